@@ -1,0 +1,35 @@
+import { z } from 'zod/v4';
+
+/**
+ * Digits after the decimal point for currencies whose exponent is not 2 (ISO 4217).
+ * Amounts always travel as integer minor units; this table is only for display and parsing.
+ */
+const EXPONENT_OVERRIDES: Record<string, number> = {
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
+  VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
+  BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
+  CLF: 4, UYW: 4,
+};
+
+export function currencyExponent(currency: string): number {
+  return EXPONENT_OVERRIDES[currency.toUpperCase()] ?? 2;
+}
+
+export const CurrencySchema = z
+  .string()
+  .regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code such as USD, EUR, JPY')
+  .transform((c) => c.toUpperCase());
+
+export const MoneySchema = z.object({
+  minor: z.number().int('an integer number of minor units (cents, not dollars)').nonnegative(),
+  currency: CurrencySchema,
+});
+export type Money = z.infer<typeof MoneySchema>;
+
+/** "12.34 USD", "1200 JPY", "1.250 KWD" — for messages and CRM text fields, never for arithmetic. */
+export function formatMoney(m: Money): string {
+  const exp = currencyExponent(m.currency);
+  if (exp === 0) return `${m.minor} ${m.currency}`;
+  const s = String(m.minor).padStart(exp + 1, '0');
+  return `${s.slice(0, -exp)}.${s.slice(-exp)} ${m.currency}`;
+}

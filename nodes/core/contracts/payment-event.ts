@@ -1,0 +1,96 @@
+import { z } from 'zod/v4';
+import { MoneySchema } from './money';
+
+export const PAYMENT_EVENT_SCHEMA_VERSION = 1 as const;
+
+export const SOURCES = ['stripe'] as const;
+export const SourceNameSchema = z.enum(SOURCES);
+export type SourceName = z.infer<typeof SourceNameSchema>;
+
+/** What happened, independent of the processor's own event names. */
+export const EventKindSchema = z.enum(['payment', 'refund', 'dispute', 'failure']);
+export type EventKind = z.infer<typeof EventKindSchema>;
+
+export const EntryModeSchema = z.enum(['chip', 'contactless', 'swipe', 'fallback', 'keyed', 'unknown']);
+export type EntryMode = z.infer<typeof EntryModeSchema>;
+
+/**
+ * The card's identity. Before tokenize it is the processor's own fingerprint (not card data, but still
+ * processor-specific); after tokenize it is our keyed token, which carries the id of the key that made it.
+ */
+export const CardIdentitySchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('fingerprint'), value: z.string().min(1) }),
+  z.object({
+    kind: z.literal('token'),
+    value: z.string().regex(/^ctok_/),
+    keyId: z.string().min(1),
+    /** The same card under retired keys, so a rotation does not make known cards look new. */
+    previous: z.array(z.string().regex(/^ctok_/)).optional(),
+  }),
+]);
+export type CardIdentity = z.infer<typeof CardIdentitySchema>;
+
+export const CardSchema = z.object({
+  brand: z.string().optional(),
+  last4: z.string().regex(/^\d{4}$/).optional(),
+  bin: z.string().regex(/^\d{6,8}$/).optional(),
+  expMonth: z.number().int().min(1).max(12).optional(),
+  expYear: z.number().int().min(2000).max(2100).optional(),
+  funding: z.enum(['credit', 'debit', 'prepaid', 'unknown']).optional(),
+  entryMode: EntryModeSchema,
+  wallet: z.string().optional(),
+  identity: CardIdentitySchema.optional(),
+});
+export type Card = z.infer<typeof CardSchema>;
+
+export const CustomerHintsSchema = z.object({
+  processorCustomerId: z.string().optional(),
+  email: z.string().optional(),
+  phone: z.string().optional(),
+  name: z.string().optional(),
+  postalCode: z.string().optional(),
+});
+export type CustomerHints = z.infer<typeof CustomerHintsSchema>;
+
+export const PaymentEventSchema = z.object({
+  schemaVersion: z.literal(PAYMENT_EVENT_SCHEMA_VERSION),
+  /** The processor's event id: the idempotency key everywhere (store, workflow id, CRM). */
+  id: z.string().min(1),
+  source: SourceNameSchema,
+  /** The processor's own event type, e.g. "charge.refunded". */
+  type: z.string().min(1),
+  kind: EventKindSchema,
+  /** The payment this event is about; a refund names the payment it refunds. */
+  paymentId: z.string().min(1),
+  amount: MoneySchema,
+  /** For refunds: the total refunded on this payment so far, as the processor reports it. */
+  refundedTotal: MoneySchema.optional(),
+  status: z.enum(['succeeded', 'failed', 'refunded', 'partially_refunded', 'disputed', 'pending']),
+  occurredAt: z.iso.datetime({ offset: true }),
+  livemode: z.boolean(),
+  card: CardSchema.optional(),
+  terminal: z.object({ readerId: z.string().optional(), locationId: z.string().optional() }).optional(),
+  customerHints: CustomerHintsSchema,
+  failure: z.object({ code: z.string().optional(), message: z.string().optional() }).optional(),
+  metadata: z.record(z.string(), z.string()),
+});
+export type PaymentEvent = z.infer<typeof PaymentEventSchema>;
+
+/** A PaymentEvent that has been through tokenize: downstream steps accept only this. */
+export type TokenizedPaymentEvent = PaymentEvent & {
+  card?: Card & { identity?: Extract<CardIdentity, { kind: 'token' }> };
+};
+
+/**
+ * Validates anything that claims to be a PaymentEvent (for instance an n8n item or a Node-RED msg.payload)
+ * and turns zod's issues into one message that names the field and the fix.
+ */
+export function parsePaymentEvent(input: unknown, where = 'payment event'): PaymentEvent {
+  const r = PaymentEventSchema.safeParse(input);
+  if (r.success) return r.data;
+  const lines = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new Error(
+    `${where} is not a valid PaymentEvent v${PAYMENT_EVENT_SCHEMA_VERSION} — ${lines.join('; ')}. ` +
+      'Fix: feed this step the output of a Terminal Trigger (or of the step before it) unchanged.',
+  );
+}

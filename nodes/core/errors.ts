@@ -1,0 +1,35 @@
+/**
+ * Errors a user can act on. Every message names the field that is wrong and what to do about it,
+ * because the people reading them are operators in a flow editor, not the authors of this code.
+ */
+export class InputError extends Error {
+  readonly field: string;
+  readonly fix: string;
+  constructor(field: string, problem: string, fix: string) {
+    super(`${field}: ${problem}. Fix: ${fix}`);
+    this.name = 'InputError';
+    this.field = field;
+    this.fix = fix;
+  }
+}
+
+/** A webhook whose signature does not verify. Faces answer it with `httpStatus` and write nothing. */
+export class SignatureError extends Error {
+  readonly httpStatus = 400;
+  readonly reason: string;
+  constructor(reason: string) {
+    super(`Webhook signature rejected: ${reason}`);
+    this.name = 'SignatureError';
+    this.reason = reason;
+  }
+}
+
+/** An event the source understands but that this pack deliberately does not process (e.g. a reader status ping). */
+export class IgnoredEventError extends Error {
+  readonly eventType: string;
+  constructor(eventType: string, why: string) {
+    super(`Event type "${eventType}" is not processed: ${why}`);
+    this.name = 'IgnoredEventError';
+    this.eventType = eventType;
+  }
+}

@@ -1,0 +1,56 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { MatchKeyKind, MatchResult } from '../contracts/customer';
+import type { TokenizedPaymentEvent } from '../contracts/payment-event';
+import type { Crm } from '../crm/crm';
+import { keysOfEvent } from './normalize-keys';
+
+/**
+ * How much a single exact key proves, most specific first. A payment id is the same payment; a processor
+ * customer id is the processor's own identity; a card token can be shared in a family, so it ranks last.
+ */
+export const EXACT_KEY_CONFIDENCE: Record<MatchKeyKind, number> = {
+  paymentId: 1,
+  processorCustomerId: 0.99,
+  email: 0.95,
+  phone: 0.9,
+  cardToken: 0.85,
+};
+const PRECEDENCE = Object.keys(EXACT_KEY_CONFIDENCE) as MatchKeyKind[];
+
+export interface MatchOptions {
+  defaultRegion?: CountryCode;
+}
+
+/** Exact tier: the customer owning the most specific key this event carries wins. */
+export async function matchExact(event: TokenizedPaymentEvent, crm: Crm, options: MatchOptions = {}): Promise<MatchResult> {
+  const { attach, lookup } = keysOfEvent(event, options.defaultRegion);
+  const hits = await crm.findByKeys(lookup);
+  if (hits.length === 0) {
+    const carried = [...new Set(attach.map((k) => k.kind))].join(', ');
+    return {
+      customerId: null,
+      confidence: 0,
+      matchedOn: [],
+      decision: 'create',
+      explanation: `No customer has any key of this payment (${carried}); a new customer will be created.`,
+      keys: attach,
+    };
+  }
+  const best = [...hits].sort((a, b) => PRECEDENCE.indexOf(a.kind) - PRECEDENCE.indexOf(b.kind))[0]!;
+  const agreeing = [...new Set(hits.filter((h) => h.customerId === best.customerId).map((h) => h.kind))];
+  const conflicting = hits.filter((h) => h.customerId !== best.customerId);
+  const parts = [`Matched ${best.customerId} on ${agreeing.join(', ')}.`];
+  if (conflicting.length) {
+    parts.push(
+      `Also seen on other customers: ${conflicting.map((h) => `${h.kind} → ${h.customerId}`).join(', ')}; ${best.kind} takes precedence.`,
+    );
+  }
+  return {
+    customerId: best.customerId,
+    confidence: EXACT_KEY_CONFIDENCE[best.kind],
+    matchedOn: agreeing,
+    decision: 'link',
+    explanation: parts.join(' '),
+    keys: attach,
+  };
+}

@@ -1,0 +1,191 @@
+import Stripe from 'stripe';
+import { IgnoredEventError, InputError, SignatureError } from '../errors';
+import {
+  PAYMENT_EVENT_SCHEMA_VERSION,
+  PaymentEventSchema,
+  type Card,
+  type EntryMode,
+  type EventKind,
+  type PaymentEvent,
+} from '../contracts/payment-event';
+import { scrubStrings } from '../tokenize/pan-scrub';
+import { headerValue, type Source, type WebhookRequest } from './source';
+
+/** Stripe's own recommendation for replay protection. */
+export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
+
+export const STRIPE_HANDLED_EVENT_TYPES = [
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'charge.succeeded',
+  'charge.refunded',
+] as const;
+
+const CARD_PRESENT_TYPES = new Set(['card_present', 'interac_present']);
+
+/** Stripe's `read_method` → how the card met the reader. */
+const ENTRY_MODES: Record<string, EntryMode> = {
+  contact_emv: 'chip',
+  contactless_emv: 'contactless',
+  contactless_magstripe_mode: 'contactless',
+  magnetic_stripe_track2: 'swipe',
+  magnetic_stripe_fallback: 'fallback',
+  manual_entry: 'keyed',
+};
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
+/** Stripe ids of expandable fields arrive either as "id" or as the expanded object. */
+const idOf = (v: unknown): string | undefined => str(v) ?? str(obj(v)?.id);
+
+export const stripeTerminalSource: Source = {
+  name: 'stripe',
+  handledEventTypes: STRIPE_HANDLED_EVENT_TYPES,
+
+  verify(request: WebhookRequest, signingSecrets: readonly string[]): unknown {
+    const secrets = signingSecrets.filter((s) => s.trim().length > 0);
+    if (secrets.length === 0) {
+      throw new InputError(
+        'signingSecret',
+        'no Stripe webhook signing secret is configured',
+        'paste the endpoint\'s "whsec_…" secret from the Stripe Dashboard (Developers → Webhooks) into the credential, or let the trigger register the endpoint with an API key',
+      );
+    }
+    const signature = headerValue(request.headers, 'stripe-signature');
+    if (!signature) throw new SignatureError('the Stripe-Signature header is missing');
+    let lastError: unknown;
+    // Several secrets are accepted so an operator can roll the endpoint secret without dropping events.
+    for (const secret of secrets) {
+      try {
+        return Stripe.webhooks.constructEvent(request.rawBody, signature, secret, STRIPE_SIGNATURE_TOLERANCE_SECONDS);
+      } catch (e) {
+        lastError = e;
+      }
+    }
+    throw new SignatureError(lastError instanceof Error ? lastError.message.split('\n')[0]! : String(lastError));
+  },
+
+  normalize(processorEvent: unknown): PaymentEvent {
+    const event = obj(processorEvent);
+    const type = str(event?.type);
+    const object = obj(obj(event?.data)?.object);
+    if (!event || !type || !object || !str(event.id)) {
+      throw new InputError('event', 'this is not a Stripe event object (id, type, data.object)', 'pass the verified webhook body');
+    }
+    if (!(STRIPE_HANDLED_EVENT_TYPES as readonly string[]).includes(type)) {
+      throw new IgnoredEventError(type, `only ${STRIPE_HANDLED_EVENT_TYPES.join(', ')} are processed`);
+    }
+    const base = type.startsWith('charge.') ? fromCharge(type, object) : fromPaymentIntent(type, object);
+    if (!base) throw new IgnoredEventError(type, 'the payment was not card-present (card_present or interac_present)');
+    const draft = {
+      schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
+      id: str(event.id),
+      source: 'stripe',
+      type,
+      occurredAt: new Date((int(event.created) ?? 0) * 1000).toISOString(),
+      livemode: event.livemode === true,
+      ...base,
+    };
+    // Scrubbed here as well as in tokenize: a clerk can type a card number into metadata, and the normalized
+    // event is what a Temporal workflow receives as input (and so keeps in its history).
+    return PaymentEventSchema.parse(scrubStrings(draft));
+  },
+};
+
+type Draft = Omit<PaymentEvent, 'schemaVersion' | 'id' | 'source' | 'type' | 'occurredAt' | 'livemode'>;
+
+function fromCharge(type: string, charge: Obj): Draft | undefined {
+  const details = obj(charge.payment_method_details);
+  const methodType = str(details?.type);
+  if (!methodType || !CARD_PRESENT_TYPES.has(methodType)) return undefined;
+  const billing = obj(charge.billing_details);
+  const present = obj(details?.[methodType]);
+  const currency = String(charge.currency ?? '');
+  const amount = { minor: int(charge.amount) ?? 0, currency };
+  const refunded = int(charge.amount_refunded) ?? 0;
+  const kind: EventKind = type === 'charge.refunded' ? 'refund' : 'payment';
+  return {
+    kind,
+    paymentId: idOf(charge.payment_intent) ?? String(charge.id),
+    amount,
+    refundedTotal: kind === 'refund' ? { minor: refunded, currency } : undefined,
+    status: kind === 'refund' ? (refunded >= amount.minor ? 'refunded' : 'partially_refunded') : 'succeeded',
+    card: present ? cardFrom(present) : undefined,
+    terminal: terminalFrom(charge),
+    customerHints: {
+      processorCustomerId: idOf(charge.customer),
+      email: str(billing?.email) ?? str(charge.receipt_email),
+      phone: str(billing?.phone),
+      name: str(billing?.name) ?? str(present?.cardholder_name),
+      postalCode: str(obj(billing?.address)?.postal_code),
+    },
+    metadata: stringRecord(charge.metadata),
+  };
+}
+
+function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
+  const methodTypes = Array.isArray(pi.payment_method_types) ? pi.payment_method_types : [];
+  if (!methodTypes.some((t) => CARD_PRESENT_TYPES.has(String(t)))) return undefined;
+  const failed = type === 'payment_intent.payment_failed';
+  const lastError = obj(pi.last_payment_error);
+  // The card is on the charge: expanded `latest_charge`, or `charges.data[0]` on API versions before 2022-11-15.
+  const charge = obj(pi.latest_charge) ?? obj((obj(pi.charges)?.data as unknown[] | undefined)?.[0]);
+  const fromChargeDraft = charge ? fromCharge('charge.succeeded', charge) : undefined;
+  const errorMethod = obj(lastError?.payment_method);
+  const errorPresent = obj(errorMethod?.card_present) ?? obj(errorMethod?.interac_present);
+  const currency = String(pi.currency ?? '');
+  const minor = failed ? (int(pi.amount) ?? 0) : (int(pi.amount_received) ?? int(pi.amount) ?? 0);
+  return {
+    kind: failed ? 'failure' : 'payment',
+    paymentId: String(pi.id),
+    amount: { minor, currency },
+    status: failed ? 'failed' : 'succeeded',
+    card: fromChargeDraft?.card ?? (errorPresent ? cardFrom(errorPresent) : undefined),
+    terminal: terminalFrom(pi) ?? fromChargeDraft?.terminal,
+    customerHints: {
+      ...fromChargeDraft?.customerHints,
+      processorCustomerId: idOf(pi.customer) ?? fromChargeDraft?.customerHints.processorCustomerId,
+      email: str(pi.receipt_email) ?? fromChargeDraft?.customerHints.email,
+    },
+    failure: failed
+      ? { code: str(lastError?.decline_code) ?? str(lastError?.code), message: str(lastError?.message) }
+      : undefined,
+    metadata: stringRecord(pi.metadata),
+  };
+}
+
+function cardFrom(present: Obj): Card {
+  const funding = str(present.funding);
+  const wallet = str(obj(present.wallet)?.type);
+  const fingerprint = str(present.fingerprint);
+  return {
+    brand: str(present.brand),
+    last4: str(present.last4),
+    bin: str(present.iin),
+    expMonth: int(present.exp_month),
+    expYear: int(present.exp_year),
+    funding: funding === 'credit' || funding === 'debit' || funding === 'prepaid' ? funding : funding ? 'unknown' : undefined,
+    entryMode: ENTRY_MODES[str(present.read_method) ?? ''] ?? 'unknown',
+    wallet: wallet && wallet !== 'unknown' ? wallet : undefined,
+    identity: fingerprint ? { kind: 'fingerprint', value: fingerprint } : undefined,
+  };
+}
+
+/**
+ * Stripe puts neither reader nor location on charges or PaymentIntents; integrations record them in metadata
+ * when they create the PaymentIntent. These are the names Stripe's Terminal samples and most POS apps use.
+ */
+function terminalFrom(o: Obj): PaymentEvent['terminal'] {
+  const md = obj(o.metadata) ?? {};
+  const readerId = str(md.reader_id) ?? str(md.terminal_reader) ?? str(md.reader);
+  const locationId = str(md.location_id) ?? str(md.terminal_location) ?? str(md.location);
+  return readerId || locationId ? { readerId, locationId } : undefined;
+}
+
+function stringRecord(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(obj(v) ?? {})) if (val !== null && val !== undefined) out[k] = String(val);
+  return out;
+}

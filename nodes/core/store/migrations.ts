@@ -1,0 +1,60 @@
+import type { SqlDatabase } from './sql-database';
+
+/**
+ * Schema versions, applied in order and recorded in schema_migrations. Never edit a released entry: add one.
+ * Money columns are integer minor units beside an ISO currency code.
+ */
+export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+  {
+    version: 1,
+    name: 'local crm: customers, keys, transactions, processed events',
+    sql: `
+      CREATE TABLE customers (
+        id TEXT PRIMARY KEY,
+        name TEXT, email TEXT, phone TEXT, postal_code TEXT,
+        created_at TEXT NOT NULL, updated_at TEXT NOT NULL
+      );
+      CREATE TABLE customer_keys (
+        kind TEXT NOT NULL, value TEXT NOT NULL,
+        customer_id TEXT NOT NULL REFERENCES customers(id),
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (kind, value)
+      );
+      CREATE INDEX customer_keys_by_customer ON customer_keys(customer_id);
+      CREATE TABLE transactions (
+        event_id TEXT PRIMARY KEY,
+        customer_id TEXT REFERENCES customers(id),
+        source TEXT NOT NULL, payment_id TEXT NOT NULL, kind TEXT NOT NULL,
+        amount_minor INTEGER NOT NULL, currency TEXT NOT NULL, status TEXT NOT NULL,
+        occurred_at TEXT NOT NULL,
+        card_brand TEXT, card_last4 TEXT, card_token TEXT, entry_mode TEXT, wallet TEXT,
+        reader_id TEXT, location_id TEXT,
+        recorded_at TEXT NOT NULL
+      );
+      CREATE INDEX transactions_by_payment ON transactions(source, payment_id, kind);
+      CREATE INDEX transactions_by_customer ON transactions(customer_id, occurred_at);
+      CREATE TABLE customer_totals (
+        customer_id TEXT NOT NULL REFERENCES customers(id), currency TEXT NOT NULL,
+        payments INTEGER NOT NULL DEFAULT 0,
+        gross_minor INTEGER NOT NULL DEFAULT 0, refunded_minor INTEGER NOT NULL DEFAULT 0,
+        first_seen TEXT, last_seen TEXT,
+        PRIMARY KEY (customer_id, currency)
+      );
+      CREATE TABLE processed_events (
+        scope TEXT NOT NULL, event_id TEXT NOT NULL, result TEXT NOT NULL, processed_at TEXT NOT NULL,
+        PRIMARY KEY (scope, event_id)
+      );`,
+  },
+];
+
+export async function migrate(db: SqlDatabase): Promise<void> {
+  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+  await db.transaction(async (tx) => {
+    const done = new Set((await tx.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+    for (const m of MIGRATIONS) {
+      if (done.has(m.version)) continue;
+      for (const statement of m.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.run(statement);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
+    }
+  });
+}

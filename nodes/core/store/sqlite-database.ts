@@ -1,0 +1,81 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { DatabaseSync as DatabaseSyncType } from 'node:sqlite';
+import { InputError } from '../errors';
+import type { SqlDatabase, SqlExecutor, SqlValue } from './sql-database';
+
+function loadSqlite(): typeof import('node:sqlite') {
+  try {
+    // Loaded lazily so a flow that uses Postgres still runs on a Node without node:sqlite.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require('node:sqlite') as typeof import('node:sqlite');
+  } catch {
+    throw new InputError(
+      'storeUrl',
+      `the embedded SQLite store needs Node.js 22.13 or newer (node:sqlite), this is ${process.version}`,
+      'upgrade Node.js, or point the store at Postgres (postgres://user:pass@host/db)',
+    );
+  }
+}
+
+/**
+ * SQLite through node:sqlite. Several processes (n8n, Node-RED, the Temporal worker) may open the same file:
+ * WAL lets readers run beside the writer and the busy timeout makes writers queue instead of failing.
+ */
+export class SqliteDatabase implements SqlDatabase {
+  readonly dialect = 'sqlite' as const;
+  readonly location: string;
+  private readonly db: DatabaseSyncType;
+  /** node:sqlite is synchronous on one connection: transactions from concurrent callers must queue. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(path: string) {
+    const { DatabaseSync } = loadSqlite();
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    this.location = `sqlite:${path}`;
+    this.db = new DatabaseSync(path);
+    this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
+  }
+
+  private readonly executor: SqlExecutor = {
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) => this.db.prepare(sql).all(...params) as T[],
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) => this.db.prepare(sql).get(...params) as T | undefined,
+    run: async (sql: string, params: readonly SqlValue[] = []) => ({ changes: Number(this.db.prepare(sql).run(...params).changes) }),
+  };
+
+  all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
+    return this.executor.all<T>(sql, params);
+  }
+  get<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined> {
+    return this.executor.get<T>(sql, params);
+  }
+  run(sql: string, params?: readonly SqlValue[]): Promise<{ changes: number }> {
+    return this.executor.run(sql, params);
+  }
+
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+    const next = this.queue.then(async () => {
+      // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading read locks.
+      this.db.exec('BEGIN IMMEDIATE');
+      try {
+        const result = await fn(this.executor);
+        this.db.exec('COMMIT');
+        return result;
+      } catch (e) {
+        this.db.exec('ROLLBACK');
+        throw e;
+      }
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async exec(sqlScript: string): Promise<void> {
+    this.db.exec(sqlScript);
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    this.db.close();
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Card data must never travel past tokenize, whatever field a person typed it into. A candidate is a run of
+ * 13–19 digits, optionally grouped by single spaces or dashes; it is redacted when it passes the Luhn check,
+ * which is what separates a card number from an order or phone number of the same length.
+ */
+const PAN_CANDIDATE = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
+export const PAN_REDACTION = '[redacted card number]';
+
+/** Field names whose values are card secrets by definition; they are dropped, not scrubbed. */
+const SECRET_FIELD = /^(pan|card_?number|track_?[12]?(_?data)?|cvv2?|cvc2?|cid|pin|pin_?block|emv_?auth_?data)$/i;
+
+export function luhnValid(digits: string): boolean {
+  let sum = 0;
+  let double = false;
+  for (let i = digits.length - 1; i >= 0; i--) {
+    let d = digits.charCodeAt(i) - 48;
+    if (double) {
+      d *= 2;
+      if (d > 9) d -= 9;
+    }
+    sum += d;
+    double = !double;
+  }
+  return sum % 10 === 0;
+}
+
+export function scrubPan(text: string): string {
+  if (text.length < 13) return text;
+  return text.replace(PAN_CANDIDATE, (run) => {
+    const digits = run.replace(/[ -]/g, '');
+    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? PAN_REDACTION : run;
+  });
+}
+
+export function isSecretFieldName(name: string): boolean {
+  return SECRET_FIELD.test(name);
+}
+
+/** Deep copy of `value` with every string scrubbed, every card-secret field removed and undefined fields dropped. */
+export function scrubStrings<T>(value: T): T {
+  if (typeof value === 'string') return scrubPan(value) as T;
+  if (Array.isArray(value)) return value.map((v) => scrubStrings(v)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (v === undefined || isSecretFieldName(k)) continue;
+      out[scrubPan(k)] = scrubStrings(v);
+    }
+    return out as T;
+  }
+  return value;
+}

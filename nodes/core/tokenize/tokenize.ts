@@ -1,0 +1,43 @@
+import { createHmac } from 'node:crypto';
+import {
+  parsePaymentEvent,
+  type CardIdentity,
+  type SourceName,
+  type TokenizedPaymentEvent,
+} from '../contracts/payment-event';
+import type { KeyProvider, TokenKey } from './key-provider';
+import { scrubStrings } from './pan-scrub';
+
+export function cardToken(key: TokenKey, source: SourceName, fingerprint: string): string {
+  // Scoped by source: two processors' fingerprints live in different namespaces.
+  const mac = createHmac('sha256', key.secret).update(`${source}\u0000${fingerprint}`).digest('base64url');
+  return `ctok_${key.id}_${mac}`;
+}
+
+/**
+ * Replaces the processor's card identity with a keyed token, keeps only BIN (first six) and last four of the
+ * card number, drops the raw processor payload and scrubs any card number left in a string field.
+ * `previous` carries the same card's tokens under retired keys so matching survives a key rotation.
+ */
+export function tokenize(input: unknown, keys: KeyProvider): TokenizedPaymentEvent {
+  const event = parsePaymentEvent(scrubStrings(input), 'Tokenize input');
+  const card = event.card;
+  if (!card) return event as TokenizedPaymentEvent;
+  const { identity, bin, ...rest } = card;
+  let tokenIdentity: Extract<CardIdentity, { kind: 'token' }> | undefined;
+  if (identity?.kind === 'token') {
+    tokenIdentity = identity; // already tokenized upstream: tokenize is idempotent
+  } else if (identity?.kind === 'fingerprint') {
+    const [current, ...older] = keys.all();
+    tokenIdentity = {
+      kind: 'token',
+      value: cardToken(current!, event.source, identity.value),
+      keyId: current!.id,
+      ...(older.length ? { previous: older.map((k) => cardToken(k, event.source, identity.value)) } : {}),
+    };
+  }
+  return {
+    ...event,
+    card: { ...rest, ...(bin ? { bin: bin.slice(0, 6) } : {}), ...(tokenIdentity ? { identity: tokenIdentity } : {}) },
+  } as TokenizedPaymentEvent;
+}

@@ -1,0 +1,28 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { luhnValid, PAN_REDACTION, scrubPan, scrubStrings } from '../../../nodes/core/tokenize/pan-scrub';
+
+describe('PAN scrubbing', () => {
+  it('knows valid and invalid Luhn numbers', () => {
+    assert.equal(luhnValid('4242424242424242'), true);
+    assert.equal(luhnValid('4242424242424241'), false);
+    assert.equal(luhnValid('378282246310005'), true); // Amex, 15 digits
+  });
+
+  it('redacts Luhn-valid runs of 13–19 digits, plain, spaced or dashed', () => {
+    for (const pan of ['4242424242424242', '4242 4242 4242 4242', '4242-4242-4242-4242', '378282246310005', '6011 1111 1111 1117', '4222222222222']) {
+      assert.equal(scrubPan(`paid with ${pan}.`), `paid with ${PAN_REDACTION}.`, pan);
+    }
+  });
+
+  it('leaves order numbers, phone numbers and short runs alone', () => {
+    for (const text of ['order 4242424242424241', 'call +1 415 555 0100', 'ref 123456789012', '20-digit 42424242424242424242']) {
+      assert.equal(scrubPan(text), text);
+    }
+  });
+
+  it('finds a PAN inside track data and drops fields that are secrets by name', () => {
+    const out = scrubStrings({ track2: ';4242424242424242=29121010000000000000?', cvc: '123', note: '%B4242424242424242^DIAZ/ANA^2912101', nested: [{ pin_block: 'AB12' }] });
+    assert.deepEqual(out, { note: `%B${PAN_REDACTION}^DIAZ/ANA^2912101`, nested: [{}] });
+  });
+});
