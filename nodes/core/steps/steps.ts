@@ -1,0 +1,39 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { Crm } from '../crm/crm';
+import { LocalSqlCrm } from '../crm/local-sql-crm';
+import { upsertPayments } from '../crm/upsert-payments';
+import { matchExact } from '../match/exact-match';
+import { openDatabase } from '../store/open-database';
+import { keyProviderFromSpec, type KeyProvider } from '../tokenize/key-provider';
+import { tokenize } from '../tokenize/tokenize';
+import { readEvent, readMatch, readTokenizedEvent, type PaymentMessage } from './payment-message';
+
+/** The steps as every face calls them: message in, message out. */
+
+export function tokenizeStep(payload: unknown, keys: KeyProvider): PaymentMessage {
+  return tokenize(readEvent(payload, 'Tokenize'), keys);
+}
+
+export async function matchStep(payload: unknown, crm: Crm, options: { defaultRegion?: CountryCode } = {}): Promise<PaymentMessage> {
+  const event = readTokenizedEvent(payload, 'Match Customer');
+  return { ...event, match: await matchExact(event, crm, options) };
+}
+
+/** Batch-first: an engine that hands over many items at once gets one round of CRM calls for all of them. */
+export async function upsertStep(payloads: readonly unknown[], crm: Crm): Promise<PaymentMessage[]> {
+  const batch = payloads.map((p) => ({ event: readTokenizedEvent(p, 'CRM Upsert'), match: readMatch(p, 'CRM Upsert') }));
+  const results = await upsertPayments(crm, batch);
+  return batch.map((b, i) => ({ ...b.event, match: b.match, crm: results[i]! }));
+}
+
+export interface CrmSettings {
+  /** Which CRM: "local" (the pack's SQL store) is the only one in this version. */
+  crm?: string;
+  storeUrl?: string;
+}
+
+export async function openCrm(settings: CrmSettings): Promise<Crm> {
+  return new LocalSqlCrm(await openDatabase(settings.storeUrl));
+}
+
+export { keyProviderFromSpec };
