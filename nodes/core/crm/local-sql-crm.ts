@@ -18,14 +18,12 @@ export class LocalSqlCrm implements Crm {
     const hits: KeyHit[] = [];
     for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
       const chunk = keys.slice(i, i + LOOKUP_CHUNK);
+      // Row values keep the lookup on the (kind, value) primary key; both SQLite and Postgres support them.
       const rows = await this.db.all<{ kind: string; value: string; customer_id: string }>(
-        `SELECT kind, value, customer_id FROM customer_keys WHERE value IN (${chunk.map(() => '?').join(',')})`,
-        chunk.map((k) => k.value),
+        `SELECT kind, value, customer_id FROM customer_keys WHERE (kind, value) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
+        chunk.flatMap((k) => [k.kind, k.value]),
       );
-      const wanted = new Set(chunk.map((k) => `${k.kind}\u0000${k.value}`));
-      for (const r of rows) {
-        if (wanted.has(`${r.kind}\u0000${r.value}`)) hits.push({ kind: r.kind as MatchKeyKind, value: r.value, customerId: r.customer_id });
-      }
+      for (const r of rows) hits.push({ kind: r.kind as MatchKeyKind, value: r.value, customerId: r.customer_id });
     }
     return hits;
   }

@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { DatabaseSync as DatabaseSyncType } from 'node:sqlite';
+import type { DatabaseSync as DatabaseSyncType, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors';
 import type { SqlDatabase, SqlExecutor, SqlValue } from './sql-database';
 
@@ -37,10 +37,21 @@ export class SqliteDatabase implements SqlDatabase {
     this.db.exec('PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;');
   }
 
+  /** Compiling SQL costs more than running it; the pack's statements are a small fixed set. */
+  private readonly statements = new Map<string, StatementSync>();
+  private statement(sql: string): StatementSync {
+    let st = this.statements.get(sql);
+    if (!st) {
+      st = this.db.prepare(sql);
+      if (this.statements.size < 500) this.statements.set(sql, st);
+    }
+    return st;
+  }
+
   private readonly executor: SqlExecutor = {
-    all: async <T>(sql: string, params: readonly SqlValue[] = []) => this.db.prepare(sql).all(...params) as T[],
-    get: async <T>(sql: string, params: readonly SqlValue[] = []) => this.db.prepare(sql).get(...params) as T | undefined,
-    run: async (sql: string, params: readonly SqlValue[] = []) => ({ changes: Number(this.db.prepare(sql).run(...params).changes) }),
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) => this.statement(sql).all(...params) as T[],
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) => this.statement(sql).get(...params) as T | undefined,
+    run: async (sql: string, params: readonly SqlValue[] = []) => ({ changes: Number(this.statement(sql).run(...params).changes) }),
   };
 
   all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {

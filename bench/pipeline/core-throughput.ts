@@ -1,0 +1,68 @@
+/**
+ * Core pipeline throughput on one core: verify → normalize → tokenize → match → upsert, with upserts batched the
+ * way an n8n CRM Upsert node receives them (all items of a run in one call). Printed beside the floor measured in
+ * the same run over the same bytes: JSON.parse plus one HMAC-SHA256 per event, the least any verifier must do.
+ *
+ *   node build/bench/pipeline/core-throughput.js [--events 20000] [--customers 4000] [--batch 100]
+ */
+import { createHmac } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { receiveWebhook } from '../../nodes/core/pipeline/receive-webhook';
+import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
+import { matchStep, openCrm, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
+import { closeAllDatabases } from '../../nodes/core/store/open-database';
+import { seededDeliveries } from './seeded-deliveries';
+
+const SECRET = 'whsec_bench_secret';
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, customers: { type: 'string', default: '4000' }, batch: { type: 'string', default: '100' } } });
+  const events = Number(values.events);
+  const batch = Number(values.batch);
+  const deliveries = seededDeliveries({ events, customers: Number(values.customers), secret: SECRET, seed: 42 });
+  const dir = mkdtempSync(join(tmpdir(), 'tcrm-bench-'));
+  const crm = await openCrm({ storeUrl: `sqlite:${join(dir, 'store.db')}` });
+  const keys = keyProviderFromSpec(`k1:${'5a'.repeat(32)}`);
+
+  // Floor: what verification costs at the very least, over the same bytes.
+  const floorStart = process.hrtime.bigint();
+  let sink = 0;
+  for (const d of deliveries) {
+    const parsed = JSON.parse(d.body) as { id: string };
+    const t = d.headers['stripe-signature']!.slice(2, 12);
+    sink += createHmac('sha256', SECRET).update(`${t}.${d.body}`).digest()[0]! + parsed.id.length;
+  }
+  const floorSeconds = Number(process.hrtime.bigint() - floorStart) / 1e9;
+
+  const start = process.hrtime.bigint();
+  let accepted = 0;
+  for (let i = 0; i < deliveries.length; i += batch) {
+    const matched = [];
+    for (const d of deliveries.slice(i, i + batch)) {
+      const out = receiveWebhook('stripe', { rawBody: d.body, headers: d.headers }, [SECRET]);
+      if (!out.accepted) continue;
+      matched.push(await matchStep(tokenizeStep(out.event, keys), crm));
+    }
+    accepted += (await upsertStep(matched, crm)).length;
+  }
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const rate = accepted / seconds;
+  const floorRate = deliveries.length / floorSeconds;
+  await closeAllDatabases();
+  rmSync(dir, { recursive: true, force: true });
+
+  console.log(`core pipeline (verify→normalize→tokenize→match→upsert, SQLite, batch ${batch}) on one core`);
+  console.log(`  events processed      ${accepted} of ${deliveries.length}`);
+  console.log(`  floor checksum        ${sink}`);
+  console.log(`  pipeline              ${rate.toFixed(0)} events/s  (${((seconds / accepted) * 1e6).toFixed(1)} µs/event)`);
+  console.log(`  floor JSON.parse+HMAC ${floorRate.toFixed(0)} events/s  (${((floorSeconds / deliveries.length) * 1e6).toFixed(1)} µs/event)`);
+  console.log(`  ratio pipeline/floor  ${(rate / floorRate).toFixed(3)}  (the pipeline runs at ${(100 * rate / floorRate).toFixed(1)}% of the floor's rate)`);
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
