@@ -1,8 +1,10 @@
+import { createSecretKey, type KeyObject } from 'node:crypto';
 import { InputError } from '../errors';
 
 export interface TokenKey {
   id: string;
-  secret: Buffer;
+  /** Made once: building a key object per HMAC costs as much as the HMAC itself. */
+  secret: KeyObject;
 }
 
 /**
@@ -34,7 +36,7 @@ export function keyProviderFromSpec(spec: string, field = 'tokenKeys'): KeyProvi
       throw new InputError(field, `key "${id}" is ${secret.length} bytes, shorter than ${MIN_SECRET_BYTES}`, 'generate one with `openssl rand -hex 32`');
     }
     if (keys.some((k) => k.id === id)) throw new InputError(field, `key id "${id}" appears twice`, 'give every key its own id');
-    keys.push({ id, secret });
+    keys.push({ id, secret: createSecretKey(secret) });
   }
   if (keys.length === 0) {
     throw new InputError(field, 'no tokenization key is configured', 'set it to k1:<secret>, where the secret comes from `openssl rand -hex 32`');
