@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import { InputError } from '../errors';
 import { MoneySchema } from './money';
 
 export const PAYMENT_EVENT_SCHEMA_VERSION = 1 as const;
@@ -83,14 +84,17 @@ export type TokenizedPaymentEvent = PaymentEvent & {
 
 /**
  * Validates anything that claims to be a PaymentEvent (for instance an n8n item or a Node-RED msg.payload)
- * and turns zod's issues into one message that names the field and the fix.
+ * and turns zod's issues into one message that names the field and the fix. An InputError, because no retry
+ * makes a malformed event valid: a durable engine (Temporal) must fail it at once instead of retrying for days.
  */
 export function parsePaymentEvent(input: unknown, where = 'payment event'): PaymentEvent {
   const r = PaymentEventSchema.safeParse(input);
   if (r.success) return r.data;
-  const lines = r.error.issues.slice(0, 5).map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new Error(
-    `${where} is not a valid PaymentEvent v${PAYMENT_EVENT_SCHEMA_VERSION} — ${lines.join('; ')}. ` +
-      'Fix: feed this step the output of a Terminal Trigger (or of the step before it) unchanged.',
+  const issues = r.error.issues.slice(0, 5);
+  const lines = issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  throw new InputError(
+    issues[0]?.path.join('.') || where,
+    `${where} is not a valid PaymentEvent v${PAYMENT_EVENT_SCHEMA_VERSION} — ${lines.join('; ')}`,
+    'feed this step the output of a Terminal Trigger (or of the step before it) unchanged',
   );
 }

@@ -1,0 +1,38 @@
+import type { MatchResult } from '../../nodes/core/contracts/customer';
+import type { PaymentEvent } from '../../nodes/core/contracts/payment-event';
+import type { UpsertResult } from '../../nodes/core/crm/upsert-payments';
+import { ENV, type Settings } from '../../nodes/core/config/settings';
+import type { MatchConfig } from '../../nodes/core/match/match-config';
+import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
+import { keyProviderFromSpec, matchStep, openCrm, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
+import { failFastOnInputError } from './fail-fast';
+
+export type ActivitySettings = Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & {
+  /** Matching options beyond the region (thresholds, weights…); the core's defaults when absent. */
+  match?: Omit<MatchConfig, 'defaultRegion'>;
+};
+export type MatchedMessage = PaymentMessage & { match: MatchResult };
+export type RecordedMessage = MatchedMessage & { crm: UpsertResult };
+
+export interface PaymentActivities {
+  tokenize(event: PaymentEvent): Promise<PaymentMessage>;
+  match(message: PaymentMessage): Promise<MatchedMessage>;
+  upsert(message: MatchedMessage): Promise<RecordedMessage>;
+}
+
+/**
+ * The workflow's activities over the core steps, configured explicitly (the worker passes settingsFromEnv(),
+ * tests pass their own). The token keys are parsed here, so a worker with a bad key setting stops at start-up
+ * instead of failing every payment.
+ */
+export function createActivities(settings: ActivitySettings): PaymentActivities {
+  const keys = keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys);
+  const crm = () => openCrm({ storeUrl: settings.storeUrl });
+  const matchConfig: MatchConfig = { ...settings.match, defaultRegion: settings.defaultRegion };
+  return {
+    tokenize: (event) => failFastOnInputError(() => tokenizeStep(event, keys)),
+    match: (message) =>
+      failFastOnInputError(async () => (await matchStep(message, await crm(), matchConfig)) as MatchedMessage),
+    upsert: (message) => failFastOnInputError(async () => (await upsertStep([message], await crm()))[0] as RecordedMessage),
+  };
+}

@@ -1,0 +1,29 @@
+import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import type { PaymentActivities } from './activities/payment-activities';
+
+/**
+ * The compiled workflows entry beside this file (build/ in tests, dist/ once published), bundled by the worker
+ * at start-up: a prebuilt bundle would go stale the moment the workflow code changes.
+ */
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+export interface PaymentWorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue: string;
+  activities: PaymentActivities;
+  /** A bundle made once with bundleWorkflowCode, for processes that start several workers (tests). */
+  workflowBundle?: WorkflowBundleOption;
+}
+
+export function createPaymentWorker(o: PaymentWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: o.connection,
+    namespace: o.namespace,
+    taskQueue: o.taskQueue,
+    activities: o.activities,
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    // An upsert that has started gets to finish before the process exits; it is seconds at most.
+    shutdownGraceTime: '10 seconds',
+  });
+}

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { ApplicationFailure } from '@temporalio/common';
+import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { createActivities } from '../../../temporal/activities/payment-activities';
+import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
+
+describe('payment activities', () => {
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  let activities: ReturnType<typeof createActivities>;
+  before(async () => {
+    s = await tempStore();
+    activities = createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
+  });
+  after(async () => { await s.remove(); });
+
+  const event = () =>
+    stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 1250, email: 'ada@example.com', card: { fingerprint: 'fp_activity_test' } })));
+
+  it('tokenize → match → upsert records the payment in the store, with the fingerprint replaced by a token', async () => {
+    const e = event();
+    const tokenized = await activities.tokenize(e);
+    assert.equal(tokenized.card?.identity?.kind, 'token');
+    assert.doesNotMatch(JSON.stringify(tokenized), /fp_activity_test/);
+    const recorded = await activities.upsert(await activities.match(tokenized));
+    assert.equal(recorded.crm.outcome, 'recorded');
+    const row = await s.db.get<{ customer_id: string; amount_minor: number }>('SELECT customer_id, amount_minor FROM transactions WHERE event_id = ?', [e.id]);
+    assert.deepEqual({ ...row }, { customer_id: recorded.crm.customerId, amount_minor: 1250 });
+  });
+
+  it('turns an InputError into a non-retryable failure that keeps the field and the fix', async () => {
+    const bad = { ...event(), amount: undefined } as never;
+    await assert.rejects(activities.tokenize(bad), (e: unknown) => {
+      assert.ok(e instanceof ApplicationFailure);
+      assert.equal(e.type, 'InputError');
+      assert.equal(e.nonRetryable, true);
+      assert.match(e.message, /^amount: Tokenize input is not a valid PaymentEvent.*Fix: /);
+      assert.deepEqual(e.details, [{ field: 'amount', fix: 'feed this step the output of a Terminal Trigger (or of the step before it) unchanged' }]);
+      return true;
+    });
+  });
+
+  it('leaves other errors retryable: a store that cannot be opened is worth another try', async () => {
+    // The store file stands where its folder should be: opening fails.
+    const broken = createActivities({ storeUrl: `sqlite:${join(s.url.slice('sqlite:'.length), 'store.db')}`, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
+    const tokenized = await broken.tokenize(event());
+    await assert.rejects(broken.match(tokenized), (e: unknown) => !(e instanceof ApplicationFailure) && e instanceof Error && /EEXIST|ENOTDIR/.test(e.message));
+  });
+
+  it('refuses a bad token key setting when the activities are created, naming the variable', () => {
+    assert.throws(
+      () => createActivities({ storeUrl: s.url, tokenKeys: 'k1:short', defaultRegion: 'US' }),
+      /^InputError: TERMINAL_CRM_TOKEN_KEYS: key "k1" is \d+ bytes, shorter than 32\. Fix: /,
+    );
+  });
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { temporalConfigFromEnv } from '../../temporal/connection-config';
+import { tempDir } from '../support/temp-store';
+
+describe('Temporal connection settings from the environment', () => {
+  const dir = tempDir('tcrm-tls-');
+  after(() => dir.remove());
+  const crt = join(dir.path, 'client.pem');
+  const key = join(dir.path, 'client.key');
+  writeFileSync(crt, 'CERT');
+  writeFileSync(key, 'KEY');
+
+  it('defaults to a local dev server without TLS', () => {
+    assert.deepEqual(temporalConfigFromEnv({}), { address: '127.0.0.1:7233', namespace: 'default', taskQueue: 'terminal-crm' });
+  });
+
+  it('reads address, namespace and task queue', () => {
+    const c = temporalConfigFromEnv({ TEMPORAL_ADDRESS: 'temporal:7233', TEMPORAL_NAMESPACE: 'shop', TEMPORAL_TASK_QUEUE: 'pos' });
+    assert.deepEqual(c, { address: 'temporal:7233', namespace: 'shop', taskQueue: 'pos' });
+  });
+
+  it('uses TLS with the client certificate pair for mTLS', () => {
+    const c = temporalConfigFromEnv({ TEMPORAL_TLS_CERT: crt, TEMPORAL_TLS_KEY: key });
+    assert.equal(Buffer.from(c.tls!.clientCertPair!.crt).toString(), 'CERT');
+    assert.equal(Buffer.from(c.tls!.clientCertPair!.key).toString(), 'KEY');
+  });
+
+  it('turns TLS on for an API key (Temporal Cloud)', () => {
+    const c = temporalConfigFromEnv({ TEMPORAL_API_KEY: 'secret-key', TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233' });
+    assert.deepEqual(c.tls, {});
+    assert.equal(c.apiKey, 'secret-key');
+  });
+
+  it('refuses a certificate without its key, naming the missing variable', () => {
+    assert.throws(() => temporalConfigFromEnv({ TEMPORAL_TLS_CERT: crt }), /^InputError: TEMPORAL_TLS_KEY: mTLS needs both .*Fix: set TEMPORAL_TLS_KEY as well/);
+  });
+
+  it('says which file it cannot read', () => {
+    assert.throws(
+      () => temporalConfigFromEnv({ TEMPORAL_TLS_CERT: join(dir.path, 'missing.pem'), TEMPORAL_TLS_KEY: key }),
+      /^InputError: TEMPORAL_TLS_CERT: cannot read client certificate ".*missing\.pem" \(ENOENT\)/,
+    );
+  });
+
+  it('refuses TLS switched off next to an API key', () => {
+    assert.throws(() => temporalConfigFromEnv({ TEMPORAL_API_KEY: 'k', TEMPORAL_TLS: 'false' }), /TEMPORAL_TLS: is false, but/);
+  });
+});

@@ -1,0 +1,2 @@
+/** The worker's workflow bundle entry: every workflow the pack registers, and nothing that does I/O. */
+export { paymentToCrm } from './payment-to-crm';
