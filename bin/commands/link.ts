@@ -1,0 +1,174 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parseRegion } from '../../nodes/core/config/settings';
+import { InputError } from '../../nodes/core/errors';
+import { linkRecords, type LinkOptions } from '../../nodes/core/match/link-records';
+import { readLocalCustomerChanges } from '../../nodes/core/match/local-store-changes';
+import type { MatchRecord } from '../../nodes/core/match/match-record';
+import { parseColumnMapping, readRecordFile, RECORD_FIELDS, type ColumnMapping } from '../../nodes/core/match/record-file';
+import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
+import type { CliIo, Command } from './command';
+
+const usage = `Usage: terminal-crm link <file> [--against <file>|store] [options]
+
+Finds customers that are one person: within one file (deduplicate), or between a
+file and a second file or the pack's store. Prints one JSON line per pair found:
+  {"left":…,"right":…,"confidence":0.97,"decision":"link","matchedOn":[…],
+   "explanation":"…","evidence":[{"field":…,"outcome":…,"level":…,"weight":…}]}
+decision is "link" above the link threshold, "review" between the thresholds.
+Weights (Fellegi–Sunter m/u) are learnt from the files themselves by EM.
+
+Input: CSV with a header row, or JSONL (one object per line).
+  --against FILE|store   link <file> against this file, or against the store's customers
+  --id COLUMN            column holding the record id (default: the row number)
+  --against-id COLUMN    the id column of the second file, if it is not --id's
+  --columns MAP          field=column pairs, e.g. givenName=first_name,postalCode=zip
+  --mapping FILE         the same as a JSON object: {"givenName":"first_name",…}
+                         Unmapped fields are found under their usual column names.
+                         Fields: ${RECORD_FIELDS.join(', ')}
+  --format csv|jsonl     default: from the file name (.jsonl/.ndjson is JSONL)
+  --store URL            the store for --against store (default $TERMINAL_CRM_STORE_URL)
+
+Matching:
+  --region CC            region of phone numbers without country code (default US)
+  --link-threshold P     link at or above this confidence (default 0.9)
+  --review-threshold P   report pairs at or above this confidence (default 0.5)
+  --no-learn             use the built-in weights instead of learning them
+  -h, --help             show this help
+
+Example:
+  terminal-crm link crm-export.csv --against old-pos.csv --id id \\
+    --columns givenName=first_name,familyName=last_name,postalCode=zip,dateOfBirth=dob
+`;
+
+function formatOf(file: string, format: string | undefined): 'csv' | 'jsonl' {
+  if (format !== undefined) {
+    if (format !== 'csv' && format !== 'jsonl') throw new InputError('--format', `"${format}" is not a format`, 'use csv or jsonl');
+    return format;
+  }
+  return /\.(jsonl|ndjson)$/i.test(file) ? 'jsonl' : 'csv';
+}
+
+function probabilityFlag(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!(n >= 0 && n <= 1)) throw new InputError(flag, `"${v}" is not a number between 0 and 1`, 'write a decimal such as 0.9');
+  return n;
+}
+
+function readFile(file: string, flag: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new InputError(flag, `cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check the path');
+  }
+}
+
+async function storeRecords(url: string | undefined): Promise<MatchRecord[]> {
+  const db = await openDatabase(url);
+  const out: MatchRecord[] = [];
+  let cursor: string | null = null;
+  for (;;) {
+    const page = await readLocalCustomerChanges(db, cursor, 5000);
+    out.push(...page.records.filter((r) => !r.mergedInto));
+    cursor = page.next;
+    if (!page.more) break;
+  }
+  return out;
+}
+
+/** A bar on stderr, redrawn in place; only where a person is watching (a TTY), never into a log file. */
+function progressBar(io: CliIo, label: string): ((done: number, total: number) => void) | undefined {
+  if (!process.stderr.isTTY) return undefined;
+  let last = -1;
+  return (done, total) => {
+    const pct = Math.floor((done / total) * 100);
+    if (pct === last && done !== total) return;
+    last = pct;
+    const width = 30;
+    const filled = Math.round((done / total) * width);
+    io.err(`\r${label} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${done}/${total}${done === total ? '\n' : ''}`);
+  };
+}
+
+export const linkCommand: Command = {
+  name: 'link',
+  summary: 'find customers that are one person, within a file or against another file or the store',
+  usage,
+  async run(args, io) {
+    const { values, positionals } = parseArgs({
+      args,
+      options: {
+        against: { type: 'string' }, id: { type: 'string' }, 'against-id': { type: 'string' }, columns: { type: 'string' }, mapping: { type: 'string' },
+        format: { type: 'string' }, store: { type: 'string' }, region: { type: 'string' },
+        'link-threshold': { type: 'string' }, 'review-threshold': { type: 'string' }, 'no-learn': { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: true,
+    });
+    if (positionals.length !== 1) {
+      throw new InputError('<file>', positionals.length ? 'only one input file is read (the second goes after --against)' : 'no customer file given', 'e.g. terminal-crm link customers.csv');
+    }
+    const file = positionals[0]!;
+    let columns: ColumnMapping = {};
+    if (values.mapping) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(readFile(values.mapping, '--mapping'));
+      } catch (e) {
+        if (e instanceof InputError) throw e;
+        throw new InputError('--mapping', `${values.mapping} is not JSON`, 'write it as {"givenName": "first_name", "postalCode": "zip"}');
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new InputError('--mapping', 'is not a JSON object', 'write it as {"givenName": "first_name"}');
+      columns = parseColumnMapping(parsed as Record<string, unknown>, '--mapping');
+    }
+    if (values.columns) columns = { ...columns, ...parseColumnMapping(values.columns) };
+    // The column map serves both files: a column only one of them has is used where it is.
+    const second = values.against !== undefined && values.against !== 'store';
+    const left = readRecordFile(readFile(file, '<file>'), formatOf(file, values.format), { idColumn: values.id, columns, where: file, lenient: second });
+    let right: MatchRecord[] | undefined;
+    if (values.against === 'store') {
+      try {
+        right = await storeRecords(values.store ?? process.env.TERMINAL_CRM_STORE_URL);
+      } finally {
+        await closeAllDatabases();
+      }
+    } else if (values.against !== undefined) {
+      const other = readRecordFile(readFile(values.against, '--against'), formatOf(values.against, values.format), {
+        idColumn: values['against-id'] ?? values.id, idFlag: values['against-id'] ? '--against-id' : '--id', columns, where: values.against, lenient: true,
+      });
+      for (const [f, col] of Object.entries(columns)) {
+        if (!left.headers.includes(col) && !other.headers.includes(col)) {
+          throw new InputError('--columns', `neither file has a column "${col}" (for ${f})`, `use one of: ${[...new Set([...left.headers, ...other.headers])].join(', ')}`);
+        }
+      }
+      right = other.records;
+    }
+    const options: LinkOptions = {
+      defaultRegion: parseRegion(values.region, '--region'),
+      linkThreshold: probabilityFlag('--link-threshold', values['link-threshold']),
+      reviewThreshold: probabilityFlag('--review-threshold', values['review-threshold']),
+      learn: values['no-learn'] !== true,
+    };
+    const mapped = Object.entries(left.columns).map(([f, c]) => `${f}=${c}`).join(', ');
+    io.err(`terminal-crm link: ${left.records.length} records from ${file}${right ? ` against ${right.length} from ${values.against}` : ''}; columns ${mapped || '(none recognised)'}\n`);
+    let chunk = '';
+    const summary = linkRecords(left.records, right, options, {
+      onPair: (p) => {
+        chunk += `${JSON.stringify(p)}\n`;
+        if (chunk.length > 64_000) {
+          io.out(chunk);
+          chunk = '';
+        }
+      },
+      onProgress: progressBar(io, 'linking'),
+    });
+    if (chunk) io.out(chunk);
+    io.err(
+      `terminal-crm link: ${summary.pairs} pairs (${summary.links} link, ${summary.reviews} review)` +
+        (summary.learnedMatchShare !== undefined ? `; weights learnt by EM, ${(summary.learnedMatchShare * 100).toFixed(1)}% of candidate pairs are matches` : '') +
+        '\n',
+    );
+    return 0;
+  },
+};
