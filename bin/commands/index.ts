@@ -2,6 +2,7 @@ import { clvCommand } from './clv';
 import type { Command } from './command';
 import { linkCommand } from './link';
 import { setupCommand } from './setup';
+import { workerCommand } from './worker';
 
 /** Every `terminal-crm` subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [setupCommand, clvCommand, linkCommand];
+export const COMMANDS: readonly Command[] = [setupCommand, workerCommand, clvCommand, linkCommand];

@@ -1,0 +1,53 @@
+import { parseArgs } from 'node:util';
+import type { Command } from './command';
+
+const usage = `Usage: terminal-crm worker [--webhook-port PORT] [--webhook-host HOST]
+
+Runs the Temporal worker for the payment→CRM workflow until Ctrl-C (or SIGTERM), configured from the
+environment:
+  TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_TASK_QUEUE (terminal-crm),
+  TEMPORAL_API_KEY / TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (+ TEMPORAL_TLS_CA) for Temporal Cloud,
+  TERMINAL_CRM_STORE_URL, TERMINAL_CRM_TOKEN_KEYS, TERMINAL_CRM_DEFAULT_REGION.
+
+With --webhook-port it also answers processor webhooks at http://HOST:PORT/webhooks/stripe
+(verified with STRIPE_WEBHOOK_SECRET) and starts one workflow per event. Several workers can share a
+task queue; run the webhook entry on as many of them as your load balancer points at.
+
+Needs the Temporal SDK beside the pack:
+  npm install @temporalio/client@1.24.0 @temporalio/worker@1.24.0 @temporalio/workflow@1.24.0 @temporalio/activity@1.24.0 @temporalio/common@1.24.0
+`;
+
+function requireSdk(): void {
+  try {
+    require.resolve('@temporalio/worker');
+  } catch {
+    throw new Error('The Temporal SDK is not installed. Fix: npm install @temporalio/client@1.24.0 @temporalio/worker@1.24.0 @temporalio/workflow@1.24.0 @temporalio/activity@1.24.0 @temporalio/common@1.24.0');
+  }
+}
+
+export const workerCommand: Command = {
+  name: 'worker',
+  summary: 'run the Temporal worker (payment→CRM workflow), optionally with a webhook entry',
+  usage,
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { 'webhook-port': { type: 'string' }, 'webhook-host': { type: 'string' } }, strict: true });
+    requireSdk();
+    // Loaded only here: the engines' installs of the pack never need the worker runtime.
+    const { runWorkerFromEnv } = await import('../../temporal/worker.js');
+    if (values['webhook-port'] !== undefined) {
+      const port = Number(values['webhook-port']);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--webhook-port: "${values['webhook-port']}" is not a port. Fix: a number from 1 to 65535`);
+      const { startWebhookEntryFromEnv } = await import('../../temporal/webhook-entry.js');
+      const entry = await startWebhookEntryFromEnv(process.env, { port, host: values['webhook-host'] }, (l: string) => io.err(`${l}\n`));
+      io.err(`webhooks: POST ${entry.url}/webhooks/stripe\n`);
+      try {
+        await runWorkerFromEnv();
+      } finally {
+        await entry.close();
+      }
+    } else {
+      await runWorkerFromEnv();
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,79 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { Worker } from '@temporalio/worker';
+import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { createActivities } from '../../temporal/activities/payment-activities';
+import { createPaymentWorker } from '../../temporal/payment-worker';
+import { paymentWorkflowId } from '../../temporal/start-payment-workflow';
+import { startWebhookServer, type RunningWebhookServer } from '../../temporal/webhook-server';
+import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
+import { startDevServer, type DevServer } from './support/dev-server';
+
+describe('webhook entry of the durable path, over HTTP, on a real Temporal dev server', () => {
+  let server: DevServer;
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  let worker: Worker;
+  let running: Promise<void>;
+  let http: RunningWebhookServer;
+  const taskQueue = `webhook-${randomUUID()}`;
+
+  before(async () => {
+    [server, s] = await Promise.all([startDevServer(), tempStore()]);
+    const activities = createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
+    worker = await createPaymentWorker({ connection: server.env.nativeConnection, taskQueue, activities });
+    running = worker.run();
+    http = await startWebhookServer({ client: server.env.client, secrets: { stripe: [TEST_WEBHOOK_SECRET] }, port: 0, taskQueue });
+  });
+
+  after(async () => {
+    await http?.close();
+    if (worker?.getState() === 'RUNNING') worker.shutdown();
+    await running?.catch(() => undefined);
+    await server?.stop();
+    await s?.remove();
+  });
+
+  const post = (d: { body: string; headers: Record<string, string> }, path = '/webhooks/stripe') =>
+    fetch(`${http.url}${path}`, { method: 'POST', headers: d.headers, body: d.body });
+  const count = async (sql: string, p: string[]) => Number((await s.db.get<{ n: number }>(sql, p))!.n);
+  const delivery = (id: string, amount = 3100) =>
+    signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount, email: `${id}@example.com` }), { id }), TEST_WEBHOOK_SECRET);
+
+  it('turns a signed POST into a workflow that writes the customer and the transaction', async () => {
+    const id = `evt_${randomUUID().replace(/-/g, '')}`;
+    const res = await post(delivery(id));
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { workflowId: string }).workflowId, paymentWorkflowId(id));
+    await server.env.client.workflow.getHandle(paymentWorkflowId(id)).result();
+    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [id]), 1);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM customers WHERE email = ?', [`${id}@example.com`]), 1);
+  });
+
+  it('answers a tampered body with 400 and the reason, and starts nothing', async () => {
+    const id = `evt_${randomUUID().replace(/-/g, '')}`;
+    const d = delivery(id);
+    const res = await post({ ...d, body: d.body.replace('3100', '1') });
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { rejected: string }).rejected, /signature/i);
+    await assert.rejects(server.env.client.workflow.getHandle(paymentWorkflowId(id)).describe(), /not found/i);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [id]), 0);
+  });
+
+  it('applies a redelivered event once', async () => {
+    const id = `evt_${randomUUID().replace(/-/g, '')}`;
+    const d = delivery(id);
+    const [a, b] = await Promise.all([post(d), post(d)]);
+    assert.deepEqual([a.status, b.status], [200, 200]);
+    await server.env.client.workflow.getHandle(paymentWorkflowId(id)).result();
+    const c = await post(d);
+    assert.equal(c.status, 200);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [id]), 1);
+  });
+
+  it('answers unknown paths with 404 naming the right one', async () => {
+    const res = await post(delivery('evt_x'), '/webhooks/square');
+    assert.equal(res.status, 404);
+    assert.match(((await res.json()) as { error: string }).error, /webhooks\/<source>.*stripe/);
+  });
+});
