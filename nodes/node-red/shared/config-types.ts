@@ -1,0 +1,19 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { Crm } from '../../core/crm/crm';
+import type { KeyProvider } from '../../core/tokenize/key-provider';
+import type { RuntimeNode } from './red-api';
+
+export const STORE_TYPE = 'terminal-crm-store';
+export const ACCOUNT_TYPE = 'stripe-terminal-account';
+
+/** The store config node as the step nodes see it. */
+export interface StoreNode extends RuntimeNode {
+  tokenKeys(): KeyProvider;
+  defaultRegion(): CountryCode;
+  crm(crmName: string): Promise<Crm>;
+}
+
+/** The Stripe account config node as the trigger sees it. */
+export interface AccountNode extends RuntimeNode {
+  signingSecrets(): string[];
+}

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import registerUpsert from '../../nodes/node-red/terminal-crm-upsert';
+import registerStore from '../../nodes/node-red/terminal-crm-store';
+import registerMatch from '../../nodes/node-red/terminal-match-customer';
+import registerTokenize from '../../nodes/node-red/terminal-tokenize';
+import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { fakeRed } from './support/fake-red';
+
+describe('step nodes (in a stand-in for Node-RED)', () => {
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  let red: ReturnType<typeof fakeRed>;
+  before(async () => {
+    s = await tempStore();
+    red = fakeRed();
+    for (const register of [registerStore, registerTokenize, registerMatch, registerUpsert]) register(red.RED);
+    red.create('terminal-crm-store', { id: 'store', storeUrl: s.url, defaultRegion: 'us' }, { tokenKeys: TEST_TOKEN_KEYS });
+  });
+  after(async () => s.remove());
+
+  it('passes msg.payload through tokenize → match → upsert and keeps the other msg properties', async () => {
+    const tokenize = red.create('terminal-tokenize', { id: 't', store: 'store' });
+    const match = red.create('terminal-match-customer', { id: 'm', store: 'store' });
+    const upsert = red.create('terminal-crm-upsert', { id: 'u', store: 'store', crm: 'local' });
+    const event = stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 800, email: 'x@example.com' })));
+
+    const t = await tokenize.receive(event, { topic: 'till 3', _msgid: 'm1' });
+    assert.equal(t.error, undefined);
+    assert.deepEqual([t.sent!.topic, t.sent!._msgid], ['till 3', 'm1']);
+    assert.match(tokenize.lastStatus()!, /^tokenized evt_\S+ \(key k1\)$/);
+    const m = await match.receive(t.sent!.payload);
+    assert.equal(match.lastStatus(), 'create: new customer');
+    const u = await upsert.receive(m.sent!.payload);
+    const crm = (u.sent!.payload as { crm: { outcome: string; customerId: string } }).crm;
+    assert.equal(crm.outcome, 'recorded');
+    assert.equal(upsert.lastStatus(), `recorded ${event.id} → ${crm.customerId}`);
+    assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [event.id]))!.n, 1);
+  });
+
+  it('hands errors to done() so a Catch node gets them, with the fix in the message and a red status', async () => {
+    const orphan = red.create('terminal-tokenize', { id: 'o', store: '' });
+    const noStore = await orphan.receive({});
+    assert.equal(noStore.sent, undefined);
+    assert.match(noStore.error!.message, /^Store: none is selected.*Fix: open this node/);
+    assert.deepEqual(orphan.statuses.at(-1)?.fill, 'red');
+
+    const tokenize = red.create('terminal-tokenize', { id: 't2', store: 'store' });
+    const notAPayment = await tokenize.receive({ hello: 'world' });
+    assert.match(notAPayment.error!.message, /not a valid PaymentEvent.*Fix: /);
+  });
+
+  it('refuses a CRM this version cannot write to', async () => {
+    const upsert = red.create('terminal-crm-upsert', { id: 'u2', store: 'store', crm: 'salesforce' });
+    const r = await upsert.receive({});
+    assert.match(r.error!.message, /^CRM: "salesforce" is not a CRM this version can write to/);
+  });
+});

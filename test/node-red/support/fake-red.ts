@@ -1,0 +1,144 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { NodeDef, NodeMessage, NodeRedApi, NodeStatus, RouteLayer } from '../../../nodes/node-red/shared/red-api';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
+type Layer = RouteLayer & { handle?: Handler };
+
+/**
+ * Just enough of an express app to host the nodes outside Node-RED: middleware and POST routes in one stack,
+ * mounted apps with `parent`, as express 4 keeps them. The e2e test runs the same code in a real Node-RED.
+ */
+export class FakeApp {
+  readonly _router: { stack: Layer[] } = { stack: [] };
+  parent?: FakeApp;
+
+  /** A mounted app sees request paths without its mount path, as in express. */
+  use(handle: Handler | FakeApp, mountPath = ''): void {
+    if (handle instanceof FakeApp) {
+      handle.parent = this;
+      const prefix = mountPath.replace(/\/+$/, '');
+      this._router.stack.push({
+        handle: (req, res, next) => {
+          const url = req.url ?? '/';
+          if (prefix && !url.startsWith(`${prefix}/`)) return next();
+          req.url = url.slice(prefix.length);
+          handle.dispatch(req, res, (err) => {
+            req.url = url;
+            next(err);
+          });
+        },
+      });
+    } else {
+      this._router.stack.push({ handle });
+    }
+  }
+
+  post(path: string, ...handlers: Handler[]): void {
+    this._router.stack.push({ route: { path, stack: handlers.map((handle) => ({ handle })) } });
+  }
+
+  dispatch(req: IncomingMessage, res: ServerResponse, done: (err?: unknown) => void): void {
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    const layers = [...this._router.stack];
+    const next = (err?: unknown): void => {
+      if (err) return done(err);
+      const layer = layers.shift();
+      if (!layer) return done();
+      if (!layer.route) return layer.handle!(req, res, next);
+      if (req.method === 'POST' && layer.route.path === pathname) return (layer.route.stack![0]!.handle as Handler)(req, res, next);
+      next();
+    };
+    next();
+  }
+}
+
+export class FakeNode {
+  id = '';
+  type = '';
+  credentials: Record<string, string | undefined> = {};
+  readonly sent: NodeMessage[] = [];
+  readonly statuses: NodeStatus[] = [];
+  readonly warnings: unknown[] = [];
+  readonly errors: unknown[] = [];
+  readonly closers: Array<() => void> = [];
+  input?: (msg: NodeMessage, send: (m: NodeMessage) => void, done: (err?: Error) => void) => void;
+
+  on(event: string, listener: (...args: never[]) => void): void {
+    if (event === 'input') this.input = listener as FakeNode['input'];
+    if (event === 'close') this.closers.push(listener as () => void);
+  }
+  send(msg: NodeMessage): void {
+    this.sent.push(msg);
+  }
+  status(s: NodeStatus): void {
+    this.statuses.push(s);
+  }
+  log(): void {}
+  warn(msg: unknown): void {
+    this.warnings.push(msg);
+  }
+  error(msg: unknown): void {
+    this.errors.push(msg);
+  }
+  close(): void {
+    for (const c of this.closers) c();
+  }
+  lastStatus(): string | undefined {
+    return this.statuses.at(-1)?.text;
+  }
+  /** Feeds one message in, as Node-RED would; resolves with what was sent on and the error given to done(). */
+  receive(payload: unknown, other: NodeMessage = {}): Promise<{ sent?: NodeMessage; error?: Error }> {
+    return new Promise((resolve) => {
+      let sent: NodeMessage | undefined;
+      this.input!({ ...other, payload }, (m) => (sent = m), (error) => resolve({ sent, error }));
+    });
+  }
+}
+
+/** A RED object with Node-RED's default layout: the editor API (with its JSON parser) and flow endpoints both at "/". */
+export function fakeRed(httpNodeRoot = '/') {
+  const server = new FakeApp();
+  const editorApi = new FakeApp();
+  const httpNode = new FakeApp();
+  editorApi.use((req, _res, next) => {
+    if (req.method !== 'POST' || (req as { _body?: boolean })._body) return next();
+    let text = '';
+    req.on('data', (d: Buffer) => (text += d.toString()));
+    req.on('end', () => {
+      Object.assign(req, { _body: true, body: text ? JSON.parse(text) : {} });
+      next();
+    });
+  });
+  server.use(editorApi);
+  server.use(httpNode, httpNodeRoot);
+  const types = new Map<string, (this: FakeNode, def: NodeDef) => void>();
+  const nodes = new Map<string, FakeNode>();
+  const credentials = new Map<string, Record<string, string>>();
+  const RED = {
+    nodes: {
+      createNode(node: FakeNode, def: NodeDef) {
+        node.id = def.id;
+        node.type = def.type;
+        node.credentials = { ...credentials.get(def.id) };
+        nodes.set(def.id, node);
+      },
+      registerType(type: string, ctor: (this: FakeNode, def: NodeDef) => void) {
+        types.set(type, ctor);
+      },
+      getNode: (id: string) => nodes.get(id) ?? null,
+    },
+    httpNode,
+    settings: { httpNodeRoot },
+  };
+  return {
+    RED: RED as unknown as NodeRedApi,
+    server,
+    /** Creates a node of a registered type, as a deploy does. */
+    create(type: string, def: Record<string, unknown> & { id: string }, creds?: Record<string, string>): FakeNode {
+      if (creds) credentials.set(def.id, creds);
+      const node = new FakeNode();
+      types.get(type)!.call(node, { type, ...def });
+      return node;
+    },
+  };
+}

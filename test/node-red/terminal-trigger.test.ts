@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import registerAccount from '../../nodes/node-red/stripe-terminal-account';
+import registerTrigger from '../../nodes/node-red/terminal-trigger';
+import { countRoutes } from '../../nodes/node-red/shared/http-route';
+import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { TEST_WEBHOOK_SECRET } from '../support/temp-store';
+import { fakeRed, type FakeNode } from './support/fake-red';
+
+describe('terminal payment trigger (in a stand-in for Node-RED)', () => {
+  let red: ReturnType<typeof fakeRed>;
+  let server: Server;
+  let base: string;
+  let trigger: FakeNode;
+
+  before(async () => {
+    server = createServer((req, res) =>
+      red.server.dispatch(req, res, (err) => {
+        res.statusCode = err ? 500 : 404;
+        res.end();
+      }),
+    );
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  beforeEach(() => {
+    red = fakeRed();
+    registerAccount(red.RED);
+    registerTrigger(red.RED);
+    red.create('stripe-terminal-account', { id: 'acct' }, { webhookSecrets: `whsec_old, ${TEST_WEBHOOK_SECRET}` });
+    trigger = red.create('terminal-trigger', { id: 'trig', account: 'acct', path: 'hooks/stripe/' });
+  });
+
+  const post = async (path: string, body: string, headers: Record<string, string>) => {
+    const res = await fetch(`${base}${path}`, { method: 'POST', body, headers });
+    return { status: res.status, text: await res.text() };
+  };
+
+  it('listens on one POST route, and a redeploy replaces it instead of adding another', () => {
+    assert.equal(countRoutes(red.RED.httpNode, '/hooks/stripe'), 1);
+    trigger.close();
+    assert.equal(countRoutes(red.RED.httpNode, '/hooks/stripe'), 0);
+    trigger = red.create('terminal-trigger', { id: 'trig', account: 'acct', path: '/hooks/stripe' });
+    assert.equal(countRoutes(red.RED.httpNode, '/hooks/stripe'), 1);
+  });
+
+  it('verifies the bytes Stripe signed even though the editor API parses JSON in front of it', async () => {
+    const event = stripeEvent('charge.succeeded', chargeObject({ amount: 4200 }));
+    const d = signedDelivery(event, TEST_WEBHOOK_SECRET);
+    assert.deepEqual(await post('/hooks/stripe', d.body, d.headers), { status: 200, text: `received ${event.id}` });
+    assert.equal(trigger.sent.length, 1);
+    assert.deepEqual([(trigger.sent[0]!.payload as { id: string }).id, trigger.sent[0]!.topic], [event.id, 'charge.succeeded']);
+    assert.equal(trigger.lastStatus(), `payment ${event.id}`);
+  });
+
+  it('answers a bad signature with 400 and the reason, and starts no flow', async () => {
+    const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 4200 })), TEST_WEBHOOK_SECRET);
+    const answer = await post('/hooks/stripe', d.body.replace('4200', '42'), d.headers);
+    assert.equal(answer.status, 400);
+    assert.match(answer.text, /^rejected: .*signature/i);
+    assert.equal(trigger.sent.length, 0);
+    assert.match(trigger.lastStatus()!, /^rejected: /);
+  });
+
+  it('acknowledges event types it does not process with 200, and starts no flow', async () => {
+    const d = signedDelivery(stripeEvent('terminal.reader.action_succeeded', { id: 'tmr_1', object: 'terminal.reader' }), TEST_WEBHOOK_SECRET);
+    const answer = await post('/hooks/stripe', d.body, d.headers);
+    assert.equal(answer.status, 200);
+    assert.match(answer.text, /^ignored: /);
+    assert.equal(trigger.sent.length, 0);
+  });
+
+  it('answers 500 with the fix when no signing secret is set, so Stripe retries after it is fixed', async () => {
+    red.create('stripe-terminal-account', { id: 'empty' }, {});
+    const bare = red.create('terminal-trigger', { id: 'bare', account: 'empty', path: '/bare' });
+    assert.match(bare.lastStatus()!, /^Signing secret: /);
+    const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 1 })), TEST_WEBHOOK_SECRET);
+    const answer = await post('/bare', d.body, d.headers);
+    assert.equal(answer.status, 500);
+    assert.match(answer.text, /Fix: /);
+    assert.equal(bare.sent.length, 0);
+  });
+
+  it('stops answering once closed', async () => {
+    trigger.close();
+    const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 1 })), TEST_WEBHOOK_SECRET);
+    assert.equal((await post('/hooks/stripe', d.body, d.headers)).status, 404);
+  });
+
+  it('finds its path below a changed httpNodeRoot', async () => {
+    red = fakeRed('/api/');
+    registerAccount(red.RED);
+    registerTrigger(red.RED);
+    red.create('stripe-terminal-account', { id: 'acct' }, { webhookSecrets: TEST_WEBHOOK_SECRET });
+    const below = red.create('terminal-trigger', { id: 'api', account: 'acct', path: '/hooks/stripe' });
+    const event = stripeEvent('charge.succeeded', chargeObject({ amount: 10 }));
+    const d = signedDelivery(event, TEST_WEBHOOK_SECRET);
+    assert.equal((await post('/api/hooks/stripe', d.body, d.headers)).status, 200);
+    assert.equal((below.sent[0]!.payload as { id: string }).id, event.id);
+  });
+});
