@@ -1,0 +1,44 @@
+import type { Crm } from '../crm/crm';
+import type { PaymentMessage } from './payment-message';
+import { readMatch, readTokenizedEvent } from './payment-message';
+import { upsertStep } from './steps';
+
+export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
+
+const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+
+/** Why each item cannot go to CRM Upsert (undefined for the good ones), without writing anything. */
+export function upsertItemProblems(payloads: readonly unknown[]): Array<Error | undefined> {
+  return payloads.map((payload) => {
+    try {
+      readTokenizedEvent(payload, 'CRM Upsert');
+      readMatch(payload, 'CRM Upsert');
+      return undefined;
+    } catch (e) {
+      return asError(e);
+    }
+  });
+}
+
+/**
+ * upsertStep for engines that can route one bad item aside (n8n's "Continue On Fail"): items that are not a
+ * matched, tokenized payment fail on their own, the valid ones still go to the CRM together in one batch.
+ * A failure of the CRM call itself fails every item of that batch.
+ */
+export async function upsertStepSettled(payloads: readonly unknown[], crm: Crm): Promise<Settled<PaymentMessage>[]> {
+  const problems = upsertItemProblems(payloads);
+  const results = new Array<Settled<PaymentMessage>>(payloads.length);
+  problems.forEach((error, index) => {
+    if (error) results[index] = { ok: false, error };
+  });
+  const valid = payloads.map((payload, index) => ({ payload, index })).filter((v) => !problems[v.index]);
+  if (valid.length === 0) return results;
+  try {
+    const out = await upsertStep(valid.map((v) => v.payload), crm);
+    valid.forEach((v, i) => (results[v.index] = { ok: true, value: out[i]! }));
+  } catch (e) {
+    const error = asError(e);
+    for (const v of valid) results[v.index] = { ok: false, error };
+  }
+  return results;
+}

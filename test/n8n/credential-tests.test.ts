@@ -1,0 +1,60 @@
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { CredentialTestContext } from 'n8n-core';
+import type { ICredentialDataDecryptedObject, ICredentialTestFunction, INodeType } from 'n8n-workflow';
+import { closeAllDatabases } from '../../nodes/core/store/open-database';
+import { StripeTerminalApi } from '../../credentials/StripeTerminalApi.credentials';
+import { TerminalCrmStore } from '../../credentials/TerminalCrmStore.credentials';
+import { tempDir, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { additionalData } from './support/additional-data';
+import { packageNodeTypes, PACKAGE } from './support/package-node-types';
+
+/** Finds a credential's test the way n8n's CredentialsTester does: through a node that names it in testedBy. */
+function nodeProvidedTest(credentialName: string): ICredentialTestFunction {
+  for (const name of ['tokenize', 'matchCustomer', 'crmUpsert']) {
+    const node = packageNodeTypes().getByName(`${PACKAGE}.${name}`) as INodeType;
+    const ref = node.description.credentials?.find((c) => c.name === credentialName);
+    assert.equal(typeof ref?.testedBy, 'string', `${name} names a test for ${credentialName}`);
+    const fn = node.methods?.credentialTest?.[ref!.testedBy as string];
+    assert.equal(typeof fn, 'function', `${name} provides ${String(ref!.testedBy)}`);
+    return fn!;
+  }
+  throw new Error('unreachable');
+}
+
+describe('n8n: credential tests', () => {
+  const dir = tempDir('tcrm-credtest-');
+  after(async () => {
+    await closeAllDatabases();
+    dir.remove();
+  });
+  const test = (data: ICredentialDataDecryptedObject) =>
+    nodeProvidedTest('terminalCrmStore').call(new CredentialTestContext(additionalData({})), { id: '1', name: 'Store', type: 'terminalCrmStore', data });
+
+  it('Terminal CRM Store: opens (and creates) the store and reports the keys and region', async () => {
+    const path = join(dir.path, 'new', 'store.db');
+    const result = await test({ storeUrl: path, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'gb' });
+    assert.equal(result.status, 'OK', result.message);
+    assert.equal(result.message, `Store ready at ${path}; 1 token key(s), current "k1"; region GB`);
+    assert.ok(existsSync(path));
+  });
+
+  it('Terminal CRM Store: names the field and the fix when something is wrong', async () => {
+    const ok = { storeUrl: join(dir.path, 's.db'), tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' };
+    assert.deepEqual(await test({ ...ok, tokenKeys: '' }), {
+      status: 'Error',
+      message: 'Token Keys: no tokenization key is configured. Fix: set it to k1:<secret>, where the secret comes from `openssl rand -hex 32`',
+    });
+    assert.match((await test({ ...ok, defaultRegion: 'Germany' })).message, /^Default Region: "Germany" is not an ISO 3166 country code\. Fix: /);
+    assert.match((await test({ ...ok, storeUrl: 'postgres://db/crm' })).message, /^storeUrl: the Postgres store is not available in this version\. Fix: /);
+  });
+
+  it('Stripe Terminal API: tests the secret key against Stripe with a Bearer header', () => {
+    const cred = new StripeTerminalApi();
+    assert.deepEqual(cred.test.request, { baseURL: 'https://api.stripe.com/v1', url: '/balance' });
+    assert.equal(cred.authenticate.properties.headers?.Authorization, '=Bearer {{$credentials.secretKey}}');
+    assert.equal(new TerminalCrmStore().properties.find((p) => p.name === 'tokenKeys')?.typeOptions?.password, true);
+  });
+});

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { STRIPE_HANDLED_EVENT_TYPES } from '../../nodes/core/sources/stripe-terminal';
+import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { TEST_WEBHOOK_SECRET } from '../support/temp-store';
+import { triggerHarness } from './support/trigger-contexts';
+
+const ALL_EVENTS = [...STRIPE_HANDLED_EVENT_TYPES];
+
+describe('n8n: Terminal Payment Trigger receiving deliveries (n8n-core WebhookContext)', () => {
+  const withSecret = () => triggerHarness({ source: 'stripe', events: ALL_EVENTS }, { signingSecret: TEST_WEBHOOK_SECRET, secretKey: '' });
+  const charge = (type = 'charge.succeeded') => stripeEvent(type, chargeObject({ amount: 2500, email: 'ada@example.com', card: { fingerprint: 'fp_1' } }));
+
+  it('answers 200 and emits the PaymentEvent for a correctly signed card-present charge', async () => {
+    const event = charge();
+    const { body, headers } = signedDelivery(event, TEST_WEBHOOK_SECRET);
+    const { response, result } = await withSecret().deliver(body, headers);
+    assert.deepEqual(response, { statusCode: 200, body: { received: true, id: event.id } });
+    assert.equal(result.noWebhookResponse, true);
+    const [[item]] = result.workflowData!;
+    assert.equal(item!.json.id, event.id);
+    assert.equal(item!.json.kind, 'payment');
+    assert.deepEqual(item!.json.amount, { minor: 2500, currency: 'USD' });
+    assert.equal((item!.json.customerHints as { email: string }).email, 'ada@example.com');
+  });
+
+  it('answers 400 with the reason and emits nothing when the body was changed after signing', async () => {
+    const { body, headers } = signedDelivery(charge(), TEST_WEBHOOK_SECRET);
+    const { response, result } = await withSecret().deliver(body.replace('2500', '1'), headers);
+    assert.equal(response.statusCode, 400);
+    assert.match(String((response.body as { rejected: string }).rejected), /signature/i);
+    assert.equal(result.workflowData, undefined);
+  });
+
+  it('answers 400 when the Stripe-Signature header is missing', async () => {
+    const { body } = signedDelivery(charge(), TEST_WEBHOOK_SECRET);
+    const { response, result } = await withSecret().deliver(body, { 'content-type': 'application/json' });
+    assert.deepEqual(response, { statusCode: 400, body: { received: false, rejected: 'the Stripe-Signature header is missing' } });
+    assert.equal(result.workflowData, undefined);
+  });
+
+  it('answers 200 and emits nothing for an event type the pack does not process', async () => {
+    const { body, headers } = signedDelivery(stripeEvent('customer.created', { id: 'cus_1', object: 'customer' }), TEST_WEBHOOK_SECRET);
+    const { response, result } = await withSecret().deliver(body, headers);
+    assert.equal(response.statusCode, 200);
+    assert.match(String((response.body as { ignored: string }).ignored), /customer\.created/);
+    assert.equal(result.workflowData, undefined);
+  });
+
+  it('answers 200 and emits nothing for a processed type that is not selected in the trigger', async () => {
+    const trigger = triggerHarness({ source: 'stripe', events: ['charge.refunded'] }, { signingSecret: TEST_WEBHOOK_SECRET });
+    const { body, headers } = signedDelivery(charge('charge.succeeded'), TEST_WEBHOOK_SECRET);
+    const { response, result } = await trigger.deliver(body, headers);
+    assert.deepEqual(response, { statusCode: 200, body: { received: true, ignored: 'Event type "charge.succeeded" is not selected in this trigger' } });
+    assert.equal(result.workflowData, undefined);
+  });
+
+  it('answers 500 with the fix when the credential has no signing secret and no endpoint was registered', async () => {
+    const trigger = triggerHarness({ source: 'stripe', events: ALL_EVENTS }, { signingSecret: '', secretKey: '' });
+    const { body, headers } = signedDelivery(charge(), TEST_WEBHOOK_SECRET);
+    const { response, result } = await trigger.deliver(body, headers);
+    assert.equal(response.statusCode, 500);
+    assert.match(String((response.body as { error: string }).error), /^signingSecret: no Stripe webhook signing secret is configured\. Fix: /);
+    assert.equal(result.workflowData, undefined);
+  });
+
+  it('accepts the secret of the endpoint it registered itself, kept in the static data', async () => {
+    const trigger = triggerHarness({ source: 'stripe', events: ALL_EVENTS }, { signingSecret: '', secretKey: 'sk_test_x' });
+    Object.assign(trigger.staticData(), { endpointId: 'we_1', endpointUrl: trigger.webhookUrl(), endpointSecret: 'whsec_registered' });
+    const { body, headers } = signedDelivery(charge(), 'whsec_registered');
+    const { response } = await trigger.deliver(body, headers);
+    assert.equal(response.statusCode, 200);
+  });
+});
