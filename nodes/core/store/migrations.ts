@@ -1,3 +1,4 @@
+import { SEGMENT_LOYALTY_MIGRATION } from '../segment/schema';
 import type { SqlDatabase } from './sql-database';
 
 /**
@@ -45,6 +46,36 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
         PRIMARY KEY (scope, event_id)
       );`,
   },
+  {
+    version: 2,
+    name: 'customer details for matching, card descriptors, identity merges',
+    sql: `
+      ALTER TABLE customers ADD COLUMN given_name TEXT;
+      ALTER TABLE customers ADD COLUMN family_name TEXT;
+      ALTER TABLE customers ADD COLUMN street TEXT;
+      ALTER TABLE customers ADD COLUMN city TEXT;
+      ALTER TABLE customers ADD COLUMN region TEXT;
+      ALTER TABLE customers ADD COLUMN country TEXT;
+      ALTER TABLE customers ADD COLUMN date_of_birth TEXT;
+      ALTER TABLE customers ADD COLUMN merged_into TEXT;
+      CREATE INDEX customers_by_update ON customers(updated_at, id);
+      CREATE TABLE customer_cards (
+        customer_id TEXT NOT NULL REFERENCES customers(id),
+        card_key TEXT NOT NULL,
+        bin TEXT, last4 TEXT NOT NULL, exp_month INTEGER, exp_year INTEGER, brand TEXT, wallet TEXT,
+        token TEXT, processor TEXT,
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (customer_id, card_key)
+      );
+      CREATE TABLE identity_merges (
+        id TEXT PRIMARY KEY,
+        into_id TEXT NOT NULL REFERENCES customers(id), from_id TEXT NOT NULL REFERENCES customers(id),
+        evidence TEXT NOT NULL, moved TEXT NOT NULL, actor TEXT NOT NULL,
+        merged_at TEXT NOT NULL, undone_at TEXT
+      );
+      CREATE INDEX identity_merges_by_customer ON identity_merges(into_id, from_id)`,
+  },
+  SEGMENT_LOYALTY_MIGRATION,
 ];
 
 export async function migrate(db: SqlDatabase): Promise<void> {

@@ -1,0 +1,369 @@
+import type { PaymentFacts } from '../segment/payment-facts';
+import type { SqlExecutor } from '../store/sql-database';
+import { hasEnrollmentThresholds, pointsFor, tierFor, type LoyaltyProgram } from './program';
+
+/**
+ * The points ledger. Every entry has a key derived from the payment and what happened to it ("earn:stripe:pi_1",
+ * "reverse:stripe:pi_1:500" for a refund that brought the cumulative refunded amount to 500), and the entry is
+ * written with INSERT … ON CONFLICT DO NOTHING: only the writer whose insert lands moves the balance, in the same
+ * transaction. A replayed or duplicated event, or two engine instances racing on one payment, therefore change
+ * the balance once. The balance always equals the sum of the ledger (checked by the tests).
+ *
+ * Refunds reverse points in proportion to what was refunded; a dispute holds the payment's points until it is
+ * won (released) or lost (forfeited); points expire per payment, `expiryDays` after they were earned.
+ */
+export type EntryKind = 'earn' | 'reverse' | 'hold' | 'release' | 'forfeit' | 'expire';
+
+export interface LedgerEntry {
+  key: string;
+  kind: EntryKind;
+  /** Change of the available balance. */
+  points: number;
+  /** Change of the points on hold. */
+  heldPoints: number;
+}
+
+export type MembershipEvent =
+  | { type: 'enrolled'; programId: string; customerId: string; at: string }
+  | { type: 'tier-changed'; programId: string; customerId: string; at: string; from: string | null; to: string | null; direction: 'upgrade' | 'downgrade' };
+
+export interface Member {
+  customerId: string;
+  enrolled: boolean;
+  enrolledAt: string | null;
+  tier: string | null;
+  tierSince: string | null;
+  pointsBalance: number;
+  pointsHeld: number;
+  pointsEarned: number;
+  lifetimeSpendMinor: number;
+  visits: number;
+}
+
+interface PaymentRow {
+  customer_id: string;
+  amount_minor: number;
+  occurred_at: string;
+  counted: number;
+  refunded_minor: number;
+  lost_minor: number;
+  earned_points: number;
+  reversed_points: number;
+  held_points: number;
+  expired_points: number;
+  forfeited_points: number;
+  dispute_state: string | null;
+}
+
+const DAY_MS = 86_400_000;
+const remaining = (p: PaymentRow) => p.earned_points - p.reversed_points - p.expired_points - p.forfeited_points;
+
+export class LoyaltyLedger {
+  constructor(readonly program: LoyaltyProgram) {}
+
+  private get id(): string {
+    return this.program.id;
+  }
+
+  /** Applies one event; returns the ledger entries it wrote (none for a repeat) and membership events. */
+  async apply(tx: SqlExecutor, f: PaymentFacts & { customerId: string }, now: string): Promise<{ entries: LedgerEntry[]; events: MembershipEvent[]; customerId: string }> {
+    const entries: LedgerEntry[] = [];
+    const events: MembershipEvent[] = [];
+    const row = await this.payment(tx, f);
+    const customerId = row?.customer_id ?? f.customerId;
+    const ctx = { tx, f, now, entries, events, customerId };
+    switch (f.change.kind) {
+      case 'payment':
+        await this.onPayment(ctx, row);
+        break;
+      case 'refund':
+        await this.onRefund(ctx, row, f.change.refundedTotalMinor);
+        break;
+      case 'dispute':
+        await this.onDispute(ctx, row, f.change.phase);
+        break;
+      default:
+        break;
+    }
+    return { entries, events, customerId };
+  }
+
+  private payment(tx: SqlExecutor, f: Pick<PaymentFacts, 'source' | 'paymentId'>): Promise<PaymentRow | undefined> {
+    return tx.get<PaymentRow>(
+      `SELECT customer_id, amount_minor, occurred_at, counted, refunded_minor, lost_minor, earned_points, reversed_points, held_points,
+         expired_points, forfeited_points, dispute_state
+       FROM loyalty_payments WHERE program_id = ? AND source = ? AND payment_id = ?`,
+      [this.id, f.source, f.paymentId],
+    );
+  }
+
+  private async onPayment(ctx: Ctx, row: PaymentRow | undefined): Promise<void> {
+    const { tx, f, now } = ctx;
+    if (row?.counted === 1) return; // another event of a payment already counted
+    if (row) {
+      // A refund or dispute came first and was remembered: count the payment as if fresh, then replay them.
+      const r = await tx.run(
+        `UPDATE loyalty_payments SET counted = 1, amount_minor = ?, occurred_at = ?, refunded_minor = 0, lost_minor = 0, dispute_state = NULL
+         WHERE program_id = ? AND source = ? AND payment_id = ? AND counted = 0`,
+        [f.amountMinor, f.occurredAt, this.id, f.source, f.paymentId],
+      );
+      if (r.changes !== 1) return;
+    } else {
+      const r = await tx.run(
+        `INSERT INTO loyalty_payments (program_id, source, payment_id, customer_id, amount_minor, occurred_at, counted)
+         VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (program_id, source, payment_id) DO NOTHING`,
+        [this.id, f.source, f.paymentId, ctx.customerId, f.amountMinor, f.occurredAt],
+      );
+      if (r.changes !== 1) return;
+    }
+    await tx.run(
+      `INSERT INTO loyalty_members (program_id, customer_id, lifetime_spend_minor, visits, updated_at) VALUES (?, ?, ?, 1, ?)
+       ON CONFLICT (program_id, customer_id) DO UPDATE SET lifetime_spend_minor = loyalty_members.lifetime_spend_minor + excluded.lifetime_spend_minor,
+         visits = loyalty_members.visits + 1, version = loyalty_members.version + 1, updated_at = excluded.updated_at`,
+      [this.id, ctx.customerId, f.amountMinor, now],
+    );
+    const before = (await this.member(tx, ctx.customerId))!;
+    let enrolled = before.enrolled;
+    if (!enrolled && (await this.qualifiesForEnrollment(tx, before, f.occurredAt))) {
+      const r = await tx.run('UPDATE loyalty_members SET enrolled_at = ? WHERE program_id = ? AND customer_id = ? AND enrolled_at IS NULL', [
+        f.occurredAt, this.id, ctx.customerId,
+      ]);
+      if (r.changes === 1) ctx.events.push({ type: 'enrolled', programId: this.id, customerId: ctx.customerId, at: f.occurredAt });
+      enrolled = true;
+    }
+    if (enrolled) {
+      // Points at the tier the customer had when they paid; an upgrade this payment earns applies from the next one.
+      const multiplier = this.program.tiers.find((t) => t.name === before.tier)?.multiplier ?? 1;
+      const points = pointsFor(this.program, f.amountMinor, multiplier);
+      if (points > 0) {
+        const expiresAt = this.program.points.expiryDays ? new Date(Date.parse(f.occurredAt) + this.program.points.expiryDays * DAY_MS).toISOString() : null;
+        if (await this.append(ctx, { key: `earn:${f.paymentKey}`, kind: 'earn', points, heldPoints: 0 })) {
+          await tx.run(
+            'UPDATE loyalty_payments SET earned_points = earned_points + ?, expires_at = ? WHERE program_id = ? AND source = ? AND payment_id = ?',
+            [points, expiresAt, this.id, f.source, f.paymentId],
+          );
+          await tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [points, this.id, ctx.customerId]);
+        }
+      }
+    }
+    if (row && row.refunded_minor > 0) await this.onRefund(ctx, await this.payment(tx, f), row.refunded_minor, false);
+    if (row?.dispute_state) await this.onDispute(ctx, await this.payment(tx, f), row.dispute_state as 'open' | 'won' | 'lost', false);
+    await this.reviewTier(ctx, f.occurredAt);
+  }
+
+  private async onRefund(ctx: Ctx, row: PaymentRow | undefined, refundedTotal: number, review = true): Promise<void> {
+    const { tx, f } = ctx;
+    if (!row) {
+      await this.rememberEarly(ctx, { refunded: refundedTotal });
+      return;
+    }
+    // Refund events carry the cumulative refunded amount; only the increase counts.
+    const target = row.counted === 1 ? Math.min(refundedTotal, row.amount_minor) : refundedTotal;
+    const delta = target - row.refunded_minor;
+    if (delta <= 0) return;
+    const r = await tx.run(
+      'UPDATE loyalty_payments SET refunded_minor = ? WHERE program_id = ? AND source = ? AND payment_id = ? AND refunded_minor = ?',
+      [target, this.id, f.source, f.paymentId, row.refunded_minor],
+    );
+    if (r.changes !== 1 || row.counted !== 1) return;
+    await this.addSpend(ctx, -delta);
+    if (row.earned_points > 0) {
+      const shouldBeReversed = Math.floor((row.earned_points * target) / row.amount_minor);
+      const held = row.dispute_state === 'open';
+      const room = held ? row.held_points : remaining(row);
+      const reverse = Math.min(shouldBeReversed - row.reversed_points, room);
+      if (reverse > 0) {
+        // Points on hold for a dispute come off the hold, not the available balance.
+        const entry: LedgerEntry = { key: `reverse:${f.paymentKey}:${target}`, kind: 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
+        if (await this.append(ctx, entry)) {
+          await tx.run(
+            `UPDATE loyalty_payments SET reversed_points = reversed_points + ?, held_points = held_points - ? WHERE program_id = ? AND source = ? AND payment_id = ?`,
+            [reverse, held ? reverse : 0, this.id, f.source, f.paymentId],
+          );
+        }
+      }
+    }
+    if (review) await this.reviewTier(ctx, f.occurredAt);
+  }
+
+  private async onDispute(ctx: Ctx, row: PaymentRow | undefined, phase: 'open' | 'won' | 'lost', review = true): Promise<void> {
+    const { tx, f } = ctx;
+    if (!row) {
+      await this.rememberEarly(ctx, { dispute: phase });
+      return;
+    }
+    const previous = row.dispute_state;
+    const allowed = phase === 'open' ? previous === null : previous === null || previous === 'open';
+    if (!allowed) return;
+    const lost = phase === 'lost' ? Math.min(f.amountMinor, row.amount_minor - row.refunded_minor) : 0;
+    const r = await tx.run(
+      `UPDATE loyalty_payments SET dispute_state = ?, lost_minor = ? WHERE program_id = ? AND source = ? AND payment_id = ? AND ${previous === null ? 'dispute_state IS NULL' : 'dispute_state = ?'}`,
+      previous === null ? [phase, Math.max(0, lost), this.id, f.source, f.paymentId] : [phase, Math.max(0, lost), this.id, f.source, f.paymentId, previous],
+    );
+    if (r.changes !== 1 || row.counted !== 1) return;
+    const pay = (set: string, v: number) =>
+      tx.run(`UPDATE loyalty_payments SET ${set} WHERE program_id = ? AND source = ? AND payment_id = ?`, [v, this.id, f.source, f.paymentId]);
+    if (phase === 'open') {
+      const hold = remaining(row);
+      if (hold > 0 && (await this.append(ctx, { key: `hold:${f.paymentKey}`, kind: 'hold', points: -hold, heldPoints: hold }))) await pay('held_points = ?', hold);
+      return;
+    }
+    if (phase === 'won') {
+      const held = row.held_points;
+      if (held > 0 && (await this.append(ctx, { key: `release:${f.paymentKey}`, kind: 'release', points: held, heldPoints: -held }))) await pay('held_points = ?', 0);
+      return;
+    }
+    // Lost: the money went back, so do the points — from the hold if there was one, else from the balance.
+    const held = previous === 'open' ? row.held_points : 0;
+    const fromBalance = previous === 'open' ? 0 : remaining(row);
+    if (held + fromBalance > 0 && (await this.append(ctx, { key: `forfeit:${f.paymentKey}`, kind: 'forfeit', points: -fromBalance, heldPoints: -held }))) {
+      await tx.run(
+        'UPDATE loyalty_payments SET held_points = 0, forfeited_points = forfeited_points + ? WHERE program_id = ? AND source = ? AND payment_id = ?',
+        [held + fromBalance, this.id, f.source, f.paymentId],
+      );
+    }
+    if (lost > 0) await this.addSpend(ctx, -lost);
+    if (review) await this.reviewTier(ctx, f.occurredAt);
+  }
+
+  /** A refund or dispute whose payment has not arrived: kept on an uncounted row, replayed when it does. */
+  private async rememberEarly(ctx: Ctx, what: { refunded?: number; dispute?: string }): Promise<void> {
+    const { tx, f } = ctx;
+    await tx.run(
+      `INSERT INTO loyalty_payments (program_id, source, payment_id, customer_id, amount_minor, occurred_at, counted, refunded_minor, dispute_state)
+       VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (program_id, source, payment_id) DO NOTHING`,
+      [this.id, f.source, f.paymentId, ctx.customerId, f.amountMinor, f.occurredAt, what.refunded ?? 0, what.dispute ?? null],
+    );
+  }
+
+  private async addSpend(ctx: Ctx, deltaMinor: number): Promise<void> {
+    await ctx.tx.run(
+      'UPDATE loyalty_members SET lifetime_spend_minor = lifetime_spend_minor + ?, version = version + 1, updated_at = ? WHERE program_id = ? AND customer_id = ?',
+      [deltaMinor, ctx.now, this.id, ctx.customerId],
+    );
+  }
+
+  /** Writes the entry if its key is new, and moves the balance only then. */
+  private async append(ctx: AppendCtx, e: LedgerEntry): Promise<boolean> {
+    const r = await ctx.tx.run(
+      `INSERT INTO loyalty_ledger (program_id, entry_key, customer_id, kind, points, held_points, source, payment_id, event_id, occurred_at, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (program_id, entry_key) DO NOTHING`,
+      [this.id, e.key, ctx.customerId, e.kind, e.points, e.heldPoints, ctx.f.source, ctx.f.paymentId, ctx.f.eventId, ctx.f.occurredAt, ctx.now],
+    );
+    if (r.changes !== 1) return false;
+    await ctx.tx.run(
+      `UPDATE loyalty_members SET points_balance = points_balance + ?, points_held = points_held + ?, version = version + 1, updated_at = ?
+       WHERE program_id = ? AND customer_id = ?`,
+      [e.points, e.heldPoints, ctx.now, this.id, ctx.customerId],
+    );
+    ctx.entries.push(e);
+    return true;
+  }
+
+  private async qualifiesForEnrollment(tx: SqlExecutor, m: Member, at: string): Promise<boolean> {
+    if (!hasEnrollmentThresholds(this.program)) return true;
+    const e = this.program.enrollment;
+    const checks: boolean[] = [];
+    if (e.lifetimeSpendMinor !== undefined) checks.push(m.lifetimeSpendMinor >= e.lifetimeSpendMinor);
+    if (e.visits !== undefined) checks.push(m.visits >= e.visits);
+    if (e.periodSpend !== undefined) {
+      const since = new Date(Date.parse(at) - e.periodSpend.days * DAY_MS).toISOString();
+      checks.push((await this.netSpendSince(tx, m.customerId, since, at)) >= e.periodSpend.minor);
+    }
+    return e.rule === 'all' ? checks.every(Boolean) : checks.some(Boolean);
+  }
+
+  async netSpendSince(tx: SqlExecutor, customerId: string, sinceIso: string, untilIso: string): Promise<number> {
+    const r = await tx.get<{ s: number | null }>(
+      `SELECT SUM(amount_minor - refunded_minor - lost_minor) AS s FROM loyalty_payments
+       WHERE program_id = ? AND customer_id = ? AND counted = 1 AND occurred_at > ? AND occurred_at <= ?`,
+      [this.id, customerId, sinceIso, untilIso],
+    );
+    return Number(r?.s ?? 0);
+  }
+
+  /** Tier from net spend over the trailing window; upgrades and downgrades alike, once (conditional on the old tier). */
+  async reviewTier(ctx: { tx: SqlExecutor; events: MembershipEvent[]; customerId: string; now: string }, asOf: string): Promise<void> {
+    if (this.program.tiers.length === 0) return;
+    const m = await this.member(ctx.tx, ctx.customerId);
+    if (!m?.enrolled) return;
+    const since = new Date(Date.parse(asOf) - this.program.tierWindowDays * DAY_MS).toISOString();
+    const spend = await this.netSpendSince(ctx.tx, ctx.customerId, since, asOf);
+    const next = tierFor(this.program, spend)?.name ?? null;
+    if (next === m.tier) return;
+    const r = await ctx.tx.run(
+      `UPDATE loyalty_members SET tier = ?, tier_since = ?, version = version + 1, updated_at = ?
+       WHERE program_id = ? AND customer_id = ? AND ${m.tier === null ? 'tier IS NULL' : 'tier = ?'}`,
+      m.tier === null ? [next, asOf, ctx.now, this.id, ctx.customerId] : [next, asOf, ctx.now, this.id, ctx.customerId, m.tier],
+    );
+    if (r.changes !== 1) return;
+    const rank = (name: string | null) => this.program.tiers.findIndex((t) => t.name === name);
+    ctx.events.push({
+      type: 'tier-changed', programId: this.id, customerId: ctx.customerId, at: asOf, from: m.tier, to: next,
+      direction: rank(next) > rank(m.tier) ? 'upgrade' : 'downgrade',
+    });
+  }
+
+  async member(tx: Pick<SqlExecutor, 'get'>, customerId: string): Promise<Member | undefined> {
+    const r = await tx.get<Record<string, unknown>>(
+      `SELECT customer_id, enrolled_at, tier, tier_since, points_balance, points_held, points_earned, lifetime_spend_minor, visits
+       FROM loyalty_members WHERE program_id = ? AND customer_id = ?`,
+      [this.id, customerId],
+    );
+    if (!r) return undefined;
+    return {
+      customerId: String(r.customer_id),
+      enrolled: r.enrolled_at !== null,
+      enrolledAt: (r.enrolled_at as string | null) ?? null,
+      tier: (r.tier as string | null) ?? null,
+      tierSince: (r.tier_since as string | null) ?? null,
+      pointsBalance: Number(r.points_balance),
+      pointsHeld: Number(r.points_held),
+      pointsEarned: Number(r.points_earned),
+      lifetimeSpendMinor: Number(r.lifetime_spend_minor),
+      visits: Number(r.visits),
+    };
+  }
+
+  /**
+   * Points past their expiry date leave the balance (per payment, key "expire:<payment>"). Points on hold for an
+   * open dispute wait for its outcome. Returns the entries written, per customer.
+   */
+  async expire(tx: SqlExecutor, asOf: string, now: string): Promise<{ customerId: string; entry: LedgerEntry }[]> {
+    const due = await tx.all<PaymentRow & { source: string; payment_id: string }>(
+      `SELECT source, payment_id, customer_id, amount_minor, occurred_at, counted, refunded_minor, lost_minor, earned_points, reversed_points,
+         held_points, expired_points, forfeited_points, dispute_state
+       FROM loyalty_payments WHERE program_id = ? AND counted = 1 AND expires_at IS NOT NULL AND expires_at <= ?
+         AND (dispute_state IS NULL OR dispute_state <> 'open')
+         AND earned_points - reversed_points - expired_points - forfeited_points > 0`,
+      [this.id, asOf],
+    );
+    const out: { customerId: string; entry: LedgerEntry }[] = [];
+    for (const p of due) {
+      const points = remaining(p);
+      const r = await tx.run(
+        'UPDATE loyalty_payments SET expired_points = expired_points + ? WHERE program_id = ? AND source = ? AND payment_id = ? AND expired_points = ?',
+        [points, this.id, p.source, p.payment_id, p.expired_points],
+      );
+      if (r.changes !== 1) continue;
+      const ctx: AppendCtx = { tx, f: { source: p.source, paymentId: p.payment_id, eventId: null, occurredAt: asOf }, now, entries: [], customerId: p.customer_id };
+      const entry: LedgerEntry = { key: `expire:${p.source}:${p.payment_id}`, kind: 'expire', points: -points, heldPoints: 0 };
+      if (await this.append(ctx, entry)) out.push({ customerId: p.customer_id, entry });
+    }
+    return out;
+  }
+}
+
+/** What a ledger entry is written with: the payment it is about, and the event that caused it (none for expiry). */
+interface AppendCtx {
+  tx: SqlExecutor;
+  f: Pick<PaymentFacts, 'source' | 'paymentId' | 'occurredAt'> & { eventId: string | null };
+  now: string;
+  entries: LedgerEntry[];
+  customerId: string;
+}
+
+interface Ctx extends AppendCtx {
+  f: PaymentFacts;
+  events: MembershipEvent[];
+}

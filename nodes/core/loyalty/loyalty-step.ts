@@ -1,0 +1,76 @@
+import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../segment/customer-fields';
+import { readPaymentFacts } from '../segment/payment-facts';
+import type { PaymentMessage } from '../steps/payment-message';
+import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
+import { LoyaltyLedger, type LedgerEntry, type Member, type MembershipEvent } from './ledger';
+import type { LoyaltyProgram } from './program';
+
+/** What the Loyalty step adds to the message, under `loyalty`. Flows branch on `loyalty.events` (enrolled, tier-changed). */
+export interface LoyaltyResult {
+  programId: string;
+  /** applied: the ledger or membership changed; unchanged: nothing new; duplicate: this event was seen before; skipped: see reason. */
+  outcome: 'applied' | 'unchanged' | 'duplicate' | 'skipped';
+  reason?: string;
+  customerId: string | null;
+  member?: Member | null;
+  entries: LedgerEntry[];
+  events: MembershipEvent[];
+  crmFields?: CustomerFields;
+}
+
+export interface LoyaltyDeps {
+  db: SqlDatabase;
+  program: LoyaltyProgram;
+  /** "local": membership fields into the local CRM in the same transaction; "none": only on the output. */
+  writeFields?: 'local' | 'none';
+  now?: () => Date;
+}
+
+export function membershipFields(program: LoyaltyProgram, m: Member): CustomerFields {
+  return mapFields({ tier: m.tier, points: m.pointsBalance, heldPoints: m.pointsHeld, memberSince: m.enrolledAt }, program.crmFields);
+}
+
+export async function writeMembership(tx: SqlExecutor, program: LoyaltyProgram, m: Member, now: string): Promise<CustomerFields> {
+  const fields = membershipFields(program, m);
+  await writeLocalCustomerFields(tx, m.customerId, fields, now);
+  return fields;
+}
+
+/**
+ * Loyalty step: earns, reverses, holds and releases points for this payment event and enrols or re-tiers the
+ * customer. One transaction; idempotent per event (a repeat returns the first answer) and per ledger entry (see
+ * ledger.ts), so duplicate deliveries and replays change nothing.
+ */
+export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<PaymentMessage & { loyalty: LoyaltyResult }> {
+  const facts = readPaymentFacts(payload, 'Loyalty');
+  const message = payload as PaymentMessage;
+  const { program } = deps;
+  const base = { programId: program.id, customerId: facts.customerId, entries: [], events: [] };
+  const skip = (reason: string) => ({ ...message, loyalty: { ...base, outcome: 'skipped' as const, reason } });
+  if (facts.change.kind === 'failure') return skip('a failed payment earns nothing');
+  if (facts.customerId === null) return skip('no customer: the CRM Upsert step did not link this payment to anyone');
+  if (facts.currency !== program.currency) return skip(`the payment is in ${facts.currency}; the program "${program.id}" counts ${program.currency} only`);
+  const ledger = new LoyaltyLedger(program);
+  const now = (deps.now?.() ?? new Date()).toISOString();
+  const scope = `loyalty:${program.id}`;
+
+  const loyalty = await deps.db.transaction(async (tx): Promise<LoyaltyResult> => {
+    const claim = await tx.run('INSERT INTO processed_events (scope, event_id, result, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, event_id) DO NOTHING', [
+      scope, facts.eventId, '{}', now,
+    ]);
+    if (claim.changes === 0) {
+      const first = await tx.get<{ result: string }>('SELECT result FROM processed_events WHERE scope = ? AND event_id = ?', [scope, facts.eventId]);
+      return { ...(JSON.parse(first?.result ?? '{}') as LoyaltyResult), outcome: 'duplicate', entries: [], events: [] };
+    }
+    const { entries, events, customerId } = await ledger.apply(tx, { ...facts, customerId: facts.customerId! }, now);
+    const member = (await ledger.member(tx, customerId)) ?? null;
+    const changed = entries.length > 0 || events.length > 0;
+    const crmFields = member?.enrolled && (deps.writeFields ?? 'local') === 'local' && changed
+      ? await writeMembership(tx, program, member, now)
+      : member?.enrolled ? membershipFields(program, member) : undefined;
+    const result: LoyaltyResult = { ...base, customerId, outcome: changed ? 'applied' : 'unchanged', member, entries, events, ...(crmFields ? { crmFields } : {}) };
+    await tx.run('UPDATE processed_events SET result = ? WHERE scope = ? AND event_id = ?', [JSON.stringify(result), scope, facts.eventId]);
+    return result;
+  });
+  return { ...message, loyalty };
+}

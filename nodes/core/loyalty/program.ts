@@ -1,0 +1,79 @@
+import { z } from 'zod/v4';
+import { currencyExponent } from '../contracts/money';
+import { InputError } from '../errors';
+import { parseJson } from '../segment/parse-json';
+
+const Minor = z.number().int('an integer number of minor units (cents, not dollars)').nonnegative();
+
+/**
+ * A loyalty program as configuration. Amounts are integer minor units of the program's currency; payments in
+ * other currencies neither earn points nor count toward thresholds.
+ */
+export const LoyaltyProgramSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "-" and "_"').default('default'),
+  name: z.string().min(1).default('Loyalty'),
+  currency: z.string().regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code such as USD').transform((c) => c.toUpperCase()),
+  /** When a customer becomes a member. No threshold at all: at their first payment. */
+  enrollment: z
+    .object({
+      lifetimeSpendMinor: Minor.optional(),
+      visits: z.number().int().positive().optional(),
+      periodSpend: z.object({ minor: Minor, days: z.number().int().positive() }).optional(),
+      /** "any": one threshold reached is enough; "all": every configured threshold. */
+      rule: z.enum(['any', 'all']).default('any'),
+    })
+    .prefault({}),
+  points: z
+    .object({
+      /** Points per whole currency unit (per dollar, per euro, per yen); fractions of a point are dropped. */
+      perUnit: z.number().nonnegative().default(1),
+      /** Points expire this many days after they were earned; leave out for points that never expire. */
+      expiryDays: z.number().int().positive().optional(),
+    })
+    .prefault({}),
+  /** Tiers by net spend over the trailing window, lowest first; the multiplier scales points earned in that tier. */
+  tiers: z
+    .array(z.object({ name: z.string().min(1), minSpendMinor: Minor, multiplier: z.number().positive().default(1) }))
+    .default([])
+    .refine((t) => t.every((tier, i) => i === 0 || tier.minSpendMinor > t[i - 1]!.minSpendMinor), 'tiers must be listed lowest first, each needing more spend than the one before'),
+  tierWindowDays: z.number().int().positive().default(365),
+  /** Our field → the CRM's field name; null leaves it out. */
+  crmFields: z
+    .partialRecord(z.enum(['tier', 'points', 'memberSince', 'heldPoints']), z.string().nullable())
+    .default({ tier: 'loyalty_tier', points: 'loyalty_points', memberSince: 'loyalty_member_since' }),
+});
+export type LoyaltyProgram = z.infer<typeof LoyaltyProgramSchema>;
+
+export function parseLoyaltyProgram(input: unknown): LoyaltyProgram {
+  const value = typeof input === 'string' ? parseJson(input) : input;
+  if (value instanceof Error) {
+    throw new InputError('loyaltyProgram', `is not valid JSON (${value.message})`, 'paste the program as a JSON object, e.g. {"currency": "USD"}');
+  }
+  const r = LoyaltyProgramSchema.safeParse(value);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    const path = i.path.join('.');
+    throw new InputError(path ? `loyaltyProgram.${path}` : 'loyaltyProgram', i.message, path === 'currency' ? 'set the program currency, e.g. "USD"' : 'correct this setting or remove it to use the default');
+  }
+  return r.data;
+}
+
+/** Points for a payment, whole points only, at the tier's multiplier. */
+export function pointsFor(program: LoyaltyProgram, amountMinor: number, multiplier = 1): number {
+  const unit = 10 ** currencyExponent(program.currency);
+  // Integer arithmetic where the rate allows, so 1 point per dollar on 1999 cents is 19, never 19.999999.
+  const scaled = program.points.perUnit * multiplier;
+  if (Number.isInteger(scaled)) return Math.floor((amountMinor * scaled) / unit);
+  return Math.floor((amountMinor * scaled) / unit + 1e-9);
+}
+
+export function tierFor(program: LoyaltyProgram, qualifyingSpendMinor: number): { name: string; multiplier: number } | null {
+  let tier: { name: string; multiplier: number } | null = null;
+  for (const t of program.tiers) if (qualifyingSpendMinor >= t.minSpendMinor) tier = t;
+  return tier;
+}
+
+export function hasEnrollmentThresholds(program: LoyaltyProgram): boolean {
+  const e = program.enrollment;
+  return e.lifetimeSpendMinor !== undefined || e.visits !== undefined || e.periodSpend !== undefined;
+}

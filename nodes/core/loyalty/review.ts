@@ -1,0 +1,56 @@
+import type { SqlDatabase } from '../store/sql-database';
+import { LoyaltyLedger, type MembershipEvent } from './ledger';
+import { writeMembership } from './loyalty-step';
+import type { LoyaltyProgram } from './program';
+
+export interface LoyaltyReview {
+  asOf: string;
+  expiredEntries: number;
+  pointsExpired: number;
+  /** Downgrades (and upgrades) from the tier window moving on; emitted like the step's events. */
+  events: MembershipEvent[];
+}
+
+const PAGE = 5_000;
+
+/**
+ * The scheduled part of a program: expire points past their date and re-tier members whose qualifying window
+ * has moved on (a downgrade needs no payment to happen). Idempotent: run it twice for the same day and the
+ * second run changes nothing.
+ */
+export async function reviewLoyalty(db: SqlDatabase, program: LoyaltyProgram, options: { asOf?: Date; writeFields?: 'local' | 'none' } = {}): Promise<LoyaltyReview> {
+  const ledger = new LoyaltyLedger(program);
+  const asOf = (options.asOf ?? new Date()).toISOString();
+  const now = new Date().toISOString();
+  const touched = new Set<string>();
+  const expired = await db.transaction((tx) => ledger.expire(tx, asOf, now));
+  for (const e of expired) touched.add(e.customerId);
+  const events: MembershipEvent[] = [];
+  if (program.tiers.length > 0) {
+    let after = '';
+    for (;;) {
+      const page = await db.all<{ customer_id: string }>(
+        'SELECT customer_id FROM loyalty_members WHERE program_id = ? AND enrolled_at IS NOT NULL AND customer_id > ? ORDER BY customer_id LIMIT ?',
+        [program.id, after, PAGE],
+      );
+      await db.transaction(async (tx) => {
+        for (const { customer_id } of page) {
+          const before = events.length;
+          await ledger.reviewTier({ tx, events, customerId: customer_id, now }, asOf);
+          if (events.length > before) touched.add(customer_id);
+        }
+      });
+      if (page.length < PAGE) break;
+      after = page[page.length - 1]!.customer_id;
+    }
+  }
+  if ((options.writeFields ?? 'local') === 'local' && touched.size > 0) {
+    await db.transaction(async (tx) => {
+      for (const id of touched) {
+        const m = await ledger.member(tx, id);
+        if (m?.enrolled) await writeMembership(tx, program, m, now);
+      }
+    });
+  }
+  return { asOf, expiredEntries: expired.length, pointsExpired: -expired.reduce((s, e) => s + e.entry.points, 0), events };
+}

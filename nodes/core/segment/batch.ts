@@ -1,0 +1,164 @@
+import { randomUUID } from 'node:crypto';
+import type { SqlDatabase } from '../store/sql-database';
+import { fitBgNbd, type BgNbdFit, type PurchaseSummary } from './clv/bg-nbd';
+import { fitGammaGamma, usableForSpend, type GammaGammaFit } from './clv/gamma-gamma';
+import { dayNumber, unitDays } from './clv/summary';
+import type { SegmentConfig } from './config';
+import { mapFields, writeLocalCustomerFields } from './customer-fields';
+import { evaluateCustomer, fieldValuesOf } from './evaluate';
+import { scoreRfmColumns } from './rfm';
+import { saveClvModel, saveRfmRun, type RfmRun, type StoredClvModel } from './runs-repository';
+import { saveEvaluation, statsFromRow, type StatsRow } from './stats-repository';
+
+/**
+ * The scheduled run: exact RFM quintiles over each currency's customers, a fresh BG/NBD + Gamma–Gamma fit on
+ * their histories, and every customer's segment, forecast and flags written back. Payments between runs are
+ * scored against the thresholds and model saved here.
+ *
+ * Writes go in small transactions and only where the customer's counters have not moved since they were read
+ * (version check): a payment processed meanwhile has already scored that customer with fresher data.
+ */
+export interface BatchOptions {
+  asOf?: Date;
+  currencies?: string[];
+  writeFields?: 'local' | 'none';
+  /** Customers per write transaction. */
+  chunkSize?: number;
+}
+
+export interface BatchCurrencyResult {
+  currency: string;
+  customers: number;
+  runId: string;
+  segmentCounts: Record<string, number>;
+  /** Customers whose segment differs from the one stored before this run. */
+  segmentChanges: number;
+  /** Customers left as a concurrent payment wrote them. */
+  skippedConcurrent: number;
+  model: { id: string; purchase: BgNbdFit; spend: GammaGammaFit | null } | null;
+  modelSkipped?: string;
+}
+
+export interface BatchResult {
+  asOf: string;
+  currencies: BatchCurrencyResult[];
+}
+
+const PAGE = 20_000;
+
+/** Columns of one currency's statistics, read page by page so a million customers need no million objects at once. */
+interface Population {
+  rows: StatsRow[];
+  previousSegment: (string | null)[];
+}
+
+async function readPopulation(db: SqlDatabase, currency: string): Promise<Population> {
+  const rows: StatsRow[] = [];
+  const previousSegment: (string | null)[] = [];
+  let after = '';
+  for (;;) {
+    const page = await db.all<Record<string, unknown>>(
+      `SELECT customer_id, currency, payments, purchase_days, gross_minor, refunded_minor, chargeback_minor, disputes, disputed_open_minor,
+         first_seen, last_seen, first_day, last_day, first_day_value_minor, version, updated_at, segment
+       FROM segment_stats WHERE currency = ? AND customer_id > ? AND payments > 0 ORDER BY customer_id LIMIT ?`,
+      [currency, after, PAGE],
+    );
+    for (const r of page) {
+      rows.push(statsFromRow(r));
+      previousSegment.push((r.segment as string | null) ?? null);
+    }
+    if (page.length < PAGE) break;
+    after = String(page[page.length - 1]!.customer_id);
+  }
+  return { rows, previousSegment };
+}
+
+function fitModels(rows: readonly StatsRow[], asOfDay: number, config: SegmentConfig['clv']): { purchase: BgNbdFit; spend: GammaGammaFit | null; spendSkipped?: string } | string {
+  const eligible = rows.filter((s) => s.firstDay <= asOfDay);
+  if (eligible.length < config.minCustomers) {
+    return `${eligible.length} customers, fewer than the ${config.minCustomers} needed for a lifetime-value model (clv.minCustomers)`;
+  }
+  // An evenly spread sample keeps a fit of millions of customers to seconds; the estimates barely move.
+  const stride = Math.max(1, Math.ceil(eligible.length / config.maxFitCustomers));
+  const sample = eligible.filter((_, i) => i % stride === 0);
+  const scale = unitDays(config.unit);
+  const summaries = sample.map((s) => {
+    const frequency = Math.max(0, s.purchaseDays - 1);
+    return {
+      frequency,
+      recency: (s.lastDay - s.firstDay) / scale,
+      T: Math.max(asOfDay - s.firstDay, s.lastDay - s.firstDay) / scale,
+      monetary: frequency > 0 ? (s.netMinor - s.firstDayValueMinor) / frequency : 0,
+    } satisfies PurchaseSummary & { monetary: number };
+  });
+  const purchase = fitBgNbd(summaries, { penalizer: config.penalizer });
+  const repeaters = summaries.filter(usableForSpend).length;
+  if (repeaters < 10) return { purchase, spend: null, spendSkipped: `${repeaters} customers with repeat purchases, fewer than 10: no spend model` };
+  return { purchase, spend: fitGammaGamma(summaries, { penalizer: config.penalizer }) };
+}
+
+export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, options: BatchOptions = {}): Promise<BatchResult> {
+  const asOf = options.asOf ?? new Date();
+  const asOfIso = asOf.toISOString();
+  const asOfDay = dayNumber(asOf.getTime());
+  const currencies =
+    options.currencies ?? (await db.all<{ currency: string }>('SELECT DISTINCT currency FROM segment_stats ORDER BY currency')).map((r) => r.currency);
+  const out: BatchCurrencyResult[] = [];
+  for (const currency of currencies) {
+    const { rows, previousSegment } = await readPopulation(db, currency);
+    if (rows.length === 0) continue;
+    const batch = scoreRfmColumns(
+      Float64Array.from(rows, (s) => s.lastDay),
+      Float64Array.from(rows, (s) => s.payments),
+      Float64Array.from(rows, (s) => s.netMinor),
+    );
+    const run: RfmRun = { id: `rfm_${randomUUID()}`, currency, asOf: asOfIso, cuts: batch.cuts, monetaryPercentiles: batch.monetaryPercentiles };
+    const fitted = fitModels(rows, asOfDay, config.clv);
+    let model: StoredClvModel | null = null;
+    if (typeof fitted !== 'string') {
+      model = {
+        id: `clv_${randomUUID()}`, currency, unit: config.clv.unit, asOf: asOfIso,
+        purchase: fitted.purchase.params, spend: fitted.spend?.params ?? null,
+        purchaseLogLikelihood: fitted.purchase.logLikelihood, spendLogLikelihood: fitted.spend?.logLikelihood ?? null,
+        customers: fitted.purchase.customers,
+      };
+    }
+    const now = new Date().toISOString();
+    await db.transaction(async (tx) => {
+      await saveRfmRun(tx, run, now);
+      if (model) await saveClvModel(tx, model, now);
+    });
+    const segmentCounts: Record<string, number> = {};
+    let segmentChanges = 0;
+    let skippedConcurrent = 0;
+    const chunk = options.chunkSize ?? 2_000;
+    for (let start = 0; start < rows.length; start += chunk) {
+      await db.transaction(async (tx) => {
+        for (let i = start; i < Math.min(rows.length, start + chunk); i++) {
+          const s = rows[i]!;
+          const exact = { r: batch.scores[i * 3]!, f: batch.scores[i * 3 + 1]!, m: batch.scores[i * 3 + 2]! };
+          const e = evaluateCustomer(s, { config, run, model, asOfDay, exact });
+          const key = e.segment ?? '(none)';
+          segmentCounts[key] = (segmentCounts[key] ?? 0) + 1;
+          if (e.segment !== previousSegment[i]) segmentChanges++;
+          if (!(await saveEvaluation(tx, s, e, now, s.version))) {
+            skippedConcurrent++;
+            continue;
+          }
+          if ((options.writeFields ?? 'local') === 'local') await writeLocalCustomerFields(tx, s.customerId, mapFields(fieldValuesOf(s, e), config.crmFields), now);
+        }
+      });
+    }
+    out.push({
+      currency,
+      customers: rows.length,
+      runId: run.id,
+      segmentCounts,
+      segmentChanges,
+      skippedConcurrent,
+      model: typeof fitted === 'string' ? null : { id: model!.id, purchase: fitted.purchase, spend: fitted.spend },
+      ...(typeof fitted === 'string' ? { modelSkipped: fitted } : fitted.spendSkipped ? { modelSkipped: fitted.spendSkipped } : {}),
+    });
+  }
+  return { asOf: asOfIso, currencies: out };
+}

@@ -1,0 +1,109 @@
+import { z } from 'zod/v4';
+import { InputError } from '../errors';
+import { parseJson } from './parse-json';
+import { SegmentRulesSchema } from './segments';
+
+const MinorByCurrency = z.record(z.string().regex(/^[A-Z]{3}$/, 'an upper-case ISO currency code such as USD'), z.number().int().nonnegative());
+
+/**
+ * Everything an operator can tune about the Segment step, with defaults that work out of the box. Amounts are
+ * integer minor units per currency ({"USD": 50000} is 500.00 USD).
+ */
+export const SegmentConfigSchema = z.object({
+  /** IANA time zone for day-of-week, hour and season (the shop's, not the server's). */
+  timeZone: z.string().default('UTC'),
+  /** Southern-hemisphere shops get seasons shifted by six months. */
+  hemisphere: z.enum(['north', 'south']).default('north'),
+  segments: SegmentRulesSchema.prefault({}),
+  clv: z
+    .object({
+      /** Forecast horizons in days. */
+      horizonsDays: z.array(z.number().int().positive()).min(1).default([90, 365]),
+      /** Time unit of the fitted model (predictions do not depend on it; fitted α does). */
+      unit: z.enum(['days', 'weeks']).default('weeks'),
+      /** Fewer customers than this and no model is fitted (the estimates would be noise). */
+      minCustomers: z.number().int().positive().default(50),
+      /** Above this the fit uses an evenly spread sample; the predictions still cover everyone. */
+      maxFitCustomers: z.number().int().positive().default(200_000),
+      penalizer: z.number().nonnegative().default(0),
+    })
+    .prefault({}),
+  flags: z
+    .object({
+      highValue: z
+        .object({
+          /** A single payment at least this large. */
+          paymentMinor: MinorByCurrency.default({}),
+          /** Expected value over the longest horizon at least this large. */
+          expectedValueMinor: MinorByCurrency.default({}),
+          /** Net spend in the top N percent of customers (as of the last batch run). */
+          topPercent: z.number().positive().max(100).default(5),
+        })
+        .prefault({}),
+      atRisk: z
+        .object({
+          segments: z.array(z.string()).default(['At risk', "Can't lose them"]),
+          /** P(alive) below this, for customers who bought at least `minPayments` times. */
+          pAliveBelow: z.number().min(0).max(1).default(0.3),
+          minPayments: z.number().int().positive().default(2),
+        })
+        .prefault({}),
+      anomaly: z
+        .object({
+          /** Payments of the customer's own history needed before anything is called unusual. */
+          minHistory: z.number().int().min(3).default(8),
+          /** Robust z-score (distance from the median in scaled MADs) above which a value is unusual. */
+          threshold: z.number().positive().default(3.5),
+          /** How many recent payments make the history. */
+          window: z.number().int().min(5).max(1000).default(100),
+          newLocation: z.boolean().default(true),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
+  /** Our field → the CRM's field name; leave a field out (or set it to null) to not write it. */
+  crmFields: z.record(z.string(), z.string().nullable()).default({
+    segment: 'terminal_crm_segment',
+    rfm: 'terminal_crm_rfm',
+    pAlive: 'terminal_crm_p_alive',
+    expectedValue: 'terminal_crm_expected_value',
+    highValue: 'terminal_crm_high_value',
+    atRisk: 'terminal_crm_at_risk',
+  }),
+});
+export type SegmentConfig = z.infer<typeof SegmentConfigSchema>;
+
+export const CRM_FIELD_NAMES = [
+  'segment', 'rfm', 'pAlive', 'expectedPurchases', 'expectedValue', 'highValue', 'atRisk', 'anomaly',
+  'payments', 'netSpend', 'averageOrder', 'lastSeen', 'preferredMethod', 'preferredEntryMode', 'preferredDay', 'preferredCategory',
+] as const;
+
+/** Parses operator-supplied configuration (an object or JSON text) and says which setting is wrong. */
+export function parseSegmentConfig(input: unknown = {}): SegmentConfig {
+  const value = typeof input === 'string' ? (input.trim() === '' ? {} : parseJson(input)) : input;
+  if (value instanceof Error) {
+    throw new InputError('segmentConfig', `is not valid JSON (${value.message})`, 'paste a JSON object, or leave it empty for the defaults');
+  }
+  const r = SegmentConfigSchema.safeParse(value ?? {});
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    throw new InputError(`segmentConfig.${i.path.join('.')}`, i.message, 'correct this setting or remove it to use the default');
+  }
+  const unknownField = Object.keys(r.data.crmFields).find((k) => !(CRM_FIELD_NAMES as readonly string[]).includes(k));
+  if (unknownField) {
+    throw new InputError(`segmentConfig.crmFields.${unknownField}`, 'is not a field the Segment step produces', `use one of ${CRM_FIELD_NAMES.join(', ')}`);
+  }
+  if (!isTimeZone(r.data.timeZone)) {
+    throw new InputError('segmentConfig.timeZone', `"${r.data.timeZone}" is not a time zone`, 'use an IANA name such as Europe/Berlin or America/New_York');
+  }
+  return r.data;
+}
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,7 @@
+// What the engine faces call for the Segment step and its scheduled batch (see segment-step.ts, batch.ts).
+export { runSegmentBatch, type BatchOptions, type BatchResult, type BatchCurrencyResult } from './batch';
+export { parseSegmentConfig, SegmentConfigSchema, CRM_FIELD_NAMES, type SegmentConfig } from './config';
+export { readLocalCustomerFields, type CustomerFields } from './customer-fields';
+export { segmentStep, type SegmentDeps, type SegmentResult } from './segment-step';
+export { DEFAULT_SEGMENT_RULES } from './segments';
+export { clvReport, type ClvReport } from './clv/report';

@@ -1,0 +1,135 @@
+import type { PaymentMessage } from '../steps/payment-message';
+import type { SqlDatabase } from '../store/sql-database';
+import { localTime } from './calendar';
+import { dayNumber } from './clv/summary';
+import type { ClvPrediction } from './clv/predict';
+import { parseSegmentConfig, type SegmentConfig } from './config';
+import { mapFields, writeLocalCustomerFields, type CustomerFields } from './customer-fields';
+import { evaluateCustomer, fieldValuesOf } from './evaluate';
+import { anomalyOf, type Flags } from './flags';
+import { readPaymentFacts } from './payment-facts';
+import { preferencesOf, type Preferences } from './preferences';
+import type { RfmScores } from './rfm';
+import { latestClvModel, latestRfmRun } from './runs-repository';
+import { saveEvaluation, SegmentStatsRepository, type StatsRow } from './stats-repository';
+
+export interface SegmentStats {
+  payments: number;
+  purchaseDays: number;
+  grossMinor: number;
+  refundedMinor: number;
+  chargebackMinor: number;
+  netMinor: number;
+  averageOrderMinor: number | null;
+  disputes: number;
+  disputedOpenMinor: number;
+  firstSeen: string;
+  lastSeen: string;
+  preferences: Preferences;
+}
+
+/** What the Segment step adds to the message, under `segment`. Flows branch on `segment.name` and `segment.flags`. */
+export interface SegmentResult {
+  /** updated: this event changed the statistics; unchanged: nothing new in it; duplicate: seen before; skipped: see reason. */
+  outcome: 'updated' | 'unchanged' | 'duplicate' | 'skipped';
+  reason?: string;
+  customerId: string | null;
+  currency: string;
+  stats?: SegmentStats;
+  rfm?: (RfmScores & { runId: string; approximate: boolean }) | null;
+  /** The customer's segment ("Champions", "At risk", …); null before the first batch run for rules that need RFM scores. */
+  name?: string | null;
+  clv?: ClvPrediction | null;
+  flags?: Flags;
+  /** The CRM fields written (CRM field name → value). */
+  crmFields?: CustomerFields;
+}
+
+export interface SegmentDeps {
+  db: SqlDatabase;
+  config?: SegmentConfig;
+  /** "local": write the fields into the local CRM's customer_fields in the same transaction; "none": only put them on the output. */
+  writeFields?: 'local' | 'none';
+  now?: () => Date;
+}
+
+const SCOPE = 'segment';
+
+/**
+ * Segment step: updates the customer's statistics with this event and says what the customer is now. One
+ * transaction per event, idempotent by event id: a replayed or duplicated delivery returns the first answer
+ * and changes nothing.
+ */
+export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<PaymentMessage & { segment: SegmentResult }> {
+  const facts = readPaymentFacts(payload, 'Segment');
+  const message = payload as PaymentMessage;
+  const skip = (reason: string) => ({ ...message, segment: { outcome: 'skipped' as const, reason, customerId: facts.customerId, currency: facts.currency } });
+  if (facts.change.kind === 'failure') return skip('a failed payment is not a purchase');
+  if (facts.customerId === null) return skip('no customer: the CRM Upsert step did not link this payment to anyone');
+  const config = deps.config ?? parseSegmentConfig();
+  const repo = new SegmentStatsRepository(deps.db.dialect);
+  const now = (deps.now?.() ?? new Date()).toISOString();
+  const local = localTime(facts.atMs, config.timeZone);
+  const withCustomer = { ...facts, customerId: facts.customerId };
+
+  const segment = await deps.db.transaction(async (tx): Promise<SegmentResult> => {
+    const claim = await tx.run('INSERT INTO processed_events (scope, event_id, result, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, event_id) DO NOTHING', [
+      SCOPE, facts.eventId, '{}', now,
+    ]);
+    if (claim.changes === 0) {
+      const first = await tx.get<{ result: string }>('SELECT result FROM processed_events WHERE scope = ? AND event_id = ?', [SCOPE, facts.eventId]);
+      return { ...(JSON.parse(first?.result ?? '{}') as SegmentResult), outcome: 'duplicate' };
+    }
+    const history = facts.change.kind === 'payment' ? await repo.history(tx, withCustomer.customerId, facts.currency, facts, config.flags.anomaly.window) : [];
+    const applied = await repo.apply(tx, withCustomer, local, now);
+    const stats = applied.counted ? await repo.stats(tx, applied.customerId, facts.currency) : undefined;
+    let result: SegmentResult;
+    if (!stats) {
+      result = { outcome: 'skipped', reason: 'the payment this event is about has not been seen yet; it is remembered and applied when the payment arrives', customerId: applied.customerId, currency: facts.currency };
+    } else {
+      const [run, model, counters] = await Promise.all([latestRfmRun(tx, facts.currency), latestClvModel(tx, facts.currency), repo.counters(tx, applied.customerId)]);
+      const anomaly = applied.newPayment
+        ? anomalyOf({ amountMinor: facts.amountMinor, minuteOfDay: local.minuteOfDay, locationId: facts.locationId ?? null }, history, config.flags.anomaly)
+        : undefined;
+      const evaluation = evaluateCustomer(stats, {
+        config, run, model, asOfDay: Math.max(dayNumber(facts.atMs), stats.lastDay),
+        paymentMinor: applied.newPayment ? facts.amountMinor : undefined, anomaly,
+      });
+      const preferences = preferencesOf(counters, config.hemisphere);
+      const crmFields = mapFields(fieldValuesOf(stats, evaluation, preferences), config.crmFields);
+      await saveEvaluation(tx, stats, evaluation, now);
+      if ((deps.writeFields ?? 'local') === 'local') await writeLocalCustomerFields(tx, applied.customerId, crmFields, now);
+      result = {
+        outcome: applied.changed ? 'updated' : 'unchanged',
+        customerId: applied.customerId,
+        currency: facts.currency,
+        stats: statsView(stats, preferences),
+        rfm: evaluation.rfm,
+        name: evaluation.segment,
+        clv: evaluation.clv,
+        flags: evaluation.flags,
+        crmFields,
+      };
+    }
+    await tx.run('UPDATE processed_events SET result = ? WHERE scope = ? AND event_id = ?', [JSON.stringify(result), SCOPE, facts.eventId]);
+    return result;
+  });
+  return { ...message, segment };
+}
+
+function statsView(s: StatsRow, preferences: Preferences): SegmentStats {
+  return {
+    payments: s.payments,
+    purchaseDays: s.purchaseDays,
+    grossMinor: s.grossMinor,
+    refundedMinor: s.refundedMinor,
+    chargebackMinor: s.chargebackMinor,
+    netMinor: s.netMinor,
+    averageOrderMinor: s.payments > 0 ? Math.round(s.netMinor / s.payments) : null,
+    disputes: s.disputes,
+    disputedOpenMinor: s.disputedOpenMinor,
+    firstSeen: s.firstSeen,
+    lastSeen: s.lastSeen,
+    preferences,
+  };
+}

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
+import { parseLoyaltyProgram, pointsFor, type LoyaltyProgram } from '../../../nodes/core/loyalty/program';
+import { reviewLoyalty } from '../../../nodes/core/loyalty/review';
+import { readLocalCustomerFields } from '../../../nodes/core/segment/customer-fields';
+import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { tempStore } from '../../support/temp-store';
+import { message, type MessageSpec } from '../segment/support/messages';
+
+type Store = Awaited<ReturnType<typeof tempStore>>;
+
+async function member(db: SqlDatabase, program: string, customerId: string) {
+  return db.get<{ points_balance: number; points_held: number; tier: string | null; enrolled_at: string | null; lifetime_spend_minor: number; visits: number }>(
+    'SELECT points_balance, points_held, tier, enrolled_at, lifetime_spend_minor, visits FROM loyalty_members WHERE program_id = ? AND customer_id = ?',
+    [program, customerId],
+  );
+}
+
+/** The ledger is the truth: every member's balance and hold must equal the sums of their entries. */
+async function assertLedgerBalances(db: SqlDatabase): Promise<void> {
+  const off = await db.all(
+    `SELECT m.program_id, m.customer_id, m.points_balance, m.points_held, COALESCE(SUM(l.points), 0) AS ledger_points, COALESCE(SUM(l.held_points), 0) AS ledger_held
+     FROM loyalty_members m LEFT JOIN loyalty_ledger l ON l.program_id = m.program_id AND l.customer_id = m.customer_id
+     GROUP BY m.program_id, m.customer_id, m.points_balance, m.points_held
+     HAVING m.points_balance <> COALESCE(SUM(l.points), 0) OR m.points_held <> COALESCE(SUM(l.held_points), 0)`,
+  );
+  assert.deepEqual(off, [], 'balances equal the ledger');
+}
+
+describe('Loyalty step', () => {
+  let s: Store;
+  before(async () => { s = await tempStore(); });
+  after(async () => {
+    await assertLedgerBalances(s.db);
+    await s.remove();
+  });
+  const run = (program: LoyaltyProgram, spec: MessageSpec) => loyaltyStep(message(spec), { db: s.db, program });
+
+  it('enrols when lifetime spend reaches the threshold, and the enrolling payment earns points', async () => {
+    const program = parseLoyaltyProgram({ id: 'enrol', currency: 'usd', enrollment: { lifetimeSpendMinor: 5000 } });
+    const first = await run(program, { customerId: 'e1', paymentId: 'pi_e1', amountMinor: 3000, at: '2025-01-01T10:00:00Z' });
+    assert.equal(first.loyalty.member!.enrolled, false);
+    assert.deepEqual(first.loyalty.entries, []);
+    const second = await run(program, { customerId: 'e1', paymentId: 'pi_e2', amountMinor: 2599, at: '2025-01-05T10:00:00Z' });
+    assert.deepEqual(second.loyalty.events, [{ type: 'enrolled', programId: 'enrol', customerId: 'e1', at: '2025-01-05T10:00:00.000Z' }]);
+    assert.deepEqual(second.loyalty.entries, [{ key: 'earn:stripe:pi_e2', kind: 'earn', points: 25, heldPoints: 0 }]);
+    assert.deepEqual(await readLocalCustomerFields(s.db, 'e1'), { loyalty_member_since: '2025-01-05T10:00:00.000Z', loyalty_points: '25', loyalty_tier: null });
+  });
+
+  it('enrols on visits or on spend within a period, as configured', async () => {
+    const program = parseLoyaltyProgram({ id: 'period', currency: 'USD', enrollment: { periodSpend: { minor: 10_000, days: 30 }, visits: 10, rule: 'any' } });
+    await run(program, { customerId: 'e2', paymentId: 'pi_p1', amountMinor: 6000, at: '2025-01-01T10:00:00Z' });
+    const late = await run(program, { customerId: 'e2', paymentId: 'pi_p2', amountMinor: 6000, at: '2025-03-01T10:00:00Z' });
+    assert.equal(late.loyalty.member!.enrolled, false, '12,000 in total but not within 30 days');
+    const inPeriod = await run(program, { customerId: 'e2', paymentId: 'pi_p3', amountMinor: 4000, at: '2025-03-20T10:00:00Z' });
+    assert.equal(inPeriod.loyalty.events[0]?.type, 'enrolled');
+  });
+
+  it('duplicate deliveries and the two events of one payment change nothing', async () => {
+    const program = parseLoyaltyProgram({ id: 'dup', currency: 'USD' });
+    const m = message({ customerId: 'd1', paymentId: 'pi_d1', amountMinor: 1234, at: '2025-02-01T10:00:00Z' });
+    const first = await loyaltyStep(m, { db: s.db, program });
+    const again = await loyaltyStep(m, { db: s.db, program });
+    const charge = await loyaltyStep({ ...m, id: 'evt_the_charge_event' }, { db: s.db, program });
+    assert.equal(first.loyalty.outcome, 'applied');
+    assert.equal(again.loyalty.outcome, 'duplicate');
+    assert.deepEqual(again.loyalty.member, first.loyalty.member);
+    assert.equal(charge.loyalty.outcome, 'unchanged');
+    assert.equal((await member(s.db, 'dup', 'd1'))!.points_balance, 12);
+    const entries = await s.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM loyalty_ledger WHERE program_id = 'dup'");
+    assert.equal(entries!.n, 1);
+  });
+
+  it('refunds reverse points in proportion, once per refunded amount, whatever path delivers them', async () => {
+    const program = parseLoyaltyProgram({ id: 'refund', currency: 'USD' });
+    await run(program, { customerId: 'r1', paymentId: 'pi_r1', amountMinor: 10_000, at: '2025-02-01T10:00:00Z' });
+    const partial = await run(program, { customerId: 'r1', paymentId: 'pi_r1', kind: 'refund', amountMinor: 10_000, refundedTotalMinor: 2500, at: '2025-02-02T10:00:00Z' });
+    assert.deepEqual(partial.loyalty.entries, [{ key: 'reverse:stripe:pi_r1:2500', kind: 'reverse', points: -25, heldPoints: 0 }]);
+    const same = await run(program, { customerId: 'r1', paymentId: 'pi_r1', kind: 'refund', amountMinor: 10_000, refundedTotalMinor: 2500, at: '2025-02-02T10:00:01Z' });
+    assert.equal(same.loyalty.outcome, 'unchanged');
+    await run(program, { customerId: 'r1', paymentId: 'pi_r1', kind: 'refund', amountMinor: 10_000, refundedTotalMinor: 10_000, at: '2025-02-03T10:00:00Z' });
+    const m = (await member(s.db, 'refund', 'r1'))!;
+    assert.deepEqual([m.points_balance, m.lifetime_spend_minor], [0, 0]);
+  });
+
+  it('a dispute holds the points; won releases them, lost forfeits them; a replayed "open" after the close is ignored', async () => {
+    const program = parseLoyaltyProgram({ id: 'dispute', currency: 'USD' });
+    await run(program, { customerId: 'x1', paymentId: 'pi_x1', amountMinor: 5000, at: '2025-02-01T10:00:00Z' });
+    await run(program, { customerId: 'x1', paymentId: 'pi_x2', amountMinor: 3000, at: '2025-02-02T10:00:00Z' });
+    const open = message({ customerId: 'x1', paymentId: 'pi_x1', kind: 'dispute', status: 'disputed', amountMinor: 5000, at: '2025-02-10T10:00:00Z' });
+    await loyaltyStep(open, { db: s.db, program });
+    let m = (await member(s.db, 'dispute', 'x1'))!;
+    assert.deepEqual([m.points_balance, m.points_held], [30, 50]);
+    await run(program, { customerId: 'x1', paymentId: 'pi_x1', kind: 'dispute', status: 'succeeded', amountMinor: 5000, at: '2025-02-20T10:00:00Z' });
+    m = (await member(s.db, 'dispute', 'x1'))!;
+    assert.deepEqual([m.points_balance, m.points_held], [80, 0]);
+    await loyaltyStep({ ...open, id: 'evt_reopened' }, { db: s.db, program });
+    await run(program, { customerId: 'x1', paymentId: 'pi_x2', kind: 'dispute', status: 'disputed', amountMinor: 3000, at: '2025-02-21T10:00:00Z' });
+    await run(program, { customerId: 'x1', paymentId: 'pi_x2', kind: 'dispute', status: 'refunded', amountMinor: 3000, at: '2025-03-01T10:00:00Z' });
+    m = (await member(s.db, 'dispute', 'x1'))!;
+    assert.deepEqual([m.points_balance, m.points_held, m.lifetime_spend_minor], [50, 0, 5000]);
+    const kinds = await s.db.all<{ kind: string }>("SELECT kind FROM loyalty_ledger WHERE program_id = 'dispute' ORDER BY occurred_at, kind");
+    assert.deepEqual(kinds.map((k) => k.kind), ['earn', 'earn', 'hold', 'release', 'hold', 'forfeit']);
+  });
+
+  it('a refund or a lost dispute that arrives before its payment is applied when the payment does', async () => {
+    const program = parseLoyaltyProgram({ id: 'order', currency: 'USD' });
+    const early = await run(program, { customerId: 'o1', paymentId: 'pi_o1', kind: 'refund', amountMinor: 4000, refundedTotalMinor: 1000, at: '2025-02-02T10:00:00Z' });
+    assert.deepEqual(early.loyalty.entries, []);
+    await run(program, { customerId: 'o1', paymentId: 'pi_o1', amountMinor: 4000, at: '2025-02-01T10:00:00Z' });
+    await run(program, { customerId: 'o1', paymentId: 'pi_o2', kind: 'dispute', status: 'refunded', amountMinor: 2000, at: '2025-02-05T10:00:00Z' });
+    await run(program, { customerId: 'o1', paymentId: 'pi_o2', amountMinor: 2000, at: '2025-02-01T11:00:00Z' });
+    const m = (await member(s.db, 'order', 'o1'))!;
+    assert.deepEqual([m.points_balance, m.lifetime_spend_minor, m.visits], [30, 3000, 2]);
+  });
+
+  it('tiers: upgrade when spend crosses a threshold (multiplier from the next payment), downgrade on refund or when the window moves on', async () => {
+    const program = parseLoyaltyProgram({
+      id: 'tiers', currency: 'USD', tierWindowDays: 90,
+      tiers: [{ name: 'Silver', minSpendMinor: 0 }, { name: 'Gold', minSpendMinor: 50_000, multiplier: 2 }],
+    });
+    const first = await run(program, { customerId: 't1', paymentId: 'pi_t1', amountMinor: 30_000, at: '2025-01-01T10:00:00Z' });
+    assert.deepEqual(first.loyalty.events.map((e) => e.type === 'tier-changed' && [e.from, e.to, e.direction]), [false, [null, 'Silver', 'upgrade']]);
+    const second = await run(program, { customerId: 't1', paymentId: 'pi_t2', amountMinor: 30_000, at: '2025-01-10T10:00:00Z' });
+    assert.deepEqual(second.loyalty.entries[0]!.points, 300, 'earned at Silver');
+    assert.deepEqual(second.loyalty.events.map((e) => e.type === 'tier-changed' && [e.from, e.to, e.direction]), [['Silver', 'Gold', 'upgrade']]);
+    const third = await run(program, { customerId: 't1', paymentId: 'pi_t3', amountMinor: 1000, at: '2025-01-11T10:00:00Z' });
+    assert.equal(third.loyalty.entries[0]!.points, 20, 'earned at Gold: ×2');
+    const refund = await run(program, { customerId: 't1', paymentId: 'pi_t2', kind: 'refund', amountMinor: 30_000, refundedTotalMinor: 30_000, at: '2025-01-12T10:00:00Z' });
+    assert.deepEqual(refund.loyalty.events.map((e) => e.type === 'tier-changed' && [e.from, e.to, e.direction]), [['Gold', 'Silver', 'downgrade']]);
+    await run(program, { customerId: 't1', paymentId: 'pi_t4', amountMinor: 30_000, at: '2025-02-01T10:00:00Z' });
+    assert.equal((await member(s.db, 'tiers', 't1'))!.tier, 'Gold');
+    // 90 days after the January payments only February's 30,000 is left in the window.
+    const review = await reviewLoyalty(s.db, program, { asOf: new Date('2025-04-15T00:00:00Z') });
+    assert.deepEqual(review.events.map((e) => e.type === 'tier-changed' && [e.customerId, e.from, e.to, e.direction]), [['t1', 'Gold', 'Silver', 'downgrade']]);
+    const again = await reviewLoyalty(s.db, program, { asOf: new Date('2025-04-15T00:00:00Z') });
+    assert.deepEqual(again.events, []);
+    assert.equal((await readLocalCustomerFields(s.db, 't1')).loyalty_tier, 'Silver');
+  });
+
+  it('points expire per payment after the configured days, once; points on hold wait for the dispute', async () => {
+    const program = parseLoyaltyProgram({ id: 'expiry', currency: 'USD', points: { perUnit: 2, expiryDays: 30 } });
+    await run(program, { customerId: 'x9', paymentId: 'pi_old', amountMinor: 1000, at: '2025-01-01T10:00:00Z' });
+    await run(program, { customerId: 'x9', paymentId: 'pi_held', amountMinor: 2000, at: '2025-01-02T10:00:00Z' });
+    await run(program, { customerId: 'x9', paymentId: 'pi_new', amountMinor: 500, at: '2025-01-25T10:00:00Z' });
+    await run(program, { customerId: 'x9', paymentId: 'pi_held', kind: 'dispute', status: 'disputed', amountMinor: 2000, at: '2025-01-20T10:00:00Z' });
+    const review = await reviewLoyalty(s.db, program, { asOf: new Date('2025-02-05T00:00:00Z') });
+    assert.deepEqual([review.expiredEntries, review.pointsExpired], [1, 20]);
+    assert.deepEqual([(await member(s.db, 'expiry', 'x9'))!.points_balance, (await member(s.db, 'expiry', 'x9'))!.points_held], [10, 40]);
+    assert.equal((await reviewLoyalty(s.db, program, { asOf: new Date('2025-02-05T00:00:00Z') })).expiredEntries, 0);
+    await run(program, { customerId: 'x9', paymentId: 'pi_held', kind: 'dispute', status: 'succeeded', amountMinor: 2000, at: '2025-02-06T10:00:00Z' });
+    const later = await reviewLoyalty(s.db, program, { asOf: new Date('2025-03-01T00:00:00Z') });
+    assert.deepEqual([later.expiredEntries, later.pointsExpired], [2, 50]);
+    assert.equal((await member(s.db, 'expiry', 'x9'))!.points_balance, 0);
+  });
+
+  it('skips payments in another currency and failed payments, saying why', async () => {
+    const program = parseLoyaltyProgram({ id: 'skip', currency: 'EUR' });
+    const usd = await run(program, { customerId: 's1', paymentId: 'pi_s1', amountMinor: 1000, at: '2025-02-01T10:00:00Z' });
+    assert.match(usd.loyalty.reason!, /in USD; the program "skip" counts EUR only/);
+    const failed = await run(program, { customerId: 's1', paymentId: 'pi_s2', kind: 'failure', amountMinor: 1000, currency: 'EUR', at: '2025-02-01T10:00:00Z' });
+    assert.equal(failed.loyalty.outcome, 'skipped');
+    assert.equal(await member(s.db, 'skip', 's1'), undefined);
+  });
+});
+
+describe('loyalty program configuration', () => {
+  it('points are whole, by the currency\'s minor unit', () => {
+    assert.equal(pointsFor(parseLoyaltyProgram({ currency: 'USD' }), 1999), 19);
+    assert.equal(pointsFor(parseLoyaltyProgram({ currency: 'JPY', points: { perUnit: 0.01 } }), 1999), 19);
+    assert.equal(pointsFor(parseLoyaltyProgram({ currency: 'USD', points: { perUnit: 1.5 } }), 1000), 15);
+  });
+
+  it('mistakes name the setting and the fix', () => {
+    assert.throws(() => parseLoyaltyProgram({}), /loyaltyProgram\.currency: .*Fix: set the program currency/);
+    assert.throws(
+      () => parseLoyaltyProgram({ currency: 'USD', tiers: [{ name: 'Gold', minSpendMinor: 100 }, { name: 'Silver', minSpendMinor: 50 }] }),
+      /loyaltyProgram\.tiers: tiers must be listed lowest first/,
+    );
+    assert.throws(() => parseLoyaltyProgram({ currency: 'USD', enrollment: { lifetimeSpendMinor: 12.5 } }), /enrollment\.lifetimeSpendMinor: an integer number of minor units/);
+  });
+});

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { migrate } from '../../../nodes/core/store/migrations';
+import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
+import { parseSegmentConfig } from '../../../nodes/core/segment/config';
+import { readLocalCustomerFields } from '../../../nodes/core/segment/customer-fields';
+import { segmentStep } from '../../../nodes/core/segment/segment-step';
+import { tempDir, tempStore } from '../../support/temp-store';
+import { message } from './support/messages';
+
+type Store = Awaited<ReturnType<typeof tempStore>>;
+
+async function statsOf(s: Store, customerId: string, currency = 'USD') {
+  return s.db.get<Record<string, unknown>>('SELECT * FROM segment_stats WHERE customer_id = ? AND currency = ?', [customerId, currency]);
+}
+
+describe('Segment step: incremental statistics', () => {
+  let s: Store;
+  before(async () => { s = await tempStore(); });
+  after(async () => { await s.remove(); });
+  const deps = () => ({ db: s.db });
+
+  it('counts a payment once across its PaymentIntent and charge events, taking the card details from whichever has them', async () => {
+    const first = await segmentStep(message({ customerId: 'c1', paymentId: 'pi_1', amountMinor: 1250, at: '2025-03-03T10:00:00Z' }), deps());
+    const second = await segmentStep(
+      message({ customerId: 'c1', paymentId: 'pi_1', amountMinor: 1250, at: '2025-03-03T10:00:01Z', entryMode: 'contactless', wallet: 'apple_pay' }),
+      deps(),
+    );
+    assert.equal(first.segment.outcome, 'updated');
+    assert.equal(second.segment.outcome, 'updated', 'the charge added the entry mode');
+    const row = await statsOf(s, 'c1');
+    assert.deepEqual([row!.payments, row!.purchase_days, row!.gross_minor], [1, 1, 1250]);
+    assert.equal(second.segment.stats!.preferences.entryMode, 'contactless');
+    assert.equal(second.segment.stats!.preferences.method, 'apple_pay');
+    assert.equal(second.segment.stats!.preferences.dayOfWeek, 'Monday');
+    assert.equal(second.segment.stats!.preferences.season, 'spring');
+  });
+
+  it('a duplicate delivery returns the first answer and changes nothing', async () => {
+    const m = message({ customerId: 'c2', paymentId: 'pi_2', amountMinor: 800, at: '2025-03-04T10:00:00Z' });
+    const first = await segmentStep(m, deps());
+    const before = await statsOf(s, 'c2');
+    const again = await segmentStep(m, deps());
+    assert.equal(again.segment.outcome, 'duplicate');
+    assert.deepEqual(again.segment.stats, first.segment.stats);
+    assert.deepEqual(await statsOf(s, 'c2'), before);
+  });
+
+  it('refunds lower net spend by what is newly refunded, whatever order and however often their events arrive', async () => {
+    await segmentStep(message({ customerId: 'c3', paymentId: 'pi_3', amountMinor: 1000, at: '2025-03-05T10:00:00Z' }), deps());
+    await segmentStep(message({ customerId: 'c3', paymentId: 'pi_3', kind: 'refund', amountMinor: 1000, refundedTotalMinor: 300, at: '2025-03-06T10:00:00Z' }), deps());
+    const second = message({ customerId: 'c3', paymentId: 'pi_3', kind: 'refund', amountMinor: 1000, refundedTotalMinor: 500, at: '2025-03-07T10:00:00Z' });
+    await segmentStep(second, deps());
+    // A different event id carrying the same cumulative total (another delivery path) changes nothing.
+    const replay = await segmentStep({ ...second, id: 'evt_other_path' }, deps());
+    assert.equal(replay.segment.outcome, 'unchanged');
+    const row = await statsOf(s, 'c3');
+    assert.deepEqual([row!.gross_minor, row!.refunded_minor], [1000, 500]);
+    assert.equal(replay.segment.stats!.netMinor, 500);
+
+    // Refund first, payment later: remembered, then applied with the payment.
+    const early = await segmentStep(message({ customerId: 'c3', paymentId: 'pi_3b', kind: 'refund', amountMinor: 400, refundedTotalMinor: 400, at: '2025-03-08T10:00:00Z' }), deps());
+    assert.equal(early.segment.outcome, 'skipped');
+    assert.match(early.segment.reason!, /remembered/);
+    await segmentStep(message({ customerId: 'c3', paymentId: 'pi_3b', amountMinor: 400, at: '2025-03-08T09:00:00Z' }), deps());
+    const after = await statsOf(s, 'c3');
+    assert.deepEqual([after!.payments, after!.gross_minor, after!.refunded_minor], [2, 1400, 900]);
+  });
+
+  it('disputes: open holds, won releases, lost becomes a chargeback; a replayed "open" after the close is ignored', async () => {
+    await segmentStep(message({ customerId: 'c4', paymentId: 'pi_4', amountMinor: 2000, at: '2025-03-05T10:00:00Z' }), deps());
+    await segmentStep(message({ customerId: 'c4', paymentId: 'pi_5', amountMinor: 3000, at: '2025-03-06T10:00:00Z' }), deps());
+    const open4 = message({ customerId: 'c4', paymentId: 'pi_4', kind: 'dispute', status: 'disputed', amountMinor: 2000, at: '2025-03-10T10:00:00Z' });
+    await segmentStep(open4, deps());
+    let row = await statsOf(s, 'c4');
+    assert.deepEqual([row!.disputes, row!.disputed_open_minor, row!.chargeback_minor], [1, 2000, 0]);
+    await segmentStep(message({ customerId: 'c4', paymentId: 'pi_4', kind: 'dispute', status: 'succeeded', amountMinor: 2000, at: '2025-03-20T10:00:00Z' }), deps());
+    await segmentStep(message({ customerId: 'c4', paymentId: 'pi_5', kind: 'dispute', status: 'disputed', amountMinor: 3000, at: '2025-03-21T10:00:00Z' }), deps());
+    await segmentStep(message({ customerId: 'c4', paymentId: 'pi_5', kind: 'dispute', status: 'refunded', amountMinor: 3000, at: '2025-03-30T10:00:00Z' }), deps());
+    await segmentStep({ ...open4, id: 'evt_reopen' }, deps());
+    row = await statsOf(s, 'c4');
+    assert.deepEqual([row!.disputes, row!.disputed_open_minor, row!.chargeback_minor, row!.gross_minor], [2, 0, 3000, 5000]);
+  });
+
+  it('purchase days and the first day follow the calendar, also when an older payment arrives late', async () => {
+    await segmentStep(message({ customerId: 'c5', paymentId: 'pi_6', amountMinor: 500, at: '2025-04-10T09:00:00Z' }), deps());
+    await segmentStep(message({ customerId: 'c5', paymentId: 'pi_7', amountMinor: 700, at: '2025-04-10T18:00:00Z' }), deps());
+    await segmentStep(message({ customerId: 'c5', paymentId: 'pi_8', amountMinor: 900, at: '2025-04-01T12:00:00Z' }), deps());
+    const row = await statsOf(s, 'c5');
+    assert.deepEqual([row!.payments, row!.purchase_days, row!.first_day_value_minor], [3, 2, 900]);
+    assert.equal(row!.first_seen, '2025-04-01T12:00:00.000Z');
+    assert.equal(row!.last_seen, '2025-04-10T18:00:00.000Z');
+  });
+
+  it('category preference from line items, and from metadata when there are none', async () => {
+    await segmentStep(message({ customerId: 'c6', paymentId: 'pi_9', amountMinor: 900, at: '2025-07-01T08:00:00Z', lineItems: [{ category: 'Coffee', quantity: 2 }, { category: 'pastry' }] }), deps());
+    const out = await segmentStep(message({ customerId: 'c6', paymentId: 'pi_10', amountMinor: 400, at: '2025-07-02T08:00:00Z', metadata: { categories: 'coffee' } }), deps());
+    assert.equal(out.segment.stats!.preferences.category, 'coffee');
+    assert.equal(out.segment.stats!.preferences.season, 'summer');
+  });
+
+  it('seasons and weekdays in the shop\'s time zone and hemisphere', async () => {
+    const config = parseSegmentConfig({ timeZone: 'Australia/Sydney', hemisphere: 'south' });
+    // 2025-06-30 22:30 UTC is Tuesday 1 July 08:30 in Sydney: winter there.
+    const out = await segmentStep(message({ customerId: 'c7', paymentId: 'pi_11', amountMinor: 100, at: '2025-06-30T22:30:00Z' }), { db: s.db, config });
+    assert.deepEqual([out.segment.stats!.preferences.dayOfWeek, out.segment.stats!.preferences.hour, out.segment.stats!.preferences.season], ['Tuesday', 8, 'winter']);
+  });
+
+  it('skips failed payments and payments without a customer, saying why', async () => {
+    const failed = await segmentStep(message({ customerId: 'c8', paymentId: 'pi_12', kind: 'failure', amountMinor: 100, at: '2025-03-03T10:00:00Z' }), deps());
+    assert.equal(failed.segment.outcome, 'skipped');
+    assert.match(failed.segment.reason!, /failed payment/);
+    const anonymous = await segmentStep(message({ customerId: null, paymentId: 'pi_13', amountMinor: 100, at: '2025-03-03T10:00:00Z' }), deps());
+    assert.match(anonymous.segment.reason!, /no customer/);
+    assert.equal(await statsOf(s, 'c8'), undefined);
+  });
+
+  it('refuses a message that has not been through CRM Upsert, naming the missing step', async () => {
+    const { crm: _crm, ...withoutCrm } = message({ customerId: 'c9', paymentId: 'pi_14', amountMinor: 100, at: '2025-03-03T10:00:00Z' });
+    await assert.rejects(segmentStep(withoutCrm, deps()), /crm: .*Fix: put a CRM Upsert step before Segment/);
+  });
+});
+
+describe('Segment step: flags and CRM fields', () => {
+  let s: Store;
+  before(async () => { s = await tempStore(); });
+  after(async () => { await s.remove(); });
+
+  it('flags an amount, hour and place unusual for this customer, and not a usual payment', async () => {
+    for (let i = 0; i < 10; i++) {
+      const usual = await segmentStep(
+        message({ customerId: 'a1', paymentId: `pi_u${i}`, amountMinor: 900 + (i % 3) * 100, at: `2025-05-${String(i + 1).padStart(2, '0')}T09:${10 + i}:00Z`, locationId: 'tml_home' }),
+        { db: s.db },
+      );
+      assert.equal(usual.segment.flags!.anomaly, false, `payment ${i}: ${usual.segment.flags!.reasons.join('; ')}`);
+    }
+    const odd = await segmentStep(message({ customerId: 'a1', paymentId: 'pi_odd', amountMinor: 48_000, at: '2025-05-20T03:00:00Z', locationId: 'tml_far' }), { db: s.db });
+    const f = odd.segment.flags!;
+    assert.equal(f.anomaly, true);
+    assert.ok(f.reasons.some((r) => r.startsWith('anomaly: amount')), f.reasons.join('; '));
+    assert.ok(f.reasons.some((r) => r.startsWith('anomaly: time of day')), f.reasons.join('; '));
+    assert.ok(f.reasons.includes('anomaly: first payment at this location'));
+    const normal = await segmentStep(message({ customerId: 'a1', paymentId: 'pi_norm', amountMinor: 1000, at: '2025-05-21T09:30:00Z', locationId: 'tml_home' }), { db: s.db });
+    assert.equal(normal.segment.flags!.anomaly, false, normal.segment.flags!.reasons.join('; '));
+  });
+
+  it('flags a high-value payment by the configured threshold and writes the mapped CRM fields', async () => {
+    const config = parseSegmentConfig({ flags: { highValue: { paymentMinor: { USD: 50_000 } } }, crmFields: { segment: 'Segment', highValue: 'VIP', netSpend: 'Total spend' } });
+    const out = await segmentStep(message({ customerId: 'a2', paymentId: 'pi_big', amountMinor: 75_000, at: '2025-05-01T12:00:00Z' }), { db: s.db, config, now: () => new Date('2025-05-01T12:00:00Z') });
+    assert.equal(out.segment.flags!.highValue, true);
+    assert.equal(out.segment.name, 'New', 'one payment, first seen today: New even before any batch run');
+    assert.deepEqual(out.segment.crmFields, { Segment: 'New', VIP: true, 'Total spend': 75_000 });
+    assert.deepEqual(await readLocalCustomerFields(s.db, 'a2'), { Segment: 'New', 'Total spend': '75000', VIP: 'true' });
+  });
+
+  it('rejects a configuration mistake with the setting\'s path and a fix', () => {
+    assert.throws(() => parseSegmentConfig({ flags: { anomaly: { threshold: -1 } } }), /segmentConfig\.flags\.anomaly\.threshold: .*Fix:/);
+    assert.throws(() => parseSegmentConfig({ crmFields: { segmnt: 'x' } }), /segmentConfig\.crmFields\.segmnt: is not a field the Segment step produces/);
+    assert.throws(() => parseSegmentConfig({ timeZone: 'Mars/Olympus' }), /segmentConfig\.timeZone: .*not a time zone/);
+    assert.throws(() => parseSegmentConfig('{oops'), /segmentConfig: is not valid JSON/);
+  });
+});
+
+describe('Segment step: persistence', () => {
+  it('statistics survive closing the store and opening it again (a restart)', async () => {
+    const dir = tempDir('tcrm-seg-');
+    const path = join(dir.path, 'store.db');
+    try {
+      const first = new SqliteDatabase(path);
+      await migrate(first);
+      await segmentStep(message({ customerId: 'p1', paymentId: 'pi_p1', amountMinor: 1500, at: '2025-03-03T10:00:00Z' }), { db: first });
+      await first.close();
+      const second = new SqliteDatabase(path);
+      await migrate(second);
+      const again = await segmentStep(message({ customerId: 'p1', paymentId: 'pi_p2', amountMinor: 500, at: '2025-03-04T10:00:00Z' }), { db: second });
+      await second.close();
+      assert.deepEqual([again.segment.stats!.payments, again.segment.stats!.grossMinor, again.segment.stats!.purchaseDays], [2, 2000, 2]);
+    } finally {
+      dir.remove();
+    }
+  });
+});
