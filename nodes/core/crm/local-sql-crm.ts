@@ -1,6 +1,9 @@
 import type { MatchKey, MatchKeyKind } from '../contracts/customer';
+import { readLocalCustomerChanges } from '../match/local-store-changes';
+import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
-import type { Crm, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome, TransactionRecord } from './crm';
+import { chargedBackMinor } from './chargebacks';
+import type { Crm, CustomerProfile, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome, TransactionRecord } from './crm';
 
 const SCOPE = 'local-crm';
 const LOOKUP_CHUNK = 400;
@@ -8,11 +11,20 @@ const LOOKUP_CHUNK = 400;
 /**
  * The CRM that needs no SaaS account: customers and transactions in the pack's own SQL store. It is also the
  * reference for what every CRM adapter must get right: idempotent by event id, one payment counted once however
- * many of its events arrive, refunds lowering net spend by what was newly refunded.
+ * many of its events arrive, refunds lowering net spend by what was newly refunded, and a lost dispute by what
+ * went back to the cardholder (counted as refunded, see chargebacks.ts).
  */
 export class LocalSqlCrm implements Crm {
   readonly name = 'local';
-  constructor(private readonly db: SqlDatabase) {}
+  constructor(readonly db: SqlDatabase) {}
+
+  get indexScope(): object {
+    return this.db;
+  }
+
+  customerChanges(cursor: string | null, limit: number): Promise<CustomerChangePage> {
+    return readLocalCustomerChanges(this.db, cursor, limit);
+  }
 
   async findByKeys(keys: readonly MatchKey[]): Promise<KeyHit[]> {
     const hits: KeyHit[] = [];
@@ -30,18 +42,30 @@ export class LocalSqlCrm implements Crm {
 
   async upsertCustomers(customers: readonly CustomerUpsert[]): Promise<void> {
     const now = new Date().toISOString();
+    const lockKeys = customers.map((c) => `customer:${c.id}`);
     await this.db.transaction(async (tx) => {
       for (const c of customers) {
         const p = c.profile;
+        const values = PROFILE_COLUMNS.map(([field]) => p[field] ?? null);
         // Known details are kept; a payment only fills in what the customer record lacks.
         await tx.run(
-          `INSERT INTO customers (id, name, email, phone, postal_code, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+          `INSERT INTO customers (id, ${PROFILE_COLUMNS.map(([, col]) => col).join(', ')}, created_at, updated_at)
+           VALUES (?, ${PROFILE_COLUMNS.map(() => '?').join(', ')}, ?, ?)
            ON CONFLICT(id) DO UPDATE SET
-             name = COALESCE(customers.name, excluded.name), email = COALESCE(customers.email, excluded.email),
-             phone = COALESCE(customers.phone, excluded.phone), postal_code = COALESCE(customers.postal_code, excluded.postal_code),
+             ${PROFILE_COLUMNS.map(([, col]) => `${col} = COALESCE(customers.${col}, excluded.${col})`).join(', ')},
              updated_at = excluded.updated_at`,
-          [c.id, p.name ?? null, p.email ?? null, p.phone ?? null, p.postalCode ?? null, now, now],
+          [c.id, ...values, now, now],
         );
+        for (const card of c.cards ?? []) {
+          await tx.run(
+            `INSERT INTO customer_cards (customer_id, card_key, bin, last4, exp_month, exp_year, brand, wallet, token, processor, created_at)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(customer_id, card_key) DO NOTHING`,
+            [
+              c.id, cardKey(card), card.bin ?? null, card.last4, card.expMonth ?? null, card.expYear ?? null, card.brand ?? null,
+              card.wallet ?? null, card.token ?? null, card.processor ?? null, now,
+            ],
+          );
+        }
         for (const k of c.keys) {
           await tx.run(
             'INSERT INTO customer_keys (kind, value, customer_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(kind, value) DO NOTHING',
@@ -49,15 +73,17 @@ export class LocalSqlCrm implements Crm {
           );
         }
       }
-    });
+    }, { lockKeys });
   }
 
   async recordTransactions(records: readonly TransactionRecord[]): Promise<TransactionOutcome[]> {
+    // What two instances handling one payment or one customer at once would both read and then write.
+    const lockKeys = records.flatMap((r) => [`payment:${r.source}:${r.paymentId}`, ...(r.customerId ? [`customer:${r.customerId}`] : [])]);
     return this.db.transaction(async (tx) => {
       const out: TransactionOutcome[] = [];
       for (const r of records) out.push(await this.recordOne(tx, r));
       return out;
-    });
+    }, { lockKeys });
   }
 
   private async recordOne(tx: SqlExecutor, r: TransactionRecord): Promise<TransactionOutcome> {
@@ -92,7 +118,9 @@ export class LocalSqlCrm implements Crm {
       await insertRow(tx, r, delta);
       if (customerId && delta > 0) await addToTotals(tx, customerId, total.currency, { refunded: delta, seenAt: r.occurredAt });
     } else {
+      const chargedBack = await chargedBackMinor(tx, r);
       await insertRow(tx, r, r.amount.minor);
+      if (customerId && chargedBack > 0) await addToTotals(tx, customerId, r.amount.currency, { refunded: chargedBack, seenAt: r.occurredAt });
     }
     await tx.run('INSERT INTO processed_events (scope, event_id, result, processed_at) VALUES (?, ?, ?, ?)', [
       SCOPE,
@@ -102,6 +130,18 @@ export class LocalSqlCrm implements Crm {
     ]);
     return { eventId: r.eventId, outcome, customerId, totals: await totalsOf(tx, customerId) };
   }
+}
+
+/** Profile fields and their columns in the customers table. */
+const PROFILE_COLUMNS: readonly (readonly [keyof CustomerProfile, string])[] = [
+  ['name', 'name'], ['givenName', 'given_name'], ['familyName', 'family_name'], ['email', 'email'], ['phone', 'phone'],
+  ['street', 'street'], ['city', 'city'], ['postalCode', 'postal_code'], ['region', 'region'], ['country', 'country'],
+  ['dateOfBirth', 'date_of_birth'],
+];
+
+/** One row per distinct card of a customer (its token where there is one); a wallet's device card is a card of its own. */
+export function cardKey(card: CardDescriptor): string {
+  return card.token ?? `${card.bin ?? ''}:${card.last4}:${card.expMonth ?? ''}/${card.expYear ?? ''}`;
 }
 
 async function insertRow(tx: SqlExecutor, r: TransactionRecord, amountMinor: number): Promise<void> {
@@ -146,8 +186,10 @@ async function addToTotals(
        payments = customer_totals.payments + excluded.payments,
        gross_minor = customer_totals.gross_minor + excluded.gross_minor,
        refunded_minor = customer_totals.refunded_minor + excluded.refunded_minor,
-       first_seen = MIN(COALESCE(customer_totals.first_seen, excluded.first_seen), excluded.first_seen),
-       last_seen = MAX(COALESCE(customer_totals.last_seen, excluded.last_seen), excluded.last_seen)`,
+       first_seen = CASE WHEN customer_totals.first_seen IS NULL OR excluded.first_seen < customer_totals.first_seen
+                         THEN excluded.first_seen ELSE customer_totals.first_seen END,
+       last_seen = CASE WHEN customer_totals.last_seen IS NULL OR excluded.last_seen > customer_totals.last_seen
+                        THEN excluded.last_seen ELSE customer_totals.last_seen END`,
     [customerId, currency, d.payments ?? 0, d.gross ?? 0, d.refunded ?? 0, d.seenAt, d.seenAt],
   );
 }

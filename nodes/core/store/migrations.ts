@@ -1,4 +1,5 @@
 import { SEGMENT_LOYALTY_MIGRATION } from '../segment/schema';
+import { schemaStatementFor } from './dialect';
 import type { SqlDatabase } from './sql-database';
 
 /**
@@ -78,14 +79,20 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   SEGMENT_LOYALTY_MIGRATION,
 ];
 
+/** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */
+export const MIGRATION_LOCK_KEY = 'terminal-crm:schema-migrations';
+
 export async function migrate(db: SqlDatabase): Promise<void> {
-  await db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
-  await db.transaction(async (tx) => {
-    const done = new Set((await tx.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
-    for (const m of MIGRATIONS) {
-      if (done.has(m.version)) continue;
-      for (const statement of m.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.run(statement);
-      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
-    }
-  });
+  await db.transaction(
+    async (tx) => {
+      await tx.run('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+      const done = new Set((await tx.all<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => Number(r.version)));
+      for (const m of MIGRATIONS) {
+        if (done.has(m.version)) continue;
+        for (const statement of m.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.run(schemaStatementFor(db.dialect, statement));
+        await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
+      }
+    },
+    { lockKeys: [MIGRATION_LOCK_KEY] },
+  );
 }

@@ -2,6 +2,8 @@ import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InputError } from '../errors';
 import { migrate } from './migrations';
+import { PostgresDatabase } from './postgres-database';
+import { postgresLocation } from './postgres-url';
 import type { SqlDatabase } from './sql-database';
 import { SqliteDatabase } from './sqlite-database';
 
@@ -13,29 +15,48 @@ export const DEFAULT_STORE_PATH = join(homedir(), '.terminal-crm', 'store.db');
  */
 const open = new Map<string, Promise<SqlDatabase>>();
 
-/** Accepts "sqlite:/abs/file.db", "sqlite::memory:", a plain file path, or "" for the default. */
-export function resolveStoreUrl(url: string | undefined): { dialect: 'sqlite'; path: string } {
+/**
+ * Where the store is. `path` is what messages show: the file for SQLite, the URL without its password for
+ * Postgres (the same as `location`).
+ */
+export type StoreLocation =
+  | { dialect: 'sqlite'; path: string; location: string }
+  | { dialect: 'postgres'; url: string; path: string; location: string };
+
+/** Accepts "postgres://user:pass@host:5432/db", "sqlite:/abs/file.db", "sqlite::memory:", a plain file path, or "" for the default. */
+export function resolveStoreUrl(url: string | undefined): StoreLocation {
   const raw = (url ?? '').trim();
-  if (raw === '') return { dialect: 'sqlite', path: DEFAULT_STORE_PATH };
-  if (/^postgres(ql)?:\/\//.test(raw)) {
-    throw new InputError('storeUrl', 'the Postgres store is not available in this version', 'use a SQLite file (sqlite:/path/store.db) for now');
+  if (raw === '') return sqlite(DEFAULT_STORE_PATH);
+  if (/^postgres(ql)?:\/\//i.test(raw)) {
+    const location = postgresLocation(raw);
+    return { dialect: 'postgres', url: raw, path: location, location };
   }
   const path = raw.startsWith('sqlite:') ? raw.slice('sqlite:'.length) : raw;
-  if (path === ':memory:') return { dialect: 'sqlite', path };
+  if (path === ':memory:') return sqlite(path);
   if (/^[a-z]+:\/\//i.test(path)) {
-    throw new InputError('storeUrl', `"${raw}" is not a store location this pack understands`, 'use sqlite:/path/to/store.db or a file path');
+    throw new InputError('storeUrl', `"${raw}" is not a store location this pack understands`, 'use postgres://user:password@host:5432/database, sqlite:/path/to/store.db or a file path');
   }
-  return { dialect: 'sqlite', path: isAbsolute(path) ? path : resolve(path) };
+  return sqlite(isAbsolute(path) ? path : resolve(path));
+}
+
+function sqlite(path: string): StoreLocation {
+  return { dialect: 'sqlite', path, location: `sqlite:${path}` };
 }
 
 export function openDatabase(url?: string): Promise<SqlDatabase> {
-  const { path } = resolveStoreUrl(url);
-  const key = path;
+  const where = resolveStoreUrl(url);
+  // Postgres is keyed by the full URL: the same server with other credentials is another pool.
+  const key = where.dialect === 'postgres' ? where.url : where.path;
   let db = open.get(key);
-  if (!db || path === ':memory:') {
+  if (!db || key === ':memory:') {
     db = (async () => {
-      const d = new SqliteDatabase(path);
-      await migrate(d);
+      const d = where.dialect === 'postgres' ? new PostgresDatabase(where.url) : new SqliteDatabase(where.path);
+      try {
+        await migrate(d);
+      } catch (e) {
+        await d.close().catch(() => undefined);
+        throw e;
+      }
       return d;
     })();
     open.set(key, db);

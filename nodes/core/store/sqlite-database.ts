@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { DatabaseSync as DatabaseSyncType, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors';
-import type { SqlDatabase, SqlExecutor, SqlValue } from './sql-database';
+import type { SqlDatabase, SqlExecutor, SqlValue, TransactionOptions } from './sql-database';
 
 function loadSqlite(): typeof import('node:sqlite') {
   try {
@@ -64,7 +64,8 @@ export class SqliteDatabase implements SqlDatabase {
     return this.executor.run(sql, params);
   }
 
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  /** Lock keys are not needed: SQLite runs one writer at a time, which is as serializable as it gets. */
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, _options?: TransactionOptions): Promise<T> {
     const next = this.queue.then(async () => {
       // IMMEDIATE takes the write lock up front, so two processes never deadlock upgrading read locks.
       this.db.exec('BEGIN IMMEDIATE');
