@@ -33,13 +33,19 @@ export async function reviewLoyalty(db: SqlDatabase, program: LoyaltyProgram, op
         'SELECT customer_id FROM loyalty_members WHERE program_id = ? AND enrolled_at IS NOT NULL AND customer_id > ? ORDER BY customer_id LIMIT ?',
         [program.id, after, PAGE],
       );
-      await db.transaction(async (tx) => {
+      // A Postgres transaction may be rerun after a conflict: collect inside it, merge once it has committed.
+      const pageResult = await db.transaction(async (tx) => {
+        const pageEvents: MembershipEvent[] = [];
+        const pageTouched: string[] = [];
         for (const { customer_id } of page) {
-          const before = events.length;
-          await ledger.reviewTier({ tx, events, customerId: customer_id, now }, asOf);
-          if (events.length > before) touched.add(customer_id);
+          const before = pageEvents.length;
+          await ledger.reviewTier({ tx, events: pageEvents, customerId: customer_id, now }, asOf);
+          if (pageEvents.length > before) pageTouched.push(customer_id);
         }
+        return { pageEvents, pageTouched };
       });
+      events.push(...pageResult.pageEvents);
+      for (const id of pageResult.pageTouched) touched.add(id);
       if (page.length < PAGE) break;
       after = page[page.length - 1]!.customer_id;
     }

@@ -24,6 +24,18 @@ export interface BatchOptions {
   writeFields?: 'local' | 'none';
   /** Customers per write transaction. */
   chunkSize?: number;
+  /**
+   * Called as the run moves on (a currency read, each chunk written), so a scheduler can tell a long run from a
+   * stuck one (a Temporal activity heartbeats with it).
+   */
+  onProgress?: (p: BatchProgress) => void;
+}
+
+export interface BatchProgress {
+  currency: string;
+  /** Customers of this currency written so far, of `customers`. */
+  written: number;
+  customers: number;
 }
 
 export interface BatchCurrencyResult {
@@ -107,6 +119,7 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
   for (const currency of currencies) {
     const { rows, previousSegment } = await readPopulation(db, currency);
     if (rows.length === 0) continue;
+    options.onProgress?.({ currency, written: 0, customers: rows.length });
     const batch = scoreRfmColumns(
       Float64Array.from(rows, (s) => s.lastDay),
       Float64Array.from(rows, (s) => s.payments),
@@ -133,21 +146,30 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
     let skippedConcurrent = 0;
     const chunk = options.chunkSize ?? 2_000;
     for (let start = 0; start < rows.length; start += chunk) {
-      await db.transaction(async (tx) => {
+      // A Postgres transaction may be rerun after a conflict: count inside it, add up once it has committed.
+      const tally = await db.transaction(async (tx) => {
+        const counts: Record<string, number> = {};
+        let changes = 0;
+        let skipped = 0;
         for (let i = start; i < Math.min(rows.length, start + chunk); i++) {
           const s = rows[i]!;
           const exact = { r: batch.scores[i * 3]!, f: batch.scores[i * 3 + 1]!, m: batch.scores[i * 3 + 2]! };
           const e = evaluateCustomer(s, { config, run, model, asOfDay, exact });
           const key = e.segment ?? '(none)';
-          segmentCounts[key] = (segmentCounts[key] ?? 0) + 1;
-          if (e.segment !== previousSegment[i]) segmentChanges++;
+          counts[key] = (counts[key] ?? 0) + 1;
+          if (e.segment !== previousSegment[i]) changes++;
           if (!(await saveEvaluation(tx, s, e, now, s.version))) {
-            skippedConcurrent++;
+            skipped++;
             continue;
           }
           if ((options.writeFields ?? 'local') === 'local') await writeLocalCustomerFields(tx, s.customerId, mapFields(fieldValuesOf(s, e), config.crmFields), now);
         }
+        return { counts, changes, skipped };
       });
+      for (const [k, n] of Object.entries(tally.counts)) segmentCounts[k] = (segmentCounts[k] ?? 0) + n;
+      segmentChanges += tally.changes;
+      skippedConcurrent += tally.skipped;
+      options.onProgress?.({ currency, written: Math.min(rows.length, start + chunk), customers: rows.length });
     }
     out.push({
       currency,
