@@ -1,5 +1,6 @@
 import { parseRegion } from '../core/config/settings';
 import { keyProviderFromSpec, openCrm } from '../core/steps/steps';
+import { openDatabase } from '../core/store/open-database';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import type { NodeDef, NodeRedApi } from './shared/red-api';
 
@@ -18,6 +19,7 @@ export = function register(RED: NodeRedApi): void {
       this.tokenKeys = () => keyProviderFromSpec(this.credentials?.tokenKeys ?? '', 'Token keys');
       this.defaultRegion = () => parseRegion(region, 'Default region');
       this.crm = (crmName) => openCrm({ crm: crmName, storeUrl });
+      this.db = () => openDatabase(storeUrl);
     },
     { credentials: { tokenKeys: { type: 'password' } } },
   );

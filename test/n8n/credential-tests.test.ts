@@ -48,7 +48,9 @@ describe('n8n: credential tests', () => {
       message: 'Token Keys: no tokenization key is configured. Fix: set it to k1:<secret>, where the secret comes from `openssl rand -hex 32`',
     });
     assert.match((await test({ ...ok, defaultRegion: 'Germany' })).message, /^Default Region: "Germany" is not an ISO 3166 country code\. Fix: /);
-    assert.match((await test({ ...ok, storeUrl: 'postgres://db/crm' })).message, /^storeUrl: the Postgres store is not available in this version\. Fix: /);
+    // Port 1 on loopback: nothing listens there, so the store cannot be opened.
+    assert.match((await test({ ...ok, storeUrl: 'postgres://crm:secret@127.0.0.1:1/crm' })).message, /^storeUrl: cannot open the Postgres store .*nothing accepts connections at 127\.0\.0\.1:1\. Fix: start the Postgres server/);
+    assert.doesNotMatch((await test({ ...ok, storeUrl: 'postgres://crm:secret@127.0.0.1:1/crm' })).message, /secret/);
   });
 
   it('Stripe Terminal API: tests the secret key against Stripe with a Bearer header', () => {

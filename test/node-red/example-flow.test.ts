@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { readPaymentToCrmExample } from './e2e/harness/payment-flow';
+import { readPaymentToCrmExample } from '../../sandbox/run/node-red/payment-flow';
 
 const REPO = resolve(__dirname, '../../..');
 

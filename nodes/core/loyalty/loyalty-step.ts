@@ -24,6 +24,13 @@ export interface LoyaltyDeps {
   /** "local": membership fields into the local CRM in the same transaction; "none": only on the output. */
   writeFields?: 'local' | 'none';
   now?: () => Date;
+  /**
+   * What a repeat of an event already applied returns. "quiet" (the default): no entries and no events, so a flow
+   * does not act on them twice. "first": the first answer's entries and events, for an engine that retries a step
+   * whose first answer it may never have received (a Temporal activity whose worker stopped after the commit).
+   * Either way the outcome is "duplicate" and nothing changes.
+   */
+  repeats?: 'quiet' | 'first';
 }
 
 export function membershipFields(program: LoyaltyProgram, m: Member): CustomerFields {
@@ -60,7 +67,10 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
     ]);
     if (claim.changes === 0) {
       const first = await tx.get<{ result: string }>('SELECT result FROM processed_events WHERE scope = ? AND event_id = ?', [scope, facts.eventId]);
-      return { ...(JSON.parse(first?.result ?? '{}') as LoyaltyResult), outcome: 'duplicate', entries: [], events: [] };
+      const answered = JSON.parse(first?.result ?? '{}') as LoyaltyResult;
+      return deps.repeats === 'first'
+        ? { ...answered, outcome: 'duplicate', entries: answered.entries ?? [], events: answered.events ?? [] }
+        : { ...answered, outcome: 'duplicate', entries: [], events: [] };
     }
     const { entries, events, customerId } = await ledger.apply(tx, { ...facts, customerId: facts.customerId! }, now);
     const member = (await ledger.member(tx, customerId)) ?? null;

@@ -58,5 +58,5 @@ export async function reviewLoyalty(db: SqlDatabase, program: LoyaltyProgram, op
       }
     });
   }
-  return { asOf, expiredEntries: expired.length, pointsExpired: -expired.reduce((s, e) => s + e.entry.points, 0), events };
+  return { asOf, expiredEntries: expired.length, pointsExpired: expired.reduce((s, e) => s - e.entry.points, 0), events };
 }

@@ -1,4 +1,4 @@
-import type { TokenizedPaymentEvent } from '../contracts/payment-event';
+import { disputePhase, type TokenizedPaymentEvent } from '../contracts/payment-event';
 import { InputError } from '../errors';
 import { readTokenizedEvent } from '../steps/payment-message';
 
@@ -40,11 +40,8 @@ export interface PaymentFacts {
   lineItems: LineItem[];
 }
 
-export function disputePhase(status: TokenizedPaymentEvent['status']): 'open' | 'won' | 'lost' {
-  if (status === 'succeeded') return 'won';
-  if (status === 'refunded') return 'lost';
-  return 'open';
-}
+// The status convention lives with the contract, so the CRM and these steps read a dispute the same way.
+export { disputePhase };
 
 /**
  * Line items are optional: a `lineItems` array on the message ([{category, amountMinor?, quantity?}], added by a

@@ -1,5 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { Crm } from '../../core/crm/crm';
+import type { SqlDatabase } from '../../core/store/sql-database';
 import type { KeyProvider } from '../../core/tokenize/key-provider';
 import type { RuntimeNode } from './red-api';
 
@@ -11,6 +12,8 @@ export interface StoreNode extends RuntimeNode {
   tokenKeys(): KeyProvider;
   defaultRegion(): CountryCode;
   crm(crmName: string): Promise<Crm>;
+  /** The store itself, for the steps that keep their own tables (segment statistics, loyalty ledger). */
+  db(): Promise<SqlDatabase>;
 }
 
 /** The Stripe account config node as the trigger sees it. */

@@ -1,7 +1,9 @@
 import type { INodeType, INodeTypes, IVersionedNodeType } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
 import { CrmUpsert } from '../../../nodes/n8n/CrmUpsert/CrmUpsert.node';
+import { LoyaltyEnroll } from '../../../nodes/n8n/LoyaltyEnroll/LoyaltyEnroll.node';
 import { MatchCustomer } from '../../../nodes/n8n/MatchCustomer/MatchCustomer.node';
+import { Segment } from '../../../nodes/n8n/Segment/Segment.node';
 import { TerminalTrigger } from '../../../nodes/n8n/TerminalTrigger/TerminalTrigger.node';
 import { Tokenize } from '../../../nodes/n8n/Tokenize/Tokenize.node';
 
@@ -16,13 +18,15 @@ class StickyNote implements INodeType {
   } as INodeType['description'];
 }
 
-/** Node types as n8n registers them: our four nodes under the package name, plus the sticky note. */
+/** Node types as n8n registers them: our nodes under the package name, plus the sticky note. */
 export function packageNodeTypes(): INodeTypes {
   const types: Record<string, INodeType> = {
     [`${PACKAGE}.terminalTrigger`]: new TerminalTrigger(),
     [`${PACKAGE}.tokenize`]: new Tokenize(),
     [`${PACKAGE}.matchCustomer`]: new MatchCustomer(),
     [`${PACKAGE}.crmUpsert`]: new CrmUpsert(),
+    [`${PACKAGE}.segment`]: new Segment(),
+    [`${PACKAGE}.loyaltyEnroll`]: new LoyaltyEnroll(),
     'n8n-nodes-base.stickyNote': new StickyNote(),
   };
   const byName = (type: string): INodeType | IVersionedNodeType => {

@@ -1,22 +1,23 @@
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { chargeObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { ensureEngine } from '../../../sandbox/install';
+import { deployFlows, editorHtml, nodeSetsOf, type FlowNode } from '../../../sandbox/run/node-red/admin-api';
+import { nodeOfType } from '../../../sandbox/run/node-red/payment-flow';
+import { startNodeRedWithPaymentFlow } from '../../../sandbox/run/node-red/payment-instance';
+import type { RunningNodeRed } from '../../../sandbox/run/node-red/start-node-red';
+import { freePort } from '../../../sandbox/run/shared/free-port';
+import { packRepo, readManifest } from '../../../sandbox/run/shared/pack';
+import { waitForWebhook } from '../../../sandbox/run/shared/webhook-ready';
+import { startCaptureServer } from '../../support/capture-server';
 import { TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET, tempDir } from '../../support/temp-store';
-import { deployFlows, editorHtml, exampleFlow, nodeSetsOf, type FlowNode } from './harness/admin-api';
 import { NodeRedComms } from './harness/comms';
-import { freePort } from './harness/free-port';
-import { writeNodeRedSettings } from './harness/node-red-settings';
-import { startNodeRed, type RunningNodeRed } from './harness/node-red-process';
-import { installIntoUserDir, packRepo, readManifest } from './harness/pack-install';
-import { configurePaymentFlow, nodeOfType, PAYMENT_TO_CRM_EXAMPLE } from './harness/payment-flow';
-import { postWebhook, waitForRoute } from './harness/webhook';
+import { deployExamples, type DeployedExample, type ExampleName } from './harness/segment-loyalty-examples';
+import { postWebhook } from './harness/webhook';
 
-const REPO = resolve(__dirname, '../../../..');
 const ROUTE = '/e2e/stripe';
 
 /**
@@ -26,7 +27,7 @@ const ROUTE = '/e2e/stripe';
 describe('Node-RED 5: the payment-to-crm example flow, installed from the package tarball', { timeout: 240_000 }, () => {
   const work = tempDir('tcrm-node-red-');
   const storeUrl = `sqlite:${join(work.path, 'store.db')}`;
-  const moduleName = readManifest(REPO).name;
+  const moduleName = readManifest().name;
   let nodeRed: RunningNodeRed | undefined;
   let comms: NodeRedComms | undefined;
   let db: SqlDatabase;
@@ -36,38 +37,27 @@ describe('Node-RED 5: the payment-to-crm example flow, installed from the packag
 
   before(async () => {
     const engine = await ensureEngine('node-red');
-    const userDir = join(work.path, 'user');
-    mkdirSync(userDir);
-    const packed = await packRepo(REPO, work.path, engine.node);
+    const packed = await packRepo(engine.node, work.path);
     timings.packMs = packed.ms;
-    timings.installMs = (await installIntoUserDir(userDir, packed.tarball, engine.node)).ms;
-    const port = await freePort();
-    writeNodeRedSettings(userDir, { port, credentialSecret: 'terminal-crm-e2e' });
-    nodeRed = await startNodeRed({ node: engine.node, redJs: engine.binPath, userDir, port });
-    timings.startMs = nodeRed.startupMs;
-    url = `${nodeRed.baseUrl}${ROUTE}`;
+    const instance = await startNodeRedWithPaymentFlow({
+      engine,
+      userDir: join(work.path, 'user'),
+      packed,
+      port: await freePort(),
+      credentialSecret: 'terminal-crm-e2e',
+      setup: { path: ROUTE, webhookSecret: TEST_WEBHOOK_SECRET, storeUrl, tokenKeys: TEST_TOKEN_KEYS },
+    });
+    ({ nodeRed, flows: flow, webhookUrl: url } = instance);
+    Object.assign(timings, instance.timings);
+    assert.equal(url, `${nodeRed.baseUrl}${ROUTE}`);
 
     const sets = await nodeSetsOf(nodeRed.baseUrl, moduleName);
     // Node-RED's API drops a load error's message; its log (attached by explain) has it.
     await nodeRed.explain(async () => assert.deepEqual(sets.filter((s) => s.err).map((s) => s.id), [], 'node sets that failed to load'));
-    assert.deepEqual(
-      sets.flatMap((s) => s.types).sort(),
-      ['stripe-terminal-account', 'terminal-crm-store', 'terminal-crm-upsert', 'terminal-match-customer', 'terminal-tokenize', 'terminal-trigger'],
-    );
-
-    flow = configurePaymentFlow(await exampleFlow(nodeRed.baseUrl, moduleName, PAYMENT_TO_CRM_EXAMPLE), {
-      path: ROUTE,
-      webhookSecret: TEST_WEBHOOK_SECRET,
-      storeUrl,
-      tokenKeys: TEST_TOKEN_KEYS,
-    });
+    const ours = new Set(Object.keys(readManifest()['node-red']?.nodes ?? {}));
+    assert.deepEqual(sets.flatMap((s) => s.types).sort(), [...ours].sort());
+    for (const type of ['stripe-terminal-account', 'terminal-crm-store', 'terminal-crm-upsert', 'terminal-match-customer', 'terminal-tokenize', 'terminal-trigger']) assert.ok(ours.has(type), type);
     comms = await NodeRedComms.connect(nodeRed.baseUrl);
-    const deployedAt = performance.now();
-    await nodeRed.explain(async () => {
-      await deployFlows(nodeRed!.baseUrl, flow);
-      await waitForRoute(url);
-    });
-    timings.deployToRouteMs = performance.now() - deployedAt;
     db = await openDatabase(storeUrl);
   });
 
@@ -158,12 +148,91 @@ describe('Node-RED 5: the payment-to-crm example flow, installed from the packag
     const redeployed = structuredClone(flow);
     nodeOfType(redeployed, 'terminal-trigger').path = moved;
     await deployFlows(nodeRed!.baseUrl, redeployed);
-    await waitForRoute(`${nodeRed!.baseUrl}${moved}`);
+    await waitForWebhook(`${nodeRed!.baseUrl}${moved}`);
 
     const event = stripeEvent('charge.succeeded', chargeObject({ amount: 300 }));
     const delivery = signedDelivery(event, TEST_WEBHOOK_SECRET);
     assert.equal((await postWebhook(url, delivery.body, delivery.headers)).status, 404);
     assert.equal((await postWebhook(`${nodeRed!.baseUrl}${moved}`, delivery.body, delivery.headers)).status, 200);
     assert.equal((await recorded(event.id))[0]!.outcome, 'recorded');
+  });
+
+  describe('examples/high-value-alert.json and loyalty-welcome.json, deployed beside it', () => {
+    let endpoint: Awaited<ReturnType<typeof startCaptureServer>>;
+    let examples: Record<ExampleName, DeployedExample>;
+    before(async () => {
+      endpoint = await startCaptureServer();
+      examples = await nodeRed!.explain(() =>
+        deployExamples(nodeRed!.baseUrl, moduleName, { webhookSecret: TEST_WEBHOOK_SECRET, storeUrl, tokenKeys: TEST_TOKEN_KEYS }, {
+          'high-value-alert': `${endpoint.url}/alert`,
+          'loyalty-welcome': `${endpoint.url}/welcome`,
+        }),
+      );
+    });
+    after(async () => {
+      await endpoint?.close();
+    });
+    const deliverTo = async (url: string, event: object) => {
+      const delivery = signedDelivery(event, TEST_WEBHOOK_SECRET);
+      return (await postWebhook(url, delivery.body, delivery.headers)).status;
+    };
+    const noFlowErrors = () => {
+      const errors = comms!.debugMessages().filter((m) => m.name === 'what went wrong');
+      if (errors.length) throw new Error(`a flow's Catch node reported: ${errors.map((e) => String(e.value)).join('; ')}`);
+    };
+    const requestsTo = (path: string, count: number) =>
+      comms!.waitFor(`${count} request(s) to ${path} on the stand-in endpoint`, () => {
+        noFlowErrors();
+        return endpoint.to(path).length >= count ? endpoint.to(path) : undefined;
+      });
+
+    it('gives the editor a form and help text for terminal segment and terminal loyalty enroll', async () => {
+      const html = await editorHtml(nodeRed!.baseUrl);
+      for (const type of ['terminal-segment', 'terminal-loyalty-enroll']) {
+        assert.match(html, new RegExp(`data-template-name="${type}"`));
+        assert.match(html, new RegExp(`data-help-name="${type}"`));
+      }
+    });
+
+    it('a payment above the high-value threshold sends one alert with the customer and the reason; a small one sends none', async () => {
+      const { flow, webhookUrl } = examples['high-value-alert'];
+      const big = stripeEvent('charge.succeeded', chargeObject({ amount: 80_000, email: 'nr.whale@example.com', name: 'Grace Whale' }));
+      assert.equal(await deliverTo(webhookUrl, big), 200);
+      const [alert] = await requestsTo('/alert', 1);
+      const bigTx = await db.get<{ customer_id: string }>('SELECT customer_id FROM transactions WHERE event_id = ?', [big.id]);
+      const body = alert!.body as Record<string, string>;
+      assert.equal(alert!.method, 'POST');
+      assert.deepEqual([body.customerId, body.email, body.eventId, body.segment], [bigTx!.customer_id, 'nr.whale@example.com', big.id, 'New']);
+      assert.match(body.text!, /^High-value customer Grace Whale just paid 800\.00 USD \(high value: payment of 80000 USD minor units ≥ 50000\)$/);
+
+      const segmentId = flow.find((n) => n.type === 'terminal-segment' && n.mode === 'payment')!.id;
+      const small = stripeEvent('charge.succeeded', chargeObject({ amount: 1_200, email: 'nr.minnow@shop.example.org' }));
+      assert.equal(await deliverTo(webhookUrl, small), 200);
+      await comms!.waitFor('the segment node to show the small payment', () => (comms!.statusOf(segmentId) === 'New' ? true : undefined));
+      noFlowErrors();
+      assert.equal(endpoint.to('/alert').length, 1, 'no alert for the small payment');
+    });
+
+    it('a new customer gets exactly one welcome message, although Stripe delivers the payment twice', async () => {
+      const { webhookUrl } = examples['loyalty-welcome'];
+      const event = stripeEvent('charge.succeeded', chargeObject({ amount: 3_000, email: 'nr.new.member@example.net' }));
+      assert.equal(await deliverTo(webhookUrl, event), 200);
+      assert.equal(await deliverTo(webhookUrl, event), 200);
+      const [welcome] = await requestsTo('/welcome', 1);
+      // Both deliveries have gone through once the flow's "points" debug node has shown two messages.
+      await comms!.waitFor('two "points" debug messages', () => (comms!.debugMessages().filter((m) => m.name === 'points').length >= 2 ? true : undefined));
+      noFlowErrors();
+      assert.equal(endpoint.to('/welcome').length, 1, 'one welcome for two deliveries');
+      const body = welcome!.body as Record<string, string>;
+      assert.deepEqual([body.to, body.event, body.text], ['nr.new.member@example.net', 'enrolled', 'Welcome to our loyalty program! You have 30 points.']);
+      const tx = await db.get<{ customer_id: string }>('SELECT customer_id FROM transactions WHERE event_id = ?', [event.id]);
+      assert.equal(await countOf("SELECT points_balance AS n FROM loyalty_members WHERE program_id = 'default' AND enrolled_at IS NOT NULL AND customer_id = ?", [tx!.customer_id]), 30);
+
+      const upgrade = stripeEvent('charge.succeeded', chargeObject({ amount: 60_000, email: 'nr.new.member@example.net' }));
+      assert.equal(await deliverTo(webhookUrl, upgrade), 200);
+      const messages = await requestsTo('/welcome', 2);
+      const congrats = messages[1]!.body as Record<string, unknown>;
+      assert.deepEqual([congrats.event, congrats.tier, congrats.text], ['tier-changed', 'Silver', 'Congratulations! You are now a Silver member.']);
+    });
   });
 });

@@ -1,4 +1,4 @@
-import type { RestSession } from './rest-session';
+import type { RestSession } from '../../../../sandbox/run/n8n/rest-session';
 
 /** Runs a saved credential's test as the credential dialog's "Test" does (the data may differ from the saved one). */
 export async function testCredential(

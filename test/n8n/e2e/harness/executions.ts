@@ -1,5 +1,5 @@
-import type { RestSession } from './rest-session';
-import { waitUntil } from './wait-until';
+import type { RestSession } from '../../../../sandbox/run/n8n/rest-session';
+import { waitUntil } from '../../../../sandbox/run/shared/wait-until';
 
 interface ExecutionSummary {
   id: string;

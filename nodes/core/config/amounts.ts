@@ -1,0 +1,32 @@
+import { currencyExponent } from '../contracts/money';
+import { InputError } from '../errors';
+
+/**
+ * Operators type amounts as they see them on a receipt (500 or 19.99 in the shop's currency); the core counts
+ * integer minor units. Empty, null and 0 mean "not set".
+ */
+export function minorUnitsOf(amount: unknown, currency: string, label: string): number | undefined {
+  if (amount === undefined || amount === null || amount === '') return undefined;
+  const value = typeof amount === 'string' ? Number(amount.trim()) : amount;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new InputError(label, `"${String(amount)}" is not an amount`, `type an amount in ${currency} such as 500 or 19.99, or 0 to leave it unused`);
+  }
+  if (value === 0) return undefined;
+  return Math.round(value * 10 ** currencyExponent(currency));
+}
+
+export function currencyOf(value: unknown, label = 'Currency'): string {
+  const text = typeof value === 'string' ? value.trim().toUpperCase() : '';
+  if (!/^[A-Z]{3}$/.test(text)) {
+    throw new InputError(label, `"${String(value ?? '')}" is not a currency code`, 'type the three-letter code of your shop\'s currency, e.g. USD, EUR, GBP');
+  }
+  return text;
+}
+
+/** A whole number setting where empty or 0 means "not set". */
+export function optionalCount(value: unknown, label: string, fix: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'string' ? Number(value.trim()) : value;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new InputError(label, `"${String(value)}" is not a whole number`, fix);
+  return n === 0 ? undefined : n;
+}

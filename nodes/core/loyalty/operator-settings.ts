@@ -1,0 +1,141 @@
+import { currencyOf, minorUnitsOf, optionalCount } from '../config/amounts';
+import { InputError } from '../errors';
+import { parseLoyaltyProgram, type LoyaltyProgram } from './program';
+
+/**
+ * A loyalty program as the n8n and Node-RED editors let an operator fill it in: amounts in the program's
+ * currency as on a receipt (500, not 50000 cents), thresholds that are 0 when unused, tiers as rows. Errors name
+ * the field by its label in the editor; both editors use the same labels.
+ */
+export interface LoyaltySettings {
+  programId?: string;
+  programName?: string;
+  currency?: string;
+  /** "firstPayment": everyone who pays is a member; "threshold": once a threshold below is reached. */
+  enrollWhen?: 'firstPayment' | 'threshold' | string;
+  enrollLifetimeSpend?: number | string;
+  enrollVisits?: number | string;
+  enrollPeriodSpend?: number | string;
+  enrollPeriodDays?: number | string;
+  enrollRule?: 'any' | 'all' | string;
+  pointsPerUnit?: number | string;
+  pointsExpiryDays?: number | string;
+  tiers?: Array<{ name?: string; minSpend?: number | string; multiplier?: number | string }>;
+  tierWindowDays?: number | string;
+  tierField?: string;
+  pointsField?: string;
+  memberSinceField?: string;
+}
+
+export const LOYALTY_LABELS = {
+  programId: 'Program ID',
+  programName: 'Program Name',
+  currency: 'Currency',
+  enrollWhen: 'Enroll Customers',
+  enrollLifetimeSpend: 'Enroll After Lifetime Spend',
+  enrollVisits: 'Enroll After Visits',
+  enrollPeriodSpend: 'Enroll After Spend Within Period',
+  enrollPeriodDays: 'Period (Days)',
+  enrollRule: 'Thresholds Needed',
+  pointsPerUnit: 'Points per Currency Unit',
+  pointsExpiryDays: 'Points Expire After (Days)',
+  tiers: 'Tiers',
+  tierWindowDays: 'Tier Window (Days)',
+  tierField: 'Tier Field in CRM',
+  pointsField: 'Points Field in CRM',
+  memberSinceField: 'Member Since Field in CRM',
+  programJson: 'Program (JSON)',
+} as const;
+
+/** The program both editors start from, and what their JSON box shows: members from the first payment, two tiers. */
+export const DEFAULT_LOYALTY_PROGRAM_JSON = {
+  id: 'default',
+  name: 'Loyalty',
+  currency: 'USD',
+  enrollment: {},
+  points: { perUnit: 1 },
+  tiers: [
+    { name: 'Silver', minSpendMinor: 50_000, multiplier: 1 },
+    { name: 'Gold', minSpendMinor: 200_000, multiplier: 1.5 },
+  ],
+  tierWindowDays: 365,
+  crmFields: { tier: 'loyalty_tier', points: 'loyalty_points', memberSince: 'loyalty_member_since' },
+};
+
+const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+
+function positiveNumber(value: unknown, label: string, fix: string): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'string' ? Number(value.trim()) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n < 0) throw new InputError(label, `"${String(value)}" is not a number of 0 or more`, fix);
+  return n;
+}
+
+function tiersOf(rows: LoyaltySettings['tiers'], currency: string): LoyaltyProgram['tiers'] {
+  const label = LOYALTY_LABELS.tiers;
+  const tiers = (rows ?? []).map((row, i) => {
+    const name = text(row.name);
+    if (!name) throw new InputError(`${label} ${i + 1}: Name`, 'is empty', 'name the tier (e.g. Gold) or remove the row');
+    const minSpendMinor = minorUnitsOf(row.minSpend ?? 0, currency, `${label} "${name}": Minimum Spend`) ?? 0;
+    const multiplier = positiveNumber(row.multiplier, `${label} "${name}": Points Multiplier`, 'type e.g. 1 for normal points, 2 for double') ?? 1;
+    if (multiplier === 0) throw new InputError(`${label} "${name}": Points Multiplier`, 'is 0', 'type e.g. 1 for normal points, 2 for double');
+    return { name, minSpendMinor, multiplier };
+  });
+  // Rows may be entered in any order; the program lists them lowest first.
+  tiers.sort((a, b) => a.minSpendMinor - b.minSpendMinor);
+  const same = tiers.find((t, i) => i > 0 && t.minSpendMinor === tiers[i - 1]!.minSpendMinor);
+  if (same) throw new InputError(`${label} "${same.name}": Minimum Spend`, 'is the same as another tier\'s', 'give every tier a different minimum spend');
+  return tiers;
+}
+
+export function loyaltyProgramFromSettings(s: LoyaltySettings): LoyaltyProgram {
+  const L = LOYALTY_LABELS;
+  const currency = currencyOf(s.currency, L.currency);
+  const id = text(s.programId) || 'default';
+  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(id)) {
+    throw new InputError(L.programId, `"${id}" has characters a program ID cannot have`, 'use lower-case letters, digits, "-" and "_", e.g. "default" or "vip-club"');
+  }
+  const enrollment: Record<string, unknown> = {};
+  if ((s.enrollWhen ?? 'firstPayment') === 'threshold') {
+    const lifetime = minorUnitsOf(s.enrollLifetimeSpend, currency, L.enrollLifetimeSpend);
+    const visits = optionalCount(s.enrollVisits, L.enrollVisits, 'type the number of payments, e.g. 5, or 0 to not use it');
+    const period = minorUnitsOf(s.enrollPeriodSpend, currency, L.enrollPeriodSpend);
+    if (lifetime !== undefined) enrollment.lifetimeSpendMinor = lifetime;
+    if (visits !== undefined) enrollment.visits = visits;
+    if (period !== undefined) {
+      const days = optionalCount(s.enrollPeriodDays, L.enrollPeriodDays, 'type the number of days the spend is counted over, e.g. 30');
+      if (days === undefined) throw new InputError(L.enrollPeriodDays, 'is not set', `type the number of days "${L.enrollPeriodSpend}" is counted over, e.g. 30`);
+      enrollment.periodSpend = { minor: period, days };
+    }
+    if (Object.keys(enrollment).length === 0) {
+      throw new InputError(L.enrollWhen, 'is "When They Reach a Threshold" but no threshold is set', `set ${L.enrollLifetimeSpend}, ${L.enrollVisits} or ${L.enrollPeriodSpend}, or enroll at the first payment`);
+    }
+    const rule = s.enrollRule ?? 'any';
+    if (rule !== 'any' && rule !== 'all') throw new InputError(L.enrollRule, `"${String(rule)}" is not a choice`, 'choose "any" (one threshold is enough) or "all"');
+    enrollment.rule = rule;
+  }
+  const perUnit = positiveNumber(s.pointsPerUnit, L.pointsPerUnit, 'type e.g. 1 for one point per dollar (or euro…), 0 for no points') ?? 1;
+  const expiryDays = optionalCount(s.pointsExpiryDays, L.pointsExpiryDays, 'type a number of days, or 0 for points that never expire');
+  const tierWindowDays = optionalCount(s.tierWindowDays, L.tierWindowDays, 'type the number of days of spend that count toward a tier, e.g. 365');
+  const field = (v: string | undefined, fallback: string) => (v === undefined ? fallback : text(v) || null);
+  return parseLoyaltyProgram({
+    id,
+    name: text(s.programName) || 'Loyalty',
+    currency,
+    enrollment,
+    points: { perUnit, ...(expiryDays ? { expiryDays } : {}) },
+    tiers: tiersOf(s.tiers, currency),
+    ...(tierWindowDays ? { tierWindowDays } : {}),
+    crmFields: {
+      tier: field(s.tierField, 'loyalty_tier'),
+      points: field(s.pointsField, 'loyalty_points'),
+      memberSince: field(s.memberSinceField, 'loyalty_member_since'),
+    },
+  });
+}
+
+/** The program from the editor's JSON box; a blank box is the default program. */
+export function loyaltyProgramFromJson(input: unknown): LoyaltyProgram {
+  if (input === undefined || input === null || (typeof input === 'string' && input.trim() === '')) return parseLoyaltyProgram(DEFAULT_LOYALTY_PROGRAM_JSON);
+  return parseLoyaltyProgram(input);
+}

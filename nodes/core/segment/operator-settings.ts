@@ -1,0 +1,113 @@
+import { currencyOf, minorUnitsOf } from '../config/amounts';
+import { InputError } from '../errors';
+import { CRM_FIELD_NAMES, parseSegmentConfig, type SegmentConfig } from './config';
+import { parseJson } from './parse-json';
+import { SegmentRulesSchema } from './segments';
+
+/**
+ * The Segment step's settings as the n8n and Node-RED editors show them: the few an operator usually changes as
+ * plain fields (amounts in the shop's currency, not minor units), and the rest as optional JSON. Errors name the
+ * field by its label in the editor; both editors use the same labels.
+ */
+export interface SegmentSettings {
+  /** The currency the amounts below are in; needed only when one is set. */
+  currency?: string;
+  /** A single payment at least this large marks the customer high value; 0 or empty: off. */
+  highValuePayment?: number | string;
+  /** Net spend in the top N percent of customers (as of the last "Recompute All") marks them high value. */
+  highValueTopPercent?: number | string;
+  timeZone?: string;
+  /** JSON text or object: {"rules": […], "fallback": "Other"}, or only the list of rules. Empty: the defaults. */
+  segmentRules?: unknown;
+  /** Our field → the CRM's field name (JSON text or object); a field left out or mapped to "" is not written. */
+  crmFields?: unknown;
+  /** JSON text or object with any other Segment setting (anomaly thresholds, lifetime-value horizons…). */
+  advanced?: unknown;
+}
+
+export const SEGMENT_LABELS = {
+  currency: 'Currency',
+  highValuePayment: 'High-Value Payment',
+  highValueTopPercent: 'High-Value Top Percent',
+  timeZone: 'Time Zone',
+  segmentRules: 'Segment Rules',
+  crmFields: 'CRM Fields',
+  advanced: 'Advanced Settings',
+} as const;
+
+const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+
+function jsonValue(input: unknown, label: string, example: string): unknown {
+  if (typeof input !== 'string') return input;
+  const value = parseJson(input);
+  if (value instanceof Error) throw new InputError(label, `is not valid JSON (${value.message})`, `write it as JSON, e.g. ${example}, or empty it to use the defaults`);
+  return value;
+}
+
+function plainObject(value: unknown, label: string, example: string): Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new InputError(label, 'is not a JSON object', `write it as {…}, e.g. ${example}, or empty it to use the defaults`);
+  }
+  return value as Record<string, unknown>;
+}
+
+function segmentRules(input: unknown): SegmentConfig['segments'] {
+  const label = SEGMENT_LABELS.segmentRules;
+  const value = jsonValue(input, label, '{"rules": [{"name": "VIP", "m": [5, 5]}], "fallback": "Other"}');
+  const r = SegmentRulesSchema.safeParse(Array.isArray(value) ? { rules: value } : value);
+  if (!r.success) {
+    const i = r.error.issues[0]!;
+    const path = i.path.length ? `${label}.${i.path.join('.')}` : label;
+    throw new InputError(path, i.message, 'each rule is {"name": "…"} with optional [min, max] ranges for r, f, m, fm, payments, daysSinceFirst, daysSinceLast; empty the field for the defaults');
+  }
+  return r.data;
+}
+
+export function crmFieldMapping(input: unknown): Record<string, string | null> {
+  const label = SEGMENT_LABELS.crmFields;
+  const example = '{"segment": "terminal_crm_segment"}';
+  const value = plainObject(jsonValue(input, label, example), label, example);
+  const mapping: Record<string, string | null> = {};
+  for (const [ours, theirs] of Object.entries(value)) {
+    if (!(CRM_FIELD_NAMES as readonly string[]).includes(ours)) {
+      throw new InputError(`${label}.${ours}`, 'is not a value the Segment step produces', `use one of ${CRM_FIELD_NAMES.join(', ')}`);
+    }
+    if (theirs !== null && typeof theirs !== 'string') throw new InputError(`${label}.${ours}`, 'is not a field name', 'write the CRM field name as text, or "" to not write this value');
+    mapping[ours] = theirs === null || theirs.trim() === '' ? null : theirs.trim();
+  }
+  return mapping;
+}
+
+function topPercent(value: unknown): number {
+  const n = typeof value === 'string' ? Number(value.trim()) : value;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0 || n > 100) {
+    throw new InputError(SEGMENT_LABELS.highValueTopPercent, `"${String(value)}" is not a percentage above 0 and up to 100`, 'type e.g. 5 for the top 5% of customers by spend');
+  }
+  return n;
+}
+
+function timeZone(zone: string): string {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return zone;
+  } catch {
+    throw new InputError(SEGMENT_LABELS.timeZone, `"${zone}" is not a time zone`, "use the shop's IANA time zone, e.g. Europe/Berlin or America/New_York");
+  }
+}
+
+export function segmentConfigFromSettings(s: SegmentSettings = {}): SegmentConfig {
+  const example = '{"flags": {"anomaly": {"threshold": 4}}}';
+  const base = isBlank(s.advanced) ? {} : plainObject(jsonValue(s.advanced, SEGMENT_LABELS.advanced, example), SEGMENT_LABELS.advanced, example);
+  const config = structuredClone(base) as Record<string, unknown> & { flags?: { highValue?: { paymentMinor?: Record<string, number>; topPercent?: number } } };
+  const highValue = ((config.flags ??= {}).highValue ??= {});
+  if (!isBlank(s.highValuePayment)) {
+    const currency = currencyOf(s.currency, SEGMENT_LABELS.currency);
+    const minor = minorUnitsOf(s.highValuePayment, currency, SEGMENT_LABELS.highValuePayment);
+    if (minor !== undefined) highValue.paymentMinor = { ...highValue.paymentMinor, [currency]: minor };
+  }
+  if (!isBlank(s.highValueTopPercent)) highValue.topPercent = topPercent(s.highValueTopPercent);
+  if (!isBlank(s.timeZone)) config.timeZone = timeZone(String(s.timeZone).trim());
+  if (!isBlank(s.segmentRules)) config.segments = segmentRules(s.segmentRules);
+  if (s.crmFields !== undefined && s.crmFields !== null && s.crmFields !== '') config.crmFields = crmFieldMapping(s.crmFields);
+  return parseSegmentConfig(config);
+}

@@ -1,0 +1,80 @@
+import type { LoyaltyProgram } from '../loyalty/program';
+import { reviewLoyalty, type LoyaltyReview } from '../loyalty/review';
+import type { SqlDatabase } from '../store/sql-database';
+import { runSegmentBatch, type BatchProgress, type BatchResult } from './batch';
+import type { SegmentConfig } from './config';
+
+/**
+ * The scheduled run as every scheduler reports it (a Temporal workflow's result, the `segment-batch` command's
+ * output): what changed, without the fitted models' internals or the list of every re-tiered member.
+ */
+export interface SegmentBatchSummary {
+  asOf: string;
+  currencies: {
+    currency: string;
+    customers: number;
+    runId: string;
+    /** Customers whose segment differs from the one stored before the run. */
+    segmentChanges: number;
+    segmentCounts: Record<string, number>;
+    /** Customers a payment re-scored while the run was writing; they keep the fresher answer. */
+    skippedConcurrent: number;
+    /** The lifetime-value model fitted and saved, or why there is none. */
+    modelId: string | null;
+    modelSkipped?: string;
+  }[];
+}
+
+export interface LoyaltyReviewSummary {
+  programId: string;
+  asOf: string;
+  expiredEntries: number;
+  pointsExpired: number;
+  upgrades: number;
+  downgrades: number;
+}
+
+export function summarizeBatch(r: BatchResult): SegmentBatchSummary {
+  return {
+    asOf: r.asOf,
+    currencies: r.currencies.map((c) => ({
+      currency: c.currency,
+      customers: c.customers,
+      runId: c.runId,
+      segmentChanges: c.segmentChanges,
+      segmentCounts: c.segmentCounts,
+      skippedConcurrent: c.skippedConcurrent,
+      modelId: c.model?.id ?? null,
+      ...(c.modelSkipped ? { modelSkipped: c.modelSkipped } : {}),
+    })),
+  };
+}
+
+export function summarizeReview(programId: string, r: LoyaltyReview): LoyaltyReviewSummary {
+  const tierChanges = r.events.filter((e) => e.type === 'tier-changed');
+  return {
+    programId,
+    asOf: r.asOf,
+    expiredEntries: r.expiredEntries,
+    pointsExpired: r.pointsExpired,
+    upgrades: tierChanges.filter((e) => e.direction === 'upgrade').length,
+    downgrades: tierChanges.filter((e) => e.direction === 'downgrade').length,
+  };
+}
+
+export interface ScheduledRunOptions {
+  /** Null: the Segment step is off and no scores are computed. */
+  segment: SegmentConfig | null;
+  /** Null: no loyalty program to review. */
+  loyalty: LoyaltyProgram | null;
+  asOf?: Date;
+  onProgress?: (p: BatchProgress) => void;
+}
+
+/** Scores every customer (exact RFM, lifetime-value model, segments) and reviews the loyalty program, as of one moment. */
+export async function runScheduledBatch(db: SqlDatabase, o: ScheduledRunOptions): Promise<{ segment: SegmentBatchSummary | null; loyalty: LoyaltyReviewSummary | null }> {
+  const asOf = o.asOf ?? new Date();
+  const segment = o.segment ? summarizeBatch(await runSegmentBatch(db, o.segment, { asOf, onProgress: o.onProgress })) : null;
+  const loyalty = o.loyalty ? summarizeReview(o.loyalty.id, await reviewLoyalty(db, o.loyalty, { asOf })) : null;
+  return { segment, loyalty };
+}

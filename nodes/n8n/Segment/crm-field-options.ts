@@ -1,0 +1,36 @@
+import type { INodePropertyOptions } from 'n8n-workflow';
+import { parseSegmentConfig } from '../../core/segment/config';
+
+/** What the Segment step can write to the CRM, in the editor's words (sorted, as n8n lists options). */
+export const CRM_VALUE_OPTIONS: INodePropertyOptions[] = [
+  { name: 'At Risk (True/False)', value: 'atRisk' },
+  { name: 'Average Order (Minor Units)', value: 'averageOrder' },
+  { name: 'Expected Purchases', value: 'expectedPurchases' },
+  { name: 'Expected Value (Minor Units)', value: 'expectedValue' },
+  { name: 'High Value (True/False)', value: 'highValue' },
+  { name: 'Last Seen', value: 'lastSeen' },
+  { name: 'Net Spend (Minor Units)', value: 'netSpend' },
+  { name: 'Payments', value: 'payments' },
+  { name: 'Preferred Category', value: 'preferredCategory' },
+  { name: 'Preferred Day', value: 'preferredDay' },
+  { name: 'Preferred Entry Mode', value: 'preferredEntryMode' },
+  { name: 'Preferred Payment Method', value: 'preferredMethod' },
+  { name: 'Probability Still Active', value: 'pAlive' },
+  { name: 'RFM Score (e.g. 545)', value: 'rfm' },
+  { name: 'Segment', value: 'segment' },
+  { name: 'Unusual Payment (True/False)', value: 'anomaly' },
+];
+
+/** The default mapping as rows of the "CRM Fields" list. */
+export const DEFAULT_CRM_FIELD_ROWS = Object.entries(parseSegmentConfig().crmFields)
+  .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
+  .map(([value, crmField]) => ({ value, crmField }));
+
+/** The list's rows as the core's mapping; a row with an empty CRM field name writes nothing. */
+export function crmFieldsFromRows(rows: unknown): Record<string, string | null> {
+  const mapping: Record<string, string | null> = {};
+  for (const row of Array.isArray(rows) ? (rows as Array<{ value?: unknown; crmField?: unknown }>) : []) {
+    if (typeof row.value === 'string') mapping[row.value] = typeof row.crmField === 'string' ? row.crmField : null;
+  }
+  return mapping;
+}

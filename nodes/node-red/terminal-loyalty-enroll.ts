@@ -1,0 +1,61 @@
+import { membershipEventMessages } from '../core/loyalty/event-messages';
+import type { LoyaltyResult } from '../core/loyalty/loyalty-step';
+import { loyaltyStep } from '../core/loyalty/loyalty-step';
+import { loyaltyProgramFromJson, loyaltyProgramFromSettings, type LoyaltySettings } from '../core/loyalty/operator-settings';
+import type { LoyaltyProgram } from '../core/loyalty/program';
+import { reviewLoyalty } from '../core/loyalty/review';
+import { summarizeReview } from '../core/segment/scheduled-run';
+import { STORE_TYPE, type StoreNode } from './shared/config-types';
+import { configNode } from './shared/config-node';
+import type { NodeDef, NodeRedApi, NodeStatus, RuntimeNode } from './shared/red-api';
+import { handleTwoOutputInput } from './shared/two-output-step';
+
+function programOf(def: NodeDef): LoyaltyProgram {
+  if (def.define === 'json') return loyaltyProgramFromJson(def.programJson);
+  const s = def as NodeDef & LoyaltySettings;
+  return loyaltyProgramFromSettings({
+    programId: s.programId,
+    currency: s.currency,
+    enrollWhen: s.enrollWhen,
+    ...(s.enrollWhen === 'threshold'
+      ? { enrollLifetimeSpend: s.enrollLifetimeSpend, enrollVisits: s.enrollVisits, enrollPeriodSpend: s.enrollPeriodSpend, enrollPeriodDays: s.enrollPeriodDays, enrollRule: s.enrollRule }
+      : {}),
+    pointsPerUnit: s.pointsPerUnit,
+    pointsExpiryDays: s.pointsExpiryDays,
+    tiers: Array.isArray(s.tiers) ? s.tiers : [],
+    tierWindowDays: s.tierWindowDays,
+    tierField: s.tierField,
+    pointsField: s.pointsField,
+    memberSinceField: s.memberSinceField,
+  });
+}
+
+function statusOf(l: LoyaltyResult): { status: string; fill: NodeStatus['fill'] } {
+  if (l.outcome === 'skipped') return { status: `skipped: ${l.reason ?? ''}`, fill: 'yellow' };
+  const event = l.events.map((e) => (e.type === 'enrolled' ? 'enrolled' : `tier ${e.to ?? 'none'}`)).join(', ');
+  const m = l.member;
+  const state = !m ? l.outcome : m.enrolled ? `${m.pointsBalance} points${m.tier ? ` · ${m.tier}` : ''}` : 'not a member yet';
+  return { status: `${l.outcome === 'duplicate' ? 'duplicate: ' : ''}${event ? `${event} · ` : ''}${state}`, fill: 'green' };
+}
+
+/**
+ * The Loyalty step with two outputs: every payment (msg.payload.loyalty added) on the first, and one message
+ * per enrollment or tier change (msg.payload.loyaltyEvent) on the second, for the welcome message. Set to
+ * "review" (driven by an Inject node on a schedule) it expires points and re-tiers members instead.
+ */
+export = function register(RED: NodeRedApi): void {
+  RED.nodes.registerType('terminal-loyalty-enroll', function TerminalLoyaltyEnroll(this: RuntimeNode, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    handleTwoOutputInput(this, async (payload) => {
+      const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
+      const program = programOf(def);
+      if (def.mode === 'review') {
+        const review = await reviewLoyalty(await store.db(), program);
+        const status = `reviewed: ${review.pointsExpired} points expired, ${review.events.length} tier change(s)`;
+        return { payload: summarizeReview(program.id, review), second: review.events.map((loyaltyEvent) => ({ loyaltyEvent })), status };
+      }
+      const out = await loyaltyStep(payload, { db: await store.db(), program });
+      return { payload: out, second: membershipEventMessages(out), ...statusOf(out.loyalty) };
+    });
+  });
+};

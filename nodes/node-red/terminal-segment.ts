@@ -1,0 +1,51 @@
+import { runSegmentBatch, type BatchResult } from '../core/segment/batch';
+import { segmentConfigFromSettings } from '../core/segment/operator-settings';
+import { summarizeBatch } from '../core/segment/scheduled-run';
+import type { SegmentResult } from '../core/segment/segment-step';
+import { segmentStep } from '../core/segment/segment-step';
+import { STORE_TYPE, type StoreNode } from './shared/config-types';
+import { configNode } from './shared/config-node';
+import type { NodeDef, NodeRedApi, NodeStatus, RuntimeNode } from './shared/red-api';
+import { handleInput } from './shared/step-node';
+
+function statusOf(s: SegmentResult): { status: string; fill: NodeStatus['fill'] } {
+  if (s.outcome === 'skipped') return { status: `skipped: ${s.reason ?? ''}`, fill: 'yellow' };
+  const flags = s.flags ? (['highValue', 'atRisk', 'anomaly'] as const).filter((f) => s.flags![f]) : [];
+  const shown = [s.name ?? 'no segment yet', ...flags.map((f) => ({ highValue: 'high value', atRisk: 'at risk', anomaly: 'unusual' })[f])];
+  return { status: `${s.outcome === 'duplicate' ? 'duplicate: ' : ''}${shown.join(' · ')}`, fill: 'green' };
+}
+
+function batchStatus(r: BatchResult): string {
+  const customers = r.currencies.reduce((n, c) => n + c.customers, 0);
+  return `recomputed ${customers} customer(s) in ${r.currencies.length} currenc${r.currencies.length === 1 ? 'y' : 'ies'}`;
+}
+
+/**
+ * The Segment step. "On payment" (after CRM upsert): updates the customer and adds msg.payload.segment, so a
+ * Switch node can branch on segment.flags.highValue. "Recompute all" (from an Inject node on a schedule):
+ * scores every customer against the others and writes their fields; msg.payload becomes the run's summary.
+ */
+export = function register(RED: NodeRedApi): void {
+  RED.nodes.registerType('terminal-segment', function TerminalSegment(this: RuntimeNode, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    handleInput(this, async (payload) => {
+      const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
+      const recompute = def.mode === 'recompute';
+      const config = segmentConfigFromSettings({
+        ...(recompute ? {} : { currency: def.currency as string, highValuePayment: def.highValuePayment as string }),
+        highValueTopPercent: def.highValueTopPercent as string,
+        timeZone: def.timeZone as string,
+        segmentRules: def.segmentRules,
+        crmFields: def.crmFields,
+        advanced: def.advanced,
+      });
+      const db = await store.db();
+      if (recompute) {
+        const result = await runSegmentBatch(db, config);
+        return { payload: summarizeBatch(result), status: batchStatus(result) };
+      }
+      const out = await segmentStep(payload, { db, config });
+      return { payload: out, ...statusOf(out.segment) };
+    });
+  });
+};

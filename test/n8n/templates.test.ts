@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { IConnections, INodeExecutionData } from 'n8n-workflow';
+import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { assignCredentials } from './support/assign-credentials';
+import { outputsOf } from './support/outputs';
+import { PACKAGE } from './support/package-node-types';
+import { runWorkflow, type WorkflowJson } from './support/run-workflow';
+import { n8nTemplate, type TemplateJson } from './support/template';
+
+const TEMPLATES = ['payment-to-crm.json', 'high-value-alert.json', 'loyalty-welcome.json'];
+
+/** Where an output of a node leads: the names of the nodes connected to it. */
+const targets = (wf: TemplateJson, from: string, output = 0) => (wf.connections[from]?.main?.[output] ?? []).map((c) => c.node);
+const byName = (wf: TemplateJson, name: string) => {
+  const found = wf.nodes.find((n) => n.name === name);
+  assert.ok(found, `the template has a node named "${name}"`);
+  return found;
+};
+
+/**
+ * The template without n8n's own nodes (If, HTTP Request), which are not installed here: our part of it runs
+ * with the parameters exactly as shipped. The e2e test runs the whole template on a real n8n.
+ */
+function ownNodesOnly(wf: TemplateJson): WorkflowJson {
+  const keep = new Set(wf.nodes.filter((n) => n.type.startsWith(`${PACKAGE}.`) || n.type === 'n8n-nodes-base.stickyNote').map((n) => n.name));
+  const connections: IConnections = {};
+  for (const [from, byType] of Object.entries(wf.connections)) {
+    if (!keep.has(from)) continue;
+    connections[from] = { main: (byType.main ?? []).map((outs) => (outs ?? []).filter((c) => keep.has(c.node))) };
+  }
+  return { ...wf, nodes: wf.nodes.filter((n) => keep.has(n.name)), connections };
+}
+
+describe('n8n templates (templates/n8n/)', () => {
+  let store: Awaited<ReturnType<typeof tempStore>>;
+  before(async () => {
+    store = await tempStore();
+  });
+  after(async () => {
+    await store.remove();
+  });
+  const creds = () => ({ terminalCrmStore: { storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
+  const refs = { terminalCrmStore: { id: '1', name: 'Terminal CRM Store' }, stripeTerminalApi: { id: '2', name: 'Stripe Terminal' } };
+  const asItem = (amount: number, email: string) =>
+    ({ json: JSON.parse(JSON.stringify(stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount, email }))))) }) as INodeExecutionData;
+
+  it('every template has its own trigger webhook id, ships no credentials and starts with a setup note', () => {
+    const ids = TEMPLATES.map((file) => {
+      const wf = n8nTemplate(file);
+      assert.equal(wf.nodes.filter((n) => 'credentials' in n).length, 0, `${file} ships no credentials`);
+      assert.match(String(byName(wf, 'Setup').parameters.content), /Terminal CRM Store/);
+      const triggers = wf.nodes.filter((n) => n.type === `${PACKAGE}.terminalTrigger`);
+      assert.equal(triggers.length, 1, file);
+      return triggers[0]!.webhookId;
+    });
+    assert.equal(new Set(ids).size, TEMPLATES.length, 'importing all templates into one n8n gives distinct webhook URLs');
+  });
+
+  describe('high-value-alert.json', () => {
+    const wf = n8nTemplate('high-value-alert.json');
+
+    it('wires Upsert → Segment Customer → If (segment.flags.highValue) → true: Send Alert, at a placeholder URL with a note to replace it', () => {
+      assert.deepEqual(targets(wf, 'CRM Upsert'), ['Segment Customer']);
+      assert.deepEqual(targets(wf, 'Segment Customer'), ['High Value?']);
+      assert.deepEqual(targets(wf, 'High Value?', 0), ['Send Alert']);
+      assert.deepEqual(targets(wf, 'High Value?', 1), []);
+      const condition = JSON.stringify(byName(wf, 'High Value?').parameters.conditions);
+      assert.match(condition, /\$json\.segment\.flags\?\.highValue === true/);
+      const url = String(byName(wf, 'Send Alert').parameters.url);
+      assert.match(url, /^https:\/\/example\.com\/replace-/);
+      assert.ok(wf.nodes.some((n) => n.type === 'n8n-nodes-base.stickyNote' && String(n.parameters.content).includes(url)), 'a note names the URL to replace');
+    });
+
+    it("our nodes, with the template's parameters, flag a 600.00 payment high value and a 20.00 one not", async () => {
+      const run = await runWorkflow(assignCredentials(ownNodesOnly(wf), refs), 'Tokenize', [asItem(60_000, 'vip@example.com'), asItem(2_000, 'regular@example.com')], creds());
+      assert.equal(run.data.resultData.error, undefined, run.data.resultData.error?.message);
+      const flags = outputsOf(run, 'Segment Customer')[0]!.map((i) => (i.json.segment as { flags: { highValue: boolean } }).flags.highValue);
+      assert.deepEqual(flags, [true, false]);
+    });
+
+    it('recomputes all segments every night with a Schedule Trigger, and that node runs as shipped', async () => {
+      assert.deepEqual(targets(wf, 'Every Night'), ['Recompute Segments']);
+      assert.equal(byName(wf, 'Every Night').type, 'n8n-nodes-base.scheduleTrigger');
+      const run = await runWorkflow(assignCredentials(ownNodesOnly(wf), refs), 'Recompute Segments', [{ json: {} }], creds());
+      assert.equal(run.data.resultData.error, undefined, run.data.resultData.error?.message);
+      const summary = outputsOf(run, 'Recompute Segments')[0]![0]!.json as { currencies: Array<{ currency: string; customers: number }> };
+      assert.deepEqual(summary.currencies.map((c) => [c.currency, c.customers]), [['USD', 2]]);
+    });
+  });
+
+  describe('loyalty-welcome.json', () => {
+    const wf = n8nTemplate('loyalty-welcome.json');
+
+    it('wires Loyalty Enroll\'s "Enrolled / Tier Changed" output (not "Payment") to Send Welcome Message, at a placeholder URL', () => {
+      assert.deepEqual(targets(wf, 'CRM Upsert'), ['Loyalty Enroll']);
+      assert.deepEqual(targets(wf, 'Loyalty Enroll', 0), []);
+      assert.deepEqual(targets(wf, 'Loyalty Enroll', 1), ['Send Welcome Message']);
+      const url = String(byName(wf, 'Send Welcome Message').parameters.url);
+      assert.match(url, /^https:\/\/example\.com\/replace-/);
+      assert.ok(wf.nodes.some((n) => n.type === 'n8n-nodes-base.stickyNote' && String(n.parameters.content).includes(url)));
+    });
+
+    it('with the default program, a first payment enrolls the customer once; the same event again sends nothing', async () => {
+      const own = assignCredentials(ownNodesOnly(wf), refs);
+      const item = asItem(2_500, 'welcome@example.com');
+      const first = await runWorkflow(own, 'Tokenize', [item], creds());
+      const [, events] = outputsOf(first, 'Loyalty Enroll');
+      assert.deepEqual(events!.map((e) => (e.json.loyaltyEvent as { type: string }).type), ['enrolled']);
+      const again = await runWorkflow(own, 'Tokenize', [item], creds());
+      assert.deepEqual(outputsOf(again, 'Loyalty Enroll')[1], []);
+      const members = await store.db.all("SELECT customer_id FROM loyalty_members WHERE program_id = 'default' AND enrolled_at IS NOT NULL");
+      assert.equal(members.length, 1);
+    });
+  });
+});
