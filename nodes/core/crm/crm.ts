@@ -1,6 +1,7 @@
 import type { MatchKey, MatchKeyKind } from '../contracts/customer';
 import type { Money } from '../contracts/money';
 import type { EventKind, PaymentEvent } from '../contracts/payment-event';
+import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
 
 export interface KeyHit {
   kind: MatchKeyKind;
@@ -10,15 +11,25 @@ export interface KeyHit {
 
 export interface CustomerProfile {
   name?: string;
+  givenName?: string;
+  familyName?: string;
   email?: string;
   phone?: string;
+  street?: string;
+  city?: string;
   postalCode?: string;
+  region?: string;
+  country?: string;
+  /** YYYY-MM-DD. */
+  dateOfBirth?: string;
 }
 
 export interface CustomerUpsert {
   id: string;
   profile: CustomerProfile;
   keys: MatchKey[];
+  /** BIN, last four and expiry of the cards seen, so the same card is recognised at another processor. */
+  cards?: CardDescriptor[];
 }
 
 export interface TransactionRecord {
@@ -63,4 +74,11 @@ export interface Crm {
   upsertCustomers(customers: readonly CustomerUpsert[]): Promise<void>;
   /** Records transactions; idempotent by event id. */
   recordTransactions(records: readonly TransactionRecord[]): Promise<TransactionOutcome[]>;
+  /**
+   * Customers changed since `cursor`, for the matcher's local index of match keys (see match/customer-index.ts).
+   * A CRM without it is matched on exact keys only.
+   */
+  customerChanges?(cursor: string | null, limit: number): Promise<CustomerChangePage>;
+  /** The data behind this CRM: every instance over the same data shares one match index. */
+  readonly indexScope?: object;
 }

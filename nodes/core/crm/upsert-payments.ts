@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
+import { normalizeEmail } from '../match/normalize-keys';
+import { descriptorOfCard } from '../match/normalized-record';
 import type { Crm, CustomerUpsert, TransactionOutcome, TransactionRecord } from './crm';
 
 export interface PaymentToUpsert {
@@ -20,9 +22,13 @@ export function newCustomerId(event: Pick<TokenizedPaymentEvent, 'source' | 'pay
   return `cus_${createHash('sha256').update(`${event.source}:${event.paymentId}`).digest('base64url').slice(0, 22)}`;
 }
 
-/** A failed payment tells us about an attempt, not about a customer: it never creates one. */
+/**
+ * A failed payment tells us about an attempt, not about a customer: it never creates one. Nor does a dispute: it
+ * is about a sale, and usually names only that sale, so it belongs to the sale's customer or, for a sale this
+ * pack never recorded (an online one), to nobody.
+ */
 function createsCustomer(p: PaymentToUpsert): boolean {
-  return p.match.customerId === null && p.event.kind !== 'failure';
+  return p.match.customerId === null && p.event.kind !== 'failure' && p.event.kind !== 'dispute';
 }
 
 /** CRM upsert step: customers first (idempotent by id), then transactions (idempotent by event id). */
@@ -38,11 +44,13 @@ export async function upsertPayments(crm: Crm, batch: readonly PaymentToUpsert[]
         id: customerId,
         profile: {
           name: h.name,
-          email: match.keys.find((k) => k.kind === 'email')?.value,
+          // as written (lowercased), not the canonical match key: "j.doe+shop@gmail.com" stays readable
+          email: normalizeEmail(h.email),
           phone: match.keys.find((k) => k.kind === 'phone')?.value,
           postalCode: h.postalCode,
         },
         keys: match.keys,
+        ...(event.card?.last4 ? { cards: [descriptorOfCard(event.card, event.source)] } : {}),
       });
     }
     records.push({

@@ -2,26 +2,20 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { MatchKeyKind, MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import type { Crm } from '../crm/crm';
+import { EXACT_KEY_CONFIDENCE } from './exact-confidence';
 import { keysOfEvent } from './normalize-keys';
 
-/**
- * How much a single exact key proves, most specific first. A payment id is the same payment; a processor
- * customer id is the processor's own identity; a card token can be shared in a family, so it ranks last.
- */
-export const EXACT_KEY_CONFIDENCE: Record<MatchKeyKind, number> = {
-  paymentId: 1,
-  processorCustomerId: 0.99,
-  email: 0.95,
-  phone: 0.9,
-  cardToken: 0.85,
-};
+export { EXACT_KEY_CONFIDENCE };
 const PRECEDENCE = Object.keys(EXACT_KEY_CONFIDENCE) as MatchKeyKind[];
 
 export interface MatchOptions {
   defaultRegion?: CountryCode;
 }
 
-/** Exact tier: the customer owning the most specific key this event carries wins. */
+/**
+ * Exact keys only, straight against the CRM's key lookup: for a CRM that cannot list its changes for the match
+ * index. The customer owning the most specific key this event carries wins.
+ */
 export async function matchExact(event: TokenizedPaymentEvent, crm: Crm, options: MatchOptions = {}): Promise<MatchResult> {
   const { attach, lookup } = keysOfEvent(event, options.defaultRegion);
   const hits = await crm.findByKeys(lookup);

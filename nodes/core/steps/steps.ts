@@ -1,8 +1,10 @@
-import type { CountryCode } from 'libphonenumber-js';
 import type { Crm } from '../crm/crm';
+import { parseCrmName } from '../crm/crm-names';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
 import { upsertPayments } from '../crm/upsert-payments';
-import { matchExact } from '../match/exact-match';
+import { applyAutoMerges, identityStoreOf } from '../identity/identity-graph';
+import type { MatchConfig } from '../match/match-config';
+import { matchCustomer } from '../match/match-customer';
 import { openDatabase } from '../store/open-database';
 import { keyProviderFromSpec, type KeyProvider } from '../tokenize/key-provider';
 import { tokenize } from '../tokenize/tokenize';
@@ -14,9 +16,16 @@ export function tokenizeStep(payload: unknown, keys: KeyProvider): PaymentMessag
   return tokenize(readEvent(payload, 'Tokenize'), keys);
 }
 
-export async function matchStep(payload: unknown, crm: Crm, options: { defaultRegion?: CountryCode } = {}): Promise<PaymentMessage> {
+/**
+ * Exact keys, then field-by-field comparison (match/match-customer.ts). Customers the payment shows to be one
+ * person are merged here when their records agree (recorded and undoable: identity/merge-customers.ts).
+ */
+export async function matchStep(payload: unknown, crm: Crm, options: MatchConfig = {}): Promise<PaymentMessage> {
   const event = readTokenizedEvent(payload, 'Match Customer');
-  return { ...event, match: await matchExact(event, crm, options) };
+  const match = await matchCustomer(event, { crm }, options);
+  const store = identityStoreOf(crm);
+  if (store && options.autoMerge !== false && match.merges?.some((m) => m.auto)) await applyAutoMerges(store, match);
+  return { ...event, match };
 }
 
 /** Batch-first: an engine that hands over many items at once gets one round of CRM calls for all of them. */
@@ -33,6 +42,7 @@ export interface CrmSettings {
 }
 
 export async function openCrm(settings: CrmSettings): Promise<Crm> {
+  parseCrmName(settings.crm);
   return new LocalSqlCrm(await openDatabase(settings.storeUrl));
 }
 

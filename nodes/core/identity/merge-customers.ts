@@ -1,0 +1,176 @@
+import { randomBytes } from 'node:crypto';
+import { InputError } from '../errors';
+import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
+
+/** Profile columns a merge may fill in on the surviving customer (only where it has nothing). */
+const PROFILE_COLUMNS = [
+  'name', 'given_name', 'family_name', 'email', 'phone', 'street', 'city', 'postal_code', 'region', 'country', 'date_of_birth',
+] as const;
+
+interface CardRow {
+  card_key: string;
+  bin: string | null;
+  last4: string;
+  exp_month: number | null;
+  exp_year: number | null;
+  brand: string | null;
+  wallet: string | null;
+  token: string | null;
+  processor: string | null;
+  created_at: string;
+}
+
+/** Exactly what a merge changed, so undo can put back that and nothing else. */
+interface Moved {
+  keys: { kind: string; value: string }[];
+  transactions: string[];
+  /** Every card row `from` had, and which of them were new to `into`. */
+  cards: CardRow[];
+  cardsAdded: string[];
+  /** Columns of `into` that were empty and took `from`'s value. */
+  filled: Record<string, string>;
+}
+
+export interface MergeRecord {
+  id: string;
+  into: string;
+  from: string;
+  evidence: unknown;
+  actor: string;
+  mergedAt: string;
+  undoneAt?: string;
+}
+
+export interface MergeRequest {
+  into: string;
+  from: string;
+  /** Why: a MergeProposal, an operator's note, the link command's output line. Stored as JSON. */
+  evidence: unknown;
+  /** Who decided: "auto" for the matcher, or an operator's name. */
+  actor?: string;
+}
+
+async function customer(tx: SqlExecutor, id: string, field: string): Promise<Record<string, SqlValue> & { merged_into: string | null }> {
+  const row = await tx.get<Record<string, SqlValue> & { merged_into: string | null }>('SELECT * FROM customers WHERE id = ?', [id]);
+  if (!row) throw new InputError(field, `there is no customer "${id}"`, 'use a customer id from the store (cus_…)');
+  return row;
+}
+
+/** Customer totals rebuilt from the transactions, the only source of truth a merge or undo needs. */
+export async function recomputeTotals(tx: SqlExecutor, customerId: string): Promise<void> {
+  await tx.run('DELETE FROM customer_totals WHERE customer_id = ?', [customerId]);
+  await tx.run(
+    `INSERT INTO customer_totals (customer_id, currency, payments, gross_minor, refunded_minor, first_seen, last_seen)
+     SELECT customer_id, currency,
+            SUM(CASE WHEN kind = 'payment' THEN 1 ELSE 0 END),
+            SUM(CASE WHEN kind = 'payment' THEN amount_minor ELSE 0 END),
+            SUM(CASE WHEN kind = 'refund' THEN amount_minor ELSE 0 END),
+            MIN(occurred_at), MAX(occurred_at)
+       FROM transactions
+      WHERE customer_id = ? AND (kind = 'payment' OR (kind = 'refund' AND amount_minor > 0))
+      GROUP BY customer_id, currency`,
+    [customerId],
+  );
+}
+
+/**
+ * Merges customer `from` into `into`: keys, cards and transactions move, empty profile fields of `into` are
+ * filled from `from`, totals are rebuilt, and `from` is kept as a tombstone pointing at `into`. The merge is
+ * recorded with its evidence and with what it moved, so `undoMerge` can restore both customers.
+ */
+export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Promise<MergeRecord> {
+  const { into, from } = request;
+  if (into === from) throw new InputError('from', 'a customer cannot be merged into itself', 'pick two different customers');
+  return db.transaction(async (tx) => {
+    const target = await customer(tx, into, 'into');
+    const source = await customer(tx, from, 'from');
+    if (target.merged_into) throw new InputError('into', `${into} was itself merged into ${target.merged_into}`, `merge into ${target.merged_into} instead`);
+    if (source.merged_into) throw new InputError('from', `${from} is already merged into ${source.merged_into}`, 'undo that merge first, or leave it');
+    const now = new Date().toISOString();
+    const keys = await tx.all<{ kind: string; value: string }>('SELECT kind, value FROM customer_keys WHERE customer_id = ?', [from]);
+    await tx.run('UPDATE customer_keys SET customer_id = ? WHERE customer_id = ?', [into, from]);
+    const transactions = (await tx.all<{ event_id: string }>('SELECT event_id FROM transactions WHERE customer_id = ?', [from])).map((r) => r.event_id);
+    await tx.run('UPDATE transactions SET customer_id = ? WHERE customer_id = ?', [into, from]);
+    const cards = await tx.all<CardRow>(
+      'SELECT card_key, bin, last4, exp_month, exp_year, brand, wallet, token, processor, created_at FROM customer_cards WHERE customer_id = ?',
+      [from],
+    );
+    const had = new Set((await tx.all<{ card_key: string }>('SELECT card_key FROM customer_cards WHERE customer_id = ?', [into])).map((r) => r.card_key));
+    const cardsAdded = cards.filter((c) => !had.has(c.card_key)).map((c) => c.card_key);
+    for (const key of cardsAdded) {
+      await tx.run('UPDATE customer_cards SET customer_id = ? WHERE customer_id = ? AND card_key = ?', [into, from, key]);
+    }
+    await tx.run('DELETE FROM customer_cards WHERE customer_id = ?', [from]);
+    const filled: Record<string, string> = {};
+    for (const col of PROFILE_COLUMNS) {
+      const v = source[col];
+      if ((target[col] === null || target[col] === undefined) && typeof v === 'string' && v !== '') filled[col] = v;
+    }
+    const cols = Object.keys(filled);
+    if (cols.length) {
+      await tx.run(`UPDATE customers SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE id = ?`, [...cols.map((c) => filled[c]!), into]);
+    }
+    await tx.run('UPDATE customers SET merged_into = ?, updated_at = ? WHERE id = ?', [into, now, from]);
+    await tx.run('UPDATE customers SET updated_at = ? WHERE id = ?', [now, into]);
+    await recomputeTotals(tx, into);
+    await recomputeTotals(tx, from);
+    const moved: Moved = { keys, transactions, cards, cardsAdded, filled };
+    const id = `mrg_${randomBytes(12).toString('base64url')}`;
+    const actor = request.actor ?? 'operator';
+    await tx.run(
+      'INSERT INTO identity_merges (id, into_id, from_id, evidence, moved, actor, merged_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [id, into, from, JSON.stringify(request.evidence ?? null), JSON.stringify(moved), actor, now],
+    );
+    return { id, into, from, evidence: request.evidence ?? null, actor, mergedAt: now };
+  }, { lockKeys: [`customer:${into}`, `customer:${from}`] });
+}
+
+/**
+ * Undoes a merge: what it moved goes back to the customer it came from, filled-in fields that still hold the
+ * merged value are emptied again, and both customers' totals are rebuilt. What happened after the merge stays
+ * with the surviving customer: a payment recorded for it since was matched to it on its own evidence.
+ */
+export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'operator'): Promise<MergeRecord> {
+  const ids = await db.get<{ into_id: string; from_id: string }>('SELECT into_id, from_id FROM identity_merges WHERE id = ?', [mergeId]);
+  const lockKeys = ids ? [`customer:${ids.into_id}`, `customer:${ids.from_id}`] : [];
+  return db.transaction(async (tx) => {
+    const row = await tx.get<{ id: string; into_id: string; from_id: string; evidence: string; moved: string; actor: string; merged_at: string; undone_at: string | null }>(
+      'SELECT * FROM identity_merges WHERE id = ?',
+      [mergeId],
+    );
+    if (!row) throw new InputError('mergeId', `there is no merge "${mergeId}"`, 'list merges with identityOf(customerId) and use a mrg_… id from there');
+    if (row.undone_at) throw new InputError('mergeId', `merge ${mergeId} was already undone at ${row.undone_at}`, 'nothing to do');
+    const target = await customer(tx, row.into_id, 'into');
+    if (target.merged_into) {
+      throw new InputError('mergeId', `${row.into_id} has since been merged into ${target.merged_into}`, `undo that later merge of ${row.into_id} first`);
+    }
+    const moved = JSON.parse(row.moved) as Moved;
+    const into = row.into_id;
+    const from = row.from_id;
+    const now = new Date().toISOString();
+    for (const k of moved.keys) {
+      await tx.run('UPDATE customer_keys SET customer_id = ? WHERE kind = ? AND value = ? AND customer_id = ?', [from, k.kind, k.value, into]);
+    }
+    for (const eventId of moved.transactions) {
+      await tx.run('UPDATE transactions SET customer_id = ? WHERE event_id = ? AND customer_id = ?', [from, eventId, into]);
+    }
+    for (const key of moved.cardsAdded) await tx.run('DELETE FROM customer_cards WHERE customer_id = ? AND card_key = ?', [into, key]);
+    for (const c of moved.cards) {
+      await tx.run(
+        `INSERT INTO customer_cards (customer_id, card_key, bin, last4, exp_month, exp_year, brand, wallet, token, processor, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(customer_id, card_key) DO NOTHING`,
+        [from, c.card_key, c.bin, c.last4, c.exp_month, c.exp_year, c.brand, c.wallet, c.token, c.processor, c.created_at],
+      );
+    }
+    for (const [col, value] of Object.entries(moved.filled)) {
+      if (!(PROFILE_COLUMNS as readonly string[]).includes(col)) continue;
+      await tx.run(`UPDATE customers SET ${col} = NULL WHERE id = ? AND ${col} = ?`, [into, value]);
+    }
+    await tx.run('UPDATE customers SET merged_into = NULL, updated_at = ? WHERE id = ?', [now, from]);
+    await tx.run('UPDATE customers SET updated_at = ? WHERE id = ?', [now, into]);
+    await recomputeTotals(tx, into);
+    await recomputeTotals(tx, from);
+    await tx.run('UPDATE identity_merges SET undone_at = ? WHERE id = ?', [now, mergeId]);
+    return { id: row.id, into, from, evidence: JSON.parse(row.evidence), actor, mergedAt: row.merged_at, undoneAt: now };
+  }, { lockKeys });
+}

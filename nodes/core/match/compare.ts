@@ -1,0 +1,196 @@
+import { jaroWinkler, withinOneEdit } from './jaro-winkler';
+import type { CardDescriptor } from './match-record';
+import { nicknamesAgree } from './nicknames';
+import type { NormalizedRecord } from './normalized-record';
+import { F, FIELDS, MISSING } from './weights';
+
+/** How often a value occurs among the indexed customers (0–1), for term-frequency adjusted weights. */
+export interface ValueFrequencies {
+  given(v: string): number | undefined;
+  family(v: string): number | undefined;
+  postal(v: string): number | undefined;
+}
+
+export function givenLevel(a: string | undefined, b: string | undefined): number {
+  if (!a || !b) return MISSING;
+  if (a === b) return 0;
+  if (nicknamesAgree(a, b)) return 1;
+  const jw = jaroWinkler(a, b);
+  if (jw >= 0.92) return 2;
+  if (jw >= 0.8 || ((a.length === 1 || b.length === 1) && a[0] === b[0])) return 3;
+  return 4;
+}
+
+export function familyLevel(a: string | undefined, b: string | undefined): number {
+  if (!a || !b) return MISSING;
+  if (a === b) return 0;
+  const jw = jaroWinkler(a, b);
+  if (jw >= 0.92) return 1;
+  // double-barrelled or married names: "smithjones" and "smith"
+  if (jw >= 0.8 || (Math.min(a.length, b.length) >= 3 && (a.includes(b) || b.includes(a)))) return 2;
+  return 3;
+}
+
+const letters = (s: string) => s.replace(/[^a-z]/g, '');
+/** The email level "similar name": two mailboxes built from one name ("ana.lopez77@", "analopez@"). */
+export const EMAIL_SIMILAR_NAME = 3;
+
+function emailLevel(as: readonly string[], bs: readonly string[]): number {
+  if (!as.length || !bs.length) return MISSING;
+  let best = 4;
+  for (const a of as) {
+    const ai = a.lastIndexOf('@');
+    for (const b of bs) {
+      if (a === b) return 0;
+      const bi = b.lastIndexOf('@');
+      const la = a.slice(0, ai);
+      const lb = b.slice(0, bi);
+      const da = a.slice(ai + 1);
+      const db = b.slice(bi + 1);
+      const domainClose = da === db || withinOneEdit(da, db);
+      if (la === lb && la.length >= 4 && !domainClose) best = Math.min(best, 1);
+      if (best <= 2) continue;
+      if (domainClose && (withinOneEdit(la, lb) || jaroWinkler(la, lb) >= 0.94)) best = 2;
+      else if (best > 3) {
+        // the same person's second address is usually built from the same name: "ana.lopez77@" and "analopez@"
+        const na = letters(la);
+        const nb = letters(lb);
+        if (na.length >= 4 && nb.length >= 4 && jaroWinkler(na, nb) >= 0.9) best = 3;
+      }
+    }
+  }
+  return best;
+}
+
+function phoneLevel(as: readonly string[], bs: readonly string[]): number {
+  if (!as.length || !bs.length) return MISSING;
+  let best = 2;
+  for (const a of as) {
+    for (const b of bs) {
+      if (a === b) return 0;
+      if (a.length === b.length && withinOneEdit(a, b)) best = 1;
+    }
+  }
+  return best;
+}
+
+function addressLevel(a: NormalizedRecord, b: NormalizedRecord): number {
+  const streetSame = !!a.street && !!b.street && (a.street === b.street || jaroWinkler(a.street, b.street) >= 0.93);
+  const citySame = !!a.city && !!b.city && (a.city === b.city || jaroWinkler(a.city, b.city) >= 0.93);
+  if (a.postal && b.postal) {
+    if (a.postal === b.postal) return streetSame ? 0 : 1;
+    return citySame ? 2 : 3;
+  }
+  if (citySame) return streetSame ? 0 : 2;
+  if ((a.city && b.city) || (a.street && b.street)) return 3;
+  return MISSING;
+}
+
+function dobLevel(a: string | undefined, b: string | undefined): number {
+  if (!a || !b) return MISSING;
+  if (a === b) return 0;
+  const [ya, ma, da] = a.split('-');
+  const [yb, mb, db] = b.split('-');
+  if (ya === yb && ma === db && da === mb) return 1;
+  const same = Number(ya === yb) + Number(ma === mb) + Number(da === db);
+  if (same === 2 && (ya === yb ? withinOneEdit(ma === mb ? da! : ma!, ma === mb ? db! : mb!) : withinOneEdit(ya!, yb!))) return 1;
+  return 2;
+}
+
+/** Same key id ("ctok_k1_…" and "ctok_k1_…"), compared in place: this runs for every candidate's cards. */
+function sameKey(a: string, b: string): boolean {
+  for (let i = 5; i < a.length && i < b.length; i++) {
+    const c = a.charCodeAt(i);
+    if (c !== b.charCodeAt(i)) return false;
+    if (c === 95) return true;
+  }
+  return false;
+}
+
+function cardPairLevel(a: CardDescriptor, b: CardDescriptor): number {
+  if (a.last4 !== b.last4) return 4;
+  // One processor, one key, two tokens: two different cards, however alike their printed digits.
+  if (a.token && b.token && a.processor === b.processor && a.token !== b.token && sameKey(a.token, b.token)) return 4;
+  const expSame = a.expMonth !== undefined && a.expMonth === b.expMonth && a.expYear === b.expYear;
+  const binSame = !!a.bin && a.bin === b.bin;
+  if (binSame && expSame) return 1;
+  if (expSame) return 2;
+  if (binSame) return 3;
+  return 4;
+}
+
+function cardLevel(a: NormalizedRecord, b: NormalizedRecord): number {
+  for (const t of a.tokens) if (b.tokens.includes(t)) return 0;
+  // Tokens of different processors live in different namespaces: two tokens differing says nothing.
+  if (!a.cards.length || !b.cards.length) return MISSING;
+  let best = 4;
+  for (const ca of a.cards) for (const cb of b.cards) best = Math.min(best, cardPairLevel(ca, cb));
+  return best;
+}
+
+export interface Comparison {
+  levels: Int8Array;
+  /** Total log2 likelihood ratio over the fields. */
+  weight: number;
+  /**
+   * The part of `weight` that agreement on what a household shares (family name, address, phone) contributed.
+   * When the given names differ, that agreement says "same household", not "same person".
+   */
+  household: number;
+  /** The given and family name of `a` agreed with `b` only when swapped. */
+  swapped: boolean;
+}
+
+/** Weight of one field's level, term-frequency adjusted for exact names and postal codes. */
+function levelWeight(field: number, level: number, lw: readonly Float64Array[], m: readonly (readonly number[])[], tfU: number | undefined): number {
+  if (level === MISSING) return 0;
+  if (tfU !== undefined && tfU > 0) return Math.log2(m[field]![level]! / tfU);
+  return lw[field]![level]!;
+}
+
+/**
+ * Compares two records field by field. Names are compared as written and with given and family name swapped
+ * ("Lopez Ana" on a card), and the better reading counts.
+ */
+export function compareRecords(
+  a: NormalizedRecord,
+  b: NormalizedRecord,
+  lw: readonly Float64Array[],
+  m: readonly (readonly number[])[],
+  tf?: ValueFrequencies,
+  levels: Int8Array = new Int8Array(FIELDS.length),
+): Comparison {
+  let g = givenLevel(a.given, b.given);
+  let f = familyLevel(a.family, b.family);
+  let familyWeight = levelWeight(F.family, f, lw, m, f === 0 ? tf?.family(b.family!) : undefined);
+  let nameWeight = levelWeight(F.given, g, lw, m, g === 0 ? tf?.given(b.given!) : undefined) + familyWeight;
+  let swapped = false;
+  if ((g > 0 || f > 0) && (a.given || a.family)) {
+    const sg = givenLevel(a.family, b.given);
+    const sf = familyLevel(a.given, b.family);
+    const sfw = levelWeight(F.family, sf, lw, m, sf === 0 ? tf?.family(b.family!) : undefined);
+    const sw = levelWeight(F.given, sg, lw, m, sg === 0 ? tf?.given(b.given!) : undefined) + sfw;
+    if (sw > nameWeight) {
+      [g, f, nameWeight, familyWeight, swapped] = [sg, sf, sw, sfw, true];
+    }
+  }
+  levels[F.given] = g;
+  levels[F.family] = f;
+  levels[F.email] = emailLevel(a.emails, b.emails);
+  levels[F.phone] = phoneLevel(a.phones, b.phones);
+  levels[F.address] = addressLevel(a, b);
+  levels[F.dob] = dobLevel(a.dob, b.dob);
+  levels[F.card] = cardLevel(a, b);
+  let weight = nameWeight;
+  let household = Math.max(0, familyWeight);
+  // Two addresses built from the same name say no more than the names themselves once those agree.
+  const namesAgree = g >= 0 && g <= 1 && f === 0;
+  for (let i: number = F.email; i < FIELDS.length; i++) {
+    const l = levels[i]!;
+    if (i === F.email && l === EMAIL_SIMILAR_NAME && namesAgree) continue;
+    const w = levelWeight(i, l, lw, m, i === F.address && l === 1 && tf ? tf.postal(b.postal!) : undefined);
+    weight += w;
+    if ((i === F.address || i === F.phone) && w > 0) household += w;
+  }
+  return { levels, weight, household, swapped };
+}

@@ -1,0 +1,112 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { TokenizedPaymentEvent } from '../contracts/payment-event';
+import { DEFAULT_EMAIL_RULES, type CompiledEmailRules } from './email-providers';
+import type { CardDescriptor, MatchRecord } from './match-record';
+import { normalizeCity, normalizeDateOfBirth, normalizePostalCode, normalizeStreet, personName } from './normalize-fields';
+import { canonicalEmail, normalizePhone } from './normalize-keys';
+
+/** A record as the comparison needs it: every field folded once, so comparing never normalizes again. */
+export interface NormalizedRecord {
+  id: string;
+  given?: string;
+  family?: string;
+  /** Canonical mailboxes: the profile's address and every email key. */
+  emails: readonly string[];
+  /** E.164. */
+  phones: readonly string[];
+  postal?: string;
+  street?: string;
+  city?: string;
+  dob?: string;
+  cards: readonly CardDescriptor[];
+  tokens: readonly string[];
+  /** "<processor>:<id>". */
+  processorIds: readonly string[];
+  updatedAt?: string;
+}
+
+export interface NormalizeOptions {
+  defaultRegion: CountryCode;
+  emailRules: CompiledEmailRules;
+  /** Read "03/07/1985" as March 7th (US) rather than July 3rd. */
+  monthFirst: boolean;
+}
+
+export const DEFAULT_NORMALIZE: NormalizeOptions = { defaultRegion: 'US', emailRules: DEFAULT_EMAIL_RULES, monthFirst: true };
+
+/** One shared empty list: most customers have no phone, no processor id, no card on file. */
+const NONE: readonly never[] = Object.freeze([]);
+const orNone = <T>(list: T[]): readonly T[] => (list.length ? list : NONE);
+
+function pushNew(list: string[], v: string | undefined): void {
+  if (v && !list.includes(v)) list.push(v);
+}
+
+export function normalizeRecord(r: MatchRecord, o: NormalizeOptions = DEFAULT_NORMALIZE): NormalizedRecord {
+  const name = personName(r);
+  const emails: string[] = [];
+  const phones: string[] = [];
+  const tokens: string[] = [];
+  const processorIds: string[] = [];
+  pushNew(emails, canonicalEmail(r.email, o.emailRules));
+  pushNew(phones, normalizePhone(r.phone, o.defaultRegion));
+  for (const k of r.keys ?? []) {
+    if (k.kind === 'email') pushNew(emails, canonicalEmail(k.value, o.emailRules));
+    else if (k.kind === 'phone') pushNew(phones, k.value.startsWith('+') ? k.value : normalizePhone(k.value, o.defaultRegion));
+    else if (k.kind === 'cardToken') pushNew(tokens, k.value);
+    else if (k.kind === 'processorCustomerId') pushNew(processorIds, k.value);
+  }
+  const cards = r.cards?.length ? r.cards.filter((c) => /^\d{4}$/.test(c.last4)) : [];
+  return {
+    id: r.id,
+    given: name.given,
+    family: name.family,
+    emails: orNone(emails),
+    phones: orNone(phones),
+    postal: normalizePostalCode(r.postalCode),
+    street: normalizeStreet(r.street),
+    city: normalizeCity(r.city),
+    dob: normalizeDateOfBirth(r.dateOfBirth, o.monthFirst),
+    cards: orNone(cards),
+    tokens: orNone(tokens),
+    processorIds: orNone(processorIds),
+    updatedAt: r.updatedAt,
+  };
+}
+
+/** What a payment tells about its payer, as a record the matcher can compare with customers. */
+export function recordOfEvent(event: TokenizedPaymentEvent): MatchRecord {
+  const h = event.customerHints as TokenizedPaymentEvent['customerHints'] & Partial<Record<'givenName' | 'familyName' | 'street' | 'city' | 'dateOfBirth', string>>;
+  const card = event.card;
+  const identity = card?.identity;
+  const keys: { kind: 'cardToken' | 'processorCustomerId'; value: string }[] = [];
+  if (identity?.kind === 'token') for (const t of [identity.value, ...(identity.previous ?? [])]) keys.push({ kind: 'cardToken', value: t });
+  if (h.processorCustomerId) keys.push({ kind: 'processorCustomerId', value: `${event.source}:${h.processorCustomerId}` });
+  return {
+    id: `${event.source}:${event.paymentId}`,
+    name: h.name,
+    givenName: h.givenName,
+    familyName: h.familyName,
+    email: h.email,
+    phone: h.phone,
+    street: h.street,
+    city: h.city,
+    postalCode: h.postalCode,
+    dateOfBirth: h.dateOfBirth,
+    keys,
+    cards: card?.last4 ? [descriptorOfCard(card, event.source)] : [],
+  };
+}
+
+export function descriptorOfCard(card: NonNullable<TokenizedPaymentEvent['card']>, processor?: string): CardDescriptor {
+  const token = card.identity?.kind === 'token' ? card.identity.value : undefined;
+  return {
+    last4: card.last4!,
+    ...(card.bin ? { bin: card.bin.slice(0, 6) } : {}),
+    ...(card.expMonth ? { expMonth: card.expMonth } : {}),
+    ...(card.expYear ? { expYear: card.expYear } : {}),
+    ...(card.brand ? { brand: card.brand } : {}),
+    ...(card.wallet ? { wallet: card.wallet } : {}),
+    ...(token && processor ? { token, processor } : {}),
+  };
+}

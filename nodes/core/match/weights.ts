@@ -1,0 +1,91 @@
+import type { FieldEvidence, MatchField } from '../contracts/customer';
+
+export interface LevelSpec {
+  /** How the comparison came out, in words an operator reads in the explanation. */
+  name: string;
+  outcome: FieldEvidence['outcome'];
+}
+
+export interface FieldSpec {
+  field: MatchField;
+  /** Best agreement first, plain disagreement last. */
+  levels: readonly LevelSpec[];
+}
+
+const agree = (name: string): LevelSpec => ({ name, outcome: 'agree' });
+const partial = (name: string): LevelSpec => ({ name, outcome: 'partial' });
+const different: LevelSpec = { name: 'different', outcome: 'disagree' };
+
+/** The comparison vector of the probabilistic tier: one entry per field, each with its agreement levels. */
+export const FIELDS: readonly FieldSpec[] = [
+  { field: 'givenName', levels: [agree('same'), agree('nickname'), partial('similar spelling'), partial('initial or loose spelling'), different] },
+  { field: 'familyName', levels: [agree('same'), partial('similar spelling'), partial('part of the name or loose spelling'), different] },
+  { field: 'email', levels: [agree('same mailbox'), partial('same name at another domain'), partial('one typo apart'), partial('similar name'), different] },
+  { field: 'phone', levels: [agree('same number'), partial('one digit off'), different] },
+  { field: 'address', levels: [agree('same street and postal code'), partial('same postal code'), partial('same city'), different] },
+  { field: 'dateOfBirth', levels: [agree('same'), partial('day and month swapped or one part off'), different] },
+  { field: 'card', levels: [agree('same card token'), agree('same BIN, last 4 and expiry'), partial('same last 4 and expiry'), partial('same BIN and last 4'), different] },
+];
+
+export const F = { given: 0, family: 1, email: 2, phone: 3, address: 4, dob: 5, card: 6 } as const;
+export const MISSING = -1;
+
+/** True when the field was present on both sides and plainly different (its last level). */
+export function differs(levels: Int8Array, field: number): boolean {
+  return levels[field] === FIELDS[field]!.levels.length - 1;
+}
+
+/**
+ * Fellegi–Sunter parameters. m: how often a level occurs when both records are the same person; u: how often
+ * it occurs between two different people. A level's weight is log2(m/u): positive evidence for agreement,
+ * negative for disagreement, zero when either record lacks the field.
+ */
+export interface MatchWeights {
+  m: number[][];
+  u: number[][];
+}
+
+/**
+ * Starting values, used as they are until the data has been seen and as the prior EM starts from. Roughly:
+ * names are retyped with errors a few percent of the time, people change email and phone more often than
+ * their name, and a person pays with a new card about a third of the time. The u of card levels is set from
+ * the arithmetic of card numbers, because random pairs almost never show it: two people's cards share a BIN
+ * a few times in a thousand (issuers are concentrated), the last four digits once in 10,000, the expiry once
+ * in about 60; with a card and a half per person, BIN + last 4 + expiry comes to about 1e-8.
+ */
+export const DEFAULT_WEIGHTS: MatchWeights = {
+  m: [
+    [0.78, 0.08, 0.05, 0.04, 0.05],
+    [0.87, 0.05, 0.03, 0.05],
+    [0.75, 0.04, 0.04, 0.05, 0.12],
+    [0.85, 0.04, 0.11],
+    [0.72, 0.12, 0.04, 0.12],
+    [0.92, 0.04, 0.04],
+    [0.5, 0.12, 0.04, 0.02, 0.32],
+  ],
+  u: [
+    [0.01, 0.004, 0.006, 0.03, 0.95],
+    [0.003, 0.002, 0.008, 0.987],
+    [1e-7, 2e-6, 1e-5, 5e-4, 0.999487],
+    [1e-7, 1e-6, 0.9999989],
+    [2e-5, 1e-3, 0.01, 0.98898],
+    [6e-5, 6e-4, 0.99934],
+    [1e-12, 1e-8, 3e-6, 6e-7, 0.9999964],
+  ],
+};
+
+export function cloneWeights(w: MatchWeights): MatchWeights {
+  return { m: w.m.map((r) => [...r]), u: w.u.map((r) => [...r]) };
+}
+
+/** log2(m/u) per field and level, computed once per weights. */
+export function logWeights(w: MatchWeights): Float64Array[] {
+  return FIELDS.map((f, i) => Float64Array.from(f.levels, (_, l) => Math.log2(w.m[i]![l]! / w.u[i]![l]!)));
+}
+
+/** Checks operator-supplied weights: one probability per level, each in (0, 1]. */
+export function validWeights(w: MatchWeights): boolean {
+  return FIELDS.every((f, i) =>
+    [w.m[i], w.u[i]].every((row) => Array.isArray(row) && row.length === f.levels.length && row.every((p) => p > 0 && p <= 1)),
+  );
+}

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { InputError } from '../../../nodes/core/errors';
+import { identityOf, resolveCustomerId } from '../../../nodes/core/identity/identity-graph';
+import { mergeCustomers, undoMerge } from '../../../nodes/core/identity/merge-customers';
+import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { tokenize } from '../../../nodes/core/tokenize/tokenize';
+import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { testKeys } from '../../support/temp-store';
+import { matchAndRecord, payment, seedCustomers } from '../match/match-fixtures';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
+
+type Store = DialectStore;
+
+/** Everything the store says about a customer, to compare before and after. */
+async function history(s: Store, id: string) {
+  return {
+    profile: await s.db.get('SELECT id, name, given_name, family_name, email, phone, postal_code, merged_into FROM customers WHERE id = ?', [id]),
+    keys: await s.db.all('SELECT kind, value FROM customer_keys WHERE customer_id = ? ORDER BY kind, value', [id]),
+    cards: await s.db.all('SELECT card_key FROM customer_cards WHERE customer_id = ? ORDER BY card_key', [id]),
+    transactions: await s.db.all('SELECT event_id, kind, amount_minor FROM transactions WHERE customer_id = ? ORDER BY event_id', [id]),
+    totals: await s.db.all('SELECT currency, payments, gross_minor, refunded_minor, first_seen, last_seen FROM customer_totals WHERE customer_id = ? ORDER BY currency', [id]),
+  };
+}
+
+for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${store.dialect}: merges recorded with their evidence, and undone`, () => {
+  let s: Store;
+  let a: string;
+  let b: string;
+  beforeEach(async () => {
+    s = await store.open();
+    await seedCustomers(s.crm, [{ id: 'cus_a', givenName: 'Ada', familyName: 'Lovelace', email: 'ada@example.com', keys: [{ kind: 'processorCustomerId', value: 'stripe:cus_s1' }] }]);
+    a = 'cus_a';
+    await matchAndRecord(s.crm, payment({ email: 'ada@example.com', amount: 1200, created: 1_700_000_000 }));
+    await matchAndRecord(s.crm, payment({ email: 'ada@example.com', amount: 800, currency: 'eur', created: 1_700_000_100 }));
+    // a walk-in at another processor, later refunded in part: a customer of its own
+    const tap = payment({ card: { fingerprint: 'fp_b', last4: '4444', iin: '555555' }, phone: '+1 212 555 0101', amount: 3000, chargeId: 'ch_b', paymentIntentId: 'pi_b', created: 1_700_000_200 });
+    b = (await matchAndRecord(s.crm, tap)).upsert.customerId!;
+    const refund = tokenize(stripeTerminalSource.normalize(stripeEvent('charge.refunded', chargeObject({
+      amount: 3000, amountRefunded: 500, chargeId: 'ch_b', paymentIntentId: 'pi_b', phone: '+1 212 555 0101', card: { fingerprint: 'fp_b', last4: '4444', iin: '555555' }, created: 1_700_000_300,
+    }))), testKeys());
+    await matchAndRecord(s.crm, refund);
+  });
+  afterEach(async () => { await s.remove(); });
+
+  it('undoing a merge restores both customers\' histories exactly', async () => {
+    const before = { a: await history(s, a), b: await history(s, b) };
+    assert.equal(before.b.transactions.length, 2);
+    const merge = await mergeCustomers(s.db, { into: a, from: b, evidence: { reason: 'operator confirmed the walk-in is Ada' }, actor: 'maria' });
+    const merged = await history(s, a);
+    assert.equal(merged.transactions.length, before.a.transactions.length + before.b.transactions.length);
+    assert.deepEqual(merged.totals.map((t) => [t.currency, t.payments, t.gross_minor, t.refunded_minor]), [['EUR', 1, 800, 0], ['USD', 2, 4200, 500]]);
+    assert.equal(merged.profile!.phone, '+12125550101', 'the survivor gains what it lacked');
+    assert.deepEqual((await history(s, b)).transactions, []);
+    assert.equal(await resolveCustomerId(s.db, b), a);
+    const view = await identityOf(s.db, a);
+    assert.deepEqual(view?.merges.map((m) => [m.id, m.from, m.actor, m.direction]), [[merge.id, b, 'maria', 'absorbed']]);
+    assert.deepEqual(view?.merges[0]?.evidence, { reason: 'operator confirmed the walk-in is Ada' });
+    assert.ok(view?.keys.some((k) => k.kind === 'processorCustomerId' && k.processor === 'stripe'));
+    assert.equal(view?.cards.length, 3);
+
+    const undone = await undoMerge(s.db, merge.id, 'maria');
+    assert.ok(undone.undoneAt);
+    assert.deepEqual({ a: await history(s, a), b: await history(s, b) }, before);
+    assert.equal(await resolveCustomerId(s.db, b), b);
+  });
+
+  it('keeps payments recorded after the merge with the survivor when the merge is undone', async () => {
+    const merge = await mergeCustomers(s.db, { into: a, from: b, evidence: 'test' });
+    const later = await matchAndRecord(s.crm, payment({ email: 'ada@example.com', amount: 50 }));
+    assert.equal(later.upsert.customerId, a);
+    await undoMerge(s.db, merge.id);
+    const ids = (await history(s, a)).transactions.map((t) => t.event_id);
+    assert.ok(ids.includes(later.upsert.eventId));
+  });
+
+  it('refuses to undo twice, to undo under a later merge, and to merge a customer into itself or into nobody', async () => {
+    await seedCustomers(s.crm, [{ id: 'cus_c', givenName: 'Cy' }]);
+    const first = await mergeCustomers(s.db, { into: a, from: b, evidence: null });
+    const second = await mergeCustomers(s.db, { into: 'cus_c', from: a, evidence: null });
+    await assert.rejects(undoMerge(s.db, first.id), (e: unknown) => e instanceof InputError && /merged into cus_c.*Fix: undo that later merge/.test(e.message));
+    await undoMerge(s.db, second.id);
+    await undoMerge(s.db, first.id);
+    await assert.rejects(undoMerge(s.db, first.id), /already undone/);
+    await assert.rejects(mergeCustomers(s.db, { into: a, from: a, evidence: null }), /cannot be merged into itself/);
+    await assert.rejects(mergeCustomers(s.db, { into: a, from: 'cus_nobody', evidence: null }), /there is no customer "cus_nobody"/);
+  });
+});

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
+import { MIGRATIONS } from '../../../nodes/core/store/migrations';
+import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
+import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
+import { tempDir } from '../../support/temp-store';
+
+describe('store version 2: customer details, card descriptors, changes for the match index', () => {
+  const dir = tempDir('tcrm-mig-');
+  after(async () => {
+    await closeAllDatabases();
+    dir.remove();
+  });
+  let crm: LocalSqlCrm;
+
+  before(async () => {
+    // a store written by version 1, with a customer in it
+    const path = join(dir.path, 'v1.db');
+    const v1 = new SqliteDatabase(path);
+    await v1.exec('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
+    for (const statement of MIGRATIONS[0]!.sql.split(';').map((x) => x.trim()).filter(Boolean)) await v1.run(statement);
+    await v1.run("INSERT INTO schema_migrations VALUES (1, 'v1', '2025-01-01T00:00:00.000Z')");
+    await v1.run("INSERT INTO customers (id, name, email, created_at, updated_at) VALUES ('cus_old', 'Old Timer', 'old@example.com', '2025-01-01T00:00:00.000Z', '2025-01-01T00:00:00.000Z')");
+    await v1.run("INSERT INTO customer_keys VALUES ('email', 'old@example.com', 'cus_old', '2025-01-01T00:00:00.000Z')");
+    await v1.close();
+    crm = new LocalSqlCrm(await openDatabase(`sqlite:${path}`));
+  });
+
+  it('upgrades a version 1 store in place and keeps its customers', async () => {
+    const versions = await crm.db.all<{ version: number }>('SELECT version FROM schema_migrations ORDER BY version');
+    assert.deepEqual(versions.map((v) => Number(v.version)).slice(0, 2), [1, 2]);
+    const old = await crm.db.get<{ name: string; given_name: string | null }>("SELECT name, given_name FROM customers WHERE id = 'cus_old'");
+    assert.deepEqual({ ...old }, { name: 'Old Timer', given_name: null });
+  });
+
+  it('stores every detail of a customer once, filling only what is empty, and the cards seen', async () => {
+    const profile = { givenName: 'Ana', familyName: 'Diaz', email: 'ana@example.com', street: '1 Main St', city: 'Springfield', postalCode: '12345', region: 'IL', country: 'US', dateOfBirth: '1990-02-03' };
+    const card = { bin: '424242', last4: '4242', expMonth: 12, expYear: 2029, brand: 'visa' };
+    await crm.upsertCustomers([{ id: 'cus_ana', profile, keys: [{ kind: 'email', value: 'ana@example.com' }], cards: [card] }]);
+    await crm.upsertCustomers([{ id: 'cus_ana', profile: { givenName: 'Anastasia', phone: '+15555550100' }, keys: [], cards: [card] }]);
+    const row = await crm.db.get('SELECT given_name, family_name, phone, street, city, postal_code, region, country, date_of_birth FROM customers WHERE id = ?', ['cus_ana']);
+    assert.deepEqual({ ...row }, { given_name: 'Ana', family_name: 'Diaz', phone: '+15555550100', street: '1 Main St', city: 'Springfield', postal_code: '12345', region: 'IL', country: 'US', date_of_birth: '1990-02-03' });
+    const cards = await crm.db.all('SELECT bin, last4, exp_month, exp_year FROM customer_cards WHERE customer_id = ?', ['cus_ana']);
+    assert.equal(cards.length, 1);
+  });
+
+  it('lists customers changed since a cursor, page by page, with their keys and cards', async () => {
+    const all = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const page = await crm.customerChanges(cursor, 1);
+      all.push(...page.records);
+      cursor = page.next;
+      if (!page.more) break;
+    }
+    assert.deepEqual(all.map((r) => r.id).sort(), ['cus_ana', 'cus_old']);
+    const ana = all.find((r) => r.id === 'cus_ana')!;
+    assert.deepEqual(ana.keys, [{ kind: 'email', value: 'ana@example.com' }]);
+    assert.deepEqual(ana.cards, [{ last4: '4242', bin: '424242', expMonth: 12, expYear: 2029 }]);
+    // the cursor after the last page starts a little back, so a row a slow writer committed late is not missed
+    const again = await crm.customerChanges(cursor, 100);
+    assert.deepEqual(again.records.map((r) => r.id), ['cus_ana']);
+  });
+});
