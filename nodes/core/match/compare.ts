@@ -35,6 +35,8 @@ const letters = (s: string) => s.replace(/[^a-z]/g, '');
 /** The email level "similar name": two mailboxes built from one name ("ana.lopez77@", "analopez@"). */
 export const EMAIL_SIMILAR_NAME = 3;
 
+const TYPO_MIN_LOCAL_LENGTH = 5;
+
 function emailLevel(as: readonly string[], bs: readonly string[]): number {
   if (!as.length || !bs.length) return MISSING;
   let best = 4;
@@ -50,7 +52,9 @@ function emailLevel(as: readonly string[], bs: readonly string[]): number {
       const domainClose = da === db || withinOneEdit(da, db);
       if (la === lb && la.length >= 4 && !domainClose) best = Math.min(best, 1);
       if (best <= 2) continue;
-      if (domainClose && (withinOneEdit(la, lb) || jaroWinkler(la, lb) >= 0.94)) best = 2;
+      // One edit is a typo only in a mailbox name long enough to carry one: "di@" and "fi@" are two people.
+      const longEnough = Math.min(la.length, lb.length) >= TYPO_MIN_LOCAL_LENGTH;
+      if (domainClose && longEnough && (withinOneEdit(la, lb) || jaroWinkler(la, lb) >= 0.94)) best = 2;
       else if (best > 3) {
         // the same person's second address is usually built from the same name: "ana.lopez77@" and "analopez@"
         const na = letters(la);

@@ -45,6 +45,13 @@ for (const store of dialectStores('tcrm-match')) describe(`matchCustomer on ${st
     assert.match(m.explanation, /email one typo apart \(\+\d/);
   });
 
+  it('does not take a one-letter difference in a short mailbox name for a typo', async () => {
+    await seedCustomers(s.crm, [{ id: 'cus_di', email: 'di@example.com' }]);
+    const m = await matchCustomer(payment({ email: 'fi@example.com' }), { crm: s.crm });
+    assert.notEqual(m.customerId, 'cus_di', m.explanation);
+    assert.notEqual(m.evidence?.find((e) => e.field === 'email')?.level, 'one typo apart');
+  });
+
   it('does not merge two people who share a surname, a landline and a postal code', async () => {
     await seedCustomers(s.crm, [{ id: 'cus_john', givenName: 'John', familyName: 'Smith', email: 'john@example.net', phone: '+14155550100', postalCode: '94110', keys: [{ kind: 'phone', value: '+14155550100' }] }]);
     const { match, upsert } = await matchAndRecord(s.crm, payment({ name: 'Mary Smith', phone: '(415) 555-0100', postalCode: '94110', email: 'mary@example.net' }));
