@@ -1,5 +1,5 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import type { PaymentActivities } from './activities/payment-activities';
+import type { TerminalCrmActivities } from './activities/payment-activities';
 
 /**
  * The compiled workflows entry beside this file (build/ in tests, dist/ once published), bundled by the worker
@@ -11,7 +11,7 @@ export interface PaymentWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue: string;
-  activities: PaymentActivities;
+  activities: TerminalCrmActivities;
   /** A bundle made once with bundleWorkflowCode, for processes that start several workers (tests). */
   workflowBundle?: WorkflowBundleOption;
 }

@@ -1,24 +1,39 @@
+import { Client } from '@temporalio/client';
 import { settingsFromEnv } from '../nodes/core/config/settings';
+import { InputError } from '../nodes/core/errors';
 import { openCrm } from '../nodes/core/steps/steps';
 import { closeAllDatabases } from '../nodes/core/store/open-database';
 import { createActivities } from './activities/payment-activities';
 import { connectWorker } from './connect';
 import { temporalConfigFromEnv } from './connection-config';
 import { createPaymentWorker } from './payment-worker';
+import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID, segmentScheduleFromEnv } from './segment-schedule';
 
 /**
  * Runs the payment→CRM worker until SIGINT or SIGTERM. The Temporal runtime turns those signals into a graceful
  * shutdown (its default `shutdownSignals`): polling stops, running activities get the grace time, `run()`
  * resolves, and then the connection and the store are closed.
+ *
+ * At start it also creates (or updates) the schedule of the segment batch, when there is something for the batch
+ * to do (the Segment step on, or a loyalty program). A setting that is wrong stops the worker; a cluster that
+ * refuses to manage schedules (a key without the permission) only costs the batch, not the payments.
  */
 export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = temporalConfigFromEnv(env);
   const settings = settingsFromEnv(env);
+  const cron = settings.segment || settings.loyalty ? segmentScheduleFromEnv(env) : null;
   const activities = createActivities(settings);
   // Open the store before polling: a wrong store location stops the worker here, not every payment later.
   await openCrm({ storeUrl: settings.storeUrl });
   const connection = await connectWorker(config);
   try {
+    try {
+      const change = await ensureSegmentSchedule(new Client({ connection, namespace: config.namespace }), { taskQueue: config.taskQueue, cron });
+      if (change !== 'absent') console.log(`Segment batch schedule "${SEGMENT_SCHEDULE_ID}" ${change}${cron ? ` (${cron})` : ''}`);
+    } catch (e) {
+      if (e instanceof InputError) throw e;
+      console.error(`Segment batch schedule "${SEGMENT_SCHEDULE_ID}" not set up: ${e instanceof Error ? e.message : String(e)}; payments are processed all the same`);
+    }
     const worker = await createPaymentWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
     console.log(`Terminal CRM worker polling task queue "${config.taskQueue}" in namespace "${config.namespace}" at ${config.address}`);
     await worker.run();

@@ -3,13 +3,15 @@ import type { MatchResult } from '../nodes/core/contracts/customer';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
 import type { UpsertResult } from '../nodes/core/crm/upsert-payments';
 import type { PaymentActivities } from '../temporal/activities/payment-activities';
+import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
 
 /**
  * A payment is worth retrying for as long as the processor keeps the webhook alive (Stripe: three days): a CRM
  * that is down over a weekend must not lose the sale. Backoff starts at a second so a blip costs nothing, and is
  * capped at ten minutes so a recovered CRM is picked up soon. Input errors never heal, so they are not retried.
+ * Segment and Loyalty write to the store as well, so they get the same patience.
  */
-const { tokenize, match, upsert } = proxyActivities<PaymentActivities>({
+const { tokenize, match, upsert, segment, loyalty } = proxyActivities<PaymentActivities>({
   startToCloseTimeout: '2 minutes',
   scheduleToCloseTimeout: '3 days',
   retry: {
@@ -20,7 +22,7 @@ const { tokenize, match, upsert } = proxyActivities<PaymentActivities>({
   },
 });
 
-/** Small on purpose: it stays in the workflow history, the full record lives in the CRM. */
+/** Small on purpose: it stays in the workflow history, the full record lives in the CRM and the store. */
 export interface PaymentToCrmResult {
   eventId: string;
   customerId: string | null;
@@ -28,16 +30,25 @@ export interface PaymentToCrmResult {
   decision: MatchResult['decision'];
   matchedOn: MatchResult['matchedOn'];
   customerCreated: boolean;
+  /** The customer's segment and flags after this payment; null when the Segment step is off. */
+  segment: SegmentOutcome | null;
+  /** Points and membership events (enrolled, tier-changed); null without a loyalty program. */
+  loyalty: LoyaltyOutcome | null;
 }
 
 /**
- * One payment event into the CRM. The input is the source's normalized event: card numbers already scrubbed,
- * the card known only by the processor's fingerprint, which tokenize replaces before anything else sees it.
+ * One payment event into the CRM, then into the customer's segment and loyalty account. The input is the
+ * source's normalized event: card numbers already scrubbed, the card known only by the processor's fingerprint,
+ * which tokenize replaces before anything else sees it.
  */
 export async function paymentToCrm(event: PaymentEvent): Promise<PaymentToCrmResult> {
   const tokenized = await tokenize(event);
   const matched = await match(tokenized);
   const recorded = await upsert(matched);
+  // Both read the event and whose it is (crm), not how the match was found: the history keeps that once already.
+  const forSteps = { ...recorded, match: undefined };
+  // Neither needs the other: they run side by side.
+  const [segmented, rewarded] = await Promise.all([segment(forSteps), loyalty(forSteps)]);
   return {
     eventId: recorded.id,
     customerId: recorded.crm.customerId,
@@ -45,5 +56,7 @@ export async function paymentToCrm(event: PaymentEvent): Promise<PaymentToCrmRes
     decision: recorded.match.decision,
     matchedOn: recorded.match.matchedOn,
     customerCreated: recorded.crm.customerCreated,
+    segment: segmented,
+    loyalty: rewarded,
   };
 }

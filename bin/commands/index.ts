@@ -1,9 +1,13 @@
 import { clvCommand } from './clv';
 import type { Command } from './command';
+import { identityCommand } from './identity';
 import { linkCommand } from './link';
+import { mergeCommand } from './merge';
+import { segmentBatchCommand } from './segment-batch';
 import { sandboxCommand } from './sandbox';
 import { setupCommand } from './setup';
+import { unmergeCommand } from './unmerge';
 import { workerCommand } from './worker';
 
 /** Every `terminal-crm` subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [setupCommand, sandboxCommand, workerCommand, clvCommand, linkCommand];
+export const COMMANDS: readonly Command[] = [setupCommand, sandboxCommand, workerCommand, clvCommand, linkCommand, mergeCommand, unmergeCommand, identityCommand, segmentBatchCommand];

@@ -1,4 +1,4 @@
-import { chargeObject, paymentIntentObject, stripeEvent, type CardPresentSpec } from './stripe-terminal-events';
+import { chargeObject, disputeObject, paymentIntentObject, stripeEvent, type CardPresentSpec } from './stripe-terminal-events';
 
 /** A few regulars of a small café, so the sandbox shows returning customers, not a stream of strangers. */
 const REGULARS: { name: string; email: string | null; phone: string | null; card: CardPresentSpec }[] = [
@@ -15,11 +15,14 @@ export interface ScenarioStep {
 
 /**
  * An endless, varied day at the till: chip, contactless, Apple Pay, swipe, each as a PaymentIntent and its
- * charge; now and then a refund of an earlier sale and a decline.
+ * charge; now and then a refund of an earlier sale and a decline, and rarely a chargeback on an earlier sale,
+ * opened and, a few sales later, closed (won and lost in turn).
  */
 export function* shopScenario(): Generator<ScenarioStep> {
   let n = 0;
+  let disputes = 0;
   const sold: { spec: Parameters<typeof chargeObject>[0]; who: string }[] = [];
+  const open: { dispute: ReturnType<typeof disputeObject>; who: string; closeAt: number }[] = [];
   for (;;) {
     const who = REGULARS[n % REGULARS.length]!;
     const amount = 350 + ((n * 733) % 4200);
@@ -36,8 +39,9 @@ export function* shopScenario(): Generator<ScenarioStep> {
       phone: who.phone,
       name: who.name,
       card,
-      paymentIntentId: `pi_sim_${Date.now()}_${n}`,
-      chargeId: `ch_sim_${Date.now()}_${n}`,
+      // Base 36: a 13-digit millisecond count can pass the Luhn check, and the card-number scrubber would redact it.
+      paymentIntentId: `pi_sim_${Date.now().toString(36)}_${n}`,
+      chargeId: `ch_sim_${Date.now().toString(36)}_${n}`,
       metadata: { reader_id: 'tmr_sim_counter', location_id: 'tml_sim_cafe', order: `S-${1000 + n}` },
     };
     if (kind === 6) {
@@ -54,6 +58,17 @@ export function* shopScenario(): Generator<ScenarioStep> {
     if (n % 9 === 8 && sold.length > 2) {
       const { spec: s, who: name } = sold[sold.length - 3]!;
       yield { label: `refund    ${name}`, event: stripeEvent('charge.refunded', chargeObject({ ...s, amountRefunded: Math.ceil(s.amount / 2) })) };
+    }
+    if (n % 13 === 12 && sold.length > 2) {
+      const { spec: s, who: name } = sold[sold.length - 2]!;
+      const dispute = disputeObject({ amount: s.amount, currency: s.currency, charge: s.chargeId, paymentIntentId: s.paymentIntentId, reason: 'product_not_received' });
+      open.push({ dispute, who: name, closeAt: n + 4 });
+      yield { label: `dispute   ${name} (${dispute.reason})`, event: stripeEvent('charge.dispute.created', dispute) };
+    }
+    while (open.length > 0 && open[0]!.closeAt <= n) {
+      const { dispute, who: name } = open.shift()!;
+      const status = disputes++ % 2 === 0 ? 'won' : 'lost';
+      yield { label: `dispute   ${name} ${status}`, event: stripeEvent('charge.dispute.closed', { ...dispute, status, evidence_details: { ...dispute.evidence_details, due_by: null, has_evidence: true, submission_count: 1 } }) };
     }
     n++;
   }

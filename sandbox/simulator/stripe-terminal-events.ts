@@ -149,9 +149,72 @@ export function paymentIntentObject(s: ChargeSpec & { failed?: { code: string; d
   };
 }
 
+export type DisputeStatus =
+  | 'warning_needs_response' | 'warning_under_review' | 'warning_closed'
+  | 'needs_response' | 'under_review' | 'won' | 'lost' | 'prevented';
+
+export interface DisputeSpec {
+  amount: number;
+  currency?: string;
+  /** The disputed charge: its id (as webhooks send it), or the charge object (as when fetched with expand[]=charge). */
+  charge?: string | ReturnType<typeof chargeObject>;
+  paymentIntentId?: string | null;
+  status?: DisputeStatus;
+  reason?: string;
+  disputeId?: string;
+  /** Klarna, PayPal… disputes; card disputes (terminal sales included) are "card". */
+  methodType?: string;
+  created?: number;
+}
+
+/**
+ * A dispute as `charge.dispute.*` webhooks carry it. Note what it lacks: no card details and no
+ * payment_method_details.card_present, only the charge and PaymentIntent ids.
+ */
+export function disputeObject(s: DisputeSpec) {
+  const created = s.created ?? nowSeconds();
+  const charge = s.charge ?? rid('ch');
+  const status = s.status ?? 'needs_response';
+  return {
+    id: s.disputeId ?? rid('dp'),
+    object: 'dispute',
+    amount: s.amount,
+    balance_transactions: [],
+    charge,
+    created,
+    currency: (s.currency ?? 'usd').toLowerCase(),
+    enhanced_eligibility_types: [],
+    evidence: {
+      access_activity_log: null, billing_address: null, cancellation_policy: null, customer_email_address: null,
+      customer_name: null, customer_signature: null, product_description: null, receipt: null, refund_policy: null,
+      service_date: null, shipping_address: null, uncategorized_text: null,
+    },
+    evidence_details: {
+      due_by: status.endsWith('needs_response') ? created + 7 * 86_400 : null,
+      enhanced_eligibility: {},
+      has_evidence: false,
+      past_due: false,
+      submission_count: 0,
+    },
+    is_charge_refundable: status === 'warning_needs_response' || status === 'warning_under_review',
+    livemode: false,
+    metadata: {},
+    network_reason_code: '10.4',
+    payment_intent: s.paymentIntentId === undefined ? (typeof charge === 'string' ? rid('pi') : charge.payment_intent) : s.paymentIntentId,
+    payment_method_details: {
+      card: { brand: 'visa', case_type: status.startsWith('warning_') ? 'inquiry' : 'chargeback', network_reason_code: '10.4' },
+      type: s.methodType ?? 'card',
+    },
+    reason: s.reason ?? 'fraudulent',
+    status,
+  };
+}
+
 export type StripeTerminalEventType =
   | 'charge.succeeded'
   | 'charge.refunded'
+  | 'charge.dispute.created'
+  | 'charge.dispute.closed'
   | 'payment_intent.succeeded'
   | 'payment_intent.payment_failed';
 

@@ -5,11 +5,17 @@ import { ENV, type Settings } from '../../nodes/core/config/settings';
 import type { MatchConfig } from '../../nodes/core/match/match-config';
 import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
 import { keyProviderFromSpec, matchStep, openCrm, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
+import { createBatchActivities, type BatchActivities } from './batch-activities';
 import { failFastOnInputError } from './fail-fast';
+import { createSegmentLoyaltyActivities, type LoyaltyOutcome, type SegmentOutcome } from './segment-loyalty-activities';
 
 export type ActivitySettings = Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & {
   /** Matching options beyond the region (thresholds, weights…); the core's defaults when absent. */
   match?: Omit<MatchConfig, 'defaultRegion'>;
+  /** The Segment step's configuration: the defaults when absent, off when null (as TERMINAL_CRM_SEGMENT_CONFIG). */
+  segment?: Settings['segment'];
+  /** The loyalty program: none when absent or null (as TERMINAL_CRM_LOYALTY_PROGRAM). */
+  loyalty?: Settings['loyalty'];
 };
 export type MatchedMessage = PaymentMessage & { match: MatchResult };
 export type RecordedMessage = MatchedMessage & { crm: UpsertResult };
@@ -18,14 +24,21 @@ export interface PaymentActivities {
   tokenize(event: PaymentEvent): Promise<PaymentMessage>;
   match(message: PaymentMessage): Promise<MatchedMessage>;
   upsert(message: MatchedMessage): Promise<RecordedMessage>;
+  /** After upsert (`crm` set; `match` may be left out). Null when the Segment step is off. */
+  segment(message: PaymentMessage): Promise<SegmentOutcome | null>;
+  /** After upsert (`crm` set; `match` may be left out). Null without a loyalty program. */
+  loyalty(message: PaymentMessage): Promise<LoyaltyOutcome | null>;
 }
+
+/** Every activity the worker registers: the payment path and the scheduled batch. */
+export type TerminalCrmActivities = PaymentActivities & BatchActivities;
 
 /**
  * The workflow's activities over the core steps, configured explicitly (the worker passes settingsFromEnv(),
  * tests pass their own). The token keys are parsed here, so a worker with a bad key setting stops at start-up
  * instead of failing every payment.
  */
-export function createActivities(settings: ActivitySettings): PaymentActivities {
+export function createActivities(settings: ActivitySettings): TerminalCrmActivities {
   const keys = keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys);
   const crm = () => openCrm({ storeUrl: settings.storeUrl });
   const matchConfig: MatchConfig = { ...settings.match, defaultRegion: settings.defaultRegion };
@@ -34,5 +47,7 @@ export function createActivities(settings: ActivitySettings): PaymentActivities 
     match: (message) =>
       failFastOnInputError(async () => (await matchStep(message, await crm(), matchConfig)) as MatchedMessage),
     upsert: (message) => failFastOnInputError(async () => (await upsertStep([message], await crm()))[0] as RecordedMessage),
+    ...createSegmentLoyaltyActivities(settings),
+    ...createBatchActivities(settings),
   };
 }

@@ -141,7 +141,7 @@ describe('payment → CRM on a real Temporal dev server', () => {
         ['workflowExecutionStartedEventAttributes', 'activityTaskScheduledEventAttributes:tokenize'],
       );
       const results = events.filter((ev) => ev.activityTaskCompletedEventAttributes).map(eventText);
-      assert.equal(results.length, 3);
+      assert.equal(results.length, 5, 'tokenize, match, upsert, segment, loyalty');
       assert.match(results[0]!, /ctok_k1_/);
 
       const tables = await s.db.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'");

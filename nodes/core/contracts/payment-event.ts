@@ -73,9 +73,22 @@ export const PaymentEventSchema = z.object({
   terminal: z.object({ readerId: z.string().optional(), locationId: z.string().optional() }).optional(),
   customerHints: CustomerHintsSchema,
   failure: z.object({ code: z.string().optional(), message: z.string().optional() }).optional(),
+  /** For disputes: the processor's dispute, why the cardholder opened it, and its status in the processor's words. */
+  dispute: z.object({ id: z.string().min(1), reason: z.string().optional(), processorStatus: z.string().optional() }).optional(),
   metadata: z.record(z.string(), z.string()),
 });
 export type PaymentEvent = z.infer<typeof PaymentEventSchema>;
+
+/**
+ * What a dispute event's status means, for every step that counts money (CRM totals, segment statistics, the
+ * loyalty ledger): "disputed" (or "pending") opens a dispute, "succeeded" closes it in the merchant's favour,
+ * "refunded" closes it lost: the money went back to the cardholder.
+ */
+export function disputePhase(status: PaymentEvent['status']): 'open' | 'won' | 'lost' {
+  if (status === 'succeeded') return 'won';
+  if (status === 'refunded') return 'lost';
+  return 'open';
+}
 
 /** A PaymentEvent that has been through tokenize: downstream steps accept only this. */
 export type TokenizedPaymentEvent = PaymentEvent & {

@@ -19,6 +19,8 @@ export const STRIPE_HANDLED_EVENT_TYPES = [
   'payment_intent.payment_failed',
   'charge.succeeded',
   'charge.refunded',
+  'charge.dispute.created',
+  'charge.dispute.closed',
 ] as const;
 
 const CARD_PRESENT_TYPES = new Set(['card_present', 'interac_present']);
@@ -77,7 +79,7 @@ export const stripeTerminalSource: Source = {
     if (!(STRIPE_HANDLED_EVENT_TYPES as readonly string[]).includes(type)) {
       throw new IgnoredEventError(type, `only ${STRIPE_HANDLED_EVENT_TYPES.join(', ')} are processed`);
     }
-    const base = type.startsWith('charge.') ? fromCharge(type, object) : fromPaymentIntent(type, object);
+    const base = type.startsWith('charge.dispute.') ? fromDispute(object) : type.startsWith('charge.') ? fromCharge(type, object) : fromPaymentIntent(type, object);
     if (!base) throw new IgnoredEventError(type, 'the payment was not card-present (card_present or interac_present)');
     const draft = {
       schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
@@ -153,6 +155,41 @@ function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
       ? { code: str(lastError?.decline_code) ?? str(lastError?.code), message: str(lastError?.message) }
       : undefined,
     metadata: stringRecord(pi.metadata),
+  };
+}
+
+/** Stripe's dispute statuses → the PaymentEvent's status convention (see disputePhase). */
+const DISPUTE_OUTCOMES: Record<string, PaymentEvent['status']> = {
+  won: 'succeeded',
+  // An inquiry that closed without becoming a chargeback, or one the network stopped: the merchant keeps the money.
+  warning_closed: 'succeeded',
+  prevented: 'succeeded',
+  lost: 'refunded',
+};
+
+/**
+ * A dispute names its charge and PaymentIntent but carries no card details, so it cannot say by itself whether
+ * the sale was card-present: only an expanded `charge` can. Otherwise a card dispute is passed on, and the
+ * PaymentIntent id (the same paymentId as the sale's own events) ties it to the customer of a recorded sale. A
+ * dispute of an online sale this pack never saw is recorded without a customer (it never creates one).
+ */
+function fromDispute(dispute: Obj): Draft | undefined {
+  const charge = obj(dispute.charge);
+  const chargeDraft = charge ? fromCharge('charge.succeeded', charge) : undefined;
+  if (charge && !chargeDraft) return undefined;
+  const methodType = str(obj(dispute.payment_method_details)?.type);
+  if (methodType && methodType !== 'card') return undefined;
+  const processorStatus = str(dispute.status);
+  return {
+    kind: 'dispute',
+    paymentId: idOf(dispute.payment_intent) ?? idOf(charge?.payment_intent) ?? String(idOf(dispute.charge) ?? dispute.id),
+    amount: { minor: int(dispute.amount) ?? 0, currency: String(dispute.currency ?? '') },
+    status: DISPUTE_OUTCOMES[processorStatus ?? ''] ?? 'disputed',
+    card: chargeDraft?.card,
+    terminal: chargeDraft?.terminal,
+    customerHints: chargeDraft?.customerHints ?? {},
+    dispute: str(dispute.id) ? { id: str(dispute.id)!, reason: str(dispute.reason), processorStatus } : undefined,
+    metadata: stringRecord(dispute.metadata),
   };
 }
 

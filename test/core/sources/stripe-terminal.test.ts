@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
-import { chargeObject, paymentIntentObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { chargeObject, disputeObject, paymentIntentObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { TEST_WEBHOOK_SECRET } from '../../support/temp-store';
 
 const deliver = (event: object, secret = TEST_WEBHOOK_SECRET, timestamp?: number) => {
@@ -134,5 +134,71 @@ describe('Stripe Terminal source: normalize', () => {
   it('scrubs a card number a clerk typed into metadata already at normalize', () => {
     const e = accept(stripeEvent('charge.succeeded', chargeObject({ amount: 100, metadata: { note: 'card 4111-1111-1111-1111 declined first' } })));
     assert.equal(e.metadata.note, 'card [redacted card number] declined first');
+  });
+});
+
+describe('Stripe Terminal source: disputes', () => {
+  const accept = (event: object) => {
+    const out = receiveWebhook('stripe', deliver(event), [TEST_WEBHOOK_SECRET]);
+    assert.ok(out.accepted, JSON.stringify(out));
+    return out.event;
+  };
+
+  it('maps charge.dispute.created to an open dispute of the sale\'s PaymentIntent, with the reason', () => {
+    const dispute = disputeObject({ amount: 4599, currency: 'eur', charge: 'ch_D1', paymentIntentId: 'pi_D1', reason: 'fraudulent', status: 'needs_response', disputeId: 'dp_1' });
+    const e = accept(stripeEvent('charge.dispute.created', dispute, { id: 'evt_dispute_open', created: 1_750_000_000 }));
+    assert.deepEqual(
+      { id: e.id, kind: e.kind, type: e.type, paymentId: e.paymentId, amount: e.amount, status: e.status, occurredAt: e.occurredAt, dispute: e.dispute, card: e.card, customerHints: e.customerHints },
+      {
+        id: 'evt_dispute_open', kind: 'dispute', type: 'charge.dispute.created', paymentId: 'pi_D1', amount: { minor: 4599, currency: 'EUR' },
+        status: 'disputed', occurredAt: '2025-06-15T15:06:40.000Z', dispute: { id: 'dp_1', reason: 'fraudulent', processorStatus: 'needs_response' },
+        card: undefined, customerHints: {},
+      },
+    );
+  });
+
+  for (const [processorStatus, status] of [
+    ['won', 'succeeded'], ['warning_closed', 'succeeded'], ['prevented', 'succeeded'], ['lost', 'refunded'],
+  ] as const) {
+    it(`maps a dispute closed as ${processorStatus} to status ${status} (${status === 'refunded' ? 'money returned' : 'merchant keeps it'})`, () => {
+      const e = accept(stripeEvent('charge.dispute.closed', disputeObject({ amount: 1000, paymentIntentId: 'pi_D2', status: processorStatus })));
+      assert.equal(e.kind, 'dispute');
+      assert.equal(e.status, status);
+      assert.equal(e.dispute?.processorStatus, processorStatus);
+    });
+  }
+
+  it('keeps inquiries and disputes under review open', () => {
+    for (const processorStatus of ['warning_needs_response', 'warning_under_review', 'under_review'] as const) {
+      assert.equal(accept(stripeEvent('charge.dispute.created', disputeObject({ amount: 1000, status: processorStatus }))).status, 'disputed');
+    }
+  });
+
+  it('falls back to the charge id when a dispute names no PaymentIntent', () => {
+    const e = accept(stripeEvent('charge.dispute.created', disputeObject({ amount: 700, charge: 'ch_only', paymentIntentId: null })));
+    assert.equal(e.paymentId, 'ch_only');
+  });
+
+  it('with the charge expanded, keeps its card and contact details, and ignores an online one', () => {
+    const sale = chargeObject({ amount: 2500, email: 'ana@example.com', card: { fingerprint: 'fp_disputed', last4: '1881' } });
+    const e = accept(stripeEvent('charge.dispute.created', disputeObject({ amount: 2500, charge: sale })));
+    assert.equal(e.paymentId, sale.payment_intent);
+    assert.equal(e.card?.last4, '1881');
+    assert.deepEqual(e.card?.identity, { kind: 'fingerprint', value: 'fp_disputed' });
+    assert.equal(e.customerHints.email, 'ana@example.com');
+
+    const online = { ...sale, payment_method_details: { type: 'card', card: { brand: 'visa', last4: '4242' } } };
+    const out = receiveWebhook('stripe', deliver(stripeEvent('charge.dispute.created', disputeObject({ amount: 2500, charge: online as never }))), [TEST_WEBHOOK_SECRET]);
+    assert.ok('ignored' in out && /card-present/.test(out.ignored), JSON.stringify(out));
+  });
+
+  it('ignores disputes of other payment methods (Klarna, PayPal…) and the dispute events it does not process', () => {
+    const klarna = receiveWebhook('stripe', deliver(stripeEvent('charge.dispute.created', disputeObject({ amount: 100, methodType: 'klarna' }))), [TEST_WEBHOOK_SECRET]);
+    assert.equal(klarna.status, 200);
+    assert.ok('ignored' in klarna && /card-present/.test(klarna.ignored));
+    for (const type of ['charge.dispute.updated', 'charge.dispute.funds_withdrawn', 'charge.dispute.funds_reinstated']) {
+      const out = receiveWebhook('stripe', deliver(stripeEvent(type, disputeObject({ amount: 100 }))), [TEST_WEBHOOK_SECRET]);
+      assert.ok('ignored' in out && out.ignored.includes(type), JSON.stringify(out));
+    }
   });
 });

@@ -1,9 +1,9 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { tempDir } from '../../support/temp-store';
 import { ensureTemporal } from '../../../sandbox/install';
+import { freePort } from '../../../sandbox/run/shared/free-port';
 
 let runtimeInstalled = false;
 /** Worker state changes and retried activities are logged at INFO; tests only want errors (a retried or failed activity is a warning, and several tests cause them on purpose). */
@@ -11,17 +11,6 @@ export function quietTemporalLogs(): void {
   if (runtimeInstalled) return;
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   runtimeInstalled = true;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 export interface DevServer {

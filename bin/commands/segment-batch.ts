@@ -1,0 +1,92 @@
+import { parseArgs } from 'node:util';
+import { ENV, loyaltyProgramFromEnv, segmentConfigFromEnv } from '../../nodes/core/config/settings';
+import { InputError } from '../../nodes/core/errors';
+import { runScheduledBatch, type LoyaltyReviewSummary, type SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
+import { closeAllDatabases, openDatabase, resolveStoreUrl } from '../../nodes/core/store/open-database';
+import type { CliIo, Command } from './command';
+
+const usage = `Usage: terminal-crm segment-batch [--as-of TIME] [--store URL] [--json]
+
+Runs the segment batch once, now, against the store: what the Temporal worker's schedule
+(terminal-crm-segment-batch) runs daily, for shops without Temporal (put it in cron) or to
+catch up by hand. It scores every customer exactly (RFM quintiles, segment, flags), fits a
+fresh lifetime-value model per currency, and reviews the loyalty program: points past their
+expiry date expire, members whose spend left the tier window move down. Payments between
+runs are scored against the last run, so run it at least daily. Prints what changed.
+
+Settings, from the environment as for the worker:
+  TERMINAL_CRM_STORE_URL        the store (default ~/.terminal-crm/store.db)
+  TERMINAL_CRM_SEGMENT_CONFIG   the Segment settings as JSON, or a JSON file (unset: the
+                                defaults; "off": no scoring)
+  TERMINAL_CRM_LOYALTY_PROGRAM  the loyalty program as JSON, or a JSON file (unset: no review)
+
+Options:
+  --as-of TIME   score as of this time instead of now (2025-07-01 or 2025-07-01T03:00:00Z)
+  --store URL    the store, instead of TERMINAL_CRM_STORE_URL
+  --json         print the summary as one JSON object
+  -h, --help     show this help
+`;
+
+function describeSegment(s: SegmentBatchSummary, io: CliIo): void {
+  if (s.currencies.length === 0) io.out('No customers with payments yet: nothing to score.\n');
+  for (const c of s.currencies) {
+    io.out(`${c.currency}: ${c.customers} customers scored (run ${c.runId}), ${c.segmentChanges} changed segment\n`);
+    const counts = Object.entries(c.segmentCounts).sort((a, b) => b[1] - a[1]);
+    io.out(`  ${counts.map(([name, n]) => `${name} ${n}`).join(' · ')}\n`);
+    io.out(c.modelId ? `  lifetime-value model ${c.modelId} fitted${c.modelSkipped ? ` (${c.modelSkipped})` : ''}\n` : `  no lifetime-value model: ${c.modelSkipped}\n`);
+    if (c.skippedConcurrent > 0) io.out(`  ${c.skippedConcurrent} customers kept as a payment scored them during the run\n`);
+  }
+}
+
+function describeLoyalty(l: LoyaltyReviewSummary, io: CliIo): void {
+  io.out(
+    `Loyalty program "${l.programId}": ${l.pointsExpired} points expired (${l.expiredEntries} earnings), ` +
+      `${l.upgrades} members moved up a tier, ${l.downgrades} down\n`,
+  );
+}
+
+export const segmentBatchCommand: Command = {
+  name: 'segment-batch',
+  summary: 'score every customer (RFM, segment, lifetime value) and review loyalty points, once',
+  usage,
+  async run(args, io) {
+    const { values } = parseArgs({ args, options: { 'as-of': { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } }, strict: true, allowPositionals: false });
+    const asOf = values['as-of'] === undefined ? new Date() : new Date(values['as-of']);
+    if (Number.isNaN(asOf.getTime())) throw new InputError('--as-of', `"${values['as-of']}" is not a time`, 'write it as 2025-07-01 or 2025-07-01T03:00:00Z');
+    const segment = segmentConfigFromEnv(process.env);
+    const loyalty = loyaltyProgramFromEnv(process.env);
+    if (!segment && !loyalty) {
+      io.err(`Nothing to do: the Segment step is off (${ENV.segmentConfig}=off) and no loyalty program is set (${ENV.loyaltyProgram}).\n`);
+      return 0;
+    }
+    const storeUrl = values.store ?? process.env[ENV.storeUrl];
+    const started = Date.now();
+    let lastReport = started;
+    try {
+      const db = await openDatabase(storeUrl);
+      io.err(`segment-batch: ${resolveStoreUrl(storeUrl).location}, as of ${asOf.toISOString()}\n`);
+      const result = await runScheduledBatch(db, {
+        segment,
+        loyalty,
+        asOf,
+        // Progress for large stores, a line every few seconds.
+        onProgress: (p) => {
+          if (Date.now() - lastReport < 3_000 || p.written === 0) return;
+          lastReport = Date.now();
+          io.err(`  ${p.currency}: ${p.written} of ${p.customers} customers written\n`);
+        },
+      });
+      if (values.json) {
+        io.out(`${JSON.stringify({ asOf: asOf.toISOString(), ...result })}\n`);
+      } else {
+        if (result.segment) describeSegment(result.segment, io);
+        else io.out(`Segment scoring is off (${ENV.segmentConfig}=off).\n`);
+        if (result.loyalty) describeLoyalty(result.loyalty, io);
+      }
+      io.err(`segment-batch: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+      return 0;
+    } finally {
+      await closeAllDatabases();
+    }
+  },
+};

@@ -1,0 +1,49 @@
+import { Context } from '@temporalio/activity';
+import type { LoyaltyProgram } from '../../nodes/core/loyalty/program';
+import { reviewLoyalty as review } from '../../nodes/core/loyalty/review';
+import { runSegmentBatch as runBatch, type BatchProgress } from '../../nodes/core/segment/batch';
+import { parseSegmentConfig, type SegmentConfig } from '../../nodes/core/segment/config';
+import { InputError } from '../../nodes/core/errors';
+import { summarizeBatch, summarizeReview, type LoyaltyReviewSummary, type SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
+import { openDatabase } from '../../nodes/core/store/open-database';
+import { failFastOnInputError } from './fail-fast';
+
+export interface BatchActivities {
+  /** Exact RFM, a fresh lifetime-value model and every customer's segment, as of `asOf` (ISO time). Null when the Segment step is off. */
+  runSegmentBatch(asOf: string): Promise<SegmentBatchSummary | null>;
+  /** Expires points and re-tiers members as of `asOf`. Null without a loyalty program. */
+  reviewLoyalty(asOf: string): Promise<LoyaltyReviewSummary | null>;
+}
+
+/** Outside a Temporal activity (a test calling it directly) there is no one to heartbeat to. */
+function heartbeater(): ((p: BatchProgress) => void) | undefined {
+  try {
+    const context = Context.current();
+    return (p) => context.heartbeat(p);
+  } catch {
+    return undefined;
+  }
+}
+
+function asOfDate(asOf: string): Date {
+  const at = new Date(asOf);
+  if (Number.isNaN(at.getTime())) throw new InputError('asOf', `"${asOf}" is not a time`, 'start the batch with an ISO time such as 2025-07-01T03:00:00Z, or without asOf for now');
+  return at;
+}
+
+export function createBatchActivities(settings: { storeUrl: string; segment?: SegmentConfig | null; loyalty?: LoyaltyProgram | null }): BatchActivities {
+  const config = settings.segment === undefined ? parseSegmentConfig() : settings.segment;
+  const program = settings.loyalty ?? null;
+  const db = () => openDatabase(settings.storeUrl);
+  return {
+    runSegmentBatch: async (asOf) => {
+      if (!config) return null;
+      // Heartbeats carry the progress: a worker that died mid-run is noticed within the heartbeat timeout, not hours later.
+      return failFastOnInputError(async () => summarizeBatch(await runBatch(await db(), config, { asOf: asOfDate(asOf), onProgress: heartbeater() })));
+    },
+    reviewLoyalty: async (asOf) => {
+      if (!program) return null;
+      return failFastOnInputError(async () => summarizeReview(program.id, await review(await db(), program, { asOf: asOfDate(asOf) })));
+    },
+  };
+}

@@ -1,0 +1,100 @@
+import type { LoyaltyProgram } from '../../nodes/core/loyalty/program';
+import { loyaltyStep, type LoyaltyResult, type MembershipEvent } from '../../nodes/core/loyalty';
+import { parseSegmentConfig, segmentStep, type SegmentConfig, type SegmentResult } from '../../nodes/core/segment';
+import type { Flags } from '../../nodes/core/segment/flags';
+import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
+import { openDatabase } from '../../nodes/core/store/open-database';
+import { failFastOnInputError } from './fail-fast';
+
+export interface SegmentLoyaltySettings {
+  storeUrl: string;
+  /** The Segment step's configuration: the defaults when absent, off when null. */
+  segment?: SegmentConfig | null;
+  /** The loyalty program: none when absent or null. */
+  loyalty?: LoyaltyProgram | null;
+}
+
+/**
+ * What the workflow keeps of the Segment step: enough to branch on (segment name, flags), not the statistics,
+ * forecast and CRM fields, which are in the store and, with the local CRM, on the customer.
+ */
+export interface SegmentOutcome {
+  outcome: SegmentResult['outcome'];
+  reason?: string;
+  customerId: string | null;
+  currency: string;
+  name: string | null;
+  flags: Flags | null;
+  rfm: { r: number; f: number; m: number; approximate: boolean } | null;
+  pAlive: number | null;
+}
+
+/** What the workflow keeps of the Loyalty step: the membership events to branch on and the balance after. */
+export interface LoyaltyOutcome {
+  programId: string;
+  outcome: LoyaltyResult['outcome'];
+  reason?: string;
+  customerId: string | null;
+  enrolled: boolean;
+  tier: string | null;
+  pointsBalance: number | null;
+  pointsHeld: number | null;
+  /** Change of the available balance this event made (0 for a repeat). */
+  pointsChange: number;
+  events: MembershipEvent[];
+}
+
+export interface SegmentLoyaltyActivities {
+  segment(message: PaymentMessage): Promise<SegmentOutcome | null>;
+  loyalty(message: PaymentMessage): Promise<LoyaltyOutcome | null>;
+}
+
+export function segmentOutcome(s: SegmentResult): SegmentOutcome {
+  return {
+    outcome: s.outcome,
+    ...(s.reason ? { reason: s.reason } : {}),
+    customerId: s.customerId,
+    currency: s.currency,
+    name: s.name ?? null,
+    flags: s.flags ?? null,
+    rfm: s.rfm ? { r: s.rfm.r, f: s.rfm.f, m: s.rfm.m, approximate: s.rfm.approximate } : null,
+    pAlive: s.clv?.pAlive ?? null,
+  };
+}
+
+export function loyaltyOutcome(l: LoyaltyResult): LoyaltyOutcome {
+  return {
+    programId: l.programId,
+    outcome: l.outcome,
+    ...(l.reason ? { reason: l.reason } : {}),
+    customerId: l.customerId,
+    enrolled: l.member?.enrolled ?? false,
+    tier: l.member?.tier ?? null,
+    pointsBalance: l.member?.pointsBalance ?? null,
+    pointsHeld: l.member?.pointsHeld ?? null,
+    pointsChange: l.outcome === 'duplicate' ? 0 : l.entries.reduce((sum, e) => sum + e.points, 0),
+    events: l.events,
+  };
+}
+
+/**
+ * The Segment and Loyalty steps after CRM Upsert. Both are idempotent by event id in the store, so a retried
+ * activity changes nothing twice. A retry can follow a first attempt that committed but never reported (the
+ * worker stopped in between): the loyalty repeat then answers with the first attempt's events, so the workflow
+ * still sees an enrolment or a tier change. An activity that is off answers null at once.
+ */
+export function createSegmentLoyaltyActivities(settings: SegmentLoyaltySettings): SegmentLoyaltyActivities {
+  const config = settings.segment === undefined ? parseSegmentConfig() : settings.segment;
+  const program = settings.loyalty ?? null;
+  const db = () => openDatabase(settings.storeUrl);
+  return {
+    segment: async (message) => {
+      if (!config) return null;
+      return failFastOnInputError(async () => segmentOutcome((await segmentStep(message, { db: await db(), config })).segment));
+    },
+    loyalty: async (message) => {
+      if (!program) return null;
+      return failFastOnInputError(async () => loyaltyOutcome((await loyaltyStep(message, { db: await db(), program, repeats: 'first' })).loyalty));
+    },
+  };
+}

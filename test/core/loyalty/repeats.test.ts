@@ -1,0 +1,26 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
+import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
+import { tempStore } from '../../support/temp-store';
+import { message } from '../segment/support/messages';
+
+describe('Loyalty step: what a repeated event answers', () => {
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  before(async () => { s = await tempStore(); });
+  after(async () => { await s.remove(); });
+  const program = parseLoyaltyProgram({ id: 'repeats', currency: 'USD' });
+
+  it('"quiet" (the default) repeats no entries or events; "first" repeats the first answer; neither counts again', async () => {
+    const payment = message({ customerId: 'r1', paymentId: 'pi_r1', eventId: 'evt_r1', amountMinor: 4200, at: '2025-03-01T10:00:00Z' });
+    const first = (await loyaltyStep(payment, { db: s.db, program })).loyalty;
+    assert.equal(first.outcome, 'applied');
+    const quiet = (await loyaltyStep(payment, { db: s.db, program })).loyalty;
+    assert.deepEqual({ outcome: quiet.outcome, entries: quiet.entries, events: quiet.events }, { outcome: 'duplicate', entries: [], events: [] });
+    const again = (await loyaltyStep(payment, { db: s.db, program, repeats: 'first' })).loyalty;
+    assert.deepEqual({ outcome: again.outcome, entries: again.entries, events: again.events }, { outcome: 'duplicate', entries: first.entries, events: first.events });
+    assert.equal(first.events[0]?.type, 'enrolled');
+    const balance = await s.db.get<{ points_balance: number }>('SELECT points_balance FROM loyalty_members WHERE program_id = ? AND customer_id = ?', ['repeats', 'r1']);
+    assert.equal(Number(balance!.points_balance), 42);
+  });
+});

@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
+import { parseSegmentConfig } from '../../../nodes/core/segment/config';
+import type { SegmentBatchSummary } from '../../../nodes/core/segment/scheduled-run';
+import { createActivities } from '../../../temporal/activities/payment-activities';
+import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
+import { seedPayments } from '../../workflows/support/seed-payments';
+
+describe('Segment, Loyalty and batch activities', () => {
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  before(async () => { s = await tempStore(); });
+  after(async () => { await s.remove(); });
+  const program = parseLoyaltyProgram({ id: 'act-test', currency: 'USD', tiers: [{ name: 'Silver', minSpendMinor: 0 }, { name: 'Gold', minSpendMinor: 10_000, multiplier: 2 }] });
+
+  it('answer null when off: no segment configuration, no loyalty program', async () => {
+    const off = createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US', segment: null, loyalty: null });
+    const [recorded] = await seedPayments(off, [{ email: 'off@example.com', amount: 1000, at: '2025-05-01T10:00:00Z' }]);
+    assert.equal(await off.segment(recorded!), null);
+    assert.equal(await off.loyalty(recorded!), null);
+    assert.equal(await off.runSegmentBatch('2025-06-01T00:00:00Z'), null);
+    assert.equal(await off.reviewLoyalty('2025-06-01T00:00:00Z'), null);
+    assert.equal(await s.db.get('SELECT customer_id FROM segment_stats WHERE customer_id = ?', [recorded!.crm.customerId]), undefined);
+  });
+
+  it('keep only what a workflow branches on; a repeat answers as the first time, without counting again', async () => {
+    const activities = createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US', segment: parseSegmentConfig({ timeZone: 'Europe/Berlin' }), loyalty: program });
+    const [recorded] = await seedPayments(activities, [{ email: 'gold@example.com', amount: 12_000, at: '2025-05-02T10:00:00Z' }]);
+    const customerId = recorded!.crm.customerId!;
+    const segment = await activities.segment(recorded!);
+    assert.deepEqual(Object.keys(segment!).sort(), ['currency', 'customerId', 'flags', 'name', 'outcome', 'pAlive', 'rfm']);
+    assert.equal(segment!.outcome, 'duplicate', 'seeding ran the step already');
+    assert.equal(segment!.name, 'New');
+    const loyalty = await activities.loyalty(recorded!);
+    assert.deepEqual(loyalty, {
+      programId: 'act-test', outcome: 'duplicate', customerId, enrolled: true, tier: 'Gold', pointsBalance: 120, pointsHeld: 0, pointsChange: 0,
+      events: [
+        { type: 'enrolled', programId: 'act-test', customerId, at: '2025-05-02T10:00:00.000Z' },
+        { type: 'tier-changed', programId: 'act-test', customerId, at: '2025-05-02T10:00:00.000Z', from: null, to: 'Gold', direction: 'upgrade' },
+      ],
+    });
+    const balance = await s.db.get<{ points_balance: number }>('SELECT points_balance FROM loyalty_members WHERE program_id = ? AND customer_id = ?', ['act-test', customerId]);
+    assert.equal(Number(balance!.points_balance), 120);
+  });
+
+  it('the batch heartbeats its progress, and the loyalty review reports downgrades', async () => {
+    const activities = createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US', loyalty: program });
+    const env = new MockActivityEnvironment();
+    const beats: unknown[] = [];
+    env.on('heartbeat', (d: unknown) => beats.push(d));
+    const summary = (await env.run(activities.runSegmentBatch, '2026-06-01T00:00:00Z')) as SegmentBatchSummary | null;
+    const customers = summary!.currencies[0]!.customers;
+    assert.deepEqual(beats, [{ currency: 'USD', written: 0, customers }, { currency: 'USD', written: customers, customers }]);
+    // A year on, the Gold member's qualifying spend has left the window.
+    const review = await activities.reviewLoyalty('2026-06-01T00:00:00Z');
+    assert.deepEqual(review, { programId: 'act-test', asOf: '2026-06-01T00:00:00.000Z', expiredEntries: 0, pointsExpired: 0, upgrades: 0, downgrades: 1 });
+  });
+
+  it('refuse an as-of time that is not one, for good', async () => {
+    const activities = createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
+    await assert.rejects(activities.runSegmentBatch('yesterday'), (e: unknown) => (e as { type?: string; nonRetryable?: boolean }).type === 'InputError' && (e as { nonRetryable: boolean }).nonRetryable);
+  });
+});
