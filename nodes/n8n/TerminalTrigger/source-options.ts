@@ -6,7 +6,10 @@ export const TERMINAL_SOURCES: INodePropertyOptions[] = [
   { name: 'Stripe Terminal', value: 'stripe', description: 'Stripe Terminal readers (BBPOS WisePOS E, Stripe Reader S700, Tap to Pay…)' },
 ];
 
-const STRIPE_EVENT_LABELS: Record<string, string> = {
+/** Keyed by the handled types, so a type added to the source without a label here does not compile. */
+const STRIPE_EVENT_LABELS: Record<(typeof STRIPE_HANDLED_EVENT_TYPES)[number], string> = {
+  'charge.dispute.closed': 'Dispute Closed',
+  'charge.dispute.created': 'Dispute Opened',
   'charge.refunded': 'Charge Refunded',
   'charge.succeeded': 'Charge Succeeded',
   'payment_intent.payment_failed': 'Payment Failed',
@@ -15,6 +18,6 @@ const STRIPE_EVENT_LABELS: Record<string, string> = {
 
 export function stripeEventTypeOptions(): Array<INodePropertyOptions & { value: string }> {
   return [...STRIPE_HANDLED_EVENT_TYPES]
-    .map((type) => ({ name: `${STRIPE_EVENT_LABELS[type] ?? type} (${type})`, value: type }))
+    .map((type) => ({ name: `${STRIPE_EVENT_LABELS[type]} (${type})`, value: type }))
     .sort((a, b) => a.name.localeCompare(b.name));
 }
