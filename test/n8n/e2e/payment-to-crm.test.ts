@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { chargeObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { seedCustomers, strangers } from '../../core/match/match-fixtures';
 import { startCaptureServer } from '../../support/capture-server';
 import { tempDir, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../../support/temp-store';
 import { testCredential } from './harness/credential-test';
+import { nodeOutputs } from './harness/execution-data';
 import { waitForExecutions } from './harness/executions';
 import { startPaymentWorkflow } from './harness/payment-workflow-instance';
 import { publishTemplate } from './harness/segment-loyalty-templates';
@@ -88,6 +91,21 @@ describe('n8n e2e: Stripe webhook → Terminal Payment Trigger → Tokenize → 
     const runs = await waitForExecutions(rest, workflowId, executions);
     assert.ok(runs.slice(0, 2).every((r) => r.status === 'success'), logHint());
     assert.equal((await transactionsOf(event.id)).length, 1);
+  });
+
+  it('a payment Match Customer is unsure about leaves on "Needs Review", which the template also wires to CRM Upsert', async () => {
+    await seedCustomers(new LocalSqlCrm(store), [...strangers(), { id: 'cus_e2e_jon', givenName: 'Jonathan', familyName: 'Smith', email: 'jonathan.smith@example.com', postalCode: '94110' }]);
+    const event = stripeEvent('charge.succeeded', chargeObject({ amount: 1800, name: 'John Smith', postalCode: '94110', card: { last4: '6161', fingerprint: 'fp_e2e_review' } }));
+    assert.equal((await deliver(event)).status, 200);
+    const [run] = await waitForExecutions(rest, workflowId, ++executions);
+    assert.equal(run!.status, 'success', logHint());
+    const [matched, review] = await nodeOutputs(rest, run!.id, 'Match Customer');
+    assert.deepEqual(matched, []);
+    const match = review![0]!.match as { decision: string; candidateId: string; customerId: string | null; explanation: string };
+    assert.deepEqual([review!.length, match.decision, match.candidateId, match.customerId], [1, 'review', 'cus_e2e_jon', null]);
+    assert.match(match.explanation, /needs a person to confirm/);
+    const [tx] = await transactionsOf(event.id);
+    assert.ok(tx && tx.customer_id !== 'cus_e2e_jon', 'recorded under a new customer, not the candidate');
   });
 
   it("the Terminal CRM Store credential's Test button checks keys, region and store", async () => {

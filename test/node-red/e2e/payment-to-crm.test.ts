@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { chargeObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
@@ -12,6 +13,7 @@ import type { RunningNodeRed } from '../../../sandbox/run/node-red/start-node-re
 import { freePort } from '../../../sandbox/run/shared/free-port';
 import { packRepo, readManifest } from '../../../sandbox/run/shared/pack';
 import { waitForWebhook } from '../../../sandbox/run/shared/webhook-ready';
+import { seedCustomers, strangers } from '../../core/match/match-fixtures';
 import { startCaptureServer } from '../../support/capture-server';
 import { TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET, tempDir } from '../../support/temp-store';
 import { NodeRedComms } from './harness/comms';
@@ -141,6 +143,18 @@ describe('Node-RED 5: the payment-to-crm example flow, installed from the packag
     assert.deepEqual(results.map((r) => r.outcome).sort(), ['duplicate', 'recorded']);
     assert.equal(await countOf('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [event.id]), 1);
     assert.equal(await countOf('SELECT payments AS n FROM customer_totals WHERE customer_id = ?', [results[0]!.customerId!]), 1);
+  });
+
+  it('sends a payment it is unsure about out of "needs review", which the example also wires to the upsert', async () => {
+    await seedCustomers(new LocalSqlCrm(db), [...strangers(), { id: 'cus_e2e_jon', givenName: 'Jonathan', familyName: 'Smith', email: 'jonathan.smith@example.com', postalCode: '94110' }]);
+    const event = stripeEvent('charge.succeeded', chargeObject({ amount: 1800, name: 'John Smith', postalCode: '94110', card: { last4: '6161', fingerprint: 'fp_e2e_review' } }));
+    const delivery = signedDelivery(event, TEST_WEBHOOK_SECRET);
+    assert.equal((await postWebhook(url, delivery.body, delivery.headers)).status, 200);
+    const [result] = await recorded(event.id);
+    assert.equal(result!.outcome, 'recorded');
+    assert.notEqual(result!.customerId, 'cus_e2e_jon', 'recorded under a new customer, not the candidate');
+    const matchId = nodeOfType(flow, 'terminal-match-customer').id;
+    await comms!.waitFor('the match node to show the review', () => (/^review: maybe cus_e2e_jon \(\d+%\)$/.test(comms!.statusOf(matchId) ?? '') ? true : undefined));
   });
 
   it('moves the endpoint on redeploy instead of stacking routes: the old path is gone', async () => {

@@ -23,7 +23,7 @@ describe('terminal-crm dispatcher', () => {
   it('--help lists every registered command, setup included', async () => {
     const out = io();
     assert.equal(await runCli(['--help'], COMMANDS, out), 0);
-    assert.match(out.stdout, /^ {2}setup {2}install Node 24, n8n, Node-RED and Temporal/m);
+    assert.match(out.stdout, /^ {2}setup +install Node 24, n8n, Node-RED and Temporal/m);
     for (const command of COMMANDS) assert.ok(out.stdout.includes(`  ${command.name}`));
   });
 

@@ -1,0 +1,44 @@
+import { join } from 'node:path';
+import type { NpmEngine } from '../../install';
+import { installPack, type PackedRepo } from '../shared/pack';
+import { ensurePaymentWorkflow, type PaymentWorkflow, type PaymentWorkflowSettings } from './payment-workflow';
+import { ownerSession, type RestSession } from './rest-session';
+import { startN8n, type RunningN8n } from './start-n8n';
+
+export interface N8nPaymentOptions {
+  engine: Pick<NpmEngine, 'node' | 'binPath'>;
+  /** n8n's user folder (N8N_USER_FOLDER): its database, settings, installed packages and log. */
+  userFolder: string;
+  packed: Pick<PackedRepo, 'tarball' | 'sha256'>;
+  owner: { email: string; password: string; passwordHash: string };
+  settings: PaymentWorkflowSettings;
+  /** Default: a free port. */
+  port?: number;
+  /** Default: n8n.log in the user folder. */
+  logFile?: string;
+}
+
+export interface N8nPaymentInstance extends PaymentWorkflow {
+  n8n: RunningN8n;
+  rest: RestSession;
+  timings: { installMs: number; startupMs: number; publishMs: number };
+}
+
+/**
+ * A real n8n with the pack installed from its tarball (as a community package, skipped when that tarball is
+ * installed already) and the payment template imported and published. The caller must `await instance.n8n.stop()`.
+ */
+export async function startN8nWithPaymentWorkflow(o: N8nPaymentOptions): Promise<N8nPaymentInstance> {
+  const { ms: installMs } = await installPack(o.engine.node, o.packed, join(o.userFolder, '.n8n', 'nodes'));
+  const n8n = await startN8n(o.userFolder, { engine: o.engine, owner: o.owner, port: o.port, logFile: o.logFile });
+  try {
+    const publishing = Date.now();
+    const rest = await ownerSession(n8n.baseUrl, o.owner);
+    const workflow = await ensurePaymentWorkflow(rest, n8n.baseUrl, o.settings);
+    return { ...workflow, n8n, rest, timings: { installMs, startupMs: n8n.startupMs, publishMs: Date.now() - publishing } };
+  } catch (e) {
+    const tail = n8n.logTail();
+    await n8n.stop();
+    throw new Error(`${(e as Error).message}\n--- n8n log (${n8n.logFile}) ---\n${tail}`);
+  }
+}

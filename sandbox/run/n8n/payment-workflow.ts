@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { repoRoot } from '../shared/repo-root';
+import { waitForWebhook } from '../shared/webhook-ready';
+import type { RestSession } from './rest-session';
+
+/** The shape of an n8n workflow file, as far as importing it needs. */
+export interface N8nWorkflowFile {
+  name?: string;
+  nodes: Array<{ name: string; type: string; typeVersion: number; webhookId?: string; credentials?: Record<string, { id: string; name: string }>; [key: string]: unknown }>;
+  connections: unknown;
+  settings?: unknown;
+}
+
+export type CredentialRefs = Record<string, { id: string; name: string }>;
+
+/** The importable workflow the pack ships. */
+export function readPaymentTemplate(repoDir: string = repoRoot()): N8nWorkflowFile {
+  return JSON.parse(readFileSync(join(repoDir, 'templates', 'n8n', 'payment-to-crm.json'), 'utf8')) as N8nWorkflowFile;
+}
+
+export interface PaymentWorkflowSettings {
+  storeUrl: string;
+  tokenKeys: string;
+  signingSecret: string;
+  defaultRegion?: string;
+}
+
+export interface PaymentWorkflow {
+  workflowId: string;
+  /** The trigger's production URL, where Stripe would POST. */
+  webhookUrl: string;
+  credentials: CredentialRefs;
+  /** False when the workflow was there already (a restart of the same n8n folder). */
+  imported: boolean;
+}
+
+const CREDENTIAL_NAMES = { stripeTerminalApi: 'Stripe Terminal', terminalCrmStore: 'Terminal CRM Store' } as const;
+
+/** Creates each credential, or updates the one of that type and name, as the credential dialog would. */
+async function upsertCredentials(rest: RestSession, s: PaymentWorkflowSettings): Promise<CredentialRefs> {
+  const wanted = [
+    { type: 'stripeTerminalApi', name: CREDENTIAL_NAMES.stripeTerminalApi, data: { secretKey: '', signingSecret: s.signingSecret } },
+    { type: 'terminalCrmStore', name: CREDENTIAL_NAMES.terminalCrmStore, data: { storeUrl: s.storeUrl, tokenKeys: s.tokenKeys, defaultRegion: s.defaultRegion ?? 'US' } },
+  ];
+  const existing = await rest.request<Array<{ id: string; name: string; type: string }>>('GET', '/credentials');
+  const refs: CredentialRefs = {};
+  for (const spec of wanted) {
+    const found = existing.find((c) => c.type === spec.type && c.name === spec.name);
+    const saved = found
+      ? await rest.request<{ id: string; name: string }>('PATCH', `/credentials/${found.id}`, spec)
+      : await rest.request<{ id: string; name: string }>('POST', '/credentials', spec);
+    refs[spec.type] = { id: saved.id, name: saved.name };
+  }
+  return refs;
+}
+
+/**
+ * Points every node at the credential of each type its installed description declares (read from the running
+ * n8n, as the editor does), like an operator picking credentials after importing the template.
+ */
+async function assignCredentials(rest: RestSession, workflow: N8nWorkflowFile, refs: CredentialRefs): Promise<N8nWorkflowFile> {
+  const types = await rest.editorFile<Array<{ name: string; version: number | number[]; credentials?: Array<{ name: string }> }>>('/types/nodes.json');
+  const declared = (type: string, version: number) =>
+    types.find((t) => t.name === type && (Array.isArray(t.version) ? t.version.includes(version) : t.version === version))?.credentials?.map((c) => c.name) ?? [];
+  const nodes = workflow.nodes.map((node) => {
+    const names = declared(node.type, node.typeVersion).filter((name) => refs[name]);
+    return names.length ? { ...node, credentials: Object.fromEntries(names.map((name) => [name, refs[name]!])) } : node;
+  });
+  return { ...workflow, nodes };
+}
+
+/** A saved workflow that holds the template's trigger (same webhook id): the template imported earlier. */
+async function findImported(rest: RestSession, webhookId: string): Promise<{ id: string; versionId: string; active: boolean } | undefined> {
+  const all = await rest.request<Array<{ id: string; isArchived?: boolean }>>('GET', '/workflows');
+  for (const summary of all.filter((w) => !w.isArchived)) {
+    const wf = await rest.request<{ id: string; versionId: string; active: boolean; nodes: Array<{ webhookId?: string }> }>('GET', `/workflows/${summary.id}`);
+    if (wf.nodes.some((n) => n.webhookId === webhookId)) return wf;
+  }
+  return undefined;
+}
+
+/** Publishes (n8n 2.x's "Publish", formerly "Active") the saved version, which registers its webhooks. */
+async function publish(rest: RestSession, id: string, versionId: string): Promise<void> {
+  await rest.request('POST', `/workflows/${id}/activate`, { versionId });
+}
+
+/**
+ * templates/n8n/payment-to-crm.json imported with its credentials and published, ready for deliveries. Safe to
+ * run on every start: credentials are updated in place, and a workflow already holding the template's trigger is
+ * kept (with the operator's edits) and only published if it is not.
+ */
+export async function ensurePaymentWorkflow(rest: RestSession, baseUrl: string, settings: PaymentWorkflowSettings, template = readPaymentTemplate()): Promise<PaymentWorkflow> {
+  const trigger = template.nodes.find((node) => node.type.endsWith('.terminalTrigger'));
+  if (!trigger?.webhookId) throw new Error('templates/n8n/payment-to-crm.json has no Terminal Payment Trigger with a fixed webhookId');
+  const credentials = await upsertCredentials(rest, settings);
+  let workflowId: string;
+  const found = await findImported(rest, trigger.webhookId);
+  if (found) {
+    workflowId = found.id;
+    if (!found.active) await publish(rest, found.id, found.versionId);
+  } else {
+    const { name, nodes, connections, settings: wfSettings } = await assignCredentials(rest, template, credentials);
+    const saved = await rest.request<{ id: string; versionId: string }>('POST', '/workflows', {
+      name: name ?? 'Terminal payments to CRM', nodes, connections, settings: wfSettings, active: false,
+    });
+    workflowId = saved.id;
+    await publish(rest, saved.id, saved.versionId);
+  }
+  const webhookUrl = `${baseUrl}/webhook/${trigger.webhookId}/webhook`;
+  await waitForWebhook(webhookUrl);
+  return { workflowId, webhookUrl, credentials, imported: !found };
+}

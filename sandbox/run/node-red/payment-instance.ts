@@ -1,0 +1,68 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { NpmEngine } from '../../install';
+import { installPack, readManifest, type PackedRepo } from '../shared/pack';
+import { waitForWebhook } from '../shared/webhook-ready';
+import { deployFlows, exampleFlow, getFlows, type FlowNode } from './admin-api';
+import { PAYMENT_TO_CRM_EXAMPLE, withPaymentFlow, type PaymentFlowSetup } from './payment-flow';
+import { writeNodeRedSettings } from './settings';
+import { startNodeRed, type RunningNodeRed } from './start-node-red';
+
+export interface NodeRedPaymentOptions {
+  engine: Pick<NpmEngine, 'node' | 'binPath'>;
+  userDir: string;
+  packed: Pick<PackedRepo, 'tarball' | 'sha256'>;
+  port: number;
+  /** Keep it the same for a userDir: Node-RED encrypts the deployed credentials with it. */
+  credentialSecret: string;
+  setup: PaymentFlowSetup;
+  logFile?: string;
+}
+
+export interface NodeRedPaymentInstance {
+  nodeRed: RunningNodeRed;
+  /** Every deployed node, the example's included. */
+  flows: FlowNode[];
+  /** The trigger's URL, where Stripe would POST. */
+  webhookUrl: string;
+  /** False when the example was deployed already (a restart of the same userDir). */
+  deployedNow: boolean;
+  timings: { installMs: number; startupMs: number; deployMs: number };
+}
+
+/**
+ * A real Node-RED with the pack installed from its tarball into the user directory (skipped when that tarball is
+ * installed already) and the shipped example flow, as the editor's Import → Examples gets it, deployed with the
+ * given settings. The caller must `await instance.nodeRed.stop()`.
+ */
+export async function startNodeRedWithPaymentFlow(o: NodeRedPaymentOptions): Promise<NodeRedPaymentInstance> {
+  mkdirSync(o.userDir, { recursive: true });
+  const { ms: installMs } = await installPack(o.engine.node, o.packed, o.userDir);
+  writeNodeRedSettings(o.userDir, { port: o.port, credentialSecret: o.credentialSecret });
+  const nodeRed = await startNodeRed({ node: o.engine.node, redJs: o.engine.binPath, userDir: o.userDir, port: o.port, logFile: o.logFile });
+  try {
+    return await nodeRed.explain(async () => {
+      const deploying = performance.now();
+      const example = await exampleFlow(nodeRed.baseUrl, readManifest().name, PAYMENT_TO_CRM_EXAMPLE);
+      const deployed = existsSync(join(o.userDir, 'flows.json')) ? await getFlows(nodeRed.baseUrl) : [];
+      const flows = withPaymentFlow(deployed, example, o.setup);
+      await deployFlows(nodeRed.baseUrl, flows);
+      const exampleIds = new Set(example.map((n) => n.id));
+      const trigger = flows.find((n) => n.type === 'terminal-trigger' && exampleIds.has(n.id));
+      if (!trigger) throw new Error(`the deployed flow "${PAYMENT_TO_CRM_EXAMPLE}" has lost its Terminal Trigger; delete that flow tab in the editor and start again to get a fresh copy`);
+      const path = String(trigger.path ?? '');
+      const webhookUrl = `${nodeRed.baseUrl}${path.startsWith('/') ? '' : '/'}${path}`;
+      await waitForWebhook(webhookUrl, 15_000);
+      return {
+        nodeRed,
+        flows,
+        webhookUrl,
+        deployedNow: !deployed.some((n) => exampleIds.has(n.id)),
+        timings: { installMs, startupMs: nodeRed.startupMs, deployMs: performance.now() - deploying },
+      };
+    });
+  } catch (e) {
+    await nodeRed.stop();
+    throw e;
+  }
+}

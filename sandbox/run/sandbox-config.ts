@@ -1,0 +1,113 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import { ENV, parseRegion, parseSecrets } from '../../nodes/core/config/settings';
+import { InputError } from '../../nodes/core/errors';
+import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
+import { loadSandboxSecrets } from './sandbox-secrets';
+
+/** Every setting of `terminal-crm sandbox`, by environment variable. */
+export const SANDBOX_ENV = {
+  dir: 'TERMINAL_CRM_SANDBOX_DIR',
+  password: 'TERMINAL_CRM_SANDBOX_PASSWORD',
+  temporalPort: 'TERMINAL_CRM_TEMPORAL_PORT',
+  temporalUiPort: 'TERMINAL_CRM_TEMPORAL_UI_PORT',
+  webhookPort: 'TERMINAL_CRM_WEBHOOK_PORT',
+  nodeRedPort: 'TERMINAL_CRM_NODE_RED_PORT',
+  n8nPort: 'TERMINAL_CRM_N8N_PORT',
+  simulatorIntervalMs: 'TERMINAL_CRM_SIMULATOR_INTERVAL_MS',
+} as const;
+
+export const DEFAULT_PORTS = { temporal: 7233, temporalUi: 8233, webhook: 3100, nodeRed: 1880, n8n: 5678 } as const;
+export const DEFAULT_SIMULATOR_INTERVAL_MS = 4000;
+/** The n8n owner's login; n8n wants an email address, this one can never be delivered to. */
+export const SANDBOX_N8N_EMAIL = 'sandbox@terminal-crm.test';
+
+export interface SandboxPorts {
+  temporal: number;
+  temporalUi: number;
+  /** The Temporal worker's webhook entry. */
+  webhook: number;
+  nodeRed: number;
+  n8n: number;
+}
+
+export interface SandboxConfig {
+  /** The state folder: store, Temporal database, n8n and Node-RED folders, logs, generated secrets. */
+  dir: string;
+  storeUrl: string;
+  tokenKeys: string;
+  /** Every secret the engines accept; the simulator signs with the first. */
+  webhookSecrets: string[];
+  defaultRegion: string;
+  n8nOwner: { email: string; password: string };
+  /** Where each generated value came from, for the start-up summary. */
+  from: { tokenKeys: string; webhookSecrets: string; password: string; storeUrl: string };
+  nodeRedCredentialSecret: string;
+  ports: SandboxPorts;
+  /** 0: no simulator. */
+  simulatorIntervalMs: number;
+}
+
+function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InputError(name, `"${raw}" is not a port`, 'use a number from 1 to 65535');
+  return n;
+}
+
+function interval(env: NodeJS.ProcessEnv): number {
+  const raw = env[SANDBOX_ENV.simulatorIntervalMs]?.trim();
+  if (!raw) return DEFAULT_SIMULATOR_INTERVAL_MS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new InputError(SANDBOX_ENV.simulatorIntervalMs, `"${raw}" is not a number of milliseconds`, 'use e.g. 4000, or 0 to turn the simulator off');
+  return n;
+}
+
+/**
+ * The sandbox's settings: environment first, then what the state folder remembers (secrets generated on the
+ * first run, so tokens and signatures stay valid across restarts), then the built-in defaults.
+ */
+export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): SandboxConfig {
+  const rawDir = env[SANDBOX_ENV.dir]?.trim();
+  const dir = rawDir ? (isAbsolute(rawDir) ? rawDir : resolve(cwd, rawDir)) : join(cwd, '.sandbox');
+  const ports: SandboxPorts = {
+    temporal: port(env, SANDBOX_ENV.temporalPort, DEFAULT_PORTS.temporal),
+    temporalUi: port(env, SANDBOX_ENV.temporalUiPort, DEFAULT_PORTS.temporalUi),
+    webhook: port(env, SANDBOX_ENV.webhookPort, DEFAULT_PORTS.webhook),
+    nodeRed: port(env, SANDBOX_ENV.nodeRedPort, DEFAULT_PORTS.nodeRed),
+    n8n: port(env, SANDBOX_ENV.n8nPort, DEFAULT_PORTS.n8n),
+  };
+  const taken = new Map<number, string>();
+  for (const [name, p] of Object.entries(ports)) {
+    const other = taken.get(p);
+    if (other) throw new InputError(`${name} port`, `${p} is also the ${other} port`, 'give every part its own port');
+    taken.set(p, name);
+  }
+  const defaultRegion = parseRegion(env[ENV.defaultRegion]);
+  const envKeys = env[ENV.tokenKeys]?.trim();
+  if (envKeys) keyProviderFromSpec(envKeys, ENV.tokenKeys); // a wrong key fails here, not in three engines' logs
+  const envSecrets = parseSecrets(env[ENV.stripeWebhookSecret]);
+  const envPassword = env[SANDBOX_ENV.password];
+  if (envPassword !== undefined && envPassword.length < 8) {
+    throw new InputError(SANDBOX_ENV.password, 'is shorter than 8 characters', 'choose a longer password, or unset it to use the generated one');
+  }
+  const { secrets, file } = loadSandboxSecrets(dir);
+  const envStore = env[ENV.storeUrl]?.trim();
+  return {
+    dir,
+    storeUrl: envStore || `sqlite:${join(dir, 'store.db')}`,
+    tokenKeys: envKeys || secrets.tokenKeys,
+    webhookSecrets: envSecrets.length ? envSecrets : [secrets.webhookSecret],
+    defaultRegion,
+    n8nOwner: { email: SANDBOX_N8N_EMAIL, password: envPassword || secrets.n8nPassword },
+    from: {
+      tokenKeys: envKeys ? ENV.tokenKeys : file,
+      webhookSecrets: envSecrets.length ? ENV.stripeWebhookSecret : file,
+      password: envPassword ? SANDBOX_ENV.password : file,
+      storeUrl: envStore ? ENV.storeUrl : 'the state folder',
+    },
+    nodeRedCredentialSecret: secrets.nodeRedCredentialSecret,
+    ports,
+    simulatorIntervalMs: interval(env),
+  };
+}
