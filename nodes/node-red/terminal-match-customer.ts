@@ -1,9 +1,12 @@
 import type { MatchResult } from '../core/contracts/customer';
+import type { MatchConfig } from '../core/match/match-config';
+import { matchConfigFromSettings, matchOutputOf, type MatchSettings } from '../core/match/operator-settings';
+import { warmMatchIndexOnce } from '../core/match/warm-once';
 import { matchStep } from '../core/steps/steps';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, RuntimeNode } from './shared/red-api';
-import { handleInput } from './shared/step-node';
+import { handleRoutedInput } from './shared/routed-step';
 
 function statusOf(m: MatchResult): { status: string; fill: 'green' | 'yellow' } {
   const pct = `${Math.round(m.confidence * 100)}%`;
@@ -12,14 +15,39 @@ function statusOf(m: MatchResult): { status: string; fill: 'green' | 'yellow' } 
   return { status: 'create: new customer', fill: 'green' };
 }
 
-/** Finds the customer a payment belongs to; the decision and its reasons travel on as msg.payload.match. */
+/**
+ * Finds the customer a payment belongs to; the decision and its reasons travel on as msg.payload.match.
+ * Link and create leave on the first output, review on the second. A node saved before the second output
+ * existed has no `outputs` in its flow JSON: it keeps sending everything on its one output until it is
+ * opened and deployed from the editor, so a payment never goes to an output nobody wired.
+ */
 export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-match-customer', function TerminalMatchCustomer(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
-    handleInput(this, async (payload) => {
+    const outputs = def.outputs === undefined ? 1 : Number(def.outputs);
+    const settings = def as NodeDef & MatchSettings;
+    let config: MatchConfig | undefined;
+    const setup = async () => {
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
-      const out = await matchStep(payload, await store.crm('local'), { defaultRegion: store.defaultRegion() });
-      return { payload: out, ...statusOf(out.match!) };
+      config ??= matchConfigFromSettings({
+        linkThreshold: settings.linkThreshold,
+        reviewThreshold: settings.reviewThreshold,
+        autoMerge: settings.autoMerge,
+        fieldByField: settings.fieldByField,
+        defaultRegion: store.defaultRegion(),
+      });
+      return { crm: await store.crm('local'), config };
+    };
+    // Load the customers at deploy, so the first payment does not wait for them. A mistake in the settings
+    // is reported on the first message, where a Catch node can see it.
+    setup()
+      .then(({ crm, config }) => warmMatchIndexOnce(crm, config))
+      .then((n) => this.log(`${n} customers ready for matching`))
+      .catch(() => undefined);
+    handleRoutedInput(this, outputs, async (payload) => {
+      const { crm, config } = await setup();
+      const out = await matchStep(payload, crm, config);
+      return { payload: out, output: matchOutputOf(out), ...statusOf(out.match!) };
     });
   });
 };
