@@ -8,7 +8,7 @@ import { summarizeReview } from '../core/segment/scheduled-run';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, NodeStatus, RuntimeNode } from './shared/red-api';
-import { handleTwoOutputInput } from './shared/two-output-step';
+import { handleInput } from './shared/step-node';
 
 function programOf(def: NodeDef): LoyaltyProgram {
   if (def.define === 'json') return loyaltyProgramFromJson(def.programJson);
@@ -46,16 +46,16 @@ function statusOf(l: LoyaltyResult): { status: string; fill: NodeStatus['fill'] 
 export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-loyalty-enroll', function TerminalLoyaltyEnroll(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
-    handleTwoOutputInput(this, async (payload) => {
+    handleInput(this, async (payload) => {
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
       const program = programOf(def);
       if (def.mode === 'review') {
         const review = await reviewLoyalty(await store.db(), program);
         const status = `reviewed: ${review.pointsExpired} points expired, ${review.events.length} tier change(s)`;
-        return { payload: summarizeReview(program.id, review), second: review.events.map((loyaltyEvent) => ({ loyaltyEvent })), status };
+        return { payload: summarizeReview(program.id, review), derived: review.events.map((loyaltyEvent) => ({ loyaltyEvent })), status };
       }
       const out = await loyaltyStep(payload, { db: await store.db(), program });
-      return { payload: out, second: membershipEventMessages(out), ...statusOf(out.loyalty) };
-    });
+      return { payload: out, derived: membershipEventMessages(out), ...statusOf(out.loyalty) };
+    }, 2);
   });
 };

@@ -6,7 +6,7 @@ import { matchStep } from '../core/steps/steps';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, RuntimeNode } from './shared/red-api';
-import { handleRoutedInput } from './shared/routed-step';
+import { handleInput } from './shared/step-node';
 
 function statusOf(m: MatchResult): { status: string; fill: 'green' | 'yellow' } {
   const pct = `${Math.round(m.confidence * 100)}%`;
@@ -44,10 +44,10 @@ export = function register(RED: NodeRedApi): void {
       .then(({ crm, config }) => warmMatchIndexOnce(crm, config))
       .then((n) => this.log(`${n} customers ready for matching`))
       .catch(() => undefined);
-    handleRoutedInput(this, outputs, async (payload) => {
+    handleInput(this, async (payload) => {
       const { crm, config } = await setup();
       const out = await matchStep(payload, crm, config);
       return { payload: out, output: matchOutputOf(out), ...statusOf(out.match!) };
-    });
+    }, outputs);
   });
 };
