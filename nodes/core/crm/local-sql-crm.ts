@@ -1,5 +1,5 @@
 import type { MatchKey, MatchKeyKind } from '../contracts/customer';
-import { readLocalCustomerChanges } from '../match/local-store-changes';
+import { changeOverlapMs, changeStamp, INDEXED_KINDS, readLocalCustomerChanges } from '../match/local-store-changes';
 import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { chargedBackMinor } from './chargebacks';
@@ -23,7 +23,7 @@ export class LocalSqlCrm implements Crm {
   }
 
   customerChanges(cursor: string | null, limit: number): Promise<CustomerChangePage> {
-    return readLocalCustomerChanges(this.db, cursor, limit);
+    return readLocalCustomerChanges(this.db, cursor, limit, changeOverlapMs(this.db.dialect));
   }
 
   async findByKeys(keys: readonly MatchKey[]): Promise<KeyHit[]> {
@@ -41,37 +41,45 @@ export class LocalSqlCrm implements Crm {
   }
 
   async upsertCustomers(customers: readonly CustomerUpsert[]): Promise<void> {
-    const now = new Date().toISOString();
     const lockKeys = customers.map((c) => `customer:${c.id}`);
     await this.db.transaction(async (tx) => {
+      // Stamped inside the write transaction, so the match index reads each change once (local-store-changes.ts).
+      const now = await changeStamp(tx, this.db.dialect);
       for (const c of customers) {
         const p = c.profile;
         const values = PROFILE_COLUMNS.map(([field]) => p[field] ?? null);
-        // Known details are kept; a payment only fills in what the customer record lacks.
+        // Known details are kept; a payment only fills in what the customer record lacks. updated_at moves only
+        // when something was filled in, so the match index re-reads customers that changed, not every payer.
+        const filledIn = PROFILE_COLUMNS.map(([, col]) => `(customers.${col} IS NULL AND excluded.${col} IS NOT NULL)`).join(' OR ');
         await tx.run(
           `INSERT INTO customers (id, ${PROFILE_COLUMNS.map(([, col]) => col).join(', ')}, created_at, updated_at)
            VALUES (?, ${PROFILE_COLUMNS.map(() => '?').join(', ')}, ?, ?)
            ON CONFLICT(id) DO UPDATE SET
              ${PROFILE_COLUMNS.map(([, col]) => `${col} = COALESCE(customers.${col}, excluded.${col})`).join(', ')},
-             updated_at = excluded.updated_at`,
+             updated_at = CASE WHEN ${filledIn} THEN excluded.updated_at ELSE customers.updated_at END`,
           [c.id, ...values, now, now],
         );
+        let added = 0;
         for (const card of c.cards ?? []) {
-          await tx.run(
+          added += (await tx.run(
             `INSERT INTO customer_cards (customer_id, card_key, bin, last4, exp_month, exp_year, brand, wallet, token, processor, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(customer_id, card_key) DO NOTHING`,
             [
               c.id, cardKey(card), card.bin ?? null, card.last4, card.expMonth ?? null, card.expYear ?? null, card.brand ?? null,
               card.wallet ?? null, card.token ?? null, card.processor ?? null, now,
             ],
-          );
+          )).changes;
         }
         for (const k of c.keys) {
-          await tx.run(
+          const { changes } = await tx.run(
             'INSERT INTO customer_keys (kind, value, customer_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(kind, value) DO NOTHING',
             [k.kind, k.value, c.id, now],
           );
+          // Payment ids are not in the match index: attaching one is not a change it must see.
+          if (INDEXED_KINDS.includes(k.kind)) added += changes;
         }
+        // A new card or identifying key is a change the match index must see.
+        if (added > 0) await tx.run('UPDATE customers SET updated_at = ? WHERE id = ? AND updated_at < ?', [now, c.id, now]);
       }
     }, { lockKeys });
   }

@@ -1,3 +1,4 @@
+import { changeStamp } from '../match/local-store-changes';
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
@@ -86,7 +87,7 @@ export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Pr
     const source = await customer(tx, from, 'from');
     if (target.merged_into) throw new InputError('into', `${into} was itself merged into ${target.merged_into}`, `merge into ${target.merged_into} instead`);
     if (source.merged_into) throw new InputError('from', `${from} is already merged into ${source.merged_into}`, 'undo that merge first, or leave it');
-    const now = new Date().toISOString();
+    const now = await changeStamp(tx, db.dialect);
     const keys = await tx.all<{ kind: string; value: string }>('SELECT kind, value FROM customer_keys WHERE customer_id = ?', [from]);
     await tx.run('UPDATE customer_keys SET customer_id = ? WHERE customer_id = ?', [into, from]);
     const transactions = (await tx.all<{ event_id: string }>('SELECT event_id FROM transactions WHERE customer_id = ?', [from])).map((r) => r.event_id);
@@ -147,7 +148,7 @@ export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'opera
     const moved = JSON.parse(row.moved) as Moved;
     const into = row.into_id;
     const from = row.from_id;
-    const now = new Date().toISOString();
+    const now = await changeStamp(tx, db.dialect);
     for (const k of moved.keys) {
       await tx.run('UPDATE customer_keys SET customer_id = ? WHERE kind = ? AND value = ? AND customer_id = ?', [from, k.kind, k.value, into]);
     }

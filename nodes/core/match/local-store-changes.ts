@@ -3,14 +3,31 @@ import type { SqlExecutor } from '../store/sql-database';
 import type { CustomerChangePage, MatchRecord } from './match-record';
 
 /**
- * Writers stamp updated_at before they commit, and several processes share the store, so a row can commit with
- * a stamp a little older than one already read. Each refresh therefore starts this far back; re-reading a row
- * is harmless, the index keeps it once.
+ * Postgres commits several transactions at once, so a row can commit with a stamp a little older than one already
+ * read: each refresh there starts this far back (re-reading a row is harmless, the index keeps it once). SQLite
+ * commits one writer at a time and every writer takes its stamp from `changeStamp` inside its transaction, so
+ * stamps follow commit order and the cursor can be exact: nothing is read twice.
  */
 export const CHANGE_OVERLAP_MS = 2000;
 
+export function changeOverlapMs(dialect: 'sqlite' | 'postgres'): number {
+  return dialect === 'sqlite' ? 0 : CHANGE_OVERLAP_MS;
+}
+
+/**
+ * The updated_at a write transaction gives the customers it changes. On SQLite it is later than every stamp
+ * already committed (writers are serialized, so this makes stamps strictly increase in commit order).
+ */
+export async function changeStamp(tx: SqlExecutor, dialect: 'sqlite' | 'postgres'): Promise<string> {
+  const now = Date.now();
+  if (dialect !== 'sqlite') return new Date(now).toISOString();
+  const last = await tx.get<{ m: string | null }>('SELECT MAX(updated_at) AS m FROM customers');
+  const after = last?.m ? Date.parse(last.m) + 1 : 0;
+  return new Date(Math.max(now, Number.isNaN(after) ? 0 : after)).toISOString();
+}
+
 /** Payment ids are looked up one by one in the store; the index holds the keys that identify a person. */
-const INDEXED_KINDS: readonly MatchKeyKind[] = ['processorCustomerId', 'email', 'phone', 'cardToken'];
+export const INDEXED_KINDS: readonly MatchKeyKind[] = ['processorCustomerId', 'email', 'phone', 'cardToken'];
 
 interface CustomerRow {
   id: string;
@@ -35,22 +52,28 @@ function parseCursor(cursor: string | null): { at: string; id: string } {
   return sep < 0 ? { at: cursor, id: '' } : { at: cursor.slice(0, sep), id: cursor.slice(sep + 1) };
 }
 
-function rewind(at: string): string {
+function rewind(at: string, overlapMs: number): string {
   const t = Date.parse(at);
-  return Number.isNaN(t) ? at : new Date(t - CHANGE_OVERLAP_MS).toISOString();
+  return Number.isNaN(t) ? at : new Date(t - overlapMs).toISOString();
 }
 
 const opt = (v: string | null): string | undefined => (v === null || v === '' ? undefined : v);
 
 /** Customers of the local store changed after `cursor`, with their keys and cards, oldest change first. */
-export async function readLocalCustomerChanges(db: SqlExecutor, cursor: string | null, limit: number): Promise<CustomerChangePage> {
+export async function readLocalCustomerChanges(
+  db: SqlExecutor,
+  cursor: string | null,
+  limit: number,
+  overlapMs: number = CHANGE_OVERLAP_MS,
+): Promise<CustomerChangePage> {
   const from = parseCursor(cursor);
   const rows = await db.all<CustomerRow>(
     `SELECT id, name, given_name, family_name, email, phone, street, city, postal_code, region, country, date_of_birth,
             merged_into, updated_at
-       FROM customers WHERE updated_at > ? OR (updated_at = ? AND id > ?)
+       FROM customers WHERE (updated_at, id) > (?, ?)
        ORDER BY updated_at, id LIMIT ?`,
-    [from.at, from.at, from.id, limit],
+    // A row-value comparison is a range search on customers_by_update; the OR it replaces scanned the index.
+    [from.at, from.id, limit],
   );
   const records = new Map<string, MatchRecord & { keys: MatchKey[]; cards: NonNullable<MatchRecord['cards']>[number][] }>();
   for (const r of rows) {
@@ -92,6 +115,7 @@ export async function readLocalCustomerChanges(db: SqlExecutor, cursor: string |
   const last = rows[rows.length - 1];
   const more = rows.length === limit;
   // A cursor that ends a listing starts the next one a little back; one that came from paging is exact.
-  const next = last ? (more ? `${last.updated_at}|${last.id}` : rewind(last.updated_at)) : from.id ? rewind(from.at) : cursor;
+  const exact = more || overlapMs === 0;
+  const next = last ? (exact ? `${last.updated_at}|${last.id}` : rewind(last.updated_at, overlapMs)) : from.id && overlapMs > 0 ? rewind(from.at, overlapMs) : cursor;
   return { records: [...records.values()], next, more };
 }

@@ -59,8 +59,23 @@ describe('store version 2: customer details, card descriptors, changes for the m
     const ana = all.find((r) => r.id === 'cus_ana')!;
     assert.deepEqual(ana.keys, [{ kind: 'email', value: 'ana@example.com' }]);
     assert.deepEqual(ana.cards, [{ last4: '4242', bin: '424242', expMonth: 12, expYear: 2029 }]);
-    // the cursor after the last page starts a little back, so a row a slow writer committed late is not missed
+    // SQLite stamps follow commit order, so the cursor after the last page is exact: nothing is read twice…
     const again = await crm.customerChanges(cursor, 100);
-    assert.deepEqual(again.records.map((r) => r.id), ['cus_ana']);
+    assert.deepEqual(again.records, []);
+    // …and the next changes, also within the same millisecond and with a smaller id, are each read once.
+    await crm.upsertCustomers([{ id: 'cus_zed', profile: { givenName: 'Zed' }, keys: [] }]);
+    await crm.upsertCustomers([{ id: 'cus_abe', profile: { givenName: 'Abe' }, keys: [] }]);
+    const next = await crm.customerChanges(again.next, 100);
+    assert.deepEqual(next.records.map((r) => r.id), ['cus_zed', 'cus_abe']);
+    assert.deepEqual((await crm.customerChanges(next.next, 100)).records, []);
+  });
+
+  it('does not count a payment as a change of its customer unless it brings something new', async () => {
+    const before = await crm.customerChanges(null, 1000);
+    const last = before.next;
+    await crm.upsertCustomers([{ id: 'cus_ana', profile: { givenName: 'Ana' }, keys: [{ kind: 'paymentId', value: 'stripe:pi_new' }] }]);
+    assert.deepEqual((await crm.customerChanges(last, 100)).records, []);
+    await crm.upsertCustomers([{ id: 'cus_ana', profile: {}, keys: [{ kind: 'phone', value: '+15555550199' }] }]);
+    assert.deepEqual((await crm.customerChanges(last, 100)).records.map((r) => r.id), ['cus_ana']);
   });
 });
