@@ -1,9 +1,11 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { MatchResult } from '../nodes/core/contracts/customer';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
+import type { ReviewResolution } from '../nodes/core/match/review-resolution';
 import type { UpsertResult } from '../nodes/core/crm/upsert-payments';
 import type { PaymentActivities } from '../temporal/activities/payment-activities';
 import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
+import { pendingReviewQuery, resolveReviewSignal, wellFormedResolution, type PendingReview, type ReviewOutcome } from './review';
 
 /**
  * A payment is worth retrying for as long as the processor keeps the webhook alive (Stripe: three days): a CRM
@@ -11,7 +13,7 @@ import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segm
  * capped at ten minutes so a recovered CRM is picked up soon. Input errors never heal, so they are not retried.
  * Segment and Loyalty write to the store as well, so they get the same patience.
  */
-const { tokenize, match, upsert, segment, loyalty } = proxyActivities<PaymentActivities>({
+const { tokenize, match, upsert, reviewWait, segment, loyalty } = proxyActivities<PaymentActivities>({
   startToCloseTimeout: '2 minutes',
   scheduleToCloseTimeout: '3 days',
   retry: {
@@ -27,7 +29,12 @@ export interface PaymentToCrmResult {
   eventId: string;
   customerId: string | null;
   outcome: UpsertResult['outcome'];
+  /** The matcher's decision; for "review", `review` says how it was settled and `customerId` where it went. */
   decision: MatchResult['decision'];
+  /** For review: the customer the matcher proposed. */
+  candidateId: string | null;
+  /** Null unless the decision was review. */
+  review: ReviewOutcome | null;
   matchedOn: MatchResult['matchedOn'];
   customerCreated: boolean;
   /** The customer's segment and flags after this payment; null when the Segment step is off. */
@@ -42,9 +49,38 @@ export interface PaymentToCrmResult {
  * which tokenize replaces before anything else sees it.
  */
 export async function paymentToCrm(event: PaymentEvent): Promise<PaymentToCrmResult> {
+  let pending: PendingReview | null = null;
+  let answer: ReviewResolution | undefined;
+  setHandler(pendingReviewQuery, () => pending);
+  // The first well-formed answer while waiting counts; one sent at any other time is ignored.
+  setHandler(resolveReviewSignal, (value) => {
+    if (pending && !answer) answer = wellFormedResolution(value);
+  });
+
   const tokenized = await tokenize(event);
   const matched = await match(tokenized);
-  const recorded = await upsert(matched);
+  let review: ReviewOutcome | null = null;
+  if (matched.match.decision === 'review') {
+    // Asked only here, so payments outside the review band keep their history as it was. A run started before
+    // reviews could wait replays as it ran then: recorded at once.
+    const waitMs = patched('review-waits-for-operator') ? await reviewWait() : 0;
+    if (waitMs > 0) {
+      pending = {
+        eventId: matched.id,
+        candidateId: matched.match.candidateId ?? null,
+        confidence: matched.match.confidence,
+        explanation: matched.match.explanation,
+        waitsUntil: new Date(Date.now() + waitMs).toISOString(),
+      };
+      // A durable timer: the wait survives worker restarts, and nobody answering sends it to a new customer.
+      const answered = await condition(() => answer !== undefined, waitMs);
+      pending = null;
+      review = answered ? (answer!.action === 'link' ? 'operator-link' : 'operator-new') : 'timeout';
+    } else {
+      review = 'no-wait';
+    }
+  }
+  const recorded = review === 'operator-link' ? await upsert(matched, answer) : await upsert(matched);
   // Both read the event and whose it is (crm), not how the match was found: the history keeps that once already.
   const forSteps = { ...recorded, match: undefined };
   // Neither needs the other: they run side by side.
@@ -53,7 +89,9 @@ export async function paymentToCrm(event: PaymentEvent): Promise<PaymentToCrmRes
     eventId: recorded.id,
     customerId: recorded.crm.customerId,
     outcome: recorded.crm.outcome,
-    decision: recorded.match.decision,
+    decision: matched.match.decision,
+    candidateId: matched.match.candidateId ?? null,
+    review,
     matchedOn: recorded.match.matchedOn,
     customerCreated: recorded.crm.customerCreated,
     segment: segmented,

@@ -3,6 +3,7 @@ import type { Command } from './command';
 import { identityCommand } from './identity';
 import { linkCommand } from './link';
 import { mergeCommand } from './merge';
+import { reviewCommand } from './review';
 import { segmentBatchCommand } from './segment-batch';
 import { sandboxCommand } from './sandbox';
 import { setupCommand } from './setup';
@@ -10,4 +11,4 @@ import { unmergeCommand } from './unmerge';
 import { workerCommand } from './worker';
 
 /** Every `terminal-crm` subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [setupCommand, sandboxCommand, workerCommand, clvCommand, linkCommand, mergeCommand, unmergeCommand, identityCommand, segmentBatchCommand];
+export const COMMANDS: readonly Command[] = [setupCommand, sandboxCommand, workerCommand, clvCommand, linkCommand, mergeCommand, unmergeCommand, reviewCommand, identityCommand, segmentBatchCommand];

@@ -1,8 +1,9 @@
 import type { MatchResult } from '../../nodes/core/contracts/customer';
 import type { PaymentEvent } from '../../nodes/core/contracts/payment-event';
 import type { UpsertResult } from '../../nodes/core/crm/upsert-payments';
-import { ENV, type Settings } from '../../nodes/core/config/settings';
+import { DEFAULT_REVIEW_WAIT_MS, ENV, type Settings } from '../../nodes/core/config/settings';
 import type { MatchConfig } from '../../nodes/core/match/match-config';
+import { applyReviewResolution, parseReviewResolution, type ReviewResolution } from '../../nodes/core/match/review-resolution';
 import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
 import { keyProviderFromSpec, matchStep, openCrm, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
 import { createBatchActivities, type BatchActivities } from './batch-activities';
@@ -12,6 +13,8 @@ import { createSegmentLoyaltyActivities, type LoyaltyOutcome, type SegmentOutcom
 export type ActivitySettings = Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & {
   /** Matching options beyond the region (thresholds, weights…); the core's defaults when absent. */
   match?: Omit<MatchConfig, 'defaultRegion'>;
+  /** How long a review-band payment waits for an operator (ms); 72 hours when absent, 0 for no wait. */
+  reviewWaitMs?: number;
   /** The Segment step's configuration: the defaults when absent, off when null (as TERMINAL_CRM_SEGMENT_CONFIG). */
   segment?: Settings['segment'];
   /** The loyalty program: none when absent or null (as TERMINAL_CRM_LOYALTY_PROGRAM). */
@@ -23,7 +26,10 @@ export type RecordedMessage = MatchedMessage & { crm: UpsertResult };
 export interface PaymentActivities {
   tokenize(event: PaymentEvent): Promise<PaymentMessage>;
   match(message: PaymentMessage): Promise<MatchedMessage>;
-  upsert(message: MatchedMessage): Promise<RecordedMessage>;
+  /** With an operator's resolution of a review: recorded as the operator decided (see applyReviewResolution). */
+  upsert(message: MatchedMessage, resolution?: ReviewResolution): Promise<RecordedMessage>;
+  /** How long a payment in the review band waits for an operator (ms); asked only for such payments. */
+  reviewWait(): Promise<number>;
   /** After upsert (`crm` set; `match` may be left out). Null when the Segment step is off. */
   segment(message: PaymentMessage): Promise<SegmentOutcome | null>;
   /** After upsert (`crm` set; `match` may be left out). Null without a loyalty program. */
@@ -46,7 +52,12 @@ export function createActivities(settings: ActivitySettings): TerminalCrmActivit
     tokenize: (event) => failFastOnInputError(() => tokenizeStep(event, keys)),
     match: (message) =>
       failFastOnInputError(async () => (await matchStep(message, await crm(), matchConfig)) as MatchedMessage),
-    upsert: (message) => failFastOnInputError(async () => (await upsertStep([message], await crm()))[0] as RecordedMessage),
+    upsert: (message, resolution) =>
+      failFastOnInputError(async () => {
+        const decided = resolution ? { ...message, match: applyReviewResolution(message.match, parseReviewResolution(resolution)) } : message;
+        return (await upsertStep([decided], await crm()))[0] as RecordedMessage;
+      }),
+    reviewWait: async () => settings.reviewWaitMs ?? DEFAULT_REVIEW_WAIT_MS,
     ...createSegmentLoyaltyActivities(settings),
     ...createBatchActivities(settings),
   };

@@ -67,7 +67,7 @@ describe('paymentToCrm workflow (time-skipping test server)', () => {
     assert.ok(attempts >= 15 && attempts <= 30, `${attempts} attempts`);
     const row = await s.db.get<{ customer_id: string }>('SELECT customer_id FROM transactions WHERE event_id = ?', [e.id]);
     assert.deepEqual({ ...result, segment: undefined }, {
-      eventId: e.id, customerId: row!.customer_id, outcome: 'recorded', decision: 'create', matchedOn: [], customerCreated: true, segment: undefined, loyalty: null,
+      eventId: e.id, customerId: row!.customer_id, outcome: 'recorded', decision: 'create', candidateId: null, review: null, matchedOn: [], customerCreated: true, segment: undefined, loyalty: null,
     });
     assert.equal(result!.segment!.outcome, 'updated', 'the Segment step is on with its defaults');
 

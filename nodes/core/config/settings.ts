@@ -3,6 +3,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { getCountries } from 'libphonenumber-js';
 import { InputError } from '../errors';
 import { parseLoyaltyProgram, type LoyaltyProgram } from '../loyalty/program';
+import { MATCH_DEFAULTS } from '../match/operator-settings';
 import { parseSegmentConfig, type SegmentConfig } from '../segment/config';
 
 /**
@@ -18,6 +19,15 @@ export interface Settings {
   segment: SegmentConfig | null;
   /** The loyalty program; null when there is none. */
   loyalty: LoyaltyProgram | null;
+  /** Match confidences: link at or above `linkThreshold`, review between the two, a new customer below. */
+  match: MatchThresholds;
+  /** How long a payment in the review band waits for an operator (ms); 0: recorded under a new customer at once. */
+  reviewWaitMs: number;
+}
+
+export interface MatchThresholds {
+  linkThreshold: number;
+  reviewThreshold: number;
 }
 
 export const ENV = {
@@ -27,7 +37,13 @@ export const ENV = {
   defaultRegion: 'TERMINAL_CRM_DEFAULT_REGION',
   segmentConfig: 'TERMINAL_CRM_SEGMENT_CONFIG',
   loyaltyProgram: 'TERMINAL_CRM_LOYALTY_PROGRAM',
+  matchLinkThreshold: 'TERMINAL_CRM_MATCH_LINK_THRESHOLD',
+  matchReviewThreshold: 'TERMINAL_CRM_MATCH_REVIEW_THRESHOLD',
+  reviewWait: 'TERMINAL_CRM_REVIEW_WAIT',
 } as const;
+
+/** Three days: a review raised on a Friday evening is still open on Monday morning. */
+export const DEFAULT_REVIEW_WAIT_MS = 72 * 60 * 60 * 1000;
 
 export function parseRegion(value: string | undefined, field: string = ENV.defaultRegion): CountryCode {
   const region = (value ?? 'US').trim().toUpperCase();
@@ -86,6 +102,48 @@ export function loyaltyProgramFromEnv(env: NodeJS.ProcessEnv = process.env): Loy
   return namingVariable(ENV.loyaltyProgram, 'loyaltyProgram', setting.from, () => parseLoyaltyProgram(setting.text));
 }
 
+function thresholdFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
+  const value = env[name]?.trim();
+  if (!value) return fallback;
+  const n = Number(value.replace(',', '.'));
+  if (!Number.isFinite(n) || n < 0 || n > 1) {
+    throw new InputError(name, `"${env[name]}" is not a number from 0 to 1`, `write a decimal such as ${fallback}, or leave it unset for ${fallback}`);
+  }
+  return n;
+}
+
+/** The matcher's defaults (0.9 and 0.5) unless the variables say otherwise. */
+export function matchThresholdsFromEnv(env: NodeJS.ProcessEnv = process.env): MatchThresholds {
+  const linkThreshold = thresholdFromEnv(env, ENV.matchLinkThreshold, MATCH_DEFAULTS.linkThreshold);
+  const reviewThreshold = thresholdFromEnv(env, ENV.matchReviewThreshold, MATCH_DEFAULTS.reviewThreshold);
+  if (reviewThreshold > linkThreshold) {
+    throw new InputError(
+      ENV.matchReviewThreshold,
+      `${reviewThreshold} is above ${ENV.matchLinkThreshold} ${linkThreshold}, so no payment could go to review`,
+      `set it at or below the link threshold (e.g. ${MATCH_DEFAULTS.reviewThreshold} and ${MATCH_DEFAULTS.linkThreshold}); set both equal for no review band`,
+    );
+  }
+  return { linkThreshold, reviewThreshold };
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+/**
+ * How long a review waits, from TERMINAL_CRM_REVIEW_WAIT: "72h" (the default), "30m", "2d", "1h30m", or "0"
+ * (also "off") for no wait. A bare number other than 0 is refused: minutes and hours are too easy to mix up.
+ */
+export function reviewWaitFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env[ENV.reviewWait];
+  const value = raw?.trim().toLowerCase().replace(/\s+/g, '');
+  if (!value) return DEFAULT_REVIEW_WAIT_MS;
+  if (OFF.has(value)) return 0;
+  const fix = 'write a duration such as 72h, 30m, 2d or 1h30m, or 0 to record review payments under a new customer at once';
+  if (!/^(\d+(\.\d+)?(ms|s|m|h|d))+$/.test(value)) throw new InputError(ENV.reviewWait, `"${raw}" is not a duration`, fix);
+  let ms = 0;
+  for (const [, n, , unit] of value.matchAll(/(\d+(\.\d+)?)(ms|s|m|h|d)/g)) ms += Number(n) * UNIT_MS[unit!]!;
+  return Math.round(ms);
+}
+
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     storeUrl: env[ENV.storeUrl] ?? '',
@@ -94,5 +152,7 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
     defaultRegion: parseRegion(env[ENV.defaultRegion]),
     segment: segmentConfigFromEnv(env),
     loyalty: loyaltyProgramFromEnv(env),
+    match: matchThresholdsFromEnv(env),
+    reviewWaitMs: reviewWaitFromEnv(env),
   };
 }
