@@ -7,7 +7,10 @@ Runs the Temporal worker for the payment→CRM workflow until Ctrl-C (or SIGTERM
 environment:
   TEMPORAL_ADDRESS (127.0.0.1:7233), TEMPORAL_NAMESPACE (default), TEMPORAL_TASK_QUEUE (terminal-crm),
   TEMPORAL_API_KEY / TEMPORAL_TLS_CERT + TEMPORAL_TLS_KEY (+ TEMPORAL_TLS_CA) for Temporal Cloud,
-  TERMINAL_CRM_STORE_URL, TERMINAL_CRM_TOKEN_KEYS, TERMINAL_CRM_DEFAULT_REGION.
+  TERMINAL_CRM_STORE_URL, TERMINAL_CRM_TOKEN_KEYS, TERMINAL_CRM_DEFAULT_REGION,
+  TERMINAL_CRM_MATCH_LINK_THRESHOLD (0.9), TERMINAL_CRM_MATCH_REVIEW_THRESHOLD (0.5),
+  TERMINAL_CRM_REVIEW_WAIT (72h; 0 = no wait), TERMINAL_CRM_SEGMENT_CONFIG (JSON or file; off),
+  TERMINAL_CRM_LOYALTY_PROGRAM (JSON or file; unset = no loyalty), TERMINAL_CRM_SEGMENT_SCHEDULE (cron, 0 3 * * *).
 
 With --webhook-port it also answers processor webhooks at http://HOST:PORT/webhooks/stripe
 (verified with STRIPE_WEBHOOK_SECRET) and starts one workflow per event. Several workers can share a
