@@ -56,7 +56,7 @@ export function startWebhookServer(o: WebhookServerOptions): Promise<RunningWebh
       const rawBody = await readRawBody(req);
       if (!rawBody) return answer(413, { error: `body larger than ${MAX_BODY_BYTES} bytes` });
       const out = await startFromWebhook(o.client, source, { rawBody, headers: req.headers }, o.secrets[source]!, { taskQueue: o.taskQueue });
-      log(`${source} webhook → ${out.status} ${'workflowId' in out ? out.workflowId : 'rejected' in out ? `rejected: ${out.rejected}` : 'ignored'}`);
+      log(`${source} webhook → ${out.status} ${'workflowId' in out ? out.workflowId : 'rejected' in out ? `rejected: ${out.rejected}` : 'misconfigured' in out ? out.misconfigured : 'ignored'}`);
       answer(out.status, out);
     } catch (e) {
       // Temporal unreachable, or a bug: a 5xx makes the processor retry later, which is what we want.

@@ -33,6 +33,10 @@ export = function register(RED: NodeRedApi): void {
       } else if ('ignored' in outcome) {
         this.status({ fill: 'grey', shape: 'dot', text: shortText(`ignored: ${outcome.ignored}`) });
         reply(res, 200, `ignored: ${outcome.ignored}`);
+      } else if ('misconfigured' in outcome) {
+        this.error(outcome.misconfigured);
+        this.status({ fill: 'red', shape: 'ring', text: shortText(outcome.misconfigured) });
+        reply(res, 500, outcome.misconfigured);
       } else {
         this.warn(`Rejected a webhook on POST ${path}: ${outcome.rejected}`);
         this.status({ fill: 'red', shape: 'ring', text: shortText(`rejected: ${outcome.rejected}`) });
@@ -46,7 +50,7 @@ export = function register(RED: NodeRedApi): void {
         this.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });
         if (error instanceof BodyTooLargeError) return reply(res, 413, `rejected: ${error.message}`, { connection: 'close' });
         this.error(error.message);
-        // A 5xx makes the processor retry later, which is what a setup mistake on this side needs.
+        // A 5xx makes the processor retry later; a missing account (read before the core is asked) says the fix.
         reply(res, 500, error instanceof InputError ? error.message : 'the trigger failed; see the Node-RED log');
       });
     };

@@ -1,5 +1,4 @@
 import type { IWebhookFunctions, IWebhookResponseData } from 'n8n-workflow';
-import { InputError } from '../../core/errors';
 import { receiveWebhook } from '../../core/pipeline/receive-webhook';
 import { toItemJson } from '../shared/item-json';
 import { toNodeError } from '../shared/node-error';
@@ -35,13 +34,14 @@ export async function answerWebhook(
   try {
     outcome = receiveWebhook(source, { rawBody, headers: req.headers }, secrets);
   } catch (error) {
-    // A setup problem (no signing secret at all): 500 makes Stripe retry, so events arrive once it is fixed.
-    if (!(error instanceof InputError)) throw toNodeError(ctx.getNode(), error);
-    ctx.logger.error(`Terminal Payment Trigger: ${error.message}`);
-    res.status(500).json({ received: false, error: error.message });
-    return { noWebhookResponse: true };
+    throw toNodeError(ctx.getNode(), error);
   }
 
+  if (outcome.status === 500) {
+    ctx.logger.error(`Terminal Payment Trigger: ${outcome.misconfigured}`);
+    res.status(500).json({ received: false, error: outcome.misconfigured });
+    return { noWebhookResponse: true };
+  }
   if (outcome.status === 400) {
     res.status(400).json({ received: false, rejected: outcome.rejected });
     return { noWebhookResponse: true };

@@ -46,6 +46,15 @@ describe('Stripe Terminal source: signature', () => {
     assert.equal(out.accepted, true);
   });
 
+  it('answers a missing secret or an unknown source with 500 and the fix, so the processor retries until it is set up', () => {
+    const noSecret = receiveWebhook('stripe', deliver(event), []);
+    assert.equal(noSecret.status, 500);
+    assert.match('misconfigured' in noSecret ? noSecret.misconfigured : '', /^signingSecret: .*Fix: /);
+    const unknown = receiveWebhook('square-typo', deliver(event), [TEST_WEBHOOK_SECRET]);
+    assert.equal(unknown.status, 500);
+    assert.match('misconfigured' in unknown ? unknown.misconfigured : '', /^source: "square-typo" is not a supported terminal source\. Fix: use one of: stripe/);
+  });
+
   it('refuses to run without a secret and says where to find one', () => {
     assert.throws(() => stripeTerminalSource.verify(deliver(event), []), /signingSecret: .*whsec_/);
   });
