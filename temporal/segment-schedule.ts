@@ -1,6 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleSpec } from '@temporalio/client';
 import { InputError } from '../nodes/core/errors';
 import type { segmentBatch } from '../workflows/segment-batch';
+import { isTimeZone } from '../nodes/core/config/time-zone';
 
 export const SEGMENT_SCHEDULE_ID = 'terminal-crm-segment-batch';
 export const SEGMENT_SCHEDULE_ENV = 'TERMINAL_CRM_SEGMENT_SCHEDULE';
@@ -32,15 +33,6 @@ export function segmentScheduleFromEnv(env: NodeJS.ProcessEnv = process.env): st
     `"${value}" is not a schedule`,
     'give five cron fields in UTC such as "0 3 * * *" (daily at 03:00), optionally prefixed with CRON_TZ=<zone>, or "@every 6h", or "off"',
   );
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 export type ScheduleChange = 'created' | 'updated' | 'removed' | 'absent';

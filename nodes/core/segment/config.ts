@@ -2,6 +2,7 @@ import { z } from 'zod/v4';
 import { InputError } from '../errors';
 import { parseJson } from './parse-json';
 import { SegmentRulesSchema } from './segments';
+import { isTimeZone } from '../config/time-zone';
 
 const MinorByCurrency = z.record(z.string().regex(/^[A-Z]{3}$/, 'an upper-case ISO currency code such as USD'), z.number().int().nonnegative());
 
@@ -97,13 +98,4 @@ export function parseSegmentConfig(input: unknown = {}): SegmentConfig {
     throw new InputError('segmentConfig.timeZone', `"${r.data.timeZone}" is not a time zone`, 'use an IANA name such as Europe/Berlin or America/New_York');
   }
   return r.data;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }

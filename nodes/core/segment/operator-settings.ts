@@ -3,6 +3,7 @@ import { InputError } from '../errors';
 import { CRM_FIELD_NAMES, parseSegmentConfig, type SegmentConfig } from './config';
 import { parseJson } from './parse-json';
 import { SegmentRulesSchema } from './segments';
+import { isTimeZone } from '../config/time-zone';
 
 /**
  * The Segment step's settings as the n8n and Node-RED editors show them: the few an operator usually changes as
@@ -87,12 +88,8 @@ function topPercent(value: unknown): number {
 }
 
 function timeZone(zone: string): string {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return zone;
-  } catch {
-    throw new InputError(SEGMENT_LABELS.timeZone, `"${zone}" is not a time zone`, "use the shop's IANA time zone, e.g. Europe/Berlin or America/New_York");
-  }
+  if (isTimeZone(zone)) return zone;
+  throw new InputError(SEGMENT_LABELS.timeZone, `"${zone}" is not a time zone`, "use the shop's IANA time zone, e.g. Europe/Berlin or America/New_York");
 }
 
 export function segmentConfigFromSettings(s: SegmentSettings = {}): SegmentConfig {
