@@ -12,9 +12,8 @@ export interface MatchKey {
   value: string;
 }
 
-/** Any subset may be missing: a walk-in with a tapped card is a customer with nothing but a card token. */
-export const CustomerSchema = z.object({
-  id: z.string(),
+/** What a business knows about a person. Any subset may be missing: a walk-in with a tapped card has none. */
+export const CustomerProfileSchema = z.object({
   givenName: z.string().optional(),
   familyName: z.string().optional(),
   /** The full name as it was given, when it could not be split into given and family name. */
@@ -29,6 +28,11 @@ export const CustomerSchema = z.object({
   country: z.string().optional(),
   /** YYYY-MM-DD. */
   dateOfBirth: z.string().optional(),
+});
+export type CustomerProfile = z.infer<typeof CustomerProfileSchema>;
+
+export const CustomerSchema = CustomerProfileSchema.extend({
+  id: z.string(),
   /** "<processor>:<id>", e.g. "stripe:cus_123", "square:7WQ…". */
   processorIds: z.array(z.string()).optional(),
   /** Our keyed card tokens (ctok_…), never card data. */

@@ -1,4 +1,4 @@
-import type { MatchKey, MatchKeyKind } from '../contracts/customer';
+import type { CustomerProfile, MatchKey, MatchKeyKind } from '../contracts/customer';
 import type { Money } from '../contracts/money';
 import type { EventKind, PaymentEvent } from '../contracts/payment-event';
 import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
@@ -9,20 +9,7 @@ export interface KeyHit {
   customerId: string;
 }
 
-export interface CustomerProfile {
-  name?: string;
-  givenName?: string;
-  familyName?: string;
-  email?: string;
-  phone?: string;
-  street?: string;
-  city?: string;
-  postalCode?: string;
-  region?: string;
-  country?: string;
-  /** YYYY-MM-DD. */
-  dateOfBirth?: string;
-}
+export type { CustomerProfile };
 
 export interface CustomerUpsert {
   id: string;

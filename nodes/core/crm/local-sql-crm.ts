@@ -3,7 +3,8 @@ import { changeOverlapMs, changeStamp, INDEXED_KINDS, readLocalCustomerChanges }
 import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { chargedBackMinor } from './chargebacks';
-import type { Crm, CustomerProfile, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome, TransactionRecord } from './crm';
+import type { Crm, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome, TransactionRecord } from './crm';
+import { PROFILE_COLUMNS } from './customer-columns';
 
 const SCOPE = 'local-crm';
 const LOOKUP_CHUNK = 400;
@@ -139,13 +140,6 @@ export class LocalSqlCrm implements Crm {
     return { eventId: r.eventId, outcome, customerId, totals: await totalsOf(tx, customerId) };
   }
 }
-
-/** Profile fields and their columns in the customers table. */
-const PROFILE_COLUMNS: readonly (readonly [keyof CustomerProfile, string])[] = [
-  ['name', 'name'], ['givenName', 'given_name'], ['familyName', 'family_name'], ['email', 'email'], ['phone', 'phone'],
-  ['street', 'street'], ['city', 'city'], ['postalCode', 'postal_code'], ['region', 'region'], ['country', 'country'],
-  ['dateOfBirth', 'date_of_birth'],
-];
 
 /** One row per distinct card of a customer (its token where there is one); a wallet's device card is a card of its own. */
 export function cardKey(card: CardDescriptor): string {

@@ -2,11 +2,8 @@ import { changeStamp } from '../match/local-store-changes';
 import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
+import { PROFILE_COLUMN_NAMES } from '../crm/customer-columns';
 
-/** Profile columns a merge may fill in on the surviving customer (only where it has nothing). */
-const PROFILE_COLUMNS = [
-  'name', 'given_name', 'family_name', 'email', 'phone', 'street', 'city', 'postal_code', 'region', 'country', 'date_of_birth',
-] as const;
 
 interface CardRow {
   card_key: string;
@@ -103,7 +100,8 @@ export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Pr
     }
     await tx.run('DELETE FROM customer_cards WHERE customer_id = ?', [from]);
     const filled: Record<string, string> = {};
-    for (const col of PROFILE_COLUMNS) {
+    // A merge fills in, on the surviving customer, only the profile columns it has nothing in.
+    for (const col of PROFILE_COLUMN_NAMES) {
       const v = source[col];
       if ((target[col] === null || target[col] === undefined) && typeof v === 'string' && v !== '') filled[col] = v;
     }
@@ -164,7 +162,7 @@ export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'opera
       );
     }
     for (const [col, value] of Object.entries(moved.filled)) {
-      if (!(PROFILE_COLUMNS as readonly string[]).includes(col)) continue;
+      if (!PROFILE_COLUMN_NAMES.includes(col)) continue;
       await tx.run(`UPDATE customers SET ${col} = NULL WHERE id = ? AND ${col} = ?`, [into, value]);
     }
     await tx.run('UPDATE customers SET merged_into = NULL, updated_at = ? WHERE id = ?', [now, from]);

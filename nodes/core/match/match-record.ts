@@ -1,4 +1,4 @@
-import type { MatchKey } from '../contracts/customer';
+import type { CustomerProfile, MatchKey } from '../contracts/customer';
 
 /** What the matcher knows of a card besides its token: enough to recognise it at another processor. */
 export interface CardDescriptor {
@@ -17,20 +17,8 @@ export interface CardDescriptor {
  * A customer as the match index sees it, in the CRM's own spelling (the index normalizes). Every field may be
  * missing. `keys` are the exact keys (processor customer ids, emails, phones, card tokens) of this customer.
  */
-export interface MatchRecord {
+export interface MatchRecord extends CustomerProfile {
   id: string;
-  givenName?: string;
-  familyName?: string;
-  /** A full name that is not split into given and family name. */
-  name?: string;
-  email?: string;
-  phone?: string;
-  street?: string;
-  city?: string;
-  postalCode?: string;
-  region?: string;
-  country?: string;
-  dateOfBirth?: string;
   keys?: readonly MatchKey[];
   cards?: readonly CardDescriptor[];
   /** Set when the customer was merged away: the index drops it. */
