@@ -1,29 +1,7 @@
 import { userInfo } from 'node:os';
 import { InputError } from '../../nodes/core/errors';
 import { identityReport, type IdentityReport } from '../../nodes/core/identity/identity-report';
-import { closeAllDatabases, openDatabase, resolveStoreUrl } from '../../nodes/core/store/open-database';
-import type { SqlDatabase } from '../../nodes/core/store/sql-database';
-
-/** The store option the merge, unmerge and identity commands share. */
-export const STORE_HELP = `  --store URL    the store: a file path, sqlite:/path/store.db or postgres://…
-                 (default $TERMINAL_CRM_STORE_URL, else ~/.terminal-crm/store.db)`;
-
-export interface OpenStore {
-  db: SqlDatabase;
-  /** Where the store is, as messages show it (a Postgres URL without its password). */
-  where: string;
-}
-
-/** Runs `use` against the store named by --store or the environment, and closes it afterwards. */
-export async function withStore<T>(storeFlag: string | undefined, use: (store: OpenStore) => Promise<T>): Promise<T> {
-  const url = storeFlag ?? process.env.TERMINAL_CRM_STORE_URL;
-  const where = resolveStoreUrl(url).path;
-  try {
-    return await use({ db: await openDatabase(url), where });
-  } finally {
-    await closeAllDatabases();
-  }
-}
+import type { OpenStore } from './store-option';
 
 /** A customer's report, or an error that names the argument and says which store was looked in. */
 export async function requireCustomer(store: OpenStore, id: string, arg: string): Promise<IdentityReport> {

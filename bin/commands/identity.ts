@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { IdentityReport } from '../../nodes/core/identity/identity-report';
 import type { Command } from './command';
-import { exactlyOne, requireCustomer, STORE_HELP, withStore } from './identity-store';
+import { exactlyOne, requireCustomer } from './identity-store';
+import { STORE_HELP, withStore } from './store-option';
 
 const usage = `Usage: terminal-crm identity <customerId> [options]
 

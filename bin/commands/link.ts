@@ -6,8 +6,9 @@ import { linkRecords, type LinkOptions } from '../../nodes/core/match/link-recor
 import { readLocalCustomerChanges } from '../../nodes/core/match/local-store-changes';
 import type { MatchRecord } from '../../nodes/core/match/match-record';
 import { parseColumnMapping, readRecordFile, RECORD_FIELDS, type ColumnMapping } from '../../nodes/core/match/record-file';
-import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
+import type { SqlDatabase } from '../../nodes/core/store/sql-database';
 import type { CliIo, Command } from './command';
+import { withStore } from './store-option';
 
 const usage = `Usage: terminal-crm link <file> [--against <file>|store] [options]
 
@@ -64,8 +65,7 @@ function readFile(file: string, flag: string): string {
   }
 }
 
-async function storeRecords(url: string | undefined): Promise<MatchRecord[]> {
-  const db = await openDatabase(url);
+async function storeRecords(db: SqlDatabase): Promise<MatchRecord[]> {
   const out: MatchRecord[] = [];
   let cursor: string | null = null;
   for (;;) {
@@ -128,11 +128,7 @@ export const linkCommand: Command = {
     const left = readRecordFile(readFile(file, '<file>'), formatOf(file, values.format), { idColumn: values.id, columns, where: file, lenient: second });
     let right: MatchRecord[] | undefined;
     if (values.against === 'store') {
-      try {
-        right = await storeRecords(values.store ?? process.env.TERMINAL_CRM_STORE_URL);
-      } finally {
-        await closeAllDatabases();
-      }
+      right = await withStore(values.store, ({ db }) => storeRecords(db));
     } else if (values.against !== undefined) {
       const other = readRecordFile(readFile(values.against, '--against'), formatOf(values.against, values.format), {
         idColumn: values['against-id'] ?? values.id, idFlag: values['against-id'] ? '--against-id' : '--id', columns, where: values.against, lenient: true,

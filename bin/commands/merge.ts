@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../../nodes/core/errors';
 import { mergeCustomers } from '../../nodes/core/identity/merge-customers';
 import type { Command } from './command';
-import { actorOf, asCliError, requireCustomer, STORE_HELP, withStore } from './identity-store';
+import { actorOf, asCliError, requireCustomer } from './identity-store';
+import { STORE_HELP, withStore } from './store-option';
 
 const usage = `Usage: terminal-crm merge <intoCustomerId> <fromCustomerId> [--reason TEXT] [options]
 

@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import { ENV, loyaltyProgramFromEnv, segmentConfigFromEnv } from '../../nodes/core/config/settings';
 import { InputError } from '../../nodes/core/errors';
 import { runScheduledBatch, type LoyaltyReviewSummary, type SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
-import { closeAllDatabases, openDatabase, resolveStoreUrl } from '../../nodes/core/store/open-database';
 import type { CliIo, Command } from './command';
+import { withStore } from './store-option';
 
 const usage = `Usage: terminal-crm segment-batch [--as-of TIME] [--store URL] [--json]
 
@@ -59,12 +59,10 @@ export const segmentBatchCommand: Command = {
       io.err(`Nothing to do: the Segment step is off (${ENV.segmentConfig}=off) and no loyalty program is set (${ENV.loyaltyProgram}).\n`);
       return 0;
     }
-    const storeUrl = values.store ?? process.env[ENV.storeUrl];
     const started = Date.now();
     let lastReport = started;
-    try {
-      const db = await openDatabase(storeUrl);
-      io.err(`segment-batch: ${resolveStoreUrl(storeUrl).location}, as of ${asOf.toISOString()}\n`);
+    return withStore(values.store, async ({ db, location }) => {
+      io.err(`segment-batch: ${location}, as of ${asOf.toISOString()}\n`);
       const result = await runScheduledBatch(db, {
         segment,
         loyalty,
@@ -85,8 +83,6 @@ export const segmentBatchCommand: Command = {
       }
       io.err(`segment-batch: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
       return 0;
-    } finally {
-      await closeAllDatabases();
-    }
+    });
   },
 };

@@ -2,7 +2,8 @@ import { parseArgs } from 'node:util';
 import { InputError } from '../../nodes/core/errors';
 import { undoMerge } from '../../nodes/core/identity/merge-customers';
 import type { Command } from './command';
-import { asCliError, exactlyOne, STORE_HELP, withStore } from './identity-store';
+import { asCliError, exactlyOne } from './identity-store';
+import { STORE_HELP, withStore } from './store-option';
 
 const LIST_MERGES = "run `terminal-crm identity <customerId>` to list a customer's merges and use a mrg_… id from there, or name the right store with --store";
 
