@@ -1,25 +1,24 @@
 import type { Client } from '@temporalio/client';
-import { receiveWebhook, type WebhookOutcome } from '../nodes/core/pipeline/receive-webhook';
-import type { WebhookRequest } from '../nodes/core/sources/source';
+import { receiveWebhook, type ReceiveOptions, type WebhookOutcome } from '../nodes/core/pipeline/receive-webhook';
+import type { Source, WebhookRequest } from '../nodes/core/sources/source';
 import { startPaymentWorkflow } from './start-payment-workflow';
 
-export type WebhookStartOutcome =
-  | Exclude<WebhookOutcome, { accepted: true }>
-  | { status: 200; accepted: true; eventId: string; workflowId: string };
+export type WebhookStartOutcome = WebhookOutcome & { workflowIds: string[] };
 
 /**
- * A webhook receiver's whole job on Temporal: verify and normalize with the core, then hand the event to a
- * workflow. A rejected signature returns before any workflow exists; answer the processor with `status`.
+ * A webhook receiver's whole job on Temporal: verify and normalize with the core, keep the events in the inbox,
+ * then hand each event to its workflow (id from the namespaced event id, so a redelivery joins the first run).
+ * A rejected delivery returns before any workflow exists; answer the processor with `outcome.answer`.
  */
 export async function startFromWebhook(
   client: Client,
-  sourceName: string,
+  source: string | Source<unknown>,
   request: WebhookRequest,
-  signingSecrets: readonly string[],
+  receive: ReceiveOptions,
   options: { taskQueue?: string } = {},
 ): Promise<WebhookStartOutcome> {
-  const outcome = receiveWebhook(sourceName, request, signingSecrets);
-  if (!outcome.accepted) return outcome;
-  const handle = await startPaymentWorkflow(client, outcome.event, options);
-  return { status: 200, accepted: true, eventId: outcome.event.id, workflowId: handle.workflowId };
+  const outcome = await receiveWebhook(source, request, receive);
+  const workflowIds: string[] = [];
+  for (const event of outcome.events) workflowIds.push((await startPaymentWorkflow(client, event, options)).workflowId);
+  return { ...outcome, workflowIds };
 }

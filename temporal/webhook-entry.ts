@@ -1,22 +1,38 @@
-import { parseSecrets, ENV } from '../nodes/core/config/settings';
-import { InputError } from '../nodes/core/errors';
+import { ENV } from '../nodes/core/config/settings';
+import { axiosTransport } from '../nodes/core/http/axios-transport';
+import { SqlInbox } from '../nodes/core/inbox/inbox';
+import { configuredSourcesFromEnv } from '../nodes/core/sources/sources-from-env';
+import { openDatabase } from '../nodes/core/store/open-database';
+import { keyProviderFromSpec } from '../nodes/core/tokenize/key-provider';
 import { connectClient } from './connect';
 import { temporalConfigFromEnv } from './connection-config';
 import { startWebhookServer, type RunningWebhookServer } from './webhook-server';
 
-/** The webhook server as the CLI and the sandbox run it: Temporal connection and secrets from the environment. */
+/**
+ * The webhook server as the CLI and the sandbox run it: every source at /webhooks/<source>, credentials from the
+ * environment variables named after each source. A source without its secret still answers, with 500 and the
+ * variable to set, so the processor retries until it is configured.
+ */
 export async function startWebhookEntryFromEnv(
   env: NodeJS.ProcessEnv,
   listen: { port: number; host?: string },
   log: (line: string) => void,
 ): Promise<RunningWebhookServer> {
-  const secrets = parseSecrets(env[ENV.stripeWebhookSecret]);
-  if (secrets.length === 0) {
-    throw new InputError(ENV.stripeWebhookSecret, 'no Stripe webhook signing secret is set', 'set it to the endpoint\'s whsec_… secret from the Stripe Dashboard');
-  }
+  const sources = configuredSourcesFromEnv(env);
   const config = temporalConfigFromEnv(env);
+  const db = await openDatabase(env[ENV.storeUrl]);
   const client = await connectClient(config);
-  const server = await startWebhookServer({ client, secrets: { stripe: secrets }, port: listen.port, host: listen.host, taskQueue: config.taskQueue, log });
+  const server = await startWebhookServer({
+    client,
+    sources,
+    port: listen.port,
+    host: listen.host,
+    taskQueue: config.taskQueue,
+    inbox: new SqlInbox(db, env[ENV.tokenKeys]?.trim() ? keyProviderFromSpec(env[ENV.tokenKeys]!, ENV.tokenKeys) : undefined),
+    http: axiosTransport(),
+    publicBaseUrl: env.TERMINAL_CRM_PUBLIC_URL?.trim() || undefined,
+    log,
+  });
   return {
     url: server.url,
     close: async () => {

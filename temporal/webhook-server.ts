@@ -1,14 +1,29 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
+import type { Inbox } from '../nodes/core/inbox/inbox';
+import { DEFAULT_MAX_BODY_BYTES, jsonAnswer } from '../nodes/core/pipeline/receive-webhook';
+import type { HttpTransport } from '../nodes/core/http/http-transport';
+import type { Source } from '../nodes/core/sources/source';
 import { startFromWebhook } from './start-from-webhook';
+
+/** One source the entry serves at /webhooks/<name>, with the credential record its source parses. */
+export interface WebhookSourceEntry {
+  source: Source<unknown>;
+  credentials: Record<string, unknown>;
+}
 
 export interface WebhookServerOptions {
   client: Client;
-  /** Per source, the signing secrets its endpoint accepts (several while one is being rolled). */
-  secrets: Record<string, readonly string[]>;
+  /** Per path name (the source's name), the source and its credentials. */
+  sources: Record<string, WebhookSourceEntry>;
   port: number;
   host?: string;
   taskQueue?: string;
+  /** Replay protection and the durable record of what was accepted. */
+  inbox?: Inbox;
+  http?: HttpTransport;
+  /** The URL processors call when a proxy or tunnel sits in front (Square signs it); default: the Host header. */
+  publicBaseUrl?: string;
   log?: (line: string) => void;
 }
 
@@ -18,16 +33,13 @@ export interface RunningWebhookServer {
   close(): Promise<void>;
 }
 
-/** Processors send small JSON bodies; anything larger is not a webhook. */
-const MAX_BODY_BYTES = 1 << 20;
-
-function readRawBody(req: IncomingMessage): Promise<Buffer | undefined> {
+function readRawBody(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY_BYTES) {
+      if (size > limit) {
         resolve(undefined);
         req.destroy();
       } else chunks.push(c);
@@ -38,30 +50,38 @@ function readRawBody(req: IncomingMessage): Promise<Buffer | undefined> {
 }
 
 /**
- * The HTTP entry of the durable path: `POST /webhooks/<source>` is verified on its raw bytes and, when accepted,
- * becomes a payment workflow (id = the event id, so a redelivery joins the first run). The processor gets its
- * answer as soon as the workflow is durably started, not when the CRM has been written.
+ * The HTTP entry of the durable path: `POST /webhooks/<source>` is verified on its raw bytes and each accepted
+ * event becomes a payment workflow. The processor gets its answer as soon as the events are kept and their
+ * workflows durably started, not when the CRM has been written.
  */
 export function startWebhookServer(o: WebhookServerOptions): Promise<RunningWebhookServer> {
   const log = o.log ?? (() => undefined);
   const server: Server = createServer(async (req, res) => {
-    const answer = (status: number, body: object) => {
-      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-    };
+    const send = (a: { status: number; contentType: string; body: string }) => res.writeHead(a.status, { 'content-type': a.contentType }).end(a.body);
     try {
-      const source = /^\/webhooks\/([a-z0-9-]+)\/?$/.exec(req.url ?? '')?.[1];
-      if (req.method !== 'POST' || !source || !o.secrets[source]) {
-        return answer(404, { error: `POST to /webhooks/<source>, where source is one of: ${Object.keys(o.secrets).join(', ')}` });
+      const name = /^\/webhooks\/([a-z0-9-]+)\/?(\?.*)?$/.exec(req.url ?? '')?.[1];
+      const entry = name ? o.sources[name] : undefined;
+      if (req.method !== 'POST' || !entry) {
+        return send(jsonAnswer(404, { error: `POST to /webhooks/<source>, where source is one of: ${Object.keys(o.sources).join(', ')}` }));
       }
-      const rawBody = await readRawBody(req);
-      if (!rawBody) return answer(413, { error: `body larger than ${MAX_BODY_BYTES} bytes` });
-      const out = await startFromWebhook(o.client, source, { rawBody, headers: req.headers }, o.secrets[source]!, { taskQueue: o.taskQueue });
-      log(`${source} webhook → ${out.status} ${'workflowId' in out ? out.workflowId : 'rejected' in out ? `rejected: ${out.rejected}` : 'misconfigured' in out ? out.misconfigured : 'ignored'}`);
-      answer(out.status, out);
+      const limit = entry.source.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+      const rawBody = await readRawBody(req, limit);
+      if (!rawBody) return send(jsonAnswer(413, { received: false, rejected: `body larger than ${limit} bytes` }));
+      const base = o.publicBaseUrl ?? `http://${req.headers.host ?? '127.0.0.1'}`;
+      const out = await startFromWebhook(
+        o.client,
+        entry.source,
+        { rawBody, headers: req.headers, method: req.method, url: `${base.replace(/\/+$/, '')}${req.url}`, receivedAt: new Date() },
+        { credentials: entry.credentials, inbox: o.inbox, http: o.http },
+        { taskQueue: o.taskQueue },
+      );
+      const what = out.workflowIds.length ? out.workflowIds.join(', ') : (out.rejected ?? out.misconfigured ?? (out.report.duplicates.length ? 'duplicate' : 'ignored'));
+      log(`${name} webhook → ${out.status} ${what}`);
+      send(out.answer);
     } catch (e) {
       // Temporal unreachable, or a bug: a 5xx makes the processor retry later, which is what we want.
       log(`webhook failed: ${(e as Error).message}`);
-      answer(503, { error: (e as Error).message });
+      send(jsonAnswer(503, { error: (e as Error).message }));
     }
   });
   return new Promise((resolve, reject) => {

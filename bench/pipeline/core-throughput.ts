@@ -42,9 +42,12 @@ async function main(): Promise<void> {
   for (let i = 0; i < deliveries.length; i += batch) {
     const matched = [];
     for (const d of deliveries.slice(i, i + batch)) {
-      const out = receiveWebhook('stripe', { rawBody: d.body, headers: d.headers }, [SECRET]);
-      if (!out.accepted) continue;
-      matched.push(await matchStep(tokenizeStep(out.event, keys), crm));
+      const out = await receiveWebhook(
+        'stripe',
+        { rawBody: Buffer.from(d.body), headers: d.headers, method: 'POST', url: 'https://bench.example/webhooks/stripe', receivedAt: new Date() },
+        { credentials: { signingSecret: [SECRET] } },
+      );
+      for (const event of out.events) matched.push(await matchStep(tokenizeStep(event, keys), crm));
     }
     accepted += (await upsertStep(matched, crm)).length;
   }

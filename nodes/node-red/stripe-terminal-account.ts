@@ -1,4 +1,5 @@
 import { parseSecrets } from '../core/config/settings';
+import { createSource } from '../core/sources/registry';
 import { ACCOUNT_TYPE, type AccountNode } from './shared/config-types';
 import type { NodeDef, NodeRedApi } from './shared/red-api';
 
@@ -9,6 +10,8 @@ export = function register(RED: NodeRedApi): void {
     function StripeTerminalAccount(this: AccountNode, def: NodeDef) {
       RED.nodes.createNode(this, def);
       this.signingSecrets = () => parseSecrets(this.credentials?.webhookSecrets);
+      this.sourceCredentials = () => ({ signingSecret: this.signingSecrets() });
+      this.source = () => createSource('stripe');
     },
     { credentials: { webhookSecrets: { type: 'password' } } },
   );

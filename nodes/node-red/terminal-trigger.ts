@@ -1,6 +1,8 @@
 import { InputError } from '../core/errors';
+import { SqlInbox } from '../core/inbox/inbox';
+import { axiosTransport } from '../core/http/axios-transport';
 import { receiveWebhook } from '../core/pipeline/receive-webhook';
-import { ACCOUNT_TYPE, type AccountNode } from './shared/config-types';
+import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import { shortText } from './shared/short-text';
 import { addPostRoute, countRoutes, normalizeRoutePath } from './shared/http-route';
@@ -8,40 +10,52 @@ import { BodyTooLargeError, readRawBody } from './shared/raw-body';
 import { claimRawBody } from './shared/raw-capture';
 import type { HttpHandler, NodeDef, NodeRedApi, RuntimeNode } from './shared/red-api';
 import { reply } from './shared/reply';
-
-const DEFAULT_PATH = '/terminal-crm/stripe';
+import { SOURCE_ACCOUNT_FIELDS, requestUrl } from './shared/trigger-accounts';
 
 /**
  * Terminal payment trigger: its own POST route on Node-RED's HTTP server, with the body kept byte for byte
  * (claimRawBody), because a signature only verifies over the exact bytes sent and an http-in node hands on a
- * parsed body. The core decides; this node only answers the HTTP request and starts a flow for accepted payments.
+ * parsed body. The core decides and picks the answer; this node writes it and starts a flow per accepted event.
  */
 export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-trigger', function TerminalTrigger(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
-    const path = normalizeRoutePath(typeof def.path === 'string' && def.path.trim() ? def.path : DEFAULT_PATH);
-    const source = typeof def.source === 'string' && def.source ? def.source : 'stripe';
-    const secrets = () => configNode<AccountNode>(RED, def.account, ACCOUNT_TYPE, 'Stripe account').signingSecrets();
+    const sourceName = typeof def.source === 'string' && def.source ? def.source : 'stripe';
+    const path = normalizeRoutePath(typeof def.path === 'string' && def.path.trim() ? def.path : `/terminal-crm/${sourceName}`);
+    const field = SOURCE_ACCOUNT_FIELDS[sourceName] ?? SOURCE_ACCOUNT_FIELDS.generic!;
+    const account = () => configNode<SourceAccountNode>(RED, def[field.property], field.type, field.label);
+    const store = () => (typeof def.store === 'string' && def.store ? configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store') : undefined);
+    const publicUrl = typeof def.publicUrl === 'string' ? def.publicUrl.trim() : '';
 
     const answer = async (req: Parameters<HttpHandler>[0], res: Parameters<HttpHandler>[1]): Promise<void> => {
+      const receivedAt = new Date();
       const rawBody = await readRawBody(req);
-      const outcome = receiveWebhook(source, { rawBody, headers: req.headers }, secrets());
-      if ('event' in outcome) {
-        this.send({ payload: outcome.event, topic: outcome.event.type });
-        this.status({ fill: 'green', shape: 'dot', text: shortText(`payment ${outcome.event.id}`) });
-        reply(res, 200, `received ${outcome.event.id}`);
-      } else if ('ignored' in outcome) {
-        this.status({ fill: 'grey', shape: 'dot', text: shortText(`ignored: ${outcome.ignored}`) });
-        reply(res, 200, `ignored: ${outcome.ignored}`);
-      } else if ('misconfigured' in outcome) {
+      const acct = account();
+      const inboxStore = store();
+      const outcome = await receiveWebhook(
+        acct.source(),
+        { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl || requestUrl(req), receivedAt },
+        { credentials: acct.sourceCredentials(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), inboxStore.tokenKeys()) : undefined, http: axiosTransport() },
+      );
+      for (const event of outcome.events) this.send({ payload: event, topic: event.type });
+      if (outcome.report.forged.length) this.warn(`Dropped ${outcome.report.forged.length} forged item(s) on POST ${path}: ${outcome.report.forged.map((f) => f.reason).join('; ')}`);
+      if (outcome.report.control) this.log(outcome.report.control.note);
+      if (outcome.misconfigured) {
         this.error(outcome.misconfigured);
         this.status({ fill: 'red', shape: 'ring', text: shortText(outcome.misconfigured) });
-        reply(res, 500, outcome.misconfigured);
-      } else {
+      } else if (outcome.rejected) {
         this.warn(`Rejected a webhook on POST ${path}: ${outcome.rejected}`);
         this.status({ fill: 'red', shape: 'ring', text: shortText(`rejected: ${outcome.rejected}`) });
-        reply(res, outcome.status, `rejected: ${outcome.rejected}`);
+      } else if (outcome.events.length) {
+        this.status({ fill: 'green', shape: 'dot', text: shortText(`payment ${outcome.events.at(-1)!.id}`) });
+      } else {
+        const why = outcome.report.control?.note ?? (outcome.report.duplicates.length ? `duplicate ${outcome.report.duplicates[0]}` : `ignored: ${outcome.report.ignored[0] ?? 'nothing to pass on'}`);
+        this.status({ fill: 'grey', shape: 'dot', text: shortText(why) });
       }
+      if (res.headersSent) return;
+      res.statusCode = outcome.answer.status;
+      res.setHeader('content-type', outcome.answer.contentType);
+      res.end(outcome.answer.body);
     };
 
     const handler: HttpHandler = (req, res) => {
@@ -62,7 +76,8 @@ export = function register(RED: NodeRedApi): void {
     const removeRoute = addPostRoute(RED.httpNode, path, handler);
     this.status({ fill: 'grey', shape: 'ring', text: `waiting on POST ${path}` });
     try {
-      if (secrets().length === 0) throw new InputError('Signing secret', 'the selected Stripe account has none', 'paste the endpoint\'s whsec_… secret into the Stripe account');
+      account();
+      if (!store()) this.warn('No store is selected: replayed deliveries cannot be recognised. Pick the terminal crm store in this trigger.');
     } catch (e) {
       this.status({ fill: 'red', shape: 'ring', text: shortText((e as Error).message) });
       this.error((e as Error).message);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { matchStep, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, testKeys } from '../support/temp-store';
@@ -9,7 +9,7 @@ describe('steps over the message every engine passes along', () => {
   let s: Awaited<ReturnType<typeof tempStore>>;
   before(async () => { s = await tempStore(); });
   after(async () => { await s.remove(); });
-  const event = () => stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 990, email: 'm@example.com' })));
+  const event = () => normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 990, email: 'm@example.com' })));
 
   it('chains tokenize → match → upsert and keeps each result on the message', async () => {
     const matched = await matchStep(tokenizeStep(event(), testKeys()), s.crm);

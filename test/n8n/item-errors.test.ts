@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { INodeExecutionData } from 'n8n-workflow';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { matchStep, tokenizeStep } from '../../nodes/core/steps/steps';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
@@ -25,7 +25,7 @@ describe('n8n: bad items', () => {
     if (continueOn) wf.nodes = wf.nodes.map((n) => (n.name === continueOn ? { ...n, onError: 'continueRegularOutput' as const } : n));
     return wf;
   };
-  const event = (email: string) => JSON.parse(JSON.stringify(stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 300, email })))));
+  const event = (email: string) => JSON.parse(JSON.stringify(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 300, email })))));
   const transactions = async () => (await store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM transactions'))!.n;
 
   it('stops at Match Customer on an item that skipped Tokenize, naming the item and the fix', async () => {

@@ -4,7 +4,7 @@ import type { INode, INodeExecutionData, INodeParameters, INodeProperties } from
 import { NodeHelpers, Workflow } from 'n8n-workflow';
 import type { MatchResult } from '../../nodes/core/contracts/customer';
 import { MATCH_DEFAULTS } from '../../nodes/core/match/operator-settings';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { MatchCustomer } from '../../nodes/n8n/MatchCustomer/MatchCustomer.node';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { seedCustomers, strangers } from '../core/match/match-fixtures';
@@ -32,7 +32,7 @@ function matchOnly(options: INodeParameters = {}, typeVersion = 2): WorkflowJson
 let card = 5000;
 /** A card-present charge with its own card, so only the details given can tie it to a customer. */
 const charge = (details: { name?: string; postalCode?: string; email?: string }): INodeExecutionData => ({
-  json: JSON.parse(JSON.stringify(stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 1500, ...details, card: { last4: String(card++), fingerprint: `fp_mc_${card}` } }))))),
+  json: JSON.parse(JSON.stringify(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 1500, ...details, card: { last4: String(card++), fingerprint: `fp_mc_${card}` } }))))),
 });
 // With thirty other customers in the store, these score (at the default weights) about 0.98, 0.69 and nothing.
 const sameNameAndPostalCode = () => charge({ name: 'Jonathan Smith', postalCode: '94110' });

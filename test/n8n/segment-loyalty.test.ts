@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import type { IConnections, INode, INodeExecutionData } from 'n8n-workflow';
 import { parseSegmentConfig } from '../../nodes/core/segment/config';
 import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-settings';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { Segment } from '../../nodes/n8n/Segment/Segment.node';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
@@ -28,7 +28,7 @@ function chain(...tail: INode[]): WorkflowJson {
 
 const charge = (amount: number, email: string, extra: { currency?: string } = {}) =>
   stripeEvent('charge.succeeded', chargeObject({ amount, email, currency: extra.currency ?? 'usd', card: { fingerprint: `fp_${email}` } }));
-const asItem = (event: object): INodeExecutionData => ({ json: JSON.parse(JSON.stringify(stripeTerminalSource.normalize(event))) });
+const asItem = (event: object): INodeExecutionData => ({ json: JSON.parse(JSON.stringify(normalizeStripeEvent(event))) });
 
 describe('n8n: Segment Customer and Loyalty Enroll under WorkflowExecute', () => {
   let store: Store;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { IConnections, INodeExecutionData } from 'n8n-workflow';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { assignCredentials } from './support/assign-credentials';
@@ -45,7 +45,7 @@ describe('n8n templates (templates/n8n/)', () => {
   const creds = () => ({ terminalCrmStore: { storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
   const refs = { terminalCrmStore: { id: '1', name: 'Terminal CRM Store' }, stripeTerminalApi: { id: '2', name: 'Stripe Terminal' } };
   const asItem = (amount: number, email: string) =>
-    ({ json: JSON.parse(JSON.stringify(stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount, email }))))) }) as INodeExecutionData;
+    ({ json: JSON.parse(JSON.stringify(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount, email }))))) }) as INodeExecutionData;
 
   it('every template has its own trigger webhook id, ships no credentials and starts with a setup note', () => {
     const ids = TEMPLATES.map((file) => {

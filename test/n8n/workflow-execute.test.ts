@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { INodeExecutionData } from 'n8n-workflow';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, paymentIntentObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { outputOf, runWorkflow } from './support/run-workflow';
@@ -19,7 +19,7 @@ describe('n8n: Tokenize → Match Customer → CRM Upsert under WorkflowExecute'
   });
 
   const credentials = () => ({ terminalCrmStore: { storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
-  const asItem = (processorEvent: object): INodeExecutionData => ({ json: JSON.parse(JSON.stringify(stripeTerminalSource.normalize(processorEvent))) });
+  const asItem = (processorEvent: object): INodeExecutionData => ({ json: JSON.parse(JSON.stringify(normalizeStripeEvent(processorEvent))) });
   const counts = async () => ({
     customers: (await store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers'))!.n,
     transactions: (await store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM transactions'))!.n,

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { Script } from 'node:vm';
 import type { MatchResult } from '../../nodes/core/contracts/customer';
 import { MATCH_DEFAULTS } from '../../nodes/core/match/operator-settings';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import type { NodeMessage } from '../../nodes/node-red/shared/red-api';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import registerMatch from '../../nodes/node-red/terminal-match-customer';
@@ -28,7 +28,7 @@ function editorDefinition(): { defaults: Record<string, { value: unknown; valida
 
 let card = 7000;
 const charge = (details: { name?: string; postalCode?: string; email?: string }) =>
-  stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 900, ...details, card: { last4: String(card++), fingerprint: `fp_nr_${card}` } })));
+  normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 900, ...details, card: { last4: String(card++), fingerprint: `fp_nr_${card}` } })));
 const sameNameAndPostalCode = () => charge({ name: 'Jonathan Smith', postalCode: '94110' });
 const nicknameLooseSpelling = () => charge({ name: 'John Smith', postalCode: '94110' });
 

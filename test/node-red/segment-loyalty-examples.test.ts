@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import registerUpsert from '../../nodes/node-red/terminal-crm-upsert';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import registerLoyalty from '../../nodes/node-red/terminal-loyalty-enroll';
@@ -48,7 +48,7 @@ describe('Node-RED examples: high-value-alert and loyalty-welcome', () => {
   /** The example's own step nodes, created with their shipped settings (pointed at the test store), run in order. */
   async function runSteps(flow: FlowNode[], event: object, through: string[]): Promise<Record<string, NodeMessage | undefined>> {
     const { one } = graph(flow);
-    let payload: unknown = stripeTerminalSource.normalize(event);
+    let payload: unknown = normalizeStripeEvent(event);
     const sent: Record<string, NodeMessage | undefined> = {};
     for (const type of through) {
       const def = one(type, (n) => n.mode !== 'recompute');

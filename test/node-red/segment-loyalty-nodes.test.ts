@@ -6,7 +6,7 @@ import { Script } from 'node:vm';
 import { DEFAULT_LOYALTY_PROGRAM_JSON } from '../../nodes/core/loyalty/operator-settings';
 import { parseSegmentConfig } from '../../nodes/core/segment/config';
 import { DEFAULT_SEGMENT_RULES } from '../../nodes/core/segment/segments';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import registerUpsert from '../../nodes/node-red/terminal-crm-upsert';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import registerLoyalty from '../../nodes/node-red/terminal-loyalty-enroll';
@@ -49,7 +49,7 @@ describe('terminal segment and terminal loyalty enroll (in a stand-in for Node-R
 
   /** A signed-and-verified charge as the trigger emits it, taken through tokenize → match → upsert. */
   const recorded = async (event: object): Promise<unknown> => {
-    let payload: unknown = stripeTerminalSource.normalize(event);
+    let payload: unknown = normalizeStripeEvent(event);
     for (const node of [chain.tokenize, chain.match, chain.upsert]) {
       const r = await node.receive(payload);
       assert.equal(r.error, undefined, r.error?.message);

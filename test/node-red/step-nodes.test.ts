@@ -4,7 +4,7 @@ import registerUpsert from '../../nodes/node-red/terminal-crm-upsert';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import registerMatch from '../../nodes/node-red/terminal-match-customer';
 import registerTokenize from '../../nodes/node-red/terminal-tokenize';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { fakeRed } from './support/fake-red';
@@ -24,7 +24,7 @@ describe('step nodes (in a stand-in for Node-RED)', () => {
     const tokenize = red.create('terminal-tokenize', { id: 't', store: 'store' });
     const match = red.create('terminal-match-customer', { id: 'm', store: 'store' });
     const upsert = red.create('terminal-crm-upsert', { id: 'u', store: 'store', crm: 'local' });
-    const event = stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 800, email: 'x@example.com' })));
+    const event = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 800, email: 'x@example.com' })));
 
     const t = await tokenize.receive(event, { topic: 'till 3', _msgid: 'm1' });
     assert.equal(t.error, undefined);

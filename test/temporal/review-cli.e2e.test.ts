@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { after, before, describe, it } from 'node:test';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { waitUntil } from '../../sandbox/run/shared/wait-until';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { createActivities } from '../../temporal/activities/payment-activities';
@@ -36,7 +36,7 @@ describe('terminal-crm review against a real Temporal dev server', () => {
     const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TEMPORAL_ADDRESS: server.env.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue };
     const cli = (...args: string[]) => run(process.execPath, [CLI_JS, 'review', ...args], { env, timeout: 30_000 });
     const charge = (name: string, postalCode: string) =>
-      stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 3100, name, postalCode, card: { last4: '4321', fingerprint: `fp_${randomUUID()}` } })));
+      normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 3100, name, postalCode, card: { last4: '4321', fingerprint: `fp_${randomUUID()}` } })));
     const review = charge('John Smith', '94110');
     const plain = charge('Zed Quill', '10001');
 

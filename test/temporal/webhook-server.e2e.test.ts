@@ -6,6 +6,8 @@ import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulat
 import { createActivities } from '../../temporal/activities/payment-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
 import { paymentWorkflowId } from '../../temporal/start-payment-workflow';
+import { SqlInbox } from '../../nodes/core/inbox/inbox';
+import { createSource } from '../../nodes/core/sources/registry';
 import { startWebhookServer, type RunningWebhookServer } from '../../temporal/webhook-server';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
@@ -23,7 +25,13 @@ describe('webhook entry of the durable path, over HTTP, on a real Temporal dev s
     const activities = createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
     worker = await createPaymentWorker({ connection: server.env.nativeConnection, taskQueue, activities });
     running = worker.run();
-    http = await startWebhookServer({ client: server.env.client, secrets: { stripe: [TEST_WEBHOOK_SECRET] }, port: 0, taskQueue });
+    http = await startWebhookServer({
+      client: server.env.client,
+      sources: { stripe: { source: createSource('stripe'), credentials: { signingSecret: TEST_WEBHOOK_SECRET } } },
+      inbox: new SqlInbox(s.db),
+      port: 0,
+      taskQueue,
+    });
   });
 
   after(async () => {
@@ -44,9 +52,9 @@ describe('webhook entry of the durable path, over HTTP, on a real Temporal dev s
     const id = `evt_${randomUUID().replace(/-/g, '')}`;
     const res = await post(delivery(id));
     assert.equal(res.status, 200);
-    assert.equal(((await res.json()) as { workflowId: string }).workflowId, paymentWorkflowId(id));
-    await server.env.client.workflow.getHandle(paymentWorkflowId(id)).result();
-    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [id]), 1);
+    assert.deepEqual(((await res.json()) as { accepted: string[] }).accepted, [`stripe:${id}`]);
+    await server.env.client.workflow.getHandle(paymentWorkflowId(`stripe:${id}`)).result();
+    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [`stripe:${id}`]), 1);
     assert.equal(await count('SELECT COUNT(*) AS n FROM customers WHERE email = ?', [`${id}@example.com`]), 1);
   });
 
@@ -56,8 +64,8 @@ describe('webhook entry of the durable path, over HTTP, on a real Temporal dev s
     const res = await post({ ...d, body: d.body.replace('3100', '1') });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { rejected: string }).rejected, /signature/i);
-    await assert.rejects(server.env.client.workflow.getHandle(paymentWorkflowId(id)).describe(), /not found/i);
-    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [id]), 0);
+    await assert.rejects(server.env.client.workflow.getHandle(paymentWorkflowId(`stripe:${id}`)).describe(), /not found/i);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [`stripe:${id}`]), 0);
   });
 
   it('applies a redelivered event once', async () => {
@@ -65,10 +73,15 @@ describe('webhook entry of the durable path, over HTTP, on a real Temporal dev s
     const d = delivery(id);
     const [a, b] = await Promise.all([post(d), post(d)]);
     assert.deepEqual([a.status, b.status], [200, 200]);
-    await server.env.client.workflow.getHandle(paymentWorkflowId(id)).result();
+    // One of the two was kept in the inbox and started the workflow; the other is answered as a duplicate.
+    const bodies = [(await a.json()) as { accepted?: string[]; duplicates?: string[] }, (await b.json()) as { accepted?: string[]; duplicates?: string[] }];
+    assert.deepEqual(bodies.map((x) => [...(x.accepted ?? []), ...(x.duplicates ?? [])]), [[`stripe:${id}`], [`stripe:${id}`]]);
+    assert.equal(bodies.filter((x) => x.duplicates?.length).length, 1);
+    await server.env.client.workflow.getHandle(paymentWorkflowId(`stripe:${id}`)).result();
     const c = await post(d);
     assert.equal(c.status, 200);
-    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [id]), 1);
+    assert.deepEqual(((await c.json()) as { duplicates: string[] }).duplicates, [`stripe:${id}`]);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [`stripe:${id}`]), 1);
   });
 
   it('answers unknown paths with 404 naming the right one', async () => {

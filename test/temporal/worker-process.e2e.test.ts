@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { receiveWebhook } from '../../nodes/core/pipeline/receive-webhook';
+import { verifiedStripeEvent } from '../support/stripe-delivery';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { describeExit, spawnGroup, type GroupProcess } from '../../sandbox/run/shared/process-group';
 import { GiveUp, waitUntil } from '../../sandbox/run/shared/wait-until';
@@ -51,9 +51,8 @@ describe('the worker entry point (node temporal/worker.js)', () => {
     await waitFor(worker, /polling task queue/, 60_000);
 
     const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 1800, currency: 'gbp', phone: '07911 123456' })), TEST_WEBHOOK_SECRET);
-    const accepted = receiveWebhook('stripe', { rawBody: d.body, headers: d.headers }, [TEST_WEBHOOK_SECRET]);
-    assert.ok(accepted.accepted);
-    const result = await (await startPaymentWorkflow(server.env.client, accepted.event, { taskQueue })).result();
+    const event = await verifiedStripeEvent(d, [TEST_WEBHOOK_SECRET]);
+    const result = await (await startPaymentWorkflow(server.env.client, event, { taskQueue })).result();
     assert.equal(result.outcome, 'recorded');
     // The region setting reached the activities: a national number was stored in international form.
     const customer = await s.db.get<{ phone: string }>('SELECT phone FROM customers WHERE id = ?', [result.customerId!]);

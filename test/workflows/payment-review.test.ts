@@ -6,7 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { runReview } from '../../bin/commands/review';
 import { MATCH_DEFAULTS } from '../../nodes/core/match/operator-settings';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { createActivities, type ActivitySettings } from '../../temporal/activities/payment-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
@@ -26,7 +26,7 @@ const timerEvents = (history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>
 let card = 7000;
 /** "John Smith, 94110" against a stored Jonathan Smith of 94110 scores about 0.69: in the review band. */
 const probablyJon = () =>
-  stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 2500, name: 'John Smith', postalCode: '94110', card: { last4: String(card++), fingerprint: `fp_rv_${card}` } })));
+  normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 2500, name: 'John Smith', postalCode: '94110', card: { last4: String(card++), fingerprint: `fp_rv_${card}` } })));
 
 describe('paymentToCrm: a payment in the review band waits for an operator (time-skipping test server)', () => {
   let env: TestWorkflowEnvironment;

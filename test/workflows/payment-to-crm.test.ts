@@ -6,7 +6,7 @@ import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { parseLoyaltyProgram } from '../../nodes/core/loyalty/program';
-import { stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { createActivities, type ActivitySettings, type TerminalCrmActivities } from '../../temporal/activities/payment-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
@@ -30,7 +30,7 @@ describe('paymentToCrm workflow (time-skipping test server)', () => {
     await s?.remove();
   });
 
-  const event = (email = 'grace@example.com', amount = 4200) => stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount, email })));
+  const event = (email = 'grace@example.com', amount = 4200) => normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount, email })));
   const real = (more: Partial<ActivitySettings> = {}) => createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US', ...more });
   const program = parseLoyaltyProgram({ id: 'wf-test', currency: 'USD', points: { perUnit: 2 } });
 

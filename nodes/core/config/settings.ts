@@ -13,7 +13,6 @@ import { parseSegmentConfig, type SegmentConfig } from '../segment/config';
 export interface Settings {
   storeUrl: string;
   tokenKeys: string;
-  stripeWebhookSecrets: string[];
   defaultRegion: CountryCode;
   /** The Segment step's configuration; null when turned off. */
   segment: SegmentConfig | null;
@@ -148,7 +147,6 @@ export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings 
   return {
     storeUrl: env[ENV.storeUrl] ?? '',
     tokenKeys: env[ENV.tokenKeys] ?? '',
-    stripeWebhookSecrets: parseSecrets(env[ENV.stripeWebhookSecret]),
     defaultRegion: parseRegion(env[ENV.defaultRegion]),
     segment: segmentConfigFromEnv(env),
     loyalty: loyaltyProgramFromEnv(env),

@@ -1,8 +1,10 @@
 import { z } from 'zod/v4';
 
 /**
- * Digits after the decimal point for currencies whose exponent is not 2 (ISO 4217).
- * Amounts always travel as integer minor units; this table is only for display and parsing.
+ * Digits after the decimal point for currencies whose exponent is not 2 (ISO 4217). Every amount in the pack is
+ * integer minor units at this exponent: each source converts from its processor's own rules on the way in
+ * (sources/processor-money.ts), so a loyalty threshold or an alert in ISK means the same whoever took the payment.
+ * MGA is 2 in ISO 4217 (the iraimbilanja is a fifth, written as .20, .40 …).
  */
 const EXPONENT_OVERRIDES: Record<string, number> = {
   BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,

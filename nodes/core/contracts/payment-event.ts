@@ -4,9 +4,14 @@ import { MoneySchema } from './money';
 
 export const PAYMENT_EVENT_SCHEMA_VERSION = 1 as const;
 
-export const SOURCES = ['stripe'] as const;
-export const SourceNameSchema = z.enum(SOURCES);
-export type SourceName = z.infer<typeof SourceNameSchema>;
+/** The sources the pack ships (sources/registry.ts). A generic source is configured under a name of its own. */
+export const SOURCES = ['stripe', 'square', 'adyen', 'adyen-terminal', 'zettle', 'clover', 'sumup', 'generic'] as const;
+export type BuiltInSourceName = (typeof SOURCES)[number];
+/** Lower-case letters, digits and dashes: it prefixes event ids and names the webhook path (/webhooks/<source>). */
+export const SourceNameSchema = z
+  .string()
+  .regex(/^[a-z][a-z0-9-]{0,39}$/, 'a source name: lower-case letters, digits and dashes, such as "stripe" or "verifone-estate"');
+export type SourceName = string;
 
 /** What happened, independent of the processor's own event names. */
 export const EventKindSchema = z.enum(['payment', 'refund', 'dispute', 'failure']);
@@ -53,9 +58,12 @@ export const CustomerHintsSchema = z.object({
 });
 export type CustomerHints = z.infer<typeof CustomerHintsSchema>;
 
-export const PaymentEventSchema = z.object({
+const PaymentEventObject = z.object({
   schemaVersion: z.literal(PAYMENT_EVENT_SCHEMA_VERSION),
-  /** The processor's event id: the idempotency key everywhere (store, workflow id, CRM). */
+  /**
+   * "<source>:<processor's event id>": the idempotency key everywhere (store, workflow id, CRM). Namespaced so
+   * two processors' ids never collide; an event made before namespacing ("evt_…") is read as "stripe:evt_…".
+   */
   id: z.string().min(1),
   source: SourceNameSchema,
   /** The processor's own event type, e.g. "charge.refunded". */
@@ -77,7 +85,17 @@ export const PaymentEventSchema = z.object({
   dispute: z.object({ id: z.string().min(1), reason: z.string().optional(), processorStatus: z.string().optional() }).optional(),
   metadata: z.record(z.string(), z.string()),
 });
-export type PaymentEvent = z.infer<typeof PaymentEventSchema>;
+
+/** Reads an un-namespaced id (stored or queued before ids were namespaced) as the namespaced one. */
+function namespaceLegacyId(input: unknown): unknown {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return input;
+  const o = input as { id?: unknown; source?: unknown };
+  if (typeof o.id !== 'string' || typeof o.source !== 'string' || o.id.startsWith(`${o.source}:`)) return input;
+  return { ...o, id: `${o.source}:${o.id}` };
+}
+
+export const PaymentEventSchema = z.preprocess(namespaceLegacyId, PaymentEventObject);
+export type PaymentEvent = z.infer<typeof PaymentEventObject>;
 
 /**
  * What a dispute event's status means, for every step that counts money (CRM totals, segment statistics, the

@@ -1,36 +1,111 @@
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
-import { sourceByName } from '../sources/registry';
-import type { WebhookRequest } from '../sources/source';
+import type { HttpTransport } from '../http/http-transport';
+import type { Inbox } from '../inbox/inbox';
+import { createSource } from '../sources/registry';
+import type { DeliveryReport, Source, SourceContext, WebhookAnswer, WebhookRequest } from '../sources/source';
+import { parseSourceCredentials } from '../sources/source-credentials';
+
+/** Processors send a few kilobytes; a body near this size is not a payment notification. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+
+export interface ReceiveOptions {
+  /** The face's raw credential record for this source (parsed by the source's own schema). */
+  credentials: unknown;
+  /** Replay protection: events seen before are answered 2xx and not passed on. Without it every event passes. */
+  inbox?: Inbox;
+  /** Event types the operator selected (n8n's Event Types); others are acknowledged and dropped. */
+  selectedTypes?: readonly string[];
+  http?: HttpTransport;
+  now?: () => Date;
+}
 
 /**
- * What a trigger does with one webhook, whatever engine hosts it. `status` is the HTTP answer to give: a
- * rejected signature is a 400 with the reason (and nothing goes further), an ignored type is a 200 so the
- * processor does not retry it for days, and a mistake in our own setup (no signing secret, an unknown source)
- * is a 500 with the fix, so the processor keeps retrying and nothing is lost once it is fixed.
+ * What a trigger does with one delivery, whatever engine hosts it. The face writes `answer` exactly as it is and
+ * passes `events` on. A forged or malformed delivery gets a 4xx with the reason and nothing goes further; an
+ * ignored type or a duplicate gets a 2xx so the processor does not retry it for days; a mistake in our own setup
+ * (no secret, an unknown source) is a 500 with the fix, so the processor keeps retrying until it is fixed.
  */
-export type WebhookOutcome =
-  | { status: 200; accepted: true; event: PaymentEvent }
-  | { status: 200; accepted: false; ignored: string }
-  | { status: 400; accepted: false; rejected: string }
-  | { status: 500; accepted: false; misconfigured: string };
+export interface WebhookOutcome {
+  status: number;
+  answer: WebhookAnswer;
+  /** New events to pass on (already kept in the inbox when there is one). */
+  events: PaymentEvent[];
+  report: DeliveryReport;
+  rejected?: string;
+  misconfigured?: string;
+}
 
-export function receiveWebhook(sourceName: string, request: WebhookRequest, signingSecrets: readonly string[]): WebhookOutcome {
-  let verified: unknown;
-  let source: ReturnType<typeof sourceByName>;
+export async function receiveWebhook(sourceOrName: string | Source<unknown>, request: WebhookRequest, options: ReceiveOptions): Promise<WebhookOutcome> {
+  let source: Source<unknown>;
+  let credentials: unknown;
   try {
-    source = sourceByName(sourceName);
-    verified = source.verify(request, signingSecrets);
+    source = typeof sourceOrName === 'string' ? createSource(sourceOrName) : sourceOrName;
+    credentials = parseSourceCredentials(source, options.credentials);
   } catch (e) {
-    if (e instanceof SignatureError) return { status: 400, accepted: false, rejected: e.reason };
-    if (e instanceof InputError) return { status: 500, accepted: false, misconfigured: e.message };
+    if (e instanceof InputError) return misconfigured(e.message);
     throw e;
   }
+  const max = source.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  if (request.rawBody.length > max) return rejected(413, `the body is ${request.rawBody.length} bytes, more than the ${max} a ${source.label} webhook can be`);
+  const ctx: SourceContext = { http: options.http, now: options.now ?? (() => new Date()) };
+
+  let verified;
   try {
-    return { status: 200, accepted: true, event: source.normalize(verified) };
+    verified = await source.verify(request, credentials, ctx);
   } catch (e) {
-    if (e instanceof IgnoredEventError) return { status: 200, accepted: false, ignored: e.message };
-    if (e instanceof InputError) return { status: 400, accepted: false, rejected: e.message };
+    if (e instanceof SignatureError) return rejected(e.httpStatus, e.reason);
+    if (e instanceof InputError) return rejected(400, e.message);
     throw e;
   }
+  const report: DeliveryReport = { accepted: [], duplicates: [], ignored: [], forged: verified.forged, control: verified.control };
+  if (verified.items.length === 0 && verified.forged.length > 0) {
+    return rejected(401, `every item's signature failed: ${verified.forged.map((f) => f.reason).join('; ')}`, report);
+  }
+
+  const events: PaymentEvent[] = [];
+  const malformed: string[] = [];
+  for (const item of verified.items) {
+    try {
+      for (const event of await source.normalize(item, credentials, ctx)) {
+        if (options.selectedTypes && !options.selectedTypes.includes(event.type)) report.ignored.push(`Event type "${event.type}" is not selected in this trigger`);
+        else events.push(event);
+      }
+    } catch (e) {
+      if (e instanceof IgnoredEventError) report.ignored.push(e.message);
+      else if (e instanceof InputError) malformed.push(e.message);
+      else throw e;
+    }
+  }
+  // One malformed item of a batch must not cost the others; a delivery with nothing but malformed items is refused.
+  if (malformed.length > 0 && events.length === 0 && report.ignored.length === 0 && !verified.control) return rejected(400, malformed.join('; '), report);
+  report.ignored.push(...malformed.map((m) => `malformed: ${m}`));
+
+  let fresh = events;
+  if (options.inbox && events.length > 0) {
+    const kept = await options.inbox.accept(events, request.receivedAt);
+    fresh = kept.fresh;
+    report.duplicates = kept.duplicates;
+  }
+  report.accepted = fresh.map((e) => e.id);
+  const answer = source.answer?.(report) ?? jsonAnswer(200, { received: true, ...compact(report) });
+  return { status: answer.status, answer, events: fresh, report };
+}
+
+function compact(r: DeliveryReport): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
+}
+
+export function jsonAnswer(status: number, body: unknown): WebhookAnswer {
+  return { status, contentType: 'application/json', body: JSON.stringify(body) };
+}
+
+const emptyReport = (): DeliveryReport => ({ accepted: [], duplicates: [], ignored: [], forged: [] });
+
+function rejected(status: number, reason: string, report = emptyReport()): WebhookOutcome {
+  return { status, answer: jsonAnswer(status, { received: false, rejected: reason }), events: [], report, rejected: reason };
+}
+
+function misconfigured(reason: string): WebhookOutcome {
+  return { status: 500, answer: jsonAnswer(500, { received: false, error: reason }), events: [], report: emptyReport(), misconfigured: reason };
 }

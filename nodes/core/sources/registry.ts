@@ -1,14 +1,37 @@
+import { SOURCES, type BuiltInSourceName } from '../contracts/payment-event';
 import { InputError } from '../errors';
-import { SOURCES, type SourceName } from '../contracts/payment-event';
 import type { Source } from './source';
 import { stripeTerminalSource } from './stripe-terminal';
 
-const REGISTRY: Record<SourceName, Source> = {
-  stripe: stripeTerminalSource,
-};
+/**
+ * Sources are made by factories: most need nothing, a generic source is a configured instance (its own name,
+ * signature scheme and field mapping). A face asks for a source by name and never imports a vendor file.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type SourceFactory = (options?: unknown) => Source<any>;
 
-export function sourceByName(name: string): Source {
-  const s = REGISTRY[name as SourceName];
-  if (!s) throw new InputError('source', `"${name}" is not a supported terminal source`, `use one of: ${SOURCES.join(', ')}`);
-  return s;
+const FACTORIES = new Map<string, SourceFactory>([['stripe', () => stripeTerminalSource]]);
+
+/** The sources this build can create, for editors' option lists and error messages. */
+export function availableSources(): string[] {
+  return [...FACTORIES.keys()];
 }
+
+/** Adds a source (a developer's own processor), or replaces a built-in one in tests. */
+export function registerSource(name: string, factory: SourceFactory): void {
+  FACTORIES.set(name, factory);
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function createSource(name: string, options?: unknown): Source<any> {
+  const factory = FACTORIES.get(name);
+  if (!factory) {
+    throw new InputError('source', `"${name}" is not a supported terminal source`, `use one of: ${availableSources().join(', ')}`);
+  }
+  return factory(options);
+}
+
+/** Kept for callers that only need a built-in source by name. */
+export const sourceByName = (name: string) => createSource(name);
+
+export const isBuiltInSource = (name: string): name is BuiltInSourceName => (SOURCES as readonly string[]).includes(name);

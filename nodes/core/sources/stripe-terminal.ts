@@ -1,4 +1,6 @@
 import Stripe from 'stripe';
+import { z } from 'zod/v4';
+import { parseSecrets } from '../config/settings';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
 import {
   PAYMENT_EVENT_SCHEMA_VERSION,
@@ -9,7 +11,8 @@ import {
   type PaymentEvent,
 } from '../contracts/payment-event';
 import { scrubStrings } from '../tokenize/pan-scrub';
-import { headerValue, type Source, type WebhookRequest } from './source';
+import { moneyFromProcessor, STRIPE_EXPONENTS } from './processor-money';
+import { headerValue, namespacedEventId, type Source, type WebhookRequest } from './source';
 
 /** Stripe's own recommendation for replay protection. */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -42,26 +45,38 @@ const int = (v: unknown): number | undefined => (typeof v === 'number' && Number
 /** Stripe ids of expandable fields arrive either as "id" or as the expanded object. */
 const idOf = (v: unknown): string | undefined => str(v) ?? str(obj(v)?.id);
 
-export const stripeTerminalSource: Source = {
-  name: 'stripe',
-  handledEventTypes: STRIPE_HANDLED_EVENT_TYPES,
+/**
+ * The endpoint's signing secrets (comma-separated, or a list: several are accepted so an operator can roll the
+ * secret without dropping events) and, optionally, a secret API key for endpoint registration and polling.
+ */
+export const StripeCredentialsSchema = z.object({
+  signingSecret: z
+    .union([z.string(), z.array(z.string())], { error: 'no Stripe webhook signing secret is configured' })
+    .transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : parseSecrets(v)))
+    .refine((list) => list.length > 0, {
+      error: 'no Stripe webhook signing secret is configured; paste the endpoint\'s "whsec_…" secret from the Stripe Dashboard (Developers → Webhooks), or let the trigger register the endpoint with an API key',
+    }),
+  secretKey: z.string().optional(),
+});
+export type StripeCredentials = z.infer<typeof StripeCredentialsSchema>;
 
-  verify(request: WebhookRequest, signingSecrets: readonly string[]): unknown {
-    const secrets = signingSecrets.filter((s) => s.trim().length > 0);
-    if (secrets.length === 0) {
-      throw new InputError(
-        'signingSecret',
-        'no Stripe webhook signing secret is configured',
-        'paste the endpoint\'s "whsec_…" secret from the Stripe Dashboard (Developers → Webhooks) into the credential, or let the trigger register the endpoint with an API key',
-      );
-    }
+export const stripeTerminalSource: Source<StripeCredentials> = {
+  name: 'stripe',
+  label: 'Stripe Terminal',
+  handledEventTypes: STRIPE_HANDLED_EVENT_TYPES,
+  credentials: StripeCredentialsSchema,
+  env: { signingSecret: 'STRIPE_WEBHOOK_SECRET', secretKey: 'STRIPE_SECRET_KEY' },
+
+  async verify(request: WebhookRequest, credentials: StripeCredentials) {
     const signature = headerValue(request.headers, 'stripe-signature');
     if (!signature) throw new SignatureError('the Stripe-Signature header is missing');
     let lastError: unknown;
-    // Several secrets are accepted so an operator can roll the endpoint secret without dropping events.
-    for (const secret of secrets) {
+    // Stripe ages the signature from this (milliseconds), so the clock is the request's, not the wall clock.
+    const receivedAt = request.receivedAt.getTime();
+    for (const secret of credentials.signingSecret) {
       try {
-        return Stripe.webhooks.constructEvent(request.rawBody, signature, secret, STRIPE_SIGNATURE_TOLERANCE_SECONDS);
+        const event = await Stripe.webhooks.constructEventAsync(request.rawBody, signature, secret, STRIPE_SIGNATURE_TOLERANCE_SECONDS, undefined, receivedAt);
+        return { items: [event], forged: [] };
       } catch (e) {
         lastError = e;
       }
@@ -69,32 +84,40 @@ export const stripeTerminalSource: Source = {
     throw new SignatureError(lastError instanceof Error ? lastError.message.split('\n')[0]! : String(lastError));
   },
 
-  normalize(processorEvent: unknown): PaymentEvent {
-    const event = obj(processorEvent);
-    const type = str(event?.type);
-    const object = obj(obj(event?.data)?.object);
-    if (!event || !type || !object || !str(event.id)) {
-      throw new InputError('event', 'this is not a Stripe event object (id, type, data.object)', 'pass the verified webhook body');
-    }
-    if (!(STRIPE_HANDLED_EVENT_TYPES as readonly string[]).includes(type)) {
-      throw new IgnoredEventError(type, `only ${STRIPE_HANDLED_EVENT_TYPES.join(', ')} are processed`);
-    }
-    const base = type.startsWith('charge.dispute.') ? fromDispute(object) : type.startsWith('charge.') ? fromCharge(type, object) : fromPaymentIntent(type, object);
-    if (!base) throw new IgnoredEventError(type, 'the payment was not card-present (card_present or interac_present)');
-    const draft = {
-      schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
-      id: str(event.id),
-      source: 'stripe',
-      type,
-      occurredAt: new Date((int(event.created) ?? 0) * 1000).toISOString(),
-      livemode: event.livemode === true,
-      ...base,
-    };
-    // Scrubbed here as well as in tokenize: a clerk can type a card number into metadata, and the normalized
-    // event is what a Temporal workflow receives as input (and so keeps in its history).
-    return PaymentEventSchema.parse(scrubStrings(draft));
+  async normalize(processorEvent: unknown): Promise<PaymentEvent[]> {
+    return [normalizeStripeEvent(processorEvent)];
   },
 };
+
+/** One verified Stripe event (webhook or the Events API, for polling) → a PaymentEvent. */
+export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
+  const event = obj(processorEvent);
+  const type = str(event?.type);
+  const object = obj(obj(event?.data)?.object);
+  if (!event || !type || !object || !str(event.id)) {
+    throw new InputError('event', 'this is not a Stripe event object (id, type, data.object)', 'pass the verified webhook body');
+  }
+  if (!(STRIPE_HANDLED_EVENT_TYPES as readonly string[]).includes(type)) {
+    throw new IgnoredEventError(type, `only ${STRIPE_HANDLED_EVENT_TYPES.join(', ')} are processed`);
+  }
+  const base = type.startsWith('charge.dispute.') ? fromDispute(object) : type.startsWith('charge.') ? fromCharge(type, object) : fromPaymentIntent(type, object);
+  if (!base) throw new IgnoredEventError(type, 'the payment was not card-present (card_present or interac_present)');
+  const draft = {
+    schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
+    id: namespacedEventId('stripe', str(event.id)!),
+    source: 'stripe',
+    type,
+    occurredAt: new Date((int(event.created) ?? 0) * 1000).toISOString(),
+    livemode: event.livemode === true,
+    ...base,
+  };
+  // Scrubbed here as well as in tokenize: a clerk can type a card number into metadata, and the normalized
+  // event is what a Temporal workflow receives as input (and so keeps in its history).
+  return PaymentEventSchema.parse(scrubStrings(draft));
+}
+
+/** Stripe's minor units (its own exponent rules: ISK with two decimals, MGA with none) → ISO minor units. */
+const money = (amount: number, currency: string, field: string) => moneyFromProcessor(amount, currency, STRIPE_EXPONENTS, field);
 
 type Draft = Omit<PaymentEvent, 'schemaVersion' | 'id' | 'source' | 'type' | 'occurredAt' | 'livemode'>;
 
@@ -105,15 +128,15 @@ function fromCharge(type: string, charge: Obj): Draft | undefined {
   const billing = obj(charge.billing_details);
   const present = obj(details?.[methodType]);
   const currency = String(charge.currency ?? '');
-  const amount = { minor: int(charge.amount) ?? 0, currency };
-  const refunded = int(charge.amount_refunded) ?? 0;
+  const amount = money(int(charge.amount) ?? 0, currency, 'amount');
+  const refunded = money(int(charge.amount_refunded) ?? 0, currency, 'amount_refunded');
   const kind: EventKind = type === 'charge.refunded' ? 'refund' : 'payment';
   return {
     kind,
     paymentId: idOf(charge.payment_intent) ?? String(charge.id),
     amount,
-    refundedTotal: kind === 'refund' ? { minor: refunded, currency } : undefined,
-    status: kind === 'refund' ? (refunded >= amount.minor ? 'refunded' : 'partially_refunded') : 'succeeded',
+    refundedTotal: kind === 'refund' ? refunded : undefined,
+    status: kind === 'refund' ? (refunded.minor >= amount.minor ? 'refunded' : 'partially_refunded') : 'succeeded',
     card: present ? cardFrom(present) : undefined,
     terminal: terminalFrom(charge),
     customerHints: {
@@ -142,7 +165,7 @@ function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
   return {
     kind: failed ? 'failure' : 'payment',
     paymentId: String(pi.id),
-    amount: { minor, currency },
+    amount: money(minor, currency, 'amount'),
     status: failed ? 'failed' : 'succeeded',
     card: fromChargeDraft?.card ?? (errorPresent ? cardFrom(errorPresent) : undefined),
     terminal: terminalFrom(pi) ?? fromChargeDraft?.terminal,
@@ -183,7 +206,7 @@ function fromDispute(dispute: Obj): Draft | undefined {
   return {
     kind: 'dispute',
     paymentId: idOf(dispute.payment_intent) ?? idOf(charge?.payment_intent) ?? String(idOf(dispute.charge) ?? dispute.id),
-    amount: { minor: int(dispute.amount) ?? 0, currency: String(dispute.currency ?? '') },
+    amount: money(int(dispute.amount) ?? 0, String(dispute.currency ?? ''), 'amount'),
     status: DISPUTE_OUTCOMES[processorStatus ?? ''] ?? 'disputed',
     card: chargeDraft?.card,
     terminal: chargeDraft?.terminal,

@@ -1,3 +1,4 @@
+import { INBOX_MIGRATION } from '../inbox/schema';
 import { SEGMENT_LOYALTY_MIGRATION } from '../segment/schema';
 import { schemaStatementFor } from './dialect';
 import type { SqlDatabase } from './sql-database';
@@ -77,6 +78,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
       CREATE INDEX identity_merges_by_customer ON identity_merges(into_id, from_id)`,
   },
   SEGMENT_LOYALTY_MIGRATION,
+  INBOX_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */

@@ -9,9 +9,11 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { STRIPE_HANDLED_EVENT_TYPES } from '../../core/sources/stripe-terminal';
 import { stripeEventTypeOptions, TERMINAL_SOURCES } from './source-options';
-import { endpointState, secretsFor, stripeCredential } from './stripe-credential';
+import { SOURCE_CREDENTIAL_TYPES, sourceCredentialRecord } from './source-credentials';
+import { stripeCredential } from './stripe-credential';
 import { checkStripeEndpoint, createStripeEndpoint, deleteStripeEndpointOf } from './stripe-endpoint-lifecycle';
 import { answerWebhook } from './answer-webhook';
+import { triggerSource } from './trigger-source';
 
 export class TerminalTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -20,17 +22,15 @@ export class TerminalTrigger implements INodeType {
     icon: { light: 'file:../icons/terminalTrigger.svg', dark: 'file:../icons/terminalTrigger.dark.svg' },
     group: ['trigger'],
     version: 1,
-    subtitle: '={{ "Stripe Terminal: " + $parameter["events"].length + " event type(s)" }}',
-    description: 'Starts the workflow when a card terminal reports a payment, a refund or a failed payment',
+    subtitle: '={{ $parameter["source"] }}',
+    description: 'Starts the workflow when a card terminal (Stripe, Square, Adyen, Zettle, Clover, SumUp or any signed webhook) reports a payment, a refund, a dispute or a failed payment',
     defaults: { name: 'Terminal Payment Trigger' },
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
     credentials: [
-      {
-        name: 'stripeTerminalApi',
-        required: true,
-        displayOptions: { show: { source: ['stripe'] } },
-      },
+      ...Object.entries(SOURCE_CREDENTIAL_TYPES).map(([source, name]) => ({ name, required: true, displayOptions: { show: { source: [source] } } })),
+      // The inbox: each verified event is kept before the processor gets its 2xx, and a replay is answered and dropped.
+      { name: 'terminalCrmStore', required: true },
     ],
     webhooks: [
       {
@@ -48,6 +48,15 @@ export class TerminalTrigger implements INodeType {
         name: 'setupNotice',
         type: 'notice',
         default: '',
+        displayOptions: { show: { source: ['stripe'] } },
+      },
+      {
+        displayName:
+          "Use the Production URL above as the notification URL of your processor's webhook (Square: Developer Dashboard → Webhooks; Adyen: Customer Area → Developers → Webhooks; Zettle: Pusher API subscription; Clover: App Settings → Webhooks; SumUp: the return URL of your checkouts). Every delivery is verified before anything else happens; a replayed delivery is answered and dropped.",
+        name: 'setupNoticeOther',
+        type: 'notice',
+        default: '',
+        displayOptions: { hide: { source: ['stripe'] } },
       },
       {
         displayName: 'Source',
@@ -69,24 +78,55 @@ export class TerminalTrigger implements INodeType {
         description:
           'Which Stripe events start the workflow. Other events are answered with "200 OK" and dropped. Only card-present payments (Stripe Terminal) are passed on.',
       },
+      {
+        displayName: 'Gateway Configuration (JSON)',
+        name: 'genericConfig',
+        type: 'json',
+        displayOptions: { show: { source: ['generic'] } },
+        default: '{\n  "name": "generic",\n  "scheme": "standard-webhooks",\n  "mapping": {}\n}',
+        description:
+          'How your gateway signs and where its fields are: "name" (namespaces event IDs), "scheme" ("standard-webhooks" or "hmac" with header, algorithm, encoding, signedString, timestampHeader, toleranceSeconds) and "mapping" (JSON paths for eventId, eventType, paymentId, amount, currency, card and customer fields). See the README, "Other gateways".',
+      },
+      {
+        displayName: 'Options',
+        name: 'options',
+        type: 'collection',
+        placeholder: 'Add Option',
+        default: {},
+        options: [
+          {
+            displayName: 'Public URL',
+            name: 'publicUrl',
+            type: 'string',
+            default: '',
+            placeholder: 'https://pay-hooks.example.com/webhook/…',
+            description:
+              'The URL your processor calls, when n8n sits behind a proxy or tunnel that changes it. Square signs this URL together with the body, so it must match the subscription exactly. Leave empty to use the Production URL.',
+          },
+        ],
+      },
     ],
   };
 
   webhookMethods = {
     default: {
       async checkExists(this: IHookFunctions): Promise<boolean> {
+        // Only Stripe's endpoint is registered by the trigger; the other processors are set up in their dashboards.
+        if (this.getNodeParameter('source', 'stripe') !== 'stripe') return true;
         const credential = await stripeCredential(this);
         // Without a secret key the operator adds the endpoint in the Dashboard: there is nothing to register.
         if (!credential.secretKey) return true;
         return await checkStripeEndpoint(this, credential.secretKey);
       },
       async create(this: IHookFunctions): Promise<boolean> {
+        if (this.getNodeParameter('source', 'stripe') !== 'stripe') return true;
         const credential = await stripeCredential(this);
         if (!credential.secretKey) return true;
         await createStripeEndpoint(this, credential.secretKey);
         return true;
       },
       async delete(this: IHookFunctions): Promise<boolean> {
+        if (this.getNodeParameter('source', 'stripe') !== 'stripe') return true;
         const credential = await stripeCredential(this);
         return await deleteStripeEndpointOf(this, credential.secretKey);
       },
@@ -94,10 +134,11 @@ export class TerminalTrigger implements INodeType {
   };
 
   async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
-    const source = this.getNodeParameter('source', 'stripe') as string;
-    const events = this.getNodeParameter('events', []) as string[];
-    const credential = await stripeCredential(this);
-    const secrets = secretsFor(credential, endpointState(this.getWorkflowStaticData('node') as IDataObject));
-    return await answerWebhook(this, source, secrets, events);
+    const sourceName = this.getNodeParameter('source', 'stripe') as string;
+    const source = triggerSource(this, sourceName);
+    const selected = sourceName === 'stripe' ? (this.getNodeParameter('events', []) as string[]) : undefined;
+    const options = this.getNodeParameter('options', {}) as IDataObject;
+    const publicUrl = (typeof options.publicUrl === 'string' && options.publicUrl.trim()) || this.getNodeWebhookUrl('default') || '';
+    return await answerWebhook(this, source, await sourceCredentialRecord(this, sourceName), selected, publicUrl);
   }
 }

@@ -1,6 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { Crm } from '../../core/crm/crm';
 import type { SqlDatabase } from '../../core/store/sql-database';
+import type { Source } from '../../core/sources/source';
 import type { KeyProvider } from '../../core/tokenize/key-provider';
 import type { RuntimeNode } from './red-api';
 
@@ -16,7 +17,13 @@ export interface StoreNode extends RuntimeNode {
   db(): Promise<SqlDatabase>;
 }
 
-/** The Stripe account config node as the trigger sees it. */
-export interface AccountNode extends RuntimeNode {
+/** A processor's config node as the trigger sees it: the core source and the credential record it parses. */
+export interface SourceAccountNode extends RuntimeNode {
+  source(): Source<unknown>;
+  sourceCredentials(): Record<string, unknown>;
+}
+
+/** The Stripe account config node. */
+export interface AccountNode extends SourceAccountNode {
   signingSecrets(): string[];
 }

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
-import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { chargeObject, disputeObject, paymentIntentObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, testKeys } from '../../support/temp-store';
@@ -22,7 +22,7 @@ describe('disputes in the local CRM, the segment statistics and the loyalty ledg
   after(async () => { await s.remove(); });
 
   async function deliver(type: string, object: object, id: string) {
-    const tokenized = tokenizeStep(stripeTerminalSource.normalize(stripeEvent(type, object, { id, created: 1_750_000_000 })), keys);
+    const tokenized = tokenizeStep(normalizeStripeEvent(stripeEvent(type, object, { id, created: 1_750_000_000 })), keys);
     const [recorded] = await upsertStep([await matchStep(tokenized, s.crm)], s.crm);
     const segmented = await segmentStep(recorded, { db: s.db });
     const rewarded = await loyaltyStep(recorded, { db: s.db, program });
@@ -55,7 +55,7 @@ describe('disputes in the local CRM, the segment statistics and the loyalty ledg
     assert.equal(again.segment.stats!.netMinor, 2000);
     assert.equal(again.segment.stats!.chargebackMinor, 5000);
     assert.deepEqual({ balance: again.loyalty.member!.pointsBalance, held: again.loyalty.member!.pointsHeld }, { balance: 20, held: 0 });
-    const row = await s.db.get<{ customer_id: string; amount_minor: number; status: string }>('SELECT customer_id, amount_minor, status FROM transactions WHERE event_id = ?', ['evt_cb_dp_lost']);
+    const row = await s.db.get<{ customer_id: string; amount_minor: number; status: string }>('SELECT customer_id, amount_minor, status FROM transactions WHERE event_id = ?', ['stripe:evt_cb_dp_lost']);
     assert.deepEqual({ ...row }, { customer_id: customerId, amount_minor: 5000, status: 'refunded' });
   });
 

@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { InputError } from '../../../nodes/core/errors';
 import { identityOf, resolveCustomerId } from '../../../nodes/core/identity/identity-graph';
 import { mergeCustomers, undoMerge } from '../../../nodes/core/identity/merge-customers';
-import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { tokenize } from '../../../nodes/core/tokenize/tokenize';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { testKeys } from '../../support/temp-store';
@@ -36,7 +36,7 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
     // a walk-in at another processor, later refunded in part: a customer of its own
     const tap = payment({ card: { fingerprint: 'fp_b', last4: '4444', iin: '555555' }, phone: '+1 212 555 0101', amount: 3000, chargeId: 'ch_b', paymentIntentId: 'pi_b', created: 1_700_000_200 });
     b = (await matchAndRecord(s.crm, tap)).upsert.customerId!;
-    const refund = tokenize(stripeTerminalSource.normalize(stripeEvent('charge.refunded', chargeObject({
+    const refund = tokenize(normalizeStripeEvent(stripeEvent('charge.refunded', chargeObject({
       amount: 3000, amountRefunded: 500, chargeId: 'ch_b', paymentIntentId: 'pi_b', phone: '+1 212 555 0101', card: { fingerprint: 'fp_b', last4: '4444', iin: '555555' }, created: 1_700_000_300,
     }))), testKeys());
     await matchAndRecord(s.crm, refund);

@@ -4,7 +4,7 @@ import type { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { upsertPayments } from '../../../nodes/core/crm/upsert-payments';
 import type { MatchConfig } from '../../../nodes/core/match/match-config';
 import { matchCustomer } from '../../../nodes/core/match/match-customer';
-import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { tokenize } from '../../../nodes/core/tokenize/tokenize';
 import { chargeObject, stripeEvent, type ChargeSpec } from '../../../sandbox/simulator/stripe-terminal-events';
 import { testKeys } from '../../support/temp-store';
@@ -16,7 +16,7 @@ export function payment(spec: Partial<ChargeSpec> & { card?: ChargeSpec['card'] 
   serial++;
   const card = { last4: String(1000 + (serial % 9000)), fingerprint: `fp_${serial}`, ...spec.card };
   const charge = chargeObject({ amount: 1000, ...spec, card });
-  return tokenize(stripeTerminalSource.normalize(stripeEvent('charge.succeeded', charge)), testKeys());
+  return tokenize(normalizeStripeEvent(stripeEvent('charge.succeeded', charge)), testKeys());
 }
 
 /** Customers as a CRM import would write them: profile fields plus the keys found in them. */

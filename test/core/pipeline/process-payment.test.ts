@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { processPayments } from '../../../nodes/core/pipeline/process-payment';
-import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { keyProviderFromSpec } from '../../../nodes/core/tokenize/key-provider';
 import { chargeObject, paymentIntentObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
-const norm = (type: string, object: object, id?: string) => stripeTerminalSource.normalize(stripeEvent(type, object, { id }));
+const norm = (type: string, object: object, id?: string) => normalizeStripeEvent(stripeEvent(type, object, { id }));
 
 describe('tokenize → match → upsert into the local SQL store', () => {
   let s: Store;
@@ -35,7 +35,7 @@ describe('tokenize → match → upsert into the local SQL store', () => {
     const [second] = await processPayments([e], ctx());
     assert.equal(second!.upsert.outcome, 'duplicate');
     assert.equal(second!.upsert.customerId, first!.upsert.customerId);
-    const n = await s.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM transactions WHERE event_id = 'evt_2'");
+    const n = await s.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM transactions WHERE event_id = 'stripe:evt_2'");
     assert.equal(Number(n!.n), 1);
     assert.deepEqual(second!.upsert.totals.map((t) => t.grossMinor), [700]);
   });

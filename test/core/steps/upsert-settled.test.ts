@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { matchStep, tokenizeStep } from '../../../nodes/core/steps/steps';
 import { upsertItemProblems, upsertStepSettled } from '../../../nodes/core/steps/upsert-settled';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
@@ -14,7 +14,7 @@ describe('upsertStepSettled: one bad item does not sink the batch', () => {
   after(async () => {
     await s.remove();
   });
-  const event = (email: string) => stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 120, email })));
+  const event = (email: string) => normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 120, email })));
   const count = async () => (await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM transactions'))!.n;
 
   it('lists the problem of each item without writing', async () => {

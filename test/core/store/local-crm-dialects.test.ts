@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { processPayments } from '../../../nodes/core/pipeline/process-payment';
-import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { migrate, MIGRATIONS } from '../../../nodes/core/store/migrations';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
@@ -12,7 +12,7 @@ import { chargeObject, paymentIntentObject, stripeEvent } from '../../../sandbox
 import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
 import { tempDir, TEST_TOKEN_KEYS } from '../../support/temp-store';
 
-const norm = (type: string, object: object, id?: string, created?: number) => stripeTerminalSource.normalize(stripeEvent(type, object, { id, created }));
+const norm = (type: string, object: object, id?: string, created?: number) => normalizeStripeEvent(stripeEvent(type, object, { id, created }));
 
 let server: PostgresServer;
 const dir = tempDir('tcrm-dialects-');
@@ -81,7 +81,7 @@ for (const store of stores) {
       const [second] = await processPayments([e], ctx());
       assert.equal(second!.upsert.outcome, 'duplicate');
       assert.equal(second!.upsert.customerId, first!.upsert.customerId);
-      const n = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM transactions WHERE event_id = 'evt_2'");
+      const n = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM transactions WHERE event_id = 'stripe:evt_2'");
       assert.equal(n!.n, 1, 'COUNT(*) comes back as the number 1 on both dialects');
       assert.deepEqual(second!.upsert.totals.map((t) => t.grossMinor), [700]);
     });

@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { keyProviderFromSpec } from '../../../nodes/core/tokenize/key-provider';
 import { tokenize } from '../../../nodes/core/tokenize/tokenize';
-import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 
 const K1 = `k1:${'11'.repeat(32)}`;
 const K2 = `k2:${'22'.repeat(32)}`;
 const normalized = (fingerprint = 'fp_secret_ident', extra: Record<string, string> = {}) =>
-  stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 100, card: { fingerprint, iin: '42424242' }, metadata: extra })));
+  normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 100, card: { fingerprint, iin: '42424242' }, metadata: extra })));
 
 describe('tokenize', () => {
   it('replaces the processor fingerprint with a keyed token that names its key', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
-import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { createActivities } from '../../../temporal/activities/payment-activities';
 import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
@@ -17,7 +17,7 @@ describe('payment activities', () => {
   after(async () => { await s.remove(); });
 
   const event = () =>
-    stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 1250, email: 'ada@example.com', card: { fingerprint: 'fp_activity_test' } })));
+    normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 1250, email: 'ada@example.com', card: { fingerprint: 'fp_activity_test' } })));
 
   it('tokenize → match → upsert records the payment in the store, with the fingerprint replaced by a token', async () => {
     const e = event();

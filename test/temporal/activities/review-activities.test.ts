@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { settingsFromEnv } from '../../../nodes/core/config/settings';
-import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { createActivities } from '../../../temporal/activities/payment-activities';
 import { seedCustomers, strangers } from '../../core/match/match-fixtures';
@@ -10,7 +10,7 @@ import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
 let card = 8000;
 /** Scores about 0.69 against the stored Jonathan Smith of 94110. */
 const probablyJon = () =>
-  stripeTerminalSource.normalize(stripeEvent('charge.succeeded', chargeObject({ amount: 900, name: 'John Smith', postalCode: '94110', card: { last4: String(card++), fingerprint: `fp_ra_${card}` } })));
+  normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 900, name: 'John Smith', postalCode: '94110', card: { last4: String(card++), fingerprint: `fp_ra_${card}` } })));
 
 describe('payment activities: match thresholds and review answers', () => {
   let s: Awaited<ReturnType<typeof tempStore>>;

@@ -6,7 +6,7 @@ import type { PaymentMessage } from '../../../nodes/core/steps/payment-message';
 import { matchStep, openCrm, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import type { RecordedMessage } from '../../../temporal/activities/payment-activities';
 import { testKeys } from '../../support/temp-store';
@@ -53,7 +53,7 @@ export async function seedPayments(path: PaymentPath, payments: readonly SeedPay
   const out: RecordedMessage[] = [];
   for (const p of payments) {
     const charge = chargeObject({ amount: p.amount, email: p.email, card: { fingerprint: `fp_${p.email}` } });
-    const event = stripeTerminalSource.normalize(stripeEvent('charge.succeeded', charge, { created: Date.parse(p.at) / 1000 }));
+    const event = normalizeStripeEvent(stripeEvent('charge.succeeded', charge, { created: Date.parse(p.at) / 1000 }));
     const recorded = (await path.upsert(await path.match(await path.tokenize(event)))) as RecordedMessage;
     await path.segment(recorded);
     await path.loyalty(recorded);

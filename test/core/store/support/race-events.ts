@@ -1,13 +1,13 @@
 import { LocalSqlCrm } from '../../../../nodes/core/crm/local-sql-crm';
 import { processPayments } from '../../../../nodes/core/pipeline/process-payment';
-import { stripeTerminalSource } from '../../../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent } from '../../../../nodes/core/sources/stripe-terminal';
 import type { SqlDatabase } from '../../../../nodes/core/store/sql-database';
 import { keyProviderFromSpec } from '../../../../nodes/core/tokenize/key-provider';
 import { chargeObject, paymentIntentObject, stripeEvent } from '../../../../sandbox/simulator/stripe-terminal-events';
 import { TEST_TOKEN_KEYS } from '../../../support/temp-store';
 
 export const RACE_EMAIL = 'race@example.com';
-const norm = (type: string, object: object, id: string) => stripeTerminalSource.normalize(stripeEvent(type, object, { id }));
+const norm = (type: string, object: object, id: string) => normalizeStripeEvent(stripeEvent(type, object, { id }));
 
 /**
  * One customer's day as Stripe delivers it: a PaymentIntent event and a charge event per payment, and for every

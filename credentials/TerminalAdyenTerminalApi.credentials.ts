@@ -1,0 +1,57 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class TerminalAdyenTerminalApi implements ICredentialType {
+  name = 'terminalAdyenTerminalApi';
+
+  displayName = 'Adyen Terminal API (Terminal CRM)';
+
+  icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
+
+  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#adyen-terminal-api-credential';
+
+  properties: INodeProperties[] = [
+    {
+      displayName: 'Key Identifier',
+      name: 'keyIdentifier',
+      type: 'string',
+      default: '',
+      description:
+        'For encrypted local Terminal API messages: the key identifier set on the terminal (Customer Area → Point of sale → Terminal settings → Integrations → Encryption key).',
+    },
+    {
+      displayName: 'Key Passphrase',
+      name: 'passphrase',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        'The passphrase of that encryption key.',
+    },
+    {
+      displayName: 'Key Version',
+      name: 'keyVersion',
+      type: 'string',
+      default: '1',
+      placeholder: '1',
+      description:
+        'The version of that encryption key.',
+    },
+    {
+      displayName: 'Username',
+      name: 'username',
+      type: 'string',
+      default: '',
+      description:
+        'For cloud event notifications posted to this trigger: the basic authentication username you configured.',
+    },
+    {
+      displayName: 'Password',
+      name: 'password',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        'The basic authentication password.',
+    },
+  ];
+}

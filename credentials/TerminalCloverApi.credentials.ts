@@ -1,0 +1,52 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class TerminalCloverApi implements ICredentialType {
+  name = 'terminalCloverApi';
+
+  displayName = 'Clover (Terminal CRM)';
+
+  icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
+
+  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#clover-credential';
+
+  properties: INodeProperties[] = [
+    {
+      displayName: 'Webhook Auth Code',
+      name: 'authCode',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        "The X-Clover-Auth code Clover shows for your app's webhook after verification (Developer Dashboard → your app → App Settings → Webhooks).",
+    },
+    {
+      displayName: 'API Token',
+      name: 'apiToken',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        'A merchant API token allowed to read payments. Clover notifications only name a payment, so the trigger fetches it with this token. Several merchants: mId:token,mId2:token2. The credential test needs a single token and a merchant id.',
+    },
+    {
+      displayName: 'Merchant ID',
+      name: 'merchantId',
+      type: 'string',
+      default: '',
+      description:
+        'Optional. For the credential test and polling: the merchant whose payments are read.',
+    },
+    {
+      displayName: 'Base URL',
+      name: 'baseUrl',
+      type: 'string',
+      default: 'https://api.clover.com',
+      description:
+        "Clover's REST API: https://api.clover.com (North America), https://api.eu.clover.com (Europe), https://apisandbox.dev.clover.com (sandbox).",
+    },
+  ];
+
+  authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.apiToken}}' } } };
+
+  test: ICredentialTestRequest = { request: { baseURL: '={{$credentials.baseUrl}}', url: '=/v3/merchants/{{$credentials.merchantId}}' } };
+}

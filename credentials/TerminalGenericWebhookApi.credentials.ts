@@ -1,0 +1,24 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class TerminalGenericWebhookApi implements ICredentialType {
+  name = 'terminalGenericWebhookApi';
+
+  displayName = 'Signed Webhook (Terminal CRM)';
+
+  icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
+
+  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#generic-signed-webhook-credential';
+
+  properties: INodeProperties[] = [
+    {
+      displayName: 'Signing Secret',
+      name: 'secret',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      placeholder: 'whsec_…',
+      description:
+        "The secret your gateway signs with: a Standard Webhooks secret (whsec_…) or the HMAC key set in the trigger's Signature options. Two separated by a comma while you rotate.",
+    },
+  ];
+}

@@ -1,0 +1,54 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class TerminalSquareApi implements ICredentialType {
+  name = 'terminalSquareApi';
+
+  displayName = 'Square (Terminal CRM)';
+
+  icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
+
+  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#square-credential';
+
+  properties: INodeProperties[] = [
+    {
+      displayName: 'Webhook Signature Key',
+      name: 'signatureKey',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        'The "Signature key" of your webhook subscription (Square Developer Dashboard → your application → Webhooks → Subscriptions). Every notification is checked against it.',
+    },
+    {
+      displayName: 'Notification URL',
+      name: 'notificationUrl',
+      type: 'string',
+      default: '',
+      placeholder: 'https://n8n.example.com/webhook/…',
+      description:
+        "Optional. Square signs the notification URL together with the body, so it must be exactly the URL you entered in the subscription. Leave empty to use the trigger's Production URL; set it when n8n is behind a proxy or tunnel that changes the URL.",
+    },
+    {
+      displayName: 'Access Token',
+      name: 'accessToken',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      placeholder: 'EAAA…',
+      description:
+        "Optional. A Square access token with CUSTOMERS_READ (and PAYMENTS_READ for polling): the trigger then fetches the buyer's name and phone from the Customers API. The credential test calls GET /v2/locations with it.",
+    },
+    {
+      displayName: 'Base URL',
+      name: 'baseUrl',
+      type: 'string',
+      default: 'https://connect.squareup.com',
+      description:
+        "Square's API. Use https://connect.squareupsandbox.com for the sandbox.",
+    },
+  ];
+
+  authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } } };
+
+  test: ICredentialTestRequest = { request: { baseURL: '={{$credentials.baseUrl}}', url: '/v2/locations' } };
+}

@@ -1,0 +1,35 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class TerminalSumUpApi implements ICredentialType {
+  name = 'terminalSumUpApi';
+
+  displayName = 'SumUp (Terminal CRM)';
+
+  icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
+
+  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#sumup-credential';
+
+  properties: INodeProperties[] = [
+    {
+      displayName: 'Access Token',
+      name: 'accessToken',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        "An API key or OAuth access token with the transactions.history scope. SumUp's webhook only says that something changed, so the trigger fetches the transaction with this token. The credential test calls GET /v0.1/me.",
+    },
+    {
+      displayName: 'Base URL',
+      name: 'baseUrl',
+      type: 'string',
+      default: 'https://api.sumup.com',
+      description:
+        "SumUp's API.",
+    },
+  ];
+
+  authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } } };
+
+  test: ICredentialTestRequest = { request: { baseURL: '={{$credentials.baseUrl}}', url: '/v0.1/me' } };
+}

@@ -1,0 +1,36 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class TerminalZettleApi implements ICredentialType {
+  name = 'terminalZettleApi';
+
+  displayName = 'Zettle (Terminal CRM)';
+
+  icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
+
+  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#zettle-credential';
+
+  properties: INodeProperties[] = [
+    {
+      displayName: 'Signing Key',
+      name: 'signingKey',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        "The signing key Zettle returned when the subscription was created (Pusher API). Every notification's X-iZettle-Signature is checked against it.",
+    },
+    {
+      displayName: 'Access Token',
+      name: 'accessToken',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        'Optional. An OAuth access token with READ:PURCHASE, for polling purchases. The credential test lists one purchase with it.',
+    },
+  ];
+
+  authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } } };
+
+  test: ICredentialTestRequest = { request: { baseURL: 'https://purchase.izettle.com', url: '/purchases/v2', qs: { limit: 1 } } };
+}

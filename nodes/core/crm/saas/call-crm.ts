@@ -1,0 +1,56 @@
+import { HttpNetworkError, type HttpRequest, type HttpResponse, type HttpTransport } from '../../http/http-transport';
+import { CrmAuthError, CrmRateLimitError, CrmTransientError } from './crm-errors';
+
+/** Reads a Retry-After header (seconds or an HTTP date) as milliseconds. */
+export function retryAfterMs(headers: Record<string, string>, fallbackMs: number, now = Date.now()): number {
+  const raw = headers['retry-after'];
+  if (!raw) return fallbackMs;
+  const seconds = Number(raw);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.round(seconds * 1000));
+  const at = Date.parse(raw);
+  return Number.isFinite(at) ? Math.max(0, at - now) : fallbackMs;
+}
+
+export interface CallOptions {
+  /** The vendor's reading of a 429 (or of its own rate-limit body on another status); default: wait for Retry-After. */
+  rateLimit?: (res: HttpResponse) => CrmRateLimitError | undefined;
+}
+
+/**
+ * One CRM request with the rules every adapter shares: a 401 refreshes the token once and retries; a second 401
+ * (or a 403) is an auth error for an operator; no answer or a 5xx is transient; a 429 is a rate limit. 2xx and the
+ * other 4xx come back for the adapter to read (per-record validation errors live in them).
+ */
+export async function callCrm(crm: string, http: HttpTransport, req: HttpRequest, options: CallOptions = {}): Promise<HttpResponse> {
+  let res = await send(crm, http, req);
+  if (res.status === 401 && http.refreshAuth) {
+    await http.refreshAuth();
+    res = await send(crm, http, req);
+  }
+  const limited = options.rateLimit?.(res);
+  if (limited) throw limited;
+  if (res.status === 429) {
+    throw new CrmRateLimitError(crm, `rate limit reached (${req.method} ${req.url})`, retryAfterMs(res.headers, 10_000), 'wait');
+  }
+  if (res.status === 401 || res.status === 403) {
+    throw new CrmAuthError(crm, `${res.status} on ${req.method} ${req.url}: ${describeBody(res.body)} — check the credential (token, scopes, permissions)`);
+  }
+  if (res.status >= 500) {
+    throw new CrmTransientError(crm, `${res.status} on ${req.method} ${req.url}: ${describeBody(res.body)}`, res.headers['retry-after'] ? retryAfterMs(res.headers, 0) : undefined);
+  }
+  return res;
+}
+
+async function send(crm: string, http: HttpTransport, req: HttpRequest): Promise<HttpResponse> {
+  try {
+    return await http.request(req);
+  } catch (e) {
+    if (e instanceof HttpNetworkError) throw new CrmTransientError(crm, `no answer from ${req.method} ${req.url}: ${e.message}`);
+    throw e;
+  }
+}
+
+export function describeBody(body: unknown): string {
+  const text = typeof body === 'string' ? body : JSON.stringify(body);
+  return (text ?? '').slice(0, 300);
+}

@@ -1,0 +1,96 @@
+import type { CustomerProfile } from '../../contracts/customer';
+import type { Money } from '../../contracts/money';
+import type { HttpTransport } from '../../http/http-transport';
+import type { CrmError } from './crm-errors';
+
+/**
+ * The port every SaaS CRM sits behind (one file each under crm/saas/). Batch-first: the outbox hands over up to
+ * `limits.batchSize` records of one kind and gets one result per record, in the same order. Every record carries
+ * the pack's own id as the CRM's external id, so writing it twice (a retry after a lost answer) changes nothing.
+ *
+ * An adapter throws only for what fails the whole call (a CrmRateLimitError, CrmAuthError after one refresh,
+ * CrmTransientError); what the CRM refuses record by record comes back as `rejected` results.
+ */
+export interface CrmAdapter {
+  readonly name: string;
+  readonly limits: CrmLimits;
+  upsertCustomers(batch: readonly CrmCustomer[]): Promise<CrmItemResult[]>;
+  upsertPayments(batch: readonly CrmPayment[]): Promise<CrmItemResult[]>;
+  updateFields(batch: readonly CrmFieldUpdate[]): Promise<CrmItemResult[]>;
+  /**
+   * Customers changed in the CRM since `cursor` (null: from the beginning), for the local copy the matcher reads.
+   * One page per call; pass `next` back. Uses the vendor's modified-since / search API, never one call per customer.
+   */
+  changedCustomers(cursor: string | null, limit: number): Promise<CrmChangedCustomers>;
+}
+
+/** The vendor's documented limits: the outbox drains within them. */
+export interface CrmLimits {
+  /** Records per batch call (HubSpot 100, Salesforce 200, Zoho 100, Dynamics $batch 1000, Pipedrive 1). */
+  batchSize: number;
+  /** Requests allowed per window, as documented for the plan or app type this adapter assumes. */
+  requestsPerWindow: number;
+  windowMs: number;
+}
+
+/** A customer as the pack knows it. `externalId` is the pack's customer id (cus_…). */
+export interface CrmCustomer {
+  externalId: string;
+  profile: CustomerProfile;
+  /** The CRM's own id when the link table already knows it. */
+  crmId?: string;
+}
+
+/**
+ * A payment's current state as the ledger computes it (refunds and chargebacks already applied), keyed by
+ * `externalId` = "<source>:<paymentId>". A refund updates the same record: the CRM never counts a payment twice.
+ */
+export interface CrmPayment {
+  externalId: string;
+  customerExternalId: string;
+  /** The customer's CRM id when known (link table), for the association. */
+  customerCrmId?: string;
+  source: string;
+  paymentId: string;
+  amount: Money;
+  refunded: Money;
+  status: 'succeeded' | 'failed' | 'refunded' | 'partially_refunded' | 'disputed' | 'pending';
+  occurredAt: string;
+  card?: { brand?: string; last4?: string; entryMode?: string; wallet?: string };
+  terminal?: { readerId?: string; locationId?: string };
+  crmId?: string;
+}
+
+/** Fields the pack writes on a customer (segment, loyalty, totals), in the pack's names; the adapter maps them. */
+export interface CrmFieldUpdate {
+  customerExternalId: string;
+  customerCrmId?: string;
+  fields: Record<string, string | number | boolean | null>;
+}
+
+export type CrmItemResult =
+  | { externalId: string; status: 'synced'; crmId: string }
+  | { externalId: string; status: 'rejected'; reason: string; field?: string }
+  /** The CRM found several records this one could be (Salesforce 300 Multiple Choices): a person decides. */
+  | { externalId: string; status: 'ambiguous'; reason: string; candidates: string[] }
+  /** This record could not be written now, for a reason that may pass (the rest of the batch went through). */
+  | { externalId: string; status: 'retry'; error: CrmError };
+
+export interface CrmRemoteCustomer {
+  crmId: string;
+  /** The pack's id when the CRM record carries it. */
+  externalId?: string;
+  profile: CustomerProfile;
+  updatedAt: string;
+}
+
+export interface CrmChangedCustomers {
+  customers: CrmRemoteCustomer[];
+  next: string | null;
+}
+
+/** What every adapter factory receives: HTTP from the face, and the adapter's own settings. */
+export interface CrmAdapterContext<S> {
+  http: HttpTransport;
+  settings: S;
+}

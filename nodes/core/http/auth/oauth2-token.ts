@@ -1,0 +1,54 @@
+import type { HttpTransport } from '../http-transport';
+import type { AccessToken } from './token-cache';
+
+/**
+ * The OAuth 2.0 token requests the CRMs use outside n8n (n8n's own OAuth2 credentials do this inside n8n):
+ * client credentials (Entra ID for Dynamics 365, Salesforce), refresh token (Zoho, HubSpot public apps), and
+ * JWT bearer (Salesforce; the caller signs the assertion). Form-encoded as RFC 6749 wants.
+ */
+export type OAuth2Grant =
+  | { grant: 'client_credentials'; clientId: string; clientSecret: string; scope?: string }
+  | { grant: 'refresh_token'; clientId: string; clientSecret: string; refreshToken: string }
+  | { grant: 'jwt_bearer'; assertion: () => string };
+
+export async function requestOAuth2Token(http: HttpTransport, tokenUrl: string, g: OAuth2Grant, now = Date.now()): Promise<AccessToken> {
+  const form = new URLSearchParams();
+  if (g.grant === 'client_credentials') {
+    form.set('grant_type', 'client_credentials');
+    form.set('client_id', g.clientId);
+    form.set('client_secret', g.clientSecret);
+    if (g.scope) form.set('scope', g.scope);
+  } else if (g.grant === 'refresh_token') {
+    form.set('grant_type', 'refresh_token');
+    form.set('client_id', g.clientId);
+    form.set('client_secret', g.clientSecret);
+    form.set('refresh_token', g.refreshToken);
+  } else {
+    form.set('grant_type', 'urn:ietf:params:oauth:grant-type:jwt-bearer');
+    form.set('assertion', g.assertion());
+  }
+  const res = await http.request({
+    method: 'POST',
+    url: tokenUrl,
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+  });
+  const body = (res.body ?? {}) as Record<string, unknown>;
+  if (res.status !== 200 || typeof body.access_token !== 'string') {
+    const why = typeof body.error_description === 'string' ? body.error_description : typeof body.error === 'string' ? body.error : `HTTP ${res.status}`;
+    throw new OAuth2TokenError(`the token request to ${tokenUrl} was refused: ${why}`);
+  }
+  const expiresIn = Number(body.expires_in);
+  return {
+    token: body.access_token,
+    expiresAt: Number.isFinite(expiresIn) && expiresIn > 0 ? now + expiresIn * 1000 : undefined,
+    instanceUrl: typeof body.instance_url === 'string' ? body.instance_url : typeof body.api_domain === 'string' ? body.api_domain : undefined,
+  };
+}
+
+export class OAuth2TokenError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'OAuth2TokenError';
+  }
+}

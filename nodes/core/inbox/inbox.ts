@@ -1,0 +1,54 @@
+import type { PaymentEvent } from '../contracts/payment-event';
+import type { SqlDatabase } from '../store/sql-database';
+import type { KeyProvider } from '../tokenize/key-provider';
+import { tokenize } from '../tokenize/tokenize';
+
+/**
+ * Where a trigger keeps each verified event before it answers the processor 2xx. An event already there is a
+ * replay (or a redelivery the processor made because our first answer got lost): it is answered 2xx again and not
+ * passed on a second time. Finishing the flow marks the event done; what stays accepted is what a redrive finishes.
+ */
+export interface Inbox {
+  /** Keeps the events not seen before and returns them; the others are duplicates. */
+  accept(events: readonly PaymentEvent[], receivedAt: Date): Promise<{ fresh: PaymentEvent[]; duplicates: string[] }>;
+  markDone(eventIds: readonly string[], at?: Date): Promise<void>;
+}
+
+export type InboxState = 'accepted' | 'done';
+
+/**
+ * The inbox in the store. With the token keys, what it keeps is the tokenized event (tokenize is idempotent, so a
+ * redrive feeds it to the same steps): the store then never holds the processor's card fingerprint either.
+ */
+export class SqlInbox implements Inbox {
+  constructor(
+    private readonly db: SqlDatabase,
+    private readonly keys?: KeyProvider,
+  ) {}
+
+  async accept(events: readonly PaymentEvent[], receivedAt: Date): Promise<{ fresh: PaymentEvent[]; duplicates: string[] }> {
+    if (events.length === 0) return { fresh: [], duplicates: [] };
+    const at = receivedAt.toISOString();
+    return this.db.transaction(async (tx) => {
+      const fresh: PaymentEvent[] = [];
+      const duplicates: string[] = [];
+      for (const e of events) {
+        const { changes } = await tx.run(
+          `INSERT INTO inbox_events (event_id, source, event_type, payload, state, received_at)
+           VALUES (?, ?, ?, ?, 'accepted', ?) ON CONFLICT (event_id) DO NOTHING`,
+          [e.id, e.source, e.type, JSON.stringify(this.keys ? tokenize(e, this.keys) : e), at],
+        );
+        if (changes === 1) fresh.push(e);
+        else duplicates.push(e.id);
+      }
+      return { fresh, duplicates };
+    }, { lockKeys: events.map((e) => `inbox:${e.id}`) });
+  }
+
+  async markDone(eventIds: readonly string[], at = new Date()): Promise<void> {
+    if (eventIds.length === 0) return;
+    await this.db.transaction(async (tx) => {
+      for (const id of eventIds) await tx.run("UPDATE inbox_events SET state = 'done', done_at = ? WHERE event_id = ? AND state <> 'done'", [at.toISOString(), id]);
+    });
+  }
+}

@@ -1,0 +1,26 @@
+import { InputError } from '../errors';
+import type { Source } from './source';
+
+/** The face's raw credential record → the source's typed credentials, or an InputError naming the field and the fix. */
+export function parseSourceCredentials<C>(source: Source<C>, raw: unknown): C {
+  const r = source.credentials.safeParse(raw ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.join('.') || 'credentials';
+  throw new InputError(field, `the ${source.label} credential is not usable: ${issue.message}`, fixFor(source, field));
+}
+
+function fixFor(source: Source<unknown>, field: string): string {
+  const envName = source.env[field];
+  return `fill in "${field}" in the ${source.label} credential${envName ? ` (or set ${envName} for the sandbox and the worker)` : ''}`;
+}
+
+/** The credential record a source's environment variables make (sandbox, Temporal worker). */
+export function sourceCredentialsFromEnv(source: Source<unknown>, env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [field, name] of Object.entries(source.env)) {
+    const v = env[name]?.trim();
+    if (v) out[field] = v;
+  }
+  return out;
+}

@@ -1,0 +1,32 @@
+import { readFileSync } from 'node:fs';
+import { InputError } from '../errors';
+import { availableSources, createSource } from './registry';
+import type { Source } from './source';
+import { sourceCredentialsFromEnv } from './source-credentials';
+
+/** Where a generic gateway's configuration comes from outside an editor: JSON, or the path of a JSON file. */
+export const GENERIC_CONFIG_ENV = 'TERMINAL_CRM_GENERIC_CONFIG';
+
+/**
+ * Every source with the credential record its environment variables make (sandbox, Temporal worker). A generic
+ * source is configured from TERMINAL_CRM_GENERIC_CONFIG and served under its configured name.
+ */
+export function configuredSourcesFromEnv(env: NodeJS.ProcessEnv): Record<string, { source: Source<unknown>; credentials: Record<string, unknown> }> {
+  const out: Record<string, { source: Source<unknown>; credentials: Record<string, unknown> }> = {};
+  for (const name of availableSources()) {
+    let source: Source<unknown>;
+    if (name === 'generic') {
+      const raw = env[GENERIC_CONFIG_ENV]?.trim();
+      try {
+        source = createSource('generic', raw ? JSON.parse(raw.startsWith('{') ? raw : readFileSync(raw, 'utf8')) : {});
+      } catch (e) {
+        if (e instanceof InputError) throw new InputError(`${GENERIC_CONFIG_ENV}.${e.field}`, e.message.slice(e.field.length + 2), e.fix);
+        throw new InputError(GENERIC_CONFIG_ENV, `cannot read the gateway configuration (${(e as Error).message})`, 'set it to the JSON itself or to the path of a JSON file');
+      }
+    } else {
+      source = createSource(name);
+    }
+    out[source.name] = { source, credentials: sourceCredentialsFromEnv(source, env) };
+  }
+  return out;
+}

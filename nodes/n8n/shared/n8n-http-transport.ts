@@ -1,0 +1,47 @@
+import type { IExecuteFunctions, IHookFunctions, IHttpRequestOptions, IPollFunctions, IWebhookFunctions } from 'n8n-workflow';
+import { HttpNetworkError, type HttpRequest, type HttpResponse, type HttpTransport } from '../../core/http/http-transport';
+
+type Ctx = IExecuteFunctions | IWebhookFunctions | IHookFunctions | IPollFunctions;
+
+/**
+ * The core's HttpTransport inside n8n: every request goes through `httpRequestWithAuthentication` with the
+ * node's credential, so n8n adds the auth header and refreshes OAuth2 tokens as its users expect.
+ */
+export function n8nHttpTransport(ctx: Ctx, credentialType: string, baseUrl?: string): HttpTransport {
+  return {
+    async request(req: HttpRequest): Promise<HttpResponse> {
+      const absolute = /^https?:\/\//i.test(req.url);
+      const options: IHttpRequestOptions = {
+        method: req.method,
+        url: absolute || !baseUrl ? req.url : `${baseUrl.replace(/\/+$/, '')}/${req.url.replace(/^\/+/, '')}`,
+        headers: { accept: 'application/json', ...req.headers },
+        qs: req.qs as IHttpRequestOptions['qs'],
+        body: req.body as IHttpRequestOptions['body'],
+        json: req.body === undefined || (typeof req.body === 'object' && !Buffer.isBuffer(req.body)),
+        timeout: req.timeoutMs ?? 30_000,
+        returnFullResponse: true,
+        ignoreHttpStatusErrors: true,
+      };
+      try {
+        const res = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options)) as {
+          statusCode: number;
+          headers: Record<string, string | string[]>;
+          body: unknown;
+        };
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+        let body = res.body;
+        if (typeof body === 'string' && /json/i.test(headers['content-type'] ?? '')) {
+          try {
+            body = JSON.parse(body);
+          } catch {
+            // leave the text as it is
+          }
+        }
+        return { status: res.statusCode, headers, body };
+      } catch (e) {
+        throw new HttpNetworkError(`${req.method} ${options.url}: ${(e as Error).message}`);
+      }
+    },
+  };
+}
