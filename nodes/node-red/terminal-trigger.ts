@@ -2,6 +2,7 @@ import { InputError } from '../core/errors';
 import { SqlInbox } from '../core/inbox/inbox';
 import { axiosTransport } from '../core/http/axios-transport';
 import { receiveWebhook } from '../core/pipeline/receive-webhook';
+import { parseSourceCredentials } from '../core/sources/source-credentials';
 import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import { shortText } from './shared/short-text';
@@ -17,6 +18,15 @@ import { SOURCE_ACCOUNT_FIELDS, requestUrl } from './shared/trigger-accounts';
  * (claimRawBody), because a signature only verifies over the exact bytes sent and an http-in node hands on a
  * parsed body. The core decides and picks the answer; this node writes it and starts a flow per accepted event.
  */
+/** The store's token keys, so the inbox keeps tokenized events; without keys it keeps them as verified. */
+function keysOf(store: StoreNode) {
+  try {
+    return store.tokenKeys();
+  } catch {
+    return undefined;
+  }
+}
+
 export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-trigger', function TerminalTrigger(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
@@ -35,7 +45,7 @@ export = function register(RED: NodeRedApi): void {
       const outcome = await receiveWebhook(
         acct.source(),
         { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl || requestUrl(req), receivedAt },
-        { credentials: acct.sourceCredentials(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), inboxStore.tokenKeys()) : undefined, http: axiosTransport() },
+        { credentials: acct.sourceCredentials(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), keysOf(inboxStore)) : undefined, http: axiosTransport() },
       );
       for (const event of outcome.events) this.send({ payload: event, topic: event.type });
       if (outcome.report.forged.length) this.warn(`Dropped ${outcome.report.forged.length} forged item(s) on POST ${path}: ${outcome.report.forged.map((f) => f.reason).join('; ')}`);
@@ -76,7 +86,8 @@ export = function register(RED: NodeRedApi): void {
     const removeRoute = addPostRoute(RED.httpNode, path, handler);
     this.status({ fill: 'grey', shape: 'ring', text: `waiting on POST ${path}` });
     try {
-      account();
+      const acct = account();
+      parseSourceCredentials(acct.source(), acct.sourceCredentials());
       if (!store()) this.warn('No store is selected: replayed deliveries cannot be recognised. Pick the terminal crm store in this trigger.');
     } catch (e) {
       this.status({ fill: 'red', shape: 'ring', text: shortText((e as Error).message) });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { STRIPE_HANDLED_EVENT_TYPES } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { TEST_WEBHOOK_SECRET } from '../support/temp-store';
+import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { triggerHarness } from './support/trigger-contexts';
 
 const ALL_EVENTS = [...STRIPE_HANDLED_EVENT_TYPES];
@@ -15,10 +15,10 @@ describe('n8n: Terminal Payment Trigger receiving deliveries (n8n-core WebhookCo
     const event = charge();
     const { body, headers } = signedDelivery(event, TEST_WEBHOOK_SECRET);
     const { response, result } = await withSecret().deliver(body, headers);
-    assert.deepEqual(response, { statusCode: 200, body: { received: true, id: event.id } });
+    assert.deepEqual(response, { statusCode: 200, contentType: 'application/json', body: { received: true, accepted: [`stripe:${event.id}`] } });
     assert.equal(result.noWebhookResponse, true);
     const [[item]] = result.workflowData!;
-    assert.equal(item!.json.id, event.id);
+    assert.equal(item!.json.id, `stripe:${event.id}`);
     assert.equal(item!.json.kind, 'payment');
     assert.deepEqual(item!.json.amount, { minor: 2500, currency: 'USD' });
     assert.equal((item!.json.customerHints as { email: string }).email, 'ada@example.com');
@@ -35,7 +35,7 @@ describe('n8n: Terminal Payment Trigger receiving deliveries (n8n-core WebhookCo
   it('answers 400 when the Stripe-Signature header is missing', async () => {
     const { body } = signedDelivery(charge(), TEST_WEBHOOK_SECRET);
     const { response, result } = await withSecret().deliver(body, { 'content-type': 'application/json' });
-    assert.deepEqual(response, { statusCode: 400, body: { received: false, rejected: 'the Stripe-Signature header is missing' } });
+    assert.deepEqual(response, { statusCode: 400, contentType: 'application/json', body: { received: false, rejected: 'the Stripe-Signature header is missing' } });
     assert.equal(result.workflowData, undefined);
   });
 
@@ -51,7 +51,7 @@ describe('n8n: Terminal Payment Trigger receiving deliveries (n8n-core WebhookCo
     const trigger = triggerHarness({ source: 'stripe', events: ['charge.refunded'] }, { signingSecret: TEST_WEBHOOK_SECRET });
     const { body, headers } = signedDelivery(charge('charge.succeeded'), TEST_WEBHOOK_SECRET);
     const { response, result } = await trigger.deliver(body, headers);
-    assert.deepEqual(response, { statusCode: 200, body: { received: true, ignored: 'Event type "charge.succeeded" is not selected in this trigger' } });
+    assert.deepEqual(response, { statusCode: 200, contentType: 'application/json', body: { received: true, ignored: ['Event type "charge.succeeded" is not selected in this trigger'] } });
     assert.equal(result.workflowData, undefined);
   });
 
@@ -60,7 +60,7 @@ describe('n8n: Terminal Payment Trigger receiving deliveries (n8n-core WebhookCo
     const { body, headers } = signedDelivery(charge(), TEST_WEBHOOK_SECRET);
     const { response, result } = await trigger.deliver(body, headers);
     assert.equal(response.statusCode, 500);
-    assert.match(String((response.body as { error: string }).error), /^signingSecret: no Stripe webhook signing secret is configured\. Fix: /);
+    assert.match(String((response.body as { error: string }).error), /^signingSecret: the Stripe Terminal credential is not usable: no Stripe webhook signing secret is configured.*Fix: /);
     assert.equal(result.workflowData, undefined);
   });
 
@@ -70,5 +70,23 @@ describe('n8n: Terminal Payment Trigger receiving deliveries (n8n-core WebhookCo
     const { body, headers } = signedDelivery(charge(), 'whsec_registered');
     const { response } = await trigger.deliver(body, headers);
     assert.equal(response.statusCode, 200);
+  });
+
+  it('keeps each verified event in the store and answers a replay 200 without starting the workflow again', async () => {
+    const s = await tempStore();
+    try {
+      const trigger = triggerHarness({ source: 'stripe', events: ALL_EVENTS }, { signingSecret: TEST_WEBHOOK_SECRET }, { storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
+      const event = charge();
+      const { body, headers } = signedDelivery(event, TEST_WEBHOOK_SECRET);
+      const first = await trigger.deliver(body, headers);
+      const replay = await trigger.deliver(body, headers);
+      assert.equal(first.result.workflowData?.[0]?.length, 1);
+      assert.deepEqual([replay.response.statusCode, replay.response.body, replay.result.workflowData], [200, { received: true, duplicates: [`stripe:${event.id}`] }, undefined]);
+      const rows = await s.db.all<{ event_id: string; payload: string }>('SELECT event_id, payload FROM inbox_events');
+      assert.deepEqual(rows.map((r) => r.event_id), [`stripe:${event.id}`]);
+      assert.doesNotMatch(rows[0]!.payload, /fp_1/, 'the inbox keeps the tokenized event, not the processor fingerprint');
+    } finally {
+      await s.remove();
+    }
   });
 });

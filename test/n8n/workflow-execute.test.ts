@@ -76,7 +76,7 @@ describe('n8n: Tokenize → Match Customer → CRM Upsert under WorkflowExecute'
     await runWorkflow(template, 'Tokenize', [asItem(event)], credentials());
     const run = await runWorkflow(template, 'Tokenize', [asItem(event)], credentials());
     assert.equal((outputOf(run, 'CRM Upsert')[0]!.json.crm as { outcome: string }).outcome, 'duplicate');
-    const rows = await store.db.all('SELECT event_id FROM transactions WHERE event_id = ?', [event.id]);
+    const rows = await store.db.all('SELECT event_id FROM transactions WHERE event_id = ?', [`stripe:${event.id}`]);
     assert.equal(rows.length, 1);
   });
 });

@@ -1,3 +1,4 @@
+import { shortText } from '../../nodes/node-red/shared/short-text';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import registerUpsert from '../../nodes/node-red/terminal-crm-upsert';
@@ -29,13 +30,13 @@ describe('step nodes (in a stand-in for Node-RED)', () => {
     const t = await tokenize.receive(event, { topic: 'till 3', _msgid: 'm1' });
     assert.equal(t.error, undefined);
     assert.deepEqual([t.sent!.topic, t.sent!._msgid], ['till 3', 'm1']);
-    assert.match(tokenize.lastStatus()!, /^tokenized evt_\S+ \(key k1\)$/);
+    assert.match(tokenize.lastStatus()!, /^tokenized stripe:evt_\S+ \(key k1\)$/);
     const m = await match.receive(t.sent!.payload);
     assert.equal(match.lastStatus(), 'create: new customer');
     const u = await upsert.receive(m.sent!.payload);
     const crm = (u.sent!.payload as { crm: { outcome: string; customerId: string } }).crm;
     assert.equal(crm.outcome, 'recorded');
-    assert.equal(upsert.lastStatus(), `recorded ${event.id} → ${crm.customerId}`);
+    assert.equal(upsert.lastStatus(), shortText(`recorded ${event.id} → ${crm.customerId}`));
     assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [event.id]))!.n, 1);
   });
 

@@ -3,10 +3,11 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import registerAccount from '../../nodes/node-red/stripe-terminal-account';
+import registerStore from '../../nodes/node-red/terminal-crm-store';
 import registerTrigger from '../../nodes/node-red/terminal-trigger';
 import { countRoutes } from '../../nodes/node-red/shared/http-route';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { TEST_WEBHOOK_SECRET } from '../support/temp-store';
+import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { fakeRed, type FakeNode } from './support/fake-red';
 
 describe('terminal payment trigger (in a stand-in for Node-RED)', () => {
@@ -51,17 +52,18 @@ describe('terminal payment trigger (in a stand-in for Node-RED)', () => {
   it('verifies the bytes Stripe signed even though the editor API parses JSON in front of it', async () => {
     const event = stripeEvent('charge.succeeded', chargeObject({ amount: 4200 }));
     const d = signedDelivery(event, TEST_WEBHOOK_SECRET);
-    assert.deepEqual(await post('/hooks/stripe', d.body, d.headers), { status: 200, text: `received ${event.id}` });
+    const answer = await post('/hooks/stripe', d.body, d.headers);
+    assert.deepEqual({ ...answer, text: JSON.parse(answer.text) }, { status: 200, text: { received: true, accepted: [`stripe:${event.id}`] } });
     assert.equal(trigger.sent.length, 1);
-    assert.deepEqual([(trigger.sent[0]!.payload as { id: string }).id, trigger.sent[0]!.topic], [event.id, 'charge.succeeded']);
-    assert.equal(trigger.lastStatus(), `payment ${event.id}`);
+    assert.deepEqual([(trigger.sent[0]!.payload as { id: string }).id, trigger.sent[0]!.topic], [`stripe:${event.id}`, 'charge.succeeded']);
+    assert.equal(trigger.lastStatus(), `payment stripe:${event.id}`);
   });
 
   it('answers a bad signature with 400 and the reason, and starts no flow', async () => {
     const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 4200 })), TEST_WEBHOOK_SECRET);
     const answer = await post('/hooks/stripe', d.body.replace('4200', '42'), d.headers);
     assert.equal(answer.status, 400);
-    assert.match(answer.text, /^rejected: .*signature/i);
+    assert.match((JSON.parse(answer.text) as { rejected: string }).rejected, /signature/i);
     assert.equal(trigger.sent.length, 0);
     assert.match(trigger.lastStatus()!, /^rejected: /);
   });
@@ -70,14 +72,14 @@ describe('terminal payment trigger (in a stand-in for Node-RED)', () => {
     const d = signedDelivery(stripeEvent('terminal.reader.action_succeeded', { id: 'tmr_1', object: 'terminal.reader' }), TEST_WEBHOOK_SECRET);
     const answer = await post('/hooks/stripe', d.body, d.headers);
     assert.equal(answer.status, 200);
-    assert.match(answer.text, /^ignored: /);
+    assert.match((JSON.parse(answer.text) as { ignored: string[] }).ignored[0]!, /terminal\.reader\.action_succeeded/);
     assert.equal(trigger.sent.length, 0);
   });
 
   it('answers 500 with the fix when no signing secret is set, so Stripe retries after it is fixed', async () => {
     red.create('stripe-terminal-account', { id: 'empty' }, {});
     const bare = red.create('terminal-trigger', { id: 'bare', account: 'empty', path: '/bare' });
-    assert.match(bare.lastStatus()!, /^Signing secret: /);
+    assert.match(bare.lastStatus()!, /^signingSecret: /);
     const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 1 })), TEST_WEBHOOK_SECRET);
     const answer = await post('/bare', d.body, d.headers);
     assert.equal(answer.status, 500);
@@ -100,6 +102,28 @@ describe('terminal payment trigger (in a stand-in for Node-RED)', () => {
     const event = stripeEvent('charge.succeeded', chargeObject({ amount: 10 }));
     const d = signedDelivery(event, TEST_WEBHOOK_SECRET);
     assert.equal((await post('/api/hooks/stripe', d.body, d.headers)).status, 200);
-    assert.equal((below.sent[0]!.payload as { id: string }).id, event.id);
+    assert.equal((below.sent[0]!.payload as { id: string }).id, `stripe:${event.id}`);
+  });
+
+  it('with a store selected, keeps each event in the inbox and answers a replay 200 without starting a flow', async () => {
+    const s = await tempStore();
+    try {
+      registerStore(red.RED);
+      red.create('terminal-crm-store', { id: 'store', storeUrl: s.url }, { tokenKeys: TEST_TOKEN_KEYS });
+      const kept = red.create('terminal-trigger', { id: 'kept', account: 'acct', store: 'store', path: '/kept' });
+      const event = stripeEvent('charge.succeeded', chargeObject({ amount: 77, card: { fingerprint: 'fp_inbox_nr' } }));
+      const d = signedDelivery(event, TEST_WEBHOOK_SECRET);
+      assert.equal((await post('/kept', d.body, d.headers)).status, 200);
+      const again = await post('/kept', d.body, d.headers);
+      assert.deepEqual(JSON.parse(again.text), { received: true, duplicates: [`stripe:${event.id}`] });
+      assert.equal(kept.sent.length, 1);
+      assert.equal(kept.lastStatus(), `duplicate stripe:${event.id}`);
+      const rows = await s.db.all<{ payload: string }>('SELECT payload FROM inbox_events WHERE event_id = ?', [`stripe:${event.id}`]);
+      assert.equal(rows.length, 1);
+      assert.doesNotMatch(rows[0]!.payload, /fp_inbox_nr/, 'the inbox keeps the tokenized event');
+      assert.match(rows[0]!.payload, /ctok_k1_/);
+    } finally {
+      await s.remove();
+    }
   });
 });

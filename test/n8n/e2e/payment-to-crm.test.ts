@@ -53,13 +53,14 @@ describe('n8n e2e: Stripe webhook → Terminal Payment Trigger → Tokenize → 
     const { body, headers } = signedDelivery(event, TEST_WEBHOOK_SECRET);
     return post(body, headers);
   };
-  const transactionsOf = (eventId: string) => store.all<{ customer_id: string; amount_minor: number }>('SELECT customer_id, amount_minor FROM transactions WHERE event_id = ?', [eventId]);
+  // Stored under the namespaced id, "stripe:evt_…".
+  const transactionsOf = (eventId: string) => store.all<{ customer_id: string; amount_minor: number }>('SELECT customer_id, amount_minor FROM transactions WHERE event_id = ?', [`stripe:${eventId}`]);
   const logHint = () => `\n--- n8n log ---\n${n8n?.logTail()}`;
 
   it('a signed charge creates the customer and records the transaction', async () => {
     const event = stripeEvent('charge.succeeded', chargeObject({ amount: 4200, email: 'e2e@example.com', card: { fingerprint: 'fp_e2e' } }));
     const reply = await deliver(event);
-    assert.deepEqual(reply, { status: 200, body: { received: true, id: event.id } });
+    assert.deepEqual(reply, { status: 200, body: { received: true, accepted: [`stripe:${event.id}`] } });
     const [run] = await waitForExecutions(rest, workflowId, ++executions);
     assert.equal(run!.status, 'success', logHint());
     const [transaction] = await transactionsOf(event.id);
@@ -83,14 +84,20 @@ describe('n8n e2e: Stripe webhook → Terminal Payment Trigger → Tokenize → 
     assert.deepEqual(await transactionsOf(event.id), []);
   });
 
-  it('the same event delivered twice is recorded once', async () => {
+  it('the same event delivered twice is recorded once: the replay is answered 200 from the inbox and starts nothing', async () => {
     const event = stripeEvent('charge.succeeded', chargeObject({ amount: 999, email: 'twice@example.com' }));
     assert.equal((await deliver(event)).status, 200);
-    assert.equal((await deliver(event)).status, 200);
+    assert.deepEqual(await deliver(event), { status: 200, body: { received: true, duplicates: [`stripe:${event.id}`] } });
+    // A valid delivery after it: once that one has run, a second execution of the replay would have run too.
+    const next = stripeEvent('charge.succeeded', chargeObject({ amount: 998 }));
+    assert.equal((await deliver(next)).status, 200);
     executions += 2;
     const runs = await waitForExecutions(rest, workflowId, executions);
+    assert.equal(runs.length, executions, 'the replay started no execution');
     assert.ok(runs.slice(0, 2).every((r) => r.status === 'success'), logHint());
     assert.equal((await transactionsOf(event.id)).length, 1);
+    const kept = await store.all<{ event_id: string }>('SELECT event_id FROM inbox_events WHERE event_id = ?', [`stripe:${event.id}`]);
+    assert.equal(kept.length, 1);
   });
 
   it('a payment Match Customer is unsure about leaves on "Needs Review", which the template also wires to CRM Upsert', async () => {
@@ -149,7 +156,7 @@ describe('n8n e2e: Stripe webhook → Terminal Payment Trigger → Tokenize → 
       const [bigTx] = await transactionsOf(big.id);
       const body = alerts[0]!.body as Record<string, string>;
       assert.equal(alerts[0]!.method, 'POST');
-      assert.deepEqual([body.customerId, body.email, body.eventId, body.segment], [bigTx!.customer_id, 'whale@example.com', big.id, 'New']);
+      assert.deepEqual([body.customerId, body.email, body.eventId, body.segment], [bigTx!.customer_id, 'whale@example.com', `stripe:${big.id}`, 'New']);
       assert.match(body.text!, /^High-value customer Ada Whale just paid 600\.00 USD \(high value: payment of 60000 USD minor units ≥ 50000\)$/);
       const field = await store.get<{ value: string }>("SELECT value FROM customer_fields WHERE customer_id = ? AND name = 'terminal_crm_high_value'", [bigTx!.customer_id]);
       assert.equal(field?.value, 'true');
@@ -159,7 +166,7 @@ describe('n8n e2e: Stripe webhook → Terminal Payment Trigger → Tokenize → 
       const event = stripeEvent('charge.succeeded', chargeObject({ amount: 2_500, email: 'new.member@example.net' }));
       assert.equal(await deliverTo(published.welcome.webhookUrl, event), 200);
       assert.equal(await deliverTo(published.welcome.webhookUrl, event), 200);
-      const runs = await waitForExecutions(rest, published.welcome.workflowId, 2);
+      const runs = await waitForExecutions(rest, published.welcome.workflowId, 1);
       assert.ok(runs.every((r) => r.status === 'success'), `${JSON.stringify(runs)}${logHint()}`);
 
       const welcomes = endpoint.to('/welcome');
@@ -176,7 +183,9 @@ describe('n8n e2e: Stripe webhook → Terminal Payment Trigger → Tokenize → 
 
       const upgrade = stripeEvent('charge.succeeded', chargeObject({ amount: 60_000, email: 'new.member@example.net' }));
       assert.equal(await deliverTo(published.welcome.webhookUrl, upgrade), 200);
-      assert.ok((await waitForExecutions(rest, published.welcome.workflowId, 3)).every((r) => r.status === 'success'), logHint());
+      const after = await waitForExecutions(rest, published.welcome.workflowId, 2);
+      assert.equal(after.length, 2, 'the replayed delivery started no execution of its own');
+      assert.ok(after.every((r) => r.status === 'success'), logHint());
       const messages = endpoint.to('/welcome');
       assert.equal(messages.length, 2);
       const congrats = messages[1]!.body as Record<string, string>;

@@ -4,11 +4,13 @@ import { Workflow } from 'n8n-workflow';
 import { additionalData } from './additional-data';
 import { packageNodeTypes, PACKAGE } from './package-node-types';
 import { assignCredentials } from './assign-credentials';
+import { TEST_TOKEN_KEYS } from '../../support/temp-store';
 
 /** A recorded Express-style response: what the trigger answered. */
 export interface RecordedResponse {
   statusCode?: number;
   body?: unknown;
+  contentType?: string;
 }
 
 export const TRIGGER_WEBHOOK_ID = 'b0c5d0a4-31f4-4a8e-9a35-4b9a1e0f2c11';
@@ -17,7 +19,12 @@ export const TRIGGER_WEBHOOK_ID = 'b0c5d0a4-31f4-4a8e-9a35-4b9a1e0f2c11';
  * One Terminal Payment Trigger in a workflow, driven through n8n-core's own WebhookContext (a delivery) and
  * HookContext (publish/unpublish), as n8n's webhook server and ActiveWorkflowManager drive it.
  */
-export function triggerHarness(parameters: Record<string, unknown>, credential: ICredentialDataDecryptedObject) {
+export function triggerHarness(
+  parameters: Record<string, unknown>,
+  credential: ICredentialDataDecryptedObject,
+  // The inbox's store; an in-memory SQLite store is a new, empty one for every delivery.
+  store: ICredentialDataDecryptedObject = { storeUrl: 'sqlite::memory:', tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' },
+) {
   const node: INode = {
     id: 'trigger',
     name: 'Terminal Payment Trigger',
@@ -27,7 +34,7 @@ export function triggerHarness(parameters: Record<string, unknown>, credential: 
     webhookId: TRIGGER_WEBHOOK_ID,
     parameters: parameters as INode['parameters'],
   };
-  const wf = assignCredentials({ nodes: [node] }, { stripeTerminalApi: { id: '1', name: 'Stripe' } });
+  const wf = assignCredentials({ nodes: [node] }, { stripeTerminalApi: { id: '1', name: 'Stripe' }, terminalCrmStore: { id: '2', name: 'Store' } });
   const workflow = new Workflow({ id: 'wf1', name: 'Payments', nodes: wf.nodes, connections: {}, nodeTypes: packageNodeTypes(), active: true, staticData: {} });
   const triggerNode = workflow.getNode(node.name)!;
   const nodeType = packageNodeTypes().getByNameAndVersion(triggerNode.type, 1);
@@ -57,9 +64,17 @@ export function triggerHarness(parameters: Record<string, unknown>, credential: 
           response.body = value;
           return res;
         },
+        type(contentType: string) {
+          response.contentType = contentType;
+          return res;
+        },
+        send(text: string) {
+          response.body = response.contentType?.includes('json') ? JSON.parse(text) : text;
+          return res;
+        },
       };
-      const req = { rawBody: Buffer.from(body), headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) };
-      const data = additionalData({ stripeTerminalApi: credential }, { httpRequest: req as never, httpResponse: res as never });
+      const req = { method: 'POST', rawBody: Buffer.from(body), headers: Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v])) };
+      const data = additionalData({ stripeTerminalApi: credential, terminalCrmStore: store }, { httpRequest: req as never, httpResponse: res as never });
       const ctx = new WebhookContext(workflow, triggerNode, data, 'webhook', webhookData(data), [], null);
       const result = await nodeType.webhook!.call(ctx);
       return { response, result };
