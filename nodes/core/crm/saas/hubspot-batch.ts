@@ -1,0 +1,153 @@
+import type { HttpRequest, HttpResponse, HttpTransport } from '../../http/http-transport';
+import type { CrmItemResult } from './crm-adapter';
+import { CrmConfigError, CrmTransientError } from './crm-errors';
+import { callCrm, describeBody } from './call-crm';
+import { asHubSpotError, CRM, errorCodes, itemResultFor, propertyNamed, readRateLimit, type HubSpotError } from './hubspot-errors';
+import type { HubSpotSettings } from './hubspot-settings';
+
+/** "Object API batch endpoints are limited to 100 inputs per request" (Using Object APIs → Limits). */
+export const HUBSPOT_BATCH_SIZE = 100;
+
+export interface HubSpotCall {
+  http: HttpTransport;
+  settings: HubSpotSettings;
+  now: () => number;
+}
+
+/** Every HubSpot request goes through callCrm, with HubSpot's own reading of a 429. */
+export function hubspotRequest(call: HubSpotCall, req: HttpRequest): Promise<HttpResponse> {
+  return callCrm(CRM, call.http, { timeoutMs: call.settings.timeoutMs, ...req }, { rateLimit: (res) => readRateLimit(res, call.settings.accountTimeZone, call.now) });
+}
+
+/** One record of a batch write: `body` is HubSpot's input without the trace id, which this module adds. */
+export interface BatchInput {
+  externalId: string;
+  body: { id: string; idProperty?: string; properties: Record<string, string> };
+}
+
+interface BatchResult {
+  id?: string;
+  objectWriteTraceId?: string;
+  properties?: Record<string, string | null>;
+}
+
+/** What the batch is for, so a setup error can say which setting to change. */
+export interface BatchTarget {
+  /** e.g. /crm/v3/objects/contacts/batch/upsert */
+  path: string;
+  objectLabel: string;
+  /** The unique property the inputs are keyed by, and where it is set. */
+  idProperty?: { name: string; setting: string };
+  /** Where the property mapping of this object is set, for "property does not exist". */
+  mappingSetting: string;
+}
+
+/**
+ * Writes records in batches of at most 100 and answers one result per record. Each input carries its external id
+ * as `objectWriteTraceId`, which makes HubSpot answer 207 Multi-Status with the failed records listed in `errors`
+ * (Error handling → Multi-status errors) instead of refusing the whole batch. When HubSpot still refuses the whole
+ * batch (400 VALIDATION_ERROR, e.g. partial upserts by email are not supported), the records it names are settled
+ * and the rest sent again; when it names none, the batch is halved until the bad record stands alone.
+ */
+export async function writeBatch(call: HubSpotCall, target: BatchTarget, inputs: readonly BatchInput[]): Promise<Map<string, CrmItemResult>> {
+  const out = new Map<string, CrmItemResult>();
+  for (let i = 0; i < inputs.length; i += HUBSPOT_BATCH_SIZE) {
+    await writeChunk(call, target, inputs.slice(i, i + HUBSPOT_BATCH_SIZE), out);
+  }
+  return out;
+}
+
+async function writeChunk(call: HubSpotCall, target: BatchTarget, inputs: readonly BatchInput[], out: Map<string, CrmItemResult>): Promise<void> {
+  if (inputs.length === 0) return;
+  const res = await hubspotRequest(call, {
+    method: 'POST',
+    url: target.path,
+    body: { inputs: inputs.map((x) => ({ ...x.body, objectWriteTraceId: x.externalId })) },
+  });
+  const lookup = keyLookup(inputs);
+  if (res.status >= 200 && res.status < 300) {
+    const body = (res.body ?? {}) as { results?: BatchResult[]; errors?: HubSpotError[] };
+    for (const e of body.errors ?? []) {
+      configProblem(e, target);
+      for (const key of namedKeys(e, lookup)) out.set(key, itemResultFor(key, e));
+    }
+    for (const r of body.results ?? []) {
+      const key = (r.objectWriteTraceId && lookup.get(r.objectWriteTraceId)) || matchByValue(r, inputs, lookup);
+      if (key && r.id) out.set(key, { externalId: key, status: 'synced', crmId: String(r.id) });
+    }
+    for (const x of inputs) {
+      if (!out.has(x.externalId)) {
+        out.set(x.externalId, { externalId: x.externalId, status: 'retry', error: new CrmTransientError(CRM, `${x.externalId}: HubSpot's answer (${res.status}) did not mention this record; it is sent again`) });
+      }
+    }
+    return;
+  }
+  if (res.status === 423) {
+    // "Returned when attempting to sync a large volume of data … Include a delay of at least 2 seconds."
+    throw new CrmTransientError(CRM, `423 Locked on ${target.path}: ${describeBody(res.body)}`, 2_000);
+  }
+  const err = asHubSpotError(res.body);
+  if (res.status >= 400 && res.status < 500 && err.category) {
+    configProblem(err, target);
+    const named = namedKeys(err, lookup);
+    if (named.length > 0) {
+      for (const key of named) out.set(key, itemResultFor(key, err));
+      await writeChunk(call, target, inputs.filter((x) => !named.includes(x.externalId)), out);
+      return;
+    }
+    if (inputs.length === 1) {
+      out.set(inputs[0]!.externalId, itemResultFor(inputs[0]!.externalId, err));
+      return;
+    }
+    const half = Math.ceil(inputs.length / 2);
+    await writeChunk(call, target, inputs.slice(0, half), out);
+    await writeChunk(call, target, inputs.slice(half), out);
+    return;
+  }
+  throw new CrmConfigError(CRM, `${res.status} on POST ${target.path}: ${describeBody(res.body)} — check the HubSpot base URL and the ${target.objectLabel} settings`);
+}
+
+/**
+ * Errors no retry fixes: a mapped property that does not exist, or an id property that is not unique. They stop
+ * the drain with the setting to change, rather than rejecting every record one by one.
+ */
+function configProblem(err: HubSpotError, target: BatchTarget): void {
+  const codes = errorCodes(err);
+  const message = err.message ?? '';
+  if (codes.includes('PROPERTY_DOESNT_EXIST')) {
+    const name = propertyNamed(err) ?? 'a mapped property';
+    throw new CrmConfigError(CRM, `the ${target.objectLabel} property "${name}" does not exist in HubSpot. Fix: create it (Settings → Properties), or change ${target.mappingSetting}`);
+  }
+  if (target.idProperty && /non-unique|unique property|idProperty/i.test(message)) {
+    throw new CrmConfigError(CRM, `${message}. Fix: "${target.idProperty.name}" must be a ${target.objectLabel} property created with "unique values"; create it, or change ${target.idProperty.setting}`);
+  }
+  if (/maximum number of inputs/i.test(message)) {
+    throw new CrmConfigError(CRM, `${message} (a batch of more than ${HUBSPOT_BATCH_SIZE} was sent to ${target.path})`);
+  }
+}
+
+/** Every value a record can be named by in HubSpot's answer: its trace id, its id, its unique property value. */
+function keyLookup(inputs: readonly BatchInput[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const x of inputs) {
+    m.set(x.externalId, x.externalId);
+    m.set(x.body.id, x.externalId);
+    m.set(x.body.id.toLowerCase(), x.externalId);
+  }
+  return m;
+}
+
+function namedKeys(err: HubSpotError, lookup: Map<string, string>): string[] {
+  const values = [...(err.context?.objectWriteTraceId ?? []), ...(err.context?.ids ?? [])];
+  const keys = values.map((v) => lookup.get(v) ?? lookup.get(v.toLowerCase())).filter((k): k is string => !!k);
+  return [...new Set(keys)];
+}
+
+/** Results without a trace id: match by the unique property value (emails come back lower-cased) or record id. */
+function matchByValue(r: BatchResult, inputs: readonly BatchInput[], lookup: Map<string, string>): string | undefined {
+  for (const x of inputs) {
+    const value = x.body.idProperty ? r.properties?.[x.body.idProperty] : r.id;
+    if (value && (value === x.body.id || value.toLowerCase() === x.body.id.toLowerCase())) return lookup.get(x.body.id);
+  }
+  return undefined;
+}

@@ -1,0 +1,138 @@
+import type { HttpResponse } from '../../http/http-transport';
+import type { CrmItemResult } from './crm-adapter';
+import { CrmRateLimitError, CrmTransientError } from './crm-errors';
+import { retryAfterMs } from './call-crm';
+
+export const CRM = 'hubspot';
+
+/**
+ * HubSpot's error body (developers.hubspot.com/docs/api-reference/error-handling; SDK type `StandardError` in
+ * HubSpot/hubspot-api-nodejs codegen/crm/contacts/models). Every field is optional in practice, as the docs warn.
+ */
+export interface HubSpotError {
+  status?: string;
+  message?: string;
+  correlationId?: string;
+  category?: string;
+  subCategory?: unknown;
+  context?: Record<string, string[] | undefined>;
+  errors?: { message?: string; code?: string; in?: string; context?: Record<string, string[] | undefined> }[];
+  /** 429 only: which limit was hit. */
+  policyName?: string;
+  errorType?: string;
+}
+
+export function asHubSpotError(body: unknown): HubSpotError {
+  return body && typeof body === 'object' ? (body as HubSpotError) : { message: typeof body === 'string' ? body.slice(0, 300) : undefined };
+}
+
+/**
+ * A 429's body names the limit (usage guidelines, "Error responses"): `DAILY` stops everything until midnight in the
+ * account's time zone, so the outbox must stop and report rather than retry; `TEN_SECONDLY_ROLLING` and the
+ * search API's `SECONDLY` pass within seconds.
+ */
+export function readRateLimit(res: HttpResponse, accountTimeZone: string, now: () => number): CrmRateLimitError | undefined {
+  if (res.status !== 429) return undefined;
+  const body = asHubSpotError(res.body);
+  const policy = (body.policyName ?? '').toUpperCase();
+  const message = body.message ?? 'rate limit reached';
+  if (policy === 'DAILY') {
+    return new CrmRateLimitError(CRM, `${message} The daily request cap resets at midnight (${accountTimeZone}); nothing more goes out until then.`, msUntilNextMidnight(now(), accountTimeZone), 'stop', policy);
+  }
+  // A rolling window frees a slot within about a second; HubSpot may say exactly when in Retry-After.
+  const waitMs = retryAfterMs(res.headers, policy === 'TEN_SECONDLY_ROLLING' || policy === 'SECONDLY' ? 1_000 : 10_000, now());
+  return new CrmRateLimitError(CRM, message, waitMs, 'wait', policy || undefined);
+}
+
+/** Milliseconds from `at` to the next local midnight in `timeZone` (DST-safe: re-checks the offset at the target). */
+export function msUntilNextMidnight(at: number, timeZone: string): number {
+  const local = partsIn(at, timeZone);
+  const target = Date.UTC(local.year, local.month - 1, local.day + 1);
+  let utc = target - offsetAt(target, timeZone);
+  utc = target - offsetAt(utc, timeZone);
+  return Math.max(1_000, utc - at);
+}
+
+function partsIn(at: number, timeZone: string) {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
+  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
+}
+
+/** Local wall time minus UTC, in ms, at instant `at`. */
+function offsetAt(at: number, timeZone: string): number {
+  const p = partsIn(at, timeZone);
+  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at / 1000) * 1000;
+}
+
+/**
+ * "Property values were not valid: [{…"name":"email"…}]" carries the offending property inside a JSON string; the
+ * newer `errors[].context.propertyName` carries it too. Either names the field for the operator.
+ */
+export function propertyNamed(err: HubSpotError): string | undefined {
+  for (const e of err.errors ?? []) {
+    const name = e.context?.propertyName?.[0];
+    if (name) return name;
+  }
+  const embedded = /Property values were not valid: (\[.*\])\s*$/s.exec(err.message ?? '');
+  if (embedded) {
+    try {
+      const list = JSON.parse(embedded[1]!) as { name?: string }[];
+      return list.find((x) => x.name)?.name;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** The property-level codes inside a validation error (PROPERTY_DOESNT_EXIST, INVALID_EMAIL, …). */
+export function errorCodes(err: HubSpotError): string[] {
+  const codes = (err.errors ?? []).map((e) => e.code).filter((c): c is string => !!c);
+  const embedded = /Property values were not valid: (\[.*\])\s*$/s.exec(err.message ?? '');
+  if (embedded) {
+    try {
+      for (const x of JSON.parse(embedded[1]!) as { error?: string }[]) if (x.error) codes.push(x.error);
+    } catch {
+      /* the message was cut or is not JSON: the codes from `errors` stay */
+    }
+  }
+  return codes;
+}
+
+/** A readable reason: the innermost message HubSpot gives, which names the value and the rule it broke. */
+export function reasonOf(err: HubSpotError): string {
+  const embedded = /Property values were not valid: (\[.*\])\s*$/s.exec(err.message ?? '');
+  if (embedded) {
+    try {
+      const list = JSON.parse(embedded[1]!) as { message?: string; localizedErrorMessage?: string }[];
+      const messages = list.map((x) => x.message ?? x.localizedErrorMessage).filter(Boolean);
+      if (messages.length > 0) return messages.join('; ');
+    } catch {
+      /* fall through to the outer message */
+    }
+  }
+  return err.errors?.find((e) => e.message)?.message ?? err.message ?? `HubSpot answered ${err.category ?? 'an error'}`;
+}
+
+/**
+ * One record's error as a per-item result. A CONFLICT names the contact that already holds this email ("Contact
+ * already exists. Existing ID: 123"): linking the two is a person's decision, so it is `ambiguous`, not rejected.
+ * A record HubSpot could not find (the customer is not synced yet) is worth retrying; content errors are not.
+ */
+export function itemResultFor(externalId: string, err: HubSpotError): CrmItemResult {
+  const category = (err.category ?? '').toUpperCase();
+  if (category === 'CONFLICT') {
+    const existing = /Existing ID:\s*(\d+)/i.exec(err.message ?? '')?.[1];
+    return { externalId, status: 'ambiguous', reason: reasonOf(err), candidates: existing ? [existing] : [] };
+  }
+  if (category === 'OBJECT_NOT_FOUND') {
+    return { externalId, status: 'retry', error: new CrmTransientError(CRM, `${externalId}: ${reasonOf(err)} — it is retried once the record exists in HubSpot`) };
+  }
+  if (category === 'VALIDATION_ERROR' || category === 'INVALID_PARAMS' || category === '') {
+    const field = propertyNamed(err);
+    const reason = reasonOf(err);
+    return field ? { externalId, status: 'rejected', reason, field } : { externalId, status: 'rejected', reason };
+  }
+  return { externalId, status: 'retry', error: new CrmTransientError(CRM, `${externalId}: ${err.category}: ${reasonOf(err)}`) };
+}

@@ -1,0 +1,132 @@
+import { currencyExponent, formatMoney, type Money } from '../../contracts/money';
+import type { CrmItemResult, CrmPayment } from './crm-adapter';
+import { CrmTransientError } from './crm-errors';
+import { HUBSPOT_BATCH_SIZE, hubspotRequest, writeBatch, type BatchInput, type HubSpotCall } from './hubspot-batch';
+import { latestPerId } from './hubspot-contacts';
+import { asHubSpotError, CRM, reasonOf } from './hubspot-errors';
+import type { HubSpotSettings, PaymentField } from './hubspot-settings';
+
+/** "12.34" from 1234 USD, "1200" from 1200 JPY: HubSpot amounts are decimal text, never a float the pack computed. */
+export function minorToDecimal(m: Money): string {
+  const exp = currencyExponent(m.currency);
+  if (exp === 0) return String(m.minor);
+  const digits = String(m.minor).padStart(exp + 1, '0');
+  return `${digits.slice(0, -exp)}.${digits.slice(-exp)}`;
+}
+
+/** The payment's current state as deal (or custom object) properties; refunds lower `amount`, never add a record. */
+export function paymentProperties(p: CrmPayment, s: HubSpotSettings): Record<string, string> {
+  const net: Money = { minor: Math.max(0, p.amount.minor - p.refunded.minor), currency: p.amount.currency };
+  const values: Record<PaymentField, string | undefined> = {
+    name: `Card payment ${formatMoney(p.amount)} · ${p.source} ${p.paymentId}`,
+    amount: minorToDecimal(net),
+    currency: p.amount.currency,
+    occurredAt: p.occurredAt,
+    status: p.status,
+    refunded: minorToDecimal(p.refunded),
+    grossAmount: minorToDecimal(p.amount),
+    source: p.source,
+    paymentId: p.paymentId,
+    cardBrand: p.card?.brand,
+    cardLast4: p.card?.last4,
+    entryMode: p.card?.entryMode,
+    wallet: p.card?.wallet,
+    readerId: p.terminal?.readerId,
+    locationId: p.terminal?.locationId,
+  };
+  const out: Record<string, string> = {};
+  for (const [field, property] of Object.entries(s.payments.fields) as [PaymentField, string | null][]) {
+    const value = values[field];
+    if (property && value !== undefined && value !== '') out[property] = value;
+  }
+  if (s.payments.object === 'deals') {
+    // A deal needs a pipeline and a stage to exist; the stage follows the payment (won, lost after a full refund).
+    out.pipeline = s.payments.pipeline;
+    out.dealstage = s.payments.stages[p.status];
+  }
+  return out;
+}
+
+/**
+ * Upserts each payment by its payment key, then associates it to its contact with HubSpot's default association
+ * type (v4). Associating again is harmless, so it runs every time and repairs an association someone removed.
+ * A payment whose contact HubSpot does not have yet is `retry`: the deal is already written and the next attempt
+ * only adds the association.
+ */
+export async function upsertPayments(call: HubSpotCall, batch: readonly CrmPayment[]): Promise<CrmItemResult[]> {
+  const s = call.settings;
+  const payments = latestPerId(batch, (p) => p.externalId);
+  const inputs: BatchInput[] = payments.map((p) => ({ externalId: p.externalId, body: { id: p.externalId, idProperty: s.payments.idProperty, properties: paymentProperties(p, s) } }));
+  const target = {
+    path: `/crm/v3/objects/${s.payments.object}/batch/upsert`,
+    objectLabel: s.payments.object === 'deals' ? 'deal' : `${s.payments.object} object`,
+    idProperty: { name: s.payments.idProperty, setting: 'hubspot.payments.idProperty (HUBSPOT_PAYMENT_ID_PROPERTY)' },
+    mappingSetting: 'hubspot.payments.fields (HUBSPOT_PAYMENT_FIELDS)',
+  };
+  const results = await writeBatch(call, target, inputs);
+
+  const written = payments.filter((p) => results.get(p.externalId)?.status === 'synced');
+  const contactIds = await contactIdsFor(call, written);
+  const links: { payment: CrmPayment; recordId: string; contactId: string }[] = [];
+  for (const p of written) {
+    const contactId = contactIds.get(p.customerExternalId);
+    if (!contactId) {
+      const why = s.contactIdProperty === 'email'
+        ? `the HubSpot id of customer ${p.customerExternalId}'s contact is not known (contacts are matched by email, so it comes from the link table)`
+        : `customer ${p.customerExternalId} is not in HubSpot yet`;
+      results.set(p.externalId, retry(p.externalId, `${why}; the ${target.objectLabel} is written and is associated when retried`));
+      continue;
+    }
+    links.push({ payment: p, recordId: (results.get(p.externalId) as { crmId: string }).crmId, contactId });
+  }
+  await associate(call, links, results);
+  return batch.map((p) => results.get(p.externalId) ?? retry(p.externalId, 'no result was produced for this record'));
+}
+
+/** HubSpot ids of the payments' contacts: the link table's when known, else one batch read by the customer-id property. */
+async function contactIdsFor(call: HubSpotCall, payments: readonly CrmPayment[]): Promise<Map<string, string>> {
+  const s = call.settings;
+  const ids = new Map<string, string>();
+  for (const p of payments) if (p.customerCrmId) ids.set(p.customerExternalId, p.customerCrmId);
+  if (s.contactIdProperty === 'email') return ids;
+  const unknown = [...new Set(payments.filter((p) => !ids.has(p.customerExternalId)).map((p) => p.customerExternalId))];
+  for (let i = 0; i < unknown.length; i += HUBSPOT_BATCH_SIZE) {
+    const res = await hubspotRequest(call, {
+      method: 'POST',
+      url: '/crm/v3/objects/contacts/batch/read',
+      body: { idProperty: s.contactIdProperty, properties: [s.contactIdProperty], inputs: unknown.slice(i, i + HUBSPOT_BATCH_SIZE).map((id) => ({ id })) },
+    });
+    // 207 lists the ones not found in `errors` (OBJECT_NOT_FOUND); those stay unknown and their payments retry.
+    if (res.status >= 300) throw new CrmTransientError(CRM, `reading contacts by ${s.contactIdProperty} answered ${res.status}: ${reasonOf(asHubSpotError(res.body))}`);
+    for (const r of ((res.body ?? {}) as { results?: { id: string; properties?: Record<string, string | null> }[] }).results ?? []) {
+      const external = r.properties?.[s.contactIdProperty];
+      if (external) ids.set(external, String(r.id));
+    }
+  }
+  return ids;
+}
+
+async function associate(call: HubSpotCall, links: readonly { payment: CrmPayment; recordId: string; contactId: string }[], results: Map<string, CrmItemResult>): Promise<void> {
+  for (let i = 0; i < links.length; i += HUBSPOT_BATCH_SIZE) {
+    const chunk = links.slice(i, i + HUBSPOT_BATCH_SIZE);
+    const res = await hubspotRequest(call, {
+      method: 'POST',
+      url: `/crm/v4/associations/${call.settings.payments.object}/contacts/batch/associate/default`,
+      body: { inputs: chunk.map((l) => ({ from: { id: l.recordId }, to: { id: l.contactId } })) },
+    });
+    const done = new Set<string>();
+    if (res.status >= 200 && res.status < 300) {
+      for (const r of ((res.body ?? {}) as { results?: { from?: { id?: string }; to?: { id?: string } }[] }).results ?? []) {
+        done.add(`${r.from?.id}>${r.to?.id}`);
+      }
+    }
+    const why = res.status >= 300 ? reasonOf(asHubSpotError(res.body)) : 'HubSpot did not confirm the association';
+    for (const l of chunk) {
+      if (!done.has(`${l.recordId}>${l.contactId}`)) results.set(l.payment.externalId, retry(l.payment.externalId, `associating record ${l.recordId} with contact ${l.contactId}: ${why}`));
+    }
+  }
+}
+
+function retry(externalId: string, message: string): CrmItemResult {
+  return { externalId, status: 'retry', error: new CrmTransientError(CRM, `${externalId}: ${message}`) };
+}

@@ -1,0 +1,66 @@
+import { axiosTransport } from '../../http/axios-transport';
+import { OAuth2TokenError, requestOAuth2Token } from '../../http/auth/oauth2-token';
+import { TokenCache } from '../../http/auth/token-cache';
+import type { HttpTransport } from '../../http/http-transport';
+import type { CrmAdapter, CrmAdapterContext } from './crm-adapter';
+import { CrmAuthError } from './crm-errors';
+import { CRM } from './hubspot-errors';
+import { HUBSPOT_BATCH_SIZE, type HubSpotCall } from './hubspot-batch';
+import { updateContactFields, upsertContacts } from './hubspot-contacts';
+import { upsertPayments } from './hubspot-payments';
+import { changedContacts, createSearchPacer, type Pacer } from './hubspot-search';
+import { parseHubSpotSettings, type HubSpotSettings, type HubSpotSettingsInput } from './hubspot-settings';
+
+export { parseHubSpotSettings, type HubSpotSettings, type HubSpotSettingsInput } from './hubspot-settings';
+export { hubspotSettingsFromEnv, HUBSPOT_ENV } from './hubspot-env';
+
+/**
+ * HubSpot behind the CRM port: contacts by batch upsert on the pack's customer id, payments as deals (see
+ * hubspot-settings.ts for why) upserted on the payment key and associated to the contact, segment and loyalty
+ * fields as contact property updates, and changed contacts from the CRM search API.
+ */
+export function createHubSpotAdapter(ctx: CrmAdapterContext<HubSpotSettings | HubSpotSettingsInput> & { pacer?: Partial<Pacer> }): CrmAdapter {
+  const settings = isParsed(ctx.settings) ? ctx.settings : parseHubSpotSettings(ctx.settings);
+  const now = ctx.pacer?.now ?? Date.now;
+  const call: HubSpotCall = { http: ctx.http, settings, now };
+  const pace = createSearchPacer({ now, sleep: ctx.pacer?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))) });
+  return {
+    name: 'hubspot',
+    // Private apps on Professional/Enterprise: 190 requests per rolling 10 s (plus a daily cap, reported as 'stop').
+    // The search API has its own 5 per second, which changedCustomers keeps by itself.
+    limits: { batchSize: HUBSPOT_BATCH_SIZE, requestsPerWindow: settings.requestsPerTenSeconds, windowMs: 10_000 },
+    upsertCustomers: (batch) => upsertContacts(call, batch),
+    upsertPayments: (batch) => upsertPayments(call, batch),
+    updateFields: (batch) => updateContactFields(call, batch),
+    changedCustomers: (cursor, limit) => changedContacts(call, pace, cursor, limit),
+  };
+}
+
+function isParsed(s: unknown): s is HubSpotSettings {
+  const x = s as HubSpotSettings | undefined;
+  return !!x && typeof x === 'object' && typeof x.contactFields === 'object' && typeof x.payments?.fields === 'object' && typeof x.payments?.stages === 'object';
+}
+
+/**
+ * HTTP outside n8n. A private app token is sent as it is (it does not expire; a 401 means it was revoked, which
+ * no refresh cures). An OAuth app's access token (30 minutes) is fetched with the refresh-token grant, cached
+ * until shortly before it expires and shared by concurrent calls; a 401 renews it once.
+ */
+export function hubspotAxiosTransport(settings: HubSpotSettings, now: () => number = Date.now): HttpTransport {
+  const base = { baseUrl: settings.baseUrl, timeoutMs: settings.timeoutMs };
+  const auth = settings.auth;
+  if (auth.type === 'privateApp') return axiosTransport({ ...base, auth: { header: 'authorization', value: `Bearer ${auth.accessToken}` } });
+  const tokenUrl = auth.tokenUrl ?? `${settings.baseUrl.replace(/\/+$/, '')}/oauth/v1/token`;
+  const plain = axiosTransport({ timeoutMs: settings.timeoutMs });
+  const grant = { grant: 'refresh_token', clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken } as const;
+  const tokens = new TokenCache(async () => {
+    try {
+      return await requestOAuth2Token(plain, tokenUrl, grant, now());
+    } catch (e) {
+      // A refused refresh token (uninstalled app, rotated secret) needs an operator, like any refused credential.
+      if (e instanceof OAuth2TokenError) throw new CrmAuthError(CRM, `${e.message} — reconnect the HubSpot app and set a new refresh token (HUBSPOT_REFRESH_TOKEN)`);
+      throw e;
+    }
+  }, now);
+  return axiosTransport({ ...base, auth: { tokens } });
+}

@@ -1,0 +1,176 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { CrmItemResult, CrmPayment } from '../../../../nodes/core/crm/saas/crm-adapter';
+import { CrmAuthError } from '../../../../nodes/core/crm/saas/crm-errors';
+import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings } from '../../../../nodes/core/crm/saas/hubspot';
+import { minorToDecimal } from '../../../../nodes/core/crm/saas/hubspot-payments';
+import { customer, fakeClock, hubspot, payment, sentInputs, useNock } from './hubspot-kit';
+import { HubSpotMock } from './mocks/hubspot-mock';
+
+useNock();
+
+describe('HubSpot adapter: payments as deals', () => {
+  it('upserts each payment as one deal keyed by the payment key and associates it to its contact', async () => {
+    const { mock, adapter } = await hubspot();
+    const [c1, c2] = await adapter.upsertCustomers([customer(1), customer(2)]);
+    const results = await adapter.upsertPayments([payment(1, 1), payment(2, 2, { amount: { minor: 1200, currency: 'JPY' }, refunded: { minor: 0, currency: 'JPY' } })]);
+
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'synced']);
+    const [deal, ...more] = mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_1');
+    assert.equal(more.length, 0);
+    assert.equal(results[0]!.status === 'synced' && results[0]!.crmId, deal!.id);
+    assert.deepEqual(
+      { ...deal!.properties, hs_object_id: undefined, createdate: undefined, lastmodifieddate: undefined },
+      {
+        dealname: 'Card payment 45.99 USD · stripe pi_1', amount: '45.99', deal_currency_code: 'USD', closedate: '2025-03-01T11:58:00.000Z',
+        terminal_crm_payment_status: 'succeeded', terminal_crm_refunded_amount: '0.00', pipeline: 'default', dealstage: 'closedwon',
+        terminal_crm_payment_key: 'stripe:pi_1', hs_object_id: undefined, createdate: undefined, lastmodifieddate: undefined,
+      },
+    );
+    assert.equal(mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_2')[0]!.properties.amount, '1200');
+    const contactOf = (r: CrmItemResult | undefined) => (r?.status === 'synced' ? r.crmId : '');
+    assert.deepEqual([...mock.associations].sort(), [`deals:${deal!.id}->contacts:${contactOf(c1)}`, `deals:${mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_2')[0]!.id}->contacts:${contactOf(c2)}`].sort());
+    assert.equal(mock.callsTo('/contacts/batch/read').length, 1, 'contact ids looked up in one batch read');
+    const sent = sentInputs(mock, '/deals/batch/upsert')[0]!;
+    assert.ok(sent.every((x) => x.idProperty === 'terminal_crm_payment_key'));
+    assert.ok(!JSON.stringify(sent).includes('4242'), 'card details stay out unless mapped');
+  });
+
+  it('a refund updates the same deal: lower amount, refunded amount, and lost when fully refunded', async () => {
+    const { mock, adapter } = await hubspot();
+    await adapter.upsertCustomers([customer(1)]);
+    const [first] = await adapter.upsertPayments([payment(1, 1)]);
+    const [partial] = await adapter.upsertPayments([payment(1, 1, { refunded: { minor: 1000, currency: 'USD' }, status: 'partially_refunded' })]);
+    let deal = mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_1')[0]!;
+    assert.deepEqual([deal.properties.amount, deal.properties.terminal_crm_refunded_amount, deal.properties.dealstage], ['35.99', '10.00', 'closedwon']);
+    const [full] = await adapter.upsertPayments([payment(1, 1, { refunded: { minor: 4599, currency: 'USD' }, status: 'refunded' })]);
+    deal = mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_1')[0]!;
+    assert.deepEqual([deal.properties.amount, deal.properties.dealstage, deal.properties.terminal_crm_payment_status], ['0.00', 'closedlost', 'refunded']);
+    assert.equal(mock.records('deals').length, 1);
+    assert.deepEqual([partial, full], [first, first]);
+    assert.equal(mock.associations.size, 1);
+  });
+
+  it('re-sending the same payments changes nothing in HubSpot', async () => {
+    const { mock, adapter, clock } = await hubspot();
+    await adapter.upsertCustomers([customer(1)]);
+    const batch = [payment(1, 1), payment(2, 1)];
+    const first = await adapter.upsertPayments(batch);
+    const before = JSON.stringify({ deals: mock.records('deals'), links: [...mock.associations] });
+    clock.advance(5_000);
+    assert.deepEqual(await adapter.upsertPayments(batch), first);
+    assert.equal(JSON.stringify({ deals: mock.records('deals'), links: [...mock.associations] }), before);
+  });
+
+  it('a payment whose customer is not in HubSpot yet is written, and retried for the association', async () => {
+    const { mock, adapter } = await hubspot();
+    const [r] = await adapter.upsertPayments([payment(1, 7)]);
+    assert.equal(r!.status, 'retry');
+    assert.match((r as { error: Error }).error.message, /cus_7 is not in HubSpot yet/);
+    assert.equal(mock.records('deals').length, 1);
+    assert.equal(mock.associations.size, 0);
+
+    await adapter.upsertCustomers([customer(7)]);
+    const [again] = await adapter.upsertPayments([payment(1, 7)]);
+    assert.equal(again!.status, 'synced');
+    assert.equal(mock.records('deals').length, 1);
+    assert.equal(mock.associations.size, 1);
+  });
+
+  it('uses the link table’s contact id when the outbox has it, without a lookup', async () => {
+    const { mock, adapter } = await hubspot();
+    const [c] = await adapter.upsertCustomers([customer(1)]);
+    await adapter.upsertPayments([payment(1, 1, { customerCrmId: (c as { crmId: string }).crmId })]);
+    assert.equal(mock.callsTo('/contacts/batch/read').length, 0);
+    assert.equal(mock.associations.size, 1);
+  });
+
+  it('a stage HubSpot does not know rejects that payment only, with HubSpot’s reason', async () => {
+    const { mock, adapter } = await hubspot({ settings: { payments: { stages: { pending: 'awaiting_capture' } } } });
+    await adapter.upsertCustomers([customer(1)]);
+    const results = await adapter.upsertPayments([payment(1, 1), payment(2, 1, { status: 'pending' })]);
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'rejected']);
+    assert.equal((results[1] as { field?: string }).field, 'dealstage');
+    assert.match((results[1] as { reason: string }).reason, /awaiting_capture was not one of the allowed options/);
+    assert.equal(mock.records('deals').length, 1);
+  });
+
+  it('amounts are decimal text from integer minor units, for 0-, 2- and 3-digit currencies', () => {
+    assert.equal(minorToDecimal({ minor: 5, currency: 'USD' }), '0.05');
+    assert.equal(minorToDecimal({ minor: 1200, currency: 'JPY' }), '1200');
+    assert.equal(minorToDecimal({ minor: 1250, currency: 'KWD' }), '1.250');
+  });
+
+  it('with faults injected (429, 502, lost answers), retrying until done leaves each payment exactly once', { timeout: 20_000 }, async () => {
+    const { mock, adapter, clock } = await hubspot({ settings: { timeoutMs: 150 } });
+    await adapter.upsertCustomers(Array.from({ length: 4 }, (_, i) => customer(i + 1)));
+    mock.setFaults({ rate429: 0.2, serverError: 0.2, delay: 0.15, delayMs: 300, seed: 7 });
+    let pending: CrmPayment[] = Array.from({ length: 12 }, (_, i) => payment(i + 1, (i % 4) + 1));
+    for (let round = 0; pending.length > 0 && round < 40; round++) {
+      clock.advance(2_000);
+      const results = await adapter.upsertPayments(pending).catch(() => pending.map((p) => ({ externalId: p.externalId, status: 'retry' }) as const));
+      pending = pending.filter((p) => results.find((r) => r.externalId === p.externalId)?.status !== 'synced');
+    }
+    assert.equal(pending.length, 0);
+    assert.equal(mock.records('deals').length, 12);
+    for (let i = 1; i <= 12; i++) assert.equal(mock.recordBy('deals', 'terminal_crm_payment_key', `stripe:pi_${i}`).length, 1);
+    assert.equal(mock.associations.size, 12);
+    assert.ok(mock.calls.some((c) => c.status === 429) && mock.calls.some((c) => c.status === 502), 'faults were injected');
+  });
+});
+
+describe('HubSpot adapter: OAuth tokens', () => {
+  const oauth = { clientId: 'client-1', clientSecret: 'secret-1', refreshToken: 'refresh-1' };
+
+  it('fetches the token once for many calls, and after a 401 refreshes once and succeeds', async () => {
+    const clock = fakeClock();
+    const mock = await HubSpotMock.start({ oauth, now: clock.now });
+    const settings = parseHubSpotSettings({ auth: { type: 'oauth2', ...oauth } });
+    const adapter = createHubSpotAdapter({ http: hubspotAxiosTransport(settings, clock.now), settings });
+
+    await adapter.upsertCustomers([customer(1)]);
+    await adapter.upsertCustomers([customer(2)]);
+    await adapter.updateFields([{ customerExternalId: 'cus_1', fields: { loyalty_tier: 'Gold' } }]);
+    assert.equal(mock.tokenRequests, 1);
+    assert.ok(mock.calls.filter((c) => c.path.startsWith('/crm/')).every((c) => c.authorization === 'Bearer hs-oauth-1'));
+
+    mock.expireToken('hs-oauth-1');
+    const [r] = await adapter.upsertCustomers([customer(3)]);
+    assert.equal(r!.status, 'synced');
+    assert.equal(mock.tokenRequests, 2);
+    const last = mock.calls.filter((c) => c.path.startsWith('/crm/')).slice(-2);
+    assert.deepEqual(last.map((c) => [c.status, c.authorization]), [[401, 'Bearer hs-oauth-1'], [200, 'Bearer hs-oauth-2']]);
+    assert.equal(mock.records('contacts').length, 3);
+  });
+
+  it('renews before expiry on its own clock (HubSpot tokens live 30 minutes)', async () => {
+    const clock = fakeClock();
+    const mock = await HubSpotMock.start({ oauth, now: clock.now });
+    const settings = parseHubSpotSettings({ auth: { type: 'oauth2', ...oauth } });
+    const adapter = createHubSpotAdapter({ http: hubspotAxiosTransport(settings, clock.now), settings });
+    await adapter.upsertCustomers([customer(1)]);
+    clock.advance(29 * 60_000 + 30_000);
+    await adapter.upsertCustomers([customer(2)]);
+    assert.equal(mock.tokenRequests, 2);
+    assert.ok(mock.calls.every((c) => c.status !== 401), 'no call went out with a dying token');
+  });
+
+  it('a refused refresh token is an auth error that says how to reconnect', async () => {
+    const clock = fakeClock();
+    const mock = await HubSpotMock.start({ oauth, now: clock.now });
+    const settings = parseHubSpotSettings({ auth: { type: 'oauth2', ...oauth, refreshToken: 'refresh-revoked' } });
+    const adapter = createHubSpotAdapter({ http: hubspotAxiosTransport(settings, clock.now), settings });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmAuthError && /HUBSPOT_REFRESH_TOKEN/.test(e.message));
+    assert.equal(mock.tokenRequests, 1);
+    assert.equal(mock.callsTo('/crm/').length, 0, 'nothing went to the CRM without a token');
+  });
+
+  it('a revoked private app token is an auth error for an operator, with HubSpot’s message', async () => {
+    const clock = fakeClock();
+    const mock = await HubSpotMock.start({ privateAppToken: 'pat-na1-other', now: clock.now });
+    const settings = parseHubSpotSettings({ auth: { type: 'privateApp', accessToken: 'pat-na1-revoked' } });
+    const adapter = createHubSpotAdapter({ http: hubspotAxiosTransport(settings, clock.now), settings });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmAuthError && /Authentication credentials not found/.test(e.message));
+    assert.equal(mock.calls.length, 1, 'a static token is not retried');
+  });
+});

@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CrmConfigError, CrmRateLimitError, CrmTransientError } from '../../../../nodes/core/crm/saas/crm-errors';
+import { customer, hubspot, sentInputs, useNock } from './hubspot-kit';
+
+useNock();
+
+describe('HubSpot adapter: contacts', () => {
+  it('upserts a batch by the customer-id property: each contact exists once, with the mapped properties', async () => {
+    const { mock, adapter } = await hubspot();
+    const results = await adapter.upsertCustomers([customer(1), customer(2, { street: '1 Main St', postalCode: '94607', country: 'US' }), customer(3)]);
+
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'synced', 'synced']);
+    assert.equal(mock.records('contacts').length, 3);
+    for (const [i, r] of results.entries()) {
+      const [c, ...more] = mock.recordBy('contacts', 'terminal_crm_id', `cus_${i + 1}`);
+      assert.equal(more.length, 0);
+      assert.equal(r.status === 'synced' && r.crmId, c!.id);
+      assert.equal(c!.properties.email, `ana${i + 1}@example.com`);
+      assert.equal(c!.properties.firstname, 'Ana');
+      assert.equal(c!.properties.lastname, `Diaz${i + 1}`);
+    }
+    const two = mock.recordBy('contacts', 'terminal_crm_id', 'cus_2')[0]!.properties;
+    assert.deepEqual([two.address, two.zip, two.country, two.city], ['1 Main St', '94607', 'US', 'Oakland']);
+    const [sent] = sentInputs(mock, '/contacts/batch/upsert');
+    assert.deepEqual(sent!.map((x) => [x.id, x.idProperty, x.objectWriteTraceId]), [['cus_1', 'terminal_crm_id', 'cus_1'], ['cus_2', 'terminal_crm_id', 'cus_2'], ['cus_3', 'terminal_crm_id', 'cus_3']]);
+  });
+
+  it('changes nothing when the same batch is sent again (a retry after a lost answer)', async () => {
+    const { mock, adapter, clock } = await hubspot();
+    const batch = [customer(1), customer(2)];
+    const first = await adapter.upsertCustomers(batch);
+    const before = JSON.stringify(mock.records('contacts'));
+    clock.advance(60_000);
+    const second = await adapter.upsertCustomers(batch);
+
+    assert.deepEqual(second, first);
+    assert.equal(mock.records('contacts').length, 2);
+    assert.equal(JSON.stringify(mock.records('contacts')), before, 'same values, and lastmodifieddate untouched');
+  });
+
+  it('never sends HubSpot more than 100 inputs: 250 customers go in three calls', async () => {
+    const { mock, adapter } = await hubspot();
+    const batch = Array.from({ length: 250 }, (_, i) => customer(i + 1));
+    const results = await adapter.upsertCustomers(batch);
+
+    assert.equal(adapter.limits.batchSize, 100);
+    assert.deepEqual(sentInputs(mock, '/contacts/batch/upsert').map((x) => x.length), [100, 100, 50]);
+    assert.equal(results.filter((r) => r.status === 'synced').length, 250);
+    assert.equal(mock.records('contacts').length, 250);
+  });
+
+  it('the mock answers an over-cap batch as HubSpot does, so the cap above is the vendor’s', async () => {
+    const { mock } = await hubspot();
+    const { default: axios } = await import('axios');
+    const res = await axios.post(`${mock.baseUrl}/crm/v3/objects/contacts/batch/upsert`, { inputs: Array.from({ length: 101 }, (_, i) => ({ id: `cus_${i}`, idProperty: 'terminal_crm_id', properties: {} })) }, { headers: { authorization: 'Bearer pat-na1-11111111-2222-3333-4444-555555555555' }, validateStatus: () => true });
+    assert.equal(res.status, 400);
+    assert.equal(res.data.category, 'VALIDATION_ERROR');
+    assert.match(res.data.message, /maximum number of inputs supported in a batch is 100/);
+    assert.equal(mock.records('contacts').length, 0);
+  });
+
+  it('maps HubSpot’s 207 per record: a bad email is rejected with HubSpot’s reason, a taken email is ambiguous, the rest synced', async () => {
+    const { mock, adapter } = await hubspot();
+    const [existing] = await adapter.upsertCustomers([customer(9, { email: 'taken@example.com' })]);
+    const results = await adapter.upsertCustomers([customer(1), customer(2, { email: 'not-an-email' }), customer(3, { email: 'taken@example.com' }), customer(4)]);
+
+    assert.equal(mock.callsTo('/contacts/batch/upsert').at(-1)!.status, 207);
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'rejected', 'ambiguous', 'synced']);
+    const rejected = results[1]!;
+    assert.ok(rejected.status === 'rejected');
+    assert.equal(rejected.reason, 'Email address not-an-email is invalid');
+    assert.equal(rejected.field, 'email');
+    const ambiguous = results[2]!;
+    assert.ok(ambiguous.status === 'ambiguous' && existing!.status === 'synced');
+    assert.deepEqual(ambiguous.candidates, [existing.crmId]);
+    assert.match(ambiguous.reason, /Contact already exists/);
+    assert.equal(mock.recordBy('contacts', 'terminal_crm_id', 'cus_2').length, 0);
+    assert.equal(mock.recordBy('contacts', 'terminal_crm_id', 'cus_3').length, 0);
+    assert.equal(mock.records('contacts').length, 3);
+  });
+
+  it('by email (the fallback key), where HubSpot refuses the whole batch, isolates the bad record by halving', async () => {
+    const { mock, adapter } = await hubspot({ settings: { contactIdProperty: 'email' } });
+    const batch = [customer(1), customer(2), customer(3, { email: 'nope' }), customer(4), customer(5, { email: undefined })];
+    const results = await adapter.upsertCustomers(batch);
+
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'synced', 'rejected', 'synced', 'rejected']);
+    assert.match((results[2] as { reason: string }).reason, /Email address nope is invalid/);
+    assert.match((results[4] as { reason: string }).reason, /has no email/);
+    assert.equal(mock.callsTo('/contacts/batch/upsert')[0]!.status, 400);
+    assert.deepEqual(mock.records('contacts').map((c) => c.properties.email).sort(), ['ana1@example.com', 'ana2@example.com', 'ana4@example.com']);
+    assert.ok(sentInputs(mock, '/contacts/batch/upsert').every((inputs) => inputs.every((x) => x.idProperty === 'email')));
+  });
+
+  it('a mapped property HubSpot does not have stops the drain with the property and the fix', async () => {
+    const { mock, adapter } = await hubspot({ mock: { properties: { contacts: ['email', 'firstname', 'lastname', 'phone', 'terminal_crm_id'] } } });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmConfigError && /"city" does not exist/.test(e.message) && /HUBSPOT_CONTACT_FIELDS/.test(e.message));
+    assert.equal(mock.records('contacts').length, 0);
+  });
+
+  it('a customer-id property that is not unique in HubSpot is a setup error naming the setting', async () => {
+    const { adapter } = await hubspot({ mock: { uniqueProperties: { contacts: [] } } });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmConfigError && /non-unique/.test(e.message) && /HUBSPOT_CONTACT_ID_PROPERTY/.test(e.message));
+  });
+
+  it('sends one input per customer when the outbox hands the same customer twice (HubSpot refuses duplicate ids)', async () => {
+    const { mock, adapter } = await hubspot();
+    const results = await adapter.upsertCustomers([customer(1, { city: 'Old' }), customer(1, { city: 'New' })]);
+    assert.equal(results.length, 2);
+    assert.ok(results.every((r) => r.status === 'synced'));
+    assert.equal(sentInputs(mock, '/contacts/batch/upsert')[0]!.length, 1);
+    assert.equal(mock.recordBy('contacts', 'terminal_crm_id', 'cus_1')[0]!.properties.city, 'New');
+  });
+});
+
+describe('HubSpot adapter: field updates', () => {
+  it('writes segment and loyalty fields as contact properties, mapped, and never creates a contact', async () => {
+    const { mock, adapter } = await hubspot({ settings: { fieldMap: { highValue: 'terminal_crm_high_value' } } });
+    await adapter.upsertCustomers([customer(1)]);
+    const results = await adapter.updateFields([
+      { customerExternalId: 'cus_1', fields: { terminal_crm_segment: 'Champions', highValue: true, loyalty_points: 120, loyalty_tier: null } },
+      { customerExternalId: 'cus_404', fields: { terminal_crm_segment: 'New' } },
+      { customerExternalId: 'cus_1b', fields: { 'Loyalty Tier': 'Gold' } },
+    ]);
+
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'retry', 'rejected']);
+    const props = mock.recordBy('contacts', 'terminal_crm_id', 'cus_1')[0]!.properties;
+    assert.deepEqual([props.terminal_crm_segment, props.terminal_crm_high_value, props.loyalty_points, props.loyalty_tier], ['Champions', 'true', '120', '']);
+    assert.equal(mock.records('contacts').length, 1, 'an update for an unknown customer created nothing');
+    assert.match((results[2] as { reason: string }).reason, /"Loyalty Tier".*HUBSPOT_FIELD_MAP/);
+    assert.equal(mock.callsTo('/contacts/batch/update').length, 1);
+  });
+});
+
+describe('HubSpot adapter: limits and failures', () => {
+  it('declares HubSpot’s private-app limits', async () => {
+    const { adapter } = await hubspot();
+    assert.deepEqual(adapter.limits, { batchSize: 100, requestsPerWindow: 190, windowMs: 10_000 });
+  });
+
+  it('a TEN_SECONDLY_ROLLING 429 is a rate-limit error to wait on (about a second, or Retry-After)', async () => {
+    const { mock, adapter, clock } = await hubspot({ mock: { burst: { max: 2, intervalMs: 10_000 } } });
+    await adapter.upsertCustomers([customer(1)]);
+    await adapter.upsertCustomers([customer(2)]);
+    const err = await adapter.upsertCustomers([customer(3)]).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof CrmRateLimitError, String(err));
+    assert.equal(err.policy, 'wait');
+    assert.equal(err.limitName, 'TEN_SECONDLY_ROLLING');
+    assert.equal(err.retryAfterMs, 1_000);
+    clock.advance(10_000);
+    assert.equal((await adapter.upsertCustomers([customer(3)]))[0]!.status, 'synced', 'the window rolled on');
+    mock.stop();
+
+    const withHeader = await hubspot({ mock: { burst: { max: 0, intervalMs: 10_000 }, retryAfterSeconds: 3 } });
+    await assert.rejects(withHeader.adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmRateLimitError && e.retryAfterMs === 3_000);
+  });
+
+  it('a DAILY 429 stops the drain until midnight in the account’s time zone', async () => {
+    const { adapter } = await hubspot({ mock: { daily: 1 }, settings: { accountTimeZone: 'America/New_York' } });
+    await adapter.upsertCustomers([customer(1)]);
+    const err = await adapter.upsertCustomers([customer(2)]).then(() => undefined, (e: unknown) => e);
+    assert.ok(err instanceof CrmRateLimitError, String(err));
+    assert.equal(err.policy, 'stop');
+    assert.equal(err.limitName, 'DAILY');
+    // 12:00 UTC on 1 March is 07:00 in New York (EST); midnight there is 05:00 UTC on 2 March.
+    assert.equal(err.retryAfterMs, 17 * 3_600_000);
+  });
+
+  it('a 5xx and an answer that never comes are transient errors', async () => {
+    const failing = await hubspot({ mock: { faults: { serverError: 1 } } });
+    await assert.rejects(failing.adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmTransientError && /502/.test(e.message));
+    failing.mock.stop();
+
+    const slow = await hubspot({ mock: { faults: { delay: 1, delayMs: 400 } }, settings: { timeoutMs: 100 } });
+    await assert.rejects(slow.adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmTransientError && /no answer/.test(e.message));
+    assert.equal(slow.mock.records('contacts').length, 1, 'HubSpot wrote it although the answer was lost');
+    slow.mock.setFaults({});
+    const retried = await slow.adapter.upsertCustomers([customer(1)]);
+    assert.equal(retried[0]!.status, 'synced');
+    assert.equal(slow.mock.records('contacts').length, 1, 'the retry found the same contact');
+  });
+});

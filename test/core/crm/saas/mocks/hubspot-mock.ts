@@ -1,0 +1,502 @@
+/**
+ * A contract mock of the HubSpot CRM API on nock, keeping state as HubSpot does: records by id and by their unique
+ * properties, associations, issued OAuth tokens, rate-limit windows on an injectable clock, and a call log.
+ *
+ * Bodies follow HubSpot's documentation and SDK types:
+ * - batch upsert/update/read answers: `BatchResponseSimplePublicUpsertObjectWithErrors` (HubSpot/hubspot-api-nodejs,
+ *   codegen/crm/contacts/models), 207 Multi-Status with `errors[].context.objectWriteTraceId` as in
+ *   developers.hubspot.com/docs/api-reference/error-handling ("Multi-status errors") and Using Object APIs;
+ * - validation errors: "Property values were not valid: [...]" with `errors[].code/context.propertyName` (Using
+ *   Object APIs → Error handling, 400 example);
+ * - over 100 inputs: "The maximum number of inputs supported in a batch is 100. Please reduce the number of items
+ *   and try again" (VALIDATION_ERROR, as HubSpot answers it, quoted in public integration notes);
+ * - duplicate ids: "Duplicate IDs found in batch input: [x]. IDs must be unique" with `context.ids`;
+ * - contact email taken: CONFLICT "Contact already exists. Existing ID: N" (HubSpot/hubspot-api-python issue #51);
+ * - 429: `{status, message, errorType: 'RATE_LIMIT', correlationId, policyName, requestId}` (usage guidelines,
+ *   "Error responses"; DAILY example) and the X-HubSpot-RateLimit-* headers; search answers carry none of them;
+ * - 401: EXPIRED_AUTHENTICATION "The OAuth token used to make this call expired N second(s) ago." with
+ *   `context["expire time"]`, INVALID_AUTHENTICATION "Authentication credentials not found…";
+ * - /oauth/v1/token: `{token_type: 'bearer', refresh_token, access_token, expires_in}`;
+ * - search: `CollectionResponseWithTotalSimplePublicObjectForwardPaging` ({total, results, paging.next.after}).
+ * Where HubSpot documents the shape but not the wording (past 10,000 search results, an association to a missing
+ * record), the body uses the documented error shape with a plain message.
+ */
+import { randomUUID } from 'node:crypto';
+
+type Nock = typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
+
+export interface HsRecord {
+  id: string;
+  properties: Record<string, string>;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface MockCall {
+  method: string;
+  path: string;
+  status: number;
+  body: unknown;
+  authorization?: string;
+  at: number;
+}
+
+export interface FaultOptions {
+  /** Fractions of API calls answered 429 (TEN_SECONDLY_ROLLING), 502, or held `delayMs` (after the write happened). */
+  rate429?: number;
+  serverError?: number;
+  delay?: number;
+  delayMs?: number;
+  seed?: number;
+}
+
+export interface HubSpotMockOptions {
+  baseUrl?: string;
+  /** The private app token the account accepts. */
+  privateAppToken?: string;
+  oauth?: { clientId: string; clientSecret: string; refreshToken: string; expiresInSeconds?: number };
+  /** Properties created with "unique values", per object type. */
+  uniqueProperties?: Record<string, string[]>;
+  /** Properties that exist, per object type (HubSpot's defaults plus the pack's are assumed unless given). */
+  properties?: Record<string, string[]>;
+  burst?: { max: number; intervalMs: number };
+  daily?: number;
+  searchPerSecond?: number;
+  /** Sent as Retry-After on a 429 when set. */
+  retryAfterSeconds?: number;
+  now?: () => number;
+  faults?: FaultOptions;
+}
+
+const CONTACT_PROPERTIES = [
+  'email', 'firstname', 'lastname', 'phone', 'address', 'city', 'zip', 'state', 'country', 'date_of_birth', 'company',
+  'terminal_crm_id', 'terminal_crm_segment', 'terminal_crm_rfm', 'terminal_crm_high_value', 'terminal_crm_at_risk', 'loyalty_tier', 'loyalty_points', 'loyalty_member_since',
+];
+const DEAL_PROPERTIES = ['dealname', 'amount', 'deal_currency_code', 'closedate', 'pipeline', 'dealstage', 'terminal_crm_payment_key', 'terminal_crm_payment_status', 'terminal_crm_refunded_amount'];
+const MANAGED = ['hs_object_id', 'createdate', 'lastmodifieddate'];
+const DEFAULT_PIPELINE_STAGES = ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent', 'closedwon', 'closedlost'];
+const OBJECT_TYPE_IDS: Record<string, string> = { contacts: '0-1', deals: '0-3' };
+const SEARCH_DEFAULT_PROPERTIES = ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'];
+
+type Reply = [number, unknown, Record<string, string>?];
+
+export class HubSpotMock {
+  readonly objects = new Map<string, Map<string, HsRecord>>();
+  /** `<fromType>:<fromId>-><toType>:<toId>` with HubSpot's default association type. */
+  readonly associations = new Set<string>();
+  readonly calls: MockCall[] = [];
+  tokenRequests = 0;
+  private nextId = 1001;
+  private tokenSeq = 0;
+  private readonly tokens = new Map<string, { expiresAt: number; revoked: boolean }>();
+  private readonly burstLog: number[] = [];
+  private readonly searchLog: number[] = [];
+  private dailyUsed = 0;
+  private rng: () => number;
+  private faults: FaultOptions;
+  readonly baseUrl: string;
+  private readonly now: () => number;
+
+  private constructor(
+    private readonly nock: Nock,
+    private readonly o: HubSpotMockOptions,
+  ) {
+    this.baseUrl = o.baseUrl ?? 'https://api.hubapi.com';
+    this.now = o.now ?? Date.now;
+    this.faults = o.faults ?? {};
+    this.rng = mulberry32(this.faults.seed ?? 1);
+  }
+
+  static async start(options: HubSpotMockOptions = {}): Promise<HubSpotMock> {
+    const nock = (await import('nock')).default;
+    const mock = new HubSpotMock(nock, options);
+    // nock 15 hands a reply function the Fetch API Request and takes [status, body, headers] back.
+    nock(mock.baseUrl)
+      .persist()
+      .post(/.*/)
+      .reply(async (request: Request) => {
+        const url = new URL(request.url);
+        return mock.handle(request.method, url.pathname, await request.text(), request.headers.get('authorization') ?? undefined);
+      });
+    return mock;
+  }
+
+  stop(): void {
+    this.nock.cleanAll();
+  }
+
+  setFaults(f: FaultOptions): void {
+    this.faults = f;
+    this.rng = mulberry32(f.seed ?? 1);
+  }
+
+  /** Makes an issued OAuth token expire now (HubSpot tokens live 30 minutes). */
+  expireToken(token: string): void {
+    const t = this.tokens.get(token);
+    if (t) t.expiresAt = this.now() - 1_000;
+  }
+
+  get issuedTokens(): string[] {
+    return [...this.tokens.keys()];
+  }
+
+  records(objectType: string): HsRecord[] {
+    return [...this.store(objectType).values()];
+  }
+
+  recordBy(objectType: string, property: string, value: string): HsRecord[] {
+    return this.records(objectType).filter((r) => (property === 'email' ? r.properties.email?.toLowerCase() === value.toLowerCase() : r.properties[property] === value));
+  }
+
+  callsTo(pathPart: string): MockCall[] {
+    return this.calls.filter((c) => c.path.includes(pathPart));
+  }
+
+  /** A record as if someone created it in HubSpot at `at`. */
+  seed(objectType: string, properties: Record<string, string>, at = this.now()): HsRecord {
+    const id = String(this.nextId++);
+    const iso = new Date(at).toISOString();
+    const r: HsRecord = { id, properties: { ...properties, hs_object_id: id, createdate: iso, lastmodifieddate: iso }, createdAt: iso, updatedAt: iso };
+    this.store(objectType).set(id, r);
+    return r;
+  }
+
+  private store(objectType: string): Map<string, HsRecord> {
+    let m = this.objects.get(objectType);
+    if (!m) this.objects.set(objectType, (m = new Map()));
+    return m;
+  }
+
+  private async handle(method: string, path: string, text: string, authorization: string | undefined): Promise<Reply> {
+    const body = path === '/oauth/v1/token' ? text : safeJson(text);
+    let reply: Reply;
+    let delayMs = 0;
+    if (path === '/oauth/v1/token') {
+      reply = this.token(text);
+    } else {
+      const r = this.rng();
+      const f = this.faults;
+      if (r < (f.rate429 ?? 0)) reply = this.limited('TEN_SECONDLY_ROLLING');
+      else if (r < (f.rate429 ?? 0) + (f.serverError ?? 0)) reply = [502, '<html><body><h1>502 Bad Gateway</h1></body></html>', { 'content-type': 'text/html' }];
+      else {
+        // A held answer is computed (and the write done) first: the client may give up, HubSpot has written it.
+        if (r < (f.rate429 ?? 0) + (f.serverError ?? 0) + (f.delay ?? 0)) delayMs = f.delayMs ?? 5_000;
+        reply = this.api(path, body, authorization);
+      }
+    }
+    this.calls.push({ method, path, status: reply[0], body, authorization, at: this.now() });
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs).unref());
+    return reply;
+  }
+
+  private api(path: string, body: unknown, authorization: string | undefined): Reply {
+    const denied = this.authenticate(authorization);
+    if (denied) return denied;
+    const isSearch = /\/search$/.test(path);
+    const limited = isSearch ? this.searchLimit() : this.burstLimit();
+    if (limited) return limited;
+    const headers = isSearch ? {} : this.rateHeaders();
+    let m: RegExpExecArray | null;
+    let reply: Reply;
+    if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/upsert$/.exec(path))) reply = this.batchWrite(m[1]!, body, 'upsert');
+    else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/update$/.exec(path))) reply = this.batchWrite(m[1]!, body, 'update');
+    else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/read$/.exec(path))) reply = this.batchRead(m[1]!, body);
+    else if ((m = /^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/associate\/default$/.exec(path))) reply = this.associate(m[1]!, m[2]!, body);
+    else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/search$/.exec(path))) reply = this.search(m[1]!, body);
+    else reply = [404, { status: 'error', message: `Unable to route POST ${path}`, correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' }];
+    return [reply[0], reply[1], { ...headers, ...(reply[2] ?? {}) }];
+  }
+
+  // ── auth ──────────────────────────────────────────────────────────────────────────────────────────────────────
+
+  private token(form: string): Reply {
+    this.tokenRequests++;
+    const p = new URLSearchParams(form);
+    const o = this.o.oauth;
+    if (!o || p.get('grant_type') !== 'refresh_token' || p.get('client_id') !== o.clientId || p.get('client_secret') !== o.clientSecret || p.get('refresh_token') !== o.refreshToken) {
+      return [400, { status: 'BAD_REFRESH_TOKEN', message: 'missing or unknown refresh token', correlationId: randomUUID(), requestId: randomUUID() }];
+    }
+    const token = `hs-oauth-${++this.tokenSeq}`;
+    const expiresIn = o.expiresInSeconds ?? 1800;
+    this.tokens.set(token, { expiresAt: this.now() + expiresIn * 1000, revoked: false });
+    return [200, { token_type: 'bearer', refresh_token: o.refreshToken, access_token: token, expires_in: expiresIn }];
+  }
+
+  private authenticate(authorization: string | undefined): Reply | undefined {
+    const token = /^Bearer (.+)$/i.exec(authorization ?? '')?.[1];
+    if (token && this.o.privateAppToken && token === this.o.privateAppToken) return undefined;
+    const t = token ? this.tokens.get(token) : undefined;
+    if (t && !t.revoked && t.expiresAt > this.now()) return undefined;
+    if (t) {
+      const ago = Math.max(1, Math.round((this.now() - t.expiresAt) / 1000));
+      return [401, { status: 'error', message: `The OAuth token used to make this call expired ${ago} second(s) ago.`, correlationId: randomUUID(), category: 'EXPIRED_AUTHENTICATION', context: { 'expire time': [new Date(t.expiresAt).toISOString()] } }];
+    }
+    return [401, { status: 'error', message: 'Authentication credentials not found. This API supports OAuth 2.0 authentication and you can find more details at https://developers.hubspot.com/docs/methods/auth/oauth-overview', correlationId: randomUUID(), category: 'INVALID_AUTHENTICATION' }];
+  }
+
+  // ── rate limits ───────────────────────────────────────────────────────────────────────────────────────────────
+
+  private burst() {
+    return this.o.burst ?? { max: 190, intervalMs: 10_000 };
+  }
+
+  private burstLimit(): Reply | undefined {
+    const now = this.now();
+    if (this.dailyUsed >= (this.o.daily ?? 1_000_000)) return this.limited('DAILY');
+    const { max, intervalMs } = this.burst();
+    while (this.burstLog.length && this.burstLog[0]! <= now - intervalMs) this.burstLog.shift();
+    if (this.burstLog.length >= max) return this.limited('TEN_SECONDLY_ROLLING');
+    this.burstLog.push(now);
+    this.dailyUsed++;
+    return undefined;
+  }
+
+  private searchLimit(): Reply | undefined {
+    const now = this.now();
+    if (this.dailyUsed >= (this.o.daily ?? 1_000_000)) return this.limited('DAILY');
+    while (this.searchLog.length && this.searchLog[0]! <= now - 1_000) this.searchLog.shift();
+    if (this.searchLog.length >= (this.o.searchPerSecond ?? 5)) return this.limited('SECONDLY', false);
+    this.searchLog.push(now);
+    this.dailyUsed++;
+    return undefined;
+  }
+
+  private limited(policyName: 'DAILY' | 'TEN_SECONDLY_ROLLING' | 'SECONDLY', withHeaders = true): Reply {
+    const label = policyName === 'DAILY' ? 'daily' : policyName === 'SECONDLY' ? 'secondly' : 'ten_secondly_rolling';
+    const headers: Record<string, string> = withHeaders ? this.rateHeaders() : {};
+    if (this.o.retryAfterSeconds !== undefined) headers['retry-after'] = String(this.o.retryAfterSeconds);
+    return [429, { status: 'error', message: `You have reached your ${label} limit.`, errorType: 'RATE_LIMIT', correlationId: randomUUID(), policyName, requestId: randomUUID() }, headers];
+  }
+
+  private rateHeaders(): Record<string, string> {
+    const { max, intervalMs } = this.burst();
+    const daily = this.o.daily ?? 1_000_000;
+    return {
+      'x-hubspot-ratelimit-daily': String(daily),
+      'x-hubspot-ratelimit-daily-remaining': String(Math.max(0, daily - this.dailyUsed)),
+      'x-hubspot-ratelimit-interval-milliseconds': String(intervalMs),
+      'x-hubspot-ratelimit-max': String(max),
+      'x-hubspot-ratelimit-remaining': String(Math.max(0, max - this.burstLog.length)),
+    };
+  }
+
+  // ── objects ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+  private uniques(objectType: string): string[] {
+    return this.o.uniqueProperties?.[objectType] ?? (objectType === 'contacts' ? ['terminal_crm_id'] : objectType === 'deals' ? ['terminal_crm_payment_key'] : []);
+  }
+
+  private known(objectType: string): Set<string> {
+    const given = this.o.properties?.[objectType];
+    const base = given ?? (objectType === 'contacts' ? CONTACT_PROPERTIES : objectType === 'deals' ? DEAL_PROPERTIES : []);
+    return new Set([...base, ...this.uniques(objectType), ...MANAGED]);
+  }
+
+  private find(objectType: string, idProperty: string | undefined, id: string): HsRecord | undefined {
+    if (!idProperty || idProperty === 'hs_object_id') return this.store(objectType).get(id);
+    return this.recordBy(objectType, idProperty, id)[0];
+  }
+
+  private batchWrite(objectType: string, body: unknown, mode: 'upsert' | 'update'): Reply {
+    const inputs = (body as { inputs?: { id?: string; idProperty?: string; properties?: Record<string, string>; objectWriteTraceId?: string }[] })?.inputs;
+    if (!Array.isArray(inputs)) return validation400('Invalid input JSON: "inputs" is required');
+    if (inputs.length > 100) return validation400('The maximum number of inputs supported in a batch is 100. Please reduce the number of items and try again');
+    for (const x of inputs) {
+      const prop = x.idProperty;
+      if (prop && prop !== 'hs_object_id' && !(objectType === 'contacts' && prop === 'email') && !this.uniques(objectType).includes(prop)) {
+        return validation400(`Unable to perform update/upsert by non-unique ${OBJECT_TYPE_IDS[objectType] ?? objectType} property`);
+      }
+    }
+    const ids = inputs.map((x) => (x.idProperty === 'email' ? String(x.id).toLowerCase() : String(x.id)));
+    const dup = ids.filter((id, i) => ids.indexOf(id) !== i);
+    if (dup.length) return [400, { status: 'error', message: `Duplicate IDs found in batch input: [${[...new Set(dup)].join(', ')}]. IDs must be unique`, correlationId: randomUUID(), context: { ids: [...new Set(dup)] }, category: 'VALIDATION_ERROR' }];
+
+    const traced = inputs.every((x) => x.objectWriteTraceId) && new Set(inputs.map((x) => x.objectWriteTraceId)).size === inputs.length;
+    // "Partial upserts are not supported when using email as the idProperty for contacts."
+    const partial = traced && !(objectType === 'contacts' && inputs.some((x) => x.idProperty === 'email'));
+    const checked = inputs.map((x) => ({ x, error: this.validate(objectType, x, mode) }));
+    const failed = checked.filter((c) => c.error);
+    if (failed.length && !partial) return failed[0]!.error!.whole;
+
+    const startedAt = new Date(this.now()).toISOString();
+    const results: unknown[] = [];
+    for (const { x } of checked.filter((c) => !c.error)) {
+      const { record, created } = this.apply(objectType, x, mode);
+      results.push({ id: record.id, properties: { ...record.properties }, createdAt: record.createdAt, updatedAt: record.updatedAt, archived: false, ...(mode === 'upsert' ? { new: created } : {}), ...(x.objectWriteTraceId ? { objectWriteTraceId: x.objectWriteTraceId } : {}) });
+    }
+    const errors = failed.map((c) => ({ ...c.error!.item, context: { ...(c.error!.item.context ?? {}), ...(c.x.objectWriteTraceId ? { objectWriteTraceId: [c.x.objectWriteTraceId] } : {}) } }));
+    const completedAt = new Date(this.now()).toISOString();
+    const out = { status: 'COMPLETE', results, ...(errors.length ? { numErrors: errors.length, errors } : {}), startedAt, completedAt };
+    return [errors.length ? 207 : 200, out];
+  }
+
+  private validate(objectType: string, x: { id?: string; idProperty?: string; properties?: Record<string, string> }, mode: 'upsert' | 'update'): { whole: Reply; item: { status: string; category: string; message: string; context?: Record<string, string[]> } } | undefined {
+    const props = x.properties ?? {};
+    const known = this.known(objectType);
+    for (const name of Object.keys(props)) {
+      if (!known.has(name)) return propertyError(name, 'PROPERTY_DOESNT_EXIST', `Property "${name}" does not exist`);
+    }
+    const existing = this.find(objectType, x.idProperty, String(x.id));
+    if (mode === 'update' && !existing) {
+      const message = `Could not get some ${objectType === 'contacts' ? 'CONTACT' : objectType.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`;
+      const item = { status: 'error', category: 'OBJECT_NOT_FOUND', message, context: { ids: [String(x.id)] } };
+      return { whole: [404, { ...item, correlationId: randomUUID() }], item };
+    }
+    if (objectType === 'contacts') {
+      const email = x.idProperty === 'email' ? String(x.id) : props.email;
+      if (email !== undefined && email !== '' && !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(email)) return propertyError('email', 'INVALID_EMAIL', `Email address ${email} is invalid`);
+      if (email && x.idProperty !== 'email') {
+        const holder = this.recordBy('contacts', 'email', email).find((r) => r.id !== existing?.id);
+        if (holder) {
+          const item = { status: 'error', category: 'CONFLICT', message: `Contact already exists. Existing ID: ${holder.id}` };
+          return { whole: [409, { ...item, correlationId: randomUUID() }], item };
+        }
+      }
+    }
+    if (objectType === 'deals' && props.dealstage !== undefined && (props.pipeline ?? existing?.properties.pipeline ?? 'default') === 'default' && !DEFAULT_PIPELINE_STAGES.includes(props.dealstage)) {
+      return propertyError('dealstage', 'INVALID_OPTION', `${props.dealstage} was not one of the allowed options: [${DEFAULT_PIPELINE_STAGES.join(', ')}]`);
+    }
+    return undefined;
+  }
+
+  private apply(objectType: string, x: { id?: string; idProperty?: string; properties?: Record<string, string> }, mode: 'upsert' | 'update'): { record: HsRecord; created: boolean } {
+    const props = { ...(x.properties ?? {}) };
+    const existing = this.find(objectType, x.idProperty, String(x.id));
+    if (existing) {
+      const changed = Object.entries(props).some(([k, v]) => (existing.properties[k] ?? '') !== v);
+      if (changed) {
+        Object.assign(existing.properties, props);
+        existing.updatedAt = existing.properties.lastmodifieddate = new Date(this.now()).toISOString();
+      }
+      return { record: existing, created: false };
+    }
+    if (mode === 'update') throw new Error('unreachable: validated above');
+    if (x.idProperty) props[x.idProperty] = x.idProperty === 'email' ? String(x.id).toLowerCase() : String(x.id);
+    return { record: this.seed(objectType, props), created: true };
+  }
+
+  private batchRead(objectType: string, body: unknown): Reply {
+    const b = (body ?? {}) as { idProperty?: string; properties?: string[]; inputs?: { id: string }[] };
+    const inputs = b.inputs ?? [];
+    if (inputs.length > 100) return validation400('The maximum number of inputs supported in a batch is 100. Please reduce the number of items and try again');
+    const results: unknown[] = [];
+    const missing: string[] = [];
+    for (const { id } of inputs) {
+      const r = this.find(objectType, b.idProperty, String(id));
+      if (!r) missing.push(String(id));
+      else results.push({ id: r.id, properties: pick(r.properties, [...(b.properties ?? []), 'hs_object_id', 'createdate', 'lastmodifieddate']), createdAt: r.createdAt, updatedAt: r.updatedAt, archived: false });
+    }
+    const now = new Date(this.now()).toISOString();
+    const errors = missing.length ? [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: `Could not get some ${objectType === 'contacts' ? 'CONTACT' : objectType.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`, context: { ids: missing } }] : [];
+    return [errors.length ? 207 : 200, { status: 'COMPLETE', results, ...(errors.length ? { numErrors: errors.length, errors } : {}), startedAt: now, completedAt: now }];
+  }
+
+  private associate(fromType: string, toType: string, body: unknown): Reply {
+    const inputs = ((body ?? {}) as { inputs?: { from?: { id?: string }; to?: { id?: string } }[] }).inputs ?? [];
+    const results: unknown[] = [];
+    const bad: string[] = [];
+    for (const x of inputs) {
+      const from = String(x.from?.id);
+      const to = String(x.to?.id);
+      if (!this.store(fromType).has(from) || !this.store(toType).has(to)) {
+        bad.push(`${from}->${to}`);
+        continue;
+      }
+      this.associations.add(`${fromType}:${from}->${toType}:${to}`);
+      results.push({ from: { id: from }, to: { id: to }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: fromType === 'deals' && toType === 'contacts' ? 3 : 1 } });
+    }
+    const now = new Date(this.now()).toISOString();
+    const errors = bad.length ? [{ status: 'error', category: 'VALIDATION_ERROR', message: `No such object for association: ${bad.join(', ')}`, context: {} }] : [];
+    return [errors.length ? 207 : 200, { status: 'COMPLETE', results, ...(errors.length ? { numErrors: errors.length, errors } : {}), startedAt: now, completedAt: now }];
+  }
+
+  private search(objectType: string, body: unknown): Reply {
+    const b = (body ?? {}) as { filterGroups?: { filters?: { propertyName: string; operator: string; value?: string }[] }[]; sorts?: { propertyName: string; direction: string }[]; properties?: string[]; limit?: number; after?: string };
+    const limit = b.limit ?? 10;
+    const offset = Number(b.after ?? 0);
+    if (limit > 200) return validation400(`limit must be at most 200, was ${limit}`);
+    if (offset + limit > 10_000) return validation400('The search endpoints are limited to 10,000 total results for any given query.');
+    const groups = b.filterGroups ?? [];
+    let rows = this.records(objectType).filter((r) => groups.length === 0 || groups.some((g) => (g.filters ?? []).every((f) => matches(r, f))));
+    const sort = b.sorts?.[0];
+    if (sort) {
+      const dir = /^DESC/i.test(sort.direction) ? -1 : 1;
+      const keyed = rows.map((r) => ({ r, k: sortKey(r.properties[sort.propertyName]) }));
+      keyed.sort((a, z) => dir * (compareKeys(a.k, z.k) || Number(a.r.id) - Number(z.r.id)));
+      rows = keyed.map((x) => x.r);
+    }
+    const page = rows.slice(offset, offset + limit);
+    const wanted = b.properties?.length ? [...b.properties, 'hs_object_id', 'createdate', 'lastmodifieddate'] : SEARCH_DEFAULT_PROPERTIES;
+    const more = offset + limit < rows.length;
+    return [200, {
+      total: rows.length,
+      results: page.map((r) => ({ id: r.id, properties: pick(r.properties, wanted), createdAt: r.createdAt, updatedAt: r.updatedAt, archived: false })),
+      ...(more ? { paging: { next: { after: String(offset + limit), link: `?after=${offset + limit}` } } } : {}),
+    }];
+  }
+}
+
+function validation400(message: string): Reply {
+  return [400, { status: 'error', message, correlationId: randomUUID(), category: 'VALIDATION_ERROR' }];
+}
+
+function propertyError(name: string, code: string, message: string) {
+  const embedded = JSON.stringify([{ isValid: false, message, error: code, name, localizedErrorMessage: message, portalId: 891936587 }]);
+  const item = { status: 'error', category: 'VALIDATION_ERROR', message: `Property values were not valid: ${embedded}` };
+  const whole: Reply = [400, { ...item, correlationId: randomUUID(), errors: [{ message, code, context: { propertyName: [name] } }] }];
+  return { whole, item };
+}
+
+function matches(r: HsRecord, f: { propertyName: string; operator: string; value?: string }): boolean {
+  const c = compareValues(r.properties[f.propertyName], f.value);
+  switch (f.operator) {
+    case 'EQ': return c === 0;
+    case 'GT': return c > 0;
+    case 'GTE': return c >= 0;
+    case 'LT': return c < 0;
+    case 'LTE': return c <= 0;
+    case 'HAS_PROPERTY': return r.properties[f.propertyName] !== undefined;
+    default: return false;
+  }
+}
+
+/** Dates compare as instants whether given as ISO text or epoch milliseconds, as HubSpot's filters accept both. */
+function sortKey(v: string | undefined): { ms: number; text: string } {
+  const ms = v === undefined ? NaN : /^\d{10,}$/.test(v) ? Number(v) : /^\d{4}-\d{2}-\d{2}T/.test(v) ? Date.parse(v) : NaN;
+  return { ms, text: v ?? '' };
+}
+
+function compareKeys(a: { ms: number; text: string }, b: { ms: number; text: string }): number {
+  if (Number.isFinite(a.ms) && Number.isFinite(b.ms)) return a.ms - b.ms;
+  return a.text < b.text ? -1 : a.text > b.text ? 1 : 0;
+}
+
+function compareValues(a: string | undefined, b: string | undefined): number {
+  return compareKeys(sortKey(a), sortKey(b));
+}
+
+function pick(props: Record<string, string>, names: string[]): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const n of names) out[n] = props[n] ?? null;
+  return out;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** A small seeded RNG, so a fault run can be repeated exactly. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
