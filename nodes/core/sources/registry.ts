@@ -1,7 +1,14 @@
 import { SOURCES, type BuiltInSourceName } from '../contracts/payment-event';
 import { InputError } from '../errors';
+import { adyenSource } from './adyen';
+import { adyenTerminalSource } from './adyen-terminal';
+import { cloverSource } from './clover';
+import { createGenericSource } from './generic';
 import type { Source } from './source';
+import { squareSource } from './square';
 import { stripeTerminalSource } from './stripe-terminal';
+import { sumupSource } from './sumup';
+import { zettleSource } from './zettle';
 
 /**
  * Sources are made by factories: most need nothing, a generic source is a configured instance (its own name,
@@ -10,7 +17,16 @@ import { stripeTerminalSource } from './stripe-terminal';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type SourceFactory = (options?: unknown) => Source<any>;
 
-const FACTORIES = new Map<string, SourceFactory>([['stripe', () => stripeTerminalSource]]);
+const FACTORIES = new Map<string, SourceFactory>([
+  ['stripe', () => stripeTerminalSource],
+  ['square', () => squareSource],
+  ['adyen', () => adyenSource],
+  ['adyen-terminal', () => adyenTerminalSource],
+  ['zettle', () => zettleSource],
+  ['clover', () => cloverSource],
+  ['sumup', () => sumupSource],
+  ['generic', (options) => createGenericSource(options)],
+]);
 
 /** The sources this build can create, for editors' option lists and error messages. */
 export function availableSources(): string[] {

@@ -17,8 +17,10 @@ export function configuredSourcesFromEnv(env: NodeJS.ProcessEnv): Record<string,
     let source: Source<unknown>;
     if (name === 'generic') {
       const raw = env[GENERIC_CONFIG_ENV]?.trim();
+      // A generic gateway exists only once it is described: there is no sensible default mapping.
+      if (!raw) continue;
       try {
-        source = createSource('generic', raw ? JSON.parse(raw.startsWith('{') ? raw : readFileSync(raw, 'utf8')) : {});
+        source = createSource('generic', JSON.parse(raw.startsWith('{') ? raw : readFileSync(raw, 'utf8')));
       } catch (e) {
         if (e instanceof InputError) throw new InputError(`${GENERIC_CONFIG_ENV}.${e.field}`, e.message.slice(e.field.length + 2), e.fix);
         throw new InputError(GENERIC_CONFIG_ENV, `cannot read the gateway configuration (${(e as Error).message})`, 'set it to the JSON itself or to the path of a JSON file');

@@ -57,7 +57,7 @@ describe('Stripe Terminal source: signature', () => {
     assert.match(noSecret.misconfigured ?? '', /^signingSecret: .*whsec_.*Fix: .*STRIPE_WEBHOOK_SECRET/);
     const unknown = await receiveWebhook('square-typo', deliver(event), { credentials: { signingSecret: [TEST_WEBHOOK_SECRET] } });
     assert.equal(unknown.status, 500);
-    assert.match(unknown.misconfigured ?? '', /^source: "square-typo" is not a supported terminal source\. Fix: use one of: stripe/);
+    assert.match(unknown.misconfigured ?? '', /^source: "square-typo" is not a supported terminal source\. Fix: use one of: stripe, square, adyen, adyen-terminal, zettle, clover, sumup, generic/);
   });
 
   it('checks the timestamp against the time the request was received, not the wall clock', async () => {

@@ -1,0 +1,140 @@
+import type { CustomerProfile } from '../../contracts/customer';
+import { InputError } from '../../errors';
+import type { CrmCustomer, CrmFieldUpdate, CrmPayment, CrmRemoteCustomer } from './crm-adapter';
+import type { DynamicsSettings } from './dynamics-settings';
+
+export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+type Value = string | number | boolean | null;
+
+/**
+ * `contacts(terminalcrm_externalid='cus_1')`: a row by its alternate key. Quotes are doubled (OData string
+ * literal) and the rest percent-encoded, so a key value can never end the literal.
+ */
+export function keyPath(entitySet: string, keyColumn: string, value: string): string {
+  return `${entitySet}(${keyColumn}='${encodeURIComponent(value.replace(/'/g, "''"))}')`;
+}
+
+function put(row: Record<string, unknown>, column: string | null | undefined, value: Value | undefined): void {
+  // Only what the pack knows is written: a value missing here must not blank what a person typed into Dynamics.
+  if (column && value !== undefined && value !== '') row[column] = value;
+}
+
+/** A customer as contact columns. The alternate key stays out of the body: the URL carries it. */
+export function contactBody(settings: DynamicsSettings, c: CrmCustomer): Record<string, unknown> {
+  const f = settings.contact.fields;
+  const p = c.profile;
+  const row: Record<string, unknown> = {};
+  put(row, f.givenName, p.givenName);
+  put(row, f.familyName, p.familyName ?? p.name);
+  put(row, f.email, p.email);
+  put(row, f.phone, p.phone);
+  put(row, f.street, p.street);
+  put(row, f.city, p.city);
+  put(row, f.postalCode, p.postalCode);
+  put(row, f.region, p.region);
+  put(row, f.country, p.country);
+  put(row, f.dateOfBirth, p.dateOfBirth);
+  return row;
+}
+
+/**
+ * A payment row. The contact lookup is bound by GUID when the link table knows it, else by the contact's
+ * alternate key, which Dataverse resolves itself (a missing contact answers 404, and the payment waits).
+ */
+export function paymentBody(settings: DynamicsSettings, p: CrmPayment): Record<string, unknown> {
+  const f = settings.payment.fields;
+  const contact = settings.contact;
+  const row: Record<string, unknown> = {
+    [`${settings.payment.contactNavigation}@odata.bind`]:
+      p.customerCrmId && GUID.test(p.customerCrmId) ? `/${contact.entitySet}(${p.customerCrmId})` : `/${keyPath(contact.entitySet, contact.alternateKey, p.customerExternalId)}`,
+  };
+  put(row, f.name, p.externalId);
+  put(row, f.source, p.source);
+  put(row, f.paymentId, p.paymentId);
+  put(row, f.amountMinor, p.amount.minor);
+  put(row, f.refundedMinor, p.refunded.minor);
+  put(row, f.currency, p.amount.currency);
+  put(row, f.status, p.status);
+  put(row, f.occurredAt, p.occurredAt);
+  put(row, f.cardBrand, p.card?.brand);
+  put(row, f.cardLast4, p.card?.last4);
+  put(row, f.entryMode, p.card?.entryMode);
+  put(row, f.wallet, p.card?.wallet);
+  put(row, f.readerId, p.terminal?.readerId);
+  put(row, f.locationId, p.terminal?.locationId);
+  return row;
+}
+
+/** The contact column of a pack field: the operator's mapping, else the publisher prefix (terminal_crm_segment → terminalcrm_segment). */
+export function customColumn(settings: DynamicsSettings, packName: string): string | undefined {
+  const mapped = settings.customFields[packName];
+  if (mapped) return mapped;
+  const name = packName.toLowerCase();
+  const prefix = settings.customFieldPrefix;
+  const column = name.startsWith(prefix) ? name : `${prefix}${name.replace(/^terminal_crm_/, '')}`;
+  return /^[a-z][a-z0-9_]*$/.test(column) ? column : undefined;
+}
+
+export function fieldUpdateBody(settings: DynamicsSettings, u: CrmFieldUpdate): { body: Record<string, unknown> } | { unmapped: string } {
+  const body: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(u.fields)) {
+    const column = customColumn(settings, name);
+    // The alternate key names the row; a field update must not be able to move it to another customer.
+    if (!column || column === settings.contact.alternateKey) return { unmapped: name };
+    body[column] = value;
+  }
+  return { body };
+}
+
+/** Columns the local copy reads: the id, the pack's key, the mapped profile columns, the change stamp. */
+export function contactSelect(settings: DynamicsSettings): string[] {
+  const mapped = Object.values(settings.contact.fields).filter((c): c is string => !!c);
+  return [...new Set([settings.contact.idColumn, settings.contact.alternateKey, ...mapped, 'modifiedon'])];
+}
+
+/** The first page of contacts changed after `since` (or all), oldest change first, the primary key breaking ties. */
+export function changedContactsUrl(settings: DynamicsSettings, since: string | null): string {
+  const api = `${settings.url}/api/data/${settings.apiVersion}`;
+  const qs = [`$select=${contactSelect(settings).join(',')}`];
+  if (since) qs.push(`$filter=${encodeURIComponent(`modifiedon gt ${since}`)}`);
+  qs.push(`$orderby=${encodeURIComponent(`modifiedon asc,${settings.contact.idColumn} asc`)}`);
+  return `${api}/${settings.contact.entitySet}?${qs.join('&')}`;
+}
+
+/**
+ * A cursor is either the @odata.nextLink of the previous page (Dataverse's paging cookie: exact, survives ties)
+ * or a date-time. Both are checked: a nextLink must point at this environment's contacts (the token goes with
+ * it), a date-time goes into $filter.
+ */
+export function changedContactsRequestUrl(settings: DynamicsSettings, cursor: string | null): string {
+  if (!cursor) return changedContactsUrl(settings, null);
+  const list = `${settings.url}/api/data/${settings.apiVersion}/${settings.contact.entitySet}?`;
+  if (cursor.startsWith(list)) return cursor;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z$/.test(cursor)) return changedContactsUrl(settings, cursor);
+  throw new InputError('cursor', `"${cursor.slice(0, 80)}" is not a Dynamics changes cursor`, 'pass back the `next` value changedCustomers returned, an ISO date-time in UTC, or null');
+}
+
+export function remoteCustomer(settings: DynamicsSettings, row: Record<string, unknown>): CrmRemoteCustomer {
+  const f = settings.contact.fields;
+  const text = (column: string | null): string | undefined => {
+    const v = column ? row[column] : undefined;
+    return typeof v === 'string' && v.trim() !== '' ? v : undefined;
+  };
+  const profile: CustomerProfile = {};
+  const keys: [keyof CustomerProfile, string | null][] = [
+    ['givenName', f.givenName], ['familyName', f.familyName], ['email', f.email], ['phone', f.phone], ['street', f.street],
+    ['city', f.city], ['postalCode', f.postalCode], ['region', f.region], ['country', f.country], ['dateOfBirth', f.dateOfBirth],
+  ];
+  for (const [k, column] of keys) {
+    const v = text(column);
+    if (v !== undefined) profile[k] = v;
+  }
+  const externalId = text(settings.contact.alternateKey);
+  return {
+    crmId: String(row[settings.contact.idColumn]),
+    ...(externalId ? { externalId } : {}),
+    profile,
+    updatedAt: new Date(Date.parse(String(row.modifiedon))).toISOString(),
+  };
+}

@@ -1,0 +1,68 @@
+import type { CrmChangedCustomers } from './crm-adapter';
+import { CrmConfigError } from './crm-errors';
+import { envelopeOf, isOk, pipedriveReason, type PipedriveCall, type PipedrivePerson } from './pipedrive-api';
+import { remoteCustomer } from './pipedrive-persons';
+import type { PipedriveSettings } from './pipedrive-settings';
+
+/** Changed customers plus whether more pages wait right now (the index refresh loops on it). */
+export type PipedriveChangedCustomers = CrmChangedCustomers & { more: boolean };
+
+/**
+ * Persons changed since the cursor, oldest change first (GET /api/v2/persons?updated_since&sort_by=update_time,
+ * v2 cursor paging): one page per call, never one request per customer.
+ */
+export async function listChangedPersons(call: PipedriveCall, settings: PipedriveSettings, cursor: string | null, limit: number): Promise<PipedriveChangedCustomers> {
+  const from = readCursor(cursor);
+  const res = await call({
+    method: 'GET',
+    url: '/api/v2/persons',
+    qs: {
+      updated_since: from.since,
+      sort_by: 'update_time',
+      sort_direction: 'asc',
+      limit: Math.max(1, Math.min(limit, 500)),
+      cursor: from.page,
+      custom_fields: settings.customerIdField,
+    },
+  });
+  if (!isOk(res)) throw new CrmConfigError('pipedrive', `listing changed persons was refused: ${pipedriveReason(res)}`);
+  const env = envelopeOf<PipedrivePerson[]>(res);
+  const persons = env.data ?? [];
+  const customers = persons.map((p) => remoteCustomer(p, settings));
+  const newest = customers.reduce((at, c) => Math.max(at, Date.parse(c.updatedAt) || 0), 0);
+  const page = env.additional_data?.next_cursor ?? undefined;
+  // While paging, keep the filter and follow Pipedrive's cursor; at the end, resume from the newest change seen.
+  // updated_since is inclusive and times have one-second grain: once the server's clock (Date header) has left
+  // that second nothing more can change in it, so the next listing starts a second later; until then it starts
+  // at it, and the newest record comes once more rather than a change in the same second being skipped.
+  const served = Date.parse(res.headers.date ?? '');
+  const settled = Number.isFinite(served) && served - newest >= 1000;
+  const next = page ? writeCursor({ since: from.since, page }) : newest ? writeCursor({ since: rfc3339Seconds(settled ? newest + 1000 : newest) }) : cursor;
+  return { customers, next, more: Boolean(page) };
+}
+
+interface Cursor {
+  /** RFC 3339, whole seconds: Pipedrive refuses fractions in updated_since. */
+  since?: string;
+  /** Pipedrive's next_cursor while a listing is being paged. */
+  page?: string;
+}
+
+function writeCursor(c: Cursor): string {
+  return `pd1.${Buffer.from(JSON.stringify(c)).toString('base64url')}`;
+}
+
+function readCursor(cursor: string | null): Cursor {
+  if (!cursor) return {};
+  try {
+    if (!cursor.startsWith('pd1.')) throw new Error('no pd1 prefix');
+    const c = JSON.parse(Buffer.from(cursor.slice(4), 'base64url').toString('utf8')) as Cursor;
+    return { ...(typeof c.since === 'string' ? { since: c.since } : {}), ...(typeof c.page === 'string' ? { page: c.page } : {}) };
+  } catch {
+    throw new CrmConfigError('pipedrive', `the change cursor "${cursor.slice(0, 40)}" was not made by this adapter: pass null to list from the beginning`);
+  }
+}
+
+function rfc3339Seconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

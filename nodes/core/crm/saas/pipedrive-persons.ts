@@ -1,0 +1,69 @@
+import type { CustomerProfile } from '../../contracts/customer';
+import type { CrmCustomer, CrmRemoteCustomer } from './crm-adapter';
+import { envelopeOf, isOk, searchExact, type PipedriveCall, type PipedrivePerson } from './pipedrive-api';
+import type { PipedriveSettings } from './pipedrive-settings';
+
+/** The person's name as a salesperson would write it; a walk-in with a tapped card has none. */
+export function displayName(p: CustomerProfile): string | undefined {
+  const full = [p.givenName, p.familyName].map((s) => s?.trim()).filter(Boolean).join(' ');
+  return full || p.name?.trim() || undefined;
+}
+
+/**
+ * Body of POST/PATCH /api/v2/persons (SDK: AddPersonRequest). Pipedrive requires a name, so a new person without
+ * one is named after their email, or after the pack's id, which the operator can search for. An update never
+ * replaces a real name with that stand-in, and leaves emails and phones alone when the pack has none.
+ * Address and birthday are left out: Pipedrive only takes them with Contact Sync on, and answers 403 otherwise.
+ */
+export function personBody(c: CrmCustomer, settings: PipedriveSettings, creating: boolean): Record<string, unknown> {
+  const p = c.profile;
+  const name = displayName(p) ?? (creating ? (p.email?.trim() || `Card customer ${c.externalId}`) : undefined);
+  return {
+    ...(name ? { name } : {}),
+    ...(p.email ? { emails: [{ value: p.email, primary: true, label: 'work' }] } : {}),
+    ...(p.phone ? { phones: [{ value: p.phone, primary: true, label: 'mobile' }] } : {}),
+    custom_fields: { [settings.customerIdField]: c.externalId },
+  };
+}
+
+export type Found = { id: string } | { ambiguous: string[] } | undefined;
+
+/**
+ * The person carrying this customer id; failing that, the one person with this email whose id field is empty (a
+ * contact a salesperson typed in before the first payment). Several people with the id, or with the email, are for
+ * a person to tell apart — the adapter never picks one.
+ */
+export async function findPerson(call: PipedriveCall, settings: PipedriveSettings, externalId: string, email?: string): Promise<Found> {
+  const byId = await searchExact(call, 'persons', { field: 'custom_fields', key: settings.customerIdField }, externalId);
+  if (byId.length === 1) return { id: String(byId[0]) };
+  if (byId.length > 1) return { ambiguous: byId.map(String) };
+  if (!email) return undefined;
+  const byEmail = await searchExact(call, 'persons', { field: 'email' }, email);
+  if (byEmail.length > 1) return { ambiguous: byEmail.map(String) };
+  if (byEmail.length === 0) return undefined;
+  // The email's owner may already be another customer of the pack: then this one is a different person.
+  const res = await call({ method: 'GET', url: `/api/v2/persons/${byEmail[0]}`, qs: { custom_fields: settings.customerIdField } });
+  if (!isOk(res)) return undefined;
+  const held = envelopeOf<PipedrivePerson>(res).data?.custom_fields?.[settings.customerIdField];
+  return held === undefined || held === null || held === '' || held === externalId ? { id: String(byEmail[0]) } : undefined;
+}
+
+/** A person as the match index wants it. */
+export function remoteCustomer(p: PipedrivePerson, settings: PipedriveSettings): CrmRemoteCustomer {
+  const pick = (list: PipedrivePerson['emails']) => (list ?? []).find((e) => e.primary)?.value ?? list?.[0]?.value ?? undefined;
+  const externalId = p.custom_fields?.[settings.customerIdField];
+  const profile: CustomerProfile = {};
+  if (p.name) profile.name = p.name;
+  if (p.first_name) profile.givenName = p.first_name;
+  if (p.last_name) profile.familyName = p.last_name;
+  const email = pick(p.emails);
+  const phone = pick(p.phones);
+  if (email) profile.email = email;
+  if (phone) profile.phone = phone;
+  return {
+    crmId: String(p.id),
+    ...(typeof externalId === 'string' && externalId ? { externalId } : {}),
+    profile,
+    updatedAt: p.update_time ?? p.add_time ?? '',
+  };
+}

@@ -1,0 +1,85 @@
+import { createSign } from 'node:crypto';
+import { axiosTransport } from '../../http/axios-transport';
+import { OAuth2TokenError, requestOAuth2Token, type OAuth2Grant } from '../../http/auth/oauth2-token';
+import { TokenCache, type AccessToken } from '../../http/auth/token-cache';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../../http/http-transport';
+import { CrmAuthError, CrmConfigError, CrmTransientError } from './crm-errors';
+import type { SalesforceAuth, SalesforceSettings } from './salesforce-settings';
+
+const CRM = 'salesforce';
+
+const base64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
+
+/**
+ * The JWT the OAuth 2.0 JWT bearer flow posts: iss = consumer key, sub = username, aud = the login URL,
+ * exp at most three minutes ahead (Salesforce refuses longer ones), signed RS256 with the connected app's key.
+ */
+export function salesforceJwtAssertion(auth: Extract<SalesforceAuth, { flow: 'jwt_bearer' }>, audience: string, now = Date.now()): string {
+  const header = base64url(JSON.stringify({ alg: 'RS256' }));
+  const claims = base64url(JSON.stringify({ iss: auth.clientId, sub: auth.username, aud: audience, exp: Math.floor(now / 1000) + 180 }));
+  const signer = createSign('RSA-SHA256');
+  signer.update(`${header}.${claims}`);
+  return `${header}.${claims}.${signer.sign(auth.privateKey).toString('base64url')}`;
+}
+
+export function salesforceTokenUrl(settings: Pick<SalesforceSettings, 'loginUrl'>): string {
+  return `${settings.loginUrl}/services/oauth2/token`;
+}
+
+export interface SalesforceTransportOptions {
+  /** HTTP for the token request (tests inject one); default axios without auth. */
+  tokenHttp?: HttpTransport;
+  now?: () => number;
+}
+
+/**
+ * Axios with Salesforce's OAuth: one token for every call until a 401 says it is gone (Salesforce tokens carry no
+ * expires_in; the session lives while it is used), and calls go to the instance_url the token names unless
+ * `baseUrl` pins one. A refused token request is a CrmAuthError naming the fix; a token endpoint that is down is
+ * transient, not a credential problem.
+ */
+export function salesforceAxiosTransport(settings: SalesforceSettings, options: SalesforceTransportOptions = {}): HttpTransport {
+  const auth = settings.auth;
+  if (!auth) {
+    throw new CrmConfigError(CRM, 'no credentials: set auth (jwt_bearer with a private key, or client_credentials) or SALESFORCE_* variables');
+  }
+  const now = options.now ?? Date.now;
+  const statusSeen = recordStatus(options.tokenHttp ?? axiosTransport({ timeoutMs: settings.timeoutMs }));
+  const grant = (): OAuth2Grant =>
+    auth.flow === 'jwt_bearer'
+      ? { grant: 'jwt_bearer', assertion: () => salesforceJwtAssertion(auth, settings.loginUrl, now()) }
+      : { grant: 'client_credentials', clientId: auth.clientId, clientSecret: auth.clientSecret };
+  const tokens = new TokenCache(async (): Promise<AccessToken> => {
+    try {
+      return await requestOAuth2Token(statusSeen.http, salesforceTokenUrl(settings), grant(), now());
+    } catch (e) {
+      if (!(e instanceof OAuth2TokenError)) throw e;
+      const status = statusSeen.last();
+      if (status !== undefined && (status >= 500 || status === 429)) throw new CrmTransientError(CRM, e.message);
+      throw new CrmAuthError(CRM, `${e.message} — ${authFix(auth)}`);
+    }
+  }, now);
+  return axiosTransport({ baseUrl: settings.baseUrl, auth: { tokens }, baseUrlFromToken: !settings.baseUrl, timeoutMs: settings.timeoutMs });
+}
+
+function authFix(auth: SalesforceAuth): string {
+  return auth.flow === 'jwt_bearer'
+    ? 'check the consumer key, that the user is pre-authorized for the connected app (or has approved it), and that the certificate uploaded to the app matches the private key'
+    : 'check the consumer key and secret, and that the connected app has "Enable Client Credentials Flow" with a Run As user';
+}
+
+/** Remembers the status of the last token answer, which requestOAuth2Token folds into its message. */
+function recordStatus(http: HttpTransport): { http: HttpTransport; last: () => number | undefined } {
+  let last: number | undefined;
+  return {
+    http: {
+      async request(req: HttpRequest): Promise<HttpResponse> {
+        last = undefined;
+        const res = await http.request(req);
+        last = res.status;
+        return res;
+      },
+    },
+    last: () => last,
+  };
+}

@@ -1,0 +1,103 @@
+import type { HttpRequest, HttpResponse, HttpTransport } from '../../http/http-transport';
+import { callCrm, describeBody } from './call-crm';
+import type { CrmItemResult } from './crm-adapter';
+import { CrmAuthError, CrmConfigError, CrmError, CrmTransientError } from './crm-errors';
+import { readZohoRateLimit } from './zoho-rate-limit';
+
+/** One Zoho request under the shared rules (401 → one refresh; 5xx transient) and Zoho's reading of 429. */
+export type ZohoCall = (req: HttpRequest) => Promise<HttpResponse>;
+
+export function zohoCaller(http: HttpTransport, now: () => number = Date.now): ZohoCall {
+  return (req) => callCrm('zoho', http, req, { rateLimit: (res) => readZohoRateLimit(res, now) });
+}
+
+/** Insert/update/upsert take at most 100 records per call (v8 upsert reference, API limits). */
+export const ZOHO_BATCH = 100;
+
+/**
+ * One entry of an upsert answer's `data[]`, in request order (v8 "Insert or Update Records (Upsert)"): `code`
+ * SUCCESS with `action` insert/update and the record in `details`, or an error code (INVALID_DATA,
+ * MANDATORY_NOT_FOUND, DUPLICATE_DATA…) with the offending field's `api_name` in `details`.
+ */
+export interface ZohoRecordResult {
+  code?: string;
+  status?: string;
+  message?: string;
+  action?: 'insert' | 'update';
+  duplicate_field?: string | null;
+  details?: { id?: string; api_name?: string; expected_data_type?: string; json_path?: string; duplicate_record?: { id?: string } } & Record<string, unknown>;
+}
+
+/** Zoho's error answer for a whole request: `{code, details, message, status: "error"}`. */
+export function zohoReason(res: HttpResponse): string {
+  const b = (res.body ?? {}) as { code?: unknown; message?: unknown };
+  return typeof b.code === 'string' ? `${typeof b.message === 'string' ? b.message : 'error'} [${b.code}]` : `HTTP ${res.status}: ${describeBody(res.body)}`;
+}
+
+/** Per-record errors worth another try as they are (Zoho says the record, not the data, was the trouble). */
+const PASSING = new Set(['INTERNAL_ERROR', 'RECORD_LOCKED', 'CANNOT_PROCESS', 'RECORD_IN_BLUEPRINT']);
+
+export function recordResult(externalId: string, r: ZohoRecordResult | undefined): CrmItemResult {
+  if (!r) return { externalId, status: 'retry', error: new CrmTransientError('zoho', `Zoho's answer had no result for record ${externalId}`) };
+  const d = r.details ?? {};
+  if (r.code === 'SUCCESS' && typeof d.id === 'string') return { externalId, status: 'synced', crmId: d.id };
+  if (r.code === 'DUPLICATE_DATA') {
+    const candidates = [d.id, d.duplicate_record?.id].filter((x): x is string => typeof x === 'string');
+    return { externalId, status: 'ambiguous', reason: describeRecordError(r), candidates: [...new Set(candidates)] };
+  }
+  if (r.code && PASSING.has(r.code)) return { externalId, status: 'retry', error: new CrmTransientError('zoho', describeRecordError(r)) };
+  return { externalId, status: 'rejected', reason: describeRecordError(r), ...(d.api_name ? { field: d.api_name } : {}) };
+}
+
+/** "invalid data [INVALID_DATA] — field Email, expected email": Zoho's words, plus where. */
+function describeRecordError(r: ZohoRecordResult): string {
+  const d = r.details ?? {};
+  return [
+    `${r.message ?? 'error'}${r.code ? ` [${r.code}]` : ''}`,
+    d.api_name ? ` — field ${d.api_name}` : '',
+    d.expected_data_type ? `, expected ${d.expected_data_type}` : '',
+  ].join('');
+}
+
+/**
+ * Upserts one record per row into `module`, 100 per call, matching on `duplicateCheckFields` in order, and reads
+ * Zoho's per-record results back in request order. Zoho answers 200 (all fine), 207 (mixed) or 400 (none) with the
+ * same `data[]`; only an answer without it fails the call. A limit or outage on the first call fails the whole
+ * batch; on a later call, what went through stays and the rest comes back `retry`.
+ */
+export async function upsertRecords(
+  call: ZohoCall,
+  apiVersion: string,
+  module: string,
+  rows: readonly { externalId: string; record: Record<string, unknown> }[],
+  duplicateCheckFields: readonly string[],
+): Promise<CrmItemResult[]> {
+  const out: CrmItemResult[] = [];
+  for (let start = 0; start < rows.length; start += ZOHO_BATCH) {
+    const chunk = rows.slice(start, start + ZOHO_BATCH);
+    let res: HttpResponse;
+    try {
+      res = await call({
+        method: 'POST',
+        url: `/crm/${apiVersion}/${module}/upsert`,
+        body: { data: chunk.map((r) => r.record), duplicate_check_fields: duplicateCheckFields },
+      });
+    } catch (e) {
+      if (start === 0 || !(e instanceof CrmError) || e instanceof CrmAuthError || e instanceof CrmConfigError) throw e;
+      for (const r of rows.slice(start)) out.push({ externalId: r.externalId, status: 'retry', error: e });
+      return out;
+    }
+    const data = (res.body as { data?: ZohoRecordResult[] } | undefined)?.data;
+    if (!Array.isArray(data)) {
+      throw new CrmConfigError('zoho', `Zoho refused the upsert into ${module}: ${zohoReason(res)} — check the module and field API names in the Zoho settings`);
+    }
+    chunk.forEach((r, i) => out.push(recordResult(r.externalId, data[i])));
+  }
+  return out;
+}
+
+/** Zoho's record listing answers (GET records, search): `data[]` and paging in `info`; 204 when nothing matched. */
+export interface ZohoPage<T> {
+  data?: T[];
+  info?: { per_page?: number; count?: number; page?: number; more_records?: boolean; next_page_token?: string | null };
+}

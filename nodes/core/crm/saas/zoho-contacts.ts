@@ -1,0 +1,94 @@
+import type { CustomerProfile } from '../../contracts/customer';
+import type { CrmCustomer, CrmRemoteCustomer } from './crm-adapter';
+import { CrmConfigError } from './crm-errors';
+import { zohoReason, type ZohoCall, type ZohoPage } from './zoho-api';
+import type { ZohoSettings } from './zoho-settings';
+
+/** Pack profile field → Contacts field API name (Zoho's standard Contacts layout). */
+const CONTACT_FIELDS = {
+  givenName: 'First_Name',
+  email: 'Email',
+  phone: 'Phone',
+  street: 'Mailing_Street',
+  city: 'Mailing_City',
+  postalCode: 'Mailing_Zip',
+  region: 'Mailing_State',
+  country: 'Mailing_Country',
+  dateOfBirth: 'Date_of_Birth',
+} as const satisfies Partial<Record<keyof CustomerProfile, string>>;
+
+/**
+ * A Contacts record for upsert. Zoho requires Last_Name on insert (MANDATORY_NOT_FOUND otherwise), so a walk-in
+ * without a name gets the full name, the email, or a stand-in naming the pack's id, in that order.
+ */
+export function contactRecord(c: CrmCustomer, settings: ZohoSettings): Record<string, unknown> {
+  const p = c.profile;
+  const record: Record<string, unknown> = {
+    [settings.customerIdField]: c.externalId,
+    Last_Name: p.familyName?.trim() || p.name?.trim() || p.email?.trim() || `Card customer ${c.externalId}`,
+  };
+  for (const [from, to] of Object.entries(CONTACT_FIELDS) as [keyof typeof CONTACT_FIELDS, string][]) {
+    const v = p[from]?.trim();
+    if (v) record[to] = v;
+  }
+  return record;
+}
+
+/** Fields read for the match index: v8 wants them named (at most 50). */
+export function listedFields(settings: ZohoSettings): string {
+  return ['Last_Name', 'Full_Name', ...Object.values(CONTACT_FIELDS), 'Mobile', 'Modified_Time', settings.customerIdField].join(',');
+}
+
+export function remoteContact(r: Record<string, unknown>, settings: ZohoSettings): CrmRemoteCustomer {
+  const text = (k: string) => (typeof r[k] === 'string' && (r[k] as string).trim() ? (r[k] as string) : undefined);
+  const profile: CustomerProfile = {};
+  const set = (key: keyof CustomerProfile, v: string | undefined) => {
+    if (v) profile[key] = v;
+  };
+  set('givenName', text('First_Name'));
+  set('familyName', text('Last_Name'));
+  set('name', text('Full_Name'));
+  set('email', text('Email'));
+  set('phone', text('Phone') ?? text('Mobile'));
+  set('street', text('Mailing_Street'));
+  set('city', text('Mailing_City'));
+  set('postalCode', text('Mailing_Zip'));
+  set('region', text('Mailing_State'));
+  set('country', text('Mailing_Country'));
+  set('dateOfBirth', text('Date_of_Birth'));
+  const externalId = text(settings.customerIdField);
+  return { crmId: String(r.id), ...(externalId ? { externalId } : {}), profile, updatedAt: text('Modified_Time') ?? '' };
+}
+
+/** Zoho's search takes at most 10 criteria joined by `or`. */
+const CRITERIA_MAX = 10;
+
+/**
+ * Contact ids for pack customer ids, by the unique id field (GET …/Contacts/search?criteria=…). A value appears
+ * with several ids only if the field lost its uniqueness, which a person must sort out.
+ */
+export async function contactIdsOf(call: ZohoCall, settings: ZohoSettings, externalIds: readonly string[]): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  const unique = [...new Set(externalIds)];
+  for (let i = 0; i < unique.length; i += CRITERIA_MAX) {
+    const chunk = unique.slice(i, i + CRITERIA_MAX);
+    const criteria = chunk.map((v) => `(${settings.customerIdField}:equals:${escapeCriteria(v)})`).join('or');
+    const res = await call({
+      method: 'GET',
+      url: `/crm/${settings.apiVersion}/Contacts/search`,
+      qs: { criteria: chunk.length > 1 ? `(${criteria})` : criteria, per_page: 200 },
+    });
+    if (res.status === 204) continue;
+    if (res.status !== 200) throw new CrmConfigError('zoho', `searching Contacts by ${settings.customerIdField} was refused: ${zohoReason(res)}`);
+    for (const r of (res.body as ZohoPage<Record<string, unknown>>).data ?? []) {
+      const key = r[settings.customerIdField];
+      if (typeof key === 'string') found.set(key, [...(found.get(key) ?? []), String(r.id)]);
+    }
+  }
+  return found;
+}
+
+/** Zoho criteria escape parentheses and commas in values with a backslash. */
+function escapeCriteria(v: string): string {
+  return v.replace(/[(),\\]/g, (c) => `\\${c}`);
+}

@@ -1,0 +1,41 @@
+import { formatMoney } from '../../contracts/money';
+import type { CrmPayment } from './crm-adapter';
+import type { ZohoSettings } from './zoho-settings';
+
+/** Which stage a payment's state is: what the customer still paid for is won; refunded or failed lost; pending open. */
+const STAGE: Record<CrmPayment['status'], 'won' | 'lost' | 'open'> = {
+  succeeded: 'won',
+  partially_refunded: 'won',
+  disputed: 'won',
+  refunded: 'lost',
+  failed: 'lost',
+  pending: 'open',
+};
+
+/** What the customer still paid, in major units from the decimal text (Zoho currency fields are decimals). */
+export function netMajorUnits(p: Pick<CrmPayment, 'amount' | 'refunded'>): number {
+  const refunded = p.refunded.currency === p.amount.currency ? p.refunded.minor : 0;
+  return Number(formatMoney({ minor: Math.max(0, p.amount.minor - refunded), currency: p.amount.currency }).split(' ')[0]);
+}
+
+/**
+ * A payment as a record of the payments module (Deals by default), keyed by the payment key in its unique field so
+ * a refund upserts the same record; the contact lookup ties it to the customer. No card data beyond brand and last
+ * four goes into it.
+ */
+export function paymentRecord(p: CrmPayment, contactId: string, settings: ZohoSettings): Record<string, unknown> {
+  const f = settings.paymentFields;
+  const card = [p.card?.brand, p.card?.last4 ? `•••• ${p.card.last4}` : undefined, p.card?.wallet, p.card?.entryMode].filter(Boolean).join(', ');
+  const refunded = p.refunded.minor > 0 ? `refunded ${formatMoney(p.refunded)}` : '';
+  return {
+    [settings.paymentKeyField]: p.externalId,
+    // Deal_Name holds at most 120 characters.
+    [f.name]: `Card payment ${formatMoney(p.amount)} — ${p.externalId}`.slice(0, 120),
+    [f.amount]: netMajorUnits(p),
+    [f.stage]: settings.stages[STAGE[p.status]],
+    [f.closingDate]: p.occurredAt.slice(0, 10),
+    [f.contact]: { id: contactId },
+    [f.description]: [`${p.source} ${p.paymentId}`, `status ${p.status}`, card, refunded, p.terminal?.readerId ? `reader ${p.terminal.readerId}` : ''].filter(Boolean).join('; '),
+    ...(f.currency ? { [f.currency]: p.amount.currency } : {}),
+  };
+}

@@ -1,0 +1,152 @@
+import { z } from 'zod/v4';
+import { InputError } from '../../errors';
+
+/**
+ * Zoho runs separate data centres; an org lives in one, and both its accounts server (OAuth) and its API domain
+ * follow from it (Zoho's SDK, routes/dc/*_data_center.ts). A token from one centre is refused by every other.
+ */
+export const ZOHO_DATA_CENTERS = {
+  us: { accounts: 'https://accounts.zoho.com', api: 'https://www.zohoapis.com' },
+  eu: { accounts: 'https://accounts.zoho.eu', api: 'https://www.zohoapis.eu' },
+  in: { accounts: 'https://accounts.zoho.in', api: 'https://www.zohoapis.in' },
+  au: { accounts: 'https://accounts.zoho.com.au', api: 'https://www.zohoapis.com.au' },
+  jp: { accounts: 'https://accounts.zoho.jp', api: 'https://www.zohoapis.jp' },
+  ca: { accounts: 'https://accounts.zohocloud.ca', api: 'https://www.zohoapis.ca' },
+  sa: { accounts: 'https://accounts.zoho.sa', api: 'https://www.zohoapis.sa' },
+  cn: { accounts: 'https://accounts.zoho.com.cn', api: 'https://www.zohoapis.com.cn' },
+} as const;
+export type ZohoDataCenter = keyof typeof ZOHO_DATA_CENTERS;
+
+export const ZOHO_ENV = {
+  clientId: 'ZOHO_CLIENT_ID',
+  clientSecret: 'ZOHO_CLIENT_SECRET',
+  refreshToken: 'ZOHO_REFRESH_TOKEN',
+  dataCenter: 'ZOHO_DATA_CENTER',
+  baseUrl: 'ZOHO_BASE_URL',
+  accountsUrl: 'ZOHO_ACCOUNTS_URL',
+  customerIdField: 'ZOHO_CUSTOMER_ID_FIELD',
+  paymentKeyField: 'ZOHO_PAYMENT_KEY_FIELD',
+  paymentsModule: 'ZOHO_PAYMENTS_MODULE',
+  fieldMap: 'ZOHO_FIELD_MAP',
+  dailyCredits: 'ZOHO_DAILY_CREDITS',
+} as const;
+
+const apiName = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a Zoho field or module API name (letters, digits, underscores)');
+
+export const ZohoSettingsSchema = z
+  .object({
+    dataCenter: z.enum(Object.keys(ZOHO_DATA_CENTERS) as [ZohoDataCenter, ...ZohoDataCenter[]]).default('us'),
+    /** Overrides the data centre's API domain (a proxy, a sandbox such as https://sandbox.zohoapis.com). */
+    baseUrl: z.url().optional(),
+    /** Overrides the data centre's accounts server. */
+    accountsUrl: z.url().optional(),
+    apiVersion: z.string().regex(/^v\d+$/).default('v8'),
+    clientId: z.string().trim().min(1),
+    clientSecret: z.string().trim().min(1),
+    refreshToken: z.string().trim().min(1),
+    /** Contacts field holding the pack's customer id; mark it "Do not allow duplicate values" so upsert can match on it. */
+    customerIdField: apiName.default('Terminal_CRM_Id'),
+    /**
+     * Upsert matches on these, in order: the pack's id first, then Email, so a contact a salesperson typed in before
+     * the first payment is filled in rather than duplicated. Default: [customerIdField, "Email"].
+     */
+    duplicateCheckFields: z.array(apiName).min(1).optional(),
+    /**
+     * Where payments go. Deals by default: every edition has them, they hang off the contact (Contact_Name), carry an
+     * Amount, a Stage and a Closing_Date, and count in Zoho's revenue reports. A custom module works too: set its API
+     * name here and its field names in `paymentFields`.
+     */
+    paymentsModule: apiName.default('Deals'),
+    /** Unique field of the payments module holding "<source>:<paymentId>": a refund upserts the same record by it. */
+    paymentKeyField: apiName.default('Terminal_Payment_Key'),
+    paymentFields: z
+      .object({
+        name: apiName.default('Deal_Name'),
+        amount: apiName.default('Amount'),
+        stage: apiName.default('Stage'),
+        closingDate: apiName.default('Closing_Date'),
+        contact: apiName.default('Contact_Name'),
+        description: apiName.default('Description'),
+        /** Only in orgs with multiple currencies; "" leaves it out. */
+        currency: z.union([apiName, z.literal('')]).default('Currency'),
+      })
+      .default({ name: 'Deal_Name', amount: 'Amount', stage: 'Stage', closingDate: 'Closing_Date', contact: 'Contact_Name', description: 'Description', currency: 'Currency' }),
+    /** Deal stages for a payment's state; Zoho's standard pipeline names by default. */
+    stages: z
+      .object({ won: z.string().min(1).default('Closed Won'), lost: z.string().min(1).default('Closed Lost'), open: z.string().min(1).default('Qualification') })
+      .default({ won: 'Closed Won', lost: 'Closed Lost', open: 'Qualification' }),
+    /** Pack field name → Contacts field API name; unmapped names become Title_Case (loyalty_tier → Loyalty_Tier). */
+    fieldMap: z.record(z.string(), apiName).default({}),
+    /**
+     * The org's API credits per rolling 24 h: 50,000 + per-user credits on paid editions (5,000 on Free). An upsert
+     * of 100 records costs 10 credits (1 per 10 records), so the outbox paces calls at credits / 10 a day.
+     */
+    dailyCredits: z.number().int().positive().default(50_000),
+    timeoutMs: z.number().int().positive().default(30_000),
+  })
+  .transform((s) => ({
+    ...s,
+    duplicateCheckFields: s.duplicateCheckFields ?? [s.customerIdField, 'Email'],
+    apiBaseUrl: (s.baseUrl ?? ZOHO_DATA_CENTERS[s.dataCenter].api).replace(/\/+$/, ''),
+    tokenUrl: `${(s.accountsUrl ?? ZOHO_DATA_CENTERS[s.dataCenter].accounts).replace(/\/+$/, '')}/oauth/v2/token`,
+  }));
+
+export type ZohoSettingsInput = z.input<typeof ZohoSettingsSchema>;
+export type ZohoSettings = z.output<typeof ZohoSettingsSchema>;
+
+const FIXES: Record<string, string> = {
+  clientId: `create a Server-based (or Self Client) app in the Zoho API console for your data centre and set ${ZOHO_ENV.clientId}`,
+  clientSecret: `copy the client secret of that app into ${ZOHO_ENV.clientSecret}`,
+  refreshToken: `generate a refresh token with scope ZohoCRM.modules.ALL (offline access) and set ${ZOHO_ENV.refreshToken}`,
+  dataCenter: `use the data centre of your Zoho login domain in ${ZOHO_ENV.dataCenter}: ${Object.keys(ZOHO_DATA_CENTERS).join(', ')}`,
+  baseUrl: `use a URL such as https://www.zohoapis.eu in ${ZOHO_ENV.baseUrl}, or leave it empty to follow the data centre`,
+  accountsUrl: `use a URL such as https://accounts.zoho.eu in ${ZOHO_ENV.accountsUrl}, or leave it empty to follow the data centre`,
+  customerIdField: `use the API name of the unique Contacts field holding the pack's id (Setup → Developer Space → APIs → API names) in ${ZOHO_ENV.customerIdField}`,
+  paymentKeyField: `use the API name of the unique field holding the payment key in ${ZOHO_ENV.paymentKeyField}`,
+  paymentsModule: `use a module API name such as Deals in ${ZOHO_ENV.paymentsModule}`,
+  fieldMap: `map each pack field to a Contacts field API name, e.g. {"loyalty_tier":"Loyalty_Tier"} in ${ZOHO_ENV.fieldMap}`,
+};
+
+/** Raw settings → typed settings, or an InputError naming the setting and how to fix it. */
+export function parseZohoSettings(raw: unknown): ZohoSettings {
+  // Already parsed settings carry their derived URLs; parse the inputs again so defaults stay in one place.
+  const input = raw && typeof raw === 'object' && 'tokenUrl' in raw ? stripDerived(raw as ZohoSettings) : raw;
+  const r = ZohoSettingsSchema.safeParse(input ?? {});
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const field = issue.path.map(String).join('.') || 'settings';
+  throw new InputError(`zoho.${field}`, issue.message, FIXES[field.split('.')[0]!] ?? 'correct this Zoho setting or leave it out for the default');
+}
+
+function stripDerived(s: ZohoSettings): ZohoSettingsInput {
+  const { apiBaseUrl: _a, tokenUrl: _t, ...rest } = s;
+  return rest;
+}
+
+/** Settings from the environment (sandbox, Temporal worker). */
+export function zohoSettingsFromEnv(env: NodeJS.ProcessEnv): ZohoSettings {
+  const get = (name: string) => env[name]?.trim() || undefined;
+  const fieldMap = get(ZOHO_ENV.fieldMap);
+  const credits = get(ZOHO_ENV.dailyCredits);
+  return parseZohoSettings({
+    clientId: get(ZOHO_ENV.clientId),
+    clientSecret: get(ZOHO_ENV.clientSecret),
+    refreshToken: get(ZOHO_ENV.refreshToken),
+    dataCenter: get(ZOHO_ENV.dataCenter)?.toLowerCase(),
+    baseUrl: get(ZOHO_ENV.baseUrl),
+    accountsUrl: get(ZOHO_ENV.accountsUrl),
+    customerIdField: get(ZOHO_ENV.customerIdField),
+    paymentKeyField: get(ZOHO_ENV.paymentKeyField),
+    paymentsModule: get(ZOHO_ENV.paymentsModule),
+    fieldMap: fieldMap ? parseJsonSetting(fieldMap) : undefined,
+    dailyCredits: credits === undefined ? undefined : Number(credits),
+  });
+}
+
+function parseJsonSetting(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new InputError(ZOHO_ENV.fieldMap, `is not valid JSON (${(e as Error).message})`, 'write a JSON object such as {"loyalty_tier":"Loyalty_Tier"}');
+  }
+}

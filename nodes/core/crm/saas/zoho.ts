@@ -1,0 +1,157 @@
+import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmItemResult } from './crm-adapter';
+import { CrmConfigError, CrmTransientError } from './crm-errors';
+import { upsertRecords, ZOHO_BATCH, zohoCaller, zohoReason, type ZohoPage } from './zoho-api';
+import { contactIdsOf, contactRecord, listedFields, remoteContact } from './zoho-contacts';
+import { paymentRecord } from './zoho-deals';
+import { parseZohoSettings, type ZohoSettings, type ZohoSettingsInput } from './zoho-settings';
+
+export { zohoAxiosTransport } from './zoho-auth';
+export { parseZohoSettings, zohoSettingsFromEnv, ZOHO_DATA_CENTERS, ZOHO_ENV, type ZohoSettings, type ZohoSettingsInput } from './zoho-settings';
+
+export interface ZohoAdapterContext extends CrmAdapterContext<ZohoSettings | ZohoSettingsInput> {
+  now?: () => number;
+}
+
+/** Changed customers plus whether more pages wait right now. */
+export type ZohoChangedCustomers = CrmChangedCustomers & { more: boolean };
+
+export interface ZohoAdapter extends CrmAdapter {
+  changedCustomers(cursor: string | null, limit: number): Promise<ZohoChangedCustomers>;
+}
+
+/** The records of a page Zoho's listing still serves by page number; beyond it, only next_page_token works. */
+const PAGE_NUMBER_REACH = 2000;
+
+/**
+ * Zoho CRM (API v8) behind the CRM port. Customers are Contacts and payments Deals (or a custom module), both written
+ * with Zoho's native upsert on a unique field holding the pack's own key, 100 records per call, so a retried write
+ * updates the record it made the first time.
+ */
+export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
+  const settings = parseZohoSettings(ctx.settings);
+  const call = zohoCaller(ctx.http, ctx.now ?? Date.now);
+  const v = settings.apiVersion;
+
+  async function upsertPayments(batch: Parameters<CrmAdapter['upsertPayments']>[0]): Promise<CrmItemResult[]> {
+    const missing = batch.filter((p) => !p.customerCrmId).map((p) => p.customerExternalId);
+    const found = missing.length ? await contactIdsOf(call, settings, missing) : new Map<string, string[]>();
+    const results = new Map<string, CrmItemResult>();
+    const rows: { externalId: string; record: Record<string, unknown> }[] = [];
+    for (const p of batch) {
+      const ids = p.customerCrmId ? [p.customerCrmId] : (found.get(p.customerExternalId) ?? []);
+      if (ids.length === 0) {
+        results.set(p.externalId, {
+          externalId: p.externalId,
+          status: 'retry',
+          error: new CrmTransientError('zoho', `no Zoho contact carries customer id ${p.customerExternalId} yet: write the customer first`, 5_000),
+        });
+      } else if (ids.length > 1) {
+        results.set(p.externalId, { externalId: p.externalId, status: 'ambiguous', reason: `several Zoho contacts carry customer id ${p.customerExternalId}`, candidates: ids });
+      } else {
+        rows.push({ externalId: p.externalId, record: paymentRecord(p, ids[0]!, settings) });
+      }
+    }
+    for (const r of await upsertRecords(call, v, settings.paymentsModule, rows, [settings.paymentKeyField])) results.set(r.externalId, r);
+    return batch.map((p) => results.get(p.externalId)!);
+  }
+
+  const fieldName = (packName: string) => settings.fieldMap[packName] ?? titleCase(packName);
+
+  async function changedCustomers(cursor: string | null, limit: number): Promise<ZohoChangedCustomers> {
+    const from = readCursor(cursor);
+    const perPage = Math.max(1, Math.min(limit, 200));
+    const res = await call({
+      method: 'GET',
+      url: `/crm/${v}/Contacts`,
+      headers: from.since ? { 'If-Modified-Since': from.since } : {},
+      qs: {
+        fields: listedFields(settings),
+        sort_by: 'Modified_Time',
+        sort_order: 'asc',
+        per_page: perPage,
+        ...(from.pageToken ? { page_token: from.pageToken } : { page: from.page ?? 1 }),
+      },
+    });
+    // 304: nothing changed since; 204: nothing at all.
+    if (res.status === 304 || res.status === 204) return { customers: [], next: cursor ?? null, more: false };
+    if (res.status !== 200) throw new CrmConfigError('zoho', `listing changed contacts was refused: ${zohoReason(res)}`);
+    const body = res.body as ZohoPage<Record<string, unknown>>;
+    const customers = (body.data ?? []).map((r) => remoteContact(r, settings));
+    const info = body.info ?? {};
+    let next: Cursor;
+    if (info.more_records) {
+      const page = (from.page ?? 1) + 1;
+      next = info.next_page_token || page * perPage > PAGE_NUMBER_REACH ? { since: from.since, pageToken: info.next_page_token ?? undefined } : { since: from.since, page };
+    } else {
+      // Resume after the newest change seen. Times have one-second grain: while the server's clock (Date header) is
+      // still in that second, a contact may yet change in it after this read, so start a second earlier then and
+      // let that record come once more (the index ignores repeats).
+      const newest = customers.reduce((at, c) => Math.max(at, Date.parse(c.updatedAt) || 0), 0);
+      const served = Date.parse(res.headers.date ?? '');
+      const settled = Number.isFinite(served) && served - newest >= 1000;
+      next = newest ? { since: isoSeconds(settled ? newest : newest - 1000) } : { since: from.since };
+    }
+    return { customers, next: writeCursor(next), more: Boolean(info.more_records) };
+  }
+
+  return {
+    name: 'zoho',
+    // An upsert of 100 records costs 10 credits: the org's daily credits pace the calls over the rolling 24 h.
+    limits: { batchSize: ZOHO_BATCH, requestsPerWindow: Math.max(1, Math.floor(settings.dailyCredits / 10)), windowMs: 24 * 60 * 60 * 1000 },
+    upsertCustomers: (batch) =>
+      upsertRecords(call, v, 'Contacts', batch.map((c) => ({ externalId: c.externalId, record: contactRecord(c, settings) })), settings.duplicateCheckFields),
+    upsertPayments,
+    updateFields: (batch) =>
+      upsertRecords(
+        call,
+        v,
+        'Contacts',
+        batch.map((u) => ({
+          externalId: u.customerExternalId,
+          record: { [settings.customerIdField]: u.customerExternalId, ...Object.fromEntries(Object.entries(u.fields).map(([k, val]) => [fieldName(k), val])) },
+        })),
+        // Only by the pack's id: a field update must never land on another contact that shares an email.
+        [settings.customerIdField],
+      ),
+    changedCustomers,
+  };
+}
+
+/** loyalty_tier → Loyalty_Tier, the API name Zoho gives a field labelled "Loyalty Tier". */
+function titleCase(name: string): string {
+  return name
+    .split(/[_\s]+/)
+    .filter(Boolean)
+    .map((w) => w[0]!.toUpperCase() + w.slice(1))
+    .join('_');
+}
+
+interface Cursor {
+  /** ISO 8601 with offset, for If-Modified-Since. */
+  since?: string;
+  page?: number;
+  pageToken?: string;
+}
+
+function writeCursor(c: Cursor): string {
+  return `zc1.${Buffer.from(JSON.stringify(c)).toString('base64url')}`;
+}
+
+function readCursor(cursor: string | null): Cursor {
+  if (!cursor) return {};
+  try {
+    if (!cursor.startsWith('zc1.')) throw new Error('no zc1 prefix');
+    const c = JSON.parse(Buffer.from(cursor.slice(4), 'base64url').toString('utf8')) as Cursor;
+    return {
+      ...(typeof c.since === 'string' ? { since: c.since } : {}),
+      ...(typeof c.page === 'number' ? { page: c.page } : {}),
+      ...(typeof c.pageToken === 'string' ? { pageToken: c.pageToken } : {}),
+    };
+  } catch {
+    throw new CrmConfigError('zoho', `the change cursor "${cursor.slice(0, 40)}" was not made by this adapter: pass null to list from the beginning`);
+  }
+}
+
+function isoSeconds(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+}

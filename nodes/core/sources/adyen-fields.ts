@@ -1,0 +1,153 @@
+import type { Card, CustomerHints, EntryMode, PaymentEvent } from '../contracts/payment-event';
+
+/**
+ * Adyen's additional data: the same key names in a standard webhook's `additionalData` and in a Terminal API
+ * `Response.AdditionalResponse` (cardBin, cardSummary, alias, posEntryMode, paymentMethodVariant…), so one reading
+ * of them serves both sources. Values are strings.
+ */
+export type AdyenData = Readonly<Record<string, string>>;
+
+export type Obj = Record<string, unknown>;
+export const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : undefined);
+
+/** Only the string values of an object: what Adyen's additional data is. */
+export function adyenData(v: unknown): AdyenData {
+  const out: Record<string, string> = {};
+  for (const [k, val] of Object.entries(obj(v) ?? {})) {
+    if (typeof val === 'string') out[k] = val;
+    else if (typeof val === 'number' || typeof val === 'boolean') out[k] = String(val);
+  }
+  return out;
+}
+
+/**
+ * `posEntryMode` as Adyen writes it (ICC, CLESS_CHIP, CLESS_SWIPE, MSR, MKE — "additional_data_struct",
+ * https://docs.adyen.com/point-of-sale/classic-library-deprecation/classic-library-integrations/c-library-integration/structs/additional_data_struct)
+ * → how the card met the terminal. Read by pattern, so spellings such as MAGSTRIPE or KEYED land right too.
+ */
+export function entryModeFromPosEntryMode(value: string | undefined): EntryMode | undefined {
+  if (!value) return undefined;
+  const v = value.toUpperCase();
+  if (v.includes('FALLBACK')) return 'fallback';
+  if (v.startsWith('CLESS') || v.includes('CONTACTLESS')) return 'contactless';
+  if (v === 'ICC' || v.includes('CHIP')) return 'chip';
+  if (v === 'MSR' || v.includes('MAGSTRIPE') || v.includes('SWIPE')) return 'swipe';
+  if (v === 'MKE' || v.includes('KEYED') || v.includes('MANUAL')) return 'keyed';
+  return 'unknown';
+}
+
+/** Wallets show in the variant: visa_applepay, mc_googlepay, amex_samsungpay… */
+export function walletFromVariant(variant: string | undefined): string | undefined {
+  const v = variant?.toLowerCase() ?? '';
+  if (v.includes('applepay')) return 'apple_pay';
+  if (v.includes('googlepay') || v.includes('paywithgoogle')) return 'google_pay';
+  if (v.includes('samsungpay')) return 'samsung_pay';
+  return undefined;
+}
+
+/** Adyen's scheme codes, written as the pack's other sources write brands. */
+const BRANDS: Record<string, string> = {
+  mc: 'mastercard', mastercard: 'mastercard', visa: 'visa', amex: 'amex', maestro: 'maestro', discover: 'discover',
+  diners: 'diners', jcb: 'jcb', cup: 'unionpay', unionpay: 'unionpay', interac: 'interac', eftpos_australia: 'eftpos_au',
+  bcmc: 'bancontact', cartebancaire: 'cartes_bancaires', girocard: 'girocard', dankort: 'dankort',
+};
+
+/** The card's scheme: `paymentMethod` (mc, visa…), or for a wallet the scheme prefix of its variant. */
+export function brandOf(paymentMethod: string | undefined, variant: string | undefined): string | undefined {
+  const method = paymentMethod?.toLowerCase();
+  const fromVariant = variant?.toLowerCase().split('_')[0];
+  const code = method && !walletFromVariant(method) ? method : fromVariant;
+  if (!code) return undefined;
+  return BRANDS[code] ?? code;
+}
+
+export function fundingOf(value: string | undefined): Card['funding'] {
+  if (!value) return undefined;
+  const v = value.toLowerCase();
+  if (v === 'credit' || v === 'debit' || v === 'prepaid') return v;
+  if (v === 'deferred_debit' || v === 'charge') return 'credit';
+  return 'unknown';
+}
+
+/** Expiry as "MM/YYYY" (webhooks, "8/2028" too) or as expiryMonth/expiryYear (terminal responses). */
+export function expiryOf(d: AdyenData): Pick<Card, 'expMonth' | 'expYear'> {
+  const m = /^(\d{1,2})\/(\d{4})$/.exec(d.expiryDate?.trim() ?? '');
+  const month = Number(m?.[1] ?? d.expiryMonth);
+  const year = Number(m?.[2] ?? d.expiryYear);
+  return {
+    expMonth: Number.isInteger(month) && month >= 1 && month <= 12 ? month : undefined,
+    expYear: Number.isInteger(year) && year >= 2000 && year <= 2100 ? year : undefined,
+  };
+}
+
+const digitsOnly = (v: string | undefined, pattern: RegExp) => (v && pattern.test(v.trim()) ? v.trim() : undefined);
+
+/** The card as Adyen's additional data describes it; never more than BIN and last four of the number. */
+export function cardFromAdyenData(d: AdyenData, paymentMethod: string | undefined, fallbackEntryMode?: EntryMode): Card {
+  const variant = d.paymentMethodVariant;
+  return {
+    brand: brandOf(paymentMethod ?? d.paymentMethod ?? d.cardScheme, variant),
+    last4: digitsOnly(d.cardSummary, /^\d{4}$/),
+    bin: digitsOnly(d.cardBin, /^\d{6,8}$/),
+    ...expiryOf(d),
+    funding: fundingOf(d.fundingSource),
+    entryMode: entryModeFromPosEntryMode(d.posEntryMode) ?? fallbackEntryMode ?? 'unknown',
+    wallet: walletFromVariant(variant) ?? walletFromVariant(paymentMethod),
+    identity: d.alias ? { kind: 'fingerprint', value: d.alias } : undefined,
+  };
+}
+
+/** Terminals fill an unknown cardholder name with placeholders ("N/A", " /"): only a name with letters is one. */
+export function personName(v: string | undefined): string | undefined {
+  const name = v?.trim();
+  if (!name || /^n\/?a$/i.test(name) || !/\p{L}/u.test(name)) return undefined;
+  return name;
+}
+
+export function customerHintsFromAdyenData(d: AdyenData): CustomerHints {
+  return {
+    processorCustomerId: str(d.shopperReference),
+    email: str(d.shopperEmail),
+    phone: str(d.shopperTelephone) ?? str(d.telephoneNumber),
+    name: personName(d.cardHolderName) ?? personName(d.shopperName),
+    postalCode: str(d['billingAddress.postalCode']),
+  };
+}
+
+/** The terminal that took the payment and the store it belongs to. */
+export function terminalFromAdyenData(d: AdyenData, readerId?: string): PaymentEvent['terminal'] {
+  const reader = readerId ?? str(d.terminalId) ?? str(d.terminal);
+  const location = str(d.store) ?? str(d.storeId);
+  return reader || location ? { readerId: reader, locationId: location } : undefined;
+}
+
+/** The merchant's own metadata (sent as `metadata.<key>` in the payment request) echoed back by Adyen. */
+export function merchantMetadata(d: AdyenData): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(d)) if (k.startsWith('metadata.') && k.length > 9) out[k.slice(9)] = v;
+  return out;
+}
+
+/** Metadata without empty values (the PaymentEvent keeps strings only). */
+export function compactStrings(record: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(record)) if (v !== undefined && v !== '') out[k] = v;
+  return out;
+}
+
+/**
+ * The draft with every string scrubbed of card numbers, except the references Adyen itself assigns. Those are
+ * not typed by anyone and can hold long digit runs (a tender reference such as "4r7i001556529591000", a numeric
+ * pspReference) that happen to pass the Luhn check; redacting them would merge unrelated payments under one id.
+ */
+export function scrubKeepingReferences<
+  T extends { id: string; paymentId: string; dispute?: { id: string }; metadata: Record<string, string> },
+>(draft: T, scrub: <V>(v: V) => V, referenceKeys: readonly string[]): T {
+  const scrubbed = scrub(draft);
+  const references: Record<string, string> = {};
+  for (const k of referenceKeys) if (draft.metadata[k] !== undefined) references[k] = draft.metadata[k]!;
+  const kept = { ...scrubbed, id: draft.id, paymentId: draft.paymentId, metadata: { ...scrubbed.metadata, ...references } };
+  if (draft.dispute && scrubbed.dispute) kept.dispute = { ...scrubbed.dispute, id: draft.dispute.id };
+  return kept;
+}

@@ -1,0 +1,173 @@
+import { PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventSchema, type PaymentEvent } from '../contracts/payment-event';
+import { IgnoredEventError, InputError } from '../errors';
+import { scrubStrings } from '../tokenize/pan-scrub';
+import {
+  adyenData,
+  cardFromAdyenData,
+  compactStrings,
+  customerHintsFromAdyenData,
+  merchantMetadata,
+  obj,
+  scrubKeepingReferences,
+  str,
+  terminalFromAdyenData,
+  type AdyenData,
+  type Obj,
+} from './adyen-fields';
+import { adyenMoney } from './adyen-money';
+import { namespacedEventId } from './source';
+
+/**
+ * Which of Adyen's event codes count as what (https://docs.adyen.com/api-explorer/Webhooks/1/overview).
+ *
+ * A terminal sale with automatic capture is its AUTHORISATION (success "true"): that is the moment the shop has
+ * the money, and the only event that carries the card, the terminal and the shopper. A CAPTURE of the same payment
+ * (manual capture, or an account that sends capture webhooks) is passed on as a `payment` too, under the same
+ * paymentId (its originalReference is the authorisation's pspReference): the ledger records one payment per
+ * paymentId and treats every further payment event of it as enrichment, so the sale is never counted twice.
+ */
+const PAYMENT_CODES = ['AUTHORISATION', 'CAPTURE'] as const;
+/** Money back to the cardholder: a refund, or a cancelled authorisation (the sale did not happen). */
+const REFUND_CODES = ['REFUND', 'CANCELLATION', 'CANCEL_OR_REFUND'] as const;
+/** Adyen could not collect (capture) or return (refund) money it had reported as on its way. */
+const FAILURE_CODES = ['CAPTURE_FAILED', 'REFUND_FAILED'] as const;
+/** The dispute lifecycle (https://docs.adyen.com/risk-management/disputes-api/dispute-notifications). */
+const DISPUTE_CODES = [
+  'NOTIFICATION_OF_CHARGEBACK', 'REQUEST_FOR_INFORMATION', 'CHARGEBACK', 'CHARGEBACK_REVERSED', 'SECOND_CHARGEBACK',
+  'PREARBITRATION_WON', 'PREARBITRATION_LOST', 'INFORMATION_SUPPLIED', 'ISSUER_COMMENTS', 'ISSUER_RESPONSE_TIMEFRAME_EXPIRED',
+  'DISPUTE_DEFENSE_PERIOD_ENDED',
+] as const;
+
+export const ADYEN_HANDLED_EVENT_CODES = [...PAYMENT_CODES, ...REFUND_CODES, ...FAILURE_CODES, ...DISPUTE_CODES] as const;
+
+const isIn = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
+
+/** Where the dispute stands when Adyen sends no disputeStatus (payments processed in Brazil). */
+const DISPUTE_OUTCOME_BY_CODE: Record<string, PaymentEvent['status']> = {
+  CHARGEBACK_REVERSED: 'succeeded',
+  PREARBITRATION_WON: 'succeeded',
+  ISSUER_RESPONSE_TIMEFRAME_EXPIRED: 'succeeded',
+  SECOND_CHARGEBACK: 'refunded',
+  PREARBITRATION_LOST: 'refunded',
+};
+
+/** Adyen's disputeStatus → the PaymentEvent convention: won keeps the money, lost or accepted returns it. */
+function disputeOutcome(code: string, disputeStatus: string | undefined): PaymentEvent['status'] {
+  const s = disputeStatus?.toLowerCase();
+  if (s === 'won') return 'succeeded';
+  if (s === 'lost' || s === 'accepted') return 'refunded';
+  if (s) return 'disputed';
+  return DISPUTE_OUTCOME_BY_CODE[code] ?? 'disputed';
+}
+
+type Draft = Omit<PaymentEvent, 'schemaVersion' | 'id' | 'source' | 'type' | 'occurredAt' | 'livemode' | 'metadata' | 'customerHints'>;
+
+/** One verified item ({live, NotificationRequestItem}) → a PaymentEvent. */
+export function normalizeAdyenItem(verified: unknown): PaymentEvent {
+  const item = obj(obj(verified)?.NotificationRequestItem);
+  const eventCode = str(item?.eventCode);
+  const psp = str(item?.pspReference);
+  if (!item || !eventCode || !psp) {
+    throw new InputError('NotificationRequestItem', 'this is not an Adyen notification item (pspReference, eventCode)', 'pass the item as verify handed it on');
+  }
+  if (!isIn(ADYEN_HANDLED_EVENT_CODES, eventCode)) {
+    throw new IgnoredEventError(eventCode, `only ${ADYEN_HANDLED_EVENT_CODES.join(', ')} are processed`);
+  }
+  const d = adyenData(item.additionalData);
+  const interaction = d.shopperInteraction;
+  if (interaction && interaction.toUpperCase() !== 'POS') {
+    throw new IgnoredEventError(eventCode, `the payment was not taken at a terminal (shopperInteraction "${interaction}")`);
+  }
+  const success = String(item.success).toLowerCase() === 'true';
+  const base = draftFor(eventCode, success, item, d);
+  const occurredAt = new Date(String(item.eventDate ?? ''));
+  if (Number.isNaN(occurredAt.getTime())) {
+    throw new InputError('eventDate', `"${String(item.eventDate)}" is not a date`, 'Adyen always sends eventDate; check the notification');
+  }
+  const disputeStatus = isIn(DISPUTE_CODES, eventCode) ? d.disputeStatus : undefined;
+  // Adyen has no event id: the item's own pspReference with its event code and outcome names it, and the dispute
+  // status tells apart the several CHARGEBACK items one dispute can bring.
+  const eventKey = [psp, eventCode, success ? 'true' : 'false', disputeStatus].filter(Boolean).join(':');
+  const draft = {
+    schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
+    id: namespacedEventId('adyen', eventKey),
+    source: 'adyen',
+    type: eventCode,
+    occurredAt: occurredAt.toISOString(),
+    livemode: String(obj(verified)!.live).toLowerCase() === 'true',
+    ...base,
+    terminal: terminalFromAdyenData(d),
+    customerHints: customerHintsFromAdyenData(d),
+    metadata: {
+      ...merchantMetadata(d),
+      ...compactStrings({
+        eventCode,
+        pspReference: psp,
+        originalReference: str(item.originalReference),
+        merchantReference: str(item.merchantReference),
+        merchantAccountCode: str(item.merchantAccountCode),
+        paymentMethod: str(item.paymentMethod),
+        paymentMethodVariant: d.paymentMethodVariant,
+        posEntryMode: d.posEntryMode,
+        authCode: d.authCode,
+        modificationAction: d.modificationAction,
+        disputeStatus: d.disputeStatus,
+        chargebackReasonCode: d.chargebackReasonCode,
+        refusalReasonRaw: d.refusalReasonRaw,
+      }),
+    },
+  };
+  // Scrubbed as every source does: a card number typed into a reference or metadata goes no further than here.
+  return PaymentEventSchema.parse(scrubKeepingReferences(draft, scrubStrings, ['pspReference', 'originalReference']));
+}
+
+function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData): Draft {
+  const amount = adyenMoney(obj(item.amount)?.value, obj(item.amount)?.currency, 'amount');
+  const psp = str(item.pspReference)!;
+  const original = str(item.originalReference);
+  const card = cardOf(item, d);
+  const reason = str(item.reason);
+
+  if (isIn(DISPUTE_CODES, eventCode)) {
+    return {
+      kind: 'dispute',
+      paymentId: original ?? psp,
+      amount,
+      status: disputeOutcome(eventCode, d.disputeStatus),
+      card,
+      dispute: { id: psp, reason: reason ?? d.chargebackReasonCode, processorStatus: d.disputeStatus ?? eventCode },
+    };
+  }
+  if (isIn(FAILURE_CODES, eventCode) || (isIn(PAYMENT_CODES, eventCode) && !success)) {
+    return {
+      kind: 'failure',
+      paymentId: eventCode === 'AUTHORISATION' ? psp : (original ?? psp),
+      amount,
+      status: 'failed',
+      card,
+      failure: { code: d.refusalReasonCode ?? (eventCode === 'AUTHORISATION' ? undefined : eventCode), message: reason ?? d.refusalReasonRaw },
+    };
+  }
+  if (isIn(PAYMENT_CODES, eventCode)) {
+    return { kind: 'payment', paymentId: eventCode === 'AUTHORISATION' ? psp : (original ?? psp), amount, status: 'succeeded', card };
+  }
+  if (!success) throw new IgnoredEventError(eventCode, 'Adyen did not carry it out (success "false"), so no money moved');
+  // Adyen names the amount of this refund only, not what is left of the payment, so a refund is "partially
+  // refunded" unless the whole authorisation was cancelled.
+  const whole = eventCode === 'CANCELLATION' || (eventCode === 'CANCEL_OR_REFUND' && d.modificationAction?.toLowerCase() === 'cancel');
+  return {
+    kind: 'refund',
+    paymentId: original ?? psp,
+    amount,
+    refundedTotal: amount,
+    status: whole ? 'refunded' : 'partially_refunded',
+    card,
+  };
+}
+
+/** Only what the item says about the card; modifications and disputes often say nothing. */
+function cardOf(item: Obj, d: AdyenData): PaymentEvent['card'] {
+  const card = cardFromAdyenData(d, str(item.paymentMethod));
+  const known = card.brand || card.last4 || card.bin || card.identity || card.entryMode !== 'unknown';
+  return known ? card : undefined;
+}

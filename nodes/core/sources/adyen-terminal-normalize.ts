@@ -1,0 +1,152 @@
+import type { Money } from '../contracts/money';
+import { PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventSchema, type PaymentEvent } from '../contracts/payment-event';
+import { IgnoredEventError, InputError } from '../errors';
+import { scrubStrings } from '../tokenize/pan-scrub';
+import {
+  cardFromAdyenData,
+  compactStrings,
+  customerHintsFromAdyenData,
+  merchantMetadata,
+  scrubKeepingReferences,
+  str,
+  terminalFromAdyenData,
+  type AdyenData,
+  type Obj,
+} from './adyen-fields';
+import { adyenMoney } from './adyen-money';
+import { binAndLast4, entryModeFromNexo, field, fieldObj, parseAdditionalResponse } from './adyen-nexo';
+import { moneyFromDecimal } from './processor-money';
+import { namespacedEventId } from './source';
+
+export const ADYEN_TERMINAL_HANDLED_TYPES = ['PaymentResponse'] as const;
+
+export interface TerminalNormalizeOptions {
+  livemode: boolean;
+  /** When the message carries no time of its own. */
+  now: Date;
+}
+
+/**
+ * A verified (decrypted) Terminal API message → a PaymentEvent. Payment results come as a SaleToPOIResponse with
+ * a PaymentResponse — the synchronous answer a POS app relays, or the asynchronous result Adyen's cloud posts to
+ * the event URL — or wrapped in a TransactionStatusResponse when the POS asked for a lost result again. Terminal
+ * event notifications (SaleToPOIRequest / EventNotification) say how the terminal is, not what it sold.
+ */
+export function normalizeAdyenTerminalMessage(message: unknown, options: TerminalNormalizeOptions): PaymentEvent {
+  const request = fieldObj(message, 'SaleToPOIRequest');
+  if (request) {
+    const event = fieldObj(request, 'EventNotification');
+    if (event) throw new IgnoredEventError('EventNotification', `a terminal event ("${str(field(event, 'EventToNotify')) ?? 'unknown'}"), not a payment`);
+    throw new IgnoredEventError('SaleToPOIRequest', 'a request to the sale system, not a payment result');
+  }
+  const response = fieldObj(message, 'SaleToPOIResponse');
+  if (!response) {
+    throw new InputError('SaleToPOIResponse', 'this is not a Terminal API message (SaleToPOIResponse or SaleToPOIRequest)', 'hand over the terminal\'s message as it arrived');
+  }
+  const repeated = fieldObj(response, 'TransactionStatusResponse', 'RepeatedMessageResponse');
+  const payment = fieldObj(response, 'PaymentResponse') ?? fieldObj(repeated, 'RepeatedResponseMessageBody', 'PaymentResponse');
+  const header = fieldObj(response, 'PaymentResponse') ? fieldObj(response, 'MessageHeader') : (fieldObj(repeated, 'MessageHeader') ?? fieldObj(response, 'MessageHeader'));
+  if (!payment) {
+    const kind = Object.keys(response).find((k) => /response$/i.test(k)) ?? 'SaleToPOIResponse';
+    throw new IgnoredEventError(kind, `only ${ADYEN_TERMINAL_HANDLED_TYPES.join(', ')} results are processed`);
+  }
+  const draft = paymentEvent(payment, header, options);
+  return PaymentEventSchema.parse(scrubKeepingReferences(draft, scrubStrings, ['transactionId', 'tenderReference', 'pspReference']));
+}
+
+function paymentEvent(payment: Obj, header: Obj | undefined, options: TerminalNormalizeOptions) {
+  const outcome = fieldObj(payment, 'Response');
+  const result = str(field(outcome, 'Result'));
+  const errorCondition = str(field(outcome, 'ErrorCondition'));
+  const extra = parseAdditionalResponse(field(outcome, 'AdditionalResponse'));
+  const poiTransaction = fieldObj(payment, 'POIData', 'POITransactionID');
+  const transactionId = str(field(poiTransaction, 'TransactionID'));
+  if (!transactionId) {
+    // Busy, LoggedOut, a cancel before any card was read: no transaction exists, so there is nothing to record.
+    throw new IgnoredEventError('PaymentResponse', `no transaction was started on the terminal (${errorCondition ?? result ?? 'no result'})`);
+  }
+  const failed = !result || result.toLowerCase() === 'failure';
+  const paymentResult = fieldObj(payment, 'PaymentResult');
+  const cardData = fieldObj(paymentResult, 'PaymentInstrumentData', 'CardData');
+  const brand = str(field(cardData, 'PaymentBrand'));
+  // Only the masked number is read, for its BIN and last four; SensitiveCardData is never looked at.
+  const masked = binAndLast4(field(cardData, 'MaskedPAN'));
+  const fromData = cardFromAdyenData(extra, brand ?? extra.paymentMethod, entryModeFromNexo(field(cardData, 'EntryMode')));
+  const card = { ...fromData, bin: fromData.bin ?? masked.bin, last4: fromData.last4 ?? masked.last4 };
+  const cardKnown = card.brand || card.last4 || card.bin || card.identity || card.entryMode !== 'unknown';
+  const [tenderReference, pspFromId] = transactionId.includes('.') ? transactionId.split('.', 2) : [undefined, undefined];
+  const saleTransaction = fieldObj(payment, 'SaleData', 'SaleTransactionID');
+
+  return {
+    schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
+    // The Terminal API has no event ids: a transaction has one result, so its id names the event.
+    id: namespacedEventId('adyen-terminal', `${transactionId}:PaymentResponse`),
+    source: 'adyen-terminal',
+    type: 'PaymentResponse',
+    kind: failed ? ('failure' as const) : ('payment' as const),
+    paymentId: transactionId,
+    amount: amountOf(paymentResult, extra, failed),
+    status: failed ? ('failed' as const) : ('succeeded' as const),
+    occurredAt: timeOf(field(poiTransaction, 'TimeStamp'), extra, options.now),
+    livemode: options.livemode,
+    card: cardKnown ? card : undefined,
+    terminal: terminalFromAdyenData(extra, str(field(header, 'POIID'))),
+    customerHints: customerHintsFromAdyenData(extra),
+    failure: failed ? { code: errorCondition, message: extra.refusalReason ?? extra.message } : undefined,
+    metadata: {
+      ...merchantMetadata(extra),
+      ...compactStrings({
+        result,
+        errorCondition,
+        transactionId,
+        tenderReference,
+        pspReference: extra.pspReference ?? pspFromId,
+        saleTransactionId: str(field(saleTransaction, 'TransactionID')),
+        saleId: str(field(header, 'SaleID')),
+        serviceId: str(field(header, 'ServiceID')),
+        merchantReference: extra.merchantReference,
+        paymentMethodVariant: extra.paymentMethodVariant,
+        posEntryMode: extra.posEntryMode,
+        refusalReasonRaw: extra.refusalReasonRaw,
+      }),
+    },
+  };
+}
+
+/**
+ * AmountsResp.AuthorizedAmount is a decimal in major units (1.5 is EUR 1.50), read from its text so no float
+ * rounding enters. A refused payment authorised nothing: its amount is the one asked for, which the additional
+ * data carries in Adyen's minor units.
+ */
+function amountOf(paymentResult: Obj | undefined, extra: AdyenData, failed: boolean): Money {
+  const amounts = fieldObj(paymentResult, 'AmountsResp');
+  const authorized = field(amounts, 'AuthorizedAmount');
+  const currency = str(field(amounts, 'Currency')) ?? extra.posAuthAmountCurrency ?? extra.authorisedAmountCurrency ?? extra.posOriginalAmountCurrency;
+  const requestedCurrency = extra.posOriginalAmountCurrency ?? currency;
+  // Read only when needed: the additional data's own amounts are Adyen minor units and may be absent or partial.
+  const requested = () =>
+    extra.posOriginalAmountValue && requestedCurrency
+      ? adyenMoney(extra.posOriginalAmountValue, requestedCurrency, 'AdditionalResponse.posOriginalAmountValue')
+      : undefined;
+  const decimal = (typeof authorized === 'number' || typeof authorized === 'string') && currency
+    ? moneyFromDecimal(authorized, currency, 'PaymentResult.AmountsResp.AuthorizedAmount')
+    : undefined;
+  if (failed && (!decimal || decimal.minor === 0)) {
+    const asked = requested();
+    if (asked) return asked;
+  }
+  if (decimal) return decimal;
+  const value = extra.posAuthAmountValue ?? extra.authorisedAmountValue;
+  if (value && currency) return adyenMoney(value, currency, 'AdditionalResponse.posAuthAmountValue');
+  const asked = requested();
+  if (asked) return asked;
+  throw new InputError('PaymentResult.AmountsResp', 'the payment result carries no amount and currency', 'hand over the whole PaymentResponse as the terminal sent it');
+}
+
+function timeOf(stamp: unknown, extra: AdyenData, now: Date): string {
+  for (const candidate of [stamp, extra.iso8601TxDate]) {
+    const t = typeof candidate === 'string' ? new Date(candidate) : undefined;
+    if (t && !Number.isNaN(t.getTime())) return t.toISOString();
+  }
+  return now.toISOString();
+}

@@ -1,0 +1,187 @@
+import { IgnoredEventError, InputError } from '../errors';
+import {
+  PAYMENT_EVENT_SCHEMA_VERSION,
+  PaymentEventSchema,
+  type PaymentEvent,
+} from '../contracts/payment-event';
+import { scrubStrings } from '../tokenize/pan-scrub';
+import { cardFrom, customerHintsFrom } from './clover-card';
+import { moneyFromProcessor, type ExponentRules } from './processor-money';
+import { namespacedEventId } from './source';
+
+/**
+ * Clover's REST API gives every amount "in cents" (Payment.amount, Refund.amount; docs.clover.com payment response
+ * reference): the currency's ISO 4217 minor unit. Clover documents no currency of its own exponent.
+ */
+export const CLOVER_EXPONENTS: ExponentRules = {};
+
+/**
+ * Clover has no event ids or event types: a notification only says that payment P changed. These names describe
+ * what the fetched payment shows; each carries an id of Clover's own (the payment's, each refund's).
+ */
+export const CLOVER_EVENT_TYPES = {
+  payment: 'payment.success',
+  failure: 'payment.fail',
+  voided: 'payment.voided',
+  refund: 'refund.success',
+} as const;
+
+/** Card on file, QR codes and scanned codes are not a card at a terminal. */
+const NOT_CARD_PRESENT = new Set(['VAULTED', 'QR_CODE', 'SCANNED']);
+
+/** Payment results (Result enum) that are a completed sale. */
+const SUCCEEDED = new Set(['SUCCESS', 'AUTH_COMPLETED', 'VOID_FAILED']);
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim().length > 0 ? v.trim() : undefined);
+const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
+/** Clover's lists inside a record arrive as {"elements": [...]}. */
+const elements = (v: unknown): Obj[] => {
+  const list = obj(v)?.elements;
+  return Array.isArray(list) ? list.map(obj).filter((x): x is Obj => !!x) : [];
+};
+
+export interface CloverPaymentOptions {
+  merchantId: string;
+  livemode: boolean;
+  /** Used when neither the card transaction nor the order names a currency. */
+  currency: string;
+}
+
+type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
+
+/**
+ * One payment as GET /v3/merchants/{mId}/payments/{id}?expand=cardTransaction,tender,refunds,order returns it →
+ * its events: the sale (or the decline), a void, and one refund event per refund. Every one is keyed by an id of
+ * Clover's own, so the same payment fetched again — after another notification, or by polling — gives the same
+ * ids and the inbox keeps each fact once.
+ */
+export function normalizeCloverPayment(payment: unknown, options: CloverPaymentOptions): PaymentEvent[] {
+  const p = obj(payment);
+  const paymentId = str(p?.id);
+  if (!p || !paymentId) throw new InputError('payment', 'this is not a Clover payment (no id)', 'pass the payment as Clover\'s REST API returns it');
+  const ct = obj(p.cardTransaction);
+  const result = str(p.result) ?? '';
+  if (!ct) {
+    const tender = str(obj(p.tender)?.label) ?? str(obj(p.tender)?.labelKey) ?? 'a non-card tender';
+    throw new IgnoredEventError(CLOVER_EVENT_TYPES.payment, `payment ${paymentId} was paid with ${tender}, not a card`);
+  }
+  const entryType = str(ct.entryType) ?? '';
+  if (NOT_CARD_PRESENT.has(entryType)) throw new IgnoredEventError(CLOVER_EVENT_TYPES.payment, `payment ${paymentId} was not card-present (entry type ${entryType})`);
+  const order = obj(p.order);
+  const currency = str(ct.currency) ?? str(order?.currency) ?? options.currency;
+  const money = (minor: number, field: string) => moneyFromProcessor(minor, currency, CLOVER_EXPONENTS, field);
+  // Clover keeps the tip apart from the amount; the card was charged both.
+  const charged = (int(p.amount) ?? 0) + (int(p.tipAmount) ?? 0);
+  const shared = {
+    paymentId,
+    card: cardFrom(ct, p),
+    terminal: { readerId: str(obj(p.device)?.id), locationId: options.merchantId },
+    customerHints: customerHintsFrom(ct, order),
+  };
+  const metadata = metadataOf(p, ct, order, options.merchantId);
+  const drafts: Draft[] = [];
+
+  if (result === 'FAIL') {
+    drafts.push({
+      ...shared,
+      id: namespacedEventId('clover', paymentId),
+      type: CLOVER_EVENT_TYPES.failure,
+      kind: 'failure',
+      amount: money(charged, 'amount'),
+      status: 'failed',
+      occurredAt: isoFromMillis(p.createdTime, 'createdTime'),
+      failure: { code: result, message: str(obj(ct.extra)?.responseMessage) },
+      metadata,
+    });
+  } else if (SUCCEEDED.has(result) || result === 'VOIDED') {
+    drafts.push({
+      ...shared,
+      id: namespacedEventId('clover', paymentId),
+      type: CLOVER_EVENT_TYPES.payment,
+      kind: 'payment',
+      amount: money(charged, 'amount'),
+      status: 'succeeded',
+      occurredAt: isoFromMillis(p.createdTime, 'createdTime'),
+      metadata,
+    });
+  }
+  if (result === 'VOIDED') {
+    // A void gives all of it back before settlement: recorded as a full refund, so a sale seen earlier nets to zero.
+    drafts.push({
+      ...shared,
+      id: namespacedEventId('clover', `${paymentId}:void`),
+      type: CLOVER_EVENT_TYPES.voided,
+      kind: 'refund',
+      amount: money(charged, 'amount'),
+      refundedTotal: money(charged, 'amount'),
+      status: 'refunded',
+      occurredAt: isoFromMillis(p.modifiedTime ?? p.createdTime, 'modifiedTime'),
+      metadata: { ...metadata, ...(str(p.voidReason) ? { voidReason: str(p.voidReason)! } : {}) },
+    });
+  }
+  if (SUCCEEDED.has(result)) drafts.push(...refundDrafts(p, shared, metadata, charged, money));
+  if (drafts.length === 0) throw new IgnoredEventError(`payment.${result.toLowerCase() || 'unknown'}`, `payment ${paymentId} is ${result || 'of no result'}, not final yet`);
+  return drafts.map((d) => PaymentEventSchema.parse(scrubStrings({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'clover', livemode: options.livemode, ...d })));
+}
+
+/**
+ * Clover lists a payment's refunds on it, so the cumulative amount each refund brings the payment to is known
+ * exactly: refunds in the order they were made, failed and voided ones left out.
+ */
+function refundDrafts(
+  p: Obj,
+  shared: Pick<Draft, 'paymentId' | 'card' | 'terminal' | 'customerHints'>,
+  metadata: Record<string, string>,
+  charged: number,
+  money: (minor: number, field: string) => PaymentEvent['amount'],
+): Draft[] {
+  const refunds = elements(p.refunds)
+    .filter((r) => str(r.id) && r.voided !== true && (str(r.status) ?? 'SUCCESS') === 'SUCCESS')
+    .sort((a, b) => (int(a.createdTime) ?? 0) - (int(b.createdTime) ?? 0));
+  let cumulative = 0;
+  return refunds.map((r) => {
+    const minor = (int(r.amount) ?? 0) + (int(r.tipAmount) ?? 0);
+    cumulative += minor;
+    return {
+      ...shared,
+      id: namespacedEventId('clover', str(r.id)!),
+      type: CLOVER_EVENT_TYPES.refund,
+      kind: 'refund',
+      amount: money(minor, 'refunds.amount'),
+      refundedTotal: money(cumulative, 'refunds.amount'),
+      status: cumulative >= charged ? 'refunded' : 'partially_refunded',
+      occurredAt: isoFromMillis(r.createdTime, 'refunds.createdTime'),
+      metadata: { ...metadata, refundId: str(r.id)!, ...(str(r.reason) ? { refundReason: str(r.reason)! } : {}) },
+    } satisfies Draft;
+  });
+}
+
+function metadataOf(p: Obj, ct: Obj, order: Obj | undefined, merchantId: string): Record<string, string> {
+  const out: Record<string, string> = { merchantId };
+  const put = (key: string, value: unknown) => {
+    if (typeof value === 'string' && value.trim()) out[key] = value.trim();
+    else if (typeof value === 'number' && Number.isFinite(value)) out[key] = String(value);
+  };
+  put('orderId', order?.id);
+  put('employeeId', obj(p.employee)?.id);
+  put('tender', obj(p.tender)?.label);
+  put('result', p.result);
+  put('amount', p.amount);
+  put('tipAmount', p.tipAmount);
+  put('taxAmount', p.taxAmount);
+  put('cardTransactionType', ct.type);
+  put('cardTransactionState', ct.state);
+  put('entryType', ct.entryType);
+  put('referenceId', ct.referenceId);
+  put('externalPaymentId', p.externalPaymentId);
+  put('note', p.note);
+  return out;
+}
+
+function isoFromMillis(v: unknown, field: string): string {
+  const ms = int(v);
+  if (ms === undefined) throw new InputError(field, `"${String(v)}" is not a time in milliseconds`, 'pass the payment as Clover\'s REST API returns it');
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,116 @@
+import { InputError } from '../errors';
+import type { HttpResponse } from '../http/http-transport';
+import type { SourceContext } from './source';
+import type { SquareCredentials } from './square-credentials';
+
+type Obj = Record<string, unknown>;
+export const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim().length > 0 ? v : undefined);
+
+/**
+ * Square must be answered within 10 seconds (Webhooks → Troubleshooting), and a refund may need a few lookups:
+ * each one gets a share of that, not the transport's default.
+ */
+const LOOKUP_TIMEOUT_MS = 3_000;
+
+/** What a lookup found, or why it found nothing: a missing customer must not cost the payment it paid for. */
+export type Lookup<T> = { ok: true; value: T } | { ok: false; problem: string };
+
+/**
+ * Square is down or throttling (5xx, 429): thrown, not swallowed, so the face answers 500 and Square delivers the
+ * event again later (it retries for 72 hours) instead of the pack recording it without its customer. A timeout or a
+ * refused connection (the transport's HttpNetworkError) goes the same way.
+ */
+export class SquareUnavailableError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SquareUnavailableError';
+  }
+}
+
+/** "CODE: detail" of Square's error body `{errors: [{category, code, detail, field}]}`. */
+export function squareErrorText(body: unknown): string {
+  const first = obj((obj(body)?.errors as unknown[] | undefined)?.[0]);
+  if (!first) return typeof body === 'string' && body.length < 200 ? body : 'no error details';
+  return [str(first.code), str(first.detail)].filter(Boolean).join(': ') || 'no error details';
+}
+
+/** Whether lookups can run at all: a token and an HTTP transport from the face. */
+export function canLookUp(credentials: SquareCredentials, ctx: SourceContext): boolean {
+  return Boolean(credentials.accessToken && ctx.http);
+}
+
+export async function squareRequest(
+  credentials: SquareCredentials,
+  ctx: SourceContext,
+  path: string,
+  qs?: Record<string, string | number | undefined>,
+): Promise<HttpResponse> {
+  if (!credentials.accessToken) throw new InputError('accessToken', 'no Square access token is configured', 'fill in "accessToken" in the Square credential with a token that may read payments and customers (PAYMENTS_READ, CUSTOMERS_READ)');
+  if (!ctx.http) throw new InputError('http', 'this engine gave the Square source no HTTP client', 'run the trigger in an engine face that provides HTTP (n8n, Node-RED, the Temporal worker)');
+  const res = await ctx.http.request({
+    method: 'GET',
+    url: `${credentials.baseUrl}${path}`,
+    headers: { authorization: `Bearer ${credentials.accessToken}`, 'square-version': credentials.apiVersion, accept: 'application/json' },
+    qs,
+    timeoutMs: LOOKUP_TIMEOUT_MS,
+  });
+  if (res.status === 429 || res.status >= 500) {
+    throw new SquareUnavailableError(`Square answered ${res.status} to GET ${path} (${squareErrorText(res.body)}); the delivery is answered 500 so Square sends it again`);
+  }
+  return res;
+}
+
+/** GET one object (`{customer: …}`, `{payment: …}`, `{refund: …}`); a 4xx becomes a reason, not an exception. */
+async function getOne(credentials: SquareCredentials, ctx: SourceContext, path: string, key: string): Promise<Lookup<Obj>> {
+  const res = await squareRequest(credentials, ctx, path);
+  const found = obj(obj(res.body)?.[key]);
+  if (res.status === 200 && found) return { ok: true, value: found };
+  const hint = res.status === 401 ? ' (the access token is wrong, expired or revoked)' : res.status === 403 ? ' (the access token lacks a permission)' : '';
+  return { ok: false, problem: `GET ${path} answered ${res.status}: ${squareErrorText(res.body)}${hint}` };
+}
+
+export interface SquareCustomerHints {
+  name?: string;
+  email?: string;
+  phone?: string;
+  postalCode?: string;
+}
+
+/** RetrieveCustomer (GET /v2/customers/{customer_id}) → what the match step can use. */
+export async function lookUpCustomer(credentials: SquareCredentials, ctx: SourceContext, customerId: string): Promise<Lookup<SquareCustomerHints>> {
+  const r = await getOne(credentials, ctx, `/v2/customers/${encodeURIComponent(customerId)}`, 'customer');
+  if (!r.ok) return r;
+  const c = r.value;
+  const name = [str(c.given_name), str(c.family_name)].filter(Boolean).join(' ') || str(c.company_name);
+  return { ok: true, value: { name, email: str(c.email_address), phone: str(c.phone_number), postalCode: str(obj(c.address)?.postal_code) } };
+}
+
+/** GetPayment (GET /v2/payments/{payment_id}). */
+export function lookUpPayment(credentials: SquareCredentials, ctx: SourceContext, paymentId: string): Promise<Lookup<Obj>> {
+  return getOne(credentials, ctx, `/v2/payments/${encodeURIComponent(paymentId)}`, 'payment');
+}
+
+/**
+ * The total of the payment's COMPLETED refunds in Square's minor units (GetPaymentRefund for each of the
+ * payment's `refund_ids`). Not `refunded_money`: Square does not say whether that counts refunds still PENDING,
+ * which may yet be REJECTED. `current` is the refund being delivered, counted even if the payment does not list
+ * it yet.
+ */
+export async function completedRefundTotal(
+  credentials: SquareCredentials,
+  ctx: SourceContext,
+  payment: Obj,
+  current?: { id: string; amount: number },
+): Promise<Lookup<number>> {
+  const ids = (Array.isArray(payment.refund_ids) ? payment.refund_ids : []).filter((id): id is string => typeof id === 'string');
+  let total = 0;
+  for (const id of ids) {
+    if (current && id === current.id) continue;
+    const r = await getOne(credentials, ctx, `/v2/refunds/${encodeURIComponent(id)}`, 'refund');
+    if (!r.ok) return r;
+    const amount = obj(r.value.amount_money)?.amount;
+    if (r.value.status === 'COMPLETED' && typeof amount === 'number') total += amount;
+  }
+  return { ok: true, value: total + (current?.amount ?? 0) };
+}

@@ -1,0 +1,110 @@
+import type { PaymentEvent } from '../contracts/payment-event';
+import { IgnoredEventError, InputError } from '../errors';
+import type { ListPage, ListResult, SourceContext } from './source';
+import { completedRefundTotal, obj, squareErrorText, squareRequest, str } from './square-api';
+import { squareMoney } from './square-card';
+import { squareLivemode, type SquareCredentials } from './square-credentials';
+import { finish, isoTime, paymentDraft, paymentTime } from './square-payment';
+
+type Obj = Record<string, unknown>;
+
+/**
+ * Where polling stands: the `updated_at` the current query starts from, Square's cursor within that query (it
+ * continues only "the original query"), and the latest `updated_at` seen, where the next query starts.
+ */
+interface PollState {
+  since: string | null;
+  page: string | null;
+  last: string | null;
+}
+
+/**
+ * Polling through ListPayments (GET /v2/payments), oldest change first. Not the Events API: that one needs the
+ * application's personal access token (no OAuth), sees only events that occurred after events were enabled for the
+ * application, reaches back 28 days and is in beta — while ListPayments works with the seller's own token and
+ * reaches back a year.
+ *
+ * The query runs over `updated_at` (sort_field UPDATED_AT), not `created_at`: a payment authorized at one poll and
+ * completed at the next must be seen again. A payment is no event, so ids are derived from what makes each
+ * observation distinct — `payment:<id>:COMPLETED`, `payment:<id>:FAILED`, and for refunds
+ * `payment:<id>:refunded:<cumulative total>` — so polling the same payment twice yields the same ids (the inbox
+ * drops them) and a webhook that brought the same sale is recognised downstream by its payment id.
+ */
+export async function listSquarePayments(credentials: SquareCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
+  const state = readCursor(page.cursor) ?? { since: page.since?.toISOString() ?? null, page: null, last: null };
+  const res = await squareRequest(credentials, ctx, '/v2/payments', {
+    updated_at_begin_time: state.since ?? undefined,
+    sort_field: 'UPDATED_AT',
+    sort_order: 'ASC',
+    limit: Math.min(Math.max(Math.trunc(page.limit), 1), 100),
+    cursor: state.page ?? undefined,
+    location_id: credentials.locationId,
+  });
+  if (res.status === 401 || res.status === 403) {
+    throw new InputError('accessToken', `Square refused the access token to list payments (${res.status} ${squareErrorText(res.body)})`, 'use an access token of this seller that may read payments (PAYMENTS_READ)');
+  }
+  if (res.status !== 200) {
+    const fix = /INVALID_CURSOR/.test(squareErrorText(res.body)) ? 'clear the stored polling cursor to start again from "since"' : 'check the Square credential (baseUrl, apiVersion, locationId)';
+    throw new InputError('list', `Square answered ${res.status} to ListPayments: ${squareErrorText(res.body)}`, fix);
+  }
+  const body = obj(res.body) ?? {};
+  const payments = (Array.isArray(body.payments) ? body.payments : []).map(obj).filter((p): p is Obj => Boolean(p));
+  const livemode = squareLivemode(credentials);
+  const events: PaymentEvent[] = [];
+  let last = state.last;
+  for (const payment of payments) {
+    events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode)));
+    const updated = isoTime(payment.updated_at);
+    if (updated && (!last || updated > last)) last = updated;
+  }
+  const next = str(body.cursor);
+  // The next query starts at the last change seen, inclusive: that payment comes again, under the same ids.
+  const cursor: PollState = next ? { since: state.since, page: next, last } : { since: last ?? state.since, page: null, last: null };
+  return { events, cursor: JSON.stringify(cursor), more: Boolean(next) };
+}
+
+/** A listed payment → its sale or decline, and its refunds so far as one cumulative refund event. */
+async function eventsOfPayment(payment: Obj, credentials: SquareCredentials, ctx: SourceContext, livemode: boolean): Promise<PaymentEvent[]> {
+  let draft;
+  try {
+    draft = await paymentDraft('payment.updated', payment, credentials, ctx);
+  } catch (e) {
+    // Not card-present, or not final yet (an APPROVED payment is listed again once it changes).
+    if (e instanceof IgnoredEventError) return [];
+    throw e;
+  }
+  const id = draft.paymentId;
+  const occurredAt = paymentTime(payment) ?? ctx.now().toISOString();
+  const polled = { ...draft.metadata, square_polled: 'true' };
+  const out = [finish(`payment:${id}:${payment.status}`, 'payment.updated', occurredAt, livemode, { ...draft, metadata: polled })];
+  const refunded = obj(payment.refunded_money)?.amount;
+  if (draft.kind !== 'payment' || typeof refunded !== 'number' || refunded <= 0) return out;
+
+  const total = await completedRefundTotal(credentials, ctx, payment);
+  if (!total.ok) throw new InputError('accessToken', `the refunds of payment ${id} could not be read: ${total.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');
+  if (total.value <= 0) return out;
+  // A listed payment shows its refunds only as a total: the refund event carries that total as its amount too.
+  const refundedTotal = squareMoney({ amount: total.value, currency: draft.amount.currency }, 'refunded_money');
+  out.push(
+    finish(`payment:${id}:refunded:${total.value}`, 'refund.updated', isoTime(payment.updated_at) ?? occurredAt, livemode, {
+      ...draft,
+      kind: 'refund',
+      amount: refundedTotal,
+      refundedTotal,
+      status: refundedTotal.minor >= draft.amount.minor ? 'refunded' : 'partially_refunded',
+      metadata: { ...polled, refund_ids: (payment.refund_ids as string[] | undefined)?.join(',') ?? '' },
+    }),
+  );
+  return out;
+}
+
+function readCursor(cursor: string | null): PollState | null {
+  if (!cursor) return null;
+  try {
+    const c = obj(JSON.parse(cursor));
+    if (c) return { since: str(c.since) ?? null, page: str(c.page) ?? null, last: str(c.last) ?? null };
+  } catch {
+    // Reported below.
+  }
+  throw new InputError('cursor', 'the stored Square polling cursor is not one this source wrote', 'clear the stored cursor to start again from "since"');
+}

@@ -1,0 +1,178 @@
+import type { PaymentEvent } from '../contracts/payment-event';
+import { IgnoredEventError, InputError } from '../errors';
+import type { SourceContext } from './source';
+import { canLookUp, completedRefundTotal, lookUpPayment, obj, str } from './square-api';
+import { cardPresence, squareCard, squareMoney } from './square-card';
+import type { SquareCredentials } from './square-credentials';
+import { compact, finish, hintsFor, isoTime, paymentDraft, paymentTime, terminalOf, type Draft } from './square-payment';
+
+type Obj = Record<string, unknown>;
+
+export const SQUARE_HANDLED_EVENT_TYPES = [
+  'payment.created',
+  'payment.updated',
+  'refund.created',
+  'refund.updated',
+  'dispute.created',
+  'dispute.state.updated',
+  // The deprecated name of dispute.state.updated, which subscriptions on older API versions still receive.
+  'dispute.state.changed',
+] as const;
+
+/** What verify hands to normalize: the verified event and whether it came from a production account. */
+export interface SquareDeliveryItem {
+  squareEvent: Obj;
+  livemode: boolean;
+}
+
+/** Refunds move money only once COMPLETED; a PENDING one may still be REJECTED or FAILED. */
+const REFUND_STATUS_WHY: Record<string, string> = {
+  PENDING: 'the refund is pending; it is recorded when refund.updated reports it COMPLETED',
+  REJECTED: 'the refund was rejected: no money went back',
+  FAILED: 'the refund failed: no money went back',
+};
+
+/**
+ * Square's dispute states → the PaymentEvent convention (see disputePhase): open while Square or the bank still
+ * decides; "succeeded" when the merchant keeps the money (WON, or an inquiry closed without a chargeback);
+ * "refunded" when it went back to the cardholder (LOST, or ACCEPTED by the merchant).
+ */
+const DISPUTE_OUTCOMES: Record<string, PaymentEvent['status']> = {
+  WON: 'succeeded',
+  INQUIRY_CLOSED: 'succeeded',
+  LOST: 'refunded',
+  ACCEPTED: 'refunded',
+};
+
+/** One verified Square event → at most one PaymentEvent. */
+export async function normalizeSquareEvent(item: unknown, credentials: SquareCredentials, ctx: SourceContext): Promise<PaymentEvent[]> {
+  const wrapped = obj(item);
+  const event = obj(wrapped?.squareEvent) ?? wrapped;
+  const livemode = typeof wrapped?.livemode === 'boolean' ? wrapped.livemode : true;
+  const type = str(event?.type);
+  const eventId = str(event?.event_id);
+  const data = obj(event?.data);
+  if (!event || !type || !eventId || !data) {
+    throw new InputError('event', 'this is not a Square webhook event (merchant_id, type, event_id, data)', 'pass the verified webhook body unchanged');
+  }
+  if (!(SQUARE_HANDLED_EVENT_TYPES as readonly string[]).includes(type)) {
+    throw new IgnoredEventError(type, `only ${SQUARE_HANDLED_EVENT_TYPES.join(', ')} are processed`);
+  }
+  const object = obj(data.object) ?? {};
+  const envelope = { merchant_id: str(event.merchant_id) };
+  if (type.startsWith('payment.')) {
+    const payment = required(obj(object.payment), 'data.object.payment');
+    const draft = await paymentDraft(type, payment, credentials, ctx);
+    return [finish(eventId, type, paymentTime(payment) ?? isoTime(event.created_at) ?? ctx.now().toISOString(), livemode, draft, envelope)];
+  }
+  if (type.startsWith('refund.')) {
+    const refund = required(obj(object.refund), 'data.object.refund');
+    const draft = await refundDraft(type, refund, credentials, ctx);
+    return [finish(eventId, type, isoTime(refund.updated_at) ?? isoTime(event.created_at) ?? ctx.now().toISOString(), livemode, draft, envelope)];
+  }
+  // Square's webhook reference nests the dispute under "dispute"; the SDK's generated types say "object".
+  const dispute = required(obj(object.dispute) ?? obj(object.object), 'data.object.dispute');
+  const draft = await disputeDraft(type, dispute, str(data.id), credentials, ctx);
+  return [finish(eventId, type, isoTime(event.created_at) ?? ctx.now().toISOString(), livemode, draft, envelope)];
+}
+
+function required(o: Obj | undefined, field: string): Obj {
+  if (!o) throw new InputError(field, 'is missing from the Square event', 'pass the verified webhook body unchanged');
+  return o;
+}
+
+/**
+ * A COMPLETED refund of a card payment. Square's refund carries its own amount only; the pack's refundedTotal is
+ * the payment's cumulative refunded amount, which needs the payment and its other refunds (GetPayment,
+ * GetPaymentRefund) — so with an access token it is exact, and without one it is this refund's amount, which is
+ * right for the first refund of a payment and too low for a later one.
+ */
+async function refundDraft(type: string, refund: Obj, credentials: SquareCredentials, ctx: SourceContext): Promise<Draft> {
+  const refundStatus = str(refund.status) ?? 'UNKNOWN';
+  if (refundStatus !== 'COMPLETED') throw new IgnoredEventError(type, REFUND_STATUS_WHY[refundStatus] ?? `refund status ${refundStatus} is not COMPLETED`);
+  const destination = str(refund.destination_type);
+  if (destination && destination !== 'CARD') throw new IgnoredEventError(type, `the refund went to ${destination}, not to a card`);
+  const paymentId = str(refund.payment_id);
+  if (!paymentId) throw new IgnoredEventError(type, 'an unlinked refund names no payment to refund');
+  const amount = squareMoney(refund.amount_money, 'amount_money');
+  const problems: string[] = [];
+  const draft: Draft = {
+    kind: 'refund',
+    paymentId,
+    amount,
+    refundedTotal: amount,
+    status: 'partially_refunded',
+    terminal: str(refund.location_id) ? { locationId: str(refund.location_id) } : undefined,
+    customerHints: {},
+    metadata: compact({
+      refund_id: str(refund.id),
+      refund_status: refundStatus,
+      reason: str(refund.reason),
+      order_id: str(refund.order_id),
+      location_id: str(refund.location_id),
+      terminal_refund_id: str(refund.terminal_refund_id),
+      refund_scope: 'unknown',
+    }),
+  };
+  if (canLookUp(credentials, ctx)) {
+    const found = await lookUpPayment(credentials, ctx, paymentId);
+    if (found.ok) {
+      const payment = found.value;
+      const presence = cardPresence(payment);
+      if (!presence.present) throw new IgnoredEventError(type, `the refunded payment is not card-present: ${presence.why}`);
+      const total = await completedRefundTotal(credentials, ctx, payment, { id: str(refund.id) ?? '', amount: Number(obj(refund.amount_money)?.amount) });
+      if (total.ok) {
+        draft.refundedTotal = squareMoney({ amount: total.value, currency: amount.currency }, 'refunded_total');
+        const charged = squareMoney(payment.total_money ?? payment.amount_money, 'total_money');
+        draft.status = draft.refundedTotal.minor >= charged.minor ? 'refunded' : 'partially_refunded';
+        draft.metadata.refund_scope = draft.status === 'refunded' ? 'full' : 'partial';
+      } else problems.push(total.problem);
+      draft.card = squareCard(payment, presence.entryMode);
+      draft.terminal = terminalOf(payment) ?? draft.terminal;
+      draft.customerHints = await hintsFor(payment, credentials, ctx, problems);
+    } else problems.push(found.problem);
+  }
+  if (problems.length > 0) draft.metadata.square_lookup = problems.join('; ');
+  return draft;
+}
+
+/**
+ * A dispute names its payment and the card brand, nothing about the card or the buyer: with an access token the
+ * disputed payment is fetched for them (and a dispute of an online payment is ignored, as its sale would be);
+ * without one, the payment id ties the dispute to the sale's customer downstream.
+ */
+async function disputeDraft(type: string, dispute: Obj, dataId: string | undefined, credentials: SquareCredentials, ctx: SourceContext): Promise<Draft> {
+  const disputeId = str(dispute.id) ?? str(dispute.dispute_id) ?? dataId;
+  if (!disputeId) throw new InputError('data.object.dispute.id', 'the Square dispute has no id', 'pass the verified webhook body unchanged');
+  const state = str(dispute.state);
+  const locationId = str(dispute.location_id);
+  const draft: Draft = {
+    kind: 'dispute',
+    paymentId: str(obj(dispute.disputed_payment)?.payment_id) ?? disputeId,
+    amount: squareMoney(dispute.amount_money, 'amount_money'),
+    status: DISPUTE_OUTCOMES[state ?? ''] ?? 'disputed',
+    terminal: locationId ? { locationId } : undefined,
+    customerHints: {},
+    dispute: { id: disputeId, reason: str(dispute.reason), processorStatus: state },
+    metadata: compact({
+      location_id: locationId,
+      card_brand: str(dispute.card_brand),
+      brand_dispute_id: str(dispute.brand_dispute_id),
+      due_at: str(dispute.due_at),
+    }),
+  };
+  if (canLookUp(credentials, ctx) && draft.paymentId !== disputeId) {
+    const problems: string[] = [];
+    const found = await lookUpPayment(credentials, ctx, draft.paymentId);
+    if (found.ok) {
+      const presence = cardPresence(found.value);
+      if (!presence.present) throw new IgnoredEventError(type, `the disputed payment is not card-present: ${presence.why}`);
+      draft.card = squareCard(found.value, presence.entryMode);
+      draft.terminal = terminalOf(found.value) ?? draft.terminal;
+      draft.customerHints = await hintsFor(found.value, credentials, ctx, problems);
+    } else problems.push(found.problem);
+    if (problems.length > 0) draft.metadata.square_lookup = problems.join('; ');
+  }
+  return draft;
+}
+

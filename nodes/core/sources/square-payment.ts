@@ -1,0 +1,139 @@
+import { PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventSchema, type CustomerHints, type PaymentEvent } from '../contracts/payment-event';
+import { IgnoredEventError, InputError } from '../errors';
+import { scrubStrings } from '../tokenize/pan-scrub';
+import { namespacedEventId, type SourceContext } from './source';
+import { canLookUp, lookUpCustomer, obj, str, type SquareCustomerHints } from './square-api';
+import { cardholderName, cardPresence, deviceOf, squareCard, squareMoney } from './square-card';
+import type { SquareCredentials } from './square-credentials';
+
+type Obj = Record<string, unknown>;
+
+/** Everything but what the envelope decides (id, type, time, livemode). */
+export type Draft = Omit<PaymentEvent, 'schemaVersion' | 'id' | 'source' | 'type' | 'occurredAt' | 'livemode'>;
+
+/**
+ * Payment statuses that are neither a sale nor a decline. APPROVED is an authorization not yet captured (delayed
+ * capture, or a sale waiting for its tip): counting it would count money that a void can still take back, so the
+ * sale is recorded when Square reports it COMPLETED. CANCELED is such an authorization voided: nothing moved and
+ * the card was not declined, so it is no failure either.
+ */
+const PAYMENT_STATUS_WHY: Record<string, string> = {
+  APPROVED: 'the card is authorized but not captured yet; the sale is recorded when Square reports the payment COMPLETED (and never if it is canceled)',
+  PENDING: 'the payment is still pending; it is recorded when Square reports it COMPLETED',
+  CANCELED: 'the authorization was voided before capture: no money moved and the card was not declined',
+};
+
+/** The envelope and the draft → a validated, scrubbed PaymentEvent. */
+export function finish(processorEventId: string, type: string, occurredAt: string, livemode: boolean, draft: Draft, extra: Record<string, string | undefined> = {}): PaymentEvent {
+  const event = {
+    schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
+    id: namespacedEventId('square', processorEventId),
+    source: 'square',
+    type,
+    occurredAt,
+    livemode,
+    ...draft,
+    metadata: compact({ ...extra, ...draft.metadata }),
+  };
+  // Scrubbed here as well as in tokenize: a clerk can type a card number into a payment's note, and the
+  // normalized event is what a Temporal workflow receives as input (and so keeps in its history).
+  return PaymentEventSchema.parse(scrubStrings(event));
+}
+
+/** A COMPLETED card-present payment → a sale; a FAILED one → a decline; anything else is ignored with the reason. */
+export async function paymentDraft(type: string, payment: Obj, credentials: SquareCredentials, ctx: SourceContext): Promise<Draft> {
+  const presence = cardPresence(payment);
+  if (!presence.present) throw new IgnoredEventError(type, presence.why);
+  const status = str(payment.status) ?? 'UNKNOWN';
+  if (status !== 'COMPLETED' && status !== 'FAILED') throw new IgnoredEventError(type, PAYMENT_STATUS_WHY[status] ?? `payment status ${status} is neither COMPLETED nor FAILED`);
+  const paymentId = str(payment.id);
+  if (!paymentId) throw new InputError('data.object.payment.id', 'the Square payment has no id', 'pass the verified webhook body unchanged');
+  const failed = status === 'FAILED';
+  const problems: string[] = [];
+  const customerHints = await hintsFor(payment, credentials, ctx, problems);
+  const error = obj((obj(payment.card_details)?.errors as unknown[] | undefined)?.[0]);
+  return {
+    kind: failed ? 'failure' : 'payment',
+    paymentId,
+    // total_money is what the card was charged: the amount and the tip.
+    amount: squareMoney(payment.total_money ?? payment.amount_money, 'total_money'),
+    status: failed ? 'failed' : 'succeeded',
+    card: squareCard(payment, presence.entryMode),
+    terminal: terminalOf(payment),
+    customerHints,
+    failure: failed ? { code: str(error?.code), message: str(error?.detail) } : undefined,
+    metadata: compact({ ...paymentMetadata(payment), square_lookup: problems.join('; ') || undefined }),
+  };
+}
+
+/**
+ * The buyer as the payment names them, completed from the Customer Directory when a token allows: the payment's
+ * own receipt email and billing postcode first (they are this sale's), the profile's name before the card's.
+ */
+export async function hintsFor(payment: Obj, credentials: SquareCredentials, ctx: SourceContext, problems: string[]): Promise<CustomerHints> {
+  const customerId = str(payment.customer_id);
+  let profile: SquareCustomerHints = {};
+  if (customerId && canLookUp(credentials, ctx)) {
+    const r = await lookUpCustomer(credentials, ctx, customerId);
+    if (r.ok) profile = r.value;
+    else problems.push(r.problem);
+  }
+  return {
+    processorCustomerId: customerId,
+    email: str(payment.buyer_email_address) ?? profile.email,
+    phone: profile.phone,
+    name: profile.name ?? cardholderName(payment),
+    postalCode: str(obj(payment.billing_address)?.postal_code) ?? profile.postalCode,
+  };
+}
+
+export function terminalOf(payment: Obj): PaymentEvent['terminal'] {
+  const device = deviceOf(payment);
+  const readerId = device.deviceId ?? device.installationId;
+  const locationId = str(payment.location_id);
+  return readerId || locationId ? { readerId, locationId } : undefined;
+}
+
+/** References an operator may look for in the CRM; never card data (scrubbed again in finish). */
+function paymentMetadata(payment: Obj): Record<string, string> {
+  const details = obj(payment.card_details) ?? {};
+  const app = obj(payment.application_details) ?? {};
+  const tip = obj(payment.tip_money)?.amount;
+  return compact({
+    location_id: str(payment.location_id),
+    order_id: str(payment.order_id),
+    reference_id: str(payment.reference_id),
+    receipt_number: str(payment.receipt_number),
+    note: str(payment.note),
+    payment_status: str(payment.status),
+    card_status: str(details.status),
+    entry_method: str(details.entry_method),
+    square_product: str(app.square_product),
+    application_id: str(app.application_id),
+    device_name: deviceOf(payment).name,
+    team_member_id: str(payment.team_member_id),
+    terminal_checkout_id: str(payment.terminal_checkout_id),
+    tip_minor: typeof tip === 'number' && tip > 0 ? String(tip) : undefined,
+    offline: payment.is_offline_payment === true ? 'true' : undefined,
+  });
+}
+
+/** When the buyer paid: an offline payment's own clock first, as it reaches Square only once the reader is back online. */
+export function paymentTime(payment: Obj): string | undefined {
+  return isoTime(obj(payment.offline_payment_details)?.client_created_at) ?? isoTime(payment.created_at);
+}
+
+/** RFC 3339 → ISO with offset; a timestamp without a zone is read as UTC, never as this machine's local time. */
+export function isoTime(v: unknown): string | undefined {
+  const s = str(v);
+  if (!s) return undefined;
+  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s : `${s}Z`;
+  const d = new Date(zoned);
+  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+}
+
+export function compact(r: Record<string, string | undefined>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(r)) if (typeof v === 'string' && v.length > 0) out[k] = v;
+  return out;
+}

@@ -1,0 +1,105 @@
+import { InputError } from '../errors';
+import type { HttpResponse, HttpTransport } from '../http/http-transport';
+
+export const SUMUP_BASE_URL = 'https://api.sumup.com';
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+export interface SumUpApi {
+  http: HttpTransport;
+  baseUrl: string;
+  accessToken: string;
+  /**
+   * The merchant whose transactions are read: /v2.1/merchants/{merchant_code}/… With none, the deprecated
+   * /v0.1/me/… endpoints (removed from SumUp's OpenAPI in 2026, still named in older integrations) are used.
+   */
+  merchantCode?: string;
+}
+
+/** An answer from SumUp that is neither the resource nor a "not found": for a retry. */
+export class SumUpApiError extends Error {
+  constructor(
+    readonly status: number,
+    what: string,
+    detail?: string,
+  ) {
+    super(`SumUp answered ${status} ${what}${detail ? `: ${detail}` : ''}${status === 429 ? ' (rate limited; retry later)' : ''}`);
+    this.name = 'SumUpApiError';
+  }
+}
+
+async function get(api: SumUpApi, path: string, what: string, qs?: Record<string, string | number | undefined>): Promise<HttpResponse> {
+  const res = await api.http.request({
+    method: 'GET',
+    url: `${api.baseUrl.replace(/\/+$/, '')}${path}`,
+    qs,
+    headers: { authorization: `Bearer ${api.accessToken}`, accept: 'application/json' },
+  });
+  if (res.status === 401 || res.status === 403) {
+    throw new InputError('accessToken', `SumUp refused the access token (HTTP ${res.status}) when ${what}`, 'use an API key or OAuth token with the transactions.history scope (SUMUP_ACCESS_TOKEN for the sandbox and the worker)');
+  }
+  return res;
+}
+
+/** SumUp's error bodies: {"error_code","message"} (Error) or Problem Details {"title","detail"}. */
+const detailOf = (body: unknown) => str(obj(body)?.message) ?? str(obj(body)?.detail);
+
+const transactionsPath = (api: SumUpApi, tail = '') =>
+  api.merchantCode ? `/v2.1/merchants/${encodeURIComponent(api.merchantCode)}/transactions${tail}` : `/v0.1/me/transactions${tail}`;
+
+/** Which one of SumUp's transaction identifiers to look a transaction up by. */
+export type SumUpTransactionKey = 'id' | 'transaction_code' | 'client_transaction_id' | 'foreign_transaction_id';
+
+/** GET …/transactions?{key}={value} (TransactionFull); undefined when SumUp has no such transaction. */
+export async function fetchSumUpTransaction(api: SumUpApi, key: SumUpTransactionKey, value: string): Promise<Obj | undefined> {
+  const what = `fetching transaction ${key}=${value}`;
+  const res = await get(api, transactionsPath(api), what, { [key]: value });
+  if (res.status === 404) return undefined;
+  const body = obj(res.body);
+  if (res.status !== 200 || !body) throw new SumUpApiError(res.status, what, detailOf(res.body));
+  return body;
+}
+
+/** GET /v0.1/checkouts/{id}: the transactions a checkout led to. */
+export async function fetchSumUpCheckoutTransactionIds(api: SumUpApi, checkoutId: string): Promise<{ ids: string[]; merchantCode?: string } | undefined> {
+  const what = `fetching checkout ${checkoutId}`;
+  const res = await get(api, `/v0.1/checkouts/${encodeURIComponent(checkoutId)}`, what);
+  if (res.status === 404) return undefined;
+  const body = obj(res.body);
+  if (res.status !== 200 || !body) throw new SumUpApiError(res.status, what, detailOf(res.body));
+  const ids = new Set<string>();
+  if (str(body.transaction_id)) ids.add(str(body.transaction_id)!);
+  for (const t of Array.isArray(body.transactions) ? body.transactions : []) if (str(obj(t)?.id)) ids.add(str(obj(t)?.id)!);
+  return { ids: [...ids], merchantCode: str(body.merchant_code) };
+}
+
+export interface SumUpHistoryPage {
+  items: Obj[];
+  /** `oldest_ref` of the `next` link, when SumUp says there is a next page. */
+  nextRef?: string;
+}
+
+/**
+ * GET …/transactions/history, oldest first (`order=ascending`), card-present only (`payment_types[]=POS`).
+ * `changes_since` catches refunds and chargebacks of older sales too; the `next` link's `oldest_ref` pages on.
+ */
+export async function listSumUpHistory(api: SumUpApi, page: { changesSince?: string; oldestRef?: string; limit: number }): Promise<SumUpHistoryPage> {
+  const what = 'listing transactions';
+  const res = await get(api, transactionsPath(api, '/history'), what, {
+    order: 'ascending',
+    limit: page.limit,
+    'payment_types[]': 'POS',
+    changes_since: page.changesSince,
+    oldest_ref: page.oldestRef,
+  });
+  const body = obj(res.body);
+  if (res.status !== 200 || !body) throw new SumUpApiError(res.status, what, detailOf(res.body));
+  const items = Array.isArray(body.items) ? body.items.map(obj).filter((x): x is Obj => !!x) : [];
+  const next = (Array.isArray(body.links) ? body.links : []).map(obj).find((l) => l?.rel === 'next');
+  const href = str(next?.href);
+  // SumUp writes the link as a bare query string ("limit=10&oldest_ref=…&order=ascending"); a full URL works too.
+  const nextRef = href ? (new URLSearchParams(href.includes('?') ? href.slice(href.indexOf('?') + 1) : href).get('oldest_ref') ?? undefined) : undefined;
+  return { items, nextRef };
+}

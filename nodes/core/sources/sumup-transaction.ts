@@ -1,0 +1,225 @@
+import { IgnoredEventError, InputError } from '../errors';
+import {
+  PAYMENT_EVENT_SCHEMA_VERSION,
+  PaymentEventSchema,
+  type Card,
+  type EntryMode,
+  type PaymentEvent,
+} from '../contracts/payment-event';
+import type { Money } from '../contracts/money';
+import { scrubStrings } from '../tokenize/pan-scrub';
+import { moneyFromDecimal } from './processor-money';
+import { namespacedEventId } from './source';
+
+/**
+ * SumUp writes amounts as decimal major units ("amount": 10.1, TransactionFull in SumUp's OpenAPI), so there is
+ * no exponent table: `moneyFromDecimal` turns the decimal text into ISO minor units and refuses an amount with more
+ * decimals than the currency has.
+ */
+export const SUMUP_EVENT_TYPES = {
+  payment: 'PAYMENT',
+  failure: 'PAYMENT_FAILED',
+  refund: 'REFUND',
+  chargeback: 'CHARGE_BACK',
+} as const;
+
+/** EntryMode (SumUp OpenAPI) → how the card met the reader; wallets are contactless taps. */
+const ENTRY_MODES: Record<string, { entryMode: EntryMode; wallet?: string }> = {
+  CHIP: { entryMode: 'chip' },
+  CONTACTLESS: { entryMode: 'contactless' },
+  CONTACTLESS_MAGSTRIPE: { entryMode: 'contactless' },
+  MAGSTRIPE: { entryMode: 'swipe' },
+  MAGSTRIPE_FALLBACK: { entryMode: 'fallback' },
+  MANUAL_ENTRY: { entryMode: 'keyed' },
+  APPLE_PAY: { entryMode: 'contactless', wallet: 'apple_pay' },
+  GOOGLE_PAY: { entryMode: 'contactless', wallet: 'google_pay' },
+};
+
+/** CardType (SumUp OpenAPI) → the brand names the pack uses. */
+const BRANDS: Record<string, string> = {
+  VISA: 'visa',
+  VISA_ELECTRON: 'visa',
+  VISA_VPAY: 'visa',
+  MASTERCARD: 'mastercard',
+  MAESTRO: 'maestro',
+  AMEX: 'amex',
+  DINERS: 'diners',
+  DISCOVER: 'discover',
+  JCB: 'jcb',
+  CUP: 'unionpay',
+  INTERAC: 'interac',
+};
+
+/** A card at a SumUp reader: payment_type POS (ECOM, CASH, RECURRING… are not). */
+const CARD_PRESENT = 'POS';
+
+/** Statuses of a transaction whose money was taken (later refunds and chargebacks are events of their own). */
+const TAKEN = new Set(['SUCCESSFUL', 'REFUNDED', 'PAID_OUT', 'CHARGEBACK', 'CHARGE_BACK', 'REFUND_FAILED', 'NON_COLLECTION', 'CANCEL_FAILED']);
+const NOT_TAKEN = new Set(['FAILED', 'CANCELLED']);
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim().length > 0 ? v.trim() : undefined);
+const idText = (v: unknown): string | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : str(v));
+
+type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
+
+/**
+ * One transaction as SumUp's transactions API returns it (TransactionFull) → its events: the sale or its failure,
+ * one refund event per REFUND event, one dispute event per CHARGE_BACK event. The sale is keyed by the
+ * transaction id, refunds and chargebacks by SumUp's own event ids, so a webhook hint and a poll of the same
+ * transaction give the same ids.
+ */
+export function normalizeSumUpTransaction(transaction: unknown): PaymentEvent[] {
+  const t = obj(transaction);
+  const id = str(t?.id) ?? str(t?.transaction_id);
+  if (!t || !id) throw new InputError('transaction', 'this is not a SumUp transaction (no id)', 'pass the transaction as SumUp\'s API returns it');
+  const label = str(t.transaction_code) ?? id;
+  const paymentType = str(t.payment_type) ?? 'UNKNOWN';
+  if (paymentType !== CARD_PRESENT) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} is ${paymentType}, not a card at a reader (POS)`);
+  const currency = str(t.currency);
+  if (!currency) throw new InputError('currency', `transaction ${label} has no currency`, 'pass the transaction unchanged');
+  const money = (v: unknown, field: string): Money => {
+    if (typeof v !== 'number' && typeof v !== 'string') throw new InputError(field, `transaction ${label} has no ${field}`, 'pass the transaction unchanged');
+    const m = moneyFromDecimal(v, currency, field);
+    return { ...m, minor: Math.abs(m.minor) };
+  };
+  const amount = money(t.amount, 'amount');
+  const status = str(t.status) ?? '';
+  const simple = str(t.simple_status) ?? '';
+  const shared = {
+    paymentId: id,
+    card: cardFrom(t),
+    terminal: str(obj(t.device_info)?.uuid) ? { readerId: str(obj(t.device_info)?.uuid) } : undefined,
+    // A SumUp transaction carries nothing of the cardholder.
+    customerHints: {},
+  };
+  const metadata = metadataOf(t);
+  const drafts: Draft[] = [];
+  if (NOT_TAKEN.has(status) || NOT_TAKEN.has(simple)) {
+    drafts.push({
+      ...shared,
+      id: namespacedEventId('sumup', id),
+      type: SUMUP_EVENT_TYPES.failure,
+      kind: 'failure',
+      amount,
+      status: 'failed',
+      occurredAt: iso(t.timestamp, 'timestamp'),
+      failure: { code: simple || status },
+      metadata,
+    });
+  } else if (TAKEN.has(status) || TAKEN.has(simple)) {
+    drafts.push({
+      ...shared,
+      id: namespacedEventId('sumup', id),
+      type: SUMUP_EVENT_TYPES.payment,
+      kind: 'payment',
+      amount,
+      status: 'succeeded',
+      occurredAt: iso(t.timestamp, 'timestamp'),
+      metadata,
+    });
+    drafts.push(...followUps(t, id, amount, shared, metadata, money));
+  }
+  if (drafts.length === 0) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} is ${simple || status || 'of no status'}, not final yet`);
+  return drafts.map((d) => PaymentEventSchema.parse(scrubStrings({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'sumup', livemode: true, ...d })));
+}
+
+/**
+ * Refunds and chargebacks, from the transaction's events (the compact `events`, else `transaction_events`), oldest
+ * first. SumUp reports each refund's own amount; the cumulative total the ledger counts is their running sum.
+ */
+function followUps(
+  t: Obj,
+  id: string,
+  amount: Money,
+  shared: Pick<Draft, 'paymentId' | 'card' | 'terminal' | 'customerHints'>,
+  metadata: Record<string, string>,
+  money: (v: unknown, field: string) => Money,
+): Draft[] {
+  const raw = Array.isArray(t.events) && t.events.length > 0 ? t.events : Array.isArray(t.transaction_events) ? t.transaction_events : [];
+  const events = raw
+    .map(obj)
+    .filter((e): e is Obj => !!e && !!idText(e.id))
+    .map((e) => ({ e, type: str(e.type) ?? str(e.event_type) ?? '', status: str(e.status) ?? '', at: iso(e.timestamp ?? e.date, 'events.timestamp') }))
+    .sort((a, b) => a.at.localeCompare(b.at) || Number(idText(a.e.id)) - Number(idText(b.e.id)));
+  const out: Draft[] = [];
+  let refunded = 0;
+  for (const { e, type, status, at } of events) {
+    const eventId = idText(e.id)!;
+    const eventMeta = { ...metadata, sumupEventId: eventId, sumupEventStatus: status };
+    if (type === 'REFUND' && status !== 'FAILED' && status !== 'PENDING') {
+      const refund = money(e.amount, 'events.amount');
+      refunded += refund.minor;
+      out.push({
+        ...shared,
+        id: namespacedEventId('sumup', `${id}:refund:${eventId}`),
+        type: SUMUP_EVENT_TYPES.refund,
+        kind: 'refund',
+        amount: refund,
+        refundedTotal: { minor: refunded, currency: amount.currency },
+        status: refunded >= amount.minor ? 'refunded' : 'partially_refunded',
+        occurredAt: at,
+        metadata: eventMeta,
+      });
+    } else if (type === 'CHARGE_BACK') {
+      out.push({
+        ...shared,
+        id: namespacedEventId('sumup', `${id}:chargeback:${eventId}:${status.toLowerCase() || 'open'}`),
+        type: SUMUP_EVENT_TYPES.chargeback,
+        kind: 'dispute',
+        amount: money(e.amount, 'events.amount'),
+        // SumUp has no dispute resource: a chargeback event pending is an open dispute, a failed one left the
+        // money with the merchant, any other final status took it back.
+        status: status === 'PENDING' || status === 'SCHEDULED' ? 'disputed' : status === 'FAILED' ? 'succeeded' : 'refunded',
+        occurredAt: at,
+        dispute: { id: eventId, processorStatus: status || undefined },
+        metadata: eventMeta,
+      });
+    }
+  }
+  return out;
+}
+
+function cardFrom(t: Obj): Card | undefined {
+  const card = obj(t.card);
+  const mode = ENTRY_MODES[str(t.entry_mode) ?? ''];
+  const type = str(card?.type);
+  const last4 = str(card?.last_4_digits);
+  const processAs = str(t.process_as);
+  if (!card && !mode) return undefined;
+  return {
+    brand: type && type !== 'UNKNOWN' ? (BRANDS[type] ?? type.toLowerCase()) : undefined,
+    last4: last4 && /^\d{4}$/.test(last4) ? last4 : undefined,
+    funding: processAs === 'CREDIT' ? 'credit' : processAs === 'DEBIT' ? 'debit' : undefined,
+    entryMode: mode?.entryMode ?? 'unknown',
+    wallet: mode?.wallet,
+  };
+}
+
+function metadataOf(t: Obj): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (key: string, value: unknown) => {
+    if (typeof value === 'string' && value.trim()) out[key] = value.trim();
+    else if (typeof value === 'number' && Number.isFinite(value)) out[key] = String(value);
+  };
+  put('transactionCode', t.transaction_code);
+  put('merchantCode', t.merchant_code);
+  put('clientTransactionId', t.client_transaction_id);
+  put('foreignTransactionId', t.foreign_transaction_id);
+  put('status', t.status);
+  put('simpleStatus', t.simple_status);
+  put('entryMode', t.entry_mode);
+  put('verificationMethod', t.verification_method);
+  put('tipAmount', t.tip_amount);
+  put('vatAmount', t.vat_amount);
+  put('productSummary', t.product_summary);
+  put('employee', t.username);
+  return out;
+}
+
+function iso(v: unknown, field: string): string {
+  const date = typeof v === 'string' ? new Date(v) : undefined;
+  if (!date || Number.isNaN(date.getTime())) throw new InputError(field, `"${String(v)}" is not a time`, 'pass the transaction as SumUp\'s API returns it');
+  return date.toISOString();
+}

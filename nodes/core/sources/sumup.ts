@@ -1,0 +1,201 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod/v4';
+import type { PaymentEvent } from '../contracts/payment-event';
+import { IgnoredEventError, InputError, SignatureError } from '../errors';
+import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
+import { fetchSumUpCheckoutTransactionIds, fetchSumUpTransaction, listSumUpHistory, SUMUP_BASE_URL, type SumUpApi } from './sumup-api';
+import { normalizeSumUpTransaction, SUMUP_EVENT_TYPES } from './sumup-transaction';
+
+export const SUMUP_HANDLED_EVENT_TYPES = Object.values(SUMUP_EVENT_TYPES);
+
+/** SumUp's event signature (sumup-rs SDK, events_handler.rs): "v1=<hex HMAC-SHA256 of 'v1:<ts>:<body>'>". */
+export const SUMUP_SIGNATURE_HEADER = 'X-SumUp-Webhook-Signature';
+export const SUMUP_TIMESTAMP_HEADER = 'X-SumUp-Webhook-Timestamp';
+/** The SDK's fixed clock skew: "enforces a fixed five-minute clock skew". */
+export const SUMUP_SIGNATURE_TOLERANCE_SECONDS = 300;
+/** SumUp's webhook guide ("Securing your endpoint"): an HMAC-SHA256 of the payload with the webhook secret. */
+export const SUMUP_PAYLOAD_SIGNATURE_HEADER = 'X-Payload-Signature';
+
+/** The notifications that name a transaction (directly or through a checkout). */
+const READER_TRANSACTION = 'solo.transaction.updated';
+const CHECKOUT_EVENTS = new Set(['CHECKOUT_STATUS_CHANGED', 'checkout.status.updated']);
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => v?.trim() || undefined);
+
+/**
+ * The access token is required: SumUp's notifications are hints ("your application must always verify if the
+ * event really took place, by calling a relevant SumUp's API"), so every one is checked against the transaction
+ * itself. The signing secret is optional: with it, unsigned or wrongly signed deliveries are refused; without it a
+ * forged hint can do no more than make the trigger fetch a real transaction.
+ */
+export const SumUpCredentialsSchema = z.object({
+  accessToken: z
+    .string({ error: 'no SumUp access token is configured; SumUp notifications only name a transaction, which is fetched with an API key or OAuth token' })
+    .trim()
+    .min(1, 'no SumUp access token is configured; SumUp notifications only name a transaction, which is fetched with an API key or OAuth token'),
+  signingSecret: z
+    .union([z.string(), z.array(z.string())], { error: 'the signing secret is text' })
+    .optional()
+    .transform((v) => (Array.isArray(v) ? v : (v ?? '').split(',')).map((s) => s.trim()).filter(Boolean)),
+  merchantCode: optionalText,
+  baseUrl: optionalText.pipe(z.url({ error: 'the API base URL, such as https://api.sumup.com' }).optional()),
+});
+export type SumUpCredentials = z.infer<typeof SumUpCredentialsSchema>;
+
+const hmacHex = (secret: string, ...parts: (string | Buffer)[]) => {
+  const h = createHmac('sha256', secret);
+  for (const p of parts) h.update(p);
+  return h.digest('hex');
+};
+
+/** The v1 event signature header value for a body (what SumUp sends; tests and the simulator sign with it). */
+export function sumupEventSignature(secret: string, timestamp: number, body: string | Buffer): string {
+  return `v1=${hmacHex(secret, `v1:${timestamp}:`, body)}`;
+}
+
+/** The X-Payload-Signature value for a body. */
+export function sumupPayloadSignature(secret: string, body: string | Buffer): string {
+  return hmacHex(secret, body);
+}
+
+function sameHex(expected: string, given: string): boolean {
+  if (!/^[0-9a-f]{64}$/i.test(given)) return false;
+  return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given, 'hex'));
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+export const sumupSource: Source<SumUpCredentials> = {
+  name: 'sumup',
+  label: 'SumUp',
+  handledEventTypes: SUMUP_HANDLED_EVENT_TYPES,
+  credentials: SumUpCredentialsSchema,
+  env: { accessToken: 'SUMUP_ACCESS_TOKEN', signingSecret: 'SUMUP_WEBHOOK_SECRET', merchantCode: 'SUMUP_MERCHANT_CODE', baseUrl: 'SUMUP_BASE_URL' },
+
+  async verify(request: WebhookRequest, credentials: SumUpCredentials): Promise<VerifiedDelivery> {
+    let hint: Obj | undefined;
+    try {
+      hint = obj(JSON.parse(request.rawBody.toString('utf8')));
+    } catch {
+      hint = undefined;
+    }
+    if (!hint) throw new SignatureError('the body is not a SumUp notification (a JSON object)');
+    if (credentials.signingSecret.length > 0) checkSignature(request, credentials.signingSecret);
+    return { items: [hint], forged: [] };
+  },
+
+  async normalize(item: unknown, credentials: SumUpCredentials, ctx: SourceContext): Promise<PaymentEvent[]> {
+    const hint = obj(item) ?? {};
+    const type = str(hint.event_type) ?? str(hint.type) ?? 'unknown';
+    const payload = obj(hint.payload) ?? {};
+    if (type === READER_TRANSACTION) {
+      const api = apiOf(credentials, ctx, str(payload.merchant_code));
+      const clientId = str(payload.client_transaction_id);
+      const legacyId = str(payload.transaction_id);
+      const transaction =
+        (clientId ? await fetchSumUpTransaction(api, 'client_transaction_id', clientId) : undefined) ??
+        (legacyId ? await fetchSumUpTransaction(api, 'id', legacyId) : undefined);
+      if (!transaction) throw new IgnoredEventError(type, `SumUp has no transaction ${clientId ?? legacyId ?? '(none named)'}`);
+      return normalizeSumUpTransaction(transaction);
+    }
+    if (CHECKOUT_EVENTS.has(type)) {
+      const checkoutId = type === 'CHECKOUT_STATUS_CHANGED' ? str(hint.id) : str(payload.checkout_id);
+      if (!checkoutId) throw new InputError('id', 'the checkout notification names no checkout', 'pass the notification unchanged');
+      const checkout = await fetchSumUpCheckoutTransactionIds(apiOf(credentials, ctx), checkoutId);
+      if (!checkout || checkout.ids.length === 0) throw new IgnoredEventError(type, `checkout ${checkoutId} has no transaction (yet)`);
+      const api = apiOf(credentials, ctx, checkout.merchantCode);
+      const events: PaymentEvent[] = [];
+      let ignored: IgnoredEventError | undefined;
+      for (const id of checkout.ids) {
+        const transaction = await fetchSumUpTransaction(api, 'id', id);
+        try {
+          if (transaction) events.push(...normalizeSumUpTransaction(transaction));
+        } catch (e) {
+          if (!(e instanceof IgnoredEventError)) throw e;
+          ignored = e;
+        }
+      }
+      if (events.length === 0) throw ignored ?? new IgnoredEventError(type, `checkout ${checkoutId}'s transactions were not found`);
+      return events;
+    }
+    throw new IgnoredEventError(type, `only ${READER_TRANSACTION} and checkout status notifications name a payment`);
+  },
+
+  async list(credentials: SumUpCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
+    const api = apiOf(credentials, ctx);
+    const at = readCursor(page.cursor);
+    const sweep = at.sweep ?? ctx.now().toISOString();
+    const since = at.since ?? page.since?.toISOString();
+    const { items, nextRef } = await listSumUpHistory(api, { changesSince: since, oldestRef: at.ref, limit: Math.max(1, Math.floor(page.limit)) });
+    // A history item is a summary (no card, no entry mode, no refund events): each transaction is read in full, once.
+    const ids = [...new Set(items.map((i) => str(i.transaction_id) ?? str(i.id)).filter((x): x is string => !!x))];
+    const events: PaymentEvent[] = [];
+    for (const id of ids) {
+      const transaction = await fetchSumUpTransaction(api, 'id', id);
+      if (!transaction) continue;
+      try {
+        events.push(...normalizeSumUpTransaction(transaction));
+      } catch (e) {
+        if (!(e instanceof IgnoredEventError)) throw e;
+      }
+    }
+    // While pages remain, keep the sweep's filter and follow SumUp's reference; at the end, the next sweep asks for
+    // what changed since this one began (a transaction read twice is one event: the inbox keeps ids once).
+    const cursor = nextRef ? { since, ref: nextRef, sweep } : { since: sweep };
+    return { events, cursor: JSON.stringify(cursor), more: !!nextRef };
+  },
+};
+
+function checkSignature(request: WebhookRequest, secrets: string[]): void {
+  const v1 = headerValue(request.headers, SUMUP_SIGNATURE_HEADER)?.trim();
+  if (v1) {
+    const tsText = headerValue(request.headers, SUMUP_TIMESTAMP_HEADER)?.trim();
+    if (!tsText) throw new SignatureError(`the ${SUMUP_TIMESTAMP_HEADER} header is missing`);
+    if (!/^\d{1,12}$/.test(tsText)) throw new SignatureError(`the ${SUMUP_TIMESTAMP_HEADER} header is not a Unix time`);
+    const ts = Number(tsText);
+    const skew = Math.abs(Math.floor(request.receivedAt.getTime() / 1000) - ts);
+    if (skew > SUMUP_SIGNATURE_TOLERANCE_SECONDS) {
+      throw new SignatureError(`the signature's timestamp is ${skew} s away from now, outside the ${SUMUP_SIGNATURE_TOLERANCE_SECONDS} s tolerance`);
+    }
+    const m = /^v1=([0-9a-fA-F]+)$/.exec(v1);
+    if (!m) throw new SignatureError(`the ${SUMUP_SIGNATURE_HEADER} header is not "v1=<hex>"`);
+    if (!secrets.some((s) => sameHex(hmacHex(s, `v1:${ts}:`, request.rawBody), m[1]!))) {
+      throw new SignatureError(`the ${SUMUP_SIGNATURE_HEADER} does not match the body signed with the configured secret`);
+    }
+    return;
+  }
+  const plain = headerValue(request.headers, SUMUP_PAYLOAD_SIGNATURE_HEADER)?.trim();
+  if (plain) {
+    if (!secrets.some((s) => sameHex(hmacHex(s, request.rawBody), plain))) {
+      throw new SignatureError(`the ${SUMUP_PAYLOAD_SIGNATURE_HEADER} does not match the body signed with the configured secret`);
+    }
+    return;
+  }
+  throw new SignatureError(`the delivery is unsigned (no ${SUMUP_SIGNATURE_HEADER} or ${SUMUP_PAYLOAD_SIGNATURE_HEADER}) but a signing secret is configured`);
+}
+
+function apiOf(credentials: SumUpCredentials, ctx: SourceContext, merchantCode?: string): SumUpApi {
+  if (!ctx.http) throw new Error('SumUp notifications only name a transaction, and this engine gave the source no HTTP transport (SourceContext.http) to fetch it');
+  return { http: ctx.http, baseUrl: credentials.baseUrl ?? SUMUP_BASE_URL, accessToken: credentials.accessToken, merchantCode: merchantCode ?? credentials.merchantCode };
+}
+
+interface Cursor {
+  since?: string;
+  ref?: string;
+  sweep?: string;
+}
+
+function readCursor(cursor: string | null): Cursor {
+  if (!cursor) return {};
+  try {
+    const c = obj(JSON.parse(cursor)) ?? {};
+    return { since: str(c.since), ref: str(c.ref), sweep: str(c.sweep) };
+  } catch {
+    throw new InputError('cursor', 'the SumUp polling position is not one this source wrote', 'clear the stored cursor to start again from "since"');
+  }
+}

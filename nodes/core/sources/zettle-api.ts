@@ -1,0 +1,107 @@
+import { InputError } from '../errors';
+import type { HttpResponse, HttpTransport } from '../http/http-transport';
+import { moneyFromProcessor } from './processor-money';
+import { canonicalPurchaseUuid, isRefund, purchaseUuidOf, refundedPurchaseUuidOf, ZETTLE_EXPONENTS, type RefundContext } from './zettle-purchase';
+
+export const ZETTLE_PURCHASE_BASE_URL = 'https://purchase.izettle.com';
+
+/** The Purchase API's page size range ("Value range 1–1000", purchase.adoc). */
+export const ZETTLE_MAX_PAGE = 1000;
+
+export interface ZettleApi {
+  http: HttpTransport;
+  accessToken: string;
+  baseUrl: string;
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+
+/** A Purchase API answer that is not a success: a token problem names the field; the rest is for a retry. */
+export class ZettleApiError extends Error {
+  constructor(
+    readonly status: number,
+    what: string,
+  ) {
+    super(`Zettle Purchase API answered ${status} ${what}${status === 429 ? ' (rate limited; retry later)' : ''}`);
+    this.name = 'ZettleApiError';
+  }
+}
+
+async function get(api: ZettleApi, path: string, what: string, qs?: Record<string, string | number | boolean | undefined>): Promise<HttpResponse> {
+  const res = await api.http.request({
+    method: 'GET',
+    url: `${api.baseUrl.replace(/\/+$/, '')}${path}`,
+    qs,
+    headers: { authorization: `Bearer ${api.accessToken}`, accept: 'application/json' },
+  });
+  if (res.status === 401 || res.status === 403) {
+    throw new InputError('accessToken', `Zettle refused the access token (HTTP ${res.status}) when ${what}`, 'use a current OAuth access token with the READ:PURCHASE scope (ZETTLE_ACCESS_TOKEN for the sandbox and the worker)');
+  }
+  return res;
+}
+
+/** GET /purchase/v2/{purchaseUuid}; undefined when Zettle has no such purchase. */
+export async function fetchZettlePurchase(api: ZettleApi, uuid: string): Promise<Obj | undefined> {
+  const res = await get(api, `/purchase/v2/${encodeURIComponent(uuid)}`, `fetching purchase ${uuid}`);
+  if (res.status === 404) return undefined;
+  if (res.status !== 200 || !obj(res.body)) throw new ZettleApiError(res.status, `fetching purchase ${uuid}`);
+  return obj(res.body);
+}
+
+export interface ZettlePurchasePage {
+  purchases: Obj[];
+  lastPurchaseHash?: string;
+}
+
+/**
+ * GET /purchases/v2, oldest first. Paging as purchase.adoc describes: pass the previous page's `lastPurchaseHash`
+ * and repeat "until the response is empty".
+ */
+export async function listZettlePurchases(api: ZettleApi, page: { startDate?: Date; lastPurchaseHash?: string; limit: number }): Promise<ZettlePurchasePage> {
+  const res = await get(api, '/purchases/v2', 'listing purchases', {
+    startDate: page.startDate?.toISOString(),
+    lastPurchaseHash: page.lastPurchaseHash,
+    limit: Math.min(Math.max(1, Math.floor(page.limit)), ZETTLE_MAX_PAGE),
+    descending: false,
+  });
+  const body = obj(res.body);
+  if (res.status !== 200 || !body) throw new ZettleApiError(res.status, 'listing purchases');
+  const purchases = Array.isArray(body.purchases) ? body.purchases.map(obj).filter((x): x is Obj => !!x) : [];
+  return { purchases, lastPurchaseHash: typeof body.lastPurchaseHash === 'string' ? body.lastPurchaseHash : undefined };
+}
+
+/**
+ * A Zettle refund names the sale it refunds but not what was refunded before. The sale lists its refunds
+ * (`refundedByPurchaseUUIDs1`, oldest first), so the cumulative amount up to this refund — what the ledger
+ * counts — is the sum of those refunds; a sale refunded once needs one request.
+ */
+export async function zettleRefundContext(api: ZettleApi, refund: Obj): Promise<RefundContext | undefined> {
+  const saleId = refundedPurchaseUuidOf(refund);
+  const refundId = purchaseUuidOf(refund);
+  const currency = typeof refund.currency === 'string' ? refund.currency : undefined;
+  if (!saleId || !refundId || !currency || !isRefund(refund)) return undefined;
+  const sale = await fetchZettlePurchase(api, saleId);
+  if (!sale) return undefined;
+  const refundIds = (Array.isArray(sale.refundedByPurchaseUUIDs1) ? sale.refundedByPurchaseUUIDs1 : Array.isArray(sale.refundedByPurchaseUUIDs) ? sale.refundedByPurchaseUUIDs : [])
+    .map(canonicalPurchaseUuid)
+    .filter((x): x is string => !!x);
+  const upTo = refundIds.indexOf(refundId);
+  const earlier = upTo >= 0 ? refundIds.slice(0, upTo) : refundIds.filter((x) => x !== refundId);
+  let total = cardMinorOf(refund);
+  for (const id of earlier) {
+    const other = await fetchZettlePurchase(api, id);
+    if (other) total += cardMinorOf(other);
+  }
+  const saleMinor = cardMinorOf(sale);
+  return {
+    refundedTotal: moneyFromProcessor(total, currency, ZETTLE_EXPONENTS, 'refundedTotal'),
+    fullyRefunded: saleMinor > 0 && total >= saleMinor,
+  };
+}
+
+/** What the card paid (or got back) on a purchase, in Zettle's minor units. */
+function cardMinorOf(p: Obj): number {
+  const payments = Array.isArray(p.payments) ? p.payments.map(obj).filter((x): x is Obj => !!x) : [];
+  return payments.filter((x) => x.type === 'IZETTLE_CARD').reduce((sum, x) => sum + Math.abs(typeof x.amount === 'number' ? x.amount : 0), 0);
+}

@@ -1,0 +1,207 @@
+import { IgnoredEventError, InputError } from '../errors';
+import {
+  PAYMENT_EVENT_SCHEMA_VERSION,
+  PaymentEventSchema,
+  type Card,
+  type EntryMode,
+  type PaymentEvent,
+} from '../contracts/payment-event';
+import type { Money } from '../contracts/money';
+import { scrubStrings } from '../tokenize/pan-scrub';
+import { moneyFromProcessor, type ExponentRules } from './processor-money';
+import { namespacedEventId } from './source';
+
+/**
+ * Zettle's Purchase API: "Gross amount (inc VAT) in minor currency units. For example €9.95 EUR, amount will be
+ * 995" (purchase.adoc, iZettle/api-documentation). Plain ISO 4217 minor units: Zettle documents no currency with
+ * an exponent of its own, so the table is empty.
+ */
+export const ZETTLE_EXPONENTS: ExponentRules = {};
+
+/** The event type every purchase (sale or refund) arrives as, on the Pusher API and when polled. */
+export const ZETTLE_PURCHASE_EVENT = 'PurchaseCreated';
+
+/** Payment types taken on a Zettle card reader; IZETTLE_CARD_ONLINE (payment links) is card-not-present. */
+const CARD_PRESENT_PAYMENT_TYPES = new Set(['IZETTLE_CARD']);
+
+/**
+ * `cardPaymentEntryMode` as the Zettle SDKs list it: "EMV, CONTACTLESS_EMV, MAGSTRIPE_CONTACTLESS, MAGSTRIPE etc.
+ * More entry modes might be added". Fallback and manual entry are matched by name below.
+ */
+const ENTRY_MODES: Record<string, EntryMode> = {
+  EMV: 'chip',
+  CONTACTLESS_EMV: 'contactless',
+  MAGSTRIPE_CONTACTLESS: 'contactless',
+  CONTACTLESS_MAGSTRIPE: 'contactless',
+  MAGSTRIPE: 'swipe',
+};
+
+const BRANDS: Record<string, string> = {
+  VISA: 'visa',
+  MASTERCARD: 'mastercard',
+  MAESTRO: 'maestro',
+  AMEX: 'amex',
+  AMERICAN_EXPRESS: 'amex',
+  DINERS: 'diners',
+  DINERS_CLUB: 'diners',
+  DISCOVER: 'discover',
+  JCB: 'jcb',
+  UNIONPAY: 'unionpay',
+  CHINA_UNION_PAY: 'unionpay',
+};
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim().length > 0 ? v.trim() : undefined);
+const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * A purchase's UUID in its one canonical form. The Pusher API names it `purchaseUuid` (UUID text), the Purchase
+ * API `purchaseUUID1` (UUID text) and, deprecated, `purchaseUUID`: the same 16 bytes in URL-safe base64
+ * ("WJwt5j7kEeuecKKsB1sX_Q" is 589c2de6-3ee4-11eb-9e70-a2ac075b17fd). Reading all three the same way is what
+ * gives a purchase the same event id whether it came by webhook or by polling.
+ */
+export function canonicalPurchaseUuid(value: unknown): string | undefined {
+  const s = str(value);
+  if (!s) return undefined;
+  if (UUID.test(s)) return s.toLowerCase();
+  if (/^[A-Za-z0-9_-]{22}$/.test(s)) {
+    const hex = Buffer.from(s, 'base64url').toString('hex');
+    if (hex.length === 32) return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+  }
+  return undefined;
+}
+
+export function purchaseUuidOf(p: Obj): string | undefined {
+  return canonicalPurchaseUuid(p.purchaseUUID1) ?? canonicalPurchaseUuid(p.purchaseUuid) ?? canonicalPurchaseUuid(p.purchaseUUID);
+}
+
+/** The purchase a refund refunds, under whichever name this payload uses. */
+export function refundedPurchaseUuidOf(p: Obj): string | undefined {
+  return (
+    canonicalPurchaseUuid(p.refundsPurchaseUUID1) ??
+    canonicalPurchaseUuid(p.refundsPurchaseUuid) ??
+    canonicalPurchaseUuid(p.refundsPurchaseUUID)
+  );
+}
+
+export function isRefund(p: Obj): boolean {
+  return p.refund === true || (int(p.amount) ?? 0) < 0;
+}
+
+/** What a refund needs from elsewhere: the cumulative amount refunded and whether that is all of the sale. */
+export interface RefundContext {
+  refundedTotal: Money;
+  fullyRefunded: boolean;
+}
+
+export interface ZettlePurchaseOptions {
+  organizationUuid?: string;
+  /** From the Purchase API when a token is configured; without it a refund counts only itself. */
+  refund?: RefundContext;
+}
+
+/**
+ * One Zettle purchase (Pusher payload or Purchase API v2 item) → one PaymentEvent. A sale paid (partly) on a Zettle
+ * card reader is a payment for what the card paid; a refund is its own purchase with a negative amount naming the
+ * sale it refunds, so it becomes a refund of that sale. Cash, Swish, invoices, payment links… are acknowledged and
+ * ignored. Zettle sends no declines (a purchase exists only once paid) and has no dispute notifications.
+ */
+export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurchaseOptions = {}): PaymentEvent {
+  const p = obj(purchase);
+  const id = p ? purchaseUuidOf(p) : undefined;
+  if (!p || !id) throw new InputError('payload', 'this is not a Zettle purchase (purchaseUuid / purchaseUUID1 missing)', 'pass the PurchaseCreated payload or a Purchase API purchase unchanged');
+  const payments = Array.isArray(p.payments) ? p.payments.map(obj).filter((x): x is Obj => !!x) : [];
+  const cardPayments = payments.filter((x) => CARD_PRESENT_PAYMENT_TYPES.has(String(x.type)));
+  if (cardPayments.length === 0) {
+    const types = [...new Set(payments.map((x) => String(x.type)))];
+    throw new IgnoredEventError(ZETTLE_PURCHASE_EVENT, `purchase ${id} was paid with ${types.join(' + ') || 'nothing'}, not on a card reader (IZETTLE_CARD)`);
+  }
+  const currency = str(p.currency);
+  if (!currency) throw new InputError('payload.currency', `purchase ${id} has no currency`, 'pass the purchase unchanged');
+  // A refund's amounts are negative; the event says how much went back, as a positive amount.
+  const cardMinor = cardPayments.reduce((sum, x) => sum + Math.abs(int(x.amount) ?? 0), 0);
+  const amount = moneyFromProcessor(cardMinor, currency, ZETTLE_EXPONENTS, 'payload.payments.amount');
+  const first = cardPayments[0]!;
+  const attributes = obj(first.attributes) ?? {};
+  const refund = isRefund(p);
+  const refunded = refund ? refundedPurchaseUuidOf(p) : undefined;
+  if (refund && !refunded) {
+    throw new InputError('payload.refundsPurchaseUUID1', `refund ${id} does not name the purchase it refunds`, 'pass the purchase unchanged');
+  }
+  const refundedTotal = refund ? (options.refund?.refundedTotal ?? amount) : undefined;
+  const draft = {
+    schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
+    // The purchase's own UUID, not the Pusher messageUuid: polling the Purchase API sees no message, and the same
+    // purchase must carry the same id both ways so the inbox keeps it once.
+    id: namespacedEventId('zettle', id),
+    source: 'zettle',
+    type: ZETTLE_PURCHASE_EVENT,
+    kind: refund ? 'refund' : 'payment',
+    paymentId: refunded ?? id,
+    amount,
+    refundedTotal,
+    status: refund ? (options.refund?.fullyRefunded ? 'refunded' : 'partially_refunded') : 'succeeded',
+    occurredAt: occurredAt(p),
+    // Zettle has no test mode: every purchase is real money.
+    livemode: true,
+    card: cardFrom(attributes),
+    terminal: str(p.udid) ? { readerId: str(p.udid) } : undefined,
+    // userDisplayName is the employee who took the payment, not the customer; Zettle knows nothing of the customer.
+    customerHints: {},
+    metadata: metadataOf(p, first, attributes, options, cardPayments.length),
+  };
+  return PaymentEventSchema.parse(scrubStrings(draft));
+}
+
+function occurredAt(p: Obj): string {
+  // Pusher payloads carry epoch milliseconds (`timestamp`) and "2021-04-19T13:09:40.798+0000" (`created`); the
+  // Purchase API an ISO `timestamp` with the same "+0000" offset, which Date reads only with a colon.
+  const raw = p.timestamp ?? p.created;
+  const date = typeof raw === 'number' ? new Date(raw) : typeof raw === 'string' ? new Date(raw.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : undefined;
+  if (!date || Number.isNaN(date.getTime())) throw new InputError('payload.timestamp', `"${String(raw)}" is not a time`, 'pass the purchase unchanged');
+  return date.toISOString();
+}
+
+function cardFrom(a: Obj): Card {
+  const masked = str(a.maskedPan) ?? '';
+  // "535583******0000": the leading digits are the BIN and the trailing four the last four; nothing else is kept.
+  const bin = /^(\d{6,8})\D/.exec(masked)?.[1];
+  const last4 = /\D(\d{4})$/.exec(masked)?.[1];
+  const type = str(a.cardType)?.toUpperCase();
+  const mode = str(a.cardPaymentEntryMode)?.toUpperCase() ?? '';
+  const panHash = str(a.panHash);
+  return {
+    brand: type ? (BRANDS[type] ?? type.toLowerCase()) : undefined,
+    last4,
+    bin,
+    entryMode: ENTRY_MODES[mode] ?? (mode.includes('FALLBACK') ? 'fallback' : /MANUAL|KEYED/.test(mode) ? 'keyed' : 'unknown'),
+    identity: panHash ? { kind: 'fingerprint', value: panHash } : undefined,
+  };
+}
+
+function metadataOf(p: Obj, payment: Obj, a: Obj, options: ZettlePurchaseOptions, cardPayments: number): Record<string, string> {
+  const out: Record<string, string> = {};
+  const put = (key: string, value: unknown) => {
+    if (typeof value === 'string' && value.trim()) out[key] = value.trim();
+    else if (typeof value === 'number' && Number.isFinite(value)) out[key] = String(value);
+  };
+  put('purchaseNumber', p.purchaseNumber);
+  put('globalPurchaseNumber', p.globalPurchaseNumber);
+  put('organizationUuid', str(p.organizationUuid) ?? options.organizationUuid);
+  put('purchaseSource', p.source);
+  put('country', p.country);
+  put('employee', p.userDisplayName);
+  put('purchaseAmount', typeof p.amount === 'number' ? Math.abs(p.amount) : undefined);
+  put('cardPaymentUuid', payment.uuid);
+  put('gratuityAmount', payment.gratuityAmount);
+  put('referenceNumber', a.referenceNumber);
+  put('applicationName', a.applicationName);
+  put('cardholderVerificationMethod', a.cardholderVerificationMethod ?? a.cardHolderVerificationMethod);
+  put('cardPaymentEntryMode', a.cardPaymentEntryMode);
+  if (cardPayments > 1) put('cardPayments', cardPayments);
+  put('checkoutUuid', obj(p.references)?.checkoutUUID);
+  return out;
+}

@@ -1,0 +1,131 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod/v4';
+import type { PaymentEvent } from '../contracts/payment-event';
+import { IgnoredEventError, InputError, SignatureError } from '../errors';
+import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
+import { listZettlePurchases, ZETTLE_PURCHASE_BASE_URL, zettleRefundContext, type ZettleApi } from './zettle-api';
+import { isRefund, normalizeZettlePurchase, ZETTLE_PURCHASE_EVENT } from './zettle-purchase';
+
+export const ZETTLE_HANDLED_EVENT_TYPES = [ZETTLE_PURCHASE_EVENT] as const;
+export const ZETTLE_SIGNATURE_HEADER = 'X-iZettle-Signature';
+
+const secretList = z
+  .union([z.string(), z.array(z.string())], { error: 'a signing key is text' })
+  .optional()
+  .transform((v) => (Array.isArray(v) ? v : (v ?? '').split(',')).map((s) => s.trim()).filter(Boolean));
+const optionalText = z
+  .string()
+  .optional()
+  .transform((v) => v?.trim() || undefined);
+
+/**
+ * The subscription's signing key(s): comma-separate several when subscriptions of several organizations post to
+ * one URL. The key may be missing, but only while the subscription is being created: Zettle posts a TestMessage
+ * to the destination before it returns the key, and the subscription is created only if that is answered 2xx.
+ * Purchases are refused until the key is set.
+ */
+export const ZettleCredentialsSchema = z.object({
+  signingKey: secretList,
+  accessToken: optionalText,
+  purchaseBaseUrl: optionalText.pipe(z.url({ error: 'the Purchase API base URL, such as https://purchase.izettle.com' }).optional()),
+});
+export type ZettleCredentials = z.infer<typeof ZettleCredentialsSchema>;
+
+/** The Pusher API's hex HMAC-SHA256 over "<timestamp>.<payload>" (create-subscriptions.md, Step 4). */
+export function zettleSignature(timestamp: string, payload: string, signingKey: string): string {
+  return createHmac('sha256', signingKey).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
+}
+
+type Obj = Record<string, unknown>;
+const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
+
+export const zettleSource: Source<ZettleCredentials> = {
+  name: 'zettle',
+  label: 'Zettle by PayPal',
+  handledEventTypes: ZETTLE_HANDLED_EVENT_TYPES,
+  credentials: ZettleCredentialsSchema,
+  env: { signingKey: 'ZETTLE_SIGNING_KEY', accessToken: 'ZETTLE_ACCESS_TOKEN', purchaseBaseUrl: 'ZETTLE_PURCHASE_BASE_URL' },
+
+  async verify(request: WebhookRequest, credentials: ZettleCredentials): Promise<VerifiedDelivery> {
+    let message: Obj | undefined;
+    try {
+      message = obj(JSON.parse(request.rawBody.toString('utf8')));
+    } catch {
+      message = undefined;
+    }
+    if (!message || typeof message.eventName !== 'string') throw new SignatureError('the body is not a Zettle Pusher message (a JSON object with eventName)');
+    if (message.eventName === 'TestMessage') {
+      // Sent while a subscription is created, unsigned and before the key exists; it carries nothing to pass on.
+      const org = typeof message.organizationUuid === 'string' ? ` for organization ${message.organizationUuid.slice(0, 64)}` : '';
+      return { items: [], forged: [], control: { kind: 'test', note: `Zettle test message received${org}: the subscription can reach this URL` } };
+    }
+    if (credentials.signingKey.length === 0) {
+      throw new InputError('signingKey', 'no Zettle signing key is configured, so purchases cannot be verified', 'paste the signingKey Zettle returned when the subscription was created (or set ZETTLE_SIGNING_KEY); Zettle retries refused messages for three days');
+    }
+    const signature = headerValue(request.headers, ZETTLE_SIGNATURE_HEADER)?.trim().toLowerCase();
+    if (!signature) throw new SignatureError(`the ${ZETTLE_SIGNATURE_HEADER} header is missing`);
+    if (!/^[0-9a-f]{64}$/.test(signature)) throw new SignatureError(`the ${ZETTLE_SIGNATURE_HEADER} header is not a hex HMAC-SHA256`);
+    if (typeof message.timestamp !== 'string' || typeof message.payload !== 'string') {
+      throw new SignatureError('the message has no timestamp and payload string, which is what Zettle signs');
+    }
+    // No window on the timestamp: Zettle retries the same signed message for up to three days, and the inbox
+    // drops a replayed purchase by its id.
+    const given = Buffer.from(signature, 'hex');
+    const genuine = credentials.signingKey.some((key) => timingSafeEqual(Buffer.from(zettleSignature(message.timestamp as string, message.payload as string, key), 'hex'), given));
+    if (!genuine) throw new SignatureError(`the ${ZETTLE_SIGNATURE_HEADER} does not match the timestamp and payload signed with the configured signing key`);
+    return { items: [message], forged: [] };
+  },
+
+  async normalize(item: unknown, credentials: ZettleCredentials, ctx: SourceContext): Promise<PaymentEvent[]> {
+    const message = obj(item) ?? {};
+    const eventName = String(message.eventName ?? '');
+    if (eventName !== ZETTLE_PURCHASE_EVENT) throw new IgnoredEventError(eventName, `only ${ZETTLE_PURCHASE_EVENT} is processed`);
+    let purchase: Obj | undefined;
+    try {
+      purchase = obj(JSON.parse(String(message.payload)));
+    } catch {
+      purchase = undefined;
+    }
+    if (!purchase) throw new InputError('payload', 'the PurchaseCreated payload is not a JSON object', 'Zettle sends the purchase as a JSON string in "payload"; pass the message unchanged');
+    const organizationUuid = typeof message.organizationUuid === 'string' ? message.organizationUuid : undefined;
+    return [await purchaseEvent(purchase, credentials, ctx, organizationUuid)];
+  },
+
+  async list(credentials: ZettleCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
+    const api = apiOf(credentials, ctx, true)!;
+    const { purchases, lastPurchaseHash } = await listZettlePurchases(api, {
+      startDate: page.since,
+      lastPurchaseHash: page.cursor ?? undefined,
+      limit: page.limit,
+    });
+    const events: PaymentEvent[] = [];
+    for (const purchase of purchases) {
+      try {
+        events.push(await purchaseEvent(purchase, credentials, ctx));
+      } catch (e) {
+        if (!(e instanceof IgnoredEventError)) throw e;
+      }
+    }
+    // An empty page keeps the old position: the next poll asks again from there.
+    return { events, cursor: lastPurchaseHash ?? page.cursor, more: purchases.length > 0 && purchases.length >= Math.min(page.limit, 1000) };
+  },
+};
+
+async function purchaseEvent(purchase: Obj, credentials: ZettleCredentials, ctx: SourceContext, organizationUuid?: string): Promise<PaymentEvent> {
+  // Normalized first: what is not a card purchase is ignored before it costs a request.
+  const event = normalizeZettlePurchase(purchase, { organizationUuid });
+  const api = isRefund(purchase) ? apiOf(credentials, ctx, false) : undefined;
+  const refund = api ? await zettleRefundContext(api, purchase) : undefined;
+  return refund ? normalizeZettlePurchase(purchase, { organizationUuid, refund }) : event;
+}
+
+function apiOf(credentials: ZettleCredentials, ctx: SourceContext, required: boolean): ZettleApi | undefined {
+  if (!credentials.accessToken || !ctx.http) {
+    if (!required) return undefined;
+    if (!credentials.accessToken) {
+      throw new InputError('accessToken', 'polling Zettle needs an access token', 'create an API key / OAuth token with READ:PURCHASE and put it in "accessToken" (or ZETTLE_ACCESS_TOKEN)');
+    }
+    throw new Error('Zettle polling needs an HTTP transport from the engine (SourceContext.http); the face did not provide one');
+  }
+  return { http: ctx.http, accessToken: credentials.accessToken, baseUrl: credentials.purchaseBaseUrl ?? ZETTLE_PURCHASE_BASE_URL };
+}

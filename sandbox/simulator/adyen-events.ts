@@ -1,0 +1,271 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { hmacValidator } from '@adyen/api-library';
+import { NexoSecurityManager } from '@adyen/api-library/lib/src/security/clouddevice';
+import { currencyExponent } from '../../nodes/core/contracts/money';
+
+/**
+ * Adyen deliveries as Adyen sends them, for the sandbox and the tests: standard webhooks
+ * ({live, notificationItems: [{NotificationRequestItem}]}, every item signed with the library's own calculateHmac)
+ * and Terminal API payment results (a SaleToPOIResponse, encrypted with the library's NexoSecurityManager or
+ * posted plain with Basic auth, as Adyen's cloud does for event URLs).
+ */
+export type AdyenScenario =
+  | 'chip' | 'contactless' | 'apple_pay' | 'google_pay' | 'swipe' | 'keyed' | 'declined'
+  | 'capture' | 'partial_refund' | 'cancellation' | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'test';
+
+export interface AdyenCardSpec {
+  scheme?: 'visa' | 'mc' | 'amex' | 'maestro';
+  bin?: string;
+  last4?: string;
+  expiry?: string;
+  alias?: string;
+  cardHolderName?: string;
+  fundingSource?: 'CREDIT' | 'DEBIT' | 'PREPAID';
+}
+
+export interface AdyenDeliveryOptions {
+  /** In Adyen's minor units (CLP and ISK with two decimals, per Adyen's currency table). */
+  amount?: number;
+  currency?: string;
+  pspReference?: string;
+  /** The payment a modification or dispute is about. */
+  originalReference?: string;
+  merchantAccount?: string;
+  merchantReference?: string;
+  eventDate?: Date;
+  card?: AdyenCardSpec;
+  shopperEmail?: string;
+  shopperReference?: string;
+  terminalId?: string;
+  live?: boolean;
+  /** Sent as the Authorization header, as Adyen does when the webhook has Basic auth set. */
+  basicAuth?: { username: string; password: string };
+  /** Merchant metadata echoed back as additionalData["metadata.<key>"]. */
+  metadata?: Record<string, string>;
+}
+
+const ALPHANUMERIC = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+/** Adyen's current pspReferences: 16 upper-case letters and digits. */
+export const adyenPspReference = () => Array.from({ length: 16 }, () => ALPHANUMERIC[randomInt(ALPHANUMERIC.length)]).join('');
+
+const ENTRY: Partial<Record<AdyenScenario, { posEntryMode: string; variant?: (scheme: string) => string }>> = {
+  chip: { posEntryMode: 'ICC' },
+  contactless: { posEntryMode: 'CLESS_CHIP' },
+  apple_pay: { posEntryMode: 'CLESS_CHIP', variant: (s) => `${s}_applepay` },
+  google_pay: { posEntryMode: 'CLESS_CHIP', variant: (s) => `${s}_googlepay` },
+  swipe: { posEntryMode: 'MSR' },
+  keyed: { posEntryMode: 'MKE' },
+  declined: { posEntryMode: 'ICC' },
+};
+
+const DISPUTE_STEP: Partial<Record<AdyenScenario, { eventCode: string; disputeStatus: string }>> = {
+  chargeback: { eventCode: 'NOTIFICATION_OF_CHARGEBACK', disputeStatus: 'Undefended' },
+  chargeback_won: { eventCode: 'CHARGEBACK_REVERSED', disputeStatus: 'Won' },
+  chargeback_lost: { eventCode: 'CHARGEBACK', disputeStatus: 'Lost' },
+};
+
+/** One NotificationRequestItem of a scenario, signed with `hmacKey` (hex) by Adyen's own library. */
+export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, o: AdyenDeliveryOptions = {}): Record<string, unknown> {
+  const card = { scheme: 'visa', bin: '417666', last4: '1881', expiry: '03/2030', alias: 'H167852639363479', ...o.card };
+  const amount = { currency: o.currency ?? 'EUR', value: o.amount ?? 4599 };
+  const eventDate = (o.eventDate ?? new Date()).toISOString().replace(/\.\d{3}Z$/, '+00:00');
+  const base = {
+    amount,
+    eventDate,
+    merchantAccountCode: o.merchantAccount ?? 'TerminalCrmShopNL',
+    merchantReference: o.merchantReference ?? `POS-${randomInt(1000, 9999)}`,
+    paymentMethod: card.scheme,
+    pspReference: scenario === 'test' ? 'test_AUTHORISATION_1' : (o.pspReference ?? adyenPspReference()),
+  };
+  const metadata = Object.fromEntries(Object.entries(o.metadata ?? {}).map(([k, v]) => [`metadata.${k}`, v]));
+  let item: Record<string, unknown>;
+  const entry = ENTRY[scenario];
+  const dispute = DISPUTE_STEP[scenario];
+  if (entry || scenario === 'test') {
+    const authCode = String(randomInt(100000, 999999));
+    item = {
+      additionalData: {
+        authCode,
+        cardBin: card.bin,
+        cardSummary: card.last4,
+        expiryDate: card.expiry,
+        alias: card.alias,
+        aliasType: 'Default',
+        ...(card.cardHolderName ? { cardHolderName: card.cardHolderName } : {}),
+        ...(card.fundingSource ? { fundingSource: card.fundingSource } : {}),
+        ...(o.shopperEmail ? { shopperEmail: o.shopperEmail } : {}),
+        ...(o.shopperReference ? { shopperReference: o.shopperReference } : {}),
+        posEntryMode: entry?.posEntryMode ?? 'ICC',
+        terminalId: o.terminalId ?? 'V400m-324688179',
+        paymentMethodVariant: entry?.variant ? entry.variant(card.scheme) : card.scheme,
+        ...(scenario === 'declined' ? { refusalReasonRaw: '51 : Insufficient funds' } : {}),
+        ...metadata,
+      },
+      ...base,
+      eventCode: 'AUTHORISATION',
+      operations: ['CANCEL', 'CAPTURE', 'REFUND'],
+      reason: scenario === 'declined' ? 'Not enough balance' : `${authCode}:${card.last4}:${card.expiry}`,
+      success: scenario === 'declined' ? 'false' : 'true',
+    };
+  } else if (dispute) {
+    item = {
+      additionalData: { chargebackReasonCode: '10.4', chargebackSchemeCode: card.scheme, disputeStatus: dispute.disputeStatus, ...metadata },
+      ...base,
+      eventCode: dispute.eventCode,
+      originalReference: o.originalReference ?? adyenPspReference(),
+      reason: 'Fraudulent Transaction',
+      success: 'true',
+    };
+  } else {
+    const eventCode = scenario === 'capture' ? 'CAPTURE' : scenario === 'cancellation' ? 'CANCELLATION' : 'REFUND';
+    item = { additionalData: { ...metadata }, ...base, eventCode, originalReference: o.originalReference ?? adyenPspReference(), reason: '', success: 'true' };
+  }
+  (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, hmacKey);
+  return item;
+}
+
+/** A delivery of one or more signed items, exactly as Adyen POSTs it. */
+export function adyenBatchDelivery(items: readonly Record<string, unknown>[], o: Pick<AdyenDeliveryOptions, 'live' | 'basicAuth'> = {}): { body: string; headers: Record<string, string> } {
+  const body = JSON.stringify({ live: o.live ? 'true' : 'false', notificationItems: items.map((i) => ({ NotificationRequestItem: i })) });
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (o.basicAuth) headers.authorization = basicHeader(o.basicAuth.username, o.basicAuth.password);
+  return { body, headers };
+}
+
+export function adyenDelivery(scenario: AdyenScenario, hmacKey: string, o: AdyenDeliveryOptions = {}): { body: string; headers: Record<string, string> } {
+  return adyenBatchDelivery([adyenNotificationItem(scenario, hmacKey, o)], o);
+}
+
+const basicHeader = (u: string, p: string) => `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Terminal API
+
+export type AdyenTerminalScenario = 'chip' | 'contactless' | 'apple_pay' | 'google_pay' | 'swipe' | 'keyed' | 'declined' | 'event';
+
+/** How the result proves itself: encrypted with the terminal's key, or plain with the event URL's Basic auth. */
+export type AdyenTerminalAuth =
+  | { keyIdentifier: string; passphrase: string; keyVersion: number }
+  | { username: string; password: string };
+
+export interface AdyenTerminalOptions {
+  /** A decimal in major units, as AuthorizedAmount is ("45.99"). */
+  amount?: string;
+  currency?: string;
+  poiId?: string;
+  pspReference?: string;
+  saleTransactionId?: string;
+  timestamp?: Date;
+  card?: AdyenCardSpec;
+  shopperEmail?: string;
+  shopperReference?: string;
+  store?: string;
+  /** The Customer Area's additional data format: URL-encoded (default) or Base64-encoded JSON. */
+  additionalDataFormat?: 'url' | 'json';
+}
+
+const NEXO_ENTRY: Record<Exclude<AdyenTerminalScenario, 'event'>, { entryMode: string; posEntryMode: string; wallet?: string }> = {
+  chip: { entryMode: 'ICC', posEntryMode: 'ICC' },
+  contactless: { entryMode: 'Contactless', posEntryMode: 'CLESS_CHIP' },
+  apple_pay: { entryMode: 'Contactless', posEntryMode: 'CLESS_CHIP', wallet: 'applepay' },
+  google_pay: { entryMode: 'Contactless', posEntryMode: 'CLESS_CHIP', wallet: 'googlepay' },
+  swipe: { entryMode: 'MagStripe', posEntryMode: 'MSR' },
+  keyed: { entryMode: 'Keyed', posEntryMode: 'MKE' },
+  declined: { entryMode: 'ICC', posEntryMode: 'ICC' },
+};
+
+/** The decrypted message: a SaleToPOIResponse with a PaymentResponse, or a SaleToPOIRequest with an EventNotification. */
+export function adyenTerminalMessage(scenario: AdyenTerminalScenario, o: AdyenTerminalOptions = {}): Record<string, unknown> {
+  const at = o.timestamp ?? new Date();
+  const header = {
+    MessageCategory: scenario === 'event' ? 'Event' : 'Payment',
+    MessageClass: scenario === 'event' ? 'Event' : 'Service',
+    MessageType: scenario === 'event' ? 'Notification' : 'Response',
+    POIID: o.poiId ?? 'V400m-324688179',
+    ProtocolVersion: '3.0',
+    SaleID: 'POS-Till-1',
+    ServiceID: String(randomInt(1000, 99999)),
+  };
+  if (scenario === 'event') {
+    return { SaleToPOIRequest: { MessageHeader: header, EventNotification: { EventToNotify: 'Shutdown', EventDetails: 'message=Terminal+shutting+down', TimeStamp: at.toISOString() } } };
+  }
+  const entry = NEXO_ENTRY[scenario];
+  const card = { scheme: 'visa', bin: '417666', last4: '1881', expiry: '03/2030', alias: 'H167852639363479', ...o.card };
+  const [expiryMonth, expiryYear] = card.expiry.split('/');
+  const currency = o.currency ?? 'EUR';
+  const amount = o.amount ?? '45.99';
+  const psp = o.pspReference ?? adyenPspReference();
+  const tender = `${randomBytes(3).toString('base64url').slice(0, 4)}${String(at.getTime()).padStart(15, '0')}`;
+  const declined = scenario === 'declined';
+  const additional: Record<string, string> = {
+    alias: card.alias,
+    aliasType: 'Default',
+    cardBin: card.bin,
+    cardSummary: card.last4,
+    expiryMonth: expiryMonth!,
+    expiryYear: expiryYear!,
+    paymentMethod: card.scheme,
+    paymentMethodVariant: entry.wallet ? `${card.scheme}_${entry.wallet}` : card.scheme,
+    posEntryMode: entry.posEntryMode,
+    pspReference: psp,
+    iso8601TxDate: at.toISOString(),
+    ...(card.cardHolderName ? { cardHolderName: card.cardHolderName } : {}),
+    ...(card.fundingSource ? { fundingSource: card.fundingSource } : {}),
+    ...(o.shopperEmail ? { shopperEmail: o.shopperEmail } : {}),
+    ...(o.shopperReference ? { shopperReference: o.shopperReference } : {}),
+    ...(o.store ? { store: o.store } : {}),
+    // A refused payment authorised nothing: the amount asked for travels in the additional data, in minor units.
+    ...(declined
+      ? { refusalReason: 'Not enough balance', message: 'Not enough balance', posOriginalAmountCurrency: currency, posOriginalAmountValue: minorOf(amount, currency) }
+      : {}),
+  };
+  const response: Record<string, unknown> = { Result: declined ? 'Failure' : 'Success' };
+  if (declined) response.ErrorCondition = 'Refusal';
+  response.AdditionalResponse = o.additionalDataFormat === 'json'
+    ? Buffer.from(JSON.stringify({ additionalData: additional })).toString('base64')
+    : new URLSearchParams(additional).toString();
+  const paymentResult: Record<string, unknown> = {
+    OnlineFlag: true,
+    PaymentInstrumentData: {
+      CardData: { EntryMode: [entry.entryMode], MaskedPan: `${card.bin} **** ${card.last4}`, PaymentBrand: card.scheme },
+      PaymentInstrumentType: 'Card',
+    },
+  };
+  if (!declined) paymentResult.AmountsResp = { AuthorizedAmount: Number(amount), Currency: currency };
+  return {
+    SaleToPOIResponse: {
+      MessageHeader: header,
+      PaymentResponse: {
+        POIData: { POIReconciliationID: '1000', POITransactionID: { TimeStamp: at.toISOString(), TransactionID: `${tender}.${psp}` } },
+        SaleData: { SaleTransactionID: { TimeStamp: at.toISOString(), TransactionID: o.saleTransactionId ?? `ORDER-${randomInt(1000, 9999)}` } },
+        Response: response,
+        PaymentResult: paymentResult,
+      },
+    },
+  };
+}
+
+/**
+ * A Terminal API delivery: encrypted ({Envelope: {MessageHeader, NexoBlob, SecurityTrailer}}) with the terminal's
+ * key, or plain with Basic auth.
+ */
+export function adyenTerminalDelivery(scenario: AdyenTerminalScenario, auth: AdyenTerminalAuth, o: AdyenTerminalOptions = {}): { body: string; headers: Record<string, string> } {
+  const message = adyenTerminalMessage(scenario, o);
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if ('username' in auth) {
+    headers.authorization = basicHeader(auth.username, auth.password);
+    return { body: JSON.stringify(message), headers };
+  }
+  const envelopeName = 'SaleToPOIResponse' in message ? 'SaleToPOIResponse' : 'SaleToPOIRequest';
+  const envelope = message[envelopeName] as { MessageHeader: never };
+  const manager = new NexoSecurityManager({ ...auth, adyenCryptoVersion: 1 });
+  const secured = manager.encrypt(JSON.stringify(message), envelope.MessageHeader);
+  return { body: JSON.stringify({ [envelopeName]: secured }), headers };
+}
+
+/** "45.99" EUR → "4599": the decimal in the currency's minor units (ISO exponent, as Adyen's table has it for these). */
+function minorOf(decimal: string, currency: string): string {
+  const exp = currencyExponent(currency);
+  const [whole, frac = ''] = decimal.split('.');
+  return String(Number(`${whole}${frac.padEnd(exp, '0').slice(0, exp)}`));
+}

@@ -1,0 +1,416 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { CrmCustomer, CrmPayment } from '../../../../nodes/core/crm/saas/crm-adapter';
+import { CrmAuthError, CrmConfigError, CrmRateLimitError, CrmTransientError } from '../../../../nodes/core/crm/saas/crm-errors';
+import { processLock } from '../../../../nodes/core/crm/saas/pipedrive-lock';
+import {
+  createPipedriveAdapter,
+  parsePipedriveSettings,
+  pipedriveAxiosTransport,
+  pipedriveSettingsFromEnv,
+  type CrmLock,
+  type PipedriveChangedCustomers,
+  type PipedriveSettingsInput,
+} from '../../../../nodes/core/crm/saas/pipedrive';
+import { InputError } from '../../../../nodes/core/errors';
+import { nock, PipedriveMock, type PipedriveMockOptions } from './mocks/pipedrive-mock';
+
+// Field keys shaped like Pipedrive's (40 hex characters, Company settings → Data fields → API key).
+const CUSTOMER_FIELD = '9dc80c50d78a15643bfc4ca79d76156a73a1a4d8';
+const PAYMENT_FIELD = '5b1c7e3f8a2d4c6b9e0f1a2b3c4d5e6f7a8b9c0d';
+const TIER_FIELD = 'f1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4e';
+const TOKEN = 'pd-api-token-123';
+
+let clock = Date.parse('2026-03-01T10:00:00Z');
+const now = () => clock;
+
+function setup(mockOptions: Partial<PipedriveMockOptions> = {}, settings: Partial<PipedriveSettingsInput> = {}, lock?: CrmLock) {
+  const mock = new PipedriveMock({ apiToken: TOKEN, customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD, personFields: [TIER_FIELD], now, ...mockOptions }).start();
+  const s = parsePipedriveSettings({ apiToken: TOKEN, customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD, ...settings });
+  const adapter = createPipedriveAdapter({ http: pipedriveAxiosTransport(s, now), settings: s, now, ...(lock ? { lock } : {}) });
+  return { mock, adapter, settings: s };
+}
+
+const customer = (n: number, extra: Partial<CrmCustomer['profile']> = {}): CrmCustomer => ({
+  externalId: `cus_${'A'.repeat(21)}${n}`,
+  profile: { givenName: `Ana${n}`, familyName: 'Lopez', email: `ana${n}@example.com`, phone: `+3461234567${n}`, ...extra },
+});
+
+const payment = (n: number, over: Partial<CrmPayment> = {}): CrmPayment => ({
+  externalId: `stripe:pi_3MtwBwLkdIwHu7ix28a3tq${n}`,
+  customerExternalId: customer(n).externalId,
+  source: 'stripe',
+  paymentId: `pi_3MtwBwLkdIwHu7ix28a3tq${n}`,
+  amount: { minor: 1999, currency: 'USD' },
+  refunded: { minor: 0, currency: 'USD' },
+  status: 'succeeded',
+  occurredAt: '2026-03-01T09:59:00Z',
+  card: { brand: 'visa', last4: '4242', entryMode: 'contactless' },
+  ...over,
+});
+
+beforeEach(() => {
+  nock.disableNetConnect();
+  clock = Date.parse('2026-03-01T10:00:00Z');
+});
+afterEach(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+describe('Pipedrive adapter: persons', () => {
+  it('upserts a batch: each customer becomes exactly one person carrying the pack id, one record per request', async () => {
+    const { mock, adapter } = setup();
+    assert.equal(adapter.limits.batchSize, 1);
+    const batch = [customer(1), customer(2), customer(3)];
+    const results = await adapter.upsertCustomers(batch);
+
+    assert.equal(results.length, 3);
+    for (const [i, c] of batch.entries()) {
+      const persons = mock.personsWithCustomerId(c.externalId);
+      assert.equal(persons.length, 1, `${c.externalId} exists once`);
+      assert.deepEqual(results[i], { externalId: c.externalId, status: 'synced', crmId: String(persons[0]!.id) });
+      assert.equal(persons[0]!.name, `Ana${i + 1} Lopez`);
+      assert.deepEqual(persons[0]!.emails, [{ value: `ana${i + 1}@example.com`, primary: true, label: 'work' }]);
+    }
+    const creates = mock.callsTo('POST', '/api/v2/persons');
+    assert.equal(creates.length, 3);
+    for (const c of creates) {
+      assert.ok(!Array.isArray(c.body), 'Pipedrive has no batch endpoint: one person per request');
+      assert.equal(c.headers['x-api-token'], TOKEN);
+      assert.equal(c.query.api_token, undefined, 'the token never travels in the URL');
+    }
+  });
+
+  it('re-sending the same batch changes nothing: no new person, same ids and values (also from a fresh process)', async () => {
+    const { mock, adapter, settings } = setup();
+    const batch = [customer(1), customer(2)];
+    const first = await adapter.upsertCustomers(batch);
+    const snapshot = JSON.stringify([...mock.persons.values()].map(({ update_time: _u, ...p }) => p));
+    const again = await adapter.upsertCustomers(batch);
+    assert.deepEqual(again, first);
+
+    // A new process has no memory of the ids: it finds the persons by the pack id and patches them.
+    const fresh = createPipedriveAdapter({ http: pipedriveAxiosTransport(settings, now), settings, now });
+    assert.deepEqual(await fresh.upsertCustomers(batch), first);
+    assert.equal(mock.persons.size, 2);
+    assert.equal(JSON.stringify([...mock.persons.values()].map(({ update_time: _u, ...p }) => p)), snapshot);
+    assert.equal(mock.callsTo('POST', '/api/v2/persons').length, 2, 'only the first pass created');
+    const search = mock.callsTo('GET', '/api/v2/persons/search').at(-1)!;
+    assert.deepEqual(
+      { term: search.query.term, fields: search.query.fields, exact_match: search.query.exact_match },
+      { term: batch[1]!.externalId, fields: 'custom_fields', exact_match: 'true' },
+    );
+  });
+
+  it('two payments of one new customer at once make one person, even while search cannot see it yet', async () => {
+    const keys: string[] = [];
+    const inner = processLock();
+    const lock: CrmLock = (key, fn) => {
+      keys.push(key);
+      return inner(key, fn);
+    };
+    const { mock, adapter } = setup({ searchLagMs: 60_000 }, {}, lock);
+    const c = customer(7);
+    const [a, b] = await Promise.all([adapter.upsertCustomers([c]), adapter.upsertCustomers([c])]);
+    assert.equal(mock.personsWithCustomerId(c.externalId).length, 1);
+    assert.equal(a[0]!.status, 'synced');
+    assert.deepEqual(b, a);
+    assert.deepEqual(keys, [`pipedrive:person:${c.externalId}`, `pipedrive:person:${c.externalId}`]);
+  });
+
+  it('adopts the one person a salesperson typed in with the same email, and leaves another customer\'s person alone', async () => {
+    const { mock, adapter } = setup();
+    const typedIn = mock.seedPerson({ name: 'Ana Lopez', email: 'ana1@example.com', at: clock - 3_600_000 });
+    const other = mock.seedPerson({ name: 'Ana L.', email: 'shared@example.com', customerId: 'cus_someoneElse000000000000', at: clock - 3_600_000 });
+
+    const [adopted] = await adapter.upsertCustomers([customer(1)]);
+    assert.deepEqual(adopted, { externalId: customer(1).externalId, status: 'synced', crmId: String(typedIn.id) });
+    assert.equal(mock.persons.get(typedIn.id)!.custom_fields[CUSTOMER_FIELD], customer(1).externalId);
+
+    const [separate] = await adapter.upsertCustomers([customer(2, { email: 'shared@example.com' })]);
+    assert.equal(separate!.status, 'synced');
+    assert.notEqual((separate as { crmId: string }).crmId, String(other.id));
+    assert.equal(mock.persons.get(other.id)!.custom_fields[CUSTOMER_FIELD], 'cus_someoneElse000000000000');
+  });
+
+  it('several persons with the pack id are for a person to tell apart: ambiguous, with both candidates', async () => {
+    const { mock, adapter } = setup();
+    const c = customer(1);
+    const p1 = mock.seedPerson({ name: 'Ana', customerId: c.externalId, at: clock - 10_000 });
+    const p2 = mock.seedPerson({ name: 'Ana Lopez', customerId: c.externalId, at: clock - 10_000 });
+    const [r] = await adapter.upsertCustomers([c]);
+    assert.equal(r!.status, 'ambiguous');
+    assert.deepEqual((r as { candidates: string[] }).candidates.sort(), [String(p1.id), String(p2.id)].sort());
+    assert.equal(mock.callsTo('POST', '/api/v2/persons').length + mock.callsTo('PATCH', '/api/v2/persons').length, 0, 'nothing written');
+  });
+
+  it('a walk-in without a name is still a valid person: named after the email, or the pack id', async () => {
+    const { mock, adapter } = setup();
+    const anon: CrmCustomer = { externalId: 'cus_walkin0000000000000000', profile: {} };
+    const mailOnly: CrmCustomer = { externalId: 'cus_mailonly00000000000000', profile: { email: 'x@example.com' } };
+    const results = await adapter.upsertCustomers([anon, mailOnly]);
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'synced']);
+    assert.equal(mock.personsWithCustomerId(anon.externalId)[0]!.name, 'Card customer cus_walkin0000000000000000');
+    assert.equal(mock.personsWithCustomerId(mailOnly.externalId)[0]!.name, 'x@example.com');
+  });
+});
+
+describe('Pipedrive adapter: payments as deals', () => {
+  it('writes each payment as one won deal of its person, value in major units without float error', async () => {
+    const { mock, adapter } = setup();
+    await adapter.upsertCustomers([customer(1), customer(2), customer(3)]);
+    const batch = [
+      payment(1),
+      payment(2, { amount: { minor: 1250, currency: 'KWD' }, refunded: { minor: 0, currency: 'KWD' } }),
+      payment(3, { amount: { minor: 500, currency: 'JPY' }, refunded: { minor: 0, currency: 'JPY' } }),
+    ];
+    const results = await adapter.upsertPayments(batch);
+    const values = batch.map((p) => mock.dealsWithPaymentKey(p.externalId));
+    assert.deepEqual(values.map((d) => d.length), [1, 1, 1]);
+    assert.deepEqual(values.map((d) => [d[0]!.value, d[0]!.currency, d[0]!.status]), [
+      [19.99, 'USD', 'won'],
+      [1.25, 'KWD', 'won'],
+      [500, 'JPY', 'won'],
+    ]);
+    assert.equal(values[0]![0]!.person_id, mock.personsWithCustomerId(customer(1).externalId)[0]!.id);
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'synced', 'synced']);
+    assert.match(values[0]![0]!.title, /^Card payment 19\.99 USD \(visa •••• 4242\)/);
+  });
+
+  it('a refund updates the same deal (value net of refunds, lost when fully refunded); re-sending changes nothing', async () => {
+    const { mock, adapter, settings } = setup();
+    await adapter.upsertCustomers([customer(1)]);
+    const [created] = await adapter.upsertPayments([payment(1)]);
+    const fresh = createPipedriveAdapter({ http: pipedriveAxiosTransport(settings, now), settings, now });
+    const [partial] = await fresh.upsertPayments([payment(1, { refunded: { minor: 999, currency: 'USD' }, status: 'partially_refunded' })]);
+    assert.deepEqual(partial, created);
+    let deals = mock.dealsWithPaymentKey(payment(1).externalId);
+    assert.equal(deals.length, 1);
+    assert.deepEqual([deals[0]!.value, deals[0]!.status], [10, 'won']);
+
+    const full = payment(1, { refunded: { minor: 1999, currency: 'USD' }, status: 'refunded' });
+    await adapter.upsertPayments([full]);
+    await adapter.upsertPayments([full]);
+    deals = mock.dealsWithPaymentKey(payment(1).externalId);
+    assert.equal(deals.length, 1);
+    assert.deepEqual([deals[0]!.value, deals[0]!.status, deals[0]!.lost_reason], [0, 'lost', 'Refunded']);
+    assert.equal(mock.callsTo('POST', '/api/v2/deals').length, 1);
+  });
+
+  it('finds a deal by a payment key longer than exact search allows (30 characters) and writes it once', async () => {
+    const { mock, settings } = setup();
+    const adapter1 = createPipedriveAdapter({ http: pipedriveAxiosTransport(settings, now), settings, now });
+    await adapter1.upsertCustomers([customer(1)]);
+    const long = payment(1);
+    assert.ok(long.externalId.length > 30);
+    await adapter1.upsertPayments([long]);
+    clock += 60_000;
+    const adapter2 = createPipedriveAdapter({ http: pipedriveAxiosTransport(settings, now), settings, now });
+    const [r] = await adapter2.upsertPayments([long]);
+    assert.equal(r!.status, 'synced');
+    assert.equal(mock.dealsWithPaymentKey(long.externalId).length, 1);
+    const search = mock.callsTo('GET', '/api/v2/deals/search').at(-1)!;
+    assert.equal(search.query.exact_match, 'false');
+  });
+
+  it('one payment Pipedrive refuses is rejected with Pipedrive\'s own message; the others are written', async () => {
+    const { mock, adapter } = setup();
+    await adapter.upsertCustomers([customer(1), customer(2), customer(3)]);
+    const results = await adapter.upsertPayments([
+      payment(1),
+      payment(2, { amount: { minor: 1000, currency: 'CHF' }, refunded: { minor: 0, currency: 'CHF' } }),
+      payment(3),
+    ]);
+    assert.equal(results[0]!.status, 'synced');
+    assert.deepEqual(results[1], { externalId: payment(2).externalId, status: 'rejected', reason: 'Currency CHF is not enabled for this company.' });
+    assert.equal(results[2]!.status, 'synced');
+    assert.equal(mock.dealsWithPaymentKey(payment(2).externalId).length, 0);
+    assert.equal(mock.dealsWithPaymentKey(payment(3).externalId).length, 1);
+  });
+
+  it('a payment whose customer is not in Pipedrive yet waits (retry), and nothing is written', async () => {
+    const { mock, adapter } = setup();
+    const [r] = await adapter.upsertPayments([payment(9)]);
+    assert.equal(r!.status, 'retry');
+    assert.ok((r as { error: unknown }).error instanceof CrmTransientError);
+    assert.equal(mock.deals.size, 0);
+  });
+});
+
+describe('Pipedrive adapter: limits, auth and failures', () => {
+  it('a 429 on the first record fails the call with the burst window to wait', async () => {
+    const { adapter } = setup({ burst: { requestsPerWindow: 1 } });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e: unknown) => {
+      assert.ok(e instanceof CrmRateLimitError);
+      assert.equal(e.policy, 'wait');
+      assert.equal(e.retryAfterMs, 2000);
+      assert.equal(e.limitName, 'burst (2-second window)');
+      return true;
+    });
+  });
+
+  it('a 429 later in a batch keeps what went through and hands the rest back as retry', async () => {
+    const { mock, adapter } = setup({ burst: { requestsPerWindow: 3 } });
+    const results = await adapter.upsertCustomers([customer(1), customer(2), customer(3)]);
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'retry', 'retry']);
+    assert.ok((results[1] as { error: unknown }).error instanceof CrmRateLimitError);
+    assert.equal(mock.persons.size, 1);
+    assert.equal(mock.calls.filter((c) => c.status === 429).length, 1, 'no request after the 429');
+  });
+
+  it('the search endpoints have their own, smaller window', async () => {
+    // A new customer with an email costs two searches (by the pack id, then by email).
+    const { mock, adapter } = setup({ burst: { requestsPerWindow: 100, searchPerWindow: 4 } });
+    const results = await adapter.upsertCustomers([customer(1), customer(2), customer(3)]);
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'synced', 'retry']);
+    assert.equal(mock.calls.at(-1)!.path, '/api/v2/persons/search');
+    clock += 2001;
+    assert.equal((await adapter.upsertCustomers([customer(3)]))[0]!.status, 'synced', 'the window rolled on');
+  });
+
+  it('an exhausted daily token budget means stop, not retry', async () => {
+    const { adapter } = setup({ dailyTokenBudget: 10 });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmRateLimitError && e.policy === 'stop' && e.limitName === 'daily token budget' && e.retryAfterMs > 0);
+  });
+
+  it('OAuth: one token for many calls, the company api_domain as base, one refresh after a 401', async () => {
+    const oauth = { clientId: 'cid', clientSecret: 'csecret', refreshToken: 'rt-1' };
+    const mock = new PipedriveMock({ baseUrl: 'https://acme.pipedrive.com', oauth, customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD, now }).start();
+    const s = parsePipedriveSettings({ oauth, customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD });
+    assert.equal(s.baseUrl, 'https://api.pipedrive.com');
+    const adapter = createPipedriveAdapter({ http: pipedriveAxiosTransport(s, now), settings: s, now });
+    await adapter.upsertCustomers([customer(1), customer(2), customer(3)]);
+    assert.equal(mock.tokenRequests, 1);
+    assert.equal(mock.persons.size, 3, 'calls went to the api_domain the token answer named');
+
+    mock.expireAccessTokens();
+    const [r] = await adapter.upsertCustomers([customer(4)]);
+    assert.equal(r!.status, 'synced');
+    assert.equal(mock.tokenRequests, 2);
+    assert.equal(mock.calls.filter((c) => c.status === 401).length, 1);
+    assert.match(mock.calls.at(-1)!.headers.authorization!, /^Bearer v1u:pd-at-2$/);
+  });
+
+  it('a refresh token Pipedrive refuses is an error naming the credential', async () => {
+    const mock = new PipedriveMock({ oauth: { clientId: 'cid', clientSecret: 'csecret', refreshToken: 'rt-1' }, customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD, now }).start();
+    const s = parsePipedriveSettings({ oauth: { clientId: 'cid', clientSecret: 'csecret', refreshToken: 'revoked' }, customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD });
+    const adapter = createPipedriveAdapter({ http: pipedriveAxiosTransport(s, now), settings: s, now });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), /Invalid refresh token.*refresh token/);
+    assert.equal(mock.persons.size, 0);
+  });
+
+  it('a wrong API token is an auth error after one try (nothing to refresh)', async () => {
+    new PipedriveMock({ apiToken: 'the-real-one', customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD, now }).start();
+    const s = parsePipedriveSettings({ apiToken: 'wrong', customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD });
+    const adapter = createPipedriveAdapter({ http: pipedriveAxiosTransport(s, now), settings: s, now });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmAuthError && /unauthorized access/.test(e.message));
+  });
+
+  it('5xx and an answer that never comes in time are transient', async () => {
+    const down = setup({ faults: { rate5xx: 1, seed: 3 } });
+    await assert.rejects(down.adapter.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmTransientError && /503/.test(e.message));
+    nock.cleanAll();
+    const slow = setup({ faults: { rateDelay: 1, delayMs: 300, seed: 3 } }, { timeoutMs: 50 });
+    await assert.rejects(slow.adapter.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmTransientError && /no answer/.test(e.message));
+  });
+
+  it('under seeded faults (429, 5xx, lost answers) retries converge on exactly one person per customer', { timeout: 20_000 }, async () => {
+    const { mock, adapter } = setup({ faults: { rate429: 0.15, rate5xx: 0.15, rateDelay: 0.1, delayMs: 120, seed: 42 } }, { timeoutMs: 40 });
+    const pending = new Set([1, 2, 3, 4].map((n) => customer(n)));
+    for (let round = 0; round < 40 && pending.size; round++) {
+      for (const c of [...pending]) {
+        try {
+          const [r] = await adapter.upsertCustomers([c]);
+          if (r!.status === 'synced') pending.delete(c);
+        } catch (e) {
+          assert.ok(e instanceof CrmRateLimitError || e instanceof CrmTransientError, String(e));
+        }
+      }
+    }
+    await new Promise((r) => setTimeout(r, 150));
+    assert.equal(pending.size, 0);
+    for (const n of [1, 2, 3, 4]) assert.equal(mock.personsWithCustomerId(customer(n).externalId).length, 1);
+    assert.ok(mock.faultsInjected.some((f) => f.kind === 'delay'), 'some answers were lost after the write');
+  });
+});
+
+describe('Pipedrive adapter: fields and changed customers', () => {
+  it('writes mapped pack fields to person custom fields; an unmapped field is a config error before any request', async () => {
+    const { mock, adapter } = setup({}, { fieldMap: { loyalty_tier: TIER_FIELD } });
+    const [c] = await adapter.upsertCustomers([customer(1)]);
+    const [r] = await adapter.updateFields([{ customerExternalId: customer(1).externalId, fields: { loyalty_tier: 'gold' } }]);
+    assert.deepEqual(r, { externalId: customer(1).externalId, status: 'synced', crmId: (c as { crmId: string }).crmId });
+    assert.equal(mock.personsWithCustomerId(customer(1).externalId)[0]!.custom_fields[TIER_FIELD], 'gold');
+
+    const before = mock.calls.length;
+    await assert.rejects(adapter.updateFields([{ customerExternalId: customer(1).externalId, fields: { loyalty_points: 10 } }]), (e: unknown) => e instanceof CrmConfigError && /loyalty_points.*fieldMap/.test(e.message));
+    assert.equal(mock.calls.length, before);
+  });
+
+  it('changedCustomers pages through persons changed since the cursor, oldest first, then resumes from the newest', async () => {
+    const { mock, adapter } = setup();
+    for (let i = 1; i <= 5; i++) mock.seedPerson({ name: `P${i} Person`, email: `p${i}@example.com`, customerId: `cus_${i}`, at: clock + i * 1000 });
+    clock += 10_000;
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const page: PipedriveChangedCustomers = await adapter.changedCustomers(cursor, 2);
+      pages.push(page.customers.map((c) => c.externalId!));
+      cursor = page.next;
+      if (!page.more) break;
+    }
+    assert.deepEqual(pages, [['cus_1', 'cus_2'], ['cus_3', 'cus_4'], ['cus_5']]);
+    const list = mock.callsTo('GET', '/api/v2/persons').filter((c) => c.path === '/api/v2/persons');
+    assert.deepEqual([list[0]!.query.sort_by, list[0]!.query.sort_direction, list[0]!.query.limit], ['update_time', 'asc', '2']);
+    assert.ok(list[1]!.query.cursor, 'the second page follows next_cursor');
+
+    clock += 5_000;
+    const p2 = mock.personsWithCustomerId('cus_2')[0]!;
+    await adapter.upsertCustomers([{ externalId: 'cus_2', crmId: String(p2.id), profile: { givenName: 'Pia', familyName: 'Two' } }]);
+    const later = await adapter.changedCustomers(cursor, 10);
+    assert.deepEqual(later.customers.map((c) => c.externalId), ['cus_2']);
+    assert.equal(later.customers[0]!.profile.name, 'Pia Two');
+    assert.equal(later.more, false);
+    assert.match(mock.calls.at(-1)!.query.updated_since!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'whole seconds, as Pipedrive demands');
+
+    // Read while the newest change's second is still running: the next listing starts at that second (inclusive).
+    const p3 = mock.personsWithCustomerId('cus_3')[0]!;
+    await adapter.upsertCustomers([{ externalId: 'cus_3', crmId: String(p3.id), profile: { givenName: 'Cai', familyName: 'Three' } }]);
+    const sameSecond = await adapter.changedCustomers(later.next, 10);
+    assert.deepEqual(sameSecond.customers.map((c) => c.externalId), ['cus_2', 'cus_3'], 'cus_2 again: its second had not ended when it was read');
+    const p4 = mock.personsWithCustomerId('cus_4')[0]!;
+    await adapter.upsertCustomers([{ externalId: 'cus_4', crmId: String(p4.id), profile: { givenName: 'Dee', familyName: 'Four' } }]);
+    const next = await adapter.changedCustomers(sameSecond.next, 10);
+    assert.deepEqual(next.customers.map((c) => c.externalId), ['cus_2', 'cus_3', 'cus_4'], 'a change in the same second is not skipped');
+  });
+});
+
+describe('Pipedrive settings', () => {
+  it('names the wrong setting and how to fix it', () => {
+    assert.throws(() => parsePipedriveSettings({ apiToken: 't', customerIdField: 'cus_id', paymentKeyField: PAYMENT_FIELD }), (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.equal(e.field, 'pipedrive.customerIdField');
+      assert.match(e.message, /40 hex characters.*PIPEDRIVE_CUSTOMER_ID_FIELD/);
+      return true;
+    });
+    assert.throws(() => parsePipedriveSettings({ customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD }), (e: unknown) => e instanceof InputError && e.field === 'pipedrive.apiToken' && /PIPEDRIVE_API_TOKEN/.test(e.message));
+    assert.throws(() => parsePipedriveSettings({ apiToken: 't', customerIdField: CUSTOMER_FIELD }), (e: unknown) => e instanceof InputError && e.field === 'pipedrive.paymentKeyField');
+    assert.throws(() => parsePipedriveSettings({ apiToken: 't', customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD, baseUrl: 'not a url' }), (e: unknown) => e instanceof InputError && e.field === 'pipedrive.baseUrl');
+  });
+
+  it('reads the environment', () => {
+    const s = pipedriveSettingsFromEnv({
+      PIPEDRIVE_API_TOKEN: ' tok ',
+      PIPEDRIVE_BASE_URL: 'https://acme.pipedrive.com',
+      PIPEDRIVE_CUSTOMER_ID_FIELD: CUSTOMER_FIELD,
+      PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD,
+      PIPEDRIVE_FIELD_MAP: JSON.stringify({ loyalty_tier: TIER_FIELD }),
+    });
+    assert.deepEqual([s.apiToken, s.baseUrl, s.customerIdField, s.fieldMap.loyalty_tier, s.requestsPerWindow], ['tok', 'https://acme.pipedrive.com', CUSTOMER_FIELD, TIER_FIELD, 10]);
+    const o = pipedriveSettingsFromEnv({ PIPEDRIVE_CLIENT_ID: 'c', PIPEDRIVE_CLIENT_SECRET: 's', PIPEDRIVE_REFRESH_TOKEN: 'r', PIPEDRIVE_CUSTOMER_ID_FIELD: CUSTOMER_FIELD, PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD });
+    assert.deepEqual(o.oauth, { clientId: 'c', clientSecret: 's', refreshToken: 'r', tokenUrl: 'https://oauth.pipedrive.com/oauth/token' });
+    assert.throws(() => pipedriveSettingsFromEnv({ PIPEDRIVE_CLIENT_ID: 'c', PIPEDRIVE_CUSTOMER_ID_FIELD: CUSTOMER_FIELD, PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD }), (e: unknown) => e instanceof InputError && e.field === 'pipedrive.oauth.clientSecret');
+    assert.throws(() => pipedriveSettingsFromEnv({ PIPEDRIVE_API_TOKEN: 't', PIPEDRIVE_CUSTOMER_ID_FIELD: CUSTOMER_FIELD, PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD, PIPEDRIVE_FIELD_MAP: '{oops' }), (e: unknown) => e instanceof InputError && e.field === 'PIPEDRIVE_FIELD_MAP');
+  });
+});

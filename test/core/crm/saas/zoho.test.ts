@@ -1,0 +1,362 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import type { CrmCustomer, CrmItemResult, CrmPayment } from '../../../../nodes/core/crm/saas/crm-adapter';
+import { CrmAuthError, CrmRateLimitError, CrmTransientError } from '../../../../nodes/core/crm/saas/crm-errors';
+import {
+  createZohoAdapter,
+  parseZohoSettings,
+  zohoAxiosTransport,
+  zohoSettingsFromEnv,
+  type ZohoChangedCustomers,
+  type ZohoSettingsInput,
+} from '../../../../nodes/core/crm/saas/zoho';
+import { InputError } from '../../../../nodes/core/errors';
+import { nock, ZohoMock, type ZohoMockOptions } from './mocks/zoho-mock';
+
+const CREDS = { clientId: '1000.CLIENTID', clientSecret: 'secret', refreshToken: '1000.refresh.token' };
+// The EU data centre: both the accounts server and the API domain must follow from `dataCenter`.
+const EU = { apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://accounts.zoho.eu' };
+
+let clock = Date.parse('2026-03-01T10:00:00Z');
+const now = () => clock;
+
+function setup(mockOptions: Partial<ZohoMockOptions> = {}, settings: Partial<ZohoSettingsInput> = {}) {
+  const mock = new ZohoMock({ ...CREDS, ...EU, now, ...mockOptions }).start();
+  const s = parseZohoSettings({ ...CREDS, dataCenter: 'eu', ...settings });
+  const adapter = createZohoAdapter({ http: zohoAxiosTransport(s, now), settings: s, now });
+  return { mock, adapter, settings: s };
+}
+
+const customer = (n: number, extra: Partial<CrmCustomer['profile']> = {}): CrmCustomer => ({
+  externalId: `cus_${'Z'.repeat(18)}${String(n).padStart(4, '0')}`,
+  profile: { givenName: `Ana${n}`, familyName: 'Lopez', email: `ana${n}@example.com`, phone: '+34612345678', city: 'Madrid', country: 'ES', ...extra },
+});
+
+const payment = (n: number, over: Partial<CrmPayment> = {}): CrmPayment => ({
+  externalId: `stripe:pi_3MtwBwLkdIwHu7ix28a3tq${n}`,
+  customerExternalId: customer(n).externalId,
+  source: 'stripe',
+  paymentId: `pi_3MtwBwLkdIwHu7ix28a3tq${n}`,
+  amount: { minor: 1999, currency: 'EUR' },
+  refunded: { minor: 0, currency: 'EUR' },
+  status: 'succeeded',
+  occurredAt: '2026-03-01T09:59:00Z',
+  card: { brand: 'visa', last4: '4242', entryMode: 'contactless' },
+  terminal: { readerId: 'tmr_1' },
+  ...over,
+});
+
+const contactsOf = (mock: ZohoMock, c: CrmCustomer) => mock.where('Contacts', 'Terminal_CRM_Id', c.externalId);
+const dealsOf = (mock: ZohoMock, p: CrmPayment) => mock.where('Deals', 'Terminal_Payment_Key', p.externalId);
+const synced = (r: CrmItemResult | undefined) => (r && r.status === 'synced' ? r.crmId : assert.fail(`not synced: ${JSON.stringify(r)}`));
+
+beforeEach(() => {
+  nock.disableNetConnect();
+  clock = Date.parse('2026-03-01T10:00:00Z');
+});
+afterEach(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+});
+
+describe('Zoho adapter: contacts', () => {
+  it('upserts a batch in one call: each customer is exactly one contact carrying the pack id', async () => {
+    const { mock, adapter } = setup();
+    assert.equal(adapter.limits.batchSize, 100);
+    const batch = [customer(1), customer(2), customer(3)];
+    const results = await adapter.upsertCustomers(batch);
+
+    const calls = mock.callsTo('POST', '/crm/v8/Contacts/upsert');
+    assert.equal(calls.length, 1);
+    assert.deepEqual((calls[0]!.body as { duplicate_check_fields: string[] }).duplicate_check_fields, ['Terminal_CRM_Id', 'Email']);
+    assert.match(calls[0]!.headers.authorization!, /^Zoho-oauthtoken 1000\./);
+    for (const [i, c] of batch.entries()) {
+      const rows = contactsOf(mock, c);
+      assert.equal(rows.length, 1);
+      assert.deepEqual(results[i], { externalId: c.externalId, status: 'synced', crmId: rows[0]!.id });
+      assert.deepEqual(
+        [rows[0]!.First_Name, rows[0]!.Last_Name, rows[0]!.Email, rows[0]!.Mailing_City, rows[0]!.Mailing_Country],
+        [`Ana${i + 1}`, 'Lopez', `ana${i + 1}@example.com`, 'Madrid', 'ES'],
+      );
+    }
+  });
+
+  it('re-sending the same batch changes nothing: same ids, same values, no new contact', async () => {
+    const { mock, adapter } = setup();
+    const batch = [customer(1), customer(2)];
+    const first = await adapter.upsertCustomers(batch);
+    const values = () => JSON.stringify(mock.records('Contacts').map(({ Modified_Time: _m, ...r }) => r));
+    const before = values();
+    clock += 60_000;
+    assert.deepEqual(await adapter.upsertCustomers(batch), first);
+    assert.equal(mock.records('Contacts').length, 2);
+    assert.equal(values(), before);
+  });
+
+  it('fills in the contact a salesperson typed in with the same email instead of adding a second one', async () => {
+    const { mock, adapter } = setup();
+    const typed = mock.seed('Contacts', { Last_Name: 'Lopez', Email: 'ANA1@example.com' });
+    const [r] = await adapter.upsertCustomers([customer(1)]);
+    assert.equal(synced(r), typed.id);
+    assert.equal(mock.records('Contacts').length, 1);
+    assert.equal(typed.Terminal_CRM_Id, customer(1).externalId);
+  });
+
+  it('never sends more than 100 records in one call: 250 customers go out as 100, 100 and 50', async () => {
+    const { mock, adapter, settings } = setup();
+    const batch = Array.from({ length: 250 }, (_, i) => customer(i + 1));
+    const results = await adapter.upsertCustomers(batch);
+    assert.deepEqual(mock.callsTo('POST', '/crm/v8/Contacts/upsert').map((c) => (c.body as { data: unknown[] }).data.length), [100, 100, 50]);
+    assert.equal(results.filter((r) => r.status === 'synced').length, 250);
+    assert.equal(new Set(mock.records('Contacts').map((r) => r.Terminal_CRM_Id)).size, 250);
+
+    // The mock holds Zoho's cap: 101 records in one call is refused whole, with Zoho's own answer.
+    const res = await zohoAxiosTransport(settings, now).request({ method: 'POST', url: '/crm/v8/Contacts/upsert', body: { data: Array.from({ length: 101 }, (_, i) => ({ Last_Name: `x${i}` })) } });
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.body, { code: 'LIMIT_EXCEEDED', details: { limit: 100 }, message: 'Record count exceeded', status: 'error' });
+  });
+
+  it('a record Zoho refuses is rejected with Zoho\'s reason and field; the rest of the batch is written', async () => {
+    const { mock, adapter } = setup();
+    const results = await adapter.upsertCustomers([customer(1), customer(2, { email: 'not-an-email' }), customer(3)]);
+    assert.equal(mock.callsTo('POST', '/crm/v8/Contacts/upsert')[0]!.status, 207);
+    assert.equal(results[0]!.status, 'synced');
+    assert.deepEqual(results[1], { externalId: customer(2).externalId, status: 'rejected', reason: 'invalid data [INVALID_DATA] — field Email, expected email', field: 'Email' });
+    assert.equal(results[2]!.status, 'synced');
+    assert.equal(contactsOf(mock, customer(2)).length, 0);
+  });
+
+  it('several contacts Zoho cannot tell apart are ambiguous, with the candidates', async () => {
+    const { mock, adapter } = setup();
+    const a = mock.seed('Contacts', { Last_Name: 'Lopez', Email: 'ana1@example.com' });
+    const b = mock.seed('Contacts', { Last_Name: 'López', Email: 'ana1@example.com' });
+    const [r] = await adapter.upsertCustomers([customer(1)]);
+    assert.equal(r!.status, 'ambiguous');
+    assert.deepEqual((r as { candidates: string[] }).candidates.sort(), [a.id, b.id].sort());
+    assert.equal(mock.records('Contacts').length, 2);
+  });
+
+  it('a walk-in without a name gets a Last_Name, which Zoho requires', async () => {
+    const { mock, adapter } = setup();
+    const anon: CrmCustomer = { externalId: 'cus_walkin0000000000000000', profile: {} };
+    assert.equal((await adapter.upsertCustomers([anon]))[0]!.status, 'synced');
+    assert.equal(contactsOf(mock, anon)[0]!.Last_Name, 'Card customer cus_walkin0000000000000000');
+  });
+});
+
+describe('Zoho adapter: payments as deals', () => {
+  it('upserts each payment once as a deal of its contact, found by the pack id, amount in major units', async () => {
+    const { mock, adapter } = setup();
+    const customers = Array.from({ length: 12 }, (_, i) => customer(i + 1));
+    await adapter.upsertCustomers(customers);
+    const batch = customers.map((_, i) => payment(i + 1));
+    batch[1] = payment(2, { amount: { minor: 1250, currency: 'KWD' }, refunded: { minor: 0, currency: 'KWD' } });
+    const results = await adapter.upsertPayments(batch);
+
+    assert.equal(results.filter((r) => r.status === 'synced').length, 12);
+    // Contacts are looked up by at most 10 criteria per search.
+    const searches = mock.callsTo('GET', '/crm/v8/Contacts/search');
+    assert.equal(searches.length, 2);
+    assert.match(searches[0]!.query.criteria!, /^\(\(Terminal_CRM_Id:equals:cus_Z+0001\)or\(Terminal_CRM_Id:equals:cus_Z+0002\)or/);
+    const deal = dealsOf(mock, batch[0]!);
+    assert.equal(deal.length, 1);
+    assert.deepEqual(
+      [deal[0]!.Amount, deal[0]!.Stage, deal[0]!.Closing_Date, deal[0]!.Currency, deal[0]!.Contact_Name],
+      [19.99, 'Closed Won', '2026-03-01', 'EUR', { id: contactsOf(mock, customers[0]!)[0]!.id }],
+    );
+    assert.equal(dealsOf(mock, batch[1]!)[0]!.Amount, 1.25);
+    assert.match(String(deal[0]!.Description), /stripe pi_3MtwBwLkdIwHu7ix28a3tq1; status succeeded; visa, •••• 4242, contactless; reader tmr_1/);
+    assert.deepEqual((mock.callsTo('POST', '/crm/v8/Deals/upsert')[0]!.body as { duplicate_check_fields: string[] }).duplicate_check_fields, ['Terminal_Payment_Key']);
+  });
+
+  it('a refund updates the same deal; sending it twice changes nothing', async () => {
+    const { mock, adapter } = setup();
+    const [c] = await adapter.upsertCustomers([customer(1)]);
+    const contactId = synced(c);
+    const [created] = await adapter.upsertPayments([payment(1, { customerCrmId: contactId })]);
+    const refund = payment(1, { customerCrmId: contactId, refunded: { minor: 1999, currency: 'EUR' }, status: 'refunded' });
+    assert.deepEqual(await adapter.upsertPayments([refund]), [created]);
+    const once = JSON.stringify(dealsOf(mock, refund).map(({ Modified_Time: _m, ...r }) => r));
+    assert.deepEqual(await adapter.upsertPayments([refund]), [created]);
+    const deals = dealsOf(mock, refund);
+    assert.equal(deals.length, 1);
+    assert.deepEqual([deals[0]!.Amount, deals[0]!.Stage], [0, 'Closed Lost']);
+    assert.equal(JSON.stringify(deals.map(({ Modified_Time: _m, ...r }) => r)), once);
+    assert.equal(mock.callsTo('GET', '/crm/v8/Contacts/search').length, 0, 'the known contact id needs no search');
+  });
+
+  it('a payment whose customer is not in Zoho yet waits (retry); the others go through', async () => {
+    const { mock, adapter } = setup();
+    await adapter.upsertCustomers([customer(1)]);
+    const results = await adapter.upsertPayments([payment(1), payment(2)]);
+    assert.equal(results[0]!.status, 'synced');
+    assert.equal(results[1]!.status, 'retry');
+    assert.ok((results[1] as { error: unknown }).error instanceof CrmTransientError);
+    assert.equal(dealsOf(mock, payment(2)).length, 0);
+  });
+});
+
+describe('Zoho adapter: limits, auth and failures', () => {
+  it('too many concurrent calls: 429 TOO_MANY_REQUESTS means wait', async () => {
+    const { mock, adapter } = setup({ concurrencyLimit: 1, responseDelayMs: 40 });
+    const outcomes = await Promise.allSettled([adapter.upsertCustomers([customer(1)]), adapter.upsertCustomers([customer(2)])]);
+    const failed = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
+    assert.equal(failed.length, 1);
+    const e = failed[0]!.reason as CrmRateLimitError;
+    assert.ok(e instanceof CrmRateLimitError);
+    assert.deepEqual([e.policy, e.limitName, e.retryAfterMs], ['wait', 'concurrency', 2000]);
+    assert.equal(mock.records('Contacts').length, 1);
+  });
+
+  it('used-up API credits: 429 with X-API-CREDITS-REMAINING 0 means stop', async () => {
+    const { mock, adapter } = setup({ dailyCredits: 10 });
+    await adapter.upsertCustomers(Array.from({ length: 100 }, (_, i) => customer(i + 1)));
+    await assert.rejects(adapter.upsertCustomers([customer(101)]), (e: unknown) => {
+      assert.ok(e instanceof CrmRateLimitError);
+      assert.deepEqual([e.policy, e.limitName], ['stop', 'API credits (rolling 24 h)']);
+      assert.ok(e.retryAfterMs > 0);
+      return true;
+    });
+    assert.equal(mock.calls.at(-1)!.status, 429);
+    clock += 24 * 60 * 60 * 1000 + 1;
+    assert.equal((await adapter.upsertCustomers([customer(101)]))[0]!.status, 'synced', 'credits age out of the rolling window');
+  });
+
+  it('one token for many calls, from the data centre\'s accounts server; an expired token is refreshed once', async () => {
+    const { mock, adapter } = setup();
+    await adapter.upsertCustomers([customer(1)]);
+    await adapter.upsertCustomers([customer(2)]);
+    await adapter.changedCustomers(null, 10);
+    assert.equal(mock.tokenRequests, 1);
+
+    mock.expireAccessTokens();
+    const [r] = await adapter.upsertCustomers([customer(3)]);
+    assert.equal(r!.status, 'synced');
+    assert.equal(mock.tokenRequests, 2);
+    const refused = mock.calls.filter((c) => c.status === 401);
+    assert.equal(refused.length, 1);
+  });
+
+  it('a refresh token Zoho refuses fails with Zoho\'s reason', async () => {
+    const { mock } = setup();
+    const s = parseZohoSettings({ ...CREDS, refreshToken: 'revoked', dataCenter: 'eu' });
+    const adapter = createZohoAdapter({ http: zohoAxiosTransport(s, now), settings: s, now });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), /accounts\.zoho\.eu\/oauth\/v2\/token was refused: invalid_code/);
+    assert.equal(mock.records('Contacts').length, 0);
+  });
+
+  it('a token from another data centre is refused even after a refresh: an auth error for an operator', async () => {
+    const us = new ZohoMock({ ...CREDS, now }).start();
+    const eu = new ZohoMock({ ...CREDS, ...EU, now }).start();
+    // Credentials of a US org pointed at the EU API: every US token is unknown there.
+    const s = parseZohoSettings({ ...CREDS, dataCenter: 'us', baseUrl: EU.apiDomain });
+    const adapter = createZohoAdapter({ http: zohoAxiosTransport(s, now), settings: s, now });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmAuthError && /invalid oauth token/.test(e.message));
+    assert.equal(us.tokenRequests, 2, 'one refresh, no more');
+    assert.deepEqual(eu.calls.map((c) => c.status), [401, 401]);
+  });
+
+  it('5xx and an answer that never comes in time are transient', async () => {
+    const down = setup({ faults: { rate5xx: 1 } });
+    await assert.rejects(down.adapter.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmTransientError && /500/.test(e.message));
+    nock.cleanAll();
+    const slow = setup({ faults: { rateDelay: 1, delayMs: 300 } }, { timeoutMs: 60 });
+    await assert.rejects(slow.adapter.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmTransientError && /no answer/.test(e.message));
+  });
+
+  it('under seeded faults (429, 5xx, lost answers) retries converge on exactly one contact per customer', { timeout: 20_000 }, async () => {
+    const { mock, adapter } = setup({ faults: { rate429: 0.2, rate5xx: 0.2, rateDelay: 0.2, delayMs: 120, seed: 7 } }, { timeoutMs: 40 });
+    const batch = Array.from({ length: 5 }, (_, i) => customer(i + 1));
+    let done = false;
+    for (let round = 0; round < 30 && !done; round++) {
+      try {
+        done = (await adapter.upsertCustomers(batch)).every((r) => r.status === 'synced');
+      } catch (e) {
+        assert.ok(e instanceof CrmRateLimitError || e instanceof CrmTransientError, String(e));
+      }
+    }
+    await new Promise((r) => setTimeout(r, 150));
+    assert.ok(done);
+    for (const c of batch) assert.equal(contactsOf(mock, c).length, 1);
+    assert.ok(mock.faultsInjected.length > 0);
+  });
+});
+
+describe('Zoho adapter: fields and changed customers', () => {
+  it('writes pack fields to the contact (Title_Case by default, or as mapped), matched by the pack id only', async () => {
+    const { mock, adapter } = setup({}, { fieldMap: { terminal_crm_segment: 'Customer_Segment' } });
+    const [c] = await adapter.upsertCustomers([customer(1)]);
+    const [r] = await adapter.updateFields([{ customerExternalId: customer(1).externalId, fields: { loyalty_tier: 'gold', terminal_crm_segment: 'Champions', loyalty_points: 120 } }]);
+    assert.deepEqual(r, { externalId: customer(1).externalId, status: 'synced', crmId: synced(c) });
+    const row = contactsOf(mock, customer(1))[0]!;
+    assert.deepEqual([row.Loyalty_Tier, row.Customer_Segment, row.Loyalty_Points], ['gold', 'Champions', 120]);
+    assert.deepEqual((mock.calls.at(-1)!.body as { duplicate_check_fields: string[] }).duplicate_check_fields, ['Terminal_CRM_Id']);
+
+    const [missing] = await adapter.updateFields([{ customerExternalId: 'cus_notInZoho000000000000', fields: { loyalty_tier: 'gold' } }]);
+    assert.deepEqual(missing, { externalId: 'cus_notInZoho000000000000', status: 'rejected', reason: 'required field not found [MANDATORY_NOT_FOUND] — field Last_Name', field: 'Last_Name' });
+  });
+
+  it('changedCustomers pages through contacts by Modified_Time, then resumes with If-Modified-Since', async () => {
+    const { mock, adapter } = setup();
+    for (let i = 1; i <= 5; i++) mock.seed('Contacts', { Last_Name: `P${i}`, Email: `p${i}@example.com`, Terminal_CRM_Id: `cus_${i}` }, clock + i * 1000);
+    clock += 10_000;
+    const pages: string[][] = [];
+    let cursor: string | null = null;
+    for (;;) {
+      const page: ZohoChangedCustomers = await adapter.changedCustomers(cursor, 2);
+      pages.push(page.customers.map((c) => c.externalId!));
+      cursor = page.next;
+      if (!page.more) break;
+    }
+    assert.deepEqual(pages, [['cus_1', 'cus_2'], ['cus_3', 'cus_4'], ['cus_5']]);
+    const lists = mock.callsTo('GET', '/crm/v8/Contacts').filter((c) => c.path === '/crm/v8/Contacts');
+    assert.deepEqual([lists[0]!.query.sort_by, lists[0]!.query.sort_order, lists[0]!.query.per_page, lists[0]!.query.page], ['Modified_Time', 'asc', '2', '1']);
+    assert.match(lists[0]!.query.fields!, /Terminal_CRM_Id/);
+    assert.ok(lists[1]!.query.page_token, 'later pages follow next_page_token');
+
+    clock += 5_000;
+    const c2 = mock.where('Contacts', 'Terminal_CRM_Id', 'cus_2')[0]!;
+    mock.touch('Contacts', c2.id, { First_Name: 'Pia' });
+    const later = await adapter.changedCustomers(cursor, 10);
+    assert.deepEqual(later.customers.map((c) => c.externalId), ['cus_2']);
+    assert.equal(later.customers[0]!.profile.givenName, 'Pia');
+    assert.ok(mock.calls.at(-1)!.headers['if-modified-since'], 'If-Modified-Since carries the cursor');
+
+    // Read while the newest change's second is still running: the next listing starts a second earlier.
+    const c3 = mock.where('Contacts', 'Terminal_CRM_Id', 'cus_3')[0]!;
+    mock.touch('Contacts', c3.id, { First_Name: 'Cai' });
+    const sameSecond = await adapter.changedCustomers(later.next, 10);
+    assert.deepEqual(sameSecond.customers.map((c) => c.externalId), ['cus_2', 'cus_3'], 'cus_2 again: its second had not ended when it was read');
+    const c4 = mock.where('Contacts', 'Terminal_CRM_Id', 'cus_4')[0]!;
+    mock.touch('Contacts', c4.id, { First_Name: 'Dee' });
+    const next = await adapter.changedCustomers(sameSecond.next, 10);
+    assert.deepEqual(next.customers.map((c) => c.externalId), ['cus_2', 'cus_3', 'cus_4'], 'a change in the same second is not skipped');
+
+    clock += 60_000;
+    const settled = await adapter.changedCustomers(next.next, 10);
+    assert.deepEqual(settled.customers.map((c) => c.externalId), ['cus_2', 'cus_3', 'cus_4']);
+    const nothing = await adapter.changedCustomers(settled.next, 10);
+    assert.deepEqual([nothing.customers.length, nothing.more, mock.calls.at(-1)!.status], [0, false, 304]);
+  });
+});
+
+describe('Zoho settings', () => {
+  it('derives both URLs from the data centre, and names the wrong setting', () => {
+    const ca = parseZohoSettings({ ...CREDS, dataCenter: 'ca' });
+    assert.deepEqual([ca.apiBaseUrl, ca.tokenUrl], ['https://www.zohoapis.ca', 'https://accounts.zohocloud.ca/oauth/v2/token']);
+    const au = parseZohoSettings({ ...CREDS, dataCenter: 'au', baseUrl: 'https://sandbox.zohoapis.com.au' });
+    assert.deepEqual([au.apiBaseUrl, au.tokenUrl], ['https://sandbox.zohoapis.com.au', 'https://accounts.zoho.com.au/oauth/v2/token']);
+    assert.deepEqual(parseZohoSettings({ ...CREDS }).duplicateCheckFields, ['Terminal_CRM_Id', 'Email']);
+    assert.throws(() => parseZohoSettings({ ...CREDS, dataCenter: 'xx' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.dataCenter' && /us, eu, in, au, jp, ca, sa, cn/.test(e.message));
+    assert.throws(() => parseZohoSettings({ clientSecret: 's', refreshToken: 'r' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.clientId' && /ZOHO_CLIENT_ID/.test(e.message));
+    assert.throws(() => parseZohoSettings({ ...CREDS, customerIdField: 'has space' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.customerIdField');
+  });
+
+  it('reads the environment', () => {
+    const s = zohoSettingsFromEnv({ ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_DATA_CENTER: 'EU', ZOHO_FIELD_MAP: '{"loyalty_tier":"Tier"}' });
+    assert.deepEqual([s.dataCenter, s.apiBaseUrl, s.tokenUrl, s.fieldMap.loyalty_tier, s.paymentsModule], ['eu', 'https://www.zohoapis.eu', 'https://accounts.zoho.eu/oauth/v2/token', 'Tier', 'Deals']);
+    const o = zohoSettingsFromEnv({ ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_BASE_URL: 'https://proxy.example.com/' });
+    assert.equal(o.apiBaseUrl, 'https://proxy.example.com');
+    assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_FIELD_MAP: '{' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_FIELD_MAP');
+  });
+});

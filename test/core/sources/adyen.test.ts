@@ -1,0 +1,370 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { hmacValidator } from '@adyen/api-library';
+import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
+import { adyenSource } from '../../../nodes/core/sources/adyen';
+import { adyenItemSignature, verifyAdyenItem } from '../../../nodes/core/sources/adyen-hmac';
+import { ADYEN_EXPONENTS, adyenMoney } from '../../../nodes/core/sources/adyen-money';
+import { entryModeFromPosEntryMode } from '../../../nodes/core/sources/adyen-fields';
+import { adyenBatchDelivery, adyenDelivery, adyenNotificationItem } from '../../../sandbox/simulator/adyen-events';
+import { adyenRequest, assertNoCardNumber, basicAuth, clone, memoryInbox } from './adyen-test-support';
+import applePay from './fixtures/adyen/authorisation-applepay.json';
+import chip from './fixtures/adyen/authorisation-chip.json';
+import contactless from './fixtures/adyen/authorisation-contactless.json';
+import currencies from './fixtures/adyen/authorisation-currencies.json';
+import googlePay from './fixtures/adyen/authorisation-googlepay.json';
+import keyed from './fixtures/adyen/authorisation-keyed.json';
+import refused from './fixtures/adyen/authorisation-refused.json';
+import swipe from './fixtures/adyen/authorisation-swipe.json';
+import batch from './fixtures/adyen/batch-two-sales.json';
+import cancellation from './fixtures/adyen/cancellation.json';
+import capture from './fixtures/adyen/capture.json';
+import chargebackLost from './fixtures/adyen/chargeback-lost.json';
+import chargebackOpened from './fixtures/adyen/chargeback-notification.json';
+import chargebackReversed from './fixtures/adyen/chargeback-reversed.json';
+import refundPartial from './fixtures/adyen/refund-partial.json';
+import reportAvailable from './fixtures/adyen/report-available.json';
+import testNotification from './fixtures/adyen/test-notification.json';
+
+/** The key the fixtures are signed with: the one in the library's own hmacValidator.spec.ts. */
+const KEY = 'DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00';
+const OTHER_KEY = 'AA'.repeat(32);
+
+type Delivery = { live: string; notificationItems: { NotificationRequestItem: Record<string, unknown> }[] };
+const items = (d: Delivery) => d.notificationItems.map((e) => e.NotificationRequestItem);
+const firstItem = (d: Delivery) => d.notificationItems[0]!.NotificationRequestItem as { amount: { value: number }; additionalData: Record<string, string> };
+
+const receive = (body: string | object, credentials: Record<string, unknown> = { hmacKey: KEY }, headers: Record<string, string> = {}) =>
+  receiveWebhook(adyenSource, adyenRequest(body, headers), { credentials });
+
+async function accepted(body: object, credentials?: Record<string, unknown>) {
+  const out = await receive(body, credentials);
+  assert.equal(out.status, 200, JSON.stringify(out));
+  assert.deepEqual(out.answer, { status: 200, contentType: 'text/plain', body: '[accepted]' });
+  assert.equal(out.events.length, 1, JSON.stringify(out.report));
+  return out.events[0]!;
+}
+
+const ALL_FIXTURES = [applePay, chip, contactless, currencies, googlePay, keyed, refused, swipe, batch, cancellation, capture, chargebackLost,
+  chargebackOpened, chargebackReversed, refundPartial, reportAvailable, testNotification] as Delivery[];
+
+describe('Adyen webhooks: HMAC signatures', () => {
+  it('computes the signature of the library\'s own test vector (hmacValidator.spec.ts)', () => {
+    const item = {
+      pspReference: 'pspReference', originalReference: 'originalReference', merchantAccountCode: 'merchantAccount', merchantReference: 'reference',
+      amount: { currency: 'EUR', value: 1000 }, eventCode: 'CAPTURE', success: 'true',
+      additionalData: { hmacSignature: 'xhpHvYq2u2Np0rstbZ6QjLGu7JWhvf7Iwaa6EviJSX0=' },
+    };
+    assert.equal(adyenItemSignature(item, KEY).toString('base64'), 'xhpHvYq2u2Np0rstbZ6QjLGu7JWhvf7Iwaa6EviJSX0=');
+    assert.deepEqual(verifyAdyenItem(item, [KEY]), { ok: true });
+    assert.equal(verifyAdyenItem({ ...item, merchantReference: 'other' }, [KEY]).ok, false);
+  });
+
+  it('signs every fixture item exactly as the library\'s calculateHmac does, and verifies it', () => {
+    const validator = new hmacValidator();
+    let checked = 0;
+    for (const d of ALL_FIXTURES) {
+      for (const item of items(d)) {
+        const signature = (item.additionalData as Record<string, string>).hmacSignature;
+        assert.equal(validator.calculateHmac(item as never, KEY), signature);
+        assert.equal(adyenItemSignature(item, KEY).toString('base64'), signature);
+        assert.deepEqual(verifyAdyenItem(item, [KEY]), { ok: true });
+        checked += 1;
+      }
+    }
+    assert.equal(checked, 23);
+  });
+
+  it('accepts a genuine delivery and answers exactly "[accepted]" as text/plain', async () => {
+    const out = await receive(chip);
+    assert.equal(out.status, 200);
+    assert.deepEqual(out.answer, { status: 200, contentType: 'text/plain', body: '[accepted]' });
+    assert.deepEqual(out.report.accepted, ['adyen:QFQTPCQ8HXSKGK82:AUTHORISATION:true']);
+  });
+
+  it('rejects an item whose amount was changed after signing, naming its pspReference', async () => {
+    const tampered = clone(chip);
+    firstItem(tampered).amount.value = 1;
+    const out = await receive(tampered);
+    assert.equal(out.status, 401);
+    assert.deepEqual(out.events, []);
+    assert.match(out.rejected ?? '', /HMAC signature does not match the configured key/);
+    assert.deepEqual(out.report.forged.map((f) => f.reference), ['QFQTPCQ8HXSKGK82']);
+  });
+
+  it('rejects an item without hmacSignature and says where to switch signing on', async () => {
+    const unsigned = clone(chip);
+    delete firstItem(unsigned).additionalData.hmacSignature;
+    const out = await receive(unsigned);
+    assert.equal(out.status, 401);
+    assert.match(out.rejected ?? '', /no additionalData\.hmacSignature.*Customer Area/);
+  });
+
+  it('rejects a delivery signed with another key', async () => {
+    const out = await receive(adyenDelivery('chip', OTHER_KEY).body);
+    assert.equal(out.status, 401);
+    assert.match(out.rejected ?? '', /does not match/);
+  });
+
+  it('accepts either of two keys while the HMAC key is being replaced', async () => {
+    const out = await receive(adyenDelivery('chip', OTHER_KEY).body, { hmacKey: `${KEY}, ${OTHER_KEY}` });
+    assert.equal(out.status, 200);
+    assert.equal(out.events.length, 1);
+  });
+
+  it('drops and reports the forged item of a batch, passes the genuine one, and still answers "[accepted]"', async () => {
+    const mixed = clone(batch);
+    (mixed.notificationItems[1]!.NotificationRequestItem as { amount: { value: number } }).amount.value = 1;
+    const out = await receive(mixed);
+    assert.equal(out.status, 200);
+    assert.deepEqual(out.answer, { status: 200, contentType: 'text/plain', body: '[accepted]' });
+    assert.deepEqual(out.events.map((e) => e.paymentId), ['PB1KQ8HXSKGK8201']);
+    assert.deepEqual(out.report.forged, [{ index: 1, reference: 'PB1KQ8HXSKGK8202', reason: "the item's HMAC signature does not match the configured key" }]);
+  });
+
+  it('checks Basic auth in constant time when it is configured: missing, wrong and right', async () => {
+    const credentials = { hmacKey: KEY, basicUsername: 'adyen-ws', basicPassword: 's3cret!' };
+    const missing = await receive(chip, credentials);
+    assert.equal(missing.status, 400);
+    assert.match(missing.rejected ?? '', /Authorization header is missing/);
+    const wrong = await receive(chip, credentials, basicAuth('adyen-ws', 'guess'));
+    assert.equal(wrong.status, 400);
+    assert.equal(wrong.rejected, 'the Basic auth username or password does not match the configured ones');
+    const right = await receive(chip, credentials, basicAuth('adyen-ws', 's3cret!'));
+    assert.equal(right.status, 200);
+    assert.equal(right.events.length, 1);
+  });
+
+  it('answers a missing or unusable credential with 500 and the field to fill in', async () => {
+    const none = await receive(chip, {});
+    assert.equal(none.status, 500);
+    assert.match(none.misconfigured ?? '', /^hmacKey: .*no Adyen HMAC key.*Fix: fill in "hmacKey" .*ADYEN_HMAC_KEY/);
+    const notHex = await receive(chip, { hmacKey: 'my-secret' });
+    assert.equal(notHex.status, 500);
+    assert.match(notHex.misconfigured ?? '', /^hmacKey: .*hexadecimal/);
+    const halfPair = await receive(chip, { hmacKey: KEY, basicUsername: 'adyen-ws' });
+    assert.equal(halfPair.status, 500);
+    assert.match(halfPair.misconfigured ?? '', /^basicPassword: .*ADYEN_WEBHOOK_PASSWORD/);
+  });
+
+  it('refuses a body that is not an Adyen notification with 400 and why', async () => {
+    assert.match((await receive('not json')).rejected ?? '', /not JSON/);
+    const empty = await receive({ live: 'false', notificationItems: [] });
+    assert.equal(empty.status, 400);
+    assert.match(empty.rejected ?? '', /no notificationItems/);
+  });
+
+  it('acknowledges the Customer Area\'s test webhook once its signature verified, and passes nothing on', async () => {
+    const out = await receive(testNotification);
+    assert.equal(out.status, 200);
+    assert.equal(out.answer.body, '[accepted]');
+    assert.deepEqual(out.events, []);
+    assert.equal(out.report.control?.kind, 'test');
+    assert.match(out.report.control?.note ?? '', /HMAC signature verified/);
+  });
+
+  it('acknowledges an event code it does not process (REPORT_AVAILABLE) with "[accepted]" and ignores it', async () => {
+    const out = await receive(reportAvailable);
+    assert.equal(out.status, 200);
+    assert.equal(out.answer.body, '[accepted]');
+    assert.deepEqual(out.events, []);
+    assert.match(out.report.ignored[0] ?? '', /^Event type "REPORT_AVAILABLE" is not processed/);
+  });
+
+  it('answers a redelivery "[accepted]" again and does not pass it on twice', async () => {
+    const inbox = memoryInbox();
+    const first = await receiveWebhook(adyenSource, adyenRequest(chip), { credentials: { hmacKey: KEY }, inbox });
+    const again = await receiveWebhook(adyenSource, adyenRequest(chip), { credentials: { hmacKey: KEY }, inbox });
+    assert.equal(first.events.length, 1);
+    assert.deepEqual(again.events, []);
+    assert.equal(again.answer.body, '[accepted]');
+    assert.deepEqual(again.report.duplicates, ['adyen:QFQTPCQ8HXSKGK82:AUTHORISATION:true']);
+  });
+});
+
+describe('Adyen webhooks: normalize', () => {
+  it('maps a chip AUTHORISATION to a PaymentEvent, every field', async () => {
+    const e = await accepted(chip);
+    assert.deepEqual(e, {
+      schemaVersion: 1,
+      id: 'adyen:QFQTPCQ8HXSKGK82:AUTHORISATION:true',
+      source: 'adyen',
+      type: 'AUTHORISATION',
+      kind: 'payment',
+      paymentId: 'QFQTPCQ8HXSKGK82',
+      amount: { minor: 4599, currency: 'EUR' },
+      status: 'succeeded',
+      occurredAt: '2025-03-14T09:22:07.000Z',
+      livemode: false,
+      card: {
+        brand: 'visa', last4: '1881', bin: '417666', expMonth: 3, expYear: 2030, funding: 'debit', entryMode: 'chip',
+        identity: { kind: 'fingerprint', value: 'H167852639363479' },
+      },
+      terminal: { readerId: 'V400m-324688179' },
+      customerHints: { processorCustomerId: 'cust-ana-17', email: 'Ana@Example.com', name: 'Ana Diaz' },
+      metadata: {
+        order: 'A-17', eventCode: 'AUTHORISATION', pspReference: 'QFQTPCQ8HXSKGK82', merchantReference: 'POS-1042',
+        merchantAccountCode: 'TerminalCrmShopNL', paymentMethod: 'visa', paymentMethodVariant: 'visadebit', posEntryMode: 'ICC', authCode: '033899',
+      },
+    });
+  });
+
+  it('reads the entry mode from posEntryMode: contactless, swipe, keyed', async () => {
+    const tap = await accepted(contactless);
+    assert.deepEqual(tap.card, {
+      brand: 'mastercard', last4: '4444', bin: '555555', expMonth: 11, expYear: 2028, funding: 'credit', entryMode: 'contactless',
+      identity: { kind: 'fingerprint', value: 'M469509594859802' },
+    });
+    assert.deepEqual(tap.customerHints, {}, 'the terminal\'s "N/A" is not a cardholder name');
+    assert.deepEqual(tap.amount, { minor: 1250, currency: 'GBP' });
+    const swiped = await accepted(swipe);
+    assert.equal(swiped.card?.entryMode, 'swipe');
+    assert.equal(swiped.card?.brand, 'amex');
+    assert.equal(swiped.customerHints.name, 'LEE/SAM');
+    assert.equal((await accepted(keyed)).card?.entryMode, 'keyed');
+  });
+
+  it('keeps Apple Pay and Google Pay as the wallet, from paymentMethodVariant', async () => {
+    const apple = await accepted(applePay);
+    assert.deepEqual(apple.card, {
+      brand: 'visa', last4: '0504', bin: '489537', expMonth: 8, expYear: 2029, funding: 'credit', entryMode: 'contactless', wallet: 'apple_pay',
+      identity: { kind: 'fingerprint', value: 'F758505419855455' },
+    });
+    const google = await accepted(googlePay);
+    assert.equal(google.card?.wallet, 'google_pay');
+    assert.equal(google.card?.brand, 'mastercard');
+  });
+
+  it('maps a refused AUTHORISATION to a failure with Adyen\'s reason', async () => {
+    const e = await accepted(refused);
+    assert.equal(e.id, 'adyen:RZ9G2N4LQK5HWT82:AUTHORISATION:false');
+    assert.equal(e.kind, 'failure');
+    assert.equal(e.status, 'failed');
+    assert.equal(e.paymentId, 'RZ9G2N4LQK5HWT82');
+    assert.deepEqual(e.failure, { message: 'Not enough balance' });
+    assert.deepEqual(e.amount, { minor: 12000, currency: 'EUR' });
+    assert.equal(e.card?.last4, '1881');
+    assert.equal(e.metadata.refusalReasonRaw, '51 : Insufficient funds');
+  });
+
+  it('passes a CAPTURE on as the same payment (same paymentId), so the ledger enriches the sale instead of counting it twice', async () => {
+    const sale = await accepted(chip);
+    const captured = await accepted(capture);
+    assert.equal(captured.kind, 'payment');
+    assert.equal(captured.paymentId, sale.paymentId);
+    assert.notEqual(captured.id, sale.id);
+    assert.deepEqual(captured.amount, sale.amount);
+    assert.deepEqual(captured.card, { brand: 'visa', entryMode: 'unknown' }, 'a capture names only the scheme');
+  });
+
+  it('maps a partial REFUND to a refund of the original payment, the refunded amount as Adyen reports it', async () => {
+    const e = await accepted(refundPartial);
+    assert.deepEqual(
+      { id: e.id, kind: e.kind, paymentId: e.paymentId, amount: e.amount, refundedTotal: e.refundedTotal, status: e.status, occurredAt: e.occurredAt },
+      {
+        id: 'adyen:Z7CB3QKN9PXLRV82:REFUND:true', kind: 'refund', paymentId: 'QFQTPCQ8HXSKGK82', amount: { minor: 1500, currency: 'EUR' },
+        refundedTotal: { minor: 1500, currency: 'EUR' }, status: 'partially_refunded', occurredAt: '2025-03-20T15:45:10.000Z',
+      },
+    );
+    assert.equal(e.metadata.originalReference, 'QFQTPCQ8HXSKGK82');
+  });
+
+  it('maps a CANCELLATION to a whole refund of the cancelled authorisation', async () => {
+    const e = await accepted(cancellation);
+    assert.deepEqual([e.kind, e.paymentId, e.status, e.refundedTotal], ['refund', 'NC6HT9CRT65ZGN82', 'refunded', { minor: 1250, currency: 'GBP' }]);
+  });
+
+  it('ignores a refund Adyen did not carry out (success "false")', async () => {
+    const failedRefund = adyenDelivery('partial_refund', KEY, { originalReference: 'QFQTPCQ8HXSKGK82' });
+    const body = JSON.parse(failedRefund.body) as Delivery;
+    const item = body.notificationItems[0]!.NotificationRequestItem;
+    item.success = 'false';
+    (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, KEY);
+    const out = await receive(body);
+    assert.equal(out.status, 200);
+    assert.deepEqual(out.events, []);
+    assert.match(out.report.ignored[0] ?? '', /REFUND.*success "false"/);
+  });
+
+  it('follows a dispute: opened (disputed), lost (refunded), reversed (succeeded), all under the payment it disputes', async () => {
+    const opened = await accepted(chargebackOpened);
+    assert.deepEqual(
+      { id: opened.id, kind: opened.kind, type: opened.type, paymentId: opened.paymentId, status: opened.status, dispute: opened.dispute, amount: opened.amount },
+      {
+        id: 'adyen:GQ4TN8WZ5LKXHB82:NOTIFICATION_OF_CHARGEBACK:true:Undefended', kind: 'dispute', type: 'NOTIFICATION_OF_CHARGEBACK',
+        paymentId: 'QFQTPCQ8HXSKGK82', status: 'disputed',
+        dispute: { id: 'GQ4TN8WZ5LKXHB82', reason: 'Fraudulent Transaction', processorStatus: 'Undefended' }, amount: { minor: 4599, currency: 'EUR' },
+      },
+    );
+    const lost = await accepted(chargebackLost);
+    assert.deepEqual([lost.status, lost.dispute?.processorStatus, lost.paymentId], ['refunded', 'Lost', 'QFQTPCQ8HXSKGK82']);
+    const won = await accepted(chargebackReversed);
+    assert.deepEqual([won.status, won.dispute?.processorStatus], ['succeeded', 'Won']);
+    assert.equal(new Set([opened.id, lost.id, won.id]).size, 3);
+  });
+
+  it('falls back on the event code when a dispute carries no disputeStatus (payments processed in Brazil)', async () => {
+    const lost = adyenNotificationItem('chargeback_lost', KEY, { originalReference: 'QFQTPCQ8HXSKGK82' });
+    delete (lost.additionalData as Record<string, string>).disputeStatus;
+    (lost.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(lost as never, KEY);
+    const won = adyenNotificationItem('chargeback_won', KEY, { originalReference: 'QFQTPCQ8HXSKGK82' });
+    delete (won.additionalData as Record<string, string>).disputeStatus;
+    (won.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(won as never, KEY);
+    const out = await receive(adyenBatchDelivery([lost, won]).body);
+    assert.deepEqual(out.events.map((e) => [e.type, e.status]), [['CHARGEBACK', 'disputed'], ['CHARGEBACK_REVERSED', 'succeeded']]);
+  });
+
+  it('converts Adyen\'s minor units to ISO ones: JPY, KWD, BHD as they are; ISK and CLP from two decimals; MGA per ISO', async () => {
+    const out = await receive(currencies);
+    assert.equal(out.status, 200);
+    assert.deepEqual(out.events.map((e) => e.amount), [
+      { minor: 1200, currency: 'JPY' },
+      { minor: 1250, currency: 'KWD' },
+      { minor: 5005, currency: 'BHD' },
+      { minor: 1500, currency: 'ISK' },
+      { minor: 500000, currency: 'MGA' },
+      { minor: 2500, currency: 'CLP' },
+    ]);
+  });
+
+  it('keeps Adyen\'s own table: CVE and IDR without decimals, and refuses an ISK amount that does not end in 00', () => {
+    assert.deepEqual(adyenMoney(1500, 'CVE'), { minor: 150000, currency: 'CVE' });
+    assert.deepEqual(adyenMoney(25000, 'IDR'), { minor: 2500000, currency: 'IDR' });
+    assert.deepEqual([ADYEN_EXPONENTS.CLP, ADYEN_EXPONENTS.ISK, ADYEN_EXPONENTS.CVE, ADYEN_EXPONENTS.IDR, ADYEN_EXPONENTS.MGA], [2, 2, 0, 0, undefined]);
+    assert.throws(() => adyenMoney(150050, 'ISK'), /^InputError: amount: 150050 ISK in the processor's units has digits below ISK's smallest unit/);
+  });
+
+  it('passes the item\'s live flag on as livemode', async () => {
+    const e = await accepted(JSON.parse(adyenDelivery('chip', KEY, { live: true }).body));
+    assert.equal(e.livemode, true);
+  });
+
+  it('ignores a payment that was not taken at a terminal (shopperInteraction Ecommerce)', async () => {
+    const online = clone(chip);
+    const item = firstItem(online);
+    item.additionalData.shopperInteraction = 'Ecommerce';
+    item.additionalData.hmacSignature = new hmacValidator().calculateHmac(item as never, KEY);
+    const out = await receive(online);
+    assert.equal(out.status, 200);
+    assert.deepEqual(out.events, []);
+    assert.match(out.report.ignored[0] ?? '', /not taken at a terminal/);
+  });
+
+  it('lets no card number through: not in any fixture\'s output, nor one a clerk typed into metadata', async () => {
+    // The card alias (H167852639363479) is Adyen's PCI-safe reference for the card, not its number.
+    const aliases = ALL_FIXTURES.flatMap((d) => items(d).map((i) => (i.additionalData as Record<string, string>).alias)).filter((a): a is string => Boolean(a));
+    for (const d of ALL_FIXTURES) assertNoCardNumber(await receive(d), aliases);
+    const typed = await receive(adyenDelivery('chip', KEY, { metadata: { note: 'card 4111 1111 1111 1111 declined first' } }).body);
+    assert.equal(typed.events[0]?.metadata.note, 'card [redacted card number] declined first');
+    assertNoCardNumber(typed, ['H167852639363479']);
+  });
+});
+
+describe('Adyen webhooks: entry modes Adyen may write', () => {
+  it('reads posEntryMode by pattern', () => {
+    assert.deepEqual(
+      ['ICC', 'CLESS_CHIP', 'CLESS_SWIPE', 'MSR', 'MAGSTRIPE', 'MAGSTRIPE_FALLBACK', 'MKE', 'KEYED', 'ECOMMERCE'].map(entryModeFromPosEntryMode),
+      ['chip', 'contactless', 'contactless', 'swipe', 'swipe', 'fallback', 'keyed', 'keyed', 'unknown'],
+    );
+  });
+});

@@ -1,0 +1,371 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import type nockApi from 'nock' with { 'resolution-mode': 'import' };
+import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import type { Inbox } from '../../../nodes/core/inbox/inbox';
+import { receiveWebhook, type ReceiveOptions } from '../../../nodes/core/pipeline/receive-webhook';
+import { cloverSource } from '../../../nodes/core/sources/clover';
+import type { WebhookRequest } from '../../../nodes/core/sources/source';
+import { cloverApiStub, cloverDelivery, cloverVerificationDelivery } from '../../../sandbox/simulator/clover-events';
+import notificationBatch from './fixtures/clover/notification-batch.json';
+import notificationOrder from './fixtures/clover/notification-order-updated.json';
+import notificationPayment from './fixtures/clover/notification-payment-created.json';
+import paymentCash from './fixtures/clover/payment-cash.json';
+import paymentChip from './fixtures/clover/payment-chip.json';
+import paymentContactless from './fixtures/clover/payment-contactless.json';
+import paymentDeclined from './fixtures/clover/payment-declined.json';
+import paymentKeyed from './fixtures/clover/payment-keyed.json';
+import paymentRefunded from './fixtures/clover/payment-partially-refunded.json';
+import paymentSwipe from './fixtures/clover/payment-swipe.json';
+import paymentVoided from './fixtures/clover/payment-voided.json';
+import page1 from './fixtures/clover/payments-page-1.json';
+import page2 from './fixtures/clover/payments-page-2.json';
+import verificationCode from './fixtures/clover/verification-code.json';
+
+// nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
+const nock = (require('nock') as { default: typeof nockApi }).default;
+
+const CLOVER = 'https://api.clover.com';
+const SANDBOX = 'https://apisandbox.dev.clover.com';
+const AUTH = '0307e264-b33a-4913-88aa-37b10014a0b8';
+const MID = 'SJ925JDCKKTJJ';
+const MID2 = 'M7QF0WSD8QQCJ';
+const CREDENTIALS = { authCode: AUTH, apiToken: 'merchant-token-1' };
+const EXPAND = 'cardTransaction,tender,refunds,order';
+const AT = new Date('2024-06-12T00:54:07Z');
+
+function request(body: unknown, headers: Record<string, string> = { 'x-clover-auth': AUTH }): WebhookRequest {
+  return { rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), headers: { 'content-type': 'application/json', ...headers }, method: 'POST', url: 'https://crm.example.com/webhooks/clover', receivedAt: AT };
+}
+
+const receive = (req: WebhookRequest, options: Partial<ReceiveOptions> = {}) =>
+  receiveWebhook(cloverSource, req, { credentials: CREDENTIALS, http: axiosTransport(), now: () => AT, ...options });
+
+/** Clover answers GET payment/{id} with `body` for merchant `mid`, if the request carries `token`. */
+function servePayment(paymentId: string, body: object | null, { mid = MID, token = 'merchant-token-1', base = CLOVER, status = 200 } = {}) {
+  return nock(base, { reqheaders: { authorization: `Bearer ${token}` } })
+    .get(`/v3/merchants/${mid}/payments/${paymentId}`)
+    .query({ expand: EXPAND })
+    .reply(body ? status : 404, body ?? { message: 'Not Found' });
+}
+
+function assertNoPan(out: unknown): void {
+  assert.doesNotMatch(JSON.stringify(out), /\d{13,19}/, 'a run of 13–19 digits (a card number?) is in the output');
+}
+
+async function acceptOne(payment: { id: string } & Record<string, unknown>, extra: Partial<ReceiveOptions> = {}): Promise<PaymentEvent[]> {
+  const api = servePayment(payment.id, payment);
+  const out = await receive(request({ appId: 'DRKVY8E2SAB3T', merchants: { [MID]: [{ objectId: `P:${payment.id}`, type: 'UPDATE', ts: 1718153650000 }] } }), extra);
+  assert.equal(out.status, 200, JSON.stringify(out));
+  assert.ok(api.isDone(), 'the payment was not fetched');
+  assertNoPan(out);
+  return out.events;
+}
+
+class MemoryInbox implements Inbox {
+  readonly seen = new Set<string>();
+  async accept(events: readonly PaymentEvent[]) {
+    const fresh = events.filter((e) => !this.seen.has(e.id));
+    for (const e of fresh) this.seen.add(e.id);
+    return { fresh, duplicates: events.filter((e) => !fresh.includes(e)).map((e) => e.id) };
+  }
+  async markDone() {}
+}
+
+describe('Clover source', () => {
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  after(() => nock.restore());
+
+  describe('handshake and authentication (X-Clover-Auth)', () => {
+    it('answers the verification-code handshake 200 with the code for the operator, before any auth code exists, and fetches nothing', async () => {
+      const out = await receive(request(verificationCode, {}), { credentials: { apiToken: 'merchant-token-1' } });
+      assert.equal(out.status, 200);
+      assert.deepEqual(out.events, []);
+      assert.deepEqual(out.report.control, {
+        kind: 'handshake',
+        note: 'Clover verification code: ce7643c1-83ea-4218-abe6-da876c9c7a0a; paste it in the Clover developer dashboard (App Settings → Webhooks → Verify)',
+      });
+      assert.equal(JSON.parse(out.answer.body).control.kind, 'handshake');
+    });
+
+    it('refuses a handshake whose code could inject text into the operator\'s log', async () => {
+      const out = await receive(request({ verificationCode: 'abc\nFAKE LOG LINE' }, {}));
+      assert.equal(out.status, 400);
+      assert.match(out.rejected ?? '', /verification code/);
+    });
+
+    it('fetches and passes on the payment of a notification carrying the auth code', async () => {
+      const api = servePayment('0DXH3BKWYJKA8', paymentChip);
+      const out = await receive(request(notificationPayment));
+      assert.equal(out.status, 200, JSON.stringify(out));
+      assert.ok(api.isDone());
+      assert.deepEqual(out.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8']);
+      assertNoPan(out);
+    });
+
+    it('rejects a wrong or missing auth code with the reason, without calling Clover', async () => {
+      for (const [headers, reason] of [
+        [{ 'x-clover-auth': 'not-the-code' }, /^the X-Clover-Auth header is not the configured auth code$/],
+        [{ 'x-clover-auth': `${AUTH}x` }, /not the configured auth code/],
+        [{}, /^the X-Clover-Auth header is missing$/],
+      ] as const) {
+        const out = await receive(request(notificationPayment, headers));
+        assert.equal(out.status, 400, JSON.stringify(out));
+        assert.match(out.rejected ?? '', reason);
+        assert.deepEqual(out.events, []);
+      }
+      assert.deepEqual(nock.pendingMocks(), []);
+    });
+
+    it('refuses notifications while no auth code is configured, naming the field and the variable', async () => {
+      const out = await receive(request(notificationPayment), { credentials: { apiToken: 'merchant-token-1' } });
+      assert.ok(out.status >= 400, JSON.stringify(out));
+      assert.deepEqual(out.events, []);
+      assert.match(out.rejected ?? out.misconfigured ?? '', /^authCode: .*Fix: .*CLOVER_AUTH_CODE/);
+    });
+
+    it('answers 500 with the fix when no API token is configured: a notification is useless without fetching', async () => {
+      for (const credentials of [{ authCode: AUTH }, { authCode: AUTH, apiToken: ' ' }, { authCode: AUTH, apiToken: '{not json' }]) {
+        const out = await receive(request(notificationPayment), { credentials });
+        assert.equal(out.status, 500, JSON.stringify(out));
+        assert.match(out.misconfigured ?? '', /^apiToken: .*Fix: .*CLOVER_API_TOKEN/);
+      }
+    });
+
+    it('fails loudly (so the engine answers 500 and Clover retries) when the engine gives no HTTP transport', async () => {
+      await assert.rejects(receive(request(notificationPayment), { http: undefined }), /no HTTP transport/);
+    });
+
+    it('accepts any of several auth codes (several apps posting to one URL)', async () => {
+      servePayment('0DXH3BKWYJKA8', paymentChip);
+      const out = await receive(request(notificationPayment), { credentials: { authCode: `other-app-code,${AUTH}`, apiToken: 'merchant-token-1' } });
+      assert.equal(out.events.length, 1);
+    });
+  });
+
+  describe('batches and fetching', () => {
+    it('fetches each payment of a batch with its merchant\'s token, ignores orders and payments Clover does not have', async () => {
+      const a = servePayment('0DXH3BKWYJKA8', paymentChip, { token: 'tok-1' });
+      const b = servePayment('Z4WQ2B7N5M8K1', paymentContactless, { mid: MID2, token: 'tok-2' });
+      const gone = servePayment('GONE00000000X', null, { mid: MID2, token: 'tok-2' });
+      const out = await receive(request(notificationBatch), { credentials: { authCode: AUTH, apiToken: `${MID}:tok-1, ${MID2}:tok-2` } });
+      assert.equal(out.status, 200, JSON.stringify(out));
+      assert.ok(a.isDone() && b.isDone() && gone.isDone());
+      assert.deepEqual(out.events.map((e) => [e.id, e.terminal?.locationId]), [['clover:0DXH3BKWYJKA8', MID], ['clover:Z4WQ2B7N5M8K1', MID2]]);
+      assert.equal(out.report.ignored.length, 2);
+      assert.match(out.report.ignored[0]!, /"O:UPDATE" is not processed: only payment notifications/);
+      assert.match(out.report.ignored[1]!, /Clover has no payment GONE00000000X for merchant M7QF0WSD8QQCJ/);
+      assertNoPan(out);
+    });
+
+    it('takes the tokens as a JSON map too, and reports a merchant without a token while passing the others on', async () => {
+      servePayment('0DXH3BKWYJKA8', paymentChip, { token: 'tok-1' });
+      const out = await receive(request(notificationBatch), { credentials: { authCode: AUTH, apiToken: JSON.stringify({ [MID]: 'tok-1' }) } });
+      assert.equal(out.status, 200);
+      assert.deepEqual(out.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8']);
+      assert.equal(out.report.ignored.filter((r) => /^malformed: apiToken: no API token is configured for Clover merchant M7QF0WSD8QQCJ\. Fix: add it as M7QF0WSD8QQCJ:<token>/.test(r)).length, 2);
+    });
+
+    it('acknowledges a notification about orders only, without fetching anything', async () => {
+      const out = await receive(request(notificationOrder));
+      assert.equal(out.status, 200);
+      assert.deepEqual(out.events, []);
+      assert.match(out.report.ignored.join(), /O:UPDATE/);
+    });
+
+    it('lets an error of Clover\'s API surface (the engine answers 500), and names the token when Clover refuses it', async () => {
+      servePayment('0DXH3BKWYJKA8', { message: 'Internal error' }, { status: 503 });
+      await assert.rejects(receive(request(notificationPayment)), /CloverApiError: Clover answered 503 fetching payment 0DXH3BKWYJKA8: Internal error/);
+      servePayment('0DXH3BKWYJKA8', { message: '401 Unauthorized' }, { status: 401 });
+      const out = await receive(request(notificationPayment));
+      assert.ok(out.status >= 400, JSON.stringify(out));
+      assert.deepEqual(out.events, []);
+      assert.match(out.rejected ?? out.misconfigured ?? '', /^apiToken: Clover refused the API token of merchant SJ925JDCKKTJJ \(HTTP 401\)/);
+    });
+
+    it('uses the configured base URL (sandbox) and marks sandbox payments as test mode', async () => {
+      const api = servePayment('0DXH3BKWYJKA8', paymentChip, { base: SANDBOX });
+      const out = await receive(request(notificationPayment), { credentials: { ...CREDENTIALS, baseUrl: SANDBOX } });
+      assert.ok(api.isDone());
+      assert.equal(out.events[0]!.livemode, false);
+    });
+  });
+
+  describe('normalize', () => {
+    it('maps a chip payment field by field: amount with tip, BIN and last four, the token as a fingerprint, the cardholder', async () => {
+      const [e] = await acceptOne(paymentChip);
+      assert.deepEqual(e, {
+        schemaVersion: 1,
+        id: 'clover:0DXH3BKWYJKA8',
+        source: 'clover',
+        type: 'payment.success',
+        kind: 'payment',
+        paymentId: '0DXH3BKWYJKA8',
+        amount: { minor: 1299, currency: 'USD' },
+        status: 'succeeded',
+        occurredAt: '2024-06-12T00:54:05.000Z',
+        livemode: true,
+        card: {
+          brand: 'visa',
+          bin: '476173',
+          last4: '0119',
+          funding: 'credit',
+          entryMode: 'chip',
+          identity: { kind: 'fingerprint', value: 'clv_UWtmvmsnQS8nMr2XkLhBSLm13jbngIscgFblRWf72Uo' },
+        },
+        terminal: { readerId: '6f8c2e5a-41bd-4d2f-9b1e-7a3c5d9e0f12', locationId: MID },
+        customerHints: { name: 'ANA DIAZ' },
+        metadata: {
+          merchantId: MID,
+          orderId: 'Q5Q6Z3JY8GDAJ',
+          employeeId: 'DFLTEMPLOYEE',
+          tender: 'Credit Card',
+          result: 'SUCCESS',
+          amount: '1099',
+          tipAmount: '200',
+          taxAmount: '99',
+          cardTransactionType: 'AUTH',
+          cardTransactionState: 'PENDING',
+          entryType: 'EMV_CONTACT',
+          referenceId: '416500502139',
+          note: 'table 4',
+        },
+      });
+      assert.equal(JSON.stringify(e).includes('7034476173010119'), false, 'the raw card token is passed on');
+    });
+
+    it('maps contactless (debit), swipe and keyed entry, and each brand', async () => {
+      const [tap] = await acceptOne(paymentContactless);
+      assert.deepEqual([tap!.card?.brand, tap!.card?.entryMode, tap!.card?.funding, tap!.card?.last4], ['mastercard', 'contactless', 'debit', '4444']);
+      const [swipe] = await acceptOne(paymentSwipe);
+      assert.deepEqual([swipe!.card?.brand, swipe!.card?.entryMode, swipe!.customerHints.name], ['discover', 'swipe', 'JO BAKER']);
+      const [keyed] = await acceptOne(paymentKeyed);
+      assert.deepEqual([keyed!.card?.brand, keyed!.card?.entryMode, keyed!.card?.identity], ['amex', 'keyed', undefined]);
+    });
+
+    it('maps a declined payment to a failure with Clover\'s result', async () => {
+      const [e] = await acceptOne(paymentDeclined);
+      assert.deepEqual([e!.id, e!.kind, e!.type, e!.status, e!.amount.minor], ['clover:F7D4S1A8Q5W2E', 'failure', 'payment.fail', 'failed', 1999]);
+      assert.deepEqual(e!.failure, { code: 'FAIL', message: 'DECLINED' });
+    });
+
+    it('maps partial refunds to one refund event each, with the cumulative total, skipping a failed refund', async () => {
+      const events = await acceptOne(paymentRefunded);
+      assert.deepEqual(
+        events.map((e) => [e.id, e.kind, e.paymentId, e.amount.minor, e.refundedTotal?.minor, e.status, e.occurredAt]),
+        [
+          ['clover:0DXH3BKWYJKA8', 'payment', '0DXH3BKWYJKA8', 1299, undefined, 'succeeded', '2024-06-12T00:54:05.000Z'],
+          ['clover:R2B7N4M1X8C5V', 'refund', '0DXH3BKWYJKA8', 300, 300, 'partially_refunded', '2024-06-13T00:36:40.000Z'],
+          ['clover:R9Z3X6C2V8B4N', 'refund', '0DXH3BKWYJKA8', 200, 500, 'partially_refunded', '2024-06-13T00:45:00.000Z'],
+        ],
+      );
+      assert.equal(events[1]!.metadata.refundReason, 'Wrong size');
+      assert.equal(events[1]!.card?.last4, '0119');
+    });
+
+    it('turns a voided payment into the sale and a full refund, so a sale recorded earlier nets to zero', async () => {
+      const events = await acceptOne(paymentVoided);
+      assert.deepEqual(
+        events.map((e) => [e.id, e.kind, e.type, e.amount.minor, e.refundedTotal?.minor, e.status]),
+        [
+          ['clover:V3C6X9Z2A5S8D', 'payment', 'payment.success', 1500, undefined, 'succeeded'],
+          ['clover:V3C6X9Z2A5S8D:void', 'refund', 'payment.voided', 1500, 1500, 'refunded'],
+        ],
+      );
+      assert.equal(events[1]!.metadata.voidReason, 'USER_CANCEL');
+    });
+
+    it('acknowledges and ignores a cash payment', async () => {
+      servePayment('C4S7H2X9Q1M5B', paymentCash);
+      const out = await receive(request({ appId: 'DRKVY8E2SAB3T', merchants: { [MID]: [{ objectId: 'P:C4S7H2X9Q1M5B', type: 'CREATE', ts: 1718200000400 }] } }));
+      assert.equal(out.status, 200);
+      assert.deepEqual(out.events, []);
+      assert.match(out.report.ignored.join(), /paid with Cash, not a card/);
+    });
+
+    it('keeps cents exact in the order\'s currency, whatever its exponent', async () => {
+      for (const currency of ['JPY', 'KWD', 'BHD', 'ISK', 'MGA', 'CLP']) {
+        const [e] = await acceptOne({ ...paymentKeyed, order: { ...paymentKeyed.order, currency } });
+        assert.deepEqual(e!.amount, { minor: 5000, currency }, currency);
+      }
+      // Neither the order nor the card transaction names a currency: the credential's (default USD) is used.
+      const [cad] = await acceptOne({ ...paymentKeyed, order: { id: 'L3K6J9H2G5F8D' } }, { credentials: { ...CREDENTIALS, currency: 'cad' } });
+      assert.equal(cad!.amount.currency, 'CAD');
+    });
+
+    it('gives a payment fetched again (after its refund notification) the same ids: the inbox keeps each fact once', async () => {
+      const inbox = new MemoryInbox();
+      const first = await acceptOne(paymentChip, { inbox });
+      const second = await acceptOne(paymentRefunded, { inbox });
+      assert.deepEqual(first.map((e) => e.id), ['clover:0DXH3BKWYJKA8']);
+      assert.deepEqual(second.map((e) => e.id), ['clover:R2B7N4M1X8C5V', 'clover:R9Z3X6C2V8B4N']);
+    });
+
+    it('accepts the simulator\'s deliveries (sandbox) served by its API stub', async () => {
+      const scenarios = ['chip', 'contactless', 'apple_pay', 'swipe', 'keyed', 'decline', 'partial_refund', 'void'] as const;
+      const deliveries = scenarios.map((s) => cloverDelivery(s, AUTH, { amount: 2000, tipAmount: 300, cardholderName: 'OKAFOR/BEN', token: 'sim-token-ben' }));
+      const stub = cloverApiStub(deliveries);
+      const kinds: string[][] = [];
+      for (const d of deliveries) {
+        const out = await receiveWebhook(cloverSource, request(d.body, d.headers), { credentials: CREDENTIALS, http: stub, now: () => AT });
+        assert.equal(out.status, 200, JSON.stringify(out));
+        assertNoPan(out);
+        kinds.push(out.events.map((e) => `${e.kind}:${e.card?.entryMode}:${e.amount.minor}`));
+      }
+      assert.deepEqual(kinds, [
+        ['payment:chip:2300'], ['payment:contactless:2300'], ['payment:contactless:2300'], ['payment:swipe:2300'], ['payment:keyed:2300'],
+        ['failure:chip:2300'], ['payment:chip:2300', 'refund:chip:1000'], ['payment:contactless:2300', 'refund:contactless:2300'],
+      ]);
+      assert.equal(stub.requests.length, scenarios.length);
+      assert.equal(stub.requests[0]!.headers?.authorization, 'Bearer merchant-token-1');
+      const hs = cloverVerificationDelivery();
+      assert.equal((await receiveWebhook(cloverSource, request(hs.body, hs.headers), { credentials: CREDENTIALS, http: stub })).report.control?.kind, 'handshake');
+    });
+  });
+
+  describe('polling', () => {
+    const credentials = cloverSource.credentials.parse({ apiToken: 'merchant-token-1', merchantId: MID, baseUrl: SANDBOX });
+    const ctx = { http: axiosTransport(), now: () => AT };
+
+    it('pages by modifiedTime and offset, oldest change first, skipping cash; a later page repeats no payment', async () => {
+      const since = new Date(1718150000000);
+      const api = nock(SANDBOX, { reqheaders: { authorization: 'Bearer merchant-token-1' } })
+        .get(`/v3/merchants/${MID}/payments`)
+        .query({ filter: `modifiedTime>=${since.getTime()}`, orderBy: 'modifiedTime ASC', limit: '2', expand: EXPAND })
+        .reply(200, page1)
+        .get(`/v3/merchants/${MID}/payments`)
+        .query({ filter: 'modifiedTime>=1718200000300', orderBy: 'modifiedTime ASC', limit: '2', offset: '1', expand: EXPAND })
+        .reply(200, page2);
+      const first = await cloverSource.list!(credentials, { cursor: null, since, limit: 2 }, ctx);
+      assert.deepEqual(first.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8']);
+      assert.equal(first.events[0]!.livemode, false);
+      assert.deepEqual(JSON.parse(first.cursor!), { [MID]: { t: 1718200000300, o: 1 } });
+      assert.equal(first.more, true);
+      const second = await cloverSource.list!(credentials, { cursor: first.cursor, since, limit: 2 }, ctx);
+      assert.deepEqual(second.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8', 'clover:R2B7N4M1X8C5V', 'clover:R9Z3X6C2V8B4N']);
+      assert.deepEqual(JSON.parse(second.cursor!), { [MID]: { t: 1718240000000, o: 1 } });
+      assert.equal(second.more, false);
+      assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+    });
+
+    it('polls every merchant that has a token of its own', async () => {
+      const creds = cloverSource.credentials.parse({ apiToken: `${MID}:tok-1,${MID2}:tok-2` });
+      const a = nock(CLOVER, { reqheaders: { authorization: 'Bearer tok-1' } }).get(`/v3/merchants/${MID}/payments`).query(true).reply(200, { elements: [paymentSwipe] });
+      const b = nock(CLOVER, { reqheaders: { authorization: 'Bearer tok-2' } }).get(`/v3/merchants/${MID2}/payments`).query(true).reply(200, { elements: [] });
+      const out = await cloverSource.list!(creds, { cursor: null, limit: 100 }, ctx);
+      assert.ok(a.isDone() && b.isDone());
+      assert.deepEqual(out.events.map((e) => e.id), ['clover:H1K7T3P9R2Q6W']);
+      assert.deepEqual(JSON.parse(out.cursor!), { [MID]: { t: 1718160001000, o: 1 }, [MID2]: { t: 0, o: 0 } });
+    });
+
+    it('asks for the merchant id when one token has none, and refuses a cursor it did not write', async () => {
+      await assert.rejects(cloverSource.list!(cloverSource.credentials.parse({ apiToken: 'tok' }), { cursor: null, limit: 10 }, ctx), /^InputError: merchantId: polling Clover needs/);
+      await assert.rejects(cloverSource.list!(credentials, { cursor: 'garbage', limit: 10 }, ctx), /^InputError: cursor: /);
+    });
+  });
+});

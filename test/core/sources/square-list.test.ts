@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { InputError } from '../../../nodes/core/errors';
+import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import { parseSourceCredentials } from '../../../nodes/core/sources/source-credentials';
+import { squareSource } from '../../../nodes/core/sources/square';
+import { KEY, squareApiFixture } from './square-fixtures';
+
+const SQUARE = 'https://connect.squareup.com';
+const TOKEN = 'EAAAl-test-access-token';
+const SINCE = new Date('2026-11-20T00:00:00.000Z');
+const CONTACTLESS = 'Hm3QxT8vWk2NcR5pLz7YbGd4sJfZY';
+const CHIP = 'bP9mKz4TqXw2LrV7nJc8sHdY3fAZY';
+const CUSTOMER = 'JDKYHBWT1D4F8MFH63DBMEN8Y4';
+const PAGE_1_CURSOR = 'MzE6QTpVUERBVEVEX0FUOjE3NjM2NjE2MzI4ODA';
+
+describe('Square source: polling ListPayments', () => {
+  let nock: typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
+  before(async () => {
+    nock = (await import('nock')).default;
+  });
+  after(() => nock.restore());
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  const creds = (extra: object = {}) => parseSourceCredentials(squareSource, { signatureKey: KEY, accessToken: TOKEN, ...extra });
+  const ctx = () => ({ http: axiosTransport(), now: () => new Date('2026-11-22T00:00:00.000Z') });
+  const square = () => nock(SQUARE).matchHeader('authorization', `Bearer ${TOKEN}`).matchHeader('square-version', '2026-09-16');
+  const list = squareSource.list!;
+
+  /** The second page: the chip sale, now with two COMPLETED refunds (5.00 and 10.00) and a PENDING one. */
+  function secondPage(since: string) {
+    const page2 = squareApiFixture('list-payments-page-2');
+    const [earlier, completed, pending] = page2.payments[0].refund_ids as string[];
+    return square()
+      .get('/v2/payments').query({ updated_at_begin_time: since, sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2', cursor: PAGE_1_CURSOR }).reply(200, page2)
+      .get(`/v2/customers/${CUSTOMER}`).reply(200, squareApiFixture('retrieve-customer'))
+      .get(`/v2/refunds/${earlier}`).reply(200, squareApiFixture('get-refund-earlier'))
+      .get(`/v2/refunds/${completed}`).reply(200, squareApiFixture('get-refund-completed'))
+      .get(`/v2/refunds/${pending}`).reply(200, squareApiFixture('get-refund-pending'));
+  }
+
+  it('pages through changes oldest first, by updated_at, and resumes where the last change was seen', async () => {
+    const first = square()
+      .get('/v2/payments').query({ updated_at_begin_time: SINCE.toISOString(), sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2' })
+      .reply(200, squareApiFixture('list-payments-page-1'));
+    const page1 = await list(creds(), { cursor: null, since: SINCE, limit: 2 }, ctx());
+    assert.ok(first.isDone());
+    // The contactless sale is recorded; the APPROVED authorization waits for the poll that sees it completed.
+    assert.deepEqual(page1.events.map((e) => [e.id, e.kind, e.type, e.amount.minor]), [[`square:payment:${CONTACTLESS}:COMPLETED`, 'payment', 'payment.updated', 1250]]);
+    assert.equal(page1.events[0]!.card?.entryMode, 'contactless');
+    assert.equal(page1.events[0]!.metadata.square_polled, 'true');
+    assert.equal(page1.more, true);
+    assert.deepEqual(JSON.parse(page1.cursor!), { since: SINCE.toISOString(), page: PAGE_1_CURSOR, last: '2026-11-20T20:01:10.100Z' });
+
+    const second = secondPage(SINCE.toISOString());
+    const page2 = await list(creds(), { cursor: page1.cursor, since: SINCE, limit: 2 }, ctx());
+    assert.ok(second.isDone(), JSON.stringify(nock.pendingMocks()));
+    assert.deepEqual(page2.events.map((e) => [e.id, e.kind, e.status, e.amount, e.refundedTotal]), [
+      [`square:payment:${CHIP}:COMPLETED`, 'payment', 'succeeded', { minor: 4599, currency: 'USD' }, undefined],
+      [`square:payment:${CHIP}:refunded:1500`, 'refund', 'partially_refunded', { minor: 1500, currency: 'USD' }, { minor: 1500, currency: 'USD' }],
+    ]);
+    assert.equal(page2.events[1]!.paymentId, CHIP);
+    assert.equal(page2.events[1]!.customerHints.phone, '+1-212-555-4240');
+    assert.equal(page2.more, false);
+    // The next poll asks for what changed since the last change seen.
+    assert.deepEqual(JSON.parse(page2.cursor!), { since: '2026-11-21T09:14:31.402Z', page: null, last: null });
+
+    const third = square()
+      .get('/v2/payments').query({ updated_at_begin_time: '2026-11-21T09:14:31.402Z', sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2' })
+      .reply(200, {});
+    const page3 = await list(creds(), { cursor: page2.cursor, limit: 2 }, ctx());
+    assert.ok(third.isDone());
+    assert.deepEqual([page3.events, page3.more, JSON.parse(page3.cursor!).since], [[], false, '2026-11-21T09:14:31.402Z']);
+  });
+
+  it('derives the same ids when the same payment is listed again, so the inbox drops the repeat', async () => {
+    const run = async () => {
+      secondPage(SINCE.toISOString());
+      const cursor = JSON.stringify({ since: SINCE.toISOString(), page: PAGE_1_CURSOR, last: null });
+      return (await list(creds(), { cursor, limit: 2 }, ctx())).events.map((e) => e.id);
+    };
+    assert.deepEqual(await run(), await run());
+  });
+
+  it('asks only for the configured location, and caps the page at Square\'s 100', async () => {
+    const scope = square()
+      .get('/v2/payments').query({ sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '100', location_id: 'L7K3PWQ9ZR2VD' })
+      .reply(200, { payments: [] });
+    const out = await list(creds({ locationId: 'L7K3PWQ9ZR2VD' }), { cursor: null, limit: 500 }, ctx());
+    assert.ok(scope.isDone());
+    assert.deepEqual(out.events, []);
+  });
+
+  it('names the access token when Square refuses it, or when there is none', async () => {
+    square().get('/v2/payments').query(true).reply(401, squareApiFixture('error-unauthorized'));
+    await assert.rejects(list(creds(), { cursor: null, since: SINCE, limit: 10 }, ctx()), (e) => e instanceof InputError && e.field === 'accessToken' && /401 UNAUTHORIZED/.test(e.message));
+    await assert.rejects(list(creds({ accessToken: '' }), { cursor: null, since: SINCE, limit: 10 }, ctx()), (e) => e instanceof InputError && e.field === 'accessToken');
+  });
+
+  it('refuses a cursor it did not write, and tells how to recover from one Square no longer knows', async () => {
+    await assert.rejects(list(creds(), { cursor: 'not-json', limit: 10 }, ctx()), (e) => e instanceof InputError && e.field === 'cursor');
+    square().get('/v2/payments').query(true).reply(400, { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'INVALID_CURSOR', detail: 'The cursor is invalid.', field: 'cursor' }] });
+    const stale = JSON.stringify({ since: SINCE.toISOString(), page: 'expired', last: null });
+    await assert.rejects(list(creds(), { cursor: stale, limit: 10 }, ctx()), /clear the stored polling cursor/);
+  });
+});
