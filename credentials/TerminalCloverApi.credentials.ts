@@ -1,4 +1,4 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 export class TerminalCloverApi implements ICredentialType {
   name = 'terminalCloverApi';
@@ -26,7 +26,7 @@ export class TerminalCloverApi implements ICredentialType {
       typeOptions: { password: true },
       default: '',
       description:
-        'A merchant API token allowed to read payments. Clover notifications only name a payment, so the trigger fetches it with this token. Several merchants: mId:token,mId2:token2. The credential test needs a single token and a merchant id.',
+        'A merchant API token allowed to read payments. Clover notifications only name a payment, so the trigger fetches it with this token. Several merchants: mId:token,mId2:token2. The trigger sends each merchant its own token.',
     },
     {
       displayName: 'Merchant ID',
@@ -45,8 +45,4 @@ export class TerminalCloverApi implements ICredentialType {
         "Clover's REST API: https://api.clover.com (North America), https://api.eu.clover.com (Europe), https://apisandbox.dev.clover.com (sandbox).",
     },
   ];
-
-  authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.apiToken}}' } } };
-
-  test: ICredentialTestRequest = { request: { baseURL: '={{$credentials.baseUrl}}', url: '=/v3/merchants/{{$credentials.merchantId}}' } };
 }

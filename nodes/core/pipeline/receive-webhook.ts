@@ -55,7 +55,8 @@ export async function receiveWebhook(sourceOrName: string | Source<unknown>, req
     verified = await source.verify(request, credentials, ctx);
   } catch (e) {
     if (e instanceof SignatureError) return rejected(e.httpStatus, e.reason);
-    if (e instanceof InputError) return rejected(400, e.message);
+    // A credential field the source needs but lacks is our setup, not the processor's fault: 500, so it retries.
+    if (e instanceof InputError) return e.field in source.env ? misconfigured(e.message) : rejected(400, e.message);
     throw e;
   }
   const report: DeliveryReport = { accepted: [], duplicates: [], ignored: [], forged: verified.forged, control: verified.control };

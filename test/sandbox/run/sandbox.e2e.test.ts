@@ -59,7 +59,8 @@ describe('terminal-crm sandbox', { timeout: 150_000 }, () => {
     const startedAt = Date.now();
     const output = () => `\n--- stdout ---\n${out.slice(-3000)}\n--- stderr ---\n${err.slice(-5000)}`;
 
-    await waitUntil('the sandbox to print its ready block', 100_000, async () => {
+    // Installing the packed pack into n8n and Node-RED is most of it on a first start.
+    await waitUntil('the sandbox to print its ready block', 180_000, async () => {
       if (child!.exitCode !== null) throw new GiveUp(`the sandbox exited with ${child!.exitCode}${output()}`);
       return out.includes('Terminal CRM sandbox is running') ? true : undefined;
     });
