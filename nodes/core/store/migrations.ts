@@ -1,3 +1,4 @@
+import { CURSORS_MIGRATION } from '../cursors/cursor-store';
 import { INBOX_MIGRATION } from '../inbox/schema';
 import { SEGMENT_LOYALTY_MIGRATION } from '../segment/schema';
 import { schemaStatementFor } from './dialect';
@@ -79,6 +80,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   },
   SEGMENT_LOYALTY_MIGRATION,
   INBOX_MIGRATION,
+  CURSORS_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */

@@ -1,0 +1,30 @@
+import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
+
+/**
+ * Where long-running readers keep their place: a source's polling cursor, a CRM's changed-customers cursor, a
+ * backfill's page. In the store, so a restart, another instance or another worker carries on from it.
+ */
+export class CursorStore {
+  constructor(private readonly db: SqlDatabase) {}
+
+  async get(name: string): Promise<string | null> {
+    const row = await this.db.get<{ cursor: string | null }>('SELECT cursor FROM sync_cursors WHERE name = ?', [name]);
+    return row?.cursor ?? null;
+  }
+
+  /** Saves inside the caller's transaction when given one, so the cursor moves with what was written. */
+  async set(name: string, cursor: string | null, tx: SqlExecutor = this.db, at = new Date()): Promise<void> {
+    await tx.run(
+      `INSERT INTO sync_cursors (name, cursor, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at`,
+      [name, cursor, at.toISOString()],
+    );
+  }
+}
+
+/** Store schema version 5: named cursors (polling, CRM change feeds, backfills). */
+export const CURSORS_MIGRATION = {
+  version: 5,
+  name: 'named cursors for polling, CRM change feeds and backfills',
+  sql: `CREATE TABLE sync_cursors (name TEXT PRIMARY KEY, cursor TEXT, updated_at TEXT NOT NULL)`,
+} as const;
