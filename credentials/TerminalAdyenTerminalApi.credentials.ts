@@ -3,7 +3,7 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 export class TerminalAdyenTerminalApi implements ICredentialType {
   name = 'terminalAdyenTerminalApi';
 
-  displayName = 'Adyen Terminal API (Terminal CRM)';
+  displayName = 'Terminal CRM Adyen Terminal API';
 
   icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
 

@@ -3,7 +3,7 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 export class TerminalAdyenWebhookApi implements ICredentialType {
   name = 'terminalAdyenWebhookApi';
 
-  displayName = 'Adyen Webhooks (Terminal CRM)';
+  displayName = 'Terminal CRM Adyen Webhooks API';
 
   icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
 

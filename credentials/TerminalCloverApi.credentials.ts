@@ -3,7 +3,7 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 export class TerminalCloverApi implements ICredentialType {
   name = 'terminalCloverApi';
 
-  displayName = 'Clover (Terminal CRM)';
+  displayName = 'Terminal CRM Clover API';
 
   icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
 

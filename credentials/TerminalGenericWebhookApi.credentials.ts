@@ -3,7 +3,7 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 export class TerminalGenericWebhookApi implements ICredentialType {
   name = 'terminalGenericWebhookApi';
 
-  displayName = 'Signed Webhook (Terminal CRM)';
+  displayName = 'Terminal CRM Signed Webhook API';
 
   icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
 

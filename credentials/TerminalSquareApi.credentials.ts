@@ -3,7 +3,7 @@ import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INo
 export class TerminalSquareApi implements ICredentialType {
   name = 'terminalSquareApi';
 
-  displayName = 'Square (Terminal CRM)';
+  displayName = 'Terminal CRM Square API';
 
   icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
 

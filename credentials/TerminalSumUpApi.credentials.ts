@@ -3,7 +3,7 @@ import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INo
 export class TerminalSumUpApi implements ICredentialType {
   name = 'terminalSumUpApi';
 
-  displayName = 'SumUp (Terminal CRM)';
+  displayName = 'Terminal CRM SumUp API';
 
   icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
 

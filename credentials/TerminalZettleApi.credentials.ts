@@ -3,7 +3,7 @@ import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INo
 export class TerminalZettleApi implements ICredentialType {
   name = 'terminalZettleApi';
 
-  displayName = 'Zettle (Terminal CRM)';
+  displayName = 'Terminal CRM Zettle API';
 
   icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
 

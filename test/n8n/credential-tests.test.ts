@@ -53,6 +53,20 @@ describe('n8n: credential tests', () => {
     assert.doesNotMatch((await test({ ...ok, storeUrl: 'postgres://crm:secret@127.0.0.1:1/crm' })).message, /secret/);
   });
 
+  it('webhook-only source credentials: the Test button checks the fields through the trigger, naming what is wrong', async () => {
+    const trigger = packageNodeTypes().getByName(`${PACKAGE}.terminalTrigger`) as INodeType;
+    const ref = trigger.description.credentials?.find((c) => c.name === 'terminalAdyenWebhookApi');
+    const fn = trigger.methods!.credentialTest![ref!.testedBy as string]!;
+    const run = (data: ICredentialDataDecryptedObject) =>
+      fn.call(new CredentialTestContext(additionalData({})), { id: '2', name: 'Adyen', type: 'terminalAdyenWebhookApi', data });
+    const good = await run({ hmacKey: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056' });
+    assert.equal(good.status, 'OK', good.message);
+    const missing = await run({ hmacKey: '' });
+    assert.equal(missing.status, 'Error');
+    assert.match(missing.message, /^hmacKey: .*Fix: /);
+    assert.equal(trigger.description.credentials?.find((c) => c.name === 'terminalCrmStore')?.testedBy, 'terminalCrmStoreTest');
+  });
+
   it('Stripe Terminal API: tests the secret key against Stripe with a Bearer header', () => {
     const cred = new StripeTerminalApi();
     assert.deepEqual(cred.test.request, { baseURL: 'https://api.stripe.com/v1', url: '/balance' });

@@ -9,11 +9,13 @@ import type {
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { STRIPE_HANDLED_EVENT_TYPES } from '../../core/sources/stripe-terminal';
 import { stripeEventTypeOptions, TERMINAL_SOURCES } from './source-options';
-import { SOURCE_CREDENTIAL_TYPES, sourceCredentialRecord } from './source-credentials';
+import { sourceCredentialRecord } from './source-credentials';
 import { stripeCredential } from './stripe-credential';
 import { checkStripeEndpoint, createStripeEndpoint, deleteStripeEndpointOf } from './stripe-endpoint-lifecycle';
 import { answerWebhook } from './answer-webhook';
 import { triggerSource } from './trigger-source';
+import { sourceCredentialTest } from './test-source-credential';
+import { terminalCrmStoreTest } from '../shared/test-crm-store';
 
 export class TerminalTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -28,9 +30,18 @@ export class TerminalTrigger implements INodeType {
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
     credentials: [
-      ...Object.entries(SOURCE_CREDENTIAL_TYPES).map(([source, name]) => ({ name, required: true, displayOptions: { show: { source: [source] } } })),
+      // One credential type per source (source-credentials.ts); those with nothing at the vendor to call are tested
+      // by checking their fields (test-source-credential.ts).
+      { name: 'stripeTerminalApi', required: true, displayOptions: { show: { source: ['stripe'] } } },
+      { name: 'terminalSquareApi', required: true, displayOptions: { show: { source: ['square'] } } },
+      { name: 'terminalAdyenWebhookApi', required: true, displayOptions: { show: { source: ['adyen'] } }, testedBy: 'sourceCredentialTest' },
+      { name: 'terminalAdyenTerminalApi', required: true, displayOptions: { show: { source: ['adyen-terminal'] } }, testedBy: 'sourceCredentialTest' },
+      { name: 'terminalZettleApi', required: true, displayOptions: { show: { source: ['zettle'] } } },
+      { name: 'terminalCloverApi', required: true, displayOptions: { show: { source: ['clover'] } }, testedBy: 'sourceCredentialTest' },
+      { name: 'terminalSumUpApi', required: true, displayOptions: { show: { source: ['sumup'] } } },
+      { name: 'terminalGenericWebhookApi', required: true, displayOptions: { show: { source: ['generic'] } }, testedBy: 'sourceCredentialTest' },
       // The inbox: each verified event is kept before the processor gets its 2xx, and a replay is answered and dropped.
-      { name: 'terminalCrmStore', required: true },
+      { name: 'terminalCrmStore', required: true, testedBy: 'terminalCrmStoreTest' },
     ],
     webhooks: [
       {
@@ -107,6 +118,8 @@ export class TerminalTrigger implements INodeType {
       },
     ],
   };
+
+  methods = { credentialTest: { sourceCredentialTest, terminalCrmStoreTest } };
 
   webhookMethods = {
     default: {

@@ -40,6 +40,9 @@ export function n8nHttpTransport(ctx: Ctx, credentialType: string, baseUrl?: str
         }
         return { status: res.statusCode, headers, body };
       } catch (e) {
+        // Not a NodeApiError on purpose: the core's sources and CRM adapters turn "no answer" into their own typed
+        // errors (retry later, 500 to the processor); the node that called the core wraps what comes out of it.
+        // eslint-disable-next-line @n8n/community-nodes/require-node-api-error
         throw new HttpNetworkError(`${req.method} ${options.url}: ${(e as Error).message}`);
       }
     },
