@@ -1,4 +1,5 @@
-import { currencyExponent, formatMoney, type Money } from '../../contracts/money';
+import { formatMoney } from '../../contracts/money';
+import { decimalText, netPaid } from './payment-state';
 import type { CrmItemResult, CrmPayment } from './crm-adapter';
 import { CrmTransientError } from './crm-errors';
 import { HUBSPOT_BATCH_SIZE, hubspotRequest, writeBatch, type BatchInput, type HubSpotCall } from './hubspot-batch';
@@ -6,17 +7,12 @@ import { latestPerId } from './hubspot-contacts';
 import { asHubSpotError, CRM, reasonOf } from './hubspot-errors';
 import type { HubSpotSettings, PaymentField } from './hubspot-settings';
 
-/** "12.34" from 1234 USD, "1200" from 1200 JPY: HubSpot amounts are decimal text, never a float the pack computed. */
-export function minorToDecimal(m: Money): string {
-  const exp = currencyExponent(m.currency);
-  if (exp === 0) return String(m.minor);
-  const digits = String(m.minor).padStart(exp + 1, '0');
-  return `${digits.slice(0, -exp)}.${digits.slice(-exp)}`;
-}
+/** HubSpot amounts are decimal text, never a float the pack computed. */
+export const minorToDecimal = decimalText;
 
 /** The payment's current state as deal (or custom object) properties; refunds lower `amount`, never add a record. */
 export function paymentProperties(p: CrmPayment, s: HubSpotSettings): Record<string, string> {
-  const net: Money = { minor: Math.max(0, p.amount.minor - p.refunded.minor), currency: p.amount.currency };
+  const net = netPaid(p);
   const values: Record<PaymentField, string | undefined> = {
     name: `Card payment ${formatMoney(p.amount)} · ${p.source} ${p.paymentId}`,
     amount: minorToDecimal(net),

@@ -1,32 +1,20 @@
-import { formatMoney, type Money } from '../../contracts/money';
+import { formatMoney } from '../../contracts/money';
 import type { CrmPayment } from './crm-adapter';
+import { DEAL_OUTCOME, decimalNumber, netPaid } from './payment-state';
 import type { PipedriveSettings } from './pipedrive-settings';
 
 /**
  * A payment is a deal: Pipedrive's only money-carrying record that belongs to a person, shows in their timeline and
- * counts in revenue reports. Its state maps to the deal's: a refunded or failed payment is a lost deal, a pending one
- * open, anything the customer still paid for (including a partial refund or an open dispute) won.
+ * counts in revenue reports. Its state maps to the deal's as every CRM maps it (payment-state.ts).
  */
-const STATUS: Record<CrmPayment['status'], 'open' | 'won' | 'lost'> = {
-  succeeded: 'won',
-  partially_refunded: 'won',
-  disputed: 'won',
-  refunded: 'lost',
-  failed: 'lost',
-  pending: 'open',
-};
+const STATUS = DEAL_OUTCOME;
 
 const LOST_REASON: Partial<Record<CrmPayment['status'], string>> = { refunded: 'Refunded', failed: 'Payment failed' };
 
-/** What the customer still paid, in major units as Pipedrive's `value` wants: from the decimal text, so no float error creeps in. */
-export function netMajorUnits(p: Pick<CrmPayment, 'amount' | 'refunded'>): number {
-  const refunded = p.refunded.currency === p.amount.currency ? p.refunded.minor : 0;
-  return majorUnits({ minor: Math.max(0, p.amount.minor - refunded), currency: p.amount.currency });
-}
+/** What the customer still paid, in major units as Pipedrive's `value` wants. */
+export const netMajorUnits = (p: Pick<CrmPayment, 'amount' | 'refunded'>): number => decimalNumber(netPaid(p));
 
-export function majorUnits(m: Money): number {
-  return Number(formatMoney(m).split(' ')[0]);
-}
+export const majorUnits = decimalNumber;
 
 export function dealTitle(p: CrmPayment): string {
   const card = [p.card?.brand, p.card?.last4 ? `•••• ${p.card.last4}` : undefined].filter(Boolean).join(' ');

@@ -1,22 +1,11 @@
 import { formatMoney } from '../../contracts/money';
 import type { CrmPayment } from './crm-adapter';
+import { DEAL_OUTCOME, decimalNumber, netPaid } from './payment-state';
 import type { ZohoSettings } from './zoho-settings';
 
-/** Which stage a payment's state is: what the customer still paid for is won; refunded or failed lost; pending open. */
-const STAGE: Record<CrmPayment['status'], 'won' | 'lost' | 'open'> = {
-  succeeded: 'won',
-  partially_refunded: 'won',
-  disputed: 'won',
-  refunded: 'lost',
-  failed: 'lost',
-  pending: 'open',
-};
 
-/** What the customer still paid, in major units from the decimal text (Zoho currency fields are decimals). */
-export function netMajorUnits(p: Pick<CrmPayment, 'amount' | 'refunded'>): number {
-  const refunded = p.refunded.currency === p.amount.currency ? p.refunded.minor : 0;
-  return Number(formatMoney({ minor: Math.max(0, p.amount.minor - refunded), currency: p.amount.currency }).split(' ')[0]);
-}
+/** What the customer still paid, in major units (Zoho currency fields are decimals). */
+export const netMajorUnits = (p: Pick<CrmPayment, 'amount' | 'refunded'>): number => decimalNumber(netPaid(p));
 
 /**
  * A payment as a record of the payments module (Deals by default), keyed by the payment key in its unique field so
@@ -32,7 +21,7 @@ export function paymentRecord(p: CrmPayment, contactId: string, settings: ZohoSe
     // Deal_Name holds at most 120 characters.
     [f.name]: `Card payment ${formatMoney(p.amount)} — ${p.externalId}`.slice(0, 120),
     [f.amount]: netMajorUnits(p),
-    [f.stage]: settings.stages[STAGE[p.status]],
+    [f.stage]: settings.stages[DEAL_OUTCOME[p.status]],
     [f.closingDate]: p.occurredAt.slice(0, 10),
     [f.contact]: { id: contactId },
     [f.description]: [`${p.source} ${p.paymentId}`, `status ${p.status}`, card, refunded, p.terminal?.readerId ? `reader ${p.terminal.readerId}` : ''].filter(Boolean).join('; '),
