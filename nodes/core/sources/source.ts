@@ -103,6 +103,8 @@ export interface Source<C = unknown> {
    * ledger recognises the payment by its payment id.
    */
   list?(credentials: C, page: ListPage, ctx: SourceContext): Promise<ListResult>;
+  /** What polling needs, where that is less than the webhook's credentials (an API key without a signing secret). */
+  readonly listCredentials?: z.ZodType<C>;
 }
 
 export interface ListPage {

@@ -49,6 +49,14 @@ export const SquareCredentialsSchema = z.object({
 });
 export type SquareCredentials = z.infer<typeof SquareCredentialsSchema>;
 
+/** Polling needs the access token, not a webhook's signature key: an operator who polls usually has no webhook. */
+export const SquarePollCredentialsSchema = SquareCredentialsSchema.extend({
+  signatureKey: z
+    .preprocess(blank, z.union([z.string(), z.array(z.string())]).optional())
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : parseSecrets(v))),
+  accessToken: z.preprocess(blank, z.string({ error: 'polling Square needs an access token with PAYMENTS_READ' }).trim()),
+});
+
 export const SQUARE_ENV = {
   signatureKey: 'SQUARE_WEBHOOK_SIGNATURE_KEY',
   notificationUrl: 'SQUARE_WEBHOOK_URL',

@@ -4,7 +4,7 @@ import type { WebhooksHelper as SquareWebhooksHelper } from 'square';
 import { InputError, SignatureError } from '../errors';
 import { headerValue, type Source, type VerifiedDelivery, type WebhookRequest } from './source';
 import { obj } from './square-api';
-import { SQUARE_ENV, SquareCredentialsSchema, squareLivemode, type SquareCredentials } from './square-credentials';
+import { SQUARE_ENV, SquareCredentialsSchema, SquarePollCredentialsSchema, squareLivemode, type SquareCredentials } from './square-credentials';
 import { listSquarePayments } from './square-list';
 import { normalizeSquareEvent, SQUARE_HANDLED_EVENT_TYPES, type SquareDeliveryItem } from './square-normalize';
 import { isoTime } from './square-payment';
@@ -32,6 +32,8 @@ export const squareSource: Source<SquareCredentials> = {
   label: 'Square',
   handledEventTypes: SQUARE_HANDLED_EVENT_TYPES,
   credentials: SquareCredentialsSchema,
+  // Read by the poller (pipeline/poll-source.ts): polling goes without a webhook signature key.
+  listCredentials: SquarePollCredentialsSchema,
   env: SQUARE_ENV,
 
   async verify(request: WebhookRequest, credentials: SquareCredentials): Promise<VerifiedDelivery> {

@@ -1,7 +1,8 @@
 import type { Crm } from '../crm/crm';
-import { parseCrmName } from '../crm/crm-names';
+import { isSaasCrmName, parseCrmName } from '../crm/crm-names';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
 import { upsertPayments } from '../crm/upsert-payments';
+import { InputError } from '../errors';
 import { applyAutoMerges, identityStoreOf } from '../identity/identity-graph';
 import type { MatchConfig } from '../match/match-config';
 import { matchCustomer } from '../match/match-customer';
@@ -36,12 +37,20 @@ export async function upsertStep(payloads: readonly unknown[], crm: Crm): Promis
 }
 
 export interface CrmSettings {
-  /** Which CRM: "local" (the pack's SQL store) is the only one in this version. */
+  /** Which CRM the step writes to: "local" (the pack's SQL store); SaaS CRMs are reached through the outbox. */
   crm?: string;
   storeUrl?: string;
 }
 
 export async function openCrm(settings: CrmSettings): Promise<Crm> {
+  const chosen = (settings.crm ?? '').trim().toLowerCase();
+  if (isSaasCrmName(chosen)) {
+    throw new InputError(
+      'crm',
+      `"${chosen}" is not written by this step: payments reach a SaaS CRM through the store's outbox (CRM Sync), within its rate limits`,
+      `choose "local" here, and add a CRM Sync for ${chosen} with its CRM account`,
+    );
+  }
   parseCrmName(settings.crm);
   return new LocalSqlCrm(await openDatabase(settings.storeUrl));
 }

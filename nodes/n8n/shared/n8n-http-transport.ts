@@ -20,7 +20,8 @@ export function n8nHttpTransport(ctx: Ctx, credentialType: string, baseUrl?: str
         json: req.body === undefined || (typeof req.body === 'object' && !Buffer.isBuffer(req.body)),
         timeout: req.timeoutMs ?? 30_000,
         returnFullResponse: true,
-        ignoreHttpStatusErrors: true,
+        // n8n refreshes an OAuth2 token only when it sees the 401 as an error; the status comes back from the catch.
+        ignoreHttpStatusErrors: false,
       };
       try {
         const res = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options)) as {
@@ -28,18 +29,11 @@ export function n8nHttpTransport(ctx: Ctx, credentialType: string, baseUrl?: str
           headers: Record<string, string | string[]>;
           body: unknown;
         };
-        const headers: Record<string, string> = {};
-        for (const [k, v] of Object.entries(res.headers ?? {})) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
-        let body = res.body;
-        if (typeof body === 'string' && /json/i.test(headers['content-type'] ?? '')) {
-          try {
-            body = JSON.parse(body);
-          } catch {
-            // leave the text as it is
-          }
-        }
-        return { status: res.statusCode, headers, body };
+        return response(res.statusCode, res.headers, res.body);
       } catch (e) {
+        // A 4xx/5xx after n8n's own refresh-and-retry is still an answer: the core reads the vendor's status and body.
+        const answered = (e as { cause?: { response?: ErrorResponse }; response?: ErrorResponse }).cause?.response ?? (e as { response?: ErrorResponse }).response;
+        if (answered && typeof answered.status === 'number') return response(answered.status, answered.headers, answered.data ?? answered.body);
         // Not a NodeApiError on purpose: the core's sources and CRM adapters turn "no answer" into their own typed
         // errors (retry later, 500 to the processor); the node that called the core wraps what comes out of it.
         // eslint-disable-next-line @n8n/community-nodes/require-node-api-error
@@ -47,4 +41,25 @@ export function n8nHttpTransport(ctx: Ctx, credentialType: string, baseUrl?: str
       }
     },
   };
+}
+
+interface ErrorResponse {
+  status: number;
+  headers?: Record<string, string | string[]>;
+  data?: unknown;
+  body?: unknown;
+}
+
+function response(status: number, rawHeaders: Record<string, string | string[]> | undefined, rawBody: unknown): HttpResponse {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rawHeaders ?? {})) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(', ') : String(v);
+  let body = rawBody;
+  if (typeof body === 'string' && /json/i.test(headers['content-type'] ?? '')) {
+    try {
+      body = JSON.parse(body);
+    } catch {
+      // leave the text as it is
+    }
+  }
+  return { status, headers, body };
 }

@@ -19,7 +19,8 @@ export interface CrmAdapter {
   updateFields(batch: readonly CrmFieldUpdate[]): Promise<CrmItemResult[]>;
   /**
    * Customers changed in the CRM since `cursor` (null: from the beginning), for the local copy the matcher reads.
-   * One page per call; pass `next` back. Uses the vendor's modified-since / search API, never one call per customer.
+   * One page per call; pass `next` back while `more` is true. Uses the vendor's modified-since / search API, never
+   * one call per customer.
    */
   changedCustomers(cursor: string | null, limit: number): Promise<CrmChangedCustomers>;
 }
@@ -84,9 +85,16 @@ export interface CrmRemoteCustomer {
   updatedAt: string;
 }
 
+/**
+ * One page of the change feed. What to keep afterwards:
+ * - `more` true: another page waits now; call again with `next`.
+ * - `more` false, `next` set: caught up; keep `next` and start from it next time.
+ * - `more` false, `next` null: caught up; keep the cursor you passed (the last page may come once more).
+ */
 export interface CrmChangedCustomers {
   customers: CrmRemoteCustomer[];
   next: string | null;
+  more: boolean;
 }
 
 /** What every adapter factory receives: HTTP from the face, and the adapter's own settings. */

@@ -188,6 +188,7 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
         customers: (body.value ?? []).map((row) => remoteCustomer(s, row)),
         // No nextLink: caught up; the caller keeps the cursor it passed and asks again later.
         next: body['@odata.nextLink'] ?? null,
+        more: Boolean(body['@odata.nextLink']),
       };
     },
   };

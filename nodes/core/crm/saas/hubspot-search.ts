@@ -96,10 +96,10 @@ export async function changedContacts(call: HubSpotCall, pace: () => Promise<voi
     return externalId ? { crmId: String(r.id), externalId, profile, updatedAt } : { crmId: String(r.id), profile, updatedAt };
   });
   const after = body.paging?.next?.after;
-  if (!after || results.length === 0) return { customers, next: null };
+  if (!after || results.length === 0) return { customers, next: null, more: false };
   const lastSeen = Date.parse(customers[customers.length - 1]!.updatedAt);
-  if (Number.isFinite(lastSeen) && lastSeen > c.since) return { customers, next: encodeCursor({ since: lastSeen }) };
+  if (Number.isFinite(lastSeen) && lastSeen > c.since) return { customers, next: encodeCursor({ since: lastSeen }), more: true };
   // A whole page within one millisecond (a bulk import): step by offset, and past the 10,000 cap move on by 1 ms.
-  if (Number(after) + pageSize > SEARCH_RESULT_CAP) return { customers, next: encodeCursor({ since: c.since + 1 }) };
-  return { customers, next: encodeCursor({ since: c.since, after }) };
+  if (Number(after) + pageSize > SEARCH_RESULT_CAP) return { customers, next: encodeCursor({ since: c.since + 1 }), more: true };
+  return { customers, next: encodeCursor({ since: c.since, after }), more: true };
 }

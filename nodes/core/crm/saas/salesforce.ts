@@ -194,11 +194,9 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
         req = { method: 'GET', url: page.nextRecordsUrl, headers: { 'sforce-query-options': `batchSize=${batchSize}` } };
       }
       const last = records[records.length - 1];
-      return {
-        customers: records.map((r) => remoteCustomer(s, r)),
-        // A short page means caught up: the caller keeps the cursor it passed and asks again later.
-        next: last && records.length >= n ? encodeCursor(String(last.SystemModstamp), String(last.Id)) : null,
-      };
+      // A short page means caught up: the caller keeps the cursor it passed and asks again later.
+      const next = last && records.length >= n ? encodeCursor(String(last.SystemModstamp), String(last.Id)) : null;
+      return { customers: records.map((r) => remoteCustomer(s, r)), next, more: next !== null };
     },
   };
 }

@@ -1,0 +1,52 @@
+import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+
+export class TerminalPipedriveApi implements ICredentialType {
+  name = 'terminalPipedriveApi';
+
+  displayName = 'Terminal CRM Pipedrive API';
+
+  icon = { light: 'file:icons/terminalCrmAccount.svg', dark: 'file:icons/terminalCrmAccount.dark.svg' } as const;
+
+  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#pipedrive-credential';
+
+  properties: INodeProperties[] = [
+    {
+      displayName: 'API Token',
+      name: 'apiToken',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        'Your personal API token (Personal preferences → API). It is sent in the x-api-token header, never in the query string where proxies would log it. The credential test reads your own user with it.',
+    },
+    {
+      displayName: 'Customer ID Field Key',
+      name: 'customerIdField',
+      type: 'string',
+      default: '',
+      placeholder: '40 hexadecimal characters',
+      description:
+        'The API key of a text person field (e.g. "Terminal CRM ID") that holds the customer ID of this pack (Company settings → Data fields → Person → the field → API key). Pipedrive has no upsert: persons are found by it.',
+    },
+    {
+      displayName: 'Payment Key Field Key',
+      name: 'paymentKeyField',
+      type: 'string',
+      default: '',
+      placeholder: '40 hexadecimal characters',
+      description:
+        'The API key of a text deal field (e.g. "Terminal payment key") that holds each payment\'s key, so a refund updates the deal it belongs to.',
+    },
+    {
+      displayName: 'Base URL',
+      name: 'baseUrl',
+      type: 'string',
+      default: 'https://api.pipedrive.com',
+      description: "Pipedrive's API. Your company domain (https://yourcompany.pipedrive.com) works too.",
+    },
+  ];
+
+  authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { 'x-api-token': '={{$credentials.apiToken}}' } } };
+
+  test: ICredentialTestRequest = { request: { baseURL: '={{$credentials.baseUrl}}', url: '/api/v1/users/me' } };
+}

@@ -1,0 +1,84 @@
+import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import { ZOHO_DATA_CENTERS } from '../nodes/core/crm/saas/zoho-settings';
+
+/** The data centre's accounts server, as an n8n expression over this credential's own Data Center field. */
+const accounts = (path: string) => `={{ ${JSON.stringify(Object.fromEntries(Object.entries(ZOHO_DATA_CENTERS).map(([dc, u]) => [dc, u.accounts])))}[$self["dataCenter"]] + "${path}" }}`;
+
+export class TerminalZohoOAuth2Api implements ICredentialType {
+  name = 'terminalZohoOAuth2Api';
+
+  extends = ['oAuth2Api'];
+
+  displayName = 'Terminal CRM Zoho OAuth2 API';
+
+  icon = { light: 'file:icons/terminalCrmAccount.svg', dark: 'file:icons/terminalCrmAccount.dark.svg' } as const;
+
+  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#zoho-crm-credential';
+
+  properties: INodeProperties[] = [
+    {
+      displayName: 'Grant Type',
+      name: 'grantType',
+      type: 'hidden',
+      default: 'authorizationCode',
+    },
+    {
+      displayName: 'Data Center',
+      name: 'dataCenter',
+      type: 'options',
+      options: [
+        { name: 'Australia (zoho.com.au)', value: 'au' },
+        { name: 'Canada (zohocloud.ca)', value: 'ca' },
+        { name: 'China (zoho.com.cn)', value: 'cn' },
+        { name: 'Europe (zoho.eu)', value: 'eu' },
+        { name: 'India (zoho.in)', value: 'in' },
+        { name: 'Japan (zoho.jp)', value: 'jp' },
+        { name: 'Saudi Arabia (zoho.sa)', value: 'sa' },
+        { name: 'United States (zoho.com)', value: 'us' },
+      ],
+      default: 'us',
+      description: 'Where your Zoho organisation lives: the domain you sign in at. A token from one data centre is refused by every other.',
+    },
+    {
+      displayName: 'Authorization URL',
+      name: 'authUrl',
+      type: 'hidden',
+      default: accounts('/oauth/v2/auth'),
+      required: true,
+    },
+    {
+      displayName: 'Access Token URL',
+      name: 'accessTokenUrl',
+      type: 'hidden',
+      default: accounts('/oauth/v2/token'),
+      required: true,
+    },
+    {
+      displayName: 'Scope',
+      name: 'scope',
+      type: 'hidden',
+      default: 'ZohoCRM.modules.ALL',
+    },
+    {
+      // Offline access is what makes Zoho issue a refresh token; consent makes it issue one on every reconnect.
+      displayName: 'Auth URI Query Parameters',
+      name: 'authQueryParameters',
+      type: 'hidden',
+      default: 'access_type=offline&prompt=consent',
+    },
+    {
+      displayName: 'Authentication',
+      name: 'authentication',
+      type: 'hidden',
+      default: 'body',
+    },
+    {
+      displayName: 'API Domain',
+      name: 'baseUrl',
+      type: 'string',
+      default: '',
+      placeholder: 'https://www.zohoapis.eu',
+      description: 'Optional. Leave empty for the API domain Zoho names when you connect (your data centre\'s); set it for a sandbox such as https://sandbox.zohoapis.com.',
+    },
+  ];
+}

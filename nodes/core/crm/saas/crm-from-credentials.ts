@@ -1,0 +1,97 @@
+import { InputError } from '../../errors';
+import type { HttpTransport } from '../../http/http-transport';
+import { parseSaasCrmName, type SaasCrmName } from '../crm-names';
+import type { CrmAdapter } from './crm-adapter';
+import { createDynamicsAdapter, dynamicsAxiosTransport, parseDynamicsSettings } from './dynamics';
+import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings } from './hubspot';
+import { createPipedriveAdapter, parsePipedriveSettings, pipedriveAxiosTransport } from './pipedrive';
+import { createSalesforceAdapter, parseSalesforceSettings, salesforceAxiosTransport } from './salesforce';
+import { createZohoAdapter, parseZohoSettings, zohoAxiosTransport } from './zoho';
+import { renameToRecordField, requireRecordFields, settingsInputFromRecord, text, type CrmRecord } from './crm-record-settings';
+
+export type { CrmRecord } from './crm-record-settings';
+
+/**
+ * When the engine's transport authenticates (n8n's httpRequestWithAuthentication with the HubSpot credential),
+ * HubSpot's settings still want an `auth`; this one is never sent anywhere.
+ */
+const ENGINE_AUTHENTICATES = { type: 'privateApp', accessToken: 'authenticated-by-the-engine' } as const;
+
+/**
+ * A CRM adapter from a CRM account (an n8n credential's data, a Node-RED config node's values), for every face.
+ * Without `http`, the vendor's axios transport is built from the record's secrets (tokens cached, OAuth refreshed
+ * by the core); with it, the engine's transport authenticates and the secrets are not needed. Wrong or missing
+ * values are InputErrors naming the account field.
+ */
+export function crmAdapterFromRecord(name: string, record: CrmRecord, http?: HttpTransport): CrmAdapter {
+  const crm = parseSaasCrmName(name);
+  try {
+    return build(crm, record, http);
+  } catch (e) {
+    if (e instanceof InputError && e.field.startsWith(`${crm}.`)) throw renameToRecordField(crm, e);
+    throw e;
+  }
+}
+
+function build(crm: SaasCrmName, record: CrmRecord, http?: HttpTransport): CrmAdapter {
+  const input = settingsInputFromRecord(crm, record);
+  switch (crm) {
+    case 'hubspot': {
+      if (!http && !input.auth) requireRecordFields(record, ['accessToken'], 'a private app access token (pat-…), or the OAuth client id, secret and refresh token');
+      const settings = parseHubSpotSettings(http && !input.auth ? { ...input, auth: ENGINE_AUTHENTICATES } : input);
+      return createHubSpotAdapter({ http: http ?? hubspotAxiosTransport(settings), settings });
+    }
+    case 'salesforce': {
+      if (!http) {
+        requireRecordFields(record, ['clientId'], "the connected app's Consumer Key");
+        if (text(record, 'authFlow') !== 'client_credentials' && (text(record, 'privateKey') || !text(record, 'clientSecret'))) {
+          requireRecordFields(record, ['username', 'privateKey'], 'the JWT bearer flow signs in as this user with this key (or choose client credentials and give the Consumer Secret)');
+        } else {
+          requireRecordFields(record, ['clientSecret'], "the client credentials flow needs the connected app's Consumer Secret");
+        }
+      }
+      const settings = parseSalesforceSettings(input);
+      return createSalesforceAdapter({ http: http ?? salesforceAxiosTransport(settings), settings });
+    }
+    case 'dynamics': {
+      requireRecordFields(record, ['orgUrl'], 'the Environment URL from the Power Platform admin center, e.g. https://contoso.crm.dynamics.com');
+      if (!http) requireRecordFields(record, ['tenantId', 'clientId', 'clientSecret'], 'the app registration in Entra ID signs in with these');
+      const settings = parseDynamicsSettings(input);
+      return createDynamicsAdapter({ http: http ?? dynamicsAxiosTransport(settings), settings });
+    }
+    case 'pipedrive': {
+      const settings = parsePipedriveSettings(input);
+      return createPipedriveAdapter({ http: http ?? pipedriveAxiosTransport(settings), settings });
+    }
+    case 'zoho': {
+      const settings = parseZohoSettings(input);
+      return createZohoAdapter({ http: http ?? zohoAxiosTransport(settings), settings });
+    }
+  }
+}
+
+/**
+ * Where a CRM's API lives for a record, for an engine transport that needs a base URL for the adapter's relative
+ * paths (n8nHttpTransport). Salesforce has none to give: its calls go to the instance URL its token names.
+ */
+export function crmBaseUrlFromRecord(name: string, record: CrmRecord): string | undefined {
+  const crm = parseSaasCrmName(name);
+  const input = settingsInputFromRecord(crm, record);
+  try {
+    switch (crm) {
+      case 'hubspot':
+        return parseHubSpotSettings({ ...input, auth: input.auth ?? ENGINE_AUTHENTICATES }).baseUrl;
+      case 'salesforce':
+        return parseSalesforceSettings(input).baseUrl;
+      case 'dynamics':
+        return parseDynamicsSettings(input).url;
+      case 'pipedrive':
+        return parsePipedriveSettings(input).baseUrl;
+      case 'zoho':
+        return parseZohoSettings(input).apiBaseUrl;
+    }
+  } catch (e) {
+    if (e instanceof InputError && e.field.startsWith(`${crm}.`)) throw renameToRecordField(crm, e);
+    throw e;
+  }
+}

@@ -1,0 +1,131 @@
+import { InputError } from '../../errors';
+import type { SaasCrmName } from '../crm-names';
+
+/**
+ * A CRM account as the faces keep it: an n8n credential's data or a Node-RED config node's values (plain fields
+ * and decrypted credentials together). Field names are the same in both faces, so one reading serves both.
+ */
+export type CrmRecord = Record<string, unknown>;
+
+/** The fields each CRM's account has, besides `settings` (advanced settings as JSON, the adapter's own names). */
+export const CRM_RECORD_FIELDS: Record<SaasCrmName, readonly string[]> = {
+  hubspot: ['accessToken', 'baseUrl', 'clientId', 'clientSecret', 'refreshToken', 'tokenUrl'],
+  salesforce: ['authFlow', 'clientId', 'clientSecret', 'username', 'privateKey', 'loginUrl', 'baseUrl', 'apiVersion'],
+  dynamics: ['orgUrl', 'tenantId', 'clientId', 'clientSecret', 'authorityUrl'],
+  pipedrive: ['apiToken', 'baseUrl', 'customerIdField', 'paymentKeyField', 'clientId', 'clientSecret', 'refreshToken'],
+  zoho: ['dataCenter', 'clientId', 'clientSecret', 'refreshToken', 'baseUrl', 'accountsUrl'],
+};
+
+/** The record's fields turned into the adapter's settings input (what its parse function takes). */
+export function settingsInputFromRecord(crm: SaasCrmName, record: CrmRecord): Record<string, unknown> {
+  const r = (k: string) => text(record, k);
+  const advanced = advancedSettings(record);
+  const set = (o: Record<string, unknown>) => ({ ...advanced, ...Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) });
+  const refreshToken = r('refreshToken') ?? n8nRefreshToken(record);
+  switch (crm) {
+    case 'hubspot': {
+      const oauth = r('clientId') || r('clientSecret') || refreshToken;
+      const auth = r('accessToken')
+        ? { type: 'privateApp', accessToken: r('accessToken') }
+        : oauth
+          ? { type: 'oauth2', clientId: r('clientId'), clientSecret: r('clientSecret'), refreshToken, ...(r('tokenUrl') ? { tokenUrl: r('tokenUrl') } : {}) }
+          : advanced.auth;
+      return set({ baseUrl: r('baseUrl'), auth });
+    }
+    case 'salesforce': {
+      const privateKey = r('privateKey') ? formatPem(r('privateKey')!) : undefined;
+      const flow = r('authFlow') ?? (privateKey ? 'jwt_bearer' : r('clientSecret') ? 'client_credentials' : undefined);
+      const auth =
+        flow === 'jwt_bearer'
+          ? { flow, clientId: r('clientId'), username: r('username'), privateKey }
+          : flow
+            ? { flow, clientId: r('clientId'), clientSecret: r('clientSecret') }
+            : advanced.auth;
+      return set({ loginUrl: r('loginUrl'), baseUrl: r('baseUrl'), apiVersion: r('apiVersion'), auth });
+    }
+    case 'dynamics': {
+      const auth =
+        r('tenantId') || r('clientId') || r('clientSecret')
+          ? { tenantId: r('tenantId'), clientId: r('clientId'), clientSecret: r('clientSecret'), ...(r('authorityUrl') ? { authorityUrl: r('authorityUrl') } : {}) }
+          : advanced.auth;
+      return set({ url: r('orgUrl'), auth });
+    }
+    case 'pipedrive': {
+      const oauth = !r('apiToken') && (r('clientId') || refreshToken) ? { clientId: r('clientId'), clientSecret: r('clientSecret'), refreshToken } : advanced.oauth;
+      return set({ apiToken: r('apiToken'), baseUrl: r('baseUrl'), customerIdField: r('customerIdField'), paymentKeyField: r('paymentKeyField'), oauth });
+    }
+    case 'zoho':
+      return set({
+        dataCenter: r('dataCenter')?.toLowerCase(),
+        clientId: r('clientId'),
+        clientSecret: r('clientSecret'),
+        refreshToken,
+        // Zoho names the org's API host in its token answer (n8n keeps it in oauthTokenData.api_domain).
+        baseUrl: r('baseUrl') ?? n8nTokenField(record, 'api_domain'),
+        accountsUrl: r('accountsUrl'),
+      });
+  }
+}
+
+/**
+ * An adapter's InputError (`hubspot.auth.accessToken`) renamed to the account field the operator fills in
+ * (`accessToken`), or to `settings.<path>` for what only the advanced settings hold.
+ */
+export function renameToRecordField(crm: SaasCrmName, e: InputError): InputError {
+  const path = e.field.replace(new RegExp(`^${crm}\\.`), '');
+  const leaf = path.replace(/^(auth|oauth)\./, '');
+  const renamed: Record<string, string> = { url: 'orgUrl', flow: 'authFlow', auth: CRM_RECORD_FIELDS[crm][0]! };
+  const field = renamed[leaf] ?? (CRM_RECORD_FIELDS[crm].includes(leaf) ? leaf : `settings.${path}`);
+  const problem = e.message.slice(e.field.length + 2).replace(/\. Fix: [\s\S]*$/, '');
+  return new InputError(field, problem, e.fix);
+}
+
+/** Fails with the field to fill in when a secret the axios transport needs is missing. */
+export function requireRecordFields(record: CrmRecord, fields: readonly string[], why: string): void {
+  for (const f of fields) {
+    if (!text(record, f)) throw new InputError(f, 'is empty', `fill it in: ${why}`);
+  }
+}
+
+export function text(record: CrmRecord, key: string): string | undefined {
+  const v = record[key];
+  if (typeof v === 'number') return String(v);
+  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+function advancedSettings(record: CrmRecord): Record<string, unknown> {
+  const raw = record.settings;
+  if (raw === undefined || raw === null || raw === '') return {};
+  if (typeof raw === 'object' && !Array.isArray(raw)) return raw as Record<string, unknown>;
+  if (typeof raw === 'string') {
+    try {
+      const parsed = JSON.parse(raw) as unknown;
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+    } catch (e) {
+      throw new InputError('settings', `is not valid JSON (${(e as Error).message})`, 'write a JSON object such as {"contactIdProperty": "terminal_crm_id"}, or leave it empty');
+    }
+  }
+  throw new InputError('settings', 'is not a JSON object', 'write a JSON object such as {"contactIdProperty": "terminal_crm_id"}, or leave it empty');
+}
+
+/** n8n's OAuth2 credentials keep the token answer in `oauthTokenData`. */
+function n8nTokenField(record: CrmRecord, key: string): string | undefined {
+  const data = record.oauthTokenData;
+  return data && typeof data === 'object' ? text(data as CrmRecord, key) : undefined;
+}
+
+function n8nRefreshToken(record: CrmRecord): string | undefined {
+  return n8nTokenField(record, 'refresh_token');
+}
+
+/**
+ * A PEM key as forms hand it over: a one-line input drops the line breaks, an environment variable spells them
+ * "\n". OpenSSL wants the base64 body in lines under its header, so the block is rebuilt.
+ */
+export function formatPem(value: string): string {
+  const v = value.replace(/\\n/g, '\n').trim();
+  const m = /^(-----BEGIN [A-Z ]+-----)([\s\S]*?)(-----END [A-Z ]+-----)$/.exec(v);
+  if (!m) return v;
+  const body = m[2]!.replace(/\s+/g, '');
+  return `${m[1]}\n${body.match(/.{1,64}/g)?.join('\n') ?? ''}\n${m[3]}\n`;
+}

@@ -1,0 +1,131 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { crmAdapterFromRecord, crmBaseUrlFromRecord } from '../../../../nodes/core/crm/saas/crm-from-credentials';
+import { formatPem } from '../../../../nodes/core/crm/saas/crm-record-settings';
+import { CRM_NAMES } from '../../../../nodes/core/crm/crm-names';
+import { LocalSqlCrm } from '../../../../nodes/core/crm/local-sql-crm';
+import { InputError } from '../../../../nodes/core/errors';
+import { openCrm } from '../../../../nodes/core/steps/steps';
+import { closeAllDatabases } from '../../../../nodes/core/store/open-database';
+import { tempDir } from '../../../support/temp-store';
+import type { HttpRequest, HttpTransport } from '../../../../nodes/core/http/http-transport';
+import { useNock } from './hubspot-kit';
+import { HubSpotMock } from './mocks/hubspot-mock';
+import { SalesforceMock, type Nock } from './mocks/salesforce-mock';
+
+useNock();
+let nock: Nock;
+before(async () => {
+  nock = (await import('nock')).default;
+});
+
+/** A transport that answers every request with `body` and remembers what was asked, as an engine's would. */
+function engineTransport(body: unknown): HttpTransport & { seen: HttpRequest[] } {
+  const seen: HttpRequest[] = [];
+  return { seen, request: async (req) => (seen.push(req), { status: 200, headers: { 'content-type': 'application/json' }, body }) };
+}
+
+const PAT = 'pat-na1-11111111-2222-3333-4444-555555555555';
+
+describe('CRM adapter from a credential record', () => {
+  it('HubSpot: builds the axios transport with the private app token when the face gives none', async () => {
+    const mock = await HubSpotMock.start({ privateAppToken: PAT });
+    mock.seed('contacts', { terminal_crm_id: 'cus_1', email: 'ana@example.com' });
+    const adapter = crmAdapterFromRecord('hubspot', { accessToken: PAT, baseUrl: '' });
+    assert.equal(adapter.name, 'hubspot');
+    assert.equal((await adapter.changedCustomers(null, 5)).customers[0]!.externalId, 'cus_1');
+    assert.deepEqual(mock.calls.map((c) => c.authorization), [`Bearer ${PAT}`]);
+  });
+
+  it('HubSpot: with the engine’s transport (n8n’s OAuth2 credential) no token is needed, and the advanced settings apply', async () => {
+    const http = engineTransport({ results: [{ id: '51', properties: { shop_customer_id: 'cus_9', email: 'x@example.com', lastmodifieddate: '2025-03-01T12:00:00.000Z' } }] });
+    const adapter = crmAdapterFromRecord('hubspot', { clientId: '', oauthTokenData: { access_token: 'n8n-keeps-it' }, settings: '{"contactIdProperty": "shop_customer_id"}' }, http);
+    const page = await adapter.changedCustomers(null, 5);
+    assert.equal(page.customers[0]!.externalId, 'cus_9');
+    assert.equal(http.seen[0]!.url, '/crm/v3/objects/contacts/search');
+    assert.equal(http.seen[0]!.headers?.authorization, undefined, 'the engine signs, not the adapter');
+    assert.equal(crmBaseUrlFromRecord('hubspot', { baseUrl: 'https://api-eu1.hubapi.com' }), 'https://api-eu1.hubapi.com');
+  });
+
+  it('Salesforce: the JWT bearer flow from the record, the token fetched and cached by the core', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const mock = new SalesforceMock({ publicKey }).install(nock);
+    mock.seed('Contact', { Terminal_CRM_Id__c: 'cus_3', LastName: 'Diaz' });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const adapter = crmAdapterFromRecord('salesforce', { clientId: '3MVG9consumerKey', username: 'integration@acme.example', privateKey: pem.replace(/\n/g, '\\n') });
+    await adapter.changedCustomers(null, 5);
+    await adapter.changedCustomers(null, 5);
+    assert.equal(mock.tokenRequests, 1, 'one token for both calls');
+  });
+
+  it('Zoho: the data centre picks the API domain, unless n8n’s token data names one', () => {
+    const base = { clientId: '1000.X', clientSecret: 's', refreshToken: 'r' };
+    assert.equal(crmBaseUrlFromRecord('zoho', { ...base, dataCenter: 'EU' }), 'https://www.zohoapis.eu');
+    assert.equal(crmBaseUrlFromRecord('zoho', { clientId: '1000.X', clientSecret: 's', oauthTokenData: { refresh_token: 'r', api_domain: 'https://www.zohoapis.in' } }), 'https://www.zohoapis.in');
+  });
+
+  it('Dynamics and Pipedrive: the engine’s transport reaches the environment URL and the API with the record’s settings', async () => {
+    const http = engineTransport({ value: [], success: true, data: [], additional_data: { next_cursor: null } });
+    await crmAdapterFromRecord('dynamics', { orgUrl: 'https://contoso.crm4.dynamics.com' }, http).changedCustomers(null, 5);
+    assert.match(http.seen[0]!.url, /^https:\/\/contoso\.crm4\.dynamics\.com\/api\/data\/v9\.2\/contacts\?/);
+    await crmAdapterFromRecord('pipedrive', { apiToken: 't', customerIdField: 'a'.repeat(40), paymentKeyField: 'b'.repeat(40) }, http).changedCustomers(null, 5);
+    assert.equal(http.seen[1]!.url, '/api/v2/persons');
+    assert.equal(http.seen[1]!.qs?.custom_fields, 'a'.repeat(40));
+  });
+
+  it('names the account field to fill in, not the adapter’s setting path', () => {
+    const field = (fn: () => unknown) => {
+      try {
+        fn();
+      } catch (e) {
+        assert.ok(e instanceof InputError, String(e));
+        return e.field;
+      }
+      assert.fail('no error');
+    };
+    assert.equal(field(() => crmAdapterFromRecord('hubspot', {})), 'accessToken');
+    assert.equal(field(() => crmAdapterFromRecord('salesforce', { clientId: 'k', authFlow: 'jwt_bearer', username: 'u' })), 'privateKey');
+    assert.equal(field(() => crmAdapterFromRecord('salesforce', { clientId: 'k', authFlow: 'client_credentials', clientSecret: 's' })), 'loginUrl');
+    assert.equal(field(() => crmAdapterFromRecord('dynamics', { orgUrl: 'http://contoso.crm.dynamics.com', tenantId: 't', clientId: 'c', clientSecret: 's' })), 'orgUrl');
+    assert.equal(field(() => crmAdapterFromRecord('pipedrive', { apiToken: 't', customerIdField: 'not-a-key', paymentKeyField: 'b'.repeat(40) })), 'customerIdField');
+    assert.equal(field(() => crmAdapterFromRecord('zoho', { clientId: 'c', clientSecret: 's' })), 'refreshToken');
+    assert.equal(field(() => crmAdapterFromRecord('zoho', { clientId: 'c', clientSecret: 's', refreshToken: 'r', dataCenter: 'mars' })), 'dataCenter');
+    assert.equal(field(() => crmAdapterFromRecord('hubspot', { accessToken: PAT, settings: '{"contactIdProperty": "Shop Id"}' })), 'settings.contactIdProperty');
+    assert.equal(field(() => crmAdapterFromRecord('hubspot', { accessToken: PAT, settings: '{oops' })), 'settings');
+    assert.equal(field(() => crmAdapterFromRecord('sugarcrm', {})), 'crm');
+  });
+
+  it('rebuilds a PEM key whose line breaks a form or a variable lost', () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    assert.equal(formatPem(pem.replace(/\n/g, '')), pem);
+    assert.equal(formatPem(pem.replace(/\n/g, '\\n')), pem);
+    assert.equal(formatPem(pem.replace(/\n/g, ' ')), pem);
+  });
+});
+
+describe('CRM choice in the steps', () => {
+  const dir = tempDir('tcrm-crm-choice-');
+  after(async () => {
+    await closeAllDatabases();
+    dir.remove();
+  });
+
+  it('knows the store and the five SaaS CRMs', () => {
+    assert.deepEqual([...CRM_NAMES], ['local', 'hubspot', 'salesforce', 'dynamics', 'pipedrive', 'zoho']);
+  });
+
+  it('a step writes to the store; a SaaS CRM is refused with the way it is reached instead', async () => {
+    assert.ok((await openCrm({ crm: 'local', storeUrl: `sqlite:${dir.path}/store.db` })) instanceof LocalSqlCrm);
+    for (const crm of ['hubspot', ' Zoho ']) {
+      await assert.rejects(openCrm({ crm, storeUrl: `sqlite:${dir.path}/store.db` }), (e: unknown) => {
+        assert.ok(e instanceof InputError);
+        assert.equal(e.field, 'crm');
+        assert.match(e.message, /is not written by this step: payments reach a SaaS CRM through the store's outbox \(CRM Sync\)/);
+        return true;
+      });
+    }
+    await assert.rejects(openCrm({ crm: 'sugarcrm' }), /^InputError: crm: "sugarcrm" is not a CRM this version can write to\. Fix: choose one of: local$/);
+  });
+});

@@ -1,0 +1,223 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
+import { after, afterEach, before, describe, it } from 'node:test';
+import { CredentialTestContext, ExecuteContext } from 'n8n-core';
+import {
+  createEmptyRunExecutionData,
+  Workflow,
+  type ICredentialDataDecryptedObject,
+  type INode,
+  type INodeCredentialsDetails,
+  type INodeType,
+  type INodeTypes,
+  type IWorkflowExecuteAdditionalData,
+} from 'n8n-workflow';
+import { TerminalDynamicsApi } from '../../credentials/TerminalDynamicsApi.credentials';
+import { TerminalHubSpotApi } from '../../credentials/TerminalHubSpotApi.credentials';
+import { TerminalHubSpotOAuth2Api } from '../../credentials/TerminalHubSpotOAuth2Api.credentials';
+import { TerminalPipedriveApi } from '../../credentials/TerminalPipedriveApi.credentials';
+import { TerminalSalesforceApi } from '../../credentials/TerminalSalesforceApi.credentials';
+import { TerminalZohoOAuth2Api } from '../../credentials/TerminalZohoOAuth2Api.credentials';
+import { crmAdapterFromRecord, crmBaseUrlFromRecord } from '../../nodes/core/crm/saas/crm-from-credentials';
+import { ZOHO_DATA_CENTERS } from '../../nodes/core/crm/saas/zoho-settings';
+import { crmAccountTest } from '../../nodes/n8n/shared/crm-account-test';
+import { n8nHttpTransport } from '../../nodes/n8n/shared/n8n-http-transport';
+import { SalesforceMock, type Nock } from '../core/crm/saas/mocks/salesforce-mock';
+import { additionalData } from './support/additional-data';
+import { credentialWithDefaults, runCredentialTest } from './support/credential-request-test';
+import { StaticCredentialsHelper } from './support/static-credentials-helper';
+
+let nock: Nock;
+before(async () => {
+  nock = (await import('nock')).default;
+  nock.disableNetConnect();
+});
+afterEach(() => nock.cleanAll());
+after(() => {
+  nock.enableNetConnect();
+  nock.restore();
+});
+
+const PAT = 'pat-na1-11111111-2222-3333-4444-555555555555';
+
+describe('n8n: CRM credentials', () => {
+  describe('HubSpot private app', () => {
+    it('tests the token against HubSpot with a Bearer header, at the base URL given', async () => {
+      const eu = nock('https://api-eu1.hubapi.com', { reqheaders: { authorization: `Bearer ${PAT}` } })
+        .get('/account-info/v3/details')
+        .reply(200, { portalId: 62515, accountType: 'STANDARD', timeZone: 'Europe/Berlin', companyCurrency: 'EUR', dataHostingLocation: 'eu1' });
+      assert.deepEqual(await runCredentialTest(new TerminalHubSpotApi(), { accessToken: PAT, baseUrl: 'https://api-eu1.hubapi.com' }), { status: 'OK', message: 'Connection successful!' });
+      assert.ok(eu.isDone());
+    });
+
+    it('reports a token HubSpot refuses', async () => {
+      nock('https://api.hubapi.com')
+        .get('/account-info/v3/details')
+        .reply(401, { status: 'error', message: 'Authentication credentials not found. This API supports OAuth 2.0 authentication', category: 'INVALID_AUTHENTICATION', correlationId: '1f0e…' });
+      const result = await runCredentialTest(new TerminalHubSpotApi(), { accessToken: 'pat-na1-revoked' });
+      assert.equal(result.status, 'Error');
+    });
+  });
+
+  describe('Pipedrive', () => {
+    it('sends the API token in the x-api-token header, never in the query string', async () => {
+      const me = nock('https://api.pipedrive.com', { reqheaders: { 'x-api-token': 'a1b2c3d4e5' } })
+        .get('/api/v1/users/me')
+        .query((q) => !('api_token' in q))
+        .reply(200, { success: true, data: { id: 7, name: 'Ana Diaz', company_domain: 'acme' } });
+      assert.equal((await runCredentialTest(new TerminalPipedriveApi(), { apiToken: 'a1b2c3d4e5' })).status, 'OK');
+      assert.ok(me.isDone());
+    });
+
+    it('reports a token Pipedrive refuses', async () => {
+      nock('https://api.pipedrive.com').get('/api/v1/users/me').reply(401, { success: false, error: 'unauthorized access', errorCode: 401 });
+      assert.equal((await runCredentialTest(new TerminalPipedriveApi(), { apiToken: 'wrong' })).status, 'Error');
+    });
+  });
+
+  describe('Dynamics 365', () => {
+    const creds = { orgUrl: 'https://contoso.crm4.dynamics.com/', tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', clientId: '0a1b2c3d-1111-2222-3333-444455556666', clientSecret: 'Qx~8Q~s3cr3t+/=' };
+    const form = (body: string) => Object.fromEntries(new URLSearchParams(body));
+
+    it('asks Entra ID for a client-credentials token for the environment, which checks tenant, client and secret', async () => {
+      let sent: Record<string, string> | undefined;
+      const token = nock('https://login.microsoftonline.com')
+        .post(`/${creds.tenantId}/oauth2/v2.0/token`, (body: string) => ((sent = form(body)), true))
+        .reply(200, { token_type: 'Bearer', expires_in: 3599, ext_expires_in: 3599, access_token: 'eyJ0eXAi.entra.token' });
+      assert.equal((await runCredentialTest(new TerminalDynamicsApi(), creds)).status, 'OK');
+      assert.ok(token.isDone());
+      assert.deepEqual(sent, { grant_type: 'client_credentials', client_id: creds.clientId, client_secret: creds.clientSecret, scope: 'https://contoso.crm4.dynamics.com/.default' });
+    });
+
+    it('names what to check when Entra refuses the secret', async () => {
+      nock('https://login.microsoftonline.com')
+        .post(`/${creds.tenantId}/oauth2/v2.0/token`)
+        // n8n sends a request answered 401 once more after re-authenticating, as it does for every credential.
+        .twice()
+        .reply(401, { error: 'invalid_client', error_description: "AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '0a1b2c3d-…'.", error_codes: [7000215] });
+      assert.deepEqual(await runCredentialTest(new TerminalDynamicsApi(), creds), {
+        status: 'Error',
+        message: "Entra ID refused the client ID or secret: use the secret's Value (not its ID), and check that it has not expired",
+      });
+    });
+  });
+
+  describe('Salesforce', () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+
+    it('has no authenticate and no declarative test: the core signs the JWT and caches the token', () => {
+      const cred = new TerminalSalesforceApi();
+      assert.equal((cred as { authenticate?: unknown }).authenticate, undefined);
+      assert.equal((cred as { test?: unknown }).test, undefined);
+      assert.deepEqual(cred.properties.map((p) => p.name), ['authFlow', 'clientId', 'username', 'privateKey', 'clientSecret', 'loginUrl', 'baseUrl', 'apiVersion']);
+    });
+
+    it('is tested through a node-provided test that fetches a token and reads one Contact (as n8n runs it)', async () => {
+      const mock = new SalesforceMock({ publicKey }).install(nock);
+      mock.seed('Contact', { Terminal_CRM_Id__c: 'cus_1', LastName: 'Diaz' });
+      const test = crmAccountTest('salesforce');
+      const data = await credentialWithDefaults(new TerminalSalesforceApi(), { clientId: '3MVG9consumerKey', username: 'integration@acme.example', privateKey: pem });
+      const ok = await test.call(new CredentialTestContext(additionalData({})), { id: '1', name: 'SF', type: 'terminalSalesforceApi', data });
+      assert.deepEqual(ok, { status: 'OK', message: 'salesforce answered: customers can be read' });
+      assert.equal(mock.tokenRequests, 1);
+      const wrongKey = await test.call(new CredentialTestContext(additionalData({})), { id: '1', name: 'SF', type: 'terminalSalesforceApi', data: { ...data, clientId: 'someOtherApp' } });
+      assert.equal(wrongKey.status, 'Error');
+      assert.match(wrongKey.message, /^salesforce: the token request .* was refused: .* — check the consumer key/);
+    });
+  });
+
+  describe('OAuth2 credentials', () => {
+    it('HubSpot: its authorization and token URLs, and scopes for contacts and deals', async () => {
+      const data = await credentialWithDefaults(new TerminalHubSpotOAuth2Api(), {});
+      assert.equal(data.authUrl, 'https://app.hubspot.com/oauth/authorize');
+      assert.equal(data.accessTokenUrl, 'https://api.hubapi.com/oauth/v1/token');
+      assert.deepEqual(String(data.scope).split(' ').sort(), ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.deals.read', 'crm.objects.deals.write', 'oauth']);
+      assert.equal(new TerminalHubSpotOAuth2Api().extends[0], 'oAuth2Api');
+    });
+
+    it('Zoho: the data centre chosen picks its accounts server for the consent screen and the token', async () => {
+      for (const [dc, urls] of Object.entries(ZOHO_DATA_CENTERS)) {
+        const data = await credentialWithDefaults(new TerminalZohoOAuth2Api(), { dataCenter: dc });
+        assert.equal(data.authUrl, `${urls.accounts}/oauth/v2/auth`, dc);
+        assert.equal(data.accessTokenUrl, `${urls.accounts}/oauth/v2/token`, dc);
+      }
+      const options = new TerminalZohoOAuth2Api().properties.find((p) => p.name === 'dataCenter')!.options as { value: string }[];
+      assert.deepEqual(options.map((o) => o.value).sort(), Object.keys(ZOHO_DATA_CENTERS).sort(), 'every data centre the core knows is offered');
+    });
+
+    it('Zoho: a CRM adapter made from the credential reads through n8n, signed with the token n8n keeps, at the API domain Zoho named', async () => {
+      const data = await credentialWithDefaults(new TerminalZohoOAuth2Api(), {
+        dataCenter: 'eu',
+        clientId: '1000.ZOHOCLIENT',
+        clientSecret: 'zoho-secret',
+        oauthTokenData: { access_token: '1000.live.token', refresh_token: '1000.refresh.token', api_domain: 'https://www.zohoapis.eu', token_type: 'Bearer', expires_in: 3600 },
+      });
+      const contacts = nock('https://www.zohoapis.eu', { reqheaders: { authorization: 'Bearer 1000.live.token' } })
+        .get('/crm/v8/Contacts')
+        .query(true)
+        .reply(200, { data: [{ id: '4876876000000624001', Terminal_CRM_Id: 'cus_1', First_Name: 'Ana', Last_Name: 'Diaz', Email: 'ana@example.com', Modified_Time: '2026-03-02T10:00:00+01:00' }], info: { per_page: 1, count: 1, page: 1, more_records: false } });
+      const ctx = oauthContext('terminalZohoOAuth2Api', data);
+      const adapter = crmAdapterFromRecord('zoho', data, n8nHttpTransport(ctx, 'terminalZohoOAuth2Api', crmBaseUrlFromRecord('zoho', data)));
+      const page = await adapter.changedCustomers(null, 1);
+      assert.ok(contacts.isDone());
+      assert.deepEqual(page.customers.map((c) => [c.crmId, c.externalId]), [['4876876000000624001', 'cus_1']]);
+    });
+  });
+});
+
+describe('n8n: the HTTP transport the core gets inside n8n', () => {
+  const zoho = () =>
+    credentialWithDefaults(new TerminalZohoOAuth2Api(), {
+      dataCenter: 'eu',
+      clientId: '1000.ZOHOCLIENT',
+      clientSecret: 'zoho-secret',
+      oauthTokenData: { access_token: '1000.expired.token', refresh_token: '1000.refresh.token', api_domain: 'https://www.zohoapis.eu', token_type: 'Bearer', expires_in: 3600 },
+    });
+
+  it('lets n8n refresh an expired OAuth2 token on the 401 and retry, so the core sees the answer of the retried call', async () => {
+    const data = await zoho();
+    const api = nock('https://www.zohoapis.eu')
+      .get('/crm/v8/Contacts').query(true).matchHeader('authorization', 'Bearer 1000.expired.token')
+      .reply(401, { code: 'INVALID_TOKEN', details: {}, message: 'invalid oauth token', status: 'error' })
+      .get('/crm/v8/Contacts').query(true).matchHeader('authorization', 'Bearer 1000.fresh.token')
+      .reply(200, { data: [], info: { per_page: 1, count: 0, page: 1, more_records: false } });
+    const token = nock('https://accounts.zoho.eu').post('/oauth/v2/token').reply(200, { access_token: '1000.fresh.token', api_domain: 'https://www.zohoapis.eu', token_type: 'Bearer', expires_in: 3600 });
+    const http = n8nHttpTransport(oauthContext('terminalZohoOAuth2Api', data), 'terminalZohoOAuth2Api', 'https://www.zohoapis.eu');
+    const res = await http.request({ method: 'GET', url: '/crm/v8/Contacts', qs: { per_page: 1 } });
+    assert.equal(res.status, 200);
+    assert.ok(token.isDone(), 'the token was refreshed once');
+    assert.ok(api.isDone(), `pending: ${api.pendingMocks().join(', ')}`);
+  });
+
+  it('hands a 4xx back as the vendor answered it (status, headers, parsed body) instead of throwing', async () => {
+    const data = await zoho();
+    nock('https://www.zohoapis.eu')
+      .get('/crm/v8/Deals/1').reply(404, { code: 'INVALID_URL_PATTERN', message: 'Please check if the URL trying to access is a correct one', status: 'error' }, { 'x-request-id': 'r1' });
+    const http = n8nHttpTransport(oauthContext('terminalZohoOAuth2Api', data), 'terminalZohoOAuth2Api', 'https://www.zohoapis.eu');
+    const res = await http.request({ method: 'GET', url: '/crm/v8/Deals/1' });
+    assert.equal(res.status, 404);
+    assert.equal((res.body as { code: string }).code, 'INVALID_URL_PATTERN');
+    assert.equal(res.headers['x-request-id'], 'r1');
+  });
+});
+
+/** An n8n execution context of a node that uses an OAuth2 credential, with the credential's data as stored. */
+function oauthContext(type: string, data: ICredentialDataDecryptedObject): ExecuteContext {
+  const nodeType: INodeType = {
+    description: { displayName: 'CRM', name: 'crm', group: ['transform'], version: 1, description: '', defaults: {}, inputs: [], outputs: [], credentials: [{ name: type, required: true }], properties: [] },
+  };
+  const nodeTypes = { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) } as unknown as INodeTypes;
+  const node: INode = { id: 'crm', name: 'CRM', type: 'crm', typeVersion: 1, position: [0, 0], parameters: {}, credentials: { [type]: { id: '1', name: 'CRM' } } };
+  const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+  const helper = new (class extends StaticCredentialsHelper {
+    override getParentTypes(): string[] {
+      return ['oAuth2Api'];
+    }
+    override async getDecrypted(_a: unknown, _d: INodeCredentialsDetails): Promise<ICredentialDataDecryptedObject> {
+      return data;
+    }
+  })({});
+  const extra = additionalData({}, { credentialsHelper: helper } as Partial<IWorkflowExecuteAdditionalData>);
+  return new ExecuteContext(workflow, node, extra, 'manual', createEmptyRunExecutionData(), 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
+}
