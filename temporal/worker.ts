@@ -7,6 +7,7 @@ import { createActivities } from './activities/payment-activities';
 import { connectWorker } from './connect';
 import { temporalConfigFromEnv } from './connection-config';
 import { createPaymentWorker } from './payment-worker';
+import { ensurePollSchedulesFromEnv } from './poll-schedule';
 import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID, segmentScheduleFromEnv } from './segment-schedule';
 
 /**
@@ -34,6 +35,7 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
       if (e instanceof InputError) throw e;
       console.error(`Segment batch schedule "${SEGMENT_SCHEDULE_ID}" not set up: ${e instanceof Error ? e.message : String(e)}; payments are processed all the same`);
     }
+    await ensurePollSchedulesFromEnv(new Client({ connection, namespace: config.namespace }), env, config.taskQueue);
     const worker = await createPaymentWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
     console.log(`Terminal CRM worker polling task queue "${config.taskQueue}" in namespace "${config.namespace}" at ${config.address}`);
     await worker.run();

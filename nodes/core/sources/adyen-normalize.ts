@@ -160,6 +160,7 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
     paymentId: original ?? psp,
     amount,
     refundedTotal: amount,
+    refund: { cumulative: false },
     status: whole ? 'refunded' : 'partially_refunded',
     card,
   };

@@ -13,6 +13,7 @@ import {
 import { scrubStrings } from '../tokenize/pan-scrub';
 import { moneyFromProcessor, STRIPE_EXPONENTS } from './processor-money';
 import { headerValue, namespacedEventId, type Source, type WebhookRequest } from './source';
+import { stripePolling } from './stripe-list';
 
 /** Stripe's own recommendation for replay protection. */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -87,6 +88,7 @@ export const stripeTerminalSource: Source<StripeCredentials> = {
   async normalize(processorEvent: unknown): Promise<PaymentEvent[]> {
     return [normalizeStripeEvent(processorEvent)];
   },
+  ...stripePolling(normalizeStripeEvent, STRIPE_HANDLED_EVENT_TYPES),
 };
 
 /** One verified Stripe event (webhook or the Events API, for polling) → a PaymentEvent. */

@@ -143,6 +143,7 @@ export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurcha
     paymentId: refunded ?? id,
     amount,
     refundedTotal,
+    ...(refund ? { refund: { cumulative: false } } : {}),
     status: refund ? (options.refund?.fullyRefunded ? 'refunded' : 'partially_refunded') : 'succeeded',
     occurredAt: occurredAt(p),
     // Zettle has no test mode: every purchase is real money.

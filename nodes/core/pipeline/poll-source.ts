@@ -1,0 +1,188 @@
+import type { z } from 'zod/v4';
+import type { PaymentEvent } from '../contracts/payment-event';
+import { CursorStore } from '../cursors/cursor-store';
+import { InputError } from '../errors';
+import type { HttpTransport } from '../http/http-transport';
+import { SqlInbox } from '../inbox/inbox';
+import { availableSources, createSource } from '../sources/registry';
+import type { ListResult, Source, SourceContext } from '../sources/source';
+import { parseSourceCredentials } from '../sources/source-credentials';
+import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
+import type { KeyProvider } from '../tokenize/key-provider';
+
+/** The first poll (no cursor yet) reaches back a day: payments taken while polling was set up are picked up. */
+export const DEFAULT_POLL_LOOKBACK_HOURS = 24;
+const DEFAULT_POLL_LOOKBACK_MS = DEFAULT_POLL_LOOKBACK_HOURS * 3_600_000;
+export const DEFAULT_POLL_PAGE_SIZE = 100;
+export const DEFAULT_POLL_MAX_PAGES = 10;
+
+/**
+ * A source that can be polled. `listCredentials`, when a source has it, parses what polling needs where that is
+ * less than a webhook needs (Stripe polls with an API key alone; its webhook secret is for verifying deliveries).
+ */
+export type PollableSource<C = unknown> = Source<C> & { listCredentials?: z.ZodType<C> };
+
+/** Where a source's polling position is kept unless the face names another (two accounts of one processor). */
+export const defaultCursorName = (source: string) => `poll:${source}`;
+
+export interface PollOptions {
+  source: PollableSource;
+  /** The face's raw credential record for the source (parsed by the source's own schema). */
+  credentials: unknown;
+  /** The store holding the inbox and the cursor: both are written in one transaction. */
+  store: SqlDatabase;
+  /** With the token keys the inbox keeps tokenized events, as the webhook triggers' inbox does. */
+  keys?: KeyProvider;
+  cursorName?: string;
+  /** Where the first poll starts when no cursor is stored yet; a day back when absent. */
+  since?: Date;
+  limit?: number;
+  maxPages?: number;
+  /** No page is started after this (n8n gives each poll a time budget); the rest waits for the next poll. */
+  deadline?: Date;
+  http?: HttpTransport;
+  now?: () => Date;
+  /**
+   * Called with every event of a page before the page is committed, for a consumer whose own key is the event id
+   * (the Temporal worker starts workflow `payment-<event id>`, which a second start joins). A crash after it and
+   * before the commit lists the page again and hands it over again, which that key makes harmless; a crash after the
+   * commit cannot lose the page for such a consumer. When it throws, the page is not committed.
+   */
+  handOff?: (events: PaymentEvent[]) => Promise<void>;
+}
+
+export interface PollOutcome {
+  /** Events new to the inbox, oldest first: what the face passes on. */
+  events: PaymentEvent[];
+  /** Listed again, or delivered by a webhook first: kept once, not passed on. */
+  duplicates: string[];
+  /** Pages committed. */
+  pages: number;
+  /** The stored cursor after this poll. */
+  cursor: string | null;
+  /** More pages were waiting when this poll stopped (its page limit or deadline): poll again soon. */
+  more: boolean;
+  /** Another poller of the same cursor moved it while this one was reading: this one stopped, having kept nothing twice. */
+  raced: boolean;
+  /**
+   * A page failed after earlier ones were committed: those pages' events are above (pass them on), and this is why
+   * the poll stopped. A failure on the first page is thrown instead.
+   */
+  failure?: Error;
+}
+
+/** The source as a pollable one, or an InputError naming the sources that can be polled. */
+export function pollableSource(sourceOrName: string | Source<unknown>): PollableSource & Required<Pick<Source<unknown>, 'list'>> {
+  const source = typeof sourceOrName === 'string' ? createSource(sourceOrName) : sourceOrName;
+  if (!source.list) throw new InputError('source', `${source.label} cannot be polled: it has no list API for payments`, `use its webhook trigger, or poll one of: ${pollableSourceNames().join(', ')}`);
+  return source as PollableSource & Required<Pick<Source<unknown>, 'list'>>;
+}
+
+/** The built-in sources with a list API, for editors' option lists. */
+export function pollableSourceNames(): string[] {
+  return availableSources().filter((name) => {
+    try {
+      return Boolean(createSource(name).list);
+    } catch {
+      // A source that needs configuration to exist (generic) has no list API either.
+      return false;
+    }
+  });
+}
+
+/** The credential record parsed for polling: the source's polling schema where it has one. */
+export function pollCredentials(source: PollableSource, raw: unknown): unknown {
+  return parseSourceCredentials({ ...source, credentials: source.listCredentials ?? source.credentials }, raw);
+}
+
+/**
+ * One poll of a source, whatever engine runs it: reads the cursor from the store, lists page after page, keeps each
+ * page's events in the inbox (events already there — from a webhook, or an earlier read of the page — are dropped)
+ * and moves the cursor in the same transaction. A crash therefore re-reads at most the page it was on and never
+ * skips one. The cursor only moves forward: a page is committed only if the cursor is still where that page began,
+ * so a second poller of the same cursor cannot put it back.
+ */
+export async function pollSource(o: PollOptions): Promise<PollOutcome> {
+  const source = pollableSource(o.source);
+  const credentials = pollCredentials(o.source, o.credentials);
+  const now = o.now ?? (() => new Date());
+  const ctx: SourceContext = { http: o.http, now };
+  const name = o.cursorName ?? defaultCursorName(source.name);
+  const since = o.since ?? new Date(now().getTime() - DEFAULT_POLL_LOOKBACK_MS);
+  const limit = o.limit ?? DEFAULT_POLL_PAGE_SIZE;
+  const maxPages = Math.max(1, o.maxPages ?? DEFAULT_POLL_MAX_PAGES);
+
+  let cursor = await new CursorStore(o.store).get(name);
+  const out: PollOutcome = { events: [], duplicates: [], pages: 0, cursor, more: false, raced: false };
+  for (;;) {
+    let page: ListResult;
+    try {
+      page = await source.list(credentials, { cursor, since, limit }, ctx);
+      if (o.handOff && page.events.length > 0) await o.handOff(page.events);
+    } catch (e) {
+      if (out.pages === 0) throw e;
+      out.failure = e instanceof Error ? e : new Error(String(e));
+      out.more = true;
+      return out;
+    }
+    const kept = await commitPage(o, name, cursor, page, now());
+    if (!kept) {
+      out.raced = true;
+      return out;
+    }
+    out.events.push(...kept.fresh);
+    out.duplicates.push(...kept.duplicates);
+    out.pages++;
+    // A source that hands back no position (an empty first page) keeps the one it had: never back to the start.
+    cursor = page.cursor ?? cursor;
+    out.cursor = cursor;
+    out.more = page.more;
+    if (!page.more || out.pages >= maxPages || (o.deadline && now() >= o.deadline)) return out;
+  }
+}
+
+/** The page's events into the inbox and the cursor past them, together; null when another poller moved the cursor first. */
+async function commitPage(o: PollOptions, name: string, from: string | null, page: ListResult, at: Date): Promise<{ fresh: PaymentEvent[]; duplicates: string[] } | null> {
+  const to = page.cursor ?? from;
+  return o.store.transaction(
+    async (tx) => {
+      const view = transactionView(o.store, tx);
+      const cursors = new CursorStore(view);
+      if ((await cursors.get(name)) !== from) return null;
+      const kept = await new SqlInbox(view, o.keys).accept(page.events, at);
+      if (to !== from) await cursors.set(name, to, tx, at);
+      return kept;
+    },
+    { lockKeys: [`cursor:${name}`, ...page.events.map((e) => `inbox:${e.id}`)] },
+  );
+}
+
+/**
+ * The store as seen from inside an open transaction: the inbox's and the cursor store's own code runs on it and
+ * their writes join this transaction instead of opening another.
+ */
+function transactionView(db: SqlDatabase, tx: SqlExecutor): SqlDatabase {
+  return {
+    dialect: db.dialect,
+    location: db.location,
+    all: (sql, params) => tx.all(sql, params),
+    get: (sql, params) => tx.get(sql, params),
+    run: (sql, params) => tx.run(sql, params),
+    transaction: (fn) => fn(tx),
+    exec: () => Promise.reject(new Error('no scripts inside a poll transaction')),
+    close: () => Promise.resolve(),
+  };
+}
+
+/**
+ * One page from where the stored cursor stands, kept nowhere: what an editor shows when an operator fetches a test
+ * event (n8n's manual run). Polling afterwards still finds every event.
+ */
+export async function previewPoll(o: Pick<PollOptions, 'source' | 'credentials' | 'store' | 'cursorName' | 'since' | 'limit' | 'http' | 'now'>): Promise<PaymentEvent[]> {
+  const source = pollableSource(o.source);
+  const now = o.now ?? (() => new Date());
+  const cursor = await new CursorStore(o.store).get(o.cursorName ?? defaultCursorName(source.name));
+  const since = o.since ?? new Date(now().getTime() - DEFAULT_POLL_LOOKBACK_MS);
+  const page = await source.list(pollCredentials(o.source, o.credentials), { cursor, since, limit: o.limit ?? DEFAULT_POLL_PAGE_SIZE }, { http: o.http, now });
+  return page.events;
+}

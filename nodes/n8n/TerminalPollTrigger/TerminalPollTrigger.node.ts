@@ -1,0 +1,104 @@
+import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, pollableSourceNames } from '../../core/pipeline/poll-source';
+import { TERMINAL_SOURCES } from '../TerminalTrigger/source-options';
+import { SOURCE_CREDENTIAL_TYPES } from '../TerminalTrigger/source-credentials';
+import { pollOnce } from './poll-once';
+
+/** The sources with a list API: the others can only be reached by their webhook (Terminal Payment Trigger). */
+const POLLABLE = new Set(pollableSourceNames());
+
+export class TerminalPollTrigger implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Terminal Payment Poll Trigger',
+    name: 'terminalPollTrigger',
+    icon: { light: 'file:../icons/terminalTrigger.svg', dark: 'file:../icons/terminalTrigger.dark.svg' },
+    group: ['trigger'],
+    version: 1,
+    subtitle: '={{ $parameter["source"] }}',
+    description:
+      'Starts the workflow with the card-terminal payments, refunds and disputes made since the last poll, read through the processor\'s API: for n8n instances the processor cannot reach with a webhook',
+    defaults: { name: 'Terminal Payment Poll Trigger' },
+    // n8n adds its "Poll Times" parameter to nodes that poll.
+    polling: true,
+    inputs: [],
+    outputs: [NodeConnectionTypes.Main],
+    credentials: [
+      ...Object.entries(SOURCE_CREDENTIAL_TYPES)
+        .filter(([source]) => POLLABLE.has(source))
+        .map(([source, name]) => ({ name, required: true, displayOptions: { show: { source: [source] } } })),
+      // The cursor and the inbox: where polling stands, and the events already seen (by a webhook or an earlier poll).
+      { name: 'terminalCrmStore', required: true },
+    ],
+    properties: [
+      {
+        displayName:
+          "Each poll reads the payments made since the last one through the processor's API and keeps its place in the store, so a restart or another n8n instance carries on where it left off. A payment that also arrives through a Terminal Payment Trigger on the same store is passed on once. Stripe needs a secret (or restricted) key that may read events; Square, Zettle, Clover and SumUp need their access token.",
+        name: 'pollNotice',
+        type: 'notice',
+        default: '',
+      },
+      {
+        displayName: 'Source',
+        name: 'source',
+        type: 'options',
+        noDataExpression: true,
+        options: TERMINAL_SOURCES.filter((o) => POLLABLE.has(o.value)),
+        default: 'stripe',
+        description: 'The payment processor your card terminals report to',
+      },
+      {
+        displayName: 'Options',
+        name: 'options',
+        type: 'collection',
+        placeholder: 'Add Option',
+        default: {},
+        options: [
+          {
+            displayName: 'Cursor Name',
+            name: 'cursorName',
+            type: 'string',
+            default: '',
+            placeholder: 'poll:square',
+            description:
+              'Where this poll keeps its place in the store. Leave empty for "poll:&lt;source&gt;"; give each account its own name when several accounts of one processor are polled into one store.',
+          },
+          {
+            displayName: 'First Poll Looks Back (Hours)',
+            name: 'lookBackHours',
+            type: 'number',
+            typeOptions: { minValue: 0 },
+            default: DEFAULT_POLL_LOOKBACK_HOURS,
+            description: 'How far back the very first poll reads; later polls carry on from where the last one stopped. Stripe keeps events for 30 days.',
+          },
+          {
+            displayName: 'Max Pages per Poll',
+            name: 'maxPages',
+            type: 'number',
+            typeOptions: { minValue: 1 },
+            default: DEFAULT_POLL_MAX_PAGES,
+            description: 'A backlog larger than this is read over the next polls',
+          },
+          {
+            displayName: 'Page Size',
+            name: 'pageSize',
+            type: 'number',
+            typeOptions: { minValue: 1, maxValue: 1000 },
+            default: DEFAULT_POLL_PAGE_SIZE,
+            description: "Payments asked for per request (capped at the processor's own maximum)",
+          },
+        ],
+      },
+    ],
+  };
+
+  async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
+    const options = this.getNodeParameter('options', {}) as IDataObject;
+    return await pollOnce(this, this.getNodeParameter('source', 'stripe') as string, {
+      cursorName: typeof options.cursorName === 'string' ? options.cursorName.trim() : '',
+      lookBackHours: typeof options.lookBackHours === 'number' ? options.lookBackHours : DEFAULT_POLL_LOOKBACK_HOURS,
+      maxPages: typeof options.maxPages === 'number' ? options.maxPages : DEFAULT_POLL_MAX_PAGES,
+      pageSize: typeof options.pageSize === 'number' ? options.pageSize : DEFAULT_POLL_PAGE_SIZE,
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
+import type { PaymentEvent } from '../../core/contracts/payment-event';
+import { pollableSource, pollSource, previewPoll } from '../../core/pipeline/poll-source';
+import { openDatabase } from '../../core/store/open-database';
+import { keyProviderFromSpec } from '../../core/tokenize/key-provider';
+import { readCrmStoreCredential } from '../shared/crm-store-credential';
+import { toItemJson } from '../shared/item-json';
+import { n8nHttpTransport } from '../shared/n8n-http-transport';
+import { toNodeError } from '../shared/node-error';
+import { credentialTypeOf } from '../TerminalTrigger/source-credentials';
+
+export interface PollSettings {
+  /** Empty: the core's "poll:<source>". */
+  cursorName: string;
+  lookBackHours: number;
+  maxPages: number;
+  pageSize: number;
+}
+
+const items = (events: PaymentEvent[]): INodeExecutionData[][] | null => (events.length ? [events.map((e) => ({ json: toItemJson(e) }))] : null);
+
+/**
+ * One n8n poll. Active: the core polls page by page, keeping each page's events in the store's inbox and moving the
+ * cursor with them, and the events new to the inbox start one execution. A manual "Fetch Test Event" reads one page
+ * from where the cursor stands and keeps nothing, so testing in the editor takes no payment away from the flow.
+ */
+export async function pollOnce(ctx: IPollFunctions, sourceName: string, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
+  const credentialType = credentialTypeOf(sourceName);
+  try {
+    const source = pollableSource(sourceName);
+    const store = readCrmStoreCredential(await ctx.getCredentials('terminalCrmStore'));
+    const common = {
+      source,
+      credentials: { ...(await ctx.getCredentials(credentialType)) },
+      store: await openDatabase(store.storeUrl),
+      cursorName: settings.cursorName || undefined,
+      since: new Date(Date.now() - settings.lookBackHours * 3_600_000),
+      limit: settings.pageSize,
+      http: n8nHttpTransport(ctx, credentialType),
+    };
+    if (ctx.getMode() === 'manual') return items(await previewPoll(common));
+
+    // n8n abandons a poll that overruns its budget: no page is started after half of it.
+    const budgetMs = typeof ctx.getPollBudgetMs === 'function' ? ctx.getPollBudgetMs() : undefined;
+    const outcome = await pollSource({
+      ...common,
+      keys: store.tokenKeys.trim() ? keyProviderFromSpec(store.tokenKeys, 'Token Keys') : undefined,
+      maxPages: settings.maxPages,
+      deadline: budgetMs ? new Date(Date.now() + budgetMs / 2) : undefined,
+    });
+    // Pages kept before a failure are passed on now; the failing page is read again at the next poll.
+    if (outcome.failure) ctx.logger.warn(`Terminal Payment Poll Trigger: stopped after ${outcome.pages} page(s): ${outcome.failure.message}`);
+    if (outcome.raced) ctx.logger.info('Terminal Payment Poll Trigger: another poller of the same cursor moved it first; this poll stopped and kept nothing twice');
+    return items(outcome.events);
+  } catch (error) {
+    throw toNodeError(ctx.getNode(), error);
+  }
+}

@@ -1,0 +1,114 @@
+import { axiosTransport } from '../core/http/axios-transport';
+import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, pollSource, type PollOutcome } from '../core/pipeline/poll-source';
+import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
+import { configNode } from './shared/config-node';
+import type { DoneFn, NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
+import { shortText } from './shared/short-text';
+import { SOURCE_ACCOUNT_FIELDS } from './shared/trigger-accounts';
+
+const numberOr = (v: unknown, fallback: number): number => {
+  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
+  return Number.isFinite(n) && n >= 0 ? n : fallback;
+};
+
+/** The store's token keys, so the inbox keeps tokenized events; without keys it keeps them as listed. */
+function keysOf(store: StoreNode) {
+  try {
+    return store.tokenKeys();
+  } catch {
+    return undefined;
+  }
+}
+
+const clock = (at: Date) => at.toTimeString().slice(0, 8);
+
+/**
+ * Terminal payment poll: for a Node-RED the processor cannot reach with a webhook. Every interval (and whenever a
+ * message arrives) the core reads the payments made since the last poll through the processor's API, keeps them
+ * in the store's inbox with the cursor, and this node sends one message per payment new to the inbox. Polls never
+ * overlap: a tick while one runs is skipped, a message waits for it.
+ */
+export = function register(RED: NodeRedApi): void {
+  RED.nodes.registerType('terminal-poll', function TerminalPoll(this: RuntimeNode, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const sourceName = typeof def.source === 'string' && def.source ? def.source : 'square';
+    const field = SOURCE_ACCOUNT_FIELDS[sourceName] ?? SOURCE_ACCOUNT_FIELDS.generic!;
+    const intervalSeconds = numberOr(def.interval, 60);
+    const settings = {
+      cursorName: typeof def.cursorName === 'string' && def.cursorName.trim() ? def.cursorName.trim() : undefined,
+      lookBackHours: numberOr(def.lookBackHours, DEFAULT_POLL_LOOKBACK_HOURS),
+      limit: Math.max(1, numberOr(def.pageSize, DEFAULT_POLL_PAGE_SIZE)),
+      maxPages: Math.max(1, numberOr(def.maxPages, DEFAULT_POLL_MAX_PAGES)),
+    };
+
+    const poll = async (send: (msg: NodeMessage) => void): Promise<PollOutcome> => {
+      const account = configNode<SourceAccountNode>(RED, def[field.property], field.type, field.label);
+      const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
+      this.status({ fill: 'blue', shape: 'ring', text: 'polling…' });
+      const outcome = await pollSource({
+        source: account.source(),
+        credentials: account.sourceCredentials(),
+        store: await store.db(),
+        keys: keysOf(store),
+        cursorName: settings.cursorName,
+        since: new Date(Date.now() - settings.lookBackHours * 3_600_000),
+        limit: settings.limit,
+        maxPages: settings.maxPages,
+        http: axiosTransport(),
+      });
+      for (const event of outcome.events) send({ payload: event, topic: event.type });
+      const at = clock(new Date());
+      if (outcome.failure) {
+        this.status({ fill: 'red', shape: 'ring', text: shortText(`${outcome.events.length} new, then: ${outcome.failure.message}`) });
+      } else {
+        const more = outcome.more ? ', more waiting' : '';
+        this.status(outcome.events.length ? { fill: 'green', shape: 'dot', text: `${outcome.events.length} new at ${at}${more}` } : { fill: 'grey', shape: 'dot', text: `nothing new at ${at}${more}` });
+      }
+      return outcome;
+    };
+
+    // One poll at a time: a tick while one runs is skipped; a message is queued behind it.
+    let queue: Promise<unknown> = Promise.resolve();
+    let busy = false;
+    const enqueue = (send: (msg: NodeMessage) => void, done: DoneFn) => {
+      const run = queue.then(async () => {
+        busy = true;
+        try {
+          const outcome = await poll(send);
+          done(outcome.failure);
+        } catch (e) {
+          const error = e instanceof Error ? e : new Error(String(e));
+          this.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });
+          done(error);
+        } finally {
+          busy = false;
+        }
+      });
+      queue = run;
+      return run;
+    };
+    const tick = () => {
+      if (busy) return;
+      void enqueue((msg) => this.send(msg), (err) => err && this.error(err.message));
+    };
+
+    this.on('input', (_msg: NodeMessage, send, done) => {
+      void enqueue((msg) => send(msg), done);
+    });
+
+    const timer = intervalSeconds > 0 ? setInterval(tick, intervalSeconds * 1000) : undefined;
+    // Like n8n on activation: the first poll right after deploy, not one interval later.
+    const first = intervalSeconds > 0 ? setTimeout(tick, 0) : undefined;
+    this.status({ fill: 'grey', shape: 'ring', text: intervalSeconds > 0 ? `every ${intervalSeconds} s` : 'polls on input' });
+
+    this.on('close', (done: () => void) => {
+      clearInterval(timer);
+      clearTimeout(first);
+      // A poll under way finishes before the flow is gone, so its page and cursor are kept together.
+      void queue.finally(() => {
+        this.status({});
+        done?.();
+      });
+    });
+  });
+};

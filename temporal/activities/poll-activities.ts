@@ -1,0 +1,95 @@
+import { Context } from '@temporalio/activity';
+import { ENV } from '../../nodes/core/config/settings';
+import { InputError } from '../../nodes/core/errors';
+import { axiosTransport } from '../../nodes/core/http/axios-transport';
+import { pollableSource, pollSource } from '../../nodes/core/pipeline/poll-source';
+import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-credentials';
+import { openDatabase } from '../../nodes/core/store/open-database';
+import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
+import { startPaymentWorkflow } from '../start-payment-workflow';
+import { failFastOnInputError } from './fail-fast';
+
+/** What one poll of a source asks for (the scheduled workflow's input); times are ISO strings. */
+export interface PollSourceInput {
+  source: string;
+  /** Where the first poll starts when no cursor is stored yet (default: a day back). */
+  since?: string;
+  limit?: number;
+  maxPages?: number;
+}
+
+/** Counts and ids only: the events themselves stay out of the poll workflow's history. */
+export interface PollSummary {
+  source: string;
+  /** Events new to the inbox. */
+  fresh: number;
+  /** Events the inbox held already (a webhook brought them, or the page was read before). */
+  duplicates: number;
+  pages: number;
+  /** A backlog is left for another round. */
+  more: boolean;
+  /** Another poller of the same cursor moved it first; this one stopped. */
+  raced: boolean;
+  /** The payment workflows for this poll's events (started, or joined where they existed), the first 100. */
+  workflowIds: string[];
+}
+
+export interface PollActivities {
+  pollSourceActivity(input: PollSourceInput): Promise<PollSummary>;
+}
+
+const MAX_IDS_IN_SUMMARY = 100;
+
+/**
+ * The poll activity: the core's pollSource over the store, with the source's credentials from the worker's
+ * environment (the variables the webhook entry reads), and one payment workflow per listed event started before
+ * the page is committed. The workflow id is `payment-<event id>`, so an event whose webhook already started its
+ * workflow joins that run instead of starting another, and a page read again after a crash starts nothing twice;
+ * committing after the starts means no committed event is left without its workflow.
+ *
+ * Why the activity starts them, not the workflow as children: a page holds up to 100 events with their cards'
+ * details, which would all go into the poll workflow's history (and its payload limit) as the activity's result;
+ * and payment workflows started here are the same top-level `payment-<id>` runs the webhook starts, so the two
+ * paths recognise each other by id.
+ */
+export function createPollActivities(settings: { storeUrl: string; tokenKeys: string; env?: NodeJS.ProcessEnv }): PollActivities {
+  return {
+    pollSourceActivity: (input) =>
+      failFastOnInputError(async () => {
+        const env = settings.env ?? process.env;
+        const source = pollableSource(input.source);
+        const since = input.since === undefined ? undefined : new Date(input.since);
+        if (since && Number.isNaN(since.getTime())) throw new InputError('since', `"${input.since}" is not a time`, 'give an ISO time such as 2026-11-20T00:00:00Z, or leave it out for a day back');
+        const context = Context.current();
+        const workflowIds: string[] = [];
+        const outcome = await pollSource({
+          source,
+          credentials: sourceCredentialsFromEnv(source, env),
+          store: await openDatabase(settings.storeUrl),
+          keys: settings.tokenKeys.trim() ? keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys) : undefined,
+          since,
+          limit: input.limit,
+          maxPages: input.maxPages,
+          http: axiosTransport(),
+          handOff: async (events) => {
+            for (const event of events) {
+              const handle = await startPaymentWorkflow(context.client, event, { taskQueue: context.info.taskQueue });
+              if (workflowIds.length < MAX_IDS_IN_SUMMARY) workflowIds.push(handle.workflowId);
+            }
+            context.heartbeat({ handedOff: workflowIds.length });
+          },
+        });
+        // The pages before it are committed and their workflows started: the retry carries on after them.
+        if (outcome.failure) throw outcome.failure;
+        return {
+          source: source.name,
+          fresh: outcome.events.length,
+          duplicates: outcome.duplicates.length,
+          pages: outcome.pages,
+          more: outcome.more,
+          raced: outcome.raced,
+          workflowIds,
+        };
+      }),
+  };
+}

@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { NodeOperationError } from 'n8n-workflow';
+import { CursorStore } from '../../nodes/core/cursors/cursor-store';
+import { STRIPE_HANDLED_EVENT_TYPES } from '../../nodes/core/sources/stripe-terminal';
+import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { squareApiFixture } from '../core/sources/square-fixtures';
+import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
+import { pollHarness } from './support/poll-contexts';
+import { triggerHarness } from './support/trigger-contexts';
+
+const KEY = 'rk_test_51N8nPollingKey';
+const T0 = Math.floor(Date.now() / 1000) - 3600;
+const sale = (n: number) =>
+  stripeEvent('charge.succeeded', chargeObject({ amount: n * 1000, email: `buyer${n}@example.com`, created: T0 + n }), { id: `evt_1N8nPoll${n}AAAAAAAAAAAAAAA`, created: T0 + n });
+const TYPES = Object.fromEntries(STRIPE_HANDLED_EVENT_TYPES.map((t, i) => [`types[${i}]`, t]));
+const listOf = (events: object[], hasMore = false) => ({ object: 'list', url: '/v1/events', has_more: hasMore, data: events });
+
+describe('n8n: Terminal Payment Poll Trigger (n8n-core PollContext)', () => {
+  let nock: typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  before(async () => {
+    nock = (await import('nock')).default;
+  });
+  after(() => nock.restore());
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    s = await tempStore();
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await s.remove();
+  });
+
+  const storeCredential = () => ({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
+  const stripePoller = () => pollHarness({ source: 'stripe' }, { stripeTerminalApi: { secretKey: KEY, signingSecret: '' }, terminalCrmStore: storeCredential() });
+  const stripe = () => nock('https://api.stripe.com').matchHeader('authorization', `Bearer ${KEY}`);
+  const ids = (out: Awaited<ReturnType<ReturnType<typeof pollHarness>['poll']>>) => (out?.[0] ?? []).map((i) => i.json.id);
+
+  it('is a polling trigger offering only the sources that can be listed, each with its own credential', () => {
+    const { description } = stripePoller().nodeType;
+    assert.equal(description.polling, true);
+    const sources = description.properties.find((p) => p.name === 'source')!.options!.map((o) => (o as { value: string }).value);
+    assert.deepEqual(sources.sort(), ['clover', 'square', 'stripe', 'sumup', 'zettle']);
+    assert.deepEqual(
+      description.credentials!.map((c) => [c.name, c.displayOptions?.show?.source]),
+      [
+        ['stripeTerminalApi', ['stripe']],
+        ['terminalSquareApi', ['square']],
+        ['terminalZettleApi', ['zettle']],
+        ['terminalCloverApi', ['clover']],
+        ['terminalSumUpApi', ['sumup']],
+        ['terminalCrmStore', undefined],
+      ],
+    );
+  });
+
+  it('emits each new Stripe event once, with a secret key and no webhook secret; the next poll carries on from the cursor', async () => {
+    const poller = stripePoller();
+    const first = stripe()
+      .get('/v1/events').query((q) => Math.abs(Number(q['created[gte]']) - (Date.now() / 1000 - 24 * 3600)) < 60 && q.limit === '100' && q['types[0]'] === TYPES['types[0]'])
+      .reply(200, listOf([sale(2), sale(1)]));
+    assert.deepEqual(ids(await poller.poll()), [`stripe:${sale(1).id}`, `stripe:${sale(2).id}`]);
+    assert.ok(first.isDone(), JSON.stringify(nock.pendingMocks()));
+    assert.equal(await new CursorStore(s.db).get('poll:stripe'), sale(2).id);
+
+    stripe().get('/v1/events').query({ ...TYPES, limit: '100', ending_before: sale(2).id }).reply(200, listOf([]));
+    assert.equal(await poller.poll(), null, 'nothing new: no execution');
+    stripe().get('/v1/events').query({ ...TYPES, limit: '100', ending_before: sale(2).id }).reply(200, listOf([sale(3)]));
+    const third = (await poller.poll())![0]!;
+    assert.deepEqual([third.map((i) => i.json.id), third[0]!.json.amount], [[`stripe:${sale(3).id}`], { minor: 3000, currency: 'USD' }]);
+  });
+
+  it('passes on no payment the Terminal Payment Trigger already received into the same store', async () => {
+    const webhook = triggerHarness({ source: 'stripe', events: [...STRIPE_HANDLED_EVENT_TYPES] }, { signingSecret: TEST_WEBHOOK_SECRET, secretKey: '' }, storeCredential());
+    const d = signedDelivery(sale(1), TEST_WEBHOOK_SECRET);
+    assert.equal((await webhook.deliver(d.body, d.headers)).result.workflowData![0]!.length, 1);
+
+    stripe().get('/v1/events').query(true).reply(200, listOf([sale(2), sale(1)]));
+    assert.deepEqual(ids(await stripePoller().poll()), [`stripe:${sale(2).id}`]);
+    const kept = await s.db.all<{ event_id: string }>('SELECT event_id FROM inbox_events ORDER BY received_at, event_id');
+    assert.deepEqual(kept.map((r) => r.event_id), [`stripe:${sale(1).id}`, `stripe:${sale(2).id}`]);
+  });
+
+  it('polls Square with its own credential, one page per poll when asked', async () => {
+    const page1 = squareApiFixture('list-payments-page-1');
+    const square = nock('https://connect.squareupsandbox.com')
+      .matchHeader('authorization', 'Bearer EAAAl-sandbox-token')
+      .get('/v2/payments').query((q) => q.sort_field === 'UPDATED_AT' && q.limit === '2')
+      .reply(200, page1);
+    const poller = pollHarness(
+      { source: 'square', options: { pageSize: 2, maxPages: 1, cursorName: 'poll:square:cafe' } },
+      { terminalSquareApi: { signatureKey: 'whsk_unused', accessToken: 'EAAAl-sandbox-token', baseUrl: 'https://connect.squareupsandbox.com' }, terminalCrmStore: storeCredential() },
+    );
+    const out = await poller.poll();
+    assert.ok(square.isDone(), JSON.stringify(nock.pendingMocks()));
+    assert.deepEqual(ids(out), [`square:payment:${page1.payments[0].id}:COMPLETED`]);
+    assert.equal(out![0]![0]!.json.livemode, false);
+    assert.equal(JSON.parse((await new CursorStore(s.db).get('poll:square:cafe'))!).page, page1.cursor);
+  });
+
+  it('fetches a test event in the editor without keeping it, so the active workflow still gets it', async () => {
+    stripe().get('/v1/events').query(true).reply(200, listOf([sale(1)]));
+    assert.deepEqual(ids(await stripePoller().poll('manual')), [`stripe:${sale(1).id}`]);
+    assert.equal(await new CursorStore(s.db).get('poll:stripe'), null);
+    assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM inbox_events'))!.n, 0);
+  });
+
+  it('reports a credential without a secret key as a node error naming the field', async () => {
+    const poller = pollHarness({ source: 'stripe' }, { stripeTerminalApi: { secretKey: '', signingSecret: 'whsec_only' }, terminalCrmStore: storeCredential() });
+    await assert.rejects(poller.poll(), (e) => e instanceof NodeOperationError && /^secretKey: .*polling Stripe needs a secret API key/.test(e.message));
+  });
+});
