@@ -8,6 +8,8 @@ import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
 import { keyProviderFromSpec, matchStep, openCrm, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
 import { createBatchActivities, type BatchActivities } from './batch-activities';
 import { failFastOnInputError } from './fail-fast';
+import { createPollActivities, type PollActivities } from './poll-activities';
+import { createPushActivities, type PushActivities } from './push-activities';
 import { createSegmentLoyaltyActivities, type LoyaltyOutcome, type SegmentOutcome } from './segment-loyalty-activities';
 
 export type ActivitySettings = Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & {
@@ -37,7 +39,7 @@ export interface PaymentActivities {
 }
 
 /** Every activity the worker registers: the payment path and the scheduled batch. */
-export type TerminalCrmActivities = PaymentActivities & BatchActivities;
+export type TerminalCrmActivities = PaymentActivities & BatchActivities & PushActivities & PollActivities;
 
 /**
  * The workflow's activities over the core steps, configured explicitly (the worker passes settingsFromEnv(),
@@ -60,5 +62,7 @@ export function createActivities(settings: ActivitySettings): TerminalCrmActivit
     reviewWait: async () => settings.reviewWaitMs ?? DEFAULT_REVIEW_WAIT_MS,
     ...createSegmentLoyaltyActivities(settings),
     ...createBatchActivities(settings),
+    ...createPushActivities(),
+    ...createPollActivities(settings),
   };
 }

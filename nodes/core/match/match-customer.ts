@@ -1,6 +1,7 @@
 import type { MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import type { Crm } from '../crm/crm';
+import { attributionFrom } from '../terminal-push/push-metadata';
 import { CustomerIndex } from './customer-index';
 import { decide } from './decide';
 import { EXACT_KEY_CONFIDENCE } from './exact-confidence';
@@ -36,11 +37,50 @@ export function indexFor(source: CustomerChangeSource, config: MatchConfig | Res
 }
 
 /**
- * Who paid: exact keys first (the same payment, the processor's customer id, email, phone, card token), then,
- * when none decides, a field-by-field comparison with the customers that share a block with the payment.
+ * Who paid: the customer a sale pushed by Send to Terminal names in its metadata, when they exist; otherwise exact
+ * keys (the same payment, the processor's customer id, email, phone, card token), then, when none decides, a
+ * field-by-field comparison with the customers that share a block with the payment.
  * Returns the decision (link, review, create), a confidence, what it matched on, and why.
  */
 export async function matchCustomer(event: TokenizedPaymentEvent, deps: MatchDeps, config: MatchConfig = {}): Promise<MatchResult> {
+  const pushed = await pushedCustomer(event, deps, config);
+  if (pushed && 'link' in pushed) return pushed.link;
+  const result = await matchOnKeysAndFields(event, deps, config);
+  return pushed ? { ...result, explanation: `${pushed.note} ${result.explanation}` } : result;
+}
+
+/**
+ * A sale pushed by Send to Terminal carries the pack's customer id in the payment (terminal-push/push-metadata.ts):
+ * the payment is that customer's, as surely as a second event of a recorded payment. An id that names nobody
+ * (deleted, merged away, mistyped in a flow) is not trusted to make a customer: the payment is matched as any
+ * other, and the explanation says why.
+ */
+async function pushedCustomer(event: TokenizedPaymentEvent, deps: MatchDeps, config: MatchConfig): Promise<{ link: MatchResult } | { note: string } | undefined> {
+  const named = attributionFrom({ metadata: event.metadata, note: event.metadata.note });
+  if (!named) return undefined;
+  const cfg = resolveMatchConfig(config);
+  const { source, index } = indexOf(deps, cfg);
+  if (!index) return { note: `The payment names customer ${named.customerId} (Send to Terminal), whom this CRM cannot look up; matched as any other payment.` };
+  if (source) await index.refreshIfDue(source, cfg.refreshIntervalMs);
+  // The CRM record's customer may have been made since the last refresh: read the changes once before giving up.
+  if (!index.get(named.customerId) && source) await index.refresh(source);
+  if (!index.get(named.customerId)) return { note: `The payment names customer ${named.customerId} (Send to Terminal), who is not a known customer (deleted, merged into another or mistyped); matched as any other payment.` };
+  const about = [named.crmRecordId && `, CRM record ${named.crmRecordId}`, named.reference && `, reference ${named.reference}`].filter(Boolean).join('');
+  return {
+    link: {
+      customerId: named.customerId, confidence: EXACT_KEY_CONFIDENCE.paymentId, matchedOn: [], decision: 'link', tier: 'exact',
+      explanation: `Matched ${named.customerId} by the payment itself: Send to Terminal sent it to the reader for them${about}.`,
+      keys: keysOfEvent(event, cfg.normalize.defaultRegion, cfg.emailRules).attach,
+    },
+  };
+}
+
+function indexOf(deps: MatchDeps, cfg: ResolvedMatchConfig): { source?: CustomerChangeSource; index?: CustomerIndex } {
+  const source = deps.source ?? (deps.crm?.customerChanges ? (deps.crm as CustomerChangeSource) : undefined);
+  return { source, index: deps.index ?? (source ? indexFor(source, cfg) : undefined) };
+}
+
+async function matchOnKeysAndFields(event: TokenizedPaymentEvent, deps: MatchDeps, config: MatchConfig): Promise<MatchResult> {
   const cfg = resolveMatchConfig(config);
   const { attach } = keysOfEvent(event, cfg.normalize.defaultRegion, cfg.emailRules);
   const paymentKey = attach[0]!;
@@ -55,8 +95,7 @@ export async function matchCustomer(event: TokenizedPaymentEvent, deps: MatchDep
       };
     }
   }
-  const source = deps.source ?? (deps.crm?.customerChanges ? (deps.crm as CustomerChangeSource) : undefined);
-  const index = deps.index ?? (source ? indexFor(source, cfg) : undefined);
+  const { source, index } = indexOf(deps, cfg);
   if (!index) {
     if (!deps.crm) throw new Error('matchCustomer needs a CRM, a customer source or an index');
     return matchExact(event, deps.crm, { defaultRegion: cfg.normalize.defaultRegion });

@@ -1,0 +1,143 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { SaleRequest } from '../../nodes/core/terminal-push/terminal-push';
+import { createPushActivities } from '../../temporal/activities/push-activities';
+import { WORKFLOWS_PATH } from '../../temporal/payment-worker';
+import { paymentArrivedSignal, sendToTerminalWorkflowId, type sendToTerminal, type SendToTerminalWorkflowInput } from '../../workflows/send-to-terminal';
+import { form, recordInto, useNock, type Seen } from '../core/terminal-push/nock-harness';
+import { STRIPE_ERRORS, stripePaymentIntent, stripeReader } from '../core/terminal-push/vendor-fixtures';
+import { startTimeSkippingServer } from '../temporal/support/dev-server';
+
+const STRIPE = 'https://api.stripe.com';
+const READER = 'tmr_FrontDesk';
+const PI = 'pi_3PushTest';
+const CUSTOMER = 'cus_4fHq9kQ2mZx7TtWbL1cN0a';
+const MINUTE = 60_000;
+
+type History = Awaited<ReturnType<WorkflowHandle['fetchHistory']>>;
+/** The attempt each recorded activity run ended on (the server records the start of the last attempt only). */
+const attempts = (h: History) => h.events!.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+const activityFailed = (h: History) => h.events!.some((e) => e.activityTaskFailedEventAttributes);
+
+describe('sendToTerminal workflow (time-skipping test server, Stripe mocked with nock)', { timeout: 120_000 }, () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+  // Before nock is switched on: the client's gRPC connection must not go through its interceptors.
+  before(async () => {
+    [env, bundle] = await Promise.all([startTimeSkippingServer(), bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })]);
+  });
+  const nock = useNock();
+  after(async () => {
+    await env?.teardown();
+  });
+
+  let serial = 0;
+  const input = (over: Partial<SendToTerminalWorkflowInput> = {}): SendToTerminalWorkflowInput => {
+    const reference = `deal-${++serial}`;
+    const sale: SaleRequest = { amount: { minor: 1250, currency: 'USD' }, readerId: READER, customerId: CUSTOMER, crmRecordId: 'deal-9001', reference };
+    return { vendor: 'stripe', sale, ...over };
+  };
+
+  /** Runs the workflow on a worker with the real activity (its Stripe calls answered by nock); `during` runs while it is open. */
+  async function run(args: SendToTerminalWorkflowInput, during?: (handle: WorkflowHandle<typeof sendToTerminal>) => Promise<void>) {
+    const taskQueue = `push-${randomUUID()}`;
+    const workflowId = sendToTerminalWorkflowId(args.vendor, args.sale.reference);
+    const worker = await Worker.create({
+      connection: env.nativeConnection, taskQueue, workflowBundle: bundle,
+      activities: createPushActivities({ env: { STRIPE_SECRET_KEY: 'sk_test_terminalcrm' } }),
+    });
+    return worker.runUntil(async () => {
+      const handle = await env.client.workflow.start<typeof sendToTerminal>('sendToTerminal', { workflowId, taskQueue, args: [args] });
+      if (during) await during(handle);
+      const result: { value?: Awaited<ReturnType<typeof handle.result>>; error?: unknown } = await handle.result().then((value) => ({ value }), (error: unknown) => ({ error }));
+      return { ...result, history: await handle.fetchHistory(), workflowId };
+    });
+  }
+
+  /** History reads do not move the test server's clock; the push has returned once its activity completed. */
+  async function pushReturned(handle: WorkflowHandle) {
+    for (let i = 0; i < 200; i++) {
+      if ((await handle.fetchHistory()).events!.some((e) => e.activityTaskCompletedEventAttributes)) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error('the push never completed');
+  }
+
+  const sentOnReader = (seen: Seen[] = []) =>
+    nock()(STRIPE)
+      .post('/v1/payment_intents').reply(recordInto(seen, 200, stripePaymentIntent({ amount: 1250, currency: 'usd' })))
+      .post(`/v1/terminal/readers/${READER}/process_payment_intent`).reply(200, stripeReader({ paymentIntent: PI, status: 'in_progress' }));
+
+  it('pushes the sale and, when asked, waits for paymentArrived: the result names the payment and its customer', async () => {
+    const seen: Seen[] = [];
+    sentOnReader(seen);
+    const args = input({ waitForPayment: '10 minutes' });
+    const { value, workflowId } = await run(args, async (handle) => {
+      await pushReturned(handle);
+      await handle.signal(paymentArrivedSignal, { eventId: 'stripe:evt_paid', customerId: CUSTOMER });
+    });
+    assert.equal(workflowId, `send-to-terminal-stripe-${args.sale.reference}`);
+    assert.equal(value?.push.outcome, 'sent');
+    assert.equal(value?.push.paymentId, PI);
+    assert.deepEqual(value?.payment, { eventId: 'stripe:evt_paid', customerId: CUSTOMER });
+    assert.equal(form(seen[0]!.body).get('metadata[terminal_crm_customer_id]'), CUSTOMER);
+  });
+
+  it('gives up waiting after waitForPayment on a durable timer, with the push outcome and no payment', async () => {
+    sentOnReader();
+    const startedAt = await env.currentTimeMs();
+    const { value, history } = await run(input({ waitForPayment: '10 minutes' }));
+    assert.equal(value?.push.outcome, 'sent');
+    assert.equal(value?.payment, null);
+    assert.ok((await env.currentTimeMs()) - startedAt >= 10 * MINUTE, 'the wait ran its ten minutes (skipped)');
+    assert.ok(history.events!.some((e) => e.timerFiredEventAttributes), 'a timer ended the wait');
+  });
+
+  it('returns an offline reader as the outcome after one attempt: the sale is not put on the reader again by itself', async () => {
+    nock()(STRIPE)
+      .post('/v1/payment_intents').reply(200, stripePaymentIntent({ amount: 1250, currency: 'usd' }))
+      .post(`/v1/terminal/readers/${READER}/process_payment_intent`).reply(400, STRIPE_ERRORS.offline);
+    const { value, history } = await run(input());
+    assert.equal(value?.push.outcome, 'offline');
+    assert.equal(value?.payment, null);
+    assert.deepEqual(attempts(history), [1]);
+  });
+
+  it('turns a declined card (a non-retryable activity failure) back into the result, after one attempt', async () => {
+    nock()(STRIPE)
+      .post('/v1/payment_intents').reply(200, stripePaymentIntent({ amount: 1250, currency: 'usd' }))
+      .post(`/v1/terminal/readers/${READER}/process_payment_intent`)
+      .reply(200, stripeReader({ paymentIntent: PI, status: 'failed', failure_code: 'card_declined', failure_message: 'Your card has insufficient funds.' }));
+    const { value, history } = await run(input({ waitForPayment: '10 minutes' }));
+    assert.equal(value?.push.outcome, 'declined');
+    assert.equal((value?.push as { declineReason?: string }).declineReason, 'Your card has insufficient funds.');
+    assert.equal(value?.payment, null, 'nothing to wait for');
+    assert.deepEqual(attempts(history), [1]);
+    assert.ok(activityFailed(history), 'the history shows the activity failed');
+  });
+
+  it('retries a Stripe outage: the second attempt reuses the reference and reaches the reader', async () => {
+    const seen: Seen[] = [];
+    nock()(STRIPE).post('/v1/payment_intents').reply(recordInto(seen, 500, STRIPE_ERRORS.apiError));
+    sentOnReader(seen);
+    const { value, history } = await run(input());
+    assert.equal(value?.push.outcome, 'sent');
+    assert.deepEqual(attempts(history), [2], 'it was the second attempt that completed');
+    assert.equal(seen[0]!.headers['idempotency-key'], seen[1]!.headers['idempotency-key'], 'one PaymentIntent, whatever the attempts');
+  });
+
+  it('fails the workflow on a refused key, for a person to fix', async () => {
+    nock()(STRIPE).post('/v1/payment_intents').reply(401, STRIPE_ERRORS.badKey);
+    const { error, history } = await run(input());
+    assert.ok(error instanceof WorkflowFailedError, String(error));
+    assert.ok(error.cause instanceof ActivityFailure);
+    assert.ok(error.cause.cause instanceof ApplicationFailure);
+    assert.equal(error.cause.cause.type, 'TerminalPushAuth');
+    assert.deepEqual(attempts(history), [1]);
+  });
+});
