@@ -1,19 +1,22 @@
 import type { MatchKey, MatchKeyKind } from '../contracts/customer';
 import { changeOverlapMs, changeStamp, INDEXED_KINDS, readLocalCustomerChanges } from '../match/local-store-changes';
 import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
-import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
-import { chargedBackMinor } from './chargebacks';
-import type { Crm, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome, TransactionRecord } from './crm';
+import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
+import { paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
+import { insertMany } from '../ledger/insert-many';
+import { padded } from '../ledger/payment-rows';
+import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
+import type { Crm, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome } from './crm';
 import { PROFILE_COLUMNS } from './customer-columns';
 
-const SCOPE = 'local-crm';
 const LOOKUP_CHUNK = 400;
+const TOTALS_CHUNK = 256;
 
 /**
- * The CRM that needs no SaaS account: customers and transactions in the pack's own SQL store. It is also the
- * reference for what every CRM adapter must get right: idempotent by event id, one payment counted once however
- * many of its events arrive, refunds lowering net spend by what was newly refunded, and a lost dispute by what
- * went back to the cardholder (counted as refunded, see chargebacks.ts).
+ * The CRM that needs no SaaS account: customers and transactions in the pack's own SQL store. Its totals are the
+ * payment ledger's deltas added up (ledger/record-events.ts): one payment counted once however many of its events
+ * arrive, refunds lowering net spend by what they newly refund, a lost dispute by what went back to the cardholder
+ * (counted as refunded here), in any order. Idempotent by event id.
  */
 export class LocalSqlCrm implements Crm {
   readonly name = 'local';
@@ -46,99 +49,207 @@ export class LocalSqlCrm implements Crm {
     await this.db.transaction(async (tx) => {
       // Stamped inside the write transaction, so the match index reads each change once (local-store-changes.ts).
       const now = await changeStamp(tx, this.db.dialect);
+      // One write per customer however many payments of the batch are theirs (a PaymentIntent and its charge):
+      // known details are kept, and the batch's first value fills in what the record lacks, as one write per
+      // payment in turn would. updated_at moves only when something was filled in, so the match index re-reads
+      // customers that changed, not every payer.
+      const profiles = new Map<string, SqlValue[]>();
       for (const c of customers) {
-        const p = c.profile;
-        const values = PROFILE_COLUMNS.map(([field]) => p[field] ?? null);
-        // Known details are kept; a payment only fills in what the customer record lacks. updated_at moves only
-        // when something was filled in, so the match index re-reads customers that changed, not every payer.
-        const filledIn = PROFILE_COLUMNS.map(([, col]) => `(customers.${col} IS NULL AND excluded.${col} IS NOT NULL)`).join(' OR ');
+        const values = PROFILE_COLUMNS.map(([field]): SqlValue => c.profile[field] ?? null);
+        const merged = profiles.get(c.id);
+        if (merged) values.forEach((v, i) => { merged[i] = merged[i] ?? v; });
+        else profiles.set(c.id, values);
+      }
+      const filledIn = PROFILE_COLUMNS.map(([, col]) => `(customers.${col} IS NULL AND excluded.${col} IS NOT NULL)`).join(' OR ');
+      for (const [id, values] of profiles) {
         await tx.run(
           `INSERT INTO customers (id, ${PROFILE_COLUMNS.map(([, col]) => col).join(', ')}, created_at, updated_at)
            VALUES (?, ${PROFILE_COLUMNS.map(() => '?').join(', ')}, ?, ?)
            ON CONFLICT(id) DO UPDATE SET
              ${PROFILE_COLUMNS.map(([, col]) => `${col} = COALESCE(customers.${col}, excluded.${col})`).join(', ')},
              updated_at = CASE WHEN ${filledIn} THEN excluded.updated_at ELSE customers.updated_at END`,
-          [c.id, ...values, now, now],
+          [id, ...values, now, now],
         );
-        let added = 0;
+      }
+      // Cards and keys in the batch's order (a key goes to the first customer that claims it), each once.
+      const tried = new Set<string>();
+      const added = new Map<string, number>();
+      for (const c of customers) {
+        let n = 0;
         for (const card of c.cards ?? []) {
-          added += (await tx.run(
+          const key = cardKey(card);
+          if (!once(tried, `card\u0000${c.id}\u0000${key}`)) continue;
+          n += (await tx.run(
             `INSERT INTO customer_cards (customer_id, card_key, bin, last4, exp_month, exp_year, brand, wallet, token, processor, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(customer_id, card_key) DO NOTHING`,
             [
-              c.id, cardKey(card), card.bin ?? null, card.last4, card.expMonth ?? null, card.expYear ?? null, card.brand ?? null,
+              c.id, key, card.bin ?? null, card.last4, card.expMonth ?? null, card.expYear ?? null, card.brand ?? null,
               card.wallet ?? null, card.token ?? null, card.processor ?? null, now,
             ],
           )).changes;
         }
         for (const k of c.keys) {
+          if (!once(tried, `key\u0000${k.kind}\u0000${k.value}`)) continue;
           const { changes } = await tx.run(
             'INSERT INTO customer_keys (kind, value, customer_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(kind, value) DO NOTHING',
             [k.kind, k.value, c.id, now],
           );
           // Payment ids are not in the match index: attaching one is not a change it must see.
-          if (INDEXED_KINDS.includes(k.kind)) added += changes;
+          if (INDEXED_KINDS.includes(k.kind)) n += changes;
         }
-        // A new card or identifying key is a change the match index must see.
-        if (added > 0) await tx.run('UPDATE customers SET updated_at = ? WHERE id = ? AND updated_at < ?', [now, c.id, now]);
+        if (n > 0) added.set(c.id, n);
       }
+      // A new card or identifying key is a change the match index must see.
+      for (const id of added.keys()) await tx.run('UPDATE customers SET updated_at = ? WHERE id = ? AND updated_at < ?', [now, id, now]);
     }, { lockKeys });
   }
 
-  async recordTransactions(records: readonly TransactionRecord[]): Promise<TransactionOutcome[]> {
+  /**
+   * Records each event in the payment ledger and adds what the ledger says it changed to the customer's totals:
+   * the money rules (one payment however many of its events arrive, refunds by what they add, chargebacks, events
+   * before their payment) are the ledger's (ledger/payment-rules.ts), not this CRM's. Idempotent by event id.
+   */
+  async recordTransactions(records: readonly LedgerEvent[]): Promise<TransactionOutcome[]> {
     // What two instances handling one payment or one customer at once would both read and then write.
-    const lockKeys = records.flatMap((r) => [`payment:${r.source}:${r.paymentId}`, ...(r.customerId ? [`customer:${r.customerId}`] : [])]);
+    const lockKeys = [...ledgerLockKeys(records), ...records.flatMap((r) => (r.customerId ? [`customer:${r.customerId}`] : []))];
     return this.db.transaction(async (tx) => {
+      // The ledger's record of events is this CRM's too: an event it has is a duplicate here.
+      const recorded = await recordEvents(tx, records);
+      const plan = records.map((r, i) => planOf(r, recorded[i]!));
+      const totals = await CustomerTotals.read(tx, plan.map((p) => p.answer.customerId));
       const out: TransactionOutcome[] = [];
-      for (const r of records) out.push(await this.recordOne(tx, r));
+      for (const [i, { answer, totals: delta }] of plan.entries()) {
+        if (delta && answer.customerId) totals.add(answer.customerId, delta);
+        out.push({ eventId: records[i]!.eventId, ...answer, totals: totals.of(answer.customerId) });
+      }
+      const now = new Date().toISOString();
+      // A payment's row written in this batch takes what its later events bring before it is written; a payment
+      // recorded before is filled in where it is.
+      const fresh = new Map(plan.flatMap((p, i) => (p.row && records[i]!.kind === 'payment' ? [[paymentKeyOf(records[i]!), p.row] as const] : [])));
+      const later: NonNullable<Planned['enrich']>[] = [];
+      for (const p of plan) {
+        if (!p.enrich) continue;
+        const row = fresh.get(paymentKeyOf(p.enrich.r));
+        if (!row) {
+          later.push(p.enrich);
+          continue;
+        }
+        const other = transactionRow(p.enrich.r, 0);
+        other[1] = p.enrich.customerId;
+        fillIn(row, other);
+      }
+      await insertMany(tx, `INSERT INTO transactions (${TRANSACTION_COLUMNS})`, 17, plan.flatMap((p) => (p.row ? [[...p.row, now]] : [])));
+      for (const e of later) await enrichPayment(tx, e.r, e.customerId);
+      await totals.write(tx);
       return out;
     }, { lockKeys });
   }
+}
 
-  private async recordOne(tx: SqlExecutor, r: TransactionRecord): Promise<TransactionOutcome> {
-    const seen = await tx.get<{ result: string }>('SELECT result FROM processed_events WHERE scope = ? AND event_id = ?', [SCOPE, r.eventId]);
-    if (seen) {
-      const first = JSON.parse(seen.result) as { customerId: string | null };
-      return { eventId: r.eventId, outcome: 'duplicate', customerId: first.customerId, totals: await totalsOf(tx, first.customerId) };
-    }
-    let outcome: TransactionOutcome['outcome'] = 'recorded';
-    let customerId = r.customerId;
-    if (r.kind === 'payment') {
-      const existing = await tx.get<{ event_id: string; customer_id: string | null }>(
-        "SELECT event_id, customer_id FROM transactions WHERE source = ? AND payment_id = ? AND kind = 'payment'",
-        [r.source, r.paymentId],
+interface Planned {
+  answer: { customerId: string | null; outcome: TransactionOutcome['outcome'] };
+  /** The event's transaction row (without recorded_at), or the payment row it fills in. */
+  row?: SqlValue[];
+  enrich?: { r: LedgerEvent; customerId: string | null };
+  totals?: TotalsDelta;
+}
+
+const TRANSACTION_COLUMNS = `event_id, customer_id, source, payment_id, kind, amount_minor, currency, status, occurred_at,
+  card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, recorded_at`;
+
+/** What one event does here: its transaction row, and its ledger delta for its customer's totals. */
+function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
+  const answer = { customerId: e.customerId, outcome: e.outcome };
+  if (e.outcome === 'duplicate') return { answer };
+  const d = e.delta;
+  // A lost dispute counts as refunded here: money that went back to the cardholder.
+  const back = d.refundedMinor + d.chargebackMinor;
+  const moves = d.payments !== 0 || d.grossMinor !== 0 || back !== 0;
+  return {
+    answer,
+    ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
+    ...(moves ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, seenAt: r.occurredAt } } : {}),
+  };
+}
+
+interface TotalsDelta {
+  currency: string;
+  payments: number;
+  gross: number;
+  refunded: number;
+  seenAt: string;
+}
+
+interface TotalRow {
+  customer_id: string;
+  currency: string;
+  payments: number;
+  gross_minor: number;
+  refunded_minor: number;
+  first_seen: string | null;
+  last_seen: string | null;
+}
+
+/**
+ * The totals of a batch's customers, read once, added to in memory as the events are applied (each outcome shows
+ * the totals right after its event) and written once. The transaction makes read-add-write safe.
+ */
+class CustomerTotals {
+  private readonly dirty = new Set<TotalRow>();
+  private constructor(private readonly rows: Map<string, TotalRow[]>) {}
+
+  static async read(tx: SqlExecutor, customerIds: readonly (string | null)[]): Promise<CustomerTotals> {
+    const ids = [...new Set(customerIds.filter((c): c is string => c !== null))];
+    const rows = new Map<string, TotalRow[]>(ids.map((id) => [id, []]));
+    for (let i = 0; i < ids.length; i += TOTALS_CHUNK) {
+      const chunk = padded(ids.slice(i, i + TOTALS_CHUNK));
+      const found = await tx.all<TotalRow>(
+        `SELECT customer_id, currency, payments, gross_minor, refunded_minor, first_seen, last_seen FROM customer_totals
+         WHERE customer_id IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
       );
-      if (existing) {
-        outcome = 'enriched';
-        customerId = existing.customer_id ?? customerId;
-        await enrichPayment(tx, existing.event_id, r, customerId);
-      } else {
-        await insertRow(tx, r, r.amount.minor);
-        if (customerId) await addToTotals(tx, customerId, r.amount.currency, { payments: 1, gross: r.amount.minor, seenAt: r.occurredAt });
+      for (const t of found) {
+        rows.get(t.customer_id)!.push({ ...t, payments: Number(t.payments), gross_minor: Number(t.gross_minor), refunded_minor: Number(t.refunded_minor) });
       }
-    } else if (r.kind === 'refund') {
-      const total = r.refundedTotal ?? r.amount;
-      const before = await tx.get<{ s: number | null }>(
-        "SELECT SUM(amount_minor) AS s FROM transactions WHERE source = ? AND payment_id = ? AND kind = 'refund' AND currency = ?",
-        [r.source, r.paymentId, total.currency],
-      );
-      // Stripe reports the cumulative refunded amount; only what is new since the last refund event counts.
-      const delta = Math.max(0, total.minor - Number(before?.s ?? 0));
-      await insertRow(tx, r, delta);
-      if (customerId && delta > 0) await addToTotals(tx, customerId, total.currency, { refunded: delta, seenAt: r.occurredAt });
-    } else {
-      const chargedBack = await chargedBackMinor(tx, r);
-      await insertRow(tx, r, r.amount.minor);
-      if (customerId && chargedBack > 0) await addToTotals(tx, customerId, r.amount.currency, { refunded: chargedBack, seenAt: r.occurredAt });
     }
-    await tx.run('INSERT INTO processed_events (scope, event_id, result, processed_at) VALUES (?, ?, ?, ?)', [
-      SCOPE,
-      r.eventId,
-      JSON.stringify({ customerId, outcome }),
-      new Date().toISOString(),
-    ]);
-    return { eventId: r.eventId, outcome, customerId, totals: await totalsOf(tx, customerId) };
+    return new CustomerTotals(rows);
   }
+
+  add(customerId: string, d: TotalsDelta): void {
+    const list = this.rows.get(customerId)!;
+    let t = list.find((x) => x.currency === d.currency);
+    if (!t) {
+      t = { customer_id: customerId, currency: d.currency, payments: 0, gross_minor: 0, refunded_minor: 0, first_seen: null, last_seen: null };
+      list.push(t);
+    }
+    t.payments += d.payments;
+    t.gross_minor += d.gross;
+    t.refunded_minor += d.refunded;
+    if (t.first_seen === null || d.seenAt < t.first_seen) t.first_seen = d.seenAt;
+    if (t.last_seen === null || d.seenAt > t.last_seen) t.last_seen = d.seenAt;
+    this.dirty.add(t);
+  }
+
+  of(customerId: string | null): CustomerTotal[] {
+    if (!customerId) return [];
+    return [...(this.rows.get(customerId) ?? [])]
+      .sort((a, b) => (a.currency < b.currency ? -1 : a.currency > b.currency ? 1 : 0))
+      .map((t) => ({ currency: t.currency, payments: t.payments, grossMinor: t.gross_minor, refundedMinor: t.refunded_minor, netMinor: t.gross_minor - t.refunded_minor }));
+  }
+
+  async write(tx: SqlExecutor): Promise<void> {
+    const rows = [...this.dirty].map((t): SqlValue[] => [t.customer_id, t.currency, t.payments, t.gross_minor, t.refunded_minor, t.first_seen, t.last_seen]);
+    await insertMany(tx, 'INSERT INTO customer_totals (customer_id, currency, payments, gross_minor, refunded_minor, first_seen, last_seen)', 7, rows, `
+      ON CONFLICT (customer_id, currency) DO UPDATE SET payments = excluded.payments, gross_minor = excluded.gross_minor,
+        refunded_minor = excluded.refunded_minor, first_seen = excluded.first_seen, last_seen = excluded.last_seen`);
+  }
+}
+
+/** True the first time `mark` is seen. */
+function once(seen: Set<string>, mark: string): boolean {
+  if (seen.has(mark)) return false;
+  seen.add(mark);
+  return true;
 }
 
 /** One row per distinct card of a customer (its token where there is one); a wallet's device card is a card of its own. */
@@ -146,53 +257,33 @@ export function cardKey(card: CardDescriptor): string {
   return card.token ?? `${card.bin ?? ''}:${card.last4}:${card.expMonth ?? ''}/${card.expYear ?? ''}`;
 }
 
-async function insertRow(tx: SqlExecutor, r: TransactionRecord, amountMinor: number): Promise<void> {
+/** A transaction row, all but its recorded_at. */
+function transactionRow(r: LedgerEvent, amountMinor: number): SqlValue[] {
   const currency = (r.kind === 'refund' ? r.refundedTotal?.currency : undefined) ?? r.amount.currency;
-  await tx.run(
-    `INSERT INTO transactions (event_id, customer_id, source, payment_id, kind, amount_minor, currency, status, occurred_at,
-       card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, recorded_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      r.eventId, r.customerId, r.source, r.paymentId, r.kind, amountMinor, currency, r.status, r.occurredAt,
-      r.card?.brand ?? null, r.card?.last4 ?? null, r.card?.token ?? null, r.card?.entryMode ?? null, r.card?.wallet ?? null,
-      r.terminal?.readerId ?? null, r.terminal?.locationId ?? null, new Date().toISOString(),
-    ],
-  );
+  return [
+    r.eventId, r.customerId, r.source, r.paymentId, r.kind, amountMinor, currency, r.status, r.occurredAt,
+    r.card?.brand ?? null, r.card?.last4 ?? null, r.card?.token ?? null, r.card?.entryMode ?? null, r.card?.wallet ?? null,
+    r.terminal?.readerId ?? null, r.terminal?.locationId ?? null,
+  ];
+}
+
+/** The customer and the card and terminal descriptors `row` lacks, from `other` (columns as in TRANSACTION_COLUMNS). */
+function fillIn(row: SqlValue[], other: SqlValue[]): void {
+  for (const i of [1, 9, 10, 11, 12, 13, 14, 15]) row[i] = row[i] ?? other[i]!;
 }
 
 /** A second event of a recorded payment (the charge after its PaymentIntent) fills in what the first lacked. */
-async function enrichPayment(tx: SqlExecutor, eventId: string, r: TransactionRecord, customerId: string | null): Promise<void> {
+async function enrichPayment(tx: SqlExecutor, r: LedgerEvent, customerId: string | null): Promise<void> {
   await tx.run(
     `UPDATE transactions SET
        customer_id = COALESCE(customer_id, ?), card_brand = COALESCE(card_brand, ?), card_last4 = COALESCE(card_last4, ?),
        card_token = COALESCE(card_token, ?), entry_mode = COALESCE(entry_mode, ?), wallet = COALESCE(wallet, ?),
        reader_id = COALESCE(reader_id, ?), location_id = COALESCE(location_id, ?)
-     WHERE event_id = ?`,
+     WHERE source = ? AND payment_id = ? AND kind = 'payment'`,
     [
       customerId, r.card?.brand ?? null, r.card?.last4 ?? null, r.card?.token ?? null, r.card?.entryMode ?? null,
-      r.card?.wallet ?? null, r.terminal?.readerId ?? null, r.terminal?.locationId ?? null, eventId,
+      r.card?.wallet ?? null, r.terminal?.readerId ?? null, r.terminal?.locationId ?? null, r.source, r.paymentId,
     ],
-  );
-}
-
-async function addToTotals(
-  tx: SqlExecutor,
-  customerId: string,
-  currency: string,
-  d: { payments?: number; gross?: number; refunded?: number; seenAt: string },
-): Promise<void> {
-  await tx.run(
-    `INSERT INTO customer_totals (customer_id, currency, payments, gross_minor, refunded_minor, first_seen, last_seen)
-     VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT(customer_id, currency) DO UPDATE SET
-       payments = customer_totals.payments + excluded.payments,
-       gross_minor = customer_totals.gross_minor + excluded.gross_minor,
-       refunded_minor = customer_totals.refunded_minor + excluded.refunded_minor,
-       first_seen = CASE WHEN customer_totals.first_seen IS NULL OR excluded.first_seen < customer_totals.first_seen
-                         THEN excluded.first_seen ELSE customer_totals.first_seen END,
-       last_seen = CASE WHEN customer_totals.last_seen IS NULL OR excluded.last_seen > customer_totals.last_seen
-                        THEN excluded.last_seen ELSE customer_totals.last_seen END`,
-    [customerId, currency, d.payments ?? 0, d.gross ?? 0, d.refunded ?? 0, d.seenAt, d.seenAt],
   );
 }
 

@@ -3,7 +3,8 @@ import type { MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { normalizeEmail } from '../match/normalize-keys';
 import { descriptorOfCard } from '../match/normalized-record';
-import type { Crm, CustomerUpsert, TransactionOutcome, TransactionRecord } from './crm';
+import { ledgerEventOf, type LedgerEvent } from '../ledger/ledger-event';
+import type { Crm, CustomerUpsert, TransactionOutcome } from './crm';
 
 export interface PaymentToUpsert {
   event: TokenizedPaymentEvent;
@@ -34,7 +35,7 @@ function createsCustomer(p: PaymentToUpsert): boolean {
 /** CRM upsert step: customers first (idempotent by id), then transactions (idempotent by event id). */
 export async function upsertPayments(crm: Crm, batch: readonly PaymentToUpsert[]): Promise<UpsertResult[]> {
   const customers: CustomerUpsert[] = [];
-  const records: TransactionRecord[] = [];
+  const records: LedgerEvent[] = [];
   for (const p of batch) {
     const { event, match } = p;
     const customerId = match.customerId ?? (createsCustomer(p) ? newCustomerId(event) : null);
@@ -53,25 +54,7 @@ export async function upsertPayments(crm: Crm, batch: readonly PaymentToUpsert[]
         ...(event.card?.last4 ? { cards: [descriptorOfCard(event.card, event.source)] } : {}),
       });
     }
-    records.push({
-      eventId: event.id,
-      customerId,
-      source: event.source,
-      paymentId: event.paymentId,
-      kind: event.kind,
-      amount: event.amount,
-      refundedTotal: event.refundedTotal,
-      status: event.status,
-      occurredAt: event.occurredAt,
-      card: event.card && {
-        brand: event.card.brand,
-        last4: event.card.last4,
-        token: event.card.identity?.kind === 'token' ? event.card.identity.value : undefined,
-        entryMode: event.card.entryMode,
-        wallet: event.card.wallet,
-      },
-      terminal: event.terminal,
-    });
+    records.push(ledgerEventOf(event, customerId));
   }
   if (customers.length) await crm.upsertCustomers(customers);
   const outcomes = await crm.recordTransactions(records);

@@ -1,4 +1,5 @@
-import type { PaymentFacts } from '../segment/payment-facts';
+import type { LedgerPayment } from '../ledger/payment-rows';
+import { deltaBetween, isEmptyDelta, viewOf, type DisputePhase, type LedgerDelta, type PaymentView } from '../ledger/payment-rules';
 import type { SqlExecutor } from '../store/sql-database';
 import { hasEnrollmentThresholds, pointsFor, tierFor, type LoyaltyProgram } from './program';
 
@@ -58,6 +59,19 @@ interface PaymentRow {
 const DAY_MS = 86_400_000;
 const remaining = (p: PaymentRow) => p.earned_points - p.reversed_points - p.expired_points - p.forfeited_points;
 
+/** What this program counted of a payment, as a view the payment ledger's can be compared with. */
+function countedView(row: PaymentRow, disputedMinor: number): PaymentView {
+  return {
+    counted: true,
+    grossMinor: Number(row.amount_minor),
+    refundedMinor: Number(row.refunded_minor),
+    chargebackMinor: Number(row.lost_minor),
+    disputePhase: row.dispute_state as DisputePhase | null,
+    // Disputed amounts mean nothing to points: taken as the ledger's.
+    disputedMinor,
+  };
+}
+
 export class LoyaltyLedger {
   constructor(readonly program: LoyaltyProgram) {}
 
@@ -65,175 +79,149 @@ export class LoyaltyLedger {
     return this.program.id;
   }
 
-  /** Applies one event; returns the ledger entries it wrote (none for a repeat) and membership events. */
-  async apply(tx: SqlExecutor, f: PaymentFacts & { customerId: string }, now: string): Promise<{ entries: LedgerEntry[]; events: MembershipEvent[]; customerId: string }> {
+  /**
+   * Brings the program up to the payment ledger's view of `payment` (after the event being processed); returns the
+   * ledger entries it wrote (none when nothing new) and membership events. What counts (refunds by what they add,
+   * chargebacks, events that came before their payment) is the payment ledger's to say: this program keeps per
+   * payment what it has counted (`loyalty_payments`) and acts on the difference, whatever order events reach it in.
+   */
+  async apply(
+    tx: SqlExecutor,
+    payment: LedgerPayment,
+    event: { eventId: string; occurredAt: string; customerId: string },
+    now: string,
+  ): Promise<{ entries: LedgerEntry[]; events: MembershipEvent[]; customerId: string }> {
     const entries: LedgerEntry[] = [];
     const events: MembershipEvent[] = [];
-    const row = await this.payment(tx, f);
-    const customerId = row?.customer_id ?? f.customerId;
-    const ctx = { tx, f, now, entries, events, customerId };
-    switch (f.change.kind) {
-      case 'payment':
-        await this.onPayment(ctx, row);
-        break;
-      case 'refund':
-        await this.onRefund(ctx, row, f.change.refundedTotalMinor);
-        break;
-      case 'dispute':
-        await this.onDispute(ctx, row, f.change.phase);
-        break;
-      default:
-        break;
+    const row = await this.payment(tx, payment);
+    const customerId = row?.customer_id ?? event.customerId;
+    const f = { source: payment.source, paymentId: payment.paymentId, paymentKey: payment.key, eventId: event.eventId, occurredAt: event.occurredAt };
+    const ctx: Ctx = { tx, f, now, entries, events, customerId };
+    if (!row) {
+      if (payment.counted) await this.onCounted(ctx, payment);
+    } else if (payment.counted) {
+      // (A row for a payment the ledger has not seen was counted before the ledger existed: it stays as it is.)
+      const view = viewOf(payment);
+      const delta = deltaBetween(countedView(row, view.disputedMinor), view, payment.currency);
+      if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, true);
     }
     return { entries, events, customerId };
   }
 
-  private payment(tx: SqlExecutor, f: Pick<PaymentFacts, 'source' | 'paymentId'>): Promise<PaymentRow | undefined> {
+  private payment(tx: SqlExecutor, f: Pick<LedgerPayment, 'source' | 'paymentId'>): Promise<PaymentRow | undefined> {
     return tx.get<PaymentRow>(
       `SELECT customer_id, amount_minor, occurred_at, counted, refunded_minor, lost_minor, earned_points, reversed_points, held_points,
          expired_points, forfeited_points, dispute_state
-       FROM loyalty_payments WHERE program_id = ? AND source = ? AND payment_id = ?`,
+       FROM loyalty_payments WHERE program_id = ? AND source = ? AND payment_id = ? AND counted = 1`,
       [this.id, f.source, f.paymentId],
     );
   }
 
-  private async onPayment(ctx: Ctx, row: PaymentRow | undefined): Promise<void> {
-    const { tx, f, now } = ctx;
-    if (row?.counted === 1) return; // another event of a payment already counted
-    if (row) {
-      // A refund or dispute came first and was remembered: count the payment as if fresh, then replay them.
-      const r = await tx.run(
-        `UPDATE loyalty_payments SET counted = 1, amount_minor = ?, occurred_at = ?, refunded_minor = 0, lost_minor = 0, dispute_state = NULL
-         WHERE program_id = ? AND source = ? AND payment_id = ? AND counted = 0`,
-        [f.amountMinor, f.occurredAt, this.id, f.source, f.paymentId],
-      );
-      if (r.changes !== 1) return;
-    } else {
-      const r = await tx.run(
-        `INSERT INTO loyalty_payments (program_id, source, payment_id, customer_id, amount_minor, occurred_at, counted)
-         VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (program_id, source, payment_id) DO NOTHING`,
-        [this.id, f.source, f.paymentId, ctx.customerId, f.amountMinor, f.occurredAt],
-      );
-      if (r.changes !== 1) return;
-    }
+  /** The payment counts: a visit, its spend, enrolment, points; then whatever the ledger remembered of it. */
+  private async onCounted(ctx: Ctx, p: LedgerPayment): Promise<void> {
+    const { tx, now } = ctx;
+    const at = p.occurredAt;
+    const inserted = await tx.run(
+      `INSERT INTO loyalty_payments (program_id, source, payment_id, customer_id, amount_minor, occurred_at, counted)
+       VALUES (?, ?, ?, ?, ?, ?, 1) ON CONFLICT (program_id, source, payment_id) DO NOTHING`,
+      [this.id, p.source, p.paymentId, ctx.customerId, p.grossMinor, at],
+    );
+    if (inserted.changes !== 1) return;
     await tx.run(
       `INSERT INTO loyalty_members (program_id, customer_id, lifetime_spend_minor, visits, updated_at) VALUES (?, ?, ?, 1, ?)
        ON CONFLICT (program_id, customer_id) DO UPDATE SET lifetime_spend_minor = loyalty_members.lifetime_spend_minor + excluded.lifetime_spend_minor,
          visits = loyalty_members.visits + 1, version = loyalty_members.version + 1, updated_at = excluded.updated_at`,
-      [this.id, ctx.customerId, f.amountMinor, now],
+      [this.id, ctx.customerId, p.grossMinor, now],
     );
     const before = (await this.member(tx, ctx.customerId))!;
     let enrolled = before.enrolled;
-    if (!enrolled && (await this.qualifiesForEnrollment(tx, before, f.occurredAt))) {
+    if (!enrolled && (await this.qualifiesForEnrollment(tx, before, at))) {
       const r = await tx.run('UPDATE loyalty_members SET enrolled_at = ? WHERE program_id = ? AND customer_id = ? AND enrolled_at IS NULL', [
-        f.occurredAt, this.id, ctx.customerId,
+        at, this.id, ctx.customerId,
       ]);
-      if (r.changes === 1) ctx.events.push({ type: 'enrolled', programId: this.id, customerId: ctx.customerId, at: f.occurredAt });
+      if (r.changes === 1) ctx.events.push({ type: 'enrolled', programId: this.id, customerId: ctx.customerId, at });
       enrolled = true;
     }
     if (enrolled) {
       // Points at the tier the customer had when they paid; an upgrade this payment earns applies from the next one.
       const multiplier = this.program.tiers.find((t) => t.name === before.tier)?.multiplier ?? 1;
-      const points = pointsFor(this.program, f.amountMinor, multiplier);
+      const points = pointsFor(this.program, p.grossMinor, multiplier);
       if (points > 0) {
-        const expiresAt = this.program.points.expiryDays ? new Date(Date.parse(f.occurredAt) + this.program.points.expiryDays * DAY_MS).toISOString() : null;
-        if (await this.append(ctx, { key: `earn:${f.paymentKey}`, kind: 'earn', points, heldPoints: 0 })) {
+        const expiresAt = this.program.points.expiryDays ? new Date(Date.parse(at) + this.program.points.expiryDays * DAY_MS).toISOString() : null;
+        if (await this.append(ctx, { key: `earn:${ctx.f.paymentKey}`, kind: 'earn', points, heldPoints: 0 })) {
           await tx.run(
             'UPDATE loyalty_payments SET earned_points = earned_points + ?, expires_at = ? WHERE program_id = ? AND source = ? AND payment_id = ?',
-            [points, expiresAt, this.id, f.source, f.paymentId],
+            [points, expiresAt, this.id, p.source, p.paymentId],
           );
           await tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [points, this.id, ctx.customerId]);
         }
       }
     }
-    if (row && row.refunded_minor > 0) await this.onRefund(ctx, await this.payment(tx, f), row.refunded_minor, false);
-    if (row?.dispute_state) await this.onDispute(ctx, await this.payment(tx, f), row.dispute_state as 'open' | 'won' | 'lost', false);
-    await this.reviewTier(ctx, f.occurredAt);
+    // A refund or dispute the ledger saw before the payment counts now, as if it had come after it.
+    const row = (await this.payment(tx, p))!;
+    const view = viewOf(p);
+    const delta = deltaBetween(countedView(row, view.disputedMinor), view, p.currency);
+    if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, false);
+    await this.reviewTier(ctx, at);
   }
 
-  private async onRefund(ctx: Ctx, row: PaymentRow | undefined, refundedTotal: number, review = true): Promise<void> {
+  /** Refunds, chargebacks and the dispute's phase, as far as the ledger has moved them since this program counted. */
+  private async catchUp(ctx: Ctx, row: PaymentRow, delta: LedgerDelta, view: PaymentView, review: boolean): Promise<void> {
     const { tx, f } = ctx;
-    if (!row) {
-      await this.rememberEarly(ctx, { refunded: refundedTotal });
-      return;
-    }
-    // Refund events carry the cumulative refunded amount; only the increase counts.
-    const target = row.counted === 1 ? Math.min(refundedTotal, row.amount_minor) : refundedTotal;
-    const delta = target - row.refunded_minor;
-    if (delta <= 0) return;
-    const r = await tx.run(
-      'UPDATE loyalty_payments SET refunded_minor = ? WHERE program_id = ? AND source = ? AND payment_id = ? AND refunded_minor = ?',
-      [target, this.id, f.source, f.paymentId, row.refunded_minor],
+    const spend = delta.grossMinor - delta.refundedMinor - delta.chargebackMinor;
+    await tx.run(
+      'UPDATE loyalty_payments SET amount_minor = ?, refunded_minor = ?, lost_minor = ?, dispute_state = ? WHERE program_id = ? AND source = ? AND payment_id = ?',
+      [view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, this.id, f.source, f.paymentId],
     );
-    if (r.changes !== 1 || row.counted !== 1) return;
-    await this.addSpend(ctx, -delta);
-    if (row.earned_points > 0) {
-      const shouldBeReversed = Math.floor((row.earned_points * target) / row.amount_minor);
-      const held = row.dispute_state === 'open';
-      const room = held ? row.held_points : remaining(row);
-      const reverse = Math.min(shouldBeReversed - row.reversed_points, room);
-      if (reverse > 0) {
-        // Points on hold for a dispute come off the hold, not the available balance.
-        const entry: LedgerEntry = { key: `reverse:${f.paymentKey}:${target}`, kind: 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
-        if (await this.append(ctx, entry)) {
-          await tx.run(
-            `UPDATE loyalty_payments SET reversed_points = reversed_points + ?, held_points = held_points - ? WHERE program_id = ? AND source = ? AND payment_id = ?`,
-            [reverse, held ? reverse : 0, this.id, f.source, f.paymentId],
-          );
-        }
-      }
-    }
-    if (review) await this.reviewTier(ctx, f.occurredAt);
+    if (spend !== 0) await this.addSpend(ctx, spend);
+    if (delta.refundedMinor > 0) await this.reversePoints(ctx, row, view.refundedMinor);
+    if (delta.dispute) await this.disputeMoved(ctx, (await this.payment(tx, f))!, delta.dispute.from, delta.dispute.to);
+    if (review && spend !== 0) await this.reviewTier(ctx, f.occurredAt);
   }
 
-  private async onDispute(ctx: Ctx, row: PaymentRow | undefined, phase: 'open' | 'won' | 'lost', review = true): Promise<void> {
-    const { tx, f } = ctx;
-    if (!row) {
-      await this.rememberEarly(ctx, { dispute: phase });
-      return;
-    }
-    const previous = row.dispute_state;
-    const allowed = phase === 'open' ? previous === null : previous === null || previous === 'open';
-    if (!allowed) return;
-    const lost = phase === 'lost' ? Math.min(f.amountMinor, row.amount_minor - row.refunded_minor) : 0;
-    const r = await tx.run(
-      `UPDATE loyalty_payments SET dispute_state = ?, lost_minor = ? WHERE program_id = ? AND source = ? AND payment_id = ? AND ${previous === null ? 'dispute_state IS NULL' : 'dispute_state = ?'}`,
-      previous === null ? [phase, Math.max(0, lost), this.id, f.source, f.paymentId] : [phase, Math.max(0, lost), this.id, f.source, f.paymentId, previous],
-    );
-    if (r.changes !== 1 || row.counted !== 1) return;
-    const pay = (set: string, v: number) =>
-      tx.run(`UPDATE loyalty_payments SET ${set} WHERE program_id = ? AND source = ? AND payment_id = ?`, [v, this.id, f.source, f.paymentId]);
-    if (phase === 'open') {
-      const hold = remaining(row);
-      if (hold > 0 && (await this.append(ctx, { key: `hold:${f.paymentKey}`, kind: 'hold', points: -hold, heldPoints: hold }))) await pay('held_points = ?', hold);
-      return;
-    }
-    if (phase === 'won') {
-      const held = row.held_points;
-      if (held > 0 && (await this.append(ctx, { key: `release:${f.paymentKey}`, kind: 'release', points: held, heldPoints: -held }))) await pay('held_points = ?', 0);
-      return;
-    }
-    // Lost: the money went back, so do the points — from the hold if there was one, else from the balance.
-    const held = previous === 'open' ? row.held_points : 0;
-    const fromBalance = previous === 'open' ? 0 : remaining(row);
-    if (held + fromBalance > 0 && (await this.append(ctx, { key: `forfeit:${f.paymentKey}`, kind: 'forfeit', points: -fromBalance, heldPoints: -held }))) {
-      await tx.run(
-        'UPDATE loyalty_payments SET held_points = 0, forfeited_points = forfeited_points + ? WHERE program_id = ? AND source = ? AND payment_id = ?',
-        [held + fromBalance, this.id, f.source, f.paymentId],
+  /** Refunds take back points in proportion to what has been refunded of the payment (`refunded`, in total). */
+  private async reversePoints(ctx: Ctx, row: PaymentRow, refunded: number): Promise<void> {
+    if (row.earned_points <= 0 || row.amount_minor <= 0) return;
+    const shouldBeReversed = Math.floor((row.earned_points * refunded) / row.amount_minor);
+    const held = row.dispute_state === 'open';
+    const room = held ? row.held_points : remaining(row);
+    const reverse = Math.min(shouldBeReversed - row.reversed_points, room);
+    if (reverse <= 0) return;
+    // Points on hold for a dispute come off the hold, not the available balance.
+    const entry: LedgerEntry = { key: `reverse:${ctx.f.paymentKey}:${refunded}`, kind: 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
+    if (await this.append(ctx, entry)) {
+      await ctx.tx.run(
+        `UPDATE loyalty_payments SET reversed_points = reversed_points + ?, held_points = held_points - ? WHERE program_id = ? AND source = ? AND payment_id = ?`,
+        [reverse, held ? reverse : 0, this.id, ctx.f.source, ctx.f.paymentId],
       );
     }
-    if (lost > 0) await this.addSpend(ctx, -lost);
-    if (review) await this.reviewTier(ctx, f.occurredAt);
   }
 
-  /** A refund or dispute whose payment has not arrived: kept on an uncounted row, replayed when it does. */
-  private async rememberEarly(ctx: Ctx, what: { refunded?: number; dispute?: string }): Promise<void> {
-    const { tx, f } = ctx;
-    await tx.run(
-      `INSERT INTO loyalty_payments (program_id, source, payment_id, customer_id, amount_minor, occurred_at, counted, refunded_minor, dispute_state)
-       VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT (program_id, source, payment_id) DO NOTHING`,
-      [this.id, f.source, f.paymentId, ctx.customerId, f.amountMinor, f.occurredAt, what.refunded ?? 0, what.dispute ?? null],
-    );
+  /** A dispute holds the payment's points; won releases them, lost forfeits them. */
+  private async disputeMoved(ctx: Ctx, row: PaymentRow, from: DisputePhase | null, to: DisputePhase | null): Promise<void> {
+    const pay = (set: string, v: number) =>
+      ctx.tx.run(`UPDATE loyalty_payments SET ${set} WHERE program_id = ? AND source = ? AND payment_id = ?`, [v, this.id, ctx.f.source, ctx.f.paymentId]);
+    const key = ctx.f.paymentKey;
+    if (to === 'open') {
+      const hold = remaining(row);
+      if (hold > 0 && (await this.append(ctx, { key: `hold:${key}`, kind: 'hold', points: -hold, heldPoints: hold }))) await pay('held_points = ?', hold);
+      return;
+    }
+    if (to === 'won') {
+      const held = row.held_points;
+      if (held > 0 && (await this.append(ctx, { key: `release:${key}`, kind: 'release', points: held, heldPoints: -held }))) await pay('held_points = ?', 0);
+      return;
+    }
+    if (to !== 'lost') return;
+    // Lost: the money went back, so do the points — from the hold if there was one, else from the balance.
+    const held = from === 'open' ? row.held_points : 0;
+    const fromBalance = from === 'open' ? 0 : remaining(row);
+    if (held + fromBalance > 0 && (await this.append(ctx, { key: `forfeit:${key}`, kind: 'forfeit', points: -fromBalance, heldPoints: -held }))) {
+      await ctx.tx.run(
+        'UPDATE loyalty_payments SET held_points = 0, forfeited_points = forfeited_points + ? WHERE program_id = ? AND source = ? AND payment_id = ?',
+        [held + fromBalance, this.id, ctx.f.source, ctx.f.paymentId],
+      );
+    }
   }
 
   private async addSpend(ctx: Ctx, deltaMinor: number): Promise<void> {
@@ -357,13 +345,13 @@ export class LoyaltyLedger {
 /** What a ledger entry is written with: the payment it is about, and the event that caused it (none for expiry). */
 interface AppendCtx {
   tx: SqlExecutor;
-  f: Pick<PaymentFacts, 'source' | 'paymentId' | 'occurredAt'> & { eventId: string | null };
+  f: { source: string; paymentId: string; occurredAt: string; eventId: string | null };
   now: string;
   entries: LedgerEntry[];
   customerId: string;
 }
 
 interface Ctx extends AppendCtx {
-  f: PaymentFacts;
+  f: AppendCtx['f'] & { paymentKey: string; eventId: string };
   events: MembershipEvent[];
 }

@@ -1,3 +1,4 @@
+import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
 import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../segment/customer-fields';
 import { readPaymentFacts } from '../segment/payment-facts';
 import type { PaymentMessage } from '../steps/payment-message';
@@ -46,22 +47,30 @@ export async function writeMembership(tx: SqlExecutor, program: LoyaltyProgram, 
 /**
  * Loyalty step: earns, reverses, holds and releases points for this payment event and enrols or re-tiers the
  * customer. One transaction; idempotent per event (a repeat returns the first answer) and per ledger entry (see
- * ledger.ts), so duplicate deliveries and replays change nothing.
+ * ledger.ts), so duplicate deliveries and replays change nothing. What the event changed in money is the payment
+ * ledger's answer (recorded here too, a no-op when CRM Upsert already recorded it).
  */
 export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<PaymentMessage & { loyalty: LoyaltyResult }> {
   const facts = readPaymentFacts(payload, 'Loyalty');
   const message = payload as PaymentMessage;
   const { program } = deps;
   const base = { programId: program.id, customerId: facts.customerId, entries: [], events: [] };
-  const skip = (reason: string) => ({ ...message, loyalty: { ...base, outcome: 'skipped' as const, reason } });
-  if (facts.change.kind === 'failure') return skip('a failed payment earns nothing');
-  if (facts.customerId === null) return skip('no customer: the CRM Upsert step did not link this payment to anyone');
-  if (facts.currency !== program.currency) return skip(`the payment is in ${facts.currency}; the program "${program.id}" counts ${program.currency} only`);
+  const skipReason =
+    facts.kind === 'failure' ? 'a failed payment earns nothing'
+      : facts.customerId === null ? 'no customer: the CRM Upsert step did not link this payment to anyone'
+        : facts.currency !== program.currency ? `the payment is in ${facts.currency}; the program "${program.id}" counts ${program.currency} only`
+          : null;
   const ledger = new LoyaltyLedger(program);
-  const now = (deps.now?.() ?? new Date()).toISOString();
+  const at = deps.now?.() ?? new Date();
+  const now = at.toISOString();
   const scope = `loyalty:${program.id}`;
 
   const loyalty = await deps.db.transaction(async (tx): Promise<LoyaltyResult> => {
+    if (skipReason !== null) {
+      // The ledger still learns of it: a dispute of a sale not seen yet counts when the sale arrives.
+      await recordEvents(tx, [facts.ledgerEvent], at);
+      return { ...base, outcome: 'skipped', reason: skipReason };
+    }
     const claim = await tx.run('INSERT INTO processed_events (scope, event_id, result, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, event_id) DO NOTHING', [
       scope, facts.eventId, '{}', now,
     ]);
@@ -72,7 +81,8 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
         ? { ...answered, outcome: 'duplicate', entries: answered.entries ?? [], events: answered.events ?? [] }
         : { ...answered, outcome: 'duplicate', entries: [], events: [] };
     }
-    const { entries, events, customerId } = await ledger.apply(tx, { ...facts, customerId: facts.customerId! }, now);
+    const [{ payment }] = (await recordEvents(tx, [facts.ledgerEvent], at)) as [RecordedEvent];
+    const { entries, events, customerId } = await ledger.apply(tx, payment, { eventId: facts.eventId, occurredAt: facts.occurredAt, customerId: facts.customerId! }, now);
     const member = (await ledger.member(tx, customerId)) ?? null;
     const changed = entries.length > 0 || events.length > 0;
     const crmFields = member?.enrolled && (deps.writeFields ?? 'local') === 'local' && changed
@@ -81,6 +91,6 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
     const result: LoyaltyResult = { ...base, customerId, outcome: changed ? 'applied' : 'unchanged', member, entries, events, ...(crmFields ? { crmFields } : {}) };
     await tx.run('UPDATE processed_events SET result = ? WHERE scope = ? AND event_id = ?', [JSON.stringify(result), scope, facts.eventId]);
     return result;
-  });
+  }, { lockKeys: ledgerLockKeys([facts]) });
   return { ...message, loyalty };
 }

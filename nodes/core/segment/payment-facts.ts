@@ -1,21 +1,14 @@
-import { disputePhase, type TokenizedPaymentEvent } from '../contracts/payment-event';
+import type { EventKind, TokenizedPaymentEvent } from '../contracts/payment-event';
 import { InputError } from '../errors';
+import { ledgerEventOf, paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
 import { readTokenizedEvent } from '../steps/payment-message';
 
 /**
  * What the Segment and Loyalty steps need from a message that has been through CRM Upsert: whose payment it was,
- * and what happened to it. Every event of one payment (a PaymentIntent and its charge, later refunds and
- * disputes) shares `paymentKey`, which is what keeps a payment counted once however its events arrive.
- *
- * Disputes, by the PaymentEvent's status: "disputed" (or "pending") opens one, "succeeded" closes it in the
- * merchant's favour, "refunded" closes it lost (the money went back to the cardholder).
+ * the event as the payment ledger records it, and the line items. What the event changed in the payment's money
+ * is the ledger's to say (ledger/payment-rules.ts): these steps record the event there (a no-op when CRM Upsert
+ * already did) and count what the ledger reports. Every event of one payment shares `paymentKey`.
  */
-export type PaymentChange =
-  | { kind: 'payment' }
-  | { kind: 'refund'; refundedTotalMinor: number }
-  | { kind: 'dispute'; phase: 'open' | 'won' | 'lost' }
-  | { kind: 'failure' };
-
 export interface LineItem {
   category: string;
   amountMinor?: number;
@@ -28,20 +21,15 @@ export interface PaymentFacts {
   source: string;
   paymentId: string;
   paymentKey: string;
-  change: PaymentChange;
+  kind: EventKind;
   amountMinor: number;
   currency: string;
   occurredAt: string;
   atMs: number;
-  entryMode?: string;
-  /** Wallet when there is one (apple_pay…), else the card brand. */
-  method?: string;
-  locationId?: string;
   lineItems: LineItem[];
+  /** The event as the payment ledger records it. */
+  ledgerEvent: LedgerEvent;
 }
-
-// The status convention lives with the contract, so the CRM and these steps read a dispute the same way.
-export { disputePhase };
 
 /**
  * Line items are optional: a `lineItems` array on the message ([{category, amountMinor?, quantity?}], added by a
@@ -71,29 +59,19 @@ export function readPaymentFacts(payload: unknown, step: string): PaymentFacts {
     throw new InputError('crm', `${step} received a payment without a CRM result`, `put a CRM Upsert step before ${step}`);
   }
   const customerId = typeof crm.customerId === 'string' && crm.customerId !== '' ? crm.customerId : null;
-  const change: PaymentChange =
-    event.kind === 'payment'
-      ? { kind: 'payment' }
-      : event.kind === 'refund'
-        ? { kind: 'refund', refundedTotalMinor: (event.refundedTotal ?? event.amount).minor }
-        : event.kind === 'dispute'
-          ? { kind: 'dispute', phase: disputePhase(event.status) }
-          : { kind: 'failure' };
   const atMs = Date.parse(event.occurredAt);
   return {
     eventId: event.id,
     customerId,
     source: event.source,
     paymentId: event.paymentId,
-    paymentKey: `${event.source}:${event.paymentId}`,
-    change,
+    paymentKey: paymentKeyOf(event),
+    kind: event.kind,
     amountMinor: event.amount.minor,
     currency: (event.kind === 'refund' ? event.refundedTotal?.currency : undefined) ?? event.amount.currency,
     occurredAt: new Date(atMs).toISOString(),
     atMs,
-    entryMode: event.card?.entryMode,
-    method: event.card?.wallet ?? event.card?.brand,
-    locationId: event.terminal?.locationId ?? event.terminal?.readerId,
     lineItems: lineItemsOf(payload, event),
+    ledgerEvent: ledgerEventOf(event, customerId),
   };
 }

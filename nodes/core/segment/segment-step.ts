@@ -1,3 +1,4 @@
+import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
 import type { PaymentMessage } from '../steps/payment-message';
 import type { SqlDatabase } from '../store/sql-database';
 import { localTime } from './calendar';
@@ -58,21 +59,25 @@ const SCOPE = 'segment';
 /**
  * Segment step: updates the customer's statistics with this event and says what the customer is now. One
  * transaction per event, idempotent by event id: a replayed or duplicated delivery returns the first answer
- * and changes nothing.
+ * and changes nothing. What the event changed in money is the payment ledger's answer (recorded here too, a no-op
+ * when CRM Upsert already recorded it); the statistics catch up with it.
  */
 export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<PaymentMessage & { segment: SegmentResult }> {
   const facts = readPaymentFacts(payload, 'Segment');
   const message = payload as PaymentMessage;
-  const skip = (reason: string) => ({ ...message, segment: { outcome: 'skipped' as const, reason, customerId: facts.customerId, currency: facts.currency } });
-  if (facts.change.kind === 'failure') return skip('a failed payment is not a purchase');
-  if (facts.customerId === null) return skip('no customer: the CRM Upsert step did not link this payment to anyone');
+  const skipReason =
+    facts.kind === 'failure' ? 'a failed payment is not a purchase' : facts.customerId === null ? 'no customer: the CRM Upsert step did not link this payment to anyone' : null;
   const config = deps.config ?? parseSegmentConfig();
   const repo = new SegmentStatsRepository(deps.db.dialect);
-  const now = (deps.now?.() ?? new Date()).toISOString();
-  const local = localTime(facts.atMs, config.timeZone);
-  const withCustomer = { ...facts, customerId: facts.customerId };
+  const at = deps.now?.() ?? new Date();
+  const now = at.toISOString();
 
   const segment = await deps.db.transaction(async (tx): Promise<SegmentResult> => {
+    if (skipReason !== null) {
+      // The ledger still learns of it: a dispute of a sale not seen yet counts when the sale arrives.
+      await recordEvents(tx, [facts.ledgerEvent], at);
+      return { outcome: 'skipped', reason: skipReason, customerId: facts.customerId, currency: facts.currency };
+    }
     const claim = await tx.run('INSERT INTO processed_events (scope, event_id, result, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, event_id) DO NOTHING', [
       SCOPE, facts.eventId, '{}', now,
     ]);
@@ -80,20 +85,25 @@ export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<
       const first = await tx.get<{ result: string }>('SELECT result FROM processed_events WHERE scope = ? AND event_id = ?', [SCOPE, facts.eventId]);
       return { ...(JSON.parse(first?.result ?? '{}') as SegmentResult), outcome: 'duplicate' };
     }
-    const history = facts.change.kind === 'payment' ? await repo.history(tx, withCustomer.customerId, facts.currency, facts, config.flags.anomaly.window) : [];
-    const applied = await repo.apply(tx, withCustomer, local, now);
-    const stats = applied.counted ? await repo.stats(tx, applied.customerId, facts.currency) : undefined;
+    const [{ payment }] = (await recordEvents(tx, [facts.ledgerEvent], at)) as [RecordedEvent];
+    const local = localTime(Date.parse(payment.occurredAt), config.timeZone);
+    const applied = await repo.apply(tx, payment, { customerId: facts.customerId!, local, lineItems: facts.lineItems, now });
+    const stats = applied.counted ? await repo.stats(tx, applied.customerId, payment.currency) : undefined;
     let result: SegmentResult;
     if (!stats) {
       result = { outcome: 'skipped', reason: 'the payment this event is about has not been seen yet; it is remembered and applied when the payment arrives', customerId: applied.customerId, currency: facts.currency };
     } else {
-      const [run, model, counters] = await Promise.all([latestRfmRun(tx, facts.currency), latestClvModel(tx, facts.currency), repo.counters(tx, applied.customerId)]);
+      const [run, model, counters] = await Promise.all([latestRfmRun(tx, payment.currency), latestClvModel(tx, payment.currency), repo.counters(tx, applied.customerId)]);
       const anomaly = applied.newPayment
-        ? anomalyOf({ amountMinor: facts.amountMinor, minuteOfDay: local.minuteOfDay, locationId: facts.locationId ?? null }, history, config.flags.anomaly)
+        ? anomalyOf(
+            { amountMinor: payment.grossMinor, minuteOfDay: local.minuteOfDay, locationId: payment.terminal.locationId ?? payment.terminal.readerId },
+            await repo.history(tx, applied.customerId, payment.currency, payment, config.flags.anomaly.window),
+            config.flags.anomaly,
+          )
         : undefined;
       const evaluation = evaluateCustomer(stats, {
         config, run, model, asOfDay: Math.max(dayNumber(facts.atMs), stats.lastDay),
-        paymentMinor: applied.newPayment ? facts.amountMinor : undefined, anomaly,
+        paymentMinor: applied.newPayment ? payment.grossMinor : undefined, anomaly,
       });
       const preferences = preferencesOf(counters, config.hemisphere);
       const crmFields = mapFields(fieldValuesOf(stats, evaluation, preferences), config.crmFields);
@@ -113,7 +123,7 @@ export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<
     }
     await tx.run('UPDATE processed_events SET result = ? WHERE scope = ? AND event_id = ?', [JSON.stringify(result), SCOPE, facts.eventId]);
     return result;
-  });
+  }, { lockKeys: ledgerLockKeys([facts]) });
   return { ...message, segment };
 }
 

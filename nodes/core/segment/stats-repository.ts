@@ -1,18 +1,21 @@
+import type { LedgerPayment } from '../ledger/payment-rows';
+import { deltaBetween, isEmptyDelta, netOf, NOT_COUNTED, viewOf, type DisputePhase, type LedgerDelta, type PaymentView } from '../ledger/payment-rules';
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import type { CustomerEvaluation } from './evaluate';
 import type { LocalTime } from './calendar';
 import { dayNumber } from './clv/summary';
 import type { HistoryPoint } from './flags';
-import type { PaymentFacts } from './payment-facts';
+import type { LineItem } from './payment-facts';
 
 /**
  * Per-customer statistics kept up to date on every payment, refund and dispute, inside the caller's transaction.
  *
- * Safe with several engine instances on one store: every change is a relative UPDATE (x = x + ?) guarded by a
- * conditional write on the payment's own row (INSERT … ON CONFLICT DO NOTHING, or UPDATE … WHERE <old state>),
- * so two instances racing on the same payment apply it once, and two payments of one customer both count.
- * `segment_payments` is the per-payment memory that makes this work whatever order the events arrive in: a
- * refund or dispute seen before its payment is remembered and applied when the payment arrives.
+ * What a payment's events change in money is the payment ledger's to say (ledger/payment-rules.ts): this
+ * repository keeps, per payment, what it has counted of it (`segment_payments`), and adds the difference between
+ * that and the ledger's current view of the payment. Catching up this way counts every payment once and every
+ * refund and chargeback by what it adds, whatever order the events reach this step in, and a repeat adds nothing.
+ * A payment the ledger has not seen yet (its refund came first) counts nothing until it is seen, then everything.
+ * Transactions are serializable, so two instances catching up on one payment at once count it once.
  */
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -39,9 +42,9 @@ export interface StatsRow {
 interface PaymentRow {
   customer_id: string;
   currency: string;
-  counted: number;
   amount_minor: number;
   refunded_minor: number;
+  chargeback_minor: number;
   dispute_state: string | null;
   disputed_minor: number;
   day: number;
@@ -69,8 +72,34 @@ export interface ApplyOutcome {
   changed: boolean;
   /** A payment counted for the first time by this event: the one "is it unusual?" is asked about. */
   newPayment: boolean;
-  /** The customer the payment belongs to (the first event's, if a later one names another). */
+  /** The customer the payment belongs to (the one it was first counted for, if a later event names another). */
   customerId: string;
+}
+
+export interface CountContext {
+  /** Whose payment it is, if this is the event that counts it. */
+  customerId: string;
+  /** The payment's local time, in the shop's time zone. */
+  local: LocalTime;
+  lineItems: readonly LineItem[];
+  now: string;
+}
+
+/** What this repository counted of a payment, as a view the ledger's can be compared with. */
+function countedView(row: PaymentRow): PaymentView {
+  return {
+    counted: true,
+    grossMinor: Number(row.amount_minor),
+    refundedMinor: Number(row.refunded_minor),
+    chargebackMinor: Number(row.chargeback_minor),
+    disputePhase: row.dispute_state as DisputePhase | null,
+    disputedMinor: Number(row.disputed_minor),
+  };
+}
+
+/** The payment's dimensions: entry mode, method (the wallet when there is one, else the brand), place. */
+function dimensionsOf(p: LedgerPayment): { entry_mode: string | null; method: string | null; location_id: string | null } {
+  return { entry_mode: p.card.entryMode, method: p.card.wallet ?? p.card.brand, location_id: p.terminal.locationId ?? p.terminal.readerId };
 }
 
 export class SegmentStatsRepository {
@@ -82,145 +111,84 @@ export class SegmentStatsRepository {
     this.greatest = dialect === 'postgres' ? 'GREATEST' : 'MAX';
   }
 
-  async apply(tx: SqlExecutor, f: PaymentFacts & { customerId: string }, local: LocalTime, now: string): Promise<ApplyOutcome> {
-    const existing = await this.paymentRow(tx, f);
-    switch (f.change.kind) {
-      case 'payment':
-        return this.applyPayment(tx, f, existing, local, now);
-      case 'refund':
-        return this.applyRefund(tx, f, f.change.refundedTotalMinor, existing, local, now);
-      case 'dispute':
-        return this.applyDispute(tx, f, f.change.phase, existing, local, now);
-      default:
-        return { counted: existing?.counted === 1, changed: false, newPayment: false, customerId: existing?.customer_id ?? f.customerId };
+  /** Brings the statistics up to the ledger's view of `payment` (after the event being processed). */
+  async apply(tx: SqlExecutor, payment: LedgerPayment, ctx: CountContext): Promise<ApplyOutcome> {
+    const row = await this.paymentRow(tx, payment);
+    if (!row) {
+      if (!payment.counted) return { counted: false, changed: false, newPayment: false, customerId: ctx.customerId };
+      const counted = await this.countPayment(tx, payment, ctx);
+      return { counted: true, changed: counted, newPayment: counted, customerId: ctx.customerId };
     }
+    // Counted here before the ledger existed, from events the ledger never recorded: keep it as it is.
+    if (!payment.counted) return { counted: true, changed: false, newPayment: false, customerId: row.customer_id };
+    const delta = deltaBetween(countedView(row), viewOf(payment), payment.currency);
+    let changed = false;
+    if (!isEmptyDelta(delta)) {
+      const view = viewOf(payment);
+      await tx.run(
+        `UPDATE segment_payments SET amount_minor = ?, refunded_minor = ?, chargeback_minor = ?, dispute_state = ?, disputed_minor = ?
+         WHERE source = ? AND payment_id = ?`,
+        [view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, view.disputedMinor, payment.source, payment.paymentId],
+      );
+      await this.addToStats(tx, row.customer_id, row.currency, ctx.now, { ...moneyOf(delta), dayValue: { day: Number(row.day), minor: netOf(delta) } });
+      changed = true;
+    }
+    changed = (await this.enrich(tx, payment, row)) || changed;
+    return { counted: true, changed, newPayment: false, customerId: row.customer_id };
   }
 
-  private paymentRow(tx: SqlExecutor, f: PaymentFacts): Promise<PaymentRow | undefined> {
+  private paymentRow(tx: SqlExecutor, p: Pick<LedgerPayment, 'source' | 'paymentId'>): Promise<PaymentRow | undefined> {
     return tx.get<PaymentRow>(
-      `SELECT customer_id, currency, counted, amount_minor, refunded_minor, dispute_state, disputed_minor, day, entry_mode, method, location_id
-       FROM segment_payments WHERE source = ? AND payment_id = ?`,
-      [f.source, f.paymentId],
+      `SELECT customer_id, currency, amount_minor, refunded_minor, chargeback_minor, dispute_state, disputed_minor, day, entry_mode, method, location_id
+       FROM segment_payments WHERE source = ? AND payment_id = ? AND counted = 1`,
+      [p.source, p.paymentId],
     );
   }
 
-  /** A payment row remembered before its payment event arrived (from a refund or dispute), not yet counted. */
-  private async insertUncounted(tx: SqlExecutor, f: PaymentFacts & { customerId: string }, local: LocalTime, extra: { refunded?: number; dispute?: string; disputed?: number }): Promise<boolean> {
+  /** The payment counts: with everything the ledger remembered of it (a refund or dispute that came first). */
+  private async countPayment(tx: SqlExecutor, p: LedgerPayment, ctx: CountContext): Promise<boolean> {
+    const view = viewOf(p);
+    const delta = deltaBetween(NOT_COUNTED, view, p.currency);
+    const day = dayNumber(Date.parse(p.occurredAt));
+    const dims = dimensionsOf(p);
     const r = await tx.run(
-      `INSERT INTO segment_payments (source, payment_id, customer_id, currency, amount_minor, counted, refunded_minor, dispute_state, disputed_minor,
-         occurred_at, day, minute_of_day) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, payment_id) DO NOTHING`,
-      [f.source, f.paymentId, f.customerId, f.currency, f.amountMinor, extra.refunded ?? 0, extra.dispute ?? null, extra.disputed ?? 0,
-        f.occurredAt, dayNumber(f.atMs), local.minuteOfDay],
+      `INSERT INTO segment_payments (source, payment_id, customer_id, currency, amount_minor, counted, refunded_minor, chargeback_minor, dispute_state,
+         disputed_minor, occurred_at, day, minute_of_day, entry_mode, method, location_id) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (source, payment_id) DO NOTHING`,
+      [p.source, p.paymentId, ctx.customerId, p.currency, view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, view.disputedMinor,
+        p.occurredAt, day, ctx.local.minuteOfDay, dims.entry_mode, dims.method, dims.location_id],
     );
-    return r.changes === 1;
-  }
-
-  private async applyPayment(tx: SqlExecutor, f: PaymentFacts & { customerId: string }, row: PaymentRow | undefined, local: LocalTime, now: string): Promise<ApplyOutcome> {
-    const day = dayNumber(f.atMs);
-    if (row?.counted === 1) {
-      // Another event of a payment already counted (the charge after its PaymentIntent): fill in what it lacked.
-      const changed = await this.enrich(tx, f, row);
-      return { counted: true, changed, newPayment: false, customerId: row.customer_id };
-    }
-    let carried = { refunded: 0, disputeState: null as string | null, disputed: 0 };
-    if (row) {
-      // Refund or dispute arrived first: count the payment now, with what they recorded.
-      const r = await tx.run(
-        `UPDATE segment_payments SET counted = 1, amount_minor = ?, occurred_at = ?, day = ?, minute_of_day = ?, entry_mode = ?, method = ?, location_id = ?
-         WHERE source = ? AND payment_id = ? AND counted = 0`,
-        [f.amountMinor, f.occurredAt, day, local.minuteOfDay, f.entryMode ?? null, f.method ?? null, f.locationId ?? null, f.source, f.paymentId],
-      );
-      if (r.changes !== 1) return { counted: true, changed: false, newPayment: false, customerId: row.customer_id };
-      carried = { refunded: Math.min(row.refunded_minor, f.amountMinor), disputeState: row.dispute_state, disputed: row.disputed_minor };
-    } else {
-      const r = await tx.run(
-        `INSERT INTO segment_payments (source, payment_id, customer_id, currency, amount_minor, counted, occurred_at, day, minute_of_day,
-           entry_mode, method, location_id) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?) ON CONFLICT (source, payment_id) DO NOTHING`,
-        [f.source, f.paymentId, f.customerId, f.currency, f.amountMinor, f.occurredAt, day, local.minuteOfDay, f.entryMode ?? null, f.method ?? null, f.locationId ?? null],
-      );
-      if (r.changes !== 1) return { counted: true, changed: false, newPayment: false, customerId: f.customerId };
-    }
-    const customerId = row?.customer_id ?? f.customerId;
+    if (r.changes !== 1) return false;
     const otherSameDay = await tx.get(
       `SELECT 1 AS one FROM segment_payments WHERE customer_id = ? AND day = ? AND currency = ? AND counted = 1
          AND NOT (source = ? AND payment_id = ?) LIMIT 1`,
-      [customerId, day, f.currency, f.source, f.paymentId],
+      [ctx.customerId, day, p.currency, p.source, p.paymentId],
     );
-    const lost = carried.disputeState === 'lost' ? carried.disputed : 0;
-    const net = f.amountMinor - carried.refunded - lost;
-    await this.insertFirstSeen(tx, customerId, f.currency, f.occurredAt, day, now);
-    await this.addToStats(tx, customerId, f.currency, now, {
-      payments: 1,
-      purchaseDays: otherSameDay ? 0 : 1,
-      gross: f.amountMinor,
-      refunded: carried.refunded,
-      disputes: carried.disputeState ? 1 : 0,
-      disputedOpen: carried.disputeState === 'open' ? carried.disputed : 0,
-      chargeback: lost,
-    }, { at: f.occurredAt, day, netMinor: net });
-    await this.count(tx, customerId, f, local);
-    return { counted: true, changed: true, newPayment: true, customerId };
+    await this.insertFirstSeen(tx, ctx.customerId, p.currency, p.occurredAt, day, ctx.now);
+    await this.addToStats(tx, ctx.customerId, p.currency, ctx.now, { ...moneyOf(delta), purchaseDays: otherSameDay ? 0 : 1 }, { at: p.occurredAt, day, netMinor: netOf(delta) });
+    await this.count(tx, ctx.customerId, p, dims, ctx);
+    return true;
   }
 
-  private async enrich(tx: SqlExecutor, f: PaymentFacts, row: PaymentRow): Promise<boolean> {
+  /** Another event of a counted payment (the charge after its PaymentIntent) brings what the first lacked. */
+  private async enrich(tx: SqlExecutor, p: LedgerPayment, row: PaymentRow): Promise<boolean> {
     let changed = false;
-    const fill: [column: 'entry_mode' | 'method' | 'location_id', dimension: string, value: string | undefined][] = [
-      ['entry_mode', 'entry_mode', f.entryMode],
-      ['method', 'method', f.method],
-      ['location_id', 'location', f.locationId],
+    const dims = dimensionsOf(p);
+    const fill: [column: 'entry_mode' | 'method' | 'location_id', dimension: string][] = [
+      ['entry_mode', 'entry_mode'],
+      ['method', 'method'],
+      ['location_id', 'location'],
     ];
-    for (const [column, dimension, value] of fill) {
-      if (value === undefined || row[column] !== null) continue;
-      const r = await tx.run(`UPDATE segment_payments SET ${column} = ? WHERE source = ? AND payment_id = ? AND ${column} IS NULL`, [value, f.source, f.paymentId]);
+    for (const [column, dimension] of fill) {
+      const value = dims[column];
+      if (value === null || row[column] !== null) continue;
+      const r = await tx.run(`UPDATE segment_payments SET ${column} = ? WHERE source = ? AND payment_id = ? AND ${column} IS NULL`, [value, p.source, p.paymentId]);
       if (r.changes === 1) {
-        await this.bump(tx, row.customer_id, dimension, value, row.amount_minor);
+        await this.bump(tx, row.customer_id, dimension, value, Number(row.amount_minor));
         changed = true;
       }
     }
     return changed;
-  }
-
-  private async applyRefund(tx: SqlExecutor, f: PaymentFacts & { customerId: string }, refundedTotal: number, row: PaymentRow | undefined, local: LocalTime, now: string): Promise<ApplyOutcome> {
-    if (!row) {
-      const inserted = await this.insertUncounted(tx, f, local, { refunded: refundedTotal });
-      return { counted: false, changed: inserted, newPayment: false, customerId: f.customerId };
-    }
-    // Refund events carry the payment's cumulative refunded amount: only the increase counts, once.
-    const target = row.counted === 1 ? Math.min(refundedTotal, row.amount_minor) : refundedTotal;
-    const delta = target - row.refunded_minor;
-    if (delta <= 0) return { counted: row.counted === 1, changed: false, newPayment: false, customerId: row.customer_id };
-    const r = await tx.run('UPDATE segment_payments SET refunded_minor = ? WHERE source = ? AND payment_id = ? AND refunded_minor = ?', [
-      target, f.source, f.paymentId, row.refunded_minor,
-    ]);
-    if (r.changes !== 1) return { counted: row.counted === 1, changed: false, newPayment: false, customerId: row.customer_id };
-    if (row.counted === 1) await this.addToStats(tx, row.customer_id, row.currency, now, { refunded: delta, dayValue: { day: row.day, minor: -delta } });
-    return { counted: row.counted === 1, changed: true, newPayment: false, customerId: row.customer_id };
-  }
-
-  private async applyDispute(tx: SqlExecutor, f: PaymentFacts & { customerId: string }, phase: 'open' | 'won' | 'lost', row: PaymentRow | undefined, local: LocalTime, now: string): Promise<ApplyOutcome> {
-    if (!row) {
-      const inserted = await this.insertUncounted(tx, f, local, { dispute: phase, disputed: f.amountMinor });
-      return { counted: false, changed: inserted, newPayment: false, customerId: f.customerId };
-    }
-    const previous = row.dispute_state;
-    // open → won | lost; a closed dispute never reopens, and a replayed "open" after the close changes nothing.
-    const allowed = phase === 'open' ? previous === null : previous === null || previous === 'open';
-    if (!allowed) return { counted: row.counted === 1, changed: false, newPayment: false, customerId: row.customer_id };
-    const disputed = previous === 'open' ? row.disputed_minor : Math.min(f.amountMinor, row.amount_minor || f.amountMinor);
-    const r = await tx.run(
-      `UPDATE segment_payments SET dispute_state = ?, disputed_minor = ? WHERE source = ? AND payment_id = ? AND ${previous === null ? 'dispute_state IS NULL' : 'dispute_state = ?'}`,
-      previous === null ? [phase, disputed, f.source, f.paymentId] : [phase, disputed, f.source, f.paymentId, previous],
-    );
-    if (r.changes !== 1 || row.counted !== 1) return { counted: row.counted === 1, changed: r.changes === 1, newPayment: false, customerId: row.customer_id };
-    const delta: StatsDelta = { disputes: previous === null ? 1 : 0 };
-    if (phase === 'open') delta.disputedOpen = disputed;
-    if (previous === 'open') delta.disputedOpen = -disputed;
-    if (phase === 'lost') {
-      delta.chargeback = disputed;
-      delta.dayValue = { day: row.day, minor: -disputed };
-    }
-    await this.addToStats(tx, row.customer_id, row.currency, now, delta);
-    return { counted: true, changed: true, newPayment: false, customerId: row.customer_id };
   }
 
   private async insertFirstSeen(tx: SqlExecutor, customerId: string, currency: string, at: string, day: number, now: string): Promise<void> {
@@ -255,17 +223,19 @@ export class SegmentStatsRepository {
   }
 
   /** Preference counters: weekday, hour, month, entry mode, method, location, and categories when line items exist. */
-  private async count(tx: SqlExecutor, customerId: string, f: PaymentFacts, local: LocalTime): Promise<void> {
+  private async count(tx: SqlExecutor, customerId: string, p: LedgerPayment, dims: ReturnType<typeof dimensionsOf>, ctx: CountContext): Promise<void> {
+    const { local } = ctx;
+    const gross = p.grossMinor;
     const items: [string, string, number, number][] = [
-      ['weekday', String(local.dayOfWeek), 1, f.amountMinor],
-      ['hour', String(Math.floor(local.minuteOfDay / 60)), 1, f.amountMinor],
-      ['month', String(local.month), 1, f.amountMinor],
+      ['weekday', String(local.dayOfWeek), 1, gross],
+      ['hour', String(Math.floor(local.minuteOfDay / 60)), 1, gross],
+      ['month', String(local.month), 1, gross],
     ];
-    if (f.entryMode) items.push(['entry_mode', f.entryMode, 1, f.amountMinor]);
-    if (f.method) items.push(['method', f.method, 1, f.amountMinor]);
-    if (f.locationId) items.push(['location', f.locationId, 1, f.amountMinor]);
+    if (dims.entry_mode) items.push(['entry_mode', dims.entry_mode, 1, gross]);
+    if (dims.method) items.push(['method', dims.method, 1, gross]);
+    if (dims.location_id) items.push(['location', dims.location_id, 1, gross]);
     const categories = new Map<string, [number, number]>();
-    for (const li of f.lineItems) {
+    for (const li of ctx.lineItems) {
       const c = categories.get(li.category) ?? [0, 0];
       categories.set(li.category, [c[0] + (li.quantity ?? 1), c[1] + (li.amountMinor ?? 0)]);
     }
@@ -307,7 +277,7 @@ export class SegmentStatsRepository {
   }
 
   /** The customer's most recent counted payments other than this one, newest first. */
-  async history(tx: SqlExecutor, customerId: string, currency: string, except: PaymentFacts, limit: number): Promise<HistoryPoint[]> {
+  async history(tx: SqlExecutor, customerId: string, currency: string, except: Pick<LedgerPayment, 'source' | 'paymentId'>, limit: number): Promise<HistoryPoint[]> {
     const rows = await tx.all<{ amount_minor: number; minute_of_day: number; location_id: string | null }>(
       `SELECT amount_minor, minute_of_day, location_id FROM segment_payments
        WHERE customer_id = ? AND currency = ? AND counted = 1 AND NOT (source = ? AND payment_id = ?)
@@ -316,6 +286,14 @@ export class SegmentStatsRepository {
     );
     return rows.map((r) => ({ amountMinor: Number(r.amount_minor), minuteOfDay: Number(r.minute_of_day), locationId: r.location_id }));
   }
+}
+
+/** The statistics' share of a ledger delta. */
+function moneyOf(d: LedgerDelta): StatsDelta {
+  return {
+    payments: d.payments, gross: d.grossMinor, refunded: d.refundedMinor, chargeback: d.chargebackMinor,
+    disputes: d.disputes, disputedOpen: d.disputedOpenMinor,
+  };
 }
 
 export function statsFromRow(r: Record<string, unknown>): StatsRow {

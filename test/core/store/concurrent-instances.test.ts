@@ -48,7 +48,7 @@ async function assertExactlyOnce(db: SqlDatabase, customerId: string, a: EventOu
     `SELECT (SELECT COUNT(*) FROM customers) AS customers,
             (SELECT COUNT(*) FROM transactions WHERE kind = 'payment') AS payments,
             (SELECT SUM(amount_minor) FROM transactions WHERE kind = 'refund') AS refunds,
-            (SELECT COUNT(*) FROM processed_events) AS processed`,
+            (SELECT COUNT(*) FROM ledger_events) AS processed`,
   );
   assert.deepEqual({ ...counts }, {
     customers: 1,

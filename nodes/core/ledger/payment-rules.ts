@@ -1,0 +1,265 @@
+import { disputePhase } from '../contracts/payment-event';
+import type { LedgerEvent } from './ledger-event';
+
+/**
+ * The money rules, written once. Every step that counts money (CRM totals, segment statistics, the loyalty
+ * ledger, the outbox's payment records) reads what these functions say, never its own version of them.
+ *
+ * A payment is kept as the facts the processor reported (`PaymentRecord`), and everything counted is derived from
+ * those facts alone, never from the order they arrived in:
+ * - a payment counts once it has been seen (a payment event), however many of its events arrive (a PaymentIntent
+ *   and its charge are one payment); until then its refunds and disputes are remembered and count with it;
+ * - refunds: the highest cumulative total reported (Stripe) or the sum of distinct refunds each reported with its
+ *   own amount (Square, Zettle, Adyen), whichever is higher — both only ever grow, so replays and reordering
+ *   change nothing — and never more than the payment;
+ * - disputes: open → won | lost, a closed dispute never reopens; a lost dispute is a chargeback of the disputed
+ *   amount, up to what refunds have not already given back, so no payment ever nets below zero;
+ * - a failed attempt moves no money.
+ */
+export type DisputePhase = 'open' | 'won' | 'lost';
+
+export interface CardDescriptor {
+  brand: string | null;
+  last4: string | null;
+  token: string | null;
+  entryMode: string | null;
+  wallet: string | null;
+}
+
+export interface TerminalDescriptor {
+  readerId: string | null;
+  locationId: string | null;
+}
+
+/** One payment's facts, as stored in ledger_payments. */
+export interface PaymentRecord {
+  source: string;
+  paymentId: string;
+  /** The customer the payment belongs to: the first one any of its events was tied to. */
+  customerId: string | null;
+  currency: string;
+  /** A payment event was seen: the payment counts. */
+  seen: boolean;
+  /** The payment's amount (0 until seen). */
+  grossMinor: number;
+  /** The highest cumulative refunded amount a processor reported. */
+  refundReportedMinor: number;
+  /** The sum of distinct refunds reported each with its own amount. */
+  refundSumMinor: number;
+  disputePhase: DisputePhase | null;
+  /** The amount of the dispute, as its latest accepted event states it. */
+  disputedMinor: number;
+  /** A failed attempt was seen. */
+  failed: boolean;
+  /** When the payment was made; until it is seen, the time of its first event. */
+  occurredAt: string;
+  /** Earliest and latest event times. */
+  firstSeen: string;
+  lastSeen: string;
+  card: CardDescriptor;
+  terminal: TerminalDescriptor;
+  /** Events recorded for this payment. */
+  events: number;
+}
+
+/** What a consumer counts of one payment: nothing until it is seen, then its money and dispute. */
+export interface PaymentView {
+  counted: boolean;
+  grossMinor: number;
+  refundedMinor: number;
+  chargebackMinor: number;
+  disputePhase: DisputePhase | null;
+  disputedMinor: number;
+}
+
+export const NOT_COUNTED: PaymentView = Object.freeze({ counted: false, grossMinor: 0, refundedMinor: 0, chargebackMinor: 0, disputePhase: null, disputedMinor: 0 });
+
+/**
+ * What changed between two views of one payment: what a consumer adds to its totals. `payments` is 1 exactly once
+ * per payment (when it is first counted) and then carries everything remembered before. `chargebackMinor` can be
+ * negative in one case only: a refund reported after a lost dispute had already taken the money back, when the
+ * refund now explains part of it (net spend does not move).
+ */
+export interface LedgerDelta {
+  currency: string;
+  payments: number;
+  grossMinor: number;
+  refundedMinor: number;
+  chargebackMinor: number;
+  /** Payments with a dispute (1 when the payment's first dispute counts). */
+  disputes: number;
+  /** Change of the amount in open disputes. */
+  disputedOpenMinor: number;
+  /** The dispute's phase moved (only for a counted payment). */
+  dispute?: { from: DisputePhase | null; to: DisputePhase | null };
+}
+
+/** Refunded as the processor reported it, before any cap: what the refunds alone say. */
+export function reportedRefundOf(r: Pick<PaymentRecord, 'refundReportedMinor' | 'refundSumMinor'>): number {
+  return Math.max(r.refundReportedMinor, r.refundSumMinor);
+}
+
+/** Refunded: never more than the payment (once it is known). */
+export function refundedOf(r: PaymentRecord): number {
+  const reported = reportedRefundOf(r);
+  return r.seen ? Math.min(reported, r.grossMinor) : reported;
+}
+
+/** A lost dispute takes back the disputed amount, up to what refunds have not already given back. */
+export function chargebackOf(r: PaymentRecord): number {
+  if (r.disputePhase !== 'lost') return 0;
+  return r.seen ? Math.max(0, Math.min(r.disputedMinor, r.grossMinor - refundedOf(r))) : r.disputedMinor;
+}
+
+export type PaymentStatus = 'succeeded' | 'failed' | 'refunded' | 'partially_refunded' | 'disputed' | 'pending';
+
+/**
+ * The payment's status now, in the PaymentEvent's words: "pending" while only its refunds or disputes have been
+ * seen, "disputed" while a dispute is open, "refunded" once refunds and chargebacks have given all of it back.
+ */
+export function statusOf(r: PaymentRecord): PaymentStatus {
+  if (!r.seen) return r.failed ? 'failed' : 'pending';
+  if (r.disputePhase === 'open') return 'disputed';
+  const back = refundedOf(r) + chargebackOf(r);
+  if (back > 0 && back >= r.grossMinor) return 'refunded';
+  return back > 0 ? 'partially_refunded' : 'succeeded';
+}
+
+export function viewOf(r: PaymentRecord | undefined): PaymentView {
+  if (!r?.seen) return NOT_COUNTED;
+  return {
+    counted: true,
+    grossMinor: r.grossMinor,
+    refundedMinor: refundedOf(r),
+    chargebackMinor: chargebackOf(r),
+    disputePhase: r.disputePhase,
+    disputedMinor: r.disputedMinor,
+  };
+}
+
+const openMinor = (v: PaymentView) => (v.disputePhase === 'open' ? v.disputedMinor : 0);
+
+/**
+ * What a consumer must add to go from `before` (what it has counted of the payment) to `after`. The ledger gives
+ * each event the delta between the payment's views around it; a consumer that keeps its own per-payment view can
+ * also catch up from it to the ledger's current one, whatever order it saw the events in.
+ */
+export function deltaBetween(before: PaymentView, after: PaymentView, currency: string): LedgerDelta {
+  const delta: LedgerDelta = {
+    currency,
+    payments: Number(after.counted) - Number(before.counted),
+    grossMinor: after.grossMinor - before.grossMinor,
+    refundedMinor: after.refundedMinor - before.refundedMinor,
+    chargebackMinor: after.chargebackMinor - before.chargebackMinor,
+    disputes: Number(after.disputePhase !== null) - Number(before.disputePhase !== null),
+    disputedOpenMinor: openMinor(after) - openMinor(before),
+  };
+  if (after.disputePhase !== before.disputePhase) delta.dispute = { from: before.disputePhase, to: after.disputePhase };
+  return delta;
+}
+
+export function isEmptyDelta(d: LedgerDelta): boolean {
+  return d.payments === 0 && d.grossMinor === 0 && d.refundedMinor === 0 && d.chargebackMinor === 0 && d.disputes === 0 && d.disputedOpenMinor === 0 && !d.dispute;
+}
+
+/** Net spend the delta adds: gross less what went back. */
+export function netOf(d: Pick<LedgerDelta, 'grossMinor' | 'refundedMinor' | 'chargebackMinor'>): number {
+  return d.grossMinor - d.refundedMinor - d.chargebackMinor;
+}
+
+/** For per-refund sources: the refund an event is about (the event itself when the processor names none). */
+export function refundIdOf(e: LedgerEvent): string | null {
+  if (e.kind !== 'refund' || e.refund?.cumulative !== false) return null;
+  return e.refund.id ?? e.eventId;
+}
+
+function newRecord(e: LedgerEvent, at: string): PaymentRecord {
+  return {
+    source: e.source,
+    paymentId: e.paymentId,
+    customerId: null,
+    currency: moneyOf(e).currency,
+    seen: false,
+    grossMinor: 0,
+    refundReportedMinor: 0,
+    refundSumMinor: 0,
+    disputePhase: null,
+    disputedMinor: 0,
+    failed: false,
+    occurredAt: at,
+    firstSeen: at,
+    lastSeen: at,
+    card: { brand: null, last4: null, token: null, entryMode: null, wallet: null },
+    terminal: { readerId: null, locationId: null },
+    events: 0,
+  };
+}
+
+/** The amount an event states: a refund's cumulative total when it reports one, else its own amount. */
+function moneyOf(e: LedgerEvent) {
+  return e.kind === 'refund' && e.refund?.cumulative !== false ? (e.refundedTotal ?? e.amount) : e.amount;
+}
+
+
+const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+
+/** A time in UTC ISO form ("2025-03-01T10:00:00.000Z"), so times compare and sort as text. */
+export function utcIso(time: string): string {
+  return CANONICAL_TIME.test(time) ? time : new Date(time).toISOString();
+}
+
+/**
+ * The record after one more event. `refundIsNew` says whether a per-refund event's refund was not counted before
+ * (the caller knows from the refunds already recorded). Pure: the same facts give the same record in any order.
+ */
+export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, refundIsNew: boolean): PaymentRecord {
+  const at = utcIso(e.occurredAt);
+  const r: PaymentRecord = record ? { ...record } : newRecord(e, at);
+  r.events += 1;
+  r.customerId = r.customerId ?? e.customerId;
+  if (at < r.firstSeen) r.firstSeen = at;
+  if (at > r.lastSeen) r.lastSeen = at;
+  // Descriptors: whichever event has them (a PaymentIntent event often lacks the card its charge carries).
+  const c = e.card ?? {};
+  r.card = {
+    brand: r.card.brand ?? c.brand ?? null,
+    last4: r.card.last4 ?? c.last4 ?? null,
+    token: r.card.token ?? c.token ?? null,
+    entryMode: r.card.entryMode ?? (c.entryMode && c.entryMode !== 'unknown' ? c.entryMode : null),
+    wallet: r.card.wallet ?? c.wallet ?? null,
+  };
+  r.terminal = { readerId: r.terminal.readerId ?? e.terminal?.readerId ?? null, locationId: r.terminal.locationId ?? e.terminal?.locationId ?? null };
+  const money = moneyOf(e);
+  // Money in another currency than the payment's cannot be set against it.
+  const sameCurrency = money.currency === r.currency;
+  switch (e.kind) {
+    case 'payment':
+      if (!r.seen) {
+        r.seen = true;
+        r.grossMinor = e.amount.minor;
+        r.currency = e.amount.currency;
+        r.occurredAt = at;
+      }
+      break;
+    case 'refund':
+      if (!sameCurrency) break;
+      if (e.refund?.cumulative === false) {
+        if (refundIsNew) r.refundSumMinor += e.amount.minor;
+      } else {
+        r.refundReportedMinor = Math.max(r.refundReportedMinor, money.minor);
+      }
+      break;
+    case 'dispute': {
+      const phase = disputePhase(e.status);
+      const allowed = phase === 'open' ? r.disputePhase === null : r.disputePhase === null || r.disputePhase === 'open';
+      if (!allowed || !sameCurrency) break;
+      r.disputePhase = phase;
+      r.disputedMinor = e.amount.minor;
+      break;
+    }
+    case 'failure':
+      r.failed = true;
+      break;
+  }
+  return r;
+}

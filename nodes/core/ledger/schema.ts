@@ -1,0 +1,96 @@
+/**
+ * Store schema version 6: the payment ledger. Listed in store/migrations.ts; kept here beside the code that reads it.
+ *
+ * - `ledger_payments`: one row per payment (source, payment id) holding the facts the processors reported; what
+ *   counts is derived from them in code (payment-rules.ts), so no rule lives in SQL.
+ * - `ledger_events`: every event recorded once, with what it changed (its delta) and whose money it moved, so a
+ *   consumer that meets an event the ledger already has gets the same answer. It is also the local CRM's record of
+ *   the events it has recorded.
+ * - `ledger_refunds`: refunds reported one by one (Square, Zettle, Adyen), so each counts once by its own id.
+ *
+ * The ledger starts from what the local CRM recorded before it (transactions: one payment row per payment, refund
+ * rows holding what each refund added, dispute rows with their status, read by the PaymentEvent's convention: see
+ * disputePhase), so a refund of an older payment is still set against it; the events the local CRM had recorded
+ * become the ledger's (with no delta: what they changed is in the payments already), so a redelivery is a duplicate.
+ *
+ * No index by customer: every payment written would pay for one (random keys cost a page each), and a customer's
+ * payments are found through the transactions they belong to (transactions_by_customer) or, for a listing, in
+ * time order. The Segment and Loyalty steps now keep per payment only what they have counted: rows they kept
+ * for a payment not yet seen are dropped (nothing of them was counted; the ledger remembers it instead), and the
+ * chargeback the Segment step counted moves to a column of its own.
+ */
+export const LEDGER_MIGRATION = {
+  version: 6,
+  name: 'payment ledger: payments, events and refunds, started from the local CRM transactions',
+  sql: `
+    CREATE TABLE ledger_payments (
+      source TEXT NOT NULL, payment_id TEXT NOT NULL,
+      customer_id TEXT,
+      currency TEXT NOT NULL,
+      seen INTEGER NOT NULL DEFAULT 0,
+      gross_minor INTEGER NOT NULL DEFAULT 0,
+      refund_reported_minor INTEGER NOT NULL DEFAULT 0,
+      refund_sum_minor INTEGER NOT NULL DEFAULT 0,
+      dispute_phase TEXT, disputed_minor INTEGER NOT NULL DEFAULT 0,
+      failed INTEGER NOT NULL DEFAULT 0,
+      occurred_at TEXT NOT NULL, first_seen TEXT NOT NULL, last_seen TEXT NOT NULL,
+      card_brand TEXT, card_last4 TEXT, card_token TEXT, entry_mode TEXT, wallet TEXT,
+      reader_id TEXT, location_id TEXT,
+      events INTEGER NOT NULL DEFAULT 0,
+      updated_at TEXT NOT NULL,
+      PRIMARY KEY (source, payment_id)
+    );
+    CREATE INDEX ledger_payments_by_time ON ledger_payments(occurred_at, source, payment_id);
+    CREATE TABLE ledger_events (
+      event_id TEXT PRIMARY KEY,
+      source TEXT NOT NULL, payment_id TEXT NOT NULL, kind TEXT NOT NULL,
+      outcome TEXT NOT NULL,
+      customer_id TEXT,
+      currency TEXT NOT NULL,
+      payments INTEGER NOT NULL DEFAULT 0,
+      gross_minor INTEGER NOT NULL DEFAULT 0,
+      refunded_minor INTEGER NOT NULL DEFAULT 0,
+      chargeback_minor INTEGER NOT NULL DEFAULT 0,
+      disputes INTEGER NOT NULL DEFAULT 0,
+      disputed_open_minor INTEGER NOT NULL DEFAULT 0,
+      dispute_from TEXT, dispute_to TEXT,
+      refund_added_minor INTEGER NOT NULL DEFAULT 0,
+      occurred_at TEXT NOT NULL, recorded_at TEXT NOT NULL
+    );
+    CREATE TABLE ledger_refunds (
+      source TEXT NOT NULL, payment_id TEXT NOT NULL, refund_id TEXT NOT NULL,
+      amount_minor INTEGER NOT NULL, currency TEXT NOT NULL,
+      event_id TEXT NOT NULL, recorded_at TEXT NOT NULL,
+      PRIMARY KEY (source, payment_id, refund_id)
+    );
+    INSERT INTO ledger_payments (source, payment_id, customer_id, currency, seen, gross_minor, refund_reported_minor, refund_sum_minor,
+      dispute_phase, disputed_minor, failed, occurred_at, first_seen, last_seen,
+      card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, events, updated_at)
+    SELECT source, payment_id,
+      COALESCE(MAX(CASE WHEN kind = 'payment' THEN customer_id END), MAX(customer_id)),
+      COALESCE(MAX(CASE WHEN kind = 'payment' THEN currency END), MAX(currency)),
+      MAX(CASE WHEN kind = 'payment' THEN 1 ELSE 0 END),
+      SUM(CASE WHEN kind = 'payment' THEN amount_minor ELSE 0 END),
+      SUM(CASE WHEN kind = 'refund' THEN amount_minor ELSE 0 END),
+      0,
+      CASE WHEN MAX(CASE WHEN kind = 'dispute' AND status = 'refunded' THEN 1 ELSE 0 END) = 1 THEN 'lost'
+           WHEN MAX(CASE WHEN kind = 'dispute' AND status = 'succeeded' THEN 1 ELSE 0 END) = 1 THEN 'won'
+           WHEN MAX(CASE WHEN kind = 'dispute' THEN 1 ELSE 0 END) = 1 THEN 'open' END,
+      COALESCE(MAX(CASE WHEN kind = 'dispute' THEN amount_minor END), 0),
+      MAX(CASE WHEN kind = 'failure' THEN 1 ELSE 0 END),
+      COALESCE(MIN(CASE WHEN kind = 'payment' THEN occurred_at END), MIN(occurred_at)),
+      MIN(occurred_at), MAX(occurred_at),
+      MAX(card_brand), MAX(card_last4), MAX(card_token), MAX(CASE WHEN entry_mode <> 'unknown' THEN entry_mode END), MAX(wallet),
+      MAX(reader_id), MAX(location_id),
+      COUNT(*), MAX(recorded_at)
+    FROM transactions GROUP BY source, payment_id;
+    INSERT INTO ledger_events (event_id, source, payment_id, kind, outcome, customer_id, currency, occurred_at, recorded_at)
+    SELECT p.event_id, COALESCE(t.source, ''), COALESCE(t.payment_id, ''), COALESCE(t.kind, 'payment'), CASE WHEN t.event_id IS NULL THEN 'enriched' ELSE 'recorded' END,
+      t.customer_id, COALESCE(t.currency, ''), COALESCE(t.occurred_at, p.processed_at), p.processed_at
+    FROM processed_events p LEFT JOIN transactions t ON t.event_id = p.event_id
+    WHERE p.scope = 'local-crm';
+    DELETE FROM segment_payments WHERE counted = 0;
+    ALTER TABLE segment_payments ADD COLUMN chargeback_minor INTEGER NOT NULL DEFAULT 0;
+    UPDATE segment_payments SET chargeback_minor = disputed_minor WHERE dispute_state = 'lost';
+    DELETE FROM loyalty_payments WHERE counted = 0`,
+} as const;

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
+import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
+import { segmentStep } from '../../../nodes/core/segment/segment-step';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
+import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
+import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { tempStore, testKeys } from '../../support/temp-store';
+
+type Store = Awaited<ReturnType<typeof tempStore>>;
+
+/** A Zettle-like sale and its refunds, each refund its own purchase with its own amount (refund.cumulative false). */
+function zettle(kind: 'payment' | 'refund', id: string, saleId: string, minor: number, at: string): PaymentEvent {
+  return {
+    schemaVersion: 1,
+    id: `zettle:${id}`,
+    source: 'zettle',
+    type: 'PurchaseCreated',
+    kind,
+    paymentId: saleId,
+    amount: { minor, currency: 'GBP' },
+    ...(kind === 'refund' ? { refundedTotal: { minor, currency: 'GBP' }, refund: { cumulative: false } } : {}),
+    status: kind === 'refund' ? 'partially_refunded' : 'succeeded',
+    occurredAt: at,
+    livemode: true,
+    card: { entryMode: 'chip', brand: 'MASTERCARD', last4: '0000', bin: '535583', identity: { kind: 'fingerprint', value: 'fp_zettle_card' } },
+    terminal: { readerId: 'udid-1' },
+    customerHints: {},
+    metadata: {},
+  };
+}
+
+/**
+ * The three consumers of the ledger through the steps every face runs (tokenize → match → upsert, then Segment
+ * and Loyalty): CRM totals, segment statistics and the loyalty ledger count the same money.
+ */
+describe('CRM totals, segment statistics and loyalty read one ledger', () => {
+  let s: Store;
+  const keys = testKeys();
+  const program = parseLoyaltyProgram({ id: 'ledger', currency: 'GBP' });
+  const usdProgram = parseLoyaltyProgram({ id: 'ledger-usd', currency: 'USD' });
+  before(async () => { s = await tempStore(); });
+  after(async () => { await s.remove(); });
+
+  async function deliver(event: unknown, loyalty = program) {
+    const [recorded] = await upsertStep([await matchStep(tokenizeStep(event, keys), s.crm)], s.crm);
+    const segmented = await segmentStep(recorded, { db: s.db });
+    const rewarded = await loyaltyStep(recorded, { db: s.db, program: loyalty });
+    return { crm: recorded!.crm!, segment: segmented.segment, loyalty: rewarded.loyalty };
+  }
+
+  it('two partial refunds of the same size, reported one by one, both count — once each, however often delivered', async () => {
+    const sale = await deliver(zettle('payment', 'sale-1', 'sale-1', 5000, '2025-06-01T10:00:00.000Z'));
+    const refund1 = zettle('refund', 'refund-1', 'sale-1', 1000, '2025-06-02T10:00:00.000Z');
+    await deliver(refund1);
+    const second = await deliver(zettle('refund', 'refund-2', 'sale-1', 1000, '2025-06-03T10:00:00.000Z'));
+    const repeat = await deliver(refund1);
+    assert.equal(second.crm.customerId, sale.crm.customerId);
+    for (const r of [second, repeat]) {
+      assert.deepEqual(r.crm.totals, [{ currency: 'GBP', payments: 1, grossMinor: 5000, refundedMinor: 2000, netMinor: 3000 }]);
+    }
+    assert.deepEqual([repeat.crm.outcome, repeat.segment.outcome, repeat.loyalty.outcome], ['duplicate', 'duplicate', 'duplicate']);
+    assert.deepEqual([second.segment.stats!.refundedMinor, second.segment.stats!.netMinor], [2000, 3000]);
+    assert.deepEqual([second.loyalty.member!.pointsBalance, second.loyalty.member!.lifetimeSpendMinor], [30, 3000]);
+    const p = (await paymentState(s.db, 'zettle', 'sale-1'))!;
+    assert.deepEqual([p.refundedMinor, p.netMinor, p.status, p.events], [2000, 3000, 'partially_refunded', 3]);
+  });
+
+  it('a refund that arrives before its payment counts nowhere until the payment does, then the same everywhere', async () => {
+    const spec = { amount: 4000, email: 'early@example.com', paymentIntentId: 'pi_early_bird', chargeId: 'ch_early_bird', card: { fingerprint: 'fp_early' } };
+    const at = (iso: string) => ({ created: Math.floor(Date.parse(iso) / 1000) });
+    const refund = normalizeStripeEvent(stripeEvent('charge.refunded', chargeObject({ ...spec, amountRefunded: 1500 }), { id: 'evt_early_rf', ...at('2025-06-05T10:00:00Z') }));
+    const sale = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject(spec), { id: 'evt_early_ch', ...at('2025-06-04T10:00:00Z') }));
+    const early = await deliver(refund, usdProgram);
+    assert.equal(early.crm.outcome, 'recorded');
+    assert.deepEqual(early.crm.totals, []);
+    assert.equal(early.segment.outcome, 'skipped');
+    assert.match(early.segment.reason!, /not been seen yet/);
+    assert.deepEqual(early.loyalty.entries, []);
+    const late = await deliver(sale, usdProgram);
+    assert.equal(late.crm.customerId, early.crm.customerId, 'one customer: the refund\'s new customer is the payment\'s');
+    assert.deepEqual(late.crm.totals, [{ currency: 'USD', payments: 1, grossMinor: 4000, refundedMinor: 1500, netMinor: 2500 }]);
+    assert.deepEqual([late.segment.stats!.payments, late.segment.stats!.refundedMinor, late.segment.stats!.netMinor], [1, 1500, 2500]);
+    assert.deepEqual(late.loyalty.entries.map((e) => [e.kind, e.points]), [['earn', 40], ['reverse', -15]]);
+    assert.equal(late.loyalty.member!.lifetimeSpendMinor, 2500);
+  });
+});

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LedgerEvent } from '../../../nodes/core/ledger/ledger-event';
+import { ledgerPaymentOf } from '../../../nodes/core/ledger/payment-rows';
+import {
+  applyEvent, deltaBetween, NOT_COUNTED, refundIdOf, viewOf,
+  type LedgerDelta, type PaymentRecord, type PaymentView,
+} from '../../../nodes/core/ledger/payment-rules';
+import { cumulativeRefund, dispute, failure, ownRefund, payment } from './support/events';
+
+/** The events in order, as the ledger applies them: per-refund events count once per refund id. */
+function replay(events: readonly LedgerEvent[]): { record: PaymentRecord; deltas: LedgerDelta[] } {
+  let record: PaymentRecord | undefined;
+  const refunds = new Set<string>();
+  const deltas: LedgerDelta[] = [];
+  for (const e of events) {
+    const id = refundIdOf(e);
+    const isNew = id !== null && !refunds.has(id);
+    if (id !== null) refunds.add(id);
+    const after = applyEvent(record, e, isNew);
+    deltas.push(deltaBetween(viewOf(record), viewOf(after), after.currency));
+    record = after;
+  }
+  return { record: record!, deltas };
+}
+
+/** What a consumer that added every delta has counted. */
+function summed(deltas: readonly LedgerDelta[]) {
+  const sum = { payments: 0, grossMinor: 0, refundedMinor: 0, chargebackMinor: 0, disputes: 0, disputedOpenMinor: 0 };
+  for (const d of deltas) for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += d[k];
+  return sum;
+}
+
+const counted = (v: PaymentView) => ({
+  payments: Number(v.counted), grossMinor: v.grossMinor, refundedMinor: v.refundedMinor, chargebackMinor: v.chargebackMinor,
+  disputes: Number(v.disputePhase !== null), disputedOpenMinor: v.disputePhase === 'open' ? v.disputedMinor : 0,
+});
+
+function* permutations<T>(items: readonly T[]): Generator<T[]> {
+  if (items.length <= 1) {
+    yield [...items];
+    return;
+  }
+  for (let i = 0; i < items.length; i++) {
+    for (const rest of permutations([...items.slice(0, i), ...items.slice(i + 1)])) yield [items[i]!, ...rest];
+  }
+}
+
+describe('the money rules (pure)', () => {
+  it('a PaymentIntent and its charge are one payment: counted once, with the card from whichever event has it', () => {
+    const pi = payment('pi_1', 2500);
+    const charge = payment('pi_1', 2500, '2025-03-01T10:00:02.000Z', { card: { brand: 'visa', last4: '4242', entryMode: 'contactless', token: 'ctok_k1_x' }, terminal: { readerId: 'tmr_1' } });
+    const { record, deltas } = replay([pi, charge]);
+    assert.deepEqual(deltas.map((d) => [d.payments, d.grossMinor]), [[1, 2500], [0, 0]]);
+    assert.deepEqual(record.card, { brand: 'visa', last4: '4242', token: 'ctok_k1_x', entryMode: 'contactless', wallet: null });
+    assert.equal(record.terminal.readerId, 'tmr_1');
+    assert.equal(record.occurredAt, '2025-03-01T10:00:00.000Z', 'made when its first payment event says');
+    assert.equal(record.events, 2);
+  });
+
+  it('refunds reported cumulatively count what they add; an older or repeated total adds nothing', () => {
+    const { deltas, record } = replay([payment('pi_2', 5000), cumulativeRefund('pi_2', 3000), cumulativeRefund('pi_2', 1000), cumulativeRefund('pi_2', 3000), cumulativeRefund('pi_2', 4500)]);
+    assert.deepEqual(deltas.map((d) => d.refundedMinor), [0, 3000, 0, 0, 1500]);
+    assert.equal(ledgerPaymentOf(record).refundedMinor, 4500);
+    assert.equal(ledgerPaymentOf(record).status, 'partially_refunded');
+  });
+
+  it('refunds reported one by one: two partial refunds of the same size both count, one refund reported twice counts once', () => {
+    const first = ownRefund('pi_3', 're_1', 1000);
+    const { deltas, record } = replay([
+      payment('pi_3', 5000),
+      first,
+      { ...first, eventId: 'square:refund.updated-again' }, // another event about the same refund
+      ownRefund('pi_3', 're_2', 1000),
+      ownRefund('pi_3', undefined, 1000, undefined, { eventId: 'adyen:PSP3:REFUND:true' }), // no refund id: the event is the refund
+    ]);
+    assert.deepEqual(deltas.map((d) => d.refundedMinor), [0, 1000, 0, 1000, 1000]);
+    assert.equal(ledgerPaymentOf(record).refundedMinor, 3000);
+  });
+
+  it('refunds never count more than the payment, however they are reported', () => {
+    const { record, deltas } = replay([payment('pi_4', 2000), ownRefund('pi_4', 're_a', 1500), ownRefund('pi_4', 're_b', 1500), cumulativeRefund('pi_4', 2600)]);
+    assert.equal(ledgerPaymentOf(record).refundedMinor, 2000);
+    assert.equal(summed(deltas).refundedMinor, 2000);
+    assert.equal(ledgerPaymentOf(record).status, 'refunded');
+  });
+
+  it('a refund before its payment counts nothing until the payment arrives, then all of it with it', () => {
+    const { deltas, record } = replay([cumulativeRefund('pi_5', 400), dispute('pi_5', 'disputed', 1000), payment('pi_5', 1000)]);
+    assert.deepEqual(deltas.slice(0, 2).map((d) => d), [
+      { currency: 'USD', payments: 0, grossMinor: 0, refundedMinor: 0, chargebackMinor: 0, disputes: 0, disputedOpenMinor: 0 },
+      { currency: 'USD', payments: 0, grossMinor: 0, refundedMinor: 0, chargebackMinor: 0, disputes: 0, disputedOpenMinor: 0 },
+    ]);
+    assert.deepEqual(deltas[2], {
+      currency: 'USD', payments: 1, grossMinor: 1000, refundedMinor: 400, chargebackMinor: 0, disputes: 1, disputedOpenMinor: 1000,
+      dispute: { from: null, to: 'open' },
+    });
+    const p = ledgerPaymentOf(record);
+    assert.deepEqual([p.counted, p.status, p.occurredAt], [true, 'disputed', '2025-03-01T10:00:00.000Z']);
+  });
+
+  it('a lost dispute is one chargeback, up to what refunds left; a second "lost" and a replayed "open" change nothing', () => {
+    const { deltas, record } = replay([
+      payment('pi_6', 5000), cumulativeRefund('pi_6', 1000), dispute('pi_6', 'disputed', 5000),
+      dispute('pi_6', 'refunded', 5000), dispute('pi_6', 'refunded', 5000), dispute('pi_6', 'disputed', 5000),
+    ]);
+    assert.deepEqual(deltas.map((d) => [d.chargebackMinor, d.disputes, d.disputedOpenMinor, d.dispute?.to ?? '-']), [
+      [0, 0, 0, '-'], [0, 0, 0, '-'], [0, 1, 5000, 'open'], [4000, 0, -5000, 'lost'], [0, 0, 0, '-'], [0, 0, 0, '-'],
+    ]);
+    const p = ledgerPaymentOf(record);
+    assert.deepEqual([p.refundedMinor, p.chargebackMinor, p.netMinor, p.status], [1000, 4000, 0, 'refunded']);
+  });
+
+  it('a won dispute gives nothing back; a closed dispute never reopens', () => {
+    const { deltas, record } = replay([payment('pi_7', 1200), dispute('pi_7', 'disputed', 1200), dispute('pi_7', 'succeeded', 1200), dispute('pi_7', 'refunded', 1200)]);
+    assert.equal(summed(deltas).chargebackMinor, 0);
+    assert.equal(summed(deltas).disputedOpenMinor, 0);
+    assert.deepEqual([record.disputePhase, ledgerPaymentOf(record).status, ledgerPaymentOf(record).netMinor], ['won', 'succeeded', 1200]);
+  });
+
+  it('a failed attempt moves no money; the payment that follows it counts', () => {
+    const { deltas, record } = replay([failure('pi_8', 900), payment('pi_8', 900)]);
+    assert.deepEqual(deltas.map((d) => [d.payments, d.grossMinor]), [[0, 0], [1, 900]]);
+    assert.equal(ledgerPaymentOf(replay([failure('pi_9', 900)]).record).status, 'failed');
+    assert.equal(ledgerPaymentOf(record).status, 'succeeded');
+  });
+
+  it('a refund in another currency than the payment is not set against it', () => {
+    const { record } = replay([payment('pi_10', 1000), cumulativeRefund('pi_10', 500, undefined, { refundedTotal: { minor: 500, currency: 'EUR' } })]);
+    assert.equal(ledgerPaymentOf(record).refundedMinor, 0);
+  });
+
+  it('the same facts in any order end in the same payment, and a consumer adding the deltas counts exactly that', () => {
+    const history = [
+      payment('pi_11', 10_000),
+      payment('pi_11', 10_000, '2025-03-01T10:00:03.000Z', { card: { brand: 'visa', last4: '4242', entryMode: 'chip' } }),
+      cumulativeRefund('pi_11', 2000),
+      cumulativeRefund('pi_11', 7000, '2025-03-03T10:00:00.000Z'),
+      ownRefund('pi_11', 're_x', 1000),
+      dispute('pi_11', 'disputed', 10_000),
+      dispute('pi_11', 'refunded', 10_000, '2025-03-20T10:00:00.000Z'),
+    ];
+    const reference = ledgerPaymentOf(replay(history).record);
+    assert.deepEqual([reference.refundedMinor, reference.chargebackMinor, reference.netMinor], [7000, 3000, 0]);
+    let orders = 0;
+    for (const order of permutations(history)) {
+      const { record, deltas } = replay(order);
+      const p = ledgerPaymentOf(record);
+      assert.deepEqual(
+        [p.grossMinor, p.refundedMinor, p.chargebackMinor, p.disputePhase, p.status, p.firstSeen, p.lastSeen, p.card.last4],
+        [reference.grossMinor, reference.refundedMinor, reference.chargebackMinor, reference.disputePhase, reference.status, reference.firstSeen, reference.lastSeen, reference.card.last4],
+        order.map((e) => e.eventId).join(' '),
+      );
+      assert.deepEqual(summed(deltas), counted(viewOf(record)));
+      orders++;
+    }
+    assert.equal(orders, 5040);
+  });
+
+  it('a consumer catching up from what it counted to the ledger\'s view gets the same numbers as adding deltas', () => {
+    const { record, deltas } = replay([cumulativeRefund('pi_12', 300), payment('pi_12', 1000), dispute('pi_12', 'refunded', 1000)]);
+    assert.deepEqual(summed([deltaBetween(NOT_COUNTED, viewOf(record), 'USD')]), summed(deltas));
+  });
+});

@@ -1,0 +1,139 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { paymentsOf, paymentState, totalsOfPayments } from '../../../nodes/core/ledger/read-payments';
+import { recordEvents } from '../../../nodes/core/ledger/record-events';
+import type { LedgerEvent } from '../../../nodes/core/ledger/ledger-event';
+import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
+import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
+import { tempDir } from '../../support/temp-store';
+import { again, cumulativeRefund, dispute, ownRefund, payment } from './support/events';
+
+let server: PostgresServer;
+const dir = tempDir('tcrm-ledger-');
+before(async () => {
+  server = await startPostgresServer();
+});
+after(async () => {
+  await closeAllDatabases();
+  await server?.stop();
+  dir.remove();
+});
+
+const stores: { dialect: 'sqlite' | 'postgres'; url: () => Promise<string> }[] = [
+  { dialect: 'sqlite', url: async () => `sqlite:${join(dir.path, 'ledger.db')}` },
+  { dialect: 'postgres', url: () => server.createDatabase('tcrm_ledger', { icuLocale: 'en-US' }) },
+];
+
+for (const store of stores) {
+  describe(`payment ledger on ${store.dialect}`, () => {
+    let db: SqlDatabase;
+    const record = (events: LedgerEvent[]) => db.transaction((tx) => recordEvents(tx, events));
+    before(async () => {
+      db = await openDatabase(await store.url());
+    });
+
+    it('records an event once: a second delivery is a duplicate with the first answer, and changes nothing', async () => {
+      const e = payment('pi_dup', 1800);
+      const [first] = await record([e]);
+      const [second, third] = await record([again(e), again(e)]);
+      assert.deepEqual([first!.outcome, second!.outcome, third!.outcome], ['recorded', 'duplicate', 'duplicate']);
+      assert.deepEqual(second!.delta, first!.delta);
+      assert.equal(second!.customerId, 'cus_ana');
+      assert.deepEqual(second!.payment, first!.payment);
+      const rows = await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_events WHERE event_id = ?', [e.eventId]);
+      assert.equal(rows!.n, 1);
+      // Within one batch too.
+      const twice = payment('pi_dup2', 700);
+      const out = await record([twice, again(twice)]);
+      assert.deepEqual(out.map((o) => [o.outcome, o.delta.payments]), [['recorded', 1], ['duplicate', 1]]);
+      assert.equal((await paymentState(db, 'stripe', 'pi_dup2'))!.events, 1);
+    });
+
+    it('a PaymentIntent and its charge are one payment: the charge enriches it with the card and changes no money', async () => {
+      const [pi] = await record([payment('pi_pair', 2500, '2025-03-01T10:00:00Z', { customerId: 'cus_bo' })]);
+      const [charge] = await record([payment('pi_pair', 2500, '2025-03-01T10:00:02Z', {
+        customerId: null, card: { brand: 'visa', last4: '4242', token: 'ctok_k1_abc', entryMode: 'contactless', wallet: 'apple_pay' }, terminal: { readerId: 'tmr_9', locationId: 'tml_9' },
+      })]);
+      assert.equal(pi!.delta.payments, 1);
+      assert.equal(charge!.outcome, 'enriched');
+      assert.deepEqual([charge!.delta.payments, charge!.delta.grossMinor], [0, 0]);
+      assert.equal(charge!.customerId, 'cus_bo', 'the charge belongs to the customer who has the payment');
+      const p = (await paymentState(db, 'stripe', 'pi_pair'))!;
+      assert.deepEqual(
+        { counted: p.counted, gross: p.grossMinor, status: p.status, customer: p.customerId, card: p.card, terminal: p.terminal, events: p.events },
+        {
+          counted: true, gross: 2500, status: 'succeeded', customer: 'cus_bo',
+          card: { brand: 'visa', last4: '4242', token: 'ctok_k1_abc', entryMode: 'contactless', wallet: 'apple_pay' },
+          terminal: { readerId: 'tmr_9', locationId: 'tml_9' }, events: 2,
+        },
+      );
+    });
+
+    it('a refund before its payment is remembered, counts nothing, and counts with the payment when it arrives', async () => {
+      const [early] = await record([cumulativeRefund('pi_early', 600, '2025-03-02T10:00:00Z')]);
+      assert.equal(early!.outcome, 'recorded');
+      assert.deepEqual([early!.delta.payments, early!.delta.refundedMinor, early!.refundAddedMinor], [0, 0, 600]);
+      assert.deepEqual([early!.payment.counted, early!.payment.status, early!.payment.refundedMinor], [false, 'pending', 600]);
+      const [late] = await record([payment('pi_early', 1000, '2025-03-01T10:00:00Z')]);
+      assert.deepEqual([late!.delta.payments, late!.delta.grossMinor, late!.delta.refundedMinor], [1, 1000, 600]);
+      const p = (await paymentState(db, 'stripe', 'pi_early'))!;
+      assert.deepEqual([p.netMinor, p.status, p.occurredAt, p.firstSeen, p.lastSeen], [400, 'partially_refunded', '2025-03-01T10:00:00.000Z', '2025-03-01T10:00:00.000Z', '2025-03-02T10:00:00.000Z']);
+    });
+
+    it('cumulative refunds count what each adds; refunds reported one by one all count, two of the same size too', async () => {
+      await record([payment('pi_cum', 5000), payment('pi_own', 5000, undefined, { source: 'square', eventId: 'square:pay_own' })]);
+      const cumulative = await record([cumulativeRefund('pi_cum', 1000), cumulativeRefund('pi_cum', 3000), cumulativeRefund('pi_cum', 3000)]);
+      assert.deepEqual(cumulative.map((o) => o.delta.refundedMinor), [1000, 2000, 0]);
+      const own = (refundId: string, eventId: string) => ownRefund('pi_own', refundId, 1000, undefined, { source: 'square', eventId });
+      const oneByOne = await record([own('r_1', 'square:ev_a'), own('r_2', 'square:ev_b'), own('r_1', 'square:ev_c')]);
+      assert.deepEqual(oneByOne.map((o) => [o.outcome, o.delta.refundedMinor]), [['recorded', 1000], ['recorded', 1000], ['recorded', 0]]);
+      assert.equal((await paymentState(db, 'square', 'pi_own'))!.refundedMinor, 2000);
+      assert.equal((await paymentState(db, 'stripe', 'pi_cum'))!.refundedMinor, 3000);
+    });
+
+    it('a lost dispute takes the money back once; a won one nothing', async () => {
+      await record([payment('pi_lost', 4000), payment('pi_won', 3000)]);
+      const lost = await record([dispute('pi_lost', 'disputed', 4000), dispute('pi_lost', 'refunded', 4000), dispute('pi_lost', 'refunded', 4000, '2025-03-21T10:00:00Z')]);
+      assert.deepEqual(lost.map((o) => [o.delta.chargebackMinor, o.delta.disputedOpenMinor, o.payment.status]), [[0, 4000, 'disputed'], [4000, -4000, 'refunded'], [0, 0, 'refunded']]);
+      const won = await record([dispute('pi_won', 'disputed', 3000), dispute('pi_won', 'succeeded', 3000)]);
+      assert.deepEqual(won.map((o) => o.delta.chargebackMinor), [0, 0]);
+      assert.deepEqual([won[1]!.payment.status, won[1]!.payment.netMinor], ['succeeded', 3000]);
+    });
+
+    it('lists payments in time order, page by page, by source, customer and time', async () => {
+      const at = (d: number) => `2025-05-${String(d).padStart(2, '0')}T12:00:00.000Z`;
+      await record(Array.from({ length: 7 }, (_, i) => payment(`pi_list_${i}`, 100 + i, at(i + 1), { customerId: i % 2 ? 'cus_odd' : 'cus_even', source: i === 6 ? 'zettle' : 'stripe', eventId: `x:list_${i}` })));
+      const window = { since: at(1), until: at(20) };
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const page = await paymentsOf(db, { ...window, limit: 3, cursor });
+        seen.push(...page.payments.map((p) => p.paymentId));
+        cursor = page.next;
+        pages++;
+      } while (cursor);
+      assert.deepEqual(seen, [0, 1, 2, 3, 4, 5, 6].map((i) => `pi_list_${i}`));
+      assert.equal(pages, 3);
+      assert.deepEqual((await paymentsOf(db, { ...window, customerId: 'cus_odd', limit: 10 })).payments.map((p) => p.paymentId), ['pi_list_1', 'pi_list_3', 'pi_list_5']);
+      assert.deepEqual((await paymentsOf(db, { ...window, source: 'zettle', limit: 10 })).payments.map((p) => p.paymentId), ['pi_list_6']);
+      assert.deepEqual((await paymentsOf(db, { since: at(3), until: at(5), limit: 10 })).payments.map((p) => p.paymentId), ['pi_list_2', 'pi_list_3']);
+      assert.equal((await paymentsOf(db, { ...window, limit: 7 })).next, null);
+      await assert.rejects(paymentsOf(db, { limit: 0 }), /limit: .*Fix: use a whole number from 1 to 1000/);
+      await assert.rejects(paymentsOf(db, { limit: 5, cursor: 'nonsense' }), /cursor: is not a cursor this listing gave out/);
+      await assert.rejects(paymentsOf(db, { limit: 5, since: 'yesterday' }), /since: "yesterday" is not a time/);
+      assert.deepEqual(await totalsOfPayments(db, [{ source: 'stripe', paymentId: 'pi_list_1' }, { source: 'stripe', paymentId: 'pi_list_3' }, { source: 'stripe', paymentId: 'pi_none' }]), [
+        { currency: 'USD', payments: 2, grossMinor: 204, refundedMinor: 0, chargebackMinor: 0, netMinor: 204 },
+      ]);
+    });
+
+    it('money beyond 2^31 minor units stays exact', async () => {
+      const big = 1_900_000_000;
+      await record([payment('pi_idr', big, undefined, { amount: { minor: big, currency: 'IDR' } })]);
+      const [r] = await record([cumulativeRefund('pi_idr', big - 1, undefined, { refundedTotal: { minor: big - 1, currency: 'IDR' } })]);
+      assert.deepEqual([r!.delta.refundedMinor, r!.payment.grossMinor, r!.payment.netMinor], [big - 1, big, 1]);
+    });
+  });
+}
