@@ -5,8 +5,9 @@ import { ensureNode24, stderrReporter, type Reporter } from '../../sandbox/insta
 import { readyBlock } from '../../sandbox/run/ready-block';
 import { DEFAULT_PORTS, DEFAULT_SIMULATOR_INTERVAL_MS, SANDBOX_ENV, sandboxConfigFromEnv } from '../../sandbox/run/sandbox-config';
 import { SandboxParts } from '../../sandbox/run/sandbox-parts';
+import { ENDPOINTS_FILE } from '../../sandbox/run/endpoints';
+import { SANDBOX_SOURCES, sourceVariablesBySource } from '../../sandbox/run/source-keys';
 import { ENGINES, startSandbox, type RunningSandbox } from '../../sandbox/run/start-sandbox';
-import { transactionsPerTill } from '../../sandbox/run/store-counts';
 import type { CliIo, Command } from './command';
 
 const usage = `Usage: terminal-crm sandbox [--verbose]
@@ -15,7 +16,10 @@ Runs the whole pack on this machine until Ctrl-C, all on 127.0.0.1:
   - the Temporal dev server (with its Web UI) and the payment worker with its webhook entry,
   - Node-RED with the pack installed from its npm tarball and the example flow deployed,
   - n8n with the pack installed the same way and the template workflow imported and published,
-  - a simulator posting a café's day of signed Stripe Terminal events to the three webhooks.
+  - a simulator posting a café's day of signed events of every source to the three engines:
+    ${SANDBOX_SOURCES.join(', ')}
+    (Clover and SumUp payments are fetched from a simulated API the sandbox serves).
+Every engine takes every source: <state folder>/${ENDPOINTS_FILE} lists the URLs.
 Installs Node 24, n8n, Node-RED and Temporal into the cache first if needed (see terminal-crm setup).
 Run \`npm run build\` before it (\`npm start\` does both).
 
@@ -26,7 +30,9 @@ Settings (environment variables):
   ${SANDBOX_ENV.dir.padEnd(34)} state folder (default ./.sandbox)
   ${'TERMINAL_CRM_STORE_URL'.padEnd(34)} the store (default sqlite:<state folder>/store.db)
   ${'TERMINAL_CRM_TOKEN_KEYS'.padEnd(34)} token keys (default: generated, kept in the state folder)
-  ${'STRIPE_WEBHOOK_SECRET'.padEnd(34)} signing secret(s), comma-separated (default: generated)
+  Each source's keys, by the variables named after it (default: generated, kept in the state folder):
+${sourceVariablesBySource().map(([source, variables]) => `    ${source.padEnd(15)}${variables.join(', ')}`).join('\n')}
+    (SQUARE_WEBHOOK_URL: the URL Square signs, for every engine; default: each engine's own)
   ${'TERMINAL_CRM_DEFAULT_REGION'.padEnd(34)} region of phone numbers without country code (default US)
   ${SANDBOX_ENV.password.padEnd(34)} n8n login password (default: generated, printed at start)
   ${SANDBOX_ENV.n8nPort.padEnd(34)} n8n (default ${DEFAULT_PORTS.n8n})
@@ -44,8 +50,8 @@ Options:
 const progress = (io: CliIo) => (line: string) => io.err(`[sandbox] ${line}\n`);
 
 async function storeLine(s: RunningSandbox): Promise<string> {
-  const counts = await transactionsPerTill(s.config.storeUrl, ENGINES.map((e) => e.till));
-  return ENGINES.map((e) => `${e.name} ${counts[e.till]! - (s.transactionsBefore[e.till] ?? 0)}/${s.deliveries[e.name].posted}`).join(' · ');
+  const counts = await s.recorded.counts(s.config.storeUrl, ENGINES.map((e) => e.name));
+  return ENGINES.map((e) => `${e.name} ${counts[e.name]}/${s.recorded.expected(e.name)}`).join(' · ');
 }
 
 /** Counts stop moving shortly after the last delivery (the Temporal path writes after it has answered). */
@@ -144,13 +150,13 @@ export const sandboxCommand: Command = {
       const { sandbox } = first;
       io.out(readyBlock(sandbox));
       if (config.simulatorIntervalMs > 0) {
-        summary = setInterval(() => void storeLine(sandbox).then((l) => log(`transactions recorded/events posted since start: ${l}`), () => undefined), config.simulatorIntervalMs * 10);
+        summary = setInterval(() => void storeLine(sandbox).then((l) => log(`events recorded/posted since start: ${l}`), () => undefined), config.simulatorIntervalMs * 10);
       }
       const ended = await Promise.race([signalled.then((signal) => ({ signal })), parts.crashed.then((reason) => ({ reason }))]);
       clearInterval(summary);
       log('reason' in ended ? 'a part stopped by itself; stopping the rest ...' : `${ended.signal}: stopping ...`);
       await sandbox.stopSimulator();
-      if (config.simulatorIntervalMs > 0) log(`transactions recorded/events posted since start: ${await settledStoreLine(sandbox).catch((e: Error) => `(cannot read the store: ${e.message})`)}`);
+      if (config.simulatorIntervalMs > 0) log(`events recorded/posted since start: ${await settledStoreLine(sandbox).catch((e: Error) => `(cannot read the store: ${e.message})`)}`);
       await sandbox.stop(log);
       if ('reason' in ended) throw new Error(`The sandbox stopped because ${ended.reason}`);
       log('stopped');

@@ -1,5 +1,8 @@
+import { CRM_LINKS_MIGRATION } from '../crm/saas/crm-links';
 import { CURSORS_MIGRATION } from '../cursors/cursor-store';
 import { INBOX_MIGRATION } from '../inbox/schema';
+import { LEDGER_MIGRATION } from '../ledger/schema';
+import { OUTBOX_MIGRATION } from '../outbox/schema';
 import { SEGMENT_LOYALTY_MIGRATION } from '../segment/schema';
 import { schemaStatementFor } from './dialect';
 import type { SqlDatabase } from './sql-database';
@@ -81,6 +84,9 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   SEGMENT_LOYALTY_MIGRATION,
   INBOX_MIGRATION,
   CURSORS_MIGRATION,
+  LEDGER_MIGRATION,
+  OUTBOX_MIGRATION,
+  CRM_LINKS_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */

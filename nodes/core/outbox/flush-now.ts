@@ -1,0 +1,64 @@
+import type { SqlValue } from '../store/sql-database';
+import { drain, type DrainOptions, type DrainResult } from './drain';
+import { enqueue, outboxLockKeys } from './enqueue';
+import { pacingFor } from './paced-transport';
+import { customerExternalIdOf, type OutboxItem, type OutboxKind } from './types';
+
+/** What became of one item within the flush's time. */
+export type FlushOutcome =
+  | { kind: OutboxKind; externalId: string; outboxId: string; status: 'synced'; crmId: string }
+  | { kind: OutboxKind; externalId: string; outboxId: string; status: 'queued'; reason: string; nextAttemptAt: string | null }
+  | { kind: OutboxKind; externalId: string; outboxId: string; status: 'rejected'; reason: string }
+  | { kind: OutboxKind; externalId: string; outboxId: string; status: 'dead'; reason: string };
+
+export interface FlushResult {
+  /** One per item, in the order given. */
+  items: FlushOutcome[];
+  drain: DrainResult;
+}
+
+/**
+ * For CRM Upsert, which wants the CRM's answer while the flow runs: queues the items (so nothing is lost whatever
+ * happens next), then sends those same items — and the pending upserts of their customers, which go first — for
+ * at most `deadlineMs`. Each item comes back synced (with the CRM id), rejected (with the CRM's message), or queued
+ * (with why, and when it is tried next): a queued item is not lost, the next drain sends it.
+ */
+export async function flushNow(options: Omit<DrainOptions, 'only' | 'deadlineMs' | 'maxBatches'>, items: readonly OutboxItem[], flush: { deadlineMs: number }): Promise<FlushResult> {
+  const { db, adapter } = options;
+  const crm = adapter.name;
+  const now = options.now ?? Date.now;
+  const queued = await db.transaction((tx) => enqueue(tx, crm, items, new Date(now())), { lockKeys: outboxLockKeys(crm, items) });
+  const ids = [...new Set(queued.map((q) => q.id))];
+  const customers = [...new Set(items.map(customerExternalIdOf))];
+  const gate = customers.length
+    ? await db.all<{ id: string }>(
+        `SELECT id FROM outbox WHERE crm = ? AND kind = 'customer' AND state IN ('pending', 'inflight') AND external_id IN (${customers.map(() => '?').join(', ')})`,
+        [crm, ...customers],
+      )
+    : [];
+  const result = await drain({ ...options, only: [...new Set([...ids, ...gate.map((g) => g.id)])], deadlineMs: flush.deadlineMs });
+  // A row may be due while the CRM's rate limit (a Retry-After) still holds every request back: it goes then.
+  const sendableAt = pacingFor(adapter, { now, sleep: options.sleep ?? (async () => undefined) }).limiter.nextStartAt();
+  const nextAttempt = (due: string) => (Number.isFinite(sendableAt) && sendableAt > Date.parse(due) ? new Date(sendableAt).toISOString() : due);
+
+  const rows = new Map(
+    (await db.all<{ id: string; state: string; crm_id: string | null; last_error: string | null; next_attempt_at: string; customer_external_id: string; kind: string }>(
+      `SELECT id, state, crm_id, last_error, next_attempt_at, customer_external_id, kind FROM outbox WHERE id IN (${ids.map(() => '?').join(', ') || 'NULL'})`,
+      ids as SqlValue[],
+    )).map((r) => [r.id, r]),
+  );
+  const outcomes = queued.map((q): FlushOutcome => {
+    const at = { kind: q.kind, externalId: q.externalId, outboxId: q.id };
+    const row = rows.get(q.id);
+    if (!row) return { ...at, status: 'queued', reason: 'a newer state of this record was queued meanwhile and goes in its place', nextAttemptAt: null };
+    if (row.state === 'synced') return { ...at, status: 'synced', crmId: row.crm_id ?? '' };
+    if (row.state === 'rejected') return { ...at, status: 'rejected', reason: row.last_error ?? 'refused by the CRM' };
+    if (row.state === 'dead') return { ...at, status: 'dead', reason: row.last_error ?? 'given up' };
+    const reason =
+      row.state === 'inflight'
+        ? 'another drainer is sending it right now'
+        : (row.last_error ?? result.stop?.message ?? (row.kind !== 'customer' ? `waits for customer ${row.customer_external_id} to reach ${crm} first, or for its turn` : 'not sent before the deadline'));
+    return { ...at, status: 'queued', reason, nextAttemptAt: row.state === 'pending' ? nextAttempt(row.next_attempt_at) : null };
+  });
+  return { items: outcomes, drain: result };
+}

@@ -1,0 +1,52 @@
+import type { CrmAdapter, CrmLimits } from '../crm/saas/crm-adapter';
+import type { HttpTransport } from '../http/http-transport';
+import { RateLimiter, type Clock } from './rate-limiter';
+
+/** How a drain paces an adapter: per HTTP request (exact), or per adapter call when the transport is not paced. */
+export interface Pacing {
+  limiter: RateLimiter;
+  perRequest: boolean;
+}
+
+const paced = new WeakMap<CrmAdapter, Pacing>();
+
+/**
+ * HTTP that takes a slot from `limiter` for every request, so an adapter call that makes several requests (HubSpot
+ * payments: the upsert, a contact lookup, the associations) is paced as the CRM counts it.
+ */
+export function pacedTransport(http: HttpTransport, limiter: RateLimiter): HttpTransport {
+  return {
+    async request(req) {
+      const release = await limiter.acquire();
+      try {
+        return await http.request(req);
+      } finally {
+        release?.();
+      }
+    },
+    ...(http.refreshAuth ? { refreshAuth: () => http.refreshAuth!() } : {}),
+  };
+}
+
+/** Says that `adapter` sends through a pacedTransport of `limiter`, which the drain then shares. */
+export function markPaced(adapter: CrmAdapter, limiter: RateLimiter): CrmAdapter {
+  paced.set(adapter, { limiter, perRequest: true });
+  return adapter;
+}
+
+/**
+ * The limiter a drain of `adapter` uses: the one its transport is paced by, else one per adapter (shared by every
+ * drain of it in this process) that counts each adapter call as one request — exact for one-request batches
+ * (contact upserts, field updates), an undercount where a call makes several, which the CRM's 429 then corrects.
+ */
+export function pacingFor(adapter: CrmAdapter, clock: Clock, limits?: Partial<CrmLimits>): Pacing {
+  let p = paced.get(adapter);
+  if (!p) {
+    p = { limiter: new RateLimiter(adapter.limits, clock), perRequest: false };
+    paced.set(adapter, p);
+  }
+  if (limits?.requestsPerWindow !== undefined || limits?.windowMs !== undefined) {
+    p.limiter.configure({ requestsPerWindow: limits.requestsPerWindow ?? adapter.limits.requestsPerWindow, windowMs: limits.windowMs ?? adapter.limits.windowMs });
+  }
+  return p;
+}

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { runCli } from '../../bin/cli';
+import { COMMANDS } from '../../bin/commands';
+import type { DrainResult } from '../../nodes/core/outbox/drain';
+import { enqueue } from '../../nodes/core/outbox/enqueue';
+import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
+import { customer, payment, TOKEN, useNock } from '../core/crm/saas/hubspot-kit';
+import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
+import { tempDir } from '../support/temp-store';
+
+useNock();
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(['sync', ...args], COMMANDS, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+const HUBSPOT_VARS = ['HUBSPOT_ACCESS_TOKEN', 'HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'HUBSPOT_REFRESH_TOKEN', 'HUBSPOT_BASE_URL'];
+
+describe('terminal-crm sync', () => {
+  const dir = tempDir('tcrm-sync-cli-');
+  let store = '';
+  let mock: HubSpotMock;
+  const saved = new Map(HUBSPOT_VARS.map((n) => [n, process.env[n]]));
+  before(() => {
+    for (const n of HUBSPOT_VARS) delete process.env[n];
+  });
+  after(async () => {
+    for (const [n, v] of saved) {
+      if (v === undefined) delete process.env[n];
+      else process.env[n] = v;
+    }
+    await closeAllDatabases();
+    dir.remove();
+  });
+  beforeEach(async (t) => {
+    store = `sqlite:${join(dir.path, `${t.name.length}-${Date.now()}.db`)}`;
+    mock = await HubSpotMock.start({ privateAppToken: TOKEN });
+    const db = await openDatabase(store);
+    const at = new Date(Date.now() - 1_000);
+    await db.transaction((tx) =>
+      enqueue(tx, 'hubspot', [
+        { kind: 'payment', record: payment(1, 1, { occurredAt: at.toISOString() }) },
+        { kind: 'customer', record: customer(1) },
+        { kind: 'customer', record: customer(2, { email: 'not-an-email' }) },
+        { kind: 'fields', record: { customerExternalId: 'cus_1', fields: { loyalty_tier: 'Gold' } } },
+      ], at),
+    );
+    await closeAllDatabases();
+  });
+  afterEach(() => {
+    mock.stop();
+    delete process.env.HUBSPOT_ACCESS_TOKEN;
+  });
+
+  it('sends what waits to HubSpot (built from HUBSPOT_* variables) and reports each outcome', async () => {
+    process.env.HUBSPOT_ACCESS_TOKEN = TOKEN;
+    const { code, out, err } = await cli('--crm', 'hubspot', '--store', store);
+    assert.equal(code, 0, err);
+    assert.match(out, /^hubspot: 3 synced, 1 rejected, 0 to retry, 0 dead \(3 batches\)$/m);
+    assert.match(out, /^ {2}rejected customer cus_2: Email address not-an-email is invalid$/m);
+    assert.match(out, /^Nothing else waits\.$/m);
+    const contact = mock.recordBy('contacts', 'terminal_crm_id', 'cus_1')[0]!;
+    assert.equal(contact.properties.loyalty_tier, 'Gold');
+    const deal = mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_1')[0]!;
+    assert.ok(mock.associations.has(`deals:${deal.id}->contacts:${contact.id}`));
+    const db = await openDatabase(store);
+    const rows = await db.all<{ external_id: string; kind: string; state: string; crm_id: string | null }>('SELECT external_id, kind, state, crm_id FROM outbox ORDER BY kind, external_id');
+    assert.deepEqual(rows.map((r) => ({ ...r })), [
+      { external_id: 'cus_1', kind: 'customer', state: 'synced', crm_id: contact.id },
+      { external_id: 'cus_2', kind: 'customer', state: 'rejected', crm_id: null },
+      { external_id: 'cus_1', kind: 'fields', state: 'synced', crm_id: contact.id },
+      { external_id: 'stripe:pi_1', kind: 'payment', state: 'synced', crm_id: deal.id },
+    ]);
+  });
+
+  it('prints the result as JSON and stops at --max-batches', async () => {
+    process.env.HUBSPOT_ACCESS_TOKEN = TOKEN;
+    const { code, out } = await cli('--crm', 'hubspot', '--store', store, '--max-batches', '1', '--json');
+    assert.equal(code, 0);
+    const r = JSON.parse(out) as DrainResult;
+    assert.deepEqual([r.ended, r.batches, r.counts.synced, r.counts.rejected, r.waiting], ['max-batches', 1, 1, 1, 2]);
+  });
+
+  it('a credential HubSpot refuses exits 1 with the variable to fix; the records wait, no attempt counted', async () => {
+    process.env.HUBSPOT_ACCESS_TOKEN = 'pat-na1-revoked';
+    const { code, err } = await cli('--crm', 'hubspot', '--store', store);
+    assert.equal(code, 1);
+    assert.match(err, /hubspot refused: hubspot: 401 on POST \/crm\/v3\/objects\/contacts\/batch\/upsert/);
+    assert.match(err, /Fix: check HUBSPOT_ACCESS_TOKEN \/ HUBSPOT_CLIENT_ID/);
+    const db = await openDatabase(store);
+    const rows = await db.all<{ state: string; attempts: number }>('SELECT state, attempts FROM outbox');
+    assert.ok(rows.every((r) => r.state === 'pending' && Number(r.attempts) === 0));
+  });
+
+  it('without the CRM’s variables, says which to set before touching anything', async () => {
+    const { code, err } = await cli('--crm', 'hubspot', '--store', store);
+    assert.equal(code, 1);
+    assert.match(err, /HUBSPOT_ACCESS_TOKEN: is not set\. Fix: set HUBSPOT_ACCESS_TOKEN to a private app token/);
+    assert.equal(mock.calls.length, 0);
+    const missing = await cli('--store', store);
+    assert.match(missing.err, /--crm: is missing\. Fix: name the CRM to send to: hubspot, salesforce, dynamics, pipedrive, zoho/);
+  });
+});

@@ -1,0 +1,199 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { claimBatch } from '../../../nodes/core/outbox/claim';
+import { markFailed } from '../../../nodes/core/outbox/settle';
+import { DEFAULT_OUTBOX_POLICY } from '../../../nodes/core/outbox/types';
+import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { customer, customers, drainWith, hubspotOutbox, outboxRows, payment, payments, queue, T0, DIALECTS, useStores, useNock } from './support/outbox-kit';
+
+useNock();
+
+const openStore = useStores();
+
+for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mock) (${dialect})`, () => {
+  let store: Awaited<ReturnType<typeof openStore>>;
+  let db: SqlDatabase;
+  beforeEach(async () => {
+    store = await openStore(dialect);
+    db = store.db;
+  });
+  afterEach(() => store.remove());
+
+  it('sends customers, then their payments, in batches of 100 paced under 190 per 10 s; CRM ids come back into crm_links', async () => {
+    const { mock, adapter, clock } = await hubspotOutbox();
+    const n = 250;
+    await queue(db, 'hubspot', payments(...Array.from({ length: n }, (_, i) => payment(i + 1, i + 1))), T0);
+    await queue(db, 'hubspot', customers(...Array.from({ length: n }, (_, i) => i + 1)), T0);
+    const r = await drainWith(db, adapter, clock);
+
+    assert.equal(r.ended, 'drained');
+    assert.deepEqual([r.counts.synced, r.waiting, r.alerts.length], [2 * n, 0, 0]);
+    const upserts = mock.calls.filter((c) => /batch\/upsert$/.test(c.path));
+    assert.deepEqual(upserts.map((c) => [c.path.split('/')[4], (c.body as { inputs: unknown[] }).inputs.length]), [
+      ['contacts', 100], ['contacts', 100], ['contacts', 50], ['deals', 100], ['deals', 100], ['deals', 50],
+    ]);
+    // Payments went out after their customers, carrying the contacts' ids: no lookup, each associated.
+    assert.equal(mock.callsTo('/contacts/batch/read').length, 0);
+    assert.equal(mock.associations.size, n);
+    const links = await db.all<{ kind: string; external_id: string; crm_id: string }>('SELECT kind, external_id, crm_id FROM crm_links');
+    assert.equal(links.length, 2 * n);
+    for (const l of links.filter((x) => x.kind === 'customer')) assert.equal(mock.recordBy('contacts', 'terminal_crm_id', l.external_id)[0]!.id, l.crm_id);
+    for (const l of links.filter((x) => x.kind === 'payment')) assert.equal(mock.recordBy('deals', 'terminal_crm_payment_key', l.external_id)[0]!.id, l.crm_id);
+    const rows = await outboxRows(db);
+    assert.ok(rows.every((x) => x.state === 'synced' && x.crm_id && x.attempts === 1));
+    // Nine requests, spaced a window's share apart (10 s / 190): paced, never refused.
+    assert.equal(mock.calls.length, 9);
+    assert.ok(mock.calls.every((c) => c.status < 300));
+    const gaps = mock.calls.slice(1).map((c, i) => c.at - mock.calls[i]!.at);
+    assert.ok(gaps.every((g) => g >= 10_000 / 190 - 1), `gaps ${gaps.join(', ')}`);
+  });
+
+  it('a write retried after its answer was lost changes nothing in HubSpot', async () => {
+    const { mock, adapter, clock } = await hubspotOutbox({ mock: { faults: { delay: 1, delayMs: 400 } }, env: { HUBSPOT_TIMEOUT_MS: '100' } });
+    await queue(db, 'hubspot', customers(1, 2, 3), T0);
+    const lost = await drainWith(db, adapter, clock);
+    assert.equal(lost.counts.retry, 3);
+    assert.match((await outboxRows(db))[0]!.last_error!, /no answer from POST .*contacts\/batch\/upsert/);
+    // HubSpot wrote them before the answer was lost.
+    await new Promise((r) => setTimeout(r, 450));
+    const written = JSON.stringify(mock.records('contacts'));
+    assert.equal(mock.records('contacts').length, 3);
+
+    mock.setFaults({});
+    clock.advance(60_000);
+    const again = await drainWith(db, adapter, clock);
+    assert.equal(again.counts.synced, 3);
+    assert.equal(mock.callsTo('/contacts/batch/upsert').length, 2, 'the same batch, sent twice');
+    assert.equal(JSON.stringify(mock.records('contacts')), written, 'the same three contacts, not even lastmodifieddate moved');
+    assert.deepEqual((await outboxRows(db)).map((r) => [r.state, r.attempts]), [['synced', 2], ['synced', 2], ['synced', 2]]);
+  });
+
+  it('a rolling-window 429 waits as HubSpot says and carries on with the same records', async () => {
+    // The account allows less than the adapter assumes (another app shares it): HubSpot answers 429.
+    const { mock, adapter, clock } = await hubspotOutbox({ mock: { burst: { max: 2, intervalMs: 10_000 }, retryAfterSeconds: 10 } });
+    await queue(db, 'hubspot', customers(...Array.from({ length: 500 }, (_, i) => i + 1)), T0);
+    const r = await drainWith(db, adapter, clock);
+
+    assert.equal(r.ended, 'drained');
+    assert.equal(r.counts.synced, 500);
+    assert.ok(r.rateLimited >= 2, `rate limited ${r.rateLimited}`);
+    assert.equal(mock.records('contacts').length, 500);
+    for (const [i, c] of mock.calls.entries()) {
+      if (c.status === 429) assert.ok(mock.calls[i + 1]!.at - c.at >= 10_000, 'nothing went out before Retry-After passed');
+    }
+    assert.ok((await outboxRows(db)).every((x) => x.state === 'synced' && x.attempts === 1), 'a rate limit is no attempt');
+  });
+
+  it('a DAILY 429 stops every drainer of the store until midnight (account time zone) and says so', async () => {
+    const { mock, adapter, clock } = await hubspotOutbox({ mock: { daily: 1 }, env: { HUBSPOT_ACCOUNT_TIME_ZONE: 'America/New_York' } });
+    await queue(db, 'hubspot', customers(...Array.from({ length: 150 }, (_, i) => i + 1)), T0);
+    const r = await drainWith(db, adapter, clock);
+
+    assert.equal(r.ended, 'stopped');
+    assert.equal(r.stop?.kind, 'rate-limit');
+    assert.match(r.stop!.message, /daily limit.*resets at midnight \(America\/New_York\)/);
+    // T0 is 07:00 in New York (12:00Z); midnight there is 05:00Z the next day.
+    assert.equal(r.stop!.until, '2025-03-02T05:00:00.000Z');
+    assert.deepEqual([r.counts.synced, r.counts.released], [100, 50]);
+    const waiting = await outboxRows(db, "state = 'pending'");
+    assert.equal(waiting.length, 50);
+    assert.ok(waiting.every((x) => x.attempts === 0 && x.next_attempt_at === '2025-03-02T05:00:00.000Z'));
+
+    const calls = mock.calls.length;
+    clock.advance(3_600_000);
+    const later = await drainWith(db, adapter, clock, { owner: 'another-instance' });
+    assert.deepEqual([later.ended, later.stop?.until, later.batches], ['stopped', '2025-03-02T05:00:00.000Z', 0]);
+    assert.equal(mock.calls.length, calls, 'not one request during the pause');
+  });
+
+  it('keeps what HubSpot refuses with its message, and never sends it again', async () => {
+    const { mock, adapter, clock } = await hubspotOutbox();
+    await queue(db, 'hubspot', [...customers(1), { kind: 'customer', record: customer(2, { email: 'not-an-email' }) }, ...customers(3)], T0);
+    const r = await drainWith(db, adapter, clock);
+    assert.deepEqual([r.counts.synced, r.counts.rejected], [2, 1]);
+    const [bad] = await outboxRows(db, "state = 'rejected'");
+    assert.equal(bad!.external_id, 'cus_2');
+    assert.equal(bad!.last_error, 'Email address not-an-email is invalid');
+    clock.advance(86_400_000);
+    const again = await drainWith(db, adapter, clock);
+    assert.equal(again.batches, 0);
+    assert.equal(mock.callsTo('/contacts/batch/upsert').length, 1);
+  });
+
+  it('gives up after the policy’s attempts: the row is dead and an alert with HubSpot’s reason is kept and returned', async () => {
+    const { mock, adapter, clock } = await hubspotOutbox({ mock: { faults: { serverError: 1 } } });
+    await queue(db, 'hubspot', customers(1), T0);
+    const policy = { maxAttempts: 3 };
+    const runs = [];
+    for (let i = 0; i < 3; i++) {
+      runs.push(await drainWith(db, adapter, clock, { policy }));
+      clock.advance(3_600_000);
+    }
+    assert.deepEqual(runs.map((r) => [r.counts.retry, r.counts.dead]), [[1, 0], [1, 0], [0, 1]]);
+    const alert = runs[2]!.alerts[0]!;
+    assert.deepEqual({ ...alert, reason: undefined, at: undefined, outboxId: undefined }, { kind: 'crm-dead', crm: 'hubspot', recordKind: 'customer', externalId: 'cus_1', attempts: 3, reason: undefined, at: undefined, outboxId: undefined });
+    assert.match(alert.reason, /^gave up after 3 attempts; last: hubspot: 502 on POST \/crm\/v3\/objects\/contacts\/batch\/upsert/);
+    const stored = await db.all<{ kind: string; external_id: string; reason: string }>('SELECT kind, external_id, reason FROM outbox_alerts');
+    assert.deepEqual(stored.map((x) => ({ ...x })), [{ kind: 'crm-dead', external_id: 'cus_1', reason: alert.reason }]);
+    assert.deepEqual((await outboxRows(db)).map((x) => [x.state, x.attempts]), [['dead', 3]]);
+    assert.equal(mock.callsTo('/contacts/batch/upsert').length, 3);
+    // Backoff: 2 s after the first failure, 4 s after the second, each with its jitter (fixed here at 3/4).
+    assert.equal(Date.parse(runs[0]!.nextAttemptAt!) - T0, 1_500);
+    assert.equal(Date.parse(runs[1]!.nextAttemptAt!) - (T0 + 3_600_000), 3_000);
+  });
+
+  it('a refused credential stops the run with the fix; the records wait without an attempt counted', async () => {
+    const { mock, adapter, clock } = await hubspotOutbox({ env: { HUBSPOT_ACCESS_TOKEN: 'pat-na1-revoked' } });
+    await queue(db, 'hubspot', customers(1, 2), T0);
+    const r = await drainWith(db, adapter, clock);
+    assert.equal(r.ended, 'stopped');
+    assert.equal(r.stop?.kind, 'auth');
+    assert.match(r.stop!.message, /401 on POST .* check the credential/);
+    assert.equal(mock.records('contacts').length, 0);
+    assert.deepEqual((await outboxRows(db)).map((x) => [x.state, x.attempts]), [['pending', 0], ['pending', 0]]);
+  });
+
+  it('takes back the rows of a drainer that stopped mid-batch once its lease ends, and sends them again', async () => {
+    const { mock, adapter, clock } = await hubspotOutbox();
+    await queue(db, 'hubspot', customers(1, 2), T0);
+    const held = await claimBatch(db, { crm: 'hubspot', kind: 'customer', owner: 'crashed-worker', now: clock.now(), leaseMs: DEFAULT_OUTBOX_POLICY.leaseMs, limit: 100 });
+    assert.equal(held.length, 2);
+
+    clock.advance(60_000);
+    const during = await drainWith(db, adapter, clock);
+    assert.equal(during.batches, 0, 'within the lease the rows are the other drainer’s');
+    assert.deepEqual((await outboxRows(db)).map((x) => x.claimed_by), ['crashed-worker', 'crashed-worker']);
+
+    clock.advance(DEFAULT_OUTBOX_POLICY.leaseMs);
+    let after = await drainWith(db, adapter, clock);
+    if (after.waiting > 0) {
+      clock.advance(Date.parse(after.nextAttemptAt!) - clock.now());
+      after = await drainWith(db, adapter, clock);
+    }
+    assert.equal(after.counts.synced, 2);
+    assert.equal(mock.records('contacts').length, 2);
+    assert.deepEqual((await outboxRows(db)).map((x) => [x.state, x.attempts]), [['synced', 2], ['synced', 2]], 'the lost try counts');
+  });
+
+  it('a payment queued before its customer still goes after it, with the contact’s id (no lookup)', async () => {
+    const { mock, adapter, clock } = await hubspotOutbox();
+    await queue(db, 'hubspot', payments(payment(1, 1)), T0 - 2);
+    await queue(db, 'hubspot', customers(1), T0 - 1);
+    await drainWith(db, adapter, clock);
+    assert.deepEqual(mock.calls.map((c) => c.path), ['/crm/v3/objects/contacts/batch/upsert', '/crm/v3/objects/deals/batch/upsert', '/crm/v4/associations/deals/contacts/batch/associate/default']);
+    const contact = mock.recordBy('contacts', 'terminal_crm_id', 'cus_1')[0]!;
+    const deal = mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_1')[0]!;
+    assert.ok(mock.associations.has(`deals:${deal.id}->contacts:${contact.id}`));
+  });
+
+  it('a write that failed while a newer state was queued gives way to it (field updates fold into it)', async () => {
+    await queue(db, 'hubspot', [{ kind: 'fields', record: { customerExternalId: 'cus_1', fields: { terminal_crm_segment: 'New' } } }], T0);
+    const [held] = await claimBatch(db, { crm: 'hubspot', kind: 'fields', owner: 'a', now: T0, leaseMs: 60_000, limit: 10 });
+    await queue(db, 'hubspot', [{ kind: 'fields', record: { customerExternalId: 'cus_1', fields: { loyalty_tier: 'Gold' } } }], T0 + 1);
+    const { outcome } = await db.transaction((tx) => markFailed(tx, { crm: 'hubspot', owner: 'a', now: T0 + 2, policy: DEFAULT_OUTBOX_POLICY, random: () => 0.5 }, held!, '502'));
+    assert.equal(outcome.status, 'superseded');
+    const rows = await outboxRows(db);
+    assert.equal(rows.length, 1);
+    assert.deepEqual([rows[0]!.state, JSON.parse(rows[0]!.payload).fields], ['pending', { terminal_crm_segment: 'New', loyalty_tier: 'Gold' }]);
+  });
+});

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { RateLimiter } from '../../../nodes/core/outbox/rate-limiter';
+import { mulberry32 } from '../crm/saas/mocks/hubspot-mock';
+
+/** Virtual time for concurrent sleepers: the earliest timer fires first, once everything else has run. */
+function simClock(start = 0) {
+  let t = start;
+  const timers: { at: number; resolve: () => void }[] = [];
+  return {
+    now: () => t,
+    sleep: (ms: number) => new Promise<void>((resolve) => timers.push({ at: t + Math.max(0, ms), resolve })),
+    async run(work: Promise<unknown>): Promise<void> {
+      let done = false;
+      void work.finally(() => (done = true));
+      while (!done) {
+        await new Promise((r) => setImmediate(r));
+        if (done) break;
+        timers.sort((a, b) => a.at - b.at);
+        const next = timers.shift();
+        if (!next) throw new Error('deadlock: nothing scheduled and the work is not done');
+        t = Math.max(t, next.at);
+        next.resolve();
+      }
+    },
+  };
+}
+
+describe('outbox rate limiter', () => {
+  it('never lets more than N requests be out or answered within any window, however long they take, and keeps near N per window', async () => {
+    const clock = simClock();
+    const limiter = new RateLimiter({ requestsPerWindow: 10, windowMs: 1_000 }, clock);
+    const rng = mulberry32(7);
+    const spans: { start: number; end: number }[] = [];
+    const worker = async () => {
+      for (let i = 0; i < 40; i++) {
+        const release = (await limiter.acquire())!;
+        const start = clock.now();
+        await clock.sleep(Math.floor(rng() * 80));
+        spans.push({ start, end: clock.now() });
+        release();
+      }
+    };
+    await clock.run(Promise.all([worker(), worker(), worker()]));
+
+    assert.equal(spans.length, 120);
+    spans.sort((a, b) => a.start - b.start);
+    for (const [k, s] of spans.entries()) {
+      // What a CRM counting a rolling window sees when this request arrives: the others still out or answered within it.
+      const inWindow = spans.filter((o, j) => j !== k && o.start <= s.start && o.end > s.start - 1_000).length;
+      assert.ok(inWindow < 10, `request ${k} at ${s.start} had ${inWindow} others in its window`);
+      if (k > 0) assert.ok(s.start - spans[k - 1]!.start >= 100, 'spaced a window’s share apart: no bursts');
+    }
+    const elapsed = spans.at(-1)!.start - spans[0]!.start;
+    assert.ok(elapsed <= 119 * 100 * 1.08, `120 requests took ${elapsed} ms, the limit allows them in 11.9 s`);
+  });
+
+  it('does not space a daily budget: a backlog may use it at once, then waits for the oldest request to leave the window', async () => {
+    const clock = simClock();
+    const limiter = new RateLimiter({ requestsPerWindow: 5, windowMs: 86_400_000 }, clock);
+    const starts: number[] = [];
+    await clock.run((async () => {
+      for (let i = 0; i < 6; i++) {
+        const release = (await limiter.acquire())!;
+        starts.push(clock.now());
+        await clock.sleep(10);
+        release();
+      }
+    })());
+    assert.deepEqual(starts.slice(0, 5), [0, 10, 20, 30, 40]);
+    assert.equal(starts[5], 10 + 86_400_000, 'the sixth waits for the first to be a day old');
+  });
+
+  it('holds every request for as long as the CRM said, and gives up rather than wait past a deadline', async () => {
+    const clock = simClock(1_000);
+    const limiter = new RateLimiter({ requestsPerWindow: 100, windowMs: 10_000 }, clock);
+    limiter.pauseFor(30_000);
+    assert.equal(await limiter.acquire({ deadline: 5_000 }), undefined);
+    let startedAt = 0;
+    await clock.run((async () => {
+      const release = await limiter.acquire();
+      startedAt = clock.now();
+      release!();
+    })());
+    assert.equal(startedAt, 31_000);
+  });
+});
