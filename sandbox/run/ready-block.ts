@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { SANDBOX_ENV } from './sandbox-config';
+import { sandboxSource, SANDBOX_SOURCES, sourceVariables } from './source-keys';
 import type { RunningSandbox } from './start-sandbox';
 import { ENGINES } from './start-sandbox';
 
@@ -7,7 +8,7 @@ import { ENGINES } from './start-sandbox';
 export function readyBlock(s: RunningSandbox): string {
   const { config, urls } = s;
   const simulator = config.simulatorIntervalMs > 0
-    ? `one event of a café's day every ${config.simulatorIntervalMs} ms to each engine, below (${SANDBOX_ENV.simulatorIntervalMs}=0 turns it off)`
+    ? `one event of a café's day every ${config.simulatorIntervalMs} ms to each engine, every source in turn, below (${SANDBOX_ENV.simulatorIntervalMs}=0 turns it off)`
     : `off (${SANDBOX_ENV.simulatorIntervalMs}=0)`;
   return [
     '',
@@ -18,24 +19,36 @@ export function readyBlock(s: RunningSandbox): string {
     `  Node-RED editor  ${urls.nodeRed}`,
     `  Temporal UI      ${urls.temporalUi}   (server ${urls.temporal})`,
     '',
-    'Stripe webhook URLs (signed with the secret in ' + config.from.webhookSecrets + '):',
-    `  n8n              ${urls.webhooks.n8n}`,
-    `  Node-RED         ${urls.webhooks['node-red']}`,
-    `  Temporal         ${urls.webhooks.temporal}`,
-    '  They listen on 127.0.0.1 only; to send real test-mode events, run `stripe listen --forward-to <one of them>`',
+    `Webhook URLs for every source (${SANDBOX_SOURCES.join(', ')}) and engine: ${s.endpointsFile}`,
+    '  Stripe:',
+    `    n8n            ${urls.webhooks.n8n}`,
+    `    Node-RED       ${urls.webhooks['node-red']}`,
+    `    Temporal       ${urls.webhooks.temporal}`,
+    `  The others: Node-RED ${urls.nodeRed}/terminal-crm/<source>, Temporal ${new URL(urls.webhooks.temporal).origin}/webhooks/<source>, n8n one workflow each.`,
+    '  They listen on 127.0.0.1 only; to send real test-mode Stripe events, run `stripe listen --forward-to <one of them>`',
     '  and set STRIPE_WEBHOOK_SECRET to the whsec_… it prints (comma-separate several).',
+    `Keys:       ${keysLine(s)}`,
     '',
     `Store:      ${config.storeUrl}`,
-    `            shared by the three engines; each gets its own copy of every simulated event, ids ending in ${ENGINES.map((e) => `_${e.till}`).join(', ')}`,
-    `State:      ${config.dir}  (temporal.db, n8n/, node-red/, logs/, sandbox-secrets.json)`,
+    `            shared by the three engines; each gets its own copy of every simulated event (its own ids; Stripe's end in ${ENGINES.map((e) => `_${e.till}`).join(', ')})`,
+    `State:      ${config.dir}  (temporal.db, n8n/, node-red/, logs/, sandbox-secrets.json, endpoints.json)`,
     `Simulator:  ${simulator}`,
     '',
     'Settings (environment variables): ' + [
-      SANDBOX_ENV.dir, 'TERMINAL_CRM_STORE_URL', 'TERMINAL_CRM_TOKEN_KEYS', 'STRIPE_WEBHOOK_SECRET', 'TERMINAL_CRM_DEFAULT_REGION',
+      SANDBOX_ENV.dir, 'TERMINAL_CRM_STORE_URL', 'TERMINAL_CRM_TOKEN_KEYS', ...sourceVariables(), 'TERMINAL_CRM_DEFAULT_REGION',
       SANDBOX_ENV.password, SANDBOX_ENV.n8nPort, SANDBOX_ENV.nodeRedPort, SANDBOX_ENV.temporalPort, SANDBOX_ENV.temporalUiPort,
       SANDBOX_ENV.webhookPort, SANDBOX_ENV.simulatorIntervalMs,
     ].join(', '),
     `Logs:       ${join(config.dir, 'logs')}`,
     '',
   ].join('\n');
+}
+
+function keysLine(s: RunningSandbox): string {
+  const set = SANDBOX_SOURCES.flatMap((name) => s.config.sourceKeys.fromEnv[name]);
+  const generated = SANDBOX_SOURCES.filter((name) => s.config.sourceKeys.fromEnv[name].length === 0).map((name) => sandboxSource(name).label);
+  return [
+    generated.length ? `generated for ${generated.join(', ')} and kept in ${s.config.from.secretsFile}` : '',
+    set.length ? `from ${set.join(', ')}` : '',
+  ].filter(Boolean).join('; ');
 }

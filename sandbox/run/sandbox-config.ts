@@ -3,6 +3,7 @@ import { ENV, parseRegion, parseSecrets } from '../../nodes/core/config/settings
 import { InputError } from '../../nodes/core/errors';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
 import { loadSandboxSecrets } from './sandbox-secrets';
+import { sourceKeysFromEnv, type SourceKeys } from './source-keys';
 
 /** Every setting of `terminal-crm sandbox`, by environment variable. */
 export const SANDBOX_ENV = {
@@ -35,12 +36,14 @@ export interface SandboxConfig {
   dir: string;
   storeUrl: string;
   tokenKeys: string;
-  /** Every secret the engines accept; the simulator signs with the first. */
+  /** Every Stripe signing secret the engines accept; the simulator signs with the first. */
   webhookSecrets: string[];
+  /** Every source's keys (Stripe's included), from the variables named after the source or generated. */
+  sourceKeys: SourceKeys;
   defaultRegion: string;
   n8nOwner: { email: string; password: string };
   /** Where each generated value came from, for the start-up summary. */
-  from: { tokenKeys: string; webhookSecrets: string; password: string; storeUrl: string };
+  from: { tokenKeys: string; webhookSecrets: string; password: string; storeUrl: string; secretsFile: string };
   nodeRedCredentialSecret: string;
   ports: SandboxPorts;
   /** 0: no simulator. */
@@ -86,25 +89,28 @@ export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: 
   const defaultRegion = parseRegion(env[ENV.defaultRegion]);
   const envKeys = env[ENV.tokenKeys]?.trim();
   if (envKeys) keyProviderFromSpec(envKeys, ENV.tokenKeys); // a wrong key fails here, not in three engines' logs
-  const envSecrets = parseSecrets(env[ENV.stripeWebhookSecret]);
   const envPassword = env[SANDBOX_ENV.password];
   if (envPassword !== undefined && envPassword.length < 8) {
     throw new InputError(SANDBOX_ENV.password, 'is shorter than 8 characters', 'choose a longer password, or unset it to use the generated one');
   }
   const { secrets, file } = loadSandboxSecrets(dir);
+  const sourceKeys = sourceKeysFromEnv(env, secrets);
+  const stripeFromEnv = sourceKeys.fromEnv.stripe.includes(ENV.stripeWebhookSecret);
   const envStore = env[ENV.storeUrl]?.trim();
   return {
     dir,
     storeUrl: envStore || `sqlite:${join(dir, 'store.db')}`,
     tokenKeys: envKeys || secrets.tokenKeys,
-    webhookSecrets: envSecrets.length ? envSecrets : [secrets.webhookSecret],
+    webhookSecrets: parseSecrets(sourceKeys.credentials.stripe.signingSecret),
+    sourceKeys,
     defaultRegion,
     n8nOwner: { email: SANDBOX_N8N_EMAIL, password: envPassword || secrets.n8nPassword },
     from: {
       tokenKeys: envKeys ? ENV.tokenKeys : file,
-      webhookSecrets: envSecrets.length ? ENV.stripeWebhookSecret : file,
+      webhookSecrets: stripeFromEnv ? ENV.stripeWebhookSecret : file,
       password: envPassword ? SANDBOX_ENV.password : file,
       storeUrl: envStore ? ENV.storeUrl : 'the state folder',
+      secretsFile: file,
     },
     nodeRedCredentialSecret: secrets.nodeRedCredentialSecret,
     ports,

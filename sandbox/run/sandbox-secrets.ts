@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -12,6 +12,16 @@ export interface SandboxSecrets {
   n8nPassword: string;
   /** Node-RED encrypts the deployed credentials with it. */
   nodeRedCredentialSecret: string;
+  /** The other sources' keys, each in the form its processor issues it (see source-keys.ts). */
+  squareSignatureKey: string;
+  adyenHmacKey: string;
+  adyenTerminalPassphrase: string;
+  zettleSigningKey: string;
+  cloverAuthCode: string;
+  cloverApiToken: string;
+  sumupAccessToken: string;
+  sumupWebhookSecret: string;
+  genericWebhookSecret: string;
 }
 
 export const SECRETS_FILE = 'sandbox-secrets.json';
@@ -23,6 +33,17 @@ function generate(): SandboxSecrets {
     // n8n's own rules for a password: 8+ characters with a digit and a capital letter.
     n8nPassword: `Sandbox-${randomBytes(6).toString('base64url')}-1`,
     nodeRedCredentialSecret: randomBytes(24).toString('hex'),
+    squareSignatureKey: randomBytes(16).toString('base64url'),
+    // Adyen's Customer Area shows a 64-byte key in hex.
+    adyenHmacKey: randomBytes(64).toString('hex').toUpperCase(),
+    adyenTerminalPassphrase: randomBytes(18).toString('base64url'),
+    zettleSigningKey: randomBytes(32).toString('base64url'),
+    cloverAuthCode: randomUUID(),
+    cloverApiToken: randomUUID(),
+    sumupAccessToken: `sup_sk_${randomBytes(24).toString('base64url')}`,
+    sumupWebhookSecret: randomBytes(32).toString('hex'),
+    // Standard Webhooks secrets: "whsec_" and the base64 of 24 to 64 random bytes.
+    genericWebhookSecret: `whsec_${randomBytes(32).toString('base64')}`,
   };
 }
 

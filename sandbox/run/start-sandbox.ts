@@ -2,7 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { ensureEngine, ensureNode24, ensureTemporal, type Reporter } from '../install';
+import { GENERIC_SANDBOX_CONFIG } from '../simulator/generic-events';
 import { startSimulator, type SimulatorAnswer, type SimulatorTarget } from '../simulator/post-events';
+import { startProcessorApiServer, type ProcessorApiServer } from '../simulator/processor-api-server';
+import { completeEndpoints, temporalEndpoints, writeEndpoints, type Endpoints } from './endpoints';
 import { hashOwnerPassword } from './n8n/owner-password';
 import { startN8nWithPaymentWorkflow } from './n8n/payment-instance';
 import { startNodeRedWithPaymentFlow } from './node-red/payment-instance';
@@ -12,8 +15,10 @@ import { assertPortFree } from './shared/free-port';
 import { packRepo } from './shared/pack';
 import { startTemporalDevServer } from './temporal/dev-server';
 import { startWorkerProcess } from './temporal/worker-process';
-import { transactionsPerTill } from './store-counts';
-import { onTill } from './tills';
+import { credentialEnv, sandboxSource, SANDBOX_SOURCES, withEndpointFields, type SourceCredentials } from './source-keys';
+import { RecordedEvents } from './store-counts';
+import { GENERIC_CONFIG_ENV } from '../../nodes/core/sources/sources-from-env';
+import { parseSecrets } from '../../nodes/core/config/settings';
 
 /** The three engines, each with the till name its copies of the simulated events carry. */
 export const ENGINES = [
@@ -40,6 +45,16 @@ export interface DeliveryCounts {
   failed: number;
 }
 
+/** The other sources as n8n and Node-RED get them: a label, the credential record and the generic gateway's mapping. */
+function otherSources(credentials: SourceCredentials) {
+  return SANDBOX_SOURCES.filter((s) => s !== 'stripe').map((source) => ({
+    source,
+    label: sandboxSource(source).label,
+    credential: credentials[source],
+    genericConfig: source === 'generic' ? GENERIC_SANDBOX_CONFIG : undefined,
+  }));
+}
+
 export interface RunningSandbox {
   config: SandboxConfig;
   urls: {
@@ -47,15 +62,24 @@ export interface RunningSandbox {
     nodeRed: string;
     temporalUi: string;
     temporal: string;
+    /** Stripe's webhook URL per engine. */
     webhooks: Record<EngineName, string>;
+    /** Every source's webhook URL per engine, as <state folder>/endpoints.json has them. */
+    endpoints: Endpoints;
   };
+  /** Where endpoints.json was written. */
+  endpointsFile: string;
+  /** The simulated Clover and SumUp APIs the engines fetch payments from. */
+  api: ProcessorApiServer;
+  /** Each engine's credential records for this run (keys plus this run's URLs). */
+  credentials: SourceCredentials;
   /** From the start of the command until everything answered. */
   readyMs: number;
   timings: Record<string, number>;
   parts: SandboxParts;
   deliveries: Record<EngineName, DeliveryCounts>;
-  /** Transactions per till in the store before the simulator started (the store outlives a run). */
-  transactionsBefore: Record<string, number>;
+  /** Which of the simulated events each engine has recorded (only this run's). */
+  recorded: RecordedEvents;
   /** Stops the simulator; resolves once its deliveries under way have been answered. */
   stopSimulator(): Promise<void>;
   /** Stops the simulator, then every engine. */
@@ -65,9 +89,10 @@ export interface RunningSandbox {
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
 /**
- * Everything `terminal-crm sandbox` runs, on 127.0.0.1: the Temporal dev server, the worker with its webhook
- * entry, Node-RED with the example flow and n8n with the template workflow (both with the pack installed from
- * its tarball), then the simulator. If any part fails to start, the parts already running are stopped and the
+ * Everything `terminal-crm sandbox` runs, on 127.0.0.1: the simulated Clover and SumUp APIs, the Temporal dev
+ * server, the worker with its webhook entry for every source, Node-RED with the example flow and a trigger per
+ * source, n8n with the template workflow and a copy of it per source (both with the pack installed from its
+ * tarball), then the simulator posting every source's events to every engine. If any part fails to start, the parts already running are stopped and the
  * error says which part failed and why. `parts` lets the caller stop a start that is still under way (Ctrl-C).
  */
 export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: SandboxParts = new SandboxParts()): Promise<RunningSandbox> {
@@ -99,6 +124,11 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
     const packed = await packRepo(node, join(dir, 'pack'));
     timings.packMs = Date.now() - t;
 
+    const keys = config.sourceKeys.credentials;
+    const api = await startProcessorApiServer({ cloverApiToken: keys.clover.apiToken!, sumupAccessToken: keys.sumup.accessToken! });
+    await parts.add({ name: 'the simulated Clover and SumUp APIs', stop: api.close });
+    const credentials = withEndpointFields(config.sourceKeys, api);
+
     io.progress(`starting the Temporal dev server on 127.0.0.1:${ports.temporal} (UI ${ports.temporalUi}) ...`);
     const temporal = await startTemporalDevServer({
       temporalCli: temporalTools.temporalCli,
@@ -111,7 +141,8 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
     timings.temporalMs = temporal.startupMs;
     io.progress(`Temporal ready in ${seconds(temporal.startupMs)}`);
 
-    const secrets = config.webhookSecrets.join(',');
+    const secrets = credentials.stripe.signingSecret!;
+    const others = otherSources(credentials);
     const engineSettings = { storeUrl: config.storeUrl, tokenKeys: config.tokenKeys, defaultRegion: config.defaultRegion };
     io.progress(`starting the Temporal worker + webhook entry (port ${ports.webhook}), Node-RED (port ${ports.nodeRed}) and n8n (port ${ports.n8n}) ...`);
     const [worker, nodeRed, n8n] = await Promise.allSettled([
@@ -120,7 +151,14 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
           node,
           temporalAddress: temporal.address,
           webhookPort: ports.webhook,
-          env: { TERMINAL_CRM_STORE_URL: config.storeUrl, TERMINAL_CRM_TOKEN_KEYS: config.tokenKeys, STRIPE_WEBHOOK_SECRET: secrets, TERMINAL_CRM_DEFAULT_REGION: config.defaultRegion },
+          env: {
+            TERMINAL_CRM_STORE_URL: config.storeUrl,
+            TERMINAL_CRM_TOKEN_KEYS: config.tokenKeys,
+            TERMINAL_CRM_DEFAULT_REGION: config.defaultRegion,
+            // Every source's credential, by the variables named after it; the generic gateway's mapping with it.
+            ...credentialEnv(credentials),
+            [GENERIC_CONFIG_ENV]: JSON.stringify(GENERIC_SANDBOX_CONFIG),
+          },
           logFile: join(logs, 'worker.log'),
         });
         await parts.add({ name: 'Temporal worker', stop: w.stop, process: w.process });
@@ -135,6 +173,7 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
           port: ports.nodeRed,
           credentialSecret: config.nodeRedCredentialSecret,
           setup: { webhookSecret: secrets, ...engineSettings },
+          sources: others,
           logFile: join(logs, 'node-red.log'),
         });
         await parts.add({ name: 'Node-RED', stop: r.nodeRed.stop, process: r.nodeRed.process });
@@ -149,11 +188,13 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
           packed,
           owner: { ...config.n8nOwner, passwordHash },
           settings: { signingSecret: secrets, ...engineSettings },
+          sources: others,
           port: ports.n8n,
           logFile: join(logs, 'n8n.log'),
         });
         await parts.add({ name: 'n8n', stop: i.n8n.stop, process: i.n8n.process });
-        io.progress(`n8n ready in ${seconds(i.timings.startupMs)} (pack ${i.timings.installMs ? `installed in ${seconds(i.timings.installMs)}` : 'unchanged'}; workflow ${i.imported ? 'imported' : 'kept'} and published)`);
+        const importedNow = [i.imported, ...i.sourceWorkflows.map((w) => w.imported)].filter(Boolean).length;
+        io.progress(`n8n ready in ${seconds(i.timings.startupMs)} (pack ${i.timings.installMs ? `installed in ${seconds(i.timings.installMs)}` : 'unchanged'}; ${1 + i.sourceWorkflows.length} workflows, ${importedNow} imported now, published in ${seconds(i.timings.publishMs)})`);
         return i;
       })(),
     ]);
@@ -168,33 +209,65 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
     Object.assign(timings, { workerMs: w.startupMs, nodeRedMs: r.timings.startupMs, n8nMs: i.timings.startupMs });
 
     const webhooks: Record<EngineName, string> = { n8n: i.webhookUrl, 'node-red': r.webhookUrl, temporal: w.webhookUrl };
+    const endpoints = completeEndpoints({
+      n8n: { stripe: i.webhookUrl, ...Object.fromEntries(i.sourceWorkflows.map((x) => [x.source, x.webhookUrl])) },
+      'node-red': { stripe: r.webhookUrl, ...r.sourceUrls },
+      temporal: temporalEndpoints(new URL(w.webhookUrl).origin),
+    });
+    const endpointsFile = writeEndpoints(dir, endpoints);
     const deliveries = Object.fromEntries(ENGINES.map((e) => [e.name, { posted: 0, accepted: 0, failed: 0 }])) as Record<EngineName, DeliveryCounts>;
-    const transactionsBefore = await transactionsPerTill(config.storeUrl, ENGINES.map((e) => e.till));
+    const recorded = new RecordedEvents();
     let stopSimulator: () => Promise<void> = async () => undefined;
     if (config.simulatorIntervalMs > 0) {
+      const first = (list: string) => parseSecrets(list)[0]!;
+      const tillKeys = {
+        square: first(keys.square.signatureKey!),
+        adyen: first(keys.adyen.hmacKey!),
+        adyenTerminal: { keyIdentifier: keys['adyen-terminal'].keyIdentifier!, passphrase: keys['adyen-terminal'].passphrase!, keyVersion: Number(keys['adyen-terminal'].keyVersion) },
+        zettle: first(keys.zettle.signingKey!),
+        clover: first(keys.clover.authCode!),
+        sumup: first(keys.sumup.signingSecret!),
+        generic: first(keys.generic.secret!),
+      };
       const targets: SimulatorTarget[] = ENGINES.map((e) => ({
         name: e.name,
-        url: webhooks[e.name],
-        signingSecret: config.webhookSecrets[0]!,
-        prepare: (event) => onTill(event, e.till),
+        urls: endpoints[e.name],
+        credentials,
+        till: {
+          name: e.till,
+          stripeSecret: config.webhookSecrets[0]!,
+          keys: tillKeys,
+          // Square signs the URL it posts to: the engine's own, or the one SQUARE_WEBHOOK_URL names for all.
+          squareUrl: config.sourceKeys.squareNotificationUrl ?? endpoints[e.name].square,
+        },
       }));
-      stopSimulator = startSimulator(targets, config.simulatorIntervalMs, io.event, (_step, answers: SimulatorAnswer[]) => {
-        for (const a of answers) {
-          const c = deliveries[a.target as EngineName];
-          c.posted++;
-          if (a.status !== undefined && a.status >= 200 && a.status < 300) c.accepted++;
-          else c.failed++;
-        }
+      stopSimulator = startSimulator({
+        targets,
+        api,
+        intervalMs: config.simulatorIntervalMs,
+        log: io.event,
+        onDelivered: (_step, answers: SimulatorAnswer[]) => {
+          for (const a of answers) {
+            const c = deliveries[a.target as EngineName];
+            c.posted++;
+            if (a.status !== undefined && a.status >= 200 && a.status < 300) c.accepted++;
+            else c.failed++;
+            recorded.expect(a.target, a.eventIds);
+          }
+        },
       });
     }
     const sandbox: RunningSandbox = {
       config,
-      urls: { n8n: i.n8n.baseUrl, nodeRed: r.nodeRed.baseUrl, temporalUi: temporal.uiUrl!, temporal: temporal.address, webhooks },
+      urls: { n8n: i.n8n.baseUrl, nodeRed: r.nodeRed.baseUrl, temporalUi: temporal.uiUrl!, temporal: temporal.address, webhooks, endpoints },
+      endpointsFile,
+      api,
+      credentials,
       readyMs: Date.now() - began,
       timings,
       parts,
       deliveries,
-      transactionsBefore,
+      recorded,
       stopSimulator: () => stopSimulator(),
       stop: async (log) => {
         await stopSimulator();

@@ -1,7 +1,10 @@
-import { chargeObject, disputeObject, paymentIntentObject, stripeEvent, type CardPresentSpec } from './stripe-terminal-events';
+import { SANDBOX_SOURCES, type SandboxSource } from '../run/source-keys';
+import { onTill } from '../run/tills';
+import { chargeObject, disputeObject, paymentIntentObject, signedDelivery, stripeEvent, type CardPresentSpec } from './stripe-terminal-events';
+import { ABOUT_A_SALE, LEAVES_A_SALE, TILL_KINDS, tillDelivery, type TillBook, type TillDelivery, type TillKeys, type TillKind, type TillPlan, type TillSource } from './till-deliveries';
 
 /** A few regulars of a small café, so the sandbox shows returning customers, not a stream of strangers. */
-const REGULARS: { name: string; email: string | null; phone: string | null; card: CardPresentSpec }[] = [
+export const REGULARS: { name: string; email: string | null; phone: string | null; card: CardPresentSpec }[] = [
   { name: 'Ana Diaz', email: 'ana.diaz@example.com', phone: '+1 415 555 0101', card: { brand: 'visa', last4: '4242', iin: '424242', fingerprint: 'sim_fp_ana' } },
   { name: 'Ben Okafor', email: 'ben@example.org', phone: null, card: { brand: 'mastercard', last4: '4444', iin: '555555', fingerprint: 'sim_fp_ben' } },
   { name: 'Chloé Martin', email: null, phone: '(415) 555-0103', card: { brand: 'amex', last4: '0005', iin: '378282', fingerprint: 'sim_fp_chloe' } },
@@ -71,5 +74,94 @@ export function* shopScenario(): Generator<ScenarioStep> {
       yield { label: `dispute   ${name} ${status}`, event: stripeEvent('charge.dispute.closed', { ...dispute, status, evidence_details: { ...dispute.evidence_details, due_by: null, has_evidence: true, submission_count: 1 } }) };
     }
     n++;
+  }
+}
+
+/** One engine's till: its name (Stripe ids get it appended), its keys, the URL Square signs for it, its sales. */
+export interface Till {
+  name: string;
+  stripeSecret: string;
+  keys: TillKeys;
+  squareUrl: string;
+  book: TillBook;
+}
+
+/** One moment of the sandbox's day: the same for every engine, delivered to each as its own till's copy. */
+export interface SandboxStep {
+  source: SandboxSource;
+  /** What happened, e.g. "payment   Ana Diaz (chip)". */
+  label: string;
+  deliver(till: Till): TillDelivery;
+}
+
+/**
+ * The order each processor's till plays its day in; a kind the processor does not have, or a refund or dispute
+ * with no earlier sale (or no open dispute) to be about, is played as a chip payment instead.
+ */
+const DAY: readonly TillKind[] = [
+  'chip', 'contactless', 'apple_pay', 'swipe', 'partial_refund', 'google_pay', 'keyed', 'decline', 'fallback', 'dispute',
+  'chip', 'contactless', 'dispute_won', 'apple_pay', 'dispute', 'keyed', 'dispute_lost',
+];
+
+const HOW: Partial<Record<TillKind, string>> = {
+  chip: 'chip', contactless: 'contactless', apple_pay: 'Apple Pay', google_pay: 'Google Pay', swipe: 'swipe', fallback: 'chip fallback to swipe', keyed: 'keyed',
+};
+
+function labelOf(kind: TillKind, who: string): string {
+  if (HOW[kind]) return `payment   ${who} (${HOW[kind]})`;
+  const verb = { decline: 'decline', partial_refund: 'refund', dispute: 'dispute', dispute_won: 'dispute won', dispute_lost: 'dispute lost' }[kind as string]!;
+  return `${verb.padEnd(9)} ${who}`;
+}
+
+/** What one source's till does next: the plan every engine's till follows, with its own ids. */
+class SourcePlanner {
+  private played = 0;
+  /** The customers of the sales made so far (by the index every till gives the same sale). */
+  private readonly sales: { who: (typeof REGULARS)[number]; amount: number }[] = [];
+  private readonly openDisputes: number[] = [];
+
+  constructor(private readonly source: TillSource) {}
+
+  next(): TillPlan {
+    const n = this.played++;
+    const wanted = DAY[n % DAY.length]!;
+    let kind: TillKind = TILL_KINDS[this.source].includes(wanted) ? wanted : 'chip';
+    let sale: number | undefined;
+    if (kind === 'partial_refund' || kind === 'dispute') sale = this.sales.length >= 2 ? this.sales.length - 2 : undefined;
+    if (kind === 'dispute_won' || kind === 'dispute_lost') sale = this.openDisputes.shift();
+    if (ABOUT_A_SALE.has(kind) && sale === undefined) kind = 'chip';
+    if (kind === 'dispute') this.openDisputes.push(sale!);
+    const regular = sale === undefined ? REGULARS[n % REGULARS.length]! : this.sales[sale]!.who;
+    const amount = sale === undefined ? 350 + ((n * 733) % 4200) : this.sales[sale]!.amount;
+    if (LEAVES_A_SALE.has(kind)) this.sales.push({ who: regular, amount });
+    const who = { name: regular.name, email: regular.email, phone: regular.phone, card: { brand: regular.card.brand as 'visa' | 'mastercard' | 'amex', last4: regular.card.last4!, bin: regular.card.iin!, fingerprint: regular.card.fingerprint! } };
+    return { source: this.source, kind, who, amount, sale };
+  }
+}
+
+/**
+ * The sandbox's day across every source, one source after the other: Stripe's day as shopScenario plays it
+ * (each till's copy with the till's name appended to every Stripe id), and for the other processors chip,
+ * contactless, wallets, swipe and chip fallback, keyed payments, declines, partial refunds and disputes of
+ * earlier sales, as far as each processor has them. Each till gets its own ids, so each engine records its own.
+ */
+export function* sandboxDay(sources: readonly SandboxSource[] = SANDBOX_SOURCES): Generator<SandboxStep> {
+  const stripe = shopScenario();
+  const planners = new Map<TillSource, SourcePlanner>();
+  for (let n = 0; ; n++) {
+    const source = sources[n % sources.length]!;
+    if (source === 'stripe') {
+      const step = stripe.next().value!;
+      yield {
+        source,
+        label: step.label,
+        deliver: (till) => ({ ...signedDelivery(onTill(step.event, till.name), till.stripeSecret), type: step.event.type }),
+      };
+      continue;
+    }
+    let planner = planners.get(source);
+    if (!planner) planners.set(source, (planner = new SourcePlanner(source)));
+    const plan = planner.next();
+    yield { source, label: labelOf(plan.kind, plan.who.name), deliver: (till) => tillDelivery(plan, till.keys, till.squareUrl, till.book) };
   }
 }

@@ -4,6 +4,8 @@
  * which is what separates a card number from an order or phone number of the same length.
  */
 const PAN_CANDIDATE = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
+/** The same pattern, not global: a test without lastIndex state, to skip the replace for the many strings with no candidate. */
+const HAS_PAN_CANDIDATE = new RegExp(PAN_CANDIDATE.source);
 export const PAN_REDACTION = '[redacted card number]';
 
 /** Field names whose values are card secrets by definition; they are dropped, not scrubbed. */
@@ -25,7 +27,8 @@ export function luhnValid(digits: string): boolean {
 }
 
 export function scrubPan(text: string): string {
-  if (text.length < 13) return text;
+  // Every event's strings pass here (bench/sources): a test is several times cheaper than a replace that finds nothing.
+  if (text.length < 13 || !HAS_PAN_CANDIDATE.test(text)) return text;
   return text.replace(PAN_CANDIDATE, (run) => {
     const digits = run.replace(/[ -]/g, '');
     return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? PAN_REDACTION : run;
@@ -42,7 +45,10 @@ export function scrubStrings<T>(value: T): T {
   if (Array.isArray(value)) return value.map((v) => scrubStrings(v)) as T;
   if (value && typeof value === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    const record = value as Record<string, unknown>;
+    // Object.keys, not Object.entries: the same own enumerable string keys in the same order, without a pair per key.
+    for (const k of Object.keys(record)) {
+      const v = record[k];
       if (v === undefined || isSecretFieldName(k)) continue;
       out[scrubPan(k)] = scrubStrings(v);
     }

@@ -3,6 +3,7 @@ import type { NpmEngine } from '../../install';
 import { installPack, type PackedRepo } from '../shared/pack';
 import { ensurePaymentWorkflow, type PaymentWorkflow, type PaymentWorkflowSettings } from './payment-workflow';
 import { ownerSession, type RestSession } from './rest-session';
+import { ensureSourceWorkflows, type SourceWorkflow, type SourceWorkflowSpec } from './source-workflows';
 import { startN8n, type RunningN8n } from './start-n8n';
 
 export interface N8nPaymentOptions {
@@ -12,6 +13,8 @@ export interface N8nPaymentOptions {
   packed: Pick<PackedRepo, 'tarball' | 'sha256'>;
   owner: { email: string; password: string; passwordHash: string };
   settings: PaymentWorkflowSettings;
+  /** The other sources, each as its own copy of the template (the template itself is Stripe's). */
+  sources?: readonly SourceWorkflowSpec[];
   /** Default: a free port. */
   port?: number;
   /** Default: n8n.log in the user folder. */
@@ -19,6 +22,8 @@ export interface N8nPaymentOptions {
 }
 
 export interface N8nPaymentInstance extends PaymentWorkflow {
+  /** One per entry of `sources`. */
+  sourceWorkflows: SourceWorkflow[];
   n8n: RunningN8n;
   rest: RestSession;
   timings: { installMs: number; startupMs: number; publishMs: number };
@@ -26,7 +31,7 @@ export interface N8nPaymentInstance extends PaymentWorkflow {
 
 /**
  * A real n8n with the pack installed from its tarball (as a community package, skipped when that tarball is
- * installed already) and the payment template imported and published. The caller must `await instance.n8n.stop()`.
+ * installed already), the payment template imported and published, and a copy of it per other source if asked. The caller must `await instance.n8n.stop()`.
  */
 export async function startN8nWithPaymentWorkflow(o: N8nPaymentOptions): Promise<N8nPaymentInstance> {
   const { ms: installMs } = await installPack(o.engine.node, o.packed, join(o.userFolder, '.n8n', 'nodes'));
@@ -35,7 +40,9 @@ export async function startN8nWithPaymentWorkflow(o: N8nPaymentOptions): Promise
     const publishing = Date.now();
     const rest = await ownerSession(n8n.baseUrl, o.owner);
     const workflow = await ensurePaymentWorkflow(rest, n8n.baseUrl, o.settings);
-    return { ...workflow, n8n, rest, timings: { installMs, startupMs: n8n.startupMs, publishMs: Date.now() - publishing } };
+    const store = { terminalCrmStore: workflow.credentials.terminalCrmStore! };
+    const sourceWorkflows = o.sources?.length ? await ensureSourceWorkflows(rest, n8n.baseUrl, o.sources, store) : [];
+    return { ...workflow, sourceWorkflows, n8n, rest, timings: { installMs, startupMs: n8n.startupMs, publishMs: Date.now() - publishing } };
   } catch (e) {
     const tail = n8n.logTail();
     await n8n.stop();

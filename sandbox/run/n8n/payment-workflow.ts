@@ -55,33 +55,55 @@ async function upsertCredentials(rest: RestSession, s: PaymentWorkflowSettings):
   return refs;
 }
 
+interface NodeTypeDescription {
+  name: string;
+  version: number | number[];
+  properties?: Array<{ name: string; default?: unknown }>;
+  credentials?: Array<{ name: string; displayOptions?: { show?: Record<string, unknown[]>; hide?: Record<string, unknown[]> } }>;
+}
+
+/** The credential types a node of this type and parameters shows in the editor (its displayOptions applied). */
+function shownCredentials(t: NodeTypeDescription | undefined, parameters: Record<string, unknown>): string[] {
+  const valueOf = (name: string) => (name in parameters ? parameters[name] : t?.properties?.find((p) => p.name === name)?.default);
+  const shown = (c: NonNullable<NodeTypeDescription['credentials']>[number]) =>
+    Object.entries(c.displayOptions?.show ?? {}).every(([k, values]) => values.includes(valueOf(k))) &&
+    !Object.entries(c.displayOptions?.hide ?? {}).some(([k, values]) => values.includes(valueOf(k)));
+  return (t?.credentials ?? []).filter(shown).map((c) => c.name);
+}
+
 /**
- * Points every node at the credential of each type its installed description declares (read from the running
- * n8n, as the editor does), like an operator picking credentials after importing the template.
+ * Points every node at the credential of each type its installed description shows for its parameters (read from
+ * the running n8n, as the editor does), like an operator picking credentials after importing the template.
  */
-async function assignCredentials(rest: RestSession, workflow: N8nWorkflowFile, refs: CredentialRefs): Promise<N8nWorkflowFile> {
-  const types = await rest.editorFile<Array<{ name: string; version: number | number[]; credentials?: Array<{ name: string }> }>>('/types/nodes.json');
-  const declared = (type: string, version: number) =>
-    types.find((t) => t.name === type && (Array.isArray(t.version) ? t.version.includes(version) : t.version === version))?.credentials?.map((c) => c.name) ?? [];
+export async function assignCredentials(rest: RestSession, workflow: N8nWorkflowFile, refs: CredentialRefs): Promise<N8nWorkflowFile> {
+  const types = await rest.editorFile<NodeTypeDescription[]>('/types/nodes.json');
+  const typeOf = (type: string, version: number) => types.find((t) => t.name === type && (Array.isArray(t.version) ? t.version.includes(version) : t.version === version));
   const nodes = workflow.nodes.map((node) => {
-    const names = declared(node.type, node.typeVersion).filter((name) => refs[name]);
+    const names = shownCredentials(typeOf(node.type, node.typeVersion), (node.parameters ?? {}) as Record<string, unknown>).filter((name) => refs[name]);
     return names.length ? { ...node, credentials: Object.fromEntries(names.map((name) => [name, refs[name]!])) } : node;
   });
   return { ...workflow, nodes };
 }
 
-/** A saved workflow that holds the template's trigger (same webhook id): the template imported earlier. */
-async function findImported(rest: RestSession, webhookId: string): Promise<{ id: string; versionId: string; active: boolean } | undefined> {
+export interface SavedWorkflow {
+  id: string;
+  versionId: string;
+  active: boolean;
+}
+
+/** Every saved (not archived) workflow by the webhook ids of its nodes: what was imported earlier. */
+export async function savedByWebhookId(rest: RestSession): Promise<Map<string, SavedWorkflow>> {
   const all = await rest.request<Array<{ id: string; isArchived?: boolean }>>('GET', '/workflows');
+  const out = new Map<string, SavedWorkflow>();
   for (const summary of all.filter((w) => !w.isArchived)) {
-    const wf = await rest.request<{ id: string; versionId: string; active: boolean; nodes: Array<{ webhookId?: string }> }>('GET', `/workflows/${summary.id}`);
-    if (wf.nodes.some((n) => n.webhookId === webhookId)) return wf;
+    const wf = await rest.request<SavedWorkflow & { nodes: Array<{ webhookId?: string }> }>('GET', `/workflows/${summary.id}`);
+    for (const n of wf.nodes) if (n.webhookId) out.set(n.webhookId, { id: wf.id, versionId: wf.versionId, active: wf.active });
   }
-  return undefined;
+  return out;
 }
 
 /** Publishes (n8n 2.x's "Publish", formerly "Active") the saved version, which registers its webhooks. */
-async function publish(rest: RestSession, id: string, versionId: string): Promise<void> {
+export async function publish(rest: RestSession, id: string, versionId: string): Promise<void> {
   await rest.request('POST', `/workflows/${id}/activate`, { versionId });
 }
 
@@ -95,7 +117,7 @@ export async function ensurePaymentWorkflow(rest: RestSession, baseUrl: string, 
   if (!trigger?.webhookId) throw new Error('templates/n8n/payment-to-crm.json has no Terminal Payment Trigger with a fixed webhookId');
   const credentials = await upsertCredentials(rest, settings);
   let workflowId: string;
-  const found = await findImported(rest, trigger.webhookId);
+  const found = (await savedByWebhookId(rest)).get(trigger.webhookId);
   if (found) {
     workflowId = found.id;
     if (!found.active) await publish(rest, found.id, found.versionId);

@@ -5,6 +5,7 @@ import { installPack, readManifest, type PackedRepo } from '../shared/pack';
 import { waitForWebhook } from '../shared/webhook-ready';
 import { deployFlows, exampleFlow, getFlows, type FlowNode } from './admin-api';
 import { PAYMENT_TO_CRM_EXAMPLE, withPaymentFlow, type PaymentFlowSetup } from './payment-flow';
+import { sourceNodeIds, withSourceTriggers, type SourceTriggerSpec } from './source-triggers';
 import { writeNodeRedSettings } from './settings';
 import { startNodeRed, type RunningNodeRed } from './start-node-red';
 
@@ -16,6 +17,8 @@ export interface NodeRedPaymentOptions {
   /** Keep it the same for a userDir: Node-RED encrypts the deployed credentials with it. */
   credentialSecret: string;
   setup: PaymentFlowSetup;
+  /** The other sources, each with its own trigger feeding the example's steps (the example's trigger is Stripe's). */
+  sources?: readonly SourceTriggerSpec[];
   logFile?: string;
 }
 
@@ -25,6 +28,8 @@ export interface NodeRedPaymentInstance {
   flows: FlowNode[];
   /** The trigger's URL, where Stripe would POST. */
   webhookUrl: string;
+  /** Each of `sources`' trigger URL, by source. */
+  sourceUrls: Record<string, string>;
   /** False when the example was deployed already (a restart of the same userDir). */
   deployedNow: boolean;
   timings: { installMs: number; startupMs: number; deployMs: number };
@@ -45,18 +50,25 @@ export async function startNodeRedWithPaymentFlow(o: NodeRedPaymentOptions): Pro
       const deploying = performance.now();
       const example = await exampleFlow(nodeRed.baseUrl, readManifest().name, PAYMENT_TO_CRM_EXAMPLE);
       const deployed = existsSync(join(o.userDir, 'flows.json')) ? await getFlows(nodeRed.baseUrl) : [];
-      const flows = withPaymentFlow(deployed, example, o.setup);
+      const flows = withSourceTriggers(withPaymentFlow(deployed, example, o.setup), example, o.sources ?? []);
       await deployFlows(nodeRed.baseUrl, flows);
       const exampleIds = new Set(example.map((n) => n.id));
       const trigger = flows.find((n) => n.type === 'terminal-trigger' && exampleIds.has(n.id));
       if (!trigger) throw new Error(`the deployed flow "${PAYMENT_TO_CRM_EXAMPLE}" has lost its Terminal Trigger; delete that flow tab in the editor and start again to get a fresh copy`);
-      const path = String(trigger.path ?? '');
-      const webhookUrl = `${nodeRed.baseUrl}${path.startsWith('/') ? '' : '/'}${path}`;
-      await waitForWebhook(webhookUrl, 15_000);
+      const urlOf = (node: FlowNode) => {
+        const path = String(node.path ?? '');
+        return `${nodeRed.baseUrl}${path.startsWith('/') ? '' : '/'}${path}`;
+      };
+      const webhookUrl = urlOf(trigger);
+      const sourceUrls = Object.fromEntries(
+        (o.sources ?? []).map((spec) => [spec.source, urlOf(flows.find((n) => n.id === sourceNodeIds(example, spec.source).trigger)!)]),
+      );
+      await Promise.all([webhookUrl, ...Object.values(sourceUrls)].map((url) => waitForWebhook(url, 15_000)));
       return {
         nodeRed,
         flows,
         webhookUrl,
+        sourceUrls,
         deployedNow: !deployed.some((n) => exampleIds.has(n.id)),
         timings: { installMs, startupMs: nodeRed.startupMs, deployMs: performance.now() - deploying },
       };

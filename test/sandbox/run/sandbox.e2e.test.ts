@@ -2,11 +2,14 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { closeAllDatabases } from '../../../nodes/core/store/open-database';
+import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
+import { ENDPOINT_ENGINES, readEndpoints } from '../../../sandbox/run/endpoints';
 import { assertPortFree, freePort } from '../../../sandbox/run/shared/free-port';
+import { SANDBOX_SOURCES, type SourceCredentials } from '../../../sandbox/run/source-keys';
 import { GiveUp, waitUntil } from '../../../sandbox/run/shared/wait-until';
 import { ENGINES } from '../../../sandbox/run/start-sandbox';
 import { transactionsPerTill } from '../../../sandbox/run/store-counts';
+import { paymentCase } from '../../e2e/source-cases';
 import { tempDir } from '../../support/temp-store';
 import { commandOf, descendantsOf, isRunning } from './process-tree';
 
@@ -15,9 +18,11 @@ const CLI = join(__dirname, '..', '..', '..', 'bin', 'terminal-crm.js');
 
 /**
  * `terminal-crm sandbox` for real: the three engines on free ports in a temp state folder, the simulator posting
- * every 300 ms; the store must get transactions through every engine, and Ctrl-C (SIGINT) must leave no process.
+ * every source's events every second; endpoints.json must list every source on every engine, the store must get
+ * transactions through every engine (the simulator's, and a Square payment signed with the key the environment
+ * set), and Ctrl-C (SIGINT) must leave no process.
  */
-describe('terminal-crm sandbox', { timeout: 150_000 }, () => {
+describe('terminal-crm sandbox', { timeout: 600_000 }, () => {
   const work = tempDir('tcrm-sandbox-');
   let child: ChildProcess | undefined;
   let seen: number[] = [];
@@ -36,6 +41,7 @@ describe('terminal-crm sandbox', { timeout: 150_000 }, () => {
   });
 
   it('runs the engines, records the simulated events through each, and stops everything on Ctrl-C', async () => {
+    const squareKey = `sandbox-e2e-${Date.now()}`;
     const ports = {
       TERMINAL_CRM_TEMPORAL_PORT: await freePort(),
       TERMINAL_CRM_TEMPORAL_UI_PORT: await freePort(),
@@ -43,12 +49,16 @@ describe('terminal-crm sandbox', { timeout: 150_000 }, () => {
       TERMINAL_CRM_NODE_RED_PORT: await freePort(),
       TERMINAL_CRM_N8N_PORT: await freePort(),
     };
-    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TERMINAL_CRM_|STRIPE_|TEMPORAL_)/.test(k)));
+    const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TERMINAL_CRM_|STRIPE_|TEMPORAL_|SQUARE_|ADYEN_|ZETTLE_|CLOVER_|SUMUP_)/.test(k)));
     const env = {
       ...inherited,
       ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])),
       TERMINAL_CRM_SANDBOX_DIR: work.path,
-      TERMINAL_CRM_SIMULATOR_INTERVAL_MS: '300',
+      // One delivery a second to each engine: a round of every source in 8 s, within what n8n keeps up with on a
+      // busy 2-CPU machine (it answers at once and runs the workflow after; at 3 a second its backlog grows).
+      TERMINAL_CRM_SIMULATOR_INTERVAL_MS: '1000',
+      // Named after the source: the engines must check Square's signature with this key, not a generated one.
+      SQUARE_WEBHOOK_SIGNATURE_KEY: squareKey,
     };
     let out = '';
     let err = '';
@@ -60,7 +70,7 @@ describe('terminal-crm sandbox', { timeout: 150_000 }, () => {
     const output = () => `\n--- stdout ---\n${out.slice(-3000)}\n--- stderr ---\n${err.slice(-5000)}`;
 
     // Installing the packed pack into n8n and Node-RED is most of it on a first start.
-    await waitUntil('the sandbox to print its ready block', 180_000, async () => {
+    await waitUntil('the sandbox to print its ready block', 300_000, async () => {
       if (child!.exitCode !== null) throw new GiveUp(`the sandbox exited with ${child!.exitCode}${output()}`);
       return out.includes('Terminal CRM sandbox is running') ? true : undefined;
     });
@@ -70,15 +80,46 @@ describe('terminal-crm sandbox', { timeout: 150_000 }, () => {
     // Node-RED renames its process to "node-red".
     for (const part of ['start-dev', 'node-red', 'n8n start', 'worker --webhook-port']) assert.match(commands, new RegExp(part.replace(/[-.]/g, '\\$&')), `no ${part} process under the sandbox:\n${commands}`);
 
+    // Every source on every engine, each URL on the engine's own port.
+    const endpoints = readEndpoints(work.path);
+    const portOf = { n8n: ports.TERMINAL_CRM_N8N_PORT, 'node-red': ports.TERMINAL_CRM_NODE_RED_PORT, temporal: ports.TERMINAL_CRM_WEBHOOK_PORT };
+    assert.deepEqual(Object.keys(endpoints), [...ENDPOINT_ENGINES]);
+    for (const engine of ENDPOINT_ENGINES) {
+      assert.deepEqual(Object.keys(endpoints[engine]), [...SANDBOX_SOURCES], engine);
+      for (const url of Object.values(endpoints[engine])) assert.equal(new URL(url).origin, `http://127.0.0.1:${portOf[engine]}`, url);
+    }
+    assert.equal(new Set(ENDPOINT_ENGINES.flatMap((e) => Object.values(endpoints[e]))).size, ENDPOINT_ENGINES.length * SANDBOX_SOURCES.length);
+
     const storeUrl = `sqlite:${join(work.path, 'store.db')}`;
     const tills = ENGINES.map((e) => e.till);
-    const counts = await waitUntil('two transactions through each engine', 40_000, async () => {
+    const counts = await waitUntil('a Stripe transaction through each engine', 60_000, async () => {
       const c = await transactionsPerTill(storeUrl, tills);
-      return tills.every((t) => c[t]! >= 2) ? c : undefined;
+      return tills.every((t) => c[t]! >= 1) ? c : undefined;
     }, 250).catch((e: Error) => assert.fail(`${e.message}${output()}`));
+
+    // A Square payment signed with the key from the environment, to each engine's Square URL.
+    const db = await openDatabase(storeUrl);
+    const credentials = { square: { signatureKey: squareKey } } as unknown as SourceCredentials;
+    await Promise.all(ENDPOINT_ENGINES.map(async (engine) => {
+      const url = endpoints[engine].square;
+      const c = paymentCase('square', { credentials, url, api: undefined as never }, false);
+      const res = await fetch(url, { method: 'POST', headers: c.delivery.headers, body: c.delivery.body });
+      assert.equal(res.status, 200, `${engine}: ${await res.text()}`);
+      const row = await waitUntil(`${engine}: the Square payment in the store`, 40_000, () => db.get<{ event_id: string }>("SELECT event_id FROM transactions WHERE source = 'square' AND payment_id = ?", [c.paymentId]), 250);
+      assert.match(row.event_id, c.eventId);
+    }));
+
+    // The simulator has gone round every source, every engine answered every delivery with 2xx, and the sandbox's
+    // own count shows each engine recording the events of that round (not only Stripe's).
+    await waitUntil('the simulator to post every source', 60_000, async () => (SANDBOX_SOURCES.every((src) => new RegExp(`^${src} `, 'm').test(out)) ? true : undefined))
+      .catch((e: Error) => assert.fail(`${e.message}${output()}`));
     const answers = [...out.matchAll(/→ (.*)$/gm)].map((m) => m[1]!);
-    assert.ok(answers.length >= 2, output());
+    assert.ok(answers.length >= SANDBOX_SOURCES.length, output());
     for (const line of answers) assert.match(line, /^n8n 200, node-red 200, temporal 200$/, output());
+    const recorded = await waitUntil(`each engine to record ${SANDBOX_SOURCES.length} simulated events`, 90_000, async () => {
+      const last = [...err.matchAll(/events recorded\/posted since start: n8n (\d+)\/\d+ · node-red (\d+)\/\d+ · temporal (\d+)\/\d+$/gm)].at(-1);
+      return last && last.slice(1).every((n) => Number(n) >= SANDBOX_SOURCES.length) ? last[0] : undefined;
+    }, 500).catch((e: Error) => assert.fail(`${e.message}${output()}`));
 
     const stoppingAt = Date.now();
     child.kill('SIGINT');
@@ -90,6 +131,6 @@ describe('terminal-crm sandbox', { timeout: 150_000 }, () => {
     const left = seen.filter(isRunning);
     assert.deepEqual(left.map((pid) => `${pid} ${commandOf(pid)}`), [], 'processes left behind');
     for (const [name, port] of Object.entries(ports)) await assertPortFree(port, name);
-    process.stderr.write(`[sandbox e2e] ready ${readyMs} ms, stop ${Date.now() - stoppingAt} ms, ${seen.length} processes, transactions ${JSON.stringify(counts)}\n`);
+    process.stderr.write(`[sandbox e2e] ready ${readyMs} ms, stop ${Date.now() - stoppingAt} ms, ${seen.length} processes, Stripe transactions ${JSON.stringify(counts)}, ${recorded}\n`);
   });
 });
