@@ -17,7 +17,24 @@ export class TerminalSumUpApi implements ICredentialType {
       typeOptions: { password: true },
       default: '',
       description:
-        "An API key or OAuth access token with the transactions.history scope. SumUp's webhook only says that something changed, so the trigger fetches the transaction with this token. The credential test calls GET /v0.1/me.",
+        "An API key or OAuth access token with the transactions.history scope. SumUp's webhook only says that something changed, so the trigger fetches the transaction with this token. The credential test calls GET /v0.1/memberships.",
+    },
+    {
+      displayName: 'Webhook Signing Secret',
+      name: 'signingSecret',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        'Optional. The secret SumUp signs its webhooks with (X-SumUp-Webhook-Signature): with it, a wrongly signed notification is refused before anything is fetched.',
+    },
+    {
+      displayName: 'Merchant Code',
+      name: 'merchantCode',
+      type: 'string',
+      default: '',
+      placeholder: 'MC0X8Y2Z',
+      description: 'Your SumUp merchant code: transactions are read from /v2.1/merchants/&lt;code&gt;/transactions',
     },
     {
       displayName: 'Base URL',
@@ -31,5 +48,5 @@ export class TerminalSumUpApi implements ICredentialType {
 
   authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } } };
 
-  test: ICredentialTestRequest = { request: { baseURL: '={{$credentials.baseUrl}}', url: '/v0.1/me' } };
+  test: ICredentialTestRequest = { request: { baseURL: '={{$credentials.baseUrl}}', url: '/v0.1/memberships' } };
 }

@@ -40,9 +40,12 @@ describe('every source on the three real engines', { timeout: 600_000 }, () => {
   });
 
   after(async () => {
+    const stopping = Date.now();
     await sandbox?.stop();
     await closeAllDatabases();
+    const removing = Date.now();
     work.remove();
+    process.stderr.write(`[sources e2e] stopped in ${removing - stopping} ms, state folder removed in ${Date.now() - removing} ms\n`);
   });
 
   const post = async (url: string, d: Delivery) => {

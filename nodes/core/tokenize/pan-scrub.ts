@@ -26,9 +26,25 @@ export function luhnValid(digits: string): boolean {
   return sum % 10 === 0;
 }
 
+/**
+ * UUIDs (Square's, Zettle's and SumUp's ids) often hold a Luhn-valid run of 13+ digits across their dashes: they are
+ * ids, never card numbers, and rewriting one would corrupt the event id it is part of.
+ */
+const UUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi;
+
 export function scrubPan(text: string): string {
   // Every event's strings pass here (bench/sources): a test is several times cheaper than a replace that finds nothing.
   if (text.length < 13 || !HAS_PAN_CANDIDATE.test(text)) return text;
+  if (text.includes('-') && UUID.test(text)) {
+    UUID.lastIndex = 0;
+    const parts = text.split(UUID);
+    const ids = text.match(UUID)!;
+    return parts.map((part, i) => scrubRuns(part) + (ids[i] ?? '')).join('');
+  }
+  return scrubRuns(text);
+}
+
+function scrubRuns(text: string): string {
   return text.replace(PAN_CANDIDATE, (run) => {
     const digits = run.replace(/[ -]/g, '');
     return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? PAN_REDACTION : run;

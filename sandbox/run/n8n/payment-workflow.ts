@@ -55,11 +55,16 @@ async function upsertCredentials(rest: RestSession, s: PaymentWorkflowSettings):
   return refs;
 }
 
-interface NodeTypeDescription {
+export interface NodeTypeDescription {
   name: string;
   version: number | number[];
   properties?: Array<{ name: string; default?: unknown }>;
   credentials?: Array<{ name: string; displayOptions?: { show?: Record<string, unknown[]>; hide?: Record<string, unknown[]> } }>;
+}
+
+/** The installed node types' descriptions, as the editor loads them (a large file: read it once per setup). */
+export function nodeTypes(rest: RestSession): Promise<NodeTypeDescription[]> {
+  return rest.editorFile<NodeTypeDescription[]>('/types/nodes.json');
 }
 
 /** The credential types a node of this type and parameters shows in the editor (its displayOptions applied). */
@@ -75,9 +80,14 @@ function shownCredentials(t: NodeTypeDescription | undefined, parameters: Record
  * Points every node at the credential of each type its installed description shows for its parameters (read from
  * the running n8n, as the editor does), like an operator picking credentials after importing the template.
  */
-export async function assignCredentials(rest: RestSession, workflow: N8nWorkflowFile, refs: CredentialRefs): Promise<N8nWorkflowFile> {
-  const types = await rest.editorFile<NodeTypeDescription[]>('/types/nodes.json');
-  const typeOf = (type: string, version: number) => types.find((t) => t.name === type && (Array.isArray(t.version) ? t.version.includes(version) : t.version === version));
+export async function assignCredentials(
+  rest: RestSession,
+  workflow: N8nWorkflowFile,
+  refs: CredentialRefs,
+  types?: readonly NodeTypeDescription[],
+): Promise<N8nWorkflowFile> {
+  types ??= await nodeTypes(rest);
+  const typeOf = (type: string, version: number) => types!.find((t) => t.name === type && (Array.isArray(t.version) ? t.version.includes(version) : t.version === version));
   const nodes = workflow.nodes.map((node) => {
     const names = shownCredentials(typeOf(node.type, node.typeVersion), (node.parameters ?? {}) as Record<string, unknown>).filter((name) => refs[name]);
     return names.length ? { ...node, credentials: Object.fromEntries(names.map((name) => [name, refs[name]!])) } : node;

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { waitForWebhook } from '../shared/webhook-ready';
-import { assignCredentials, publish, readPaymentTemplate, savedByWebhookId, type CredentialRefs, type N8nWorkflowFile } from './payment-workflow';
+import { assignCredentials, nodeTypes, publish, readPaymentTemplate, savedByWebhookId, type CredentialRefs, type N8nWorkflowFile, type NodeTypeDescription } from './payment-workflow';
 import type { RestSession } from './rest-session';
 
 /** The trigger's node type in the pack; the template's copy for each source differs only in it. */
@@ -64,18 +64,17 @@ interface CredentialType {
 }
 
 /** The n8n credential type the trigger shows for a source (from the installed node's description). */
-async function credentialTypesBySource(rest: RestSession): Promise<Map<string, string>> {
-  const types = await rest.editorFile<Array<{ name: string; credentials?: Array<{ name: string; displayOptions?: { show?: { source?: string[] } } }> }>>('/types/nodes.json');
+function credentialTypesBySource(types: readonly NodeTypeDescription[]): Map<string, string> {
   const trigger = types.find((t) => t.name.endsWith(TRIGGER_TYPE_SUFFIX));
   if (!trigger) throw new Error('the installed pack has no Terminal Payment Trigger');
   const out = new Map<string, string>();
-  for (const c of trigger.credentials ?? []) for (const s of c.displayOptions?.show?.source ?? []) out.set(s, c.name);
+  for (const c of trigger.credentials ?? []) for (const s of c.displayOptions?.show?.source ?? []) out.set(String(s), c.name);
   return out;
 }
 
 /** Creates each source's credential, or updates the one of that type and name, as the credential dialog would. */
-async function upsertSourceCredentials(rest: RestSession, specs: readonly SourceWorkflowSpec[]): Promise<CredentialRefs> {
-  const bySource = await credentialTypesBySource(rest);
+async function upsertSourceCredentials(rest: RestSession, specs: readonly SourceWorkflowSpec[], types: readonly NodeTypeDescription[]): Promise<CredentialRefs> {
+  const bySource = credentialTypesBySource(types);
   const credentialTypes = await rest.editorFile<CredentialType[]>('/types/credentials.json');
   const existing = await rest.request<Array<{ id: string; name: string; type: string }>>('GET', '/credentials');
   const refs: CredentialRefs = {};
@@ -110,25 +109,28 @@ export async function ensureSourceWorkflows(
   storeRef: CredentialRefs,
   template = readPaymentTemplate(),
 ): Promise<SourceWorkflow[]> {
-  const refs = { ...storeRef, ...(await upsertSourceCredentials(rest, specs)) };
+  const types = await nodeTypes(rest);
+  const refs = { ...storeRef, ...(await upsertSourceCredentials(rest, specs, types)) };
   const saved = await savedByWebhookId(rest);
-  const out: SourceWorkflow[] = [];
-  for (const spec of specs) {
-    const copy = templateForSource(template, spec);
-    const webhookId = copy.nodes.find((n) => n.type.endsWith(TRIGGER_TYPE_SUFFIX))!.webhookId!;
-    const found = saved.get(webhookId);
-    let workflowId: string;
-    if (found) {
-      workflowId = found.id;
-      if (!found.active) await publish(rest, found.id, found.versionId);
-    } else {
-      const { name, nodes, connections, settings } = await assignCredentials(rest, copy, refs);
-      const created = await rest.request<{ id: string; versionId: string }>('POST', '/workflows', { name, nodes, connections, settings, active: false });
-      workflowId = created.id;
-      await publish(rest, created.id, created.versionId);
-    }
-    out.push({ source: spec.source, workflowId, webhookUrl: `${baseUrl}/webhook/${webhookId}/webhook`, imported: !found });
-  }
+  // One source at a time would wait on n8n's activation of each in turn; they are independent workflows.
+  const out = await Promise.all(
+    specs.map(async (spec): Promise<SourceWorkflow> => {
+      const copy = templateForSource(template, spec);
+      const webhookId = copy.nodes.find((n) => n.type.endsWith(TRIGGER_TYPE_SUFFIX))!.webhookId!;
+      const found = saved.get(webhookId);
+      let workflowId: string;
+      if (found) {
+        workflowId = found.id;
+        if (!found.active) await publish(rest, found.id, found.versionId);
+      } else {
+        const { name, nodes, connections, settings } = await assignCredentials(rest, copy, refs, types);
+        const created = await rest.request<{ id: string; versionId: string }>('POST', '/workflows', { name, nodes, connections, settings, active: false });
+        workflowId = created.id;
+        await publish(rest, created.id, created.versionId);
+      }
+      return { source: spec.source, workflowId, webhookUrl: `${baseUrl}/webhook/${webhookId}/webhook`, imported: !found };
+    }),
+  );
   await Promise.all(out.map((w) => waitForWebhook(w.webhookUrl)));
   return out;
 }

@@ -25,4 +25,10 @@ describe('PAN scrubbing', () => {
     const out = scrubStrings({ track2: ';4242424242424242=29121010000000000000?', cvc: '123', note: '%B4242424242424242^DIAZ/ANA^2912101', nested: [{ pin_block: 'AB12' }] });
     assert.deepEqual(out, { note: `%B${PAN_REDACTION}^DIAZ/ANA^2912101`, nested: [{}] });
   });
+
+  it('leaves UUIDs whole, even when their digits around the dashes pass the Luhn check, and still scrubs beside them', () => {
+    const id = 'square:c2556452-1940-45eb-b385-0b716e316621';
+    assert.equal(scrubPan(id), id);
+    assert.equal(scrubPan(`${id} card 4111 1111 1111 1111`), `${id} card ${PAN_REDACTION}`);
+  });
 });
