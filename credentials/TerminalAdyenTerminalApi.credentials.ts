@@ -38,7 +38,7 @@ export class TerminalAdyenTerminalApi implements ICredentialType {
     },
     {
       displayName: 'Username',
-      name: 'username',
+      name: 'basicUsername',
       type: 'string',
       default: '',
       description:
@@ -46,7 +46,7 @@ export class TerminalAdyenTerminalApi implements ICredentialType {
     },
     {
       displayName: 'Password',
-      name: 'password',
+      name: 'basicPassword',
       type: 'string',
       typeOptions: { password: true },
       default: '',

@@ -16,7 +16,7 @@ export interface SourceTriggerSpec {
 }
 
 /** The config nodes' plain properties; every other field is one of Node-RED's encrypted credentials. */
-const PLAIN_FIELDS = new Set(['notificationUrl', 'baseUrl', 'keyIdentifier', 'keyVersion', 'username', 'merchantId', 'merchantCode', 'config']);
+const PLAIN_FIELDS = new Set(['notificationUrl', 'baseUrl', 'keyIdentifier', 'keyVersion', 'username', 'basicUsername', 'merchantId', 'merchantCode', 'config']);
 
 /** A Node-RED node id (16 hex digits), fixed per source and role, so a restart finds the nodes it added before. */
 function derivedId(exampleTriggerId: string, source: string, role: 'trigger' | 'account'): string {
