@@ -4,11 +4,11 @@ import type { CrmAdapter, CrmCustomer, CrmFieldUpdate, CrmItemResult, CrmLimits,
 import { CrmAuthError, CrmConfigError, CrmRateLimitError, CrmTransientError, CrmValidationError } from '../crm/saas/crm-errors';
 import type { SqlDatabase } from '../store/sql-database';
 import { claimBatch, reclaimExpired } from './claim';
-import { pacingFor } from './paced-transport';
+import { drainDeadline, pacingFor, PacingDeadlineError } from './paced-transport';
 import { activePause, pauseCrm } from './pauses';
 import type { Release } from './rate-limiter';
 import { recordsFor } from './records';
-import { markFailed, markRejected, markSyncedAll, releaseAll as releaseRows, type ClaimedRow, type RowOutcome, type SettleContext } from './settle';
+import { markFailed, releaseAll as releaseRows, settleBatch, type ClaimedRow, type RowOutcome, type SettleContext } from './settle';
 import { DEFAULT_OUTBOX_POLICY, OUTBOX_KINDS, type OutboxAlert, type OutboxKind, type OutboxPolicy } from './types';
 
 export interface DrainOptions {
@@ -107,7 +107,8 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
     result.alerts.push(...alerts);
   };
   const ctx = (): SettleContext => ({ crm, owner, now: now(), policy, random });
-  const releaseAll = async (rows: readonly ClaimedRow[], reason: string, at: number) => record(await db.transaction((tx) => releaseRows(tx, ctx(), rows, reason, at)));
+  const releaseAll = async (rows: readonly ClaimedRow[], reason: string, at: number, keepEarlierReason = false) =>
+    record(await db.transaction((tx) => releaseRows(tx, ctx(), rows, reason, at, keepEarlierReason)));
   const failAll = async (rows: readonly ClaimedRow[], reason: string, atLeastMs?: number) => {
     const settled = await db.transaction(async (tx) => {
       const outs: RowOutcome[] = [];
@@ -146,6 +147,15 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
     if (stop) result.stop = stop;
   };
 
+  // A drainer's workers claim one after another: claims are quick alone, and on Postgres concurrent claims
+  // scanning the same rows (each locking, skipping and re-checking what the other just took) are not.
+  let claiming: Promise<unknown> = Promise.resolve();
+  const claimOneAtATime = <T>(claim: () => Promise<T>): Promise<T> => {
+    const next = claiming.then(claim, claim);
+    claiming = next.catch(() => undefined);
+    return next;
+  };
+
   // Workers holding a batch, and those waiting for one to settle (which may free rows: a customer's payments).
   let busy = 0;
   const waiters: (() => void)[] = [];
@@ -161,7 +171,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
       if (deadline !== undefined && (now() >= deadline || pacing.limiter.nextStartAt() > deadline)) return void (limitReached ??= 'deadline');
       started++;
       busy++;
-      const rows = await claimNext(db, { crm, owner, now: now(), leaseMs: policy.leaseMs, limit: batchSize, ...(options.only ? { only: options.only } : {}) });
+      const rows = await claimOneAtATime(() => claimNext(db, { crm, owner, now: now(), leaseMs: policy.leaseMs, limit: batchSize, ...(options.only ? { only: options.only } : {}) }));
       if (rows.length === 0) {
         started--;
         if (busy === 1) {
@@ -190,23 +200,29 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
     if (!pacing.perRequest) {
       slot = await pacing.limiter.acquire(deadline === undefined ? {} : { deadline });
       if (!slot) {
-        await releaseAll(rows, 'not sent: the drain run ended before the CRM rate limit allowed another request', now());
+        await releaseAll(rows, 'not sent: the drain run ended before the CRM rate limit allowed another request', now(), true);
         return void (limitReached ??= 'deadline');
       }
     }
     result.batches++;
     let results: CrmItemResult[];
     try {
-      results = await send(adapter, rows[0]!.kind, await recordsFor(db, crm, rows));
+      const records = await recordsFor(db, crm, rows);
+      results = await (deadline === undefined ? send(adapter, rows[0]!.kind, records) : drainDeadline.run(deadline, () => send(adapter, rows[0]!.kind, records)));
     } catch (e) {
       slot?.();
+      if (e instanceof PacingDeadlineError) {
+        // What went out of this batch before the wait is written again next time: every write is keyed.
+        await releaseAll(rows, e.message, now(), true);
+        return void (limitReached ??= 'deadline');
+      }
       await onBatchError(e, rows);
       return;
     }
     slot?.();
     failuresInARow = 0;
     rateLimitsInARow = 0;
-    const settled = await settle(db, ctx(), rows, results);
+    const settled = await settleBatch(db, ctx(), rows, results);
     record(settled.outs, settled.alerts);
   };
 
@@ -268,36 +284,6 @@ function send(adapter: CrmAdapter, kind: OutboxKind, records: unknown[]): Promis
   if (kind === 'customer') return adapter.upsertCustomers(records as CrmCustomer[]);
   if (kind === 'payment') return adapter.upsertPayments(records as CrmPayment[]);
   return adapter.updateFields(records as CrmFieldUpdate[]);
-}
-
-async function settle(db: SqlDatabase, ctx: SettleContext, rows: readonly ClaimedRow[], results: readonly CrmItemResult[]): Promise<{ outs: RowOutcome[]; alerts: OutboxAlert[] }> {
-  const byId = new Map(results.map((r) => [r.externalId, r]));
-  return db.transaction(async (tx) => {
-    const outs: RowOutcome[] = [];
-    const alerts: OutboxAlert[] = [];
-    const synced: { row: ClaimedRow; crmId: string }[] = [];
-    for (const row of rows) {
-      const r = byId.get(row.externalId);
-      if (r?.status === 'synced') {
-        synced.push({ row, crmId: r.crmId });
-      } else if (!r) {
-        const { outcome, alert } = await markFailed(tx, ctx, row, `the ${ctx.crm} adapter returned no result for ${row.externalId}`);
-        outs.push(outcome);
-        if (alert) alerts.push(alert);
-      } else if (r.status === 'rejected') {
-        outs.push(await markRejected(tx, ctx, row, r.field && !r.reason.includes(r.field) ? `${r.reason} (field ${r.field})` : r.reason));
-      } else if (r.status === 'ambiguous') {
-        const candidates = r.candidates.length ? ` (CRM records: ${r.candidates.join(', ')})` : '';
-        outs.push(await markRejected(tx, ctx, row, `${r.reason}${candidates} — several CRM records could be this one: a person decides which, then queues it again`));
-      } else {
-        const { outcome, alert } = await markFailed(tx, ctx, row, r.error.message, (r.error as { retryAfterMs?: number }).retryAfterMs);
-        outs.push(outcome);
-        if (alert) alerts.push(alert);
-      }
-    }
-    outs.unshift(...(await markSyncedAll(tx, ctx, synced)));
-    return { outs, alerts };
-  });
 }
 
 async function finish(db: SqlDatabase, result: DrainResult): Promise<DrainResult> {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CrmAdapter, CrmLimits } from '../crm/saas/crm-adapter';
 import type { HttpTransport } from '../http/http-transport';
 import { RateLimiter, type Clock } from './rate-limiter';
@@ -10,6 +11,17 @@ export interface Pacing {
 
 const paced = new WeakMap<CrmAdapter, Pacing>();
 
+/** The deadline of the drain run an adapter call belongs to (flushNow, --deadline), seen by the paced transport. */
+export const drainDeadline = new AsyncLocalStorage<number>();
+
+/** The rate limit would hold the request past the drain run's deadline: the batch goes back to wait, unsent. */
+export class PacingDeadlineError extends Error {
+  constructor(readonly nextStartAt: number) {
+    super('not sent: the CRM rate limit holds requests past the drain run’s deadline');
+    this.name = 'PacingDeadlineError';
+  }
+}
+
 /**
  * HTTP that takes a slot from `limiter` for every request, so an adapter call that makes several requests (HubSpot
  * payments: the upsert, a contact lookup, the associations) is paced as the CRM counts it.
@@ -17,7 +29,9 @@ const paced = new WeakMap<CrmAdapter, Pacing>();
 export function pacedTransport(http: HttpTransport, limiter: RateLimiter): HttpTransport {
   return {
     async request(req) {
-      const release = await limiter.acquire();
+      const deadline = drainDeadline.getStore();
+      const release = await limiter.acquire(deadline === undefined ? {} : { deadline });
+      if (!release) throw new PacingDeadlineError(limiter.nextStartAt());
       try {
         return await http.request(req);
       } finally {

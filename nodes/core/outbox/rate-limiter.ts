@@ -17,9 +17,11 @@ export type Release = () => void;
  * Paces requests to one CRM within its documented limit of `requestsPerWindow` per `windowMs`.
  *
  * Two rules, both needed:
- * - a token bucket one token deep, refilled at requestsPerWindow / windowMs, spaces requests evenly on short
- *   windows (HubSpot 190 per 10 s → one every 52.6 ms), so a drain never bursts; daily budgets (Salesforce,
- *   Zoho) are not spaced, a backlog may use them as fast as the CRM answers;
+ * - a token bucket refilled at requestsPerWindow / windowMs spaces requests evenly on short windows (HubSpot 190
+ *   per 10 s → one every 52.6 ms). It starts with one token and holds a twentieth of the window's budget at most,
+ *   so a drainer that was held up (a slow answer, a busy machine) catches up with a short burst instead of losing
+ *   the time for good. Daily budgets (Salesforce, Zoho) are not spaced: a backlog may use them as fast as the CRM
+ *   answers;
  * - a rolling-window guard: a request starts only when fewer than requestsPerWindow requests started, or ended,
  *   within the last windowMs. HubSpot and Pipedrive count a rolling window, which a bucket alone overruns at its
  *   edges (a full bucket plus a window's refill is twice the limit). Counting a request until windowMs after its
@@ -32,11 +34,13 @@ export class RateLimiter {
   private perWindow = 1;
   private windowMs = 1_000;
   private spacingMs = 0;
+  private capacity = 1;
+  private tokens = 1;
+  private refilledAt = Number.NaN;
   /** End times of finished requests still inside the window, oldest first, from `head`. */
   private ends: number[] = [];
   private head = 0;
   private inFlight = 0;
-  private lastStart = Number.NEGATIVE_INFINITY;
   private pausedUntil = 0;
   private waiters: (() => void)[] = [];
   /** Requests started, and how long acquire() made them wait in all (for reports and benchmarks). */
@@ -54,6 +58,8 @@ export class RateLimiter {
     this.perWindow = Math.max(1, Math.floor(limits.requestsPerWindow));
     this.windowMs = Math.max(1, limits.windowMs);
     this.spacingMs = this.windowMs <= 60_000 ? this.windowMs / this.perWindow : 0;
+    this.capacity = Math.max(1, Math.round(this.perWindow / 20));
+    this.tokens = Math.min(this.tokens, this.capacity);
   }
 
   get limits(): { requestsPerWindow: number; windowMs: number } {
@@ -69,9 +75,14 @@ export class RateLimiter {
   nextStartAt(): number {
     const t = this.clock.now();
     this.prune(t);
-    let at = Math.max(t, this.pausedUntil, this.lastStart + this.spacingMs);
+    this.refill(t);
+    const bucket = this.tokens >= 1 - 1e-9 ? t : t + (1 - this.tokens) * this.spacingMs;
+    let at = Math.max(t, this.pausedUntil, bucket);
     if (this.inFlight + this.ends.length - this.head >= this.perWindow) {
-      at = this.ends.length > this.head ? Math.max(at, this.ends[this.head]! + this.windowMs) : Number.POSITIVE_INFINITY;
+      // The oldest answer leaves the window when end <= now - window, as a CRM counts it. In floating point,
+      // end + window <= now can hold a hair before that does: then look again a moment later.
+      const free = this.ends.length > this.head ? this.ends[this.head]! + this.windowMs : Number.POSITIVE_INFINITY;
+      at = Math.max(at, free <= t ? t + 0.001 : free);
     }
     return at;
   }
@@ -87,7 +98,7 @@ export class RateLimiter {
       if (at <= t) {
         this.inFlight++;
         this.started++;
-        this.lastStart = t;
+        if (this.spacingMs > 0) this.tokens -= 1;
         this.waitedMs += t - first;
         let released = false;
         return () => {
@@ -106,6 +117,13 @@ export class RateLimiter {
         await this.clock.sleep(at - t);
       }
     }
+  }
+
+  private refill(t: number): void {
+    if (this.spacingMs === 0) return;
+    if (Number.isNaN(this.refilledAt)) this.refilledAt = t;
+    this.tokens = Math.min(this.capacity, this.tokens + (t - this.refilledAt) / this.spacingMs);
+    this.refilledAt = t;
   }
 
   private prune(t: number): void {

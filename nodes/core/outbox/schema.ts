@@ -29,7 +29,7 @@ export const OUTBOX_MIGRATION = {
       updated_at TEXT NOT NULL
     );
     CREATE UNIQUE INDEX outbox_one_pending ON outbox(crm, kind, external_id) WHERE state = 'pending';
-    CREATE INDEX outbox_by_record ON outbox(crm, kind, external_id, state);
+    CREATE INDEX outbox_inflight ON outbox(crm, kind, external_id) WHERE state = 'inflight';
     CREATE INDEX outbox_due ON outbox(crm, state, kind, next_attempt_at, created_at, id);
     CREATE TABLE outbox_alerts (
       id TEXT PRIMARY KEY,

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { CrmFieldUpdate } from '../crm/saas/crm-adapter';
+import type { CrmFieldUpdate, CrmItemResult } from '../crm/saas/crm-adapter';
+import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { saveLinks } from './links';
-import type { SqlExecutor } from '../store/sql-database';
 import { givenUpReason, isGivenUp, retryDelayMs } from './retry-policy';
 import { linkKindOf, type OutboxAlert, type OutboxKind, type OutboxPolicy } from './types';
 
@@ -101,19 +101,22 @@ export async function markFailed(tx: SqlExecutor, ctx: SettleContext, row: Claim
   return { outcome: back ?? { ...base(row), status: 'retry', reason, attempts, nextAttemptAt: iso(next) } };
 }
 
-/** Back to waiting without counting an attempt: nothing was wrong with the record. */
-export async function release(tx: SqlExecutor, ctx: SettleContext, row: ClaimedRow, reason: string, nextAttemptAt: number): Promise<RowOutcome> {
-  const back = await backToPending(tx, ctx, row, { attempts: row.attempts, nextAttemptAt: iso(nextAttemptAt), lastError: reason });
+/**
+ * Back to waiting without counting an attempt: nothing was wrong with the record. With `keepEarlierReason`, a
+ * reason the row already has (the CRM's 429 before our deadline came) stays: it says more than ours.
+ */
+export async function release(tx: SqlExecutor, ctx: SettleContext, row: ClaimedRow, reason: string, nextAttemptAt: number, keepEarlierReason = false): Promise<RowOutcome> {
+  const back = await backToPending(tx, ctx, row, { attempts: row.attempts, nextAttemptAt: iso(nextAttemptAt), lastError: reason, keepEarlierReason });
   return back ?? { ...base(row), status: 'released', reason, nextAttemptAt: iso(nextAttemptAt) };
 }
 
 /** `release` for a whole batch: one statement for the rows that simply go back, one by one for the others. */
-export async function releaseAll(tx: SqlExecutor, ctx: SettleContext, rows: readonly ClaimedRow[], reason: string, nextAttemptAt: number): Promise<RowOutcome[]> {
+export async function releaseAll(tx: SqlExecutor, ctx: SettleContext, rows: readonly ClaimedRow[], reason: string, nextAttemptAt: number, keepEarlierReason = false): Promise<RowOutcome[]> {
   const back = new Set<string>();
   for (let i = 0; i < rows.length; i += 200) {
     const chunk = rows.slice(i, i + 200);
     const updated = await tx.all<{ id: string }>(
-      `UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ?
+      `UPDATE outbox SET state = 'pending', next_attempt_at = ?, last_error = ${keepEarlierReason ? 'COALESCE(last_error, ?)' : '?'}, claimed_by = NULL, claimed_until = NULL, updated_at = ?
        WHERE claimed_by = ? AND state = 'inflight' AND id IN (${chunk.map(() => '?').join(', ')})
          AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.crm = outbox.crm AND p.kind = outbox.kind AND p.external_id = outbox.external_id AND p.state = 'pending')
        RETURNING id`,
@@ -123,7 +126,7 @@ export async function releaseAll(tx: SqlExecutor, ctx: SettleContext, rows: read
   }
   const outs: RowOutcome[] = [];
   for (const row of rows) {
-    outs.push(back.has(row.id) ? { ...base(row), status: 'released', reason, nextAttemptAt: iso(nextAttemptAt) } : await release(tx, ctx, row, reason, nextAttemptAt));
+    outs.push(back.has(row.id) ? { ...base(row), status: 'released', reason, nextAttemptAt: iso(nextAttemptAt) } : await release(tx, ctx, row, reason, nextAttemptAt, keepEarlierReason));
   }
   return outs;
 }
@@ -146,7 +149,7 @@ async function backToPending(
   tx: SqlExecutor,
   ctx: SettleContext,
   row: ClaimedRow,
-  set: { attempts: number; nextAttemptAt: string; lastError: string },
+  set: { attempts: number; nextAttemptAt: string; lastError: string; keepEarlierReason?: boolean },
 ): Promise<RowOutcome | undefined> {
   const newer = await tx.get<{ id: string; payload: string }>(
     "SELECT id, payload FROM outbox WHERE crm = ? AND kind = ? AND external_id = ? AND state = 'pending' AND id <> ?",
@@ -164,8 +167,52 @@ async function backToPending(
     return { ...base(row), status: 'superseded' };
   }
   const { changes } = await tx.run(
-    `UPDATE outbox SET state = 'pending', attempts = ?, next_attempt_at = ?, last_error = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE ${HELD}`,
+    `UPDATE outbox SET state = 'pending', attempts = ?, next_attempt_at = ?, last_error = ${set.keepEarlierReason ? 'COALESCE(last_error, ?)' : '?'}, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE ${HELD}`,
     [set.attempts, set.nextAttemptAt, set.lastError, iso(ctx.now), row.id, ctx.owner],
   );
   return changes === 1 ? undefined : { ...base(row), status: 'lost' };
+}
+
+/**
+ * Records what the CRM answered for each record of a batch: synced, rejected (ambiguous ones too, with the
+ * candidates, for a person), or failed for now (retry with backoff, or dead with an alert).
+ */
+export async function settleBatch(db: SqlDatabase, ctx: SettleContext, rows: readonly ClaimedRow[], results: readonly CrmItemResult[]): Promise<{ outs: RowOutcome[]; alerts: OutboxAlert[] }> {
+  const byId = new Map(results.map((r) => [r.externalId, r]));
+  const synced: { row: ClaimedRow; crmId: string }[] = [];
+  const others: ClaimedRow[] = [];
+  for (const row of rows) {
+    const r = byId.get(row.externalId);
+    if (r?.status === 'synced') synced.push({ row, crmId: r.crmId });
+    else others.push(row);
+  }
+  // Synced rows are two statements, each safe on its own (a link saved without its row updated is saved again
+  // when the row is re-sent after its lease). On Postgres they run outside a serializable transaction: concurrent
+  // drainers write neighbouring keys, which serializable isolation reads as conflicts and makes them run again.
+  const outs =
+    db.dialect === 'postgres' ? await markSyncedAll(db, ctx, synced) : await db.transaction((tx) => markSyncedAll(tx, ctx, synced));
+  if (others.length === 0) return { outs, alerts: [] };
+  const rest = await db.transaction(async (tx) => {
+    const list: RowOutcome[] = [];
+    const alerts: OutboxAlert[] = [];
+    for (const row of others) {
+      const r = byId.get(row.externalId);
+      if (!r) {
+        const { outcome, alert } = await markFailed(tx, ctx, row, `the ${ctx.crm} adapter returned no result for ${row.externalId}`);
+        list.push(outcome);
+        if (alert) alerts.push(alert);
+      } else if (r.status === 'rejected') {
+        list.push(await markRejected(tx, ctx, row, r.field && !r.reason.includes(r.field) ? `${r.reason} (field ${r.field})` : r.reason));
+      } else if (r.status === 'ambiguous') {
+        const candidates = r.candidates.length ? ` (CRM records: ${r.candidates.join(', ')})` : '';
+        list.push(await markRejected(tx, ctx, row, `${r.reason}${candidates} — several CRM records could be this one: a person decides which, then queues it again`));
+      } else if (r.status === 'retry') {
+        const { outcome, alert } = await markFailed(tx, ctx, row, r.error.message, (r.error as { retryAfterMs?: number }).retryAfterMs);
+        list.push(outcome);
+        if (alert) alerts.push(alert);
+      }
+    }
+    return { list, alerts };
+  });
+  return { outs: [...outs, ...rest.list], alerts: rest.alerts };
 }
