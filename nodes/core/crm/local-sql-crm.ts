@@ -3,14 +3,21 @@ import { changeOverlapMs, changeStamp, INDEXED_KINDS, readLocalCustomerChanges }
 import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
-import { insertMany } from '../ledger/insert-many';
-import { padded } from '../ledger/payment-rows';
+import { InListQuery, MultiRowInsert } from '../ledger/sql-shapes';
 import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
 import type { Crm, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome } from './crm';
 import { PROFILE_COLUMNS } from './customer-columns';
 
-const LOOKUP_CHUNK = 400;
-const TOTALS_CHUNK = 256;
+// Row values keep the lookup on the (kind, value) primary key; both SQLite and Postgres support them.
+const FIND_KEYS = new InListQuery('SELECT kind, value, customer_id FROM customer_keys WHERE (kind, value) IN (VALUES ', 2, ')');
+
+/** Known details are kept; a payment only fills in what the customer record lacks (built once: see ledger/sql-shapes.ts). */
+const UPSERT_CUSTOMER = `INSERT INTO customers (id, ${PROFILE_COLUMNS.map(([, col]) => col).join(', ')}, created_at, updated_at)
+  VALUES (?, ${PROFILE_COLUMNS.map(() => '?').join(', ')}, ?, ?)
+  ON CONFLICT(id) DO UPDATE SET
+    ${PROFILE_COLUMNS.map(([, col]) => `${col} = COALESCE(customers.${col}, excluded.${col})`).join(', ')},
+    updated_at = CASE WHEN ${PROFILE_COLUMNS.map(([, col]) => `(customers.${col} IS NULL AND excluded.${col} IS NOT NULL)`).join(' OR ')}
+                 THEN excluded.updated_at ELSE customers.updated_at END`;
 
 /**
  * The CRM that needs no SaaS account: customers and transactions in the pack's own SQL store. Its totals are the
@@ -22,6 +29,11 @@ export class LocalSqlCrm implements Crm {
   readonly name = 'local';
   constructor(readonly db: SqlDatabase) {}
 
+  /** Lock keys matter to Postgres only (SQLite runs one writer at a time): not worked out for nothing per batch. */
+  private locks(keys: () => string[]): string[] {
+    return this.db.dialect === 'postgres' ? keys() : [];
+  }
+
   get indexScope(): object {
     return this.db;
   }
@@ -31,21 +43,15 @@ export class LocalSqlCrm implements Crm {
   }
 
   async findByKeys(keys: readonly MatchKey[]): Promise<KeyHit[]> {
-    const hits: KeyHit[] = [];
-    for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
-      const chunk = keys.slice(i, i + LOOKUP_CHUNK);
-      // Row values keep the lookup on the (kind, value) primary key; both SQLite and Postgres support them.
-      const rows = await this.db.all<{ kind: string; value: string; customer_id: string }>(
-        `SELECT kind, value, customer_id FROM customer_keys WHERE (kind, value) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
-        chunk.flatMap((k) => [k.kind, k.value]),
-      );
-      for (const r of rows) hits.push({ kind: r.kind as MatchKeyKind, value: r.value, customerId: r.customer_id });
-    }
-    return hits;
+    const rows = await FIND_KEYS.all<{ kind: string; value: string; customer_id: string }>(this.db, keys.map((k) => [k.kind, k.value]));
+    // A padded lookup repeats its last key: each key's customer once.
+    const hits = new Map<string, KeyHit>();
+    for (const r of rows) hits.set(`${r.kind}\u0000${r.value}`, { kind: r.kind as MatchKeyKind, value: r.value, customerId: r.customer_id });
+    return [...hits.values()];
   }
 
   async upsertCustomers(customers: readonly CustomerUpsert[]): Promise<void> {
-    const lockKeys = customers.map((c) => `customer:${c.id}`);
+    const lockKeys = this.locks(() => customers.map((c) => `customer:${c.id}`));
     await this.db.transaction(async (tx) => {
       // Stamped inside the write transaction, so the match index reads each change once (local-store-changes.ts).
       const now = await changeStamp(tx, this.db.dialect);
@@ -60,33 +66,23 @@ export class LocalSqlCrm implements Crm {
         if (merged) values.forEach((v, i) => { merged[i] = merged[i] ?? v; });
         else profiles.set(c.id, values);
       }
-      const filledIn = PROFILE_COLUMNS.map(([, col]) => `(customers.${col} IS NULL AND excluded.${col} IS NOT NULL)`).join(' OR ');
-      for (const [id, values] of profiles) {
-        await tx.run(
-          `INSERT INTO customers (id, ${PROFILE_COLUMNS.map(([, col]) => col).join(', ')}, created_at, updated_at)
-           VALUES (?, ${PROFILE_COLUMNS.map(() => '?').join(', ')}, ?, ?)
-           ON CONFLICT(id) DO UPDATE SET
-             ${PROFILE_COLUMNS.map(([, col]) => `${col} = COALESCE(customers.${col}, excluded.${col})`).join(', ')},
-             updated_at = CASE WHEN ${filledIn} THEN excluded.updated_at ELSE customers.updated_at END`,
-          [id, ...values, now, now],
-        );
-      }
+      for (const [id, values] of profiles) await tx.run(UPSERT_CUSTOMER, [id, ...values, now, now]);
       // Cards and keys in the batch's order (a key goes to the first customer that claims it), each once.
       const tried = new Set<string>();
-      const added = new Map<string, number>();
+      const added = new Set<string>();
       for (const c of customers) {
-        let n = 0;
         for (const card of c.cards ?? []) {
           const key = cardKey(card);
           if (!once(tried, `card\u0000${c.id}\u0000${key}`)) continue;
-          n += (await tx.run(
+          const { changes } = await tx.run(
             `INSERT INTO customer_cards (customer_id, card_key, bin, last4, exp_month, exp_year, brand, wallet, token, processor, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(customer_id, card_key) DO NOTHING`,
             [
               c.id, key, card.bin ?? null, card.last4, card.expMonth ?? null, card.expYear ?? null, card.brand ?? null,
               card.wallet ?? null, card.token ?? null, card.processor ?? null, now,
             ],
-          )).changes;
+          );
+          if (changes > 0) added.add(c.id);
         }
         for (const k of c.keys) {
           if (!once(tried, `key\u0000${k.kind}\u0000${k.value}`)) continue;
@@ -95,12 +91,11 @@ export class LocalSqlCrm implements Crm {
             [k.kind, k.value, c.id, now],
           );
           // Payment ids are not in the match index: attaching one is not a change it must see.
-          if (INDEXED_KINDS.includes(k.kind)) n += changes;
+          if (changes > 0 && INDEXED_KINDS.includes(k.kind)) added.add(c.id);
         }
-        if (n > 0) added.set(c.id, n);
       }
       // A new card or identifying key is a change the match index must see.
-      for (const id of added.keys()) await tx.run('UPDATE customers SET updated_at = ? WHERE id = ? AND updated_at < ?', [now, id, now]);
+      for (const id of added) await tx.run('UPDATE customers SET updated_at = ? WHERE id = ? AND updated_at < ?', [now, id, now]);
     }, { lockKeys });
   }
 
@@ -111,7 +106,7 @@ export class LocalSqlCrm implements Crm {
    */
   async recordTransactions(records: readonly LedgerEvent[]): Promise<TransactionOutcome[]> {
     // What two instances handling one payment or one customer at once would both read and then write.
-    const lockKeys = [...ledgerLockKeys(records), ...records.flatMap((r) => (r.customerId ? [`customer:${r.customerId}`] : []))];
+    const lockKeys = this.locks(() => [...ledgerLockKeys(records), ...records.flatMap((r) => (r.customerId ? [`customer:${r.customerId}`] : []))]);
     return this.db.transaction(async (tx) => {
       // The ledger's record of events is this CRM's too: an event it has is a duplicate here.
       const recorded = await recordEvents(tx, records);
@@ -138,7 +133,7 @@ export class LocalSqlCrm implements Crm {
         other[1] = p.enrich.customerId;
         fillIn(row, other);
       }
-      await insertMany(tx, `INSERT INTO transactions (${TRANSACTION_COLUMNS})`, 17, plan.flatMap((p) => (p.row ? [[...p.row, now]] : [])));
+      await INSERT_TRANSACTIONS.run(tx, plan.flatMap((p) => (p.row ? [[...p.row, now]] : [])));
       for (const e of later) await enrichPayment(tx, e.r, e.customerId);
       await totals.write(tx);
       return out;
@@ -154,8 +149,11 @@ interface Planned {
   totals?: TotalsDelta;
 }
 
-const TRANSACTION_COLUMNS = `event_id, customer_id, source, payment_id, kind, amount_minor, currency, status, occurred_at,
-  card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, recorded_at`;
+const INSERT_TRANSACTIONS = new MultiRowInsert(
+  `INSERT INTO transactions (event_id, customer_id, source, payment_id, kind, amount_minor, currency, status, occurred_at,
+     card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, recorded_at)`,
+  17,
+);
 
 /** What one event does here: its transaction row, and its ledger delta for its customer's totals. */
 function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
@@ -190,6 +188,18 @@ interface TotalRow {
   last_seen: string | null;
 }
 
+const READ_TOTALS = new InListQuery(
+  'SELECT customer_id, currency, payments, gross_minor, refunded_minor, first_seen, last_seen FROM customer_totals WHERE customer_id IN (',
+  1,
+  ')',
+);
+const WRITE_TOTALS = new MultiRowInsert(
+  'INSERT INTO customer_totals (customer_id, currency, payments, gross_minor, refunded_minor, first_seen, last_seen)',
+  7,
+  `ON CONFLICT (customer_id, currency) DO UPDATE SET payments = excluded.payments, gross_minor = excluded.gross_minor,
+     refunded_minor = excluded.refunded_minor, first_seen = excluded.first_seen, last_seen = excluded.last_seen`,
+);
+
 /**
  * The totals of a batch's customers, read once, added to in memory as the events are applied (each outcome shows
  * the totals right after its event) and written once. The transaction makes read-add-write safe.
@@ -201,16 +211,11 @@ class CustomerTotals {
   static async read(tx: SqlExecutor, customerIds: readonly (string | null)[]): Promise<CustomerTotals> {
     const ids = [...new Set(customerIds.filter((c): c is string => c !== null))];
     const rows = new Map<string, TotalRow[]>(ids.map((id) => [id, []]));
-    for (let i = 0; i < ids.length; i += TOTALS_CHUNK) {
-      const chunk = padded(ids.slice(i, i + TOTALS_CHUNK));
-      const found = await tx.all<TotalRow>(
-        `SELECT customer_id, currency, payments, gross_minor, refunded_minor, first_seen, last_seen FROM customer_totals
-         WHERE customer_id IN (${chunk.map(() => '?').join(', ')})`,
-        chunk,
-      );
-      for (const t of found) {
-        rows.get(t.customer_id)!.push({ ...t, payments: Number(t.payments), gross_minor: Number(t.gross_minor), refunded_minor: Number(t.refunded_minor) });
-      }
+    for (const t of await READ_TOTALS.all<TotalRow>(tx, ids.map((id) => [id]))) {
+      // (A padded lookup repeats its last customer: that one's rows come twice.)
+      const list = rows.get(t.customer_id)!;
+      if (list.some((x) => x.currency === t.currency)) continue;
+      list.push({ ...t, payments: Number(t.payments), gross_minor: Number(t.gross_minor), refunded_minor: Number(t.refunded_minor) });
     }
     return new CustomerTotals(rows);
   }
@@ -239,9 +244,7 @@ class CustomerTotals {
 
   async write(tx: SqlExecutor): Promise<void> {
     const rows = [...this.dirty].map((t): SqlValue[] => [t.customer_id, t.currency, t.payments, t.gross_minor, t.refunded_minor, t.first_seen, t.last_seen]);
-    await insertMany(tx, 'INSERT INTO customer_totals (customer_id, currency, payments, gross_minor, refunded_minor, first_seen, last_seen)', 7, rows, `
-      ON CONFLICT (customer_id, currency) DO UPDATE SET payments = excluded.payments, gross_minor = excluded.gross_minor,
-        refunded_minor = excluded.refunded_minor, first_seen = excluded.first_seen, last_seen = excluded.last_seen`);
+    await WRITE_TOTALS.run(tx, rows);
   }
 }
 

@@ -6,5 +6,5 @@ export {
   type DisputePhase, type LedgerDelta, type PaymentStatus, type PaymentView,
 } from './payment-rules';
 export { movePayments, paymentsOf, paymentState, totalsOfPayments, type LedgerTotal, type PaymentFilter, type PaymentPage } from './read-payments';
-export { ledgerLockKeys, recordEvents, type RecordedEvent } from './record-events';
+export { ledgerLockKeys, paymentAfter, recordEvents, type RecordedEvent } from './record-events';
 export { LEDGER_MIGRATION } from './schema';

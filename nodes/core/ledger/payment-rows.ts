@@ -1,5 +1,5 @@
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
-import { insertMany } from './insert-many';
+import { InListQuery, MultiRowInsert } from './sql-shapes';
 import { paymentKeyOf } from './ledger-event';
 import { chargebackOf, refundedOf, statusOf, type DisputePhase, type PaymentRecord, type PaymentStatus } from './payment-rules';
 
@@ -81,52 +81,48 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
   };
 }
 
-/**
- * Whole rows, replacing what was there: the caller read them in the same transaction and derived the new ones.
- * Each payment once (its latest state).
- */
-export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRecord[], now: string): Promise<void> {
-  const rows = records.map((r): SqlValue[] => [
-    r.source, r.paymentId, r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor,
-    r.disputePhase, r.disputedMinor, r.failed ? 1 : 0, r.occurredAt, r.firstSeen, r.lastSeen,
-    r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events, now,
-  ]);
-  await insertMany(tx, `INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 23, rows, `ON CONFLICT (source, payment_id) DO UPDATE SET
-       customer_id = excluded.customer_id, currency = excluded.currency, seen = excluded.seen, gross_minor = excluded.gross_minor,
-       refund_reported_minor = excluded.refund_reported_minor, refund_sum_minor = excluded.refund_sum_minor,
-       dispute_phase = excluded.dispute_phase, disputed_minor = excluded.disputed_minor, failed = excluded.failed,
-       occurred_at = excluded.occurred_at, first_seen = excluded.first_seen, last_seen = excluded.last_seen,
-       card_brand = excluded.card_brand, card_last4 = excluded.card_last4, card_token = excluded.card_token,
-       entry_mode = excluded.entry_mode, wallet = excluded.wallet, reader_id = excluded.reader_id, location_id = excluded.location_id,
-       events = excluded.events, updated_at = excluded.updated_at`);
-}
+const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 23);
+// An update leaves the key and the time index alone unless the time moved (a payment seen after its refund).
+const UPDATE_SET = `customer_id = ?, currency = ?, seen = ?, gross_minor = ?, refund_reported_minor = ?, refund_sum_minor = ?,
+  dispute_phase = ?, disputed_minor = ?, failed = ?, first_seen = ?, last_seen = ?, card_brand = ?, card_last4 = ?, card_token = ?,
+  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, updated_at = ?`;
+const UPDATE_PAYMENT = `UPDATE ledger_payments SET ${UPDATE_SET} WHERE source = ? AND payment_id = ?`;
+const UPDATE_PAYMENT_AND_TIME = `UPDATE ledger_payments SET ${UPDATE_SET}, occurred_at = ? WHERE source = ? AND payment_id = ?`;
 
 /**
- * Lists padded to a power of two (by repeating the last item), so a lookup of n items compiles one of a few
- * statements instead of one per n: the SQLite store caches a fixed number of them.
+ * Payments after the events just recorded, replacing what was there: the caller read them in the same transaction
+ * (`stored`: the rows as read, by key) and derived the new ones. Each payment once, in its latest state.
  */
-export function padded<T>(items: readonly T[]): T[] {
-  let size = 1;
-  while (size < items.length) size *= 2;
-  const out = [...items];
-  while (out.length < size) out.push(items[items.length - 1]!);
-  return out;
+export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRecord[], stored: ReadonlyMap<string, PaymentRecord>, now: string): Promise<void> {
+  const inserts: SqlValue[][] = [];
+  for (const r of records) {
+    const before = stored.get(paymentKeyOf(r));
+    if (!before) {
+      inserts.push([
+        r.source, r.paymentId, r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor,
+        r.disputePhase, r.disputedMinor, r.failed ? 1 : 0, r.occurredAt, r.firstSeen, r.lastSeen,
+        r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events, now,
+      ]);
+      continue;
+    }
+    const set: SqlValue[] = [
+      r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
+      r.failed ? 1 : 0, r.firstSeen, r.lastSeen, r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet,
+      r.terminal.readerId, r.terminal.locationId, r.events, now,
+    ];
+    if (r.occurredAt === before.occurredAt) await tx.run(UPDATE_PAYMENT, [...set, r.source, r.paymentId]);
+    else await tx.run(UPDATE_PAYMENT_AND_TIME, [...set, r.occurredAt, r.source, r.paymentId]);
+  }
+  await INSERT_PAYMENTS.run(tx, inserts);
 }
 
-export const LOOKUP_CHUNK = 256;
+// Row values keep the lookup on the primary key; both SQLite and Postgres support them.
+const READ_PAYMENTS = new InListQuery(`SELECT ${PAYMENT_COLUMNS} FROM ledger_payments WHERE (source, payment_id) IN (VALUES `, 2, ')');
 
 /** The payments with these keys, by key. */
 export async function readRecords(tx: Pick<SqlExecutor, 'all'>, keys: readonly { source: string; paymentId: string }[]): Promise<Map<string, PaymentRecord>> {
+  const unique = [...new Map(keys.map((k) => [paymentKeyOf(k), [k.source, k.paymentId]])).values()];
   const out = new Map<string, PaymentRecord>();
-  const unique = [...new Map(keys.map((k) => [paymentKeyOf(k), k])).values()];
-  for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
-    const chunk = padded(unique.slice(i, i + LOOKUP_CHUNK));
-    // Row values keep the lookup on the primary key; both SQLite and Postgres support them.
-    const rows = await tx.all<PaymentRow>(
-      `SELECT ${PAYMENT_COLUMNS} FROM ledger_payments WHERE (source, payment_id) IN (VALUES ${chunk.map(() => '(?, ?)').join(', ')})`,
-      chunk.flatMap((k) => [k.source, k.paymentId]),
-    );
-    for (const r of rows) out.set(paymentKeyOf({ source: r.source, paymentId: r.payment_id }), recordOfRow(r));
-  }
+  for (const r of await READ_PAYMENTS.all<PaymentRow>(tx, unique)) out.set(paymentKeyOf({ source: r.source, paymentId: r.payment_id }), recordOfRow(r));
   return out;
 }

@@ -1,7 +1,7 @@
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import { paymentKeyOf, type LedgerEvent } from './ledger-event';
-import { insertMany } from './insert-many';
-import { ledgerPaymentOf, LOOKUP_CHUNK, padded, readRecords, writeRecords, type LedgerPayment } from './payment-rows';
+import { InListQuery, MultiRowInsert } from './sql-shapes';
+import { ledgerPaymentOf, PAYMENT_COLUMNS, readRecords, recordOfRow, writeRecords, type LedgerPayment, type PaymentRow } from './payment-rows';
 import { applyEvent, deltaBetween, refundIdOf, reportedRefundOf, utcIso, viewOf, type DisputePhase, type LedgerDelta, type PaymentRecord } from './payment-rules';
 
 export interface RecordedEvent {
@@ -57,9 +57,29 @@ interface EventRow {
  * Lock keys for the caller's transaction: `ledgerLockKeys(events)`.
  */
 export async function recordEvents(tx: SqlExecutor, events: readonly LedgerEvent[], at: Date = new Date()): Promise<RecordedEvent[]> {
+  if (events.length === 1) {
+    const { recorded, records } = await readOne(tx, events[0]!);
+    return record(tx, events, recorded ? await readEvents(tx, [events[0]!.eventId]) : new Map(), records, at);
+  }
+  return record(tx, events, await readEvents(tx, events.map((e) => e.eventId)), await readRecords(tx, events), at);
+}
+
+/**
+ * For a step that keeps its own view of each payment and catches up from it (segment statistics, loyalty): records
+ * the event if the ledger lacks it, and returns the payment as it is now. One read when the event is recorded
+ * already (CRM Upsert recorded it), as it usually is.
+ */
+export async function paymentAfter(tx: SqlExecutor, event: LedgerEvent, at: Date = new Date()): Promise<LedgerPayment> {
+  const { recorded, records } = await readOne(tx, event);
+  const known = records.get(paymentKeyOf(event));
+  if (recorded && known) return ledgerPaymentOf(known);
+  const [out] = await record(tx, [event], new Map(), records, at);
+  return out!.payment;
+}
+
+async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Map<string, StoredEvent>, records: Map<string, PaymentRecord>, at: Date): Promise<RecordedEvent[]> {
   const now = at.toISOString();
-  const known = await readEvents(tx, events.map((e) => e.eventId));
-  const records = await readRecords(tx, events);
+  const asRead = new Map(records);
   const out: RecordedEvent[] = [];
   // Written once at the end, each payment in its last state: a batch often holds several events of one payment.
   const changed = new Map<string, PaymentRecord>();
@@ -71,7 +91,7 @@ export async function recordEvents(tx: SqlExecutor, events: readonly LedgerEvent
       const payment = records.get(key) ?? (await readRecords(tx, [e])).get(key);
       if (!payment) throw new Error(`ledger: event ${e.eventId} is recorded but its payment ${key} is not`);
       // (Events recorded before the ledger existed may name no customer: they belong to the payment's.)
-      out.push({ eventId: e.eventId, ...stored, outcome: 'duplicate', customerId: stored.customerId ?? payment.customerId, payment: ledgerPaymentOf(payment) });
+      out.push(answer(e.eventId, { ...stored, outcome: 'duplicate', customerId: stored.customerId ?? payment.customerId }, payment));
       continue;
     }
     const before = records.get(key);
@@ -89,17 +109,22 @@ export async function recordEvents(tx: SqlExecutor, events: readonly LedgerEvent
     newEvents.push(eventRow(e, recorded, now));
     records.set(key, after);
     known.set(e.eventId, recorded);
-    out.push({ eventId: e.eventId, ...recorded, payment: ledgerPaymentOf(after) });
+    out.push(answer(e.eventId, recorded, after));
   }
-  await writeRecords(tx, [...changed.values()], now);
-  await insertMany(
-    tx,
-    `INSERT INTO ledger_events (event_id, source, payment_id, kind, outcome, customer_id, currency, payments, gross_minor, refunded_minor,
-       chargeback_minor, disputes, disputed_open_minor, dispute_from, dispute_to, refund_added_minor, occurred_at, recorded_at)`,
-    18,
-    newEvents,
-  );
+  await writeRecords(tx, [...changed.values()], asRead, now);
+  await INSERT_EVENTS.run(tx, newEvents);
   return out;
+}
+
+/** The answer for one event; its payment's state is worked out when asked for (the local CRM never asks). */
+function answer(eventId: string, s: StoredEvent, record: PaymentRecord): RecordedEvent {
+  let payment: LedgerPayment | undefined;
+  return {
+    eventId, outcome: s.outcome, delta: s.delta, customerId: s.customerId, refundAddedMinor: s.refundAddedMinor,
+    get payment() {
+      return (payment ??= ledgerPaymentOf(record));
+    },
+  };
 }
 
 /** What a transaction that records these events reads and then writes: the payments. */
@@ -107,19 +132,33 @@ export function ledgerLockKeys(events: readonly Pick<LedgerEvent, 'source' | 'pa
   return [...new Set(events.map((e) => `payment:${paymentKeyOf(e)}`))];
 }
 
+const EVENT_COLUMNS = `event_id, outcome, customer_id, currency, payments, gross_minor, refunded_minor, chargeback_minor, disputes, disputed_open_minor,
+  dispute_from, dispute_to, refund_added_minor`;
+// The event is looked up in its index only (is it recorded?); what it was recorded with is read when it is.
+const ONE = `SELECT ${PAYMENT_COLUMNS.split(', ').map((c) => `p.${c}`).join(', ')}, e.event_id AS recorded_event
+  FROM ledger_payments p LEFT JOIN ledger_events e ON e.event_id = ? WHERE p.source = ? AND p.payment_id = ?`;
+
+/**
+ * One event and its payment in one read (a step recording a single event, usually one CRM Upsert recorded
+ * already). An event is only ever written with its payment, so no payment means no event either.
+ */
+async function readOne(tx: SqlExecutor, e: LedgerEvent): Promise<{ recorded: boolean; records: Map<string, PaymentRecord> }> {
+  const row = await tx.get<PaymentRow & { recorded_event: string | null }>(ONE, [e.eventId, e.source, e.paymentId]);
+  const records = new Map<string, PaymentRecord>();
+  if (row) records.set(paymentKeyOf(e), recordOfRow(row));
+  return { recorded: row !== undefined && row.recorded_event !== null, records };
+}
+
+const READ_EVENTS = new InListQuery(`SELECT ${EVENT_COLUMNS} FROM ledger_events WHERE event_id IN (`, 1, ')');
+const INSERT_EVENTS = new MultiRowInsert(
+  `INSERT INTO ledger_events (event_id, source, payment_id, kind, outcome, customer_id, currency, payments, gross_minor, refunded_minor,
+     chargeback_minor, disputes, disputed_open_minor, dispute_from, dispute_to, refund_added_minor, occurred_at, recorded_at)`,
+  18,
+);
+
 async function readEvents(tx: SqlExecutor, ids: readonly string[]): Promise<Map<string, StoredEvent>> {
   const out = new Map<string, StoredEvent>();
-  const unique = [...new Set(ids)];
-  for (let i = 0; i < unique.length; i += LOOKUP_CHUNK) {
-    const chunk = padded(unique.slice(i, i + LOOKUP_CHUNK));
-    const rows = await tx.all<EventRow>(
-      `SELECT event_id, outcome, customer_id, currency, payments, gross_minor, refunded_minor, chargeback_minor, disputes, disputed_open_minor,
-         dispute_from, dispute_to, refund_added_minor
-       FROM ledger_events WHERE event_id IN (${chunk.map(() => '?').join(', ')})`,
-      chunk,
-    );
-    for (const r of rows) out.set(r.event_id, storedOfRow(r));
-  }
+  for (const r of await READ_EVENTS.all<EventRow>(tx, [...new Set(ids)].map((id) => [id]))) out.set(r.event_id, storedOfRow(r));
   return out;
 }
 

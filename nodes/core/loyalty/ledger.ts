@@ -142,6 +142,7 @@ export class LoyaltyLedger {
       if (r.changes === 1) ctx.events.push({ type: 'enrolled', programId: this.id, customerId: ctx.customerId, at });
       enrolled = true;
     }
+    let earned = 0;
     if (enrolled) {
       // Points at the tier the customer had when they paid; an upgrade this payment earns applies from the next one.
       const multiplier = this.program.tiers.find((t) => t.name === before.tier)?.multiplier ?? 1;
@@ -154,12 +155,16 @@ export class LoyaltyLedger {
             [points, expiresAt, this.id, p.source, p.paymentId],
           );
           await tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [points, this.id, ctx.customerId]);
+          earned = points;
         }
       }
     }
     // A refund or dispute the ledger saw before the payment counts now, as if it had come after it.
-    const row = (await this.payment(tx, p))!;
     const view = viewOf(p);
+    const row: PaymentRow = {
+      customer_id: ctx.customerId, amount_minor: p.grossMinor, occurred_at: at, counted: 1, refunded_minor: 0, lost_minor: 0,
+      earned_points: earned, reversed_points: 0, held_points: 0, expired_points: 0, forfeited_points: 0, dispute_state: null,
+    };
     const delta = deltaBetween(countedView(row, view.disputedMinor), view, p.currency);
     if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, false);
     await this.reviewTier(ctx, at);

@@ -1,4 +1,4 @@
-import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
+import { ledgerLockKeys, paymentAfter } from '../ledger/record-events';
 import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../segment/customer-fields';
 import { readPaymentFacts } from '../segment/payment-facts';
 import type { PaymentMessage } from '../steps/payment-message';
@@ -68,7 +68,7 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
   const loyalty = await deps.db.transaction(async (tx): Promise<LoyaltyResult> => {
     if (skipReason !== null) {
       // The ledger still learns of it: a dispute of a sale not seen yet counts when the sale arrives.
-      await recordEvents(tx, [facts.ledgerEvent], at);
+      await paymentAfter(tx, facts.ledgerEvent, at);
       return { ...base, outcome: 'skipped', reason: skipReason };
     }
     const claim = await tx.run('INSERT INTO processed_events (scope, event_id, result, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, event_id) DO NOTHING', [
@@ -81,7 +81,7 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
         ? { ...answered, outcome: 'duplicate', entries: answered.entries ?? [], events: answered.events ?? [] }
         : { ...answered, outcome: 'duplicate', entries: [], events: [] };
     }
-    const [{ payment }] = (await recordEvents(tx, [facts.ledgerEvent], at)) as [RecordedEvent];
+    const payment = await paymentAfter(tx, facts.ledgerEvent, at);
     const { entries, events, customerId } = await ledger.apply(tx, payment, { eventId: facts.eventId, occurredAt: facts.occurredAt, customerId: facts.customerId! }, now);
     const member = (await ledger.member(tx, customerId)) ?? null;
     const changed = entries.length > 0 || events.length > 0;

@@ -1,4 +1,4 @@
-import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
+import { ledgerLockKeys, paymentAfter } from '../ledger/record-events';
 import type { PaymentMessage } from '../steps/payment-message';
 import type { SqlDatabase } from '../store/sql-database';
 import { localTime } from './calendar';
@@ -75,7 +75,7 @@ export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<
   const segment = await deps.db.transaction(async (tx): Promise<SegmentResult> => {
     if (skipReason !== null) {
       // The ledger still learns of it: a dispute of a sale not seen yet counts when the sale arrives.
-      await recordEvents(tx, [facts.ledgerEvent], at);
+      await paymentAfter(tx, facts.ledgerEvent, at);
       return { outcome: 'skipped', reason: skipReason, customerId: facts.customerId, currency: facts.currency };
     }
     const claim = await tx.run('INSERT INTO processed_events (scope, event_id, result, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, event_id) DO NOTHING', [
@@ -85,7 +85,7 @@ export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<
       const first = await tx.get<{ result: string }>('SELECT result FROM processed_events WHERE scope = ? AND event_id = ?', [SCOPE, facts.eventId]);
       return { ...(JSON.parse(first?.result ?? '{}') as SegmentResult), outcome: 'duplicate' };
     }
-    const [{ payment }] = (await recordEvents(tx, [facts.ledgerEvent], at)) as [RecordedEvent];
+    const payment = await paymentAfter(tx, facts.ledgerEvent, at);
     const local = localTime(Date.parse(payment.occurredAt), config.timeZone);
     const applied = await repo.apply(tx, payment, { customerId: facts.customerId!, local, lineItems: facts.lineItems, now });
     const stats = applied.counted ? await repo.stats(tx, applied.customerId, payment.currency) : undefined;

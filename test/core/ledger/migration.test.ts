@@ -1,24 +1,33 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { schemaStatementFor } from '../../../nodes/core/store/dialect';
 import { migrate, MIGRATIONS } from '../../../nodes/core/store/migrations';
+import { PostgresDatabase } from '../../../nodes/core/store/postgres-database';
+import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
+import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
 import { tempDir } from '../../support/temp-store';
 import { cumulativeRefund, payment } from './support/events';
 
 const dir = tempDir('tcrm-ledger-migrate-');
-after(() => dir.remove());
+let server: PostgresServer;
+before(async () => {
+  server = await startPostgresServer();
+});
+after(async () => {
+  await server?.stop();
+  dir.remove();
+});
 
 /** A store as the pack left it before the ledger (schema 5), with what the local CRM and the steps wrote then. */
-async function storeBeforeLedger(): Promise<SqliteDatabase> {
-  const db = new SqliteDatabase(join(dir.path, 'old.db'));
+async function storeBeforeLedger(db: SqlDatabase): Promise<void> {
   await db.transaction(async (tx) => {
     await tx.run('CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
     for (const m of MIGRATIONS.filter((x) => x.version <= 5)) {
-      for (const statement of m.sql.split(';').map((x) => x.trim()).filter(Boolean)) await tx.run(schemaStatementFor('sqlite', statement));
+      for (const statement of m.sql.split(';').map((x) => x.trim()).filter(Boolean)) await tx.run(schemaStatementFor(db.dialect, statement));
       await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, '2025-01-01T00:00:00.000Z']);
     }
     const at = '2025-02-01T10:00:00.000Z';
@@ -60,40 +69,47 @@ async function storeBeforeLedger(): Promise<SqliteDatabase> {
       [at],
     );
   });
-  return db;
 }
 
-describe('store schema 6: the ledger starts from what the local CRM recorded', () => {
-  it('payments keep their refunds and chargebacks, recorded events stay recorded, and a later refund counts what it adds', async () => {
-    const db = await storeBeforeLedger();
-    try {
-      await migrate(db);
-      const old = (await paymentState(db, 'stripe', 'pi_old'))!;
-      assert.deepEqual(
-        [old.counted, old.customerId, old.grossMinor, old.refundedMinor, old.status, old.card.last4, old.firstSeen, old.lastSeen],
-        [true, 'cus_old', 5000, 700, 'partially_refunded', '4242', '2025-02-01T10:00:00.000Z', '2025-02-03T10:00:00.000Z'],
-      );
-      const lost = (await paymentState(db, 'stripe', 'pi_old2'))!;
-      assert.deepEqual([lost.disputePhase, lost.chargebackMinor, lost.netMinor, lost.status], ['lost', 2000, 0, 'refunded']);
+const stores: { dialect: string; open: () => Promise<SqlDatabase> }[] = [
+  { dialect: 'sqlite', open: async () => new SqliteDatabase(join(dir.path, 'old.db')) },
+  { dialect: 'postgres', open: async () => new PostgresDatabase(await server.createDatabase('tcrm_ledger_migrate')) },
+];
 
-      // Redeliveries of events recorded before the ledger are duplicates, for the local CRM too.
-      const crm = new LocalSqlCrm(db);
-      const [redelivered, enrichedBefore] = await crm.recordTransactions([
-        payment('pi_old', 5000, '2025-02-01T10:00:00.000Z', { eventId: 'stripe:evt_old_pi', customerId: 'cus_old' }),
-        payment('pi_old', 5000, '2025-02-01T10:00:00.000Z', { eventId: 'stripe:evt_old_ch', customerId: 'cus_old' }),
-      ]);
-      assert.deepEqual([redelivered!.outcome, enrichedBefore!.outcome, enrichedBefore!.customerId], ['duplicate', 'duplicate', 'cus_old']);
-      // A refund of an old payment: Stripe reports 1000 refunded in all, 300 more than before.
-      const [refund] = await crm.recordTransactions([cumulativeRefund('pi_old', 1000, '2025-03-01T10:00:00.000Z', { eventId: 'stripe:evt_new_rf', customerId: 'cus_old' })]);
-      assert.deepEqual(refund!.totals, [{ currency: 'USD', payments: 2, grossMinor: 7000, refundedMinor: 3000, netMinor: 4000 }]);
+for (const store of stores) {
+  describe(`store schema 6 on ${store.dialect}: the ledger starts from what the local CRM recorded`, () => {
+    it('payments keep their refunds and chargebacks, recorded events stay recorded, and a later refund counts what it adds', async () => {
+      const db = await store.open();
+      try {
+        await storeBeforeLedger(db);
+        await migrate(db);
+        const old = (await paymentState(db, 'stripe', 'pi_old'))!;
+        assert.deepEqual(
+          [old.counted, old.customerId, old.grossMinor, old.refundedMinor, old.status, old.card.last4, old.firstSeen, old.lastSeen],
+          [true, 'cus_old', 5000, 700, 'partially_refunded', '4242', '2025-02-01T10:00:00.000Z', '2025-02-03T10:00:00.000Z'],
+        );
+        const lost = (await paymentState(db, 'stripe', 'pi_old2'))!;
+        assert.deepEqual([lost.disputePhase, lost.chargebackMinor, lost.netMinor, lost.status], ['lost', 2000, 0, 'refunded']);
 
-      // What the Segment and Loyalty steps kept for a payment they had not seen counted nothing: the ledger keeps it now.
-      assert.deepEqual(await db.all("SELECT payment_id FROM segment_payments WHERE counted = 0"), []);
-      assert.deepEqual(await db.all("SELECT payment_id FROM loyalty_payments WHERE counted = 0"), []);
-      const seg = await db.get<{ chargeback_minor: number }>("SELECT chargeback_minor FROM segment_payments WHERE payment_id = 'pi_old2'");
-      assert.equal(seg!.chargeback_minor, 2000);
-    } finally {
-      await db.close();
-    }
+        // Redeliveries of events recorded before the ledger are duplicates, for the local CRM too.
+        const crm = new LocalSqlCrm(db);
+        const [redelivered, enrichedBefore] = await crm.recordTransactions([
+          payment('pi_old', 5000, '2025-02-01T10:00:00.000Z', { eventId: 'stripe:evt_old_pi', customerId: 'cus_old' }),
+          payment('pi_old', 5000, '2025-02-01T10:00:00.000Z', { eventId: 'stripe:evt_old_ch', customerId: 'cus_old' }),
+        ]);
+        assert.deepEqual([redelivered!.outcome, enrichedBefore!.outcome, enrichedBefore!.customerId], ['duplicate', 'duplicate', 'cus_old']);
+        // A refund of an old payment: Stripe reports 1000 refunded in all, 300 more than before.
+        const [refund] = await crm.recordTransactions([cumulativeRefund('pi_old', 1000, '2025-03-01T10:00:00.000Z', { eventId: 'stripe:evt_new_rf', customerId: 'cus_old' })]);
+        assert.deepEqual(refund!.totals, [{ currency: 'USD', payments: 2, grossMinor: 7000, refundedMinor: 3000, netMinor: 4000 }]);
+
+        // What the Segment and Loyalty steps kept for a payment they had not seen counted nothing: the ledger keeps it now.
+        assert.deepEqual(await db.all("SELECT payment_id FROM segment_payments WHERE counted = 0"), []);
+        assert.deepEqual(await db.all("SELECT payment_id FROM loyalty_payments WHERE counted = 0"), []);
+        const seg = await db.get<{ chargeback_minor: number }>("SELECT chargeback_minor FROM segment_payments WHERE payment_id = 'pi_old2'");
+        assert.equal(seg!.chargeback_minor, 2000);
+      } finally {
+        await db.close();
+      }
+    });
   });
-});
+}

@@ -1,0 +1,73 @@
+import type { SqlExecutor, SqlValue } from '../store/sql-database';
+
+/**
+ * Statements over many rows, in a few fixed shapes whose SQL text is built once. A statement built afresh on every
+ * call is a new string each time, which the store must hash and compare in full to find its compiled statement;
+ * on the hot path (every payment) that costs more than running it.
+ */
+
+const INSERT_CHUNKS = [64, 32, 16, 8, 4, 2, 1];
+
+/**
+ * A multi-row INSERT: one statement per chunk instead of one per row. Chunks are 64 rows, then the rest in powers
+ * of two (100 rows: 64 + 32 + 4). `suffix` follows the VALUES list (an ON CONFLICT clause). Postgres refuses an
+ * upsert that touches one row twice in a statement: give each key once.
+ */
+export class MultiRowInsert {
+  private readonly texts = new Map<number, string>();
+  constructor(private readonly head: string, private readonly columns: number, private readonly suffix = '') {}
+
+  private text(size: number): string {
+    let sql = this.texts.get(size);
+    if (sql === undefined) {
+      const tuple = `(${Array.from({ length: this.columns }, () => '?').join(', ')})`;
+      sql = `${this.head} VALUES ${Array.from({ length: size }, () => tuple).join(', ')} ${this.suffix}`;
+      this.texts.set(size, sql);
+    }
+    return sql;
+  }
+
+  async run(tx: SqlExecutor, rows: readonly (readonly SqlValue[])[]): Promise<void> {
+    let i = 0;
+    for (const size of INSERT_CHUNKS) {
+      while (rows.length - i >= size) {
+        await tx.run(this.text(size), size === 1 ? rows[i]! : rows.slice(i, i + size).flat());
+        i += size;
+      }
+    }
+  }
+}
+
+export const LOOKUP_CHUNK = 256;
+
+/**
+ * A lookup of many keys: `<prefix>(?, …), (?, …)<suffix>` with one tuple per key. Lists are padded to a power of
+ * two by repeating the last key, so n keys use one of nine shapes.
+ */
+export class InListQuery {
+  private readonly texts = new Map<number, string>();
+  constructor(private readonly prefix: string, private readonly width: number, private readonly suffix = '') {}
+
+  private text(size: number): string {
+    let sql = this.texts.get(size);
+    if (sql === undefined) {
+      const tuple = this.width === 1 ? '?' : `(${Array.from({ length: this.width }, () => '?').join(', ')})`;
+      sql = `${this.prefix}${Array.from({ length: size }, () => tuple).join(', ')}${this.suffix}`;
+      this.texts.set(size, sql);
+    }
+    return sql;
+  }
+
+  /** Rows for these keys (each key `width` values, in the order the prefix names them). */
+  async all<T>(tx: Pick<SqlExecutor, 'all'>, keys: readonly (readonly SqlValue[])[], before: readonly SqlValue[] = []): Promise<T[]> {
+    const out: T[] = [];
+    for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
+      const chunk = keys.slice(i, i + LOOKUP_CHUNK);
+      let size = 1;
+      while (size < chunk.length) size *= 2;
+      while (chunk.length < size) chunk.push(chunk[chunk.length - 1]!);
+      out.push(...(await tx.all<T>(this.text(size), [...before, ...chunk.flat()])));
+    }
+    return out;
+  }
+}
