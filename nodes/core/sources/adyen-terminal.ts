@@ -1,4 +1,6 @@
+import { createSecretKey } from 'node:crypto';
 import { NexoSecurityManager } from '@adyen/api-library/lib/src/security/clouddevice';
+import { deriveKeyMaterial } from '@adyen/api-library/lib/src/security/clouddevice/nexoDerivedKeyGenerator';
 import { z } from 'zod/v4';
 import { InputError, SignatureError } from '../errors';
 import { obj, str } from './adyen-fields';
@@ -149,13 +151,7 @@ function decrypt(envelopeName: string, envelope: Record<string, unknown>, traile
   } as unknown as SecuredMessage;
   let plaintext: string;
   try {
-    const manager = new NexoSecurityManager({
-      keyIdentifier: c.keyIdentifier,
-      passphrase: c.passphrase,
-      keyVersion: c.keyVersion,
-      adyenCryptoVersion: ADYEN_CRYPTO_VERSION,
-    });
-    plaintext = manager.decrypt(secured);
+    plaintext = securityManagerFor(c.keyIdentifier, c.passphrase, c.keyVersion).decrypt(secured);
   } catch {
     throw new SignatureError('the encrypted message did not decrypt and verify with the configured passphrase (its HMAC does not match); check passphrase');
   }
@@ -167,4 +163,29 @@ function decrypt(envelopeName: string, envelope: Record<string, unknown>, traile
   }
   // The blob holds the whole message ({"SaleToPOIResponse": {...}}); older relays encrypt only its body.
   return fieldObj(inner, envelopeName) ? inner : { [envelopeName]: inner };
+}
+
+/**
+ * One NexoSecurityManager per terminal key: it derives its AES and HMAC keys (PBKDF2, 4,000 rounds) on first use and
+ * keeps them, which is most of a message's cost when made afresh per message. Few keys are ever live at once (one,
+ * two while rotating); the map is cleared if it ever grows past a handful.
+ *
+ * The manager is handed its key material up front, derived by the library's own deriveKeyMaterial, with the AES and
+ * HMAC keys as key objects: Node prepares a Buffer key again on every cipher and HMAC, which cost four times the
+ * decryption itself here. Decryption, the HMAC check and the key-metadata check stay the library's.
+ */
+const managers = new Map<string, NexoSecurityManager>();
+const MAX_MANAGERS = 16;
+
+function securityManagerFor(keyIdentifier: string, passphrase: string, keyVersion: number): NexoSecurityManager {
+  const id = JSON.stringify([keyIdentifier, keyVersion, passphrase]);
+  let manager = managers.get(id);
+  if (!manager) {
+    if (managers.size >= MAX_MANAGERS) managers.clear();
+    manager = new NexoSecurityManager({ keyIdentifier, passphrase, keyVersion, adyenCryptoVersion: ADYEN_CRYPTO_VERSION });
+    const derived = deriveKeyMaterial(passphrase);
+    (manager as unknown as { derivedKey: unknown }).derivedKey = { ...derived, cipherKey: createSecretKey(derived.cipherKey), hmacKey: createSecretKey(derived.hmacKey) };
+    managers.set(id, manager);
+  }
+  return manager;
 }

@@ -1,10 +1,24 @@
 import { InputError } from '../errors';
 import type { Source } from './source';
 
+// Parsed once per record object: the worker and Node-RED hand the same record to every delivery (n8n a new one
+// per execution), and some sources' schemas (token maps, key lists) cost more to parse than to verify a body.
+const parsed = new WeakMap<object, WeakMap<Source<unknown>, unknown>>();
+
 /** The face's raw credential record → the source's typed credentials, or an InputError naming the field and the fix. */
 export function parseSourceCredentials<C>(source: Source<C>, raw: unknown): C {
+  const record = raw && typeof raw === 'object' ? raw : undefined;
+  const known = record && parsed.get(record);
+  if (known?.has(source as Source<unknown>)) return known.get(source as Source<unknown>) as C;
   const r = source.credentials.safeParse(raw ?? {});
-  if (r.success) return r.data;
+  if (r.success) {
+    if (record) {
+      const bySource = known ?? new WeakMap<Source<unknown>, unknown>();
+      bySource.set(source as Source<unknown>, r.data);
+      if (!known) parsed.set(record, bySource);
+    }
+    return r.data;
+  }
   const issue = r.error.issues[0]!;
   const field = issue.path.join('.') || 'credentials';
   throw new InputError(field, `the ${source.label} credential is not usable: ${issue.message}`, fixFor(source, field));

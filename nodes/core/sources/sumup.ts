@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod/v4';
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
+import { hmacKey } from './hmac-key';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { fetchSumUpCheckoutTransactionIds, fetchSumUpTransaction, listSumUpHistory, SUMUP_BASE_URL, type SumUpApi } from './sumup-api';
 import { normalizeSumUpTransaction, SUMUP_EVENT_TYPES } from './sumup-transaction';
@@ -46,7 +47,7 @@ export const SumUpCredentialsSchema = z.object({
 export type SumUpCredentials = z.infer<typeof SumUpCredentialsSchema>;
 
 const hmacHex = (secret: string, ...parts: (string | Buffer)[]) => {
-  const h = createHmac('sha256', secret);
+  const h = createHmac('sha256', hmacKey(secret));
   for (const p of parts) h.update(p);
   return h.digest('hex');
 };

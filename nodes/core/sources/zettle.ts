@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod/v4';
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
+import { hmacKey } from './hmac-key';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { listZettlePurchases, ZETTLE_PURCHASE_BASE_URL, zettleRefundContext, type ZettleApi } from './zettle-api';
 import { isRefund, normalizeZettlePurchase, ZETTLE_PURCHASE_EVENT } from './zettle-purchase';
@@ -33,7 +34,7 @@ export type ZettleCredentials = z.infer<typeof ZettleCredentialsSchema>;
 
 /** The Pusher API's hex HMAC-SHA256 over "<timestamp>.<payload>" (create-subscriptions.md, Step 4). */
 export function zettleSignature(timestamp: string, payload: string, signingKey: string): string {
-  return createHmac('sha256', signingKey).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
+  return createHmac('sha256', hmacKey(signingKey)).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
 }
 
 type Obj = Record<string, unknown>;
