@@ -1,10 +1,12 @@
-import { condition, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { MatchResult } from '../nodes/core/contracts/customer';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
 import type { ReviewResolution } from '../nodes/core/match/review-resolution';
 import type { UpsertResult } from '../nodes/core/crm/upsert-payments';
 import type { PaymentActivities } from '../temporal/activities/payment-activities';
 import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
+import { pushedSaleOf } from '../nodes/core/terminal-push/push-metadata';
+import { paymentArrivedSignal, sendToTerminalWorkflowId } from './send-to-terminal';
 import { pendingReviewQuery, resolveReviewSignal, wellFormedResolution, type PendingReview, type ReviewOutcome } from './review';
 
 /**
@@ -81,6 +83,13 @@ export async function paymentToCrm(event: PaymentEvent): Promise<PaymentToCrmRes
     }
   }
   const recorded = review === 'operator-link' ? await upsert(matched, answer) : await upsert(matched);
+  // A sale the pack pushed to the reader: its Send to Terminal workflow may be waiting for this payment.
+  const sale = recorded.crm.outcome === 'recorded' ? pushedSaleOf(recorded) : undefined;
+  if (sale && patched('tells-pushed-sale-its-payment')) {
+    const pushed = getExternalWorkflowHandle(sendToTerminalWorkflowId(sale.vendor, sale.reference));
+    // A push started elsewhere (n8n, Node-RED) or long finished has no workflow here: nothing to tell.
+    await pushed.signal(paymentArrivedSignal, { eventId: recorded.id, customerId: recorded.crm.customerId }).catch(() => undefined);
+  }
   // Both read the event and whose it is (crm), not how the match was found: the history keeps that once already.
   const forSteps = { ...recorded, match: undefined };
   // Neither needs the other: they run side by side.

@@ -1,4 +1,4 @@
-import type { ParsedSale } from './terminal-push';
+import type { ParsedSale, TerminalVendor } from './terminal-push';
 
 /**
  * The names under which a pushed sale carries its customer and CRM record. Sources read them back with
@@ -96,4 +96,19 @@ function strip(a: PushAttribution): PushAttribution {
   if (a.crmRecordId) out.crmRecordId = a.crmRecordId;
   if (a.reference) out.reference = a.reference;
   return out;
+}
+
+/** Which push vendor's sales a source's payments can be: Adyen's webhooks and its Terminal API both carry them. */
+const PUSH_VENDOR_OF_SOURCE: Readonly<Record<string, TerminalVendor>> = { stripe: 'stripe', square: 'square', adyen: 'adyen', 'adyen-terminal': 'adyen' };
+
+/**
+ * The sale a payment completes, when the pack pushed it to the reader: the vendor and reference that name the
+ * Send to Terminal workflow waiting for it. Undefined for any other payment, and for anything but a completed
+ * payment (a decline is reported by the push itself).
+ */
+export function pushedSaleOf(event: { source: string; kind: string; metadata?: Record<string, string | undefined> }): { vendor: TerminalVendor; reference: string } | undefined {
+  const vendor = PUSH_VENDOR_OF_SOURCE[event.source];
+  if (!vendor || event.kind !== 'payment') return undefined;
+  const reference = attributionFrom({ metadata: event.metadata, note: event.metadata?.note })?.reference;
+  return reference ? { vendor, reference } : undefined;
 }
