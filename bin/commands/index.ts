@@ -9,8 +9,9 @@ import { segmentBatchCommand } from './segment-batch';
 import { sandboxCommand } from './sandbox';
 import { setupCommand } from './setup';
 import { syncCommand } from './sync';
+import { templatesCommand } from './templates';
 import { unmergeCommand } from './unmerge';
 import { workerCommand } from './worker';
 
 /** Every `terminal-crm` subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [setupCommand, sandboxCommand, workerCommand, clvCommand, linkCommand, mergeCommand, unmergeCommand, reviewCommand, identityCommand, segmentBatchCommand, outboxCommand, syncCommand];
+export const COMMANDS: readonly Command[] = [setupCommand, sandboxCommand, workerCommand, clvCommand, linkCommand, mergeCommand, unmergeCommand, reviewCommand, identityCommand, segmentBatchCommand, outboxCommand, syncCommand, templatesCommand];
