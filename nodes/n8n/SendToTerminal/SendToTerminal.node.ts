@@ -4,6 +4,7 @@ import { pushSaleFromFields } from '../../core/terminal-push/sale-fields';
 import type { PushOutcome, PushOutcomeKind, TerminalPush } from '../../core/terminal-push/terminal-push';
 import { toItemJson } from '../shared/item-json';
 import { errorMessage, toNodeError } from '../shared/node-error';
+import { terminalAdyenCloudTest } from './adyen-cloud-test';
 import { PUSH_CREDENTIALS, terminalPushFor } from './push-credentials';
 
 /** What "Fail on Offline, Busy, Declined or Rejected" turns into an error; a cancel was someone's decision. */
@@ -27,7 +28,7 @@ export class SendToTerminal implements INodeType {
     credentials: [
       { name: PUSH_CREDENTIALS.stripe!.type, required: true, ...forProcessor('stripe') },
       { name: PUSH_CREDENTIALS.square!.type, required: true, ...forProcessor('square') },
-      { name: PUSH_CREDENTIALS.adyen!.type, required: true, ...forProcessor('adyen') },
+      { name: 'terminalAdyenCloudApi', required: true, testedBy: 'terminalAdyenCloudTest', ...forProcessor('adyen') },
     ],
     properties: [
       {
@@ -170,6 +171,8 @@ export class SendToTerminal implements INodeType {
       },
     ],
   };
+
+  methods = { credentialTest: { terminalAdyenCloudTest } };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const items = this.getInputData();

@@ -3,6 +3,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, pollableSourceNames } from '../../core/pipeline/poll-source';
 import { TERMINAL_SOURCES } from '../TerminalTrigger/source-options';
 import { SOURCE_CREDENTIAL_TYPES } from '../TerminalTrigger/source-credentials';
+import { terminalCrmStoreTest } from '../shared/test-crm-store';
 import { pollOnce } from './poll-once';
 
 /** The sources with a list API: the others can only be reached by their webhook (Terminal Payment Trigger). */
@@ -28,7 +29,7 @@ export class TerminalPollTrigger implements INodeType {
         .filter(([source]) => POLLABLE.has(source))
         .map(([source, name]) => ({ name, required: true, displayOptions: { show: { source: [source] } } })),
       // The cursor and the inbox: where polling stands, and the events already seen (by a webhook or an earlier poll).
-      { name: 'terminalCrmStore', required: true },
+      { name: 'terminalCrmStore', required: true, testedBy: 'terminalCrmStoreTest' },
     ],
     properties: [
       {
@@ -91,6 +92,8 @@ export class TerminalPollTrigger implements INodeType {
       },
     ],
   };
+
+  methods = { credentialTest: { terminalCrmStoreTest } };
 
   async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
     const options = this.getNodeParameter('options', {}) as IDataObject;
