@@ -5,7 +5,6 @@ import type { ReviewResolution } from '../nodes/core/match/review-resolution';
 import type { UpsertResult } from '../nodes/core/crm/upsert-payments';
 import type { PaymentActivities } from '../temporal/activities/payment-activities';
 import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
-import { pushedSaleOf } from '../nodes/core/terminal-push/push-metadata';
 import { paymentArrivedSignal, sendToTerminalWorkflowId } from './send-to-terminal';
 import { pendingReviewQuery, resolveReviewSignal, wellFormedResolution, type PendingReview, type ReviewOutcome } from './review';
 
@@ -84,7 +83,7 @@ export async function paymentToCrm(event: PaymentEvent): Promise<PaymentToCrmRes
   }
   const recorded = review === 'operator-link' ? await upsert(matched, answer) : await upsert(matched);
   // A sale the pack pushed to the reader: its Send to Terminal workflow may be waiting for this payment.
-  const sale = recorded.crm.outcome === 'recorded' ? pushedSaleOf(recorded) : undefined;
+  const sale = recorded.pushedSale;
   if (sale && patched('tells-pushed-sale-its-payment')) {
     const pushed = getExternalWorkflowHandle(sendToTerminalWorkflowId(sale.vendor, sale.reference));
     // A push started elsewhere (n8n, Node-RED) or long finished has no workflow here: nothing to tell.

@@ -6,6 +6,8 @@ import type { MatchConfig } from '../../nodes/core/match/match-config';
 import { applyReviewResolution, parseReviewResolution, type ReviewResolution } from '../../nodes/core/match/review-resolution';
 import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
 import { keyProviderFromSpec, matchStep, openCrm, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
+import { pushedSaleOf } from '../../nodes/core/terminal-push/push-metadata';
+import type { TerminalVendor } from '../../nodes/core/terminal-push/terminal-push';
 import { createBatchActivities, type BatchActivities } from './batch-activities';
 import { failFastOnInputError } from './fail-fast';
 import { createPollActivities, type PollActivities } from './poll-activities';
@@ -23,7 +25,11 @@ export type ActivitySettings = Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaul
   loyalty?: Settings['loyalty'];
 };
 export type MatchedMessage = PaymentMessage & { match: MatchResult };
-export type RecordedMessage = MatchedMessage & { crm: UpsertResult };
+export type RecordedMessage = MatchedMessage & {
+  crm: UpsertResult;
+  /** Set when this payment completes a sale the pack pushed to a reader: whose Send to Terminal workflow to tell. */
+  pushedSale?: { vendor: TerminalVendor; reference: string };
+};
 
 export interface PaymentActivities {
   tokenize(event: PaymentEvent): Promise<PaymentMessage>;
@@ -57,7 +63,9 @@ export function createActivities(settings: ActivitySettings): TerminalCrmActivit
     upsert: (message, resolution) =>
       failFastOnInputError(async () => {
         const decided = resolution ? { ...message, match: applyReviewResolution(message.match, parseReviewResolution(resolution)) } : message;
-        return (await upsertStep([decided], await crm()))[0] as RecordedMessage;
+        const recorded = (await upsertStep([decided], await crm()))[0] as RecordedMessage;
+        const sale = recorded.crm.outcome === 'recorded' ? pushedSaleOf(recorded) : undefined;
+        return sale ? { ...recorded, pushedSale: sale } : recorded;
       }),
     reviewWait: async () => settings.reviewWaitMs ?? DEFAULT_REVIEW_WAIT_MS,
     ...createSegmentLoyaltyActivities(settings),
