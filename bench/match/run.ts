@@ -10,9 +10,8 @@
  */
 import { parseArgs } from 'node:util';
 import { resolveMatchConfig, type MatchConfig } from '../../nodes/core/match/match-config';
-import { learnWeights } from '../../nodes/core/match/learn-weights';
+import { describeLearnt, learnWeights } from '../../nodes/core/match/learn-weights';
 import { normalizeRecord } from '../../nodes/core/match/normalized-record';
-import { FIELDS } from '../../nodes/core/match/weights';
 import { payment, Population } from './population';
 import { Rng } from './rng';
 import { buildIndex, f1, precision, recall, runStream, timeMatching, type StreamResult } from './simulate';
@@ -44,11 +43,11 @@ function learn(): MatchConfig {
   const probes = Array.from({ length: n }, (_, i) => normalizeRecord(payment(pop, seed, payments + 1 + i).record, base.normalize));
   const rng = new Rng(seed, 99);
   const t = Date.now();
-  const learned = learnWeights(probes, index, base, () => rng.next());
-  log(`EM: ${learned.pairs} candidate pairs, match share ${learned.matchShare.toFixed(3)}, ${learned.iterations} iterations, ${((Date.now() - t) / 1000).toFixed(1)} s`);
-  FIELDS.forEach((f, i) => {
-    log(`  ${f.field.padEnd(12)} ${f.levels.map((l, j) => `${l.name}: m=${learned.weights.m[i]![j]!.toFixed(3)} u=${learned.weights.u[i]![j]!.toExponential(1)}`).join(' | ')}`);
-  });
+  const targets = [...index.records()];
+  const learned = learnWeights({ probes, targets, dedupe: false, index, cfg: base, random: () => rng.next() });
+  log(`learnt in ${((Date.now() - t) / 1000).toFixed(1)} s${learned.problem ? ` — REFUSED: ${learned.problem.reason}` : ''}`);
+  for (const line of describeLearnt(learned)) log(`  ${line}`);
+  if (learned.problem) return {};
   return { weights: learned.weights };
 }
 

@@ -78,7 +78,7 @@ function linkable(probe: NormalizedRecord, records: readonly NormalizedRecord[],
     if (l(F.card) >= 0 && l(F.card) <= 3) return true;
     if (l(F.email) >= 0 && l(F.email) <= 2) return true;
     if (l(F.phone) === 0) return true;
-    if (l(F.given) >= 0 && l(F.given) <= 3 && l(F.family) >= 0 && l(F.family) <= 2 && ((l(F.address) >= 0 && l(F.address) <= 1) || l(F.dob) === 0)) return true;
+    if (l(F.given) >= 0 && l(F.given) <= 4 && l(F.family) >= 0 && l(F.family) <= 3 && (l(F.address) === 0 || l(F.address) === 2 || l(F.dob) === 0)) return true;
   }
   return false;
 }

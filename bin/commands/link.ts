@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseRegion } from '../../nodes/core/config/settings';
 import { InputError } from '../../nodes/core/errors';
@@ -6,18 +6,27 @@ import { linkRecords, type LinkOptions } from '../../nodes/core/match/link-recor
 import { readLocalCustomerChanges } from '../../nodes/core/match/local-store-changes';
 import type { MatchRecord } from '../../nodes/core/match/match-record';
 import { parseColumnMapping, readRecordFile, RECORD_FIELDS, type ColumnMapping } from '../../nodes/core/match/record-file';
+import { saveMatchWeights } from '../../nodes/core/match/stored-weights';
 import type { SqlDatabase } from '../../nodes/core/store/sql-database';
 import type { CliIo, Command } from './command';
 import { withStore } from './store-option';
 
 const usage = `Usage: terminal-crm link <file> [--against <file>|store] [options]
+       terminal-crm link [<file>] --against store --learn [--store URL]
 
 Finds customers that are one person: within one file (deduplicate), or between a
 file and a second file or the pack's store. Prints one JSON line per pair found:
   {"left":…,"right":…,"confidence":0.97,"decision":"link","matchedOn":[…],
    "explanation":"…","evidence":[{"field":…,"outcome":…,"level":…,"weight":…}]}
 decision is "link" above the link threshold, "review" between the thresholds.
-Weights (Fellegi–Sunter m/u) are learnt from the files themselves by EM.
+Within one file, linked records form clusters (one person each): --clusters
+writes a cluster id for every record.
+
+Weights (Fellegi–Sunter m/u) are learnt from the files themselves: u from random
+pairs, m by EM over several blocking passes, the share of matches from exact
+rules. The diagnostic on stderr shows them, with the candidate pairs and the
+estimated recall of each blocking rule; weights whose estimation collapsed are
+refused, with the reason.
 
 Input: CSV with a header row, or JSONL (one object per line).
   --against FILE|store   link <file> against this file, or against the store's customers
@@ -29,6 +38,12 @@ Input: CSV with a header row, or JSONL (one object per line).
                          Fields: ${RECORD_FIELDS.join(', ')}
   --format csv|jsonl     default: from the file name (.jsonl/.ndjson is JSONL)
   --store URL            the store for --against store (default $TERMINAL_CRM_STORE_URL)
+  --clusters FILE        one file: write record id and cluster id (CSV) per record
+  --one-to-one           two files that each hold a person once: link each record
+                         to at most one of the other file, best first
+  --learn                with --against store: keep the learnt weights in the store,
+                         where Match Customer scores payments with them (without a
+                         file, they are learnt from the store's customers alone)
 
 Matching:
   --region CC            region of phone numbers without country code (default US)
@@ -91,6 +106,35 @@ function progressBar(io: CliIo, label: string): ((done: number, total: number) =
   };
 }
 
+const csvCell = (v: string) => (/[",\n\r]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
+
+function writeOut(file: string, text: string, flag: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (e) {
+    throw new InputError(flag, `cannot write ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check the path');
+  }
+}
+
+/** `link --against store --learn` without a file: the store's customers against themselves. */
+async function learnFromStore(store: string | undefined, region: string | undefined, io: CliIo): Promise<number> {
+  const lines: string[] = [];
+  await withStore(store, async ({ db, where }) => {
+    const records = await storeRecords(db);
+    io.err(`terminal-crm link: learning weights from ${records.length} customers in ${where}\n`);
+    const summary = linkRecords(records, undefined, { defaultRegion: parseRegion(region, '--region'), learnOnly: true }, {
+      onPair: () => undefined,
+      onDiagnostic: (line) => {
+        lines.push(line);
+        io.err(`terminal-crm link: ${line}\n`);
+      },
+    });
+    const saved = await saveMatchWeights(db, summary.learnt!.weights, lines.join('\n'));
+    io.err(`terminal-crm link: weights kept in the store (learnt at ${saved.learntAt}); Match Customer uses them from now on\n`);
+  });
+  return 0;
+}
+
 export const linkCommand: Command = {
   name: 'link',
   summary: 'find customers that are one person, within a file or against another file or the store',
@@ -102,10 +146,14 @@ export const linkCommand: Command = {
         against: { type: 'string' }, id: { type: 'string' }, 'against-id': { type: 'string' }, columns: { type: 'string' }, mapping: { type: 'string' },
         format: { type: 'string' }, store: { type: 'string' }, region: { type: 'string' },
         'link-threshold': { type: 'string' }, 'review-threshold': { type: 'string' }, 'no-learn': { type: 'boolean' },
+        clusters: { type: 'string' }, 'one-to-one': { type: 'boolean' }, learn: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: true,
     });
+    if (values.learn && values.against !== 'store') throw new InputError('--learn', 'keeps weights in the store, so it needs --against store', 'add --against store (and --store URL)');
+    if (values.learn && values['no-learn']) throw new InputError('--learn', 'cannot go with --no-learn', 'leave one of them out');
+    if (values.learn && positionals.length === 0) return learnFromStore(values.store, values.region, io);
     if (positionals.length !== 1) {
       throw new InputError('<file>', positionals.length ? 'only one input file is read (the second goes after --against)' : 'no customer file given', 'e.g. terminal-crm link customers.csv');
     }
@@ -145,10 +193,14 @@ export const linkCommand: Command = {
       linkThreshold: probabilityFlag('--link-threshold', values['link-threshold']),
       reviewThreshold: probabilityFlag('--review-threshold', values['review-threshold']),
       learn: values['no-learn'] !== true,
+      oneToOne: values['one-to-one'] === true,
     };
+    if (values.clusters !== undefined && right) throw new InputError('--clusters', 'clusters are of one file', 'leave --against out to deduplicate one file, or --clusters out');
     const mapped = Object.entries(left.columns).map(([f, c]) => `${f}=${c}`).join(', ');
     io.err(`terminal-crm link: ${left.records.length} records from ${file}${right ? ` against ${right.length} from ${values.against}` : ''}; columns ${mapped || '(none recognised)'}\n`);
     let chunk = '';
+    const clusterRows: string[] = [];
+    const diagnostic: string[] = [];
     const summary = linkRecords(left.records, right, options, {
       onPair: (p) => {
         chunk += `${JSON.stringify(p)}\n`;
@@ -158,13 +210,27 @@ export const linkCommand: Command = {
         }
       },
       onProgress: progressBar(io, 'linking'),
+      onCluster: values.clusters !== undefined ? (id, c) => void clusterRows.push(`${csvCell(id)},${csvCell(c)}`) : undefined,
+      onDiagnostic: (line) => {
+        diagnostic.push(line);
+        io.err(`terminal-crm link: ${line}\n`);
+      },
     });
     if (chunk) io.out(chunk);
+    if (values.clusters !== undefined) writeOut(values.clusters, `id,cluster\n${clusterRows.join('\n')}\n`, '--clusters');
     io.err(
       `terminal-crm link: ${summary.pairs} pairs (${summary.links} link, ${summary.reviews} review)` +
-        (summary.learnedMatchShare !== undefined ? `; weights learnt by EM, ${(summary.learnedMatchShare * 100).toFixed(1)}% of candidate pairs are matches` : '') +
+        (summary.learnedMatchShare !== undefined ? `; weights learnt (u from random pairs, m by EM over ${summary.learnt!.passes.length} blocking passes), match proportion ${summary.learnedMatchShare.toExponential(2)}` : summary.notLearnt ? '; built-in weights' : '') +
+        (summary.clusters !== undefined ? `; ${summary.clusters} clusters of two or more records${values.clusters !== undefined ? ` (cluster per record in ${values.clusters})` : ''}` : '') +
         '\n',
     );
+    if (values.learn && summary.learnt) {
+      const learnt = summary.learnt;
+      const saved = await withStore(values.store, ({ db }) => saveMatchWeights(db, learnt.weights, diagnostic.join('\n')));
+      io.err(`terminal-crm link: weights kept in the store (learnt at ${saved.learntAt}); Match Customer uses them from now on\n`);
+    } else if (values.learn) {
+      throw new InputError('--learn', `nothing was learnt: ${summary.notLearnt ?? 'learning is off'}`, 'give more records, or map more of their columns');
+    }
     return 0;
   },
 };

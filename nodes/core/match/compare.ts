@@ -9,6 +9,8 @@ export interface ValueFrequencies {
   given(v: string): number | undefined;
   family(v: string): number | undefined;
   postal(v: string): number | undefined;
+  /** A mailbox several records hold (a family's, a shop's) says less than one only its owner uses. */
+  email?(v: string): number | undefined;
 }
 
 export function givenLevel(a: string | undefined, b: string | undefined): number {
@@ -17,8 +19,9 @@ export function givenLevel(a: string | undefined, b: string | undefined): number
   if (nicknamesAgree(a, b)) return 1;
   const jw = jaroWinkler(a, b);
   if (jw >= 0.92) return 2;
-  if (jw >= 0.8 || ((a.length === 1 || b.length === 1) && a[0] === b[0])) return 3;
-  return 4;
+  if (jw >= 0.88) return 3;
+  if (jw >= 0.8 || ((a.length === 1 || b.length === 1) && a[0] === b[0])) return 4;
+  return 5;
 }
 
 export function familyLevel(a: string | undefined, b: string | undefined): number {
@@ -26,14 +29,17 @@ export function familyLevel(a: string | undefined, b: string | undefined): numbe
   if (a === b) return 0;
   const jw = jaroWinkler(a, b);
   if (jw >= 0.92) return 1;
+  if (jw >= 0.88) return 2;
   // double-barrelled or married names: "smithjones" and "smith"
-  if (jw >= 0.8 || (Math.min(a.length, b.length) >= 3 && (a.includes(b) || b.includes(a)))) return 2;
-  return 3;
+  if (jw >= 0.8 || (Math.min(a.length, b.length) >= 3 && (a.includes(b) || b.includes(a)))) return 3;
+  return 4;
 }
 
 const letters = (s: string) => s.replace(/[^a-z]/g, '');
 /** The email level "similar name": two mailboxes built from one name ("ana.lopez77@", "analopez@"). */
 export const EMAIL_SIMILAR_NAME = 3;
+/** The address level "same postal code", whose weight is term-frequency adjusted. */
+export const ADDRESS_SAME_POSTAL = 2;
 
 const TYPO_MIN_LOCAL_LENGTH = 5;
 
@@ -66,6 +72,12 @@ function emailLevel(as: readonly string[], bs: readonly string[]): number {
   return best;
 }
 
+/** The mailbox two records share, when they do. */
+function sharedEmail(a: NormalizedRecord, b: NormalizedRecord): string | undefined {
+  for (const e of a.emails) if (b.emails.includes(e)) return e;
+  return undefined;
+}
+
 function phoneLevel(as: readonly string[], bs: readonly string[]): number {
   if (!as.length || !bs.length) return MISSING;
   let best = 2;
@@ -78,15 +90,42 @@ function phoneLevel(as: readonly string[], bs: readonly string[]): number {
   return best;
 }
 
+const houseNumberOf = (street: string) => /\d+/.exec(street)?.[0];
+
+/**
+ * One street written two ways: alike as a whole ("12 oak st", "12 oka st"), or the same house number and at
+ * least half of the words alike ("3 light st", "3 light setreet"; "3 light st apt 4", "3 light st").
+ */
+function streetsAgree(a: string, b: string): boolean {
+  if (a === b) return true;
+  const house = houseNumberOf(a);
+  const other = houseNumberOf(b);
+  // "100 pine st" and "101 pine st" are neighbours, however alike they read
+  if (house && other && house !== other) return false;
+  if (jaroWinkler(a, b) >= 0.93) return true;
+  if (!house || !other) return false;
+  const wa = a.split(' ').filter((w) => w.length > 1 && !/^\d+$/.test(w));
+  const wb = b.split(' ').filter((w) => w.length > 1 && !/^\d+$/.test(w));
+  if (!wa.length || !wb.length) return false;
+  let alike = 0;
+  for (const x of wa) if (wb.some((y) => x === y || (x.length >= 4 && jaroWinkler(x, y) >= 0.9))) alike++;
+  return alike * 2 >= Math.min(wa.length, wb.length) && alike > 0;
+}
+
+/** A postal code with one character typed wrong ("4223", "4233"). */
+const postalClose = (a: string, b: string) => a.length === b.length && a.length >= 4 && withinOneEdit(a, b);
+
 function addressLevel(a: NormalizedRecord, b: NormalizedRecord): number {
-  const streetSame = !!a.street && !!b.street && (a.street === b.street || jaroWinkler(a.street, b.street) >= 0.93);
+  const streetSame = !!a.street && !!b.street && streetsAgree(a.street, b.street);
   const citySame = !!a.city && !!b.city && (a.city === b.city || jaroWinkler(a.city, b.city) >= 0.93);
   if (a.postal && b.postal) {
-    if (a.postal === b.postal) return streetSame ? 0 : 1;
-    return citySame ? 2 : 3;
+    if (a.postal === b.postal) return streetSame ? 0 : 2;
+    if (streetSame) return 1;
+    return citySame || postalClose(a.postal, b.postal) ? 3 : 4;
   }
-  if (citySame) return streetSame ? 0 : 2;
-  if ((a.city && b.city) || (a.street && b.street)) return 3;
+  if (streetSame) return citySame ? 0 : 1;
+  if (citySame) return 3;
+  if ((a.city && b.city) || (a.street && b.street)) return 4;
   return MISSING;
 }
 
@@ -97,8 +136,9 @@ function dobLevel(a: string | undefined, b: string | undefined): number {
   const [yb, mb, db] = b.split('-');
   if (ya === yb && ma === db && da === mb) return 1;
   const same = Number(ya === yb) + Number(ma === mb) + Number(da === db);
-  if (same === 2 && (ya === yb ? withinOneEdit(ma === mb ? da! : ma!, ma === mb ? db! : mb!) : withinOneEdit(ya!, yb!))) return 1;
-  return 2;
+  if (same === 2 && (ya === yb ? withinOneEdit(ma === mb ? da! : ma!, ma === mb ? db! : mb!) : withinOneEdit(ya!, yb!))) return 2;
+  if (ma === mb && da === db && Math.abs(Number(ya) - Number(yb)) === 1) return 3;
+  return 4;
 }
 
 /** Same key id ("ctok_k1_…" and "ctok_k1_…"), compared in place: this runs for every candidate's cards. */
@@ -130,6 +170,26 @@ function cardLevel(a: NormalizedRecord, b: NormalizedRecord): number {
   let best = 4;
   for (const ca of a.cards) for (const cb of b.cards) best = Math.min(best, cardPairLevel(ca, cb));
   return best;
+}
+
+/** A mailbox whose name is the person's name ("ana.lopez77@", "alopez@", "lopez.a@"), as many are built. */
+function builtFromName(email: string, given: string | undefined, family: string | undefined): boolean {
+  if (!family) return false;
+  const local = letters(email.slice(0, email.lastIndexOf('@')));
+  return local.includes(family) && (!given || local.includes(given) || local.startsWith(given[0]!) || local.endsWith(given[0]!));
+}
+
+/**
+ * Two mailboxes built from one name say no more than the names themselves once those agree: people who share a
+ * name pick alike addresses ("ana.lopez@" at two providers, "analopez@" and "anelopez@"). Only a mailbox that is
+ * the same counts then, and for as much as its frequency allows.
+ */
+export function emailSaysNoMore(levels: Int8Array, a: NormalizedRecord, b: NormalizedRecord): boolean {
+  const l = levels[F.email]!;
+  if (l <= 0 || l === FIELDS[F.email]!.levels.length - 1) return false;
+  const g = levels[F.given]!;
+  if (!(g >= 0 && g <= 1 && levels[F.family] === 0)) return false;
+  return l === EMAIL_SIMILAR_NAME || (builtFromName(a.emails[0]!, a.given, a.family) && builtFromName(b.emails[0]!, b.given, b.family));
 }
 
 export interface Comparison {
@@ -187,12 +247,15 @@ export function compareRecords(
   levels[F.card] = cardLevel(a, b);
   let weight = nameWeight;
   let household = Math.max(0, familyWeight);
-  // Two addresses built from the same name say no more than the names themselves once those agree.
-  const namesAgree = g >= 0 && g <= 1 && f === 0;
+  const emailNoMore = emailSaysNoMore(levels, a, b);
   for (let i: number = F.email; i < FIELDS.length; i++) {
     const l = levels[i]!;
-    if (i === F.email && l === EMAIL_SIMILAR_NAME && namesAgree) continue;
-    const w = levelWeight(i, l, lw, m, i === F.address && l === 1 && tf ? tf.postal(b.postal!) : undefined);
+    if (i === F.email && emailNoMore) continue;
+    const tfU = !tf || l !== 0 && l !== ADDRESS_SAME_POSTAL ? undefined
+      : i === F.address && l === ADDRESS_SAME_POSTAL ? tf.postal(b.postal!)
+      : i === F.email && l === 0 ? tf.email?.(sharedEmail(a, b)!)
+      : undefined;
+    const w = levelWeight(i, l, lw, m, tfU);
     weight += w;
     if ((i === F.address || i === F.phone) && w > 0) household += w;
   }

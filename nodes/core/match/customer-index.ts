@@ -187,7 +187,17 @@ export class CustomerIndex {
     given: (v) => this.frequency(this.givenCounts, v),
     family: (v) => this.frequency(this.familyCounts, v),
     postal: (v) => this.frequency(this.postalCounts, v),
+    // only a mailbox several records hold is adjusted: one held once keeps the weight of its level
+    email: (v) => {
+      const n = this.holdersOf('email', v).length;
+      return n < 2 ? undefined : Math.max(TF_FLOOR, n / this.live);
+    },
   };
+
+  /** Every indexed customer, in no particular order (for learning weights over them). */
+  *records(): IterableIterator<NormalizedRecord> {
+    for (const r of this.recs) if (r) yield r;
+  }
 
   /** Up to `n` indexed customers picked by `random` (0 ≤ random() < 1), for estimating weights. */
   sample(n: number, random: () => number): NormalizedRecord[] {

@@ -1,10 +1,10 @@
 import type { FieldEvidence, MatchDecision, MatchField, MatchKeyKind, MergeProposal } from '../contracts/customer';
-import { compareRecords, EMAIL_SIMILAR_NAME } from './compare';
+import { ADDRESS_SAME_POSTAL, compareRecords, emailSaysNoMore } from './compare';
 import type { CustomerIndex } from './customer-index';
 import { EXACT_KEY_CONFIDENCE } from './exact-confidence';
 import type { ExactKind, ResolvedMatchConfig } from './match-config';
 import type { NormalizedRecord } from './normalized-record';
-import { differs, F, FIELDS, MISSING } from './weights';
+import { differs, F, FIELDS, householdOnly, MISSING } from './weights';
 
 export interface Decision {
   decision: MatchDecision;
@@ -80,13 +80,17 @@ export function evidenceOf(
 
 /** The weight one field contributed, with the same term-frequency adjustment compareRecords applies. */
 function compareSingleWeight(a: NormalizedRecord, b: NormalizedRecord, field: number, level: number, index: CustomerIndex, cfg: ResolvedMatchConfig, levels: Int8Array): number {
-  if (field === F.email && level === EMAIL_SIMILAR_NAME && levels[F.given]! >= 0 && levels[F.given]! <= 1 && levels[F.family] === 0) return 0;
+  if (field === F.email && emailSaysNoMore(levels, a, b)) return 0;
   const m = cfg.weights.m[field]![level]!;
   const tf = index.frequencies;
   let u: number | undefined;
   if (field === F.given && level === 0) u = tf.given(b.given!);
   else if (field === F.family && level === 0) u = tf.family(b.family!);
-  else if (field === F.address && level === 1 && b.postal) u = tf.postal(b.postal);
+  else if (field === F.address && level === ADDRESS_SAME_POSTAL && b.postal) u = tf.postal(b.postal);
+  else if (field === F.email && level === 0 && tf.email) {
+    const shared = a.emails.find((e) => b.emails.includes(e));
+    if (shared) u = tf.email(shared);
+  }
   return u !== undefined && u > 0 ? Math.log2(m / u) : cfg.logWeights[field]![level]!;
 }
 

@@ -10,6 +10,7 @@ import { resolveMatchConfig, type MatchConfig, type ResolvedMatchConfig } from '
 import type { CustomerChangeSource } from './match-record';
 import { keysOfEvent } from './normalize-keys';
 import { normalizeRecord, recordOfEvent } from './normalized-record';
+import { loadMatchWeights, storeOf, type StoredWeights } from './stored-weights';
 
 export interface MatchDeps {
   /** Answers payment-id lookups; when it can list its changes, it also feeds the match index. */
@@ -101,7 +102,8 @@ async function matchOnKeysAndFields(event: TokenizedPaymentEvent, deps: MatchDep
     return matchExact(event, deps.crm, { defaultRegion: cfg.normalize.defaultRegion });
   }
   if (source) await index.refreshIfDue(source, cfg.refreshIntervalMs);
-  const d = decide(normalizeRecord(recordOfEvent(event), cfg.normalize), index, cfg);
+  const scored = source && !config.weights ? await withStoredWeights(config, cfg, source, index) : cfg;
+  const d = decide(normalizeRecord(recordOfEvent(event), cfg.normalize), index, scored);
   return {
     customerId: d.customerId,
     confidence: d.confidence,
@@ -114,6 +116,42 @@ async function matchOnKeysAndFields(event: TokenizedPaymentEvent, deps: MatchDep
     ...(d.evidence.length ? { evidence: d.evidence } : {}),
     ...(d.merges.length ? { merges: d.merges } : {}),
   };
+}
+
+/** How often Match Customer looks for newly learnt weights in the store. */
+const WEIGHTS_RELOAD_MS = 60_000;
+
+interface WeightsState {
+  checkedAt: number;
+  stored?: StoredWeights;
+  loading?: Promise<void>;
+  resolved: WeakMap<MatchConfig, ResolvedMatchConfig>;
+}
+const storedByIndex = new WeakMap<CustomerIndex, WeightsState>();
+
+/**
+ * The configuration with the weights learnt from the store (`terminal-crm link --against store --learn`), when
+ * there are some and the operator set none: `link` and Match Customer then score with the same weights. Read
+ * at most once a minute, so a payment never waits for it.
+ */
+async function withStoredWeights(config: MatchConfig, cfg: ResolvedMatchConfig, source: CustomerChangeSource, index: CustomerIndex): Promise<ResolvedMatchConfig> {
+  const db = storeOf(source.indexScope);
+  if (!db) return cfg;
+  let state = storedByIndex.get(index);
+  if (!state) storedByIndex.set(index, (state = { checkedAt: 0, resolved: new WeakMap() }));
+  const s = state;
+  if (Date.now() - s.checkedAt >= WEIGHTS_RELOAD_MS) {
+    s.checkedAt = Date.now();
+    s.loading = loadMatchWeights(db).then((w) => {
+      if (w?.learntAt !== s.stored?.learntAt) s.resolved = new WeakMap();
+      s.stored = w;
+    });
+  }
+  await s.loading;
+  if (!s.stored) return cfg;
+  let r = s.resolved.get(config);
+  if (!r) s.resolved.set(config, (r = resolveMatchConfig({ ...config, weights: s.stored.weights })));
+  return r;
 }
 
 /**

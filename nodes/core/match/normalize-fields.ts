@@ -92,7 +92,10 @@ export function normalizeDateOfBirth(dob: string | undefined, monthFirst = true)
   let y: number, m: number, d: number;
   const iso = /^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})/.exec(s);
   const local = /^(\d{1,2})[-/.](\d{1,2})[-/.](\d{2}|\d{4})$/.exec(s);
+  // "19650413", as registries and many exports write it
+  const compact = /^(19|20)(\d{2})(\d{2})(\d{2})$/.exec(s);
   if (iso) [y, m, d] = [Number(iso[1]), Number(iso[2]), Number(iso[3])];
+  else if (compact) [y, m, d] = [Number(compact[1]! + compact[2]!), Number(compact[3]), Number(compact[4])];
   else if (local) {
     const a = Number(local[1]);
     const b = Number(local[2]);

@@ -18,12 +18,15 @@ const different: LevelSpec = { name: 'different', outcome: 'disagree' };
 
 /** The comparison vector of the probabilistic tier: one entry per field, each with its agreement levels. */
 export const FIELDS: readonly FieldSpec[] = [
-  { field: 'givenName', levels: [agree('same'), agree('nickname'), partial('similar spelling'), partial('initial or loose spelling'), different] },
-  { field: 'familyName', levels: [agree('same'), partial('similar spelling'), partial('part of the name or loose spelling'), different] },
+  { field: 'givenName', levels: [agree('same'), agree('nickname'), partial('similar spelling'), partial('close spelling'), partial('initial or loose spelling'), different] },
+  { field: 'familyName', levels: [agree('same'), partial('similar spelling'), partial('close spelling'), partial('part of the name or loose spelling'), different] },
   { field: 'email', levels: [agree('same mailbox'), partial('same name at another domain'), partial('one typo apart'), partial('similar name'), different] },
   { field: 'phone', levels: [agree('same number'), partial('one digit off'), different] },
-  { field: 'address', levels: [agree('same street and postal code'), partial('same postal code'), partial('same city'), different] },
-  { field: 'dateOfBirth', levels: [agree('same'), partial('day and month swapped or one part off'), different] },
+  {
+    field: 'address',
+    levels: [agree('same street and postal code'), partial('same street, postal code or city differs'), partial('same postal code'), partial('same city or postal code one character off'), different],
+  },
+  { field: 'dateOfBirth', levels: [agree('same'), partial('day and month swapped'), partial('one digit off'), partial('year one apart'), different] },
   { field: 'card', levels: [agree('same card token'), agree('same BIN, last 4 and expiry'), partial('same last 4 and expiry'), partial('same BIN and last 4'), different] },
 ];
 
@@ -33,6 +36,16 @@ export const MISSING = -1;
 /** True when the field was present on both sides and plainly different (its last level). */
 export function differs(levels: Int8Array, field: number): boolean {
   return levels[field] === FIELDS[field]!.levels.length - 1;
+}
+
+/**
+ * A different given name with family name and address agreeing is the pattern of a household, not of one person:
+ * then what a household shares is not counted as evidence, and the pair is never linked unasked. The same birth
+ * date is not what a household shares (twins aside), so with it the pair is one person whose given name was
+ * written differently (a middle name, a name used instead of the registered one).
+ */
+export function householdOnly(levels: Int8Array): boolean {
+  return differs(levels, F.given) && levels[F.dob] !== 0;
 }
 
 /**
@@ -55,21 +68,21 @@ export interface MatchWeights {
  */
 export const DEFAULT_WEIGHTS: MatchWeights = {
   m: [
-    [0.78, 0.08, 0.05, 0.04, 0.05],
-    [0.87, 0.05, 0.03, 0.05],
+    [0.78, 0.08, 0.04, 0.02, 0.03, 0.05],
+    [0.87, 0.04, 0.02, 0.02, 0.05],
     [0.75, 0.04, 0.04, 0.05, 0.12],
     [0.85, 0.04, 0.11],
-    [0.72, 0.12, 0.04, 0.12],
-    [0.92, 0.04, 0.04],
+    [0.66, 0.06, 0.12, 0.04, 0.12],
+    [0.9, 0.02, 0.03, 0.01, 0.04],
     [0.5, 0.12, 0.04, 0.02, 0.32],
   ],
   u: [
-    [0.01, 0.004, 0.006, 0.03, 0.95],
-    [0.003, 0.002, 0.008, 0.987],
+    [0.01, 0.004, 0.004, 0.004, 0.028, 0.95],
+    [0.003, 0.001, 0.002, 0.007, 0.987],
     [1e-7, 2e-6, 1e-5, 5e-4, 0.999487],
     [1e-7, 1e-6, 0.9999989],
-    [2e-5, 1e-3, 0.01, 0.98898],
-    [6e-5, 6e-4, 0.99934],
+    [2e-5, 1e-4, 1e-3, 0.01, 0.98888],
+    [6e-5, 3e-6, 5e-4, 1.2e-4, 0.999317],
     [1e-12, 1e-8, 3e-6, 6e-7, 0.9999964],
   ],
 };
