@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { ENV, loyaltyProgramFromEnv, segmentConfigFromEnv } from '../../nodes/core/config/settings';
 import { InputError } from '../../nodes/core/errors';
+import { fieldsTargetOf } from '../../nodes/core/crm/field-updates';
 import { runScheduledBatch, type LoyaltyReviewSummary, type SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
 import type { CliIo, Command } from './command';
 import { withStore } from './store-option';
@@ -59,6 +60,7 @@ export const segmentBatchCommand: Command = {
       io.err(`Nothing to do: the Segment step is off (${ENV.segmentConfig}=off) and no loyalty program is set (${ENV.loyaltyProgram}).\n`);
       return 0;
     }
+    const crm = fieldsTargetOf(process.env.TERMINAL_CRM_CRM, 'TERMINAL_CRM_CRM');
     const started = Date.now();
     let lastReport = started;
     return withStore(values.store, async ({ db, location }) => {
@@ -67,6 +69,8 @@ export const segmentBatchCommand: Command = {
         segment,
         loyalty,
         asOf,
+        // A SaaS CRM (TERMINAL_CRM_CRM) gets the changed fields through the outbox; `terminal-crm sync` sends them.
+        ...(crm ? { crm } : {}),
         // Progress for large stores, a line every few seconds.
         onProgress: (p) => {
           if (Date.now() - lastReport < 3_000 || p.written === 0) return;

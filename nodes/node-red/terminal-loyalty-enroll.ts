@@ -1,3 +1,4 @@
+import { flushResultsFields } from '../core/crm/field-updates';
 import { membershipEventMessages } from '../core/loyalty/event-messages';
 import type { LoyaltyResult } from '../core/loyalty/loyalty-step';
 import { loyaltyStep } from '../core/loyalty/loyalty-step';
@@ -8,6 +9,7 @@ import { summarizeReview } from '../core/segment/scheduled-run';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, NodeStatus, RuntimeNode } from './shared/red-api';
+import { crmStatusOf, fieldCrmOf } from './shared/field-crm';
 import { handleInput } from './shared/step-node';
 
 function programOf(def: NodeDef): LoyaltyProgram {
@@ -35,7 +37,8 @@ function statusOf(l: LoyaltyResult): { status: string; fill: NodeStatus['fill'] 
   const event = l.events.map((e) => (e.type === 'enrolled' ? 'enrolled' : `tier ${e.to ?? 'none'}`)).join(', ');
   const m = l.member;
   const state = !m ? l.outcome : m.enrolled ? `${m.pointsBalance} points${m.tier ? ` · ${m.tier}` : ''}` : 'not a member yet';
-  return { status: `${l.outcome === 'duplicate' ? 'duplicate: ' : ''}${event ? `${event} · ` : ''}${state}`, fill: 'green' };
+  const fill = l.crmSync?.status === 'rejected' || l.crmSync?.status === 'dead' ? 'yellow' : 'green';
+  return { status: `${l.outcome === 'duplicate' ? 'duplicate: ' : ''}${event ? `${event} · ` : ''}${state}${crmStatusOf(l.crmSync)}`, fill };
 }
 
 /**
@@ -49,12 +52,15 @@ export = function register(RED: NodeRedApi): void {
     handleInput(this, async (payload) => {
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
       const program = programOf(def);
+      const crm = fieldCrmOf(RED, def);
+      const db = await store.db();
       if (def.mode === 'review') {
-        const review = await reviewLoyalty(await store.db(), program);
+        const review = await reviewLoyalty(db, program, { crm: crm?.target });
         const status = `reviewed: ${review.pointsExpired} points expired, ${review.events.length} tier change(s)`;
         return { payload: summarizeReview(program.id, review), derived: review.events.map((loyaltyEvent) => ({ loyaltyEvent })), status };
       }
-      const out = await loyaltyStep(payload, { db: await store.db(), program });
+      const out = await loyaltyStep(payload, { db, program, crm: crm?.target });
+      if (crm) await flushResultsFields({ db, adapter: crm.adapter }, [out.loyalty], crm.deadlineMs);
       return { payload: out, derived: membershipEventMessages(out), ...statusOf(out.loyalty) };
     }, 2);
   });

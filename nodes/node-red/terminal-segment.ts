@@ -1,3 +1,4 @@
+import { flushResultsFields } from '../core/crm/field-updates';
 import { runSegmentBatch, type BatchResult } from '../core/segment/batch';
 import { segmentConfigFromSettings } from '../core/segment/operator-settings';
 import { summarizeBatch } from '../core/segment/scheduled-run';
@@ -6,18 +7,21 @@ import { segmentStep } from '../core/segment/segment-step';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, NodeStatus, RuntimeNode } from './shared/red-api';
+import { crmStatusOf, fieldCrmOf } from './shared/field-crm';
 import { handleInput } from './shared/step-node';
 
 function statusOf(s: SegmentResult): { status: string; fill: NodeStatus['fill'] } {
   if (s.outcome === 'skipped') return { status: `skipped: ${s.reason ?? ''}`, fill: 'yellow' };
   const flags = s.flags ? (['highValue', 'atRisk', 'anomaly'] as const).filter((f) => s.flags![f]) : [];
   const shown = [s.name ?? 'no segment yet', ...flags.map((f) => ({ highValue: 'high value', atRisk: 'at risk', anomaly: 'unusual' })[f])];
-  return { status: `${s.outcome === 'duplicate' ? 'duplicate: ' : ''}${shown.join(' · ')}`, fill: 'green' };
+  const fill = s.crmSync?.status === 'rejected' || s.crmSync?.status === 'dead' ? 'yellow' : 'green';
+  return { status: `${s.outcome === 'duplicate' ? 'duplicate: ' : ''}${shown.join(' · ')}${crmStatusOf(s.crmSync)}`, fill };
 }
 
 function batchStatus(r: BatchResult): string {
   const customers = r.currencies.reduce((n, c) => n + c.customers, 0);
-  return `recomputed ${customers} customer(s) in ${r.currencies.length} currenc${r.currencies.length === 1 ? 'y' : 'ies'}`;
+  const queued = r.currencies.reduce((n, c) => n + c.fieldsQueued, 0);
+  return `recomputed ${customers} customer(s) in ${r.currencies.length} currenc${r.currencies.length === 1 ? 'y' : 'ies'}${queued ? `, ${queued} queued for the CRM` : ''}`;
 }
 
 /**
@@ -39,12 +43,14 @@ export = function register(RED: NodeRedApi): void {
         crmFields: def.crmFields,
         advanced: def.advanced,
       });
+      const crm = fieldCrmOf(RED, def);
       const db = await store.db();
       if (recompute) {
-        const result = await runSegmentBatch(db, config);
+        const result = await runSegmentBatch(db, config, { crm: crm?.target });
         return { payload: summarizeBatch(result), status: batchStatus(result) };
       }
-      const out = await segmentStep(payload, { db, config });
+      const out = await segmentStep(payload, { db, config, crm: crm?.target });
+      if (crm) await flushResultsFields({ db, adapter: crm.adapter }, [out.segment], crm.deadlineMs);
       return { payload: out, ...statusOf(out.segment) };
     });
   });

@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { LoyaltyProgram } from '../../nodes/core/loyalty/program';
+import { fieldsTargetOf } from '../../nodes/core/crm/field-updates';
 import { reviewLoyalty as review } from '../../nodes/core/loyalty/review';
 import { runSegmentBatch as runBatch, type BatchProgress } from '../../nodes/core/segment/batch';
 import { parseSegmentConfig, type SegmentConfig } from '../../nodes/core/segment/config';
@@ -35,15 +36,17 @@ export function createBatchActivities(settings: { storeUrl: string; segment?: Se
   const config = settings.segment === undefined ? parseSegmentConfig() : settings.segment;
   const program = settings.loyalty ?? null;
   const db = () => openDatabase(settings.storeUrl);
+  // A SaaS CRM named for the worker gets the batch's changed fields through the outbox (the sync schedule sends them).
+  const crm = fieldsTargetOf(process.env.TERMINAL_CRM_CRM, 'TERMINAL_CRM_CRM');
   return {
     runSegmentBatch: async (asOf) => {
       if (!config) return null;
       // Heartbeats carry the progress: a worker that died mid-run is noticed within the heartbeat timeout, not hours later.
-      return failFastOnInputError(async () => summarizeBatch(await runBatch(await db(), config, { asOf: asOfDate(asOf), onProgress: heartbeater() })));
+      return failFastOnInputError(async () => summarizeBatch(await runBatch(await db(), config, { asOf: asOfDate(asOf), onProgress: heartbeater(), ...(crm ? { crm } : {}) })));
     },
     reviewLoyalty: async (asOf) => {
       if (!program) return null;
-      return failFastOnInputError(async () => summarizeReview(program.id, await review(await db(), program, { asOf: asOfDate(asOf) })));
+      return failFastOnInputError(async () => summarizeReview(program.id, await review(await db(), program, { asOf: asOfDate(asOf), ...(crm ? { crm } : {}) })));
     },
   };
 }

@@ -1,3 +1,4 @@
+import { fieldsTargetOf } from '../../nodes/core/crm/field-updates';
 import type { LoyaltyProgram } from '../../nodes/core/loyalty/program';
 import { loyaltyStep, type LoyaltyResult, type MembershipEvent } from '../../nodes/core/loyalty';
 import { parseSegmentConfig, segmentStep, type SegmentConfig, type SegmentResult } from '../../nodes/core/segment';
@@ -6,8 +7,17 @@ import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { failFastOnInputError } from './fail-fast';
 
+/** The worker's CRM choice, as the sandbox and the CLI name it. */
+const CRM_ENV = 'TERMINAL_CRM_CRM';
+
 export interface SegmentLoyaltySettings {
   storeUrl: string;
+  /**
+   * The CRM the fields go to (as TERMINAL_CRM_CRM, read when absent): "local" keeps them in the store only; a SaaS
+   * CRM also gets them through the outbox, queued with the local state. The worker does not send them: the CRM
+   * sync schedule drains the outbox.
+   */
+  crm?: string;
   /** The Segment step's configuration: the defaults when absent, off when null. */
   segment?: SegmentConfig | null;
   /** The loyalty program: none when absent or null. */
@@ -27,6 +37,8 @@ export interface SegmentOutcome {
   flags: Flags | null;
   rfm: { r: number; f: number; m: number; approximate: boolean } | null;
   pAlive: number | null;
+  /** With a SaaS CRM: the fields queued for it. */
+  crmFields?: { crm: string; fields: string[] };
 }
 
 /** What the workflow keeps of the Loyalty step: the membership events to branch on and the balance after. */
@@ -42,6 +54,8 @@ export interface LoyaltyOutcome {
   /** Change of the available balance this event made (0 for a repeat). */
   pointsChange: number;
   events: MembershipEvent[];
+  /** With a SaaS CRM: the membership fields queued for it. */
+  crmFields?: { crm: string; fields: string[] };
 }
 
 export interface SegmentLoyaltyActivities {
@@ -59,6 +73,7 @@ export function segmentOutcome(s: SegmentResult): SegmentOutcome {
     flags: s.flags ?? null,
     rfm: s.rfm ? { r: s.rfm.r, f: s.rfm.f, m: s.rfm.m, approximate: s.rfm.approximate } : null,
     pAlive: s.clv?.pAlive ?? null,
+    ...(s.crmSync ? { crmFields: { crm: s.crmSync.crm, fields: s.crmSync.fields } } : {}),
   };
 }
 
@@ -74,6 +89,7 @@ export function loyaltyOutcome(l: LoyaltyResult): LoyaltyOutcome {
     pointsHeld: l.member?.pointsHeld ?? null,
     pointsChange: l.outcome === 'duplicate' ? 0 : l.entries.reduce((sum, e) => sum + e.points, 0),
     events: l.events,
+    ...(l.crmSync ? { crmFields: { crm: l.crmSync.crm, fields: l.crmSync.fields } } : {}),
   };
 }
 
@@ -86,15 +102,17 @@ export function loyaltyOutcome(l: LoyaltyResult): LoyaltyOutcome {
 export function createSegmentLoyaltyActivities(settings: SegmentLoyaltySettings): SegmentLoyaltyActivities {
   const config = settings.segment === undefined ? parseSegmentConfig() : settings.segment;
   const program = settings.loyalty ?? null;
+  // Checked at start-up: a misspelt CRM stops the worker instead of failing every payment.
+  const crm = fieldsTargetOf(settings.crm ?? process.env[CRM_ENV], CRM_ENV);
   const db = () => openDatabase(settings.storeUrl);
   return {
     segment: async (message) => {
       if (!config) return null;
-      return failFastOnInputError(async () => segmentOutcome((await segmentStep(message, { db: await db(), config })).segment));
+      return failFastOnInputError(async () => segmentOutcome((await segmentStep(message, { db: await db(), config, crm })).segment));
     },
     loyalty: async (message) => {
       if (!program) return null;
-      return failFastOnInputError(async () => loyaltyOutcome((await loyaltyStep(message, { db: await db(), program, repeats: 'first' })).loyalty));
+      return failFastOnInputError(async () => loyaltyOutcome((await loyaltyStep(message, { db: await db(), program, repeats: 'first', crm })).loyalty));
     },
   };
 }

@@ -52,9 +52,11 @@ describe('step nodes (in a stand-in for Node-RED)', () => {
     assert.match(notAPayment.error!.message, /not a valid PaymentEvent.*Fix: /);
   });
 
-  it('refuses a CRM this version cannot write to', async () => {
-    const upsert = red.create('terminal-crm-upsert', { id: 'u2', store: 'store', crm: 'salesforce' });
+  it('refuses a CRM it does not know, and a SaaS CRM without its CRM account', async () => {
+    const upsert = red.create('terminal-crm-upsert', { id: 'u2', store: 'store', crm: 'sugarcrm' });
     const r = await upsert.receive({});
-    assert.match(r.error!.message, /^CRM: "salesforce" is not a CRM this version can write to/);
+    assert.match(r.error!.message, /^CRM: "sugarcrm" is not a CRM this step can write to/);
+    const noAccount = red.create('terminal-crm-upsert', { id: 'u3', store: 'store', crm: 'salesforce' });
+    assert.match((await noAccount.receive({})).error!.message, /^CRM account: none is selected/);
   });
 });

@@ -1,3 +1,4 @@
+import { fieldLockKeys, queueFieldUpdates, type FieldSync, type FieldsTarget } from '../crm/field-updates';
 import { ledgerLockKeys, paymentAfter } from '../ledger/record-events';
 import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../segment/customer-fields';
 import { readPaymentFacts } from '../segment/payment-facts';
@@ -17,6 +18,8 @@ export interface LoyaltyResult {
   entries: LedgerEntry[];
   events: MembershipEvent[];
   crmFields?: CustomerFields;
+  /** With a SaaS CRM: the membership fields queued for it (and, after a flush, whether they reached it). */
+  crmSync?: FieldSync;
 }
 
 export interface LoyaltyDeps {
@@ -24,6 +27,8 @@ export interface LoyaltyDeps {
   program: LoyaltyProgram;
   /** "local": membership fields into the local CRM in the same transaction; "none": only on the output. */
   writeFields?: 'local' | 'none';
+  /** A SaaS CRM: changed membership fields are also queued in its outbox, in the same transaction. */
+  crm?: FieldsTarget;
   now?: () => Date;
   /**
    * What a repeat of an event already applied returns. "quiet" (the default): no entries and no events, so a flow
@@ -38,10 +43,21 @@ export function membershipFields(program: LoyaltyProgram, m: Member): CustomerFi
   return mapFields({ tier: m.tier, points: m.pointsBalance, heldPoints: m.pointsHeld, memberSince: m.enrolledAt }, program.crmFields);
 }
 
-export async function writeMembership(tx: SqlExecutor, program: LoyaltyProgram, m: Member, now: string): Promise<CustomerFields> {
+/**
+ * The membership as fields: into the store's copy (unless `local` is false) and, with a SaaS CRM, into its outbox,
+ * in the caller's transaction.
+ */
+export async function writeMembership(
+  tx: SqlExecutor,
+  program: LoyaltyProgram,
+  m: Member,
+  at: Date,
+  to: { local?: boolean; crm?: FieldsTarget } = {},
+): Promise<{ fields: CustomerFields; crmSync?: FieldSync }> {
   const fields = membershipFields(program, m);
-  await writeLocalCustomerFields(tx, m.customerId, fields, now);
-  return fields;
+  if (to.local ?? true) await writeLocalCustomerFields(tx, m.customerId, fields, at.toISOString());
+  const [crmSync] = to.crm ? await queueFieldUpdates(tx, to.crm, [{ customerId: m.customerId, fields }], at) : [];
+  return crmSync ? { fields, crmSync } : { fields };
 }
 
 /**
@@ -85,12 +101,15 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
     const { entries, events, customerId } = await ledger.apply(tx, payment, { eventId: facts.eventId, occurredAt: facts.occurredAt, customerId: facts.customerId! }, now);
     const member = (await ledger.member(tx, customerId)) ?? null;
     const changed = entries.length > 0 || events.length > 0;
-    const crmFields = member?.enrolled && (deps.writeFields ?? 'local') === 'local' && changed
-      ? await writeMembership(tx, program, member, now)
-      : member?.enrolled ? membershipFields(program, member) : undefined;
-    const result: LoyaltyResult = { ...base, customerId, outcome: changed ? 'applied' : 'unchanged', member, entries, events, ...(crmFields ? { crmFields } : {}) };
+    const local = (deps.writeFields ?? 'local') === 'local';
+    const written = member?.enrolled && changed && (local || deps.crm) ? await writeMembership(tx, program, member, at, { local, crm: deps.crm }) : undefined;
+    const crmFields = written?.fields ?? (member?.enrolled ? membershipFields(program, member) : undefined);
+    const result: LoyaltyResult = {
+      ...base, customerId, outcome: changed ? 'applied' : 'unchanged', member, entries, events,
+      ...(crmFields ? { crmFields } : {}), ...(written?.crmSync ? { crmSync: written.crmSync } : {}),
+    };
     await tx.run('UPDATE processed_events SET result = ? WHERE scope = ? AND event_id = ?', [JSON.stringify(result), scope, facts.eventId]);
     return result;
-  }, { lockKeys: ledgerLockKeys([facts]) });
+  }, { lockKeys: [...ledgerLockKeys([facts]), ...fieldLockKeys(deps.crm, [facts.customerId])] });
   return { ...message, loyalty };
 }

@@ -1,3 +1,4 @@
+import type { FieldsTarget } from '../crm/field-updates';
 import type { SqlDatabase } from '../store/sql-database';
 import { LoyaltyLedger, type MembershipEvent } from './ledger';
 import { writeMembership } from './loyalty-step';
@@ -9,6 +10,8 @@ export interface LoyaltyReview {
   pointsExpired: number;
   /** Downgrades (and upgrades) from the tier window moving on; emitted like the step's events. */
   events: MembershipEvent[];
+  /** Members whose fields were queued for the SaaS CRM (0 without one). */
+  fieldsQueued: number;
 }
 
 const PAGE = 5_000;
@@ -18,10 +21,15 @@ const PAGE = 5_000;
  * has moved on (a downgrade needs no payment to happen). Idempotent: run it twice for the same day and the
  * second run changes nothing.
  */
-export async function reviewLoyalty(db: SqlDatabase, program: LoyaltyProgram, options: { asOf?: Date; writeFields?: 'local' | 'none' } = {}): Promise<LoyaltyReview> {
+export async function reviewLoyalty(
+  db: SqlDatabase,
+  program: LoyaltyProgram,
+  options: { asOf?: Date; writeFields?: 'local' | 'none'; /** A SaaS CRM: re-tiered members' fields are queued for it too. */ crm?: FieldsTarget } = {},
+): Promise<LoyaltyReview> {
   const ledger = new LoyaltyLedger(program);
   const asOf = (options.asOf ?? new Date()).toISOString();
-  const now = new Date().toISOString();
+  const at = new Date();
+  const now = at.toISOString();
   const touched = new Set<string>();
   const expired = await db.transaction((tx) => ledger.expire(tx, asOf, now));
   for (const e of expired) touched.add(e.customerId);
@@ -50,13 +58,17 @@ export async function reviewLoyalty(db: SqlDatabase, program: LoyaltyProgram, op
       after = page[page.length - 1]!.customer_id;
     }
   }
-  if ((options.writeFields ?? 'local') === 'local' && touched.size > 0) {
-    await db.transaction(async (tx) => {
+  const local = (options.writeFields ?? 'local') === 'local';
+  let fieldsQueued = 0;
+  if ((local || options.crm) && touched.size > 0) {
+    fieldsQueued = await db.transaction(async (tx) => {
+      let queued = 0;
       for (const id of touched) {
         const m = await ledger.member(tx, id);
-        if (m?.enrolled) await writeMembership(tx, program, m, now);
+        if (m?.enrolled && (await writeMembership(tx, program, m, at, { local, crm: options.crm })).crmSync) queued++;
       }
+      return queued;
     });
   }
-  return { asOf, expiredEntries: expired.length, pointsExpired: expired.reduce((s, e) => s - e.entry.points, 0), events };
+  return { asOf, expiredEntries: expired.length, pointsExpired: expired.reduce((s, e) => s - e.entry.points, 0), events, fieldsQueued };
 }

@@ -193,7 +193,8 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
 
   const sendBatch = async (rows: readonly ClaimedRow[]): Promise<void> => {
     if (done) {
-      await releaseAll(rows, 'not sent: the drain run was ending', now());
+      // A row the run's stop released and another worker claimed again keeps the stop's reason (the CRM's word).
+      await releaseAll(rows, 'not sent: the drain run was ending', now(), true);
       return;
     }
     let slot: Release | undefined;

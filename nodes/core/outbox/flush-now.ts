@@ -1,6 +1,6 @@
 import type { SqlValue } from '../store/sql-database';
 import { drain, type DrainOptions, type DrainResult } from './drain';
-import { enqueue, outboxLockKeys } from './enqueue';
+import { enqueue, outboxLockKeys, type EnqueuedItem } from './enqueue';
 import { pacingFor } from './paced-transport';
 import { customerExternalIdOf, type OutboxItem, type OutboxKind } from './types';
 
@@ -24,12 +24,28 @@ export interface FlushResult {
  * (with why, and when it is tried next): a queued item is not lost, the next drain sends it.
  */
 export async function flushNow(options: Omit<DrainOptions, 'only' | 'deadlineMs' | 'maxBatches'>, items: readonly OutboxItem[], flush: { deadlineMs: number }): Promise<FlushResult> {
+  const crm = options.adapter.name;
+  const now = options.now ?? Date.now;
+  const queued = await options.db.transaction((tx) => enqueue(tx, crm, items, new Date(now())), { lockKeys: outboxLockKeys(crm, items) });
+  return flushQueued(options, queued, items.map(customerExternalIdOf), flush);
+}
+
+/**
+ * flushNow for rows a step already queued inside its own transaction (Segment and Loyalty queue field updates with
+ * the local state they describe): sends those rows, and the pending upserts of `customers` first, for at most
+ * `deadlineMs`, and says per queued item what became of it.
+ */
+export async function flushQueued(
+  options: Omit<DrainOptions, 'only' | 'deadlineMs' | 'maxBatches'>,
+  queued: readonly EnqueuedItem[],
+  customerIds: readonly string[],
+  flush: { deadlineMs: number },
+): Promise<FlushResult> {
   const { db, adapter } = options;
   const crm = adapter.name;
   const now = options.now ?? Date.now;
-  const queued = await db.transaction((tx) => enqueue(tx, crm, items, new Date(now())), { lockKeys: outboxLockKeys(crm, items) });
   const ids = [...new Set(queued.map((q) => q.id))];
-  const customers = [...new Set(items.map(customerExternalIdOf))];
+  const customers = [...new Set(customerIds)];
   const gate = customers.length
     ? await db.all<{ id: string }>(
         `SELECT id FROM outbox WHERE crm = ? AND kind = 'customer' AND state IN ('pending', 'inflight') AND external_id IN (${customers.map(() => '?').join(', ')})`,

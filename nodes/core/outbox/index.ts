@@ -1,7 +1,7 @@
 /** The outbox: CRM writes kept in the store and sent within each CRM's limits. */
 export { enqueue, outboxLockKeys, type EnqueuedItem } from './enqueue';
 export { drain, type DrainOptions, type DrainResult, type DrainStop } from './drain';
-export { flushNow, type FlushOutcome, type FlushResult } from './flush-now';
+export { flushNow, flushQueued, type FlushOutcome, type FlushResult } from './flush-now';
 export { outboxReport, type OutboxQuery, type OutboxReport } from './report';
 export { markPaced, pacedTransport } from './paced-transport';
 export { RateLimiter, type Clock } from './rate-limiter';

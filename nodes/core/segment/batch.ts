@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { queueFieldUpdates, type FieldsTarget } from '../crm/field-updates';
 import type { SqlDatabase } from '../store/sql-database';
 import { fitBgNbd, type BgNbdFit, type PurchaseSummary } from './clv/bg-nbd';
 import { fitGammaGamma, usableForSpend, type GammaGammaFit } from './clv/gamma-gamma';
 import { dayNumber, unitDays } from './clv/summary';
 import type { SegmentConfig } from './config';
-import { mapFields, writeLocalCustomerFields } from './customer-fields';
+import { changedFields, localFieldsOf, mapFields, writeLocalCustomerFields, type CustomerFields } from './customer-fields';
 import { evaluateCustomer, fieldValuesOf } from './evaluate';
 import { scoreRfmColumns } from './rfm';
 import { saveClvModel, saveRfmRun, type RfmRun, type StoredClvModel } from './runs-repository';
@@ -22,6 +23,12 @@ export interface BatchOptions {
   asOf?: Date;
   currencies?: string[];
   writeFields?: 'local' | 'none';
+  /**
+   * A SaaS CRM: each customer's fields whose values differ from the store's copy are queued in its outbox, in the
+   * chunk's transaction (a re-score that changes nothing sends nothing). With `resendAll`, every computed field.
+   */
+  crm?: FieldsTarget;
+  resendAll?: boolean;
   /** Customers per write transaction. */
   chunkSize?: number;
   /**
@@ -47,6 +54,8 @@ export interface BatchCurrencyResult {
   segmentChanges: number;
   /** Customers left as a concurrent payment wrote them. */
   skippedConcurrent: number;
+  /** Customers whose changed fields were queued for the SaaS CRM (0 without one). */
+  fieldsQueued: number;
   model: { id: string; purchase: BgNbdFit; spend: GammaGammaFit | null } | null;
   modelSkipped?: string;
 }
@@ -144,6 +153,8 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
     const segmentCounts: Record<string, number> = {};
     let segmentChanges = 0;
     let skippedConcurrent = 0;
+    let fieldsQueued = 0;
+    const local = (options.writeFields ?? 'local') === 'local';
     const chunk = options.chunkSize ?? 2_000;
     for (let start = 0; start < rows.length; start += chunk) {
       // A Postgres transaction may be rerun after a conflict: count inside it, add up once it has committed.
@@ -151,7 +162,11 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
         const counts: Record<string, number> = {};
         let changes = 0;
         let skipped = 0;
-        for (let i = start; i < Math.min(rows.length, start + chunk); i++) {
+        const end = Math.min(rows.length, start + chunk);
+        // What the CRM was last given is what the store's copy holds: only what differs goes out again.
+        const before = options.crm && !options.resendAll ? await localFieldsOf(tx, rows.slice(start, end).map((s) => s.customerId)) : undefined;
+        const toCrm: { customerId: string; fields: CustomerFields }[] = [];
+        for (let i = start; i < end; i++) {
           const s = rows[i]!;
           const exact = { r: batch.scores[i * 3]!, f: batch.scores[i * 3 + 1]!, m: batch.scores[i * 3 + 2]! };
           const e = evaluateCustomer(s, { config, run, model, asOfDay, exact });
@@ -162,13 +177,17 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
             skipped++;
             continue;
           }
-          if ((options.writeFields ?? 'local') === 'local') await writeLocalCustomerFields(tx, s.customerId, mapFields(fieldValuesOf(s, e), config.crmFields), now);
+          const fields = mapFields(fieldValuesOf(s, e), config.crmFields);
+          if (local) await writeLocalCustomerFields(tx, s.customerId, fields, now);
+          if (options.crm) toCrm.push({ customerId: s.customerId, fields: before ? changedFields(before.get(s.customerId) ?? {}, fields) : fields });
         }
-        return { counts, changes, skipped };
+        const queued = options.crm ? (await queueFieldUpdates(tx, options.crm, toCrm, new Date(now))).filter(Boolean).length : 0;
+        return { counts, changes, skipped, queued };
       });
       for (const [k, n] of Object.entries(tally.counts)) segmentCounts[k] = (segmentCounts[k] ?? 0) + n;
       segmentChanges += tally.changes;
       skippedConcurrent += tally.skipped;
+      fieldsQueued += tally.queued;
       options.onProgress?.({ currency, written: Math.min(rows.length, start + chunk), customers: rows.length });
     }
     out.push({
@@ -178,6 +197,7 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
       segmentCounts,
       segmentChanges,
       skippedConcurrent,
+      fieldsQueued,
       model: typeof fitted === 'string' ? null : { id: model!.id, purchase: fitted.purchase, spend: fitted.spend },
       ...(typeof fitted === 'string' ? { modelSkipped: fitted } : fitted.spendSkipped ? { modelSkipped: fitted.spendSkipped } : {}),
     });

@@ -1,3 +1,4 @@
+import type { FieldsTarget } from '../crm/field-updates';
 import type { LoyaltyProgram } from '../loyalty/program';
 import { reviewLoyalty, type LoyaltyReview } from '../loyalty/review';
 import type { SqlDatabase } from '../store/sql-database';
@@ -19,6 +20,8 @@ export interface SegmentBatchSummary {
     segmentCounts: Record<string, number>;
     /** Customers a payment re-scored while the run was writing; they keep the fresher answer. */
     skippedConcurrent: number;
+    /** Customers whose changed fields were queued for the SaaS CRM (left out when none). */
+    fieldsQueued?: number;
     /** The lifetime-value model fitted and saved, or why there is none. */
     modelId: string | null;
     modelSkipped?: string;
@@ -32,6 +35,8 @@ export interface LoyaltyReviewSummary {
   pointsExpired: number;
   upgrades: number;
   downgrades: number;
+  /** Re-tiered or expired members whose fields were queued for the SaaS CRM (left out when none). */
+  fieldsQueued?: number;
 }
 
 export function summarizeBatch(r: BatchResult): SegmentBatchSummary {
@@ -44,6 +49,7 @@ export function summarizeBatch(r: BatchResult): SegmentBatchSummary {
       segmentChanges: c.segmentChanges,
       segmentCounts: c.segmentCounts,
       skippedConcurrent: c.skippedConcurrent,
+      ...(c.fieldsQueued ? { fieldsQueued: c.fieldsQueued } : {}),
       modelId: c.model?.id ?? null,
       ...(c.modelSkipped ? { modelSkipped: c.modelSkipped } : {}),
     })),
@@ -59,6 +65,7 @@ export function summarizeReview(programId: string, r: LoyaltyReview): LoyaltyRev
     pointsExpired: r.pointsExpired,
     upgrades: tierChanges.filter((e) => e.direction === 'upgrade').length,
     downgrades: tierChanges.filter((e) => e.direction === 'downgrade').length,
+    ...(r.fieldsQueued ? { fieldsQueued: r.fieldsQueued } : {}),
   };
 }
 
@@ -69,12 +76,14 @@ export interface ScheduledRunOptions {
   loyalty: LoyaltyProgram | null;
   asOf?: Date;
   onProgress?: (p: BatchProgress) => void;
+  /** A SaaS CRM: changed fields are queued in its outbox (a CRM sync sends them); the store keeps its copy either way. */
+  crm?: FieldsTarget;
 }
 
 /** Scores every customer (exact RFM, lifetime-value model, segments) and reviews the loyalty program, as of one moment. */
 export async function runScheduledBatch(db: SqlDatabase, o: ScheduledRunOptions): Promise<{ segment: SegmentBatchSummary | null; loyalty: LoyaltyReviewSummary | null }> {
   const asOf = o.asOf ?? new Date();
-  const segment = o.segment ? summarizeBatch(await runSegmentBatch(db, o.segment, { asOf, onProgress: o.onProgress })) : null;
-  const loyalty = o.loyalty ? summarizeReview(o.loyalty.id, await reviewLoyalty(db, o.loyalty, { asOf })) : null;
+  const segment = o.segment ? summarizeBatch(await runSegmentBatch(db, o.segment, { asOf, onProgress: o.onProgress, crm: o.crm })) : null;
+  const loyalty = o.loyalty ? summarizeReview(o.loyalty.id, await reviewLoyalty(db, o.loyalty, { asOf, crm: o.crm })) : null;
   return { segment, loyalty };
 }

@@ -1,3 +1,4 @@
+import { fieldLockKeys, queueFieldUpdates, type FieldSync, type FieldsTarget } from '../crm/field-updates';
 import { ledgerLockKeys, paymentAfter } from '../ledger/record-events';
 import type { PaymentMessage } from '../steps/payment-message';
 import type { SqlDatabase } from '../store/sql-database';
@@ -44,6 +45,8 @@ export interface SegmentResult {
   flags?: Flags;
   /** The CRM fields written (CRM field name → value). */
   crmFields?: CustomerFields;
+  /** With a SaaS CRM: the fields queued for it (and, after a flush, whether they reached it). */
+  crmSync?: FieldSync;
 }
 
 export interface SegmentDeps {
@@ -51,6 +54,8 @@ export interface SegmentDeps {
   config?: SegmentConfig;
   /** "local": write the fields into the local CRM's customer_fields in the same transaction; "none": only put them on the output. */
   writeFields?: 'local' | 'none';
+  /** A SaaS CRM: the fields are also queued in its outbox, in the same transaction (the store keeps its copy). */
+  crm?: FieldsTarget;
   now?: () => Date;
 }
 
@@ -109,6 +114,7 @@ export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<
       const crmFields = mapFields(fieldValuesOf(stats, evaluation, preferences), config.crmFields);
       await saveEvaluation(tx, stats, evaluation, now);
       if ((deps.writeFields ?? 'local') === 'local') await writeLocalCustomerFields(tx, applied.customerId, crmFields, now);
+      const [crmSync] = deps.crm ? await queueFieldUpdates(tx, deps.crm, [{ customerId: applied.customerId, fields: crmFields }], at) : [];
       result = {
         outcome: applied.changed ? 'updated' : 'unchanged',
         customerId: applied.customerId,
@@ -119,11 +125,12 @@ export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<
         clv: evaluation.clv,
         flags: evaluation.flags,
         crmFields,
+        ...(crmSync ? { crmSync } : {}),
       };
     }
     await tx.run('UPDATE processed_events SET result = ? WHERE scope = ? AND event_id = ?', [JSON.stringify(result), SCOPE, facts.eventId]);
     return result;
-  }, { lockKeys: ledgerLockKeys([facts]) });
+  }, { lockKeys: [...ledgerLockKeys([facts]), ...fieldLockKeys(deps.crm, [facts.customerId])] });
   return { ...message, segment };
 }
 

@@ -1,13 +1,14 @@
 import type { MatchResult } from '../contracts/customer';
 import { parsePaymentEvent, type PaymentEvent, type TokenizedPaymentEvent } from '../contracts/payment-event';
 import type { UpsertResult } from '../crm/upsert-payments';
+import type { CrmSync } from './crm-sync';
 import { InputError } from '../errors';
 
 /**
  * What travels between the steps in every engine (an n8n item's json, a Node-RED msg.payload, a Temporal
  * activity's argument): the PaymentEvent itself, with each step's result added under its own key.
  */
-export type PaymentMessage = TokenizedPaymentEvent & { match?: MatchResult; crm?: UpsertResult };
+export type PaymentMessage = TokenizedPaymentEvent & { match?: MatchResult; crm?: UpsertResult & { sync?: CrmSync } };
 
 export function readEvent(payload: unknown, step: string): PaymentEvent {
   return parsePaymentEvent(payload, `${step} input`);

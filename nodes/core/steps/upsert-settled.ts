@@ -21,11 +21,15 @@ export function upsertItemProblems(payloads: readonly unknown[]): Array<Error | 
 }
 
 /**
- * upsertStep for engines that can route one bad item aside (n8n's "Continue On Fail"): items that are not a
+ * upsertStep (or upsertToCrmStep, given as `crm`) for engines that can route one bad item aside (n8n's "Continue On Fail"): items that are not a
  * matched, tokenized payment fail on their own, the valid ones still go to the CRM together in one batch.
  * A failure of the CRM call itself fails every item of that batch.
  */
-export async function upsertStepSettled(payloads: readonly unknown[], crm: Crm): Promise<Settled<PaymentMessage>[]> {
+export async function upsertStepSettled(
+  payloads: readonly unknown[],
+  crm: Crm | ((valid: readonly unknown[]) => Promise<PaymentMessage[]>),
+): Promise<Settled<PaymentMessage>[]> {
+  const write = typeof crm === 'function' ? crm : (valid: readonly unknown[]) => upsertStep(valid, crm);
   const problems = upsertItemProblems(payloads);
   const results = new Array<Settled<PaymentMessage>>(payloads.length);
   problems.forEach((error, index) => {
@@ -34,7 +38,7 @@ export async function upsertStepSettled(payloads: readonly unknown[], crm: Crm):
   const valid = payloads.map((payload, index) => ({ payload, index })).filter((v) => !problems[v.index]);
   if (valid.length === 0) return results;
   try {
-    const out = await upsertStep(valid.map((v) => v.payload), crm);
+    const out = await write(valid.map((v) => v.payload));
     valid.forEach((v, i) => (results[v.index] = { ok: true, value: out[i]! }));
   } catch (e) {
     const error = asError(e);

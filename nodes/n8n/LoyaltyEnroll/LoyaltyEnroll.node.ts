@@ -12,6 +12,8 @@ import { readCrmStoreCredential } from '../shared/crm-store-credential';
 import { toItemJson } from '../shared/item-json';
 import { errorMessage, toNodeError } from '../shared/node-error';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
+import type { FieldsTarget } from '../../core/crm/field-updates';
+import { FIELD_CRM_CREDENTIALS, fieldCrmCredentialTests, fieldCrmOf, fieldCrmProperties, flushItemFields, type FieldCrm } from '../Segment/crm-choice';
 
 const fields = { show: { define: ['fields'] } };
 const thresholds = { show: { define: ['fields'], enrollWhen: ['threshold'] } };
@@ -30,7 +32,7 @@ export class LoyaltyEnroll implements INodeType {
     outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
     outputNames: ['Payment', 'Enrolled / Tier Changed'],
     usableAsTool: true,
-    credentials: [{ name: 'terminalCrmStore', required: true, testedBy: 'terminalCrmStoreTest' }],
+    credentials: [{ name: 'terminalCrmStore', required: true, testedBy: 'terminalCrmStoreTest' }, ...FIELD_CRM_CREDENTIALS],
     properties: [
       {
         displayName: 'Operation',
@@ -53,6 +55,7 @@ export class LoyaltyEnroll implements INodeType {
         ],
         default: 'onPayment',
       },
+      ...fieldCrmProperties({ operation: ['onPayment'] }),
       {
         displayName:
           'Run this from a Schedule Trigger, e.g. every night, with the same program as the On Payment node. The "Payment" output gets one summary item (points expired, upgrades, downgrades); "Enrolled / Tier Changed" gets one item per member whose tier changed, with "loyaltyEvent".',
@@ -258,19 +261,22 @@ export class LoyaltyEnroll implements INodeType {
     ],
   };
 
-  methods = { credentialTest: { terminalCrmStoreTest } };
+  methods = { credentialTest: { terminalCrmStoreTest, ...fieldCrmCredentialTests } };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const settings = readCrmStoreCredential(await this.getCredentials('terminalCrmStore'));
-    let setup: { db: SqlDatabase; program: LoyaltyProgram };
+    const operation = this.getNodeParameter('operation', 0, 'onPayment');
+    let setup: { db: SqlDatabase; program: LoyaltyProgram; crm?: FieldsTarget };
+    let crm: FieldCrm | undefined;
     try {
-      setup = { program: programOf(this), db: await openDatabase(settings.storeUrl) };
+      crm = await fieldCrmOf(this, operation === 'onPayment');
+      setup = { program: programOf(this), db: await openDatabase(settings.storeUrl), crm: crm?.target };
     } catch (error) {
       throw toNodeError(this.getNode(), error);
     }
-    if (this.getNodeParameter('operation', 0, 'onPayment') === 'review') {
+    if (operation === 'review') {
       try {
-        const review = await reviewLoyalty(setup.db, setup.program);
+        const review = await reviewLoyalty(setup.db, setup.program, { crm: crm?.target });
         const pairedItem = { item: 0 };
         return [[{ json: toItemJson(summarizeReview(setup.program.id, review)), pairedItem }], review.events.map((loyaltyEvent) => ({ json: toItemJson({ loyaltyEvent }), pairedItem }))];
       } catch (error) {
@@ -289,6 +295,14 @@ export class LoyaltyEnroll implements INodeType {
       } catch (error) {
         if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);
         payments.push({ json: { error: errorMessage(error) }, pairedItem });
+      }
+    }
+    if (crm) {
+      await flushItemFields({ db: setup.db, ...crm }, payments.map((p) => p.json.loyalty as IDataObject | undefined));
+      // An enrollment's item carries the same membership: it says what the CRM answered too.
+      for (const e of events) {
+        const paid = payments[(e.pairedItem as { item: number }).item]?.json.loyalty as IDataObject | undefined;
+        if (paid?.crmSync && e.json.loyalty) (e.json.loyalty as IDataObject).crmSync = paid.crmSync;
       }
     }
     return [payments, events];

@@ -1,4 +1,4 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { SegmentConfig } from '../../core/segment/config';
 import { runSegmentBatch } from '../../core/segment/batch';
@@ -14,6 +14,8 @@ import { toNodeError } from '../shared/node-error';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
 import { CRM_VALUE_OPTIONS, crmFieldsFromRows, DEFAULT_CRM_FIELD_ROWS } from './crm-field-options';
 import { defaultSegmentRulesText } from './default-rules-text';
+import type { FieldsTarget } from '../../core/crm/field-updates';
+import { FIELD_CRM_CREDENTIALS, fieldCrmCredentialTests, fieldCrmOf, fieldCrmProperties, flushItemFields, type FieldCrm } from './crm-choice';
 
 const onPayment = { show: { operation: ['onPayment'] } };
 
@@ -30,7 +32,7 @@ export class Segment implements INodeType {
     inputs: [NodeConnectionTypes.Main],
     outputs: [NodeConnectionTypes.Main],
     usableAsTool: true,
-    credentials: [{ name: 'terminalCrmStore', required: true, testedBy: 'terminalCrmStoreTest' }],
+    credentials: [{ name: 'terminalCrmStore', required: true, testedBy: 'terminalCrmStoreTest' }, ...FIELD_CRM_CREDENTIALS],
     properties: [
       {
         displayName: 'Operation',
@@ -53,6 +55,7 @@ export class Segment implements INodeType {
         ],
         default: 'onPayment',
       },
+      ...fieldCrmProperties(onPayment.show),
       {
         displayName:
           'Put this node after CRM Upsert. Each item gets "segment": the segment name (Champions, Loyal, At risk…), the customer\'s spend statistics and flags: segment.flags.highValue, segment.flags.atRisk and segment.flags.anomaly, with the reasons. Branch on them with an If node. The values chosen under CRM Fields are written to the customer. Scores are exact after each "Recompute All" and estimated in between. A payment delivered twice is counted once.',
@@ -163,26 +166,30 @@ export class Segment implements INodeType {
     ],
   };
 
-  methods = { credentialTest: { terminalCrmStoreTest } };
+  methods = { credentialTest: { terminalCrmStoreTest, ...fieldCrmCredentialTests } };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const settings = readCrmStoreCredential(await this.getCredentials('terminalCrmStore'));
     const operation = this.getNodeParameter('operation', 0, 'onPayment') as string;
-    let setup: { db: SqlDatabase; config: SegmentConfig };
+    let setup: { db: SqlDatabase; config: SegmentConfig; crm?: FieldsTarget };
+    let crm: FieldCrm | undefined;
     try {
-      setup = { config: segmentConfigFromSettings(readSettings(this, operation)), db: await openDatabase(settings.storeUrl) };
+      crm = await fieldCrmOf(this, operation === 'onPayment');
+      setup = { config: segmentConfigFromSettings(readSettings(this, operation)), db: await openDatabase(settings.storeUrl), crm: crm?.target };
     } catch (error) {
       throw toNodeError(this.getNode(), error);
     }
     if (operation === 'recomputeAll') {
       try {
-        const result = await runSegmentBatch(setup.db, setup.config);
+        const result = await runSegmentBatch(setup.db, setup.config, { crm: crm?.target });
         return [[{ json: toItemJson(summarizeBatch(result)), pairedItem: { item: 0 } }]];
       } catch (error) {
         throw toNodeError(this.getNode(), error);
       }
     }
-    return [await mapItems(this, (json) => segmentStep(json, setup))];
+    const out = await mapItems(this, (json) => segmentStep(json, setup));
+    if (crm) await flushItemFields({ db: setup.db, ...crm }, out.map((item) => item.json.segment as IDataObject | undefined));
+    return [out];
   }
 }
 

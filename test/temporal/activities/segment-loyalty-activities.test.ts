@@ -5,6 +5,7 @@ import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { parseSegmentConfig } from '../../../nodes/core/segment/config';
 import type { SegmentBatchSummary } from '../../../nodes/core/segment/scheduled-run';
 import { createActivities } from '../../../temporal/activities/payment-activities';
+import { createSegmentLoyaltyActivities } from '../../../temporal/activities/segment-loyalty-activities';
 import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
 import { seedPayments } from '../../workflows/support/seed-payments';
 
@@ -55,6 +56,32 @@ describe('Segment, Loyalty and batch activities', () => {
     // A year on, the Gold member's qualifying spend has left the window.
     const review = await activities.reviewLoyalty('2026-06-01T00:00:00Z');
     assert.deepEqual(review, { programId: 'act-test', asOf: '2026-06-01T00:00:00.000Z', expiredEntries: 0, pointsExpired: 0, upgrades: 0, downgrades: 1 });
+  });
+
+  it('with TERMINAL_CRM_CRM naming a SaaS CRM, queue the fields in its outbox with the local state, and send nothing', async () => {
+    const activities = createSegmentLoyaltyActivities({ storeUrl: s.url, crm: 'hubspot', segment: parseSegmentConfig(), loyalty: program });
+    const [recorded] = await seedPayments(createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US', segment: null, loyalty: null }), [
+      { email: 'saas@example.com', amount: 3_000, at: '2025-05-03T10:00:00Z' },
+    ]);
+    const customerId = recorded!.crm.customerId!;
+    const segment = await activities.segment(recorded!);
+    const loyalty = await activities.loyalty(recorded!);
+    assert.deepEqual(segment!.crmFields?.crm, 'hubspot');
+    assert.ok(segment!.crmFields!.fields.includes('terminal_crm_segment'));
+    assert.deepEqual([...loyalty!.crmFields!.fields].sort(), ['loyalty_member_since', 'loyalty_points', 'loyalty_tier']);
+    const rows = await s.db.all<{ crm: string; kind: string; state: string; payload: string }>('SELECT crm, kind, state, payload FROM outbox WHERE external_id = ?', [customerId]);
+    assert.deepEqual(rows.map((r) => [r.crm, r.kind, r.state]), [['hubspot', 'fields', 'pending']], 'one row for the customer: segment and loyalty fields together');
+    const fields = (JSON.parse(rows[0]!.payload) as { fields: Record<string, unknown> }).fields;
+    assert.deepEqual([fields.terminal_crm_segment, fields.loyalty_tier, fields.loyalty_points], ['New', 'Silver', 30]);
+
+    const before = process.env.TERMINAL_CRM_CRM;
+    process.env.TERMINAL_CRM_CRM = 'sugarcrm';
+    try {
+      assert.throws(() => createSegmentLoyaltyActivities({ storeUrl: s.url }), /^InputError: TERMINAL_CRM_CRM: "sugarcrm" is not a CRM the pack knows|TERMINAL_CRM_CRM: "sugarcrm"/);
+    } finally {
+      if (before === undefined) delete process.env.TERMINAL_CRM_CRM;
+      else process.env.TERMINAL_CRM_CRM = before;
+    }
   });
 
   it('refuse an as-of time that is not one, for good', async () => {

@@ -1,0 +1,116 @@
+import { parseArgs } from 'node:util';
+import { formatMoney } from '../../nodes/core/contracts/money';
+import { SourceNameSchema } from '../../nodes/core/contracts/payment-event';
+import { InputError } from '../../nodes/core/errors';
+import type { LedgerPayment } from '../../nodes/core/ledger/payment-rows';
+import { MAX_PAGE, paymentsOf, type PaymentFilter } from '../../nodes/core/ledger/read-payments';
+import type { CliIo, Command } from './command';
+import { STORE_HELP, withStore } from './store-option';
+
+const usage = `Usage: terminal-crm payments [--source NAME] [--customer ID] [--since TIME] [--until TIME]
+                              [--limit N] [--cursor NEXT] [--store URL] [--json]
+
+Lists the payments the store's ledger holds, in the order they were made: each with its
+customer, status, amount, what was refunded or charged back and what is left, in the
+payment's currency. A payment whose refund or dispute arrived before the payment itself
+is listed as "not seen yet" and counts nowhere until it arrives.
+One page at a time: when there is more, the command says which --cursor shows the next.
+
+Options:
+  --source NAME    one source (stripe, square, adyen, … or a generic source's name)
+  --customer ID    one customer (cus_…)
+  --since TIME     made at or after this ISO 8601 time (2025-03-01 or 2025-03-01T09:00:00Z)
+  --until TIME     made before this time
+  --limit N        payments per page, 1 to ${MAX_PAGE} (default 50)
+  --cursor NEXT    the next page, as the page before named it
+${STORE_HELP}
+  --json           one JSON object per payment, one per line (amounts in minor units)
+  -h, --help       show this help
+`;
+
+function parseLimit(value: string | undefined): number {
+  if (value === undefined) return 50;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw new InputError('--limit', `"${value}" is not a page size`, `give a whole number from 1 to ${MAX_PAGE}`);
+  return n;
+}
+
+function parseSource(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const parsed = SourceNameSchema.safeParse(value.trim());
+  if (!parsed.success) throw new InputError('--source', `"${value}" is not a source name`, 'give a source such as stripe, square or adyen, or a generic source\'s name');
+  return parsed.data;
+}
+
+/** paymentsOf's errors name its own fields; the operator typed the options. */
+function asOption(err: unknown): unknown {
+  if (!(err instanceof InputError) || !['since', 'until', 'cursor', 'limit'].includes(err.field)) return err;
+  const problem = err.message.slice(err.field.length + 2, err.message.lastIndexOf('. Fix: '));
+  return new InputError(`--${err.field}`, problem, err.fix);
+}
+
+const money = (minor: number, currency: string) => formatMoney({ minor, currency });
+
+function row(p: LedgerPayment): string[] {
+  const card = [p.card.brand, p.card.last4 && `…${p.card.last4}`, p.card.wallet].filter(Boolean).join(' ');
+  return [
+    p.occurredAt,
+    p.key,
+    p.customerId ?? '-',
+    p.counted ? p.status : 'not seen yet',
+    p.counted ? money(p.grossMinor, p.currency) : '-',
+    p.refundedMinor ? money(p.refundedMinor, p.currency) : '-',
+    p.chargebackMinor ? money(p.chargebackMinor, p.currency) : '-',
+    p.counted ? money(p.netMinor, p.currency) : '-',
+    card || '-',
+  ];
+}
+
+const HEADER = ['made at', 'payment', 'customer', 'status', 'amount', 'refunded', 'charged back', 'net', 'card'];
+const RIGHT = new Set([4, 5, 6, 7]);
+
+function table(payments: readonly LedgerPayment[], io: CliIo): void {
+  const rows = [HEADER, ...payments.map(row)];
+  const widths = HEADER.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows) io.out(`${r.map((cell, i) => (RIGHT.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd()}\n`);
+}
+
+export const paymentsCommand: Command = {
+  name: 'payments',
+  summary: 'the payments the ledger holds, by source, customer and time',
+  usage,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: {
+        source: { type: 'string' }, customer: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' },
+        limit: { type: 'string' }, cursor: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    const source = parseSource(values.source);
+    const filter: PaymentFilter = {
+      limit: parseLimit(values.limit),
+      ...(source ? { source } : {}),
+      ...(values.customer ? { customerId: values.customer.trim() } : {}),
+      ...(values.since ? { since: values.since } : {}),
+      ...(values.until ? { until: values.until } : {}),
+      ...(values.cursor ? { cursor: values.cursor } : {}),
+    };
+    return withStore(values.store, async ({ db, location }) => {
+      const page = await paymentsOf(db, filter).catch((err: unknown) => Promise.reject(asOption(err)));
+      io.err(`payments: ${location}\n`);
+      if (values.json) {
+        for (const p of page.payments) io.out(`${JSON.stringify(p)}\n`);
+      } else if (page.payments.length === 0) {
+        io.out(values.cursor ? 'No more payments.\n' : 'No payments match.\n');
+      } else {
+        table(page.payments, io);
+      }
+      // On stderr so `--json` output stays one payment a line.
+      if (page.next) io.err(`more: the next page is the same command with --cursor ${page.next}\n`);
+      return 0;
+    });
+  },
+};

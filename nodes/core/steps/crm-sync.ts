@@ -1,0 +1,35 @@
+import type { RecordSync } from '../crm/crm-sync-state';
+
+/**
+ * Whether a payment reached the SaaS CRM while CRM Upsert ran (`crm.sync` of its output). `records` says it per
+ * record (the customer, the payment's state); the item's own status is the worst of them: a customer the CRM
+ * refused holds its payment back, so the item is rejected with the customer's reason.
+ */
+export type CrmSync = (
+  | { status: 'synced'; crmId: string }
+  | { status: 'queued'; reason: string; nextAttemptAt: string | null }
+  | { status: 'rejected'; reason: string }
+  | { status: 'dead'; reason: string }
+  /** No payment record goes for this event (its payment was never seen, or is nobody's); `records` may hold its customer. */
+  | { status: 'skipped'; reason: string }
+) & { crm: string; records: RecordSync[] };
+
+const RANK: Record<RecordSync['status'], number> = { dead: 0, rejected: 1, queued: 2, synced: 3 };
+
+/**
+ * One item's sync from its records' (the payment's record, when there is one, named last). `withoutPayment` is why
+ * no payment record goes for this event: the item is then skipped, whatever became of its customer.
+ */
+export function crmSyncOf(crm: string, records: readonly RecordSync[], withoutPayment?: string): CrmSync {
+  if (withoutPayment !== undefined || records.length === 0) return { crm, status: 'skipped', reason: withoutPayment ?? 'nothing for the CRM', records: [...records] };
+  const worst = [...records].sort((a, b) => RANK[a.status] - RANK[b.status])[0]!;
+  const all = [...records];
+  if (worst.status === 'synced') {
+    // Every record is synced: the item's CRM id is its payment's (the deal, the opportunity), else its customer's.
+    const main = records.find((r) => r.kind === 'payment') ?? worst;
+    return { crm, status: 'synced', crmId: main.status === 'synced' ? main.crmId : '', records: all };
+  }
+  if (worst.status === 'queued') return { crm, status: 'queued', reason: worst.reason, nextAttemptAt: worst.nextAttemptAt, records: all };
+  const whose = records.length > 1 && worst.kind === 'customer' ? `customer ${worst.externalId}: ` : '';
+  return { crm, status: worst.status, reason: `${whose}${worst.reason}`, records: all };
+}

@@ -1,0 +1,42 @@
+import type { IExecuteFunctions } from 'n8n-workflow';
+import { parseSaasCrmName, type SaasCrmName } from '../../core/crm/crm-names';
+import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
+import { crmAdapterFromRecord, crmBaseUrlFromRecord } from '../../core/crm/saas/crm-from-credentials';
+import { n8nHttpTransport } from './n8n-http-transport';
+
+export interface CrmCredential {
+  crm: SaasCrmName;
+  /** The n8n credential type. */
+  type: string;
+  label: string;
+  /**
+   * n8n signs the requests (a header or an OAuth2 token it refreshes): they go through httpRequestWithAuthentication.
+   * Salesforce and Dynamics have no `authenticate` (see their credential files): the core fetches and caches the
+   * token and sends with axios.
+   */
+  engineAuthenticates: boolean;
+  /** HubSpot's "Authentication" choice this credential belongs to. */
+  authentication?: 'accessToken' | 'oAuth2';
+}
+
+/** The credential each CRM node offers per CRM (and, for HubSpot, per authentication), in the order they show. */
+export const CRM_CREDENTIALS: readonly CrmCredential[] = [
+  { crm: 'hubspot', authentication: 'accessToken', type: 'terminalHubSpotApi', label: 'Terminal CRM HubSpot API', engineAuthenticates: true },
+  { crm: 'hubspot', authentication: 'oAuth2', type: 'terminalHubSpotOAuth2Api', label: 'Terminal CRM HubSpot OAuth2 API', engineAuthenticates: true },
+  { crm: 'salesforce', type: 'terminalSalesforceApi', label: 'Terminal CRM Salesforce API', engineAuthenticates: false },
+  { crm: 'dynamics', type: 'terminalDynamicsApi', label: 'Terminal CRM Dynamics 365 API', engineAuthenticates: false },
+  { crm: 'pipedrive', type: 'terminalPipedriveApi', label: 'Terminal CRM Pipedrive API', engineAuthenticates: true },
+  { crm: 'zoho', type: 'terminalZohoOAuth2Api', label: 'Terminal CRM Zoho OAuth2 API', engineAuthenticates: true },
+];
+
+export function crmCredentialOf(crmName: unknown, authentication: unknown): CrmCredential {
+  const crm = parseSaasCrmName(crmName, 'CRM');
+  return CRM_CREDENTIALS.find((c) => c.crm === crm && (!c.authentication || c.authentication === authentication)) ?? CRM_CREDENTIALS.find((c) => c.crm === crm)!;
+}
+
+/** The CRM's adapter over the node's credential for it. */
+export async function crmAdapterFromNode(ctx: IExecuteFunctions, credential: CrmCredential): Promise<CrmAdapter> {
+  const data = { ...(await ctx.getCredentials(credential.type)) };
+  const http = credential.engineAuthenticates ? n8nHttpTransport(ctx, credential.type, crmBaseUrlFromRecord(credential.crm, data)) : undefined;
+  return crmAdapterFromRecord(credential.crm, data, http);
+}

@@ -1,0 +1,105 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../../bin/cli';
+import { COMMANDS } from '../../bin/commands';
+import type { LedgerPayment } from '../../nodes/core/ledger/payment-rows';
+import { recordEvents } from '../../nodes/core/ledger/record-events';
+import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
+import { cumulativeRefund, dispute, ownRefund, payment } from '../core/ledger/support/events';
+import { tempDir } from '../support/temp-store';
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(['payments', ...args], COMMANDS, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+const lines = (out: string) => out.trimEnd().split('\n').map((l) => JSON.parse(l) as LedgerPayment);
+
+describe('terminal-crm payments', { timeout: 20_000 }, () => {
+  const dir = tempDir('tcrm-payments-cli-');
+  const store = `sqlite:${join(dir.path, 'store.db')}`;
+  before(async () => {
+    const db = await openDatabase(store);
+    await db.transaction((tx) =>
+      recordEvents(tx, [
+        payment('pi_usd', 4599, '2025-03-01T10:00:00.000Z', { card: { brand: 'visa', last4: '4242' } }),
+        cumulativeRefund('pi_usd', 1000, '2025-03-02T10:00:00.000Z'),
+        payment('pay_jpy', 1200, '2025-03-01T11:00:00.000Z', { source: 'square', eventId: 'square:e1', customerId: 'cus_bo', amount: { minor: 1200, currency: 'JPY' } }),
+        payment('pay_kwd', 1250, '2025-03-01T12:00:00.000Z', { source: 'square', eventId: 'square:e2', amount: { minor: 1250, currency: 'KWD' } }),
+        payment('pi_lost', 3000, '2025-03-03T09:00:00.000Z'),
+        dispute('pi_lost', 'refunded', 3000, '2025-03-10T10:00:00.000Z'),
+        // A refund whose payment has not arrived: listed, counted nowhere.
+        ownRefund('pi_early', 're_1', 500, '2025-03-04T10:00:00.000Z'),
+      ]),
+    );
+    await closeAllDatabases();
+  });
+  after(async () => {
+    await closeAllDatabases();
+    dir.remove();
+  });
+
+  it('prints a table with amounts by each currency\'s exponent, refunds, chargebacks and what is left', async () => {
+    const { code, out, err } = await cli('--store', store);
+    assert.equal(code, 0, err);
+    assert.match(err, /^payments: sqlite:.*store\.db$/m);
+    const rows = out.trimEnd().split('\n');
+    assert.match(rows[0]!, /^made at +payment +customer +status +amount +refunded +charged back +net +card$/);
+    assert.equal(rows.length, 6);
+    assert.match(rows[1]!, /^2025-03-01T10:00:00.000Z +stripe:pi_usd +cus_ana +partially_refunded +45\.99 USD +10\.00 USD +- +35\.99 USD +visa …4242$/);
+    assert.match(rows[2]!, /^2025-03-01T11:00:00.000Z +square:pay_jpy +cus_bo +succeeded +1200 JPY +- +- +1200 JPY +-$/);
+    assert.match(rows[3]!, /^2025-03-01T12:00:00.000Z +square:pay_kwd +cus_ana +succeeded +1\.250 KWD +- +- +1\.250 KWD/);
+    assert.match(rows[4]!, /^2025-03-03T09:00:00.000Z +stripe:pi_lost .* 30\.00 USD +- +30\.00 USD +0\.00 USD/);
+    assert.match(rows[5]!, /^2025-03-04T10:00:00.000Z +stripe:pi_early +cus_ana +not seen yet +- +5\.00 USD +- +- +-$/);
+    assert.doesNotMatch(err, /more:/);
+  });
+
+  it('filters by source, customer and time, one JSON payment a line', async () => {
+    const bySource = await cli('--store', store, '--source', 'square', '--json');
+    assert.equal(bySource.code, 0, bySource.err);
+    assert.deepEqual(lines(bySource.out).map((p) => [p.key, p.grossMinor, p.currency]), [['square:pay_jpy', 1200, 'JPY'], ['square:pay_kwd', 1250, 'KWD']]);
+
+    const byCustomer = await cli('--store', store, '--customer', 'cus_bo', '--json');
+    assert.deepEqual(lines(byCustomer.out).map((p) => p.key), ['square:pay_jpy']);
+
+    const byTime = await cli('--store', store, '--since', '2025-03-01T11:00:00Z', '--until', '2025-03-03T09:00:00Z', '--json');
+    assert.deepEqual(lines(byTime.out).map((p) => p.key), ['square:pay_jpy', 'square:pay_kwd']);
+
+    const usd = lines((await cli('--store', store, '--source', 'stripe', '--json')).out).find((p) => p.key === 'stripe:pi_usd')!;
+    assert.deepEqual([usd.grossMinor, usd.refundedMinor, usd.netMinor, usd.counted, usd.status], [4599, 1000, 3599, true, 'partially_refunded']);
+  });
+
+  it('pages with --limit and the cursor it names, without repeating or skipping a payment', async () => {
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const r = await cli('--store', store, '--limit', '2', '--json', ...(cursor ? ['--cursor', cursor] : []));
+      assert.equal(r.code, 0, r.err);
+      const got = lines(r.out);
+      assert.ok(got.length <= 2);
+      seen.push(...got.map((p) => p.key));
+      cursor = /^more: .* --cursor (\S+)$/m.exec(r.err)?.[1];
+      if (!cursor) break;
+    }
+    assert.deepEqual(seen, ['stripe:pi_usd', 'square:pay_jpy', 'square:pay_kwd', 'stripe:pi_lost', 'stripe:pi_early']);
+    assert.equal(cursor, undefined);
+  });
+
+  it('refuses options it cannot use, naming the option and the fix', async () => {
+    const since = await cli('--store', store, '--since', 'yesterday');
+    assert.equal(since.code, 1);
+    assert.match(since.err, /--since: "yesterday" is not a time\. Fix: give an ISO 8601 time/);
+    const limit = await cli('--store', store, '--limit', '5000');
+    assert.equal(limit.code, 1);
+    assert.match(limit.err, /--limit: "5000" is not a page size\. Fix: give a whole number from 1 to 1000/);
+    const cursor = await cli('--store', store, '--cursor', 'garbage');
+    assert.equal(cursor.code, 1);
+    assert.match(cursor.err, /--cursor: is not a cursor this listing gave out/);
+    const source = await cli('--store', store, '--source', 'Stripe!');
+    assert.equal(source.code, 1);
+    assert.match(source.err, /--source: "Stripe!" is not a source name/);
+  });
+});

@@ -1,0 +1,247 @@
+import assert from 'node:assert/strict';
+import { afterEach, beforeEach, describe, it } from 'node:test';
+import { crmAdapterFromRecord } from '../../../nodes/core/crm/saas/crm-from-credentials';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
+import type { PaymentMessage } from '../../../nodes/core/steps/payment-message';
+import { matchStep, tokenizeStep } from '../../../nodes/core/steps/steps';
+import { crmWaitMs, parseUpsertCrmName, upsertToCrmStep, type SaasCrmTarget } from '../../../nodes/core/steps/upsert-to-crm';
+import { chargeObject, paymentIntentObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { tempStore, testKeys } from '../../support/temp-store';
+import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
+import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { DIALECTS, drainWith, hubspotOutbox, useNock, useStores } from '../outbox/support/outbox-kit';
+import { ZohoMock } from '../crm/saas/mocks/zoho-mock';
+
+useNock();
+
+type Store = { db: SqlDatabase; crm: LocalSqlCrm; remove(): Promise<void> };
+const openStore = useStores();
+type HubSpot = Awaited<ReturnType<typeof hubspotOutbox>>;
+
+/** A Stripe charge as it reaches CRM Upsert in a flow: normalized, tokenized and matched against the store. */
+async function matched(s: Store, charge: Parameters<typeof chargeObject>[0], type = 'charge.succeeded') {
+  const [event] = [normalizeStripeEvent(stripeEvent(type, chargeObject(charge)))].flat();
+  return matchStep(tokenizeStep(event, testKeys()), s.crm);
+}
+
+const hubspotTarget = (h: HubSpot, waitMs = 5_000): SaasCrmTarget => ({
+  crm: 'hubspot',
+  adapter: () => h.adapter,
+  waitMs,
+  drain: { now: h.clock.now, sleep: h.clock.sleep, owner: 'crm-upsert-test', random: () => 0.5, concurrency: 1 },
+});
+
+const syncOf = (m: PaymentMessage) => m.crm!.sync!;
+const outboxStates = (s: Store) => s.db.all<{ kind: string; external_id: string; state: string }>('SELECT kind, external_id, state FROM outbox ORDER BY id');
+
+for (const dialect of DIALECTS) describe(`CRM Upsert into HubSpot: the store first, then the outbox flushed within the wait (${dialect})`, () => {
+  let s: Store;
+  beforeEach(async () => {
+    const store = await openStore(dialect);
+    s = { ...store, crm: new LocalSqlCrm(store.db) };
+  });
+  afterEach(() => s.remove());
+
+  it('records both payments locally, and says per item that HubSpot has them (the contact and the deal it holds)', async () => {
+    const h = await hubspotOutbox();
+    const a = await matched(s, { amount: 4200, email: 'ana@example.com', name: 'Ana Diaz', postalCode: '94612' });
+    const b = await matched(s, { amount: 1999, currency: 'eur', email: 'ben@example.com', name: 'Ben Ode' });
+    const out = await upsertToCrmStep([a, b], s.db, hubspotTarget(h));
+
+    for (const [i, m] of out.entries()) {
+      const local = await s.db.get<{ customer_id: string }>('SELECT customer_id FROM transactions WHERE event_id = ?', [m.id]);
+      assert.equal(local?.customer_id, m.crm!.customerId, `item ${i} is in the store`);
+      const contact = h.mock.recordBy('contacts', 'terminal_crm_id', m.crm!.customerId!);
+      const deal = h.mock.recordBy('deals', 'terminal_crm_payment_key', `stripe:${m.paymentId}`);
+      assert.equal(contact.length, 1);
+      assert.equal(deal.length, 1);
+      const sync = syncOf(m);
+      assert.equal(sync.status, 'synced', JSON.stringify(sync));
+      assert.equal(sync.status === 'synced' && sync.crmId, deal[0]!.id, 'the item names the deal');
+      assert.deepEqual(sync.records.map((r) => [r.kind, r.status, r.status === 'synced' && r.crmId]), [['customer', 'synced', contact[0]!.id], ['payment', 'synced', deal[0]!.id]]);
+    }
+    const ana = h.mock.recordBy('contacts', 'terminal_crm_id', out[0]!.crm!.customerId!)[0]!.properties;
+    assert.deepEqual([ana.email, ana.zip], ['ana@example.com', '94612'], "the store's customer record, as HubSpot holds it");
+    const deals = out.map((m) => h.mock.recordBy('deals', 'terminal_crm_payment_key', `stripe:${m.paymentId}`)[0]!.properties);
+    assert.deepEqual(deals.map((d) => [d.amount, d.deal_currency_code]), [['42.00', 'USD'], ['19.99', 'EUR']]);
+    assert.equal(h.mock.associations.size, 2, 'each deal is on its contact');
+    assert.equal(h.mock.callsTo('/crm/v3/objects/contacts/batch/upsert').length, 1, 'one batch for both customers');
+    assert.deepEqual((await outboxStates(s)).map((r) => r.state), ['synced', 'synced', 'synced', 'synced']);
+  });
+
+  it('a redelivered event queues nothing new and reports the record as it stands; a refund updates the same deal', async () => {
+    const h = await hubspotOutbox();
+    const charge = { amount: 5000, email: 'cy@example.com', chargeId: 'ch_redeliver', paymentIntentId: 'pi_redeliver' };
+    const first = await matched(s, charge);
+    const [done] = await upsertToCrmStep([first], s.db, hubspotTarget(h));
+    const calls = h.mock.calls.length;
+    const rows = (await outboxStates(s)).length;
+
+    const [again] = await upsertToCrmStep([first], s.db, hubspotTarget(h));
+    assert.equal(again!.crm!.outcome, 'duplicate');
+    assert.deepEqual(syncOf(again!), syncOf(done!), 'the same answer: synced, the same deal');
+    assert.equal(h.mock.calls.length, calls, 'HubSpot was not called');
+    assert.equal((await outboxStates(s)).length, rows, 'nothing was queued');
+
+    const refund = await matched(s, { ...charge, amountRefunded: 1500 }, 'charge.refunded');
+    const [refunded] = await upsertToCrmStep([refund], s.db, hubspotTarget(h));
+    assert.equal(syncOf(refunded!).status, 'synced');
+    const deals = h.mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_redeliver');
+    assert.equal(deals.length, 1, 'the payment is one deal');
+    assert.deepEqual([deals[0]!.properties.amount, deals[0]!.properties.terminal_crm_refunded_amount], ['35.00', '15.00'], 'net paid, and what went back');
+  });
+
+  it('skips what has no payment to send: a refund before its payment (sent with it later), a failed payment of nobody', async () => {
+    const h = await hubspotOutbox();
+    const charge = { amount: 6000, email: 'kit@example.com', chargeId: 'ch_early', paymentIntentId: 'pi_early', amountRefunded: 1000 };
+    const refund = await matched(s, charge, 'charge.refunded');
+    const [failedEvent] = [normalizeStripeEvent(stripeEvent('payment_intent.payment_failed', paymentIntentObject({ amount: 300, failed: { code: 'card_declined', message: 'Your card was declined.' } })))];
+    const failed = await matchStep(tokenizeStep(failedEvent!, testKeys()), s.crm);
+    const [r, f] = await upsertToCrmStep([refund, failed], s.db, hubspotTarget(h));
+    const early = syncOf(r!);
+    assert.deepEqual([early.status, early.status === 'skipped' && early.reason], ['skipped', 'payment stripe:pi_early has not arrived yet: its state goes to hubspot when it does']);
+    assert.deepEqual([syncOf(f!).status, syncOf(f!).records], ['skipped', []]);
+    assert.equal(h.mock.records('deals').length, 0);
+
+    const [paid] = await upsertToCrmStep([await matched(s, { ...charge, amountRefunded: 0 })], s.db, hubspotTarget(h));
+    assert.equal(syncOf(paid!).status, 'synced');
+    const deal = h.mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_early');
+    assert.deepEqual(deal.map((d) => [d.properties.amount, d.properties.terminal_crm_refunded_amount]), [['50.00', '10.00']], 'the payment with its earlier refund');
+  });
+
+  it('a contact HubSpot refuses fails that item with HubSpot’s message; the others of the batch are synced', async () => {
+    const h = await hubspotOutbox();
+    const salesperson = h.mock.seed('contacts', { email: 'dee@example.com', firstname: 'Dee' });
+    const refused = await matched(s, { amount: 700, email: 'dee@example.com' });
+    const fine = await matched(s, { amount: 800, email: 'eve@example.com' });
+    const [r, f] = await upsertToCrmStep([refused, fine], s.db, hubspotTarget(h));
+    const sync = syncOf(r!);
+    assert.equal(sync.status, 'rejected', JSON.stringify(sync));
+    assert.match(sync.status === 'rejected' ? sync.reason : '', new RegExp(`^customer ${r!.crm!.customerId}: .*Contact already exists\\. Existing ID: ${salesperson.id}`));
+    assert.equal(syncOf(f!).status, 'synced');
+    assert.equal(h.mock.recordBy('deals', 'terminal_crm_payment_key', `stripe:${f!.paymentId}`).length, 1);
+    assert.deepEqual(sync.records.map((x) => [x.kind, x.status]), [['customer', 'rejected'], ['payment', 'queued']], 'the payment waits for its contact');
+    assert.ok(await s.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [r!.id]), 'the payment is kept in the store');
+  });
+
+  it('answers queued with the reason and the next attempt under HubSpot’s 429; the next drain sends it, and HubSpot holds it once', async () => {
+    const h = await hubspotOutbox({ mock: { burst: { max: 2, intervalMs: 10_000 }, retryAfterSeconds: 30 } });
+    const m = await matched(s, { amount: 2500, email: 'fay@example.com' });
+    const started = h.clock.now();
+    const [out] = await upsertToCrmStep([m], s.db, hubspotTarget(h));
+    const sync = syncOf(out!);
+    assert.ok(sync.status === 'queued', JSON.stringify(sync));
+    assert.equal(sync.reason, 'hubspot: You have reached your ten_secondly_rolling limit.');
+    const limited = h.mock.calls.find((c) => c.status === 429)!;
+    assert.equal(sync.nextAttemptAt, new Date(limited.at + 30_000).toISOString(), 'when Retry-After ends');
+    assert.ok(h.clock.now() - started <= 5_000, 'the step did not wait out the 30 s');
+    assert.deepEqual(sync.records.map((r) => [r.kind, r.status]), [['customer', 'synced'], ['payment', 'queued']]);
+
+    h.clock.advance(30_000);
+    const later = await drainWith(s.db, h.adapter, h.clock);
+    assert.equal(later.counts.synced, 1);
+    assert.equal(h.mock.recordBy('deals', 'terminal_crm_payment_key', `stripe:${m.paymentId}`).length, 1);
+    assert.equal(h.mock.records('deals').length, 1);
+    assert.equal(h.mock.associations.size, 1);
+  });
+
+  it('a flush whose answer was lost is sent again and changes nothing in HubSpot', async () => {
+    // HubSpot writes the contacts, then holds its answer past the client's timeout.
+    const h = await hubspotOutbox({ env: { HUBSPOT_TIMEOUT_MS: '200' }, mock: { faults: { delay: 1, delayMs: 800 } } });
+    const m = await matched(s, { amount: 3100, email: 'gus@example.com', name: 'Gus Ng' });
+    const [out] = await upsertToCrmStep([m], s.db, hubspotTarget(h));
+    const sync = syncOf(out!);
+    assert.ok(sync.status === 'queued', JSON.stringify(sync));
+    assert.ok(sync.nextAttemptAt, 'with the time of the retry');
+    const written = h.mock.recordBy('contacts', 'terminal_crm_id', out!.crm!.customerId!);
+    assert.equal(written.length, 1, 'HubSpot did write it');
+    const before = JSON.stringify(written[0]);
+
+    h.mock.setFaults({});
+    h.clock.advance(60_000);
+    const retried = await drainWith(s.db, h.adapter, h.clock);
+    assert.equal(retried.counts.synced, 2, 'the contact again, then the deal');
+    const after = h.mock.recordBy('contacts', 'terminal_crm_id', out!.crm!.customerId!);
+    assert.equal(after.length, 1, 'still one contact');
+    assert.equal(JSON.stringify(after[0]), before, 'unchanged, not even its modified date');
+    assert.equal(h.mock.records('contacts').length, 1);
+    assert.equal(h.mock.records('deals').length, 1);
+  });
+
+  it('keeps the local record and answers queued when the CRM account cannot be used', async () => {
+    const m = await matched(s, { amount: 900, email: 'hal@example.com' });
+    const [out] = await upsertToCrmStep([m], s.db, {
+      crm: 'hubspot',
+      adapter: () => crmAdapterFromRecord('hubspot', {}),
+    });
+    const sync = syncOf(out!);
+    assert.ok(sync.status === 'queued', JSON.stringify(sync));
+    assert.match(sync.reason, /^hubspot: accessToken: .*Fix:/);
+    assert.ok(await s.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [m.id]));
+    assert.deepEqual((await outboxStates(s)).map((r) => [r.kind, r.state]), [['customer', 'pending'], ['payment', 'pending']], 'queued for CRM Sync');
+  });
+
+  it('leaves the local CRM as it was: no sync, no outbox', async () => {
+    const m = await matched(s, { amount: 100, email: 'ivy@example.com' });
+    const [out] = await upsertToCrmStep([m], s.db);
+    assert.equal(out!.crm!.outcome, 'recorded');
+    assert.equal(out!.crm!.sync, undefined);
+    assert.equal((await outboxStates(s)).length, 0);
+  });
+});
+
+describe('CRM Upsert into Zoho CRM, from a CRM account record (as Node-RED builds it)', () => {
+  let s: Store;
+  beforeEach(async () => {
+    s = await tempStore();
+  });
+  afterEach(() => s.remove());
+  const account = { dataCenter: 'eu', clientId: '1000.CLIENTID', clientSecret: 'secret', refreshToken: '1000.refresh.token' };
+  const mock = () => new ZohoMock({ ...account, apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://accounts.zoho.eu' }).start();
+
+  it('syncs each item: the contact with the pack id, the deal keyed by the payment', async () => {
+    const zoho = mock();
+    const items = [await matched(s, { amount: 1250, currency: 'eur', email: 'jo@example.com', name: 'Jo Lang' }), await matched(s, { amount: 300, currency: 'eur', email: 'kim@example.com', name: 'Kim Roe' })];
+    const out = await upsertToCrmStep(items, s.db, { crm: 'zoho', adapter: () => crmAdapterFromRecord('zoho', account), waitMs: 5_000 });
+    for (const m of out) {
+      const contact = zoho.where('Contacts', 'Terminal_CRM_Id', m.crm!.customerId);
+      const deal = zoho.where('Deals', 'Terminal_Payment_Key', `stripe:${m.paymentId}`);
+      assert.equal(contact.length, 1);
+      assert.equal(deal.length, 1);
+      assert.deepEqual(syncOf(m), {
+        crm: 'zoho',
+        status: 'synced',
+        crmId: deal[0]!.id,
+        records: [
+          { kind: 'customer', externalId: m.crm!.customerId, status: 'synced', crmId: contact[0]!.id },
+          { kind: 'payment', externalId: `stripe:${m.paymentId}`, status: 'synced', crmId: deal[0]!.id },
+        ],
+      });
+    }
+    assert.equal(zoho.where('Contacts', 'Email', 'jo@example.com').length, 1, "the store's record, email included");
+    assert.equal(zoho.callsTo('POST', '/crm/v8/Contacts/upsert').length, 1, 'both customers in one call');
+  });
+
+  it('a refresh token Zoho refuses leaves every item queued with Zoho’s reason, and the payments in the store', async () => {
+    mock();
+    const items = [await matched(s, { amount: 1250, currency: 'eur', email: 'lou@example.com' })];
+    const [out] = await upsertToCrmStep(items, s.db, { crm: 'zoho', adapter: () => crmAdapterFromRecord('zoho', { ...account, refreshToken: '1000.revoked' }), waitMs: 5_000 });
+    const sync = syncOf(out!);
+    assert.ok(sync.status === 'queued', JSON.stringify(sync));
+    assert.match(sync.reason, /the token request to https:\/\/accounts\.zoho\.eu\/oauth\/v2\/token was refused: invalid_code/);
+    assert.ok(await s.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [out!.id]));
+    assert.deepEqual((await outboxStates(s)).map((r) => r.state), ['pending', 'pending']);
+  });
+});
+
+describe('CRM Upsert settings', () => {
+  it('reads the CRM choice and the wait, and names the field and the fix when wrong', () => {
+    assert.equal(parseUpsertCrmName(''), 'local');
+    assert.equal(parseUpsertCrmName('HubSpot'), 'hubspot');
+    assert.throws(() => parseUpsertCrmName('sugarcrm'), /^InputError: crm: "sugarcrm" is not a CRM this step can write to\. Fix: choose one of: local, hubspot, salesforce, dynamics, pipedrive, zoho/);
+    assert.equal(crmWaitMs(undefined), 10_000);
+    assert.equal(crmWaitMs(2.5), 2_500);
+    assert.equal(crmWaitMs('0'), 0);
+    assert.throws(() => crmWaitMs(600), /^InputError: waitSeconds: 600 is not a wait\. Fix: give seconds from 0 to 120/);
+  });
+});

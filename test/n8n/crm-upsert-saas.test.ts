@@ -1,0 +1,73 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, describe, it } from 'node:test';
+import type { INodeExecutionData } from 'n8n-workflow';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
+import type { CrmSync } from '../../nodes/core/steps/crm-sync';
+import { matchStep, tokenizeStep } from '../../nodes/core/steps/steps';
+import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
+import { tempStore, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
+import { assignCredentials } from './support/assign-credentials';
+import { outputOf, runWorkflow } from './support/run-workflow';
+import { paymentToCrmTemplate } from './support/template';
+
+const PAT = 'pat-na1-11111111-2222-3333-4444-555555555555';
+
+/**
+ * CRM Upsert set to a SaaS CRM, run in-process by n8n-core: a credential the CRM refuses, or one n8n cannot give,
+ * never costs the payment. (The credentials helper here signs nothing, as a credential with a wrong token would.)
+ */
+describe('n8n: CRM Upsert into HubSpot when the credential does not work', () => {
+  let store: Awaited<ReturnType<typeof tempStore>>;
+  let nock: typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
+  before(async () => {
+    nock = (await import('nock')).default;
+    nock.disableNetConnect();
+    store = await tempStore();
+  });
+  afterEach(() => nock.cleanAll());
+  after(async () => {
+    nock.enableNetConnect();
+    await store.remove();
+  });
+
+  const workflow = () => {
+    const wf = assignCredentials(paymentToCrmTemplate(), { terminalCrmStore: { id: '1', name: 'Store' }, terminalHubSpotApi: { id: '3', name: 'HubSpot' } });
+    wf.nodes = wf.nodes.map((n) => (n.name === 'CRM Upsert' ? { ...n, parameters: { ...n.parameters, crm: 'hubspot', authentication: 'accessToken', waitSeconds: 3 }, credentials: { ...n.credentials, terminalHubSpotApi: { id: '3', name: 'HubSpot' } } } : n));
+    return wf;
+  };
+  const matchedItem = async (email: string): Promise<INodeExecutionData> => {
+    const event = JSON.parse(JSON.stringify(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 2200, email })))));
+    return { json: JSON.parse(JSON.stringify(await matchStep(tokenizeStep(event, testKeys()), store.crm))) };
+  };
+  const storeCredential = () => ({ storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
+
+  it('HubSpot refuses the token: the run succeeds, the payment is in the store, the item says queued with HubSpot’s reason', async () => {
+    const mock = await HubSpotMock.start({ privateAppToken: PAT });
+    const item = await matchedItem('n8n-refused@example.com');
+    const run = await runWorkflow(workflow(), 'CRM Upsert', [item], {
+      terminalCrmStore: storeCredential(),
+      terminalHubSpotApi: { accessToken: 'pat-na1-revoked', baseUrl: mock.baseUrl },
+    });
+    assert.equal(run.status, 'success', run.data.resultData.error?.message);
+    const [out] = outputOf(run, 'CRM Upsert');
+    const crm = out!.json.crm as { outcome: string; sync: CrmSync };
+    assert.equal(crm.outcome, 'recorded');
+    assert.equal(crm.sync.status, 'queued', JSON.stringify(crm.sync));
+    assert.match(crm.sync.status === 'queued' ? crm.sync.reason : '', /^hubspot: .*Authentication credentials not found/);
+    assert.ok(mock.calls.some((c) => c.status === 401), 'HubSpot was asked and said 401');
+    assert.ok(await store.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [item.json.id as string]));
+    const rows = await store.db.all<{ state: string; attempts: number }>("SELECT state, attempts FROM outbox WHERE crm = 'hubspot' ORDER BY id");
+    assert.deepEqual(rows.map((r) => [r.state, Number(r.attempts)]), [['pending', 0], ['pending', 0]], 'queued for CRM Sync, no attempt spent');
+  });
+
+  it('no HubSpot credential n8n can give: the payment is recorded and queued with the reason', async () => {
+    const item = await matchedItem('n8n-nocred@example.com');
+    const run = await runWorkflow(workflow(), 'CRM Upsert', [item], { terminalCrmStore: storeCredential() });
+    assert.equal(run.status, 'success', run.data.resultData.error?.message);
+    const crm = outputOf(run, 'CRM Upsert')[0]!.json.crm as { sync: CrmSync };
+    assert.equal(crm.sync.status, 'queued');
+    assert.match(crm.sync.status === 'queued' ? crm.sync.reason : '', /^hubspot: .*terminalHubSpotApi/);
+    assert.ok(await store.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [item.json.id as string]));
+  });
+});

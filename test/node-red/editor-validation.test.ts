@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import { Script } from 'node:vm';
+
+const REPO = resolve(__dirname, '../../..');
+const nodes = (JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
+
+interface PropertyDef {
+  value: unknown;
+  required?: boolean;
+  type?: string;
+  validate?: (this: Record<string, unknown>, v: unknown, opt?: object) => unknown;
+}
+interface NodeTypeDef {
+  category?: string;
+  defaults: Record<string, PropertyDef>;
+  oneditprepare?: (this: Record<string, unknown>) => void;
+}
+
+/** RED.validators as Node-RED 5's editor defines them (editor-client red.js, RED.validators). */
+const validators = {
+  number: (blankAllowed?: boolean) => (v: unknown) => (blankAllowed && (v === '' || v === undefined)) || (v !== '' && !isNaN(Number(v))),
+  regex: (re: RegExp) => (v: unknown) => re.test(String(v)),
+};
+
+/**
+ * A jQuery stand-in that accepts any chain (`$('#x').on(…).trigger(…)`, `.editableList(…)`) and records which
+ * inputs become typedInputs of which types: what the editor validates those fields with when no validator is set.
+ */
+function fakeJquery(typedInputs: Map<string, string[]>) {
+  const chain = (selector: unknown): unknown => {
+    const proxy: unknown = new Proxy(function () {}, {
+      get(_t, key) {
+        if (key === Symbol.toPrimitive) return () => '';
+        if (key === 'length') return 1;
+        if (key === 'then') return undefined;
+        return (...args: unknown[]) => {
+          if (key === 'typedInput' && typeof selector === 'string' && args[0] && typeof args[0] === 'object') {
+            const types = (args[0] as { types?: unknown[] }).types ?? [];
+            // Array.from: an array of this realm (the script's own arrays have the vm context's prototype).
+            typedInputs.set(selector.replace(/^#node-(config-)?input-/, ''), Array.from(types, (t) => (typeof t === 'string' ? t : String((t as { value?: unknown }).value))));
+          }
+          return key === 'val' ? '' : proxy;
+        };
+      },
+      apply: () => proxy,
+    });
+    return proxy;
+  };
+  return new Proxy(chain, { get: (_t, key) => (key === 'then' ? undefined : () => chain(undefined)) });
+}
+
+function editorDefinition(type: string, file: string): { def: NodeTypeDef; typedInputs: Map<string, string[]> } {
+  const html = readFileSync(resolve(REPO, file.replace(/^dist\//, '').replace(/\.js$/, '.html')), 'utf8');
+  const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)![1]!;
+  let def: NodeTypeDef | undefined;
+  const typedInputs = new Map<string, string[]>();
+  const RED = { nodes: { registerType: (t: string, d: NodeTypeDef) => t === type && (def = d) }, validators, settings: { httpNodeRoot: '/' }, _: (k: string) => k };
+  const location = { origin: 'http://127.0.0.1:1880', protocol: 'http:', host: '127.0.0.1:1880', hostname: '127.0.0.1', port: '1880', pathname: '/' };
+  new Script(script, { filename: `${type}.html` }).runInNewContext({ RED, $: fakeJquery(typedInputs), console, location, window: { location } });
+  assert.ok(def, `${type} registers itself`);
+  // The dialog opened once, as an operator opens it: its typedInputs are what the editor validates through.
+  def.oneditprepare?.call(Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])));
+  return { def, typedInputs };
+}
+
+/**
+ * Node-RED's validateNodeProperty (editor-client red.js) for one property: `required`, then the property's own
+ * validator (skipped for an empty optional one), else the typedInput's type check (a JSON typedInput runs
+ * JSON.parse), and a config node must be picked unless optional. Answers true or the editor's reason.
+ */
+function validateProperty(node: Record<string, unknown>, name: string, p: PropertyDef, typedInputs: Map<string, string[]>): true | string {
+  const value = node[name];
+  if (p.required && value === '') return 'missing required property';
+  if (p.validate) {
+    if (p.required === false && value === '') return true;
+    const r = p.validate.call(node, value, { label: name });
+    if (p.validate.length === 2 && typeof r === 'string') return r;
+    return r ? true : 'invalid';
+  }
+  if (p.required === false && value === '') return true;
+  const types = typedInputs.get(name);
+  if (types?.length === 1 && types[0] === 'json') {
+    try {
+      JSON.parse(String(value));
+    } catch (e) {
+      return `invalid JSON: ${(e as Error).message}`;
+    }
+  }
+  if (p.type && (value === '' || value === undefined)) return p.required === false ? true : 'missing config node';
+  return true;
+}
+
+/**
+ * What an operator sees after dropping a node and opening and closing its dialog without changing anything but the
+ * configuration nodes it needs (a store, an account): no property of the pack's nodes may be invalid. Node-RED
+ * validates through the open dialog's typedInputs too, so their types are taken from the node's own oneditprepare.
+ */
+describe('Node-RED editor: every node is valid with its defaults once its config nodes are picked', () => {
+  for (const [type, file] of Object.entries(nodes)) {
+    it(type, () => {
+      const { def, typedInputs } = editorDefinition(type, file);
+      const node: Record<string, unknown> = Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value]));
+      // The operator fills in what the form asks for: each config node the node requires, and each required field
+      // left empty (a mail server's host): marked until filled, as Node-RED means. Everything else must pass as it is.
+      const toFill = new Set<string>();
+      for (const [k, p] of Object.entries(def.defaults)) {
+        if (p.type && p.required) node[k] = `${p.type}-picked`;
+        else if (p.required && (p.value === '' || p.value === undefined)) toFill.add(k);
+      }
+      const invalid = Object.entries(def.defaults)
+        .filter(([k]) => !toFill.has(k))
+        .map(([k, p]) => [k, validateProperty(node, k, p, typedInputs)] as const)
+        .filter(([, r]) => r !== true);
+      assert.deepEqual(invalid, [], `${type}: invalid with its defaults`);
+    });
+  }
+
+  it('terminal segment: an empty Advanced field is valid (the defaults), broken JSON says why', () => {
+    const { def, typedInputs } = editorDefinition('terminal-segment', nodes['terminal-segment']!);
+    assert.deepEqual(typedInputs.get('advanced'), ['json'], 'Advanced is a JSON typedInput, which Node-RED would JSON.parse');
+    const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
+    for (const field of ['advanced', 'segmentRules', 'crmFields']) {
+      assert.equal(validateProperty({ ...node, [field]: '' }, field, def.defaults[field]!, typedInputs), true, `${field} empty`);
+      assert.match(String(validateProperty({ ...node, [field]: '{"flags": ' }, field, def.defaults[field]!, typedInputs)), /not valid JSON/, `${field} broken`);
+    }
+  });
+
+  it('terminal segment and loyalty enroll: a SaaS CRM needs a CRM account, the local store none', () => {
+    for (const type of ['terminal-segment', 'terminal-loyalty-enroll']) {
+      const { def, typedInputs } = editorDefinition(type, nodes[type]!);
+      const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
+      assert.equal(validateProperty({ ...node, crm: 'local' }, 'crmAccount', def.defaults.crmAccount!, typedInputs), true, type);
+      assert.equal(validateProperty({ ...node, crm: 'hubspot' }, 'crmAccount', def.defaults.crmAccount!, typedInputs), 'invalid', type);
+      assert.equal(validateProperty({ ...node, crm: 'hubspot', crmAccount: 'acc1' }, 'crmAccount', def.defaults.crmAccount!, typedInputs), true, type);
+    }
+  });
+
+  it('the shipped examples: every terminal segment and loyalty node is valid as imported', () => {
+    const examples = ['high-value-alert.json', 'loyalty-welcome.json'].map((f) => resolve(REPO, 'examples', f));
+    let checked = 0;
+    for (const path of examples) {
+      const flow = JSON.parse(readFileSync(path, 'utf8')) as Array<Record<string, unknown>>;
+      for (const n of flow.filter((x) => x.type === 'terminal-segment' || x.type === 'terminal-loyalty-enroll')) {
+        const { def, typedInputs } = editorDefinition(n.type as string, nodes[n.type as string]!);
+        // Node-RED fills in a default the flow JSON leaves out.
+        const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), ...n };
+        const invalid = Object.entries(def.defaults).map(([k, p]) => [k, validateProperty(node, k, p, typedInputs)] as const).filter(([, r]) => r !== true);
+        assert.deepEqual(invalid, [], `${path}: ${String(n.id)}`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 0, 'the examples hold segment / loyalty nodes');
+  });
+});
