@@ -6,11 +6,11 @@ import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-termin
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { assignCredentials } from './support/assign-credentials';
 import { outputsOf } from './support/outputs';
-import { PACKAGE } from './support/package-node-types';
+import { PACKAGE, packageNodeTypes } from './support/package-node-types';
 import { runWorkflow, type WorkflowJson } from './support/run-workflow';
 import { n8nTemplate, type TemplateJson } from './support/template';
 
-const TEMPLATES = ['payment-to-crm.json', 'high-value-alert.json', 'loyalty-welcome.json'];
+const TEMPLATES = ['payment-to-crm.json', 'thank-you.json', 'high-value-alert.json', 'loyalty-welcome.json', 'failed-payment-alert.json', 'refund-sync.json'];
 
 /** Where an output of a node leads: the names of the nodes connected to it. */
 const targets = (wf: TemplateJson, from: string, output = 0) => (wf.connections[from]?.main?.[output] ?? []).map((c) => c.node);
@@ -21,11 +21,12 @@ const byName = (wf: TemplateJson, name: string) => {
 };
 
 /**
- * The template without n8n's own nodes (If, HTTP Request), which are not installed here: our part of it runs
- * with the parameters exactly as shipped. The e2e test runs the whole template on a real n8n.
+ * The template without the nodes this in-process runner does not register (n8n's own, Terminal Message): the
+ * steps before them run with the parameters exactly as shipped. The e2e tests run whole templates on a real n8n.
  */
 function ownNodesOnly(wf: TemplateJson): WorkflowJson {
-  const keep = new Set(wf.nodes.filter((n) => n.type.startsWith(`${PACKAGE}.`) || n.type === 'n8n-nodes-base.stickyNote').map((n) => n.name));
+  const known = packageNodeTypes().getKnownTypes();
+  const keep = new Set(wf.nodes.filter((n) => n.type in known).map((n) => n.name));
   const connections: IConnections = {};
   for (const [from, byType] of Object.entries(wf.connections)) {
     if (!keep.has(from)) continue;
@@ -62,14 +63,13 @@ describe('n8n templates (templates/n8n/)', () => {
   describe('high-value-alert.json', () => {
     const wf = n8nTemplate('high-value-alert.json');
 
-    it('wires Upsert → Segment Customer → If (segment.flags.highValue) → true: Send Alert, at a placeholder URL with a note to replace it', () => {
+    it('wires Upsert → Segment Customer → High-Value Alert (Terminal Message) → Post to Slack and Email Sales', () => {
       assert.deepEqual(targets(wf, 'CRM Upsert'), ['Segment Customer']);
-      assert.deepEqual(targets(wf, 'Segment Customer'), ['High Value?']);
-      assert.deepEqual(targets(wf, 'High Value?', 0), ['Send Alert']);
-      assert.deepEqual(targets(wf, 'High Value?', 1), []);
-      const condition = JSON.stringify(byName(wf, 'High Value?').parameters.conditions);
-      assert.match(condition, /\$json\.segment\.flags\?\.highValue === true/);
-      const url = String(byName(wf, 'Send Alert').parameters.url);
+      assert.deepEqual(targets(wf, 'Segment Customer'), ['High-Value Alert']);
+      assert.deepEqual(targets(wf, 'High-Value Alert'), ['Post to Slack', 'Email Sales']);
+      assert.deepEqual([byName(wf, 'High-Value Alert').type, byName(wf, 'High-Value Alert').parameters.kind], [`${PACKAGE}.terminalMessage`, 'high-value-alert']);
+      assert.equal(byName(wf, 'Email Sales').type, 'n8n-nodes-base.emailSend');
+      const url = String(byName(wf, 'Post to Slack').parameters.url);
       assert.match(url, /^https:\/\/example\.com\/replace-/);
       assert.ok(wf.nodes.some((n) => n.type === 'n8n-nodes-base.stickyNote' && String(n.parameters.content).includes(url)), 'a note names the URL to replace');
     });
@@ -94,13 +94,12 @@ describe('n8n templates (templates/n8n/)', () => {
   describe('loyalty-welcome.json', () => {
     const wf = n8nTemplate('loyalty-welcome.json');
 
-    it('wires Loyalty Enroll\'s "Enrolled / Tier Changed" output (not "Payment") to Send Welcome Message, at a placeholder URL', () => {
+    it('wires Loyalty Enroll\'s "Enrolled / Tier Changed" output (not "Payment") to Welcome Message → Send Welcome', () => {
       assert.deepEqual(targets(wf, 'CRM Upsert'), ['Loyalty Enroll']);
       assert.deepEqual(targets(wf, 'Loyalty Enroll', 0), []);
-      assert.deepEqual(targets(wf, 'Loyalty Enroll', 1), ['Send Welcome Message']);
-      const url = String(byName(wf, 'Send Welcome Message').parameters.url);
-      assert.match(url, /^https:\/\/example\.com\/replace-/);
-      assert.ok(wf.nodes.some((n) => n.type === 'n8n-nodes-base.stickyNote' && String(n.parameters.content).includes(url)));
+      assert.deepEqual(targets(wf, 'Loyalty Enroll', 1), ['Welcome Message']);
+      assert.deepEqual(targets(wf, 'Welcome Message'), ['Send Welcome']);
+      assert.equal(byName(wf, 'Welcome Message').parameters.kind, 'loyalty-welcome');
     });
 
     it('with the default program, a first payment enrolls the customer once; the same event again sends nothing', async () => {
@@ -114,5 +113,26 @@ describe('n8n templates (templates/n8n/)', () => {
       const members = await store.db.all("SELECT customer_id FROM loyalty_members WHERE program_id = 'default' AND enrolled_at IS NOT NULL");
       assert.equal(members.length, 1);
     });
+  });
+  it('thank-you.json: CRM Upsert → Thank-You Message → Send Thank-You, and a 5-minute schedule flushes messages quiet hours held', () => {
+    const wf = n8nTemplate('thank-you.json');
+    assert.deepEqual(targets(wf, 'CRM Upsert'), ['Thank-You Message']);
+    assert.deepEqual([byName(wf, 'Thank-You Message').parameters.kind, byName(wf, 'Thank-You Message').parameters.operation], ['thank-you', 'compose']);
+    assert.deepEqual(targets(wf, 'Thank-You Message'), ['Send Thank-You']);
+    assert.deepEqual(targets(wf, 'Every 5 Minutes'), ['Send Queued Messages']);
+    assert.equal(byName(wf, 'Send Queued Messages').parameters.operation, 'flush');
+    assert.deepEqual(targets(wf, 'Send Queued Messages'), ['Send Thank-You']);
+    assert.deepEqual([byName(wf, 'Send Thank-You').parameters.toEmail, byName(wf, 'Send Thank-You').parameters.text], ['={{ $json.message.to }}', '={{ $json.message.text }}']);
+  });
+
+  it('failed-payment-alert.json: Tokenize → Decline Alert → Slack and email; refund-sync.json: Upsert → Loyalty Enroll (Payment) → Refund Message → email', () => {
+    const fail = n8nTemplate('failed-payment-alert.json');
+    assert.deepEqual(targets(fail, 'Tokenize'), ['Decline Alert']);
+    assert.deepEqual(targets(fail, 'Decline Alert'), ['Post to Slack', 'Email Operations']);
+    assert.equal(byName(fail, 'Decline Alert').parameters.kind, 'failed-payments');
+    const refund = n8nTemplate('refund-sync.json');
+    assert.deepEqual(targets(refund, 'CRM Upsert'), ['Loyalty Enroll']);
+    assert.deepEqual(targets(refund, 'Loyalty Enroll', 0), ['Refund Message']);
+    assert.deepEqual(targets(refund, 'Refund Message'), ['Send Refund Note']);
   });
 });

@@ -70,21 +70,22 @@ describe('Node-RED examples: high-value-alert and loyalty-welcome', () => {
       assert.equal(flow.filter((n) => 'credentials' in n).length, 0);
       for (const n of flow) for (const ref of ['account', 'store'] as const) if (ref in n) assert.ok(byId.has(n[ref] as string), `${n.type}.${ref}`);
       assert.notEqual(one('terminal-trigger').path, '/terminal-crm/stripe', 'does not clash with payment-to-crm');
-      const request = one('http request');
-      assert.match(String(request.url), /^https:\/\/example\.com\/replace-/);
-      assert.ok(flow.some((n) => n.type === 'comment' && String(n.info).includes(String(request.url))), 'a comment says which URL to replace');
+      assert.equal(one('terminal-send-message').host, '', 'the SMTP server is left to the operator');
+      for (const request of flow.filter((n) => n.type === 'http request')) {
+        assert.match(String(request.url), /^https:\/\/example\.com\/replace-/);
+        assert.ok(flow.some((n) => n.type === 'comment' && String(n.info).includes(String(request.url))), 'a comment says which URL to replace');
+      }
     });
   }
 
-  it('high-value-alert: upsert → segment → switch on payload.segment.flags.highValue → alert message → http request', async () => {
+  it('high-value-alert: upsert → segment → terminal message (high-value alert) → Slack (change → http request) and email', async () => {
     const flow = example('high-value-alert');
     const { one, next } = graph(flow);
     const segment = one('terminal-segment', (n) => n.mode === 'payment');
     assert.deepEqual(next(one('terminal-crm-upsert')), [segment]);
-    const sw = one('switch');
-    assert.deepEqual(next(segment), [sw]);
-    assert.deepEqual([sw.property, sw.rules], ['payload.segment.flags.highValue', [{ t: 'true' }]]);
-    assert.deepEqual(next(sw).map((n) => n.type), ['change']);
+    const message = one('terminal-message');
+    assert.deepEqual([next(segment), message.kind], [[message], 'high-value-alert']);
+    assert.deepEqual(next(message).map((n) => n.type), ['change', 'terminal-send-message']);
     assert.deepEqual(next(one('change')).map((n) => n.type), ['http request']);
 
     const big = await runSteps(flow, stripeEvent('charge.succeeded', chargeObject({ amount: 55_000, email: 'example-vip@example.com' })), [...chain, 'terminal-segment']);
@@ -111,8 +112,8 @@ describe('Node-RED examples: high-value-alert and loyalty-welcome', () => {
     const { one, next } = graph(flow);
     const loyalty = one('terminal-loyalty-enroll');
     assert.deepEqual(next(loyalty, 0).map((n) => n.type), ['debug']);
-    assert.deepEqual(next(loyalty, 1).map((n) => n.type), ['change']);
-    assert.deepEqual(next(one('change')).map((n) => n.type), ['http request']);
+    assert.deepEqual(next(loyalty, 1).map((n) => [n.type, n.kind]), [['terminal-message', 'loyalty-welcome']]);
+    assert.deepEqual(next(one('terminal-message')).map((n) => n.type), ['terminal-send-message']);
 
     const event = stripeEvent('charge.succeeded', chargeObject({ amount: 1_250, email: 'new.member@example.com' }));
     const first = await runSteps(flow, event, [...chain, 'terminal-loyalty-enroll']);

@@ -6,13 +6,11 @@ import { openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { chargeObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { seedCustomers, strangers } from '../../core/match/match-fixtures';
-import { startCaptureServer } from '../../support/capture-server';
 import { tempDir, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../../support/temp-store';
 import { testCredential } from './harness/credential-test';
 import { nodeOutputs } from './harness/execution-data';
 import { waitForExecutions } from './harness/executions';
 import { startPaymentWorkflow } from './harness/payment-workflow-instance';
-import { publishTemplate } from './harness/segment-loyalty-templates';
 import type { RestSession } from '../../../sandbox/run/n8n/rest-session';
 import type { RunningN8n } from '../../../sandbox/run/n8n/start-n8n';
 
@@ -122,74 +120,5 @@ describe('n8n e2e: Stripe webhook → Terminal Payment Trigger → Tokenize → 
     const bad = await testCredential(rest, { id: storeCredentialId, name: 'x', type: 'terminalCrmStore', data: { ...data, defaultRegion: 'Narnia' } });
     assert.equal(bad.status, 'Error');
     assert.match(bad.message, /^Default Region: "Narnia" is not an ISO 3166 country code\. Fix: /);
-  });
-
-  describe('templates/n8n/high-value-alert.json and loyalty-welcome.json, published in the same n8n', () => {
-    let endpoint: Awaited<ReturnType<typeof startCaptureServer>>;
-    const published: Record<'alert' | 'welcome', { workflowId: string; webhookUrl: string }> = { alert: { workflowId: '', webhookUrl: '' }, welcome: { workflowId: '', webhookUrl: '' } };
-    before(async () => {
-      endpoint = await startCaptureServer();
-      const settings = { storeUrl, signingSecret: TEST_WEBHOOK_SECRET, tokenKeys: TEST_TOKEN_KEYS };
-      published.alert = await publishTemplate(rest, n8n!.baseUrl, settings, 'high-value-alert.json', `${endpoint.url}/alert`);
-      published.welcome = await publishTemplate(rest, n8n!.baseUrl, settings, 'loyalty-welcome.json', `${endpoint.url}/welcome`);
-    });
-    after(async () => {
-      await endpoint?.close();
-    });
-    const deliverTo = async (url: string, event: object) => {
-      const { body, headers } = signedDelivery(event, TEST_WEBHOOK_SECRET);
-      const res = await fetch(url, { method: 'POST', headers, body });
-      await res.body?.cancel();
-      return res.status;
-    };
-
-    it('a payment above the high-value threshold sends one alert with the customer and the reason; a small one sends none', async () => {
-      const big = stripeEvent('charge.succeeded', chargeObject({ amount: 60_000, email: 'whale@example.com', name: 'Ada Whale' }));
-      const small = stripeEvent('charge.succeeded', chargeObject({ amount: 1_500, email: 'minnow@shop.example.org' }));
-      assert.equal(await deliverTo(published.alert.webhookUrl, big), 200);
-      assert.equal(await deliverTo(published.alert.webhookUrl, small), 200);
-      const runs = await waitForExecutions(rest, published.alert.workflowId, 2);
-      assert.ok(runs.every((r) => r.status === 'success'), `${JSON.stringify(runs)}${logHint()}`);
-
-      const alerts = endpoint.to('/alert');
-      assert.equal(alerts.length, 1, JSON.stringify(endpoint.requests));
-      const [bigTx] = await transactionsOf(big.id);
-      const body = alerts[0]!.body as Record<string, string>;
-      assert.equal(alerts[0]!.method, 'POST');
-      assert.deepEqual([body.customerId, body.email, body.eventId, body.segment], [bigTx!.customer_id, 'whale@example.com', `stripe:${big.id}`, 'New']);
-      assert.match(body.text!, /^High-value customer Ada Whale just paid 600\.00 USD \(high value: payment of 60000 USD minor units ≥ 50000\)$/);
-      const field = await store.get<{ value: string }>("SELECT value FROM customer_fields WHERE customer_id = ? AND name = 'terminal_crm_high_value'", [bigTx!.customer_id]);
-      assert.equal(field?.value, 'true');
-    });
-
-    it('a new customer gets exactly one welcome message, although Stripe delivers the payment twice', async () => {
-      const event = stripeEvent('charge.succeeded', chargeObject({ amount: 2_500, email: 'new.member@example.net' }));
-      assert.equal(await deliverTo(published.welcome.webhookUrl, event), 200);
-      assert.equal(await deliverTo(published.welcome.webhookUrl, event), 200);
-      const runs = await waitForExecutions(rest, published.welcome.workflowId, 1);
-      assert.ok(runs.every((r) => r.status === 'success'), `${JSON.stringify(runs)}${logHint()}`);
-
-      const welcomes = endpoint.to('/welcome');
-      assert.equal(welcomes.length, 1, JSON.stringify(endpoint.requests));
-      const body = welcomes[0]!.body as Record<string, string>;
-      assert.deepEqual([body.to, body.event], ['new.member@example.net', 'enrolled']);
-      assert.equal(body.text, 'Welcome to our loyalty program! You have 25 points.');
-      const [tx] = await transactionsOf(event.id);
-      const member = await store.get<{ points_balance: number; enrolled_at: string | null }>(
-        "SELECT points_balance, enrolled_at FROM loyalty_members WHERE program_id = 'default' AND customer_id = ?", [tx!.customer_id],
-      );
-      assert.ok(member?.enrolled_at);
-      assert.equal(member!.points_balance, 25, 'the payment earned its points once');
-
-      const upgrade = stripeEvent('charge.succeeded', chargeObject({ amount: 60_000, email: 'new.member@example.net' }));
-      assert.equal(await deliverTo(published.welcome.webhookUrl, upgrade), 200);
-      const after = await waitForExecutions(rest, published.welcome.workflowId, 2);
-      assert.equal(after.length, 2, 'the replayed delivery started no execution of its own');
-      assert.ok(after.every((r) => r.status === 'success'), logHint());
-      const messages = endpoint.to('/welcome');
-      assert.equal(messages.length, 2);
-      const congrats = messages[1]!.body as Record<string, string>;
-      assert.deepEqual([congrats.event, congrats.tier, congrats.text], ['tier-changed', 'Silver', 'Congratulations! You are now a Silver member.']);
-    });
   });
 });

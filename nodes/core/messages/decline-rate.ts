@@ -1,0 +1,58 @@
+import { z } from 'zod/v4';
+import { InputError } from '../errors';
+
+/** When declines at one terminal (or location) are worth telling operations about. */
+export interface DeclineRule {
+  per: 'terminal' | 'location';
+  /** The window the counts are taken over, ending at the decline being looked at. */
+  windowMinutes: number;
+  /** At least this many declines in the window… */
+  minDeclines: number;
+  /** …making at least this share of all attempts there (0–1; 0 counts declines only). */
+  minRate: number;
+}
+
+export const DEFAULT_DECLINE_RULE: DeclineRule = { per: 'terminal', windowMinutes: 15, minDeclines: 3, minRate: 0.3 };
+
+const RuleSchema = z.object({
+  per: z.enum(['terminal', 'location']),
+  windowMinutes: z.number().int().min(1).max(10_080),
+  minDeclines: z.number().int().min(1),
+  minRate: z.number().min(0).max(1),
+});
+
+export function parseDeclineRule(input: Partial<DeclineRule> | undefined): DeclineRule {
+  const merged = { ...DEFAULT_DECLINE_RULE, ...Object.fromEntries(Object.entries(input ?? {}).filter(([, v]) => v !== undefined && (v as unknown) !== '')) };
+  const parsed = RuleSchema.safeParse(merged);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new InputError(`declines.${issue.path.join('.')}`, issue.message, 'per is terminal or location; window 1–10080 minutes; at least 1 decline; rate between 0 and 1 (0.3 = 30 %)');
+  }
+  return parsed.data;
+}
+
+export interface Attempt {
+  failed: boolean;
+  reason: string | null;
+}
+
+export interface DeclineSummary {
+  attempts: number;
+  declines: number;
+  rate: number;
+  /** Decline reasons, most frequent first. */
+  reasons: Array<{ reason: string; count: number }>;
+}
+
+export function summarizeAttempts(attempts: readonly Attempt[]): DeclineSummary {
+  const declines = attempts.filter((a) => a.failed);
+  const counts = new Map<string, number>();
+  for (const d of declines) counts.set(d.reason ?? 'no reason given', (counts.get(d.reason ?? 'no reason given') ?? 0) + 1);
+  const reasons = [...counts].map(([reason, count]) => ({ reason, count })).sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason));
+  return { attempts: attempts.length, declines: declines.length, rate: attempts.length ? declines.length / attempts.length : 0, reasons };
+}
+
+/** The rate rule: enough declines, and a large enough share of the attempts in the window. */
+export function declinesExceed(summary: DeclineSummary, rule: DeclineRule): boolean {
+  return summary.declines >= rule.minDeclines && summary.rate >= rule.minRate;
+}

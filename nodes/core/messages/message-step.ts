@@ -1,0 +1,228 @@
+import type { MatchResult } from '../contracts/customer';
+import type { Money } from '../contracts/money';
+import type { PaymentEvent } from '../contracts/payment-event';
+import type { UpsertResult } from '../crm/upsert-payments';
+import { InputError } from '../errors';
+import { paymentsOf, paymentState } from '../ledger/read-payments';
+import type { LoyaltyResult } from '../loyalty/loyalty-step';
+import type { MembershipEvent } from '../loyalty/ledger';
+import type { SegmentResult } from '../segment/segment-step';
+import { readEvent } from '../steps/payment-message';
+import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
+import { failedPaymentsText, highValueAlertText, loyaltyText, refundText, thankYouText, type RecentPayment } from './compose';
+import { declinesExceed, summarizeAttempts } from './decline-rate';
+import { attemptsIn, claimMessage, lastMessageAt, recordAttempt, releaseDue, storedCustomer } from './message-store';
+import type { MessageKind, OutgoingMessage } from './outgoing-message';
+import { releaseTime } from './quiet-hours';
+import type { MessageSettings } from './settings';
+
+/** The item as the steps before leave it: the event plus each step's result. */
+type Item = PaymentEvent & { match?: MatchResult; crm?: UpsertResult; segment?: SegmentResult; loyalty?: LoyaltyResult; loyaltyEvent?: MembershipEvent };
+
+export interface MessageDeps {
+  db: SqlDatabase;
+  settings: MessageSettings;
+  now?: () => Date;
+}
+
+export interface MessageStepResult {
+  /** send: hand `items` to the mail or webhook step now; queued: held until quiet hours end (a flush releases it); duplicate: composed before; skipped: see reason. */
+  outcome: 'send' | 'queued' | 'duplicate' | 'skipped';
+  reason?: string;
+  /** The input with `message` added — one item when the outcome is "send", none otherwise. */
+  items: Array<Record<string, unknown>>;
+  message?: OutgoingMessage;
+}
+
+/** A message composed, not yet claimed: the key says what it is about, `customerFacing` puts it under quiet hours. */
+interface Draft {
+  message: OutgoingMessage;
+  subjectId: string | null;
+  customerFacing: boolean;
+}
+
+type Compose = (item: Item, tx: SqlExecutor, s: MessageSettings, now: Date) => Promise<Draft | { skip: string; duplicate?: boolean }>;
+
+function needCrm(item: Item, kind: MessageKind): UpsertResult {
+  if (!item.crm || typeof item.crm !== 'object' || !('outcome' in item.crm)) {
+    throw new InputError('crm', `the ${kind} message needs the CRM Upsert result on the item`, 'put this node after CRM Upsert (or after a step that keeps its result, such as Segment or Loyalty Enroll)');
+  }
+  return item.crm;
+}
+
+const locationOf = (item: Item, s: MessageSettings) => {
+  const id = item.terminal?.locationId;
+  return id ? (s.locationNames[id] ?? id) : undefined;
+};
+
+const thankYou: Compose = async (item, tx, s) => {
+  const crm = needCrm(item, 'thank-you');
+  if (item.kind !== 'payment') return { skip: `only a completed payment is thanked; this is a ${item.kind}` };
+  if (item.status !== 'succeeded') return { skip: `the payment is ${item.status}, not succeeded` };
+  if (crm.outcome === 'duplicate') return { skip: 'this event was delivered before', duplicate: true };
+  const stored = await storedCustomer(tx, crm.customerId);
+  const to = item.customerHints.email ?? stored.email;
+  if (!to) return { skip: 'no email address is known for this customer' };
+  const name = item.customerHints.name ?? stored.name;
+  const words = thankYouText(s, { name, amount: item.amount, location: locationOf(item, s) });
+  return {
+    message: { kind: 'thank-you', key: `thank-you:${item.source}:${item.paymentId}`, to, ...words, ...(name ? { customerName: name } : {}) },
+    subjectId: crm.customerId,
+    customerFacing: true,
+  };
+};
+
+async function recentPayments(tx: SqlExecutor, customerId: string, count: number, now: Date): Promise<RecentPayment[]> {
+  if (count === 0) return [];
+  const found: RecentPayment[] = [];
+  let cursor: string | null = null;
+  // The ledger has no index by customer (see ledger/schema.ts): a year of payments, a few pages at most.
+  for (let page = 0; page < 20; page++) {
+    const res = await paymentsOf(tx, { customerId, since: new Date(now.getTime() - 366 * 86_400_000).toISOString(), limit: 1000, cursor });
+    for (const p of res.payments) if (p.counted) found.push({ occurredAt: p.occurredAt, amount: { minor: p.grossMinor, currency: p.currency }, refunded: { minor: p.refundedMinor, currency: p.currency } });
+    if (!(cursor = res.next)) break;
+  }
+  return found.slice(-count).reverse();
+}
+
+const highValue: Compose = async (item, tx, s, now) => {
+  const crm = needCrm(item, 'high-value-alert');
+  const segment = item.segment;
+  if (!segment || typeof segment !== 'object') {
+    throw new InputError('segment', 'the high-value alert needs the Segment result on the item', 'put this node after Segment Customer (On Payment)');
+  }
+  if (item.kind !== 'payment') return { skip: `a ${item.kind} does not make a customer high value` };
+  if (segment.outcome === 'duplicate' || crm.outcome === 'duplicate') return { skip: 'this event was delivered before', duplicate: true };
+  if (segment.flags?.highValue !== true) return { skip: 'the customer is not high value' };
+  if (!crm.customerId) return { skip: 'the payment is not linked to a customer' };
+  const stored = await storedCustomer(tx, crm.customerId);
+  const name = item.customerHints.name ?? stored.name ?? item.customerHints.email ?? stored.email ?? crm.customerId;
+  const currency = segment.currency || item.amount.currency;
+  const lifetime: Money = { minor: segment.stats?.netMinor ?? item.amount.minor, currency };
+  const words = highValueAlertText(s, {
+    name,
+    amount: item.amount,
+    location: locationOf(item, s),
+    segment: segment.name ?? null,
+    lifetime,
+    payments: segment.stats?.payments ?? 1,
+    recent: await recentPayments(tx, crm.customerId, s.recentPayments, now),
+  });
+  return {
+    message: { kind: 'high-value-alert', key: `high-value-alert:${item.source}:${item.paymentId}`, to: s.to, ...words, customerName: name },
+    subjectId: crm.customerId,
+    customerFacing: false,
+  };
+};
+
+const loyaltyWelcome: Compose = async (item, tx, s) => {
+  const change = item.loyaltyEvent;
+  if (!change || typeof change !== 'object' || !('type' in change)) {
+    throw new InputError('loyaltyEvent', 'the loyalty message needs an enrollment or tier change on the item', 'connect this node to the second output of Loyalty Enroll ("Enrolled / Tier Changed")');
+  }
+  const stored = await storedCustomer(tx, change.customerId);
+  const to = item.customerHints?.email ?? stored.email;
+  if (!to) return { skip: 'no email address is known for this member' };
+  const member = item.loyalty?.member;
+  const tier = member?.tier ?? (change.type === 'tier-changed' ? change.to : null);
+  const points = member?.pointsBalance ?? 0;
+  const name = item.customerHints?.name ?? stored.name;
+  const words = loyaltyText(s, { name, change, tier, points });
+  const what = change.type === 'enrolled' ? 'enrolled' : `tier:${change.to ?? ''}`;
+  return {
+    message: { kind: 'loyalty-welcome', key: `loyalty-welcome:${change.programId}:${change.customerId}:${what}:${change.at}`, to, ...words, tier, points, ...(name ? { customerName: name } : {}) },
+    subjectId: change.customerId,
+    customerFacing: true,
+  };
+};
+
+const refund: Compose = async (item, tx, s) => {
+  const crm = needCrm(item, 'refund');
+  if (item.kind !== 'refund') return { skip: `not a refund; this is a ${item.kind}` };
+  if (crm.outcome === 'duplicate') return { skip: 'this event was delivered before', duplicate: true };
+  const stored = await storedCustomer(tx, crm.customerId);
+  const to = item.customerHints.email ?? stored.email;
+  if (!to) return { skip: 'no email address is known for this customer' };
+  const ledger = await paymentState(tx, item.source, item.paymentId);
+  const currency = item.amount.currency;
+  // Processors that report each refund on its own say how much this one was; the others report the running total.
+  const refundedMinor = item.refund?.cumulative === false ? item.amount.minor : (ledger?.refundedMinor ?? item.refundedTotal?.minor ?? item.amount.minor);
+  const payment = ledger?.counted ? { minor: ledger.grossMinor, currency: ledger.currency } : null;
+  const pointsTakenBack = -(item.loyalty?.entries ?? []).filter((e) => e.kind === 'reverse').reduce((sum, e) => sum + e.points, 0);
+  const name = item.customerHints.name ?? stored.name;
+  const words = refundText(s, {
+    name,
+    refunded: { minor: refundedMinor, currency },
+    payment,
+    location: locationOf(item, s),
+    pointsTakenBack,
+    pointsBalance: item.loyalty?.member?.pointsBalance ?? null,
+  });
+  return {
+    message: { kind: 'refund', key: `refund:${item.id}`, to, ...words, ...(item.loyalty?.member ? { points: item.loyalty.member.pointsBalance } : {}), ...(name ? { customerName: name } : {}) },
+    subjectId: crm.customerId,
+    customerFacing: true,
+  };
+};
+
+const failedPayments: Compose = async (item, tx, s, now) => {
+  if (item.kind !== 'payment' && item.kind !== 'failure') return { skip: `a ${item.kind} is not a payment attempt` };
+  const rule = s.declines;
+  const place = rule.per === 'terminal' ? (item.terminal?.readerId ?? item.terminal?.locationId) : item.terminal?.locationId;
+  const scope = `${rule.per}:${place ?? 'unknown'}`;
+  const failed = item.kind === 'failure';
+  const reason = failed ? [item.failure?.code, item.failure?.message].filter(Boolean).join(': ') || null : null;
+  await recordAttempt(tx, { eventId: item.id, scope, failed, reason, occurredAt: item.occurredAt });
+  if (!failed) return { skip: 'a completed payment (counted for the decline rate)' };
+  const end = new Date(item.occurredAt);
+  const summary = summarizeAttempts(await attemptsIn(tx, scope, new Date(end.getTime() - rule.windowMinutes * 60_000), end));
+  if (!declinesExceed(summary, rule)) return { skip: `${summary.declines} of ${summary.attempts} attempts declined in ${rule.windowMinutes} min: below the rule` };
+  const last = await lastMessageAt(tx, 'failed-payments', scope);
+  if (last && now.getTime() - last.getTime() < rule.windowMinutes * 60_000) return { skip: `an alert for ${scope} went out at ${last.toISOString()}, within the window` };
+  const where = place ? `${rule.per} ${rule.per === 'location' ? (s.locationNames[place] ?? place) : place}` : `an unknown ${rule.per}`;
+  const words = failedPaymentsText(s, { where, windowMinutes: rule.windowMinutes, summary });
+  return { message: { kind: 'failed-payments', key: `failed-payments:${scope}:${item.id}`, to: s.to, ...words }, subjectId: scope, customerFacing: false };
+};
+
+const COMPOSERS: Record<MessageKind, Compose> = {
+  'thank-you': thankYou,
+  'high-value-alert': highValue,
+  'loyalty-welcome': loyaltyWelcome,
+  refund,
+  'failed-payments': failedPayments,
+};
+
+function readItem(payload: unknown, kind: MessageKind): Item {
+  if (kind === 'loyalty-welcome' && payload && typeof payload === 'object' && !('schemaVersion' in payload)) {
+    // Loyalty Enroll's review (Schedule) run sends tier changes without a payment.
+    return payload as Item;
+  }
+  return { ...(payload as object), ...readEvent(payload, 'Message') } as Item;
+}
+
+/**
+ * The message step of every template, in every engine: composes the message this item calls for (or says why
+ * none), claims its key so it goes once, and holds customer messages composed in quiet hours until they end.
+ * One transaction: the claim, the queue and the decline counts commit together.
+ */
+export async function messageStep(payload: unknown, deps: MessageDeps): Promise<MessageStepResult> {
+  const { settings } = deps;
+  const now = deps.now?.() ?? new Date();
+  const item = readItem(payload, settings.kind);
+  return deps.db.transaction(async (tx) => {
+    const draft = await COMPOSERS[settings.kind](item, tx, settings, now);
+    if ('skip' in draft) return { outcome: draft.duplicate ? 'duplicate' : 'skipped', reason: draft.skip, items: [] } as MessageStepResult;
+    const due = draft.customerFacing ? releaseTime(now, settings.quietHours) : now;
+    const queued = due.getTime() > now.getTime();
+    const message: OutgoingMessage = queued ? { ...draft.message, queuedUntil: due.toISOString() } : draft.message;
+    const out = { ...(payload as object), message } as Record<string, unknown>;
+    const claimed = await claimMessage(tx, { key: message.key, kind: message.kind, subjectId: draft.subjectId, dueAt: due, queued, item: out, now });
+    if (!claimed) return { outcome: 'duplicate', reason: `"${message.key}" was composed before`, items: [], message } as MessageStepResult;
+    return queued ? { outcome: 'queued', items: [], message } : { outcome: 'send', items: [out], message };
+  });
+}
+
+/** The queued messages whose quiet hours have ended, each handed out once: run it on a schedule before the mail step. */
+export async function flushQueuedMessages(db: SqlDatabase, now = new Date(), limit = 100): Promise<Array<Record<string, unknown>>> {
+  return (await releaseDue(db, now, limit)) as Array<Record<string, unknown>>;
+}

@@ -1,0 +1,70 @@
+import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
+import type { Attempt } from './decline-rate';
+import type { MessageKind } from './outgoing-message';
+
+/**
+ * Claims a message key: true the first time, false ever after (a duplicate delivery, a replayed execution, the
+ * second of Stripe's two events about one payment). Queued or sent, the row is the proof it was composed.
+ */
+export async function claimMessage(
+  tx: SqlExecutor,
+  m: { key: string; kind: MessageKind; subjectId: string | null; dueAt: Date; queued: boolean; item: object; now: Date },
+): Promise<boolean> {
+  const { changes } = await tx.run(
+    `INSERT INTO outgoing_messages (message_key, kind, subject_id, state, due_at, item, created_at, released_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (message_key) DO NOTHING`,
+    [m.key, m.kind, m.subjectId, m.queued ? 'queued' : 'released', m.dueAt.toISOString(), JSON.stringify(m.item), m.now.toISOString(), m.queued ? null : m.now.toISOString()],
+  );
+  return changes === 1;
+}
+
+/** When the last message of this kind about this subject was composed, or null. */
+export async function lastMessageAt(tx: SqlExecutor, kind: MessageKind, subjectId: string): Promise<Date | null> {
+  const row = await tx.get<{ created_at: string }>(
+    'SELECT created_at FROM outgoing_messages WHERE kind = ? AND subject_id = ? ORDER BY created_at DESC LIMIT 1',
+    [kind, subjectId],
+  );
+  return row ? new Date(row.created_at) : null;
+}
+
+/**
+ * Queued messages whose quiet hours are over, marked released in the same transaction so two flushes (two
+ * engine instances, a schedule overlapping a manual run) never hand out one message twice.
+ */
+export async function releaseDue(db: SqlDatabase, now: Date, limit = 100): Promise<object[]> {
+  return db.transaction(async (tx) => {
+    const rows = await tx.all<{ message_key: string; item: string }>(
+      "SELECT message_key, item FROM outgoing_messages WHERE state = 'queued' AND due_at <= ? ORDER BY due_at, message_key LIMIT ?",
+      [now.toISOString(), limit],
+    );
+    const out: object[] = [];
+    for (const row of rows) {
+      const { changes } = await tx.run("UPDATE outgoing_messages SET state = 'released', released_at = ? WHERE message_key = ? AND state = 'queued'", [now.toISOString(), row.message_key]);
+      if (changes === 1) out.push(JSON.parse(row.item) as object);
+    }
+    return out;
+  });
+}
+
+/** Records one payment attempt where it was made; a repeat of the event changes nothing. */
+export async function recordAttempt(tx: SqlExecutor, a: { eventId: string; scope: string; failed: boolean; reason: string | null; occurredAt: string }): Promise<void> {
+  await tx.run(
+    'INSERT INTO payment_attempts (event_id, scope, failed, reason, occurred_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
+    [a.eventId, a.scope, a.failed ? 1 : 0, a.reason, new Date(a.occurredAt).toISOString()],
+  );
+}
+
+export async function attemptsIn(tx: SqlExecutor, scope: string, from: Date, to: Date): Promise<Attempt[]> {
+  const rows = await tx.all<{ failed: number; reason: string | null }>(
+    'SELECT failed, reason FROM payment_attempts WHERE scope = ? AND occurred_at > ? AND occurred_at <= ?',
+    [scope, from.toISOString(), to.toISOString()],
+  );
+  return rows.map((r) => ({ failed: Number(r.failed) === 1, reason: r.reason }));
+}
+
+/** The customer as the store knows them, for a name or address the event itself lacked. */
+export async function storedCustomer(tx: SqlExecutor, customerId: string | null | undefined): Promise<{ name?: string; email?: string }> {
+  if (!customerId) return {};
+  const row = await tx.get<{ name: string | null; given_name: string | null; email: string | null }>('SELECT name, given_name, email FROM customers WHERE id = ?', [customerId]);
+  return { name: row?.name ?? row?.given_name ?? undefined, email: row?.email ?? undefined };
+}

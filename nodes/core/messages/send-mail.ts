@@ -1,0 +1,44 @@
+import { createTransport } from 'nodemailer';
+import { InputError } from '../errors';
+import type { OutgoingMessage } from './outgoing-message';
+
+/** An SMTP server as an operator describes it (the Node-RED send-message node; n8n has its own Send Email node). */
+export interface SmtpSettings {
+  host: string;
+  port: number;
+  /** true: TLS from the first byte (port 465); false: STARTTLS when the server offers it (587, 25). */
+  secure: boolean;
+  user?: string;
+  password?: string;
+  from: string;
+}
+
+export interface MailReceipt {
+  messageId: string;
+  accepted: string[];
+  rejected: string[];
+}
+
+/** Sends a composed message as a plain-text email; `to` overrides the message's own recipient when set. */
+export async function sendMessageByMail(smtp: SmtpSettings, message: Pick<OutgoingMessage, 'to' | 'subject' | 'text'>, to?: string): Promise<MailReceipt> {
+  if (!smtp.host) throw new InputError('host', 'no SMTP server is set', "enter your mail provider's SMTP host, e.g. smtp.example.com");
+  if (!smtp.from) throw new InputError('from', 'no sender address is set', 'enter the address messages come from, e.g. hello@yourshop.com');
+  const recipient = to?.trim() || message.to;
+  if (!recipient) throw new InputError('to', 'the message has no recipient', 'give an address in this node, or compose the message with a Terminal Message node that knows the customer');
+  const transport = createTransport({
+    host: smtp.host,
+    port: smtp.port,
+    secure: smtp.secure,
+    ...(smtp.user || smtp.password ? { auth: { user: smtp.user ?? '', pass: smtp.password ?? '' } } : {}),
+    connectionTimeout: 15_000,
+    greetingTimeout: 15_000,
+    socketTimeout: 30_000,
+  });
+  try {
+    const info = await transport.sendMail({ from: smtp.from, to: recipient, subject: message.subject, text: message.text });
+    const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
+    return { messageId: String(info.messageId), accepted: list(info.accepted), rejected: list(info.rejected) };
+  } finally {
+    transport.close();
+  }
+}

@@ -1,0 +1,95 @@
+import { InputError } from '../errors';
+import { DEFAULT_LOCALE, moneyText } from '../format/money-text';
+import { parseDeclineRule, type DeclineRule } from './decline-rate';
+import { MESSAGE_KINDS, type MessageKind } from './outgoing-message';
+import { parseQuietHours, type QuietHours } from './quiet-hours';
+
+/** What an operator sets on a message node, as every face hands it over (text fields may be empty). */
+export interface MessageSettingsInput {
+  kind: string;
+  shopName?: string;
+  locale?: string;
+  /** Alerts: who gets them (sales, operations). Customer messages: left empty, the customer's address is used. */
+  to?: string;
+  /** JSON object or "id=Name" lines: a terminal location's id → the name a customer knows it by. */
+  locationNames?: string | Record<string, string>;
+  quietHours?: Partial<QuietHours> | null;
+  declines?: Partial<DeclineRule>;
+  recentPayments?: number;
+}
+
+export interface MessageSettings {
+  kind: MessageKind;
+  shopName: string;
+  locale: string;
+  to: string;
+  locationNames: Record<string, string>;
+  quietHours: QuietHours | null;
+  declines: DeclineRule;
+  recentPayments: number;
+}
+
+function parseLocationNames(input: MessageSettingsInput['locationNames']): Record<string, string> {
+  if (!input) return {};
+  if (typeof input === 'object') return { ...input };
+  const text = input.trim();
+  if (!text) return {};
+  if (text.startsWith('{')) {
+    try {
+      const parsed = JSON.parse(text) as unknown;
+      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+    } catch {
+      // reported below
+    }
+    throw new InputError('locationNames', 'is not a JSON object', 'write {"tml_123": "Main Street"} or one id=Name per line');
+  }
+  return Object.fromEntries(text.split('\n').map((l) => l.trim()).filter(Boolean).map((line) => {
+    const eq = line.indexOf('=');
+    if (eq <= 0) throw new InputError('locationNames', `"${line}" has no "="`, 'write one location id=Name per line, e.g. tml_123=Main Street');
+    return [line.slice(0, eq).trim(), line.slice(eq + 1).trim()];
+  }));
+}
+
+export function parseMessageSettings(input: MessageSettingsInput): MessageSettings {
+  if (!(MESSAGE_KINDS as readonly string[]).includes(input.kind)) {
+    throw new InputError('kind', `"${input.kind}" is not a message this node composes`, `pick one of ${MESSAGE_KINDS.join(', ')}`);
+  }
+  const kind = input.kind as MessageKind;
+  const locale = input.locale?.trim() || DEFAULT_LOCALE;
+  moneyText({ minor: 0, currency: 'USD' }, { locale }); // an unknown locale is reported now, not at the first payment
+  const to = input.to?.trim() ?? '';
+  if ((kind === 'high-value-alert' || kind === 'failed-payments') && to && !to.includes('@')) {
+    throw new InputError('to', `"${to}" is not an email address`, 'give the address alerts go to, e.g. sales@yourshop.com, or leave it empty and set the recipient in the mail step');
+  }
+  const recent = input.recentPayments ?? 5;
+  if (!Number.isInteger(recent) || recent < 0 || recent > 50) throw new InputError('recentPayments', `${String(recent)} is not a count from 0 to 50`, 'use a whole number such as 5');
+  return {
+    kind,
+    shopName: input.shopName?.trim() || 'our shop',
+    locale,
+    to,
+    locationNames: parseLocationNames(input.locationNames),
+    quietHours: parseQuietHours(input.quietHours),
+    declines: parseDeclineRule(input.declines),
+    recentPayments: recent,
+  };
+}
+
+/**
+ * The node form's fields, named the same in n8n and Node-RED (quietStart, quietEnd, timeZone, declinesPer,
+ * windowMinutes, minDeclines, minRate…), as settings: both faces hand their form here.
+ */
+export function messageSettingsFromForm(form: Record<string, unknown>): MessageSettings {
+  const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
+  const num = (name: string) => (form[name] === '' || form[name] === undefined || form[name] === null ? undefined : Number(form[name]));
+  return parseMessageSettings({
+    kind: text('kind') ?? 'thank-you',
+    shopName: text('shopName'),
+    locale: text('locale'),
+    to: text('to'),
+    locationNames: text('locationNames'),
+    quietHours: { start: text('quietStart'), end: text('quietEnd'), timeZone: text('timeZone') },
+    declines: { per: text('declinesPer') as 'terminal' | 'location' | undefined, windowMinutes: num('windowMinutes'), minDeclines: num('minDeclines'), minRate: num('minRate') },
+    recentPayments: num('recentPayments'),
+  });
+}

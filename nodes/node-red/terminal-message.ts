@@ -1,0 +1,44 @@
+import { flushQueuedMessages, messageStep } from '../core/messages/message-step';
+import { messageSettingsFromForm } from '../core/messages/settings';
+import { STORE_TYPE, type StoreNode } from './shared/config-types';
+import { configNode } from './shared/config-node';
+import type { DoneFn, NodeDef, NodeMessage, NodeRedApi, RuntimeNode, SendFn } from './shared/red-api';
+import { shortText } from './shared/short-text';
+
+const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+
+/**
+ * Composes the templates' messages (thank-you, alerts, loyalty, refund) with the core message step: a message
+ * that calls for one leaves with msg.payload.message added; the others stop here, with the reason in the status.
+ * In "flush" mode (after an Inject on a schedule) it sends on the messages quiet hours held back, one per msg.
+ */
+export = function register(RED: NodeRedApi): void {
+  RED.nodes.registerType('terminal-message', function TerminalMessage(this: RuntimeNode, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    this.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
+      const run = async () => {
+        const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
+        const db = await store.db();
+        if (def.mode === 'flush') {
+          const released = await flushQueuedMessages(db);
+          for (const payload of released) send({ ...msg, payload });
+          this.status({ fill: 'green', shape: 'dot', text: `${released.length} queued message(s) released` });
+          return;
+        }
+        const result = await messageStep(msg.payload, { db, settings: messageSettingsFromForm(def) });
+        const to = result.message?.to ? ` to ${result.message.to}` : '';
+        const text =
+          result.outcome === 'send' ? `${result.message!.kind}${to}`
+            : result.outcome === 'queued' ? `queued until ${result.message!.queuedUntil ?? ''}`
+              : `${result.outcome}: ${result.reason ?? ''}`;
+        this.status({ fill: result.outcome === 'send' ? 'green' : result.outcome === 'queued' ? 'blue' : 'grey', shape: 'dot', text: shortText(text) });
+        for (const payload of result.items) send({ ...msg, payload });
+      };
+      run().then(() => done(), (e: unknown) => {
+        const error = asError(e);
+        this.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });
+        done(error);
+      });
+    });
+  });
+};

@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
+import { membershipEventMessages } from '../../../nodes/core/loyalty/event-messages';
+import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
+import { flushQueuedMessages, messageStep } from '../../../nodes/core/messages/message-step';
+import { parseMessageSettings, type MessageSettingsInput } from '../../../nodes/core/messages/settings';
+import { parseSegmentConfig } from '../../../nodes/core/segment/config';
+import { segmentStep } from '../../../nodes/core/segment/segment-step';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
+import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
+import { chargeObject, paymentIntentObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { tempStore, testKeys } from '../../support/temp-store';
+
+type Store = Awaited<ReturnType<typeof tempStore>>;
+const NBSP = '\u00a0';
+
+/**
+ * The message step after the real steps before it (tokenize, match, upsert, segment, loyalty), as the templates
+ * chain them, on Stripe events made by the simulator.
+ */
+describe('messageStep: the templates’ messages', () => {
+  let s: Store;
+  before(async () => {
+    s = await tempStore();
+  });
+  after(async () => {
+    await s.remove();
+  });
+  const program = parseLoyaltyProgram({ currency: 'KWD', points: { perUnit: 10 }, tiers: [{ name: 'Silver', minSpendMinor: 50_000 }] });
+  const segmentConfig = parseSegmentConfig({ flags: { highValue: { paymentMinor: { JPY: 50_000 } } } });
+
+  /** One processor event through the pipeline up to CRM Upsert, then Segment and Loyalty. */
+  async function through(processorEvent: object) {
+    const event = normalizeStripeEvent(processorEvent);
+    const matched = await matchStep(tokenizeStep(JSON.parse(JSON.stringify(event)), testKeys()), s.crm);
+    const [upserted] = await upsertStep([matched], s.crm);
+    const segmented = await segmentStep(upserted, { db: s.db, config: segmentConfig });
+    return loyaltyStep(segmented, { db: s.db, program });
+  }
+  const compose = (payload: unknown, settings: Omit<MessageSettingsInput, 'kind'> & { kind: MessageSettingsInput['kind'] }, now = new Date('2026-12-02T12:00:00Z')) =>
+    messageStep(payload, { db: s.db, settings: parseMessageSettings({ shopName: 'Café Lumen', ...settings }), now: () => now });
+
+  it('thanks a completed payment once, with the name, the amount as KWD writes it, the shop and the location', async () => {
+    const event = stripeEvent('charge.succeeded', chargeObject({ amount: 12_500, currency: 'kwd', email: 'ada@example.com', name: 'Ada Lovelace', metadata: { location_id: 'tml_main' } }));
+    const item = await through(event);
+    const first = await compose(item, { kind: 'thank-you', locationNames: 'tml_main=Main Street' });
+    assert.equal(first.outcome, 'send');
+    assert.equal(first.items.length, 1);
+    const message = first.items[0]!.message as Record<string, unknown>;
+    assert.deepEqual([message.to, message.amountText, message.subject], ['ada@example.com', `KWD${NBSP}12.500`, 'Thank you for your visit to Café Lumen']);
+    assert.equal(message.text, `Hi Ada, thank you for your payment of KWD${NBSP}12.500 at Café Lumen (Main Street). We look forward to seeing you again.`);
+    assert.equal((first.items[0] as { id: string }).id, item.id, 'the item travels on with the message added');
+
+    const replay = await compose(await through(event), { kind: 'thank-you' });
+    assert.deepEqual([replay.outcome, replay.items.length], ['duplicate', 0]);
+  });
+
+  it("thanks the payment, not each of Stripe's two events about it; never a decline or a refund", async () => {
+    const pi = paymentIntentObject({ amount: 3000, currency: 'jpy', email: 'kenji@example.jp', name: 'Kenji Sato' });
+    const charge = chargeObject({ amount: 3000, currency: 'jpy', email: 'kenji@example.jp', name: 'Kenji Sato', paymentIntentId: pi.id });
+    const a = await compose(await through(stripeEvent('payment_intent.succeeded', pi)), { kind: 'thank-you' });
+    const b = await compose(await through(stripeEvent('charge.succeeded', charge)), { kind: 'thank-you' });
+    assert.deepEqual([a.outcome, b.outcome], ['send', 'duplicate']);
+    assert.match(String((a.message!).text), /payment of ¥3,000 at Café Lumen\./);
+
+    const declined = paymentIntentObject({ amount: 900, email: 'kenji@example.jp', failed: { code: 'card_declined', message: 'Your card was declined.' } });
+    const d = await compose(await through(stripeEvent('payment_intent.payment_failed', declined)), { kind: 'thank-you' });
+    assert.deepEqual([d.outcome, d.reason], ['skipped', 'only a completed payment is thanked; this is a failure']);
+    const refunded = await compose(await through(stripeEvent('charge.refunded', { ...charge, amount_refunded: 1000, refunded: false })), { kind: 'thank-you' });
+    assert.equal(refunded.outcome, 'skipped');
+  });
+
+  it('holds a thank-you composed in quiet hours and a flush releases it once, when they end', async () => {
+    const night = new Date('2026-12-02T23:30:00Z');
+    const item = await through(stripeEvent('charge.succeeded', chargeObject({ amount: 700, email: 'owl@example.com', name: 'Night Owl' })));
+    const held = await compose(item, { kind: 'thank-you', quietHours: { start: '21:00', end: '08:00', timeZone: 'UTC' } }, night);
+    assert.deepEqual([held.outcome, held.items.length, held.message?.queuedUntil], ['queued', 0, '2026-12-03T08:00:00.000Z']);
+    assert.deepEqual(await flushQueuedMessages(s.db, new Date('2026-12-03T07:59:00Z')), [], 'not before the end of quiet hours');
+    const released = await flushQueuedMessages(s.db, new Date('2026-12-03T08:00:00Z'));
+    assert.deepEqual(released.map((r) => (r.message as { to: string; text: string }).to), ['owl@example.com']);
+    assert.match((released[0]!.message as { text: string }).text, /^Hi Night, thank you for your payment of \$7\.00/);
+    assert.deepEqual(await flushQueuedMessages(s.db, new Date('2026-12-03T09:00:00Z')), [], 'released once');
+  });
+
+  it('alerts sales about a high-value payment with the segment, lifetime value and recent payments', async () => {
+    const email = 'whale@example.jp';
+    const on = (iso: string) => ({ created: Math.floor(Date.parse(iso) / 1000) });
+    await through(stripeEvent('charge.succeeded', chargeObject({ amount: 8_000, currency: 'jpy', email, name: 'Hana Whale' }), on('2026-11-20T10:00:00Z')));
+    const big = await through(stripeEvent('charge.succeeded', chargeObject({ amount: 120_000, currency: 'jpy', email, name: 'Hana Whale' }), on('2026-12-01T10:00:00Z')));
+    assert.equal((big as unknown as { segment: { flags?: { highValue?: boolean } } }).segment.flags?.highValue, true);
+    const out = await compose(big, { kind: 'high-value-alert', to: 'sales@cafe.example' });
+    assert.equal(out.outcome, 'send');
+    const m = out.message!;
+    assert.deepEqual([m.to, m.amountText, m.subject], ['sales@cafe.example', '¥120,000', 'High-value customer: Hana Whale paid ¥120,000']);
+    const lines = m.text.split('\n');
+    assert.equal(lines[0], 'High-value customer Hana Whale just paid ¥120,000 at Café Lumen.');
+    assert.match(lines[1]!, /^Segment: \S.*\. Lifetime value: ¥128,000 over 2 payment\(s\)\.$/);
+    assert.deepEqual(lines.slice(-3), ['Recent payments:', '- 2026-12-01: ¥120,000', '- 2026-11-20: ¥8,000']);
+    const small = await through(stripeEvent('charge.succeeded', chargeObject({ amount: 500, currency: 'jpy', email: 'minnow@example.jp' })));
+    assert.equal((await compose(small, { kind: 'high-value-alert', to: 'sales@cafe.example' })).outcome, 'skipped');
+  });
+
+  it('welcomes a new member and congratulates an upgrade with tier and points; a refund takes points back and says so', async () => {
+    const charge = chargeObject({ amount: 2_500, currency: 'kwd', email: 'member@example.com', name: 'Mona Member' });
+    const first = await through(stripeEvent('charge.succeeded', charge));
+    const [welcome] = membershipEventMessages(first);
+    const w = await compose(welcome, { kind: 'loyalty-welcome' });
+    assert.deepEqual([w.outcome, w.message?.tier, w.message?.points], ['send', null, 25]);
+    assert.equal(w.message?.text, 'Hi Mona, welcome to the Café Lumen loyalty program! You have 25 points.');
+    assert.equal((await compose(welcome, { kind: 'loyalty-welcome' })).outcome, 'duplicate');
+
+    const upgrade = await through(stripeEvent('charge.succeeded', chargeObject({ amount: 60_000, currency: 'kwd', email: 'member@example.com', name: 'Mona Member' })));
+    const up = await compose(membershipEventMessages(upgrade)[0], { kind: 'loyalty-welcome' });
+    assert.equal(up.message?.text, 'Hi Mona, congratulations: you are now a Silver member of the Café Lumen loyalty program, with 625 points.');
+
+    const refund = await through(stripeEvent('charge.refunded', { ...charge, amount_refunded: 1_000, refunded: false }));
+    const r = await compose(refund, { kind: 'refund' });
+    assert.equal(r.outcome, 'send');
+    assert.equal(r.message?.text, `Hi Mona, KWD${NBSP}1.000 of your KWD${NBSP}2.500 payment at Café Lumen has been refunded to your card. The 10 points it earned were taken back; your balance is 615 points.`);
+    assert.equal((await compose(refund, { kind: 'refund' })).outcome, 'duplicate');
+  });
+
+  it('alerts operations once when declines at a terminal pass the rate in the window, with the reasons', async () => {
+    const base = Date.parse('2026-12-02T11:00:00Z') / 1000;
+    const at = (minute: number, failed?: { code: string; message: string }) =>
+      through(stripeEvent(failed ? 'payment_intent.payment_failed' : 'payment_intent.succeeded', paymentIntentObject({ amount: 1000, metadata: { reader_id: 'tmr_front' }, ...(failed ? { failed } : {}) }), { created: base + minute * 60 }));
+    const settings = { kind: 'failed-payments', to: 'ops@cafe.example', declines: { windowMinutes: 10, minDeclines: 3, minRate: 0.5 } } as const;
+    const declined = { code: 'card_declined', message: 'Your card was declined.' };
+    const outcomes: string[] = [];
+    outcomes.push((await compose(await at(0), settings)).outcome);
+    outcomes.push((await compose(await at(1, declined), settings)).outcome);
+    outcomes.push((await compose(await at(2, { code: 'expired_card', message: 'Your card has expired.' }), settings)).outcome);
+    const third = await compose(await at(3, declined), settings);
+    outcomes.push(third.outcome);
+    outcomes.push((await compose(await at(4, declined), settings)).outcome);
+    assert.deepEqual(outcomes, ['skipped', 'skipped', 'skipped', 'send', 'skipped'], 'one alert per window');
+    assert.equal(third.message?.subject, 'Café Lumen: 3 declined payments at terminal tmr_front in 10 minutes');
+    assert.equal(third.message?.text, [
+      '3 of 4 payment attempts (75%) at terminal tmr_front were declined in the last 10 minutes.',
+      'Decline reasons:',
+      '- card_declined: Your card was declined.: 2',
+      '- expired_card: Your card has expired.: 1',
+    ].join('\n'));
+  });
+});
