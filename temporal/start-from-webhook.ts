@@ -19,6 +19,9 @@ export async function startFromWebhook(
 ): Promise<WebhookStartOutcome> {
   const outcome = await receiveWebhook(source, request, receive);
   const workflowIds: string[] = [];
-  for (const event of outcome.events) workflowIds.push((await startPaymentWorkflow(client, event, options)).workflowId);
+  // A redelivery of an event kept but never finished (our answer was lost because the start failed) starts it
+  // now: the start joins a run that exists, so it is never started twice.
+  const unfinished = receive.inbox?.notDone && outcome.report.duplicates.length > 0 ? await receive.inbox.notDone(outcome.report.duplicates) : [];
+  for (const event of [...outcome.events, ...unfinished]) workflowIds.push((await startPaymentWorkflow(client, event, options)).workflowId);
   return { ...outcome, workflowIds };
 }

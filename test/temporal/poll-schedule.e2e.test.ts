@@ -18,6 +18,7 @@ import { squareApiFixture } from '../core/sources/square-fixtures';
 import { stripeRequest } from '../support/stripe-delivery';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
+import { executeWithin, resultWithin } from './support/result-within';
 
 const SQUARE = 'https://connect.squareup.com';
 const SQUARE_TOKEN = 'EAAAl-temporal-poll-token';
@@ -100,7 +101,7 @@ describe('polling on a real Temporal dev server', { timeout: 240_000 }, () => {
       if (!workflowId) await new Promise((r) => setTimeout(r, 100));
     }
     assert.ok(workflowId, `the schedule started run ${n + 1}`);
-    return await client.workflow.getHandle<typeof pollSource>(workflowId).result();
+    return await resultWithin(client.workflow.getHandle<typeof pollSource>(workflowId));
   }
 
   const transactions = async () =>
@@ -119,7 +120,7 @@ describe('polling on a real Temporal dev server', { timeout: 240_000 }, () => {
     const runs = new Map<string, string>();
     for (const id of ids) {
       const handle = client.workflow.getHandle<typeof paymentToCrm>(`payment-${id}`);
-      assert.equal((await handle.result()).outcome, 'recorded', id);
+      assert.equal((await resultWithin(handle)).outcome, 'recorded', id);
       runs.set(id, (await handle.describe()).runId);
     }
     const recorded = await transactions();
@@ -154,7 +155,7 @@ describe('polling on a real Temporal dev server', { timeout: 240_000 }, () => {
     const [a, b] = [sale(1), sale(2)];
     const inbox = new SqlInbox(s.db, keyProviderFromSpec(TEST_TOKEN_KEYS));
     const byWebhook = await startFromWebhook(client, 'stripe', stripeRequest(signedDelivery(a, TEST_WEBHOOK_SECRET)), { credentials: { signingSecret: TEST_WEBHOOK_SECRET }, inbox }, { taskQueue });
-    const webhookRun = await client.workflow.getHandle<typeof paymentToCrm>(byWebhook.workflowIds[0]!).result();
+    const webhookRun = await resultWithin(client.workflow.getHandle<typeof paymentToCrm>(byWebhook.workflowIds[0]!));
     assert.equal(webhookRun.outcome, 'recorded');
     const webhookRunId = (await client.workflow.getHandle(`payment-stripe:${a.id}`).describe()).runId;
 
@@ -163,14 +164,14 @@ describe('polling on a real Temporal dev server', { timeout: 240_000 }, () => {
       .matchHeader('authorization', `Bearer ${STRIPE_KEY}`)
       .get('/v1/events').query({ ...types, limit: '100', 'created[gte]': String(t0) })
       .reply(200, { object: 'list', url: '/v1/events', has_more: false, data: [b, a] });
-    const polled = await client.workflow.execute<typeof pollSource>('pollSource', {
+    const polled = await executeWithin(client.workflow.start<typeof pollSource>('pollSource', {
       workflowId: `poll-stripe-${randomUUID()}`,
       taskQueue,
       args: [{ source: 'stripe', since: new Date(t0 * 1000).toISOString() }],
-    });
+    }));
     assert.ok(stripe.isDone());
     assert.deepEqual([polled.fresh, polled.duplicates, polled.workflowIds], [1, 1, [`payment-stripe:${a.id}`, `payment-stripe:${b.id}`]]);
-    assert.equal((await client.workflow.getHandle<typeof paymentToCrm>(`payment-stripe:${b.id}`).result()).outcome, 'recorded');
+    assert.equal((await resultWithin(client.workflow.getHandle<typeof paymentToCrm>(`payment-stripe:${b.id}`))).outcome, 'recorded');
     assert.equal((await client.workflow.getHandle(`payment-stripe:${a.id}`).describe()).runId, webhookRunId, 'the polled copy joined the webhook\'s run');
     const rows = await s.db.all<{ event_id: string; amount_minor: number }>('SELECT event_id, amount_minor FROM transactions WHERE event_id IN (?, ?) ORDER BY amount_minor', [`stripe:${a.id}`, `stripe:${b.id}`]);
     assert.deepEqual(rows.map((r) => ({ ...r })), [{ event_id: `stripe:${a.id}`, amount_minor: 1111 }, { event_id: `stripe:${b.id}`, amount_minor: 2222 }]);

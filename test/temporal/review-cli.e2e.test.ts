@@ -14,6 +14,7 @@ import type { PendingReview } from '../../workflows/review';
 import { seedCustomers, strangers } from '../core/match/match-fixtures';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
+import { resultWithin } from './support/result-within';
 
 // The compiled command line, as `npx terminal-crm` runs it (here from build/).
 const CLI_JS = join(__dirname, '..', '..', 'bin', 'terminal-crm.js');
@@ -43,7 +44,7 @@ describe('terminal-crm review against a real Temporal dev server', () => {
     const activities = createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US', segment: null });
     const worker = await createPaymentWorker({ connection: server.env.nativeConnection, taskQueue, activities });
     const result = await worker.runUntil(async () => {
-      const plainResult = await (await startPaymentWorkflow(server.env.client, plain, { taskQueue })).result();
+      const plainResult = await resultWithin(await startPaymentWorkflow(server.env.client, plain, { taskQueue }));
       assert.equal(plainResult.review, null);
       const handle = await startPaymentWorkflow(server.env.client, review, { taskQueue });
       // Visibility (the list) trails the start by a moment.
@@ -57,7 +58,7 @@ describe('terminal-crm review against a real Temporal dev server', () => {
 
       const resolved = await cli('resolve', review.id, '--link');
       assert.equal(resolved.stdout, `${review.id}: sent — it will be recorded under cus_jon (the candidate)\n`);
-      const done = await handle.result();
+      const done = await resultWithin(handle);
       // Decided: a second answer is refused, and nothing is sent.
       const again = await cli('resolve', review.id, '--new').then(
         () => assert.fail('a decided payment must be refused'),

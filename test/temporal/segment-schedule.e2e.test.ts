@@ -14,6 +14,7 @@ import type { segmentBatch } from '../../workflows/segment-batch';
 import { tempDir, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { coreSteps, expectedRfm, MAY_SALES, seedPayments, storedRfm, type SeedPayment } from '../workflows/support/seed-payments';
 import { startDevServer, type DevServer } from './support/dev-server';
+import { resultWithin } from './support/result-within';
 
 // The compiled entry point, as `node dist/temporal/worker.js` runs it (here from build/).
 const WORKER_JS = join(__dirname, '..', '..', 'temporal', 'worker.js');
@@ -94,7 +95,7 @@ describe('the segment batch schedule, created by the worker (real Temporal dev s
     // Run it now, as 04:30 would: worker B takes the batch.
     await schedule.trigger();
     const workflowId = await waitUntil('the schedule to start the batch', 30_000, async () => (await schedule.describe()).info.recentActions[0]?.action.workflow.workflowId);
-    const result = await server.env.client.workflow.getHandle<typeof segmentBatch>(workflowId).result();
+    const result = await resultWithin(server.env.client.workflow.getHandle<typeof segmentBatch>(workflowId));
     const usd = result.segment!.currencies.find((c) => c.currency === 'USD')!;
     assert.notEqual(usd.runId, firstRun);
     const exact = expectedRfm([...MAY_SALES, ...JUNE]);

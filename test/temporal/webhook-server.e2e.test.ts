@@ -11,6 +11,7 @@ import { createSource } from '../../nodes/core/sources/registry';
 import { startWebhookServer, type RunningWebhookServer } from '../../temporal/webhook-server';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
+import { resultWithin } from './support/result-within';
 
 describe('webhook entry of the durable path, over HTTP, on a real Temporal dev server', () => {
   let server: DevServer;
@@ -53,7 +54,7 @@ describe('webhook entry of the durable path, over HTTP, on a real Temporal dev s
     const res = await post(delivery(id));
     assert.equal(res.status, 200);
     assert.deepEqual(((await res.json()) as { accepted: string[] }).accepted, [`stripe:${id}`]);
-    await server.env.client.workflow.getHandle(paymentWorkflowId(`stripe:${id}`)).result();
+    await resultWithin(server.env.client.workflow.getHandle(paymentWorkflowId(`stripe:${id}`)));
     assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [`stripe:${id}`]), 1);
     assert.equal(await count('SELECT COUNT(*) AS n FROM customers WHERE email = ?', [`${id}@example.com`]), 1);
   });
@@ -77,7 +78,7 @@ describe('webhook entry of the durable path, over HTTP, on a real Temporal dev s
     const bodies = [(await a.json()) as { accepted?: string[]; duplicates?: string[] }, (await b.json()) as { accepted?: string[]; duplicates?: string[] }];
     assert.deepEqual(bodies.map((x) => [...(x.accepted ?? []), ...(x.duplicates ?? [])]), [[`stripe:${id}`], [`stripe:${id}`]]);
     assert.equal(bodies.filter((x) => x.duplicates?.length).length, 1);
-    await server.env.client.workflow.getHandle(paymentWorkflowId(`stripe:${id}`)).result();
+    await resultWithin(server.env.client.workflow.getHandle(paymentWorkflowId(`stripe:${id}`)));
     const c = await post(d);
     assert.equal(c.status, 200);
     assert.deepEqual(((await c.json()) as { duplicates: string[] }).duplicates, [`stripe:${id}`]);

@@ -15,6 +15,7 @@ import { stripeRequest, verifiedStripeEvent } from '../support/stripe-delivery';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { eventText, eventTypeName } from './support/history-text';
 import { startDevServer, type DevServer } from './support/dev-server';
+import { resultWithin } from './support/result-within';
 
 const SECRETS = [TEST_WEBHOOK_SECRET];
 
@@ -70,7 +71,7 @@ describe('payment → CRM on a real Temporal dev server', () => {
       assert.equal(outcome.events.length, 1);
       const eventId = outcome.events[0]!.id;
       assert.match(eventId, /^stripe:evt_/);
-      const result = await client.workflow.getHandle<typeof paymentToCrm>(outcome.workflowIds[0]!).result();
+      const result = await resultWithin(client.workflow.getHandle<typeof paymentToCrm>(outcome.workflowIds[0]!));
       assert.deepEqual(outcome.workflowIds, [`payment-${eventId}`]);
       assert.equal(result.outcome, 'recorded');
       assert.equal(result.customerCreated, true);
@@ -98,10 +99,10 @@ describe('payment → CRM on a real Temporal dev server', () => {
       const [a, b] = await Promise.all([startPaymentWorkflow(client, event, { taskQueue }), startPaymentWorkflow(client, event, { taskQueue })]);
       const runId = a.firstExecutionRunId;
       assert.equal(b.firstExecutionRunId, runId);
-      const first = await a.result();
+      const first = await resultWithin(a);
       // ...and one after it completed gets the completed run.
       const again = await startPaymentWorkflow(client, event, { taskQueue });
-      assert.deepEqual(await again.result(), first);
+      assert.deepEqual(await resultWithin(again), first);
       assert.equal(again.firstExecutionRunId, runId);
       // No later run: the latest execution under this workflow id is still the first one.
       assert.equal((await client.workflow.getHandle(paymentWorkflowId(event.id)).describe()).runId, runId);
@@ -114,10 +115,10 @@ describe('payment → CRM on a real Temporal dev server', () => {
       const accepted = { event: await verifiedStripeEvent(d, SECRETS) };
       const broken = { ...accepted.event, amount: { minor: 3.5, currency: 'USD' } };
       const failed = await startPaymentWorkflow(client, broken, { taskQueue });
-      await assert.rejects(failed.result(), /Workflow execution failed/);
+      await assert.rejects(resultWithin(failed), /Workflow execution failed/);
       const retried = await startPaymentWorkflow(client, accepted.event, { taskQueue });
       assert.notEqual(retried.firstExecutionRunId, failed.firstExecutionRunId);
-      assert.equal((await retried.result()).outcome, 'recorded');
+      assert.equal((await resultWithin(retried)).outcome, 'recorded');
       assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [accepted.event.id]), 1);
     });
   });
@@ -130,7 +131,7 @@ describe('payment → CRM on a real Temporal dev server', () => {
       const outcome = await webhook(d);
       assert.equal(outcome.workflowIds.length, 1);
       const handle = client.workflow.getHandle(outcome.workflowIds[0]!);
-      await handle.result();
+      await resultWithin(handle);
       const events = (await handle.fetchHistory()).events!;
       const texts = events.map((ev) => ({ type: eventTypeName(ev), text: eventText(ev) }));
       assert.ok(texts.some((t) => t.text.includes('[redacted card number]')), 'the metadata note is in the history, redacted');

@@ -9,6 +9,7 @@ import { GiveUp, waitUntil } from '../../sandbox/run/shared/wait-until';
 import { startPaymentWorkflow } from '../../temporal/start-payment-workflow';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
+import { resultWithin } from './support/result-within';
 
 // The compiled entry point, as `node dist/temporal/worker.js` runs it (here from build/).
 const WORKER_JS = join(__dirname, '..', '..', 'temporal', 'worker.js');
@@ -52,7 +53,7 @@ describe('the worker entry point (node temporal/worker.js)', () => {
 
     const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 1800, currency: 'gbp', phone: '07911 123456' })), TEST_WEBHOOK_SECRET);
     const event = await verifiedStripeEvent(d, [TEST_WEBHOOK_SECRET]);
-    const result = await (await startPaymentWorkflow(server.env.client, event, { taskQueue })).result();
+    const result = await resultWithin(await startPaymentWorkflow(server.env.client, event, { taskQueue }));
     assert.equal(result.outcome, 'recorded');
     // The region setting reached the activities: a national number was stored in international form.
     const customer = await s.db.get<{ phone: string }>('SELECT phone FROM customers WHERE id = ?', [result.customerId!]);

@@ -18,6 +18,7 @@ import { seedCustomers, strangers } from '../core/match/match-fixtures';
 import { startTimeSkippingServer } from '../temporal/support/dev-server';
 import { eventTypeName } from '../temporal/support/history-text';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { executeWithin, resultWithin } from '../temporal/support/result-within';
 
 const HOUR = 60 * 60 * 1000;
 /** The timer events of a history, in order: how a wait ended. */
@@ -79,7 +80,7 @@ describe('paymentToCrm: a payment in the review band waits for an operator (time
       const pending = await waitingReview(workflowId);
       const beforeAnswer = await customerOf(s, e.id);
       await handle.signal(resolveReviewSignal, { action: 'link' });
-      return { result: await handle.result(), pending, beforeAnswer };
+      return { result: await resultWithin(handle), pending, beforeAnswer };
     });
     assert.equal(pending.eventId, e.id);
     assert.equal(pending.candidateId, 'cus_jon');
@@ -105,7 +106,7 @@ describe('paymentToCrm: a payment in the review band waits for an operator (time
     const workflowId = paymentWorkflowId(e.id);
     const startedAt = await env.currentTimeMs();
     const result = await withWorker(s.url, { reviewWaitMs: 5 * HOUR }, (taskQueue) =>
-      env.client.workflow.execute<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] }),
+      executeWithin(env.client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] })),
     );
     assert.deepEqual([result.decision, result.candidateId, result.review, result.customerCreated], ['review', 'cus_jon', 'timeout', true]);
     assert.notEqual(result.customerId, 'cus_jon');
@@ -127,7 +128,7 @@ describe('paymentToCrm: a payment in the review band waits for an operator (time
       await env.client.workflow.getHandle(workflowId).signal('resolveReview', { action: 'merge', customerId: 42 });
       assert.ok(await handle.query(pendingReviewQuery), 'still waiting after the malformed answer');
       await handle.signal(resolveReviewSignal, { action: 'new' });
-      return handle.result();
+      return resultWithin(handle);
     });
     assert.deepEqual([result.decision, result.review, result.customerCreated], ['review', 'operator-new', true]);
     assert.notEqual(result.customerId, 'cus_jon');
@@ -139,7 +140,7 @@ describe('paymentToCrm: a payment in the review band waits for an operator (time
     const e = probablyJon();
     const workflowId = paymentWorkflowId(e.id);
     const result = await withWorker(s.url, { reviewWaitMs: 0 }, (taskQueue) =>
-      env.client.workflow.execute<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] }),
+      executeWithin(env.client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] })),
     );
     assert.deepEqual([result.decision, result.candidateId, result.review, result.customerCreated], ['review', 'cus_jon', 'no-wait', true]);
     assert.notEqual(result.customerId, 'cus_jon');
@@ -161,7 +162,7 @@ describe('paymentToCrm: a payment in the review band waits for an operator (time
       // The test's client is shared: the command must not close it.
       const open = async () => ({ ...temporalReviewClient(env.client, taskQueue), close: async () => {} });
       assert.equal(await runReview(['resolve', e.id, '--link', 'cus_john_other'], io, open), 0, err);
-      const done = await handle.result();
+      const done = await resultWithin(handle);
       await assert.rejects(runReview(['resolve', e.id, '--new'], io, open), /not waiting for a review/);
       return done;
     });

@@ -15,6 +15,7 @@ import type { paymentToCrm } from '../../workflows/payment-to-crm';
 import { eventText, eventTypeName } from '../temporal/support/history-text';
 import { startTimeSkippingServer } from '../temporal/support/dev-server';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { executeWithin, resultWithin } from '../temporal/support/result-within';
 
 const TWO_HOURS = 2 * 60 * 60 * 1000;
 
@@ -39,7 +40,7 @@ describe('paymentToCrm workflow (time-skipping test server)', () => {
     const worker = await createPaymentWorker({ connection: env.nativeConnection, taskQueue, activities, workflowBundle: bundle });
     const workflowId = paymentWorkflowId((input as { id: string }).id);
     const outcome = await worker.runUntil(
-      env.client.workflow.execute<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [input as never] }).then(
+      executeWithin(env.client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [input as never] })).then(
         (result) => ({ result, error: undefined }),
         (error: unknown) => ({ result: undefined, error }),
       ),
@@ -162,7 +163,7 @@ describe('paymentToCrm workflow (time-skipping test server)', () => {
 
     const taskQueue = `wf-replay-${randomUUID()}`;
     const worker = await createPaymentWorker({ connection: env.nativeConnection, taskQueue, activities: real({ loyalty: program }), workflowBundle: bundle });
-    const replayed = await worker.runUntil(async () => (await startPaymentWorkflow(env.client, e, { taskQueue })).result());
+    const replayed = await worker.runUntil(async () => resultWithin(await startPaymentWorkflow(env.client, e, { taskQueue })));
     assert.equal(replayed.outcome, 'duplicate', 'the CRM had recorded it');
     assert.equal(replayed.loyalty!.outcome, 'duplicate');
     assert.equal(replayed.loyalty!.pointsBalance, 100);

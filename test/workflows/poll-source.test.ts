@@ -11,6 +11,7 @@ import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-work
 import { MAX_POLL_ROUNDS, type pollSource } from '../../workflows/poll-source';
 import { startTimeSkippingServer } from '../temporal/support/dev-server';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { executeWithin } from '../temporal/support/result-within';
 
 const round = (over: Partial<PollSummary> = {}): PollSummary => ({ source: 'square', fresh: 2, duplicates: 1, pages: 1, more: false, raced: false, workflowIds: ['payment-a', 'payment-b'], ...over });
 
@@ -32,7 +33,7 @@ describe('pollSource workflow (time-skipping test server)', () => {
     const inputs: PollSourceInput[] = [];
     const activities = { ...createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' }), pollSourceActivity: (i: PollSourceInput) => (inputs.push(i), activity(i)) };
     const worker = await createPaymentWorker({ connection: env.nativeConnection, taskQueue, activities, workflowBundle: bundle });
-    const result = worker.runUntil(env.client.workflow.execute<typeof pollSource>('pollSource', { workflowId: `poll-${randomUUID()}`, taskQueue, args: [input] }));
+    const result = worker.runUntil(executeWithin(env.client.workflow.start<typeof pollSource>('pollSource', { workflowId: `poll-${randomUUID()}`, taskQueue, args: [input] })));
     return { result, inputs };
   }
 

@@ -10,6 +10,7 @@ import type { segmentBatch } from '../../workflows/segment-batch';
 import { startTimeSkippingServer } from '../temporal/support/dev-server';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { expectedRfm, MAY_SALES, seedPayments, storedRfm } from './support/seed-payments';
+import { executeWithin } from '../temporal/support/result-within';
 
 const MAY = MAY_SALES;
 
@@ -32,7 +33,7 @@ describe('segmentBatch workflow (time-skipping test server)', () => {
     const taskQueue = `batch-test-${randomUUID()}`;
     const workflowId = `segment-batch-${randomUUID()}`;
     const worker = await createPaymentWorker({ connection: env.nativeConnection, taskQueue, activities, workflowBundle: bundle });
-    const result = await worker.runUntil(env.client.workflow.execute<typeof segmentBatch>('segmentBatch', { workflowId, taskQueue, args: [{ asOf }] }));
+    const result = await worker.runUntil(executeWithin(env.client.workflow.start<typeof segmentBatch>('segmentBatch', { workflowId, taskQueue, args: [{ asOf }] })));
     return { result, history: await env.client.workflow.getHandle(workflowId).fetchHistory() };
   }
 

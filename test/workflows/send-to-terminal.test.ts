@@ -12,6 +12,7 @@ import { paymentArrivedSignal, sendToTerminalWorkflowId, type sendToTerminal, ty
 import { form, recordInto, useNock, type Seen } from '../core/terminal-push/nock-harness';
 import { STRIPE_ERRORS, stripePaymentIntent, stripeReader } from '../core/terminal-push/vendor-fixtures';
 import { startTimeSkippingServer } from '../temporal/support/dev-server';
+import { settledWithin } from '../temporal/support/result-within';
 
 const STRIPE = 'https://api.stripe.com';
 const READER = 'tmr_FrontDesk';
@@ -54,7 +55,7 @@ describe('sendToTerminal workflow (time-skipping test server, Stripe mocked with
     return worker.runUntil(async () => {
       const handle = await env.client.workflow.start<typeof sendToTerminal>('sendToTerminal', { workflowId, taskQueue, args: [args] });
       if (during) await during(handle);
-      const result: { value?: Awaited<ReturnType<typeof handle.result>>; error?: unknown } = await handle.result().then((value) => ({ value }), (error: unknown) => ({ error }));
+      const result: { value?: Awaited<ReturnType<typeof handle.result>>; error?: unknown } = await settledWithin(handle);
       return { ...result, history: await handle.fetchHistory(), workflowId };
     });
   }

@@ -12,6 +12,11 @@ export interface Inbox {
   /** Keeps the events not seen before and returns them; the others are duplicates. */
   accept(events: readonly PaymentEvent[], receivedAt: Date): Promise<{ fresh: PaymentEvent[]; duplicates: string[] }>;
   markDone(eventIds: readonly string[], at?: Date): Promise<void>;
+  /**
+   * Of these events, those accepted and not yet done, as the inbox kept them: a redelivery of one of them must
+   * still reach its flow (the first delivery's answer may have been lost before the flow started).
+   */
+  notDone?(eventIds: readonly string[]): Promise<PaymentEvent[]>;
 }
 
 export type InboxState = 'accepted' | 'done';
@@ -50,5 +55,14 @@ export class SqlInbox implements Inbox {
     await this.db.transaction(async (tx) => {
       for (const id of eventIds) await tx.run("UPDATE inbox_events SET state = 'done', done_at = ? WHERE event_id = ? AND state <> 'done'", [at.toISOString(), id]);
     });
+  }
+
+  async notDone(eventIds: readonly string[]): Promise<PaymentEvent[]> {
+    const out: PaymentEvent[] = [];
+    for (const id of new Set(eventIds)) {
+      const row = await this.db.get<{ payload: string }>("SELECT payload FROM inbox_events WHERE event_id = ? AND state = 'accepted'", [id]);
+      if (row) out.push(JSON.parse(row.payload) as PaymentEvent);
+    }
+    return out;
   }
 }

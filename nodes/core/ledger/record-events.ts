@@ -1,3 +1,4 @@
+import { markInboxDone } from '../inbox/mark-done';
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import { paymentKeyOf, type LedgerEvent } from './ledger-event';
 import { InListQuery, MultiRowInsert } from './sql-shapes';
@@ -57,6 +58,9 @@ interface EventRow {
  * Lock keys for the caller's transaction: `ledgerLockKeys(events)`.
  */
 export async function recordEvents(tx: SqlExecutor, events: readonly LedgerEvent[], at: Date = new Date()): Promise<RecordedEvent[]> {
+  // The trigger's inbox learns in this same transaction that the events are recorded: a redrive finishes only
+  // what is not (inbox/mark-done.ts).
+  await markInboxDone(tx, events.map((e) => e.eventId), at);
   if (events.length === 1) {
     const { recorded, records } = await readOne(tx, events[0]!);
     return record(tx, events, recorded ? await readEvents(tx, [events[0]!.eventId]) : new Map(), records, at);

@@ -4,6 +4,7 @@ import { CrmUpsert } from '../../../nodes/n8n/CrmUpsert/CrmUpsert.node';
 import { LoyaltyEnroll } from '../../../nodes/n8n/LoyaltyEnroll/LoyaltyEnroll.node';
 import { MatchCustomer } from '../../../nodes/n8n/MatchCustomer/MatchCustomer.node';
 import { Segment } from '../../../nodes/n8n/Segment/Segment.node';
+import { TerminalRedrive } from '../../../nodes/n8n/TerminalRedrive/TerminalRedrive.node';
 import { TerminalTrigger } from '../../../nodes/n8n/TerminalTrigger/TerminalTrigger.node';
 import { Tokenize } from '../../../nodes/n8n/Tokenize/Tokenize.node';
 
@@ -27,6 +28,7 @@ export function packageNodeTypes(): INodeTypes {
     [`${PACKAGE}.crmUpsert`]: new CrmUpsert(),
     [`${PACKAGE}.segment`]: new Segment(),
     [`${PACKAGE}.loyaltyEnroll`]: new LoyaltyEnroll(),
+    [`${PACKAGE}.terminalRedrive`]: new TerminalRedrive(),
     'n8n-nodes-base.stickyNote': new StickyNote(),
   };
   const byName = (type: string): INodeType | IVersionedNodeType => {

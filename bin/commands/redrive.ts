@@ -1,0 +1,67 @@
+import { parseArgs } from 'node:util';
+import { ENV, settingsFromEnv } from '../../nodes/core/config/settings';
+import { InputError } from '../../nodes/core/errors';
+import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT, type RedriveReport } from '../../nodes/core/inbox/redrive';
+import { redriveAfterMs } from '../../nodes/core/inbox/redrive-settings';
+import { redrivePayments } from '../../nodes/core/pipeline/redrive-payments';
+import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
+import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
+import type { CliIo, Command } from './command';
+import { STORE_HELP, withStore } from './store-option';
+
+const usage = `Usage: terminal-crm redrive [--older-than 5m] [--limit N] [--store URL] [--json]
+
+Finishes the payments a trigger accepted (kept in the store's inbox and answered 2xx to the
+processor) that no flow finished: the engine stopped between its answer and the CRM write,
+or a step failed. Each goes through tokenize → match → CRM Upsert once; the CRM write marks
+it done. A payment a flow recorded meanwhile is not recorded again.
+
+Options:
+  --older-than D   only events accepted at least this long ago (default 5m; 0 for all):
+                   a flow that is merely slow gets to finish first
+  --limit N        at most N events, the oldest first (default ${DEFAULT_REDRIVE_LIMIT})
+${STORE_HELP}
+  --json           print the result as one JSON object
+  -h, --help       show this help
+
+Tokenize and match read TERMINAL_CRM_TOKEN_KEYS, TERMINAL_CRM_DEFAULT_REGION and the match
+thresholds as the worker does. Exit code 1 when an event could not be finished (the reason is
+printed and kept in the inbox; the next redrive tries again).
+`;
+
+type Redriven = RedriveReport<{ customerId: string | null; outcome: string }>;
+
+function describe(r: Redriven, io: CliIo): void {
+  for (const e of r.redriven) io.out(`redriven ${e.eventId} → ${e.result.outcome}${e.result.customerId ? ` (${e.result.customerId})` : ''}\n`);
+  for (const e of r.failed) io.out(`FAILED   ${e.eventId} (attempt ${e.attempts}, accepted ${e.receivedAt}): ${e.error}\n`);
+  io.out(`${r.redriven.length} redriven, ${r.failed.length} failed; ${r.waiting} ${r.waiting === 1 ? 'event waits' : 'events wait'} in the inbox.\n`);
+}
+
+export const redriveCommand: Command = {
+  name: 'redrive',
+  summary: 'finish payments a trigger accepted and no flow finished',
+  usage,
+  async run(args, io) {
+    const { values } = parseArgs({
+      args,
+      options: { 'older-than': { type: 'string' }, limit: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } },
+      strict: true,
+      allowPositionals: false,
+    });
+    const olderThanMs = redriveAfterMs('--older-than', values['older-than'], DEFAULT_REDRIVE_AFTER_MS) ?? DEFAULT_REDRIVE_AFTER_MS;
+    const limit = values.limit === undefined ? DEFAULT_REDRIVE_LIMIT : Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new InputError('--limit', `"${values.limit}" is not a number of events`, 'give a whole number such as 100');
+    const settings = settingsFromEnv(process.env);
+    const keys = keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys);
+    return withStore(values.store, async ({ db, location }) => {
+      io.err(`redrive: ${location}\n`);
+      const full = await redrivePayments(db, { keys, defaultRegion: settings.defaultRegion, match: settings.match, olderThanMs, limit });
+      const report: Redriven = { ...full, redriven: full.redriven.map((r) => ({ ...r, result: summary(r.result) })) };
+      if (values.json) io.out(`${JSON.stringify(report)}\n`);
+      else describe(report, io);
+      return report.failed.length > 0 ? 1 : 0;
+    });
+  },
+};
+
+const summary = (m: PaymentMessage) => ({ customerId: m.crm?.customerId ?? null, outcome: m.crm?.outcome ?? 'unknown' });

@@ -1,0 +1,106 @@
+import { InputError } from '../errors';
+import type { SqlDatabase } from '../store/sql-database';
+
+/** How long an accepted event may wait before a redrive takes it: a flow that is merely slow must get to finish. */
+export const DEFAULT_REDRIVE_AFTER_MS = 5 * 60_000;
+/** A redrive that claimed an event and died leaves it to the next redrive after this long. */
+export const DEFAULT_REDRIVE_LEASE_MS = 5 * 60_000;
+export const DEFAULT_REDRIVE_LIMIT = 100;
+
+export interface RedriveOptions {
+  /** Only events accepted at least this long ago (ms). */
+  olderThanMs?: number;
+  /** At most this many events per run (the oldest first). */
+  limit?: number;
+  /** How long the claim of a run keeps other redrivers off its events (ms). */
+  leaseMs?: number;
+  now?: () => Date;
+}
+
+/** An event a trigger accepted and no flow finished: the event as the inbox kept it (tokenized when it could be). */
+export interface WaitingEvent {
+  eventId: string;
+  source: string;
+  receivedAt: string;
+  /** Redrives that took it, this one included. */
+  attempts: number;
+  event: unknown;
+}
+
+export interface RedriveReport<T> {
+  /** Finished by this run, with what the handler returned (the message after CRM Upsert, the workflow id…). */
+  redriven: { eventId: string; receivedAt: string; attempts: number; result: T }[];
+  /** Still waiting, with the reason; the next redrive after the lease tries again. */
+  failed: { eventId: string; receivedAt: string; attempts: number; error: string }[];
+  /**
+   * Accepted and not done after this run: the failed ones, the too recent (a flow may still be on them), those
+   * another redrive holds and those a workflow this run started is still on.
+   */
+  waiting: number;
+}
+
+/**
+ * Finishes what a trigger accepted (kept in the inbox, answered 2xx) but no flow finished: the engine crashed
+ * between the answer and the CRM write, or a step failed. Each waiting event goes to `handle` once per run, one by
+ * one so a bad event costs only itself: through tokenize → match → upsert, whose ledger write marks it done in
+ * the same transaction (inbox/mark-done.ts), or into a durable workflow. Claims keep concurrent redrivers (a
+ * schedule in each engine, the worker, an operator) off each other's events; upsert is idempotent by event id, so
+ * even a flow that finishes late next to a redrive records the payment once.
+ */
+export async function redriveInbox<T>(db: SqlDatabase, handle: (event: unknown) => Promise<T>, o: RedriveOptions = {}): Promise<RedriveReport<T>> {
+  const now = (o.now ?? (() => new Date()))();
+  const claimed = await claimWaitingEvents(db, now, o);
+  const report: RedriveReport<T> = { redriven: [], failed: [], waiting: 0 };
+  for (const w of claimed) {
+    const about = { eventId: w.eventId, receivedAt: w.receivedAt, attempts: w.attempts };
+    try {
+      report.redriven.push({ ...about, result: await handle(w.event) });
+    } catch (e) {
+      const error = e instanceof Error ? e.message : String(e);
+      await db.run('UPDATE inbox_events SET last_error = ? WHERE event_id = ?', [error.slice(0, 2000), w.eventId]);
+      report.failed.push({ ...about, error });
+    }
+  }
+  report.waiting = await countWaiting(db);
+  return report;
+}
+
+interface WaitingRow {
+  event_id: string;
+  source: string;
+  received_at: string;
+  attempts: number;
+  payload: string;
+}
+
+/** Takes the oldest waiting events for one run (a lease, so a redrive that dies hands them on). */
+export async function claimWaitingEvents(db: SqlDatabase, now: Date, o: RedriveOptions = {}): Promise<WaitingEvent[]> {
+  const olderThanMs = o.olderThanMs ?? DEFAULT_REDRIVE_AFTER_MS;
+  const limit = o.limit ?? DEFAULT_REDRIVE_LIMIT;
+  const leaseMs = o.leaseMs ?? DEFAULT_REDRIVE_LEASE_MS;
+  if (!Number.isFinite(olderThanMs) || olderThanMs < 0) throw new InputError('olderThan', `${olderThanMs} ms is not a wait`, 'give a duration of zero or more, e.g. "5m"');
+  if (!Number.isInteger(limit) || limit < 1) throw new InputError('limit', `${limit} is not a number of events`, 'give a whole number of at least 1');
+  const at = now.toISOString();
+  const rows = await db.transaction(
+    async (tx) => {
+      const picked = await tx.all<WaitingRow>(
+        `SELECT event_id, source, received_at, attempts, payload FROM inbox_events
+         WHERE state = 'accepted' AND received_at <= ? AND (claimed_until IS NULL OR claimed_until <= ?)
+         ORDER BY received_at, event_id LIMIT ?`,
+        [new Date(now.getTime() - olderThanMs).toISOString(), at, limit],
+      );
+      const until = new Date(now.getTime() + leaseMs).toISOString();
+      for (const r of picked) await tx.run('UPDATE inbox_events SET claimed_until = ?, attempts = attempts + 1 WHERE event_id = ?', [until, r.event_id]);
+      return picked;
+    },
+    // Two redrivers on Postgres queue here instead of racing for the same rows.
+    { lockKeys: ['inbox:redrive'] },
+  );
+  return rows.map((r) => ({ eventId: r.event_id, source: r.source, receivedAt: r.received_at, attempts: Number(r.attempts) + 1, event: JSON.parse(r.payload) as unknown }));
+}
+
+/** Accepted and not done, whatever its age. */
+export async function countWaiting(db: SqlDatabase): Promise<number> {
+  const row = await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM inbox_events WHERE state = 'accepted'");
+  return Number(row?.n ?? 0);
+}

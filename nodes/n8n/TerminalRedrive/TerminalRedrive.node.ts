@@ -1,0 +1,78 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { parseRegion } from '../../core/config/settings';
+import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT } from '../../core/inbox/redrive';
+import { redriveAfterMs } from '../../core/inbox/redrive-settings';
+import { redrivePayments } from '../../core/pipeline/redrive-payments';
+import { keyProviderFromSpec } from '../../core/steps/steps';
+import { openDatabase } from '../../core/store/open-database';
+import { readCrmStoreCredential } from '../shared/crm-store-credential';
+import { toItemJson } from '../shared/item-json';
+import { toNodeError } from '../shared/node-error';
+import { terminalCrmStoreTest } from '../shared/test-crm-store';
+
+export class TerminalRedrive implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Terminal Redrive',
+    name: 'terminalRedrive',
+    icon: { light: 'file:terminalRedrive.svg', dark: 'file:terminalRedrive.dark.svg' },
+    group: ['transform'],
+    version: 1,
+    subtitle: '={{ "older than " + $parameter["olderThan"] }}',
+    description: 'Finishes the payments a trigger accepted and no execution finished; run it on a schedule',
+    defaults: { name: 'Terminal Redrive' },
+    inputs: [NodeConnectionTypes.Main],
+    outputs: [NodeConnectionTypes.Main, NodeConnectionTypes.Main],
+    outputNames: ['Redriven', 'Failed'],
+    usableAsTool: true,
+    credentials: [{ name: 'terminalCrmStore', required: true, testedBy: 'terminalCrmStoreTest' }],
+    properties: [
+      {
+        displayName:
+          'Put this after a Schedule Trigger (every few minutes). The Terminal Payment Trigger answers the processor as soon as it has kept the payment in the store; if this n8n stopped, or a step failed, before CRM Upsert, the processor will not send it again. Each run records those payments through Tokenize, Match Customer and CRM Upsert, each exactly once. The first output has one item per recorded payment, as CRM Upsert outputs it (connect Segment or Loyalty Enroll); the second, one per payment that still failed, with the reason.',
+        name: 'notice',
+        type: 'notice',
+        default: '',
+      },
+      {
+        displayName: 'Older Than',
+        name: 'olderThan',
+        type: 'string',
+        default: '5m',
+        placeholder: '5m',
+        description: 'Only payments accepted at least this long ago (5m, 30s, 1h; 0 for all): an execution that is merely slow gets to finish first',
+      },
+      {
+        displayName: 'Limit',
+        name: 'limit',
+        type: 'number',
+        typeOptions: { minValue: 1, numberPrecision: 0 },
+        default: 50,
+        description: 'Max number of results to return',
+      },
+    ],
+  };
+
+  methods = { credentialTest: { terminalCrmStoreTest } };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    try {
+      const olderThanMs = redriveAfterMs('Older Than', this.getNodeParameter('olderThan', 0, '5m') as string, DEFAULT_REDRIVE_AFTER_MS) ?? DEFAULT_REDRIVE_AFTER_MS;
+      const limit = Math.max(1, Math.floor(this.getNodeParameter('limit', 0, DEFAULT_REDRIVE_LIMIT) as number));
+      const store = readCrmStoreCredential(await this.getCredentials('terminalCrmStore'));
+      const report = await redrivePayments(await openDatabase(store.storeUrl), {
+        keys: keyProviderFromSpec(store.tokenKeys, 'Token Keys'),
+        defaultRegion: parseRegion(store.defaultRegion, 'Default Region'),
+        olderThanMs,
+        limit,
+      });
+      // One run whatever the input held (a schedule sends one item): every output item pairs with the first.
+      return [
+        report.redriven.map((r) => ({ json: toItemJson(r.result), pairedItem: { item: 0 } })),
+        report.failed.map((f) => ({ json: toItemJson(f), pairedItem: { item: 0 } })),
+      ];
+    } catch (error) {
+      throw toNodeError(this.getNode(), error);
+    }
+  }
+}

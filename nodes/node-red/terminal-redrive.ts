@@ -1,0 +1,75 @@
+import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT, type RedriveReport } from '../core/inbox/redrive';
+import { redriveAfterMs } from '../core/inbox/redrive-settings';
+import { redrivePayments } from '../core/pipeline/redrive-payments';
+import type { PaymentMessage } from '../core/steps/payment-message';
+import { STORE_TYPE, type StoreNode } from './shared/config-types';
+import { configNode } from './shared/config-node';
+import type { DoneFn, NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
+import { shortText } from './shared/short-text';
+
+const clock = (at: Date) => at.toTimeString().slice(0, 8);
+
+/**
+ * Terminal redrive: finishes the payments a trigger on this store accepted (answered 2xx) that no flow finished —
+ * Node-RED stopped between the answer and the CRM write, or a step failed. Every interval (and on any message) the
+ * core runs each through tokenize → match → CRM Upsert (help: terminal-redrive.html); one message per finished
+ * payment, as CRM Upsert sends it, so Segment and Loyalty can follow.
+ */
+export = function register(RED: NodeRedApi): void {
+  RED.nodes.registerType('terminal-redrive', function TerminalRedrive(this: RuntimeNode, def: NodeDef) {
+    RED.nodes.createNode(this, def);
+    const seconds = Number(def.interval ?? 60);
+    const intervalSeconds = Number.isFinite(seconds) && seconds >= 0 ? seconds : 60;
+    const limit = Math.max(1, Math.floor(Number(def.limit) || DEFAULT_REDRIVE_LIMIT));
+
+    const redrive = async (send: (msg: NodeMessage) => void): Promise<RedriveReport<PaymentMessage>> => {
+      const olderThanMs = redriveAfterMs('Older than', typeof def.olderThan === 'string' ? def.olderThan : undefined, DEFAULT_REDRIVE_AFTER_MS) ?? DEFAULT_REDRIVE_AFTER_MS;
+      const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
+      const report = await redrivePayments(await store.db(), { keys: store.tokenKeys(), defaultRegion: store.defaultRegion(), olderThanMs, limit });
+      for (const r of report.redriven) send({ payload: r.result, topic: 'redriven' });
+      const at = clock(new Date());
+      if (report.failed.length > 0) this.status({ fill: 'red', shape: 'ring', text: shortText(`${report.redriven.length} redriven, ${report.failed.length} failed at ${at}: ${report.failed[0]!.error}`) });
+      else this.status({ fill: report.redriven.length ? 'green' : 'grey', shape: 'dot', text: `${report.redriven.length} redriven at ${at}, ${report.waiting} waiting` });
+      return report;
+    };
+
+    // One run at a time: a tick while one runs is skipped; a message waits for it.
+    let queue: Promise<unknown> = Promise.resolve();
+    let busy = false;
+    const enqueue = (send: (msg: NodeMessage) => void, done: DoneFn) => {
+      queue = queue.then(async () => {
+        busy = true;
+        try {
+          const report = await redrive(send);
+          done(report.failed.length ? new Error(report.failed.map((f) => `${f.eventId}: ${f.error}`).join('; ')) : undefined);
+        } catch (e) {
+          const error = e instanceof Error ? e : new Error(String(e));
+          this.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });
+          done(error);
+        } finally {
+          busy = false;
+        }
+      });
+      return queue;
+    };
+    const tick = () => {
+      if (!busy) void enqueue((msg) => this.send(msg), (err) => err && this.error(err.message));
+    };
+    this.on('input', (_msg: NodeMessage, send, done) => {
+      void enqueue((msg) => send(msg), done);
+    });
+
+    const timer = intervalSeconds > 0 ? setInterval(tick, intervalSeconds * 1000) : undefined;
+    // Right after deploy too: a Node-RED that restarted after a crash finishes what it had accepted.
+    const first = intervalSeconds > 0 ? setTimeout(tick, 0) : undefined;
+    this.status({ fill: 'grey', shape: 'ring', text: intervalSeconds > 0 ? `every ${intervalSeconds} s` : 'redrives on input' });
+    this.on('close', (done: () => void) => {
+      clearInterval(timer);
+      clearTimeout(first);
+      void queue.finally(() => {
+        this.status({});
+        done?.();
+      });
+    });
+  });
+};

@@ -1,0 +1,77 @@
+import type { Client } from '@temporalio/client';
+import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
+import { DEFAULT_REDRIVE_AFTER_MS, redriveInbox, type RedriveReport } from '../nodes/core/inbox/redrive';
+import { REDRIVE_AFTER_ENV, redriveAfterMs } from '../nodes/core/inbox/redrive-settings';
+import { openDatabase } from '../nodes/core/store/open-database';
+import type { SqlDatabase } from '../nodes/core/store/sql-database';
+import { startPaymentWorkflow } from './start-payment-workflow';
+
+export interface RedriveLoopOptions {
+  client: Client;
+  db: SqlDatabase;
+  taskQueue: string;
+  /** Grace period before an accepted event is redriven (ms). */
+  olderThanMs: number;
+  /** Between runs (ms); by default the grace period, between 1 s and 1 min. */
+  everyMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface RunningRedriveLoop {
+  /** Runs one pass now (tests, and the first pass at start). */
+  runOnce(): Promise<RedriveReport<string>>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The worker's redrive: every event a trigger on this store accepted and nothing finished — the webhook entry kept
+ * it and then lost Temporal before the start, or an n8n or Node-RED on the same store stopped before CRM Upsert —
+ * becomes its payment workflow. The workflow id is the event's (payment-<event id>), so an event whose workflow is
+ * running already joins it instead of starting another; the workflow's upsert marks the event done. Events are
+ * claimed for the grace period (at least a minute), so a workflow still running is not started again each pass.
+ */
+export function startRedriveLoop(o: RedriveLoopOptions): RunningRedriveLoop {
+  const log = o.log ?? (() => undefined);
+  const everyMs = o.everyMs ?? Math.min(60_000, Math.max(1_000, o.olderThanMs));
+  let running: Promise<unknown> = Promise.resolve();
+  let stopped = false;
+  const runOnce = () => {
+    const pass = running.then(() =>
+      redriveInbox(o.db, async (event) => (await startPaymentWorkflow(o.client, event as PaymentEvent, { taskQueue: o.taskQueue })).workflowId, {
+        olderThanMs: o.olderThanMs,
+        leaseMs: Math.max(60_000, o.olderThanMs),
+      }),
+    );
+    running = pass.catch(() => undefined);
+    return pass;
+  };
+  const tick = async () => {
+    if (stopped) return;
+    try {
+      const r = await runOnce();
+      if (r.redriven.length || r.failed.length) log(`Redrive: ${r.redriven.length} started (${r.redriven.map((x) => x.result).join(', ')}), ${r.failed.length} failed${r.failed.length ? `: ${r.failed[0]!.error}` : ''}`);
+    } catch (e) {
+      log(`Redrive failed: ${e instanceof Error ? e.message : String(e)}`);
+    }
+    if (!stopped) timer = setTimeout(() => void tick(), everyMs);
+  };
+  let timer: NodeJS.Timeout | undefined = setTimeout(() => void tick(), 0);
+  return {
+    runOnce,
+    stop: async () => {
+      stopped = true;
+      clearTimeout(timer);
+      await running;
+    },
+  };
+}
+
+/**
+ * TERMINAL_CRM_REDRIVE_AFTER: the worker's grace period ("5m" by default, "30s", "0"), or "off" for no redrive in
+ * this worker (another process redrives the store). Null when off.
+ */
+export async function startRedriveLoopFromEnv(client: Client, env: NodeJS.ProcessEnv, o: { storeUrl: string; taskQueue: string; log?: (line: string) => void }): Promise<RunningRedriveLoop | null> {
+  const olderThanMs = redriveAfterMs(REDRIVE_AFTER_ENV, env[REDRIVE_AFTER_ENV], DEFAULT_REDRIVE_AFTER_MS);
+  if (olderThanMs === null) return null;
+  return startRedriveLoop({ client, db: await openDatabase(o.storeUrl || undefined), taskQueue: o.taskQueue, olderThanMs, log: o.log });
+}

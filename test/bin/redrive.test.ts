@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../../bin/cli';
+import { COMMANDS } from '../../bin/commands';
+import { SqlInbox } from '../../nodes/core/inbox/inbox';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
+import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
+import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { tempDir, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(['redrive', ...args], COMMANDS, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+describe('terminal-crm redrive', () => {
+  const dir = tempDir('tcrm-redrive-cli-');
+  const store = `sqlite:${join(dir.path, 'store.db')}`;
+  const old = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 2100, email: 'old@example.com', card: { fingerprint: 'fp_cli_old' } })));
+  const fresh = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 900, email: 'fresh@example.com', card: { fingerprint: 'fp_cli_fresh' } })));
+  const saved = process.env.TERMINAL_CRM_TOKEN_KEYS;
+  before(async () => {
+    process.env.TERMINAL_CRM_TOKEN_KEYS = TEST_TOKEN_KEYS;
+    const inbox = new SqlInbox(await openDatabase(store), testKeys());
+    await inbox.accept([old], new Date(Date.now() - 10 * 60_000));
+    await inbox.accept([fresh], new Date());
+    await closeAllDatabases();
+  });
+  after(async () => {
+    if (saved === undefined) delete process.env.TERMINAL_CRM_TOKEN_KEYS;
+    else process.env.TERMINAL_CRM_TOKEN_KEYS = saved;
+    await closeAllDatabases();
+    dir.remove();
+  });
+
+  it('records what waited longer than --older-than, once, and says what still waits', async () => {
+    const first = await cli('--store', store);
+    assert.equal(first.code, 0, first.err);
+    assert.match(first.out, new RegExp(`^redriven ${old.id} → recorded \\(cus_`, 'm'));
+    assert.match(first.out, /^1 redriven, 0 failed; 1 event waits in the inbox\.$/m);
+    const second = await cli('--store', store, '--older-than', '0', '--json');
+    assert.equal(second.code, 0, second.err);
+    const report = JSON.parse(second.out) as { redriven: { eventId: string; result: { outcome: string } }[]; waiting: number };
+    assert.deepEqual(report.redriven.map((r) => [r.eventId, r.result.outcome]), [[fresh.id, 'recorded']]);
+    assert.equal(report.waiting, 0);
+    const db = await openDatabase(store);
+    const rows = await db.all<{ event_id: string }>('SELECT event_id FROM transactions ORDER BY event_id');
+    assert.deepEqual(rows.map((r) => r.event_id).sort(), [old.id, fresh.id].sort());
+  });
+
+  it('refuses a grace period it cannot read, naming the option and the fix', async () => {
+    const r = await cli('--store', store, '--older-than', 'soon');
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--older-than: "soon" is not a duration.*5m/);
+  });
+});

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { INode } from 'n8n-workflow';
+import { SqlInbox } from '../../nodes/core/inbox/inbox';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
+import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { tempStore, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
+import { outputsOf } from './support/outputs';
+import { PACKAGE } from './support/package-node-types';
+import { runWorkflow, type WorkflowJson } from './support/run-workflow';
+
+const redrive = (parameters: INode['parameters'] = {}): WorkflowJson => ({
+  name: 'redrive',
+  nodes: [{ id: 'r', name: 'Terminal Redrive', type: `${PACKAGE}.terminalRedrive`, typeVersion: 1, position: [0, 0], parameters, credentials: { terminalCrmStore: { id: '1', name: 'Terminal CRM Store' } } }],
+  connections: {},
+  settings: { executionOrder: 'v1' },
+});
+
+describe('n8n: Terminal Redrive (after a Schedule Trigger)', () => {
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  before(async () => {
+    s = await tempStore();
+  });
+  after(async () => {
+    await s.remove();
+  });
+  const creds = () => ({ terminalCrmStore: { storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
+  const sale = (email: string) => normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 3300, email })));
+
+  it('records the payments a trigger accepted and no execution finished, once: one item each as CRM Upsert outputs it', async () => {
+    const [stale, recent] = [sale('stale-n8n@example.com'), sale('recent-n8n@example.com')];
+    const inbox = new SqlInbox(s.db, testKeys());
+    await inbox.accept([stale], new Date(Date.now() - 10 * 60_000));
+    await inbox.accept([recent], new Date());
+    const run = await runWorkflow(redrive({ olderThan: '5m', limit: 50 }), 'Terminal Redrive', [{ json: {} }], creds());
+    assert.equal(run.data.resultData.error, undefined, run.data.resultData.error?.message);
+    const [redriven, failed] = outputsOf(run, 'Terminal Redrive');
+    assert.deepEqual(redriven!.map((i) => [i.json.id, (i.json.crm as { outcome: string }).outcome]), [[stale.id, 'recorded']]);
+    assert.deepEqual(failed, []);
+    const again = await runWorkflow(redrive({ olderThan: '5m' }), 'Terminal Redrive', [{ json: {} }], creds());
+    assert.deepEqual(outputsOf(again, 'Terminal Redrive')[0], []);
+    const rows = await s.db.all<{ event_id: string }>('SELECT event_id FROM transactions');
+    assert.deepEqual(rows.map((r) => r.event_id), [stale.id]);
+  });
+
+  it('stops on a grace period it cannot read, naming the parameter', async () => {
+    const run = await runWorkflow(redrive({ olderThan: 'soon' }), 'Terminal Redrive', [{ json: {} }], creds());
+    assert.match(String(run.data.resultData.error?.message), /Older Than: "soon" is not a duration/);
+  });
+});
