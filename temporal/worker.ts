@@ -4,10 +4,16 @@ import { InputError } from '../nodes/core/errors';
 import { openCrm } from '../nodes/core/steps/steps';
 import { closeAllDatabases } from '../nodes/core/store/open-database';
 import { createActivities } from './activities/payment-activities';
+import { createBackfillActivities } from './activities/backfill-activities';
+import { createReconcileActivities } from './activities/reconcile-activities';
+import { createCrmSyncActivities } from './activities/crm-sync-activities';
+import { createSagaActivities } from './activities/saga-activities';
 import { connectWorker } from './connect';
+import { ensureCrmSyncSchedulesFromEnv } from './crm-sync-schedule';
 import { temporalConfigFromEnv } from './connection-config';
 import { createPaymentWorker } from './payment-worker';
 import { ensurePollSchedulesFromEnv } from './poll-schedule';
+import { startRedriveLoopFromEnv } from './redrive-loop';
 import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID, segmentScheduleFromEnv } from './segment-schedule';
 
 /**
@@ -23,7 +29,7 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
   const config = temporalConfigFromEnv(env);
   const settings = settingsFromEnv(env);
   const cron = settings.segment || settings.loyalty ? segmentScheduleFromEnv(env) : null;
-  const activities = createActivities(settings);
+  const activities = { ...createActivities(settings), ...createBackfillActivities({ ...settings, env }), ...createReconcileActivities({ ...settings, env }), ...createCrmSyncActivities({ ...settings, env }), ...createSagaActivities({ ...settings, env }) };
   // Open the store before polling: a wrong store location stops the worker here, not every payment later.
   await openCrm({ storeUrl: settings.storeUrl });
   const connection = await connectWorker(config);
@@ -36,9 +42,16 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
       console.error(`Segment batch schedule "${SEGMENT_SCHEDULE_ID}" not set up: ${e instanceof Error ? e.message : String(e)}; payments are processed all the same`);
     }
     await ensurePollSchedulesFromEnv(new Client({ connection, namespace: config.namespace }), env, config.taskQueue);
+    await ensureCrmSyncSchedulesFromEnv(new Client({ connection, namespace: config.namespace }), env, config.taskQueue);
     const worker = await createPaymentWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
     console.log(`Terminal CRM worker polling task queue "${config.taskQueue}" in namespace "${config.namespace}" at ${config.address}`);
-    await worker.run();
+    // What a trigger accepted and nothing finished becomes its payment workflow (TERMINAL_CRM_REDRIVE_AFTER).
+    const redrive = await startRedriveLoopFromEnv(new Client({ connection, namespace: config.namespace }), env, { storeUrl: settings.storeUrl, taskQueue: config.taskQueue, log: (l) => console.log(l) });
+    try {
+      await worker.run();
+    } finally {
+      await redrive?.stop();
+    }
     console.log('Terminal CRM worker stopped');
   } finally {
     await connection.close();

@@ -3,3 +3,7 @@ export { paymentToCrm } from './payment-to-crm';
 export { segmentBatch } from './segment-batch';
 export { sendToTerminal } from './send-to-terminal';
 export { pollSource } from './poll-source';
+export { backfill } from './backfill';
+export { reconcilePeriod } from './reconcile';
+export { crmSync } from './crm-sync';
+export { paymentSaga } from './payment-saga';

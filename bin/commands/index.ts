@@ -1,9 +1,13 @@
+import { backfillCommand } from './backfill';
 import { clvCommand } from './clv';
 import type { Command } from './command';
 import { identityCommand } from './identity';
 import { linkCommand } from './link';
 import { mergeCommand } from './merge';
 import { outboxCommand } from './outbox';
+import { redriveCommand } from './redrive';
+import { reconcileCommand } from './reconcile';
+import { paymentsCommand } from './payments';
 import { reviewCommand } from './review';
 import { segmentBatchCommand } from './segment-batch';
 import { sandboxCommand } from './sandbox';
@@ -14,4 +18,4 @@ import { unmergeCommand } from './unmerge';
 import { workerCommand } from './worker';
 
 /** Every `terminal-crm` subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [setupCommand, sandboxCommand, workerCommand, clvCommand, linkCommand, mergeCommand, unmergeCommand, reviewCommand, identityCommand, segmentBatchCommand, outboxCommand, syncCommand, templatesCommand];
+export const COMMANDS: readonly Command[] = [setupCommand, sandboxCommand, workerCommand, clvCommand, linkCommand, mergeCommand, unmergeCommand, reviewCommand, identityCommand, segmentBatchCommand, paymentsCommand, outboxCommand, syncCommand, redriveCommand, backfillCommand, reconcileCommand, templatesCommand];

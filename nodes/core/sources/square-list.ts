@@ -64,7 +64,7 @@ export async function listSquarePayments(credentials: SquareCredentials, page: L
 }
 
 /** A listed payment → its sale or decline, and its refunds so far as one cumulative refund event. */
-async function eventsOfPayment(payment: Obj, credentials: SquareCredentials, ctx: SourceContext, livemode: boolean): Promise<PaymentEvent[]> {
+export async function eventsOfPayment(payment: Obj, credentials: SquareCredentials, ctx: SourceContext, livemode: boolean): Promise<PaymentEvent[]> {
   let draft;
   try {
     draft = await paymentDraft('payment.updated', payment, credentials, ctx);

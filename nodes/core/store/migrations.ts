@@ -1,7 +1,10 @@
 import { CRM_LINKS_MIGRATION } from '../crm/saas/crm-links';
 import { CURSORS_MIGRATION } from '../cursors/cursor-store';
 import { INBOX_MIGRATION } from '../inbox/schema';
+import { INBOX_REDRIVE_MIGRATION } from '../inbox/redrive-schema';
 import { LEDGER_MIGRATION } from '../ledger/schema';
+import { MATCH_WEIGHTS_MIGRATION } from '../match/stored-weights';
+import { MESSAGES_MIGRATION } from '../messages/schema';
 import { OUTBOX_MIGRATION } from '../outbox/schema';
 import { SEGMENT_LOYALTY_MIGRATION } from '../segment/schema';
 import { schemaStatementFor } from './dialect';
@@ -87,6 +90,9 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   LEDGER_MIGRATION,
   OUTBOX_MIGRATION,
   CRM_LINKS_MIGRATION,
+  INBOX_REDRIVE_MIGRATION,
+  MATCH_WEIGHTS_MIGRATION,
+  MESSAGES_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */

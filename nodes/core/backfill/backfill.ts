@@ -1,0 +1,111 @@
+import type { HttpTransport } from '../http/http-transport';
+import { checkWindow, historyCredentials, historyLister, type HistoryLister } from '../sources/history';
+import type { SourceContext } from '../sources/source';
+import { progressOf, reachedAfter, type BackfillProgress } from './backfill-progress';
+import { addCounts, backfillCursorName, readBackfillState, saveBackfillState, ZERO_COUNTS, type BackfillState } from './backfill-state';
+import { writePage, type LedgerWriter } from './write-page';
+
+export const DEFAULT_BACKFILL_PAGE = 100;
+
+export interface BackfillOptions extends LedgerWriter {
+  /** stripe, square, zettle, clover. */
+  source: string;
+  /** The raw credential record for the source (environment variables, a credential). */
+  credentials: unknown;
+  since: Date;
+  /** Payments made before this; now (when the backfill starts) when absent. */
+  until?: Date;
+  /** Payments per page asked of the processor. */
+  limit?: number;
+  http?: HttpTransport;
+  now?: () => Date;
+}
+
+export interface BackfillRun {
+  /** The named cursor that holds the state. */
+  cursorName: string;
+  lister: HistoryLister;
+  credentials: unknown;
+  state: BackfillState;
+}
+
+/**
+ * Opens a backfill: the stored state when this window was started before (a resumed run), else a fresh one,
+ * saved at once so a resume reads the same `until`. `restart` forgets the stored position (the ledger does not
+ * forget: a second pass finds duplicates).
+ */
+export async function openBackfill(o: BackfillOptions, restart = false): Promise<BackfillRun> {
+  const lister = historyLister(o.source);
+  const credentials = historyCredentials(lister, o.credentials);
+  const now = o.now ?? (() => new Date());
+  const cursorName = backfillCursorName(lister.source, o.since, o.until);
+  const stored = restart ? null : await readBackfillState(o.store, cursorName);
+  if (stored) return { cursorName, lister, credentials, state: stored };
+  const until = o.until ?? now();
+  checkWindow(o.since, until);
+  const at = now().toISOString();
+  const state: BackfillState = {
+    source: lister.source, since: o.since.toISOString(), until: until.toISOString(), order: lister.order, cursor: null, done: false, reached: null,
+    startedAt: at, updatedAt: at, activeMs: 0, ...ZERO_COUNTS,
+  };
+  await saveBackfillState(o.store, cursorName, state);
+  return { cursorName, lister, credentials, state };
+}
+
+export interface PageOptions {
+  /** Events of this page already written by an attempt that did not finish (a heartbeat said so): not written again. */
+  skip?: number;
+  /** After each ledger batch: how many of the page's events are written (an activity heartbeats it). */
+  onBatch?: (written: number) => void | Promise<void>;
+}
+
+/**
+ * One page: read from where the state stands, written to the ledger (and the outbox), then the state saved with
+ * the position after the page. A crash before the save reads the page again, and the ledger finds its events
+ * there: every payment is in the ledger once.
+ */
+export async function backfillPage(o: BackfillOptions, run: BackfillRun, p: PageOptions = {}): Promise<BackfillState> {
+  const { state } = run;
+  if (state.done) return state;
+  const now = o.now ?? (() => new Date());
+  const started = Date.now();
+  const ctx: SourceContext = { http: o.http, now };
+  const page = await run.lister.list(run.credentials, { cursor: state.cursor, since: new Date(state.since), until: new Date(state.until), limit: o.limit ?? DEFAULT_BACKFILL_PAGE }, ctx);
+  const skip = Math.min(Math.max(0, p.skip ?? 0), page.events.length);
+  const counts = await writePage(page.events.slice(skip), o, p.onBatch && ((n) => p.onBatch!(skip + n)));
+  const next: BackfillState = {
+    ...state,
+    ...addCounts(state, { ...counts, pages: 1, listed: page.events.length, duplicates: counts.duplicates + skip }),
+    cursor: page.cursor ?? state.cursor,
+    done: !page.more,
+    reached: reachedAfter(state, page.events.filter((e) => e.kind === 'payment' || e.kind === 'failure').map((e) => e.occurredAt)),
+    updatedAt: now().toISOString(),
+    activeMs: state.activeMs + (Date.now() - started),
+  };
+  await saveBackfillState(o.store, run.cursorName, next);
+  run.state = next;
+  return next;
+}
+
+export interface RunOptions {
+  restart?: boolean;
+  /** After every page (a progress bar). */
+  onProgress?: (progress: BackfillProgress) => void;
+  /** Checked before every page: true stops the run (Ctrl-C); the next run resumes. */
+  stop?: () => boolean;
+  maxPages?: number;
+}
+
+/** A whole backfill in this process: pages until the window is read, resuming from the stored state. */
+export async function runBackfill(o: BackfillOptions, r: RunOptions = {}): Promise<BackfillProgress & { stopped: boolean }> {
+  const run = await openBackfill(o, r.restart);
+  r.onProgress?.(progressOf(run.state));
+  let pages = 0;
+  while (!run.state.done) {
+    if (r.stop?.() || (r.maxPages !== undefined && pages >= r.maxPages)) return { ...progressOf(run.state), stopped: true };
+    await backfillPage(o, run);
+    pages++;
+    r.onProgress?.(progressOf(run.state));
+  }
+  return { ...progressOf(run.state), stopped: false };
+}

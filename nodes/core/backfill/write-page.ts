@@ -1,0 +1,76 @@
+import type { CountryCode } from 'libphonenumber-js';
+import type { PaymentEvent } from '../contracts/payment-event';
+import { LocalSqlCrm } from '../crm/local-sql-crm';
+import type { MatchConfig } from '../match/match-config';
+import type { PaymentMessage } from '../steps/payment-message';
+import { matchStep, tokenizeStep } from '../steps/steps';
+import { upsertToCrmStep, type SaasCrmTarget } from '../steps/upsert-to-crm';
+import type { SqlDatabase } from '../store/sql-database';
+import type { KeyProvider } from '../tokenize/key-provider';
+import type { BackfillCounts } from './backfill-state';
+
+export interface LedgerWriter {
+  store: SqlDatabase;
+  keys: KeyProvider;
+  defaultRegion?: CountryCode;
+  match?: Omit<MatchConfig, 'defaultRegion'>;
+  /** A SaaS CRM: what the page recorded is queued in its outbox too (CRM Sync sends it at the CRM's rate). */
+  crm?: SaasCrmTarget;
+  /** Events written in one ledger batch at most. */
+  batchSize?: number;
+}
+
+export const DEFAULT_WRITE_BATCH = 100;
+
+/**
+ * A page's events through the steps every face runs — Tokenize, Match Customer, CRM Upsert (upsertToCrmStep:
+ * the ledger, and the outbox for a SaaS CRM) — with the ledger written in batches. A payment that would make a new
+ * customer sharing a key (email, phone, card) with a new customer still waiting in the batch is matched again
+ * once the batch is written, so a regular's second visit on the same page finds them, as processPayments
+ * guarantees one event at a time. (A second visit that shares no exact key, only a similar name, is matched against
+ * the store as it stood before the batch.) Idempotent: events the ledger has are duplicates, and their CRM records
+ * are queued only if they never were.
+ */
+export async function writePage(events: readonly PaymentEvent[], w: LedgerWriter, onBatch?: (written: number) => void | Promise<void>): Promise<Omit<BackfillCounts, 'pages' | 'listed'>> {
+  const crm = new LocalSqlCrm(w.store);
+  const options: MatchConfig = { ...w.match, defaultRegion: w.defaultRegion };
+  const counts = { recorded: 0, enriched: 0, duplicates: 0, queued: 0 };
+  const limit = Math.max(1, w.batchSize ?? DEFAULT_WRITE_BATCH);
+  let waiting: PaymentMessage[] = [];
+  let written = 0;
+  const flush = async () => {
+    if (waiting.length === 0) return;
+    const done = await upsertToCrmStep(waiting, w.store, w.crm);
+    written += waiting.length;
+    waiting = [];
+    for (const m of done) {
+      const outcome = m.crm?.outcome;
+      if (outcome === 'recorded') counts.recorded++;
+      else if (outcome === 'enriched') counts.enriched++;
+      else counts.duplicates++;
+      counts.queued += m.crm?.sync?.records.filter((r) => r.status === 'queued').length ?? 0;
+    }
+    await onBatch?.(written);
+  };
+  // The match keys (email, phone, card…) of the new customers the waiting batch will create.
+  const newKeys = new Set<string>();
+  const keysOf = (m: PaymentMessage) => (m.match?.keys ?? []).map((k) => `${k.kind}\u0000${k.value}`);
+  for (const event of events) {
+    const tokenized = tokenizeStep(event, w.keys);
+    let matched = await matchStep(tokenized, crm, options);
+    if (matched.match?.customerId === null && keysOf(matched).some((k) => newKeys.has(k))) {
+      // The same new customer's earlier payment waits in the batch: written first, this one then finds them.
+      await flush();
+      newKeys.clear();
+      matched = await matchStep(tokenized, crm, options);
+    }
+    waiting.push(matched);
+    if (matched.match?.customerId === null) for (const k of keysOf(matched)) newKeys.add(k);
+    if (waiting.length >= limit) {
+      await flush();
+      newKeys.clear();
+    }
+  }
+  await flush();
+  return counts;
+}

@@ -1,0 +1,32 @@
+import { InputError } from '../../errors';
+import { cloverSource } from '../clover';
+import { parseSourceCredentials } from '../source-credentials';
+import { zettleSource } from '../zettle';
+import type { HistoryLister } from './history-lister';
+import { polledHistory } from './polled-history';
+import { squarePaymentHistory } from './square-payments';
+import { stripeChargeHistory } from './stripe-charges';
+
+export { checkWindow, eventsInWindow, type HistoryLister, type HistoryPage, type HistoryWindow } from './history-lister';
+
+const LISTERS: Record<string, () => HistoryLister> = {
+  stripe: () => stripeChargeHistory,
+  square: () => squarePaymentHistory,
+  zettle: () => polledHistory(zettleSource as never, { label: 'Zettle (purchases)', stopsAtUntil: true }),
+  clover: () => polledHistory(cloverSource as never, { label: 'Clover (payments)', stopsAtUntil: false }),
+};
+
+/** The sources whose history can be read: backfill and reconciliation. */
+export const HISTORY_SOURCES: readonly string[] = Object.keys(LISTERS);
+
+export function historyLister(source: string): HistoryLister {
+  const make = LISTERS[source.trim().toLowerCase()];
+  if (!make) throw new InputError('from', `"${source}" has no payment history this pack can read`, `use one of: ${HISTORY_SOURCES.join(', ')}`);
+  return make();
+}
+
+/** The raw credential record parsed as the source's polling credentials (an API key, without a webhook secret). */
+export function historyCredentials(lister: HistoryLister, raw: unknown): unknown {
+  const source = lister.credentialsOf;
+  return parseSourceCredentials({ ...source, credentials: source.listCredentials ?? source.credentials }, raw);
+}

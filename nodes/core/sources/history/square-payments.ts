@@ -1,0 +1,48 @@
+import type { PaymentEvent } from '../../contracts/payment-event';
+import { InputError } from '../../errors';
+import type { SourceContext } from '../source';
+import { obj, squareErrorText, squareRequest, str } from '../square-api';
+import { squareLivemode, type SquareCredentials } from '../square-credentials';
+import { eventsOfPayment } from '../square-list';
+import { squareSource } from '../square';
+import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
+import { eventsInWindow } from './history-lister';
+
+/**
+ * Square's history through ListPayments by creation time (`begin_time`/`end_time`, oldest first), where polling
+ * asks by change time. Square's `cursor` continues "the original query", which stays the same for the whole
+ * window, so it is the backfill's position as it is. Each payment becomes the events polling makes of it
+ * (square-list.ts), under the same ids: a payment that came by polling or backfill first is a duplicate here.
+ */
+export const squarePaymentHistory: HistoryLister = {
+  source: 'square',
+  label: 'Square (payments)',
+  order: 'oldest-first',
+  credentialsOf: squareSource as never,
+  list: (credentials, window, ctx) => listSquareHistory(credentials as SquareCredentials, window, ctx),
+};
+
+export async function listSquareHistory(credentials: SquareCredentials, window: HistoryWindow, ctx: SourceContext): Promise<HistoryPage> {
+  const res = await squareRequest(credentials, ctx, '/v2/payments', {
+    begin_time: window.since.toISOString(),
+    end_time: window.until.toISOString(),
+    sort_order: 'ASC',
+    limit: Math.min(Math.max(Math.trunc(window.limit), 1), 100),
+    cursor: window.cursor ?? undefined,
+    location_id: credentials.locationId,
+  });
+  if (res.status === 401 || res.status === 403) {
+    throw new InputError('accessToken', `Square refused the access token to list payments (${res.status} ${squareErrorText(res.body)})`, 'use an access token of this seller that may read payments (PAYMENTS_READ)');
+  }
+  if (res.status !== 200) {
+    const fix = /INVALID_CURSOR/.test(squareErrorText(res.body)) ? 'start the backfill again with --restart' : 'check the Square credential (baseUrl, apiVersion, locationId)';
+    throw new InputError('list', `Square answered ${res.status} to ListPayments: ${squareErrorText(res.body)}`, fix);
+  }
+  const body = obj(res.body) ?? {};
+  const payments = (Array.isArray(body.payments) ? body.payments : []).map(obj).filter((p): p is Record<string, unknown> => Boolean(p));
+  const livemode = squareLivemode(credentials);
+  const events: PaymentEvent[] = [];
+  for (const payment of payments) events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode)));
+  const next = str(body.cursor);
+  return { events: eventsInWindow(events, window.since, window.until), cursor: next ?? null, more: Boolean(next) };
+}

@@ -1,0 +1,136 @@
+import { ApplicationFailure } from '@temporalio/common';
+import type { MatchResult } from '../../nodes/core/contracts/customer';
+import { isSaasCrmName, type SaasCrmName } from '../../nodes/core/crm/crm-names';
+import { CrmError, CrmRateLimitError, CrmTransientError } from '../../nodes/core/crm/saas/crm-errors';
+import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
+import { InputError } from '../../nodes/core/errors';
+import { applyAutoMerges } from '../../nodes/core/identity/identity-graph';
+import { undoMerge } from '../../nodes/core/identity/merge-customers';
+import { paymentKeyOf } from '../../nodes/core/ledger/ledger-event';
+import { reverseEventPoints } from '../../nodes/core/loyalty/reverse-points';
+import type { MatchConfig } from '../../nodes/core/match/match-config';
+import { matchCustomer } from '../../nodes/core/match/match-customer';
+import { raiseSagaAlert, rejectQueuedPayment } from '../../nodes/core/outbox/saga-alert';
+import type { CrmSync } from '../../nodes/core/steps/crm-sync';
+import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
+import { openCrm } from '../../nodes/core/steps/steps';
+import { upsertToCrmStep } from '../../nodes/core/steps/upsert-to-crm';
+import { readTokenizedEvent } from '../../nodes/core/steps/payment-message';
+import { openDatabase } from '../../nodes/core/store/open-database';
+import { pushedSaleOf } from '../../nodes/core/terminal-push/push-metadata';
+import { sendToTerminalWorkflowId } from '../../workflows/send-to-terminal';
+import { INPUT_ERROR_TYPE } from './fail-fast';
+import type { ActivitySettings, MatchedMessage, RecordedMessage } from './payment-activities';
+
+export type SagaSettings = Pick<ActivitySettings, 'storeUrl' | 'defaultRegion' | 'match' | 'loyalty'> & {
+  /** The CRM payments go to (as TERMINAL_CRM_CRM): "local" or a SaaS CRM reached through the outbox. */
+  crm?: string;
+  /** Where the SaaS CRM's credentials are read (process.env when absent). */
+  env?: NodeJS.ProcessEnv;
+  /** How long the CRM sync step sends before it leaves the rest queued for CRM Sync (ms); 0 when absent: queue only. */
+  crmWaitMs?: number;
+};
+
+export interface SagaMerge {
+  id: string;
+  into: string;
+  from: string;
+}
+
+/** What the saga's compensations and its alert need to know of the event. */
+export interface SagaFailureInput {
+  workflowId: string;
+  eventId: string;
+  source: string;
+  paymentId: string;
+  reason: string;
+}
+
+export interface SagaActivities {
+  /** Matching only: the merges it proposes are carried out by sagaMerge, so each can be undone on its own. */
+  sagaMatch(message: PaymentMessage): Promise<MatchedMessage>;
+  sagaMerge(message: MatchedMessage): Promise<SagaMerge[]>;
+  /** Compensation of sagaMerge: the merges undone, latest first. Returns the ids undone now. */
+  sagaUnmerge(merges: SagaMerge[]): Promise<string[]>;
+  /** The recorded payment into the CRM's outbox (and sent for at most crmWaitMs); null for the local CRM. */
+  sagaCrmSync(message: RecordedMessage): Promise<CrmSync | null>;
+  /** Compensation of the CRM steps: the payment's queued CRM write marked rejected with the reason. */
+  sagaMarkCrmFailed(input: SagaFailureInput): Promise<number>;
+  /** Compensation of Loyalty: the points this event moved, taken back. */
+  sagaReversePoints(input: SagaFailureInput): Promise<number>;
+  /** The alert row the templates' alert path reads (outbox_alerts, kind "saga-failed"). */
+  sagaAlert(input: SagaFailureInput): Promise<string>;
+  /** Follow-up events: the Send to Terminal workflow waiting for this payment, when the pack pushed the sale. */
+  sagaFollowUps(message: RecordedMessage): Promise<{ pushedSaleWorkflowId: string | null }>;
+}
+
+/**
+ * The core's typed errors as Temporal failures: an InputError and the CRM's non-retryable errors end the saga at
+ * once (and start its compensations); a rate limit is retried after the CRM's own wait; anything else is left for
+ * the retry policy.
+ */
+export async function typedFailures<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (e instanceof Error && e.name === INPUT_ERROR_TYPE) {
+      const { field, fix } = e as InputError;
+      throw ApplicationFailure.create({ type: INPUT_ERROR_TYPE, message: e.message, nonRetryable: true, details: [{ field, fix }] });
+    }
+    if (e instanceof CrmError) {
+      const wait = e instanceof CrmRateLimitError || e instanceof CrmTransientError ? e.retryAfterMs : undefined;
+      throw ApplicationFailure.create({ type: e.name, message: e.message, nonRetryable: !e.retryable, ...(wait ? { nextRetryDelay: wait } : {}) });
+    }
+    throw e;
+  }
+}
+
+export function createSagaActivities(settings: SagaSettings): SagaActivities {
+  const db = () => openDatabase(settings.storeUrl);
+  const matchConfig: MatchConfig = { ...settings.match, defaultRegion: settings.defaultRegion };
+  const crmName = (settings.crm ?? settings.env?.TERMINAL_CRM_CRM ?? process.env.TERMINAL_CRM_CRM ?? 'local').trim().toLowerCase();
+  const saas: SaasCrmName | null = isSaasCrmName(crmName) ? crmName : null;
+  const programId = settings.loyalty?.id ?? null;
+  return {
+    sagaMatch: (message) =>
+      typedFailures(async () => {
+        const event = readTokenizedEvent(message, 'Match Customer');
+        const match: MatchResult = await matchCustomer(event, { crm: await openCrm({ storeUrl: settings.storeUrl }) }, matchConfig);
+        return { ...event, match };
+      }),
+    sagaMerge: (message) => typedFailures(async () => (await applyAutoMerges(await db(), message.match)).map((m) => ({ id: m.id, into: m.into, from: m.from }))),
+    sagaUnmerge: (merges) =>
+      typedFailures(async () => {
+        const store = await db();
+        const undone: string[] = [];
+        for (const m of [...merges].reverse()) {
+          const row = await store.get<{ undone_at: string | null }>('SELECT undone_at FROM identity_merges WHERE id = ?', [m.id]);
+          // Already undone (a retried compensation): nothing left to do for it.
+          if (!row || row.undone_at) continue;
+          await undoMerge(store, m.id, 'saga-compensation');
+          undone.push(m.id);
+        }
+        return undone;
+      }),
+    sagaCrmSync: (message) =>
+      typedFailures(async () => {
+        if (!saas) return null;
+        const [synced] = await upsertToCrmStep([message], await db(), {
+          crm: saas,
+          adapter: () => crmAdapterFromEnv(saas, settings.env ?? process.env),
+          waitMs: settings.crmWaitMs ?? 0,
+        });
+        return synced?.crm?.sync ?? null;
+      }),
+    sagaMarkCrmFailed: (input) =>
+      typedFailures(async () => (saas ? rejectQueuedPayment(await db(), saas, paymentKeyOf(input), `payment processing failed: ${input.reason}`) : 0)),
+    sagaReversePoints: (input) =>
+      typedFailures(async () => (programId ? (await reverseEventPoints(await db(), programId, input.eventId)).entries.length : 0)),
+    sagaAlert: (input) =>
+      typedFailures(async () => (await raiseSagaAlert(await db(), { crm: saas ?? 'local', runId: input.workflowId, paymentKey: paymentKeyOf(input), reason: input.reason })).id),
+    sagaFollowUps: async (message) => {
+      const sale = message.crm.outcome === 'recorded' ? pushedSaleOf(message) : undefined;
+      return { pushedSaleWorkflowId: sale ? sendToTerminalWorkflowId(sale.vendor, sale.reference) : null };
+    },
+  };
+}

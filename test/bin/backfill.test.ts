@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { runCli } from '../../bin/cli';
+import { COMMANDS } from '../../bin/commands';
+import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
+import { nock, serveStripeCharges, STRIPE_KEY, stripeCharges } from '../core/backfill/history-mocks';
+import { tempDir, TEST_TOKEN_KEYS } from '../support/temp-store';
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await runCli(args, COMMANDS, { out: (t) => void (out += t), err: (t) => void (err += t) });
+  return { code, out, err };
+}
+
+const WINDOW = ['--from', 'stripe', '--since', '2026-01-01', '--until', '2026-02-01', '--limit', '2'];
+
+describe('terminal-crm backfill and reconcile (in process)', { timeout: 30_000 }, () => {
+  const saved = { ...process.env };
+  let dir: ReturnType<typeof tempDir>;
+  let store: string;
+  before(() => {
+    process.env.STRIPE_SECRET_KEY = STRIPE_KEY;
+    process.env.TERMINAL_CRM_TOKEN_KEYS = TEST_TOKEN_KEYS;
+    process.env.TERMINAL_CRM_DEFAULT_REGION = 'GB';
+    delete process.env.TEMPORAL_ADDRESS;
+  });
+  after(() => {
+    process.env = saved;
+    nock.restore();
+  });
+  beforeEach(() => {
+    nock.disableNetConnect();
+    dir = tempDir('tcrm-backfill-cli-');
+    store = `sqlite:${join(dir.path, 'store.db')}`;
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await closeAllDatabases();
+    dir.remove();
+  });
+
+  it('brings the window in with progress on stderr; stopped by a processor error, the next run resumes from the stored page', async () => {
+    const charges = stripeCharges();
+    // Page 1, then Stripe fails on page 2.
+    nock('https://api.stripe.com').get('/v1/charges').query((q) => !q.starting_after).reply(200, { object: 'list', data: charges.slice(0, 2), has_more: true });
+    nock('https://api.stripe.com').get('/v1/charges').query((q) => q.starting_after === charges[1]!.id).reply(503, { error: { message: 'overloaded' } });
+    const failed = await cli('backfill', ...WINDOW, '--store', store);
+    assert.equal(failed.code, 1);
+    assert.match(failed.err, /Stripe answered 503 to GET \/v1\/charges/);
+    assert.match(failed.err, /stripe \[#*\.*\]\s+\d+%\s+2 records/);
+
+    // The second run starts at page 2: page 1 is not served again, and would fail the run if asked for.
+    const api = nock('https://api.stripe.com').get('/v1/charges').query((q) => q.starting_after === charges[1]!.id).reply(200, { object: 'list', data: charges.slice(2, 4), has_more: true })
+      .get('/v1/charges').query((q) => q.starting_after === charges[3]!.id).reply(200, { object: 'list', data: charges.slice(4), has_more: false });
+    const resumed = await cli('backfill', ...WINDOW, '--store', store, '--json');
+    assert.equal(resumed.code, 0, resumed.err);
+    assert.ok(api.isDone());
+    const result = JSON.parse(resumed.out) as { done: boolean; pages: number; listed: number; recorded: number; fraction: number };
+    assert.deepEqual([result.done, result.pages, result.listed, result.recorded, result.fraction], [true, 3, 6, 6, 1]);
+    assert.match(resumed.err, /stripe \[#{24}\] 100%\s+6 records\s+[\d.]+\/s\s+done/);
+
+    const db = await openDatabase(store);
+    const counted = await db.all<{ n: number }>("SELECT SUM(payments) AS n FROM ledger_events WHERE source = 'stripe' GROUP BY payment_id");
+    assert.deepEqual(counted.map((r) => Number(r.n)), [1, 1, 1, 1, 1]);
+  });
+
+  it('reconcile reports a lost payment (exit 2), --repair brings it back (exit 0)', async () => {
+    serveStripeCharges();
+    assert.equal((await cli('backfill', ...WINDOW, '--store', store)).code, 0);
+    let db = await openDatabase(store);
+    for (const table of ['ledger_events', 'ledger_payments', 'transactions']) await db.run(`DELETE FROM ${table} WHERE payment_id = 'pi_3Backfill2AAAAAAAAAAAAAA'`);
+
+    serveStripeCharges();
+    const found = await cli('reconcile', ...WINDOW, '--store', store);
+    assert.equal(found.code, 2, found.err);
+    assert.match(found.out, /processor 5 payments, ledger 4/);
+    assert.match(found.out, /missing {5}stripe:pi_3Backfill2AAAAAAAAAAAAAA from the ledger \(processor: 2000 EUR, succeeded, 2026-01-10T12:00:00.000Z\)/);
+    assert.match(found.out, /Run again with --repair/);
+
+    serveStripeCharges();
+    const repaired = await cli('reconcile', ...WINDOW, '--store', store, '--repair', '--json');
+    assert.equal(repaired.code, 0, repaired.err);
+    const report = JSON.parse(repaired.out) as { repair: { backfilled: string[]; unfixable: unknown[] } };
+    assert.deepEqual(report.repair.backfilled, ['stripe:pi_3Backfill2AAAAAAAAAAAAAA']);
+    assert.deepEqual(report.repair.unfixable, []);
+    // The command closed the store it opened (the same connection): open it again.
+    db = await openDatabase(store);
+    const row = await db.get<{ gross_minor: number }>("SELECT gross_minor FROM ledger_payments WHERE payment_id = 'pi_3Backfill2AAAAAAAAAAAAAA'");
+    assert.equal(Number(row?.gross_minor), 2000);
+  });
+
+  it('names the missing or wrong option and the fix', async () => {
+    assert.match((await cli('backfill', '--from', 'stripe', '--store', store)).err, /--since: is missing\. Fix: give the first day/);
+    assert.match((await cli('backfill', '--from', 'stripe', '--since', 'yesterday', '--store', store)).err, /--since: "yesterday" is not a date/);
+    assert.match((await cli('backfill', '--from', 'stripe', '--since', '2026-01-01', '--signal', 'pause', '--store', store)).err, /--signal: only controls a backfill running on Temporal/);
+    assert.match((await cli('reconcile', '--from', 'adyen', '--since', '2026-01-01', '--store', store)).err, /from: "adyen" has no payment history/);
+  });
+});

@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { backfillCursorName, readBackfillState, runBackfill, type BackfillOptions } from '../../../nodes/core/backfill';
+import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { tempStore, testKeys } from '../../support/temp-store';
+import {
+  stripeCharges, CLOVER_MID, CLOVER_TOKEN, nock, serveCloverPayments, serveSquarePayments, serveStripeCharges, serveZettlePurchases, SINCE, SQUARE_TOKEN, STRIPE_KEY, UNTIL, ZETTLE_TOKEN,
+} from './history-mocks';
+
+/** The store with its Nth transaction failing before it commits, as a process killed at that moment would. */
+function crashingAt(db: SqlDatabase, n: number): SqlDatabase {
+  let count = 0;
+  return {
+    ...db,
+    dialect: db.dialect,
+    location: db.location,
+    all: (sql, params) => db.all(sql, params),
+    get: (sql, params) => db.get(sql, params),
+    run: (sql, params) => db.run(sql, params),
+    exec: (script) => db.exec(script),
+    close: () => db.close(),
+    transaction: (fn, options) =>
+      db.transaction(async (tx) => {
+        const result = await fn(tx);
+        if (++count === n) throw new Error('killed mid-page (simulated)');
+        return result;
+      }, options),
+  };
+}
+
+async function ledger(db: SqlDatabase, source: string) {
+  const payments = await db.all<{ payment_id: string; gross_minor: number; refund_reported_minor: number; customer_id: string | null }>(
+    'SELECT payment_id, gross_minor, refund_reported_minor, customer_id FROM ledger_payments WHERE source = ? ORDER BY payment_id',
+    [source],
+  );
+  const counted = await db.all<{ payment_id: string; n: number }>('SELECT payment_id, SUM(payments) AS n FROM ledger_events WHERE source = ? GROUP BY payment_id ORDER BY payment_id', [source]);
+  const sales = await db.all<{ payment_id: string; n: number }>("SELECT payment_id, COUNT(*) AS n FROM transactions WHERE source = ? AND kind = 'payment' GROUP BY payment_id ORDER BY payment_id", [source]);
+  return { payments, counted: counted.map((r) => Number(r.n)), sales: sales.map((r) => Number(r.n)) };
+}
+
+describe('backfill of processor history', () => {
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    s = await tempStore();
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await s.remove();
+  });
+  after(() => nock.restore());
+
+  const options = (o: Partial<BackfillOptions> & Pick<BackfillOptions, 'source' | 'credentials'>): BackfillOptions => ({
+    store: s.db, keys: testKeys(), defaultRegion: 'GB', since: SINCE, until: UNTIL, limit: 2, http: axiosTransport(), ...o,
+  });
+
+  it('Stripe: pages charges by has_more/starting_after; killed mid-page it resumes from the stored cursor and every payment is in the ledger once', async () => {
+    // Page 2 (charges 3 and 2) is read twice: once by the run killed while writing it, once by the resumed run.
+    const api = serveStripeCharges(undefined, { 1: 2 });
+    const stripe = { source: 'stripe', credentials: { secretKey: STRIPE_KEY } };
+    // One event per batch, each a transaction for its customer and one for the ledger: page 1 takes four, page 2's
+    // sale of charge 3 the next two, and its refund's ledger write (the 8th) is where the process "dies".
+    await assert.rejects(runBackfill(options({ ...stripe, store: crashingAt(s.db, 8), batchSize: 1 })), /killed mid-page/);
+    const half = await ledger(s.db, 'stripe');
+    assert.deepEqual(half.payments.map((p) => [p.payment_id, p.refund_reported_minor]), [
+      ['pi_3Backfill3AAAAAAAAAAAAAA', 0],
+      ['pi_3Backfill4AAAAAAAAAAAAAA', 0],
+      ['pi_3Backfill5AAAAAAAAAAAAAA', 0],
+    ], 'the crash was not in the middle of page 2');
+    const stopped = await readBackfillState(s.db, backfillCursorName('stripe', SINCE, UNTIL));
+    assert.equal(stopped?.pages, 1);
+    assert.equal(stopped?.cursor, 'ch_3Backfill4AAAAAAAAAAAAAA');
+    assert.equal(stopped?.done, false);
+
+    const seen: number[] = [];
+    const done = await runBackfill(options(stripe), { onProgress: (p) => seen.push(p.fraction) });
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+    assert.equal(done.done, true);
+    assert.equal(done.pages, 3);
+    assert.equal(done.fraction, 1);
+    assert.ok(seen.every((f, i) => i === 0 || f >= seen[i - 1]!), `progress went backwards: ${seen.join(', ')}`);
+
+    const l = await ledger(s.db, 'stripe');
+    assert.deepEqual(l.payments.map((p) => [p.payment_id, p.gross_minor, p.refund_reported_minor]), [
+      ['pi_3Backfill1AAAAAAAAAAAAAA', 1000, 0],
+      ['pi_3Backfill2AAAAAAAAAAAAAA', 2000, 0],
+      ['pi_3Backfill3AAAAAAAAAAAAAA', 3000, 500],
+      ['pi_3Backfill4AAAAAAAAAAAAAA', 4000, 0],
+      ['pi_3Backfill5AAAAAAAAAAAAAA', 5000, 0],
+    ]);
+    assert.deepEqual(l.counted, [1, 1, 1, 1, 1], 'a payment was counted twice');
+    assert.deepEqual(l.sales, [1, 1, 1, 1, 1], 'a sale row was written twice');
+    // Two cardholders: the odd charges share an email and a card, so do the even ones.
+    assert.equal(new Set(l.payments.map((p) => p.customer_id)).size, 2);
+    const totals = await s.db.all<{ payments: number; gross_minor: number; refunded_minor: number }>('SELECT payments, gross_minor, refunded_minor FROM customer_totals ORDER BY gross_minor');
+    assert.deepEqual(totals.map((t) => [Number(t.payments), Number(t.gross_minor), Number(t.refunded_minor)]), [[2, 6000, 0], [3, 9000, 500]]);
+  });
+
+  it('a second run of a finished backfill lists nothing; --restart lists again and finds every event a duplicate', async () => {
+    serveStripeCharges();
+    const stripe = options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY } });
+    const first = await runBackfill(stripe);
+    assert.equal(first.recorded, 6);
+    const again = await runBackfill(stripe);
+    assert.equal(again.pages, 3, 'a finished backfill read pages again');
+    const api = serveStripeCharges();
+    const restarted = await runBackfill(stripe, { restart: true });
+    assert.ok(api.isDone());
+    assert.deepEqual([restarted.recorded, restarted.duplicates, restarted.listed], [0, 6, 6]);
+    assert.deepEqual((await ledger(s.db, 'stripe')).counted, [1, 1, 1, 1, 1]);
+  });
+
+  it('Square: ListPayments by creation time, paged by its cursor', async () => {
+    const { scope, payments } = serveSquarePayments();
+    const done = await runBackfill(options({ source: 'square', credentials: { accessToken: SQUARE_TOKEN } }));
+    assert.ok(scope.isDone(), `not requested: ${scope.pendingMocks().join(', ')}`);
+    assert.deepEqual([done.pages, done.recorded, done.done], [2, 3, true]);
+    const l = await ledger(s.db, 'square');
+    assert.deepEqual(l.payments.map((p) => [p.payment_id, p.gross_minor]), payments.map((p, i) => [p.id, (i + 1) * 700]));
+    assert.deepEqual(l.counted, [1, 1, 1]);
+  });
+
+  it('Zettle: purchases oldest first, paged by lastPurchaseHash, stopping at the end of the window', async () => {
+    const { scope, purchases } = serveZettlePurchases();
+    const done = await runBackfill(options({ source: 'zettle', credentials: { accessToken: ZETTLE_TOKEN } }));
+    assert.ok(scope.isDone(), `not requested: ${scope.pendingMocks().join(', ')}`);
+    assert.deepEqual([done.pages, done.listed, done.recorded], [2, 2, 2]);
+    const l = await ledger(s.db, 'zettle');
+    assert.equal(l.payments.length, 2, 'the February purchase is outside the window');
+    assert.deepEqual(l.payments.map((p) => p.gross_minor).sort((a, b) => a - b), [900, 1800]);
+    assert.ok(purchases.length === 3);
+  });
+
+  it('Clover: payments by modifiedTime with limit/offset', async () => {
+    const { scope, payments } = serveCloverPayments();
+    const done = await runBackfill(options({ source: 'clover', credentials: { apiToken: CLOVER_TOKEN, merchantId: CLOVER_MID } }));
+    assert.ok(scope.isDone(), `not requested: ${scope.pendingMocks().join(', ')}`);
+    assert.deepEqual([done.pages, done.recorded], [2, 3]);
+    const l = await ledger(s.db, 'clover');
+    assert.deepEqual(l.payments.map((p) => p.payment_id).sort(), payments.map((p) => p.id as string).sort());
+    assert.deepEqual(l.counted, [1, 1, 1]);
+  });
+
+  it('queues each recorded payment and its customer in a SaaS CRM\'s outbox, once', async () => {
+    serveStripeCharges();
+    const crm = { crm: 'hubspot' as const, adapter: () => { throw new Error('not sent during the test'); }, waitMs: 0 };
+    await runBackfill(options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY }, crm }));
+    const rows = await s.db.all<{ kind: string; n: number }>("SELECT kind, COUNT(*) AS n FROM outbox WHERE crm = 'hubspot' AND state = 'pending' GROUP BY kind ORDER BY kind");
+    assert.deepEqual(rows.map((r) => [r.kind, Number(r.n)]), [['customer', 2], ['payment', 5]]);
+    const refunded = await s.db.get<{ payload: string }>("SELECT payload FROM outbox WHERE kind = 'payment' AND external_id = 'stripe:pi_3Backfill3AAAAAAAAAAAAAA'");
+    const record = JSON.parse(refunded!.payload) as { amount: { minor: number }; refunded: { minor: number }; status: string };
+    assert.deepEqual([record.amount.minor, record.refunded.minor, record.status], [3000, 500, 'partially_refunded']);
+  });
+
+  it('two payments of one new cardholder in one ledger batch make one customer', async () => {
+    const charges = stripeCharges();
+    nock('https://api.stripe.com').get('/v1/charges').query(true).reply(200, { object: 'list', data: charges, has_more: false });
+    const done = await runBackfill(options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY }, limit: 10 }));
+    assert.deepEqual([done.pages, done.recorded], [1, 6]);
+    const l = await ledger(s.db, 'stripe');
+    assert.equal(new Set(l.payments.map((p) => p.customer_id)).size, 2, 'a returning cardholder was made a second customer');
+    const customers = await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers');
+    assert.equal(Number(customers?.n), 2);
+  });
+
+  it('refuses a window that ends before it starts, naming the field', async () => {
+    await assert.rejects(runBackfill(options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY }, until: new Date('2025-12-01T00:00:00Z') })), /^InputError: until: .* Fix: give an --until later than --since/);
+    await assert.rejects(runBackfill(options({ source: 'sumup', credentials: {} })), /^InputError: from: "sumup" has no payment history .* use one of: stripe, square, zettle, clover/);
+  });
+});

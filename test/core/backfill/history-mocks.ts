@@ -1,0 +1,92 @@
+import type nockApi from 'nock' with { 'resolution-mode': 'import' };
+import { cloverPayment } from '../../../sandbox/simulator/clover-events';
+import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
+import { chargeObject } from '../../../sandbox/simulator/stripe-terminal-events';
+import { zettlePurchasePayload } from '../../../sandbox/simulator/zettle-events';
+
+let loaded: typeof nockApi | undefined;
+// nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses. Loaded on
+// first use: once loaded it hangs Node's http2, so a Temporal test starts its dev server first.
+const lib = (): typeof nockApi => (loaded ??= (require('nock') as { default: typeof nockApi }).default);
+export const nock = new Proxy(function unloaded() {} as unknown as typeof nockApi, {
+  apply: (_target, _this, args: unknown[]) => (lib() as unknown as (...a: unknown[]) => unknown)(...args),
+  get: (_target, name) => Reflect.get(lib(), name) as unknown,
+});
+
+export const SINCE = new Date('2026-01-01T00:00:00Z');
+export const UNTIL = new Date('2026-02-01T00:00:00Z');
+export const STRIPE_KEY = 'sk_test_backfill';
+const at = (day: number, hour = 12) => new Date(Date.UTC(2026, 0, day, hour));
+const secs = (d: Date) => Math.floor(d.getTime() / 1000);
+
+/** Five card-present charges in January, newest first as Stripe lists them; the third was partly refunded. */
+export function stripeCharges() {
+  return [5, 4, 3, 2, 1].map((n) =>
+    chargeObject({
+      chargeId: `ch_3Backfill${n}AAAAAAAAAAAAAA`,
+      paymentIntentId: `pi_3Backfill${n}AAAAAAAAAAAAAA`,
+      amount: n * 1000,
+      amountRefunded: n === 3 ? 500 : 0,
+      currency: 'eur',
+      created: secs(at(n * 5)),
+      email: `regular${n % 2}@example.com`,
+      card: n % 2 ? { fingerprint: 'fp_backfill_odd', last4: '4242', iin: '424242', expMonth: 4, expYear: 2030, brand: 'visa' } : { fingerprint: 'fp_backfill_even', last4: '0005', iin: '555555', expMonth: 9, expYear: 2031, brand: 'mastercard' },
+    }),
+  );
+}
+
+/**
+ * GET /v1/charges as Stripe pages it (limit 2): `has_more` and `starting_after` the last id of the page before.
+ * `times` serves each page that often (a resumed run reads the page it crashed on again).
+ */
+export function serveStripeCharges(charges = stripeCharges(), times: Record<number, number> = {}) {
+  const scope = nock('https://api.stripe.com', { reqheaders: { authorization: `Bearer ${STRIPE_KEY}` } });
+  const base = { limit: '2', 'created[gte]': String(secs(SINCE)), 'created[lt]': String(secs(UNTIL)) };
+  for (let i = 0, page = 0; i < charges.length; i += 2, page++) {
+    const after = i === 0 ? {} : { starting_after: charges[i - 1]!.id };
+    scope
+      .get('/v1/charges')
+      .query({ ...base, ...after })
+      .times(times[page] ?? 1)
+      .reply(200, { object: 'list', url: '/v1/charges', data: charges.slice(i, i + 2), has_more: i + 2 < charges.length });
+  }
+  return scope;
+}
+
+export const SQUARE_TOKEN = 'EAAAl-backfill-token';
+/** ListPayments by creation time, oldest first, paged by Square's `cursor`. */
+export function serveSquarePayments() {
+  const payments = [1, 2, 3].map((n) => squarePaymentObject({ id: `SqBackfill${n}PaymentIdAAAAAAZY`, amount: n * 700, currency: 'USD', createdAt: at(n * 7).toISOString() }));
+  const base = { begin_time: SINCE.toISOString(), end_time: UNTIL.toISOString(), sort_order: 'ASC', limit: '2' };
+  const scope = nock('https://connect.squareup.com', { reqheaders: { authorization: `Bearer ${SQUARE_TOKEN}` } })
+    .get('/v2/payments').query(base).reply(200, { payments: payments.slice(0, 2), cursor: 'sq-cursor-page-2' })
+    .get('/v2/payments').query({ ...base, cursor: 'sq-cursor-page-2' }).reply(200, { payments: payments.slice(2) });
+  return { scope, payments };
+}
+
+export const ZETTLE_TOKEN = 'zettle-backfill-token';
+/** GET /purchases/v2 oldest first, paged by lastPurchaseHash until an empty page; the last purchase is after the window. */
+export function serveZettlePurchases() {
+  const purchases = [3, 9, 40].map((d, i) => {
+    const p = zettlePurchasePayload('chip', { amount: (i + 1) * 900, currency: 'SEK', at: d === 40 ? new Date('2026-02-09T12:00:00Z') : at(d) });
+    return p;
+  });
+  const base = { startDate: SINCE.toISOString(), limit: '2', descending: 'false' };
+  const scope = nock('https://purchase.izettle.com', { reqheaders: { authorization: `Bearer ${ZETTLE_TOKEN}` } })
+    .get('/purchases/v2').query(base).reply(200, { purchases: purchases.slice(0, 2), firstPurchaseHash: 'h0', lastPurchaseHash: 'hash-2' })
+    .get('/purchases/v2').query({ ...base, lastPurchaseHash: 'hash-2' }).reply(200, { purchases: purchases.slice(2), firstPurchaseHash: 'hash-3', lastPurchaseHash: 'hash-3' });
+  return { scope, purchases };
+}
+
+export const CLOVER_MID = 'SJ925JDCKKTJJ';
+export const CLOVER_TOKEN = 'clover-backfill-token';
+/** GET /v3/merchants/{mId}/payments by modifiedTime with limit/offset paging, oldest change first. */
+export function serveCloverPayments() {
+  const payments = [4, 11, 18].map((d, i) => cloverPayment('chip', { paymentId: `CLVBACKFILL${i}X`, amount: (i + 1) * 450, currency: 'USD', merchantId: CLOVER_MID, at: at(d) }));
+  const modified = (p: Record<string, unknown>) => p.modifiedTime as number;
+  const expand = 'cardTransaction,tender,refunds,order';
+  const scope = nock('https://api.clover.com', { reqheaders: { authorization: `Bearer ${CLOVER_TOKEN}` } })
+    .get(`/v3/merchants/${CLOVER_MID}/payments`).query({ filter: `modifiedTime>=${SINCE.getTime()}`, orderBy: 'modifiedTime ASC', limit: '2', expand }).reply(200, { elements: payments.slice(0, 2) })
+    .get(`/v3/merchants/${CLOVER_MID}/payments`).query({ filter: `modifiedTime>=${modified(payments[1]!)}`, orderBy: 'modifiedTime ASC', limit: '2', offset: '1', expand }).reply(200, { elements: payments.slice(2) });
+  return { scope, payments };
+}

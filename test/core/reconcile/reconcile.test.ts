@@ -1,0 +1,104 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { runBackfill } from '../../../nodes/core/backfill';
+import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import { reconcile, type ReconcileOptions } from '../../../nodes/core/reconcile';
+import { tempStore, testKeys } from '../../support/temp-store';
+import { nock, serveStripeCharges, SINCE, STRIPE_KEY, stripeCharges, UNTIL } from '../backfill/history-mocks';
+
+const PI = (n: number) => `stripe:pi_3Backfill${n}AAAAAAAAAAAAAA`;
+
+describe('reconciliation of processor history with the ledger and the CRM', () => {
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  beforeEach(async () => {
+    nock.disableNetConnect();
+    s = await tempStore();
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await s.remove();
+  });
+  after(() => nock.restore());
+
+  const hubspot = { crm: 'hubspot' as const, adapter: () => { throw new Error('not sent during the test'); }, waitMs: 0 };
+  const options = (o: Partial<ReconcileOptions> = {}): ReconcileOptions => ({
+    source: 'stripe', credentials: { secretKey: STRIPE_KEY }, store: s.db, keys: testKeys(), defaultRegion: 'GB', since: SINCE, until: UNTIL, limit: 2, http: axiosTransport(), crm: hubspot, ...o,
+  });
+
+  /** The five January charges backfilled, then damage: a lost payment, a sale row written twice, a wrong amount, a lost CRM record. */
+  async function plantedStore() {
+    serveStripeCharges();
+    await runBackfill({ ...options(), keys: testKeys() });
+    const pay = (n: number) => [PI(n).slice('stripe:'.length)];
+    for (const table of ['ledger_events', 'ledger_payments', 'transactions']) await s.db.run(`DELETE FROM ${table} WHERE source = 'stripe' AND payment_id = ?`, pay(1));
+    await s.db.run(
+      `INSERT INTO transactions (event_id, customer_id, source, payment_id, kind, amount_minor, currency, status, occurred_at, recorded_at)
+       SELECT 'stripe:evt_replayed_twice', customer_id, source, payment_id, kind, amount_minor, currency, status, occurred_at, recorded_at FROM transactions
+       WHERE source = 'stripe' AND payment_id = ? AND kind = 'payment'`,
+      pay(2),
+    );
+    await s.db.run("UPDATE ledger_payments SET gross_minor = 3999 WHERE source = 'stripe' AND payment_id = ?", pay(4));
+    await s.db.run("DELETE FROM outbox WHERE crm = 'hubspot' AND kind = 'payment' AND external_id = ?", [PI(3)]);
+  }
+
+  /** What the processor says now: charge 5 was refunded in full since the backfill. */
+  const laterCharges = () => stripeCharges().map((c) => (c.id.includes('Backfill5') ? { ...c, amount_refunded: 5000, refunded: true } : c));
+
+  it('reports the planted missing, duplicated and mismatched payments, in the ledger and in the CRM', async () => {
+    await plantedStore();
+    const api = serveStripeCharges(laterCharges());
+    const report = await reconcile(options());
+    assert.ok(api.isDone());
+    assert.equal(report.processorPayments, 5);
+    assert.equal(report.clean, false);
+    assert.deepEqual(report.missing.map((m) => [m.key, m.from]).sort(), [[PI(1), 'ledger'], [PI(3), 'crm']]);
+    assert.deepEqual(report.missing.find((m) => m.from === 'ledger')?.processor, { currency: 'EUR', amountMinor: 1000, refundedMinor: 0, status: 'succeeded', occurredAt: '2026-01-05T12:00:00.000Z' });
+    assert.deepEqual(report.duplicated, [{ key: PI(2), in: 'transactions', count: 2 }]);
+    const ledgerSide = report.mismatched.filter((m) => m.in === 'ledger').sort((a, b) => (a.key < b.key ? -1 : 1));
+    assert.deepEqual(ledgerSide, [
+      { key: PI(4), in: 'ledger', differences: [{ field: 'amount', expected: 4000, found: 3999 }] },
+      { key: PI(5), in: 'ledger', differences: [{ field: 'refunded', expected: 5000, found: 0 }, { field: 'status', expected: 'refunded', found: 'succeeded' }] },
+    ]);
+    // The CRM's queued record of payment 4 still says 4000: the ledger (3999) and the CRM disagree too.
+    assert.deepEqual(report.mismatched.filter((m) => m.in === 'crm').map((m) => [m.key, m.differences.map((d) => d.field)]), [[PI(4), ['amount']]]);
+    assert.deepEqual(report.unknown, []);
+  });
+
+  it('--repair backfills the missing payment and the missed refund, queues the CRM record again, and says what it cannot fix', async () => {
+    await plantedStore();
+    serveStripeCharges(laterCharges());
+    const report = await reconcile(options({ repair: true }));
+    const repair = report.repair!;
+    assert.deepEqual(repair.backfilled, [PI(1), PI(5)]);
+    assert.ok(repair.requeued.includes(PI(3)), `requeued: ${repair.requeued.join(', ')}`);
+    assert.deepEqual(repair.after.missing, []);
+    assert.deepEqual(repair.unfixable.map((u) => u.key).sort(), [PI(2), PI(4)]);
+    assert.match(repair.unfixable.find((u) => u.key === PI(2))!.reason, /2 sale rows .* remove the extra rows from transactions by hand/);
+    assert.match(repair.unfixable.find((u) => u.key === PI(4))!.reason, /amount 3999 where the processor says 4000/);
+
+    // The outcome in the store, not only in the report.
+    const one = await s.db.get<{ gross_minor: number }>("SELECT gross_minor FROM ledger_payments WHERE source = 'stripe' AND payment_id = ?", [PI(1).slice(7)]);
+    assert.equal(Number(one?.gross_minor), 1000);
+    const five = await s.db.get<{ refund_reported_minor: number }>("SELECT refund_reported_minor FROM ledger_payments WHERE source = 'stripe' AND payment_id = ?", [PI(5).slice(7)]);
+    assert.equal(Number(five?.refund_reported_minor), 5000);
+    const queued = await s.db.all<{ external_id: string; payload: string }>("SELECT external_id, payload FROM outbox WHERE crm = 'hubspot' AND kind = 'payment' AND state = 'pending' ORDER BY external_id");
+    assert.deepEqual(queued.map((q) => q.external_id), [1, 2, 3, 4, 5].map(PI));
+    assert.equal((JSON.parse(queued[4]!.payload) as { status: string }).status, 'refunded');
+
+    // Reconciled again, only what needs a hand is left (the CRM now mirrors the ledger, wrong amount and all).
+    serveStripeCharges(laterCharges());
+    const again = await reconcile(options());
+    assert.deepEqual(again.missing, []);
+    assert.deepEqual([...again.duplicated.map((d) => d.key), ...again.mismatched.map((m) => m.key)].sort(), [PI(2), PI(4)]);
+  });
+
+  it('a ledger that agrees with the processor is clean', async () => {
+    serveStripeCharges();
+    await runBackfill({ ...options(), keys: testKeys() });
+    serveStripeCharges();
+    const report = await reconcile(options());
+    assert.equal(report.clean, true, JSON.stringify(report));
+    assert.equal(report.ledgerPayments, 5);
+  });
+});

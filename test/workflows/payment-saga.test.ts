@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
+import { WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { CrmRateLimitError, CrmValidationError } from '../../nodes/core/crm/saas/crm-errors';
+import { parseLoyaltyProgram } from '../../nodes/core/loyalty/program';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
+import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { createActivities, type TerminalCrmActivities } from '../../temporal/activities/payment-activities';
+import { createSagaActivities, typedFailures, type SagaActivities, type SagaSettings } from '../../temporal/activities/saga-activities';
+import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
+import { paymentSagaWorkflowId, startPaymentSaga } from '../../temporal/start-payment-saga';
+import { PAYMENT_SAGA_FAILED } from '../../workflows/payment-saga';
+import { seedCustomers } from '../core/match/match-fixtures';
+import { startTimeSkippingServer } from '../temporal/support/dev-server';
+import { resultWithin, settledWithin } from '../temporal/support/result-within';
+import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+
+type Activities = TerminalCrmActivities & SagaActivities;
+const program = parseLoyaltyProgram({ id: 'saga-test', currency: 'USD', points: { perUnit: 1 } });
+
+describe('paymentSaga workflow (time-skipping test server)', { timeout: 180_000 }, () => {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  before(async () => {
+    [env, bundle] = await Promise.all([startTimeSkippingServer(), bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })]);
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+  beforeEach(async () => {
+    s = await tempStore();
+  });
+  afterEach(async () => {
+    await s?.remove();
+  });
+
+  const real = (more: Partial<SagaSettings> = {}): Activities => ({
+    ...createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US', loyalty: program }),
+    ...createSagaActivities({ storeUrl: s.url, defaultRegion: 'US', loyalty: program, crm: 'local', ...more }),
+  });
+  const sale = (over: Parameters<typeof chargeObject>[0]) => normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject(over)));
+
+  async function withWorker<T>(activities: Activities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
+    const taskQueue = `saga-${randomUUID()}`;
+    const worker = await createPaymentWorker({ connection: env.nativeConnection, taskQueue, activities, workflowBundle: bundle });
+    return worker.runUntil(fn(taskQueue));
+  }
+  const count = async (sql: string, params: unknown[]) => Number((await s.db.get<{ n: number }>(sql, params as never))!.n);
+
+  it('records a payment once: one run per payment id, the steps in order, and a redelivery after it finished changes nothing', async () => {
+    const e = sale({ amount: 4200, email: 'grace@example.com', name: 'Grace Hopper' });
+    const [first, again] = await withWorker(real(), async (taskQueue) => {
+      const handle = await startPaymentSaga(env.client, e, { taskQueue });
+      assert.equal(handle.workflowId, `payment-stripe:${e.paymentId}`);
+      const done = await resultWithin(handle);
+      const history = await handle.fetchHistory();
+      const types = history.events!.filter((ev) => ev.activityTaskScheduledEventAttributes).map((ev) => ev.activityTaskScheduledEventAttributes!.activityType!.name);
+      assert.deepEqual(types, ['tokenize', 'sagaMatch', 'upsert', 'sagaCrmSync', 'segment', 'loyalty', 'sagaFollowUps']);
+      const redelivered = await resultWithin(await startPaymentSaga(env.client, e, { taskQueue }));
+      return [done, redelivered];
+    });
+    assert.equal(first.events.length, 1);
+    assert.equal(first.events[0]!.outcome, 'recorded');
+    assert.equal(first.events[0]!.loyalty!.pointsBalance, 42);
+    assert.equal(again.events[0]!.outcome, 'duplicate');
+    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [e.id]), 1);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM loyalty_ledger WHERE event_id = ?', [e.id]), 1);
+    const totals = await s.db.get<{ payments: number; gross_minor: number }>('SELECT payments, gross_minor FROM customer_totals WHERE customer_id = ?', [first.events[0]!.customerId]);
+    assert.deepEqual({ payments: Number(totals!.payments), gross: Number(totals!.gross_minor) }, { payments: 1, gross: 4200 });
+  });
+
+  it('loyalty failing for good after a merge and points: points reversed, merge undone, CRM write marked failed, alert written, run failed with the reason', async () => {
+    await seedCustomers(s.crm, [
+      { id: 'cus_a', givenName: 'Ada', familyName: 'Lovelace', email: 'ada@example.com' },
+      { id: 'cus_b', givenName: 'Ada', familyName: 'Lovelace', keys: [{ kind: 'processorCustomerId', value: 'stripe:cus_s1' }] },
+    ]);
+    const customer = async (id: string) => ({
+      row: await s.db.get('SELECT id, given_name, family_name, email, merged_into FROM customers WHERE id = ?', [id]),
+      keys: await s.db.all('SELECT kind, value FROM customer_keys WHERE customer_id = ? ORDER BY kind, value', [id]),
+    });
+    const before = { a: await customer('cus_a'), b: await customer('cus_b') };
+    const activities = real({ crm: 'hubspot', env: {} });
+    let pointsGranted = 0;
+    const broken: Activities = {
+      ...activities,
+      loyalty: async (message) => {
+        pointsGranted = (await activities.loyalty(message))!.pointsChange;
+        throw ApplicationFailure.nonRetryable('loyalty program "saga-test" rejected the member (simulated)', 'InputError');
+      },
+    };
+    const e = sale({ amount: 5000, email: 'ada@example.com', name: 'Ada Lovelace', customer: 'cus_s1' });
+    const { error } = await withWorker(broken, async (taskQueue) => settledWithin(await startPaymentSaga(env.client, e, { taskQueue })));
+
+    assert.ok(error instanceof WorkflowFailedError, String(error));
+    const failure = error.cause;
+    assert.ok(failure instanceof ApplicationFailure);
+    assert.equal(failure.type, PAYMENT_SAGA_FAILED);
+    assert.match(failure.message, /loyalty program "saga-test" rejected the member/);
+    const [{ events }] = failure.details as [{ events: { failure?: { compensated: string[] } }[] }];
+    assert.deepEqual(events[0]!.failure!.compensated, ['points-reversed', 'crm-marked-failed', 'unmerge'], 'latest first');
+
+    const merges = await s.db.all<{ from_id: string; undone_at: string | null }>('SELECT from_id, undone_at FROM identity_merges');
+    assert.equal(merges.length, 1, 'the match proposed a merge and the saga made it');
+    assert.ok(merges[0]!.undone_at, 'and undid it');
+    assert.deepEqual({ a: (await customer('cus_a')).row, b: (await customer('cus_b')).row }, { a: before.a.row, b: before.b.row });
+    assert.deepEqual((await customer(merges[0]!.from_id)).keys, before[merges[0]!.from_id === 'cus_a' ? 'a' : 'b'].keys, 'the merged-away customer has its keys back');
+
+    assert.equal(pointsGranted, 50);
+    const entries = await s.db.all<{ kind: string; points: number; entry_key: string }>('SELECT kind, points, entry_key FROM loyalty_ledger WHERE event_id = ? ORDER BY recorded_at, entry_key', [e.id]);
+    assert.deepEqual(entries.map((x) => [x.entry_key.split(':')[0], Number(x.points)]), [['earn', 50], ['compensate', -50]]);
+    const balance = await s.db.all<{ points_balance: number }>('SELECT points_balance FROM loyalty_members WHERE program_id = ?', ['saga-test']);
+    assert.deepEqual(balance.map((m) => Number(m.points_balance)), [0]);
+
+    const paymentKey = `stripe:${e.paymentId}`;
+    const outbox = await s.db.all<{ state: string; last_error: string }>("SELECT state, last_error FROM outbox WHERE crm = 'hubspot' AND kind = 'payment' AND external_id = ?", [paymentKey]);
+    assert.deepEqual(outbox.map((o) => o.state), ['rejected']);
+    assert.match(outbox[0]!.last_error, /payment processing failed: loyalty program/);
+    const alerts = await s.db.all<{ kind: string; crm: string; outbox_id: string; reason: string }>('SELECT kind, crm, outbox_id, reason FROM outbox_alerts WHERE external_id = ?', [paymentKey]);
+    assert.equal(alerts.length, 1);
+    assert.deepEqual({ ...alerts[0]!, reason: undefined }, { kind: 'saga-failed', crm: 'hubspot', outbox_id: paymentSagaWorkflowId(e), reason: undefined });
+    assert.match(alerts[0]!.reason, /rejected the member/);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [e.id]), 1, 'the payment happened: the ledger keeps it');
+  });
+
+  it('a refund signalled-with-start while its payment\'s saga runs is applied after the payment, and the totals are right', async () => {
+    const ids = { chargeId: `ch_${randomUUID().slice(0, 8)}`, paymentIntentId: `pi_${randomUUID().slice(0, 8)}` };
+    const pay = sale({ amount: 4200, email: 'lin@example.com', ...ids });
+    const refund = normalizeStripeEvent(stripeEvent('charge.refunded', chargeObject({ amount: 4200, amountRefunded: 1000, email: 'lin@example.com', ...ids })));
+    assert.equal(refund.paymentId, pay.paymentId);
+    const activities = real();
+    let reached!: () => void;
+    let release!: () => void;
+    const inSegment = new Promise<void>((r) => (reached = r));
+    const gate = new Promise<void>((r) => (release = r));
+    const held: Activities = {
+      ...activities,
+      segment: async (message) => {
+        if (message.id === pay.id) {
+          reached();
+          await gate;
+        }
+        return activities.segment(message);
+      },
+    };
+    const { result, sameRun } = await withWorker(held, async (taskQueue) => {
+      const payment = await startPaymentSaga(env.client, pay, { taskQueue });
+      await Promise.race([inSegment, new Promise((_, no) => setTimeout(() => no(new Error('the payment never reached its segment step')), 10_000))]);
+      const refunded = await startPaymentSaga(env.client, refund, { taskQueue });
+      release();
+      return { result: await resultWithin(payment), sameRun: refunded.signaledRunId === payment.signaledRunId };
+    });
+    assert.ok(sameRun, 'the refund went to the running saga, not a run of its own');
+    assert.deepEqual(result.events.map((x) => [x.eventId, x.outcome]), [[pay.id, 'recorded'], [refund.id, 'recorded']]);
+    const totals = await s.db.get<{ gross_minor: number; refunded_minor: number }>('SELECT gross_minor, refunded_minor FROM customer_totals WHERE customer_id = ?', [result.events[0]!.customerId]);
+    assert.deepEqual({ gross: Number(totals!.gross_minor), refunded: Number(totals!.refunded_minor) }, { gross: 4200, refunded: 1000 });
+    assert.equal(result.events[1]!.loyalty!.pointsBalance, 32, '42 earned, 10 reversed by the refund');
+  });
+
+  it('retries a CRM rate limit after the CRM\'s wait, and gives up at once on a record the CRM refuses', async () => {
+    const activities = real();
+    let attempts = 0;
+    const limited: Activities = {
+      ...activities,
+      sagaCrmSync: (message) =>
+        typedFailures(async () => {
+          if (++attempts < 3) throw new CrmRateLimitError('hubspot', '429 TEN_SECONDLY_ROLLING', 30_000, 'wait');
+          return activities.sagaCrmSync(message);
+        }),
+    };
+    const e = sale({ amount: 1500, email: 'kay@example.com' });
+    const startedAt = await env.currentTimeMs();
+    const ok = await withWorker(limited, async (taskQueue) => resultWithin(await startPaymentSaga(env.client, e, { taskQueue })));
+    assert.equal(attempts, 3);
+    assert.ok((await env.currentTimeMs()) - startedAt >= 60_000, 'each retry waited the 30 s the CRM asked for');
+    assert.equal(ok.events[0]!.outcome, 'recorded');
+    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [e.id]), 1);
+
+    let refusals = 0;
+    const refused: Activities = {
+      ...activities,
+      sagaCrmSync: () => typedFailures(() => (refusals++, Promise.reject(new CrmValidationError('hubspot', 'amount: INVALID_INTEGER', 'amount')))),
+    };
+    const bad = sale({ amount: 2500, email: 'kay@example.com' });
+    const { error } = await withWorker(refused, async (taskQueue) => settledWithin(await startPaymentSaga(env.client, bad, { taskQueue })));
+    assert.ok(error instanceof WorkflowFailedError);
+    assert.match(String(error.cause?.message), /hubspot: amount: INVALID_INTEGER/);
+    assert.equal(refusals, 1, 'not retried');
+    assert.equal(await count("SELECT COUNT(*) AS n FROM outbox_alerts WHERE kind = 'saga-failed' AND external_id = ?", [`stripe:${bad.paymentId}`]), 1);
+  });
+});

@@ -1,0 +1,145 @@
+import { ActivityFailure, type RetryPolicy, ApplicationFailure, condition, defineSignal, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
+import type { PaymentActivities, RecordedMessage } from '../temporal/activities/payment-activities';
+import type { SagaActivities, SagaFailureInput } from '../temporal/activities/saga-activities';
+import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
+import { paymentArrivedSignal } from './send-to-terminal';
+
+/**
+ * Failure types never retried: a bad event, and what the CRM port says no retry can fix (refused credentials, a
+ * record the CRM refuses, our own CRM setup). Rate limits and transient CRM errors are retried like anything else.
+ */
+export const SAGA_NON_RETRYABLE = ['InputError', 'CrmAuthError', 'CrmValidationError', 'CrmConfigError'];
+
+/** The failure type of a saga that gave up on an event (after compensating it). */
+export const PAYMENT_SAGA_FAILED = 'PaymentSagaFailed';
+
+/** Every event of one payment (the sale, its refunds and disputes) goes to its saga by this signal, in order. */
+export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent');
+
+/** Same patience as paymentToCrm: a CRM down over a weekend must not lose the sale. */
+const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: SAGA_NON_RETRYABLE };
+const { tokenize, upsert, segment, loyalty } = proxyActivities<PaymentActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '3 days', retry });
+const steps = proxyActivities<SagaActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '3 days', retry });
+
+export interface SagaEventResult {
+  eventId: string;
+  kind: PaymentEvent['kind'];
+  /** "duplicate-signal": the same event was delivered to this run twice and applied once. */
+  outcome: RecordedMessage['crm']['outcome'] | 'duplicate-signal' | 'compensated';
+  customerId: string | null;
+  /** Merges this event made (undone again when the event was compensated). */
+  merges: string[];
+  crmSync: string | null;
+  segment: SegmentOutcome | null;
+  loyalty: LoyaltyOutcome | null;
+  /** Set when the event failed for good: why, and the compensations that ran. */
+  failure?: { reason: string; compensated: string[]; compensationsFailed: string[] };
+}
+
+export interface PaymentSagaResult {
+  events: SagaEventResult[];
+}
+
+/** Small undo list in the saga sample's shape: each step that changed something says how to take it back. */
+class Compensations {
+  private readonly steps: { name: string; undo: (reason: string) => Promise<unknown> }[] = [];
+  push(name: string, undo: (reason: string) => Promise<unknown>): void {
+    this.steps.push({ name, undo });
+  }
+  /** Latest first; one failing does not stop the others (each is an activity with its own retries). */
+  async runInReverse(reason: string): Promise<{ ran: string[]; failed: string[] }> {
+    const ran: string[] = [];
+    const failed: string[] = [];
+    for (const step of [...this.steps].reverse()) {
+      try {
+        await step.undo(reason);
+        ran.push(step.name);
+      } catch (e) {
+        failed.push(`${step.name}: ${reasonOf(e)}`);
+      }
+    }
+    return { ran, failed };
+  }
+}
+
+function reasonOf(e: unknown): string {
+  if (e instanceof ActivityFailure && e.cause) return e.cause.message;
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** An activity that gave up (non-retryable, or out of retries): the saga compensates. Anything else is a bug and fails the task. */
+const gaveUp = (e: unknown) => e instanceof ActivityFailure;
+
+/**
+ * The payment saga: one run per payment (`payment-<source>:<paymentId>`), fed by signal-with-start, so a refund or
+ * dispute delivered while the sale is still being processed waits its turn and is applied after it. Per event:
+ * tokenize → match → merge (undone on failure) → CRM upsert into the store and its ledger (the CRM write marked
+ * failed on failure) → CRM sync through the outbox → segment → loyalty (points reversed on failure) → follow-ups.
+ * An event that fails for good is compensated latest step first, an alert row is written, the events queued
+ * behind it are still applied (the ledger keeps the payment either way), and the run then fails with the reason.
+ */
+export async function paymentSaga(first?: PaymentEvent): Promise<PaymentSagaResult> {
+  const queue: PaymentEvent[] = first ? [first] : [];
+  const seen = new Set<string>();
+  const results: SagaEventResult[] = [];
+  setHandler(paymentEventSignal, (event) => {
+    queue.push(event);
+  });
+  // Started by signal-with-start, the signal is already here; a direct start brings its event as the argument.
+  if (queue.length === 0) await condition(() => queue.length > 0, '1 minute');
+  while (queue.length > 0) {
+    const event = queue.shift()!;
+    if (seen.has(event.id)) {
+      results.push({ eventId: event.id, kind: event.kind, outcome: 'duplicate-signal', customerId: null, merges: [], crmSync: null, segment: null, loyalty: null });
+      continue;
+    }
+    seen.add(event.id);
+    results.push(await applyEvent(event));
+  }
+  const failed = results.find((r) => r.failure);
+  if (failed) throw ApplicationFailure.create({ type: PAYMENT_SAGA_FAILED, message: `${failed.eventId}: ${failed.failure!.reason}`, nonRetryable: true, details: [{ events: results }] });
+  return { events: results };
+}
+
+async function applyEvent(event: PaymentEvent): Promise<SagaEventResult> {
+  const compensations = new Compensations();
+  const about = { workflowId: workflowInfo().workflowId, eventId: event.id, source: event.source, paymentId: event.paymentId };
+  const merges: string[] = [];
+  try {
+    const matched = await steps.sagaMatch(await tokenize(event));
+    if (matched.match.merges?.some((m) => m.auto)) {
+      const made = await steps.sagaMerge(matched);
+      merges.push(...made.map((m) => m.id));
+      if (made.length > 0) compensations.push('unmerge', () => steps.sagaUnmerge(made));
+    }
+    // Pushed before the step: a write that committed but never answered is marked as well.
+    compensations.push('crm-marked-failed', (reason) => steps.sagaMarkCrmFailed({ ...about, reason }));
+    const recorded = await upsert(matched);
+    const sync = await steps.sagaCrmSync(recorded);
+    // The steps after read whose payment it is (crm), not how the match was found: the history has that once already.
+    const forSteps = { ...recorded, match: undefined };
+    const segmented = await segment(forSteps);
+    compensations.push('points-reversed', (reason) => steps.sagaReversePoints({ ...about, reason }));
+    const rewarded = await loyalty(forSteps);
+    const { pushedSaleWorkflowId } = await steps.sagaFollowUps(recorded);
+    if (pushedSaleWorkflowId) {
+      // A push started elsewhere (n8n, Node-RED) or long finished has no workflow here: nothing to tell.
+      await getExternalWorkflowHandle(pushedSaleWorkflowId).signal(paymentArrivedSignal, { eventId: recorded.id, customerId: recorded.crm.customerId }).catch(() => undefined);
+    }
+    return {
+      eventId: event.id, kind: event.kind, outcome: recorded.crm.outcome, customerId: recorded.crm.customerId, merges,
+      crmSync: sync?.status ?? null, segment: segmented, loyalty: rewarded,
+    };
+  } catch (e) {
+    if (!gaveUp(e)) throw e;
+    const reason = reasonOf(e);
+    const input: SagaFailureInput = { ...about, reason };
+    const undone = await compensations.runInReverse(reason);
+    await steps.sagaAlert(input);
+    return {
+      eventId: event.id, kind: event.kind, outcome: 'compensated', customerId: null, merges, crmSync: null, segment: null, loyalty: null,
+      failure: { reason, compensated: undone.ran, compensationsFailed: undone.failed },
+    };
+  }
+}

@@ -1,0 +1,27 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { ReconcileActivities, ReconcileInput, ReconcileSummary } from '../temporal/activities/reconcile-activities';
+
+/** Reading a period's history is minutes at most; a failed run is tried again a few times, then the next scheduled one covers it. */
+const { reconcileActivity } = proxyActivities<ReconcileActivities>({
+  startToCloseTimeout: '1 hour',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 3, nonRetryableErrorTypes: ['InputError'] },
+});
+
+export const DEFAULT_RECONCILE_LOOKBACK_DAYS = 7;
+
+export interface ReconcileWorkflowInput extends Partial<Pick<ReconcileInput, 'since' | 'until'>>, Omit<ReconcileInput, 'since' | 'until'> {
+  /** Without `since`: the period is this many days up to the run's start (a schedule passes no dates). */
+  lookbackDays?: number;
+}
+
+/**
+ * One reconciliation (a Temporal Schedule runs it, e.g. nightly over the last week): the processor's record of the
+ * period against the ledger and the CRM, repaired where asked. The period is fixed from the workflow's clock, which
+ * replays the same.
+ */
+export async function reconcilePeriod(input: ReconcileWorkflowInput): Promise<ReconcileSummary> {
+  const { lookbackDays, ...rest } = input;
+  const until = input.until ?? new Date(Date.now()).toISOString();
+  const since = input.since ?? new Date(Date.parse(until) - (lookbackDays ?? DEFAULT_RECONCILE_LOOKBACK_DAYS) * 86_400_000).toISOString();
+  return reconcileActivity({ ...rest, since, until });
+}
