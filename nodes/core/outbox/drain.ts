@@ -8,6 +8,7 @@ import { drainDeadline, pacingFor, PacingDeadlineError } from './paced-transport
 import { activePause, pauseCrm } from './pauses';
 import type { Release } from './rate-limiter';
 import { recordsFor } from './records';
+import { refusedCustomersOf } from './refused-customers';
 import { markFailed, releaseAll as releaseRows, settleBatch, type ClaimedRow, type RowOutcome, type SettleContext } from './settle';
 import { DEFAULT_OUTBOX_POLICY, OUTBOX_KINDS, type OutboxAlert, type OutboxKind, type OutboxPolicy } from './types';
 
@@ -191,7 +192,20 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
     }
   };
 
-  const sendBatch = async (rows: readonly ClaimedRow[]): Promise<void> => {
+  const sendBatch = async (claimed: readonly ClaimedRow[]): Promise<void> => {
+    // Payments and fields of a customer the CRM refused are refused with it (its reason): fix the customer first.
+    const refused = await refusedCustomersOf(db, crm, claimed);
+    const rows = refused.size ? claimed.filter((r) => r.kind === 'customer' || !refused.has(r.customerExternalId)) : claimed;
+    if (rows.length < claimed.length) {
+      const blocked = claimed.filter((r) => !rows.includes(r));
+      const settled = await settleBatch(db, ctx(), blocked, blocked.map((r) => ({
+        externalId: r.externalId,
+        status: 'rejected' as const,
+        reason: `its customer ${r.customerExternalId} was refused by ${crm}: ${refused.get(r.customerExternalId)} — fix the customer, then queue it again`,
+      })));
+      record(settled.outs, settled.alerts);
+      if (rows.length === 0) return;
+    }
     if (done) {
       // A row the run's stop released and another worker claimed again keeps the stop's reason (the CRM's word).
       await releaseAll(rows, 'not sent: the drain run was ending', now(), true);

@@ -120,6 +120,21 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     assert.equal(mock.callsTo('/contacts/batch/upsert').length, 1);
   });
 
+  it('refuses the payments of a customer HubSpot refused, with its reason, and writes no deal without its contact', async () => {
+    const { mock, adapter, clock } = await hubspotOutbox();
+    await queue(db, 'hubspot', [...customers(1), { kind: 'customer', record: customer(2, { email: 'not-an-email' }) }], T0);
+    await queue(db, 'hubspot', payments(payment(11, 1), payment(12, 2)), T0);
+    const r = await drainWith(db, adapter, clock);
+    assert.equal(r.waiting, 0, 'nothing is left to retry until it dies');
+    const byId = new Map((await outboxRows(db)).map((x) => [x.external_id, x]));
+    assert.equal(byId.get('cus_2')!.state, 'rejected');
+    const refusedPayment = byId.get('stripe:pi_12')!;
+    assert.equal(refusedPayment.state, 'rejected');
+    assert.equal(refusedPayment.last_error, 'its customer cus_2 was refused by hubspot: Email address not-an-email is invalid — fix the customer, then queue it again');
+    assert.equal(byId.get('stripe:pi_11')!.state, 'synced');
+    assert.equal(mock.records('deals').length, 1, 'only the payment whose contact exists became a deal');
+  });
+
   it('gives up after the policy’s attempts: the row is dead and an alert with HubSpot’s reason is kept and returned', async () => {
     const { mock, adapter, clock } = await hubspotOutbox({ mock: { faults: { serverError: 1 } } });
     await queue(db, 'hubspot', customers(1), T0);

@@ -120,7 +120,9 @@ for (const dialect of DIALECTS) describe(`CRM Upsert into HubSpot: the store fir
     assert.match(sync.status === 'rejected' ? sync.reason : '', new RegExp(`^customer ${r!.crm!.customerId}: .*Contact already exists\\. Existing ID: ${salesperson.id}`));
     assert.equal(syncOf(f!).status, 'synced');
     assert.equal(h.mock.recordBy('deals', 'terminal_crm_payment_key', `stripe:${f!.paymentId}`).length, 1);
-    assert.deepEqual(sync.records.map((x) => [x.kind, x.status]), [['customer', 'rejected'], ['payment', 'queued']], 'the payment waits for its contact');
+    // Its payment is refused with it (it would be a deal with nobody on it), saying which customer to fix.
+    assert.deepEqual(sync.records.map((x) => [x.kind, x.status]), [['customer', 'rejected'], ['payment', 'rejected']]);
+    assert.equal(h.mock.recordBy('deals', 'terminal_crm_payment_key', `stripe:${r!.paymentId}`).length, 0, 'no deal without its contact');
     assert.ok(await s.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [r!.id]), 'the payment is kept in the store');
   });
 
