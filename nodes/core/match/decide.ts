@@ -4,7 +4,7 @@ import type { CustomerIndex } from './customer-index';
 import { EXACT_KEY_CONFIDENCE } from './exact-confidence';
 import type { ExactKind, ResolvedMatchConfig } from './match-config';
 import type { NormalizedRecord } from './normalized-record';
-import { differs, F, FIELDS, householdOnly, MISSING } from './weights';
+import { differs, F, FIELDS, MISSING } from './weights';
 
 export interface Decision {
   decision: MatchDecision;
