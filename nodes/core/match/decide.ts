@@ -4,7 +4,7 @@ import type { CustomerIndex } from './customer-index';
 import { EXACT_KEY_CONFIDENCE } from './exact-confidence';
 import type { ExactKind, ResolvedMatchConfig } from './match-config';
 import type { NormalizedRecord } from './normalized-record';
-import { differs, F, FIELDS, MISSING } from './weights';
+import { differs, F, FIELDS, householdOnly, MISSING } from './weights';
 
 export interface Decision {
   decision: MatchDecision;
@@ -178,7 +178,7 @@ export function decide(probe: NormalizedRecord, index: CustomerIndex, cfg: Resol
     const cmp = compareRecords(probe, rec, cfg.logWeights, cfg.weights.m, index.frequencies, scratchLevels);
     // A different given name with family name and address agreeing is the pattern of a household, not of one
     // person: what the household shares is not counted as evidence then, and such a pair is never linked unasked.
-    const otherPerson = differs(scratchLevels, F.given);
+    const otherPerson = householdOnly(scratchLevels);
     const logOdds = cmp.weight - (otherPerson ? cmp.household : 0) + prior;
     if (best && logOdds <= best.logOdds && second && logOdds <= second.logOdds) continue;
     const capped = contradicted.get(rec) ?? (otherPerson ? 'the given name is different (family name, address and phone are shared in households, so they were not counted)' : undefined);
