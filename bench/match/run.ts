@@ -14,7 +14,7 @@ import { describeLearnt, learnWeights } from '../../nodes/core/match/learn-weigh
 import { normalizeRecord } from '../../nodes/core/match/normalized-record';
 import { payment, Population } from './population';
 import { Rng } from './rng';
-import { buildIndex, f1, precision, recall, runStream, timeMatching, type StreamResult } from './simulate';
+import { buildIndex, f1, liveHeap, precision, recall, runStream, timeMatching, type StreamResult } from './simulate';
 
 const { values } = parseArgs({
   options: {
@@ -70,6 +70,9 @@ function report(r: StreamResult): void {
     console.log(`    ${tier} tier: ${t.links} links, precision ${fmt(precision(t))}, recall share ${fmt(recall({ ...r.all, correct: t.correct }))}`);
   }
   console.log(`    ${r.events} payments (${r.all.positives} by known payers, ${r.linkable.positives} linkable): ${r.all.links} links, ${r.reviews} reviews (candidate right ${r.reviewsRight}), ${r.creates} creates, ${r.merges} merges (wrong ${r.mergesWrong})`);
+  const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
+  const built = r.heapAfterBuild - r.heapBeforeBuild;
+  console.log(`    heap ${mib(r.heapBeforeBuild)} before building the index, ${mib(r.heapAfterBuild)} after: ${mib(built)}, ${(built / r.indexedAtStart).toFixed(0)} bytes per customer (with the bench's id → person maps)`);
   console.log(`    stream wall time ${r.streamMicros.toFixed(1)} µs/payment (p50 ${r.p50Micros}, p99 ${r.p99Micros}); ${r.indexedAtStart}→${r.indexedAtEnd} customers indexed; index built in ${r.buildSeconds.toFixed(1)} s`);
 }
 
@@ -89,10 +92,16 @@ const runs: [string, MatchConfig][] = [
 for (const [label, config] of runs) {
   if (values.only && !label.startsWith(values.only)) continue;
   const cfg = resolveMatchConfig(config);
-  const r = runStream(pop, seed, payments, cfg, label, (done) => log(`  ${label}: ${done}/${payments}`));
+  let r: StreamResult | undefined = runStream(pop, seed, payments, cfg, label, (done) => log(`  ${label}: ${done}/${payments}`));
   report(r);
   const n = Math.min(100_000, payments);
   const cpu = timeMatching(pop, seed, r.index, cfg, payments + 100_000, n);
-  console.log(`    CPU time ${cpu.toFixed(1)} µs/payment over ${n} further payments with ${r.index.size} customers indexed`);
+  const indexed = r.index.size;
+  console.log(`    CPU time ${cpu.toFixed(1)} µs/payment over ${n} further payments with ${indexed} customers indexed`);
+  // The index alone: the heap it frees when dropped, nothing of the bench's bookkeeping counted.
+  const withIndex = liveHeap();
+  r = undefined;
+  const index = withIndex - liveHeap();
+  console.log(`    index memory ${(index / 2 ** 20).toFixed(0)} MiB for ${indexed} customers, ${(index / indexed).toFixed(0)} bytes per customer (live heap freed when it is dropped)`);
 }
 console.log(`total ${((Date.now() - started) / 1000).toFixed(0)} s, peak RSS ${(process.memoryUsage().rss / 2 ** 20).toFixed(0)} MiB`);

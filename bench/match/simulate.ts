@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { compareRecords } from '../../nodes/core/match/compare';
 import { CustomerIndex } from '../../nodes/core/match/customer-index';
 import { decide } from '../../nodes/core/match/decide';
@@ -30,6 +32,9 @@ export interface StreamResult {
   pairs: { predicted: number; correct: number; actual: number };
   indexedAtStart: number;
   indexedAtEnd: number;
+  /** Live heap before and after building the index (the bench's own id → person maps included). */
+  heapBeforeBuild: number;
+  heapAfterBuild: number;
   /** Wall time per payment in the stream, normalization and decision only, in microseconds. */
   streamMicros: number;
   p50Micros: number;
@@ -41,6 +46,17 @@ export interface StreamResult {
 export const precision = (c: { links: number; correct: number }) => (c.links ? c.correct / c.links : 1);
 export const recall = (c: Counts) => (c.positives ? c.correct / c.positives : 1);
 export const f1 = (p: number, r: number) => (p + r ? (2 * p * r) / (p + r) : 0);
+
+setFlagsFromString('--expose-gc');
+/** The engine's collector, reached without a command-line flag so `npm run bench:match` measures as it is. */
+const collect = runInNewContext('gc') as () => void;
+
+/** Heap in use after a full collection: what is still referenced, not what is waiting to be freed. */
+export function liveHeap(): number {
+  collect();
+  collect();
+  return process.memoryUsage().heapUsed;
+}
 
 /** The CRM as it is before the payments: every known person's record(s), indexed. */
 export function buildIndex(pop: Population, seed: number, cfg: ResolvedMatchConfig, owner: Map<string, number>, customersOf: Map<number, string[]>): CustomerIndex {
@@ -94,16 +110,18 @@ const pairsOf = (n: number) => (n * (n - 1)) / 2;
 export function runStream(pop: Population, seed: number, payments: number, cfg: ResolvedMatchConfig, label: string, progress?: (done: number) => void): StreamResult {
   const owner = new Map<string, number>();
   const customersOf = new Map<number, string[]>();
+  const heapBeforeBuild = liveHeap();
   const t0 = process.hrtime.bigint();
   const index = buildIndex(pop, seed, cfg, owner, customersOf);
   const buildSeconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  const heapAfterBuild = liveHeap();
   const res: StreamResult = {
     label, events: 0,
     all: { positives: 0, links: 0, correct: 0 },
     linkable: { positives: 0, links: 0, correct: 0 },
     byTier: { exact: { links: 0, correct: 0 }, probabilistic: { links: 0, correct: 0 } },
     reviews: 0, reviewsRight: 0, creates: 0, merges: 0, mergesWrong: 0, pairs: { predicted: 0, correct: 0, actual: 0 },
-    indexedAtStart: index.size, indexedAtEnd: 0, streamMicros: 0, p50Micros: 0, p99Micros: 0, buildSeconds, index,
+    indexedAtStart: index.size, indexedAtEnd: 0, heapBeforeBuild, heapAfterBuild, streamMicros: 0, p50Micros: 0, p99Micros: 0, buildSeconds, index,
   };
   const assigned: string[] = new Array(payments);
   const payers = new Int32Array(payments);

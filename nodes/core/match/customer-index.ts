@@ -1,4 +1,6 @@
 import type { MatchKeyKind } from '../contracts/customer';
+import { BlockTable } from './block-table';
+import { KeyTable } from './key-table';
 import { blockKeys, emailBlock, hashKey, phoneBlock } from './blocking';
 import type { ValueFrequencies } from './compare';
 import type { CustomerChangeSource, MatchRecord } from './match-record';
@@ -32,11 +34,31 @@ function valuesOf(r: NormalizedRecord, kind: ExactKind): readonly string[] {
 
 const EXACT_KINDS: readonly ExactKind[] = ['processorCustomerId', 'email', 'phone', 'cardToken'];
 
-function bump(counts: Map<string, number>, v: string | undefined, by: number): void {
-  if (!v) return;
-  const n = (counts.get(v) ?? 0) + by;
-  if (n > 0) counts.set(v, n);
-  else counts.delete(v);
+/**
+ * How many customers hold each value of one field. Remembers its last answer: a payment's candidates mostly
+ * share its name or postal code, so the same value is asked for again and again, and a lookup in a map of
+ * hundreds of thousands of names is a cache miss each time.
+ */
+class ValueCounts {
+  private readonly counts = new Map<string, number>();
+  private lastValue: string | undefined;
+  private lastCount: number | undefined;
+
+  bump(v: string | undefined, by: number): void {
+    if (!v) return;
+    this.lastValue = undefined;
+    const n = (this.counts.get(v) ?? 0) + by;
+    if (n > 0) this.counts.set(v, n);
+    else this.counts.delete(v);
+  }
+
+  get(v: string): number | undefined {
+    if (v === this.lastValue) return this.lastCount;
+    const n = this.counts.get(v);
+    this.lastValue = v;
+    this.lastCount = n;
+    return n;
+  }
 }
 
 /**
@@ -50,13 +72,13 @@ export class CustomerIndex {
   private readonly byId = new Map<string, number>();
   private readonly free: number[] = [];
   /** One map per key kind, so a lookup hashes the value as the payment carries it, without building a string. */
-  private readonly exact: Record<ExactKind, Map<string, number>> = {
-    processorCustomerId: new Map(), email: new Map(), phone: new Map(), cardToken: new Map(),
+  private readonly exact: Record<ExactKind, KeyTable> = {
+    processorCustomerId: new KeyTable(), email: new KeyTable(), phone: new KeyTable(), cardToken: new KeyTable(),
   };
-  private readonly blocks = new Map<number, number | number[]>();
-  private readonly givenCounts = new Map<string, number>();
-  private readonly familyCounts = new Map<string, number>();
-  private readonly postalCounts = new Map<string, number>();
+  private readonly blocks = new BlockTable();
+  private readonly givenCounts = new ValueCounts();
+  private readonly familyCounts = new ValueCounts();
+  private readonly postalCounts = new ValueCounts();
   private seen = new Int32Array(1024);
   private generation = 0;
   private live = 0;
@@ -141,7 +163,12 @@ export class CustomerIndex {
     const entry = this.blocks.get(hashKey(kind === 'phone' ? phoneBlock(value) : emailBlock(value) ?? ''));
     const out: NormalizedRecord[] = [];
     if (entry === undefined || entry === OVERSIZED) return out;
-    for (const ord of typeof entry === 'number' ? [entry] : entry) {
+    if (typeof entry === 'number') {
+      const r = this.recs[entry]!;
+      if ((kind === 'phone' ? r.phones : r.emails).includes(value)) out.push(r);
+      return out;
+    }
+    for (const ord of entry) {
       const r = this.recs[ord]!;
       if ((kind === 'phone' ? r.phones : r.emails).includes(value)) out.push(r);
     }
@@ -264,15 +291,15 @@ export class CustomerIndex {
     await this.refresh(source);
   }
 
-  private frequency(counts: Map<string, number>, v: string): number | undefined {
+  private frequency(counts: ValueCounts, v: string): number | undefined {
     const n = counts.get(v);
     return n === undefined || this.live === 0 ? undefined : Math.max(TF_FLOOR, n / this.live);
   }
 
   private count(r: NormalizedRecord, by: number): void {
-    bump(this.givenCounts, r.given, by);
-    bump(this.familyCounts, r.family, by);
-    bump(this.postalCounts, r.postal, by);
+    this.givenCounts.bump(r.given, by);
+    this.familyCounts.bump(r.family, by);
+    this.postalCounts.bump(r.postal, by);
   }
 
   private addBlocks(ord: number, keys: readonly number[]): void {
