@@ -14,6 +14,7 @@ import { stripeCredential } from './stripe-credential';
 import { checkStripeEndpoint, createStripeEndpoint, deleteStripeEndpointOf } from './stripe-endpoint-lifecycle';
 import { answerWebhook } from './answer-webhook';
 import { triggerSource } from './trigger-source';
+import { STRIPE_SETUP_NOTICE, TRIGGER_PANEL } from './trigger-panel';
 import { sourceCredentialTest } from './test-source-credential';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
 
@@ -29,6 +30,7 @@ export class TerminalTrigger implements INodeType {
     defaults: { name: 'Terminal Payment Trigger' },
     inputs: [],
     outputs: [NodeConnectionTypes.Main],
+    triggerPanel: TRIGGER_PANEL,
     credentials: [
       // One credential type per source (source-credentials.ts); those with nothing at the vendor to call are tested
       // by checking their fields (test-source-credential.ts).
@@ -54,8 +56,7 @@ export class TerminalTrigger implements INodeType {
     ],
     properties: [
       {
-        displayName:
-          'Use the Production URL above as the endpoint URL in Stripe (Dashboard → Developers → Webhooks → Add endpoint). If the credential has a secret API key, the trigger adds that endpoint in Stripe by itself when you publish the workflow and removes it when you unpublish.',
+        displayName: STRIPE_SETUP_NOTICE,
         name: 'setupNotice',
         type: 'notice',
         default: '',

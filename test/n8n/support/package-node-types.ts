@@ -3,6 +3,7 @@ import { NodeHelpers } from 'n8n-workflow';
 import { CrmUpsert } from '../../../nodes/n8n/CrmUpsert/CrmUpsert.node';
 import { LoyaltyEnroll } from '../../../nodes/n8n/LoyaltyEnroll/LoyaltyEnroll.node';
 import { MatchCustomer } from '../../../nodes/n8n/MatchCustomer/MatchCustomer.node';
+import { ResolveReview } from '../../../nodes/n8n/ResolveReview/ResolveReview.node';
 import { Segment } from '../../../nodes/n8n/Segment/Segment.node';
 import { TerminalRedrive } from '../../../nodes/n8n/TerminalRedrive/TerminalRedrive.node';
 import { TerminalTrigger } from '../../../nodes/n8n/TerminalTrigger/TerminalTrigger.node';
@@ -29,6 +30,7 @@ export function packageNodeTypes(): INodeTypes {
     [`${PACKAGE}.segment`]: new Segment(),
     [`${PACKAGE}.loyaltyEnroll`]: new LoyaltyEnroll(),
     [`${PACKAGE}.terminalRedrive`]: new TerminalRedrive(),
+    [`${PACKAGE}.resolveReview`]: new ResolveReview(),
     'n8n-nodes-base.stickyNote': new StickyNote(),
   };
   const byName = (type: string): INodeType | IVersionedNodeType => {

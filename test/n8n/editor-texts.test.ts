@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, it } from 'node:test';
+import type { INodeProperties, INodeTypeDescription, TriggerPanelDefinition } from 'n8n-workflow';
+import { STRIPE_HANDLED_EVENT_TYPES } from '../../nodes/core/sources/stripe-terminal';
+
+const REPO = resolve(__dirname, '../../..');
+const nodeFiles = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } }).n8n.nodes;
+
+/** The pack's node descriptions as n8n loads them: the compiled classes the package.json registers. */
+function descriptions(): Array<{ file: string; d: INodeTypeDescription }> {
+  return nodeFiles.map((file) => {
+    const mod = require(resolve(__dirname, '../..', file.replace(/^dist\//, ''))) as Record<string, new () => { description: INodeTypeDescription }>;
+    const Cls = Object.values(mod).find((v) => typeof v === 'function')!;
+    return { file, d: new Cls().description };
+  });
+}
+
+function notices(props: readonly INodeProperties[]): string[] {
+  const out: string[] = [];
+  for (const p of props) {
+    if (p.type === 'notice') out.push(p.displayName);
+    for (const o of (p.options ?? []) as Array<INodeProperties | { values?: INodeProperties[] }>) {
+      if ('type' in o) out.push(...notices([o]));
+      if ('values' in o && o.values) out.push(...notices(o.values));
+    }
+  }
+  return out;
+}
+
+function panelTexts(panel: TriggerPanelDefinition | boolean | undefined): string[] {
+  if (!panel || panel === true) return [];
+  return [panel.header, panel.executionsHelp, panel.activationHint]
+    .flatMap((t) => (typeof t === 'object' && t ? [t.active, t.inactive] : [t]))
+    .filter((t): t is string => typeof t === 'string');
+}
+
+describe('n8n editor texts', () => {
+  it('has a codex file per node whose aliases include "terminal", so the node picker finds every node by it', () => {
+    const codex = readdirSync(join(REPO, 'nodes', 'n8n'))
+      .flatMap((dir) => {
+        try {
+          return readdirSync(join(REPO, 'nodes', 'n8n', dir)).filter((f) => f.endsWith('.node.json')).map((f) => join(REPO, 'nodes', 'n8n', dir, f));
+        } catch {
+          return [];
+        }
+      });
+    assert.equal(codex.length, nodeFiles.length, 'one .node.json per registered node');
+    for (const file of codex) {
+      const json = JSON.parse(readFileSync(file, 'utf8')) as { alias: string[] };
+      // n8n's node picker matches a search inside an alias, so "terminal crm" is found by "terminal" too.
+      assert.ok(json.alias.some((a) => a.toLowerCase().includes('terminal')), `${file}: no alias has "terminal"`);
+      assert.ok(json.alias.length >= 5, `${file}: fewer than five aliases saying what the node does`);
+    }
+  });
+
+  it('writes notices and trigger panels as HTML (n8n drops "\\n", running the sentences together)', () => {
+    let count = 0;
+    for (const { file, d } of descriptions()) {
+      for (const text of [...notices(d.properties), ...panelTexts(d.triggerPanel)]) {
+        count++;
+        assert.ok(!text.includes('\n'), `${file}: a notice relies on "\\n": ${text.slice(0, 80)}`);
+      }
+    }
+    assert.ok(count >= 15, `only ${count} notices found`);
+  });
+
+  it('names every event type the Stripe trigger subscribes to, in its setup notice and in the templates that list them', () => {
+    const trigger = descriptions().find(({ d }) => d.name === 'terminalTrigger')!.d;
+    const setup = trigger.properties.find((p) => p.name === 'setupNotice')!;
+    for (const type of STRIPE_HANDLED_EVENT_TYPES) assert.ok(setup.displayName.includes(type), `setup notice lacks ${type}`);
+
+    let listing = 0;
+    for (const file of readdirSync(join(REPO, 'templates', 'n8n')).filter((f) => f.endsWith('.json'))) {
+      const wf = JSON.parse(readFileSync(join(REPO, 'templates', 'n8n', file), 'utf8')) as { nodes: Array<{ name: string; type: string; parameters: { content?: string } }> };
+      for (const note of wf.nodes.filter((n) => n.type === 'n8n-nodes-base.stickyNote')) {
+        const named = STRIPE_HANDLED_EVENT_TYPES.filter((t) => note.parameters.content!.includes(`\`${t}\``));
+        // A note telling the operator to keep one event is fine; one listing the events to pick must list them all.
+        if (named.length < 2) continue;
+        listing++;
+        assert.deepEqual(named, [...STRIPE_HANDLED_EVENT_TYPES], `${file} "${note.name}" lists only some event types`);
+      }
+    }
+    assert.ok(listing >= 1, 'payment-to-crm lists the events to pick in Stripe');
+  });
+
+  it("says in the trigger's test panel how to send a test event, and that the sandbox posts to the Production URL", () => {
+    const trigger = descriptions().find(({ d }) => d.name === 'terminalTrigger')!.d;
+    const texts = panelTexts(trigger.triggerPanel);
+    assert.equal(texts.length, 4);
+    const help = (trigger.triggerPanel as TriggerPanelDefinition).executionsHelp as { active: string; inactive: string };
+    for (const text of [help.active, help.inactive]) {
+      assert.match(text, /stripe listen --forward-to &lt;Test URL&gt;/);
+      assert.match(text, /terminal-crm sandbox<\/b>: its simulator posts to the <b>Production URL<\/b>/);
+      assert.match(text, /card-present payments only/);
+    }
+  });
+});

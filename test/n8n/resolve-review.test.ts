@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { INode } from 'n8n-workflow';
+import { seedCustomers } from '../core/match/match-fixtures';
+import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { outputsOf } from './support/outputs';
+import { PACKAGE } from './support/package-node-types';
+import { runWorkflow, type WorkflowJson } from './support/run-workflow';
+
+const resolve = (parameters: INode['parameters'] = {}): WorkflowJson => ({
+  name: 'resolve review',
+  nodes: [{ id: 'r', name: 'Resolve Review', type: `${PACKAGE}.resolveReview`, typeVersion: 1, position: [0, 0], parameters, credentials: { terminalCrmStore: { id: '1', name: 'Terminal CRM Store' } } }],
+  connections: {},
+  settings: { executionOrder: 'v1' },
+});
+
+/** An item as CRM Upsert sends a review payment on: recorded under a new customer, the candidate in match. */
+const reviewItem = (candidateId: string, customerId: string) => ({ json: { id: 'stripe:evt_review', match: { decision: 'review', candidateId }, crm: { customerId } } });
+
+describe('n8n: Resolve Review (after CRM Upsert on the Needs Review path)', () => {
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  before(async () => {
+    s = await tempStore();
+    await seedCustomers(s.crm, [
+      { id: 'cus_known', givenName: 'Ana', familyName: 'Lima', email: 'ana@example.com' },
+      { id: 'cus_new1', givenName: 'Ana', familyName: 'Lima', email: 'ana.lima@example.org' },
+      { id: 'cus_new2', givenName: 'Bea', familyName: 'Lima', email: 'bea@example.com' },
+    ]);
+  });
+  after(async () => {
+    await s.remove();
+  });
+  const creds = () => ({ terminalCrmStore: { storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
+  const mergedInto = async (id: string) => (await s.db.get<{ merged_into: string | null }>('SELECT merged_into FROM customers WHERE id = ?', [id]))?.merged_into ?? null;
+
+  it('links: merges the recorded customer into the candidate (their email key moves), once even when run again', async () => {
+    const run = await runWorkflow(resolve({ decision: 'link', reason: 'same person, at the till' }), 'Resolve Review', [reviewItem('cus_known', 'cus_new1')], creds());
+    assert.equal(run.data.resultData.error, undefined, run.data.resultData.error?.message);
+    const [out] = outputsOf(run, 'Resolve Review');
+    const review = out![0]!.json.review as { action: string; mergeId?: string };
+    assert.equal(review.action, 'link');
+    assert.match(String(review.mergeId), /./);
+    assert.equal(await mergedInto('cus_new1'), 'cus_known');
+    const key = await s.db.get<{ customer_id: string }>("SELECT customer_id FROM customer_keys WHERE kind = 'email' AND value = ?", ['ana.lima@example.org']);
+    assert.equal(key?.customer_id, 'cus_known');
+    const merge = await s.db.get<{ actor: string; evidence: string }>('SELECT actor, evidence FROM identity_merges WHERE id = ?', [review.mergeId!]);
+    assert.equal(merge?.actor, 'n8n');
+    assert.match(String(merge?.evidence), /same person, at the till/);
+
+    const again = await runWorkflow(resolve({ decision: 'link' }), 'Resolve Review', [reviewItem('cus_known', 'cus_new1')], creds());
+    assert.equal(again.data.resultData.error, undefined, again.data.resultData.error?.message);
+    assert.equal((outputsOf(again, 'Resolve Review')[0]![0]!.json.review as { alreadyLinked?: boolean }).alreadyLinked, true);
+    assert.equal((await s.db.all('SELECT id FROM identity_merges')).length, 1);
+  });
+
+  it('keeps apart: nothing in the store changes', async () => {
+    const run = await runWorkflow(resolve({ decision: 'keep-apart' }), 'Resolve Review', [reviewItem('cus_known', 'cus_new2')], creds());
+    assert.equal(run.data.resultData.error, undefined, run.data.resultData.error?.message);
+    assert.equal((outputsOf(run, 'Resolve Review')[0]![0]!.json.review as { action: string }).action, 'keep-apart');
+    assert.equal(await mergedInto('cus_new2'), null);
+  });
+
+  it('stops on an item without a recorded customer, naming the field and the fix', async () => {
+    const run = await runWorkflow(resolve({ decision: 'link' }), 'Resolve Review', [{ json: { match: { candidateId: 'cus_known' } } }], creds());
+    assert.match(String(run.data.resultData.error?.message), /Recorded Customer ID.*after CRM Upsert/);
+  });
+});
