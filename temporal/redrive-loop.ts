@@ -4,7 +4,7 @@ import { DEFAULT_REDRIVE_AFTER_MS, redriveInbox, type RedriveReport } from '../n
 import { REDRIVE_AFTER_ENV, redriveAfterMs } from '../nodes/core/inbox/redrive-settings';
 import { openDatabase } from '../nodes/core/store/open-database';
 import type { SqlDatabase } from '../nodes/core/store/sql-database';
-import { startPaymentWorkflow } from './start-payment-workflow';
+import { paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind, type PaymentWorkflowKind } from './payment-workflow-setting';
 
 export interface RedriveLoopOptions {
   client: Client;
@@ -15,6 +15,8 @@ export interface RedriveLoopOptions {
   /** Between runs (ms); by default the grace period, between 1 s and 1 min. */
   everyMs?: number;
   log?: (line: string) => void;
+  /** paymentToCrm (classic, the default) or paymentSaga, as the webhook entry starts them. */
+  workflow?: PaymentWorkflowKind;
 }
 
 export interface RunningRedriveLoop {
@@ -37,7 +39,7 @@ export function startRedriveLoop(o: RedriveLoopOptions): RunningRedriveLoop {
   let stopped = false;
   const runOnce = () => {
     const pass = running.then(() =>
-      redriveInbox(o.db, async (event) => (await startPaymentWorkflow(o.client, event as PaymentEvent, { taskQueue: o.taskQueue })).workflowId, {
+      redriveInbox(o.db, (event) => startPaymentWorkflowOfKind(o.client, event as PaymentEvent, o.workflow ?? 'classic', { taskQueue: o.taskQueue }), {
         olderThanMs: o.olderThanMs,
         leaseMs: Math.max(60_000, o.olderThanMs),
       }),
@@ -73,5 +75,5 @@ export function startRedriveLoop(o: RedriveLoopOptions): RunningRedriveLoop {
 export async function startRedriveLoopFromEnv(client: Client, env: NodeJS.ProcessEnv, o: { storeUrl: string; taskQueue: string; log?: (line: string) => void }): Promise<RunningRedriveLoop | null> {
   const olderThanMs = redriveAfterMs(REDRIVE_AFTER_ENV, env[REDRIVE_AFTER_ENV], DEFAULT_REDRIVE_AFTER_MS);
   if (olderThanMs === null) return null;
-  return startRedriveLoop({ client, db: await openDatabase(o.storeUrl || undefined), taskQueue: o.taskQueue, olderThanMs, log: o.log });
+  return startRedriveLoop({ client, db: await openDatabase(o.storeUrl || undefined), taskQueue: o.taskQueue, olderThanMs, log: o.log, workflow: paymentWorkflowKindFromEnv(env) });
 }

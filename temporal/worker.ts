@@ -13,6 +13,7 @@ import { ensureCrmSyncSchedulesFromEnv } from './crm-sync-schedule';
 import { temporalConfigFromEnv } from './connection-config';
 import { createPaymentWorker } from './payment-worker';
 import { ensurePollSchedulesFromEnv } from './poll-schedule';
+import { paymentWorkflowKindFromEnv } from './payment-workflow-setting';
 import { startRedriveLoopFromEnv } from './redrive-loop';
 import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID, segmentScheduleFromEnv } from './segment-schedule';
 
@@ -28,6 +29,8 @@ import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID, segmentScheduleFromEnv } fr
 export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = temporalConfigFromEnv(env);
   const settings = settingsFromEnv(env);
+  // A misspelt TERMINAL_CRM_PAYMENT_WORKFLOW stops the worker here, not every webhook later (as a 503).
+  paymentWorkflowKindFromEnv(env);
   const cron = settings.segment || settings.loyalty ? segmentScheduleFromEnv(env) : null;
   const activities = { ...createActivities(settings), ...createBackfillActivities({ ...settings, env }), ...createReconcileActivities({ ...settings, env }), ...createCrmSyncActivities({ ...settings, env }), ...createSagaActivities({ ...settings, env }) };
   // Open the store before polling: a wrong store location stops the worker here, not every payment later.

@@ -1,0 +1,122 @@
+import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import { NodeConnectionTypes } from 'n8n-workflow';
+import { HISTORY_SOURCES } from '../../core/sources/history';
+import { backfillRequestOf, controlBackfill } from '../../../temporal/backfill-control';
+import { connectTemporalTarget } from '../../../temporal/temporal-target';
+import { mapItems } from '../shared/map-items';
+import { TEMPORAL_CREDENTIAL, temporalTargetOfCredential, terminalTemporalApiTest } from '../shared/temporal-credential';
+
+const WINDOW = { show: { operation: ['start', 'progress', 'pause', 'resume', 'cancel'] } };
+
+export class TerminalBackfill implements INodeType {
+  description: INodeTypeDescription = {
+    displayName: 'Terminal Backfill',
+    name: 'terminalBackfill',
+    icon: { light: 'file:terminalBackfill.svg', dark: 'file:terminalBackfill.dark.svg' },
+    group: ['transform'],
+    version: 1,
+    subtitle: '={{ $parameter["operation"] + ": " + $parameter["source"] }}',
+    description: "Starts, follows, pauses, resumes or cancels the backfill of a processor's payment history on Temporal",
+    defaults: { name: 'Terminal Backfill' },
+    inputs: [NodeConnectionTypes.Main],
+    outputs: [NodeConnectionTypes.Main],
+    usableAsTool: true,
+    credentials: [{ name: 'terminalTemporalApi', required: true, testedBy: 'terminalTemporalApiTest' }],
+    properties: [
+      {
+        displayName: 'Operation',
+        name: 'operation',
+        type: 'options',
+        noDataExpression: true,
+        default: 'start',
+        options: [
+          { name: 'Cancel', value: 'cancel', action: 'Cancel a backfill', description: 'Stop it after the current page; start it again to carry on' },
+          { name: 'Get Progress', value: 'progress', action: 'Get the progress of a backfill', description: 'Pages, payments read and recorded, paused or not' },
+          { name: 'Pause', value: 'pause', action: 'Pause a backfill', description: 'Stop after the current page until resumed' },
+          { name: 'Resume', value: 'resume', action: 'Resume a backfill' },
+          { name: 'Start', value: 'start', action: 'Start a backfill', description: 'Start the backfill of this window, or join the one running' },
+        ],
+      },
+      {
+        displayName: 'Source',
+        name: 'source',
+        type: 'options',
+        default: 'stripe',
+        options: HISTORY_SOURCES.map((s) => ({ name: s.charAt(0).toUpperCase() + s.slice(1), value: s })),
+        description: "The processor whose history is read (the worker uses its own credentials for it)",
+        displayOptions: WINDOW,
+      },
+      {
+        displayName: 'Since',
+        name: 'since',
+        type: 'string',
+        default: '',
+        required: true,
+        placeholder: '2026-01-01',
+        description: 'Payments made on or after this day (or ISO time). With Until it names the backfill, so use the same for every operation.',
+        displayOptions: WINDOW,
+      },
+      {
+        displayName: 'Until',
+        name: 'until',
+        type: 'string',
+        default: '',
+        placeholder: '2026-02-01',
+        description: 'Payments made before this day; empty: up to when the backfill starts',
+        displayOptions: WINDOW,
+      },
+      {
+        displayName: 'CRM',
+        name: 'crm',
+        type: 'string',
+        default: '',
+        placeholder: 'hubspot',
+        description: "Also queue what is recorded for this SaaS CRM's outbox (hubspot, salesforce, dynamics, pipedrive, zoho); empty: the ledger only",
+        displayOptions: { show: { operation: ['start'] } },
+      },
+      {
+        displayName: 'Page Size',
+        name: 'pageSize',
+        type: 'number',
+        typeOptions: { minValue: 0, numberPrecision: 0 },
+        default: 0,
+        description: 'Payments per page asked of the processor; 0 for 100',
+        displayOptions: { show: { operation: ['start'] } },
+      },
+      {
+        displayName: 'Restart',
+        name: 'restart',
+        type: 'boolean',
+        default: false,
+        description: 'Whether to forget the stored position and read the window again (what the ledger has counts as duplicates)',
+        displayOptions: { show: { operation: ['start'] } },
+      },
+    ],
+  };
+
+  methods = { credentialTest: { terminalTemporalApiTest } };
+
+  async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
+    const target = temporalTargetOfCredential(await this.getCredentials(TEMPORAL_CREDENTIAL));
+    let client: Awaited<ReturnType<typeof connectTemporalTarget>> | undefined;
+    try {
+      return [
+        await mapItems(this, async (_json, i) => {
+          const request = backfillRequestOf({
+            operation: this.getNodeParameter('operation', i),
+            source: this.getNodeParameter('source', i),
+            since: this.getNodeParameter('since', i),
+            until: this.getNodeParameter('until', i, ''),
+            crm: this.getNodeParameter('crm', i, ''),
+            limit: this.getNodeParameter('pageSize', i, 0),
+            restart: this.getNodeParameter('restart', i, false),
+          });
+          client ??= await connectTemporalTarget(target);
+          return controlBackfill(client, target.taskQueue, request);
+        }),
+      ];
+    } finally {
+      await client?.connection.close();
+    }
+  }
+}

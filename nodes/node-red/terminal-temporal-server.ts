@@ -1,0 +1,34 @@
+import type { Client } from '@temporalio/client';
+import { connectTemporalTarget, temporalTargetOf, type TemporalTargetRecord } from '../../temporal/temporal-target';
+import type { NodeDef, NodeRedApi } from './shared/red-api';
+import { TEMPORAL_SERVER_TYPE, type TemporalServerNode } from './shared/temporal-server-node';
+
+const SECRETS = ['apiKey', 'clientKey', 'clientCertificate', 'caCertificate'] as const;
+
+/** A Temporal server (help: terminal-temporal-server.html): address, namespace, task queue, API key or mTLS. */
+export = function register(RED: NodeRedApi): void {
+  RED.nodes.registerType<TemporalServerNode>(
+    TEMPORAL_SERVER_TYPE,
+    function TemporalServer(this: TemporalServerNode, def: NodeDef) {
+      RED.nodes.createNode(this, def);
+      let client: Promise<Client> | undefined;
+      this.target = () => temporalTargetOf({ ...(def as TemporalTargetRecord), ...Object.fromEntries(SECRETS.map((k) => [k, this.credentials?.[k]])) });
+      this.client = () => {
+        client ??= connectTemporalTarget(this.target()).catch((e: unknown) => {
+          client = undefined; // the next message tries again (the server may come up later)
+          throw e;
+        });
+        return client;
+      };
+      this.on('close', (done: () => void) => {
+        const open = client;
+        client = undefined;
+        void (open ?? Promise.resolve(undefined))
+          .then((c) => c?.connection.close())
+          .catch(() => undefined)
+          .finally(() => done());
+      });
+    },
+    { credentials: Object.fromEntries(SECRETS.map((k) => [k, { type: 'password' as const }])) },
+  );
+};

@@ -1,0 +1,88 @@
+import type { Client } from '@temporalio/client';
+import { InputError } from '../nodes/core/errors';
+import { HISTORY_SOURCES } from '../nodes/core/sources/history';
+import type { BackfillInput } from './activities/backfill-activities';
+import { loadTemporal, temporalClientModule } from './optional-temporal';
+import type { BackfillStatus } from '../workflows/backfill';
+
+export const BACKFILL_OPERATIONS = ['start', 'progress', 'pause', 'resume', 'cancel'] as const;
+export type BackfillOperation = (typeof BACKFILL_OPERATIONS)[number];
+
+/** What a face's Backfill operation is given: the window names the workflow, so progress and signals need it too. */
+export interface BackfillRequest {
+  operation: BackfillOperation;
+  input: BackfillInput;
+}
+
+export interface BackfillAnswer {
+  operation: BackfillOperation;
+  workflowId: string;
+  /** start: false when a backfill of this window was already running (it is joined, not restarted). */
+  started?: boolean;
+  /** progress (and start, once the workflow answers): the workflow's progress query. */
+  status?: Partial<BackfillStatus>;
+  /** The workflow's state on the server (RUNNING, COMPLETED, CANCELED…). */
+  state?: string;
+}
+
+const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+function isoDay(field: string, v: unknown): string | undefined {
+  const s = text(v);
+  if (s === undefined) return undefined;
+  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
+  if (Number.isNaN(d.getTime())) throw new InputError(field, `"${s}" is not a date`, 'write a day such as 2026-01-01, or an ISO time');
+  return d.toISOString();
+}
+
+/** A face's parameters as a backfill request, with the field named when one is wrong. */
+export function backfillRequestOf(p: { operation?: unknown; source?: unknown; since?: unknown; until?: unknown; crm?: unknown; limit?: unknown; restart?: unknown }): BackfillRequest {
+  const operation = (text(p.operation) ?? 'start') as BackfillOperation;
+  if (!BACKFILL_OPERATIONS.includes(operation)) throw new InputError('Operation', `"${String(p.operation)}" is not a backfill operation`, `use one of ${BACKFILL_OPERATIONS.join(', ')}`);
+  const source = text(p.source);
+  if (!source || !(HISTORY_SOURCES as readonly string[]).includes(source)) {
+    throw new InputError('Source', source ? `"${source}" has no history to backfill` : 'is missing', `pick one of ${HISTORY_SOURCES.join(', ')}`);
+  }
+  const since = isoDay('Since', p.since);
+  if (!since) throw new InputError('Since', 'is missing', 'give the first day to bring in, such as 2026-01-01');
+  const until = isoDay('Until', p.until);
+  if (until && until <= since) throw new InputError('Until', 'is not after Since', 'leave it empty for now, or give a later day');
+  const limit = p.limit === undefined || p.limit === '' || p.limit === 0 ? undefined : Number(p.limit);
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new InputError('Page Size', `"${String(p.limit)}" is not a whole number above 0`, 'leave it empty for 100, or give one such as 100');
+  const crm = text(p.crm);
+  const restart = p.restart === true || p.restart === 'true';
+  return { operation, input: { source, since, ...(until ? { until } : {}), ...(crm ? { crm } : {}), ...(limit ? { limit } : {}), ...(restart ? { restart } : {}) } };
+}
+
+/**
+ * Starts (or joins) the backfill workflow of a window, reads its progress, or sends it pause / resume / cancel —
+ * the same workflow and signals as `terminal-crm backfill --temporal`. Returns at once.
+ */
+export async function controlBackfill(client: Client, taskQueue: string, request: BackfillRequest): Promise<BackfillAnswer> {
+  const wf = loadTemporal(() => require('../workflows/backfill') as typeof import('../workflows/backfill'));
+  const { WorkflowExecutionAlreadyStartedError } = temporalClientModule();
+  const workflowId = wf.backfillWorkflowId(request.input);
+  const handle = client.workflow.getHandle<typeof wf.backfill>(workflowId);
+  const { operation } = request;
+  if (operation === 'start') {
+    try {
+      await client.workflow.start<typeof wf.backfill>('backfill', { workflowId, taskQueue, args: [request.input] });
+      return { operation, workflowId, started: true, state: 'RUNNING' };
+    } catch (e) {
+      if (!(e instanceof WorkflowExecutionAlreadyStartedError)) throw e;
+      return { operation, workflowId, started: false, state: 'RUNNING' };
+    }
+  }
+  const described = await handle.describe().catch((e: unknown) => {
+    throw new InputError('Since', `no backfill of this window on the server (${workflowId}: ${e instanceof Error ? e.message : String(e)})`, 'use the same Source, Since and Until as the Start operation');
+  });
+  const state = described.status.name;
+  if (operation === 'progress') {
+    if (state !== 'RUNNING') return { operation, workflowId, state, status: (await handle.result().catch(() => undefined)) ?? undefined };
+    return { operation, workflowId, state, status: await handle.query(wf.backfillProgressQuery) };
+  }
+  if (state !== 'RUNNING') throw new InputError('Operation', `the backfill ${workflowId} is ${state}, it takes no ${operation}`, 'start it again to carry on from its stored position');
+  const signal = { pause: wf.pauseBackfillSignal, resume: wf.resumeBackfillSignal, cancel: wf.cancelBackfillSignal }[operation];
+  await handle.signal(signal);
+  return { operation, workflowId, state };
+}
