@@ -5,6 +5,8 @@ import { ensureNode24, stderrReporter, type Reporter } from '../../sandbox/insta
 import { readyBlock } from '../../sandbox/run/ready-block';
 import { DEFAULT_PORTS, DEFAULT_SIMULATOR_INTERVAL_MS, SANDBOX_ENV, sandboxConfigFromEnv } from '../../sandbox/run/sandbox-config';
 import { SandboxParts } from '../../sandbox/run/sandbox-parts';
+import { SANDBOX_CRM_ENV } from '../../sandbox/run/crm/sandbox-crm';
+import { CRM_NAMES } from '../../nodes/core/crm/crm-names';
 import { ENDPOINTS_FILE } from '../../sandbox/run/endpoints';
 import { SANDBOX_SOURCES, sourceVariablesBySource } from '../../sandbox/run/source-keys';
 import { ENGINES, startSandbox, type RunningSandbox } from '../../sandbox/run/start-sandbox';
@@ -16,6 +18,8 @@ Runs the whole pack on this machine until Ctrl-C, all on 127.0.0.1:
   - the Temporal dev server (with its Web UI) and the payment worker with its webhook entry,
   - Node-RED with the pack installed from its npm tarball and the example flow deployed,
   - n8n with the pack installed the same way and the template workflow imported and published,
+  - the thank-you template in both, sending to a local mail catcher whose mail is listed at
+    http://127.0.0.1:<${SANDBOX_ENV.mailPort}>/mail (a clone of the repo only: it needs smtp-server and mailparser),
   - a simulator posting a café's day of signed events of every source to the three engines:
     ${SANDBOX_SOURCES.join(', ')}
     (Clover and SumUp payments are fetched from a simulated API the sandbox serves).
@@ -40,6 +44,12 @@ ${sourceVariablesBySource().map(([source, variables]) => `    ${source.padEnd(15
   ${SANDBOX_ENV.temporalPort.padEnd(34)} Temporal server (default ${DEFAULT_PORTS.temporal})
   ${SANDBOX_ENV.temporalUiPort.padEnd(34)} Temporal Web UI (default ${DEFAULT_PORTS.temporalUi})
   ${SANDBOX_ENV.webhookPort.padEnd(34)} the Temporal worker's webhook entry (default ${DEFAULT_PORTS.webhook})
+  ${SANDBOX_ENV.mailSmtpPort.padEnd(34)} the mail catcher's SMTP server (default ${DEFAULT_PORTS.mailSmtp})
+  ${SANDBOX_ENV.mailPort.padEnd(34)} the mail catcher's listing, /mail (default ${DEFAULT_PORTS.mail})
+  ${SANDBOX_CRM_ENV.padEnd(34)} ${CRM_NAMES.join('|')} (default local):
+  ${''.padEnd(34)} the CRM the flows' CRM Upsert and the worker write to; a SaaS CRM's
+  ${''.padEnd(34)} credentials and base URL come from the variables \`terminal-crm sync --help\`
+  ${''.padEnd(34)} lists (one missing stops the sandbox, naming it)
   ${SANDBOX_ENV.simulatorIntervalMs.padEnd(34)} ms between simulated events (default ${DEFAULT_SIMULATOR_INTERVAL_MS}; 0: off)
 
 Options:

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { crmLine, SANDBOX_CRM_ENV } from './crm/sandbox-crm';
 import { SANDBOX_ENV } from './sandbox-config';
 import { sandboxSource, SANDBOX_SOURCES, sourceVariables } from './source-keys';
 import type { RunningSandbox } from './start-sandbox';
@@ -29,6 +30,9 @@ export function readyBlock(s: RunningSandbox): string {
     '  and set STRIPE_WEBHOOK_SECRET to the whsec_… it prints (comma-separate several).',
     `Keys:       ${keysLine(s)}`,
     '',
+    `CRM:        ${crmLine(config.crm)}`,
+    `Mail:       ${mailLine(s)}`,
+    '',
     `Store:      ${config.storeUrl}`,
     `            shared by the three engines; each gets its own copy of every simulated event (its own ids; Stripe's end in ${ENGINES.map((e) => `_${e.till}`).join(', ')})`,
     `State:      ${config.dir}  (temporal.db, n8n/, node-red/, logs/, sandbox-secrets.json, endpoints.json)`,
@@ -37,7 +41,8 @@ export function readyBlock(s: RunningSandbox): string {
     'Settings (environment variables): ' + [
       SANDBOX_ENV.dir, 'TERMINAL_CRM_STORE_URL', 'TERMINAL_CRM_TOKEN_KEYS', ...sourceVariables(), 'TERMINAL_CRM_DEFAULT_REGION',
       SANDBOX_ENV.password, SANDBOX_ENV.n8nPort, SANDBOX_ENV.nodeRedPort, SANDBOX_ENV.temporalPort, SANDBOX_ENV.temporalUiPort,
-      SANDBOX_ENV.webhookPort, SANDBOX_ENV.simulatorIntervalMs,
+      SANDBOX_ENV.webhookPort, SANDBOX_ENV.mailSmtpPort, SANDBOX_ENV.mailPort, SANDBOX_ENV.simulatorIntervalMs,
+      `${SANDBOX_CRM_ENV} (and the CRM's own: terminal-crm sync --help)`,
     ].join(', '),
     `Logs:       ${join(config.dir, 'logs')}`,
     '',
@@ -51,4 +56,14 @@ function keysLine(s: RunningSandbox): string {
     generated.length ? `generated for ${generated.join(', ')} and kept in ${s.config.from.secretsFile}` : '',
     set.length ? `from ${set.join(', ')}` : '',
   ].filter(Boolean).join('; ');
+}
+
+function mailLine(s: RunningSandbox): string {
+  if ('missing' in s.mail) {
+    return `no mail catcher, so no thank-you template: it needs the smtp-server and mailparser packages, which a clone of the repo has (npm install there) and the installed package does not (${s.mail.missing})`;
+  }
+  return [
+    `the thank-you templates (n8n, Node-RED) send to a mail catcher, SMTP 127.0.0.1:${s.mail.smtpPort}; Stripe's simulated payments go through them.`,
+    `            Read what arrived: ${s.mail.pageUrl} (JSON: ${s.mail.listUrl})`,
+  ].join('\n');
 }

@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { ENV, parseRegion, parseSecrets } from '../../nodes/core/config/settings';
 import { InputError } from '../../nodes/core/errors';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
+import { sandboxCrmFromEnv, type SandboxCrm } from './crm/sandbox-crm';
 import { loadSandboxSecrets } from './sandbox-secrets';
 import { sourceKeysFromEnv, type SourceKeys } from './source-keys';
 
@@ -14,10 +15,13 @@ export const SANDBOX_ENV = {
   webhookPort: 'TERMINAL_CRM_WEBHOOK_PORT',
   nodeRedPort: 'TERMINAL_CRM_NODE_RED_PORT',
   n8nPort: 'TERMINAL_CRM_N8N_PORT',
+  mailSmtpPort: 'TERMINAL_CRM_MAIL_SMTP_PORT',
+  mailPort: 'TERMINAL_CRM_MAIL_PORT',
   simulatorIntervalMs: 'TERMINAL_CRM_SIMULATOR_INTERVAL_MS',
 } as const;
 
-export const DEFAULT_PORTS = { temporal: 7233, temporalUi: 8233, webhook: 3100, nodeRed: 1880, n8n: 5678 } as const;
+/** The mail catcher's SMTP and listing ports follow the usual local mail catchers' (MailHog, Mailpit). */
+export const DEFAULT_PORTS = { temporal: 7233, temporalUi: 8233, webhook: 3100, nodeRed: 1880, n8n: 5678, mailSmtp: 1025, mail: 8025 } as const;
 export const DEFAULT_SIMULATOR_INTERVAL_MS = 4000;
 /** The n8n owner's login; n8n wants an email address, this one can never be delivered to. */
 export const SANDBOX_N8N_EMAIL = 'sandbox@terminal-crm.test';
@@ -29,6 +33,10 @@ export interface SandboxPorts {
   webhook: number;
   nodeRed: number;
   n8n: number;
+  /** The mail catcher's SMTP server, which the thank-you templates send to. */
+  mailSmtp: number;
+  /** The mail catcher's listing (/mail). */
+  mail: number;
 }
 
 export interface SandboxConfig {
@@ -41,6 +49,8 @@ export interface SandboxConfig {
   /** Every source's keys (Stripe's included), from the variables named after the source or generated. */
   sourceKeys: SourceKeys;
   defaultRegion: string;
+  /** TERMINAL_CRM_CRM: the CRM the flows' CRM Upserts and the worker write to, with its account from the environment. */
+  crm: SandboxCrm;
   n8nOwner: { email: string; password: string };
   /** Where each generated value came from, for the start-up summary. */
   from: { tokenKeys: string; webhookSecrets: string; password: string; storeUrl: string; secretsFile: string };
@@ -79,6 +89,8 @@ export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: 
     webhook: port(env, SANDBOX_ENV.webhookPort, DEFAULT_PORTS.webhook),
     nodeRed: port(env, SANDBOX_ENV.nodeRedPort, DEFAULT_PORTS.nodeRed),
     n8n: port(env, SANDBOX_ENV.n8nPort, DEFAULT_PORTS.n8n),
+    mailSmtp: port(env, SANDBOX_ENV.mailSmtpPort, DEFAULT_PORTS.mailSmtp),
+    mail: port(env, SANDBOX_ENV.mailPort, DEFAULT_PORTS.mail),
   };
   const taken = new Map<number, string>();
   for (const [name, p] of Object.entries(ports)) {
@@ -87,6 +99,7 @@ export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: 
     taken.set(p, name);
   }
   const defaultRegion = parseRegion(env[ENV.defaultRegion]);
+  const crm = sandboxCrmFromEnv(env);
   const envKeys = env[ENV.tokenKeys]?.trim();
   if (envKeys) keyProviderFromSpec(envKeys, ENV.tokenKeys); // a wrong key fails here, not in three engines' logs
   const envPassword = env[SANDBOX_ENV.password];
@@ -104,6 +117,7 @@ export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: 
     webhookSecrets: parseSecrets(sourceKeys.credentials.stripe.signingSecret),
     sourceKeys,
     defaultRegion,
+    crm,
     n8nOwner: { email: SANDBOX_N8N_EMAIL, password: envPassword || secrets.n8nPassword },
     from: {
       tokenKeys: envKeys ? ENV.tokenKeys : file,

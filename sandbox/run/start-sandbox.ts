@@ -19,6 +19,8 @@ import { credentialEnv, sandboxSource, SANDBOX_SOURCES, withEndpointFields, type
 import { RecordedEvents } from './store-counts';
 import { GENERIC_CONFIG_ENV } from '../../nodes/core/sources/sources-from-env';
 import { parseSecrets } from '../../nodes/core/config/settings';
+import { crmWorkerEnv } from './crm/sandbox-crm';
+import { loadMailCatcherModules, startMailCatcher } from './shared/mail-catcher';
 
 /** The three engines, each with the till name its copies of the simulated events carry. */
 export const ENGINES = [
@@ -71,6 +73,11 @@ export interface RunningSandbox {
   endpointsFile: string;
   /** The simulated Clover and SumUp APIs the engines fetch payments from. */
   api: ProcessorApiServer;
+  /**
+   * The mail catcher the thank-you templates send to, and where its mail is listed; or why there is none (the
+   * pack installed from npm has no smtp-server / mailparser).
+   */
+  mail: { smtpPort: number; listUrl: string; pageUrl: string } | { missing: string };
   /** Each engine's credential records for this run (keys plus this run's URLs). */
   credentials: SourceCredentials;
   /** From the start of the command until everything answered. */
@@ -101,6 +108,7 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
   const { dir, ports } = config;
   const logs = join(dir, 'logs');
   mkdirSync(logs, { recursive: true });
+  const loaded = loadMailCatcherModules();
   try {
     await Promise.all([
       assertPortFree(ports.temporal, 'Temporal', 'TERMINAL_CRM_TEMPORAL_PORT'),
@@ -108,6 +116,10 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
       assertPortFree(ports.webhook, 'the Temporal webhook entry', 'TERMINAL_CRM_WEBHOOK_PORT'),
       assertPortFree(ports.nodeRed, 'Node-RED', 'TERMINAL_CRM_NODE_RED_PORT'),
       assertPortFree(ports.n8n, 'n8n', 'TERMINAL_CRM_N8N_PORT'),
+      ...(!('missing' in loaded) ? [
+        assertPortFree(ports.mailSmtp, 'the mail catcher (SMTP)', 'TERMINAL_CRM_MAIL_SMTP_PORT'),
+        assertPortFree(ports.mail, 'the mail catcher', 'TERMINAL_CRM_MAIL_PORT'),
+      ] : []),
     ]);
     // Migrated here, once, before three engines open it at the same moment.
     await openDatabase(config.storeUrl);
@@ -128,6 +140,18 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
     const api = await startProcessorApiServer({ cloverApiToken: keys.clover.apiToken!, sumupAccessToken: keys.sumup.accessToken! });
     await parts.add({ name: 'the simulated Clover and SumUp APIs', stop: api.close });
     const credentials = withEndpointFields(config.sourceKeys, api);
+
+    let mail: RunningSandbox['mail'];
+    let smtp: { host: string; port: number } | undefined;
+    if ('missing' in loaded) {
+      mail = { missing: loaded.missing };
+      io.progress(`no mail catcher (${loaded.missing}); the thank-you templates are not imported`);
+    } else {
+      const catcher = await startMailCatcher({ smtpPort: ports.mailSmtp, httpPort: ports.mail });
+      await parts.add({ name: 'the mail catcher', stop: catcher.close });
+      smtp = { host: catcher.host, port: catcher.smtpPort };
+      mail = { smtpPort: catcher.smtpPort, listUrl: catcher.listUrl, pageUrl: catcher.listUrl.replace(/\/mail$/, '/') };
+    }
 
     io.progress(`starting the Temporal dev server on 127.0.0.1:${ports.temporal} (UI ${ports.temporalUi}) ...`);
     const temporal = await startTemporalDevServer({
@@ -158,6 +182,8 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
             // Every source's credential, by the variables named after it; the generic gateway's mapping with it.
             ...credentialEnv(credentials),
             [GENERIC_CONFIG_ENV]: JSON.stringify(GENERIC_SANDBOX_CONFIG),
+            // The CRM its activities write to and its sync schedule drains, with the CRM's own variables.
+            ...crmWorkerEnv(config.crm),
           },
           logFile: join(logs, 'worker.log'),
         });
@@ -174,6 +200,9 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
           credentialSecret: config.nodeRedCredentialSecret,
           setup: { webhookSecret: secrets, ...engineSettings },
           sources: others,
+          crm: config.crm,
+          smtp,
+          env: { ...process.env, ...(config.crm.name === 'local' ? {} : config.crm.env) },
           logFile: join(logs, 'node-red.log'),
         });
         await parts.add({ name: 'Node-RED', stop: r.nodeRed.stop, process: r.nodeRed.process });
@@ -187,14 +216,16 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
           userFolder: join(dir, 'n8n'),
           packed,
           owner: { ...config.n8nOwner, passwordHash },
-          settings: { signingSecret: secrets, ...engineSettings },
+          settings: { signingSecret: secrets, ...engineSettings, crm: config.crm },
           sources: others,
+          smtp,
           port: ports.n8n,
           logFile: join(logs, 'n8n.log'),
         });
         await parts.add({ name: 'n8n', stop: i.n8n.stop, process: i.n8n.process });
-        const importedNow = [i.imported, ...i.sourceWorkflows.map((w) => w.imported)].filter(Boolean).length;
-        io.progress(`n8n ready in ${seconds(i.timings.startupMs)} (pack ${i.timings.installMs ? `installed in ${seconds(i.timings.installMs)}` : 'unchanged'}; ${1 + i.sourceWorkflows.length} workflows, ${importedNow} imported now, published in ${seconds(i.timings.publishMs)})`);
+        const all = [i.imported, ...i.sourceWorkflows.map((w) => w.imported), ...(i.thankYou ? [i.thankYou.imported] : [])];
+        const importedNow = all.filter(Boolean).length;
+        io.progress(`n8n ready in ${seconds(i.timings.startupMs)} (pack ${i.timings.installMs ? `installed in ${seconds(i.timings.installMs)}` : 'unchanged'}; ${all.length} workflows, ${importedNow} imported now, published in ${seconds(i.timings.publishMs)})`);
         return i;
       })(),
     ]);
@@ -208,10 +239,14 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
     const i = (n8n as PromiseFulfilledResult<Awaited<ReturnType<typeof startN8nWithPaymentWorkflow>>>).value;
     Object.assign(timings, { workerMs: w.startupMs, nodeRedMs: r.timings.startupMs, n8nMs: i.timings.startupMs });
 
-    const webhooks: Record<EngineName, string> = { n8n: i.webhookUrl, 'node-red': r.webhookUrl, temporal: w.webhookUrl };
+    // With a mail catcher, Stripe's events reach n8n and Node-RED through the thank-you template (the payment
+    // template's steps, then the thank-you), so a simulated tap ends as a mail in the catcher.
+    const n8nStripe = i.thankYou?.webhookUrl ?? i.webhookUrl;
+    const nodeRedStripe = r.thankYouUrl ?? r.webhookUrl;
+    const webhooks: Record<EngineName, string> = { n8n: n8nStripe, 'node-red': nodeRedStripe, temporal: w.webhookUrl };
     const endpoints = completeEndpoints({
-      n8n: { stripe: i.webhookUrl, ...Object.fromEntries(i.sourceWorkflows.map((x) => [x.source, x.webhookUrl])) },
-      'node-red': { stripe: r.webhookUrl, ...r.sourceUrls },
+      n8n: { stripe: n8nStripe, ...Object.fromEntries(i.sourceWorkflows.map((x) => [x.source, x.webhookUrl])) },
+      'node-red': { stripe: nodeRedStripe, ...r.sourceUrls },
       temporal: temporalEndpoints(new URL(w.webhookUrl).origin),
     });
     const endpointsFile = writeEndpoints(dir, endpoints);
@@ -262,6 +297,7 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
       urls: { n8n: i.n8n.baseUrl, nodeRed: r.nodeRed.baseUrl, temporalUi: temporal.uiUrl!, temporal: temporal.address, webhooks, endpoints },
       endpointsFile,
       api,
+      mail,
       credentials,
       readyMs: Date.now() - began,
       timings,

@@ -5,6 +5,7 @@ import { ensurePaymentWorkflow, type PaymentWorkflow, type PaymentWorkflowSettin
 import { ownerSession, type RestSession } from './rest-session';
 import { ensureSourceWorkflows, type SourceWorkflow, type SourceWorkflowSpec } from './source-workflows';
 import { startN8n, type RunningN8n } from './start-n8n';
+import { ensureThankYouWorkflow, type ThankYouWorkflow } from './thank-you-workflow';
 
 export interface N8nPaymentOptions {
   engine: Pick<NpmEngine, 'node' | 'binPath'>;
@@ -15,6 +16,8 @@ export interface N8nPaymentOptions {
   settings: PaymentWorkflowSettings;
   /** The other sources, each as its own copy of the template (the template itself is Stripe's). */
   sources?: readonly SourceWorkflowSpec[];
+  /** The mail catcher's SMTP server: the thank-you template is imported with it; unset, it is not imported. */
+  smtp?: { host: string; port: number };
   /** Default: a free port. */
   port?: number;
   /** Default: n8n.log in the user folder. */
@@ -24,6 +27,8 @@ export interface N8nPaymentOptions {
 export interface N8nPaymentInstance extends PaymentWorkflow {
   /** One per entry of `sources`. */
   sourceWorkflows: SourceWorkflow[];
+  /** When `smtp` was given. */
+  thankYou?: ThankYouWorkflow;
   n8n: RunningN8n;
   rest: RestSession;
   timings: { installMs: number; startupMs: number; publishMs: number };
@@ -40,9 +45,11 @@ export async function startN8nWithPaymentWorkflow(o: N8nPaymentOptions): Promise
     const publishing = Date.now();
     const rest = await ownerSession(n8n.baseUrl, o.owner);
     const workflow = await ensurePaymentWorkflow(rest, n8n.baseUrl, o.settings);
-    const store = { terminalCrmStore: workflow.credentials.terminalCrmStore! };
-    const sourceWorkflows = o.sources?.length ? await ensureSourceWorkflows(rest, n8n.baseUrl, o.sources, store) : [];
-    return { ...workflow, sourceWorkflows, n8n, rest, timings: { installMs, startupMs: n8n.startupMs, publishMs: Date.now() - publishing } };
+    const crm = o.settings.crm ?? { name: 'local' as const };
+    const { stripeTerminalApi: _stripe, ...shared } = workflow.credentials;
+    const sourceWorkflows = o.sources?.length ? await ensureSourceWorkflows(rest, n8n.baseUrl, o.sources, shared, crm) : [];
+    const thankYou = o.smtp ? await ensureThankYouWorkflow(rest, n8n.baseUrl, workflow.credentials, o.smtp, crm) : undefined;
+    return { ...workflow, sourceWorkflows, thankYou, n8n, rest, timings: { installMs, startupMs: n8n.startupMs, publishMs: Date.now() - publishing } };
   } catch (e) {
     const tail = n8n.logTail();
     await n8n.stop();

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { SandboxCrm } from '../crm/sandbox-crm';
 import { repoRoot } from '../shared/repo-root';
+import { hasCrm, upsertCrmCredential, withCrm } from './crm-credential';
 import { waitForWebhook } from '../shared/webhook-ready';
 import type { RestSession } from './rest-session';
 
@@ -24,6 +26,8 @@ export interface PaymentWorkflowSettings {
   tokenKeys: string;
   signingSecret: string;
   defaultRegion?: string;
+  /** The CRM every CRM Upsert writes to; default the local store. */
+  crm?: SandboxCrm;
 }
 
 export interface PaymentWorkflow {
@@ -52,7 +56,7 @@ async function upsertCredentials(rest: RestSession, s: PaymentWorkflowSettings):
       : await rest.request<{ id: string; name: string }>('POST', '/credentials', spec);
     refs[spec.type] = { id: saved.id, name: saved.name };
   }
-  return refs;
+  return { ...refs, ...(await upsertCrmCredential(rest, s.crm ?? { name: 'local' })) };
 }
 
 export interface NodeTypeDescription {
@@ -118,6 +122,21 @@ export async function publish(rest: RestSession, id: string, versionId: string):
 }
 
 /**
+ * A saved workflow's CRM Upserts pointed at the sandbox's CRM (TERMINAL_CRM_CRM changed since it was imported),
+ * saved and published again; untouched when they already are. The operator's other edits stay.
+ */
+export async function applyCrm(rest: RestSession, found: SavedWorkflow, crm: SandboxCrm, refs: CredentialRefs, types?: readonly NodeTypeDescription[]): Promise<void> {
+  const wf = await rest.request<SavedWorkflow & N8nWorkflowFile>('GET', `/workflows/${found.id}`);
+  if (hasCrm(wf.nodes, crm, refs)) {
+    if (!found.active) await publish(rest, found.id, found.versionId);
+    return;
+  }
+  const { nodes } = await assignCredentials(rest, withCrm(wf, crm), refs, types);
+  const saved = await rest.request<{ versionId: string }>('PATCH', `/workflows/${found.id}`, { nodes, versionId: wf.versionId });
+  await publish(rest, found.id, saved.versionId);
+}
+
+/**
  * templates/n8n/payment-to-crm.json imported with its credentials and published, ready for deliveries. Safe to
  * run on every start: credentials are updated in place, and a workflow already holding the template's trigger is
  * kept (with the operator's edits) and only published if it is not.
@@ -128,11 +147,12 @@ export async function ensurePaymentWorkflow(rest: RestSession, baseUrl: string, 
   const credentials = await upsertCredentials(rest, settings);
   let workflowId: string;
   const found = (await savedByWebhookId(rest)).get(trigger.webhookId);
+  const crm = settings.crm ?? { name: 'local' };
   if (found) {
     workflowId = found.id;
-    if (!found.active) await publish(rest, found.id, found.versionId);
+    await applyCrm(rest, found, crm, credentials);
   } else {
-    const { name, nodes, connections, settings: wfSettings } = await assignCredentials(rest, template, credentials);
+    const { name, nodes, connections, settings: wfSettings } = await assignCredentials(rest, withCrm(template, crm), credentials);
     const saved = await rest.request<{ id: string; versionId: string }>('POST', '/workflows', {
       name: name ?? 'Terminal payments to CRM', nodes, connections, settings: wfSettings, active: false,
     });

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { waitForWebhook } from '../shared/webhook-ready';
-import { assignCredentials, nodeTypes, publish, readPaymentTemplate, savedByWebhookId, type CredentialRefs, type N8nWorkflowFile, type NodeTypeDescription } from './payment-workflow';
+import type { SandboxCrm } from '../crm/sandbox-crm';
+import { withCrm } from './crm-credential';
+import { applyCrm, assignCredentials, nodeTypes, publish, readPaymentTemplate, savedByWebhookId, type CredentialRefs, type N8nWorkflowFile, type NodeTypeDescription } from './payment-workflow';
 import type { RestSession } from './rest-session';
 
 /** The trigger's node type in the pack; the template's copy for each source differs only in it. */
@@ -106,7 +108,9 @@ export async function ensureSourceWorkflows(
   rest: RestSession,
   baseUrl: string,
   specs: readonly SourceWorkflowSpec[],
+  /** The store's credential and the CRM's, shared with the payment workflow. */
   storeRef: CredentialRefs,
+  crm: SandboxCrm = { name: 'local' },
   template = readPaymentTemplate(),
 ): Promise<SourceWorkflow[]> {
   const types = await nodeTypes(rest);
@@ -121,9 +125,9 @@ export async function ensureSourceWorkflows(
       let workflowId: string;
       if (found) {
         workflowId = found.id;
-        if (!found.active) await publish(rest, found.id, found.versionId);
+        await applyCrm(rest, found, crm, refs, types);
       } else {
-        const { name, nodes, connections, settings } = await assignCredentials(rest, copy, refs, types);
+        const { name, nodes, connections, settings } = await assignCredentials(rest, withCrm(copy, crm), refs, types);
         const created = await rest.request<{ id: string; versionId: string }>('POST', '/workflows', { name, nodes, connections, settings, active: false });
         workflowId = created.id;
         await publish(rest, created.id, created.versionId);

@@ -8,6 +8,9 @@ import { PAYMENT_TO_CRM_EXAMPLE, withPaymentFlow, type PaymentFlowSetup } from '
 import { sourceNodeIds, withSourceTriggers, type SourceTriggerSpec } from './source-triggers';
 import { writeNodeRedSettings } from './settings';
 import { startNodeRed, type RunningNodeRed } from './start-node-red';
+import type { SandboxCrm } from '../crm/sandbox-crm';
+import { withSandboxCrm } from './crm-account';
+import { THANK_YOU_EXAMPLE, withThankYouFlow } from './thank-you-flow';
 
 export interface NodeRedPaymentOptions {
   engine: Pick<NpmEngine, 'node' | 'binPath'>;
@@ -19,6 +22,12 @@ export interface NodeRedPaymentOptions {
   setup: PaymentFlowSetup;
   /** The other sources, each with its own trigger feeding the example's steps (the example's trigger is Stripe's). */
   sources?: readonly SourceTriggerSpec[];
+  /** The CRM the example flows' CRM Upserts write to; default the local store. */
+  crm?: SandboxCrm;
+  /** The mail catcher's SMTP server: the thank-you example is deployed with it; unset, it is not deployed. */
+  smtp?: { host: string; port: number };
+  /** Node-RED's environment (the CRM account's plain fields read `${VARIABLE}` from it); default this process's. */
+  env?: NodeJS.ProcessEnv;
   logFile?: string;
 }
 
@@ -30,6 +39,8 @@ export interface NodeRedPaymentInstance {
   webhookUrl: string;
   /** Each of `sources`' trigger URL, by source. */
   sourceUrls: Record<string, string>;
+  /** The thank-you example's trigger URL, when `smtp` was given. */
+  thankYouUrl?: string;
   /** False when the example was deployed already (a restart of the same userDir). */
   deployedNow: boolean;
   timings: { installMs: number; startupMs: number; deployMs: number };
@@ -44,13 +55,17 @@ export async function startNodeRedWithPaymentFlow(o: NodeRedPaymentOptions): Pro
   mkdirSync(o.userDir, { recursive: true });
   const { ms: installMs } = await installPack(o.engine.node, o.packed, o.userDir);
   writeNodeRedSettings(o.userDir, { port: o.port, credentialSecret: o.credentialSecret });
-  const nodeRed = await startNodeRed({ node: o.engine.node, redJs: o.engine.binPath, userDir: o.userDir, port: o.port, logFile: o.logFile });
+  const nodeRed = await startNodeRed({ node: o.engine.node, redJs: o.engine.binPath, userDir: o.userDir, port: o.port, logFile: o.logFile, env: o.env });
   try {
     return await nodeRed.explain(async () => {
       const deploying = performance.now();
       const example = await exampleFlow(nodeRed.baseUrl, readManifest().name, PAYMENT_TO_CRM_EXAMPLE);
       const deployed = existsSync(join(o.userDir, 'flows.json')) ? await getFlows(nodeRed.baseUrl) : [];
-      const flows = withSourceTriggers(withPaymentFlow(deployed, example, o.setup), example, o.sources ?? []);
+      const thankYou = o.smtp ? await exampleFlow(nodeRed.baseUrl, readManifest().name, THANK_YOU_EXAMPLE) : [];
+      let flows = withSourceTriggers(withPaymentFlow(deployed, example, o.setup), example, o.sources ?? []);
+      if (o.smtp) flows = withThankYouFlow(flows, thankYou, o.setup, o.smtp);
+      const upserts = new Set([...example, ...thankYou].filter((n) => n.type === 'terminal-crm-upsert').map((n) => n.id));
+      flows = withSandboxCrm(flows, upserts, o.crm ?? { name: 'local' });
       await deployFlows(nodeRed.baseUrl, flows);
       const exampleIds = new Set(example.map((n) => n.id));
       const trigger = flows.find((n) => n.type === 'terminal-trigger' && exampleIds.has(n.id));
@@ -63,12 +78,16 @@ export async function startNodeRedWithPaymentFlow(o: NodeRedPaymentOptions): Pro
       const sourceUrls = Object.fromEntries(
         (o.sources ?? []).map((spec) => [spec.source, urlOf(flows.find((n) => n.id === sourceNodeIds(example, spec.source).trigger)!)]),
       );
-      await Promise.all([webhookUrl, ...Object.values(sourceUrls)].map((url) => waitForWebhook(url, 15_000)));
+      const thankYouTrigger = flows.find((n) => n.type === 'terminal-trigger' && thankYou.some((t) => t.id === n.id));
+      if (o.smtp && !thankYouTrigger) throw new Error(`the deployed flow "${THANK_YOU_EXAMPLE}" has lost its Terminal Trigger; delete that flow tab in the editor and start again to get a fresh copy`);
+      const thankYouUrl = thankYouTrigger ? urlOf(thankYouTrigger) : undefined;
+      await Promise.all([webhookUrl, ...Object.values(sourceUrls), ...(thankYouUrl ? [thankYouUrl] : [])].map((url) => waitForWebhook(url, 15_000)));
       return {
         nodeRed,
         flows,
         webhookUrl,
         sourceUrls,
+        thankYouUrl,
         deployedNow: !deployed.some((n) => exampleIds.has(n.id)),
         timings: { installMs, startupMs: nodeRed.startupMs, deployMs: performance.now() - deploying },
       };

@@ -16,6 +16,17 @@ describe('sandbox settings', () => {
     assert.equal(c.storeUrl, `sqlite:${join(work.path, '.sandbox', 'store.db')}`);
     assert.deepEqual(c.ports, { ...DEFAULT_PORTS });
     assert.equal(c.simulatorIntervalMs, 4000);
+    assert.deepEqual(c.crm, { name: 'local' });
+    assert.deepEqual([c.ports.mailSmtp, c.ports.mail], [1025, 8025]);
+  });
+
+  it('stops on TERMINAL_CRM_CRM naming a SaaS CRM whose variables are missing, by the variable', () => {
+    const dir = { TERMINAL_CRM_SANDBOX_DIR: join(work.path, 'crm') };
+    assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_CRM: 'hubspot' }), /^InputError: HUBSPOT_ACCESS_TOKEN: is not set/);
+    assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_CRM: 'zoho', ZOHO_CLIENT_ID: 'id' }), /^InputError: ZOHO_CLIENT_SECRET: is not set/);
+    const c = sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_CRM: 'hubspot', HUBSPOT_ACCESS_TOKEN: 'pat-1', HUBSPOT_BASE_URL: 'http://127.0.0.1:1' });
+    assert.ok(c.crm.name === 'hubspot');
+    assert.deepEqual(c.crm.record, { accessToken: 'pat-1', baseUrl: 'http://127.0.0.1:1' });
   });
 
   it('generates the secrets on the first run, keeps them (mode 600) and reuses them on the next', () => {
@@ -53,6 +64,7 @@ describe('sandbox settings', () => {
     const dir = { TERMINAL_CRM_SANDBOX_DIR: join(work.path, 'bad') };
     assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_N8N_PORT: 'http' }), /^InputError: TERMINAL_CRM_N8N_PORT: "http" is not a port\. Fix: /);
     assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_N8N_PORT: '1880' }), /n8n port: 1880 is also the nodeRed port/);
+    assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_MAIL_PORT: '1025' }), /mail port: 1025 is also the mailSmtp port/);
     assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_SIMULATOR_INTERVAL_MS: '-5' }), /TERMINAL_CRM_SIMULATOR_INTERVAL_MS: "-5" is not a number of milliseconds/);
     assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_TOKEN_KEYS: 'k1:abcd' }), /^InputError: TERMINAL_CRM_TOKEN_KEYS: key "k1" is 2 bytes/);
     assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_SANDBOX_PASSWORD: 'short' }), /TERMINAL_CRM_SANDBOX_PASSWORD: is shorter than 8 characters/);

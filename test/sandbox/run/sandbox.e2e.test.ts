@@ -20,7 +20,8 @@ const CLI = join(__dirname, '..', '..', '..', 'bin', 'terminal-crm.js');
  * `terminal-crm sandbox` for real: the three engines on free ports in a temp state folder, the simulator posting
  * every source's events every second; endpoints.json must list every source on every engine, the store must get
  * transactions through every engine (the simulator's, and a Square payment signed with the key the environment
- * set), and Ctrl-C (SIGINT) must leave no process.
+ * set), the thank-you template must mail the simulated Stripe customers to the sandbox's mail catcher, and Ctrl-C
+ * (SIGINT) must leave no process.
  */
 describe('terminal-crm sandbox', { timeout: 600_000 }, () => {
   const work = tempDir('tcrm-sandbox-');
@@ -48,6 +49,8 @@ describe('terminal-crm sandbox', { timeout: 600_000 }, () => {
       TERMINAL_CRM_WEBHOOK_PORT: await freePort(),
       TERMINAL_CRM_NODE_RED_PORT: await freePort(),
       TERMINAL_CRM_N8N_PORT: await freePort(),
+      TERMINAL_CRM_MAIL_SMTP_PORT: await freePort(),
+      TERMINAL_CRM_MAIL_PORT: await freePort(),
     };
     const inherited = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(TERMINAL_CRM_|STRIPE_|TEMPORAL_|SQUARE_|ADYEN_|ZETTLE_|CLOVER_|SUMUP_)/.test(k)));
     const env = {
@@ -97,6 +100,20 @@ describe('terminal-crm sandbox', { timeout: 600_000 }, () => {
       return tills.every((t) => c[t]! >= 1) ? c : undefined;
     }, 250).catch((e: Error) => assert.fail(`${e.message}${output()}`));
 
+    // Stripe's simulated payments reach n8n and Node-RED through the thank-you template: its mail arrives at the
+    // catcher the ready block names, on the port the environment gave.
+    const mailUrl = /JSON: (http:\/\/127\.0\.0\.1:(\d+)\/mail)\)/.exec(out);
+    assert.ok(mailUrl, `no mail listing in the ready block${output()}`);
+    assert.equal(Number(mailUrl[2]), ports.TERMINAL_CRM_MAIL_PORT);
+    assert.match(out, new RegExp(`SMTP 127\\.0\\.0\\.1:${ports.TERMINAL_CRM_MAIL_SMTP_PORT}`));
+    const mailAt = Date.now();
+    const thanks = await waitUntil('thank-you mail from n8n and Node-RED in the mail catcher', 90_000, async () => {
+      const list = (await (await fetch(mailUrl[1]!, { signal: AbortSignal.timeout(5000) })).json()) as Array<{ to: string[]; subject: string; text: string }>;
+      const got = list.filter((m) => /^Thank you for your visit to /.test(m.subject));
+      return got.length >= 2 ? got : undefined;
+    }, 500).catch((e: Error) => assert.fail(`${e.message}${output()}`));
+    for (const m of thanks) assert.match(m.to.join(','), /@example\.(com|org)$/i);
+
     // A Square payment signed with the key from the environment, to each engine's Square URL.
     const db = await openDatabase(storeUrl);
     const credentials = { square: { signatureKey: squareKey } } as unknown as SourceCredentials;
@@ -131,6 +148,6 @@ describe('terminal-crm sandbox', { timeout: 600_000 }, () => {
     const left = seen.filter(isRunning);
     assert.deepEqual(left.map((pid) => `${pid} ${commandOf(pid)}`), [], 'processes left behind');
     for (const [name, port] of Object.entries(ports)) await assertPortFree(port, name);
-    process.stderr.write(`[sandbox e2e] ready ${readyMs} ms, stop ${Date.now() - stoppingAt} ms, ${seen.length} processes, Stripe transactions ${JSON.stringify(counts)}, ${recorded}\n`);
+    process.stderr.write(`[sandbox e2e] ready ${readyMs} ms, stop ${Date.now() - stoppingAt} ms, ${seen.length} processes, Stripe transactions ${JSON.stringify(counts)}, ${thanks.length} thank-yous within ${Date.now() - mailAt} ms of the first Stripe transactions, ${recorded}\n`);
   });
 });
