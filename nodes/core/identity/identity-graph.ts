@@ -80,7 +80,14 @@ export async function applyAutoMerges(db: SqlDatabase, match: MatchResult): Prom
     if (!p.auto) continue;
     const [into, from] = await Promise.all([resolveCustomerId(db, p.into), resolveCustomerId(db, p.from)]);
     if (!into || !from || into === from) continue;
-    done.push(await mergeCustomers(db, { into, from, evidence: p, actor: 'auto' }));
+    try {
+      done.push(await mergeCustomers(db, { into, from, evidence: p, actor: 'auto' }));
+    } catch (e) {
+      // Two payments of one new customer at once both propose the merge; the one that comes second finds it made.
+      const [nowInto, nowFrom] = await Promise.all([resolveCustomerId(db, into), resolveCustomerId(db, from)]);
+      if (nowInto && nowInto === nowFrom) continue;
+      throw e;
+    }
   }
   return done;
 }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { InputError } from '../../../nodes/core/errors';
-import { identityOf, resolveCustomerId } from '../../../nodes/core/identity/identity-graph';
+import { applyAutoMerges, identityOf, resolveCustomerId } from '../../../nodes/core/identity/identity-graph';
 import { mergeCustomers, undoMerge } from '../../../nodes/core/identity/merge-customers';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { tokenize } from '../../../nodes/core/tokenize/tokenize';
@@ -72,6 +72,15 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
     await undoMerge(s.db, merge.id);
     const ids = (await history(s, a)).transactions.map((t) => t.event_id);
     assert.ok(ids.includes(later.upsert.eventId));
+  });
+
+  it('two payments proposing the same auto-merge at once merge once; the second finds it made and does not fail', async () => {
+    const proposal = { from: b, into: a, sharedKeys: ['email' as const], auto: true, explanation: 'same person' };
+    const match = { customerId: a, confidence: 1, matchedOn: [], decision: 'link' as const, explanation: '', keys: [], merges: [proposal] };
+    const [one, two] = await Promise.all([applyAutoMerges(s.db, match), applyAutoMerges(s.db, match)]);
+    assert.equal(one.length + two.length, 1, 'one merge between them');
+    assert.equal(await resolveCustomerId(s.db, b), a);
+    assert.equal((await s.db.all('SELECT id FROM identity_merges')).length, 1);
   });
 
   it('refuses to undo twice, to undo under a later merge, and to merge a customer into itself or into nobody', async () => {
