@@ -7,7 +7,7 @@ import { readCrmStoreCredential } from '../shared/crm-store-credential';
 import { toItemJson } from '../shared/item-json';
 import { toNodeError } from '../shared/node-error';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
-import { crmAdapterFromNode, crmCredentialOf } from '../shared/crm-credentials';
+import { crmAdapterFromNode, crmCredentialOf, HUBSPOT_AUTHENTICATION } from '../shared/crm-credentials';
 
 export class CrmSync implements INodeType {
   description: INodeTypeDescription = {
@@ -56,18 +56,7 @@ export class CrmSync implements INodeType {
         default: 'hubspot',
         description: 'The CRM whose queued records are sent',
       },
-      {
-        displayName: 'Authentication',
-        name: 'authentication',
-        type: 'options',
-        noDataExpression: true,
-        options: [
-          { name: 'Access Token', value: 'accessToken', description: 'A private app access token' },
-          { name: 'OAuth2', value: 'oAuth2', description: 'A public app; n8n refreshes the token' },
-        ],
-        default: 'accessToken',
-        displayOptions: { show: { crm: ['hubspot'] } },
-      },
+      HUBSPOT_AUTHENTICATION,
       {
         displayName: 'Max Batches',
         name: 'maxBatches',

@@ -5,7 +5,7 @@ import type { PaymentMessage } from '../../core/steps/payment-message';
 import { upsertItemProblems, upsertStepSettled } from '../../core/steps/upsert-settled';
 import { crmWaitMs, DEFAULT_CRM_WAIT_SECONDS, parseUpsertCrmName, upsertToCrmStep, type SaasCrmTarget } from '../../core/steps/upsert-to-crm';
 import { openDatabase } from '../../core/store/open-database';
-import { crmAdapterFromNode, crmCredentialOf } from '../shared/crm-credentials';
+import { crmAdapterFromNode, crmCredentialOf, HUBSPOT_AUTHENTICATION } from '../shared/crm-credentials';
 import { crmAccountTest } from '../shared/crm-account-test';
 import { readCrmStoreCredential } from '../shared/crm-store-credential';
 import { toItemJson } from '../shared/item-json';
@@ -54,18 +54,7 @@ export class CrmUpsert implements INodeType {
         default: 'local',
         description: 'Where customers and payments go. The store always keeps them; a SaaS CRM gets them through the store’s outbox.',
       },
-      {
-        displayName: 'Authentication',
-        name: 'authentication',
-        type: 'options',
-        noDataExpression: true,
-        options: [
-          { name: 'Access Token', value: 'accessToken', description: 'A private app access token' },
-          { name: 'OAuth2', value: 'oAuth2', description: 'A public app; n8n refreshes the token' },
-        ],
-        default: 'accessToken',
-        displayOptions: { show: { crm: ['hubspot'] } },
-      },
+      HUBSPOT_AUTHENTICATION,
       {
         displayName: 'Wait for CRM (Seconds)',
         name: 'waitSeconds',

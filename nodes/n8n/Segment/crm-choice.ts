@@ -3,7 +3,7 @@ import { checkAccountCrm, fieldsTargetOf, flushDeadlineMs, flushResultsFields, t
 import type { SqlDatabase } from '../../core/store/sql-database';
 import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
 import { crmAccountTest } from '../shared/crm-account-test';
-import { CRM_CREDENTIALS, crmAdapterFromNode, crmCredentialOf } from '../shared/crm-credentials';
+import { CRM_CREDENTIALS, crmAdapterFromNode, crmCredentialOf, HUBSPOT_AUTHENTICATION } from '../shared/crm-credentials';
 
 /**
  * The CRM choice of the nodes that write fields on a customer (Segment, Loyalty Enroll): the store's copy only
@@ -38,18 +38,7 @@ export function fieldCrmProperties(waitShow: Record<string, string[]>): INodePro
       description:
         "Where the fields go besides the store's own copy. A SaaS CRM gets them through the store's outbox (one pending update per customer, latest values win); use the same CRM as in CRM Upsert.",
     },
-    {
-      displayName: 'Authentication',
-      name: 'authentication',
-      type: 'options',
-      noDataExpression: true,
-      options: [
-        { name: 'Access Token', value: 'accessToken', description: 'A private app access token' },
-        { name: 'OAuth2', value: 'oAuth2', description: 'A public app; n8n refreshes the token' },
-      ],
-      default: 'accessToken',
-      displayOptions: { show: { crm: ['hubspot'] } },
-    },
+    HUBSPOT_AUTHENTICATION,
     {
       displayName: 'Wait for CRM (Seconds)',
       name: 'waitForCrmSeconds',

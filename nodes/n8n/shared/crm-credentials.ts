@@ -1,4 +1,4 @@
-import type { IExecuteFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { parseSaasCrmName, type SaasCrmName } from '../../core/crm/crm-names';
 import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
 import { crmAdapterFromRecord, crmBaseUrlFromRecord } from '../../core/crm/saas/crm-from-credentials';
@@ -40,3 +40,17 @@ export async function crmAdapterFromNode(ctx: IExecuteFunctions, credential: Crm
   const http = credential.engineAuthenticates ? n8nHttpTransport(ctx, credential.type, crmBaseUrlFromRecord(credential.crm, data)) : undefined;
   return crmAdapterFromRecord(credential.crm, data, http);
 }
+
+/** HubSpot takes a private-app token or OAuth2; the credential shown follows this choice (crmCredentialOf). */
+export const HUBSPOT_AUTHENTICATION: INodeProperties = {
+  displayName: 'Authentication',
+  name: 'authentication',
+  type: 'options',
+  noDataExpression: true,
+  options: [
+    { name: 'Access Token', value: 'accessToken', description: 'A private app access token' },
+    { name: 'OAuth2', value: 'oAuth2', description: 'A public app; n8n refreshes the token' },
+  ],
+  default: 'accessToken',
+  displayOptions: { show: { crm: ['hubspot'] } },
+};
