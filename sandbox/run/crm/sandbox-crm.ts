@@ -48,25 +48,9 @@ export function sandboxCrmFromEnv(env: NodeJS.ProcessEnv): SandboxCrm {
     throw new InputError(SANDBOX_CRM_ENV, `"${name}" is not a CRM the pack knows`, `choose one of: ${CRM_NAMES.join(', ')}`);
   }
   if (!isSaasCrmName(name)) return { name: 'local' };
-  try {
-    crmAdapterFromEnv(name, env);
-  } catch (e) {
-    throw byVariable(name, e, env);
-  }
+  crmAdapterFromEnv(name, env);
   const set = Object.values(CRM_ENV[name]).filter((v) => env[v]?.trim());
   return { name, ...crmRecordFromEnv(name, env), env: Object.fromEntries(set.map((v) => [v, env[v]!.trim()])) };
-}
-
-/**
- * Pipedrive's and Zoho's settings name what is wrong by setting (`zoho.clientId`); the operator sets a variable,
- * so the error names it (ZOHO_CLIENT_ID), and says "is not set" when it is.
- */
-function byVariable(crm: SaasCrmName, e: unknown, env: NodeJS.ProcessEnv): unknown {
-  if (!(e instanceof InputError) || !e.field.startsWith(`${crm}.`)) return e;
-  const variable = CRM_ENV[crm][e.field.slice(crm.length + 1).split('.')[0]!];
-  if (!variable) return e;
-  const problem = env[variable]?.trim() ? e.message.slice(e.field.length + 2).replace(/\. Fix: [\s\S]*$/, '') : 'is not set';
-  return new InputError(variable, problem, e.fix);
 }
 
 /** The account fields an engine's CRM account has, from the variables of the same setting. */

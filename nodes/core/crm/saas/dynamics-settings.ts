@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { InputError } from '../../errors';
+import { settingErrorByVariable } from './setting-error-by-variable';
 
 /**
  * Dynamics 365 / Dataverse settings. Entity set names, key columns and navigation properties go into URLs, so
@@ -168,9 +169,6 @@ export function dynamicsSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, ex
   try {
     return parseDynamicsSettings({ ...extra, url: get(E.url), auth });
   } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    const key = e.field.replace(/^dynamics\.(auth\.)?/, '');
-    const variable = (E as Record<string, string>)[key];
-    throw variable ? new InputError(variable, e.message.replace(/^[^:]+: /, '').replace(/\. Fix: .*$/, ''), e.fix) : e;
+    throw settingErrorByVariable('dynamics', e, env, (path) => (E as Record<string, string>)[path.replace(/^auth\./, '')]);
   }
 }

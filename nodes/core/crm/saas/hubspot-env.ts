@@ -1,4 +1,5 @@
 import { InputError } from '../../errors';
+import { problemOf } from './setting-error-by-variable';
 import { parseHubSpotSettings, type HubSpotSettings } from './hubspot-settings';
 
 /** The environment variables the sandbox, the Temporal worker and the CLI read. */
@@ -79,7 +80,7 @@ export function hubspotSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Hu
   try {
     return parseHubSpotSettings(input);
   } catch (e) {
-    if (e instanceof InputError) throw new InputError(envNameFor(e.field), e.message.slice(e.field.length + 2).replace(/\. Fix: .*$/s, ''), e.fix);
+    if (e instanceof InputError) throw new InputError(envNameFor(e.field), problemOf(e), e.fix);
     throw e;
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { InputError } from '../../errors';
+import { settingErrorByVariable, variableByTopOrLeaf } from './setting-error-by-variable';
 
 /** Pipedrive names every custom field by a random 40-character hex key (Company settings → Data fields → "API key"). */
 const FIELD_KEY = /^[0-9a-f]{40}$/;
@@ -78,17 +79,21 @@ export function pipedriveSettingsFromEnv(env: NodeJS.ProcessEnv): PipedriveSetti
   const clientId = get(PIPEDRIVE_ENV.clientId);
   const fieldMap = get(PIPEDRIVE_ENV.fieldMap);
   const perWindow = get(PIPEDRIVE_ENV.requestsPerWindow);
-  return parsePipedriveSettings({
-    baseUrl: get(PIPEDRIVE_ENV.baseUrl),
-    apiToken: get(PIPEDRIVE_ENV.apiToken),
-    oauth: clientId
-      ? { clientId, clientSecret: get(PIPEDRIVE_ENV.clientSecret), refreshToken: get(PIPEDRIVE_ENV.refreshToken) }
-      : undefined,
-    customerIdField: get(PIPEDRIVE_ENV.customerIdField),
-    paymentKeyField: get(PIPEDRIVE_ENV.paymentKeyField),
-    fieldMap: fieldMap ? parseJsonSetting(fieldMap, PIPEDRIVE_ENV.fieldMap) : undefined,
-    requestsPerWindow: perWindow === undefined ? undefined : Number(perWindow),
-  });
+  try {
+    return parsePipedriveSettings({
+      baseUrl: get(PIPEDRIVE_ENV.baseUrl),
+      apiToken: get(PIPEDRIVE_ENV.apiToken),
+      oauth: clientId
+        ? { clientId, clientSecret: get(PIPEDRIVE_ENV.clientSecret), refreshToken: get(PIPEDRIVE_ENV.refreshToken) }
+        : undefined,
+      customerIdField: get(PIPEDRIVE_ENV.customerIdField),
+      paymentKeyField: get(PIPEDRIVE_ENV.paymentKeyField),
+      fieldMap: fieldMap ? parseJsonSetting(fieldMap, PIPEDRIVE_ENV.fieldMap) : undefined,
+      requestsPerWindow: perWindow === undefined ? undefined : Number(perWindow),
+    });
+  } catch (e) {
+    throw settingErrorByVariable('pipedrive', e, env, variableByTopOrLeaf(PIPEDRIVE_ENV));
+  }
 }
 
 function parseJsonSetting(text: string, name: string): unknown {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod/v4';
 import { InputError } from '../../errors';
+import { settingErrorByVariable } from './setting-error-by-variable';
 
 /**
  * Salesforce settings. Every name that ends up in a URL or a SOQL query is checked against Salesforce's API-name
@@ -223,10 +224,7 @@ export function salesforceSettingsFromEnv(env: NodeJS.ProcessEnv = process.env, 
   try {
     return parseSalesforceSettings(input);
   } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    const key = e.field.replace(/^salesforce\./, '');
-    const variable = key === 'auth.privateKey' ? E.privateKey : (E as Record<string, string>)[key.replace(/^auth\./, '')];
-    throw variable ? new InputError(variable, e.message.replace(/^[^:]+: /, '').replace(/\. Fix: .*$/, ''), e.fix) : e;
+    throw settingErrorByVariable('salesforce', e, env, (path) => (E as Record<string, string>)[path.replace(/^auth\./, '')]);
   }
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { InputError } from '../../errors';
+import { settingErrorByVariable, variableByTopOrLeaf } from './setting-error-by-variable';
 
 /**
  * Zoho runs separate data centres; an org lives in one, and both its accounts server (OAuth) and its API domain
@@ -128,19 +129,23 @@ export function zohoSettingsFromEnv(env: NodeJS.ProcessEnv): ZohoSettings {
   const get = (name: string) => env[name]?.trim() || undefined;
   const fieldMap = get(ZOHO_ENV.fieldMap);
   const credits = get(ZOHO_ENV.dailyCredits);
-  return parseZohoSettings({
-    clientId: get(ZOHO_ENV.clientId),
-    clientSecret: get(ZOHO_ENV.clientSecret),
-    refreshToken: get(ZOHO_ENV.refreshToken),
-    dataCenter: get(ZOHO_ENV.dataCenter)?.toLowerCase(),
-    baseUrl: get(ZOHO_ENV.baseUrl),
-    accountsUrl: get(ZOHO_ENV.accountsUrl),
-    customerIdField: get(ZOHO_ENV.customerIdField),
-    paymentKeyField: get(ZOHO_ENV.paymentKeyField),
-    paymentsModule: get(ZOHO_ENV.paymentsModule),
-    fieldMap: fieldMap ? parseJsonSetting(fieldMap) : undefined,
-    dailyCredits: credits === undefined ? undefined : Number(credits),
-  });
+  try {
+    return parseZohoSettings({
+      clientId: get(ZOHO_ENV.clientId),
+      clientSecret: get(ZOHO_ENV.clientSecret),
+      refreshToken: get(ZOHO_ENV.refreshToken),
+      dataCenter: get(ZOHO_ENV.dataCenter)?.toLowerCase(),
+      baseUrl: get(ZOHO_ENV.baseUrl),
+      accountsUrl: get(ZOHO_ENV.accountsUrl),
+      customerIdField: get(ZOHO_ENV.customerIdField),
+      paymentKeyField: get(ZOHO_ENV.paymentKeyField),
+      paymentsModule: get(ZOHO_ENV.paymentsModule),
+      fieldMap: fieldMap ? parseJsonSetting(fieldMap) : undefined,
+      dailyCredits: credits === undefined ? undefined : Number(credits),
+    });
+  } catch (e) {
+    throw settingErrorByVariable('zoho', e, env, variableByTopOrLeaf(ZOHO_ENV));
+  }
 }
 
 function parseJsonSetting(text: string): unknown {

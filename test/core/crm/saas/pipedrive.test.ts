@@ -410,7 +410,8 @@ describe('Pipedrive settings', () => {
     assert.deepEqual([s.apiToken, s.baseUrl, s.customerIdField, s.fieldMap.loyalty_tier, s.requestsPerWindow], ['tok', 'https://acme.pipedrive.com', CUSTOMER_FIELD, TIER_FIELD, 10]);
     const o = pipedriveSettingsFromEnv({ PIPEDRIVE_CLIENT_ID: 'c', PIPEDRIVE_CLIENT_SECRET: 's', PIPEDRIVE_REFRESH_TOKEN: 'r', PIPEDRIVE_CUSTOMER_ID_FIELD: CUSTOMER_FIELD, PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD });
     assert.deepEqual(o.oauth, { clientId: 'c', clientSecret: 's', refreshToken: 'r', tokenUrl: 'https://oauth.pipedrive.com/oauth/token' });
-    assert.throws(() => pipedriveSettingsFromEnv({ PIPEDRIVE_CLIENT_ID: 'c', PIPEDRIVE_CUSTOMER_ID_FIELD: CUSTOMER_FIELD, PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD }), (e: unknown) => e instanceof InputError && e.field === 'pipedrive.oauth.clientSecret');
+    assert.throws(() => pipedriveSettingsFromEnv({ PIPEDRIVE_CLIENT_ID: 'c', PIPEDRIVE_CUSTOMER_ID_FIELD: CUSTOMER_FIELD, PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD }), (e: unknown) => e instanceof InputError && e.field === 'PIPEDRIVE_CLIENT_SECRET' && /is not set/.test(e.message));
+    assert.throws(() => pipedriveSettingsFromEnv({ PIPEDRIVE_API_TOKEN: 't', PIPEDRIVE_CUSTOMER_ID_FIELD: 'short', PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD }), (e: unknown) => e instanceof InputError && e.field === 'PIPEDRIVE_CUSTOMER_ID_FIELD' && !/is not set/.test(e.message) && /Data fields/.test(e.fix));
     assert.throws(() => pipedriveSettingsFromEnv({ PIPEDRIVE_API_TOKEN: 't', PIPEDRIVE_CUSTOMER_ID_FIELD: CUSTOMER_FIELD, PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD, PIPEDRIVE_FIELD_MAP: '{oops' }), (e: unknown) => e instanceof InputError && e.field === 'PIPEDRIVE_FIELD_MAP');
   });
 });

@@ -358,5 +358,7 @@ describe('Zoho settings', () => {
     const o = zohoSettingsFromEnv({ ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_BASE_URL: 'https://proxy.example.com/' });
     assert.equal(o.apiBaseUrl, 'https://proxy.example.com');
     assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_FIELD_MAP: '{' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_FIELD_MAP');
+    assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_CLIENT_ID' && /is not set/.test(e.message));
+    assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_DATA_CENTER: 'xx' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_DATA_CENTER' && /us, eu/.test(e.message));
   });
 });
