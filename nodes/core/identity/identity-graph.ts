@@ -3,6 +3,10 @@ import type { Crm } from '../crm/crm';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
 import type { CardDescriptor } from '../match/match-record';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
+import { areKeptApart } from './kept-apart';
+import { resolveCustomerId } from './resolve-customer-id';
+
+export { resolveCustomerId };
 import { mergeCustomers, type MergeRecord } from './merge-customers';
 
 export interface IdentityKey {
@@ -27,18 +31,6 @@ export interface IdentityView {
 }
 
 const SCOPED: ReadonlySet<MatchKeyKind> = new Set(['processorCustomerId', 'paymentId']);
-
-/** Follows merges to the customer that holds a person now (an id from an old export may have been merged). */
-export async function resolveCustomerId(db: SqlExecutor, customerId: string): Promise<string | undefined> {
-  let id = customerId;
-  for (let hops = 0; hops < 64; hops++) {
-    const row = await db.get<{ merged_into: string | null }>('SELECT merged_into FROM customers WHERE id = ?', [id]);
-    if (!row) return undefined;
-    if (!row.merged_into) return id;
-    id = row.merged_into;
-  }
-  return id;
-}
 
 export async function identityOf(db: SqlExecutor, customerId: string): Promise<IdentityView | undefined> {
   const row = await db.get<{ id: string; merged_into: string | null }>('SELECT id, merged_into FROM customers WHERE id = ?', [customerId]);
@@ -72,7 +64,8 @@ export function identityStoreOf(crm: Crm): SqlDatabase | undefined {
 
 /**
  * Carries out the merges a match proposed as safe (`auto`); the others stay in the result for a person to
- * decide. Returns the merges made. A proposal whose customers changed meanwhile is skipped, not forced.
+ * decide. Returns the merges made. A proposal whose customers changed meanwhile is skipped, not forced, and so is
+ * one an operator decided against (Keep Apart).
  */
 export async function applyAutoMerges(db: SqlDatabase, match: MatchResult): Promise<MergeRecord[]> {
   const done: MergeRecord[] = [];
@@ -80,6 +73,7 @@ export async function applyAutoMerges(db: SqlDatabase, match: MatchResult): Prom
     if (!p.auto) continue;
     const [into, from] = await Promise.all([resolveCustomerId(db, p.into), resolveCustomerId(db, p.from)]);
     if (!into || !from || into === from) continue;
+    if (await areKeptApart(db, into, from)) continue;
     try {
       done.push(await mergeCustomers(db, { into, from, evidence: p, actor: 'auto' }));
     } catch (e) {

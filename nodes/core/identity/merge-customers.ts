@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { PROFILE_COLUMN_NAMES } from '../crm/customer-columns';
-
+import { forgetKeptApart } from './kept-apart';
 
 interface CardRow {
   card_key: string;
@@ -116,6 +116,8 @@ export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Pr
     const moved: Moved = { keys, transactions, cards, cardsAdded, filled };
     const id = `mrg_${randomBytes(12).toString('base64url')}`;
     const actor = request.actor ?? 'operator';
+    // A person merging the two overrides an earlier Keep Apart of the same pair.
+    if (actor !== 'auto') await forgetKeptApart(tx, into, from);
     await tx.run(
       'INSERT INTO identity_merges (id, into_id, from_id, evidence, moved, actor, merged_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [id, into, from, JSON.stringify(request.evidence ?? null), JSON.stringify(moved), actor, now],

@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { SqlDatabase } from '../store/sql-database';
+import { keepApart } from './kept-apart';
 import { mergeCustomers } from './merge-customers';
 
 export const REVIEW_ACTIONS = ['link', 'keep-apart'] as const;
@@ -42,12 +43,16 @@ function customerId(value: string, field: string, what: string): string {
 /**
  * Acts on a review payment from an editor. The payment was recorded under a new customer (so none is lost);
  * "link" merges that customer into the candidate, recorded with its evidence like `terminal-crm merge`;
- * "keep-apart" leaves both as they are. Running it again for the same payment changes nothing.
+ * "keep-apart" leaves both as they are and remembers it, so no later payment merges them without a person.
+ * Running it again for the same payment changes nothing.
  */
 export async function resolveReview(db: SqlDatabase, d: ReviewDecision): Promise<ReviewOutcome> {
   const candidateId = customerId(d.candidateId, 'Candidate Customer ID', 'match.candidateId of a Needs Review item');
   const recordedId = customerId(d.recordedId, 'Recorded Customer ID', 'crm.customerId (put this node after CRM Upsert)');
-  if (d.action === 'keep-apart') return { action: d.action, candidateId, recordedId };
+  if (d.action === 'keep-apart') {
+    await keepApart(db, candidateId, recordedId, { reason: d.reason, actor: d.actor, via: d.via });
+    return { action: d.action, candidateId, recordedId };
+  }
   const row = await db.get<{ merged_into: string | null }>('SELECT merged_into FROM customers WHERE id = ?', [recordedId]);
   if (row?.merged_into === candidateId) return { action: d.action, candidateId, recordedId, alreadyLinked: true };
   const merge = await mergeCustomers(db, {

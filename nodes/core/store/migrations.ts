@@ -1,5 +1,6 @@
 import { CRM_LINKS_MIGRATION } from '../crm/saas/crm-links';
 import { CURSORS_MIGRATION } from '../cursors/cursor-store';
+import { KEPT_APART_MIGRATION } from '../identity/kept-apart';
 import { INBOX_MIGRATION } from '../inbox/schema';
 import { INBOX_REDRIVE_MIGRATION } from '../inbox/redrive-schema';
 import { LEDGER_MIGRATION } from '../ledger/schema';
@@ -93,6 +94,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   INBOX_REDRIVE_MIGRATION,
   MATCH_WEIGHTS_MIGRATION,
   MESSAGES_MIGRATION,
+  KEPT_APART_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */

@@ -1,0 +1,73 @@
+import type { SqlExecutor } from '../store/sql-database';
+import { resolveCustomerId } from './resolve-customer-id';
+
+/**
+ * Schema 14: pairs of customers an operator said are different people (Resolve Review's Keep Apart). Without it
+ * the decision lives only in an execution's output: a later payment carrying a key of each would merge them
+ * automatically, undoing what a person decided.
+ */
+export const KEPT_APART_MIGRATION = {
+  version: 14,
+  name: 'identity: customers an operator kept apart',
+  sql: `
+    CREATE TABLE kept_apart (
+      customer_a TEXT NOT NULL, customer_b TEXT NOT NULL,
+      reason TEXT, actor TEXT NOT NULL, via TEXT,
+      decided_at TEXT NOT NULL,
+      PRIMARY KEY (customer_a, customer_b)
+    );
+    CREATE INDEX customers_by_merged_into ON customers(merged_into)`,
+} as const;
+
+export interface KeepApartDecision {
+  reason?: string | null;
+  actor: string;
+  via?: string | null;
+}
+
+/** Stored in one order, so (a, b) and (b, a) are one decision. */
+const ordered = (x: string, y: string): [string, string] => (x < y ? [x, y] : [y, x]);
+
+/** Records that two customers are different people; deciding again keeps the first record. */
+export async function keepApart(db: SqlExecutor, x: string, y: string, d: KeepApartDecision): Promise<void> {
+  const [a, b] = ordered(x, y);
+  await db.run(
+    'INSERT INTO kept_apart (customer_a, customer_b, reason, actor, via, decided_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING',
+    [a, b, d.reason?.trim() || null, d.actor, d.via ?? null, new Date().toISOString()],
+  );
+}
+
+/** An operator's explicit merge overrides an earlier Keep Apart: the record goes, so the two stay one. */
+export async function forgetKeptApart(db: SqlExecutor, x: string, y: string): Promise<void> {
+  const [a, b] = ordered(x, y);
+  await db.run('DELETE FROM kept_apart WHERE customer_a = ? AND customer_b = ?', [a, b]);
+}
+
+/**
+ * Whether any customer now part of `x` was kept apart from any now part of `y`: a decision stays true when
+ * either side is later merged with a third customer.
+ */
+export async function areKeptApart(db: SqlExecutor, x: string, y: string): Promise<boolean> {
+  const [rx, ry] = await Promise.all([resolveCustomerId(db, x), resolveCustomerId(db, y)]);
+  if (!rx || !ry || rx === ry) return false;
+  const [mx, my] = await Promise.all([membersOf(db, rx), membersOf(db, ry)]);
+  const [a, b] = [[...mx, ...my], [...mx, ...my]];
+  const marks = (n: number) => Array(n).fill('?').join(', ');
+  const rows = await db.all<{ customer_a: string; customer_b: string }>(
+    `SELECT customer_a, customer_b FROM kept_apart WHERE customer_a IN (${marks(a.length)}) AND customer_b IN (${marks(b.length)})`,
+    [...a, ...b],
+  );
+  return rows.some((r) => (mx.has(r.customer_a) && my.has(r.customer_b)) || (my.has(r.customer_a) && mx.has(r.customer_b)));
+}
+
+/** The customer and every customer merged into it, directly or through others (merge trees are small). */
+async function membersOf(db: SqlExecutor, root: string): Promise<Set<string>> {
+  const members = new Set([root]);
+  let frontier = [root];
+  for (let depth = 0; depth < 64 && frontier.length > 0; depth++) {
+    const rows = await db.all<{ id: string }>(`SELECT id FROM customers WHERE merged_into IN (${frontier.map(() => '?').join(', ')})`, frontier);
+    frontier = rows.map((r) => r.id).filter((id) => !members.has(id));
+    for (const id of frontier) members.add(id);
+  }
+  return members;
+}
