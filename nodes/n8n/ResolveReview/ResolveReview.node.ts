@@ -24,7 +24,7 @@ export class ResolveReview implements INodeType {
     properties: [
       {
         displayName:
-          'Put this after CRM Upsert on the <b>Needs Review</b> path, or after a person answered (a Wait, a form, an approval message). CRM Upsert recorded the review payment under a new customer; <b>Link to Candidate</b> merges that customer into the one Match Customer proposed (<code>match.candidateId</code>), with its keys, cards and payments, recorded with your reason (undo with <code>terminal-crm unmerge</code>). <b>Keep Apart</b> changes nothing: both stay separate customers. Each item gets "review" with what was done; running it again for the same payment changes nothing.',
+          'Put this after CRM Upsert on the <b>Needs Review</b> path, or after a person answered (a Wait, a form, an approval message). CRM Upsert recorded the review payment under a new customer; <b>Link to Candidate</b> merges that customer into the one Match Customer proposed (<code>match.candidateId</code>), with its keys, cards and payments, recorded with your reason (undo with <code>terminal-crm unmerge</code>). <b>Keep Apart</b> leaves both as separate customers and remembers it, so no later payment merges them automatically (a Link overrides it). Each item gets "review" with what was done; running it again for the same payment changes nothing.',
         name: 'notice',
         type: 'notice',
         default: '',
@@ -35,7 +35,7 @@ export class ResolveReview implements INodeType {
         type: 'options',
         options: [
           { name: 'Link to Candidate', value: 'link', description: 'Same person: merge the new customer into the candidate' },
-          { name: 'Keep Apart', value: 'keep-apart', description: 'Different people: leave both customers as they are' },
+          { name: 'Keep Apart', value: 'keep-apart', description: 'Different people: leave both customers as they are, and never merge them automatically' },
         ],
         default: 'link',
         description: 'What to do with each review payment; map it from a person\'s answer with an expression',
