@@ -36,6 +36,8 @@ export function familyLevel(a: string | undefined, b: string | undefined): numbe
 }
 
 const letters = (s: string) => s.replace(/[^a-z]/g, '');
+/** The email level "one typo apart": at the same provider, or one a typo of the other. */
+const EMAIL_ONE_TYPO = 2;
 /** The email level "similar name": two mailboxes built from one name ("ana.lopez77@", "analopez@"). */
 export const EMAIL_SIMILAR_NAME = 3;
 /** The address level "same postal code", whose weight is term-frequency adjusted. */
@@ -188,8 +190,15 @@ export function emailSaysNoMore(levels: Int8Array, a: NormalizedRecord, b: Norma
   const l = levels[F.email]!;
   if (l <= 0 || l === FIELDS[F.email]!.levels.length - 1) return false;
   const g = levels[F.given]!;
-  if (!(g >= 0 && g <= 1 && levels[F.family] === 0)) return false;
-  return l === EMAIL_SIMILAR_NAME || (builtFromName(a.emails[0]!, a.given, a.family) && builtFromName(b.emails[0]!, b.given, b.family));
+  const f = levels[F.family]!;
+  // Names that agree at any level short of different (a typo, an initial): the mailbox built from them repeats it.
+  if (!(g >= 0 && g < FIELDS[F.given]!.levels.length - 1 && f >= 0 && f < FIELDS[F.family]!.levels.length - 1)) return false;
+  if (l === EMAIL_SIMILAR_NAME) return true;
+  const builtA = builtFromName(a.emails[0]!, a.given, a.family);
+  const builtB = builtFromName(b.emails[0]!, b.given, b.family);
+  // One typo at the same provider is how a mailbox is mistyped, unless both are the names themselves; the same
+  // name at another provider is how namesakes' mailboxes look ("jack.smith@" at two providers).
+  return l === EMAIL_ONE_TYPO ? builtA && builtB : builtA || builtB;
 }
 
 export interface Comparison {
@@ -203,6 +212,14 @@ export interface Comparison {
   household: number;
   /** The given and family name of `a` agreed with `b` only when swapped. */
   swapped: boolean;
+}
+
+/** The higher of a name's frequencies as a given and as a family name. */
+function eitherField(tf: ValueFrequencies | undefined, v: string): number | undefined {
+  if (!tf) return undefined;
+  const g = tf.given(v);
+  const f = tf.family(v);
+  return g === undefined ? f : f === undefined ? g : Math.max(g, f);
 }
 
 /** Weight of one field's level, term-frequency adjusted for exact names and postal codes. */
@@ -232,8 +249,10 @@ export function compareRecords(
   if ((g > 0 || f > 0) && (a.given || a.family)) {
     const sg = givenLevel(a.family, b.given);
     const sf = familyLevel(a.given, b.family);
-    const sfw = levelWeight(F.family, sf, lw, m, sf === 0 ? tf?.family(b.family!) : undefined);
-    const sw = levelWeight(F.given, sg, lw, m, sg === 0 ? tf?.given(b.given!) : undefined) + sfw;
+    // A swapped name is rare in the field it landed in ("anderson" as a given name): count it as common as it is
+    // in either field, or a swap would weigh twice what the same names in place do.
+    const sfw = levelWeight(F.family, sf, lw, m, sf === 0 ? eitherField(tf, b.family!) : undefined);
+    const sw = levelWeight(F.given, sg, lw, m, sg === 0 ? eitherField(tf, b.given!) : undefined) + sfw;
     if (sw > nameWeight) {
       [g, f, nameWeight, familyWeight, swapped] = [sg, sf, sw, sfw, true];
     }
