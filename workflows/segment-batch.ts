@@ -4,9 +4,10 @@ import type { LoyaltyReviewSummary, SegmentBatchSummary } from '../nodes/core/se
 
 /**
  * The batch reads every customer: minutes for a large store. It heartbeats after each chunk it writes, so a
- * worker that dies mid-run is noticed within the heartbeat timeout and the run starts over on another (it is
- * safe to repeat: each run saves its own scores and only overwrites customers no payment has touched since).
- * A failed run is retried a few times; after that the next scheduled run catches up.
+ * worker that dies mid-run is noticed within the heartbeat timeout, and the retry goes on from the last
+ * heartbeat's checkpoint on another worker (customers already written are not written again; repeating one is
+ * safe anyway: a run only overwrites customers no payment has touched since). A failed run is retried a few
+ * times; after that the next scheduled run catches up.
  */
 const { runSegmentBatch } = proxyActivities<BatchActivities>({
   startToCloseTimeout: '4 hours',

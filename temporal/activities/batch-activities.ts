@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import type { LoyaltyProgram } from '../../nodes/core/loyalty/program';
 import { fieldsTargetOf } from '../../nodes/core/crm/field-updates';
 import { reviewLoyalty as review } from '../../nodes/core/loyalty/review';
-import { runSegmentBatch as runBatch, type BatchProgress } from '../../nodes/core/segment/batch';
+import { runSegmentBatch as runBatch, type BatchCheckpoint, type BatchProgress } from '../../nodes/core/segment/batch';
 import { parseSegmentConfig, type SegmentConfig } from '../../nodes/core/segment/config';
 import { InputError } from '../../nodes/core/errors';
 import { summarizeBatch, summarizeReview, type LoyaltyReviewSummary, type SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
@@ -17,13 +17,23 @@ export interface BatchActivities {
 }
 
 /** Outside a Temporal activity (a test calling it directly) there is no one to heartbeat to. */
-function heartbeater(): ((p: BatchProgress) => void) | undefined {
+function activityContext(): Context | undefined {
   try {
-    const context = Context.current();
-    return (p) => context.heartbeat(p);
+    return Context.current();
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Heartbeats carry the progress and the checkpoint: a worker that died mid-run is noticed within the heartbeat
+ * timeout, not hours later, and the retry goes on from the last checkpoint instead of starting over.
+ */
+function heartbeating(): { onProgress?: (p: BatchProgress) => void; resumeFrom?: BatchCheckpoint } {
+  const context = activityContext();
+  if (!context) return {};
+  const last = context.info.heartbeatDetails as Partial<BatchProgress> | undefined;
+  return { onProgress: (p) => context.heartbeat(p), ...(last?.checkpoint ? { resumeFrom: last.checkpoint } : {}) };
 }
 
 function asOfDate(asOf: string): Date {
@@ -41,8 +51,7 @@ export function createBatchActivities(settings: { storeUrl: string; segment?: Se
   return {
     runSegmentBatch: async (asOf) => {
       if (!config) return null;
-      // Heartbeats carry the progress: a worker that died mid-run is noticed within the heartbeat timeout, not hours later.
-      return failFastOnInputError(async () => summarizeBatch(await runBatch(await db(), config, { asOf: asOfDate(asOf), onProgress: heartbeater(), ...(crm ? { crm } : {}) })));
+      return failFastOnInputError(async () => summarizeBatch(await runBatch(await db(), config, { asOf: asOfDate(asOf), ...heartbeating(), ...(crm ? { crm } : {}) })));
     },
     reviewLoyalty: async (asOf) => {
       if (!program) return null;

@@ -36,6 +36,12 @@ export interface BatchOptions {
    * stuck one (a Temporal activity heartbeats with it).
    */
   onProgress?: (p: BatchProgress) => void;
+  /**
+   * The last checkpoint of an earlier attempt of the same run (same `asOf`; a Temporal activity's heartbeat
+   * details): currencies it finished are not redone, and the one it was writing goes on after the last customer
+   * it wrote, with the thresholds and model that attempt saved, instead of starting over.
+   */
+  resumeFrom?: BatchCheckpoint;
 }
 
 export interface BatchProgress {
@@ -43,6 +49,31 @@ export interface BatchProgress {
   /** Customers of this currency written so far, of `customers`. */
   written: number;
   customers: number;
+  /** Where a new attempt of this run would go on from: small, JSON, meant to be a heartbeat's details. */
+  checkpoint: BatchCheckpoint;
+}
+
+type Fitted = ReturnType<typeof fitModels>;
+
+interface CurrencyTally {
+  segmentCounts: Record<string, number>;
+  segmentChanges: number;
+  skippedConcurrent: number;
+  fieldsQueued: number;
+}
+
+export interface BatchCheckpoint {
+  asOf: string;
+  done: BatchCurrencyResult[];
+  current?: {
+    currency: string;
+    run: RfmRun;
+    model: StoredClvModel | null;
+    fitted: Fitted;
+    /** Customers are written in id order: everything up to this id is written. */
+    afterCustomerId: string;
+    tally: CurrencyTally;
+  };
 }
 
 export interface BatchCurrencyResult {
@@ -122,43 +153,60 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
   const asOf = options.asOf ?? new Date();
   const asOfIso = asOf.toISOString();
   const asOfDay = dayNumber(asOf.getTime());
+  const resume = options.resumeFrom?.asOf === asOfIso ? options.resumeFrom : undefined;
   const currencies =
     options.currencies ?? (await db.all<{ currency: string }>('SELECT DISTINCT currency FROM segment_stats ORDER BY currency')).map((r) => r.currency);
-  const out: BatchCurrencyResult[] = [];
+  const out: BatchCurrencyResult[] = [...(resume?.done ?? [])];
+  const finished = new Set(out.map((c) => c.currency));
   for (const currency of currencies) {
+    if (finished.has(currency)) continue;
     const { rows, previousSegment } = await readPopulation(db, currency);
     if (rows.length === 0) continue;
-    options.onProgress?.({ currency, written: 0, customers: rows.length });
     const batch = scoreRfmColumns(
       Float64Array.from(rows, (s) => s.lastDay),
       Float64Array.from(rows, (s) => s.payments),
       Float64Array.from(rows, (s) => s.netMinor),
     );
-    const run: RfmRun = { id: `rfm_${randomUUID()}`, currency, asOf: asOfIso, cuts: batch.cuts, monetaryPercentiles: batch.monetaryPercentiles };
-    const fitted = fitModels(rows, asOfDay, config.clv);
+    const carried = resume?.current?.currency === currency ? resume.current : undefined;
+    let run: RfmRun;
     let model: StoredClvModel | null = null;
-    if (typeof fitted !== 'string') {
-      model = {
-        id: `clv_${randomUUID()}`, currency, unit: config.clv.unit, asOf: asOfIso,
-        purchase: fitted.purchase.params, spend: fitted.spend?.params ?? null,
-        purchaseLogLikelihood: fitted.purchase.logLikelihood, spendLogLikelihood: fitted.spend?.logLikelihood ?? null,
-        customers: fitted.purchase.customers,
-      };
+    let fitted: Fitted;
+    if (carried) {
+      // The earlier attempt saved these: customers it already wrote were scored against them.
+      ({ run, model, fitted } = carried);
+    } else {
+      run = { id: `rfm_${randomUUID()}`, currency, asOf: asOfIso, cuts: batch.cuts, monetaryPercentiles: batch.monetaryPercentiles };
+      fitted = fitModels(rows, asOfDay, config.clv);
+      if (typeof fitted !== 'string') {
+        model = {
+          id: `clv_${randomUUID()}`, currency, unit: config.clv.unit, asOf: asOfIso,
+          purchase: fitted.purchase.params, spend: fitted.spend?.params ?? null,
+          purchaseLogLikelihood: fitted.purchase.logLikelihood, spendLogLikelihood: fitted.spend?.logLikelihood ?? null,
+          customers: fitted.purchase.customers,
+        };
+      }
+      const savedAt = new Date().toISOString();
+      await db.transaction(async (tx) => {
+        await saveRfmRun(tx, run, savedAt);
+        if (model) await saveClvModel(tx, model, savedAt);
+      });
     }
     const now = new Date().toISOString();
-    await db.transaction(async (tx) => {
-      await saveRfmRun(tx, run, now);
-      if (model) await saveClvModel(tx, model, now);
-    });
-    const segmentCounts: Record<string, number> = {};
-    let segmentChanges = 0;
-    let skippedConcurrent = 0;
-    let fieldsQueued = 0;
+    const tally: CurrencyTally = carried
+      ? { ...carried.tally, segmentCounts: { ...carried.tally.segmentCounts } }
+      : { segmentCounts: {}, segmentChanges: 0, skippedConcurrent: 0, fieldsQueued: 0 };
     const local = (options.writeFields ?? 'local') === 'local';
     const chunk = options.chunkSize ?? 2_000;
-    for (let start = 0; start < rows.length; start += chunk) {
+    const first = carried ? firstAfter(rows, carried.afterCustomerId) : 0;
+    const progress = (written: number, afterCustomerId: string) =>
+      options.onProgress?.({
+        currency, written, customers: rows.length,
+        checkpoint: { asOf: asOfIso, done: [...out], current: { currency, run, model, fitted, afterCustomerId, tally: { ...tally, segmentCounts: { ...tally.segmentCounts } } } },
+      });
+    progress(first, carried?.afterCustomerId ?? '');
+    for (let start = first; start < rows.length; start += chunk) {
       // A Postgres transaction may be rerun after a conflict: count inside it, add up once it has committed.
-      const tally = await db.transaction(async (tx) => {
+      const chunkTally = await db.transaction(async (tx) => {
         const counts: Record<string, number> = {};
         let changes = 0;
         let skipped = 0;
@@ -184,23 +232,33 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
         const queued = options.crm ? (await queueFieldUpdates(tx, options.crm, toCrm, new Date(now))).filter(Boolean).length : 0;
         return { counts, changes, skipped, queued };
       });
-      for (const [k, n] of Object.entries(tally.counts)) segmentCounts[k] = (segmentCounts[k] ?? 0) + n;
-      segmentChanges += tally.changes;
-      skippedConcurrent += tally.skipped;
-      fieldsQueued += tally.queued;
-      options.onProgress?.({ currency, written: Math.min(rows.length, start + chunk), customers: rows.length });
+      for (const [k, n] of Object.entries(chunkTally.counts)) tally.segmentCounts[k] = (tally.segmentCounts[k] ?? 0) + n;
+      tally.segmentChanges += chunkTally.changes;
+      tally.skippedConcurrent += chunkTally.skipped;
+      tally.fieldsQueued += chunkTally.queued;
+      const end = Math.min(rows.length, start + chunk);
+      progress(end, rows[end - 1]!.customerId);
     }
     out.push({
       currency,
       customers: rows.length,
       runId: run.id,
-      segmentCounts,
-      segmentChanges,
-      skippedConcurrent,
-      fieldsQueued,
+      ...tally,
       model: typeof fitted === 'string' ? null : { id: model!.id, purchase: fitted.purchase, spend: fitted.spend },
       ...(typeof fitted === 'string' ? { modelSkipped: fitted } : fitted.spendSkipped ? { modelSkipped: fitted.spendSkipped } : {}),
     });
   }
   return { asOf: asOfIso, currencies: out };
+}
+
+/**
+ * The index of the row after `customerId`. Found by id, not by comparing strings: the store's ORDER BY follows
+ * its collation (Postgres may sort by locale), which JavaScript's comparison need not agree with.
+ */
+function firstAfter(rows: readonly StatsRow[], customerId: string): number {
+  if (!customerId) return 0;
+  const at = rows.findIndex((r) => r.customerId === customerId);
+  if (at >= 0) return at + 1;
+  // That customer has no payments left in this currency (merged away): count the rows sorting before it.
+  return rows.filter((r) => r.customerId <= customerId).length;
 }

@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { parseSegmentConfig } from '../../../nodes/core/segment/config';
+import type { BatchProgress } from '../../../nodes/core/segment/batch';
 import type { SegmentBatchSummary } from '../../../nodes/core/segment/scheduled-run';
 import { createActivities } from '../../../temporal/activities/payment-activities';
 import { createSegmentLoyaltyActivities } from '../../../temporal/activities/segment-loyalty-activities';
@@ -52,7 +53,19 @@ describe('Segment, Loyalty and batch activities', () => {
     env.on('heartbeat', (d: unknown) => beats.push(d));
     const summary = (await env.run(activities.runSegmentBatch, '2026-06-01T00:00:00Z')) as SegmentBatchSummary | null;
     const customers = summary!.currencies[0]!.customers;
-    assert.deepEqual(beats, [{ currency: 'USD', written: 0, customers }, { currency: 'USD', written: customers, customers }]);
+    const progress = beats as BatchProgress[];
+    assert.deepEqual(progress.map(({ currency, written, customers: n }) => ({ currency, written, customers: n })), [{ currency: 'USD', written: 0, customers }, { currency: 'USD', written: customers, customers }]);
+    assert.equal(progress[1]!.checkpoint.current?.run.id, summary!.currencies[0]!.runId, 'each heartbeat carries the checkpoint a retry goes on from');
+
+    // A retry of that run whose last heartbeat said everything was written writes no customer again and saves no new thresholds.
+    const runs = await s.db.all('SELECT id FROM segment_rfm_runs ORDER BY id');
+    const retry = new MockActivityEnvironment({ heartbeatDetails: progress[1] });
+    const retryBeats: BatchProgress[] = [];
+    retry.on('heartbeat', (d: BatchProgress) => retryBeats.push(d));
+    const again = (await retry.run(activities.runSegmentBatch, '2026-06-01T00:00:00Z')) as SegmentBatchSummary | null;
+    assert.deepEqual(retryBeats.map((b) => b.written), [customers]);
+    assert.equal(again!.currencies[0]!.runId, summary!.currencies[0]!.runId);
+    assert.deepEqual(await s.db.all('SELECT id FROM segment_rfm_runs ORDER BY id'), runs);
     // A year on, the Gold member's qualifying spend has left the window.
     const review = await activities.reviewLoyalty('2026-06-01T00:00:00Z');
     assert.deepEqual(review, { programId: 'act-test', asOf: '2026-06-01T00:00:00.000Z', expiredEntries: 0, pointsExpired: 0, upgrades: 0, downgrades: 1 });
