@@ -14,7 +14,7 @@ import { handleInput } from './shared/step-node';
 export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-crm-sync', function TerminalCrmSync(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
-    this.status({ fill: 'grey', shape: 'ring', text: 'waits for a message' });
+    this.status({ fill: 'grey', shape: 'ring', text: RED._('terminal-crm-sync.status.idle') });
     handleInput(
       this,
       async () => {

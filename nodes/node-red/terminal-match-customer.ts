@@ -8,11 +8,11 @@ import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, RuntimeNode } from './shared/red-api';
 import { handleInput } from './shared/step-node';
 
-function statusOf(m: MatchResult): { status: string; fill: 'green' | 'yellow' } {
+function statusOf(RED: NodeRedApi, m: MatchResult): { status: string; fill: 'green' | 'yellow' } {
   const pct = `${Math.round(m.confidence * 100)}%`;
-  if (m.decision === 'link') return { status: `link ${m.customerId} (${m.matchedOn.join(', ') || pct})`, fill: 'green' };
-  if (m.decision === 'review') return { status: `review: maybe ${m.candidateId ?? 'a known customer'} (${pct})`, fill: 'yellow' };
-  return { status: 'create: new customer', fill: 'green' };
+  if (m.decision === 'link') return { status: RED._('terminal-match-customer.status.link', { id: m.customerId ?? '', why: m.matchedOn.join(', ') || pct }), fill: 'green' };
+  if (m.decision === 'review') return { status: RED._('terminal-match-customer.status.review', { id: m.candidateId ?? RED._('terminal-match-customer.status.someone'), pct }), fill: 'yellow' };
+  return { status: RED._('terminal-match-customer.status.create'), fill: 'green' };
 }
 
 /**
@@ -47,7 +47,7 @@ export = function register(RED: NodeRedApi): void {
     handleInput(this, async (payload) => {
       const { crm, config } = await setup();
       const out = await matchStep(payload, crm, config);
-      return { payload: out, output: matchOutputOf(out), ...statusOf(out.match!) };
+      return { payload: out, output: matchOutputOf(out), ...statusOf(RED, out.match!) };
     }, outputs);
   });
 };

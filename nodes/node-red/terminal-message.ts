@@ -22,7 +22,7 @@ export = function register(RED: NodeRedApi): void {
         if (def.mode === 'flush') {
           const released = await flushQueuedMessages(db);
           for (const payload of released) send({ ...msg, payload });
-          this.status({ fill: 'green', shape: 'dot', text: `${released.length} queued message(s) released` });
+          this.status({ fill: 'green', shape: 'dot', text: RED._('terminal-message.status.released', { count: released.length }) });
           return;
         }
         const result = await messageStep(msg.payload, { db, settings: messageSettingsFromForm(def) });

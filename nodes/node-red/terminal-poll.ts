@@ -44,7 +44,7 @@ export = function register(RED: NodeRedApi): void {
     const poll = async (send: (msg: NodeMessage) => void): Promise<PollOutcome> => {
       const account = configNode<SourceAccountNode>(RED, def[field.property], field.type, field.label);
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
-      this.status({ fill: 'blue', shape: 'ring', text: 'polling…' });
+      this.status({ fill: 'blue', shape: 'ring', text: RED._('terminal-poll.status.polling') });
       const outcome = await pollSource({
         source: account.source(),
         credentials: account.sourceCredentials(),
@@ -59,10 +59,14 @@ export = function register(RED: NodeRedApi): void {
       for (const event of outcome.events) send({ payload: event, topic: event.type });
       const at = clock(new Date());
       if (outcome.failure) {
-        this.status({ fill: 'red', shape: 'ring', text: shortText(`${outcome.events.length} new, then: ${outcome.failure.message}`) });
+        this.status({ fill: 'red', shape: 'ring', text: shortText(RED._('terminal-poll.status.failed', { count: outcome.events.length, error: outcome.failure.message })) });
       } else {
-        const more = outcome.more ? ', more waiting' : '';
-        this.status(outcome.events.length ? { fill: 'green', shape: 'dot', text: `${outcome.events.length} new at ${at}${more}` } : { fill: 'grey', shape: 'dot', text: `nothing new at ${at}${more}` });
+        const more = outcome.more ? RED._('terminal-poll.status.more') : '';
+        this.status(
+          outcome.events.length
+            ? { fill: 'green', shape: 'dot', text: RED._('terminal-poll.status.found', { count: outcome.events.length, at, more }) }
+            : { fill: 'grey', shape: 'dot', text: RED._('terminal-poll.status.nothingNew', { at, more }) },
+        );
       }
       return outcome;
     };
@@ -99,7 +103,7 @@ export = function register(RED: NodeRedApi): void {
     const timer = intervalSeconds > 0 ? setInterval(tick, intervalSeconds * 1000) : undefined;
     // Like n8n on activation: the first poll right after deploy, not one interval later.
     const first = intervalSeconds > 0 ? setTimeout(tick, 0) : undefined;
-    this.status({ fill: 'grey', shape: 'ring', text: intervalSeconds > 0 ? `every ${intervalSeconds} s` : 'polls on input' });
+    this.status({ fill: 'grey', shape: 'ring', text: intervalSeconds > 0 ? RED._('terminal-poll.status.every', { seconds: intervalSeconds }) : RED._('terminal-poll.status.onInput') });
 
     this.on('close', (done: () => void) => {
       clearInterval(timer);

@@ -28,8 +28,8 @@ export = function register(RED: NodeRedApi): void {
       const report = await redrivePayments(await store.db(), { keys: store.tokenKeys(), defaultRegion: store.defaultRegion(), olderThanMs, limit });
       for (const r of report.redriven) send({ payload: r.result, topic: 'redriven' });
       const at = clock(new Date());
-      if (report.failed.length > 0) this.status({ fill: 'red', shape: 'ring', text: shortText(`${report.redriven.length} redriven, ${report.failed.length} failed at ${at}: ${report.failed[0]!.error}`) });
-      else this.status({ fill: report.redriven.length ? 'green' : 'grey', shape: 'dot', text: `${report.redriven.length} redriven at ${at}, ${report.waiting} waiting` });
+      if (report.failed.length > 0) this.status({ fill: 'red', shape: 'ring', text: shortText(RED._('terminal-redrive.status.failed', { redriven: report.redriven.length, failed: report.failed.length, at, error: report.failed[0]!.error })) });
+      else this.status({ fill: report.redriven.length ? 'green' : 'grey', shape: 'dot', text: RED._('terminal-redrive.status.done', { redriven: report.redriven.length, at, waiting: report.waiting }) });
       return report;
     };
 
@@ -62,7 +62,7 @@ export = function register(RED: NodeRedApi): void {
     const timer = intervalSeconds > 0 ? setInterval(tick, intervalSeconds * 1000) : undefined;
     // Right after deploy too: a Node-RED that restarted after a crash finishes what it had accepted.
     const first = intervalSeconds > 0 ? setTimeout(tick, 0) : undefined;
-    this.status({ fill: 'grey', shape: 'ring', text: intervalSeconds > 0 ? `every ${intervalSeconds} s` : 'redrives on input' });
+    this.status({ fill: 'grey', shape: 'ring', text: intervalSeconds > 0 ? RED._('terminal-redrive.status.every', { seconds: intervalSeconds }) : RED._('terminal-redrive.status.onInput') });
     this.on('close', (done: () => void) => {
       clearInterval(timer);
       clearTimeout(first);

@@ -31,7 +31,11 @@ export = function register(RED: NodeRedApi): void {
             actor: 'node-red',
             via: `node-red ${text(def.name) || 'terminal resolve review'}`,
           });
-          this.status({ fill: 'green', shape: 'dot', text: shortText(review.action === 'link' ? `linked ${review.recordedId} → ${review.candidateId}` : `kept ${review.recordedId} apart`) });
+          const said =
+            review.action === 'link'
+              ? RED._('terminal-resolve-review.status.linked', { recorded: review.recordedId, candidate: review.candidateId })
+              : RED._('terminal-resolve-review.status.keptApart', { recorded: review.recordedId });
+          this.status({ fill: 'green', shape: 'dot', text: shortText(said) });
           send({ ...msg, payload: { ...payload, review } });
           done();
         } catch (e) {

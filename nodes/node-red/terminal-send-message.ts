@@ -34,7 +34,7 @@ export = function register(RED: NodeRedApi): void {
             message,
             typeof def.to === 'string' ? def.to : undefined,
           );
-          this.status({ fill: 'green', shape: 'dot', text: shortText(`sent to ${receipt.accepted.join(', ')}`) });
+          this.status({ fill: 'green', shape: 'dot', text: shortText(RED._('terminal-send-message.status.sent', { to: receipt.accepted.join(', ') })) });
           send({ ...msg, payload: { ...(msg.payload as object), sent: receipt } });
         };
         run().then(() => done(), (e: unknown) => {

@@ -12,7 +12,7 @@ export = function register(RED: NodeRedApi): void {
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
       const out = tokenizeStep(payload, store.tokenKeys());
       const keyId = out.card?.identity?.keyId;
-      return { payload: out, status: keyId ? `tokenized ${out.id} (key ${keyId})` : `${out.id}: no card to tokenize` };
+      return { payload: out, status: keyId ? RED._('terminal-tokenize.status.tokenized', { id: out.id, key: keyId }) : RED._('terminal-tokenize.status.noCard', { id: out.id }) };
     });
   });
 };

@@ -48,18 +48,20 @@ export = function register(RED: NodeRedApi): void {
         { credentials: acct.sourceCredentials(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), keysOf(inboxStore)) : undefined, http: axiosTransport() },
       );
       for (const event of outcome.events) this.send({ payload: event, topic: event.type });
-      if (outcome.report.forged.length) this.warn(`Dropped ${outcome.report.forged.length} forged item(s) on POST ${path}: ${outcome.report.forged.map((f) => f.reason).join('; ')}`);
+      if (outcome.report.forged.length) this.warn(RED._('terminal-trigger.warn.forged', { count: outcome.report.forged.length, path, reasons: outcome.report.forged.map((f) => f.reason).join('; ') }));
       if (outcome.report.control) this.log(outcome.report.control.note);
       if (outcome.misconfigured) {
         this.error(outcome.misconfigured);
         this.status({ fill: 'red', shape: 'ring', text: shortText(outcome.misconfigured) });
       } else if (outcome.rejected) {
-        this.warn(`Rejected a webhook on POST ${path}: ${outcome.rejected}`);
-        this.status({ fill: 'red', shape: 'ring', text: shortText(`rejected: ${outcome.rejected}`) });
+        this.warn(RED._('terminal-trigger.warn.rejected', { path, reason: outcome.rejected }));
+        this.status({ fill: 'red', shape: 'ring', text: shortText(RED._('terminal-trigger.status.rejected', { reason: outcome.rejected })) });
       } else if (outcome.events.length) {
-        this.status({ fill: 'green', shape: 'dot', text: shortText(`payment ${outcome.events.at(-1)!.id}`) });
+        this.status({ fill: 'green', shape: 'dot', text: shortText(RED._('terminal-trigger.status.payment', { id: outcome.events.at(-1)!.id })) });
       } else {
-        const why = outcome.report.control?.note ?? (outcome.report.duplicates.length ? `duplicate ${outcome.report.duplicates[0]}` : `ignored: ${outcome.report.ignored[0] ?? 'nothing to pass on'}`);
+        const why = outcome.report.control?.note ?? (outcome.report.duplicates.length
+            ? RED._('terminal-trigger.status.duplicate', { id: outcome.report.duplicates[0]! })
+            : RED._('terminal-trigger.status.ignored', { reason: outcome.report.ignored[0] ?? RED._('terminal-trigger.status.nothingToPassOn') }));
         this.status({ fill: 'grey', shape: 'dot', text: shortText(why) });
       }
       if (res.headersSent) return;
@@ -80,15 +82,15 @@ export = function register(RED: NodeRedApi): void {
     };
 
     if (countRoutes(RED.httpNode, path) > 0) {
-      this.warn(`Another node already listens on ${path}; the one deployed first answers. Give each trigger its own path.`);
+      this.warn(RED._('terminal-trigger.warn.pathTaken', { path }));
     }
     const releaseBody = claimRawBody(RED, path);
     const removeRoute = addPostRoute(RED.httpNode, path, handler);
-    this.status({ fill: 'grey', shape: 'ring', text: `waiting on POST ${path}` });
+    this.status({ fill: 'grey', shape: 'ring', text: RED._('terminal-trigger.status.waiting', { path }) });
     try {
       const acct = account();
       parseSourceCredentials(acct.source(), acct.sourceCredentials());
-      if (!store()) this.warn('No store is selected: replayed deliveries cannot be recognised. Pick the terminal crm store in this trigger.');
+      if (!store()) this.warn(RED._('terminal-trigger.warn.noStore'));
     } catch (e) {
       this.status({ fill: 'red', shape: 'ring', text: shortText((e as Error).message) });
       this.error((e as Error).message);

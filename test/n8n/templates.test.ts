@@ -114,14 +114,16 @@ describe('n8n templates (templates/n8n/)', () => {
       assert.equal(members.length, 1);
     });
   });
-  it('thank-you.json: CRM Upsert → Thank-You Message → Send Thank-You, and a 5-minute schedule flushes messages quiet hours held', () => {
+  it('thank-you.json: CRM Upsert → Thank-You Message → Send Thank-You (with an email) and Send SMS (with a phone; off as shipped), and a 5-minute schedule flushes messages quiet hours held', () => {
     const wf = n8nTemplate('thank-you.json');
     assert.deepEqual(targets(wf, 'CRM Upsert'), ['Thank-You Message']);
     assert.deepEqual([byName(wf, 'Thank-You Message').parameters.kind, byName(wf, 'Thank-You Message').parameters.operation], ['thank-you', 'compose']);
-    assert.deepEqual(targets(wf, 'Thank-You Message'), ['Send Thank-You']);
+    assert.deepEqual(targets(wf, 'Thank-You Message'), ['Has Email?', 'Has Phone?']);
+    assert.deepEqual([targets(wf, 'Has Email?'), targets(wf, 'Has Phone?')], [['Send Thank-You'], ['Send SMS']]);
+    assert.equal(byName(wf, 'Send SMS').disabled, true);
     assert.deepEqual(targets(wf, 'Every 5 Minutes'), ['Send Queued Messages']);
     assert.equal(byName(wf, 'Send Queued Messages').parameters.operation, 'flush');
-    assert.deepEqual(targets(wf, 'Send Queued Messages'), ['Send Thank-You']);
+    assert.deepEqual(targets(wf, 'Send Queued Messages'), ['Has Email?', 'Has Phone?']);
     assert.deepEqual([byName(wf, 'Send Thank-You').parameters.toEmail, byName(wf, 'Send Thank-You').parameters.text], ['={{ $json.message.to }}', '={{ $json.message.text }}']);
   });
 

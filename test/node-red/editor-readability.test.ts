@@ -17,8 +17,11 @@ describe('Node-RED editor readability', () => {
 
   for (const [type, file] of config) {
     it(`${type}: its dialog is titled with a readable name, not the type`, () => {
-      // Node-RED titles a config dialog "Edit <paletteLabel> node", or the raw type without one.
-      const label = /paletteLabel:\s*'([^']+)'/.exec(htmlOf(file))?.[1];
+      // Node-RED titles a config dialog "Edit <paletteLabel> node", or the raw type without one; the label is the
+      // node set's catalog entry (locales/en-US/<set>.json), which the html's paletteLabel function returns.
+      assert.match(htmlOf(file), new RegExp(`paletteLabel: function \\(\\) \\{ return this\\._\\('${type}\\.paletteLabel'\\); \\}`));
+      const catalog = resolve(REPO, file.replace(/^dist\//, '').replace(/[^/]+\.js$/, `locales/en-US/${type}.json`));
+      const label = (JSON.parse(readFileSync(catalog, 'utf8')) as Record<string, { paletteLabel?: string }>)[type]?.paletteLabel;
       assert.ok(label, 'no paletteLabel');
       assert.notEqual(label, type);
       assert.doesNotMatch(label, /-/);

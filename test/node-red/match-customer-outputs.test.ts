@@ -112,13 +112,17 @@ describe('terminal match customer: "matched or new" and "needs review" outputs (
     const def = editorDefinition();
     assert.equal(def.outputs, 2);
     assert.equal(def.defaults.outputs!.value, 2);
-    assert.deepEqual([...def.outputLabels], ['matched or new (link, create)', 'needs review']);
+    // Port labels come from the node set's catalog through the editor's `this._` (locales/en-US/terminal-match-customer.json).
+    const catalog = JSON.parse(readFileSync(resolve(REPO, 'nodes', 'node-red', 'locales', 'en-US', 'terminal-match-customer.json'), 'utf8')) as Record<string, { outputLabels: Record<string, string> }>;
+    const _ = (key: string) => key.split('.').reduce<unknown>((o, k) => (o as Record<string, unknown>)[k], catalog) as string;
+    assert.deepEqual([0, 1].map((i) => (def.outputLabels as unknown as (this: unknown, i: number) => string).call({ _ }, i)), ['matched or new (link, create)', 'needs review']);
     const { linkThreshold, reviewThreshold, autoMerge, fieldByField } = def.defaults;
     assert.deepEqual({ linkThreshold: linkThreshold!.value, reviewThreshold: reviewThreshold!.value, autoMerge: autoMerge!.value, fieldByField: fieldByField!.value }, { ...MATCH_DEFAULTS });
     assert.equal(reviewThreshold!.validate!.call({ linkThreshold: 0.9 }, 0.95), false);
     assert.equal(reviewThreshold!.validate!.call({ linkThreshold: 0.9 }, '0.4'), true);
     assert.equal(linkThreshold!.validate!.call({}, '1.2'), false);
-    assert.match(HTML, /<ol class="node-ports">[\s\S]*Matched or new[\s\S]*Needs review/);
+    const help = readFileSync(resolve(REPO, 'nodes', 'node-red', 'locales', 'en-US', 'terminal-match-customer.html'), 'utf8');
+    assert.match(help, /<ol class="node-ports">[\s\S]*Matched or new[\s\S]*Needs review/);
   });
 
   it('every example flow wires both outputs of match customer to crm upsert, so a review payment is still recorded', () => {

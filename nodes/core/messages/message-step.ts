@@ -55,18 +55,31 @@ const locationOf = (item: Item, s: MessageSettings) => {
   return id ? (s.locationNames[id] ?? id) : undefined;
 };
 
+const E164 = /^\+[1-9]\d{6,14}$/;
+
+/**
+ * The number an SMS can go to: the phone Match Customer keyed the payment by (already E.164), else the one the
+ * store keeps for the customer. Anything else (a local spelling, an extension) is no number to text.
+ */
+function phoneOf(item: Item, stored: { phone?: string }): string | undefined {
+  const phone = item.match?.keys?.find((k) => k.kind === 'phone')?.value ?? stored.phone;
+  return phone && E164.test(phone) ? phone : undefined;
+}
+
 const thankYou: Compose = async (item, tx, s) => {
   const crm = needCrm(item, 'thank-you');
   if (item.kind !== 'payment') return { skip: `only a completed payment is thanked; this is a ${item.kind}` };
   if (item.status !== 'succeeded') return { skip: `the payment is ${item.status}, not succeeded` };
   if (crm.outcome === 'duplicate') return { skip: 'this event was delivered before', duplicate: true };
   const stored = await storedCustomer(tx, crm.customerId);
-  const to = item.customerHints.email ?? stored.email;
-  if (!to) return { skip: 'no email address is known for this customer' };
+  const to = item.customerHints.email ?? stored.email ?? '';
+  const phone = phoneOf(item, stored);
+  if (!to && !phone) return { skip: 'no email address or phone number is known for this customer' };
   const name = item.customerHints.name ?? stored.name;
   const words = thankYouText(s, { name, amount: item.amount, location: locationOf(item, s) });
   return {
-    message: { kind: 'thank-you', key: `thank-you:${item.source}:${item.paymentId}`, to, ...words, ...(name ? { customerName: name } : {}) },
+    // One message (one key) for mail and SMS alike: a payment is thanked once, on every channel the flow sends.
+    message: { kind: 'thank-you', key: `thank-you:${item.source}:${item.paymentId}`, to, ...(phone ? { phone } : {}), ...words, ...(name ? { customerName: name } : {}) },
     subjectId: crm.customerId,
     customerFacing: true,
   };

@@ -62,9 +62,12 @@ export async function attemptsIn(tx: SqlExecutor, scope: string, from: Date, to:
   return rows.map((r) => ({ failed: Number(r.failed) === 1, reason: r.reason }));
 }
 
-/** The customer as the store knows them, for a name or address the event itself lacked. */
-export async function storedCustomer(tx: SqlExecutor, customerId: string | null | undefined): Promise<{ name?: string; email?: string }> {
+/** The customer as the store knows them, for a name, address or phone the event itself lacked. */
+export async function storedCustomer(tx: SqlExecutor, customerId: string | null | undefined): Promise<{ name?: string; email?: string; phone?: string }> {
   if (!customerId) return {};
-  const row = await tx.get<{ name: string | null; given_name: string | null; email: string | null }>('SELECT name, given_name, email FROM customers WHERE id = ?', [customerId]);
-  return { name: row?.name ?? row?.given_name ?? undefined, email: row?.email ?? undefined };
+  const row = await tx.get<{ name: string | null; given_name: string | null; email: string | null; phone: string | null }>(
+    'SELECT name, given_name, email, phone FROM customers WHERE id = ?',
+    [customerId],
+  );
+  return { name: row?.name ?? row?.given_name ?? undefined, email: row?.email ?? undefined, phone: row?.phone ?? undefined };
 }

@@ -11,8 +11,10 @@ export interface OutgoingMessage {
   kind: MessageKind;
   /** What the message is about: the same key is never sent twice ("thank-you:stripe:pi_1"). */
   key: string;
-  /** An email address; empty when the settings leave the recipient to the flow. */
+  /** An email address; empty when the settings leave the recipient to the flow, or when only a phone is known. */
   to: string;
+  /** Customer messages: the customer's phone in E.164 ("+14155550123"), when known — where an SMS step sends `text`. */
+  phone?: string;
   subject: string;
   /** Plain text; Slack-compatible webhooks show it as the message. */
   text: string;

@@ -71,4 +71,9 @@ export interface NodeRedApi {
   httpNode: HttpNodeApp;
   /** Node-RED's settings; `httpNodeRoot` is where flow endpoints are mounted ("/" unless changed, false if off). */
   settings: { httpNodeRoot?: string | false };
+  /**
+   * A text from this node set's message catalog (locales/<language>/<set>.json), in the runtime's language:
+   * "<type>.status.x", with each `__name__` in it filled from `vars`.
+   */
+  _(key: string, vars?: Record<string, string | number>): string;
 }

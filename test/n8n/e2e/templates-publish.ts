@@ -25,15 +25,23 @@ export interface PublishedTemplate {
 
 /**
  * A template from templates/n8n/ as shipped, with only what the operator fills in: the Slack URL (when it has
- * one) and the credentials the editor offers for each node. Imported and published beside the others.
+ * one), the credentials the editor offers for each node, and whatever else `fillIn` sets (a node switched on, a
+ * credential the editor lets the operator pick). Imported and published beside the others.
  */
-export async function publishTemplate(rest: RestSession, baseUrl: string, file: string, refs: CredentialRefs, slackUrl?: string): Promise<PublishedTemplate> {
+export async function publishTemplate(
+  rest: RestSession,
+  baseUrl: string,
+  file: string,
+  refs: CredentialRefs,
+  slackUrl?: string,
+  fillIn: (template: N8nWorkflowFile) => N8nWorkflowFile = (t) => t,
+): Promise<PublishedTemplate> {
   let text = readFileSync(join(repoRoot(), 'templates', 'n8n', file), 'utf8');
   if (slackUrl) {
     if (!text.includes(SLACK_PLACEHOLDER)) throw new Error(`templates/n8n/${file} no longer contains ${SLACK_PLACEHOLDER}`);
     text = text.split(SLACK_PLACEHOLDER).join(slackUrl);
   }
-  const template = await assignCredentials(rest, JSON.parse(text) as N8nWorkflowFile, refs);
+  const template = fillIn(await assignCredentials(rest, JSON.parse(text) as N8nWorkflowFile, refs));
   const trigger = template.nodes.find((n) => n.type.endsWith('.terminalTrigger'));
   if (!trigger?.webhookId) throw new Error(`templates/n8n/${file} has no trigger with a fixed webhook id`);
   const missing = template.nodes.filter((n) => n.type === 'n8n-nodes-base.emailSend' && !n.credentials?.smtp).map((n) => n.name);

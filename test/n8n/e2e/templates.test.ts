@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import type { N8nWorkflowFile } from '../../../sandbox/run/n8n/payment-workflow';
 import type { RestSession } from '../../../sandbox/run/n8n/rest-session';
 import type { RunningN8n } from '../../../sandbox/run/n8n/start-n8n';
 import { chargeObject, paymentIntentObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
@@ -13,7 +15,34 @@ import { waitForExecutions } from './harness/executions';
 import { startPaymentWorkflow } from './harness/payment-workflow-instance';
 import { createSmtpCredential, publishTemplate, type PublishedTemplate } from './templates-publish';
 
-type Name = 'thank-you' | 'high-value-alert' | 'loyalty-welcome' | 'failed-payment-alert' | 'refund-sync';
+type Name = 'thank-you' | 'thank-you-sms' | 'high-value-alert' | 'loyalty-welcome' | 'failed-payment-alert' | 'refund-sync';
+
+const NBSP = '\u00a0';
+/** What the operator fills in to switch the thank-you's SMS on: a Twilio account (the gateway here is a local receiver). */
+const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'e2e-auth-token', from: '+15005550006' };
+const TWILIO_URL = 'https://api.twilio.com';
+const messagesPath = `/2010-04-01/Accounts/${TWILIO.accountSid}/Messages.json`;
+
+/**
+ * The thank-you template with its SMS switched on as its sticky note says: the Account SID in the URL (and the
+ * gateway's base URL, here a local receiver), a Basic Auth credential, the node activated. Its trigger gets a
+ * webhook id of its own, so it runs beside the copy imported as shipped.
+ */
+function withSms(smsBaseUrl: string, credential: { id: string; name: string }) {
+  return (t: N8nWorkflowFile): N8nWorkflowFile => ({
+    ...t,
+    name: `${t.name ?? 'thank-you'} (SMS on)`,
+    nodes: t.nodes.map((n) => {
+      if (n.type.endsWith('.terminalTrigger')) return { ...n, webhookId: randomUUID() };
+      if (n.name !== 'Send SMS') return n;
+      const parameters = n.parameters as { url: string };
+      assert.equal(parameters.url, `${TWILIO_URL}/2010-04-01/Accounts/ACXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX/Messages.json`, 'the template ships the Twilio URL with a placeholder SID');
+      assert.equal(n.disabled, true, 'the SMS is off as shipped');
+      const url = parameters.url.replace(TWILIO_URL, smsBaseUrl).replace(/AC[X]{32}/, TWILIO.accountSid);
+      return { ...n, disabled: false, parameters: { ...parameters, url }, credentials: { httpBasicAuth: credential } };
+    }),
+  });
+}
 
 /**
  * Every message template on a real n8n 2.39: the pack installed from its tarball, each template imported as
@@ -28,19 +57,27 @@ describe('n8n e2e: the message templates, with real mail', { timeout: 600_000 },
   let store: SqlDatabase;
   let smtp: Awaited<ReturnType<typeof startSmtpCatcher>>;
   let slack: Awaited<ReturnType<typeof startCaptureServer>>;
+  let sms: Awaited<ReturnType<typeof startCaptureServer>>;
   const published = {} as Record<Name, PublishedTemplate>;
-  const runs: Record<Name, number> = { 'thank-you': 0, 'high-value-alert': 0, 'loyalty-welcome': 0, 'failed-payment-alert': 0, 'refund-sync': 0 };
+  const runs: Record<Name, number> = { 'thank-you': 0, 'thank-you-sms': 0, 'high-value-alert': 0, 'loyalty-welcome': 0, 'failed-payment-alert': 0, 'refund-sync': 0 };
 
   before(async () => {
     smtp = await startSmtpCatcher();
     slack = await startCaptureServer();
+    sms = await startCaptureServer();
     const instance = await startPaymentWorkflow({ workDir: tmp.path, storeUrl, signingSecret: TEST_WEBHOOK_SECRET, tokenKeys: TEST_TOKEN_KEYS });
     ({ n8n, rest } = instance);
     const refs = { ...instance.credentials, ...(await createSmtpCredential(rest, smtp)) };
-    for (const name of Object.keys(runs) as Name[]) {
+    for (const name of Object.keys(runs).filter((n) => n !== 'thank-you-sms') as Name[]) {
       const slackUrl = name === 'high-value-alert' || name === 'failed-payment-alert' ? `${slack.url}/${name}` : undefined;
       published[name] = await publishTemplate(rest, n8n!.baseUrl, `${name}.json`, refs, slackUrl);
     }
+    const basicAuth = await rest.request<{ id: string; name: string }>('POST', '/credentials', {
+      name: 'Twilio (e2e)',
+      type: 'httpBasicAuth',
+      data: { user: TWILIO.accountSid, password: TWILIO.authToken },
+    });
+    published['thank-you-sms'] = await publishTemplate(rest, n8n!.baseUrl, 'thank-you.json', refs, undefined, withSms(sms.url, { id: basicAuth.id, name: basicAuth.name }));
     store = await openDatabase(storeUrl);
   });
 
@@ -49,6 +86,7 @@ describe('n8n e2e: the message templates, with real mail', { timeout: 600_000 },
     await store?.close();
     await smtp?.close();
     await slack?.close();
+    await sms?.close();
     tmp.remove();
   });
 
@@ -85,6 +123,41 @@ describe('n8n e2e: the message templates, with real mail', { timeout: 600_000 },
     await run('thank-you', declined, refunded, stripeEvent('charge.succeeded', chargeObject({ amount: 450, currency: 'jpy', email: other })));
     await mailsTo(other, 1);
     assert.equal(smtp.to(to).length, 1, 'no second message for the repeat, the decline or the refund');
+  });
+
+  it('thank-you with SMS on: the gateway gets a Twilio-shaped form (To, From, Body; Basic auth) with the name and KWD 12.500; Stripe\'s second event and a repeat send no second SMS; a customer known only by phone gets the SMS and no mail', async () => {
+    const email = 'layla.sms@example.com';
+    const pi = paymentIntentObject({ amount: 12_500, currency: 'kwd', email, phone: '(415) 555-0142', name: 'Layla Haddad' });
+    const charge = stripeEvent('charge.succeeded', chargeObject({ amount: 12_500, currency: 'kwd', email, phone: '(415) 555-0142', name: 'Layla Haddad', paymentIntentId: pi.id }));
+    await run('thank-you-sms', charge, stripeEvent('payment_intent.succeeded', pi));
+    assert.deepEqual((await deliver('thank-you-sms', charge)).body, { received: true, duplicates: [`stripe:${charge.id}`] });
+    const [mail] = await mailsTo(email, 1);
+    const texts = () => sms.to(messagesPath).map((r) => ({ ...r, form: Object.fromEntries(new URLSearchParams(String(r.body))) }));
+    const smsCount = async (count: number) => {
+      for (const deadline = Date.now() + 20_000; texts().length < count; await new Promise((r) => setTimeout(r, 100))) {
+        if (Date.now() > deadline) throw new Error(`timed out waiting for ${count} SMS; the gateway got: ${JSON.stringify(sms.requests)}${logHint()}`);
+      }
+    };
+    await smsCount(1);
+    const [first] = texts();
+    assert.equal(first!.method, 'POST');
+    assert.match(String(first!.headers['content-type']), /^application\/x-www-form-urlencoded/);
+    assert.equal(first!.headers.authorization, `Basic ${Buffer.from(`${TWILIO.accountSid}:${TWILIO.authToken}`).toString('base64')}`);
+    assert.deepEqual(first!.form, {
+      To: '+14155550142',
+      From: TWILIO.from,
+      Body: `Hi Layla, thank you for your payment of KWD${NBSP}12.500 at Your Shop. We look forward to seeing you again.`,
+    });
+    assert.equal(mail!.text, first!.form.Body, 'the SMS says what the mail says');
+
+    await run('thank-you-sms', stripeEvent('charge.succeeded', chargeObject({ amount: 900, currency: 'gbp', phone: '+44 20 7946 0958', name: 'Ada Lovelace' })));
+    await smsCount(2);
+    assert.deepEqual(texts().map((t) => [t.form.To, t.form.Body]), [
+      ['+14155550142', first!.form.Body],
+      ['+442079460958', 'Hi Ada, thank you for your payment of £9.00 at Your Shop. We look forward to seeing you again.'],
+    ], 'one SMS per payment');
+    // Ada has no email: had Has Email? let her through, Send Thank-You would have failed the execution `run` checks.
+    assert.equal(smtp.to(email).length, 1);
   });
 
   it('high-value alert: a 600.00 USD payment alerts sales by email and Slack with segment, lifetime value and recent payments; a small one does not', async () => {

@@ -18,6 +18,9 @@ import { postWebhook } from './harness/webhook';
 import { deployTemplateExamples, type DeployedTemplate, type TemplateExample } from './templates-deploy';
 
 const NBSP = '\u00a0';
+/** The Twilio account the test switches the thank-you's SMS on with (the gateway is a local receiver). */
+const TWILIO = { accountSid: 'AC0123456789abcdef0123456789abcdef', authToken: 'e2e-auth-token' };
+const MESSAGES_PATH = `/2010-04-01/Accounts/${TWILIO.accountSid}/Messages.json`;
 
 /**
  * Every message template example on a real Node-RED 5, installed from the package tarball: deployed as Import →
@@ -32,18 +35,20 @@ describe('Node-RED 5 e2e: the message template examples, with real mail', { time
   let db: SqlDatabase;
   let smtp: Awaited<ReturnType<typeof startSmtpCatcher>>;
   let slack: Awaited<ReturnType<typeof startCaptureServer>>;
+  let sms: Awaited<ReturnType<typeof startCaptureServer>>;
   let examples: Record<TemplateExample, DeployedTemplate>;
 
   before(async () => {
     smtp = await startSmtpCatcher();
     slack = await startCaptureServer();
+    sms = await startCaptureServer();
     const engine = await ensureEngine('node-red');
     const packed = await packRepo(engine.node, work.path);
     const setup = { webhookSecret: TEST_WEBHOOK_SECRET, storeUrl, tokenKeys: TEST_TOKEN_KEYS };
     ({ nodeRed } = await startNodeRedWithPaymentFlow({ engine, userDir: join(work.path, 'user'), packed, port: await freePort(), credentialSecret: 'terminal-crm-e2e', setup: { ...setup, path: '/e2e/stripe' } }));
     comms = await NodeRedComms.connect(nodeRed.baseUrl);
     examples = await nodeRed.explain(() =>
-      deployTemplateExamples(nodeRed!.baseUrl, readManifest().name, setup, { host: smtp.host, port: smtp.port, from: 'shop@e2e.example' }, (name) => `${slack.url}/${name}`),
+      deployTemplateExamples(nodeRed!.baseUrl, readManifest().name, setup, { host: smtp.host, port: smtp.port, from: 'shop@e2e.example' }, (name) => `${slack.url}/${name}`, { baseUrl: sms.url, ...TWILIO }),
     );
     db = await openDatabase(storeUrl);
   });
@@ -54,6 +59,7 @@ describe('Node-RED 5 e2e: the message template examples, with real mail', { time
     await closeAllDatabases();
     await smtp?.close();
     await slack?.close();
+    await sms?.close();
     work.remove();
   });
 
@@ -104,6 +110,40 @@ describe('Node-RED 5 e2e: the message template examples, with real mail', { time
     await deliver('thank-you', stripeEvent('charge.succeeded', chargeObject({ amount: 300, currency: 'kwd', email: 'after@example.com' })));
     await mailsTo('after@example.com', 1);
     assert.equal(smtp.to(to).length, 1, 'no second message for the repeat, the decline or the refund');
+  });
+
+  it('thank-you with SMS on: the gateway gets a Twilio-shaped form (To, From, Body; Basic auth) with the name and KWD 12.500; Stripe\'s second event and a repeat send no second SMS; a customer known only by phone gets the SMS', async () => {
+    const email = 'nr.layla.sms@example.com';
+    const messageNode = examples['thank-you'].flow.find((n) => n.type === 'terminal-message' && n.mode === 'compose')!.id;
+    const statuses = () => comms!.events.filter((e) => e.topic === `status/${messageNode}`).length;
+    const texts = () => sms.to(MESSAGES_PATH).map((r) => ({ ...r, form: Object.fromEntries(new URLSearchParams(String(r.body))) }));
+    const smsCount = (count: number) => comms!.waitFor(`${count} SMS`, () => (noFlowErrors(), texts().length >= count ? true : undefined), 30_000);
+
+    const seen = statuses();
+    const pi = paymentIntentObject({ amount: 12_500, currency: 'kwd', email, phone: '(415) 555-0177', name: 'Layla Haddad' });
+    const charge = stripeEvent('charge.succeeded', chargeObject({ amount: 12_500, currency: 'kwd', email, phone: '(415) 555-0177', name: 'Layla Haddad', paymentIntentId: pi.id }));
+    await deliver('thank-you', charge, stripeEvent('payment_intent.succeeded', pi), charge);
+    await smsCount(1);
+    const [mail] = await mailsTo(email, 1);
+    await comms!.waitFor('both events at the message node', () => (statuses() >= seen + 2 ? true : undefined), 30_000);
+    const [first] = texts();
+    assert.equal(first!.method, 'POST');
+    assert.match(String(first!.headers['content-type']), /^application\/x-www-form-urlencoded/);
+    assert.equal(first!.headers.authorization, `Basic ${Buffer.from(`${TWILIO.accountSid}:${TWILIO.authToken}`).toString('base64')}`);
+    assert.deepEqual(first!.form, {
+      To: '+14155550177',
+      From: '+15005550006',
+      Body: `Hi Layla, thank you for your payment of KWD${NBSP}12.500 at Your Shop. We look forward to seeing you again.`,
+    });
+    assert.equal(mail!.text, first!.form.Body, 'the SMS says what the mail says');
+
+    await deliver('thank-you', stripeEvent('charge.succeeded', chargeObject({ amount: 900, currency: 'gbp', phone: '+44 20 7946 0959', name: 'Ada Lovelace' })));
+    await smsCount(2);
+    assert.deepEqual(texts().map((t) => [t.form.To, t.form.Body]), [
+      ['+14155550177', first!.form.Body],
+      ['+442079460959', 'Hi Ada, thank you for your payment of £9.00 at Your Shop. We look forward to seeing you again.'],
+    ], 'one SMS per payment');
+    assert.equal(smtp.to(email).length, 1);
   });
 
   it('high-value alert: an 800.00 USD payment alerts sales by email and Slack; a small one does not', async () => {

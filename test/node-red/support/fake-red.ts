@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { resolve } from 'node:path';
 import type { NodeDef, NodeMessage, NodeRedApi, NodeStatus, RouteLayer } from '../../../nodes/node-red/shared/red-api';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, next: (err?: unknown) => void) => void;
@@ -95,6 +97,18 @@ export class FakeNode {
   }
 }
 
+const LOCALES = resolve(__dirname, '../../../../nodes/node-red/locales/en-US');
+
+/**
+ * `RED._` as Node-RED answers it in en-US: the key's first part names the node set (one type per set here), whose
+ * locales/en-US/<set>.json holds the text; `__name__` is filled from `vars`. A missing key answers the key, as i18next does.
+ */
+function catalogText(key: string, vars: Record<string, string | number> = {}): string {
+  let text: unknown = JSON.parse(readFileSync(resolve(LOCALES, `${key.split('.')[0]}.json`), 'utf8'));
+  for (const part of key.split('.')) text = (text as Record<string, unknown> | undefined)?.[part];
+  return typeof text === 'string' ? text.replace(/__(\w+?)__/g, (_m, name: string) => String(vars[name] ?? '')) : key;
+}
+
 /** A RED object with Node-RED's default layout: the editor API (with its JSON parser) and flow endpoints both at "/". */
 export function fakeRed(httpNodeRoot = '/') {
   const server = new FakeApp();
@@ -129,6 +143,7 @@ export function fakeRed(httpNodeRoot = '/') {
     },
     httpNode,
     settings: { httpNodeRoot },
+    _: catalogText,
   };
   return {
     RED: RED as unknown as NodeRedApi,
