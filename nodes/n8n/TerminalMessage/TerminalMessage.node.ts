@@ -145,7 +145,7 @@ export class TerminalMessage implements INodeType {
         type: 'options',
         noDataExpression: true,
         options: [
-          { name: 'Compose', value: 'compose', action: 'Compose a message for each payment', description: 'Adds "message" (to, subject, text, amountText) to the items that call for one; the others stop here' },
+          { name: 'Compose', value: 'compose', action: 'Compose a message for each payment', description: 'Adds "message" (to, subject, text, amountText; phone for a thank-you) to the items that call for one; the others stop here' },
           { name: 'Send Queued Messages', value: 'flush', action: 'Release messages held by quiet hours', description: 'After a Schedule Trigger: outputs the messages whose quiet hours are over, once each' },
         ],
         default: 'compose',
@@ -167,7 +167,7 @@ export class TerminalMessage implements INodeType {
       },
       {
         displayName:
-          'Items that call for no message (a decline for a thank-you, a payment Stripe delivered twice, a customer who is not high value) stop here, so connect the email, Slack or SMS step straight after it and map "message.to", "message.subject" and "message.text".',
+          'Items that call for no message (a decline for a thank-you, a payment Stripe delivered twice, a customer who is not high value) stop here, so connect the email, Slack or SMS step straight after it and map "message.to", "message.subject" and "message.text" (an SMS step: "message.phone", E.164, set on a thank-you when the customer's phone is known).',
         name: 'notice',
         type: 'notice',
         default: '',
