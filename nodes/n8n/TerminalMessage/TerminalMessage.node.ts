@@ -167,7 +167,7 @@ export class TerminalMessage implements INodeType {
       },
       {
         displayName:
-          'Items that call for no message (a decline for a thank-you, a payment Stripe delivered twice, a customer who is not high value) stop here, so connect the email, Slack or SMS step straight after it and map "message.to", "message.subject" and "message.text" (an SMS step: "message.phone", E.164, set on a thank-you when the customer's phone is known).',
+          'Items that call for no message (a decline for a thank-you, a payment Stripe delivered twice, a customer who is not high value) stop here, so connect the email, Slack or SMS step straight after it and map "message.to", "message.subject" and "message.text" (an SMS step: "message.phone", E.164, set on a thank-you when the customer\'s phone is known).',
         name: 'notice',
         type: 'notice',
         default: '',
