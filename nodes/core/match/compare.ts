@@ -1,3 +1,4 @@
+import { damerauWithin } from './edit-distance';
 import { jaroWinkler, withinOneEdit } from './jaro-winkler';
 import type { CardDescriptor } from './match-record';
 import { nicknamesAgree } from './nicknames';
@@ -11,6 +12,8 @@ export interface ValueFrequencies {
   postal(v: string): number | undefined;
   /** A mailbox several records hold (a family's, a shop's) says less than one only its owner uses. */
   email?(v: string): number | undefined;
+  /** A placeholder identifier many records hold ("0000000", "n/a") says little; one person's own says a lot. */
+  idNumber?(v: string): number | undefined;
 }
 
 export function givenLevel(a: string | undefined, b: string | undefined): number {
@@ -143,6 +146,25 @@ function dobLevel(a: string | undefined, b: string | undefined): number {
   return 4;
 }
 
+/** One slip counts as such in an identifier of this many characters or more, two in one of at least 6. */
+const ID_ONE_EDIT_MIN_LENGTH = 4;
+const ID_TWO_EDITS_MIN_LENGTH = 6;
+
+/**
+ * Same, one keystroke off (a wrong, missing, extra or swapped digit), two off, or different. In a short number one
+ * slip already makes another person's: "123" and "124" are two members, "5304218" and "5304281" one.
+ */
+export function idNumberLevel(a: string | undefined, b: string | undefined): number {
+  if (!a || !b) return MISSING;
+  if (a === b) return 0;
+  const shorter = Math.min(a.length, b.length);
+  if (shorter < ID_ONE_EDIT_MIN_LENGTH) return 3;
+  const d = damerauWithin(a, b, 2);
+  if (d === 1) return 1;
+  if (d === 2 && shorter >= ID_TWO_EDITS_MIN_LENGTH) return 2;
+  return 3;
+}
+
 /** Same key id ("ctok_k1_…" and "ctok_k1_…"), compared in place: this runs for every candidate's cards. */
 function sameKey(a: string, b: string): boolean {
   for (let i = 5; i < a.length && i < b.length; i++) {
@@ -222,7 +244,7 @@ function eitherField(tf: ValueFrequencies | undefined, v: string): number | unde
   return g === undefined ? f : f === undefined ? g : Math.max(g, f);
 }
 
-/** Weight of one field's level, term-frequency adjusted for exact names and postal codes. */
+/** Weight of one field's level, term-frequency adjusted for exact names, postal codes, mailboxes and identifiers. */
 function levelWeight(field: number, level: number, lw: readonly Float64Array[], m: readonly (readonly number[])[], tfU: number | undefined): number {
   if (level === MISSING) return 0;
   if (tfU !== undefined && tfU > 0) return Math.log2(m[field]![level]! / tfU);
@@ -264,6 +286,7 @@ export function compareRecords(
   levels[F.address] = addressLevel(a, b);
   levels[F.dob] = dobLevel(a.dob, b.dob);
   levels[F.card] = cardLevel(a, b);
+  levels[F.id] = idNumberLevel(a.idNumber, b.idNumber);
   let weight = nameWeight;
   let household = Math.max(0, familyWeight);
   const emailNoMore = emailSaysNoMore(levels, a, b);
@@ -273,6 +296,7 @@ export function compareRecords(
     const tfU = !tf || l !== 0 && l !== ADDRESS_SAME_POSTAL ? undefined
       : i === F.address && l === ADDRESS_SAME_POSTAL ? tf.postal(b.postal!)
       : i === F.email && l === 0 ? tf.email?.(sharedEmail(a, b)!)
+      : i === F.id && l === 0 ? tf.idNumber?.(b.idNumber!)
       : undefined;
     const w = levelWeight(i, l, lw, m, tfU);
     weight += w;

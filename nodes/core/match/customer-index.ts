@@ -79,6 +79,7 @@ export class CustomerIndex {
   private readonly givenCounts = new ValueCounts();
   private readonly familyCounts = new ValueCounts();
   private readonly postalCounts = new ValueCounts();
+  private readonly idNumberCounts = new ValueCounts();
   private seen = new Int32Array(1024);
   private generation = 0;
   private live = 0;
@@ -214,6 +215,7 @@ export class CustomerIndex {
     given: (v) => this.frequency(this.givenCounts, v),
     family: (v) => this.frequency(this.familyCounts, v),
     postal: (v) => this.frequency(this.postalCounts, v),
+    idNumber: (v) => this.frequency(this.idNumberCounts, v),
     // only a mailbox several records hold is adjusted: one held once keeps the weight of its level
     email: (v) => {
       const n = this.holdersOf('email', v).length;
@@ -300,6 +302,7 @@ export class CustomerIndex {
     this.givenCounts.bump(r.given, by);
     this.familyCounts.bump(r.family, by);
     this.postalCounts.bump(r.postal, by);
+    this.idNumberCounts.bump(r.idNumber, by);
   }
 
   private addBlocks(ord: number, keys: readonly number[]): void {
@@ -368,7 +371,7 @@ function combine(base: NormalizedRecord, extra: NormalizedRecord, free: KeyFree)
   const keys = freeKeys(extra, free);
   const hasName = base.given !== undefined || base.family !== undefined;
   const known = new Set(base.cards.map(cardId));
-  return {
+  const out: NormalizedRecord = {
     ...base,
     given: hasName ? base.given : extra.given,
     family: hasName ? base.family : extra.family,
@@ -382,4 +385,6 @@ function combine(base: NormalizedRecord, extra: NormalizedRecord, free: KeyFree)
     dob: base.dob ?? extra.dob,
     cards: extra.cards.every((c) => known.has(cardId(c))) ? base.cards : [...base.cards, ...extra.cards.filter((c) => !known.has(cardId(c)))],
   };
+  if (out.idNumber === undefined && extra.idNumber) out.idNumber = extra.idNumber;
+  return out;
 }

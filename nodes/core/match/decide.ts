@@ -1,10 +1,10 @@
-import type { FieldEvidence, MatchDecision, MatchField, MatchKeyKind, MergeProposal } from '../contracts/customer';
+import type { MatchDecision, MatchKeyKind, MergeProposal } from '../contracts/customer';
 import { ADDRESS_SAME_POSTAL, compareRecords, emailSaysNoMore } from './compare';
 import type { CustomerIndex } from './customer-index';
 import { EXACT_KEY_CONFIDENCE } from './exact-confidence';
 import type { ExactKind, ResolvedMatchConfig } from './match-config';
 import type { NormalizedRecord } from './normalized-record';
-import { differs, F, FIELDS, householdOnly, MISSING } from './weights';
+import { differs, F, FIELDS, householdOnly, MISSING, type ComparedField, type MatchEvidence } from './weights';
 
 export interface Decision {
   decision: MatchDecision;
@@ -14,8 +14,8 @@ export interface Decision {
   candidateId?: string;
   confidence: number;
   tier?: 'exact' | 'probabilistic';
-  matchedOn: (MatchKeyKind | MatchField)[];
-  evidence: FieldEvidence[];
+  matchedOn: (MatchKeyKind | ComparedField)[];
+  evidence: MatchEvidence[];
   explanation: string;
   merges: MergeProposal[];
 }
@@ -47,13 +47,14 @@ function keysOfProbe(probe: NormalizedRecord, kind: ExactKind): readonly string[
 function contradiction(levels: Int8Array, kind: ExactKind): string | undefined {
   if (differs(levels, F.given)) return 'the given name is different';
   if (differs(levels, F.dob)) return 'the date of birth is different';
+  if (differs(levels, F.id)) return 'the identifier is different';
   if ((kind === 'phone' || kind === 'cardToken') && differs(levels, F.email)) return 'the email address is different';
   return undefined;
 }
 
 /** Two customers that agree on nothing that sets people apart may be merged without asking. */
 function compatible(levels: Int8Array): boolean {
-  return !differs(levels, F.given) && !differs(levels, F.family) && !differs(levels, F.dob) && !differs(levels, F.email) && !differs(levels, F.phone);
+  return !differs(levels, F.given) && !differs(levels, F.family) && !differs(levels, F.dob) && !differs(levels, F.email) && !differs(levels, F.phone) && !differs(levels, F.id);
 }
 
 /** Per-field evidence of a comparison, for the explanation; `done` is a comparison of a and b already made. */
@@ -63,9 +64,9 @@ export function evidenceOf(
   index: CustomerIndex,
   cfg: ResolvedMatchConfig,
   done?: { levels: Int8Array; weight: number; swapped: boolean },
-): { evidence: FieldEvidence[]; weight: number; swapped: boolean } {
+): { evidence: MatchEvidence[]; weight: number; swapped: boolean } {
   const cmp = done ?? compareRecords(a, b, cfg.logWeights, cfg.weights.m, index.frequencies, new Int8Array(FIELDS.length));
-  const evidence: FieldEvidence[] = [];
+  const evidence: MatchEvidence[] = [];
   FIELDS.forEach((spec, i) => {
     const level = cmp.levels[i]!;
     if (level === MISSING) return;
@@ -87,6 +88,7 @@ function compareSingleWeight(a: NormalizedRecord, b: NormalizedRecord, field: nu
   if (field === F.given && level === 0) u = tf.given(b.given!);
   else if (field === F.family && level === 0) u = tf.family(b.family!);
   else if (field === F.address && level === ADDRESS_SAME_POSTAL && b.postal) u = tf.postal(b.postal);
+  else if (field === F.id && level === 0) u = tf.idNumber?.(b.idNumber!);
   else if (field === F.email && level === 0 && tf.email) {
     const shared = a.emails.find((e) => b.emails.includes(e));
     if (shared) u = tf.email(shared);
@@ -96,7 +98,7 @@ function compareSingleWeight(a: NormalizedRecord, b: NormalizedRecord, field: nu
 
 const fmt = (w: number) => `${w >= 0 ? '+' : '−'}${Math.abs(w).toFixed(1)}`;
 
-export function describeEvidence(evidence: readonly FieldEvidence[]): string {
+export function describeEvidence(evidence: readonly MatchEvidence[]): string {
   const agree = evidence.filter((e) => e.weight > 0).map((e) => `${e.field} ${e.level} (${fmt(e.weight)})`);
   const against = evidence.filter((e) => e.weight <= 0).map((e) => `${e.field} ${e.level} (${fmt(e.weight)})`);
   const parts: string[] = [];

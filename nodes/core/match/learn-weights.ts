@@ -51,6 +51,7 @@ const PASSES: readonly { name: string; blockedOn: readonly number[]; keys(r: Nor
   { name: 'postal code', blockedOn: [F.address], keys: (r) => (r.postal ? [r.postal] : []) },
   { name: 'email', blockedOn: [F.email], keys: (r) => r.emails },
   { name: 'phone', blockedOn: [F.phone], keys: (r) => r.phones },
+  { name: 'identifier', blockedOn: [F.id], keys: (r) => (r.idNumber ? [r.idNumber] : []) },
 ];
 
 /**
@@ -63,8 +64,9 @@ export const DETERMINISTIC_RULES: readonly (readonly number[])[] = [
   [F.given, F.family, F.address],
   [F.email],
   [F.phone],
+  [F.id],
 ];
-const RULE_NAMES = ['given name, family name and birth date', 'family name, birth date and address', 'given name, family name and address', 'email', 'phone'];
+const RULE_NAMES = ['given name, family name and birth date', 'family name, birth date and address', 'given name, family name and address', 'email', 'phone', 'identifier'];
 
 const MIN_PASS_PAIRS = 30;
 const MIN_PASS_MATCHES = 5;
@@ -179,7 +181,7 @@ export function learnWeights(input: LearnInput): Learnt {
   return problem ? { ...learnt, problem } : learnt;
 }
 
-const FIX = 'map the name, birth date, address, email or phone columns (--columns) so that records have fields to compare, or run with --no-learn to use the built-in weights';
+const FIX = 'map the name, birth date, address, email, phone or identifier columns (--columns) so that records have fields to compare, or run with --no-learn to use the built-in weights';
 
 /** Why learnt weights must not be used, or undefined when they may. */
 export function checkLearnt(l: Learnt, smallerSide: number): LearnProblem | undefined {

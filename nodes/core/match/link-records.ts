@@ -1,4 +1,4 @@
-import type { FieldEvidence, MatchField, MatchKeyKind } from '../contracts/customer';
+import type { MatchKeyKind } from '../contracts/customer';
 import { InputError } from '../errors';
 import { blockingReport, type RuleReport } from './blocking-report';
 import { compareRecords } from './compare';
@@ -9,7 +9,7 @@ import { clustersOf, oneToOne } from './link-decisions';
 import { resolveMatchConfig, type MatchConfig, type ResolvedMatchConfig } from './match-config';
 import type { MatchRecord } from './match-record';
 import { normalizeRecord, type NormalizedRecord } from './normalized-record';
-import { FIELDS, householdOnly } from './weights';
+import { FIELDS, householdOnly, type ComparedField, type MatchEvidence } from './weights';
 
 export interface LinkOptions extends MatchConfig {
   /** Pairs below this confidence are not reported (default: the review threshold). */
@@ -30,9 +30,9 @@ export interface LinkPair {
   right: string;
   confidence: number;
   decision: 'link' | 'review';
-  matchedOn: (MatchKeyKind | MatchField)[];
+  matchedOn: (MatchKeyKind | ComparedField)[];
   explanation: string;
-  evidence: FieldEvidence[];
+  evidence: MatchEvidence[];
 }
 
 export interface LinkSummary {
@@ -184,7 +184,7 @@ export function linkRecords(left: readonly MatchRecord[], right: readonly MatchR
       if (sharedId) confidence = Math.max(confidence, 0.99);
       if (confidence < minConfidence) continue;
       const { evidence } = evidenceOf(probe, cand, index, cfg);
-      const matchedOn: (MatchKeyKind | MatchField)[] = [
+      const matchedOn: (MatchKeyKind | ComparedField)[] = [
         ...(sharedId ? (['processorCustomerId'] as const) : []),
         ...evidence.filter((e) => e.weight > 0 && e.outcome !== 'disagree').map((e) => e.field),
       ];

@@ -1,4 +1,4 @@
-import type { MatchResult } from '../contracts/customer';
+import { MatchFieldSchema, type FieldEvidence, type MatchField, type MatchKeyKind, type MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import type { Crm } from '../crm/crm';
 import { attributionFrom } from '../terminal-push/push-metadata';
@@ -107,16 +107,20 @@ async function matchOnKeysAndFields(event: TokenizedPaymentEvent, deps: MatchDep
   return {
     customerId: d.customerId,
     confidence: d.confidence,
-    matchedOn: d.matchedOn,
+    matchedOn: d.matchedOn.filter(inContract),
     decision: d.decision,
     explanation: d.explanation,
     keys: attach,
     ...(d.tier ? { tier: d.tier } : {}),
     ...(d.candidateId && d.decision !== 'link' ? { candidateId: d.candidateId } : {}),
-    ...(d.evidence.length ? { evidence: d.evidence } : {}),
+    ...(d.evidence.length ? { evidence: d.evidence.filter((e): e is FieldEvidence => inContract(e.field)) } : {}),
     ...(d.merges.length ? { merges: d.merges } : {}),
   };
 }
+
+const CONTRACT_FIELDS: readonly string[] = MatchFieldSchema.options;
+/** A payment carries no identifier (a file's idNumber), so its result holds only the fields the contract names. */
+const inContract = (f: string): f is MatchKeyKind | MatchField => f !== 'idNumber' || CONTRACT_FIELDS.includes(f);
 
 /** How often Match Customer looks for newly learnt weights in the store. */
 const WEIGHTS_RELOAD_MS = 60_000;

@@ -21,6 +21,11 @@ export interface MatchRecord extends CustomerProfile {
   id: string;
   keys?: readonly MatchKey[];
   cards?: readonly CardDescriptor[];
+  /**
+   * An identifier that is one person's and that both sides hold: a national or tax id, a member or customer number
+   * two systems share. Record files carry it (`link --columns idNumber=…`); payments and the store do not.
+   */
+  idNumber?: string;
   /** Set when the customer was merged away: the index drops it. */
   mergedInto?: string;
   /** The CRM's change stamp, so a refresh can skip what it already has. */

@@ -78,6 +78,14 @@ export function normalizeStreet(street: string | undefined): string | undefined 
   return s.split(' ').map((w) => STREET_WORDS[w] ?? w).join(' ');
 }
 
+/**
+ * An identifier (national or tax id, member or customer number) as its digits and letters: the spaces, dashes,
+ * dots and slashes people type inside one ("123-45-6789", "85.07.30-033.61") dropped, letters lowercase.
+ */
+export function normalizeIdNumber(id: string | undefined): string | undefined {
+  return id?.normalize('NFKC').toLowerCase().replace(/[\s\-\u2010-\u2015./]+/g, '') || undefined;
+}
+
 export function normalizeCity(city: string | undefined): string | undefined {
   return foldText(city) || undefined;
 }

@@ -2,7 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { DEFAULT_EMAIL_RULES, type CompiledEmailRules } from './email-providers';
 import type { CardDescriptor, MatchRecord } from './match-record';
-import { normalizeCity, normalizeDateOfBirth, normalizePostalCode, normalizeStreet, personName } from './normalize-fields';
+import { normalizeCity, normalizeDateOfBirth, normalizeIdNumber, normalizePostalCode, normalizeStreet, personName } from './normalize-fields';
 import { canonicalEmail, normalizePhone } from './normalize-keys';
 
 /** A record as the comparison needs it: every field folded once, so comparing never normalizes again. */
@@ -18,6 +18,8 @@ export interface NormalizedRecord {
   street?: string;
   city?: string;
   dob?: string;
+  /** See MatchRecord.idNumber; digits and letters only. */
+  idNumber?: string;
   cards: readonly CardDescriptor[];
   tokens: readonly string[];
   /** "<processor>:<id>". */
@@ -57,7 +59,7 @@ export function normalizeRecord(r: MatchRecord, o: NormalizeOptions = DEFAULT_NO
     else if (k.kind === 'processorCustomerId') pushNew(processorIds, k.value);
   }
   const cards = r.cards?.length ? r.cards.filter((c) => /^\d{4}$/.test(c.last4)) : [];
-  return {
+  const out: NormalizedRecord = {
     id: r.id,
     given: name.given,
     family: name.family,
@@ -72,6 +74,10 @@ export function normalizeRecord(r: MatchRecord, o: NormalizeOptions = DEFAULT_NO
     processorIds: orNone(processorIds),
     updatedAt: r.updatedAt,
   };
+  // Set only where there is one: payments and the store never carry it, and a million customers need not hold it.
+  const idNumber = normalizeIdNumber(r.idNumber);
+  if (idNumber) out.idNumber = idNumber;
+  return out;
 }
 
 /** What a payment tells about its payer, as a record the matcher can compare with customers. */

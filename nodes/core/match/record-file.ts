@@ -4,7 +4,7 @@ import type { MatchRecord } from './match-record';
 /** The record fields a customer file can map its columns to. */
 export const RECORD_FIELDS = [
   'givenName', 'familyName', 'name', 'email', 'phone', 'street', 'city', 'postalCode', 'region', 'country', 'dateOfBirth',
-  'processorCustomerId', 'cardToken', 'cardBin', 'cardLast4', 'cardExpiry',
+  'idNumber', 'processorCustomerId', 'cardToken', 'cardBin', 'cardLast4', 'cardExpiry',
 ] as const;
 export type RecordField = (typeof RECORD_FIELDS)[number];
 
@@ -21,6 +21,9 @@ const ALIASES: Record<RecordField, readonly string[]> = {
   region: ['region', 'state', 'province', 'county'],
   country: ['country', 'countrycode'],
   dateOfBirth: ['dateofbirth', 'dob', 'birthdate', 'birthday'],
+  // not a customer or member number: in one system's export that is each record's own, so it is mapped only when
+  // asked (--columns idNumber=member_no)
+  idNumber: ['idnumber', 'nationalid', 'taxid', 'ssn', 'socsecid', 'socialsecuritynumber'],
   processorCustomerId: ['processorcustomerid', 'stripecustomerid', 'squarecustomerid', 'customerid'],
   cardToken: ['cardtoken'],
   cardBin: ['cardbin', 'bin', 'iin'],
@@ -143,6 +146,7 @@ export function recordFromRow(get: (column: string) => string | undefined, colum
     id,
     givenName: v('givenName'), familyName: v('familyName'), name: v('name'), email: v('email'), phone: v('phone'),
     street: v('street'), city: v('city'), postalCode: v('postalCode'), region: v('region'), country: v('country'), dateOfBirth: v('dateOfBirth'),
+    ...(v('idNumber') ? { idNumber: v('idNumber') } : {}),
     keys,
     cards: last4 && last4.length === 4 ? [{ last4, ...(bin && bin.length === 6 ? { bin } : {}), ...expiry(v('cardExpiry') ?? '') }] : [],
   };

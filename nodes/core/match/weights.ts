@@ -6,8 +6,17 @@ export interface LevelSpec {
   outcome: FieldEvidence['outcome'];
 }
 
+/**
+ * A field the comparison knows: the contract's match fields, and an identifier (a national or tax id, a member or
+ * customer number both systems hold) which only record files carry (`link --columns idNumber=…`).
+ */
+export type ComparedField = MatchField | 'idNumber';
+
+/** One field's part in a comparison; the contract's FieldEvidence, for any compared field. */
+export type MatchEvidence = Omit<FieldEvidence, 'field'> & { field: ComparedField };
+
 export interface FieldSpec {
-  field: MatchField;
+  field: ComparedField;
   /** Best agreement first, plain disagreement last. */
   levels: readonly LevelSpec[];
 }
@@ -28,9 +37,11 @@ export const FIELDS: readonly FieldSpec[] = [
   },
   { field: 'dateOfBirth', levels: [agree('same'), partial('day and month swapped'), partial('one digit off'), partial('year one apart'), different] },
   { field: 'card', levels: [agree('same card token'), agree('same BIN, last 4 and expiry'), partial('same last 4 and expiry'), partial('same BIN and last 4'), different] },
+  // Last, so weights stored before it existed keep every other field in place (stored-weights.ts).
+  { field: 'idNumber', levels: [agree('same'), partial('one edit or transposition'), partial('two edits'), different] },
 ];
 
-export const F = { given: 0, family: 1, email: 2, phone: 3, address: 4, dob: 5, card: 6 } as const;
+export const F = { given: 0, family: 1, email: 2, phone: 3, address: 4, dob: 5, card: 6, id: 7 } as const;
 export const MISSING = -1;
 
 /** True when the field was present on both sides and plainly different (its last level). */
@@ -42,10 +53,11 @@ export function differs(levels: Int8Array, field: number): boolean {
  * A different given name with family name and address agreeing is the pattern of a household, not of one person:
  * then what a household shares is not counted as evidence, and the pair is never linked unasked. The same birth
  * date is not what a household shares (twins aside), so with it the pair is one person whose given name was
- * written differently (a middle name, a name used instead of the registered one).
+ * written differently (a middle name, a name used instead of the registered one). So is a pair with the same
+ * identifier: it is one person's (a national id, a member number; a card a family shares is not one).
  */
 export function householdOnly(levels: Int8Array): boolean {
-  return differs(levels, F.given) && levels[F.dob] !== 0;
+  return differs(levels, F.given) && levels[F.dob] !== 0 && levels[F.id] !== 0;
 }
 
 /**
@@ -64,7 +76,9 @@ export interface MatchWeights {
  * their name, and a person pays with a new card about a third of the time. The u of card levels is set from
  * the arithmetic of card numbers, because random pairs almost never show it: two people's cards share a BIN
  * a few times in a thousand (issuers are concentrated), the last four digits once in 10,000, the expiry once
- * in about 60; with a card and a half per person, BIN + last 4 + expiry comes to about 1e-8.
+ * in about 60; with a card and a half per person, BIN + last 4 + expiry comes to about 1e-8. An identifier is
+ * one person's and is retyped now and then; two people's ids are rarely one or two keystrokes apart (of a
+ * 7-digit number's 10^7 values, about 70 are one edit away and a few thousand two).
  */
 export const DEFAULT_WEIGHTS: MatchWeights = {
   m: [
@@ -75,6 +89,7 @@ export const DEFAULT_WEIGHTS: MatchWeights = {
     [0.66, 0.06, 0.12, 0.04, 0.12],
     [0.9, 0.02, 0.03, 0.01, 0.04],
     [0.5, 0.12, 0.04, 0.02, 0.32],
+    [0.85, 0.06, 0.03, 0.06],
   ],
   u: [
     [0.01, 0.004, 0.004, 0.004, 0.028, 0.95],
@@ -84,6 +99,7 @@ export const DEFAULT_WEIGHTS: MatchWeights = {
     [2e-5, 1e-4, 1e-3, 0.01, 0.98888],
     [6e-5, 3e-6, 5e-4, 1.2e-4, 0.999317],
     [1e-12, 1e-8, 3e-6, 6e-7, 0.9999964],
+    [1e-6, 1e-5, 3e-4, 0.999689],
   ],
 };
 
