@@ -6,6 +6,7 @@ import { CredentialTestContext } from 'n8n-core';
 import type { ICredentialDataDecryptedObject, ICredentialTestFunction, INodeType } from 'n8n-workflow';
 import { closeAllDatabases } from '../../nodes/core/store/open-database';
 import { StripeTerminalApi } from '../../credentials/StripeTerminalApi.credentials';
+import { SendToTerminal } from '../../nodes/n8n/SendToTerminal/SendToTerminal.node';
 import { TerminalCrmStore } from '../../credentials/TerminalCrmStore.credentials';
 import { tempDir, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { additionalData } from './support/additional-data';
@@ -67,10 +68,34 @@ describe('n8n: credential tests', () => {
     assert.equal(trigger.description.credentials?.find((c) => c.name === 'terminalCrmStore')?.testedBy, 'terminalCrmStoreTest');
   });
 
-  it('Stripe Terminal API: tests the secret key against Stripe with a Bearer header', () => {
+  it('Stripe Terminal API: a signing secret alone passes and says so; a secret key is checked against Stripe with a Bearer header (both nodes that use it)', async () => {
     const cred = new StripeTerminalApi();
-    assert.deepEqual(cred.test.request, { baseURL: 'https://api.stripe.com/v1', url: '/balance' });
+    assert.equal((cred as { test?: unknown }).test, undefined, 'no request test on the credential: it would fail a signing-secret-only credential');
     assert.equal(cred.authenticate.properties.headers?.Authorization, '=Bearer {{$credentials.secretKey}}');
     assert.equal(new TerminalCrmStore().properties.find((p) => p.name === 'tokenKeys')?.typeOptions?.password, true);
+    for (const [nodeName, node] of [['terminalTrigger', packageNodeTypes().getByName(`${PACKAGE}.terminalTrigger`) as INodeType], ['sendToTerminal', new SendToTerminal()]] as const) {
+      const ref = node.description.credentials?.find((c) => c.name === 'stripeTerminalApi');
+      assert.equal(ref?.testedBy, 'stripeCredentialTest', nodeName);
+      assert.equal(typeof node.methods?.credentialTest?.stripeCredentialTest, 'function', nodeName);
+    }
+    const trigger = packageNodeTypes().getByName(`${PACKAGE}.terminalTrigger`) as INodeType;
+    const run = (data: ICredentialDataDecryptedObject) =>
+      trigger.methods!.credentialTest!.stripeCredentialTest!.call(new CredentialTestContext(additionalData({})), { id: '3', name: 'Stripe', type: 'stripeTerminalApi', data });
+
+    const signingOnly = await run({ signingSecret: 'whsec_test_123', secretKey: '' });
+    assert.equal(signingOnly.status, 'OK');
+    assert.match(signingOnly.message, /first signed delivery is the real check/);
+    assert.match((await run({ signingSecret: 'sk_test_oops' })).message, /^Webhook Signing Secret: .*Fix: copy the one starting with whsec_/);
+    assert.match((await run({})).message, /both empty\. Fix: /);
+
+    const nock = (await import('nock')).default;
+    const ok = nock('https://api.stripe.com', { reqheaders: { authorization: 'Bearer sk_test_good' } }).get('/v1/balance').reply(200, { object: 'balance', available: [], livemode: false, pending: [] });
+    assert.equal((await run({ secretKey: 'sk_test_good' })).status, 'OK');
+    assert.ok(ok.isDone());
+    // Stripe's answer to a wrong key: 401 with its error object.
+    nock('https://api.stripe.com').get('/v1/balance').reply(401, { error: { message: 'Invalid API Key provided: sk_test_****', type: 'invalid_request_error' } });
+    const refused = await run({ secretKey: 'sk_test_bad', signingSecret: 'whsec_x' });
+    assert.equal(refused.status, 'Error');
+    assert.match(refused.message, /^Stripe refused the secret key \(HTTP 401: Invalid API Key provided: sk_test_\*\*\*\*\)\. Fix: /);
   });
 });

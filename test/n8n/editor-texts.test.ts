@@ -66,6 +66,14 @@ describe('n8n editor texts', () => {
     assert.ok(count >= 15, `only ${count} notices found`);
   });
 
+  it('breaks notice lines with lists only: n8n 2.x notices keep <a>, <ul> and <li> and drop <br>, <b> and <code>, running lines together', () => {
+    for (const { file, d } of descriptions()) {
+      for (const text of notices(d.properties)) {
+        assert.doesNotMatch(text, /<(?!\/?(?:a|ul|li)\b)[a-z][^>]*>/i, `${file}: a notice uses a tag n8n drops: ${text.slice(0, 100)}`);
+      }
+    }
+  });
+
   it('names every event type the Stripe trigger subscribes to, in its setup notice and in the templates that list them', () => {
     const trigger = descriptions().find(({ d }) => d.name === 'terminalTrigger')!.d;
     const setup = trigger.properties.find((p) => p.name === 'setupNotice')!;

@@ -24,7 +24,7 @@ export class ResolveReview implements INodeType {
     properties: [
       {
         displayName:
-          'Put this after CRM Upsert on the <b>Needs Review</b> path, or after a person answered (a Wait, a form, an approval message). CRM Upsert recorded the review payment under a new customer; <b>Link to Candidate</b> merges that customer into the one Match Customer proposed (<code>match.candidateId</code>), with its keys, cards and payments, recorded with your reason (undo with <code>terminal-crm unmerge</code>). <b>Keep Apart</b> leaves both as separate customers and remembers it, so no later payment merges them automatically (a Link overrides it). Each item gets "review" with what was done; running it again for the same payment changes nothing.',
+          'Put this after CRM Upsert on the Needs Review path, or after a person answered (a Wait, a form, an approval message). CRM Upsert recorded the review payment under a new customer.<ul><li>Link to Candidate merges that customer into the one Match Customer proposed ("match.candidateId"), with its keys, cards and payments, recorded with your reason (undo with "terminal-crm unmerge").</li><li>Keep Apart leaves both as separate customers and remembers it, so no later payment merges them automatically (a Link overrides it).</li></ul>Each item gets "review" with what was done; running it again for the same payment changes nothing.',
         name: 'notice',
         type: 'notice',
         default: '',

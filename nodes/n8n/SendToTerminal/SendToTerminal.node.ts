@@ -6,6 +6,7 @@ import { toItemJson } from '../shared/item-json';
 import { errorMessage, toNodeError } from '../shared/node-error';
 import { terminalAdyenCloudTest } from './adyen-cloud-test';
 import { PUSH_CREDENTIALS, terminalPushFor } from './push-credentials';
+import { stripeCredentialTest } from '../shared/test-stripe-credential';
 
 /** What "Fail on Offline, Busy, Declined or Rejected" turns into an error; a cancel was someone's decision. */
 const FAILING_OUTCOMES: ReadonlySet<PushOutcomeKind> = new Set(['offline', 'busy', 'declined', 'rejected']);
@@ -26,7 +27,7 @@ export class SendToTerminal implements INodeType {
     outputs: [NodeConnectionTypes.Main],
     usableAsTool: true,
     credentials: [
-      { name: PUSH_CREDENTIALS.stripe!.type, required: true, ...forProcessor('stripe') },
+      { name: PUSH_CREDENTIALS.stripe!.type, required: true, testedBy: 'stripeCredentialTest', ...forProcessor('stripe') },
       { name: PUSH_CREDENTIALS.square!.type, required: true, ...forProcessor('square') },
       { name: 'terminalAdyenCloudApi', required: true, testedBy: 'terminalAdyenCloudTest', ...forProcessor('adyen') },
     ],
@@ -172,7 +173,7 @@ export class SendToTerminal implements INodeType {
     ],
   };
 
-  methods = { credentialTest: { terminalAdyenCloudTest } };
+  methods = { credentialTest: { terminalAdyenCloudTest, stripeCredentialTest } };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const items = this.getInputData();

@@ -17,6 +17,7 @@ import { triggerSource } from './trigger-source';
 import { STRIPE_SETUP_NOTICE, TRIGGER_PANEL } from './trigger-panel';
 import { sourceCredentialTest } from './test-source-credential';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
+import { stripeCredentialTest } from '../shared/test-stripe-credential';
 
 export class TerminalTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -34,7 +35,7 @@ export class TerminalTrigger implements INodeType {
     credentials: [
       // One credential type per source (source-credentials.ts); those with nothing at the vendor to call are tested
       // by checking their fields (test-source-credential.ts).
-      { name: 'stripeTerminalApi', required: true, displayOptions: { show: { source: ['stripe'] } } },
+      { name: 'stripeTerminalApi', required: true, displayOptions: { show: { source: ['stripe'] } }, testedBy: 'stripeCredentialTest' },
       { name: 'terminalSquareApi', required: true, displayOptions: { show: { source: ['square'] } } },
       { name: 'terminalAdyenWebhookApi', required: true, displayOptions: { show: { source: ['adyen'] } }, testedBy: 'sourceCredentialTest' },
       { name: 'terminalAdyenTerminalApi', required: true, displayOptions: { show: { source: ['adyen-terminal'] } }, testedBy: 'sourceCredentialTest' },
@@ -120,7 +121,7 @@ export class TerminalTrigger implements INodeType {
     ],
   };
 
-  methods = { credentialTest: { sourceCredentialTest, terminalCrmStoreTest } };
+  methods = { credentialTest: { sourceCredentialTest, stripeCredentialTest, terminalCrmStoreTest } };
 
   webhookMethods = {
     default: {

@@ -3,12 +3,13 @@ import { STRIPE_HANDLED_EVENT_TYPES } from '../../core/sources/stripe-terminal';
 
 // Texts n8n renders as HTML: line breaks are <br>, never "\n" (which would run sentences together).
 
-const codeList = (types: readonly string[]): string => types.map((t) => `<code>${t}</code>`).join(', ');
+// A notice keeps only links and lists (n8n 2.x drops <code>, <b> and <br>); the trigger panel keeps those too.
+const quotedList = (types: readonly string[]): string => types.map((t) => `"${t}"`).join(', ');
 
 /** The Stripe setup notice names every event the trigger subscribes to, from the source itself, so it cannot drift. */
 export const STRIPE_SETUP_NOTICE =
   'Use the Production URL above as the endpoint URL in Stripe (Dashboard → Developers → Webhooks → Add endpoint) with the events ' +
-  `${codeList(STRIPE_HANDLED_EVENT_TYPES)}. ` +
+  `${quotedList(STRIPE_HANDLED_EVENT_TYPES)}. ` +
   'If the credential has a secret API key, the trigger adds that endpoint in Stripe by itself when you publish the workflow and removes it when you unpublish.';
 
 // The sandbox's simulator posts to Production URLs only, and `stripe trigger` makes online (not card-present)
