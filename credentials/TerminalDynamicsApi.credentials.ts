@@ -59,6 +59,15 @@ export class TerminalDynamicsApi implements ICredentialType {
       default: 'https://login.microsoftonline.com',
       description: 'Entra ID\'s sign-in host; another only for national clouds (https://login.microsoftonline.us, https://login.partner.microsoftonline.cn)',
     },
+    {
+      displayName: 'Timeout (ms)',
+      name: 'timeoutMs',
+      type: 'number',
+      typeOptions: { minValue: 1000 },
+      default: 120000,
+      description:
+        "How long to wait for Dynamics 365 to answer one request. A request it does not answer in time is given up: its records stay queued in the store's outbox and are sent again (keyed, so never twice in Dynamics 365), and the execution goes on. The default suits most accounts (a $batch of many changes can take Dynamics a minute); lower it so a hanging Dynamics 365 does not hold executions.",
+    },
   ];
 
   test: ICredentialTestRequest = {

@@ -27,6 +27,15 @@ export class TerminalHubSpotApi implements ICredentialType {
       default: 'https://api.hubapi.com',
       description: "HubSpot's API: https://api.hubapi.com, or https://api-eu1.hubapi.com for accounts in the EU data centre.",
     },
+    {
+      displayName: 'Timeout (ms)',
+      name: 'timeoutMs',
+      type: 'number',
+      typeOptions: { minValue: 1000 },
+      default: 10000,
+      description:
+        "How long to wait for HubSpot to answer one request. A request it does not answer in time is given up: its records stay queued in the store's outbox and are sent again (keyed, so never twice in HubSpot), and the execution goes on. The default suits most accounts (HubSpot answers a batch of 100 in about a second); lower it so a hanging HubSpot does not hold executions.",
+    },
   ];
 
   authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } } };

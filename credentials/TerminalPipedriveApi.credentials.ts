@@ -44,6 +44,15 @@ export class TerminalPipedriveApi implements ICredentialType {
       default: 'https://api.pipedrive.com',
       description: "Pipedrive's API. Your company domain (https://yourcompany.pipedrive.com) works too.",
     },
+    {
+      displayName: 'Timeout (ms)',
+      name: 'timeoutMs',
+      type: 'number',
+      typeOptions: { minValue: 1000 },
+      default: 10000,
+      description:
+        "How long to wait for Pipedrive to answer one request. A request it does not answer in time is given up: its records stay queued in the store's outbox and are sent again (keyed, so never twice in Pipedrive), and the execution goes on. The default suits most accounts (Pipedrive answers one record at a time, in well under a second); lower it so a hanging Pipedrive does not hold executions.",
+    },
   ];
 
   authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { 'x-api-token': '={{$credentials.apiToken}}' } } };

@@ -96,5 +96,14 @@ export class TerminalSalesforceApi implements ICredentialType {
       placeholder: 'v66.0',
       description: 'Optional. Leave empty for the version this pack is tested with.',
     },
+    {
+      displayName: 'Timeout (ms)',
+      name: 'timeoutMs',
+      type: 'number',
+      typeOptions: { minValue: 1000 },
+      default: 30000,
+      description:
+        "How long to wait for Salesforce to answer one request. A request it does not answer in time is given up: its records stay queued in the store's outbox and are sent again (keyed, so never twice in Salesforce), and the execution goes on. The default suits most accounts (a composite request of 200 records can take Salesforce several seconds); lower it so a hanging Salesforce does not hold executions.",
+    },
   ];
 }

@@ -80,5 +80,14 @@ export class TerminalZohoOAuth2Api implements ICredentialType {
       placeholder: 'https://www.zohoapis.eu',
       description: 'Optional. Leave empty for the API domain Zoho names when you connect (your data centre\'s); set it for a sandbox such as https://sandbox.zohoapis.com.',
     },
+    {
+      displayName: 'Timeout (ms)',
+      name: 'timeoutMs',
+      type: 'number',
+      typeOptions: { minValue: 1000 },
+      default: 10000,
+      description:
+        "How long to wait for Zoho CRM to answer one request. A request it does not answer in time is given up: its records stay queued in the store's outbox and are sent again (keyed, so never twice in Zoho CRM), and the execution goes on. The default suits most accounts (Zoho answers a batch of 100 in a few seconds); lower it so a hanging Zoho CRM does not hold executions.",
+    },
   ];
 }

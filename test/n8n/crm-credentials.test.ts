@@ -110,7 +110,7 @@ describe('n8n: CRM credentials', () => {
       const cred = new TerminalSalesforceApi();
       assert.equal((cred as { authenticate?: unknown }).authenticate, undefined);
       assert.equal((cred as { test?: unknown }).test, undefined);
-      assert.deepEqual(cred.properties.map((p) => p.name), ['authFlow', 'clientId', 'username', 'privateKey', 'clientSecret', 'loginUrl', 'baseUrl', 'apiVersion']);
+      assert.deepEqual(cred.properties.map((p) => p.name), ['authFlow', 'clientId', 'username', 'privateKey', 'clientSecret', 'loginUrl', 'baseUrl', 'apiVersion', 'timeoutMs']);
     });
 
     it('is tested through a node-provided test that fetches a token and reads one Contact (as n8n runs it)', async () => {

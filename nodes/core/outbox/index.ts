@@ -2,6 +2,7 @@
 export { enqueue, outboxLockKeys, type EnqueuedItem } from './enqueue';
 export { drain, type DrainOptions, type DrainResult, type DrainStop } from './drain';
 export { flushNow, flushQueued, type FlushOutcome, type FlushResult } from './flush-now';
+export { queuedAsItIs } from './queued-as-is';
 export { outboxReport, type OutboxQuery, type OutboxReport } from './report';
 export { markPaced, pacedTransport } from './paced-transport';
 export { RateLimiter, type Clock } from './rate-limiter';

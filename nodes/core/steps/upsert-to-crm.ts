@@ -10,6 +10,7 @@ import { ledgerPaymentOf, readRecords } from '../ledger/payment-rows';
 import type { DrainOptions } from '../outbox/drain';
 import { enqueue, outboxLockKeys } from '../outbox/enqueue';
 import { flushNow } from '../outbox/flush-now';
+import { queuedAsItIs } from '../outbox/queued-as-is';
 import { externalIdOf, type OutboxItem } from '../outbox/types';
 import type { SqlDatabase } from '../store/sql-database';
 import { crmSyncOf, type CrmSync } from './crm-sync';
@@ -94,16 +95,24 @@ async function syncRecorded(db: SqlDatabase, target: SaasCrmTarget, recorded: re
   });
   const customers = await crmCustomersOf(db, plans.flatMap((p) => p.refs.filter((r) => r.kind === 'customer').map((r) => r.externalId)));
 
-  // A redelivered event brings nothing new: its records are reported as they stand, and queued again only when
-  // they still wait (the pending row takes the same state) or never were (the store was written, the queue was not).
-  // A record another item of the batch brings news of (the customer of a new payment) is queued whatever.
+  // An event met again (a redelivery, a retried activity, the saga that records in one activity and syncs in the
+  // next) says nothing about its records: a refund recorded since may have changed the payment, or the process
+  // stopped between recording and queuing. Its records are reported as they stand only when the outbox already
+  // carries them in exactly their current state and they no longer wait; otherwise they are queued (a waiting
+  // row takes the same state and goes out with this flush). A record another item of the batch brings news of
+  // (the customer of a new payment) is queued whatever.
   const fresh = new Set(plans.flatMap((p, i) => (recorded[i]!.crm?.outcome === 'duplicate' ? [] : p.refs.map((r) => syncKey(r.kind, r.externalId)))));
   const duplicates = plans.flatMap((p, i) => (recorded[i]!.crm?.outcome === 'duplicate' ? p.refs : [])).filter((r) => !fresh.has(syncKey(r.kind, r.externalId)));
+  const itemOf = (ref: RecordRef): OutboxItem =>
+    ref.kind === 'payment'
+      ? { kind: 'payment', record: payments.get(ref.externalId)! }
+      : { kind: 'customer', record: customers.get(ref.externalId) ?? { externalId: ref.externalId, profile: {} } };
   const standing = duplicates.length ? await recordSyncStates(db, crm, duplicates) : new Map<string, RecordSync>();
+  const asIs = duplicates.length ? await queuedAsItIs(db, crm, duplicates.map(itemOf)) : [];
   const settled = new Map<string, RecordSync>();
-  for (const ref of duplicates) {
+  for (const [i, ref] of duplicates.entries()) {
     const s = standing.get(syncKey(ref.kind, ref.externalId));
-    if (s && !(s.status === 'queued' && s.nextAttemptAt !== null)) settled.set(syncKey(ref.kind, ref.externalId), s);
+    if (s && asIs[i] && !(s.status === 'queued' && s.nextAttemptAt !== null)) settled.set(syncKey(ref.kind, ref.externalId), s);
   }
 
   const items = new Map<string, OutboxItem>();
@@ -111,8 +120,7 @@ async function syncRecorded(db: SqlDatabase, target: SaasCrmTarget, recorded: re
     for (const ref of p.refs) {
       const key = syncKey(ref.kind, ref.externalId);
       if (settled.has(key) || items.has(key)) continue;
-      if (ref.kind === 'payment') items.set(key, { kind: 'payment', record: payments.get(ref.externalId)! });
-      else items.set(key, { kind: 'customer', record: customers.get(ref.externalId) ?? { externalId: ref.externalId, profile: {} } });
+      items.set(key, itemOf(ref));
     }
   }
   // Customers first: their payments wait for them in the outbox anyway, and flushNow answers in this order.

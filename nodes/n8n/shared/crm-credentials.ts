@@ -1,5 +1,6 @@
 import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
 import { parseSaasCrmName, type SaasCrmName } from '../../core/crm/crm-names';
+import { InputError } from '../../core/errors';
 import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
 import { crmAdapterFromRecord, crmBaseUrlFromRecord } from '../../core/crm/saas/crm-from-credentials';
 import { n8nHttpTransport } from './n8n-http-transport';
@@ -34,11 +35,24 @@ export function crmCredentialOf(crmName: unknown, authentication: unknown): CrmC
   return CRM_CREDENTIALS.find((c) => c.crm === crm && (!c.authentication || c.authentication === authentication)) ?? CRM_CREDENTIALS.find((c) => c.crm === crm)!;
 }
 
-/** The CRM's adapter over the node's credential for it. */
+/** The CRM's adapter over the node's credential for it, each request bounded by the credential's Timeout. */
 export async function crmAdapterFromNode(ctx: IExecuteFunctions, credential: CrmCredential): Promise<CrmAdapter> {
   const data = { ...(await ctx.getCredentials(credential.type)) };
-  const http = credential.engineAuthenticates ? n8nHttpTransport(ctx, credential.type, crmBaseUrlFromRecord(credential.crm, data)) : undefined;
-  return crmAdapterFromRecord(credential.crm, data, http);
+  const timeoutMs = crmTimeoutMs(data.timeoutMs);
+  // The adapters read their timeout from their settings (HubSpot, Salesforce and Dynamics put it on each request,
+  // the axios transports of Salesforce and Dynamics on every call); a credential saved before the field existed
+  // keeps the adapter's own default.
+  const record = timeoutMs === undefined || typeof data.settings === 'string' ? data : { ...data, settings: { ...(data.settings as object | undefined), timeoutMs } };
+  const http = credential.engineAuthenticates ? n8nHttpTransport(ctx, credential.type, crmBaseUrlFromRecord(credential.crm, record), timeoutMs === undefined ? {} : { timeoutMs }) : undefined;
+  return crmAdapterFromRecord(credential.crm, record, http);
+}
+
+/** The credential's "Timeout (ms)": blank (a credential saved before the field existed) is undefined. */
+export function crmTimeoutMs(value: unknown): number | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const n = typeof value === 'number' ? value : Number(String(value).trim());
+  if (!Number.isInteger(n) || n < 1) throw new InputError('timeoutMs', `"${String(value)}" is not a timeout`, 'give whole milliseconds, e.g. 10000 for ten seconds');
+  return n;
 }
 
 /** HubSpot takes a private-app token or OAuth2; the credential shown follows this choice (crmCredentialOf). */

@@ -3,11 +3,22 @@ import { HttpNetworkError, type HttpRequest, type HttpResponse, type HttpTranspo
 
 type Ctx = IExecuteFunctions | IWebhookFunctions | IHookFunctions | IPollFunctions;
 
+/** How long a request waits for its answer when neither the caller nor the credential says. */
+export const DEFAULT_N8N_HTTP_TIMEOUT_MS = 30_000;
+
+export interface N8nHttpOptions {
+  /**
+   * How long a request waits when the request itself does not say (the credential's Timeout): n8n gives up then, so
+   * a vendor that holds its answer does not hold the execution.
+   */
+  timeoutMs?: number;
+}
+
 /**
  * The core's HttpTransport inside n8n: every request goes through `httpRequestWithAuthentication` with the
  * node's credential, so n8n adds the auth header and refreshes OAuth2 tokens as its users expect.
  */
-export function n8nHttpTransport(ctx: Ctx, credentialType: string, baseUrl?: string): HttpTransport {
+export function n8nHttpTransport(ctx: Ctx, credentialType: string, baseUrl?: string, o: N8nHttpOptions = {}): HttpTransport {
   return {
     async request(req: HttpRequest): Promise<HttpResponse> {
       const absolute = /^https?:\/\//i.test(req.url);
@@ -18,7 +29,7 @@ export function n8nHttpTransport(ctx: Ctx, credentialType: string, baseUrl?: str
         qs: req.qs as IHttpRequestOptions['qs'],
         body: req.body as IHttpRequestOptions['body'],
         json: req.body === undefined || (typeof req.body === 'object' && !Buffer.isBuffer(req.body)),
-        timeout: req.timeoutMs ?? 30_000,
+        timeout: req.timeoutMs ?? o.timeoutMs ?? DEFAULT_N8N_HTTP_TIMEOUT_MS,
         returnFullResponse: true,
         // n8n refreshes an OAuth2 token only when it sees the 401 as an error; the status comes back from the catch.
         ignoreHttpStatusErrors: false,
