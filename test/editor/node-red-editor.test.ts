@@ -1,0 +1,271 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { shippedTemplates } from '../../bin/templates/template-catalog';
+import { readManifest } from '../../sandbox/run/shared/pack';
+import { launchChromium, newEditorContext, VIEWPORT } from '../../scripts/editor/browser';
+import { installNodeRedTemplates } from '../../scripts/editor/install-templates';
+import { openNodeRed, showFlow, type EditorWindow } from '../../scripts/editor/node-red-page';
+import { startEditors, type Editors } from '../../scripts/editor/start-editors';
+import { pictureFile, takeNodeRedPictures } from '../../scripts/editor/take-pictures';
+import { tempDir } from '../support/temp-store';
+import { keepScreenshot } from './support/artefacts';
+import { pngSize } from './support/png-size';
+
+const MODULE = readManifest().name;
+const EXAMPLES = shippedTemplates().filter((t) => t.engine === 'node-red').map((t) => t.name);
+
+interface NodeState {
+  id: string;
+  type: string;
+  z?: string;
+  label: string;
+  valid: boolean;
+  invalid: string[];
+}
+interface PackTypes {
+  nodes: string[];
+  configs: string[];
+}
+
+/** What the editor holds for every pack node and config node now: validity as the editor computes it. */
+function packNodeStates(page: Page): Promise<NodeState[]> {
+  return page.evaluate((module) => {
+    const RED = (globalThis as unknown as EditorWindow).RED;
+    const out: NodeState[] = [];
+    const visit = (n: any) => {
+      if (RED.nodes.registry.getNodeSetForType(n.type)?.module !== module) return;
+      RED.editor.validateNode(n);
+      const label = RED.utils.getNodeLabel(n, n.type);
+      out.push({ id: n.id, type: n.type, z: n.z, label, valid: n.valid !== false, invalid: Array.from(n.validationErrors ?? []) });
+    };
+    RED.nodes.eachNode(visit);
+    RED.nodes.eachConfig(visit);
+    return out;
+  }, MODULE);
+}
+
+const describeInvalid = (states: NodeState[]) => states.filter((s) => !s.valid).map((s) => `${s.type} "${s.label}" (${s.invalid.join(', ') || 'no property named'})`);
+
+/**
+ * The pack's Node-RED editor experience, checked in the real Node-RED 5 editor in Chromium: the examples imported
+ * through the editor, every node's dialog opened and closed, a Deploy, the config dialogs' titles, the layout and
+ * the palette search. Screenshots go to build/test-artefacts/editor/.
+ */
+describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { timeout: 300_000 }, () => {
+  const work = tempDir('tcrm-editor-node-red-');
+  let editors: Editors | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let types: PackTypes;
+  /** The tabs Import → Examples opened, by example. */
+  let exampleTabs: Record<string, string> = {};
+  /** The tab holding one fresh node of every pack type. */
+  let defaultsTab = '';
+
+  before(async () => {
+    editors = await startEditors(work.path, { n8n: false, nodeRed: true });
+    browser = await launchChromium();
+    page = await (await newEditorContext(browser)).newPage();
+    await openNodeRed(page, editors.nodeRed!.baseUrl);
+    types = await page.evaluate((module) => {
+      const RED = (globalThis as unknown as EditorWindow).RED;
+      const mine = (RED.nodes.registry.getNodeTypes() as string[]).filter((t) => RED.nodes.registry.getNodeSetForType(t)?.module === module);
+      return { nodes: mine.filter((t) => RED.nodes.getType(t).category !== 'config'), configs: mine.filter((t) => RED.nodes.getType(t).category === 'config') };
+    }, MODULE);
+  }, { timeout: 150_000 });
+
+  after(async () => {
+    await browser?.close();
+    await editors?.stop();
+    work.remove();
+  });
+
+  it('loads every node type the package registers', { timeout: 5_000 }, () => {
+    assert.equal(types.nodes.length + types.configs.length, Object.keys(readManifest()['node-red']?.nodes ?? {}).length, JSON.stringify(types));
+  });
+
+  it('imports every example through the editor (Import → Examples), each on its tab, no pack node invalid as imported', { timeout: 30_000 }, async () => {
+    const tabs = await page.evaluate(
+      async ({ module, names }) => {
+        const w = globalThis as unknown as EditorWindow;
+        const added: Record<string, string> = {};
+        for (const name of names) {
+          // What the Import → Examples dialog loads and hands to the view.
+          const flow = await (await w.fetch(`library/examples/flows/${module}/${name}`)).json();
+          const before = new Set<string>(w.RED.nodes.getWorkspaceOrder());
+          w.RED.view.importNodes(flow, { generateIds: true, addFlow: false, notify: false });
+          added[name] = (w.RED.nodes.getWorkspaceOrder() as string[]).find((id) => !before.has(id)) ?? '';
+        }
+        return added;
+      },
+      { module: MODULE, names: EXAMPLES },
+    );
+    for (const name of EXAMPLES) assert.ok(tabs[name], `example ${name} did not open a tab`);
+    exampleTabs = tabs;
+    const invalid = describeInvalid(await packNodeStates(page));
+    if (invalid.length) await keepScreenshot(page, 'node-red-invalid-as-imported');
+    assert.deepEqual(invalid, [], 'pack nodes shown with a red triangle right after Import → Examples');
+  });
+
+  it('a node of every pack type added with its defaults (and new accounts with theirs) is valid', { timeout: 20_000 }, async () => {
+    const states = await page.evaluate(
+      ({ module, nodeTypes }) => {
+        const RED = (globalThis as unknown as EditorWindow).RED;
+        // One tab of fresh nodes, each with fresh accounts for its account fields; imported on a tab that is not
+        // shown, as Import does with a flow of its own, so the view keeps the positions given.
+        const items: Array<Record<string, unknown>> = [{ id: 'defaults-tab', type: 'tab', label: 'defaults' }];
+        nodeTypes.forEach((type: string, i: number) => {
+          const node: Record<string, unknown> = { id: `n${i}`, type, z: 'defaults-tab', x: 200 + 260 * (i % 4), y: 80 + 60 * Math.floor(i / 4), wires: [] };
+          for (const [prop, d] of Object.entries(RED.nodes.getType(type).defaults ?? {}) as Array<[string, { type?: string }]>) {
+            if (!d.type || RED.nodes.getType(d.type)?.category !== 'config') continue;
+            items.push({ id: `c${i}-${prop}`, type: d.type });
+            node[prop] = `c${i}-${prop}`;
+          }
+          items.push(node);
+        });
+        const before = new Set<string>(RED.nodes.getWorkspaceOrder());
+        // The quick-add path: defaults applied to whatever the import does not set.
+        RED.view.importNodes(items, { generateIds: true, applyNodeDefaults: true, notify: false });
+        const z = (RED.nodes.getWorkspaceOrder() as string[]).find((id) => !before.has(id));
+        const invalidOf = (n: { valid?: boolean; validationErrors?: string[] } | undefined) => {
+          if (!n) return ['not added'];
+          RED.editor.validateNode(n);
+          return n.valid === false ? Array.from(n.validationErrors?.length ? n.validationErrors : ['?']) : [];
+        };
+        return nodeTypes.map((type: string) => {
+          const made = RED.nodes.filterNodes({ z, type })[0];
+          const accountProps = Object.entries(RED.nodes.getType(type).defaults ?? {}).filter(([, d]) => (d as { type?: string }).type && RED.nodes.getType((d as { type: string }).type)?.category === 'config');
+          const accounts = made ? accountProps.map(([prop]) => RED.nodes.node(made[prop])).filter((a) => a && RED.nodes.registry.getNodeSetForType(a.type)?.module === module) : [];
+          return { z, type, invalid: invalidOf(made), accounts: accounts.map((a: { type: string; valid?: boolean }) => ({ type: a.type, invalid: invalidOf(a) })) };
+        });
+      },
+      { module: MODULE, nodeTypes: types.nodes },
+    );
+    const problems = states.flatMap((s) => [
+      ...(s.invalid.length ? [`${s.type}: ${s.invalid.join(', ')}`] : []),
+      ...s.accounts.filter((a) => a.invalid.length).map((a) => `${a.type} (account of ${s.type}): ${a.invalid.join(', ')}`),
+    ]);
+    defaultsTab = states[0]?.z ?? '';
+    if (problems.length) await keepScreenshot(page, 'node-red-invalid-with-defaults');
+    assert.equal(states.length, types.nodes.length);
+    assert.deepEqual(problems, [], 'invalid with nothing but its defaults');
+  });
+
+  it("opens and closes the edit dialog (Done) of a node of every pack type with its defaults, which leaves it valid", { timeout: 90_000 }, async () => {
+    const nodes = (await packNodeStates(page)).filter((n) => n.z === defaultsTab && types.nodes.includes(n.type));
+    assert.equal(nodes.length, types.nodes.length, 'one fresh node per pack type');
+    const broken: string[] = [];
+    for (const n of nodes) {
+      await showFlowIfNeeded(page, n.z!);
+      await page.evaluate((id) => {
+        const RED = (globalThis as unknown as EditorWindow).RED;
+        RED.editor.edit(RED.nodes.node(id));
+      }, n.id);
+      const ok = page.locator('#node-dialog-ok');
+      await ok.waitFor({ state: 'visible', timeout: 5_000 });
+      await ok.click({ timeout: 5_000 });
+      await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: 5_000 });
+      const after = (await packNodeStates(page)).find((s) => s.id === n.id);
+      if (!after?.valid) broken.push(`${n.type} "${n.label}": ${after?.invalid.join(', ')}`);
+    }
+    if (broken.length) await keepScreenshot(page, 'node-red-invalid-after-dialog');
+    assert.deepEqual(broken, []);
+  });
+
+  it('deploys with no "not properly configured" warning, and then no pack node or account is invalid', { timeout: 20_000 }, async () => {
+    await page.click('#red-ui-header-button-deploy', { timeout: 5_000 });
+    const warning = page.locator('#red-ui-deploy-dialog-confirm-deploy-deploy');
+    const done = page.locator('.red-ui-notification', { hasText: /deployed/i });
+    await Promise.race([warning.waitFor({ state: 'visible', timeout: 10_000 }), done.first().waitFor({ state: 'visible', timeout: 10_000 })]);
+    if (await warning.isVisible()) {
+      const text = await page.locator('.red-ui-notification').last().innerText();
+      await keepScreenshot(page, 'node-red-deploy-warning');
+      // Cancel, as an operator would: the modal would otherwise block every later check.
+      await page.locator('.red-ui-notification button', { hasText: 'Cancel' }).last().click({ timeout: 5_000 });
+      assert.fail(`Deploy asked to confirm: ${text}`);
+    }
+    await page.waitForFunction(() => !(globalThis as unknown as EditorWindow).RED.nodes.dirty(), null, { timeout: 10_000 });
+    assert.deepEqual(describeInvalid(await packNodeStates(page)), []);
+    await keepScreenshot(page, 'node-red-deployed');
+  });
+
+  it("titles every account's dialog with a readable name, never the type or a message key", { timeout: 60_000 }, async () => {
+    const titles: Record<string, string> = {};
+    for (const type of types.configs) {
+      await page.evaluate((t) => (globalThis as unknown as EditorWindow).RED.editor.editConfig('', t, '_ADD_'), type);
+      const title = page.locator('.red-ui-tray-titlebar').last();
+      await title.waitFor({ state: 'visible', timeout: 5_000 });
+      titles[type] = (await title.innerText()).trim();
+      if (type === types.configs[0]) await keepScreenshot(page, 'node-red-config-dialog');
+      await page.click('#node-config-dialog-cancel', { timeout: 5_000 });
+      await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: 5_000 });
+    }
+    const unreadable = Object.entries(titles).filter(([type, title]) => {
+      const name = /^(?:Add new|Edit) (.+?)(?: config)? node$/.exec(title)?.[1] ?? title;
+      return name.includes(type) || /^[\w.-]+$/.test(name) || !/[A-Z]/.test(name[0] ?? '');
+    });
+    assert.deepEqual(unreadable, [], JSON.stringify(titles));
+  });
+
+  it('lays out every example with no two nodes or comments overlapping on the canvas', { timeout: 30_000 }, async () => {
+    const clashes: string[] = [];
+    let examples = 0;
+    for (const tab of Object.values(exampleTabs)) {
+      await showFlow(page, tab);
+      const boxes = await page.evaluate((z) => {
+        const RED = (globalThis as unknown as EditorWindow).RED;
+        const out: Array<{ label: string; l: number; r: number; t: number; b: number }> = [];
+        RED.nodes.eachNode((n: { z: string; x: number; y: number; w: number; h: number; type: string }) => {
+          if (n.z !== z) return;
+          // x and y are the centre; w and h are what the view drew for this label, icon and ports.
+          out.push({ label: `${n.type} "${RED.utils.getNodeLabel(n, n.type)}"`, l: n.x - n.w / 2, r: n.x + n.w / 2, t: n.y - n.h / 2, b: n.y + n.h / 2 });
+        });
+        return out;
+      }, tab);
+      if (boxes.some((b) => Number.isNaN(b.l + b.r + b.t + b.b))) assert.fail(`a node on tab ${tab} has no drawn size: ${JSON.stringify(boxes)}`);
+      if (boxes.length >= 5) examples++;
+      for (let i = 0; i < boxes.length; i++) {
+        for (let j = i + 1; j < boxes.length; j++) {
+          const a = boxes[i]!;
+          const b = boxes[j]!;
+          if (a.l < b.r && b.l < a.r && a.t < b.b && b.t < a.b) clashes.push(`${a.label} and ${b.label}`);
+        }
+      }
+    }
+    assert.ok(examples >= EXAMPLES.length, `${examples} example tabs measured`);
+    assert.deepEqual(clashes, []);
+  });
+
+  it('palette search "terminal" lists every pack node', { timeout: 15_000 }, async () => {
+    const search = page.locator('#red-ui-palette-search input');
+    await search.fill('terminal', { timeout: 5_000 });
+    await page.waitForTimeout(500);
+    const shown = await page.evaluate(() => {
+      const doc = (globalThis as unknown as EditorWindow).document;
+      return Array.from(doc.querySelectorAll('#red-ui-palette-container .red-ui-palette-node') as ArrayLike<{ getAttribute(a: string): string; offsetParent: unknown }>)
+        .filter((el) => el.offsetParent !== null)
+        .map((el) => el.getAttribute('data-palette-type'));
+    });
+    await keepScreenshot(page, 'node-red-palette-terminal');
+    assert.deepEqual(types.nodes.filter((t) => !shown.includes(t)), [], `shown: ${shown.join(', ')}`);
+  });
+
+  it('`npm run editor:pictures` code: one 1400×800 picture per example, installed as `terminal-crm templates install` does', { timeout: 60_000 }, async () => {
+    const dir = tempDir('tcrm-editor-pictures-');
+    try {
+      const installed = await installNodeRedTemplates(editors!.nodeRed!.baseUrl);
+      assert.deepEqual(installed.map((t) => t.name), EXAMPLES);
+      const files = await takeNodeRedPictures(browser!, editors!.nodeRed!.baseUrl, installed, dir.path);
+      assert.deepEqual(files, EXAMPLES.map((name) => pictureFile('node-red', name, dir.path)));
+      for (const f of files) assert.deepEqual(pngSize(f), { ...VIEWPORT }, f);
+    } finally {
+      dir.remove();
+    }
+  });
+});
+
+async function showFlowIfNeeded(page: Page, tab: string): Promise<void> {
+  const active = await page.evaluate(() => (globalThis as unknown as EditorWindow).RED.workspaces.active() as string);
+  if (active !== tab) await showFlow(page, tab);
+}
