@@ -17,9 +17,12 @@ export function currencyExponent(currency: string): number {
   return EXPONENT_OVERRIDES[currency.toUpperCase()] ?? 2;
 }
 
+/** Three letters, upper-cased by the schema: what the exact PaymentEvent check (payment-event-exact.ts) tests too. */
+export const CURRENCY_PATTERN = /^[A-Za-z]{3}$/;
+
 export const CurrencySchema = z
   .string()
-  .regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code such as USD, EUR, JPY')
+  .regex(CURRENCY_PATTERN, 'a three-letter ISO 4217 code such as USD, EUR, JPY')
   .transform((c) => c.toUpperCase());
 
 export const MoneySchema = z.object({

@@ -94,7 +94,12 @@ export async function receiveWebhook(sourceOrName: string | Source<unknown>, req
 }
 
 function compact(r: DeliveryReport): Record<string, unknown> {
-  return Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined && !(Array.isArray(v) && v.length === 0)));
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(r) as (keyof DeliveryReport)[]) {
+    const v = r[key];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0)) out[key] = v;
+  }
+  return out;
 }
 
 export function jsonAnswer(status: number, body: unknown): WebhookAnswer {

@@ -14,7 +14,9 @@ export const str = (v: unknown): string | undefined => (typeof v === 'string' &&
 /** Only the string values of an object: what Adyen's additional data is. */
 export function adyenData(v: unknown): AdyenData {
   const out: Record<string, string> = {};
-  for (const [k, val] of Object.entries(obj(v) ?? {})) {
+  const o = obj(v) ?? {};
+  for (const k of Object.keys(o)) {
+    const val = o[k];
     if (typeof val === 'string') out[k] = val;
     else if (typeof val === 'number' || typeof val === 'boolean') out[k] = String(val);
   }
@@ -125,29 +127,17 @@ export function terminalFromAdyenData(d: AdyenData, readerId?: string): PaymentE
 /** The merchant's own metadata (sent as `metadata.<key>` in the payment request) echoed back by Adyen. */
 export function merchantMetadata(d: AdyenData): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(d)) if (k.startsWith('metadata.') && k.length > 9) out[k.slice(9)] = v;
+  for (const k of Object.keys(d)) if (k.length > 9 && k.startsWith('metadata.')) out[k.slice(9)] = d[k]!;
   return out;
 }
 
 /** Metadata without empty values (the PaymentEvent keeps strings only). */
 export function compactStrings(record: Record<string, string | undefined>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(record)) if (v !== undefined && v !== '') out[k] = v;
+  // Object.keys, not Object.entries: every normalized Adyen event passes here, and a pair per key cost more than the rest.
+  for (const k of Object.keys(record)) {
+    const v = record[k];
+    if (v !== undefined && v !== '') out[k] = v;
+  }
   return out;
-}
-
-/**
- * The draft with every string scrubbed of card numbers, except the references Adyen itself assigns. Those are
- * not typed by anyone and can hold long digit runs (a tender reference such as "4r7i001556529591000", a numeric
- * pspReference) that happen to pass the Luhn check; redacting them would merge unrelated payments under one id.
- */
-export function scrubKeepingReferences<
-  T extends { id: string; paymentId: string; dispute?: { id: string }; metadata: Record<string, string> },
->(draft: T, scrub: <V>(v: V) => V, referenceKeys: readonly string[]): T {
-  const scrubbed = scrub(draft);
-  const references: Record<string, string> = {};
-  for (const k of referenceKeys) if (draft.metadata[k] !== undefined) references[k] = draft.metadata[k]!;
-  const kept = { ...scrubbed, id: draft.id, paymentId: draft.paymentId, metadata: { ...scrubbed.metadata, ...references } };
-  if (draft.dispute && scrubbed.dispute) kept.dispute = { ...scrubbed.dispute, id: draft.dispute.id };
-  return kept;
 }

@@ -10,11 +10,15 @@ export function field(o: unknown, name: string): unknown {
   if (!record) return undefined;
   if (name in record) return record[name];
   const wanted = name.toLowerCase();
-  for (const [k, v] of Object.entries(record)) if (k.toLowerCase() === wanted) return v;
+  for (const k of Object.keys(record)) if (k.length === wanted.length && k.toLowerCase() === wanted) return record[k];
   return undefined;
 }
 
-export const fieldObj = (o: unknown, ...path: string[]): Obj | undefined => obj(path.reduce<unknown>((at, name) => field(at, name), o));
+export function fieldObj(o: unknown, ...path: string[]): Obj | undefined {
+  let at = o;
+  for (const name of path) at = field(at, name);
+  return obj(at);
+}
 
 /**
  * `Response.AdditionalResponse`: Adyen's additional data as URL-encoded key-value pairs (the default), or — when
@@ -34,9 +38,38 @@ export function parseAdditionalResponse(value: unknown): AdyenData {
       // not JSON after all: read it as key-value pairs below
     }
   }
+  return formPairs(text);
+}
+
+/**
+ * application/x-www-form-urlencoded pairs as URLSearchParams reads them (the last of a repeated key wins), split by
+ * hand: URLSearchParams cost more than the rest of a terminal result's normalization. A text decodeURIComponent
+ * refuses (a stray "%", bytes that are not UTF-8) goes to URLSearchParams, which reads those leniently.
+ */
+function formPairs(text: string): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, v] of new URLSearchParams(text)) out[k] = v;
-  return out;
+  try {
+    for (let at = 0; at <= text.length; ) {
+      let end = text.indexOf('&', at);
+      if (end < 0) end = text.length;
+      if (end > at) {
+        const eq = text.indexOf('=', at);
+        if (eq < 0 || eq > end) out[formDecode(text.slice(at, end))] = '';
+        else out[formDecode(text.slice(at, eq))] = formDecode(text.slice(eq + 1, end));
+      }
+      at = end + 1;
+    }
+    return out;
+  } catch {
+    const lenient: Record<string, string> = {};
+    for (const [k, v] of new URLSearchParams(text)) lenient[k] = v;
+    return lenient;
+  }
+}
+
+function formDecode(s: string): string {
+  const spaced = s.includes('+') ? s.replace(/\+/g, ' ') : s;
+  return spaced.includes('%') ? decodeURIComponent(spaced) : spaced;
 }
 
 /** nexo's EntryMode values (ICC, Contactless, Tapped, MagStripe, Keyed… — CardData.EntryModeEnum) → entry mode. */

@@ -1,6 +1,5 @@
-import { PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventSchema, type PaymentEvent } from '../contracts/payment-event';
+import { PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
-import { scrubStrings } from '../tokenize/pan-scrub';
 import {
   adyenData,
   cardFromAdyenData,
@@ -8,7 +7,6 @@ import {
   customerHintsFromAdyenData,
   merchantMetadata,
   obj,
-  scrubKeepingReferences,
   str,
   terminalFromAdyenData,
   type AdyenData,
@@ -16,6 +14,7 @@ import {
 } from './adyen-fields';
 import { adyenMoney } from './adyen-money';
 import { namespacedEventId } from './source';
+import { scrubbedPaymentEvent } from './scrubbed-event';
 
 /**
  * Which of Adyen's event codes count as what (https://docs.adyen.com/api-explorer/Webhooks/1/overview).
@@ -118,7 +117,7 @@ export function normalizeAdyenItem(verified: unknown): PaymentEvent {
     },
   };
   // Scrubbed as every source does: a card number typed into a reference or metadata goes no further than here.
-  return PaymentEventSchema.parse(scrubKeepingReferences(draft, scrubStrings, ['pspReference', 'originalReference']));
+  return scrubbedPaymentEvent(draft, ['pspReference', 'originalReference']);
 }
 
 function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData): Draft {

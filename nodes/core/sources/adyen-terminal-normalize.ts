@@ -1,13 +1,11 @@
 import type { Money } from '../contracts/money';
-import { PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventSchema, type PaymentEvent } from '../contracts/payment-event';
+import { PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
-import { scrubStrings } from '../tokenize/pan-scrub';
 import {
   cardFromAdyenData,
   compactStrings,
   customerHintsFromAdyenData,
   merchantMetadata,
-  scrubKeepingReferences,
   str,
   terminalFromAdyenData,
   type AdyenData,
@@ -15,8 +13,10 @@ import {
 } from './adyen-fields';
 import { adyenMoney } from './adyen-money';
 import { binAndLast4, entryModeFromNexo, field, fieldObj, parseAdditionalResponse } from './adyen-nexo';
+import { isoTimeOf } from './iso-time';
 import { moneyFromDecimal } from './processor-money';
 import { namespacedEventId } from './source';
+import { scrubbedPaymentEvent } from './scrubbed-event';
 
 export const ADYEN_TERMINAL_HANDLED_TYPES = ['PaymentResponse'] as const;
 
@@ -43,15 +43,16 @@ export function normalizeAdyenTerminalMessage(message: unknown, options: Termina
   if (!response) {
     throw new InputError('SaleToPOIResponse', 'this is not a Terminal API message (SaleToPOIResponse or SaleToPOIRequest)', 'hand over the terminal\'s message as it arrived');
   }
-  const repeated = fieldObj(response, 'TransactionStatusResponse', 'RepeatedMessageResponse');
-  const payment = fieldObj(response, 'PaymentResponse') ?? fieldObj(repeated, 'RepeatedResponseMessageBody', 'PaymentResponse');
-  const header = fieldObj(response, 'PaymentResponse') ? fieldObj(response, 'MessageHeader') : (fieldObj(repeated, 'MessageHeader') ?? fieldObj(response, 'MessageHeader'));
+  const direct = fieldObj(response, 'PaymentResponse');
+  const repeated = direct ? undefined : fieldObj(response, 'TransactionStatusResponse', 'RepeatedMessageResponse');
+  const payment = direct ?? fieldObj(repeated, 'RepeatedResponseMessageBody', 'PaymentResponse');
+  const header = direct ? fieldObj(response, 'MessageHeader') : (fieldObj(repeated, 'MessageHeader') ?? fieldObj(response, 'MessageHeader'));
   if (!payment) {
     const kind = Object.keys(response).find((k) => /response$/i.test(k)) ?? 'SaleToPOIResponse';
     throw new IgnoredEventError(kind, `only ${ADYEN_TERMINAL_HANDLED_TYPES.join(', ')} results are processed`);
   }
   const draft = paymentEvent(payment, header, options);
-  return PaymentEventSchema.parse(scrubKeepingReferences(draft, scrubStrings, ['transactionId', 'tenderReference', 'pspReference']));
+  return scrubbedPaymentEvent(draft, ['transactionId', 'tenderReference', 'pspReference']);
 }
 
 function paymentEvent(payment: Obj, header: Obj | undefined, options: TerminalNormalizeOptions) {
@@ -145,8 +146,8 @@ function amountOf(paymentResult: Obj | undefined, extra: AdyenData, failed: bool
 
 function timeOf(stamp: unknown, extra: AdyenData, now: Date): string {
   for (const candidate of [stamp, extra.iso8601TxDate]) {
-    const t = typeof candidate === 'string' ? new Date(candidate) : undefined;
-    if (t && !Number.isNaN(t.getTime())) return t.toISOString();
+    const iso = typeof candidate === 'string' ? isoTimeOf(candidate) : undefined;
+    if (iso) return iso;
   }
   return now.toISOString();
 }

@@ -1,12 +1,10 @@
-import { createSecretKey } from 'node:crypto';
-import { NexoSecurityManager } from '@adyen/api-library/lib/src/security/clouddevice';
-import { deriveKeyMaterial } from '@adyen/api-library/lib/src/security/clouddevice/nexoDerivedKeyGenerator';
 import { z } from 'zod/v4';
 import { InputError, SignatureError } from '../errors';
 import { obj, str } from './adyen-fields';
 import { ADYEN_ACCEPTED, basicAuthProblem, optionalText, requirePair } from './adyen-http';
 import { field, fieldObj } from './adyen-nexo';
 import { ADYEN_TERMINAL_HANDLED_TYPES, normalizeAdyenTerminalMessage } from './adyen-terminal-normalize';
+import { nexoDecrypt, nexoKey } from './nexo-crypto';
 import type { Source, SourceContext, VerifiedDelivery, WebhookRequest } from './source';
 
 export { ADYEN_TERMINAL_HANDLED_TYPES } from './adyen-terminal-normalize';
@@ -61,8 +59,6 @@ export const AdyenTerminalCredentialsSchema = z
     }
   });
 export type AdyenTerminalCredentials = z.infer<typeof AdyenTerminalCredentialsSchema>;
-
-type SecuredMessage = Parameters<NexoSecurityManager['decrypt']>[0];
 
 /**
  * Adyen Terminal API results: what a POS app relays from the terminal, or what Adyen's cloud posts to the event URL
@@ -123,9 +119,9 @@ function parseMessage(rawBody: Buffer): Record<string, unknown> {
 }
 
 /**
- * The NexoBlob decrypted and its HMAC checked by Adyen's own NexoSecurityManager (PBKDF2 key derivation,
- * AES-256-CBC, HMAC-SHA256). Only the decrypted message is trusted: the outer MessageHeader is not covered by the
- * HMAC, so nothing is read from it.
+ * The NexoBlob decrypted and its HMAC checked (nexo-crypto.ts: PBKDF2 key derivation, AES-256-CBC, HMAC-SHA256, as
+ * Adyen's NexoSecurityManager does it). Only the decrypted message is trusted: the outer MessageHeader is not
+ * covered by the HMAC, so nothing is read from it.
  */
 function decrypt(envelopeName: string, envelope: Record<string, unknown>, trailer: Record<string, unknown>, c: AdyenTerminalCredentials): unknown {
   if (!c.keyIdentifier || !c.passphrase || c.keyVersion === undefined) {
@@ -138,54 +134,16 @@ function decrypt(envelopeName: string, envelope: Record<string, unknown>, traile
   if (str(field(trailer, 'KeyIdentifier')) !== c.keyIdentifier || Number(field(trailer, 'KeyVersion')) !== c.keyVersion) {
     throw new SignatureError('the message was encrypted with another key (KeyIdentifier or KeyVersion differ from the configured ones); check keyIdentifier and keyVersion');
   }
-  const secured = {
-    MessageHeader: fieldObj(envelope, 'MessageHeader') ?? {},
-    NexoBlob: blob,
-    SecurityTrailer: {
-      AdyenCryptoVersion: version,
-      KeyIdentifier: c.keyIdentifier,
-      KeyVersion: c.keyVersion,
-      Nonce: str(field(trailer, 'Nonce')) ?? '',
-      Hmac: str(field(trailer, 'Hmac')) ?? '',
-    },
-  } as unknown as SecuredMessage;
-  let plaintext: string;
-  try {
-    plaintext = securityManagerFor(c.keyIdentifier, c.passphrase, c.keyVersion).decrypt(secured);
-  } catch {
+  const plaintext = nexoDecrypt(nexoKey(c.passphrase), { blob, nonce: str(field(trailer, 'Nonce')) ?? '', hmac: str(field(trailer, 'Hmac')) ?? '' });
+  if (!plaintext) {
     throw new SignatureError('the encrypted message did not decrypt and verify with the configured passphrase (its HMAC does not match); check passphrase');
   }
   let inner: unknown;
   try {
-    inner = JSON.parse(plaintext);
+    inner = JSON.parse(plaintext.toString('utf8'));
   } catch {
     throw new SignatureError('the decrypted message is not JSON');
   }
   // The blob holds the whole message ({"SaleToPOIResponse": {...}}); older relays encrypt only its body.
   return fieldObj(inner, envelopeName) ? inner : { [envelopeName]: inner };
-}
-
-/**
- * One NexoSecurityManager per terminal key: it derives its AES and HMAC keys (PBKDF2, 4,000 rounds) on first use and
- * keeps them, which is most of a message's cost when made afresh per message. Few keys are ever live at once (one,
- * two while rotating); the map is cleared if it ever grows past a handful.
- *
- * The manager is handed its key material up front, derived by the library's own deriveKeyMaterial, with the AES and
- * HMAC keys as key objects: Node prepares a Buffer key again on every cipher and HMAC, which cost four times the
- * decryption itself here. Decryption, the HMAC check and the key-metadata check stay the library's.
- */
-const managers = new Map<string, NexoSecurityManager>();
-const MAX_MANAGERS = 16;
-
-function securityManagerFor(keyIdentifier: string, passphrase: string, keyVersion: number): NexoSecurityManager {
-  const id = JSON.stringify([keyIdentifier, keyVersion, passphrase]);
-  let manager = managers.get(id);
-  if (!manager) {
-    if (managers.size >= MAX_MANAGERS) managers.clear();
-    manager = new NexoSecurityManager({ keyIdentifier, passphrase, keyVersion, adyenCryptoVersion: ADYEN_CRYPTO_VERSION });
-    const derived = deriveKeyMaterial(passphrase);
-    (manager as unknown as { derivedKey: unknown }).derivedKey = { ...derived, cipherKey: createSecretKey(derived.cipherKey), hmacKey: createSecretKey(derived.hmacKey) };
-    managers.set(id, manager);
-  }
-  return manager;
 }

@@ -1,13 +1,12 @@
 import { IgnoredEventError, InputError } from '../errors';
 import {
   PAYMENT_EVENT_SCHEMA_VERSION,
-  PaymentEventSchema,
   type PaymentEvent,
 } from '../contracts/payment-event';
-import { scrubStrings } from '../tokenize/pan-scrub';
 import { cardFrom, customerHintsFrom } from './clover-card';
 import { moneyFromProcessor, type ExponentRules } from './processor-money';
 import { namespacedEventId } from './source';
+import { scrubbedPaymentEvent } from './scrubbed-event';
 
 /**
  * Clover's REST API gives every amount "in cents" (Payment.amount, Refund.amount; docs.clover.com payment response
@@ -123,7 +122,7 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
   }
   if (SUCCEEDED.has(result)) drafts.push(...refundDrafts(p, shared, metadata, charged, money));
   if (drafts.length === 0) throw new IgnoredEventError(`payment.${result.toLowerCase() || 'unknown'}`, `payment ${paymentId} is ${result || 'of no result'}, not final yet`);
-  return drafts.map((d) => PaymentEventSchema.parse(scrubStrings({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'clover', livemode: options.livemode, ...d })));
+  return drafts.map((d) => scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'clover', livemode: options.livemode, ...d }));
 }
 
 /**

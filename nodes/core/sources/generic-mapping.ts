@@ -1,19 +1,18 @@
 import {
   EventKindSchema,
   PAYMENT_EVENT_SCHEMA_VERSION,
-  PaymentEventSchema,
   type EventKind,
   type PaymentEvent,
 } from '../contracts/payment-event';
 import type { Money } from '../contracts/money';
 import { IgnoredEventError, InputError } from '../errors';
-import { scrubStrings } from '../tokenize/pan-scrub';
 import { exponentRulesOf, handledTypesOf, type FieldSpec, type GenericConfig } from './generic-config';
 import { cardOf } from './generic-card';
 import { asText, readField, type FieldReader, type Found } from './generic-fields';
 import { isGenericItem, parseTimestamp, type GenericItem } from './generic-verify';
 import { moneyFromDecimal, moneyFromProcessor } from './processor-money';
 import { namespacedEventId } from './source';
+import { scrubbedPaymentEvent } from './scrubbed-event';
 
 type Status = PaymentEvent['status'];
 
@@ -109,7 +108,7 @@ export function normalizeGenericItem(item: unknown, config: GenericConfig): Paym
     metadata: metadataOf(config, envelope, eventType, statusFound, read),
   };
   // Scrubbed before validation, as every source does: a clerk can type a card number into any free-text field.
-  return PaymentEventSchema.parse(scrubStrings(draft));
+  return scrubbedPaymentEvent(draft);
 }
 
 function missing(name: string, spec: FieldSpec | undefined, what: string, eventType: string): InputError {

@@ -60,5 +60,5 @@ export function moneyFromDecimal(value: string | number, currency: string, field
 function numberText(n: number): string {
   if (!Number.isFinite(n)) return String(n);
   const s = String(n);
-  return /e/i.test(s) ? n.toFixed(20).replace(/\.?0+$/, '') : s;
+  return s.includes('e') ? n.toFixed(20).replace(/\.?0+$/, '') : s;
 }

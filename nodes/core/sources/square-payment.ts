@@ -1,10 +1,11 @@
-import { PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventSchema, type CustomerHints, type PaymentEvent } from '../contracts/payment-event';
+import { PAYMENT_EVENT_SCHEMA_VERSION, type CustomerHints, type PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
-import { scrubStrings } from '../tokenize/pan-scrub';
 import { namespacedEventId, type SourceContext } from './source';
 import { canLookUp, lookUpCustomer, obj, str, type SquareCustomerHints } from './square-api';
 import { cardholderName, cardPresence, deviceOf, squareCard, squareMoney } from './square-card';
 import type { SquareCredentials } from './square-credentials';
+import { isoTimeOf } from './iso-time';
+import { scrubbedPaymentEvent } from './scrubbed-event';
 
 type Obj = Record<string, unknown>;
 
@@ -37,7 +38,7 @@ export function finish(processorEventId: string, type: string, occurredAt: strin
   };
   // Scrubbed here as well as in tokenize: a clerk can type a card number into a payment's note, and the
   // normalized event is what a Temporal workflow receives as input (and so keeps in its history).
-  return PaymentEventSchema.parse(scrubStrings(event));
+  return scrubbedPaymentEvent(event);
 }
 
 /** A COMPLETED card-present payment → a sale; a FAILED one → a decline; anything else is ignored with the reason. */
@@ -127,9 +128,7 @@ export function paymentTime(payment: Obj): string | undefined {
 export function isoTime(v: unknown): string | undefined {
   const s = str(v);
   if (!s) return undefined;
-  const zoned = /(?:Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s : `${s}Z`;
-  const d = new Date(zoned);
-  return Number.isNaN(d.getTime()) ? undefined : d.toISOString();
+  return isoTimeOf(/(?:Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s : `${s}Z`);
 }
 
 export function compact(r: Record<string, string | undefined>): Record<string, string> {

@@ -1,15 +1,14 @@
 import { IgnoredEventError, InputError } from '../errors';
 import {
   PAYMENT_EVENT_SCHEMA_VERSION,
-  PaymentEventSchema,
   type Card,
   type EntryMode,
   type PaymentEvent,
 } from '../contracts/payment-event';
 import type { Money } from '../contracts/money';
-import { scrubStrings } from '../tokenize/pan-scrub';
 import { moneyFromDecimal } from './processor-money';
 import { namespacedEventId } from './source';
+import { scrubbedPaymentEvent } from './scrubbed-event';
 
 /**
  * SumUp writes amounts as decimal major units ("amount": 10.1, TransactionFull in SumUp's OpenAPI), so there is
@@ -122,7 +121,7 @@ export function normalizeSumUpTransaction(transaction: unknown): PaymentEvent[] 
     drafts.push(...followUps(t, id, amount, shared, metadata, money));
   }
   if (drafts.length === 0) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} is ${simple || status || 'of no status'}, not final yet`);
-  return drafts.map((d) => PaymentEventSchema.parse(scrubStrings({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'sumup', livemode: true, ...d })));
+  return drafts.map((d) => scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'sumup', livemode: true, ...d }));
 }
 
 /**

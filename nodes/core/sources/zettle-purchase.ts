@@ -1,15 +1,14 @@
 import { IgnoredEventError, InputError } from '../errors';
 import {
   PAYMENT_EVENT_SCHEMA_VERSION,
-  PaymentEventSchema,
   type Card,
   type EntryMode,
   type PaymentEvent,
 } from '../contracts/payment-event';
 import type { Money } from '../contracts/money';
-import { scrubStrings } from '../tokenize/pan-scrub';
 import { moneyFromProcessor, type ExponentRules } from './processor-money';
 import { namespacedEventId } from './source';
+import { scrubbedPaymentEvent } from './scrubbed-event';
 
 /**
  * Zettle's Purchase API: "Gross amount (inc VAT) in minor currency units. For example €9.95 EUR, amount will be
@@ -154,7 +153,7 @@ export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurcha
     customerHints: {},
     metadata: metadataOf(p, first, attributes, options, cardPayments.length),
   };
-  return PaymentEventSchema.parse(scrubStrings(draft));
+  return scrubbedPaymentEvent(draft);
 }
 
 function occurredAt(p: Obj): string {

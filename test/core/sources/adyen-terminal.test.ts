@@ -280,6 +280,28 @@ describe('Adyen Terminal API: AdditionalResponse formats', () => {
     assert.deepEqual(parseAdditionalResponse(undefined), {});
   });
 
+  it('reads URL-encoded pairs exactly as URLSearchParams does, odd escapes, repeats and empty pairs included', () => {
+    const texts = [
+      'a=1&b=2&a=3',
+      '&&a=1&&b=&c&=d&e==f',
+      'iso8601TxDate=2026-03-14T10%3A00%3A00.000Z&cardHolderName=J%C3%BCrgen+M%C3%BCller',
+      'k%2Bey=v+a+l%2Bue&sp%20ace=%20',
+      'bad=%zz&x=1',
+      'trail=%E2%82',
+      'notutf8=%FF%FE&y=2',
+      'lone=%ED%A0%80',
+      '__proto__=x&constructor=y',
+      'emoji=%F0%9F%98%80&plus=+',
+    ];
+    for (const text of texts) {
+      const expected: Record<string, string> = {};
+      for (const [k, v] of new URLSearchParams(text)) expected[k] = v;
+      const got = parseAdditionalResponse(text);
+      assert.deepEqual(got, expected, text);
+      assert.deepEqual(Object.keys(got), Object.keys(expected), text);
+    }
+  });
+
   it('the simulator\'s plain message is what the source reads back', () => {
     const m = adyenTerminalMessage('declined', { amount: '20.00', currency: 'EUR' });
     const extra = parseAdditionalResponse(payment(m).Response.AdditionalResponse);
