@@ -14,6 +14,8 @@ export interface PaymentWorkerOptions {
   activities: TerminalCrmActivities;
   /** A bundle made once with bundleWorkflowCode, for processes that start several workers (tests). */
   workflowBundle?: WorkflowBundleOption;
+  /** Another workflows entry than the pack's (the bench adds a no-op workflow beside them). */
+  workflowsPath?: string;
 }
 
 export function createPaymentWorker(o: PaymentWorkerOptions): Promise<Worker> {
@@ -22,7 +24,7 @@ export function createPaymentWorker(o: PaymentWorkerOptions): Promise<Worker> {
     namespace: o.namespace,
     taskQueue: o.taskQueue,
     activities: o.activities,
-    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: o.workflowsPath ?? WORKFLOWS_PATH }),
     // An upsert that has started gets to finish before the process exits; it is seconds at most.
     shutdownGraceTime: '10 seconds',
   });

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
 import { InputError } from '../nodes/core/errors';
-import { startPaymentSaga } from './start-payment-saga';
+import { startPaymentSaga, startPaymentSagaEagerly } from './start-payment-saga';
 import { startPaymentWorkflow } from './start-payment-workflow';
 
 /** Which workflow the webhook entry and the redrive loop hand an event to. */
@@ -27,8 +27,12 @@ export function paymentWorkflowKind(value: string | undefined, field = PAYMENT_W
 
 export const paymentWorkflowKindFromEnv = (env: NodeJS.ProcessEnv = process.env) => paymentWorkflowKind(env[PAYMENT_WORKFLOW_ENV]);
 
-/** Hands one event to the chosen workflow; either way a redelivery joins the run that has it. Returns its id. */
-export async function startPaymentWorkflowOfKind(client: Client, event: PaymentEvent, kind: PaymentWorkflowKind, options: { taskQueue?: string } = {}): Promise<string> {
+/**
+ * Hands one event to the chosen workflow; either way a redelivery joins the run that has it. Returns its id.
+ * `eager`: the client shares a local worker's connection, so a new saga may start eagerly on that worker.
+ */
+export async function startPaymentWorkflowOfKind(client: Client, event: PaymentEvent, kind: PaymentWorkflowKind, options: { taskQueue?: string; eager?: boolean } = {}): Promise<string> {
+  if (kind === 'saga' && options.eager) return startPaymentSagaEagerly(client, event, { taskQueue: options.taskQueue });
   const handle = kind === 'saga' ? await startPaymentSaga(client, event, options) : await startPaymentWorkflow(client, event, options);
   return handle.workflowId;
 }

@@ -6,6 +6,7 @@ import { openDatabase } from '../nodes/core/store/open-database';
 import { keyProviderFromSpec } from '../nodes/core/tokenize/key-provider';
 import { connectClient } from './connect';
 import { temporalConfigFromEnv } from './connection-config';
+import { localWorkerClient } from './local-worker';
 import { startWebhookServer, type RunningWebhookServer } from './webhook-server';
 
 /**
@@ -24,6 +25,7 @@ export async function startWebhookEntryFromEnv(
   const client = await connectClient(config);
   const server = await startWebhookServer({
     client,
+    localWorkerClient: () => localWorkerClient(config.namespace, config.taskQueue),
     sources,
     port: listen.port,
     host: listen.host,

@@ -14,6 +14,11 @@ export interface WebhookSourceEntry {
 
 export interface WebhookServerOptions {
   client: Client;
+  /**
+   * A client on the connection of a worker in this process that polls the task queue, when there is one (asked per
+   * delivery: the worker may come up after the entry): new sagas then start eagerly on it.
+   */
+  localWorkerClient?: () => Client | undefined;
   /** Per path name (the source's name), the source and its credentials. */
   sources: Record<string, WebhookSourceEntry>;
   port: number;
@@ -68,12 +73,13 @@ export function startWebhookServer(o: WebhookServerOptions): Promise<RunningWebh
       const rawBody = await readRawBody(req, limit);
       if (!rawBody) return send(jsonAnswer(413, { received: false, rejected: `body larger than ${limit} bytes` }));
       const base = o.publicBaseUrl ?? `http://${req.headers.host ?? '127.0.0.1'}`;
+      const local = o.localWorkerClient?.();
       const out = await startFromWebhook(
-        o.client,
+        local ?? o.client,
         entry.source,
         { rawBody, headers: req.headers, method: req.method, url: `${base.replace(/\/+$/, '')}${req.url}`, receivedAt: new Date() },
         { credentials: entry.credentials, inbox: o.inbox, http: o.http },
-        { taskQueue: o.taskQueue },
+        { taskQueue: o.taskQueue, eager: local !== undefined },
       );
       const what = out.workflowIds.length ? out.workflowIds.join(', ') : (out.rejected ?? out.misconfigured ?? (out.report.duplicates.length ? 'duplicate' : 'ignored'));
       log(`${name} webhook → ${out.status} ${what}`);

@@ -12,6 +12,7 @@ import { connectWorker } from './connect';
 import { ensureCrmSyncSchedulesFromEnv } from './crm-sync-schedule';
 import { temporalConfigFromEnv } from './connection-config';
 import { createPaymentWorker } from './payment-worker';
+import { announceLocalWorker } from './local-worker';
 import { ensurePollSchedulesFromEnv } from './poll-schedule';
 import { paymentWorkflowKindFromEnv } from './payment-workflow-setting';
 import { startRedriveLoopFromEnv } from './redrive-loop';
@@ -47,12 +48,15 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
     await ensurePollSchedulesFromEnv(new Client({ connection, namespace: config.namespace }), env, config.taskQueue);
     await ensureCrmSyncSchedulesFromEnv(new Client({ connection, namespace: config.namespace }), env, config.taskQueue);
     const worker = await createPaymentWorker({ connection, namespace: config.namespace, taskQueue: config.taskQueue, activities });
+    // A webhook entry in this process starts sagas eagerly on this worker (see temporal/local-worker.ts).
+    const withdraw = announceLocalWorker({ client: new Client({ connection, namespace: config.namespace }), namespace: config.namespace, taskQueue: config.taskQueue });
     console.log(`Terminal CRM worker polling task queue "${config.taskQueue}" in namespace "${config.namespace}" at ${config.address}`);
     // What a trigger accepted and nothing finished becomes its payment workflow (TERMINAL_CRM_REDRIVE_AFTER).
     const redrive = await startRedriveLoopFromEnv(new Client({ connection, namespace: config.namespace }), env, { storeUrl: settings.storeUrl, taskQueue: config.taskQueue, log: (l) => console.log(l) });
     try {
       await worker.run();
     } finally {
+      withdraw();
       await redrive?.stop();
     }
     console.log('Terminal CRM worker stopped');

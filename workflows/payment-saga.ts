@@ -1,6 +1,6 @@
-import { ActivityFailure, type RetryPolicy, ApplicationFailure, condition, defineSignal, getExternalWorkflowHandle, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, type RetryPolicy, ApplicationFailure, TimeoutFailure, condition, defineSignal, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
-import type { PaymentActivities, RecordedMessage } from '../temporal/activities/payment-activities';
+import type { MatchedMessage, PaymentActivities, RecordedMessage } from '../temporal/activities/payment-activities';
 import type { SagaActivities, SagaFailureInput } from '../temporal/activities/saga-activities';
 import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
 import { paymentArrivedSignal } from './send-to-terminal';
@@ -21,6 +21,52 @@ export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent');
 const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: SAGA_NON_RETRYABLE };
 const { tokenize, upsert, segment, loyalty } = proxyActivities<PaymentActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '3 days', retry });
 const steps = proxyActivities<SagaActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '3 days', retry });
+/**
+ * The store-only steps as local activities: they run in the worker inside the workflow task, so a payment costs one
+ * server round trip instead of one per step, and the history keeps each result as a marker all the same. Each is
+ * idempotent by event id (a local activity runs again when its workflow task is lost). Backoff longer than the
+ * threshold becomes a durable timer, so a store that is down for days is still waited for.
+ */
+const local = proxyLocalActivities<PaymentActivities & SagaActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '3 days', localRetryThreshold: '10 seconds', retry });
+
+/** Runs started before the store-only steps became local activities replay as they ran: every step a regular activity. */
+export const SAGA_LOCAL_STEPS_PATCH = 'saga-local-store-steps';
+
+/** Which proxy each step goes through in this run. */
+interface SagaSteps {
+  tokenize: PaymentActivities['tokenize'];
+  sagaMatch: SagaActivities['sagaMatch'];
+  upsert: (message: MatchedMessage) => Promise<RecordedMessage>;
+  /** Null: nothing to do for the CRM (the local CRM); otherwise the proxy sagaCrmSync goes through. */
+  crmSync: () => Promise<SagaActivities['sagaCrmSync'] | null>;
+  segment: PaymentActivities['segment'];
+  loyalty: PaymentActivities['loyalty'];
+  sagaFollowUps: SagaActivities['sagaFollowUps'];
+}
+
+const regularSteps: SagaSteps = { tokenize, sagaMatch: steps.sagaMatch, upsert: (m) => upsert(m), crmSync: async () => steps.sagaCrmSync, segment, loyalty, sagaFollowUps: steps.sagaFollowUps };
+
+/**
+ * The CRM step is what may wait on a rate-limited SaaS, so it stays a regular activity (its own retries, a
+ * worker slot of its own) when it sends; queueing into the outbox is a store step and runs locally; the local CRM
+ * has none.
+ */
+const localSteps: SagaSteps = {
+  tokenize: local.tokenize,
+  sagaMatch: local.sagaMatch,
+  upsert: (m) => local.upsert(m),
+  crmSync: async () => {
+    const mode = await local.sagaCrmMode();
+    return mode === 'none' ? null : mode === 'queue' ? local.sagaCrmSync : steps.sagaCrmSync;
+  },
+  segment: local.segment,
+  loyalty: local.loyalty,
+  // A regular activity on purpose, the event's last step: it ends the workflow task that ran the local ones. The
+  // server refuses to complete a run while an event it has not yet delivered waits (Stripe sends two per payment,
+  // moments apart), and drops that task's local activity markers with the refused completion, so the steps would
+  // run again and report the payment a duplicate. Ended by this activity, the task keeps its markers.
+  sagaFollowUps: steps.sagaFollowUps,
+};
 
 export interface SagaEventResult {
   eventId: string;
@@ -68,8 +114,12 @@ function reasonOf(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** An activity that gave up (non-retryable, or out of retries): the saga compensates. Anything else is a bug and fails the task. */
-const gaveUp = (e: unknown) => e instanceof ActivityFailure;
+/**
+ * An activity that gave up (non-retryable, or out of retries): the saga compensates. A regular activity's failure
+ * comes wrapped in an ActivityFailure, a local activity's as the failure it raised (or its timeout). Anything else
+ * is a bug and fails the task.
+ */
+const gaveUp = (e: unknown) => e instanceof ActivityFailure || e instanceof ApplicationFailure || e instanceof TimeoutFailure;
 
 /**
  * The payment saga: one run per payment (`payment-<source>:<paymentId>`), fed by signal-with-start, so a refund or
@@ -83,6 +133,8 @@ export async function paymentSaga(first?: PaymentEvent): Promise<PaymentSagaResu
   const queue: PaymentEvent[] = first ? [first] : [];
   const seen = new Set<string>();
   const results: SagaEventResult[] = [];
+  // Decided once per run, before the first step, so a run never mixes the two shapes.
+  const run = patched(SAGA_LOCAL_STEPS_PATCH) ? localSteps : regularSteps;
   setHandler(paymentEventSignal, (event) => {
     queue.push(event);
   });
@@ -95,19 +147,19 @@ export async function paymentSaga(first?: PaymentEvent): Promise<PaymentSagaResu
       continue;
     }
     seen.add(event.id);
-    results.push(await applyEvent(event));
+    results.push(await applyEvent(event, run));
   }
   const failed = results.find((r) => r.failure);
   if (failed) throw ApplicationFailure.create({ type: PAYMENT_SAGA_FAILED, message: `${failed.eventId}: ${failed.failure!.reason}`, nonRetryable: true, details: [{ events: results }] });
   return { events: results };
 }
 
-async function applyEvent(event: PaymentEvent): Promise<SagaEventResult> {
+async function applyEvent(event: PaymentEvent, run: SagaSteps): Promise<SagaEventResult> {
   const compensations = new Compensations();
   const about = { workflowId: workflowInfo().workflowId, eventId: event.id, source: event.source, paymentId: event.paymentId };
   const merges: string[] = [];
   try {
-    const matched = await steps.sagaMatch(await tokenize(event));
+    const matched = await run.sagaMatch(await run.tokenize(event));
     if (matched.match.merges?.some((m) => m.auto)) {
       const made = await steps.sagaMerge(matched);
       merges.push(...made.map((m) => m.id));
@@ -115,14 +167,15 @@ async function applyEvent(event: PaymentEvent): Promise<SagaEventResult> {
     }
     // Pushed before the step: a write that committed but never answered is marked as well.
     compensations.push('crm-marked-failed', (reason) => steps.sagaMarkCrmFailed({ ...about, reason }));
-    const recorded = await upsert(matched);
-    const sync = await steps.sagaCrmSync(recorded);
+    const recorded = await run.upsert(matched);
+    const crmSync = await run.crmSync();
+    const sync = crmSync ? await crmSync(recorded) : null;
     // The steps after read whose payment it is (crm), not how the match was found: the history has that once already.
     const forSteps = { ...recorded, match: undefined };
-    const segmented = await segment(forSteps);
+    const segmented = await run.segment(forSteps);
     compensations.push('points-reversed', (reason) => steps.sagaReversePoints({ ...about, reason }));
-    const rewarded = await loyalty(forSteps);
-    const { pushedSaleWorkflowId } = await steps.sagaFollowUps(recorded);
+    const rewarded = await run.loyalty(forSteps);
+    const { pushedSaleWorkflowId } = await run.sagaFollowUps(recorded);
     if (pushedSaleWorkflowId) {
       // A push started elsewhere (n8n, Node-RED) or long finished has no workflow here: nothing to tell.
       await getExternalWorkflowHandle(pushedSaleWorkflowId).signal(paymentArrivedSignal, { eventId: recorded.id, customerId: recorded.crm.customerId }).catch(() => undefined);

@@ -3,17 +3,20 @@
  *
  * 1. Throughput: N sagas (one sale each) handed over with the faces' glue (signal-with-start), `--concurrency` at a
  *    time, until all have completed; beside N no-op workflows on the same server and worker. Ratio = sagas/s over
- *    no-op/s (target ≥ 0.5): what the saga's seven activities cost on top of Temporal itself.
+ *    no-op/s (target ≥ 0.5): what the saga's steps cost on top of Temporal itself.
  * 2. Latency: signed Stripe deliveries POSTed one at a time to the worker's webhook server with
- *    TERMINAL_CRM_PAYMENT_WORKFLOW=saga; from the POST to the transaction row in the store, p50 / p99.
+ *    TERMINAL_CRM_PAYMENT_WORKFLOW=saga; from the POST to the transaction row in the store, p50 / p99: once through
+ *    the entry's own client (signal-with-start), once with the worker's connection at hand (eager start), as
+ *    `terminal-crm worker --webhook-port` runs it.
  *
- *   node build/bench/temporal/saga-throughput.js [--sagas 300] [--concurrency 32] [--deliveries 100]
+ *   node build/bench/temporal/saga-throughput.js [--sagas 300] [--concurrency 32] [--deliveries 100] [--breakdown] [--classic]
  *
- * Prints a table and one JSON line.
+ * --breakdown prints where the time to the row goes (the server's event times, and each activity's in the worker);
+ * --classic measures paymentToCrm the same way. Prints tables and one JSON line.
  */
 import { randomUUID } from 'node:crypto';
 import { parseArgs } from 'node:util';
-import type { Client } from '@temporalio/client';
+import { Client } from '@temporalio/client';
 import { SqlInbox } from '../../nodes/core/inbox/inbox';
 import { normalizeStripeEvent, stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
@@ -21,12 +24,15 @@ import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulat
 import { createActivities } from '../../temporal/activities/payment-activities';
 import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { handToTemporal } from '../../temporal/hand-to-temporal';
+import { createPaymentWorker } from '../../temporal/payment-worker';
+import { startPaymentWorkflow } from '../../temporal/start-payment-workflow';
 import { PAYMENT_WORKFLOW_ENV } from '../../temporal/payment-workflow-setting';
 import { connectTemporalTarget, temporalTargetOf } from '../../temporal/temporal-target';
 import { startWebhookServer } from '../../temporal/webhook-server';
 import { startDevServer } from '../../test/temporal/support/dev-server';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../../test/support/temp-store';
 import { ms, quantile, table } from '../engines/latency-stats';
+import { ActivityTimings, breakdown, type TimedRun } from './history-breakdown';
 
 const DEADLINE_MS = 120_000;
 
@@ -45,21 +51,19 @@ async function resultOf(client: Client, workflowId: string): Promise<unknown> {
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { sagas: { type: 'string' }, concurrency: { type: 'string' }, deliveries: { type: 'string' } }, strict: true });
+  const { values } = parseArgs({ options: { sagas: { type: 'string' }, concurrency: { type: 'string' }, deliveries: { type: 'string' }, breakdown: { type: 'boolean' }, classic: { type: 'boolean' } }, strict: true });
   const sagas = Number(values.sagas ?? 300);
   const concurrency = Number(values.concurrency ?? 32);
   const deliveries = Number(values.deliveries ?? 100);
   const [server, s] = await Promise.all([startDevServer(), tempStore()]);
   const taskQueue = `bench-${randomUUID()}`;
-  const activities = {
+  const timings = new ActivityTimings();
+  const activities = timings.wrap({
     ...createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' }),
     ...createSagaActivities({ storeUrl: s.url, defaultRegion: 'US', crm: 'local' }),
-  };
-  const { Worker } = await import('@temporalio/worker');
-  const worker = await Worker.create({
-    connection: server.env.nativeConnection, taskQueue, activities, workflowsPath: require.resolve('./bench-workflows'),
-    maxConcurrentActivityTaskExecutions: 64, maxConcurrentWorkflowTaskExecutions: 64,
   });
+  // The worker as `terminal-crm worker` makes it (its tuning included), with a no-op workflow beside the pack's.
+  const worker = await createPaymentWorker({ connection: server.env.nativeConnection, taskQueue, activities: activities as never, workflowsPath: require.resolve('./bench-workflows') });
   const running = worker.run();
   const client = await connectTemporalTarget(temporalTargetOf({ address: server.env.address, taskQueue }));
   try {
@@ -86,43 +90,88 @@ async function main(): Promise<void> {
     });
     const sagaPerSec = sagas / ((Date.now() - t) / 1000);
 
-    // Webhook → saga → ledger row, one delivery at a time.
-    process.env[PAYMENT_WORKFLOW_ENV] = 'saga';
-    const web = await startWebhookServer({
-      client, taskQueue, port: 0,
-      sources: { stripe: { source: stripeTerminalSource, credentials: { signingSecret: [TEST_WEBHOOK_SECRET] } } },
-      inbox: new SqlInbox(s.db, keyProviderFromSpec(TEST_TOKEN_KEYS)),
-    });
-    const latencies: number[] = [];
-    try {
-      for (let i = 0; i < deliveries; i++) {
-        const event = stripeEvent('charge.succeeded', chargeObject({ amount: 2000 + i, email: `w${i}-${randomUUID().slice(0, 8)}@example.com` }));
-        const d = signedDelivery(event, TEST_WEBHOOK_SECRET);
-        const start = performance.now();
-        const res = await fetch(`${web.url}/webhooks/stripe`, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(10_000) });
-        if (res.status !== 200) throw new Error(`delivery ${i}: HTTP ${res.status} ${await res.text()}`);
-        const eventId = `stripe:${(event as { id: string }).id}`;
-        const until = Date.now() + 30_000;
-        while (!(await s.db.get('SELECT 1 AS one FROM transactions WHERE event_id = ?', [eventId]))) {
-          if (Date.now() > until) throw new Error(`delivery ${i}: no ledger row for ${eventId} within 30 s`);
-          await new Promise((r) => setTimeout(r, 2));
-        }
-        latencies.push(performance.now() - start);
-      }
-    } finally {
-      await web.close();
+    // --classic: the same sales through paymentToCrm (one run per event, every step a regular activity), to compare.
+    let classicPerSec = Number.NaN;
+    if (values.classic) {
+      const sales = Array.from({ length: sagas }, (_, i) => normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 1000 + i, email: `c${i}-${randomUUID().slice(0, 8)}@example.com` }))));
+      t = Date.now();
+      await inParallel(sagas, concurrency, async (i) => {
+        await resultOf(client, (await startPaymentWorkflow(client, sales[i]!, { taskQueue })).workflowId);
+      });
+      classicPerSec = sagas / ((Date.now() - t) / 1000);
     }
-    const p50 = quantile(latencies, 0.5);
-    const p99 = quantile(latencies, 0.99);
+
+    // Webhook → saga → ledger row, one delivery at a time: through the entry's own client (signal-with-start), and
+    // with the worker's connection at hand as `terminal-crm worker --webhook-port` has it (eager start).
+    const local = new Client({ connection: server.env.nativeConnection });
+    const latency = async (label: string, localWorkerClient?: () => Client, kind: 'saga' | 'classic' = 'saga') => {
+      process.env[PAYMENT_WORKFLOW_ENV] = kind;
+      const web = await startWebhookServer({
+        client, localWorkerClient, taskQueue, port: 0,
+        sources: { stripe: { source: stripeTerminalSource, credentials: { signingSecret: [TEST_WEBHOOK_SECRET] } } },
+        inbox: new SqlInbox(s.db, keyProviderFromSpec(TEST_TOKEN_KEYS)),
+      });
+      const latencies: number[] = [];
+      const timed: (Omit<TimedRun, 'history'> & { workflowId: string })[] = [];
+      try {
+        for (let i = 0; i < deliveries; i++) {
+          const event = stripeEvent('charge.succeeded', chargeObject({ amount: 2000 + i, email: `w${i}-${randomUUID().slice(0, 8)}@example.com` }));
+          const d = signedDelivery(event, TEST_WEBHOOK_SECRET);
+          const start = performance.now();
+          const postedAtMs = Date.now();
+          const res = await fetch(`${web.url}/webhooks/stripe`, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(10_000) });
+          if (res.status !== 200) throw new Error(`delivery ${i}: HTTP ${res.status} ${await res.text()}`);
+          const answeredAtMs = Date.now();
+          const eventId = `stripe:${(event as { id: string }).id}`;
+          const until = Date.now() + 30_000;
+          while (!(await s.db.get('SELECT 1 AS one FROM transactions WHERE event_id = ?', [eventId]))) {
+            if (Date.now() > until) throw new Error(`delivery ${i}: no ledger row for ${eventId} within 30 s`);
+            await new Promise((r) => setTimeout(r, 2));
+          }
+          latencies.push(performance.now() - start);
+          timed.push({ postedAtMs, answeredAtMs, rowAtMs: Date.now(), workflowId: kind === 'saga' ? `payment-stripe:${normalizeStripeEvent(event).paymentId}` : `payment-${eventId}` });
+        }
+      } finally {
+        await web.close();
+      }
+      if (values.breakdown) {
+        // After the timed loop, so fetching histories costs the measured deliveries nothing.
+        const runs: TimedRun[] = [];
+        for (const t of timed) {
+          await resultOf(client, t.workflowId);
+          runs.push({ ...t, history: await client.workflow.getHandle(t.workflowId).fetchHistory(), activities: timings.of(t.workflowId) });
+        }
+        console.log(`\n${label}\n${table(['step (median from the POST)', 'unit', 'p50'], breakdown(runs).map((r) => [r.step, '', ms(r.p50)]))}`);
+      }
+      return { p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+    };
+    const signalled = await latency('webhook → row, signal-with-start through the entry\'s own client');
+    const eager = await latency('webhook → row, eager start on the worker of the same process', () => local);
+    const classic = values.classic ? await latency('webhook → row, paymentToCrm (classic)', undefined, 'classic') : { p50: Number.NaN, p99: Number.NaN };
     const ratio = sagaPerSec / noopPerSec;
     console.log(table(['measure', 'unit', 'value'], [
       ['no-op workflows', '/s', noopPerSec.toFixed(1)],
       ['payment sagas', '/s', sagaPerSec.toFixed(1)],
       ['ratio (target ≥ 0.5)', '', ratio.toFixed(2)],
-      ['webhook → ledger row p50', '', ms(p50)],
-      ['webhook → ledger row p99', '', ms(p99)],
+      ['webhook → ledger row p50 (signal-with-start)', '', ms(signalled.p50)],
+      ['webhook → ledger row p99 (signal-with-start)', '', ms(signalled.p99)],
+      ['webhook → ledger row p50 (eager start)', '', ms(eager.p50)],
+      ['webhook → ledger row p99 (eager start)', '', ms(eager.p99)],
+      ...(values.classic
+        ? [
+            ['paymentToCrm (classic)', '/s', classicPerSec.toFixed(1)],
+            ['webhook → ledger row p50 (classic)', '', ms(classic.p50)],
+            ['webhook → ledger row p99 (classic)', '', ms(classic.p99)],
+          ]
+        : []),
     ]));
-    console.log(JSON.stringify({ sagas, concurrency, deliveries, noopPerSec: +noopPerSec.toFixed(1), sagaPerSec: +sagaPerSec.toFixed(1), ratio: +ratio.toFixed(3), webhookToRowP50Ms: +p50.toFixed(1), webhookToRowP99Ms: +p99.toFixed(1), serverStartMs: server.startMs }));
+    const round = (v: number) => +v.toFixed(1);
+    console.log(JSON.stringify({
+      sagas, concurrency, deliveries, noopPerSec: round(noopPerSec), sagaPerSec: round(sagaPerSec), ratio: +ratio.toFixed(3),
+      webhookToRowP50Ms: round(signalled.p50), webhookToRowP99Ms: round(signalled.p99), eagerWebhookToRowP50Ms: round(eager.p50), eagerWebhookToRowP99Ms: round(eager.p99),
+      ...(values.classic ? { classicPerSec: round(classicPerSec), classicWebhookToRowP50Ms: round(classic.p50), classicWebhookToRowP99Ms: round(classic.p99) } : {}),
+      serverStartMs: server.startMs,
+    }));
   } finally {
     await client.connection.close();
     worker.shutdown();

@@ -46,12 +46,19 @@ export interface SagaFailureInput {
   reason: string;
 }
 
+export type SagaCrmMode = 'none' | 'queue' | 'send';
+
 export interface SagaActivities {
   /** Matching only: the merges it proposes are carried out by sagaMerge, so each can be undone on its own. */
   sagaMatch(message: PaymentMessage): Promise<MatchedMessage>;
   sagaMerge(message: MatchedMessage): Promise<SagaMerge[]>;
   /** Compensation of sagaMerge: the merges undone, latest first. Returns the ids undone now. */
   sagaUnmerge(merges: SagaMerge[]): Promise<string[]>;
+  /**
+   * What sagaCrmSync would do here: nothing (the local CRM), only queue into the outbox (a store step, crmWaitMs 0),
+   * or also send to the SaaS CRM (a call that may wait on its rate limit).
+   */
+  sagaCrmMode(): Promise<SagaCrmMode>;
   /** The recorded payment into the CRM's outbox (and sent for at most crmWaitMs); null for the local CRM. */
   sagaCrmSync(message: RecordedMessage): Promise<CrmSync | null>;
   /** Compensation of the CRM steps: the payment's queued CRM write marked rejected with the reason. */
@@ -112,6 +119,7 @@ export function createSagaActivities(settings: SagaSettings): SagaActivities {
         }
         return undone;
       }),
+    sagaCrmMode: async () => (!saas ? 'none' : (settings.crmWaitMs ?? 0) > 0 ? 'send' : 'queue'),
     sagaCrmSync: (message) =>
       typedFailures(async () => {
         if (!saas) return null;

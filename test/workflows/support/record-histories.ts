@@ -94,13 +94,24 @@ function scenarios(): Scenario[] {
         pollSourceActivity: async (i: PollSourceInput): Promise<PollSummary> => ({ source: i.source, fresh: 2, duplicates: 0, pages: 1, more: false, raced: false, workflowIds: ['payment-square:a', 'payment-square:b'] }),
       },
     },
+    // paymentSaga.json (every step a regular activity) was recorded before the saga-local-store-steps patch and is
+    // kept as it is: runs started then must still replay. These two are the patched path.
     {
-      file: 'paymentSaga.json',
+      file: 'paymentSaga.local-steps.json',
       workflowType: 'paymentSaga',
       workflowId: `saga-${saga.id}`,
       args: [saga],
       settings: { loyalty: program },
       activities: (s) => ({ ...createSagaActivities({ storeUrl: s.url, defaultRegion: 'US', loyalty: program, crm: 'local' }) }) as never,
+    },
+    {
+      file: 'paymentSaga.saas-crm.json',
+      workflowType: 'paymentSaga',
+      workflowId: `saga-saas-${saga.id}`,
+      args: [saga],
+      settings: { loyalty: program },
+      // HubSpot with a wait: the CRM step is a regular activity (no credentials here, so the payment stays queued).
+      activities: (s) => ({ ...createSagaActivities({ storeUrl: s.url, defaultRegion: 'US', loyalty: program, crm: 'hubspot', env: {}, crmWaitMs: 1_000 }) }) as never,
     },
     {
       file: 'crmSync.json',
