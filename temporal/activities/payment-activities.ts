@@ -64,7 +64,9 @@ export function createActivities(settings: ActivitySettings): TerminalCrmActivit
       failFastOnInputError(async () => {
         const decided = resolution ? { ...message, match: applyReviewResolution(message.match, parseReviewResolution(resolution)) } : message;
         const recorded = (await upsertStep([decided], await crm()))[0] as RecordedMessage;
-        const sale = recorded.crm.outcome === 'recorded' ? pushedSaleOf(recorded) : undefined;
+        // A retry after a crash meets the payment already recorded ("duplicate"): the waiting sale must still be
+        // told; it keeps the first report it gets, so telling it twice changes nothing.
+        const sale = pushedSaleOf(recorded);
         return sale ? { ...recorded, pushedSale: sale } : recorded;
       }),
     reviewWait: async () => settings.reviewWaitMs ?? DEFAULT_REVIEW_WAIT_MS,

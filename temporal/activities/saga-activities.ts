@@ -137,7 +137,9 @@ export function createSagaActivities(settings: SagaSettings): SagaActivities {
     sagaAlert: (input) =>
       typedFailures(async () => (await raiseSagaAlert(await db(), { crm: saas ?? 'local', runId: input.workflowId, paymentKey: paymentKeyOf(input), reason: input.reason })).id),
     sagaFollowUps: async (message) => {
-      const sale = message.crm.outcome === 'recorded' ? pushedSaleOf(message) : undefined;
+      // Whatever the outcome: a saga re-run after a lost task meets its payment already recorded ("duplicate"),
+      // and the waiting sale keeps only the first report it gets.
+      const sale = pushedSaleOf(message);
       return { pushedSaleWorkflowId: sale ? sendToTerminalWorkflowId(sale.vendor, sale.reference) : null };
     },
   };

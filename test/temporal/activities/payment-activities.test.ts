@@ -4,7 +4,10 @@ import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { STRIPE_METADATA_KEYS } from '../../../nodes/core/terminal-push/push-metadata';
 import { createActivities } from '../../../temporal/activities/payment-activities';
+import { createSagaActivities } from '../../../temporal/activities/saga-activities';
+import { sendToTerminalWorkflowId } from '../../../workflows/send-to-terminal';
 import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
 
 describe('payment activities', () => {
@@ -28,6 +31,21 @@ describe('payment activities', () => {
     assert.equal(recorded.crm.outcome, 'recorded');
     const row = await s.db.get<{ customer_id: string; amount_minor: number }>('SELECT customer_id, amount_minor FROM transactions WHERE event_id = ?', [e.id]);
     assert.deepEqual({ ...row }, { customer_id: recorded.crm.customerId, amount_minor: 1250 });
+  });
+
+  it('a pushed sale is reported to its waiting Send to Terminal also when the payment is met again after a crash (classic and saga)', async () => {
+    const metadata = { [STRIPE_METADATA_KEYS.customerId]: 'cus_pushed', [STRIPE_METADATA_KEYS.reference]: 'deal-42' };
+    const e = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 900, email: 'pushed@example.com', metadata })));
+    const matched = await activities.match(await activities.tokenize(e));
+    const first = await activities.upsert(matched);
+    const again = await activities.upsert(matched);
+    assert.deepEqual([first.crm.outcome, again.crm.outcome], ['recorded', 'duplicate']);
+    assert.deepEqual(again.pushedSale, first.pushedSale);
+    assert.deepEqual(first.pushedSale, { vendor: 'stripe', reference: 'deal-42' });
+    const saga = createSagaActivities({ storeUrl: s.url, defaultRegion: 'US' });
+    assert.deepEqual(await saga.sagaFollowUps(again), { pushedSaleWorkflowId: sendToTerminalWorkflowId('stripe', 'deal-42') });
+    const unpushed = await activities.upsert(await activities.match(await activities.tokenize(event())));
+    assert.equal(unpushed.pushedSale, undefined);
   });
 
   it('turns an InputError into a non-retryable failure that keeps the field and the fix', async () => {
