@@ -2,7 +2,8 @@ import { axiosTransport } from '../core/http/axios-transport';
 import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, pollSource, type PollOutcome } from '../core/pipeline/poll-source';
 import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
-import type { DoneFn, NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
+import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
+import { clockTime, runRepeatedly } from './shared/repeating-run';
 import { shortText } from './shared/short-text';
 import { SOURCE_ACCOUNT_FIELDS } from './shared/trigger-accounts';
 
@@ -19,8 +20,6 @@ function keysOf(store: StoreNode) {
     return undefined;
   }
 }
-
-const clock = (at: Date) => at.toTimeString().slice(0, 8);
 
 /**
  * Terminal payment poll: for a Node-RED the processor cannot reach with a webhook. Every interval (and whenever a
@@ -57,7 +56,7 @@ export = function register(RED: NodeRedApi): void {
         http: axiosTransport(),
       });
       for (const event of outcome.events) send({ payload: event, topic: event.type });
-      const at = clock(new Date());
+      const at = clockTime(new Date());
       if (outcome.failure) {
         this.status({ fill: 'red', shape: 'ring', text: shortText(RED._('terminal-poll.status.failed', { count: outcome.events.length, error: outcome.failure.message })) });
       } else {
@@ -71,48 +70,11 @@ export = function register(RED: NodeRedApi): void {
       return outcome;
     };
 
-    // One poll at a time: a tick while one runs is skipped; a message is queued behind it.
-    let queue: Promise<unknown> = Promise.resolve();
-    let busy = false;
-    const enqueue = (send: (msg: NodeMessage) => void, done: DoneFn) => {
-      const run = queue.then(async () => {
-        busy = true;
-        try {
-          const outcome = await poll(send);
-          done(outcome.failure);
-        } catch (e) {
-          const error = e instanceof Error ? e : new Error(String(e));
-          this.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });
-          done(error);
-        } finally {
-          busy = false;
-        }
-      });
-      queue = run;
-      return run;
-    };
-    const tick = () => {
-      if (busy) return;
-      void enqueue((msg) => this.send(msg), (err) => err && this.error(err.message));
-    };
-
-    this.on('input', (_msg: NodeMessage, send, done) => {
-      void enqueue((msg) => send(msg), done);
-    });
-
-    const timer = intervalSeconds > 0 ? setInterval(tick, intervalSeconds * 1000) : undefined;
     // Like n8n on activation: the first poll right after deploy, not one interval later.
-    const first = intervalSeconds > 0 ? setTimeout(tick, 0) : undefined;
-    this.status({ fill: 'grey', shape: 'ring', text: intervalSeconds > 0 ? RED._('terminal-poll.status.every', { seconds: intervalSeconds }) : RED._('terminal-poll.status.onInput') });
-
-    this.on('close', (done: () => void) => {
-      clearInterval(timer);
-      clearTimeout(first);
-      // A poll under way finishes before the flow is gone, so its page and cursor are kept together.
-      void queue.finally(() => {
-        this.status({});
-        done?.();
-      });
+    runRepeatedly(this, {
+      intervalSeconds,
+      idleStatus: intervalSeconds > 0 ? RED._('terminal-poll.status.every', { seconds: intervalSeconds }) : RED._('terminal-poll.status.onInput'),
+      run: async (send) => (await poll(send)).failure,
     });
   });
 };

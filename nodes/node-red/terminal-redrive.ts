@@ -4,10 +4,9 @@ import { redrivePayments } from '../core/pipeline/redrive-payments';
 import type { PaymentMessage } from '../core/steps/payment-message';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
-import type { DoneFn, NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
+import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
+import { clockTime, runRepeatedly } from './shared/repeating-run';
 import { shortText } from './shared/short-text';
-
-const clock = (at: Date) => at.toTimeString().slice(0, 8);
 
 /**
  * Terminal redrive: finishes the payments a trigger on this store accepted (answered 2xx) that no flow finished —
@@ -27,49 +26,20 @@ export = function register(RED: NodeRedApi): void {
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
       const report = await redrivePayments(await store.db(), { keys: store.tokenKeys(), defaultRegion: store.defaultRegion(), olderThanMs, limit });
       for (const r of report.redriven) send({ payload: r.result, topic: 'redriven' });
-      const at = clock(new Date());
+      const at = clockTime(new Date());
       if (report.failed.length > 0) this.status({ fill: 'red', shape: 'ring', text: shortText(RED._('terminal-redrive.status.failed', { redriven: report.redriven.length, failed: report.failed.length, at, error: report.failed[0]!.error })) });
       else this.status({ fill: report.redriven.length ? 'green' : 'grey', shape: 'dot', text: RED._('terminal-redrive.status.done', { redriven: report.redriven.length, at, waiting: report.waiting }) });
       return report;
     };
 
-    // One run at a time: a tick while one runs is skipped; a message waits for it.
-    let queue: Promise<unknown> = Promise.resolve();
-    let busy = false;
-    const enqueue = (send: (msg: NodeMessage) => void, done: DoneFn) => {
-      queue = queue.then(async () => {
-        busy = true;
-        try {
-          const report = await redrive(send);
-          done(report.failed.length ? new Error(report.failed.map((f) => `${f.eventId}: ${f.error}`).join('; ')) : undefined);
-        } catch (e) {
-          const error = e instanceof Error ? e : new Error(String(e));
-          this.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });
-          done(error);
-        } finally {
-          busy = false;
-        }
-      });
-      return queue;
-    };
-    const tick = () => {
-      if (!busy) void enqueue((msg) => this.send(msg), (err) => err && this.error(err.message));
-    };
-    this.on('input', (_msg: NodeMessage, send, done) => {
-      void enqueue((msg) => send(msg), done);
-    });
-
-    const timer = intervalSeconds > 0 ? setInterval(tick, intervalSeconds * 1000) : undefined;
     // Right after deploy too: a Node-RED that restarted after a crash finishes what it had accepted.
-    const first = intervalSeconds > 0 ? setTimeout(tick, 0) : undefined;
-    this.status({ fill: 'grey', shape: 'ring', text: intervalSeconds > 0 ? RED._('terminal-redrive.status.every', { seconds: intervalSeconds }) : RED._('terminal-redrive.status.onInput') });
-    this.on('close', (done: () => void) => {
-      clearInterval(timer);
-      clearTimeout(first);
-      void queue.finally(() => {
-        this.status({});
-        done?.();
-      });
+    runRepeatedly(this, {
+      intervalSeconds,
+      idleStatus: intervalSeconds > 0 ? RED._('terminal-redrive.status.every', { seconds: intervalSeconds }) : RED._('terminal-redrive.status.onInput'),
+      run: async (send) => {
+        const report = await redrive(send);
+        return report.failed.length ? new Error(report.failed.map((f) => `${f.eventId}: ${f.error}`).join('; ')) : undefined;
+      },
     });
   });
 };

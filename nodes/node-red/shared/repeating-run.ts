@@ -1,0 +1,54 @@
+import type { NodeMessage, RuntimeNode } from './red-api';
+import { shortText } from './short-text';
+
+/** The time of day a status line shows its last run at ("14:03:27"). */
+export const clockTime = (at: Date): string => at.toTimeString().slice(0, 8);
+
+export interface RepeatingRun {
+  /** Seconds between runs; 0 runs only on an incoming message. */
+  intervalSeconds: number;
+  /** One run: sends its messages, sets its status, and returns the error to report, if any. */
+  run(send: (msg: NodeMessage) => void): Promise<Error | undefined>;
+  /** The status shown until the first run ends. */
+  idleStatus: string;
+}
+
+/**
+ * A node that runs every interval (the first time right after deploy) and on any message, one run at a time: a
+ * tick while one runs is skipped, a message waits for it. Closing the flow lets a run under way finish, so what
+ * it read and what it kept stay together. Terminal poll and terminal redrive share this.
+ */
+export function runRepeatedly(node: RuntimeNode, r: RepeatingRun): void {
+  let queue: Promise<unknown> = Promise.resolve();
+  let busy = false;
+  const enqueue = (send: (msg: NodeMessage) => void, done: (err?: Error) => void) => {
+    queue = queue.then(async () => {
+      busy = true;
+      try {
+        done(await r.run(send));
+      } catch (e) {
+        const error = e instanceof Error ? e : new Error(String(e));
+        node.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });
+        done(error);
+      } finally {
+        busy = false;
+      }
+    });
+  };
+  const tick = () => {
+    if (!busy) enqueue((msg) => node.send(msg), (err) => err && node.error(err.message));
+  };
+  node.on('input', (_msg, send, done) => enqueue((msg) => send(msg), done));
+
+  const timer = r.intervalSeconds > 0 ? setInterval(tick, r.intervalSeconds * 1000) : undefined;
+  const first = r.intervalSeconds > 0 ? setTimeout(tick, 0) : undefined;
+  node.status({ fill: 'grey', shape: 'ring', text: r.idleStatus });
+  node.on('close', (done: () => void) => {
+    clearInterval(timer);
+    clearTimeout(first);
+    void queue.finally(() => {
+      node.status({});
+      done?.();
+    });
+  });
+}
