@@ -1,4 +1,4 @@
-import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
 import { parseSecrets } from '../../core/config/settings';
 
 /** The "Stripe Terminal API" credential (credentials/StripeTerminalApi.credentials.ts). */
@@ -17,8 +17,12 @@ export interface EndpointState {
 const text = (value: unknown): string => (typeof value === 'string' ? value.trim() : '');
 
 export async function stripeCredential(ctx: IHookFunctions | IWebhookFunctions): Promise<StripeCredential> {
-  const data = await ctx.getCredentials('stripeTerminalApi');
-  return { secretKey: text(data.secretKey), signingSecrets: parseSecrets(text(data.signingSecret)) };
+  return stripeCredentialOf(await ctx.getCredentials<ICredentialDataDecryptedObject>('stripeTerminalApi'));
+}
+
+/** The credential's fields as saved (also what its Test button is given). */
+export function stripeCredentialOf(data: ICredentialDataDecryptedObject | undefined): StripeCredential {
+  return { secretKey: text(data?.secretKey), signingSecrets: parseSecrets(text(data?.signingSecret)) };
 }
 
 export function endpointState(staticData: IDataObject): EndpointState {

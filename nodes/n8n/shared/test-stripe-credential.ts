@@ -1,5 +1,6 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import { axiosTransport } from '../../core/http/axios-transport';
+import { stripeCredentialOf } from '../TerminalTrigger/stripe-credential';
 import { errorMessage } from './node-error';
 
 const STRIPE_BALANCE_URL = 'https://api.stripe.com/v1/balance';
@@ -11,8 +12,7 @@ const STRIPE_BALANCE_URL = 'https://api.stripe.com/v1/balance';
  * that works (the request test on the credential itself could only do the latter).
  */
 export async function stripeCredentialTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
-  const secretKey = String(credential.data?.secretKey ?? '').trim();
-  const signing = String(credential.data?.signingSecret ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  const { secretKey, signingSecrets: signing } = stripeCredentialOf(credential.data);
   if (!secretKey) {
     if (signing.length === 0) {
       return { status: 'Error', message: 'Secret API Key and Webhook Signing Secret are both empty. Fix: paste the endpoint\'s signing secret (whsec_…), or a secret key' };
