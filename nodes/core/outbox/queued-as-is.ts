@@ -24,6 +24,11 @@ export async function queuedAsItIs(db: Pick<SqlExecutor, 'all'>, crm: string, it
     );
     for (const r of rows) newest.set(`${r.kind}\u0000${r.external_id}`, r.payload);
   }
+  return items.map((item) => carriedAsItIs(newest.get(`${item.kind}\u0000${externalIdOf(item)}`), item));
+}
+
+/** Whether a record's newest outbox payload (undefined: none) is exactly this item's record. */
+export function carriedAsItIs(newestPayload: string | undefined, item: OutboxItem): boolean {
   // The payload is stored as JSON.stringify of the record enqueue was given; records built the same way compare equal.
-  return items.map((item) => newest.get(`${item.kind}\u0000${externalIdOf(item)}`) === JSON.stringify(item.record));
+  return newestPayload !== undefined && newestPayload === JSON.stringify(item.record);
 }

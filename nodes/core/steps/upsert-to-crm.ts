@@ -10,7 +10,7 @@ import { ledgerPaymentOf, readRecords } from '../ledger/payment-rows';
 import type { DrainOptions } from '../outbox/drain';
 import { enqueue, outboxLockKeys } from '../outbox/enqueue';
 import { flushNow } from '../outbox/flush-now';
-import { queuedAsItIs } from '../outbox/queued-as-is';
+import { carriedAsItIs } from '../outbox/queued-as-is';
 import { externalIdOf, type OutboxItem } from '../outbox/types';
 import type { SqlDatabase } from '../store/sql-database';
 import { crmSyncOf, type CrmSync } from './crm-sync';
@@ -107,12 +107,13 @@ async function syncRecorded(db: SqlDatabase, target: SaasCrmTarget, recorded: re
     ref.kind === 'payment'
       ? { kind: 'payment', record: payments.get(ref.externalId)! }
       : { kind: 'customer', record: customers.get(ref.externalId) ?? { externalId: ref.externalId, profile: {} } };
-  const standing = duplicates.length ? await recordSyncStates(db, crm, duplicates) : new Map<string, RecordSync>();
-  const asIs = duplicates.length ? await queuedAsItIs(db, crm, duplicates.map(itemOf)) : [];
+  const newest = new Map<string, string>();
+  const standing = duplicates.length ? await recordSyncStates(db, crm, duplicates, newest) : new Map<string, RecordSync>();
   const settled = new Map<string, RecordSync>();
-  for (const [i, ref] of duplicates.entries()) {
-    const s = standing.get(syncKey(ref.kind, ref.externalId));
-    if (s && asIs[i] && !(s.status === 'queued' && s.nextAttemptAt !== null)) settled.set(syncKey(ref.kind, ref.externalId), s);
+  for (const ref of duplicates) {
+    const key = syncKey(ref.kind, ref.externalId);
+    const s = standing.get(key);
+    if (s && carriedAsItIs(newest.get(key), itemOf(ref)) && !(s.status === 'queued' && s.nextAttemptAt !== null)) settled.set(key, s);
   }
 
   const items = new Map<string, OutboxItem>();
