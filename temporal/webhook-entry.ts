@@ -30,7 +30,8 @@ export async function startWebhookEntryFromEnv(
     port: listen.port,
     host: listen.host,
     taskQueue: config.taskQueue,
-    inbox: new SqlInbox(db, env[ENV.tokenKeys]?.trim() ? keyProviderFromSpec(env[ENV.tokenKeys]!, ENV.tokenKeys) : undefined),
+    // Every worker's webhook entry is one consumer: the saga's workflow id already makes them one.
+    inbox: new SqlInbox(db, env[ENV.tokenKeys]?.trim() ? keyProviderFromSpec(env[ENV.tokenKeys]!, ENV.tokenKeys) : undefined, 'temporal:webhook-entry'),
     http: axiosTransport(),
     publicBaseUrl: env.TERMINAL_CRM_PUBLIC_URL?.trim() || undefined,
     log,

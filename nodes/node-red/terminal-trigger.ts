@@ -45,7 +45,7 @@ export = function register(RED: NodeRedApi): void {
       const outcome = await receiveWebhook(
         acct.source(),
         { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl || requestUrl(req), receivedAt },
-        { credentials: acct.sourceCredentials(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), keysOf(inboxStore)) : undefined, http: axiosTransport() },
+        { credentials: acct.sourceCredentials(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), keysOf(inboxStore), `node-red:${def.id}`) : undefined, http: axiosTransport() },
       );
       for (const event of outcome.events) this.send({ payload: event, topic: event.type });
       if (outcome.report.forged.length) this.warn(RED._('terminal-trigger.warn.forged', { count: outcome.report.forged.length, path, reasons: outcome.report.forged.map((f) => f.reason).join('; ') }));

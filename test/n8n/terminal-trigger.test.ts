@@ -89,4 +89,22 @@ describe('n8n: Terminal Payment Trigger receiving deliveries (n8n-core WebhookCo
       await s.remove();
     }
   });
+  it('starts each workflow on the store once for the same event (Stripe posts it to both endpoints), and neither again on a replay', async () => {
+    const s = await tempStore();
+    try {
+      const storeCredential = { storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' };
+      const thankYou = triggerHarness({ source: 'stripe', events: ALL_EVENTS }, { signingSecret: TEST_WEBHOOK_SECRET }, storeCredential, 'wf-thank-you');
+      const highValue = triggerHarness({ source: 'stripe', events: ALL_EVENTS }, { signingSecret: TEST_WEBHOOK_SECRET }, storeCredential, 'wf-high-value');
+      const event = charge();
+      const { body, headers } = signedDelivery(event, TEST_WEBHOOK_SECRET);
+      const started = async (t: typeof thankYou) => (await t.deliver(body, headers)).result.workflowData?.[0]?.length ?? 0;
+      assert.deepEqual([await started(thankYou), await started(highValue)], [1, 1]);
+      assert.deepEqual([await started(thankYou), await started(highValue)], [0, 0], 'a replay to either endpoint starts nothing');
+      const kept = await s.db.all<{ consumer: string }>('SELECT consumer FROM inbox_consumers WHERE event_id = ? ORDER BY consumer', [`stripe:${event.id}`]);
+      assert.deepEqual(kept.map((r) => r.consumer), ['n8n:wf-high-value:trigger', 'n8n:wf-thank-you:trigger']);
+      assert.equal((await s.db.all('SELECT event_id FROM inbox_events')).length, 1, 'the store keeps the event once');
+    } finally {
+      await s.remove();
+    }
+  });
 });

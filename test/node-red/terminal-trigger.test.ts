@@ -126,4 +126,22 @@ describe('terminal payment trigger (in a stand-in for Node-RED)', () => {
       await s.remove();
     }
   });
+  it('two flows on one store (two example flows deployed side by side) each start once for the same event, and not again on a replay', async () => {
+    const s = await tempStore();
+    try {
+      registerStore(red.RED);
+      red.create('terminal-crm-store', { id: 'store', storeUrl: s.url }, { tokenKeys: TEST_TOKEN_KEYS });
+      const thankYou = red.create('terminal-trigger', { id: 'thanks', account: 'acct', store: 'store', path: '/thank-you' });
+      const refunds = red.create('terminal-trigger', { id: 'refunds', account: 'acct', store: 'store', path: '/refund-sync' });
+      const event = stripeEvent('charge.succeeded', chargeObject({ amount: 4200 }));
+      const d = signedDelivery(event, TEST_WEBHOOK_SECRET);
+      for (const path of ['/thank-you', '/refund-sync', '/thank-you', '/refund-sync']) assert.equal((await post(path, d.body, d.headers)).status, 200);
+      assert.deepEqual([thankYou.sent.length, refunds.sent.length], [1, 1]);
+      assert.deepEqual([thankYou.lastStatus(), refunds.lastStatus()], [`duplicate stripe:${event.id}`, `duplicate stripe:${event.id}`]);
+      const consumers = await s.db.all<{ consumer: string }>('SELECT consumer FROM inbox_consumers ORDER BY consumer');
+      assert.deepEqual(consumers.map((r) => r.consumer), ['node-red:refunds', 'node-red:thanks']);
+    } finally {
+      await s.remove();
+    }
+  });
 });

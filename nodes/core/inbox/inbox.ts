@@ -1,12 +1,14 @@
 import type { PaymentEvent } from '../contracts/payment-event';
-import type { SqlDatabase } from '../store/sql-database';
+import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import type { KeyProvider } from '../tokenize/key-provider';
 import { tokenize } from '../tokenize/tokenize';
 
 /**
- * Where a trigger keeps each verified event before it answers the processor 2xx. An event already there is a
- * replay (or a redelivery the processor made because our first answer got lost): it is answered 2xx again and not
- * passed on a second time. Finishing the flow marks the event done; what stays accepted is what a redrive finishes.
+ * Where a trigger keeps each verified event before it answers the processor 2xx. An event this trigger took before
+ * is a replay (or a redelivery the processor made because our first answer got lost): it is answered 2xx again and
+ * not passed on a second time. Another trigger on the same store (a second workflow: Stripe sends every event to
+ * every endpoint) still passes it on once. Recording the event in the ledger marks it done, whichever flow does it
+ * first; what stays accepted is what a redrive finishes.
  */
 export interface Inbox {
   /** Keeps the events not seen before and returns them; the others are duplicates. */
@@ -26,9 +28,14 @@ export type InboxState = 'accepted' | 'done';
  * redrive feeds it to the same steps): the store then never holds the processor's card fingerprint either.
  */
 export class SqlInbox implements Inbox {
+  /**
+   * `consumer` names the trigger (an n8n workflow's trigger node, a Node-RED node, the worker's webhook entry);
+   * without one, every trigger on the store counts as the same one.
+   */
   constructor(
     private readonly db: SqlDatabase,
     private readonly keys?: KeyProvider,
+    private readonly consumer?: string,
   ) {}
 
   async accept(events: readonly PaymentEvent[], receivedAt: Date): Promise<{ fresh: PaymentEvent[]; duplicates: string[] }> {
@@ -43,11 +50,23 @@ export class SqlInbox implements Inbox {
            VALUES (?, ?, ?, ?, 'accepted', ?) ON CONFLICT (event_id) DO NOTHING`,
           [e.id, e.source, e.type, JSON.stringify(this.keys ? tokenize(e, this.keys) : e), at],
         );
-        if (changes === 1) fresh.push(e);
+        if (await this.freshForConsumer(tx, e.id, changes === 1, at)) fresh.push(e);
         else duplicates.push(e.id);
       }
       return { fresh, duplicates };
     }, { lockKeys: events.map((e) => `inbox:${e.id}`) });
+  }
+
+  /**
+   * New to the store, or new to this consumer while another consumer has it. An event kept before consumers were
+   * recorded (schema 15) has no consumer at all: its redelivery stays a replay, as it was.
+   */
+  private async freshForConsumer(tx: SqlExecutor, eventId: string, newToStore: boolean, at: string): Promise<boolean> {
+    if (this.consumer === undefined) return newToStore;
+    const { changes } = await tx.run('INSERT INTO inbox_consumers (event_id, consumer, received_at) VALUES (?, ?, ?) ON CONFLICT (event_id, consumer) DO NOTHING', [eventId, this.consumer, at]);
+    if (newToStore) return true;
+    if (changes !== 1) return false;
+    return (await tx.get('SELECT 1 AS other FROM inbox_consumers WHERE event_id = ? AND consumer <> ? LIMIT 1', [eventId, this.consumer])) !== undefined;
   }
 
   async markDone(eventIds: readonly string[], at = new Date()): Promise<void> {

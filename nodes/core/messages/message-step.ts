@@ -41,7 +41,12 @@ interface Draft {
   customerFacing: boolean;
 }
 
-type Compose = (item: Item, tx: SqlExecutor, s: MessageSettings, now: Date) => Promise<Draft | { skip: string; duplicate?: boolean }>;
+/**
+ * A composer never skips because CRM Upsert or Segment met the event before: another workflow on the same store may
+ * have recorded it (Stripe sends each event to every endpoint) and this workflow's message is still owed. What makes
+ * a message go once is its key, claimed in messageStep.
+ */
+type Compose = (item: Item, tx: SqlExecutor, s: MessageSettings, now: Date) => Promise<Draft | { skip: string }>;
 
 function needCrm(item: Item, kind: MessageKind): UpsertResult {
   if (!item.crm || typeof item.crm !== 'object' || !('outcome' in item.crm)) {
@@ -70,7 +75,6 @@ const thankYou: Compose = async (item, tx, s) => {
   const crm = needCrm(item, 'thank-you');
   if (item.kind !== 'payment') return { skip: `only a completed payment is thanked; this is a ${item.kind}` };
   if (item.status !== 'succeeded') return { skip: `the payment is ${item.status}, not succeeded` };
-  if (crm.outcome === 'duplicate') return { skip: 'this event was delivered before', duplicate: true };
   const stored = await storedCustomer(tx, crm.customerId);
   const to = item.customerHints.email ?? stored.email ?? '';
   const phone = phoneOf(item, stored);
@@ -105,7 +109,6 @@ const highValue: Compose = async (item, tx, s, now) => {
     throw new InputError('segment', 'the high-value alert needs the Segment result on the item', 'put this node after Segment Customer (On Payment)');
   }
   if (item.kind !== 'payment') return { skip: `a ${item.kind} does not make a customer high value` };
-  if (segment.outcome === 'duplicate' || crm.outcome === 'duplicate') return { skip: 'this event was delivered before', duplicate: true };
   if (segment.flags?.highValue !== true) return { skip: 'the customer is not high value' };
   if (!crm.customerId) return { skip: 'the payment is not linked to a customer' };
   const stored = await storedCustomer(tx, crm.customerId);
@@ -152,7 +155,6 @@ const loyaltyWelcome: Compose = async (item, tx, s) => {
 const refund: Compose = async (item, tx, s) => {
   const crm = needCrm(item, 'refund');
   if (item.kind !== 'refund') return { skip: `not a refund; this is a ${item.kind}` };
-  if (crm.outcome === 'duplicate') return { skip: 'this event was delivered before', duplicate: true };
   const stored = await storedCustomer(tx, crm.customerId);
   const to = item.customerHints.email ?? stored.email;
   if (!to) return { skip: 'no email address is known for this customer' };
@@ -224,7 +226,7 @@ export async function messageStep(payload: unknown, deps: MessageDeps): Promise<
   const item = readItem(payload, settings.kind);
   return deps.db.transaction(async (tx) => {
     const draft = await COMPOSERS[settings.kind](item, tx, settings, now);
-    if ('skip' in draft) return { outcome: draft.duplicate ? 'duplicate' : 'skipped', reason: draft.skip, items: [] } as MessageStepResult;
+    if ('skip' in draft) return { outcome: 'skipped', reason: draft.skip, items: [] } as MessageStepResult;
     const due = draft.customerFacing ? releaseTime(now, settings.quietHours) : now;
     const queued = due.getTime() > now.getTime();
     const message: OutgoingMessage = queued ? { ...draft.message, queuedUntil: due.toISOString() } : draft.message;

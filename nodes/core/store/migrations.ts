@@ -1,6 +1,7 @@
 import { CRM_LINKS_MIGRATION } from '../crm/saas/crm-links';
 import { CURSORS_MIGRATION } from '../cursors/cursor-store';
 import { KEPT_APART_MIGRATION } from '../identity/kept-apart';
+import { INBOX_CONSUMERS_MIGRATION } from '../inbox/consumers-schema';
 import { INBOX_MIGRATION } from '../inbox/schema';
 import { INBOX_REDRIVE_MIGRATION } from '../inbox/redrive-schema';
 import { LEDGER_MIGRATION } from '../ledger/schema';
@@ -95,6 +96,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   MATCH_WEIGHTS_MIGRATION,
   MESSAGES_MIGRATION,
   KEPT_APART_MIGRATION,
+  INBOX_CONSUMERS_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */

@@ -45,7 +45,9 @@ export async function answerWebhook(
   let outcome: Awaited<ReturnType<typeof receiveWebhook>>;
   try {
     const store = readCrmStoreCredential(await ctx.getCredentials('terminalCrmStore'));
-    const inbox = new SqlInbox(await openDatabase(store.storeUrl), store.tokenKeys.trim() ? keyProviderFromSpec(store.tokenKeys, 'Token Keys') : undefined);
+    // Each workflow's trigger passes an event on once, even when another workflow on the store took it first.
+    const consumer = `n8n:${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
+    const inbox = new SqlInbox(await openDatabase(store.storeUrl), store.tokenKeys.trim() ? keyProviderFromSpec(store.tokenKeys, 'Token Keys') : undefined, consumer);
     outcome = await receiveWebhook(
       source,
       { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl, receivedAt },

@@ -71,6 +71,23 @@ describe('messageStep: the templates’ messages', () => {
     assert.equal(refunded.outcome, 'skipped');
   });
 
+  it('a second workflow on the store, whose CRM Upsert meets the event another workflow recorded, still sends its own message once', async () => {
+    const event = stripeEvent('charge.succeeded', chargeObject({ amount: 90_000, currency: 'jpy', email: 'mika@example.jp', name: 'Mika Ito' }));
+    // The payment-to-crm (or thank-you) workflow recorded it first; the high-value workflow meets it as a duplicate.
+    const firstWorkflow = await through(event);
+    assert.equal(firstWorkflow.crm?.outcome, 'recorded');
+    const secondWorkflow = await through(event);
+    assert.equal(secondWorkflow.crm?.outcome, 'duplicate');
+    const alert = await compose(secondWorkflow, { kind: 'high-value-alert', to: 'sales@example.com' });
+    assert.deepEqual([alert.outcome, alert.message?.to], ['send', 'sales@example.com']);
+    assert.match(String(alert.message!.text), /¥90,000/);
+    const thanks = await compose(secondWorkflow, { kind: 'thank-you' });
+    assert.deepEqual([thanks.outcome, thanks.message?.to], ['send', 'mika@example.jp']);
+    // Either workflow's own replay: the message keys are claimed, nothing goes twice.
+    assert.equal((await compose(firstWorkflow, { kind: 'high-value-alert', to: 'sales@example.com' })).outcome, 'duplicate');
+    assert.equal((await compose(await through(event), { kind: 'thank-you' })).outcome, 'duplicate');
+  });
+
   it('holds a thank-you composed in quiet hours and a flush releases it once, when they end', async () => {
     const night = new Date('2026-12-02T23:30:00Z');
     const item = await through(stripeEvent('charge.succeeded', chargeObject({ amount: 700, email: 'owl@example.com', name: 'Night Owl' })));

@@ -24,6 +24,7 @@ export function triggerHarness(
   credential: ICredentialDataDecryptedObject,
   // The inbox's store; an in-memory SQLite store is a new, empty one for every delivery.
   store: ICredentialDataDecryptedObject = { storeUrl: 'sqlite::memory:', tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' },
+  workflowId = 'wf1',
 ) {
   const node: INode = {
     id: 'trigger',
@@ -35,7 +36,7 @@ export function triggerHarness(
     parameters: parameters as INode['parameters'],
   };
   const wf = assignCredentials({ nodes: [node] }, { stripeTerminalApi: { id: '1', name: 'Stripe' }, terminalCrmStore: { id: '2', name: 'Store' } });
-  const workflow = new Workflow({ id: 'wf1', name: 'Payments', nodes: wf.nodes, connections: {}, nodeTypes: packageNodeTypes(), active: true, staticData: {} });
+  const workflow = new Workflow({ id: workflowId, name: 'Payments', nodes: wf.nodes, connections: {}, nodeTypes: packageNodeTypes(), active: true, staticData: {} });
   const triggerNode = workflow.getNode(node.name)!;
   const nodeType = packageNodeTypes().getByNameAndVersion(triggerNode.type, 1);
   const description = nodeType.description.webhooks![0]!;
