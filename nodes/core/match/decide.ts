@@ -132,6 +132,8 @@ interface Scored {
   logOdds: number;
   p: number;
   capped?: string;
+  /** Its comparison with the payment, kept so the explanation does not compare the two again. */
+  done: { levels: Int8Array; weight: number; swapped: boolean };
 }
 
 /**
@@ -184,14 +186,14 @@ export function decide(probe: NormalizedRecord, index: CustomerIndex, cfg: Resol
     const logOdds = cmp.weight - (otherPerson ? cmp.household : 0) + prior;
     if (best && logOdds <= best.logOdds && second && logOdds <= second.logOdds) continue;
     const capped = contradicted.get(rec) ?? (otherPerson ? 'the given name is different (family name, address and phone are shared in households, so they were not counted)' : undefined);
-    const s: Scored = { rec, logOdds, p: posterior(logOdds), capped };
+    const s: Scored = { rec, logOdds, p: posterior(logOdds), capped, done: { levels: scratchLevels.slice(), weight: cmp.weight, swapped: cmp.swapped } };
     if (!best || logOdds > best.logOdds) [second, best] = [best, s];
     else if (!second || logOdds > second.logOdds) second = s;
   }
   if (!best) {
     return create(`No customer shares an exact key or a block (name, postal code, email, phone, card) with this payment; ${index.size} customers indexed.`);
   }
-  const { evidence } = evidenceOf(probe, best.rec, index, cfg);
+  const { evidence } = evidenceOf(probe, best.rec, index, cfg, best.done);
   const matchedOn = evidence.filter((e) => e.weight > 0 && e.outcome !== 'disagree').map((e) => e.field);
   const detail = `${describeEvidence(evidence)}; prior for ${index.size} customers ${fmt(prior)}`;
   // Two customers that both match this payment well: one person entered twice, or two people alike. Records
