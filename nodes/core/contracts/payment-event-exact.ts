@@ -30,8 +30,8 @@ const NOT_EXACT = Symbol('not exact');
 /**
  * How a copy scrubs what it copies, when it does (sources/scrubbed-event.ts passes the card scrub of tokenize/):
  * `text` for every string kept (metadata keys too), metadata keys for which `dropKey` holds left out, undefined
- * values left out, and the ids a processor assigns itself — `references`: the event id, payment id, dispute id and
- * the metadata keys named — kept as they are.
+ * values left out, and the ids a processor assigns itself kept as they are: always the event id, payment id and
+ * dispute id, and the metadata keys `references` names.
  */
 export interface CopyScrub {
   text: (s: string) => string;
@@ -41,7 +41,7 @@ export interface CopyScrub {
 
 interface Rules {
   text: (s: string) => string;
-  /** The id a processor assigns, kept as it is: `text` when ids are scrubbed too. */
+  /** The id a processor assigns, kept as it is when the copy scrubs; checked as zod does when it does not. */
   reference: (s: string) => string;
   dropKey?: (key: string) => boolean;
   referenceKeys?: readonly string[];
@@ -65,7 +65,7 @@ const AS_ZOD: Rules = { text: same, reference: same, keepUndefined: true };
  */
 export function exactPaymentEvent(input: unknown, scrub?: CopyScrub): PaymentEvent | undefined {
   const rules: Rules = scrub
-    ? { text: scrub.text, reference: scrub.references ? same : scrub.text, dropKey: scrub.dropKey, referenceKeys: scrub.references, keepUndefined: false }
+    ? { text: scrub.text, reference: same, dropKey: scrub.dropKey, referenceKeys: scrub.references, keepUndefined: false }
     : AS_ZOD;
   try {
     return eventOf(input, rules);

@@ -203,6 +203,13 @@ describe('generic source, Standard Webhooks: normalize', () => {
     assert.equal(test.events[0]?.livemode, false);
   });
 
+  it('keeps a gateway\'s numeric payment id whole, even one that passes the Luhn check: it is an id, not a card', async () => {
+    const chip = fixture('dodo-payment-succeeded-chip.json');
+    chip.data.payment_id = '2026120300000017';
+    const out = await receive(chip);
+    assert.equal(out.events[0]?.paymentId, '2026120300000017');
+  });
+
   it('scrubs a card number typed into a mapped metadata field', async () => {
     const e = await accepted(fixture('dodo-payment-succeeded-keyed.json'));
     assert.equal(e.metadata.note, 'phone order, card [redacted card number] read out by the customer');

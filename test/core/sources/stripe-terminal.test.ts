@@ -150,6 +150,18 @@ describe('Stripe Terminal source: normalize', () => {
     assert.ok(/customer\.created/.test(ignoredText(b)));
   });
 
+  it('keeps Stripe\'s own ids whole even when a digit run in them passes the Luhn check (two such events stay two)', async () => {
+    // 1796280951320 and 4111111111111 are Luhn-valid 13-digit runs: scrubbing them would give both events one id.
+    const ids = ['evt_1Kill1796280951320N8n', 'evt_1Kill4111111111111N8n'];
+    const events = [];
+    for (const [i, id] of ids.entries()) {
+      const charge = chargeObject({ amount: 100 + i, paymentIntentId: `pi_1${id.slice(9, 22)}`, chargeId: `ch_1${id.slice(9, 22)}` });
+      events.push(await accept(stripeEvent('charge.succeeded', charge, { id })));
+    }
+    assert.deepEqual(events.map((e) => e.id), ids.map((id) => `stripe:${id}`));
+    assert.deepEqual(events.map((e) => e.paymentId), ['pi_11796280951320', 'pi_14111111111111']);
+  });
+
   it('scrubs a card number a clerk typed into metadata already at normalize', async () => {
     const e = await accept(stripeEvent('charge.succeeded', chargeObject({ amount: 100, metadata: { note: 'card 4111-1111-1111-1111 declined first' } })));
     assert.equal(e.metadata.note, 'card [redacted card number] declined first');
