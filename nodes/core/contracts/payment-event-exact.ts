@@ -30,8 +30,8 @@ const NOT_EXACT = Symbol('not exact');
 /**
  * How a copy scrubs what it copies, when it does (sources/scrubbed-event.ts passes the card scrub of tokenize/):
  * `text` for every string kept (metadata keys too), metadata keys for which `dropKey` holds left out, undefined
- * values left out, and the ids a processor assigns itself kept as they are: always the event id, payment id and
- * dispute id, and the metadata keys `references` names.
+ * values left out, and the ids a processor assigns itself kept as they are: always the event, payment, refund and
+ * dispute ids, and the metadata keys `references` names.
  */
 export interface CopyScrub {
   text: (s: string) => string;
@@ -203,7 +203,7 @@ function eventOf(input: unknown, r: Rules): PaymentEvent {
   optional(r, out, e, 'refund', (_, v) => {
     const o = rec(v);
     const refund: Rec = {};
-    optional(r, refund, o, 'id', (rules, x) => text(rules, x, nonEmpty));
+    optional(r, refund, o, 'id', (rules, x) => (isText(x) ? nonEmpty(rules.reference(x)) : fail()));
     refund.cumulative = bool(o.cumulative);
     return refund;
   });

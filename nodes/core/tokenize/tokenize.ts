@@ -7,6 +7,7 @@ import {
 } from '../contracts/payment-event';
 import type { KeyProvider, TokenKey } from './key-provider';
 import { scrubStrings } from './pan-scrub';
+import { scrubKeepingReferences, type EventDraft } from './scrub-keeping-ids';
 
 export function cardToken(key: TokenKey, source: SourceName, fingerprint: string): string {
   // Scoped by source: two processors' fingerprints live in different namespaces.
@@ -16,11 +17,12 @@ export function cardToken(key: TokenKey, source: SourceName, fingerprint: string
 
 /**
  * Replaces the processor's card identity with a keyed token, keeps only BIN (first six) and last four of the
- * card number, drops the raw processor payload and scrubs any card number left in a string field.
+ * card number, drops the raw processor payload and scrubs any card number left in a string field (the
+ * processor's own ids stay whole, as at normalize).
  * `previous` carries the same card's tokens under retired keys so matching survives a key rotation.
  */
 export function tokenize(input: unknown, keys: KeyProvider): TokenizedPaymentEvent {
-  const event = parsePaymentEvent(scrubStrings(input), 'Tokenize input');
+  const event = parsePaymentEvent(scrubKeepingReferences(input as EventDraft, scrubStrings), 'Tokenize input');
   const card = event.card;
   if (!card) return event as TokenizedPaymentEvent;
   const { identity, bin, ...rest } = card;

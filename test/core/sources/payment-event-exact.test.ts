@@ -4,7 +4,8 @@ import { benchSourceNames, receiveBench, sourceBench } from '../../../bench/sour
 import { parsePaymentEvent, PaymentEventSchema, toPaymentEvent, type PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { exactPaymentEvent } from '../../../nodes/core/contracts/payment-event-exact';
 import { InputError } from '../../../nodes/core/errors';
-import { scrubbedPaymentEvent, scrubKeepingReferences } from '../../../nodes/core/sources/scrubbed-event';
+import { scrubbedPaymentEvent } from '../../../nodes/core/sources/scrubbed-event';
+import { scrubKeepingReferences } from '../../../nodes/core/tokenize/scrub-keeping-ids';
 import { PAN_REDACTION, scrubStrings } from '../../../nodes/core/tokenize/pan-scrub';
 
 /**

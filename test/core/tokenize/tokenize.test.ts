@@ -51,6 +51,14 @@ describe('tokenize', () => {
     assert.ok(!/5555 5555|4000056655665556/.test(JSON.stringify(t)));
   });
 
+  it('keeps the processor\'s ids whole even when a digit run in them passes the Luhn check, and scrubs the rest', () => {
+    const e = normalized('fp', { memo: '5555 5555 5555 4444' });
+    const ids = { id: 'stripe:evt_1Kill1796280951320N8n', paymentId: 'pi_14111111111111', refund: { id: 're_2026120300000017', cumulative: true } };
+    const t = tokenize({ ...e, ...ids }, keyProviderFromSpec(K1));
+    assert.deepEqual({ id: t.id, paymentId: t.paymentId, refund: t.refund }, ids);
+    assert.equal(t.metadata.memo, '[redacted card number]');
+  });
+
   it('rejects bad key settings with the field and the fix', () => {
     assert.throws(() => keyProviderFromSpec(''), /tokenKeys: no tokenization key.*openssl rand -hex 32/);
     assert.throws(() => keyProviderFromSpec('k1:abcd'), /tokenKeys: key "k1" is 2 bytes/);
