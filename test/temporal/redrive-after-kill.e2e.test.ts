@@ -14,6 +14,7 @@ import { startWebhookServer, type RunningWebhookServer } from '../../temporal/we
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
 import { resultWithin } from './support/result-within';
+import { luhnValidDigits } from '../support/luhn-digits';
 
 const WORKER_JS = join(__dirname, '..', '..', 'temporal', 'worker.js');
 
@@ -71,7 +72,8 @@ describe('the worker killed between the answer and the CRM write (real Temporal 
     process.kill(-first.pid, 'SIGKILL');
     await first.exited;
 
-    const id = `evt_1KillTemporal${Date.now()}`;
+    // A Luhn-valid digit run in the id, as one Stripe id in ten has: it must come through whole.
+    const id = `evt_1KillTemporal${luhnValidDigits()}`;
     const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 4400, email: 'answered@example.com' }), { id }), TEST_WEBHOOK_SECRET);
     const res = await fetch(`${entry!.url}/webhooks/stripe`, { method: 'POST', body: d.body, headers: d.headers });
     assert.equal(res.status, 200, await res.text());

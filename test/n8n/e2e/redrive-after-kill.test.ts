@@ -13,6 +13,7 @@ import { installPack, packRepo } from '../../../sandbox/run/shared/pack';
 import { waitUntil } from '../../../sandbox/run/shared/wait-until';
 import { tempDir, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../../support/temp-store';
 import { E2E_OWNER } from './harness/e2e-owner';
+import { luhnValidDigits } from '../../support/luhn-digits';
 
 const PACK = '@terminal-crm/n8n-nodes-terminal-crm';
 /** Long enough that the scheduled redrive cannot take the event before the kill. */
@@ -73,7 +74,8 @@ describe('n8n: a payment answered 200 and then lost to a SIGKILL is recorded onc
   const count = async (sql: string, id: string) => Number((await db.get<{ n: number }>(sql, [id]))!.n);
 
   it('keeps the event through the kill and records it exactly once after the restart', async () => {
-    const id = `evt_1Kill${Date.now()}N8n`;
+    // A Luhn-valid digit run in the id, as one Stripe id in ten has: it must come through whole.
+    const id = `evt_1Kill${luhnValidDigits()}N8n`;
     const eventId = `stripe:${id}`;
     const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 2700, email: 'n8n-kill@example.com' }), { id }), TEST_WEBHOOK_SECRET);
     const res = await fetch(webhookUrl, { method: 'POST', body: d.body, headers: d.headers });

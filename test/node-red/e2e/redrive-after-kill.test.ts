@@ -15,6 +15,7 @@ import { waitUntil } from '../../../sandbox/run/shared/wait-until';
 import { waitForWebhook } from '../../../sandbox/run/shared/webhook-ready';
 import { TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET, tempDir } from '../../support/temp-store';
 import { postWebhook } from './harness/webhook';
+import { luhnValidDigits } from '../../support/luhn-digits';
 
 const ROUTE = '/e2e/redrive';
 /** Long enough that the redrive node cannot take the event before the kill; short enough for a test. */
@@ -66,7 +67,8 @@ describe('Node-RED 5: a payment answered 200 and then lost to a SIGKILL is recor
   const count = async (sql: string, id: string) => Number((await db.get<{ n: number }>(sql, [id]))!.n);
 
   it('keeps the event through the kill and records it exactly once after the restart', async () => {
-    const id = `evt_1Kill${Date.now()}NodeRed`;
+    // A Luhn-valid digit run in the id, as one Stripe id in ten has: it must come through whole.
+    const id = `evt_1Kill${luhnValidDigits()}NodeRed`;
     const eventId = `stripe:${id}`;
     const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 3100, email: 'kill@example.com' }), { id }), TEST_WEBHOOK_SECRET);
     const answer = await postWebhook(url, d.body, d.headers);
