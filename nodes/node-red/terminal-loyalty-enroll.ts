@@ -59,7 +59,7 @@ export = function register(RED: NodeRedApi): void {
         const status = `reviewed: ${review.pointsExpired} points expired, ${review.events.length} tier change(s)`;
         return { payload: summarizeReview(program.id, review), derived: review.events.map((loyaltyEvent) => ({ loyaltyEvent })), status };
       }
-      const out = await loyaltyStep(payload, { db, program, crm: crm?.target });
+      const out = await loyaltyStep(payload, { db, program, crm: crm?.target, consumer: `node-red:${def.id}` });
       if (crm) await flushResultsFields({ db, adapter: crm.adapter }, [out.loyalty], crm.deadlineMs);
       return { payload: out, derived: membershipEventMessages(out), ...statusOf(out.loyalty) };
     }, 2);

@@ -37,6 +37,13 @@ export interface LoyaltyDeps {
    * Either way the outcome is "duplicate" and nothing changes.
    */
   repeats?: 'quiet' | 'first';
+  /**
+   * The node this step runs in (an n8n workflow's node, a Node-RED node). Several flows on one store each meet the
+   * same event (the thank-you, loyalty-welcome and refund-sync templates side by side): the ledger counts it once,
+   * and each node gets the first answer once — its enrollment or tier change included — so the one whose messages
+   * they are still sends them; a repeat to the same node is "quiet". Without it, `repeats` decides.
+   */
+  consumer?: string;
 }
 
 export function membershipFields(program: LoyaltyProgram, m: Member): CustomerFields {
@@ -90,10 +97,14 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
     const claim = await tx.run('INSERT INTO processed_events (scope, event_id, result, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, event_id) DO NOTHING', [
       scope, facts.eventId, '{}', now,
     ]);
+    const newToConsumer = deps.consumer === undefined ? undefined : (await tx.run(
+      'INSERT INTO processed_events (scope, event_id, result, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, event_id) DO NOTHING',
+      [`${scope}:met-by:${deps.consumer}`, facts.eventId, '{}', now],
+    )).changes === 1;
     if (claim.changes === 0) {
       const first = await tx.get<{ result: string }>('SELECT result FROM processed_events WHERE scope = ? AND event_id = ?', [scope, facts.eventId]);
       const answered = JSON.parse(first?.result ?? '{}') as LoyaltyResult;
-      return deps.repeats === 'first'
+      return (newToConsumer ?? deps.repeats === 'first')
         ? { ...answered, outcome: 'duplicate', entries: answered.entries ?? [], events: answered.events ?? [] }
         : { ...answered, outcome: 'duplicate', entries: [], events: [] };
     }

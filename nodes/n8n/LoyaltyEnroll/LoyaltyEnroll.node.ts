@@ -266,11 +266,13 @@ export class LoyaltyEnroll implements INodeType {
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const settings = readCrmStoreCredential(await this.getCredentials('terminalCrmStore'));
     const operation = this.getNodeParameter('operation', 0, 'onPayment');
-    let setup: { db: SqlDatabase; program: LoyaltyProgram; crm?: FieldsTarget };
+    let setup: { db: SqlDatabase; program: LoyaltyProgram; crm?: FieldsTarget; consumer: string };
     let crm: FieldCrm | undefined;
     try {
       crm = await fieldCrmOf(this, operation === 'onPayment');
-      setup = { program: programOf(this), db: await openDatabase(settings.storeUrl), crm: crm?.target };
+      // Each workflow's node gets an event's enrollment once, even when another workflow on the store applied it.
+      const consumer = `n8n:${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
+      setup = { program: programOf(this), db: await openDatabase(settings.storeUrl), crm: crm?.target, consumer };
     } catch (error) {
       throw toNodeError(this.getNode(), error);
     }

@@ -23,4 +23,18 @@ describe('Loyalty step: what a repeated event answers', () => {
     const balance = await s.db.get<{ points_balance: number }>('SELECT points_balance FROM loyalty_members WHERE program_id = ? AND customer_id = ?', ['repeats', 'r1']);
     assert.equal(Number(balance!.points_balance), 42);
   });
+
+  it('with a consumer (a node of one flow), each node gets the first answer once and is quiet after; the ledger counts once', async () => {
+    const payment = message({ customerId: 'r2', paymentId: 'pi_r2', eventId: 'evt_r2', amountMinor: 1500, at: '2025-03-02T10:00:00Z' });
+    const refundSync = (await loyaltyStep(payment, { db: s.db, program, consumer: 'node-red:refund-sync' })).loyalty;
+    assert.deepEqual([refundSync.outcome, refundSync.events.map((e) => e.type)], ['applied', ['enrolled']]);
+    const welcome = (await loyaltyStep(payment, { db: s.db, program, consumer: 'node-red:loyalty-welcome' })).loyalty;
+    assert.deepEqual({ outcome: welcome.outcome, entries: welcome.entries, events: welcome.events }, { outcome: 'duplicate', entries: refundSync.entries, events: refundSync.events }, 'the welcome flow still learns of the enrollment');
+    for (const consumer of ['node-red:refund-sync', 'node-red:loyalty-welcome']) {
+      const again = (await loyaltyStep(payment, { db: s.db, program, consumer })).loyalty;
+      assert.deepEqual([again.outcome, again.entries, again.events], ['duplicate', [], []], `${consumer} meets it again: quiet`);
+    }
+    const balance = await s.db.get<{ points_balance: number }>('SELECT points_balance FROM loyalty_members WHERE program_id = ? AND customer_id = ?', ['repeats', 'r2']);
+    assert.equal(Number(balance!.points_balance), 15);
+  });
 });
