@@ -60,10 +60,14 @@ function keysLine(s: RunningSandbox): string {
 
 function mailLine(s: RunningSandbox): string {
   if ('missing' in s.mail) {
-    return `no mail catcher, so no thank-you template: it needs the smtp-server and mailparser packages, which a clone of the repo has (npm install there) and the installed package does not (${s.mail.missing})`;
+    return `no mail catcher, so no message templates: they need the smtp-server and mailparser packages, which a clone of the repo has (npm install there) and the installed package does not (${s.mail.missing})`;
   }
+  const names = Object.keys(s.templates.n8n);
+  const width = Math.max(0, ...names.map((n) => n.length));
   return [
-    `the thank-you templates (n8n, Node-RED) send to a mail catcher, SMTP 127.0.0.1:${s.mail.smtpPort}; Stripe's simulated payments go through them.`,
-    `            Read what arrived: ${s.mail.pageUrl} (JSON: ${s.mail.listUrl})`,
+    `the message templates send to a mail catcher (SMTP 127.0.0.1:${s.mail.smtpPort}) and post to its Slack receiver (${s.mail.slackUrl}/<template>);`,
+    `            n8n's mail comes from …+n8n@, Node-RED's from …+node-red@. Read what arrived: ${s.mail.pageUrl} (JSON: ${s.mail.listUrl}, ${s.mail.slackUrl})`,
+    `Templates:  each in n8n and Node-RED with its own Stripe trigger, beside the payment flow; every simulated Stripe event goes to each:`,
+    ...names.map((name) => `  ${name.padEnd(width)}  n8n ${s.templates.n8n[name]}   Node-RED ${s.templates['node-red'][name] ?? '(not deployed)'}`),
   ].join('\n');
 }

@@ -74,10 +74,12 @@ export interface RunningSandbox {
   /** The simulated Clover and SumUp APIs the engines fetch payments from. */
   api: ProcessorApiServer;
   /**
-   * The mail catcher the thank-you templates send to, and where its mail is listed; or why there is none (the
-   * pack installed from npm has no smtp-server / mailparser).
+   * The mail catcher the message templates send to (SMTP) and post to (a Slack-compatible receiver), and where both
+   * are listed; or why there is none (the pack installed from npm has no smtp-server / mailparser).
    */
-  mail: { smtpPort: number; listUrl: string; pageUrl: string } | { missing: string };
+  mail: { smtpPort: number; listUrl: string; pageUrl: string; slackUrl: string } | { missing: string };
+  /** Each message template's Stripe webhook URL per engine (none without a mail catcher). */
+  templates: Record<'n8n' | 'node-red', Record<string, string>>;
   /** Each engine's credential records for this run (keys plus this run's URLs). */
   credentials: SourceCredentials;
   /** From the start of the command until everything answered. */
@@ -142,15 +144,15 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
     const credentials = withEndpointFields(config.sourceKeys, api);
 
     let mail: RunningSandbox['mail'];
-    let smtp: { host: string; port: number } | undefined;
+    let messages: { smtp: { host: string; port: number }; slackUrl: string } | undefined;
     if ('missing' in loaded) {
       mail = { missing: loaded.missing };
-      io.progress(`no mail catcher (${loaded.missing}); the thank-you templates are not imported`);
+      io.progress(`no mail catcher (${loaded.missing}); the message templates are not imported`);
     } else {
       const catcher = await startMailCatcher({ smtpPort: ports.mailSmtp, httpPort: ports.mail });
       await parts.add({ name: 'the mail catcher', stop: catcher.close });
-      smtp = { host: catcher.host, port: catcher.smtpPort };
-      mail = { smtpPort: catcher.smtpPort, listUrl: catcher.listUrl, pageUrl: catcher.listUrl.replace(/\/mail$/, '/') };
+      messages = { smtp: { host: catcher.host, port: catcher.smtpPort }, slackUrl: catcher.slackUrl };
+      mail = { smtpPort: catcher.smtpPort, listUrl: catcher.listUrl, pageUrl: catcher.listUrl.replace(/\/mail$/, '/'), slackUrl: catcher.slackUrl };
     }
 
     io.progress(`starting the Temporal dev server on 127.0.0.1:${ports.temporal} (UI ${ports.temporalUi}) ...`);
@@ -201,7 +203,7 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
           setup: { webhookSecret: secrets, ...engineSettings },
           sources: others,
           crm: config.crm,
-          smtp,
+          messages,
           env: { ...process.env, ...(config.crm.name === 'local' ? {} : config.crm.env) },
           logFile: join(logs, 'node-red.log'),
         });
@@ -218,12 +220,12 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
           owner: { ...config.n8nOwner, passwordHash },
           settings: { signingSecret: secrets, ...engineSettings, crm: config.crm },
           sources: others,
-          smtp,
+          messages,
           port: ports.n8n,
           logFile: join(logs, 'n8n.log'),
         });
         await parts.add({ name: 'n8n', stop: i.n8n.stop, process: i.n8n.process });
-        const all = [i.imported, ...i.sourceWorkflows.map((w) => w.imported), ...(i.thankYou ? [i.thankYou.imported] : [])];
+        const all = [i.imported, ...i.sourceWorkflows.map((w) => w.imported), ...i.templates.map((t) => t.imported)];
         const importedNow = all.filter(Boolean).length;
         io.progress(`n8n ready in ${seconds(i.timings.startupMs)} (pack ${i.timings.installMs ? `installed in ${seconds(i.timings.installMs)}` : 'unchanged'}; ${all.length} workflows, ${importedNow} imported now, published in ${seconds(i.timings.publishMs)})`);
         return i;
@@ -239,10 +241,15 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
     const i = (n8n as PromiseFulfilledResult<Awaited<ReturnType<typeof startN8nWithPaymentWorkflow>>>).value;
     Object.assign(timings, { workerMs: w.startupMs, nodeRedMs: r.timings.startupMs, n8nMs: i.timings.startupMs });
 
-    // With a mail catcher, Stripe's events reach n8n and Node-RED through the thank-you template (the payment
-    // template's steps, then the thank-you), so a simulated tap ends as a mail in the catcher.
-    const n8nStripe = i.thankYou?.webhookUrl ?? i.webhookUrl;
-    const nodeRedStripe = r.thankYouUrl ?? r.webhookUrl;
+    // With a mail catcher, each of Stripe's events also goes to every message template's own trigger in n8n and
+    // Node-RED (each template runs the payment steps, then its message), so a simulated day ends as thank-yous,
+    // alerts, welcomes and refund notes in the catcher, as it would with those templates side by side on one store.
+    const n8nStripe = i.webhookUrl;
+    const nodeRedStripe = r.webhookUrl;
+    const templates = {
+      n8n: Object.fromEntries(i.templates.map((t) => [t.name, t.webhookUrl])),
+      'node-red': r.templateUrls as Record<string, string>,
+    };
     const webhooks: Record<EngineName, string> = { n8n: n8nStripe, 'node-red': nodeRedStripe, temporal: w.webhookUrl };
     const endpoints = completeEndpoints({
       n8n: { stripe: n8nStripe, ...Object.fromEntries(i.sourceWorkflows.map((x) => [x.source, x.webhookUrl])) },
@@ -267,6 +274,7 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
       const targets: SimulatorTarget[] = ENGINES.map((e) => ({
         name: e.name,
         urls: endpoints[e.name],
+        alsoTo: e.name === 'temporal' ? undefined : { stripe: Object.values(templates[e.name]) },
         credentials,
         till: {
           name: e.till,
@@ -298,6 +306,7 @@ export async function startSandbox(config: SandboxConfig, io: SandboxIo, parts: 
       endpointsFile,
       api,
       mail,
+      templates,
       credentials,
       readyMs: Date.now() - began,
       timings,

@@ -11,6 +11,8 @@ export interface SimulatorTarget {
   till: Omit<Till, 'book'>;
   /** Where each source's deliveries go. */
   urls: Record<SandboxSource, string>;
+  /** More triggers that get the same delivery (the message templates' own, beside the payment flow's). */
+  alsoTo?: Partial<Record<SandboxSource, readonly string[]>>;
   /** What the engine verifies each source with, to know which event ids a delivery should leave in the store. */
   credentials: SourceCredentials;
 }
@@ -22,6 +24,8 @@ export interface SimulatorAnswer {
   error?: string;
   /** The events the delivery holds (namespaced ids), as the core's source reads it. */
   eventIds: string[];
+  /** What the `alsoTo` triggers answered: how many 2xx, and the others as "<url> <status or error>". */
+  also?: { accepted: number; failed: string[] };
 }
 
 export interface SimulatorOptions {
@@ -72,16 +76,19 @@ export function startSimulator(o: SimulatorOptions): () => Promise<void> {
         if (d.clover) o.api.clover.add(d.clover);
         if (d.sumup) o.api.sumup.add(d.sumup);
         const eventIds = await idsOf(step.source, d, url, t.credentials[step.source], local);
-        try {
-          const res = await fetch(url, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(10_000) });
-          await res.body?.cancel();
-          return { target: t.name, status: res.status, eventIds };
-        } catch (e) {
-          return { target: t.name, error: (e as Error).message, eventIds };
-        }
+        const extra = t.alsoTo?.[step.source] ?? [];
+        const [main, ...others] = await Promise.all([url, ...extra].map((u) => post(u, d)));
+        const also = extra.length
+          ? { accepted: others.filter((a) => a.status !== undefined && a.status < 300).length, failed: others.flatMap((a, i) => (a.status !== undefined && a.status < 300 ? [] : [`${extra[i]} ${a.status ?? a.error}`])) }
+          : undefined;
+        return { target: t.name, ...main!, eventIds, ...(also ? { also } : {}) };
       }),
     );
-    const shown = answers.map((a) => (a.status !== undefined ? `${a.target} ${a.status}` : `${a.target} unreachable (${a.error})`));
+    const shown = answers.map((a) => {
+      const main = a.status !== undefined ? `${a.target} ${a.status}` : `${a.target} unreachable (${a.error})`;
+      if (!a.also) return main;
+      return `${main} (+${a.also.accepted} templates${a.also.failed.length ? `, failed: ${a.also.failed.join('; ')}` : ''})`;
+    });
     o.log(`${step.source.padEnd(14)} ${type.padEnd(28)} ${step.label.padEnd(36)} → ${shown.join(', ')}`);
     o.onDelivered?.(step, answers);
   };
@@ -97,6 +104,16 @@ export function startSimulator(o: SimulatorOptions): () => Promise<void> {
     clearInterval(timer);
     await Promise.all(inFlight);
   };
+}
+
+async function post(url: string, d: { body: string; headers: Record<string, string> }): Promise<{ status?: number; error?: string }> {
+  try {
+    const res = await fetch(url, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(10_000) });
+    await res.body?.cancel();
+    return { status: res.status };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 }
 
 /** The namespaced event ids a delivery holds, as the engine's trigger will read it (no inbox: nothing is kept). */

@@ -16,10 +16,19 @@ export interface ScenarioStep {
   event: ReturnType<typeof stripeEvent>;
 }
 
+/** Declines the patio reader gives when it acts up, as Stripe reports them (error code, decline code, message). */
+const PATIO_DECLINES = [
+  { code: 'card_declined', declineCode: 'generic_decline', message: 'Your card was declined.' },
+  { code: 'expired_card', declineCode: 'expired_card', message: 'Your card has expired.' },
+  { code: 'card_declined', declineCode: 'do_not_honor', message: 'Your card was declined.' },
+] as const;
+
 /**
  * An endless, varied day at the till: chip, contactless, Apple Pay, swipe, each as a PaymentIntent and its
  * charge; now and then a refund of an earlier sale and a decline, and rarely a chargeback on an earlier sale,
- * opened and, a few sales later, closed (won and lost in turn).
+ * opened and, a few sales later, closed (won and lost in turn). Every tenth sale is a catering order over $500
+ * (what the high-value template alerts on), and now and then the patio reader declines three cards in a row (what
+ * the failed-payment template alerts on: three declines at one terminal within its window).
  */
 export function* shopScenario(): Generator<ScenarioStep> {
   let n = 0;
@@ -28,7 +37,8 @@ export function* shopScenario(): Generator<ScenarioStep> {
   const open: { dispute: ReturnType<typeof disputeObject>; who: string; closeAt: number }[] = [];
   for (;;) {
     const who = REGULARS[n % REGULARS.length]!;
-    const amount = 350 + ((n * 733) % 4200);
+    const catering = n % 10 === 2;
+    const amount = catering ? 62_000 + ((n * 733) % 5_000) : 350 + ((n * 733) % 4200);
     const kind = n % 7;
     const card: CardPresentSpec =
       kind === 1 ? { ...who.card, readMethod: 'contactless_emv' }
@@ -54,9 +64,21 @@ export function* shopScenario(): Generator<ScenarioStep> {
       };
     } else {
       const how = card.wallet ? 'Apple Pay' : { contact_emv: 'chip', contactless_emv: 'contactless', magnetic_stripe_track2: 'swipe', magnetic_stripe_fallback: 'fallback' }[card.readMethod!];
-      yield { label: `payment   ${who.name} (${how})`, event: stripeEvent('payment_intent.succeeded', paymentIntentObject(spec)) };
-      yield { label: `charge    ${who.name} (${how})`, event: stripeEvent('charge.succeeded', chargeObject(spec)) };
+      const what = catering ? `${how}, catering order` : how;
+      yield { label: `payment   ${who.name} (${what})`, event: stripeEvent('payment_intent.succeeded', paymentIntentObject(spec)) };
+      yield { label: `charge    ${who.name} (${what})`, event: stripeEvent('charge.succeeded', chargeObject(spec)) };
       sold.push({ spec, who: who.name });
+    }
+    if (n % 20 === 5) {
+      for (const [i, failed] of PATIO_DECLINES.entries()) {
+        const other = REGULARS[(n + i + 1) % REGULARS.length]!;
+        const patio = {
+          ...spec, email: other.email, phone: other.phone, name: other.name, card: { ...other.card, readMethod: 'contactless_emv' as const },
+          paymentIntentId: `${spec.paymentIntentId}_patio${i}`, chargeId: `${spec.chargeId}_patio${i}`,
+          metadata: { ...spec.metadata, reader_id: 'tmr_sim_patio' },
+        };
+        yield { label: `decline   ${other.name} (patio reader)`, event: stripeEvent('payment_intent.payment_failed', paymentIntentObject({ ...patio, failed })) };
+      }
     }
     if (n % 9 === 8 && sold.length > 2) {
       const { spec: s, who: name } = sold[sold.length - 3]!;

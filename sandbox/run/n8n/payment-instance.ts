@@ -5,7 +5,8 @@ import { ensurePaymentWorkflow, type PaymentWorkflow, type PaymentWorkflowSettin
 import { ownerSession, type RestSession } from './rest-session';
 import { ensureSourceWorkflows, type SourceWorkflow, type SourceWorkflowSpec } from './source-workflows';
 import { startN8n, type RunningN8n } from './start-n8n';
-import { ensureThankYouWorkflow, type ThankYouWorkflow } from './thank-you-workflow';
+import { ensureTemplateWorkflow, MESSAGE_TEMPLATES, postsToSlack, upsertSmtpCredential, type TemplateWorkflow } from './template-workflows';
+import type { N8nWorkflowFile } from './payment-workflow';
 
 export interface N8nPaymentOptions {
   engine: Pick<NpmEngine, 'node' | 'binPath'>;
@@ -16,8 +17,12 @@ export interface N8nPaymentOptions {
   settings: PaymentWorkflowSettings;
   /** The other sources, each as its own copy of the template (the template itself is Stripe's). */
   sources?: readonly SourceWorkflowSpec[];
-  /** The mail catcher's SMTP server: the thank-you template is imported with it; unset, it is not imported. */
-  smtp?: { host: string; port: number };
+  /**
+   * The mail catcher: every message template (thank-you, high-value alert, loyalty welcome, failed-payment alert,
+   * refund sync) is imported with its SMTP server and its Slack receiver (`<slackUrl>/<template>`), and sends
+   * from `<local>+n8n@<domain>` so its mail tells which engine sent it. Unset, they are not imported.
+   */
+  messages?: { smtp: { host: string; port: number }; slackUrl: string };
   /** Default: a free port. */
   port?: number;
   /** Default: n8n.log in the user folder. */
@@ -27,8 +32,8 @@ export interface N8nPaymentOptions {
 export interface N8nPaymentInstance extends PaymentWorkflow {
   /** One per entry of `sources`. */
   sourceWorkflows: SourceWorkflow[];
-  /** When `smtp` was given. */
-  thankYou?: ThankYouWorkflow;
+  /** The message templates, when `messages` was given. */
+  templates: TemplateWorkflow[];
   n8n: RunningN8n;
   rest: RestSession;
   timings: { installMs: number; startupMs: number; publishMs: number };
@@ -48,11 +53,30 @@ export async function startN8nWithPaymentWorkflow(o: N8nPaymentOptions): Promise
     const crm = o.settings.crm ?? { name: 'local' as const };
     const { stripeTerminalApi: _stripe, ...shared } = workflow.credentials;
     const sourceWorkflows = o.sources?.length ? await ensureSourceWorkflows(rest, n8n.baseUrl, o.sources, shared, crm) : [];
-    const thankYou = o.smtp ? await ensureThankYouWorkflow(rest, n8n.baseUrl, workflow.credentials, o.smtp, crm) : undefined;
-    return { ...workflow, sourceWorkflows, thankYou, n8n, rest, timings: { installMs, startupMs: n8n.startupMs, publishMs: Date.now() - publishing } };
+    const templates: TemplateWorkflow[] = [];
+    if (o.messages) {
+      const refs = { ...workflow.credentials, ...(await upsertSmtpCredential(rest, o.messages.smtp)) };
+      for (const name of MESSAGE_TEMPLATES) {
+        const slackUrl = postsToSlack(name) ? `${o.messages.slackUrl}/${name}` : undefined;
+        templates.push(await ensureTemplateWorkflow(rest, n8n.baseUrl, name, refs, { slackUrl, crm, edit: sendingAs('n8n') }));
+      }
+    }
+    return { ...workflow, sourceWorkflows, templates, n8n, rest, timings: { installMs, startupMs: n8n.startupMs, publishMs: Date.now() - publishing } };
   } catch (e) {
     const tail = n8n.logTail();
     await n8n.stop();
     throw new Error(`${(e as Error).message}\n--- n8n log (${n8n.logFile}) ---\n${tail}`);
   }
+}
+
+/** Every Send Email node's sender with `+<tag>` added to its address: the sandbox's mail shows which engine sent it. */
+export function sendingAs(tag: string) {
+  return (t: N8nWorkflowFile): N8nWorkflowFile => ({
+    ...t,
+    nodes: t.nodes.map((n) => {
+      const from = (n.parameters as { fromEmail?: unknown } | undefined)?.fromEmail;
+      if (n.type !== 'n8n-nodes-base.emailSend' || typeof from !== 'string') return n;
+      return { ...n, parameters: { ...(n.parameters as Record<string, unknown>), fromEmail: from.replace(/([^<\s@]+)@/, `$1+${tag}@`) } };
+    }),
+  });
 }

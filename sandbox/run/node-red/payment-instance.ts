@@ -10,7 +10,10 @@ import { writeNodeRedSettings } from './settings';
 import { startNodeRed, type RunningNodeRed } from './start-node-red';
 import type { SandboxCrm } from '../crm/sandbox-crm';
 import { withSandboxCrm } from './crm-account';
-import { THANK_YOU_EXAMPLE, withThankYouFlow } from './thank-you-flow';
+import { TEMPLATE_EXAMPLES, withMessageFlow, type TemplateExample } from './template-flows';
+
+/** The sender of the sandbox's Node-RED mail: the address tells which engine sent it. */
+export const SENDER_NODE_RED = 'Your Shop <hello+node-red@yourshop.example>';
 
 export interface NodeRedPaymentOptions {
   engine: Pick<NpmEngine, 'node' | 'binPath'>;
@@ -24,8 +27,12 @@ export interface NodeRedPaymentOptions {
   sources?: readonly SourceTriggerSpec[];
   /** The CRM the example flows' CRM Upserts write to; default the local store. */
   crm?: SandboxCrm;
-  /** The mail catcher's SMTP server: the thank-you example is deployed with it; unset, it is not deployed. */
-  smtp?: { host: string; port: number };
+  /**
+   * The mail catcher: every message example (thank-you, high-value alert, loyalty welcome, failed-payment alert,
+   * refund sync) is deployed with its SMTP server and its Slack receiver (`<slackUrl>/<example>`), sending from
+   * `<local>+node-red@<domain>` so its mail tells which engine sent it. Unset, they are not deployed.
+   */
+  messages?: { smtp: { host: string; port: number }; slackUrl: string };
   /** Node-RED's environment (the CRM account's plain fields read `${VARIABLE}` from it); default this process's. */
   env?: NodeJS.ProcessEnv;
   logFile?: string;
@@ -39,8 +46,8 @@ export interface NodeRedPaymentInstance {
   webhookUrl: string;
   /** Each of `sources`' trigger URL, by source. */
   sourceUrls: Record<string, string>;
-  /** The thank-you example's trigger URL, when `smtp` was given. */
-  thankYouUrl?: string;
+  /** Each message example's trigger URL, when `messages` was given. */
+  templateUrls: Partial<Record<TemplateExample, string>>;
   /** False when the example was deployed already (a restart of the same userDir). */
   deployedNow: boolean;
   timings: { installMs: number; startupMs: number; deployMs: number };
@@ -61,10 +68,13 @@ export async function startNodeRedWithPaymentFlow(o: NodeRedPaymentOptions): Pro
       const deploying = performance.now();
       const example = await exampleFlow(nodeRed.baseUrl, readManifest().name, PAYMENT_TO_CRM_EXAMPLE);
       const deployed = existsSync(join(o.userDir, 'flows.json')) ? await getFlows(nodeRed.baseUrl) : [];
-      const thankYou = o.smtp ? await exampleFlow(nodeRed.baseUrl, readManifest().name, THANK_YOU_EXAMPLE) : [];
+      const messages = o.messages;
+      const templates = messages ? await Promise.all(TEMPLATE_EXAMPLES.map(async (name) => ({ name, flow: await exampleFlow(nodeRed.baseUrl, readManifest().name, name) }))) : [];
       let flows = withSourceTriggers(withPaymentFlow(deployed, example, o.setup), example, o.sources ?? []);
-      if (o.smtp) flows = withThankYouFlow(flows, thankYou, o.setup, o.smtp);
-      const upserts = new Set([...example, ...thankYou].filter((n) => n.type === 'terminal-crm-upsert').map((n) => n.id));
+      for (const t of templates) {
+        flows = withMessageFlow(flows, t.flow, o.setup, { smtp: messages!.smtp, slackUrl: `${messages!.slackUrl}/${t.name}`, from: SENDER_NODE_RED });
+      }
+      const upserts = new Set([...example, ...templates.flatMap((t) => t.flow)].filter((n) => n.type === 'terminal-crm-upsert').map((n) => n.id));
       flows = withSandboxCrm(flows, upserts, o.crm ?? { name: 'local' });
       await deployFlows(nodeRed.baseUrl, flows);
       const exampleIds = new Set(example.map((n) => n.id));
@@ -78,16 +88,19 @@ export async function startNodeRedWithPaymentFlow(o: NodeRedPaymentOptions): Pro
       const sourceUrls = Object.fromEntries(
         (o.sources ?? []).map((spec) => [spec.source, urlOf(flows.find((n) => n.id === sourceNodeIds(example, spec.source).trigger)!)]),
       );
-      const thankYouTrigger = flows.find((n) => n.type === 'terminal-trigger' && thankYou.some((t) => t.id === n.id));
-      if (o.smtp && !thankYouTrigger) throw new Error(`the deployed flow "${THANK_YOU_EXAMPLE}" has lost its Terminal Trigger; delete that flow tab in the editor and start again to get a fresh copy`);
-      const thankYouUrl = thankYouTrigger ? urlOf(thankYouTrigger) : undefined;
-      await Promise.all([webhookUrl, ...Object.values(sourceUrls), ...(thankYouUrl ? [thankYouUrl] : [])].map((url) => waitForWebhook(url, 15_000)));
+      const templateUrls: Partial<Record<TemplateExample, string>> = {};
+      for (const t of templates) {
+        const trigger = flows.find((n) => n.type === 'terminal-trigger' && t.flow.some((e) => e.id === n.id));
+        if (!trigger) throw new Error(`the deployed flow "${t.name}" has lost its Terminal Trigger; delete that flow tab in the editor and start again to get a fresh copy`);
+        templateUrls[t.name] = urlOf(trigger);
+      }
+      await Promise.all([webhookUrl, ...Object.values(sourceUrls), ...Object.values(templateUrls)].map((url) => waitForWebhook(url, 15_000)));
       return {
         nodeRed,
         flows,
         webhookUrl,
         sourceUrls,
-        thankYouUrl,
+        templateUrls,
         deployedNow: !deployed.some((n) => exampleIds.has(n.id)),
         timings: { installMs, startupMs: nodeRed.startupMs, deployMs: performance.now() - deploying },
       };

@@ -29,4 +29,16 @@ describe('sandbox shop scenario', () => {
     const [first, second] = [disputes[0]!.split(' ')[0], disputes[2]?.split(' ')[0]];
     assert.deepEqual(disputes.slice(0, 4), [`${first} disputed`, `${first} succeeded`, `${second} disputed`, `${second} refunded`]);
   });
+
+  it('gives the alert templates something to say within 40 steps: a sale over $500, and three declines in a row at one reader', async () => {
+    const steps = shopScenario();
+    const events = [];
+    for (let i = 0; i < 40; i++) events.push(await verifiedStripeEvent(signedDelivery(steps.next().value!.event, 'whsec_sim'), ['whsec_sim']));
+    assert.ok(events.some((e) => e.kind === 'payment' && e.amount.currency === 'USD' && e.amount.minor >= 50_000), 'a high-value sale');
+    const readers = events.map((e) => `${e.kind}@${e.terminal?.readerId}`);
+    const burst = readers.findIndex((r, i) => r === 'failure@tmr_sim_patio' && readers[i + 1] === r && readers[i + 2] === r);
+    assert.ok(burst >= 0, `three declines in a row at the patio reader: ${readers.join(' ')}`);
+    const reasons = events.slice(burst, burst + 3).map((e) => e.failure?.message);
+    assert.deepEqual(reasons, ['Your card was declined.', 'Your card has expired.', 'Your card was declined.']);
+  });
 });

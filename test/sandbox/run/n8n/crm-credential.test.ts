@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sandboxCrmFromEnv } from '../../../../sandbox/run/crm/sandbox-crm';
 import { crmCredentialType, crmUpsertParameters, hasCrm, withCrm } from '../../../../sandbox/run/n8n/crm-credential';
-import { readThankYouTemplate } from '../../../../sandbox/run/n8n/thank-you-workflow';
+import { readThankYouTemplate } from '../../../../sandbox/run/n8n/template-workflows';
 
 describe('the sandbox CRM in n8n workflows', () => {
   const hubspot = sandboxCrmFromEnv({ TERMINAL_CRM_CRM: 'hubspot', HUBSPOT_ACCESS_TOKEN: 'pat-1' });

@@ -35,4 +35,18 @@ describe('the sandbox mail catcher', { timeout: 20_000 }, () => {
     assert.match(page, /Thank you, Ada/);
     assert.equal((await fetch(catcher.listUrl.replace(/\/mail$/, '/nothing'), { signal: AbortSignal.timeout(5000) })).status, 404);
   });
+
+  it('takes a Slack incoming-webhook post per channel, answers ok as Slack does, and lists it on /slack and the page', async () => {
+    const post = (channel: string, body: string) => fetch(`${catcher.slackUrl}/${channel}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(5000) });
+    const first = await post('high-value-alert', JSON.stringify({ text: 'Ada is now high-value: <b>$620.00</b>' }));
+    assert.equal(first.status, 200);
+    assert.equal(await first.text(), 'ok');
+    await post('failed-payment-alert', 'not json');
+    const listed = (await (await fetch(catcher.slackUrl, { signal: AbortSignal.timeout(5000) })).json()) as { channel: string; text: string }[];
+    assert.deepEqual(listed.map((p) => [p.channel, p.text]), [['failed-payment-alert', 'not json'], ['high-value-alert', 'Ada is now high-value: <b>$620.00</b>']]);
+    const page = await (await fetch(catcher.slackUrl.replace(/\/slack$/, '/'), { signal: AbortSignal.timeout(5000) })).text();
+    assert.match(page, /#high-value-alert/);
+    assert.match(page, /&lt;b&gt;\$620\.00&lt;\/b&gt;/);
+    assert.equal((await fetch(`${catcher.slackUrl}/a/b`, { method: 'POST', body: '{}', signal: AbortSignal.timeout(5000) })).status, 404);
+  });
 });
