@@ -1,0 +1,81 @@
+// `npm test`'s runner: the compiled tests in two lanes side by side, each one file at a time.
+//
+// Why two lanes: the end-to-end files spend most of their time waiting on a real engine (n8n booting, a redrive's
+// grace period, a Temporal timer), while the unit files keep a core busy. Running the two kinds side by side fills
+// those waits without ever starting two engines at once, which on a small CI machine would make the end-to-end
+// deadlines race each other. `TERMINAL_CRM_TEST_LANES=1` runs everything in one lane, one file at a time.
+//
+// Arguments narrow the run to files whose path contains one of them: `node scripts/run-tests.mjs core/inbox`.
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { createInterface } from 'node:readline';
+
+const ROOT = 'build/test';
+/** End-to-end files: a real engine, server or browser is started. The rest are the unit lane. */
+const ENGINE_LANE = [/(^|\/)e2e\//, /\.e2e\.test\.js$/, /^editor\//];
+
+function testFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) out.push(...testFiles(path));
+    else if (name.endsWith('.test.js')) out.push(path);
+  }
+  return out.sort();
+}
+
+const filters = process.argv.slice(2);
+const files = testFiles(ROOT).filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)));
+if (files.length === 0) {
+  console.error(`[tests] no test file under ${ROOT} matches ${filters.join(', ') || '(all)'}. Fix: run \`npm run build:test\` first, or check the filter`);
+  process.exit(1);
+}
+const inEngineLane = (f) => ENGINE_LANE.some((re) => re.test(relative(ROOT, f).split(sep).join('/')));
+const oneLane = process.env.TERMINAL_CRM_TEST_LANES === '1';
+const lanes = oneLane
+  ? [{ name: 'all', files, live: true }]
+  : [
+      { name: 'end-to-end', files: files.filter(inEngineLane), live: true },
+      // Buffered and printed as one block when it ends, so its report does not interleave with the live one.
+      { name: 'unit', files: files.filter((f) => !inEngineLane(f)), live: false },
+    ].filter((l) => l.files.length > 0);
+
+function runLane(lane) {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', ...lane.files], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: process.env,
+  });
+  const held = [];
+  const counts = {};
+  const onLine = (stream) => (line) => {
+    const m = /^ℹ (tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
+    if (m) counts[m[1]] = Number(m[2]);
+    if (lane.live) stream.write(`${line}\n`);
+    else held.push([stream, line]);
+  };
+  createInterface({ input: child.stdout }).on('line', onLine(process.stdout));
+  createInterface({ input: child.stderr }).on('line', onLine(process.stderr));
+  return new Promise((resolve) => {
+    child.on('close', (code, signal) => {
+      if (!lane.live) {
+        process.stdout.write(`\n[tests] ---- ${lane.name} lane (${lane.files.length} files) ----\n`);
+        for (const [stream, line] of held) stream.write(`${line}\n`);
+      }
+      resolve({ lane, code: code ?? 1, signal, seconds: (Date.now() - started) / 1000, counts });
+    });
+  });
+}
+
+const began = Date.now();
+console.log(`[tests] ${files.length} files in ${lanes.map((l) => `${l.name} lane: ${l.files.length}`).join(', ')}`);
+const results = await Promise.all(lanes.map(runLane));
+console.log('\n[tests] ---- lanes ----');
+for (const r of results) {
+  const c = r.counts;
+  const status = r.code === 0 ? 'passed' : `FAILED (exit ${r.code}${r.signal ? `, ${r.signal}` : ''})`;
+  console.log(`[tests] ${r.lane.name.padEnd(10)} ${String(r.lane.files.length).padStart(4)} files  ${String(c.tests ?? '?').padStart(5)} tests  ${String(c.pass ?? '?').padStart(5)} pass  ${String(c.fail ?? '?').padStart(3)} fail  ${r.seconds.toFixed(1).padStart(7)} s  ${status}`);
+}
+console.log(`[tests] wall clock ${((Date.now() - began) / 1000).toFixed(1)} s`);
+process.exit(results.some((r) => r.code !== 0) ? 1 : 0);
