@@ -52,7 +52,8 @@ describe('Node-RED examples: high-value-alert and loyalty-welcome', () => {
     const sent: Record<string, NodeMessage | undefined> = {};
     for (const type of through) {
       const def = one(type, (n) => n.mode !== 'recompute');
-      const node = red.create(type, { ...def, id: `${def.id}-${Math.random()}`, store: 'store' });
+      // The same id on every run: a redelivery reaches the same deployed node (each node is its own consumer).
+      const node = red.create(type, { ...def, id: `${def.id}-run`, store: 'store' });
       const r = await node.receive(payload);
       assert.equal(r.error, undefined, r.error?.message);
       sent[type] = r.sent;
