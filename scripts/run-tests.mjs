@@ -3,7 +3,8 @@
 // Why two lanes: the end-to-end files spend most of their time waiting on a real engine (n8n booting, a redrive's
 // grace period, a Temporal timer), while the unit files keep a core busy. Running the two kinds side by side fills
 // those waits without ever starting two engines at once, which on a small CI machine would make the end-to-end
-// deadlines race each other. `TERMINAL_CRM_TEST_LANES=1` runs everything in one lane, one file at a time.
+// deadlines race each other. `TERMINAL_CRM_TEST_LANES=1` runs everything in one lane, one file at a time;
+// `TERMINAL_CRM_TEST_LANES=unit` (or `end-to-end`) runs only that lane.
 //
 // Arguments narrow the run to files whose path contains one of them: `node scripts/run-tests.mjs core/inbox`.
 import { spawn } from 'node:child_process';
@@ -32,14 +33,18 @@ if (files.length === 0) {
   process.exit(1);
 }
 const inEngineLane = (f) => ENGINE_LANE.some((re) => re.test(relative(ROOT, f).split(sep).join('/')));
-const oneLane = process.env.TERMINAL_CRM_TEST_LANES === '1';
-const lanes = oneLane
+const chosen = process.env.TERMINAL_CRM_TEST_LANES?.trim() ?? '';
+if (chosen && !['1', 'unit', 'end-to-end'].includes(chosen)) {
+  console.error(`[tests] TERMINAL_CRM_TEST_LANES="${chosen}": use 1 (one lane), unit or end-to-end (that lane only), or leave it unset (both side by side)`);
+  process.exit(1);
+}
+const lanes = chosen === '1'
   ? [{ name: 'all', files, live: true }]
   : [
       { name: 'end-to-end', files: files.filter(inEngineLane), live: true },
       // Buffered and printed as one block when it ends, so its report does not interleave with the live one.
-      { name: 'unit', files: files.filter((f) => !inEngineLane(f)), live: false },
-    ].filter((l) => l.files.length > 0);
+      { name: 'unit', files: files.filter((f) => !inEngineLane(f)), live: chosen === 'unit' },
+    ].filter((l) => l.files.length > 0 && (!chosen || chosen === '1' || l.name === chosen));
 
 function runLane(lane) {
   const started = Date.now();
