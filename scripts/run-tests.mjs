@@ -74,7 +74,7 @@ function runLane(lane) {
 }
 
 const began = Date.now();
-console.log(`[tests] ${files.length} files in ${lanes.map((l) => `${l.name} lane: ${l.files.length}`).join(', ')}`);
+console.log(`[tests] ${lanes.reduce((n, l) => n + l.files.length, 0)} files in ${lanes.map((l) => `${l.name} lane: ${l.files.length}`).join(', ')}`);
 const results = await Promise.all(lanes.map(runLane));
 console.log('\n[tests] ---- lanes ----');
 for (const r of results) {
