@@ -5,8 +5,7 @@ import { ensurePaymentWorkflow, type PaymentWorkflow, type PaymentWorkflowSettin
 import { ownerSession, type RestSession } from './rest-session';
 import { ensureSourceWorkflows, type SourceWorkflow, type SourceWorkflowSpec } from './source-workflows';
 import { startN8n, type RunningN8n } from './start-n8n';
-import { ensureTemplateWorkflow, MESSAGE_TEMPLATES, postsToSlack, upsertSmtpCredential, type TemplateWorkflow } from './template-workflows';
-import type { N8nWorkflowFile } from './payment-workflow';
+import { ensureTemplateWorkflow, MESSAGE_TEMPLATES, postsToSlack, sendingAs, upsertSmtpCredential, type TemplateWorkflow } from './template-workflows';
 
 export interface N8nPaymentOptions {
   engine: Pick<NpmEngine, 'node' | 'binPath'>;
@@ -67,16 +66,4 @@ export async function startN8nWithPaymentWorkflow(o: N8nPaymentOptions): Promise
     await n8n.stop();
     throw new Error(`${(e as Error).message}\n--- n8n log (${n8n.logFile}) ---\n${tail}`);
   }
-}
-
-/** Every Send Email node's sender with `+<tag>` added to its address: the sandbox's mail shows which engine sent it. */
-export function sendingAs(tag: string) {
-  return (t: N8nWorkflowFile): N8nWorkflowFile => ({
-    ...t,
-    nodes: t.nodes.map((n) => {
-      const from = (n.parameters as { fromEmail?: unknown } | undefined)?.fromEmail;
-      if (n.type !== 'n8n-nodes-base.emailSend' || typeof from !== 'string') return n;
-      return { ...n, parameters: { ...(n.parameters as Record<string, unknown>), fromEmail: from.replace(/([^<\s@]+)@/, `$1+${tag}@`) } };
-    }),
-  });
 }

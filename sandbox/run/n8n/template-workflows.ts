@@ -108,3 +108,15 @@ export async function ensureTemplateWorkflow(rest: RestSession, baseUrl: string,
   await waitForWebhook(webhookUrl);
   return { name, workflowId: found.id, webhookUrl, imported: false };
 }
+
+/** Every Send Email node's sender with `+<tag>` added to its address: the sandbox's mail shows which engine sent it. */
+export function sendingAs(tag: string) {
+  return (t: N8nWorkflowFile): N8nWorkflowFile => ({
+    ...t,
+    nodes: t.nodes.map((n) => {
+      const from = (n.parameters as { fromEmail?: unknown } | undefined)?.fromEmail;
+      if (n.type !== 'n8n-nodes-base.emailSend' || typeof from !== 'string') return n;
+      return { ...n, parameters: { ...(n.parameters as Record<string, unknown>), fromEmail: from.replace(/([^<\s@]+)@/, `$1+${tag}@`) } };
+    }),
+  });
+}
