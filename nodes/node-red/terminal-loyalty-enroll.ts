@@ -11,6 +11,7 @@ import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, NodeStatus, RuntimeNode } from './shared/red-api';
 import { crmStatusOf, fieldCrmOf } from './shared/field-crm';
 import { handleInput } from './shared/step-node';
+import { nodeRedConsumer } from './shared/consumer-name';
 
 function programOf(def: NodeDef): LoyaltyProgram {
   if (def.define === 'json') return loyaltyProgramFromJson(def.programJson);
@@ -59,7 +60,7 @@ export = function register(RED: NodeRedApi): void {
         const status = `reviewed: ${review.pointsExpired} points expired, ${review.events.length} tier change(s)`;
         return { payload: summarizeReview(program.id, review), derived: review.events.map((loyaltyEvent) => ({ loyaltyEvent })), status };
       }
-      const out = await loyaltyStep(payload, { db, program, crm: crm?.target, consumer: `node-red:${def.id}` });
+      const out = await loyaltyStep(payload, { db, program, crm: crm?.target, consumer: nodeRedConsumer(def) });
       if (crm) await flushResultsFields({ db, adapter: crm.adapter }, [out.loyalty], crm.deadlineMs);
       return { payload: out, derived: membershipEventMessages(out), ...statusOf(out.loyalty) };
     }, 2);

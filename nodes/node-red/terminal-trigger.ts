@@ -12,6 +12,7 @@ import { claimRawBody } from './shared/raw-capture';
 import type { HttpHandler, NodeDef, NodeRedApi, RuntimeNode } from './shared/red-api';
 import { reply } from './shared/reply';
 import { SOURCE_ACCOUNT_FIELDS, requestUrl } from './shared/trigger-accounts';
+import { nodeRedConsumer } from './shared/consumer-name';
 
 /**
  * Terminal payment trigger: its own POST route on Node-RED's HTTP server, with the body kept byte for byte
@@ -45,7 +46,7 @@ export = function register(RED: NodeRedApi): void {
       const outcome = await receiveWebhook(
         acct.source(),
         { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl || requestUrl(req), receivedAt },
-        { credentials: acct.sourceCredentials(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), keysOf(inboxStore), `node-red:${def.id}`) : undefined, http: axiosTransport() },
+        { credentials: acct.sourceCredentials(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), keysOf(inboxStore), nodeRedConsumer(def)) : undefined, http: axiosTransport() },
       );
       for (const event of outcome.events) this.send({ payload: event, topic: event.type });
       if (outcome.report.forged.length) this.warn(RED._('terminal-trigger.warn.forged', { count: outcome.report.forged.length, path, reasons: outcome.report.forged.map((f) => f.reason).join('; ') }));

@@ -14,6 +14,7 @@ import { errorMessage, toNodeError } from '../shared/node-error';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
 import type { FieldsTarget } from '../../core/crm/field-updates';
 import { FIELD_CRM_CREDENTIALS, fieldCrmCredentialTests, fieldCrmOf, fieldCrmProperties, flushItemFields, type FieldCrm } from '../Segment/crm-choice';
+import { n8nConsumer } from '../shared/consumer-name';
 
 const fields = { show: { define: ['fields'] } };
 const thresholds = { show: { define: ['fields'], enrollWhen: ['threshold'] } };
@@ -271,8 +272,7 @@ export class LoyaltyEnroll implements INodeType {
     try {
       crm = await fieldCrmOf(this, operation === 'onPayment');
       // Each workflow's node gets an event's enrollment once, even when another workflow on the store applied it.
-      const consumer = `n8n:${this.getWorkflow().id ?? ''}:${this.getNode().id}`;
-      setup = { program: programOf(this), db: await openDatabase(settings.storeUrl), crm: crm?.target, consumer };
+      setup = { program: programOf(this), db: await openDatabase(settings.storeUrl), crm: crm?.target, consumer: n8nConsumer(this) };
     } catch (error) {
       throw toNodeError(this.getNode(), error);
     }

@@ -9,6 +9,7 @@ import { n8nHttpTransport } from '../shared/n8n-http-transport';
 import { toItemJson } from '../shared/item-json';
 import { toNodeError } from '../shared/node-error';
 import { credentialTypeOf } from './source-credentials';
+import { n8nConsumer } from '../shared/consumer-name';
 
 /** The bits of n8n's request/response (Express) the trigger uses. */
 interface WebhookRequest {
@@ -46,8 +47,7 @@ export async function answerWebhook(
   try {
     const store = readCrmStoreCredential(await ctx.getCredentials('terminalCrmStore'));
     // Each workflow's trigger passes an event on once, even when another workflow on the store took it first.
-    const consumer = `n8n:${ctx.getWorkflow().id ?? ''}:${ctx.getNode().id}`;
-    const inbox = new SqlInbox(await openDatabase(store.storeUrl), store.tokenKeys.trim() ? keyProviderFromSpec(store.tokenKeys, 'Token Keys') : undefined, consumer);
+    const inbox = new SqlInbox(await openDatabase(store.storeUrl), store.tokenKeys.trim() ? keyProviderFromSpec(store.tokenKeys, 'Token Keys') : undefined, n8nConsumer(ctx));
     outcome = await receiveWebhook(
       source,
       { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl, receivedAt },
