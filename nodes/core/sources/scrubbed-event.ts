@@ -1,13 +1,13 @@
 import { exactPaymentEvent } from '../contracts/payment-event-exact';
 import { toPaymentEvent, type PaymentEvent } from '../contracts/payment-event';
 import { isSecretFieldName, scrubPan, scrubStrings } from '../tokenize/pan-scrub';
-import { scrubKeepingReferences, type EventDraft } from '../tokenize/scrub-keeping-ids';
+import { scrubKeepingIds, type EventDraft } from '../tokenize/scrub-keeping-ids';
 
 const SCRUB = { text: scrubPan, dropKey: isSecretFieldName };
 
 /**
  * A source's draft → its PaymentEvent, every string scrubbed of card numbers and the whole checked against the
- * contract: `toPaymentEvent(scrubKeepingReferences(draft, scrubStrings, references))`, made in one copy instead of
+ * contract: `toPaymentEvent(scrubKeepingIds(draft, scrubStrings, references))`, made in one copy instead of
  * two (the scrub's, then zod's) for the drafts that are right, which is every one a source makes from a genuine
  * delivery. Scrubbed here as well as in tokenize: a clerk can type a card number into metadata, and the normalized
  * event is what a Temporal workflow receives as input (and so keeps in its history).
@@ -19,5 +19,5 @@ export function scrubbedPaymentEvent(draft: object, references: readonly string[
   const exact = exactPaymentEvent(draft, { ...SCRUB, references });
   if (exact) return exact;
   // Not exactly an event: the two steps the copy stands for, for zod's answer (a legacy id read) or its error.
-  return toPaymentEvent(scrubKeepingReferences(draft as EventDraft, scrubStrings, references));
+  return toPaymentEvent(scrubKeepingIds(draft as EventDraft, scrubStrings, references));
 }

@@ -8,7 +8,7 @@ export type EventDraft = { id: string; paymentId: string; refund?: { id?: string
  * such as "4r7i001556529591000"); redacting them would merge unrelated payments under one id, and the second
  * would be answered as a replay of the first.
  */
-export function scrubKeepingReferences<T extends EventDraft>(draft: T, scrub: <V>(v: V) => V, referenceKeys: readonly string[] = []): T {
+export function scrubKeepingIds<T extends EventDraft>(draft: T, scrub: <V>(v: V) => V, referenceKeys: readonly string[] = []): T {
   const scrubbed = scrub(draft);
   if (draft === null || typeof draft !== 'object' || scrubbed === null || typeof scrubbed !== 'object') return scrubbed;
   const kept = { ...scrubbed };

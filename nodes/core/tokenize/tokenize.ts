@@ -7,7 +7,7 @@ import {
 } from '../contracts/payment-event';
 import type { KeyProvider, TokenKey } from './key-provider';
 import { scrubStrings } from './pan-scrub';
-import { scrubKeepingReferences, type EventDraft } from './scrub-keeping-ids';
+import { scrubKeepingIds, type EventDraft } from './scrub-keeping-ids';
 
 export function cardToken(key: TokenKey, source: SourceName, fingerprint: string): string {
   // Scoped by source: two processors' fingerprints live in different namespaces.
@@ -22,7 +22,7 @@ export function cardToken(key: TokenKey, source: SourceName, fingerprint: string
  * `previous` carries the same card's tokens under retired keys so matching survives a key rotation.
  */
 export function tokenize(input: unknown, keys: KeyProvider): TokenizedPaymentEvent {
-  const event = parsePaymentEvent(scrubKeepingReferences(input as EventDraft, scrubStrings), 'Tokenize input');
+  const event = parsePaymentEvent(scrubKeepingIds(input as EventDraft, scrubStrings), 'Tokenize input');
   const card = event.card;
   if (!card) return event as TokenizedPaymentEvent;
   const { identity, bin, ...rest } = card;

@@ -5,7 +5,7 @@ import { parsePaymentEvent, PaymentEventSchema, toPaymentEvent, type PaymentEven
 import { exactPaymentEvent } from '../../../nodes/core/contracts/payment-event-exact';
 import { InputError } from '../../../nodes/core/errors';
 import { scrubbedPaymentEvent } from '../../../nodes/core/sources/scrubbed-event';
-import { scrubKeepingReferences } from '../../../nodes/core/tokenize/scrub-keeping-ids';
+import { scrubKeepingIds } from '../../../nodes/core/tokenize/scrub-keeping-ids';
 import { PAN_REDACTION, scrubStrings } from '../../../nodes/core/tokenize/pan-scrub';
 
 /**
@@ -146,21 +146,21 @@ describe('exact PaymentEvent check: the same answers as the zod schema', () => {
       else assert.throws(() => parsePaymentEvent(input), InputError);
     });
 
-    it(`${name}: scrubbed in one copy, the same as scrubKeepingReferences (ids only) then zod`, () => {
-      const input = mutated(name, change) as Parameters<typeof scrubKeepingReferences>[0];
-      assertSameAnswer(() => scrubbedPaymentEvent(input), () => PaymentEventSchema.parse(scrubKeepingReferences(input, scrubStrings, [])), 'scrubbedPaymentEvent');
+    it(`${name}: scrubbed in one copy, the same as scrubKeepingIds (ids only) then zod`, () => {
+      const input = mutated(name, change) as Parameters<typeof scrubKeepingIds>[0];
+      assertSameAnswer(() => scrubbedPaymentEvent(input), () => PaymentEventSchema.parse(scrubKeepingIds(input, scrubStrings, [])), 'scrubbedPaymentEvent');
     });
 
-    it(`${name}: with references kept, the same as scrubKeepingReferences then zod`, (t) => {
-      const input = mutated(name, change) as Parameters<typeof scrubKeepingReferences>[0] | null;
-      // scrubKeepingReferences reads draft.metadata: a draft without one is not something a source makes.
+    it(`${name}: with references kept, the same as scrubKeepingIds then zod`, (t) => {
+      const input = mutated(name, change) as Parameters<typeof scrubKeepingIds>[0] | null;
+      // scrubKeepingIds reads draft.metadata: a draft without one is not something a source makes.
       if (!input || typeof input.metadata !== 'object' || input.metadata === null) {
         assert.throws(() => scrubbedPaymentEvent(input as object, ['pspReference']));
         return t.diagnostic('no metadata: both refuse it');
       }
       assertSameAnswer(
         () => scrubbedPaymentEvent(input, ['pspReference', 'note']),
-        () => PaymentEventSchema.parse(scrubKeepingReferences(input, scrubStrings, ['pspReference', 'note'])),
+        () => PaymentEventSchema.parse(scrubKeepingIds(input, scrubStrings, ['pspReference', 'note'])),
         'scrubbedPaymentEvent with references',
       );
     });
@@ -199,7 +199,7 @@ describe('exact PaymentEvent check on what every source makes', () => {
           const fast = exactPaymentEvent(event);
           assert.ok(fast, `${event.id} fell back to zod`);
           assert.equal(JSON.stringify(fast), JSON.stringify(PaymentEventSchema.parse(event)));
-          assert.equal(JSON.stringify(scrubbedPaymentEvent(event)), JSON.stringify(PaymentEventSchema.parse(scrubKeepingReferences(event, scrubStrings, []))));
+          assert.equal(JSON.stringify(scrubbedPaymentEvent(event)), JSON.stringify(PaymentEventSchema.parse(scrubKeepingIds(event, scrubStrings, []))));
         }
       }
       assert.ok(events >= 60, `${events} events`);
