@@ -13,7 +13,7 @@ import { startSmtpCatcher } from '../../support/smtp-catcher';
 import { tempDir, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../../support/temp-store';
 import { waitForExecutions } from './harness/executions';
 import { startPaymentWorkflow } from './harness/payment-workflow-instance';
-import { createSmtpCredential, publishTemplate, type PublishedTemplate } from './templates-publish';
+import { importTemplate, upsertSmtpCredential, type TemplateWorkflow } from '../../../sandbox/run/n8n/template-workflows';
 
 type Name = 'thank-you' | 'thank-you-sms' | 'high-value-alert' | 'loyalty-welcome' | 'failed-payment-alert' | 'refund-sync';
 
@@ -58,7 +58,7 @@ describe('n8n e2e: the message templates, with real mail', { timeout: 600_000 },
   let smtp: Awaited<ReturnType<typeof startSmtpCatcher>>;
   let slack: Awaited<ReturnType<typeof startCaptureServer>>;
   let sms: Awaited<ReturnType<typeof startCaptureServer>>;
-  const published = {} as Record<Name, PublishedTemplate>;
+  const published = {} as Record<Name, TemplateWorkflow>;
   const runs: Record<Name, number> = { 'thank-you': 0, 'thank-you-sms': 0, 'high-value-alert': 0, 'loyalty-welcome': 0, 'failed-payment-alert': 0, 'refund-sync': 0 };
 
   before(async () => {
@@ -67,17 +67,17 @@ describe('n8n e2e: the message templates, with real mail', { timeout: 600_000 },
     sms = await startCaptureServer();
     const instance = await startPaymentWorkflow({ workDir: tmp.path, storeUrl, signingSecret: TEST_WEBHOOK_SECRET, tokenKeys: TEST_TOKEN_KEYS });
     ({ n8n, rest } = instance);
-    const refs = { ...instance.credentials, ...(await createSmtpCredential(rest, smtp)) };
+    const refs = { ...instance.credentials, ...(await upsertSmtpCredential(rest, smtp, 'Mail catcher (e2e)')) };
     for (const name of Object.keys(runs).filter((n) => n !== 'thank-you-sms') as Name[]) {
       const slackUrl = name === 'high-value-alert' || name === 'failed-payment-alert' ? `${slack.url}/${name}` : undefined;
-      published[name] = await publishTemplate(rest, n8n!.baseUrl, `${name}.json`, refs, slackUrl);
+      published[name] = await importTemplate(rest, n8n!.baseUrl, name, refs, { slackUrl });
     }
     const basicAuth = await rest.request<{ id: string; name: string }>('POST', '/credentials', {
       name: 'Twilio (e2e)',
       type: 'httpBasicAuth',
       data: { user: TWILIO.accountSid, password: TWILIO.authToken },
     });
-    published['thank-you-sms'] = await publishTemplate(rest, n8n!.baseUrl, 'thank-you.json', refs, undefined, withSms(sms.url, { id: basicAuth.id, name: basicAuth.name }));
+    published['thank-you-sms'] = await importTemplate(rest, n8n!.baseUrl, 'thank-you', refs, { edit: withSms(sms.url, { id: basicAuth.id, name: basicAuth.name }) });
     store = await openDatabase(storeUrl);
   });
 
