@@ -86,8 +86,8 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
   const policy: OutboxPolicy = { ...DEFAULT_OUTBOX_POLICY, ...options.policy };
   const random = options.random ?? Math.random;
   const owner = options.owner ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
-  const batchSize = Math.max(1, Math.floor(options.limits?.batchSize ?? adapter.limits.batchSize));
   const pacing = pacingFor(adapter, { now, sleep }, options.limits);
+  const claimLimit = claimLimits(adapter.limits, options.limits, pacing.perRequest);
   const deadline = options.deadlineMs === undefined ? undefined : now() + options.deadlineMs;
 
   const result: DrainResult = {
@@ -172,7 +172,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
       if (deadline !== undefined && (now() >= deadline || pacing.limiter.nextStartAt() > deadline)) return void (limitReached ??= 'deadline');
       started++;
       busy++;
-      const rows = await claimOneAtATime(() => claimNext(db, { crm, owner, now: now(), leaseMs: policy.leaseMs, limit: batchSize, ...(options.only ? { only: options.only } : {}) }));
+      const rows = await claimOneAtATime(() => claimNext(db, { crm, owner, now: now(), leaseMs: policy.leaseMs, limit: claimLimit, ...(options.only ? { only: options.only } : {}) }));
       if (rows.length === 0) {
         started--;
         if (busy === 1) {
@@ -286,10 +286,20 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
   return finish(db, result);
 }
 
+/**
+ * Records per adapter call, by kind: the adapter's batch size, or its larger `recordsPerCall` when every request
+ * is paced (a call then counts as the requests it makes). A batch size the caller set wins over both.
+ */
+function claimLimits(limits: CrmLimits, overrides: Partial<CrmLimits> | undefined, perRequest: boolean): (kind: OutboxKind) => number {
+  const size = (n: number) => Math.max(1, Math.floor(n));
+  if (overrides?.batchSize !== undefined) return () => size(overrides.batchSize!);
+  return (kind) => size((perRequest && limits.recordsPerCall?.[kind]) || limits.batchSize);
+}
+
 /** The next batch: customers first, then payments, then field updates (claim.ts explains why). */
-async function claimNext(db: SqlDatabase, r: Omit<Parameters<typeof claimBatch>[1], 'kind'>): Promise<ClaimedRow[]> {
+async function claimNext(db: SqlDatabase, r: Omit<Parameters<typeof claimBatch>[1], 'kind' | 'limit'> & { limit: (kind: OutboxKind) => number }): Promise<ClaimedRow[]> {
   for (const kind of OUTBOX_KINDS) {
-    const rows = await claimBatch(db, { ...r, kind });
+    const rows = await claimBatch(db, { ...r, kind, limit: r.limit(kind) });
     if (rows.length > 0) return rows;
   }
   return [];

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { claimBatch } from '../../../nodes/core/outbox/claim';
 import { markFailed } from '../../../nodes/core/outbox/settle';
+import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings } from '../../../nodes/core/crm/saas/hubspot';
 import { DEFAULT_OUTBOX_POLICY } from '../../../nodes/core/outbox/types';
+import { TOKEN } from '../crm/saas/hubspot-kit';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { customer, customers, drainWith, hubspotOutbox, outboxRows, payment, payments, queue, T0, DIALECTS, useStores, useNock } from './support/outbox-kit';
 
@@ -19,7 +21,7 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
   });
   afterEach(() => store.remove());
 
-  it('sends customers, then their payments, in batches of 100 paced under 190 per 10 s; CRM ids come back into crm_links', async () => {
+  it('sends customers, then their payments, in batches of 100 paced under 190 per 10 s, the payments associated in one request; CRM ids come back into crm_links', async () => {
     const { mock, adapter, clock } = await hubspotOutbox();
     const n = 250;
     await queue(db, 'hubspot', payments(...Array.from({ length: n }, (_, i) => payment(i + 1, i + 1))), T0);
@@ -41,11 +43,25 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     for (const l of links.filter((x) => x.kind === 'payment')) assert.equal(mock.recordBy('deals', 'terminal_crm_payment_key', l.external_id)[0]!.id, l.crm_id);
     const rows = await outboxRows(db);
     assert.ok(rows.every((x) => x.state === 'synced' && x.crm_id && x.attempts === 1));
-    // Nine requests, spaced a window's share apart (10 s / 190): paced, never refused.
-    assert.equal(mock.calls.length, 9);
+    // The 250 payments went in one call (HubSpot's recordsPerCall), so one association request served them all.
+    assert.deepEqual(mock.callsTo('/associate/default').map((c) => (c.body as { inputs: unknown[] }).inputs.length), [n]);
+    // Seven requests, spaced a window's share apart (10 s / 190): paced, never refused.
+    assert.equal(mock.calls.length, 7);
     assert.ok(mock.calls.every((c) => c.status < 300));
     const gaps = mock.calls.slice(1).map((c, i) => c.at - mock.calls[i]!.at);
     assert.ok(gaps.every((g) => g >= 10_000 / 190 - 1), `gaps ${gaps.join(', ')}`);
+  });
+
+  it('an adapter whose requests the drain does not pace one by one gets payments 100 a call (a call counts as one request)', async () => {
+    const { mock, clock } = await hubspotOutbox();
+    const settings = parseHubSpotSettings({ auth: { type: 'privateApp', accessToken: TOKEN } });
+    const unpaced = createHubSpotAdapter({ http: hubspotAxiosTransport(settings, clock.now), settings, pacer: clock });
+    await queue(db, 'hubspot', customers(...Array.from({ length: 250 }, (_, i) => i + 1)), T0);
+    await queue(db, 'hubspot', payments(...Array.from({ length: 250 }, (_, i) => payment(i + 1, i + 1))), T0);
+    const r = await drainWith(db, unpaced, clock);
+
+    assert.deepEqual([r.ended, r.counts.synced], ['drained', 500]);
+    assert.deepEqual(mock.callsTo('/associate/default').map((c) => (c.body as { inputs: unknown[] }).inputs.length), [100, 100, 50]);
   });
 
   it('a write retried after its answer was lost changes nothing in HubSpot', async () => {

@@ -29,6 +29,13 @@ export interface CrmAdapter {
 export interface CrmLimits {
   /** Records per batch call (HubSpot 100, Salesforce 200, Zoho 100, Dynamics $batch 1000, Pipedrive 1). */
   batchSize: number;
+  /**
+   * Records of a kind one call may take when the adapter splits them into requests of `batchSize` itself, because
+   * a larger call shares a request among them (HubSpot: ten deal upserts, then one association request for all
+   * 1,000 payments instead of one per 100). Used only where the drain paces every HTTP request (paced-transport.ts),
+   * so the CRM's count and the drain's agree.
+   */
+  recordsPerCall?: Partial<Record<'customer' | 'payment' | 'fields', number>>;
   /** Requests allowed per window, as documented for the plan or app type this adapter assumes. */
   requestsPerWindow: number;
   windowMs: number;

@@ -1,12 +1,18 @@
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../http/http-transport';
 import type { CrmItemResult } from './crm-adapter';
-import { CrmConfigError, CrmTransientError } from './crm-errors';
+import { CrmConfigError, CrmRateLimitError, CrmTransientError, type CrmError } from './crm-errors';
 import { callCrm, describeBody } from './call-crm';
 import { asHubSpotError, CRM, errorCodes, itemResultFor, propertyNamed, readRateLimit, type HubSpotError } from './hubspot-errors';
 import type { HubSpotSettings } from './hubspot-settings';
 
 /** "Object API batch endpoints are limited to 100 inputs per request" (Using Object APIs → Limits). */
 export const HUBSPOT_BATCH_SIZE = 100;
+
+/**
+ * Inputs per associations v4 batch request. HubSpot caps the associations batch read at 1,000 ids (changelog,
+ * 10 Feb 2025); batch create is held to the same here, so one request associates ten upsert batches of deals.
+ */
+export const HUBSPOT_ASSOCIATIONS_PER_REQUEST = 1000;
 
 export interface HubSpotCall {
   http: HttpTransport;
@@ -52,9 +58,26 @@ export interface BatchTarget {
 export async function writeBatch(call: HubSpotCall, target: BatchTarget, inputs: readonly BatchInput[]): Promise<Map<string, CrmItemResult>> {
   const out = new Map<string, CrmItemResult>();
   for (let i = 0; i < inputs.length; i += HUBSPOT_BATCH_SIZE) {
-    await writeChunk(call, target, inputs.slice(i, i + HUBSPOT_BATCH_SIZE), out);
+    try {
+      await writeChunk(call, target, inputs.slice(i, i + HUBSPOT_BATCH_SIZE), out);
+    } catch (e) {
+      const error = retryAfterPartialWrite(e, out.size > 0);
+      for (const x of inputs.slice(i)) if (!out.has(x.externalId)) out.set(x.externalId, { externalId: x.externalId, status: 'retry', error });
+      break;
+    }
   }
   return out;
+}
+
+/**
+ * A call of several requests failed after some went out: what HubSpot answered keeps its result and the rest is
+ * `retry` with HubSpot's reason, so one 5xx among eleven requests does not send the other ten again. Only what may
+ * pass by itself is kept so (a transient failure, the rolling 10-second limit); anything else — or a failure
+ * before anything was written — fails the whole call, for the drain to pause, stop or refresh as it does.
+ */
+export function retryAfterPartialWrite(e: unknown, anyWritten: boolean): CrmError {
+  if (anyWritten && (e instanceof CrmTransientError || (e instanceof CrmRateLimitError && e.policy === 'wait'))) return e;
+  throw e;
 }
 
 async function writeChunk(call: HubSpotCall, target: BatchTarget, inputs: readonly BatchInput[], out: Map<string, CrmItemResult>): Promise<void> {

@@ -1,8 +1,9 @@
 import { formatMoney } from '../../contracts/money';
+import type { HttpResponse } from '../../http/http-transport';
 import { decimalText, netPaid } from './payment-state';
 import type { CrmItemResult, CrmPayment } from './crm-adapter';
 import { CrmTransientError } from './crm-errors';
-import { HUBSPOT_BATCH_SIZE, hubspotRequest, writeBatch, type BatchInput, type HubSpotCall } from './hubspot-batch';
+import { HUBSPOT_ASSOCIATIONS_PER_REQUEST, HUBSPOT_BATCH_SIZE, hubspotRequest, retryAfterPartialWrite, writeBatch, type BatchInput, type HubSpotCall } from './hubspot-batch';
 import { latestPerId } from './hubspot-contacts';
 import { asHubSpotError, CRM, reasonOf } from './hubspot-errors';
 import type { HubSpotSettings, PaymentField } from './hubspot-settings';
@@ -62,7 +63,14 @@ export async function upsertPayments(call: HubSpotCall, batch: readonly CrmPayme
   const results = await writeBatch(call, target, inputs);
 
   const written = payments.filter((p) => results.get(p.externalId)?.status === 'synced');
-  const contactIds = await contactIdsFor(call, written);
+  let contactIds: Map<string, string>;
+  try {
+    contactIds = await contactIdsFor(call, written);
+  } catch (e) {
+    const error = retryAfterPartialWrite(e, written.length > 0);
+    for (const p of written) results.set(p.externalId, { externalId: p.externalId, status: 'retry', error });
+    return batch.map((p) => results.get(p.externalId) ?? retry(p.externalId, 'no result was produced for this record'));
+  }
   const links: { payment: CrmPayment; recordId: string; contactId: string }[] = [];
   for (const p of written) {
     const contactId = contactIds.get(p.customerExternalId);
@@ -103,13 +111,21 @@ async function contactIdsFor(call: HubSpotCall, payments: readonly CrmPayment[])
 }
 
 async function associate(call: HubSpotCall, links: readonly { payment: CrmPayment; recordId: string; contactId: string }[], results: Map<string, CrmItemResult>): Promise<void> {
-  for (let i = 0; i < links.length; i += HUBSPOT_BATCH_SIZE) {
-    const chunk = links.slice(i, i + HUBSPOT_BATCH_SIZE);
-    const res = await hubspotRequest(call, {
-      method: 'POST',
-      url: `/crm/v4/associations/${call.settings.payments.object}/contacts/batch/associate/default`,
-      body: { inputs: chunk.map((l) => ({ from: { id: l.recordId }, to: { id: l.contactId } })) },
-    });
+  for (let i = 0; i < links.length; i += HUBSPOT_ASSOCIATIONS_PER_REQUEST) {
+    const chunk = links.slice(i, i + HUBSPOT_ASSOCIATIONS_PER_REQUEST);
+    let res: HttpResponse;
+    try {
+      res = await hubspotRequest(call, {
+        method: 'POST',
+        url: `/crm/v4/associations/${call.settings.payments.object}/contacts/batch/associate/default`,
+        body: { inputs: chunk.map((l) => ({ from: { id: l.recordId }, to: { id: l.contactId } })) },
+      });
+    } catch (e) {
+      // The records are written; only their association waits for the next attempt.
+      const error = retryAfterPartialWrite(e, true);
+      for (const l of links.slice(i)) results.set(l.payment.externalId, { externalId: l.payment.externalId, status: 'retry', error });
+      return;
+    }
     const done = new Set<string>();
     if (res.status >= 200 && res.status < 300) {
       for (const r of ((res.body ?? {}) as { results?: { from?: { id?: string }; to?: { id?: string } }[] }).results ?? []) {

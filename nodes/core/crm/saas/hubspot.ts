@@ -5,7 +5,7 @@ import type { HttpTransport } from '../../http/http-transport';
 import type { CrmAdapter, CrmAdapterContext } from './crm-adapter';
 import { CrmAuthError } from './crm-errors';
 import { CRM } from './hubspot-errors';
-import { HUBSPOT_BATCH_SIZE, type HubSpotCall } from './hubspot-batch';
+import { HUBSPOT_ASSOCIATIONS_PER_REQUEST, HUBSPOT_BATCH_SIZE, type HubSpotCall } from './hubspot-batch';
 import { updateContactFields, upsertContacts } from './hubspot-contacts';
 import { upsertPayments } from './hubspot-payments';
 import { changedContacts, createSearchPacer, type Pacer } from './hubspot-search';
@@ -28,7 +28,8 @@ export function createHubSpotAdapter(ctx: CrmAdapterContext<HubSpotSettings | Hu
     name: 'hubspot',
     // Private apps on Professional/Enterprise: 190 requests per rolling 10 s (plus a daily cap, reported as 'stop').
     // The search API has its own 5 per second, which changedCustomers keeps by itself.
-    limits: { batchSize: HUBSPOT_BATCH_SIZE, requestsPerWindow: settings.requestsPerTenSeconds, windowMs: 10_000 },
+    // Payments go ten upsert batches to a call, so one association request serves 1,000 of them (hubspot-payments.ts).
+    limits: { batchSize: HUBSPOT_BATCH_SIZE, recordsPerCall: { payment: HUBSPOT_ASSOCIATIONS_PER_REQUEST }, requestsPerWindow: settings.requestsPerTenSeconds, windowMs: 10_000 },
     upsertCustomers: (batch) => upsertContacts(call, batch),
     upsertPayments: (batch) => upsertPayments(call, batch),
     updateFields: (batch) => updateContactFields(call, batch),

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CrmItemResult, CrmPayment } from '../../../../nodes/core/crm/saas/crm-adapter';
-import { CrmAuthError } from '../../../../nodes/core/crm/saas/crm-errors';
+import { CrmAuthError, CrmRateLimitError } from '../../../../nodes/core/crm/saas/crm-errors';
 import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings } from '../../../../nodes/core/crm/saas/hubspot';
 import { minorToDecimal } from '../../../../nodes/core/crm/saas/hubspot-payments';
-import { customer, fakeClock, hubspot, payment, sentInputs, useNock } from './hubspot-kit';
+import { customer, fakeClock, hubspot, payment, sentInputs, TOKEN, useNock } from './hubspot-kit';
 import { HubSpotMock } from './mocks/hubspot-mock';
 
 useNock();
@@ -34,6 +34,68 @@ describe('HubSpot adapter: payments as deals', () => {
     const sent = sentInputs(mock, '/deals/batch/upsert')[0]!;
     assert.ok(sent.every((x) => x.idProperty === 'terminal_crm_payment_key'));
     assert.ok(!JSON.stringify(sent).includes('4242'), 'card details stay out unless mapped');
+  });
+
+  it('1,001 payments in one call: eleven deal upserts, then one association request for 1,000 and one for the last', async () => {
+    const { mock, adapter } = await hubspot();
+    const people = Array.from({ length: 1001 }, (_, i) => i + 1);
+    for (let i = 0; i < people.length; i += 100) await adapter.upsertCustomers(people.slice(i, i + 100).map((n) => customer(n)));
+    const links = new Map(mock.records('contacts').map((c) => [c.properties.terminal_crm_id!, c.id]));
+    assert.equal(adapter.limits.recordsPerCall?.payment, 1000);
+    const before = mock.calls.length;
+
+    const results = await adapter.upsertPayments(people.map((n) => payment(n, n, { customerCrmId: links.get(`cus_${n}`)! })));
+
+    assert.equal(results.filter((r) => r.status === 'synced').length, 1001);
+    const calls = mock.calls.slice(before);
+    assert.deepEqual(calls.map((c) => c.path.split('/').slice(-3).join('/')), [...Array(11).fill('deals/batch/upsert'), 'batch/associate/default', 'batch/associate/default']);
+    const associationInputs = calls.filter((c) => c.path.endsWith('/associate/default')).map((c) => (c.body as { inputs: unknown[] }).inputs.length);
+    assert.deepEqual(associationInputs, [1000, 1]);
+    assert.equal(mock.associations.size, 1001);
+  });
+
+  it('the associations endpoint refuses more than 1,000 inputs, as HubSpot caps its association batches', async () => {
+    const { mock } = await hubspot();
+    const axios = (await import('axios')).default;
+    const inputs = Array.from({ length: 1001 }, (_, i) => ({ from: { id: String(i) }, to: { id: String(i) } }));
+    const res = await axios.post(`${mock.baseUrl}/crm/v4/associations/deals/contacts/batch/associate/default`, { inputs }, { headers: { authorization: `Bearer ${TOKEN}` }, validateStatus: () => true });
+    assert.equal(res.status, 400);
+    assert.match(JSON.stringify(res.data), /maximum number of inputs supported in a batch is 1000/);
+  });
+
+  it('a 502 on the third of several upserts keeps what HubSpot wrote and retries the rest with its reason', async () => {
+    const { mock, adapter } = await hubspot();
+    const people = Array.from({ length: 300 }, (_, i) => i + 1);
+    for (let i = 0; i < people.length; i += 100) await adapter.upsertCustomers(people.slice(i, i + 100).map((n) => customer(n)));
+    const links = new Map(mock.records('contacts').map((c) => [c.properties.terminal_crm_id!, c.id]));
+    mock.setFaults({ at: { 3: '502' } });
+
+    const results = await adapter.upsertPayments(people.map((n) => payment(n, n, { customerCrmId: links.get(`cus_${n}`)! })));
+
+    assert.deepEqual(results.slice(0, 200).map((r) => r.status), Array(200).fill('synced'));
+    assert.deepEqual(results.slice(200).map((r) => r.status), Array(100).fill('retry'));
+    assert.match((results[200] as { error: Error }).error.message, /502/);
+    assert.equal(mock.records('deals').length, 200);
+    assert.equal(mock.associations.size, 200, 'the written deals are associated in the same call');
+  });
+
+  it('a 429 on the association keeps the deals written and retries only the association, after HubSpot’s wait', async () => {
+    const { mock, adapter } = await hubspot();
+    const [c] = await adapter.upsertCustomers([customer(1)]);
+    mock.setFaults({ at: { 2: '429' } });
+    const [r] = await adapter.upsertPayments([payment(1, 1, { customerCrmId: (c as { crmId: string }).crmId })]);
+    assert.equal(r!.status, 'retry');
+    assert.ok((r as { error: { retryAfterMs?: number } }).error.retryAfterMs! > 0);
+    assert.equal(mock.records('deals').length, 1);
+    assert.equal(mock.associations.size, 0);
+  });
+
+  it('a failure before anything is written fails the whole call, for the drain to pause or stop', async () => {
+    const { mock, adapter } = await hubspot();
+    await adapter.upsertCustomers([customer(1)]);
+    mock.setFaults({ at: { 1: '429' } });
+    await assert.rejects(adapter.upsertPayments([payment(1, 1)]), (e) => e instanceof CrmRateLimitError && e.policy === 'wait');
+    assert.equal(mock.records('deals').length, 0);
   });
 
   it('a refund updates the same deal: lower amount, refunded amount, and lost when fully refunded', async () => {

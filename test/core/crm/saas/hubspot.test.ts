@@ -134,9 +134,9 @@ describe('HubSpot adapter: field updates', () => {
 });
 
 describe('HubSpot adapter: limits and failures', () => {
-  it('declares HubSpot’s private-app limits', async () => {
+  it('declares HubSpot’s private-app limits, and 1,000 payments a call (one association request for them)', async () => {
     const { adapter } = await hubspot();
-    assert.deepEqual(adapter.limits, { batchSize: 100, requestsPerWindow: 190, windowMs: 10_000 });
+    assert.deepEqual(adapter.limits, { batchSize: 100, recordsPerCall: { payment: 1000 }, requestsPerWindow: 190, windowMs: 10_000 });
   });
 
   it('a TEN_SECONDLY_ROLLING 429 is a rate-limit error to wait on (about a second, or Retry-After)', async () => {

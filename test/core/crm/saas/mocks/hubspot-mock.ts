@@ -48,6 +48,8 @@ export interface FaultOptions {
   delay?: number;
   delayMs?: number;
   seed?: number;
+  /** Exact faults: the API call numbered n (1 = the first after setFaults, token calls not counted) gets this answer. */
+  at?: Record<number, '429' | '502'>;
 }
 
 export interface HubSpotMockOptions {
@@ -94,6 +96,7 @@ export class HubSpotMock {
   private dailyUsed = 0;
   private rng: () => number;
   private faults: FaultOptions;
+  private apiCalls = 0;
   readonly baseUrl: string;
   private readonly now: () => number;
 
@@ -127,6 +130,7 @@ export class HubSpotMock {
 
   setFaults(f: FaultOptions): void {
     this.faults = f;
+    this.apiCalls = 0;
     this.rng = mulberry32(f.seed ?? 1);
   }
 
@@ -176,7 +180,10 @@ export class HubSpotMock {
     } else {
       const r = this.rng();
       const f = this.faults;
-      if (r < (f.rate429 ?? 0)) reply = this.limited('TEN_SECONDLY_ROLLING');
+      const exact = f.at?.[++this.apiCalls];
+      if (exact === '429') reply = this.limited('TEN_SECONDLY_ROLLING');
+      else if (exact === '502') reply = [502, '<html><body><h1>502 Bad Gateway</h1></body></html>', { 'content-type': 'text/html' }];
+      else if (r < (f.rate429 ?? 0)) reply = this.limited('TEN_SECONDLY_ROLLING');
       else if (r < (f.rate429 ?? 0) + (f.serverError ?? 0)) reply = [502, '<html><body><h1>502 Bad Gateway</h1></body></html>', { 'content-type': 'text/html' }];
       else {
         // A held answer is computed (and the write done) first: the client may give up, HubSpot has written it.
@@ -393,6 +400,8 @@ export class HubSpotMock {
 
   private associate(fromType: string, toType: string, body: unknown): Reply {
     const inputs = ((body ?? {}) as { inputs?: { from?: { id?: string }; to?: { id?: string } }[] }).inputs ?? [];
+    // The associations batch endpoints take 1,000 inputs (HubSpot's cap on batch read since 10 Feb 2025; held for create too).
+    if (inputs.length > 1000) return validation400('The maximum number of inputs supported in a batch is 1000. Please reduce the number of items and try again');
     const results: unknown[] = [];
     const bad: string[] = [];
     for (const x of inputs) {
