@@ -23,6 +23,13 @@ export interface LedgerWriter {
 export const DEFAULT_WRITE_BATCH = 100;
 
 /**
+ * The store is synchronous (SQLite), so a page's steps never wait on I/O: without a pause the process does nothing
+ * else for the whole page — not the outbox drain beside it, not an activity's heartbeat or cancellation. A turn of
+ * the event loop every few milliseconds lets them run.
+ */
+const YIELD_AFTER_MS = 5;
+
+/**
  * A page's events through the steps every face runs — Tokenize, Match Customer, CRM Upsert (upsertToCrmStep:
  * the ledger, and the outbox for a SaaS CRM) — with the ledger written in batches. A payment that would make a new
  * customer sharing a key (email, phone, card) with a new customer still waiting in the batch is matched again
@@ -55,7 +62,12 @@ export async function writePage(events: readonly PaymentEvent[], w: LedgerWriter
   // The match keys (email, phone, card…) of the new customers the waiting batch will create.
   const newKeys = new Set<string>();
   const keysOf = (m: PaymentMessage) => (m.match?.keys ?? []).map((k) => `${k.kind}\u0000${k.value}`);
+  let ranSince = Date.now();
   for (const event of events) {
+    if (Date.now() - ranSince >= YIELD_AFTER_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      ranSince = Date.now();
+    }
     const tokenized = tokenizeStep(event, w.keys);
     let matched = await matchStep(tokenized, crm, options);
     if (matched.match?.customerId === null && keysOf(matched).some((k) => newKeys.has(k))) {
