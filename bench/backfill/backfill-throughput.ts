@@ -3,14 +3,15 @@
  * Professional/Enterprise: 190 requests per rolling 10 s, 100 records per batch call (1,900 records/s for
  * one-request batches). A Stripe history of N card-present charges (one cardholder each, so N contacts and N
  * deals) is read page by page (nock, 100 a page), tokenized, matched and written to the ledger with the outbox
- * filled, while a drainer sends the outbox to HubSpot at its rate. Deals need a second request per batch (their
- * association to the contact), so records through three requests are 200: the reachable ceiling is 1,267
- * records/s, reported beside the 1,900 one.
+ * filled, while a drainer sends the outbox to HubSpot at its rate. Deals need one more request for their
+ * association to the contact, one per 1,000 deals (hubspot-payments.ts): 2,000 records take 21 requests, so the
+ * reachable ceiling is 1,810 records/s, reported beside the 1,900 one.
  *
- *   node build/bench/backfill/backfill-throughput.js [--payments 3000]
+ *   node build/bench/backfill/backfill-throughput.js [--payments 10000]
  *
  * Prints one JSON line: records per second (contacts + deals in HubSpot over the whole run), the share of each
  * ceiling, lost and duplicated records, and requests answered 429. Exits 1 when a record is lost or duplicated.
+ * BENCH_TRACE=1 also prints each drain run and every request HubSpot got (seconds from the first, endpoint, inputs).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBackfill } from '../../nodes/core/backfill';
 import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
+import { HUBSPOT_ASSOCIATIONS_PER_REQUEST, HUBSPOT_BATCH_SIZE } from '../../nodes/core/crm/saas/hubspot-batch';
 import { axiosTransport } from '../../nodes/core/http/axios-transport';
 import { drain } from '../../nodes/core/outbox/drain';
 import { migrate } from '../../nodes/core/store/migrations';
@@ -30,13 +32,15 @@ import { indexLookups } from '../outbox/indexed-mock';
 const TOKEN = 'pat-na1-11111111-2222-3333-4444-555555555555';
 const LIMIT = { requests: 190, windowMs: 10_000, batch: 100 };
 const CEILING = (LIMIT.requests * LIMIT.batch * 1000) / LIMIT.windowMs;
-const REACHABLE = (CEILING * 2) / 3;
+/** Per 1,000 new cardholders: ten contact batches, ten deal batches, one association request. */
+const REQUESTS_PER_1000 = (2 * 1000) / HUBSPOT_BATCH_SIZE + Math.ceil(1000 / HUBSPOT_ASSOCIATIONS_PER_REQUEST);
+const REACHABLE = (CEILING * ((2 * 1000) / HUBSPOT_BATCH_SIZE)) / REQUESTS_PER_1000;
 const SINCE = new Date('2026-01-01T00:00:00Z');
 const UNTIL = new Date('2026-04-01T00:00:00Z');
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { payments: { type: 'string' } }, strict: true });
-  const n = Number(values.payments ?? 3000);
+  const n = Number(values.payments ?? 10000);
   const span = UNTIL.getTime() - SINCE.getTime();
   // Newest first, as Stripe lists them; each cardholder distinct (email, card).
   const charges = Array.from({ length: n }, (_, k) => {
@@ -82,6 +86,7 @@ async function main(): Promise<void> {
     let requests429 = 0;
     for (;;) {
       const r = await drain({ db, adapter, owner: 'bench' });
+      if (process.env.BENCH_TRACE) process.stderr.write(`drain at ${Date.now() - started} ms: ${r.counts.synced} synced, ${r.waiting} waiting, ended ${r.ended}\n`);
       synced += r.counts.synced;
       requests429 += r.rateLimited;
       if (backfilled && r.waiting === 0) break;
@@ -119,13 +124,17 @@ async function main(): Promise<void> {
       elapsedSeconds: Number((elapsedMs / 1000).toFixed(2)),
       recordsPerSecond: Math.round(perSecond),
       ofCeiling1900: `${((perSecond / CEILING) * 100).toFixed(1)} %`,
-      ofReachable: `${((perSecond / REACHABLE) * 100).toFixed(1)} % of ${Math.round(REACHABLE)} (deals take an association request per batch)`,
+      ofReachable: `${((perSecond / REACHABLE) * 100).toFixed(1)} % of ${Math.round(REACHABLE)} (deals take an association request per 1,000)`,
       requests: mock.calls.length,
       answered429: refused,
       drainerSaw429: requests429,
       loadAverage: os.loadavg().map((x) => Number(x.toFixed(2))),
       cpus: os.cpus().length,
     };
+    if (process.env.BENCH_TRACE) {
+      const t0 = mock.calls[0]?.at ?? 0;
+      process.stderr.write(mock.calls.map((c) => `${((c.at - t0) / 1000).toFixed(2)} ${c.path.split('/').slice(-3).join('/')} ${(c.body as { inputs?: unknown[] })?.inputs?.length ?? ''}`).join('\n') + '\n');
+    }
     process.stdout.write(`${JSON.stringify(result)}\n`);
     process.stderr.write(`backfill → HubSpot: ${result.recordsPerSecond} records/s (${result.ofCeiling1900} of 1,900; ${result.ofReachable}); ${result.lost} lost, ${duplicated} duplicated, ${refused} answered 429\n`);
     if (result.lost !== 0 || duplicated !== 0) process.exitCode = 1;

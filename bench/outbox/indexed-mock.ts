@@ -6,8 +6,11 @@ import type { HsRecord, HubSpotMock } from '../../test/core/crm/saas/mocks/hubsp
  * mock's lookups an index built as records are created. Exact for the bench, where each contact is created once
  * and its id and email never change; not a general replacement.
  */
-/** What the mock looks contacts up by when they are upserted: the pack's id, and the email (uniqueness). */
-const INDEXED = ['terminal_crm_id', 'email'];
+/**
+ * What the mock looks records up by when they are upserted: a contact by the pack's id and its email (uniqueness),
+ * a deal by its payment key.
+ */
+const INDEXED = ['terminal_crm_id', 'email', 'terminal_crm_payment_key'];
 
 export function indexLookups(mock: HubSpotMock): void {
   const index = new Map<string, HsRecord[]>();
