@@ -8,7 +8,7 @@ import { matchStep, tokenizeStep } from '../../nodes/core/steps/steps';
 import { upsertToCrmStep } from '../../nodes/core/steps/upsert-to-crm';
 import type { CrmSync } from '../../nodes/core/steps/crm-sync';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
-import { faultScenario, hubspotFaults, runFaultScenario } from './fault-scenario';
+import { faultScenario, hubspotFaults, runFaultScenario, waitForEngine } from './fault-scenario';
 import { stripeRequest } from './stripe-delivery';
 import { tempStore, testKeys, TEST_WEBHOOK_SECRET } from './temp-store';
 
@@ -33,6 +33,17 @@ describe('the fault scenario the engine tests share', () => {
     assert.equal(new Set(a.emails).size, a.emails.length);
     assert.equal(new Set(a.phases[0]!.map((d) => d.email)).size, a.phases[0]!.length);
     assert.ok(a.phases[0]!.every((d) => !d.duplicate));
+  });
+
+  it('an engine that stops finishing events fails the wait within its stall time, not at the phase deadline', async () => {
+    const s = await tempStore();
+    try {
+      const started = Date.now();
+      await assert.rejects(waitForEngine(s.db, 5, 600_000, 3_000, 600), /the engine finished no event for 0.6 s \(0 of 5 done\)/);
+      assert.ok(Date.now() - started < 5_000, `failed after ${Date.now() - started} ms`);
+    } finally {
+      await s.remove();
+    }
   });
 
   describe('through the core in this process (what each engine runs), HubSpot failing 30 % of calls', () => {

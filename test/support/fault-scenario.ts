@@ -4,7 +4,7 @@ import { drain } from '../../nodes/core/outbox/drain';
 import { crmPaymentOf } from '../../nodes/core/ledger/crm-payment';
 import { paymentsOf, type LedgerPayment } from '../../nodes/core/ledger';
 import type { SqlDatabase } from '../../nodes/core/store/sql-database';
-import { waitUntil } from '../../sandbox/run/shared/wait-until';
+import { GiveUp, waitUntil } from '../../sandbox/run/shared/wait-until';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { mulberry32, type FaultOptions, type HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
 
@@ -150,8 +150,17 @@ const count = async (db: SqlDatabase, sql: string, params: (string | number)[] =
  * Waits until the engine has recorded `events` inbox events (CRM Upsert marks them done in the ledger's
  * transaction) and its CRM writes have settled: nothing inflight and the outbox unchanged for `quietMs`.
  */
-export async function waitForEngine(db: SqlDatabase, events: number, timeoutMs: number, quietMs = 3_000): Promise<void> {
-  await waitUntil(`${events} inbox events done`, timeoutMs, async () => ((await count(db, "SELECT COUNT(*) AS n FROM inbox_events WHERE state = 'done'")) >= events ? true : undefined), 250);
+export async function waitForEngine(db: SqlDatabase, events: number, timeoutMs: number, quietMs = 3_000, stallMs = 60_000): Promise<void> {
+  // A loaded machine may take long; an engine that stopped finishing events fails within stallMs all the same.
+  let done = -1;
+  let movedAt = Date.now();
+  await waitUntil(`${events} inbox events done`, timeoutMs, async () => {
+    const n = await count(db, "SELECT COUNT(*) AS n FROM inbox_events WHERE state = 'done'");
+    if (n >= events) return true;
+    if (n !== done) [done, movedAt] = [n, Date.now()];
+    else if (Date.now() - movedAt > stallMs) throw new GiveUp(`the engine finished no event for ${stallMs / 1000} s (${n} of ${events} done)`);
+    return undefined;
+  }, 250);
   let last = '';
   let since = Date.now();
   await waitUntil('the engine’s CRM writes to settle', timeoutMs, async () => {

@@ -22,12 +22,13 @@ import { resultWithin } from './support/result-within';
 const PAT = 'pat-na1-11111111-2222-3333-4444-555555555555';
 const CLIENT_TIMEOUT_MS = 1_500;
 /**
- * Measured here on 2026-12-02 (dev server with SQLite persistence, 2 CPUs shared with four other engineers, load
- * average about 16): 300 payments (342 events, 377 deliveries) took 155 s, about 2.2 events a second with 8 sagas at
- * a time (an earlier run the same day, while the saga was being made faster: 200 payments in 219 s, 1.05 a second).
- * 1,000 payments (some 1,140 events) would take about 9 minutes at 2.2 a second; 300 keep this run under 3 minutes.
+ * Issue 9 asks for 1,000 payments through each engine. Measured here on 2026-12-03 (dev server with SQLite
+ * persistence, 2 CPUs, quiet): 1,000 payments (1,228 deliveries: 108 redelivered, 69 partial and 51 full refunds)
+ * took 121 s, phases 19 + 79 + 13 + 5 s, with 8 sagas at a time. On 2026-12-02 at load average 16, 300 payments
+ * took 155 s (2.2 events a second): a phase may take minutes on a loaded machine, so its deadline is long and an
+ * engine that stops finishing events fails the test within a minute instead (waitForEngine).
  */
-const PAYMENTS = 300;
+const PAYMENTS = 1_000;
 const CONCURRENCY = 8;
 
 /**
@@ -37,7 +38,7 @@ const CONCURRENCY = 8;
  * HUBSPOT_BASE_URL the relay to the contract mock failing 30 % of calls). What is left queued is drained
  * afterwards (the CRM Sync schedule's work) against the same store.
  */
-describe(`Temporal: ${PAYMENTS} payments through the payment saga while HubSpot fails 30 % of calls`, { timeout: 900_000 }, () => {
+describe(`Temporal: ${PAYMENTS} payments through the payment saga while HubSpot fails 30 % of calls`, { timeout: 1_260_000 }, () => {
   let server: DevServer;
   let s: Awaited<ReturnType<typeof tempStore>>;
   let worker: Worker;
@@ -69,7 +70,7 @@ describe(`Temporal: ${PAYMENTS} payments through the payment saga while HubSpot 
     mock?.stop();
   });
 
-  it('every payment ends in HubSpot once with the ledger’s amounts, every customer once, and the outbox empties', { timeout: 840_000 }, async (t) => {
+  it('every payment ends in HubSpot once with the ledger’s amounts, every customer once, and the outbox empties', { timeout: 1_200_000 }, async (t) => {
     const scenario = faultScenario({ payments: PAYMENTS, secret: TEST_WEBHOOK_SECRET });
     const inbox = new SqlInbox(s.db, testKeys());
     const line = await runFaultScenario({
@@ -78,7 +79,7 @@ describe(`Temporal: ${PAYMENTS} payments through the payment saga while HubSpot 
       faults,
       scenario,
       concurrency: CONCURRENCY,
-      phaseTimeoutMs: 300_000,
+      phaseTimeoutMs: 600_000,
       drainAdapter: crmAdapterFromEnv('hubspot', { HUBSPOT_ACCESS_TOKEN: PAT, HUBSPOT_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS) }),
       // A delivery is done when its saga has applied it: at most CONCURRENCY sagas run at once, so the dev server
       // (SQLite persistence, on a machine shared with other suites) is not flooded with a thousand starts.

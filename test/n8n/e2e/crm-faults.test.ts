@@ -17,13 +17,13 @@ const PAT = 'pat-na1-11111111-2222-3333-4444-555555555555';
 /** The credential's Timeout (ms): n8n gives up on a held answer then, and the execution goes on (records stay queued). */
 const CLIENT_TIMEOUT_MS = 1_500;
 /**
- * Measured here on 2026-12-02 (2 CPUs shared with four other engineers): 300 payments (342 events, 377 deliveries)
- * took n8n 151 s and the test 155 s at load average 8 to 11, about 2.3 events a second with 8 deliveries at once
- * (plus about 70 s to pack, install and start n8n); at load average 15 to 19 an earlier run managed 0.5 a second
- * (120 payments in 287 s). 1,000 payments (some 1,140 events) would take about 8 minutes at 2.3 a second; 300 keep
- * the run near 3 minutes, and the phases have room for a loaded machine.
+ * Issue 9 asks for 1,000 payments through each engine. Measured here on 2026-12-03 (2 CPUs, quiet): 1,000 payments
+ * (1,228 deliveries) took n8n 231 s, phases 35 + 166 + 21 + 8 s, with 8 deliveries at once (plus about 35 s to
+ * pack, install and start n8n). On 2026-12-02 at load average 8 to 11, 300 payments took 151 s (2.3 events a
+ * second): a phase may take minutes on a loaded machine, so its deadline is long, and an n8n that stops finishing
+ * events fails the test within a minute instead (waitForEngine).
  */
-const PAYMENTS = 300;
+const PAYMENTS = 1_000;
 const CONCURRENCY = 8;
 /**
  * What n8n documents for many production executions at once on one instance (N8N_CONCURRENCY_PRODUCTION_LIMIT,
@@ -45,7 +45,7 @@ interface WorkflowBody {
  * 30 % of calls 429, 502 or too late; signed Stripe deliveries with redeliveries and refunds to the production
  * webhook; what is left queued is drained afterwards (CRM Sync's work) against the same store.
  */
-describe(`n8n e2e: ${PAYMENTS} payments through CRM Upsert while HubSpot fails 30 % of calls`, { timeout: 900_000 }, () => {
+describe(`n8n e2e: ${PAYMENTS} payments through CRM Upsert while HubSpot fails 30 % of calls`, { timeout: 1_260_000 }, () => {
   const tmp = tempDir('tcrm-n8n-crm-faults-');
   const storeUrl = `sqlite:${join(tmp.path, 'store.db')}`;
   const faults = hubspotFaults(CLIENT_TIMEOUT_MS);
@@ -86,7 +86,7 @@ describe(`n8n e2e: ${PAYMENTS} payments through CRM Upsert while HubSpot fails 3
     tmp.remove();
   });
 
-  it('every payment ends in HubSpot once with the ledger’s amounts, every customer once, and the outbox empties', { timeout: 840_000 }, async (t) => {
+  it('every payment ends in HubSpot once with the ledger’s amounts, every customer once, and the outbox empties', { timeout: 1_200_000 }, async (t) => {
     const scenario = faultScenario({ payments: PAYMENTS, secret: TEST_WEBHOOK_SECRET });
     const line = await runFaultScenario({
       db: store,
@@ -94,7 +94,7 @@ describe(`n8n e2e: ${PAYMENTS} payments through CRM Upsert while HubSpot fails 3
       faults,
       scenario,
       concurrency: CONCURRENCY,
-      phaseTimeoutMs: 480_000,
+      phaseTimeoutMs: 600_000,
       drainAdapter: crmAdapterFromEnv('hubspot', { HUBSPOT_ACCESS_TOKEN: PAT, HUBSPOT_TIMEOUT_MS: String(CLIENT_TIMEOUT_MS) }),
       send: async (d) => {
         const res = await fetch(webhookUrl, { method: 'POST', headers: d.headers, body: d.body, signal: AbortSignal.timeout(60_000) });
