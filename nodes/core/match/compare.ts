@@ -188,9 +188,12 @@ function cardPairLevel(a: CardDescriptor, b: CardDescriptor): number {
 }
 
 function cardLevel(a: NormalizedRecord, b: NormalizedRecord): number {
-  for (const t of a.tokens) if (b.tokens.includes(t)) return 0;
+  // The fingerprints answer most candidates without reading their token and card lists (normalized-record.ts).
+  if ((a.tokenBits & b.tokenBits) !== 0) for (const t of a.tokens) if (b.tokens.includes(t)) return 0;
   // Tokens of different processors live in different namespaces: two tokens differing says nothing.
-  if (!a.cards.length || !b.cards.length) return MISSING;
+  if (a.last4Bits === 0 || b.last4Bits === 0) return MISSING;
+  // No last 4 in common: every pair of cards is two different cards.
+  if ((a.last4Bits & b.last4Bits) === 0) return 4;
   let best = 4;
   for (const ca of a.cards) for (const cb of b.cards) best = Math.min(best, cardPairLevel(ca, cb));
   return best;

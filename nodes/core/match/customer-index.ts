@@ -4,7 +4,7 @@ import { KeyTable } from './key-table';
 import { blockKeys, emailBlock, hashKey, phoneBlock } from './blocking';
 import type { ValueFrequencies } from './compare';
 import type { CustomerChangeSource, MatchRecord } from './match-record';
-import { DEFAULT_NORMALIZE, normalizeRecord, type NormalizeOptions, type NormalizedRecord } from './normalized-record';
+import { DEFAULT_NORMALIZE, normalizeRecord, refreshFingerprints, type NormalizeOptions, type NormalizedRecord } from './normalized-record';
 
 const OVERSIZED = -1;
 /** Rarer than this counts as this rare: one typo'd name in a million must not become overwhelming evidence. */
@@ -246,7 +246,7 @@ export class CustomerIndex {
    */
   absorb(id: string, probe: NormalizedRecord): NormalizedRecord {
     const cur = this.get(id);
-    const next = cur ? combine(cur, probe, (kind, v) => this.holderOf(kind, v, id)) : { ...probe, id, ...freeKeys(probe, (kind, v) => this.holderOf(kind, v, id)) };
+    const next = cur ? combine(cur, probe, (kind, v) => this.holderOf(kind, v, id)) : refreshFingerprints({ ...probe, id, ...freeKeys(probe, (kind, v) => this.holderOf(kind, v, id)) });
     this.upsertNormalized(next);
     return next;
   }
@@ -386,5 +386,5 @@ function combine(base: NormalizedRecord, extra: NormalizedRecord, free: KeyFree)
     cards: extra.cards.every((c) => known.has(cardId(c))) ? base.cards : [...base.cards, ...extra.cards.filter((c) => !known.has(cardId(c)))],
   };
   if (out.idNumber === undefined && extra.idNumber) out.idNumber = extra.idNumber;
-  return out;
+  return refreshFingerprints(out);
 }

@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import { CustomerIndex } from '../../../nodes/core/match/customer-index';
 import { matchCustomer } from '../../../nodes/core/match/match-customer';
 import type { CustomerChangePage, CustomerChangeSource, MatchRecord } from '../../../nodes/core/match/match-record';
-import { normalizeRecord } from '../../../nodes/core/match/normalized-record';
+import { compareRecords } from '../../../nodes/core/match/compare';
+import { resolveMatchConfig } from '../../../nodes/core/match/match-config';
+import { fingerprintOf, normalizeRecord } from '../../../nodes/core/match/normalized-record';
+import { F } from '../../../nodes/core/match/weights';
 import { payment } from './match-fixtures';
 
 /** A CRM that lists contacts changed since a stamp, as CRM APIs do, and counts how often it is asked. */
@@ -79,5 +82,31 @@ describe('customer index: a local copy of the CRM\'s match keys', () => {
     assert.equal(index.findKey('email', 'same@example.com')?.id, 'a');
     index.remove('a');
     assert.equal(index.findKey('email', 'same@example.com'), undefined);
+  });
+
+  it('fingerprints a record\'s tokens and last 4s: a value in common always shares bits, none is 0', () => {
+    assert.equal(fingerprintOf([]), 0);
+    for (let i = 0; i < 2000; i++) {
+      const token = `ctok_${i.toString(36)}`;
+      const last4 = String(i % 10000).padStart(4, '0');
+      const list = fingerprintOf([`ctok_other${i}`, token]);
+      assert.notEqual(fingerprintOf([token]) & list, 0, token);
+      assert.equal(fingerprintOf([token]) & list, fingerprintOf([token]), 'every bit of the value is in the list');
+      assert.notEqual(fingerprintOf([last4]), 0);
+    }
+    const rec = normalizeRecord({ id: 'c', cards: [{ last4: '4242', bin: '424242' }], keys: [{ kind: 'cardToken', value: 'ctok_a' }] });
+    assert.deepEqual([rec.tokenBits, rec.last4Bits], [fingerprintOf(['ctok_a']), fingerprintOf(['4242'])]);
+  });
+
+  it('a merged customer is compared on the cards and tokens it took over', () => {
+    const index = new CustomerIndex();
+    index.upsert({ id: 'into', givenName: 'Ana', familyName: 'Diaz', email: 'ana@example.com' });
+    index.upsert({ id: 'from', givenName: 'Ana', familyName: 'Diaz', cards: [{ last4: '4242', bin: '424242', expMonth: 4, expYear: 2030 }], keys: [{ kind: 'cardToken', value: 'ctok_merged' }] });
+    index.mergeInto('into', 'from');
+    const merged = index.get('into')!;
+    const probe = normalizeRecord({ id: 'p', cards: [{ last4: '4242', bin: '424242', expMonth: 4, expYear: 2030 }], keys: [{ kind: 'cardToken', value: 'ctok_merged' }] });
+    assert.equal(compareRecords(probe, merged, resolveMatchConfig({}).logWeights, resolveMatchConfig({}).weights.m).levels[F.card], 0, 'the same token');
+    const otherToken = normalizeRecord({ id: 'q', cards: [{ last4: '4242', bin: '424242', expMonth: 4, expYear: 2030 }] });
+    assert.equal(compareRecords(otherToken, merged, resolveMatchConfig({}).logWeights, resolveMatchConfig({}).weights.m).levels[F.card], 1, 'the same BIN, last 4 and expiry');
   });
 });
