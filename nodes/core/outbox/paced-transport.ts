@@ -1,7 +1,7 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CrmAdapter, CrmLimits } from '../crm/saas/crm-adapter';
 import type { HttpTransport } from '../http/http-transport';
-import { RateLimiter, type Clock } from './rate-limiter';
+import { RateLimiter, realClock, type Clock } from './rate-limiter';
 
 /** How a drain paces an adapter: per HTTP request (exact), or per adapter call when the transport is not paced. */
 export interface Pacing {
@@ -40,6 +40,18 @@ export function pacedTransport(http: HttpTransport, limiter: RateLimiter): HttpT
     },
     ...(http.refreshAuth ? { refreshAuth: () => http.refreshAuth!() } : {}),
   };
+}
+
+/**
+ * An adapter whose every HTTP request takes a slot from one limiter, sized by the adapter's own documented limits
+ * and shared with the drain (markPaced). `make` wraps each transport it builds in `paced`; it makes no request.
+ */
+export function pacedAdapter(make: (paced: (http: HttpTransport) => HttpTransport) => CrmAdapter, clock: Clock = realClock): CrmAdapter {
+  // Sized for real once the adapter says its limits (they follow from its settings).
+  const limiter = new RateLimiter({ requestsPerWindow: 1, windowMs: 1_000 }, clock);
+  const adapter = make((http) => pacedTransport(http, limiter));
+  limiter.configure(adapter.limits);
+  return markPaced(adapter, limiter);
 }
 
 /** Says that `adapter` sends through a pacedTransport of `limiter`, which the drain then shares. */

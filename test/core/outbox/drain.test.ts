@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { claimBatch } from '../../../nodes/core/outbox/claim';
 import { markFailed } from '../../../nodes/core/outbox/settle';
+import { crmAdapterFromRecord } from '../../../nodes/core/crm/saas/crm-from-credentials';
 import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings } from '../../../nodes/core/crm/saas/hubspot';
 import { DEFAULT_OUTBOX_POLICY } from '../../../nodes/core/outbox/types';
 import { TOKEN } from '../crm/saas/hubspot-kit';
@@ -62,6 +63,22 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
 
     assert.deepEqual([r.ended, r.counts.synced], ['drained', 500]);
     assert.deepEqual(mock.callsTo('/associate/default').map((c) => (c.body as { inputs: unknown[] }).inputs.length), [100, 100, 50]);
+  });
+
+  it('an adapter built from an engine\'s account record (n8n, Node-RED) paces every request, so payments go 1,000 a call too', async () => {
+    const { mock, clock } = await hubspotOutbox();
+    const adapter = crmAdapterFromRecord('hubspot', { accessToken: TOKEN });
+    await queue(db, 'hubspot', customers(...Array.from({ length: 250 }, (_, i) => i + 1)), T0);
+    await queue(db, 'hubspot', payments(...Array.from({ length: 250 }, (_, i) => payment(i + 1, i + 1))), T0);
+    const began = Date.now();
+    const r = await drainWith(db, adapter, clock);
+    const tookMs = Date.now() - began;
+
+    assert.deepEqual([r.ended, r.counts.synced], ['drained', 500]);
+    assert.deepEqual(mock.callsTo('/associate/default').map((c) => (c.body as { inputs: unknown[] }).inputs.length), [250]);
+    // Each of the seven requests took its own slot, a window's share apart (10 s / 190), on the real clock.
+    assert.equal(mock.calls.length, 7);
+    assert.ok(tookMs >= 6 * (10_000 / 190) - 10, `seven requests in ${tookMs} ms`);
   });
 
   it('a write retried after its answer was lost changes nothing in HubSpot', async () => {

@@ -1,7 +1,7 @@
 import { InputError } from '../../errors';
 import type { HttpTransport } from '../../http/http-transport';
-import { markPaced, pacedTransport } from '../../outbox/paced-transport';
-import { RateLimiter, realClock, type Clock } from '../../outbox/rate-limiter';
+import { pacedAdapter } from '../../outbox/paced-transport';
+import { realClock, type Clock } from '../../outbox/rate-limiter';
 import { parseSaasCrmName, SAAS_CRM_NAMES, type SaasCrmName } from '../crm-names';
 import type { CrmAdapter } from './crm-adapter';
 import { createDynamicsAdapter, DYNAMICS_ENV, dynamicsAxiosTransport, dynamicsSettingsFromEnv } from './dynamics';
@@ -36,12 +36,7 @@ export const CRM_CREDENTIAL_ENV: Record<SaasCrmName, readonly string[]> = {
 export function crmAdapterFromEnv(name: string, env: NodeJS.ProcessEnv = process.env, options: CrmFactoryOptions = {}): CrmAdapter {
   const crm = parseSaasCrmName(name, '--crm');
   const clock = options.clock ?? realClock;
-  // Sized for real once the adapter says its limits (they follow from its settings); no request is made before.
-  const limiter = new RateLimiter({ requestsPerWindow: 1, windowMs: 1_000 }, clock);
-  const paced = (http: HttpTransport) => pacedTransport(http, limiter);
-  const adapter = build(crm, env, clock, paced);
-  limiter.configure(adapter.limits);
-  return markPaced(adapter, limiter);
+  return pacedAdapter((paced) => build(crm, env, clock, paced), clock);
 }
 
 function build(crm: SaasCrmName, env: NodeJS.ProcessEnv, clock: Clock, paced: (http: HttpTransport) => HttpTransport): CrmAdapter {

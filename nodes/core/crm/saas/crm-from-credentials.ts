@@ -1,4 +1,5 @@
 import { InputError } from '../../errors';
+import { pacedAdapter } from '../../outbox/paced-transport';
 import type { HttpTransport } from '../../http/http-transport';
 import { parseSaasCrmName, type SaasCrmName } from '../crm-names';
 import type { CrmAdapter } from './crm-adapter';
@@ -26,20 +27,21 @@ const ENGINE_AUTHENTICATES = { type: 'privateApp', accessToken: 'authenticated-b
 export function crmAdapterFromRecord(name: string, record: CrmRecord, http?: HttpTransport): CrmAdapter {
   const crm = parseSaasCrmName(name);
   try {
-    return build(crm, record, http);
+    // Every request paced, as the drain counts it: a HubSpot payment call of ten upserts and an association is 11.
+    return pacedAdapter((paced) => build(crm, record, http, paced));
   } catch (e) {
     if (e instanceof InputError && e.field.startsWith(`${crm}.`)) throw renameToRecordField(crm, e);
     throw e;
   }
 }
 
-function build(crm: SaasCrmName, record: CrmRecord, http?: HttpTransport): CrmAdapter {
+function build(crm: SaasCrmName, record: CrmRecord, http: HttpTransport | undefined, paced: (http: HttpTransport) => HttpTransport): CrmAdapter {
   const input = settingsInputFromRecord(crm, record);
   switch (crm) {
     case 'hubspot': {
       if (!http && !input.auth) requireRecordFields(record, ['accessToken'], 'a private app access token (pat-…), or the OAuth client id, secret and refresh token');
       const settings = parseHubSpotSettings(http && !input.auth ? { ...input, auth: ENGINE_AUTHENTICATES } : input);
-      return createHubSpotAdapter({ http: http ?? hubspotAxiosTransport(settings), settings });
+      return createHubSpotAdapter({ http: paced(http ?? hubspotAxiosTransport(settings)), settings });
     }
     case 'salesforce': {
       if (!http) {
@@ -51,21 +53,21 @@ function build(crm: SaasCrmName, record: CrmRecord, http?: HttpTransport): CrmAd
         }
       }
       const settings = parseSalesforceSettings(input);
-      return createSalesforceAdapter({ http: http ?? salesforceAxiosTransport(settings), settings });
+      return createSalesforceAdapter({ http: paced(http ?? salesforceAxiosTransport(settings)), settings });
     }
     case 'dynamics': {
       requireRecordFields(record, ['orgUrl'], 'the Environment URL from the Power Platform admin center, e.g. https://contoso.crm.dynamics.com');
       if (!http) requireRecordFields(record, ['tenantId', 'clientId', 'clientSecret'], 'the app registration in Entra ID signs in with these');
       const settings = parseDynamicsSettings(input);
-      return createDynamicsAdapter({ http: http ?? dynamicsAxiosTransport(settings), settings });
+      return createDynamicsAdapter({ http: paced(http ?? dynamicsAxiosTransport(settings)), settings });
     }
     case 'pipedrive': {
       const settings = parsePipedriveSettings(input);
-      return createPipedriveAdapter({ http: http ?? pipedriveAxiosTransport(settings), settings });
+      return createPipedriveAdapter({ http: paced(http ?? pipedriveAxiosTransport(settings)), settings });
     }
     case 'zoho': {
       const settings = parseZohoSettings(input);
-      return createZohoAdapter({ http: http ?? zohoAxiosTransport(settings), settings });
+      return createZohoAdapter({ http: paced(http ?? zohoAxiosTransport(settings)), settings });
     }
   }
 }
