@@ -59,6 +59,15 @@ function rewind(at: string, overlapMs: number): string {
 
 const opt = (v: string | null): string | undefined => (v === null || v === '' ? undefined : v);
 
+/**
+ * The keys of some customers. The indexed kinds are picked in code, not in SQL: given both lists, SQLite searches
+ * the primary key by kind, which reads every email, phone and token key in the store (7.8 ms a refresh at 13,000
+ * customers, and growing with them).
+ */
+export function keysOfCustomersSql(customers: number): string {
+  return `SELECT kind, value, customer_id FROM customer_keys WHERE customer_id IN (${Array.from({ length: customers }, () => '?').join(',')})`;
+}
+
 /** Customers of the local store changed after `cursor`, with their keys and cards, oldest change first. */
 export async function readLocalCustomerChanges(
   db: SqlExecutor,
@@ -89,11 +98,8 @@ export async function readLocalCustomerChanges(
   for (let i = 0; i < ids.length; i += 400) {
     const chunk = ids.slice(i, i + 400);
     const marks = chunk.map(() => '?').join(',');
-    const keys = await db.all<{ kind: MatchKeyKind; value: string; customer_id: string }>(
-      `SELECT kind, value, customer_id FROM customer_keys WHERE customer_id IN (${marks}) AND kind IN (${INDEXED_KINDS.map(() => '?').join(',')})`,
-      [...chunk, ...INDEXED_KINDS],
-    );
-    for (const k of keys) records.get(k.customer_id)?.keys.push({ kind: k.kind, value: k.value });
+    const keys = await db.all<{ kind: MatchKeyKind; value: string; customer_id: string }>(keysOfCustomersSql(chunk.length), chunk);
+    for (const k of keys) if (INDEXED_KINDS.includes(k.kind)) records.get(k.customer_id)?.keys.push({ kind: k.kind, value: k.value });
     const cards = await db.all<{
       customer_id: string; bin: string | null; last4: string; exp_month: number | null; exp_year: number | null;
       wallet: string | null; token: string | null; processor: string | null;
