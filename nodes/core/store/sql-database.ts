@@ -32,6 +32,12 @@ export interface SqlDatabase extends SqlExecutor {
    * outside `fn`, sending messages) out of `fn`, or apply them after it returns.
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, options?: TransactionOptions): Promise<T>;
+  /**
+   * A value that differs after any commit to the database, by this process or another, where the store can tell
+   * that cheaply (SQLite); undefined where it cannot (Postgres). Read it before a query: if it is the same later,
+   * the query would answer the same.
+   */
+  writeMark?(): string;
   exec(sqlScript: string): Promise<void>;
   close(): Promise<void>;
 }

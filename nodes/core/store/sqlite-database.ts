@@ -18,6 +18,8 @@ function loadSqlite(): typeof import('node:sqlite') {
   }
 }
 
+const READ_ONLY = /^\s*SELECT\b/i;
+
 /**
  * SQLite through node:sqlite. Several processes (n8n, Node-RED, the Temporal worker) may open the same file:
  * WAL lets readers run beside the writer and the busy timeout makes writers queue instead of failing.
@@ -48,11 +50,30 @@ export class SqliteDatabase implements SqlDatabase {
     return st;
   }
 
+  /**
+   * Writes through this connection (SQLite's data_version counts only the others'). Every statement that is not a
+   * plain SELECT counts, and every commit: a mark that moves for nothing costs one needless query, never a missed
+   * change.
+   */
+  private ownWrites = 0;
+  private counted(sql: string): string {
+    if (!READ_ONLY.test(sql)) this.ownWrites++;
+    return sql;
+  }
+
   private readonly executor: SqlExecutor = {
-    all: async <T>(sql: string, params: readonly SqlValue[] = []) => this.statement(sql).all(...params) as T[],
-    get: async <T>(sql: string, params: readonly SqlValue[] = []) => this.statement(sql).get(...params) as T | undefined,
-    run: async (sql: string, params: readonly SqlValue[] = []) => ({ changes: Number(this.statement(sql).run(...params).changes) }),
+    all: async <T>(sql: string, params: readonly SqlValue[] = []) => this.statement(this.counted(sql)).all(...params) as T[],
+    get: async <T>(sql: string, params: readonly SqlValue[] = []) => this.statement(this.counted(sql)).get(...params) as T | undefined,
+    run: async (sql: string, params: readonly SqlValue[] = []) => {
+      this.ownWrites++;
+      return { changes: Number(this.statement(sql).run(...params).changes) };
+    },
   };
+
+  writeMark(): string {
+    const other = this.statement('PRAGMA data_version').get() as { data_version: number };
+    return `${other.data_version}:${this.ownWrites}`;
+  }
 
   all<T = Record<string, unknown>>(sql: string, params?: readonly SqlValue[]): Promise<T[]> {
     return this.executor.all<T>(sql, params);
@@ -72,6 +93,7 @@ export class SqliteDatabase implements SqlDatabase {
       try {
         const result = await fn(this.executor);
         this.db.exec('COMMIT');
+        this.ownWrites++;
         return result;
       } catch (e) {
         this.db.exec('ROLLBACK');
@@ -83,6 +105,7 @@ export class SqliteDatabase implements SqlDatabase {
   }
 
   async exec(sqlScript: string): Promise<void> {
+    this.ownWrites++;
     this.db.exec(sqlScript);
   }
 

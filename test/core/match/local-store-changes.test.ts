@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
+import { keysOfCustomersSql } from '../../../nodes/core/match/local-store-changes';
 import { MIGRATIONS } from '../../../nodes/core/store/migrations';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
@@ -77,5 +78,58 @@ describe('store version 2: customer details, card descriptors, changes for the m
     assert.deepEqual((await crm.customerChanges(last, 100)).records, []);
     await crm.upsertCustomers([{ id: 'cus_ana', profile: {}, keys: [{ kind: 'phone', value: '+15555550199' }] }]);
     assert.deepEqual((await crm.customerChanges(last, 100)).records.map((r) => r.id), ['cus_ana']);
+  });
+});
+
+describe('changes for the match index: cheap when nothing changed, never missing what another process wrote', () => {
+  const dir = tempDir('tcrm-changes-');
+  after(async () => {
+    await closeAllDatabases();
+    dir.remove();
+  });
+
+  it('answers a caught-up cursor without a query, and reads again once anything commits', async () => {
+    const path = join(dir.path, 'store.db');
+    const crm = new LocalSqlCrm(await openDatabase(`sqlite:${path}`));
+    await crm.upsertCustomers([{ id: 'cus_1', profile: { givenName: 'Ana' }, keys: [{ kind: 'email', value: 'ana@example.com' }] }]);
+    const first = await crm.customerChanges(null, 100);
+    assert.deepEqual(first.records.map((r) => r.id), ['cus_1']);
+
+    let queries = 0;
+    const all = crm.db.all.bind(crm.db);
+    crm.db.all = ((sql: string, params?: never) => {
+      queries++;
+      return all(sql, params);
+    }) as typeof crm.db.all;
+    for (let i = 0; i < 5; i++) assert.deepEqual((await crm.customerChanges(first.next, 100)).records, []);
+    assert.equal(queries, 0, 'nothing committed since the last read: the store is not asked');
+
+    // Another process (its own connection to the file) adds a customer: the next read sees it.
+    const other = new SqliteDatabase(path);
+    await new LocalSqlCrm(other).upsertCustomers([{ id: 'cus_2', profile: { givenName: 'Bo' }, keys: [{ kind: 'phone', value: '+15555550123' }] }]);
+    await other.close();
+    const next = await crm.customerChanges(first.next, 100);
+    assert.deepEqual(next.records.map((r) => [r.id, r.keys]), [['cus_2', [{ kind: 'phone', value: '+15555550123' }]]]);
+    assert.ok(queries > 0);
+  });
+
+  it("reads a refresh's keys through the customer index, not by scanning every key of a kind", async () => {
+    const crm = new LocalSqlCrm(await openDatabase(`sqlite:${join(dir.path, 'many.db')}`));
+    const customers = Array.from({ length: 2000 }, (_, i) => ({
+      id: `cus_${i}`,
+      profile: { givenName: `P${i}` },
+      keys: [
+        { kind: 'email' as const, value: `p${i}@example.com` },
+        { kind: 'paymentId' as const, value: `stripe:pi_${i}` },
+      ],
+    }));
+    // No ANALYZE: the store never runs it, so the planner goes by the schema alone.
+    await crm.upsertCustomers(customers);
+    const plan = await crm.db.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${keysOfCustomersSql(100)}`, customers.slice(0, 100).map((c) => c.id));
+    assert.match(plan.map((p) => p.detail).join('\n'), /customer_keys_by_customer/);
+    const page = await crm.customerChanges(null, 3000);
+    assert.equal(page.records.length, 2000);
+    // Only the kinds the index holds come back (a payment id is looked up one by one, not indexed).
+    assert.deepEqual(page.records.find((r) => r.id === 'cus_7')!.keys, [{ kind: 'email', value: 'p7@example.com' }]);
   });
 });
