@@ -62,8 +62,11 @@ function probability(v: number | undefined, fallback: number, field: string): nu
 
 const cache = new WeakMap<MatchConfig, ResolvedMatchConfig>();
 
+/** The configuration of a step given none: one object, so it is resolved once, not once per payment. */
+export const DEFAULT_MATCH_CONFIG: MatchConfig = Object.freeze({});
+
 /** Checks and completes a configuration; the same object resolves once. */
-export function resolveMatchConfig(config: MatchConfig = {}): ResolvedMatchConfig {
+export function resolveMatchConfig(config: MatchConfig = DEFAULT_MATCH_CONFIG): ResolvedMatchConfig {
   const hit = cache.get(config);
   if (hit) return hit;
   const linkThreshold = probability(config.linkThreshold, 0.9, 'linkThreshold');

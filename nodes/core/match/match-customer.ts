@@ -6,7 +6,7 @@ import { CustomerIndex } from './customer-index';
 import { decide } from './decide';
 import { EXACT_KEY_CONFIDENCE } from './exact-confidence';
 import { matchExact } from './exact-match';
-import { resolveMatchConfig, type MatchConfig, type ResolvedMatchConfig } from './match-config';
+import { DEFAULT_MATCH_CONFIG, resolveMatchConfig, type MatchConfig, type ResolvedMatchConfig } from './match-config';
 import type { CustomerChangeSource } from './match-record';
 import { keysOfEvent } from './normalize-keys';
 import { normalizeRecord, recordOfEvent } from './normalized-record';
@@ -43,7 +43,7 @@ export function indexFor(source: CustomerChangeSource, config: MatchConfig | Res
  * field-by-field comparison with the customers that share a block with the payment.
  * Returns the decision (link, review, create), a confidence, what it matched on, and why.
  */
-export async function matchCustomer(event: TokenizedPaymentEvent, deps: MatchDeps, config: MatchConfig = {}): Promise<MatchResult> {
+export async function matchCustomer(event: TokenizedPaymentEvent, deps: MatchDeps, config: MatchConfig = DEFAULT_MATCH_CONFIG): Promise<MatchResult> {
   const pushed = await pushedCustomer(event, deps, config);
   if (pushed && 'link' in pushed) return pushed.link;
   const result = await matchOnKeysAndFields(event, deps, config);

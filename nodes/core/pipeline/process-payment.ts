@@ -26,8 +26,10 @@ export interface ProcessedPayment {
  */
 export async function processPayments(events: readonly unknown[], ctx: PipelineContext): Promise<ProcessedPayment[]> {
   const out: ProcessedPayment[] = [];
+  // One object for the batch: a configuration is checked and completed once per object (match-config.ts).
+  const config: MatchConfig = { ...ctx.match, defaultRegion: ctx.defaultRegion };
   for (const raw of events) {
-    const matched = await matchStep(tokenizeStep(raw, ctx.keys), ctx.crm, { ...ctx.match, defaultRegion: ctx.defaultRegion });
+    const matched = await matchStep(tokenizeStep(raw, ctx.keys), ctx.crm, config);
     const [done] = await upsertStep([matched], ctx.crm);
     const { match, crm, ...event } = done!;
     out.push({ event: event as TokenizedPaymentEvent, match: match!, upsert: crm! });

@@ -4,7 +4,7 @@ import { LocalSqlCrm } from '../crm/local-sql-crm';
 import { upsertPayments } from '../crm/upsert-payments';
 import { InputError } from '../errors';
 import { applyAutoMerges, identityStoreOf } from '../identity/identity-graph';
-import type { MatchConfig } from '../match/match-config';
+import { DEFAULT_MATCH_CONFIG, type MatchConfig } from '../match/match-config';
 import { matchCustomer } from '../match/match-customer';
 import { openDatabase } from '../store/open-database';
 import { keyProviderFromSpec, type KeyProvider } from '../tokenize/key-provider';
@@ -21,7 +21,7 @@ export function tokenizeStep(payload: unknown, keys: KeyProvider): PaymentMessag
  * Exact keys, then field-by-field comparison (match/match-customer.ts). Customers the payment shows to be one
  * person are merged here when their records agree (recorded and undoable: identity/merge-customers.ts).
  */
-export async function matchStep(payload: unknown, crm: Crm, options: MatchConfig = {}): Promise<PaymentMessage> {
+export async function matchStep(payload: unknown, crm: Crm, options: MatchConfig = DEFAULT_MATCH_CONFIG): Promise<PaymentMessage> {
   const event = readTokenizedEvent(payload, 'Match Customer');
   const match = await matchCustomer(event, { crm }, options);
   const store = identityStoreOf(crm);
