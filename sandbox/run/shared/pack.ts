@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join } from 'node:path';
 import { repoRoot } from './repo-root';
 import { runCommand } from './run-command';
+import { copyTree, sharedInstall } from './shared-pack-install';
 
 export interface PackageManifest {
   name: string;
@@ -71,7 +72,8 @@ export interface InstalledPack {
  * Installs the tarball into `dir`/node_modules as the engines' own installers do: runtime dependencies only, no
  * scripts; peers (n8n-workflow) come from the engine. n8n reads community packages from
  * `<N8N_USER_FOLDER>/.n8n/nodes`, Node-RED from its user directory. `--prefer-offline` takes dependencies from
- * npm's cache without asking the registry again.
+ * npm's cache without asking the registry again. A folder without node_modules gets a copy of the tarball's one
+ * install on this machine (shared-pack-install.ts); one with packages in it gets a real install among them.
  */
 export async function installPack(node: string, packed: Pick<PackedRepo, 'tarball' | 'sha256'>, dir: string): Promise<InstalledPack> {
   mkdirSync(dir, { recursive: true });
@@ -83,12 +85,26 @@ export async function installPack(node: string, packed: Pick<PackedRepo, 'tarbal
   const marker = join(dir, INSTALLED_MARKER);
   const installed = existsSync(marker) ? readFileSync(marker, 'utf8').trim() : undefined;
   if (installed === packed.sha256 && existsSync(join(packageDir, 'package.json'))) return { packageDir, ms: 0, skipped: true };
-  const { ms } = await runCommand(
-    'npm',
-    ['install', packed.tarball, '--prefix', dir, '--ignore-scripts', '--omit=dev', '--omit=peer', '--no-audit', '--no-fund', '--prefer-offline'],
-    { cwd: dir, env: npmEnv(node) },
-  );
+  const startedAt = performance.now();
+  const npmInstall = (into: string) =>
+    runCommand(
+      'npm',
+      ['install', packed.tarball, '--prefix', into, '--ignore-scripts', '--omit=dev', '--omit=peer', '--no-audit', '--no-fund', '--prefer-offline'],
+      { cwd: into, env: npmEnv(node) },
+    ).then(() => undefined);
+  if (existsSync(join(dir, 'node_modules'))) {
+    // Packages of the operator's own are there: npm places ours among them.
+    await npmInstall(dir);
+  } else {
+    // A fresh folder (every end-to-end test, a first `npm start`): a copy of this tarball's one install.
+    const shared = await sharedInstall(packed.sha256, async (into) => {
+      writeFileSync(join(into, 'package.json'), readFileSync(manifest));
+      await npmInstall(into);
+    });
+    await copyTree(join(shared, 'node_modules'), join(dir, 'node_modules'));
+    for (const file of ['package.json', 'package-lock.json']) if (existsSync(join(shared, file))) copyFileSync(join(shared, file), join(dir, file));
+  }
   if (!existsSync(join(packageDir, 'package.json'))) throw new Error(`npm install finished but ${packageDir} is missing`);
   writeFileSync(marker, `${packed.sha256}\n`);
-  return { packageDir, ms, skipped: false };
+  return { packageDir, ms: performance.now() - startedAt, skipped: false };
 }
