@@ -4,14 +4,15 @@ import { pendingReviewQuery, resolveReviewSignal } from '../workflows/review';
 
 /**
  * `terminal-crm review` over a Temporal client. Waiting payments are found without custom search attributes:
- * the running payment workflows of the task queue are listed (default visibility) and each is asked whether it
+ * the running payment workflows (paymentToCrm, paymentSaga) of the task queue are listed (default visibility) and each is asked whether it
  * waits. Fine for a shop's open payments; a backlog of thousands would want a search attribute instead.
  */
 export function temporalReviewClient(client: Client, taskQueue: string): ReviewClient {
   const quoted = taskQueue.replace(/\\/g, '\\\\').replace(/'/g, "\\'");
   return {
     async *runningPaymentWorkflows() {
-      const query = `WorkflowType = 'paymentToCrm' AND ExecutionStatus = 'Running' AND TaskQueue = '${quoted}'`;
+      // Both payment workflows wait for reviews: paymentToCrm per event, paymentSaga per payment.
+      const query = `(WorkflowType = 'paymentToCrm' OR WorkflowType = 'paymentSaga') AND ExecutionStatus = 'Running' AND TaskQueue = '${quoted}'`;
       for await (const execution of client.workflow.list({ query })) yield execution.workflowId;
     },
     pendingReview: (workflowId) => client.workflow.getHandle(workflowId).query(pendingReviewQuery),

@@ -1,8 +1,10 @@
 import { ActivityFailure, type RetryPolicy, ApplicationFailure, TimeoutFailure, condition, defineSignal, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
+import type { ReviewResolution } from '../nodes/core/match/review-resolution';
 import type { MatchedMessage, PaymentActivities, RecordedMessage } from '../temporal/activities/payment-activities';
 import type { SagaActivities, SagaFailureInput } from '../temporal/activities/saga-activities';
 import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
+import { pendingReviewQuery, resolveReviewSignal, wellFormedResolution, type PendingReview, type ReviewOutcome } from './review';
 import { paymentArrivedSignal } from './send-to-terminal';
 
 /**
@@ -19,7 +21,7 @@ export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent');
 
 /** Same patience as paymentToCrm: a CRM down over a weekend must not lose the sale. */
 const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: SAGA_NON_RETRYABLE };
-const { tokenize, upsert, segment, loyalty } = proxyActivities<PaymentActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '3 days', retry });
+const { tokenize, upsert, reviewWait, segment, loyalty } = proxyActivities<PaymentActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '3 days', retry });
 const steps = proxyActivities<SagaActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '3 days', retry });
 /**
  * The store-only steps as local activities: they run in the worker inside the workflow task, so a payment costs one
@@ -32,11 +34,15 @@ const local = proxyLocalActivities<PaymentActivities & SagaActivities>({ startTo
 /** Runs started before the store-only steps became local activities replay as they ran: every step a regular activity. */
 export const SAGA_LOCAL_STEPS_PATCH = 'saga-local-store-steps';
 
+/** Runs started before the saga waited for an operator's review record a review-band payment at once, as they did. */
+export const SAGA_REVIEW_WAITS_PATCH = 'saga-review-waits-for-operator';
+
 /** Which proxy each step goes through in this run. */
 interface SagaSteps {
   tokenize: PaymentActivities['tokenize'];
   sagaMatch: SagaActivities['sagaMatch'];
-  upsert: (message: MatchedMessage) => Promise<RecordedMessage>;
+  upsert: (message: MatchedMessage, resolution?: ReviewResolution) => Promise<RecordedMessage>;
+  reviewWait: PaymentActivities['reviewWait'];
   /** Null: nothing to do for the CRM (the local CRM); otherwise the proxy sagaCrmSync goes through. */
   crmSync: () => Promise<SagaActivities['sagaCrmSync'] | null>;
   segment: PaymentActivities['segment'];
@@ -44,7 +50,8 @@ interface SagaSteps {
   sagaFollowUps: SagaActivities['sagaFollowUps'];
 }
 
-const regularSteps: SagaSteps = { tokenize, sagaMatch: steps.sagaMatch, upsert: (m) => upsert(m), crmSync: async () => steps.sagaCrmSync, segment, loyalty, sagaFollowUps: steps.sagaFollowUps };
+// Called without the resolution when there is none, so the activity's input is what it was before reviews waited.
+const regularSteps: SagaSteps = { tokenize, sagaMatch: steps.sagaMatch, upsert: (m, r) => (r ? upsert(m, r) : upsert(m)), reviewWait, crmSync: async () => steps.sagaCrmSync, segment, loyalty, sagaFollowUps: steps.sagaFollowUps };
 
 /**
  * The CRM step is what may wait on a rate-limited SaaS, so it stays a regular activity (its own retries, a
@@ -54,7 +61,8 @@ const regularSteps: SagaSteps = { tokenize, sagaMatch: steps.sagaMatch, upsert: 
 const localSteps: SagaSteps = {
   tokenize: local.tokenize,
   sagaMatch: local.sagaMatch,
-  upsert: (m) => local.upsert(m),
+  upsert: (m, r) => (r ? local.upsert(m, r) : local.upsert(m)),
+  reviewWait: local.reviewWait,
   crmSync: async () => {
     const mode = await local.sagaCrmMode();
     return mode === 'none' ? null : mode === 'queue' ? local.sagaCrmSync : steps.sagaCrmSync;
@@ -77,6 +85,8 @@ export interface SagaEventResult {
   /** Merges this event made (undone again when the event was compensated). */
   merges: string[];
   crmSync: string | null;
+  /** Null unless the matcher put the payment in the review band: how it was settled (as paymentToCrm says). */
+  review: ReviewOutcome | null;
   segment: SegmentOutcome | null;
   loyalty: LoyaltyOutcome | null;
   /** Set when the event failed for good: why, and the compensations that ran. */
@@ -135,31 +145,74 @@ export async function paymentSaga(first?: PaymentEvent): Promise<PaymentSagaResu
   const results: SagaEventResult[] = [];
   // Decided once per run, before the first step, so a run never mixes the two shapes.
   const run = patched(SAGA_LOCAL_STEPS_PATCH) ? localSteps : regularSteps;
+  const desk = new ReviewDesk();
   setHandler(paymentEventSignal, (event) => {
     queue.push(event);
   });
+  setHandler(pendingReviewQuery, () => desk.pending);
+  setHandler(resolveReviewSignal, (value) => desk.answer(value));
   // Started by signal-with-start, the signal is already here; a direct start brings its event as the argument.
   if (queue.length === 0) await condition(() => queue.length > 0, '1 minute');
   while (queue.length > 0) {
     const event = queue.shift()!;
     if (seen.has(event.id)) {
-      results.push({ eventId: event.id, kind: event.kind, outcome: 'duplicate-signal', customerId: null, merges: [], crmSync: null, segment: null, loyalty: null });
+      results.push({ eventId: event.id, kind: event.kind, outcome: 'duplicate-signal', customerId: null, merges: [], crmSync: null, review: null, segment: null, loyalty: null });
       continue;
     }
     seen.add(event.id);
-    results.push(await applyEvent(event, run));
+    results.push(await applyEvent(event, run, desk));
   }
   const failed = results.find((r) => r.failure);
   if (failed) throw ApplicationFailure.create({ type: PAYMENT_SAGA_FAILED, message: `${failed.eventId}: ${failed.failure!.reason}`, nonRetryable: true, details: [{ events: results }] });
   return { events: results };
 }
 
-async function applyEvent(event: PaymentEvent, run: SagaSteps): Promise<SagaEventResult> {
+/**
+ * The operator's side of a review-band payment, as in paymentToCrm: `pendingReview` shows the one the saga waits on
+ * (events are applied one at a time, so there is at most one), and the first well-formed `resolveReview` while it
+ * waits settles it; an answer sent at any other time is ignored. Events queued behind it wait their turn.
+ */
+class ReviewDesk {
+  pending: PendingReview | null = null;
+  private resolution: ReviewResolution | undefined;
+
+  answer(value: unknown): void {
+    if (this.pending && !this.resolution) this.resolution = wellFormedResolution(value);
+  }
+
+  /** Waits up to waitMs on a durable timer; nobody answering sends the payment to a new customer. */
+  async settle(matched: MatchedMessage, waitMs: number): Promise<{ outcome: ReviewOutcome; resolution?: ReviewResolution }> {
+    if (waitMs <= 0) return { outcome: 'no-wait' };
+    this.resolution = undefined;
+    this.pending = {
+      eventId: matched.id,
+      candidateId: matched.match.candidateId ?? null,
+      confidence: matched.match.confidence,
+      explanation: matched.match.explanation,
+      waitsUntil: new Date(Date.now() + waitMs).toISOString(),
+    };
+    const answered = await condition(() => this.resolution !== undefined, waitMs);
+    // Set by the signal handler meanwhile: TypeScript cannot see that and would narrow it to undefined.
+    const resolution = this.resolution as ReviewResolution | undefined;
+    this.pending = null;
+    this.resolution = undefined;
+    if (!answered || !resolution) return { outcome: 'timeout' };
+    return resolution.action === 'link' ? { outcome: 'operator-link', resolution } : { outcome: 'operator-new' };
+  }
+}
+
+async function applyEvent(event: PaymentEvent, run: SagaSteps, desk: ReviewDesk): Promise<SagaEventResult> {
   const compensations = new Compensations();
   const about = { workflowId: workflowInfo().workflowId, eventId: event.id, source: event.source, paymentId: event.paymentId };
   const merges: string[] = [];
+  let review: ReviewOutcome | null = null;
   try {
     const matched = await run.sagaMatch(await run.tokenize(event));
+    let resolution: ReviewResolution | undefined;
+    // Asked only in the review band, so other payments keep the history they had. Nothing is written while it waits.
+    if (matched.match.decision === 'review') {
+      ({ outcome: review, resolution } = patched(SAGA_REVIEW_WAITS_PATCH) ? await desk.settle(matched, await run.reviewWait()) : { outcome: 'no-wait' as const });
+    }
     if (matched.match.merges?.some((m) => m.auto)) {
       const made = await steps.sagaMerge(matched);
       merges.push(...made.map((m) => m.id));
@@ -167,7 +220,7 @@ async function applyEvent(event: PaymentEvent, run: SagaSteps): Promise<SagaEven
     }
     // Pushed before the step: a write that committed but never answered is marked as well.
     compensations.push('crm-marked-failed', (reason) => steps.sagaMarkCrmFailed({ ...about, reason }));
-    const recorded = await run.upsert(matched);
+    const recorded = await run.upsert(matched, resolution);
     const crmSync = await run.crmSync();
     const sync = crmSync ? await crmSync(recorded) : null;
     // The steps after read whose payment it is (crm), not how the match was found: the history has that once already.
@@ -182,7 +235,7 @@ async function applyEvent(event: PaymentEvent, run: SagaSteps): Promise<SagaEven
     }
     return {
       eventId: event.id, kind: event.kind, outcome: recorded.crm.outcome, customerId: recorded.crm.customerId, merges,
-      crmSync: sync?.status ?? null, segment: segmented, loyalty: rewarded,
+      crmSync: sync?.status ?? null, review, segment: segmented, loyalty: rewarded,
     };
   } catch (e) {
     if (!gaveUp(e)) throw e;
@@ -191,7 +244,7 @@ async function applyEvent(event: PaymentEvent, run: SagaSteps): Promise<SagaEven
     const undone = await compensations.runInReverse(reason);
     await steps.sagaAlert(input);
     return {
-      eventId: event.id, kind: event.kind, outcome: 'compensated', customerId: null, merges, crmSync: null, segment: null, loyalty: null,
+      eventId: event.id, kind: event.kind, outcome: 'compensated', customerId: null, merges, crmSync: null, review, segment: null, loyalty: null,
       failure: { reason, compensated: undone.ran, compensationsFailed: undone.failed },
     };
   }

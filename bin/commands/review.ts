@@ -95,21 +95,42 @@ async function list(client: ReviewClient, io: CliIo): Promise<number> {
   return 0;
 }
 
+/**
+ * The run waiting on this event: paymentToCrm's is found by its id (`payment-<eventId>`, a pasted workflow id works
+ * too); a payment saga's id names the payment, not the event, so when no run has that id the running payment
+ * workflows are asked.
+ */
+async function waitingRun(client: ReviewClient, eventId: string): Promise<{ workflowId: string; pending: PendingReview } | { unreachable?: string }> {
+  const direct = workflowIdOf(eventId);
+  let unreachable: string | undefined;
+  try {
+    const pending = await client.pendingReview(direct);
+    // That run exists and answered: it is the event's, waiting or not.
+    return pending ? { workflowId: direct, pending } : {};
+  } catch (e) {
+    unreachable = message(e);
+  }
+  for await (const workflowId of client.runningPaymentWorkflows()) {
+    if (workflowId === direct) continue;
+    const pending = await client.pendingReview(workflowId).catch(() => null);
+    if (pending?.eventId === eventId) return { workflowId, pending };
+  }
+  return { unreachable };
+}
+
 async function resolve(client: ReviewClient, args: readonly string[], io: CliIo): Promise<number> {
   const { eventId, resolution } = parseResolveArgs(args);
-  const workflowId = workflowIdOf(eventId);
-  let pending: PendingReview | null;
-  try {
-    pending = await client.pendingReview(workflowId);
-  } catch (e) {
-    throw new Error(`${eventId}: cannot reach its workflow ${workflowId} (${message(e)}). Fix: check the event id with \`terminal-crm review list\`, and that a worker is running`);
-  }
-  if (!pending) {
+  const found = await waitingRun(client, eventId);
+  if (!('pending' in found)) {
+    if (found.unreachable !== undefined) {
+      throw new Error(`${eventId}: cannot reach its workflow ${workflowIdOf(eventId)} (${found.unreachable}), and no running payment saga waits on it. Fix: check the event id with \`terminal-crm review list\`, and that a worker is running`);
+    }
     throw new Error(`${eventId}: not waiting for a review (already decided, timed out, or never in the review band). Fix: \`terminal-crm review list\` shows the payments that are`);
   }
+  const { workflowId, pending } = found;
   await client.resolveReview(workflowId, resolution);
   const target = resolution.action === 'new' ? 'a new customer' : (resolution.customerId ?? `${pending.candidateId} (the candidate)`);
-  io.out(`${eventId}: sent — it will be recorded under ${target}\n`);
+  io.out(`${pending.eventId}: sent — it will be recorded under ${target}\n`);
   return 0;
 }
 

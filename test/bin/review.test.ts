@@ -66,10 +66,20 @@ describe('terminal-crm review', () => {
     ]);
   });
 
+  it('resolve finds a payment saga (its id names the payment, not the event) by asking the running payment workflows', async () => {
+    const fake = fakeClient({ 'payment-evt_1': waiting('evt_1'), 'payment-stripe:pi_7': waiting('stripe:evt_7'), 'payment-stripe:pi_8': new Error('no worker') });
+    const { out } = await run(['resolve', 'stripe:evt_7', '--link'], fake.open);
+    assert.equal(out, 'stripe:evt_7: sent — it will be recorded under cus_jon (the candidate)\n');
+    // A pasted saga id is the run itself.
+    const pasted = await run(['resolve', 'payment-stripe:pi_7', '--new'], fake.open);
+    assert.equal(pasted.out, 'stripe:evt_7: sent — it will be recorded under a new customer\n');
+    assert.deepEqual(fake.signals, [['payment-stripe:pi_7', { action: 'link' }], ['payment-stripe:pi_7', { action: 'new' }]]);
+  });
+
   it('resolve refuses a payment that is not waiting or cannot be reached, sending nothing', async () => {
-    const fake = fakeClient({ 'payment-evt_done': null });
+    const fake = fakeClient({ 'payment-evt_done': null, 'payment-stripe:pi_9': waiting('stripe:evt_9') });
     await assert.rejects(run(['resolve', 'evt_done', '--new'], fake.open), { message: /^evt_done: not waiting for a review .*Fix: `terminal-crm review list`/ });
-    await assert.rejects(run(['resolve', 'evt_nope', '--new'], fake.open), { message: /^evt_nope: cannot reach its workflow payment-evt_nope \(workflow not found: payment-evt_nope\)\. Fix: / });
+    await assert.rejects(run(['resolve', 'evt_nope', '--new'], fake.open), { message: /^evt_nope: cannot reach its workflow payment-evt_nope \(workflow not found: payment-evt_nope\), and no running payment saga waits on it\. Fix: / });
     assert.deepEqual(fake.signals, []);
     assert.deepEqual(fake.counts(), { opened: 2, closed: 2 });
   });

@@ -8,7 +8,9 @@ import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { waitUntil } from '../../sandbox/run/shared/wait-until';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { createActivities } from '../../temporal/activities/payment-activities';
+import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
+import { startPaymentSaga } from '../../temporal/start-payment-saga';
 import { startPaymentWorkflow } from '../../temporal/start-payment-workflow';
 import type { PendingReview } from '../../workflows/review';
 import { seedCustomers, strangers } from '../core/match/match-fixtures';
@@ -23,21 +25,40 @@ const run = promisify(execFile);
 describe('terminal-crm review against a real Temporal dev server', () => {
   let server: DevServer;
   let s: Awaited<ReturnType<typeof tempStore>>;
+  const stores: Awaited<ReturnType<typeof tempStore>>[] = [];
+  /** Thirty strangers and Jonathan Smith (cus_jon): "John Smith, 94110" is a review for cus_jon. */
+  async function storeWithJon() {
+    const store = await tempStore();
+    stores.push(store);
+    await seedCustomers(store.crm, [...strangers(), { id: 'cus_jon', givenName: 'Jonathan', familyName: 'Smith', email: 'jonathan.smith@example.com', postalCode: '94110' }]);
+    return store;
+  }
   before(async () => {
-    [server, s] = await Promise.all([startDevServer(), tempStore()]);
-    await seedCustomers(s.crm, [...strangers(), { id: 'cus_jon', givenName: 'Jonathan', familyName: 'Smith', email: 'jonathan.smith@example.com', postalCode: '94110' }]);
+    [server, s] = await Promise.all([startDevServer(), storeWithJon()]);
   });
   after(async () => {
     await server?.stop();
-    await s?.remove();
+    for (const store of stores) await store.remove();
   });
+
+  const cliOf = (taskQueue: string) => {
+    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TEMPORAL_ADDRESS: server.env.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue };
+    return (...args: string[]) => run(process.execPath, [CLI_JS, 'review', ...args], { env, timeout: 30_000 });
+  };
+  const charge = (name: string, postalCode: string) =>
+    normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 3100, name, postalCode, card: { last4: '4321', fingerprint: `fp_${randomUUID()}` } })));
+  /** Visibility (the list) trails the start by a moment. */
+  const listedReviews = async (cli: ReturnType<typeof cliOf>) => {
+    const listed = await waitUntil('the review to be listed', 20_000, async () => {
+      const { stdout } = await cli('list');
+      return stdout.trim() ? stdout : undefined;
+    });
+    return listed.trim().split('\n').map((l) => JSON.parse(l) as PendingReview);
+  };
 
   it('lists the payment waiting for review in the task queue and links it to the candidate on `resolve --link`', async () => {
     const taskQueue = `review-cli-${randomUUID()}`;
-    const env = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', TEMPORAL_ADDRESS: server.env.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: taskQueue };
-    const cli = (...args: string[]) => run(process.execPath, [CLI_JS, 'review', ...args], { env, timeout: 30_000 });
-    const charge = (name: string, postalCode: string) =>
-      normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 3100, name, postalCode, card: { last4: '4321', fingerprint: `fp_${randomUUID()}` } })));
+    const cli = cliOf(taskQueue);
     const review = charge('John Smith', '94110');
     const plain = charge('Zed Quill', '10001');
 
@@ -47,12 +68,7 @@ describe('terminal-crm review against a real Temporal dev server', () => {
       const plainResult = await resultWithin(await startPaymentWorkflow(server.env.client, plain, { taskQueue }));
       assert.equal(plainResult.review, null);
       const handle = await startPaymentWorkflow(server.env.client, review, { taskQueue });
-      // Visibility (the list) trails the start by a moment.
-      const listed = await waitUntil('the review to be listed', 20_000, async () => {
-        const { stdout } = await cli('list');
-        return stdout.trim() ? stdout : undefined;
-      });
-      const lines = listed.trim().split('\n').map((l) => JSON.parse(l) as PendingReview);
+      const lines = await listedReviews(cli);
       assert.deepEqual(lines.map((l) => [l.eventId, l.candidateId]), [[review.id, 'cus_jon']], 'only the waiting payment, not the completed one');
       assert.match(lines[0]!.explanation, /^Probably cus_jon/);
 
@@ -71,5 +87,30 @@ describe('terminal-crm review against a real Temporal dev server', () => {
     assert.deepEqual([result.decision, result.review, result.customerId], ['review', 'operator-link', 'cus_jon']);
     const row = await s.db.get<{ customer_id: string }>('SELECT customer_id FROM transactions WHERE event_id = ?', [review.id]);
     assert.equal(row?.customer_id, 'cus_jon');
+  });
+
+  it('lists a payment saga waiting for review (its id names the payment, not the event) and resolves it by the event id', async () => {
+    const store = await storeWithJon();
+    const taskQueue = `review-cli-saga-${randomUUID()}`;
+    const cli = cliOf(taskQueue);
+    const review = charge('John Smith', '94110');
+    const activities = {
+      ...createActivities({ storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US', segment: null }),
+      ...createSagaActivities({ storeUrl: store.url, defaultRegion: 'US', crm: 'local' }),
+    };
+    const worker = await createPaymentWorker({ connection: server.env.nativeConnection, taskQueue, activities });
+    const result = await worker.runUntil(async () => {
+      const handle = await startPaymentSaga(server.env.client, review, { taskQueue });
+      assert.notEqual(handle.workflowId, `payment-${review.id}`);
+      const lines = await listedReviews(cli);
+      assert.deepEqual(lines.map((l) => [l.eventId, l.candidateId]), [[review.id, 'cus_jon']]);
+      const resolved = await cli('resolve', review.id, '--new');
+      assert.equal(resolved.stdout, `${review.id}: sent — it will be recorded under a new customer\n`);
+      return resultWithin(handle);
+    });
+    assert.deepEqual(result.events.map((e) => [e.eventId, e.review]), [[review.id, 'operator-new']]);
+    const row = await store.db.get<{ customer_id: string }>('SELECT customer_id FROM transactions WHERE event_id = ?', [review.id]);
+    assert.equal(row?.customer_id, result.events[0]!.customerId);
+    assert.notEqual(row?.customer_id, 'cus_jon');
   });
 });

@@ -6,28 +6,23 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { runReview } from '../../bin/commands/review';
 import { MATCH_DEFAULTS } from '../../nodes/core/match/operator-settings';
-import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
-import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { createActivities, type ActivitySettings } from '../../temporal/activities/payment-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import { temporalReviewClient } from '../../temporal/review-client';
 import { paymentWorkflowId } from '../../temporal/start-payment-workflow';
 import type { paymentToCrm } from '../../workflows/payment-to-crm';
-import { pendingReviewQuery, resolveReviewSignal, type PendingReview } from '../../workflows/review';
-import { seedCustomers, strangers } from '../core/match/match-fixtures';
+import { pendingReviewQuery, resolveReviewSignal } from '../../workflows/review';
+import { seedCustomers } from '../core/match/match-fixtures';
 import { startTimeSkippingServer } from '../temporal/support/dev-server';
 import { eventTypeName } from '../temporal/support/history-text';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { executeWithin, resultWithin } from '../temporal/support/result-within';
+import { customerOf, probablyJon, storeWithJonathan, waitingReviewOf } from './support/review-fixtures';
 
 const HOUR = 60 * 60 * 1000;
 /** The timer events of a history, in order: how a wait ended. */
 const timerEvents = (history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>>) =>
   history.events!.map(eventTypeName).filter((name) => name.startsWith('timer'));
-let card = 7000;
-/** "John Smith, 94110" against a stored Jonathan Smith of 94110 scores about 0.69: in the review band. */
-const probablyJon = () =>
-  normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 2500, name: 'John Smith', postalCode: '94110', card: { last4: String(card++), fingerprint: `fp_rv_${card}` } })));
 
 describe('paymentToCrm: a payment in the review band waits for an operator (time-skipping test server)', () => {
   let env: TestWorkflowEnvironment;
@@ -41,11 +36,9 @@ describe('paymentToCrm: a payment in the review band waits for an operator (time
     for (const s of stores) await s.remove();
   });
 
-  /** A store of thirty strangers and Jonathan Smith (cus_jon), so the payment above is a review for cus_jon. */
   async function storeWithJon() {
-    const s = await tempStore();
+    const s = await storeWithJonathan();
     stores.push(s);
-    await seedCustomers(s.crm, [...strangers(), { id: 'cus_jon', givenName: 'Jonathan', familyName: 'Smith', email: 'jonathan.smith@example.com', postalCode: '94110' }]);
     return s;
   }
 
@@ -56,19 +49,7 @@ describe('paymentToCrm: a payment in the review band waits for an operator (time
     return worker.runUntil(body(taskQueue));
   }
 
-  /** Queries do not move the test server's clock, so the wait cannot run out while this polls. */
-  async function waitingReview(workflowId: string): Promise<PendingReview> {
-    const handle = env.client.workflow.getHandle(workflowId);
-    for (let i = 0; i < 200; i++) {
-      const pending = await handle.query(pendingReviewQuery);
-      if (pending) return pending;
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    throw new Error(`${workflowId} never started waiting for review`);
-  }
-
-  const customerOf = async (s: Awaited<ReturnType<typeof tempStore>>, eventId: string) =>
-    (await s.db.get<{ customer_id: string }>('SELECT customer_id FROM transactions WHERE event_id = ?', [eventId]))?.customer_id;
+  const waitingReview = (workflowId: string) => waitingReviewOf(env.client, workflowId);
 
   it('waits, shows the candidate in pendingReview, and records the payment under the candidate on a resolveReview link', async () => {
     const s = await storeWithJon();
