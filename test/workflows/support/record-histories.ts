@@ -50,6 +50,13 @@ const BACKFILL_STATE = { source: 'stripe', since: '2026-01-01T00:00:00.000Z', un
 
 const sale = (over: Parameters<typeof chargeObject>[0]) => normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject(over)));
 
+/** "John Smith, 94110" against a stored Jonathan Smith of 94110: the review band. */
+const seedJon = (s: Store) => seedCustomers(s.crm, [...strangers(), { id: 'cus_jon', givenName: 'Jonathan', familyName: 'Smith', email: 'jonathan.smith@example.com', postalCode: '94110' }]);
+const linkWhenWaiting = async (handle: WorkflowHandle) => {
+  for (let i = 0; i < 200 && !(await handle.query(pendingReviewQuery).catch(() => null)); i++) await new Promise((r) => setTimeout(r, 50));
+  await handle.signal(resolveReviewSignal, { action: 'link' });
+};
+
 function scenarios(): Scenario[] {
   const plain = sale({ amount: 4200, email: 'grace@example.com', name: 'Grace Hopper' });
   const review = sale({ amount: 2500, name: 'John Smith', postalCode: '94110', card: { last4: '7001', fingerprint: 'fp_history_review' } });
@@ -64,12 +71,8 @@ function scenarios(): Scenario[] {
       workflowId: paymentWorkflowId(review.id),
       args: [review],
       settings: { reviewWaitMs: 60 * 60_000 },
-      // "John Smith, 94110" against a stored Jonathan Smith of 94110: the review band.
-      seed: (s) => seedCustomers(s.crm, [...strangers(), { id: 'cus_jon', givenName: 'Jonathan', familyName: 'Smith', email: 'jonathan.smith@example.com', postalCode: '94110' }]),
-      during: async (handle) => {
-        for (let i = 0; i < 200 && !(await handle.query(pendingReviewQuery)); i++) await new Promise((r) => setTimeout(r, 50));
-        await handle.signal(resolveReviewSignal, { action: 'link' });
-      },
+      seed: seedJon,
+      during: linkWhenWaiting,
     },
     { file: 'segmentBatch.json', workflowType: 'segmentBatch', workflowId: `segment-batch-${randomUUID()}`, args: [{ asOf: '2026-11-20T03:00:00.000Z' }], settings: { loyalty: program } },
     {
@@ -112,6 +115,17 @@ function scenarios(): Scenario[] {
       settings: { loyalty: program },
       // HubSpot with a wait: the CRM step is a regular activity (no credentials here, so the payment stays queued).
       activities: (s) => ({ ...createSagaActivities({ storeUrl: s.url, defaultRegion: 'US', loyalty: program, crm: 'hubspot', env: {}, crmWaitMs: 1_000 }) }) as never,
+    },
+    {
+      // The review band in the saga (saga-review-waits-for-operator): it waits, an operator links it to the candidate.
+      file: 'paymentSaga.review.json',
+      workflowType: 'paymentSaga',
+      workflowId: `saga-review-${review.id}`,
+      args: [review],
+      settings: { reviewWaitMs: 60 * 60_000 },
+      seed: seedJon,
+      activities: (s) => ({ ...createSagaActivities({ storeUrl: s.url, defaultRegion: 'US', crm: 'local' }) }) as never,
+      during: linkWhenWaiting,
     },
     {
       file: 'crmSync.json',
