@@ -23,6 +23,9 @@ export interface Inbox {
 
 export type InboxState = 'accepted' | 'done';
 
+/** Ids per lookup: well under SQLite's and Postgres's bound-parameter limits. */
+const DONE_LOOKUP_CHUNK = 500;
+
 /**
  * The inbox in the store. With the token keys, what it keeps is the tokenized event (tokenize is idempotent, so a
  * redrive feeds it to the same steps): the store then never holds the processor's card fingerprint either.
@@ -74,6 +77,18 @@ export class SqlInbox implements Inbox {
     await this.db.transaction(async (tx) => {
       for (const id of eventIds) await tx.run("UPDATE inbox_events SET state = 'done', done_at = ? WHERE event_id = ? AND state <> 'done'", [at.toISOString(), id]);
     });
+  }
+
+  /** Of these events, those the store has recorded (done, by whichever flow). */
+  async doneOf(eventIds: readonly string[]): Promise<Set<string>> {
+    const done = new Set<string>();
+    const unique = [...new Set(eventIds)];
+    for (let i = 0; i < unique.length; i += DONE_LOOKUP_CHUNK) {
+      const chunk = unique.slice(i, i + DONE_LOOKUP_CHUNK);
+      const rows = await this.db.all<{ event_id: string }>(`SELECT event_id FROM inbox_events WHERE state = 'done' AND event_id IN (${chunk.map(() => '?').join(', ')})`, chunk);
+      for (const r of rows) done.add(r.event_id);
+    }
+    return done;
   }
 
   async notDone(eventIds: readonly string[]): Promise<PaymentEvent[]> {

@@ -43,10 +43,12 @@ export interface PollOptions {
   http?: HttpTransport;
   now?: () => Date;
   /**
-   * Called with every event of a page before the page is committed, for a consumer whose own key is the event id
-   * (the Temporal worker starts workflow `payment-<event id>`, which a second start joins). A crash after it and
-   * before the commit lists the page again and hands it over again, which that key makes harmless; a crash after the
-   * commit cannot lose the page for such a consumer. When it throws, the page is not committed.
+   * Called with the events of a page the store has not recorded yet, before the page is committed, for a consumer
+   * that takes an event twice harmlessly (the Temporal worker: a second start of `payment-<event id>` joins the
+   * first, and a payment saga applies an event once). A crash after it and before the commit lists the page again
+   * and hands it over again; a crash after the commit cannot lose the page for such a consumer. When it throws, the
+   * page is not committed. Recorded events are left out: each poll lists again the last change it saw (the
+   * processors' queries are inclusive), and a saga that has finished would start a run only to find it recorded.
    */
   handOff?: (events: PaymentEvent[]) => Promise<void>;
 }
@@ -118,7 +120,11 @@ export async function pollSource(o: PollOptions): Promise<PollOutcome> {
     let page: ListResult;
     try {
       page = await source.list(credentials, { cursor, since, limit }, ctx);
-      if (o.handOff && page.events.length > 0) await o.handOff(page.events);
+      if (o.handOff && page.events.length > 0) {
+        const recorded = await new SqlInbox(o.store).doneOf(page.events.map((e) => e.id));
+        const waiting = page.events.filter((e) => !recorded.has(e.id));
+        if (waiting.length > 0) await o.handOff(waiting);
+      }
     } catch (e) {
       if (out.pages === 0) throw e;
       out.failure = e instanceof Error ? e : new Error(String(e));

@@ -107,6 +107,25 @@ function pollingSuite(dialect: 'sqlite' | 'postgres', openStore: () => Promise<{
       assert.equal(await new CursorStore(store.db).get('poll:stripe'), 'c3');
     });
 
+    it('hands over before each commit what the store has not recorded: a payment recorded (by a webhook) is not handed over again', async () => {
+      const inbox = new SqlInbox(store.db);
+      await inbox.accept([paymentEvent(2), paymentEvent(3)], new Date());
+      await inbox.markDone([paymentEvent(2).id]);
+      const handed: string[][] = [];
+      const { source } = pagedSource(THREE_PAGES);
+      const out = await pollSource({
+        source, credentials: {}, store: store.db,
+        handOff: async (events) => {
+          handed.push(ids(events));
+          // Before the page's commit: its events are not in the inbox yet (but for the two the webhook brought).
+          assert.deepEqual((await inboxIds(store.db)).filter((id) => ids(events).includes(id)), ids(events).filter((id) => id === 'e3'));
+        },
+      });
+      // e3 came by webhook and is not recorded yet: it is handed over (its workflow may never have started).
+      assert.deepEqual(handed, [['e1'], ['e3', 'e4'], ['e5']]);
+      assert.deepEqual([ids(out.events), out.duplicates.map((id) => ids([{ id } as PaymentEvent])[0])], [['e1', 'e4', 'e5'], ['e2', 'e3']]);
+    });
+
     it('moves the cursor only forward: a poller that read from an old position keeps nothing and stops', async () => {
       let release!: () => void;
       const wait = new Promise<void>((resolve) => (release = resolve));
