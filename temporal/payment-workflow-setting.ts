@@ -1,8 +1,8 @@
 import type { Client } from '@temporalio/client';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
 import { InputError } from '../nodes/core/errors';
-import { startPaymentSaga, startPaymentSagaEagerly } from './start-payment-saga';
-import { startPaymentWorkflow } from './start-payment-workflow';
+import { paymentSagaWorkflowId, startPaymentSaga, startPaymentSagaEagerly } from './start-payment-saga';
+import { paymentWorkflowId, startPaymentWorkflow } from './start-payment-workflow';
 
 /** Which workflow the webhook entry and the redrive loop hand an event to. */
 export const PAYMENT_WORKFLOW_ENV = 'TERMINAL_CRM_PAYMENT_WORKFLOW';
@@ -10,11 +10,12 @@ export const PAYMENT_WORKFLOWS = ['classic', 'saga'] as const;
 export type PaymentWorkflowKind = (typeof PAYMENT_WORKFLOWS)[number];
 
 /**
- * "classic" (paymentToCrm, one run per event) stays the default: its ids (payment-<event id>) and results are what
- * deployed workers, dashboards and recorded histories know. "saga" (paymentSaga, one run per payment, refunds queued
- * behind their sale, compensations) is opted into per worker.
+ * "saga" (paymentSaga, one run per payment: refunds and disputes queued behind their sale, compensations and an
+ * alert when an event fails for good, reviews waited for) is the default. "classic" (paymentToCrm, one run per
+ * event, ids payment-<event id>) stays for workers whose dashboards and tooling know those ids; both are registered
+ * on every worker, so runs of either finish whatever the setting.
  */
-export const DEFAULT_PAYMENT_WORKFLOW: PaymentWorkflowKind = 'classic';
+export const DEFAULT_PAYMENT_WORKFLOW: PaymentWorkflowKind = 'saga';
 
 export function paymentWorkflowKind(value: string | undefined, field = PAYMENT_WORKFLOW_ENV): PaymentWorkflowKind {
   const v = value?.trim().toLowerCase();
@@ -26,6 +27,10 @@ export function paymentWorkflowKind(value: string | undefined, field = PAYMENT_W
 }
 
 export const paymentWorkflowKindFromEnv = (env: NodeJS.ProcessEnv = process.env) => paymentWorkflowKind(env[PAYMENT_WORKFLOW_ENV]);
+
+/** The id of the run that takes this event: the payment's saga, or the event's own paymentToCrm run. */
+export const paymentWorkflowIdOfKind = (event: Pick<PaymentEvent, 'id' | 'source' | 'paymentId'>, kind: PaymentWorkflowKind = DEFAULT_PAYMENT_WORKFLOW): string =>
+  kind === 'saga' ? paymentSagaWorkflowId(event) : paymentWorkflowId(event.id);
 
 /**
  * Hands one event to the chosen workflow; either way a redelivery joins the run that has it. Returns its id.

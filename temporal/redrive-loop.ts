@@ -4,7 +4,7 @@ import { DEFAULT_REDRIVE_AFTER_MS, redriveInbox, type RedriveReport } from '../n
 import { REDRIVE_AFTER_ENV, redriveAfterMs } from '../nodes/core/inbox/redrive-settings';
 import { openDatabase } from '../nodes/core/store/open-database';
 import type { SqlDatabase } from '../nodes/core/store/sql-database';
-import { paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind, type PaymentWorkflowKind } from './payment-workflow-setting';
+import { DEFAULT_PAYMENT_WORKFLOW, paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind, type PaymentWorkflowKind } from './payment-workflow-setting';
 
 export interface RedriveLoopOptions {
   client: Client;
@@ -15,7 +15,7 @@ export interface RedriveLoopOptions {
   /** Between runs (ms); by default the grace period, between 1 s and 1 min. */
   everyMs?: number;
   log?: (line: string) => void;
-  /** paymentToCrm (classic, the default) or paymentSaga, as the webhook entry starts them. */
+  /** paymentSaga (the default) or paymentToCrm (classic), as the webhook entry starts them. */
   workflow?: PaymentWorkflowKind;
 }
 
@@ -39,7 +39,7 @@ export function startRedriveLoop(o: RedriveLoopOptions): RunningRedriveLoop {
   let stopped = false;
   const runOnce = () => {
     const pass = running.then(() =>
-      redriveInbox(o.db, (event) => startPaymentWorkflowOfKind(o.client, event as PaymentEvent, o.workflow ?? 'classic', { taskQueue: o.taskQueue }), {
+      redriveInbox(o.db, (event) => startPaymentWorkflowOfKind(o.client, event as PaymentEvent, o.workflow ?? DEFAULT_PAYMENT_WORKFLOW, { taskQueue: o.taskQueue }), {
         olderThanMs: o.olderThanMs,
         leaseMs: Math.max(60_000, o.olderThanMs),
       }),

@@ -9,7 +9,7 @@ export type WebhookStartOutcome = WebhookOutcome & { workflowIds: string[] };
  * A webhook receiver's whole job on Temporal: verify and normalize with the core, keep the events in the inbox,
  * then hand each event to its workflow (id from the namespaced event id, so a redelivery joins the first run).
  * A rejected delivery returns before any workflow exists; answer the processor with `outcome.answer`.
- * The workflow is paymentToCrm, or paymentSaga with `workflow: 'saga'` (default: TERMINAL_CRM_PAYMENT_WORKFLOW).
+ * The workflow is paymentSaga, or paymentToCrm with `workflow: 'classic'` (default: TERMINAL_CRM_PAYMENT_WORKFLOW).
  * `eager`: the client is on the connection of a worker in this process (see startPaymentSagaEagerly).
  */
 export async function startFromWebhook(

@@ -6,7 +6,7 @@ import { pollableSource, pollSource } from '../../nodes/core/pipeline/poll-sourc
 import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-credentials';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
-import { startPaymentWorkflow } from '../start-payment-workflow';
+import { paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind } from '../payment-workflow-setting';
 import { failFastOnInputError } from './fail-fast';
 
 /** What one poll of a source asks for (the scheduled workflow's input); times are ISO strings. */
@@ -61,6 +61,8 @@ export function createPollActivities(settings: { storeUrl: string; tokenKeys: st
         const since = input.since === undefined ? undefined : new Date(input.since);
         if (since && Number.isNaN(since.getTime())) throw new InputError('since', `"${input.since}" is not a time`, 'give an ISO time such as 2026-11-20T00:00:00Z, or leave it out for a day back');
         const context = Context.current();
+        // The same workflow as the worker's webhook entry (TERMINAL_CRM_PAYMENT_WORKFLOW).
+        const kind = paymentWorkflowKindFromEnv(env);
         const workflowIds: string[] = [];
         const outcome = await pollSource({
           source,
@@ -73,8 +75,8 @@ export function createPollActivities(settings: { storeUrl: string; tokenKeys: st
           http: axiosTransport(),
           handOff: async (events) => {
             for (const event of events) {
-              const handle = await startPaymentWorkflow(context.client, event, { taskQueue: context.info.taskQueue });
-              if (workflowIds.length < MAX_IDS_IN_SUMMARY) workflowIds.push(handle.workflowId);
+              const workflowId = await startPaymentWorkflowOfKind(context.client, event, kind, { taskQueue: context.info.taskQueue });
+              if (workflowIds.length < MAX_IDS_IN_SUMMARY) workflowIds.push(workflowId);
             }
             context.heartbeat({ handedOff: workflowIds.length });
           },

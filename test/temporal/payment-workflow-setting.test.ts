@@ -4,7 +4,7 @@ import type { Client } from '@temporalio/client';
 import { InputError } from '../../nodes/core/errors';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { DEFAULT_PAYMENT_WORKFLOW, paymentWorkflowKind, paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind } from '../../temporal/payment-workflow-setting';
+import { DEFAULT_PAYMENT_WORKFLOW, paymentWorkflowIdOfKind, paymentWorkflowKind, paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind } from '../../temporal/payment-workflow-setting';
 
 /** A client that records what it was asked to do (the workflow service is Temporal's; what we send is ours). */
 function recordingClient() {
@@ -20,11 +20,12 @@ function recordingClient() {
 }
 
 describe('TERMINAL_CRM_PAYMENT_WORKFLOW', () => {
-  it('is classic (paymentToCrm) when unset or empty, and reads saga / classic in any case, or the workflow names', () => {
-    assert.equal(DEFAULT_PAYMENT_WORKFLOW, 'classic');
-    assert.equal(paymentWorkflowKindFromEnv({}), 'classic');
-    assert.equal(paymentWorkflowKindFromEnv({ TERMINAL_CRM_PAYMENT_WORKFLOW: '  ' }), 'classic');
+  it('is the saga (paymentSaga) when unset or empty, and reads saga / classic in any case, or the workflow names', () => {
+    assert.equal(DEFAULT_PAYMENT_WORKFLOW, 'saga');
+    assert.equal(paymentWorkflowKindFromEnv({}), 'saga');
+    assert.equal(paymentWorkflowKindFromEnv({ TERMINAL_CRM_PAYMENT_WORKFLOW: '  ' }), 'saga');
     assert.equal(paymentWorkflowKindFromEnv({ TERMINAL_CRM_PAYMENT_WORKFLOW: ' SAGA ' }), 'saga');
+    assert.equal(paymentWorkflowKindFromEnv({ TERMINAL_CRM_PAYMENT_WORKFLOW: 'Classic' }), 'classic');
     assert.equal(paymentWorkflowKind('classic'), 'classic');
     assert.equal(paymentWorkflowKind('paymentSaga'), 'saga');
     assert.equal(paymentWorkflowKind('paymentToCrm'), 'classic');
@@ -42,6 +43,7 @@ describe('TERMINAL_CRM_PAYMENT_WORKFLOW', () => {
     const { client, calls } = recordingClient();
     assert.equal(await startPaymentWorkflowOfKind(client, e, 'classic', { taskQueue: 'q1' }), `payment-${e.id}`);
     assert.equal(await startPaymentWorkflowOfKind(client, e, 'saga', { taskQueue: 'q2' }), `payment-stripe:${e.paymentId}`);
+    assert.deepEqual([paymentWorkflowIdOfKind(e, 'classic'), paymentWorkflowIdOfKind(e, 'saga'), paymentWorkflowIdOfKind(e)], [`payment-${e.id}`, `payment-stripe:${e.paymentId}`, `payment-stripe:${e.paymentId}`]);
     assert.deepEqual(
       calls.map((c) => [c.method, c.workflowType, c.options.taskQueue]),
       [['start', 'paymentToCrm', 'q1'], ['signalWithStart', 'paymentSaga', 'q2']],

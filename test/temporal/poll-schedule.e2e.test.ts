@@ -4,21 +4,24 @@ import { after, before, describe, it } from 'node:test';
 import { Client, type ScheduleHandle } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { SqlInbox } from '../../nodes/core/inbox/inbox';
-import { STRIPE_HANDLED_EVENT_TYPES } from '../../nodes/core/sources/stripe-terminal';
+import { normalizeStripeEvent, STRIPE_HANDLED_EVENT_TYPES } from '../../nodes/core/sources/stripe-terminal';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { createActivities } from '../../temporal/activities/payment-activities';
 import { createPollActivities } from '../../temporal/activities/poll-activities';
+import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
 import { ensurePollSchedules, pollScheduleId } from '../../temporal/poll-schedule';
+import { paymentWorkflowIdOfKind } from '../../temporal/payment-workflow-setting';
 import { startFromWebhook } from '../../temporal/start-from-webhook';
-import type { paymentToCrm } from '../../workflows/payment-to-crm';
+import type { paymentSaga } from '../../workflows/payment-saga';
 import type { pollSource, PollSourceResult } from '../../workflows/poll-source';
 import { squareApiFixture } from '../core/sources/square-fixtures';
 import { stripeRequest } from '../support/stripe-delivery';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
 import { executeWithin, resultWithin } from './support/result-within';
+import { sagaOutcomesOf } from './support/saga-outcomes';
 
 const SQUARE = 'https://connect.squareup.com';
 const SQUARE_TOKEN = 'EAAAl-temporal-poll-token';
@@ -30,7 +33,7 @@ const CUSTOMER = 'JDKYHBWT1D4F8MFH63DBMEN8Y4';
 /** The worker's environment for the poll activity: the variables the webhook entry reads. */
 const WORKER_ENV = { SQUARE_ACCESS_TOKEN: SQUARE_TOKEN, SQUARE_WEBHOOK_SIGNATURE_KEY: 'whsk_unused_when_polling', STRIPE_SECRET_KEY: STRIPE_KEY };
 
-describe('polling on a real Temporal dev server', { timeout: 240_000 }, () => {
+describe('polling on a real Temporal dev server (into the default payment workflow, the saga)', { timeout: 240_000 }, () => {
   let server: DevServer;
   let s: Awaited<ReturnType<typeof tempStore>>;
   let worker: Worker;
@@ -51,7 +54,8 @@ describe('polling on a real Temporal dev server', { timeout: 240_000 }, () => {
     nock.disableNetConnect();
     nock.enableNetConnect((host) => /^(127\.0\.0\.1|localhost)(:\d+)?$/.test(host));
     const settings = { storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' as const };
-    const activities = { ...createActivities(settings), ...createPollActivities({ ...settings, env: WORKER_ENV }) };
+    // The polled events go to the worker's default payment workflow, the saga.
+    const activities = { ...createActivities(settings), ...createPollActivities({ ...settings, env: WORKER_ENV }), ...createSagaActivities({ ...settings, crm: 'local' }) };
     worker = await createPaymentWorker({ connection: server.env.nativeConnection, taskQueue, activities });
     running = worker.run();
   });
@@ -116,12 +120,13 @@ describe('polling on a real Temporal dev server', { timeout: 240_000 }, () => {
 
     const first = await scheduledRun(schedule, 0);
     const ids = [`square:payment:${CONTACTLESS}:COMPLETED`, `square:payment:${CHIP}:COMPLETED`, `square:payment:${CHIP}:refunded:1500`];
-    assert.deepEqual(first, { source: 'square', fresh: 3, duplicates: 0, pages: 2, workflowIds: ids.map((id) => `payment-${id}`), rounds: 1, more: false });
+    // One saga per payment: the chip sale and its refund share one.
+    const sagas = [`payment-square:${CONTACTLESS}`, `payment-square:${CHIP}`, `payment-square:${CHIP}`];
+    assert.deepEqual(first, { source: 'square', fresh: 3, duplicates: 0, pages: 2, workflowIds: sagas, rounds: 1, more: false });
     const runs = new Map<string, string>();
-    for (const id of ids) {
-      const handle = client.workflow.getHandle<typeof paymentToCrm>(`payment-${id}`);
-      assert.equal((await resultWithin(handle)).outcome, 'recorded', id);
-      runs.set(id, (await handle.describe()).runId);
+    for (const [i, id] of ids.entries()) {
+      assert.deepEqual(await sagaOutcomesOf(client, sagas[i]!, id), ['recorded'], id);
+      runs.set(sagas[i]!, (await client.workflow.getHandle(sagas[i]!).describe()).runId);
     }
     const recorded = await transactions();
     assert.deepEqual(recorded.map((t) => [t.event_id, t.kind, t.amount_minor, t.currency]), [
@@ -133,7 +138,7 @@ describe('polling on a real Temporal dev server', { timeout: 240_000 }, () => {
     const second = await scheduledRun(schedule, 1);
     assert.deepEqual([second.fresh, second.duplicates, second.pages], [0, 2, 1]);
     assert.deepEqual(await transactions(), recorded);
-    for (const [id, runId] of runs) assert.equal((await client.workflow.getHandle(`payment-${id}`).describe()).runId, runId, `${id}: not run again`);
+    for (const [id, runId] of runs) assert.equal((await client.workflow.getHandle(id).describe()).runId, runId, `${id}: not run again`);
     // Page 2 was asked for by cursor; the second run started from the last change seen.
     assert.deepEqual(squareLists.map(([cursor, since]) => [cursor ?? null, since === squareLists[0]![1] ? 'since' : since]), [
       [null, 'since'],
@@ -149,15 +154,16 @@ describe('polling on a real Temporal dev server', { timeout: 240_000 }, () => {
     assert.deepEqual((await ensurePollSchedules(client, { taskQueue, sources: [], cron: '@every 1m' })).square, 'removed');
   });
 
-  it('a Stripe payment that came by webhook and is then polled is one workflow run and one transaction', async () => {
+  it('a Stripe payment that came by webhook and is then polled is one saga run and one transaction', async () => {
     const t0 = Math.floor(Date.now() / 1000) - 600;
     const sale = (n: number) => stripeEvent('charge.succeeded', chargeObject({ amount: n * 1111, email: `poll${n}@example.com`, created: t0 + n }), { id: `evt_1TemporalPoll${n}${randomUUID().slice(0, 8)}`, created: t0 + n });
     const [a, b] = [sale(1), sale(2)];
     const inbox = new SqlInbox(s.db, keyProviderFromSpec(TEST_TOKEN_KEYS));
     const byWebhook = await startFromWebhook(client, 'stripe', stripeRequest(signedDelivery(a, TEST_WEBHOOK_SECRET)), { credentials: { signingSecret: TEST_WEBHOOK_SECRET }, inbox }, { taskQueue });
-    const webhookRun = await resultWithin(client.workflow.getHandle<typeof paymentToCrm>(byWebhook.workflowIds[0]!));
-    assert.equal(webhookRun.outcome, 'recorded');
-    const webhookRunId = (await client.workflow.getHandle(`payment-stripe:${a.id}`).describe()).runId;
+    const [sagaA, sagaB] = [a, b].map((e) => paymentWorkflowIdOfKind(normalizeStripeEvent(e)));
+    assert.deepEqual(byWebhook.workflowIds, [sagaA]);
+    const webhookRun = await resultWithin(client.workflow.getHandle<typeof paymentSaga>(sagaA!));
+    assert.deepEqual(webhookRun.events.map((e) => e.outcome), ['recorded']);
 
     const types = Object.fromEntries(STRIPE_HANDLED_EVENT_TYPES.map((t, i) => [`types[${i}]`, t]));
     const stripe = nock('https://api.stripe.com')
@@ -170,9 +176,10 @@ describe('polling on a real Temporal dev server', { timeout: 240_000 }, () => {
       args: [{ source: 'stripe', since: new Date(t0 * 1000).toISOString() }],
     }));
     assert.ok(stripe.isDone());
-    assert.deepEqual([polled.fresh, polled.duplicates, polled.workflowIds], [1, 1, [`payment-stripe:${a.id}`, `payment-stripe:${b.id}`]]);
-    assert.equal((await resultWithin(client.workflow.getHandle<typeof paymentToCrm>(`payment-stripe:${b.id}`))).outcome, 'recorded');
-    assert.equal((await client.workflow.getHandle(`payment-stripe:${a.id}`).describe()).runId, webhookRunId, 'the polled copy joined the webhook\'s run');
+    // The webhook's payment is recorded: the poll hands over only the other, and starts no run for the first.
+    assert.deepEqual([polled.fresh, polled.duplicates, polled.workflowIds], [1, 1, [sagaB]]);
+    assert.deepEqual(await sagaOutcomesOf(client, sagaB!, `stripe:${b.id}`), ['recorded']);
+    assert.deepEqual(await sagaOutcomesOf(client, sagaA!, `stripe:${a.id}`), ['recorded'], 'one run of the first payment\'s saga');
     const rows = await s.db.all<{ event_id: string; amount_minor: number }>('SELECT event_id, amount_minor FROM transactions WHERE event_id IN (?, ?) ORDER BY amount_minor', [`stripe:${a.id}`, `stripe:${b.id}`]);
     assert.deepEqual(rows.map((r) => ({ ...r })), [{ event_id: `stripe:${a.id}`, amount_minor: 1111 }, { event_id: `stripe:${b.id}`, amount_minor: 2222 }]);
   });

@@ -4,10 +4,13 @@ import { after, before, describe, it } from 'node:test';
 import type { Worker } from '@temporalio/worker';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { createActivities } from '../../temporal/activities/payment-activities';
+import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
-import { paymentWorkflowId } from '../../temporal/start-payment-workflow';
+import { paymentWorkflowIdOfKind } from '../../temporal/payment-workflow-setting';
 import { SqlInbox } from '../../nodes/core/inbox/inbox';
 import { createSource } from '../../nodes/core/sources/registry';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
+import type { paymentSaga } from '../../workflows/payment-saga';
 import { startWebhookServer, type RunningWebhookServer } from '../../temporal/webhook-server';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
@@ -23,7 +26,8 @@ describe('webhook entry of the durable path, over HTTP, on a real Temporal dev s
 
   before(async () => {
     [server, s] = await Promise.all([startDevServer(), tempStore()]);
-    const activities = createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
+    // Every activity the worker registers for a payment: the webhook entry starts the default workflow, the saga.
+    const activities = { ...createActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' }), ...createSagaActivities({ storeUrl: s.url, defaultRegion: 'US', crm: 'local' }) };
     worker = await createPaymentWorker({ connection: server.env.nativeConnection, taskQueue, activities });
     running = worker.run();
     http = await startWebhookServer({
@@ -46,39 +50,45 @@ describe('webhook entry of the durable path, over HTTP, on a real Temporal dev s
   const post = (d: { body: string; headers: Record<string, string> }, path = '/webhooks/stripe') =>
     fetch(`${http.url}${path}`, { method: 'POST', headers: d.headers, body: d.body });
   const count = async (sql: string, p: string[]) => Number((await s.db.get<{ n: number }>(sql, p))!.n);
-  const delivery = (id: string, amount = 3100) =>
-    signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount, email: `${id}@example.com` }), { id }), TEST_WEBHOOK_SECRET);
+  const sale = (id: string, amount = 3100) => stripeEvent('charge.succeeded', chargeObject({ amount, email: `${id}@example.com` }), { id });
+  const delivery = (id: string, amount = 3100) => signedDelivery(sale(id, amount), TEST_WEBHOOK_SECRET);
+  /** The run the webhook entry hands the event to: by default its payment's saga. */
+  const runOf = (event: ReturnType<typeof sale>) => server.env.client.workflow.getHandle<typeof paymentSaga>(paymentWorkflowIdOfKind(normalizeStripeEvent(event)));
 
   it('turns a signed POST into a workflow that writes the customer and the transaction', async () => {
     const id = `evt_${randomUUID().replace(/-/g, '')}`;
-    const res = await post(delivery(id));
+    const event = sale(id);
+    const res = await post(signedDelivery(event, TEST_WEBHOOK_SECRET));
     assert.equal(res.status, 200);
     assert.deepEqual(((await res.json()) as { accepted: string[] }).accepted, [`stripe:${id}`]);
-    await resultWithin(server.env.client.workflow.getHandle(paymentWorkflowId(`stripe:${id}`)));
+    const result = await resultWithin(runOf(event));
+    assert.deepEqual(result.events.map((e) => [e.eventId, e.outcome]), [[`stripe:${id}`, 'recorded']]);
     assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [`stripe:${id}`]), 1);
     assert.equal(await count('SELECT COUNT(*) AS n FROM customers WHERE email = ?', [`${id}@example.com`]), 1);
   });
 
   it('answers a tampered body with 400 and the reason, and starts nothing', async () => {
     const id = `evt_${randomUUID().replace(/-/g, '')}`;
-    const d = delivery(id);
+    const event = sale(id);
+    const d = signedDelivery(event, TEST_WEBHOOK_SECRET);
     const res = await post({ ...d, body: d.body.replace('3100', '1') });
     assert.equal(res.status, 400);
     assert.match(((await res.json()) as { rejected: string }).rejected, /signature/i);
-    await assert.rejects(server.env.client.workflow.getHandle(paymentWorkflowId(`stripe:${id}`)).describe(), /not found/i);
+    await assert.rejects(runOf(event).describe(), /not found/i);
     assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [`stripe:${id}`]), 0);
   });
 
   it('applies a redelivered event once', async () => {
     const id = `evt_${randomUUID().replace(/-/g, '')}`;
-    const d = delivery(id);
+    const event = sale(id);
+    const d = signedDelivery(event, TEST_WEBHOOK_SECRET);
     const [a, b] = await Promise.all([post(d), post(d)]);
     assert.deepEqual([a.status, b.status], [200, 200]);
     // One of the two was kept in the inbox and started the workflow; the other is answered as a duplicate.
     const bodies = [(await a.json()) as { accepted?: string[]; duplicates?: string[] }, (await b.json()) as { accepted?: string[]; duplicates?: string[] }];
     assert.deepEqual(bodies.map((x) => [...(x.accepted ?? []), ...(x.duplicates ?? [])]), [[`stripe:${id}`], [`stripe:${id}`]]);
     assert.equal(bodies.filter((x) => x.duplicates?.length).length, 1);
-    await resultWithin(server.env.client.workflow.getHandle(paymentWorkflowId(`stripe:${id}`)));
+    await resultWithin(runOf(event));
     const c = await post(d);
     assert.equal(c.status, 200);
     assert.deepEqual(((await c.json()) as { duplicates: string[] }).duplicates, [`stripe:${id}`]);

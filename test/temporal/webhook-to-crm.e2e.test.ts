@@ -19,7 +19,7 @@ import { resultWithin } from './support/result-within';
 
 const SECRETS = [TEST_WEBHOOK_SECRET];
 
-describe('payment → CRM on a real Temporal dev server', () => {
+describe('payment → CRM through paymentToCrm (classic) on a real Temporal dev server', () => {
   let server: DevServer;
   let s: Awaited<ReturnType<typeof tempStore>>;
   let worker: Worker;
@@ -47,9 +47,10 @@ describe('payment → CRM on a real Temporal dev server', () => {
 
   const delivery = (charge: Parameters<typeof chargeObject>[0], id = `evt_${randomUUID().replace(/-/g, '')}`) =>
     signedDelivery(stripeEvent('charge.succeeded', chargeObject(charge), { id }), TEST_WEBHOOK_SECRET);
-  // With the inbox, as the worker's webhook entry runs it: what it keeps is tokenized.
+  // With the inbox, as the worker's webhook entry runs it: what it keeps is tokenized. paymentToCrm, the workflow
+  // this file is about (TERMINAL_CRM_PAYMENT_WORKFLOW=classic); the default, the saga, has payment-saga.e2e.
   const webhook = (d: { body: string; headers: Record<string, string> }) =>
-    startFromWebhook(client, 'stripe', stripeRequest(d), { credentials: { signingSecret: SECRETS }, inbox: new SqlInbox(s.db, keyProviderFromSpec(TEST_TOKEN_KEYS)) }, { taskQueue });
+    startFromWebhook(client, 'stripe', stripeRequest(d), { credentials: { signingSecret: SECRETS }, inbox: new SqlInbox(s.db, keyProviderFromSpec(TEST_TOKEN_KEYS)) }, { taskQueue, workflow: 'classic' });
   const count = async (sql: string, params: string[] = []) => (await s.db.get<{ n: number }>(sql, params))!.n;
 
   async function executions(workflowId: string): Promise<string[]> {

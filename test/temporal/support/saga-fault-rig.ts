@@ -59,13 +59,13 @@ export async function startSagaRig(): Promise<SagaRig> {
   };
 }
 
-/** The production worker's environment: sagas (TERMINAL_CRM_PAYMENT_WORKFLOW=saga) into HubSpot through the outbox. */
+/** The production worker's environment: its default payment workflow, the saga, into HubSpot through the outbox. */
 export function sagaWorkerEnv(o: { address: string; taskQueue: string; rig: SagaRig; crmSyncSchedule?: string }): NodeJS.ProcessEnv {
   return {
     PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '',
     TEMPORAL_ADDRESS: o.address, TEMPORAL_NAMESPACE: 'default', TEMPORAL_TASK_QUEUE: o.taskQueue,
     TERMINAL_CRM_STORE_URL: o.rig.storeUrl, TERMINAL_CRM_TOKEN_KEYS: TEST_TOKEN_KEYS, TERMINAL_CRM_SEGMENT_CONFIG: 'off',
-    TERMINAL_CRM_PAYMENT_WORKFLOW: 'saga', TERMINAL_CRM_CRM: 'hubspot',
+    TERMINAL_CRM_CRM: 'hubspot',
     HUBSPOT_ACCESS_TOKEN: MOCK_PAT, HUBSPOT_BASE_URL: o.rig.relay.url,
     // The sagas under test are started by the test; redrive would start the same sagas again from the inbox.
     TERMINAL_CRM_REDRIVE_AFTER: 'off',
