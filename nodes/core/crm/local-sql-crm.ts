@@ -12,12 +12,22 @@ import { PROFILE_COLUMNS } from './customer-columns';
 const FIND_KEYS = new InListQuery('SELECT kind, value, customer_id FROM customer_keys WHERE (kind, value) IN (VALUES ', 2, ')');
 
 /** Known details are kept; a payment only fills in what the customer record lacks (built once: see ledger/sql-shapes.ts). */
-const UPSERT_CUSTOMER = `INSERT INTO customers (id, ${PROFILE_COLUMNS.map(([, col]) => col).join(', ')}, created_at, updated_at)
-  VALUES (?, ${PROFILE_COLUMNS.map(() => '?').join(', ')}, ?, ?)
-  ON CONFLICT(id) DO UPDATE SET
+const UPSERT_CUSTOMERS = new MultiRowInsert(
+  `INSERT INTO customers (id, ${PROFILE_COLUMNS.map(([, col]) => col).join(', ')}, created_at, updated_at)`,
+  PROFILE_COLUMNS.length + 3,
+  `ON CONFLICT(id) DO UPDATE SET
     ${PROFILE_COLUMNS.map(([, col]) => `${col} = COALESCE(customers.${col}, excluded.${col})`).join(', ')},
     updated_at = CASE WHEN ${PROFILE_COLUMNS.map(([, col]) => `(customers.${col} IS NULL AND excluded.${col} IS NOT NULL)`).join(' OR ')}
-                 THEN excluded.updated_at ELSE customers.updated_at END`;
+                 THEN excluded.updated_at ELSE customers.updated_at END`,
+);
+/** New cards and keys: the rows inserted come back, so the customers that gained one are known. */
+const INSERT_CARDS = new MultiRowInsert(
+  'INSERT INTO customer_cards (customer_id, card_key, bin, last4, exp_month, exp_year, brand, wallet, token, processor, created_at)',
+  11,
+  'ON CONFLICT(customer_id, card_key) DO NOTHING RETURNING customer_id',
+);
+const INSERT_KEYS = new MultiRowInsert('INSERT INTO customer_keys (kind, value, customer_id, created_at)', 4, 'ON CONFLICT(kind, value) DO NOTHING RETURNING kind, customer_id');
+const TOUCH_CUSTOMERS = new InListQuery('UPDATE customers SET updated_at = ? WHERE updated_at < ? AND id IN (', 1, ')');
 
 /**
  * The CRM that needs no SaaS account: customers and transactions in the pack's own SQL store. Its totals are the
@@ -80,36 +90,29 @@ export class LocalSqlCrm implements Crm {
         if (merged) values.forEach((v, i) => { merged[i] = merged[i] ?? v; });
         else profiles.set(c.id, values);
       }
-      for (const [id, values] of profiles) await tx.run(UPSERT_CUSTOMER, [id, ...values, now, now]);
-      // Cards and keys in the batch's order (a key goes to the first customer that claims it), each once.
+      await UPSERT_CUSTOMERS.run(tx, [...profiles].map(([id, values]) => [id, ...values, now, now]));
+      // Cards and keys in the batch's order (a key goes to the first customer that claims it), each once, in one
+      // statement per chunk: each statement costs more than the rows it writes.
       const tried = new Set<string>();
-      const added = new Set<string>();
+      const cards: SqlValue[][] = [];
+      const keys: SqlValue[][] = [];
       for (const c of customers) {
         for (const card of c.cards ?? []) {
           const key = cardKey(card);
           if (!once(tried, `card\u0000${c.id}\u0000${key}`)) continue;
-          const { changes } = await tx.run(
-            `INSERT INTO customer_cards (customer_id, card_key, bin, last4, exp_month, exp_year, brand, wallet, token, processor, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(customer_id, card_key) DO NOTHING`,
-            [
-              c.id, key, card.bin ?? null, card.last4, card.expMonth ?? null, card.expYear ?? null, card.brand ?? null,
-              card.wallet ?? null, card.token ?? null, card.processor ?? null, now,
-            ],
-          );
-          if (changes > 0) added.add(c.id);
+          cards.push([
+            c.id, key, card.bin ?? null, card.last4, card.expMonth ?? null, card.expYear ?? null, card.brand ?? null,
+            card.wallet ?? null, card.token ?? null, card.processor ?? null, now,
+          ]);
         }
-        for (const k of c.keys) {
-          if (!once(tried, `key\u0000${k.kind}\u0000${k.value}`)) continue;
-          const { changes } = await tx.run(
-            'INSERT INTO customer_keys (kind, value, customer_id, created_at) VALUES (?, ?, ?, ?) ON CONFLICT(kind, value) DO NOTHING',
-            [k.kind, k.value, c.id, now],
-          );
-          // Payment ids are not in the match index: attaching one is not a change it must see.
-          if (changes > 0 && INDEXED_KINDS.includes(k.kind)) added.add(c.id);
-        }
+        for (const k of c.keys) if (once(tried, `key\u0000${k.kind}\u0000${k.value}`)) keys.push([k.kind, k.value, c.id, now]);
       }
+      const added = new Set<string>();
+      for (const r of await INSERT_CARDS.all<{ customer_id: string }>(tx, cards)) added.add(r.customer_id);
+      // Payment ids are not in the match index: attaching one is not a change it must see.
+      for (const r of await INSERT_KEYS.all<{ kind: MatchKeyKind; customer_id: string }>(tx, keys)) if (INDEXED_KINDS.includes(r.kind)) added.add(r.customer_id);
       // A new card or identifying key is a change the match index must see.
-      for (const id of added) await tx.run('UPDATE customers SET updated_at = ? WHERE id = ? AND updated_at < ?', [now, id, now]);
+      if (added.size > 0) await TOUCH_CUSTOMERS.run(tx, [...added].map((id) => [id]), [now, now]);
     }, { lockKeys });
   }
 

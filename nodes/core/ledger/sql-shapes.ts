@@ -36,6 +36,22 @@ export class MultiRowInsert {
       }
     }
   }
+
+  /**
+   * The rows the statements return, in chunk order: the suffix ends in a RETURNING clause (after ON CONFLICT DO
+   * NOTHING, the rows actually inserted; SQLite and Postgres both have it).
+   */
+  async all<T>(tx: SqlExecutor, rows: readonly (readonly SqlValue[])[]): Promise<T[]> {
+    const out: T[] = [];
+    let i = 0;
+    for (const size of INSERT_CHUNKS) {
+      while (rows.length - i >= size) {
+        out.push(...(await tx.all<T>(this.text(size), size === 1 ? rows[i]! : rows.slice(i, i + size).flat())));
+        i += size;
+      }
+    }
+    return out;
+  }
 }
 
 export const LOOKUP_CHUNK = 256;
@@ -61,13 +77,22 @@ export class InListQuery {
   /** Rows for these keys (each key `width` values, in the order the prefix names them). */
   async all<T>(tx: Pick<SqlExecutor, 'all'>, keys: readonly (readonly SqlValue[])[], before: readonly SqlValue[] = []): Promise<T[]> {
     const out: T[] = [];
+    for (const [sql, params] of this.chunks(keys, before)) out.push(...(await tx.all<T>(sql, params)));
+    return out;
+  }
+
+  /** A write over these keys (an UPDATE … WHERE … IN); the padding repeats a key, so the write must be idempotent. */
+  async run(tx: Pick<SqlExecutor, 'run'>, keys: readonly (readonly SqlValue[])[], before: readonly SqlValue[] = []): Promise<void> {
+    for (const [sql, params] of this.chunks(keys, before)) await tx.run(sql, params);
+  }
+
+  private *chunks(keys: readonly (readonly SqlValue[])[], before: readonly SqlValue[]): Generator<[string, SqlValue[]]> {
     for (let i = 0; i < keys.length; i += LOOKUP_CHUNK) {
       const chunk = keys.slice(i, i + LOOKUP_CHUNK);
       let size = 1;
       while (size < chunk.length) size *= 2;
       while (chunk.length < size) chunk.push(chunk[chunk.length - 1]!);
-      out.push(...(await tx.all<T>(this.text(size), [...before, ...chunk.flat()])));
+      yield [this.text(size), [...before, ...chunk.flat()]];
     }
-    return out;
   }
 }

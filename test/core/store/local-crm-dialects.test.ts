@@ -144,5 +144,36 @@ for (const store of stores) {
       const sum = await db.get<{ s: number }>("SELECT SUM(amount_minor) AS s FROM transactions WHERE currency = 'IDR'");
       assert.equal(sum!.s, 3 * big);
     });
+
+    it('upserts a batch of customers in chunks as it would one by one: first claimant keeps a key, a duplicate fills gaps, updated_at moves only for what is new', async () => {
+      const stamp = async (id: string) => (await db.get<{ updated_at: string }>('SELECT updated_at FROM customers WHERE id = ?', [id]))!.updated_at;
+      const owner = async (kind: string, value: string) => (await db.get<{ customer_id: string }>('SELECT customer_id FROM customer_keys WHERE kind = ? AND value = ?', [kind, value]))?.customer_id;
+      await crm.upsertCustomers([{ id: 'cus_chunk_known', profile: { name: 'Known Person' }, cards: [{ last4: '1111', token: 'tok_chunk_known' }], keys: [{ kind: 'email', value: 'known@chunk.example' }] }]);
+      const before = { known: await stamp('cus_chunk_known') };
+      await new Promise((r) => setTimeout(r, 5));
+      // 70 customers: more than one chunk of rows (64), and a key two of them claim, the earlier one first.
+      const batch = Array.from({ length: 70 }, (_, i) => ({
+        id: `cus_chunk_${i}`,
+        profile: { name: `Chunk ${i}` },
+        cards: [{ last4: String(2000 + i), token: `tok_chunk_${i}` }],
+        keys: [{ kind: 'email' as const, value: i === 66 ? 'shared@chunk.example' : `c${i}@chunk.example` }, ...(i === 3 ? [{ kind: 'email' as const, value: 'shared@chunk.example' }] : [])],
+      }));
+      await crm.upsertCustomers([
+        ...batch,
+        // Known: the same key again changes nothing; a second appearance in the batch fills in what the first lacks.
+        { id: 'cus_chunk_known', profile: {}, cards: [{ last4: '1111', token: 'tok_chunk_known' }], keys: [{ kind: 'email', value: 'known@chunk.example' }] },
+        { id: 'cus_chunk_5', profile: { name: 'Someone Else', email: 'five@chunk.example' }, keys: [] },
+      ]);
+      assert.equal(await owner('email', 'shared@chunk.example'), 'cus_chunk_3', 'the first customer of the batch to claim it');
+      assert.equal(await owner('email', 'c69@chunk.example'), 'cus_chunk_69');
+      assert.equal(Number((await db.get<{ n: number }>("SELECT COUNT(*) AS n FROM customer_cards WHERE customer_id LIKE 'cus_chunk_%' AND customer_id <> 'cus_chunk_known'"))!.n), 70);
+      const five = await db.get<{ name: string; email: string }>('SELECT name, email FROM customers WHERE id = ?', ['cus_chunk_5']);
+      assert.deepEqual({ ...five }, { name: 'Chunk 5', email: 'five@chunk.example' });
+      assert.equal(await stamp('cus_chunk_known'), before.known, 'nothing new for the known customer');
+      const added = await stamp('cus_chunk_69');
+      await new Promise((r) => setTimeout(r, 5));
+      await crm.upsertCustomers([{ id: 'cus_chunk_69', profile: {}, cards: [{ last4: '9999', token: 'tok_chunk_69_new' }], keys: [] }]);
+      assert.ok((await stamp('cus_chunk_69')) > added, 'a new card moves updated_at');
+    });
   });
 }
