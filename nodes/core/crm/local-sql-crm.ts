@@ -1,5 +1,5 @@
 import type { MatchKey, MatchKeyKind } from '../contracts/customer';
-import { changeOverlapMs, changeStamp, INDEXED_KINDS, readLocalCustomerChanges } from '../match/local-store-changes';
+import { changeOrderOf, changeStamp, INDEXED_KINDS, readLocalCustomerChanges } from '../match/local-store-changes';
 import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
@@ -58,7 +58,7 @@ export class LocalSqlCrm implements Crm {
   async customerChanges(cursor: string | null, limit: number): Promise<CustomerChangePage> {
     const mark = this.db.writeMark?.();
     if (mark !== undefined && this.caughtUp.get(cursor) === mark) return { records: [], next: cursor, more: false };
-    const page = await readLocalCustomerChanges(this.db, cursor, limit, changeOverlapMs(this.db.dialect));
+    const page = await readLocalCustomerChanges(this.db, cursor, limit, 0, changeOrderOf(this.db.dialect));
     if (mark !== undefined && !page.more) {
       if (this.caughtUp.size >= 16) this.caughtUp.clear();
       this.caughtUp.set(page.next, mark);

@@ -3,15 +3,22 @@ import type { SqlExecutor } from '../store/sql-database';
 import type { CustomerChangePage, MatchRecord } from './match-record';
 
 /**
- * Postgres commits several transactions at once, so a row can commit with a stamp a little older than one already
- * read: each refresh there starts this far back (re-reading a row is harmless, the index keeps it once). SQLite
- * commits one writer at a time and every writer takes its stamp from `changeStamp` inside its transaction, so
- * stamps follow commit order and the cursor can be exact: nothing is read twice.
+ * A reader without the store's commit order (`terminal-crm link` reading a store through to its end) starts each
+ * listing this far back: Postgres commits several transactions at once, so a row can commit with a stamp a little
+ * older than one already read (re-reading a row is harmless, the index keeps it once).
  */
 export const CHANGE_OVERLAP_MS = 2000;
 
-export function changeOverlapMs(dialect: 'sqlite' | 'postgres'): number {
-  return dialect === 'sqlite' ? 0 : CHANGE_OVERLAP_MS;
+/**
+ * How the changes feed follows a store exactly, reading each change once. SQLite commits one writer at a time and
+ * every writer takes its stamp from `changeStamp` inside its transaction, so updated_at follows commit order.
+ * Postgres commits side by side: there the feed follows the id of the transaction that last changed each customer
+ * (change_xid, schema 16), up to the oldest transaction still running (change-order-schema.ts).
+ */
+export type ChangeOrder = 'stamp' | 'commit';
+
+export function changeOrderOf(dialect: 'sqlite' | 'postgres'): ChangeOrder {
+  return dialect === 'postgres' ? 'commit' : 'stamp';
 }
 
 /**
@@ -68,22 +75,51 @@ export function keysOfCustomersSql(customers: number): string {
   return `SELECT kind, value, customer_id FROM customer_keys WHERE customer_id IN (${Array.from({ length: customers }, () => '?').join(',')})`;
 }
 
-/** Customers of the local store changed after `cursor`, with their keys and cards, oldest change first. */
+const CUSTOMER_COLUMNS = 'id, name, given_name, family_name, email, phone, street, city, postal_code, region, country, date_of_birth, merged_into, updated_at';
+/** "x:<change_xid>|<id>": a commit-order cursor. */
+const COMMIT_CURSOR = /^x:(\d+)\|(.*)$/s;
+
+/**
+ * Customers of the local store changed after `cursor`, with their keys and cards, oldest change first. `order`
+ * 'commit' (Postgres, schema 16) reads in commit order, exactly; 'stamp' by updated_at, each listing that ends
+ * starting `overlapMs` back (0 where stamps follow commit order: SQLite).
+ */
 export async function readLocalCustomerChanges(
   db: SqlExecutor,
   cursor: string | null,
   limit: number,
   overlapMs: number = CHANGE_OVERLAP_MS,
+  order: ChangeOrder = 'stamp',
 ): Promise<CustomerChangePage> {
+  if (order === 'commit') {
+    // A cursor of another kind (from before schema 16) starts over: the index keeps each customer once.
+    const [, xid = '0', id = ''] = COMMIT_CURSOR.exec(cursor ?? '') ?? [];
+    const rows = await db.all<CustomerRow & { change_xid: string }>(
+      `SELECT ${CUSTOMER_COLUMNS}, change_xid::text AS change_xid FROM customers
+        WHERE (change_xid, id) > (?::xid8, ?) AND change_xid < pg_snapshot_xmin(pg_current_snapshot())
+        ORDER BY change_xid, id LIMIT ?`,
+      [xid, id, limit],
+    );
+    const last = rows[rows.length - 1];
+    return { records: await withKeysAndCards(db, rows), next: last ? `x:${last.change_xid}|${last.id}` : cursor, more: rows.length === limit };
+  }
   const from = parseCursor(cursor);
   const rows = await db.all<CustomerRow>(
-    `SELECT id, name, given_name, family_name, email, phone, street, city, postal_code, region, country, date_of_birth,
-            merged_into, updated_at
-       FROM customers WHERE (updated_at, id) > (?, ?)
+    `SELECT ${CUSTOMER_COLUMNS} FROM customers WHERE (updated_at, id) > (?, ?)
        ORDER BY updated_at, id LIMIT ?`,
     // A row-value comparison is a range search on customers_by_update; the OR it replaces scanned the index.
     [from.at, from.id, limit],
   );
+  const last = rows[rows.length - 1];
+  const more = rows.length === limit;
+  // A cursor that ends a listing starts the next one a little back; one that came from paging is exact.
+  const exact = more || overlapMs === 0;
+  const next = last ? (exact ? `${last.updated_at}|${last.id}` : rewind(last.updated_at, overlapMs)) : from.id && overlapMs > 0 ? rewind(from.at, overlapMs) : cursor;
+  return { records: await withKeysAndCards(db, rows), next, more };
+}
+
+/** The rows as match records, with their identifying keys and their cards. */
+async function withKeysAndCards(db: SqlExecutor, rows: readonly CustomerRow[]): Promise<CustomerChangePage['records']> {
   const records = new Map<string, MatchRecord & { keys: MatchKey[]; cards: NonNullable<MatchRecord['cards']>[number][] }>();
   for (const r of rows) {
     records.set(r.id, {
@@ -118,10 +154,5 @@ export async function readLocalCustomerChanges(
       });
     }
   }
-  const last = rows[rows.length - 1];
-  const more = rows.length === limit;
-  // A cursor that ends a listing starts the next one a little back; one that came from paging is exact.
-  const exact = more || overlapMs === 0;
-  const next = last ? (exact ? `${last.updated_at}|${last.id}` : rewind(last.updated_at, overlapMs)) : from.id && overlapMs > 0 ? rewind(from.at, overlapMs) : cursor;
-  return { records: [...records.values()], next, more };
+  return [...records.values()];
 }

@@ -1,6 +1,7 @@
 import { CRM_LINKS_MIGRATION } from '../crm/saas/crm-links';
 import { CURSORS_MIGRATION } from '../cursors/cursor-store';
 import { KEPT_APART_MIGRATION } from '../identity/kept-apart';
+import { CHANGE_ORDER_MIGRATION } from '../match/change-order-schema';
 import { INBOX_CONSUMERS_MIGRATION } from '../inbox/consumers-schema';
 import { INBOX_MIGRATION } from '../inbox/schema';
 import { INBOX_REDRIVE_MIGRATION } from '../inbox/redrive-schema';
@@ -16,7 +17,18 @@ import type { SqlDatabase } from './sql-database';
  * Schema versions, applied in order and recorded in schema_migrations. Never edit a released entry: add one.
  * Money columns are integer minor units beside an ISO currency code.
  */
-export const MIGRATIONS: readonly { version: number; name: string; sql: string }[] = [
+/**
+ * `sql` is split at semicolons and adapted to the dialect (dialect.ts); `postgres`, when there, are statements run
+ * as written on Postgres only (a function body has semicolons of its own).
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+  postgres?: readonly string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'local crm: customers, keys, transactions, processed events',
@@ -97,6 +109,7 @@ export const MIGRATIONS: readonly { version: number; name: string; sql: string }
   MESSAGES_MIGRATION,
   KEPT_APART_MIGRATION,
   INBOX_CONSUMERS_MIGRATION,
+  CHANGE_ORDER_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */
@@ -110,6 +123,7 @@ export async function migrate(db: SqlDatabase): Promise<void> {
       for (const m of MIGRATIONS) {
         if (done.has(m.version)) continue;
         for (const statement of m.sql.split(';').map((s) => s.trim()).filter(Boolean)) await tx.run(schemaStatementFor(db.dialect, statement));
+        if (db.dialect === 'postgres') for (const statement of m.postgres ?? []) await tx.run(statement);
         await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [m.version, m.name, new Date().toISOString()]);
       }
     },

@@ -6,6 +6,7 @@ import { keysOfCustomersSql } from '../../../nodes/core/match/local-store-change
 import { MIGRATIONS } from '../../../nodes/core/store/migrations';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
+import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
 import { tempDir } from '../../support/temp-store';
 
 describe('store version 2: customer details, card descriptors, changes for the match index', () => {
@@ -131,5 +132,66 @@ describe('changes for the match index: cheap when nothing changed, never missing
     assert.equal(page.records.length, 2000);
     // Only the kinds the index holds come back (a payment id is looked up one by one, not indexed).
     assert.deepEqual(page.records.find((r) => r.id === 'cus_7')!.keys, [{ kind: 'email', value: 'p7@example.com' }]);
+  });
+});
+
+describe('changes for the match index on Postgres: in commit order, each change read once', () => {
+  let server: PostgresServer;
+  before(async () => {
+    server = await startPostgresServer();
+  });
+  after(async () => {
+    await closeAllDatabases();
+    await server?.stop();
+  });
+
+  it('reads nothing twice, and a customer written by a transaction still open when a later one committed is read once it commits', async () => {
+    const db = await openDatabase(await server.createDatabase('commit_order'));
+    const crm = new LocalSqlCrm(db);
+    await crm.upsertCustomers([{ id: 'cus_a', profile: { givenName: 'Ana' }, keys: [{ kind: 'email', value: 'ana@example.com' }] }]);
+    const first = await crm.customerChanges(null, 100);
+    assert.deepEqual(first.records.map((r) => r.id), ['cus_a']);
+    assert.match(first.next!, /^x:\d+\|cus_a$/);
+    assert.deepEqual((await crm.customerChanges(first.next, 100)).records, [], 'read up to the end: nothing again');
+
+    // A transaction that took its id first (cus_b) commits after one that took its id later (cus_c).
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    let started!: () => void;
+    const inside = new Promise<void>((r) => (started = r));
+    const slow = db.transaction(async (tx) => {
+      await tx.run("INSERT INTO customers (id, given_name, created_at, updated_at) VALUES ('cus_b', 'Bo', '2026-01-01T00:00:00.000Z', '2026-01-01T00:00:00.000Z')");
+      started();
+      await gate;
+    });
+    await inside;
+    await crm.upsertCustomers([{ id: 'cus_c', profile: { givenName: 'Cy' }, keys: [{ kind: 'phone', value: '+15555550199' }] }]);
+    const whileOpen = await crm.customerChanges(first.next, 100);
+    assert.deepEqual(whileOpen.records, [], 'nothing past a transaction still running: it could commit behind the cursor');
+    release();
+    await slow;
+    const after = await crm.customerChanges(whileOpen.next, 100);
+    assert.deepEqual(after.records.map((r) => [r.id, r.keys]), [['cus_b', []], ['cus_c', [{ kind: 'phone', value: '+15555550199' }]]]);
+    assert.deepEqual((await crm.customerChanges(after.next, 100)).records, []);
+
+    // A new key moves its customer, even when the profile stays as it was.
+    await crm.upsertCustomers([{ id: 'cus_a', profile: { givenName: 'Ana' }, keys: [{ kind: 'cardToken', value: 'tok_ana' }] }]);
+    const moved = await crm.customerChanges(after.next, 100);
+    assert.deepEqual(moved.records.map((r) => [r.id, (r.keys ?? []).map((k) => k.kind).sort()]), [['cus_a', ['cardToken', 'email']]]);
+  });
+
+  it('pages exactly: a page limit splits the changes without losing or repeating one', async () => {
+    const db = await openDatabase(await server.createDatabase('commit_pages'));
+    const crm = new LocalSqlCrm(db);
+    await crm.upsertCustomers(Array.from({ length: 7 }, (_, i) => ({ id: `cus_p${i}`, profile: { givenName: `P${i}` }, keys: [] })));
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    for (let more = true; more; ) {
+      const page: Awaited<ReturnType<typeof crm.customerChanges>> = await crm.customerChanges(cursor, 3);
+      seen.push(...page.records.map((r) => r.id));
+      cursor = page.next;
+      more = page.more;
+    }
+    assert.deepEqual(seen.sort(), Array.from({ length: 7 }, (_, i) => `cus_p${i}`));
   });
 });
