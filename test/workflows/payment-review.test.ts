@@ -1,23 +1,17 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { WorkflowHandle } from '@temporalio/client';
-import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { runReview } from '../../bin/commands/review';
 import { MATCH_DEFAULTS } from '../../nodes/core/match/operator-settings';
-import { createActivities, type ActivitySettings } from '../../temporal/activities/payment-activities';
-import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import { temporalReviewClient } from '../../temporal/review-client';
 import { paymentWorkflowId } from '../../temporal/start-payment-workflow';
 import type { paymentToCrm } from '../../workflows/payment-to-crm';
 import { pendingReviewQuery, resolveReviewSignal } from '../../workflows/review';
 import { seedCustomers } from '../core/match/match-fixtures';
-import { startTimeSkippingServer } from '../temporal/support/dev-server';
 import { eventTypeName } from '../temporal/support/history-text';
-import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { executeWithin, resultWithin } from '../temporal/support/result-within';
-import { customerOf, probablyJon, storeWithJonathan, waitingReviewOf } from './support/review-fixtures';
+import { customerOf, probablyJon, reviewRig, waitingReviewOf } from './support/review-fixtures';
 
 const HOUR = 60 * 60 * 1000;
 /** The timer events of a history, in order: how a wait ended. */
@@ -25,39 +19,18 @@ const timerEvents = (history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>
   history.events!.map(eventTypeName).filter((name) => name.startsWith('timer'));
 
 describe('paymentToCrm: a payment in the review band waits for an operator (time-skipping test server)', () => {
-  let env: TestWorkflowEnvironment;
-  let bundle: WorkflowBundleWithSourceMap;
-  const stores: Awaited<ReturnType<typeof tempStore>>[] = [];
-  before(async () => {
-    [env, bundle] = await Promise.all([startTimeSkippingServer(), bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })]);
-  });
-  after(async () => {
-    await env?.teardown();
-    for (const s of stores) await s.remove();
-  });
+  const rig = reviewRig('wf-review');
+  const { storeWithJon, withWorker } = rig;
 
-  async function storeWithJon() {
-    const s = await storeWithJonathan();
-    stores.push(s);
-    return s;
-  }
-
-  async function withWorker<T>(storeUrl: string, more: Partial<ActivitySettings>, body: (taskQueue: string) => Promise<T>): Promise<T> {
-    const taskQueue = `wf-review-${randomUUID()}`;
-    const activities = createActivities({ storeUrl, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US', ...more });
-    const worker = await createPaymentWorker({ connection: env.nativeConnection, taskQueue, activities, workflowBundle: bundle });
-    return worker.runUntil(body(taskQueue));
-  }
-
-  const waitingReview = (workflowId: string) => waitingReviewOf(env.client, workflowId);
+  const waitingReview = (workflowId: string) => waitingReviewOf(rig.env().client, workflowId);
 
   it('waits, shows the candidate in pendingReview, and records the payment under the candidate on a resolveReview link', async () => {
     const s = await storeWithJon();
     const e = probablyJon();
     const workflowId = paymentWorkflowId(e.id);
-    const startedAt = await env.currentTimeMs();
+    const startedAt = await rig.env().currentTimeMs();
     const { result, pending, beforeAnswer } = await withWorker(s.url, {}, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] });
+      const handle = await rig.env().client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] });
       const pending = await waitingReview(workflowId);
       const beforeAnswer = await customerOf(s, e.id);
       await handle.signal(resolveReviewSignal, { action: 'link' });
@@ -75,25 +48,25 @@ describe('paymentToCrm: a payment in the review band waits for an operator (time
     const keys = await s.db.all<{ customer_id: string }>("SELECT customer_id FROM customer_keys WHERE kind = 'paymentId'");
     assert.ok(keys.some((k) => k.customer_id === 'cus_jon'), 'the payment id is now a key of the candidate');
     // (The test server's clock is no measure here: it skips past the activities' three-day timeouts as well.)
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    const history = await rig.env().client.workflow.getHandle(workflowId).fetchHistory();
     assert.deepEqual(timerEvents(history), ['timerStartedEventAttributes', 'timerCanceledEventAttributes'], 'answered before the wait ran out');
     // The answer replays to the same decisions.
-    await Worker.runReplayHistory({ workflowBundle: bundle }, history, workflowId);
+    await Worker.runReplayHistory({ workflowBundle: rig.bundle() }, history, workflowId);
   });
 
   it('records under a new customer when nobody answers within TERMINAL_CRM_REVIEW_WAIT, on a durable timer of that length', async () => {
     const s = await storeWithJon();
     const e = probablyJon();
     const workflowId = paymentWorkflowId(e.id);
-    const startedAt = await env.currentTimeMs();
+    const startedAt = await rig.env().currentTimeMs();
     const result = await withWorker(s.url, { reviewWaitMs: 5 * HOUR }, (taskQueue) =>
-      executeWithin(env.client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] })),
+      executeWithin(rig.env().client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] })),
     );
     assert.deepEqual([result.decision, result.candidateId, result.review, result.customerCreated], ['review', 'cus_jon', 'timeout', true]);
     assert.notEqual(result.customerId, 'cus_jon');
     assert.equal(await customerOf(s, e.id), result.customerId);
-    assert.ok((await env.currentTimeMs()) - startedAt >= 5 * HOUR, 'the server clock went past the wait');
-    const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+    assert.ok((await rig.env().currentTimeMs()) - startedAt >= 5 * HOUR, 'the server clock went past the wait');
+    const history = await rig.env().client.workflow.getHandle(workflowId).fetchHistory();
     const timers = history.events!.filter((ev) => ev.timerStartedEventAttributes).map((ev) => Number(ev.timerStartedEventAttributes!.startToFireTimeout!.seconds));
     assert.deepEqual(timers, [5 * 3600]);
     assert.deepEqual(timerEvents(history), ['timerStartedEventAttributes', 'timerFiredEventAttributes']);
@@ -104,9 +77,9 @@ describe('paymentToCrm: a payment in the review band waits for an operator (time
     const e = probablyJon();
     const workflowId = paymentWorkflowId(e.id);
     const result = await withWorker(s.url, {}, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] });
+      const handle = await rig.env().client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] });
       await waitingReview(workflowId);
-      await env.client.workflow.getHandle(workflowId).signal('resolveReview', { action: 'merge', customerId: 42 });
+      await rig.env().client.workflow.getHandle(workflowId).signal('resolveReview', { action: 'merge', customerId: 42 });
       assert.ok(await handle.query(pendingReviewQuery), 'still waiting after the malformed answer');
       await handle.signal(resolveReviewSignal, { action: 'new' });
       return resultWithin(handle);
@@ -121,12 +94,12 @@ describe('paymentToCrm: a payment in the review band waits for an operator (time
     const e = probablyJon();
     const workflowId = paymentWorkflowId(e.id);
     const result = await withWorker(s.url, { reviewWaitMs: 0 }, (taskQueue) =>
-      executeWithin(env.client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] })),
+      executeWithin(rig.env().client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] })),
     );
     assert.deepEqual([result.decision, result.candidateId, result.review, result.customerCreated], ['review', 'cus_jon', 'no-wait', true]);
     assert.notEqual(result.customerId, 'cus_jon');
     assert.equal(await customerOf(s, e.id), result.customerId);
-    assert.deepEqual(timerEvents(await env.client.workflow.getHandle(workflowId).fetchHistory()), [], 'no wait');
+    assert.deepEqual(timerEvents(await rig.env().client.workflow.getHandle(workflowId).fetchHistory()), [], 'no wait');
   });
 
   it('`terminal-crm review resolve <eventId> --link <customerId>` signals the workflow, which records under that customer', async () => {
@@ -138,10 +111,10 @@ describe('paymentToCrm: a payment in the review band waits for an operator (time
     let err = '';
     const io = { out: (t: string) => void (out += t), err: (t: string) => void (err += t) };
     const result = await withWorker(s.url, {}, async (taskQueue) => {
-      const handle = await env.client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] });
+      const handle = await rig.env().client.workflow.start<typeof paymentToCrm>('paymentToCrm', { workflowId, taskQueue, args: [e] });
       await waitingReview(workflowId);
       // The test's client is shared: the command must not close it.
-      const open = async () => ({ ...temporalReviewClient(env.client, taskQueue), close: async () => {} });
+      const open = async () => ({ ...temporalReviewClient(rig.env().client, taskQueue), close: async () => {} });
       assert.equal(await runReview(['resolve', e.id, '--link', 'cus_john_other'], io, open), 0, err);
       const done = await resultWithin(handle);
       await assert.rejects(runReview(['resolve', e.id, '--new'], io, open), /not waiting for a review/);

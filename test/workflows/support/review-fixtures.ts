@@ -1,9 +1,17 @@
+import { randomUUID } from 'node:crypto';
+import { after, before } from 'node:test';
 import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { pendingReviewQuery, type PendingReview } from '../../../workflows/review';
 import { seedCustomers, strangers } from '../../core/match/match-fixtures';
-import { tempStore } from '../../support/temp-store';
+import { createActivities, type ActivitySettings } from '../../../temporal/activities/payment-activities';
+import { createSagaActivities } from '../../../temporal/activities/saga-activities';
+import { createPaymentWorker, WORKFLOWS_PATH } from '../../../temporal/payment-worker';
+import { startTimeSkippingServer } from '../../temporal/support/dev-server';
+import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
 
 let card = 7000;
 /**
@@ -40,3 +48,39 @@ export async function waitingReviewOf(client: Client, workflowId: string): Promi
 
 export const customerOf = async (s: Awaited<ReturnType<typeof tempStore>>, eventId: string) =>
   (await s.db.get<{ customer_id: string }>('SELECT customer_id FROM transactions WHERE event_id = ?', [eventId]))?.customer_id;
+
+/**
+ * A time-skipping test server and the workflow bundle for the file (before/after hooks registered here: call at
+ * the top of a describe), stores with Jonathan Smith removed at the end, and a worker with the payment and saga
+ * activities over a store.
+ */
+export function reviewRig(queuePrefix: string) {
+  let env: TestWorkflowEnvironment;
+  let bundle: WorkflowBundleWithSourceMap;
+  const stores: Awaited<ReturnType<typeof storeWithJonathan>>[] = [];
+  before(async () => {
+    [env, bundle] = await Promise.all([startTimeSkippingServer(), bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') })]);
+  });
+  after(async () => {
+    await env?.teardown();
+    for (const s of stores) await s.remove();
+  });
+  return {
+    env: () => env,
+    bundle: () => bundle,
+    async storeWithJon() {
+      const s = await storeWithJonathan();
+      stores.push(s);
+      return s;
+    },
+    async withWorker<T>(storeUrl: string, more: Partial<ActivitySettings>, body: (taskQueue: string) => Promise<T>): Promise<T> {
+      const taskQueue = `${queuePrefix}-${randomUUID()}`;
+      const activities = {
+        ...createActivities({ storeUrl, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US', ...more }),
+        ...createSagaActivities({ storeUrl, defaultRegion: 'US', crm: 'local' }),
+      };
+      const worker = await createPaymentWorker({ connection: env.nativeConnection, taskQueue, activities, workflowBundle: bundle });
+      return worker.runUntil(body(taskQueue));
+    },
+  };
+}
