@@ -58,7 +58,8 @@ export class LocalSqlCrm implements Crm {
   async customerChanges(cursor: string | null, limit: number): Promise<CustomerChangePage> {
     const mark = this.db.writeMark?.();
     if (mark !== undefined && this.caughtUp.get(cursor) === mark) return { records: [], next: cursor, more: false };
-    const page = await readLocalCustomerChanges(this.db, cursor, limit, 0, changeOrderOf(this.db.dialect));
+    // Exact on both dialects: nothing is read twice (local-store-changes.ts).
+    const page = await readLocalCustomerChanges(this.db, cursor, limit, { order: changeOrderOf(this.db.dialect), overlapMs: 0 });
     if (mark !== undefined && !page.more) {
       if (this.caughtUp.size >= 16) this.caughtUp.clear();
       this.caughtUp.set(page.next, mark);

@@ -79,17 +79,19 @@ const CUSTOMER_COLUMNS = 'id, name, given_name, family_name, email, phone, stree
 /** "x:<change_xid>|<id>": a commit-order cursor. */
 const COMMIT_CURSOR = /^x:(\d+)\|(.*)$/s;
 
-/**
- * Customers of the local store changed after `cursor`, with their keys and cards, oldest change first. `order`
- * 'commit' (Postgres, schema 16) reads in commit order, exactly; 'stamp' by updated_at, each listing that ends
- * starting `overlapMs` back (0 where stamps follow commit order: SQLite).
- */
+export interface ChangeReading {
+  /** 'commit' (Postgres, schema 16): in commit order, exactly. 'stamp' (the default): by updated_at. */
+  order?: ChangeOrder;
+  /** With 'stamp': how far back a listing that reached the end starts the next one (CHANGE_OVERLAP_MS by default; 0 where stamps follow commit order). */
+  overlapMs?: number;
+}
+
+/** Customers of the local store changed after `cursor`, with their keys and cards, oldest change first. */
 export async function readLocalCustomerChanges(
   db: SqlExecutor,
   cursor: string | null,
   limit: number,
-  overlapMs: number = CHANGE_OVERLAP_MS,
-  order: ChangeOrder = 'stamp',
+  { order = 'stamp', overlapMs = CHANGE_OVERLAP_MS }: ChangeReading = {},
 ): Promise<CustomerChangePage> {
   if (order === 'commit') {
     // A cursor of another kind (from before schema 16) starts over: the index keeps each customer once.
