@@ -4,7 +4,7 @@ import type { ReviewResolution } from '../nodes/core/match/review-resolution';
 import type { MatchedMessage, PaymentActivities, RecordedMessage } from '../temporal/activities/payment-activities';
 import type { SagaActivities, SagaFailureInput } from '../temporal/activities/saga-activities';
 import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
-import { pendingReviewQuery, resolveReviewSignal, wellFormedResolution, type PendingReview, type ReviewOutcome } from './review';
+import { pendingReviewQuery, resolveReviewSignal, ReviewDesk, type ReviewOutcome } from './review';
 import { paymentArrivedSignal } from './send-to-terminal';
 
 /**
@@ -165,40 +165,6 @@ export async function paymentSaga(first?: PaymentEvent): Promise<PaymentSagaResu
   const failed = results.find((r) => r.failure);
   if (failed) throw ApplicationFailure.create({ type: PAYMENT_SAGA_FAILED, message: `${failed.eventId}: ${failed.failure!.reason}`, nonRetryable: true, details: [{ events: results }] });
   return { events: results };
-}
-
-/**
- * The operator's side of a review-band payment, as in paymentToCrm: `pendingReview` shows the one the saga waits on
- * (events are applied one at a time, so there is at most one), and the first well-formed `resolveReview` while it
- * waits settles it; an answer sent at any other time is ignored. Events queued behind it wait their turn.
- */
-class ReviewDesk {
-  pending: PendingReview | null = null;
-  private resolution: ReviewResolution | undefined;
-
-  answer(value: unknown): void {
-    if (this.pending && !this.resolution) this.resolution = wellFormedResolution(value);
-  }
-
-  /** Waits up to waitMs on a durable timer; nobody answering sends the payment to a new customer. */
-  async settle(matched: MatchedMessage, waitMs: number): Promise<{ outcome: ReviewOutcome; resolution?: ReviewResolution }> {
-    if (waitMs <= 0) return { outcome: 'no-wait' };
-    this.resolution = undefined;
-    this.pending = {
-      eventId: matched.id,
-      candidateId: matched.match.candidateId ?? null,
-      confidence: matched.match.confidence,
-      explanation: matched.match.explanation,
-      waitsUntil: new Date(Date.now() + waitMs).toISOString(),
-    };
-    const answered = await condition(() => this.resolution !== undefined, waitMs);
-    // Set by the signal handler meanwhile: TypeScript cannot see that and would narrow it to undefined.
-    const resolution = this.resolution as ReviewResolution | undefined;
-    this.pending = null;
-    this.resolution = undefined;
-    if (!answered || !resolution) return { outcome: 'timeout' };
-    return resolution.action === 'link' ? { outcome: 'operator-link', resolution } : { outcome: 'operator-new' };
-  }
 }
 
 async function applyEvent(event: PaymentEvent, run: SagaSteps, desk: ReviewDesk): Promise<SagaEventResult> {

@@ -1,4 +1,4 @@
-import { condition, getExternalWorkflowHandle, patched, proxyActivities, setHandler } from '@temporalio/workflow';
+import { getExternalWorkflowHandle, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { MatchResult } from '../nodes/core/contracts/customer';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
 import type { ReviewResolution } from '../nodes/core/match/review-resolution';
@@ -6,7 +6,7 @@ import type { UpsertResult } from '../nodes/core/crm/upsert-payments';
 import type { PaymentActivities } from '../temporal/activities/payment-activities';
 import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
 import { paymentArrivedSignal, sendToTerminalWorkflowId } from './send-to-terminal';
-import { pendingReviewQuery, resolveReviewSignal, wellFormedResolution, type PendingReview, type ReviewOutcome } from './review';
+import { pendingReviewQuery, resolveReviewSignal, ReviewDesk, type ReviewOutcome } from './review';
 
 /**
  * A payment is worth retrying for as long as the processor keeps the webhook alive (Stripe: three days): a CRM
@@ -50,38 +50,22 @@ export interface PaymentToCrmResult {
  * which tokenize replaces before anything else sees it.
  */
 export async function paymentToCrm(event: PaymentEvent): Promise<PaymentToCrmResult> {
-  let pending: PendingReview | null = null;
-  let answer: ReviewResolution | undefined;
-  setHandler(pendingReviewQuery, () => pending);
-  // The first well-formed answer while waiting counts; one sent at any other time is ignored.
-  setHandler(resolveReviewSignal, (value) => {
-    if (pending && !answer) answer = wellFormedResolution(value);
-  });
+  const desk = new ReviewDesk();
+  setHandler(pendingReviewQuery, () => desk.pending);
+  setHandler(resolveReviewSignal, (value) => desk.answer(value));
 
   const tokenized = await tokenize(event);
   const matched = await match(tokenized);
   let review: ReviewOutcome | null = null;
+  let answer: ReviewResolution | undefined;
   if (matched.match.decision === 'review') {
     // Asked only here, so payments outside the review band keep their history as it was. A run started before
     // reviews could wait replays as it ran then: recorded at once.
     const waitMs = patched('review-waits-for-operator') ? await reviewWait() : 0;
-    if (waitMs > 0) {
-      pending = {
-        eventId: matched.id,
-        candidateId: matched.match.candidateId ?? null,
-        confidence: matched.match.confidence,
-        explanation: matched.match.explanation,
-        waitsUntil: new Date(Date.now() + waitMs).toISOString(),
-      };
-      // A durable timer: the wait survives worker restarts, and nobody answering sends it to a new customer.
-      const answered = await condition(() => answer !== undefined, waitMs);
-      pending = null;
-      review = answered ? (answer!.action === 'link' ? 'operator-link' : 'operator-new') : 'timeout';
-    } else {
-      review = 'no-wait';
-    }
+    // A durable timer: the wait survives worker restarts, and nobody answering sends it to a new customer.
+    ({ outcome: review, resolution: answer } = await desk.settle(matched, waitMs));
   }
-  const recorded = review === 'operator-link' ? await upsert(matched, answer) : await upsert(matched);
+  const recorded = answer ? await upsert(matched, answer) : await upsert(matched);
   // A sale the pack pushed to the reader: its Send to Terminal workflow may be waiting for this payment.
   const sale = recorded.pushedSale;
   if (sale && patched('tells-pushed-sale-its-payment')) {

@@ -1,6 +1,7 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { condition, defineQuery, defineSignal } from '@temporalio/workflow';
 import type { MatchResult } from '../nodes/core/contracts/customer';
 import type { ReviewResolution } from '../nodes/core/match/review-resolution';
+import type { MatchedMessage } from '../temporal/activities/payment-activities';
 
 /** What an operator sees of a payment waiting for review: who it probably is, how sure, and why. */
 export interface PendingReview {
@@ -31,4 +32,38 @@ export function wellFormedResolution(value: unknown): ReviewResolution | undefin
   if (v.action !== 'link') return undefined;
   if (v.customerId === undefined) return { action: 'link' };
   return typeof v.customerId === 'string' && v.customerId.trim() ? { action: 'link', customerId: v.customerId.trim() } : undefined;
+}
+
+/**
+ * The operator's side of a review-band payment, for both payment workflows: `pendingReview` shows the payment the
+ * run waits on (one at a time: paymentToCrm has one event, the saga applies its events in turn), and the first
+ * well-formed `resolveReview` while it waits settles it; an answer sent at any other time is ignored.
+ */
+export class ReviewDesk {
+  pending: PendingReview | null = null;
+  private resolution: ReviewResolution | undefined;
+
+  answer(value: unknown): void {
+    if (this.pending && !this.resolution) this.resolution = wellFormedResolution(value);
+  }
+
+  /** Waits up to waitMs on a durable timer; nobody answering sends the payment to a new customer. */
+  async settle(matched: MatchedMessage, waitMs: number): Promise<{ outcome: ReviewOutcome; resolution?: ReviewResolution }> {
+    if (waitMs <= 0) return { outcome: 'no-wait' };
+    this.resolution = undefined;
+    this.pending = {
+      eventId: matched.id,
+      candidateId: matched.match.candidateId ?? null,
+      confidence: matched.match.confidence,
+      explanation: matched.match.explanation,
+      waitsUntil: new Date(Date.now() + waitMs).toISOString(),
+    };
+    const answered = await condition(() => this.resolution !== undefined, waitMs);
+    // Set by the signal handler meanwhile: TypeScript cannot see that and would narrow it to undefined.
+    const resolution = this.resolution as ReviewResolution | undefined;
+    this.pending = null;
+    this.resolution = undefined;
+    if (!answered || !resolution) return { outcome: 'timeout' };
+    return resolution.action === 'link' ? { outcome: 'operator-link', resolution } : { outcome: 'operator-new' };
+  }
 }
