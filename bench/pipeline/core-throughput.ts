@@ -3,7 +3,10 @@
  * way an n8n CRM Upsert node receives them (all items of a run in one call). Printed beside the floor measured in
  * the same run over the same bytes: JSON.parse plus one HMAC-SHA256 per event, the least any verifier must do.
  *
- *   node build/bench/pipeline/core-throughput.js [--events 20000] [--customers 4000] [--batch 100]
+ *   node build/bench/pipeline/core-throughput.js [--events 20000] [--customers 4000] [--batch 100] [--postgres]
+ *
+ * --postgres: the store on a throwaway PostgreSQL server (the tests' binaries) instead of a SQLite file, as
+ * instances that scale out share it; every statement is then a round trip.
  */
 import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -14,17 +17,21 @@ import { receiveWebhook } from '../../nodes/core/pipeline/receive-webhook';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
 import { matchStep, openCrm, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
 import { closeAllDatabases } from '../../nodes/core/store/open-database';
+import { startPostgresServer, type PostgresServer } from '../../test/support/postgres-server';
 import { seededDeliveries } from './seeded-deliveries';
 
 const SECRET = 'whsec_bench_secret';
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, customers: { type: 'string', default: '4000' }, batch: { type: 'string', default: '100' } } });
+  const { values } = parseArgs({ options: { events: { type: 'string', default: '20000' }, customers: { type: 'string', default: '4000' }, batch: { type: 'string', default: '100' }, postgres: { type: 'boolean' } } });
   const events = Number(values.events);
   const batch = Number(values.batch);
   const deliveries = seededDeliveries({ events, customers: Number(values.customers), secret: SECRET, seed: 42 });
   const dir = mkdtempSync(join(tmpdir(), 'tcrm-bench-'));
-  const crm = await openCrm({ storeUrl: `sqlite:${join(dir, 'store.db')}` });
+  let pg: PostgresServer | undefined;
+  if (values.postgres) pg = await startPostgresServer();
+  const storeUrl = pg ? await pg.createDatabase('pipeline_bench') : `sqlite:${join(dir, 'store.db')}`;
+  const crm = await openCrm({ storeUrl });
   const keys = keyProviderFromSpec(`k1:${'5a'.repeat(32)}`);
 
   // Floor: what verification costs at the very least, over the same bytes.
@@ -55,9 +62,10 @@ async function main(): Promise<void> {
   const rate = accepted / seconds;
   const floorRate = deliveries.length / floorSeconds;
   await closeAllDatabases();
+  await pg?.stop();
   rmSync(dir, { recursive: true, force: true });
 
-  console.log(`core pipeline (verify→normalize→tokenize→match→upsert, SQLite, batch ${batch}) on one core`);
+  console.log(`core pipeline (verify→normalize→tokenize→match→upsert, ${pg ? `PostgreSQL ${pg.version}` : 'SQLite'}, batch ${batch}) on one core`);
   console.log(`  events processed      ${accepted} of ${deliveries.length}`);
   console.log(`  floor checksum        ${sink}`);
   console.log(`  pipeline              ${rate.toFixed(0)} events/s  (${((seconds / accepted) * 1e6).toFixed(1)} µs/event)`);
