@@ -3,7 +3,7 @@ import { changeOrderOf, changeStamp, INDEXED_KINDS, readLocalCustomerChanges } f
 import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
-import { InListQuery, MultiRowInsert } from '../ledger/sql-shapes';
+import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
 import type { Crm, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome } from './crm';
 import { PROFILE_COLUMNS } from './customer-columns';
@@ -11,7 +11,7 @@ import { PROFILE_COLUMNS } from './customer-columns';
 // Row values keep the lookup on the (kind, value) primary key; both SQLite and Postgres support them.
 const FIND_KEYS = new InListQuery('SELECT kind, value, customer_id FROM customer_keys WHERE (kind, value) IN (VALUES ', 2, ')');
 
-/** Known details are kept; a payment only fills in what the customer record lacks (built once: see ledger/sql-shapes.ts). */
+/** Known details are kept; a payment only fills in what the customer record lacks (built once: see store/sql-shapes.ts). */
 const UPSERT_CUSTOMERS = new MultiRowInsert(
   `INSERT INTO customers (id, ${PROFILE_COLUMNS.map(([, col]) => col).join(', ')}, created_at, updated_at)`,
   PROFILE_COLUMNS.length + 3,

@@ -1,5 +1,7 @@
 import type { PaymentEvent } from '../contracts/payment-event';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
+import { InListQuery } from '../store/sql-shapes';
+import { markInboxDone } from './mark-done';
 import type { KeyProvider } from '../tokenize/key-provider';
 import { tokenize } from '../tokenize/tokenize';
 
@@ -23,8 +25,8 @@ export interface Inbox {
 
 export type InboxState = 'accepted' | 'done';
 
-/** Ids per lookup: well under SQLite's and Postgres's bound-parameter limits. */
-const DONE_LOOKUP_CHUNK = 500;
+const DONE_OF = new InListQuery("SELECT event_id FROM inbox_events WHERE state = 'done' AND event_id IN (", 1, ')');
+const WAITING_OF = new InListQuery("SELECT event_id, payload FROM inbox_events WHERE state = 'accepted' AND event_id IN (", 1, ')');
 
 /**
  * The inbox in the store. With the token keys, what it keeps is the tokenized event (tokenize is idempotent, so a
@@ -74,29 +76,20 @@ export class SqlInbox implements Inbox {
 
   async markDone(eventIds: readonly string[], at = new Date()): Promise<void> {
     if (eventIds.length === 0) return;
-    await this.db.transaction(async (tx) => {
-      for (const id of eventIds) await tx.run("UPDATE inbox_events SET state = 'done', done_at = ? WHERE event_id = ? AND state <> 'done'", [at.toISOString(), id]);
-    });
+    await this.db.transaction((tx) => markInboxDone(tx, eventIds, at));
   }
 
   /** Of these events, those the store has recorded (done, by whichever flow). */
   async doneOf(eventIds: readonly string[]): Promise<Set<string>> {
-    const done = new Set<string>();
-    const unique = [...new Set(eventIds)];
-    for (let i = 0; i < unique.length; i += DONE_LOOKUP_CHUNK) {
-      const chunk = unique.slice(i, i + DONE_LOOKUP_CHUNK);
-      const rows = await this.db.all<{ event_id: string }>(`SELECT event_id FROM inbox_events WHERE state = 'done' AND event_id IN (${chunk.map(() => '?').join(', ')})`, chunk);
-      for (const r of rows) done.add(r.event_id);
-    }
-    return done;
+    const ids = [...new Set(eventIds)];
+    if (ids.length === 0) return new Set();
+    return new Set((await DONE_OF.all<{ event_id: string }>(this.db, ids.map((id) => [id]))).map((r) => r.event_id));
   }
 
   async notDone(eventIds: readonly string[]): Promise<PaymentEvent[]> {
-    const out: PaymentEvent[] = [];
-    for (const id of new Set(eventIds)) {
-      const row = await this.db.get<{ payload: string }>("SELECT payload FROM inbox_events WHERE event_id = ? AND state = 'accepted'", [id]);
-      if (row) out.push(JSON.parse(row.payload) as PaymentEvent);
-    }
-    return out;
+    const ids = [...new Set(eventIds)];
+    if (ids.length === 0) return [];
+    const payloads = new Map((await WAITING_OF.all<{ event_id: string; payload: string }>(this.db, ids.map((id) => [id]))).map((r) => [r.event_id, r.payload]));
+    return ids.flatMap((id) => (payloads.has(id) ? [JSON.parse(payloads.get(id)!) as PaymentEvent] : []));
   }
 }

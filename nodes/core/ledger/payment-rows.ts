@@ -1,5 +1,5 @@
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
-import { InListQuery, MultiRowInsert } from './sql-shapes';
+import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { paymentKeyOf } from './ledger-event';
 import { chargebackOf, refundedOf, statusOf, type DisputePhase, type PaymentRecord, type PaymentStatus } from './payment-rules';
 

@@ -1,7 +1,7 @@
 import { markInboxDone } from '../inbox/mark-done';
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import { paymentKeyOf, type LedgerEvent } from './ledger-event';
-import { InListQuery, MultiRowInsert } from './sql-shapes';
+import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { ledgerPaymentOf, PAYMENT_COLUMNS, readRecords, recordOfRow, writeRecords, type LedgerPayment, type PaymentRow } from './payment-rows';
 import { applyEvent, deltaBetween, refundIdOf, reportedRefundOf, utcIso, viewOf, type DisputePhase, type LedgerDelta, type PaymentRecord } from './payment-rules';
 

@@ -1,4 +1,4 @@
-import type { SqlExecutor, SqlValue } from '../store/sql-database';
+import type { SqlExecutor, SqlValue } from './sql-database';
 
 /**
  * Statements over many rows, in a few fixed shapes whose SQL text is built once. A statement built afresh on every
