@@ -13,8 +13,8 @@ import { createPaymentWorker } from '../../temporal/payment-worker';
 import { startPaymentSaga } from '../../temporal/start-payment-saga';
 import { startPaymentWorkflow } from '../../temporal/start-payment-workflow';
 import type { PendingReview } from '../../workflows/review';
-import { seedCustomers, strangers } from '../core/match/match-fixtures';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { storeWithJonathan } from '../workflows/support/review-fixtures';
 import { startDevServer, type DevServer } from './support/dev-server';
 import { resultWithin } from './support/result-within';
 
@@ -26,11 +26,10 @@ describe('terminal-crm review against a real Temporal dev server', () => {
   let server: DevServer;
   let s: Awaited<ReturnType<typeof tempStore>>;
   const stores: Awaited<ReturnType<typeof tempStore>>[] = [];
-  /** Thirty strangers and Jonathan Smith (cus_jon): "John Smith, 94110" is a review for cus_jon. */
+  /** "John Smith, 94110" is a review for Jonathan Smith (cus_jon) in it. */
   async function storeWithJon() {
-    const store = await tempStore();
+    const store = await storeWithJonathan();
     stores.push(store);
-    await seedCustomers(store.crm, [...strangers(), { id: 'cus_jon', givenName: 'Jonathan', familyName: 'Smith', email: 'jonathan.smith@example.com', postalCode: '94110' }]);
     return store;
   }
   before(async () => {
