@@ -28,13 +28,7 @@ export class MultiRowInsert {
   }
 
   async run(tx: SqlExecutor, rows: readonly (readonly SqlValue[])[]): Promise<void> {
-    let i = 0;
-    for (const size of INSERT_CHUNKS) {
-      while (rows.length - i >= size) {
-        await tx.run(this.text(size), size === 1 ? rows[i]! : rows.slice(i, i + size).flat());
-        i += size;
-      }
-    }
+    for (const [sql, params] of this.chunks(rows)) await tx.run(sql, params);
   }
 
   /**
@@ -43,14 +37,18 @@ export class MultiRowInsert {
    */
   async all<T>(tx: SqlExecutor, rows: readonly (readonly SqlValue[])[]): Promise<T[]> {
     const out: T[] = [];
+    for (const [sql, params] of this.chunks(rows)) out.push(...(await tx.all<T>(sql, params)));
+    return out;
+  }
+
+  private *chunks(rows: readonly (readonly SqlValue[])[]): Generator<[string, readonly SqlValue[]]> {
     let i = 0;
     for (const size of INSERT_CHUNKS) {
       while (rows.length - i >= size) {
-        out.push(...(await tx.all<T>(this.text(size), size === 1 ? rows[i]! : rows.slice(i, i + size).flat())));
+        yield [this.text(size), size === 1 ? rows[i]! : rows.slice(i, i + size).flat()];
         i += size;
       }
     }
-    return out;
   }
 }
 
