@@ -4,6 +4,7 @@ import { claimBatch } from '../../../nodes/core/outbox/claim';
 import { markFailed } from '../../../nodes/core/outbox/settle';
 import { crmAdapterFromRecord } from '../../../nodes/core/crm/saas/crm-from-credentials';
 import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings } from '../../../nodes/core/crm/saas/hubspot';
+import type { CrmAdapter } from '../../../nodes/core/crm/saas/crm-adapter';
 import { DEFAULT_OUTBOX_POLICY } from '../../../nodes/core/outbox/types';
 import { TOKEN } from '../crm/saas/hubspot-kit';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
@@ -12,6 +13,13 @@ import { customer, customers, drainWith, hubspotOutbox, outboxRows, payment, pay
 useNock();
 
 const openStore = useStores();
+
+/** The adapter (the same object: the drain knows a paced one by identity), and the size of each payment batch it gets. */
+function paymentCallSizes(adapter: CrmAdapter): { adapter: CrmAdapter; sizes: number[] } {
+  const sizes: number[] = [];
+  const upsert = adapter.upsertPayments.bind(adapter);
+  return { sizes, adapter: Object.assign(adapter, { upsertPayments: (batch: Parameters<CrmAdapter['upsertPayments']>[0]) => (sizes.push(batch.length), upsert(batch)) }) };
+}
 
 for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mock) (${dialect})`, () => {
   let store: Awaited<ReturnType<typeof openStore>>;
@@ -22,7 +30,7 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
   });
   afterEach(() => store.remove());
 
-  it('sends customers, then their payments, in batches of 100 paced under 190 per 10 s, the payments associated in one request; CRM ids come back into crm_links', async () => {
+  it('sends customers, then their payments, in batches of 100 paced under 190 per 10 s, each new deal created with its association; CRM ids come back into crm_links', async () => {
     const { mock, adapter, clock } = await hubspotOutbox();
     const n = 250;
     await queue(db, 'hubspot', payments(...Array.from({ length: n }, (_, i) => payment(i + 1, i + 1))), T0);
@@ -31,54 +39,58 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
 
     assert.equal(r.ended, 'drained');
     assert.deepEqual([r.counts.synced, r.waiting, r.alerts.length], [2 * n, 0, 0]);
-    const upserts = mock.calls.filter((c) => /batch\/upsert$/.test(c.path));
-    assert.deepEqual(upserts.map((c) => [c.path.split('/')[4], (c.body as { inputs: unknown[] }).inputs.length]), [
-      ['contacts', 100], ['contacts', 100], ['contacts', 50], ['deals', 100], ['deals', 100], ['deals', 50],
+    const writes = mock.calls.filter((c) => /batch\/(upsert|create)$/.test(c.path));
+    assert.deepEqual(writes.map((c) => [c.path.split('/').slice(4).join(' '), (c.body as { inputs: unknown[] }).inputs.length]), [
+      ['contacts batch upsert', 100], ['contacts batch upsert', 100], ['contacts batch upsert', 50], ['deals batch create', 100], ['deals batch create', 100], ['deals batch create', 50],
     ]);
-    // Payments went out after their customers, carrying the contacts' ids: no lookup, each associated.
+    // Payments went out after their customers, carrying the contacts' ids: no lookup, each associated as it was created.
     assert.equal(mock.callsTo('/contacts/batch/read').length, 0);
+    assert.equal(mock.callsTo('/associate/default').length, 0);
     assert.equal(mock.associations.size, n);
     const links = await db.all<{ kind: string; external_id: string; crm_id: string }>('SELECT kind, external_id, crm_id FROM crm_links');
     assert.equal(links.length, 2 * n);
     for (const l of links.filter((x) => x.kind === 'customer')) assert.equal(mock.recordBy('contacts', 'terminal_crm_id', l.external_id)[0]!.id, l.crm_id);
-    for (const l of links.filter((x) => x.kind === 'payment')) assert.equal(mock.recordBy('deals', 'terminal_crm_payment_key', l.external_id)[0]!.id, l.crm_id);
+    for (const l of links.filter((x) => x.kind === 'payment')) {
+      const deal = mock.recordBy('deals', 'terminal_crm_payment_key', l.external_id)[0]!;
+      assert.equal(deal.id, l.crm_id);
+      const contact = mock.recordBy('contacts', 'terminal_crm_id', `cus_${l.external_id.split('_').pop()}`)[0]!;
+      assert.ok(mock.associations.has(`deals:${deal.id}->contacts:${contact.id}`), `${l.external_id} associated to its own contact`);
+    }
     const rows = await outboxRows(db);
     assert.ok(rows.every((x) => x.state === 'synced' && x.crm_id && x.attempts === 1));
-    // The 250 payments went in one call (HubSpot's recordsPerCall), so one association request served them all.
-    assert.deepEqual(mock.callsTo('/associate/default').map((c) => (c.body as { inputs: unknown[] }).inputs.length), [n]);
-    // Seven requests, spaced a window's share apart (10 s / 190): paced, never refused.
-    assert.equal(mock.calls.length, 7);
+    // Six requests, spaced a window's share apart (10 s / 190): paced, never refused.
+    assert.equal(mock.calls.length, 6);
     assert.ok(mock.calls.every((c) => c.status < 300));
     const gaps = mock.calls.slice(1).map((c, i) => c.at - mock.calls[i]!.at);
     assert.ok(gaps.every((g) => g >= 10_000 / 190 - 1), `gaps ${gaps.join(', ')}`);
   });
 
   it('an adapter whose requests the drain does not pace one by one gets payments 100 a call (a call counts as one request)', async () => {
-    const { mock, clock } = await hubspotOutbox();
+    const { clock } = await hubspotOutbox();
     const settings = parseHubSpotSettings({ auth: { type: 'privateApp', accessToken: TOKEN } });
-    const unpaced = createHubSpotAdapter({ http: hubspotAxiosTransport(settings, clock.now), settings, pacer: clock });
+    const unpaced = paymentCallSizes(createHubSpotAdapter({ http: hubspotAxiosTransport(settings, clock.now), settings, pacer: clock }));
     await queue(db, 'hubspot', customers(...Array.from({ length: 250 }, (_, i) => i + 1)), T0);
     await queue(db, 'hubspot', payments(...Array.from({ length: 250 }, (_, i) => payment(i + 1, i + 1))), T0);
-    const r = await drainWith(db, unpaced, clock);
+    const r = await drainWith(db, unpaced.adapter, clock);
 
     assert.deepEqual([r.ended, r.counts.synced], ['drained', 500]);
-    assert.deepEqual(mock.callsTo('/associate/default').map((c) => (c.body as { inputs: unknown[] }).inputs.length), [100, 100, 50]);
+    assert.deepEqual(unpaced.sizes, [100, 100, 50]);
   });
 
   it('an adapter built from an engine\'s account record (n8n, Node-RED) paces every request, so payments go 1,000 a call too', async () => {
     const { mock, clock } = await hubspotOutbox();
-    const adapter = crmAdapterFromRecord('hubspot', { accessToken: TOKEN });
+    const paced = paymentCallSizes(crmAdapterFromRecord('hubspot', { accessToken: TOKEN }));
     await queue(db, 'hubspot', customers(...Array.from({ length: 250 }, (_, i) => i + 1)), T0);
     await queue(db, 'hubspot', payments(...Array.from({ length: 250 }, (_, i) => payment(i + 1, i + 1))), T0);
     const began = Date.now();
-    const r = await drainWith(db, adapter, clock);
+    const r = await drainWith(db, paced.adapter, clock);
     const tookMs = Date.now() - began;
 
     assert.deepEqual([r.ended, r.counts.synced], ['drained', 500]);
-    assert.deepEqual(mock.callsTo('/associate/default').map((c) => (c.body as { inputs: unknown[] }).inputs.length), [250]);
-    // Each of the seven requests took its own slot, a window's share apart (10 s / 190), on the real clock.
-    assert.equal(mock.calls.length, 7);
-    assert.ok(tookMs >= 6 * (10_000 / 190) - 10, `seven requests in ${tookMs} ms`);
+    assert.deepEqual(paced.sizes, [250]);
+    // Each of the six requests took its own slot, a window's share apart (10 s / 190), on the real clock.
+    assert.equal(mock.calls.length, 6);
+    assert.ok(tookMs >= 5 * (10_000 / 190) - 10, `six requests in ${tookMs} ms`);
   });
 
   it('a write retried after its answer was lost changes nothing in HubSpot', async () => {
@@ -228,7 +240,7 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     await queue(db, 'hubspot', payments(payment(1, 1)), T0 - 2);
     await queue(db, 'hubspot', customers(1), T0 - 1);
     await drainWith(db, adapter, clock);
-    assert.deepEqual(mock.calls.map((c) => c.path), ['/crm/v3/objects/contacts/batch/upsert', '/crm/v3/objects/deals/batch/upsert', '/crm/v4/associations/deals/contacts/batch/associate/default']);
+    assert.deepEqual(mock.calls.map((c) => c.path), ['/crm/v3/objects/contacts/batch/upsert', '/crm/v3/objects/deals/batch/create']);
     const contact = mock.recordBy('contacts', 'terminal_crm_id', 'cus_1')[0]!;
     const deal = mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_1')[0]!;
     assert.ok(mock.associations.has(`deals:${deal.id}->contacts:${contact.id}`));

@@ -45,7 +45,7 @@ describe('outbox on Postgres, several drainers on one store', () => {
       );
       t.diagnostic(`${items.length} rows by 3 drainers in ${Date.now() - started} ms: ${runs.map((r) => `${r.owner} ${r.batches} batches`).join(', ')}`);
 
-      for (const path of ['/contacts/batch/upsert', '/deals/batch/upsert', '/contacts/batch/update']) {
+      for (const path of ['/contacts/batch/upsert', '/deals/batch/create', '/contacts/batch/update']) {
         const ids = sentInputsBy(mock, path);
         const seen = new Map<string, number>();
         for (const id of ids) seen.set(id, (seen.get(id) ?? 0) + 1);

@@ -96,6 +96,6 @@ describe('Node-RED 5: 1,000 payments through terminal crm upsert while HubSpot f
       },
     });
     t.diagnostic(line);
-    assert.ok(relay!.calls.some((c) => c.path === '/crm/v3/objects/deals/batch/upsert'), 'Node-RED called HubSpot through the relay');
+    assert.ok(relay!.calls.some((c) => /^\/crm\/v3\/objects\/deals\/batch\/(create|upsert)$/.test(c.path)), 'Node-RED called HubSpot through the relay');
   });
 });

@@ -5,6 +5,7 @@ import type { CrmItemResult, CrmPayment } from './crm-adapter';
 import { CrmTransientError } from './crm-errors';
 import { HUBSPOT_ASSOCIATIONS_PER_REQUEST, HUBSPOT_BATCH_SIZE, hubspotRequest, retryAfterPartialWrite, writeBatch, type BatchInput, type HubSpotCall } from './hubspot-batch';
 import { latestPerId } from './hubspot-contacts';
+import { createDealsWithContact, creatableDeals } from './hubspot-deals-create';
 import { asHubSpotError, CRM, reasonOf } from './hubspot-errors';
 import type { HubSpotSettings, PaymentField } from './hubspot-settings';
 
@@ -45,14 +46,32 @@ export function paymentProperties(p: CrmPayment, s: HubSpotSettings): Record<str
 }
 
 /**
- * Upserts each payment by its payment key, then associates it to its contact with HubSpot's default association
- * type (v4). Associating again is harmless, so it runs every time and repairs an association someone removed.
- * A payment whose contact HubSpot does not have yet is `retry`: the deal is already written and the next attempt
- * only adds the association.
+ * Writes each payment as its deal (or custom object) associated to its contact. A deal HubSpot has never seen whose
+ * contact is known is created with the association in one request (hubspot-deals-create.ts). The rest — updates,
+ * custom objects, contacts not yet known, and anything the create refused — are upserted by the payment key, then
+ * associated with HubSpot's default association type (v4). Associating again is harmless, so an update runs it too
+ * and repairs an association someone removed. A payment whose contact HubSpot does not have yet is `retry`: the
+ * deal is already written and the next attempt only adds the association.
  */
 export async function upsertPayments(call: HubSpotCall, batch: readonly CrmPayment[]): Promise<CrmItemResult[]> {
   const s = call.settings;
   const payments = latestPerId(batch, (p) => p.externalId);
+  const results = new Map<string, CrmItemResult>();
+  try {
+    await createDealsWithContact(call, creatableDeals(call, payments), (p) => paymentProperties(p, s), results);
+    const rest = await upsertThenAssociate(call, payments.filter((p) => !results.has(p.externalId)));
+    for (const [id, r] of rest) results.set(id, r);
+  } catch (e) {
+    // Deals created before the failure keep their result; the rest go again.
+    const error = retryAfterPartialWrite(e, results.size > 0);
+    for (const p of payments) if (!results.has(p.externalId)) results.set(p.externalId, { externalId: p.externalId, status: 'retry', error });
+  }
+  return batch.map((p) => results.get(p.externalId) ?? retry(p.externalId, 'no result was produced for this record'));
+}
+
+async function upsertThenAssociate(call: HubSpotCall, payments: readonly CrmPayment[]): Promise<Map<string, CrmItemResult>> {
+  const s = call.settings;
+  if (payments.length === 0) return new Map();
   const inputs: BatchInput[] = payments.map((p) => ({ externalId: p.externalId, body: { id: p.externalId, idProperty: s.payments.idProperty, properties: paymentProperties(p, s) } }));
   const target = {
     path: `/crm/v3/objects/${s.payments.object}/batch/upsert`,
@@ -69,7 +88,7 @@ export async function upsertPayments(call: HubSpotCall, batch: readonly CrmPayme
   } catch (e) {
     const error = retryAfterPartialWrite(e, written.length > 0);
     for (const p of written) results.set(p.externalId, { externalId: p.externalId, status: 'retry', error });
-    return batch.map((p) => results.get(p.externalId) ?? retry(p.externalId, 'no result was produced for this record'));
+    return results;
   }
   const links: { payment: CrmPayment; recordId: string; contactId: string }[] = [];
   for (const p of written) {
@@ -84,7 +103,7 @@ export async function upsertPayments(call: HubSpotCall, batch: readonly CrmPayme
     links.push({ payment: p, recordId: (results.get(p.externalId) as { crmId: string }).crmId, contactId });
   }
   await associate(call, links, results);
-  return batch.map((p) => results.get(p.externalId) ?? retry(p.externalId, 'no result was produced for this record'));
+  return results;
 }
 
 /** HubSpot ids of the payments' contacts: the link table's when known, else one batch read by the customer-id property. */

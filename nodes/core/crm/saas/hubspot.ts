@@ -16,7 +16,7 @@ export { hubspotSettingsFromEnv, HUBSPOT_ENV } from './hubspot-env';
 
 /**
  * HubSpot behind the CRM port: contacts by batch upsert on the pack's customer id, payments as deals (see
- * hubspot-settings.ts for why) upserted on the payment key and associated to the contact, segment and loyalty
+ * hubspot-settings.ts for why) keyed by the payment key and associated to the contact, segment and loyalty
  * fields as contact property updates, and changed contacts from the CRM search API.
  */
 export function createHubSpotAdapter(ctx: CrmAdapterContext<HubSpotSettings | HubSpotSettingsInput> & { pacer?: Partial<Pacer> }): CrmAdapter {
@@ -28,7 +28,8 @@ export function createHubSpotAdapter(ctx: CrmAdapterContext<HubSpotSettings | Hu
     name: 'hubspot',
     // Private apps on Professional/Enterprise: 190 requests per rolling 10 s (plus a daily cap, reported as 'stop').
     // The search API has its own 5 per second, which changedCustomers keeps by itself.
-    // Payments go ten upsert batches to a call, so one association request serves 1,000 of them (hubspot-payments.ts).
+    // New deals are created with their association (100 a request); the others go ten upsert batches to a call, so
+    // one association request serves 1,000 of them (hubspot-payments.ts).
     limits: { batchSize: HUBSPOT_BATCH_SIZE, recordsPerCall: { payment: HUBSPOT_ASSOCIATIONS_PER_REQUEST }, requestsPerWindow: settings.requestsPerTenSeconds, windowMs: 10_000 },
     upsertCustomers: (batch) => upsertContacts(call, batch),
     upsertPayments: (batch) => upsertPayments(call, batch),

@@ -36,22 +36,86 @@ describe('HubSpot adapter: payments as deals', () => {
     assert.ok(!JSON.stringify(sent).includes('4242'), 'card details stay out unless mapped');
   });
 
-  it('1,001 payments in one call: eleven deal upserts, then one association request for 1,000 and one for the last', async () => {
+  it('1,001 new deals whose contacts are known: eleven creates carrying their association, no association request', async () => {
     const { mock, adapter } = await hubspot();
     const people = Array.from({ length: 1001 }, (_, i) => i + 1);
     for (let i = 0; i < people.length; i += 100) await adapter.upsertCustomers(people.slice(i, i + 100).map((n) => customer(n)));
     const links = new Map(mock.records('contacts').map((c) => [c.properties.terminal_crm_id!, c.id]));
-    assert.equal(adapter.limits.recordsPerCall?.payment, 1000);
     const before = mock.calls.length;
 
     const results = await adapter.upsertPayments(people.map((n) => payment(n, n, { customerCrmId: links.get(`cus_${n}`)! })));
 
     assert.equal(results.filter((r) => r.status === 'synced').length, 1001);
     const calls = mock.calls.slice(before);
+    assert.deepEqual(calls.map((c) => c.path.split('/').slice(-3).join('/')), Array(11).fill('deals/batch/create'));
+    const first = (calls[0]!.body as { inputs: { properties: Record<string, string>; associations: { to: { id: string }; types: unknown[] }[] }[] }).inputs[0]!;
+    assert.equal(first.properties.terminal_crm_payment_key, 'stripe:pi_1');
+    assert.deepEqual(first.associations, [{ to: { id: links.get('cus_1') }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 3 }] }]);
+    assert.equal(mock.associations.size, 1001);
+    const deal = mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_1001')[0]!;
+    assert.ok(mock.associations.has(`deals:${deal.id}->contacts:${links.get('cus_1001')}`));
+    assert.equal(results[1000]!.status === 'synced' && results[1000]!.crmId, deal.id);
+  });
+
+  it('1,001 deals HubSpot already has: eleven upserts, then one association request for 1,000 and one for the last', async () => {
+    const { mock, adapter } = await hubspot();
+    const people = Array.from({ length: 1001 }, (_, i) => i + 1);
+    for (let i = 0; i < people.length; i += 100) await adapter.upsertCustomers(people.slice(i, i + 100).map((n) => customer(n)));
+    const links = new Map(mock.records('contacts').map((c) => [c.properties.terminal_crm_id!, c.id]));
+    const sale = (n: number) => payment(n, n, { customerCrmId: links.get(`cus_${n}`)! });
+    const deals = new Map((await adapter.upsertPayments(people.map(sale))).map((r) => [r.externalId, (r as { crmId: string }).crmId]));
+    assert.equal(adapter.limits.recordsPerCall?.payment, 1000);
+    const before = mock.calls.length;
+
+    const refunds = people.map((n) => ({ ...sale(n), crmId: deals.get(`stripe:pi_${n}`)!, refunded: { minor: 4599, currency: 'USD' }, status: 'refunded' as const }));
+    const results = await adapter.upsertPayments(refunds);
+
+    assert.equal(results.filter((r) => r.status === 'synced').length, 1001);
+    const calls = mock.calls.slice(before);
     assert.deepEqual(calls.map((c) => c.path.split('/').slice(-3).join('/')), [...Array(11).fill('deals/batch/upsert'), 'batch/associate/default', 'batch/associate/default']);
     const associationInputs = calls.filter((c) => c.path.endsWith('/associate/default')).map((c) => (c.body as { inputs: unknown[] }).inputs.length);
     assert.deepEqual(associationInputs, [1000, 1]);
-    assert.equal(mock.associations.size, 1001);
+    assert.equal(mock.records('deals').length, 1001);
+    assert.ok(mock.records('deals').every((d) => d.properties.dealstage === 'closedlost'));
+  });
+
+  it('a create HubSpot refuses because the deal exists (its answer was lost) goes through the upsert: one deal, associated', async () => {
+    const { mock, adapter } = await hubspot();
+    const [c1, c2] = (await adapter.upsertCustomers([customer(1), customer(2)])) as { crmId: string }[];
+    // The first attempt wrote both deals, but the outbox never heard back: no link to either.
+    await adapter.upsertPayments([payment(1, 1, { customerCrmId: c1!.crmId }), payment(2, 2, { customerCrmId: c2!.crmId })]);
+    const before = mock.calls.length;
+
+    const results = await adapter.upsertPayments([payment(1, 1, { customerCrmId: c1!.crmId }), payment(3, 2, { customerCrmId: c2!.crmId })]);
+
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'synced']);
+    const calls = mock.calls.slice(before);
+    assert.deepEqual(calls.map((c) => [c.path.split('/').slice(-2).join('/'), c.status]), [['batch/create', 207], ['batch/upsert', 200], ['associate/default', 200]]);
+    assert.match(JSON.stringify(calls[0]!.body), /stripe:pi_3/);
+    assert.deepEqual(sentInputs(mock, '/deals/batch/upsert').at(-1)!.map((x) => x.id), ['stripe:pi_1'], 'only the refused one is upserted');
+    assert.equal(mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_1').length, 1);
+    assert.equal(mock.records('deals').length, 3);
+    assert.equal(mock.associations.size, 3);
+  });
+
+  it('a contact id HubSpot no longer has: the create is refused, the deal is upserted and waits for its association', async () => {
+    const { mock, adapter } = await hubspot();
+    await adapter.upsertCustomers([customer(1)]);
+    const [r] = await adapter.upsertPayments([payment(1, 1, { customerCrmId: '99999' })]);
+    assert.equal(r!.status, 'retry');
+    assert.match((r as { error: Error }).error.message, /associating record \d+ with contact 99999/);
+    assert.equal(mock.records('deals').length, 1);
+    assert.equal(mock.associations.size, 0);
+  });
+
+  it('payments as a custom object are upserted and associated, not created (its association types are the account’s own)', async () => {
+    const { mock, adapter } = await hubspot({ mock: { uniqueProperties: { '2-123456': ['terminal_crm_payment_key'], contacts: ['terminal_crm_id'] }, properties: { '2-123456': ['payment_amount'] } }, settings: { payments: { object: '2-123456', fields: { name: null, amount: 'payment_amount', currency: null, occurredAt: null, status: null, refunded: null } } } });
+    const [c] = (await adapter.upsertCustomers([customer(1)])) as { crmId: string }[];
+    const [r] = await adapter.upsertPayments([payment(1, 1, { customerCrmId: c!.crmId })]);
+    assert.equal(r!.status, 'synced');
+    assert.equal(mock.callsTo('/batch/create').length, 0);
+    assert.equal(mock.records('2-123456').length, 1);
+    assert.equal(mock.callsTo('/associations/2-123456/contacts/batch/associate/default').length, 1);
   });
 
   it('the associations endpoint refuses more than 1,000 inputs, as HubSpot caps its association batches', async () => {
@@ -81,9 +145,10 @@ describe('HubSpot adapter: payments as deals', () => {
 
   it('a 429 on the association keeps the deals written and retries only the association, after HubSpot’s wait', async () => {
     const { mock, adapter } = await hubspot();
-    const [c] = await adapter.upsertCustomers([customer(1)]);
-    mock.setFaults({ at: { 2: '429' } });
-    const [r] = await adapter.upsertPayments([payment(1, 1, { customerCrmId: (c as { crmId: string }).crmId })]);
+    await adapter.upsertCustomers([customer(1)]);
+    // No contact id at hand: upsert (1), contact lookup (2), association (3).
+    mock.setFaults({ at: { 3: '429' } });
+    const [r] = await adapter.upsertPayments([payment(1, 1)]);
     assert.equal(r!.status, 'retry');
     assert.ok((r as { error: { retryAfterMs?: number } }).error.retryAfterMs! > 0);
     assert.equal(mock.records('deals').length, 1);

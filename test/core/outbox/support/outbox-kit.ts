@@ -112,5 +112,8 @@ export async function drainUntilEmpty(db: SqlDatabase, adapter: CrmAdapter, cloc
 
 /** The id of every input HubSpot received on calls to a path, one entry per input as sent (repeats included). */
 export function sentInputsBy(mock: HubSpotMock, pathPart: string): string[] {
-  return mock.callsTo(pathPart).filter((c) => c.status < 300).flatMap((c) => ((c.body as { inputs?: { id: string }[] }).inputs ?? []).map((x) => x.id));
+  // A create names its record by the unique property it sets, an upsert or update by its id.
+  type Input = { id?: string; properties?: Record<string, string> };
+  const idOf = (x: Input) => x.id ?? x.properties?.terminal_crm_payment_key ?? x.properties?.terminal_crm_id ?? '';
+  return mock.callsTo(pathPart).filter((c) => c.status < 300).flatMap((c) => ((c.body as { inputs?: Input[] }).inputs ?? []).map(idOf));
 }

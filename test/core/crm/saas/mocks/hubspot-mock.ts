@@ -6,6 +6,9 @@
  * - batch upsert/update/read answers: `BatchResponseSimplePublicUpsertObjectWithErrors` (HubSpot/hubspot-api-nodejs,
  *   codegen/crm/contacts/models), 207 Multi-Status with `errors[].context.objectWriteTraceId` as in
  *   developers.hubspot.com/docs/api-reference/error-handling ("Multi-status errors") and Using Object APIs;
+ * - batch create: 201 with the records, each input with optional `associations: [{to: {id}, types:
+ *   [{associationCategory, associationTypeId}]}]` (API reference, "Create a batch of deals"; deal → contact is
+ *   HUBSPOT_DEFINED 3); a unique value already held is refused for that input (VALIDATION_ERROR, plain message);
  * - validation errors: "Property values were not valid: [...]" with `errors[].code/context.propertyName` (Using
  *   Object APIs → Error handling, 400 example);
  * - over 100 inputs: "The maximum number of inputs supported in a batch is 100. Please reduce the number of items
@@ -81,6 +84,15 @@ const OBJECT_TYPE_IDS: Record<string, string> = { contacts: '0-1', deals: '0-3' 
 const SEARCH_DEFAULT_PROPERTIES = ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'];
 
 type Reply = [number, unknown, Record<string, string>?];
+type ItemError = { whole: Reply; item: { status: string; category: string; message: string; context?: Record<string, string[]> } };
+interface CreateInput {
+  properties?: Record<string, string>;
+  associations?: { to?: { id?: string }; types?: { associationCategory?: string; associationTypeId?: number }[] }[];
+  objectWriteTraceId?: string;
+}
+
+/** HUBSPOT_DEFINED association type ids by the object they start from (Associations v4: deal → contact is 3). */
+const ASSOCIATION_TARGETS: Record<string, Record<number, string>> = { deals: { 3: 'contacts' }, contacts: { 4: 'deals' } };
 
 export class HubSpotMock {
   readonly objects = new Map<string, Map<string, HsRecord>>();
@@ -206,6 +218,7 @@ export class HubSpotMock {
     let m: RegExpExecArray | null;
     let reply: Reply;
     if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/upsert$/.exec(path))) reply = this.batchWrite(m[1]!, body, 'upsert');
+    else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/create$/.exec(path))) reply = this.batchCreate(m[1]!, body);
     else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/update$/.exec(path))) reply = this.batchWrite(m[1]!, body, 'update');
     else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/read$/.exec(path))) reply = this.batchRead(m[1]!, body);
     else if ((m = /^\/crm\/v4\/associations\/([^/]+)\/([^/]+)\/batch\/associate\/default$/.exec(path))) reply = this.associate(m[1]!, m[2]!, body);
@@ -337,13 +350,70 @@ export class HubSpotMock {
     return [errors.length ? 207 : 200, out];
   }
 
-  private validate(objectType: string, x: { id?: string; idProperty?: string; properties?: Record<string, string> }, mode: 'upsert' | 'update'): { whole: Reply; item: { status: string; category: string; message: string; context?: Record<string, string[]> } } | undefined {
+  /**
+   * batch/create: 201 with the created records; each input may carry `associations` (`to.id` and `types`), made with
+   * the record. A unique property value another record holds (or an earlier input of the batch) is refused: HubSpot
+   * never holds two records with one unique value, which is what makes a create safe to try twice.
+   */
+  private batchCreate(objectType: string, body: unknown): Reply {
+    const inputs = (body as { inputs?: CreateInput[] })?.inputs;
+    if (!Array.isArray(inputs)) return validation400('Invalid input JSON: "inputs" is required');
+    if (inputs.length > 100) return validation400('The maximum number of inputs supported in a batch is 100. Please reduce the number of items and try again');
+    const traced = inputs.every((x) => x.objectWriteTraceId) && new Set(inputs.map((x) => x.objectWriteTraceId)).size === inputs.length;
+    const claimed = new Set<string>();
+    const checked = inputs.map((x) => {
+      const error = this.validate(objectType, { properties: x.properties }, 'create') ?? this.uniqueTaken(objectType, x.properties ?? {}, claimed) ?? this.badAssociation(objectType, x.associations ?? []);
+      return { x, error };
+    });
+    const failed = checked.filter((c) => c.error);
+    if (failed.length && !traced) return failed[0]!.error!.whole;
+    const startedAt = new Date(this.now()).toISOString();
+    const results: unknown[] = [];
+    for (const { x } of checked.filter((c) => !c.error)) {
+      const record = this.seed(objectType, { ...(x.properties ?? {}) });
+      for (const a of x.associations ?? []) this.associations.add(`${objectType}:${record.id}->${ASSOCIATION_TARGETS[objectType]?.[a.types?.[0]?.associationTypeId ?? -1]}:${String(a.to?.id)}`);
+      results.push({ id: record.id, properties: { ...record.properties }, createdAt: record.createdAt, updatedAt: record.updatedAt, archived: false, ...(x.objectWriteTraceId ? { objectWriteTraceId: x.objectWriteTraceId } : {}) });
+    }
+    const errors = failed.map((c) => ({ ...c.error!.item, context: { ...(c.error!.item.context ?? {}), ...(c.x.objectWriteTraceId ? { objectWriteTraceId: [c.x.objectWriteTraceId] } : {}) } }));
+    const out = { status: 'COMPLETE', results, ...(errors.length ? { numErrors: errors.length, errors } : {}), startedAt, completedAt: new Date(this.now()).toISOString() };
+    return [errors.length ? 207 : 201, out];
+  }
+
+  private uniqueTaken(objectType: string, props: Record<string, string>, claimed: Set<string>): ItemError | undefined {
+    for (const name of this.uniques(objectType)) {
+      const value = props[name];
+      if (value === undefined || value === '') continue;
+      if (this.recordBy(objectType, name, value).length > 0 || claimed.has(`${name}=${value}`)) {
+        const item = { status: 'error', category: 'VALIDATION_ERROR', message: `${value} already has that value in the unique property ${name}`, context: { propertyName: [name] } };
+        return { whole: [400, { ...item, correlationId: randomUUID() }], item };
+      }
+    }
+    for (const name of this.uniques(objectType)) if (props[name]) claimed.add(`${name}=${props[name]}`);
+    return undefined;
+  }
+
+  private badAssociation(objectType: string, associations: NonNullable<CreateInput['associations']>): ItemError | undefined {
+    for (const a of associations) {
+      const typeId = a.types?.[0]?.associationTypeId;
+      const toType = typeId === undefined ? undefined : ASSOCIATION_TARGETS[objectType]?.[typeId];
+      const problem = !toType
+        ? `association type id ${typeId} is not defined from ${objectType}`
+        : !this.store(toType).has(String(a.to?.id)) ? `No such object for association: ${toType} ${String(a.to?.id)}` : undefined;
+      if (problem) {
+        const item = { status: 'error', category: 'VALIDATION_ERROR', message: problem };
+        return { whole: [400, { ...item, correlationId: randomUUID() }], item };
+      }
+    }
+    return undefined;
+  }
+
+  private validate(objectType: string, x: { id?: string; idProperty?: string; properties?: Record<string, string> }, mode: 'upsert' | 'update' | 'create'): ItemError | undefined {
     const props = x.properties ?? {};
     const known = this.known(objectType);
     for (const name of Object.keys(props)) {
       if (!known.has(name)) return propertyError(name, 'PROPERTY_DOESNT_EXIST', `Property "${name}" does not exist`);
     }
-    const existing = this.find(objectType, x.idProperty, String(x.id));
+    const existing = mode === 'create' ? undefined : this.find(objectType, x.idProperty, String(x.id));
     if (mode === 'update' && !existing) {
       const message = `Could not get some ${objectType === 'contacts' ? 'CONTACT' : objectType.toUpperCase()} objects, they may be deleted or not exist. Check that ids are valid.`;
       const item = { status: 'error', category: 'OBJECT_NOT_FOUND', message, context: { ids: [String(x.id)] } };
