@@ -34,6 +34,9 @@ const local = proxyLocalActivities<PaymentActivities & SagaActivities>({ startTo
 /** Runs started before the store-only steps became local activities replay as they ran: every step a regular activity. */
 export const SAGA_LOCAL_STEPS_PATCH = 'saga-local-store-steps';
 
+/** Runs started before every step ran in one workflow task end each event with a regular activity, as they did. */
+export const SAGA_ONE_TASK_PATCH = 'saga-one-workflow-task';
+
 /** Runs started before the saga waited for an operator's review record a review-band payment at once, as they did. */
 export const SAGA_REVIEW_WAITS_PATCH = 'saga-review-waits-for-operator';
 
@@ -69,12 +72,19 @@ const localSteps: SagaSteps = {
   },
   segment: local.segment,
   loyalty: local.loyalty,
-  // A regular activity on purpose, the event's last step: it ends the workflow task that ran the local ones. The
-  // server refuses to complete a run while an event it has not yet delivered waits (Stripe sends two per payment,
-  // moments apart), and drops that task's local activity markers with the refused completion, so the steps would
-  // run again and report the payment a duplicate. Ended by this activity, the task keeps its markers.
+  // Runs started before SAGA_ONE_TASK_PATCH: a regular activity, the event's last step, ended the workflow task
+  // that ran the local ones, so that a refused completion could not drop their markers (see oneTaskSteps).
   sagaFollowUps: steps.sagaFollowUps,
 };
+
+/**
+ * Every step of an event in one workflow task. The server refuses to complete a run while an event it has not yet
+ * delivered waits (Stripe sends two per payment, moments apart), and drops that task's local activity markers with
+ * the refused completion, so the next task runs the steps again. Each step that reads what it wrote answers again
+ * as it did the first time in this run (temporal/activities/remembered-in-run.ts), so the run goes on unchanged
+ * instead of reporting its own payment a duplicate, and no regular activity is needed to end the task.
+ */
+const oneTaskSteps: SagaSteps = { ...localSteps, sagaFollowUps: local.sagaFollowUps };
 
 export interface SagaEventResult {
   eventId: string;
@@ -144,7 +154,7 @@ export async function paymentSaga(first?: PaymentEvent): Promise<PaymentSagaResu
   const seen = new Set<string>();
   const results: SagaEventResult[] = [];
   // Decided once per run, before the first step, so a run never mixes the two shapes.
-  const run = patched(SAGA_LOCAL_STEPS_PATCH) ? localSteps : regularSteps;
+  const run = patched(SAGA_LOCAL_STEPS_PATCH) ? (patched(SAGA_ONE_TASK_PATCH) ? oneTaskSteps : localSteps) : regularSteps;
   const desk = new ReviewDesk();
   setHandler(paymentEventSignal, (event) => {
     queue.push(event);

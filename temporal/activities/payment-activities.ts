@@ -6,10 +6,12 @@ import type { MatchConfig } from '../../nodes/core/match/match-config';
 import { applyReviewResolution, parseReviewResolution, type ReviewResolution } from '../../nodes/core/match/review-resolution';
 import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
 import { keyProviderFromSpec, matchStep, openCrm, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
+import { openDatabase } from '../../nodes/core/store/open-database';
 import { pushedSaleOf } from '../../nodes/core/terminal-push/push-metadata';
 import type { TerminalVendor } from '../../nodes/core/terminal-push/terminal-push';
 import { createBatchActivities, type BatchActivities } from './batch-activities';
 import { failFastOnInputError } from './fail-fast';
+import { rememberedInRun } from './remembered-in-run';
 import { createPollActivities, type PollActivities } from './poll-activities';
 import { createPushActivities, type PushActivities } from './push-activities';
 import { createSegmentLoyaltyActivities, type LoyaltyOutcome, type SegmentOutcome } from './segment-loyalty-activities';
@@ -55,12 +57,13 @@ export type TerminalCrmActivities = PaymentActivities & BatchActivities & PushAc
 export function createActivities(settings: ActivitySettings): TerminalCrmActivities {
   const keys = keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys);
   const crm = () => openCrm({ storeUrl: settings.storeUrl });
+  const store = () => openDatabase(settings.storeUrl);
   const matchConfig: MatchConfig = { ...settings.match, defaultRegion: settings.defaultRegion };
   return {
     tokenize: (event) => failFastOnInputError(() => tokenizeStep(event, keys)),
     match: (message) =>
       failFastOnInputError(async () => (await matchStep(message, await crm(), matchConfig)) as MatchedMessage),
-    upsert: (message, resolution) =>
+    upsert: rememberedInRun(store, (message: MatchedMessage, resolution?: ReviewResolution) =>
       failFastOnInputError(async () => {
         const decided = resolution ? { ...message, match: applyReviewResolution(message.match, parseReviewResolution(resolution)) } : message;
         const recorded = (await upsertStep([decided], await crm()))[0] as RecordedMessage;
@@ -68,7 +71,7 @@ export function createActivities(settings: ActivitySettings): TerminalCrmActivit
         // told; it keeps the first report it gets, so telling it twice changes nothing.
         const sale = pushedSaleOf(recorded);
         return sale ? { ...recorded, pushedSale: sale } : recorded;
-      }),
+      })),
     reviewWait: async () => settings.reviewWaitMs ?? DEFAULT_REVIEW_WAIT_MS,
     ...createSegmentLoyaltyActivities(settings),
     ...createBatchActivities(settings),

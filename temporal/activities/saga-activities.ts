@@ -20,6 +20,7 @@ import { openDatabase } from '../../nodes/core/store/open-database';
 import { pushedSaleOf } from '../../nodes/core/terminal-push/push-metadata';
 import { sendToTerminalWorkflowId } from '../../workflows/send-to-terminal';
 import { INPUT_ERROR_TYPE } from './fail-fast';
+import { rememberedInRun } from './remembered-in-run';
 import type { ActivitySettings, MatchedMessage, RecordedMessage } from './payment-activities';
 
 export type SagaSettings = Pick<ActivitySettings, 'storeUrl' | 'defaultRegion' | 'match' | 'loyalty'> & {
@@ -99,12 +100,12 @@ export function createSagaActivities(settings: SagaSettings): SagaActivities {
   const saas: SaasCrmName | null = isSaasCrmName(crmName) ? crmName : null;
   const programId = settings.loyalty?.id ?? null;
   return {
-    sagaMatch: (message) =>
+    sagaMatch: rememberedInRun(db, (message: PaymentMessage) =>
       typedFailures(async () => {
         const event = readTokenizedEvent(message, 'Match Customer');
         const match: MatchResult = await matchCustomer(event, { crm: await openCrm({ storeUrl: settings.storeUrl }) }, matchConfig);
         return { ...event, match };
-      }),
+      })),
     sagaMerge: (message) => typedFailures(async () => (await applyAutoMerges(await db(), message.match)).map((m) => ({ id: m.id, into: m.into, from: m.from }))),
     sagaUnmerge: (merges) =>
       typedFailures(async () => {
@@ -120,7 +121,7 @@ export function createSagaActivities(settings: SagaSettings): SagaActivities {
         return undone;
       }),
     sagaCrmMode: async () => (!saas ? 'none' : (settings.crmWaitMs ?? 0) > 0 ? 'send' : 'queue'),
-    sagaCrmSync: (message) =>
+    sagaCrmSync: rememberedInRun(db, (message: RecordedMessage) =>
       typedFailures(async () => {
         if (!saas) return null;
         const [synced] = await upsertToCrmStep([message], await db(), {
@@ -129,7 +130,7 @@ export function createSagaActivities(settings: SagaSettings): SagaActivities {
           waitMs: settings.crmWaitMs ?? 0,
         });
         return synced?.crm?.sync ?? null;
-      }),
+      })),
     sagaMarkCrmFailed: (input) =>
       typedFailures(async () => (saas ? rejectQueuedPayment(await db(), saas, paymentKeyOf(input), `payment processing failed: ${input.reason}`) : 0)),
     sagaReversePoints: (input) =>

@@ -6,6 +6,7 @@ import type { Flags } from '../../nodes/core/segment/flags';
 import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { failFastOnInputError } from './fail-fast';
+import { rememberedInRun } from './remembered-in-run';
 
 /** The worker's CRM choice, as the sandbox and the CLI name it. */
 const CRM_ENV = 'TERMINAL_CRM_CRM';
@@ -106,13 +107,13 @@ export function createSegmentLoyaltyActivities(settings: SegmentLoyaltySettings)
   const crm = fieldsTargetOf(settings.crm ?? process.env[CRM_ENV], CRM_ENV);
   const db = () => openDatabase(settings.storeUrl);
   return {
-    segment: async (message) => {
+    segment: rememberedInRun(db, async (message: PaymentMessage) => {
       if (!config) return null;
       return failFastOnInputError(async () => segmentOutcome((await segmentStep(message, { db: await db(), config, crm })).segment));
-    },
-    loyalty: async (message) => {
+    }),
+    loyalty: rememberedInRun(db, async (message: PaymentMessage) => {
       if (!program) return null;
       return failFastOnInputError(async () => loyaltyOutcome((await loyaltyStep(message, { db: await db(), program, repeats: 'first', crm })).loyalty));
-    },
+    }),
   };
 }

@@ -97,10 +97,12 @@ function scenarios(): Scenario[] {
         pollSourceActivity: async (i: PollSourceInput): Promise<PollSummary> => ({ source: i.source, fresh: 2, duplicates: 0, pages: 1, more: false, raced: false, workflowIds: ['payment-square:a', 'payment-square:b'] }),
       },
     },
-    // paymentSaga.json (every step a regular activity) was recorded before the saga-local-store-steps patch and is
-    // kept as it is: runs started then must still replay. These two are the patched path.
+    // paymentSaga.json (every step a regular activity) was recorded before the saga-local-store-steps patch, and
+    // paymentSaga.local-steps.json (each event ended by a regular activity) before saga-one-workflow-task; both are
+    // kept as they are: runs started then must still replay. These are the patched path (the review and SaaS ones
+    // as recorded before saga-one-workflow-task).
     {
-      file: 'paymentSaga.local-steps.json',
+      file: 'paymentSaga.one-task.json',
       workflowType: 'paymentSaga',
       workflowId: `saga-${saga.id}`,
       args: [saga],
