@@ -48,9 +48,7 @@ const lanes = chosen === '1'
 
 function runLane(lane) {
   const started = Date.now();
-  // --test-force-exit: a file whose tests are over ends even if something it started still holds the event loop
-  // (a wait loop left by a failed assertion), so one broken test fails in its deadline and never hangs the lane.
-  const child = spawn(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', '--test-force-exit', ...lane.files], {
+  const child = spawn(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', ...lane.files], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });
