@@ -7,12 +7,17 @@
 // `TERMINAL_CRM_TEST_LANES=unit` (or `end-to-end`) runs only that lane.
 //
 // Arguments narrow the run to files whose path contains one of them: `node scripts/run-tests.mjs core/inbox`.
+//
+// A lane that prints nothing for TERMINAL_CRM_TEST_SILENCE_LIMIT_S seconds (default 600; the slowest end-to-end
+// file takes about 3 minutes) is stuck: a test failed but left something waiting that holds its file open. The lane
+// is then stopped, which fails it and names the file it was in, instead of hanging the run until CI's own limit.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { createInterface } from 'node:readline';
 
-const ROOT = 'build/test';
+const ROOT = process.env.TERMINAL_CRM_TEST_ROOT?.trim() || 'build/test';
+const SILENCE_LIMIT_MS = Number(process.env.TERMINAL_CRM_TEST_SILENCE_LIMIT_S?.trim() || 600) * 1000;
 /** End-to-end files: a real engine, server or browser is started. The rest are the unit lane. */
 const ENGINE_LANE = [/(^|\/)e2e\//, /\.e2e\.test\.js$/, /^editor\//];
 
@@ -54,7 +59,17 @@ function runLane(lane) {
   });
   const held = [];
   const counts = {};
+  let heardAt = Date.now();
+  const watchdog = setInterval(() => {
+    if (Date.now() - heardAt < SILENCE_LIMIT_MS) return;
+    clearInterval(watchdog);
+    const note = `[tests] ${lane.name} lane: no output for ${Math.round(SILENCE_LIMIT_MS / 1000)} s, so a test left its file open; stopping the lane (the file is named under "Interrupted while running")`;
+    if (lane.live) process.stderr.write(`${note}\n`);
+    else held.push([process.stderr, note]);
+    child.kill('SIGTERM');
+  }, Math.min(5_000, SILENCE_LIMIT_MS));
   const onLine = (stream) => (line) => {
+    heardAt = Date.now();
     const m = /^ℹ (tests|pass|fail|cancelled|skipped|todo) (\d+)$/.exec(line);
     if (m) counts[m[1]] = Number(m[2]);
     if (lane.live) stream.write(`${line}\n`);
@@ -64,6 +79,7 @@ function runLane(lane) {
   createInterface({ input: child.stderr }).on('line', onLine(process.stderr));
   return new Promise((resolve) => {
     child.on('close', (code, signal) => {
+      clearInterval(watchdog);
       if (!lane.live) {
         process.stdout.write(`\n[tests] ---- ${lane.name} lane (${lane.files.length} files) ----\n`);
         for (const [stream, line] of held) stream.write(`${line}\n`);
