@@ -8,23 +8,32 @@ import type { SqlExecutor, SqlValue } from './sql-database';
 
 const INSERT_CHUNKS = [64, 32, 16, 8, 4, 2, 1];
 
+/** One statement text per list size, built the first time that size is asked for. */
+class TextsBySize {
+  private readonly texts = new Map<number, string>();
+  /** `statement` gets the list: `size` placeholder tuples of `width` values (a lone `?` when `bareSingle`). */
+  constructor(private readonly width: number, private readonly statement: (list: string) => string, private readonly bareSingle = false) {}
+
+  of(size: number): string {
+    let sql = this.texts.get(size);
+    if (sql === undefined) {
+      const tuple = this.bareSingle && this.width === 1 ? '?' : `(${Array.from({ length: this.width }, () => '?').join(', ')})`;
+      sql = this.statement(Array.from({ length: size }, () => tuple).join(', '));
+      this.texts.set(size, sql);
+    }
+    return sql;
+  }
+}
+
 /**
  * A multi-row INSERT: one statement per chunk instead of one per row. Chunks are 64 rows, then the rest in powers
  * of two (100 rows: 64 + 32 + 4). `suffix` follows the VALUES list (an ON CONFLICT clause). Postgres refuses an
  * upsert that touches one row twice in a statement: give each key once.
  */
 export class MultiRowInsert {
-  private readonly texts = new Map<number, string>();
-  constructor(private readonly head: string, private readonly columns: number, private readonly suffix = '') {}
-
-  private text(size: number): string {
-    let sql = this.texts.get(size);
-    if (sql === undefined) {
-      const tuple = `(${Array.from({ length: this.columns }, () => '?').join(', ')})`;
-      sql = `${this.head} VALUES ${Array.from({ length: size }, () => tuple).join(', ')} ${this.suffix}`;
-      this.texts.set(size, sql);
-    }
-    return sql;
+  private readonly texts: TextsBySize;
+  constructor(head: string, columns: number, suffix = '') {
+    this.texts = new TextsBySize(columns, (list) => `${head} VALUES ${list} ${suffix}`);
   }
 
   async run(tx: SqlExecutor, rows: readonly (readonly SqlValue[])[]): Promise<void> {
@@ -45,7 +54,7 @@ export class MultiRowInsert {
     let i = 0;
     for (const size of INSERT_CHUNKS) {
       while (rows.length - i >= size) {
-        yield [this.text(size), size === 1 ? rows[i]! : rows.slice(i, i + size).flat()];
+        yield [this.texts.of(size), size === 1 ? rows[i]! : rows.slice(i, i + size).flat()];
         i += size;
       }
     }
@@ -59,17 +68,9 @@ export const LOOKUP_CHUNK = 256;
  * two by repeating the last key, so n keys use one of nine shapes.
  */
 export class InListQuery {
-  private readonly texts = new Map<number, string>();
-  constructor(private readonly prefix: string, private readonly width: number, private readonly suffix = '') {}
-
-  private text(size: number): string {
-    let sql = this.texts.get(size);
-    if (sql === undefined) {
-      const tuple = this.width === 1 ? '?' : `(${Array.from({ length: this.width }, () => '?').join(', ')})`;
-      sql = `${this.prefix}${Array.from({ length: size }, () => tuple).join(', ')}${this.suffix}`;
-      this.texts.set(size, sql);
-    }
-    return sql;
+  private readonly texts: TextsBySize;
+  constructor(prefix: string, width: number, suffix = '') {
+    this.texts = new TextsBySize(width, (list) => `${prefix}${list}${suffix}`, true);
   }
 
   /** Rows for these keys (each key `width` values, in the order the prefix names them). */
@@ -90,7 +91,7 @@ export class InListQuery {
       let size = 1;
       while (size < chunk.length) size *= 2;
       while (chunk.length < size) chunk.push(chunk[chunk.length - 1]!);
-      yield [this.text(size), [...before, ...chunk.flat()]];
+      yield [this.texts.of(size), [...before, ...chunk.flat()]];
     }
   }
 }
