@@ -109,4 +109,21 @@ describe('customer index: a local copy of the CRM\'s match keys', () => {
     const otherToken = normalizeRecord({ id: 'q', cards: [{ last4: '4242', bin: '424242', expMonth: 4, expYear: 2030 }] });
     assert.equal(compareRecords(otherToken, merged, resolveMatchConfig({}).logWeights, resolveMatchConfig({}).weights.m).levels[F.card], 1, 'the same BIN, last 4 and expiry');
   });
+  it('keeps its own copy of each record, never the object it was given (a probe stays short-lived)', () => {
+    const index = new CustomerIndex();
+    const rec = normalizeRecord({
+      id: 'c1', givenName: 'Ida', familyName: 'Holm', email: 'ida@example.com', phone: '+14155550100',
+      keys: [{ kind: 'cardToken', value: 'ctok_k1_a' }], cards: [{ last4: '4242', expMonth: 1, expYear: 2030, token: 'ctok_k1_a', processor: 'stripe' }],
+    });
+    index.upsertNormalized(rec);
+    const kept = index.get('c1')!;
+    assert.notEqual(kept, rec);
+    assert.notEqual(kept.emails, rec.emails);
+    assert.notEqual(kept.cards[0], rec.cards[0]);
+    assert.deepEqual(kept, rec);
+    assert.deepEqual(Object.keys(kept), Object.keys(rec), 'the same properties in the same order: one object shape for the comparisons');
+    (rec.emails as string[]).push('other@example.com');
+    assert.equal(index.findKey('email', 'other@example.com'), undefined);
+    assert.deepEqual(index.get('c1')!.emails, ['ida@example.com']);
+  });
 });
