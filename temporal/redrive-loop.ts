@@ -4,6 +4,7 @@ import { DEFAULT_REDRIVE_AFTER_MS, redriveInbox, type RedriveReport } from '../n
 import { REDRIVE_AFTER_ENV, redriveAfterMs } from '../nodes/core/inbox/redrive-settings';
 import { openDatabase } from '../nodes/core/store/open-database';
 import type { SqlDatabase } from '../nodes/core/store/sql-database';
+import { startPeriodicPass, type PeriodicPass } from './periodic-pass';
 import { DEFAULT_PAYMENT_WORKFLOW, paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind, type PaymentWorkflowKind } from './payment-workflow-setting';
 
 export interface RedriveLoopOptions {
@@ -19,11 +20,7 @@ export interface RedriveLoopOptions {
   workflow?: PaymentWorkflowKind;
 }
 
-export interface RunningRedriveLoop {
-  /** Runs one pass now (tests, and the first pass at start). */
-  runOnce(): Promise<RedriveReport<string>>;
-  stop(): Promise<void>;
-}
+export type RunningRedriveLoop = PeriodicPass<RedriveReport<string>>;
 
 /**
  * The worker's redrive: every event a trigger on this store accepted and nothing finished — the webhook entry kept
@@ -34,38 +31,18 @@ export interface RunningRedriveLoop {
  */
 export function startRedriveLoop(o: RedriveLoopOptions): RunningRedriveLoop {
   const log = o.log ?? (() => undefined);
-  const everyMs = o.everyMs ?? Math.min(60_000, Math.max(1_000, o.olderThanMs));
-  let running: Promise<unknown> = Promise.resolve();
-  let stopped = false;
-  const runOnce = () => {
-    const pass = running.then(() =>
+  return startPeriodicPass({
+    everyMs: o.everyMs ?? Math.min(60_000, Math.max(1_000, o.olderThanMs)),
+    pass: () =>
       redriveInbox(o.db, (event) => startPaymentWorkflowOfKind(o.client, event as PaymentEvent, o.workflow ?? DEFAULT_PAYMENT_WORKFLOW, { taskQueue: o.taskQueue }), {
         olderThanMs: o.olderThanMs,
         leaseMs: Math.max(60_000, o.olderThanMs),
       }),
-    );
-    running = pass.catch(() => undefined);
-    return pass;
-  };
-  const tick = async () => {
-    if (stopped) return;
-    try {
-      const r = await runOnce();
+    onResult: (r) => {
       if (r.redriven.length || r.failed.length) log(`Redrive: ${r.redriven.length} started (${r.redriven.map((x) => x.result).join(', ')}), ${r.failed.length} failed${r.failed.length ? `: ${r.failed[0]!.error}` : ''}`);
-    } catch (e) {
-      log(`Redrive failed: ${e instanceof Error ? e.message : String(e)}`);
-    }
-    if (!stopped) timer = setTimeout(() => void tick(), everyMs);
-  };
-  let timer: NodeJS.Timeout | undefined = setTimeout(() => void tick(), 0);
-  return {
-    runOnce,
-    stop: async () => {
-      stopped = true;
-      clearTimeout(timer);
-      await running;
     },
-  };
+    onError: (e) => log(`Redrive failed: ${e instanceof Error ? e.message : String(e)}`),
+  });
 }
 
 /**
