@@ -3,6 +3,7 @@ import { settingsFromEnv } from '../nodes/core/config/settings';
 import { InputError } from '../nodes/core/errors';
 import { openCrm } from '../nodes/core/steps/steps';
 import { closeAllDatabases } from '../nodes/core/store/open-database';
+import { STEP_RESULTS_KEEP_ENV, stepResultsKeepMs } from '../nodes/core/store/step-results';
 import { createActivities } from './activities/payment-activities';
 import { createBackfillActivities } from './activities/backfill-activities';
 import { createReconcileActivities } from './activities/reconcile-activities';
@@ -16,6 +17,7 @@ import { announceLocalWorker } from './local-worker';
 import { ensurePollSchedulesFromEnv } from './poll-schedule';
 import { paymentWorkflowKindFromEnv } from './payment-workflow-setting';
 import { startRedriveLoopFromEnv } from './redrive-loop';
+import { startStepResultsPruningFromEnv } from './step-results-pruning';
 import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID, segmentScheduleFromEnv } from './segment-schedule';
 
 /**
@@ -30,8 +32,10 @@ import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID, segmentScheduleFromEnv } fr
 export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const config = temporalConfigFromEnv(env);
   const settings = settingsFromEnv(env);
-  // A misspelt TERMINAL_CRM_PAYMENT_WORKFLOW stops the worker here, not every webhook later (as a 503).
+  // A misspelt TERMINAL_CRM_PAYMENT_WORKFLOW stops the worker here, not every webhook later (as a 503); so does a
+  // misspelt TERMINAL_CRM_STEP_RESULTS_KEEP, rather than a pruning that never runs.
   paymentWorkflowKindFromEnv(env);
+  stepResultsKeepMs(env[STEP_RESULTS_KEEP_ENV]);
   const cron = settings.segment || settings.loyalty ? segmentScheduleFromEnv(env) : null;
   const activities = { ...createActivities(settings), ...createBackfillActivities({ ...settings, env }), ...createReconcileActivities({ ...settings, env }), ...createCrmSyncActivities({ ...settings, env }), ...createSagaActivities({ ...settings, env }) };
   // Open the store before polling: a wrong store location stops the worker here, not every payment later.
@@ -53,11 +57,14 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
     console.log(`Terminal CRM worker polling task queue "${config.taskQueue}" in namespace "${config.namespace}" at ${config.address}`);
     // What a trigger accepted and nothing finished becomes its payment workflow (TERMINAL_CRM_REDRIVE_AFTER).
     const redrive = await startRedriveLoopFromEnv(new Client({ connection, namespace: config.namespace }), env, { storeUrl: settings.storeUrl, taskQueue: config.taskQueue, log: (l) => console.log(l) });
+    // The saga's remembered answers of long-settled runs (TERMINAL_CRM_STEP_RESULTS_KEEP).
+    const pruning = await startStepResultsPruningFromEnv(env, { storeUrl: settings.storeUrl, log: (l) => console.log(l) });
     try {
       await worker.run();
     } finally {
       withdraw();
       await redrive?.stop();
+      await pruning?.stop();
     }
     console.log('Terminal CRM worker stopped');
   } finally {

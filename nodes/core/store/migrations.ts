@@ -3,7 +3,7 @@ import { CURSORS_MIGRATION } from '../cursors/cursor-store';
 import { KEPT_APART_MIGRATION } from '../identity/kept-apart';
 import { CHANGE_ORDER_MIGRATION } from '../match/change-order-schema';
 import { INBOX_CONSUMERS_MIGRATION } from '../inbox/consumers-schema';
-import { STEP_RESULTS_MIGRATION } from './step-results';
+import { STEP_RESULTS_BY_TIME_MIGRATION, STEP_RESULTS_MIGRATION } from './step-results';
 import { INBOX_MIGRATION } from '../inbox/schema';
 import { INBOX_REDRIVE_MIGRATION } from '../inbox/redrive-schema';
 import { LEDGER_MIGRATION } from '../ledger/schema';
@@ -112,6 +112,7 @@ export const MIGRATIONS: readonly Migration[] = [
   INBOX_CONSUMERS_MIGRATION,
   CHANGE_ORDER_MIGRATION,
   STEP_RESULTS_MIGRATION,
+  STEP_RESULTS_BY_TIME_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */

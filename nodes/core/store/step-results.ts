@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { InputError } from '../errors';
+import { ENV, reviewWaitFromEnv } from '../config/settings';
 import type { SqlExecutor } from './sql-database';
 
 /**
@@ -19,6 +21,13 @@ export const STEP_RESULTS_MIGRATION = {
       recorded_at TEXT NOT NULL,
       PRIMARY KEY (run_id, step_id, input_digest)
     )`,
+} as const;
+
+/** Schema version 18: the rows by age, so that those of long-closed runs are deleted without reading the table. */
+export const STEP_RESULTS_BY_TIME_MIGRATION = {
+  version: 18,
+  name: 'step results by age, for pruning',
+  sql: 'CREATE INDEX step_results_by_time ON step_results(recorded_at)',
 } as const;
 
 /** Which call of which run: the engine's run id and the step's position in it, with the input it was given. */
@@ -46,4 +55,46 @@ export async function rememberedStep<T>(db: SqlExecutor, call: StepCall, run: ()
     now().toISOString(),
   ]);
   return result;
+}
+
+/**
+ * Deletes the answers recorded before `before`, in chunks of `chunk` rows (one short transaction each, so a
+ * busy store is never held), and says how many went. A run's answers are read again only while one of its
+ * workflow tasks is being retried, minutes at most: past the retention they belong to closed or long-settled runs.
+ */
+export async function pruneStepResults(db: SqlExecutor, before: Date, chunk = 5_000): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const { changes } = await db.run(
+      `DELETE FROM step_results WHERE (run_id, step_id, input_digest) IN
+         (SELECT run_id, step_id, input_digest FROM step_results WHERE recorded_at < ? ORDER BY recorded_at LIMIT ?)`,
+      [before.toISOString(), chunk],
+    );
+    deleted += changes;
+    if (changes < chunk) return deleted;
+  }
+}
+
+export const STEP_RESULTS_KEEP_ENV = 'TERMINAL_CRM_STEP_RESULTS_KEEP';
+export const DEFAULT_STEP_RESULTS_KEEP_MS = 7 * 24 * 3_600_000;
+const MIN_KEEP_MS = 3_600_000;
+
+/**
+ * How long the worker keeps step answers: "7d" by default ("2d", "36h"; at least an hour, the longest a workflow
+ * task is retried with room to spare), or "off" to keep them all (another worker on the store prunes). Null when off.
+ */
+export function stepResultsKeepMs(raw: string | undefined): number | null {
+  const value = raw?.trim().toLowerCase();
+  if (!value) return DEFAULT_STEP_RESULTS_KEEP_MS;
+  if (value === 'off' || value === 'false' || value === 'no') return null;
+  const fix = 'write a duration of an hour or more such as 7d, 48h or 1d12h, or off to keep every answer';
+  let ms: number;
+  try {
+    ms = reviewWaitFromEnv({ [ENV.reviewWait]: value });
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(STEP_RESULTS_KEEP_ENV, `"${raw}" is not a duration`, fix);
+  }
+  if (ms < MIN_KEEP_MS) throw new InputError(STEP_RESULTS_KEEP_ENV, `"${raw}" is shorter than an hour: a workflow task still being retried could lose its answers`, fix);
+  return ms;
 }
