@@ -11,14 +11,20 @@ import { PROFILE_COLUMNS } from './customer-columns';
 // Row values keep the lookup on the (kind, value) primary key; both SQLite and Postgres support them.
 const FIND_KEYS = new InListQuery('SELECT kind, value, customer_id FROM customer_keys WHERE (kind, value) IN (VALUES ', 2, ')');
 
-/** Known details are kept; a payment only fills in what the customer record lacks (built once: see store/sql-shapes.ts). */
+/** A payment brings a detail the customer record lacks. */
+const FILLS_IN = PROFILE_COLUMNS.map(([, col]) => `(customers.${col} IS NULL AND excluded.${col} IS NOT NULL)`).join(' OR ');
+/**
+ * Known details are kept; a payment only fills in what the customer record lacks (built once: see
+ * store/sql-shapes.ts). A returning customer whose payment brings nothing new is not written at all: no row or
+ * index page rewritten, and on Postgres no new change_xid, so the match index does not read them again.
+ */
 const UPSERT_CUSTOMERS = new MultiRowInsert(
   `INSERT INTO customers (id, ${PROFILE_COLUMNS.map(([, col]) => col).join(', ')}, created_at, updated_at)`,
   PROFILE_COLUMNS.length + 3,
   `ON CONFLICT(id) DO UPDATE SET
     ${PROFILE_COLUMNS.map(([, col]) => `${col} = COALESCE(customers.${col}, excluded.${col})`).join(', ')},
-    updated_at = CASE WHEN ${PROFILE_COLUMNS.map(([, col]) => `(customers.${col} IS NULL AND excluded.${col} IS NOT NULL)`).join(' OR ')}
-                 THEN excluded.updated_at ELSE customers.updated_at END`,
+    updated_at = excluded.updated_at
+   WHERE ${FILLS_IN}`,
 );
 /** New cards and keys: the rows inserted come back, so the customers that gained one are known. */
 const INSERT_CARDS = new MultiRowInsert(

@@ -180,6 +180,27 @@ describe('changes for the match index on Postgres: in commit order, each change 
     assert.deepEqual(moved.records.map((r) => [r.id, (r.keys ?? []).map((k) => k.kind).sort()]), [['cus_a', ['cardToken', 'email']]]);
   });
 
+  it('leaves a returning customer unwritten when the payment brings nothing new: no change for the index to read', async () => {
+    const db = await openDatabase(await server.createDatabase('commit_unchanged'));
+    const crm = new LocalSqlCrm(db);
+    await crm.upsertCustomers([{ id: 'cus_r', profile: { givenName: 'Rae', email: 'rae@example.com' }, keys: [{ kind: 'email', value: 'rae@example.com' }] }]);
+    const first = await crm.customerChanges(null, 100);
+    const xid = async () => (await db.get<{ x: string }>("SELECT change_xid::text AS x FROM customers WHERE id = 'cus_r'"))!.x;
+    const before = await xid();
+
+    // Her next payments: the same details, a payment id (not an indexed key), details already known.
+    await crm.upsertCustomers([{ id: 'cus_r', profile: { givenName: 'Rae', email: 'rae@example.com' }, keys: [{ kind: 'paymentId', value: 'stripe:pi_r2' }] }]);
+    await crm.upsertCustomers([{ id: 'cus_r', profile: { givenName: 'Raelynn' }, keys: [] }]);
+    assert.equal(await xid(), before, 'the row was not written');
+    assert.deepEqual((await crm.customerChanges(first.next, 100)).records, []);
+
+    // A detail the record lacks is written, and read once.
+    await crm.upsertCustomers([{ id: 'cus_r', profile: { phone: '+15555550142' }, keys: [] }]);
+    const filled = await crm.customerChanges(first.next, 100);
+    assert.deepEqual(filled.records.map((r) => [r.id, r.givenName, r.phone]), [['cus_r', 'Rae', '+15555550142']]);
+    assert.deepEqual((await crm.customerChanges(filled.next, 100)).records, []);
+  });
+
   it('pages exactly: a page limit splits the changes without losing or repeating one', async () => {
     const db = await openDatabase(await server.createDatabase('commit_pages'));
     const crm = new LocalSqlCrm(db);
