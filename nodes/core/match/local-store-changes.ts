@@ -136,15 +136,15 @@ async function withKeysAndCards(db: SqlExecutor, rows: readonly CustomerRow[]): 
   for (let i = 0; i < ids.length; i += 400) {
     const chunk = ids.slice(i, i + 400);
     const marks = chunk.map(() => '?').join(',');
-    const keys = await db.all<{ kind: MatchKeyKind; value: string; customer_id: string }>(keysOfCustomersSql(chunk.length), chunk);
+    // Side by side: on Postgres each is a round trip (and on a pool, another connection).
+    const [keys, cards] = await Promise.all([
+      db.all<{ kind: MatchKeyKind; value: string; customer_id: string }>(keysOfCustomersSql(chunk.length), chunk),
+      db.all<{
+        customer_id: string; bin: string | null; last4: string; exp_month: number | null; exp_year: number | null;
+        wallet: string | null; token: string | null; processor: string | null;
+      }>(`SELECT customer_id, bin, last4, exp_month, exp_year, wallet, token, processor FROM customer_cards WHERE customer_id IN (${marks})`, chunk),
+    ]);
     for (const k of keys) if (INDEXED_KINDS.includes(k.kind)) records.get(k.customer_id)?.keys.push({ kind: k.kind, value: k.value });
-    const cards = await db.all<{
-      customer_id: string; bin: string | null; last4: string; exp_month: number | null; exp_year: number | null;
-      wallet: string | null; token: string | null; processor: string | null;
-    }>(
-      `SELECT customer_id, bin, last4, exp_month, exp_year, wallet, token, processor FROM customer_cards WHERE customer_id IN (${marks})`,
-      chunk,
-    );
     for (const c of cards) {
       records.get(c.customer_id)?.cards.push({
         last4: c.last4,

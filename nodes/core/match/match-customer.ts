@@ -85,10 +85,19 @@ async function matchOnKeysAndFields(event: TokenizedPaymentEvent, deps: MatchDep
   const cfg = resolveMatchConfig(config);
   const { attach } = keysOfEvent(event, cfg.normalize.defaultRegion, cfg.emailRules);
   const paymentKey = attach[0]!;
+  const { source, index } = indexOf(deps, cfg);
+  // The index is brought up to date beside the payment-id lookup, not after it: on Postgres each is a round trip,
+  // and most payments need both. A payment found by its id does not need the index, nor a refresh that failed
+  // (the next payment's refresh reads from the same cursor).
+  const refreshed = source && index ? index.refreshIfDue(source, cfg.refreshIntervalMs) : undefined;
   if (deps.crm) {
     // Events of one payment (a PaymentIntent and its charge, a refund months later) belong together.
-    const [hit] = await deps.crm.findByKeys([paymentKey]);
+    const [hit] = await deps.crm.findByKeys([paymentKey]).catch(async (e: unknown) => {
+      await refreshed?.catch(() => undefined);
+      throw e;
+    });
     if (hit) {
+      await refreshed?.catch(() => undefined);
       return {
         customerId: hit.customerId, confidence: EXACT_KEY_CONFIDENCE.paymentId, matchedOn: ['paymentId'], decision: 'link',
         explanation: `Matched ${hit.customerId} on paymentId: another event of this payment is already recorded for them.`,
@@ -96,12 +105,11 @@ async function matchOnKeysAndFields(event: TokenizedPaymentEvent, deps: MatchDep
       };
     }
   }
-  const { source, index } = indexOf(deps, cfg);
   if (!index) {
     if (!deps.crm) throw new Error('matchCustomer needs a CRM, a customer source or an index');
     return matchExact(event, deps.crm, { defaultRegion: cfg.normalize.defaultRegion });
   }
-  if (source) await index.refreshIfDue(source, cfg.refreshIntervalMs);
+  await refreshed;
   const scored = source && !config.weights ? await withStoredWeights(config, cfg, source, index) : cfg;
   const d = decide(normalizeRecord(recordOfEvent(event), cfg.normalize), index, scored);
   return {

@@ -1,12 +1,16 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { Crm } from '../../../nodes/core/crm/crm';
 import { InputError } from '../../../nodes/core/errors';
 import { matchCustomer } from '../../../nodes/core/match/match-customer';
 import { matchStep } from '../../../nodes/core/steps/steps';
 import { matchAndRecord, payment, seedCustomers, strangers } from './match-fixtures';
 import { dialectStores, type DialectStore } from './store-dialects';
 
-for (const store of dialectStores('tcrm-match')) describe(`matchCustomer on ${store.dialect}: exact keys, then field-by-field, against the local store`, () => {
+const stores = dialectStores('tcrm-match');
+
+for (const store of stores) describe(`matchCustomer on ${store.dialect}: exact keys, then field-by-field, against the local store`, () => {
   let s: DialectStore;
   beforeEach(async () => {
     s = await store.open();
@@ -136,5 +140,33 @@ for (const store of dialectStores('tcrm-match')) describe(`matchCustomer on ${st
     assert.equal(moved?.customer_id, 'cus_kim');
     const later = await matchCustomer(payment({ card: { fingerprint: 'fp_wallet', wallet: 'apple_pay', last4: '3131' } }), { crm: s.crm });
     assert.equal(later.customerId, 'cus_kim');
+  });
+});
+
+describe('matchCustomer: the store\'s round trips', () => {
+  it('reads the customer changes beside the payment-id lookup, not after it', async () => {
+    const store = await stores.find((x) => x.dialect === 'sqlite')!.open();
+    const steps: string[] = [];
+    let changesAsked!: () => void;
+    const asked = new Promise<void>((resolve) => (changesAsked = resolve));
+    // The lookup answers once the changes are asked for (or after 2 s): in that order only if both are under way.
+    const crm = {
+      name: 'local',
+      indexScope: {},
+      findByKeys: async (keys: Parameters<Crm['findByKeys']>[0]) => {
+        steps.push('lookup');
+        await Promise.race([asked, delay(2_000)]);
+        steps.push('lookup answered');
+        return store.crm.findByKeys(keys);
+      },
+      customerChanges: async (cursor: string | null, limit: number) => {
+        steps.push('changes');
+        changesAsked();
+        return store.crm.customerChanges(cursor, limit);
+      },
+    } as unknown as Crm;
+    const result = await matchCustomer(payment({ email: 'someone.new@example.com' }), { crm });
+    assert.equal(result.decision, 'create');
+    assert.deepEqual(steps, ['lookup', 'changes', 'lookup answered']);
   });
 });
