@@ -14,7 +14,7 @@ export function startPeriodicPass<R>(o: { pass: () => Promise<R>; everyMs: numbe
   let running: Promise<unknown> = Promise.resolve();
   let stopped = false;
   const runOnce = () => {
-    const pass = running.then(o.pass);
+    const pass = running.then(() => o.pass());
     running = pass.catch(() => undefined);
     return pass;
   };
