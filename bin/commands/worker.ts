@@ -10,7 +10,9 @@ environment:
   TERMINAL_CRM_STORE_URL, TERMINAL_CRM_TOKEN_KEYS, TERMINAL_CRM_DEFAULT_REGION,
   TERMINAL_CRM_MATCH_LINK_THRESHOLD (0.9), TERMINAL_CRM_MATCH_REVIEW_THRESHOLD (0.5),
   TERMINAL_CRM_REVIEW_WAIT (72h; 0 = no wait), TERMINAL_CRM_SEGMENT_CONFIG (JSON or file; off),
-  TERMINAL_CRM_LOYALTY_PROGRAM (JSON or file; unset = no loyalty), TERMINAL_CRM_SEGMENT_SCHEDULE (cron, 0 3 * * *).
+  TERMINAL_CRM_LOYALTY_PROGRAM (JSON or file; unset = no loyalty), TERMINAL_CRM_SEGMENT_SCHEDULE (cron, 0 3 * * *),
+  TERMINAL_CRM_PAYMENT_WORKFLOW (saga; classic), TERMINAL_CRM_REDRIVE_AFTER (5m; off),
+  TERMINAL_CRM_STEP_RESULTS_KEEP (7d: the saga's remembered step answers kept this long; off).
 
 With --webhook-port it also answers processor webhooks at http://HOST:PORT/webhooks/stripe
 (verified with STRIPE_WEBHOOK_SECRET) and starts one workflow per event. Several workers can share a
