@@ -136,25 +136,6 @@ interface Scored {
   done: { levels: Int8Array; weight: number; swapped: boolean };
 }
 
-/** Where touchCandidates leaves its sum: a write the compiler must keep, so the reads before it are kept too. */
-const touched = { sum: 0 };
-
-/**
- * Reads what compareRecords reads first of every candidate, all candidates at once, records before their fields:
- * among a million customers each read is a cache miss, and misses issued together overlap where, met one
- * comparison at a time, each would wait for the one before (bench/match/README.md). The sum is kept only so that
- * the reads are not optimised away.
- */
-function touchCandidates(candidates: readonly NormalizedRecord[]): void {
-  let sum = 0;
-  for (const c of candidates) sum += c.tokenBits;
-  for (const c of candidates) {
-    sum += (c.given?.length ?? 0) + (c.family?.length ?? 0) + (c.postal?.length ?? 0) + (c.street?.length ?? 0) + (c.city?.length ?? 0);
-    sum += (c.dob?.length ?? 0) + c.emails.length + c.phones.length;
-  }
-  touched.sum = sum;
-}
-
 /**
  * Decides who a payment (or an imported record) belongs to: exact keys first, then field-by-field comparison
  * against the customers sharing a block with it. Synchronous and allocation-light, because it runs per payment.
@@ -194,7 +175,6 @@ export function decide(probe: NormalizedRecord, index: CustomerIndex, cfg: Resol
   // Probabilistic tier.
   const candidates = index.candidates(probe, scratchCandidates);
   for (const rec of contradicted.keys()) if (!candidates.includes(rec)) candidates.push(rec);
-  touchCandidates(candidates);
   let best: Scored | undefined;
   let second: Scored | undefined;
   for (const rec of candidates) {
