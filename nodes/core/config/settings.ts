@@ -143,6 +143,23 @@ export function reviewWaitFromEnv(env: NodeJS.ProcessEnv = process.env): number 
   return Math.round(ms);
 }
 
+/**
+ * A duration an operator writes for a setting ("5m", "30s", "1h30m", "7d", "0" — the review wait's grammar, read by
+ * that same rule), `fallbackMs` when blank, `null` for "off" (also "false", "no"). Anything else is refused, naming
+ * `field` and giving `fix`.
+ */
+export function durationOrOff(field: string, raw: string | undefined, fallbackMs: number, fix: string): number | null {
+  const value = raw?.trim().toLowerCase();
+  if (!value) return fallbackMs;
+  if (value === 'off' || value === 'false' || value === 'no') return null;
+  try {
+    return reviewWaitFromEnv({ [ENV.reviewWait]: value });
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    throw new InputError(field, `"${raw}" is not a duration`, fix);
+  }
+}
+
 export function settingsFromEnv(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
     storeUrl: env[ENV.storeUrl] ?? '',

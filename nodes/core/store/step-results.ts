@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
+import { durationOrOff } from '../config/settings';
 import { InputError } from '../errors';
-import { ENV, reviewWaitFromEnv } from '../config/settings';
 import type { SqlExecutor } from './sql-database';
 
 /**
@@ -84,17 +84,8 @@ const MIN_KEEP_MS = 3_600_000;
  * task is retried with room to spare), or "off" to keep them all (another worker on the store prunes). Null when off.
  */
 export function stepResultsKeepMs(raw: string | undefined): number | null {
-  const value = raw?.trim().toLowerCase();
-  if (!value) return DEFAULT_STEP_RESULTS_KEEP_MS;
-  if (value === 'off' || value === 'false' || value === 'no') return null;
   const fix = 'write a duration of an hour or more such as 7d, 48h or 1d12h, or off to keep every answer';
-  let ms: number;
-  try {
-    ms = reviewWaitFromEnv({ [ENV.reviewWait]: value });
-  } catch (e) {
-    if (!(e instanceof InputError)) throw e;
-    throw new InputError(STEP_RESULTS_KEEP_ENV, `"${raw}" is not a duration`, fix);
-  }
-  if (ms < MIN_KEEP_MS) throw new InputError(STEP_RESULTS_KEEP_ENV, `"${raw}" is shorter than an hour: a workflow task still being retried could lose its answers`, fix);
+  const ms = durationOrOff(STEP_RESULTS_KEEP_ENV, raw, DEFAULT_STEP_RESULTS_KEEP_MS, fix);
+  if (ms !== null && ms < MIN_KEEP_MS) throw new InputError(STEP_RESULTS_KEEP_ENV, `"${raw}" is shorter than an hour: a workflow task still being retried could lose its answers`, fix);
   return ms;
 }
