@@ -1,4 +1,4 @@
-import { MatchFieldSchema, type FieldEvidence, type MatchField, type MatchKeyKind, type MatchResult } from '../contracts/customer';
+import { MatchFieldSchema, type FieldEvidence, type MatchField, type MatchKey, type MatchKeyKind, type MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import type { Crm } from '../crm/crm';
 import { attributionFrom } from '../terminal-push/push-metadata';
@@ -44,10 +44,152 @@ export function indexFor(source: CustomerChangeSource, config: MatchConfig | Res
  * Returns the decision (link, review, create), a confidence, what it matched on, and why.
  */
 export async function matchCustomer(event: TokenizedPaymentEvent, deps: MatchDeps, config: MatchConfig = DEFAULT_MATCH_CONFIG): Promise<MatchResult> {
-  const pushed = await pushedCustomer(event, deps, config);
-  if (pushed && 'link' in pushed) return pushed.link;
-  const result = await matchOnKeysAndFields(event, deps, config);
-  return pushed ? { ...result, explanation: `${pushed.note} ${result.explanation}` } : result;
+  return new PaymentsMatcher([event], deps, config).match(0);
+}
+
+/** A customer merged into another while a batch was matched (Match Customer's automatic merges). */
+export interface MergedAway {
+  from: string;
+  into: string;
+}
+
+/**
+ * Several payments matched in their order, each decided as matchCustomer decides one, with one payment-id lookup
+ * and one index refresh for the whole batch instead of one of each per payment: an n8n execution's items cost two
+ * store round trips, not two per payment. Nothing else writes between the decisions of one batch except the merges
+ * Match Customer makes, which it reports through `merged` so the next decisions see them. A change another process
+ * makes meanwhile is seen by the next batch, as a refresh interval would.
+ */
+export class PaymentsMatcher {
+  private readonly cfg: ResolvedMatchConfig;
+  private readonly source?: CustomerChangeSource;
+  private readonly index?: CustomerIndex;
+  /** Each payment's keys, or why they could not be worked out (that payment fails alone). */
+  private readonly keys: (MatchKey[] | Error)[];
+  /** The one payment-id lookup and index refresh, begun when the first payment needs them. */
+  private known?: Promise<Map<string, string>>;
+  private refreshed?: Promise<void>;
+  private begun = false;
+  private indexStale = false;
+  private readonly movedTo = new Map<string, string>();
+
+  constructor(private readonly events: readonly TokenizedPaymentEvent[], private readonly deps: MatchDeps, private readonly config: MatchConfig = DEFAULT_MATCH_CONFIG) {
+    this.cfg = resolveMatchConfig(config);
+    ({ source: this.source, index: this.index } = indexOf(deps, this.cfg));
+    this.keys = events.map((e) => {
+      try {
+        return keysOfEvent(e, this.cfg.normalize.defaultRegion, this.cfg.emailRules).attach;
+      } catch (error) {
+        return error instanceof Error ? error : new Error(String(error));
+      }
+    });
+  }
+
+  /**
+   * The index is brought up to date beside the payment-id lookup, not after it: on Postgres each is a round trip,
+   * and most payments need both. A payment found by its id does not need the index, nor a refresh that failed.
+   */
+  private begin(): void {
+    if (this.begun) return;
+    this.begun = true;
+    this.refreshed = this.source && this.index ? this.index.refreshIfDue(this.source, this.cfg.refreshIntervalMs) : undefined;
+    this.refreshed?.catch(() => undefined);
+    const paymentKeys = uniqueKeys(this.keys.flatMap((k) => (k instanceof Error ? [] : [k[0]!])));
+    if (this.deps.crm && paymentKeys.length) {
+      this.known = this.deps.crm.findByKeys(paymentKeys).then((hits) => new Map(hits.map((h) => [keyText(h), h.customerId])));
+      this.known.catch(() => undefined);
+    }
+  }
+
+  /** The i-th payment's decision; a failure (its keys, the store) is that payment's alone. */
+  async match(i: number): Promise<MatchResult> {
+    const event = this.events[i]!;
+    const pushed = await pushedCustomer(event, this.deps, this.config);
+    if (pushed && 'link' in pushed) return pushed.link;
+    const result = await this.onKeysAndFields(i);
+    return pushed ? { ...result, explanation: `${pushed.note} ${result.explanation}` } : result;
+  }
+
+  /**
+   * Merges were tried (those made are given) since the batch began: payments found by id follow them, and the
+   * index is read again before the next decision.
+   */
+  merged(merges: readonly MergedAway[]): void {
+    for (const m of merges) this.movedTo.set(m.from, m.into);
+    this.indexStale = true;
+  }
+
+  private async onKeysAndFields(i: number): Promise<MatchResult> {
+    const event = this.events[i]!;
+    const attach = this.keys[i]!;
+    if (attach instanceof Error) throw attach;
+    const paymentKey = attach[0]!;
+    this.begin();
+    if (this.known) {
+      // Events of one payment (a PaymentIntent and its charge, a refund months later) belong together.
+      const known = await this.known.catch(async (e: unknown) => {
+        await this.refreshed?.catch(() => undefined);
+        throw e;
+      });
+      const owner = known.get(keyText(paymentKey));
+      if (owner) {
+        await this.refreshed?.catch(() => undefined);
+        const customerId = this.followMerges(owner);
+        return {
+          customerId, confidence: EXACT_KEY_CONFIDENCE.paymentId, matchedOn: ['paymentId'], decision: 'link',
+          explanation: `Matched ${customerId} on paymentId: another event of this payment is already recorded for them.`,
+          keys: attach, tier: 'exact',
+        };
+      }
+    }
+    if (!this.index) {
+      if (!this.deps.crm) throw new Error('matchCustomer needs a CRM, a customer source or an index');
+      return matchExact(event, this.deps.crm, { defaultRegion: this.cfg.normalize.defaultRegion });
+    }
+    await this.upToDateIndex();
+    const { source, index, cfg, config } = this;
+    const scored = source && !config.weights ? await withStoredWeights(config, cfg, source, index) : cfg;
+    const d = decide(normalizeRecord(recordOfEvent(event), cfg.normalize), index, scored);
+    return {
+      customerId: d.customerId,
+      confidence: d.confidence,
+      matchedOn: d.matchedOn.filter(inContract),
+      decision: d.decision,
+      explanation: d.explanation,
+      keys: attach,
+      ...(d.tier ? { tier: d.tier } : {}),
+      ...(d.candidateId && d.decision !== 'link' ? { candidateId: d.candidateId } : {}),
+      ...(d.evidence.length ? { evidence: d.evidence.filter((e): e is FieldEvidence => inContract(e.field)) } : {}),
+      ...(d.merges.length ? { merges: d.merges } : {}),
+    };
+  }
+
+  /** A refresh that failed is tried again by the next payment that needs the index. */
+  private async upToDateIndex(): Promise<void> {
+    if (this.indexStale && this.source) {
+      this.indexStale = false;
+      this.refreshed = this.index!.refreshIfDue(this.source, this.cfg.refreshIntervalMs);
+    }
+    try {
+      await this.refreshed;
+    } catch (e) {
+      this.indexStale = true;
+      throw e;
+    }
+  }
+
+  private followMerges(customerId: string): string {
+    let id = customerId;
+    for (let hops = 0; this.movedTo.has(id) && hops < this.movedTo.size; hops++) id = this.movedTo.get(id)!;
+    return id;
+  }
+}
+
+const keyText = (k: { kind: string; value: string }) => `${k.kind}\u0000${k.value}`;
+function uniqueKeys(keys: readonly MatchKey[]): MatchKey[] {
+  const seen = new Map<string, MatchKey>();
+  for (const k of keys) seen.set(keyText(k), k);
+  return [...seen.values()];
 }
 
 /**
@@ -79,51 +221,6 @@ async function pushedCustomer(event: TokenizedPaymentEvent, deps: MatchDeps, con
 function indexOf(deps: MatchDeps, cfg: ResolvedMatchConfig): { source?: CustomerChangeSource; index?: CustomerIndex } {
   const source = deps.source ?? (deps.crm?.customerChanges ? (deps.crm as CustomerChangeSource) : undefined);
   return { source, index: deps.index ?? (source ? indexFor(source, cfg) : undefined) };
-}
-
-async function matchOnKeysAndFields(event: TokenizedPaymentEvent, deps: MatchDeps, config: MatchConfig): Promise<MatchResult> {
-  const cfg = resolveMatchConfig(config);
-  const { attach } = keysOfEvent(event, cfg.normalize.defaultRegion, cfg.emailRules);
-  const paymentKey = attach[0]!;
-  const { source, index } = indexOf(deps, cfg);
-  // The index is brought up to date beside the payment-id lookup, not after it: on Postgres each is a round trip,
-  // and most payments need both. A payment found by its id does not need the index, nor a refresh that failed
-  // (the next payment's refresh reads from the same cursor).
-  const refreshed = source && index ? index.refreshIfDue(source, cfg.refreshIntervalMs) : undefined;
-  if (deps.crm) {
-    // Events of one payment (a PaymentIntent and its charge, a refund months later) belong together.
-    const [hit] = await deps.crm.findByKeys([paymentKey]).catch(async (e: unknown) => {
-      await refreshed?.catch(() => undefined);
-      throw e;
-    });
-    if (hit) {
-      await refreshed?.catch(() => undefined);
-      return {
-        customerId: hit.customerId, confidence: EXACT_KEY_CONFIDENCE.paymentId, matchedOn: ['paymentId'], decision: 'link',
-        explanation: `Matched ${hit.customerId} on paymentId: another event of this payment is already recorded for them.`,
-        keys: attach, tier: 'exact',
-      };
-    }
-  }
-  if (!index) {
-    if (!deps.crm) throw new Error('matchCustomer needs a CRM, a customer source or an index');
-    return matchExact(event, deps.crm, { defaultRegion: cfg.normalize.defaultRegion });
-  }
-  await refreshed;
-  const scored = source && !config.weights ? await withStoredWeights(config, cfg, source, index) : cfg;
-  const d = decide(normalizeRecord(recordOfEvent(event), cfg.normalize), index, scored);
-  return {
-    customerId: d.customerId,
-    confidence: d.confidence,
-    matchedOn: d.matchedOn.filter(inContract),
-    decision: d.decision,
-    explanation: d.explanation,
-    keys: attach,
-    ...(d.tier ? { tier: d.tier } : {}),
-    ...(d.candidateId && d.decision !== 'link' ? { candidateId: d.candidateId } : {}),
-    ...(d.evidence.length ? { evidence: d.evidence.filter((e): e is FieldEvidence => inContract(e.field)) } : {}),
-    ...(d.merges.length ? { merges: d.merges } : {}),
-  };
 }
 
 const CONTRACT_FIELDS: readonly string[] = MatchFieldSchema.options;

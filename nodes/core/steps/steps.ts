@@ -5,7 +5,8 @@ import { upsertPayments } from '../crm/upsert-payments';
 import { InputError } from '../errors';
 import { applyAutoMerges, identityStoreOf } from '../identity/identity-graph';
 import { DEFAULT_MATCH_CONFIG, type MatchConfig } from '../match/match-config';
-import { matchCustomer } from '../match/match-customer';
+import { PaymentsMatcher, type MergedAway } from '../match/match-customer';
+import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { openDatabase } from '../store/open-database';
 import { keyProviderFromSpec, type KeyProvider } from '../tokenize/key-provider';
 import { tokenize } from '../tokenize/tokenize';
@@ -23,9 +24,21 @@ export function tokenizeStep(payload: unknown, keys: KeyProvider): PaymentMessag
  */
 export async function matchStep(payload: unknown, crm: Crm, options: MatchConfig = DEFAULT_MATCH_CONFIG): Promise<PaymentMessage> {
   const event = readTokenizedEvent(payload, 'Match Customer');
-  const match = await matchCustomer(event, { crm }, options);
+  return matchInBatch(new PaymentsMatcher([event], { crm }, options), 0, event, crm, options);
+}
+
+/** The i-th payment of a batch (see PaymentsMatcher): its decision, then the merges it shows to be safe. */
+export async function matchInBatch(matcher: PaymentsMatcher, i: number, event: TokenizedPaymentEvent, crm: Crm, options: MatchConfig): Promise<PaymentMessage> {
+  const match = await matcher.match(i);
   const store = identityStoreOf(crm);
-  if (store && options.autoMerge !== false && match.merges?.some((m) => m.auto)) await applyAutoMerges(store, match);
+  if (store && options.autoMerge !== false && match.merges?.some((m) => m.auto)) {
+    let made: MergedAway[] = [];
+    try {
+      made = await applyAutoMerges(store, match);
+    } finally {
+      matcher.merged(made);
+    }
+  }
   return { ...event, match };
 }
 

@@ -5,7 +5,8 @@ import type { Crm } from '../../core/crm/crm';
 import type { MatchConfig } from '../../core/match/match-config';
 import { matchConfigFromSettings, matchOutputOf, type MatchSettings } from '../../core/match/operator-settings';
 import { warmMatchIndexOnce } from '../../core/match/warm-once';
-import { matchStep, openCrm } from '../../core/steps/steps';
+import { matchStepSettled } from '../../core/steps/match-settled';
+import { openCrm } from '../../core/steps/steps';
 import { readCrmStoreCredential } from '../shared/crm-store-credential';
 import { toItemJson } from '../shared/item-json';
 import { errorMessage, toNodeError } from '../shared/node-error';
@@ -110,15 +111,17 @@ export class MatchCustomer implements INodeType {
     const separateReview = this.getNode().typeVersion >= 2;
     const outputs: INodeExecutionData[][] = separateReview ? [[], []] : [[]];
     const items = this.getInputData();
-    for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+    // All items in one batch: one payment-id lookup and one index refresh for the execution, not one per item.
+    const continueOnFail = this.continueOnFail();
+    const results = await matchStepSettled(items.map((item) => item.json), setup.crm, setup.config, { stopAtFirstError: !continueOnFail });
+    for (const [itemIndex, result] of results.entries()) {
       const pairedItem = { item: itemIndex };
-      try {
-        const out = await matchStep(items[itemIndex]!.json, setup.crm, setup.config);
-        outputs[separateReview ? matchOutputOf(out) : 0]!.push({ json: toItemJson(out), pairedItem });
-      } catch (error) {
+      if (result.ok) {
+        outputs[separateReview ? matchOutputOf(result.value) : 0]!.push({ json: toItemJson(result.value), pairedItem });
+      } else {
         // As in mapItems: the failed item's input is not passed on, since it may still hold card data.
-        if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);
-        outputs[0]!.push({ json: { error: errorMessage(error) }, pairedItem });
+        if (!continueOnFail) throw toNodeError(this.getNode(), result.error, itemIndex);
+        outputs[0]!.push({ json: { error: errorMessage(result.error) }, pairedItem });
       }
     }
     return outputs;
