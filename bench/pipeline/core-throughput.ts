@@ -1,7 +1,8 @@
 /**
  * Core pipeline throughput on one core: verify → normalize → tokenize → match → upsert, with matches and upserts
- * batched the way n8n's Match Customer and CRM Upsert nodes receive them (all items of a run in one call). Printed beside the floor measured in
- * the same run over the same bytes: JSON.parse plus one HMAC-SHA256 per event, the least any verifier must do.
+ * batched the way n8n's Match Customer and CRM Upsert nodes receive them (all items of a run in one call).
+ * Printed beside the floor measured in the same run over the same bytes: JSON.parse plus one HMAC-SHA256 per
+ * event, the least any verifier must do.
  *
  *   node build/bench/pipeline/core-throughput.js [--events 20000] [--customers 4000] [--batch 100] [--postgres]
  *

@@ -1,9 +1,10 @@
 import type { CountryCode } from 'libphonenumber-js';
-import type { PaymentEvent } from '../contracts/payment-event';
+import type { PaymentEvent, TokenizedPaymentEvent } from '../contracts/payment-event';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
 import type { MatchConfig } from '../match/match-config';
 import type { PaymentMessage } from '../steps/payment-message';
-import { matchStep, tokenizeStep } from '../steps/steps';
+import { matchInBatch, tokenizeStep } from '../steps/steps';
+import { PaymentsMatcher } from '../match/match-customer';
 import { upsertToCrmStep, type SaasCrmTarget } from '../steps/upsert-to-crm';
 import type { SqlDatabase } from '../store/sql-database';
 import type { KeyProvider } from '../tokenize/key-provider';
@@ -62,26 +63,39 @@ export async function writePage(events: readonly PaymentEvent[], w: LedgerWriter
   // The match keys (email, phone, card…) of the new customers the waiting batch will create.
   const newKeys = new Set<string>();
   const keysOf = (m: PaymentMessage) => (m.match?.keys ?? []).map((k) => `${k.kind}\u0000${k.value}`);
+  // The payments up to the next write matched as one batch (one payment-id lookup, one index refresh): after a
+  // write the store has more to say, so the next payments get a new batch.
+  const tokenized: TokenizedPaymentEvent[] = [];
+  let matcher: PaymentsMatcher | undefined;
+  let first = 0;
+  const matchAt = (i: number): Promise<PaymentMessage> => {
+    if (!matcher || i - first >= limit) {
+      first = i;
+      for (let j = tokenized.length; j < Math.min(events.length, i + limit); j++) tokenized.push(tokenizeStep(events[j], w.keys));
+      matcher = new PaymentsMatcher(tokenized.slice(i, i + limit), { crm }, options);
+    }
+    return matchInBatch(matcher, i - first, tokenized[i]!, crm, options);
+  };
+  const writeWaiting = async () => {
+    await flush();
+    newKeys.clear();
+    matcher = undefined;
+  };
   let ranSince = Date.now();
-  for (const event of events) {
+  for (let i = 0; i < events.length; i++) {
     if (Date.now() - ranSince >= YIELD_AFTER_MS) {
       await new Promise<void>((resolve) => setImmediate(resolve));
       ranSince = Date.now();
     }
-    const tokenized = tokenizeStep(event, w.keys);
-    let matched = await matchStep(tokenized, crm, options);
+    let matched = await matchAt(i);
     if (matched.match?.customerId === null && keysOf(matched).some((k) => newKeys.has(k))) {
       // The same new customer's earlier payment waits in the batch: written first, this one then finds them.
-      await flush();
-      newKeys.clear();
-      matched = await matchStep(tokenized, crm, options);
+      await writeWaiting();
+      matched = await matchAt(i);
     }
     waiting.push(matched);
     if (matched.match?.customerId === null) for (const k of keysOf(matched)) newKeys.add(k);
-    if (waiting.length >= limit) {
-      await flush();
-      newKeys.clear();
-    }
+    if (waiting.length >= limit) await writeWaiting();
   }
   await flush();
   return counts;

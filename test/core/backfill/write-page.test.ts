@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { writePage } from '../../../nodes/core/backfill/write-page';
+import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { historyCredentials, historyLister } from '../../../nodes/core/sources/history';
 import { chargeObject } from '../../../sandbox/simulator/stripe-terminal-events';
@@ -49,5 +50,31 @@ describe('writing a page of history', () => {
     assert.ok(turnsDuringPage > 0, 'the event loop never turned while the page was written');
     const written = await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM ledger_payments');
     assert.equal(Number(written?.n), 300);
+  });
+
+  it('matches each ledger batch\'s payments with one payment-id lookup, not one per payment', async () => {
+    const charges = Array.from({ length: 250 }, (_, i) =>
+      chargeObject({
+        chargeId: `ch_lookup${i}`, paymentIntentId: `pi_lookup${i}`, amount: 500 + i, currency: 'eur',
+        created: Math.floor(SINCE.getTime() / 1000) + 250 - i, email: `lookup.${i}@example.com`,
+        card: { fingerprint: `fp_lookup_${i}`, last4: '4242', iin: '424242', expMonth: 4, expYear: 2030, brand: 'visa' },
+      }),
+    );
+    nock('https://api.stripe.com').get('/v1/charges').query(true).reply(200, { object: 'list', data: charges, has_more: false });
+    const lister = historyLister('stripe');
+    const page = await lister.list(historyCredentials(lister, { secretKey: STRIPE_KEY }), { cursor: null, since: SINCE, until: UNTIL, limit: 250 }, { http: axiosTransport(), now: () => new Date() });
+    const lookups: number[] = [];
+    const findByKeys = LocalSqlCrm.prototype.findByKeys;
+    LocalSqlCrm.prototype.findByKeys = function (this: LocalSqlCrm, keys) {
+      lookups.push(keys.length);
+      return findByKeys.call(this, keys);
+    };
+    try {
+      const counts = await writePage(page.events, { store: s.db, keys: testKeys(), defaultRegion: 'GB', batchSize: 100 });
+      assert.equal(counts.recorded, 250);
+    } finally {
+      LocalSqlCrm.prototype.findByKeys = findByKeys;
+    }
+    assert.deepEqual(lookups, [100, 100, 50]);
   });
 });
