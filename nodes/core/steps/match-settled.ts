@@ -3,10 +3,8 @@ import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { DEFAULT_MATCH_CONFIG, type MatchConfig } from '../match/match-config';
 import { PaymentsMatcher } from '../match/match-customer';
 import { readTokenizedEvent, type PaymentMessage } from './payment-message';
+import { asError, type Settled } from './settled';
 import { matchInBatch } from './steps';
-import type { Settled } from './upsert-settled';
-
-const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
 
 /**
  * Match Customer over all items of an engine's run (an n8n execution): each payment decided in order as matchStep

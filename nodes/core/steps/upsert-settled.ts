@@ -1,11 +1,9 @@
 import type { Crm } from '../crm/crm';
 import type { PaymentMessage } from './payment-message';
 import { readMatch, readTokenizedEvent } from './payment-message';
+import { asError, type Settled } from './settled';
 import { upsertStep } from './steps';
 
-export type Settled<T> = { ok: true; value: T } | { ok: false; error: Error };
-
-const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
 
 /** Why each item cannot go to CRM Upsert (undefined for the good ones), without writing anything. */
 export function upsertItemProblems(payloads: readonly unknown[]): Array<Error | undefined> {
