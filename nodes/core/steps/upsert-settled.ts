@@ -4,7 +4,6 @@ import { readMatch, readTokenizedEvent } from './payment-message';
 import { asError, type Settled } from './settled';
 import { upsertStep } from './steps';
 
-
 /** Why each item cannot go to CRM Upsert (undefined for the good ones), without writing anything. */
 export function upsertItemProblems(payloads: readonly unknown[]): Array<Error | undefined> {
   return payloads.map((payload) => {
