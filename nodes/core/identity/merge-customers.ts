@@ -3,6 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { InputError } from '../errors';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { PROFILE_COLUMN_NAMES } from '../crm/customer-columns';
+import { movePayments } from '../ledger/read-payments';
+import { addedTotals, ledgerTotalsOfEvents, seenOf, takenTotals, totalsRowsOf, writeTotalsRows, type TotalsRow } from './merged-totals';
 import { forgetKeptApart } from './kept-apart';
 
 interface CardRow {
@@ -27,6 +29,10 @@ interface Moved {
   cardsAdded: string[];
   /** Columns of `into` that were empty and took `from`'s value. */
   filled: Record<string, string>;
+  /** `from`'s totals, added to `into`'s (absent from merges recorded before merges kept them). */
+  totals?: TotalsRow[];
+  /** The ledger's payments that named `from` (absent from merges recorded before the ledger's payments moved). */
+  payments?: { source: string; paymentId: string }[];
 }
 
 export interface MergeRecord {
@@ -54,27 +60,25 @@ async function customer(tx: SqlExecutor, id: string, field: string): Promise<Rec
   return row;
 }
 
-/** Customer totals rebuilt from the transactions, the only source of truth a merge or undo needs. */
-export async function recomputeTotals(tx: SqlExecutor, customerId: string): Promise<void> {
-  await tx.run('DELETE FROM customer_totals WHERE customer_id = ?', [customerId]);
-  await tx.run(
-    `INSERT INTO customer_totals (customer_id, currency, payments, gross_minor, refunded_minor, first_seen, last_seen)
-     SELECT customer_id, currency,
-            SUM(CASE WHEN kind = 'payment' THEN 1 ELSE 0 END),
-            SUM(CASE WHEN kind = 'payment' THEN amount_minor ELSE 0 END),
-            SUM(CASE WHEN kind = 'refund' THEN amount_minor ELSE 0 END),
-            MIN(occurred_at), MAX(occurred_at)
-       FROM transactions
-      WHERE customer_id = ? AND (kind = 'payment' OR (kind = 'refund' AND amount_minor > 0))
-      GROUP BY customer_id, currency`,
-    [customerId],
+/**
+ * The ledger's payments that name this customer, among those of its transactions (the ledger has no index by
+ * customer): the payments a merge moves with the transactions.
+ */
+async function ledgerPaymentsOf(tx: SqlExecutor, customerId: string): Promise<{ source: string; paymentId: string }[]> {
+  const rows = await tx.all<{ source: string; payment_id: string }>(
+    `SELECT DISTINCT t.source, t.payment_id FROM transactions t
+       JOIN ledger_payments p ON p.source = t.source AND p.payment_id = t.payment_id
+      WHERE t.customer_id = ? AND p.customer_id = ?`,
+    [customerId, customerId],
   );
+  return rows.map((r) => ({ source: r.source, paymentId: r.payment_id }));
 }
 
 /**
- * Merges customer `from` into `into`: keys, cards and transactions move, empty profile fields of `into` are
- * filled from `from`, totals are rebuilt, and `from` is kept as a tombstone pointing at `into`. The merge is
- * recorded with its evidence and with what it moved, so `undoMerge` can restore both customers.
+ * Merges customer `from` into `into`: keys, cards, transactions and the ledger's payments move, empty profile
+ * fields of `into` are filled from `from`, `from`'s totals are added to `into`'s, and `from` is kept as a tombstone
+ * pointing at `into`. The merge is recorded with its evidence and with what it moved, so `undoMerge` can restore
+ * both customers.
  */
 export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Promise<MergeRecord> {
   const { into, from } = request;
@@ -88,6 +92,9 @@ export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Pr
     const keys = await tx.all<{ kind: string; value: string }>('SELECT kind, value FROM customer_keys WHERE customer_id = ?', [from]);
     await tx.run('UPDATE customer_keys SET customer_id = ? WHERE customer_id = ?', [into, from]);
     const transactions = (await tx.all<{ event_id: string }>('SELECT event_id FROM transactions WHERE customer_id = ?', [from])).map((r) => r.event_id);
+    // The ledger's payments follow their transactions, so listing a customer's payments finds them.
+    const payments = await ledgerPaymentsOf(tx, from);
+    await movePayments(tx, from, into, payments);
     await tx.run('UPDATE transactions SET customer_id = ? WHERE customer_id = ?', [into, from]);
     const cards = await tx.all<CardRow>(
       'SELECT card_key, bin, last4, exp_month, exp_year, brand, wallet, token, processor, created_at FROM customer_cards WHERE customer_id = ?',
@@ -111,9 +118,10 @@ export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Pr
     }
     await tx.run('UPDATE customers SET merged_into = ?, updated_at = ? WHERE id = ?', [into, now, from]);
     await tx.run('UPDATE customers SET updated_at = ? WHERE id = ?', [now, into]);
-    await recomputeTotals(tx, into);
-    await recomputeTotals(tx, from);
-    const moved: Moved = { keys, transactions, cards, cardsAdded, filled };
+    const totals = await totalsRowsOf(tx, from);
+    await writeTotalsRows(tx, into, addedTotals(await totalsRowsOf(tx, into), totals));
+    await writeTotalsRows(tx, from, []);
+    const moved: Moved = { keys, transactions, cards, cardsAdded, filled, totals, payments };
     const id = `mrg_${randomBytes(12).toString('base64url')}`;
     const actor = request.actor ?? 'operator';
     // A person merging the two overrides an earlier Keep Apart of the same pair.
@@ -127,8 +135,8 @@ export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Pr
 }
 
 /**
- * Undoes a merge: what it moved goes back to the customer it came from, filled-in fields that still hold the
- * merged value are emptied again, and both customers' totals are rebuilt. What happened after the merge stays
+ * Undoes a merge: what it moved goes back to the customer it came from (its totals as they were moved),
+ * filled-in fields that still hold the merged value are emptied again. What happened after the merge stays
  * with the surviving customer: a payment recorded for it since was matched to it on its own evidence.
  */
 export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'operator'): Promise<MergeRecord> {
@@ -155,6 +163,7 @@ export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'opera
     for (const eventId of moved.transactions) {
       await tx.run('UPDATE transactions SET customer_id = ? WHERE event_id = ? AND customer_id = ?', [from, eventId, into]);
     }
+    await movePayments(tx, into, from, moved.payments ?? []);
     for (const key of moved.cardsAdded) await tx.run('DELETE FROM customer_cards WHERE customer_id = ? AND card_key = ?', [into, key]);
     for (const c of moved.cards) {
       await tx.run(
@@ -169,8 +178,9 @@ export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'opera
     }
     await tx.run('UPDATE customers SET merged_into = NULL, updated_at = ? WHERE id = ?', [now, from]);
     await tx.run('UPDATE customers SET updated_at = ? WHERE id = ?', [now, into]);
-    await recomputeTotals(tx, into);
-    await recomputeTotals(tx, from);
+    const back = moved.totals ?? (await ledgerTotalsOfEvents(tx, moved.transactions));
+    await writeTotalsRows(tx, into, takenTotals(await totalsRowsOf(tx, into), back, await seenOf(tx, into)));
+    await writeTotalsRows(tx, from, back);
     await tx.run('UPDATE identity_merges SET undone_at = ? WHERE id = ?', [now, mergeId]);
     return { id: row.id, into, from, evidence: JSON.parse(row.evidence), actor, mergedAt: row.merged_at, undoneAt: now };
   }, { lockKeys });

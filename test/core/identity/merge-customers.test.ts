@@ -5,7 +5,8 @@ import { applyAutoMerges, identityOf, resolveCustomerId } from '../../../nodes/c
 import { mergeCustomers, undoMerge } from '../../../nodes/core/identity/merge-customers';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { tokenize } from '../../../nodes/core/tokenize/tokenize';
-import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { paymentsOf } from '../../../nodes/core/ledger/read-payments';
+import { chargeObject, disputeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { testKeys } from '../../support/temp-store';
 import { matchAndRecord, payment, seedCustomers } from '../match/match-fixtures';
 import { dialectStores, type DialectStore } from '../match/store-dialects';
@@ -72,6 +73,41 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
     await undoMerge(s.db, merge.id);
     const ids = (await history(s, a)).transactions.map((t) => t.event_id);
     assert.ok(ids.includes(later.upsert.eventId));
+  });
+
+  it('keeps a lost dispute in the survivor\'s totals: they are rebuilt by the ledger\'s money rules, and the ledger\'s payments follow', async () => {
+    // Ada's USD payment of 1,200 is disputed and lost: 1,200 went back to the cardholder.
+    const [adaPayment] = (await paymentsOf(s.db, { customerId: a, limit: 10 })).payments.filter((p) => p.currency === 'USD');
+    const lost = tokenize(normalizeStripeEvent(stripeEvent('charge.dispute.closed', disputeObject({
+      amount: 1200, charge: `ch_${adaPayment!.paymentId.replace(/^pi_/, '')}`, paymentIntentId: adaPayment!.paymentId, status: 'lost', created: 1_700_000_400,
+    }))), testKeys());
+    await matchAndRecord(s.crm, lost);
+    const usd = async (id: string) => (await history(s, id)).totals.filter((t) => t.currency === 'USD').map((t) => [t.payments, t.gross_minor, t.refunded_minor]);
+    assert.deepEqual(await usd(a), [[1, 1200, 1200]]);
+    const listed = async (id: string) => (await paymentsOf(s.db, { customerId: id, limit: 10 })).payments.map((p) => p.paymentId).sort();
+    const [adaBefore, walkInBefore] = [await listed(a), await listed(b)];
+    assert.deepEqual(walkInBefore, ['pi_b']);
+
+    const merge = await mergeCustomers(s.db, { into: a, from: b, evidence: 'test' });
+    assert.deepEqual(await usd(a), [[2, 4200, 1700]], 'the chargeback and the walk-in\'s partial refund, both');
+    assert.deepEqual(await listed(a), [...adaBefore, 'pi_b'].sort());
+    assert.deepEqual(await listed(b), []);
+
+    await undoMerge(s.db, merge.id);
+    assert.deepEqual(await usd(a), [[1, 1200, 1200]]);
+    assert.deepEqual([await listed(a), await listed(b)], [adaBefore, walkInBefore]);
+  });
+
+  it('undoes a merge recorded before merges kept the totals they moved, from the ledger\'s deltas of its transactions', async () => {
+    const before = { a: await history(s, a), b: await history(s, b) };
+    const merge = await mergeCustomers(s.db, { into: a, from: b, evidence: 'test' });
+    const row = await s.db.get<{ moved: string }>('SELECT moved FROM identity_merges WHERE id = ?', [merge.id]);
+    const older = JSON.parse(row!.moved) as Record<string, unknown>;
+    assert.ok(older.totals, 'the merge keeps the totals it moved');
+    delete older.totals;
+    await s.db.run('UPDATE identity_merges SET moved = ? WHERE id = ?', [JSON.stringify(older), merge.id]);
+    await undoMerge(s.db, merge.id);
+    assert.deepEqual({ a: await history(s, a), b: await history(s, b) }, before);
   });
 
   it('two payments proposing the same auto-merge at once merge once; the second finds it made and does not fail', async () => {
