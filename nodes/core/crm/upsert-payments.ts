@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
+import { makesCustomer, newCustomerId } from '../match/new-customer';
 import { normalizeEmail } from '../match/normalize-keys';
 import { descriptorOfCard } from '../match/normalized-record';
 import { ledgerEventOf, type LedgerEvent } from '../ledger/ledger-event';
 import type { Crm, CustomerUpsert, TransactionOutcome } from './crm';
+
+export { newCustomerId };
 
 export interface PaymentToUpsert {
   event: TokenizedPaymentEvent;
@@ -15,21 +17,9 @@ export interface UpsertResult extends TransactionOutcome {
   customerCreated: boolean;
 }
 
-/**
- * The id a new customer gets. Derived from the payment, not the event: a PaymentIntent event and its charge
- * event can arrive at once, and must create one customer between them, also when a retry replays one of them.
- */
-export function newCustomerId(event: Pick<TokenizedPaymentEvent, 'source' | 'paymentId'>): string {
-  return `cus_${createHash('sha256').update(`${event.source}:${event.paymentId}`).digest('base64url').slice(0, 22)}`;
-}
-
-/**
- * A failed payment tells us about an attempt, not about a customer: it never creates one. Nor does a dispute: it
- * is about a sale, and usually names only that sale, so it belongs to the sale's customer or, for a sale this
- * pack never recorded (an online one), to nobody.
- */
+/** A match that found nobody makes a customer, unless the event is one that never does (match/new-customer.ts). */
 function createsCustomer(p: PaymentToUpsert): boolean {
-  return p.match.customerId === null && p.event.kind !== 'failure' && p.event.kind !== 'dispute';
+  return p.match.customerId === null && makesCustomer(p.event.kind);
 }
 
 /** CRM upsert step: customers first (idempotent by id), then transactions (idempotent by event id). */

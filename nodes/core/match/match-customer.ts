@@ -6,6 +6,7 @@ import { CustomerIndex } from './customer-index';
 import { decide } from './decide';
 import { EXACT_KEY_CONFIDENCE } from './exact-confidence';
 import { matchExact } from './exact-match';
+import { makesCustomer, newCustomerId } from './new-customer';
 import { DEFAULT_MATCH_CONFIG, resolveMatchConfig, type MatchConfig, type ResolvedMatchConfig } from './match-config';
 import type { CustomerChangeSource } from './match-record';
 import { keysOfEvent } from './normalize-keys';
@@ -72,6 +73,8 @@ export class PaymentsMatcher {
   private begun = false;
   private indexStale = false;
   private readonly movedTo = new Map<string, string>();
+  /** The customer each payment decided earlier in this batch goes to (found, or to be made for it). */
+  private readonly decided = new Map<string, string>();
 
   constructor(private readonly events: readonly TokenizedPaymentEvent[], private readonly deps: MatchDeps, private readonly config: MatchConfig = DEFAULT_MATCH_CONFIG) {
     this.cfg = resolveMatchConfig(config);
@@ -105,9 +108,12 @@ export class PaymentsMatcher {
   async match(i: number): Promise<MatchResult> {
     const event = this.events[i]!;
     const pushed = await pushedCustomer(event, this.deps, this.config);
-    if (pushed && 'link' in pushed) return pushed.link;
-    const result = await this.onKeysAndFields(i);
-    return pushed ? { ...result, explanation: `${pushed.note} ${result.explanation}` } : result;
+    const result = pushed && 'link' in pushed ? pushed.link : await this.onKeysAndFields(i);
+    const attach = this.keys[i];
+    // A later event of this payment in the batch goes where this one goes, as it would once this one is recorded.
+    const goesTo = result.customerId ?? (makesCustomer(event.kind) ? newCustomerId(event) : undefined);
+    if (goesTo && !(attach instanceof Error) && !this.decided.has(keyText(attach![0]!))) this.decided.set(keyText(attach![0]!), goesTo);
+    return pushed && 'note' in pushed ? { ...result, explanation: `${pushed.note} ${result.explanation}` } : result;
   }
 
   /**
@@ -141,6 +147,15 @@ export class PaymentsMatcher {
           keys: attach, tier: 'exact',
         };
       }
+    }
+    const earlier = this.decided.get(keyText(paymentKey));
+    if (earlier) {
+      const customerId = this.followMerges(earlier);
+      return {
+        customerId, confidence: EXACT_KEY_CONFIDENCE.paymentId, matchedOn: ['paymentId'], decision: 'link',
+        explanation: `Matched ${customerId} on paymentId: another event of this payment, earlier in this batch, is for them.`,
+        keys: attach, tier: 'exact',
+      };
     }
     if (!this.index) {
       if (!this.deps.crm) throw new Error('matchCustomer needs a CRM, a customer source or an index');

@@ -3,7 +3,12 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { MatchKey } from '../../../nodes/core/contracts/customer';
 import type { CustomerChangePage } from '../../../nodes/core/match/match-record';
 import { matchStepSettled } from '../../../nodes/core/steps/match-settled';
+import { newCustomerId } from '../../../nodes/core/match/new-customer';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { matchStep } from '../../../nodes/core/steps/steps';
+import { tokenize } from '../../../nodes/core/tokenize/tokenize';
+import { paymentIntentObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { testKeys } from '../../support/temp-store';
 import { matchAndRecord, payment, seedCustomers, strangers } from '../match/match-fixtures';
 import { dialectStores, type DialectStore } from '../match/store-dialects';
 
@@ -62,6 +67,25 @@ for (const store of stores) describe(`Match Customer over a batch of items on ${
       ['cus_kim_batch', matches[0]?.matchedOn[0]],
       ['cus_kim_batch', 'paymentId'],
       ['cus_kim_batch', 'cardToken'],
+    ]);
+  });
+
+  it('sends a payment\'s later events in the batch where its first event goes, as they would go once it is recorded', async () => {
+    // The first event makes a new customer; the second carries a stranger's email, yet it is the same payment.
+    const first = payment({ email: 'split.payment@example.com', paymentIntentId: 'pi_split_batch' });
+    const second = payment({ email: 'olga.abbott@example.org', paymentIntentId: 'pi_split_batch' });
+    // A declined attempt makes nobody: the same PaymentIntent's success is decided on its own evidence.
+    const declined = tokenize(normalizeStripeEvent(stripeEvent('payment_intent.payment_failed', paymentIntentObject({
+      amount: 900, paymentIntentId: 'pi_retry_batch', email: 'retry.batch@example.com', failed: { code: 'card_declined', message: 'Declined' },
+    }))), testKeys());
+    const retried = payment({ email: 'olga.abbott@example.org', paymentIntentId: 'pi_retry_batch' });
+    const results = await matchStepSettled([first, second, declined, retried], s.crm);
+    const matches = results.map((r) => (r.ok ? r.value.match : undefined));
+    assert.deepEqual(matches.map((m) => [m?.decision, m?.customerId, m?.matchedOn[0]]), [
+      ['create', null, undefined],
+      ['link', newCustomerId(first), 'paymentId'],
+      ['create', null, undefined],
+      ['link', 'cus_stranger_0_0', 'email'],
     ]);
   });
 

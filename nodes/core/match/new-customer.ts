@@ -1,0 +1,19 @@
+import { createHash } from 'node:crypto';
+import type { TokenizedPaymentEvent } from '../contracts/payment-event';
+
+/**
+ * The id a new customer gets. Derived from the payment, not the event: a PaymentIntent event and its charge
+ * event can arrive at once, and must create one customer between them, also when a retry replays one of them.
+ */
+export function newCustomerId(event: Pick<TokenizedPaymentEvent, 'source' | 'paymentId'>): string {
+  return `cus_${createHash('sha256').update(`${event.source}:${event.paymentId}`).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * Whether recording this event with no customer matched makes one. A failed payment tells about an attempt, not
+ * about a customer: it never creates one. Nor does a dispute: it is about a sale, and usually names only that
+ * sale, so it belongs to the sale's customer or, for a sale this pack never recorded (an online one), to nobody.
+ */
+export function makesCustomer(kind: TokenizedPaymentEvent['kind']): boolean {
+  return kind !== 'failure' && kind !== 'dispute';
+}
