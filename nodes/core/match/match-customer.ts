@@ -59,7 +59,9 @@ export interface MergedAway {
  * and one index refresh for the whole batch instead of one of each per payment: an n8n execution's items cost two
  * store round trips, not two per payment. Nothing else writes between the decisions of one batch except the merges
  * Match Customer makes, which it reports through `merged` so the next decisions see them. A change another process
- * makes meanwhile is seen by the next batch, as a refresh interval would.
+ * makes meanwhile is seen by the next batch, as a refresh interval would. What a batch cannot find in the store is
+ * an earlier payment of the same batch: a payment's later events go where its first goes, as they would once it is
+ * recorded, so a batch never splits a payment between customers.
  */
 export class PaymentsMatcher {
   private readonly cfg: ResolvedMatchConfig;
@@ -109,10 +111,13 @@ export class PaymentsMatcher {
     const event = this.events[i]!;
     const pushed = await pushedCustomer(event, this.deps, this.config);
     const result = pushed && 'link' in pushed ? pushed.link : await this.onKeysAndFields(i);
-    const attach = this.keys[i];
     // A later event of this payment in the batch goes where this one goes, as it would once this one is recorded.
     const goesTo = result.customerId ?? (makesCustomer(event.kind) ? newCustomerId(event) : undefined);
-    if (goesTo && !(attach instanceof Error) && !this.decided.has(keyText(attach![0]!))) this.decided.set(keyText(attach![0]!), goesTo);
+    const attach = this.keys[i];
+    if (goesTo && Array.isArray(attach)) {
+      const payment = keyText(attach[0]!);
+      if (!this.decided.has(payment)) this.decided.set(payment, goesTo);
+    }
     return pushed && 'note' in pushed ? { ...result, explanation: `${pushed.note} ${result.explanation}` } : result;
   }
 
