@@ -202,7 +202,8 @@ interface TotalsDelta {
   seenAt: string;
 }
 
-interface TotalRow {
+/** A customer's totals in one currency, as customer_totals holds them. */
+export interface TotalRow {
   customer_id: string;
   currency: string;
   payments: number;

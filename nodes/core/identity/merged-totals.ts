@@ -1,3 +1,4 @@
+import type { TotalRow } from '../crm/local-sql-crm';
 import type { SqlExecutor } from '../store/sql-database';
 
 /**
@@ -5,14 +6,7 @@ import type { SqlExecutor } from '../store/sql-database';
  * the customer's events (crm/local-sql-crm.ts adds each event's as it is recorded), so a merge adds one
  * customer's to the other's and its undo takes them back: no second reading of the money rules.
  */
-export interface TotalsRow {
-  currency: string;
-  payments: number;
-  gross_minor: number;
-  refunded_minor: number;
-  first_seen: string | null;
-  last_seen: string | null;
-}
+export type TotalsRow = Omit<TotalRow, 'customer_id'>;
 
 export async function totalsRowsOf(tx: SqlExecutor, customerId: string): Promise<TotalsRow[]> {
   const rows = await tx.all<TotalsRow>(
