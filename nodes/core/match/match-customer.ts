@@ -137,7 +137,6 @@ export class PaymentsMatcher {
     const paymentKey = attach[0]!;
     this.begin();
     if (this.known) {
-      // Events of one payment (a PaymentIntent and its charge, a refund months later) belong together.
       const known = await this.known.catch(async (e: unknown) => {
         await this.refreshed?.catch(() => undefined);
         throw e;
@@ -145,23 +144,11 @@ export class PaymentsMatcher {
       const owner = known.get(keyText(paymentKey));
       if (owner) {
         await this.refreshed?.catch(() => undefined);
-        const customerId = this.followMerges(owner);
-        return {
-          customerId, confidence: EXACT_KEY_CONFIDENCE.paymentId, matchedOn: ['paymentId'], decision: 'link',
-          explanation: `Matched ${customerId} on paymentId: another event of this payment is already recorded for them.`,
-          keys: attach, tier: 'exact',
-        };
+        return linkedByPayment(this.followMerges(owner), attach, 'another event of this payment is already recorded for them');
       }
     }
     const earlier = this.decided.get(keyText(paymentKey));
-    if (earlier) {
-      const customerId = this.followMerges(earlier);
-      return {
-        customerId, confidence: EXACT_KEY_CONFIDENCE.paymentId, matchedOn: ['paymentId'], decision: 'link',
-        explanation: `Matched ${customerId} on paymentId: another event of this payment, earlier in this batch, is for them.`,
-        keys: attach, tier: 'exact',
-      };
-    }
+    if (earlier) return linkedByPayment(this.followMerges(earlier), attach, 'another event of this payment, earlier in this batch, is for them');
     if (!this.index) {
       if (!this.deps.crm) throw new Error('matchCustomer needs a CRM, a customer source or an index');
       return matchExact(event, this.deps.crm, { defaultRegion: this.cfg.normalize.defaultRegion });
@@ -203,6 +190,14 @@ export class PaymentsMatcher {
     for (let hops = 0; this.movedTo.has(id) && hops < this.movedTo.size; hops++) id = this.movedTo.get(id)!;
     return id;
   }
+}
+
+/** The payment's own customer: events of one payment (a PaymentIntent and its charge, a refund months later) belong together. */
+function linkedByPayment(customerId: string, keys: MatchKey[], why: string): MatchResult {
+  return {
+    customerId, confidence: EXACT_KEY_CONFIDENCE.paymentId, matchedOn: ['paymentId'], decision: 'link',
+    explanation: `Matched ${customerId} on paymentId: ${why}.`, keys, tier: 'exact',
+  };
 }
 
 const keyText = (k: { kind: string; value: string }) => `${k.kind}\u0000${k.value}`;
