@@ -4,6 +4,7 @@ import { InputError } from '../errors';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { PROFILE_COLUMN_NAMES } from '../crm/customer-columns';
 import { movePayments } from '../ledger/read-payments';
+import { giveBackSegments, moveSegments, type SegmentsMoved } from './merged-segments';
 import { addedTotals, ledgerTotalsOfEvents, seenOf, takenTotals, totalsRowsOf, writeTotalsRows, type TotalsRow } from './merged-totals';
 import { forgetKeptApart } from './kept-apart';
 
@@ -33,6 +34,8 @@ interface Moved {
   totals?: TotalsRow[];
   /** The ledger's payments that named `from` (absent from merges recorded before the ledger's payments moved). */
   payments?: { source: string; paymentId: string }[];
+  /** `from`'s segment payments and counters (absent from merges recorded before segment statistics moved). */
+  segments?: SegmentsMoved;
 }
 
 export interface MergeRecord {
@@ -75,8 +78,9 @@ async function ledgerPaymentsOf(tx: SqlExecutor, customerId: string): Promise<{ 
 }
 
 /**
- * Merges customer `from` into `into`: keys, cards, transactions and the ledger's payments move, empty profile
- * fields of `into` are filled from `from`, `from`'s totals are added to `into`'s, and `from` is kept as a tombstone
+ * Merges customer `from` into `into`: keys, cards, transactions, the ledger's payments and the segment statistics'
+ * payments move, empty profile fields of `into` are filled from `from`, `from`'s totals are added to `into`'s,
+ * `into`'s segment statistics are rebuilt from the payments it now holds, and `from` is kept as a tombstone
  * pointing at `into`. The merge is recorded with its evidence and with what it moved, so `undoMerge` can restore
  * both customers.
  */
@@ -121,7 +125,8 @@ export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Pr
     const totals = await totalsRowsOf(tx, from);
     await writeTotalsRows(tx, into, addedTotals(await totalsRowsOf(tx, into), totals));
     await writeTotalsRows(tx, from, []);
-    const moved: Moved = { keys, transactions, cards, cardsAdded, filled, totals, payments };
+    const segments = await moveSegments(tx, from, into, now);
+    const moved: Moved = { keys, transactions, cards, cardsAdded, filled, totals, payments, segments };
     const id = `mrg_${randomBytes(12).toString('base64url')}`;
     const actor = request.actor ?? 'operator';
     // A person merging the two overrides an earlier Keep Apart of the same pair.
@@ -181,6 +186,7 @@ export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'opera
     const back = moved.totals ?? (await ledgerTotalsOfEvents(tx, moved.transactions));
     await writeTotalsRows(tx, into, takenTotals(await totalsRowsOf(tx, into), back, await seenOf(tx, into)));
     await writeTotalsRows(tx, from, back);
+    if (moved.segments) await giveBackSegments(tx, moved.segments, from, into, now);
     await tx.run('UPDATE identity_merges SET undone_at = ? WHERE id = ?', [now, mergeId]);
     return { id: row.id, into, from, evidence: JSON.parse(row.evidence), actor, mergedAt: row.merged_at, undoneAt: now };
   }, { lockKeys });

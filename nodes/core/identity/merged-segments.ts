@@ -1,0 +1,113 @@
+import type { SqlExecutor } from '../store/sql-database';
+
+/**
+ * What a merge moved of the segment statistics: the merged customer's counted payments and preference counters.
+ * The survivor's statistics are then rebuilt from the payments it holds, so RFM, CLV and the flags see one person.
+ */
+export interface SegmentsMoved {
+  payments: { source: string; paymentId: string }[];
+  counters: CounterRow[];
+}
+
+interface CounterRow {
+  dimension: string;
+  item: string;
+  hits: number;
+  amount_minor: number;
+}
+
+/** `from`'s counted payments and counters go to `into`; both customers' statistics are rebuilt. */
+export async function moveSegments(tx: SqlExecutor, from: string, into: string, now: string): Promise<SegmentsMoved> {
+  const payments = (await tx.all<{ source: string; payment_id: string }>('SELECT source, payment_id FROM segment_payments WHERE customer_id = ?', [from]))
+    .map((r) => ({ source: r.source, paymentId: r.payment_id }));
+  await tx.run('UPDATE segment_payments SET customer_id = ? WHERE customer_id = ?', [into, from]);
+  const counters = (await tx.all<CounterRow>('SELECT dimension, item, hits, amount_minor FROM segment_counters WHERE customer_id = ?', [from]))
+    .map((c) => ({ ...c, hits: Number(c.hits), amount_minor: Number(c.amount_minor) }));
+  await addCounters(tx, into, counters, 1);
+  await tx.run('DELETE FROM segment_counters WHERE customer_id = ?', [from]);
+  await rebuildSegmentStats(tx, into, now);
+  await rebuildSegmentStats(tx, from, now);
+  return { payments, counters };
+}
+
+/** Undo: what the merge moved goes back to `from`, and both customers' statistics are rebuilt. */
+export async function giveBackSegments(tx: SqlExecutor, moved: SegmentsMoved, from: string, into: string, now: string): Promise<void> {
+  for (const p of moved.payments) {
+    await tx.run('UPDATE segment_payments SET customer_id = ? WHERE source = ? AND payment_id = ? AND customer_id = ?', [from, p.source, p.paymentId, into]);
+  }
+  await addCounters(tx, into, moved.counters, -1);
+  await tx.run('DELETE FROM segment_counters WHERE customer_id = ? AND hits <= 0', [into]);
+  await addCounters(tx, from, moved.counters, 1);
+  await rebuildSegmentStats(tx, into, now);
+  await rebuildSegmentStats(tx, from, now);
+}
+
+async function addCounters(tx: SqlExecutor, customerId: string, counters: readonly CounterRow[], sign: 1 | -1): Promise<void> {
+  for (const c of counters) {
+    await tx.run(
+      `INSERT INTO segment_counters (customer_id, dimension, item, hits, amount_minor) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (customer_id, dimension, item) DO UPDATE SET hits = segment_counters.hits + excluded.hits,
+         amount_minor = segment_counters.amount_minor + excluded.amount_minor`,
+      [customerId, c.dimension, c.item, sign * c.hits, sign * c.amount_minor],
+    );
+  }
+}
+
+interface StatsAggregate {
+  currency: string;
+  payments: number;
+  purchase_days: number;
+  gross: number;
+  refunded: number;
+  chargeback: number;
+  disputes: number;
+  disputed_open: number;
+  first_seen: string;
+  last_seen: string;
+  first_day: number;
+  last_day: number;
+  first_day_value: number;
+}
+
+/**
+ * A customer's statistics per currency from the payments counted for them, as the Segment step adds them up one
+ * event at a time (segment/stats-repository.ts): purchase days are distinct days, the first day's value is its
+ * payments' net. Evaluations (RFM, CLV, flags, segment) stay until the next payment or batch run rewrites them.
+ */
+export async function rebuildSegmentStats(tx: SqlExecutor, customerId: string, now: string): Promise<void> {
+  const rows = await tx.all<StatsAggregate>(
+    `SELECT p.currency, COUNT(*) AS payments, COUNT(DISTINCT p.day) AS purchase_days, SUM(p.amount_minor) AS gross,
+            SUM(p.refunded_minor) AS refunded, SUM(p.chargeback_minor) AS chargeback,
+            SUM(CASE WHEN p.dispute_state IS NOT NULL THEN 1 ELSE 0 END) AS disputes,
+            SUM(CASE WHEN p.dispute_state = 'open' THEN p.disputed_minor ELSE 0 END) AS disputed_open,
+            MIN(p.occurred_at) AS first_seen, MAX(p.occurred_at) AS last_seen, MIN(p.day) AS first_day, MAX(p.day) AS last_day,
+            SUM(CASE WHEN p.day = f.first_day THEN p.amount_minor - p.refunded_minor - p.chargeback_minor ELSE 0 END) AS first_day_value
+       FROM segment_payments p
+       JOIN (SELECT currency, MIN(day) AS first_day FROM segment_payments WHERE customer_id = ? AND counted = 1 GROUP BY currency) f
+         ON f.currency = p.currency
+      WHERE p.customer_id = ? AND p.counted = 1
+      GROUP BY p.currency`,
+    [customerId, customerId],
+  );
+  const kept = new Set(rows.map((r) => r.currency));
+  for (const { currency } of await tx.all<{ currency: string }>('SELECT currency FROM segment_stats WHERE customer_id = ?', [customerId])) {
+    if (!kept.has(currency)) await tx.run('DELETE FROM segment_stats WHERE customer_id = ? AND currency = ?', [customerId, currency]);
+  }
+  for (const r of rows) {
+    await tx.run(
+      `INSERT INTO segment_stats (customer_id, currency, payments, purchase_days, gross_minor, refunded_minor, chargeback_minor, disputes,
+         disputed_open_minor, first_seen, last_seen, first_day, last_day, first_day_value_minor, version, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)
+       ON CONFLICT (customer_id, currency) DO UPDATE SET payments = excluded.payments, purchase_days = excluded.purchase_days,
+         gross_minor = excluded.gross_minor, refunded_minor = excluded.refunded_minor, chargeback_minor = excluded.chargeback_minor,
+         disputes = excluded.disputes, disputed_open_minor = excluded.disputed_open_minor, first_seen = excluded.first_seen,
+         last_seen = excluded.last_seen, first_day = excluded.first_day, last_day = excluded.last_day,
+         first_day_value_minor = excluded.first_day_value_minor, version = segment_stats.version + 1, updated_at = excluded.updated_at`,
+      [
+        customerId, r.currency, Number(r.payments), Number(r.purchase_days), Number(r.gross), Number(r.refunded), Number(r.chargeback),
+        Number(r.disputes), Number(r.disputed_open), r.first_seen, r.last_seen, Number(r.first_day), Number(r.last_day), Number(r.first_day_value), now,
+      ],
+    );
+  }
+}
+
