@@ -4,7 +4,7 @@ import { InputError } from '../errors';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { PROFILE_COLUMN_NAMES } from '../crm/customer-columns';
 import { movePayments } from '../ledger/read-payments';
-import { giveBackSegments, moveSegments, type SegmentsMoved } from './merged-segments';
+import { giveBackSegments, moveSegments, type SegmentsMoved } from '../segment/merged-customers';
 import { addedTotals, ledgerTotalsOfEvents, seenOf, takenTotals, totalsRowsOf, writeTotalsRows, type TotalsRow } from './merged-totals';
 import { forgetKeptApart } from './kept-apart';
 

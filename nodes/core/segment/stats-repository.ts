@@ -239,23 +239,12 @@ export class SegmentStatsRepository {
       const c = categories.get(li.category) ?? [0, 0];
       categories.set(li.category, [c[0] + (li.quantity ?? 1), c[1] + (li.amountMinor ?? 0)]);
     }
-    // One row per key: Postgres refuses an upsert that touches the same row twice in one statement.
     for (const [category, [hits, amount]] of categories) items.push(['category', category, hits, amount]);
-    const values = items.map(() => '(?, ?, ?, ?, ?)').join(', ');
-    await tx.run(
-      `INSERT INTO segment_counters (customer_id, dimension, item, hits, amount_minor) VALUES ${values}
-       ON CONFLICT (customer_id, dimension, item) DO UPDATE SET hits = segment_counters.hits + excluded.hits,
-         amount_minor = segment_counters.amount_minor + excluded.amount_minor`,
-      items.flatMap(([dimension, item, hits, amount]) => [customerId, dimension, item, hits, amount]),
-    );
+    await addToCounters(tx, customerId, items.map(([dimension, item, hits, amountMinor]) => ({ dimension, item, hits, amountMinor })));
   }
 
   private async bump(tx: SqlExecutor, customerId: string, dimension: string, item: string, amount: number): Promise<void> {
-    await tx.run(
-      `INSERT INTO segment_counters (customer_id, dimension, item, hits, amount_minor) VALUES (?, ?, ?, 1, ?)
-       ON CONFLICT (customer_id, dimension, item) DO UPDATE SET hits = segment_counters.hits + 1, amount_minor = segment_counters.amount_minor + excluded.amount_minor`,
-      [customerId, dimension, item, amount],
-    );
+    await addToCounters(tx, customerId, [{ dimension, item, hits: 1, amountMinor: amount }]);
   }
 
   async stats(tx: SqlExecutor, customerId: string, currency: string): Promise<StatsRow | undefined> {
@@ -268,12 +257,8 @@ export class SegmentStatsRepository {
     return r ? statsFromRow(r) : undefined;
   }
 
-  async counters(tx: SqlExecutor, customerId: string): Promise<{ dimension: string; item: string; hits: number; amountMinor: number }[]> {
-    const rows = await tx.all<{ dimension: string; item: string; hits: number; amount_minor: number }>(
-      'SELECT dimension, item, hits, amount_minor FROM segment_counters WHERE customer_id = ?',
-      [customerId],
-    );
-    return rows.map((r) => ({ dimension: r.dimension, item: r.item, hits: Number(r.hits), amountMinor: Number(r.amount_minor) }));
+  counters(tx: SqlExecutor, customerId: string): Promise<CounterAddition[]> {
+    return countersOf(tx, customerId);
   }
 
   /** The customer's most recent counted payments other than this one, newest first. */
@@ -286,6 +271,37 @@ export class SegmentStatsRepository {
     );
     return rows.map((r) => ({ amountMinor: Number(r.amount_minor), minuteOfDay: Number(r.minute_of_day), locationId: r.location_id }));
   }
+}
+
+export interface CounterAddition {
+  dimension: string;
+  item: string;
+  hits: number;
+  amountMinor: number;
+}
+
+/** A customer's preference counters. */
+export async function countersOf(tx: SqlExecutor, customerId: string): Promise<CounterAddition[]> {
+  const rows = await tx.all<{ dimension: string; item: string; hits: number; amount_minor: number }>(
+    'SELECT dimension, item, hits, amount_minor FROM segment_counters WHERE customer_id = ?',
+    [customerId],
+  );
+  return rows.map((r) => ({ dimension: r.dimension, item: r.item, hits: Number(r.hits), amountMinor: Number(r.amount_minor) }));
+}
+
+/**
+ * Adds to a customer's preference counters (a payment counted, a merged customer's counters, or taking them back
+ * with negative figures). Give each (dimension, item) once: Postgres refuses an upsert that touches the same row
+ * twice in one statement.
+ */
+export async function addToCounters(tx: SqlExecutor, customerId: string, items: readonly CounterAddition[]): Promise<void> {
+  if (items.length === 0) return;
+  await tx.run(
+    `INSERT INTO segment_counters (customer_id, dimension, item, hits, amount_minor) VALUES ${items.map(() => '(?, ?, ?, ?, ?)').join(', ')}
+     ON CONFLICT (customer_id, dimension, item) DO UPDATE SET hits = segment_counters.hits + excluded.hits,
+       amount_minor = segment_counters.amount_minor + excluded.amount_minor`,
+    items.flatMap((c) => [customerId, c.dimension, c.item, c.hits, c.amountMinor]),
+  );
 }
 
 /** The statistics' share of a ledger delta. */

@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '../store/sql-database';
+import { addToCounters, countersOf, type CounterAddition } from './stats-repository';
 
 /**
  * What a merge moved of the segment statistics: the merged customer's counted payments and preference counters.
@@ -6,14 +7,7 @@ import type { SqlExecutor } from '../store/sql-database';
  */
 export interface SegmentsMoved {
   payments: { source: string; paymentId: string }[];
-  counters: CounterRow[];
-}
-
-interface CounterRow {
-  dimension: string;
-  item: string;
-  hits: number;
-  amount_minor: number;
+  counters: CounterAddition[];
 }
 
 /** `from`'s counted payments and counters go to `into`; both customers' statistics are rebuilt. */
@@ -21,9 +15,8 @@ export async function moveSegments(tx: SqlExecutor, from: string, into: string, 
   const payments = (await tx.all<{ source: string; payment_id: string }>('SELECT source, payment_id FROM segment_payments WHERE customer_id = ?', [from]))
     .map((r) => ({ source: r.source, paymentId: r.payment_id }));
   await tx.run('UPDATE segment_payments SET customer_id = ? WHERE customer_id = ?', [into, from]);
-  const counters = (await tx.all<CounterRow>('SELECT dimension, item, hits, amount_minor FROM segment_counters WHERE customer_id = ?', [from]))
-    .map((c) => ({ ...c, hits: Number(c.hits), amount_minor: Number(c.amount_minor) }));
-  await addCounters(tx, into, counters, 1);
+  const counters = await countersOf(tx, from);
+  await addToCounters(tx, into, counters);
   await tx.run('DELETE FROM segment_counters WHERE customer_id = ?', [from]);
   await rebuildSegmentStats(tx, into, now);
   await rebuildSegmentStats(tx, from, now);
@@ -35,22 +28,11 @@ export async function giveBackSegments(tx: SqlExecutor, moved: SegmentsMoved, fr
   for (const p of moved.payments) {
     await tx.run('UPDATE segment_payments SET customer_id = ? WHERE source = ? AND payment_id = ? AND customer_id = ?', [from, p.source, p.paymentId, into]);
   }
-  await addCounters(tx, into, moved.counters, -1);
+  await addToCounters(tx, into, moved.counters.map((c) => ({ ...c, hits: -c.hits, amountMinor: -c.amountMinor })));
   await tx.run('DELETE FROM segment_counters WHERE customer_id = ? AND hits <= 0', [into]);
-  await addCounters(tx, from, moved.counters, 1);
+  await addToCounters(tx, from, moved.counters);
   await rebuildSegmentStats(tx, into, now);
   await rebuildSegmentStats(tx, from, now);
-}
-
-async function addCounters(tx: SqlExecutor, customerId: string, counters: readonly CounterRow[], sign: 1 | -1): Promise<void> {
-  for (const c of counters) {
-    await tx.run(
-      `INSERT INTO segment_counters (customer_id, dimension, item, hits, amount_minor) VALUES (?, ?, ?, ?, ?)
-       ON CONFLICT (customer_id, dimension, item) DO UPDATE SET hits = segment_counters.hits + excluded.hits,
-         amount_minor = segment_counters.amount_minor + excluded.amount_minor`,
-      [customerId, c.dimension, c.item, sign * c.hits, sign * c.amount_minor],
-    );
-  }
 }
 
 interface StatsAggregate {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TokenizedPaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { mergeCustomers, undoMerge } from '../../../nodes/core/identity/merge-customers';
-import { rebuildSegmentStats } from '../../../nodes/core/identity/merged-segments';
+import { rebuildSegmentStats } from '../../../nodes/core/segment/merged-customers';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { tokenize } from '../../../nodes/core/tokenize/tokenize';
