@@ -236,12 +236,7 @@ class CustomerTotals {
   static async read(tx: SqlExecutor, customerIds: readonly (string | null)[]): Promise<CustomerTotals> {
     const ids = [...new Set(customerIds.filter((c): c is string => c !== null))];
     const rows = new Map<string, TotalRow[]>(ids.map((id) => [id, []]));
-    for (const t of await READ_TOTALS.all<TotalRow>(tx, ids.map((id) => [id]))) {
-      // (A padded lookup repeats its last customer: that one's rows come twice.)
-      const list = rows.get(t.customer_id)!;
-      if (list.some((x) => x.currency === t.currency)) continue;
-      list.push({ ...t, payments: Number(t.payments), gross_minor: Number(t.gross_minor), refunded_minor: Number(t.refunded_minor) });
-    }
+    for (const t of await readTotalRows(tx, ids)) rows.get(t.customer_id)!.push(t);
     return new CustomerTotals(rows);
   }
 
@@ -268,9 +263,25 @@ class CustomerTotals {
   }
 
   async write(tx: SqlExecutor): Promise<void> {
-    const rows = [...this.dirty].map((t): SqlValue[] => [t.customer_id, t.currency, t.payments, t.gross_minor, t.refunded_minor, t.first_seen, t.last_seen]);
-    await WRITE_TOTALS.run(tx, rows);
+    await writeTotalRows(tx, [...this.dirty]);
   }
+}
+
+/** The customer_totals rows of these customers, each once. */
+export async function readTotalRows(tx: SqlExecutor, customerIds: readonly string[]): Promise<TotalRow[]> {
+  const out: TotalRow[] = [];
+  const seen = new Set<string>();
+  for (const t of await READ_TOTALS.all<TotalRow>(tx, customerIds.map((id) => [id]))) {
+    // (A padded lookup repeats its last customer: that one's rows come twice.)
+    if (!once(seen, `${t.customer_id}\u0000${t.currency}`)) continue;
+    out.push({ ...t, payments: Number(t.payments), gross_minor: Number(t.gross_minor), refunded_minor: Number(t.refunded_minor) });
+  }
+  return out;
+}
+
+/** Writes these customer_totals rows, each replacing the customer's row in its currency. */
+export async function writeTotalRows(tx: SqlExecutor, rows: readonly TotalRow[]): Promise<void> {
+  await WRITE_TOTALS.run(tx, rows.map((t): SqlValue[] => [t.customer_id, t.currency, t.payments, t.gross_minor, t.refunded_minor, t.first_seen, t.last_seen]));
 }
 
 /** True the first time `mark` is seen. */

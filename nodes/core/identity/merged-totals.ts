@@ -1,4 +1,4 @@
-import type { TotalRow } from '../crm/local-sql-crm';
+import { readTotalRows, writeTotalRows, type TotalRow } from '../crm/local-sql-crm';
 import type { SqlExecutor } from '../store/sql-database';
 
 /**
@@ -9,23 +9,14 @@ import type { SqlExecutor } from '../store/sql-database';
 export type TotalsRow = Omit<TotalRow, 'customer_id'>;
 
 export async function totalsRowsOf(tx: SqlExecutor, customerId: string): Promise<TotalsRow[]> {
-  const rows = await tx.all<TotalsRow>(
-    'SELECT currency, payments, gross_minor, refunded_minor, first_seen, last_seen FROM customer_totals WHERE customer_id = ? ORDER BY currency',
-    [customerId],
-  );
-  return rows.map((r) => ({ ...r, payments: Number(r.payments), gross_minor: Number(r.gross_minor), refunded_minor: Number(r.refunded_minor) }));
+  return (await readTotalRows(tx, [customerId])).map(({ customer_id: _, ...r }) => r).sort((x, y) => (x.currency < y.currency ? -1 : 1));
 }
 
 /** Replaces a customer's totals; a currency left with nothing counted has no row, as before its first payment. */
 export async function writeTotalsRows(tx: SqlExecutor, customerId: string, rows: readonly TotalsRow[]): Promise<void> {
   await tx.run('DELETE FROM customer_totals WHERE customer_id = ?', [customerId]);
-  for (const r of rows) {
-    if (r.payments === 0 && r.gross_minor === 0 && r.refunded_minor === 0) continue;
-    await tx.run(
-      'INSERT INTO customer_totals (customer_id, currency, payments, gross_minor, refunded_minor, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)',
-      [customerId, r.currency, r.payments, r.gross_minor, r.refunded_minor, r.first_seen, r.last_seen],
-    );
-  }
+  const counted = rows.filter((r) => r.payments !== 0 || r.gross_minor !== 0 || r.refunded_minor !== 0);
+  await writeTotalRows(tx, counted.map((r) => ({ customer_id: customerId, ...r })));
 }
 
 const earlier = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : a < b ? a : b);
