@@ -76,6 +76,7 @@ export async function seenOf(tx: SqlExecutor, customerId: string): Promise<Map<s
  */
 export async function ledgerTotalsOfEvents(tx: SqlExecutor, eventIds: readonly string[]): Promise<TotalsRow[]> {
   let out: TotalsRow[] = [];
+  // Not InListQuery: its lists are padded by repeating a key, which a SUM would count twice.
   for (let i = 0; i < eventIds.length; i += 400) {
     const chunk = eventIds.slice(i, i + 400);
     const rows = await tx.all<{ currency: string; payments: number; gross: number; back: number; first_seen: string | null; last_seen: string | null }>(
