@@ -62,6 +62,11 @@ export interface Crm {
   /** Records transactions; idempotent by event id. */
   recordTransactions(records: readonly TransactionRecord[]): Promise<TransactionOutcome[]>;
   /**
+   * Both of the above as one write, where the CRM can make it one (the local store: one transaction). CRM Upsert
+   * uses it when there, and the two calls in turn otherwise.
+   */
+  recordPayments?(customers: readonly CustomerUpsert[], records: readonly TransactionRecord[]): Promise<TransactionOutcome[]>;
+  /**
    * Customers changed since `cursor`, for the matcher's local index of match keys (see match/customer-index.ts).
    * A CRM without it is matched on exact keys only.
    */

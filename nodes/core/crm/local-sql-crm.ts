@@ -82,45 +82,58 @@ export class LocalSqlCrm implements Crm {
   }
 
   async upsertCustomers(customers: readonly CustomerUpsert[]): Promise<void> {
-    const lockKeys = this.locks(() => customers.map((c) => `customer:${c.id}`));
-    await this.db.transaction(async (tx) => {
-      // Stamped inside the write transaction, so the match index reads each change once (local-store-changes.ts).
-      const now = await changeStamp(tx, this.db.dialect);
-      // One write per customer however many payments of the batch are theirs (a PaymentIntent and its charge):
-      // known details are kept, and the batch's first value fills in what the record lacks, as one write per
-      // payment in turn would. updated_at moves only when something was filled in, so the match index re-reads
-      // customers that changed, not every payer.
-      const profiles = new Map<string, SqlValue[]>();
-      for (const c of customers) {
-        const values = PROFILE_COLUMNS.map(([field]): SqlValue => c.profile[field] ?? null);
-        const merged = profiles.get(c.id);
-        if (merged) values.forEach((v, i) => { merged[i] = merged[i] ?? v; });
-        else profiles.set(c.id, values);
-      }
-      await UPSERT_CUSTOMERS.run(tx, [...profiles].map(([id, values]) => [id, ...values, now, now]));
-      // Cards and keys in the batch's order (a key goes to the first customer that claims it), each once, in one
-      // statement per chunk: each statement costs more than the rows it writes.
-      const tried = new Set<string>();
-      const cards: SqlValue[][] = [];
-      const keys: SqlValue[][] = [];
-      for (const c of customers) {
-        for (const card of c.cards ?? []) {
-          const key = cardKey(card);
-          if (!once(tried, `card\u0000${c.id}\u0000${key}`)) continue;
-          cards.push([
-            c.id, key, card.bin ?? null, card.last4, card.expMonth ?? null, card.expYear ?? null, card.brand ?? null,
-            card.wallet ?? null, card.token ?? null, card.processor ?? null, now,
-          ]);
-        }
-        for (const k of c.keys) if (once(tried, `key\u0000${k.kind}\u0000${k.value}`)) keys.push([k.kind, k.value, c.id, now]);
-      }
-      const added = new Set<string>();
-      for (const r of await INSERT_CARDS.all<{ customer_id: string }>(tx, cards)) added.add(r.customer_id);
-      // Payment ids are not in the match index: attaching one is not a change it must see.
-      for (const r of await INSERT_KEYS.all<{ kind: MatchKeyKind; customer_id: string }>(tx, keys)) if (INDEXED_KINDS.includes(r.kind)) added.add(r.customer_id);
-      // A new card or identifying key is a change the match index must see.
-      if (added.size > 0) await TOUCH_CUSTOMERS.run(tx, [...added].map((id) => [id]), [now, now]);
+    await this.db.transaction((tx) => this.writeCustomers(tx, customers), { lockKeys: this.locks(() => customerLockKeys(customers)) });
+  }
+
+  /**
+   * A batch's customers and its transactions in one write transaction: one commit instead of two, and no moment
+   * at which a customer a payment made is stored without the payment (a crash between two commits left that).
+   */
+  async recordPayments(customers: readonly CustomerUpsert[], records: readonly LedgerEvent[]): Promise<TransactionOutcome[]> {
+    const lockKeys = this.locks(() => [...customerLockKeys(customers), ...transactionLockKeys(records)]);
+    return this.db.transaction(async (tx) => {
+      if (customers.length) await this.writeCustomers(tx, customers);
+      return this.writeTransactions(tx, records);
     }, { lockKeys });
+  }
+
+  private async writeCustomers(tx: SqlExecutor, customers: readonly CustomerUpsert[]): Promise<void> {
+    // Stamped inside the write transaction, so the match index reads each change once (local-store-changes.ts).
+    const now = await changeStamp(tx, this.db.dialect);
+    // One write per customer however many payments of the batch are theirs (a PaymentIntent and its charge):
+    // known details are kept, and the batch's first value fills in what the record lacks, as one write per
+    // payment in turn would. updated_at moves only when something was filled in, so the match index re-reads
+    // customers that changed, not every payer.
+    const profiles = new Map<string, SqlValue[]>();
+    for (const c of customers) {
+      const values = PROFILE_COLUMNS.map(([field]): SqlValue => c.profile[field] ?? null);
+      const merged = profiles.get(c.id);
+      if (merged) values.forEach((v, i) => { merged[i] = merged[i] ?? v; });
+      else profiles.set(c.id, values);
+    }
+    await UPSERT_CUSTOMERS.run(tx, [...profiles].map(([id, values]) => [id, ...values, now, now]));
+    // Cards and keys in the batch's order (a key goes to the first customer that claims it), each once, in one
+    // statement per chunk: each statement costs more than the rows it writes.
+    const tried = new Set<string>();
+    const cards: SqlValue[][] = [];
+    const keys: SqlValue[][] = [];
+    for (const c of customers) {
+      for (const card of c.cards ?? []) {
+        const key = cardKey(card);
+        if (!once(tried, `card\u0000${c.id}\u0000${key}`)) continue;
+        cards.push([
+          c.id, key, card.bin ?? null, card.last4, card.expMonth ?? null, card.expYear ?? null, card.brand ?? null,
+          card.wallet ?? null, card.token ?? null, card.processor ?? null, now,
+        ]);
+      }
+      for (const k of c.keys) if (once(tried, `key\u0000${k.kind}\u0000${k.value}`)) keys.push([k.kind, k.value, c.id, now]);
+    }
+    const added = new Set<string>();
+    for (const r of await INSERT_CARDS.all<{ customer_id: string }>(tx, cards)) added.add(r.customer_id);
+    // Payment ids are not in the match index: attaching one is not a change it must see.
+    for (const r of await INSERT_KEYS.all<{ kind: MatchKeyKind; customer_id: string }>(tx, keys)) if (INDEXED_KINDS.includes(r.kind)) added.add(r.customer_id);
+    // A new card or identifying key is a change the match index must see.
+    if (added.size > 0) await TOUCH_CUSTOMERS.run(tx, [...added].map((id) => [id]), [now, now]);
   }
 
   /**
@@ -129,41 +142,45 @@ export class LocalSqlCrm implements Crm {
    * before their payment) are the ledger's (ledger/payment-rules.ts), not this CRM's. Idempotent by event id.
    */
   async recordTransactions(records: readonly LedgerEvent[]): Promise<TransactionOutcome[]> {
-    // What two instances handling one payment or one customer at once would both read and then write.
-    const lockKeys = this.locks(() => [...ledgerLockKeys(records), ...records.flatMap((r) => (r.customerId ? [`customer:${r.customerId}`] : []))]);
-    return this.db.transaction(async (tx) => {
-      // The ledger's record of events is this CRM's too: an event it has is a duplicate here.
-      const recorded = await recordEvents(tx, records);
-      const plan = records.map((r, i) => planOf(r, recorded[i]!));
-      const totals = await CustomerTotals.read(tx, plan.map((p) => p.answer.customerId));
-      const out: TransactionOutcome[] = [];
-      for (const [i, { answer, totals: delta }] of plan.entries()) {
-        if (delta && answer.customerId) totals.add(answer.customerId, delta);
-        out.push({ eventId: records[i]!.eventId, ...answer, totals: totals.of(answer.customerId) });
+    return this.db.transaction((tx) => this.writeTransactions(tx, records), { lockKeys: this.locks(() => transactionLockKeys(records)) });
+  }
+
+  private async writeTransactions(tx: SqlExecutor, records: readonly LedgerEvent[]): Promise<TransactionOutcome[]> {
+    // The ledger's record of events is this CRM's too: an event it has is a duplicate here.
+    const recorded = await recordEvents(tx, records);
+    const plan = records.map((r, i) => planOf(r, recorded[i]!));
+    const totals = await CustomerTotals.read(tx, plan.map((p) => p.answer.customerId));
+    const out: TransactionOutcome[] = [];
+    for (const [i, { answer, totals: delta }] of plan.entries()) {
+      if (delta && answer.customerId) totals.add(answer.customerId, delta);
+      out.push({ eventId: records[i]!.eventId, ...answer, totals: totals.of(answer.customerId) });
+    }
+    const now = new Date().toISOString();
+    // A payment's row written in this batch takes what its later events bring before it is written; a payment
+    // recorded before is filled in where it is.
+    const fresh = new Map(plan.flatMap((p, i) => (p.row && records[i]!.kind === 'payment' ? [[paymentKeyOf(records[i]!), p.row] as const] : [])));
+    const later: NonNullable<Planned['enrich']>[] = [];
+    for (const p of plan) {
+      if (!p.enrich) continue;
+      const row = fresh.get(paymentKeyOf(p.enrich.r));
+      if (!row) {
+        later.push(p.enrich);
+        continue;
       }
-      const now = new Date().toISOString();
-      // A payment's row written in this batch takes what its later events bring before it is written; a payment
-      // recorded before is filled in where it is.
-      const fresh = new Map(plan.flatMap((p, i) => (p.row && records[i]!.kind === 'payment' ? [[paymentKeyOf(records[i]!), p.row] as const] : [])));
-      const later: NonNullable<Planned['enrich']>[] = [];
-      for (const p of plan) {
-        if (!p.enrich) continue;
-        const row = fresh.get(paymentKeyOf(p.enrich.r));
-        if (!row) {
-          later.push(p.enrich);
-          continue;
-        }
-        const other = transactionRow(p.enrich.r, 0);
-        other[1] = p.enrich.customerId;
-        fillIn(row, other);
-      }
-      await INSERT_TRANSACTIONS.run(tx, plan.flatMap((p) => (p.row ? [[...p.row, now]] : [])));
-      for (const e of later) await enrichPayment(tx, e.r, e.customerId);
-      await totals.write(tx);
-      return out;
-    }, { lockKeys });
+      const other = transactionRow(p.enrich.r, 0);
+      other[1] = p.enrich.customerId;
+      fillIn(row, other);
+    }
+    await INSERT_TRANSACTIONS.run(tx, plan.flatMap((p) => (p.row ? [[...p.row, now]] : [])));
+    for (const e of later) await enrichPayment(tx, e.r, e.customerId);
+    await totals.write(tx);
+    return out;
   }
 }
+
+const customerLockKeys = (customers: readonly CustomerUpsert[]) => customers.map((c) => `customer:${c.id}`);
+/** What two instances handling one payment or one customer at once would both read and then write. */
+const transactionLockKeys = (records: readonly LedgerEvent[]) => [...ledgerLockKeys(records), ...records.flatMap((r) => (r.customerId ? [`customer:${r.customerId}`] : []))];
 
 interface Planned {
   answer: { customerId: string | null; outcome: TransactionOutcome['outcome'] };

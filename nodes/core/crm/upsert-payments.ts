@@ -46,7 +46,11 @@ export async function upsertPayments(crm: Crm, batch: readonly PaymentToUpsert[]
     }
     records.push(ledgerEventOf(event, customerId));
   }
-  if (customers.length) await crm.upsertCustomers(customers);
-  const outcomes = await crm.recordTransactions(records);
+  let outcomes: TransactionOutcome[];
+  if (crm.recordPayments) outcomes = await crm.recordPayments(customers, records);
+  else {
+    if (customers.length) await crm.upsertCustomers(customers);
+    outcomes = await crm.recordTransactions(records);
+  }
   return outcomes.map((o, i) => ({ ...o, customerCreated: batch[i]!.match.customerId === null && o.customerId !== null && o.outcome === 'recorded' }));
 }

@@ -60,9 +60,9 @@ describe('backfill of processor history', () => {
     // Page 2 (charges 3 and 2) is read twice: once by the run killed while writing it, once by the resumed run.
     const api = serveStripeCharges(undefined, { 1: 2 });
     const stripe = { source: 'stripe', credentials: { secretKey: STRIPE_KEY } };
-    // One event per batch, each a transaction for its customer and one for the ledger: page 1 takes four, page 2's
-    // sale of charge 3 the next two, and its refund's ledger write (the 8th) is where the process "dies".
-    await assert.rejects(runBackfill(options({ ...stripe, store: crashingAt(s.db, 8), batchSize: 1 })), /killed mid-page/);
+    // One event per batch, each one transaction (its customer and its ledger entry): page 1 takes two, page 2's
+    // sale of charge 3 the third, and its refund's write (the 4th) is where the process "dies".
+    await assert.rejects(runBackfill(options({ ...stripe, store: crashingAt(s.db, 4), batchSize: 1 })), /killed mid-page/);
     const half = await ledger(s.db, 'stripe');
     assert.deepEqual(half.payments.map((p) => [p.payment_id, p.refund_reported_minor]), [
       ['pi_3Backfill3AAAAAAAAAAAAAA', 0],
