@@ -10,7 +10,7 @@ import { makesCustomer, newCustomerId } from './new-customer';
 import { DEFAULT_MATCH_CONFIG, resolveMatchConfig, type MatchConfig, type ResolvedMatchConfig } from './match-config';
 import type { CustomerChangeSource } from './match-record';
 import { keysOfEvent } from './normalize-keys';
-import { normalizeRecord, recordOfEvent } from './normalized-record';
+import { normalizeRecord, recordOfEvent, type NormalizedRecord } from './normalized-record';
 import { loadMatchWeights, storeOf, type StoredWeights } from './stored-weights';
 
 export interface MatchDeps {
@@ -61,7 +61,9 @@ export interface MergedAway {
  * Match Customer makes, which it reports through `merged` so the next decisions see them. A change another process
  * makes meanwhile is seen by the next batch, as a refresh interval would. What a batch cannot find in the store is
  * an earlier payment of the same batch: a payment's later events go where its first goes, as they would once it is
- * recorded, so a batch never splits a payment between customers.
+ * recorded, so a batch never splits a payment between customers. Nor can it find a customer an earlier payment of
+ * the batch makes: a later payment carrying one of that customer's exact keys (email, phone, card, the processor's
+ * customer id) goes to them, as it would once they are written, so one new person's two sales make one customer.
  */
 export class PaymentsMatcher {
   private readonly cfg: ResolvedMatchConfig;
@@ -77,6 +79,10 @@ export class PaymentsMatcher {
   private readonly movedTo = new Map<string, string>();
   /** The customer each payment decided earlier in this batch goes to (found, or to be made for it). */
   private readonly decided = new Map<string, string>();
+  /** The customers this batch makes, not written yet, on what their payments carry: matched on exact keys only. */
+  private made?: CustomerIndex;
+  /** The last payment compared field by field, kept for what the batch makes of it. */
+  private probe?: { i: number; rec: NormalizedRecord };
 
   constructor(private readonly events: readonly TokenizedPaymentEvent[], private readonly deps: MatchDeps, private readonly config: MatchConfig = DEFAULT_MATCH_CONFIG) {
     this.cfg = resolveMatchConfig(config);
@@ -118,6 +124,12 @@ export class PaymentsMatcher {
       const payment = keyText(attach[0]!);
       if (!this.decided.has(payment)) this.decided.set(payment, goesTo);
     }
+    // What CRM Upsert will write for a customer this batch makes: the payment's details join theirs.
+    const rec = this.probe?.i === i ? this.probe.rec : undefined;
+    if (goesTo && rec && this.index && (result.customerId === null || this.made?.get(goesTo))) {
+      this.made ??= new CustomerIndex(this.index.options);
+      this.made.absorb(goesTo, rec);
+    }
     return pushed && 'note' in pushed ? { ...result, explanation: `${pushed.note} ${result.explanation}` } : result;
   }
 
@@ -156,7 +168,10 @@ export class PaymentsMatcher {
     await this.upToDateIndex();
     const { source, index, cfg, config } = this;
     const scored = source && !config.weights ? await withStoredWeights(config, cfg, source, index) : cfg;
-    const d = decide(normalizeRecord(recordOfEvent(event), cfg.normalize), index, scored);
+    const probe = normalizeRecord(recordOfEvent(event), cfg.normalize);
+    this.probe = { i, rec: probe };
+    const stored = decide(probe, index, scored);
+    const d = stored.tier === 'exact' ? stored : (this.madeInBatch(probe, scored) ?? stored);
     return {
       customerId: d.customerId,
       confidence: d.confidence,
@@ -169,6 +184,18 @@ export class PaymentsMatcher {
       ...(d.evidence.length ? { evidence: d.evidence.filter((e): e is FieldEvidence => inContract(e.field)) } : {}),
       ...(d.merges.length ? { merges: d.merges } : {}),
     };
+  }
+
+  /**
+   * A payment no stored customer's exact key decides, carrying an exact key of a customer an earlier payment of
+   * this batch makes: linked to them, as it would be once they are written (an exact key outranks a comparison of
+   * fields). Only exact keys are tried on them: the index's frequencies and prior are the store's, not the batch's.
+   */
+  private madeInBatch(probe: NormalizedRecord, cfg: ResolvedMatchConfig): ReturnType<typeof decide> | undefined {
+    if (!this.made?.size) return undefined;
+    const d = decide(probe, this.made, { ...cfg, probabilistic: false });
+    if (d.decision !== 'link') return undefined;
+    return { ...d, merges: [], explanation: `${d.explanation} ${d.customerId} is made for an earlier payment of this batch.` };
   }
 
   /** A refresh that failed is tried again by the next payment that needs the index. */

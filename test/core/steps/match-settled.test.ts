@@ -5,7 +5,7 @@ import type { CustomerChangePage } from '../../../nodes/core/match/match-record'
 import { matchStepSettled } from '../../../nodes/core/steps/match-settled';
 import { newCustomerId } from '../../../nodes/core/match/new-customer';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
-import { matchStep } from '../../../nodes/core/steps/steps';
+import { matchStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { tokenize } from '../../../nodes/core/tokenize/tokenize';
 import { paymentIntentObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { testKeys } from '../../support/temp-store';
@@ -87,6 +87,40 @@ for (const store of stores) describe(`Match Customer over a batch of items on ${
       ['create', null, undefined],
       ['link', 'cus_stranger_0_0', 'email'],
     ]);
+  });
+
+  it('makes one customer of one new person\'s different sales in a batch, as one sale at a time would, and records them so', async () => {
+    const sales = [
+      payment({ email: 'new.person@example.com', name: 'Nia Okafor', card: { fingerprint: 'fp_nia_visa', last4: '4242' } }),
+      // Another sale, another card, the same email: found on the email the first sale gives them.
+      payment({ email: 'new.person@example.com', phone: '+14155550123', card: { fingerprint: 'fp_nia_amex', last4: '0005' } }),
+      // A third with only the phone the second sale brought: the customer made in the batch has it too.
+      payment({ phone: '+14155550123', card: { fingerprint: 'fp_nia_debit', last4: '7777' } }),
+      // The first sale's card with another person's email: a card is shared in households, so not linked.
+      payment({ email: 'someone.else@example.com', card: { fingerprint: 'fp_nia_visa', last4: '4242' } }),
+    ];
+    const results = await matchStepSettled(sales, s.crm);
+    const matches = results.map((r) => (r.ok ? r.value.match : undefined));
+    const nia = newCustomerId(sales[0]!);
+    assert.deepEqual(matches.map((m) => [m?.decision, m?.customerId, m?.matchedOn[0]]), [
+      ['create', null, undefined],
+      ['link', nia, 'email'],
+      ['link', nia, 'phone'],
+      ['create', null, undefined],
+    ]);
+    assert.match(matches[1]!.explanation, /made for an earlier payment of this batch/);
+
+    const upserted = await upsertStep(results.map((r) => (r.ok ? r.value : undefined)), s.crm);
+    assert.deepEqual(upserted.map((u) => [u.crm?.customerId, u.crm?.customerCreated]), [
+      [nia, true], [nia, false], [nia, false], [newCustomerId(sales[3]!), true],
+    ]);
+    const totals = await s.db.all<{ payments: number; gross_minor: number }>('SELECT payments, gross_minor FROM customer_totals WHERE customer_id = ?', [nia]);
+    assert.deepEqual(totals.map((t) => [Number(t.payments), Number(t.gross_minor)]), [[3, 3000]]);
+    // Matched again one at a time against what was written, each sale goes where the batch sent it.
+    for (const [i, sale] of sales.slice(1, 3).entries()) {
+      const again = await matchStep({ ...sale, paymentId: `pi_again_${i}` }, s.crm);
+      assert.equal(again.match?.customerId, nia);
+    }
   });
 
   it('fails a bad item alone and matches the others; stops at it when the engine stops the run there', async () => {
