@@ -11,8 +11,9 @@ const CRM = 'salesforce';
 const base64url = (data: string | Buffer) => Buffer.from(data).toString('base64url');
 
 /**
- * The JWT the OAuth 2.0 JWT bearer flow posts: iss = consumer key, sub = username, aud = the login URL,
- * exp at most three minutes ahead (Salesforce refuses longer ones), signed RS256 with the connected app's key.
+ * The JWT the OAuth 2.0 JWT bearer flow posts: iss = consumer key, sub = username, aud = Salesforce's authorization
+ * server (salesforceJwtAudience), exp at most three minutes ahead (Salesforce refuses longer ones), signed RS256
+ * with the connected app's key.
  */
 export function salesforceJwtAssertion(auth: Extract<SalesforceAuth, { flow: 'jwt_bearer' }>, audience: string, now = Date.now()): string {
   const header = base64url(JSON.stringify({ alg: 'RS256' }));
@@ -20,6 +21,18 @@ export function salesforceJwtAssertion(auth: Extract<SalesforceAuth, { flow: 'jw
   const signer = createSign('RSA-SHA256');
   signer.update(`${header}.${claims}`);
   return `${header}.${claims}.${signer.sign(auth.privateKey).toString('base64url')}`;
+}
+
+/** Sandbox hosts: test.salesforce.com, enhanced-domain sandboxes (…sandbox.my.salesforce.com), and "org--sandbox" My Domains. */
+const SANDBOX_HOST = /^test\.salesforce\.com$|\.sandbox\.my\.salesforce\.com$|--[a-z0-9]+\.(?:sandbox\.)?my\.salesforce\.com$/i;
+
+/**
+ * The JWT's audience is Salesforce's authorization server, whichever URL the token is requested from: a My Domain
+ * login URL (required once "Prevent login from login.salesforce.com" is on) still takes aud https://login.salesforce.com,
+ * and a sandbox's https://test.salesforce.com. Salesforce answers any other aud "audience is invalid".
+ */
+export function salesforceJwtAudience(loginUrl: string): string {
+  return SANDBOX_HOST.test(new URL(loginUrl).hostname) ? 'https://test.salesforce.com' : 'https://login.salesforce.com';
 }
 
 export function salesforceTokenUrl(settings: Pick<SalesforceSettings, 'loginUrl'>): string {
@@ -47,7 +60,7 @@ export function salesforceAxiosTransport(settings: SalesforceSettings, options: 
   const statusSeen = recordStatus(options.tokenHttp ?? axiosTransport({ timeoutMs: settings.timeoutMs }));
   const grant = (): OAuth2Grant =>
     auth.flow === 'jwt_bearer'
-      ? { grant: 'jwt_bearer', assertion: () => salesforceJwtAssertion(auth, settings.loginUrl, now()) }
+      ? { grant: 'jwt_bearer', assertion: () => salesforceJwtAssertion(auth, salesforceJwtAudience(settings.loginUrl), now()) }
       : { grant: 'client_credentials', clientId: auth.clientId, clientSecret: auth.clientSecret };
   const tokens = new TokenCache(async (): Promise<AccessToken> => {
     try {

@@ -12,6 +12,7 @@ import {
   parseSalesforceSettings,
   salesforceAxiosTransport,
   salesforceJwtAssertion,
+  salesforceJwtAudience,
   salesforceSettingsFromEnv,
   type SalesforceSettingsInput,
 } from '../../../../nodes/core/crm/saas/salesforce';
@@ -260,6 +261,20 @@ describe('Salesforce adapter against the contract mock', () => {
     it('a token request Salesforce refuses is an auth error with its reason and the fix', async () => {
       const { crm } = setup({ username: 'someone-else@acme.example' });
       await assert.rejects(crm.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmAuthError && /user hasn't approved this consumer.*pre-authorized/.test(e.message));
+    });
+
+    it('the JWT bearer flow at a My Domain or sandbox login URL names Salesforce\'s authorization server as audience', async () => {
+      for (const [loginUrl, sandbox] of [['https://acme.my.salesforce.com', false], ['https://acme--uat.sandbox.my.salesforce.com', true], ['https://test.salesforce.com', true]] as const) {
+        const { mock, crm } = setup({ loginUrl, sandbox }, { loginUrl });
+        const [r] = await crm.upsertCustomers([customer(1)]);
+        assert.equal(r!.status, 'synced', loginUrl);
+        assert.equal(mock.tokenRequests, 1);
+        nock.cleanAll();
+      }
+      assert.deepEqual(
+        ['https://login.salesforce.com', 'https://acme.my.salesforce.com', 'https://acme--uat.sandbox.my.salesforce.com', 'https://acme--uat.my.salesforce.com', 'https://test.salesforce.com'].map(salesforceJwtAudience),
+        ['https://login.salesforce.com', 'https://login.salesforce.com', 'https://test.salesforce.com', 'https://test.salesforce.com', 'https://test.salesforce.com'],
+      );
     });
 
     it('the client credentials flow on My Domain takes its base URL from the token', async () => {

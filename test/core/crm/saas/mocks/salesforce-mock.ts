@@ -65,6 +65,8 @@ export interface FaultOptions {
 export interface SalesforceMockOptions {
   instanceUrl?: string;
   loginUrl?: string;
+  /** A sandbox org: its JWTs name https://test.salesforce.com as audience, a production org's https://login.salesforce.com. */
+  sandbox?: boolean;
   apiVersion?: string;
   consumerKey?: string;
   username?: string;
@@ -285,7 +287,8 @@ export class SalesforceMock {
     const claims = JSON.parse(Buffer.from(c, 'base64url').toString()) as { iss?: string; sub?: string; aud?: string; exp?: number };
     if (header.alg !== 'RS256') return invalid;
     if (claims.iss !== (this.opts.consumerKey ?? '3MVG9consumerKey')) return { error: 'invalid_client_id', error_description: 'client identifier invalid' };
-    if (claims.aud !== this.loginUrl) return { error: 'invalid_grant', error_description: 'audience is invalid' };
+    // Salesforce's authorization server, not the URL the token was asked at (a My Domain is not an audience).
+    if (claims.aud !== (this.opts.sandbox ? 'https://test.salesforce.com' : 'https://login.salesforce.com')) return { error: 'invalid_grant', error_description: 'audience is invalid' };
     if (claims.sub !== (this.opts.username ?? 'integration@acme.example')) return { error: 'invalid_grant', error_description: "user hasn't approved this consumer" };
     const nowSec = this.now() / 1000;
     if (typeof claims.exp !== 'number' || claims.exp < nowSec || claims.exp > nowSec + 300) return { error: 'invalid_grant', error_description: 'expired access/refresh token' };
