@@ -136,7 +136,8 @@ describe('outbox under a failing CRM: 1,000 payments with duplicates and refunds
       payments: () => {
         const m = new Map<string, { netMinor: number; contactId: string | undefined }[]>();
         for (const p of mock.rows('terminalcrm_payment')) {
-          const key = String(p.terminalcrm_paymentkey);
+          // The alternate key holds the pack's key with the characters Dataverse cannot take escaped (~3A for ':').
+          const key = decodeURIComponent(String(p.terminalcrm_paymentkey).replace(/~([0-9A-F]{2})/g, '%$1'));
           m.set(key, [...(m.get(key) ?? []), { netMinor: Number(p.terminalcrm_amountminor) - Number(p.terminalcrm_refundedminor), contactId: p._terminalcrm_contact_value as string | undefined }]);
         }
         return m;

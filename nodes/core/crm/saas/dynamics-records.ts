@@ -12,7 +12,19 @@ type Value = string | number | boolean | null;
  * literal) and the rest percent-encoded, so a key value can never end the literal.
  */
 export function keyPath(entitySet: string, keyColumn: string, value: string): string {
-  return `${entitySet}(${keyColumn}='${encodeURIComponent(value.replace(/'/g, "''"))}')`;
+  return `${entitySet}(${keyColumn}='${encodeURIComponent(dataverseKeyValue(value).replace(/'/g, "''"))}')`;
+}
+
+/** What Dataverse cannot read in an alternate key value, percent-encoded or not, and the escape character itself. */
+const KEY_UNSAFE = /[/<>*%&:\\?+~]/g;
+
+/**
+ * A pack key as an alternate key value. Dataverse documents that GET, update and upsert by a key holding any of
+ * / < > * % & : \\ ? + do not work, and every payment key has a colon (stripe:pi_1): those characters are written as
+ * ~ and two hex digits (stripe~3Api_1), one value for one key. Customer ids (cus_…) have none and stay as they are.
+ */
+export function dataverseKeyValue(value: string): string {
+  return value.replace(KEY_UNSAFE, (c) => `~${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
 function put(row: Record<string, unknown>, column: string | null | undefined, value: Value | undefined): void {

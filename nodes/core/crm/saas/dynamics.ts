@@ -200,7 +200,10 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
   function assertMapping(parts: BatchPartResponse[]): void {
     for (const part of parts) {
       const e = odataError(part.body);
-      const unknownColumn = part.status === 400 && /property '[^']+' does not exist|undeclared property|Could not find a property named/i.test(e?.message ?? '');
+      // Dataverse's own wording ("Invalid property 'x' was found in entity …", "The key in the request URI is not
+      // valid for resource …") and OData's for the same mistake.
+      const unknownColumn = part.status === 400
+        && /Invalid property '[^']+' was found in entity|The key in the request URI is not valid|property '[^']+' does not exist|undeclared property|Could not find a property named/i.test(e?.message ?? '');
       const unknownTable = part.status === 404 && /Resource not found for the segment/i.test(e?.message ?? '');
       if (unknownColumn || unknownTable) throw new CrmConfigError(CRM, `${e!.message} — check the table, column and navigation property names in the Dynamics settings`);
     }

@@ -145,7 +145,13 @@ describe('Dynamics 365 adapter against the contract mock', () => {
 
     it('a column the table does not have is a setup error, not three rejected records', async () => {
       const { mock, crm } = setup({}, { contact: { fields: { phone: 'mobilephone2' } } });
-      await assert.rejects(crm.upsertCustomers([customer(1), customer(2)]), (e: unknown) => e instanceof CrmConfigError && /The property 'mobilephone2' does not exist.*Dynamics settings/.test(e.message));
+      await assert.rejects(crm.upsertCustomers([customer(1), customer(2)]), (e: unknown) => e instanceof CrmConfigError && /Invalid property 'mobilephone2' was found in entity.*Dynamics settings/.test(e.message));
+      assert.equal(mock.rows('contact').length, 0);
+    });
+
+    it('a column that is not an alternate key of the table is a setup error too', async () => {
+      const { mock, crm } = setup({}, { contact: { alternateKey: 'emailaddress1' } });
+      await assert.rejects(crm.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmConfigError && /The key in the request URI is not valid for resource.*Dynamics settings/.test(e.message));
       assert.equal(mock.rows('contact').length, 0);
     });
   });
@@ -157,7 +163,8 @@ describe('Dynamics 365 adapter against the contract mock', () => {
       const contact = mock.byKey('contact', 'cus_1')[0]!;
       const [paid] = await crm.upsertPayments([payment()]);
       assert.equal(paid!.status, 'synced');
-      let rows = mock.byKey('terminalcrm_payment', 'stripe:pi_1');
+      // Dataverse cannot upsert by a key value holding a colon (the mock refuses one): the key goes as stripe~3Api_1.
+      let rows = mock.byKey('terminalcrm_payment', 'stripe~3Api_1');
       assert.equal(rows.length, 1);
       assert.equal(paid!.status === 'synced' && paid!.crmId, rows[0]!.terminalcrm_paymentid);
       assert.deepEqual(
@@ -166,7 +173,7 @@ describe('Dynamics 365 adapter against the contract mock', () => {
       );
       const [refund] = await crm.upsertPayments([payment({ refunded: { minor: 4599, currency: 'USD' }, status: 'refunded' })]);
       assert.deepEqual(refund, paid);
-      rows = mock.byKey('terminalcrm_payment', 'stripe:pi_1');
+      rows = mock.byKey('terminalcrm_payment', 'stripe~3Api_1');
       assert.deepEqual([rows.length, rows[0]!.terminalcrm_refundedminor, rows[0]!.terminalcrm_status], [1, 4599, 'refunded']);
     });
 
@@ -178,11 +185,11 @@ describe('Dynamics 365 adapter against the contract mock', () => {
         payment({ externalId: 'stripe:pi_2', paymentId: 'pi_2', customerExternalId: 'cus_404' }),
       ]);
       assert.equal(results[0]!.status, 'synced');
-      assert.equal(mock.byKey('terminalcrm_payment', 'stripe:pi_1')[0]!._terminalcrm_contact_value, known.contactid);
+      assert.equal(mock.byKey('terminalcrm_payment', 'stripe~3Api_1')[0]!._terminalcrm_contact_value, known.contactid);
       assert.equal(results[1]!.status, 'retry');
       assert.ok(results[1]!.status === 'retry' && results[1]!.error instanceof CrmTransientError);
       assert.match(results[1]!.status === 'retry' ? results[1]!.error.message : '', /cus_404 is not in Dynamics yet.*0x80060891: A record with the specified key values does not exist in contact entity/);
-      assert.equal(mock.byKey('terminalcrm_payment', 'stripe:pi_2').length, 0);
+      assert.equal(mock.byKey('terminalcrm_payment', 'stripe~3Api_2').length, 0);
     });
   });
 

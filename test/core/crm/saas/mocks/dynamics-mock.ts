@@ -465,10 +465,14 @@ export class DynamicsMock {
     if (guid) return { row: this.data.get(table.logicalName)!.get(key.toLowerCase()) };
     const m = /^(\w+)='((?:[^']|'')*)'$/.exec(key);
     if (!m || m[1] !== table.alternateKey) {
-      // The mock's wording: Dataverse refuses a key that is not a defined alternate key of the table.
-      return { error: { status: 400, headers: {}, body: odata('0x80060888', `Invalid key '${key}' for entity '${table.logicalName}'.`) } };
+      // Dataverse's wording for a column that is not a defined alternate key of the table (use-alternate-key-reference-record.md).
+      return { error: { status: 400, headers: {}, body: odata('0x80060888', `The key in the request URI is not valid for resource 'Microsoft.Dynamics.CRM.${table.logicalName}'. Make sure that the key values are specified correctly.`) } };
     }
     const value = m[2]!.replace(/''/g, "'");
+    // define-alternate-keys-entity.md: GET, update and upsert by a key value holding any of these do not work.
+    if (/[/<>*%&:\\?+]/.test(value)) {
+      return { error: { status: 404, headers: {}, body: odata('0x80060891', `A record with the specified key values does not exist in ${table.logicalName} entity`) } };
+    }
     return { row: [...this.data.get(table.logicalName)!.values()].find((r) => r[table.alternateKey] === value), byKey: value };
   }
 
@@ -482,7 +486,8 @@ export class DynamicsMock {
     return {
       status: 400,
       headers: {},
-      body: odata('0x80060888', `The property '${name}' does not exist on type 'Microsoft.Dynamics.CRM.${table.logicalName}'. Make sure to only use property names that are defined by the type or mark the type as open type.`),
+      // Dataverse's answer to a column the table does not have (SupportArticles-docs, web-api-client-errors.md).
+      body: odata('0x0', `An error occurred while validating input parameters: Microsoft.Crm.CrmException: Invalid property '${name}' was found in entity 'Microsoft.Dynamics.CRM.${table.logicalName}'. ---> Microsoft.Crm.CrmException: Does not support untyped value in non-open type.`),
     };
   }
 
