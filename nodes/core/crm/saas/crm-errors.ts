@@ -1,3 +1,5 @@
+import { OAuth2TokenError } from '../../http/auth/oauth2-token';
+
 /**
  * What can go wrong talking to a CRM, typed so the outbox knows what to do: wait and retry, stop and tell
  * someone, refresh the token once, or give up on one record only.
@@ -66,6 +68,15 @@ export class CrmTransientError extends CrmError {
   ) {
     super(crm, message);
   }
+}
+
+/**
+ * A CRM's token endpoint did not give a token: down or busy is transient (the outbox waits and tries again), a
+ * refusal is the credential, for an operator to fix as `fix` says. Other errors pass as they are.
+ */
+export function tokenFailure(crm: string, e: unknown, fix: string): unknown {
+  if (!(e instanceof OAuth2TokenError)) return e;
+  return e.transient ? new CrmTransientError(crm, e.message) : new CrmAuthError(crm, `${e.message} — ${fix}`);
 }
 
 /** Our own setup is wrong (missing field mapping, unknown object): no retry helps until an operator changes it. */

@@ -1,8 +1,8 @@
 import { axiosTransport } from '../../http/axios-transport';
-import { OAuth2TokenError, requestOAuth2Token } from '../../http/auth/oauth2-token';
+import { requestOAuth2Token } from '../../http/auth/oauth2-token';
 import { TokenCache, type AccessToken } from '../../http/auth/token-cache';
-import type { HttpRequest, HttpResponse, HttpTransport } from '../../http/http-transport';
-import { CrmAuthError, CrmConfigError, CrmTransientError } from './crm-errors';
+import type { HttpTransport } from '../../http/http-transport';
+import { CrmConfigError, tokenFailure } from './crm-errors';
 import type { DynamicsSettings } from './dynamics-settings';
 
 const CRM = 'dynamics';
@@ -27,16 +27,7 @@ export function dynamicsAxiosTransport(settings: DynamicsSettings, options: Dyna
   const auth = settings.auth;
   if (!auth) throw new CrmConfigError(CRM, 'no credentials: set auth (tenant id, client id, client secret) or the DYNAMICS_* variables');
   const now = options.now ?? Date.now;
-  let lastStatus: number | undefined;
-  const inner = options.tokenHttp ?? axiosTransport({ timeoutMs: 30_000 });
-  const tokenHttp: HttpTransport = {
-    async request(req: HttpRequest): Promise<HttpResponse> {
-      lastStatus = undefined;
-      const res = await inner.request(req);
-      lastStatus = res.status;
-      return res;
-    },
-  };
+  const tokenHttp = options.tokenHttp ?? axiosTransport({ timeoutMs: 30_000 });
   const tokens = new TokenCache(async (): Promise<AccessToken> => {
     try {
       return await requestOAuth2Token(
@@ -46,11 +37,10 @@ export function dynamicsAxiosTransport(settings: DynamicsSettings, options: Dyna
         now(),
       );
     } catch (e) {
-      if (!(e instanceof OAuth2TokenError)) throw e;
-      if (lastStatus !== undefined && (lastStatus >= 500 || lastStatus === 429)) throw new CrmTransientError(CRM, e.message);
-      throw new CrmAuthError(
+      throw tokenFailure(
         CRM,
-        `${e.message} — check the tenant id, client id and secret (the secret's Value, not its ID, and not expired), and that the app is an application user in the environment with a security role`,
+        e,
+        "check the tenant id, client id and secret (the secret's Value, not its ID, and not expired), and that the app is an application user in the environment with a security role",
       );
     }
   }, now);

@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../http/http-transport';
 import type { CrmItemResult } from './crm-adapter';
 import { CrmConfigError, CrmRateLimitError, CrmTransientError, type CrmError } from './crm-errors';
-import { callCrm, describeBody } from './call-crm';
+import { callCrm, describeBody, retryAfterMs } from './call-crm';
 import { asHubSpotError, CRM, errorCodes, itemResultFor, propertyNamed, readRateLimit, type HubSpotError } from './hubspot-errors';
 import type { HubSpotSettings } from './hubspot-settings';
 
@@ -20,9 +20,20 @@ export interface HubSpotCall {
   now: () => number;
 }
 
-/** Every HubSpot request goes through callCrm, with HubSpot's own reading of a 429. */
-export function hubspotRequest(call: HubSpotCall, req: HttpRequest): Promise<HttpResponse> {
-  return callCrm(CRM, call.http, { timeoutMs: call.settings.timeoutMs, ...req }, { rateLimit: (res) => readRateLimit(res, call.settings.accountTimeZone, call.now) });
+/**
+ * Every HubSpot request goes through callCrm, with HubSpot's own reading of a 429. A 477 (the account is moving
+ * to another data centre, "typically up to 24 hours") and a 423 (too much being synced at once: "a delay of at
+ * least 2 seconds") are waits, with the Retry-After HubSpot sends, not a setup or record problem.
+ */
+export async function hubspotRequest(call: HubSpotCall, req: HttpRequest): Promise<HttpResponse> {
+  const res = await callCrm(CRM, call.http, { timeoutMs: call.settings.timeoutMs, ...req }, { rateLimit: (r) => readRateLimit(r, call.settings.accountTimeZone, call.now) });
+  if (res.status === 477) {
+    throw new CrmTransientError(CRM, `477 Migration in Progress on ${req.method} ${req.url}: the HubSpot account is moving to another data centre; sent again when HubSpot says`, retryAfterMs(res.headers, 60 * 60_000, call.now()));
+  }
+  if (res.status === 423) {
+    throw new CrmTransientError(CRM, `423 Locked on ${req.method} ${req.url}: ${describeBody(res.body)}`, retryAfterMs(res.headers, 2_000, call.now()));
+  }
+  return res;
 }
 
 /** One record of a batch write: `body` is HubSpot's input without the trace id, which this module adds. */
@@ -85,7 +96,7 @@ async function writeChunk(call: HubSpotCall, target: BatchTarget, inputs: readon
   const res = await hubspotRequest(call, {
     method: 'POST',
     url: target.path,
-    body: { inputs: inputs.map((x) => ({ ...x.body, objectWriteTraceId: x.externalId })) },
+    body: { inputs: inputs.map((x) => ({ ...x.body, properties: withIdProperty(x.body), objectWriteTraceId: x.externalId })) },
   });
   const lookup = keyLookup(inputs);
   if (res.status >= 200 && res.status < 300) {
@@ -94,8 +105,12 @@ async function writeChunk(call: HubSpotCall, target: BatchTarget, inputs: readon
       configProblem(e, target);
       for (const key of namedKeys(e, lookup)) out.set(key, itemResultFor(key, e));
     }
-    for (const r of body.results ?? []) {
-      const key = (r.objectWriteTraceId && lookup.get(r.objectWriteTraceId)) || matchByValue(r, inputs, lookup);
+    const results = body.results ?? [];
+    for (const r of results) {
+      // The trace id is optional in HubSpot's results (its own 207 example has none): then the id property's value,
+      // which every input carries among its properties, names the record; a batch of one is its one result.
+      const key = (r.objectWriteTraceId && lookup.get(r.objectWriteTraceId)) || matchByValue(r, inputs, lookup)
+        || (inputs.length === 1 && results.length === 1 && !body.errors?.length ? inputs[0]!.externalId : undefined);
       if (key && r.id) out.set(key, { externalId: key, status: 'synced', crmId: String(r.id) });
     }
     for (const x of inputs) {
@@ -104,10 +119,6 @@ async function writeChunk(call: HubSpotCall, target: BatchTarget, inputs: readon
       }
     }
     return;
-  }
-  if (res.status === 423) {
-    // "Returned when attempting to sync a large volume of data … Include a delay of at least 2 seconds."
-    throw new CrmTransientError(CRM, `423 Locked on ${target.path}: ${describeBody(res.body)}`, 2_000);
   }
   const err = asHubSpotError(res.body);
   if (res.status >= 400 && res.status < 500 && err.category) {
@@ -164,6 +175,14 @@ function namedKeys(err: HubSpotError, lookup: Map<string, string>): string[] {
   const values = [...(err.context?.objectWriteTraceId ?? []), ...(err.context?.ids ?? [])];
   const keys = values.map((v) => lookup.get(v) ?? lookup.get(v.toLowerCase())).filter((k): k is string => !!k);
   return [...new Set(keys)];
+}
+
+/**
+ * The input's properties with its id property's own value among them: writing a record's key to itself changes
+ * nothing, and HubSpot's result then shows the value, which names the record when the result has no trace id.
+ */
+function withIdProperty(body: BatchInput['body']): Record<string, string> {
+  return body.idProperty && body.properties[body.idProperty] === undefined ? { ...body.properties, [body.idProperty]: body.id } : body.properties;
 }
 
 /** Results without a trace id: match by the unique property value (emails come back lower-cased) or record id. */

@@ -128,8 +128,9 @@ export const HubSpotSettingsSchema = z.object({
   /**
    * The burst limit this account's app gets: private apps 100 per 10 s (Free/Starter), 190 (Professional,
    * Enterprise), 250 with the API limit increase pack; public OAuth apps 110 per 10 s per installed account.
+   * Unset: 110 with OAuth, 190 with a private app token.
    */
-  requestsPerTenSeconds: z.number().int().positive().default(190),
+  requestsPerTenSeconds: z.number().int().positive().optional(),
   /** The daily cap resets at midnight in the account's time zone (Settings → Account defaults). */
   accountTimeZone: z.string().default('UTC'),
 });
@@ -137,7 +138,8 @@ export type HubSpotSettingsInput = z.input<typeof HubSpotSettingsSchema>;
 
 type Parsed = z.output<typeof HubSpotSettingsSchema>;
 /** Settings with every mapping filled in from the defaults. */
-export type HubSpotSettings = Omit<Parsed, 'contactFields' | 'payments'> & {
+export type HubSpotSettings = Omit<Parsed, 'contactFields' | 'payments' | 'requestsPerTenSeconds'> & {
+  requestsPerTenSeconds: number;
   contactFields: Record<ProfileField, string | null>;
   payments: Omit<Parsed['payments'], 'fields' | 'stages'> & {
     fields: Record<PaymentField, string | null>;
@@ -176,5 +178,6 @@ export function parseHubSpotSettings(input: unknown): HubSpotSettings {
   if (payments.object === 'deals' && !payments.fields.name) {
     throw new InputError('hubspot.payments.fields.name', 'cannot be off for deals', 'map it to dealname: HubSpot requires a deal name');
   }
-  return { ...s, contactFields: { ...DEFAULT_CONTACT_FIELDS, ...s.contactFields }, payments };
+  const requestsPerTenSeconds = s.requestsPerTenSeconds ?? (s.auth.type === 'oauth2' ? 110 : 190);
+  return { ...s, requestsPerTenSeconds, contactFields: { ...DEFAULT_CONTACT_FIELDS, ...s.contactFields }, payments };
 }

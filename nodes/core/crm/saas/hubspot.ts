@@ -1,9 +1,9 @@
 import { axiosTransport } from '../../http/axios-transport';
-import { OAuth2TokenError, requestOAuth2Token } from '../../http/auth/oauth2-token';
+import { requestOAuth2Token } from '../../http/auth/oauth2-token';
 import { TokenCache } from '../../http/auth/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
 import type { CrmAdapter, CrmAdapterContext } from './crm-adapter';
-import { CrmAuthError } from './crm-errors';
+import { tokenFailure } from './crm-errors';
 import { CRM } from './hubspot-errors';
 import { HUBSPOT_ASSOCIATIONS_PER_REQUEST, HUBSPOT_BATCH_SIZE, type HubSpotCall } from './hubspot-batch';
 import { updateContactFields, upsertContacts } from './hubspot-contacts';
@@ -60,8 +60,7 @@ export function hubspotAxiosTransport(settings: HubSpotSettings, now: () => numb
       return await requestOAuth2Token(plain, tokenUrl, grant, now());
     } catch (e) {
       // A refused refresh token (uninstalled app, rotated secret) needs an operator, like any refused credential.
-      if (e instanceof OAuth2TokenError) throw new CrmAuthError(CRM, `${e.message} — reconnect the HubSpot app and set a new refresh token (HUBSPOT_REFRESH_TOKEN)`);
-      throw e;
+      throw tokenFailure(CRM, e, 'reconnect the HubSpot app and set a new refresh token (HUBSPOT_REFRESH_TOKEN)');
     }
   }, now);
   return axiosTransport({ ...base, auth: { tokens } });

@@ -2,6 +2,7 @@ import { axiosTransport } from '../../http/axios-transport';
 import { OAuth2TokenError } from '../../http/auth/oauth2-token';
 import { TokenCache, type AccessToken } from '../../http/auth/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
+import { tokenFailure } from './crm-errors';
 import type { PipedriveSettings } from './pipedrive-settings';
 
 type PipedriveOAuth = NonNullable<PipedriveSettings['oauth']>;
@@ -24,7 +25,7 @@ export async function requestPipedriveToken(http: HttpTransport, oauth: Pipedriv
   const body = (res.body ?? {}) as Record<string, unknown>;
   if (res.status !== 200 || typeof body.access_token !== 'string') {
     const why = typeof body.error_description === 'string' ? body.error_description : typeof body.message === 'string' ? body.message : typeof body.error === 'string' ? body.error : `HTTP ${res.status}`;
-    throw new OAuth2TokenError(`Pipedrive refused the token refresh at ${oauth.tokenUrl}: ${why} — check the client id, secret and refresh token`);
+    throw new OAuth2TokenError(`Pipedrive refused the token refresh at ${oauth.tokenUrl}: ${why}`, res.status);
   }
   const expiresIn = Number(body.expires_in);
   return {
@@ -46,7 +47,12 @@ export function pipedriveAxiosTransport(settings: PipedriveSettings, now: () => 
   const oauth = { ...settings.oauth! };
   const tokenHttp = axiosTransport({ timeoutMs: settings.timeoutMs });
   const tokens = new TokenCache(async () => {
-    const t = await requestPipedriveToken(tokenHttp, oauth, now());
+    let t: Awaited<ReturnType<typeof requestPipedriveToken>>;
+    try {
+      t = await requestPipedriveToken(tokenHttp, oauth, now());
+    } catch (e) {
+      throw tokenFailure('pipedrive', e, 'check the client id, secret and refresh token');
+    }
     // Keep whatever refresh token Pipedrive hands back, in case it rotates it.
     if (t.refreshToken) oauth.refreshToken = t.refreshToken;
     return { token: t.token, expiresAt: t.expiresAt, instanceUrl: t.instanceUrl };

@@ -1,9 +1,9 @@
 import { createSign } from 'node:crypto';
 import { axiosTransport } from '../../http/axios-transport';
-import { OAuth2TokenError, requestOAuth2Token, type OAuth2Grant } from '../../http/auth/oauth2-token';
+import { requestOAuth2Token, type OAuth2Grant } from '../../http/auth/oauth2-token';
 import { TokenCache, type AccessToken } from '../../http/auth/token-cache';
-import type { HttpRequest, HttpResponse, HttpTransport } from '../../http/http-transport';
-import { CrmAuthError, CrmConfigError, CrmTransientError } from './crm-errors';
+import type { HttpTransport } from '../../http/http-transport';
+import { CrmConfigError, tokenFailure } from './crm-errors';
 import type { SalesforceAuth, SalesforceSettings } from './salesforce-settings';
 
 const CRM = 'salesforce';
@@ -57,19 +57,16 @@ export function salesforceAxiosTransport(settings: SalesforceSettings, options: 
     throw new CrmConfigError(CRM, 'no credentials: set auth (jwt_bearer with a private key, or client_credentials) or SALESFORCE_* variables');
   }
   const now = options.now ?? Date.now;
-  const statusSeen = recordStatus(options.tokenHttp ?? axiosTransport({ timeoutMs: settings.timeoutMs }));
+  const tokenHttp = options.tokenHttp ?? axiosTransport({ timeoutMs: settings.timeoutMs });
   const grant = (): OAuth2Grant =>
     auth.flow === 'jwt_bearer'
       ? { grant: 'jwt_bearer', assertion: () => salesforceJwtAssertion(auth, salesforceJwtAudience(settings.loginUrl), now()) }
       : { grant: 'client_credentials', clientId: auth.clientId, clientSecret: auth.clientSecret };
   const tokens = new TokenCache(async (): Promise<AccessToken> => {
     try {
-      return await requestOAuth2Token(statusSeen.http, salesforceTokenUrl(settings), grant(), now());
+      return await requestOAuth2Token(tokenHttp, salesforceTokenUrl(settings), grant(), now());
     } catch (e) {
-      if (!(e instanceof OAuth2TokenError)) throw e;
-      const status = statusSeen.last();
-      if (status !== undefined && (status >= 500 || status === 429)) throw new CrmTransientError(CRM, e.message);
-      throw new CrmAuthError(CRM, `${e.message} — ${authFix(auth)}`);
+      throw tokenFailure(CRM, e, authFix(auth));
     }
   }, now);
   return axiosTransport({ baseUrl: settings.baseUrl, auth: { tokens }, baseUrlFromToken: !settings.baseUrl, timeoutMs: settings.timeoutMs });
@@ -81,18 +78,3 @@ function authFix(auth: SalesforceAuth): string {
     : 'check the consumer key and secret, and that the connected app has "Enable Client Credentials Flow" with a Run As user';
 }
 
-/** Remembers the status of the last token answer, which requestOAuth2Token folds into its message. */
-function recordStatus(http: HttpTransport): { http: HttpTransport; last: () => number | undefined } {
-  let last: number | undefined;
-  return {
-    http: {
-      async request(req: HttpRequest): Promise<HttpResponse> {
-        last = undefined;
-        const res = await http.request(req);
-        last = res.status;
-        return res;
-      },
-    },
-    last: () => last,
-  };
-}

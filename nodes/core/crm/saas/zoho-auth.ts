@@ -2,6 +2,7 @@ import { axiosTransport } from '../../http/axios-transport';
 import { requestOAuth2Token } from '../../http/auth/oauth2-token';
 import { TokenCache } from '../../http/auth/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
+import { tokenFailure } from './crm-errors';
 import type { ZohoSettings } from './zoho-settings';
 
 /**
@@ -13,16 +14,18 @@ import type { ZohoSettings } from './zoho-settings';
  */
 export function zohoAxiosTransport(settings: ZohoSettings, now: () => number = Date.now): HttpTransport {
   const tokenHttp = axiosTransport({ timeoutMs: settings.timeoutMs });
-  const tokens = new TokenCache(
-    () =>
-      requestOAuth2Token(
+  const tokens = new TokenCache(async () => {
+    try {
+      return await requestOAuth2Token(
         tokenHttp,
         settings.tokenUrl,
         { grant: 'refresh_token', clientId: settings.clientId, clientSecret: settings.clientSecret, refreshToken: settings.refreshToken },
         now(),
-      ),
-    now,
-  );
+      );
+    } catch (e) {
+      throw tokenFailure('zoho', e, `check the client id and secret, and that the refresh token was made at ${settings.tokenUrl.replace(/\/oauth\/v2\/token$/, '')} (the account's data centre) and is not revoked`);
+    }
+  }, now);
   return axiosTransport({
     baseUrl: settings.apiBaseUrl,
     auth: { tokens, scheme: 'Zoho-oauthtoken' },

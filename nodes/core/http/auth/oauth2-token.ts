@@ -36,7 +36,7 @@ export async function requestOAuth2Token(http: HttpTransport, tokenUrl: string, 
   const body = (res.body ?? {}) as Record<string, unknown>;
   if (res.status !== 200 || typeof body.access_token !== 'string') {
     const why = typeof body.error_description === 'string' ? body.error_description : typeof body.error === 'string' ? body.error : `HTTP ${res.status}`;
-    throw new OAuth2TokenError(`the token request to ${tokenUrl} was refused: ${why}`);
+    throw new OAuth2TokenError(`the token request to ${tokenUrl} was refused: ${why}`, res.status);
   }
   const expiresIn = Number(body.expires_in);
   return {
@@ -47,8 +47,17 @@ export async function requestOAuth2Token(http: HttpTransport, tokenUrl: string, 
 }
 
 export class OAuth2TokenError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The token endpoint's HTTP status. */
+    readonly status?: number,
+  ) {
     super(message);
     this.name = 'OAuth2TokenError';
+  }
+
+  /** The token endpoint was down or busy (5xx, 429): the credential may be fine, and a later try may get a token. */
+  get transient(): boolean {
+    return this.status !== undefined && (this.status >= 500 || this.status === 429);
   }
 }

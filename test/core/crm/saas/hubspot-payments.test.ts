@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { CrmItemResult, CrmPayment } from '../../../../nodes/core/crm/saas/crm-adapter';
-import { CrmAuthError, CrmRateLimitError } from '../../../../nodes/core/crm/saas/crm-errors';
+import { CrmAuthError, CrmRateLimitError, CrmTransientError } from '../../../../nodes/core/crm/saas/crm-errors';
 import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings } from '../../../../nodes/core/crm/saas/hubspot';
 import { minorToDecimal } from '../../../../nodes/core/crm/saas/hubspot-payments';
 import { customer, fakeClock, hubspot, payment, sentInputs, TOKEN, useNock } from './hubspot-kit';
@@ -280,6 +280,17 @@ describe('HubSpot adapter: OAuth tokens', () => {
     await adapter.upsertCustomers([customer(2)]);
     assert.equal(mock.tokenRequests, 2);
     assert.ok(mock.calls.every((c) => c.status !== 401), 'no call went out with a dying token');
+  });
+
+  it('a token endpoint that is down is transient: the next call gets a token and nothing asks to reconnect', async () => {
+    const clock = fakeClock();
+    const mock = await HubSpotMock.start({ oauth, now: clock.now, faults: { tokenOutages: 1 } });
+    const settings = parseHubSpotSettings({ auth: { type: 'oauth2', ...oauth } });
+    const adapter = createHubSpotAdapter({ http: hubspotAxiosTransport(settings, clock.now), settings });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmTransientError && !/reconnect/.test(e.message) && /503|Service Unavailable/.test(e.message));
+    const [r] = await adapter.upsertCustomers([customer(1)]);
+    assert.equal(r!.status, 'synced');
+    assert.equal(mock.tokenRequests, 2);
   });
 
   it('a refused refresh token is an auth error that says how to reconnect', async () => {

@@ -47,6 +47,8 @@ describe('HubSpot settings', () => {
     assert.equal(s.requestsPerTenSeconds, 100);
     const o = hubspotSettingsFromEnv({ HUBSPOT_CLIENT_ID: 'id', HUBSPOT_CLIENT_SECRET: 'secret', HUBSPOT_REFRESH_TOKEN: 'refresh' });
     assert.deepEqual(o.auth, { type: 'oauth2', clientId: 'id', clientSecret: 'secret', refreshToken: 'refresh' });
+    // A public OAuth app gets 110 requests per 10 s per installed account, not a private app's 190.
+    assert.equal(o.requestsPerTenSeconds, 110);
   });
 
   it('environment errors name the variable to set', () => {

@@ -167,6 +167,30 @@ describe('HubSpot adapter: limits and failures', () => {
     assert.equal(err.retryAfterMs, 17 * 3_600_000);
   });
 
+  it('477 Migration in Progress is a wait for HubSpot\'s Retry-After, not a setup error', async () => {
+    const { mock, adapter } = await hubspot({ mock: { faults: { at: { 1: '477' } } } });
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmTransientError && e.retryAfterMs === 7_200_000 && /data centre/.test(e.message));
+    const [r] = await adapter.upsertCustomers([customer(1)]);
+    assert.equal(r!.status, 'synced');
+    assert.equal(mock.records('contacts').length, 1);
+  });
+
+  it('names each record from the id property HubSpot shows back when its results carry no trace id', async () => {
+    const { mock, adapter } = await hubspot({ mock: { traceIdsInResults: false } });
+    const written = await adapter.upsertCustomers([customer(1), customer(2), customer(3)]);
+    assert.deepEqual(written.map((r) => r.status), ['synced', 'synced', 'synced']);
+    for (const [i, r] of written.entries()) assert.equal(r.status === 'synced' && r.crmId, mock.recordBy('contacts', 'terminal_crm_id', `cus_${i + 1}`)[0]!.id);
+    const updated = await adapter.updateFields([
+      { customerExternalId: 'cus_2', fields: { loyalty_tier: 'Gold' } },
+      { customerExternalId: 'cus_3', fields: { loyalty_tier: 'Silver' } },
+    ]);
+    assert.deepEqual(updated.map((r) => [r.status, r.status === 'synced' && r.crmId]), [
+      ['synced', mock.recordBy('contacts', 'terminal_crm_id', 'cus_2')[0]!.id],
+      ['synced', mock.recordBy('contacts', 'terminal_crm_id', 'cus_3')[0]!.id],
+    ]);
+    assert.equal(mock.recordBy('contacts', 'terminal_crm_id', 'cus_3')[0]!.properties.loyalty_tier, 'Silver');
+  });
+
   it('a 5xx and an answer that never comes are transient errors', async () => {
     const failing = await hubspot({ mock: { faults: { serverError: 1 } } });
     await assert.rejects(failing.adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmTransientError && /502/.test(e.message));

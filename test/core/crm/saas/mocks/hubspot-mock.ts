@@ -51,8 +51,13 @@ export interface FaultOptions {
   delay?: number;
   delayMs?: number;
   seed?: number;
-  /** Exact faults: the API call numbered n (1 = the first after setFaults, token calls not counted) gets this answer. */
-  at?: Record<number, '429' | '502'>;
+  /**
+   * Exact faults: the API call numbered n (1 = the first after setFaults, token calls not counted) gets this answer.
+   * 477 is HubSpot's "Migration in Progress" (the account moving data centre), with Retry-After in seconds.
+   */
+  at?: Record<number, '429' | '502' | '477'>;
+  /** The next this-many token requests are answered 503, as HubSpot's documented temporary outage. */
+  tokenOutages?: number;
 }
 
 export interface HubSpotMockOptions {
@@ -69,6 +74,11 @@ export interface HubSpotMockOptions {
   searchPerSecond?: number;
   /** Sent as Retry-After on a 429 when set. */
   retryAfterSeconds?: number;
+  /**
+   * false: batch upsert/update results carry no objectWriteTraceId and only the properties written plus HubSpot's
+   * managed ones, as the one 207 example in HubSpot's error-handling guide shows (the SDK types it optional).
+   */
+  traceIdsInResults?: boolean;
   now?: () => number;
   faults?: FaultOptions;
 }
@@ -187,7 +197,11 @@ export class HubSpotMock {
     const body = path === '/oauth/v1/token' ? text : safeJson(text);
     let reply: Reply;
     let delayMs = 0;
-    if (path === '/oauth/v1/token') {
+    if (path === '/oauth/v1/token' && (this.faults.tokenOutages ?? 0) > 0) {
+      this.faults.tokenOutages! -= 1;
+      this.tokenRequests++;
+      reply = [503, { status: 'error', message: 'Service Unavailable', correlationId: randomUUID() }];
+    } else if (path === '/oauth/v1/token') {
       reply = this.token(text);
     } else {
       const r = this.rng();
@@ -195,6 +209,7 @@ export class HubSpotMock {
       const exact = f.at?.[++this.apiCalls];
       if (exact === '429') reply = this.limited('TEN_SECONDLY_ROLLING');
       else if (exact === '502') reply = [502, '<html><body><h1>502 Bad Gateway</h1></body></html>', { 'content-type': 'text/html' }];
+      else if (exact === '477') reply = [477, { status: 'error', message: 'Migration in Progress', correlationId: randomUUID() }, { 'retry-after': '7200' }];
       else if (r < (f.rate429 ?? 0)) reply = this.limited('TEN_SECONDLY_ROLLING');
       else if (r < (f.rate429 ?? 0) + (f.serverError ?? 0)) reply = [502, '<html><body><h1>502 Bad Gateway</h1></body></html>', { 'content-type': 'text/html' }];
       else {
@@ -342,7 +357,11 @@ export class HubSpotMock {
     const results: unknown[] = [];
     for (const { x } of checked.filter((c) => !c.error)) {
       const { record, created } = this.apply(objectType, x, mode);
-      results.push({ id: record.id, properties: { ...record.properties }, createdAt: record.createdAt, updatedAt: record.updatedAt, archived: false, ...(mode === 'upsert' ? { new: created } : {}), ...(x.objectWriteTraceId ? { objectWriteTraceId: x.objectWriteTraceId } : {}) });
+      const untraced = this.o.traceIdsInResults === false;
+      const properties = untraced
+        ? Object.fromEntries(Object.entries(record.properties).filter(([k]) => k in (x.properties ?? {}) || MANAGED.includes(k)))
+        : { ...record.properties };
+      results.push({ id: record.id, properties, createdAt: record.createdAt, updatedAt: record.updatedAt, archived: false, ...(mode === 'upsert' ? { new: created } : {}), ...(x.objectWriteTraceId && !untraced ? { objectWriteTraceId: x.objectWriteTraceId } : {}) });
     }
     const errors = failed.map((c) => ({ ...c.error!.item, context: { ...(c.error!.item.context ?? {}), ...(c.x.objectWriteTraceId ? { objectWriteTraceId: [c.x.objectWriteTraceId] } : {}) } }));
     const completedAt = new Date(this.now()).toISOString();
