@@ -14,6 +14,8 @@ export function retryAfterMs(headers: Record<string, string>, fallbackMs: number
 export interface CallOptions {
   /** The vendor's reading of a 429 (or of its own rate-limit body on another status); default: wait for Retry-After. */
   rateLimit?: (res: HttpResponse) => CrmRateLimitError | undefined;
+  /** A 403 the vendor gives for one record (not the credential): handed back for the adapter to read. */
+  recordForbidden?: (req: HttpRequest, res: HttpResponse) => boolean;
 }
 
 /**
@@ -32,6 +34,7 @@ export async function callCrm(crm: string, http: HttpTransport, req: HttpRequest
   if (res.status === 429) {
     throw new CrmRateLimitError(crm, `rate limit reached (${req.method} ${req.url})`, retryAfterMs(res.headers, 10_000), 'wait');
   }
+  if (res.status === 403 && options.recordForbidden?.(req, res)) return res;
   if (res.status === 401 || res.status === 403) {
     throw new CrmAuthError(crm, `${res.status} on ${req.method} ${req.url}: ${describeBody(res.body)} — check the credential (token, scopes, permissions)`);
   }

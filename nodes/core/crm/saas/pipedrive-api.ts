@@ -6,7 +6,17 @@ import { readPipedriveRateLimit } from './pipedrive-rate-limit';
 export type PipedriveCall = (req: HttpRequest) => Promise<HttpResponse>;
 
 export function pipedriveCaller(http: HttpTransport, now: () => number = Date.now): PipedriveCall {
-  return (req) => callCrm('pipedrive', http, req, { rateLimit: (res) => readPipedriveRateLimit(res, now) });
+  return (req) => callCrm('pipedrive', http, req, { rateLimit: (res) => readPipedriveRateLimit(res, now), recordForbidden });
+}
+
+/**
+ * Pipedrive answers 403 on a write for reasons of that record or the plan, not the token: a deal in a pipeline the
+ * API user cannot see, a visibility the user may not give, the plan's open-deals cap ("feature_capping_…"). Those
+ * come back to the adapter with Pipedrive's sentence; a 403 on a read, or about the OAuth scope, is the credential.
+ */
+function recordForbidden(req: HttpRequest, res: HttpResponse): boolean {
+  const e = envelopeOf<unknown>(res);
+  return req.method !== 'GET' && e.success === false && typeof e.error === 'string' && !/scope/i.test(e.error);
 }
 
 /**

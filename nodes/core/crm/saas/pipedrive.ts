@@ -46,6 +46,10 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
 
   const rejected = (externalId: string, res: HttpResponse): CrmItemResult => {
     if (res.status === 402) throw new CrmConfigError('pipedrive', `the Pipedrive company account needs payment before it takes API writes (${pipedriveReason(res)})`);
+    // The plan's cap (open deals, custom fields) refuses every record alike until the company's plan changes.
+    if (res.status === 403 && /^feature_capping/.test(envelopeOf(res).code ?? '')) {
+      throw new CrmConfigError('pipedrive', `Pipedrive's plan limit refuses the write: ${pipedriveReason(res)} — raise the company's plan or close deals in Pipedrive; the payments stay queued`);
+    }
     return { externalId, status: 'rejected', reason: pipedriveReason(res) };
   };
   const gone = (res: HttpResponse) => res.status === 404 || res.status === 410;

@@ -229,6 +229,25 @@ describe('Pipedrive adapter: payments as deals', () => {
     assert.equal(mock.dealsWithPaymentKey(payment(3).externalId).length, 1);
   });
 
+  it('a deal the API user cannot see is that payment\'s refusal (403 with Pipedrive\'s reason), not a credential to fix', async () => {
+    const { mock, adapter } = setup();
+    await adapter.upsertCustomers([customer(1), customer(2), customer(3)]);
+    await adapter.upsertPayments([payment(1), payment(2), payment(3)]);
+    mock.hideDeal(mock.dealsWithPaymentKey(payment(2).externalId)[0]!.id);
+    const refunded = { refunded: { minor: 1999, currency: 'USD' }, status: 'refunded' as const };
+    const results = await adapter.upsertPayments([payment(1, refunded), payment(2, refunded), payment(3, refunded)]);
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'rejected', 'synced']);
+    assert.equal(results[1]!.status === 'rejected' && results[1]!.reason, 'You do not have permission to access this deal.');
+    assert.equal(mock.dealsWithPaymentKey(payment(3).externalId)[0]!.status, 'lost');
+  });
+
+  it('the plan\'s open-deals cap stops the sync as a setup problem, with Pipedrive\'s reason, and writes nothing', async () => {
+    const { mock, adapter } = setup({ openDealsLimit: 0 });
+    await adapter.upsertCustomers([customer(1)]);
+    await assert.rejects(adapter.upsertPayments([payment(1, { status: 'pending' })]), (e: unknown) => e instanceof CrmConfigError && /Open deals limit reached.*feature_capping_deals_limit/.test(e.message));
+    assert.equal(mock.dealsWithPaymentKey(payment(1).externalId).length, 0);
+  });
+
   it('a payment whose customer is not in Pipedrive yet waits (retry), and nothing is written', async () => {
     const { mock, adapter } = setup();
     const [r] = await adapter.upsertPayments([payment(9)]);

@@ -30,6 +30,11 @@ export interface PipedriveMockOptions {
   dailyTokenBudget?: number;
   /** New records become searchable only after this long (Pipedrive indexes asynchronously). */
   searchLagMs?: number;
+  /**
+   * The plan's cap on open deals: creating one more open deal answers 403 with code feature_capping_deals_limit
+   * (Pipedrive changelog, "New error message and code for POST /deals").
+   */
+  openDealsLimit?: number;
   now?: () => number;
   faults?: FaultOptions;
 }
@@ -95,6 +100,7 @@ type Reply = [number, unknown, Record<string, string>?];
 const ERROR_INFO = 'Please check developers.pipedrive.com for more information about Pipedrive API.';
 
 export class PipedriveMock {
+  private readonly hidden = new Set<number>();
   readonly baseUrl: string;
   readonly persons = new Map<number, MockPerson>();
   readonly deals = new Map<number, MockDeal>();
@@ -137,6 +143,11 @@ export class PipedriveMock {
 
   personsWithCustomerId(externalId: string): MockPerson[] {
     return [...this.persons.values()].filter((p) => !p.is_deleted && p.custom_fields[this.o.customerIdField] === externalId);
+  }
+
+  /** A deal in a pipeline the API user cannot see: reading or updating it answers 403 (changelog, pipeline visibility). */
+  hideDeal(id: number): void {
+    this.hidden.add(id);
   }
 
   dealsWithPaymentKey(key: string): MockDeal[] {
@@ -280,6 +291,7 @@ export class PipedriveMock {
       const id = Number(m[2]);
       const rec = m[1] === 'persons' ? this.persons.get(id) : this.deals.get(id);
       if (!rec || rec.is_deleted) return notFound(m[1] === 'persons' ? 'Person not found' : 'Deal not found');
+      if (m[1] === 'deals' && this.hidden.has(id)) return forbidden('You do not have permission to access this deal.');
       if (method === 'GET') return ok(onlyFields(rec, q.get('custom_fields')));
       if (method === 'PATCH') return m[1] === 'persons' ? this.updatePerson(rec as MockPerson, body) : this.updateDeal(rec as MockDeal, body);
     }
@@ -375,6 +387,10 @@ export class PipedriveMock {
     if (typeof b.title !== 'string' || !b.title.trim()) return invalid('Validation failed: title: Field is required', 'ERR_SCHEMA_VALIDATION_FAILED');
     const bad = this.badDealFields(b);
     if (bad) return bad;
+    const open = [...this.deals.values()].filter((d) => !d.is_deleted && d.status === 'open').length;
+    if ((b.status ?? 'open') === 'open' && this.o.openDealsLimit !== undefined && open >= this.o.openDealsLimit) {
+      return [403, { success: false, error: "Couldn't add the deal. Open deals limit reached.", code: 'feature_capping_deals_limit', error_info: ERROR_INFO, data: null, additional_data: null }];
+    }
     const at = stamp(this.now());
     const deal: MockDeal = {
       id: this.nextId++,
@@ -487,6 +503,7 @@ function onlyFields<T extends { custom_fields: Record<string, unknown> }>(rec: T
 
 const ok = (data: unknown, status = 200): Reply => [status, { success: true, data, additional_data: null }];
 const invalid = (error: string, code?: string): Reply => [400, { success: false, error, ...(code ? { code } : {}), error_info: ERROR_INFO, data: null, additional_data: null }];
+const forbidden = (error: string): Reply => [403, { success: false, error, error_info: ERROR_INFO, data: null, additional_data: null }];
 const notFound = (error: string): Reply => [404, { success: false, error, error_info: ERROR_INFO, data: null, additional_data: null }];
 
 /** v2 timestamps are RFC 3339 in UTC, whole seconds. */
