@@ -12,7 +12,8 @@ export function displayName(p: CustomerProfile): string | undefined {
 /**
  * Body of POST/PATCH /api/v2/persons (SDK: AddPersonRequest). Pipedrive requires a name, so a new person without
  * one is named after their email, or after the pack's id, which the operator can search for. An update never
- * replaces a real name with that stand-in, and leaves emails and phones alone when the pack has none.
+ * replaces a real name with that stand-in, and leaves emails and phones alone when the pack has none (and joins
+ * the person's own lists when it has some: keepingTheirs).
  * Address and birthday are left out: Pipedrive only takes them with Contact Sync on, and answers 403 otherwise.
  */
 export function personBody(c: CrmCustomer, settings: PipedriveSettings, creating: boolean): Record<string, unknown> {
@@ -24,6 +25,27 @@ export function personBody(c: CrmCustomer, settings: PipedriveSettings, creating
     ...(p.phone ? { phones: [{ value: p.phone, primary: true, label: 'mobile' }] } : {}),
     custom_fields: { [settings.customerIdField]: c.externalId },
   };
+}
+
+type ContactEntry = NonNullable<PipedrivePerson['emails']>[number];
+const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
+const samePhone = (a: string, b: string) => a.replace(/\D/g, '') === b.replace(/\D/g, '');
+
+/**
+ * An update body that keeps what the person has: a PATCH sets the whole email or phone list, so the pack's value
+ * joins the person's list (a salesperson's second address and its label stay, and the primary stays theirs), and
+ * when the person has it already the list is not sent at all.
+ */
+export function keepingTheirs(body: Record<string, unknown>, current: PipedrivePerson | null | undefined): Record<string, unknown> {
+  const out = { ...body };
+  for (const [key, same] of [['emails', sameEmail], ['phones', samePhone]] as const) {
+    const ours = (out[key] as ContactEntry[] | undefined)?.[0];
+    const theirs = (current?.[key] ?? []).filter((e): e is ContactEntry & { value: string } => typeof e?.value === 'string' && e.value !== '');
+    if (!ours?.value || theirs.length === 0) continue;
+    if (theirs.some((e) => same(e.value, ours.value!))) delete out[key];
+    else out[key] = [...theirs, { ...ours, primary: false }];
+  }
+  return out;
 }
 
 export type Found = { id: string } | { ambiguous: string[] } | undefined;

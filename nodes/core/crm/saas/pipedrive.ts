@@ -8,11 +8,11 @@ import type {
   CrmPayment,
 } from './crm-adapter';
 import { CrmAuthError, CrmConfigError, CrmError, CrmTransientError } from './crm-errors';
-import { envelopeOf, isOk, pipedriveCaller, pipedriveReason, searchExact, SearchRefused } from './pipedrive-api';
+import { envelopeOf, isOk, pipedriveCaller, pipedriveReason, searchExact, SearchRefused, type PipedrivePerson } from './pipedrive-api';
 import { dealBody } from './pipedrive-deals';
 import { processLock, RecentIds, type CrmLock } from './pipedrive-lock';
 import { listChangedPersons, type PipedriveChangedCustomers } from './pipedrive-changes';
-import { findPerson, personBody, type Found } from './pipedrive-persons';
+import { findPerson, keepingTheirs, personBody, type Found } from './pipedrive-persons';
 import { PIPEDRIVE_WINDOW_MS } from './pipedrive-rate-limit';
 import { parsePipedriveSettings, type PipedriveSettings, type PipedriveSettingsInput } from './pipedrive-settings';
 
@@ -66,11 +66,23 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
 
   const idOf = (res: HttpResponse) => String(envelopeOf<{ id: number }>(res).data?.id);
 
+  /** Updates person `id` with the customer's details, the person's own emails and phones kept beside the pack's. */
+  async function updatePerson(id: string, c: CrmCustomer): Promise<HttpResponse | 'gone'> {
+    let body = personBody(c, settings, false);
+    if (body.emails || body.phones) {
+      const res = await call({ method: 'GET', url: `/api/v2/persons/${id}` });
+      if (gone(res)) return 'gone';
+      if (!isOk(res)) return res;
+      body = keepingTheirs(body, envelopeOf<PipedrivePerson>(res).data);
+    }
+    return patch('persons', id, body);
+  }
+
   async function upsertCustomer(c: CrmCustomer): Promise<CrmItemResult> {
     return lock(`pipedrive:person:${c.externalId}`, async () => {
       const known = c.crmId ?? personIds.get(c.externalId);
       if (known) {
-        const res = await patch('persons', known, personBody(c, settings, false));
+        const res = await updatePerson(known, c);
         if (res !== 'gone') return settle(c.externalId, res, known);
         personIds.delete(c.externalId);
       }
@@ -79,7 +91,7 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
         return { externalId: c.externalId, status: 'ambiguous', reason: `several Pipedrive persons carry customer id ${c.externalId} or its email`, candidates: found.ambiguous };
       }
       if (found) {
-        const res = await patch('persons', found.id, personBody(c, settings, false));
+        const res = await updatePerson(found.id, c);
         if (res !== 'gone') return settle(c.externalId, res, found.id);
       }
       const res = await create('persons', personBody(c, settings, true));

@@ -134,6 +134,24 @@ describe('Pipedrive adapter: persons', () => {
     assert.equal(mock.persons.get(other.id)!.custom_fields[CUSTOMER_FIELD], 'cus_someoneElse000000000000');
   });
 
+  it('keeps the emails and phones a salesperson added: the pack\'s join the lists a PATCH would otherwise replace', async () => {
+    const { mock, adapter } = setup();
+    const typedIn = mock.seedPerson({ name: 'Ana Lopez', email: 'ana1@example.com', at: clock - 3_600_000 });
+    const person = mock.persons.get(typedIn.id)!;
+    person.emails = [{ value: 'Ana1@Example.com', primary: true, label: 'work' }, { value: 'ana.home@example.org', primary: false, label: 'home' }];
+    person.phones = [{ value: '+1 415 555 0100', primary: true, label: 'work' }];
+
+    const [r] = await adapter.upsertCustomers([customer(1)]);
+    assert.equal(r!.status, 'synced');
+    // The email was there (another case): the list is as the salesperson left it. The phone was not: it joins.
+    assert.deepEqual(person.emails, [{ value: 'Ana1@Example.com', primary: true, label: 'work' }, { value: 'ana.home@example.org', primary: false, label: 'home' }]);
+    assert.deepEqual(person.phones, [{ value: '+1 415 555 0100', primary: true, label: 'work' }, { value: '+34612345671', primary: false, label: 'mobile' }]);
+
+    await adapter.upsertCustomers([customer(1, { email: 'ana.new@example.com' })]);
+    assert.deepEqual(person.emails.map((e) => e.value), ['Ana1@Example.com', 'ana.home@example.org', 'ana.new@example.com']);
+    assert.equal(person.phones.length, 2, 'the same phone again is not added twice');
+  });
+
   it('several persons with the pack id are for a person to tell apart: ambiguous, with both candidates', async () => {
     const { mock, adapter } = setup();
     const c = customer(1);
