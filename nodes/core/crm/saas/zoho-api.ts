@@ -71,6 +71,7 @@ export async function upsertRecords(
   module: string,
   rows: readonly { externalId: string; record: Record<string, unknown> }[],
   duplicateCheckFields: readonly string[],
+  resultOf: (externalId: string, r: ZohoRecordResult | undefined) => CrmItemResult = recordResult,
 ): Promise<CrmItemResult[]> {
   const out: CrmItemResult[] = [];
   for (let start = 0; start < rows.length; start += ZOHO_BATCH) {
@@ -91,7 +92,7 @@ export async function upsertRecords(
     if (!Array.isArray(data)) {
       throw new CrmConfigError('zoho', `Zoho refused the upsert into ${module}: ${zohoReason(res)} — check the module and field API names in the Zoho settings`);
     }
-    chunk.forEach((r, i) => out.push(recordResult(r.externalId, data[i])));
+    chunk.forEach((r, i) => out.push(resultOf(r.externalId, data[i])));
   }
   return out;
 }

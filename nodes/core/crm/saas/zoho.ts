@@ -1,6 +1,6 @@
 import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmItemResult } from './crm-adapter';
 import { CrmConfigError, CrmTransientError } from './crm-errors';
-import { upsertRecords, ZOHO_BATCH, zohoCaller, zohoReason, type ZohoPage } from './zoho-api';
+import { recordResult, upsertRecords, ZOHO_BATCH, zohoCaller, zohoReason, type ZohoPage, type ZohoRecordResult } from './zoho-api';
 import { contactIdsOf, contactRecord, listedFields, remoteContact } from './zoho-contacts';
 import { paymentRecord } from './zoho-deals';
 import { parseZohoSettings, type ZohoSettings, type ZohoSettingsInput } from './zoho-settings';
@@ -74,6 +74,11 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
     });
     // 304: nothing changed since; 204: nothing at all.
     if (res.status === 304 || res.status === 204) return { customers: [], next: cursor ?? null, more: false };
+    // A page token lives a day (info.page_token_expiry): one Zoho no longer takes restarts that listing from its
+    // modified-since time; what the earlier pages held comes again, which the match index takes as no change.
+    if (res.status === 400 && from.pageToken && (res.body as { details?: { param_name?: string } } | undefined)?.details?.param_name === 'page_token') {
+      return changedCustomers(writeCursor({ since: from.since }), limit);
+    }
     if (res.status !== 200) throw new CrmConfigError('zoho', `listing changed contacts was refused: ${zohoReason(res)}`);
     const body = res.body as ZohoPage<Record<string, unknown>>;
     const customers = (body.data ?? []).map((r) => remoteContact(r, settings));
@@ -112,9 +117,19 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
         })),
         // Only by the pack's id: a field update must never land on another contact that shares an email.
         [settings.customerIdField],
+        fieldResult,
       ),
     changedCustomers,
   };
+}
+
+/**
+ * A field update for a contact Zoho does not have yet: the upsert would have to create it, and without a name it
+ * cannot (MANDATORY_NOT_FOUND, Last_Name). The fields wait for the customer to be written, as every CRM's do.
+ */
+function fieldResult(externalId: string, r: ZohoRecordResult | undefined): CrmItemResult {
+  if (r?.code !== 'MANDATORY_NOT_FOUND') return recordResult(externalId, r);
+  return { externalId, status: 'retry', error: new CrmTransientError('zoho', `no Zoho contact carries customer id ${externalId} yet: its fields wait until the customer is written`) };
 }
 
 /** loyalty_tier → Loyalty_Tier, the API name Zoho gives a field labelled "Loyalty Tier". */

@@ -56,8 +56,12 @@ export class OAuth2TokenError extends Error {
     this.name = 'OAuth2TokenError';
   }
 
-  /** The token endpoint was down or busy (5xx, 429): the credential may be fine, and a later try may get a token. */
+  /**
+   * The token endpoint was down or busy: a 5xx, a 429, or a throttle it words as such (Zoho answers its ten
+   * tokens per ten minutes with 200 "Access Denied … too many requests"). The credential may be fine, and a later
+   * try may get a token.
+   */
   get transient(): boolean {
-    return this.status !== undefined && (this.status >= 500 || this.status === 429);
+    return (this.status !== undefined && (this.status >= 500 || this.status === 429)) || /too many requests/i.test(this.message);
   }
 }

@@ -241,8 +241,23 @@ describe('Zoho adapter: limits, auth and failures', () => {
     const { mock } = setup();
     const s = parseZohoSettings({ ...CREDS, refreshToken: 'revoked', dataCenter: 'eu' });
     const adapter = createZohoAdapter({ http: zohoAxiosTransport(s, now), settings: s, now });
-    await assert.rejects(adapter.upsertCustomers([customer(1)]), /accounts\.zoho\.eu\/oauth\/v2\/token was refused: invalid_code/);
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmAuthError && /accounts\.zoho\.eu\/oauth\/v2\/token was refused: invalid_code.*data centre/.test(e.message));
     assert.equal(mock.records('Contacts').length, 0);
+  });
+
+  it('Zoho\'s ten tokens in ten minutes is a wait, not a credential to fix: the sync goes on once it has passed', async () => {
+    const { mock, adapter } = setup();
+    for (let i = 1; i <= 10; i++) {
+      mock.expireAccessTokens();
+      const [r] = await adapter.upsertCustomers([customer(i)]);
+      assert.equal(r!.status, 'synced');
+    }
+    mock.expireAccessTokens();
+    await assert.rejects(adapter.upsertCustomers([customer(11)]), (e: unknown) => e instanceof CrmTransientError && /too many requests/.test(e.message));
+    clock += 600_000;
+    const [later] = await adapter.upsertCustomers([customer(11)]);
+    assert.equal(later!.status, 'synced');
+    assert.equal(mock.tokenRequests, 12);
   });
 
   it('a token from another data centre is refused even after a refresh: an auth error for an operator', async () => {
@@ -292,8 +307,30 @@ describe('Zoho adapter: fields and changed customers', () => {
     assert.deepEqual([row.Loyalty_Tier, row.Customer_Segment, row.Loyalty_Points], ['gold', 'Champions', 120]);
     assert.deepEqual((mock.calls.at(-1)!.body as { duplicate_check_fields: string[] }).duplicate_check_fields, ['Terminal_CRM_Id']);
 
+    // Not in Zoho yet: Zoho cannot create it from fields alone, so they wait for the customer (not refused for good).
     const [missing] = await adapter.updateFields([{ customerExternalId: 'cus_notInZoho000000000000', fields: { loyalty_tier: 'gold' } }]);
-    assert.deepEqual(missing, { externalId: 'cus_notInZoho000000000000', status: 'rejected', reason: 'required field not found [MANDATORY_NOT_FOUND] — field Last_Name', field: 'Last_Name' });
+    assert.equal(missing!.status, 'retry');
+    assert.match(missing!.status === 'retry' ? missing!.error.message : '', /no Zoho contact carries customer id cus_notInZoho000000000000 yet/);
+    assert.equal(contactsOf(mock, { externalId: 'cus_notInZoho000000000000' } as ReturnType<typeof customer>).length, 0);
+  });
+
+  it('a listing whose page token Zoho no longer takes (a day later) starts over from its time, and reaches the end', async () => {
+    const { mock, adapter } = setup();
+    for (let i = 1; i <= 5; i++) mock.seed('Contacts', { Last_Name: `P${i}`, Email: `p${i}@example.com`, Terminal_CRM_Id: `cus_${i}` }, clock + i * 1000);
+    clock += 10_000;
+    const first = await adapter.changedCustomers(null, 2);
+    const second = await adapter.changedCustomers(first.next, 2);
+    assert.ok(second.more);
+    clock += 25 * 3_600_000;
+    const seen = new Set<string>();
+    let page = await adapter.changedCustomers(second.next, 2);
+    for (;;) {
+      for (const c of page.customers) seen.add(c.externalId!);
+      if (!page.more) break;
+      page = await adapter.changedCustomers(page.next, 2);
+    }
+    assert.deepEqual([...seen].sort(), ['cus_1', 'cus_2', 'cus_3', 'cus_4', 'cus_5']);
+    assert.ok(mock.calls.some((c) => c.status === 400 && c.query.page_token), 'the stale page token was refused once');
   });
 
   it('changedCustomers pages through contacts by Modified_Time, then resumes with If-Modified-Since', async () => {

@@ -72,8 +72,10 @@ export class ZohoMock {
   maxInFlight = 0;
   private inFlight = 0;
   private readonly accessTokens = new Set<string>();
+  /** When each access token of the last ten minutes was minted. */
+  private readonly minted: number[] = [];
   private readonly credits: { at: number; credits: number }[] = [];
-  private readonly pageTokens = new Map<string, { offset: number; query: string; since: string | undefined }>();
+  private readonly pageTokens = new Map<string, { offset: number; query: string; since: string | undefined; expiresAt: number }>();
   private nextId = 100001;
   private readonly now: () => number;
   private readonly rng: () => number;
@@ -132,6 +134,13 @@ export class ZohoMock {
     const get = (k: string) => form.get(k) ?? query.get(k);
     if (get('client_id') !== this.o.clientId || get('client_secret') !== this.o.clientSecret) return [200, { error: 'invalid_client' }];
     if (get('grant_type') !== 'refresh_token' || get('refresh_token') !== this.o.refreshToken) return [200, { error: 'invalid_code' }];
+    // A refresh token mints at most ten access tokens in ten minutes (v8 "Token validity"; Kaizen #43): still 200.
+    const now = this.now();
+    while (this.minted.length && this.minted[0]! <= now - 600_000) this.minted.shift();
+    if (this.minted.length >= 10) {
+      return [200, { error_description: 'You have made too many requests continuously. Please try again after some time.', error: 'Access Denied', status: 'failure' }];
+    }
+    this.minted.push(now);
     const token = `1000.${this.tokenRequests.toString(16).padStart(8, '0')}xxxxxxxx.mock`;
     this.accessTokens.add(token);
     return [200, { access_token: token, scope: 'ZohoCRM.modules.ALL', api_domain: this.apiDomain, token_type: 'Bearer', expires_in: this.o.accessTokenTtlS ?? 3600 }];
@@ -295,7 +304,8 @@ export class ZohoMock {
     let page: number;
     if (tokenName) {
       const t = this.pageTokens.get(tokenName);
-      if (!t) return [400, error('INVALID_DATA', 'invalid data', { param_name: 'page_token' })];
+      // Tokens expire a day after they were handed out (info.page_token_expiry).
+      if (!t || t.expiresAt <= this.now()) return [400, error('INVALID_DATA', 'invalid data', { param_name: 'page_token' })];
       offset = t.offset;
       since = t.since;
       page = Math.floor(offset / perPage) + 1;
@@ -318,7 +328,7 @@ export class ZohoMock {
     let next: string | null = null;
     if (more) {
       next = `${this.pageTokens.size + 1}${'f'.repeat(20)}`;
-      this.pageTokens.set(next, { offset: offset + perPage, query: q.toString(), since });
+      this.pageTokens.set(next, { offset: offset + perPage, query: q.toString(), since, expiresAt: this.now() + 86_400_000 });
     }
     const wanted = fields.split(',');
     return [200, {
