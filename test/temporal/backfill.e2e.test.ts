@@ -153,7 +153,8 @@ describe('backfill workflow on the Temporal dev server', { timeout: 120_000 }, (
     const taskQueue = `backfill-${randomUUID()}`;
     let transactions = 0;
     let stalled = false;
-    // The first worker's store stalls on page 2's second ledger write, as a process frozen mid-page would.
+    // The first worker's store stalls on page 2's second write (one transaction per event: page 1 takes two, page 2's
+    // sale the third, its refund the fourth), as a process frozen mid-page would.
     const stalling = (db: SqlDatabase): SqlDatabase => ({
       ...db,
       all: (sql, p) => db.all(sql, p),
@@ -162,7 +163,7 @@ describe('backfill workflow on the Temporal dev server', { timeout: 120_000 }, (
       exec: (x) => db.exec(x),
       close: () => Promise.resolve(),
       transaction: async (fn, o) => {
-        if (++transactions === 8) {
+        if (++transactions === 4) {
           stalled = true;
           await Context.current().cancelled;
         }
