@@ -56,6 +56,10 @@ describe('backfill workflow on the Temporal dev server', { timeout: 120_000 }, (
     s = await tempStore();
   });
   afterEach(async () => {
+    // A test that failed midway leaves its workers polling: stopped here, so the file ends instead of hanging.
+    const running = workers.splice(0).filter((w) => w.getState() === 'RUNNING');
+    for (const w of running) w.shutdown();
+    await waitFor('the workers to stop', 10_000, async () => (running.every((w) => ['STOPPED', 'FAILED'].includes(w.getState())) ? true : undefined)).catch(() => undefined);
     nock.cleanAll();
     nock.enableNetConnect();
     await s.remove();
@@ -64,8 +68,11 @@ describe('backfill workflow on the Temporal dev server', { timeout: 120_000 }, (
   const settings = (extra: Partial<Parameters<typeof createBackfillActivities>[0]> = {}) =>
     ({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'GB' as const, env: { STRIPE_SECRET_KEY: STRIPE_KEY }, ...extra });
 
-  function worker(taskQueue: string, activities: object) {
-    return Worker.create({ connection: server.env.nativeConnection, taskQueue, activities, workflowBundle: bundle, shutdownGraceTime: '500ms' });
+  const workers: Worker[] = [];
+  async function worker(taskQueue: string, activities: object) {
+    const w = await Worker.create({ connection: server.env.nativeConnection, taskQueue, activities, workflowBundle: bundle, shutdownGraceTime: '500ms' });
+    workers.push(w);
+    return w;
   }
 
   async function ledgerCounts() {
