@@ -88,6 +88,33 @@ export async function contactIdsOf(call: ZohoCall, settings: ZohoSettings, exter
   return found;
 }
 
+/**
+ * Who holds these emails in Zoho: for each email (lower-cased), the pack id of every contact that has it ('' for a
+ * contact a salesperson typed in, which carries none). Ten emails per search, Zoho's criteria limit.
+ */
+export async function emailHolders(call: ZohoCall, settings: ZohoSettings, emails: readonly string[]): Promise<Map<string, string[]>> {
+  const held = new Map<string, string[]>();
+  const unique = [...new Set(emails.map((e) => e.trim().toLowerCase()))];
+  for (let i = 0; i < unique.length; i += CRITERIA_MAX) {
+    const chunk = unique.slice(i, i + CRITERIA_MAX);
+    const criteria = chunk.map((v) => `(Email:equals:${escapeCriteria(v)})`).join('or');
+    const res = await call({
+      method: 'GET',
+      url: `/crm/${settings.apiVersion}/Contacts/search`,
+      qs: { criteria: chunk.length > 1 ? `(${criteria})` : criteria, fields: `Email,${settings.customerIdField}`, per_page: 200 },
+    });
+    if (res.status === 204) continue;
+    if (res.status !== 200) throw new CrmConfigError('zoho', `searching Contacts by Email was refused: ${zohoReason(res)}`);
+    for (const r of (res.body as ZohoPage<Record<string, unknown>>).data ?? []) {
+      if (typeof r.Email !== 'string') continue;
+      const email = r.Email.trim().toLowerCase();
+      const id = r[settings.customerIdField];
+      held.set(email, [...(held.get(email) ?? []), typeof id === 'string' ? id : '']);
+    }
+  }
+  return held;
+}
+
 /** Zoho criteria escape parentheses and commas in values with a backslash. */
 function escapeCriteria(v: string): string {
   return v.replace(/[(),\\]/g, (c) => `\\${c}`);

@@ -1,7 +1,7 @@
-import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmItemResult } from './crm-adapter';
+import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmCustomer, CrmItemResult } from './crm-adapter';
 import { CrmConfigError, CrmTransientError } from './crm-errors';
 import { recordResult, upsertRecords, ZOHO_BATCH, zohoCaller, zohoReason, type ZohoPage, type ZohoRecordResult } from './zoho-api';
-import { contactIdsOf, contactRecord, listedFields, remoteContact } from './zoho-contacts';
+import { contactIdsOf, contactRecord, emailHolders, listedFields, remoteContact } from './zoho-contacts';
 import { paymentRecord } from './zoho-deals';
 import { parseZohoSettings, type ZohoSettings, type ZohoSettingsInput } from './zoho-settings';
 
@@ -57,6 +57,26 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
 
   const fieldName = (packName: string) => settings.fieldMap[packName] ?? titleCase(packName);
 
+  /**
+   * Zoho checks duplicate_check_fields in order and updates the first match, so with Email after the pack's id a
+   * customer new to Zoho would take over a contact of another customer of the pack that shares the email (two
+   * people the pack keeps apart, a household's address). Such customers are matched by the pack's id only and get
+   * their own contact; a contact a salesperson typed in (no pack id) is still filled in rather than doubled.
+   */
+  async function upsertCustomers(batch: readonly CrmCustomer[]): Promise<CrmItemResult[]> {
+    const rows = batch.map((c) => ({ externalId: c.externalId, record: contactRecord(c, settings) }));
+    const checks = settings.duplicateCheckFields;
+    const fresh = checks.includes('Email') ? batch.filter((c) => !c.crmId && c.profile.email?.trim()) : [];
+    const holders = fresh.length ? await emailHolders(call, settings, fresh.map((c) => c.profile.email!)) : new Map<string, string[]>();
+    const ownOnly = new Set(fresh.filter((c) => (holders.get(c.profile.email!.trim().toLowerCase()) ?? []).some((id) => id !== '' && id !== c.externalId)).map((c) => c.externalId));
+    if (ownOnly.size === 0) return upsertRecords(call, v, 'Contacts', rows, checks);
+    const byId = checks.filter((f) => f !== 'Email');
+    const results = new Map<string, CrmItemResult>();
+    for (const r of await upsertRecords(call, v, 'Contacts', rows.filter((r) => !ownOnly.has(r.externalId)), checks)) results.set(r.externalId, r);
+    for (const r of await upsertRecords(call, v, 'Contacts', rows.filter((r) => ownOnly.has(r.externalId)), byId.length ? byId : [settings.customerIdField])) results.set(r.externalId, r);
+    return batch.map((c) => results.get(c.externalId)!);
+  }
+
   async function changedCustomers(cursor: string | null, limit: number): Promise<ZohoChangedCustomers> {
     const from = readCursor(cursor);
     const perPage = Math.max(1, Math.min(limit, 200));
@@ -103,8 +123,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
     name: 'zoho',
     // An upsert of 100 records costs 10 credits: the org's daily credits pace the calls over the rolling 24 h.
     limits: { batchSize: ZOHO_BATCH, requestsPerWindow: Math.max(1, Math.floor(settings.dailyCredits / 10)), windowMs: 24 * 60 * 60 * 1000 },
-    upsertCustomers: (batch) =>
-      upsertRecords(call, v, 'Contacts', batch.map((c) => ({ externalId: c.externalId, record: contactRecord(c, settings) })), settings.duplicateCheckFields),
+    upsertCustomers,
     upsertPayments,
     updateFields: (batch) =>
       upsertRecords(

@@ -102,6 +102,20 @@ describe('Zoho adapter: contacts', () => {
     assert.equal(typed.Terminal_CRM_Id, customer(1).externalId);
   });
 
+  it('a customer new to Zoho whose email another customer\'s contact carries gets a contact of their own; that one keeps its owner', async () => {
+    const { mock, adapter } = setup();
+    const [first] = await adapter.upsertCustomers([customer(1, { email: 'family@example.com' })]);
+    const typed = mock.seed('Contacts', { Last_Name: 'Lopez', Email: 'ana3@example.com' });
+    // Customer 2 shares the household's email (the pack keeps the two apart); customer 3 has the typed-in contact's.
+    const results = await adapter.upsertCustomers([customer(2, { email: 'family@example.com' }), customer(3)]);
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'synced']);
+    assert.notEqual(synced(results[0]), synced(first));
+    assert.equal(mock.where('Contacts', 'id', synced(first))[0]!.Terminal_CRM_Id, customer(1).externalId, 'the first customer keeps their contact');
+    assert.equal(contactsOf(mock, customer(2)).length, 1);
+    assert.equal(synced(results[1]), typed.id, 'a contact with no pack id is still filled in');
+    assert.equal(mock.records('Contacts').length, 3);
+  });
+
   it('never sends more than 100 records in one call: 250 customers go out as 100, 100 and 50', async () => {
     const { mock, adapter, settings } = setup();
     const batch = Array.from({ length: 250 }, (_, i) => customer(i + 1));
@@ -155,7 +169,7 @@ describe('Zoho adapter: payments as deals', () => {
 
     assert.equal(results.filter((r) => r.status === 'synced').length, 12);
     // Contacts are looked up by at most 10 criteria per search.
-    const searches = mock.callsTo('GET', '/crm/v8/Contacts/search');
+    const searches = mock.callsTo('GET', '/crm/v8/Contacts/search').filter((c) => c.query.criteria!.includes('Terminal_CRM_Id'));
     assert.equal(searches.length, 2);
     assert.match(searches[0]!.query.criteria!, /^\(\(Terminal_CRM_Id:equals:cus_Z+0001\)or\(Terminal_CRM_Id:equals:cus_Z+0002\)or/);
     const deal = dealsOf(mock, batch[0]!);
@@ -182,7 +196,7 @@ describe('Zoho adapter: payments as deals', () => {
     assert.equal(deals.length, 1);
     assert.deepEqual([deals[0]!.Amount, deals[0]!.Stage], [0, 'Closed Lost']);
     assert.equal(JSON.stringify(deals.map(({ Modified_Time: _m, ...r }) => r)), once);
-    assert.equal(mock.callsTo('GET', '/crm/v8/Contacts/search').length, 0, 'the known contact id needs no search');
+    assert.equal(mock.callsTo('GET', '/crm/v8/Contacts/search').filter((c) => c.query.criteria!.includes('Terminal_CRM_Id')).length, 0, 'the known contact id needs no search');
   });
 
   it('a payment whose customer is not in Zoho yet waits (retry); the others go through', async () => {
@@ -209,7 +223,8 @@ describe('Zoho adapter: limits, auth and failures', () => {
   });
 
   it('used-up API credits: 429 with X-API-CREDITS-REMAINING 0 means stop', async () => {
-    const { mock, adapter } = setup({ dailyCredits: 10 });
+    // 100 new customers cost 10 credits of email searches (who else holds their emails) and 10 of upsert.
+    const { mock, adapter } = setup({ dailyCredits: 20 });
     await adapter.upsertCustomers(Array.from({ length: 100 }, (_, i) => customer(i + 1)));
     await assert.rejects(adapter.upsertCustomers([customer(101)]), (e: unknown) => {
       assert.ok(e instanceof CrmRateLimitError);

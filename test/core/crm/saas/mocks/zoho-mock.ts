@@ -345,7 +345,7 @@ export class ZohoMock {
     const rest = criteria.replace(/\(([A-Za-z0-9_]+):equals:((?:\\.|[^()\\])*)\)/g, '').replace(/[()]|or/g, '');
     if (conditions.length === 0 || rest.trim() !== '') return [400, error('INVALID_QUERY', 'invalid query formed', { reason: 'invalid criteria' })];
     if (conditions.length > 10) return [400, error('INVALID_QUERY', 'invalid query formed', { reason: 'more than 10 criteria' })];
-    const rows = this.records(module).filter((r) => conditions.some((c) => String(r[c.field] ?? '') === c.value));
+    const rows = this.records(module).filter((r) => conditions.some((c) => equalValue(c.field, String(r[c.field] ?? ''), c.value)));
     if (rows.length === 0) return [204];
     const fields = q.get('fields')?.split(',');
     return [200, {
