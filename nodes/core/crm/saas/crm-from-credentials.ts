@@ -40,7 +40,9 @@ function build(crm: SaasCrmName, record: CrmRecord, http: HttpTransport | undefi
   switch (crm) {
     case 'hubspot': {
       if (!http && !input.auth) requireRecordFields(record, ['accessToken'], 'a private app access token (pat-…), or the OAuth client id, secret and refresh token');
-      const settings = parseHubSpotSettings(http && !input.auth ? { ...input, auth: ENGINE_AUTHENTICATES } : input);
+      // n8n's OAuth2 credential (its token answer in oauthTokenData) is a public app: 110 requests per 10 s, not 190.
+      const publicApp = http && !input.auth && record.oauthTokenData !== undefined && input.requestsPerTenSeconds === undefined ? { requestsPerTenSeconds: 110 } : {};
+      const settings = parseHubSpotSettings(http && !input.auth ? { ...input, ...publicApp, auth: ENGINE_AUTHENTICATES } : input);
       return createHubSpotAdapter({ http: paced(http ?? hubspotAxiosTransport(settings)), settings });
     }
     case 'salesforce': {

@@ -45,6 +45,9 @@ describe('CRM adapter from a credential record', () => {
     assert.equal(page.customers[0]!.externalId, 'cus_9');
     assert.equal(http.seen[0]!.url, '/crm/v3/objects/contacts/search');
     assert.equal(http.seen[0]!.headers?.authorization, undefined, 'the engine signs, not the adapter');
+    // An OAuth app gets HubSpot's public-app limit; a private app token through the engine keeps 190.
+    assert.equal(adapter.limits.requestsPerWindow, 110);
+    assert.equal(crmAdapterFromRecord('hubspot', { accessToken: PAT }, http).limits.requestsPerWindow, 190);
     assert.equal(crmBaseUrlFromRecord('hubspot', { baseUrl: 'https://api-eu1.hubapi.com' }), 'https://api-eu1.hubapi.com');
   });
 
