@@ -64,53 +64,52 @@ export function remoteContact(r: Record<string, unknown>, settings: ZohoSettings
 const CRITERIA_MAX = 10;
 
 /**
- * Contact ids for pack customer ids, by the unique id field (GET …/Contacts/search?criteria=…). A value appears
- * with several ids only if the field lost its uniqueness, which a person must sort out.
+ * Contacts whose `field` equals one of `values` (GET …/Contacts/search?criteria=…), ten values per search, Zoho's
+ * criteria limit; `fields` names the columns wanted back, Zoho's default set when absent.
  */
-export async function contactIdsOf(call: ZohoCall, settings: ZohoSettings, externalIds: readonly string[]): Promise<Map<string, string[]>> {
-  const found = new Map<string, string[]>();
-  const unique = [...new Set(externalIds)];
+async function contactsWhere(call: ZohoCall, settings: ZohoSettings, field: string, values: readonly string[], fields?: string): Promise<Record<string, unknown>[]> {
+  const out: Record<string, unknown>[] = [];
+  const unique = [...new Set(values)];
   for (let i = 0; i < unique.length; i += CRITERIA_MAX) {
     const chunk = unique.slice(i, i + CRITERIA_MAX);
-    const criteria = chunk.map((v) => `(${settings.customerIdField}:equals:${escapeCriteria(v)})`).join('or');
+    const criteria = chunk.map((v) => `(${field}:equals:${escapeCriteria(v)})`).join('or');
     const res = await call({
       method: 'GET',
       url: `/crm/${settings.apiVersion}/Contacts/search`,
-      qs: { criteria: chunk.length > 1 ? `(${criteria})` : criteria, per_page: 200 },
+      qs: { criteria: chunk.length > 1 ? `(${criteria})` : criteria, ...(fields ? { fields } : {}), per_page: 200 },
     });
     if (res.status === 204) continue;
-    if (res.status !== 200) throw new CrmConfigError('zoho', `searching Contacts by ${settings.customerIdField} was refused: ${zohoReason(res)}`);
-    for (const r of (res.body as ZohoPage<Record<string, unknown>>).data ?? []) {
-      const key = r[settings.customerIdField];
-      if (typeof key === 'string') found.set(key, [...(found.get(key) ?? []), String(r.id)]);
-    }
+    if (res.status !== 200) throw new CrmConfigError('zoho', `searching Contacts by ${field} was refused: ${zohoReason(res)}`);
+    out.push(...((res.body as ZohoPage<Record<string, unknown>>).data ?? []));
+  }
+  return out;
+}
+
+/**
+ * Contact ids for pack customer ids, by the unique id field. A value appears with several ids only if the field
+ * lost its uniqueness, which a person must sort out.
+ */
+export async function contactIdsOf(call: ZohoCall, settings: ZohoSettings, externalIds: readonly string[]): Promise<Map<string, string[]>> {
+  const found = new Map<string, string[]>();
+  for (const r of await contactsWhere(call, settings, settings.customerIdField, externalIds)) {
+    const key = r[settings.customerIdField];
+    if (typeof key === 'string') found.set(key, [...(found.get(key) ?? []), String(r.id)]);
   }
   return found;
 }
 
 /**
  * Who holds these emails in Zoho: for each email (lower-cased), the pack id of every contact that has it ('' for a
- * contact a salesperson typed in, which carries none). Ten emails per search, Zoho's criteria limit.
+ * contact a salesperson typed in, which carries none).
  */
 export async function emailHolders(call: ZohoCall, settings: ZohoSettings, emails: readonly string[]): Promise<Map<string, string[]>> {
   const held = new Map<string, string[]>();
-  const unique = [...new Set(emails.map((e) => e.trim().toLowerCase()))];
-  for (let i = 0; i < unique.length; i += CRITERIA_MAX) {
-    const chunk = unique.slice(i, i + CRITERIA_MAX);
-    const criteria = chunk.map((v) => `(Email:equals:${escapeCriteria(v)})`).join('or');
-    const res = await call({
-      method: 'GET',
-      url: `/crm/${settings.apiVersion}/Contacts/search`,
-      qs: { criteria: chunk.length > 1 ? `(${criteria})` : criteria, fields: `Email,${settings.customerIdField}`, per_page: 200 },
-    });
-    if (res.status === 204) continue;
-    if (res.status !== 200) throw new CrmConfigError('zoho', `searching Contacts by Email was refused: ${zohoReason(res)}`);
-    for (const r of (res.body as ZohoPage<Record<string, unknown>>).data ?? []) {
-      if (typeof r.Email !== 'string') continue;
-      const email = r.Email.trim().toLowerCase();
-      const id = r[settings.customerIdField];
-      held.set(email, [...(held.get(email) ?? []), typeof id === 'string' ? id : '']);
-    }
+  const rows = await contactsWhere(call, settings, 'Email', emails.map((e) => e.trim().toLowerCase()), `Email,${settings.customerIdField}`);
+  for (const r of rows) {
+    if (typeof r.Email !== 'string') continue;
+    const email = r.Email.trim().toLowerCase();
+    const id = r[settings.customerIdField];
+    held.set(email, [...(held.get(email) ?? []), typeof id === 'string' ? id : '']);
   }
   return held;
 }
