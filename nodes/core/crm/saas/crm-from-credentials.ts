@@ -5,6 +5,7 @@ import { parseSaasCrmName, type SaasCrmName } from '../crm-names';
 import type { CrmAdapter } from './crm-adapter';
 import { createDynamicsAdapter, dynamicsAxiosTransport, parseDynamicsSettings } from './dynamics';
 import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings } from './hubspot';
+import { HUBSPOT_BURST } from './hubspot-settings';
 import { createPipedriveAdapter, parsePipedriveSettings, pipedriveAxiosTransport } from './pipedrive';
 import { createSalesforceAdapter, parseSalesforceSettings, salesforceAxiosTransport } from './salesforce';
 import { createZohoAdapter, parseZohoSettings, zohoAxiosTransport } from './zoho';
@@ -40,8 +41,8 @@ function build(crm: SaasCrmName, record: CrmRecord, http: HttpTransport | undefi
   switch (crm) {
     case 'hubspot': {
       if (!http && !input.auth) requireRecordFields(record, ['accessToken'], 'a private app access token (pat-…), or the OAuth client id, secret and refresh token');
-      // n8n's OAuth2 credential (its token answer in oauthTokenData) is a public app: 110 requests per 10 s, not 190.
-      const publicApp = http && !input.auth && record.oauthTokenData !== undefined && input.requestsPerTenSeconds === undefined ? { requestsPerTenSeconds: 110 } : {};
+      // n8n's OAuth2 credential (its token answer in oauthTokenData) is a public app, with a public app's burst limit.
+      const publicApp = http && !input.auth && record.oauthTokenData !== undefined && input.requestsPerTenSeconds === undefined ? { requestsPerTenSeconds: HUBSPOT_BURST.publicApp } : {};
       const settings = parseHubSpotSettings(http && !input.auth ? { ...input, ...publicApp, auth: ENGINE_AUTHENTICATES } : input);
       return createHubSpotAdapter({ http: paced(http ?? hubspotAxiosTransport(settings)), settings });
     }

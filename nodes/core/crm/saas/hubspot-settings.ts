@@ -157,6 +157,9 @@ const FIXES: Record<string, string> = {
   accountTimeZone: 'use an IANA time zone such as America/New_York, as set in HubSpot under Settings → Account defaults',
 };
 
+/** Requests per 10 s when the settings give none: a private app on Professional or Enterprise, a public (OAuth) app. */
+export const HUBSPOT_BURST = { privateApp: 190, publicApp: 110 } as const;
+
 /** Parses settings from a face or the environment; a wrong value names its field (`hubspot.<path>`) and the fix. */
 export function parseHubSpotSettings(input: unknown): HubSpotSettings {
   const r = HubSpotSettingsSchema.safeParse(input ?? {});
@@ -178,6 +181,6 @@ export function parseHubSpotSettings(input: unknown): HubSpotSettings {
   if (payments.object === 'deals' && !payments.fields.name) {
     throw new InputError('hubspot.payments.fields.name', 'cannot be off for deals', 'map it to dealname: HubSpot requires a deal name');
   }
-  const requestsPerTenSeconds = s.requestsPerTenSeconds ?? (s.auth.type === 'oauth2' ? 110 : 190);
+  const requestsPerTenSeconds = s.requestsPerTenSeconds ?? HUBSPOT_BURST[s.auth.type === 'oauth2' ? 'publicApp' : 'privateApp'];
   return { ...s, requestsPerTenSeconds, contactFields: { ...DEFAULT_CONTACT_FIELDS, ...s.contactFields }, payments };
 }
