@@ -83,6 +83,8 @@ export class PaymentsMatcher {
   private made?: CustomerIndex;
   /** The last payment compared field by field, kept for what the batch makes of it. */
   private probe?: { i: number; rec: NormalizedRecord };
+  /** The scoring configuration with the field comparison off, made once per configuration the batch scores with. */
+  private exactOnly?: { of: ResolvedMatchConfig; cfg: ResolvedMatchConfig };
 
   constructor(private readonly events: readonly TokenizedPaymentEvent[], private readonly deps: MatchDeps, private readonly config: MatchConfig = DEFAULT_MATCH_CONFIG) {
     this.cfg = resolveMatchConfig(config);
@@ -193,7 +195,8 @@ export class PaymentsMatcher {
    */
   private madeInBatch(probe: NormalizedRecord, cfg: ResolvedMatchConfig): ReturnType<typeof decide> | undefined {
     if (!this.made?.size) return undefined;
-    const d = decide(probe, this.made, { ...cfg, probabilistic: false });
+    if (this.exactOnly?.of !== cfg) this.exactOnly = { of: cfg, cfg: { ...cfg, probabilistic: false } };
+    const d = decide(probe, this.made, this.exactOnly.cfg);
     if (d.decision !== 'link') return undefined;
     return { ...d, merges: [], explanation: `${d.explanation} ${d.customerId} is made for an earlier payment of this batch.` };
   }
