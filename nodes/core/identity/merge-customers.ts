@@ -5,6 +5,7 @@ import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { PROFILE_COLUMN_NAMES } from '../crm/customer-columns';
 import { movePayments } from '../ledger/read-payments';
 import { giveBackSegments, moveSegments, type SegmentsMoved } from '../segment/merged-customers';
+import { giveBackLoyalty, moveLoyalty, type LoyaltyMoved } from '../loyalty/merged-members';
 import { addedTotals, ledgerTotalsOfEvents, seenOf, takenTotals, totalsRowsOf, writeTotalsRows, type TotalsRow } from './merged-totals';
 import { forgetKeptApart } from './kept-apart';
 
@@ -36,6 +37,8 @@ interface Moved {
   payments?: { source: string; paymentId: string }[];
   /** `from`'s segment payments and counters (absent from merges recorded before segment statistics moved). */
   segments?: SegmentsMoved;
+  /** `from`'s loyalty payments and memberships (absent from merges recorded before points followed merges). */
+  loyalty?: LoyaltyMoved;
 }
 
 export interface MergeRecord {
@@ -80,7 +83,8 @@ async function ledgerPaymentsOf(tx: SqlExecutor, customerId: string): Promise<{ 
 /**
  * Merges customer `from` into `into`: keys, cards, transactions, the ledger's payments and the segment statistics'
  * payments move, empty profile fields of `into` are filled from `from`, `from`'s totals are added to `into`'s,
- * `into`'s segment statistics are rebuilt from the payments it now holds, and `from` is kept as a tombstone
+ * `into`'s segment statistics are rebuilt from the payments it now holds, its loyalty points, spend and visits
+ * include `from`'s, and `from` is kept as a tombstone
  * pointing at `into`. The merge is recorded with its evidence and with what it moved, so `undoMerge` can restore
  * both customers.
  */
@@ -126,7 +130,8 @@ export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Pr
     await writeTotalsRows(tx, into, addedTotals(await totalsRowsOf(tx, into), totals));
     await writeTotalsRows(tx, from, []);
     const segments = await moveSegments(tx, from, into, now);
-    const moved: Moved = { keys, transactions, cards, cardsAdded, filled, totals, payments, segments };
+    const loyalty = await moveLoyalty(tx, from, into, now);
+    const moved: Moved = { keys, transactions, cards, cardsAdded, filled, totals, payments, segments, loyalty };
     const id = `mrg_${randomBytes(12).toString('base64url')}`;
     const actor = request.actor ?? 'operator';
     // A person merging the two overrides an earlier Keep Apart of the same pair.
@@ -187,6 +192,7 @@ export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'opera
     await writeTotalsRows(tx, into, takenTotals(await totalsRowsOf(tx, into), back, await seenOf(tx, into)));
     await writeTotalsRows(tx, from, back);
     if (moved.segments) await giveBackSegments(tx, moved.segments, from, into, now);
+    if (moved.loyalty) await giveBackLoyalty(tx, moved.loyalty, from, into, now);
     await tx.run('UPDATE identity_merges SET undone_at = ? WHERE id = ?', [now, mergeId]);
     return { id: row.id, into, from, evidence: JSON.parse(row.evidence), actor, mergedAt: row.merged_at, undoneAt: now };
   }, { lockKeys });

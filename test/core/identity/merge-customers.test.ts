@@ -6,6 +6,9 @@ import { mergeCustomers, undoMerge } from '../../../nodes/core/identity/merge-cu
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { tokenize } from '../../../nodes/core/tokenize/tokenize';
 import { paymentsOf } from '../../../nodes/core/ledger/read-payments';
+import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
+import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
+import { message } from '../segment/support/messages';
 import { chargeObject, disputeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { testKeys } from '../../support/temp-store';
 import { matchAndRecord, payment, seedCustomers } from '../match/match-fixtures';
@@ -96,6 +99,54 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
     await undoMerge(s.db, merge.id);
     assert.deepEqual(await usd(a), [[1, 1200, 1200]]);
     assert.deepEqual([await listed(a), await listed(b)], [adaBefore, walkInBefore]);
+  });
+
+  it('loyalty follows the merge: the survivor holds both customers\' points, spend, visits and every ledger entry; undo gives each their own back', async () => {
+    const club = parseLoyaltyProgram({ id: 'club', currency: 'USD', tiers: [{ name: 'silver', minSpendMinor: 1000 }, { name: 'gold', minSpendMinor: 10_000 }] });
+    const cafe = parseLoyaltyProgram({ id: 'cafe', currency: 'USD' });
+    const earn = (program: typeof club, customerId: string, paymentId: string, amountMinor: number, at: string, extra: Partial<Parameters<typeof message>[0]> = {}) =>
+      loyaltyStep(message({ customerId, paymentId, amountMinor, at, ...extra }), { db: s.db, program });
+    await earn(club, a, 'pi_club_a', 1200, '2025-01-01T10:00:00Z');
+    await earn(club, b, 'pi_club_b', 3000, '2025-01-02T10:00:00Z');
+    await earn(cafe, b, 'pi_cafe_b', 700, '2025-01-03T10:00:00Z');
+    const member = (program: string, id: string) => s.db.get<Record<string, unknown>>(
+      `SELECT points_balance, points_held, points_earned, lifetime_spend_minor, visits, enrolled_at, tier, tier_since
+         FROM loyalty_members WHERE program_id = ? AND customer_id = ?`, [program, id]);
+    const ledgerOf = async (id: string) => (await s.db.all<{ entry_key: string }>('SELECT entry_key FROM loyalty_ledger WHERE customer_id = ? ORDER BY entry_key', [id])).map((r) => r.entry_key);
+    const balancesMatchLedger = async () => assert.deepEqual(await s.db.all(
+      `SELECT m.program_id, m.customer_id FROM loyalty_members m
+        WHERE m.points_balance <> (SELECT COALESCE(SUM(l.points), 0) FROM loyalty_ledger l WHERE l.program_id = m.program_id AND l.customer_id = m.customer_id)
+           OR m.points_held <> (SELECT COALESCE(SUM(l.held_points), 0) FROM loyalty_ledger l WHERE l.program_id = m.program_id AND l.customer_id = m.customer_id)`,
+    ), [], 'every balance is the sum of its ledger');
+    const before = { clubA: await member('club', a), clubB: await member('club', b), cafeB: await member('cafe', b) };
+    assert.equal(await member('cafe', a), undefined);
+
+    const merge = await mergeCustomers(s.db, { into: a, from: b, evidence: 'test' });
+    const num = (r: Record<string, unknown> | undefined, k: string) => Number(r?.[k]);
+    const club_ = await member('club', a);
+    assert.deepEqual(['points_balance', 'points_earned', 'lifetime_spend_minor', 'visits'].map((k) => num(club_, k)), [42, 42, 4200, 2]);
+    assert.deepEqual([club_!.enrolled_at, club_!.tier], ['2025-01-01T10:00:00.000Z', 'silver'], 'a member since the earlier enrolment, at its own tier');
+    const cafe_ = await member('cafe', a);
+    assert.deepEqual([num(cafe_, 'points_balance'), num(cafe_, 'visits'), cafe_!.enrolled_at], [7, 1, '2025-01-03T10:00:00.000Z'], 'a programme only the merged customer was in');
+    assert.equal(await member('club', b), undefined, 'the tombstone has no membership');
+    assert.deepEqual(await ledgerOf(b), []);
+    assert.deepEqual(await ledgerOf(a), ['earn:stripe:pi_cafe_b', 'earn:stripe:pi_club_a', 'earn:stripe:pi_club_b']);
+    await balancesMatchLedger();
+
+    // A refund of the merged customer's sale, matched to the survivor, takes back the survivor's points.
+    const refund = await earn(club, a, 'pi_club_b', 3000, '2025-02-01T10:00:00Z', { kind: 'refund', refundedTotalMinor: 1500 });
+    assert.deepEqual(refund.loyalty.entries, [{ key: 'reverse:stripe:pi_club_b:1500', kind: 'reverse', points: -15, heldPoints: 0 }]);
+    assert.equal(num(await member('club', a), 'points_balance'), 27);
+
+    await undoMerge(s.db, merge.id);
+    assert.deepEqual(await member('club', a), before.clubA);
+    assert.deepEqual(await member('cafe', a), undefined, 'the membership the merge made goes with it');
+    const clubB = await member('club', b);
+    assert.deepEqual(['points_balance', 'points_earned', 'lifetime_spend_minor', 'visits'].map((k) => num(clubB, k)), [15, 30, 1500, 1], 'the refund went back with its payment');
+    assert.deepEqual([clubB!.enrolled_at, clubB!.tier, clubB!.tier_since], [before.clubB!.enrolled_at, before.clubB!.tier, before.clubB!.tier_since]);
+    assert.deepEqual(await member('cafe', b), before.cafeB);
+    assert.deepEqual(await ledgerOf(b), ['earn:stripe:pi_cafe_b', 'earn:stripe:pi_club_b', 'reverse:stripe:pi_club_b:1500']);
+    await balancesMatchLedger();
   });
 
   it('undoes a merge recorded before merges kept the totals they moved, from the ledger\'s deltas of its transactions', async () => {
