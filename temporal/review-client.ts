@@ -1,6 +1,15 @@
 import type { Client } from '@temporalio/client';
-import type { ReviewClient } from '../bin/commands/review';
-import { pendingReviewQuery, resolveReviewSignal } from '../workflows/review';
+import type { ReviewResolution } from '../nodes/core/match/review-resolution';
+import { pendingReviewQuery, resolveReviewSignal, type PendingReview } from '../workflows/review';
+
+/** What `terminal-crm review` needs of Temporal; a fake in its tests. */
+export interface ReviewClient {
+  /** Ids of the running payment workflows in the task queue. */
+  runningPaymentWorkflows(): AsyncIterable<string>;
+  pendingReview(workflowId: string): Promise<PendingReview | null>;
+  resolveReview(workflowId: string, resolution: ReviewResolution): Promise<void>;
+  close(): Promise<void>;
+}
 
 /**
  * `terminal-crm review` over a Temporal client. Waiting payments are found without custom search attributes:

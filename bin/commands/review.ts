@@ -1,5 +1,6 @@
 import { InputError } from '../../nodes/core/errors';
 import { parseReviewResolution, type ReviewResolution } from '../../nodes/core/match/review-resolution';
+import type { ReviewClient } from '../../temporal/review-client';
 import type { PendingReview } from '../../workflows/review';
 import type { CliIo, Command } from './command';
 
@@ -27,15 +28,6 @@ Example:
   terminal-crm review list
   terminal-crm review resolve evt_3PqR8sLkd92 --link
 `;
-
-/** What the command needs of Temporal; a fake in tests. */
-export interface ReviewClient {
-  /** Ids of the running payment workflows in the task queue. */
-  runningPaymentWorkflows(): AsyncIterable<string>;
-  pendingReview(workflowId: string): Promise<PendingReview | null>;
-  resolveReview(workflowId: string, resolution: ReviewResolution): Promise<void>;
-  close(): Promise<void>;
-}
 
 const WORKFLOW_PREFIX = 'payment-';
 /** The same id scheme as temporal/start-payment-workflow.ts, without loading the Temporal client for it. */

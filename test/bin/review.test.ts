@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
-import { parseResolveArgs, runReview, type ReviewClient } from '../../bin/commands/review';
+import { parseResolveArgs, runReview } from '../../bin/commands/review';
+import type { ReviewClient } from '../../temporal/review-client';
 import type { ReviewResolution } from '../../nodes/core/match/review-resolution';
 import type { PendingReview } from '../../workflows/review';
 
