@@ -1,5 +1,5 @@
 import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
-import type { TerminalCrmActivities } from './activities/payment-activities';
+import type { TerminalCrmActivities } from './activities/worker-activities';
 
 /**
  * The compiled workflows entry beside this file (build/ in tests, dist/ once published), bundled by the worker

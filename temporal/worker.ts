@@ -4,7 +4,7 @@ import { InputError } from '../nodes/core/errors';
 import { openCrm } from '../nodes/core/steps/steps';
 import { closeAllDatabases } from '../nodes/core/store/open-database';
 import { STEP_RESULTS_KEEP_ENV, stepResultsKeepMs } from '../nodes/core/store/step-results';
-import { createActivities } from './activities/payment-activities';
+import { createActivities } from './activities/worker-activities';
 import { createBackfillActivities } from './activities/backfill-activities';
 import { createReconcileActivities } from './activities/reconcile-activities';
 import { createCrmSyncActivities } from './activities/crm-sync-activities';

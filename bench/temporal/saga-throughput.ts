@@ -21,7 +21,7 @@ import { SqlInbox } from '../../nodes/core/inbox/inbox';
 import { normalizeStripeEvent, stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { createActivities } from '../../temporal/activities/payment-activities';
+import { createActivities } from '../../temporal/activities/worker-activities';
 import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { handToTemporal } from '../../temporal/hand-to-temporal';
 import { createPaymentWorker } from '../../temporal/payment-worker';

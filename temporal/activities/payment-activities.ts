@@ -9,11 +9,8 @@ import { keyProviderFromSpec, matchStep, openCrm, tokenizeStep, upsertStep } fro
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { pushedSaleOf } from '../../nodes/core/terminal-push/push-metadata';
 import type { TerminalVendor } from '../../nodes/core/terminal-push/terminal-push';
-import { createBatchActivities, type BatchActivities } from './batch-activities';
 import { failFastOnInputError } from './fail-fast';
 import { rememberedInRun } from './remembered-in-run';
-import { createPollActivities, type PollActivities } from './poll-activities';
-import { createPushActivities, type PushActivities } from './push-activities';
 import { createSegmentLoyaltyActivities, type LoyaltyOutcome, type SegmentOutcome } from './segment-loyalty-activities';
 
 export type ActivitySettings = Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & {
@@ -46,15 +43,12 @@ export interface PaymentActivities {
   loyalty(message: PaymentMessage): Promise<LoyaltyOutcome | null>;
 }
 
-/** Every activity the worker registers: the payment path and the scheduled batch. */
-export type TerminalCrmActivities = PaymentActivities & BatchActivities & PushActivities & PollActivities;
-
 /**
- * The workflow's activities over the core steps, configured explicitly (the worker passes settingsFromEnv(),
- * tests pass their own). The token keys are parsed here, so a worker with a bad key setting stops at start-up
- * instead of failing every payment.
+ * The payment workflows' activities over the core steps, configured explicitly (the worker passes
+ * settingsFromEnv(), tests pass their own). The token keys are parsed here, so a worker with a bad key setting
+ * stops at start-up instead of failing every payment.
  */
-export function createActivities(settings: ActivitySettings): TerminalCrmActivities {
+export function createPaymentActivities(settings: ActivitySettings): PaymentActivities {
   const keys = keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys);
   const crm = () => openCrm({ storeUrl: settings.storeUrl });
   const store = () => openDatabase(settings.storeUrl);
@@ -74,8 +68,5 @@ export function createActivities(settings: ActivitySettings): TerminalCrmActivit
       })),
     reviewWait: async () => settings.reviewWaitMs ?? DEFAULT_REVIEW_WAIT_MS,
     ...createSegmentLoyaltyActivities(settings),
-    ...createBatchActivities(settings),
-    ...createPushActivities(),
-    ...createPollActivities(settings),
   };
 }

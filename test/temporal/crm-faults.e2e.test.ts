@@ -6,7 +6,7 @@ import type { Worker } from '@temporalio/worker';
 import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
 import { SqlInbox } from '../../nodes/core/inbox/inbox';
 import { receiveWebhook } from '../../nodes/core/pipeline/receive-webhook';
-import { createActivities } from '../../temporal/activities/payment-activities';
+import { createActivities } from '../../temporal/activities/worker-activities';
 import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
 import { startPaymentSaga } from '../../temporal/start-payment-saga';

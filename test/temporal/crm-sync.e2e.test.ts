@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { localIdForCrmRecord } from '../../nodes/core/crm/saas/customer-refresh';
-import { createActivities } from '../../temporal/activities/payment-activities';
+import { createActivities } from '../../temporal/activities/worker-activities';
 import { createCrmSyncActivities } from '../../temporal/activities/crm-sync-activities';
 import { crmSyncScheduleId, ensureCrmSyncSchedules } from '../../temporal/crm-sync-schedule';
 import { createPaymentWorker } from '../../temporal/payment-worker';

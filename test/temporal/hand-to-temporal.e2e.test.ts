@@ -5,7 +5,7 @@ import type { Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { createActivities } from '../../temporal/activities/payment-activities';
+import { createActivities } from '../../temporal/activities/worker-activities';
 import { createSagaActivities, type SagaActivities } from '../../temporal/activities/saga-activities';
 import { handToTemporal } from '../../temporal/hand-to-temporal';
 import { createPaymentWorker } from '../../temporal/payment-worker';

@@ -8,7 +8,7 @@ import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
 import { parseLoyaltyProgram } from '../../nodes/core/loyalty/program';
 import { normalizeStripeEvent, stripeTerminalSource } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, paymentIntentObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { createActivities, type TerminalCrmActivities } from '../../temporal/activities/payment-activities';
+import { createActivities, type TerminalCrmActivities } from '../../temporal/activities/worker-activities';
 import { createSagaActivities, type SagaActivities } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import { PAYMENT_WORKFLOW_ENV } from '../../temporal/payment-workflow-setting';

@@ -7,7 +7,7 @@ import { SqlInbox } from '../../nodes/core/inbox/inbox';
 import { normalizeStripeEvent, STRIPE_HANDLED_EVENT_TYPES } from '../../nodes/core/sources/stripe-terminal';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { createActivities } from '../../temporal/activities/payment-activities';
+import { createActivities } from '../../temporal/activities/worker-activities';
 import { createPollActivities } from '../../temporal/activities/poll-activities';
 import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { createActivities } from '../../temporal/activities/payment-activities';
+import { createActivities } from '../../temporal/activities/worker-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
 import { startPaymentWorkflow } from '../../temporal/start-payment-workflow';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { waitUntil } from '../../sandbox/run/shared/wait-until';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { createActivities } from '../../temporal/activities/payment-activities';
+import { createActivities } from '../../temporal/activities/worker-activities';
 import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
 import { startPaymentSaga } from '../../temporal/start-payment-saga';

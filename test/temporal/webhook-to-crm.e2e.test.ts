@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Worker } from '@temporalio/worker';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { createActivities } from '../../temporal/activities/payment-activities';
+import { createActivities } from '../../temporal/activities/worker-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
 import { startFromWebhook } from '../../temporal/start-from-webhook';
 import { paymentWorkflowId, startPaymentWorkflow } from '../../temporal/start-payment-workflow';

@@ -9,7 +9,7 @@ import { CrmRateLimitError, CrmValidationError } from '../../nodes/core/crm/saas
 import { parseLoyaltyProgram } from '../../nodes/core/loyalty/program';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { createActivities, type TerminalCrmActivities } from '../../temporal/activities/payment-activities';
+import { createActivities, type TerminalCrmActivities } from '../../temporal/activities/worker-activities';
 import { createSagaActivities, typedFailures, type SagaActivities, type SagaSettings } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import { paymentSagaWorkflowId, startPaymentSaga } from '../../temporal/start-payment-saga';

@@ -8,7 +8,7 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourc
 import { parseLoyaltyProgram } from '../../nodes/core/loyalty/program';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { createActivities, type ActivitySettings, type TerminalCrmActivities } from '../../temporal/activities/payment-activities';
+import { createActivities, type ActivitySettings, type TerminalCrmActivities } from '../../temporal/activities/worker-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import { paymentWorkflowId, startPaymentWorkflow } from '../../temporal/start-payment-workflow';
 import type { paymentToCrm } from '../../workflows/payment-to-crm';

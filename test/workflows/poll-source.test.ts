@@ -5,7 +5,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { InputError } from '../../nodes/core/errors';
 import { failFastOnInputError } from '../../temporal/activities/fail-fast';
-import { createActivities } from '../../temporal/activities/payment-activities';
+import { createActivities } from '../../temporal/activities/worker-activities';
 import type { PollSourceInput, PollSummary } from '../../temporal/activities/poll-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import { MAX_POLL_ROUNDS, type pollSource } from '../../workflows/poll-source';

@@ -6,7 +6,7 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourc
 import { STRIPE_METADATA_KEYS } from '../../nodes/core/terminal-push/push-metadata';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { createActivities } from '../../temporal/activities/payment-activities';
+import { createActivities } from '../../temporal/activities/worker-activities';
 import { createPushActivities } from '../../temporal/activities/push-activities';
 import { WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import { paymentWorkflowId } from '../../temporal/start-payment-workflow';

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { parseLoyaltyProgram } from '../../nodes/core/loyalty/program';
-import { createActivities, type ActivitySettings, type TerminalCrmActivities } from '../../temporal/activities/payment-activities';
+import { createActivities, type ActivitySettings, type TerminalCrmActivities } from '../../temporal/activities/worker-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import type { segmentBatch } from '../../workflows/segment-batch';
 import { startTimeSkippingServer } from '../temporal/support/dev-server';

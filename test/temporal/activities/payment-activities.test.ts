@@ -5,7 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { STRIPE_METADATA_KEYS } from '../../../nodes/core/terminal-push/push-metadata';
-import { createActivities } from '../../../temporal/activities/payment-activities';
+import { createActivities } from '../../../temporal/activities/worker-activities';
 import { createSagaActivities } from '../../../temporal/activities/saga-activities';
 import { sendToTerminalWorkflowId } from '../../../workflows/send-to-terminal';
 import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';

@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { settingsFromEnv } from '../../../nodes/core/config/settings';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
-import { createActivities } from '../../../temporal/activities/payment-activities';
+import { createActivities } from '../../../temporal/activities/worker-activities';
 import { seedCustomers, strangers } from '../../core/match/match-fixtures';
 import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
 

@@ -5,7 +5,7 @@ import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { parseSegmentConfig } from '../../../nodes/core/segment/config';
 import type { BatchProgress } from '../../../nodes/core/segment/batch';
 import type { SegmentBatchSummary } from '../../../nodes/core/segment/scheduled-run';
-import { createActivities } from '../../../temporal/activities/payment-activities';
+import { createActivities } from '../../../temporal/activities/worker-activities';
 import { createSegmentLoyaltyActivities } from '../../../temporal/activities/segment-loyalty-activities';
 import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
 import { seedPayments } from '../../workflows/support/seed-payments';

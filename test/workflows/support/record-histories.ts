@@ -7,7 +7,7 @@ import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } f
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
-import { createActivities, type ActivitySettings, type TerminalCrmActivities } from '../../../temporal/activities/payment-activities';
+import { createActivities, type ActivitySettings, type TerminalCrmActivities } from '../../../temporal/activities/worker-activities';
 import { createSagaActivities } from '../../../temporal/activities/saga-activities';
 import type { PollSourceInput, PollSummary } from '../../../temporal/activities/poll-activities';
 import type { SendToTerminalInput } from '../../../temporal/activities/push-activities';

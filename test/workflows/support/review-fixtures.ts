@@ -7,7 +7,7 @@ import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-termina
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { pendingReviewQuery, type PendingReview } from '../../../workflows/review';
 import { seedCustomers, strangers } from '../../core/match/match-fixtures';
-import { createActivities, type ActivitySettings } from '../../../temporal/activities/payment-activities';
+import { createActivities, type ActivitySettings } from '../../../temporal/activities/worker-activities';
 import { createSagaActivities } from '../../../temporal/activities/saga-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../../temporal/payment-worker';
 import { startTimeSkippingServer } from '../../temporal/support/dev-server';
