@@ -8,7 +8,8 @@ import { SandboxParts } from '../../sandbox/run/sandbox-parts';
 import { SANDBOX_CRM_ENV } from '../../sandbox/run/crm/sandbox-crm';
 import { CRM_NAMES } from '../../nodes/core/crm/crm-names';
 import { ENDPOINTS_FILE } from '../../sandbox/run/endpoints';
-import { SANDBOX_SOURCES, sourceVariablesBySource } from '../../sandbox/run/source-keys';
+import { sourceVariablesBySource } from '../../sandbox/run/source-keys';
+import { SANDBOX_SOURCES } from '../../sandbox/simulator/sandbox-sources';
 import { ENGINES, startSandbox, type RunningSandbox } from '../../sandbox/run/start-sandbox';
 import type { CliIo, Command } from './command';
 

@@ -1,6 +1,6 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SANDBOX_SOURCES, type SandboxSource } from './source-keys';
+import { SANDBOX_SOURCES, type SandboxSource } from '../simulator/sandbox-sources';
 
 /** The file in the state folder that lists every webhook URL, for scripts and operators. */
 export const ENDPOINTS_FILE = 'endpoints.json';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { crmLine, SANDBOX_CRM_ENV } from './crm/sandbox-crm';
 import { SANDBOX_ENV } from './sandbox-config';
-import { sandboxSource, SANDBOX_SOURCES, sourceVariables } from './source-keys';
+import { sourceVariables } from './source-keys';
+import { sandboxSource, SANDBOX_SOURCES } from '../simulator/sandbox-sources';
 import type { RunningSandbox } from './start-sandbox';
 import { ENGINES } from './start-sandbox';
 

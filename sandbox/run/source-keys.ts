@@ -1,17 +1,8 @@
 import { InputError } from '../../nodes/core/errors';
-import { availableSources, createSource } from '../../nodes/core/sources/registry';
-import type { Source } from '../../nodes/core/sources/source';
+import { availableSources } from '../../nodes/core/sources/registry';
 import { parseSourceCredentials } from '../../nodes/core/sources/source-credentials';
-import { GENERIC_SANDBOX_CONFIG } from '../simulator/generic-events';
+import { sandboxSource, SANDBOX_SOURCES, type SandboxSource, type SourceCredentialRecord, type SourceCredentials } from '../simulator/sandbox-sources';
 import type { SandboxSecrets } from './sandbox-secrets';
-
-/** Every source the sandbox runs, in the order it lists them. */
-export const SANDBOX_SOURCES = ['stripe', 'square', 'adyen', 'adyen-terminal', 'zettle', 'clover', 'sumup', 'generic'] as const;
-export type SandboxSource = (typeof SANDBOX_SOURCES)[number];
-
-/** A source's credential record as the core parses it (field → value), the same in every engine. */
-export type SourceCredentialRecord = Record<string, string>;
-export type SourceCredentials = Record<SandboxSource, SourceCredentialRecord>;
 
 /** The Adyen terminal key the sandbox plays: its passphrase is generated, the identifier and version are fixed. */
 export const SANDBOX_TERMINAL_KEY = { keyIdentifier: 'SandboxTerminalKey', keyVersion: '1' } as const;
@@ -32,11 +23,6 @@ const FIELDS: Record<SandboxSource, Record<string, keyof SandboxSecrets | { fixe
   sumup: { accessToken: 'sumupAccessToken', signingSecret: 'sumupWebhookSecret' },
   generic: { secret: 'genericWebhookSecret' },
 };
-
-/** The core's source for a sandbox source; the generic one as the simulator's gateway is configured. */
-export function sandboxSource(name: SandboxSource): Source<unknown> {
-  return name === 'generic' ? createSource('generic', GENERIC_SANDBOX_CONFIG) : createSource(name);
-}
 
 /** The variables the sandbox reads each source's keys from (Square's notification URL included). */
 export function sourceVariablesBySource(): Array<[SandboxSource, string[]]> {

@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../nodes/core/http/http-transport';
 import { receiveWebhook } from '../../nodes/core/pipeline/receive-webhook';
-import { sandboxSource, type SandboxSource, type SourceCredentials } from '../run/source-keys';
+import { sandboxSource, type SandboxSource, type SourceCredentials } from './sandbox-sources';
 import type { ProcessorApiServer } from './processor-api-server';
 import { sandboxDay, type SandboxStep, type Till } from './shop-scenario';
 

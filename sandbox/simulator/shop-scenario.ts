@@ -1,5 +1,5 @@
-import { SANDBOX_SOURCES, type SandboxSource } from '../run/source-keys';
-import { onTill } from '../run/tills';
+import { SANDBOX_SOURCES, type SandboxSource } from './sandbox-sources';
+import { onTill } from './tills';
 import { chargeObject, disputeObject, paymentIntentObject, signedDelivery, stripeEvent, type CardPresentSpec } from './stripe-terminal-events';
 import { ABOUT_A_SALE, LEAVES_A_SALE, TILL_KINDS, tillDelivery, type TillBook, type TillDelivery, type TillKeys, type TillKind, type TillPlan, type TillSource } from './till-deliveries';
 

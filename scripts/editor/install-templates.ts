@@ -1,7 +1,8 @@
 import { installIntoN8n } from '../../bin/templates/install-n8n';
 import { installIntoNodeRed } from '../../bin/templates/install-node-red';
 import { shippedTemplates } from '../../bin/templates/template-catalog';
-import { assignCredentials, nodeTypes, type CredentialRefs, type N8nWorkflowFile } from '../../sandbox/run/n8n/payment-workflow';
+import { assignCredentials, nodeTypes } from '../../sandbox/run/n8n/payment-workflow';
+import type { CredentialRefs, N8nWorkflowFile } from '../../sandbox/run/n8n/workflow-file';
 import type { N8nEditor } from './start-editors';
 
 /** Only for the editors' own folders: a token key and a signing secret that protect nothing. */

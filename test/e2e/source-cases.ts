@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { parseSecrets } from '../../nodes/core/config/settings';
-import type { SandboxSource, SourceCredentials } from '../../sandbox/run/source-keys';
+import type { SandboxSource, SourceCredentials } from '../../sandbox/simulator/sandbox-sources';
 import { adyenDelivery, adyenPspReference, adyenTerminalDelivery } from '../../sandbox/simulator/adyen-events';
 import { cloverDelivery, cloverId } from '../../sandbox/simulator/clover-events';
 import { genericDelivery } from '../../sandbox/simulator/generic-events';

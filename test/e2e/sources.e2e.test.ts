@@ -6,7 +6,7 @@ import { stderrReporter } from '../../sandbox/install';
 import { freePort } from '../../sandbox/run/shared/free-port';
 import { waitUntil } from '../../sandbox/run/shared/wait-until';
 import { sandboxConfigFromEnv } from '../../sandbox/run/sandbox-config';
-import { SANDBOX_SOURCES, type SandboxSource } from '../../sandbox/run/source-keys';
+import { SANDBOX_SOURCES, type SandboxSource } from '../../sandbox/simulator/sandbox-sources';
 import { ENGINES, startSandbox, type EngineName, type RunningSandbox } from '../../sandbox/run/start-sandbox';
 import { tempDir } from '../support/temp-store';
 import { paymentCase, type Delivery } from './source-cases';

@@ -1,6 +1,6 @@
 import { crmCredentialOf } from '../../../nodes/n8n/shared/crm-credentials';
 import type { SandboxCrm } from '../crm/sandbox-crm';
-import type { CredentialRefs, N8nWorkflowFile } from './payment-workflow';
+import type { CredentialRefs, N8nWorkflowFile } from './workflow-file';
 import type { RestSession } from './rest-session';
 
 const CRM_UPSERT_SUFFIX = '.crmUpsert';

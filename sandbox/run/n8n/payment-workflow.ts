@@ -5,16 +5,7 @@ import { repoRoot } from '../shared/repo-root';
 import { hasCrm, upsertCrmCredential, withCrm } from './crm-credential';
 import { waitForWebhook } from '../shared/webhook-ready';
 import type { RestSession } from './rest-session';
-
-/** The shape of an n8n workflow file, as far as importing it needs. */
-export interface N8nWorkflowFile {
-  name?: string;
-  nodes: Array<{ name: string; type: string; typeVersion: number; webhookId?: string; credentials?: Record<string, { id: string; name: string }>; [key: string]: unknown }>;
-  connections: unknown;
-  settings?: unknown;
-}
-
-export type CredentialRefs = Record<string, { id: string; name: string }>;
+import type { CredentialRefs, N8nWorkflowFile } from './workflow-file';
 
 /** The importable workflow the pack ships. */
 export function readPaymentTemplate(repoDir: string = repoRoot()): N8nWorkflowFile {

@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { waitForWebhook } from '../shared/webhook-ready';
 import type { SandboxCrm } from '../crm/sandbox-crm';
 import { withCrm } from './crm-credential';
-import { applyCrm, assignCredentials, nodeTypes, publish, readPaymentTemplate, savedByWebhookId, type CredentialRefs, type N8nWorkflowFile, type NodeTypeDescription } from './payment-workflow';
+import { applyCrm, assignCredentials, nodeTypes, publish, readPaymentTemplate, savedByWebhookId, type NodeTypeDescription } from './payment-workflow';
+import type { CredentialRefs, N8nWorkflowFile } from './workflow-file';
 import type { RestSession } from './rest-session';
 
 /** The trigger's node type in the pack; the template's copy for each source differs only in it. */

@@ -4,7 +4,8 @@ import type { SandboxCrm } from '../crm/sandbox-crm';
 import { repoRoot } from '../shared/repo-root';
 import { waitForWebhook } from '../shared/webhook-ready';
 import { withCrm } from './crm-credential';
-import { applyCrm, assignCredentials, publish, savedByWebhookId, type CredentialRefs, type N8nWorkflowFile } from './payment-workflow';
+import { applyCrm, assignCredentials, publish, savedByWebhookId } from './payment-workflow';
+import type { CredentialRefs, N8nWorkflowFile } from './workflow-file';
 import type { RestSession } from './rest-session';
 
 /** The message templates of templates/n8n/, each beside the payment template. */

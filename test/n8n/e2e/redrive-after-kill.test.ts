@@ -5,7 +5,8 @@ import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { chargeObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { ensureEngine } from '../../../sandbox/install';
-import { ensurePaymentWorkflow, publish, readPaymentTemplate, type N8nWorkflowFile } from '../../../sandbox/run/n8n/payment-workflow';
+import { ensurePaymentWorkflow, publish, readPaymentTemplate } from '../../../sandbox/run/n8n/payment-workflow';
+import type { N8nWorkflowFile } from '../../../sandbox/run/n8n/workflow-file';
 import { ownerSession } from '../../../sandbox/run/n8n/rest-session';
 import { startN8n, type RunningN8n } from '../../../sandbox/run/n8n/start-n8n';
 import { freePort } from '../../../sandbox/run/shared/free-port';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import type { N8nWorkflowFile } from '../../../sandbox/run/n8n/payment-workflow';
+import type { N8nWorkflowFile } from '../../../sandbox/run/n8n/workflow-file';
 import type { RestSession } from '../../../sandbox/run/n8n/rest-session';
 import type { RunningN8n } from '../../../sandbox/run/n8n/start-n8n';
 import { chargeObject, paymentIntentObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';

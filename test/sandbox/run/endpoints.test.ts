@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { completeEndpoints, ENDPOINTS_FILE, readEndpoints, temporalEndpoints, writeEndpoints } from '../../../sandbox/run/endpoints';
-import { SANDBOX_SOURCES } from '../../../sandbox/run/source-keys';
+import { SANDBOX_SOURCES } from '../../../sandbox/simulator/sandbox-sources';
 import { tempDir } from '../../support/temp-store';
 
 describe('endpoints.json', () => {

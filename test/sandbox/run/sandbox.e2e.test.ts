@@ -5,7 +5,7 @@ import { after, describe, it } from 'node:test';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import { ENDPOINT_ENGINES, readEndpoints } from '../../../sandbox/run/endpoints';
 import { assertPortFree, freePort } from '../../../sandbox/run/shared/free-port';
-import { SANDBOX_SOURCES, type SourceCredentials } from '../../../sandbox/run/source-keys';
+import { SANDBOX_SOURCES, type SourceCredentials } from '../../../sandbox/simulator/sandbox-sources';
 import { GiveUp, waitUntil } from '../../../sandbox/run/shared/wait-until';
 import { ENGINES } from '../../../sandbox/run/start-sandbox';
 import { transactionsPerTill } from '../../../sandbox/run/store-counts';

@@ -4,7 +4,8 @@ import { availableSources } from '../../../nodes/core/sources/registry';
 import { parseSourceCredentials } from '../../../nodes/core/sources/source-credentials';
 import { sandboxConfigFromEnv } from '../../../sandbox/run/sandbox-config';
 import { loadSandboxSecrets } from '../../../sandbox/run/sandbox-secrets';
-import { credentialEnv, sandboxSource, SANDBOX_SOURCES, sourceKeysFromEnv, sourceVariables, withEndpointFields } from '../../../sandbox/run/source-keys';
+import { credentialEnv, sourceKeysFromEnv, sourceVariables, withEndpointFields } from '../../../sandbox/run/source-keys';
+import { sandboxSource, SANDBOX_SOURCES } from '../../../sandbox/simulator/sandbox-sources';
 import { tempDir } from '../../support/temp-store';
 
 describe("the sandbox's keys for every source", () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { verifiedStripeEvent } from '../../support/stripe-delivery';
-import { onTill } from '../../../sandbox/run/tills';
+import { onTill } from '../../../sandbox/simulator/tills';
 import { chargeObject, paymentIntentObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 
 describe('onTill: an engine’s own copy of a simulated event', () => {
