@@ -10,7 +10,7 @@ import { NodeConnectionTypes } from 'n8n-workflow';
 import { STRIPE_HANDLED_EVENT_TYPES } from '../../core/sources/stripe-terminal';
 import { stripeEventTypeOptions, TERMINAL_SOURCES } from './source-options';
 import { sourceCredentialRecord } from './source-credentials';
-import { stripeCredential } from './stripe-credential';
+import { stripeCredential } from '../shared/stripe-credential';
 import { checkStripeEndpoint, createStripeEndpoint, deleteStripeEndpointOf } from './stripe-endpoint-lifecycle';
 import { answerWebhook } from './answer-webhook';
 import { triggerSource } from './trigger-source';

@@ -1,5 +1,5 @@
 import type { IDataObject, IHookFunctions, IWebhookFunctions } from 'n8n-workflow';
-import { endpointState } from './stripe-credential';
+import { endpointState } from '../shared/stripe-credential';
 
 /** One n8n credential type per source (credentials/*.credentials.ts). */
 export const SOURCE_CREDENTIAL_TYPES: Record<string, string> = {

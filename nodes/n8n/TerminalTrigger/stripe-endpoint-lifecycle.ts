@@ -5,7 +5,7 @@ import {
   stripeEndpointIsCurrent,
 } from '../../core/sources/stripe-webhook-endpoint';
 import { toNodeError } from '../shared/node-error';
-import { endpointState } from './stripe-credential';
+import { endpointState } from '../shared/stripe-credential';
 
 /** Registration of the trigger's endpoint in Stripe, remembered in the node's static data. */
 

@@ -1,6 +1,6 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
 import { axiosTransport } from '../../core/http/axios-transport';
-import { stripeCredentialOf } from '../TerminalTrigger/stripe-credential';
+import { stripeCredentialOf } from './stripe-credential';
 import { errorMessage } from './node-error';
 
 const STRIPE_BALANCE_URL = 'https://api.stripe.com/v1/balance';
