@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
-import type { LinkPair } from '../../nodes/core/match/link-records';
+import type { LinkPair } from '../../nodes/core/match/link-decisions';
 import { COLUMNS, linkSet, type LabelledRecord } from '../support/person-corruption/datasets';
 import { tempDir } from '../support/temp-store';
 

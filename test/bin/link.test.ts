@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
 import { LocalSqlCrm } from '../../nodes/core/crm/local-sql-crm';
-import type { LinkPair } from '../../nodes/core/match/link-records';
+import type { LinkPair } from '../../nodes/core/match/link-decisions';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
 import { tempDir } from '../support/temp-store';
 

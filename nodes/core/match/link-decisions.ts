@@ -1,4 +1,16 @@
-import type { LinkPair } from './link-records';
+import type { MatchKeyKind } from '../contracts/customer';
+import type { ComparedField, MatchEvidence } from './weights';
+
+/** A pair of records the linkage scored at or above the review threshold, with why. */
+export interface LinkPair {
+  left: string;
+  right: string;
+  confidence: number;
+  decision: 'link' | 'review';
+  matchedOn: (MatchKeyKind | ComparedField)[];
+  explanation: string;
+  evidence: MatchEvidence[];
+}
 
 /**
  * One-to-one linkage between two files that each hold a person once: links are taken best first (greedy by

@@ -5,11 +5,11 @@ import { compareRecords } from './compare';
 import { CustomerIndex } from './customer-index';
 import { describeEvidence, evidenceOf, priorLogOdds } from './decide';
 import { describeLearnt, learnWeights, type Learnt } from './learn-weights';
-import { clustersOf, oneToOne } from './link-decisions';
+import { clustersOf, oneToOne, type LinkPair } from './link-decisions';
 import { resolveMatchConfig, type MatchConfig, type ResolvedMatchConfig } from './match-config';
 import type { MatchRecord } from './match-record';
 import { normalizeRecord, type NormalizedRecord } from './normalized-record';
-import { FIELDS, householdOnly, type ComparedField, type MatchEvidence } from './weights';
+import { FIELDS, householdOnly, type ComparedField } from './weights';
 
 export interface LinkOptions extends MatchConfig {
   /** Pairs below this confidence are not reported (default: the review threshold). */
@@ -23,16 +23,6 @@ export interface LinkOptions extends MatchConfig {
   oneToOne?: boolean;
   /** Learn the weights and report them, without scoring the pairs (`link --against store --learn` with no file). */
   learnOnly?: boolean;
-}
-
-export interface LinkPair {
-  left: string;
-  right: string;
-  confidence: number;
-  decision: 'link' | 'review';
-  matchedOn: (MatchKeyKind | ComparedField)[];
-  explanation: string;
-  evidence: MatchEvidence[];
 }
 
 export interface LinkSummary {

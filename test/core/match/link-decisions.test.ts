@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clustersOf, oneToOne } from '../../../nodes/core/match/link-decisions';
-import { linkRecords, type LinkPair } from '../../../nodes/core/match/link-records';
+import type { LinkPair } from '../../../nodes/core/match/link-decisions';
+import { linkRecords } from '../../../nodes/core/match/link-records';
 import { dedupSet, linkSet } from '../../support/person-corruption/datasets';
 import { matchRecordOf } from './person-population';
 
