@@ -6,10 +6,10 @@ import { fitGammaGamma, usableForSpend, type GammaGammaFit } from './clv/gamma-g
 import { dayNumber, unitDays } from './clv/summary';
 import type { SegmentConfig } from './config';
 import { changedFields, localFieldsOf, mapFields, writeLocalCustomerFields, type CustomerFields } from './customer-fields';
-import { evaluateCustomer, fieldValuesOf } from './evaluate';
+import { evaluateCustomer, fieldValuesOf, type StatsRow } from './evaluate';
 import { scoreRfmColumns } from './rfm';
 import { saveClvModel, saveRfmRun, type RfmRun, type StoredClvModel } from './runs-repository';
-import { saveEvaluation, statsFromRow, type StatsRow } from './stats-repository';
+import { saveEvaluation, statsFromRow } from './stats-repository';
 
 /**
  * The scheduled run: exact RFM quintiles over each currency's customers, a fresh BG/NBD + Gamma–Gamma fit on

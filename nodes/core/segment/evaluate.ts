@@ -6,7 +6,27 @@ import type { Preferences } from './preferences';
 import { approximateRfm, type RfmScores } from './rfm';
 import type { RfmRun, StoredClvModel } from './runs-repository';
 import { segmentOf, type SegmentRules } from './segments';
-import type { StatsRow } from './stats-repository';
+
+/** A customer's statistics in one currency, as the Segment step keeps them (stats-repository.ts). */
+export interface StatsRow {
+  customerId: string;
+  currency: string;
+  payments: number;
+  purchaseDays: number;
+  grossMinor: number;
+  refundedMinor: number;
+  chargebackMinor: number;
+  disputes: number;
+  disputedOpenMinor: number;
+  netMinor: number;
+  firstSeen: string;
+  lastSeen: string;
+  firstDay: number;
+  lastDay: number;
+  firstDayValueMinor: number;
+  version: number;
+  updatedAt: string;
+}
 
 /** Everything the Segment step says about a customer, computed the same way by the step and the batch run. */
 export interface CustomerEvaluation {

@@ -7,13 +7,13 @@ import { dayNumber } from './clv/summary';
 import type { ClvPrediction } from './clv/predict';
 import { parseSegmentConfig, type SegmentConfig } from './config';
 import { mapFields, writeLocalCustomerFields, type CustomerFields } from './customer-fields';
-import { evaluateCustomer, fieldValuesOf } from './evaluate';
+import { evaluateCustomer, fieldValuesOf, type StatsRow } from './evaluate';
 import { anomalyOf, type Flags } from './flags';
 import { readPaymentFacts } from './payment-facts';
 import { preferencesOf, type Preferences } from './preferences';
 import type { RfmScores } from './rfm';
 import { latestClvModel, latestRfmRun } from './runs-repository';
-import { saveEvaluation, SegmentStatsRepository, type StatsRow } from './stats-repository';
+import { saveEvaluation, SegmentStatsRepository } from './stats-repository';
 
 export interface SegmentStats {
   payments: number;

@@ -1,7 +1,7 @@
 import type { LedgerPayment } from '../ledger/payment-rows';
 import { deltaBetween, isEmptyDelta, netOf, NOT_COUNTED, viewOf, type DisputePhase, type LedgerDelta, type PaymentView } from '../ledger/payment-rules';
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
-import type { CustomerEvaluation } from './evaluate';
+import type { CustomerEvaluation, StatsRow } from './evaluate';
 import type { LocalTime } from './calendar';
 import { dayNumber } from './clv/summary';
 import type { HistoryPoint } from './flags';
@@ -18,26 +18,6 @@ import type { LineItem } from './payment-facts';
  * Transactions are serializable, so two instances catching up on one payment at once count it once.
  */
 export type Dialect = 'sqlite' | 'postgres';
-
-export interface StatsRow {
-  customerId: string;
-  currency: string;
-  payments: number;
-  purchaseDays: number;
-  grossMinor: number;
-  refundedMinor: number;
-  chargebackMinor: number;
-  disputes: number;
-  disputedOpenMinor: number;
-  netMinor: number;
-  firstSeen: string;
-  lastSeen: string;
-  firstDay: number;
-  lastDay: number;
-  firstDayValueMinor: number;
-  version: number;
-  updatedAt: string;
-}
 
 interface PaymentRow {
   customer_id: string;
