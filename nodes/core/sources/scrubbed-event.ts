@@ -1,9 +1,7 @@
 import { exactPaymentEvent } from '../contracts/payment-event-exact';
 import { toPaymentEvent, type PaymentEvent } from '../contracts/payment-event';
-import { isSecretFieldName, scrubPan, scrubStrings } from '../tokenize/pan-scrub';
+import { PAN_SCRUB, scrubStrings } from '../tokenize/pan-scrub';
 import { scrubKeepingIds, type EventDraft } from '../tokenize/scrub-keeping-ids';
-
-const SCRUB = { text: scrubPan, dropKey: isSecretFieldName };
 
 /**
  * A source's draft → its PaymentEvent, every string scrubbed of card numbers and the whole checked against the
@@ -16,7 +14,7 @@ const SCRUB = { text: scrubPan, dropKey: isSecretFieldName };
  * metadata keys that are the processor's too (Adyen's pspReference, a terminal's transaction id).
  */
 export function scrubbedPaymentEvent(draft: object, references: readonly string[] = []): PaymentEvent {
-  const exact = exactPaymentEvent(draft, { ...SCRUB, references });
+  const exact = exactPaymentEvent(draft, { ...PAN_SCRUB, references });
   if (exact) return exact;
   // Not exactly an event: the two steps the copy stands for, for zod's answer (a legacy id read) or its error.
   return toPaymentEvent(scrubKeepingIds(draft as EventDraft, scrubStrings, references));

@@ -9,13 +9,13 @@ import { PaymentsMatcher, type MergedAway } from '../match/match-customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { openDatabase } from '../store/open-database';
 import { keyProviderFromSpec, type KeyProvider } from '../tokenize/key-provider';
-import { tokenize } from '../tokenize/tokenize';
+import { tokenize, tokenizeExact } from '../tokenize/tokenize';
 import { readEvent, readMatch, readTokenizedEvent, type PaymentMessage } from './payment-message';
 
 /** The steps as every face calls them: message in, message out. */
 
 export function tokenizeStep(payload: unknown, keys: KeyProvider): PaymentMessage {
-  return tokenize(readEvent(payload, 'Tokenize'), keys);
+  return tokenizeExact(payload, keys) ?? tokenize(readEvent(payload, 'Tokenize'), keys);
 }
 
 /**

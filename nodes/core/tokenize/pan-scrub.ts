@@ -55,6 +55,12 @@ export function isSecretFieldName(name: string): boolean {
   return SECRET_FIELD.test(name);
 }
 
+/**
+ * scrubStrings as a one-copy PaymentEvent check applies it (contracts/payment-event-exact.ts): the same scrub of
+ * every string and the same card-secret keys left out, while the event is copied once for its check anyway.
+ */
+export const PAN_SCRUB = { text: scrubPan, dropKey: isSecretFieldName } as const;
+
 /** Deep copy of `value` with every string scrubbed, every card-secret field removed and undefined fields dropped. */
 export function scrubStrings<T>(value: T): T {
   if (typeof value === 'string') return scrubPan(value) as T;

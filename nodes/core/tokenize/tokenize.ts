@@ -2,11 +2,13 @@ import { createHmac } from 'node:crypto';
 import {
   parsePaymentEvent,
   type CardIdentity,
+  type PaymentEvent,
   type SourceName,
   type TokenizedPaymentEvent,
 } from '../contracts/payment-event';
+import { exactPaymentEvent } from '../contracts/payment-event-exact';
 import type { KeyProvider, TokenKey } from './key-provider';
-import { scrubStrings } from './pan-scrub';
+import { PAN_SCRUB, scrubStrings } from './pan-scrub';
 import { scrubKeepingIds, type EventDraft } from './scrub-keeping-ids';
 
 export function cardToken(key: TokenKey, source: SourceName, fingerprint: string): string {
@@ -22,7 +24,26 @@ export function cardToken(key: TokenKey, source: SourceName, fingerprint: string
  * `previous` carries the same card's tokens under retired keys so matching survives a key rotation.
  */
 export function tokenize(input: unknown, keys: KeyProvider): TokenizedPaymentEvent {
-  const event = parsePaymentEvent(scrubKeepingIds(input as EventDraft, scrubStrings), 'Tokenize input');
+  // One copy for the scrub and the check, as at normalize (sources/scrubbed-event.ts); the two steps it stands for
+  // are taken only for an input that is not exactly an event, for zod's answer or its error.
+  const event = exactPaymentEvent(input, PAN_SCRUB) ?? parsePaymentEvent(scrubKeepingIds(input as EventDraft, scrubStrings), 'Tokenize input');
+  return withToken(event, keys);
+}
+
+/** The Tokenize step's input is checked before its scrub as well as after it: a PaymentEvent as it is, not a draft. */
+const PAN_SCRUB_OF_AN_EVENT = { ...PAN_SCRUB, checkDropped: true };
+
+/**
+ * `tokenize(parsePaymentEvent(input), keys)`, what the Tokenize step does, in one copy instead of three (the check,
+ * the scrub, the check of the scrubbed copy) for an input that is exactly a PaymentEvent; undefined for any other,
+ * which the caller sends the long way for zod's answer or its error.
+ */
+export function tokenizeExact(input: unknown, keys: KeyProvider): TokenizedPaymentEvent | undefined {
+  const event = exactPaymentEvent(input, PAN_SCRUB_OF_AN_EVENT);
+  return event && withToken(event, keys);
+}
+
+function withToken(event: PaymentEvent, keys: KeyProvider): TokenizedPaymentEvent {
   const card = event.card;
   if (!card) return event as TokenizedPaymentEvent;
   const { identity, bin, ...rest } = card;

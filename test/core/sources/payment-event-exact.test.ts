@@ -6,7 +6,9 @@ import { exactPaymentEvent } from '../../../nodes/core/contracts/payment-event-e
 import { InputError } from '../../../nodes/core/errors';
 import { scrubbedPaymentEvent } from '../../../nodes/core/sources/scrubbed-event';
 import { scrubKeepingIds } from '../../../nodes/core/tokenize/scrub-keeping-ids';
-import { PAN_REDACTION, scrubStrings } from '../../../nodes/core/tokenize/pan-scrub';
+import { keyProviderFromSpec } from '../../../nodes/core/tokenize/key-provider';
+import { PAN_REDACTION, PAN_SCRUB, scrubStrings } from '../../../nodes/core/tokenize/pan-scrub';
+import { tokenize, tokenizeExact } from '../../../nodes/core/tokenize/tokenize';
 
 /**
  * The exact PaymentEvent check (contracts/payment-event-exact.ts) and the one-copy scrub (sources/scrubbed-event.ts)
@@ -117,6 +119,9 @@ const MUTATIONS: [string, (d: Draft) => void][] = [
   ['dispute without id', (d) => { d.dispute = { reason: 'fraud' }; }],
   ['failure null', (d) => { d.failure = null; }],
   ['metadata a number value', (d) => { d.metadata = { amount: 5 }; }],
+  ['metadata as an event holds it (no undefined value)', (d) => { delete (d.metadata as Draft).gone; }],
+  ['metadata with an undefined value only', (d) => { d.metadata = { gone: undefined }; }],
+  ['metadata with a card-secret key holding a number', (d) => { delete (d.metadata as Draft).gone; (d.metadata as Draft).cvv = 123; }],
   ['metadata missing', (d) => { delete d.metadata; }],
   ['metadata an array', (d) => { d.metadata = ['a']; }],
   ['metadata with a __proto__ key', (d) => { d.metadata = JSON.parse('{"__proto__": "x", "a": "b"}'); }],
@@ -149,6 +154,18 @@ describe('exact PaymentEvent check: the same answers as the zod schema', () => {
     it(`${name}: scrubbed in one copy, the same as scrubKeepingIds (ids only) then zod`, () => {
       const input = mutated(name, change) as Parameters<typeof scrubKeepingIds>[0];
       assertSameAnswer(() => scrubbedPaymentEvent(input), () => PaymentEventSchema.parse(scrubKeepingIds(input, scrubStrings, [])), 'scrubbedPaymentEvent');
+    });
+
+    it(`${name}: the Tokenize step's check, scrub and check in one copy, the same as zod, scrubKeepingIds, zod`, () => {
+      // Also without the draft's undefined metadata value, which zod refuses in an event: the change is then all that differs.
+      for (const input of [mutated(name, change), mutated(name, (d) => { delete (d.metadata as Draft).gone; change(d); })]) {
+        const fast = exactPaymentEvent(input, { ...PAN_SCRUB, checkDropped: true });
+        const longWay = () => PaymentEventSchema.parse(scrubKeepingIds(PaymentEventSchema.parse(input), scrubStrings));
+        // Undefined sends the step the long way, which gives its own answer; a value must be the long way's.
+        if (fast) assert.deepEqual({ json: JSON.stringify(fast) }, zodAnswer(longWay));
+        if (fast) assert.deepStrictEqual(fast, longWay());
+        if (!PaymentEventSchema.safeParse(input).success) assert.equal(fast, undefined, 'what zod refuses before the scrub is refused, even where the scrub would drop it');
+      }
     });
 
     it(`${name}: with references kept, the same as scrubKeepingIds then zod`, (t) => {
@@ -189,6 +206,7 @@ describe('exact PaymentEvent check: the same answers as the zod schema', () => {
 });
 
 describe('exact PaymentEvent check on what every source makes', () => {
+  const keys = keyProviderFromSpec(`k1:${'11'.repeat(32)}`);
   for (const name of benchSourceNames()) {
     it(`${name}: every event of 60 simulated deliveries takes the fast path and equals zod's`, { timeout: 30_000 }, async () => {
       const bench = sourceBench(name, 60, 7);
@@ -200,6 +218,9 @@ describe('exact PaymentEvent check on what every source makes', () => {
           assert.ok(fast, `${event.id} fell back to zod`);
           assert.equal(JSON.stringify(fast), JSON.stringify(PaymentEventSchema.parse(event)));
           assert.equal(JSON.stringify(scrubbedPaymentEvent(event)), JSON.stringify(PaymentEventSchema.parse(scrubKeepingIds(event, scrubStrings, []))));
+          const tokenized = tokenizeExact(event, keys);
+          assert.ok(tokenized, `${event.id} fell back from the one-copy tokenize`);
+          assert.deepStrictEqual(tokenized, tokenize(PaymentEventSchema.parse(event), keys));
         }
       }
       assert.ok(events >= 60, `${events} events`);
