@@ -1,7 +1,8 @@
 import { createSecretKey, type KeyObject } from 'node:crypto';
 
-const keys = new Map<string, KeyObject>();
-// Live secrets are few (one per source, two while one is rotated); the map is emptied should it ever fill up.
+// One map per encoding, keyed by the secret itself: a key joining the two was a new string to hash on every delivery.
+const keys = { utf8: new Map<string, KeyObject>(), hex: new Map<string, KeyObject>(), base64: new Map<string, KeyObject>() };
+// Live secrets are few (one per source, two while one is rotated); a map is emptied should it ever fill up.
 const MAX_KEYS = 128;
 
 /**
@@ -9,12 +10,12 @@ const MAX_KEYS = 128;
  * createHmac, which costs several times the HMAC of a typical webhook body; a key object skips that.
  */
 export function hmacKey(secret: string, encoding: 'utf8' | 'hex' | 'base64' = 'utf8'): KeyObject {
-  const id = `${encoding}:${secret}`;
-  let key = keys.get(id);
+  const known = keys[encoding];
+  let key = known.get(secret);
   if (!key) {
-    if (keys.size >= MAX_KEYS) keys.clear();
+    if (known.size >= MAX_KEYS) known.clear();
     key = createSecretKey(Buffer.from(secret, encoding));
-    keys.set(id, key);
+    known.set(secret, key);
   }
   return key;
 }
