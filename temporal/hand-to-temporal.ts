@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
-import { parsePaymentEvent, type PaymentEvent } from '../nodes/core/contracts/payment-event';
+import { type PaymentEvent } from '../nodes/core/contracts/payment-event';
+import { parsePaymentEvent } from '../nodes/core/contracts/parse-payment-event';
 import { InputError } from '../nodes/core/errors';
 import { paymentKeyOf } from '../nodes/core/ledger/ledger-event';
 import { loadTemporal } from './optional-temporal';

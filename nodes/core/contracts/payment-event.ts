@@ -1,5 +1,4 @@
 import { z } from 'zod/v4';
-import { InputError } from '../errors';
 import { MoneySchema } from './money';
 import {
   BIN_PATTERN,
@@ -8,11 +7,10 @@ import {
   ENTRY_MODES,
   EVENT_KINDS,
   EVENT_STATUSES,
-  exactPaymentEvent,
   LAST4_PATTERN,
   OccurredAtSchema,
   SOURCE_NAME_PATTERN,
-} from './payment-event-exact';
+} from './payment-event-values';
 
 export const PAYMENT_EVENT_SCHEMA_VERSION = 1 as const;
 
@@ -139,14 +137,6 @@ export const PaymentEventSchema = z.preprocess(namespaceLegacyId, PaymentEventOb
 export type PaymentEvent = z.infer<typeof PaymentEventObject>;
 
 /**
- * `PaymentEventSchema.parse(input)`, answered without zod when the input is already exactly a PaymentEvent (the
- * drafts every source makes, once per webhook): the same value, and the same ZodError for anything else.
- */
-export function toPaymentEvent(input: unknown): PaymentEvent {
-  return exactPaymentEvent(input) ?? PaymentEventSchema.parse(input);
-}
-
-/**
  * What a dispute event's status means, for every step that counts money (CRM totals, segment statistics, the
  * loyalty ledger): "disputed" (or "pending") opens a dispute, "succeeded" closes it in the merchant's favour,
  * "refunded" closes it lost: the money went back to the cardholder.
@@ -161,22 +151,3 @@ export function disputePhase(status: PaymentEvent['status']): 'open' | 'won' | '
 export type TokenizedPaymentEvent = PaymentEvent & {
   card?: Card & { identity?: Extract<CardIdentity, { kind: 'token' }> };
 };
-
-/**
- * Validates anything that claims to be a PaymentEvent (for instance an n8n item or a Node-RED msg.payload)
- * and turns zod's issues into one message that names the field and the fix. An InputError, because no retry
- * makes a malformed event valid: a durable engine (Temporal) must fail it at once instead of retrying for days.
- */
-export function parsePaymentEvent(input: unknown, where = 'payment event'): PaymentEvent {
-  const exact = exactPaymentEvent(input);
-  if (exact) return exact;
-  const r = PaymentEventSchema.safeParse(input);
-  if (r.success) return r.data;
-  const issues = r.error.issues.slice(0, 5);
-  const lines = issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
-  throw new InputError(
-    issues[0]?.path.join('.') || where,
-    `${where} is not a valid PaymentEvent v${PAYMENT_EVENT_SCHEMA_VERSION} — ${lines.join('; ')}`,
-    'feed this step the output of a Terminal Trigger (or of the step before it) unchanged',
-  );
-}

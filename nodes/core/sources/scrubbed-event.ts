@@ -1,5 +1,6 @@
 import { exactPaymentEvent } from '../contracts/payment-event-exact';
-import { toPaymentEvent, type PaymentEvent } from '../contracts/payment-event';
+import { type PaymentEvent } from '../contracts/payment-event';
+import { toPaymentEvent } from '../contracts/parse-payment-event';
 import { PAN_SCRUB, scrubStrings } from '../tokenize/pan-scrub';
 import { scrubKeepingIds, type EventDraft } from '../tokenize/scrub-keeping-ids';
 

@@ -1,5 +1,6 @@
 import type { MatchResult } from '../contracts/customer';
-import { parsePaymentEvent, type PaymentEvent, type TokenizedPaymentEvent } from '../contracts/payment-event';
+import { type PaymentEvent, type TokenizedPaymentEvent } from '../contracts/payment-event';
+import { parsePaymentEvent } from '../contracts/parse-payment-event';
 import type { UpsertResult } from '../crm/upsert-payments';
 import type { CrmSync } from './crm-sync';
 import { InputError } from '../errors';

@@ -1,11 +1,6 @@
 import { createHmac } from 'node:crypto';
-import {
-  parsePaymentEvent,
-  type CardIdentity,
-  type PaymentEvent,
-  type SourceName,
-  type TokenizedPaymentEvent,
-} from '../contracts/payment-event';
+import type { CardIdentity, PaymentEvent, SourceName, TokenizedPaymentEvent } from '../contracts/payment-event';
+import { parsePaymentEvent } from '../contracts/parse-payment-event';
 import { exactPaymentEvent } from '../contracts/payment-event-exact';
 import type { KeyProvider, TokenKey } from './key-provider';
 import { PAN_SCRUB, scrubStrings } from './pan-scrub';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parsePaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { parsePaymentEvent } from '../../../nodes/core/contracts/parse-payment-event';
 import { InputError } from '../../../nodes/core/errors';
 
 describe('parsePaymentEvent', () => {

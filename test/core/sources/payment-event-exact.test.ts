@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { benchSourceNames, receiveBench, sourceBench } from '../../../bench/sources/source-deliveries';
-import { parsePaymentEvent, PaymentEventSchema, toPaymentEvent, type PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { PaymentEventSchema, type PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { parsePaymentEvent, toPaymentEvent } from '../../../nodes/core/contracts/parse-payment-event';
 import { exactPaymentEvent } from '../../../nodes/core/contracts/payment-event-exact';
 import { InputError } from '../../../nodes/core/errors';
 import { scrubbedPaymentEvent } from '../../../nodes/core/sources/scrubbed-event';

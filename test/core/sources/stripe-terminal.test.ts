@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import { receiveWebhook, type ReceiveOptions, type WebhookOutcome } from '../../../nodes/core/pipeline/receive-webhook';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
-import { parsePaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { parsePaymentEvent } from '../../../nodes/core/contracts/parse-payment-event';
 import { SqlInbox } from '../../../nodes/core/inbox/inbox';
 import { stripeRequest } from '../../support/stripe-delivery';
 import { chargeObject, disputeObject, paymentIntentObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
