@@ -5,7 +5,7 @@ import { IgnoredEventError, InputError } from '../errors';
 import type { HttpResponse } from '../http/http-transport';
 import type { ListPage, ListResult, SourceContext } from './source';
 // Types only: stripe-terminal.ts imports this file, and a value import back would make the two load in a cycle.
-import type { StripeCredentials } from './stripe-terminal';
+import type { StripeCredentials } from './stripe-credentials';
 
 export const STRIPE_API_URL = 'https://api.stripe.com';
 /** GET /v1/events takes 1–100 per page. */

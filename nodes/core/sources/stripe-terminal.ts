@@ -1,7 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
 import Stripe from 'stripe';
-import { z } from 'zod/v4';
-import { parseSecrets } from '../config/settings';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
 import {
   PAYMENT_EVENT_SCHEMA_VERSION,
@@ -13,6 +11,7 @@ import {
 import { hmacKey } from './hmac-key';
 import { moneyFromProcessor, STRIPE_EXPONENTS } from './processor-money';
 import { headerValue, namespacedEventId, type Source, type WebhookRequest } from './source';
+import { StripeCredentialsSchema, type StripeCredentials } from './stripe-credentials';
 import { stripePolling } from './stripe-list';
 import { scrubbedPaymentEvent } from './scrubbed-event';
 
@@ -46,21 +45,6 @@ const str = (v: unknown): string | undefined => (typeof v === 'string' && v.leng
 const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
 /** Stripe ids of expandable fields arrive either as "id" or as the expanded object. */
 const idOf = (v: unknown): string | undefined => str(v) ?? str(obj(v)?.id);
-
-/**
- * The endpoint's signing secrets (comma-separated, or a list: several are accepted so an operator can roll the
- * secret without dropping events) and, optionally, a secret API key for endpoint registration and polling.
- */
-export const StripeCredentialsSchema = z.object({
-  signingSecret: z
-    .union([z.string(), z.array(z.string())], { error: 'no Stripe webhook signing secret is configured' })
-    .transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : parseSecrets(v)))
-    .refine((list) => list.length > 0, {
-      error: 'no Stripe webhook signing secret is configured; paste the endpoint\'s "whsec_…" secret from the Stripe Dashboard (Developers → Webhooks), or let the trigger register the endpoint with an API key',
-    }),
-  secretKey: z.string().optional(),
-});
-export type StripeCredentials = z.infer<typeof StripeCredentialsSchema>;
 
 const UTF8 = new TextDecoder('utf8');
 

@@ -3,7 +3,8 @@ import { IgnoredEventError, InputError } from '../../errors';
 import type { HttpResponse } from '../../http/http-transport';
 import type { SourceContext } from '../source';
 import { STRIPE_API_URL, STRIPE_MAX_PAGE, StripeUnavailableError } from '../stripe-list';
-import { normalizeStripeEvent, stripeTerminalSource, type StripeCredentials } from '../stripe-terminal';
+import type { StripeCredentials } from '../stripe-credentials';
+import { normalizeStripeEvent, stripeTerminalSource } from '../stripe-terminal';
 import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
 import { eventsInWindow } from './history-lister';
 
