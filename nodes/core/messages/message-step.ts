@@ -93,7 +93,7 @@ async function recentPayments(tx: SqlExecutor, customerId: string, count: number
   if (count === 0) return [];
   const found: RecentPayment[] = [];
   let cursor: string | null = null;
-  // The ledger has no index by customer (see ledger/schema.ts): a year of payments, a few pages at most.
+  // The ledger has no index by customer (see store/schema/ledger.ts): a year of payments, a few pages at most.
   for (let page = 0; page < 20; page++) {
     const res = await paymentsOf(tx, { customerId, since: new Date(now.getTime() - 366 * 86_400_000).toISOString(), limit: 1000, cursor });
     for (const p of res.payments) if (p.counted) found.push({ occurredAt: p.occurredAt, amount: { minor: p.grossMinor, currency: p.currency }, refunded: { minor: p.refundedMinor, currency: p.currency } });

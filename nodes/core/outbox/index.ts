@@ -8,4 +8,4 @@ export { markPaced, pacedTransport } from './paced-transport';
 export { RateLimiter, type Clock } from './rate-limiter';
 export type { RowOutcome } from './settle';
 export { DEFAULT_OUTBOX_POLICY, type OutboxAlert, type OutboxItem, type OutboxKind, type OutboxPolicy, type OutboxRow, type OutboxState } from './types';
-export { OUTBOX_MIGRATION } from './schema';
+export { OUTBOX_MIGRATION } from '../store/schema/outbox';
