@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ENV, settingsFromEnv } from '../../nodes/core/config/settings';
+import { ENV } from '../../nodes/core/config/settings';
+import { settingsFromEnv } from '../../nodes/core/pipeline/settings';
 import { InputError } from '../../nodes/core/errors';
 import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT, type RedriveReport } from '../../nodes/core/inbox/redrive';
 import { redriveAfterMs } from '../../nodes/core/inbox/redrive-settings';

@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ENV, loyaltyProgramFromEnv, segmentConfigFromEnv } from '../../nodes/core/config/settings';
+import { ENV } from '../../nodes/core/config/settings';
+import { loyaltyProgramFromEnv, segmentConfigFromEnv } from '../../nodes/core/pipeline/settings';
 import { InputError } from '../../nodes/core/errors';
 import { fieldsTargetOf } from '../../nodes/core/crm/field-updates';
 import { runScheduledBatch, type LoyaltyReviewSummary, type SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
