@@ -1,6 +1,6 @@
 import type { MatchKey, MatchKeyKind } from '../contracts/customer';
 import { changeOrderOf, changeStamp, INDEXED_KINDS, readLocalCustomerChanges } from '../match/local-store-changes';
-import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
+import type { CardDescriptor, CustomerChangePage } from '../contracts/match-record';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';

@@ -1,6 +1,6 @@
 import type { MatchKey, MatchKeyKind } from '../contracts/customer';
 import type { SqlExecutor } from '../store/sql-database';
-import type { CustomerChangePage, MatchRecord } from './match-record';
+import type { CustomerChangePage, MatchRecord } from '../contracts/match-record';
 
 /**
  * A reader without the store's commit order (`terminal-crm link` reading a store through to its end) starts each
