@@ -4,7 +4,7 @@ import { makesCustomer, newCustomerId } from '../match/new-customer';
 import { normalizeEmail } from '../match/normalize-keys';
 import { descriptorOfCard } from '../match/normalized-record';
 import { ledgerEventOf, type LedgerEvent } from '../ledger/ledger-event';
-import type { Crm, CustomerUpsert, TransactionOutcome } from './crm';
+import type { Crm, CustomerUpsert, TransactionOutcome } from '../contracts/crm';
 
 export { newCustomerId };
 

@@ -1,5 +1,5 @@
 import type { MatchKeyKind, MatchResult } from '../contracts/customer';
-import type { Crm } from '../crm/crm';
+import type { Crm } from '../contracts/crm';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
 import type { CardDescriptor } from '../contracts/match-record';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';

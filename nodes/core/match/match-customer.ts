@@ -1,6 +1,6 @@
 import { MatchFieldSchema, type FieldEvidence, type MatchField, type MatchKey, type MatchKeyKind, type MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
-import type { Crm } from '../crm/crm';
+import type { Crm } from '../contracts/crm';
 import { attributionFrom } from '../terminal-push/push-metadata';
 import { CustomerIndex } from './customer-index';
 import { decide } from './decide';

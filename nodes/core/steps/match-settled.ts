@@ -1,4 +1,4 @@
-import type { Crm } from '../crm/crm';
+import type { Crm } from '../contracts/crm';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { DEFAULT_MATCH_CONFIG, type MatchConfig } from '../match/match-config';
 import { PaymentsMatcher } from '../match/match-customer';

@@ -1,4 +1,4 @@
-import type { Crm } from '../crm/crm';
+import type { Crm } from '../contracts/crm';
 import { isSaasCrmName, parseCrmName } from '../crm/crm-names';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
 import { upsertPayments } from '../crm/upsert-payments';

@@ -1,4 +1,4 @@
-import type { Crm } from '../crm/crm';
+import type { Crm } from '../contracts/crm';
 import type { PaymentMessage } from './payment-message';
 import { readMatch, readTokenizedEvent } from './payment-message';
 import { asError, type Settled } from './settled';
