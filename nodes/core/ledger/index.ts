@@ -1,4 +1,3 @@
-export { crmPaymentOf } from './crm-payment';
 export { ledgerEventOf, paymentKeyOf, type LedgerEvent } from './ledger-event';
 export { type LedgerPayment } from './payment-rows';
 export {

@@ -4,7 +4,7 @@ import { recordSyncStates, syncKey, type RecordRef, type RecordSync } from '../c
 import { LocalSqlCrm } from '../crm/local-sql-crm';
 import type { CrmAdapter } from '../crm/saas/crm-adapter';
 import { InputError } from '../errors';
-import { crmPaymentOf } from '../ledger/crm-payment';
+import { crmPaymentOf } from '../crm/saas/crm-payment';
 import { paymentKeyOf } from '../ledger/ledger-event';
 import { ledgerPaymentOf, readRecords } from '../ledger/payment-rows';
 import type { DrainOptions } from '../outbox/drain';
