@@ -1,4 +1,4 @@
-import { fieldsTargetOf } from '../../nodes/core/crm/field-updates';
+import { fieldsTargetOf } from '../../nodes/core/outbox/field-updates';
 import type { LoyaltyProgram } from '../../nodes/core/loyalty/program';
 import { loyaltyStep, type LoyaltyResult, type MembershipEvent } from '../../nodes/core/loyalty';
 import { parseSegmentConfig, segmentStep, type SegmentConfig, type SegmentResult } from '../../nodes/core/segment';

@@ -1,4 +1,4 @@
-import { fieldLockKeys, queueFieldUpdates, type FieldSync, type FieldsTarget } from '../crm/field-updates';
+import { fieldLockKeys, queueFieldUpdates, type FieldSync, type FieldsTarget } from '../outbox/field-updates';
 import { ledgerLockKeys, paymentAfter } from '../ledger/record-events';
 import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../segment/customer-fields';
 import { readPaymentFacts } from '../segment/payment-facts';

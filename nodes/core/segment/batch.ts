@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { queueFieldUpdates, type FieldsTarget } from '../crm/field-updates';
+import { queueFieldUpdates, type FieldsTarget } from '../outbox/field-updates';
 import type { SqlDatabase } from '../store/sql-database';
 import { fitBgNbd, type BgNbdFit, type PurchaseSummary } from './clv/bg-nbd';
 import { fitGammaGamma, usableForSpend, type GammaGammaFit } from './clv/gamma-gamma';

@@ -1,4 +1,4 @@
-import { fieldLockKeys, queueFieldUpdates, type FieldSync, type FieldsTarget } from '../crm/field-updates';
+import { fieldLockKeys, queueFieldUpdates, type FieldSync, type FieldsTarget } from '../outbox/field-updates';
 import { ledgerLockKeys, paymentAfter } from '../ledger/record-events';
 import type { PaymentMessage } from '../steps/payment-message';
 import type { SqlDatabase } from '../store/sql-database';
