@@ -5,7 +5,7 @@ import { InputError } from '../../nodes/core/errors';
 import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT, type RedriveReport } from '../../nodes/core/inbox/redrive';
 import { redriveAfterMs } from '../../nodes/core/inbox/redrive-settings';
 import { redrivePayments } from '../../nodes/core/pipeline/redrive-payments';
-import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
+import type { PaymentMessage } from '../../nodes/core/contracts/payment-message';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
 import type { CliIo, Command } from './command';
 import { STORE_HELP, withStore } from './store-option';

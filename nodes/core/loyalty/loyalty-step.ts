@@ -2,7 +2,7 @@ import { fieldLockKeys, queueFieldUpdates, type FieldSync, type FieldsTarget } f
 import { ledgerLockKeys, paymentAfter } from '../ledger/record-events';
 import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../segment/customer-fields';
 import { readPaymentFacts } from '../segment/payment-facts';
-import type { PaymentMessage } from '../steps/payment-message';
+import type { PaymentMessage } from '../contracts/payment-message';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { LoyaltyLedger, type LedgerEntry, type Member, type MembershipEvent } from './ledger';
 import type { LoyaltyProgram } from './program';

@@ -1,13 +1,13 @@
 import type { MatchResult } from '../contracts/customer';
 import type { Money } from '../contracts/money';
 import type { PaymentEvent } from '../contracts/payment-event';
-import type { UpsertResult } from '../crm/upsert-payments';
+import type { UpsertResult } from '../contracts/payment-message';
 import { InputError } from '../errors';
 import { paymentsOf, paymentState } from '../ledger/read-payments';
 import type { LoyaltyResult } from '../loyalty/loyalty-step';
 import type { MembershipEvent } from '../loyalty/ledger';
 import type { SegmentResult } from '../segment/segment-step';
-import { readEvent } from '../steps/payment-message';
+import { readEvent } from '../contracts/payment-message';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { failedPaymentsText, highValueAlertText, loyaltyText, refundText, thankYouText, type RecentPayment } from './compose';
 import { declinesExceed, summarizeAttempts } from './decline-rate';

@@ -1,6 +1,6 @@
 import { fieldLockKeys, queueFieldUpdates, type FieldSync, type FieldsTarget } from '../outbox/field-updates';
 import { ledgerLockKeys, paymentAfter } from '../ledger/record-events';
-import type { PaymentMessage } from '../steps/payment-message';
+import type { PaymentMessage } from '../contracts/payment-message';
 import type { SqlDatabase } from '../store/sql-database';
 import { localTime } from './calendar';
 import { dayNumber } from './clv/summary';

@@ -10,7 +10,7 @@ import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { openDatabase } from '../store/open-database';
 import { keyProviderFromSpec, type KeyProvider } from '../tokenize/key-provider';
 import { tokenize } from '../tokenize/tokenize';
-import { readEvent, readMatch, readTokenizedEvent, type PaymentMessage } from './payment-message';
+import { readEvent, readMatch, readTokenizedEvent, type PaymentMessage } from '../contracts/payment-message';
 
 /** The steps as every face calls them: message in, message out. */
 
