@@ -6,7 +6,7 @@ import { localTime } from './calendar';
 import { dayNumber } from './clv/summary';
 import type { ClvPrediction } from './clv/predict';
 import { parseSegmentConfig, type SegmentConfig } from './config';
-import { mapFields, writeLocalCustomerFields, type CustomerFields } from './customer-fields';
+import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../crm/customer-fields';
 import { evaluateCustomer, fieldValuesOf, type StatsRow } from './evaluate';
 import { anomalyOf, type Flags } from './flags';
 import { readPaymentFacts } from './payment-facts';

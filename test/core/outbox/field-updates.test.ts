@@ -8,7 +8,7 @@ import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { runSegmentBatch } from '../../../nodes/core/segment/batch';
 import { parseSegmentConfig } from '../../../nodes/core/segment/config';
-import { readLocalCustomerFields } from '../../../nodes/core/segment/customer-fields';
+import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { customers, DIALECTS, drainWith, hubspotOutbox, outboxRows, queue, useNock, useStores } from './support/outbox-kit';
