@@ -9,7 +9,7 @@ import { parseSegmentConfig, type SegmentConfig } from './config';
 import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../crm/customer-fields';
 import { evaluateCustomer, fieldValuesOf, type StatsRow } from './evaluate';
 import { anomalyOf, type Flags } from './flags';
-import { readPaymentFacts } from './payment-facts';
+import { readPaymentFacts } from '../ledger/payment-facts';
 import { preferencesOf, type Preferences } from './preferences';
 import type { RfmScores } from './rfm';
 import { latestClvModel, latestRfmRun } from './runs-repository';

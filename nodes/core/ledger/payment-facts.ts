@@ -1,6 +1,6 @@
 import type { EventKind, TokenizedPaymentEvent } from '../contracts/payment-event';
 import { InputError } from '../errors';
-import { ledgerEventOf, paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
+import { ledgerEventOf, paymentKeyOf, type LedgerEvent } from './ledger-event';
 import { readTokenizedEvent } from '../contracts/payment-message';
 
 /**
