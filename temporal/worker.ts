@@ -1,5 +1,5 @@
 import { Client } from '@temporalio/client';
-import { settingsFromEnv } from '../nodes/core/config/settings';
+import { settingsFromEnv } from '../nodes/core/pipeline/settings';
 import { InputError } from '../nodes/core/errors';
 import { openCrm } from '../nodes/core/steps/steps';
 import { closeAllDatabases } from '../nodes/core/store/open-database';

@@ -2,7 +2,7 @@ import { getExternalWorkflowHandle, patched, proxyActivities, setHandler } from 
 import type { MatchResult } from '../nodes/core/contracts/customer';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
 import type { ReviewResolution } from '../nodes/core/match/review-resolution';
-import type { UpsertResult } from '../nodes/core/crm/upsert-payments';
+import type { UpsertResult } from '../nodes/core/contracts/payment-message';
 import type { PaymentActivities } from '../temporal/activities/payment-activities';
 import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
 import { paymentArrivedSignal, sendToTerminalWorkflowId } from './send-to-terminal';

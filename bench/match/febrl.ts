@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { linkRecords, type LinkOptions, type LinkSummary } from '../../nodes/core/match/link-records';
-import type { MatchRecord } from '../../nodes/core/match/match-record';
+import type { MatchRecord } from '../../nodes/core/contracts/match-record';
 import { parseCsv } from '../../nodes/core/match/record-file';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, 'one-to-one': { type: 'boolean' }, 'no-learn': { type: 'boolean' }, 'no-id': { type: 'boolean' }, only: { type: 'string' } } });

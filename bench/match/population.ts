@@ -1,4 +1,4 @@
-import type { CardDescriptor, MatchRecord } from '../../nodes/core/match/match-record';
+import type { CardDescriptor, MatchRecord } from '../../nodes/core/contracts/match-record';
 import { CITY_SYLLABLES, EMAIL_DOMAINS, FAMILY, FAMILY_SYLLABLES, FEMALE, MALE, NATIVE_SPELLINGS, NICKNAMES, STREETS, STREET_SUFFIXES } from './name-lists';
 import { Rng } from './rng';
 

@@ -4,7 +4,7 @@ import { parseRegion } from '../../nodes/core/config/settings';
 import { InputError } from '../../nodes/core/errors';
 import { linkRecords, type LinkOptions } from '../../nodes/core/match/link-records';
 import { readLocalCustomerChanges } from '../../nodes/core/match/local-store-changes';
-import type { MatchRecord } from '../../nodes/core/match/match-record';
+import type { MatchRecord } from '../../nodes/core/contracts/match-record';
 import { parseColumnMapping, readRecordFile, RECORD_FIELDS, type ColumnMapping } from '../../nodes/core/match/record-file';
 import { saveMatchWeights } from '../../nodes/core/match/stored-weights';
 import type { SqlDatabase } from '../../nodes/core/store/sql-database';

@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
-import { ENV, settingsFromEnv } from '../../nodes/core/config/settings';
+import { ENV } from '../../nodes/core/config/settings';
+import { settingsFromEnv } from '../../nodes/core/pipeline/settings';
 import { InputError } from '../../nodes/core/errors';
 import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT, type RedriveReport } from '../../nodes/core/inbox/redrive';
 import { redriveAfterMs } from '../../nodes/core/inbox/redrive-settings';
 import { redrivePayments } from '../../nodes/core/pipeline/redrive-payments';
-import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
+import type { PaymentMessage } from '../../nodes/core/contracts/payment-message';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
 import type { CliIo, Command } from './command';
 import { STORE_HELP, withStore } from './store-option';

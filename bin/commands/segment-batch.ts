@@ -1,7 +1,8 @@
 import { parseArgs } from 'node:util';
-import { ENV, loyaltyProgramFromEnv, segmentConfigFromEnv } from '../../nodes/core/config/settings';
+import { ENV } from '../../nodes/core/config/settings';
+import { loyaltyProgramFromEnv, segmentConfigFromEnv } from '../../nodes/core/pipeline/settings';
 import { InputError } from '../../nodes/core/errors';
-import { fieldsTargetOf } from '../../nodes/core/crm/field-updates';
+import { fieldsTargetOf } from '../../nodes/core/outbox/field-updates';
 import { runScheduledBatch, type LoyaltyReviewSummary, type SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
 import type { CliIo, Command } from './command';
 import { withStore } from './store-option';

@@ -1,5 +1,4 @@
-import type { CrmSync } from '../core/steps/crm-sync';
-import type { PaymentMessage } from '../core/steps/payment-message';
+import type { CrmSync, PaymentMessage } from '../core/contracts/payment-message';
 import { crmWaitMs, parseUpsertCrmName, upsertToCrmStep, type SaasCrmTarget } from '../core/steps/upsert-to-crm';
 import { InputError } from '../core/errors';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';

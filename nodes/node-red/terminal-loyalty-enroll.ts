@@ -1,4 +1,4 @@
-import { flushResultsFields } from '../core/crm/field-updates';
+import { flushResultsFields } from '../core/outbox/field-updates';
 import { membershipEventMessages } from '../core/loyalty/event-messages';
 import type { LoyaltyResult } from '../core/loyalty/loyalty-step';
 import { loyaltyStep } from '../core/loyalty/loyalty-step';

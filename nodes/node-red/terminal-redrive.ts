@@ -1,7 +1,7 @@
 import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT, type RedriveReport } from '../core/inbox/redrive';
 import { redriveAfterMs } from '../core/inbox/redrive-settings';
 import { redrivePayments } from '../core/pipeline/redrive-payments';
-import type { PaymentMessage } from '../core/steps/payment-message';
+import type { PaymentMessage } from '../core/contracts/payment-message';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';

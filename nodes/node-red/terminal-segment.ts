@@ -1,4 +1,4 @@
-import { flushResultsFields } from '../core/crm/field-updates';
+import { flushResultsFields } from '../core/outbox/field-updates';
 import { runSegmentBatch, type BatchResult } from '../core/segment/batch';
 import { segmentConfigFromSettings } from '../core/segment/operator-settings';
 import { summarizeBatch } from '../core/segment/scheduled-run';

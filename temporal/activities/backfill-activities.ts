@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
-import { ENV, type Settings } from '../../nodes/core/config/settings';
+import { ENV } from '../../nodes/core/config/settings';
+import type { Settings } from '../../nodes/core/pipeline/settings';
 import { backfillPage, openBackfill, progressOf, type BackfillOptions, type BackfillProgress, type BackfillState } from '../../nodes/core/backfill';
 import { readBackfillState } from '../../nodes/core/backfill/backfill-state';
 import { parseSaasCrmName } from '../../nodes/core/crm/crm-names';

@@ -1,6 +1,6 @@
 import { Context } from '@temporalio/activity';
 import type { LoyaltyProgram } from '../../nodes/core/loyalty/program';
-import { fieldsTargetOf } from '../../nodes/core/crm/field-updates';
+import { fieldsTargetOf } from '../../nodes/core/outbox/field-updates';
 import { reviewLoyalty as review } from '../../nodes/core/loyalty/review';
 import { runSegmentBatch as runBatch, type BatchCheckpoint, type BatchProgress } from '../../nodes/core/segment/batch';
 import { parseSegmentConfig, type SegmentConfig } from '../../nodes/core/segment/config';

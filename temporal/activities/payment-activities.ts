@@ -1,10 +1,10 @@
 import type { MatchResult } from '../../nodes/core/contracts/customer';
 import type { PaymentEvent } from '../../nodes/core/contracts/payment-event';
-import type { UpsertResult } from '../../nodes/core/crm/upsert-payments';
-import { DEFAULT_REVIEW_WAIT_MS, ENV, type Settings } from '../../nodes/core/config/settings';
+import type { PaymentMessage, UpsertResult } from '../../nodes/core/contracts/payment-message';
+import { DEFAULT_REVIEW_WAIT_MS, ENV } from '../../nodes/core/config/settings';
+import type { Settings } from '../../nodes/core/pipeline/settings';
 import type { MatchConfig } from '../../nodes/core/match/match-config';
 import { applyReviewResolution, parseReviewResolution, type ReviewResolution } from '../../nodes/core/match/review-resolution';
-import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
 import { keyProviderFromSpec, matchStep, openCrm, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { pushedSaleOf } from '../../nodes/core/terminal-push/push-metadata';

@@ -1,4 +1,5 @@
-import { ENV, type Settings } from '../../nodes/core/config/settings';
+import { ENV } from '../../nodes/core/config/settings';
+import type { Settings } from '../../nodes/core/pipeline/settings';
 import { parseSaasCrmName } from '../../nodes/core/crm/crm-names';
 import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
 import { InputError } from '../../nodes/core/errors';

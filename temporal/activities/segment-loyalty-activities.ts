@@ -1,9 +1,9 @@
-import { fieldsTargetOf } from '../../nodes/core/crm/field-updates';
+import { fieldsTargetOf } from '../../nodes/core/outbox/field-updates';
 import type { LoyaltyProgram } from '../../nodes/core/loyalty/program';
 import { loyaltyStep, type LoyaltyResult, type MembershipEvent } from '../../nodes/core/loyalty';
 import { parseSegmentConfig, segmentStep, type SegmentConfig, type SegmentResult } from '../../nodes/core/segment';
 import type { Flags } from '../../nodes/core/segment/flags';
-import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
+import type { PaymentMessage } from '../../nodes/core/contracts/payment-message';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { failFastOnInputError } from './fail-fast';
 import { rememberedInRun } from './remembered-in-run';

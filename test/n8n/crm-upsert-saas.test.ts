@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
-import type { CrmSync } from '../../nodes/core/steps/crm-sync';
+import type { CrmSync } from '../../nodes/core/contracts/payment-message';
 import { matchStep, tokenizeStep } from '../../nodes/core/steps/steps';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { ICredentialDataDecryptedObject, IConnections, IHttpRequestOptions, INode, INodeExecutionData } from 'n8n-workflow';
 import { newCustomerId } from '../../nodes/core/crm/upsert-payments';
-import { readLocalCustomerFields } from '../../nodes/core/segment/customer-fields';
+import { readLocalCustomerFields } from '../../nodes/core/crm/customer-fields';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { TOKEN } from '../core/crm/saas/hubspot-kit';

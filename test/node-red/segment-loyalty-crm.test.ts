@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { newCustomerId } from '../../nodes/core/crm/upsert-payments';
-import { readLocalCustomerFields } from '../../nodes/core/segment/customer-fields';
+import { readLocalCustomerFields } from '../../nodes/core/crm/customer-fields';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import registerCrmAccount from '../../nodes/node-red/crm-account';
 import registerUpsert from '../../nodes/node-red/terminal-crm-upsert';

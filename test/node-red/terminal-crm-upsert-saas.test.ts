@@ -4,7 +4,7 @@ import registerAccount from '../../nodes/node-red/crm-account';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import registerUpsert from '../../nodes/node-red/terminal-crm-upsert';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
-import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
+import type { PaymentMessage } from '../../nodes/core/contracts/payment-message';
 import { matchStep, tokenizeStep } from '../../nodes/core/steps/steps';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { SqlInbox } from '../../nodes/core/inbox/inbox';
-import type { PaymentMessage } from '../../nodes/core/steps/payment-message';
+import type { PaymentMessage } from '../../nodes/core/contracts/payment-message';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import registerRedrive from '../../nodes/node-red/terminal-redrive';

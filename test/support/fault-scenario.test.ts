@@ -6,7 +6,7 @@ import { LocalSqlCrm } from '../../nodes/core/crm/local-sql-crm';
 import { receiveWebhook } from '../../nodes/core/pipeline/receive-webhook';
 import { matchStep, tokenizeStep } from '../../nodes/core/steps/steps';
 import { upsertToCrmStep } from '../../nodes/core/steps/upsert-to-crm';
-import type { CrmSync } from '../../nodes/core/steps/crm-sync';
+import type { CrmSync } from '../../nodes/core/contracts/payment-message';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
 import { faultScenario, hubspotFaults, runFaultScenario, waitForEngine } from './fault-scenario';
 import { stripeRequest } from './stripe-delivery';

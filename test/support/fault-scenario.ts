@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { CrmAdapter } from '../../nodes/core/crm/saas/crm-adapter';
 import { drain } from '../../nodes/core/outbox/drain';
-import { crmPaymentOf } from '../../nodes/core/ledger/crm-payment';
+import { crmPaymentOf } from '../../nodes/core/crm/saas/crm-payment';
 import { paymentsOf, type LedgerPayment } from '../../nodes/core/ledger';
 import type { SqlDatabase } from '../../nodes/core/store/sql-database';
 import { GiveUp, waitUntil } from '../../sandbox/run/shared/wait-until';

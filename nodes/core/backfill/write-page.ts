@@ -3,7 +3,7 @@ import type { PaymentEvent, TokenizedPaymentEvent } from '../contracts/payment-e
 import { LocalSqlCrm } from '../crm/local-sql-crm';
 import type { MatchConfig } from '../match/match-config';
 import { PaymentsMatcher } from '../match/match-customer';
-import type { PaymentMessage } from '../steps/payment-message';
+import type { PaymentMessage } from '../contracts/payment-message';
 import { matchInBatch, tokenizeStep } from '../steps/steps';
 import { upsertToCrmStep, type SaasCrmTarget } from '../steps/upsert-to-crm';
 import type { SqlDatabase } from '../store/sql-database';

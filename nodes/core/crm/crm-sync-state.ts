@@ -1,10 +1,5 @@
+import type { RecordSync } from '../contracts/payment-message';
 import type { SqlExecutor } from '../store/sql-database';
-
-/** What became of one record (a customer, a payment's state) on its way to a SaaS CRM. */
-export type RecordSync =
-  | { kind: 'customer' | 'payment'; externalId: string; status: 'synced'; crmId: string }
-  | { kind: 'customer' | 'payment'; externalId: string; status: 'queued'; reason: string; nextAttemptAt: string | null }
-  | { kind: 'customer' | 'payment'; externalId: string; status: 'rejected' | 'dead'; reason: string };
 
 export interface RecordRef {
   kind: 'customer' | 'payment';

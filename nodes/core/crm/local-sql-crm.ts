@@ -1,11 +1,11 @@
 import type { MatchKey, MatchKeyKind } from '../contracts/customer';
 import { changeOrderOf, changeStamp, INDEXED_KINDS, readLocalCustomerChanges } from '../match/local-store-changes';
-import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
+import type { CardDescriptor, CustomerChangePage } from '../contracts/match-record';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
-import type { Crm, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome } from './crm';
+import type { Crm, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome } from '../contracts/crm';
 import { PROFILE_COLUMNS } from './customer-columns';
 
 // Row values keep the lookup on the (kind, value) primary key; both SQLite and Postgres support them.

@@ -4,17 +4,14 @@ import { makesCustomer, newCustomerId } from '../match/new-customer';
 import { normalizeEmail } from '../match/normalize-keys';
 import { descriptorOfCard } from '../match/normalized-record';
 import { ledgerEventOf, type LedgerEvent } from '../ledger/ledger-event';
-import type { Crm, CustomerUpsert, TransactionOutcome } from './crm';
+import type { Crm, CustomerUpsert, TransactionOutcome } from '../contracts/crm';
+import type { UpsertResult } from '../contracts/payment-message';
 
 export { newCustomerId };
 
 export interface PaymentToUpsert {
   event: TokenizedPaymentEvent;
   match: MatchResult;
-}
-
-export interface UpsertResult extends TransactionOutcome {
-  customerCreated: boolean;
 }
 
 /** A match that found nobody makes a customer, unless the event is one that never does (match/new-customer.ts). */

@@ -1,7 +1,7 @@
 import type { MatchKeyKind, MatchResult } from '../contracts/customer';
-import type { Crm } from '../crm/crm';
+import type { Crm } from '../contracts/crm';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
-import type { CardDescriptor } from '../match/match-record';
+import type { CardDescriptor } from '../contracts/match-record';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { areKeptApart } from './kept-apart';
 import { resolveCustomerId } from './resolve-customer-id';

@@ -1,4 +1,3 @@
-export { crmPaymentOf } from './crm-payment';
 export { ledgerEventOf, paymentKeyOf, type LedgerEvent } from './ledger-event';
 export { type LedgerPayment } from './payment-rows';
 export {
@@ -7,4 +6,4 @@ export {
 } from './payment-rules';
 export { movePayments, paymentsOf, paymentState, totalsOfPayments, type LedgerTotal, type PaymentFilter, type PaymentPage } from './read-payments';
 export { ledgerLockKeys, paymentAfter, recordEvents, type RecordedEvent } from './record-events';
-export { LEDGER_MIGRATION } from './schema';
+export { LEDGER_MIGRATION } from '../store/schema/ledger';

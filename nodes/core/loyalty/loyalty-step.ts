@@ -1,8 +1,8 @@
-import { fieldLockKeys, queueFieldUpdates, type FieldSync, type FieldsTarget } from '../crm/field-updates';
+import { fieldLockKeys, queueFieldUpdates, type FieldSync, type FieldsTarget } from '../outbox/field-updates';
 import { ledgerLockKeys, paymentAfter } from '../ledger/record-events';
-import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../segment/customer-fields';
-import { readPaymentFacts } from '../segment/payment-facts';
-import type { PaymentMessage } from '../steps/payment-message';
+import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../crm/customer-fields';
+import { readPaymentFacts } from '../ledger/payment-facts';
+import type { PaymentMessage } from '../contracts/payment-message';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { LoyaltyLedger, type LedgerEntry, type Member, type MembershipEvent } from './ledger';
 import type { LoyaltyProgram } from './program';

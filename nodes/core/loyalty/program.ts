@@ -1,7 +1,7 @@
 import { z } from 'zod/v4';
 import { currencyExponent } from '../contracts/money';
 import { InputError } from '../errors';
-import { parseJson } from '../segment/parse-json';
+import { parseJson } from '../config/parse-json';
 
 const Minor = z.number().int('an integer number of minor units (cents, not dollars)').nonnegative();
 

@@ -1,4 +1,4 @@
-import type { FieldsTarget } from '../crm/field-updates';
+import type { FieldsTarget } from '../outbox/field-updates';
 import type { SqlDatabase } from '../store/sql-database';
 import { LoyaltyLedger, type MembershipEvent } from './ledger';
 import { writeMembership } from './loyalty-step';

@@ -1,6 +1,6 @@
 import { damerauWithin } from './edit-distance';
 import { jaroWinkler, withinOneEdit } from './jaro-winkler';
-import type { CardDescriptor } from './match-record';
+import type { CardDescriptor } from '../contracts/match-record';
 import { nicknamesAgree } from './nicknames';
 import type { NormalizedRecord } from './normalized-record';
 import { F, FIELDS, MISSING } from './weights';

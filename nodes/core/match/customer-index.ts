@@ -3,7 +3,7 @@ import { BlockTable } from './block-table';
 import { KeyTable } from './key-table';
 import { blockKeys, emailBlock, hashKey, phoneBlock } from './blocking';
 import type { ValueFrequencies } from './compare';
-import type { CardDescriptor, CustomerChangeSource, MatchRecord } from './match-record';
+import type { CardDescriptor, CustomerChangeSource, MatchRecord } from '../contracts/match-record';
 import { DEFAULT_NORMALIZE, normalizeRecord, refreshFingerprints, type NormalizeOptions, type NormalizedRecord } from './normalized-record';
 
 const OVERSIZED = -1;

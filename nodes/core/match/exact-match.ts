@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { MatchKeyKind, MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
-import type { Crm } from '../crm/crm';
+import type { Crm } from '../contracts/crm';
 import { EXACT_KEY_CONFIDENCE } from './exact-confidence';
 import { keysOfEvent } from './normalize-keys';
 

@@ -7,7 +7,7 @@ import { describeEvidence, evidenceOf, priorLogOdds } from './decide';
 import { describeLearnt, learnWeights, type Learnt } from './learn-weights';
 import { clustersOf, oneToOne, type LinkPair } from './link-decisions';
 import { resolveMatchConfig, type MatchConfig, type ResolvedMatchConfig } from './match-config';
-import type { MatchRecord } from './match-record';
+import type { MatchRecord } from '../contracts/match-record';
 import { normalizeRecord, type NormalizedRecord } from './normalized-record';
 import { FIELDS, householdOnly, type ComparedField } from './weights';
 

@@ -1,6 +1,6 @@
 import type { MatchKey, MatchKeyKind } from '../contracts/customer';
 import type { SqlExecutor } from '../store/sql-database';
-import type { CustomerChangePage, MatchRecord } from './match-record';
+import type { CustomerChangePage, MatchRecord } from '../contracts/match-record';
 
 /**
  * A reader without the store's commit order (`terminal-crm link` reading a store through to its end) starts each
@@ -13,7 +13,7 @@ export const CHANGE_OVERLAP_MS = 2000;
  * How the changes feed follows a store exactly, reading each change once. SQLite commits one writer at a time and
  * every writer takes its stamp from `changeStamp` inside its transaction, so updated_at follows commit order.
  * Postgres commits side by side: there the feed follows the id of the transaction that last changed each customer
- * (change_xid, schema 16), up to the oldest transaction still running (change-order-schema.ts).
+ * (change_xid, schema 16), up to the oldest transaction still running (store/schema/change-order.ts).
  */
 export type ChangeOrder = 'stamp' | 'commit';
 

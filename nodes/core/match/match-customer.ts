@@ -1,6 +1,6 @@
 import { MatchFieldSchema, type FieldEvidence, type MatchField, type MatchKey, type MatchKeyKind, type MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
-import type { Crm } from '../crm/crm';
+import type { Crm } from '../contracts/crm';
 import { attributionFrom } from '../terminal-push/push-metadata';
 import { CustomerIndex } from './customer-index';
 import { decide } from './decide';
@@ -8,7 +8,7 @@ import { EXACT_KEY_CONFIDENCE } from './exact-confidence';
 import { matchExact } from './exact-match';
 import { makesCustomer, newCustomerId } from './new-customer';
 import { DEFAULT_MATCH_CONFIG, resolveMatchConfig, type MatchConfig, type ResolvedMatchConfig } from './match-config';
-import type { CustomerChangeSource } from './match-record';
+import type { CustomerChangeSource } from '../contracts/match-record';
 import { keysOfEvent } from './normalize-keys';
 import { normalizeRecord, recordOfEvent, type NormalizedRecord } from './normalized-record';
 import { loadMatchWeights, storeOf, type StoredWeights } from './stored-weights';

@@ -1,7 +1,7 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { DEFAULT_EMAIL_RULES, type CompiledEmailRules } from './email-providers';
-import type { CardDescriptor, MatchRecord } from './match-record';
+import type { CardDescriptor, MatchRecord } from '../contracts/match-record';
 import { normalizeCity, normalizeDateOfBirth, normalizeIdNumber, normalizePostalCode, normalizeStreet, personName } from './normalize-fields';
 import { canonicalEmail, normalizePhone } from './normalize-keys';
 

@@ -1,5 +1,5 @@
 import { InputError } from '../errors';
-import type { MatchRecord } from './match-record';
+import type { MatchRecord } from '../contracts/match-record';
 
 /** The record fields a customer file can map its columns to. */
 export const RECORD_FIELDS = [

@@ -1,4 +1,4 @@
-import type { Crm } from '../crm/crm';
+import type { Crm } from '../contracts/crm';
 import { resolveMatchConfig, type MatchConfig } from './match-config';
 import { warmMatchIndex } from './match-customer';
 

@@ -1,13 +1,13 @@
 import type { MatchResult } from '../contracts/customer';
 import type { Money } from '../contracts/money';
 import type { PaymentEvent } from '../contracts/payment-event';
-import type { UpsertResult } from '../crm/upsert-payments';
+import type { UpsertResult } from '../contracts/payment-message';
 import { InputError } from '../errors';
 import { paymentsOf, paymentState } from '../ledger/read-payments';
 import type { LoyaltyResult } from '../loyalty/loyalty-step';
 import type { MembershipEvent } from '../loyalty/ledger';
 import type { SegmentResult } from '../segment/segment-step';
-import { readEvent } from '../steps/payment-message';
+import { readEvent } from '../contracts/payment-message';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { failedPaymentsText, highValueAlertText, loyaltyText, refundText, thankYouText, type RecentPayment } from './compose';
 import { declinesExceed, summarizeAttempts } from './decline-rate';
@@ -93,7 +93,7 @@ async function recentPayments(tx: SqlExecutor, customerId: string, count: number
   if (count === 0) return [];
   const found: RecentPayment[] = [];
   let cursor: string | null = null;
-  // The ledger has no index by customer (see ledger/schema.ts): a year of payments, a few pages at most.
+  // The ledger has no index by customer (see store/schema/ledger.ts): a year of payments, a few pages at most.
   for (let page = 0; page < 20; page++) {
     const res = await paymentsOf(tx, { customerId, since: new Date(now.getTime() - 366 * 86_400_000).toISOString(), limit: 1000, cursor });
     for (const p of res.payments) if (p.counted) found.push({ occurredAt: p.occurredAt, amount: { minor: p.grossMinor, currency: p.currency }, refunded: { minor: p.refundedMinor, currency: p.currency } });

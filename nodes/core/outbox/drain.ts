@@ -4,9 +4,9 @@ import type { CrmAdapter, CrmCustomer, CrmFieldUpdate, CrmItemResult, CrmLimits,
 import { CrmAuthError, CrmConfigError, CrmRateLimitError, CrmTransientError, CrmValidationError } from '../crm/saas/crm-errors';
 import type { SqlDatabase } from '../store/sql-database';
 import { claimBatch, reclaimExpired } from './claim';
-import { drainDeadline, pacingFor, PacingDeadlineError } from './paced-transport';
+import { drainDeadline, pacingFor, PacingDeadlineError } from '../crm/saas/paced-transport';
 import { activePause, pauseCrm } from './pauses';
-import type { Release } from './rate-limiter';
+import type { Release } from '../crm/saas/rate-limiter';
 import { recordsFor } from './records';
 import { refusedCustomersOf } from './refused-customers';
 import { markFailed, releaseAll as releaseRows, settleBatch, type ClaimedRow, type RowOutcome, type SettleContext } from './settle';
@@ -71,7 +71,7 @@ const MAX_RATE_LIMITS_IN_A_ROW = 10;
  * Sends what waits in the outbox for one CRM, a batch at a time, and records each record's outcome.
  *
  * Batches are one kind each, in the adapter's batch size, customers first (see claim.ts for the ordering rule),
- * each request paced by the CRM's limiter (rate-limiter.ts). Per record: synced (the CRM id goes to crm_links),
+ * each request paced by the CRM's limiter (crm/saas/rate-limiter.ts). Per record: synced (the CRM id goes to crm_links),
  * rejected (the CRM's reason is kept; not retried), ambiguous (kept as rejected, with the candidates, for a
  * person), retry (backoff, then dead with an alert). For the whole batch: a rolling rate limit waits as the CRM
  * says and carries on; a daily cap pauses the CRM for every drainer until it resets and ends the run; a refused

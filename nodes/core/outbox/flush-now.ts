@@ -1,7 +1,7 @@
 import type { SqlValue } from '../store/sql-database';
 import { drain, type DrainOptions, type DrainResult } from './drain';
 import { enqueue, outboxLockKeys, type EnqueuedItem } from './enqueue';
-import { pacingFor } from './paced-transport';
+import { pacingFor } from '../crm/saas/paced-transport';
 import { customerExternalIdOf, type OutboxItem, type OutboxKind } from './types';
 
 /** What became of one item within the flush's time. */

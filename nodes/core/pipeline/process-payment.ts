@@ -1,8 +1,8 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
-import type { Crm } from '../crm/crm';
-import type { UpsertResult } from '../crm/upsert-payments';
+import type { Crm } from '../contracts/crm';
+import type { UpsertResult } from '../contracts/payment-message';
 import type { MatchConfig } from '../match/match-config';
 import { matchStep, tokenizeStep, upsertStep } from '../steps/steps';
 import type { KeyProvider } from '../tokenize/key-provider';

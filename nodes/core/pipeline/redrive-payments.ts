@@ -2,7 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
 import { redriveInbox, type RedriveOptions, type RedriveReport } from '../inbox/redrive';
 import type { MatchConfig } from '../match/match-config';
-import type { PaymentMessage } from '../steps/payment-message';
+import type { PaymentMessage } from '../contracts/payment-message';
 import type { SqlDatabase } from '../store/sql-database';
 import type { KeyProvider } from '../tokenize/key-provider';
 import { processPayments } from './process-payment';

@@ -1,4 +1,4 @@
-import { crmPaymentOf } from '../ledger/crm-payment';
+import { crmPaymentOf } from '../crm/saas/crm-payment';
 import { paymentKeyOf } from '../ledger/ledger-event';
 import { ledgerPaymentOf, readRecords, type LedgerPayment } from '../ledger/payment-rows';
 import { paymentsOf as ledgerPage } from '../ledger/read-payments';

@@ -1,5 +1,5 @@
 import { crmCustomersOf } from '../crm/crm-customers-of';
-import { crmPaymentOf } from '../ledger/crm-payment';
+import { crmPaymentOf } from '../crm/saas/crm-payment';
 import { ledgerPaymentOf, readRecords } from '../ledger/payment-rows';
 import { enqueue, outboxLockKeys } from '../outbox/enqueue';
 import type { OutboxItem } from '../outbox/types';

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { queueFieldUpdates, type FieldsTarget } from '../crm/field-updates';
+import { queueFieldUpdates, type FieldsTarget } from '../outbox/field-updates';
 import type { SqlDatabase } from '../store/sql-database';
 import { fitBgNbd, type BgNbdFit, type PurchaseSummary } from './clv/bg-nbd';
 import { fitGammaGamma, usableForSpend, type GammaGammaFit } from './clv/gamma-gamma';
 import { dayNumber, unitDays } from './clv/summary';
 import type { SegmentConfig } from './config';
-import { changedFields, localFieldsOf, mapFields, writeLocalCustomerFields, type CustomerFields } from './customer-fields';
+import { changedFields, localFieldsOf, mapFields, writeLocalCustomerFields, type CustomerFields } from '../crm/customer-fields';
 import { evaluateCustomer, fieldValuesOf, type StatsRow } from './evaluate';
 import { scoreRfmColumns } from './rfm';
 import { saveClvModel, saveRfmRun, type RfmRun, type StoredClvModel } from './runs-repository';

@@ -1,6 +1,6 @@
 import { z } from 'zod/v4';
 import { InputError } from '../errors';
-import { parseJson } from './parse-json';
+import { parseJson } from '../config/parse-json';
 import { SegmentRulesSchema } from './segments';
 import { isTimeZone } from '../config/time-zone';
 

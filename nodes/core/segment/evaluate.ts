@@ -1,6 +1,6 @@
 import { predictClv, type ClvPrediction } from './clv/predict';
 import type { SegmentConfig } from './config';
-import type { CustomerFieldValue } from './customer-fields';
+import type { CustomerFieldValue } from '../crm/customer-fields';
 import { flagsOf, type AnomalyResult, type Flags } from './flags';
 import type { Preferences } from './preferences';
 import { approximateRfm, type RfmScores } from './rfm';

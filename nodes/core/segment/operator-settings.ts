@@ -1,7 +1,7 @@
 import { currencyOf, minorUnitsOf } from '../config/amounts';
 import { InputError } from '../errors';
 import { CRM_FIELD_NAMES, parseSegmentConfig, type SegmentConfig } from './config';
-import { parseJson } from './parse-json';
+import { parseJson } from '../config/parse-json';
 import { SegmentRulesSchema } from './segments';
 import { isTimeZone } from '../config/time-zone';
 

@@ -1,4 +1,4 @@
-import type { FieldsTarget } from '../crm/field-updates';
+import type { FieldsTarget } from '../outbox/field-updates';
 import type { LoyaltyProgram } from '../loyalty/program';
 import { reviewLoyalty, type LoyaltyReview } from '../loyalty/review';
 import type { SqlDatabase } from '../store/sql-database';

@@ -5,7 +5,7 @@ import type { CustomerEvaluation, StatsRow } from './evaluate';
 import type { LocalTime } from './calendar';
 import { dayNumber } from './clv/summary';
 import type { HistoryPoint } from './flags';
-import type { LineItem } from './payment-facts';
+import type { LineItem } from '../ledger/payment-facts';
 
 /**
  * Per-customer statistics kept up to date on every payment, refund and dispute, inside the caller's transaction.

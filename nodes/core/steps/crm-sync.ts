@@ -1,18 +1,4 @@
-import type { RecordSync } from '../crm/crm-sync-state';
-
-/**
- * Whether a payment reached the SaaS CRM while CRM Upsert ran (`crm.sync` of its output). `records` says it per
- * record (the customer, the payment's state); the item's own status is the worst of them: a customer the CRM
- * refused holds its payment back, so the item is rejected with the customer's reason.
- */
-export type CrmSync = (
-  | { status: 'synced'; crmId: string }
-  | { status: 'queued'; reason: string; nextAttemptAt: string | null }
-  | { status: 'rejected'; reason: string }
-  | { status: 'dead'; reason: string }
-  /** No payment record goes for this event (its payment was never seen, or is nobody's); `records` may hold its customer. */
-  | { status: 'skipped'; reason: string }
-) & { crm: string; records: RecordSync[] };
+import type { CrmSync, RecordSync } from '../contracts/payment-message';
 
 const RANK: Record<RecordSync['status'], number> = { dead: 0, rejected: 1, queued: 2, synced: 3 };
 

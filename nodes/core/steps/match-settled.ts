@@ -1,8 +1,8 @@
-import type { Crm } from '../crm/crm';
+import type { Crm } from '../contracts/crm';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { DEFAULT_MATCH_CONFIG, type MatchConfig } from '../match/match-config';
 import { PaymentsMatcher } from '../match/match-customer';
-import { readTokenizedEvent, type PaymentMessage } from './payment-message';
+import { readTokenizedEvent, type PaymentMessage } from '../contracts/payment-message';
 import { asError, type Settled } from './settled';
 import { matchInBatch } from './steps';
 

@@ -1,4 +1,4 @@
-import type { Crm } from '../crm/crm';
+import type { Crm } from '../contracts/crm';
 import { isSaasCrmName, parseCrmName } from '../crm/crm-names';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
 import { upsertPayments } from '../crm/upsert-payments';
@@ -10,7 +10,7 @@ import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { openDatabase } from '../store/open-database';
 import { keyProviderFromSpec, type KeyProvider } from '../tokenize/key-provider';
 import { tokenize, tokenizeExact } from '../tokenize/tokenize';
-import { readEvent, readMatch, readTokenizedEvent, type PaymentMessage } from './payment-message';
+import { readEvent, readMatch, readTokenizedEvent, type PaymentMessage } from '../contracts/payment-message';
 
 /** The steps as every face calls them: message in, message out. */
 

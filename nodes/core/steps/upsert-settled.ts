@@ -1,6 +1,6 @@
-import type { Crm } from '../crm/crm';
-import type { PaymentMessage } from './payment-message';
-import { readMatch, readTokenizedEvent } from './payment-message';
+import type { Crm } from '../contracts/crm';
+import type { PaymentMessage } from '../contracts/payment-message';
+import { readMatch, readTokenizedEvent } from '../contracts/payment-message';
 import { asError, type Settled } from './settled';
 import { upsertStep } from './steps';
 

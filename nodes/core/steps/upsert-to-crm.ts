@@ -1,10 +1,11 @@
 import { crmCustomersOf } from '../crm/crm-customers-of';
 import { SAAS_CRM_NAMES, isSaasCrmName, type SaasCrmName } from '../crm/crm-names';
-import { recordSyncStates, syncKey, type RecordRef, type RecordSync } from '../crm/crm-sync-state';
+import { recordSyncStates, syncKey, type RecordRef } from '../crm/crm-sync-state';
+import type { CrmSync, PaymentMessage, RecordSync } from '../contracts/payment-message';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
 import type { CrmAdapter } from '../crm/saas/crm-adapter';
 import { InputError } from '../errors';
-import { crmPaymentOf } from '../ledger/crm-payment';
+import { crmPaymentOf } from '../crm/saas/crm-payment';
 import { paymentKeyOf } from '../ledger/ledger-event';
 import { ledgerPaymentOf, readRecords } from '../ledger/payment-rows';
 import type { DrainOptions } from '../outbox/drain';
@@ -13,8 +14,7 @@ import { flushNow } from '../outbox/flush-now';
 import { carriedAsItIs } from '../outbox/queued-as-is';
 import { externalIdOf, type OutboxItem } from '../outbox/types';
 import type { SqlDatabase } from '../store/sql-database';
-import { crmSyncOf, type CrmSync } from './crm-sync';
-import type { PaymentMessage } from './payment-message';
+import { crmSyncOf } from './crm-sync';
 import { upsertStep } from './steps';
 
 /** How long CRM Upsert waits for the CRM's answer by default, and at most (a flow should not hang on a CRM). */

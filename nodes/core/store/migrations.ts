@@ -1,16 +1,16 @@
-import { CRM_LINKS_MIGRATION } from '../crm/saas/crm-links';
-import { CURSORS_MIGRATION } from '../cursors/cursor-store';
-import { KEPT_APART_MIGRATION } from '../identity/kept-apart';
-import { CHANGE_ORDER_MIGRATION } from '../match/change-order-schema';
-import { INBOX_CONSUMERS_MIGRATION } from '../inbox/consumers-schema';
+import { CRM_LINKS_MIGRATION } from './schema/crm-links';
+import { CURSORS_MIGRATION } from './schema/cursors';
+import { KEPT_APART_MIGRATION } from './schema/kept-apart';
+import { CHANGE_ORDER_MIGRATION } from './schema/change-order';
+import { INBOX_CONSUMERS_MIGRATION } from './schema/inbox-consumers';
 import { STEP_RESULTS_BY_TIME_MIGRATION, STEP_RESULTS_MIGRATION } from './step-results';
-import { INBOX_MIGRATION } from '../inbox/schema';
-import { INBOX_REDRIVE_MIGRATION } from '../inbox/redrive-schema';
-import { LEDGER_MIGRATION } from '../ledger/schema';
-import { MATCH_WEIGHTS_MIGRATION } from '../match/stored-weights';
-import { MESSAGES_MIGRATION } from '../messages/schema';
-import { OUTBOX_MIGRATION } from '../outbox/schema';
-import { SEGMENT_LOYALTY_MIGRATION } from '../segment/schema';
+import { INBOX_MIGRATION } from './schema/inbox';
+import { INBOX_REDRIVE_MIGRATION } from './schema/inbox-redrive';
+import { LEDGER_MIGRATION } from './schema/ledger';
+import { MATCH_WEIGHTS_MIGRATION } from './schema/match-weights';
+import { MESSAGES_MIGRATION } from './schema/messages';
+import { OUTBOX_MIGRATION } from './schema/outbox';
+import { SEGMENT_LOYALTY_MIGRATION } from './schema/segment-loyalty';
 import { schemaStatementFor } from './dialect';
 import type { SqlDatabase } from './sql-database';
 

@@ -1,4 +1,4 @@
-import { retryAfterMs } from '../crm/saas/call-crm';
+import { retryAfterMs } from '../http/retry-after';
 import { HttpNetworkError, type HttpRequest, type HttpResponse, type HttpTransport } from '../http/http-transport';
 import { PushAuthError, PushTransientError, type TerminalVendor } from './terminal-push';
 

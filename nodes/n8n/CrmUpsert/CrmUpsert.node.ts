@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
-import type { PaymentMessage } from '../../core/steps/payment-message';
+import type { PaymentMessage } from '../../core/contracts/payment-message';
 import { upsertItemProblems, upsertStepSettled } from '../../core/steps/upsert-settled';
 import { crmWaitMs, DEFAULT_CRM_WAIT_SECONDS, parseUpsertCrmName, upsertToCrmStep, type SaasCrmTarget } from '../../core/steps/upsert-to-crm';
 import { openDatabase } from '../../core/store/open-database';

@@ -12,7 +12,7 @@ import { readCrmStoreCredential } from '../shared/crm-store-credential';
 import { toItemJson } from '../shared/item-json';
 import { errorMessage, toNodeError } from '../shared/node-error';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
-import type { FieldsTarget } from '../../core/crm/field-updates';
+import type { FieldsTarget } from '../../core/outbox/field-updates';
 import { FIELD_CRM_CREDENTIALS, fieldCrmCredentialTests, fieldCrmOf, fieldCrmProperties, flushItemFields, type FieldCrm } from '../Segment/crm-choice';
 import { n8nConsumer } from '../shared/consumer-name';
 

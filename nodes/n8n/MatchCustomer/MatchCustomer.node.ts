@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { parseRegion } from '../../core/config/settings';
-import type { Crm } from '../../core/crm/crm';
+import type { Crm } from '../../core/contracts/crm';
 import type { MatchConfig } from '../../core/match/match-config';
 import { matchConfigFromSettings, matchOutputOf, type MatchSettings } from '../../core/match/operator-settings';
 import { warmMatchIndexOnce } from '../../core/match/warm-once';

@@ -14,7 +14,7 @@ import { toNodeError } from '../shared/node-error';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
 import { CRM_VALUE_OPTIONS, crmFieldsFromRows, DEFAULT_CRM_FIELD_ROWS } from './crm-field-options';
 import { defaultSegmentRulesText } from './default-rules-text';
-import type { FieldsTarget } from '../../core/crm/field-updates';
+import type { FieldsTarget } from '../../core/outbox/field-updates';
 import { FIELD_CRM_CREDENTIALS, fieldCrmCredentialTests, fieldCrmOf, fieldCrmProperties, flushItemFields, type FieldCrm } from './crm-choice';
 
 const onPayment = { show: { operation: ['onPayment'] } };

@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
-import { checkAccountCrm, fieldsTargetOf, flushDeadlineMs, flushResultsFields, type FieldSync, type FieldsTarget } from '../../core/crm/field-updates';
+import { checkAccountCrm, fieldsTargetOf, flushDeadlineMs, flushResultsFields, type FieldSync, type FieldsTarget } from '../../core/outbox/field-updates';
 import type { SqlDatabase } from '../../core/store/sql-database';
 import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
 import { crmAccountTest } from '../shared/crm-account-test';

@@ -1,5 +1,5 @@
 import type { CountryCode } from 'libphonenumber-js';
-import type { Crm } from '../../core/crm/crm';
+import type { Crm } from '../../core/contracts/crm';
 import type { SqlDatabase } from '../../core/store/sql-database';
 import type { Source } from '../../core/sources/source';
 import type { KeyProvider } from '../../core/tokenize/key-provider';

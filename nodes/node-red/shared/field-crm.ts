@@ -1,4 +1,4 @@
-import { checkAccountCrm, fieldsTargetOf, flushDeadlineMs, type FieldSync, type FieldsTarget } from '../../core/crm/field-updates';
+import { checkAccountCrm, fieldsTargetOf, flushDeadlineMs, type FieldSync, type FieldsTarget } from '../../core/outbox/field-updates';
 import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
 import { configNode } from './config-node';
 import { CRM_ACCOUNT_TYPE, type CrmAccountNode } from './crm-account-node';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { DEFAULT_REVIEW_WAIT_MS, matchThresholdsFromEnv, reviewWaitFromEnv, settingsFromEnv } from '../../../nodes/core/config/settings';
+import { DEFAULT_REVIEW_WAIT_MS, reviewWaitFromEnv } from '../../../nodes/core/config/settings';
+import { matchThresholdsFromEnv, settingsFromEnv } from '../../../nodes/core/pipeline/settings';
 
 const HOUR = 3_600_000;
 

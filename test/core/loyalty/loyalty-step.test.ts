@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram, pointsFor, type LoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { reviewLoyalty } from '../../../nodes/core/loyalty/review';
-import { readLocalCustomerFields } from '../../../nodes/core/segment/customer-fields';
+import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { tempStore } from '../../support/temp-store';
 import { message, type MessageSpec } from '../segment/support/messages';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CustomerIndex } from '../../../nodes/core/match/customer-index';
 import { matchCustomer } from '../../../nodes/core/match/match-customer';
-import type { CustomerChangePage, CustomerChangeSource, MatchRecord } from '../../../nodes/core/match/match-record';
+import type { CustomerChangePage, CustomerChangeSource, MatchRecord } from '../../../nodes/core/contracts/match-record';
 import { compareRecords } from '../../../nodes/core/match/compare';
 import { resolveMatchConfig } from '../../../nodes/core/match/match-config';
 import { fingerprintOf, normalizeRecord } from '../../../nodes/core/match/normalized-record';

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { CustomerIndex } from '../../../nodes/core/match/customer-index';
 import { decide } from '../../../nodes/core/match/decide';
 import { resolveMatchConfig } from '../../../nodes/core/match/match-config';
-import type { MatchRecord } from '../../../nodes/core/match/match-record';
+import type { MatchRecord } from '../../../nodes/core/contracts/match-record';
 import { normalizeRecord } from '../../../nodes/core/match/normalized-record';
 
 const cfg = resolveMatchConfig({});

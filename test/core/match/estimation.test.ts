@@ -6,7 +6,7 @@ import { CustomerIndex } from '../../../nodes/core/match/customer-index';
 import { checkLearnt, learnWeights, type Learnt } from '../../../nodes/core/match/learn-weights';
 import { linkRecords } from '../../../nodes/core/match/link-records';
 import { resolveMatchConfig } from '../../../nodes/core/match/match-config';
-import type { MatchRecord } from '../../../nodes/core/match/match-record';
+import type { MatchRecord } from '../../../nodes/core/contracts/match-record';
 import { normalizeRecord } from '../../../nodes/core/match/normalized-record';
 import { DEFAULT_WEIGHTS, F, FIELDS } from '../../../nodes/core/match/weights';
 import { dedupSet, linkSet } from '../../support/person-corruption/datasets';

@@ -11,7 +11,7 @@ import { DETERMINISTIC_RULES } from '../../../nodes/core/match/learn-weights';
 import { linkRecords } from '../../../nodes/core/match/link-records';
 import { matchCustomer } from '../../../nodes/core/match/match-customer';
 import { resolveMatchConfig } from '../../../nodes/core/match/match-config';
-import type { MatchRecord } from '../../../nodes/core/match/match-record';
+import type { MatchRecord } from '../../../nodes/core/contracts/match-record';
 import { normalizeIdNumber } from '../../../nodes/core/match/normalize-fields';
 import { normalizeRecord } from '../../../nodes/core/match/normalized-record';
 import { parseColumnMapping, readRecordFile } from '../../../nodes/core/match/record-file';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
-import type { Crm } from '../../../nodes/core/crm/crm';
+import type { Crm } from '../../../nodes/core/contracts/crm';
 import { InputError } from '../../../nodes/core/errors';
 import { matchCustomer } from '../../../nodes/core/match/match-customer';
 import { matchStep } from '../../../nodes/core/steps/steps';

@@ -1,5 +1,5 @@
 import type { TokenizedPaymentEvent } from '../../../nodes/core/contracts/payment-event';
-import type { CustomerProfile, CustomerUpsert } from '../../../nodes/core/crm/crm';
+import type { CustomerProfile, CustomerUpsert } from '../../../nodes/core/contracts/crm';
 import type { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { upsertPayments } from '../../../nodes/core/crm/upsert-payments';
 import type { MatchConfig } from '../../../nodes/core/match/match-config';

@@ -1,4 +1,4 @@
-import type { MatchRecord } from '../../../nodes/core/match/match-record';
+import type { MatchRecord } from '../../../nodes/core/contracts/match-record';
 import type { LabelledRecord } from '../../support/person-corruption/datasets';
 
 /** A generated record as the matcher reads it, under the columns an operator would map. */

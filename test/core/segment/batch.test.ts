@@ -3,7 +3,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { after, before, describe, it } from 'node:test';
 import { runSegmentBatch, type BatchResult } from '../../../nodes/core/segment/batch';
 import { parseSegmentConfig } from '../../../nodes/core/segment/config';
-import { readLocalCustomerFields } from '../../../nodes/core/segment/customer-fields';
+import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { saveEvaluation, SegmentStatsRepository } from '../../../nodes/core/segment/stats-repository';
 import { tempStore } from '../../support/temp-store';

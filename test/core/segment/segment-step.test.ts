@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { migrate } from '../../../nodes/core/store/migrations';
 import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
 import { parseSegmentConfig } from '../../../nodes/core/segment/config';
-import { readLocalCustomerFields } from '../../../nodes/core/segment/customer-fields';
+import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { tempDir, tempStore } from '../../support/temp-store';
 import { message } from './support/messages';

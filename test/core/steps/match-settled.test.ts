@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { MatchKey } from '../../../nodes/core/contracts/customer';
-import type { CustomerChangePage } from '../../../nodes/core/match/match-record';
+import type { CustomerChangePage } from '../../../nodes/core/contracts/match-record';
 import { matchStepSettled } from '../../../nodes/core/steps/match-settled';
 import { newCustomerId } from '../../../nodes/core/match/new-customer';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';

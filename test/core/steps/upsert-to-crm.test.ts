@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { crmAdapterFromRecord } from '../../../nodes/core/crm/saas/crm-from-credentials';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
-import type { PaymentMessage } from '../../../nodes/core/steps/payment-message';
+import type { PaymentMessage } from '../../../nodes/core/contracts/payment-message';
 import { matchStep, tokenizeStep } from '../../../nodes/core/steps/steps';
 import { crmWaitMs, parseUpsertCrmName, upsertToCrmStep, type SaasCrmTarget } from '../../../nodes/core/steps/upsert-to-crm';
 import { chargeObject, paymentIntentObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';

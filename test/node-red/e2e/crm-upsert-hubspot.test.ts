@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { crmAdapterFromEnv } from '../../../nodes/core/crm/saas/crm-factory';
 import { drain } from '../../../nodes/core/outbox/drain';
-import type { CrmSync } from '../../../nodes/core/steps/crm-sync';
+import type { CrmSync } from '../../../nodes/core/contracts/payment-message';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { ensureEngine } from '../../../sandbox/install';

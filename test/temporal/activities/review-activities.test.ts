@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { settingsFromEnv } from '../../../nodes/core/config/settings';
+import { settingsFromEnv } from '../../../nodes/core/pipeline/settings';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { createActivities } from '../../../temporal/activities/worker-activities';

@@ -2,7 +2,7 @@ import type { LoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
-import type { PaymentMessage } from '../../../nodes/core/steps/payment-message';
+import type { PaymentMessage } from '../../../nodes/core/contracts/payment-message';
 import { matchStep, openCrm, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';

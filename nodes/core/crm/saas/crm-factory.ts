@@ -1,7 +1,7 @@
 import { InputError } from '../../errors';
 import type { HttpTransport } from '../../http/http-transport';
-import { pacedAdapter } from '../../outbox/paced-transport';
-import { realClock, type Clock } from '../../outbox/rate-limiter';
+import { pacedAdapter } from './paced-transport';
+import { realClock, type Clock } from './rate-limiter';
 import { parseSaasCrmName, SAAS_CRM_NAMES, type SaasCrmName } from '../crm-names';
 import type { CrmAdapter } from './crm-adapter';
 import { createDynamicsAdapter, DYNAMICS_ENV, dynamicsAxiosTransport, dynamicsSettingsFromEnv } from './dynamics';

@@ -1,5 +1,5 @@
 import { InputError } from '../../errors';
-import { pacedAdapter } from '../../outbox/paced-transport';
+import { pacedAdapter } from './paced-transport';
 import type { HttpTransport } from '../../http/http-transport';
 import { parseSaasCrmName, type SaasCrmName } from '../crm-names';
 import type { CrmAdapter } from './crm-adapter';

@@ -5,7 +5,7 @@ import { InputError } from '../../errors';
 import { resolveMatchConfig, type MatchConfig } from '../../match/match-config';
 import { canonicalEmail, normalizePhone } from '../../match/normalize-keys';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql-database';
-import type { CustomerUpsert } from '../crm';
+import type { CustomerUpsert } from '../../contracts/crm';
 import { LocalSqlCrm } from '../local-sql-crm';
 import type { CrmAdapter, CrmRemoteCustomer } from './crm-adapter';
 import { externalIdOf, saveLink } from './crm-links';

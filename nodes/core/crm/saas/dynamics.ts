@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponse } from '../../http/http-transport';
-import { callCrm, describeBody, retryAfterMs } from './call-crm';
+import { callCrm, describeBody } from './call-crm';
+import { retryAfterMs } from '../../http/retry-after';
 import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmItemResult } from './crm-adapter';
 import { CrmConfigError, CrmRateLimitError, CrmTransientError } from './crm-errors';
 import { buildBatchBody, newBatchBoundary, parseBatchResponse, type BatchOperation, type BatchPartResponse } from './dynamics-batch';

@@ -1,7 +1,8 @@
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../http/http-transport';
 import type { CrmItemResult } from './crm-adapter';
 import { CrmConfigError, CrmRateLimitError, CrmTransientError, type CrmError } from './crm-errors';
-import { callCrm, describeBody, retryAfterMs } from './call-crm';
+import { callCrm, describeBody } from './call-crm';
+import { retryAfterMs } from '../../http/retry-after';
 import { asHubSpotError, CRM, errorCodes, itemResultFor, propertyNamed, readRateLimit, type HubSpotError } from './hubspot-errors';
 import type { HubSpotSettings } from './hubspot-settings';
 

@@ -1,7 +1,7 @@
 import type { HttpResponse } from '../../http/http-transport';
 import type { CrmItemResult } from './crm-adapter';
 import { CrmRateLimitError, CrmTransientError } from './crm-errors';
-import { retryAfterMs } from './call-crm';
+import { retryAfterMs } from '../../http/retry-after';
 
 export const CRM = 'hubspot';
 

@@ -1,5 +1,5 @@
 import type { HttpResponse } from '../../http/http-transport';
-import { retryAfterMs } from './call-crm';
+import { retryAfterMs } from '../../http/retry-after';
 import { CrmRateLimitError } from './crm-errors';
 
 /** Pipedrive's burst window (docs: "core-api-concepts-rate-limiting"): rolling, 2 seconds, per token. */

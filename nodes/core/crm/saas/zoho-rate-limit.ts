@@ -1,5 +1,5 @@
 import type { HttpResponse } from '../../http/http-transport';
-import { retryAfterMs } from './call-crm';
+import { retryAfterMs } from '../../http/retry-after';
 import { CrmRateLimitError } from './crm-errors';
 
 /** A rolling 24 h window frees the oldest credits first: worth looking again within the hour. */

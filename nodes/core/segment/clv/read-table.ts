@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../../errors';
-import { parseJson } from '../parse-json';
+import { parseJson } from '../../config/parse-json';
 
 /**
  * Rows of a CSV (header line, comma-separated, RFC 4180 quoting) or JSONL (one JSON object per line) file, as

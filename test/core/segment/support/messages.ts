@@ -1,4 +1,4 @@
-import type { PaymentMessage } from '../../../../nodes/core/steps/payment-message';
+import type { PaymentMessage } from '../../../../nodes/core/contracts/payment-message';
 
 /**
  * Messages as they leave CRM Upsert (the PaymentEvent with `match` and `crm` added), built directly so a test

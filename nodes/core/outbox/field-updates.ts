@@ -1,11 +1,11 @@
 import { InputError } from '../errors';
-import { enqueue, outboxLockKeys, type EnqueuedItem } from '../outbox/enqueue';
-import { flushQueued } from '../outbox/flush-now';
-import type { DrainOptions } from '../outbox/drain';
-import type { OutboxItem } from '../outbox/types';
+import { enqueue, outboxLockKeys, type EnqueuedItem } from './enqueue';
+import { flushQueued } from './flush-now';
+import type { DrainOptions } from './drain';
+import type { OutboxItem } from './types';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
-import { CRM_NAMES, isSaasCrmName, type SaasCrmName } from './crm-names';
-import type { CrmAdapter } from './saas/crm-adapter';
+import { CRM_NAMES, isSaasCrmName, type SaasCrmName } from '../crm/crm-names';
+import type { CrmAdapter } from '../crm/saas/crm-adapter';
 
 /**
  * Segment and Loyalty compute fields on a customer (segment, RFM, lifetime value, flags, tier, points). The store

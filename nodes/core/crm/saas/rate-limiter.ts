@@ -1,4 +1,4 @@
-import type { CrmLimits } from '../crm/saas/crm-adapter';
+import type { CrmLimits } from './crm-adapter';
 
 export interface Clock {
   now: () => number;

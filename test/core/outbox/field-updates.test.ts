@@ -1,20 +1,20 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { fieldsTargetOf, flushDeadlineMs, flushResultsFields } from '../../../nodes/core/crm/field-updates';
+import { fieldsTargetOf, flushDeadlineMs, flushResultsFields } from '../../../nodes/core/outbox/field-updates';
 import { createSalesforceAdapter, parseSalesforceSettings, salesforceAxiosTransport } from '../../../nodes/core/crm/saas/salesforce';
 import { InputError } from '../../../nodes/core/errors';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { runSegmentBatch } from '../../../nodes/core/segment/batch';
 import { parseSegmentConfig } from '../../../nodes/core/segment/config';
-import { readLocalCustomerFields } from '../../../nodes/core/segment/customer-fields';
+import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import { customers, DIALECTS, drainWith, hubspotOutbox, outboxRows, queue, useNock, useStores } from '../outbox/support/outbox-kit';
+import { customers, DIALECTS, drainWith, hubspotOutbox, outboxRows, queue, useNock, useStores } from './support/outbox-kit';
 import { message } from '../segment/support/messages';
-import { fakeClock } from './saas/hubspot-kit';
-import { SalesforceMock } from './saas/mocks/salesforce-mock';
+import { fakeClock } from '../crm/saas/hubspot-kit';
+import { SalesforceMock } from '../crm/saas/mocks/salesforce-mock';
 
 useNock();
 const openStore = useStores();

@@ -1,4 +1,4 @@
-import type { CustomerProfile, MatchKey } from '../contracts/customer';
+import type { CustomerProfile, MatchKey } from './customer';
 
 /** What the matcher knows of a card besides its token: enough to recognise it at another processor. */
 export interface CardDescriptor {

@@ -1,8 +1,8 @@
 /**
- * Store schema version 6: the payment ledger. Listed in store/migrations.ts; kept here beside the code that reads it.
+ * Store schema version 6: the payment ledger. Listed in store/migrations.ts; read and written by ledger/.
  *
  * - `ledger_payments`: one row per payment (source, payment id) holding the facts the processors reported; what
- *   counts is derived from them in code (payment-rules.ts), so no rule lives in SQL.
+ *   counts is derived from them in code (ledger/payment-rules.ts), so no rule lives in SQL.
  * - `ledger_events`: every event recorded once, with what it changed (its delta) and whose money it moved, so a
  *   consumer that meets an event the ledger already has gets the same answer. It is also the local CRM's record of
  *   the events it has recorded.

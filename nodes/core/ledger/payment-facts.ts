@@ -1,7 +1,7 @@
 import type { EventKind, TokenizedPaymentEvent } from '../contracts/payment-event';
 import { InputError } from '../errors';
-import { ledgerEventOf, paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
-import { readTokenizedEvent } from '../steps/payment-message';
+import { ledgerEventOf, paymentKeyOf, type LedgerEvent } from './ledger-event';
+import { readTokenizedEvent } from '../contracts/payment-message';
 
 /**
  * What the Segment and Loyalty steps need from a message that has been through CRM Upsert: whose payment it was,

@@ -1,7 +1,7 @@
-import type { CustomerProfile, MatchKey, MatchKeyKind } from '../contracts/customer';
-import type { Money } from '../contracts/money';
-import type { EventKind, PaymentEvent } from '../contracts/payment-event';
-import type { CardDescriptor, CustomerChangePage } from '../match/match-record';
+import type { CustomerProfile, MatchKey, MatchKeyKind } from './customer';
+import type { Money } from './money';
+import type { EventKind, PaymentEvent } from './payment-event';
+import type { CardDescriptor, CustomerChangePage } from './match-record';
 
 export interface KeyHit {
   kind: MatchKeyKind;

@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import type { CrmAdapter, CrmLimits } from '../crm/saas/crm-adapter';
-import type { HttpTransport } from '../http/http-transport';
+import type { CrmAdapter, CrmLimits } from './crm-adapter';
+import type { HttpTransport } from '../../http/http-transport';
 import { RateLimiter, realClock, type Clock } from './rate-limiter';
 
 /** How a drain paces an adapter: per HTTP request (exact), or per adapter call when the transport is not paced. */

@@ -1,5 +1,5 @@
-import type { CrmPayment } from '../crm/saas/crm-adapter';
-import type { LedgerPayment } from './payment-rows';
+import type { CrmPayment } from './crm-adapter';
+import type { LedgerPayment } from '../../ledger/payment-rows';
 
 /**
  * A payment's current state as a CRM record (the outbox sends it; a later state of the same payment replaces it in

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RateLimiter } from '../../../nodes/core/outbox/rate-limiter';
-import { mulberry32 } from '../crm/saas/mocks/hubspot-mock';
+import { RateLimiter } from '../../../../nodes/core/crm/saas/rate-limiter';
+import { mulberry32 } from './mocks/hubspot-mock';
 
 /** Virtual time for concurrent sleepers: the earliest timer fires first, once everything else has run. */
 function simClock(start = 0) {

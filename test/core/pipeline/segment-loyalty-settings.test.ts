@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { loyaltyProgramFromEnv, segmentConfigFromEnv, settingsFromEnv } from '../../../nodes/core/config/settings';
+import { loyaltyProgramFromEnv, segmentConfigFromEnv, settingsFromEnv } from '../../../nodes/core/pipeline/settings';
 import { tempDir } from '../../support/temp-store';
 
 describe('segment and loyalty settings from the environment', () => {

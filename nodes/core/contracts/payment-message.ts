@@ -1,0 +1,57 @@
+import type { MatchResult } from './customer';
+import type { PaymentEvent, TokenizedPaymentEvent } from './payment-event';
+import { parsePaymentEvent } from './parse-payment-event';
+import type { TransactionOutcome } from './crm';
+import { InputError } from '../errors';
+
+/**
+ * What travels between the steps in every engine (an n8n item's json, a Node-RED msg.payload, a Temporal
+ * activity's argument): the PaymentEvent itself, with each step's result added under its own key.
+ */
+export type PaymentMessage = TokenizedPaymentEvent & { match?: MatchResult; crm?: UpsertResult & { sync?: CrmSync } };
+
+/** What CRM Upsert puts under `crm` (crm/upsert-payments.ts). */
+export interface UpsertResult extends TransactionOutcome {
+  customerCreated: boolean;
+}
+
+/**
+ * Whether a payment reached the SaaS CRM while CRM Upsert ran (`crm.sync` of its output). `records` says it per
+ * record (the customer, the payment's state); the item's own status is the worst of them: a customer the CRM
+ * refused holds its payment back, so the item is rejected with the customer's reason.
+ */
+export type CrmSync = (
+  | { status: 'synced'; crmId: string }
+  | { status: 'queued'; reason: string; nextAttemptAt: string | null }
+  | { status: 'rejected'; reason: string }
+  | { status: 'dead'; reason: string }
+  /** No payment record goes for this event (its payment was never seen, or is nobody's); `records` may hold its customer. */
+  | { status: 'skipped'; reason: string }
+) & { crm: string; records: RecordSync[] };
+
+/** What became of one record (a customer, a payment's state) on its way to a SaaS CRM. */
+export type RecordSync =
+  | { kind: 'customer' | 'payment'; externalId: string; status: 'synced'; crmId: string }
+  | { kind: 'customer' | 'payment'; externalId: string; status: 'queued'; reason: string; nextAttemptAt: string | null }
+  | { kind: 'customer' | 'payment'; externalId: string; status: 'rejected' | 'dead'; reason: string };
+
+export function readEvent(payload: unknown, step: string): PaymentEvent {
+  return parsePaymentEvent(payload, `${step} input`);
+}
+
+/** Steps after tokenize refuse an event that still carries the processor's card identity. */
+export function readTokenizedEvent(payload: unknown, step: string): TokenizedPaymentEvent {
+  const event = readEvent(payload, step);
+  if (event.card?.identity?.kind === 'fingerprint') {
+    throw new InputError('card.identity', `${step} received a payment that has not been tokenized`, `put a Tokenize step before ${step}`);
+  }
+  return event as TokenizedPaymentEvent;
+}
+
+export function readMatch(payload: unknown, step: string): MatchResult {
+  const match = (payload as { match?: MatchResult } | null)?.match;
+  if (!match || typeof match !== 'object' || !('decision' in match)) {
+    throw new InputError('match', `${step} received a payment without a match result`, `put a Match Customer step before ${step}`);
+  }
+  return match;
+}
