@@ -1,30 +1,17 @@
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { dirname, join, relative, resolve, sep } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
 import { describe, it } from 'node:test';
+import { circles, importsOf, REPO, sourceFiles, SPECIFIER } from '../support/import-graph';
 
-// The project rule: folders do not import each other in circles. This reads the sources (not the compiled
-// output), so it runs from build/test/core and looks three folders up for the repository.
-const CORE = join(__dirname, '..', '..', '..', 'nodes', 'core');
-
-/** Every relative module a file names: import, import type, export … from, a bare import, import() and require(). */
-const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire\s*\(\s*|^\s*import\s+)(['"])(\.{1,2}\/[^'"]*|\.{1,2})\1/gm;
+// The project rule: folders do not import each other in circles.
+const CORE = join(REPO, 'nodes', 'core');
 
 interface Edge {
   from: string;
   to: string;
   /** "segment/batch.ts -> store/sql-database" */
   via: string;
-}
-
-function sourceFiles(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir).sort()) {
-    const path = join(dir, name);
-    if (statSync(path).isDirectory()) out.push(...sourceFiles(path));
-    else if (name.endsWith('.ts')) out.push(path);
-  }
-  return out;
 }
 
 /** The top folder of nodes/core a path is in; files directly in nodes/core (errors.ts) are one folder, "(core)". */
@@ -37,8 +24,7 @@ function crossFolderEdges(): Edge[] {
   const edges: Edge[] = [];
   for (const file of sourceFiles(CORE)) {
     const from = relative(CORE, file);
-    for (const m of readFileSync(file, 'utf8').matchAll(SPECIFIER)) {
-      const target = resolve(dirname(file), m[2]!.replace(/\.(js|ts)$/, ''));
+    for (const target of importsOf(file)) {
       const to = relative(CORE, target);
       if (to.startsWith('..') || to === '') continue;
       // A folder named alone is its index.ts: it belongs to that folder, not to "(core)".
@@ -47,45 +33,6 @@ function crossFolderEdges(): Edge[] {
     }
   }
   return edges;
-}
-
-/** Strongly connected components of more than one folder (Tarjan): each is a set of folders importing each other in a circle. */
-function circles(edges: readonly Edge[]): string[][] {
-  const next = new Map<string, Set<string>>();
-  for (const e of edges) {
-    if (!next.has(e.from)) next.set(e.from, new Set());
-    if (!next.has(e.to)) next.set(e.to, new Set());
-    next.get(e.from)!.add(e.to);
-  }
-  let counter = 0;
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const found: string[][] = [];
-  const visit = (v: string): void => {
-    index.set(v, counter);
-    low.set(v, counter++);
-    stack.push(v);
-    onStack.add(v);
-    for (const w of next.get(v)!) {
-      if (!index.has(w)) {
-        visit(w);
-        low.set(v, Math.min(low.get(v)!, low.get(w)!));
-      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
-    }
-    if (low.get(v) !== index.get(v)) return;
-    const component: string[] = [];
-    let w: string;
-    do {
-      w = stack.pop()!;
-      onStack.delete(w);
-      component.push(w);
-    } while (w !== v);
-    if (component.length > 1) found.push(component.sort());
-  };
-  for (const v of [...next.keys()].sort()) if (!index.has(v)) visit(v);
-  return found;
 }
 
 describe('folders of nodes/core', () => {
