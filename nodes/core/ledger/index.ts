@@ -6,4 +6,3 @@ export {
 } from './payment-rules';
 export { movePayments, paymentsOf, paymentState, totalsOfPayments, type LedgerTotal, type PaymentFilter, type PaymentPage } from './read-payments';
 export { ledgerLockKeys, paymentAfter, recordEvents, type RecordedEvent } from './record-events';
-export { LEDGER_MIGRATION } from '../store/schema/ledger';

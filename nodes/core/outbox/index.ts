@@ -4,8 +4,5 @@ export { drain, type DrainOptions, type DrainResult, type DrainStop } from './dr
 export { flushNow, flushQueued, type FlushOutcome, type FlushResult } from './flush-now';
 export { queuedAsItIs } from './queued-as-is';
 export { outboxReport, type OutboxQuery, type OutboxReport } from './report';
-export { markPaced, pacedTransport } from '../crm/saas/paced-transport';
-export { RateLimiter, type Clock } from '../crm/saas/rate-limiter';
 export type { RowOutcome } from './settle';
 export { DEFAULT_OUTBOX_POLICY, type OutboxAlert, type OutboxItem, type OutboxKind, type OutboxPolicy, type OutboxRow, type OutboxState } from './types';
-export { OUTBOX_MIGRATION } from '../store/schema/outbox';
