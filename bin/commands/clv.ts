@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../nodes/core/errors';
 import { formatOf, parseWhen, readTable } from '../../nodes/core/segment/clv/read-table';
-import { clvReport, type ClvReport, type ReportInput, type ReportRow } from '../../nodes/core/segment/clv/report';
+import { clvReport, type ClvReport, type ReportInput, type ReportRow } from '../../nodes/core/segment/clv-report';
 import { dayNumber, summarizePurchases, type Purchase, type TimeUnit } from '../../nodes/core/segment/clv/summary';
 import { SegmentRulesSchema } from '../../nodes/core/segment/segments';
 import type { CliIo, Command } from './command';

@@ -1,6 +1,6 @@
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import { HttpNetworkError, type HttpRequest, type HttpResponse, type HttpTransport } from './http-transport';
-import type { TokenCache } from './auth/token-cache';
+import type { TokenCache } from './token-cache';
 
 export interface AxiosTransportOptions {
   /** Every CRM's and processor's base URL is a setting (proxies, sandboxes, data centres). */

@@ -1,4 +1,4 @@
-import { crmCustomersOf } from '../crm/crm-customers-of';
+import { crmCustomersOf } from '../crm/saas/crm-customers-of';
 import { crmPaymentOf } from '../crm/saas/crm-payment';
 import { ledgerPaymentOf, readRecords } from '../ledger/payment-rows';
 import { enqueue, outboxLockKeys } from '../outbox/enqueue';

@@ -4,4 +4,4 @@ export { runScheduledBatch, summarizeBatch, summarizeReview, type LoyaltyReviewS
 export { parseSegmentConfig, SegmentConfigSchema, CRM_FIELD_NAMES, type SegmentConfig } from './config';
 export { segmentStep, type SegmentDeps, type SegmentResult } from './segment-step';
 export { DEFAULT_SEGMENT_RULES } from './segments';
-export { clvReport, type ClvReport } from './clv/report';
+export { clvReport, type ClvReport } from './clv-report';

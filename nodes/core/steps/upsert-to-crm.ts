@@ -1,4 +1,4 @@
-import { crmCustomersOf } from '../crm/crm-customers-of';
+import { crmCustomersOf } from '../crm/saas/crm-customers-of';
 import { SAAS_CRM_NAMES, isSaasCrmName, type SaasCrmName } from '../crm/crm-names';
 import { recordSyncStates, syncKey, type RecordRef } from '../crm/crm-sync-state';
 import type { CrmSync, PaymentMessage, RecordSync } from '../contracts/payment-message';

@@ -1,4 +1,4 @@
-import { OAuth2TokenError } from '../../http/auth/oauth2-token';
+import { OAuth2TokenError } from '../../http/oauth2-token';
 
 /**
  * What can go wrong talking to a CRM, typed so the outbox knows what to do: wait and retry, stop and tell

@@ -1,6 +1,6 @@
 import { axiosTransport } from '../../http/axios-transport';
-import { requestOAuth2Token } from '../../http/auth/oauth2-token';
-import { TokenCache } from '../../http/auth/token-cache';
+import { requestOAuth2Token } from '../../http/oauth2-token';
+import { TokenCache } from '../../http/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
 import type { CrmAdapter, CrmAdapterContext } from './crm-adapter';
 import { tokenFailure } from './crm-errors';

@@ -1,6 +1,6 @@
 import { axiosTransport } from '../../http/axios-transport';
-import { OAuth2TokenError } from '../../http/auth/oauth2-token';
-import { TokenCache, type AccessToken } from '../../http/auth/token-cache';
+import { OAuth2TokenError } from '../../http/oauth2-token';
+import { TokenCache, type AccessToken } from '../../http/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
 import { tokenFailure } from './crm-errors';
 import type { PipedriveSettings } from './pipedrive-settings';

@@ -1,7 +1,7 @@
 import { createSign } from 'node:crypto';
 import { axiosTransport } from '../../http/axios-transport';
-import { requestOAuth2Token, type OAuth2Grant } from '../../http/auth/oauth2-token';
-import { TokenCache, type AccessToken } from '../../http/auth/token-cache';
+import { requestOAuth2Token, type OAuth2Grant } from '../../http/oauth2-token';
+import { TokenCache, type AccessToken } from '../../http/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
 import { CrmConfigError, tokenFailure } from './crm-errors';
 import type { SalesforceAuth, SalesforceSettings } from './salesforce-settings';

@@ -1,6 +1,6 @@
-import type { SqlExecutor } from '../store/sql-database';
-import { PROFILE_COLUMNS } from './customer-columns';
-import type { CrmCustomer } from './saas/crm-adapter';
+import type { SqlExecutor } from '../../store/sql-database';
+import { PROFILE_COLUMNS } from '../customer-columns';
+import type { CrmCustomer } from './crm-adapter';
 
 /**
  * Customers as a SaaS CRM receives them: the store's record (every detail any payment filled in), not one

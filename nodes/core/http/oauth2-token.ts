@@ -1,4 +1,4 @@
-import type { HttpTransport } from '../http-transport';
+import type { HttpTransport } from './http-transport';
 import type { AccessToken } from './token-cache';
 
 /**

@@ -1,8 +1,8 @@
-import { scoreRfmColumns } from '../rfm';
-import { segmentOf, type SegmentRules } from '../segments';
-import { bgNbdConditionalExpectedPurchases, bgNbdProbabilityAlive, fitBgNbd, type BgNbdFit } from './bg-nbd';
-import { fitGammaGamma, gammaGammaExpectedValue, usableForSpend, type GammaGammaFit } from './gamma-gamma';
-import { unitDays, type TimeUnit } from './summary';
+import { scoreRfmColumns } from './rfm';
+import { segmentOf, type SegmentRules } from './segments';
+import { bgNbdConditionalExpectedPurchases, bgNbdProbabilityAlive, fitBgNbd, type BgNbdFit } from './clv/bg-nbd';
+import { fitGammaGamma, gammaGammaExpectedValue, usableForSpend, type GammaGammaFit } from './clv/gamma-gamma';
+import { unitDays, type TimeUnit } from './clv/summary';
 
 /**
  * Fit both models on a population's summaries and forecast every customer: the computation behind the `clv`
