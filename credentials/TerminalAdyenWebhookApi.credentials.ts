@@ -10,6 +10,7 @@ export class TerminalAdyenWebhookApi implements ICredentialType {
   documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#adyen-credential';
 
   properties: INodeProperties[] = [
+    // eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- the HMAC key signs Adyen's notifications: whoever reads it can forge a payment
     {
       displayName: 'HMAC Key',
       name: 'hmacKey',

@@ -10,6 +10,7 @@ export class TerminalSquareApi implements ICredentialType {
   documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#square-credential';
 
   properties: INodeProperties[] = [
+    // eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- the signature key signs Square's webhooks: whoever reads it can forge a payment
     {
       displayName: 'Webhook Signature Key',
       name: 'signatureKey',

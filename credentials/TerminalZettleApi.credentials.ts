@@ -10,6 +10,7 @@ export class TerminalZettleApi implements ICredentialType {
   documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#zettle-credential';
 
   properties: INodeProperties[] = [
+    // eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- the signing key signs Zettle's webhooks: whoever reads it can forge a payment
     {
       displayName: 'Signing Key',
       name: 'signingKey',
