@@ -1,40 +1,35 @@
 import type { SqlExecutor } from '../store/sql-database';
 
-/** A membership's dates and tier as they were before a merge changed them, so undo can put them back. */
-interface MembershipBefore {
-  programId: string;
-  customerId: string;
+/** A membership's dates and tier: what a merge decides for the survivor, and what undo puts back. */
+interface MembershipDates {
   enrolledAt: string | null;
   tier: string | null;
   tierSince: string | null;
 }
 
-/**
- * What a merge moved of the loyalty programs: the merged customer's counted payments (their ledger entries follow
- * them), and both customers' memberships as they were.
- */
+/** What a merge moved of the loyalty programs, so undo can put it back and nothing else. */
 export interface LoyaltyMoved {
+  /** The merged customer's counted payments; their ledger entries follow them. */
   payments: { programId: string; source: string; paymentId: string }[];
-  /** `from`'s memberships, and `into`'s in the same programs (absent where `into` was not a member yet). */
-  members: MembershipBefore[];
-  /** What the merge set on `into`'s membership per program, so undo knows whether a later payment changed it. */
-  setOnInto: MembershipBefore[];
+  /** Per program: both memberships as they were (null: not a member), and what the merge set on `into`'s. */
+  programs: { programId: string; from: MembershipDates | null; intoBefore: MembershipDates | null; intoAfter: MembershipDates }[];
 }
 
 interface MemberRow {
   program_id: string;
-  customer_id: string;
   enrolled_at: string | null;
   tier: string | null;
   tier_since: string | null;
 }
 
-const before = (r: MemberRow): MembershipBefore => ({
-  programId: r.program_id, customerId: r.customer_id, enrolledAt: r.enrolled_at, tier: r.tier, tierSince: r.tier_since,
-});
+const datesOf = (r: MemberRow | undefined): MembershipDates | null =>
+  r ? { enrolledAt: r.enrolled_at, tier: r.tier, tierSince: r.tier_since } : null;
+const sameDates = (a: MembershipDates | null, b: MembershipDates) =>
+  a !== null && a.enrolledAt === b.enrolledAt && a.tier === b.tier && a.tierSince === b.tierSince;
 
-async function membershipsOf(tx: SqlExecutor, customerId: string): Promise<MemberRow[]> {
-  return tx.all<MemberRow>('SELECT program_id, customer_id, enrolled_at, tier, tier_since FROM loyalty_members WHERE customer_id = ?', [customerId]);
+async function membershipsOf(tx: SqlExecutor, customerId: string): Promise<Map<string, MemberRow>> {
+  const rows = await tx.all<MemberRow>('SELECT program_id, enrolled_at, tier, tier_since FROM loyalty_members WHERE customer_id = ?', [customerId]);
+  return new Map(rows.map((r) => [r.program_id, r]));
 }
 
 const earlier = (a: string | null, b: string | null) => (a === null ? b : b === null ? a : Date.parse(b) < Date.parse(a) ? b : a);
@@ -52,28 +47,25 @@ export async function moveLoyalty(tx: SqlExecutor, from: string, into: string, n
     'SELECT program_id, source, payment_id FROM loyalty_payments WHERE customer_id = ?',
     [from],
   )).map((r) => ({ programId: r.program_id, source: r.source, paymentId: r.payment_id }));
-  if (fromMembers.length === 0 && payments.length === 0) return { payments: [], members: [], setOnInto: [] };
-  const intoMembers = new Map((await membershipsOf(tx, into)).map((r) => [r.program_id, r]));
+  if (fromMembers.size === 0 && payments.length === 0) return { payments: [], programs: [] };
+  const intoMembers = await membershipsOf(tx, into);
   await tx.run('UPDATE loyalty_payments SET customer_id = ? WHERE customer_id = ?', [into, from]);
   await tx.run('UPDATE loyalty_ledger SET customer_id = ? WHERE customer_id = ?', [into, from]);
-  const setOnInto: MembershipBefore[] = [];
-  const programs = new Set([...fromMembers.map((m) => m.program_id), ...payments.map((p) => p.programId)]);
-  for (const programId of programs) {
-    const theirs = fromMembers.find((m) => m.program_id === programId);
-    const ours = intoMembers.get(programId);
-    const keepOurs = ours?.enrolled_at != null && (ours.tier !== null || theirs?.tier == null);
-    const set: MembershipBefore = {
-      programId, customerId: into,
-      enrolledAt: earlier(ours?.enrolled_at ?? null, theirs?.enrolled_at ?? null),
-      tier: keepOurs ? ours!.tier : (theirs?.tier ?? null),
-      tierSince: keepOurs ? ours!.tier_since : (theirs?.tier_since ?? null),
+  const programs: LoyaltyMoved['programs'] = [];
+  for (const programId of new Set([...fromMembers.keys(), ...payments.map((p) => p.programId)])) {
+    const theirs = datesOf(fromMembers.get(programId));
+    const ours = datesOf(intoMembers.get(programId));
+    const keepOurs = ours?.enrolledAt != null && (ours.tier !== null || theirs?.tier == null);
+    const intoAfter: MembershipDates = {
+      enrolledAt: earlier(ours?.enrolledAt ?? null, theirs?.enrolledAt ?? null),
+      ...(keepOurs ? { tier: ours!.tier, tierSince: ours!.tierSince } : { tier: theirs?.tier ?? null, tierSince: theirs?.tierSince ?? null }),
     };
-    await setMembership(tx, set, now);
+    await setMembership(tx, programId, into, intoAfter, now);
     await rebuildMember(tx, programId, into, now);
-    setOnInto.push(set);
+    programs.push({ programId, from: theirs, intoBefore: ours, intoAfter });
   }
   await tx.run('DELETE FROM loyalty_members WHERE customer_id = ?', [from]);
-  return { payments, members: [...fromMembers.map(before), ...[...intoMembers.values()].filter((m) => programs.has(m.program_id)).map(before)], setOnInto };
+  return { payments, programs };
 }
 
 /**
@@ -87,36 +79,33 @@ export async function giveBackLoyalty(tx: SqlExecutor, moved: LoyaltyMoved, from
     await tx.run(`UPDATE loyalty_payments SET customer_id = ? ${where}`, [from, p.programId, p.source, p.paymentId, into]);
     await tx.run(`UPDATE loyalty_ledger SET customer_id = ? ${where}`, [from, p.programId, p.source, p.paymentId, into]);
   }
-  const current = new Map((await membershipsOf(tx, into)).map((r) => [r.program_id, r]));
-  for (const set of moved.setOnInto) {
-    const row = current.get(set.programId);
-    const untouched = row !== undefined && row.enrolled_at === set.enrolledAt && row.tier === set.tier && row.tier_since === set.tierSince;
-    const was = moved.members.find((m) => m.programId === set.programId && m.customerId === into);
-    if (was && untouched) await setMembership(tx, was, now);
-    await rebuildMember(tx, set.programId, into, now);
+  const current = await membershipsOf(tx, into);
+  for (const { programId, from: theirs, intoBefore, intoAfter } of moved.programs) {
+    if (intoBefore && sameDates(datesOf(current.get(programId)), intoAfter)) await setMembership(tx, programId, into, intoBefore, now);
+    await rebuildMember(tx, programId, into, now);
     // A membership the merge made for `into` goes with the undo, unless `into` has paid in the program since.
-    if (!was) {
+    if (!intoBefore) {
       await tx.run(
         `DELETE FROM loyalty_members WHERE program_id = ? AND customer_id = ?
            AND NOT EXISTS (SELECT 1 FROM loyalty_payments WHERE program_id = ? AND customer_id = ?)
            AND NOT EXISTS (SELECT 1 FROM loyalty_ledger WHERE program_id = ? AND customer_id = ?)`,
-        [set.programId, into, set.programId, into, set.programId, into],
+        [programId, into, programId, into, programId, into],
       );
     }
-  }
-  for (const m of moved.members.filter((x) => x.customerId === from)) {
-    await setMembership(tx, m, now);
-    await rebuildMember(tx, m.programId, from, now);
+    if (theirs) {
+      await setMembership(tx, programId, from, theirs, now);
+      await rebuildMember(tx, programId, from, now);
+    }
   }
 }
 
 /** Creates the membership row if missing, and sets its dates and tier. */
-async function setMembership(tx: SqlExecutor, m: MembershipBefore, now: string): Promise<void> {
+async function setMembership(tx: SqlExecutor, programId: string, customerId: string, m: MembershipDates, now: string): Promise<void> {
   await tx.run(
     `INSERT INTO loyalty_members (program_id, customer_id, enrolled_at, tier, tier_since, updated_at) VALUES (?, ?, ?, ?, ?, ?)
      ON CONFLICT (program_id, customer_id) DO UPDATE SET enrolled_at = excluded.enrolled_at, tier = excluded.tier, tier_since = excluded.tier_since,
        version = loyalty_members.version + 1, updated_at = excluded.updated_at`,
-    [m.programId, m.customerId, m.enrolledAt, m.tier, m.tierSince, now],
+    [programId, customerId, m.enrolledAt, m.tier, m.tierSince, now],
   );
 }
 
