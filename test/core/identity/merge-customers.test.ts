@@ -104,11 +104,11 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
   it('loyalty follows the merge: the survivor holds both customers\' points, spend, visits and every ledger entry; undo gives each their own back', async () => {
     const club = parseLoyaltyProgram({ id: 'club', currency: 'USD', tiers: [{ name: 'silver', minSpendMinor: 1000 }, { name: 'gold', minSpendMinor: 10_000 }] });
     const cafe = parseLoyaltyProgram({ id: 'cafe', currency: 'USD' });
-    const earn = (program: typeof club, customerId: string, paymentId: string, amountMinor: number, at: string, extra: Partial<Parameters<typeof message>[0]> = {}) =>
+    const loyaltyOn = (program: typeof club, customerId: string, paymentId: string, amountMinor: number, at: string, extra: Partial<Parameters<typeof message>[0]> = {}) =>
       loyaltyStep(message({ customerId, paymentId, amountMinor, at, ...extra }), { db: s.db, program });
-    await earn(club, a, 'pi_club_a', 1200, '2025-01-01T10:00:00Z');
-    await earn(club, b, 'pi_club_b', 3000, '2025-01-02T10:00:00Z');
-    await earn(cafe, b, 'pi_cafe_b', 700, '2025-01-03T10:00:00Z');
+    await loyaltyOn(club, a, 'pi_club_a', 1200, '2025-01-01T10:00:00Z');
+    await loyaltyOn(club, b, 'pi_club_b', 3000, '2025-01-02T10:00:00Z');
+    await loyaltyOn(cafe, b, 'pi_cafe_b', 700, '2025-01-03T10:00:00Z');
     const member = (program: string, id: string) => s.db.get<Record<string, unknown>>(
       `SELECT points_balance, points_held, points_earned, lifetime_spend_minor, visits, enrolled_at, tier, tier_since
          FROM loyalty_members WHERE program_id = ? AND customer_id = ?`, [program, id]);
@@ -123,18 +123,18 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
 
     const merge = await mergeCustomers(s.db, { into: a, from: b, evidence: 'test' });
     const num = (r: Record<string, unknown> | undefined, k: string) => Number(r?.[k]);
-    const club_ = await member('club', a);
-    assert.deepEqual(['points_balance', 'points_earned', 'lifetime_spend_minor', 'visits'].map((k) => num(club_, k)), [42, 42, 4200, 2]);
-    assert.deepEqual([club_!.enrolled_at, club_!.tier], ['2025-01-01T10:00:00.000Z', 'silver'], 'a member since the earlier enrolment, at its own tier');
-    const cafe_ = await member('cafe', a);
-    assert.deepEqual([num(cafe_, 'points_balance'), num(cafe_, 'visits'), cafe_!.enrolled_at], [7, 1, '2025-01-03T10:00:00.000Z'], 'a programme only the merged customer was in');
+    const clubA = await member('club', a);
+    assert.deepEqual(['points_balance', 'points_earned', 'lifetime_spend_minor', 'visits'].map((k) => num(clubA, k)), [42, 42, 4200, 2]);
+    assert.deepEqual([clubA!.enrolled_at, clubA!.tier], ['2025-01-01T10:00:00.000Z', 'silver'], 'a member since the earlier enrolment, at its own tier');
+    const cafeA = await member('cafe', a);
+    assert.deepEqual([num(cafeA, 'points_balance'), num(cafeA, 'visits'), cafeA!.enrolled_at], [7, 1, '2025-01-03T10:00:00.000Z'], 'a programme only the merged customer was in');
     assert.equal(await member('club', b), undefined, 'the tombstone has no membership');
     assert.deepEqual(await ledgerOf(b), []);
     assert.deepEqual(await ledgerOf(a), ['earn:stripe:pi_cafe_b', 'earn:stripe:pi_club_a', 'earn:stripe:pi_club_b']);
     await balancesMatchLedger();
 
     // A refund of the merged customer's sale, matched to the survivor, takes back the survivor's points.
-    const refund = await earn(club, a, 'pi_club_b', 3000, '2025-02-01T10:00:00Z', { kind: 'refund', refundedTotalMinor: 1500 });
+    const refund = await loyaltyOn(club, a, 'pi_club_b', 3000, '2025-02-01T10:00:00Z', { kind: 'refund', refundedTotalMinor: 1500 });
     assert.deepEqual(refund.loyalty.entries, [{ key: 'reverse:stripe:pi_club_b:1500', kind: 'reverse', points: -15, heldPoints: 0 }]);
     assert.equal(num(await member('club', a), 'points_balance'), 27);
 
