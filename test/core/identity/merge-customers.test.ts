@@ -9,6 +9,7 @@ import { paymentsOf } from '../../../nodes/core/ledger/read-payments';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { message } from '../segment/support/messages';
+import { assertLedgerBalances } from '../loyalty/support/ledger-balances';
 import { chargeObject, disputeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { testKeys } from '../../support/temp-store';
 import { matchAndRecord, payment, seedCustomers } from '../match/match-fixtures';
@@ -113,11 +114,6 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
       `SELECT points_balance, points_held, points_earned, lifetime_spend_minor, visits, enrolled_at, tier, tier_since
          FROM loyalty_members WHERE program_id = ? AND customer_id = ?`, [program, id]);
     const ledgerOf = async (id: string) => (await s.db.all<{ entry_key: string }>('SELECT entry_key FROM loyalty_ledger WHERE customer_id = ? ORDER BY entry_key', [id])).map((r) => r.entry_key);
-    const balancesMatchLedger = async () => assert.deepEqual(await s.db.all(
-      `SELECT m.program_id, m.customer_id FROM loyalty_members m
-        WHERE m.points_balance <> (SELECT COALESCE(SUM(l.points), 0) FROM loyalty_ledger l WHERE l.program_id = m.program_id AND l.customer_id = m.customer_id)
-           OR m.points_held <> (SELECT COALESCE(SUM(l.held_points), 0) FROM loyalty_ledger l WHERE l.program_id = m.program_id AND l.customer_id = m.customer_id)`,
-    ), [], 'every balance is the sum of its ledger');
     const before = { clubA: await member('club', a), clubB: await member('club', b), cafeB: await member('cafe', b) };
     assert.equal(await member('cafe', a), undefined);
 
@@ -131,7 +127,7 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
     assert.equal(await member('club', b), undefined, 'the tombstone has no membership');
     assert.deepEqual(await ledgerOf(b), []);
     assert.deepEqual(await ledgerOf(a), ['earn:stripe:pi_cafe_b', 'earn:stripe:pi_club_a', 'earn:stripe:pi_club_b']);
-    await balancesMatchLedger();
+    await assertLedgerBalances(s.db);
 
     // A refund of the merged customer's sale, matched to the survivor, takes back the survivor's points.
     const refund = await loyaltyOn(club, a, 'pi_club_b', 3000, '2025-02-01T10:00:00Z', { kind: 'refund', refundedTotalMinor: 1500 });
@@ -146,7 +142,7 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
     assert.deepEqual([clubB!.enrolled_at, clubB!.tier, clubB!.tier_since], [before.clubB!.enrolled_at, before.clubB!.tier, before.clubB!.tier_since]);
     assert.deepEqual(await member('cafe', b), before.cafeB);
     assert.deepEqual(await ledgerOf(b), ['earn:stripe:pi_cafe_b', 'earn:stripe:pi_club_b', 'reverse:stripe:pi_club_b:1500']);
-    await balancesMatchLedger();
+    await assertLedgerBalances(s.db);
   });
 
   it('undoes a merge recorded before merges kept the totals they moved, from the ledger\'s deltas of its transactions', async () => {

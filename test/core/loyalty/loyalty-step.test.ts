@@ -6,6 +6,7 @@ import { reviewLoyalty } from '../../../nodes/core/loyalty/review';
 import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { tempStore } from '../../support/temp-store';
+import { assertLedgerBalances } from './support/ledger-balances';
 import { message, type MessageSpec } from '../segment/support/messages';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
@@ -15,17 +16,6 @@ async function member(db: SqlDatabase, program: string, customerId: string) {
     'SELECT points_balance, points_held, tier, enrolled_at, lifetime_spend_minor, visits FROM loyalty_members WHERE program_id = ? AND customer_id = ?',
     [program, customerId],
   );
-}
-
-/** The ledger is the truth: every member's balance and hold must equal the sums of their entries. */
-async function assertLedgerBalances(db: SqlDatabase): Promise<void> {
-  const off = await db.all(
-    `SELECT m.program_id, m.customer_id, m.points_balance, m.points_held, COALESCE(SUM(l.points), 0) AS ledger_points, COALESCE(SUM(l.held_points), 0) AS ledger_held
-     FROM loyalty_members m LEFT JOIN loyalty_ledger l ON l.program_id = m.program_id AND l.customer_id = m.customer_id
-     GROUP BY m.program_id, m.customer_id, m.points_balance, m.points_held
-     HAVING m.points_balance <> COALESCE(SUM(l.points), 0) OR m.points_held <> COALESCE(SUM(l.held_points), 0)`,
-  );
-  assert.deepEqual(off, [], 'balances equal the ledger');
 }
 
 describe('Loyalty step', () => {
