@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { InputError } from '../nodes/core/errors';
 import { HISTORY_SOURCES } from '../nodes/core/sources/history';
-import type { BackfillInput } from './activities/backfill-activities';
+import type { BackfillInput } from '../workflows/activity-contracts/backfill-activities';
 import { loadTemporal, temporalClientModule } from './optional-temporal';
 import type { BackfillStatus } from '../workflows/backfill';
 

@@ -2,7 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import { SAAS_CRM_NAMES, isSaasCrmName, type SaasCrmName } from '../nodes/core/crm/crm-names';
 import { crmAdapterFromEnv } from '../nodes/core/crm/saas/crm-factory';
 import { InputError } from '../nodes/core/errors';
-import type { CrmSyncInput } from './activities/crm-sync-activities';
+import type { CrmSyncInput } from '../workflows/activity-contracts/crm-sync-activities';
 import { SEGMENT_SCHEDULE_ENV, segmentScheduleFromEnv, type ScheduleChange } from './segment-schedule';
 import type { crmSync } from '../workflows/crm-sync';
 

@@ -1,7 +1,7 @@
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, type Client, type ScheduleSpec } from '@temporalio/client';
 import { InputError } from '../nodes/core/errors';
 import { pollableSourceNames } from '../nodes/core/pipeline/poll-source';
-import type { PollSourceInput } from './activities/poll-activities';
+import type { PollSourceInput } from '../workflows/activity-contracts/poll-activities';
 import { SEGMENT_SCHEDULE_ENV, segmentScheduleFromEnv, type ScheduleChange } from './segment-schedule';
 import type { pollSource } from '../workflows/poll-source';
 

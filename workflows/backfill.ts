@@ -1,6 +1,6 @@
 import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { BackfillProgress } from '../nodes/core/backfill/backfill-progress';
-import type { BackfillActivities, BackfillInput } from '../temporal/activities/backfill-activities';
+import type { BackfillActivities, BackfillInput } from './activity-contracts/backfill-activities';
 
 /**
  * A page is seconds (a request and a ledger batch): heartbeats come after every batch, so a worker that dies is

@@ -1,6 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { CustomerRefreshResult } from '../nodes/core/crm/saas/customer-refresh';
-import type { CrmDrainSummary, CrmSyncActivities, CrmSyncInput } from '../temporal/activities/crm-sync-activities';
+import type { CrmDrainSummary, CrmSyncActivities, CrmSyncInput } from './activity-contracts/crm-sync-activities';
 
 /**
  * A drain stops starting batches at its deadline (50 s by default), so its activity ends well inside this timeout.

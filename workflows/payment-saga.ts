@@ -1,9 +1,9 @@
 import { ActivityFailure, type RetryPolicy, ApplicationFailure, TimeoutFailure, condition, defineSignal, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
 import type { ReviewResolution } from '../nodes/core/match/review-resolution';
-import type { MatchedMessage, PaymentActivities, RecordedMessage } from '../temporal/activities/payment-activities';
-import type { SagaActivities, SagaFailureInput } from '../temporal/activities/saga-activities';
-import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
+import type { MatchedMessage, PaymentActivities, RecordedMessage } from './activity-contracts/payment-activities';
+import type { SagaActivities, SagaFailureInput } from './activity-contracts/saga-activities';
+import type { LoyaltyOutcome, SegmentOutcome } from './activity-contracts/segment-loyalty-activities';
 import { pendingReviewQuery, resolveReviewSignal, ReviewDesk, type ReviewOutcome } from './review';
 import { paymentArrivedSignal } from './send-to-terminal';
 

@@ -3,8 +3,8 @@ import type { MatchResult } from '../nodes/core/contracts/customer';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
 import type { ReviewResolution } from '../nodes/core/match/review-resolution';
 import type { UpsertResult } from '../nodes/core/contracts/payment-message';
-import type { PaymentActivities } from '../temporal/activities/payment-activities';
-import type { LoyaltyOutcome, SegmentOutcome } from '../temporal/activities/segment-loyalty-activities';
+import type { PaymentActivities } from './activity-contracts/payment-activities';
+import type { LoyaltyOutcome, SegmentOutcome } from './activity-contracts/segment-loyalty-activities';
 import { paymentArrivedSignal, sendToTerminalWorkflowId } from './send-to-terminal';
 import { pendingReviewQuery, resolveReviewSignal, ReviewDesk, type ReviewOutcome } from './review';
 

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { PollActivities, PollSourceInput, PollSummary } from '../temporal/activities/poll-activities';
+import type { PollActivities, PollSourceInput, PollSummary } from './activity-contracts/poll-activities';
 
 /**
  * A poll lists a few pages and starts a workflow per event: seconds, or minutes for a first poll reaching back a

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { ReconcileActivities, ReconcileInput, ReconcileSummary } from '../temporal/activities/reconcile-activities';
+import type { ReconcileActivities, ReconcileInput, ReconcileSummary } from './activity-contracts/reconcile-activities';
 
 /** Reading a period's history is minutes at most; a failed run is tried again a few times, then the next scheduled one covers it. */
 const { reconcileActivity } = proxyActivities<ReconcileActivities>({

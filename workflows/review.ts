@@ -1,7 +1,7 @@
 import { condition, defineQuery, defineSignal } from '@temporalio/workflow';
 import type { MatchResult } from '../nodes/core/contracts/customer';
 import type { ReviewResolution } from '../nodes/core/match/review-resolution';
-import type { MatchedMessage } from '../temporal/activities/payment-activities';
+import type { MatchedMessage } from './activity-contracts/payment-activities';
 
 /** What an operator sees of a payment waiting for review: who it probably is, how sure, and why. */
 export interface PendingReview {

@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { BatchActivities } from '../temporal/activities/batch-activities';
+import type { BatchActivities } from './activity-contracts/batch-activities';
 import type { LoyaltyReviewSummary, SegmentBatchSummary } from '../nodes/core/segment/scheduled-run';
 
 /**

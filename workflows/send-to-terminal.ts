@@ -1,7 +1,7 @@
 import type { Duration } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, condition, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { PushOutcome } from '../nodes/core/terminal-push/terminal-push';
-import type { PushActivities, PushFailureTypes, SendToTerminalInput } from '../temporal/activities/push-activities';
+import type { PushActivities, SendToTerminalInput } from './activity-contracts/push-activities';
 
 /**
  * A customer waits at the counter: a push that has not reached the reader within a minute or so is better reported
@@ -14,8 +14,16 @@ const { sendToTerminal: pushSale } = proxyActivities<PushActivities>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '20 seconds', maximumAttempts: 5, nonRetryableErrorTypes: ['InputError'] },
 });
 
-/** The activity's failure types for outcomes that end the push (checked against the activity's own by the compiler). */
-const OUTCOME_FAILURES: PushFailureTypes = { rejected: 'TerminalPushRejected', declined: 'TerminalPushDeclined', cancelled: 'TerminalPushCancelled' };
+/**
+ * Failure types of the outcomes that end a push: retrying the same request cannot change them. The failure's
+ * details[0] is the PushOutcome, so the workflow can still read the message and the field. The activity fails with
+ * these (temporal/activities/push-activities.ts), so the two cannot drift apart.
+ */
+export const PUSH_FAILURE_TYPES = {
+  rejected: 'TerminalPushRejected',
+  declined: 'TerminalPushDeclined',
+  cancelled: 'TerminalPushCancelled',
+} as const;
 
 /** The payment the pushed sale became, as the path that recorded it reports it. */
 export interface PaymentArrived {
@@ -71,6 +79,6 @@ export async function sendToTerminal(input: SendToTerminalWorkflowInput): Promis
 
 function outcomeOf(e: unknown): PushOutcome | undefined {
   if (!(e instanceof ActivityFailure) || !(e.cause instanceof ApplicationFailure)) return undefined;
-  if (!(Object.values(OUTCOME_FAILURES) as string[]).includes(e.cause.type ?? '')) return undefined;
+  if (!(Object.values(PUSH_FAILURE_TYPES) as string[]).includes(e.cause.type ?? '')) return undefined;
   return e.cause.details?.[0] as PushOutcome | undefined;
 }

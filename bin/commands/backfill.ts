@@ -12,7 +12,7 @@ import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-creden
 import { keyProviderFromSpec } from '../../nodes/core/steps/steps';
 import { connectClient } from '../../temporal/connect';
 import { temporalConfigFromEnv, TEMPORAL_ENV } from '../../temporal/connection-config';
-import type { BackfillInput } from '../../temporal/activities/backfill-activities';
+import type { BackfillInput } from '../../workflows/activity-contracts/backfill-activities';
 import {
   backfillProgressQuery, backfillWorkflowId, cancelBackfillSignal, pauseBackfillSignal, resumeBackfillSignal, type backfill, type BackfillStatus,
 } from '../../workflows/backfill';

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ENV } from '../../nodes/core/config/settings';
 import type { Settings } from '../../nodes/core/pipeline/settings';
-import { backfillPage, openBackfill, progressOf, type BackfillOptions, type BackfillProgress, type BackfillState } from '../../nodes/core/backfill';
+import { backfillPage, openBackfill, progressOf, type BackfillOptions, type BackfillState } from '../../nodes/core/backfill';
 import { readBackfillState } from '../../nodes/core/backfill/backfill-state';
 import { parseSaasCrmName } from '../../nodes/core/crm/crm-names';
 import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
@@ -14,36 +14,13 @@ import { openDatabase } from '../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../nodes/core/store/sql-database';
 import { keyProviderFromSpec } from '../../nodes/core/steps/steps';
 import { failFastOnInputError } from './fail-fast';
-
-/** What a backfill workflow is asked to read; times are ISO strings. */
-export interface BackfillInput {
-  source: string;
-  since: string;
-  /** Now, when the backfill first starts, if absent. */
-  until?: string;
-  /** A SaaS CRM whose outbox gets what is recorded (CRM Sync sends it at the CRM's rate). */
-  crm?: string;
-  /** Payments per page asked of the processor. */
-  limit?: number;
-  /** Forget a stored position and read the window again (the ledger finds what it has as duplicates). */
-  restart?: boolean;
-}
+import type { BackfillInput, BackfillActivities } from '../../workflows/activity-contracts/backfill-activities';
 
 /** What an attempt of a page activity heartbeats: where the page starts, and how many of its events are written. */
 export interface PageHeartbeat {
   cursor: string | null;
   pages: number;
   written: number;
-}
-
-export interface BackfillActivities {
-  /**
-   * Opens (or resumes) the backfill: its state as the store holds it, with `until` fixed. States come back with their
-   * progress worked out (rate, ETA), which the workflow cannot import from the core.
-   */
-  openBackfillActivity(input: BackfillInput): Promise<BackfillProgress>;
-  /** One page from `state`; returns the state after it. */
-  backfillPageActivity(input: BackfillInput, state: BackfillState): Promise<BackfillProgress>;
 }
 
 export type BackfillSettings = Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & {

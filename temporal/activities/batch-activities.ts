@@ -5,16 +5,10 @@ import { reviewLoyalty as review } from '../../nodes/core/loyalty/review';
 import { runSegmentBatch as runBatch, type BatchCheckpoint, type BatchProgress } from '../../nodes/core/segment/batch';
 import { parseSegmentConfig, type SegmentConfig } from '../../nodes/core/segment/config';
 import { InputError } from '../../nodes/core/errors';
-import { summarizeBatch, summarizeReview, type LoyaltyReviewSummary, type SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
+import { summarizeBatch, summarizeReview } from '../../nodes/core/segment/scheduled-run';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { failFastOnInputError } from './fail-fast';
-
-export interface BatchActivities {
-  /** Exact RFM, a fresh lifetime-value model and every customer's segment, as of `asOf` (ISO time). Null when the Segment step is off. */
-  runSegmentBatch(asOf: string): Promise<SegmentBatchSummary | null>;
-  /** Expires points and re-tiers members as of `asOf`. Null without a loyalty program. */
-  reviewLoyalty(asOf: string): Promise<LoyaltyReviewSummary | null>;
-}
+import type { BatchActivities } from '../../workflows/activity-contracts/batch-activities';
 
 /** Outside a Temporal activity (a test calling it directly) there is no one to heartbeat to. */
 function activityContext(): Context | undefined {

@@ -1,35 +1,12 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { CrmAdapter } from '../../nodes/core/crm/saas/crm-adapter';
 import { CRM_CREDENTIAL_ENV, crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
-import { refreshCustomersFromCrm, type CustomerRefreshResult } from '../../nodes/core/crm/saas/customer-refresh';
+import { refreshCustomersFromCrm } from '../../nodes/core/crm/saas/customer-refresh';
 import { parseSaasCrmName } from '../../nodes/core/crm/crm-names';
-import type { OutboxAlert } from '../../nodes/core/outbox/types';
-import { crmSyncLimits, runCrmSync, type CrmSyncSummary } from '../../nodes/core/outbox/sync-run';
+import { crmSyncLimits, runCrmSync } from '../../nodes/core/outbox/sync-run';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { failFastOnInputError } from './fail-fast';
-
-/** What one scheduled CRM sync asks for (the workflow's input). */
-export interface CrmSyncInput {
-  crm: string;
-  /** Batches per drain at most (default: no limit). */
-  maxBatches?: number;
-  /** No batch is started after this many seconds (default: sync-run.ts's). */
-  deadlineSeconds?: number;
-  /** Change-feed pages read per refresh at most (default: customer-refresh.ts's); the next run carries on. */
-  refreshPages?: number;
-}
-
-export interface CrmDrainSummary extends CrmSyncSummary {
-  /** The records given up on in this run, with the CRM's reason (the outbox_alerts table keeps them all). */
-  alerts: OutboxAlert[];
-}
-
-export interface CrmSyncActivities {
-  /** Sends what waits in the outbox for the CRM. */
-  crmSyncDrain(input: CrmSyncInput): Promise<CrmDrainSummary>;
-  /** Brings the store's copy of the CRM's customers up to date from its change feed. */
-  crmSyncRefresh(input: CrmSyncInput): Promise<CustomerRefreshResult>;
-}
+import type { CrmSyncActivities } from '../../workflows/activity-contracts/crm-sync-activities';
 
 const MAX_ALERTS_IN_HISTORY = 100;
 

@@ -1,6 +1,3 @@
-import type { MatchResult } from '../../nodes/core/contracts/customer';
-import type { PaymentEvent } from '../../nodes/core/contracts/payment-event';
-import type { PaymentMessage, UpsertResult } from '../../nodes/core/contracts/payment-message';
 import { DEFAULT_REVIEW_WAIT_MS, ENV } from '../../nodes/core/config/settings';
 import type { Settings } from '../../nodes/core/pipeline/settings';
 import type { MatchConfig } from '../../nodes/core/match/match-config';
@@ -8,10 +5,10 @@ import { applyReviewResolution, parseReviewResolution, type ReviewResolution } f
 import { keyProviderFromSpec, matchStep, openCrm, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { pushedSaleOf } from '../../nodes/core/terminal-push/push-metadata';
-import type { TerminalVendor } from '../../nodes/core/terminal-push/terminal-push';
 import { failFastOnInputError } from './fail-fast';
 import { rememberedInRun } from './remembered-in-run';
-import { createSegmentLoyaltyActivities, type LoyaltyOutcome, type SegmentOutcome } from './segment-loyalty-activities';
+import { createSegmentLoyaltyActivities } from './segment-loyalty-activities';
+import type { MatchedMessage, PaymentActivities, RecordedMessage } from '../../workflows/activity-contracts/payment-activities';
 
 export type ActivitySettings = Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & {
   /** Matching options beyond the region (thresholds, weights…); the core's defaults when absent. */
@@ -23,25 +20,6 @@ export type ActivitySettings = Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaul
   /** The loyalty program: none when absent or null (as TERMINAL_CRM_LOYALTY_PROGRAM). */
   loyalty?: Settings['loyalty'];
 };
-export type MatchedMessage = PaymentMessage & { match: MatchResult };
-export type RecordedMessage = MatchedMessage & {
-  crm: UpsertResult;
-  /** Set when this payment completes a sale the pack pushed to a reader: whose Send to Terminal workflow to tell. */
-  pushedSale?: { vendor: TerminalVendor; reference: string };
-};
-
-export interface PaymentActivities {
-  tokenize(event: PaymentEvent): Promise<PaymentMessage>;
-  match(message: PaymentMessage): Promise<MatchedMessage>;
-  /** With an operator's resolution of a review: recorded as the operator decided (see applyReviewResolution). */
-  upsert(message: MatchedMessage, resolution?: ReviewResolution): Promise<RecordedMessage>;
-  /** How long a payment in the review band waits for an operator (ms); asked only for such payments. */
-  reviewWait(): Promise<number>;
-  /** After upsert (`crm` set; `match` may be left out). Null when the Segment step is off. */
-  segment(message: PaymentMessage): Promise<SegmentOutcome | null>;
-  /** After upsert (`crm` set; `match` may be left out). Null without a loyalty program. */
-  loyalty(message: PaymentMessage): Promise<LoyaltyOutcome | null>;
-}
 
 /**
  * The payment workflows' activities over the core steps, configured explicitly (the worker passes

@@ -3,33 +3,11 @@ import type { HttpTransport } from '../../nodes/core/http/http-transport';
 import { axiosTransport } from '../../nodes/core/http/axios-transport';
 import { createTerminalPush } from '../../nodes/core/terminal-push/create-terminal-push';
 import { pushSettingsFromEnv, type PushSettingsByVendor } from '../../nodes/core/terminal-push/push-settings';
-import { PushAuthError, PushTransientError, TERMINAL_VENDORS, type PushOutcome, type SaleRequest, type TerminalVendor } from '../../nodes/core/terminal-push/terminal-push';
+import { PushAuthError, PushTransientError, TERMINAL_VENDORS, type PushOutcome } from '../../nodes/core/terminal-push/terminal-push';
 import { failFastOnInputError } from './fail-fast';
+import type { PushActivities } from '../../workflows/activity-contracts/push-activities';
+import { PUSH_FAILURE_TYPES } from '../../workflows/send-to-terminal';
 
-export interface SendToTerminalInput {
-  /** stripe, square or adyen. */
-  vendor: TerminalVendor;
-  /** Amount in ISO minor units; the pack's customer id, which the payment carries back to the trigger. */
-  sale: SaleRequest;
-}
-
-/** What the activity returns: the sale is on the reader, or the reader needs a person before it can take it. */
-export type ReturnedPushOutcome = Extract<PushOutcome, { outcome: 'sent' | 'offline' | 'busy' }>;
-
-export interface PushActivities {
-  sendToTerminal(input: SendToTerminalInput): Promise<ReturnedPushOutcome>;
-}
-
-/**
- * Failure types of the outcomes that end a push: retrying the same request cannot change them. The failure's
- * details[0] is the PushOutcome, so a workflow can still read the message and the field.
- */
-export const PUSH_FAILURE_TYPES = {
-  rejected: 'TerminalPushRejected',
-  declined: 'TerminalPushDeclined',
-  cancelled: 'TerminalPushCancelled',
-} as const;
-export type PushFailureTypes = typeof PUSH_FAILURE_TYPES;
 /** The vendor refused the key: a person must fix the setting. */
 export const PUSH_AUTH_ERROR_TYPE = 'TerminalPushAuth';
 /** Adyen did not answer a payment request: sending it again would start a second payment on the terminal. */

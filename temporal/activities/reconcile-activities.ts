@@ -11,38 +11,7 @@ import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-creden
 import { keyProviderFromSpec } from '../../nodes/core/steps/steps';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { failFastOnInputError } from './fail-fast';
-
-export interface ReconcileInput {
-  source: string;
-  /** ISO times: the period compared. */
-  since: string;
-  until: string;
-  crm?: string;
-  repair?: boolean;
-  limit?: number;
-}
-
-/** Counts and the first keys of each finding: the whole report can be large, and it goes into the workflow's history. */
-export interface ReconcileSummary {
-  source: string;
-  since: string;
-  until: string;
-  crm?: string;
-  processorPayments: number;
-  ledgerPayments: number;
-  clean: boolean;
-  missing: string[];
-  duplicated: string[];
-  mismatched: string[];
-  unknown: string[];
-  backfilled?: string[];
-  requeued?: string[];
-  unfixable?: Array<{ key: string; reason: string }>;
-}
-
-export interface ReconcileActivities {
-  reconcileActivity(input: ReconcileInput): Promise<ReconcileSummary>;
-}
+import type { ReconcileSummary, ReconcileActivities } from '../../workflows/activity-contracts/reconcile-activities';
 
 export const MAX_KEYS_IN_SUMMARY = 50;
 

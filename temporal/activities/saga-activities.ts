@@ -11,7 +11,7 @@ import { reverseEventPoints } from '../../nodes/core/loyalty/reverse-points';
 import type { MatchConfig } from '../../nodes/core/match/match-config';
 import { matchCustomer } from '../../nodes/core/match/match-customer';
 import { raiseSagaAlert, rejectQueuedPayment } from '../../nodes/core/outbox/saga-alert';
-import type { CrmSync, PaymentMessage } from '../../nodes/core/contracts/payment-message';
+import type { PaymentMessage } from '../../nodes/core/contracts/payment-message';
 import { openCrm } from '../../nodes/core/steps/steps';
 import { upsertToCrmStep } from '../../nodes/core/steps/upsert-to-crm';
 import { readTokenizedEvent } from '../../nodes/core/contracts/payment-message';
@@ -20,7 +20,9 @@ import { pushedSaleOf } from '../../nodes/core/terminal-push/push-metadata';
 import { sendToTerminalWorkflowId } from '../../workflows/send-to-terminal';
 import { INPUT_ERROR_TYPE } from './fail-fast';
 import { rememberedInRun } from './remembered-in-run';
-import type { ActivitySettings, MatchedMessage, RecordedMessage } from './payment-activities';
+import type { ActivitySettings } from './payment-activities';
+import type { RecordedMessage } from '../../workflows/activity-contracts/payment-activities';
+import type { SagaActivities } from '../../workflows/activity-contracts/saga-activities';
 
 export type SagaSettings = Pick<ActivitySettings, 'storeUrl' | 'defaultRegion' | 'match' | 'loyalty'> & {
   /** The CRM payments go to (as TERMINAL_CRM_CRM): "local" or a SaaS CRM reached through the outbox. */
@@ -30,46 +32,6 @@ export type SagaSettings = Pick<ActivitySettings, 'storeUrl' | 'defaultRegion' |
   /** How long the CRM sync step sends before it leaves the rest queued for CRM Sync (ms); 0 when absent: queue only. */
   crmWaitMs?: number;
 };
-
-export interface SagaMerge {
-  id: string;
-  into: string;
-  from: string;
-}
-
-/** What the saga's compensations and its alert need to know of the event. */
-export interface SagaFailureInput {
-  workflowId: string;
-  eventId: string;
-  source: string;
-  paymentId: string;
-  reason: string;
-}
-
-export type SagaCrmMode = 'none' | 'queue' | 'send';
-
-export interface SagaActivities {
-  /** Matching only: the merges it proposes are carried out by sagaMerge, so each can be undone on its own. */
-  sagaMatch(message: PaymentMessage): Promise<MatchedMessage>;
-  sagaMerge(message: MatchedMessage): Promise<SagaMerge[]>;
-  /** Compensation of sagaMerge: the merges undone, latest first. Returns the ids undone now. */
-  sagaUnmerge(merges: SagaMerge[]): Promise<string[]>;
-  /**
-   * What sagaCrmSync would do here: nothing (the local CRM), only queue into the outbox (a store step, crmWaitMs 0),
-   * or also send to the SaaS CRM (a call that may wait on its rate limit).
-   */
-  sagaCrmMode(): Promise<SagaCrmMode>;
-  /** The recorded payment into the CRM's outbox (and sent for at most crmWaitMs); null for the local CRM. */
-  sagaCrmSync(message: RecordedMessage): Promise<CrmSync | null>;
-  /** Compensation of the CRM steps: the payment's queued CRM write marked rejected with the reason. */
-  sagaMarkCrmFailed(input: SagaFailureInput): Promise<number>;
-  /** Compensation of Loyalty: the points this event moved, taken back. */
-  sagaReversePoints(input: SagaFailureInput): Promise<number>;
-  /** The alert row the templates' alert path reads (outbox_alerts, kind "saga-failed"). */
-  sagaAlert(input: SagaFailureInput): Promise<string>;
-  /** Follow-up events: the Send to Terminal workflow waiting for this payment, when the pack pushed the sale. */
-  sagaFollowUps(message: RecordedMessage): Promise<{ pushedSaleWorkflowId: string | null }>;
-}
 
 /**
  * The core's typed errors as Temporal failures: an InputError and the CRM's non-retryable errors end the saga at

@@ -1,12 +1,12 @@
 import { fieldsTargetOf } from '../../nodes/core/outbox/field-updates';
 import type { LoyaltyProgram } from '../../nodes/core/loyalty/program';
-import { loyaltyStep, type LoyaltyResult, type MembershipEvent } from '../../nodes/core/loyalty';
+import { loyaltyStep, type LoyaltyResult } from '../../nodes/core/loyalty';
 import { parseSegmentConfig, segmentStep, type SegmentConfig, type SegmentResult } from '../../nodes/core/segment';
-import type { Flags } from '../../nodes/core/segment/flags';
 import type { PaymentMessage } from '../../nodes/core/contracts/payment-message';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { failFastOnInputError } from './fail-fast';
 import { rememberedInRun } from './remembered-in-run';
+import type { SegmentOutcome, LoyaltyOutcome } from '../../workflows/activity-contracts/segment-loyalty-activities';
 
 /** The worker's CRM choice, as the sandbox and the CLI name it. */
 const CRM_ENV = 'TERMINAL_CRM_CRM';
@@ -23,40 +23,6 @@ export interface SegmentLoyaltySettings {
   segment?: SegmentConfig | null;
   /** The loyalty program: none when absent or null. */
   loyalty?: LoyaltyProgram | null;
-}
-
-/**
- * What the workflow keeps of the Segment step: enough to branch on (segment name, flags), not the statistics,
- * forecast and CRM fields, which are in the store and, with the local CRM, on the customer.
- */
-export interface SegmentOutcome {
-  outcome: SegmentResult['outcome'];
-  reason?: string;
-  customerId: string | null;
-  currency: string;
-  name: string | null;
-  flags: Flags | null;
-  rfm: { r: number; f: number; m: number; approximate: boolean } | null;
-  pAlive: number | null;
-  /** With a SaaS CRM: the fields queued for it. */
-  crmFields?: { crm: string; fields: string[] };
-}
-
-/** What the workflow keeps of the Loyalty step: the membership events to branch on and the balance after. */
-export interface LoyaltyOutcome {
-  programId: string;
-  outcome: LoyaltyResult['outcome'];
-  reason?: string;
-  customerId: string | null;
-  enrolled: boolean;
-  tier: string | null;
-  pointsBalance: number | null;
-  pointsHeld: number | null;
-  /** Change of the available balance this event made (0 for a repeat). */
-  pointsChange: number;
-  events: MembershipEvent[];
-  /** With a SaaS CRM: the membership fields queued for it. */
-  crmFields?: { crm: string; fields: string[] };
 }
 
 export interface SegmentLoyaltyActivities {

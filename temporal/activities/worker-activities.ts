@@ -1,7 +1,11 @@
-import { createBatchActivities, type BatchActivities } from './batch-activities';
-import { createPaymentActivities, type ActivitySettings, type PaymentActivities } from './payment-activities';
-import { createPollActivities, type PollActivities } from './poll-activities';
-import { createPushActivities, type PushActivities } from './push-activities';
+import { createBatchActivities } from './batch-activities';
+import type { BatchActivities } from '../../workflows/activity-contracts/batch-activities';
+import { createPaymentActivities, type ActivitySettings } from './payment-activities';
+import type { PaymentActivities } from '../../workflows/activity-contracts/payment-activities';
+import { createPollActivities } from './poll-activities';
+import type { PollActivities } from '../../workflows/activity-contracts/poll-activities';
+import { createPushActivities } from './push-activities';
+import type { PushActivities } from '../../workflows/activity-contracts/push-activities';
 
 export type { ActivitySettings };
 

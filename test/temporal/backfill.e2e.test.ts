@@ -9,7 +9,8 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourc
 import { readBackfillState, backfillCursorName } from '../../nodes/core/backfill';
 import type { BackfillState } from '../../nodes/core/backfill/backfill-state';
 import type { SqlDatabase } from '../../nodes/core/store/sql-database';
-import { createBackfillActivities, type BackfillInput, type PageHeartbeat } from '../../temporal/activities/backfill-activities';
+import { createBackfillActivities, type PageHeartbeat } from '../../temporal/activities/backfill-activities';
+import type { BackfillInput } from '../../workflows/activity-contracts/backfill-activities';
 import { createReconcileActivities } from '../../temporal/activities/reconcile-activities';
 import type { reconcilePeriod } from '../../workflows/reconcile';
 import { WORKFLOWS_PATH } from '../../temporal/payment-worker';

@@ -6,7 +6,7 @@ import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } f
 import { InputError } from '../../nodes/core/errors';
 import { failFastOnInputError } from '../../temporal/activities/fail-fast';
 import { createActivities } from '../../temporal/activities/worker-activities';
-import type { PollSourceInput, PollSummary } from '../../temporal/activities/poll-activities';
+import type { PollSourceInput, PollSummary } from '../../workflows/activity-contracts/poll-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import { MAX_POLL_ROUNDS, type pollSource } from '../../workflows/poll-source';
 import { startTimeSkippingServer } from '../temporal/support/dev-server';

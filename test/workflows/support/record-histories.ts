@@ -9,8 +9,8 @@ import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-termina
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { createActivities, type ActivitySettings, type TerminalCrmActivities } from '../../../temporal/activities/worker-activities';
 import { createSagaActivities } from '../../../temporal/activities/saga-activities';
-import type { PollSourceInput, PollSummary } from '../../../temporal/activities/poll-activities';
-import type { SendToTerminalInput } from '../../../temporal/activities/push-activities';
+import type { PollSourceInput, PollSummary } from '../../../workflows/activity-contracts/poll-activities';
+import type { SendToTerminalInput } from '../../../workflows/activity-contracts/push-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../../temporal/payment-worker';
 import { paymentWorkflowId } from '../../../temporal/start-payment-workflow';
 import { pendingReviewQuery, resolveReviewSignal } from '../../../workflows/review';

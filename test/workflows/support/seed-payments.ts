@@ -8,7 +8,7 @@ import { openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
-import type { RecordedMessage } from '../../../temporal/activities/payment-activities';
+import type { RecordedMessage } from '../../../workflows/activity-contracts/payment-activities';
 import { testKeys } from '../../support/temp-store';
 
 export interface SeedPayment {
