@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
 import { InputError } from '../nodes/core/errors';
+import { DEFAULT_TASK_QUEUE } from './start-payment/task-queue';
 
 /** Where the worker and the clients find Temporal. Variable names follow the `temporal` CLI's own. */
 export const TEMPORAL_ENV = {
@@ -17,7 +18,6 @@ export const TEMPORAL_ENV = {
 
 export const DEFAULT_ADDRESS = '127.0.0.1:7233';
 export const DEFAULT_NAMESPACE = 'default';
-export const DEFAULT_TASK_QUEUE = 'terminal-crm';
 
 export interface TemporalConfig {
   address: string;

@@ -35,7 +35,7 @@ export function paymentEventOfItem(item: unknown, where = 'input item'): Payment
  */
 export async function handToTemporal(client: Client, taskQueue: string, item: unknown, where?: string): Promise<HandedToTemporal> {
   const event = paymentEventOfItem(item, where);
-  const { startPaymentSaga } = loadTemporal(() => require('./start-payment-saga') as typeof import('./start-payment-saga'));
+  const { startPaymentSaga } = loadTemporal(() => require('./start-payment/start-payment-saga') as typeof import('./start-payment/start-payment-saga'));
   const handle = await startPaymentSaga(client, event, { taskQueue });
   return { workflowId: handle.workflowId, runId: handle.signaledRunId, eventId: event.id, paymentKey: paymentKeyOf(event), taskQueue };
 }

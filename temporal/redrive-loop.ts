@@ -5,7 +5,7 @@ import { REDRIVE_AFTER_ENV, redriveAfterMs } from '../nodes/core/inbox/redrive-s
 import { openDatabase } from '../nodes/core/store/open-database';
 import type { SqlDatabase } from '../nodes/core/store/sql-database';
 import { startPeriodicPass, type PeriodicPass } from './periodic-pass';
-import { DEFAULT_PAYMENT_WORKFLOW, paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind, type PaymentWorkflowKind } from './payment-workflow-setting';
+import { DEFAULT_PAYMENT_WORKFLOW, paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind, type PaymentWorkflowKind } from './start-payment/payment-workflow-setting';
 
 export interface RedriveLoopOptions {
   client: Client;

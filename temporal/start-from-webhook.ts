@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { receiveWebhook, type ReceiveOptions, type WebhookOutcome } from '../nodes/core/pipeline/receive-webhook';
 import type { Source, WebhookRequest } from '../nodes/core/sources/source';
-import { paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind, type PaymentWorkflowKind } from './payment-workflow-setting';
+import { paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind, type PaymentWorkflowKind } from './start-payment/payment-workflow-setting';
 
 export type WebhookStartOutcome = WebhookOutcome & { workflowIds: string[] };
 

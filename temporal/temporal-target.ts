@@ -1,6 +1,7 @@
 import type { Client } from '@temporalio/client';
 import { InputError } from '../nodes/core/errors';
-import { DEFAULT_ADDRESS, DEFAULT_NAMESPACE, DEFAULT_TASK_QUEUE, type TemporalConfig } from './connection-config';
+import { DEFAULT_ADDRESS, DEFAULT_NAMESPACE, type TemporalConfig } from './connection-config';
+import { DEFAULT_TASK_QUEUE } from './start-payment/task-queue';
 import { temporalClientModule } from './optional-temporal';
 
 /** A Temporal server as an n8n credential or a Node-RED config node describes it (plain strings, PEM text). */

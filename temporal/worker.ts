@@ -15,7 +15,7 @@ import { temporalConfigFromEnv } from './connection-config';
 import { createPaymentWorker } from './payment-worker';
 import { announceLocalWorker } from './local-worker';
 import { ensurePollSchedulesFromEnv } from './poll-schedule';
-import { paymentWorkflowKindFromEnv } from './payment-workflow-setting';
+import { paymentWorkflowKindFromEnv } from './start-payment/payment-workflow-setting';
 import { startRedriveLoopFromEnv } from './redrive-loop';
 import { startStepResultsPruningFromEnv } from './step-results-pruning';
 import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID, segmentScheduleFromEnv } from './segment-schedule';

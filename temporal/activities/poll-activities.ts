@@ -6,7 +6,7 @@ import { pollableSource, pollSource } from '../../nodes/core/pipeline/poll-sourc
 import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-credentials';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
-import { paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind } from '../payment-workflow-setting';
+import { paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind } from '../start-payment/payment-workflow-setting';
 import { failFastOnInputError } from './fail-fast';
 import type { PollActivities } from '../../workflows/activity-contracts/poll-activities';
 

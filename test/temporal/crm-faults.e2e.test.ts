@@ -9,7 +9,7 @@ import { receiveWebhook } from '../../nodes/core/pipeline/receive-webhook';
 import { createActivities } from '../../temporal/activities/worker-activities';
 import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
-import { startPaymentSaga } from '../../temporal/start-payment-saga';
+import { startPaymentSaga } from '../../temporal/start-payment/start-payment-saga';
 import type { PaymentSagaResult } from '../../workflows/payment-saga';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
 import { faultScenario, hubspotFaults, runFaultScenario } from '../support/fault-scenario';

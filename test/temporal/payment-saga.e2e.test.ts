@@ -12,8 +12,8 @@ import { createActivities, type TerminalCrmActivities } from '../../temporal/act
 import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import type { SagaActivities } from '../../workflows/activity-contracts/saga-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
-import { PAYMENT_WORKFLOW_ENV } from '../../temporal/payment-workflow-setting';
-import { paymentSagaWorkflowId, startPaymentSaga } from '../../temporal/start-payment-saga';
+import { PAYMENT_WORKFLOW_ENV } from '../../temporal/start-payment/payment-workflow-setting';
+import { paymentSagaWorkflowId, startPaymentSaga } from '../../temporal/start-payment/start-payment-saga';
 import { startWebhookServer } from '../../temporal/webhook-server';
 import { activitiesOf } from '../workflows/support/history-activities';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';

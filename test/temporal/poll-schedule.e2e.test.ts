@@ -12,7 +12,7 @@ import { createPollActivities } from '../../temporal/activities/poll-activities'
 import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
 import { ensurePollSchedules, pollScheduleId } from '../../temporal/poll-schedule';
-import { paymentWorkflowIdOfKind } from '../../temporal/payment-workflow-setting';
+import { paymentWorkflowIdOfKind } from '../../temporal/start-payment/payment-workflow-setting';
 import { startFromWebhook } from '../../temporal/start-from-webhook';
 import type { paymentSaga } from '../../workflows/payment-saga';
 import type { pollSource, PollSourceResult } from '../../workflows/poll-source';

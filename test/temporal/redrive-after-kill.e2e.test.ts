@@ -9,7 +9,7 @@ import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulat
 import { describeExit, spawnGroup, type GroupProcess } from '../../sandbox/run/shared/process-group';
 import { GiveUp, waitUntil } from '../../sandbox/run/shared/wait-until';
 import { createSource } from '../../nodes/core/sources/registry';
-import { paymentWorkflowIdOfKind } from '../../temporal/payment-workflow-setting';
+import { paymentWorkflowIdOfKind } from '../../temporal/start-payment/payment-workflow-setting';
 import { startWebhookServer, type RunningWebhookServer } from '../../temporal/webhook-server';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';

@@ -5,7 +5,7 @@ import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { createActivities } from '../../temporal/activities/worker-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
-import { startPaymentWorkflow } from '../../temporal/start-payment-workflow';
+import { startPaymentWorkflow } from '../../temporal/start-payment/start-payment-workflow';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
 import { resultWithin } from './support/result-within';

@@ -10,8 +10,8 @@ import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-termin
 import { createActivities } from '../../temporal/activities/worker-activities';
 import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
-import { startPaymentSaga } from '../../temporal/start-payment-saga';
-import { startPaymentWorkflow } from '../../temporal/start-payment-workflow';
+import { startPaymentSaga } from '../../temporal/start-payment/start-payment-saga';
+import { startPaymentWorkflow } from '../../temporal/start-payment/start-payment-workflow';
 import type { PendingReview } from '../../workflows/review';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { storeWithJonathan } from '../workflows/support/review-fixtures';

@@ -6,7 +6,7 @@ import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulat
 import { createActivities } from '../../temporal/activities/worker-activities';
 import { createSagaActivities } from '../../temporal/activities/saga-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
-import { paymentWorkflowIdOfKind } from '../../temporal/payment-workflow-setting';
+import { paymentWorkflowIdOfKind } from '../../temporal/start-payment/payment-workflow-setting';
 import { SqlInbox } from '../../nodes/core/inbox/inbox';
 import { createSource } from '../../nodes/core/sources/registry';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';

@@ -7,7 +7,7 @@ import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulat
 import { createActivities } from '../../temporal/activities/worker-activities';
 import { createPaymentWorker } from '../../temporal/payment-worker';
 import { startFromWebhook } from '../../temporal/start-from-webhook';
-import { paymentWorkflowId, startPaymentWorkflow } from '../../temporal/start-payment-workflow';
+import { paymentWorkflowId, startPaymentWorkflow } from '../../temporal/start-payment/start-payment-workflow';
 import type { paymentToCrm } from '../../workflows/payment-to-crm';
 import { SqlInbox } from '../../nodes/core/inbox/inbox';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';

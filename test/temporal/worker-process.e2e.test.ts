@@ -6,7 +6,7 @@ import { verifiedStripeEvent } from '../support/stripe-delivery';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { describeExit, spawnGroup, type GroupProcess } from '../../sandbox/run/shared/process-group';
 import { GiveUp, waitUntil } from '../../sandbox/run/shared/wait-until';
-import { startPaymentWorkflow } from '../../temporal/start-payment-workflow';
+import { startPaymentWorkflow } from '../../temporal/start-payment/start-payment-workflow';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
 import { resultWithin } from './support/result-within';

@@ -5,7 +5,7 @@ import { Worker } from '@temporalio/worker';
 import { runReview } from '../../bin/commands/review';
 import { MATCH_DEFAULTS } from '../../nodes/core/match/operator-settings';
 import { temporalReviewClient } from '../../temporal/review-client';
-import { paymentWorkflowId } from '../../temporal/start-payment-workflow';
+import { paymentWorkflowId } from '../../temporal/start-payment/start-payment-workflow';
 import type { paymentToCrm } from '../../workflows/payment-to-crm';
 import { pendingReviewQuery, resolveReviewSignal } from '../../workflows/review';
 import { seedCustomers } from '../core/match/match-fixtures';

@@ -4,7 +4,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { runReview } from '../../bin/commands/review';
 import { temporalReviewClient, type ReviewClient } from '../../temporal/review-client';
-import { startPaymentSaga } from '../../temporal/start-payment-saga';
+import { startPaymentSaga } from '../../temporal/start-payment/start-payment-saga';
 import { SAGA_REVIEW_WAITS_PATCH } from '../../workflows/payment-saga';
 import { pendingReviewQuery, resolveReviewSignal } from '../../workflows/review';
 import { eventTypeName } from '../temporal/support/history-text';

@@ -13,7 +13,7 @@ import { createActivities, type TerminalCrmActivities } from '../../temporal/act
 import { createSagaActivities, typedFailures, type SagaSettings } from '../../temporal/activities/saga-activities';
 import type { SagaActivities } from '../../workflows/activity-contracts/saga-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
-import { paymentSagaWorkflowId, startPaymentSaga } from '../../temporal/start-payment-saga';
+import { paymentSagaWorkflowId, startPaymentSaga } from '../../temporal/start-payment/start-payment-saga';
 import { PAYMENT_SAGA_FAILED, SAGA_LOCAL_STEPS_PATCH, SAGA_ONE_TASK_PATCH } from '../../workflows/payment-saga';
 import { activitiesOf, patchesOf } from './support/history-activities';
 import { seedCustomers } from '../core/match/match-fixtures';

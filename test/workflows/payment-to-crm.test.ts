@@ -10,7 +10,7 @@ import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { createActivities, type ActivitySettings, type TerminalCrmActivities } from '../../temporal/activities/worker-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
-import { paymentWorkflowId, startPaymentWorkflow } from '../../temporal/start-payment-workflow';
+import { paymentWorkflowId, startPaymentWorkflow } from '../../temporal/start-payment/start-payment-workflow';
 import type { paymentToCrm } from '../../workflows/payment-to-crm';
 import { eventText, eventTypeName } from '../temporal/support/history-text';
 import { startTimeSkippingServer } from '../temporal/support/dev-server';

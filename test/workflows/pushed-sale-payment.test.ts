@@ -9,7 +9,7 @@ import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-termin
 import { createActivities } from '../../temporal/activities/worker-activities';
 import { createPushActivities } from '../../temporal/activities/push-activities';
 import { WORKFLOWS_PATH } from '../../temporal/payment-worker';
-import { paymentWorkflowId } from '../../temporal/start-payment-workflow';
+import { paymentWorkflowId } from '../../temporal/start-payment/start-payment-workflow';
 import type { paymentToCrm } from '../../workflows/payment-to-crm';
 import { sendToTerminalWorkflowId, type sendToTerminal } from '../../workflows/send-to-terminal';
 import { useNock } from '../core/terminal-push/nock-harness';

@@ -10,7 +10,7 @@ import { LOCK_NAMESPACE, lockNumber } from '../../../nodes/core/store/postgres-l
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { describeExit, spawnGroup, type GroupProcess } from '../../../sandbox/run/shared/process-group';
 import { GiveUp, waitUntil } from '../../../sandbox/run/shared/wait-until';
-import { startPaymentSaga } from '../../../temporal/start-payment-saga';
+import { startPaymentSaga } from '../../../temporal/start-payment/start-payment-saga';
 import type { PaymentSagaResult } from '../../../workflows/payment-saga';
 import { HubSpotMock } from '../../core/crm/saas/mocks/hubspot-mock';
 import { faultScenario, inParallel, type FaultDelivery, type FaultScenario } from '../../support/fault-scenario';

@@ -12,7 +12,7 @@ import { createSagaActivities } from '../../../temporal/activities/saga-activiti
 import type { PollSourceInput, PollSummary } from '../../../workflows/activity-contracts/poll-activities';
 import type { SendToTerminalInput } from '../../../workflows/activity-contracts/push-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../../temporal/payment-worker';
-import { paymentWorkflowId } from '../../../temporal/start-payment-workflow';
+import { paymentWorkflowId } from '../../../temporal/start-payment/start-payment-workflow';
 import { pendingReviewQuery, resolveReviewSignal } from '../../../workflows/review';
 import { paymentArrivedSignal } from '../../../workflows/send-to-terminal';
 import { seedCustomers, strangers } from '../../core/match/match-fixtures';

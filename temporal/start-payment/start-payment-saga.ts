@@ -1,8 +1,8 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandleWithSignaledRunId } from '@temporalio/client';
-import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
-import { paymentKeyOf } from '../nodes/core/ledger/ledger-event';
-import { paymentEventSignal, type paymentSaga } from '../workflows/payment-saga';
-import { DEFAULT_TASK_QUEUE } from './connection-config';
+import type { PaymentEvent } from '../../nodes/core/contracts/payment-event';
+import { paymentKeyOf } from '../../nodes/core/ledger/ledger-event';
+import { paymentEventSignal, type paymentSaga } from '../../workflows/payment-saga';
+import { DEFAULT_TASK_QUEUE } from './task-queue';
 import { paymentWorkflowId } from './start-payment-workflow';
 
 /**

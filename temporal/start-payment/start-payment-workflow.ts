@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
-import type { paymentToCrm } from '../workflows/payment-to-crm';
-import { DEFAULT_TASK_QUEUE } from './connection-config';
+import type { PaymentEvent } from '../../nodes/core/contracts/payment-event';
+import type { paymentToCrm } from '../../workflows/payment-to-crm';
+import { DEFAULT_TASK_QUEUE } from './task-queue';
 
 /** `firstExecutionRunId` is the run that applies (or applied) the event, also when the start found it already there. */
 export type PaymentWorkflowHandle = WorkflowHandleWithFirstExecutionRunId<typeof paymentToCrm>;

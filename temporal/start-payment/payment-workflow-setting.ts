@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
-import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
-import { InputError } from '../nodes/core/errors';
+import type { PaymentEvent } from '../../nodes/core/contracts/payment-event';
+import { InputError } from '../../nodes/core/errors';
 import { paymentSagaWorkflowId, startPaymentSaga, startPaymentSagaEagerly } from './start-payment-saga';
 import { paymentWorkflowId, startPaymentWorkflow } from './start-payment-workflow';
 

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
-import { InputError } from '../../nodes/core/errors';
-import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
-import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { DEFAULT_PAYMENT_WORKFLOW, paymentWorkflowIdOfKind, paymentWorkflowKind, paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind } from '../../temporal/payment-workflow-setting';
+import { InputError } from '../../../nodes/core/errors';
+import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
+import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { DEFAULT_PAYMENT_WORKFLOW, paymentWorkflowIdOfKind, paymentWorkflowKind, paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind } from '../../../temporal/start-payment/payment-workflow-setting';
 
 /** A client that records what it was asked to do (the workflow service is Temporal's; what we send is ours). */
 function recordingClient() {
