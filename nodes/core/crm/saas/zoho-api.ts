@@ -35,7 +35,17 @@ export function zohoReason(res: HttpResponse): string {
 }
 
 /** Per-record errors worth another try as they are (Zoho says the record, not the data, was the trouble). */
-const PASSING = new Set(['INTERNAL_ERROR', 'RECORD_LOCKED', 'CANNOT_PROCESS', 'RECORD_IN_BLUEPRINT']);
+const PASSING = new Set(['INTERNAL_ERROR', 'RECORD_LOCKED', 'CANNOT_PROCESS']);
+
+/**
+ * Refusals of a record no retry can change, with what a person does about them. A record in a blueprint takes
+ * changes to the blueprint's field (a deal's Stage) only through the blueprint's transitions (Zoho's "Update
+ * Blueprint" API), so the same record sent again is refused again, for as long as the outbox would retry it.
+ */
+const FIX_IN_ZOHO: Record<string, string> = {
+  RECORD_IN_BLUEPRINT:
+    "the record is in a blueprint, whose transitions alone may change that field: move it through the transition in Zoho, or let the API user's profile edit the field outside the blueprint; then `terminal-crm reconcile --repair` sends the payment again",
+};
 
 export function recordResult(externalId: string, r: ZohoRecordResult | undefined): CrmItemResult {
   if (!r) return { externalId, status: 'retry', error: new CrmTransientError('zoho', `Zoho's answer had no result for record ${externalId}`) };
@@ -46,7 +56,8 @@ export function recordResult(externalId: string, r: ZohoRecordResult | undefined
     return { externalId, status: 'ambiguous', reason: describeRecordError(r), candidates: [...new Set(candidates)] };
   }
   if (r.code && PASSING.has(r.code)) return { externalId, status: 'retry', error: new CrmTransientError('zoho', describeRecordError(r)) };
-  return { externalId, status: 'rejected', reason: describeRecordError(r), ...(d.api_name ? { field: d.api_name } : {}) };
+  const fix = r.code && Object.hasOwn(FIX_IN_ZOHO, r.code) ? FIX_IN_ZOHO[r.code] : undefined;
+  return { externalId, status: 'rejected', reason: `${describeRecordError(r)}${fix ? `: ${fix}` : ''}`, ...(d.api_name ? { field: d.api_name } : {}) };
 }
 
 /** "invalid data [INVALID_DATA] — field Email, expected email": Zoho's words, plus where. */

@@ -199,6 +199,25 @@ describe('Zoho adapter: payments as deals', () => {
     assert.equal(mock.callsTo('GET', '/crm/v8/Contacts/search').filter((c) => c.query.criteria!.includes('Terminal_CRM_Id')).length, 0, 'the known contact id needs no search');
   });
 
+  it('a deal in a blueprint: a refund that would move its Stage is rejected with what to do in Zoho, not retried; the other payments go through', async () => {
+    const { mock, adapter } = setup();
+    const [c1, c2] = await adapter.upsertCustomers([customer(1), customer(2)]);
+    const first = payment(1, { customerCrmId: synced(c1) });
+    const [created] = await adapter.upsertPayments([first]);
+    mock.enterBlueprint('Deals', synced(created));
+    const refund = payment(1, { customerCrmId: synced(c1), refunded: { minor: 1999, currency: 'EUR' }, status: 'refunded' });
+    const [refused, other] = await adapter.upsertPayments([refund, payment(2, { customerCrmId: synced(c2) })]);
+
+    assert.equal(refused!.status, 'rejected', JSON.stringify(refused));
+    const r = refused as Extract<CrmItemResult, { status: 'rejected' }>;
+    assert.equal(r.field, 'Stage');
+    assert.match(r.reason, /Stage cannot be updated as it is in the blueprint \[RECORD_IN_BLUEPRINT\] — field Stage: .*transition in Zoho.*terminal-crm reconcile --repair/);
+    assert.equal(other!.status, 'synced');
+    assert.deepEqual(dealsOf(mock, refund).map((d) => [d.Stage, d.Amount]), [['Closed Won', 19.99]]);
+    // A change the blueprint does not own still goes through: the same sale again keeps its stage.
+    assert.equal((await adapter.upsertPayments([first]))[0]!.status, 'synced');
+  });
+
   it('a payment whose customer is not in Zoho yet waits (retry); the others go through', async () => {
     const { mock, adapter } = setup();
     await adapter.upsertCustomers([customer(1)]);

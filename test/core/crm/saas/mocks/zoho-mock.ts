@@ -11,6 +11,8 @@ export const nock = (require('nock') as { default: typeof nockApi }).default;
  * - upsert (`POST /crm/v8/{module}/upsert`): at most 100 records, `duplicate_check_fields` in order, unique fields,
  *   mandatory fields on insert, per-record results in request order (SUCCESS with action insert/update,
  *   INVALID_DATA, MANDATORY_NOT_FOUND, DUPLICATE_DATA), 200 / 207 / 400 by how many failed;
+ * - blueprints: a record in one refuses a change of the blueprint's field (a deal's Stage) with RECORD_IN_BLUEPRINT,
+ *   as only a transition may make it (Zoho's "Update Blueprint" API; the message is the one integrators report);
  * - GET records with `If-Modified-Since`, `sort_by`/`sort_order`, `page`/`per_page` up to 2,000 records then
  *   `page_token` (info.more_records / next_page_token), 204 when nothing, 304 when nothing changed;
  * - search by criteria (at most 10 conditions joined by `or`);
@@ -77,6 +79,8 @@ export class ZohoMock {
   private readonly credits: { at: number; credits: number }[] = [];
   private readonly pageTokens = new Map<string, { offset: number; query: string; since: string | undefined; expiresAt: number }>();
   private nextId = 100001;
+  /** Records in a blueprint, with the field its transitions own. */
+  private readonly blueprints = new Map<string, string>();
   private readonly now: () => number;
   private readonly rng: () => number;
 
@@ -97,6 +101,12 @@ export class ZohoMock {
       .post('/oauth/v2/token')
       .reply(async (req: Request) => this.token(await req.text(), new URL(req.url).searchParams));
     return this;
+  }
+
+  /** Puts a record into a blueprint that owns `field`: from now on an upsert may not change that field. */
+  enterBlueprint(module: string, id: string, field = 'Stage'): void {
+    if (!this.modules.get(module)?.has(id)) throw new Error(`no ${module} record ${id}`);
+    this.blueprints.set(id, field);
   }
 
   expireAccessTokens(): void {
@@ -255,6 +265,10 @@ export class ZohoMock {
       if (v === undefined || v === null || v === '') continue;
       const other = this.records(module).find((r) => r.id !== target?.id && equalValue(field, r[field], v));
       if (other) return recordError('DUPLICATE_DATA', 'duplicate data', { api_name: field, json_path: `$.data[${i}].${field}`, id: other.id, duplicate_record: { id: other.id, module: { api_name: module } } });
+    }
+    const owned = target && this.blueprints.get(target.id);
+    if (owned && rec[owned] !== undefined && !equalValue(owned, target![owned], rec[owned])) {
+      return recordError('RECORD_IN_BLUEPRINT', `${owned} cannot be updated as it is in the blueprint`, { api_name: owned, json_path: `$.data[${i}].${owned}`, id: target!.id });
     }
     const at = this.now();
     if (target) {
