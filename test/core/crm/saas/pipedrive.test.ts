@@ -311,6 +311,24 @@ describe('Pipedrive adapter: limits, auth and failures', () => {
     await assert.rejects(adapter.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmRateLimitError && e.policy === 'stop' && e.limitName === 'daily token budget' && e.retryAfterMs > 0);
   });
 
+  it('the daily budget without its headers is still a stop: by an error that names it (until midnight UTC), or by a Retry-After no burst asks for (until then)', async () => {
+    const untilMidnight = Date.parse('2026-03-02T00:00:00Z') - clock;
+    const named = setup({ dailyTokenBudget: 10, dailyBudgetReply: { tokenHeaders: false, error: 'daily request budget exceeded', retryAfterS: 3 } });
+    await assert.rejects(named.adapter.upsertCustomers([customer(1)]), (e: unknown) => {
+      assert.ok(e instanceof CrmRateLimitError, String(e));
+      assert.deepEqual([e.policy, e.limitName, e.retryAfterMs], ['stop', 'daily token budget', untilMidnight]);
+      assert.match(e.message, /daily request budget exceeded.*until it resets at midnight/);
+      return true;
+    });
+    nock.cleanAll();
+    const bare = setup({ dailyTokenBudget: 10, dailyBudgetReply: { tokenHeaders: false, error: 'Too Many Requests', retryAfterS: 3939 } });
+    await assert.rejects(bare.adapter.upsertCustomers([customer(1)]), (e: unknown) => {
+      assert.ok(e instanceof CrmRateLimitError, String(e));
+      assert.deepEqual([e.policy, e.limitName, e.retryAfterMs], ['stop', 'daily token budget', 3_939_000]);
+      return true;
+    });
+  });
+
   it('OAuth: one token for many calls, the company api_domain as base, one refresh after a 401', async () => {
     const oauth = { clientId: 'cid', clientSecret: 'csecret', refreshToken: 'rt-1' };
     const mock = new PipedriveMock({ baseUrl: 'https://acme.pipedrive.com', oauth, customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD, now }).start();

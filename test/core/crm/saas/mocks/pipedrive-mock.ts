@@ -28,6 +28,13 @@ export interface PipedriveMockOptions {
   currencies?: string[];
   burst?: { requestsPerWindow: number; searchPerWindow?: number; windowMs?: number };
   dailyTokenBudget?: number;
+  /**
+   * How the used-up budget's 429 reads. Pipedrive documents only that it is a 429, so by default it carries
+   * `x-daily-ratelimit-token-remaining: 0`; `tokenHeaders: false` leaves the headers out (Pipedrive's staff: they can
+   * be missing for a few requests), with the error and `Retry-After` given here (one integrator observed "daily
+   * request budget exceeded" with a Retry-After of about an hour).
+   */
+  dailyBudgetReply?: { tokenHeaders?: boolean; error?: string; retryAfterS?: number };
   /** New records become searchable only after this long (Pipedrive indexes asynchronously). */
   searchLagMs?: number;
   /**
@@ -230,7 +237,9 @@ export class PipedriveMock {
     if (limited) return limited;
     const cost = search ? 20 : method === 'GET' ? (/\/\d+$/.test(url.pathname) ? 1 : 10) : 5;
     if (this.o.dailyTokenBudget !== undefined && this.dailyUsed + cost > this.o.dailyTokenBudget) {
-      return [429, { success: false, error: 'Daily token budget exceeded', errorCode: 429, error_info: ERROR_INFO }, { 'x-daily-ratelimit-token-remaining': '0', 'retry-after': '3' }];
+      const r = this.o.dailyBudgetReply ?? {};
+      const tokenHeaders: Record<string, string> = r.tokenHeaders === false ? {} : { 'x-daily-ratelimit-token-remaining': '0' };
+      return [429, { success: false, error: r.error ?? 'Daily token budget exceeded', errorCode: 429, error_info: ERROR_INFO }, { ...tokenHeaders, 'retry-after': String(r.retryAfterS ?? 3) }];
     }
     this.dailyUsed += cost;
     return this.route(method, url, body);
