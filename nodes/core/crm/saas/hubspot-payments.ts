@@ -129,9 +129,13 @@ async function contactIdsFor(call: HubSpotCall, payments: readonly CrmPayment[])
   return ids;
 }
 
-async function associate(call: HubSpotCall, links: readonly { payment: CrmPayment; recordId: string; contactId: string }[], results: Map<string, CrmItemResult>): Promise<void> {
-  for (let i = 0; i < links.length; i += HUBSPOT_ASSOCIATIONS_PER_REQUEST) {
-    const chunk = links.slice(i, i + HUBSPOT_ASSOCIATIONS_PER_REQUEST);
+type Link = { payment: CrmPayment; recordId: string; contactId: string };
+
+async function associate(call: HubSpotCall, links: readonly Link[], results: Map<string, CrmItemResult>): Promise<void> {
+  const chunks: Link[][] = [];
+  for (let i = 0; i < links.length; i += HUBSPOT_ASSOCIATIONS_PER_REQUEST) chunks.push(links.slice(i, i + HUBSPOT_ASSOCIATIONS_PER_REQUEST));
+  while (chunks.length) {
+    const chunk = chunks.shift()!;
     let res: HttpResponse;
     try {
       res = await hubspotRequest(call, {
@@ -142,8 +146,16 @@ async function associate(call: HubSpotCall, links: readonly { payment: CrmPaymen
     } catch (e) {
       // The records are written; only their association waits for the next attempt.
       const error = retryAfterPartialWrite(e, true);
-      for (const l of links.slice(i)) results.set(l.payment.externalId, { externalId: l.payment.externalId, status: 'retry', error });
+      for (const l of [chunk, ...chunks].flat()) results.set(l.payment.externalId, { externalId: l.payment.externalId, status: 'retry', error });
       return;
+    }
+    // HubSpot documents this endpoint's answer with per-input errors, not whether one bad pair (a contact deleted
+    // in HubSpot) can refuse the whole request instead. Should it, the halves go again at once, down to that pair,
+    // so one pair never holds back the thousand written beside it.
+    if (res.status >= 400 && res.status < 500 && chunk.length > 1 && asHubSpotError(res.body).category === 'VALIDATION_ERROR') {
+      const half = Math.ceil(chunk.length / 2);
+      chunks.unshift(chunk.slice(0, half), chunk.slice(half));
+      continue;
     }
     const done = new Set<string>();
     if (res.status >= 200 && res.status < 300) {
@@ -151,7 +163,8 @@ async function associate(call: HubSpotCall, links: readonly { payment: CrmPaymen
         done.add(`${r.from?.id}>${r.to?.id}`);
       }
     }
-    const why = res.status >= 300 ? reasonOf(asHubSpotError(res.body)) : 'HubSpot did not confirm the association';
+    // A 2xx lists the pairs it refused in `errors` (numErrors), each with HubSpot's message.
+    const why = res.status >= 300 || asHubSpotError(res.body).errors?.length ? reasonOf(asHubSpotError(res.body)) : 'HubSpot did not confirm the association';
     for (const l of chunk) {
       if (!done.has(`${l.recordId}>${l.contactId}`)) results.set(l.payment.externalId, retry(l.payment.externalId, `associating record ${l.recordId} with contact ${l.contactId}: ${why}`));
     }

@@ -79,6 +79,31 @@ describe('HubSpot adapter: payments as deals', () => {
     assert.ok(mock.records('deals').every((d) => d.properties.dealstage === 'closedlost'));
   });
 
+  for (const associationErrors of ['per-input', 'whole-request'] as const) {
+    it(`a contact deleted in HubSpot holds back only its own payment's association, the others' are made (${associationErrors} refusal)`, async () => {
+      const { mock, adapter } = await hubspot({ mock: { associationErrors } });
+      const people = Array.from({ length: 40 }, (_, i) => i + 1);
+      await adapter.upsertCustomers(people.map((n) => customer(n)));
+      const links = new Map(mock.records('contacts').map((c) => [c.properties.terminal_crm_id!, c.id]));
+      const sale = (n: number) => payment(n, n, { customerCrmId: links.get(`cus_${n}`)! });
+      const deals = new Map((await adapter.upsertPayments(people.map(sale))).map((r) => [r.externalId, (r as { crmId: string }).crmId]));
+      mock.deleteRecord('contacts', links.get('cus_17')!);
+      const before = mock.calls.length;
+
+      const refunds = people.map((n) => ({ ...sale(n), crmId: deals.get(`stripe:pi_${n}`)!, refunded: { minor: 4599, currency: 'USD' }, status: 'refunded' as const }));
+      const results = await adapter.upsertPayments(refunds);
+
+      const held = results.filter((r) => r.status !== 'synced');
+      assert.deepEqual(held.map((r) => [r.externalId, r.status]), [['stripe:pi_17', 'retry']]);
+      assert.match(String((held[0] as { error: Error }).error.message), new RegExp(`associating record ${deals.get('stripe:pi_17')} with contact ${links.get('cus_17')}: No such object for association`));
+      const associated = people.filter((n) => mock.associations.has(`deals:${deals.get(`stripe:pi_${n}`)}->contacts:${links.get(`cus_${n}`)}`));
+      assert.deepEqual(associated, people.filter((n) => n !== 17));
+      // Refused whole, the request is halved down to the one pair: 40 → 20 → 10 → 5 → 3 → 2 → 1, each with its other half.
+      const requests = mock.calls.slice(before).filter((c) => c.path.endsWith('/associate/default')).length;
+      assert.equal(requests, associationErrors === 'per-input' ? 1 : 13);
+    });
+  }
+
   it('a create HubSpot refuses because the deal exists (its answer was lost) goes through the upsert: one deal, associated', async () => {
     const { mock, adapter } = await hubspot();
     const [c1, c2] = (await adapter.upsertCustomers([customer(1), customer(2)])) as { crmId: string }[];

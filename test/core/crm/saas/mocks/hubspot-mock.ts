@@ -20,7 +20,11 @@
  * - 401: EXPIRED_AUTHENTICATION "The OAuth token used to make this call expired N second(s) ago." with
  *   `context["expire time"]`, INVALID_AUTHENTICATION "Authentication credentials not found…";
  * - /oauth/v1/token: `{token_type: 'bearer', refresh_token, access_token, expires_in}`;
- * - search: `CollectionResponseWithTotalSimplePublicObjectForwardPaging` ({total, results, paging.next.after}).
+ * - search: `CollectionResponseWithTotalSimplePublicObjectForwardPaging` ({total, results, paging.next.after});
+ * - associations v4 `batch/associate/default`: 200 (the only answer its reference and the SDK's `createDefault`
+ *   accept) with `results` and, for pairs naming a missing record, `numErrors`/`errors`; whether HubSpot instead
+ *   refuses the whole request for one such pair is not documented, so `associationErrors: 'whole-request'` answers
+ *   that way (400 VALIDATION_ERROR, nothing associated).
  * Where HubSpot documents the shape but not the wording (past 10,000 search results, an association to a missing
  * record), the body uses the documented error shape with a plain message.
  */
@@ -79,6 +83,8 @@ export interface HubSpotMockOptions {
    * managed ones, as the one 207 example in HubSpot's error-handling guide shows (the SDK types it optional).
    */
   traceIdsInResults?: boolean;
+  /** A pair naming a missing record: listed in `errors` beside the others' results (default), or the whole request refused. */
+  associationErrors?: 'per-input' | 'whole-request';
   now?: () => number;
   faults?: FaultOptions;
 }
@@ -176,6 +182,12 @@ export class HubSpotMock {
 
   callsTo(pathPart: string): MockCall[] {
     return this.calls.filter((c) => c.path.includes(pathPart));
+  }
+
+  /** A record someone deleted in HubSpot: it and its associations are gone. */
+  deleteRecord(objectType: string, id: string): void {
+    if (!this.store(objectType).delete(id)) throw new Error(`no ${objectType} record ${id}`);
+    for (const a of this.associations) if (a.startsWith(`${objectType}:${id}->`) || a.endsWith(`->${objectType}:${id}`)) this.associations.delete(a);
   }
 
   /** A record as if someone created it in HubSpot at `at`. */
@@ -491,21 +503,20 @@ export class HubSpotMock {
     const inputs = ((body ?? {}) as { inputs?: { from?: { id?: string }; to?: { id?: string } }[] }).inputs ?? [];
     // The associations batch endpoints take 1,000 inputs (HubSpot's cap on batch read since 10 Feb 2025; held for create too).
     if (inputs.length > 1000) return validation400('The maximum number of inputs supported in a batch is 1000. Please reduce the number of items and try again');
+    const missing = (x: { from?: { id?: string }; to?: { id?: string } }) => !this.store(fromType).has(String(x.from?.id)) || !this.store(toType).has(String(x.to?.id));
+    const bad = inputs.filter(missing).map((x) => `${String(x.from?.id)}->${String(x.to?.id)}`);
+    if (bad.length && this.o.associationErrors === 'whole-request') return validation400(`No such object for association: ${bad.join(', ')}`);
     const results: unknown[] = [];
-    const bad: string[] = [];
     for (const x of inputs) {
+      if (missing(x)) continue;
       const from = String(x.from?.id);
       const to = String(x.to?.id);
-      if (!this.store(fromType).has(from) || !this.store(toType).has(to)) {
-        bad.push(`${from}->${to}`);
-        continue;
-      }
       this.associations.add(`${fromType}:${from}->${toType}:${to}`);
       results.push({ from: { id: from }, to: { id: to }, associationSpec: { associationCategory: 'HUBSPOT_DEFINED', associationTypeId: fromType === 'deals' && toType === 'contacts' ? 3 : 1 } });
     }
     const now = new Date(this.now()).toISOString();
     const errors = bad.length ? [{ status: 'error', category: 'VALIDATION_ERROR', message: `No such object for association: ${bad.join(', ')}`, context: {} }] : [];
-    return [errors.length ? 207 : 200, { status: 'COMPLETE', results, ...(errors.length ? { numErrors: errors.length, errors } : {}), startedAt: now, completedAt: now }];
+    return [200, { status: 'COMPLETE', results, ...(errors.length ? { numErrors: errors.length, errors } : {}), startedAt: now, completedAt: now }];
   }
 
   private search(objectType: string, body: unknown): Reply {
