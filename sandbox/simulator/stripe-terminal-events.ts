@@ -2,9 +2,11 @@ import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 
 /**
- * Stripe Terminal webhook payloads shaped like the real ones (API version 2025-x: charges carry
- * payment_method_details.card_present; PaymentIntents carry latest_charge as an id). Used by the sandbox's
- * simulator, the tests and the benchmarks, so all three exercise the same bytes Stripe would send.
+ * Stripe Terminal webhook payloads with every field stripe-node's types give the objects (Charge, PaymentIntent,
+ * Dispute, on the API version that stripe-node release pins), so the compiler, not this file, says what Stripe sends:
+ * charges carry payment_method_details.card_present with the reader and its location; PaymentIntents carry
+ * latest_charge as an id. Used by the sandbox's simulator, the tests and the benchmarks, so all three exercise the
+ * bytes Stripe would send.
  */
 export type ReadMethod = 'contact_emv' | 'contactless_emv' | 'magnetic_stripe_track2' | 'magnetic_stripe_fallback';
 
@@ -20,6 +22,9 @@ export interface CardPresentSpec {
   wallet?: 'apple_pay' | 'google_pay' | 'samsung_pay';
   cardholderName?: string;
   interac?: boolean;
+  /** The reader (tmr_…) and its location (tml_…), which Stripe records on the card-present details. */
+  readerId?: string;
+  locationId?: string;
 }
 
 export interface ChargeSpec {
@@ -41,57 +46,71 @@ export interface ChargeSpec {
 const rid = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
-export function cardPresentDetails(c: CardPresentSpec = {}) {
-  const type = c.interac ? 'interac_present' : 'card_present';
+/** The card-present details of a charge, as stripe-node types them (the compiler holds this to the vendor's shape). */
+export function cardPresentDetails(c: CardPresentSpec = {}): Stripe.Charge.PaymentMethodDetails {
+  const emv = c.readMethod === 'magnetic_stripe_track2' || c.readMethod === 'magnetic_stripe_fallback' ? null : '8A023030';
+  const receipt = {
+    account_type: 'credit' as const,
+    application_cryptogram: 'A1B2C3D4E5F60708',
+    application_preferred_name: 'Stripe Credit',
+    authorization_code: '123456',
+    authorization_response_code: '3030',
+    cardholder_verification_method: 'approval',
+    dedicated_file_name: 'A0000000031010',
+    terminal_verification_results: '0000000000',
+    transaction_status_information: '0000',
+  };
+  const common = {
+    cardholder_name: c.cardholderName ?? null,
+    country: 'US',
+    description: null,
+    emv_auth_data: emv,
+    exp_month: c.expMonth ?? 12,
+    exp_year: c.expYear ?? 2029,
+    fingerprint: c.fingerprint ?? randomBytes(12).toString('base64url'),
+    funding: c.funding ?? 'credit',
+    generated_card: null,
+    iin: c.iin ?? '424242',
+    issuer: 'Stripe Test Bank',
+    last4: c.last4 ?? '4242',
+    network_transaction_id: '1234567890123',
+    preferred_locales: null,
+    read_method: c.readMethod ?? 'contact_emv',
+    ...(c.readerId ? { reader: c.readerId } : {}),
+    ...(c.locationId ? { location: c.locationId } : {}),
+  };
+  if (c.interac) {
+    return { type: 'interac_present', interac_present: { ...common, brand: 'interac', network: 'interac', receipt } };
+  }
   return {
-    type,
-    [type]: {
+    type: 'card_present',
+    card_present: {
+      ...common,
       amount_authorized: null,
-      brand: c.interac ? 'interac' : (c.brand ?? 'visa'),
+      brand: c.brand ?? 'visa',
       brand_product: null,
-      cardholder_name: c.cardholderName ?? null,
-      country: 'US',
-      description: null,
-      emv_auth_data: c.readMethod === 'magnetic_stripe_track2' ? null : '8A023030',
-      exp_month: c.expMonth ?? 12,
-      exp_year: c.expYear ?? 2029,
-      fingerprint: c.fingerprint ?? randomBytes(12).toString('base64url'),
-      funding: c.funding ?? 'credit',
-      generated_card: null,
-      iin: c.iin ?? '424242',
       incremental_authorization_supported: false,
-      issuer: 'Stripe Test Bank',
-      last4: c.last4 ?? '4242',
       network: c.brand ?? 'visa',
-      network_transaction_id: '1234567890123',
       offline: null,
       overcapture_supported: false,
-      preferred_locales: null,
-      read_method: c.readMethod ?? 'contact_emv',
-      receipt: {
-        account_type: 'credit',
-        application_cryptogram: 'A1B2C3D4E5F60708',
-        application_preferred_name: 'Stripe Credit',
-        authorization_code: '123456',
-        authorization_response_code: '3030',
-        cardholder_verification_method: 'approval',
-        dedicated_file_name: 'A0000000031010',
-        terminal_verification_results: '0000000000',
-        transaction_status_information: '0000',
-      },
-      wallet: c.wallet ? { type: c.wallet } : null,
+      receipt,
+      ...(c.wallet ? { wallet: { type: c.wallet } } : {}),
     },
   };
 }
 
-export function chargeObject(s: ChargeSpec) {
+/** A charge as a `charge.*` webhook carries it, every field stripe-node's Charge has. */
+export function chargeObject(s: ChargeSpec): Stripe.Charge & { payment_intent: string } {
   const amountRefunded = s.amountRefunded ?? 0;
+  const id = s.chargeId ?? rid('ch');
   return {
-    id: s.chargeId ?? rid('ch'),
+    id,
     object: 'charge',
     amount: s.amount,
     amount_captured: s.amount,
     amount_refunded: amountRefunded,
+    application: null,
+    application_fee: null,
     application_fee_amount: null,
     balance_transaction: rid('txn'),
     billing_details: {
@@ -99,53 +118,126 @@ export function chargeObject(s: ChargeSpec) {
       email: s.email ?? null,
       name: s.name ?? null,
       phone: s.phone ?? null,
+      tax_id: null,
     },
+    calculated_statement_descriptor: 'TERMINAL CRM SHOP',
     captured: true,
     created: s.created ?? nowSeconds(),
     currency: (s.currency ?? 'usd').toLowerCase(),
     customer: s.customer ?? null,
     description: null,
+    disputed: false,
+    failure_balance_transaction: null,
+    failure_code: null,
+    failure_message: null,
+    fraud_details: {},
     livemode: false,
     metadata: s.metadata ?? {},
-    outcome: { network_status: 'approved_by_network', reason: null, risk_level: 'not_assessed', seller_message: 'Payment complete.', type: 'authorized' },
+    on_behalf_of: null,
+    outcome: {
+      advice_code: null, network_advice_code: null, network_decline_code: null, network_status: 'approved_by_network', reason: null,
+      risk_level: 'not_assessed', seller_message: 'Payment complete.', type: 'authorized',
+    },
     paid: true,
     payment_intent: s.paymentIntentId ?? rid('pi'),
     payment_method: rid('pm'),
     payment_method_details: cardPresentDetails(s.card),
     receipt_email: s.email ?? null,
+    receipt_number: null,
+    receipt_url: `https://pay.stripe.com/receipts/payment/${id}`,
     refunded: amountRefunded >= s.amount && amountRefunded > 0,
+    review: null,
+    shipping: null,
+    source: null,
+    source_transfer: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
     status: 'succeeded',
+    transfer_data: null,
+    transfer_group: null,
   };
 }
 
-export function paymentIntentObject(s: ChargeSpec & { failed?: { code: string; declineCode?: string; message: string } }) {
+/** The PaymentMethod a declined PaymentIntent's `last_payment_error` names: the card as the reader read it. */
+function cardPresentMethod(c: CardPresentSpec = {}, created: number): Stripe.PaymentMethod {
+  const card = {
+    brand: c.interac ? 'interac' : (c.brand ?? 'visa'),
+    cardholder_name: c.cardholderName ?? null,
+    country: 'US',
+    exp_month: c.expMonth ?? 12,
+    exp_year: c.expYear ?? 2029,
+    fingerprint: c.fingerprint ?? randomBytes(12).toString('base64url'),
+    funding: c.funding ?? 'credit',
+    iin: c.iin ?? '424242',
+    last4: c.last4 ?? '4242',
+    networks: { available: [c.interac ? 'interac' : (c.brand ?? 'visa')], preferred: null },
+    preferred_locales: null,
+    read_method: c.readMethod ?? 'contact_emv',
+  };
+  const base = {
+    id: rid('pm'), object: 'payment_method' as const, created, customer: null, customer_account: null, livemode: false, metadata: {},
+    billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
+  };
+  if (c.interac) return { ...base, type: 'interac_present', interac_present: card };
+  return { ...base, type: 'card_present', card_present: { ...card, brand_product: null, offline: null, ...(c.wallet ? { wallet: { type: c.wallet } } : {}) } };
+}
+
+/** A PaymentIntent as a `payment_intent.*` webhook carries it, every field stripe-node's PaymentIntent has. */
+export function paymentIntentObject(s: ChargeSpec & { failed?: { code: string; declineCode?: string; message: string } }): Stripe.PaymentIntent {
   const id = s.paymentIntentId ?? rid('pi');
   const failed = s.failed;
+  const methodType = s.card?.interac ? 'interac_present' : 'card_present';
   return {
     id,
     object: 'payment_intent',
+    allowed_payment_method_types: null,
     amount: s.amount,
     amount_capturable: 0,
     amount_received: failed ? 0 : s.amount,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: null,
+    canceled_at: null,
+    cancellation_reason: null,
     capture_method: 'automatic',
+    client_secret: `${id}_secret_${randomBytes(9).toString('base64url')}`,
+    confirmation_method: 'automatic',
     created: s.created ?? nowSeconds(),
     currency: (s.currency ?? 'usd').toLowerCase(),
     customer: s.customer ?? null,
+    customer_account: null,
+    description: null,
+    excluded_payment_method_types: null,
     last_payment_error: failed
-      ? {
+      ? ({
           code: failed.code,
           decline_code: failed.declineCode,
           message: failed.message,
           type: 'card_error',
-          payment_method: { id: rid('pm'), object: 'payment_method', type: 'card_present', card_present: cardPresentDetails(s.card).card_present },
-        }
+          payment_method: cardPresentMethod(s.card, s.created ?? nowSeconds()),
+        } satisfies Stripe.PaymentIntent.LastPaymentError)
       : null,
     latest_charge: failed ? null : (s.chargeId ?? rid('ch')),
     livemode: false,
+    managed_payments: null,
     metadata: s.metadata ?? {},
-    payment_method_types: [s.card?.interac ? 'interac_present' : 'card_present'],
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: failed ? null : rid('pm'),
+    payment_method_configuration_details: null,
+    payment_method_options: { [methodType]: {} },
+    payment_method_types: [methodType],
+    payment_record: null,
+    processing: null,
     receipt_email: s.email ?? null,
+    review: null,
+    setup_future_usage: null,
+    shipping: null,
+    source: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: null,
     status: failed ? 'requires_payment_method' : 'succeeded',
+    transfer_group: null,
   };
 }
 
@@ -171,7 +263,7 @@ export interface DisputeSpec {
  * A dispute as `charge.dispute.*` webhooks carry it. Note what it lacks: no card details and no
  * payment_method_details.card_present, only the charge and PaymentIntent ids.
  */
-export function disputeObject(s: DisputeSpec) {
+export function disputeObject(s: DisputeSpec): Stripe.Dispute {
   const created = s.created ?? nowSeconds();
   const charge = s.charge ?? rid('ch');
   const status = s.status ?? 'needs_response';
@@ -185,9 +277,13 @@ export function disputeObject(s: DisputeSpec) {
     currency: (s.currency ?? 'usd').toLowerCase(),
     enhanced_eligibility_types: [],
     evidence: {
-      access_activity_log: null, billing_address: null, cancellation_policy: null, customer_email_address: null,
-      customer_name: null, customer_signature: null, product_description: null, receipt: null, refund_policy: null,
-      service_date: null, shipping_address: null, uncategorized_text: null,
+      access_activity_log: null, billing_address: null, cancellation_policy: null, cancellation_policy_disclosure: null,
+      cancellation_rebuttal: null, customer_communication: null, customer_email_address: null, customer_name: null,
+      customer_purchase_ip: null, customer_signature: null, duplicate_charge_documentation: null,
+      duplicate_charge_explanation: null, duplicate_charge_id: null, enhanced_evidence: {}, product_description: null,
+      receipt: null, refund_policy: null, refund_policy_disclosure: null, refund_refusal_explanation: null,
+      service_date: null, service_documentation: null, shipping_address: null, shipping_carrier: null, shipping_date: null,
+      shipping_documentation: null, shipping_tracking_number: null, uncategorized_file: null, uncategorized_text: null,
     },
     evidence_details: {
       due_by: status.endsWith('needs_response') ? created + 7 * 86_400 : null,
@@ -195,14 +291,16 @@ export function disputeObject(s: DisputeSpec) {
       has_evidence: false,
       past_due: false,
       submission_count: 0,
+      submission_method: 'not_submitted',
     },
+    intended_submission_method: null,
     is_charge_refundable: status === 'warning_needs_response' || status === 'warning_under_review',
     livemode: false,
     metadata: {},
     network_reason_code: '10.4',
     payment_intent: s.paymentIntentId === undefined ? (typeof charge === 'string' ? rid('pi') : charge.payment_intent) : s.paymentIntentId,
     payment_method_details: {
-      card: { brand: 'visa', case_type: status.startsWith('warning_') ? 'inquiry' : 'chargeback', network_reason_code: '10.4' },
+      card: { brand: 'visa', case_type: status.startsWith('warning_') ? 'inquiry' : 'chargeback', network: 'visa', network_reason_code: '10.4' },
       type: s.methodType ?? 'card',
     },
     reason: s.reason ?? 'fraudulent',
@@ -218,17 +316,21 @@ export type StripeTerminalEventType =
   | 'payment_intent.succeeded'
   | 'payment_intent.payment_failed';
 
-export function stripeEvent(type: StripeTerminalEventType | string, object: object, opts: { id?: string; created?: number } = {}) {
+/**
+ * An event as Stripe delivers it, on the API version of the stripe-node release the pack depends on (the version its
+ * types, and so the objects above, describe).
+ */
+export function stripeEvent(type: StripeTerminalEventType | string, object: object, opts: { id?: string; created?: number } = {}): Stripe.EventBase {
   return {
     id: opts.id ?? rid('evt'),
     object: 'event',
-    api_version: '2025-06-30.basil',
+    api_version: Stripe.API_VERSION,
     created: opts.created ?? nowSeconds(),
-    data: { object },
+    data: { object: object as Stripe.Event.Data.Object },
     livemode: false,
     pending_webhooks: 1,
     request: { id: null, idempotency_key: null },
-    type,
+    type: type as Stripe.Event.Type,
   };
 }
 

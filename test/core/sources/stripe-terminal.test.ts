@@ -141,8 +141,7 @@ describe('Stripe Terminal source: normalize', () => {
   });
 
   it('acknowledges but ignores online payments and other event types', async () => {
-    const online = chargeObject({ amount: 100 }) as Record<string, unknown>;
-    online.payment_method_details = { type: 'card', card: { brand: 'visa', last4: '4242' } };
+    const online = { ...chargeObject({ amount: 100 }), payment_method_details: { type: 'card', card: { brand: 'visa', last4: '4242' } } };
     const a = await receive(deliver(stripeEvent('charge.succeeded', online)), [TEST_WEBHOOK_SECRET]);
     assert.equal(a.status, 200);
     assert.ok(/card-present/.test(ignoredText(a)));
