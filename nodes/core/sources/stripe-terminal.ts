@@ -149,7 +149,7 @@ function fromCharge(type: string, charge: Obj): Draft | undefined {
     refundedTotal: kind === 'refund' ? refunded : undefined,
     status: kind === 'refund' ? (refunded.minor >= amount.minor ? 'refunded' : 'partially_refunded') : 'succeeded',
     card: present ? cardFrom(present) : undefined,
-    terminal: terminalFrom(charge),
+    terminal: terminalFrom(charge, present),
     customerHints: {
       processorCustomerId: idOf(charge.customer),
       email: str(billing?.email) ?? str(charge.receipt_email),
@@ -169,6 +169,8 @@ function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
   // The card is on the charge: expanded `latest_charge`, or `charges.data[0]` on API versions before 2022-11-15.
   const charge = obj(pi.latest_charge) ?? obj((obj(pi.charges)?.data as unknown[] | undefined)?.[0]);
   const fromChargeDraft = charge ? fromCharge('charge.succeeded', charge) : undefined;
+  const chargeDetails = obj(charge?.payment_method_details);
+  const chargePresent = obj(chargeDetails?.[str(chargeDetails?.type) ?? '']);
   const errorMethod = obj(lastError?.payment_method);
   const errorPresent = obj(errorMethod?.card_present) ?? obj(errorMethod?.interac_present);
   const currency = String(pi.currency ?? '');
@@ -179,7 +181,7 @@ function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
     amount: money(minor, currency, 'amount'),
     status: failed ? 'failed' : 'succeeded',
     card: fromChargeDraft?.card ?? (errorPresent ? cardFrom(errorPresent) : undefined),
-    terminal: terminalFrom(pi) ?? fromChargeDraft?.terminal,
+    terminal: terminalFrom(pi, chargePresent) ?? fromChargeDraft?.terminal,
     customerHints: {
       ...fromChargeDraft?.customerHints,
       processorCustomerId: idOf(pi.customer) ?? fromChargeDraft?.customerHints.processorCustomerId,
@@ -245,13 +247,15 @@ function cardFrom(present: Obj): Card {
 }
 
 /**
- * Stripe puts neither reader nor location on charges or PaymentIntents; integrations record them in metadata
- * when they create the PaymentIntent. These are the names Stripe's Terminal samples and most POS apps use.
+ * The reader and its location: Stripe records both on the charge's `card_present` / `interac_present` details
+ * (`reader`, `location`; stripe-node's changelog, "Add support for location and reader on
+ * Charge.payment_method_details.card_present"). Charges from before then, and PaymentIntents, carry them only
+ * where the integration put them in metadata, under the names Stripe's Terminal samples and most POS apps use.
  */
-function terminalFrom(o: Obj): PaymentEvent['terminal'] {
+function terminalFrom(o: Obj, present?: Obj): PaymentEvent['terminal'] {
   const md = obj(o.metadata) ?? {};
-  const readerId = str(md.reader_id) ?? str(md.terminal_reader) ?? str(md.reader);
-  const locationId = str(md.location_id) ?? str(md.terminal_location) ?? str(md.location);
+  const readerId = str(present?.reader) ?? str(md.reader_id) ?? str(md.terminal_reader) ?? str(md.reader);
+  const locationId = str(present?.location) ?? str(md.location_id) ?? str(md.terminal_location) ?? str(md.location);
   return readerId || locationId ? { readerId, locationId } : undefined;
 }
 

@@ -85,8 +85,9 @@ describe('Stripe Terminal source: normalize', () => {
   it('maps a chip charge to a PaymentEvent with money in minor units', async () => {
     const charge = chargeObject({
       amount: 4599, currency: 'usd', customer: 'cus_A1', email: 'Ana@Example.com', phone: '+1 415 555 0100', name: 'Ana Diaz',
-      postalCode: '94107', card: { brand: 'mastercard', last4: '4444', iin: '555555', expMonth: 3, expYear: 2030, funding: 'debit', fingerprint: 'fpA' },
-      metadata: { reader_id: 'tmr_1', location_id: 'tml_9', order: 'A-17' },
+      postalCode: '94107',
+      card: { brand: 'mastercard', last4: '4444', iin: '555555', expMonth: 3, expYear: 2030, funding: 'debit', fingerprint: 'fpA', readerId: 'tmr_1', locationId: 'tml_9' },
+      metadata: { order: 'A-17' },
     });
     const e = await accept(stripeEvent('charge.succeeded', charge, { id: 'evt_chip' }));
     assert.equal(e.schemaVersion, 1);
@@ -101,6 +102,18 @@ describe('Stripe Terminal source: normalize', () => {
     assert.deepEqual(e.terminal, { readerId: 'tmr_1', locationId: 'tml_9' });
     assert.deepEqual(e.customerHints, { processorCustomerId: 'cus_A1', email: 'Ana@Example.com', phone: '+1 415 555 0100', name: 'Ana Diaz', postalCode: '94107' });
     assert.equal(e.metadata.order, 'A-17');
+  });
+
+  it('takes the reader and location Stripe records on the card details over what the integration put in metadata, and metadata when Stripe has none (older charges)', async () => {
+    const both = chargeObject({ amount: 100, card: { readerId: 'tmr_FDOt2wlRZEdpd7', locationId: 'tml_FDOtHwxAAdIJOh' }, metadata: { reader_id: 'tmr_typed_by_pos', location_id: 'tml_typed_by_pos' } });
+    assert.deepEqual((await accept(stripeEvent('charge.succeeded', both))).terminal, { readerId: 'tmr_FDOt2wlRZEdpd7', locationId: 'tml_FDOtHwxAAdIJOh' });
+    const interac = chargeObject({ amount: 100, currency: 'cad', card: { interac: true, readerId: 'tmr_interac', locationId: 'tml_ca' } });
+    assert.deepEqual((await accept(stripeEvent('charge.succeeded', interac))).terminal, { readerId: 'tmr_interac', locationId: 'tml_ca' });
+    const older = chargeObject({ amount: 100, metadata: { terminal_reader: 'tmr_old', location: 'tml_old' } });
+    assert.deepEqual((await accept(stripeEvent('charge.succeeded', older))).terminal, { readerId: 'tmr_old', locationId: 'tml_old' });
+    // A PaymentIntent with its charge expanded: the charge's reader.
+    const pi = { ...paymentIntentObject({ amount: 100 }), latest_charge: chargeObject({ amount: 100, card: { readerId: 'tmr_pi' } }) };
+    assert.equal((await accept(stripeEvent('payment_intent.succeeded', pi))).terminal?.readerId, 'tmr_pi');
   });
 
   for (const [readMethod, entryMode] of [
