@@ -169,7 +169,7 @@ function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
   // The card is on the charge: expanded `latest_charge`, or `charges.data[0]` on API versions before 2022-11-15.
   const charge = obj(pi.latest_charge) ?? obj((obj(pi.charges)?.data as unknown[] | undefined)?.[0]);
   const fromChargeDraft = charge ? fromCharge('charge.succeeded', charge) : undefined;
-  const chargeDetails = obj(charge?.payment_method_details);
+  const chargeDetails = fromChargeDraft ? obj(charge?.payment_method_details) : undefined;
   const chargePresent = obj(chargeDetails?.[str(chargeDetails?.type) ?? '']);
   const errorMethod = obj(lastError?.payment_method);
   const errorPresent = obj(errorMethod?.card_present) ?? obj(errorMethod?.interac_present);

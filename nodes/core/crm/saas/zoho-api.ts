@@ -44,7 +44,7 @@ const PASSING = new Set(['INTERNAL_ERROR', 'RECORD_LOCKED', 'CANNOT_PROCESS']);
  */
 const FIX_IN_ZOHO: Record<string, string> = {
   RECORD_IN_BLUEPRINT:
-    "the record is in a blueprint, whose transitions alone may change that field: move it through the transition in Zoho, or let the API user's profile edit the field outside the blueprint; then `terminal-crm reconcile --repair` sends the payment again",
+    "the record is in a blueprint, whose transitions alone may change that field: move it through the transition in Zoho, or let the API user's profile edit the field outside the blueprint; then `terminal-crm reconcile --repair` queues it again",
 };
 
 export function recordResult(externalId: string, r: ZohoRecordResult | undefined): CrmItemResult {
