@@ -29,6 +29,8 @@ export interface CardPresentSpec {
 
 export interface ChargeSpec {
   amount: number;
+  /** Manual capture: 0 while only authorized, less than `amount` after a partial capture (default: all of it). */
+  amountCaptured?: number;
   currency?: string;
   amountRefunded?: number;
   customer?: string | null;
@@ -102,12 +104,13 @@ export function cardPresentDetails(c: CardPresentSpec = {}): Stripe.Charge.Payme
 /** A charge as a `charge.*` webhook carries it, every field stripe-node's Charge has. */
 export function chargeObject(s: ChargeSpec): Stripe.Charge & { payment_intent: string } {
   const amountRefunded = s.amountRefunded ?? 0;
+  const captured = s.amountCaptured ?? s.amount;
   const id = s.chargeId ?? rid('ch');
   return {
     id,
     object: 'charge',
     amount: s.amount,
-    amount_captured: s.amount,
+    amount_captured: captured,
     amount_refunded: amountRefunded,
     application: null,
     application_fee: null,
@@ -121,7 +124,7 @@ export function chargeObject(s: ChargeSpec): Stripe.Charge & { payment_intent: s
       tax_id: null,
     },
     calculated_statement_descriptor: 'TERMINAL CRM SHOP',
-    captured: true,
+    captured: captured > 0,
     created: s.created ?? nowSeconds(),
     currency: (s.currency ?? 'usd').toLowerCase(),
     customer: s.customer ?? null,
@@ -145,7 +148,7 @@ export function chargeObject(s: ChargeSpec): Stripe.Charge & { payment_intent: s
     receipt_email: s.email ?? null,
     receipt_number: null,
     receipt_url: `https://pay.stripe.com/receipts/payment/${id}`,
-    refunded: amountRefunded >= s.amount && amountRefunded > 0,
+    refunded: amountRefunded >= (captured || s.amount) && amountRefunded > 0,
     review: null,
     shipping: null,
     source: null,

@@ -111,6 +111,13 @@ export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
   if (!(STRIPE_HANDLED_EVENT_TYPES as readonly string[]).includes(type)) {
     throw new IgnoredEventError(type, `only ${STRIPE_HANDLED_EVENT_TYPES.join(', ')} are processed`);
   }
+  // With manual capture a charge succeeds when the card is authorized: the sale is what is captured, which
+  // payment_intent.succeeded reports (amount_received), and an authorization released uncaptured moved no money.
+  if ((type === 'charge.succeeded' || type === 'charge.refunded') && object.captured === false) {
+    throw new IgnoredEventError(type, type === 'charge.succeeded'
+      ? 'the charge is authorized, not captured (manual capture): the sale is recorded from payment_intent.succeeded once it is captured, for the amount captured'
+      : 'an authorization released before anything was captured: no money moved');
+  }
   const base = type.startsWith('charge.dispute.') ? fromDispute(object) : type.startsWith('charge.') ? fromCharge(type, object) : fromPaymentIntent(type, object);
   if (!base) throw new IgnoredEventError(type, 'the payment was not card-present (card_present or interac_present)');
   const draft = {
@@ -139,7 +146,10 @@ function fromCharge(type: string, charge: Obj): Draft | undefined {
   const billing = obj(charge.billing_details);
   const present = obj(details?.[methodType]);
   const currency = String(charge.currency ?? '');
-  const amount = money(int(charge.amount) ?? 0, currency, 'amount');
+  // A partial capture leaves `amount` at what was authorized; the sale is `amount_captured`.
+  const authorized = int(charge.amount) ?? 0;
+  const captured = charge.captured === true ? int(charge.amount_captured) : undefined;
+  const amount = captured && captured < authorized ? money(captured, currency, 'amount_captured') : money(authorized, currency, 'amount');
   const refunded = money(int(charge.amount_refunded) ?? 0, currency, 'amount_refunded');
   const kind: EventKind = type === 'charge.refunded' ? 'refund' : 'payment';
   return {
@@ -147,7 +157,8 @@ function fromCharge(type: string, charge: Obj): Draft | undefined {
     paymentId: idOf(charge.payment_intent) ?? String(charge.id),
     amount,
     refundedTotal: kind === 'refund' ? refunded : undefined,
-    status: kind === 'refund' ? (refunded.minor >= amount.minor ? 'refunded' : 'partially_refunded') : 'succeeded',
+    // Stripe's own `refunded` says "fully refunded", whatever a partial capture left in amount and amount_refunded.
+    status: kind === 'refund' ? ((typeof charge.refunded === 'boolean' ? charge.refunded : refunded.minor >= amount.minor) ? 'refunded' : 'partially_refunded') : 'succeeded',
     card: present ? cardFrom(present) : undefined,
     terminal: terminalFrom(charge, present),
     customerHints: {

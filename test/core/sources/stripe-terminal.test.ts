@@ -133,6 +133,22 @@ describe('Stripe Terminal source: normalize', () => {
     assert.equal(interac.card?.brand, 'interac');
   });
 
+  it('manual capture: an authorized charge is no sale yet; the sale is what payment_intent.succeeded says was captured, and a released authorization moved no money', async () => {
+    const spec = { amount: 5000, paymentIntentId: 'pi_manual', chargeId: 'ch_manual', card: { fingerprint: 'fpM' } };
+    const authorized = await receive(deliver(stripeEvent('charge.succeeded', chargeObject({ ...spec, amountCaptured: 0 }))), [TEST_WEBHOOK_SECRET]);
+    assert.equal(authorized.status, 200);
+    assert.equal(authorized.events.length, 0);
+    assert.match(ignoredText(authorized), /authorized, not captured/);
+    const sale = await accept(stripeEvent('payment_intent.succeeded', { ...paymentIntentObject(spec), amount_received: 4200 }));
+    assert.deepEqual([sale.kind, sale.amount], ['payment', { minor: 4200, currency: 'USD' }]);
+    // The partially captured charge refunded in full: Stripe's own `refunded` says so.
+    const refund = await accept(stripeEvent('charge.refunded', { ...chargeObject({ ...spec, amountCaptured: 4200, amountRefunded: 4200 }), refunded: true }));
+    assert.deepEqual([refund.kind, refund.status, refund.amount, refund.refundedTotal], ['refund', 'refunded', { minor: 4200, currency: 'USD' }, { minor: 4200, currency: 'USD' }]);
+    const released = await receive(deliver(stripeEvent('charge.refunded', chargeObject({ ...spec, chargeId: 'ch_released', amountCaptured: 0, amountRefunded: 5000 }))), [TEST_WEBHOOK_SECRET]);
+    assert.deepEqual([released.status, released.events.length], [200, 0]);
+    assert.match(ignoredText(released), /released before anything was captured/);
+  });
+
   it('maps a partial refund with the cumulative refunded total', async () => {
     const e = await accept(stripeEvent('charge.refunded', chargeObject({ amount: 5000, amountRefunded: 1500 })));
     assert.equal(e.kind, 'refund');
