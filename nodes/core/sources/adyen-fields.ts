@@ -64,11 +64,16 @@ export function brandOf(paymentMethod: string | undefined, variant: string | und
   return BRANDS[code] ?? code;
 }
 
+/**
+ * `fundingSource` as Adyen's library documents it (responseAdditionalDataCommon: CHARGE, CREDIT, DEBIT, PREPAID,
+ * PREPAID_RELOADABLE, PREPAID_NONRELOADABLE, DEFFERED_DEBIT — so spelt there; binLookup spells DEFERRED_DEBIT).
+ */
 export function fundingOf(value: string | undefined): Card['funding'] {
   if (!value) return undefined;
   const v = value.toLowerCase();
-  if (v === 'credit' || v === 'debit' || v === 'prepaid') return v;
-  if (v === 'deferred_debit' || v === 'charge') return 'credit';
+  if (v === 'credit' || v === 'debit') return v;
+  if (v.startsWith('prepaid')) return 'prepaid';
+  if (v === 'deferred_debit' || v === 'deffered_debit' || v === 'charge') return 'credit';
   return 'unknown';
 }
 

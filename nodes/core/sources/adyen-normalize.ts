@@ -109,7 +109,7 @@ export function normalizeAdyenItem(verified: unknown): PaymentEvent {
         paymentMethodVariant: d.paymentMethodVariant,
         posEntryMode: d.posEntryMode,
         authCode: d.authCode,
-        modificationAction: d.modificationAction,
+        modificationAction: modificationAction(d),
         disputeStatus: d.disputeStatus,
         chargebackReasonCode: d.chargebackReasonCode,
         refusalReasonRaw: d.refusalReasonRaw,
@@ -153,7 +153,7 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
   if (!success) throw new IgnoredEventError(eventCode, 'Adyen did not carry it out (success "false"), so no money moved');
   // Adyen names the amount of this refund only, not what is left of the payment, so a refund is "partially
   // refunded" unless the whole authorisation was cancelled.
-  const whole = eventCode === 'CANCELLATION' || (eventCode === 'CANCEL_OR_REFUND' && d.modificationAction?.toLowerCase() === 'cancel');
+  const whole = eventCode === 'CANCELLATION' || (eventCode === 'CANCEL_OR_REFUND' && modificationAction(d)?.toLowerCase() === 'cancel');
   return {
     kind: 'refund',
     paymentId: original ?? psp,
@@ -164,6 +164,12 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
     card,
   };
 }
+
+/**
+ * Whether a CANCEL_OR_REFUND cancelled the authorisation or refunded the capture: additionalData
+ * `modification.action` (Adyen's webhook schema CancelOrRefundAdditionalData), `cancel` or `refund`.
+ */
+const modificationAction = (d: AdyenData): string | undefined => d['modification.action'] ?? d.modificationAction;
 
 /** Only what the item says about the card; modifications and disputes often say nothing. */
 function cardOf(item: Obj, d: AdyenData): PaymentEvent['card'] {

@@ -5,7 +5,7 @@ import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { adyenSource } from '../../../nodes/core/sources/adyen';
 import { adyenItemSignature, verifyAdyenItem } from '../../../nodes/core/sources/adyen-hmac';
 import { ADYEN_EXPONENTS, adyenMoney } from '../../../nodes/core/sources/adyen-money';
-import { entryModeFromPosEntryMode } from '../../../nodes/core/sources/adyen-fields';
+import { entryModeFromPosEntryMode, fundingOf } from '../../../nodes/core/sources/adyen-fields';
 import { adyenBatchDelivery, adyenDelivery, adyenNotificationItem } from '../../../sandbox/simulator/adyen-events';
 import { adyenRequest, assertNoCardNumber, basicAuth, clone, memoryInbox } from './adyen-test-support';
 import applePay from './fixtures/adyen/authorisation-applepay.json';
@@ -274,6 +274,21 @@ describe('Adyen webhooks: normalize', () => {
     assert.deepEqual([e.kind, e.paymentId, e.status, e.refundedTotal], ['refund', 'NC6HT9CRT65ZGN82', 'refunded', { minor: 1250, currency: 'GBP' }]);
   });
 
+  it('maps a CANCEL_OR_REFUND by its additionalData "modification.action": a cancel is a whole refund, a refund a partial one', async () => {
+    const statusOf = async (action: string) => {
+      const body = clone(cancellation) as Delivery;
+      const item = body.notificationItems[0]!.NotificationRequestItem;
+      item.eventCode = 'CANCEL_OR_REFUND';
+      item.pspReference = `CR${action.toUpperCase()}5ZGN82`;
+      item.additionalData = { 'modification.action': action };
+      (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, KEY);
+      const e = await accepted(body);
+      return [e.kind, e.status, e.metadata.modificationAction];
+    };
+    assert.deepEqual(await statusOf('cancel'), ['refund', 'refunded', 'cancel']);
+    assert.deepEqual(await statusOf('refund'), ['refund', 'partially_refunded', 'refund']);
+  });
+
   it('ignores a refund Adyen did not carry out (success "false")', async () => {
     const failedRefund = adyenDelivery('partial_refund', KEY, { originalReference: 'QFQTPCQ8HXSKGK82' });
     const body = JSON.parse(failedRefund.body) as Delivery;
@@ -360,7 +375,14 @@ describe('Adyen webhooks: normalize', () => {
   });
 });
 
-describe('Adyen webhooks: entry modes Adyen may write', () => {
+describe('Adyen webhooks: values Adyen may write', () => {
+  it('reads every fundingSource its library lists, the misspelt DEFFERED_DEBIT included', () => {
+    assert.deepEqual(
+      ['CHARGE', 'CREDIT', 'DEBIT', 'PREPAID', 'PREPAID_RELOADABLE', 'PREPAID_NONRELOADABLE', 'DEFFERED_DEBIT', 'DEFERRED_DEBIT', 'GIFT'].map(fundingOf),
+      ['credit', 'credit', 'debit', 'prepaid', 'prepaid', 'prepaid', 'credit', 'credit', 'unknown'],
+    );
+  });
+
   it('reads posEntryMode by pattern', () => {
     assert.deepEqual(
       ['ICC', 'CLESS_CHIP', 'CLESS_SWIPE', 'MSR', 'MAGSTRIPE', 'MAGSTRIPE_FALLBACK', 'MKE', 'KEYED', 'ECOMMERCE'].map(entryModeFromPosEntryMode),
