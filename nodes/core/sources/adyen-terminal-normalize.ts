@@ -68,6 +68,12 @@ function paymentEvent(payment: Obj, header: Obj | undefined, options: TerminalNo
   }
   const failed = !result || result.toLowerCase() === 'failure';
   const paymentResult = fieldObj(payment, 'PaymentResult');
+  // An unreferenced refund is a PaymentRequest too, with PaymentType Refund (nexo PaymentResult.PaymentType; Adyen's
+  // "Refund a payment"): money back to a card, naming no sale the pack could take it from. Never a sale.
+  const paymentType = str(field(paymentResult, 'PaymentType'));
+  if (paymentType?.toLowerCase() === 'refund') {
+    throw new IgnoredEventError('PaymentResponse', `an unreferenced refund at the terminal (PaymentType Refund, ${result ?? 'no result'}) names no sale to take it from, so it is not recorded; refund the sale by its own reference (a ReversalRequest or the sale's refund) for the customer's totals to follow`);
+  }
   const cardData = fieldObj(paymentResult, 'PaymentInstrumentData', 'CardData');
   const brand = str(field(cardData, 'PaymentBrand'));
   // Only the masked number is read, for its BIN and last four; SensitiveCardData is never looked at.

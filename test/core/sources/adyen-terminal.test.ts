@@ -206,6 +206,20 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
     assert.match(out.report.ignored[0] ?? '', /no transaction was started on the terminal \(Busy\)/);
   });
 
+  it('never takes an unreferenced refund (PaymentType Refund) for a sale: acknowledged, not passed on, with the reason', async () => {
+    const refund = clone(chip) as unknown as Envelope;
+    payment(refund).PaymentResult.PaymentType = 'Refund';
+    const out = await receive(refund, BASIC, AUTH);
+    assert.equal(out.status, 200);
+    assert.deepEqual(out.events, []);
+    assert.match(out.report.ignored[0] ?? '', /unreferenced refund at the terminal \(PaymentType Refund, Success\)/);
+    // The same message as a sale ("Normal", nexo's default) is one.
+    const sale = clone(chip) as unknown as Envelope;
+    payment(sale).PaymentResult.PaymentType = 'Normal';
+    const e = await accepted(sale);
+    assert.deepEqual([e.kind, e.amount], ['payment', { minor: 4599, currency: 'EUR' }]);
+  });
+
   it('acknowledges the library\'s event notification (Reject) and a ReversalResponse, and passes neither on', async () => {
     const event = await receive(vendorEventNotification, BASIC, AUTH);
     assert.equal(event.status, 200);
