@@ -30,7 +30,7 @@ Example:
 `;
 
 const WORKFLOW_PREFIX = 'payment-';
-/** The same id scheme as temporal/start-payment-workflow.ts, without loading the Temporal client for it. */
+/** The same id scheme as temporal/start-payment/start-payment-workflow.ts, without loading the Temporal client for it. */
 const workflowIdOf = (eventId: string) => `${WORKFLOW_PREFIX}${eventId}`;
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 
