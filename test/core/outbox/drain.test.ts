@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { claimBatch } from '../../../nodes/core/outbox/claim';
 import { markFailed } from '../../../nodes/core/outbox/settle';
 import { crmAdapterFromRecord } from '../../../nodes/core/crm/saas/crm-from-credentials';
@@ -8,7 +8,7 @@ import type { CrmAdapter } from '../../../nodes/core/crm/saas/crm-adapter';
 import { DEFAULT_OUTBOX_POLICY } from '../../../nodes/core/outbox/types';
 import { TOKEN } from '../crm/saas/hubspot-kit';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import { customer, customers, drainWith, hubspotOutbox, outboxRows, payment, payments, queue, T0, DIALECTS, useStores, useNock } from './support/outbox-kit';
+import { customer, customers, drainWith, hubspotOutbox, outboxRows, payment, payments, queue, T0, DIALECTS, storeForEachTest, useStores, useNock } from './support/outbox-kit';
 
 useNock();
 
@@ -22,13 +22,8 @@ function paymentCallSizes(adapter: CrmAdapter): { adapter: CrmAdapter; sizes: nu
 }
 
 for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mock) (${dialect})`, () => {
-  let store: Awaited<ReturnType<typeof openStore>>;
   let db: SqlDatabase;
-  beforeEach(async () => {
-    store = await openStore(dialect);
-    db = store.db;
-  });
-  afterEach(() => store.remove());
+  storeForEachTest(openStore, dialect, (opened) => (db = opened));
 
   it('sends customers, then their payments, in batches of 100 paced under 190 per 10 s, each new deal created with its association; CRM ids come back into crm_links', async () => {
     const { mock, adapter, clock } = await hubspotOutbox();

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { fieldsTargetOf, flushDeadlineMs, flushResultsFields } from '../../../nodes/core/outbox/field-updates';
 import { createSalesforceAdapter, parseSalesforceSettings, salesforceAxiosTransport } from '../../../nodes/core/crm/saas/salesforce';
 import { InputError } from '../../../nodes/core/errors';
@@ -11,7 +11,7 @@ import { parseSegmentConfig } from '../../../nodes/core/segment/config';
 import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import { customers, DIALECTS, drainWith, hubspotOutbox, outboxRows, queue, useNock, useStores } from './support/outbox-kit';
+import { customers, DIALECTS, drainWith, hubspotOutbox, outboxRows, queue, useNock, storeForEachTest, useStores } from './support/outbox-kit';
 import { message } from '../segment/support/messages';
 import { fakeClock } from '../crm/saas/hubspot-kit';
 import { SalesforceMock } from '../crm/saas/mocks/salesforce-mock';
@@ -31,13 +31,8 @@ const program = parseLoyaltyProgram({ id: 'club', currency: 'USD', tiers: [{ nam
 const pay = (n: number, amountMinor: number, at = `2025-03-0${n}T10:00:00Z`) => message({ customerId: 'cus_1', paymentId: `pi_${n}`, amountMinor, at });
 
 for (const dialect of DIALECTS) describe(`Segment and Loyalty fields into HubSpot through the outbox (${dialect})`, () => {
-  let store: Awaited<ReturnType<typeof openStore>>;
   let db: SqlDatabase;
-  beforeEach(async () => {
-    store = await openStore(dialect);
-    db = store.db;
-  });
-  afterEach(() => store.remove());
+  storeForEachTest(openStore, dialect, (opened) => (db = opened));
 
   // The steps queue at the real time: the drain's clock runs a minute ahead, so what they queued is due.
   const hubspot = () => hubspotOutbox({ mock: { properties: { contacts: CONTACT_PROPERTIES } }, clock: fakeClock(Date.now() + 60_000) });
@@ -153,11 +148,8 @@ for (const dialect of DIALECTS) describe(`Segment and Loyalty fields into HubSpo
 
 describe('Loyalty fields into Salesforce through the outbox', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  let store: Awaited<ReturnType<typeof openStore>>;
-  beforeEach(async () => {
-    store = await openStore('sqlite');
-  });
-  afterEach(() => store.remove());
+  let db: SqlDatabase;
+  storeForEachTest(openStore, 'sqlite', (opened) => (db = opened));
 
   it('tier and points end as the Contact’s __c fields after a drain, one write for two payments', async () => {
     const nock = (await import('nock')).default;
@@ -168,7 +160,6 @@ describe('Loyalty fields into Salesforce through the outbox', () => {
       auth: { flow: 'jwt_bearer', clientId: '3MVG9consumerKey', username: 'integration@acme.example', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
     });
     const adapter = createSalesforceAdapter({ http: salesforceAxiosTransport(settings, { now }), settings });
-    const db = store.db;
     await queue(db, 'salesforce', customers(1));
     await loyaltyStep(pay(1, 40_000), { db, program, crm: { crm: 'salesforce' } });
     await loyaltyStep(pay(2, 70_000), { db, program, crm: { crm: 'salesforce' } });

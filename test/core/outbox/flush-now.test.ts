@@ -1,21 +1,16 @@
 import assert from 'node:assert/strict';
-import { afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { flushNow } from '../../../nodes/core/outbox/flush-now';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import { customer, customers, drainWith, hubspotOutbox, outboxRows, payment, queue, T0, DIALECTS, useStores, useNock } from './support/outbox-kit';
+import { customer, customers, drainWith, hubspotOutbox, outboxRows, payment, queue, T0, DIALECTS, storeForEachTest, useStores, useNock } from './support/outbox-kit';
 
 useNock();
 
 const openStore = useStores();
 
 for (const dialect of DIALECTS) describe(`outbox flushNow (CRM Upsert: the CRM’s answer while the flow runs) (${dialect})`, () => {
-  let store: Awaited<ReturnType<typeof openStore>>;
   let db: SqlDatabase;
-  beforeEach(async () => {
-    store = await openStore(dialect);
-    db = store.db;
-  });
-  afterEach(() => store.remove());
+  storeForEachTest(openStore, dialect, (opened) => (db = opened));
 
   it('answers per item: synced with the CRM id, rejected with the CRM’s message', async () => {
     const { mock, adapter, clock } = await hubspotOutbox();

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { after } from 'node:test';
+import { after, afterEach, beforeEach } from 'node:test';
 import type { CrmAdapter, CrmPayment } from '../../../../nodes/core/crm/saas/crm-adapter';
 import { crmAdapterFromEnv } from '../../../../nodes/core/crm/saas/crm-factory';
 import { drain, type DrainOptions, type DrainResult } from '../../../../nodes/core/outbox/drain';
@@ -49,6 +49,19 @@ export function useStores(): (dialect: Dialect) => Promise<{ db: SqlDatabase; re
     await migrate(db);
     return { db, remove: () => db.close() };
   };
+}
+
+/**
+ * A fresh store of `dialect` for each test of the describe this is called in, removed after the test; `use` gets its
+ * database before the test runs, so the tests keep `db` as a plain variable.
+ */
+export function storeForEachTest(openStore: ReturnType<typeof useStores>, dialect: Dialect, use: (db: SqlDatabase) => void): void {
+  let store: Awaited<ReturnType<ReturnType<typeof useStores>>> | undefined;
+  beforeEach(async () => {
+    store = await openStore(dialect);
+    use(store.db);
+  });
+  afterEach(() => store?.remove());
 }
 
 export type FakeClock = ReturnType<typeof fakeClock>;
