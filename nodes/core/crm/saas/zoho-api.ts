@@ -38,14 +38,12 @@ export function zohoReason(res: HttpResponse): string {
 const PASSING = new Set(['INTERNAL_ERROR', 'RECORD_LOCKED', 'CANNOT_PROCESS']);
 
 /**
- * Refusals of a record no retry can change, with what a person does about them. A record in a blueprint takes
- * changes to the blueprint's field (a deal's Stage) only through the blueprint's transitions (Zoho's "Update
- * Blueprint" API), so the same record sent again is refused again, for as long as the outbox would retry it.
+ * A record in a blueprint takes changes to the blueprint's field (a deal's Stage) only through the blueprint's
+ * transitions (Zoho's "Update Blueprint" API): sent again, it is refused again, so it is rejected with what a
+ * person does.
  */
-const FIX_IN_ZOHO: Record<string, string> = {
-  RECORD_IN_BLUEPRINT:
-    "the record is in a blueprint, whose transitions alone may change that field: move it through the transition in Zoho, or let the API user's profile edit the field outside the blueprint; then `terminal-crm reconcile --repair` queues it again",
-};
+const BLUEPRINT_FIX =
+  "the record is in a blueprint, whose transitions alone may change that field: move it through the transition in Zoho, or let the API user's profile edit the field outside the blueprint; then `terminal-crm reconcile --repair` queues it again";
 
 export function recordResult(externalId: string, r: ZohoRecordResult | undefined): CrmItemResult {
   if (!r) return { externalId, status: 'retry', error: new CrmTransientError('zoho', `Zoho's answer had no result for record ${externalId}`) };
@@ -56,8 +54,8 @@ export function recordResult(externalId: string, r: ZohoRecordResult | undefined
     return { externalId, status: 'ambiguous', reason: describeRecordError(r), candidates: [...new Set(candidates)] };
   }
   if (r.code && PASSING.has(r.code)) return { externalId, status: 'retry', error: new CrmTransientError('zoho', describeRecordError(r)) };
-  const fix = r.code && Object.hasOwn(FIX_IN_ZOHO, r.code) ? FIX_IN_ZOHO[r.code] : undefined;
-  return { externalId, status: 'rejected', reason: `${describeRecordError(r)}${fix ? `: ${fix}` : ''}`, ...(d.api_name ? { field: d.api_name } : {}) };
+  const fix = r.code === 'RECORD_IN_BLUEPRINT' ? `: ${BLUEPRINT_FIX}` : '';
+  return { externalId, status: 'rejected', reason: `${describeRecordError(r)}${fix}`, ...(d.api_name ? { field: d.api_name } : {}) };
 }
 
 /** "invalid data [INVALID_DATA] — field Email, expected email": Zoho's words, plus where. */
