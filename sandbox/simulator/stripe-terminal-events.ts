@@ -48,6 +48,22 @@ export interface ChargeSpec {
 const rid = (prefix: string) => `${prefix}_${randomBytes(12).toString('base64url').replace(/[-_]/g, 'x')}`;
 const nowSeconds = () => Math.floor(Date.now() / 1000);
 
+/** What the reader read of the card: the fields a charge's card-present details and a PaymentMethod share. */
+function cardAsRead(c: CardPresentSpec) {
+  return {
+    cardholder_name: c.cardholderName ?? null,
+    country: 'US',
+    exp_month: c.expMonth ?? 12,
+    exp_year: c.expYear ?? 2029,
+    fingerprint: c.fingerprint ?? randomBytes(12).toString('base64url'),
+    funding: c.funding ?? 'credit',
+    iin: c.iin ?? '424242',
+    last4: c.last4 ?? '4242',
+    preferred_locales: null,
+    read_method: c.readMethod ?? 'contact_emv',
+  };
+}
+
 /** The card-present details of a charge, as stripe-node types them (the compiler holds this to the vendor's shape). */
 export function cardPresentDetails(c: CardPresentSpec = {}): Stripe.Charge.PaymentMethodDetails {
   const emv = c.readMethod === 'magnetic_stripe_track2' || c.readMethod === 'magnetic_stripe_fallback' ? null : '8A023030';
@@ -63,21 +79,12 @@ export function cardPresentDetails(c: CardPresentSpec = {}): Stripe.Charge.Payme
     transaction_status_information: '0000',
   };
   const common = {
-    cardholder_name: c.cardholderName ?? null,
-    country: 'US',
+    ...cardAsRead(c),
     description: null,
     emv_auth_data: emv,
-    exp_month: c.expMonth ?? 12,
-    exp_year: c.expYear ?? 2029,
-    fingerprint: c.fingerprint ?? randomBytes(12).toString('base64url'),
-    funding: c.funding ?? 'credit',
     generated_card: null,
-    iin: c.iin ?? '424242',
     issuer: 'Stripe Test Bank',
-    last4: c.last4 ?? '4242',
     network_transaction_id: '1234567890123',
-    preferred_locales: null,
-    read_method: c.readMethod ?? 'contact_emv',
     ...(c.readerId ? { reader: c.readerId } : {}),
     ...(c.locationId ? { location: c.locationId } : {}),
   };
@@ -163,20 +170,8 @@ export function chargeObject(s: ChargeSpec): Stripe.Charge & { payment_intent: s
 
 /** The PaymentMethod a declined PaymentIntent's `last_payment_error` names: the card as the reader read it. */
 function cardPresentMethod(c: CardPresentSpec = {}, created: number): Stripe.PaymentMethod {
-  const card = {
-    brand: c.interac ? 'interac' : (c.brand ?? 'visa'),
-    cardholder_name: c.cardholderName ?? null,
-    country: 'US',
-    exp_month: c.expMonth ?? 12,
-    exp_year: c.expYear ?? 2029,
-    fingerprint: c.fingerprint ?? randomBytes(12).toString('base64url'),
-    funding: c.funding ?? 'credit',
-    iin: c.iin ?? '424242',
-    last4: c.last4 ?? '4242',
-    networks: { available: [c.interac ? 'interac' : (c.brand ?? 'visa')], preferred: null },
-    preferred_locales: null,
-    read_method: c.readMethod ?? 'contact_emv',
-  };
+  const brand = c.interac ? 'interac' : (c.brand ?? 'visa');
+  const card = { ...cardAsRead(c), brand, networks: { available: [brand], preferred: null } };
   const base = {
     id: rid('pm'), object: 'payment_method' as const, created, customer: null, customer_account: null, livemode: false, metadata: {},
     billing_details: { address: null, email: null, name: null, phone: null, tax_id: null },
