@@ -111,8 +111,16 @@ const PaymentEventObject = z.object({
    * adds. `cumulative: false` (Square and Zettle webhooks, Adyen): `amount` is this refund's own amount, and `id`
    * the processor's id of this refund, so two partial refunds of the same size both count while two events about
    * one refund (created, then updated) count it once. Without an id the event id stands for the refund.
+   * `reversed: true`: the refund `id` names did not give the money back after all (it failed at the card scheme, or
+   * the refunded amount came back to the merchant, as Adyen's REFUND_FAILED and REFUNDED_REVERSED report), so
+   * what it counted counts no more; it is reported per refund, by the refund's id.
    */
-  refund: z.object({ id: z.string().min(1).optional(), cumulative: z.boolean() }).optional(),
+  refund: z
+    .object({ id: z.string().min(1).optional(), cumulative: z.boolean(), reversed: z.literal(true).optional() })
+    .refine((r) => !r.reversed || (r.id !== undefined && !r.cumulative), {
+      message: 'a reversed refund names the refund it reverses: set refund.id to that refund\'s id and refund.cumulative to false',
+    })
+    .optional(),
   status: z.enum(EVENT_STATUSES),
   occurredAt: OccurredAtSchema,
   livemode: z.boolean(),

@@ -10,8 +10,9 @@ import type { LedgerEvent } from './ledger-event';
  * - a payment counts once it has been seen (a payment event), however many of its events arrive (a PaymentIntent
  *   and its charge are one payment); until then its refunds and disputes are remembered and count with it;
  * - refunds: the highest cumulative total reported (Stripe) or the sum of distinct refunds each reported with its
- *   own amount (Square, Zettle, Adyen), whichever is higher — both only ever grow, so replays and reordering
- *   change nothing — and never more than the payment;
+ *   own amount (Square, Zettle, Adyen), whichever is higher, and never more than the payment. Replays and
+ *   reordering change nothing: the cumulative total only grows, and each refund counts once by its id until the
+ *   processor reports it reversed (failed, or its money back with the merchant), after which it never counts;
  * - disputes: open → won | lost, a closed dispute never reopens; a lost dispute is a chargeback of the disputed
  *   amount, up to what refunds have not already given back, so no payment ever nets below zero;
  * - a failed attempt moves no money.
@@ -76,9 +77,10 @@ export const NOT_COUNTED: PaymentView = Object.freeze({ counted: false, grossMin
 
 /**
  * What changed between two views of one payment: what a consumer adds to its totals. `payments` is 1 exactly once
- * per payment (when it is first counted) and then carries everything remembered before. `chargebackMinor` can be
- * negative in one case only: a refund reported after a lost dispute had already taken the money back, when the
- * refund now explains part of it (net spend does not move).
+ * per payment (when it is first counted) and then carries everything remembered before. `refundedMinor` is
+ * negative only for a refund reversed after it counted (the money is the merchant's again). `chargebackMinor` is
+ * negative only for a refund reported after a lost dispute had already taken the money back, when the refund now
+ * explains part of it (net spend does not move).
  */
 export interface LedgerDelta {
   currency: string;
@@ -173,6 +175,24 @@ export function refundIdOf(e: LedgerEvent): string | null {
   return e.refund.id ?? e.eventId;
 }
 
+/** A refund reported by its own id, as the ledger keeps it (ledger_refunds). */
+export interface RefundEntry {
+  amountMinor: number;
+  reversed: boolean;
+}
+
+/**
+ * What one per-refund event (refundIdOf not null) does to its refund: the entry after it, and how much it moves the
+ * sum of refunds. A refund counts once, by its id; its reversal takes out what it counted, and a reversal that
+ * arrives first keeps the refund from ever counting. Either order ends with the same sum.
+ */
+export function refundEntryAfter(entry: RefundEntry | undefined, e: LedgerEvent): { entry: RefundEntry; sumChange: number } {
+  const reversal = e.refund?.reversed === true;
+  if (!entry) return { entry: { amountMinor: e.amount.minor, reversed: reversal }, sumChange: reversal ? 0 : e.amount.minor };
+  if (!reversal || entry.reversed) return { entry, sumChange: 0 };
+  return { entry: { ...entry, reversed: true }, sumChange: -entry.amountMinor };
+}
+
 function newRecord(e: LedgerEvent, at: string): PaymentRecord {
   return {
     source: e.source,
@@ -209,10 +229,11 @@ export function utcIso(time: string): string {
 }
 
 /**
- * The record after one more event. `refundIsNew` says whether a per-refund event's refund was not counted before
- * (the caller knows from the refunds already recorded). Pure: the same facts give the same record in any order.
+ * The record after one more event. `refundSumChange` is what a per-refund event moves the sum of refunds by, as
+ * refundEntryAfter says from the refunds the caller has recorded (0 for any other event). Pure: the same facts give
+ * the same record in any order.
  */
-export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, refundIsNew: boolean): PaymentRecord {
+export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, refundSumChange: number): PaymentRecord {
   const at = utcIso(e.occurredAt);
   const r: PaymentRecord = record ? { ...record } : newRecord(e, at);
   r.events += 1;
@@ -244,7 +265,7 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, re
     case 'refund':
       if (!sameCurrency) break;
       if (e.refund?.cumulative === false) {
-        if (refundIsNew) r.refundSumMinor += e.amount.minor;
+        r.refundSumMinor += refundSumChange;
       } else {
         r.refundReportedMinor = Math.max(r.refundReportedMinor, money.minor);
       }

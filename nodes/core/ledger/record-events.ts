@@ -3,7 +3,7 @@ import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import { paymentKeyOf, type LedgerEvent } from './ledger-event';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { ledgerPaymentOf, PAYMENT_COLUMNS, readRecords, recordOfRow, writeRecords, type LedgerPayment, type PaymentRow } from './payment-rows';
-import { applyEvent, deltaBetween, refundIdOf, reportedRefundOf, utcIso, viewOf, type DisputePhase, type LedgerDelta, type PaymentRecord } from './payment-rules';
+import { applyEvent, deltaBetween, refundEntryAfter, refundIdOf, reportedRefundOf, utcIso, viewOf, type DisputePhase, type LedgerDelta, type PaymentRecord } from './payment-rules';
 
 export interface RecordedEvent {
   eventId: string;
@@ -100,8 +100,8 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
     }
     const before = records.get(key);
     const refundId = refundIdOf(e);
-    const refundIsNew = refundId !== null && (await insertRefund(tx, e, refundId, now));
-    const after = applyEvent(before, e, refundIsNew);
+    const refundSumChange = refundId === null ? 0 : await recordRefund(tx, e, refundId, now);
+    const after = applyEvent(before, e, refundSumChange);
     const outcome = e.kind === 'payment' && before?.seen ? 'enriched' : 'recorded';
     const recorded: StoredEvent = {
       outcome,
@@ -180,15 +180,31 @@ function storedOfRow(r: EventRow): StoredEvent {
   return { outcome: r.outcome, delta, customerId: r.customer_id, refundAddedMinor: Number(r.refund_added_minor) };
 }
 
-/** True when this refund was not recorded before (another event about the same refund counts nothing). */
-async function insertRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, now: string): Promise<boolean> {
-  const r = await tx.run(
-    `INSERT INTO ledger_refunds (source, payment_id, refund_id, amount_minor, currency, event_id, recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-     ON CONFLICT (source, payment_id, refund_id) DO NOTHING`,
-    [e.source, e.paymentId, refundId, e.amount.minor, e.amount.currency, e.eventId, now],
+/**
+ * Keeps a per-refund event's refund in ledger_refunds and says what it moves the sum of refunds by, as
+ * refundEntryAfter rules. A refund met before (or reversed before it arrived) is one statement that changes nothing.
+ */
+async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, now: string): Promise<number> {
+  const values = [e.source, e.paymentId, refundId, e.amount.minor, e.amount.currency, e.eventId, now];
+  if (e.refund?.reversed !== true) {
+    const r = await tx.run(`${INSERT_REFUND} ON CONFLICT (source, payment_id, refund_id) DO NOTHING`, [...values, null]);
+    return r.changes === 1 ? refundEntryAfter(undefined, e).sumChange : 0;
+  }
+  const row = await tx.get<{ amount_minor: number; reversed_at: string | null }>(
+    'SELECT amount_minor, reversed_at FROM ledger_refunds WHERE source = ? AND payment_id = ? AND refund_id = ?',
+    [e.source, e.paymentId, refundId],
   );
-  return r.changes === 1;
+  const entry = row && { amountMinor: Number(row.amount_minor), reversed: row.reversed_at !== null };
+  const step = refundEntryAfter(entry, e);
+  if (!row) await tx.run(INSERT_REFUND, [...values, now]);
+  else if (!entry!.reversed) {
+    await tx.run('UPDATE ledger_refunds SET reversed_at = ? WHERE source = ? AND payment_id = ? AND refund_id = ?', [now, e.source, e.paymentId, refundId]);
+  }
+  return step.sumChange;
 }
+
+const INSERT_REFUND = `INSERT INTO ledger_refunds (source, payment_id, refund_id, amount_minor, currency, event_id, recorded_at, reversed_at)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
 
 function eventRow(e: LedgerEvent, s: StoredEvent, now: string): SqlValue[] {
   const d = s.delta;

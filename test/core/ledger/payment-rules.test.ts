@@ -3,21 +3,25 @@ import { describe, it } from 'node:test';
 import type { LedgerEvent } from '../../../nodes/core/ledger/ledger-event';
 import { ledgerPaymentOf } from '../../../nodes/core/ledger/payment-rows';
 import {
-  applyEvent, deltaBetween, NOT_COUNTED, refundIdOf, viewOf,
-  type LedgerDelta, type PaymentRecord, type PaymentView,
+  applyEvent, deltaBetween, NOT_COUNTED, refundEntryAfter, refundIdOf, viewOf,
+  type LedgerDelta, type PaymentRecord, type PaymentView, type RefundEntry,
 } from '../../../nodes/core/ledger/payment-rules';
-import { cumulativeRefund, dispute, failure, ownRefund, payment } from './support/events';
+import { cumulativeRefund, dispute, failure, ownRefund, payment, reversedRefund } from './support/events';
 
-/** The events in order, as the ledger applies them: per-refund events count once per refund id. */
+/** The events in order, as the ledger applies them: per-refund events count once per refund id, until reversed. */
 function replay(events: readonly LedgerEvent[]): { record: PaymentRecord; deltas: LedgerDelta[] } {
   let record: PaymentRecord | undefined;
-  const refunds = new Set<string>();
+  const refunds = new Map<string, RefundEntry>();
   const deltas: LedgerDelta[] = [];
   for (const e of events) {
     const id = refundIdOf(e);
-    const isNew = id !== null && !refunds.has(id);
-    if (id !== null) refunds.add(id);
-    const after = applyEvent(record, e, isNew);
+    let sumChange = 0;
+    if (id !== null) {
+      const step = refundEntryAfter(refunds.get(id), e);
+      refunds.set(id, step.entry);
+      sumChange = step.sumChange;
+    }
+    const after = applyEvent(record, e, sumChange);
     deltas.push(deltaBetween(viewOf(record), viewOf(after), after.currency));
     record = after;
   }
@@ -76,6 +80,39 @@ describe('the money rules (pure)', () => {
     ]);
     assert.deepEqual(deltas.map((d) => d.refundedMinor), [0, 1000, 0, 1000, 1000]);
     assert.equal(ledgerPaymentOf(record).refundedMinor, 3000);
+  });
+
+  it('a refund reversed after it counted (failed, or its money back with the merchant) counts no more; a second reversal changes nothing', () => {
+    const { deltas, record } = replay([
+      payment('pi_r1', 5000), ownRefund('pi_r1', 're_1', 2000), ownRefund('pi_r1', 're_2', 500), reversedRefund('pi_r1', 're_1', 2000), reversedRefund('pi_r1', 're_1', 2000),
+    ]);
+    assert.deepEqual(deltas.map((d) => d.refundedMinor), [0, 2000, 500, -2000, 0]);
+    const p = ledgerPaymentOf(record);
+    assert.deepEqual([p.refundedMinor, p.netMinor, p.status], [500, 4500, 'partially_refunded']);
+    assert.deepEqual(summed(deltas), counted(viewOf(record)));
+  });
+
+  it('a reversal that arrives before its refund keeps the refund from ever counting; the payment is whole again', () => {
+    const { deltas, record } = replay([payment('pi_r2', 3000), reversedRefund('pi_r2', 're_9', 3000), ownRefund('pi_r2', 're_9', 3000)]);
+    assert.deepEqual(deltas.map((d) => d.refundedMinor), [0, 0, 0]);
+    assert.equal(ledgerPaymentOf(record).status, 'succeeded');
+    const whole = replay([payment('pi_r3', 3000), ownRefund('pi_r3', 're_8', 3000), reversedRefund('pi_r3', 're_8', 3000)]);
+    assert.deepEqual([ledgerPaymentOf(whole.record).status, ledgerPaymentOf(whole.record).netMinor], ['succeeded', 3000]);
+  });
+
+  it('a reversal takes out what its refund counted, not what the reversal states', () => {
+    const { record } = replay([payment('pi_r4', 5000), ownRefund('pi_r4', 're_1', 1200), reversedRefund('pi_r4', 're_1', 9999)]);
+    assert.equal(ledgerPaymentOf(record).refundedMinor, 0);
+  });
+
+  it('a refund reversed after a lost dispute: the chargeback takes the money the refund no longer explains', () => {
+    const { deltas, record } = replay([
+      payment('pi_r5', 5000), ownRefund('pi_r5', 're_1', 2000), dispute('pi_r5', 'disputed', 5000), dispute('pi_r5', 'refunded', 5000), reversedRefund('pi_r5', 're_1', 2000),
+    ]);
+    assert.deepEqual(deltas.at(-1)!.refundedMinor, -2000);
+    assert.deepEqual(deltas.at(-1)!.chargebackMinor, 2000);
+    const p = ledgerPaymentOf(record);
+    assert.deepEqual([p.refundedMinor, p.chargebackMinor, p.netMinor, p.status], [0, 5000, 0, 'refunded']);
   });
 
   it('refunds never count more than the payment, however they are reported', () => {
@@ -155,6 +192,22 @@ describe('the money rules (pure)', () => {
       orders++;
     }
     assert.equal(orders, 5040);
+  });
+
+  it('refunds and their reversals in any order end in the same payment, and the deltas add up to it', () => {
+    const history = [
+      payment('pi_13', 8000), ownRefund('pi_13', 're_a', 3000), ownRefund('pi_13', 're_b', 1000), reversedRefund('pi_13', 're_a', 3000),
+      ownRefund('pi_13', 're_b', 1000, '2025-03-05T10:00:00.000Z', { eventId: 'adyen:re_b-again' }), dispute('pi_13', 'disputed', 8000),
+    ];
+    let orders = 0;
+    for (const order of permutations(history)) {
+      const { record, deltas } = replay(order);
+      const p = ledgerPaymentOf(record);
+      assert.deepEqual([p.refundedMinor, p.netMinor, p.status], [1000, 7000, 'disputed'], order.map((e) => e.eventId).join(' '));
+      assert.deepEqual(summed(deltas), counted(viewOf(record)));
+      orders++;
+    }
+    assert.equal(orders, 720);
   });
 
   it('a consumer catching up from what it counted to the ledger\'s view gets the same numbers as adding deltas', () => {

@@ -8,7 +8,7 @@ import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
 import { tempDir } from '../../support/temp-store';
-import { again, cumulativeRefund, dispute, ownRefund, payment } from './support/events';
+import { again, cumulativeRefund, dispute, ownRefund, payment, reversedRefund } from './support/events';
 
 let server: PostgresServer;
 const dir = tempDir('tcrm-ledger-');
@@ -91,6 +91,34 @@ for (const store of stores) {
       assert.deepEqual(oneByOne.map((o) => [o.outcome, o.delta.refundedMinor]), [['recorded', 1000], ['recorded', 1000], ['recorded', 0]]);
       assert.equal((await paymentState(db, 'square', 'pi_own'))!.refundedMinor, 2000);
       assert.equal((await paymentState(db, 'stripe', 'pi_cum'))!.refundedMinor, 3000);
+    });
+
+    it('a reversed refund gives its amount back to the payment once, in its own batch or the refund\'s, and one reversed first never counts', async () => {
+      const adyen = (over: Partial<LedgerEvent>) => ({ source: 'adyen' as const, ...over });
+      await record([payment('PSP_PAY', 6000, undefined, adyen({ eventId: 'adyen:PSP_PAY:AUTHORISATION:true' }))]);
+      const refund = ownRefund('PSP_PAY', 'PSP_R1', 2500, undefined, adyen({ eventId: 'adyen:PSP_R1:REFUND:true' }));
+      const reversal = reversedRefund('PSP_PAY', 'PSP_R1', 2500, undefined, adyen({ eventId: 'adyen:PSP_R1:REFUND_FAILED:true' }));
+      const [r] = await record([refund]);
+      assert.deepEqual([r!.delta.refundedMinor, r!.payment.status], [2500, 'partially_refunded']);
+      const [back, replay] = await record([reversal, again(reversal)]);
+      assert.deepEqual([back!.outcome, back!.delta.refundedMinor, back!.refundAddedMinor, back!.payment.status], ['recorded', -2500, -2500, 'succeeded']);
+      assert.deepEqual([replay!.outcome, replay!.delta.refundedMinor], ['duplicate', -2500]);
+      // Another event about the refund (a second notification with a new id) does not bring it back.
+      const [late] = await record([{ ...refund, eventId: 'adyen:PSP_R1:REFUND:true-again' }]);
+      assert.equal(late!.delta.refundedMinor, 0);
+      const state = (await paymentState(db, 'adyen', 'PSP_PAY'))!;
+      assert.deepEqual([state.refundedMinor, state.netMinor], [0, 6000]);
+      const kept = await db.get<{ reversed_at: string | null }>("SELECT reversed_at FROM ledger_refunds WHERE source = 'adyen' AND refund_id = 'PSP_R1'");
+      assert.notEqual(kept!.reversed_at, null);
+
+      // The reversal first, in the same batch as its refund.
+      await record([payment('PSP_PAY2', 4000, undefined, adyen({ eventId: 'adyen:PSP_PAY2:AUTHORISATION:true' }))]);
+      const early = await record([
+        reversedRefund('PSP_PAY2', 'PSP_R2', 4000, undefined, adyen({ eventId: 'adyen:PSP_R2:REFUNDED_REVERSED:true' })),
+        ownRefund('PSP_PAY2', 'PSP_R2', 4000, undefined, adyen({ eventId: 'adyen:PSP_R2:REFUND:true' })),
+      ]);
+      assert.deepEqual(early.map((o) => o.delta.refundedMinor), [0, 0]);
+      assert.equal((await paymentState(db, 'adyen', 'PSP_PAY2'))!.status, 'succeeded');
     });
 
     it('a lost dispute takes the money back once; a won one nothing', async () => {

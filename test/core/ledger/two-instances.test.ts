@@ -7,7 +7,7 @@ import { migrate } from '../../../nodes/core/store/migrations';
 import { PostgresDatabase } from '../../../nodes/core/store/postgres-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
-import { cumulativeRefund, dispute, ownRefund, payment } from './support/events';
+import { cumulativeRefund, dispute, ownRefund, payment, reversedRefund } from './support/events';
 
 let server: PostgresServer;
 before(async () => {
@@ -19,7 +19,8 @@ after(async () => {
 
 /**
  * Twelve payments' events as processors deliver them: a PaymentIntent event and a charge event each, cumulative
- * refunds for some, refunds reported one by one (two of the same size) for others, disputes lost and won.
+ * refunds for some, refunds reported one by one (two of the same size, one of them reversed) for others, disputes
+ * lost and won.
  */
 function history(): LedgerEvent[] {
   const out: LedgerEvent[] = [];
@@ -37,6 +38,7 @@ function history(): LedgerEvent[] {
       out.push(ownRefund(id, `re_${i}_a`, 150, at, { eventId: `stripe:evt_own_${i}_a` }));
       out.push(ownRefund(id, `re_${i}_b`, 150, at, { eventId: `stripe:evt_own_${i}_b` }));
       out.push(ownRefund(id, `re_${i}_a`, 150, at, { eventId: `stripe:evt_own_${i}_a_updated` }));
+      out.push(reversedRefund(id, `re_${i}_b`, 150, at, { eventId: `stripe:evt_own_${i}_b_reversed` }));
     }
     if (i % 4 === 2) {
       out.push(dispute(id, 'disputed', amount, at, { eventId: `stripe:evt_dp_${i}` }));
@@ -109,7 +111,7 @@ describe('two instances recording one stream of events at once', () => {
           const sum = (k: 'payments' | 'grossMinor' | 'refundedMinor' | 'chargebackMinor') => firsts.reduce((s, o) => s + o.delta[k], 0);
           assert.deepEqual([sum('payments'), sum('grossMinor'), sum('refundedMinor'), sum('chargebackMinor')], [1, p.grossMinor, p.refundedMinor, p.chargebackMinor], p.key);
         }
-        assert.deepEqual(got.filter((p) => p.refundedMinor > 0).map((p) => p.refundedMinor), [500, 300, 500, 300, 500, 300, 500, 300]);
+        assert.deepEqual(got.filter((p) => p.refundedMinor > 0).map((p) => p.refundedMinor), [500, 150, 500, 150, 500, 150, 500, 150]);
         assert.deepEqual(got.filter((p) => p.chargebackMinor > 0).map((p) => p.paymentId), ['pi_race_2', 'pi_race_10']);
       } finally {
         await Promise.all([a.close(), b.close(), referenceDb.close()]);

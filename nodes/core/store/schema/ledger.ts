@@ -94,3 +94,14 @@ export const LEDGER_MIGRATION = {
     UPDATE segment_payments SET chargeback_minor = disputed_minor WHERE dispute_state = 'lost';
     DELETE FROM loyalty_payments WHERE counted = 0`,
 } as const;
+
+/**
+ * Store schema version 19: a refund reported per refund can be reversed (Adyen's REFUND_FAILED and
+ * REFUNDED_REVERSED). `reversed_at` is when the ledger learnt it; a reversed refund counts nothing
+ * (ledger/payment-rules.ts refundEntryAfter).
+ */
+export const LEDGER_REFUND_REVERSALS_MIGRATION = {
+  version: 19,
+  name: 'ledger: refunds reversed after they were reported',
+  sql: 'ALTER TABLE ledger_refunds ADD COLUMN reversed_at TEXT',
+} as const;

@@ -35,6 +35,12 @@ export const ownRefund = (paymentId: string, refundId: string | undefined, minor
     refund: refundId ? { id: refundId, cumulative: false } : { cumulative: false }, ...over,
   });
 
+/** A refund reported per refund that did not give the money back after all (Adyen's REFUND_FAILED, REFUNDED_REVERSED). */
+export const reversedRefund = (paymentId: string, refundId: string, minor: number, at = '2025-03-04T10:00:00.000Z', over: Partial<LedgerEvent> = {}): LedgerEvent =>
+  base(paymentId, at, {
+    kind: 'refund', status: 'succeeded', amount: { minor, currency: 'USD' }, refund: { id: refundId, cumulative: false, reversed: true }, ...over,
+  });
+
 /** "disputed" opens, "succeeded" closes won, "refunded" closes lost (the PaymentEvent's convention). */
 export const dispute = (paymentId: string, status: 'disputed' | 'succeeded' | 'refunded', minor: number, at = '2025-03-10T10:00:00.000Z', over: Partial<LedgerEvent> = {}): LedgerEvent =>
   base(paymentId, at, { kind: 'dispute', status, amount: { minor, currency: 'USD' }, ...over });
