@@ -11,7 +11,8 @@ import { currencyExponent } from '../../nodes/core/contracts/money';
  */
 export type AdyenScenario =
   | 'chip' | 'contactless' | 'apple_pay' | 'google_pay' | 'swipe' | 'keyed' | 'declined'
-  | 'capture' | 'partial_refund' | 'cancellation' | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'test';
+  | 'capture' | 'partial_refund' | 'cancellation' | 'refund_failed' | 'refunded_reversed'
+  | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'test';
 
 export interface AdyenCardSpec {
   scheme?: 'visa' | 'mc' | 'amex' | 'maestro';
@@ -62,6 +63,13 @@ const DISPUTE_STEP: Partial<Record<AdyenScenario, { eventCode: string; disputeSt
   chargeback: { eventCode: 'NOTIFICATION_OF_CHARGEBACK', disputeStatus: 'Undefended' },
   chargeback_won: { eventCode: 'CHARGEBACK_REVERSED', disputeStatus: 'Won' },
   chargeback_lost: { eventCode: 'CHARGEBACK', disputeStatus: 'Lost' },
+};
+
+const MODIFICATION_CODE: Partial<Record<AdyenScenario, string>> = {
+  capture: 'CAPTURE',
+  cancellation: 'CANCELLATION',
+  refund_failed: 'REFUND_FAILED',
+  refunded_reversed: 'REFUNDED_REVERSED',
 };
 
 /** One NotificationRequestItem of a scenario, signed with `hmacKey` (hex) by Adyen's own library. */
@@ -117,8 +125,10 @@ export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, 
       success: 'true',
     };
   } else {
-    const eventCode = scenario === 'capture' ? 'CAPTURE' : scenario === 'cancellation' ? 'CANCELLATION' : 'REFUND';
-    item = { additionalData: { ...metadata }, ...base, eventCode, originalReference: o.originalReference ?? adyenPspReference(), reason: '', success: 'true' };
+    // A refund's failure or reversal names the refund by its pspReference (pass the refund's) and the payment by originalReference.
+    const eventCode = MODIFICATION_CODE[scenario] ?? 'REFUND';
+    const reason = scenario === 'refund_failed' ? 'Refund Failed' : '';
+    item = { additionalData: { ...metadata }, ...base, eventCode, originalReference: o.originalReference ?? adyenPspReference(), reason, success: 'true' };
   }
   (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, hmacKey);
   return item;

@@ -28,8 +28,13 @@ import { scrubbedPaymentEvent } from './scrubbed-event';
 const PAYMENT_CODES = ['AUTHORISATION', 'CAPTURE'] as const;
 /** Money back to the cardholder: a refund, or a cancelled authorisation (the sale did not happen). */
 const REFUND_CODES = ['REFUND', 'CANCELLATION', 'CANCEL_OR_REFUND'] as const;
-/** Adyen could not collect (capture) or return (refund) money it had reported as on its way. */
-const FAILURE_CODES = ['CAPTURE_FAILED', 'REFUND_FAILED'] as const;
+/** Adyen could not collect money it had reported as on its way. */
+const FAILURE_CODES = ['CAPTURE_FAILED'] as const;
+/**
+ * A refund that gave nothing back after all: the scheme refused it (REFUND_FAILED), or the refunded money came back
+ * to the merchant (REFUNDED_REVERSED). Both name the refund by its pspReference and the payment by originalReference.
+ */
+const REFUND_REVERSAL_CODES = ['REFUND_FAILED', 'REFUNDED_REVERSED'] as const;
 /** The dispute lifecycle (https://docs.adyen.com/risk-management/disputes-api/dispute-notifications). */
 const DISPUTE_CODES = [
   'NOTIFICATION_OF_CHARGEBACK', 'REQUEST_FOR_INFORMATION', 'CHARGEBACK', 'CHARGEBACK_REVERSED', 'SECOND_CHARGEBACK',
@@ -37,7 +42,7 @@ const DISPUTE_CODES = [
   'DISPUTE_DEFENSE_PERIOD_ENDED',
 ] as const;
 
-export const ADYEN_HANDLED_EVENT_CODES = [...PAYMENT_CODES, ...REFUND_CODES, ...FAILURE_CODES, ...DISPUTE_CODES] as const;
+export const ADYEN_HANDLED_EVENT_CODES = [...PAYMENT_CODES, ...REFUND_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES] as const;
 
 const isIn = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
 
@@ -150,6 +155,12 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
   if (isIn(PAYMENT_CODES, eventCode)) {
     return { kind: 'payment', paymentId: eventCode === 'AUTHORISATION' ? psp : (original ?? psp), amount, status: 'succeeded', card };
   }
+  if (isIn(REFUND_REVERSAL_CODES, eventCode)) {
+    // The code is the news, whatever `success` says (integrations are seen sending both).
+    if (!original) throw new IgnoredEventError(eventCode, 'it names no originalReference, so the payment whose refund it reverses is unknown');
+    // The payment keeps what the refund would have given back; the ledger works out its status from the rest.
+    return { kind: 'refund', paymentId: original, amount, refund: { id: psp, cumulative: false, reversed: true }, status: 'succeeded', card };
+  }
   if (!success) throw new IgnoredEventError(eventCode, 'Adyen did not carry it out (success "false"), so no money moved');
   // Adyen names the amount of this refund only, not what is left of the payment, so a refund is "partially
   // refunded" unless the whole authorisation was cancelled.
@@ -159,7 +170,8 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
     paymentId: original ?? psp,
     amount,
     refundedTotal: amount,
-    refund: { cumulative: false },
+    // By its own pspReference, which a later REFUND_FAILED or REFUNDED_REVERSED names.
+    refund: { id: psp, cumulative: false },
     status: whole ? 'refunded' : 'partially_refunded',
     card,
   };

@@ -22,7 +22,9 @@ import capture from './fixtures/adyen/capture.json';
 import chargebackLost from './fixtures/adyen/chargeback-lost.json';
 import chargebackOpened from './fixtures/adyen/chargeback-notification.json';
 import chargebackReversed from './fixtures/adyen/chargeback-reversed.json';
+import refundFailed from './fixtures/adyen/refund-failed.json';
 import refundPartial from './fixtures/adyen/refund-partial.json';
+import refundedReversed from './fixtures/adyen/refunded-reversed.json';
 import reportAvailable from './fixtures/adyen/report-available.json';
 import testNotification from './fixtures/adyen/test-notification.json';
 
@@ -46,7 +48,7 @@ async function accepted(body: object, credentials?: Record<string, unknown>) {
 }
 
 const ALL_FIXTURES = [applePay, chip, contactless, currencies, googlePay, keyed, refused, swipe, batch, cancellation, capture, chargebackLost,
-  chargebackOpened, chargebackReversed, refundPartial, reportAvailable, testNotification] as Delivery[];
+  chargebackOpened, chargebackReversed, refundFailed, refundPartial, refundedReversed, reportAvailable, testNotification] as Delivery[];
 
 describe('Adyen webhooks: HMAC signatures', () => {
   it('computes the signature of the library\'s own test vector (hmacValidator.spec.ts)', () => {
@@ -72,7 +74,7 @@ describe('Adyen webhooks: HMAC signatures', () => {
         checked += 1;
       }
     }
-    assert.equal(checked, 23);
+    assert.equal(checked, 25);
   });
 
   it('accepts a genuine delivery and answers exactly "[accepted]" as text/plain', async () => {
@@ -267,6 +269,36 @@ describe('Adyen webhooks: normalize', () => {
       },
     );
     assert.equal(e.metadata.originalReference, 'QFQTPCQ8HXSKGK82');
+    assert.deepEqual(e.refund, { id: 'Z7CB3QKN9PXLRV82', cumulative: false }, 'the refund goes by its own pspReference, which its failure names');
+  });
+
+  it('maps REFUND_FAILED and REFUNDED_REVERSED to a reversal of the refund their pspReference names, on the payment originalReference names', async () => {
+    for (const [delivery, code] of [[refundFailed, 'REFUND_FAILED'], [refundedReversed, 'REFUNDED_REVERSED']] as const) {
+      const e = await accepted(delivery);
+      assert.deepEqual(
+        { id: e.id, type: e.type, kind: e.kind, paymentId: e.paymentId, amount: e.amount, refund: e.refund, refundedTotal: e.refundedTotal },
+        {
+          id: `adyen:Z7CB3QKN9PXLRV82:${code}:true`, type: code, kind: 'refund', paymentId: 'QFQTPCQ8HXSKGK82', amount: { minor: 1500, currency: 'EUR' },
+          refund: { id: 'Z7CB3QKN9PXLRV82', cumulative: false, reversed: true }, refundedTotal: undefined,
+        },
+      );
+    }
+    // Integrations are seen sending REFUND_FAILED with success "false": the code is what counts.
+    const body = clone(refundFailed) as Delivery;
+    const item = body.notificationItems[0]!.NotificationRequestItem;
+    item.success = 'false';
+    (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, KEY);
+    assert.deepEqual((await accepted(body)).refund, { id: 'Z7CB3QKN9PXLRV82', cumulative: false, reversed: true });
+  });
+
+  it('acknowledges a REFUND_FAILED that names no originalReference, and says why it cannot be applied', async () => {
+    const body = clone(refundFailed) as Delivery;
+    const item = body.notificationItems[0]!.NotificationRequestItem;
+    delete item.originalReference;
+    (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, KEY);
+    const out = await receive(body);
+    assert.deepEqual([out.status, out.events], [200, []]);
+    assert.match(out.report.ignored[0] ?? '', /REFUND_FAILED.*no originalReference/);
   });
 
   it('maps a CANCELLATION to a whole refund of the cancelled authorisation', async () => {
