@@ -207,7 +207,8 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
   return {
     answer,
     ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
-    ...(moves ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, seenAt: r.occurredAt } } : {}),
+    // A refund the processor reversed happened between banks, not at the counter: the customer was not seen.
+    ...(moves ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(r.refund?.reversed ? {} : { seenAt: r.occurredAt }) } } : {}),
   };
 }
 
@@ -216,7 +217,7 @@ interface TotalsDelta {
   payments: number;
   gross: number;
   refunded: number;
-  seenAt: string;
+  seenAt?: string;
 }
 
 /** A customer's totals in one currency, as customer_totals holds them. */
@@ -267,8 +268,8 @@ class CustomerTotals {
     t.payments += d.payments;
     t.gross_minor += d.gross;
     t.refunded_minor += d.refunded;
-    if (t.first_seen === null || d.seenAt < t.first_seen) t.first_seen = d.seenAt;
-    if (t.last_seen === null || d.seenAt > t.last_seen) t.last_seen = d.seenAt;
+    if (d.seenAt !== undefined && (t.first_seen === null || d.seenAt < t.first_seen)) t.first_seen = d.seenAt;
+    if (d.seenAt !== undefined && (t.last_seen === null || d.seenAt > t.last_seen)) t.last_seen = d.seenAt;
     this.dirty.add(t);
   }
 

@@ -5,12 +5,13 @@ import { hasEnrollmentThresholds, pointsFor, tierFor, type LoyaltyProgram } from
 
 /**
  * The points ledger. Every entry has a key derived from the payment and what happened to it ("earn:stripe:pi_1",
- * "reverse:stripe:pi_1:500" for a refund that brought the cumulative refunded amount to 500), and the entry is
+ * "reverse:stripe:pi_1:500" for a refund that brought the refunded amount to 500, "restore:adyen:P1:0" for a
+ * reversed refund that brought it back to 0; the event's id follows when an amount comes round again), and the entry is
  * written with INSERT … ON CONFLICT DO NOTHING: only the writer whose insert lands moves the balance, in the same
  * transaction. A replayed or duplicated event, or two engine instances racing on one payment, therefore change
  * the balance once. The balance always equals the sum of the ledger (checked by the tests).
  *
- * Refunds reverse points in proportion to what was refunded; a dispute holds the payment's points until it is
+ * Refunds reverse points in proportion to what was refunded (a refund the processor reversed gives them back); a dispute holds the payment's points until it is
  * won (released) or lost (forfeited); points expire per payment, `expiryDays` after they were earned.
  */
 export type EntryKind = 'earn' | 'reverse' | 'hold' | 'release' | 'forfeit' | 'expire';
@@ -179,22 +180,29 @@ export class LoyaltyLedger {
       [view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, this.id, f.source, f.paymentId],
     );
     if (spend !== 0) await this.addSpend(ctx, spend);
-    if (delta.refundedMinor > 0) await this.reversePoints(ctx, row, view.refundedMinor);
+    if (delta.refundedMinor !== 0) await this.reversePoints(ctx, row, view.refundedMinor);
     if (delta.dispute) await this.disputeMoved(ctx, (await this.payment(tx, f))!, delta.dispute.from, delta.dispute.to);
     if (review && spend !== 0) await this.reviewTier(ctx, f.occurredAt);
   }
 
-  /** Refunds take back points in proportion to what has been refunded of the payment (`refunded`, in total). */
+  /**
+   * Refunds take back points in proportion to what has been refunded of the payment (`refunded`, in total); a
+   * refund the processor reversed gives back what it took.
+   */
   private async reversePoints(ctx: Ctx, row: PaymentRow, refunded: number): Promise<void> {
     if (row.earned_points <= 0 || row.amount_minor <= 0) return;
     const shouldBeReversed = Math.floor((row.earned_points * refunded) / row.amount_minor);
     const held = row.dispute_state === 'open';
     const room = held ? row.held_points : remaining(row);
     const reverse = Math.min(shouldBeReversed - row.reversed_points, room);
-    if (reverse <= 0) return;
-    // Points on hold for a dispute come off the hold, not the available balance.
-    const entry: LedgerEntry = { key: `reverse:${ctx.f.paymentKey}:${refunded}`, kind: 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
-    if (await this.append(ctx, entry)) {
+    if (reverse === 0) return;
+    if (reverse < 0 && shouldBeReversed >= row.reversed_points) return;
+    // Points on hold for a dispute come off (or go back to) the hold, not the available balance.
+    const key = `${reverse > 0 ? 'reverse' : 'restore'}:${ctx.f.paymentKey}:${refunded}`;
+    const entry: LedgerEntry = { key, kind: 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
+    // The same total can come round again (refunded, reversed, refunded anew): the payment's lock keeps a second
+    // writer of this event out, so a key taken means an earlier round, and this round's entry is told by its event.
+    if ((await this.append(ctx, entry)) || (await this.append(ctx, { ...entry, key: `${key}:${ctx.f.eventId}` }))) {
       await ctx.tx.run(
         `UPDATE loyalty_payments SET reversed_points = reversed_points + ?, held_points = held_points - ? WHERE program_id = ? AND source = ? AND payment_id = ?`,
         [reverse, held ? reverse : 0, this.id, ctx.f.source, ctx.f.paymentId],

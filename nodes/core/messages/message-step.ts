@@ -155,6 +155,8 @@ const loyaltyWelcome: Compose = async (item, tx, s) => {
 const refund: Compose = async (item, tx, s) => {
   const crm = needCrm(item, 'refund');
   if (item.kind !== 'refund') return { skip: `not a refund; this is a ${item.kind}` };
+  // The cardholder was told of the refund; its failure is the merchant's to settle with them, not a mail we write.
+  if (item.refund?.reversed) return { skip: 'the processor reversed this refund: no money went back to the cardholder' };
   const stored = await storedCustomer(tx, crm.customerId);
   const to = item.customerHints.email ?? stored.email;
   if (!to) return { skip: 'no email address is known for this customer' };

@@ -9,6 +9,12 @@ import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-termina
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, testKeys } from '../../support/temp-store';
+import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
+import { adyenSource } from '../../../nodes/core/sources/adyen';
+import { messageStep } from '../../../nodes/core/messages/message-step';
+import { parseMessageSettings } from '../../../nodes/core/messages/settings';
+import { adyenDelivery, adyenPspReference } from '../../../sandbox/simulator/adyen-events';
+import { adyenRequest } from '../sources/adyen-test-support';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
 
@@ -49,7 +55,7 @@ describe('CRM totals, segment statistics and loyalty read one ledger', () => {
     const [recorded] = await upsertStep([await matchStep(tokenizeStep(event, keys), s.crm)], s.crm);
     const segmented = await segmentStep(recorded, { db: s.db });
     const rewarded = await loyaltyStep(recorded, { db: s.db, program: loyalty });
-    return { crm: recorded!.crm!, segment: segmented.segment, loyalty: rewarded.loyalty };
+    return { crm: recorded!.crm!, segment: segmented.segment, loyalty: rewarded.loyalty, item: rewarded };
   }
 
   it('two partial refunds of the same size, reported one by one, both count — once each, however often delivered', async () => {
@@ -87,4 +93,53 @@ describe('CRM totals, segment statistics and loyalty read one ledger', () => {
     assert.deepEqual(late.loyalty.entries.map((e) => [e.kind, e.points]), [['earn', 40], ['reverse', -15]]);
     assert.equal(late.loyalty.member!.lifetimeSpendMinor, 2500);
   });
+
+  it('a refund Adyen reports failed gives the money back everywhere: totals, segment, points, the payment; no refund mail', async () => {
+    const eur = parseLoyaltyProgram({ id: 'ledger-eur', currency: 'EUR' });
+    const { payment: sale, refund, failed, again } = await adyenRefundThatFailed();
+    const paid = await deliver(sale, eur);
+    const refunded = await deliver(refund, eur);
+    assert.deepEqual(refunded.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 8000, refundedMinor: 3000, netMinor: 5000 }]);
+    assert.deepEqual([refunded.loyalty.member!.pointsBalance, refunded.loyalty.member!.lifetimeSpendMinor], [50, 5000]);
+
+    const back = await deliver(failed, eur);
+    assert.equal(back.crm.customerId, paid.crm.customerId);
+    assert.deepEqual(back.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 8000, refundedMinor: 0, netMinor: 8000 }]);
+    assert.deepEqual([back.segment.stats!.refundedMinor, back.segment.stats!.netMinor], [0, 8000]);
+    assert.deepEqual(back.loyalty.entries.map((e) => [e.kind, e.points]), [['reverse', 30]], 'the points the refund took come back');
+    assert.deepEqual([back.loyalty.member!.pointsBalance, back.loyalty.member!.lifetimeSpendMinor], [80, 8000]);
+    const p = (await paymentState(s.db, 'adyen', sale.paymentId))!;
+    assert.deepEqual([p.refundedMinor, p.netMinor, p.status, p.events], [0, 8000, 'succeeded', 3]);
+    const row = await s.db.get<{ amount_minor: number }>('SELECT amount_minor FROM transactions WHERE event_id = ?', [failed.id]);
+    assert.equal(Number(row!.amount_minor), -3000, 'the CRM\'s transaction of the reversal takes back what the refund added');
+    const customer = await s.db.get<{ last_seen: string }>('SELECT last_seen FROM customer_totals WHERE customer_id = ?', [paid.crm.customerId]);
+    assert.equal(customer!.last_seen, refund.occurredAt, 'a reversal between banks is not a visit');
+
+    // The refund Adyen reports again, under another notification id, does not take the money back a second time.
+    const replay = await deliver(again, eur);
+    assert.deepEqual([replay.crm.totals[0]!.refundedMinor, replay.loyalty.member!.pointsBalance], [0, 80]);
+
+    const mail = await messageStep(back.item, { db: s.db, settings: parseMessageSettings({ kind: 'refund', shopName: 'Café Lumen' }) });
+    assert.equal(mail.outcome, 'skipped');
+    assert.match(mail.reason ?? '', /reversed this refund/);
+  });
 });
+
+/** An Adyen sale, its refund, the refund's REFUND_FAILED and a second REFUND notification, signed and received as Adyen sends them. */
+async function adyenRefundThatFailed() {
+  const key = 'AB'.repeat(32);
+  const [pay, refundPsp] = [adyenPspReference(), adyenPspReference()];
+  const receive = async (d: { body: string; headers: Record<string, string> }) => {
+    const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey: key } });
+    assert.equal(out.events.length, 1, JSON.stringify(out.report));
+    return out.events[0]!;
+  };
+  const at = (day: number) => new Date(Date.UTC(2025, 6, day, 10));
+  const card = { alias: 'H167852639363480', cardHolderName: 'Renée Refund' };
+  return {
+    payment: await receive(adyenDelivery('chip', key, { pspReference: pay, amount: 8000, eventDate: at(1), card, shopperEmail: 'renee@example.com' })),
+    refund: await receive(adyenDelivery('partial_refund', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(2) })),
+    failed: await receive(adyenDelivery('refund_failed', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(5) })),
+    again: await receive(adyenDelivery('cancellation', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(6) })),
+  };
+}

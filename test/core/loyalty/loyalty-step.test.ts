@@ -74,6 +74,24 @@ describe('Loyalty step', () => {
     assert.deepEqual([m.points_balance, m.lifetime_spend_minor], [0, 0]);
   });
 
+  it('a refund the processor reversed gives its points back; a new refund to the same total takes them again', async () => {
+    const program = parseLoyaltyProgram({ id: 'reversal', currency: 'USD' });
+    const own = (refundId: string, reversed = false) => ({ id: refundId, cumulative: false, ...(reversed ? { reversed: true as const } : {}) });
+    const spec = { customerId: 'v1', paymentId: 'pi_v1', kind: 'refund' as const, amountMinor: 2500 };
+    await run(program, { customerId: 'v1', paymentId: 'pi_v1', amountMinor: 10_000, at: '2025-02-01T10:00:00Z' });
+    const refund = await run(program, { ...spec, refund: own('re_1'), at: '2025-02-02T10:00:00Z' });
+    const reversal = await run(program, { ...spec, refund: own('re_1', true), status: 'succeeded', at: '2025-02-03T10:00:00Z' });
+    const anew = await run(program, { ...spec, refund: own('re_2'), at: '2025-02-04T10:00:00Z' });
+    assert.deepEqual([refund, reversal, anew].map((r) => r.loyalty.entries.map((e) => [e.key.replace(/:stripe:evt_test_\d+_pi_v1$/, ':<event>'), e.points])), [
+      [['reverse:stripe:pi_v1:2500', -25]],
+      [['restore:stripe:pi_v1:0', 25]],
+      [['reverse:stripe:pi_v1:2500:<event>', -25]],
+    ]);
+    const m = (await member(s.db, 'reversal', 'v1'))!;
+    assert.deepEqual([m.points_balance, m.lifetime_spend_minor], [75, 7500]);
+    await assertLedgerBalances(s.db);
+  });
+
   it('a dispute holds the points; won releases them, lost forfeits them; a replayed "open" after the close is ignored', async () => {
     const program = parseLoyaltyProgram({ id: 'dispute', currency: 'USD' });
     await run(program, { customerId: 'x1', paymentId: 'pi_x1', amountMinor: 5000, at: '2025-02-01T10:00:00Z' });

@@ -12,6 +12,8 @@ export interface MessageSpec {
   status?: PaymentMessage['status'];
   amountMinor: number;
   refundedTotalMinor?: number;
+  /** A refund reported per refund (its id), or its reversal. */
+  refund?: PaymentMessage['refund'];
   currency?: string;
   at: string;
   entryMode?: 'chip' | 'contactless' | 'swipe' | 'keyed' | 'unknown';
@@ -37,6 +39,7 @@ export function message(s: MessageSpec): PaymentMessage & { lineItems?: MessageS
     paymentId: s.paymentId,
     amount: { minor: s.amountMinor, currency: currency.toUpperCase() },
     ...(kind === 'refund' ? { refundedTotal: { minor: s.refundedTotalMinor ?? s.amountMinor, currency: currency.toUpperCase() } } : {}),
+    ...(s.refund ? { refund: s.refund } : {}),
     status,
     occurredAt: new Date(s.at).toISOString(),
     livemode: false,
