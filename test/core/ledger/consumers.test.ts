@@ -9,12 +9,9 @@ import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-termina
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, testKeys } from '../../support/temp-store';
-import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
-import { adyenSource } from '../../../nodes/core/sources/adyen';
 import { messageStep } from '../../../nodes/core/messages/message-step';
 import { parseMessageSettings } from '../../../nodes/core/messages/settings';
-import { adyenDelivery, adyenPspReference } from '../../../sandbox/simulator/adyen-events';
-import { adyenRequest } from '../sources/adyen-test-support';
+import { adyenRefundThatFailed } from '../sources/adyen-test-support';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
 
@@ -124,22 +121,3 @@ describe('CRM totals, segment statistics and loyalty read one ledger', () => {
     assert.match(mail.reason ?? '', /reversed this refund/);
   });
 });
-
-/** An Adyen sale, its refund, the refund's REFUND_FAILED and a second REFUND notification, signed and received as Adyen sends them. */
-async function adyenRefundThatFailed() {
-  const key = 'AB'.repeat(32);
-  const [pay, refundPsp] = [adyenPspReference(), adyenPspReference()];
-  const receive = async (d: { body: string; headers: Record<string, string> }) => {
-    const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey: key } });
-    assert.equal(out.events.length, 1, JSON.stringify(out.report));
-    return out.events[0]!;
-  };
-  const at = (day: number) => new Date(Date.UTC(2025, 6, day, 10));
-  const card = { alias: 'H167852639363480', cardHolderName: 'Renée Refund' };
-  return {
-    payment: await receive(adyenDelivery('chip', key, { pspReference: pay, amount: 8000, eventDate: at(1), card, shopperEmail: 'renee@example.com' })),
-    refund: await receive(adyenDelivery('partial_refund', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(2) })),
-    failed: await receive(adyenDelivery('refund_failed', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(5) })),
-    again: await receive(adyenDelivery('cancellation', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(6) })),
-  };
-}

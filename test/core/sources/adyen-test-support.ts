@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import type { Inbox } from '../../../nodes/core/inbox/inbox';
+import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
+import { adyenSource } from '../../../nodes/core/sources/adyen';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
+import { adyenDelivery, adyenPspReference } from '../../../sandbox/simulator/adyen-events';
 
 /** A delivery as it reached the endpoint; the clock is fixed so nothing depends on the machine's time. */
 export function adyenRequest(body: string | object, headers: Record<string, string> = {}, url = 'https://shop.example/webhooks/adyen'): WebhookRequest {
@@ -43,3 +46,22 @@ export function memoryInbox(): Inbox & { ids: Set<string> } {
 }
 
 export const clone = <T>(v: T): T => structuredClone(v);
+
+/** An Adyen sale, its refund, the refund's REFUND_FAILED and a second REFUND notification, signed and received as Adyen sends them. */
+export async function adyenRefundThatFailed() {
+  const key = 'AB'.repeat(32);
+  const [pay, refundPsp] = [adyenPspReference(), adyenPspReference()];
+  const receive = async (d: { body: string; headers: Record<string, string> }) => {
+    const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey: key } });
+    assert.equal(out.events.length, 1, JSON.stringify(out.report));
+    return out.events[0]!;
+  };
+  const at = (day: number) => new Date(Date.UTC(2025, 6, day, 10));
+  const card = { alias: 'H167852639363480', cardHolderName: 'Renée Refund' };
+  return {
+    payment: await receive(adyenDelivery('chip', key, { pspReference: pay, amount: 8000, eventDate: at(1), card, shopperEmail: 'renee@example.com' })),
+    refund: await receive(adyenDelivery('partial_refund', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(2) })),
+    failed: await receive(adyenDelivery('refund_failed', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(5) })),
+    again: await receive(adyenDelivery('cancellation', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(6) })),
+  };
+}

@@ -11,6 +11,7 @@ import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { DIALECTS, drainWith, hubspotOutbox, useNock, useStores } from '../outbox/support/outbox-kit';
 import { ZohoMock } from '../crm/saas/mocks/zoho-mock';
+import { adyenRefundThatFailed } from '../sources/adyen-test-support';
 
 useNock();
 
@@ -89,6 +90,17 @@ for (const dialect of DIALECTS) describe(`CRM Upsert into HubSpot: the store fir
     const deals = h.mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_redeliver');
     assert.equal(deals.length, 1, 'the payment is one deal');
     assert.deepEqual([deals[0]!.properties.amount, deals[0]!.properties.terminal_crm_refunded_amount], ['35.00', '15.00'], 'net paid, and what went back');
+  });
+
+  it('a refund Adyen reports failed puts the deal back as it was paid: full amount, nothing refunded, still won', async () => {
+    const h = await hubspotOutbox();
+    const { payment, refund, failed } = await adyenRefundThatFailed();
+    const deal = () => h.mock.recordBy('deals', 'terminal_crm_payment_key', `adyen:${payment.paymentId}`).map((d) => [d.properties.amount, d.properties.terminal_crm_refunded_amount, d.properties.terminal_crm_payment_status]);
+    for (const event of [payment, refund]) await upsertToCrmStep([await matchStep(tokenizeStep(event, testKeys()), s.crm)], s.db, hubspotTarget(h));
+    assert.deepEqual(deal(), [['50.00', '30.00', 'partially_refunded']]);
+    const [back] = await upsertToCrmStep([await matchStep(tokenizeStep(failed, testKeys()), s.crm)], s.db, hubspotTarget(h));
+    assert.equal(syncOf(back!).status, 'synced');
+    assert.deepEqual(deal(), [['80.00', '0.00', 'succeeded']]);
   });
 
   it('skips what has no payment to send: a refund before its payment (sent with it later), a failed payment of nobody', async () => {
