@@ -11,8 +11,9 @@ import { hasEnrollmentThresholds, pointsFor, tierFor, type LoyaltyProgram } from
  * transaction. A replayed or duplicated event, or two engine instances racing on one payment, therefore change
  * the balance once. The balance always equals the sum of the ledger (checked by the tests).
  *
- * Refunds reverse points in proportion to what was refunded (a refund the processor reversed gives them back); a dispute holds the payment's points until it is
- * won (released) or lost (forfeited); points expire per payment, `expiryDays` after they were earned.
+ * Refunds reverse points in proportion to what was refunded (a refund the processor reversed gives them back); a
+ * dispute holds the payment's points until it is won (released) or lost (forfeited); points expire per payment,
+ * `expiryDays` after they were earned.
  */
 export type EntryKind = 'earn' | 'reverse' | 'hold' | 'release' | 'forfeit' | 'expire';
 
@@ -194,9 +195,10 @@ export class LoyaltyLedger {
     const shouldBeReversed = Math.floor((row.earned_points * refunded) / row.amount_minor);
     const held = row.dispute_state === 'open';
     const room = held ? row.held_points : remaining(row);
-    const reverse = Math.min(shouldBeReversed - row.reversed_points, room);
+    const owed = shouldBeReversed - row.reversed_points;
+    // Taken back up to what the payment has left; given back (owed below 0) as far as refunds took.
+    const reverse = owed > 0 ? Math.max(0, Math.min(owed, room)) : owed;
     if (reverse === 0) return;
-    if (reverse < 0 && shouldBeReversed >= row.reversed_points) return;
     // Points on hold for a dispute come off (or go back to) the hold, not the available balance.
     const key = `${reverse > 0 ? 'reverse' : 'restore'}:${ctx.f.paymentKey}:${refunded}`;
     const entry: LedgerEntry = { key, kind: 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
