@@ -67,7 +67,7 @@ export class LoyaltyEnroll implements INodeType {
       },
       {
         displayName:
-          'Put this node after CRM Upsert. The "Payment" output passes on every item with "loyalty" added (points earned, balance, tier). The "Enrolled / Tier Changed" output gets one item when a customer joins the program or moves to another tier, with "loyaltyEvent" (type "enrolled" or "tier-changed"): connect your welcome or thank-you message there. Refunds take points back; a payment delivered twice earns once and sends no second welcome.',
+          'Put this node after CRM Upsert. The "Payment" output passes on every item with "loyalty" added (points earned, balance, tier). The "Enrolled / Tier Changed" output gets one item when a customer joins the program or moves to another tier, with "loyaltyEvent" (type "enrolled" or "tier-changed"): connect your welcome or thank-you message there. Refunds take points back (a refund the processor reverses gives them back); a payment delivered twice earns once and sends no second welcome.',
         name: 'notice',
         type: 'notice',
         default: '',

@@ -159,7 +159,7 @@ export class TerminalMessage implements INodeType {
           { name: 'Failed-Payment Alert', value: 'failed-payments', description: 'After Tokenize: declines above a rate per terminal or location, with the reasons' },
           { name: 'High-Value Alert', value: 'high-value-alert', description: 'After Segment Customer: to sales, with segment, lifetime value and recent payments' },
           { name: 'Loyalty Welcome', value: 'loyalty-welcome', description: 'After Loyalty Enroll’s second output: enrollment or tier change, with tier and points' },
-          { name: 'Refund', value: 'refund', description: 'After Loyalty Enroll (or CRM Upsert): the refund and the points taken back' },
+          { name: 'Refund', value: 'refund', description: 'After Loyalty Enroll (or CRM Upsert): the refund and the points taken back (never for a refund the processor reversed)' },
           { name: 'Thank-You', value: 'thank-you', description: 'After CRM Upsert: a completed payment, once (never a decline, refund or repeat)' },
         ],
         default: 'thank-you',
