@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { paymentsOf, paymentState, totalsOfPayments } from '../../../nodes/core/ledger/read-payments';
 import { recordEvents } from '../../../nodes/core/ledger/record-events';
 import type { LedgerEvent } from '../../../nodes/core/ledger/ledger-event';
+import { migrate } from '../../../nodes/core/store/migrations';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
@@ -119,6 +120,23 @@ for (const store of stores) {
       ]);
       assert.deepEqual(early.map((o) => o.delta.refundedMinor), [0, 0]);
       assert.equal((await paymentState(db, 'adyen', 'PSP_PAY2'))!.status, 'succeeded');
+    });
+
+    it('an Adyen refund kept under its event id before refunds went by pspReference is found by its reversal once migrated (schema 19)', async () => {
+      const adyen = (over: Partial<LedgerEvent>) => ({ source: 'adyen' as const, ...over });
+      await record([payment('PSPOLDPAYMENT001', 5000, undefined, adyen({ eventId: 'adyen:PSPOLDPAYMENT001:AUTHORISATION:true' }))]);
+      // As the pack recorded it before: no refund id, so the event id stood for the refund.
+      await record([ownRefund('PSPOLDPAYMENT001', undefined, 2000, undefined, adyen({ eventId: 'adyen:PSPOLDREFUND0001:REFUND:true' }))]);
+      await db.transaction(async (tx) => {
+        await tx.run('ALTER TABLE ledger_refunds DROP COLUMN reversed_at');
+        await tx.run('DELETE FROM schema_migrations WHERE version = 19');
+      });
+      await migrate(db);
+      const [back] = await record([reversedRefund('PSPOLDPAYMENT001', 'PSPOLDREFUND0001', 2000, undefined, adyen({ eventId: 'adyen:PSPOLDREFUND0001:REFUND_FAILED:true' }))]);
+      assert.equal(back!.delta.refundedMinor, -2000);
+      assert.deepEqual([(await paymentState(db, 'adyen', 'PSPOLDPAYMENT001'))!.refundedMinor], [0]);
+      const ids = await db.all<{ refund_id: string }>("SELECT refund_id FROM ledger_refunds WHERE source = 'adyen' AND payment_id = 'PSPOLDPAYMENT001'");
+      assert.deepEqual(ids.map((r) => r.refund_id), ['PSPOLDREFUND0001']);
     });
 
     it('a lost dispute takes the money back once; a won one nothing', async () => {

@@ -99,9 +99,18 @@ export const LEDGER_MIGRATION = {
  * Store schema version 19: a refund reported per refund can be reversed (Adyen's REFUND_FAILED and
  * REFUNDED_REVERSED). `reversed_at` is when the ledger learnt it; a reversed refund counts nothing
  * (ledger/payment-rules.ts refundEntryAfter).
+ *
+ * Adyen refunds used to be kept under their event id ("adyen:<pspReference>:REFUND:true"); they now go by their
+ * pspReference, which the reversal names, so the refunds recorded before take that id too (Adyen's pspReferences
+ * are 16 characters; a row whose new id is taken already keeps its old one).
  */
 export const LEDGER_REFUND_REVERSALS_MIGRATION = {
   version: 19,
   name: 'ledger: refunds reversed after they were reported',
-  sql: 'ALTER TABLE ledger_refunds ADD COLUMN reversed_at TEXT',
+  sql: `
+    ALTER TABLE ledger_refunds ADD COLUMN reversed_at TEXT;
+    UPDATE ledger_refunds SET refund_id = substr(event_id, 7, 16)
+     WHERE source = 'adyen' AND refund_id = event_id AND substr(event_id, 1, 6) = 'adyen:' AND substr(event_id, 23, 1) = ':'
+       AND NOT EXISTS (SELECT 1 FROM ledger_refunds taken WHERE taken.source = ledger_refunds.source
+         AND taken.payment_id = ledger_refunds.payment_id AND taken.refund_id = substr(ledger_refunds.event_id, 7, 16))`,
 } as const;
