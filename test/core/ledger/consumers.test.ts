@@ -112,7 +112,7 @@ describe('CRM totals, segment statistics and loyalty read one ledger', () => {
     const customer = await s.db.get<{ last_seen: string }>('SELECT last_seen FROM customer_totals WHERE customer_id = ?', [paid.crm.customerId]);
     assert.equal(customer!.last_seen, refund.occurredAt, 'a reversal between banks is not a visit');
 
-    // The refund Adyen reports again, under another notification id, does not take the money back a second time.
+    // Another notification about the reversed refund (another event id, the same refund) does not count it again.
     const replay = await deliver(again, eur);
     assert.deepEqual([replay.crm.totals[0]!.refundedMinor, replay.loyalty.member!.pointsBalance], [0, 80]);
 

@@ -47,7 +47,10 @@ export function memoryInbox(): Inbox & { ids: Set<string> } {
 
 export const clone = <T>(v: T): T => structuredClone(v);
 
-/** An Adyen sale, its refund, the refund's REFUND_FAILED and a second REFUND notification, signed and received as Adyen sends them. */
+/**
+ * An Adyen sale, its refund, the refund's REFUND_FAILED, and `again`: another notification under the refund's
+ * pspReference (a CANCELLATION, so its event id differs), each signed and received as Adyen sends them.
+ */
 export async function adyenRefundThatFailed() {
   const key = 'AB'.repeat(32);
   const [pay, refundPsp] = [adyenPspReference(), adyenPspReference()];
