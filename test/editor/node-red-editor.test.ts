@@ -52,6 +52,13 @@ const describeInvalid = (states: NodeState[]) => states.filter((s) => !s.valid).
  * through the editor, every node's dialog opened and closed, a Deploy, the config dialogs' titles, the layout and
  * the palette search. Screenshots go to build/test-artefacts/editor/.
  */
+/**
+ * How long a dialog's tray may take to slide shut: under a second alone, but seen past 5 s on the two shared
+ * cores while the unit lane runs beside the editor (a full `npm test`). Still seconds, so a tray that never closes
+ * fails its test quickly.
+ */
+const TRAY_CLOSES_MS = 15_000;
+
 describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { timeout: 300_000 }, () => {
   const work = tempDir('tcrm-editor-node-red-');
   let editors: Editors | undefined;
@@ -165,7 +172,7 @@ describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { ti
       const ok = page.locator('#node-dialog-ok');
       await ok.waitFor({ state: 'visible', timeout: 5_000 });
       await ok.click({ timeout: 5_000 });
-      await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: 5_000 });
+      await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: TRAY_CLOSES_MS });
       const after = (await packNodeStates(page)).find((s) => s.id === n.id);
       if (!after?.valid) broken.push(`${n.type} "${n.label}": ${after?.invalid.join(', ')}`);
     }
@@ -199,7 +206,7 @@ describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { ti
       titles[type] = (await title.innerText()).trim();
       if (type === types.configs[0]) await keepScreenshot(page, 'node-red-config-dialog');
       await page.click('#node-config-dialog-cancel', { timeout: 5_000 });
-      await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: 5_000 });
+      await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: TRAY_CLOSES_MS });
     }
     const unreadable = Object.entries(titles).filter(([type, title]) => {
       const name = /^(?:Add new|Edit) (.+?)(?: config)? node$/.exec(title)?.[1] ?? title;
