@@ -3,19 +3,15 @@ import { PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventSchema, type PaymentEvent } f
 import { exactPaymentEvent } from './payment-event-exact';
 
 /**
- * `PaymentEventSchema.parse(input)`, answered without zod when the input is already exactly a PaymentEvent (the
- * drafts every source makes, once per webhook): the same value, and the same ZodError for anything else.
- */
-export function toPaymentEvent(input: unknown): PaymentEvent {
-  return exactPaymentEvent(input) ?? PaymentEventSchema.parse(input);
-}
-
-/**
  * Validates anything that claims to be a PaymentEvent (for instance an n8n item or a Node-RED msg.payload)
  * and turns zod's issues into one message that names the field and the fix. An InputError, because no retry
  * makes a malformed event valid: a durable engine (Temporal) must fail it at once instead of retrying for days.
  */
-export function parsePaymentEvent(input: unknown, where = 'payment event'): PaymentEvent {
+export function parsePaymentEvent(
+  input: unknown,
+  where = 'payment event',
+  fix = 'feed this step the output of a Terminal Trigger (or of the step before it) unchanged',
+): PaymentEvent {
   const exact = exactPaymentEvent(input);
   if (exact) return exact;
   const r = PaymentEventSchema.safeParse(input);
@@ -25,6 +21,6 @@ export function parsePaymentEvent(input: unknown, where = 'payment event'): Paym
   throw new InputError(
     issues[0]?.path.join('.') || where,
     `${where} is not a valid PaymentEvent v${PAYMENT_EVENT_SCHEMA_VERSION} — ${lines.join('; ')}`,
-    'feed this step the output of a Terminal Trigger (or of the step before it) unchanged',
+    fix,
   );
 }

@@ -100,6 +100,16 @@ export const stripeTerminalSource: Source<StripeCredentials> = {
   ...stripePolling(normalizeStripeEvent, STRIPE_HANDLED_EVENT_TYPES),
 };
 
+/** Every Stripe event carries `created`, in seconds since 1970; anything else is no time the ledger can order by. */
+function occurredAtOf(created: unknown): string {
+  const ms = (int(created) ?? Number.NaN) * 1000;
+  // Beyond ±8.64e15 ms a Date is invalid, and toISOString would throw a RangeError that names nothing.
+  if (!(Math.abs(ms) <= 8.64e15)) {
+    throw new InputError('created', `the event's created (${JSON.stringify(created) ?? 'missing'}) is not a time in seconds since 1970`, 'send the event as Stripe sent it: every Stripe event has created as a Unix timestamp');
+  }
+  return new Date(ms).toISOString();
+}
+
 /** One verified Stripe event (webhook or the Events API, for polling) → a PaymentEvent. */
 export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
   const event = obj(processorEvent);
@@ -125,7 +135,7 @@ export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
     id: namespacedEventId('stripe', str(event.id)!),
     source: 'stripe',
     type,
-    occurredAt: new Date((int(event.created) ?? 0) * 1000).toISOString(),
+    occurredAt: occurredAtOf(event.created),
     livemode: event.livemode === true,
     ...base,
   };
