@@ -1,4 +1,4 @@
-import type { MatchResult } from './customer';
+import { MatchDecisionSchema, MatchKeyKindSchema, type MatchResult } from './customer';
 import type { PaymentEvent, TokenizedPaymentEvent } from './payment-event';
 import { parsePaymentEvent } from './parse-payment-event';
 import type { TransactionOutcome } from './crm';
@@ -53,5 +53,33 @@ export function readMatch(payload: unknown, step: string): MatchResult {
   if (!match || typeof match !== 'object' || !('decision' in match)) {
     throw new InputError('match', `${step} received a payment without a match result`, `put a Match Customer step before ${step}`);
   }
+  const problem = matchProblem(match);
+  if (problem) {
+    throw new InputError(`match.${problem.field}`, `${step} received a match result whose ${problem.field} ${problem.what}`, `feed ${step} the output of Match Customer unchanged`);
+  }
   return match;
+}
+
+const DECISIONS = new Set<unknown>(MatchDecisionSchema.options);
+const KEY_KINDS = new Set<unknown>(MatchKeyKindSchema.options);
+
+/**
+ * What the store takes from a match, as the contract has it: whose payment it is and the keys to attach. Checked
+ * by hand, not by zod, since every payment passes here; a flow that edits the match between the steps must not
+ * put a customer id of 0 or a key without a kind into the store.
+ */
+function matchProblem(m: MatchResult): { field: string; what: string } | undefined {
+  if (!DECISIONS.has(m.decision)) return { field: 'decision', what: `is ${JSON.stringify(m.decision)}, not one of ${MatchDecisionSchema.options.join(', ')}` };
+  if (m.customerId !== null && (typeof m.customerId !== 'string' || m.customerId === '')) {
+    return { field: 'customerId', what: `is ${JSON.stringify(m.customerId) ?? 'missing'}, neither a customer id nor null (nobody)` };
+  }
+  if (!Array.isArray(m.keys)) return { field: 'keys', what: 'is not a list of the payment\'s keys' };
+  for (const [i, k] of (m.keys as unknown[]).entries()) {
+    const key = k as { kind?: unknown; value?: unknown } | null;
+    if (!key || typeof key !== 'object' || !KEY_KINDS.has(key.kind)) {
+      return { field: `keys.${i}.kind`, what: `is ${JSON.stringify(key?.kind) ?? 'missing'}, not one of ${MatchKeyKindSchema.options.join(', ')}` };
+    }
+    if (typeof key.value !== 'string' || key.value === '') return { field: `keys.${i}.value`, what: 'is not the key\'s value (a non-empty string)' };
+  }
+  return undefined;
 }
