@@ -52,6 +52,10 @@ function needCrm(item: Item, kind: MessageKind): UpsertResult {
   if (!item.crm || typeof item.crm !== 'object' || !('outcome' in item.crm)) {
     throw new InputError('crm', `the ${kind} message needs the CRM Upsert result on the item`, 'put this node after CRM Upsert (or after a step that keeps its result, such as Segment or Loyalty Enroll)');
   }
+  const id: unknown = item.crm.customerId;
+  if (id !== null && (typeof id !== 'string' || id === '')) {
+    throw new InputError('crm.customerId', `is ${JSON.stringify(id) ?? 'missing'}, neither the customer CRM Upsert linked nor null (nobody)`, 'pass the CRM Upsert result on unchanged');
+  }
   return item.crm;
 }
 
@@ -67,7 +71,10 @@ const E164 = /^\+[1-9]\d{6,14}$/;
  * store keeps for the customer. Anything else (a local spelling, an extension) is no number to text.
  */
 function phoneOf(item: Item, stored: { phone?: string }): string | undefined {
-  const phone = item.match?.keys?.find((k) => k.kind === 'phone')?.value ?? stored.phone;
+  // (The match is only read here, for a number: one a flow changed into something else is none.)
+  const keys: unknown = item.match?.keys;
+  const keyed = Array.isArray(keys) ? (keys as unknown[]).find((k): k is { value: unknown } => !!k && typeof k === 'object' && (k as { kind?: unknown }).kind === 'phone')?.value : undefined;
+  const phone = typeof keyed === 'string' ? keyed : stored.phone;
   return phone && E164.test(phone) ? phone : undefined;
 }
 

@@ -54,4 +54,20 @@ describe('messageStep: the thank-you carries the phone an SMS goes to', () => {
     assert.equal(emailOnly.outcome, 'send');
     assert.equal(emailOnly.message!.phone, undefined);
   });
+
+  it('a flow that changed the match or the CRM result: the phone from the store, or an error naming crm.customerId', async () => {
+    const settings = parseMessageSettings({ kind: 'thank-you', shopName: 'Café Lumen' });
+    const matched = await matchStep(tokenizeStep(normalizeStripeEvent(charge({ email: 'edsger@example.com', phone: '415-555-0142', name: 'Edsger D' })), testKeys()), s.crm);
+    const [upserted] = await upsertStep([matched], s.crm);
+    for (const keys of ['phone', [null], undefined]) {
+      const changed = structuredClone(upserted!) as unknown as { id: string; match: { keys: unknown } };
+      changed.match.keys = keys;
+      changed.id = `${changed.id}:${JSON.stringify(keys)}`;
+      const r = await messageStep(changed, { db: s.db, settings, now: () => new Date('2026-12-02T12:00:00Z') });
+      assert.equal(r.message?.phone, '+14155550142', `keys ${JSON.stringify(keys)}: the phone the store keeps`);
+    }
+    const noCustomer = structuredClone(upserted!) as unknown as { crm: { customerId: unknown } };
+    noCustomer.crm.customerId = 42;
+    await assert.rejects(messageStep(noCustomer, { db: s.db, settings }), /^InputError: crm\.customerId: is 42, neither the customer CRM Upsert linked nor null/);
+  });
 });
