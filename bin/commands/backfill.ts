@@ -38,9 +38,10 @@ progress from the workflow's query; Ctrl-C leaves the workflow running. --signal
 resumes or cancels that workflow. --in-process runs here even when TEMPORAL_ADDRESS is set.
 
 Sources: ${HISTORY_SOURCES.join(', ')} (Stripe: card-present charges; Square: payments;
-Zettle: purchases; Clover: payments). Credentials come from the variables polling reads:
-STRIPE_SECRET_KEY; SQUARE_ACCESS_TOKEN; ZETTLE_ACCESS_TOKEN; CLOVER_API_TOKEN with
-CLOVER_MERCHANT_ID. TERMINAL_CRM_TOKEN_KEYS must be set (cards are tokenized).
+Zettle: purchases; Clover: payments; SumUp: card-present transactions). Credentials come
+from the variables polling reads: STRIPE_SECRET_KEY; SQUARE_ACCESS_TOKEN; ZETTLE_ACCESS_TOKEN;
+CLOVER_API_TOKEN with CLOVER_MERCHANT_ID; SUMUP_ACCESS_TOKEN (SUMUP_MERCHANT_CODE optional).
+TERMINAL_CRM_TOKEN_KEYS must be set (cards are tokenized).
 
 Options:
   --from SOURCE        the processor: ${HISTORY_SOURCES.join(', ')}

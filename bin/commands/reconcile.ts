@@ -31,8 +31,8 @@ refund then counts), queues the CRM's missing or stale records again, reconciles
 says what it cannot fix and why (a duplicate, a first amount the ledger keeps).
 
 Credentials as for \`terminal-crm backfill\`: STRIPE_SECRET_KEY, SQUARE_ACCESS_TOKEN,
-ZETTLE_ACCESS_TOKEN, CLOVER_API_TOKEN (+ CLOVER_MERCHANT_ID); --repair also needs
-TERMINAL_CRM_TOKEN_KEYS.
+ZETTLE_ACCESS_TOKEN, CLOVER_API_TOKEN (+ CLOVER_MERCHANT_ID), SUMUP_ACCESS_TOKEN (optional
+SUMUP_MERCHANT_CODE); --repair also needs TERMINAL_CRM_TOKEN_KEYS.
 
 Options:
   --from SOURCE    the processor: ${HISTORY_SOURCES.join(', ')}

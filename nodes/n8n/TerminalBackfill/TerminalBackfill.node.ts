@@ -1,6 +1,6 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { HISTORY_SOURCES } from '../../core/sources/history';
+import { HISTORY_SOURCES, historyLister } from '../../core/sources/history';
 import { backfillRequestOf, controlBackfill } from '../../../temporal/backfill-control';
 import { connectTemporalTarget } from '../../../temporal/temporal-target';
 import { mapItems } from '../shared/map-items';
@@ -42,7 +42,7 @@ export class TerminalBackfill implements INodeType {
         name: 'source',
         type: 'options',
         default: 'stripe',
-        options: HISTORY_SOURCES.map((s) => ({ name: s.charAt(0).toUpperCase() + s.slice(1), value: s })),
+        options: HISTORY_SOURCES.map((s) => ({ name: historyLister(s).credentialsOf.label, value: s })),
         description: "The processor whose history is read (the worker uses its own credentials for it)",
         displayOptions: WINDOW,
       },

@@ -5,7 +5,7 @@ import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { tempStore, testKeys } from '../../support/temp-store';
 import {
-  stripeCharges, CLOVER_MID, CLOVER_TOKEN, nock, serveCloverPayments, serveSquarePayments, serveStripeCharges, serveZettlePurchases, SINCE, SQUARE_TOKEN, STRIPE_KEY, UNTIL, ZETTLE_TOKEN,
+  stripeCharges, CLOVER_MID, CLOVER_TOKEN, nock, serveCloverPayments, serveSquarePayments, serveStripeCharges, serveSumUpHistory, serveZettlePurchases, SINCE, SQUARE_TOKEN, STRIPE_KEY, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL, ZETTLE_TOKEN,
 } from './history-mocks';
 
 /** The store with its Nth transaction failing before it commits, as a process killed at that moment would. */
@@ -143,6 +143,19 @@ describe('backfill of processor history', () => {
     assert.deepEqual(l.counted, [1, 1, 1]);
   });
 
+  it('SumUp: transaction history by changes_since, paged by oldest_ref, each transaction read in full; a sale before the window is left out', async () => {
+    const { scope, transactions } = serveSumUpHistory();
+    const done = await runBackfill(options({ source: 'sumup', credentials: { accessToken: SUMUP_TOKEN, merchantCode: SUMUP_MERCHANT } }));
+    assert.ok(scope.isDone(), `not requested: ${scope.pendingMocks().join(', ')}`);
+    assert.deepEqual([done.pages, done.done], [2, true]);
+    const l = await ledger(s.db, 'sumup');
+    assert.deepEqual(l.payments.map((p) => [p.payment_id, p.gross_minor, p.refund_reported_minor]).sort(), [
+      [transactions[1]!.id, 3000, 0],
+      [transactions[2]!.id, 4000, 1500],
+    ].sort());
+    assert.deepEqual(l.counted, [1, 1]);
+  });
+
   it('queues each recorded payment and its customer in a SaaS CRM\'s outbox, once', async () => {
     serveStripeCharges();
     const crm = { crm: 'hubspot' as const, adapter: () => { throw new Error('not sent during the test'); }, waitMs: 0 };
@@ -167,6 +180,6 @@ describe('backfill of processor history', () => {
 
   it('refuses a window that ends before it starts, naming the field', async () => {
     await assert.rejects(runBackfill(options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY }, until: new Date('2025-12-01T00:00:00Z') })), /^InputError: until: .* Fix: give an --until later than --since/);
-    await assert.rejects(runBackfill(options({ source: 'sumup', credentials: {} })), /^InputError: from: "sumup" has no payment history .* use one of: stripe, square, zettle, clover/);
+    await assert.rejects(runBackfill(options({ source: 'adyen', credentials: {} })), /^InputError: from: "adyen" has no payment history .* use one of: stripe, square, zettle, clover, sumup/);
   });
 });

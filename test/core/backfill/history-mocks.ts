@@ -2,6 +2,7 @@ import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import { cloverPayment } from '../../../sandbox/simulator/clover-events';
 import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
 import { chargeObject } from '../../../sandbox/simulator/stripe-terminal-events';
+import { sumupTransaction } from '../../../sandbox/simulator/sumup-events';
 import { zettlePurchasePayload } from '../../../sandbox/simulator/zettle-events';
 
 let loaded: typeof nockApi | undefined;
@@ -89,4 +90,33 @@ export function serveCloverPayments() {
     .get(`/v3/merchants/${CLOVER_MID}/payments`).query({ filter: `modifiedTime>=${SINCE.getTime()}`, orderBy: 'modifiedTime ASC', limit: '2', expand }).reply(200, { elements: payments.slice(0, 2) })
     .get(`/v3/merchants/${CLOVER_MID}/payments`).query({ filter: `modifiedTime>=${modified(payments[1]!)}`, orderBy: 'modifiedTime ASC', limit: '2', offset: '1', expand }).reply(200, { elements: payments.slice(2) });
   return { scope, payments };
+}
+
+export const SUMUP_MERCHANT = 'MH4H92C7';
+export const SUMUP_TOKEN = 'sup_sk_backfill_token';
+/**
+ * GET /v2.1/merchants/{code}/transactions/history by changes_since, ascending, paged by the `next` link's
+ * oldest_ref; each listed transaction read in full from /transactions?id=. A December sale changed since (listed,
+ * outside the window) and two January sales, one partly refunded.
+ */
+export function serveSumUpHistory(
+  transactions: Record<string, unknown>[] = [
+    sumupTransaction('chip', { amount: '12.50', at: at(-20) }),
+    sumupTransaction('contactless', { amount: '30.00', at: at(6) }),
+    sumupTransaction('partial_refund', { amount: '40.00', refundAmount: '15.00', at: at(12) }),
+  ],
+) {
+  const item = (t: Record<string, unknown>) => ({
+    transaction_id: t.id, transaction_code: t.transaction_code, amount: t.amount, currency: t.currency, timestamp: t.timestamp, status: t.status,
+    payment_type: 'POS', type: 'PAYMENT', merchant_code: SUMUP_MERCHANT, refunded_amount: 0,
+  });
+  const history = `/v2.1/merchants/${SUMUP_MERCHANT}/transactions/history`;
+  const base = { order: 'ascending', limit: '2', 'payment_types[]': 'POS', changes_since: SINCE.toISOString() };
+  const scope = nock('https://api.sumup.com', { reqheaders: { authorization: `Bearer ${SUMUP_TOKEN}` } })
+    .get(history).query(base)
+    .reply(200, { items: transactions.slice(0, 2).map(item), links: [{ rel: 'next', href: `limit=2&oldest_ref=${transactions[1]!.id}&order=ascending` }] })
+    .get(history).query({ ...base, oldest_ref: transactions[1]!.id as string })
+    .reply(200, { items: transactions.slice(2).map(item), links: [] });
+  for (const t of transactions) scope.get(`/v2.1/merchants/${SUMUP_MERCHANT}/transactions`).query({ id: t.id as string }).reply(200, t);
+  return { scope, transactions };
 }

@@ -4,7 +4,7 @@ import { runBackfill } from '../../../nodes/core/backfill';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { reconcile, type ReconcileOptions } from '../../../nodes/core/reconcile';
 import { tempStore, testKeys } from '../../support/temp-store';
-import { nock, serveStripeCharges, SINCE, STRIPE_KEY, stripeCharges, UNTIL } from '../backfill/history-mocks';
+import { nock, serveStripeCharges, serveSumUpHistory, SINCE, STRIPE_KEY, stripeCharges, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL } from '../backfill/history-mocks';
 
 const PI = (n: number) => `stripe:pi_3Backfill${n}AAAAAAAAAAAAAA`;
 
@@ -100,5 +100,22 @@ describe('reconciliation of processor history with the ledger and the CRM', () =
     const report = await reconcile(options());
     assert.equal(report.clean, true, JSON.stringify(report));
     assert.equal(report.ledgerPayments, 5);
+  });
+
+  it('SumUp: its transaction history against the ledger, clean after a backfill; a refund the ledger lost is reported', async () => {
+    const sumup = (o: Partial<ReconcileOptions> = {}) => options({ source: 'sumup', credentials: { accessToken: SUMUP_TOKEN, merchantCode: SUMUP_MERCHANT }, ...o });
+    const { transactions } = serveSumUpHistory();
+    await runBackfill({ ...sumup(), keys: testKeys() });
+    const refunded = transactions[2]!.id as string;
+    nock.cleanAll();
+    serveSumUpHistory(transactions);
+    const clean = await reconcile(sumup());
+    assert.equal(clean.clean, true, JSON.stringify(clean));
+    assert.equal(clean.ledgerPayments, 2);
+    await s.db.run("UPDATE ledger_payments SET refund_reported_minor = 0 WHERE source = 'sumup' AND payment_id = ?", [refunded]);
+    serveSumUpHistory(transactions);
+    const report = await reconcile(sumup());
+    assert.equal(report.clean, false);
+    assert.ok(JSON.stringify(report).includes(refunded), JSON.stringify(report));
   });
 });

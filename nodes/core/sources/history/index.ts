@@ -1,6 +1,7 @@
 import { InputError } from '../../errors';
 import { cloverSource } from '../clover';
 import { parseSourceCredentials } from '../source-credentials';
+import { sumupSource } from '../sumup';
 import { zettleSource } from '../zettle';
 import type { HistoryLister } from './history-lister';
 import { polledHistory } from './polled-history';
@@ -14,6 +15,7 @@ const LISTERS: Record<string, () => HistoryLister> = {
   square: () => squarePaymentHistory,
   zettle: () => polledHistory(zettleSource as never, { label: 'Zettle (purchases)', stopsAtUntil: true }),
   clover: () => polledHistory(cloverSource as never, { label: 'Clover (payments)', stopsAtUntil: false }),
+  sumup: () => polledHistory(sumupSource as never, { label: 'SumUp (transaction history)', stopsAtUntil: false }),
 };
 
 /** The sources whose history can be read: backfill and reconciliation. */

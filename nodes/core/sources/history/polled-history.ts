@@ -4,9 +4,10 @@ import { eventsInWindow } from './history-lister';
 
 /**
  * History through a source's own polling list, where that list already walks oldest first from `since` and pages
- * the way its API documents (Zettle's lastPurchaseHash, Clover's modifiedTime with offset): the same requests and
- * the same event ids as polling, cut to the window. `stopsAtUntil`: the list is in creation order, so a payment made
- * after the window ends the walk; otherwise (ordered by change time) it runs to the present.
+ * the way its API documents (Zettle's lastPurchaseHash, Clover's modifiedTime with offset, SumUp's changes_since
+ * with oldest_ref): the same requests and the same event ids as polling, cut to the window. `stopsAtUntil`: the
+ * list is in creation order, so a payment made after the window ends the walk; otherwise (ordered by change time)
+ * it runs to the present.
  */
 export function polledHistory(source: Source<unknown> & Required<Pick<Source<unknown>, 'list'>>, o: { label: string; stopsAtUntil: boolean }): HistoryLister {
   return {
