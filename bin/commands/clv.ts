@@ -21,6 +21,9 @@ Input: CSV with a header line, or JSONL (one object per line), one transaction a
                          2025-03-01T10:00:00Z, 20250301 or epoch seconds
   --amount-col NAME      amount column, in currency units such as 12.50
                          (default amount; without it only purchases are modelled)
+  --quantity-col NAME    a line-item file: each row is worth amount × quantity
+                         (Online Retail's UnitPrice and Quantity); a negative
+                         quantity (a return) lowers the day's value
   --format csv|jsonl     default: from the file name (.jsonl/.ndjson is JSONL)
   --summary              the file is already a summary, one customer a row:
                          frequency (repeat purchases), recency, T, mean value
@@ -29,7 +32,9 @@ Input: CSV with a header line, or JSONL (one object per line), one transaction a
 
 Periods (the usual convention): purchases on one calendar day (UTC) count once;
 frequency = purchase days after the first; recency = first to last purchase day;
-T = first purchase day to the observation end.
+T = first purchase day to the observation end. A row whose value is below zero (a
+return) is no purchase. Rows without a customer id (guest sales) are left out and
+counted on stderr.
   --unit days|weeks      unit of recency, T and the fitted alpha (default weeks)
   --observation-end DATE end of the calibration period (default: the last date seen)
   --holdout-end DATE     also compare purchases after --observation-end up to this
@@ -60,14 +65,14 @@ interface Options {
   observationEnd?: number;
   holdoutEnd?: number;
   summary: boolean;
-  cols: { customer: string; date: string; amount: string; frequency: string; recency: string; T: string; monetary: string };
+  cols: { customer: string; date: string; amount: string; quantity?: string; frequency: string; recency: string; T: string; monetary: string };
 }
 
 function parseOptions(args: string[]): Options & { output?: string; json: boolean } {
   const { values, positionals } = parseArgs({
     args,
     options: {
-      'customer-col': { type: 'string' }, 'date-col': { type: 'string' }, 'amount-col': { type: 'string' },
+      'customer-col': { type: 'string' }, 'date-col': { type: 'string' }, 'amount-col': { type: 'string' }, 'quantity-col': { type: 'string' },
       format: { type: 'string' }, summary: { type: 'boolean' },
       'frequency-col': { type: 'string' }, 'recency-col': { type: 'string' }, 't-col': { type: 'string' }, 'monetary-col': { type: 'string' },
       unit: { type: 'string' }, 'observation-end': { type: 'string' }, 'holdout-end': { type: 'string' },
@@ -101,11 +106,14 @@ function parseOptions(args: string[]): Options & { output?: string; json: boolea
     summary: values.summary === true, output: values.output, json: values.json === true,
     cols: {
       customer: values['customer-col'] ?? 'customer_id', date: values['date-col'] ?? 'date', amount: values['amount-col'] ?? 'amount',
+      ...(values['quantity-col'] !== undefined ? { quantity: values['quantity-col'] } : {}),
       frequency: values['frequency-col'] ?? 'frequency', recency: values['recency-col'] ?? 'recency', T: values['t-col'] ?? 'T',
       monetary: values['monetary-col'] ?? 'monetary_value',
     },
   };
 }
+
+const rowCount = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
 
 function requireColumn(row: Record<string, string>, col: string, flag: string, file: string): void {
   if (!(col in row)) {
@@ -113,15 +121,24 @@ function requireColumn(row: Record<string, string>, col: string, flag: string, f
   }
 }
 
-async function readTransactions(o: Options): Promise<{ input: ReportInput[]; holdoutDays?: number; observationEnd: number }> {
+async function readTransactions(o: Options): Promise<{ input: ReportInput[]; holdoutDays?: number; observationEnd: number; withoutCustomer: number }> {
   const purchases: Purchase[] = [];
   let hasAmount: boolean | null = null;
   let last = Number.NEGATIVE_INFINITY;
+  let withoutCustomer = 0;
   for await (const { line, row } of readTable(o.file, o.format)) {
     if (hasAmount === null) {
       requireColumn(row, o.cols.customer, '--customer-col', o.file);
       requireColumn(row, o.cols.date, '--date-col', o.file);
+      if (o.cols.quantity !== undefined) requireColumn(row, o.cols.quantity, '--quantity-col', o.file);
       hasAmount = o.cols.amount in row;
+      if (!hasAmount && o.cols.quantity !== undefined) requireColumn(row, o.cols.amount, '--amount-col', o.file);
+    }
+    // A guest sale (Online Retail leaves CustomerID empty on a quarter of its rows) is nobody's purchase.
+    const customerId = (row[o.cols.customer] ?? '').trim();
+    if (customerId === '') {
+      withoutCustomer++;
+      continue;
     }
     const at = parseWhen(row[o.cols.date] ?? '');
     if (!Number.isFinite(at)) throw new InputError(`${o.file} line ${line}`, `"${row[o.cols.date]}" in column "${o.cols.date}" is not a date`, 'use YYYY-MM-DD, an ISO time, YYYYMMDD or epoch seconds');
@@ -129,15 +146,22 @@ async function readTransactions(o: Options): Promise<{ input: ReportInput[]; hol
     if (hasAmount && !Number.isFinite(amount)) {
       throw new InputError(`${o.file} line ${line}`, `"${row[o.cols.amount]}" in column "${o.cols.amount}" is not an amount`, 'write amounts as plain numbers such as 12.50');
     }
-    purchases.push({ customerId: row[o.cols.customer]!, at, amount });
+    const quantity = o.cols.quantity === undefined ? 1 : Number(row[o.cols.quantity]);
+    if (!Number.isFinite(quantity)) {
+      throw new InputError(`${o.file} line ${line}`, `"${row[o.cols.quantity!]}" in column "${o.cols.quantity}" is not a quantity`, 'write quantities as plain numbers such as 3 (or -3 for a return)');
+    }
+    purchases.push({ customerId, at, amount: amount * quantity });
     if (at > last) last = at;
   }
-  if (purchases.length === 0) throw new InputError('<file>', `${o.file} has no transactions`, 'give a file with a header line and one transaction per line');
+  if (purchases.length === 0) {
+    const guests = withoutCustomer > 0 ? ` (${rowCount(withoutCustomer)} ${withoutCustomer === 1 ? 'has' : 'have'} no ${o.cols.customer})` : '';
+    throw new InputError('<file>', `${o.file} has no transactions of a known customer${guests}`, 'give a file with a header line and one transaction per line, and name the customer id column with --customer-col');
+  }
   const observationEnd = o.observationEnd ?? last;
   const summaries = summarizePurchases(purchases, { observationEnd, unit: o.unit, holdoutEnd: o.holdoutEnd });
   const input = summaries.map((s) => ({ ...s, monetary: hasAmount ? s.monetary : Number.NaN, totalValue: hasAmount ? s.totalValue : undefined }));
   const holdoutDays = o.holdoutEnd === undefined ? undefined : dayNumber(o.holdoutEnd) - dayNumber(observationEnd);
-  return { input, holdoutDays, observationEnd };
+  return { input, holdoutDays, observationEnd, withoutCustomer };
 }
 
 async function readSummary(o: Options): Promise<ReportInput[]> {
@@ -241,6 +265,7 @@ export const clvCommand: Command = {
     let input: ReportInput[];
     let holdoutDays: number | undefined;
     let observationEnd: string | undefined;
+    let withoutCustomer = 0;
     if (o.summary) {
       if (o.holdoutEnd !== undefined) throw new InputError('--holdout-end', 'needs transactions, not a summary', 'give the transactions file without --summary');
       input = await readSummary(o);
@@ -248,6 +273,7 @@ export const clvCommand: Command = {
       const t = await readTransactions(o);
       input = t.input;
       holdoutDays = t.holdoutDays;
+      withoutCustomer = t.withoutCustomer;
       observationEnd = new Date(dayNumber(t.observationEnd) * DAY_MS).toISOString().slice(0, 10);
     }
     const report = clvReport(input, { unit: o.unit, horizonsDays: o.horizons, penalizer: o.penalizer, rules: SegmentRulesSchema.parse({}), holdoutDays });
@@ -258,6 +284,7 @@ export const clvCommand: Command = {
       describe(report, io);
       io.out(o.output ? `Forecast for ${report.rows.length} customers written to ${o.output}\n` : `(${report.rows.length} customers; --output FILE writes the forecast per customer)\n`);
     }
+    if (withoutCustomer > 0) io.err(`clv: ${rowCount(withoutCustomer)} without a ${o.cols.customer} left out (guest sales)\n`);
     io.err(`clv: ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     return 0;
   },

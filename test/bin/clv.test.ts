@@ -97,4 +97,41 @@ describe('terminal-crm clv', () => {
     assert.equal((await clv()).code, 1);
     assert.equal((await clv(csv, '--unit', 'months')).code, 1);
   });
+
+  it('a line-item file such as UCI Online Retail: price × quantity per row, returns lower the day, guest rows left out and counted', async () => {
+    // The first rows of the UCI Online Retail dataset (InvoiceDate as M/D/YYYY H:MM), a guest sale (no CustomerID,
+    // a quarter of that dataset's rows) and a cancelled invoice (C…, negative Quantity).
+    const retail = join(dir.path, 'online-retail.csv');
+    writeFileSync(retail, [
+      'InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country',
+      '536365,85123A,WHITE HANGING HEART T-LIGHT HOLDER,6,12/1/2010 8:26,2.55,17850,United Kingdom',
+      '536365,71053,WHITE METAL LANTERN,6,12/1/2010 8:26,3.39,17850,United Kingdom',
+      '536366,22633,HAND WARMER UNION JACK,6,12/1/2010 8:28,1.85,17850,United Kingdom',
+      '536367,84879,ASSORTED COLOUR BIRD ORNAMENT,32,12/1/2010 8:34,1.69,13047,United Kingdom',
+      '536414,22139,,56,12/1/2010 11:52,0,,United Kingdom',
+      '536544,21773,DECORATIVE ROSE BATHROOM BOTTLE,1,12/1/2010 14:32,2.51,,United Kingdom',
+      '536368,22960,JAM MAKING SET WITH JARS,6,12/13/2010 8:34,4.25,13047,United Kingdom',
+      '536369,21756,BATH BUILDING BLOCK WORD,3,1/5/2011 8:35,5.95,17850,United Kingdom',
+      'C536379,21756,BATH BUILDING BLOCK WORD,-1,1/5/2011 9:41,5.95,17850,United Kingdom',
+      'C536383,35004C,SET OF 3 COLOURED  FLYING DUCKS,-1,12/1/2010 9:49,4.65,15311,United Kingdom',
+    ].join('\n'));
+    const out = join(dir.path, 'retail-forecast.csv');
+    const r = await clv(retail, '--customer-col', 'CustomerID', '--date-col', 'InvoiceDate', '--amount-col', 'UnitPrice', '--quantity-col', 'Quantity', '--output', out);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /^clv: 2 rows without a CustomerID left out \(guest sales\)$/m);
+    const [header, ...lines] = readFileSync(out, 'utf8').trim().split('\n');
+    const cols = header!.split(',');
+    const rows = new Map(lines.map((l) => l.split(',')).map((v) => [v[0]!, Object.fromEntries(cols.map((c, i) => [c, v[i]!]))]));
+    // 15311 only returned something: no purchase, not in the cohort.
+    assert.deepEqual([...rows.keys()].sort(), ['13047', '17850']);
+    // 17850: 12/1 and 1/5, 35 days (5 weeks) apart; the repeat day is 3 × 5.95 less the 5.95 returned.
+    assert.deepEqual([rows.get('17850')!.frequency, rows.get('17850')!.recency, rows.get('17850')!.T, rows.get('17850')!.monetary_value], ['1', '5', '5', '11.9']);
+    // 13047: 12/1 and 12/13 (12 days), 6 × 4.25 on the repeat day; the observation ends at the last date, 1/5.
+    assert.deepEqual([rows.get('13047')!.frequency, rows.get('13047')!.recency, rows.get('13047')!.T, rows.get('13047')!.monetary_value], ['1', '1.7143', '5', '25.5']);
+    const noQuantity = await clv(retail, '--customer-col', 'CustomerID', '--date-col', 'InvoiceDate', '--amount-col', 'UnitPrice', '--quantity-col', 'Qty');
+    assert.match(noQuantity.err, /--quantity-col: .* has no column "Qty" .*Fix: name the right column with --quantity-col/);
+    const guests = join(dir.path, 'guests.csv');
+    writeFileSync(guests, 'CustomerID,InvoiceDate\n,12/1/2010 8:26\n');
+    assert.match((await clv(guests, '--customer-col', 'CustomerID', '--date-col', 'InvoiceDate')).err, /has no transactions of a known customer \(1 row has no CustomerID\)/);
+  });
 });
