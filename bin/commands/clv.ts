@@ -18,7 +18,8 @@ expected purchases and value over each horizon, RFM scores and segment.
 Input: CSV with a header line, or JSONL (one object per line), one transaction a row.
   --customer-col NAME    customer id column (default customer_id)
   --date-col NAME        date or time column (default date): 2025-03-01,
-                         2025-03-01T10:00:00Z, 20250301 or epoch seconds
+                         2025-03-01T10:00:00Z, 2025-03-01 10:00 (UTC), 3/1/2025
+                         8:26 (month first), 20250301 or epoch seconds
   --amount-col NAME      amount column, in currency units such as 12.50
                          (default amount; without it only purchases are modelled)
   --quantity-col NAME    a line-item file: each row is worth amount × quantity
@@ -141,7 +142,7 @@ async function readTransactions(o: Options): Promise<{ input: ReportInput[]; hol
       continue;
     }
     const at = parseWhen(row[o.cols.date] ?? '');
-    if (!Number.isFinite(at)) throw new InputError(`${o.file} line ${line}`, `"${row[o.cols.date]}" in column "${o.cols.date}" is not a date`, 'use YYYY-MM-DD, an ISO time, YYYYMMDD or epoch seconds');
+    if (!Number.isFinite(at)) throw new InputError(`${o.file} line ${line}`, `"${row[o.cols.date]}" in column "${o.cols.date}" is not a date`, 'use YYYY-MM-DD, an ISO time (a time without a zone is UTC), M/D/YYYY, YYYYMMDD or epoch seconds');
     const amount = hasAmount ? Number(row[o.cols.amount]) : 0;
     if (hasAmount && !Number.isFinite(amount)) {
       throw new InputError(`${o.file} line ${line}`, `"${row[o.cols.amount]}" in column "${o.cols.amount}" is not an amount`, 'write amounts as plain numbers such as 12.50');

@@ -68,14 +68,41 @@ export async function* readTable(path: string, format: TableFormat): AsyncGenera
   }
 }
 
-/** Epoch ms from ISO 8601 (date-only is UTC midnight), YYYYMMDD, or epoch seconds / milliseconds. */
+const DATE_TIME = /^(\d{4})[-/](\d{1,2})[-/](\d{1,2})(?:[T ](\d{1,2}):(\d{2})(?::(\d{2})(\.\d+)?)?)?$/;
+const US_DATE_TIME = /^(\d{1,2})\/(\d{1,2})\/(\d{4})(?: (\d{1,2}):(\d{2})(?::(\d{2}))?)?$/;
+
+/** Epoch ms of a wall-clock time read as UTC, or NaN when the date is not in the calendar (2/29/2011). */
+function utcWallClock(y: number, mo: number, d: number, h = 0, mi = 0, sec = 0, ms = 0): number {
+  const at = Date.UTC(y, mo - 1, d, h, mi, sec, ms);
+  const back = new Date(at);
+  const exists = back.getUTCFullYear() === y && back.getUTCMonth() === mo - 1 && back.getUTCDate() === d && h < 24 && mi < 60 && sec < 60;
+  return exists ? at : Number.NaN;
+}
+
+/**
+ * Epoch ms from an exported sale's time: ISO 8601 (with its zone; without one, and a date alone, as UTC, so a
+ * purchase day never depends on the machine's time zone), "2009-12-01 07:45:00" (Online Retail II), 2025/03/01,
+ * "12/1/2010 8:26" (month first, as UCI's Online Retail writes it), YYYYMMDD, or epoch seconds / milliseconds.
+ * NaN for anything else, a date the calendar lacks included.
+ */
 export function parseWhen(text: string): number {
   const t = text.trim();
-  if (/^\d{8}$/.test(t)) return Date.parse(`${t.slice(0, 4)}-${t.slice(4, 6)}-${t.slice(6, 8)}T00:00:00Z`);
+  if (/^\d{8}$/.test(t)) return utcWallClock(Number(t.slice(0, 4)), Number(t.slice(4, 6)), Number(t.slice(6, 8)));
   if (/^\d{9,13}(\.\d+)?$/.test(t)) {
     const v = Number(t);
     return v < 1e11 ? v * 1000 : v;
   }
-  if (/^\d{4}-\d{2}-\d{2}$/.test(t)) return Date.parse(`${t}T00:00:00Z`);
-  return Date.parse(t);
+  const iso = DATE_TIME.exec(t);
+  if (iso) {
+    const [, y, mo, d, h, mi, sec, frac] = iso;
+    return utcWallClock(Number(y), Number(mo), Number(d), Number(h ?? 0), Number(mi ?? 0), Number(sec ?? 0), frac ? Math.round(Number(frac) * 1000) : 0);
+  }
+  const us = US_DATE_TIME.exec(t);
+  if (us) {
+    const [, mo, d, y, h, mi, sec] = us;
+    return utcWallClock(Number(y), Number(mo), Number(d), Number(h ?? 0), Number(mi ?? 0), Number(sec ?? 0));
+  }
+  // Anything else must say its zone (2025-03-01T10:00:00+01:00, …Z): a time without one would be read in the
+  // machine's zone by Date.parse.
+  return /(Z|[+-]\d{2}:?\d{2})$/i.test(t) && /^\d{4}-\d{2}-\d{2}[T ]/.test(t) ? Date.parse(t) : Number.NaN;
 }
