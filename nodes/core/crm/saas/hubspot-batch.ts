@@ -4,6 +4,7 @@ import { CrmConfigError, CrmRateLimitError, CrmTransientError, type CrmError } f
 import { callCrm, describeBody } from './call-crm';
 import { retryAfterMs } from '../../http/retry-after';
 import { asHubSpotError, CRM, errorCodes, itemResultFor, propertyNamed, readRateLimit, type HubSpotError } from './hubspot-errors';
+import { idText, isRecord, listAt, type Answer } from './answer-shape';
 import type { HubSpotSettings } from './hubspot-settings';
 
 /** "Object API batch endpoints are limited to 100 inputs per request" (Using Object APIs → Limits). */
@@ -101,18 +102,22 @@ async function writeChunk(call: HubSpotCall, target: BatchTarget, inputs: readon
   });
   const lookup = keyLookup(inputs);
   if (res.status >= 200 && res.status < 300) {
-    const body = (res.body ?? {}) as { results?: BatchResult[]; errors?: HubSpotError[] };
-    for (const e of body.errors ?? []) {
+    // A list that is not one fails the chunk (its records are sent again); an entry that is no object names no record.
+    const answer: Answer = { crm: CRM, vendor: 'HubSpot', req: { method: 'POST', url: target.path }, res, then: 'the records are sent again' };
+    const body = isRecord(res.body) ? res.body : {};
+    const errors = listAt(answer, body.errors, 'an errors list').filter(isRecord).map(asHubSpotError);
+    for (const e of errors) {
       configProblem(e, target);
       for (const key of namedKeys(e, lookup)) out.set(key, itemResultFor(key, e));
     }
-    const results = body.results ?? [];
+    const results = listAt(answer, body.results, 'a results list').filter(isRecord) as BatchResult[];
     for (const r of results) {
       // The trace id is optional in HubSpot's results (its own 207 example has none): then the id property's value,
       // which every input carries among its properties, names the record; a batch of one is its one result.
       const key = (r.objectWriteTraceId && lookup.get(r.objectWriteTraceId)) || matchByValue(r, inputs, lookup)
-        || (inputs.length === 1 && results.length === 1 && !body.errors?.length ? inputs[0]!.externalId : undefined);
-      if (key && r.id) out.set(key, { externalId: key, status: 'synced', crmId: String(r.id) });
+        || (inputs.length === 1 && results.length === 1 && errors.length === 0 ? inputs[0]!.externalId : undefined);
+      const id = idText(r.id);
+      if (key && id) out.set(key, { externalId: key, status: 'synced', crmId: id });
     }
     for (const x of inputs) {
       if (!out.has(x.externalId)) {
@@ -173,7 +178,8 @@ function keyLookup(inputs: readonly BatchInput[]): Map<string, string> {
 }
 
 function namedKeys(err: HubSpotError, lookup: Map<string, string>): string[] {
-  const values = [...(err.context?.objectWriteTraceId ?? []), ...(err.context?.ids ?? [])];
+  const texts = (x: unknown) => (Array.isArray(x) ? x : []).filter((v): v is string => typeof v === 'string');
+  const values = [...texts(err.context?.objectWriteTraceId), ...texts(err.context?.ids)];
   const keys = values.map((v) => lookup.get(v) ?? lookup.get(v.toLowerCase())).filter((k): k is string => !!k);
   return [...new Set(keys)];
 }
@@ -190,7 +196,7 @@ function withIdProperty(body: BatchInput['body']): Record<string, string> {
 function matchByValue(r: BatchResult, inputs: readonly BatchInput[], lookup: Map<string, string>): string | undefined {
   for (const x of inputs) {
     const value = x.body.idProperty ? r.properties?.[x.body.idProperty] : r.id;
-    if (value && (value === x.body.id || value.toLowerCase() === x.body.id.toLowerCase())) return lookup.get(x.body.id);
+    if (typeof value === 'string' && (value === x.body.id || value.toLowerCase() === x.body.id.toLowerCase())) return lookup.get(x.body.id);
   }
   return undefined;
 }

@@ -1,5 +1,7 @@
 import type { CrmItemResult, CrmPayment } from './crm-adapter';
+import { idText, isRecord, listAt, type Answer } from './answer-shape';
 import { HUBSPOT_BATCH_SIZE, hubspotRequest, type HubSpotCall } from './hubspot-batch';
+import { CRM } from './hubspot-errors';
 
 /**
  * HubSpot's default association type from a deal to a contact (Associations v4, "Association type id values":
@@ -41,9 +43,12 @@ export async function createDealsWithContact(call: HubSpotCall, deals: readonly 
     });
     if (res.status < 200 || res.status >= 300) continue;
     const sent = new Set(chunk.map((p) => p.externalId));
-    for (const r of ((res.body ?? {}) as { results?: { id?: string; objectWriteTraceId?: string; properties?: Record<string, string | null> }[] }).results ?? []) {
+    const answer: Answer = { crm: CRM, vendor: 'HubSpot', req: { method: 'POST', url: '/crm/v3/objects/deals/batch/create' }, res, then: 'the payments are sent again' };
+    const listed = listAt(answer, isRecord(res.body) ? res.body.results : undefined, 'a results list');
+    for (const r of listed.filter(isRecord) as { id?: unknown; objectWriteTraceId?: string; properties?: Record<string, string | null> }[]) {
       const externalId = r.objectWriteTraceId ?? r.properties?.[key] ?? undefined;
-      if (r.id && externalId && sent.has(externalId)) results.set(externalId, { externalId, status: 'synced', crmId: String(r.id) });
+      const id = idText(r.id);
+      if (id && externalId && sent.has(externalId)) results.set(externalId, { externalId, status: 'synced', crmId: id });
     }
   }
 }

@@ -2,6 +2,7 @@ import type { HttpResponse } from '../../http/http-transport';
 import type { CrmItemResult } from './crm-adapter';
 import { CrmRateLimitError, CrmTransientError } from './crm-errors';
 import { retryAfterMs } from '../../http/retry-after';
+import { isRecord } from './answer-shape';
 
 export const CRM = 'hubspot';
 
@@ -23,7 +24,18 @@ export interface HubSpotError {
 }
 
 export function asHubSpotError(body: unknown): HubSpotError {
-  return body && typeof body === 'object' ? (body as HubSpotError) : { message: typeof body === 'string' ? body.slice(0, 300) : undefined };
+  if (!isRecord(body)) return { message: typeof body === 'string' ? body.slice(0, 300) : undefined };
+  // Read as documented, whatever came: a field of another type than HubSpot's is left out, never a TypeError.
+  const e = body as HubSpotError;
+  const text = (x: unknown) => (typeof x === 'string' ? x : undefined);
+  return {
+    ...e,
+    message: text(e.message),
+    category: text(e.category),
+    policyName: text(e.policyName),
+    context: isRecord(e.context) ? e.context : undefined,
+    errors: Array.isArray(e.errors) ? e.errors.filter(isRecord).map((x) => ({ ...x, message: text(x.message), code: text(x.code), context: isRecord(x.context) ? (x.context as HubSpotError['context']) : undefined })) : undefined,
+  };
 }
 
 /**

@@ -7,6 +7,7 @@ import { HUBSPOT_ASSOCIATIONS_PER_REQUEST, HUBSPOT_BATCH_SIZE, hubspotRequest, r
 import { latestPerId } from './hubspot-contacts';
 import { createDealsWithContact, creatableDeals } from './hubspot-deals-create';
 import { asHubSpotError, CRM, reasonOf } from './hubspot-errors';
+import { idText, isRecord, listAt, type Answer } from './answer-shape';
 import type { HubSpotSettings, PaymentField } from './hubspot-settings';
 
 /** HubSpot amounts are decimal text, never a float the pack computed. */
@@ -121,9 +122,12 @@ async function contactIdsFor(call: HubSpotCall, payments: readonly CrmPayment[])
     });
     // 207 lists the ones not found in `errors` (OBJECT_NOT_FOUND); those stay unknown and their payments retry.
     if (res.status >= 300) throw new CrmTransientError(CRM, `reading contacts by ${s.contactIdProperty} answered ${res.status}: ${reasonOf(asHubSpotError(res.body))}`);
-    for (const r of ((res.body ?? {}) as { results?: { id: string; properties?: Record<string, string | null> }[] }).results ?? []) {
+    const answer: Answer = { crm: CRM, vendor: 'HubSpot', req: { method: 'POST', url: '/crm/v3/objects/contacts/batch/read' }, res, then: 'the payments are sent again' };
+    const listed = listAt(answer, isRecord(res.body) ? res.body.results : undefined, 'a results list');
+    for (const r of listed.filter(isRecord) as { id?: unknown; properties?: Record<string, string | null> }[]) {
       const external = r.properties?.[s.contactIdProperty];
-      if (external) ids.set(external, String(r.id));
+      const id = idText(r.id);
+      if (typeof external === 'string' && external && id) ids.set(external, id);
     }
   }
   return ids;
@@ -159,8 +163,16 @@ async function associate(call: HubSpotCall, links: readonly Link[], results: Map
     }
     const done = new Set<string>();
     if (res.status >= 200 && res.status < 300) {
-      for (const r of ((res.body ?? {}) as { results?: { from?: { id?: string }; to?: { id?: string } }[] }).results ?? []) {
-        done.add(`${r.from?.id}>${r.to?.id}`);
+      const url = `/crm/v4/associations/${call.settings.payments.object}/contacts/batch/associate/default`;
+      const answer: Answer = { crm: CRM, vendor: 'HubSpot', req: { method: 'POST', url }, res, then: 'the associations are sent again' };
+      try {
+        const listed = listAt(answer, isRecord(res.body) ? res.body.results : undefined, 'a results list');
+        for (const r of listed.filter(isRecord) as { from?: { id?: string }; to?: { id?: string } }[]) done.add(`${r.from?.id}>${r.to?.id}`);
+      } catch (e) {
+        // As after a failed request: the records are written; only their association waits for the next attempt.
+        const error = retryAfterPartialWrite(e, true);
+        for (const l of [chunk, ...chunks].flat()) results.set(l.payment.externalId, { externalId: l.payment.externalId, status: 'retry', error });
+        return;
       }
     }
     // A 2xx lists the pairs it refused in `errors` (numErrors), each with HubSpot's message.

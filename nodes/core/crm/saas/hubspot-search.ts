@@ -4,6 +4,7 @@ import { CrmConfigError } from './crm-errors';
 import { hubspotRequest, type HubSpotCall } from './hubspot-batch';
 import { asHubSpotError, CRM, reasonOf } from './hubspot-errors';
 import { PROFILE_FIELDS } from './hubspot-settings';
+import { idText, isRecord, objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 
 /**
  * The CRM search API's own limits (Search the CRM → Limitations): 5 requests per second per account, separate from
@@ -82,10 +83,13 @@ export async function changedContacts(call: HubSpotCall, pace: () => Promise<voi
   if (res.status !== 200) {
     throw new CrmConfigError(CRM, `contact search answered ${res.status}: ${reasonOf(asHubSpotError(res.body))}`);
   }
-  const body = (res.body ?? {}) as { results?: SearchResult[]; paging?: { next?: { after?: string } } };
-  const results = body.results ?? [];
+  const answer: Answer = { crm: CRM, vendor: 'HubSpot', req: { method: 'POST', url: '/crm/v3/objects/contacts/search' }, res, then: 'the same page is asked for again' };
+  const body = objectBody(answer) as { results?: unknown; paging?: { next?: { after?: string } } };
+  const results = recordsAt(answer, body.results, 'a results list') as unknown as SearchResult[];
   const customers = results.map((r): CrmRemoteCustomer => {
-    const p = r.properties ?? {};
+    const crmId = idText(r.id);
+    if (!crmId) throw unreadableAnswer(answer, 'with a contact without an id');
+    const p = isRecord(r.properties) ? r.properties : {};
     const profile: CustomerProfile = {};
     for (const [field, property] of mapped) {
       const value = p[property];
@@ -93,7 +97,7 @@ export async function changedContacts(call: HubSpotCall, pace: () => Promise<voi
     }
     const externalId = s.contactIdProperty === 'email' ? undefined : p[s.contactIdProperty] || undefined;
     const updatedAt = p.lastmodifieddate ?? r.updatedAt ?? new Date(0).toISOString();
-    return externalId ? { crmId: String(r.id), externalId, profile, updatedAt } : { crmId: String(r.id), profile, updatedAt };
+    return externalId ? { crmId, externalId, profile, updatedAt } : { crmId, profile, updatedAt };
   });
   const after = body.paging?.next?.after;
   if (!after || results.length === 0) return { customers, next: null, more: false };

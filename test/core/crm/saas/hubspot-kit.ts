@@ -1,5 +1,6 @@
 import { after, afterEach, before } from 'node:test';
 import type { CrmCustomer, CrmPayment } from '../../../../nodes/core/crm/saas/crm-adapter';
+import type { HttpTransport } from '../../../../nodes/core/http/http-transport';
 import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings, type HubSpotSettingsInput } from '../../../../nodes/core/crm/saas/hubspot';
 import { HubSpotMock, type HubSpotMockOptions } from './mocks/hubspot-mock';
 
@@ -30,11 +31,12 @@ export function useNock(): void {
   });
 }
 
-export async function hubspot(options: { mock?: HubSpotMockOptions; settings?: Partial<HubSpotSettingsInput> } = {}) {
+export async function hubspot(options: { mock?: HubSpotMockOptions; settings?: Partial<HubSpotSettingsInput>; wrap?: (http: HttpTransport) => HttpTransport } = {}) {
   const clock = fakeClock();
   const mock = await HubSpotMock.start({ privateAppToken: TOKEN, now: clock.now, ...options.mock });
   const settings = parseHubSpotSettings({ auth: { type: 'privateApp', accessToken: TOKEN }, ...options.settings });
-  const http = hubspotAxiosTransport(settings, clock.now);
+  const real = hubspotAxiosTransport(settings, clock.now);
+  const http = options.wrap ? options.wrap(real) : real;
   const adapter = createHubSpotAdapter({ http, settings, pacer: { now: clock.now, sleep: clock.sleep } });
   return { mock, adapter, settings, clock };
 }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CrmConfigError, CrmRateLimitError, CrmTransientError } from '../../../../nodes/core/crm/saas/crm-errors';
-import { customer, hubspot, sentInputs, useNock } from './hubspot-kit';
+import { customer, hubspot, payment, sentInputs, useNock } from './hubspot-kit';
+import { PROXY_HTML, reshaped, to } from './reshaped-transport';
 
 useNock();
 
@@ -203,5 +204,72 @@ describe('HubSpot adapter: limits and failures', () => {
     const retried = await slow.adapter.upsertCustomers([customer(1)]);
     assert.equal(retried[0]!.status, 'synced');
     assert.equal(slow.mock.records('contacts').length, 1, 'the retry found the same contact');
+  });
+});
+
+describe('HubSpot adapter: answers of a shape HubSpot does not document', () => {
+  const isUnreadable = (request: RegExp, what: RegExp) => (e: unknown) => e instanceof CrmTransientError && request.test(e.message) && what.test(e.message) && /proxy in between/.test(e.message);
+  const body = (f: (b: Record<string, unknown>) => unknown) => (res: { body: unknown }) => ({ body: f(res.body as Record<string, unknown>) });
+
+  it('a batch upsert answered 200 with results that are not a list fails the call naming the request, not a TypeError', async () => {
+    const { adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/contacts/batch/upsert'), body((b) => ({ ...b, results: {} }))) });
+    await assert.rejects(adapter.upsertCustomers([customer(1), customer(2)]), isUnreadable(/answered 200 to POST \/crm\/v3\/objects\/contacts\/batch\/upsert/, /results list that is not a list/));
+  });
+
+  it('a null among a batch’s results names no record: that record is retried, the others are synced', async () => {
+    const { mock, adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/contacts/batch/upsert'), body((b) => ({ ...b, results: [null, ...(b.results as unknown[]).slice(1)] }))) });
+    const results = await adapter.upsertCustomers([customer(1), customer(2)]);
+    assert.deepEqual(results.map((r) => r.status), ['retry', 'synced']);
+    assert.equal(results[1]!.status === 'synced' && results[1]!.crmId, mock.recordBy('contacts', 'terminal_crm_id', 'cus_2')[0]!.id);
+    assert.ok(results[0]!.status === 'retry' && results[0]!.error instanceof CrmTransientError);
+  });
+
+  it('an error body whose fields are of other types than HubSpot documents is read as far as it goes, not a TypeError', async () => {
+    const odd = { status: 'error', category: 'VALIDATION_ERROR', message: 'Property values were not valid', errors: 'see message', context: { ids: 5, objectWriteTraceId: 'cus_1' } };
+    const { adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/contacts/batch/upsert'), () => ({ status: 400, body: odd })) });
+    const [r] = await adapter.upsertCustomers([customer(1)]);
+    assert.deepEqual(r, { externalId: 'cus_1', status: 'rejected', reason: 'Property values were not valid' });
+  });
+
+  it('deals created with their contact: results that are not a list fail the call naming batch/create', async () => {
+    const { adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/deals/batch/create'), body((b) => ({ ...b, results: 0 }))) });
+    const [c1] = await adapter.upsertCustomers([customer(1)]);
+    await assert.rejects(
+      adapter.upsertPayments([payment(1, 1, { customerCrmId: c1!.status === 'synced' ? c1!.crmId : 'x' })]),
+      isUnreadable(/to POST \/crm\/v3\/objects\/deals\/batch\/create/, /results list that is not a list \(0\)/),
+    );
+  });
+
+  it('the contacts read for an association answering results that are not a list: the written deals retry naming batch/read', async () => {
+    const { mock, adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/contacts/batch/read'), body((b) => ({ ...b, results: -1 }))) });
+    await adapter.upsertCustomers([customer(1)]);
+    const [r] = await adapter.upsertPayments([payment(1, 1)]);
+    assert.ok(r!.status === 'retry' && r!.error instanceof CrmTransientError, JSON.stringify(r));
+    assert.match(r!.error.message, /to POST \/crm\/v3\/objects\/contacts\/batch\/read .*results list/);
+    assert.equal(mock.records('deals').length, 1, 'the deal is written; only its association waits');
+  });
+
+  it('an association answered 200 with results that are not a list: the payments retry naming the association request', async () => {
+    const { adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/batch/associate/default'), body((b) => ({ ...b, results: {} }))) });
+    await adapter.upsertCustomers([customer(1)]);
+    const [r] = await adapter.upsertPayments([payment(1, 1)]);
+    assert.ok(r!.status === 'retry' && r!.error instanceof CrmTransientError, JSON.stringify(r));
+    assert.match(r!.error.message, /to POST \/crm\/v4\/associations\/deals\/contacts\/batch\/associate\/default .*results list/);
+  });
+
+  it('a contact search answered with HTML, results that are not a list, a null contact or one without an id fails naming the search', async () => {
+    const cases: [string, (b: Record<string, unknown>) => unknown, RegExp][] = [
+      ['html', () => PROXY_HTML, /body that is not a JSON object: <html>/],
+      ['empty', () => undefined, /with an empty body/],
+      ['results', (b) => ({ ...b, results: 'none' }), /results list that is not a list/],
+      ['null', (b) => ({ ...b, results: [null] }), /entry of a results list that is not an object/],
+      ['no id', (b) => ({ ...b, results: (b.results as Record<string, unknown>[]).map((r) => ({ ...r, id: undefined })) }), /contact without an id/],
+    ];
+    for (const [name, f, what] of cases) {
+      const { mock, adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/contacts/search'), body(f)) });
+      await adapter.upsertCustomers([customer(1)]);
+      await assert.rejects(adapter.changedCustomers(null, 10), isUnreadable(/answered 200 to POST \/crm\/v3\/objects\/contacts\/search/, what), name);
+      mock.stop();
+    }
   });
 });
