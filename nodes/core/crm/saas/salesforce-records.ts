@@ -117,9 +117,19 @@ export function changedContactsSoql(settings: SalesforceSettings, cursor: { at: 
   return `SELECT ${fields} FROM ${settings.contact.object}${where} ORDER BY SystemModstamp, Id LIMIT ${limit}`;
 }
 
+/** Salesforce's date-times end in +0000, which Date.parse reads only as +00:00. */
+function stampMs(stamp: string): number {
+  return Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+}
+
+/** A SystemModstamp this module can read (a record without one cannot be a cursor or an updatedAt). */
+export function isSoqlStamp(value: unknown): boolean {
+  return typeof value === 'string' && Number.isFinite(stampMs(value));
+}
+
 /** SOQL datetime literals take no milliseconds; Salesforce keeps SystemModstamp to the second. */
 export function soqlDateTime(stamp: string): string {
-  const t = Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  const t = stampMs(stamp);
   if (Number.isNaN(t)) throw new InputError('cursor', `"${stamp}" is not a Salesforce date-time`, 'pass back the `next` value changedCustomers returned, or null');
   return new Date(Math.floor(t / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
@@ -164,6 +174,6 @@ export function remoteCustomer(settings: SalesforceSettings, r: Record<string, u
     crmId: String(r.Id),
     ...(externalId ? { externalId } : {}),
     profile,
-    updatedAt: new Date(Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'))).toISOString(),
+    updatedAt: new Date(stampMs(stamp)).toISOString(),
   };
 }

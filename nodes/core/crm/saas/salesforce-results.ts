@@ -3,6 +3,7 @@ import type { CrmItemResult } from './crm-adapter';
 import { CrmConfigError, CrmRateLimitError, CrmTransientError } from './crm-errors';
 import { describeBody } from './call-crm';
 import { SALESFORCE_ID } from './salesforce-records';
+import { isRecord } from './answer-shape';
 import type { SalesforceSettings } from './salesforce-settings';
 
 const CRM = 'salesforce';
@@ -70,12 +71,21 @@ export function upsertResults(body: unknown, expected: number): SalesforceUpsert
   if (!Array.isArray(body) || body.length !== expected) {
     throw new CrmTransientError(CRM, `sObject Collections answered ${describeBody(body)} for ${expected} records`);
   }
-  return body.map((r: Record<string, unknown>) => ({
-    id: typeof r.id === 'string' ? r.id : undefined,
-    success: r.success === true,
-    created: typeof r.created === 'boolean' ? r.created : undefined,
-    errors: Array.isArray(r.errors) ? (r.errors as SalesforceRecordError[]) : [],
-  }));
+  // An entry or error of another shape reads as what it says nothing of, so that record alone is retried.
+  return body.map((entry: unknown) => {
+    const r = isRecord(entry) ? entry : {};
+    return {
+      id: typeof r.id === 'string' ? r.id : undefined,
+      success: r.success === true,
+      created: typeof r.created === 'boolean' ? r.created : undefined,
+      errors: Array.isArray(r.errors) ? r.errors.filter(isRecord).map(recordError) : [],
+    };
+  });
+}
+
+function recordError(e: Record<string, unknown>): SalesforceRecordError {
+  const fields = Array.isArray(e.fields) ? e.fields.filter((f): f is string => typeof f === 'string') : undefined;
+  return { statusCode: String(e.statusCode ?? ''), message: String(e.message ?? ''), ...(fields ? { fields } : {}) };
 }
 
 /** Several records carry this external id (a non-unique External ID field, or data loaded around the pack). */

@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponse } from '../../http/http-transport';
 import { callCrm } from './call-crm';
 import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmItemResult } from './crm-adapter';
 import { CrmTransientError } from './crm-errors';
+import { objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import {
   changedContactsSoql,
   contactRecord,
@@ -9,8 +10,10 @@ import {
   encodeCursor,
   fieldUpdateRecord,
   hasLastName,
+  isSoqlStamp,
   paymentRecord,
   remoteCustomer,
+  SALESFORCE_ID,
   withLastNamePlaceholder,
   type SObjectRecord,
 } from './salesforce-records';
@@ -187,8 +190,14 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
       for (;;) {
         const res = await call(req);
         if (res.status !== 200) throw wholeRequestError(res, 'the changed-Contacts query');
-        const page = res.body as { records?: Record<string, unknown>[]; done?: boolean; nextRecordsUrl?: string };
-        records.push(...(page.records ?? []));
+        const answer: Answer = { crm: CRM, vendor: 'Salesforce', req, res, then: 'the same page is asked for again' };
+        const page = objectBody(answer) as { records?: unknown; done?: boolean; nextRecordsUrl?: string };
+        const got = recordsAt(answer, page.records, 'a records list');
+        // The page's cursor and each record's updatedAt are read from these two.
+        if (got.some((r) => !SALESFORCE_ID.test(String(r.Id)) || !isSoqlStamp(r.SystemModstamp))) {
+          throw unreadableAnswer(answer, `with a ${s.contact.object} record without a record Id or SystemModstamp`);
+        }
+        records.push(...got);
         // Salesforce may cut a query into smaller pages than asked; the rest waits behind nextRecordsUrl.
         if (page.done !== false || !page.nextRecordsUrl || records.length >= n) break;
         req = { method: 'GET', url: page.nextRecordsUrl, headers: { 'sforce-query-options': `batchSize=${batchSize}` } };

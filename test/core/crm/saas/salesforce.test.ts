@@ -17,6 +17,8 @@ import {
   type SalesforceSettingsInput,
 } from '../../../../nodes/core/crm/saas/salesforce';
 import { SalesforceMock, type Nock, type SalesforceMockOptions } from './mocks/salesforce-mock';
+import type { HttpTransport } from '../../../../nodes/core/http/http-transport';
+import { PROXY_HTML, reshaped, to } from './reshaped-transport';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PEM = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -59,7 +61,7 @@ describe('Salesforce adapter against the contract mock', () => {
     nock.enableNetConnect();
   });
 
-  function setup(mockOptions: SalesforceMockOptions = {}, settings: Partial<SalesforceSettingsInput> = {}) {
+  function setup(mockOptions: SalesforceMockOptions = {}, settings: Partial<SalesforceSettingsInput> = {}, wrap?: (http: HttpTransport) => HttpTransport) {
     const mock = new SalesforceMock({ publicKey, now, ...mockOptions }).install(nock);
     const s = parseSalesforceSettings({
       auth: { flow: 'jwt_bearer', clientId: '3MVG9consumerKey', username: 'integration@acme.example', privateKey: PEM },
@@ -67,7 +69,7 @@ describe('Salesforce adapter against the contract mock', () => {
       ...settings,
     });
     const http = salesforceAxiosTransport(s, { now });
-    return { mock, http, crm: createSalesforceAdapter({ http, settings: s }) };
+    return { mock, http, crm: createSalesforceAdapter({ http: wrap ? wrap(http) : http, settings: s }) };
   }
 
   describe('customers', () => {
@@ -372,6 +374,36 @@ describe('Salesforce adapter against the contract mock', () => {
     it('refuses a cursor it did not make rather than put it into SOQL', async () => {
       const { crm } = setup();
       await assert.rejects(crm.changedCustomers("2026-01-01T00:00:00Z|x' OR Name != '", 10), (e: unknown) => e instanceof InputError && e.field === 'cursor');
+    });
+  });
+
+  describe('answers of a shape Salesforce does not document', () => {
+    const isUnreadable = (request: RegExp, what: RegExp) => (e: unknown) => e instanceof CrmTransientError && request.test(e.message) && what.test(e.message) && /proxy in between/.test(e.message);
+
+    it('a null entry or an error of another shape in an upsert answer is that record’s retry or refusal, not a TypeError', async () => {
+      const odd = [null, { success: false, errors: [null, { statusCode: 'REQUIRED_FIELD_MISSING', message: 'Required fields are missing: [LastName]', fields: 'LastName' }] }];
+      const { crm } = setup({}, {}, (http) => reshaped(http, to('PATCH', '/composite/sobjects/Contact/Terminal_CRM_Id__c'), () => ({ body: odd })));
+      const results = await crm.upsertCustomers([customer(1), customer(2)]);
+      assert.deepEqual(results.map((r) => r.status), ['retry', 'rejected']);
+      assert.match(results[0]!.status === 'retry' ? results[0]!.error.message : '', /neither success nor an error/);
+      assert.deepEqual(results[1], { externalId: 'cus_2', status: 'rejected', reason: 'REQUIRED_FIELD_MISSING: Required fields are missing: [LastName]' });
+    });
+
+    it('the changed-Contacts query answered with HTML, records that are not a list, a null record or one without SystemModstamp fails naming the query', async () => {
+      const cases: [string, (b: Record<string, unknown>) => unknown, RegExp][] = [
+        ['html', () => PROXY_HTML, /body that is not a JSON object: <html>/],
+        ['empty', () => '', /with an empty body/],
+        ['records', (b) => ({ ...b, records: PROXY_HTML }), /records list that is not a list/],
+        ['null', (b) => ({ ...b, records: [null] }), /entry of a records list that is not an object/],
+        ['no stamp', (b) => ({ ...b, records: (b.records as Record<string, unknown>[]).map((r) => ({ ...r, SystemModstamp: null })) }), /Contact record without a record Id or SystemModstamp/],
+        ['no id', (b) => ({ ...b, records: (b.records as Record<string, unknown>[]).map((r) => ({ ...r, Id: undefined })) }), /Contact record without a record Id/],
+      ];
+      for (const [name, f, what] of cases) {
+        const { mock, crm } = setup({}, {}, (http) => reshaped(http, to('GET', '/query'), (res) => ({ body: f(res.body as Record<string, unknown>) })));
+        mock.seed('Contact', { Terminal_CRM_Id__c: 'cus_1', LastName: 'Diaz' });
+        await assert.rejects(crm.changedCustomers(null, 10), isUnreadable(/answered 200 to GET \/services\/data\/v66\.0\/query /, what), name);
+        nock.cleanAll();
+      }
     });
   });
 });
