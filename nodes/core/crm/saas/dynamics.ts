@@ -3,6 +3,7 @@ import { callCrm, describeBody } from './call-crm';
 import { retryAfterMs } from '../../http/retry-after';
 import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmItemResult } from './crm-adapter';
 import { CrmConfigError, CrmRateLimitError, CrmTransientError } from './crm-errors';
+import { objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import { buildBatchBody, newBatchBoundary, parseBatchResponse, type BatchOperation, type BatchPartResponse } from './dynamics-batch';
 import { changedContactsRequestUrl, contactBody, fieldUpdateBody, GUID, keyPath, paymentBody, remoteCustomer } from './dynamics-records';
 import { parseDynamicsSettings, type DynamicsSettings, type DynamicsSettingsInput } from './dynamics-settings';
@@ -179,14 +180,22 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
 
     async changedCustomers(cursor, limit): Promise<CrmChangedCustomers> {
       const n = Math.max(1, Math.min(PAGE_MAX, Math.floor(limit)));
-      const res = await call({ method: 'GET', url: changedContactsRequestUrl(s, cursor), headers: { ...ODATA_HEADERS, prefer: `odata.maxpagesize=${n}` } });
+      const req: HttpRequest = { method: 'GET', url: changedContactsRequestUrl(s, cursor), headers: { ...ODATA_HEADERS, prefer: `odata.maxpagesize=${n}` } };
+      const res = await call(req);
       if (res.status !== 200) {
         const e = odataError(res.body);
         throw new CrmConfigError(CRM, `the changed-contacts query was refused (${res.status}): ${e ? `${e.code} ${e.message}` : describeBody(res.body)} — check the contact table and column names in the Dynamics settings`);
       }
-      const body = res.body as { value?: Record<string, unknown>[]; '@odata.nextLink'?: string };
+      const answer: Answer = { crm: CRM, vendor: 'Dynamics', req, res, then: 'the same page is asked for again' };
+      const body = objectBody(answer) as { value?: unknown; '@odata.nextLink'?: string };
+      const rows = recordsAt(answer, body.value, 'a value list');
+      // Each row's crmId and updatedAt are read from these two.
+      const idColumn = s.contact.idColumn;
+      if (rows.some((row) => !GUID.test(String(row[idColumn])) || !Number.isFinite(Date.parse(String(row.modifiedon))))) {
+        throw unreadableAnswer(answer, `with a contact row without its ${idColumn} or modifiedon`);
+      }
       return {
-        customers: (body.value ?? []).map((row) => remoteCustomer(s, row)),
+        customers: rows.map((row) => remoteCustomer(s, row)),
         // No nextLink: caught up; the caller keeps the cursor it passed and asks again later.
         next: body['@odata.nextLink'] ?? null,
         more: Boolean(body['@odata.nextLink']),

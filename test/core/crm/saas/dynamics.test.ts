@@ -12,6 +12,8 @@ import {
   type DynamicsSettingsInput,
 } from '../../../../nodes/core/crm/saas/dynamics';
 import { DynamicsMock, type DynamicsMockOptions, type Nock } from './mocks/dynamics-mock';
+import type { HttpTransport } from '../../../../nodes/core/http/http-transport';
+import { PROXY_HTML, reshaped, to } from './reshaped-transport';
 
 const ORG = 'https://contoso.crm.dynamics.com';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -55,11 +57,11 @@ describe('Dynamics 365 adapter against the contract mock', () => {
     nock.enableNetConnect();
   });
 
-  function setup(mockOptions: DynamicsMockOptions = {}, settings: Partial<DynamicsSettingsInput> = {}) {
+  function setup(mockOptions: DynamicsMockOptions = {}, settings: Partial<DynamicsSettingsInput> = {}, wrap?: (http: HttpTransport) => HttpTransport) {
     const mock = new DynamicsMock({ now, ...mockOptions }).install(nock);
     const s = parseDynamicsSettings({ url: ORG, auth: AUTH, timeoutMs: 400, ...settings });
     const http = dynamicsAxiosTransport(s, { now });
-    return { mock, http, crm: createDynamicsAdapter({ http, settings: s }) };
+    return { mock, http, crm: createDynamicsAdapter({ http: wrap ? wrap(http) : http, settings: s }) };
   }
 
   const rawBatch = (http: ReturnType<typeof setup>['http'], count: number, prefer?: string) => {
@@ -320,6 +322,29 @@ describe('Dynamics 365 adapter against the contract mock', () => {
       const { crm } = setup();
       await assert.rejects(crm.changedCustomers('https://evil.example.com/api/data/v9.2/contacts?$skiptoken=x', 10), (e: unknown) => e instanceof InputError && e.field === 'cursor');
       await assert.rejects(crm.changedCustomers("2026-01-01 or 1 eq 1", 10), (e: unknown) => e instanceof InputError && e.field === 'cursor');
+    });
+  });
+
+  describe('answers of a shape Dataverse does not document', () => {
+    it('the changed-contacts query answered with HTML, a value that is not a list, a null row or one without modifiedon fails naming the query', async () => {
+      const cases: [string, (b: Record<string, unknown>) => unknown, RegExp][] = [
+        ['html', () => PROXY_HTML, /body that is not a JSON object: <html>/],
+        ['empty', () => undefined, /with an empty body/],
+        ['value', (b) => ({ ...b, value: {} }), /value list that is not a list/],
+        ['null', (b) => ({ ...b, value: [null] }), /entry of a value list that is not an object/],
+        ['no stamp', (b) => ({ ...b, value: (b.value as Record<string, unknown>[]).map((r) => ({ ...r, modifiedon: undefined })) }), /contact row without its contactid or modifiedon/],
+        ['no id', (b) => ({ ...b, value: (b.value as Record<string, unknown>[]).map((r) => ({ ...r, contactid: null })) }), /contact row without its contactid/],
+      ];
+      for (const [name, f, what] of cases) {
+        const { mock, crm } = setup({}, {}, (http) => reshaped(http, to('GET', '/api/data/v9.2/contacts'), (res) => ({ body: f(res.body as Record<string, unknown>) })));
+        mock.seed('contact', { terminalcrm_externalid: 'cus_1', lastname: 'Diaz' });
+        await assert.rejects(
+          crm.changedCustomers(null, 10),
+          (e: unknown) => e instanceof CrmTransientError && /answered 200 to GET \/api\/data\/v9\.2\/contacts /.test(e.message) && what.test(e.message) && !/\$select/.test(e.message),
+          name,
+        );
+        nock.cleanAll();
+      }
     });
   });
 });
