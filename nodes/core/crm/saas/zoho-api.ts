@@ -3,6 +3,7 @@ import { callCrm, describeBody } from './call-crm';
 import type { CrmItemResult } from './crm-adapter';
 import { CrmAuthError, CrmConfigError, CrmError, CrmTransientError } from './crm-errors';
 import { readZohoRateLimit } from './zoho-rate-limit';
+import { isRecord, unreadableAnswer } from './answer-shape';
 
 /** One Zoho request under the shared rules (401 → one refresh; 5xx transient) and Zoho's reading of 429. */
 export type ZohoCall = (req: HttpRequest) => Promise<HttpResponse>;
@@ -98,10 +99,19 @@ export async function upsertRecords(
       return out;
     }
     const data = (res.body as { data?: ZohoRecordResult[] } | undefined)?.data;
+    if (!Array.isArray(data) && res.status >= 200 && res.status < 300) {
+      // Zoho's success always lists the records; a success without them is an answer of another shape, not our setup,
+      // and goes as an outage does: the first call fails, a later one leaves what went through.
+      const e = unreadableAnswer({ crm: 'zoho', vendor: 'Zoho', req: { method: 'POST', url: `/crm/${apiVersion}/${module}/upsert` }, res, then: 'the records are sent again' }, 'without a data list');
+      if (start === 0) throw e;
+      for (const r of rows.slice(start)) out.push({ externalId: r.externalId, status: 'retry', error: e });
+      return out;
+    }
     if (!Array.isArray(data)) {
       throw new CrmConfigError('zoho', `Zoho refused the upsert into ${module}: ${zohoReason(res)} — check the module and field API names in the Zoho settings`);
     }
-    chunk.forEach((r, i) => out.push(resultOf(r.externalId, data[i])));
+    // An entry that is not an object says nothing of its record, which is then retried like one left out.
+    chunk.forEach((r, i) => out.push(resultOf(r.externalId, isRecord(data[i]) ? (data[i] as ZohoRecordResult) : undefined)));
   }
   return out;
 }

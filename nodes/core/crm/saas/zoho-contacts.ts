@@ -1,7 +1,9 @@
 import type { CustomerProfile } from '../../contracts/customer';
 import type { CrmCustomer, CrmRemoteCustomer } from './crm-adapter';
 import { CrmConfigError } from './crm-errors';
-import { zohoReason, type ZohoCall, type ZohoPage } from './zoho-api';
+import type { HttpRequest } from '../../http/http-transport';
+import { idText, objectBody, recordsAt, type Answer } from './answer-shape';
+import { zohoReason, type ZohoCall } from './zoho-api';
 import type { ZohoSettings } from './zoho-settings';
 
 /** Pack profile field → Contacts field API name (Zoho's standard Contacts layout). */
@@ -73,14 +75,16 @@ async function contactsWhere(call: ZohoCall, settings: ZohoSettings, field: stri
   for (let i = 0; i < unique.length; i += CRITERIA_MAX) {
     const chunk = unique.slice(i, i + CRITERIA_MAX);
     const criteria = chunk.map((v) => `(${field}:equals:${escapeCriteria(v)})`).join('or');
-    const res = await call({
+    const req: HttpRequest = {
       method: 'GET',
       url: `/crm/${settings.apiVersion}/Contacts/search`,
       qs: { criteria: chunk.length > 1 ? `(${criteria})` : criteria, ...(fields ? { fields } : {}), per_page: 200 },
-    });
+    };
+    const res = await call(req);
     if (res.status === 204) continue;
     if (res.status !== 200) throw new CrmConfigError('zoho', `searching Contacts by ${field} was refused: ${zohoReason(res)}`);
-    out.push(...((res.body as ZohoPage<Record<string, unknown>>).data ?? []));
+    const answer: Answer = { crm: 'zoho', vendor: 'Zoho', req, res, then: 'the records are sent again' };
+    out.push(...recordsAt(answer, objectBody(answer).data, 'a data list'));
   }
   return out;
 }
@@ -93,7 +97,8 @@ export async function contactIdsOf(call: ZohoCall, settings: ZohoSettings, exter
   const found = new Map<string, string[]>();
   for (const r of await contactsWhere(call, settings, settings.customerIdField, externalIds)) {
     const key = r[settings.customerIdField];
-    if (typeof key === 'string') found.set(key, [...(found.get(key) ?? []), String(r.id)]);
+    const id = idText(r.id);
+    if (typeof key === 'string' && id) found.set(key, [...(found.get(key) ?? []), id]);
   }
   return found;
 }

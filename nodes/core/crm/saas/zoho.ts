@@ -1,4 +1,6 @@
 import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmCustomer, CrmItemResult } from './crm-adapter';
+import type { HttpRequest } from '../../http/http-transport';
+import { idText, isRecord, objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import { CrmConfigError, CrmTransientError } from './crm-errors';
 import { recordResult, upsertRecords, ZOHO_BATCH, zohoCaller, zohoReason, type ZohoPage, type ZohoRecordResult } from './zoho-api';
 import { contactIdsOf, contactRecord, emailHolders, listedFields, remoteContact } from './zoho-contacts';
@@ -80,7 +82,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
   async function changedCustomers(cursor: string | null, limit: number): Promise<ZohoChangedCustomers> {
     const from = readCursor(cursor);
     const perPage = Math.max(1, Math.min(limit, 200));
-    const res = await call({
+    const req: HttpRequest = {
       method: 'GET',
       url: `/crm/${v}/Contacts`,
       headers: from.since ? { 'If-Modified-Since': from.since } : {},
@@ -91,7 +93,8 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
         per_page: perPage,
         ...(from.pageToken ? { page_token: from.pageToken } : { page: from.page ?? 1 }),
       },
-    });
+    };
+    const res = await call(req);
     // 304: nothing changed since; 204: nothing at all.
     if (res.status === 304 || res.status === 204) return { customers: [], next: cursor ?? null, more: false };
     // A page token lives a day (info.page_token_expiry): one Zoho no longer takes restarts that listing from its
@@ -100,9 +103,12 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
       return changedCustomers(writeCursor({ since: from.since }), limit);
     }
     if (res.status !== 200) throw new CrmConfigError('zoho', `listing changed contacts was refused: ${zohoReason(res)}`);
-    const body = res.body as ZohoPage<Record<string, unknown>>;
-    const customers = (body.data ?? []).map((r) => remoteContact(r, settings));
-    const info = body.info ?? {};
+    const answer: Answer = { crm: 'zoho', vendor: 'Zoho', req, res, then: 'the same page is asked for again' };
+    const body = objectBody(answer) as ZohoPage<unknown>;
+    const rows = recordsAt(answer, body.data, 'a data list');
+    if (rows.some((r) => !idText(r.id))) throw unreadableAnswer(answer, 'with a contact without an id');
+    const customers = rows.map((r) => remoteContact(r, settings));
+    const info = isRecord(body.info) ? (body.info as NonNullable<ZohoPage<unknown>['info']>) : {};
     let next: Cursor;
     if (info.more_records) {
       const page = (from.page ?? 1) + 1;

@@ -12,6 +12,8 @@ import {
 } from '../../../../nodes/core/crm/saas/zoho';
 import { InputError } from '../../../../nodes/core/errors';
 import { nock, ZohoMock, type ZohoMockOptions } from './mocks/zoho-mock';
+import type { HttpRequest, HttpTransport } from '../../../../nodes/core/http/http-transport';
+import { PROXY_HTML, reshaped, to } from './reshaped-transport';
 
 const CREDS = { clientId: '1000.CLIENTID', clientSecret: 'secret', refreshToken: '1000.refresh.token' };
 // The EU data centre: both the accounts server and the API domain must follow from `dataCenter`.
@@ -20,10 +22,11 @@ const EU = { apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://account
 let clock = Date.parse('2026-03-01T10:00:00Z');
 const now = () => clock;
 
-function setup(mockOptions: Partial<ZohoMockOptions> = {}, settings: Partial<ZohoSettingsInput> = {}) {
+function setup(mockOptions: Partial<ZohoMockOptions> = {}, settings: Partial<ZohoSettingsInput> = {}, wrap?: (http: HttpTransport) => HttpTransport) {
   const mock = new ZohoMock({ ...CREDS, ...EU, now, ...mockOptions }).start();
   const s = parseZohoSettings({ ...CREDS, dataCenter: 'eu', ...settings });
-  const adapter = createZohoAdapter({ http: zohoAxiosTransport(s, now), settings: s, now });
+  const http = zohoAxiosTransport(s, now);
+  const adapter = createZohoAdapter({ http: wrap ? wrap(http) : http, settings: s, now });
   return { mock, adapter, settings: s };
 }
 
@@ -431,5 +434,61 @@ describe('Zoho settings', () => {
     assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_FIELD_MAP: '{' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_FIELD_MAP');
     assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_CLIENT_ID' && /is not set/.test(e.message));
     assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_DATA_CENTER: 'xx' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_DATA_CENTER' && /us, eu/.test(e.message));
+  });
+});
+
+describe('Zoho adapter: answers of a shape Zoho does not document', () => {
+  const isUnreadable = (request: RegExp, what: RegExp) => (e: unknown) => e instanceof CrmTransientError && request.test(e.message) && what.test(e.message) && /proxy in between/.test(e.message);
+  /** The customers are written first, through the real answers; then `when`'s answers are reshaped. */
+  async function written(when: (req: HttpRequest) => boolean, f: (b: Record<string, unknown>) => unknown) {
+    let on = false;
+    const zoho = setup({}, {}, (http) => reshaped(http, (req) => on && when(req), (res) => ({ body: f(res.body as Record<string, unknown>) })));
+    await zoho.adapter.upsertCustomers([customer(1), customer(2)]);
+    on = true;
+    return zoho;
+  }
+
+  it('a contact search answered 200 with an empty body, HTML, data that is not a list or a null contact fails naming the search, not a TypeError', async () => {
+    const cases: [string, (b: Record<string, unknown>) => unknown, RegExp][] = [
+      ['empty', () => undefined, /with an empty body/],
+      ['html', () => PROXY_HTML, /body that is not a JSON object: <html>/],
+      ['data', (b) => ({ ...b, data: 0 }), /data list that is not a list/],
+      ['null', (b) => ({ ...b, data: [null] }), /entry of a data list that is not an object/],
+    ];
+    for (const [name, f, what] of cases) {
+      const { adapter } = await written(to('GET', '/Contacts/search'), f);
+      await assert.rejects(adapter.upsertPayments([payment(1)]), isUnreadable(/answered 200 to GET \/crm\/v8\/Contacts\/search /, what), name);
+      nock.cleanAll();
+    }
+  });
+
+  it('a contact found without an id is no contact: the payment waits, and no deal names a contact "undefined"', async () => {
+    const { mock, adapter } = await written(to('GET', '/Contacts/search'), (b) => ({ ...b, data: (b.data as Record<string, unknown>[]).map((r) => ({ ...r, id: undefined })) }));
+    const [r] = await adapter.upsertPayments([payment(1)]);
+    assert.equal(r!.status, 'retry');
+    assert.equal(dealsOf(mock, payment(1)).length, 0);
+  });
+
+  it('the changed-contacts listing answered with HTML, data that is not a list or a contact without an id fails naming the listing', async () => {
+    const cases: [string, (b: Record<string, unknown>) => unknown, RegExp][] = [
+      ['html', () => PROXY_HTML, /body that is not a JSON object: <html>/],
+      ['data', (b) => ({ ...b, data: {} }), /data list that is not a list/],
+      ['null', (b) => ({ ...b, data: [null] }), /entry of a data list that is not an object/],
+      ['no id', (b) => ({ ...b, data: (b.data as Record<string, unknown>[]).map((r) => ({ ...r, id: null })) }), /contact without an id/],
+    ];
+    for (const [name, f, what] of cases) {
+      const { adapter } = await written(to('GET', '/crm/v8/Contacts'), f);
+      await assert.rejects(adapter.changedCustomers(null, 10), isUnreadable(/answered 200 to GET \/crm\/v8\/Contacts /, what), name);
+      nock.cleanAll();
+    }
+  });
+
+  it('an upsert answered 200 without its data list is transient (not a setup error), and an entry that is not an object is that record’s retry', async () => {
+    const empty = await written(to('POST', '/Contacts/upsert'), () => '');
+    await assert.rejects(empty.adapter.updateFields([{ customerExternalId: customer(1).externalId, fields: { loyalty_tier: 'gold' } }]), isUnreadable(/answered 200 to POST \/crm\/v8\/Contacts\/upsert /, /without a data list/));
+    nock.cleanAll();
+    const odd = await written(to('POST', '/Contacts/upsert'), (b) => ({ ...b, data: ['SUCCESS', ...(b.data as unknown[]).slice(1)] }));
+    const results = await odd.adapter.upsertCustomers([customer(1), customer(2)]);
+    assert.deepEqual(results.map((r) => r.status), ['retry', 'synced']);
   });
 });
