@@ -1,6 +1,7 @@
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../http/http-transport';
 import { callCrm, describeBody } from './call-crm';
 import { readPipedriveRateLimit } from './pipedrive-rate-limit';
+import { isRecord, listAt, objectBody, unreadableAnswer, type Answer } from './answer-shape';
 
 /** One Pipedrive request under the shared rules (401 refresh, 5xx transient) and Pipedrive's reading of 429. */
 export type PipedriveCall = (req: HttpRequest) => Promise<HttpResponse>;
@@ -82,17 +83,20 @@ export async function searchExact(call: PipedriveCall, entity: 'persons' | 'deal
   const ids: number[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < 5; page++) {
-    const res = await call({
-      method: 'GET',
-      url: `/api/v2/${entity}/search`,
-      qs: { term, fields: where.field, exact_match: exact, limit: 100, cursor },
-    });
+    const req: HttpRequest = { method: 'GET', url: `/api/v2/${entity}/search`, qs: { term, fields: where.field, exact_match: exact, limit: 100, cursor } };
+    const res = await call(req);
     if (!isOk(res)) throw new SearchRefused(pipedriveReason(res));
-    const env = envelopeOf<{ items?: PipedriveSearchItem[] }>(res);
-    for (const hit of env.data?.items ?? []) {
+    // Read as documented or not at all: a search read as "nothing found" would create the record a second time.
+    const answer: Answer = { crm: 'pipedrive', vendor: 'Pipedrive', req, res, then: 'the records are sent again' };
+    objectBody(answer);
+    const env = envelopeOf<{ items?: unknown }>(res);
+    if (env.data !== undefined && env.data !== null && !isRecord(env.data)) throw unreadableAnswer(answer, 'with data that is not an object');
+    const items = listAt(answer, env.data?.items, 'a data.items list');
+    for (const hit of items.filter(isRecord) as PipedriveSearchItem[]) {
       const item = hit.item;
       if (typeof item?.id !== 'number') continue;
-      const values = where.field === 'email' ? item.emails : item.custom_fields;
+      const listed = where.field === 'email' ? item.emails : item.custom_fields;
+      const values = listed === undefined || listed === null ? undefined : listAt(answer, listed, `a hit's ${where.field}`);
       if (values ? values.some(same) : exact || (where.field === 'custom_fields' && (await holds(call, entity, item.id, where.key, same)))) ids.push(item.id);
     }
     cursor = env.additional_data?.next_cursor ?? undefined;

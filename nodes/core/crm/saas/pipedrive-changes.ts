@@ -1,3 +1,5 @@
+import type { HttpRequest } from '../../http/http-transport';
+import { idText, objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import type { CrmChangedCustomers } from './crm-adapter';
 import { CrmConfigError } from './crm-errors';
 import { envelopeOf, isOk, pipedriveReason, type PipedriveCall, type PipedrivePerson } from './pipedrive-api';
@@ -13,7 +15,7 @@ export type PipedriveChangedCustomers = CrmChangedCustomers & { more: boolean };
  */
 export async function listChangedPersons(call: PipedriveCall, settings: PipedriveSettings, cursor: string | null, limit: number): Promise<PipedriveChangedCustomers> {
   const from = readCursor(cursor);
-  const res = await call({
+  const req: HttpRequest = {
     method: 'GET',
     url: '/api/v2/persons',
     qs: {
@@ -24,11 +26,19 @@ export async function listChangedPersons(call: PipedriveCall, settings: Pipedriv
       cursor: from.page,
       custom_fields: settings.customerIdField,
     },
-  });
+  };
+  const res = await call(req);
   if (!isOk(res)) throw new CrmConfigError('pipedrive', `listing changed persons was refused: ${pipedriveReason(res)}`);
-  const env = envelopeOf<PipedrivePerson[]>(res);
-  const persons = env.data ?? [];
-  const customers = persons.map((p) => remoteCustomer(p, settings));
+  const answer: Answer = { crm: 'pipedrive', vendor: 'Pipedrive', req, res, then: 'the same page is asked for again' };
+  objectBody(answer);
+  const env = envelopeOf<unknown>(res);
+  const persons = recordsAt(answer, env.data, 'a data list');
+  for (const p of persons) {
+    if (!idText(p.id)) throw unreadableAnswer(answer, 'with a person without an id');
+    recordsAt(answer, p.emails, "a person's emails");
+    recordsAt(answer, p.phones, "a person's phones");
+  }
+  const customers = (persons as unknown as PipedrivePerson[]).map((p) => remoteCustomer(p, settings));
   const newest = customers.reduce((at, c) => Math.max(at, Date.parse(c.updatedAt) || 0), 0);
   const page = env.additional_data?.next_cursor ?? undefined;
   // While paging, keep the filter and follow Pipedrive's cursor; at the end, resume from the newest change seen.

@@ -10,6 +10,7 @@ import type {
 import { CrmAuthError, CrmConfigError, CrmError, CrmTransientError } from './crm-errors';
 import { envelopeOf, isOk, pipedriveCaller, pipedriveReason, searchExact, SearchRefused, type PipedrivePerson } from './pipedrive-api';
 import { dealBody } from './pipedrive-deals';
+import { idText, isRecord, listAt, objectBody, unreadableAnswer, type Answer } from './answer-shape';
 import { processLock, RecentIds, type CrmLock } from './pipedrive-lock';
 import { listChangedPersons, type PipedriveChangedCustomers } from './pipedrive-changes';
 import { findPerson, keepingTheirs, personBody, type Found } from './pipedrive-persons';
@@ -64,7 +65,12 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
     return call({ method: 'POST', url: `/api/v2/${entity}`, body });
   }
 
-  const idOf = (res: HttpResponse) => String(envelopeOf<{ id: number }>(res).data?.id);
+  /** The id of the record a create wrote; an answer without it is no id of "undefined" but an answer to send again for. */
+  const idOf = (entity: 'persons' | 'deals', res: HttpResponse) => {
+    const id = idText(envelopeOf<{ id?: unknown }>(res).data?.id);
+    if (!id) throw unreadableAnswer({ crm: 'pipedrive', vendor: 'Pipedrive', req: { method: 'POST', url: `/api/v2/${entity}` }, res, then: 'the record is sent again (and found by its key if it was written)' }, 'without the id of the record written');
+    return id;
+  };
 
   /** Updates person `id` with the customer's details, the person's own emails and phones kept beside the pack's. */
   async function updatePerson(id: string, c: CrmCustomer): Promise<HttpResponse | 'gone'> {
@@ -73,7 +79,13 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
       const res = await call({ method: 'GET', url: `/api/v2/persons/${id}` });
       if (gone(res)) return 'gone';
       if (!isOk(res)) return res;
-      body = keepingTheirs(body, envelopeOf<PipedrivePerson>(res).data);
+      // The PATCH sets the whole lists: ones that cannot be read must not be replaced by ours alone.
+      const answer: Answer = { crm: 'pipedrive', vendor: 'Pipedrive', req: { method: 'GET', url: `/api/v2/persons/${id}` }, res, then: 'the customer is sent again' };
+      const current = objectBody(answer).data;
+      if (current !== undefined && current !== null && !isRecord(current)) throw unreadableAnswer(answer, 'with data that is not a person');
+      listAt(answer, current?.emails, "the person's emails");
+      listAt(answer, current?.phones, "the person's phones");
+      body = keepingTheirs(body, current as PipedrivePerson | null | undefined);
     }
     return patch('persons', id, body);
   }
@@ -95,7 +107,7 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
         if (res !== 'gone') return settle(c.externalId, res, found.id);
       }
       const res = await create('persons', personBody(c, settings, true));
-      return settle(c.externalId, res, isOk(res) ? idOf(res) : undefined);
+      return settle(c.externalId, res, isOk(res) ? idOf('persons', res) : undefined);
     });
     function settle(externalId: string, res: HttpResponse, id: string | undefined): CrmItemResult {
       if (!isOk(res) || !id) return rejected(externalId, res);
@@ -146,7 +158,7 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
         if (res !== 'gone') return settle(res, String(ids[0]));
       }
       const res = await create('deals', body);
-      return settle(res, isOk(res) ? idOf(res) : undefined);
+      return settle(res, isOk(res) ? idOf('deals', res) : undefined);
     });
     function settle(res: HttpResponse, id: string | undefined): CrmItemResult {
       if (!isOk(res) || !id) return rejected(p.externalId, res);

@@ -14,6 +14,8 @@ import {
 } from '../../../../nodes/core/crm/saas/pipedrive';
 import { InputError } from '../../../../nodes/core/errors';
 import { nock, PipedriveMock, type PipedriveMockOptions } from './mocks/pipedrive-mock';
+import type { HttpRequest, HttpTransport } from '../../../../nodes/core/http/http-transport';
+import { PROXY_HTML, reshaped, to } from './reshaped-transport';
 
 // Field keys shaped like Pipedrive's (40 hex characters, Company settings → Data fields → API key).
 const CUSTOMER_FIELD = '9dc80c50d78a15643bfc4ca79d76156a73a1a4d8';
@@ -24,10 +26,11 @@ const TOKEN = 'pd-api-token-123';
 let clock = Date.parse('2026-03-01T10:00:00Z');
 const now = () => clock;
 
-function setup(mockOptions: Partial<PipedriveMockOptions> = {}, settings: Partial<PipedriveSettingsInput> = {}, lock?: CrmLock) {
+function setup(mockOptions: Partial<PipedriveMockOptions> = {}, settings: Partial<PipedriveSettingsInput> = {}, lock?: CrmLock, wrap?: (http: HttpTransport) => HttpTransport) {
   const mock = new PipedriveMock({ apiToken: TOKEN, customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD, personFields: [TIER_FIELD], now, ...mockOptions }).start();
   const s = parsePipedriveSettings({ apiToken: TOKEN, customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD, ...settings });
-  const adapter = createPipedriveAdapter({ http: pipedriveAxiosTransport(s, now), settings: s, now, ...(lock ? { lock } : {}) });
+  const http = pipedriveAxiosTransport(s, now);
+  const adapter = createPipedriveAdapter({ http: wrap ? wrap(http) : http, settings: s, now, ...(lock ? { lock } : {}) });
   return { mock, adapter, settings: s };
 }
 
@@ -468,5 +471,68 @@ describe('Pipedrive settings', () => {
     assert.throws(() => pipedriveSettingsFromEnv({ PIPEDRIVE_CLIENT_ID: 'c', PIPEDRIVE_CUSTOMER_ID_FIELD: CUSTOMER_FIELD, PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD }), (e: unknown) => e instanceof InputError && e.field === 'PIPEDRIVE_CLIENT_SECRET' && /is not set/.test(e.message));
     assert.throws(() => pipedriveSettingsFromEnv({ PIPEDRIVE_API_TOKEN: 't', PIPEDRIVE_CUSTOMER_ID_FIELD: 'short', PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD }), (e: unknown) => e instanceof InputError && e.field === 'PIPEDRIVE_CUSTOMER_ID_FIELD' && !/is not set/.test(e.message) && /Data fields/.test(e.fix));
     assert.throws(() => pipedriveSettingsFromEnv({ PIPEDRIVE_API_TOKEN: 't', PIPEDRIVE_CUSTOMER_ID_FIELD: CUSTOMER_FIELD, PIPEDRIVE_PAYMENT_KEY_FIELD: PAYMENT_FIELD, PIPEDRIVE_FIELD_MAP: '{oops' }), (e: unknown) => e instanceof InputError && e.field === 'PIPEDRIVE_FIELD_MAP');
+  });
+});
+
+describe('Pipedrive adapter: answers of a shape Pipedrive does not document', () => {
+  const isUnreadable = (request: RegExp, what: RegExp) => (e: unknown) => e instanceof CrmTransientError && request.test(e.message) && what.test(e.message) && /proxy in between/.test(e.message);
+  /** The customer is written first, through the real answers; then `when`'s answers are reshaped. */
+  async function written(when: (req: HttpRequest) => boolean, f: (b: Record<string, unknown>) => unknown) {
+    let on = false;
+    const pd = setup({ searchLagMs: 0 }, {}, undefined, (http) => reshaped(http, (req) => on && when(req), (res) => ({ body: f(res.body as Record<string, unknown>) })));
+    await pd.adapter.upsertCustomers([customer(1)]);
+    on = true;
+    return pd;
+  }
+
+  it('a search answered 200 with HTML, items that are not a list, or a hit whose custom fields are not a list fails naming the search, and creates nothing', async () => {
+    const cases: [string, (b: Record<string, unknown>) => unknown, RegExp][] = [
+      ['html', () => PROXY_HTML, /body that is not a JSON object: <html>/],
+      ['items', (b) => ({ ...b, data: { items: {} } }), /data\.items list that is not a list/],
+      ['custom_fields', (b) => ({ ...b, data: { items: [{ result_score: 1, item: { id: 1, type: 'person', custom_fields: 'x' } }] } }), /hit's custom_fields that is not a list/],
+    ];
+    for (const [name, f, what] of cases) {
+      const { mock, settings } = await written(() => false, f);
+      const fresh = createPipedriveAdapter({ http: reshaped(pipedriveAxiosTransport(settings, now), to('GET', '/api/v2/persons/search'), (res) => ({ body: f(res.body as Record<string, unknown>) })), settings, now });
+      await assert.rejects(fresh.upsertCustomers([customer(1)]), isUnreadable(/answered 200 to GET \/api\/v2\/persons\/search /, what), name);
+      assert.equal(mock.persons.size, 1, `${name}: no second person`);
+      nock.cleanAll();
+    }
+  });
+
+  it('a null hit is no hit, not a TypeError', async () => {
+    const { settings } = await written(() => false, (b) => b);
+    const fresh = createPipedriveAdapter({ http: reshaped(pipedriveAxiosTransport(settings, now), to('GET', '/api/v2/deals/search'), (res) => ({ body: { ...(res.body as object), data: { items: [null] } } })), settings, now });
+    const [r] = await fresh.upsertPayments([payment(1)]);
+    assert.equal(r!.status, 'synced');
+  });
+
+  it('a person created with an answer that names no id is retried, not synced as person "undefined"', async () => {
+    const pd = setup({ searchLagMs: 0 }, {}, undefined, (http) => reshaped(http, to('POST', '/api/v2/persons'), () => ({ body: PROXY_HTML })));
+    await assert.rejects(pd.adapter.upsertCustomers([customer(1)]), isUnreadable(/answered 201 to POST \/api\/v2\/persons /, /without the id of the record written/));
+  });
+
+  it('a person read before an update whose emails are not a list, or which is HTML, fails naming the read: their emails are never replaced by ours alone', async () => {
+    for (const f of [(b: Record<string, unknown>) => ({ ...b, data: { ...(b.data as object), emails: 'ana1@example.com' } }), () => PROXY_HTML]) {
+      const { mock, adapter } = await written(to('GET', /\/api\/v2\/persons\/\d+$/), f);
+      await assert.rejects(adapter.upsertCustomers([customer(1, { email: 'other@example.com' })]), isUnreadable(/answered 200 to GET \/api\/v2\/persons\/\d+ /, /emails that is not a list|not a JSON object/));
+      assert.deepEqual([...mock.persons.values()][0]!.emails.map((e) => e.value), ['ana1@example.com']);
+      nock.cleanAll();
+    }
+  });
+
+  it('the changed-persons listing answered with data that is not a list, a null person, or emails that are not a list fails naming the listing', async () => {
+    const cases: [string, (b: Record<string, unknown>) => unknown, RegExp][] = [
+      ['html', () => PROXY_HTML, /body that is not a JSON object/],
+      ['data', (b) => ({ ...b, data: 'none' }), /data list that is not a list/],
+      ['null', (b) => ({ ...b, data: [null] }), /entry of a data list that is not an object/],
+      ['emails', (b) => ({ ...b, data: (b.data as Record<string, unknown>[]).map((p) => ({ ...p, emails: 'x' })) }), /person's emails that is not a list/],
+      ['no id', (b) => ({ ...b, data: (b.data as Record<string, unknown>[]).map((p) => ({ ...p, id: null })) }), /person without an id/],
+    ];
+    for (const [name, f, what] of cases) {
+      const { adapter } = await written(to('GET', '/api/v2/persons'), f);
+      await assert.rejects(adapter.changedCustomers(null, 10), isUnreadable(/answered 200 to GET \/api\/v2\/persons /, what), name);
+      nock.cleanAll();
+    }
   });
 });
