@@ -94,7 +94,8 @@ describe('Backfill operation: the arguments', () => {
 
   it('names the field for an unknown operation or source, a missing or bad day, an empty window, a bad page size', () => {
     assert.throws(() => backfillRequestOf({ operation: 'stop', source: 'stripe', since: '2026-01-01' }), inputError('Operation', /"stop"/));
-    assert.throws(() => backfillRequestOf({ source: 'sumup', since: '2026-01-01' }), inputError('Source', /"sumup"/));
+    assert.throws(() => backfillRequestOf({ source: 'adyen', since: '2026-01-01' }), inputError('Source', /"adyen"/));
+    assert.equal(backfillRequestOf({ source: 'sumup', since: '2026-01-01' }).input.source, 'sumup', 'SumUp has a history to read');
     assert.throws(() => backfillRequestOf({ source: 'stripe' }), inputError('Since', /missing/));
     assert.throws(() => backfillRequestOf({ source: 'stripe', since: 'last tuesday' }), inputError('Since', /not a date/));
     assert.throws(() => backfillRequestOf({ source: 'stripe', since: '2026-02-01', until: '2026-01-01' }), inputError('Until', /not after/));
