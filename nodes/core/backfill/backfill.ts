@@ -8,7 +8,7 @@ import { writePage, type LedgerWriter } from './write-page';
 export const DEFAULT_BACKFILL_PAGE = 100;
 
 export interface BackfillOptions extends LedgerWriter {
-  /** stripe, square, zettle, clover. */
+  /** A source with a history to read (HISTORY_SOURCES: stripe, square, zettle, clover, sumup). */
   source: string;
   /** The raw credential record for the source (environment variables, a credential). */
   credentials: unknown;
