@@ -8,6 +8,7 @@ import { giveBackSegments, moveSegments, type SegmentsMoved } from '../segment/m
 import { giveBackLoyalty, moveLoyalty, type LoyaltyMoved } from '../loyalty/merged-members';
 import { addedTotals, ledgerTotalsOfEvents, seenOf, takenTotals, totalsRowsOf, writeTotalsRows, type TotalsRow } from './merged-totals';
 import { forgetKeptApart } from './kept-apart';
+import { queueMergeForCrms } from './merge-to-crms';
 
 interface CardRow {
   card_key: string;
@@ -131,6 +132,7 @@ export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Pr
     await writeTotalsRows(tx, from, []);
     const segments = await moveSegments(tx, from, into, now);
     const loyalty = await moveLoyalty(tx, from, into, now);
+    await queueMergeForCrms(tx, [into, from], payments, new Date(now));
     const moved: Moved = { keys, transactions, cards, cardsAdded, filled, totals, payments, segments, loyalty };
     const id = `mrg_${randomBytes(12).toString('base64url')}`;
     const actor = request.actor ?? 'operator';
@@ -193,6 +195,7 @@ export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'opera
     await writeTotalsRows(tx, from, back);
     if (moved.segments) await giveBackSegments(tx, moved.segments, from, into, now);
     if (moved.loyalty) await giveBackLoyalty(tx, moved.loyalty, from, into, now);
+    await queueMergeForCrms(tx, [into, from], moved.payments ?? [], new Date(now));
     await tx.run('UPDATE identity_merges SET undone_at = ? WHERE id = ?', [now, mergeId]);
     return { id: row.id, into, from, evidence: JSON.parse(row.evidence), actor, mergedAt: row.merged_at, undoneAt: now };
   }, { lockKeys });

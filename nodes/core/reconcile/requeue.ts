@@ -1,8 +1,6 @@
-import { crmCustomersOf } from '../crm/saas/crm-customers-of';
-import { crmPaymentOf } from '../crm/saas/crm-payment';
-import { ledgerPaymentOf, readRecords } from '../ledger/payment-rows';
 import { enqueue, outboxLockKeys } from '../outbox/enqueue';
-import type { OutboxItem } from '../outbox/types';
+import { paymentItemsOf } from '../outbox/payment-items';
+import { externalIdOf } from '../outbox/types';
 import type { SqlDatabase } from '../store/sql-database';
 
 /**
@@ -15,13 +13,8 @@ export async function requeuePayments(db: SqlDatabase, crm: string, keys: readon
     const at = key.indexOf(':');
     return { source: key.slice(0, at), paymentId: key.slice(at + 1) };
   });
-  const records = [...(await readRecords(db, refs)).values()].map((r) => crmPaymentOf(ledgerPaymentOf(r))).filter((p) => p !== null);
-  if (records.length === 0) return [];
-  const customers = await crmCustomersOf(db, records.map((p) => p.customerExternalId));
-  const items: OutboxItem[] = [
-    ...[...new Set(records.map((p) => p.customerExternalId))].map((id): OutboxItem => ({ kind: 'customer', record: customers.get(id) ?? { externalId: id, profile: {} } })),
-    ...records.map((record): OutboxItem => ({ kind: 'payment', record })),
-  ];
+  const items = await paymentItemsOf(db, refs);
+  if (items.length === 0) return [];
   await db.transaction((tx) => enqueue(tx, crm, items), { lockKeys: outboxLockKeys(crm, items) });
-  return records.map((p) => p.externalId);
+  return items.filter((i) => i.kind === 'payment').map(externalIdOf);
 }
