@@ -58,9 +58,15 @@ export function recordsAt(a: Answer, value: unknown, name: string): Record<strin
   return list as Record<string, unknown>[];
 }
 
+/**
+ * Every id these CRMs give is a number or a token of letters, digits and - . _ : (HubSpot's and Zoho's digits,
+ * Salesforce's 18 characters, Dataverse's GUIDs); text with spaces or markup (an HTML page in its place) is none.
+ */
+const ID_TEXT = /^[A-Za-z0-9._:-]{1,128}$/;
+
 /** A record id as the CRM gives it (text or a number); undefined when it is neither. */
 export function idText(value: unknown): string | undefined {
-  if (typeof value === 'string' && value.trim() !== '') return value;
+  if (typeof value === 'string' && ID_TEXT.test(value)) return value;
   if (typeof value === 'number' && Number.isFinite(value)) return String(value);
   return undefined;
 }

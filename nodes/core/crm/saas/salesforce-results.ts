@@ -119,7 +119,8 @@ export function isMissingParent(r: SalesforceUpsertResult): boolean {
 const PASSING = new Set(['UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', 'UNKNOWN_EXCEPTION']);
 
 export function recordResult(externalId: string, r: SalesforceUpsertResult): CrmItemResult {
-  if (r.success && r.id) return { externalId, status: 'synced', crmId: r.id };
+  if (r.success && typeof r.id === 'string' && SALESFORCE_ID.test(r.id)) return { externalId, status: 'synced', crmId: r.id };
+  if (r.success) return { externalId, status: 'retry', error: new CrmTransientError(CRM, `Salesforce answered success for this record without a record id (${describeBody(r.id).slice(0, 40)})`) };
   const e = r.errors[0];
   if (!e) return { externalId, status: 'retry', error: new CrmTransientError(CRM, 'Salesforce answered neither success nor an error for this record') };
   if (PASSING.has(e.statusCode)) return { externalId, status: 'retry', error: new CrmTransientError(CRM, `${e.statusCode}: ${e.message}`) };

@@ -3,7 +3,7 @@ import { callCrm, describeBody } from './call-crm';
 import type { CrmItemResult } from './crm-adapter';
 import { CrmAuthError, CrmConfigError, CrmError, CrmTransientError } from './crm-errors';
 import { readZohoRateLimit } from './zoho-rate-limit';
-import { isRecord, unreadableAnswer } from './answer-shape';
+import { idText, isRecord, unreadableAnswer } from './answer-shape';
 
 /** One Zoho request under the shared rules (401 → one refresh; 5xx transient) and Zoho's reading of 429. */
 export type ZohoCall = (req: HttpRequest) => Promise<HttpResponse>;
@@ -49,7 +49,12 @@ const BLUEPRINT_FIX =
 export function recordResult(externalId: string, r: ZohoRecordResult | undefined): CrmItemResult {
   if (!r) return { externalId, status: 'retry', error: new CrmTransientError('zoho', `Zoho's answer had no result for record ${externalId}`) };
   const d = r.details ?? {};
-  if (r.code === 'SUCCESS' && typeof d.id === 'string') return { externalId, status: 'synced', crmId: d.id };
+  if (r.code === 'SUCCESS') {
+    const id = idText(d.id);
+    if (id) return { externalId, status: 'synced', crmId: id };
+    // Written, but the answer does not say as what: sent again, the upsert finds it by its key and says.
+    return { externalId, status: 'retry', error: new CrmTransientError('zoho', `Zoho answered SUCCESS for record ${externalId} without its id`) };
+  }
   if (r.code === 'DUPLICATE_DATA') {
     const candidates = [d.id, d.duplicate_record?.id].filter((x): x is string => typeof x === 'string');
     return { externalId, status: 'ambiguous', reason: describeRecordError(r), candidates: [...new Set(candidates)] };

@@ -231,6 +231,12 @@ describe('HubSpot adapter: answers of a shape HubSpot does not document', () => 
     assert.deepEqual(r, { externalId: 'cus_1', status: 'rejected', reason: 'Property values were not valid' });
   });
 
+  it('a result whose id is HTML names no record HubSpot keeps: that record is retried, not synced under it', async () => {
+    const { adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/contacts/batch/upsert'), body((b) => ({ ...b, results: (b.results as Record<string, unknown>[]).map((r, i) => (i === 0 ? { ...r, id: PROXY_HTML } : r)) }))) });
+    const results = await adapter.upsertCustomers([customer(1), customer(2)]);
+    assert.deepEqual(results.map((r) => r.status), ['retry', 'synced']);
+  });
+
   it('deals created with their contact: results that are not a list fail the call naming batch/create', async () => {
     const { adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/deals/batch/create'), body((b) => ({ ...b, results: 0 }))) });
     const [c1] = await adapter.upsertCustomers([customer(1)]);

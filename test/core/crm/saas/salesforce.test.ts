@@ -389,6 +389,13 @@ describe('Salesforce adapter against the contract mock', () => {
       assert.deepEqual(results[1], { externalId: 'cus_2', status: 'rejected', reason: 'REQUIRED_FIELD_MISSING: Required fields are missing: [LastName]' });
     });
 
+    it('a success whose id is no Salesforce id (HTML in its place) is retried, not synced under that id', async () => {
+      const { crm } = setup({}, {}, (http) => reshaped(http, to('PATCH', '/composite/sobjects/Contact/Terminal_CRM_Id__c'), (res) => ({ body: (res.body as Record<string, unknown>[]).map((r, i) => (i === 0 ? { ...r, id: PROXY_HTML } : r)) })));
+      const results = await crm.upsertCustomers([customer(1), customer(2)]);
+      assert.deepEqual(results.map((r) => r.status), ['retry', 'synced']);
+      assert.match(results[0]!.status === 'retry' ? results[0]!.error.message : '', /success for this record without a record id \(/);
+    });
+
     it('the changed-Contacts query answered with HTML, records that are not a list, a null record or one without SystemModstamp fails naming the query', async () => {
       const cases: [string, (b: Record<string, unknown>) => unknown, RegExp][] = [
         ['html', () => PROXY_HTML, /body that is not a JSON object: <html>/],

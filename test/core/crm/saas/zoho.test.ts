@@ -448,6 +448,18 @@ describe('Zoho adapter: answers of a shape Zoho does not document', () => {
     return zoho;
   }
 
+  it('an upsert SUCCESS whose id is empty or HTML is retried, not synced under that id', async () => {
+    for (const id of ['', PROXY_HTML]) {
+      const zoho = setup({}, {}, (http) => reshaped(http, to('POST', '/Contacts/upsert'), (res) => {
+        const b = res.body as { data: { details: Record<string, unknown> }[] };
+        return { body: { ...b, data: b.data.map((d, i) => (i === 0 ? { ...d, details: { ...d.details, id } } : d)) } };
+      }));
+      const results = await zoho.adapter.upsertCustomers([customer(1), customer(2)]);
+      assert.deepEqual(results.map((r) => r.status), ['retry', 'synced'], JSON.stringify(id));
+      assert.match(results[0]!.status === 'retry' ? results[0]!.error.message : '', /answered SUCCESS for record .* without its id/);
+    }
+  });
+
   it('a contact search answered 200 with an empty body, HTML, data that is not a list or a null contact fails naming the search, not a TypeError', async () => {
     const cases: [string, (b: Record<string, unknown>) => unknown, RegExp][] = [
       ['empty', () => undefined, /with an empty body/],
