@@ -3,7 +3,7 @@ import { paymentItemsOf } from '../outbox/payment-items';
 import type { SqlExecutor } from '../store/sql-database';
 
 /**
- * A merge (or its undo) reaches the SaaS CRMs too: every CRM that holds either customer, or has one waiting in its
+ * A merge (or its undo) reaches the SaaS CRMs too: every CRM that holds either customer, or has one queued in its
  * outbox, gets the customer the payments now belong to (its record as the store has it, details filled in by the
  * merge included) and each moved payment, whose record now names that customer. They are queued in the merge's own
  * transaction, so the CRM follows exactly the merges the store keeps. The CRM then shows the payments on that
