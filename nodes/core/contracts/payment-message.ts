@@ -60,6 +60,16 @@ export function readMatch(payload: unknown, step: string): MatchResult {
   return match;
 }
 
+/**
+ * The customer CRM Upsert linked the payment to, as a later step reads it from `crm.customerId`: the id, null
+ * (nobody), or undefined when a flow put something else there.
+ */
+export function linkedCustomerId(crm: { customerId?: unknown }): string | null | undefined {
+  const id = crm.customerId;
+  if (id === null) return null;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
 const DECISIONS = new Set<unknown>(MatchDecisionSchema.options);
 const KEY_KINDS = new Set<unknown>(MatchKeyKindSchema.options);
 

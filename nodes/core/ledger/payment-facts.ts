@@ -1,7 +1,7 @@
 import type { EventKind, TokenizedPaymentEvent } from '../contracts/payment-event';
 import { InputError } from '../errors';
 import { ledgerEventOf, paymentKeyOf, type LedgerEvent } from './ledger-event';
-import { readTokenizedEvent } from '../contracts/payment-message';
+import { linkedCustomerId, readTokenizedEvent } from '../contracts/payment-message';
 
 /**
  * What the Segment and Loyalty steps need from a message that has been through CRM Upsert: whose payment it was,
@@ -58,7 +58,8 @@ export function readPaymentFacts(payload: unknown, step: string): PaymentFacts {
   if (!crm || typeof crm !== 'object') {
     throw new InputError('crm', `${step} received a payment without a CRM result`, `put a CRM Upsert step before ${step}`);
   }
-  const customerId = typeof crm.customerId === 'string' && crm.customerId !== '' ? crm.customerId : null;
+  // Segment and Loyalty skip a payment linked to nobody, whatever a flow left in its place.
+  const customerId = linkedCustomerId(crm) ?? null;
   const atMs = Date.parse(event.occurredAt);
   return {
     eventId: event.id,

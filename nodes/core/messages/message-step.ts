@@ -7,7 +7,7 @@ import { paymentsOf, paymentState } from '../ledger/read-payments';
 import type { LoyaltyResult } from '../loyalty/loyalty-step';
 import type { MembershipEvent } from '../loyalty/ledger';
 import type { SegmentResult } from '../segment/segment-step';
-import { readEvent } from '../contracts/payment-message';
+import { linkedCustomerId, readEvent } from '../contracts/payment-message';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { failedPaymentsText, highValueAlertText, loyaltyText, refundText, thankYouText, type RecentPayment } from './compose';
 import { declinesExceed, summarizeAttempts } from './decline-rate';
@@ -52,9 +52,8 @@ function needCrm(item: Item, kind: MessageKind): UpsertResult {
   if (!item.crm || typeof item.crm !== 'object' || !('outcome' in item.crm)) {
     throw new InputError('crm', `the ${kind} message needs the CRM Upsert result on the item`, 'put this node after CRM Upsert (or after a step that keeps its result, such as Segment or Loyalty Enroll)');
   }
-  const id: unknown = item.crm.customerId;
-  if (id !== null && (typeof id !== 'string' || id === '')) {
-    throw new InputError('crm.customerId', `is ${JSON.stringify(id) ?? 'missing'}, neither the customer CRM Upsert linked nor null (nobody)`, 'pass the CRM Upsert result on unchanged');
+  if (linkedCustomerId(item.crm) === undefined) {
+    throw new InputError('crm.customerId', `is ${JSON.stringify(item.crm.customerId) ?? 'missing'}, neither the customer CRM Upsert linked nor null (nobody)`, 'pass the CRM Upsert result on unchanged');
   }
   return item.crm;
 }
