@@ -4,11 +4,11 @@ import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { mergeCustomers, undoMerge } from '../../../nodes/core/identity/merge-customers';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
-import { upsertToCrmStep, type SaasCrmTarget } from '../../../nodes/core/steps/upsert-to-crm';
+import { upsertToCrmStep } from '../../../nodes/core/steps/upsert-to-crm';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { testKeys } from '../../support/temp-store';
-import { drainUntilEmpty, hubspotOutbox, useNock, useStores } from '../outbox/support/outbox-kit';
+import { drainUntilEmpty, hubspotOutbox, hubspotTarget, useNock, useStores } from '../outbox/support/outbox-kit';
 
 useNock();
 const openStore = useStores();
@@ -23,7 +23,7 @@ describe('a merge reaches the SaaS CRM: the moved payments go to the surviving c
 
   it('HubSpot: the merged-away customer\'s deal is associated with the survivor\'s contact; undoing the merge queues it back', async () => {
     const h = await hubspotOutbox();
-    const target: SaasCrmTarget = { crm: 'hubspot', adapter: () => h.adapter, waitMs: 5_000, drain: { now: h.clock.now, sleep: h.clock.sleep, owner: 'merge-test', random: () => 0.5, concurrency: 1 } };
+    const target = hubspotTarget(h);
     const sale = async (charge: Parameters<typeof chargeObject>[0]) => {
       const matched = await matchStep(tokenizeStep(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject(charge))), testKeys()), s.crm);
       const [out] = await upsertToCrmStep([matched], s.db, target);

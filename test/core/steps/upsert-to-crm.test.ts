@@ -4,12 +4,12 @@ import { crmAdapterFromRecord } from '../../../nodes/core/crm/saas/crm-from-cred
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import type { PaymentMessage } from '../../../nodes/core/contracts/payment-message';
 import { matchStep, tokenizeStep } from '../../../nodes/core/steps/steps';
-import { crmWaitMs, parseUpsertCrmName, upsertToCrmStep, type SaasCrmTarget } from '../../../nodes/core/steps/upsert-to-crm';
+import { crmWaitMs, parseUpsertCrmName, upsertToCrmStep } from '../../../nodes/core/steps/upsert-to-crm';
 import { chargeObject, paymentIntentObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, testKeys } from '../../support/temp-store';
 import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import { DIALECTS, drainWith, hubspotOutbox, useNock, useStores } from '../outbox/support/outbox-kit';
+import { DIALECTS, drainWith, hubspotOutbox, hubspotTarget, useNock, useStores } from '../outbox/support/outbox-kit';
 import { ZohoMock } from '../crm/saas/mocks/zoho-mock';
 import { adyenRefundThatFailed } from '../sources/adyen-test-support';
 
@@ -17,20 +17,12 @@ useNock();
 
 type Store = { db: SqlDatabase; crm: LocalSqlCrm; remove(): Promise<void> };
 const openStore = useStores();
-type HubSpot = Awaited<ReturnType<typeof hubspotOutbox>>;
 
 /** A Stripe charge as it reaches CRM Upsert in a flow: normalized, tokenized and matched against the store. */
 async function matched(s: Store, charge: Parameters<typeof chargeObject>[0], type = 'charge.succeeded') {
   const [event] = [normalizeStripeEvent(stripeEvent(type, chargeObject(charge)))].flat();
   return matchStep(tokenizeStep(event, testKeys()), s.crm);
 }
-
-const hubspotTarget = (h: HubSpot, waitMs = 5_000): SaasCrmTarget => ({
-  crm: 'hubspot',
-  adapter: () => h.adapter,
-  waitMs,
-  drain: { now: h.clock.now, sleep: h.clock.sleep, owner: 'crm-upsert-test', random: () => 0.5, concurrency: 1 },
-});
 
 const syncOf = (m: PaymentMessage) => m.crm!.sync!;
 const outboxStates = (s: Store) => s.db.all<{ kind: string; external_id: string; state: string }>('SELECT kind, external_id, state FROM outbox ORDER BY id');

@@ -5,6 +5,7 @@ import { crmAdapterFromEnv } from '../../../../nodes/core/crm/saas/crm-factory';
 import { drain, type DrainOptions, type DrainResult } from '../../../../nodes/core/outbox/drain';
 import { enqueue } from '../../../../nodes/core/outbox/enqueue';
 import type { OutboxItem } from '../../../../nodes/core/outbox/types';
+import type { SaasCrmTarget } from '../../../../nodes/core/steps/upsert-to-crm';
 import { migrate } from '../../../../nodes/core/store/migrations';
 import type { SqlDatabase } from '../../../../nodes/core/store/sql-database';
 import { PostgresDatabase } from '../../../../nodes/core/store/postgres-database';
@@ -75,6 +76,16 @@ export async function hubspotOutbox(o: { mock?: HubSpotMockOptions; env?: Record
   const mock = await HubSpotMock.start({ privateAppToken: TOKEN, now: clock.now, ...o.mock });
   const adapter = crmAdapterFromEnv('hubspot', { HUBSPOT_ACCESS_TOKEN: TOKEN, ...o.env }, { clock });
   return { mock, adapter, clock };
+}
+
+/** CRM Upsert's target for that HubSpot: the flush waits up to `waitMs` on the mock's clock, one batch at a time. */
+export function hubspotTarget(h: Awaited<ReturnType<typeof hubspotOutbox>>, waitMs = 5_000): SaasCrmTarget {
+  return {
+    crm: 'hubspot',
+    adapter: () => h.adapter,
+    waitMs,
+    drain: { now: h.clock.now, sleep: h.clock.sleep, owner: 'crm-upsert-test', random: () => 0.5, concurrency: 1 },
+  };
 }
 
 export function drainWith(db: SqlDatabase, adapter: CrmAdapter, clock: FakeClock, more: Partial<DrainOptions> = {}): Promise<DrainResult> {
