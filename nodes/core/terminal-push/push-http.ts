@@ -1,5 +1,6 @@
 import { retryAfterMs } from '../http/retry-after';
 import { HttpNetworkError, type HttpRequest, type HttpResponse, type HttpTransport } from '../http/http-transport';
+import { pathOf } from '../http/url-path';
 import { PushAuthError, PushTransientError, type TerminalVendor } from './terminal-push';
 
 export interface CallRules {
@@ -57,10 +58,6 @@ export function vendorSays(body: unknown): string {
     if (typeof text === 'string') return text.slice(0, 300);
   }
   return (typeof body === 'string' ? body : JSON.stringify(body) ?? '').slice(0, 300);
-}
-
-function pathOf(url: string): string {
-  return url.replace(/^https?:\/\/[^/]+/i, '');
 }
 
 export const obj = (v: unknown): Record<string, unknown> | undefined =>

@@ -1,4 +1,5 @@
 import type { HttpRequest, HttpResponse } from '../../http/http-transport';
+import { pathOf } from '../../http/url-path';
 import { describeBody } from './call-crm';
 import { CrmTransientError } from './crm-errors';
 
@@ -25,11 +26,6 @@ export function unreadableAnswer(a: Answer, what: string): CrmTransientError {
     a.crm,
     `${a.vendor} answered ${a.res.status} to ${a.req.method} ${pathOf(a.req.url)} ${what} — the CRM or a proxy in between answered something else than its API documents; ${a.then}`,
   );
-}
-
-/** The path only: no host, and no query string (search terms such as an email travel in it). */
-export function pathOf(url: string): string {
-  return url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i, '').replace(/[?#].*$/s, '') || '/';
 }
 
 export function isRecord(x: unknown): x is Record<string, unknown> {
