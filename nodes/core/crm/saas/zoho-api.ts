@@ -89,6 +89,12 @@ export async function upsertRecords(
   resultOf: (externalId: string, r: ZohoRecordResult | undefined) => CrmItemResult = recordResult,
 ): Promise<CrmItemResult[]> {
   const out: CrmItemResult[] = [];
+  /** An outage from the call at `start` on: the first call fails the batch, a later one leaves what went through. */
+  const outageFrom = (start: number, e: CrmError): CrmItemResult[] => {
+    if (start === 0) throw e;
+    for (const r of rows.slice(start)) out.push({ externalId: r.externalId, status: 'retry', error: e });
+    return out;
+  };
   for (let start = 0; start < rows.length; start += ZOHO_BATCH) {
     const chunk = rows.slice(start, start + ZOHO_BATCH);
     let res: HttpResponse;
@@ -99,18 +105,13 @@ export async function upsertRecords(
         body: { data: chunk.map((r) => r.record), duplicate_check_fields: duplicateCheckFields },
       });
     } catch (e) {
-      if (start === 0 || !(e instanceof CrmError) || e instanceof CrmAuthError || e instanceof CrmConfigError) throw e;
-      for (const r of rows.slice(start)) out.push({ externalId: r.externalId, status: 'retry', error: e });
-      return out;
+      if (!(e instanceof CrmError) || e instanceof CrmAuthError || e instanceof CrmConfigError) throw e;
+      return outageFrom(start, e);
     }
     const data = (res.body as { data?: ZohoRecordResult[] } | undefined)?.data;
     if (!Array.isArray(data) && res.status >= 200 && res.status < 300) {
-      // Zoho's success always lists the records; a success without them is an answer of another shape, not our setup,
-      // and goes as an outage does: the first call fails, a later one leaves what went through.
-      const e = unreadableAnswer({ crm: 'zoho', vendor: 'Zoho', req: { method: 'POST', url: `/crm/${apiVersion}/${module}/upsert` }, res, then: 'the records are sent again' }, 'without a data list');
-      if (start === 0) throw e;
-      for (const r of rows.slice(start)) out.push({ externalId: r.externalId, status: 'retry', error: e });
-      return out;
+      // Zoho's success always lists the records; a success without them is an answer of another shape, not our setup.
+      return outageFrom(start, unreadableAnswer({ crm: 'zoho', vendor: 'Zoho', req: { method: 'POST', url: `/crm/${apiVersion}/${module}/upsert` }, res, then: 'the records are sent again' }, 'without a data list'));
     }
     if (!Array.isArray(data)) {
       throw new CrmConfigError('zoho', `Zoho refused the upsert into ${module}: ${zohoReason(res)} — check the module and field API names in the Zoho settings`);
