@@ -1,4 +1,5 @@
 import type { Card, CustomerHints, EntryMode, PaymentEvent } from '../contracts/payment-event';
+import { obj } from '../json/json-values';
 
 /**
  * Adyen's additional data: the same key names in a standard webhook's `additionalData` and in a Terminal API
@@ -7,8 +8,6 @@ import type { Card, CustomerHints, EntryMode, PaymentEvent } from '../contracts/
  */
 export type AdyenData = Readonly<Record<string, string>>;
 
-export type Obj = Record<string, unknown>;
-export const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : undefined);
 
 /** Only the string values of an object: what Adyen's additional data is. */

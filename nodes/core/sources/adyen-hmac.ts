@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { hmacValidator } from '@adyen/api-library';
-import { obj, type Obj } from './adyen-fields';
 import { hmacKey } from './hmac-key';
+import { obj, type Obj } from '../json/json-values';
 
 /**
  * What Adyen signs in each standard-webhook item (https://docs.adyen.com/development-resources/webhooks/verify-hmac-signatures):

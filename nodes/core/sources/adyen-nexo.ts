@@ -1,5 +1,6 @@
 import type { EntryMode } from '../contracts/payment-event';
-import { adyenData, obj, type AdyenData, type Obj } from './adyen-fields';
+import { adyenData, type AdyenData } from './adyen-fields';
+import { obj, type Obj } from '../json/json-values';
 
 /**
  * A Terminal API (nexo) field by name, whatever its case: Adyen's reference writes MaskedPAN, its libraries

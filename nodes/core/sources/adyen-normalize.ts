@@ -1,20 +1,10 @@
 import { PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
-import {
-  adyenData,
-  cardFromAdyenData,
-  compactStrings,
-  customerHintsFromAdyenData,
-  merchantMetadata,
-  obj,
-  str,
-  terminalFromAdyenData,
-  type AdyenData,
-  type Obj,
-} from './adyen-fields';
+import { adyenData, cardFromAdyenData, compactStrings, customerHintsFromAdyenData, merchantMetadata, str, terminalFromAdyenData, type AdyenData } from './adyen-fields';
 import { adyenMoney } from './adyen-money';
 import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
+import { obj, type Obj } from '../json/json-values';
 
 /**
  * Which of Adyen's event codes count as what (https://docs.adyen.com/api-explorer/Webhooks/1/overview).

@@ -1,22 +1,14 @@
 import type { Money } from '../contracts/money';
 import { PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
-import {
-  cardFromAdyenData,
-  compactStrings,
-  customerHintsFromAdyenData,
-  merchantMetadata,
-  str,
-  terminalFromAdyenData,
-  type AdyenData,
-  type Obj,
-} from './adyen-fields';
+import { cardFromAdyenData, compactStrings, customerHintsFromAdyenData, merchantMetadata, str, terminalFromAdyenData, type AdyenData } from './adyen-fields';
 import { adyenMoney } from './adyen-money';
 import { binAndLast4, entryModeFromNexo, field, fieldObj, parseAdditionalResponse } from './adyen-nexo';
 import { isoTimeOf } from './iso-time';
 import { moneyFromDecimal } from './processor-money';
 import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
+import type { Obj } from '../json/json-values';
 
 export const ADYEN_TERMINAL_HANDLED_TYPES = ['PaymentResponse'] as const;
 

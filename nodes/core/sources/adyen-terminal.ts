@@ -1,11 +1,12 @@
 import { z } from 'zod/v4';
 import { InputError, SignatureError } from '../errors';
-import { obj, str } from './adyen-fields';
+import { str } from './adyen-fields';
 import { ADYEN_ACCEPTED, basicAuthProblem, optionalText, requirePair } from './adyen-http';
 import { field, fieldObj } from './adyen-nexo';
 import { ADYEN_TERMINAL_HANDLED_TYPES, normalizeAdyenTerminalMessage } from './adyen-terminal-normalize';
 import { nexoDecrypt, nexoKey } from './nexo-crypto';
 import type { Source, SourceContext, VerifiedDelivery, WebhookRequest } from './source';
+import { obj } from '../json/json-values';
 
 export { ADYEN_TERMINAL_HANDLED_TYPES } from './adyen-terminal-normalize';
 

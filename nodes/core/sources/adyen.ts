@@ -1,11 +1,12 @@
 import { z } from 'zod/v4';
 import { parseSecrets } from '../config/settings';
 import { InputError, SignatureError } from '../errors';
-import { obj, str } from './adyen-fields';
+import { str } from './adyen-fields';
 import { isAdyenTestItem, verifyAdyenItem } from './adyen-hmac';
 import { ADYEN_ACCEPTED, basicAuthProblem, optionalText, requirePair } from './adyen-http';
 import { ADYEN_HANDLED_EVENT_CODES, normalizeAdyenItem } from './adyen-normalize';
 import type { ForgedItem, Source, VerifiedDelivery, WebhookRequest } from './source';
+import { obj } from '../json/json-values';
 
 export { ADYEN_HANDLED_EVENT_CODES } from './adyen-normalize';
 

@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
+import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 export const CLOVER_BASE_URL = 'https://api.clover.com';
 export const CLOVER_SANDBOX_BASE_URL = 'https://apisandbox.dev.clover.com';
@@ -15,10 +16,6 @@ export interface CloverTokens {
   fallback?: string;
   byMerchant: Record<string, string>;
 }
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 /**
  * The API token credential: one token, `mId:token,mId2:token2`, or a JSON map {"mId": "token"} — every merchant's
@@ -97,7 +94,7 @@ export async function fetchCloverPayment(api: CloverApi, paymentId: string): Pro
   const res = await get(api, `/payments/${encodeURIComponent(paymentId)}`, what, { expand: CLOVER_PAYMENT_EXPAND });
   if (res.status === 404) return undefined;
   const body = obj(res.body);
-  if (res.status !== 200 || !body) throw new CloverApiError(res.status, what, str(obj(res.body)?.message));
+  if (res.status !== 200 || !body) throw new CloverApiError(res.status, what, trimmedStr(obj(res.body)?.message));
   return body;
 }
 
@@ -115,7 +112,7 @@ export async function listCloverPayments(api: CloverApi, page: { modifiedSince: 
     expand: CLOVER_PAYMENT_EXPAND,
   });
   const body = obj(res.body);
-  if (res.status !== 200 || !body) throw new CloverApiError(res.status, what, str(obj(res.body)?.message));
+  if (res.status !== 200 || !body) throw new CloverApiError(res.status, what, trimmedStr(obj(res.body)?.message));
   return Array.isArray(body.elements) ? body.elements.map(obj).filter((x): x is Obj => !!x) : [];
 }
 

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Card, CustomerHints, EntryMode } from '../contracts/payment-event';
+import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 /** CardEntryType (clover-android-sdk com.clover.sdk.v3.payments) → how the card met the device. */
 const ENTRY_MODES: Record<string, EntryMode> = {
@@ -30,9 +31,6 @@ const BRANDS: Record<string, string> = {
   RUPAY: 'rupay',
 };
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim().length > 0 ? v.trim() : undefined);
 /** Clover's lists inside a record arrive as {"elements": [...]}. */
 const elements = (v: unknown): Obj[] => {
   const list = obj(v)?.elements;
@@ -41,17 +39,17 @@ const elements = (v: unknown): Obj[] => {
 
 /** The card of a payment's card transaction: brand, BIN and last four, funding (from the tender), entry, identity. */
 export function cardFrom(ct: Obj, p: Obj): Card {
-  const type = str(ct.cardType);
-  const first6 = str(ct.first6);
-  const last4 = str(ct.last4);
-  const token = str(ct.token) ?? str(obj(ct.vaultedCard)?.token);
-  const tenderKey = str(obj(p.tender)?.labelKey) ?? '';
+  const type = trimmedStr(ct.cardType);
+  const first6 = trimmedStr(ct.first6);
+  const last4 = trimmedStr(ct.last4);
+  const token = trimmedStr(ct.token) ?? trimmedStr(obj(ct.vaultedCard)?.token);
+  const tenderKey = trimmedStr(obj(p.tender)?.labelKey) ?? '';
   return {
     brand: type ? (BRANDS[type] ?? type.toLowerCase()) : undefined,
     bin: first6 && /^\d{6}$/.test(first6) ? first6 : undefined,
     last4: last4 && /^\d{4}$/.test(last4) ? last4 : undefined,
     funding: tenderKey.endsWith('debit_card') ? 'debit' : tenderKey.endsWith('credit_card') ? 'credit' : undefined,
-    entryMode: ENTRY_MODES[str(ct.entryType) ?? ''] ?? 'unknown',
+    entryMode: ENTRY_MODES[trimmedStr(ct.entryType) ?? ''] ?? 'unknown',
     identity: token ? { kind: 'fingerprint', value: cardFingerprint(token) } : undefined,
   };
 }
@@ -67,19 +65,19 @@ function cardFingerprint(token: string): string {
 
 export function customerHintsFrom(ct: Obj, order: Obj | undefined): CustomerHints {
   const customer = elements(order?.customers)[0];
-  const name = [str(customer?.firstName), str(customer?.lastName)].filter(Boolean).join(' ');
+  const name = [trimmedStr(customer?.firstName), trimmedStr(customer?.lastName)].filter(Boolean).join(' ');
   return {
-    processorCustomerId: str(customer?.id),
-    email: str(elements(customer?.emailAddresses)[0]?.emailAddress),
-    phone: str(elements(customer?.phoneNumbers)[0]?.phoneNumber),
+    processorCustomerId: trimmedStr(customer?.id),
+    email: trimmedStr(elements(customer?.emailAddresses)[0]?.emailAddress),
+    phone: trimmedStr(elements(customer?.phoneNumbers)[0]?.phoneNumber),
     name: name || cardholderName(ct),
-    postalCode: str(elements(customer?.addresses)[0]?.zip),
+    postalCode: trimmedStr(elements(customer?.addresses)[0]?.zip),
   };
 }
 
 /** Card readers write "SURNAME/GIVEN" (ISO 7813 track format); a CRM wants "Given Surname". */
 function cardholderName(ct: Obj): string | undefined {
-  const raw = str(ct.cardholderName);
+  const raw = trimmedStr(ct.cardholderName);
   if (!raw) return undefined;
   const m = /^([^/]+)\/([^/]+)$/.exec(raw);
   return (m ? `${m[2]!.trim()} ${m[1]!.trim()}` : raw).replace(/\s+/g, ' ');

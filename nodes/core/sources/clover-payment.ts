@@ -7,6 +7,7 @@ import { cardFrom, customerHintsFrom } from './clover-card';
 import { moneyFromProcessor, type ExponentRules } from './processor-money';
 import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
+import { obj, trimmedStr, safeInt, type Obj } from '../json/json-values';
 
 /**
  * Clover's REST API gives every amount "in cents" (Payment.amount, Refund.amount; docs.clover.com payment response
@@ -31,10 +32,6 @@ const NOT_CARD_PRESENT = new Set(['VAULTED', 'QR_CODE', 'SCANNED']);
 /** Payment results (Result enum) that are a completed sale. */
 const SUCCEEDED = new Set(['SUCCESS', 'AUTH_COMPLETED', 'VOID_FAILED']);
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim().length > 0 ? v.trim() : undefined);
-const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
 /** Clover's lists inside a record arrive as {"elements": [...]}. */
 const elements = (v: unknown): Obj[] => {
   const list = obj(v)?.elements;
@@ -58,25 +55,25 @@ type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
  */
 export function normalizeCloverPayment(payment: unknown, options: CloverPaymentOptions): PaymentEvent[] {
   const p = obj(payment);
-  const paymentId = str(p?.id);
+  const paymentId = trimmedStr(p?.id);
   if (!p || !paymentId) throw new InputError('payment', 'this is not a Clover payment (no id)', 'pass the payment as Clover\'s REST API returns it');
   const ct = obj(p.cardTransaction);
-  const result = str(p.result) ?? '';
+  const result = trimmedStr(p.result) ?? '';
   if (!ct) {
-    const tender = str(obj(p.tender)?.label) ?? str(obj(p.tender)?.labelKey) ?? 'a non-card tender';
+    const tender = trimmedStr(obj(p.tender)?.label) ?? trimmedStr(obj(p.tender)?.labelKey) ?? 'a non-card tender';
     throw new IgnoredEventError(CLOVER_EVENT_TYPES.payment, `payment ${paymentId} was paid with ${tender}, not a card`);
   }
-  const entryType = str(ct.entryType) ?? '';
+  const entryType = trimmedStr(ct.entryType) ?? '';
   if (NOT_CARD_PRESENT.has(entryType)) throw new IgnoredEventError(CLOVER_EVENT_TYPES.payment, `payment ${paymentId} was not card-present (entry type ${entryType})`);
   const order = obj(p.order);
-  const currency = str(ct.currency) ?? str(order?.currency) ?? options.currency;
+  const currency = trimmedStr(ct.currency) ?? trimmedStr(order?.currency) ?? options.currency;
   const money = (minor: number, field: string) => moneyFromProcessor(minor, currency, CLOVER_EXPONENTS, field);
   // Clover keeps the tip apart from the amount; the card was charged both.
-  const charged = (int(p.amount) ?? 0) + (int(p.tipAmount) ?? 0);
+  const charged = (safeInt(p.amount) ?? 0) + (safeInt(p.tipAmount) ?? 0);
   const shared = {
     paymentId,
     card: cardFrom(ct, p),
-    terminal: { readerId: str(obj(p.device)?.id), locationId: options.merchantId },
+    terminal: { readerId: trimmedStr(obj(p.device)?.id), locationId: options.merchantId },
     customerHints: customerHintsFrom(ct, order),
   };
   const metadata = metadataOf(p, ct, order, options.merchantId);
@@ -91,7 +88,7 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
       amount: money(charged, 'amount'),
       status: 'failed',
       occurredAt: isoFromMillis(p.createdTime, 'createdTime'),
-      failure: { code: result, message: str(obj(ct.extra)?.responseMessage) },
+      failure: { code: result, message: trimmedStr(obj(ct.extra)?.responseMessage) },
       metadata,
     });
   } else if (SUCCEEDED.has(result) || result === 'VOIDED') {
@@ -117,7 +114,7 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
       refundedTotal: money(charged, 'amount'),
       status: 'refunded',
       occurredAt: isoFromMillis(p.modifiedTime ?? p.createdTime, 'modifiedTime'),
-      metadata: { ...metadata, ...(str(p.voidReason) ? { voidReason: str(p.voidReason)! } : {}) },
+      metadata: { ...metadata, ...(trimmedStr(p.voidReason) ? { voidReason: trimmedStr(p.voidReason)! } : {}) },
     });
   }
   if (SUCCEEDED.has(result)) drafts.push(...refundDrafts(p, shared, metadata, charged, money));
@@ -137,22 +134,22 @@ function refundDrafts(
   money: (minor: number, field: string) => PaymentEvent['amount'],
 ): Draft[] {
   const refunds = elements(p.refunds)
-    .filter((r) => str(r.id) && r.voided !== true && (str(r.status) ?? 'SUCCESS') === 'SUCCESS')
-    .sort((a, b) => (int(a.createdTime) ?? 0) - (int(b.createdTime) ?? 0));
+    .filter((r) => trimmedStr(r.id) && r.voided !== true && (trimmedStr(r.status) ?? 'SUCCESS') === 'SUCCESS')
+    .sort((a, b) => (safeInt(a.createdTime) ?? 0) - (safeInt(b.createdTime) ?? 0));
   let cumulative = 0;
   return refunds.map((r) => {
-    const minor = (int(r.amount) ?? 0) + (int(r.tipAmount) ?? 0);
+    const minor = (safeInt(r.amount) ?? 0) + (safeInt(r.tipAmount) ?? 0);
     cumulative += minor;
     return {
       ...shared,
-      id: namespacedEventId('clover', str(r.id)!),
+      id: namespacedEventId('clover', trimmedStr(r.id)!),
       type: CLOVER_EVENT_TYPES.refund,
       kind: 'refund',
       amount: money(minor, 'refunds.amount'),
       refundedTotal: money(cumulative, 'refunds.amount'),
       status: cumulative >= charged ? 'refunded' : 'partially_refunded',
       occurredAt: isoFromMillis(r.createdTime, 'refunds.createdTime'),
-      metadata: { ...metadata, refundId: str(r.id)!, ...(str(r.reason) ? { refundReason: str(r.reason)! } : {}) },
+      metadata: { ...metadata, refundId: trimmedStr(r.id)!, ...(trimmedStr(r.reason) ? { refundReason: trimmedStr(r.reason)! } : {}) },
     } satisfies Draft;
   });
 }
@@ -180,7 +177,7 @@ function metadataOf(p: Obj, ct: Obj, order: Obj | undefined, merchantId: string)
 }
 
 function isoFromMillis(v: unknown, field: string): string {
-  const ms = int(v);
+  const ms = safeInt(v);
   if (ms === undefined) throw new InputError(field, `"${String(v)}" is not a time in milliseconds`, 'pass the payment as Clover\'s REST API returns it');
   return new Date(ms).toISOString();
 }

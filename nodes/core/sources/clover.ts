@@ -14,6 +14,7 @@ import {
 } from './clover-api';
 import { CLOVER_EVENT_TYPES, normalizeCloverPayment } from './clover-payment';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
+import { obj, type Obj } from '../json/json-values';
 
 export const CLOVER_HANDLED_EVENT_TYPES = Object.values(CLOVER_EVENT_TYPES);
 export const CLOVER_AUTH_HEADER = 'X-Clover-Auth';
@@ -59,8 +60,6 @@ export interface CloverUpdate {
   ts?: number;
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 const digest = (s: string) => hash('sha256', s, 'buffer');
 // The configured codes' digests, made once per code rather than once per notification.
 const codeDigests = new Map<string, Buffer>();

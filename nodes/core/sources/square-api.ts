@@ -2,10 +2,7 @@ import { InputError } from '../errors';
 import type { HttpResponse } from '../http/http-transport';
 import type { SourceContext } from './source';
 import type { SquareCredentials } from './square-credentials';
-
-type Obj = Record<string, unknown>;
-export const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim().length > 0 ? v : undefined);
+import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 /**
  * Square must be answered within 10 seconds (Webhooks → Troubleshooting), and a refund may need a few lookups:
@@ -32,7 +29,7 @@ export class SquareUnavailableError extends Error {
 export function squareErrorText(body: unknown): string {
   const first = obj((obj(body)?.errors as unknown[] | undefined)?.[0]);
   if (!first) return typeof body === 'string' && body.length < 200 ? body : 'no error details';
-  return [str(first.code), str(first.detail)].filter(Boolean).join(': ') || 'no error details';
+  return [trimmedStr(first.code), trimmedStr(first.detail)].filter(Boolean).join(': ') || 'no error details';
 }
 
 /** Whether lookups can run at all: a token and an HTTP transport from the face. */
@@ -82,8 +79,8 @@ export async function lookUpCustomer(credentials: SquareCredentials, ctx: Source
   const r = await getOne(credentials, ctx, `/v2/customers/${encodeURIComponent(customerId)}`, 'customer');
   if (!r.ok) return r;
   const c = r.value;
-  const name = [str(c.given_name), str(c.family_name)].filter(Boolean).join(' ') || str(c.company_name);
-  return { ok: true, value: { name, email: str(c.email_address), phone: str(c.phone_number), postalCode: str(obj(c.address)?.postal_code) } };
+  const name = [trimmedStr(c.given_name), trimmedStr(c.family_name)].filter(Boolean).join(' ') || trimmedStr(c.company_name);
+  return { ok: true, value: { name, email: trimmedStr(c.email_address), phone: trimmedStr(c.phone_number), postalCode: trimmedStr(obj(c.address)?.postal_code) } };
 }
 
 /** GetPayment (GET /v2/payments/{payment_id}). */

@@ -2,9 +2,7 @@ import type { Money } from '../contracts/money';
 import type { Card, EntryMode } from '../contracts/payment-event';
 import { InputError } from '../errors';
 import { moneyFromProcessor, type ExponentRules } from './processor-money';
-import { obj, str } from './square-api';
-
-type Obj = Record<string, unknown>;
+import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 /**
  * Square writes every amount "in the smallest denomination of the applicable currency" — ISO 4217's minor unit
@@ -43,7 +41,7 @@ const BRANDS: Record<string, string | undefined> = {
 };
 
 export function squareBrand(cardBrand: unknown): string | undefined {
-  const b = str(cardBrand);
+  const b = trimmedStr(cardBrand);
   if (!b) return undefined;
   return b in BRANDS ? BRANDS[b] : b.toLowerCase();
 }
@@ -56,14 +54,14 @@ export type Presence = { present: true; entryMode: EntryMode } | { present: fals
  * POS installation took it (`device_details`): keyed without one is the Virtual Terminal or an online checkout.
  */
 export function cardPresence(payment: Obj): Presence {
-  const sourceType = str(payment.source_type);
+  const sourceType = trimmedStr(payment.source_type);
   if (sourceType !== 'CARD') return { present: false, why: `only card payments are processed, this one is ${sourceType ?? 'of no source_type'}` };
   const details = obj(payment.card_details) ?? {};
-  const method = str(details.entry_method);
+  const method = trimmedStr(details.entry_method);
   const onDevice = Boolean(deviceOf(payment).deviceId ?? deviceOf(payment).installationId);
   if (method === 'ON_FILE') return { present: false, why: 'a card on file was charged; no card was at a reader' };
   if (method === 'KEYED' && !onDevice) {
-    const product = str(obj(payment.application_details)?.square_product);
+    const product = trimmedStr(obj(payment.application_details)?.square_product);
     return { present: false, why: `a keyed payment taken without a Square device${product ? ` (${product})` : ''} is an online one` };
   }
   const entryMode = method ? ENTRY_MODES[method] : undefined;
@@ -74,7 +72,7 @@ export function cardPresence(payment: Obj): Presence {
 /** `device_details`, or the deprecated `card_details.device_details` older API versions fill instead. */
 export function deviceOf(payment: Obj): { deviceId?: string; installationId?: string; name?: string } {
   const d = obj(payment.device_details) ?? obj(obj(payment.card_details)?.device_details) ?? {};
-  return { deviceId: str(d.device_id), installationId: str(d.device_installation_id), name: str(d.device_name) };
+  return { deviceId: trimmedStr(d.device_id), installationId: trimmedStr(d.device_installation_id), name: trimmedStr(d.device_name) };
 }
 
 const FUNDING: Record<string, Card['funding']> = { CREDIT: 'credit', DEBIT: 'debit', UNKNOWN_CARD_TYPE: 'unknown' };
@@ -82,7 +80,7 @@ const WALLETS: Record<string, string> = { APPLE_PAY: 'apple_pay', GOOGLE_PAY: 'g
 
 const intIn = (v: unknown, min: number, max: number) => (typeof v === 'number' && Number.isInteger(v) && v >= min && v <= max ? v : undefined);
 const digits = (v: unknown, pattern: RegExp) => {
-  const s = str(v);
+  const s = trimmedStr(v);
   return s && pattern.test(s) ? s : undefined;
 };
 
@@ -95,16 +93,16 @@ const digits = (v: unknown, pattern: RegExp) => {
 export function squareCard(payment: Obj, entryMode: EntryMode): Card {
   const details = obj(payment.card_details) ?? {};
   const card = obj(details.card) ?? {};
-  const prepaid = str(card.prepaid_type) === 'PREPAID';
-  const wallet = str(details.wallet_type);
-  const fingerprint = str(card.fingerprint);
+  const prepaid = trimmedStr(card.prepaid_type) === 'PREPAID';
+  const wallet = trimmedStr(details.wallet_type);
+  const fingerprint = trimmedStr(card.fingerprint);
   return {
     brand: squareBrand(card.card_brand),
     last4: digits(card.last_4, /^\d{4}$/),
     bin: digits(card.bin, /^\d{6,8}$/),
     expMonth: intIn(card.exp_month, 1, 12),
     expYear: intIn(card.exp_year, 2000, 2100),
-    funding: prepaid ? 'prepaid' : FUNDING[str(card.card_type) ?? ''],
+    funding: prepaid ? 'prepaid' : FUNDING[trimmedStr(card.card_type) ?? ''],
     entryMode,
     wallet: wallet ? (WALLETS[wallet] ?? wallet.toLowerCase()) : undefined,
     identity: fingerprint ? { kind: 'fingerprint', value: fingerprint } : undefined,
@@ -113,7 +111,7 @@ export function squareCard(payment: Obj, entryMode: EntryMode): Card {
 
 /** The name on the card, where the chip or stripe carried one; the card's "SURNAME/GIVEN" reads "GIVEN SURNAME". */
 export function cardholderName(payment: Obj): string | undefined {
-  const raw = str(obj(obj(payment.card_details)?.card)?.cardholder_name)?.trim();
+  const raw = trimmedStr(obj(obj(payment.card_details)?.card)?.cardholder_name)?.trim();
   const m = raw ? /^([^/]+)\/([^/]+)$/.exec(raw) : null;
   return m ? `${m[2]!.trim()} ${m[1]!.trim()}` : raw;
 }

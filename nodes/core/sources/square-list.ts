@@ -1,12 +1,11 @@
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import type { ListPage, ListResult, SourceContext } from './source';
-import { completedRefundTotal, obj, squareErrorText, squareRequest, str } from './square-api';
+import { completedRefundTotal, squareErrorText, squareRequest } from './square-api';
 import { squareMoney } from './square-card';
 import { squareLivemode, type SquareCredentials } from './square-credentials';
 import { finish, isoTime, paymentDraft, paymentTime } from './square-payment';
-
-type Obj = Record<string, unknown>;
+import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 /**
  * Where polling stands: the `updated_at` the current query starts from, Square's cursor within that query (it
@@ -57,7 +56,7 @@ export async function listSquarePayments(credentials: SquareCredentials, page: L
     const updated = isoTime(payment.updated_at);
     if (updated && (!last || updated > last)) last = updated;
   }
-  const next = str(body.cursor);
+  const next = trimmedStr(body.cursor);
   // The next query starts at the last change seen, inclusive: that payment comes again, under the same ids.
   const cursor: PollState = next ? { since: state.since, page: next, last } : { since: last ?? state.since, page: null, last: null };
   return { events, cursor: JSON.stringify(cursor), more: Boolean(next) };
@@ -102,7 +101,7 @@ function readCursor(cursor: string | null): PollState | null {
   if (!cursor) return null;
   try {
     const c = obj(JSON.parse(cursor));
-    if (c) return { since: str(c.since) ?? null, page: str(c.page) ?? null, last: str(c.last) ?? null };
+    if (c) return { since: trimmedStr(c.since) ?? null, page: trimmedStr(c.page) ?? null, last: trimmedStr(c.last) ?? null };
   } catch {
     // Reported below.
   }

@@ -1,12 +1,11 @@
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import type { SourceContext } from './source';
-import { canLookUp, completedRefundTotal, lookUpPayment, obj, str } from './square-api';
+import { canLookUp, completedRefundTotal, lookUpPayment } from './square-api';
 import { cardPresence, squareCard, squareMoney } from './square-card';
 import type { SquareCredentials } from './square-credentials';
 import { compact, finish, hintsFor, isoTime, paymentDraft, paymentTime, terminalOf, type Draft } from './square-payment';
-
-type Obj = Record<string, unknown>;
+import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 export const SQUARE_HANDLED_EVENT_TYPES = [
   'payment.created',
@@ -49,8 +48,8 @@ export async function normalizeSquareEvent(item: unknown, credentials: SquareCre
   const wrapped = obj(item);
   const event = obj(wrapped?.squareEvent) ?? wrapped;
   const livemode = typeof wrapped?.livemode === 'boolean' ? wrapped.livemode : true;
-  const type = str(event?.type);
-  const eventId = str(event?.event_id);
+  const type = trimmedStr(event?.type);
+  const eventId = trimmedStr(event?.event_id);
   const data = obj(event?.data);
   if (!event || !type || !eventId || !data) {
     throw new InputError('event', 'this is not a Square webhook event (merchant_id, type, event_id, data)', 'pass the verified webhook body unchanged');
@@ -59,7 +58,7 @@ export async function normalizeSquareEvent(item: unknown, credentials: SquareCre
     throw new IgnoredEventError(type, `only ${SQUARE_HANDLED_EVENT_TYPES.join(', ')} are processed`);
   }
   const object = obj(data.object) ?? {};
-  const envelope = { merchant_id: str(event.merchant_id) };
+  const envelope = { merchant_id: trimmedStr(event.merchant_id) };
   if (type.startsWith('payment.')) {
     const payment = required(obj(object.payment), 'data.object.payment');
     const draft = await paymentDraft(type, payment, credentials, ctx);
@@ -72,7 +71,7 @@ export async function normalizeSquareEvent(item: unknown, credentials: SquareCre
   }
   // Square's webhook reference nests the dispute under "dispute"; the SDK's generated types say "object".
   const dispute = required(obj(object.dispute) ?? obj(object.object), 'data.object.dispute');
-  const draft = await disputeDraft(type, dispute, str(data.id), credentials, ctx);
+  const draft = await disputeDraft(type, dispute, trimmedStr(data.id), credentials, ctx);
   return [finish(eventId, type, isoTime(event.created_at) ?? ctx.now().toISOString(), livemode, draft, envelope)];
 }
 
@@ -88,11 +87,11 @@ function required(o: Obj | undefined, field: string): Obj {
  * right for the first refund of a payment and too low for a later one.
  */
 async function refundDraft(type: string, refund: Obj, credentials: SquareCredentials, ctx: SourceContext): Promise<Draft> {
-  const refundStatus = str(refund.status) ?? 'UNKNOWN';
+  const refundStatus = trimmedStr(refund.status) ?? 'UNKNOWN';
   if (refundStatus !== 'COMPLETED') throw new IgnoredEventError(type, REFUND_STATUS_WHY[refundStatus] ?? `refund status ${refundStatus} is not COMPLETED`);
-  const destination = str(refund.destination_type);
+  const destination = trimmedStr(refund.destination_type);
   if (destination && destination !== 'CARD') throw new IgnoredEventError(type, `the refund went to ${destination}, not to a card`);
-  const paymentId = str(refund.payment_id);
+  const paymentId = trimmedStr(refund.payment_id);
   if (!paymentId) throw new IgnoredEventError(type, 'an unlinked refund names no payment to refund');
   const amount = squareMoney(refund.amount_money, 'amount_money');
   const problems: string[] = [];
@@ -102,15 +101,15 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
     amount,
     refundedTotal: amount,
     status: 'partially_refunded',
-    terminal: str(refund.location_id) ? { locationId: str(refund.location_id) } : undefined,
+    terminal: trimmedStr(refund.location_id) ? { locationId: trimmedStr(refund.location_id) } : undefined,
     customerHints: {},
     metadata: compact({
-      refund_id: str(refund.id),
+      refund_id: trimmedStr(refund.id),
       refund_status: refundStatus,
-      reason: str(refund.reason),
-      order_id: str(refund.order_id),
-      location_id: str(refund.location_id),
-      terminal_refund_id: str(refund.terminal_refund_id),
+      reason: trimmedStr(refund.reason),
+      order_id: trimmedStr(refund.order_id),
+      location_id: trimmedStr(refund.location_id),
+      terminal_refund_id: trimmedStr(refund.terminal_refund_id),
       refund_scope: 'unknown',
     }),
   };
@@ -120,7 +119,7 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
       const payment = found.value;
       const presence = cardPresence(payment);
       if (!presence.present) throw new IgnoredEventError(type, `the refunded payment is not card-present: ${presence.why}`);
-      const total = await completedRefundTotal(credentials, ctx, payment, { id: str(refund.id) ?? '', amount: Number(obj(refund.amount_money)?.amount) });
+      const total = await completedRefundTotal(credentials, ctx, payment, { id: trimmedStr(refund.id) ?? '', amount: Number(obj(refund.amount_money)?.amount) });
       if (total.ok) {
         draft.refundedTotal = squareMoney({ amount: total.value, currency: amount.currency }, 'refunded_total');
         const charged = squareMoney(payment.total_money ?? payment.amount_money, 'total_money');
@@ -142,23 +141,23 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
  * without one, the payment id ties the dispute to the sale's customer downstream.
  */
 async function disputeDraft(type: string, dispute: Obj, dataId: string | undefined, credentials: SquareCredentials, ctx: SourceContext): Promise<Draft> {
-  const disputeId = str(dispute.id) ?? str(dispute.dispute_id) ?? dataId;
+  const disputeId = trimmedStr(dispute.id) ?? trimmedStr(dispute.dispute_id) ?? dataId;
   if (!disputeId) throw new InputError('data.object.dispute.id', 'the Square dispute has no id', 'pass the verified webhook body unchanged');
-  const state = str(dispute.state);
-  const locationId = str(dispute.location_id);
+  const state = trimmedStr(dispute.state);
+  const locationId = trimmedStr(dispute.location_id);
   const draft: Draft = {
     kind: 'dispute',
-    paymentId: str(obj(dispute.disputed_payment)?.payment_id) ?? disputeId,
+    paymentId: trimmedStr(obj(dispute.disputed_payment)?.payment_id) ?? disputeId,
     amount: squareMoney(dispute.amount_money, 'amount_money'),
     status: DISPUTE_OUTCOMES[state ?? ''] ?? 'disputed',
     terminal: locationId ? { locationId } : undefined,
     customerHints: {},
-    dispute: { id: disputeId, reason: str(dispute.reason), processorStatus: state },
+    dispute: { id: disputeId, reason: trimmedStr(dispute.reason), processorStatus: state },
     metadata: compact({
       location_id: locationId,
-      card_brand: str(dispute.card_brand),
-      brand_dispute_id: str(dispute.brand_dispute_id),
-      due_at: str(dispute.due_at),
+      card_brand: trimmedStr(dispute.card_brand),
+      brand_dispute_id: trimmedStr(dispute.brand_dispute_id),
+      due_at: trimmedStr(dispute.due_at),
     }),
   };
   if (canLookUp(credentials, ctx) && draft.paymentId !== disputeId) {

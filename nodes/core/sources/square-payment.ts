@@ -1,13 +1,12 @@
 import { PAYMENT_EVENT_SCHEMA_VERSION, type CustomerHints, type PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import { namespacedEventId, type SourceContext } from './source';
-import { canLookUp, lookUpCustomer, obj, str, type SquareCustomerHints } from './square-api';
+import { canLookUp, lookUpCustomer, type SquareCustomerHints } from './square-api';
 import { cardholderName, cardPresence, deviceOf, squareCard, squareMoney } from './square-card';
 import type { SquareCredentials } from './square-credentials';
 import { isoTimeOf } from './iso-time';
 import { scrubbedPaymentEvent } from './scrubbed-event';
-
-type Obj = Record<string, unknown>;
+import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 /** Everything but what the envelope decides (id, type, time, livemode). */
 export type Draft = Omit<PaymentEvent, 'schemaVersion' | 'id' | 'source' | 'type' | 'occurredAt' | 'livemode'>;
@@ -45,9 +44,9 @@ export function finish(processorEventId: string, type: string, occurredAt: strin
 export async function paymentDraft(type: string, payment: Obj, credentials: SquareCredentials, ctx: SourceContext): Promise<Draft> {
   const presence = cardPresence(payment);
   if (!presence.present) throw new IgnoredEventError(type, presence.why);
-  const status = str(payment.status) ?? 'UNKNOWN';
+  const status = trimmedStr(payment.status) ?? 'UNKNOWN';
   if (status !== 'COMPLETED' && status !== 'FAILED') throw new IgnoredEventError(type, PAYMENT_STATUS_WHY[status] ?? `payment status ${status} is neither COMPLETED nor FAILED`);
-  const paymentId = str(payment.id);
+  const paymentId = trimmedStr(payment.id);
   if (!paymentId) throw new InputError('data.object.payment.id', 'the Square payment has no id', 'pass the verified webhook body unchanged');
   const failed = status === 'FAILED';
   const problems: string[] = [];
@@ -62,7 +61,7 @@ export async function paymentDraft(type: string, payment: Obj, credentials: Squa
     card: squareCard(payment, presence.entryMode),
     terminal: terminalOf(payment),
     customerHints,
-    failure: failed ? { code: str(error?.code), message: str(error?.detail) } : undefined,
+    failure: failed ? { code: trimmedStr(error?.code), message: trimmedStr(error?.detail) } : undefined,
     metadata: compact({ ...paymentMetadata(payment), square_lookup: problems.join('; ') || undefined }),
   };
 }
@@ -72,7 +71,7 @@ export async function paymentDraft(type: string, payment: Obj, credentials: Squa
  * own receipt email and billing postcode first (they are this sale's), the profile's name before the card's.
  */
 export async function hintsFor(payment: Obj, credentials: SquareCredentials, ctx: SourceContext, problems: string[]): Promise<CustomerHints> {
-  const customerId = str(payment.customer_id);
+  const customerId = trimmedStr(payment.customer_id);
   let profile: SquareCustomerHints = {};
   if (customerId && canLookUp(credentials, ctx)) {
     const r = await lookUpCustomer(credentials, ctx, customerId);
@@ -81,17 +80,17 @@ export async function hintsFor(payment: Obj, credentials: SquareCredentials, ctx
   }
   return {
     processorCustomerId: customerId,
-    email: str(payment.buyer_email_address) ?? profile.email,
+    email: trimmedStr(payment.buyer_email_address) ?? profile.email,
     phone: profile.phone,
     name: profile.name ?? cardholderName(payment),
-    postalCode: str(obj(payment.billing_address)?.postal_code) ?? profile.postalCode,
+    postalCode: trimmedStr(obj(payment.billing_address)?.postal_code) ?? profile.postalCode,
   };
 }
 
 export function terminalOf(payment: Obj): PaymentEvent['terminal'] {
   const device = deviceOf(payment);
   const readerId = device.deviceId ?? device.installationId;
-  const locationId = str(payment.location_id);
+  const locationId = trimmedStr(payment.location_id);
   return readerId || locationId ? { readerId, locationId } : undefined;
 }
 
@@ -101,19 +100,19 @@ function paymentMetadata(payment: Obj): Record<string, string> {
   const app = obj(payment.application_details) ?? {};
   const tip = obj(payment.tip_money)?.amount;
   return compact({
-    location_id: str(payment.location_id),
-    order_id: str(payment.order_id),
-    reference_id: str(payment.reference_id),
-    receipt_number: str(payment.receipt_number),
-    note: str(payment.note),
-    payment_status: str(payment.status),
-    card_status: str(details.status),
-    entry_method: str(details.entry_method),
-    square_product: str(app.square_product),
-    application_id: str(app.application_id),
+    location_id: trimmedStr(payment.location_id),
+    order_id: trimmedStr(payment.order_id),
+    reference_id: trimmedStr(payment.reference_id),
+    receipt_number: trimmedStr(payment.receipt_number),
+    note: trimmedStr(payment.note),
+    payment_status: trimmedStr(payment.status),
+    card_status: trimmedStr(details.status),
+    entry_method: trimmedStr(details.entry_method),
+    square_product: trimmedStr(app.square_product),
+    application_id: trimmedStr(app.application_id),
     device_name: deviceOf(payment).name,
-    team_member_id: str(payment.team_member_id),
-    terminal_checkout_id: str(payment.terminal_checkout_id),
+    team_member_id: trimmedStr(payment.team_member_id),
+    terminal_checkout_id: trimmedStr(payment.terminal_checkout_id),
     tip_minor: typeof tip === 'number' && tip > 0 ? String(tip) : undefined,
     offline: payment.is_offline_payment === true ? 'true' : undefined,
   });
@@ -126,7 +125,7 @@ export function paymentTime(payment: Obj): string | undefined {
 
 /** RFC 3339 → ISO with offset; a timestamp without a zone is read as UTC, never as this machine's local time. */
 export function isoTime(v: unknown): string | undefined {
-  const s = str(v);
+  const s = trimmedStr(v);
   if (!s) return undefined;
   return isoTimeOf(/(?:Z|[+-]\d{2}:?\d{2})$/i.test(s) ? s : `${s}Z`);
 }

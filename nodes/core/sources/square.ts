@@ -3,11 +3,11 @@ import { isUtf8 } from 'node:buffer';
 import { InputError, SignatureError } from '../errors';
 import { hmacKey } from './hmac-key';
 import { headerValue, type Source, type VerifiedDelivery, type WebhookRequest } from './source';
-import { obj } from './square-api';
 import { SQUARE_ENV, SquareCredentialsSchema, SquarePollCredentialsSchema, squareLivemode, type SquareCredentials } from './square-credentials';
 import { listSquarePayments } from './square-list';
 import { normalizeSquareEvent, SQUARE_HANDLED_EVENT_TYPES, type SquareDeliveryItem } from './square-normalize';
 import { isoTime } from './square-payment';
+import { obj } from '../json/json-values';
 
 export { SQUARE_HANDLED_EVENT_TYPES } from './square-normalize';
 export { SQUARE_EXPONENTS } from './square-card';

@@ -6,6 +6,7 @@ import type { HttpResponse } from '../http/http-transport';
 import type { ListPage, ListResult, SourceContext } from './source';
 // Types only: stripe-terminal.ts imports this file, and a value import back would make the two load in a cycle.
 import type { StripeCredentials } from './stripe-credentials';
+import { obj, str, type Obj } from '../json/json-values';
 
 export const STRIPE_API_URL = 'https://api.stripe.com';
 /** GET /v1/events takes 1–100 per page. */
@@ -25,10 +26,6 @@ export const StripePollCredentialsSchema = z.object({
     .trim()
     .min(1, 'polling Stripe needs a secret API key'),
 });
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 
 /** Stripe answered 429 or 5xx, or did not answer: the next poll (or the activity's retry) asks again. */
 export class StripeUnavailableError extends Error {

@@ -14,6 +14,7 @@ import { headerValue, namespacedEventId, type Source, type WebhookRequest } from
 import { StripeCredentialsSchema, type StripeCredentials } from './stripe-credentials';
 import { stripePolling } from './stripe-list';
 import { scrubbedPaymentEvent } from './scrubbed-event';
+import { obj, str, type Obj } from '../json/json-values';
 
 /** Stripe's own recommendation for replay protection. */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -39,9 +40,6 @@ const ENTRY_MODES: Record<string, EntryMode> = {
   manual_entry: 'keyed',
 };
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isInteger(v) ? v : undefined);
 /** Stripe ids of expandable fields arrive either as "id" or as the expanded object. */
 const idOf = (v: unknown): string | undefined => str(v) ?? str(obj(v)?.id);

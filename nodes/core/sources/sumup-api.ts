@@ -1,11 +1,8 @@
 import { InputError } from '../errors';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
+import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 export const SUMUP_BASE_URL = 'https://api.sumup.com';
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 export interface SumUpApi {
   http: HttpTransport;
@@ -44,7 +41,7 @@ async function get(api: SumUpApi, path: string, what: string, qs?: Record<string
 }
 
 /** SumUp's error bodies: {"error_code","message"} (Error) or Problem Details {"title","detail"}. */
-const detailOf = (body: unknown) => str(obj(body)?.message) ?? str(obj(body)?.detail);
+const detailOf = (body: unknown) => trimmedStr(obj(body)?.message) ?? trimmedStr(obj(body)?.detail);
 
 const transactionsPath = (api: SumUpApi, tail = '') =>
   api.merchantCode ? `/v2.1/merchants/${encodeURIComponent(api.merchantCode)}/transactions${tail}` : `/v0.1/me/transactions${tail}`;
@@ -70,9 +67,9 @@ export async function fetchSumUpCheckoutTransactionIds(api: SumUpApi, checkoutId
   const body = obj(res.body);
   if (res.status !== 200 || !body) throw new SumUpApiError(res.status, what, detailOf(res.body));
   const ids = new Set<string>();
-  if (str(body.transaction_id)) ids.add(str(body.transaction_id)!);
-  for (const t of Array.isArray(body.transactions) ? body.transactions : []) if (str(obj(t)?.id)) ids.add(str(obj(t)?.id)!);
-  return { ids: [...ids], merchantCode: str(body.merchant_code) };
+  if (trimmedStr(body.transaction_id)) ids.add(trimmedStr(body.transaction_id)!);
+  for (const t of Array.isArray(body.transactions) ? body.transactions : []) if (trimmedStr(obj(t)?.id)) ids.add(trimmedStr(obj(t)?.id)!);
+  return { ids: [...ids], merchantCode: trimmedStr(body.merchant_code) };
 }
 
 export interface SumUpHistoryPage {
@@ -98,7 +95,7 @@ export async function listSumUpHistory(api: SumUpApi, page: { changesSince?: str
   if (res.status !== 200 || !body) throw new SumUpApiError(res.status, what, detailOf(res.body));
   const items = Array.isArray(body.items) ? body.items.map(obj).filter((x): x is Obj => !!x) : [];
   const next = (Array.isArray(body.links) ? body.links : []).map(obj).find((l) => l?.rel === 'next');
-  const href = str(next?.href);
+  const href = trimmedStr(next?.href);
   // SumUp writes the link as a bare query string ("limit=10&oldest_ref=…&order=ascending"); a full URL works too.
   const nextRef = href ? (new URLSearchParams(href.includes('?') ? href.slice(href.indexOf('?') + 1) : href).get('oldest_ref') ?? undefined) : undefined;
   return { items, nextRef };

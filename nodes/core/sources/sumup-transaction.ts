@@ -9,6 +9,7 @@ import type { Money } from '../contracts/money';
 import { moneyFromDecimal } from './processor-money';
 import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
+import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 /**
  * SumUp writes amounts as decimal major units ("amount": 10.1, TransactionFull in SumUp's OpenAPI), so there is
@@ -56,10 +57,7 @@ const CARD_PRESENT = 'POS';
 const TAKEN = new Set(['SUCCESSFUL', 'REFUNDED', 'PAID_OUT', 'CHARGEBACK', 'CHARGE_BACK', 'REFUND_FAILED', 'NON_COLLECTION', 'CANCEL_FAILED']);
 const NOT_TAKEN = new Set(['FAILED', 'CANCELLED']);
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim().length > 0 ? v.trim() : undefined);
-const idText = (v: unknown): string | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : str(v));
+const idText = (v: unknown): string | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : trimmedStr(v));
 
 type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
 
@@ -71,12 +69,12 @@ type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
  */
 export function normalizeSumUpTransaction(transaction: unknown): PaymentEvent[] {
   const t = obj(transaction);
-  const id = str(t?.id) ?? str(t?.transaction_id);
+  const id = trimmedStr(t?.id) ?? trimmedStr(t?.transaction_id);
   if (!t || !id) throw new InputError('transaction', 'this is not a SumUp transaction (no id)', 'pass the transaction as SumUp\'s API returns it');
-  const label = str(t.transaction_code) ?? id;
-  const paymentType = str(t.payment_type) ?? 'UNKNOWN';
+  const label = trimmedStr(t.transaction_code) ?? id;
+  const paymentType = trimmedStr(t.payment_type) ?? 'UNKNOWN';
   if (paymentType !== CARD_PRESENT) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} is ${paymentType}, not a card at a reader (POS)`);
-  const currency = str(t.currency);
+  const currency = trimmedStr(t.currency);
   if (!currency) throw new InputError('currency', `transaction ${label} has no currency`, 'pass the transaction unchanged');
   const money = (v: unknown, field: string): Money => {
     if (typeof v !== 'number' && typeof v !== 'string') throw new InputError(field, `transaction ${label} has no ${field}`, 'pass the transaction unchanged');
@@ -84,12 +82,12 @@ export function normalizeSumUpTransaction(transaction: unknown): PaymentEvent[] 
     return { ...m, minor: Math.abs(m.minor) };
   };
   const amount = money(t.amount, 'amount');
-  const status = str(t.status) ?? '';
-  const simple = str(t.simple_status) ?? '';
+  const status = trimmedStr(t.status) ?? '';
+  const simple = trimmedStr(t.simple_status) ?? '';
   const shared = {
     paymentId: id,
     card: cardFrom(t),
-    terminal: str(obj(t.device_info)?.uuid) ? { readerId: str(obj(t.device_info)?.uuid) } : undefined,
+    terminal: trimmedStr(obj(t.device_info)?.uuid) ? { readerId: trimmedStr(obj(t.device_info)?.uuid) } : undefined,
     // A SumUp transaction carries nothing of the cardholder.
     customerHints: {},
   };
@@ -140,7 +138,7 @@ function followUps(
   const events = raw
     .map(obj)
     .filter((e): e is Obj => !!e && !!idText(e.id))
-    .map((e) => ({ e, type: str(e.type) ?? str(e.event_type) ?? '', status: str(e.status) ?? '', at: iso(e.timestamp ?? e.date, 'events.timestamp') }))
+    .map((e) => ({ e, type: trimmedStr(e.type) ?? trimmedStr(e.event_type) ?? '', status: trimmedStr(e.status) ?? '', at: iso(e.timestamp ?? e.date, 'events.timestamp') }))
     .sort((a, b) => a.at.localeCompare(b.at) || Number(idText(a.e.id)) - Number(idText(b.e.id)));
   const out: Draft[] = [];
   let refunded = 0;
@@ -182,10 +180,10 @@ function followUps(
 
 function cardFrom(t: Obj): Card | undefined {
   const card = obj(t.card);
-  const mode = ENTRY_MODES[str(t.entry_mode) ?? ''];
-  const type = str(card?.type);
-  const last4 = str(card?.last_4_digits);
-  const processAs = str(t.process_as);
+  const mode = ENTRY_MODES[trimmedStr(t.entry_mode) ?? ''];
+  const type = trimmedStr(card?.type);
+  const last4 = trimmedStr(card?.last_4_digits);
+  const processAs = trimmedStr(t.process_as);
   if (!card && !mode) return undefined;
   return {
     brand: type && type !== 'UNKNOWN' ? (BRANDS[type] ?? type.toLowerCase()) : undefined,

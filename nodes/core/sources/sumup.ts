@@ -6,6 +6,7 @@ import { hmacKey } from './hmac-key';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { fetchSumUpCheckoutTransactionIds, fetchSumUpTransaction, listSumUpHistory, SUMUP_BASE_URL, type SumUpApi } from './sumup-api';
 import { normalizeSumUpTransaction, SUMUP_EVENT_TYPES } from './sumup-transaction';
+import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 export const SUMUP_HANDLED_EVENT_TYPES = Object.values(SUMUP_EVENT_TYPES);
 
@@ -67,10 +68,6 @@ function sameHex(expected: string, given: string): boolean {
   return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given, 'hex'));
 }
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-
 export const sumupSource: Source<SumUpCredentials> = {
   name: 'sumup',
   label: 'SumUp',
@@ -92,12 +89,12 @@ export const sumupSource: Source<SumUpCredentials> = {
 
   async normalize(item: unknown, credentials: SumUpCredentials, ctx: SourceContext): Promise<PaymentEvent[]> {
     const hint = obj(item) ?? {};
-    const type = str(hint.event_type) ?? str(hint.type) ?? 'unknown';
+    const type = trimmedStr(hint.event_type) ?? trimmedStr(hint.type) ?? 'unknown';
     const payload = obj(hint.payload) ?? {};
     if (type === READER_TRANSACTION) {
-      const api = apiOf(credentials, ctx, str(payload.merchant_code));
-      const clientId = str(payload.client_transaction_id);
-      const legacyId = str(payload.transaction_id);
+      const api = apiOf(credentials, ctx, trimmedStr(payload.merchant_code));
+      const clientId = trimmedStr(payload.client_transaction_id);
+      const legacyId = trimmedStr(payload.transaction_id);
       const transaction =
         (clientId ? await fetchSumUpTransaction(api, 'client_transaction_id', clientId) : undefined) ??
         (legacyId ? await fetchSumUpTransaction(api, 'id', legacyId) : undefined);
@@ -105,7 +102,7 @@ export const sumupSource: Source<SumUpCredentials> = {
       return normalizeSumUpTransaction(transaction);
     }
     if (CHECKOUT_EVENTS.has(type)) {
-      const checkoutId = type === 'CHECKOUT_STATUS_CHANGED' ? str(hint.id) : str(payload.checkout_id);
+      const checkoutId = type === 'CHECKOUT_STATUS_CHANGED' ? trimmedStr(hint.id) : trimmedStr(payload.checkout_id);
       if (!checkoutId) throw new InputError('id', 'the checkout notification names no checkout', 'pass the notification unchanged');
       const checkout = await fetchSumUpCheckoutTransactionIds(apiOf(credentials, ctx), checkoutId);
       if (!checkout || checkout.ids.length === 0) throw new IgnoredEventError(type, `checkout ${checkoutId} has no transaction (yet)`);
@@ -134,7 +131,7 @@ export const sumupSource: Source<SumUpCredentials> = {
     const since = at.since ?? page.since?.toISOString();
     const { items, nextRef } = await listSumUpHistory(api, { changesSince: since, oldestRef: at.ref, limit: Math.max(1, Math.floor(page.limit)) });
     // A history item is a summary (no card, no entry mode, no refund events): each transaction is read in full, once.
-    const ids = [...new Set(items.map((i) => str(i.transaction_id) ?? str(i.id)).filter((x): x is string => !!x))];
+    const ids = [...new Set(items.map((i) => trimmedStr(i.transaction_id) ?? trimmedStr(i.id)).filter((x): x is string => !!x))];
     const events: PaymentEvent[] = [];
     for (const id of ids) {
       const transaction = await fetchSumUpTransaction(api, 'id', id);
@@ -195,7 +192,7 @@ function readCursor(cursor: string | null): Cursor {
   if (!cursor) return {};
   try {
     const c = obj(JSON.parse(cursor)) ?? {};
-    return { since: str(c.since), ref: str(c.ref), sweep: str(c.sweep) };
+    return { since: trimmedStr(c.since), ref: trimmedStr(c.ref), sweep: trimmedStr(c.sweep) };
   } catch {
     throw new InputError('cursor', 'the SumUp polling position is not one this source wrote', 'clear the stored cursor to start again from "since"');
   }

@@ -2,6 +2,7 @@ import { InputError } from '../errors';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
 import { moneyFromProcessor } from './processor-money';
 import { canonicalPurchaseUuid, isRefund, purchaseUuidOf, refundedPurchaseUuidOf, ZETTLE_EXPONENTS, type RefundContext } from './zettle-purchase';
+import { obj, type Obj } from '../json/json-values';
 
 export const ZETTLE_PURCHASE_BASE_URL = 'https://purchase.izettle.com';
 
@@ -13,9 +14,6 @@ export interface ZettleApi {
   accessToken: string;
   baseUrl: string;
 }
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 
 /** A Purchase API answer that is not a success: a token problem names the field; the rest is for a retry. */
 export class ZettleApiError extends Error {

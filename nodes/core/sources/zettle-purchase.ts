@@ -9,6 +9,7 @@ import type { Money } from '../contracts/money';
 import { moneyFromProcessor, type ExponentRules } from './processor-money';
 import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
+import { obj, trimmedStr, safeInt, type Obj } from '../json/json-values';
 
 /**
  * Zettle's Purchase API: "Gross amount (inc VAT) in minor currency units. For example €9.95 EUR, amount will be
@@ -49,11 +50,6 @@ const BRANDS: Record<string, string> = {
   CHINA_UNION_PAY: 'unionpay',
 };
 
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim().length > 0 ? v.trim() : undefined);
-const int = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
-
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -63,7 +59,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * gives a purchase the same event id whether it came by webhook or by polling.
  */
 export function canonicalPurchaseUuid(value: unknown): string | undefined {
-  const s = str(value);
+  const s = trimmedStr(value);
   if (!s) return undefined;
   if (UUID.test(s)) return s.toLowerCase();
   if (/^[A-Za-z0-9_-]{22}$/.test(s)) {
@@ -87,7 +83,7 @@ export function refundedPurchaseUuidOf(p: Obj): string | undefined {
 }
 
 export function isRefund(p: Obj): boolean {
-  return p.refund === true || (int(p.amount) ?? 0) < 0;
+  return p.refund === true || (safeInt(p.amount) ?? 0) < 0;
 }
 
 /** What a refund needs from elsewhere: the cumulative amount refunded and whether that is all of the sale. */
@@ -118,10 +114,10 @@ export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurcha
     const types = [...new Set(payments.map((x) => String(x.type)))];
     throw new IgnoredEventError(ZETTLE_PURCHASE_EVENT, `purchase ${id} was paid with ${types.join(' + ') || 'nothing'}, not on a card reader (IZETTLE_CARD)`);
   }
-  const currency = str(p.currency);
+  const currency = trimmedStr(p.currency);
   if (!currency) throw new InputError('payload.currency', `purchase ${id} has no currency`, 'pass the purchase unchanged');
   // A refund's amounts are negative; the event says how much went back, as a positive amount.
-  const cardMinor = cardPayments.reduce((sum, x) => sum + Math.abs(int(x.amount) ?? 0), 0);
+  const cardMinor = cardPayments.reduce((sum, x) => sum + Math.abs(safeInt(x.amount) ?? 0), 0);
   const amount = moneyFromProcessor(cardMinor, currency, ZETTLE_EXPONENTS, 'payload.payments.amount');
   const first = cardPayments[0]!;
   const attributes = obj(first.attributes) ?? {};
@@ -148,7 +144,7 @@ export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurcha
     // Zettle has no test mode: every purchase is real money.
     livemode: true,
     card: cardFrom(attributes),
-    terminal: str(p.udid) ? { readerId: str(p.udid) } : undefined,
+    terminal: trimmedStr(p.udid) ? { readerId: trimmedStr(p.udid) } : undefined,
     // userDisplayName is the employee who took the payment, not the customer; Zettle knows nothing of the customer.
     customerHints: {},
     metadata: metadataOf(p, first, attributes, options, cardPayments.length),
@@ -166,13 +162,13 @@ function occurredAt(p: Obj): string {
 }
 
 function cardFrom(a: Obj): Card {
-  const masked = str(a.maskedPan) ?? '';
+  const masked = trimmedStr(a.maskedPan) ?? '';
   // "535583******0000": the leading digits are the BIN and the trailing four the last four; nothing else is kept.
   const bin = /^(\d{6,8})\D/.exec(masked)?.[1];
   const last4 = /\D(\d{4})$/.exec(masked)?.[1];
-  const type = str(a.cardType)?.toUpperCase();
-  const mode = str(a.cardPaymentEntryMode)?.toUpperCase() ?? '';
-  const panHash = str(a.panHash);
+  const type = trimmedStr(a.cardType)?.toUpperCase();
+  const mode = trimmedStr(a.cardPaymentEntryMode)?.toUpperCase() ?? '';
+  const panHash = trimmedStr(a.panHash);
   return {
     brand: type ? (BRANDS[type] ?? type.toLowerCase()) : undefined,
     last4,
@@ -190,7 +186,7 @@ function metadataOf(p: Obj, payment: Obj, a: Obj, options: ZettlePurchaseOptions
   };
   put('purchaseNumber', p.purchaseNumber);
   put('globalPurchaseNumber', p.globalPurchaseNumber);
-  put('organizationUuid', str(p.organizationUuid) ?? options.organizationUuid);
+  put('organizationUuid', trimmedStr(p.organizationUuid) ?? options.organizationUuid);
   put('purchaseSource', p.source);
   put('country', p.country);
   put('employee', p.userDisplayName);

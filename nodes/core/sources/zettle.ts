@@ -6,6 +6,7 @@ import { hmacKey } from './hmac-key';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { listZettlePurchases, ZETTLE_PURCHASE_BASE_URL, zettleRefundContext, type ZettleApi } from './zettle-api';
 import { isRefund, normalizeZettlePurchase, ZETTLE_PURCHASE_EVENT } from './zettle-purchase';
+import { obj, type Obj } from '../json/json-values';
 
 export const ZETTLE_HANDLED_EVENT_TYPES = [ZETTLE_PURCHASE_EVENT] as const;
 export const ZETTLE_SIGNATURE_HEADER = 'X-iZettle-Signature';
@@ -36,9 +37,6 @@ export type ZettleCredentials = z.infer<typeof ZettleCredentialsSchema>;
 export function zettleSignature(timestamp: string, payload: string, signingKey: string): string {
   return createHmac('sha256', hmacKey(signingKey)).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
 }
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
 
 export const zettleSource: Source<ZettleCredentials> = {
   name: 'zettle',

@@ -4,11 +4,12 @@ import type { HttpResponse, HttpTransport } from '../http/http-transport';
 import { ADYEN_EXPONENTS } from '../sources/adyen-money';
 import { moneyFromDecimal } from '../sources/processor-money';
 import { scrubPan } from '../tokenize/pan-scrub';
-import { callVendor, obj, str, vendorSays } from './push-http';
+import { callVendor, vendorSays } from './push-http';
 import { ADYEN_METADATA_KEYS, ADYEN_METADATA_LIMITS, pushMetadata } from './push-metadata';
 import type { AdyenPushSettings } from './push-settings';
 import { checkSale, PushTransientError, rejectField, type ParsedSale, type PushOutcome, type PushRef, type SaleRequest, type TerminalPush } from './terminal-push';
 import { decimalAsJsonNumber, toDecimalMajor } from './vendor-amounts';
+import { obj, str, type Obj } from '../json/json-values';
 
 /**
  * ServiceIDs of payments still waiting for their answer, so cancel can abort them by reference. Shared by every
@@ -129,8 +130,6 @@ export function randomServiceId(): string {
   for (let i = 0; i < 10; i++) out += alphabet[randomInt(alphabet.length)];
   return out;
 }
-
-type Obj = Record<string, unknown>;
 
 function fromSyncAnswer(res: HttpResponse, sale: ParsedSale, serviceId: string, metadata: Record<string, string>): PushOutcome {
   const base = { vendor: 'adyen' as const, readerId: sale.readerId, reference: sale.reference };

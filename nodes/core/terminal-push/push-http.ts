@@ -60,6 +60,3 @@ export function vendorSays(body: unknown): string {
   return (typeof body === 'string' ? body : JSON.stringify(body) ?? '').slice(0, 300);
 }
 
-export const obj = (v: unknown): Record<string, unknown> | undefined =>
-  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-export const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);

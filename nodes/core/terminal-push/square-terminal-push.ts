@@ -1,11 +1,12 @@
 import { formatMoney } from '../contracts/money';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
 import { scrubPan } from '../tokenize/pan-scrub';
-import { callVendor, obj, str, vendorSays } from './push-http';
+import { callVendor, vendorSays } from './push-http';
 import { squareNote } from './push-metadata';
 import type { SquarePushSettings } from './push-settings';
 import { checkSale, rejectField, type ParsedSale, type PushOutcome, type PushRef, type SaleRequest, type TerminalPush } from './terminal-push';
 import { toProcessorMinor } from './vendor-amounts';
+import { obj, str } from '../json/json-values';
 
 /** TerminalCheckout limits (Square API reference, CreateTerminalCheckout): reference_id ≤ 40, note ≤ 500, idempotency_key ≤ 64. */
 export const SQUARE_LIMITS = { referenceId: 40, note: 500, idempotencyKey: 64 } as const;

@@ -2,11 +2,12 @@ import { formatMoney } from '../contracts/money';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
 import { processorExponent, STRIPE_EXPONENTS } from '../sources/processor-money';
 import { scrubPan } from '../tokenize/pan-scrub';
-import { callVendor, obj, str, vendorSays } from './push-http';
+import { callVendor, vendorSays } from './push-http';
 import { pushMetadata, STRIPE_METADATA_KEYS } from './push-metadata';
 import type { StripePushSettings } from './push-settings';
 import { checkSale, rejectField, type ParsedSale, type PushOutcome, type PushRef, type SaleRequest, type TerminalPush } from './terminal-push';
 import { toProcessorMinor } from './vendor-amounts';
+import { obj, str, type Obj } from '../json/json-values';
 
 /**
  * Stripe Terminal, server-driven (https://docs.stripe.com/terminal/payments/collect-card-payment?terminal-sdk-platform=server-driven):
@@ -199,7 +200,6 @@ export function stripeIdempotencyKey(reference: string): string {
   return `terminal-crm:${reference}`;
 }
 
-type Obj = Record<string, unknown>;
 /** What every outcome names: the reader and the caller's reference. */
 type Where = Pick<PushRef, 'readerId' | 'reference'>;
 interface SentContext {

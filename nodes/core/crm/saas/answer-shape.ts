@@ -2,6 +2,7 @@ import type { HttpRequest, HttpResponse } from '../../http/http-transport';
 import { pathOf } from '../../http/url-path';
 import { describeBody } from './call-crm';
 import { CrmTransientError } from './crm-errors';
+import { isRecord } from '../../json/json-values';
 
 /**
  * Reading a CRM answer whose shape is not the documented one (a body missing a list, a null where a record was,
@@ -26,10 +27,6 @@ export function unreadableAnswer(a: Answer, what: string): CrmTransientError {
     a.crm,
     `${a.vendor} answered ${a.res.status} to ${a.req.method} ${pathOf(a.req.url)} ${what} — the CRM or a proxy in between answered something else than its API documents; ${a.then}`,
   );
-}
-
-export function isRecord(x: unknown): x is Record<string, unknown> {
-  return !!x && typeof x === 'object' && !Array.isArray(x);
 }
 
 /** The body as a JSON object; an empty body, text or HTML is unreadable. */

@@ -4,8 +4,9 @@ import { CrmConfigError, CrmRateLimitError, CrmTransientError, type CrmError } f
 import { callCrm, describeBody } from './call-crm';
 import { retryAfterMs } from '../../http/retry-after';
 import { asHubSpotError, CRM, errorCodes, itemResultFor, propertyNamed, readRateLimit, type HubSpotError } from './hubspot-errors';
-import { idText, isRecord, listAt, type Answer } from './answer-shape';
+import { idText, listAt, type Answer } from './answer-shape';
 import type { HubSpotSettings } from './hubspot-settings';
+import { isRecord } from '../../json/json-values';
 
 /** "Object API batch endpoints are limited to 100 inputs per request" (Using Object APIs → Limits). */
 export const HUBSPOT_BATCH_SIZE = 100;

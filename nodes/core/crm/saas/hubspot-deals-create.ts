@@ -1,7 +1,8 @@
 import type { CrmItemResult, CrmPayment } from './crm-adapter';
-import { idText, isRecord, listAt, type Answer } from './answer-shape';
+import { idText, listAt, type Answer } from './answer-shape';
 import { HUBSPOT_BATCH_SIZE, hubspotRequest, type HubSpotCall } from './hubspot-batch';
 import { CRM } from './hubspot-errors';
+import { isRecord } from '../../json/json-values';
 
 /**
  * HubSpot's default association type from a deal to a contact (Associations v4, "Association type id values":

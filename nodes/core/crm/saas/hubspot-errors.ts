@@ -2,7 +2,7 @@ import type { HttpResponse } from '../../http/http-transport';
 import type { CrmItemResult } from './crm-adapter';
 import { CrmRateLimitError, CrmTransientError } from './crm-errors';
 import { retryAfterMs } from '../../http/retry-after';
-import { isRecord } from './answer-shape';
+import { isRecord } from '../../json/json-values';
 
 export const CRM = 'hubspot';
 

@@ -7,8 +7,9 @@ import { HUBSPOT_ASSOCIATIONS_PER_REQUEST, HUBSPOT_BATCH_SIZE, hubspotRequest, r
 import { latestPerId } from './hubspot-contacts';
 import { createDealsWithContact, creatableDeals } from './hubspot-deals-create';
 import { asHubSpotError, CRM, reasonOf } from './hubspot-errors';
-import { idText, isRecord, listAt, type Answer } from './answer-shape';
+import { idText, listAt, type Answer } from './answer-shape';
 import type { HubSpotSettings, PaymentField } from './hubspot-settings';
+import { isRecord } from '../../json/json-values';
 
 /** HubSpot amounts are decimal text, never a float the pack computed. */
 export const minorToDecimal = decimalText;

@@ -4,7 +4,8 @@ import { CrmConfigError } from './crm-errors';
 import { hubspotRequest, type HubSpotCall } from './hubspot-batch';
 import { asHubSpotError, CRM, reasonOf } from './hubspot-errors';
 import { PROFILE_FIELDS } from './hubspot-settings';
-import { idText, isRecord, objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
+import { idText, objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
+import { isRecord } from '../../json/json-values';
 
 /**
  * The CRM search API's own limits (Search the CRM → Limitations): 5 requests per second per account, separate from

@@ -1,7 +1,8 @@
 import type { HttpRequest, HttpResponse, HttpTransport } from '../../http/http-transport';
 import { callCrm, describeBody } from './call-crm';
 import { readPipedriveRateLimit } from './pipedrive-rate-limit';
-import { isRecord, listAt, objectBody, unreadableAnswer, type Answer } from './answer-shape';
+import { listAt, objectBody, unreadableAnswer, type Answer } from './answer-shape';
+import { isRecord } from '../../json/json-values';
 
 /** One Pipedrive request under the shared rules (401 refresh, 5xx transient) and Pipedrive's reading of 429. */
 export type PipedriveCall = (req: HttpRequest) => Promise<HttpResponse>;

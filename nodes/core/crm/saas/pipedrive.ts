@@ -10,12 +10,13 @@ import type {
 import { CrmAuthError, CrmConfigError, CrmError, CrmTransientError } from './crm-errors';
 import { envelopeOf, isOk, pipedriveCaller, pipedriveReason, searchExact, SearchRefused, type PipedrivePerson } from './pipedrive-api';
 import { dealBody } from './pipedrive-deals';
-import { idText, isRecord, listAt, objectBody, unreadableAnswer, type Answer } from './answer-shape';
+import { idText, listAt, objectBody, unreadableAnswer, type Answer } from './answer-shape';
 import { processLock, RecentIds, type CrmLock } from './pipedrive-lock';
 import { listChangedPersons, type PipedriveChangedCustomers } from './pipedrive-changes';
 import { findPerson, keepingTheirs, personBody, type Found } from './pipedrive-persons';
 import { PIPEDRIVE_WINDOW_MS } from './pipedrive-rate-limit';
 import { parsePipedriveSettings, type PipedriveSettings, type PipedriveSettingsInput } from './pipedrive-settings';
+import { isRecord } from '../../json/json-values';
 
 export { pipedriveAxiosTransport } from './pipedrive-auth';
 export { parsePipedriveSettings, pipedriveSettingsFromEnv, PIPEDRIVE_ENV, type PipedriveSettings, type PipedriveSettingsInput } from './pipedrive-settings';

@@ -3,8 +3,8 @@ import type { CrmItemResult } from './crm-adapter';
 import { CrmConfigError, CrmRateLimitError, CrmTransientError } from './crm-errors';
 import { describeBody } from './call-crm';
 import { SALESFORCE_ID } from './salesforce-records';
-import { isRecord } from './answer-shape';
 import type { SalesforceSettings } from './salesforce-settings';
+import { isRecord } from '../../json/json-values';
 
 const CRM = 'salesforce';
 

@@ -3,7 +3,8 @@ import { callCrm, describeBody } from './call-crm';
 import type { CrmItemResult } from './crm-adapter';
 import { CrmAuthError, CrmConfigError, CrmError, CrmTransientError } from './crm-errors';
 import { readZohoRateLimit } from './zoho-rate-limit';
-import { idText, isRecord, unreadableAnswer } from './answer-shape';
+import { idText, unreadableAnswer } from './answer-shape';
+import { isRecord } from '../../json/json-values';
 
 /** One Zoho request under the shared rules (401 → one refresh; 5xx transient) and Zoho's reading of 429. */
 export type ZohoCall = (req: HttpRequest) => Promise<HttpResponse>;

@@ -1,11 +1,12 @@
 import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmCustomer, CrmItemResult } from './crm-adapter';
 import type { HttpRequest } from '../../http/http-transport';
-import { idText, isRecord, objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
+import { idText, objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import { CrmConfigError, CrmTransientError } from './crm-errors';
 import { recordResult, upsertRecords, ZOHO_BATCH, zohoCaller, zohoReason, type ZohoPage, type ZohoRecordResult } from './zoho-api';
 import { contactIdsOf, contactRecord, emailHolders, listedFields, remoteContact } from './zoho-contacts';
 import { paymentRecord } from './zoho-deals';
 import { parseZohoSettings, type ZohoSettings, type ZohoSettingsInput } from './zoho-settings';
+import { isRecord } from '../../json/json-values';
 
 export { zohoAxiosTransport } from './zoho-auth';
 export { parseZohoSettings, zohoSettingsFromEnv, ZOHO_DATA_CENTERS, ZOHO_ENV, type ZohoSettings, type ZohoSettingsInput } from './zoho-settings';

@@ -1,12 +1,13 @@
 import type { PaymentEvent } from '../../contracts/payment-event';
 import { InputError } from '../../errors';
 import type { SourceContext } from '../source';
-import { obj, squareErrorText, squareRequest, str } from '../square-api';
+import { squareErrorText, squareRequest } from '../square-api';
 import { squareLivemode, type SquareCredentials } from '../square-credentials';
 import { eventsOfPayment } from '../square-list';
 import { squareSource } from '../square';
 import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
 import { eventsInWindow } from './history-lister';
+import { obj, trimmedStr } from '../../json/json-values';
 
 /**
  * Square's history through ListPayments by creation time (`begin_time`/`end_time`, oldest first), where polling
@@ -43,6 +44,6 @@ export async function listSquareHistory(credentials: SquareCredentials, window: 
   const livemode = squareLivemode(credentials);
   const events: PaymentEvent[] = [];
   for (const payment of payments) events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode)));
-  const next = str(body.cursor);
+  const next = trimmedStr(body.cursor);
   return { events: eventsInWindow(events, window.since, window.until), cursor: next ?? null, more: Boolean(next) };
 }

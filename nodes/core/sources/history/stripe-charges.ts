@@ -7,10 +7,7 @@ import type { StripeCredentials } from '../stripe-credentials';
 import { normalizeStripeEvent, stripeTerminalSource } from '../stripe-terminal';
 import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
 import { eventsInWindow } from './history-lister';
-
-type Obj = Record<string, unknown>;
-const obj = (v: unknown): Obj | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Obj) : undefined);
-const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+import { obj, str, type Obj } from '../../json/json-values';
 
 /**
  * Stripe's history through the Charges list (GET /v1/charges), not the Events API: events are kept 30 days, charges
