@@ -7,7 +7,8 @@ import { SqlInbox } from '../inbox/inbox';
 import { availableSources, createSource } from '../sources/registry';
 import type { ListResult, Source, SourceContext } from '../sources/source';
 import { parseSourceCredentials } from '../sources/source-credentials';
-import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
+import type { SqlDatabase } from '../store/sql-database';
+import { transactionView } from '../store/transaction-view';
 import type { KeyProvider } from '../tokenize/key-provider';
 
 /** The first poll (no cursor yet) reaches back a day: payments taken while polling was set up are picked up. */
@@ -161,23 +162,6 @@ async function commitPage(o: PollOptions, name: string, from: string | null, pag
     },
     { lockKeys: [`cursor:${name}`, ...page.events.map((e) => `inbox:${e.id}`)] },
   );
-}
-
-/**
- * The store as seen from inside an open transaction: the inbox's and the cursor store's own code runs on it and
- * their writes join this transaction instead of opening another.
- */
-function transactionView(db: SqlDatabase, tx: SqlExecutor): SqlDatabase {
-  return {
-    dialect: db.dialect,
-    location: db.location,
-    all: (sql, params) => tx.all(sql, params),
-    get: (sql, params) => tx.get(sql, params),
-    run: (sql, params) => tx.run(sql, params),
-    transaction: (fn) => fn(tx),
-    exec: () => Promise.reject(new Error('no scripts inside a poll transaction')),
-    close: () => Promise.resolve(),
-  };
 }
 
 /**

@@ -5,6 +5,7 @@ import { InputError } from '../../errors';
 import { resolveMatchConfig, type MatchConfig } from '../../match/match-config';
 import { canonicalEmail, normalizePhone } from '../../match/normalize-keys';
 import type { SqlDatabase, SqlExecutor } from '../../store/sql-database';
+import { transactionView } from '../../store/transaction-view';
 import type { CustomerUpsert } from '../../contracts/crm';
 import { LocalSqlCrm } from '../local-sql-crm';
 import type { CrmAdapter, CrmRemoteCustomer } from './crm-adapter';
@@ -118,7 +119,7 @@ async function writePage(
     links.push({ externalId: id, crmId: r.crmId });
   }
   // LocalSqlCrm's own write (details known are kept, keys stay with whoever holds them), inside this transaction.
-  await new LocalSqlCrm(within(db, tx)).upsertCustomers(upserts);
+  await new LocalSqlCrm(transactionView(db, tx)).upsertCustomers(upserts);
   for (const l of links) await saveLink(tx, { crm, kind: 'customer', ...l });
   return created;
 }
@@ -132,18 +133,4 @@ async function survivorOf(tx: SqlExecutor, id: string): Promise<string> {
     current = row.merged_into;
   }
   return current;
-}
-
-/** The store as seen from inside one of its transactions: LocalSqlCrm's writes join it instead of opening another. */
-function within(db: SqlDatabase, tx: SqlExecutor): SqlDatabase {
-  return {
-    dialect: db.dialect,
-    location: db.location,
-    all: (sql, params) => tx.all(sql, params),
-    get: (sql, params) => tx.get(sql, params),
-    run: (sql, params) => tx.run(sql, params),
-    transaction: (fn) => fn(tx),
-    exec: () => Promise.reject(new Error('not available inside a transaction')),
-    close: () => Promise.reject(new Error('not available inside a transaction')),
-  };
 }
