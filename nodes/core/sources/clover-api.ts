@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
+import { bearerGet } from './bearer-get';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 export const CLOVER_BASE_URL = 'https://api.clover.com';
@@ -75,17 +76,10 @@ export interface CloverApi {
   merchantId: string;
 }
 
-async function get(api: CloverApi, path: string, what: string, qs?: Record<string, string | number | undefined>): Promise<HttpResponse> {
-  const res = await api.http.request({
-    method: 'GET',
-    url: `${api.baseUrl.replace(/\/+$/, '')}/v3/merchants/${encodeURIComponent(api.merchantId)}${path}`,
-    qs,
-    headers: { authorization: `Bearer ${api.token}`, accept: 'application/json' },
-  });
-  if (res.status === 401 || res.status === 403) {
-    throw new InputError('apiToken', `Clover refused the API token of merchant ${api.merchantId} (HTTP ${res.status}) when ${what}`, 'use a merchant API token allowed to read payments (Setup → API Tokens, "Payments" read), as mId:token for several merchants (CLOVER_API_TOKEN)');
-  }
-  return res;
+function get(api: CloverApi, path: string, what: string, qs?: Record<string, string | number | undefined>): Promise<HttpResponse> {
+  return bearerGet(api.http, `${api.baseUrl.replace(/\/+$/, '')}/v3/merchants/${encodeURIComponent(api.merchantId)}${path}`, api.token, qs, (status) =>
+    new InputError('apiToken', `Clover refused the API token of merchant ${api.merchantId} (HTTP ${status}) when ${what}`, 'use a merchant API token allowed to read payments (Setup → API Tokens, "Payments" read), as mId:token for several merchants (CLOVER_API_TOKEN)'),
+  );
 }
 
 /** GET /v3/merchants/{mId}/payments/{id}, expanded; undefined when Clover has no such payment (deleted, or a made-up id). */

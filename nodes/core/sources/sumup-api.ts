@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
+import { bearerGet } from './bearer-get';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 export const SUMUP_BASE_URL = 'https://api.sumup.com';
@@ -27,17 +28,10 @@ export class SumUpApiError extends Error {
   }
 }
 
-async function get(api: SumUpApi, path: string, what: string, qs?: Record<string, string | number | undefined>): Promise<HttpResponse> {
-  const res = await api.http.request({
-    method: 'GET',
-    url: `${api.baseUrl.replace(/\/+$/, '')}${path}`,
-    qs,
-    headers: { authorization: `Bearer ${api.accessToken}`, accept: 'application/json' },
-  });
-  if (res.status === 401 || res.status === 403) {
-    throw new InputError('accessToken', `SumUp refused the access token (HTTP ${res.status}) when ${what}`, 'use an API key or OAuth token with the transactions.history scope (SUMUP_ACCESS_TOKEN for the sandbox and the worker)');
-  }
-  return res;
+function get(api: SumUpApi, path: string, what: string, qs?: Record<string, string | number | undefined>): Promise<HttpResponse> {
+  return bearerGet(api.http, `${api.baseUrl.replace(/\/+$/, '')}${path}`, api.accessToken, qs, (status) =>
+    new InputError('accessToken', `SumUp refused the access token (HTTP ${status}) when ${what}`, 'use an API key or OAuth token with the transactions.history scope (SUMUP_ACCESS_TOKEN for the sandbox and the worker)'),
+  );
 }
 
 /** SumUp's error bodies: {"error_code","message"} (Error) or Problem Details {"title","detail"}. */

@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
+import { bearerGet } from './bearer-get';
 import { moneyFromProcessor } from './processor-money';
 import { canonicalPurchaseUuid, isRefund, purchaseUuidOf, refundedPurchaseUuidOf, ZETTLE_EXPONENTS, type RefundContext } from './zettle-purchase';
 import { obj, type Obj } from '../json/json-values';
@@ -26,17 +27,10 @@ export class ZettleApiError extends Error {
   }
 }
 
-async function get(api: ZettleApi, path: string, what: string, qs?: Record<string, string | number | boolean | undefined>): Promise<HttpResponse> {
-  const res = await api.http.request({
-    method: 'GET',
-    url: `${api.baseUrl.replace(/\/+$/, '')}${path}`,
-    qs,
-    headers: { authorization: `Bearer ${api.accessToken}`, accept: 'application/json' },
-  });
-  if (res.status === 401 || res.status === 403) {
-    throw new InputError('accessToken', `Zettle refused the access token (HTTP ${res.status}) when ${what}`, 'use a current OAuth access token with the READ:PURCHASE scope (ZETTLE_ACCESS_TOKEN for the sandbox and the worker)');
-  }
-  return res;
+function get(api: ZettleApi, path: string, what: string, qs?: Record<string, string | number | boolean | undefined>): Promise<HttpResponse> {
+  return bearerGet(api.http, `${api.baseUrl.replace(/\/+$/, '')}${path}`, api.accessToken, qs, (status) =>
+    new InputError('accessToken', `Zettle refused the access token (HTTP ${status}) when ${what}`, 'use a current OAuth access token with the READ:PURCHASE scope (ZETTLE_ACCESS_TOKEN for the sandbox and the worker)'),
+  );
 }
 
 /** GET /purchase/v2/{purchaseUuid}; undefined when Zettle has no such purchase. */
