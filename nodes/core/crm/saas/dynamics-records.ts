@@ -1,11 +1,10 @@
 import type { CustomerProfile } from '../../contracts/customer';
 import { InputError } from '../../errors';
+import { putContactFields, putPaymentFields, putMapped } from './mapped-fields';
 import type { CrmCustomer, CrmFieldUpdate, CrmPayment, CrmRemoteCustomer } from './crm-adapter';
 import type { DynamicsSettings } from './dynamics-settings';
 
 export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-type Value = string | number | boolean | null;
 
 /**
  * `contacts(terminalcrm_externalid='cus_1')`: a row by its alternate key. Quotes are doubled (OData string
@@ -27,26 +26,12 @@ export function dataverseKeyValue(value: string): string {
   return value.replace(KEY_UNSAFE, (c) => `~${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`);
 }
 
-function put(row: Record<string, unknown>, column: string | null | undefined, value: Value | undefined): void {
-  // Only what the pack knows is written: a value missing here must not blank what a person typed into Dynamics.
-  if (column && value !== undefined && value !== '') row[column] = value;
-}
-
 /** A customer as contact columns. The alternate key stays out of the body: the URL carries it. */
 export function contactBody(settings: DynamicsSettings, c: CrmCustomer): Record<string, unknown> {
   const f = settings.contact.fields;
   const p = c.profile;
   const row: Record<string, unknown> = {};
-  put(row, f.givenName, p.givenName);
-  put(row, f.familyName, p.familyName ?? p.name);
-  put(row, f.email, p.email);
-  put(row, f.phone, p.phone);
-  put(row, f.street, p.street);
-  put(row, f.city, p.city);
-  put(row, f.postalCode, p.postalCode);
-  put(row, f.region, p.region);
-  put(row, f.country, p.country);
-  put(row, f.dateOfBirth, p.dateOfBirth);
+  putContactFields(row, f, p);
   return row;
 }
 
@@ -61,20 +46,8 @@ export function paymentBody(settings: DynamicsSettings, p: CrmPayment): Record<s
     [`${settings.payment.contactNavigation}@odata.bind`]:
       p.customerCrmId && GUID.test(p.customerCrmId) ? `/${contact.entitySet}(${p.customerCrmId})` : `/${keyPath(contact.entitySet, contact.alternateKey, p.customerExternalId)}`,
   };
-  put(row, f.name, p.externalId);
-  put(row, f.source, p.source);
-  put(row, f.paymentId, p.paymentId);
-  put(row, f.amountMinor, p.amount.minor);
-  put(row, f.refundedMinor, p.refunded.minor);
-  put(row, f.currency, p.amount.currency);
-  put(row, f.status, p.status);
-  put(row, f.occurredAt, p.occurredAt);
-  put(row, f.cardBrand, p.card?.brand);
-  put(row, f.cardLast4, p.card?.last4);
-  put(row, f.entryMode, p.card?.entryMode);
-  put(row, f.wallet, p.card?.wallet);
-  put(row, f.readerId, p.terminal?.readerId);
-  put(row, f.locationId, p.terminal?.locationId);
+  putMapped(row, f.name, p.externalId);
+  putPaymentFields(row, f, p);
   return row;
 }
 

@@ -1,5 +1,6 @@
 import type { CustomerProfile } from '../../contracts/customer';
 import { InputError } from '../../errors';
+import { putContactFields, putPaymentFields } from './mapped-fields';
 import type { CrmCustomer, CrmFieldUpdate, CrmPayment, CrmRemoteCustomer } from './crm-adapter';
 import type { SalesforceSettings } from './salesforce-settings';
 
@@ -9,13 +10,6 @@ export type SObjectRecord = { attributes: { type: string } } & Record<string, un
 /** 15- or 18-character record ids; anything else from a link table is not trusted into a request. */
 export const SALESFORCE_ID = /^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$/;
 
-type Value = string | number | boolean | null;
-
-function put(record: Record<string, unknown>, field: string | null | undefined, value: Value | undefined): void {
-  // Only what the pack knows is written: a value missing here must not blank what a person typed into Salesforce.
-  if (field && value !== undefined && value !== '') record[field] = value;
-}
-
 /**
  * A customer as a Contact. LastName is left out when the pack has no name at all (the placeholder goes only on
  * a Contact being created, see `withLastNamePlaceholder`), so an update never overwrites a real name.
@@ -24,16 +18,7 @@ export function contactRecord(settings: SalesforceSettings, c: CrmCustomer): SOb
   const { object, externalIdField, fields: f } = settings.contact;
   const p = c.profile;
   const record: SObjectRecord = { attributes: { type: object }, [externalIdField]: c.externalId };
-  put(record, f.givenName, p.givenName);
-  put(record, f.familyName, p.familyName ?? p.name);
-  put(record, f.email, p.email);
-  put(record, f.phone, p.phone);
-  put(record, f.street, p.street);
-  put(record, f.city, p.city);
-  put(record, f.postalCode, p.postalCode);
-  put(record, f.region, p.region);
-  put(record, f.country, p.country);
-  put(record, f.dateOfBirth, p.dateOfBirth);
+  putContactFields(record, f, p);
   return record;
 }
 
@@ -57,19 +42,7 @@ export function paymentRecord(settings: SalesforceSettings, p: CrmPayment): SObj
   const record: SObjectRecord = { attributes: { type: object }, [externalIdField]: p.externalId };
   if (p.customerCrmId && SALESFORCE_ID.test(p.customerCrmId)) record[contactLookupField] = p.customerCrmId;
   else record[relationshipName(contactLookupField)] = { [settings.contact.externalIdField]: p.customerExternalId };
-  put(record, f.source, p.source);
-  put(record, f.paymentId, p.paymentId);
-  put(record, f.amountMinor, p.amount.minor);
-  put(record, f.refundedMinor, p.refunded.minor);
-  put(record, f.currency, p.amount.currency);
-  put(record, f.status, p.status);
-  put(record, f.occurredAt, p.occurredAt);
-  put(record, f.cardBrand, p.card?.brand);
-  put(record, f.cardLast4, p.card?.last4);
-  put(record, f.entryMode, p.card?.entryMode);
-  put(record, f.wallet, p.card?.wallet);
-  put(record, f.readerId, p.terminal?.readerId);
-  put(record, f.locationId, p.terminal?.locationId);
+  putPaymentFields(record, f, p);
   return record;
 }
 
