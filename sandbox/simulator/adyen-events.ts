@@ -1,5 +1,5 @@
 import { randomBytes, randomInt } from 'node:crypto';
-import { hmacValidator } from '@adyen/api-library';
+import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
 import { NexoSecurityManager } from '@adyen/api-library/lib/src/security/clouddevice';
 import { currencyExponent } from '../../nodes/core/contracts/money';
 
@@ -130,7 +130,7 @@ export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, 
     const reason = scenario === 'refund_failed' ? 'Refund Failed' : '';
     item = { additionalData: { ...metadata }, ...base, eventCode, originalReference: o.originalReference ?? adyenPspReference(), reason, success: 'true' };
   }
-  (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, hmacKey);
+  (item.additionalData as Record<string, string>).hmacSignature = new HmacValidator().calculateHmac(item as never, hmacKey);
   return item;
 }
 
