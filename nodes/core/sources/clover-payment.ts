@@ -24,6 +24,8 @@ export const CLOVER_EVENT_TYPES = {
   failure: 'payment.fail',
   voided: 'payment.voided',
   refund: 'refund.success',
+  refundVoided: 'refund.voided',
+  refundFailed: 'refund.fail',
 } as const;
 
 /** Card on file, QR codes and scanned codes are not a card at a terminal. */
@@ -123,8 +125,10 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
 }
 
 /**
- * Clover lists a payment's refunds on it, so the cumulative amount each refund brings the payment to is known
- * exactly: refunds in the order they were made, failed and voided ones left out.
+ * Clover lists a payment's refunds on it, each with its own id and amount, so each counts once by its id. A refund
+ * Clover shows voided or failed gave nothing back: it is reported reversed, under an id of its own, which takes back
+ * what an earlier read of the payment counted for it, or keeps it from ever counting. `refundedTotal` is what the
+ * refunds standing so far add up to, in the order they were made.
  */
 function refundDrafts(
   p: Obj,
@@ -134,24 +138,37 @@ function refundDrafts(
   money: (minor: number, field: string) => PaymentEvent['amount'],
 ): Draft[] {
   const refunds = elements(p.refunds)
-    .filter((r) => trimmedStr(r.id) && r.voided !== true && (trimmedStr(r.status) ?? 'SUCCESS') === 'SUCCESS')
+    .filter((r) => trimmedStr(r.id))
     .sort((a, b) => (safeInt(a.createdTime) ?? 0) - (safeInt(b.createdTime) ?? 0));
-  let cumulative = 0;
-  return refunds.map((r) => {
+  let standing = 0;
+  const out: Draft[] = [];
+  for (const r of refunds) {
+    const refundId = trimmedStr(r.id)!;
+    const status = trimmedStr(r.status) ?? 'SUCCESS';
+    const undone = r.voided === true ? 'voided' : status === 'FAIL' ? 'failed' : undefined;
+    // Any other status is not final yet: the refund is read when Clover says how it ended.
+    if (!undone && status !== 'SUCCESS') continue;
     const minor = (safeInt(r.amount) ?? 0) + (safeInt(r.tipAmount) ?? 0);
-    cumulative += minor;
-    return {
+    if (!undone) standing += minor;
+    out.push({
       ...shared,
-      id: namespacedEventId('clover', trimmedStr(r.id)!),
-      type: CLOVER_EVENT_TYPES.refund,
+      id: namespacedEventId('clover', undone ? `${refundId}:${undone}` : refundId),
+      type: undone === 'voided' ? CLOVER_EVENT_TYPES.refundVoided : undone === 'failed' ? CLOVER_EVENT_TYPES.refundFailed : CLOVER_EVENT_TYPES.refund,
       kind: 'refund',
       amount: money(minor, 'refunds.amount'),
-      refundedTotal: money(cumulative, 'refunds.amount'),
-      status: cumulative >= charged ? 'refunded' : 'partially_refunded',
+      refundedTotal: money(standing, 'refunds.amount'),
+      refund: { id: refundId, cumulative: false, ...(undone ? { reversed: true as const } : {}) },
+      status: standing >= charged ? 'refunded' : standing > 0 ? 'partially_refunded' : 'succeeded',
       occurredAt: isoFromMillis(r.createdTime, 'refunds.createdTime'),
-      metadata: { ...metadata, refundId: trimmedStr(r.id)!, ...(trimmedStr(r.reason) ? { refundReason: trimmedStr(r.reason)! } : {}) },
-    } satisfies Draft;
-  });
+      metadata: {
+        ...metadata,
+        refundId,
+        ...(trimmedStr(r.reason) ? { refundReason: trimmedStr(r.reason)! } : {}),
+        ...(trimmedStr(r.voidReason) ? { refundVoidReason: trimmedStr(r.voidReason)! } : {}),
+      },
+    } satisfies Draft);
+  }
+  return out;
 }
 
 function metadataOf(p: Obj, ct: Obj, order: Obj | undefined, merchantId: string): Record<string, string> {

@@ -20,6 +20,7 @@ export const SUMUP_EVENT_TYPES = {
   payment: 'PAYMENT',
   failure: 'PAYMENT_FAILED',
   refund: 'REFUND',
+  refundFailed: 'REFUND_FAILED',
   chargeback: 'CHARGE_BACK',
 } as const;
 
@@ -124,7 +125,10 @@ export function normalizeSumUpTransaction(transaction: unknown): PaymentEvent[] 
 
 /**
  * Refunds and chargebacks, from the transaction's events (the compact `events`, else `transaction_events`), oldest
- * first. SumUp reports each refund's own amount; the cumulative total the ledger counts is their running sum.
+ * first. SumUp reports each refund as an event of its own with its own amount, so each counts once by its id; a
+ * refund event FAILED gave nothing back and is reported reversed (under an id of its own), which takes back what an
+ * earlier read counted for it, or keeps it from ever counting. `refundedTotal` is the running sum of the refunds
+ * standing.
  */
 function followUps(
   t: Obj,
@@ -145,17 +149,19 @@ function followUps(
   for (const { e, type, status, at } of events) {
     const eventId = idText(e.id)!;
     const eventMeta = { ...metadata, sumupEventId: eventId, sumupEventStatus: status };
-    if (type === 'REFUND' && status !== 'FAILED' && status !== 'PENDING') {
+    if (type === 'REFUND' && status !== 'PENDING') {
       const refund = money(e.amount, 'events.amount');
-      refunded += refund.minor;
+      const failed = status === 'FAILED';
+      if (!failed) refunded += refund.minor;
       out.push({
         ...shared,
-        id: namespacedEventId('sumup', `${id}:refund:${eventId}`),
-        type: SUMUP_EVENT_TYPES.refund,
+        id: namespacedEventId('sumup', `${id}:refund:${eventId}${failed ? ':failed' : ''}`),
+        type: failed ? SUMUP_EVENT_TYPES.refundFailed : SUMUP_EVENT_TYPES.refund,
         kind: 'refund',
         amount: refund,
         refundedTotal: { minor: refunded, currency: amount.currency },
-        status: refunded >= amount.minor ? 'refunded' : 'partially_refunded',
+        refund: { id: eventId, cumulative: false, ...(failed ? { reversed: true as const } : {}) },
+        status: refunded >= amount.minor ? 'refunded' : refunded > 0 ? 'partially_refunded' : 'succeeded',
         occurredAt: at,
         metadata: eventMeta,
       });

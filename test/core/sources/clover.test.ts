@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import type { Inbox } from '../../../nodes/core/inbox/inbox';
+import { ledgerEventOf } from '../../../nodes/core/ledger/ledger-event';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { recordEvents } from '../../../nodes/core/ledger/record-events';
 import { receiveWebhook, type ReceiveOptions } from '../../../nodes/core/pipeline/receive-webhook';
 import { cloverSource } from '../../../nodes/core/sources/clover';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
+import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import { cloverApiStub, cloverDelivery, cloverVerificationDelivery } from '../../../sandbox/simulator/clover-events';
+import { tempDir } from '../../support/temp-store';
 import notificationBatch from './fixtures/clover/notification-batch.json';
 import notificationOrder from './fixtures/clover/notification-order-updated.json';
 import notificationPayment from './fixtures/clover/notification-payment-created.json';
@@ -34,6 +40,11 @@ const MID2 = 'M7QF0WSD8QQCJ';
 const CREDENTIALS = { authCode: AUTH, apiToken: 'merchant-token-1' };
 const EXPAND = 'cardTransaction,tender,refunds,order';
 const AT = new Date('2024-06-12T00:54:07Z');
+const ledgerDir = tempDir('tcrm-clover-');
+after(async () => {
+  await closeAllDatabases();
+  ledgerDir.remove();
+});
 
 function request(body: unknown, headers: Record<string, string> = { 'x-clover-auth': AUTH }): WebhookRequest {
   return { rawBody: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)), headers: { 'content-type': 'application/json', ...headers }, method: 'POST', url: 'https://crm.example.com/webhooks/clover', receivedAt: AT };
@@ -254,18 +265,41 @@ describe('Clover source', () => {
       assert.deepEqual(e!.failure, { code: 'FAIL', message: 'DECLINED' });
     });
 
-    it('maps partial refunds to one refund event each, with the cumulative total, skipping a failed refund', async () => {
+    it('maps partial refunds to one refund event each, by the refund\'s id, and a failed refund to its reversal', async () => {
       const events = await acceptOne(paymentRefunded);
       assert.deepEqual(
-        events.map((e) => [e.id, e.kind, e.paymentId, e.amount.minor, e.refundedTotal?.minor, e.status, e.occurredAt]),
+        events.map((e) => [e.id, e.kind, e.type, e.paymentId, e.amount.minor, e.refundedTotal?.minor, e.refund, e.status, e.occurredAt]),
         [
-          ['clover:0DXH3BKWYJKA8', 'payment', '0DXH3BKWYJKA8', 1299, undefined, 'succeeded', '2024-06-12T00:54:05.000Z'],
-          ['clover:R2B7N4M1X8C5V', 'refund', '0DXH3BKWYJKA8', 300, 300, 'partially_refunded', '2024-06-13T00:36:40.000Z'],
-          ['clover:R9Z3X6C2V8B4N', 'refund', '0DXH3BKWYJKA8', 200, 500, 'partially_refunded', '2024-06-13T00:45:00.000Z'],
+          ['clover:0DXH3BKWYJKA8', 'payment', 'payment.success', '0DXH3BKWYJKA8', 1299, undefined, undefined, 'succeeded', '2024-06-12T00:54:05.000Z'],
+          ['clover:R2B7N4M1X8C5V', 'refund', 'refund.success', '0DXH3BKWYJKA8', 300, 300, { id: 'R2B7N4M1X8C5V', cumulative: false }, 'partially_refunded', '2024-06-13T00:36:40.000Z'],
+          ['clover:R9Z3X6C2V8B4N', 'refund', 'refund.success', '0DXH3BKWYJKA8', 200, 500, { id: 'R9Z3X6C2V8B4N', cumulative: false }, 'partially_refunded', '2024-06-13T00:45:00.000Z'],
+          // Clover's FAIL: the refund gave nothing back, so it can never count (whatever order the ledger sees it in).
+          ['clover:R5V1B8N3M6X2C:failed', 'refund', 'refund.fail', '0DXH3BKWYJKA8', 100, 500, { id: 'R5V1B8N3M6X2C', cumulative: false, reversed: true }, 'partially_refunded', '2024-06-13T00:46:40.000Z'],
         ],
       );
       assert.equal(events[1]!.metadata.refundReason, 'Wrong size');
       assert.equal(events[1]!.card?.last4, '0119');
+    });
+
+    it('takes back a refund Clover voided after it was read: the ledger counts the refunds still standing', async () => {
+      const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'clover-void.db')}`);
+      const record = (events: PaymentEvent[]) => db.transaction((tx) => recordEvents(tx, events.map((e) => ledgerEventOf(e, null))));
+      await record(await acceptOne(paymentRefunded));
+      assert.equal((await paymentState(db, 'clover', '0DXH3BKWYJKA8'))!.refundedMinor, 500);
+
+      // The merchant voids the 3.00 refund; Clover's next answer for the payment shows it voided.
+      const voided = structuredClone(paymentRefunded);
+      Object.assign(voided.refunds.elements[0]!, { voided: true, voidReason: 'USER_CANCEL' });
+      const events = await acceptOne(voided);
+      const reversal = events.find((e) => e.id === 'clover:R2B7N4M1X8C5V:voided')!;
+      assert.deepEqual([reversal.type, reversal.amount.minor, reversal.refund, reversal.metadata.refundVoidReason], ['refund.voided', 300, { id: 'R2B7N4M1X8C5V', cumulative: false, reversed: true }, 'USER_CANCEL']);
+      const outcomes = await record(events);
+      assert.deepEqual(
+        outcomes.map((o) => [o.outcome, o.delta.refundedMinor]),
+        [['duplicate', 0], ['recorded', -300], ['duplicate', 200], ['duplicate', 0]],
+      );
+      const state = (await paymentState(db, 'clover', '0DXH3BKWYJKA8'))!;
+      assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [200, 1099, 'partially_refunded']);
     });
 
     it('turns a voided payment into the sale and a full refund, so a sale recorded earlier nets to zero', async () => {
@@ -303,7 +337,7 @@ describe('Clover source', () => {
       const first = await acceptOne(paymentChip, { inbox });
       const second = await acceptOne(paymentRefunded, { inbox });
       assert.deepEqual(first.map((e) => e.id), ['clover:0DXH3BKWYJKA8']);
-      assert.deepEqual(second.map((e) => e.id), ['clover:R2B7N4M1X8C5V', 'clover:R9Z3X6C2V8B4N']);
+      assert.deepEqual(second.map((e) => e.id), ['clover:R2B7N4M1X8C5V', 'clover:R9Z3X6C2V8B4N', 'clover:R5V1B8N3M6X2C:failed']);
     });
 
     it('accepts the simulator\'s deliveries (sandbox) served by its API stub', async () => {
@@ -347,7 +381,7 @@ describe('Clover source', () => {
       assert.deepEqual(JSON.parse(first.cursor!), { [MID]: { t: 1718200000300, o: 1 } });
       assert.equal(first.more, true);
       const second = await cloverSource.list!(credentials, { cursor: first.cursor, since, limit: 2 }, ctx);
-      assert.deepEqual(second.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8', 'clover:R2B7N4M1X8C5V', 'clover:R9Z3X6C2V8B4N']);
+      assert.deepEqual(second.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8', 'clover:R2B7N4M1X8C5V', 'clover:R9Z3X6C2V8B4N', 'clover:R5V1B8N3M6X2C:failed']);
       assert.deepEqual(JSON.parse(second.cursor!), { [MID]: { t: 1718240000000, o: 1 } });
       assert.equal(second.more, false);
       assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);

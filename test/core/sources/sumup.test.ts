@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
 import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import { ledgerEventOf } from '../../../nodes/core/ledger/ledger-event';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { recordEvents } from '../../../nodes/core/ledger/record-events';
 import { receiveWebhook, type ReceiveOptions } from '../../../nodes/core/pipeline/receive-webhook';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import { sumupEventSignature, sumupSource } from '../../../nodes/core/sources/sumup';
+import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import { sumupApiStub, sumupDelivery } from '../../../sandbox/simulator/sumup-events';
+import { tempDir } from '../../support/temp-store';
 import checkoutFixture from './fixtures/sumup/checkout.json';
 import checkoutChanged from './fixtures/sumup/checkout-status-changed.json';
 import readersCreated from './fixtures/sumup/event-readers-created.json';
@@ -34,6 +40,11 @@ const CLIENT_ID = readerCallback.payload.client_transaction_id;
 const AT = new Date('2024-06-12T10:57:00Z');
 const TS = Math.floor(AT.getTime() / 1000);
 const CREDENTIALS = { accessToken: TOKEN, signingSecret: SECRET };
+const ledgerDir = tempDir('tcrm-sumup-');
+after(async () => {
+  await closeAllDatabases();
+  ledgerDir.remove();
+});
 
 /** SumUp's SDK recipe (sumup-rs events_handler.rs), written out here independently of the source. */
 const sdkSignature = (body: string, ts = TS, secret = SECRET) => `v1=${createHmac('sha256', secret).update(`v1:${ts}:`).update(body).digest('hex')}`;
@@ -240,16 +251,44 @@ describe('SumUp source', () => {
       assert.deepEqual([e!.id, e!.type, e!.kind, e!.status, e!.amount.minor, e!.failure], ['sumup:8f4a5b6c-9d0e-4f1a-2b3c-4d5e6f7a8b9c', 'PAYMENT_FAILED', 'failure', 'failed', 1999, { code: 'FAILED' }]);
     });
 
-    it('maps refund events to refunds with the running total, skipping a failed refund and the payout', async () => {
+    it('maps refund events to refunds by their ids with the running total, a failed refund to its reversal, and skips the payout', async () => {
       const events = await acceptTransaction(txRefunded);
       assert.deepEqual(
-        events.map((e) => [e.id, e.kind, e.paymentId, e.amount.minor, e.refundedTotal?.minor, e.status, e.occurredAt]),
+        events.map((e) => [e.id, e.kind, e.type, e.amount.minor, e.refundedTotal?.minor, e.refund, e.status, e.occurredAt]),
         [
-          ['sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d', 'payment', '9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d', 5000, undefined, 'succeeded', '2024-06-10T09:00:00.000Z'],
-          ['sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d:refund:9567461207', 'refund', '9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d', 1250, 1250, 'partially_refunded', '2024-06-11T15:30:00.000Z'],
-          ['sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d:refund:9567461344', 'refund', '9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d', 750, 2000, 'partially_refunded', '2024-06-12T08:15:00.000Z'],
+          ['sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d', 'payment', 'PAYMENT', 5000, undefined, undefined, 'succeeded', '2024-06-10T09:00:00.000Z'],
+          ['sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d:refund:9567461207', 'refund', 'REFUND', 1250, 1250, { id: '9567461207', cumulative: false }, 'partially_refunded', '2024-06-11T15:30:00.000Z'],
+          ['sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d:refund:9567461344', 'refund', 'REFUND', 750, 2000, { id: '9567461344', cumulative: false }, 'partially_refunded', '2024-06-12T08:15:00.000Z'],
+          // FAILED: the refund gave nothing back, so it can never count, whatever order the ledger sees it in.
+          ['sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d:refund:9567461390:failed', 'refund', 'REFUND_FAILED', 3000, 2000, { id: '9567461390', cumulative: false, reversed: true }, 'partially_refunded', '2024-06-12T08:20:00.000Z'],
         ],
       );
+    });
+
+    it('takes back a refund SumUp first reported and later FAILED: the ledger counts the refunds still standing', async () => {
+      const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'sumup-refund-failed.db')}`);
+      const record = (events: PaymentEvent[]) => db.transaction((tx) => recordEvents(tx, events.map((e) => ledgerEventOf(e, null))));
+      // The first read: the 12.50 refund is on its way (REFUNDED), the 30.00 one not yet there.
+      const early = structuredClone(txRefunded);
+      early.events = early.events.slice(0, 3);
+      await record(await acceptTransaction(early));
+      assert.equal((await paymentState(db, 'sumup', '9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d'))!.refundedMinor, 2000);
+
+      // The 12.50 refund fails at the card scheme; SumUp's next answer shows it FAILED.
+      const later = structuredClone(txRefunded);
+      later.events[1]!.status = 'FAILED';
+      const outcomes = await record(await acceptTransaction(later));
+      assert.deepEqual(
+        outcomes.map((o) => [o.eventId, o.outcome, o.delta.refundedMinor]),
+        [
+          ['sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d', 'duplicate', 0],
+          ['sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d:refund:9567461207:failed', 'recorded', -1250],
+          ['sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d:refund:9567461344', 'duplicate', 750],
+          ['sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d:refund:9567461390:failed', 'recorded', 0],
+        ],
+      );
+      const state = (await paymentState(db, 'sumup', '9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d'))!;
+      assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [750, 4250, 'partially_refunded']);
     });
 
     it('maps a pending chargeback to an open dispute, and a final one to money lost', async () => {
@@ -320,6 +359,7 @@ describe('SumUp source', () => {
         'sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d',
         'sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d:refund:9567461207',
         'sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d:refund:9567461344',
+        'sumup:9a5b6c7d-0e1f-4a2b-3c4d-5e6f7a8b9c0d:refund:9567461390:failed',
       ]);
       assert.equal(first.more, true);
       assert.deepEqual(JSON.parse(first.cursor!), { since: since.toISOString(), ref: '090df9bf-93b7-40f1-8181-fbdb236568a1', sweep: AT.toISOString() });
