@@ -89,8 +89,12 @@ export async function listStripeEvents(
     let oldest = current;
     let newerPages = 0;
     while (current.hasMore && current.data.length > 0) {
-      current = await get({ 'created[gte]': since, starting_after: str(current.data.at(-1)!.id) });
+      const after = str(current.data.at(-1)!.id);
+      current = await get({ 'created[gte]': since, starting_after: after });
       if (current.data.length === 0) break;
+      // A page that ends where the one before it ended would be asked for again and again: an answer Stripe does
+      // not give (a proxy's cache, a stub), stopped here rather than polled forever.
+      if (str(current.data.at(-1)!.id) === after) throw new StripeUnavailableError(`Stripe listed events after ${after ?? 'an event without an id'} ending with that same event again, with more to come`);
       oldest = current;
       newerPages++;
     }

@@ -110,6 +110,16 @@ describe('Stripe source: polling the Events API', () => {
     await assert.rejects(list(creds(), { cursor: e(1).id, limit: 10 }, ctx()), (err) => err instanceof StripeUnavailableError && /429/.test(err.message));
   });
 
+  it('stops, as unavailable, when the walk down gets the same page again and again instead of polling forever', async () => {
+    // A cache between the pack and Stripe that ignores starting_after answers every request with the newest page.
+    const scope = stripe().get('/v1/events').query(true).times(2).reply(200, listOf([e(6), e(5)], true));
+    await assert.rejects(
+      list(creds(), { cursor: null, since: SINCE, limit: 2 }, ctx()),
+      (err) => err instanceof StripeUnavailableError && err.message.includes(`after ${e(5).id} ending with that same event again`),
+    );
+    assert.ok(scope.isDone(), 'two requests, then the walk stops');
+  });
+
   it('refuses a cursor it did not write, and says how to recover from one Stripe no longer keeps', async () => {
     await assert.rejects(list(creds(), { cursor: '{"since":"x"}', limit: 10 }, ctx()), (err) => err instanceof InputError && err.field === 'cursor');
     stripe().get('/v1/events').query(true).reply(400, {
