@@ -2,7 +2,7 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../nodes/core/errors';
-import { formatOf, parseWhen, readTable } from '../../nodes/core/segment/clv/read-table';
+import { formatOf, parseWhen, readTable, type TableFormat } from '../../nodes/core/segment/clv/read-table';
 import { clvReport, type ClvReport, type ReportInput, type ReportRow } from '../../nodes/core/segment/clv-report';
 import { dayNumber, summarizePurchases, type Purchase, type TimeUnit } from '../../nodes/core/segment/clv/summary';
 import { SegmentRulesSchema } from '../../nodes/core/segment/segments';
@@ -15,7 +15,9 @@ transactions by maximum likelihood, prints the fitted parameters with their
 log-likelihoods, and writes a forecast per customer: probability still active,
 expected purchases and value over each horizon, RFM scores and segment.
 
-Input: CSV with a header line, or JSONL (one object per line), one transaction a row.
+Input: CSV with a header line (comma, semicolon or tab, whichever the header uses),
+JSONL (one object per line), or columns (no header, blank-separated, columns named
+1, 2, 3…: CDNOW_master.txt), one transaction a row.
   --customer-col NAME    customer id column (default customer_id)
   --date-col NAME        date or time column (default date): 2025-03-01,
                          2025-03-01T10:00:00Z, 2025-03-01 10:00 (UTC), 3/1/2025
@@ -25,7 +27,8 @@ Input: CSV with a header line, or JSONL (one object per line), one transaction a
   --quantity-col NAME    a line-item file: each row is worth amount × quantity
                          (Online Retail's UnitPrice and Quantity); a negative
                          quantity (a return) lowers the day's value
-  --format csv|jsonl     default: from the file name (.jsonl/.ndjson is JSONL)
+  --format csv|jsonl|columns
+                         default: from the file name (.jsonl/.ndjson is JSONL, else CSV)
   --summary              the file is already a summary, one customer a row:
                          frequency (repeat purchases), recency, T, mean value
   --frequency-col, --recency-col, --t-col, --monetary-col NAME
@@ -59,7 +62,7 @@ const DAY_MS = 86_400_000;
 
 interface Options {
   file: string;
-  format: 'csv' | 'jsonl';
+  format: TableFormat;
   unit: TimeUnit;
   horizons: number[];
   penalizer: number;
@@ -82,7 +85,7 @@ function parseOptions(args: string[]): Options & { output?: string; json: boolea
     strict: true,
     allowPositionals: true,
   });
-  if (positionals.length !== 1) throw new InputError('<file>', positionals.length ? 'only one input file is read' : 'no transactions file given', 'name one CSV or JSONL file, e.g. terminal-crm clv sales.csv');
+  if (positionals.length !== 1) throw new InputError('<file>', positionals.length ? 'only one input file is read' : 'no transactions file given', 'name one CSV, JSONL or columns file, e.g. terminal-crm clv sales.csv');
   const file = positionals[0]!;
   const unit = values.unit ?? 'weeks';
   if (unit !== 'days' && unit !== 'weeks') throw new InputError('--unit', `"${unit}" is not a unit`, 'use days or weeks');
@@ -118,7 +121,14 @@ const rowCount = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
 
 function requireColumn(row: Record<string, string>, col: string, flag: string, file: string): void {
   if (!(col in row)) {
-    throw new InputError(flag, `${file} has no column "${col}" (it has: ${Object.keys(row).join(', ')})`, `name the right column with ${flag}`);
+    const names = Object.keys(row);
+    // One "column" of blank-separated values: a headerless research file (CDNOW_master.txt) read as CSV.
+    const columns = names.length === 1 && /\S\s+\S/.test(names[0]!);
+    throw new InputError(
+      flag,
+      `${file} has no column "${col}" (it has: ${names.join(', ')})`,
+      columns ? `its values are separated by blanks with no header: read it with --format columns and name columns by position (${flag} 2)` : `name the right column with ${flag}`,
+    );
   }
 }
 

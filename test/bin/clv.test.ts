@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
-import { cdnowSampleTransactions } from '../core/segment/support/cdnow';
+import { cdnowDatasetDir, cdnowSampleTransactions } from '../core/segment/support/cdnow';
 import { tempDir } from '../support/temp-store';
 
 async function clv(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -41,6 +41,20 @@ describe('terminal-crm clv', () => {
     assert.ok(Math.abs((p.gamma as number) - 15.44) < 0.011);
     assert.equal(typeof p.spendLogLikelihood, 'number');
     assert.deepEqual([p.customers, p.repeatCustomers, p.unit, p.observationEnd], [2357, 946, 'weeks', '1997-09-30']);
+  });
+
+  it('reads CDNOW_sample.txt as published (no header, blank-separated) with columns named by position', async () => {
+    const txt = join(cdnowDatasetDir(), 'CDNOW_sample.txt');
+    const r = await clv(txt, '--format', 'columns', '--customer-col', '2', '--date-col', '3', '--amount-col', '5', '--observation-end', '1997-09-30', '--json');
+    assert.equal(r.code, 0, r.err);
+    const p = JSON.parse(r.out) as Record<string, number>;
+    assert.deepEqual([p.r, p.alpha, p.a, p.b].map((x) => x.toFixed(3)), ['0.243', '4.414', '0.793', '2.426']);
+    assert.deepEqual([p.p, p.q].map((x) => x.toFixed(2)), ['6.25', '3.74']);
+    assert.equal(p.customers, 2357);
+    // Read as a CSV, the file's first line is taken for a header of one column: the error says how to read it.
+    const asCsv = await clv(txt, '--customer-col', '2');
+    assert.equal(asCsv.code, 1);
+    assert.match(asCsv.err, /--customer-col: .*has no column "2".*Fix: .*--format columns and name columns by position/s);
   });
 
   it('writes a forecast per customer; customer 1 expects 1.226 purchases in the next 39 weeks, as in the paper', async () => {

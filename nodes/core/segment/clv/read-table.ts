@@ -4,19 +4,36 @@ import { InputError } from '../../errors';
 import { parseJson } from '../../config/parse-json';
 
 /**
- * Rows of a CSV (header line, comma-separated, RFC 4180 quoting) or JSONL (one JSON object per line) file, as
- * records of strings, streamed so a file of millions of transactions never sits in memory whole.
+ * Rows of a CSV (header line; comma-, semicolon- or tab-separated, whichever the header uses most; RFC 4180
+ * quoting), JSONL (one JSON object per line) or columns file (no header, columns separated by blanks, named by their
+ * position 1, 2, 3…: how the CDNOW data and other research sets are published), as records of strings, streamed so
+ * a file of millions of transactions never sits in memory whole.
  */
-export type TableFormat = 'csv' | 'jsonl';
+export type TableFormat = 'csv' | 'jsonl' | 'columns';
+
+const FORMATS: readonly string[] = ['csv', 'jsonl', 'columns'];
 
 export function formatOf(path: string, explicit?: string): TableFormat {
   const f = explicit ?? (/\.(jsonl|ndjson|json)$/i.test(path) ? 'jsonl' : 'csv');
-  if (f !== 'csv' && f !== 'jsonl') throw new InputError('--format', `"${f}" is not a format this command reads`, 'use csv or jsonl');
-  return f;
+  if (!FORMATS.includes(f)) throw new InputError('--format', `"${f}" is not a format this command reads`, 'use csv, jsonl or columns');
+  return f as TableFormat;
 }
 
-/** Splits one CSV line; a quoted field may hold commas and doubled quotes (no line breaks inside fields). */
-export function splitCsvLine(line: string): string[] {
+/** The separator a CSV header line uses: the most frequent of comma, semicolon and tab outside quotes (comma on a tie). */
+export function csvDelimiterOf(header: string): string {
+  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
+  let quoted = false;
+  for (const ch of header) {
+    if (ch === '"') quoted = !quoted;
+    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
+  }
+  let best = ',';
+  for (const [d, n] of counts) if (n > counts.get(best)!) best = d;
+  return best;
+}
+
+/** Splits one CSV line; a quoted field may hold the delimiter and doubled quotes (no line breaks inside fields). */
+export function splitCsvLine(line: string, delimiter = ','): string[] {
   const out: string[] = [];
   let field = '';
   let quoted = false;
@@ -33,7 +50,7 @@ export function splitCsvLine(line: string): string[] {
       }
     } else if (ch === '"') {
       quoted = true;
-    } else if (ch === ',') {
+    } else if (ch === delimiter) {
       out.push(field);
       field = '';
     } else {
@@ -47,6 +64,7 @@ export function splitCsvLine(line: string): string[] {
 export async function* readTable(path: string, format: TableFormat): AsyncGenerator<{ line: number; row: Record<string, string> }> {
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let header: string[] | null = null;
+  let delimiter = ',';
   let n = 0;
   for await (const raw of lines) {
     n++;
@@ -57,10 +75,15 @@ export async function* readTable(path: string, format: TableFormat): AsyncGenera
       if (value instanceof Error) throw new InputError(`${path} line ${n}`, `is not valid JSON (${value.message})`, 'write one JSON object per line');
       if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError(`${path} line ${n}`, 'is not a JSON object', 'write one JSON object per line');
       yield { line: n, row: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)])) };
+    } else if (format === 'columns') {
+      const row: Record<string, string> = {};
+      line.trim().split(/\s+/).forEach((cell, i) => (row[String(i + 1)] = cell));
+      yield { line: n, row };
     } else if (!header) {
-      header = splitCsvLine(line).map((h) => h.trim());
+      delimiter = csvDelimiterOf(line);
+      header = splitCsvLine(line, delimiter).map((h) => h.trim());
     } else {
-      const cells = splitCsvLine(line);
+      const cells = splitCsvLine(line, delimiter);
       const row: Record<string, string> = {};
       header.forEach((h, i) => (row[h] = (cells[i] ?? '').trim()));
       yield { line: n, row };

@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseWhen } from '../../../../nodes/core/segment/clv/read-table';
+import { csvDelimiterOf, formatOf, parseWhen, readTable, type TableFormat } from '../../../../nodes/core/segment/clv/read-table';
+import { tempDir } from '../../../support/temp-store';
 
 const iso = (text: string) => {
   const ms = parseWhen(text);
@@ -32,5 +35,34 @@ describe('parseWhen: the time of an exported sale', () => {
   it('refuses a date the calendar lacks instead of rolling it into the next month, and anything else', () => {
     assert.deepEqual(['2/29/2011 1:00', '2025-02-30', '20250231', '12/1/2010 24:00', '13/1/2010', 'yesterday', 'Mar 1, 2025', ''].map(iso), Array(8).fill('NaN'));
     assert.equal(iso('2/29/2012 1:00'), '2012-02-29T01:00:00.000Z');
+  });
+});
+
+describe('readTable: the layouts sales histories are published in', () => {
+  const dir = tempDir('tcrm-table-');
+  after(() => dir.remove());
+  const rows = async (text: string, format: TableFormat) => {
+    const path = join(dir.path, `t${Math.random().toString(36).slice(2)}`);
+    writeFileSync(path, text);
+    const out: Record<string, string>[] = [];
+    for await (const { row } of readTable(path, format)) out.push(row);
+    return out;
+  };
+
+  it('a CSV separated by semicolons or tabs, as spreadsheets in many locales export it, by its header', async () => {
+    assert.deepEqual(await rows('\uFEFFcustomer_id;date;amount\nc1;2025-03-01;"12;50"\n', 'csv'), [{ customer_id: 'c1', date: '2025-03-01', amount: '12;50' }]);
+    assert.deepEqual(await rows('Invoice\tCustomer ID\tPrice\n536365\t17850\t2.55\n', 'csv'), [{ Invoice: '536365', 'Customer ID': '17850', Price: '2.55' }]);
+    // A comma inside quotes does not make a semicolon file a comma one.
+    assert.deepEqual(await rows('"name, full";id\n"Ben, O.";7\n', 'csv'), [{ 'name, full': 'Ben, O.', id: '7' }]);
+    assert.equal(csvDelimiterOf('a,b;c,d'), ',');
+  });
+
+  it('a headerless file of blank-separated columns (CDNOW_master.txt), each named by its position', async () => {
+    assert.deepEqual(await rows(' 00004 0001 19970101  2   29.33\n\n00004 0001 19970118  2   29.73\r\n', 'columns'), [
+      { 1: '00004', 2: '0001', 3: '19970101', 4: '2', 5: '29.33' },
+      { 1: '00004', 2: '0001', 3: '19970118', 4: '2', 5: '29.73' },
+    ]);
+    assert.equal(formatOf('CDNOW_master.txt', 'columns'), 'columns');
+    assert.throws(() => formatOf('sales.csv', 'xlsx'), /"xlsx" is not a format.*csv, jsonl or columns/);
   });
 });
