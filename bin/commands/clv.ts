@@ -16,8 +16,8 @@ log-likelihoods, and writes a forecast per customer: probability still active,
 expected purchases and value over each horizon, RFM scores and segment.
 
 Input: CSV with a header line (comma, semicolon or tab, whichever the header uses),
-JSONL (one object per line), or columns (no header, blank-separated, columns named
-1, 2, 3…: CDNOW_master.txt), one transaction a row.
+JSONL (one object per line), or columns (blank-separated, as CDNOW_sample.txt: named
+1, 2, 3…, and by the header when the first line is one), one transaction a row.
   --customer-col NAME    customer id column (default customer_id)
   --date-col NAME        date or time column (default date): 2025-03-01,
                          2025-03-01T10:00:00Z, 2025-03-01 10:00 (UTC), 3/1/2025

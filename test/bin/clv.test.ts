@@ -43,7 +43,7 @@ describe('terminal-crm clv', () => {
     assert.deepEqual([p.customers, p.repeatCustomers, p.unit, p.observationEnd], [2357, 946, 'weeks', '1997-09-30']);
   });
 
-  it('reads CDNOW_sample.txt as published (no header, blank-separated) with columns named by position', async () => {
+  it('reads the CDNOW files as published (blank-separated, with or without a header) with columns named by position or header', async () => {
     const txt = join(cdnowDatasetDir(), 'CDNOW_sample.txt');
     const r = await clv(txt, '--format', 'columns', '--customer-col', '2', '--date-col', '3', '--amount-col', '5', '--observation-end', '1997-09-30', '--json');
     assert.equal(r.code, 0, r.err);
@@ -51,6 +51,10 @@ describe('terminal-crm clv', () => {
     assert.deepEqual([p.r, p.alpha, p.a, p.b].map((x) => x.toFixed(3)), ['0.243', '4.414', '0.793', '2.426']);
     assert.deepEqual([p.p, p.q].map((x) => x.toFixed(2)), ['6.25', '3.74']);
     assert.equal(p.customers, 2357);
+    // CDNOW_master.txt, all 23,570 customers, with the header line lifetimes ships it with: columns by name.
+    const master = await clv(join(cdnowDatasetDir(), 'CDNOW_master.txt'), '--format', 'columns', '--date-col', '2', '--amount-col', 'dollar_value', '--observation-end', '1997-09-30', '--json');
+    assert.equal(master.code, 0, master.err);
+    assert.equal((JSON.parse(master.out) as Record<string, number>).customers, 23570);
     // Read as a CSV, the file's first line is taken for a header of one column: the error says how to read it.
     const asCsv = await clv(txt, '--customer-col', '2');
     assert.equal(asCsv.code, 1);

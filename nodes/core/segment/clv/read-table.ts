@@ -5,9 +5,10 @@ import { parseJson } from '../../config/parse-json';
 
 /**
  * Rows of a CSV (header line; comma-, semicolon- or tab-separated, whichever the header uses most; RFC 4180
- * quoting), JSONL (one JSON object per line) or columns file (no header, columns separated by blanks, named by their
- * position 1, 2, 3…: how the CDNOW data and other research sets are published), as records of strings, streamed so
- * a file of millions of transactions never sits in memory whole.
+ * quoting), JSONL (one JSON object per line) or columns file (columns separated by blanks, how the CDNOW data and
+ * other research sets are published: each column named by its position 1, 2, 3…, and by its header too when the
+ * first line is one — no cell of it a number), as records of strings, streamed so a file of millions of
+ * transactions never sits in memory whole.
  */
 export type TableFormat = 'csv' | 'jsonl' | 'columns';
 
@@ -65,6 +66,7 @@ export async function* readTable(path: string, format: TableFormat): AsyncGenera
   const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
   let header: string[] | null = null;
   let delimiter = ',';
+  let seenData = false;
   let n = 0;
   for await (const raw of lines) {
     n++;
@@ -76,8 +78,17 @@ export async function* readTable(path: string, format: TableFormat): AsyncGenera
       if (!value || typeof value !== 'object' || Array.isArray(value)) throw new InputError(`${path} line ${n}`, 'is not a JSON object', 'write one JSON object per line');
       yield { line: n, row: Object.fromEntries(Object.entries(value).map(([k, v]) => [k, v === null || v === undefined ? '' : String(v)])) };
     } else if (format === 'columns') {
+      const cells = line.trim().split(/\s+/);
+      if (!seenData && !header && cells.every((c) => Number.isNaN(Number(c)))) {
+        header = cells;
+        continue;
+      }
+      seenData = true;
       const row: Record<string, string> = {};
-      line.trim().split(/\s+/).forEach((cell, i) => (row[String(i + 1)] = cell));
+      cells.forEach((cell, i) => {
+        row[String(i + 1)] = cell;
+        if (header?.[i] !== undefined) row[header[i]!] = cell;
+      });
       yield { line: n, row };
     } else if (!header) {
       delimiter = csvDelimiterOf(line);

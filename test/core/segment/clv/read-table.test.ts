@@ -57,10 +57,14 @@ describe('readTable: the layouts sales histories are published in', () => {
     assert.equal(csvDelimiterOf('a,b;c,d'), ',');
   });
 
-  it('a headerless file of blank-separated columns (CDNOW_master.txt), each named by its position', async () => {
+  it('a file of blank-separated columns (the CDNOW files), each named by its position', async () => {
     assert.deepEqual(await rows(' 00004 0001 19970101  2   29.33\n\n00004 0001 19970118  2   29.73\r\n', 'columns'), [
       { 1: '00004', 2: '0001', 3: '19970101', 4: '2', 5: '29.33' },
       { 1: '00004', 2: '0001', 3: '19970118', 4: '2', 5: '29.73' },
+    ]);
+    // With a header line (no cell a number), as the lifetimes package ships CDNOW_master.txt: names work too.
+    assert.deepEqual(await rows(' customer_id  date number_of_cds  dollar_value\n 00001 19970101  1   11.77\n', 'columns'), [
+      { 1: '00001', 2: '19970101', 3: '1', 4: '11.77', customer_id: '00001', date: '19970101', number_of_cds: '1', dollar_value: '11.77' },
     ]);
     assert.equal(formatOf('CDNOW_master.txt', 'columns'), 'columns');
     assert.throws(() => formatOf('sales.csv', 'xlsx'), /"xlsx" is not a format.*csv, jsonl or columns/);
