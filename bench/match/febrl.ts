@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { linkRecords, type LinkOptions, type LinkSummary } from '../../nodes/core/match/link-records';
 import type { MatchRecord } from '../../nodes/core/contracts/match-record';
-import { parseCsv } from '../../nodes/core/match/record-file';
+import { parseCsv } from '../../nodes/core/format/csv';
 
 const { values } = parseArgs({ options: { dir: { type: 'string' }, 'one-to-one': { type: 'boolean' }, 'no-learn': { type: 'boolean' }, 'no-id': { type: 'boolean' }, only: { type: 'string' } } });
 const dir = values.dir ?? process.env.FEBRL_DIR;

@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { MatchRecord } from '../contracts/match-record';
+import { parseCsv } from '../format/csv';
 
 /** The record fields a customer file can map its columns to. */
 export const RECORD_FIELDS = [
@@ -77,47 +78,6 @@ export function resolveColumns(headers: readonly string[], explicit: ColumnMappi
     }
   }
   return out;
-}
-
-/** RFC 4180 CSV: quoted fields, doubled quotes, separators and newlines inside quotes; first row is the header. */
-export function parseCsv(text: string, separator = detectSeparator(text)): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
-  for (; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"') {
-        if (text[i + 1] === '"') {
-          field += '"';
-          i++;
-        } else quoted = false;
-      } else field += c;
-    } else if (c === '"' && field === '') quoted = true;
-    else if (c === separator) {
-      row.push(field);
-      field = '';
-    } else if (c === '\n' || c === '\r') {
-      if (c === '\r' && text[i + 1] === '\n') i++;
-      row.push(field);
-      field = '';
-      if (row.length > 1 || row[0] !== '') rows.push(row);
-      row = [];
-    } else field += c;
-  }
-  if (field !== '' || row.length) {
-    row.push(field);
-    rows.push(row);
-  }
-  return rows;
-}
-
-function detectSeparator(text: string): string {
-  const firstLine = text.slice(0, text.search(/\r?\n|$/));
-  const counts = [',', ';', '\t'].map((s) => [s, firstLine.split(s).length] as const);
-  return counts.sort((a, b) => b[1] - a[1])[0]![0];
 }
 
 function expiry(value: string): { expMonth?: number; expYear?: number } {

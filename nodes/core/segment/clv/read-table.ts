@@ -2,6 +2,10 @@ import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../../errors';
 import { parseJson } from '../../config/parse-json';
+import { csvSeparatorOf, parseCsv } from '../../format/csv';
+
+/** One line's cells (a field quoted across lines is not read: a transactions file has none). */
+const cellsOf = (line: string, separator: string): string[] => parseCsv(line, separator)[0] ?? [];
 
 /**
  * Rows of a CSV (header line; comma-, semicolon- or tab-separated, whichever the header uses most; RFC 4180
@@ -18,48 +22,6 @@ export function formatOf(path: string, explicit?: string): TableFormat {
   const f = explicit ?? (/\.(jsonl|ndjson|json)$/i.test(path) ? 'jsonl' : 'csv');
   if (!FORMATS.includes(f)) throw new InputError('--format', `"${f}" is not a format this command reads`, 'use csv, jsonl or columns');
   return f as TableFormat;
-}
-
-/** The separator a CSV header line uses: the most frequent of comma, semicolon and tab outside quotes (comma on a tie). */
-export function csvDelimiterOf(header: string): string {
-  const counts = new Map<string, number>([[',', 0], [';', 0], ['\t', 0]]);
-  let quoted = false;
-  for (const ch of header) {
-    if (ch === '"') quoted = !quoted;
-    else if (!quoted && counts.has(ch)) counts.set(ch, counts.get(ch)! + 1);
-  }
-  let best = ',';
-  for (const [d, n] of counts) if (n > counts.get(best)!) best = d;
-  return best;
-}
-
-/** Splits one CSV line; a quoted field may hold the delimiter and doubled quotes (no line breaks inside fields). */
-export function splitCsvLine(line: string, delimiter = ','): string[] {
-  const out: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < line.length; i++) {
-    const ch = line[i]!;
-    if (quoted) {
-      if (ch === '"' && line[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') {
-        quoted = false;
-      } else {
-        field += ch;
-      }
-    } else if (ch === '"') {
-      quoted = true;
-    } else if (ch === delimiter) {
-      out.push(field);
-      field = '';
-    } else {
-      field += ch;
-    }
-  }
-  out.push(field);
-  return out;
 }
 
 export async function* readTable(path: string, format: TableFormat): AsyncGenerator<{ line: number; row: Record<string, string> }> {
@@ -91,10 +53,10 @@ export async function* readTable(path: string, format: TableFormat): AsyncGenera
       });
       yield { line: n, row };
     } else if (!header) {
-      delimiter = csvDelimiterOf(line);
-      header = splitCsvLine(line, delimiter).map((h) => h.trim());
+      delimiter = csvSeparatorOf(line);
+      header = cellsOf(line, delimiter).map((h) => h.trim());
     } else {
-      const cells = splitCsvLine(line, delimiter);
+      const cells = cellsOf(line, delimiter);
       const row: Record<string, string> = {};
       header.forEach((h, i) => (row[h] = (cells[i] ?? '').trim()));
       yield { line: n, row };

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { csvDelimiterOf, formatOf, parseWhen, readTable, type TableFormat } from '../../../../nodes/core/segment/clv/read-table';
+import { csvSeparatorOf } from '../../../../nodes/core/format/csv';
+import { formatOf, parseWhen, readTable, type TableFormat } from '../../../../nodes/core/segment/clv/read-table';
 import { tempDir } from '../../../support/temp-store';
 
 const iso = (text: string) => {
@@ -54,7 +55,7 @@ describe('readTable: the layouts sales histories are published in', () => {
     assert.deepEqual(await rows('Invoice\tCustomer ID\tPrice\n536365\t17850\t2.55\n', 'csv'), [{ Invoice: '536365', 'Customer ID': '17850', Price: '2.55' }]);
     // A comma inside quotes does not make a semicolon file a comma one.
     assert.deepEqual(await rows('"name, full";id\n"Ben, O.";7\n', 'csv'), [{ 'name, full': 'Ben, O.', id: '7' }]);
-    assert.equal(csvDelimiterOf('a,b;c,d'), ',');
+    assert.equal(csvSeparatorOf('a,b;c,d'), ',');
   });
 
   it('a file of blank-separated columns (the CDNOW files), each named by its position', async () => {
