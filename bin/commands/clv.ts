@@ -122,12 +122,12 @@ const rowCount = (n: number) => `${n} row${n === 1 ? '' : 's'}`;
 function requireColumn(row: Record<string, string>, col: string, flag: string, file: string): void {
   if (!(col in row)) {
     const names = Object.keys(row);
-    // One "column" of blank-separated values: a headerless research file (CDNOW_master.txt) read as CSV.
+    // One "column" holding blank-separated values: a research file (the CDNOW files) read as CSV.
     const columns = names.length === 1 && /\S\s+\S/.test(names[0]!);
     throw new InputError(
       flag,
       `${file} has no column "${col}" (it has: ${names.join(', ')})`,
-      columns ? `its values are separated by blanks with no header: read it with --format columns and name columns by position (${flag} 2)` : `name the right column with ${flag}`,
+      columns ? `its values are separated by blanks: read it with --format columns and name columns by position (${flag} 2), or by the file's header if it has one` : `name the right column with ${flag}`,
     );
   }
 }
