@@ -81,10 +81,11 @@ function required(o: Obj | undefined, field: string): Obj {
 }
 
 /**
- * A COMPLETED refund of a card payment. Square's refund carries its own amount only; the pack's refundedTotal is
- * the payment's cumulative refunded amount, which needs the payment and its other refunds (GetPayment,
- * GetPaymentRefund) — so with an access token it is exact, and without one it is this refund's amount, which is
- * right for the first refund of a payment and too low for a later one.
+ * A COMPLETED refund of a card payment. Square's refund carries its own amount and id, so the ledger counts it by
+ * its id (two partial refunds of one payment both count; refund.created and refund.updated of one refund count it
+ * once), with or without an access token. `refundedTotal`, the payment's refunds so far, needs the payment and its
+ * other refunds (GetPayment, GetPaymentRefund): with an access token it is exact and sets the status (a full refund
+ * is `refunded`), without one it is this refund's amount.
  */
 async function refundDraft(type: string, refund: Obj, credentials: SquareCredentials, ctx: SourceContext): Promise<Draft> {
   const refundStatus = trimmedStr(refund.status) ?? 'UNKNOWN';
@@ -94,12 +95,15 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
   const paymentId = trimmedStr(refund.payment_id);
   if (!paymentId) throw new IgnoredEventError(type, 'an unlinked refund names no payment to refund');
   const amount = squareMoney(refund.amount_money, 'amount_money');
+  const refundId = trimmedStr(refund.id);
   const problems: string[] = [];
   const draft: Draft = {
     kind: 'refund',
     paymentId,
     amount,
     refundedTotal: amount,
+    // Without its id a refund could be counted twice (its created and updated events): it is then a running total.
+    ...(refundId ? { refund: { id: refundId, cumulative: false } } : {}),
     status: 'partially_refunded',
     terminal: trimmedStr(refund.location_id) ? { locationId: trimmedStr(refund.location_id) } : undefined,
     customerHints: {},

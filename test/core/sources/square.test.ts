@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
 import { WebhooksHelper } from 'square';
 import { formatMoney } from '../../../nodes/core/contracts/money';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import type { Inbox } from '../../../nodes/core/inbox/inbox';
+import { ledgerEventOf } from '../../../nodes/core/ledger/ledger-event';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { recordEvents } from '../../../nodes/core/ledger/record-events';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { SQUARE_EXPONENTS, SQUARE_HANDLED_EVENT_TYPES, squareSource } from '../../../nodes/core/sources/square';
+import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import { squareSignatureOf } from '../../../sandbox/simulator/square-events';
+import { tempDir } from '../../support/temp-store';
 import { deliveryOf, KEY, squareFixture, URL_, type SquareFixture } from './square-fixtures';
 
 const CREDS = { signatureKey: KEY };
@@ -30,6 +36,11 @@ async function ignoredBecause(event: object, pattern: RegExp): Promise<void> {
 
 const CHIP_PAYMENT = 'bP9mKz4TqXw2LrV7nJc8sHdY3fAZY';
 const LOCATION = 'L7K3PWQ9ZR2VD';
+const ledgerDir = tempDir('tcrm-square-');
+after(async () => {
+  await closeAllDatabases();
+  ledgerDir.remove();
+});
 
 describe('Square source: signature', () => {
   const chip = squareFixture('payment-created-emv');
@@ -333,6 +344,7 @@ describe('Square source: refunds', () => {
       paymentId: CHIP_PAYMENT,
       amount: { minor: 1000, currency: 'USD' },
       refundedTotal: { minor: 1000, currency: 'USD' },
+      refund: { id: `${CHIP_PAYMENT}_R7dGfh2Kq9mWzX3vLp5tNcY8bJs4aE6uPoI1yT0rQ`, cumulative: false },
       status: 'partially_refunded',
       occurredAt: '2026-11-21T09:14:31.372Z',
       livemode: true,
@@ -348,6 +360,26 @@ describe('Square source: refunds', () => {
         refund_scope: 'unknown',
       },
     });
+  });
+
+  it('counts two partial refunds of one payment by their ids, without an access token, and a refund told twice once', async () => {
+    const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'square-refunds.db')}`);
+    const record = (events: PaymentEvent[]) => db.transaction((tx) => recordEvents(tx, events.map((e) => ledgerEventOf(e, null))));
+    await record([await accept(squareFixture('payment-created-emv'))]);
+    const refund = (refundId: string, eventId: string, amount: number) => {
+      const r = squareFixture('refund-updated-completed');
+      r.event_id = eventId;
+      Object.assign(r.data.object.refund, { id: `${CHIP_PAYMENT}_${refundId}`, amount_money: { amount, currency: 'USD' } });
+      return r;
+    };
+    // 10.00, then 5.00, then Square's second notification of the 5.00 refund (another event, the same refund).
+    const outcomes = await record([
+      await accept(refund('R1', 'e1a2b3c4-0000-4000-8000-000000000001', 1000)),
+      await accept(refund('R2', 'e1a2b3c4-0000-4000-8000-000000000002', 500)),
+      await accept(refund('R2', 'e1a2b3c4-0000-4000-8000-000000000003', 500)),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.delta.refundedMinor), [1000, 500, 0]);
+    assert.equal((await paymentState(db, 'square', CHIP_PAYMENT))!.refundedMinor, 1500);
   });
 
   it('waits for a PENDING refund, and ignores rejected, failed and cash refunds', async () => {
