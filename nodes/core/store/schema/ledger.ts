@@ -6,7 +6,7 @@
  * - `ledger_events`: every event recorded once, with what it changed (its delta) and whose money it moved, so a
  *   consumer that meets an event the ledger already has gets the same answer. It is also the local CRM's record of
  *   the events it has recorded.
- * - `ledger_refunds`: refunds reported one by one (Square, Zettle, Adyen), so each counts once by its own id.
+ * - `ledger_refunds`: refunds reported one by one (Square, Zettle, Adyen, Clover, SumUp), so each counts once by its own id.
  *
  * The ledger starts from what the local CRM recorded before it (transactions: one payment row per payment, refund
  * rows holding what each refund added, dispute rows with their status, read by the PaymentEvent's convention: see
