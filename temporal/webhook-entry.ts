@@ -18,7 +18,7 @@ export async function startWebhookEntryFromEnv(
   env: NodeJS.ProcessEnv,
   listen: { port: number; host?: string },
   log: (line: string) => void,
-): Promise<RunningWebhookServer> {
+): Promise<RunningWebhookServer & { sources: string[] }> {
   const sources = configuredSourcesFromEnv(env);
   const config = temporalConfigFromEnv(env);
   const db = await openDatabase(env[ENV.storeUrl]);
@@ -38,6 +38,7 @@ export async function startWebhookEntryFromEnv(
   });
   return {
     url: server.url,
+    sources: Object.keys(sources),
     close: async () => {
       await server.close();
       await client.connection.close();

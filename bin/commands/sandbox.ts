@@ -19,7 +19,8 @@ Runs the whole pack on this machine until Ctrl-C, all on 127.0.0.1:
   - the Temporal dev server (with its Web UI) and the payment worker with its webhook entry,
   - Node-RED with the pack installed from its npm tarball and the example flow deployed,
   - n8n with the pack installed the same way and the template workflow imported and published,
-  - the thank-you template in both, sending to a local mail catcher whose mail is listed at
+  - the message templates (thank-you, high-value alert, loyalty welcome, refund note, failed-payment
+    alert) in both, each with its own trigger, sending to a local mail catcher whose mail is listed at
     http://127.0.0.1:<${SANDBOX_ENV.mailPort}>/mail (a clone of the repo only: it needs smtp-server and mailparser),
   - a simulator posting a café's day of signed events of every source to the three engines:
     ${SANDBOX_SOURCES.join(', ')}

@@ -12,11 +12,18 @@ environment:
   TERMINAL_CRM_REVIEW_WAIT (72h; 0 = no wait), TERMINAL_CRM_SEGMENT_CONFIG (JSON or file; off),
   TERMINAL_CRM_LOYALTY_PROGRAM (JSON or file; unset = no loyalty), TERMINAL_CRM_SEGMENT_SCHEDULE (cron, 0 3 * * *),
   TERMINAL_CRM_PAYMENT_WORKFLOW (saga; classic), TERMINAL_CRM_REDRIVE_AFTER (5m; off),
-  TERMINAL_CRM_STEP_RESULTS_KEEP (7d: the saga's remembered step answers kept this long; off).
+  TERMINAL_CRM_STEP_RESULTS_KEEP (7d: the saga's remembered step answers kept this long; off),
+  TERMINAL_CRM_CRM (local; hubspot, salesforce, pipedrive, zoho, dynamics with their variables, see the README),
+  TERMINAL_CRM_POLL_SOURCES (e.g. square,stripe; none) with TERMINAL_CRM_POLL_SCHEDULE (@every 1m),
+  TERMINAL_CRM_SYNC_CRMS (e.g. hubspot; none) with TERMINAL_CRM_SYNC_SCHEDULE (@every 1m).
 
-With --webhook-port it also answers processor webhooks at http://HOST:PORT/webhooks/stripe
-(verified with STRIPE_WEBHOOK_SECRET) and starts one workflow per event. Several workers can share a
-task queue; run the webhook entry on as many of them as your load balancer points at.
+With --webhook-port it also answers processor webhooks at http://HOST:PORT/webhooks/<source> for every
+source (stripe, square, adyen, adyen-terminal, zettle, clover, sumup, and generic when
+TERMINAL_CRM_GENERIC_CONFIG describes it), each verified with its own variables (STRIPE_WEBHOOK_SECRET,
+SQUARE_WEBHOOK_SIGNATURE_KEY, ADYEN_HMAC_KEY… as the README's Sources table lists them), and starts one
+workflow per event. TERMINAL_CRM_PUBLIC_URL is the public base URL when a proxy sits in front (Square signs
+the URL). Several workers can share a task queue; run the webhook entry on as many of them as your load
+balancer points at.
 
 Needs the Temporal SDK beside the pack:
   npm install @temporalio/client@1.24.0 @temporalio/worker@1.24.0 @temporalio/workflow@1.24.0 @temporalio/activity@1.24.0 @temporalio/common@1.24.0
@@ -44,7 +51,7 @@ export const workerCommand: Command = {
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--webhook-port: "${values['webhook-port']}" is not a port. Fix: a number from 1 to 65535`);
       const { startWebhookEntryFromEnv } = await import('../../temporal/webhook-entry.js');
       const entry = await startWebhookEntryFromEnv(process.env, { port, host: values['webhook-host'] }, (l: string) => io.err(`${l}\n`));
-      io.err(`webhooks: POST ${entry.url}/webhooks/stripe\n`);
+      io.err(`webhooks: POST ${entry.url}/webhooks/<source> for ${entry.sources.join(', ')}\n`);
       try {
         await runWorkerFromEnv();
       } finally {
