@@ -108,7 +108,7 @@ const PaymentEventObject = z.object({
   /**
    * For refunds: which kind of amount the processor reports. `cumulative: true` (Stripe, and the default when this
    * is absent): `refundedTotal` is everything refunded on the payment so far, and a later event only counts what it
-   * adds. `cumulative: false` (Square and Zettle webhooks, Adyen, Clover, SumUp): `amount` is this refund's own amount, and `id`
+   * adds. `cumulative: false` (Square without its lookups, Zettle webhooks, Adyen, Clover, SumUp): `amount` is this refund's own amount, and `id`
    * the processor's id of this refund, so two partial refunds of the same size both count while two events about
    * one refund (created, then updated) count it once. Without an id the event id stands for the refund.
    * `reversed: true`: the refund `id` names did not give the money back after all (it failed at the card scheme, or

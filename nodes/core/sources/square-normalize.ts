@@ -81,11 +81,11 @@ function required(o: Obj | undefined, field: string): Obj {
 }
 
 /**
- * A COMPLETED refund of a card payment. Square's refund carries its own amount and id, so the ledger counts it by
- * its id (two partial refunds of one payment both count; refund.created and refund.updated of one refund count it
- * once), with or without an access token. `refundedTotal`, the payment's refunds so far, needs the payment and its
- * other refunds (GetPayment, GetPaymentRefund): with an access token it is exact and sets the status (a full refund
- * is `refunded`), without one it is this refund's amount.
+ * A COMPLETED refund of a card payment. Square's refund carries its own amount and id. With an access token the
+ * payment and its other refunds are read (GetPayment, GetPaymentRefund), so `refundedTotal` is exact and the ledger
+ * takes it as the payment's running total (and a full refund is `refunded`). Without one, or when that read fails,
+ * the refund counts by its own id and amount (two partial refunds of one payment both count; refund.created and
+ * refund.updated of one refund count it once).
  */
 async function refundDraft(type: string, refund: Obj, credentials: SquareCredentials, ctx: SourceContext): Promise<Draft> {
   const refundStatus = trimmedStr(refund.status) ?? 'UNKNOWN';
@@ -126,6 +126,8 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
       const total = await completedRefundTotal(credentials, ctx, payment, { id: trimmedStr(refund.id) ?? '', amount: Number(obj(refund.amount_money)?.amount) });
       if (total.ok) {
         draft.refundedTotal = squareMoney({ amount: total.value, currency: amount.currency }, 'refunded_total');
+        // The exact running total, as refunds recorded before refunds went by their ids were kept too.
+        draft.refund = { ...(refundId ? { id: refundId } : {}), cumulative: true };
         const charged = squareMoney(payment.total_money ?? payment.amount_money, 'total_money');
         draft.status = draft.refundedTotal.minor >= charged.minor ? 'refunded' : 'partially_refunded';
         draft.metadata.refund_scope = draft.status === 'refunded' ? 'full' : 'partial';

@@ -84,9 +84,11 @@ describe('Square source: what a webhook only names, fetched with an access token
     assert.ok(scope.isDone(), JSON.stringify(nock.pendingMocks()));
     const e = out.events[0]!;
     assert.deepEqual(
-      { amount: e.amount, refundedTotal: e.refundedTotal, status: e.status, scope: e.metadata.refund_scope, entry: e.card?.entryMode, last4: e.card?.last4, terminal: e.terminal, name: e.customerHints.name },
+      { amount: e.amount, refundedTotal: e.refundedTotal, refund: e.refund, status: e.status, scope: e.metadata.refund_scope, entry: e.card?.entryMode, last4: e.card?.last4, terminal: e.terminal, name: e.customerHints.name },
       {
-        amount: { minor: 1000, currency: 'USD' }, refundedTotal: { minor: 1500, currency: 'USD' }, status: 'partially_refunded', scope: 'partial', entry: 'chip', last4: '9029',
+        // The exact total: the ledger takes it as the payment's running total.
+        amount: { minor: 1000, currency: 'USD' }, refundedTotal: { minor: 1500, currency: 'USD' }, refund: { id: e.metadata.refund_id, cumulative: true },
+        status: 'partially_refunded', scope: 'partial', entry: 'chip', last4: '9029',
         terminal: { readerId: 'dbb5d83a-7838-11ea-bc55-0242ac130003', locationId: 'L7K3PWQ9ZR2VD' }, name: 'Amelia Earhart',
       },
     );
@@ -119,6 +121,8 @@ describe('Square source: what a webhook only names, fetched with an access token
     square().get(`/v2/payments/${CHIP_PAYMENT}`).reply(403, { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'INSUFFICIENT_SCOPES', detail: 'The merchant has not given your application sufficient permissions to do that. The application requires the following scopes: PAYMENTS_READ' }] });
     const e = (await receive(squareFixture('refund-updated-completed'))).events[0]!;
     assert.deepEqual(e.refundedTotal, { minor: 1000, currency: 'USD' });
+    // Not a running total then: the refund counts by its own id and amount.
+    assert.deepEqual(e.refund, { id: e.metadata.refund_id, cumulative: false });
     assert.match(e.metadata.square_lookup ?? '', /^GET \/v2\/payments\/bP9m\S+ answered 403: INSUFFICIENT_SCOPES: .*\(the access token lacks a permission\)$/);
   });
 
