@@ -11,8 +11,9 @@ import type { LedgerEvent } from './ledger-event';
  *   and its charge are one payment); until then its refunds and disputes are remembered and count with it;
  * - refunds: the highest cumulative total reported (Stripe, Square with its lookups) or the sum of distinct refunds
  *   each reported with its own amount (Square without them, Zettle, Adyen, Clover, SumUp), whichever is higher, and
- *   never more than the payment. Replays and reordering change nothing: the cumulative total only grows, and each refund counts once by its id until the
- *   processor reports it reversed (failed, or its money back with the merchant), after which it never counts;
+ *   never more than the payment. Replays and reordering change nothing: the cumulative total only grows, and each
+ *   refund counts once by its id until the processor reports it reversed (failed, or its money back with the
+ *   merchant), after which it never counts;
  * - disputes: open → won | lost, a closed dispute never reopens; a lost dispute is a chargeback of the disputed
  *   amount, up to what refunds have not already given back, so no payment ever nets below zero;
  * - a failed attempt moves no money.
