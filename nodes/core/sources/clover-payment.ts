@@ -8,6 +8,7 @@ import { moneyFromProcessor, type ExponentRules } from './processor-money';
 import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
 import { obj, trimmedStr, safeInt, type Obj } from '../json/json-values';
+import { statusAfterRefunds } from './refund-status';
 
 /**
  * Clover's REST API gives every amount "in cents" (Payment.amount, Refund.amount; docs.clover.com payment response
@@ -158,7 +159,7 @@ function refundDrafts(
       amount: money(minor, 'refunds.amount'),
       refundedTotal: money(standing, 'refunds.amount'),
       refund: { id: refundId, cumulative: false, ...(undone ? { reversed: true as const } : {}) },
-      status: standing >= charged ? 'refunded' : standing > 0 ? 'partially_refunded' : 'succeeded',
+      status: statusAfterRefunds(standing, charged),
       occurredAt: isoFromMillis(r.createdTime, 'refunds.createdTime'),
       metadata: {
         ...metadata,

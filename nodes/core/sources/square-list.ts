@@ -6,6 +6,7 @@ import { squareMoney } from './square-card';
 import { squareLivemode, type SquareCredentials } from './square-credentials';
 import { finish, isoTime, paymentDraft, paymentTime } from './square-payment';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
+import { statusAfterRefunds } from './refund-status';
 
 /**
  * Where polling stands: the `updated_at` the current query starts from, Square's cursor within that query (it
@@ -90,7 +91,7 @@ export async function eventsOfPayment(payment: Obj, credentials: SquareCredentia
       kind: 'refund',
       amount: refundedTotal,
       refundedTotal,
-      status: refundedTotal.minor >= draft.amount.minor ? 'refunded' : 'partially_refunded',
+      status: statusAfterRefunds(refundedTotal.minor, draft.amount.minor),
       metadata: { ...polled, refund_ids: (payment.refund_ids as string[] | undefined)?.join(',') ?? '' },
     }),
   );

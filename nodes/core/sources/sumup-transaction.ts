@@ -10,6 +10,7 @@ import { moneyFromDecimal } from './processor-money';
 import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
+import { statusAfterRefunds } from './refund-status';
 
 /**
  * SumUp writes amounts as decimal major units ("amount": 10.1, TransactionFull in SumUp's OpenAPI), so there is
@@ -161,7 +162,7 @@ function followUps(
         amount: refund,
         refundedTotal: { minor: refunded, currency: amount.currency },
         refund: { id: eventId, cumulative: false, ...(failed ? { reversed: true as const } : {}) },
-        status: refunded >= amount.minor ? 'refunded' : refunded > 0 ? 'partially_refunded' : 'succeeded',
+        status: statusAfterRefunds(refunded, amount.minor),
         occurredAt: at,
         metadata: eventMeta,
       });
