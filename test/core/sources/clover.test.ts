@@ -5,14 +5,13 @@ import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import type { Inbox } from '../../../nodes/core/inbox/inbox';
-import { ledgerEventOf } from '../../../nodes/core/ledger/ledger-event';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
-import { recordEvents } from '../../../nodes/core/ledger/record-events';
 import { receiveWebhook, type ReceiveOptions } from '../../../nodes/core/pipeline/receive-webhook';
 import { cloverSource } from '../../../nodes/core/sources/clover';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import { cloverApiStub, cloverDelivery, cloverVerificationDelivery } from '../../../sandbox/simulator/clover-events';
+import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 import { tempDir } from '../../support/temp-store';
 import notificationBatch from './fixtures/clover/notification-batch.json';
 import notificationOrder from './fixtures/clover/notification-order-updated.json';
@@ -283,7 +282,7 @@ describe('Clover source', () => {
 
     it('takes back a refund Clover voided after it was read: the ledger counts the refunds still standing', async () => {
       const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'clover-void.db')}`);
-      const record = (events: PaymentEvent[]) => db.transaction((tx) => recordEvents(tx, events.map((e) => ledgerEventOf(e, null))));
+      const record = (events: PaymentEvent[]) => recordPaymentEvents(db, events);
       await record(await acceptOne(paymentRefunded));
       assert.equal((await paymentState(db, 'clover', '0DXH3BKWYJKA8'))!.refundedMinor, 500);
 

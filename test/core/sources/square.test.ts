@@ -5,13 +5,12 @@ import { WebhooksHelper } from 'square';
 import { formatMoney } from '../../../nodes/core/contracts/money';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import type { Inbox } from '../../../nodes/core/inbox/inbox';
-import { ledgerEventOf } from '../../../nodes/core/ledger/ledger-event';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
-import { recordEvents } from '../../../nodes/core/ledger/record-events';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { SQUARE_EXPONENTS, SQUARE_HANDLED_EVENT_TYPES, squareSource } from '../../../nodes/core/sources/square';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import { squareSignatureOf } from '../../../sandbox/simulator/square-events';
+import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 import { tempDir } from '../../support/temp-store';
 import { deliveryOf, KEY, squareFixture, URL_, type SquareFixture } from './square-fixtures';
 
@@ -364,7 +363,7 @@ describe('Square source: refunds', () => {
 
   it('counts two partial refunds of one payment by their ids, without an access token, and a refund told twice once', async () => {
     const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'square-refunds.db')}`);
-    const record = (events: PaymentEvent[]) => db.transaction((tx) => recordEvents(tx, events.map((e) => ledgerEventOf(e, null))));
+    const record = (events: PaymentEvent[]) => recordPaymentEvents(db, events);
     await record([await accept(squareFixture('payment-created-emv'))]);
     const refund = (refundId: string, eventId: string, amount: number) => {
       const r = squareFixture('refund-updated-completed');

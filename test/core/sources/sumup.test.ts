@@ -5,14 +5,13 @@ import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
-import { ledgerEventOf } from '../../../nodes/core/ledger/ledger-event';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
-import { recordEvents } from '../../../nodes/core/ledger/record-events';
 import { receiveWebhook, type ReceiveOptions } from '../../../nodes/core/pipeline/receive-webhook';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import { sumupEventSignature, sumupSource } from '../../../nodes/core/sources/sumup';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import { sumupApiStub, sumupDelivery } from '../../../sandbox/simulator/sumup-events';
+import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 import { tempDir } from '../../support/temp-store';
 import checkoutFixture from './fixtures/sumup/checkout.json';
 import checkoutChanged from './fixtures/sumup/checkout-status-changed.json';
@@ -267,7 +266,7 @@ describe('SumUp source', () => {
 
     it('takes back a refund SumUp first reported and later FAILED: the ledger counts the refunds still standing', async () => {
       const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'sumup-refund-failed.db')}`);
-      const record = (events: PaymentEvent[]) => db.transaction((tx) => recordEvents(tx, events.map((e) => ledgerEventOf(e, null))));
+      const record = (events: PaymentEvent[]) => recordPaymentEvents(db, events);
       // The first read: the 12.50 refund is on its way (REFUNDED), the 30.00 one not yet there.
       const early = structuredClone(txRefunded);
       early.events = early.events.slice(0, 3);
