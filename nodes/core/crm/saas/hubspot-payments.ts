@@ -139,19 +139,19 @@ type Link = { payment: CrmPayment; recordId: string; contactId: string };
 async function associate(call: HubSpotCall, links: readonly Link[], results: Map<string, CrmItemResult>): Promise<void> {
   const chunks: Link[][] = [];
   for (let i = 0; i < links.length; i += HUBSPOT_ASSOCIATIONS_PER_REQUEST) chunks.push(links.slice(i, i + HUBSPOT_ASSOCIATIONS_PER_REQUEST));
+  const url = `/crm/v4/associations/${call.settings.payments.object}/contacts/batch/associate/default`;
+  // The records are written; only the associations not yet made wait for the next attempt.
+  const retryTheRest = (chunk: readonly Link[], e: unknown) => {
+    const error = retryAfterPartialWrite(e, true);
+    for (const l of [chunk, ...chunks].flat()) results.set(l.payment.externalId, { externalId: l.payment.externalId, status: 'retry', error });
+  };
   while (chunks.length) {
     const chunk = chunks.shift()!;
     let res: HttpResponse;
     try {
-      res = await hubspotRequest(call, {
-        method: 'POST',
-        url: `/crm/v4/associations/${call.settings.payments.object}/contacts/batch/associate/default`,
-        body: { inputs: chunk.map((l) => ({ from: { id: l.recordId }, to: { id: l.contactId } })) },
-      });
+      res = await hubspotRequest(call, { method: 'POST', url, body: { inputs: chunk.map((l) => ({ from: { id: l.recordId }, to: { id: l.contactId } })) } });
     } catch (e) {
-      // The records are written; only their association waits for the next attempt.
-      const error = retryAfterPartialWrite(e, true);
-      for (const l of [chunk, ...chunks].flat()) results.set(l.payment.externalId, { externalId: l.payment.externalId, status: 'retry', error });
+      retryTheRest(chunk, e);
       return;
     }
     // HubSpot documents this endpoint's answer with per-input errors, not whether one bad pair (a contact deleted
@@ -164,15 +164,13 @@ async function associate(call: HubSpotCall, links: readonly Link[], results: Map
     }
     const done = new Set<string>();
     if (res.status >= 200 && res.status < 300) {
-      const url = `/crm/v4/associations/${call.settings.payments.object}/contacts/batch/associate/default`;
       const answer: Answer = { crm: CRM, vendor: 'HubSpot', req: { method: 'POST', url }, res, then: 'the associations are sent again' };
       try {
         const listed = listAt(answer, isRecord(res.body) ? res.body.results : undefined, 'a results list');
         for (const r of listed.filter(isRecord) as { from?: { id?: string }; to?: { id?: string } }[]) done.add(`${r.from?.id}>${r.to?.id}`);
       } catch (e) {
-        // As after a failed request: the records are written; only their association waits for the next attempt.
-        const error = retryAfterPartialWrite(e, true);
-        for (const l of [chunk, ...chunks].flat()) results.set(l.payment.externalId, { externalId: l.payment.externalId, status: 'retry', error });
+        // An answer that is not the documented one: as after a failed request.
+        retryTheRest(chunk, e);
         return;
       }
     }
