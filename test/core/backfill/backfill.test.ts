@@ -4,31 +4,11 @@ import { backfillCursorName, readBackfillState, runBackfill, type BackfillOption
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { crashingAtCommit } from '../../support/crashing-store';
 import { tempStore, testKeys } from '../../support/temp-store';
 import {
   stripeCharges, CLOVER_MID, CLOVER_TOKEN, nock, serveCloverPayments, serveSquarePayments, serveStripeCharges, serveSumUpHistory, serveZettlePurchases, SINCE, SQUARE_TOKEN, STRIPE_KEY, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL, ZETTLE_TOKEN,
 } from './history-mocks';
-
-/** The store with its Nth transaction failing before it commits, as a process killed at that moment would. */
-function crashingAt(db: SqlDatabase, n: number): SqlDatabase {
-  let count = 0;
-  return {
-    ...db,
-    dialect: db.dialect,
-    location: db.location,
-    all: (sql, params) => db.all(sql, params),
-    get: (sql, params) => db.get(sql, params),
-    run: (sql, params) => db.run(sql, params),
-    exec: (script) => db.exec(script),
-    close: () => db.close(),
-    transaction: (fn, options) =>
-      db.transaction(async (tx) => {
-        const result = await fn(tx);
-        if (++count === n) throw new Error('killed mid-page (simulated)');
-        return result;
-      }, options),
-  };
-}
 
 async function ledger(db: SqlDatabase, source: string) {
   const rows = await db.all<{ payment_id: string; gross_minor: number; customer_id: string | null }>(
@@ -65,7 +45,7 @@ describe('backfill of processor history', () => {
     const stripe = { source: 'stripe', credentials: { secretKey: STRIPE_KEY } };
     // One event per batch, each one transaction (its customer and its ledger entry): page 1 takes two, page 2's
     // sale of charge 3 the third, and its refund's write (the 4th) is where the process "dies".
-    await assert.rejects(runBackfill(options({ ...stripe, store: crashingAt(s.db, 4), batchSize: 1 })), /killed mid-page/);
+    await assert.rejects(runBackfill(options({ ...stripe, store: crashingAtCommit(s.db, 4, 'killed mid-page'), batchSize: 1 })), /killed mid-page/);
     const half = await ledger(s.db, 'stripe');
     assert.deepEqual(half.payments.map((p) => [p.payment_id, p.refunded_minor]), [
       ['pi_3Backfill3AAAAAAAAAAAAAA', 0],

@@ -14,6 +14,7 @@ import { normalizeStripeEvent, STRIPE_HANDLED_EVENT_TYPES } from '../../../nodes
 import { openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { chargeObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { crashingAtCommit } from '../../support/crashing-store';
 import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
 import { stripeRequest } from '../../support/stripe-delivery';
 import { tempStore, testKeys, TEST_WEBHOOK_SECRET } from '../../support/temp-store';
@@ -55,26 +56,6 @@ const THREE_PAGES: Record<string, ListResult> = {
 };
 const ids = (events: PaymentEvent[]) => events.map((e) => e.id.replace(/^stripe:evt_1Poll(\d)A+$/, 'e$1'));
 
-/** The store with its Nth transaction failing just before it commits, as a process killed at that moment would. */
-function crashingAtCommit(db: SqlDatabase, n: number): SqlDatabase {
-  let count = 0;
-  return {
-    dialect: db.dialect,
-    location: db.location,
-    all: (sql, params) => db.all(sql, params),
-    get: (sql, params) => db.get(sql, params),
-    run: (sql, params) => db.run(sql, params),
-    exec: (script) => db.exec(script),
-    close: () => db.close(),
-    transaction: (fn, options) =>
-      db.transaction(async (tx) => {
-        const result = await fn(tx);
-        if (++count === n) throw new Error('power cut before commit (simulated)');
-        return result;
-      }, options),
-  };
-}
-
 async function inboxIds(db: SqlDatabase): Promise<string[]> {
   return ids((await db.all<{ event_id: string }>('SELECT event_id FROM inbox_events ORDER BY event_id')).map((r) => ({ id: r.event_id }) as PaymentEvent));
 }
@@ -89,7 +70,7 @@ function pollingSuite(dialect: 'sqlite' | 'postgres', openStore: () => Promise<{
 
     it('resumes after a crash between pages: the page in flight is read again, none is skipped or kept twice', async () => {
       const { source, asked } = pagedSource(THREE_PAGES);
-      const crashing = crashingAtCommit(store.db, 2);
+      const crashing = crashingAtCommit(store.db, 2, 'power cut before commit');
       await assert.rejects(pollSource({ source, credentials: {}, store: crashing, keys: testKeys() }), /power cut/);
       // The first page is kept with its cursor; the second page's inbox rows went with its cursor move.
       assert.equal(await new CursorStore(store.db).get('poll:stripe'), 'c1');
