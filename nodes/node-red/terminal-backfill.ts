@@ -1,4 +1,5 @@
 import { backfillRequestOf, controlBackfill } from '../../temporal/backfill-control';
+import { obj } from '../core/json/json-values';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, RuntimeNode } from './shared/red-api';
 import { handleInput } from './shared/step-node';
@@ -14,7 +15,7 @@ export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-backfill', function TerminalBackfill(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
     handleInput(this, async (payload) => {
-      const given = payload && typeof payload === 'object' && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
+      const given = obj(payload) ?? {};
       const fields = Object.fromEntries(FIELDS.map((f) => [f, given[f] !== undefined && given[f] !== '' ? given[f] : def[f]]));
       const request = backfillRequestOf(fields);
       const server = configNode<TemporalServerNode>(RED, def.server, TEMPORAL_SERVER_TYPE, 'Temporal account');

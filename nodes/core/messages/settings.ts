@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { obj } from '../json/json-values';
 import { DEFAULT_LOCALE, moneyText } from '../format/money-text';
 import { parseDeclineRule, type DeclineRule } from './decline-rate';
 import { MESSAGE_KINDS, type MessageKind } from './outgoing-message';
@@ -29,15 +30,20 @@ export interface MessageSettings {
   recentPayments: number;
 }
 
+/** A location's name as a customer reads it: whatever the operator's JSON held, as text. */
+const namesOf = (given: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(given).map(([k, v]) => [k, String(v)]));
+
 function parseLocationNames(input: MessageSettingsInput['locationNames']): Record<string, string> {
   if (!input) return {};
-  if (typeof input === 'object') return { ...input };
+  const given = obj(input);
+  if (given) return namesOf(given);
+  if (typeof input !== 'string') throw new InputError('locationNames', 'is neither a JSON object nor text', 'write {"tml_123": "Main Street"} or one id=Name per line');
   const text = input.trim();
   if (!text) return {};
   if (text.startsWith('{')) {
     try {
-      const parsed = JSON.parse(text) as unknown;
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)]));
+      const parsed = obj(JSON.parse(text));
+      if (parsed) return namesOf(parsed);
     } catch {
       // reported below
     }

@@ -53,6 +53,9 @@ describe('message settings', () => {
   it('reads location names as JSON or id=Name lines, and refuses an unknown kind or a bad alert address', () => {
     assert.deepEqual(parseMessageSettings({ kind: 'thank-you', locationNames: 'tml_1=Main Street\n tml_2 = Harbour ' }).locationNames, { tml_1: 'Main Street', tml_2: 'Harbour' });
     assert.deepEqual(parseMessageSettings({ kind: 'thank-you', locationNames: '{"tml_1":"Main Street"}' }).locationNames, { tml_1: 'Main Street' });
+    // A flow that sets them as an object (Node-RED's msg, n8n's JSON) gets them as text, and a list is no mapping.
+    assert.deepEqual(parseMessageSettings({ kind: 'thank-you', locationNames: { tml_1: 7 } as unknown as Record<string, string> }).locationNames, { tml_1: '7' });
+    assert.throws(() => parseMessageSettings({ kind: 'thank-you', locationNames: ['Main Street'] as unknown as Record<string, string> }), /^InputError: locationNames: is neither a JSON object nor text/);
     assert.throws(() => parseMessageSettings({ kind: 'birthday' }), /^InputError: kind: "birthday" is not a message/);
     assert.throws(() => parseMessageSettings({ kind: 'high-value-alert', to: 'sales team' }), /^InputError: to: "sales team" is not an email address/);
   });

@@ -1,4 +1,5 @@
 import { InputError } from '../../errors';
+import { obj } from '../../json/json-values';
 import type { SaasCrmName } from '../crm-names';
 
 /**
@@ -96,11 +97,12 @@ export function text(record: CrmRecord, key: string): string | undefined {
 function advancedSettings(record: CrmRecord): Record<string, unknown> {
   const raw = record.settings;
   if (raw === undefined || raw === null || raw === '') return {};
-  if (typeof raw === 'object' && !Array.isArray(raw)) return raw as Record<string, unknown>;
+  const given = obj(raw);
+  if (given) return given;
   if (typeof raw === 'string') {
     try {
-      const parsed = JSON.parse(raw) as unknown;
-      if (parsed && typeof parsed === 'object' && !Array.isArray(parsed)) return parsed as Record<string, unknown>;
+      const parsed = obj(JSON.parse(raw));
+      if (parsed) return parsed;
     } catch (e) {
       throw new InputError('settings', `is not valid JSON (${(e as Error).message})`, 'write a JSON object such as {"contactIdProperty": "terminal_crm_id"}, or leave it empty');
     }
@@ -110,8 +112,8 @@ function advancedSettings(record: CrmRecord): Record<string, unknown> {
 
 /** n8n's OAuth2 credentials keep the token answer in `oauthTokenData`. */
 function n8nTokenField(record: CrmRecord, key: string): string | undefined {
-  const data = record.oauthTokenData;
-  return data && typeof data === 'object' ? text(data as CrmRecord, key) : undefined;
+  const data = obj(record.oauthTokenData);
+  return data ? text(data, key) : undefined;
 }
 
 function n8nRefreshToken(record: CrmRecord): string | undefined {
