@@ -3,6 +3,7 @@ import { formatMoney } from '../../nodes/core/contracts/money';
 import { SourceNameSchema } from '../../nodes/core/contracts/payment-event';
 import { InputError } from '../../nodes/core/errors';
 import type { LedgerPayment } from '../../nodes/core/ledger/payment-rows';
+import type { SqlExecutor } from '../../nodes/core/store/sql-database';
 import { MAX_PAGE, paymentsOf, type PaymentFilter } from '../../nodes/core/ledger/read-payments';
 import type { CliIo, Command } from './command';
 import { STORE_HELP, withStore } from './store-option';
@@ -40,6 +41,16 @@ function parseSource(value: string | undefined): string | undefined {
   const parsed = SourceNameSchema.safeParse(value.trim());
   if (!parsed.success) throw new InputError('--source', `"${value}" is not a source name`, 'give a source such as stripe, square or adyen, or a generic source\'s name');
   return parsed.data;
+}
+
+/**
+ * A source the ledger has never seen (a typo, or "sum-up" for "sumup") matches nothing, as a filter should; the
+ * operator is told which sources it does hold, on stderr so `--json` stays clean.
+ */
+async function sourceHint(db: SqlExecutor, source: string): Promise<string> {
+  if (await db.get('SELECT 1 AS found FROM ledger_payments WHERE source = ? LIMIT 1', [source])) return '';
+  const held = (await db.all<{ source: string }>('SELECT DISTINCT source FROM ledger_payments ORDER BY source')).map((r) => r.source);
+  return `the ledger holds no payment from "${source}"; ${held.length ? `its sources: ${held.join(', ')}` : 'it holds no payments yet'}\n`;
 }
 
 /** paymentsOf's errors name its own fields; the operator typed the options. */
@@ -108,6 +119,7 @@ export const paymentsCommand: Command = {
       } else {
         table(page.payments, io);
       }
+      if (page.payments.length === 0 && source && !values.cursor) io.err(await sourceHint(db, source));
       // On stderr so `--json` output stays one payment a line.
       if (page.next) io.err(`more: the next page is the same command with --cursor ${page.next}\n`);
       return 0;

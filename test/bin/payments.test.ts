@@ -68,6 +68,14 @@ describe('terminal-crm payments', { timeout: 20_000 }, () => {
     const byTime = await cli('--store', store, '--since', '2025-03-01T11:00:00Z', '--until', '2025-03-03T09:00:00Z', '--json');
     assert.deepEqual(lines(byTime.out).map((p) => p.key), ['square:pay_jpy', 'square:pay_kwd']);
 
+    // A source the ledger never saw matches nothing, and stderr names the ones it holds (a typo shows as one).
+    const typo = await cli('--store', store, '--source', 'sqaure', '--json');
+    assert.deepEqual([typo.code, typo.out], [0, '']);
+    assert.match(typo.err, /the ledger holds no payment from "sqaure"; its sources: square, stripe$/m);
+    const quiet = await cli('--store', store, '--source', 'square', '--since', '2026-01-01T00:00:00Z');
+    assert.equal(quiet.out, 'No payments match.\n');
+    assert.doesNotMatch(quiet.err, /holds no payment/);
+
     const usd = lines((await cli('--store', store, '--source', 'stripe', '--json')).out).find((p) => p.key === 'stripe:pi_usd')!;
     assert.deepEqual([usd.grossMinor, usd.refundedMinor, usd.netMinor, usd.counted, usd.status], [4599, 1000, 3599, true, 'partially_refunded']);
   });

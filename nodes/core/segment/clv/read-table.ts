@@ -1,4 +1,4 @@
-import { createReadStream } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { InputError } from '../../errors';
 import { parseJson } from '../../config/parse-json';
@@ -24,8 +24,21 @@ export function formatOf(path: string, explicit?: string): TableFormat {
   return f as TableFormat;
 }
 
+/** The file opened before the first row is asked for: a wrong path is named as the operator's to fix, not a stream's ENOENT. */
+function openTable(path: string): number {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    if (fstatSync(fd).isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
+    return fd;
+  } catch (e) {
+    if (fd !== undefined) closeSync(fd);
+    throw new InputError('<file>', `cannot read ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'check the path: a transactions file (CSV, JSONL or columns)');
+  }
+}
+
 export async function* readTable(path: string, format: TableFormat): AsyncGenerator<{ line: number; row: Record<string, string> }> {
-  const lines = createInterface({ input: createReadStream(path, 'utf8'), crlfDelay: Infinity });
+  const lines = createInterface({ input: createReadStream(path, { encoding: 'utf8', fd: openTable(path) }), crlfDelay: Infinity });
   let header: string[] | null = null;
   let delimiter = ',';
   let seenData = false;

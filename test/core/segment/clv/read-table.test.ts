@@ -50,6 +50,14 @@ describe('readTable: the layouts sales histories are published in', () => {
     return out;
   };
 
+  it('names a path it cannot read, or a folder, as the file to fix', async () => {
+    const read = async (path: string) => {
+      for await (const _ of readTable(path, 'csv')) void _;
+    };
+    await assert.rejects(read(join(dir.path, 'missing.csv')), /^InputError: <file>: cannot read .*missing\.csv \(ENOENT\)\. Fix: check the path/);
+    await assert.rejects(read(dir.path), /^InputError: <file>: cannot read .* \(EISDIR\)/);
+  });
+
   it('a CSV separated by semicolons or tabs, as spreadsheets in many locales export it, by its header', async () => {
     assert.deepEqual(await rows('\uFEFFcustomer_id;date;amount\nc1;2025-03-01;"12;50"\n', 'csv'), [{ customer_id: 'c1', date: '2025-03-01', amount: '12;50' }]);
     assert.deepEqual(await rows('Invoice\tCustomer ID\tPrice\n536365\t17850\t2.55\n', 'csv'), [{ Invoice: '536365', 'Customer ID': '17850', Price: '2.55' }]);
