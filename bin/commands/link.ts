@@ -174,6 +174,10 @@ export const linkCommand: Command = {
     // The column map serves both files: a column only one of them has is used where it is.
     const second = values.against !== undefined && values.against !== 'store';
     const left = readRecordFile(readFile(file, '<file>'), formatOf(file, values.format), { idColumn: values.id, columns, where: file, lenient: second });
+    // Without one field to compare, every pair would score the prior alone: a file of unmapped headers is a mistake.
+    if (Object.keys(left.columns).length === 0) {
+      throw new InputError('--columns', `none of the columns of ${file} (${left.headers.join(', ') || 'none'}) is a field link compares`, `map them, e.g. --columns givenName=first_name,email=mail (fields: ${RECORD_FIELDS.join(', ')})`);
+    }
     let right: MatchRecord[] | undefined;
     if (values.against === 'store') {
       right = await withStore(values.store, ({ db }) => storeRecords(db));

@@ -64,7 +64,7 @@ export const reconcileCommand: Command = {
       allowPositionals: false,
     });
     if (values.from === undefined) throw new InputError('--from', 'is missing', `name the processor: ${HISTORY_SOURCES.join(', ')}`);
-    const lister = historyLister(values.from);
+    const lister = historyLister(values.from, '--from');
     const since = parseDay('--since', values.since);
     if (!since) throw new InputError('--since', 'is missing', 'give the first day of the period, such as 2026-01-01');
     const until = parseDay('--until', values.until);

@@ -96,6 +96,6 @@ describe('terminal-crm backfill and reconcile (in process)', { timeout: 30_000 }
     assert.match((await cli('backfill', '--from', 'stripe', '--store', store)).err, /--since: is missing\. Fix: give the first day/);
     assert.match((await cli('backfill', '--from', 'stripe', '--since', 'yesterday', '--store', store)).err, /--since: "yesterday" is not a date/);
     assert.match((await cli('backfill', '--from', 'stripe', '--since', '2026-01-01', '--signal', 'pause', '--store', store)).err, /--signal: only controls a backfill running on Temporal/);
-    assert.match((await cli('reconcile', '--from', 'adyen', '--since', '2026-01-01', '--store', store)).err, /from: "adyen" has no payment history/);
+    assert.match((await cli('reconcile', '--from', 'adyen', '--since', '2026-01-01', '--store', store)).err, /--from: "adyen" has no payment history/);
   });
 });

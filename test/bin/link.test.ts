@@ -116,6 +116,12 @@ describe('terminal-crm link', () => {
     assert.match(bad.err, /--columns: "firstName" is not a customer field\. Fix: use one of: givenName/);
     const missing = await link(crmCsv, '--columns', 'givenName=vorname');
     assert.match(missing.err, /the file has no column "vorname"/);
+    // A file whose headers name nothing link compares would only score the prior: refused, naming its headers.
+    const unnamed = join(dir.path, 'unnamed.csv');
+    writeFileSync(unnamed, 'col_a,col_b\nAnna,Schmidt\nAnna,Schmitt\n');
+    const unmapped = await link(unnamed);
+    assert.equal(unmapped.code, 1);
+    assert.match(unmapped.err, /--columns: none of the columns of .*unnamed\.csv \(col_a, col_b\) is a field link compares\. Fix: map them, e\.g\. --columns givenName=first_name/);
     const none = await link();
     assert.equal(none.code, 1);
     assert.match(none.err, /no customer file given/);

@@ -163,6 +163,6 @@ describe('backfill of processor history', () => {
 
   it('refuses a window that ends before it starts, naming the field', async () => {
     await assert.rejects(runBackfill(options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY }, until: new Date('2025-12-01T00:00:00Z') })), /^InputError: until: .* Fix: give an --until later than --since/);
-    await assert.rejects(runBackfill(options({ source: 'adyen', credentials: {} })), /^InputError: from: "adyen" has no payment history .* use one of: stripe, square, zettle, clover, sumup/);
+    await assert.rejects(runBackfill(options({ source: 'adyen', credentials: {} })), /^InputError: source: "adyen" has no payment history .* use one of: stripe, square, zettle, clover, sumup/);
   });
 });

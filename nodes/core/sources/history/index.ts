@@ -21,9 +21,10 @@ const LISTERS: Record<string, () => HistoryLister> = {
 /** The sources whose history can be read: backfill and reconciliation. */
 export const HISTORY_SOURCES: readonly string[] = Object.keys(LISTERS);
 
-export function historyLister(source: string): HistoryLister {
+/** `field`: where the operator named the source (the nodes' Source, the CLI's --from). */
+export function historyLister(source: string, field = 'source'): HistoryLister {
   const make = LISTERS[source.trim().toLowerCase()];
-  if (!make) throw new InputError('from', `"${source}" has no payment history this pack can read`, `use one of: ${HISTORY_SOURCES.join(', ')}`);
+  if (!make) throw new InputError(field, `"${source}" has no payment history this pack can read`, `use one of: ${HISTORY_SOURCES.join(', ')}`);
   return make();
 }
 
