@@ -89,7 +89,7 @@ export const stripeTerminalSource: Source<StripeCredentials> = {
         lastError = e;
       }
     }
-    throw new SignatureError(lastError instanceof Error ? lastError.message.split('\n')[0]! : String(lastError));
+    throw new SignatureError(lastError instanceof Error ? lastError.message.split('\n')[0]!.trim() : String(lastError));
   },
 
   async normalize(processorEvent: unknown): Promise<PaymentEvent[]> {
