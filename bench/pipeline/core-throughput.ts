@@ -38,15 +38,20 @@ async function main(): Promise<void> {
   const crm = await openCrm({ storeUrl });
   const keys = keyProviderFromSpec(`k1:${'5a'.repeat(32)}`);
 
-  // Floor: what verification costs at the very least, over the same bytes.
-  const floorStart = process.hrtime.bigint();
+  // Floor: what verification costs at the very least, over the same bytes. Measured before and after the pipeline
+  // and the faster pass kept: a floor is the least it costs, and a pass the shared machine slowed would flatter the
+  // ratio.
   let sink = 0;
-  for (const d of deliveries) {
-    const parsed = JSON.parse(d.body) as { id: string };
-    const t = d.headers['stripe-signature']!.slice(2, 12);
-    sink += createHmac('sha256', SECRET).update(`${t}.${d.body}`).digest()[0]! + parsed.id.length;
-  }
-  const floorSeconds = Number(process.hrtime.bigint() - floorStart) / 1e9;
+  const floorPass = (): number => {
+    const floorStart = process.hrtime.bigint();
+    for (const d of deliveries) {
+      const parsed = JSON.parse(d.body) as { id: string };
+      const t = d.headers['stripe-signature']!.slice(2, 12);
+      sink += createHmac('sha256', SECRET).update(`${t}.${d.body}`).digest()[0]! + parsed.id.length;
+    }
+    return Number(process.hrtime.bigint() - floorStart) / 1e9;
+  };
+  const floorBefore = floorPass();
 
   // Where the time goes, step by step (one clock read between steps: well under 1 % of an event's time).
   const spent = { receive: 0n, tokenize: 0n, match: 0n, upsert: 0n };
@@ -80,6 +85,7 @@ async function main(): Promise<void> {
     spent.upsert += t0 - t1;
   }
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const floorSeconds = Math.min(floorBefore, floorPass());
   const rate = accepted / seconds;
   const floorRate = deliveries.length / floorSeconds;
   const appendMicros = pg ? undefined : await bareAppendMicros(await openDatabase(`sqlite:${join(dir, 'append.db')}`), batches);
