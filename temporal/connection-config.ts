@@ -46,6 +46,15 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   throw new InputError(name, `"${env[name]}" is neither true nor false`, 'set it to true or false');
 }
 
+/** host:port as the SDK's gRPC connection takes it: a scheme or a port out of range would fail only on connect. */
+function addressOf(address: string): string {
+  const fix = 'write host:port, such as 127.0.0.1:7233 or <namespace>.<account>.tmprl.cloud:7233 (TLS comes from TEMPORAL_TLS or TEMPORAL_API_KEY, not a scheme)';
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(address) || /[/?#\s]/.test(address)) throw new InputError(TEMPORAL_ENV.address, `"${address}" is not host:port`, fix);
+  const port = /:(\d*)$/.exec(address)?.[1];
+  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)) throw new InputError(TEMPORAL_ENV.address, `"${address}" has no port from 1 to 65535`, fix);
+  return address;
+}
+
 /**
  * Local dev server by default; Temporal Cloud with either an API key (TLS on, no certificates needed) or a
  * client certificate and key (mTLS).
@@ -65,7 +74,7 @@ export function temporalConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Tem
     throw new InputError(TEMPORAL_ENV.tls, 'is false, but TLS certificates or an API key are set', `remove ${TEMPORAL_ENV.tls}=false; Temporal Cloud only accepts TLS`);
   }
   return {
-    address: env[TEMPORAL_ENV.address]?.trim() || DEFAULT_ADDRESS,
+    address: addressOf(env[TEMPORAL_ENV.address]?.trim() || DEFAULT_ADDRESS),
     namespace: env[TEMPORAL_ENV.namespace]?.trim() || DEFAULT_NAMESPACE,
     taskQueue: env[TEMPORAL_ENV.taskQueue]?.trim() || DEFAULT_TASK_QUEUE,
     ...(useTls

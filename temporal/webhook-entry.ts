@@ -7,6 +7,7 @@ import { keyProviderFromSpec } from '../nodes/core/tokenize/key-provider';
 import { connectClient } from './connect';
 import { temporalConfigFromEnv } from './connection-config';
 import { localWorkerClient } from './local-worker';
+import { publicBaseUrlFromEnv } from './public-base-url';
 import { startWebhookServer, type RunningWebhookServer } from './webhook-server';
 
 /**
@@ -33,7 +34,7 @@ export async function startWebhookEntryFromEnv(
     // Every worker's webhook entry is one consumer: the saga's workflow id already makes them one.
     inbox: new SqlInbox(db, env[ENV.tokenKeys]?.trim() ? keyProviderFromSpec(env[ENV.tokenKeys]!, ENV.tokenKeys) : undefined, 'temporal:webhook-entry'),
     http: axiosTransport(),
-    publicBaseUrl: env.TERMINAL_CRM_PUBLIC_URL?.trim() || undefined,
+    publicBaseUrl: publicBaseUrlFromEnv(env),
     log,
   });
   return {

@@ -3,7 +3,6 @@ import { settingsFromEnv } from '../nodes/core/pipeline/settings';
 import { InputError } from '../nodes/core/errors';
 import { openCrm } from '../nodes/core/steps/steps';
 import { closeAllDatabases } from '../nodes/core/store/open-database';
-import { STEP_RESULTS_KEEP_ENV, stepResultsKeepMs } from '../nodes/core/store/step-results';
 import { createActivities } from './activities/worker-activities';
 import { createBackfillActivities } from './activities/backfill-activities';
 import { createReconcileActivities } from './activities/reconcile-activities';
@@ -15,9 +14,9 @@ import { temporalConfigFromEnv } from './connection-config';
 import { createPaymentWorker } from './payment-worker';
 import { announceLocalWorker } from './local-worker';
 import { ensurePollSchedulesFromEnv } from './poll-schedule';
-import { paymentWorkflowKindFromEnv } from './start-payment/payment-workflow-setting';
 import { startRedriveLoopFromEnv } from './redrive-loop';
 import { startStepResultsPruningFromEnv } from './step-results-pruning';
+import { checkWorkerSettingsFromEnv } from './worker-settings';
 import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID, segmentScheduleFromEnv } from './segment-schedule';
 
 /**
@@ -30,12 +29,9 @@ import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID, segmentScheduleFromEnv } fr
  * refuses to manage schedules (a key without the permission) only costs the batch, not the payments.
  */
 export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  checkWorkerSettingsFromEnv(env);
   const config = temporalConfigFromEnv(env);
   const settings = settingsFromEnv(env);
-  // A misspelt TERMINAL_CRM_PAYMENT_WORKFLOW stops the worker here, not every webhook later (as a 503); so does a
-  // misspelt TERMINAL_CRM_STEP_RESULTS_KEEP, rather than a pruning that never runs.
-  paymentWorkflowKindFromEnv(env);
-  stepResultsKeepMs(env[STEP_RESULTS_KEEP_ENV]);
   const cron = settings.segment || settings.loyalty ? segmentScheduleFromEnv(env) : null;
   const activities = { ...createActivities(settings), ...createBackfillActivities({ ...settings, env }), ...createReconcileActivities({ ...settings, env }), ...createCrmSyncActivities({ ...settings, env }), ...createSagaActivities({ ...settings, env }) };
   // Open the store before polling: a wrong store location stops the worker here, not every payment later.

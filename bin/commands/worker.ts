@@ -46,6 +46,9 @@ export const workerCommand: Command = {
     requireSdk();
     // Loaded only here: the engines' installs of the pack never need the worker runtime.
     const { runWorkerFromEnv } = await import('../../temporal/worker.js');
+    // Before the webhook entry answers anyone: a wrong setting stops everything, naming its variable.
+    const { checkWorkerSettingsFromEnv } = await import('../../temporal/worker-settings.js');
+    checkWorkerSettingsFromEnv(process.env);
     if (values['webhook-port'] !== undefined) {
       const port = Number(values['webhook-port']);
       if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--webhook-port: "${values['webhook-port']}" is not a port. Fix: a number from 1 to 65535`);

@@ -22,6 +22,13 @@ describe('Temporal connection settings from the environment', () => {
     assert.deepEqual(c, { address: 'temporal:7233', namespace: 'shop', taskQueue: 'pos' });
   });
 
+  it('takes host:port (or a host alone) and refuses a URL or a port out of range, naming TEMPORAL_ADDRESS', () => {
+    for (const ok of ['temporal', 'temporal:7233', '[::1]:7233', 'ns.acct.tmprl.cloud:7233']) assert.equal(temporalConfigFromEnv({ TEMPORAL_ADDRESS: ok }).address, ok);
+    for (const bad of ['http://127.0.0.1:7233', 'grpc://temporal:7233', '127.0.0.1:99999', '127.0.0.1:0', 'temporal:7233/default']) {
+      assert.throws(() => temporalConfigFromEnv({ TEMPORAL_ADDRESS: bad }), /^InputError: TEMPORAL_ADDRESS: .*Fix: write host:port, such as 127\.0\.0\.1:7233/, bad);
+    }
+  });
+
   it('uses TLS with the client certificate pair for mTLS', () => {
     const c = temporalConfigFromEnv({ TEMPORAL_TLS_CERT: crt, TEMPORAL_TLS_KEY: key });
     assert.equal(Buffer.from(c.tls!.clientCertPair!.crt).toString(), 'CERT');
