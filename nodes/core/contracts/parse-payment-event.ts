@@ -1,6 +1,7 @@
 import { InputError } from '../errors';
 import { PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventSchema, type PaymentEvent } from './payment-event';
 import { exactPaymentEvent } from './payment-event-exact';
+import { rawDeliveryOf } from './raw-delivery';
 
 /**
  * Validates anything that claims to be a PaymentEvent (for instance an n8n item or a Node-RED msg.payload)
@@ -16,6 +17,14 @@ export function parsePaymentEvent(
   if (exact) return exact;
   const r = PaymentEventSchema.safeParse(input);
   if (r.success) return r.data;
+  const raw = rawDeliveryOf(input);
+  if (raw) {
+    throw new InputError(
+      where,
+      `${where} is ${raw}, not a PaymentEvent: nothing has checked its signature or read it yet`,
+      'receive webhooks with the Terminal Payment Trigger (n8n) or the terminal payment trigger node (Node-RED), which verifies each delivery and hands on PaymentEvents, and connect this step after it',
+    );
+  }
   const issues = r.error.issues.slice(0, 5);
   const lines = issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
   throw new InputError(
