@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import { webUrl } from './web-url';
 import { isTimeZone } from '../../config/time-zone';
 import { InputError } from '../../errors';
 
@@ -84,12 +85,12 @@ const AuthSchema = z.discriminatedUnion('type', [
     clientSecret: z.string().trim().min(1),
     refreshToken: z.string().trim().min(1),
     /** Default: `<baseUrl>/oauth/v1/token`. */
-    tokenUrl: z.url().optional(),
+    tokenUrl: webUrl().optional(),
   }),
 ]);
 
 export const HubSpotSettingsSchema = z.object({
-  baseUrl: z.url().default('https://api.hubapi.com'),
+  baseUrl: webUrl().default('https://api.hubapi.com'),
   auth: AuthSchema,
   timeoutMs: z.number().int().positive().default(30_000),
   /**

@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import { webUrl } from './web-url';
 import { InputError } from '../../errors';
 import { settingErrorByVariable, variableByTopOrLeaf } from './setting-error-by-variable';
 
@@ -38,9 +39,9 @@ export const ZohoSettingsSchema = z
   .object({
     dataCenter: z.enum(Object.keys(ZOHO_DATA_CENTERS) as [ZohoDataCenter, ...ZohoDataCenter[]]).default('us'),
     /** Overrides the data centre's API domain (a proxy, a sandbox such as https://sandbox.zohoapis.com). */
-    baseUrl: z.url().optional(),
+    baseUrl: webUrl().optional(),
     /** Overrides the data centre's accounts server. */
-    accountsUrl: z.url().optional(),
+    accountsUrl: webUrl().optional(),
     apiVersion: z.string().regex(/^v\d+$/).default('v8'),
     clientId: z.string().trim().min(1),
     clientSecret: z.string().trim().min(1),

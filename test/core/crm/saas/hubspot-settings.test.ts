@@ -61,6 +61,13 @@ describe('HubSpot settings', () => {
     assert.equal(fieldOf(() => hubspotSettingsFromEnv({ HUBSPOT_ACCESS_TOKEN: 't', HUBSPOT_DEAL_STAGES: '{oops' })).field, 'HUBSPOT_DEAL_STAGES');
     assert.equal(fieldOf(() => hubspotSettingsFromEnv({ HUBSPOT_ACCESS_TOKEN: 't', HUBSPOT_ACCOUNT_TIME_ZONE: 'Nowhere' })).field, 'HUBSPOT_ACCOUNT_TIME_ZONE');
     assert.equal(fieldOf(() => hubspotSettingsFromEnv({ HUBSPOT_ACCESS_TOKEN: 't', HUBSPOT_REQUESTS_PER_10S: 'fast' })).field, 'HUBSPOT_REQUESTS_PER_10S');
+    // A base URL of another scheme fails here, not as a connection error on the first sync.
+    for (const bad of ['api.hubapi.com', 'ftp://api.hubapi.com']) {
+      const e = fieldOf(() => hubspotSettingsFromEnv({ HUBSPOT_ACCESS_TOKEN: 't', HUBSPOT_BASE_URL: bad }));
+      assert.equal(e.field, 'HUBSPOT_BASE_URL');
+      assert.match(e.message, /must be an http:\/\/ or https:\/\/ URL/);
+    }
+    assert.equal(hubspotSettingsFromEnv({ HUBSPOT_ACCESS_TOKEN: 't', HUBSPOT_BASE_URL: 'http://127.0.0.1:9099' }).baseUrl, 'http://127.0.0.1:9099');
   });
 
   it('finds the next local midnight across a daylight-saving change', () => {
