@@ -33,3 +33,12 @@ export class IgnoredEventError extends Error {
     this.eventType = eventType;
   }
 }
+
+/**
+ * A schema issue in an operator's words. zod says "Invalid input: expected string, received undefined" (v4) or
+ * "Required" (v3) for a setting left out; "is missing" reads as what to do. Anything else is zod's own message.
+ */
+export function issueText(issue: { code: string; message: string }): string {
+  if (issue.code === 'invalid_type' && (/received undefined$/.test(issue.message) || issue.message === 'Required')) return 'is missing';
+  return issue.message;
+}

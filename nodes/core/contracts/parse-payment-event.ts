@@ -1,4 +1,4 @@
-import { InputError } from '../errors';
+import { InputError, issueText } from '../errors';
 import { PAYMENT_EVENT_SCHEMA_VERSION, PaymentEventSchema, type PaymentEvent } from './payment-event';
 import { exactPaymentEvent } from './payment-event-exact';
 import { rawDeliveryOf } from './raw-delivery';
@@ -26,7 +26,7 @@ export function parsePaymentEvent(
     );
   }
   const issues = r.error.issues.slice(0, 5);
-  const lines = issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
+  const lines = issues.map((i) => `${i.path.join('.') || '(root)'}: ${issueText(i)}`);
   throw new InputError(
     issues[0]?.path.join('.') || where,
     `${where} is not a valid PaymentEvent v${PAYMENT_EVENT_SCHEMA_VERSION} — ${lines.join('; ')}`,

@@ -1,6 +1,6 @@
 import { z } from 'zod/v4';
 import { currencyExponent } from '../contracts/money';
-import { InputError } from '../errors';
+import { InputError, issueText } from '../errors';
 import { parseJson } from '../config/parse-json';
 
 const Minor = z.number().int('an integer number of minor units (cents, not dollars)').nonnegative();
@@ -53,7 +53,7 @@ export function parseLoyaltyProgram(input: unknown): LoyaltyProgram {
   if (!r.success) {
     const i = r.error.issues[0]!;
     const path = i.path.join('.');
-    throw new InputError(path ? `loyaltyProgram.${path}` : 'loyaltyProgram', i.message, path === 'currency' ? 'set the program currency, e.g. "USD"' : 'correct this setting or remove it to use the default');
+    throw new InputError(path ? `loyaltyProgram.${path}` : 'loyaltyProgram', issueText(i), path === 'currency' ? 'set the program currency, e.g. "USD"' : 'correct this setting or remove it to use the default');
   }
   return r.data;
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { InputError } from '../errors';
+import { InputError, issueText } from '../errors';
 
 /** When declines at one terminal (or location) are worth telling operations about. */
 export interface DeclineRule {
@@ -26,7 +26,7 @@ export function parseDeclineRule(input: Partial<DeclineRule> | undefined): Decli
   const parsed = RuleSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InputError(`declines.${issue.path.join('.')}`, issue.message, 'per is terminal or location; window 1–10080 minutes; at least 1 decline; rate between 0 and 1 (0.3 = 30 %)');
+    throw new InputError(`declines.${issue.path.join('.')}`, issueText(issue), 'per is terminal or location; window 1–10080 minutes; at least 1 decline; rate between 0 and 1 (0.3 = 30 %)');
   }
   return parsed.data;
 }

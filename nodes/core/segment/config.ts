@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { InputError } from '../errors';
+import { InputError, issueText } from '../errors';
 import { parseJson } from '../config/parse-json';
 import { SegmentRulesSchema } from './segments';
 import { isTimeZone } from '../config/time-zone';
@@ -88,7 +88,7 @@ export function parseSegmentConfig(input: unknown = {}): SegmentConfig {
   const r = SegmentConfigSchema.safeParse(value ?? {});
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new InputError(`segmentConfig.${i.path.join('.')}`, i.message, 'correct this setting or remove it to use the default');
+    throw new InputError(`segmentConfig.${i.path.join('.')}`, issueText(i), 'correct this setting or remove it to use the default');
   }
   const unknownField = Object.keys(r.data.crmFields).find((k) => !(CRM_FIELD_NAMES as readonly string[]).includes(k));
   if (unknownField) {

@@ -1,5 +1,5 @@
 import { currencyOf, minorUnitsOf } from '../config/amounts';
-import { InputError } from '../errors';
+import { InputError, issueText } from '../errors';
 import { CRM_FIELD_NAMES, parseSegmentConfig, type SegmentConfig } from './config';
 import { parseJson } from '../config/parse-json';
 import { SegmentRulesSchema } from './segments';
@@ -59,7 +59,7 @@ function segmentRules(input: unknown): SegmentConfig['segments'] {
   if (!r.success) {
     const i = r.error.issues[0]!;
     const path = i.path.length ? `${label}.${i.path.join('.')}` : label;
-    throw new InputError(path, i.message, 'each rule is {"name": "…"} with optional [min, max] ranges for r, f, m, fm, payments, daysSinceFirst, daysSinceLast; empty the field for the defaults');
+    throw new InputError(path, issueText(i), 'each rule is {"name": "…"} with optional [min, max] ranges for r, f, m, fm, payments, daysSinceFirst, daysSinceLast; empty the field for the defaults');
   }
   return r.data;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod/v4';
-import { InputError } from '../errors';
+import { InputError, issueText } from '../errors';
 import { GenericConfigSchema, HmacSchema, MappingSchema, type GenericConfig } from './generic-config';
 
 /** The environment variable holding a generic source's configuration: the JSON itself, or a file path. */
@@ -70,7 +70,7 @@ export function parseGenericConfig(input: unknown, where?: string): GenericConfi
   const issue = specificIssue(r.error.issues[0]!);
   const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
   const field = [...issue.path.map(String), ...keys.slice(0, 1)].join('.') || 'config';
-  const problem = keys.length > 0 ? `"${keys[0]}" is not a setting here` : issue.message;
+  const problem = keys.length > 0 ? `"${keys[0]}" is not a setting here` : issueText(issue);
   const known = keys.length > 0 ? settingsAt(issue.path) : undefined;
   throw new InputError(named(field), problem, known ? `use one of: ${known.join(', ')}` : fixFor(field));
 }

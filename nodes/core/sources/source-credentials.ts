@@ -1,4 +1,4 @@
-import { InputError } from '../errors';
+import { InputError, issueText } from '../errors';
 import type { Source } from './source';
 
 // Parsed once per record object: the worker and Node-RED hand the same record to every delivery (n8n a new one
@@ -21,7 +21,7 @@ export function parseSourceCredentials<C>(source: Source<C>, raw: unknown): C {
   }
   const issue = r.error.issues[0]!;
   const field = issue.path.join('.') || 'credentials';
-  throw new InputError(field, `the ${source.label} credential is not usable: ${issue.message}`, fixFor(source, field));
+  throw new InputError(field, `the ${source.label} credential is not usable: ${issueText(issue)}`, fixFor(source, field));
 }
 
 function fixFor(source: Source<unknown>, field: string): string {

@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { InputError } from '../errors';
+import { InputError, issueText } from '../errors';
 import { SQUARE_API_VERSION, SQUARE_PRODUCTION_URL, SQUARE_SANDBOX_URL } from '../sources/square-credentials';
 import type { TerminalVendor } from './terminal-push';
 
@@ -82,7 +82,7 @@ export function parsePushSettings<V extends TerminalVendor>(vendor: V, raw: unkn
   const issue = r.error.issues[0]!;
   const field = issue.path.join('.') || 'settings';
   const envName = (PUSH_ENV[vendor] as Record<string, string>)[field];
-  throw new InputError(field, `the ${vendor} terminal push settings are not usable: ${issue.message}`, `fill in "${field}" in the ${vendor} push settings${envName ? ` (or set ${envName} for the sandbox and the worker)` : ''}`);
+  throw new InputError(field, `the ${vendor} terminal push settings are not usable: ${issueText(issue)}`, `fill in "${field}" in the ${vendor} push settings${envName ? ` (or set ${envName} for the sandbox and the worker)` : ''}`);
 }
 
 export function pushSettingsFromEnv<V extends TerminalVendor>(vendor: V, env: NodeJS.ProcessEnv): PushSettingsByVendor[V] {

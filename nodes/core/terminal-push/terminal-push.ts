@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { MoneySchema, type Money } from '../contracts/money';
+import { issueText } from '../errors';
 
 /**
  * CRM → terminal: a sale started from a CRM record (a deal, an invoice, a booking) is pushed to a card reader with
@@ -146,7 +147,7 @@ export function checkSale(vendor: TerminalVendor, sale: SaleRequest): { sale: Pa
       readerId: typeof raw.readerId === 'string' ? raw.readerId : '',
       reference: typeof raw.reference === 'string' ? raw.reference : '',
       field,
-      message: `The sale was not sent: ${field} — ${issue.message}. Fix it in the CRM record or the flow, then push again.`,
+      message: `The sale was not sent: ${field} — ${issueText(issue)}. Fix it in the CRM record or the flow, then push again.`,
     },
   };
 }

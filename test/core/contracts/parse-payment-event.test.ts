@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parsePaymentEvent } from '../../../nodes/core/contracts/parse-payment-event';
-import { InputError } from '../../../nodes/core/errors';
+import { InputError, issueText } from '../../../nodes/core/errors';
 
 describe('parsePaymentEvent', () => {
   it('rejects a malformed event as an InputError naming the first bad field and the fix', () => {
@@ -38,6 +38,12 @@ describe('parsePaymentEvent', () => {
     }
     // A PaymentEvent with a mistake is not taken for a delivery: its fields are named as before.
     assert.throws(() => parsePaymentEvent({ schemaVersion: 1, id: 'evt_1', type: 'charge.succeeded', data: { object: {} }, object: 'event' }, 'Tokenize input'), /is not a valid PaymentEvent v1 — /);
+  });
+
+  it('says a field left out is missing, in words, and keeps the schema\'s words for anything else', () => {
+    assert.throws(() => parsePaymentEvent({ schemaVersion: 1 }, 'Tokenize input'), /^InputError: id: Tokenize input is not a valid PaymentEvent v1 — id: is missing; source: is missing; /);
+    assert.equal(issueText({ code: 'invalid_type', message: 'Required' }), 'is missing');
+    assert.equal(issueText({ code: 'invalid_type', message: 'Invalid input: expected string, received number' }), 'Invalid input: expected string, received number');
   });
 
   it('names the step itself when the input is not an object at all', () => {

@@ -4,7 +4,7 @@ import { benchSourceNames, receiveBench, sourceBench } from '../../../bench/sour
 import { PaymentEventSchema, type PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { parsePaymentEvent } from '../../../nodes/core/contracts/parse-payment-event';
 import { exactPaymentEvent } from '../../../nodes/core/contracts/payment-event-exact';
-import { InputError } from '../../../nodes/core/errors';
+import { InputError, issueText } from '../../../nodes/core/errors';
 import { scrubbedPaymentEvent } from '../../../nodes/core/sources/scrubbed-event';
 import { scrubKeepingIds } from '../../../nodes/core/tokenize/scrub-keeping-ids';
 import { keyProviderFromSpec } from '../../../nodes/core/tokenize/key-provider';
@@ -51,7 +51,7 @@ function assertScrubbedLikeZod(input: Parameters<typeof scrubKeepingIds>[0], ref
   assert.ok(refused instanceof InputError, `an InputError, not ${String(refused)}`);
   const first = r.error.issues[0]!;
   if (first.path.length > 0) assert.equal(refused.field, first.path.join('.'));
-  for (const issue of r.error.issues.slice(0, 5)) assert.ok(refused.message.includes(`${issue.path.join('.') || '(root)'}: ${issue.message}`), refused.message);
+  for (const issue of r.error.issues.slice(0, 5)) assert.ok(refused.message.includes(`${issue.path.join('.') || '(root)'}: ${issueText(issue)}`), refused.message);
 }
 
 const luhnPan = '4242 4242 4242 4242';

@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { InputError } from '../../errors';
+import { InputError, issueText } from '../../errors';
 import { settingErrorByVariable } from './setting-error-by-variable';
 
 /**
@@ -143,7 +143,7 @@ export function parseDynamicsSettings(input: unknown, prefix = 'dynamics'): Dyna
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const path = issue.path.map(String).join('.');
-    const problem = path === 'url' && issue.code === 'invalid_type' ? 'is not set' : issue.message;
+    const problem = path === 'url' && issue.code === 'invalid_type' ? 'is not set' : issueText(issue);
     throw new InputError(`${prefix}.${path}`, problem, fixFor(path));
   }
   return r.data;

@@ -1,7 +1,7 @@
 import { z } from 'zod/v4';
 import { webUrl } from './web-url';
 import { isTimeZone } from '../../config/time-zone';
-import { InputError } from '../../errors';
+import { InputError, issueText } from '../../errors';
 
 /**
  * HubSpot settings. Everything that differs between accounts is a setting: the API host (EU data centre,
@@ -168,7 +168,7 @@ export function parseHubSpotSettings(input: unknown): HubSpotSettings {
     const issue = r.error.issues[0]!;
     const path = issue.path.map(String).join('.');
     const fix = FIXES[path] ?? FIXES[path.split('.').slice(0, 2).join('.')] ?? FIXES[path.split('.')[0]!] ?? 'correct this setting or leave it out for the default';
-    throw new InputError(`hubspot.${path || 'settings'}`, issue.message, fix);
+    throw new InputError(`hubspot.${path || 'settings'}`, issueText(issue), fix);
   }
   const s = r.data;
   if (!isTimeZone(s.accountTimeZone)) throw new InputError('hubspot.accountTimeZone', `"${s.accountTimeZone}" is not a time zone`, FIXES.accountTimeZone!);

@@ -1,6 +1,6 @@
 import { z } from 'zod/v4';
 import { webUrl } from './web-url';
-import { InputError } from '../../errors';
+import { InputError, issueText } from '../../errors';
 import { settingErrorByVariable, variableByTopOrLeaf } from './setting-error-by-variable';
 
 /** Pipedrive names every custom field by a random 40-character hex key (Company settings → Data fields → "API key"). */
@@ -71,7 +71,7 @@ export function parsePipedriveSettings(raw: unknown): PipedriveSettings {
   const issue = r.error.issues[0]!;
   const field = issue.path.map(String).join('.') || 'settings';
   const top = field.split('.')[0]!;
-  throw new InputError(`pipedrive.${field}`, issue.message, FIXES[top] ?? 'correct this Pipedrive setting or leave it out for the default');
+  throw new InputError(`pipedrive.${field}`, issueText(issue), FIXES[top] ?? 'correct this Pipedrive setting or leave it out for the default');
 }
 
 /** Settings from the environment (sandbox, Temporal worker). */

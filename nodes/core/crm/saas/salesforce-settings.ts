@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod/v4';
-import { InputError } from '../../errors';
+import { InputError, issueText } from '../../errors';
 import { settingErrorByVariable } from './setting-error-by-variable';
 
 /**
@@ -168,7 +168,7 @@ export function parseSalesforceSettings(input: unknown, prefix = 'salesforce'): 
   if (!r.success) {
     const issue = r.error.issues[0]!;
     const path = issue.path.map(String).join('.');
-    throw new InputError(`${prefix}.${path}`, issue.message, fixFor(path));
+    throw new InputError(`${prefix}.${path}`, issueText(issue), fixFor(path));
   }
   const s = r.data;
   if (s.auth?.flow === 'client_credentials' && /^https:\/\/(login|test)\.salesforce\.com$/i.test(s.loginUrl)) {

@@ -1,6 +1,6 @@
 import { z } from 'zod/v4';
 import { webUrl } from './web-url';
-import { InputError } from '../../errors';
+import { InputError, issueText } from '../../errors';
 import { settingErrorByVariable, variableByTopOrLeaf } from './setting-error-by-variable';
 
 /**
@@ -117,7 +117,7 @@ export function parseZohoSettings(raw: unknown): ZohoSettings {
   if (r.success) return r.data;
   const issue = r.error.issues[0]!;
   const field = issue.path.map(String).join('.') || 'settings';
-  throw new InputError(`zoho.${field}`, issue.message, FIXES[field.split('.')[0]!] ?? 'correct this Zoho setting or leave it out for the default');
+  throw new InputError(`zoho.${field}`, issueText(issue), FIXES[field.split('.')[0]!] ?? 'correct this Zoho setting or leave it out for the default');
 }
 
 function stripDerived(s: ZohoSettings): ZohoSettingsInput {
