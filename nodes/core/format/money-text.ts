@@ -22,6 +22,8 @@ function formatFor(locale: string, currency: string, exponent: number): Intl.Num
   let format = formats.get(key);
   if (!format) {
     try {
+      // A well-formed tag no locale data answers to ("klingon") would quietly format in the runtime's default.
+      if (Intl.NumberFormat.supportedLocalesOf([locale]).length === 0) throw new RangeError(locale);
       // The digits are ISO 4217's, not the locale's habit: Intl shows JPY with 0 and KWD with 3 anyway, but ISK
       // or a currency Intl knows differently must match the minor units the pack counts in.
       format = new Intl.NumberFormat(locale, { style: 'currency', currency, minimumFractionDigits: exponent, maximumFractionDigits: exponent });

@@ -57,15 +57,18 @@ function parseLocationNames(input: MessageSettingsInput['locationNames']): Recor
 }
 
 export function parseMessageSettings(input: MessageSettingsInput): MessageSettings {
-  if (!(MESSAGE_KINDS as readonly string[]).includes(input.kind)) {
+  const named = String(input.kind ?? '').trim().toLowerCase();
+  if (!(MESSAGE_KINDS as readonly string[]).includes(named)) {
     throw new InputError('kind', `"${input.kind}" is not a message this node composes`, `pick one of ${MESSAGE_KINDS.join(', ')}`);
   }
-  const kind = input.kind as MessageKind;
+  const kind = named as MessageKind;
   const locale = input.locale?.trim() || DEFAULT_LOCALE;
   moneyText({ minor: 0, currency: 'USD' }, { locale }); // an unknown locale is reported now, not at the first payment
   const to = input.to?.trim() ?? '';
-  if ((kind === 'high-value-alert' || kind === 'failed-payments') && to && !to.includes('@')) {
-    throw new InputError('to', `"${to}" is not an email address`, 'give the address alerts go to, e.g. sales@yourshop.com, or leave it empty and set the recipient in the mail step');
+  // Each address of a list ("sales@shop.com, ops@shop.com"), so one mistyped recipient is named, not mailed.
+  const wrong = (kind === 'high-value-alert' || kind === 'failed-payments') && to ? to.split(/[,;]/).map((a) => a.trim()).find((a) => !/^[^@\s]+@[^@\s]+$/.test(a)) : undefined;
+  if (wrong !== undefined) {
+    throw new InputError('to', `"${wrong}" is not an email address`, 'give the address alerts go to, e.g. sales@yourshop.com (several separated by commas), or leave it empty and set the recipient in the mail step');
   }
   const recent = input.recentPayments ?? 5;
   if (!Number.isInteger(recent) || recent < 0 || recent > 50) throw new InputError('recentPayments', `${String(recent)} is not a count from 0 to 50`, 'use a whole number such as 5');

@@ -31,5 +31,7 @@ describe('moneyText: minor units as the currency writes them', () => {
 
   it('names the field and the fix for a locale the runtime does not know', () => {
     assert.throws(() => moneyText({ minor: 1, currency: 'USD' }, { locale: 'not a locale!' }), /^InputError: locale: "not a locale!" is not a locale.*Fix: use a BCP 47 tag/);
+    // Well-formed, but no locale data answers to it: refused rather than formatted in the runtime's default.
+    assert.throws(() => moneyText({ minor: 1, currency: 'USD' }, { locale: 'klingon' }), /^InputError: locale: "klingon" is not a locale this runtime knows/);
   });
 });

@@ -58,5 +58,9 @@ describe('message settings', () => {
     assert.throws(() => parseMessageSettings({ kind: 'thank-you', locationNames: ['Main Street'] as unknown as Record<string, string> }), /^InputError: locationNames: is neither a JSON object nor text/);
     assert.throws(() => parseMessageSettings({ kind: 'birthday' }), /^InputError: kind: "birthday" is not a message/);
     assert.throws(() => parseMessageSettings({ kind: 'high-value-alert', to: 'sales team' }), /^InputError: to: "sales team" is not an email address/);
+    // Each address of a list is checked, and the kind is read as a person types it.
+    assert.throws(() => parseMessageSettings({ kind: 'high-value-alert', to: 'sales@shop.com, ops team' }), /^InputError: to: "ops team" is not an email address/);
+    assert.equal(parseMessageSettings({ kind: 'failed-payments', to: 'sales@shop.com; ops@shop.com' }).to, 'sales@shop.com; ops@shop.com');
+    assert.equal(parseMessageSettings({ kind: ' High-Value-Alert ' }).kind, 'high-value-alert');
   });
 });
