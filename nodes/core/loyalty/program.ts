@@ -9,31 +9,46 @@ const Minor = z.number().int('an integer number of minor units (cents, not dolla
  * A loyalty program as configuration. Amounts are integer minor units of the program's currency; payments in
  * other currencies neither earn points nor count toward thresholds.
  */
-export const LoyaltyProgramSchema = z.object({
+const EnrollmentSchema = z.strictObject({
+  lifetimeSpendMinor: Minor.optional(),
+  visits: z.number().int().positive().optional(),
+  periodSpend: z.strictObject({ minor: Minor, days: z.number().int().positive() }).optional(),
+  /** "any": one threshold reached is enough; "all": every configured threshold. */
+  rule: z.enum(['any', 'all']).default('any'),
+});
+const PointsSchema = z.strictObject({
+  /** Points per whole currency unit (per dollar, per euro, per yen); fractions of a point are dropped. */
+  perUnit: z.number().nonnegative().default(1),
+  /** Points expire this many days after they were earned; leave out for points that never expire. */
+  expiryDays: z.number().int().positive().optional(),
+});
+const TierSchema = z.strictObject({ name: z.string().min(1), minSpendMinor: Minor, multiplier: z.number().positive().default(1) });
+
+/**
+ * The currencies this runtime's ICU knows (ISO 4217): a program in a code no payment carries ("UDS") would never
+ * earn a point, silently.
+ */
+const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+
+/**
+ * A loyalty program as configuration. Amounts are integer minor units of the program's currency; payments in
+ * other currencies neither earn points nor count toward thresholds. Strict objects: a misspelt setting
+ * ("pointsPerUnit" for points.perUnit) is refused, not left to its default without a word.
+ */
+export const LoyaltyProgramSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "-" and "_"').default('default'),
   name: z.string().min(1).default('Loyalty'),
-  currency: z.string().regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code such as USD').transform((c) => c.toUpperCase()),
+  currency: z
+    .string()
+    .regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code such as USD')
+    .transform((c) => c.toUpperCase())
+    .refine((c) => KNOWN_CURRENCIES.has(c), 'is not an ISO 4217 currency code, so no payment would ever be in it'),
   /** When a customer becomes a member. No threshold at all: at their first payment. */
-  enrollment: z
-    .object({
-      lifetimeSpendMinor: Minor.optional(),
-      visits: z.number().int().positive().optional(),
-      periodSpend: z.object({ minor: Minor, days: z.number().int().positive() }).optional(),
-      /** "any": one threshold reached is enough; "all": every configured threshold. */
-      rule: z.enum(['any', 'all']).default('any'),
-    })
-    .prefault({}),
-  points: z
-    .object({
-      /** Points per whole currency unit (per dollar, per euro, per yen); fractions of a point are dropped. */
-      perUnit: z.number().nonnegative().default(1),
-      /** Points expire this many days after they were earned; leave out for points that never expire. */
-      expiryDays: z.number().int().positive().optional(),
-    })
-    .prefault({}),
+  enrollment: EnrollmentSchema.prefault({}),
+  points: PointsSchema.prefault({}),
   /** Tiers by net spend over the trailing window, lowest first; the multiplier scales points earned in that tier. */
   tiers: z
-    .array(z.object({ name: z.string().min(1), minSpendMinor: Minor, multiplier: z.number().positive().default(1) }))
+    .array(TierSchema)
     .default([])
     .refine((t) => t.every((tier, i) => i === 0 || tier.minSpendMinor > t[i - 1]!.minSpendMinor), 'tiers must be listed lowest first, each needing more spend than the one before'),
   tierWindowDays: z.number().int().positive().default(365),
@@ -42,6 +57,15 @@ export const LoyaltyProgramSchema = z.object({
     .partialRecord(z.enum(['tier', 'points', 'memberSince', 'heldPoints']), z.string().nullable())
     .default({ tier: 'loyalty_tier', points: 'loyalty_points', memberSince: 'loyalty_member_since' }),
 });
+
+/** The settings each level of a program takes, for the fix of a misspelt one. */
+function settingsAt(path: readonly PropertyKey[]): string[] {
+  const [top, second] = path;
+  if (top === 'enrollment') return Object.keys(second === 'periodSpend' ? EnrollmentSchema.shape.periodSpend.unwrap().shape : EnrollmentSchema.shape);
+  if (top === 'points') return Object.keys(PointsSchema.shape);
+  if (top === 'tiers') return Object.keys(TierSchema.shape);
+  return Object.keys(LoyaltyProgramSchema.shape);
+}
 export type LoyaltyProgram = z.infer<typeof LoyaltyProgramSchema>;
 
 export function parseLoyaltyProgram(input: unknown): LoyaltyProgram {
@@ -51,7 +75,12 @@ export function parseLoyaltyProgram(input: unknown): LoyaltyProgram {
   }
   const r = LoyaltyProgramSchema.safeParse(value);
   if (!r.success) {
-    const i = r.error.issues[0]!;
+    // A misspelt key usually leaves the right one missing too: the misspelling is what to fix.
+    const i = r.error.issues.find((x) => x.code === 'unrecognized_keys') ?? r.error.issues[0]!;
+    if (i.code === 'unrecognized_keys') {
+      const at = [...i.path.map(String), i.keys[0]!].join('.');
+      throw new InputError(`loyaltyProgram.${at}`, 'is not a setting of a loyalty program', `use one of: ${settingsAt(i.path).join(', ')}`);
+    }
     const path = i.path.join('.');
     throw new InputError(path ? `loyaltyProgram.${path}` : 'loyaltyProgram', issueText(i), path === 'currency' ? 'set the program currency, e.g. "USD"' : 'correct this setting or remove it to use the default');
   }
