@@ -2,6 +2,7 @@ import { z } from 'zod/v4';
 import { currencyExponent } from '../contracts/money';
 import { InputError, issueText } from '../errors';
 import { parseJson } from '../config/parse-json';
+import { misspeltSetting } from '../config/misspelt-setting';
 
 const Minor = z.number().int('an integer number of minor units (cents, not dollars)').nonnegative();
 
@@ -58,14 +59,6 @@ export const LoyaltyProgramSchema = z.strictObject({
     .default({ tier: 'loyalty_tier', points: 'loyalty_points', memberSince: 'loyalty_member_since' }),
 });
 
-/** The settings each level of a program takes, for the fix of a misspelt one. */
-function settingsAt(path: readonly PropertyKey[]): string[] {
-  const [top, second] = path;
-  if (top === 'enrollment') return Object.keys(second === 'periodSpend' ? EnrollmentSchema.shape.periodSpend.unwrap().shape : EnrollmentSchema.shape);
-  if (top === 'points') return Object.keys(PointsSchema.shape);
-  if (top === 'tiers') return Object.keys(TierSchema.shape);
-  return Object.keys(LoyaltyProgramSchema.shape);
-}
 export type LoyaltyProgram = z.infer<typeof LoyaltyProgramSchema>;
 
 export function parseLoyaltyProgram(input: unknown): LoyaltyProgram {
@@ -75,12 +68,9 @@ export function parseLoyaltyProgram(input: unknown): LoyaltyProgram {
   }
   const r = LoyaltyProgramSchema.safeParse(value);
   if (!r.success) {
-    // A misspelt key usually leaves the right one missing too: the misspelling is what to fix.
-    const i = r.error.issues.find((x) => x.code === 'unrecognized_keys') ?? r.error.issues[0]!;
-    if (i.code === 'unrecognized_keys') {
-      const at = [...i.path.map(String), i.keys[0]!].join('.');
-      throw new InputError(`loyaltyProgram.${at}`, 'is not a setting of a loyalty program', `use one of: ${settingsAt(i.path).join(', ')}`);
-    }
+    const misspelt = misspeltSetting(LoyaltyProgramSchema, r.error.issues, 'loyaltyProgram', 'a loyalty program');
+    if (misspelt) throw misspelt;
+    const i = r.error.issues[0]!;
     const path = i.path.join('.');
     throw new InputError(path ? `loyaltyProgram.${path}` : 'loyaltyProgram', issueText(i), path === 'currency' ? 'set the program currency, e.g. "USD"' : 'correct this setting or remove it to use the default');
   }
