@@ -1,6 +1,7 @@
 import { z } from 'zod/v4';
 import { InputError, issueText } from '../errors';
 import { parseJson } from '../config/parse-json';
+import { misspeltSetting } from '../config/misspelt-setting';
 import { SegmentRulesSchema } from './segments';
 import { isTimeZone } from '../config/time-zone';
 
@@ -8,16 +9,17 @@ const MinorByCurrency = z.record(z.string().regex(/^[A-Z]{3}$/, 'an upper-case I
 
 /**
  * Everything an operator can tune about the Segment step, with defaults that work out of the box. Amounts are
- * integer minor units per currency ({"USD": 50000} is 500.00 USD).
+ * integer minor units per currency ({"USD": 50000} is 500.00 USD). Strict objects: a misspelt setting is refused,
+ * not left to its default without a word.
  */
-export const SegmentConfigSchema = z.object({
+export const SegmentConfigSchema = z.strictObject({
   /** IANA time zone for day-of-week, hour and season (the shop's, not the server's). */
   timeZone: z.string().default('UTC'),
   /** Southern-hemisphere shops get seasons shifted by six months. */
   hemisphere: z.enum(['north', 'south']).default('north'),
   segments: SegmentRulesSchema.prefault({}),
   clv: z
-    .object({
+    .strictObject({
       /** Forecast horizons in days. */
       horizonsDays: z.array(z.number().int().positive()).min(1).default([90, 365]),
       /** Time unit of the fitted model (predictions do not depend on it; fitted α does). */
@@ -30,9 +32,9 @@ export const SegmentConfigSchema = z.object({
     })
     .prefault({}),
   flags: z
-    .object({
+    .strictObject({
       highValue: z
-        .object({
+        .strictObject({
           /** A single payment at least this large. */
           paymentMinor: MinorByCurrency.default({}),
           /** Expected value over the longest horizon at least this large. */
@@ -42,7 +44,7 @@ export const SegmentConfigSchema = z.object({
         })
         .prefault({}),
       atRisk: z
-        .object({
+        .strictObject({
           segments: z.array(z.string()).default(['At risk', "Can't lose them"]),
           /** P(alive) below this, for customers who bought at least `minPayments` times. */
           pAliveBelow: z.number().min(0).max(1).default(0.3),
@@ -50,7 +52,7 @@ export const SegmentConfigSchema = z.object({
         })
         .prefault({}),
       anomaly: z
-        .object({
+        .strictObject({
           /** Payments of the customer's own history needed before anything is called unusual. */
           minHistory: z.number().int().min(3).default(8),
           /** Robust z-score (distance from the median in scaled MADs) above which a value is unusual. */
@@ -87,6 +89,8 @@ export function parseSegmentConfig(input: unknown = {}): SegmentConfig {
   }
   const r = SegmentConfigSchema.safeParse(value ?? {});
   if (!r.success) {
+    const misspelt = misspeltSetting(SegmentConfigSchema, r.error.issues, 'segmentConfig', 'the Segment step');
+    if (misspelt) throw misspelt;
     const i = r.error.issues[0]!;
     throw new InputError(`segmentConfig.${i.path.join('.')}`, issueText(i), 'correct this setting or remove it to use the default');
   }
