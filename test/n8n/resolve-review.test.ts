@@ -17,7 +17,7 @@ const resolve = (parameters: INode['parameters'] = {}): WorkflowJson => ({
 /** An item as CRM Upsert sends a review payment on: recorded under a new customer, the candidate in match. */
 const reviewItem = (candidateId: string, customerId: string) => ({ json: { id: 'stripe:evt_review', match: { decision: 'review', candidateId }, crm: { customerId } } });
 
-describe('n8n: Resolve Review (after CRM Upsert on the Needs Review path)', () => {
+describe('n8n: Resolve Review (after CRM Upsert on the Needs Review path)', { timeout: 60_000 }, () => {
   let s: Awaited<ReturnType<typeof tempStore>>;
   before(async () => {
     s = await tempStore();
@@ -25,6 +25,8 @@ describe('n8n: Resolve Review (after CRM Upsert on the Needs Review path)', () =
       { id: 'cus_known', givenName: 'Ana', familyName: 'Lima', email: 'ana@example.com' },
       { id: 'cus_new1', givenName: 'Ana', familyName: 'Lima', email: 'ana.lima@example.org' },
       { id: 'cus_new2', givenName: 'Bea', familyName: 'Lima', email: 'bea@example.com' },
+      { id: 'cus_new3', givenName: 'Cai', familyName: 'Lima', email: 'cai@example.com' },
+      { id: 'cus_new4', givenName: 'Dee', familyName: 'Lima', email: 'dee@example.com' },
     ]);
   });
   after(async () => {
@@ -63,5 +65,40 @@ describe('n8n: Resolve Review (after CRM Upsert on the Needs Review path)', () =
   it('stops on an item without a recorded customer, naming the field and the fix', async () => {
     const run = await runWorkflow(resolve({ decision: 'link' }), 'Resolve Review', [{ json: { match: { candidateId: 'cus_known' } } }], creds());
     assert.match(String(run.data.resultData.error?.message), /Recorded Customer ID.*after CRM Upsert/);
+  });
+
+  it('names the item that is wrong; with Continue On Fail the others are resolved and the bad one keeps its payment and says why', async () => {
+    const items = [reviewItem('cus_known', 'cus_new3'), { json: { id: 'stripe:evt_other', match: { candidateId: 'cus_known' } } }];
+    const stopped = await runWorkflow(resolve({ decision: 'keep-apart' }), 'Resolve Review', items, creds());
+    const error = stopped.data.resultData.error as (Error & { context?: { itemIndex?: number } }) | undefined;
+    assert.match(String(error?.message), /^Recorded Customer ID: is empty\. Fix: map it to crm\.customerId/);
+    assert.equal(error?.context?.itemIndex, 1);
+
+    const wf = resolve({ decision: 'keep-apart' });
+    wf.nodes[0]!.onError = 'continueRegularOutput';
+    const run = await runWorkflow(wf, 'Resolve Review', items, creds());
+    assert.equal(run.status, 'success');
+    const [out] = outputsOf(run, 'Resolve Review');
+    assert.equal((out![0]!.json.review as { action: string }).action, 'keep-apart');
+    assert.equal(out![1]!.json.id, 'stripe:evt_other');
+    assert.match(String(out![1]!.json.error), /^Recorded Customer ID: is empty/);
+    assert.deepEqual(out!.map((i) => i.pairedItem), [{ item: 0 }, { item: 1 }]);
+  });
+
+  it('takes a Reason an expression gave as a number, as text', async () => {
+    const run = await runWorkflow(resolve({ decision: 'link', reason: '={{ 42 }}' }), 'Resolve Review', [reviewItem('cus_known', 'cus_new4')], creds());
+    assert.equal(run.data.resultData.error, undefined, run.data.resultData.error?.message);
+    const review = outputsOf(run, 'Resolve Review')[0]![0]!.json.review as { mergeId: string };
+    const merge = await s.db.get<{ evidence: string }>('SELECT evidence FROM identity_merges WHERE id = ?', [review.mergeId]);
+    assert.equal((JSON.parse(String(merge?.evidence)) as { reason: string }).reason, '42');
+  });
+
+  it('refuses an ID that is an object, or names no customer, instead of recording a Keep Apart that protects nobody', async () => {
+    const before = (await s.db.all('SELECT * FROM kept_apart')).length;
+    const object = await runWorkflow(resolve({ decision: 'keep-apart', candidateId: '={{ $json.match }}' }), 'Resolve Review', [reviewItem('cus_known', 'cus_new2')], creds());
+    assert.match(String(object.data.resultData.error?.message), /^Candidate Customer ID: is an object, not a customer ID\. Fix: map it to match\.candidateId/);
+    const unknown = await runWorkflow(resolve({ decision: 'keep-apart' }), 'Resolve Review', [reviewItem('cus_typo', 'cus_new2')], creds());
+    assert.match(String(unknown.data.resultData.error?.message), /^Candidate Customer ID: there is no customer "cus_typo" in the store\. Fix:/);
+    assert.equal((await s.db.all('SELECT * FROM kept_apart')).length, before);
   });
 });

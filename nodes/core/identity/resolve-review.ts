@@ -8,11 +8,14 @@ export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
 
 export interface ReviewDecision {
   action: ReviewAction;
-  /** Match Customer's `match.candidateId`: the known customer the payment probably belongs to. */
-  candidateId: string;
+  /**
+   * Match Customer's `match.candidateId`: the known customer the payment probably belongs to. Unknown because the
+   * faces map it from an item by an expression, which may resolve to anything: this is where it is checked.
+   */
+  candidateId: unknown;
   /** CRM Upsert's `crm.customerId`: the new customer the review payment was recorded under. */
-  recordedId: string;
-  reason?: string;
+  recordedId: unknown;
+  reason?: unknown;
   /** Who decided, e.g. the engine and workflow; stored with the merge. */
   actor: string;
   /** Where the decision was taken (a node name), stored as the merge's evidence. */
@@ -34,10 +37,33 @@ export function parseReviewAction(value: unknown, field: string): ReviewAction {
   throw new InputError(field, `"${String(value)}" is not an action`, `use ${REVIEW_ACTIONS.join(' or ')}`);
 }
 
-function customerId(value: string, field: string, what: string): string {
-  const id = value.trim();
-  if (!id) throw new InputError(field, 'is empty', `map it to ${what}`);
-  return id;
+const CANDIDATE = { field: 'Candidate Customer ID', what: 'match.candidateId of a Needs Review item' };
+const RECORDED = { field: 'Recorded Customer ID', what: 'crm.customerId (put this node after CRM Upsert)' };
+
+/** What an expression handed over, in the words an operator reads it in. */
+function kindOf(value: unknown): string {
+  if (Array.isArray(value)) return 'a list';
+  return value === null ? 'null' : `${typeof value === 'object' ? 'an' : 'a'} ${typeof value}`;
+}
+
+function customerId(value: unknown, c: { field: string; what: string }): string {
+  if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) throw new InputError(c.field, 'is empty', `map it to ${c.what}`);
+  // Customer IDs are text (cus_…); an object or a list here is an expression pointing one level too high.
+  if (typeof value !== 'string') throw new InputError(c.field, `is ${kindOf(value)}, not a customer ID`, `map it to ${c.what}`);
+  return value.trim();
+}
+
+function reasonText(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value.trim() || undefined;
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  throw new InputError('Reason', `is ${kindOf(value)}, not text`, 'map it to the text of the answer, e.g. {{ $json.comment }}');
+}
+
+/** A Keep Apart of an ID that names nobody would be recorded and protect nothing: it is refused instead. */
+async function existingCustomer(db: SqlDatabase, id: string, c: { field: string; what: string }): Promise<void> {
+  const row = await db.get<{ id: string }>('SELECT id FROM customers WHERE id = ?', [id]);
+  if (!row) throw new InputError(c.field, `there is no customer "${id}" in the store`, `map it to ${c.what}, and check the node uses the store CRM Upsert wrote to`);
 }
 
 /**
@@ -47,10 +73,13 @@ function customerId(value: string, field: string, what: string): string {
  * Running it again for the same payment changes nothing.
  */
 export async function resolveReview(db: SqlDatabase, d: ReviewDecision): Promise<ReviewOutcome> {
-  const candidateId = customerId(d.candidateId, 'Candidate Customer ID', 'match.candidateId of a Needs Review item');
-  const recordedId = customerId(d.recordedId, 'Recorded Customer ID', 'crm.customerId (put this node after CRM Upsert)');
+  const candidateId = customerId(d.candidateId, CANDIDATE);
+  const recordedId = customerId(d.recordedId, RECORDED);
+  const reason = reasonText(d.reason);
+  await existingCustomer(db, candidateId, CANDIDATE);
+  await existingCustomer(db, recordedId, RECORDED);
   if (d.action === 'keep-apart') {
-    await keepApart(db, candidateId, recordedId, { reason: d.reason, actor: d.actor, via: d.via });
+    await keepApart(db, candidateId, recordedId, { reason, actor: d.actor, via: d.via });
     return { action: d.action, candidateId, recordedId };
   }
   const row = await db.get<{ merged_into: string | null }>('SELECT merged_into FROM customers WHERE id = ?', [recordedId]);
@@ -58,7 +87,7 @@ export async function resolveReview(db: SqlDatabase, d: ReviewDecision): Promise
   const merge = await mergeCustomers(db, {
     into: candidateId,
     from: recordedId,
-    evidence: { kind: 'operator', reason: d.reason?.trim() || null, via: d.via },
+    evidence: { kind: 'operator', reason: reason ?? null, via: d.via },
     actor: d.actor,
   });
   return { action: d.action, candidateId, recordedId, mergeId: merge.id };

@@ -2,9 +2,10 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { parseReviewAction, resolveReview } from '../../core/identity/resolve-review';
 import { openDatabase } from '../../core/store/open-database';
+import type { SqlDatabase } from '../../core/store/sql-database';
 import { readCrmStoreCredential } from '../shared/crm-store-credential';
 import { toItemJson } from '../shared/item-json';
-import { toNodeError } from '../shared/node-error';
+import { errorMessage, toNodeError } from '../shared/node-error';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
 
 export class ResolveReview implements INodeType {
@@ -69,24 +70,32 @@ export class ResolveReview implements INodeType {
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const items = this.getInputData();
+    let db: SqlDatabase;
     try {
-      const store = readCrmStoreCredential(await this.getCredentials('terminalCrmStore'));
-      const db = await openDatabase(store.storeUrl);
-      const out: INodeExecutionData[] = [];
-      for (let i = 0; i < items.length; i++) {
-        const review = await resolveReview(db, {
-          action: parseReviewAction(this.getNodeParameter('decision', i), 'Decision'),
-          candidateId: String(this.getNodeParameter('candidateId', i, '') ?? ''),
-          recordedId: String(this.getNodeParameter('recordedId', i, '') ?? ''),
-          reason: this.getNodeParameter('reason', i, '') as string,
-          actor: 'n8n',
-          via: `n8n ${this.getNode().name}`,
-        });
-        out.push({ json: { ...items[i]!.json, review: toItemJson(review) }, pairedItem: { item: i } });
-      }
-      return [out];
+      db = await openDatabase(readCrmStoreCredential(await this.getCredentials('terminalCrmStore')).storeUrl);
     } catch (error) {
       throw toNodeError(this.getNode(), error);
     }
+    const out: INodeExecutionData[] = [];
+    for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
+      const pairedItem = { item: itemIndex };
+      try {
+        const review = await resolveReview(db, {
+          action: parseReviewAction(this.getNodeParameter('decision', itemIndex), 'Decision'),
+          candidateId: this.getNodeParameter('candidateId', itemIndex, ''),
+          recordedId: this.getNodeParameter('recordedId', itemIndex, ''),
+          reason: this.getNodeParameter('reason', itemIndex, ''),
+          actor: 'n8n',
+          via: `n8n ${this.getNode().name}`,
+        });
+        out.push({ json: { ...items[itemIndex]!.json, review: toItemJson(review) }, pairedItem });
+      } catch (error) {
+        if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);
+        // Unlike mapItems, the item is kept: it comes after CRM Upsert (tokenized), and the person deciding needs
+        // to see which payment the error belongs to.
+        out.push({ json: { ...items[itemIndex]!.json, error: errorMessage(error) }, pairedItem });
+      }
+    }
+    return [out];
   }
 }
