@@ -89,14 +89,25 @@ export function parseMessageSettings(input: MessageSettingsInput): MessageSettin
  * windowMinutes, minDeclines, minRate…), as settings: both faces hand their form here.
  */
 export function messageSettingsFromForm(form: Record<string, unknown>): MessageSettings {
-  const text = (name: string) => (typeof form[name] === 'string' ? (form[name] as string) : undefined);
+  // A field may be an expression (n8n) that resolved to a number, a list or an object. Dropping those would leave a
+  // default in place without a word (no recipient, "our shop", a thank-you instead of the alert asked for): a number
+  // or boolean is read as its text, a list of addresses as one list, and anything else is refused by name.
+  const text = (name: string): string | undefined => {
+    const v = form[name];
+    if (v === undefined || v === null || typeof v === 'string') return v ?? undefined;
+    if (typeof v === 'number' || typeof v === 'boolean') return String(v);
+    if (name === 'to' && Array.isArray(v) && v.every((a) => typeof a === 'string')) return v.join(', ');
+    throw new InputError(name, `is ${Array.isArray(v) ? 'a list' : 'an object'}, not text`, `map it to one value${name === 'to' ? ', or a list of addresses' : ''} of the item, not the object that holds it`);
+  };
   const num = (name: string) => (form[name] === '' || form[name] === undefined || form[name] === null ? undefined : Number(form[name]));
+  const names = form.locationNames;
   return parseMessageSettings({
     kind: text('kind') ?? 'thank-you',
     shopName: text('shopName'),
     locale: text('locale'),
     to: text('to'),
-    locationNames: text('locationNames'),
+    // An object is what the field's JSON means, so an expression that hands over the object itself is taken too.
+    locationNames: names !== null && typeof names === 'object' ? (names as Record<string, string>) : text('locationNames'),
     quietHours: { start: text('quietStart'), end: text('quietEnd'), timeZone: text('timeZone') },
     declines: { per: text('declinesPer') as 'terminal' | 'location' | undefined, windowMinutes: num('windowMinutes'), minDeclines: num('minDeclines'), minRate: num('minRate') },
     recentPayments: num('recentPayments'),

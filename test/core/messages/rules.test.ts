@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { declinesExceed, parseDeclineRule, summarizeAttempts } from '../../../nodes/core/messages/decline-rate';
 import { parseQuietHours, releaseTime } from '../../../nodes/core/messages/quiet-hours';
-import { parseMessageSettings } from '../../../nodes/core/messages/settings';
+import { messageSettingsFromForm, parseMessageSettings } from '../../../nodes/core/messages/settings';
 
 describe('quiet hours', () => {
   const paris = parseQuietHours({ start: '21:00', end: '08:00', timeZone: 'Europe/Paris' });
@@ -50,6 +50,14 @@ describe('the decline rate rule', () => {
 });
 
 describe('message settings', () => {
+  it('reads form fields an expression set: a number as text, a list of alert addresses as one list, anything else refused by name', () => {
+    assert.equal(messageSettingsFromForm({ kind: 'thank-you', shopName: 42 }).shopName, '42');
+    assert.equal(messageSettingsFromForm({ kind: 'high-value-alert', to: ['sales@shop.com', 'ops@shop.com'] }).to, 'sales@shop.com, ops@shop.com');
+    assert.throws(() => messageSettingsFromForm({ kind: 'thank-you', quietStart: 22, quietEnd: '07:00' }), /^InputError: quietHours\.start: "22" is not a time of day/);
+    assert.throws(() => messageSettingsFromForm({ kind: 5 }), /^InputError: kind: "5" is not a message/);
+    assert.throws(() => messageSettingsFromForm({ kind: 'thank-you', shopName: { name: 'Lumen' } }), /^InputError: shopName: is an object, not text\. Fix: map it to one value/);
+  });
+
   it('reads location names as JSON or id=Name lines, and refuses an unknown kind or a bad alert address', () => {
     assert.deepEqual(parseMessageSettings({ kind: 'thank-you', locationNames: 'tml_1=Main Street\n tml_2 = Harbour ' }).locationNames, { tml_1: 'Main Street', tml_2: 'Harbour' });
     assert.deepEqual(parseMessageSettings({ kind: 'thank-you', locationNames: '{"tml_1":"Main Street"}' }).locationNames, { tml_1: 'Main Street' });

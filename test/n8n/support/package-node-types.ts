@@ -5,6 +5,7 @@ import { LoyaltyEnroll } from '../../../nodes/n8n/LoyaltyEnroll/LoyaltyEnroll.no
 import { MatchCustomer } from '../../../nodes/n8n/MatchCustomer/MatchCustomer.node';
 import { ResolveReview } from '../../../nodes/n8n/ResolveReview/ResolveReview.node';
 import { Segment } from '../../../nodes/n8n/Segment/Segment.node';
+import { TerminalMessage } from '../../../nodes/n8n/TerminalMessage/TerminalMessage.node';
 import { TerminalRedrive } from '../../../nodes/n8n/TerminalRedrive/TerminalRedrive.node';
 import { TerminalTrigger } from '../../../nodes/n8n/TerminalTrigger/TerminalTrigger.node';
 import { Tokenize } from '../../../nodes/n8n/Tokenize/Tokenize.node';
@@ -30,6 +31,7 @@ export function packageNodeTypes(): INodeTypes {
     [`${PACKAGE}.segment`]: new Segment(),
     [`${PACKAGE}.loyaltyEnroll`]: new LoyaltyEnroll(),
     [`${PACKAGE}.terminalRedrive`]: new TerminalRedrive(),
+    [`${PACKAGE}.terminalMessage`]: new TerminalMessage(),
     [`${PACKAGE}.resolveReview`]: new ResolveReview(),
     'n8n-nodes-base.stickyNote': new StickyNote(),
   };

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { INode, INodeExecutionData } from 'n8n-workflow';
+import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
+import { matchStep, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
+import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { tempStore, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
+import { PACKAGE } from './support/package-node-types';
+import { outputOf, runWorkflow, type WorkflowJson } from './support/run-workflow';
+
+const NAME = 'Terminal Message';
+const message = (parameters: INode['parameters']): WorkflowJson => ({
+  name: 'message',
+  nodes: [{ id: 'm', name: NAME, type: `${PACKAGE}.terminalMessage`, typeVersion: 1, position: [0, 0], parameters, credentials: { terminalCrmStore: { id: '1', name: 'Terminal CRM Store' } } }],
+  connections: {},
+  settings: { executionOrder: 'v1' },
+});
+
+/** Fields an operator maps with expressions, which hand over numbers and objects as they are. */
+describe('n8n: Terminal Message fields set by expressions', { timeout: 60_000 }, () => {
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  before(async () => {
+    s = await tempStore();
+  });
+  after(async () => {
+    await s.remove();
+  });
+  const creds = () => ({ terminalCrmStore: { storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
+  /** A payment as CRM Upsert hands it on. */
+  async function upserted(email: string): Promise<INodeExecutionData> {
+    const event = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 1250, email, name: 'Ada Lovelace', metadata: { location_id: 'tml_main' } })));
+    const matched = await matchStep(tokenizeStep(JSON.parse(JSON.stringify(event)), testKeys()), s.crm);
+    const [recorded] = await upsertStep([matched], s.crm);
+    return { json: JSON.parse(JSON.stringify(recorded)) };
+  }
+
+  it('writes a Shop Name that is a number, and takes Location Names given as an object, instead of dropping them for the defaults', async () => {
+    const params = { operation: 'compose', kind: 'thank-you', shopName: '={{ 42 }}', locationNames: '={{ { "tml_main": "Main Street" } }}' };
+    const [out] = outputOf(await runWorkflow(message(params), NAME, [await upserted('ada@example.com')], creds()), NAME);
+    assert.match(String((out!.json.message as { text: string }).text), / at 42 \(Main Street\)\./);
+  });
+
+  it('refuses an alert recipient that is an object, naming the field and the item, instead of sending the alert to nobody', async () => {
+    const params = { operation: 'compose', kind: 'high-value-alert', to: '={{ $json.crm }}' };
+    const run = await runWorkflow(message(params), NAME, [await upserted('bea@example.com')], creds());
+    const error = run.data.resultData.error as (Error & { context?: { itemIndex?: number } }) | undefined;
+    assert.match(String(error?.message), /^to: is an object, not text\. Fix: map it to one value, or a list of addresses/);
+    assert.equal(error?.context?.itemIndex, 0);
+  });
+});
