@@ -16,7 +16,7 @@ const redrive = (parameters: INode['parameters'] = {}): WorkflowJson => ({
   settings: { executionOrder: 'v1' },
 });
 
-describe('n8n: Terminal Redrive (after a Schedule Trigger)', () => {
+describe('n8n: Terminal Redrive (after a Schedule Trigger)', { timeout: 60_000 }, () => {
   let s: Awaited<ReturnType<typeof tempStore>>;
   before(async () => {
     s = await tempStore();
@@ -46,5 +46,19 @@ describe('n8n: Terminal Redrive (after a Schedule Trigger)', () => {
   it('stops on a grace period it cannot read, naming the parameter', async () => {
     const run = await runWorkflow(redrive({ olderThan: 'soon' }), 'Terminal Redrive', [{ json: {} }], creds());
     assert.match(String(run.data.resultData.error?.message), /Older Than: "soon" is not a duration/);
+  });
+
+  it('takes 0 from an expression as no grace period, and refuses 300 without a unit, a list, or "off" by name instead of a TypeError or the default', async () => {
+    const waiting = sale('just-now-n8n@example.com');
+    await new SqlInbox(s.db, testKeys()).accept([waiting], new Date());
+    const zero = await runWorkflow(redrive({ olderThan: '={{ 0 }}' }), 'Terminal Redrive', [{ json: {} }], creds());
+    assert.equal(zero.data.resultData.error, undefined, zero.data.resultData.error?.message);
+    // The first test's recent payment waits too: with no grace period it is redriven as well.
+    assert.ok(outputsOf(zero, 'Terminal Redrive')[0]!.some((i) => i.json.id === waiting.id), 'a payment accepted just now is redriven');
+
+    const refused = async (olderThan: string) => String((await runWorkflow(redrive({ olderThan }), 'Terminal Redrive', [{ json: {} }], creds())).data.resultData.error?.message);
+    assert.match(await refused('={{ 300 }}'), /^Older Than: "300" is not a duration\. Fix: write a duration such as 5m/);
+    assert.match(await refused('={{ ["5m"] }}'), /^Older Than: is a list, not a duration\. Fix:/);
+    assert.match(await refused('off'), /^Older Than: "off" turns redriving off, but this run redrives\. Fix: write a duration such as 5m, or 0 for every waiting payment/);
   });
 });

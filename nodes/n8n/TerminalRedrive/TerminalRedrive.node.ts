@@ -2,7 +2,7 @@ import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescrip
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { parseRegion } from '../../core/config/settings';
 import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT } from '../../core/inbox/redrive';
-import { redriveAfterMs } from '../../core/inbox/redrive-settings';
+import { redriveRunAfterMs } from '../../core/inbox/redrive-settings';
 import { redrivePayments } from '../../core/pipeline/redrive-payments';
 import { keyProviderFromSpec } from '../../core/steps/steps';
 import { openDatabase } from '../../core/store/open-database';
@@ -57,7 +57,7 @@ export class TerminalRedrive implements INodeType {
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     try {
-      const olderThanMs = redriveAfterMs('Older Than', this.getNodeParameter('olderThan', 0, '5m') as string, DEFAULT_REDRIVE_AFTER_MS) ?? DEFAULT_REDRIVE_AFTER_MS;
+      const olderThanMs = redriveRunAfterMs('Older Than', this.getNodeParameter('olderThan', 0, '5m'), DEFAULT_REDRIVE_AFTER_MS);
       const limit = Math.max(1, Math.floor(this.getNodeParameter('limit', 0, DEFAULT_REDRIVE_LIMIT) as number));
       const store = readCrmStoreCredential(await this.getCredentials('terminalCrmStore'));
       const report = await redrivePayments(await openDatabase(store.storeUrl), {
