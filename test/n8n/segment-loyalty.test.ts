@@ -102,6 +102,8 @@ describe('n8n: Segment Customer and Loyalty Enroll under WorkflowExecute', () =>
       assert.match(badCurrency.data.resultData.error!.message, /^Currency: "dollars" is not a currency code\. Fix: /);
       const badRules = await run(chain(node('Segment Customer', 'segment', { segmentRules: '[{"name": "VIP", "m": [5]}]' })), [asItem(charge(100, 'y@example.com'))]);
       assert.match(badRules.data.resultData.error!.message, /^Segment Rules\.rules\.0\.m\.1: .*Fix: each rule is/);
+      const misspelt = await run(chain(node('Segment Customer', 'segment', { segmentRules: '={{ { "rule": [{ "name": "VIP", "m": [5, 5] }] } }}' })), [asItem(charge(100, 'y2@example.com'))]);
+      assert.match(misspelt.data.resultData.error!.message, /^Segment Rules\.rule: is not a setting of the Segment Rules\. Fix: use one of: rules, fallback/);
       const skipped: WorkflowJson = {
         nodes: [node('Tokenize', 'tokenize'), node('Segment Customer', 'segment')],
         connections: { Tokenize: { main: [[{ node: 'Segment Customer', type: 'main', index: 0 }]] } },

@@ -2,6 +2,7 @@ import { currencyOf, minorUnitsOf } from '../config/amounts';
 import { InputError, issueText } from '../errors';
 import { CRM_FIELD_NAMES, parseSegmentConfig, type SegmentConfig } from './config';
 import { parseJson } from '../config/parse-json';
+import { misspeltSetting } from '../config/misspelt-setting';
 import { SegmentRulesSchema } from './segments';
 import { isTimeZone } from '../config/time-zone';
 
@@ -57,6 +58,8 @@ function segmentRules(input: unknown): SegmentConfig['segments'] {
   const value = jsonValue(input, label, '{"rules": [{"name": "VIP", "m": [5, 5]}], "fallback": "Other"}');
   const r = SegmentRulesSchema.safeParse(Array.isArray(value) ? { rules: value } : value);
   if (!r.success) {
+    const misspelt = misspeltSetting(SegmentRulesSchema, r.error.issues, label, 'the Segment Rules');
+    if (misspelt) throw misspelt;
     const i = r.error.issues[0]!;
     const path = i.path.length ? `${label}.${i.path.join('.')}` : label;
     throw new InputError(path, issueText(i), 'each rule is {"name": "…"} with optional [min, max] ranges for r, f, m, fm, payments, daysSinceFirst, daysSinceLast; empty the field for the defaults');

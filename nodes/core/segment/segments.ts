@@ -10,7 +10,9 @@ const Range = z
   .tuple([z.number(), z.number()])
   .refine(([min, max]) => min <= max, 'a range is [min, max] with min ≤ max, e.g. [4, 5]');
 
-export const SegmentRuleSchema = z.object({
+// Strict, as the rest of the Segment settings (config.ts): a misspelt key ("rule", "frequency") is refused, not
+// left to fall back to the default rules without a word.
+export const SegmentRuleSchema = z.strictObject({
   name: z.string().min(1),
   r: Range.optional(),
   f: Range.optional(),
@@ -39,7 +41,7 @@ export const DEFAULT_SEGMENT_RULES: SegmentRule[] = [
   { name: 'Lost', r: [1, 1], fm: [1, 2] },
 ];
 
-export const SegmentRulesSchema = z.object({
+export const SegmentRulesSchema = z.strictObject({
   rules: z.array(SegmentRuleSchema).min(1).default(DEFAULT_SEGMENT_RULES),
   /** The name given when no rule matches. */
   fallback: z.string().min(1).default('Other'),

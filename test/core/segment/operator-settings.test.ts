@@ -46,6 +46,10 @@ describe('Segment settings as the editors show them', () => {
       [{ timeZone: 'Mars/Olympus' }, /^Time Zone: "Mars\/Olympus" is not a time zone\. Fix: /],
       [{ segmentRules: '{"rules": [' }, /^Segment Rules: is not valid JSON/],
       [{ segmentRules: [{ name: 'VIP', r: [5, 1] }] }, /^Segment Rules\.rules\.0\.r: a range is \[min, max\]/],
+      // A misspelt key would otherwise leave the default rules in place without a word.
+      [{ segmentRules: '{"rule": [{"name": "VIP", "m": [5, 5]}]}' }, /^Segment Rules\.rule: is not a setting of the Segment Rules\. Fix: use one of: rules, fallback$/],
+      [{ segmentRules: [{ name: 'VIP', money: [5, 5] }] }, /^Segment Rules\.rules\.0\.money: is not a setting of the Segment Rules\. Fix: use one of: name, r, f, m, fm, payments, daysSinceFirst, daysSinceLast$/],
+      [{ advanced: '{"segments": {"rules": [{"name": "VIP", "recency": [5, 5]}]}}' }, /^segmentConfig\.segments\.rules\.0\.recency: is not a setting of the Segment step\. Fix: use one of: name, r, f/],
       [{ crmFields: { colour: 'x' } }, /^CRM Fields\.colour: is not a value the Segment step produces\. Fix: use one of segment, rfm/],
       [{ crmFields: '[1]' }, /^CRM Fields: is not a JSON object/],
       [{ advanced: '{"flags": {"anomaly": {"threshold": -1}}}' }, /^segmentConfig\.flags\.anomaly\.threshold: .*Fix: /],
