@@ -1,5 +1,5 @@
 import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT, type RedriveReport } from '../core/inbox/redrive';
-import { redriveAfterMs } from '../core/inbox/redrive-settings';
+import { redriveRunAfterMs } from '../core/inbox/redrive-settings';
 import { redrivePayments } from '../core/pipeline/redrive-payments';
 import type { PaymentMessage } from '../core/contracts/payment-message';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
@@ -22,7 +22,7 @@ export = function register(RED: NodeRedApi): void {
     const limit = Math.max(1, Math.floor(Number(def.limit) || DEFAULT_REDRIVE_LIMIT));
 
     const redrive = async (send: (msg: NodeMessage) => void): Promise<RedriveReport<PaymentMessage>> => {
-      const olderThanMs = redriveAfterMs('Older than', typeof def.olderThan === 'string' ? def.olderThan : undefined, DEFAULT_REDRIVE_AFTER_MS) ?? DEFAULT_REDRIVE_AFTER_MS;
+      const olderThanMs = redriveRunAfterMs('Older than', def.olderThan, DEFAULT_REDRIVE_AFTER_MS);
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
       const report = await redrivePayments(await store.db(), { keys: store.tokenKeys(), defaultRegion: store.defaultRegion(), olderThanMs, limit });
       for (const r of report.redriven) send({ payload: r.result, topic: 'redriven' });

@@ -55,5 +55,9 @@ describe('terminal-crm redrive', () => {
     const r = await cli('--store', store, '--older-than', 'soon');
     assert.equal(r.code, 1);
     assert.match(r.err, /--older-than: "soon" is not a duration.*5m/);
+    // "off" would make a run that redrives nothing while it looks done: refused, not read as the default 5m.
+    const off = await cli('--store', store, '--older-than', 'off');
+    assert.equal(off.code, 1);
+    assert.match(off.err, /--older-than: "off" turns redriving off, but this run redrives/);
   });
 });
