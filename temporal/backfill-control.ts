@@ -35,20 +35,32 @@ function isoDay(field: string, v: unknown): string | undefined {
   return d.toISOString();
 }
 
-/** A face's parameters as a backfill request, with the field named when one is wrong. */
-export function backfillRequestOf(p: { operation?: unknown; source?: unknown; since?: unknown; until?: unknown; crm?: unknown; limit?: unknown; restart?: unknown }): BackfillRequest {
-  const operation = (text(p.operation) ?? 'start') as BackfillOperation;
-  if (!BACKFILL_OPERATIONS.includes(operation)) throw new InputError('Operation', `"${String(p.operation)}" is not a backfill operation`, `use one of ${BACKFILL_OPERATIONS.join(', ')}`);
+/** The request's fields, as a face passes them in. */
+export type BackfillFields = { operation?: unknown; source?: unknown; since?: unknown; until?: unknown; crm?: unknown; limit?: unknown; restart?: unknown };
+
+/** The fields as a form names them (n8n, the CLI's words match); a face whose values come from elsewhere names them itself. */
+const FORM_NAMES = { operation: 'Operation', source: 'Source', since: 'Since', until: 'Until', limit: 'Page Size' } as const;
+
+/**
+ * A face's parameters as a backfill request, with the field named when one is wrong. `names` overrides how a
+ * field is named, e.g. msg.payload.operation for a value a Node-RED message set.
+ */
+export function backfillRequestOf(p: BackfillFields, names: Partial<Record<keyof typeof FORM_NAMES, string>> = {}): BackfillRequest {
+  const n = { ...FORM_NAMES, ...names };
+  // Only a blank operation means start: anything else that is not an operation (a number, true) must not start a backfill.
+  const given = typeof p.operation === 'string' ? p.operation.trim() : p.operation;
+  const operation = (given === undefined || given === null || given === '' ? 'start' : given) as BackfillOperation;
+  if (!BACKFILL_OPERATIONS.includes(operation)) throw new InputError(n.operation, `${JSON.stringify(p.operation)} is not a backfill operation`, `use one of ${BACKFILL_OPERATIONS.join(', ')}`);
   const source = text(p.source);
   if (!source || !(HISTORY_SOURCES as readonly string[]).includes(source)) {
-    throw new InputError('Source', source ? `"${source}" has no history to backfill` : 'is missing', `pick one of ${HISTORY_SOURCES.join(', ')}`);
+    throw new InputError(n.source, source ? `"${source}" has no history to backfill` : 'is missing', `pick one of ${HISTORY_SOURCES.join(', ')}`);
   }
-  const since = isoDay('Since', p.since);
-  if (!since) throw new InputError('Since', 'is missing', 'give the first day to bring in, such as 2026-01-01');
-  const until = isoDay('Until', p.until);
-  if (until && until <= since) throw new InputError('Until', 'is not after Since', 'leave it empty for now, or give a later day');
+  const since = isoDay(n.since, p.since);
+  if (!since) throw new InputError(n.since, 'is missing', 'give the first day to bring in, such as 2026-01-01');
+  const until = isoDay(n.until, p.until);
+  if (until && until <= since) throw new InputError(n.until, `is not after ${n.since}`, 'leave it empty for now, or give a later day');
   const limit = p.limit === undefined || p.limit === '' || p.limit === 0 ? undefined : Number(p.limit);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new InputError('Page Size', `"${String(p.limit)}" is not a whole number above 0`, 'leave it empty for 100, or give one such as 100');
+  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new InputError(n.limit, `"${String(p.limit)}" is not a whole number above 0`, 'leave it empty for 100, or give one such as 100');
   const crm = text(p.crm);
   const restart = p.restart === true || p.restart === 'true';
   return { operation, input: { source, since, ...(until ? { until } : {}), ...(crm ? { crm } : {}), ...(limit ? { limit } : {}), ...(restart ? { restart } : {}) } };

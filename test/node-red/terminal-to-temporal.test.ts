@@ -80,8 +80,26 @@ describe('terminal to temporal and terminal backfill (in a stand-in for Node-RED
 
   it('backfill: a bad operation or date is refused naming the field, without connecting', async () => {
     const node = red.create('terminal-backfill', { id: 'bf', server: 'tmp', operation: 'start', source: 'stripe', since: '2026-01-01' });
-    assert.match(String((await node.receive({ operation: 'stop' })).error?.message), /^Operation: "stop" is not a backfill operation/);
-    assert.match(String((await node.receive({ since: 'soon' })).error?.message), /^Since: "soon" is not a date/);
+    // A value the message set is named as msg.payload.<field>: the node's own setting is not what is wrong.
+    assert.match(String((await node.receive({ operation: 'stop' })).error?.message), /^msg\.payload\.operation: "stop" is not a backfill operation/);
+    assert.match(String((await node.receive({ since: 'soon' })).error?.message), /^msg\.payload\.since: "soon" is not a date/);
+    const own = red.create('terminal-backfill', { id: 'bf2', server: 'tmp', operation: 'start', source: 'stripe', since: 'soon' });
+    assert.match(String((await own.receive(Date.now())).error?.message), /^Since: "soon" is not a date/);
     assert.equal(connects, 0);
+  });
+
+  it('backfill: an override it cannot take is refused instead of running the node\'s own operation', { timeout: 10_000 }, async () => {
+    const node = red.create('terminal-backfill', { id: 'bf', server: 'tmp', operation: 'start', source: 'stripe', since: '2026-01-01' });
+    const text = await node.receive('pause');
+    assert.match(String(text.error?.message), /^msg\.payload: is the text "pause", and only the fields of an object override the settings\. Fix: send an object such as \{"operation": "pause"\}/);
+    assert.equal(text.sent, undefined);
+    for (const operation of [5, true]) {
+      const r = await node.receive({ operation });
+      assert.match(String(r.error?.message), new RegExp(`^msg\\.payload\\.operation: ${String(operation)} is not a backfill operation`));
+    }
+    assert.equal(recorded.calls.length, 0, 'no backfill was started');
+    // An Inject's timestamp carries no overrides: the node's settings run.
+    assert.equal((await node.receive(Date.now())).error, undefined);
+    assert.deepEqual(recorded.calls.map((c) => c.method), ['start']);
   });
 });
