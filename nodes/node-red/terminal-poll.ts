@@ -5,7 +5,7 @@ import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
 import { clockTime, runRepeatedly } from './shared/repeating-run';
 import { shortText } from './shared/short-text';
-import { SOURCE_ACCOUNT_FIELDS } from './shared/trigger-accounts';
+import { sourceAccountField } from './shared/trigger-accounts';
 
 const numberOr = (v: unknown, fallback: number): number => {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
@@ -31,7 +31,6 @@ export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-poll', function TerminalPoll(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const sourceName = typeof def.source === 'string' && def.source ? def.source : 'square';
-    const field = SOURCE_ACCOUNT_FIELDS[sourceName] ?? SOURCE_ACCOUNT_FIELDS.generic!;
     const intervalSeconds = numberOr(def.interval, 60);
     const settings = {
       cursorName: typeof def.cursorName === 'string' && def.cursorName.trim() ? def.cursorName.trim() : undefined,
@@ -41,6 +40,7 @@ export = function register(RED: NodeRedApi): void {
     };
 
     const poll = async (send: (msg: NodeMessage) => void): Promise<PollOutcome> => {
+      const field = sourceAccountField(sourceName);
       const account = configNode<SourceAccountNode>(RED, def[field.property], field.type, field.label);
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
       this.status({ fill: 'blue', shape: 'ring', text: RED._('terminal-poll.status.polling') });

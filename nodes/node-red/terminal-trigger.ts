@@ -11,7 +11,7 @@ import { BodyTooLargeError, readRawBody } from './shared/raw-body';
 import { claimRawBody } from './shared/raw-capture';
 import type { HttpHandler, NodeDef, NodeRedApi, RuntimeNode } from './shared/red-api';
 import { reply } from './shared/reply';
-import { SOURCE_ACCOUNT_FIELDS, requestUrl } from './shared/trigger-accounts';
+import { requestUrl, sourceAccountField } from './shared/trigger-accounts';
 import { nodeRedConsumer } from './shared/consumer-name';
 
 /**
@@ -33,8 +33,10 @@ export = function register(RED: NodeRedApi): void {
     RED.nodes.createNode(this, def);
     const sourceName = typeof def.source === 'string' && def.source ? def.source : 'stripe';
     const path = normalizeRoutePath(typeof def.path === 'string' && def.path.trim() ? def.path : `/terminal-crm/${sourceName}`);
-    const field = SOURCE_ACCOUNT_FIELDS[sourceName] ?? SOURCE_ACCOUNT_FIELDS.generic!;
-    const account = () => configNode<SourceAccountNode>(RED, def[field.property], field.type, field.label);
+    const account = () => {
+      const field = sourceAccountField(sourceName);
+      return configNode<SourceAccountNode>(RED, def[field.property], field.type, field.label);
+    };
     const store = () => (typeof def.store === 'string' && def.store ? configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store') : undefined);
     const publicUrl = typeof def.publicUrl === 'string' ? def.publicUrl.trim() : '';
 

@@ -87,6 +87,18 @@ describe('terminal payment trigger (in a stand-in for Node-RED)', () => {
     assert.equal(bare.sent.length, 0);
   });
 
+  it('a Source it does not know is named at deploy and answered 500 with the fix, not checked as a signed webhook', { timeout: 10_000 }, async () => {
+    const odd = red.create('terminal-trigger', { id: 'odd', source: 'paypal', signedWebhookAccount: 'acct', path: '/odd' });
+    assert.match(odd.lastStatus()!, /^Source: "paypal" is not a processor this node knows/);
+    assert.match(String(odd.errors[0]), /Fix: open this node, choose one of stripe, square/);
+    const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 1 })), TEST_WEBHOOK_SECRET);
+    const answer = await post('/odd', d.body, d.headers);
+    assert.equal(answer.status, 500);
+    assert.match(answer.text, /^Source: "paypal" is not a processor this node knows\. Fix: /);
+    assert.equal(odd.sent.length, 0);
+    odd.close();
+  });
+
   it('stops answering once closed', async () => {
     trigger.close();
     const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 1 })), TEST_WEBHOOK_SECRET);

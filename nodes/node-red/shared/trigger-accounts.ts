@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { InputError } from '../../core/errors';
 import { ACCOUNT_TYPE } from './config-types';
 
 /** Which property of the trigger holds the config node for each source (Stripe's kept its original name). */
@@ -12,6 +13,17 @@ export const SOURCE_ACCOUNT_FIELDS: Record<string, { property: string; type: str
   sumup: { property: 'sumupAccount', type: 'sumup-account', label: 'SumUp account' },
   generic: { property: 'signedWebhookAccount', type: 'signed-webhook-account', label: 'Signed webhook' },
 };
+
+/**
+ * Where the account of a node's Source is kept. A Source the pack does not know (a flow from a newer version, or
+ * edited by hand) is refused: read as the signed-webhook account it would check payments with another source's
+ * rules, or name a box the operator never saw.
+ */
+export function sourceAccountField(source: string): { property: string; type: string; label: string } {
+  const field = SOURCE_ACCOUNT_FIELDS[source];
+  if (!field) throw new InputError('Source', `"${source}" is not a processor this node knows`, `open this node, choose one of ${Object.keys(SOURCE_ACCOUNT_FIELDS).join(', ')} and deploy`);
+  return field;
+}
 
 /** The URL the request arrived on, as the processor called it (Square signs it); a proxy's own is set as Public URL. */
 export function requestUrl(req: IncomingMessage & { originalUrl?: string; protocol?: string }): string {
