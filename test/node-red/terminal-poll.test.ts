@@ -137,11 +137,11 @@ describe('terminal payment poll (in a stand-in for Node-RED)', () => {
     assert.match(String(error?.message), /^Square account: none is selected/);
   });
 
-  it('a Source it does not know is named, instead of polling with another account', { timeout: 10_000 }, async () => {
+  it('a Terminals choice it does not know is named, instead of polling with another account', { timeout: 10_000 }, async () => {
     const node = pollNode({ source: 'paypal' });
     const { sent, error } = await trigger(node);
     assert.deepEqual(sent, []);
-    assert.match(String(error?.message), /^Source: "paypal" is not a processor this node knows\. Fix: open this node, choose one of /);
-    assert.match(node.lastStatus()!, /^Source: "paypal"/);
+    assert.match(String(error?.message), /^Terminals: "paypal" is not a processor this node knows\. Fix: open this node, pick a processor under Terminals/);
+    assert.match(node.lastStatus()!, /^Terminals: "paypal"/);
   });
 });

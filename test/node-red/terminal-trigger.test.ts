@@ -87,14 +87,14 @@ describe('terminal payment trigger (in a stand-in for Node-RED)', () => {
     assert.equal(bare.sent.length, 0);
   });
 
-  it('a Source it does not know is named at deploy and answered 500 with the fix, not checked as a signed webhook', { timeout: 10_000 }, async () => {
+  it('a Terminals choice it does not know is named at deploy and answered 500 with the fix, not checked as a signed webhook', { timeout: 10_000 }, async () => {
     const odd = red.create('terminal-trigger', { id: 'odd', source: 'paypal', signedWebhookAccount: 'acct', path: '/odd' });
-    assert.match(odd.lastStatus()!, /^Source: "paypal" is not a processor this node knows/);
-    assert.match(String(odd.errors[0]), /Fix: open this node, choose one of stripe, square/);
+    assert.match(odd.lastStatus()!, /^Terminals: "paypal" is not a processor this node knows/);
+    assert.match(String(odd.errors[0]), /Fix: open this node, pick a processor under Terminals and deploy \(this version knows stripe, square/);
     const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 1 })), TEST_WEBHOOK_SECRET);
     const answer = await post('/odd', d.body, d.headers);
     assert.equal(answer.status, 500);
-    assert.match(answer.text, /^Source: "paypal" is not a processor this node knows\. Fix: /);
+    assert.match(answer.text, /^Terminals: "paypal" is not a processor this node knows\. Fix: /);
     assert.equal(odd.sent.length, 0);
     odd.close();
   });

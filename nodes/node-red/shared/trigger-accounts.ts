@@ -15,13 +15,13 @@ export const SOURCE_ACCOUNT_FIELDS: Record<string, { property: string; type: str
 };
 
 /**
- * Where the account of a node's Source is kept. A Source the pack does not know (a flow from a newer version, or
- * edited by hand) is refused: read as the signed-webhook account it would check payments with another source's
- * rules, or name a box the operator never saw.
+ * Where the account of the processor a node's Terminals setting (def.source) names is kept. One the pack does not
+ * know (a flow from a newer version, or edited by hand) is refused: read as the signed-webhook account it would
+ * check payments with another processor's rules, or name a box the operator never saw.
  */
 export function sourceAccountField(source: string): { property: string; type: string; label: string } {
   const field = SOURCE_ACCOUNT_FIELDS[source];
-  if (!field) throw new InputError('Source', `"${source}" is not a processor this node knows`, `open this node, choose one of ${Object.keys(SOURCE_ACCOUNT_FIELDS).join(', ')} and deploy`);
+  if (!field) throw new InputError('Terminals', `"${source}" is not a processor this node knows`, `open this node, pick a processor under Terminals and deploy (this version knows ${Object.keys(SOURCE_ACCOUNT_FIELDS).join(', ')})`);
   return field;
 }
 
