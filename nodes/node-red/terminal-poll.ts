@@ -1,3 +1,4 @@
+import { formNumber } from '../core/config/form-number';
 import { axiosTransport } from '../core/http/axios-transport';
 import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, pollSource, type PollOutcome } from '../core/pipeline/poll-source';
 import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
@@ -6,11 +7,6 @@ import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red
 import { clockTime, runRepeatedly } from './shared/repeating-run';
 import { shortText } from './shared/short-text';
 import { sourceAccountField } from './shared/trigger-accounts';
-
-const numberOr = (v: unknown, fallback: number): number => {
-  const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-  return Number.isFinite(n) && n >= 0 ? n : fallback;
-};
 
 /** The store's token keys, so the inbox keeps tokenized events; without keys it keeps them as listed. */
 function keysOf(store: StoreNode) {
@@ -31,15 +27,25 @@ export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-poll', function TerminalPoll(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const sourceName = typeof def.source === 'string' && def.source ? def.source : 'square';
-    const intervalSeconds = numberOr(def.interval, 60);
-    const settings = {
+    // Read on every poll, so a number it cannot use is an error each poll shows (and a Catch node gets), not a
+    // default quietly run instead; until it is fixed the timer keeps the default interval.
+    const interval = () => formNumber(def.interval, { field: 'Every (s)', fallback: 60, min: 0, unit: 'seconds' });
+    const settingsOf = () => ({
       cursorName: typeof def.cursorName === 'string' && def.cursorName.trim() ? def.cursorName.trim() : undefined,
-      lookBackHours: numberOr(def.lookBackHours, DEFAULT_POLL_LOOKBACK_HOURS),
-      limit: Math.max(1, numberOr(def.pageSize, DEFAULT_POLL_PAGE_SIZE)),
-      maxPages: Math.max(1, numberOr(def.maxPages, DEFAULT_POLL_MAX_PAGES)),
-    };
+      lookBackHours: formNumber(def.lookBackHours, { field: 'First poll (h back)', fallback: DEFAULT_POLL_LOOKBACK_HOURS, min: 0, unit: 'hours' }),
+      limit: formNumber(def.pageSize, { field: 'Page size', fallback: DEFAULT_POLL_PAGE_SIZE, min: 1, whole: true, unit: 'payments' }),
+      maxPages: formNumber(def.maxPages, { field: 'Pages per poll', fallback: DEFAULT_POLL_MAX_PAGES, min: 1, whole: true, unit: 'pages' }),
+    });
+    let intervalSeconds = 60;
+    try {
+      intervalSeconds = interval();
+    } catch {
+      // said by the first poll, right after deploy
+    }
 
     const poll = async (send: (msg: NodeMessage) => void): Promise<PollOutcome> => {
+      interval();
+      const settings = settingsOf();
       const field = sourceAccountField(sourceName);
       const account = configNode<SourceAccountNode>(RED, def[field.property], field.type, field.label);
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');

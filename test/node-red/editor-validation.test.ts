@@ -154,4 +154,14 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     }
     assert.ok(checked > 0, 'the examples hold segment / loyalty nodes');
   });
+
+  it('terminal poll: the editor marks the numbers the node refuses (a page of 0, a negative interval)', () => {
+    const { def, typedInputs } = editorDefinition('terminal-poll', nodes['terminal-poll']!);
+    const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked', squareAccount: 'sq' };
+    const check = (field: string, v: unknown) => validateProperty({ ...node, [field]: v }, field, def.defaults[field]!, typedInputs);
+    for (const [field, ok, bad] of [['interval', ['0', '30'], ['-1', '', 'x']], ['lookBackHours', ['', '0', '1.5'], ['-2']], ['pageSize', ['', '1', '100'], ['0', '2.5', '-1']], ['maxPages', ['', '3'], ['0', '1.5']]] as const) {
+      for (const v of ok) assert.equal(check(field, v), true, `${field} ${v}`);
+      for (const v of bad) assert.notEqual(check(field, v), true, `${field} ${v}`);
+    }
+  });
 });

@@ -144,4 +144,20 @@ describe('terminal payment poll (in a stand-in for Node-RED)', () => {
     assert.match(String(error?.message), /^Terminals: "paypal" is not a processor this node knows\. Fix: open this node, pick a processor under Terminals/);
     assert.match(node.lastStatus()!, /^Terminals: "paypal"/);
   });
+
+  it('a number it cannot use is refused naming the field, instead of polling with a default or a page of 1', { timeout: 10_000 }, async () => {
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ pageSize: '0' }, /^Page size: "0" is not a whole number of payments from 1 up\. Fix: give one such as 100/],
+      [{ maxPages: '2.5' }, /^Pages per poll: "2\.5" is not a whole number of pages from 1 up/],
+      [{ lookBackHours: '-2' }, /^First poll \(h back\): "-2" is not a number of hours from 0 up/],
+      [{ interval: '-1' }, /^Every \(s\): "-1" is not a number of seconds from 0 up/],
+    ];
+    for (const [def, message] of cases) {
+      const node = pollNode({ id: `poll-${Object.keys(def)[0]}`, ...def });
+      const { sent, error } = await trigger(node);
+      assert.deepEqual(sent, []);
+      assert.match(String(error?.message), message);
+      assert.match(node.lastStatus()!, new RegExp(message.source.split(':')[0]!));
+    }
+  });
 });
