@@ -155,6 +155,13 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     assert.ok(checked > 0, 'the examples hold segment / loyalty nodes');
   });
 
+  it('terminal redrive: Older than takes a duration or 0, not "off" (the node refuses it: a run that redrives nothing)', () => {
+    const { def, typedInputs } = editorDefinition('terminal-redrive', nodes['terminal-redrive']!);
+    const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
+    for (const ok of ['5m', '0', '1h30m', '']) assert.equal(validateProperty({ ...node, olderThan: ok }, 'olderThan', def.defaults.olderThan!, typedInputs), true, ok);
+    for (const bad of ['off', 'soon']) assert.equal(validateProperty({ ...node, olderThan: bad }, 'olderThan', def.defaults.olderThan!, typedInputs), 'invalid', bad);
+  });
+
   it('terminal poll: the editor marks the numbers the node refuses (a page of 0, a negative interval)', () => {
     const { def, typedInputs } = editorDefinition('terminal-poll', nodes['terminal-poll']!);
     const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked', squareAccount: 'sq' };
