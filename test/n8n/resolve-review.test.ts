@@ -4,15 +4,9 @@ import type { INode } from 'n8n-workflow';
 import { seedCustomers } from '../core/match/match-fixtures';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { outputsOf } from './support/outputs';
-import { PACKAGE } from './support/package-node-types';
-import { runWorkflow, type WorkflowJson } from './support/run-workflow';
+import { runWorkflow, storeNodeWorkflow } from './support/run-workflow';
 
-const resolve = (parameters: INode['parameters'] = {}): WorkflowJson => ({
-  name: 'resolve review',
-  nodes: [{ id: 'r', name: 'Resolve Review', type: `${PACKAGE}.resolveReview`, typeVersion: 1, position: [0, 0], parameters, credentials: { terminalCrmStore: { id: '1', name: 'Terminal CRM Store' } } }],
-  connections: {},
-  settings: { executionOrder: 'v1' },
-});
+const resolve = (parameters: INode['parameters'] = {}) => storeNodeWorkflow('Resolve Review', 'resolveReview', parameters);
 
 /** An item as CRM Upsert sends a review payment on: recorded under a new customer, the candidate in match. */
 const reviewItem = (candidateId: string, customerId: string) => ({ json: { id: 'stripe:evt_review', match: { decision: 'review', candidateId }, crm: { customerId } } });

@@ -5,16 +5,10 @@ import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { matchStep, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
-import { PACKAGE } from './support/package-node-types';
-import { outputOf, runWorkflow, type WorkflowJson } from './support/run-workflow';
+import { outputOf, runWorkflow, storeNodeWorkflow } from './support/run-workflow';
 
 const NAME = 'Terminal Message';
-const message = (parameters: INode['parameters']): WorkflowJson => ({
-  name: 'message',
-  nodes: [{ id: 'm', name: NAME, type: `${PACKAGE}.terminalMessage`, typeVersion: 1, position: [0, 0], parameters, credentials: { terminalCrmStore: { id: '1', name: 'Terminal CRM Store' } } }],
-  connections: {},
-  settings: { executionOrder: 'v1' },
-});
+const message = (parameters: INode['parameters'] = {}) => storeNodeWorkflow(NAME, 'terminalMessage', parameters);
 
 /** Fields an operator maps with expressions, which hand over numbers and objects as they are. */
 describe('n8n: Terminal Message fields set by expressions', { timeout: 60_000 }, () => {

@@ -6,15 +6,9 @@ import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
 import { outputsOf } from './support/outputs';
-import { PACKAGE } from './support/package-node-types';
-import { runWorkflow, type WorkflowJson } from './support/run-workflow';
+import { runWorkflow, storeNodeWorkflow } from './support/run-workflow';
 
-const redrive = (parameters: INode['parameters'] = {}): WorkflowJson => ({
-  name: 'redrive',
-  nodes: [{ id: 'r', name: 'Terminal Redrive', type: `${PACKAGE}.terminalRedrive`, typeVersion: 1, position: [0, 0], parameters, credentials: { terminalCrmStore: { id: '1', name: 'Terminal CRM Store' } } }],
-  connections: {},
-  settings: { executionOrder: 'v1' },
-});
+const redrive = (parameters: INode['parameters'] = {}) => storeNodeWorkflow('Terminal Redrive', 'terminalRedrive', parameters);
 
 describe('n8n: Terminal Redrive (after a Schedule Trigger)', { timeout: 60_000 }, () => {
   let s: Awaited<ReturnType<typeof tempStore>>;

@@ -10,13 +10,23 @@ import type {
 } from 'n8n-workflow';
 import { createRunExecutionData, Workflow } from 'n8n-workflow';
 import { additionalData } from './additional-data';
-import { packageNodeTypes } from './package-node-types';
+import { PACKAGE, packageNodeTypes } from './package-node-types';
 
 export interface WorkflowJson {
   name?: string;
   nodes: INode[];
   connections: IConnections;
   settings?: IWorkflowBase['settings'];
+}
+
+/** A workflow of one of the pack's nodes on the store credential (`type` as in the package: "terminalRedrive"). */
+export function storeNodeWorkflow(name: string, type: string, parameters: INode['parameters'] = {}): WorkflowJson {
+  return {
+    name,
+    nodes: [{ id: 'n', name, type: `${PACKAGE}.${type}`, typeVersion: 1, position: [0, 0], parameters, credentials: { terminalCrmStore: { id: '1', name: 'Terminal CRM Store' } } }],
+    connections: {},
+    settings: { executionOrder: 'v1' },
+  };
 }
 
 /**
