@@ -7,6 +7,7 @@ import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
 import { clockTime, runRepeatedly } from './shared/repeating-run';
 import { shortText } from './shared/short-text';
+import { formNumber } from '../core/config/form-number';
 
 /**
  * Terminal redrive: finishes the payments a trigger on this store accepted (answered 2xx) that no flow finished —
@@ -19,10 +20,11 @@ export = function register(RED: NodeRedApi): void {
     RED.nodes.createNode(this, def);
     const seconds = Number(def.interval ?? 60);
     const intervalSeconds = Number.isFinite(seconds) && seconds >= 0 ? seconds : 60;
-    const limit = Math.max(1, Math.floor(Number(def.limit) || DEFAULT_REDRIVE_LIMIT));
 
     const redrive = async (send: (msg: NodeMessage) => void): Promise<RedriveReport<PaymentMessage>> => {
       const olderThanMs = redriveRunAfterMs('Older than', def.olderThan, DEFAULT_REDRIVE_AFTER_MS);
+      // Read per run, so a wrong value is this run's error by name, not 0 → 100 or -5 → 1 without a word.
+      const limit = formNumber(def.limit, { field: 'At most', fallback: DEFAULT_REDRIVE_LIMIT, min: 1, whole: true, unit: 'payments' });
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
       const report = await redrivePayments(await store.db(), { keys: store.tokenKeys(), defaultRegion: store.defaultRegion(), olderThanMs, limit });
       for (const r of report.redriven) send({ payload: r.result, topic: 'redriven' });

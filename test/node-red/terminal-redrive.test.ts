@@ -66,5 +66,9 @@ describe('terminal redrive (in a stand-in for Node-RED)', () => {
   it('refuses a grace period it cannot read, naming the field', async () => {
     const { error } = await trigger(redriveNode({ olderThan: 'soon' }));
     assert.match(String(error?.message), /Older than: "soon" is not a duration/);
+    for (const limit of ['0', '-5', '2.5']) {
+      const wrong = await trigger(redriveNode({ limit }));
+      assert.match(String(wrong.error?.message), /At most: ".*" is not a whole number of payments from 1 up/, limit);
+    }
   });
 });
