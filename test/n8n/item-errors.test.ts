@@ -6,7 +6,7 @@ import { matchStep, tokenizeStep } from '../../nodes/core/steps/steps';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
 import { assignCredentials } from './support/assign-credentials';
-import { outputOf, runWorkflow } from './support/run-workflow';
+import { outputOf, runWorkflow, storeCredentials } from './support/run-workflow';
 import { paymentToCrmTemplate } from './support/template';
 
 /** What an operator sees when items are wrong, with and without "On Error: Continue". */
@@ -19,7 +19,7 @@ describe('n8n: bad items', () => {
     await store.remove();
   });
 
-  const credentials = (tokenKeys = TEST_TOKEN_KEYS) => ({ terminalCrmStore: { storeUrl: store.url, tokenKeys, defaultRegion: 'US' } });
+  const credentials = (tokenKeys = TEST_TOKEN_KEYS) => storeCredentials(store.url, tokenKeys);
   const template = (continueOn?: string) => {
     const wf = assignCredentials(paymentToCrmTemplate(), { terminalCrmStore: { id: '1', name: 'Store' }, stripeTerminalApi: { id: '2', name: 'Stripe' } });
     if (continueOn) wf.nodes = wf.nodes.map((n) => (n.name === continueOn ? { ...n, onError: 'continueRegularOutput' as const } : n));

@@ -8,11 +8,11 @@ import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { MatchCustomer } from '../../nodes/n8n/MatchCustomer/MatchCustomer.node';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { seedCustomers, strangers } from '../core/match/match-fixtures';
-import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { tempStore } from '../support/temp-store';
 import { assignCredentials } from './support/assign-credentials';
 import { outputsOf } from './support/outputs';
 import { PACKAGE, packageNodeTypes } from './support/package-node-types';
-import { runWorkflow, type WorkflowJson } from './support/run-workflow';
+import { runWorkflow, type WorkflowJson, storeCredentials } from './support/run-workflow';
 import { paymentToCrmTemplate } from './support/template';
 
 const credentials = { terminalCrmStore: { id: '1', name: 'Terminal CRM Store' } };
@@ -50,7 +50,7 @@ describe('n8n Match Customer: "Matched or New" and "Needs Review" outputs under 
   after(async () => {
     await store.remove();
   });
-  const creds = () => ({ terminalCrmStore: { storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
+  const creds = () => storeCredentials(store.url);
   const run = async (wf: WorkflowJson, items: INodeExecutionData[]) => {
     const r = await runWorkflow(wf, 'Tokenize', items, creds());
     return { run: r, outputs: r.data.resultData.error ? undefined : outputsOf(r, 'Match Customer') };

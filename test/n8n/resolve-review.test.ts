@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { INode } from 'n8n-workflow';
 import { seedCustomers } from '../core/match/match-fixtures';
-import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { tempStore } from '../support/temp-store';
 import { outputsOf } from './support/outputs';
-import { runWorkflow, storeNodeWorkflow } from './support/run-workflow';
+import { runWorkflow, storeNodeWorkflow, storeCredentials } from './support/run-workflow';
 
 const resolve = (parameters: INode['parameters'] = {}) => storeNodeWorkflow('Resolve Review', 'resolveReview', parameters);
 
@@ -26,7 +26,7 @@ describe('n8n: Resolve Review (after CRM Upsert on the Needs Review path)', { ti
   after(async () => {
     await s.remove();
   });
-  const creds = () => ({ terminalCrmStore: { storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
+  const creds = () => storeCredentials(s.url);
   const mergedInto = async (id: string) => (await s.db.get<{ merged_into: string | null }>('SELECT merged_into FROM customers WHERE id = ?', [id]))?.merged_into ?? null;
 
   it('links: merges the recorded customer into the candidate (their email key moves), once even when run again', async () => {

@@ -7,10 +7,10 @@ import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { TOKEN } from '../core/crm/saas/hubspot-kit';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
-import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { tempStore } from '../support/temp-store';
 import { outputsOf } from './support/outputs';
 import { PACKAGE } from './support/package-node-types';
-import { runWorkflow, type WorkflowJson } from './support/run-workflow';
+import { runWorkflow, type WorkflowJson, storeCredentials } from './support/run-workflow';
 import { StaticCredentialsHelper } from './support/static-credentials-helper';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
@@ -56,7 +56,7 @@ describe('n8n: Segment Customer and Loyalty Enroll with HubSpot chosen', () => {
     await store.remove();
   });
   const creds = () => ({
-    terminalCrmStore: { storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' },
+    ...storeCredentials(store.url),
     terminalHubSpotApi: { accessToken: TOKEN, baseUrl: 'https://api.hubapi.com' },
   });
 

@@ -6,10 +6,10 @@ import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-set
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { Segment } from '../../nodes/n8n/Segment/Segment.node';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { tempStore } from '../support/temp-store';
 import { PACKAGE } from './support/package-node-types';
 import { outputsOf } from './support/outputs';
-import { runWorkflow, type WorkflowJson } from './support/run-workflow';
+import { runWorkflow, type WorkflowJson, storeCredentials } from './support/run-workflow';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
 
@@ -38,7 +38,7 @@ describe('n8n: Segment Customer and Loyalty Enroll under WorkflowExecute', () =>
   after(async () => {
     await store.remove();
   });
-  const creds = () => ({ terminalCrmStore: { storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
+  const creds = () => storeCredentials(store.url);
   const run = (wf: WorkflowJson, items: INodeExecutionData[], start = 'Tokenize') => runWorkflow(wf, start, items, creds());
   const fieldsOf = async (customerId: string) =>
     Object.fromEntries((await store.db.all<{ name: string; value: string }>('SELECT name, value FROM customer_fields WHERE customer_id = ?', [customerId])).map((r) => [r.name, r.value]));

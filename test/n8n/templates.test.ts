@@ -3,11 +3,11 @@ import { after, before, describe, it } from 'node:test';
 import type { IConnections, INodeExecutionData } from 'n8n-workflow';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { tempStore } from '../support/temp-store';
 import { assignCredentials } from './support/assign-credentials';
 import { outputsOf } from './support/outputs';
 import { PACKAGE, packageNodeTypes } from './support/package-node-types';
-import { runWorkflow, type WorkflowJson } from './support/run-workflow';
+import { runWorkflow, type WorkflowJson, storeCredentials } from './support/run-workflow';
 import { n8nTemplate, type TemplateJson } from './support/template';
 
 const TEMPLATES = ['payment-to-crm.json', 'thank-you.json', 'high-value-alert.json', 'loyalty-welcome.json', 'failed-payment-alert.json', 'refund-sync.json'];
@@ -43,7 +43,7 @@ describe('n8n templates (templates/n8n/)', () => {
   after(async () => {
     await store.remove();
   });
-  const creds = () => ({ terminalCrmStore: { storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
+  const creds = () => storeCredentials(store.url);
   const refs = { terminalCrmStore: { id: '1', name: 'Terminal CRM Store' }, stripeTerminalApi: { id: '2', name: 'Stripe Terminal' } };
   const asItem = (amount: number, email: string) =>
     ({ json: JSON.parse(JSON.stringify(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount, email }))))) }) as INodeExecutionData;

@@ -4,8 +4,8 @@ import type { INode, INodeExecutionData } from 'n8n-workflow';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { matchStep, tokenizeStep, upsertStep } from '../../nodes/core/steps/steps';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { tempStore, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
-import { outputOf, runWorkflow, storeNodeWorkflow } from './support/run-workflow';
+import { tempStore, testKeys } from '../support/temp-store';
+import { outputOf, runWorkflow, storeNodeWorkflow, storeCredentials } from './support/run-workflow';
 
 const NAME = 'Terminal Message';
 const message = (parameters: INode['parameters'] = {}) => storeNodeWorkflow(NAME, 'terminalMessage', parameters);
@@ -19,7 +19,7 @@ describe('n8n: Terminal Message fields set by expressions', { timeout: 60_000 },
   after(async () => {
     await s.remove();
   });
-  const creds = () => ({ terminalCrmStore: { storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
+  const creds = () => storeCredentials(s.url);
   /** A payment as CRM Upsert hands it on. */
   async function upserted(email: string): Promise<INodeExecutionData> {
     const event = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 1250, email, name: 'Ada Lovelace', metadata: { location_id: 'tml_main' } })));

@@ -4,9 +4,9 @@ import type { INode } from 'n8n-workflow';
 import { SqlInbox } from '../../nodes/core/inbox/inbox';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { tempStore, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
+import { tempStore, testKeys } from '../support/temp-store';
 import { outputsOf } from './support/outputs';
-import { runWorkflow, storeNodeWorkflow } from './support/run-workflow';
+import { runWorkflow, storeNodeWorkflow, storeCredentials } from './support/run-workflow';
 
 const redrive = (parameters: INode['parameters'] = {}) => storeNodeWorkflow('Terminal Redrive', 'terminalRedrive', parameters);
 
@@ -18,7 +18,7 @@ describe('n8n: Terminal Redrive (after a Schedule Trigger)', { timeout: 60_000 }
   after(async () => {
     await s.remove();
   });
-  const creds = () => ({ terminalCrmStore: { storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
+  const creds = () => storeCredentials(s.url);
   const sale = (email: string) => normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 3300, email })));
 
   it('records the payments a trigger accepted and no execution finished, once: one item each as CRM Upsert outputs it', async () => {

@@ -3,8 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, paymentIntentObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
-import { outputOf, runWorkflow } from './support/run-workflow';
+import { tempStore } from '../support/temp-store';
+import { outputOf, runWorkflow, storeCredentials } from './support/run-workflow';
 import { assignCredentials } from './support/assign-credentials';
 import { paymentToCrmTemplate } from './support/template';
 
@@ -18,7 +18,7 @@ describe('n8n: Tokenize → Match Customer → CRM Upsert under WorkflowExecute'
     await store.remove();
   });
 
-  const credentials = () => ({ terminalCrmStore: { storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' } });
+  const credentials = () => storeCredentials(store.url);
   const asItem = (processorEvent: object): INodeExecutionData => ({ json: JSON.parse(JSON.stringify(normalizeStripeEvent(processorEvent))) });
   const counts = async () => ({
     customers: (await store.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers'))!.n,

@@ -6,6 +6,16 @@ import type { SqlDatabase } from '../../nodes/core/store/sql-database';
  */
 export function crashingAtCommit(db: SqlDatabase, n: number, why: string): SqlDatabase {
   let count = 0;
+  return withTransaction(db, (fn, options) =>
+    db.transaction(async (tx) => {
+      const result = await fn(tx);
+      if (++count === n) throw new Error(`${why} (simulated)`);
+      return result;
+    }, options));
+}
+
+/** `db` with its `transaction` replaced (a fault a test injects there), everything else passed through. */
+export function withTransaction(db: SqlDatabase, transaction: SqlDatabase['transaction']): SqlDatabase {
   return {
     dialect: db.dialect,
     location: db.location,
@@ -14,11 +24,6 @@ export function crashingAtCommit(db: SqlDatabase, n: number, why: string): SqlDa
     run: (sql, params) => db.run(sql, params),
     exec: (script) => db.exec(script),
     close: () => db.close(),
-    transaction: (fn, options) =>
-      db.transaction(async (tx) => {
-        const result = await fn(tx);
-        if (++count === n) throw new Error(`${why} (simulated)`);
-        return result;
-      }, options),
+    transaction,
   };
 }

@@ -9,6 +9,7 @@ import type {
   IWorkflowBase,
 } from 'n8n-workflow';
 import { createRunExecutionData, Workflow } from 'n8n-workflow';
+import { TEST_TOKEN_KEYS } from '../../support/temp-store';
 import { additionalData } from './additional-data';
 import { PACKAGE, packageNodeTypes } from './package-node-types';
 
@@ -17,6 +18,11 @@ export interface WorkflowJson {
   nodes: INode[];
   connections: IConnections;
   settings?: IWorkflowBase['settings'];
+}
+
+/** The Terminal CRM Store credential of a test store, as the workflows above name it. */
+export function storeCredentials(storeUrl: string, tokenKeys = TEST_TOKEN_KEYS): Record<string, ICredentialDataDecryptedObject> {
+  return { terminalCrmStore: { storeUrl, tokenKeys, defaultRegion: 'US' } };
 }
 
 /** A workflow of one of the pack's nodes on the store credential (`type` as in the package: "terminalRedrive"). */

@@ -15,6 +15,7 @@ import { testKeys } from '../../../support/temp-store';
 import { hubspot, T0, useNock } from './hubspot-kit';
 import { SalesforceMock, type Nock } from './mocks/salesforce-mock';
 import type { HubSpotMock } from './mocks/hubspot-mock';
+import { withTransaction } from '../../../support/crashing-store';
 
 useNock();
 let nock: Nock;
@@ -147,15 +148,7 @@ for (const store of dialectStores('tcrm-crm-refresh')) {
       seedHubSpot(mock, 150);
       let pages = 0;
       // The store fails while saving the second page's cursor, after that page's customers were written.
-      const flaky: SqlDatabase = {
-        dialect: db.dialect,
-        location: db.location,
-        all: (sql, params) => db.all(sql, params),
-        get: (sql, params) => db.get(sql, params),
-        run: (sql, params) => db.run(sql, params),
-        exec: (script) => db.exec(script),
-        close: () => db.close(),
-        transaction: <T>(fn: (tx: SqlExecutor) => Promise<T>, options?: Parameters<SqlDatabase['transaction']>[1]) =>
+      const flaky = withTransaction(db, <T>(fn: (tx: SqlExecutor) => Promise<T>, options?: Parameters<SqlDatabase['transaction']>[1]) =>
           db.transaction((tx) => {
             const page = ++pages;
             const failing: SqlExecutor = {
@@ -164,8 +157,7 @@ for (const store of dialectStores('tcrm-crm-refresh')) {
               run: (sql, params) => (page === 2 && sql.includes('sync_cursors') ? Promise.reject(new Error('disk full')) : tx.run(sql, params)),
             };
             return fn(failing);
-          }, options),
-      };
+          }, options));
       await assert.rejects(refreshCustomersFromCrm({ db: flaky, adapter, pageLimit: 100 }), /disk full/);
       assert.equal(await count(db, 'SELECT COUNT(*) AS n FROM customers'), 100, 'only the first page is kept');
       assert.equal(await count(db, "SELECT COUNT(*) AS n FROM crm_links WHERE crm = 'hubspot'"), 100);
