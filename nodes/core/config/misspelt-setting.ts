@@ -3,15 +3,24 @@ import { InputError } from '../errors';
 
 type Issue = z.core.$ZodIssue;
 interface Walkable {
-  _zod?: { def?: { type?: string; innerType?: Walkable; element?: Walkable } };
+  _zod?: { def?: { type?: string; innerType?: Walkable; in?: Walkable; element?: Walkable; options?: Walkable[] } };
   shape?: Record<string, Walkable>;
 }
 
-/** The settings an object schema takes at `path`, through defaults, optionals and arrays. */
+/**
+ * The settings an object schema takes at `path`, through defaults, optionals, arrays and transforms, and through a
+ * union to its object form (a field given as a path or as an object of options).
+ */
 export function settingsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
   let s: Walkable | undefined = schema as unknown as Walkable;
   const unwrap = () => {
-    while (s?._zod?.def?.innerType) s = s._zod.def.innerType;
+    for (;;) {
+      const def: NonNullable<Walkable['_zod']>['def'] = s?._zod?.def;
+      if (def?.innerType) s = def.innerType;
+      else if (def?.type === 'pipe' && def.in) s = def.in;
+      else if (def?.type === 'union' && !s?.shape) s = def.options?.find((o) => o.shape) ?? def.options?.[0];
+      else return;
+    }
   };
   unwrap();
   for (const key of path) {

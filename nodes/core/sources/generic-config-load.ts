@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import type { z } from 'zod/v4';
 import { InputError, issueText } from '../errors';
-import { GenericConfigSchema, HmacSchema, MappingSchema, type GenericConfig } from './generic-config';
+import { settingsAt } from '../config/misspelt-setting';
+import { GenericConfigSchema, type GenericConfig } from './generic-config';
 
 /** The environment variable holding a generic source's configuration: the JSON itself, or a file path. */
 export const GENERIC_CONFIG_ENV = 'TERMINAL_CRM_GENERIC_CONFIG';
@@ -37,25 +38,6 @@ function specificIssue(issue: Issue): Issue {
 const wrongShape = (i: Issue): boolean =>
   i.path.length === 0 && (i.code === 'invalid_type' || (i.code === 'invalid_union' && i.errors.flat().every(wrongShape)));
 
-/** The settings an object of the configuration accepts, for the fix of a misspelt one. */
-function settingsAt(path: readonly PropertyKey[]): string[] | undefined {
-  const at = path.map(String).join('.');
-  const mappingShape = MappingSchema.shape;
-  const nested: Record<string, z.ZodType> = {
-    '': GenericConfigSchema,
-    hmac: HmacSchema,
-    mapping: MappingSchema,
-    'mapping.card': mappingShape.card.unwrap(),
-    'mapping.terminal': mappingShape.terminal.unwrap(),
-    'mapping.customer': mappingShape.customer.unwrap(),
-    'mapping.failure': mappingShape.failure.unwrap(),
-    'mapping.dispute': mappingShape.dispute.unwrap(),
-  };
-  const schema = nested[at];
-  if (schema && 'shape' in schema) return Object.keys((schema as unknown as { shape: object }).shape);
-  return at.startsWith('mapping.') ? ['path', 'template', 'map', 'default'] : undefined;
-}
-
 /**
  * The operator's configuration (an object, its JSON text, or the path of a JSON file) → a checked GenericConfig,
  * or an InputError naming the field ("mapping.amount") and the fix. `where` prefixes the field when the
@@ -71,7 +53,7 @@ export function parseGenericConfig(input: unknown, where?: string): GenericConfi
   const keys = issue.code === 'unrecognized_keys' ? (issue as { keys: string[] }).keys : [];
   const field = [...issue.path.map(String), ...keys.slice(0, 1)].join('.') || 'config';
   const problem = keys.length > 0 ? `"${keys[0]}" is not a setting here` : issueText(issue);
-  const known = keys.length > 0 ? settingsAt(issue.path) : undefined;
+  const known = keys.length > 0 ? settingsAt(GenericConfigSchema, issue.path) : undefined;
   throw new InputError(named(field), problem, known ? `use one of: ${known.join(', ')}` : fixFor(field));
 }
 
