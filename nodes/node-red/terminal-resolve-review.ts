@@ -1,4 +1,4 @@
-import { parseReviewAction, resolveReview } from '../core/identity/resolve-review';
+import { parseReviewAction, resolveReview, type ReviewFields } from '../core/identity/resolve-review';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
@@ -7,6 +7,14 @@ import { shortText } from './shared/short-text';
 type Payload = { match?: { candidateId?: unknown }; crm?: { customerId?: unknown }; [key: string]: unknown };
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
+const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && !v.trim());
+
+/** The values come with the message, so an error names where in it they were looked for. */
+const MESSAGE_FIELDS: ReviewFields = {
+  candidate: { field: 'msg.payload.match.candidateId', what: "send this node the message of Match Customer's review output after it went through CRM Upsert" },
+  recorded: { field: 'msg.payload.crm.customerId', what: 'put this node after CRM Upsert, which sets it to the customer the payment was recorded under' },
+  reason: { field: 'msg.reason', what: 'set it to the text of the answer, or leave it out to use the Reason in the node' },
+};
 
 /**
  * Terminal resolve review: after CRM Upsert on the needs-review path, links the review payment's new customer to
@@ -25,11 +33,12 @@ export = function register(RED: NodeRedApi): void {
           const action = parseReviewAction(setting === 'msg' ? msg.decision : setting, setting === 'msg' ? 'msg.decision' : 'Decision');
           const review = await resolveReview(await store.db(), {
             action,
-            candidateId: text(payload.match?.candidateId),
-            recordedId: text(payload.crm?.customerId),
-            reason: text(msg.reason) || text(def.reason),
+            candidateId: payload.match?.candidateId,
+            recordedId: payload.crm?.customerId,
+            reason: blank(msg.reason) ? text(def.reason) : msg.reason,
             actor: 'node-red',
             via: `node-red ${text(def.name) || 'terminal resolve review'}`,
+            fields: MESSAGE_FIELDS,
           });
           const said =
             review.action === 'link'

@@ -60,4 +60,18 @@ describe('terminal resolve review (in a stand-in for Node-RED)', () => {
     assert.match(String(bad.error?.message), /msg\.decision.*"maybe".*link or keep-apart/);
     assert.equal(bad.sent.length, 0);
   });
+
+  it('names the message paths it read, not the n8n form\'s labels, when a value is missing or of the wrong kind', async () => {
+    const node = resolveNode({ decision: 'link' });
+    const noCandidate = await send(node, { payload: { match: { decision: 'review' }, crm: { customerId: 'cus_new' } } });
+    assert.match(String(noCandidate.error?.message), /^msg\.payload\.match\.candidateId: is empty\. Fix: send this node the message of Match Customer's review output/);
+    const noRecorded = await send(node, { payload: { match: { decision: 'review', candidateId: 'cus_known' } } });
+    assert.match(String(noRecorded.error?.message), /^msg\.payload\.crm\.customerId: is empty\. Fix: put this node after CRM Upsert/);
+    const numeric = await send(node, { payload: { match: { decision: 'review', candidateId: 42 }, crm: { customerId: 'cus_new' } } });
+    assert.match(String(numeric.error?.message), /^msg\.payload\.match\.candidateId: is a number, not a customer ID/);
+    const listReason = await send(node, { ...review, reason: ['yes'] });
+    assert.match(String(listReason.error?.message), /^msg\.reason: is a list, not text/);
+    assert.equal(await mergedInto('cus_new'), null);
+    assert.equal([noCandidate, noRecorded, numeric, listReason].flatMap((r) => r.sent).length, 0);
+  });
 });

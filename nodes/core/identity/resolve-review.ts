@@ -20,6 +20,23 @@ export interface ReviewDecision {
   actor: string;
   /** Where the decision was taken (a node name), stored as the merge's evidence. */
   via: string;
+  /**
+   * Where each value came from, as the face's operator sees it: n8n's field labels by default; Node-RED reads
+   * them from the message (msg.payload.match.candidateId), so its errors name those paths.
+   */
+  fields?: ReviewFields;
+}
+
+export interface ReviewFields {
+  candidate: ReviewField;
+  recorded: ReviewField;
+  reason: ReviewField;
+}
+
+/** A value's name and what to point it at. */
+export interface ReviewField {
+  field: string;
+  what: string;
 }
 
 export interface ReviewOutcome {
@@ -37,8 +54,12 @@ export function parseReviewAction(value: unknown, field: string): ReviewAction {
   throw new InputError(field, `"${String(value)}" is not an action`, `use ${REVIEW_ACTIONS.join(' or ')}`);
 }
 
-const CANDIDATE = { field: 'Candidate Customer ID', what: 'match.candidateId of a Needs Review item' };
-const RECORDED = { field: 'Recorded Customer ID', what: 'crm.customerId (put this node after CRM Upsert)' };
+/** n8n's field labels: the values are mapped by expressions in the node's form. */
+export const FORM_REVIEW_FIELDS: ReviewFields = {
+  candidate: { field: 'Candidate Customer ID', what: 'map it to match.candidateId of a Needs Review item' },
+  recorded: { field: 'Recorded Customer ID', what: 'map it to crm.customerId (put this node after CRM Upsert)' },
+  reason: { field: 'Reason', what: 'map it to the text of the answer, e.g. {{ $json.comment }}' },
+};
 
 /** What an expression handed over, in the words an operator reads it in. */
 function kindOf(value: unknown): string {
@@ -46,24 +67,24 @@ function kindOf(value: unknown): string {
   return value === null ? 'null' : `${typeof value === 'object' ? 'an' : 'a'} ${typeof value}`;
 }
 
-function customerId(value: unknown, c: { field: string; what: string }): string {
-  if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) throw new InputError(c.field, 'is empty', `map it to ${c.what}`);
+function customerId(value: unknown, c: ReviewField): string {
+  if (value === undefined || value === null || (typeof value === 'string' && !value.trim())) throw new InputError(c.field, 'is empty', c.what);
   // Customer IDs are text (cus_…); an object or a list here is an expression pointing one level too high.
-  if (typeof value !== 'string') throw new InputError(c.field, `is ${kindOf(value)}, not a customer ID`, `map it to ${c.what}`);
+  if (typeof value !== 'string') throw new InputError(c.field, `is ${kindOf(value)}, not a customer ID`, c.what);
   return value.trim();
 }
 
-function reasonText(value: unknown): string | undefined {
+function reasonText(value: unknown, c: ReviewField): string | undefined {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value.trim() || undefined;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  throw new InputError('Reason', `is ${kindOf(value)}, not text`, 'map it to the text of the answer, e.g. {{ $json.comment }}');
+  throw new InputError(c.field, `is ${kindOf(value)}, not text`, c.what);
 }
 
 /** A Keep Apart of an ID that names nobody would be recorded and protect nothing: it is refused instead. */
-async function existingCustomer(db: SqlDatabase, id: string, c: { field: string; what: string }): Promise<void> {
+async function existingCustomer(db: SqlDatabase, id: string, c: ReviewField): Promise<void> {
   const row = await db.get<{ id: string }>('SELECT id FROM customers WHERE id = ?', [id]);
-  if (!row) throw new InputError(c.field, `there is no customer "${id}" in the store`, `map it to ${c.what}, and check the node uses the store CRM Upsert wrote to`);
+  if (!row) throw new InputError(c.field, `there is no customer "${id}" in the store`, `${c.what}, and check the node uses the store CRM Upsert wrote to`);
 }
 
 /**
@@ -73,11 +94,12 @@ async function existingCustomer(db: SqlDatabase, id: string, c: { field: string;
  * Running it again for the same payment changes nothing.
  */
 export async function resolveReview(db: SqlDatabase, d: ReviewDecision): Promise<ReviewOutcome> {
-  const candidateId = customerId(d.candidateId, CANDIDATE);
-  const recordedId = customerId(d.recordedId, RECORDED);
-  const reason = reasonText(d.reason);
-  await existingCustomer(db, candidateId, CANDIDATE);
-  await existingCustomer(db, recordedId, RECORDED);
+  const fields = d.fields ?? FORM_REVIEW_FIELDS;
+  const candidateId = customerId(d.candidateId, fields.candidate);
+  const recordedId = customerId(d.recordedId, fields.recorded);
+  const reason = reasonText(d.reason, fields.reason);
+  await existingCustomer(db, candidateId, fields.candidate);
+  await existingCustomer(db, recordedId, fields.recorded);
   if (d.action === 'keep-apart') {
     await keepApart(db, candidateId, recordedId, { reason, actor: d.actor, via: d.via });
     return { action: d.action, candidateId, recordedId };
