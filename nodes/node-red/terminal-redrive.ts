@@ -18,10 +18,18 @@ import { formNumber } from '../core/config/form-number';
 export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-redrive', function TerminalRedrive(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
-    const seconds = Number(def.interval ?? 60);
-    const intervalSeconds = Number.isFinite(seconds) && seconds >= 0 ? seconds : 60;
+    // Read on every run too, so "-1" is an error each run shows (and a Catch node gets), not 60 s without a word;
+    // until it is fixed the timer keeps the default interval.
+    const interval = () => formNumber(def.interval, { field: 'Every (s)', fallback: 60, min: 0, unit: 'seconds' });
+    let intervalSeconds = 60;
+    try {
+      intervalSeconds = interval();
+    } catch {
+      // said by the first run, right after deploy
+    }
 
     const redrive = async (send: (msg: NodeMessage) => void): Promise<RedriveReport<PaymentMessage>> => {
+      interval();
       const olderThanMs = redriveRunAfterMs('Older than', def.olderThan, DEFAULT_REDRIVE_AFTER_MS);
       // Read per run, so a wrong value is this run's error by name, not 0 → 100 or -5 → 1 without a word.
       const limit = formNumber(def.limit, { field: 'At most', fallback: DEFAULT_REDRIVE_LIMIT, min: 1, whole: true, unit: 'payments' });

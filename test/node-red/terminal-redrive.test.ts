@@ -71,4 +71,15 @@ describe('terminal redrive (in a stand-in for Node-RED)', () => {
       assert.match(String(wrong.error?.message), /At most: ".*" is not a whole number of payments from 1 up/, limit);
     }
   });
+
+  it('refuses an interval below 0 by name on each run, finishing nothing, instead of redriving every 60 s', async () => {
+    const e = sale('every@example.com');
+    await new SqlInbox(s.db, testKeys()).accept([e], new Date(Date.now() - 10 * 60_000));
+    for (const interval of ['-1', 'often']) {
+      const wrong = await trigger(redriveNode({ interval }));
+      assert.match(String(wrong.error?.message), /^Every \(s\): ".*" is not a number of seconds from 0 up/, interval);
+    }
+    const left = await s.db.all<{ event_id: string }>('SELECT event_id FROM transactions');
+    assert.deepEqual(left, []);
+  });
 });
