@@ -1,4 +1,4 @@
-import { sendMessageByMail } from '../core/messages/send-mail';
+import { sendMessageByMail, smtpPort } from '../core/messages/send-mail';
 import type { OutgoingMessage } from '../core/messages/outgoing-message';
 import { InputError } from '../core/errors';
 import type { DoneFn, NodeDef, NodeMessage, NodeRedApi, RuntimeNode, SendFn } from './shared/red-api';
@@ -25,7 +25,7 @@ export = function register(RED: NodeRedApi): void {
           const receipt = await sendMessageByMail(
             {
               host: String(def.host ?? ''),
-              port: Number(def.port) || 587,
+              port: smtpPort(def.port),
               secure: def.secure === true,
               user: this.credentials?.user,
               password: this.credentials?.password,

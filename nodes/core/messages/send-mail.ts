@@ -19,6 +19,22 @@ export interface MailReceipt {
   rejected: string[];
 }
 
+/** The usual port for mail submission with STARTTLS. */
+export const DEFAULT_SMTP_PORT = 587;
+
+/**
+ * The SMTP port as a form keeps it (text): blank is 587; anything else must be a TCP port, since 0 or "465s" sent
+ * on as 587 would try a port the operator did not give and fail with a timeout that names none.
+ */
+export function smtpPort(raw: unknown): number {
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return DEFAULT_SMTP_PORT;
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+    throw new InputError('port', `"${String(raw)}" is not a TCP port (1 to 65535)`, "enter your mail provider's submission port: 587 (STARTTLS) or 465 (TLS), or leave it blank for 587");
+  }
+  return n;
+}
+
 /** Sends a composed message as a plain-text email; `to` overrides the message's own recipient when set. */
 export async function sendMessageByMail(smtp: SmtpSettings, message: Pick<OutgoingMessage, 'to' | 'subject' | 'text'>, to?: string): Promise<MailReceipt> {
   if (!smtp.host) throw new InputError('host', 'no SMTP server is set', "enter your mail provider's SMTP host, e.g. smtp.example.com");
