@@ -2,7 +2,7 @@ import { ENV } from '../nodes/core/config/settings';
 import { axiosTransport } from '../nodes/core/http/axios-transport';
 import { SqlInbox } from '../nodes/core/inbox/inbox';
 import { configuredSourcesFromEnv } from '../nodes/core/sources/sources-from-env';
-import { openDatabase } from '../nodes/core/store/open-database';
+import { openDatabase, storeNamed } from '../nodes/core/store/open-database';
 import { keyProviderFromSpec } from '../nodes/core/tokenize/key-provider';
 import { connectClient } from './connect';
 import { temporalConfigFromEnv } from './connection-config';
@@ -22,7 +22,7 @@ export async function startWebhookEntryFromEnv(
 ): Promise<RunningWebhookServer & { sources: string[] }> {
   const sources = configuredSourcesFromEnv(env);
   const config = temporalConfigFromEnv(env);
-  const db = await openDatabase(env[ENV.storeUrl]);
+  const db = await storeNamed(ENV.storeUrl, () => openDatabase(env[ENV.storeUrl]));
   const client = await connectClient(config);
   const server = await startWebhookServer({
     client,

@@ -1,8 +1,9 @@
 import { Client } from '@temporalio/client';
 import { settingsFromEnv } from '../nodes/core/pipeline/settings';
+import { ENV } from '../nodes/core/config/settings';
 import { InputError } from '../nodes/core/errors';
 import { openCrm } from '../nodes/core/steps/steps';
-import { closeAllDatabases } from '../nodes/core/store/open-database';
+import { closeAllDatabases, storeNamed } from '../nodes/core/store/open-database';
 import { createActivities } from './activities/worker-activities';
 import { createBackfillActivities } from './activities/backfill-activities';
 import { createReconcileActivities } from './activities/reconcile-activities';
@@ -35,7 +36,7 @@ export async function runWorkerFromEnv(env: NodeJS.ProcessEnv = process.env): Pr
   const cron = settings.segment || settings.loyalty ? segmentScheduleFromEnv(env) : null;
   const activities = { ...createActivities(settings), ...createBackfillActivities({ ...settings, env }), ...createReconcileActivities({ ...settings, env }), ...createCrmSyncActivities({ ...settings, env }), ...createSagaActivities({ ...settings, env }) };
   // Open the store before polling: a wrong store location stops the worker here, not every payment later.
-  await openCrm({ storeUrl: settings.storeUrl });
+  await storeNamed(ENV.storeUrl, () => openCrm({ storeUrl: settings.storeUrl }));
   const connection = await connectWorker(config);
   try {
     try {

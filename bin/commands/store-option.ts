@@ -1,5 +1,5 @@
 import { ENV } from '../../nodes/core/config/settings';
-import { closeAllDatabases, openDatabase, resolveStoreUrl } from '../../nodes/core/store/open-database';
+import { closeAllDatabases, openDatabase, resolveStoreUrl, storeNamed } from '../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../nodes/core/store/sql-database';
 
 /** The --store option every command that works on the store shares. */
@@ -17,9 +17,9 @@ export interface OpenStore {
 /** Runs `use` against the store named by --store or the environment, and closes it afterwards. */
 export async function withStore<T>(storeFlag: string | undefined, use: (store: OpenStore) => Promise<T>): Promise<T> {
   const url = storeFlag ?? process.env[ENV.storeUrl];
-  const resolved = resolveStoreUrl(url);
+  const { db, resolved } = await storeNamed(storeFlag !== undefined ? '--store' : ENV.storeUrl, async () => ({ resolved: resolveStoreUrl(url), db: await openDatabase(url) }));
   try {
-    return await use({ db: await openDatabase(url), where: resolved.path, location: resolved.location });
+    return await use({ db, where: resolved.path, location: resolved.location });
   } finally {
     await closeAllDatabases();
   }

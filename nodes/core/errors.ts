@@ -4,13 +4,23 @@
  */
 export class InputError extends Error {
   readonly field: string;
+  readonly problem: string;
   readonly fix: string;
   constructor(field: string, problem: string, fix: string) {
     super(`${field}: ${problem}. Fix: ${fix}`);
     this.name = 'InputError';
     this.field = field;
+    this.problem = problem;
     this.fix = fix;
   }
+}
+
+/**
+ * The same error under the name the operator set the value by, where a face calls a core setting something else
+ * (the store location is the CLI's --store, the worker's TERMINAL_CRM_STORE_URL); any other error as it is.
+ */
+export function renamedField(e: unknown, field: string, name: string): unknown {
+  return e instanceof InputError && e.field === field && field !== name ? new InputError(name, e.problem, e.fix) : e;
 }
 
 /** A webhook whose signature does not verify. Faces answer it with `httpStatus` and write nothing. */

@@ -1,8 +1,10 @@
 import { parseRegion } from '../core/config/settings';
 import { keyProviderFromSpec, openCrm } from '../core/steps/steps';
-import { openDatabase } from '../core/store/open-database';
+import { openDatabase, storeNamed } from '../core/store/open-database';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import type { NodeDef, NodeRedApi } from './shared/red-api';
+
+const STORE_LABEL = 'Store (in the Terminal CRM store node)';
 
 /**
  * Where customers and transactions are kept, the keys card tokens are made with, and the country phone numbers
@@ -18,8 +20,9 @@ export = function register(RED: NodeRedApi): void {
       const region = typeof def.defaultRegion === 'string' && def.defaultRegion ? def.defaultRegion : undefined;
       this.tokenKeys = () => keyProviderFromSpec(this.credentials?.tokenKeys ?? '', 'Token keys');
       this.defaultRegion = () => parseRegion(region, 'Default region');
-      this.crm = (crmName) => openCrm({ crm: crmName, storeUrl });
-      this.db = () => openDatabase(storeUrl);
+      // Named as the editor shows it: errors reach the node that used the store, not this config node.
+      this.crm = (crmName) => storeNamed(STORE_LABEL, () => openCrm({ crm: crmName, storeUrl }));
+      this.db = () => storeNamed(STORE_LABEL, () => openDatabase(storeUrl));
     },
     { credentials: { tokenKeys: { type: 'password' } } },
   );

@@ -50,7 +50,7 @@ describe('n8n: credential tests', () => {
     });
     assert.match((await test({ ...ok, defaultRegion: 'Germany' })).message, /^Default Region: "Germany" is not an ISO 3166 country code\. Fix: /);
     // Port 1 on loopback: nothing listens there, so the store cannot be opened.
-    assert.match((await test({ ...ok, storeUrl: 'postgres://crm:secret@127.0.0.1:1/crm' })).message, /^storeUrl: cannot open the Postgres store .*nothing accepts connections at 127\.0\.0\.1:1\. Fix: start the Postgres server/);
+    assert.match((await test({ ...ok, storeUrl: 'postgres://crm:secret@127.0.0.1:1/crm' })).message, /^Store Location: cannot open the Postgres store .*nothing accepts connections at 127\.0\.0\.1:1\. Fix: start the Postgres server/);
     assert.doesNotMatch((await test({ ...ok, storeUrl: 'postgres://crm:secret@127.0.0.1:1/crm' })).message, /secret/);
   });
 

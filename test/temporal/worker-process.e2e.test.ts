@@ -76,4 +76,14 @@ describe('the worker entry point (node temporal/worker.js)', () => {
       await p.stop();
     }
   });
+
+  it('refuses to start on a store location it cannot use, naming the variable it came from', async () => {
+    const p = spawnWorker({ TEMPORAL_ADDRESS: server.env.address, TERMINAL_CRM_STORE_URL: 'mysql://shop/crm', TERMINAL_CRM_TOKEN_KEYS: TEST_TOKEN_KEYS });
+    try {
+      assert.deepEqual(await p.exited, { code: 1, signal: null });
+      assert.match(p.tail(200), /TERMINAL_CRM_STORE_URL: "mysql:\/\/shop\/crm" is not a store location this pack understands\. Fix: use postgres:\/\//);
+    } finally {
+      await p.stop();
+    }
+  });
 });

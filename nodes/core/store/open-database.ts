@@ -1,11 +1,12 @@
 import { homedir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
-import { InputError } from '../errors';
+import { InputError, renamedField } from '../errors';
 import { migrate } from './migrations';
 import { PostgresDatabase } from './postgres-database';
 import { postgresLocation } from './postgres-url';
 import type { SqlDatabase } from './sql-database';
 import { SqliteDatabase } from './sqlite-database';
+import { STORE_FIELD } from './store-field';
 
 export const DEFAULT_STORE_PATH = join(homedir(), '.terminal-crm', 'store.db');
 
@@ -34,7 +35,7 @@ export function resolveStoreUrl(url: string | undefined): StoreLocation {
   const path = raw.startsWith('sqlite:') ? raw.slice('sqlite:'.length) : raw;
   if (path === ':memory:') return sqlite(path);
   if (/^[a-z]+:\/\//i.test(path)) {
-    throw new InputError('storeUrl', `"${raw}" is not a store location this pack understands`, 'use postgres://user:password@host:5432/database, sqlite:/path/to/store.db or a file path');
+    throw new InputError(STORE_FIELD, `"${raw}" is not a store location this pack understands`, 'use postgres://user:password@host:5432/database, sqlite:/path/to/store.db or a file path');
   }
   return sqlite(isAbsolute(path) ? path : resolve(path));
 }
@@ -63,6 +64,18 @@ export function openDatabase(url?: string): Promise<SqlDatabase> {
     db.catch(() => open.delete(key));
   }
   return db;
+}
+
+/**
+ * Runs `open` (openDatabase, or a CRM over the store), its errors about where the store is naming it as the face's
+ * operator set it: the CLI's --store, the worker's TERMINAL_CRM_STORE_URL, Node-RED's store node.
+ */
+export async function storeNamed<T>(name: string, open: () => Promise<T>): Promise<T> {
+  try {
+    return await open();
+  } catch (e) {
+    throw renamedField(e, STORE_FIELD, name);
+  }
 }
 
 /** Closes every database this process opened (tests, graceful shutdown). */

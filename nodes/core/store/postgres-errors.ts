@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { STORE_FIELD } from './store-field';
 
 const WHERE = 'the store URL (TERMINAL_CRM_STORE_URL, or the Store URL of the Terminal CRM store settings)';
 
@@ -24,7 +25,7 @@ export function connectionErrorToInputError(error: unknown, location: string, co
   const user = decodeURIComponent(u.username) || 'the default user';
   const server = `${u.hostname || 'the local socket'}${u.port ? `:${u.port}` : ''}`;
   const database = decodeURIComponent(u.pathname.replace(/^\//, ''));
-  const fail = (problem: string, fix: string) => new InputError('storeUrl', `cannot open the Postgres store ${location}: ${problem}`, fix);
+  const fail = (problem: string, fix: string) => new InputError(STORE_FIELD, `cannot open the Postgres store ${location}: ${problem}`, fix);
   const message = e.message ?? '';
   switch (e.code) {
     case 'ECONNREFUSED':

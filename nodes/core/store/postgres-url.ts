@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { STORE_FIELD } from './store-field';
 
 /** Query parameters that may carry a secret (libpq accepts `?password=`), never shown in a location. */
 const SECRET_PARAM = /pass|secret|key|cert|token/i;
@@ -16,13 +17,13 @@ export function parsePostgresUrl(url: string): URL {
   try {
     u = new URL(url);
   } catch {
-    throw new InputError('storeUrl', 'the Postgres store URL is not a valid URL', 'write it as postgres://user:password@host:5432/database (percent-encode special characters in the password, e.g. @ as %40)');
+    throw new InputError(STORE_FIELD, 'the Postgres store URL is not a valid URL', 'write it as postgres://user:password@host:5432/database (percent-encode special characters in the password, e.g. @ as %40)');
   }
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw new InputError('storeUrl', `"${u.protocol}" is not a Postgres URL`, 'write it as postgres://user:password@host:5432/database');
+    throw new InputError(STORE_FIELD, `"${u.protocol}" is not a Postgres URL`, 'write it as postgres://user:password@host:5432/database');
   }
   if (u.pathname.replace(/^\//, '') === '') {
-    throw new InputError('storeUrl', `the Postgres store URL ${postgresLocationUnchecked(u)} names no database`, 'add the database name: postgres://user:password@host:5432/database');
+    throw new InputError(STORE_FIELD, `the Postgres store URL ${postgresLocationUnchecked(u)} names no database`, 'add the database name: postgres://user:password@host:5432/database');
   }
   return u;
 }

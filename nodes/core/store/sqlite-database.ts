@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import type { DatabaseSync as DatabaseSyncType, StatementSync } from 'node:sqlite';
 import { InputError } from '../errors';
 import type { SqlDatabase, SqlExecutor, SqlValue, TransactionOptions } from './sql-database';
+import { STORE_FIELD } from './store-field';
 
 function loadSqlite(): typeof import('node:sqlite') {
   try {
@@ -11,7 +12,7 @@ function loadSqlite(): typeof import('node:sqlite') {
     return require('node:sqlite') as typeof import('node:sqlite');
   } catch {
     throw new InputError(
-      'storeUrl',
+      STORE_FIELD,
       `the embedded SQLite store needs Node.js 22.13 or newer (node:sqlite), this is ${process.version}`,
       'upgrade Node.js, or point the store at Postgres (postgres://user:pass@host/db)',
     );

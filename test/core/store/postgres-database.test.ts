@@ -46,7 +46,7 @@ function listen(onConnection: (socket: Socket) => void): Promise<{ port: number;
 async function rejectsAsStoreUrlError(p: Promise<unknown>, pattern: RegExp, password: string): Promise<void> {
   await assert.rejects(p, (e: unknown) => {
     assert.ok(e instanceof InputError, `an InputError, got ${String(e)}`);
-    assert.equal(e.field, 'storeUrl');
+    assert.equal(e.field, 'Store Location');
     assert.match(e.message, pattern);
     assert.match(e.message, /TERMINAL_CRM_STORE_URL|Postgres server/);
     assert.ok(!e.message.includes(password), 'the password must not appear in the message');
@@ -59,7 +59,7 @@ describe('the Postgres store, against a real server', () => {
     const password = 'Wrong-Pass-123';
     await rejectsAsStoreUrlError(
       instance(server.url('postgres', { password })).get('SELECT 1'),
-      /^storeUrl: cannot open the Postgres store postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres: the server refused the password of user "postgres"\. Fix: correct the user name and password/,
+      /^Store Location: cannot open the Postgres store postgres:\/\/postgres@127\.0\.0\.1:\d+\/postgres: the server refused the password of user "postgres"\. Fix: correct the user name and password/,
       password,
     );
     const good = new URL(server.url('postgres')).password;
