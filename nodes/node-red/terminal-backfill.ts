@@ -2,6 +2,7 @@ import { backfillRequestOf, controlBackfill } from '../../temporal/backfill-cont
 import { InputError } from '../core/errors';
 import { obj } from '../core/json/json-values';
 import { configNode } from './shared/config-node';
+import { refuseMisspeltOverrides } from './shared/misspelt-override';
 import type { NodeDef, NodeRedApi, RuntimeNode } from './shared/red-api';
 import { shortText } from './shared/short-text';
 import { handleInput } from './shared/step-node';
@@ -20,7 +21,9 @@ function overridesOf(payload: unknown): Record<string, unknown> {
   if (typeof payload === 'string' && payload.trim() !== '') {
     throw new InputError('msg.payload', `is the text "${shortText(payload, 30)}", and only the fields of an object override the settings`, 'send an object such as {"operation": "pause"}, or a timestamp to use the node\'s settings');
   }
-  return obj(payload) ?? {};
+  const given = obj(payload) ?? {};
+  refuseMisspeltOverrides(given, FIELDS);
+  return given;
 }
 
 /**

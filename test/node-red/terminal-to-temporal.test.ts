@@ -97,9 +97,15 @@ describe('terminal to temporal and terminal backfill (in a stand-in for Node-RED
       const r = await node.receive({ operation });
       assert.match(String(r.error?.message), new RegExp(`^msg\\.payload\\.operation: ${String(operation)} is not a backfill operation`));
     }
+    // A misspelt field would ride along unread while the node started its own operation.
+    for (const [key, meant] of [['opration', 'operation'], ['Operation', 'operation'], ['sinse', 'since'], ['untill', 'until'], ['limt', 'limit']] as const) {
+      const r = await node.receive({ [key]: 'pause' });
+      assert.match(String(r.error?.message), new RegExp(`^msg\\.payload\\.${key}: is not a field this node reads .*Fix: call it ${meant};`), key);
+    }
     assert.equal(recorded.calls.length, 0, 'no backfill was started');
-    // An Inject's timestamp carries no overrides: the node's settings run.
+    // An Inject's timestamp carries no overrides, and keys far from every field are other data: the node's settings run.
     assert.equal((await node.receive(Date.now())).error, undefined);
-    assert.deepEqual(recorded.calls.map((c) => c.method), ['start']);
+    assert.equal((await node.receive({ requestedBy: 'ops-dashboard', _msgid: 'x' })).error, undefined);
+    assert.deepEqual(recorded.calls.map((c) => c.method), ['start', 'start']);
   });
 });
