@@ -112,7 +112,7 @@ export const backfillCommand: Command = {
       } finally {
         process.off('SIGINT', onSigint);
       }
-    });
+    }, { create: true });
   },
 };
 

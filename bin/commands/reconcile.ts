@@ -83,7 +83,7 @@ export const reconcileCommand: Command = {
       else describe(r, io);
       const left = r.repair ? r.repair.unfixable.length : r.clean ? 0 : 1;
       return left === 0 ? 0 : 2;
-    });
+    }, { create: values.repair === true });
   },
 };
 
