@@ -19,7 +19,7 @@ import {
 import type { CliIo, Command } from './command';
 import { progressWriter } from './progress-bar';
 import { STORE_HELP, withStore } from './store-option';
-import { parseDay, positiveInt } from './window-options';
+import { parseDay, parseUntil, positiveInt } from './window-options';
 
 const usage = `Usage: terminal-crm backfill --from SOURCE --since DATE [--until DATE] [--crm NAME]
                              [--limit N] [--restart] [--store URL] [--json]
@@ -77,7 +77,7 @@ export const backfillCommand: Command = {
     const lister = historyLister(values.from, '--from');
     const since = parseDay('--since', values.since);
     if (!since) throw new InputError('--since', 'is missing', 'give the first day to bring in, such as 2026-01-01');
-    const until = parseDay('--until', values.until);
+    const until = parseUntil(values.until, since);
     const crm = values.crm === undefined ? undefined : parseSaasCrmName(values.crm, '--crm');
     const limit = positiveInt('--limit', values.limit);
     const address = values.temporal ?? (values['in-process'] ? undefined : process.env[TEMPORAL_ENV.address]?.trim() || undefined);

@@ -56,8 +56,7 @@ async function sourceHint(db: SqlExecutor, source: string): Promise<string> {
 /** paymentsOf's errors name its own fields; the operator typed the options. */
 function asOption(err: unknown): unknown {
   if (!(err instanceof InputError) || !['since', 'until', 'cursor', 'limit'].includes(err.field)) return err;
-  const problem = err.message.slice(err.field.length + 2, err.message.lastIndexOf('. Fix: '));
-  return new InputError(`--${err.field}`, problem, err.fix);
+  return new InputError(`--${err.field}`, err.problem.replace(/\b(since|until)\b/g, '--$1'), err.fix.replace(/\b(since|until)\b/g, '--$1'));
 }
 
 const money = (minor: number, currency: string) => formatMoney({ minor, currency });

@@ -10,7 +10,7 @@ import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-creden
 import { keyProviderFromSpec } from '../../nodes/core/steps/steps';
 import type { CliIo, Command } from './command';
 import { STORE_HELP, withStore } from './store-option';
-import { parseDay, positiveInt } from './window-options';
+import { parseDay, parseUntil, positiveInt } from './window-options';
 
 const usage = `Usage: terminal-crm reconcile --from SOURCE --since DATE [--until DATE] [--crm NAME]
                               [--repair] [--limit N] [--store URL] [--json]
@@ -67,7 +67,7 @@ export const reconcileCommand: Command = {
     const lister = historyLister(values.from, '--from');
     const since = parseDay('--since', values.since);
     if (!since) throw new InputError('--since', 'is missing', 'give the first day of the period, such as 2026-01-01');
-    const until = parseDay('--until', values.until);
+    const until = parseUntil(values.until, since);
     const crm = values.crm === undefined ? undefined : parseSaasCrmName(values.crm, '--crm');
     const env = process.env;
     // Keys are needed to write (repair) only: a read-only reconcile runs without them.

@@ -9,6 +9,15 @@ export function parseDay(flag: string, value: string | undefined): Date | undefi
   return d;
 }
 
+/** --until after --since, checked before anything is read or printed: a window the other way round is two dates swapped. */
+export function parseUntil(value: string | undefined, since: Date): Date | undefined {
+  const until = parseDay('--until', value);
+  if (until && until.getTime() <= since.getTime()) {
+    throw new InputError('--until', `${until.toISOString()} is not after --since (${since.toISOString()})`, 'give an --until later than --since, or leave it out for now');
+  }
+  return until;
+}
+
 export function positiveInt(flag: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);

@@ -98,4 +98,13 @@ describe('terminal-crm backfill and reconcile (in process)', { timeout: 30_000 }
     assert.match((await cli('backfill', '--from', 'stripe', '--since', '2026-01-01', '--signal', 'pause', '--store', store)).err, /--signal: only controls a backfill running on Temporal/);
     assert.match((await cli('reconcile', '--from', 'adyen', '--since', '2026-01-01', '--store', store)).err, /--from: "adyen" has no payment history/);
   });
+
+  it('refuses an --until not after --since by name before reading or printing anything', async () => {
+    for (const command of ['backfill', 'reconcile']) {
+      const r = await cli(command, '--from', 'stripe', '--since', '2026-03-01', '--until', '2026-01-01', '--store', store);
+      assert.equal(r.code, 1, command);
+      assert.match(r.err, /^--until: 2026-01-01T00:00:00\.000Z is not after --since \(2026-03-01T00:00:00\.000Z\)\. Fix: give an --until later than --since/m, command);
+      assert.doesNotMatch(r.err, /Stripe \(charges\)/, `${command} printed its banner first`);
+    }
+  });
 });

@@ -100,6 +100,12 @@ describe('terminal-crm payments', { timeout: 20_000 }, () => {
     const since = await cli('--store', store, '--since', 'yesterday');
     assert.equal(since.code, 1);
     assert.match(since.err, /--since: "yesterday" is not a time\. Fix: give an ISO 8601 time/);
+    // A window whose end is not after its start is two dates swapped, not a question answered "No payments match".
+    for (const until of ['2025-03-01', '2025-01-01']) {
+      const window = await cli('--store', store, '--since', '2025-03-01', '--until', until);
+      assert.equal(window.code, 1, until);
+      assert.match(window.err, /--until: \S+ is not after --since \(2025-03-01T00:00:00\.000Z\)\. Fix: give an --until later than --since/, until);
+    }
     const limit = await cli('--store', store, '--limit', '5000');
     assert.equal(limit.code, 1);
     assert.match(limit.err, /--limit: "5000" is not a page size\. Fix: give a whole number from 1 to 1000/);

@@ -45,8 +45,14 @@ export async function paymentsOf(db: Reader, filter: PaymentFilter): Promise<Pay
   const params: SqlValue[] = [];
   if (filter.source) { where.push('source = ?'); params.push(filter.source); }
   if (filter.customerId) { where.push('customer_id = ?'); params.push(filter.customerId); }
-  if (filter.since) { where.push('occurred_at >= ?'); params.push(isoTime(filter.since, 'since')); }
-  if (filter.until) { where.push('occurred_at < ?'); params.push(isoTime(filter.until, 'until')); }
+  const since = filter.since ? isoTime(filter.since, 'since') : undefined;
+  const until = filter.until ? isoTime(filter.until, 'until') : undefined;
+  // An empty window is a slip (the two swapped), not a question whose answer is "no payments".
+  if (since !== undefined && until !== undefined && until <= since) {
+    throw new InputError('until', `${until} is not after since (${since})`, 'give an until later than since, or leave it out for now');
+  }
+  if (since !== undefined) { where.push('occurred_at >= ?'); params.push(since); }
+  if (until !== undefined) { where.push('occurred_at < ?'); params.push(until); }
   if (filter.cursor) {
     where.push('(occurred_at, source, payment_id) > (?, ?, ?)');
     params.push(...readCursor(filter.cursor));
