@@ -225,6 +225,9 @@ function eventOf(input: unknown, r: Rules): PaymentEvent {
   optional(r, out, e, 'terminal', (rules, v) => texts(rules, v, TERMINAL_KEYS));
   out.customerHints = texts(r, e.customerHints, HINT_KEYS);
   optional(r, out, e, 'failure', (rules, v) => texts(rules, v, FAILURE_KEYS));
+  optional(r, out, e, 'sale', (_, v) => ({ voided: bool(rec(v).voided) }));
+  // A void goes on a failure, money moved on a payment (the schema's refine says so).
+  if (out.sale !== undefined && ((out.sale as Rec).voided ? out.kind !== 'failure' : out.kind !== 'payment')) fail();
   optional(r, out, e, 'dispute', (_, v) => {
     const o = rec(v);
     const dispute: Rec = { id: isText(o.id) ? nonEmpty(r.reference(o.id)) : fail() };

@@ -128,6 +128,14 @@ const PaymentEventObject = z.object({
   terminal: z.object({ readerId: z.string().optional(), locationId: z.string().optional() }).optional(),
   customerHints: CustomerHintsSchema,
   failure: z.object({ code: z.string().optional(), message: z.string().optional() }).optional(),
+  /**
+   * Whether the sale `paymentId` names moved money, when the processor says so after the fact. On a failure,
+   * `voided: true`: the sale reported as succeeded moved no money after all (Adyen's CAPTURE_FAILED, a SumUp
+   * transaction read CANCELLED), so nothing of it counts. On a payment, `voided: false`: money moved for the sale
+   * (an Adyen CAPTURE, such as Adyen's re-capture after a failed one), which takes back a void reported before it.
+   * The later of the two, by `occurredAt`, decides.
+   */
+  sale: z.object({ voided: z.boolean() }).optional(),
   /** For disputes: the processor's dispute, why the cardholder opened it, and its status in the processor's words. */
   dispute: z.object({ id: z.string().min(1), reason: z.string().optional(), processorStatus: z.string().optional() }).optional(),
   metadata: StringRecordSchema,
@@ -141,7 +149,12 @@ function namespaceLegacyId(input: unknown): unknown {
   return { ...o, id: `${o.source}:${o.id}` };
 }
 
-export const PaymentEventSchema = z.preprocess(namespaceLegacyId, PaymentEventObject);
+const SaleRule = PaymentEventObject.refine((e) => !e.sale || (e.sale.voided ? e.kind === 'failure' : e.kind === 'payment'), {
+  message: 'sale.voided: true goes on a failure (the sale moved no money), sale.voided: false on a payment (money moved for it)',
+  path: ['sale'],
+});
+
+export const PaymentEventSchema = z.preprocess(namespaceLegacyId, SaleRule);
 export type PaymentEvent = z.infer<typeof PaymentEventObject>;
 
 /**

@@ -207,8 +207,9 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
   return {
     answer,
     ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
-    // A refund the processor reversed happened between banks, not at the counter: the customer was not seen.
-    ...(moves ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(r.refund?.reversed ? {} : { seenAt: r.occurredAt }) } } : {}),
+    // A refund the processor reversed, a sale it reported void or captured again: between banks, not at the
+    // counter, so the customer was not seen.
+    ...(moves ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(r.refund?.reversed || r.sale ? {} : { seenAt: r.occurredAt }) } } : {}),
   };
 }
 

@@ -15,6 +15,8 @@ export interface LedgerEvent {
   amount: Money;
   refundedTotal?: Money;
   refund?: PaymentEvent['refund'];
+  /** Whether the sale moved money, when the processor said so after the fact (PaymentEvent.sale). */
+  sale?: PaymentEvent['sale'];
   status: PaymentEvent['status'];
   occurredAt: string;
   card?: { brand?: string; last4?: string; token?: string; entryMode?: string; wallet?: string };
@@ -32,6 +34,7 @@ export function ledgerEventOf(event: PaymentEvent, customerId: string | null): L
     amount: event.amount,
     ...(event.refundedTotal ? { refundedTotal: event.refundedTotal } : {}),
     ...(event.refund ? { refund: event.refund } : {}),
+    ...(event.sale ? { sale: event.sale } : {}),
     status: event.status,
     occurredAt: event.occurredAt,
     card: event.card && {

@@ -32,7 +32,7 @@ export function ledgerPaymentOf(r: PaymentRecord): LedgerPayment {
 
 export const PAYMENT_COLUMNS =
   'source, payment_id, customer_id, currency, seen, gross_minor, refund_reported_minor, refund_sum_minor, dispute_phase, disputed_minor, failed, ' +
-  'occurred_at, first_seen, last_seen, card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, events';
+  'occurred_at, first_seen, last_seen, card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, events, voided_at, restored_at';
 
 export interface PaymentRow {
   source: string;
@@ -57,6 +57,8 @@ export interface PaymentRow {
   reader_id: string | null;
   location_id: string | null;
   events: number;
+  voided_at: string | null;
+  restored_at: string | null;
 }
 
 export function recordOfRow(r: PaymentRow): PaymentRecord {
@@ -72,6 +74,8 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
     disputePhase: r.dispute_phase as DisputePhase | null,
     disputedMinor: Number(r.disputed_minor),
     failed: Number(r.failed) === 1,
+    voidedAt: r.voided_at ?? null,
+    restoredAt: r.restored_at ?? null,
     occurredAt: r.occurred_at,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
@@ -81,11 +85,11 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
   };
 }
 
-const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 23);
+const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 25);
 // An update leaves the key and the time index alone unless the time moved (a payment seen after its refund).
 const UPDATE_SET = `customer_id = ?, currency = ?, seen = ?, gross_minor = ?, refund_reported_minor = ?, refund_sum_minor = ?,
   dispute_phase = ?, disputed_minor = ?, failed = ?, first_seen = ?, last_seen = ?, card_brand = ?, card_last4 = ?, card_token = ?,
-  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, updated_at = ?`;
+  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, updated_at = ?`;
 const UPDATE_PAYMENT = `UPDATE ledger_payments SET ${UPDATE_SET} WHERE source = ? AND payment_id = ?`;
 const UPDATE_PAYMENT_AND_TIME = `UPDATE ledger_payments SET ${UPDATE_SET}, occurred_at = ? WHERE source = ? AND payment_id = ?`;
 
@@ -101,14 +105,15 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
       inserts.push([
         r.source, r.paymentId, r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor,
         r.disputePhase, r.disputedMinor, r.failed ? 1 : 0, r.occurredAt, r.firstSeen, r.lastSeen,
-        r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events, now,
+        r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events,
+        r.voidedAt, r.restoredAt, now,
       ]);
       continue;
     }
     const set: SqlValue[] = [
       r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
       r.failed ? 1 : 0, r.firstSeen, r.lastSeen, r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet,
-      r.terminal.readerId, r.terminal.locationId, r.events, now,
+      r.terminal.readerId, r.terminal.locationId, r.events, r.voidedAt, r.restoredAt, now,
     ];
     if (r.occurredAt === before.occurredAt) await tx.run(UPDATE_PAYMENT, [...set, r.source, r.paymentId]);
     else await tx.run(UPDATE_PAYMENT_AND_TIME, [...set, r.occurredAt, r.source, r.paymentId]);

@@ -16,7 +16,10 @@ import type { LedgerEvent } from './ledger-event';
  *   merchant), after which it never counts;
  * - disputes: open → won | lost, a closed dispute never reopens; a lost dispute is a chargeback of the disputed
  *   amount, up to what refunds have not already given back, so no payment ever nets below zero;
- * - a failed attempt moves no money.
+ * - a failed attempt moves no money;
+ * - a sale the processor reports void after it succeeded (Adyen's CAPTURE_FAILED, a SumUp transaction read
+ *   CANCELLED) moved no money: everything it took counts as given back and its status is failed, until money moves
+ *   for it again (Adyen's re-capture). The later report, by its time, decides, so the order they arrive in does not.
  */
 export type DisputePhase = 'open' | 'won' | 'lost';
 
@@ -53,6 +56,10 @@ export interface PaymentRecord {
   disputedMinor: number;
   /** A failed attempt was seen. */
   failed: boolean;
+  /** The latest time the processor reported the sale void (it moved no money after all), if ever. */
+  voidedAt: string | null;
+  /** The latest time the processor reported money moving for the sale (a capture), if ever. */
+  restoredAt: string | null;
   /** When the payment was made; until it is seen, the time of its first event. */
   occurredAt: string;
   /** Earliest and latest event times. */
@@ -102,8 +109,17 @@ export function reportedRefundOf(r: Pick<PaymentRecord, 'refundReportedMinor' | 
   return Math.max(r.refundReportedMinor, r.refundSumMinor);
 }
 
-/** Refunded: never more than the payment (once it is known). */
+/** The sale moved no money: its latest void is later than any money moving for it. */
+export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt'>): boolean {
+  return r.voidedAt !== null && (r.restoredAt === null || r.voidedAt > r.restoredAt);
+}
+
+/**
+ * Refunded: never more than the payment (once it is known). A void gives all of it back, as a full refund would:
+ * net spend, points and the CRM's refunded amount go back the way refunds take them.
+ */
 export function refundedOf(r: PaymentRecord): number {
+  if (r.seen && isVoided(r)) return r.grossMinor;
   const reported = reportedRefundOf(r);
   return r.seen ? Math.min(reported, r.grossMinor) : reported;
 }
@@ -111,6 +127,7 @@ export function refundedOf(r: PaymentRecord): number {
 /** A lost dispute takes back the disputed amount, up to what refunds have not already given back. */
 export function chargebackOf(r: PaymentRecord): number {
   if (r.disputePhase !== 'lost') return 0;
+  if (isVoided(r)) return 0;
   return r.seen ? Math.max(0, Math.min(r.disputedMinor, r.grossMinor - refundedOf(r))) : r.disputedMinor;
 }
 
@@ -118,10 +135,12 @@ export type PaymentStatus = 'succeeded' | 'failed' | 'refunded' | 'partially_ref
 
 /**
  * The payment's status now, in the PaymentEvent's words: "pending" while only its refunds or disputes have been
- * seen, "disputed" while a dispute is open, "refunded" once refunds and chargebacks have given all of it back.
+ * seen, "failed" while the sale is void, "disputed" while a dispute is open, "refunded" once refunds and
+ * chargebacks have given all of it back.
  */
 export function statusOf(r: PaymentRecord): PaymentStatus {
   if (!r.seen) return r.failed ? 'failed' : 'pending';
+  if (isVoided(r)) return 'failed';
   if (r.disputePhase === 'open') return 'disputed';
   const back = refundedOf(r) + chargebackOf(r);
   if (back > 0 && back >= r.grossMinor) return 'refunded';
@@ -207,6 +226,8 @@ function newRecord(e: LedgerEvent, at: string): PaymentRecord {
     disputePhase: null,
     disputedMinor: 0,
     failed: false,
+    voidedAt: null,
+    restoredAt: null,
     occurredAt: at,
     firstSeen: at,
     lastSeen: at,
@@ -256,6 +277,7 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, re
   const sameCurrency = money.currency === r.currency;
   switch (e.kind) {
     case 'payment':
+      if (e.sale?.voided === false && (r.restoredAt === null || at > r.restoredAt)) r.restoredAt = at;
       if (!r.seen) {
         r.seen = true;
         r.grossMinor = e.amount.minor;
@@ -281,6 +303,7 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, re
     }
     case 'failure':
       r.failed = true;
+      if (e.sale?.voided === true && (r.voidedAt === null || at > r.voidedAt)) r.voidedAt = at;
       break;
   }
   return r;

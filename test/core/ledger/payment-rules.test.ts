@@ -6,7 +6,7 @@ import {
   applyEvent, deltaBetween, NOT_COUNTED, refundEntryAfter, refundIdOf, viewOf,
   type LedgerDelta, type PaymentRecord, type PaymentView, type RefundEntry,
 } from '../../../nodes/core/ledger/payment-rules';
-import { cumulativeRefund, dispute, failure, ownRefund, payment, reversedRefund } from './support/events';
+import { again, capturedSale, cumulativeRefund, dispute, failure, ownRefund, payment, reversedRefund, voidedSale } from './support/events';
 
 /** The events in order, as the ledger applies them: per-refund events count once per refund id, until reversed. */
 function replay(events: readonly LedgerEvent[]): { record: PaymentRecord; deltas: LedgerDelta[] } {
@@ -98,6 +98,45 @@ describe('the money rules (pure)', () => {
     assert.equal(ledgerPaymentOf(record).status, 'succeeded');
     const whole = replay([payment('pi_r3', 3000), ownRefund('pi_r3', 're_8', 3000), reversedRefund('pi_r3', 're_8', 3000)]);
     assert.deepEqual([ledgerPaymentOf(whole.record).status, ledgerPaymentOf(whole.record).netMinor], ['succeeded', 3000]);
+  });
+
+  it('a sale reported void after it counted (its capture failed) gives back all it took, in any order, once; its status is failed', () => {
+    const events = [payment('pi_v1', 5000), ownRefund('pi_v1', 're_1', 1000), voidedSale('pi_v1', 5000)];
+    for (const order of permutations(events)) {
+      const { deltas, record } = replay([...order, again(order[0]!)].map((e) => ({ ...e })));
+      const p = ledgerPaymentOf(record);
+      assert.deepEqual([p.counted, p.grossMinor, p.refundedMinor, p.netMinor, p.status], [true, 5000, 5000, 0, 'failed'], order.map((e) => e.kind).join(','));
+      assert.deepEqual(summed(deltas), counted(viewOf(record)));
+    }
+    // A void reported again (another delivery) moves nothing more.
+    const twice = replay([payment('pi_v2', 5000), voidedSale('pi_v2', 5000), voidedSale('pi_v2', 5000, '2025-03-06T10:00:00.000Z')]);
+    assert.deepEqual(twice.deltas.map((d) => d.refundedMinor), [0, 5000, 0]);
+  });
+
+  it('money moving for the sale after its void (Adyen re-captures it) makes it count again; one before the void does not', () => {
+    const events = [payment('pi_v3', 4000), capturedSale('pi_v3', 4000, '2025-03-01T10:05:00.000Z'), voidedSale('pi_v3', 4000), capturedSale('pi_v3', 4000, '2025-03-07T10:00:00.000Z')];
+    for (const order of permutations(events)) {
+      const { deltas, record } = replay(order);
+      const p = ledgerPaymentOf(record);
+      assert.deepEqual([p.refundedMinor, p.netMinor, p.status], [0, 4000, 'succeeded'], order.map((e) => `${e.kind}@${e.occurredAt}`).join(','));
+      assert.deepEqual(summed(deltas), counted(viewOf(record)));
+    }
+    const { record } = replay(events.slice(0, 3));
+    assert.deepEqual([ledgerPaymentOf(record).netMinor, ledgerPaymentOf(record).status], [0, 'failed']);
+  });
+
+  it('a void seen before its sale keeps the sale from ever adding net spend; a void of a lost dispute takes no chargeback on top', () => {
+    const first = replay([voidedSale('pi_v4', 3000), payment('pi_v4', 3000, '2025-03-01T10:00:00.000Z')]);
+    assert.deepEqual(first.deltas.map((d) => [d.payments, d.grossMinor, d.refundedMinor]), [[0, 0, 0], [1, 3000, 3000]]);
+    const lost = replay([payment('pi_v5', 3000), dispute('pi_v5', 'refunded', 3000), voidedSale('pi_v5', 3000, '2025-03-12T10:00:00.000Z')]);
+    const p = ledgerPaymentOf(lost.record);
+    assert.deepEqual([p.refundedMinor, p.chargebackMinor, p.netMinor], [3000, 0, 0]);
+    assert.deepEqual(summed(lost.deltas), counted(viewOf(lost.record)));
+  });
+
+  it('a failed attempt that voids nothing leaves a counted sale as it is', () => {
+    const { record } = replay([payment('pi_v6', 3000), failure('pi_v6', 3000)]);
+    assert.deepEqual([ledgerPaymentOf(record).netMinor, ledgerPaymentOf(record).status], [3000, 'succeeded']);
   });
 
   it('a reversal takes out what its refund counted, not what the reversal states', () => {

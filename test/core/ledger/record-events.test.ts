@@ -9,7 +9,7 @@ import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
 import { tempDir } from '../../support/temp-store';
-import { again, cumulativeRefund, dispute, ownRefund, payment, reversedRefund } from './support/events';
+import { again, capturedSale, cumulativeRefund, dispute, ownRefund, payment, reversedRefund, voidedSale } from './support/events';
 
 let server: PostgresServer;
 const dir = tempDir('tcrm-ledger-');
@@ -137,6 +137,36 @@ for (const store of stores) {
       assert.deepEqual([(await paymentState(db, 'adyen', 'PSPOLDPAYMENT001'))!.refundedMinor], [0]);
       const ids = await db.all<{ refund_id: string }>("SELECT refund_id FROM ledger_refunds WHERE source = 'adyen' AND payment_id = 'PSPOLDPAYMENT001'");
       assert.deepEqual(ids.map((r) => r.refund_id), ['PSPOLDREFUND0001']);
+    });
+
+    it('a sale reported void gives back what it took once, however often the void comes; a later capture makes it count again', async () => {
+      const adyen = (over: Partial<LedgerEvent>) => ({ source: 'adyen' as const, ...over });
+      await record([payment('PSP_VOIDPAY', 7000, '2025-03-01T10:00:00Z', adyen({ eventId: 'adyen:PSP_VOIDPAY:AUTHORISATION:true' }))]);
+      const failed = voidedSale('PSP_VOIDPAY', 7000, '2025-03-03T10:00:00Z', adyen({ eventId: 'adyen:PSP_VOIDCAP:CAPTURE_FAILED:true' }));
+      const [v, dup] = await record([failed, again(failed)]);
+      assert.deepEqual([v!.outcome, v!.delta.payments, v!.delta.refundedMinor, v!.payment.status, v!.payment.netMinor], ['recorded', 0, 7000, 'failed', 0]);
+      assert.deepEqual([dup!.outcome, dup!.delta.refundedMinor], ['duplicate', 7000]);
+      const stored = await db.get<{ voided_at: string | null; restored_at: string | null }>(
+        "SELECT voided_at, restored_at FROM ledger_payments WHERE source = 'adyen' AND payment_id = 'PSP_VOIDPAY'",
+      );
+      assert.deepEqual({ ...stored }, { voided_at: '2025-03-03T10:00:00.000Z', restored_at: null });
+      const [back] = await record([capturedSale('PSP_VOIDPAY', 7000, '2025-03-05T10:00:00Z', adyen({ eventId: 'adyen:PSP_VOIDCAP:CAPTURE:true:recaptured' }))]);
+      assert.deepEqual([back!.outcome, back!.delta.refundedMinor, back!.payment.status, back!.payment.netMinor], ['enriched', -7000, 'succeeded', 7000]);
+      assert.equal((await paymentState(db, 'adyen', 'PSP_VOIDPAY'))!.netMinor, 7000);
+    });
+
+    it('a store from before sale voids (schema 19) is upgraded: its payments keep counting, and a void recorded after counts (schema 20)', async () => {
+      const adyen = (over: Partial<LedgerEvent>) => ({ source: 'adyen' as const, ...over });
+      await record([payment('PSP_OLDSALE00001', 2500, '2025-03-01T10:00:00Z', adyen({ eventId: 'adyen:PSP_OLDSALE00001:AUTHORISATION:true' }))]);
+      await db.transaction(async (tx) => {
+        await tx.run('ALTER TABLE ledger_payments DROP COLUMN voided_at');
+        await tx.run('ALTER TABLE ledger_payments DROP COLUMN restored_at');
+        await tx.run('DELETE FROM schema_migrations WHERE version = 20');
+      });
+      await migrate(db);
+      assert.deepEqual([(await paymentState(db, 'adyen', 'PSP_OLDSALE00001'))!.status, (await paymentState(db, 'adyen', 'PSP_OLDSALE00001'))!.netMinor], ['succeeded', 2500]);
+      const [v] = await record([voidedSale('PSP_OLDSALE00001', 2500, '2025-03-04T10:00:00Z', adyen({ eventId: 'adyen:PSP_OLDCAPT00001:CAPTURE_FAILED:true' }))]);
+      assert.deepEqual([v!.delta.refundedMinor, v!.payment.status], [2500, 'failed']);
     });
 
     it('a lost dispute takes the money back once; a won one nothing', async () => {

@@ -114,3 +114,17 @@ export const LEDGER_REFUND_REVERSALS_MIGRATION = {
        AND NOT EXISTS (SELECT 1 FROM ledger_refunds taken WHERE taken.source = ledger_refunds.source
          AND taken.payment_id = ledger_refunds.payment_id AND taken.refund_id = substr(ledger_refunds.event_id, 7, 16))`,
 } as const;
+
+/**
+ * Store schema version 20: a sale the processor reports void after it succeeded (Adyen's CAPTURE_FAILED, a SumUp
+ * transaction read CANCELLED), and money moving for it again (Adyen's re-capture). `voided_at` and `restored_at`
+ * are the latest times of each report; the later one decides (ledger/payment-rules.ts isVoided). Payments recorded
+ * before keep both empty: nothing was reported void of them that the ledger acted on.
+ */
+export const LEDGER_SALE_VOIDS_MIGRATION = {
+  version: 20,
+  name: 'ledger: sales reported void after they succeeded, and captured again',
+  sql: `
+    ALTER TABLE ledger_payments ADD COLUMN voided_at TEXT;
+    ALTER TABLE ledger_payments ADD COLUMN restored_at TEXT`,
+} as const;

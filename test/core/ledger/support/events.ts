@@ -50,3 +50,11 @@ export const failure = (paymentId: string, minor: number, at = '2025-03-01T09:59
 
 /** The same event delivered again (another delivery of one processor event: same id). */
 export const again = (e: LedgerEvent): LedgerEvent => ({ ...e });
+
+/** The processor reports the sale void after it succeeded: it moved no money (Adyen's CAPTURE_FAILED, SumUp CANCELLED). */
+export const voidedSale = (paymentId: string, minor: number, at = '2025-03-05T10:00:00.000Z', over: Partial<LedgerEvent> = {}): LedgerEvent =>
+  base(paymentId, at, { kind: 'failure', status: 'failed', amount: { minor, currency: 'USD' }, sale: { voided: true }, ...over });
+
+/** Money moved for the sale (an Adyen CAPTURE; after a void, Adyen's re-capture). */
+export const capturedSale = (paymentId: string, minor: number, at = '2025-03-07T10:00:00.000Z', over: Partial<LedgerEvent> = {}): LedgerEvent =>
+  base(paymentId, at, { kind: 'payment', amount: { minor, currency: 'USD' }, sale: { voided: false }, ...over });
