@@ -11,7 +11,7 @@ import { currencyExponent } from '../../nodes/core/contracts/money';
  */
 export type AdyenScenario =
   | 'chip' | 'contactless' | 'apple_pay' | 'google_pay' | 'swipe' | 'keyed' | 'declined'
-  | 'capture' | 'partial_refund' | 'cancellation' | 'refund_failed' | 'refunded_reversed'
+  | 'capture' | 'capture_failed' | 'recaptured' | 'partial_refund' | 'cancellation' | 'refund_failed' | 'refunded_reversed'
   | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'test';
 
 export interface AdyenCardSpec {
@@ -67,6 +67,8 @@ const DISPUTE_STEP: Partial<Record<AdyenScenario, { eventCode: string; disputeSt
 
 const MODIFICATION_CODE: Partial<Record<AdyenScenario, string>> = {
   capture: 'CAPTURE',
+  capture_failed: 'CAPTURE_FAILED',
+  recaptured: 'CAPTURE',
   cancellation: 'CANCELLATION',
   refund_failed: 'REFUND_FAILED',
   refunded_reversed: 'REFUNDED_REVERSED',
@@ -125,9 +127,11 @@ export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, 
       success: 'true',
     };
   } else {
-    // A refund's failure or reversal names the refund by its pspReference (pass the refund's) and the payment by originalReference.
+    // A refund's failure or reversal names the refund by its pspReference (pass the refund's) and the payment by
+    // originalReference; so do a capture's failure and its re-capture (pass the capture's pspReference).
     const eventCode = MODIFICATION_CODE[scenario] ?? 'REFUND';
-    const reason = scenario === 'refund_failed' ? 'Refund Failed' : '';
+    const REASONS: Partial<Record<AdyenScenario, string>> = { refund_failed: 'Refund Failed', capture_failed: 'Capture Failed', recaptured: 'Transaction Recaptured' };
+    const reason = REASONS[scenario] ?? '';
     item = { additionalData: { ...metadata }, ...base, eventCode, originalReference: o.originalReference ?? adyenPspReference(), reason, success: 'true' };
   }
   (item.additionalData as Record<string, string>).hmacSignature = new HmacValidator().calculateHmac(item as never, hmacKey);

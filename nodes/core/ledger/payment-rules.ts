@@ -189,6 +189,14 @@ export function netOf(d: Pick<LedgerDelta, 'grossMinor' | 'refundedMinor' | 'cha
   return d.grossMinor - d.refundedMinor - d.chargebackMinor;
 }
 
+/**
+ * A failed attempt moves no money, so steps that count purchases (segment statistics, loyalty) pass it by; a
+ * failure that voids a sale (sale.voided) takes back money already counted, so they apply it like any other event.
+ */
+export function isFailedAttempt(e: Pick<LedgerEvent, 'kind' | 'sale'>): boolean {
+  return e.kind === 'failure' && e.sale?.voided !== true;
+}
+
 /** For per-refund sources: the refund an event is about (the event itself when the processor names none). */
 export function refundIdOf(e: LedgerEvent): string | null {
   if (e.kind !== 'refund' || e.refund?.cumulative !== false) return null;

@@ -2,6 +2,7 @@ import { fieldLockKeys, queueFieldUpdates, type FieldSync, type FieldsTarget } f
 import { ledgerLockKeys, paymentAfter } from '../ledger/record-events';
 import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../crm/customer-fields';
 import { readPaymentFacts } from '../ledger/payment-facts';
+import { isFailedAttempt } from '../ledger/payment-rules';
 import type { PaymentMessage } from '../contracts/payment-message';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { LoyaltyLedger, type LedgerEntry, type Member, type MembershipEvent } from './ledger';
@@ -79,7 +80,7 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
   const { program } = deps;
   const base = { programId: program.id, customerId: facts.customerId, entries: [], events: [] };
   const skipReason =
-    facts.kind === 'failure' ? 'a failed payment earns nothing'
+    isFailedAttempt(facts.ledgerEvent) ? 'a failed payment earns nothing'
       : facts.customerId === null ? 'no customer: the CRM Upsert step did not link this payment to anyone'
         : facts.currency !== program.currency ? `the payment is in ${facts.currency}; the program "${program.id}" counts ${program.currency} only`
           : null;

@@ -190,6 +190,8 @@ const refund: Compose = async (item, tx, s) => {
 
 const failedPayments: Compose = async (item, tx, s, now) => {
   if (item.kind !== 'payment' && item.kind !== 'failure') return { skip: `a ${item.kind} is not a payment attempt` };
+  // A capture that failed or a transaction cancelled after the sale happened between banks, not at the terminal.
+  if (item.sale) return { skip: 'the processor reported on a sale already made (voided or captured), not a payment attempt' };
   const rule = s.declines;
   const place = rule.per === 'terminal' ? (item.terminal?.readerId ?? item.terminal?.locationId) : item.terminal?.locationId;
   const scope = `${rule.per}:${place ?? 'unknown'}`;

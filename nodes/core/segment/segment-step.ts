@@ -10,6 +10,7 @@ import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../crm
 import { evaluateCustomer, fieldValuesOf, type StatsRow } from './evaluate';
 import { anomalyOf, type Flags } from './flags';
 import { readPaymentFacts } from '../ledger/payment-facts';
+import { isFailedAttempt } from '../ledger/payment-rules';
 import { preferencesOf, type Preferences } from './preferences';
 import type { RfmScores } from './rfm';
 import { latestClvModel, latestRfmRun } from './runs-repository';
@@ -71,7 +72,7 @@ export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<
   const facts = readPaymentFacts(payload, 'Segment');
   const message = payload as PaymentMessage;
   const skipReason =
-    facts.kind === 'failure' ? 'a failed payment is not a purchase' : facts.customerId === null ? 'no customer: the CRM Upsert step did not link this payment to anyone' : null;
+    isFailedAttempt(facts.ledgerEvent) ? 'a failed payment is not a purchase' : facts.customerId === null ? 'no customer: the CRM Upsert step did not link this payment to anyone' : null;
   const config = deps.config ?? parseSegmentConfig();
   const repo = new SegmentStatsRepository(deps.db.dialect);
   const at = deps.now?.() ?? new Date();

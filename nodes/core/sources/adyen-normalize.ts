@@ -18,8 +18,16 @@ import { obj, type Obj } from '../json/json-values';
 const PAYMENT_CODES = ['AUTHORISATION', 'CAPTURE'] as const;
 /** Money back to the cardholder: a refund, or a cancelled authorisation (the sale did not happen). */
 const REFUND_CODES = ['REFUND', 'CANCELLATION', 'CANCEL_OR_REFUND'] as const;
-/** Adyen could not collect money it had reported as on its way. */
+/**
+ * Adyen could not collect money it had reported as on its way: the card scheme rejected the capture
+ * (https://docs.adyen.com/online-payments/capture/failure-reasons). The sale moved no money, so it goes as a void of
+ * the payment (`sale.voided`); when Adyen re-captures it, a CAPTURE with success "true" (reason "Transaction
+ * Recaptured" or "Transaction Auto-recaptured") says money moved again. Every successful CAPTURE carries that, and
+ * the later of the two by eventDate decides, so a capture before the failure does not undo it.
+ */
 const FAILURE_CODES = ['CAPTURE_FAILED'] as const;
+/** A re-capture comes under the capture's own pspReference: its reason tells it from the capture that failed. */
+const RECAPTURED = /re-?captured/i;
 /**
  * A refund that gave nothing back after all: the scheme refused it (REFUND_FAILED), or the refunded money came back
  * to the merchant (REFUNDED_REVERSED). Both name the refund by its pspReference and the payment by originalReference.
@@ -81,7 +89,9 @@ export function normalizeAdyenItem(verified: unknown): PaymentEvent {
   const disputeStatus = isIn(DISPUTE_CODES, eventCode) ? d.disputeStatus : undefined;
   // Adyen has no event id: the item's own pspReference with its event code and outcome names it, and the dispute
   // status tells apart the several CHARGEBACK items one dispute can bring.
-  const eventKey = [psp, eventCode, success ? 'true' : 'false', disputeStatus].filter(Boolean).join(':');
+  // A re-capture names the capture that failed (its pspReference, code and outcome): it is told apart by its reason.
+  const recaptured = eventCode === 'CAPTURE' && success && RECAPTURED.test(str(item.reason) ?? '') ? 'recaptured' : undefined;
+  const eventKey = [psp, eventCode, success ? 'true' : 'false', disputeStatus, recaptured].filter(Boolean).join(':');
   const draft = {
     schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
     id: namespacedEventId('adyen', eventKey),
@@ -140,10 +150,16 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
       status: 'failed',
       card,
       failure: { code: d.refusalReasonCode ?? (eventCode === 'AUTHORISATION' ? undefined : eventCode), message: reason ?? d.refusalReasonRaw },
+      // The code is the news, whatever `success` says (Adyen's own example sends "true"); without an
+      // originalReference the payment it names is its own pspReference, which no sale of ours has.
+      ...(isIn(FAILURE_CODES, eventCode) && original ? { sale: { voided: true } } : {}),
     };
   }
   if (isIn(PAYMENT_CODES, eventCode)) {
-    return { kind: 'payment', paymentId: eventCode === 'AUTHORISATION' ? psp : (original ?? psp), amount, status: 'succeeded', card };
+    return {
+      kind: 'payment', paymentId: eventCode === 'AUTHORISATION' ? psp : (original ?? psp), amount, status: 'succeeded', card,
+      ...(eventCode === 'CAPTURE' ? { sale: { voided: false } } : {}),
+    };
   }
   if (isIn(REFUND_REVERSAL_CODES, eventCode)) {
     // The code is the news, whatever `success` says (integrations are seen sending both).

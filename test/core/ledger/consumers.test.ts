@@ -11,7 +11,7 @@ import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-ter
 import { tempStore, testKeys } from '../../support/temp-store';
 import { messageStep } from '../../../nodes/core/messages/message-step';
 import { parseMessageSettings } from '../../../nodes/core/messages/settings';
-import { adyenRefundThatFailed } from '../sources/adyen-test-support';
+import { adyenCaptureThatFailed, adyenRefundThatFailed } from '../sources/adyen-test-support';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
 
@@ -119,5 +119,43 @@ describe('CRM totals, segment statistics and loyalty read one ledger', () => {
     const mail = await messageStep(back.item, { db: s.db, settings: parseMessageSettings({ kind: 'refund', shopName: 'Café Lumen' }) });
     assert.equal(mail.outcome, 'skipped');
     assert.match(mail.reason ?? '', /reversed this refund/);
+  });
+
+  it('a sale whose capture Adyen reports failed gives its money back everywhere and reads failed; the re-capture brings it back', async () => {
+    const eur = parseLoyaltyProgram({ id: 'ledger-eur-capture', currency: 'EUR' });
+    const { payment: sale, failed, recaptured } = await adyenCaptureThatFailed();
+    const paid = await deliver(sale, eur);
+    assert.deepEqual(paid.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 6000, refundedMinor: 0, netMinor: 6000 }]);
+    assert.deepEqual([paid.loyalty.member!.pointsBalance, paid.loyalty.member!.lifetimeSpendMinor], [60, 6000]);
+
+    const gone = await deliver(failed, eur);
+    assert.equal(gone.crm.customerId, paid.crm.customerId);
+    assert.deepEqual(gone.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 6000, refundedMinor: 6000, netMinor: 0 }]);
+    assert.deepEqual([gone.segment.stats!.netMinor], [0]);
+    assert.deepEqual(gone.loyalty.entries.map((e) => [e.kind, e.points]), [['reverse', -60]], 'the points the sale earned go');
+    assert.deepEqual([gone.loyalty.member!.pointsBalance, gone.loyalty.member!.lifetimeSpendMinor], [0, 0]);
+    const p = (await paymentState(s.db, 'adyen', sale.paymentId))!;
+    assert.deepEqual([p.netMinor, p.status], [0, 'failed']);
+    const customer = await s.db.get<{ last_seen: string }>('SELECT last_seen FROM customer_totals WHERE customer_id = ?', [paid.crm.customerId]);
+    assert.equal(customer!.last_seen, sale.occurredAt, 'a capture failing between banks is not a visit');
+    // The same failure delivered again changes nothing.
+    const replay = await deliver(failed, eur);
+    assert.deepEqual([replay.crm.outcome, replay.crm.totals[0]!.netMinor, replay.loyalty.member!.pointsBalance], ['duplicate', 0, 0]);
+
+    const back = await deliver(recaptured, eur);
+    assert.deepEqual(back.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 6000, refundedMinor: 0, netMinor: 6000 }]);
+    assert.deepEqual([back.segment.stats!.netMinor], [6000]);
+    assert.deepEqual([back.loyalty.member!.pointsBalance, back.loyalty.member!.lifetimeSpendMinor], [60, 6000]);
+    assert.deepEqual([(await paymentState(s.db, 'adyen', sale.paymentId))!.status], ['succeeded']);
+  });
+
+  it('a capture failure that arrives before its sale keeps the sale from ever adding spend or points', async () => {
+    const eur = parseLoyaltyProgram({ id: 'ledger-eur-capture-early', currency: 'EUR' });
+    const { payment: sale, failed } = await adyenCaptureThatFailed({ alias: 'H167852639363482', email: 'dominique@example.com' });
+    await deliver(failed, eur);
+    const late = await deliver(sale, eur);
+    assert.deepEqual(late.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 6000, refundedMinor: 6000, netMinor: 0 }]);
+    assert.deepEqual([late.segment.stats!.netMinor, late.loyalty.member!.pointsBalance, late.loyalty.member!.lifetimeSpendMinor], [0, 0, 0]);
+    assert.equal((await paymentState(s.db, 'adyen', sale.paymentId))!.status, 'failed');
   });
 });

@@ -68,3 +68,25 @@ export async function adyenRefundThatFailed() {
     again: await receive(adyenDelivery('cancellation', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(6) })),
   };
 }
+
+/**
+ * An Adyen terminal sale, the CAPTURE_FAILED of its capture (the card scheme rejected it) and Adyen's re-capture of
+ * it (CAPTURE, reason "Transaction Recaptured"), each signed and received as Adyen sends them. The failure and the
+ * re-capture name the capture by its pspReference and the sale by originalReference.
+ */
+export async function adyenCaptureThatFailed(shopper: { alias: string; email: string } = { alias: 'H167852639363481', email: 'camille@example.com' }) {
+  const key = 'CD'.repeat(32);
+  const [pay, capturePsp] = [adyenPspReference(), adyenPspReference()];
+  const receive = async (d: { body: string; headers: Record<string, string> }) => {
+    const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey: key } });
+    assert.equal(out.events.length, 1, JSON.stringify(out.report));
+    return out.events[0]!;
+  };
+  const at = (day: number) => new Date(Date.UTC(2025, 7, day, 10));
+  const card = { alias: shopper.alias, cardHolderName: 'Camille Capture' };
+  return {
+    payment: await receive(adyenDelivery('contactless', key, { pspReference: pay, amount: 6000, eventDate: at(1), card, shopperEmail: shopper.email })),
+    failed: await receive(adyenDelivery('capture_failed', key, { pspReference: capturePsp, originalReference: pay, amount: 6000, eventDate: at(3) })),
+    recaptured: await receive(adyenDelivery('recaptured', key, { pspReference: capturePsp, originalReference: pay, amount: 6000, eventDate: at(6) })),
+  };
+}

@@ -19,6 +19,8 @@ import swipe from './fixtures/adyen/authorisation-swipe.json';
 import batch from './fixtures/adyen/batch-two-sales.json';
 import cancellation from './fixtures/adyen/cancellation.json';
 import capture from './fixtures/adyen/capture.json';
+import captureFailed from './fixtures/adyen/capture-failed.json';
+import captureRecaptured from './fixtures/adyen/capture-recaptured.json';
 import chargebackLost from './fixtures/adyen/chargeback-lost.json';
 import chargebackOpened from './fixtures/adyen/chargeback-notification.json';
 import chargebackReversed from './fixtures/adyen/chargeback-reversed.json';
@@ -47,7 +49,7 @@ async function accepted(body: object, credentials?: Record<string, unknown>) {
   return out.events[0]!;
 }
 
-const ALL_FIXTURES = [applePay, chip, contactless, currencies, googlePay, keyed, refused, swipe, batch, cancellation, capture, chargebackLost,
+const ALL_FIXTURES = [applePay, chip, contactless, currencies, googlePay, keyed, refused, swipe, batch, cancellation, capture, captureFailed, captureRecaptured, chargebackLost,
   chargebackOpened, chargebackReversed, refundFailed, refundPartial, refundedReversed, reportAvailable, testNotification] as Delivery[];
 
 describe('Adyen webhooks: HMAC signatures', () => {
@@ -74,7 +76,7 @@ describe('Adyen webhooks: HMAC signatures', () => {
         checked += 1;
       }
     }
-    assert.equal(checked, 25);
+    assert.equal(checked, 27);
   });
 
   it('accepts a genuine delivery and answers exactly "[accepted]" as text/plain', async () => {
@@ -257,6 +259,34 @@ describe('Adyen webhooks: normalize', () => {
     assert.notEqual(captured.id, sale.id);
     assert.deepEqual(captured.amount, sale.amount);
     assert.deepEqual(captured.card, { brand: 'visa', entryMode: 'unknown' }, 'a capture names only the scheme');
+  });
+
+  it('maps CAPTURE_FAILED to a void of the sale originalReference names, and every successful CAPTURE to money moving for it', async () => {
+    const sale = await accepted(chip);
+    const failed = await accepted(captureFailed);
+    assert.deepEqual(
+      { id: failed.id, type: failed.type, kind: failed.kind, paymentId: failed.paymentId, amount: failed.amount, status: failed.status, sale: failed.sale, failure: failed.failure },
+      {
+        id: 'adyen:V3T8QXJ2LN4FDW82:CAPTURE_FAILED:true', type: 'CAPTURE_FAILED', kind: 'failure', paymentId: sale.paymentId, amount: sale.amount,
+        status: 'failed', sale: { voided: true }, failure: { code: 'CAPTURE_FAILED', message: 'Capture Failed' },
+      },
+    );
+    assert.deepEqual([(await accepted(capture)).sale, (await accepted(capture)).id], [{ voided: false }, 'adyen:V3T8QXJ2LN4FDW82:CAPTURE:true']);
+    assert.equal(sale.sale, undefined, 'an AUTHORISATION says nothing of a capture');
+    // Adyen's re-capture comes under the capture's pspReference with the same code and outcome: its reason makes it an event of its own.
+    const again = await accepted(captureRecaptured);
+    assert.deepEqual([again.id, again.kind, again.paymentId, again.sale, again.occurredAt], [
+      'adyen:V3T8QXJ2LN4FDW82:CAPTURE:true:recaptured', 'payment', sale.paymentId, { voided: false }, '2025-03-19T06:48:15.000Z',
+    ]);
+  });
+
+  it('a CAPTURE_FAILED naming no originalReference voids nothing: no sale of ours has its pspReference', async () => {
+    const body = clone(captureFailed) as Delivery;
+    const item = body.notificationItems[0]!.NotificationRequestItem;
+    delete item.originalReference;
+    (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, KEY);
+    const e = await accepted(body);
+    assert.deepEqual([e.kind, e.paymentId, e.sale], ['failure', 'V3T8QXJ2LN4FDW82', undefined]);
   });
 
   it('maps a partial REFUND to a refund of the original payment, the refunded amount as Adyen reports it', async () => {
