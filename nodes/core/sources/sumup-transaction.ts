@@ -20,6 +20,7 @@ import { statusAfterRefunds } from './refund-status';
 export const SUMUP_EVENT_TYPES = {
   payment: 'PAYMENT',
   failure: 'PAYMENT_FAILED',
+  cancelled: 'PAYMENT_CANCELLED',
   refund: 'REFUND',
   refundFailed: 'REFUND_FAILED',
   chargeback: 'CHARGE_BACK',
@@ -58,6 +59,14 @@ const CARD_PRESENT = 'POS';
 /** Statuses of a transaction whose money was taken (later refunds and chargebacks are events of their own). */
 const TAKEN = new Set(['SUCCESSFUL', 'REFUNDED', 'PAID_OUT', 'CHARGEBACK', 'CHARGE_BACK', 'REFUND_FAILED', 'NON_COLLECTION', 'CANCEL_FAILED']);
 const NOT_TAKEN = new Set(['FAILED', 'CANCELLED']);
+/**
+ * CANCELLED: "cancelled or reversed and is no longer payable … to the merchant" (simple_status in SumUp's
+ * TransactionFull; CANCEL_FAILED is "an attempt to cancel or reverse the payment" that did not complete). The
+ * transaction is read as it is now, so this is also what a sale read SUCCESSFUL before becomes once it is cancelled:
+ * it goes as a void of the sale under an id of its own (the sale's id is taken by its payment event), which takes
+ * back what the sale counted, or keeps a sale never seen from counting.
+ */
+const CANCELLED = 'CANCELLED';
 
 const idText = (v: unknown): string | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : trimmedStr(v));
 
@@ -96,15 +105,19 @@ export function normalizeSumUpTransaction(transaction: unknown): PaymentEvent[] 
   const metadata = metadataOf(t);
   const drafts: Draft[] = [];
   if (NOT_TAKEN.has(status) || NOT_TAKEN.has(simple)) {
+    const cancelled = status === CANCELLED || simple === CANCELLED;
     drafts.push({
       ...shared,
-      id: namespacedEventId('sumup', id),
-      type: SUMUP_EVENT_TYPES.failure,
+      id: namespacedEventId('sumup', cancelled ? `${id}:cancelled` : id),
+      type: cancelled ? SUMUP_EVENT_TYPES.cancelled : SUMUP_EVENT_TYPES.failure,
       kind: 'failure',
       amount,
       status: 'failed',
+      // SumUp's transaction names no time of the cancellation: the sale's own time stands for it, and a
+      // cancelled transaction never succeeds again, so no later report of money moving can outrank it.
       occurredAt: iso(t.timestamp, 'timestamp'),
       failure: { code: simple || status },
+      ...(cancelled ? { sale: { voided: true } } : {}),
       metadata,
     });
   } else if (TAKEN.has(status) || TAKEN.has(simple)) {

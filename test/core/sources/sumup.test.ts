@@ -19,6 +19,7 @@ import readersCreated from './fixtures/sumup/event-readers-created.json';
 import history1 from './fixtures/sumup/history-page-1.json';
 import history2 from './fixtures/sumup/history-page-2.json';
 import readerCallback from './fixtures/sumup/reader-checkout-status-change.json';
+import txCancelled from './fixtures/sumup/transaction-cancelled.json';
 import txApplePay from './fixtures/sumup/transaction-contactless-apple-pay.json';
 import txChargeback from './fixtures/sumup/transaction-chargeback.json';
 import txChip from './fixtures/sumup/transaction-chip.json';
@@ -248,6 +249,37 @@ describe('SumUp source', () => {
     it('maps a failed transaction to a failure', async () => {
       const [e] = await acceptTransaction(txFailed);
       assert.deepEqual([e!.id, e!.type, e!.kind, e!.status, e!.amount.minor, e!.failure], ['sumup:8f4a5b6c-9d0e-4f1a-2b3c-4d5e6f7a8b9c', 'PAYMENT_FAILED', 'failure', 'failed', 1999, { code: 'FAILED' }]);
+    });
+
+    it('maps a CANCELLED transaction to a void of its sale, under an id of its own', async () => {
+      const [e, more] = await acceptTransaction(txCancelled);
+      assert.equal(more, undefined);
+      assert.deepEqual(
+        [e!.id, e!.type, e!.kind, e!.status, e!.paymentId, e!.amount, e!.failure, e!.sale],
+        ['sumup:410fc44a-5956-44e1-b5cc-19c6f8d727a4:cancelled', 'PAYMENT_CANCELLED', 'failure', 'failed', '410fc44a-5956-44e1-b5cc-19c6f8d727a4', { minor: 1010, currency: 'EUR' }, { code: 'CANCELLED' }, { voided: true }],
+      );
+      const [sale] = await acceptTransaction(txChip);
+      assert.notEqual(sale!.id, e!.id, 'the sale read before keeps its id; the cancellation is news');
+    });
+
+    it('takes back a sale SumUp first read SUCCESSFUL and later CANCELLED, once; one never seen successful never counts', async () => {
+      const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'sumup-cancelled.db')}`);
+      const record = (events: PaymentEvent[]) => recordPaymentEvents(db, events);
+      const id = '410fc44a-5956-44e1-b5cc-19c6f8d727a4';
+      await record(await acceptTransaction(txChip));
+      assert.deepEqual([(await paymentState(db, 'sumup', id))!.netMinor], [1010]);
+      const [cancelled] = await record(await acceptTransaction(txCancelled));
+      assert.deepEqual([cancelled!.outcome, cancelled!.delta.refundedMinor], ['recorded', 1010]);
+      const state = (await paymentState(db, 'sumup', id))!;
+      assert.deepEqual([state.counted, state.netMinor, state.status], [true, 0, 'failed']);
+      const [again] = await record(await acceptTransaction(txCancelled));
+      assert.equal(again!.outcome, 'duplicate');
+      assert.equal((await paymentState(db, 'sumup', id))!.netMinor, 0);
+
+      const never = { ...structuredClone(txCancelled), id: '5e2f0a1b-3c4d-4e5f-8a9b-0c1d2e3f4a5b', transaction_code: 'TCANCL0E5T' };
+      await record(await acceptTransaction(never));
+      const attempt = (await paymentState(db, 'sumup', never.id))!;
+      assert.deepEqual([attempt.counted, attempt.netMinor, attempt.status], [false, 0, 'failed']);
     });
 
     it('maps refund events to refunds by their ids with the running total, a failed refund to its reversal, and skips the payout', async () => {
