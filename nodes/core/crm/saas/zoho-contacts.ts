@@ -20,21 +20,32 @@ const CONTACT_FIELDS = {
 } as const satisfies Partial<Record<keyof CustomerProfile, string>>;
 
 /**
- * A Contacts record for upsert. Zoho requires Last_Name on insert (MANDATORY_NOT_FOUND otherwise), so a walk-in
- * without a name gets the full name, the email, or a stand-in naming the pack's id, in that order.
+ * A Contacts record for upsert. Last_Name carries the family name, or the full name when it could not be split;
+ * with neither it is left out, so an upsert that updates a contact (one a salesperson typed in and named, found by
+ * its email; a walk-in named in Zoho since) keeps the name there. Only a contact being created needs one:
+ * `withLastNameStandIn`.
  */
 export function contactRecord(c: CrmCustomer, settings: ZohoSettings): Record<string, unknown> {
   const p = c.profile;
-  const record: Record<string, unknown> = {
-    [settings.customerIdField]: c.externalId,
-    Last_Name: p.familyName?.trim() || p.name?.trim() || p.email?.trim() || `Card customer ${c.externalId}`,
-  };
+  const record: Record<string, unknown> = { [settings.customerIdField]: c.externalId };
+  const lastName = p.familyName?.trim() || p.name?.trim();
+  if (lastName) record.Last_Name = lastName;
   for (const [from, to] of Object.entries(CONTACT_FIELDS) as [keyof typeof CONTACT_FIELDS, string][]) {
     const v = p[from]?.trim();
     if (v) record[to] = v;
   }
   return record;
 }
+
+/**
+ * Zoho requires Last_Name on insert (MANDATORY_NOT_FOUND otherwise): a nameless customer Zoho has no contact for is
+ * created under their email, or a stand-in naming the pack's id, which a salesperson can search for and rename.
+ */
+export function withLastNameStandIn(c: CrmCustomer, record: Record<string, unknown>): Record<string, unknown> {
+  return { ...record, Last_Name: c.profile.email?.trim() || lastNameStandIn(c.externalId) };
+}
+
+export const lastNameStandIn = (externalId: string): string => `Card customer ${externalId}`;
 
 /** Fields read for the match index: v8 wants them named (at most 50). */
 export function listedFields(settings: ZohoSettings): string {

@@ -1,9 +1,9 @@
 import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmCustomer, CrmItemResult } from './crm-adapter';
 import type { HttpRequest } from '../../http/http-transport';
 import { idText, objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
-import { CrmConfigError, CrmTransientError } from './crm-errors';
+import { CrmAuthError, CrmConfigError, CrmError, CrmTransientError } from './crm-errors';
 import { recordResult, upsertRecords, ZOHO_BATCH, zohoCaller, zohoReason, type ZohoPage, type ZohoRecordResult } from './zoho-api';
-import { contactIdsOf, contactRecord, emailHolders, listedFields, remoteContact } from './zoho-contacts';
+import { contactIdsOf, contactRecord, emailHolders, listedFields, remoteContact, withLastNameStandIn } from './zoho-contacts';
 import { paymentRecord } from './zoho-deals';
 import { parseZohoSettings, type ZohoSettings, type ZohoSettingsInput } from './zoho-settings';
 import { isRecord } from '../../json/json-values';
@@ -67,17 +67,42 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
    * their own contact; a contact a salesperson typed in (no pack id) is still filled in rather than doubled.
    */
   async function upsertCustomers(batch: readonly CrmCustomer[]): Promise<CrmItemResult[]> {
-    const rows = batch.map((c) => ({ externalId: c.externalId, record: contactRecord(c, settings) }));
     const checks = settings.duplicateCheckFields;
     const fresh = checks.includes('Email') ? batch.filter((c) => !c.crmId && c.profile.email?.trim()) : [];
     const holders = fresh.length ? await emailHolders(call, settings, fresh.map((c) => c.profile.email!)) : new Map<string, string[]>();
     const ownOnly = new Set(fresh.filter((c) => (holders.get(c.profile.email!.trim().toLowerCase()) ?? []).some((id) => id !== '' && id !== c.externalId)).map((c) => c.externalId));
-    if (ownOnly.size === 0) return upsertRecords(call, v, 'Contacts', rows, checks);
+    if (ownOnly.size === 0) return upsertContacts(batch, checks);
     const byId = checks.filter((f) => f !== 'Email');
     const results = new Map<string, CrmItemResult>();
-    for (const r of await upsertRecords(call, v, 'Contacts', rows.filter((r) => !ownOnly.has(r.externalId)), checks)) results.set(r.externalId, r);
-    for (const r of await upsertRecords(call, v, 'Contacts', rows.filter((r) => ownOnly.has(r.externalId)), byId.length ? byId : [settings.customerIdField])) results.set(r.externalId, r);
+    for (const r of await upsertContacts(batch.filter((c) => !ownOnly.has(c.externalId)), checks)) results.set(r.externalId, r);
+    for (const r of await upsertContacts(batch.filter((c) => ownOnly.has(c.externalId)), byId.length ? byId : [settings.customerIdField])) results.set(r.externalId, r);
     return batch.map((c) => results.get(c.externalId)!);
+  }
+
+  /**
+   * Contacts upserted matching on `checks`. A customer without a name goes without Last_Name, so a contact the upsert
+   * updates keeps the name it has; those Zoho could not create for want of one (MANDATORY_NOT_FOUND, Last_Name) go
+   * once more with the stand-in, which creates them.
+   */
+  async function upsertContacts(customers: readonly CrmCustomer[], checks: readonly string[]): Promise<CrmItemResult[]> {
+    const rows = customers.map((c) => ({ externalId: c.externalId, record: contactRecord(c, settings) }));
+    const nameless = new Set(rows.filter((r) => r.record.Last_Name === undefined).map((r) => r.externalId));
+    const toCreate = new Set<string>();
+    const first = await upsertRecords(call, v, 'Contacts', rows, checks, (externalId, r) => {
+      if (nameless.has(externalId) && r?.code === 'MANDATORY_NOT_FOUND' && r.details?.api_name === 'Last_Name') toCreate.add(externalId);
+      return recordResult(externalId, r);
+    });
+    if (toCreate.size === 0) return first;
+    const results = new Map(first.map((r) => [r.externalId, r]));
+    const again = customers.filter((c) => toCreate.has(c.externalId)).map((c) => ({ externalId: c.externalId, record: withLastNameStandIn(c, contactRecord(c, settings)) }));
+    try {
+      for (const r of await upsertRecords(call, v, 'Contacts', again, checks)) results.set(r.externalId, r);
+    } catch (e) {
+      // The first call's contacts are written: only the ones still to create wait, as after any later call's outage.
+      if (!(e instanceof CrmError) || e instanceof CrmAuthError || e instanceof CrmConfigError) throw e;
+      for (const r of again) results.set(r.externalId, { externalId: r.externalId, status: 'retry', error: e });
+    }
+    return customers.map((c) => results.get(c.externalId)!);
   }
 
   async function changedCustomers(cursor: string | null, limit: number): Promise<ZohoChangedCustomers> {

@@ -159,6 +159,25 @@ describe('Zoho adapter: contacts', () => {
     assert.equal((await adapter.upsertCustomers([anon]))[0]!.status, 'synced');
     assert.equal(contactsOf(mock, anon)[0]!.Last_Name, 'Card customer cus_walkin0000000000000000');
   });
+
+  it('a customer without a name never replaces the Last_Name a salesperson typed with a stand-in', async () => {
+    const { mock, adapter } = setup();
+    // Typed in before the first payment, found by its email: its name stays.
+    const typed = mock.seed('Contacts', { Last_Name: 'Lopez', First_Name: 'Ana', Email: 'ana.lopez+shop@example.com' });
+    const emailOnly: CrmCustomer = { externalId: 'cus_emailonly000000000000', profile: { email: 'ana.lopez+shop@example.com', phone: '+34612345678' } };
+    assert.equal(synced((await adapter.upsertCustomers([emailOnly]))[0]), typed.id);
+    assert.deepEqual([typed.Last_Name, typed.First_Name, typed.Terminal_CRM_Id, typed.Phone], ['Lopez', 'Ana', emailOnly.externalId, '+34612345678']);
+
+    // A walk-in written with the stand-in, then named by a salesperson in Zoho: the next sync keeps that name.
+    const anon: CrmCustomer = { externalId: 'cus_walkin0000000000000001', profile: { phone: '+81312345678' } };
+    const [first] = await adapter.upsertCustomers([anon]);
+    const row = contactsOf(mock, anon)[0]!;
+    assert.equal(row.Last_Name, 'Card customer cus_walkin0000000000000001');
+    row.Last_Name = 'Tanaka';
+    assert.deepEqual(await adapter.upsertCustomers([anon]), [first]);
+    assert.equal(contactsOf(mock, anon)[0]!.Last_Name, 'Tanaka');
+    assert.equal(mock.records('Contacts').length, 2);
+  });
 });
 
 describe('Zoho adapter: payments as deals', () => {
