@@ -58,9 +58,15 @@ export function remoteContact(r: Record<string, unknown>, settings: ZohoSettings
   const set = (key: keyof CustomerProfile, v: string | undefined) => {
     if (v) profile[key] = v;
   };
+  const externalId = text(settings.customerIdField);
+  // The stand-in a nameless contact was created with (its email, or the pack's id) is no name to match on.
+  const last = text('Last_Name');
+  const standIn = last !== undefined && (last === text('Email')?.trim() || (externalId !== undefined && last === lastNameStandIn(externalId)));
   set('givenName', text('First_Name'));
-  set('familyName', text('Last_Name'));
-  set('name', text('Full_Name'));
+  if (!standIn) {
+    set('familyName', last);
+    set('name', text('Full_Name'));
+  }
   set('email', text('Email'));
   set('phone', text('Phone') ?? text('Mobile'));
   set('street', text('Mailing_Street'));
@@ -69,7 +75,6 @@ export function remoteContact(r: Record<string, unknown>, settings: ZohoSettings
   set('region', text('Mailing_State'));
   set('country', text('Mailing_Country'));
   set('dateOfBirth', text('Date_of_Birth'));
-  const externalId = text(settings.customerIdField);
   return { crmId: String(r.id), ...(externalId ? { externalId } : {}), profile, updatedAt: text('Modified_Time') ?? '' };
 }
 

@@ -370,6 +370,18 @@ describe('Zoho adapter: fields and changed customers', () => {
     assert.equal(contactsOf(mock, { externalId: 'cus_notInZoho000000000000' } as ReturnType<typeof customer>).length, 0);
   });
 
+  it('the Last_Name stand-in a nameless contact was created with is not read back as a name', async () => {
+    const { adapter } = setup();
+    const anon: CrmCustomer = { externalId: 'cus_walkin0000000000000002', profile: { phone: '+81312345678' } };
+    const mailed: CrmCustomer = { externalId: 'cus_mailonly00000000000002', profile: { email: 'Mail.Only+pos@example.com' } };
+    await adapter.upsertCustomers([anon, mailed]);
+    clock += 10_000;
+    const page = await adapter.changedCustomers(null, 10);
+    const profileOf = (id: string) => page.customers.find((c) => c.externalId === id)?.profile;
+    assert.deepEqual(profileOf(anon.externalId), { phone: '+81312345678' });
+    assert.deepEqual(profileOf(mailed.externalId), { email: 'Mail.Only+pos@example.com' });
+  });
+
   it('a listing whose page token Zoho no longer takes (a day later) starts over from its time, and reaches the end', async () => {
     const { mock, adapter } = setup();
     for (let i = 1; i <= 5; i++) mock.seed('Contacts', { Last_Name: `P${i}`, Email: `p${i}@example.com`, Terminal_CRM_Id: `cus_${i}` }, clock + i * 1000);
