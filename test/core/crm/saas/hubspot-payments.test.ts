@@ -247,6 +247,31 @@ describe('HubSpot adapter: payments as deals', () => {
     assert.equal(mock.records('deals').length, 1);
   });
 
+  it('a currency the account does not have rejects that payment only with HubSpot’s reason; JPY, KWD and a refunded USD amount go exact', async () => {
+    const { mock, adapter } = await hubspot({ mock: { currencies: ['USD', 'JPY', 'KWD'] } });
+    const [c1] = await adapter.upsertCustomers([customer(1)]);
+    const contactId = c1!.status === 'synced' ? c1!.crmId : '';
+    const money = (minor: number, currency: string, refunded = 0) => ({ amount: { minor, currency }, refunded: { minor: refunded, currency } });
+    const batch = [
+      payment(1, 1, money(1200, 'JPY')),
+      payment(2, 1, money(1255, 'KWD', 5)),
+      payment(3, 1, { ...money(1000, 'USD', 970), status: 'partially_refunded' }),
+      payment(4, 1, money(4599, 'BRL')),
+    ];
+    // Both ways a deal is written: created with its association, and upserted then associated.
+    for (const withContact of [true, false]) {
+      const results = await adapter.upsertPayments(batch.map((p) => ({ ...p, externalId: `${p.externalId}${withContact ? 'a' : 'b'}`, ...(withContact ? { customerCrmId: contactId } : {}) })));
+      assert.deepEqual(results.map((r) => r.status), ['synced', 'synced', 'synced', 'rejected']);
+      assert.equal((results[3] as { field?: string }).field, 'deal_currency_code');
+      assert.match((results[3] as { reason: string }).reason, /"BRL" is not a part of the current effective currency codes/);
+      const deal = (n: number) => mock.recordBy('deals', 'terminal_crm_payment_key', `stripe:pi_${n}${withContact ? 'a' : 'b'}`)[0]?.properties;
+      assert.deepEqual([1, 2, 3].map((n) => [deal(n)!.amount, deal(n)!.deal_currency_code, deal(n)!.terminal_crm_refunded_amount]), [
+        ['1200', 'JPY', '0'], ['1.250', 'KWD', '0.005'], ['0.30', 'USD', '9.70'],
+      ]);
+      assert.equal(deal(4), undefined);
+    }
+  });
+
   it('amounts are decimal text from integer minor units, for 0-, 2- and 3-digit currencies', () => {
     assert.equal(minorToDecimal({ minor: 5, currency: 'USD' }), '0.05');
     assert.equal(minorToDecimal({ minor: 1200, currency: 'JPY' }), '1200');

@@ -83,6 +83,11 @@ export interface HubSpotMockOptions {
    * managed ones, as the one 207 example in HubSpot's error-handling guide shows (the SDK types it optional).
    */
   traceIdsInResults?: boolean;
+  /**
+   * The account's currencies (company currency and the ones added): since 31 July 2023 HubSpot refuses a deal whose
+   * deal_currency_code is another, INVALID_OPTION (changelog "Enforcing Deal Currency Code Validation"). Unset: any.
+   */
+  currencies?: string[];
   /** A pair naming a missing record: listed in `errors` beside the others' results (default), or the whole request refused. */
   associationErrors?: 'per-input' | 'whole-request';
   now?: () => number;
@@ -460,6 +465,10 @@ export class HubSpotMock {
           return { whole: [409, { ...item, correlationId: randomUUID() }], item };
         }
       }
+    }
+    const currency = objectType === 'deals' ? props.deal_currency_code : undefined;
+    if (currency !== undefined && this.o.currencies && !this.o.currencies.includes(currency)) {
+      return propertyError('deal_currency_code', 'INVALID_OPTION', `"${currency}" is not a part of the current effective currency codes for portal 891936587`);
     }
     if (objectType === 'deals' && props.dealstage !== undefined && (props.pipeline ?? existing?.properties.pipeline ?? 'default') === 'default' && !DEFAULT_PIPELINE_STAGES.includes(props.dealstage)) {
       return propertyError('dealstage', 'INVALID_OPTION', `${props.dealstage} was not one of the allowed options: [${DEFAULT_PIPELINE_STAGES.join(', ')}]`);
