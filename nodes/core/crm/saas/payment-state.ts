@@ -1,4 +1,5 @@
 import { currencyExponent, type Money } from '../../contracts/money';
+import { decimalOfMinor } from '../../format/money-text';
 import type { CrmPayment } from './crm-adapter';
 
 /**
@@ -13,12 +14,12 @@ export function netPaid(p: Pick<CrmPayment, 'amount' | 'refunded'>): Money {
   return { minor: Math.max(0, p.amount.minor - refunded), currency: p.amount.currency };
 }
 
-/** "12.34" from 1234 USD, "1200" from 1200 JPY, "1.250" from 1250 KWD: built from the digits, never from a float. */
+/**
+ * "12.34" from 1234 USD, "1200" from 1200 JPY, "1.250" from 1250 KWD, "-0.05" from -5 USD: built from the digits,
+ * never from a float, by the one conversion every message uses too (format/money-text.ts).
+ */
 export function decimalText(m: Money): string {
-  const exp = currencyExponent(m.currency);
-  if (exp === 0) return String(m.minor);
-  const digits = String(m.minor).padStart(exp + 1, '0');
-  return `${digits.slice(0, -exp)}.${digits.slice(-exp)}`;
+  return decimalOfMinor(m.minor, currencyExponent(m.currency));
 }
 
 /** For APIs that want a JSON number: parsed from the exact decimal text, so 19.99 is 19.99. */

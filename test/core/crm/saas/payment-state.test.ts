@@ -15,6 +15,9 @@ describe('payment state as every CRM shows it', () => {
       ['0.05', '1200', '1.250', '1500.00'],
     );
     assert.equal(decimalNumber({ minor: 1999, currency: 'USD' }), 19.99);
+    // A credit written as a negative amount keeps its sign in front of the digits, not inside them ("0.-5").
+    assert.deepEqual([decimalText({ minor: -5, currency: 'USD' }), decimalText({ minor: -1250, currency: 'KWD' }), decimalText({ minor: -1200, currency: 'JPY' })], ['-0.05', '-1.250', '-1200']);
+    assert.equal(decimalNumber({ minor: 12345, currency: 'CLF' }), 1.2345);
   });
 
   it('counts what the customer still paid for as won, refunded or failed as lost', () => {
