@@ -1,5 +1,6 @@
 import type { Card, CustomerHints, EntryMode, PaymentEvent } from '../contracts/payment-event';
 import { obj } from '../json/json-values';
+import { cardholderName } from './cardholder-name';
 
 /**
  * Adyen's additional data: the same key names in a standard webhook's `additionalData` and in a Terminal API
@@ -104,19 +105,13 @@ export function cardFromAdyenData(d: AdyenData, paymentMethod: string | undefine
   };
 }
 
-/** Terminals fill an unknown cardholder name with placeholders ("N/A", " /"): only a name with letters is one. */
-export function personName(v: string | undefined): string | undefined {
-  const name = v?.trim();
-  if (!name || /^n\/?a$/i.test(name) || !/\p{L}/u.test(name)) return undefined;
-  return name;
-}
 
 export function customerHintsFromAdyenData(d: AdyenData): CustomerHints {
   return {
     processorCustomerId: str(d.shopperReference),
     email: str(d.shopperEmail),
     phone: str(d.shopperTelephone) ?? str(d.telephoneNumber),
-    name: personName(d.cardHolderName) ?? personName(d.shopperName),
+    name: cardholderName(d.cardHolderName) ?? cardholderName(d.shopperName),
     postalCode: str(d['billingAddress.postalCode']),
   };
 }

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Card, CustomerHints, EntryMode } from '../contracts/payment-event';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
+import { cardholderName } from './cardholder-name';
 
 /** CardEntryType (clover-android-sdk com.clover.sdk.v3.payments) → how the card met the device. */
 const ENTRY_MODES: Record<string, EntryMode> = {
@@ -70,15 +71,9 @@ export function customerHintsFrom(ct: Obj, order: Obj | undefined): CustomerHint
     processorCustomerId: trimmedStr(customer?.id),
     email: trimmedStr(elements(customer?.emailAddresses)[0]?.emailAddress),
     phone: trimmedStr(elements(customer?.phoneNumbers)[0]?.phoneNumber),
-    name: name || cardholderName(ct),
+    name: name || cardholderName(ct.cardholderName),
     postalCode: trimmedStr(elements(customer?.addresses)[0]?.zip),
   };
 }
 
-/** Card readers write "SURNAME/GIVEN" (ISO 7813 track format); a CRM wants "Given Surname". */
-function cardholderName(ct: Obj): string | undefined {
-  const raw = trimmedStr(ct.cardholderName);
-  if (!raw) return undefined;
-  const m = /^([^/]+)\/([^/]+)$/.exec(raw);
-  return (m ? `${m[2]!.trim()} ${m[1]!.trim()}` : raw).replace(/\s+/g, ' ');
-}
+

@@ -3,6 +3,7 @@ import type { Card, EntryMode } from '../contracts/payment-event';
 import { InputError } from '../errors';
 import { moneyFromProcessor, type ExponentRules } from './processor-money';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
+import { cardholderName } from './cardholder-name';
 
 /**
  * Square writes every amount "in the smallest denomination of the applicable currency" — ISO 4217's minor unit
@@ -109,9 +110,7 @@ export function squareCard(payment: Obj, entryMode: EntryMode): Card {
   };
 }
 
-/** The name on the card, where the chip or stripe carried one; the card's "SURNAME/GIVEN" reads "GIVEN SURNAME". */
-export function cardholderName(payment: Obj): string | undefined {
-  const raw = trimmedStr(obj(obj(payment.card_details)?.card)?.cardholder_name)?.trim();
-  const m = raw ? /^([^/]+)\/([^/]+)$/.exec(raw) : null;
-  return m ? `${m[2]!.trim()} ${m[1]!.trim()}` : raw;
+/** The name on the card, where the chip or stripe carried one (sources/cardholder-name.ts). */
+export function squareCardholderName(payment: Obj): string | undefined {
+  return cardholderName(obj(obj(payment.card_details)?.card)?.cardholder_name);
 }

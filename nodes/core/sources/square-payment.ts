@@ -2,7 +2,7 @@ import { PAYMENT_EVENT_SCHEMA_VERSION, type CustomerHints, type PaymentEvent } f
 import { IgnoredEventError, InputError } from '../errors';
 import { namespacedEventId, type SourceContext } from './source';
 import { canLookUp, lookUpCustomer, type SquareCustomerHints } from './square-api';
-import { cardholderName, cardPresence, deviceOf, squareCard, squareMoney } from './square-card';
+import { cardPresence, squareCardholderName, deviceOf, squareCard, squareMoney } from './square-card';
 import type { SquareCredentials } from './square-credentials';
 import { isoTimeOf } from './iso-time';
 import { scrubbedPaymentEvent } from './scrubbed-event';
@@ -82,7 +82,7 @@ export async function hintsFor(payment: Obj, credentials: SquareCredentials, ctx
     processorCustomerId: customerId,
     email: trimmedStr(payment.buyer_email_address) ?? profile.email,
     phone: profile.phone,
-    name: profile.name ?? cardholderName(payment),
+    name: profile.name ?? squareCardholderName(payment),
     postalCode: trimmedStr(obj(payment.billing_address)?.postal_code) ?? profile.postalCode,
   };
 }

@@ -14,7 +14,8 @@ import { headerValue, namespacedEventId, type Source, type WebhookRequest } from
 import { StripeCredentialsSchema, type StripeCredentials } from './stripe-credentials';
 import { stripePolling } from './stripe-list';
 import { scrubbedPaymentEvent } from './scrubbed-event';
-import { obj, str, type Obj } from '../json/json-values';
+import { obj, str, trimmedStr, type Obj } from '../json/json-values';
+import { cardholderName } from './cardholder-name';
 
 /** Stripe's own recommendation for replay protection. */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -171,10 +172,10 @@ function fromCharge(type: string, charge: Obj): Draft | undefined {
     terminal: terminalFrom(charge, present),
     customerHints: {
       processorCustomerId: idOf(charge.customer),
-      email: str(billing?.email) ?? str(charge.receipt_email),
-      phone: str(billing?.phone),
-      name: str(billing?.name) ?? str(present?.cardholder_name),
-      postalCode: str(obj(billing?.address)?.postal_code),
+      email: trimmedStr(billing?.email) ?? trimmedStr(charge.receipt_email),
+      phone: trimmedStr(billing?.phone),
+      name: trimmedStr(billing?.name)?.replace(/\s+/g, ' ') ?? cardholderName(present?.cardholder_name),
+      postalCode: trimmedStr(obj(billing?.address)?.postal_code),
     },
     metadata: stringRecord(charge.metadata),
   };
@@ -204,7 +205,7 @@ function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
     customerHints: {
       ...fromChargeDraft?.customerHints,
       processorCustomerId: idOf(pi.customer) ?? fromChargeDraft?.customerHints.processorCustomerId,
-      email: str(pi.receipt_email) ?? fromChargeDraft?.customerHints.email,
+      email: trimmedStr(pi.receipt_email) ?? fromChargeDraft?.customerHints.email,
     },
     failure: failed
       ? { code: str(lastError?.decline_code) ?? str(lastError?.code), message: str(lastError?.message) }

@@ -177,7 +177,7 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
 
   it('maps swipe, keyed and Google Pay entry', async () => {
     const swiped = await accepted(swipe);
-    assert.deepEqual([swiped.card?.entryMode, swiped.card?.brand, swiped.customerHints.name, swiped.amount], ['swipe', 'amex', 'LEE/SAM', { minor: 6400, currency: 'USD' }]);
+    assert.deepEqual([swiped.card?.entryMode, swiped.card?.brand, swiped.customerHints.name, swiped.amount], ['swipe', 'amex', 'SAM LEE', { minor: 6400, currency: 'USD' }]);
     assert.equal((await accepted(keyed)).card?.entryMode, 'keyed');
     for (const format of ['url', 'json'] as const) {
       const g = await accepted(adyenTerminalDelivery('google_pay', { username: BASIC.basicUsername, password: BASIC.basicPassword }, { additionalDataFormat: format }).body);

@@ -224,7 +224,7 @@ describe('Adyen webhooks: normalize', () => {
     const swiped = await accepted(swipe);
     assert.equal(swiped.card?.entryMode, 'swipe');
     assert.equal(swiped.card?.brand, 'amex');
-    assert.equal(swiped.customerHints.name, 'LEE/SAM');
+    assert.equal(swiped.customerHints.name, 'SAM LEE', 'the card\'s "SURNAME/GIVEN" as a CRM shows it');
     assert.equal((await accepted(keyed)).card?.entryMode, 'keyed');
   });
 

@@ -106,6 +106,16 @@ describe('Stripe Terminal source: normalize', () => {
     assert.equal(e.metadata.order, 'A-17');
   });
 
+  it('names the customer from the chip ("SURNAME/GIVEN") only when billing gives no name, and never from a placeholder or blanks', async () => {
+    const chip = (name: string | undefined, cardholderName: string) =>
+      chargeObject({ amount: 500, name, email: '  Ana@Example.com ', postalCode: '   ', card: { cardholderName } });
+    assert.equal((await accept(stripeEvent('charge.succeeded', chip(undefined, 'DIAZ/ANA ')))).customerHints.name, 'ANA DIAZ');
+    assert.equal((await accept(stripeEvent('charge.succeeded', chip('  ', 'DIAZ/ANA')))).customerHints.name, 'ANA DIAZ');
+    assert.equal((await accept(stripeEvent('charge.succeeded', chip('Ana  Diaz', 'DIAZ/ANA')))).customerHints.name, 'Ana Diaz');
+    const prepaid = await accept(stripeEvent('charge.succeeded', chip(undefined, 'VALUED CUSTOMER')));
+    assert.deepEqual(prepaid.customerHints, { email: 'Ana@Example.com' });
+  });
+
   it('takes the reader and location Stripe records on the card details over what the integration put in metadata, and metadata when Stripe has none (older charges)', async () => {
     const both = chargeObject({ amount: 100, card: { readerId: 'tmr_FDOt2wlRZEdpd7', locationId: 'tml_FDOtHwxAAdIJOh' }, metadata: { reader_id: 'tmr_typed_by_pos', location_id: 'tml_typed_by_pos' } });
     assert.deepEqual((await accept(stripeEvent('charge.succeeded', both))).terminal, { readerId: 'tmr_FDOt2wlRZEdpd7', locationId: 'tml_FDOtHwxAAdIJOh' });
