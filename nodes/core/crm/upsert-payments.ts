@@ -2,6 +2,7 @@ import type { MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { makesCustomer, newCustomerId } from '../match/new-customer';
 import { normalizeEmail } from '../match/normalize-keys';
+import { trimmedStr } from '../json/json-values';
 import { descriptorOfCard } from '../match/normalized-record';
 import { ledgerEventOf, type LedgerEvent } from '../ledger/ledger-event';
 import type { Crm, CustomerUpsert, TransactionOutcome } from '../contracts/crm';
@@ -31,11 +32,12 @@ export async function upsertPayments(crm: Crm, batch: readonly PaymentToUpsert[]
       customers.push({
         id: customerId,
         profile: {
-          name: h.name,
+          // A hint of blanks is no detail: it must neither fill in a record nor reach a CRM's name field.
+          name: trimmedStr(h.name),
           // as written (lowercased), not the canonical match key: "j.doe+shop@gmail.com" stays readable
           email: normalizeEmail(h.email),
           phone: match.keys.find((k) => k.kind === 'phone')?.value,
-          postalCode: h.postalCode,
+          postalCode: trimmedStr(h.postalCode),
         },
         keys: match.keys,
         ...(event.card?.last4 ? { cards: [descriptorOfCard(event.card, event.source)] } : {}),

@@ -50,6 +50,18 @@ for (const store of stores) describe(`CRM Upsert writes a batch as one transacti
     assert.equal(await count(s, 'transactions'), 3);
   });
 
+  it('keeps a name or postal code of blanks out of the customer record, and a later real one fills it in', async () => {
+    const blank = payment({ email: 'blank.hints@example.com' });
+    const event = { ...blank, customerHints: { ...blank.customerHints, name: '   ', postalCode: ' \t ' } };
+    await upsertPayments(s.crm, [{ event, match: await matchCustomer(event, { crm: s.crm }) }]);
+    const row = async () => s.db.get<{ name: string | null; postal_code: string | null }>("SELECT name, postal_code FROM customers WHERE email = 'blank.hints@example.com'");
+    assert.deepEqual({ ...(await row()) }, { name: null, postal_code: null });
+
+    const named = payment({ email: 'blank.hints@example.com', name: '  Rosa Blank ', postalCode: '10115' });
+    await upsertPayments(s.crm, [{ event: named, match: await matchCustomer(named, { crm: s.crm }) }]);
+    assert.deepEqual({ ...(await row()) }, { name: 'Rosa Blank', postal_code: '10115' });
+  });
+
   it('leaves no customer behind when recording the payments fails, and the retry records both', async () => {
     const batch = await matched(['half.written@example.com']);
     const crash = watchTransactions(s, /^\s*INSERT INTO transactions/);

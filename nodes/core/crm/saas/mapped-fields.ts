@@ -12,8 +12,10 @@ type PaymentField =
   | 'cardBrand' | 'cardLast4' | 'entryMode' | 'wallet' | 'readerId' | 'locationId';
 
 export function putMapped(record: Record<string, unknown>, field: string | null | undefined, value: Value | undefined): void {
-  // Only what the pack knows is written: a value missing here must not blank what a person typed into the CRM.
-  if (field && value !== undefined && value !== '') record[field] = value;
+  // Only what the pack knows is written: a value missing here, or only blanks, must not blank what a person typed
+  // into the CRM (and a CRM refuses blanks in an email or phone field).
+  const written = typeof value === 'string' ? value.trim() : value;
+  if (field && written !== undefined && written !== '') record[field] = written;
 }
 
 /** A customer's details into the fields a CRM's settings map them to (a single name goes to the family name). */

@@ -1,6 +1,7 @@
 import type { CustomerProfile } from '../../contracts/customer';
 import type { CrmCustomer, CrmRemoteCustomer } from './crm-adapter';
 import { envelopeOf, isOk, searchExact, type PipedriveCall, type PipedrivePerson } from './pipedrive-api';
+import { trimmedStr } from '../../json/json-values';
 import type { PipedriveSettings } from './pipedrive-settings';
 
 /** The person's name as a salesperson would write it; a walk-in with a tapped card has none. */
@@ -18,11 +19,13 @@ export function displayName(p: CustomerProfile): string | undefined {
  */
 export function personBody(c: CrmCustomer, settings: PipedriveSettings, creating: boolean): Record<string, unknown> {
   const p = c.profile;
-  const name = displayName(p) ?? (creating ? (p.email?.trim() || `Card customer ${c.externalId}`) : undefined);
+  const email = trimmedStr(p.email);
+  const phone = trimmedStr(p.phone);
+  const name = displayName(p) ?? (creating ? (email ?? `Card customer ${c.externalId}`) : undefined);
   return {
     ...(name ? { name } : {}),
-    ...(p.email ? { emails: [{ value: p.email, primary: true, label: 'work' }] } : {}),
-    ...(p.phone ? { phones: [{ value: p.phone, primary: true, label: 'mobile' }] } : {}),
+    ...(email ? { emails: [{ value: email, primary: true, label: 'work' }] } : {}),
+    ...(phone ? { phones: [{ value: phone, primary: true, label: 'mobile' }] } : {}),
     custom_fields: { [settings.customerIdField]: c.externalId },
   };
 }

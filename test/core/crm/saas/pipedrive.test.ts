@@ -175,6 +175,16 @@ describe('Pipedrive adapter: persons', () => {
     assert.equal(mock.personsWithCustomerId(anon.externalId)[0]!.name, 'Card customer cus_walkin0000000000000000');
     assert.equal(mock.personsWithCustomerId(mailOnly.externalId)[0]!.name, 'x@example.com');
   });
+
+  it('an email or phone of blanks is no email or phone: the person is named after the pack id, padding is not written', async () => {
+    const { mock, adapter } = setup();
+    const blank: CrmCustomer = { externalId: 'cus_blank000000000000000000', profile: { email: '   ', phone: ' +4915112345678 ' } };
+    const [result] = await adapter.upsertCustomers([blank]);
+    assert.equal(result!.status, 'synced');
+    const [person] = mock.personsWithCustomerId(blank.externalId);
+    assert.equal(person!.name, 'Card customer cus_blank000000000000000000');
+    assert.deepEqual([person!.emails?.map((e) => e.value) ?? [], person!.phones?.map((p) => p.value)], [[], ['+4915112345678']]);
+  });
 });
 
 describe('Pipedrive adapter: payments as deals', () => {

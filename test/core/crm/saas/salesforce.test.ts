@@ -147,6 +147,15 @@ describe('Salesforce adapter against the contract mock', () => {
       assert.deepEqual(mock.dataCalls(/composite/).map((c) => c.records), [2, 1]);
     });
 
+    it('a detail of blanks leaves what the Contact has, and padding is not written', async () => {
+      const { mock, crm } = setup();
+      const known = mock.seed('Contact', { Terminal_CRM_Id__c: 'cus_7', LastName: 'Okafor', FirstName: 'Chi', Email: 'chi@example.com' });
+      const [result] = await crm.upsertCustomers([{ externalId: 'cus_7', profile: { givenName: ' ', email: '   ', phone: ' +14155550100 ', city: '\t' } }]);
+      assert.equal(result!.status, 'synced');
+      const [chi] = mock.find('Contact', 'Terminal_CRM_Id__c', 'cus_7');
+      assert.deepEqual([chi!.Id, chi!.FirstName, chi!.LastName, chi!.Email, chi!.MobilePhone, chi!.MailingCity], [known.Id, 'Chi', 'Okafor', 'chi@example.com', '+14155550100', undefined]);
+    });
+
     it('several Contacts on one external id: ambiguous with both candidates, nothing written', async () => {
       const { mock, crm } = setup();
       const a = mock.seed('Contact', { Terminal_CRM_Id__c: 'cus_1', LastName: 'Diaz' });
