@@ -78,7 +78,7 @@ export type SegmentConfig = z.infer<typeof SegmentConfigSchema>;
 
 export const CRM_FIELD_NAMES = [
   'segment', 'rfm', 'pAlive', 'expectedPurchases', 'expectedValue', 'highValue', 'atRisk', 'anomaly',
-  'payments', 'netSpend', 'averageOrder', 'lastSeen', 'preferredMethod', 'preferredEntryMode', 'preferredDay', 'preferredCategory',
+  'payments', 'netSpend', 'averageOrder', 'currency', 'lastSeen', 'preferredMethod', 'preferredEntryMode', 'preferredDay', 'preferredCategory',
 ] as const;
 
 /** Parses operator-supplied configuration (an object or JSON text) and says which setting is wrong. */

@@ -112,6 +112,9 @@ export function fieldValuesOf(s: StatsRow, e: CustomerEvaluation, prefs?: Prefer
     payments: s.payments,
     netSpend: s.netMinor,
     averageOrder: s.payments > 0 ? Math.round(s.netMinor / s.payments) : null,
+    // netSpend, averageOrder and expectedValue are minor units of this currency: mapped beside them, a CRM user
+    // can read 1250 as 12.50 EUR or 1,250 JPY.
+    currency: s.currency,
     lastSeen: s.lastSeen,
   };
   if (prefs) {

@@ -5,6 +5,7 @@ import { parseSegmentConfig } from '../../core/segment/config';
 export const CRM_VALUE_OPTIONS: INodePropertyOptions[] = [
   { name: 'At Risk (True/False)', value: 'atRisk' },
   { name: 'Average Order (Minor Units)', value: 'averageOrder' },
+  { name: 'Currency (of the Money Values)', value: 'currency' },
   { name: 'Expected Purchases', value: 'expectedPurchases' },
   { name: 'Expected Value (Minor Units)', value: 'expectedValue' },
   { name: 'High Value (True/False)', value: 'highValue' },

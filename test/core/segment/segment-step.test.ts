@@ -154,6 +154,13 @@ describe('Segment step: flags and CRM fields', () => {
     assert.deepEqual(await readLocalCustomerFields(s.db, 'a2'), { Segment: 'New', 'Total spend': '75000', VIP: 'true' });
   });
 
+  it('writes the currency the money fields count in, where it is mapped', async () => {
+    const config = parseSegmentConfig({ crmFields: { netSpend: 'Total spend', averageOrder: 'Average order', currency: 'Spend currency' } });
+    const out = await segmentStep(message({ customerId: 'a2yen', paymentId: 'pi_yen', amountMinor: 4_200, currency: 'jpy', at: '2025-05-01T12:00:00Z' }), { db: s.db, config, now: () => new Date('2025-05-01T12:00:00Z') });
+    assert.deepEqual(out.segment.crmFields, { 'Total spend': 4_200, 'Average order': 4_200, 'Spend currency': 'JPY' });
+    assert.deepEqual(await readLocalCustomerFields(s.db, 'a2yen'), { 'Average order': '4200', 'Spend currency': 'JPY', 'Total spend': '4200' });
+  });
+
   it('rejects a configuration mistake with the setting\'s path and a fix', () => {
     assert.throws(() => parseSegmentConfig({ flags: { anomaly: { threshold: -1 } } }), /segmentConfig\.flags\.anomaly\.threshold: .*Fix:/);
     assert.throws(() => parseSegmentConfig({ crmFields: { segmnt: 'x' } }), /segmentConfig\.crmFields\.segmnt: is not a field the Segment step produces/);
