@@ -74,6 +74,11 @@ export interface PaymentRecord {
 /** What a consumer counts of one payment: nothing until it is seen, then its money and dispute. */
 export interface PaymentView {
   counted: boolean;
+  /**
+   * The sale is void (isVoided): its money all went back (refundedMinor is its gross), and it is not one of the
+   * customer's payments or visits until money moves for it again.
+   */
+  voided: boolean;
   grossMinor: number;
   refundedMinor: number;
   chargebackMinor: number;
@@ -81,11 +86,12 @@ export interface PaymentView {
   disputedMinor: number;
 }
 
-export const NOT_COUNTED: PaymentView = Object.freeze({ counted: false, grossMinor: 0, refundedMinor: 0, chargebackMinor: 0, disputePhase: null, disputedMinor: 0 });
+export const NOT_COUNTED: PaymentView = Object.freeze({ counted: false, voided: false, grossMinor: 0, refundedMinor: 0, chargebackMinor: 0, disputePhase: null, disputedMinor: 0 });
 
 /**
- * What changed between two views of one payment: what a consumer adds to its totals. `payments` is 1 exactly once
- * per payment (when it is first counted) and then carries everything remembered before. `refundedMinor` is
+ * What changed between two views of one payment: what a consumer adds to its totals. `payments` is 1 once per
+ * payment (when it is first counted, unless it is void by then) and then carries everything remembered before; -1
+ * when a counted sale is reported void, and 1 again when money moves for it after that. `refundedMinor` is
  * negative only for a refund reversed after it counted (the money is the merchant's again). `chargebackMinor` is
  * negative only for a refund reported after a lost dispute had already taken the money back, when the refund now
  * explains part of it (net spend does not move).
@@ -151,6 +157,7 @@ export function viewOf(r: PaymentRecord | undefined): PaymentView {
   if (!r?.seen) return NOT_COUNTED;
   return {
     counted: true,
+    voided: isVoided(r),
     grossMinor: r.grossMinor,
     refundedMinor: refundedOf(r),
     chargebackMinor: chargebackOf(r),
@@ -169,7 +176,7 @@ const openMinor = (v: PaymentView) => (v.disputePhase === 'open' ? v.disputedMin
 export function deltaBetween(before: PaymentView, after: PaymentView, currency: string): LedgerDelta {
   const delta: LedgerDelta = {
     currency,
-    payments: Number(after.counted) - Number(before.counted),
+    payments: Number(after.counted && !after.voided) - Number(before.counted && !before.voided),
     grossMinor: after.grossMinor - before.grossMinor,
     refundedMinor: after.refundedMinor - before.refundedMinor,
     chargebackMinor: after.chargebackMinor - before.chargebackMinor,

@@ -1,5 +1,5 @@
 import type { LedgerPayment } from '../ledger/payment-rows';
-import { deltaBetween, isEmptyDelta, viewOf, type DisputePhase, type LedgerDelta, type PaymentView } from '../ledger/payment-rules';
+import { deltaBetween, isEmptyDelta, isVoided, viewOf, type DisputePhase, type LedgerDelta, type PaymentView } from '../ledger/payment-rules';
 import type { SqlExecutor } from '../store/sql-database';
 import { hasEnrollmentThresholds, pointsFor, tierFor, type LoyaltyProgram } from './program';
 
@@ -56,6 +56,8 @@ interface PaymentRow {
   expired_points: number;
   forfeited_points: number;
   dispute_state: string | null;
+  /** The ledger said the sale was void when this program last caught up: not a visit then. */
+  voided: number;
 }
 
 const DAY_MS = 86_400_000;
@@ -65,6 +67,7 @@ const remaining = (p: PaymentRow) => p.earned_points - p.reversed_points - p.exp
 function countedView(row: PaymentRow, disputedMinor: number): PaymentView {
   return {
     counted: true,
+    voided: Number(row.voided) === 1,
     grossMinor: Number(row.amount_minor),
     refundedMinor: Number(row.refunded_minor),
     chargebackMinor: Number(row.lost_minor),
@@ -100,7 +103,8 @@ export class LoyaltyLedger {
     const f = { source: payment.source, paymentId: payment.paymentId, paymentKey: payment.key, eventId: event.eventId, occurredAt: event.occurredAt };
     const ctx: Ctx = { tx, f, now, entries, events, customerId };
     if (!row) {
-      if (payment.counted) await this.onCounted(ctx, payment);
+      // A sale void by the time the program meets it is no visit and earns nothing, until money moves for it.
+      if (payment.counted && !isVoided(payment)) await this.onCounted(ctx, payment);
     } else if (payment.counted) {
       // (A row for a payment the ledger has not seen was counted before the ledger existed: it stays as it is.)
       const view = viewOf(payment);
@@ -113,7 +117,7 @@ export class LoyaltyLedger {
   private payment(tx: SqlExecutor, f: Pick<LedgerPayment, 'source' | 'paymentId'>): Promise<PaymentRow | undefined> {
     return tx.get<PaymentRow>(
       `SELECT customer_id, amount_minor, occurred_at, counted, refunded_minor, lost_minor, earned_points, reversed_points, held_points,
-         expired_points, forfeited_points, dispute_state
+         expired_points, forfeited_points, dispute_state, voided
        FROM loyalty_payments WHERE program_id = ? AND source = ? AND payment_id = ? AND counted = 1`,
       [this.id, f.source, f.paymentId],
     );
@@ -165,7 +169,7 @@ export class LoyaltyLedger {
     const view = viewOf(p);
     const row: PaymentRow = {
       customer_id: ctx.customerId, amount_minor: p.grossMinor, occurred_at: at, counted: 1, refunded_minor: 0, lost_minor: 0,
-      earned_points: earned, reversed_points: 0, held_points: 0, expired_points: 0, forfeited_points: 0, dispute_state: null,
+      earned_points: earned, reversed_points: 0, held_points: 0, expired_points: 0, forfeited_points: 0, dispute_state: null, voided: 0,
     };
     const delta = deltaBetween(countedView(row, view.disputedMinor), view, p.currency);
     if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, false);
@@ -177,10 +181,16 @@ export class LoyaltyLedger {
     const { tx, f } = ctx;
     const spend = delta.grossMinor - delta.refundedMinor - delta.chargebackMinor;
     await tx.run(
-      'UPDATE loyalty_payments SET amount_minor = ?, refunded_minor = ?, lost_minor = ?, dispute_state = ? WHERE program_id = ? AND source = ? AND payment_id = ?',
-      [view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, this.id, f.source, f.paymentId],
+      'UPDATE loyalty_payments SET amount_minor = ?, refunded_minor = ?, lost_minor = ?, dispute_state = ?, voided = ? WHERE program_id = ? AND source = ? AND payment_id = ?',
+      [view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, view.voided ? 1 : 0, this.id, f.source, f.paymentId],
     );
     if (spend !== 0) await this.addSpend(ctx, spend);
+    // A sale gone void is no longer a visit; captured again, it is one once more.
+    if (delta.payments !== 0) {
+      await tx.run('UPDATE loyalty_members SET visits = visits + ?, version = version + 1, updated_at = ? WHERE program_id = ? AND customer_id = ?', [
+        delta.payments, ctx.now, this.id, ctx.customerId,
+      ]);
+    }
     if (delta.refundedMinor !== 0) await this.reversePoints(ctx, row, view.refundedMinor);
     if (delta.dispute) await this.disputeMoved(ctx, (await this.payment(tx, f))!, delta.dispute.from, delta.dispute.to);
     if (review && spend !== 0) await this.reviewTier(ctx, f.occurredAt);

@@ -123,7 +123,7 @@ async function rebuildMember(tx: SqlExecutor, programId: string, customerId: str
        points_held = (SELECT COALESCE(SUM(held_points), 0) ${entries}),
        points_earned = (SELECT COALESCE(SUM(points), 0) ${entries} AND kind = 'earn'),
        lifetime_spend_minor = (SELECT COALESCE(SUM(amount_minor - refunded_minor - lost_minor), 0) ${counted}),
-       visits = (SELECT COUNT(*) ${counted}),
+       visits = (SELECT COUNT(*) ${counted} AND voided = 0),
        version = version + 1, updated_at = ?
      WHERE program_id = ? AND customer_id = ?`,
     [...who, ...who, ...who, ...who, ...who, now, ...who],

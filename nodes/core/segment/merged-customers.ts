@@ -54,11 +54,12 @@ interface StatsAggregate {
 /**
  * A customer's statistics per currency from the payments counted for them, as the Segment step adds them up one
  * event at a time (segment/stats-repository.ts): purchase days are distinct days, the first day's value is its
- * payments' net. Evaluations (RFM, CLV, flags, segment) stay until the next payment or batch run rewrites them.
+ * payments' net, and a void sale is neither a payment nor a purchase day (its money is all refunded). Evaluations (RFM, CLV, flags, segment) stay until the next payment or batch run rewrites them.
  */
 export async function rebuildSegmentStats(tx: SqlExecutor, customerId: string, now: string): Promise<void> {
   const rows = await tx.all<StatsAggregate>(
-    `SELECT p.currency, COUNT(*) AS payments, COUNT(DISTINCT p.day) AS purchase_days, SUM(p.amount_minor) AS gross,
+    `SELECT p.currency, SUM(CASE WHEN p.voided = 0 THEN 1 ELSE 0 END) AS payments, COUNT(DISTINCT CASE WHEN p.voided = 0 THEN p.day END) AS purchase_days,
+            SUM(p.amount_minor) AS gross,
             SUM(p.refunded_minor) AS refunded, SUM(p.chargeback_minor) AS chargeback,
             SUM(CASE WHEN p.dispute_state IS NOT NULL THEN 1 ELSE 0 END) AS disputes,
             SUM(CASE WHEN p.dispute_state = 'open' THEN p.disputed_minor ELSE 0 END) AS disputed_open,

@@ -27,6 +27,8 @@ interface PaymentRow {
   chargeback_minor: number;
   dispute_state: string | null;
   disputed_minor: number;
+  /** The ledger said the sale was void when this repository last caught up: not a purchase then. */
+  voided: number;
   day: number;
   entry_mode: string | null;
   method: string | null;
@@ -69,6 +71,7 @@ export interface CountContext {
 function countedView(row: PaymentRow): PaymentView {
   return {
     counted: true,
+    voided: Number(row.voided) === 1,
     grossMinor: Number(row.amount_minor),
     refundedMinor: Number(row.refunded_minor),
     chargebackMinor: Number(row.chargeback_minor),
@@ -106,11 +109,13 @@ export class SegmentStatsRepository {
     if (!isEmptyDelta(delta)) {
       const view = viewOf(payment);
       await tx.run(
-        `UPDATE segment_payments SET amount_minor = ?, refunded_minor = ?, chargeback_minor = ?, dispute_state = ?, disputed_minor = ?
+        `UPDATE segment_payments SET amount_minor = ?, refunded_minor = ?, chargeback_minor = ?, dispute_state = ?, disputed_minor = ?, voided = ?
          WHERE source = ? AND payment_id = ?`,
-        [view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, view.disputedMinor, payment.source, payment.paymentId],
+        [view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, view.disputedMinor, view.voided ? 1 : 0, payment.source, payment.paymentId],
       );
-      await this.addToStats(tx, row.customer_id, row.currency, ctx.now, { ...moneyOf(delta), dayValue: { day: Number(row.day), minor: netOf(delta) } });
+      // A sale going void (or captured again) leaves (or rejoins) the purchases: its day with it, unless another purchase holds it.
+      const purchaseDays = delta.payments !== 0 && !(await this.otherPurchaseOnDay(tx, row.customer_id, Number(row.day), row.currency, payment)) ? delta.payments : 0;
+      await this.addToStats(tx, row.customer_id, row.currency, ctx.now, { ...moneyOf(delta), purchaseDays, dayValue: { day: Number(row.day), minor: netOf(delta) } });
       changed = true;
     }
     changed = (await this.enrich(tx, payment, row)) || changed;
@@ -119,7 +124,7 @@ export class SegmentStatsRepository {
 
   private paymentRow(tx: SqlExecutor, p: Pick<LedgerPayment, 'source' | 'paymentId'>): Promise<PaymentRow | undefined> {
     return tx.get<PaymentRow>(
-      `SELECT customer_id, currency, amount_minor, refunded_minor, chargeback_minor, dispute_state, disputed_minor, day, entry_mode, method, location_id
+      `SELECT customer_id, currency, amount_minor, refunded_minor, chargeback_minor, dispute_state, disputed_minor, voided, day, entry_mode, method, location_id
        FROM segment_payments WHERE source = ? AND payment_id = ? AND counted = 1`,
       [p.source, p.paymentId],
     );
@@ -133,21 +138,28 @@ export class SegmentStatsRepository {
     const dims = dimensionsOf(p);
     const r = await tx.run(
       `INSERT INTO segment_payments (source, payment_id, customer_id, currency, amount_minor, counted, refunded_minor, chargeback_minor, dispute_state,
-         disputed_minor, occurred_at, day, minute_of_day, entry_mode, method, location_id) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         disputed_minor, voided, occurred_at, day, minute_of_day, entry_mode, method, location_id) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (source, payment_id) DO NOTHING`,
       [p.source, p.paymentId, ctx.customerId, p.currency, view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, view.disputedMinor,
-        p.occurredAt, day, ctx.local.minuteOfDay, dims.entry_mode, dims.method, dims.location_id],
+        view.voided ? 1 : 0, p.occurredAt, day, ctx.local.minuteOfDay, dims.entry_mode, dims.method, dims.location_id],
     );
     if (r.changes !== 1) return false;
-    const otherSameDay = await tx.get(
-      `SELECT 1 AS one FROM segment_payments WHERE customer_id = ? AND day = ? AND currency = ? AND counted = 1
-         AND NOT (source = ? AND payment_id = ?) LIMIT 1`,
-      [ctx.customerId, day, p.currency, p.source, p.paymentId],
-    );
+    // A sale void by the time it is seen is no purchase (delta.payments is 0), and its day none either.
+    const purchaseDays = view.voided || (await this.otherPurchaseOnDay(tx, ctx.customerId, day, p.currency, p)) ? 0 : 1;
     await this.insertFirstSeen(tx, ctx.customerId, p.currency, p.occurredAt, day, ctx.now);
-    await this.addToStats(tx, ctx.customerId, p.currency, ctx.now, { ...moneyOf(delta), purchaseDays: otherSameDay ? 0 : 1 }, { at: p.occurredAt, day, netMinor: netOf(delta) });
+    await this.addToStats(tx, ctx.customerId, p.currency, ctx.now, { ...moneyOf(delta), purchaseDays }, { at: p.occurredAt, day, netMinor: netOf(delta) });
     await this.count(tx, ctx.customerId, p, dims, ctx);
     return true;
+  }
+
+  /** Whether the customer made another purchase (counted, not void) in this currency on this day. */
+  private async otherPurchaseOnDay(tx: SqlExecutor, customerId: string, day: number, currency: string, p: Pick<LedgerPayment, 'source' | 'paymentId'>): Promise<boolean> {
+    const other = await tx.get(
+      `SELECT 1 AS one FROM segment_payments WHERE customer_id = ? AND day = ? AND currency = ? AND counted = 1 AND voided = 0
+         AND NOT (source = ? AND payment_id = ?) LIMIT 1`,
+      [customerId, day, currency, p.source, p.paymentId],
+    );
+    return other !== undefined;
   }
 
   /** Another event of a counted payment (the charge after its PaymentIntent) brings what the first lacked. */

@@ -145,6 +145,20 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
     await assertLedgerBalances(s.db);
   });
 
+  it('loyalty counts no visit for a void sale after a merge either', async () => {
+    const club = parseLoyaltyProgram({ id: 'club-void', currency: 'USD' });
+    const loyaltyOn = (customerId: string, paymentId: string, at: string, extra: Partial<Parameters<typeof message>[0]> = {}) =>
+      loyaltyStep(message({ customerId, paymentId, amountMinor: 2000, at, ...extra }), { db: s.db, program: club });
+    await loyaltyOn(a, 'pi_void_a', '2025-01-01T10:00:00Z');
+    await loyaltyOn(b, 'pi_void_b', '2025-01-02T10:00:00Z');
+    const voided = await loyaltyOn(b, 'pi_void_b', '2025-01-04T10:00:00Z', { kind: 'failure', eventId: 'evt_void_b', sale: { voided: true } });
+    assert.deepEqual([voided.loyalty.member!.visits, voided.loyalty.member!.lifetimeSpendMinor, voided.loyalty.member!.pointsBalance], [0, 0, 0]);
+    await mergeCustomers(s.db, { into: a, from: b, evidence: 'test' });
+    const survivor = await s.db.get<{ visits: number; lifetime_spend_minor: number }>(
+      "SELECT visits, lifetime_spend_minor FROM loyalty_members WHERE program_id = 'club-void' AND customer_id = ?", [a]);
+    assert.deepEqual([Number(survivor!.visits), Number(survivor!.lifetime_spend_minor)], [1, 2000], 'one visit, the survivor\'s own');
+  });
+
   it('undoes a merge recorded before merges kept the totals they moved, from the ledger\'s deltas of its transactions', async () => {
     const before = { a: await history(s, a), b: await history(s, b) };
     const merge = await mergeCustomers(s.db, { into: a, from: b, evidence: 'test' });

@@ -12,6 +12,7 @@ import { tempStore, testKeys } from '../../support/temp-store';
 import { messageStep } from '../../../nodes/core/messages/message-step';
 import { parseMessageSettings } from '../../../nodes/core/messages/settings';
 import { adyenCaptureThatFailed, adyenRefundThatFailed } from '../sources/adyen-test-support';
+import { migrate } from '../../../nodes/core/store/migrations';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
 
@@ -121,41 +122,91 @@ describe('CRM totals, segment statistics and loyalty read one ledger', () => {
     assert.match(mail.reason ?? '', /reversed this refund/);
   });
 
-  it('a sale whose capture Adyen reports failed gives its money back everywhere and reads failed; the re-capture brings it back', async () => {
+  it('a sale whose capture Adyen reports failed gives its money back everywhere, is no payment or visit, and reads failed; the re-capture brings it back', async () => {
     const eur = parseLoyaltyProgram({ id: 'ledger-eur-capture', currency: 'EUR' });
     const { payment: sale, failed, recaptured } = await adyenCaptureThatFailed();
     const paid = await deliver(sale, eur);
     assert.deepEqual(paid.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 6000, refundedMinor: 0, netMinor: 6000 }]);
-    assert.deepEqual([paid.loyalty.member!.pointsBalance, paid.loyalty.member!.lifetimeSpendMinor], [60, 6000]);
+    assert.deepEqual([paid.loyalty.member!.pointsBalance, paid.loyalty.member!.lifetimeSpendMinor, paid.loyalty.member!.visits], [60, 6000, 1]);
+    assert.deepEqual([paid.segment.stats!.payments, paid.segment.stats!.purchaseDays], [1, 1]);
 
     const gone = await deliver(failed, eur);
     assert.equal(gone.crm.customerId, paid.crm.customerId);
-    assert.deepEqual(gone.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 6000, refundedMinor: 6000, netMinor: 0 }]);
-    assert.deepEqual([gone.segment.stats!.netMinor], [0]);
+    assert.deepEqual(gone.crm.totals, [{ currency: 'EUR', payments: 0, grossMinor: 6000, refundedMinor: 6000, netMinor: 0 }]);
+    assert.deepEqual([gone.segment.stats!.netMinor, gone.segment.stats!.payments, gone.segment.stats!.purchaseDays], [0, 0, 0]);
     assert.deepEqual(gone.loyalty.entries.map((e) => [e.kind, e.points]), [['reverse', -60]], 'the points the sale earned go');
-    assert.deepEqual([gone.loyalty.member!.pointsBalance, gone.loyalty.member!.lifetimeSpendMinor], [0, 0]);
+    assert.deepEqual([gone.loyalty.member!.pointsBalance, gone.loyalty.member!.lifetimeSpendMinor, gone.loyalty.member!.visits], [0, 0, 0]);
     const p = (await paymentState(s.db, 'adyen', sale.paymentId))!;
     assert.deepEqual([p.netMinor, p.status], [0, 'failed']);
     const customer = await s.db.get<{ last_seen: string }>('SELECT last_seen FROM customer_totals WHERE customer_id = ?', [paid.crm.customerId]);
     assert.equal(customer!.last_seen, sale.occurredAt, 'a capture failing between banks is not a visit');
     // The same failure delivered again changes nothing.
     const replay = await deliver(failed, eur);
-    assert.deepEqual([replay.crm.outcome, replay.crm.totals[0]!.netMinor, replay.loyalty.member!.pointsBalance], ['duplicate', 0, 0]);
+    assert.deepEqual([replay.crm.outcome, replay.crm.totals[0]!.payments, replay.crm.totals[0]!.netMinor, replay.loyalty.member!.pointsBalance, replay.loyalty.member!.visits], ['duplicate', 0, 0, 0, 0]);
+    assert.deepEqual([replay.segment.stats!.payments, replay.segment.stats!.purchaseDays], [0, 0]);
 
     const back = await deliver(recaptured, eur);
     assert.deepEqual(back.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 6000, refundedMinor: 0, netMinor: 6000 }]);
-    assert.deepEqual([back.segment.stats!.netMinor], [6000]);
-    assert.deepEqual([back.loyalty.member!.pointsBalance, back.loyalty.member!.lifetimeSpendMinor], [60, 6000]);
+    assert.deepEqual([back.segment.stats!.netMinor, back.segment.stats!.payments, back.segment.stats!.purchaseDays], [6000, 1, 1]);
+    assert.deepEqual([back.loyalty.member!.pointsBalance, back.loyalty.member!.lifetimeSpendMinor, back.loyalty.member!.visits], [60, 6000, 1]);
     assert.deepEqual([(await paymentState(s.db, 'adyen', sale.paymentId))!.status], ['succeeded']);
   });
 
-  it('a capture failure that arrives before its sale keeps the sale from ever adding spend or points', async () => {
+  it('a capture failure that arrives before its sale keeps the sale from ever being a payment, a visit, spend or points', async () => {
     const eur = parseLoyaltyProgram({ id: 'ledger-eur-capture-early', currency: 'EUR' });
-    const { payment: sale, failed } = await adyenCaptureThatFailed({ alias: 'H167852639363482', email: 'dominique@example.com' });
+    const { payment: sale, failed, recaptured } = await adyenCaptureThatFailed({ alias: 'H167852639363482', email: 'dominique@example.com' });
     await deliver(failed, eur);
     const late = await deliver(sale, eur);
-    assert.deepEqual(late.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 6000, refundedMinor: 6000, netMinor: 0 }]);
-    assert.deepEqual([late.segment.stats!.netMinor, late.loyalty.member!.pointsBalance, late.loyalty.member!.lifetimeSpendMinor], [0, 0, 0]);
+    assert.deepEqual(late.crm.totals, [{ currency: 'EUR', payments: 0, grossMinor: 6000, refundedMinor: 6000, netMinor: 0 }]);
+    assert.deepEqual([late.segment.stats!.netMinor, late.segment.stats!.payments, late.segment.stats!.purchaseDays], [0, 0, 0]);
+    assert.deepEqual([late.loyalty.entries.length, late.loyalty.member?.visits ?? 0, late.loyalty.member?.pointsBalance ?? 0], [0, 0, 0], 'nothing earned to take back');
     assert.equal((await paymentState(s.db, 'adyen', sale.paymentId))!.status, 'failed');
+    // Captured again after all: one payment, one visit, its points, once.
+    const back = await deliver(recaptured, eur);
+    assert.deepEqual(back.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 6000, refundedMinor: 0, netMinor: 6000 }]);
+    assert.deepEqual([back.segment.stats!.payments, back.segment.stats!.purchaseDays, back.segment.stats!.netMinor], [1, 1, 6000]);
+    assert.deepEqual([back.loyalty.member!.visits, back.loyalty.member!.pointsBalance, back.loyalty.member!.lifetimeSpendMinor], [1, 60, 6000]);
+  });
+});
+
+describe('a store whose void sales still counted as payments (schema 20) is upgraded', () => {
+  let s: Store;
+  const keys = testKeys();
+  const eur = parseLoyaltyProgram({ id: 'void-upgrade', currency: 'EUR' });
+  before(async () => { s = await tempStore(); });
+  after(async () => { await s.remove(); });
+
+  async function deliver(event: unknown) {
+    const [recorded] = await upsertStep([await matchStep(tokenizeStep(event, keys), s.crm)], s.crm);
+    const segmented = await segmentStep(recorded, { db: s.db });
+    const rewarded = await loyaltyStep(recorded, { db: s.db, program: eur });
+    return { crm: recorded!.crm!, segment: segmented.segment, loyalty: rewarded.loyalty };
+  }
+
+  it('takes the void sale out of the payment counts, purchase days and visits, and a capture after it counts it once', async () => {
+    const { payment: sale, failed, recaptured } = await adyenCaptureThatFailed({ alias: 'H167852639363483', email: 'upgrade@example.com' });
+    const paid = await deliver(sale);
+    await deliver(failed);
+    const customerId = paid.crm.customerId!;
+    // What schema 20 left: the void's money back everywhere, the sale still one payment, purchase day and visit.
+    await s.db.transaction(async (tx) => {
+      await tx.run('UPDATE customer_totals SET payments = 1 WHERE customer_id = ?', [customerId]);
+      await tx.run('UPDATE segment_stats SET payments = 1, purchase_days = 1 WHERE customer_id = ?', [customerId]);
+      await tx.run('UPDATE loyalty_members SET visits = 1 WHERE customer_id = ?', [customerId]);
+      await tx.run('ALTER TABLE segment_payments DROP COLUMN voided');
+      await tx.run('ALTER TABLE loyalty_payments DROP COLUMN voided');
+      await tx.run('DELETE FROM schema_migrations WHERE version = 21');
+    });
+    await migrate(s.db);
+    const counts = async () => [
+      Number((await s.db.get<{ n: number }>('SELECT payments AS n FROM customer_totals WHERE customer_id = ?', [customerId]))!.n),
+      { ...(await s.db.get('SELECT payments, purchase_days FROM segment_stats WHERE customer_id = ?', [customerId])) },
+      Number((await s.db.get<{ n: number }>('SELECT visits AS n FROM loyalty_members WHERE customer_id = ?', [customerId]))!.n),
+    ];
+    assert.deepEqual(await counts(), [0, { payments: 0, purchase_days: 0 }, 0]);
+
+    const back = await deliver(recaptured);
+    assert.deepEqual(await counts(), [1, { payments: 1, purchase_days: 1 }, 1]);
+    assert.deepEqual([back.crm.totals[0]!.netMinor, back.segment.stats!.netMinor, back.loyalty.member!.pointsBalance], [6000, 6000, 60]);
   });
 });

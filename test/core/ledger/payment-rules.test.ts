@@ -36,7 +36,7 @@ function summed(deltas: readonly LedgerDelta[]) {
 }
 
 const counted = (v: PaymentView) => ({
-  payments: Number(v.counted), grossMinor: v.grossMinor, refundedMinor: v.refundedMinor, chargebackMinor: v.chargebackMinor,
+  payments: Number(v.counted && !v.voided), grossMinor: v.grossMinor, refundedMinor: v.refundedMinor, chargebackMinor: v.chargebackMinor,
   disputes: Number(v.disputePhase !== null), disputedOpenMinor: v.disputePhase === 'open' ? v.disputedMinor : 0,
 });
 
@@ -110,7 +110,7 @@ describe('the money rules (pure)', () => {
     }
     // A void reported again (another delivery) moves nothing more.
     const twice = replay([payment('pi_v2', 5000), voidedSale('pi_v2', 5000), voidedSale('pi_v2', 5000, '2025-03-06T10:00:00.000Z')]);
-    assert.deepEqual(twice.deltas.map((d) => d.refundedMinor), [0, 5000, 0]);
+    assert.deepEqual(twice.deltas.map((d) => [d.payments, d.refundedMinor]), [[1, 0], [-1, 5000], [0, 0]], 'no longer one of the payments, once');
   });
 
   it('money moving for the sale after its void (Adyen re-captures it) makes it count again; one before the void does not', () => {
@@ -125,9 +125,9 @@ describe('the money rules (pure)', () => {
     assert.deepEqual([ledgerPaymentOf(record).netMinor, ledgerPaymentOf(record).status], [0, 'failed']);
   });
 
-  it('a void seen before its sale keeps the sale from ever adding net spend; a void of a lost dispute takes no chargeback on top', () => {
+  it('a void seen before its sale keeps the sale from ever adding net spend or being a payment; a void of a lost dispute takes no chargeback on top', () => {
     const first = replay([voidedSale('pi_v4', 3000), payment('pi_v4', 3000, '2025-03-01T10:00:00.000Z')]);
-    assert.deepEqual(first.deltas.map((d) => [d.payments, d.grossMinor, d.refundedMinor]), [[0, 0, 0], [1, 3000, 3000]]);
+    assert.deepEqual(first.deltas.map((d) => [d.payments, d.grossMinor, d.refundedMinor]), [[0, 0, 0], [0, 3000, 3000]]);
     const lost = replay([payment('pi_v5', 3000), dispute('pi_v5', 'refunded', 3000), voidedSale('pi_v5', 3000, '2025-03-12T10:00:00.000Z')]);
     const p = ledgerPaymentOf(lost.record);
     assert.deepEqual([p.refundedMinor, p.chargebackMinor, p.netMinor], [3000, 0, 0]);

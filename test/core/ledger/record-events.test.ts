@@ -139,19 +139,19 @@ for (const store of stores) {
       assert.deepEqual(ids.map((r) => r.refund_id), ['PSPOLDREFUND0001']);
     });
 
-    it('a sale reported void gives back what it took once, however often the void comes; a later capture makes it count again', async () => {
+    it('a sale reported void gives back what it took and stops being a payment once, however often the void comes; a later capture makes it count again', async () => {
       const adyen = (over: Partial<LedgerEvent>) => ({ source: 'adyen' as const, ...over });
       await record([payment('PSP_VOIDPAY', 7000, '2025-03-01T10:00:00Z', adyen({ eventId: 'adyen:PSP_VOIDPAY:AUTHORISATION:true' }))]);
       const failed = voidedSale('PSP_VOIDPAY', 7000, '2025-03-03T10:00:00Z', adyen({ eventId: 'adyen:PSP_VOIDCAP:CAPTURE_FAILED:true' }));
       const [v, dup] = await record([failed, again(failed)]);
-      assert.deepEqual([v!.outcome, v!.delta.payments, v!.delta.refundedMinor, v!.payment.status, v!.payment.netMinor], ['recorded', 0, 7000, 'failed', 0]);
-      assert.deepEqual([dup!.outcome, dup!.delta.refundedMinor], ['duplicate', 7000]);
+      assert.deepEqual([v!.outcome, v!.delta.payments, v!.delta.refundedMinor, v!.payment.status, v!.payment.netMinor], ['recorded', -1, 7000, 'failed', 0]);
+      assert.deepEqual([dup!.outcome, dup!.delta.payments, dup!.delta.refundedMinor], ['duplicate', -1, 7000]);
       const stored = await db.get<{ voided_at: string | null; restored_at: string | null }>(
         "SELECT voided_at, restored_at FROM ledger_payments WHERE source = 'adyen' AND payment_id = 'PSP_VOIDPAY'",
       );
       assert.deepEqual({ ...stored }, { voided_at: '2025-03-03T10:00:00.000Z', restored_at: null });
       const [back] = await record([capturedSale('PSP_VOIDPAY', 7000, '2025-03-05T10:00:00Z', adyen({ eventId: 'adyen:PSP_VOIDCAP:CAPTURE:true:recaptured' }))]);
-      assert.deepEqual([back!.outcome, back!.delta.refundedMinor, back!.payment.status, back!.payment.netMinor], ['enriched', -7000, 'succeeded', 7000]);
+      assert.deepEqual([back!.outcome, back!.delta.payments, back!.delta.refundedMinor, back!.payment.status, back!.payment.netMinor], ['enriched', 1, -7000, 'succeeded', 7000]);
       assert.equal((await paymentState(db, 'adyen', 'PSP_VOIDPAY'))!.netMinor, 7000);
     });
 

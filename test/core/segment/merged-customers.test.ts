@@ -64,6 +64,18 @@ for (const store of dialectStores('tcrm-merge-segments')) describe(`segment stat
     assert.deepEqual({ ada: await stats('cus_seg_ada'), walker: await stats(walker) }, before);
   });
 
+  it('rebuilds a void sale as the Segment step counts it: its money back, neither a payment nor a purchase day', async () => {
+    const sale = charge('charge.succeeded', { email: 'seg.ada@example.com', amount: 2500, card: { fingerprint: 'fp_seg_ada', last4: '1212' } }, T + 5 * 86_400);
+    await paid(sale);
+    // The processor reports the sale void after it succeeded (as Adyen's CAPTURE_FAILED does).
+    await paid({ ...sale, id: `${sale.id}:void`, kind: 'failure', status: 'failed', sale: { voided: true }, occurredAt: new Date((T + 6 * 86_400) * 1000).toISOString() });
+    const counted = await stats('cus_seg_ada');
+    const n = (k: string) => Number((counted[0] as Record<string, unknown>)[k]);
+    assert.deepEqual(['payments', 'purchase_days', 'gross_minor', 'refunded_minor'].map(n), [2, 2, 4500, 2500]);
+    await s.db.transaction((tx) => rebuildSegmentStats(tx, 'cus_seg_ada', new Date().toISOString()));
+    assert.deepEqual(await stats('cus_seg_ada'), counted);
+  });
+
   it('gives the survivor the merged customer\'s payments and counters, one person\'s statistics; undo gives them back', async () => {
     const before = { ada: await stats('cus_seg_ada'), walker: await stats(walker), adaCounters: await counters('cus_seg_ada'), walkerCounters: await counters(walker) };
     const merge = await mergeCustomers(s.db, { into: 'cus_seg_ada', from: walker, evidence: 'the walk-in was Ada' });

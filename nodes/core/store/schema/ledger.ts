@@ -128,3 +128,34 @@ export const LEDGER_SALE_VOIDS_MIGRATION = {
     ALTER TABLE ledger_payments ADD COLUMN voided_at TEXT;
     ALTER TABLE ledger_payments ADD COLUMN restored_at TEXT`,
 } as const;
+
+/** A ledger payment reported void and not captured again since (ledger/payment-rules.ts isVoided), as SQL. */
+const VOID_NOW = `l.seen = 1 AND l.voided_at IS NOT NULL AND (l.restored_at IS NULL OR l.voided_at > l.restored_at)`;
+
+/**
+ * Store schema version 21: a void sale is no longer one of its customer's payments or visits (it kept counting as
+ * one, refunded in full, under version 20). The segment statistics and the loyalty program keep which of the
+ * payments they counted is void now, so a capture after the void counts it once again. Sales already void are
+ * taken out of the payment counts, purchase days and visits here, as the new rule would have counted them.
+ */
+export const LEDGER_VOIDS_UNCOUNTED_MIGRATION = {
+  version: 21,
+  name: 'ledger: a void sale is not a payment or a visit',
+  sql: `
+    ALTER TABLE segment_payments ADD COLUMN voided INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE loyalty_payments ADD COLUMN voided INTEGER NOT NULL DEFAULT 0;
+    UPDATE segment_payments SET voided = 1 WHERE counted = 1 AND EXISTS (
+      SELECT 1 FROM ledger_payments l WHERE l.source = segment_payments.source AND l.payment_id = segment_payments.payment_id AND ${VOID_NOW});
+    UPDATE segment_stats SET
+      payments = (SELECT COUNT(*) FROM segment_payments p
+        WHERE p.customer_id = segment_stats.customer_id AND p.currency = segment_stats.currency AND p.counted = 1 AND p.voided = 0),
+      purchase_days = (SELECT COUNT(DISTINCT p.day) FROM segment_payments p
+        WHERE p.customer_id = segment_stats.customer_id AND p.currency = segment_stats.currency AND p.counted = 1 AND p.voided = 0)
+    WHERE EXISTS (SELECT 1 FROM segment_payments p WHERE p.customer_id = segment_stats.customer_id AND p.currency = segment_stats.currency AND p.voided = 1);
+    UPDATE loyalty_payments SET voided = 1 WHERE counted = 1 AND EXISTS (
+      SELECT 1 FROM ledger_payments l WHERE l.source = loyalty_payments.source AND l.payment_id = loyalty_payments.payment_id AND ${VOID_NOW});
+    UPDATE loyalty_members SET visits = visits - (SELECT COUNT(*) FROM loyalty_payments p
+      WHERE p.program_id = loyalty_members.program_id AND p.customer_id = loyalty_members.customer_id AND p.voided = 1);
+    UPDATE customer_totals SET payments = payments - (SELECT COUNT(*) FROM ledger_payments l
+      WHERE l.customer_id = customer_totals.customer_id AND l.currency = customer_totals.currency AND ${VOID_NOW})`,
+} as const;

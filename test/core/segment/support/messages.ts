@@ -14,6 +14,8 @@ export interface MessageSpec {
   refundedTotalMinor?: number;
   /** A refund reported per refund (its id), or its reversal. */
   refund?: PaymentMessage['refund'];
+  /** The processor says the sale moved no money after all (true), or money moved for it again (false). */
+  sale?: PaymentMessage['sale'];
   currency?: string;
   at: string;
   entryMode?: 'chip' | 'contactless' | 'swipe' | 'keyed' | 'unknown';
@@ -40,6 +42,7 @@ export function message(s: MessageSpec): PaymentMessage & { lineItems?: MessageS
     amount: { minor: s.amountMinor, currency: currency.toUpperCase() },
     ...(kind === 'refund' ? { refundedTotal: { minor: s.refundedTotalMinor ?? s.amountMinor, currency: currency.toUpperCase() } } : {}),
     ...(s.refund ? { refund: s.refund } : {}),
+    ...(s.sale ? { sale: s.sale } : {}),
     status,
     occurredAt: new Date(s.at).toISOString(),
     livemode: false,
