@@ -197,7 +197,11 @@ const failedPayments: Compose = async (item, tx, s, now) => {
   const scope = `${rule.per}:${place ?? 'unknown'}`;
   const failed = item.kind === 'failure';
   const reason = failed ? [item.failure?.code, item.failure?.message].filter(Boolean).join(': ') || null : null;
-  await recordAttempt(tx, { eventId: item.id, scope, failed, reason, occurredAt: item.occurredAt });
+  // A decline is an attempt of its own (a PaymentIntent declined twice, then paid, was three attempts); a sale is one
+  // attempt however many events report it (Stripe's payment_intent.succeeded and charge.succeeded, Adyen's
+  // authorisation and capture), or the sales would count twice and hide the declines' rate.
+  const attemptId = failed ? item.id : `sale:${item.source}:${item.paymentId}`;
+  await recordAttempt(tx, { attemptId, scope, failed, reason, occurredAt: item.occurredAt });
   if (!failed) return { skip: 'a completed payment (counted for the decline rate)' };
   const end = new Date(item.occurredAt);
   const summary = summarizeAttempts(await attemptsIn(tx, scope, new Date(end.getTime() - rule.windowMinutes * 60_000), end));

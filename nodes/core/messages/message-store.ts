@@ -46,11 +46,15 @@ export async function releaseDue(db: SqlDatabase, now: Date, limit = 100): Promi
   });
 }
 
-/** Records one payment attempt where it was made; a repeat of the event changes nothing. */
-export async function recordAttempt(tx: SqlExecutor, a: { eventId: string; scope: string; failed: boolean; reason: string | null; occurredAt: string }): Promise<void> {
+/**
+ * Records one payment attempt where it was made, once by its id (kept in the `event_id` column): a decline's event
+ * id, or "sale:<source>:<paymentId>" for a sale, so a repeat of the event or another event about the same sale
+ * changes nothing.
+ */
+export async function recordAttempt(tx: SqlExecutor, a: { attemptId: string; scope: string; failed: boolean; reason: string | null; occurredAt: string }): Promise<void> {
   await tx.run(
     'INSERT INTO payment_attempts (event_id, scope, failed, reason, occurred_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (event_id) DO NOTHING',
-    [a.eventId, a.scope, a.failed ? 1 : 0, a.reason, new Date(a.occurredAt).toISOString()],
+    [a.attemptId, a.scope, a.failed ? 1 : 0, a.reason, new Date(a.occurredAt).toISOString()],
   );
 }
 

@@ -160,4 +160,27 @@ describe('messageStep: the templates’ messages', () => {
       '- expired_card: Your card has expired.: 1',
     ].join('\n'));
   });
+
+  it("counts a sale once for the decline rate, though Stripe reports it twice (payment_intent.succeeded and charge.succeeded)", async () => {
+    const base = Date.parse('2026-12-03T11:00:00Z') / 1000;
+    const where = { metadata: { reader_id: 'tmr_patio' } };
+    // The failed-payment template: Trigger → Tokenize → Decline Alert.
+    const tokenized = (event: object) => tokenizeStep(JSON.parse(JSON.stringify(normalizeStripeEvent(event))), testKeys());
+    const outcomes: string[] = [];
+    for (let minute = 0; minute < 4; minute++) {
+      const pi = paymentIntentObject({ amount: 1000, ...where });
+      const created = { created: base + minute * 60 };
+      outcomes.push((await compose(tokenized(stripeEvent('payment_intent.succeeded', pi, created)), { kind: 'failed-payments', to: 'ops@cafe.example' })).outcome);
+      outcomes.push((await compose(tokenized(stripeEvent('charge.succeeded', chargeObject({ amount: 1000, paymentIntentId: pi.id, ...where }), created)), { kind: 'failed-payments', to: 'ops@cafe.example' })).outcome);
+    }
+    const declined = { code: 'card_declined', message: 'Your card was declined.' };
+    let last;
+    for (let minute = 4; minute < 7; minute++) {
+      last = await compose(tokenized(stripeEvent('payment_intent.payment_failed', paymentIntentObject({ amount: 1000, ...where, failed: declined }), { created: base + minute * 60 })), { kind: 'failed-payments', to: 'ops@cafe.example' });
+      outcomes.push(last.outcome);
+    }
+    // 3 declines of 7 attempts (43 %) pass the template's default rule of 3 and 30 %; counted per event it read 3 of 11 (27 %).
+    assert.deepEqual(outcomes, [...Array(8).fill('skipped'), 'skipped', 'skipped', 'send']);
+    assert.match(last!.message!.text, /^3 of 7 payment attempts \(43%\) at terminal tmr_patio were declined in the last 15 minutes\./);
+  });
 });
