@@ -10,6 +10,15 @@ export async function paymentState(db: Reader, source: string, paymentId: string
   return record && ledgerPaymentOf(record);
 }
 
+/**
+ * What a recorded refund event added to the refunds reported for its payment (its own amount, or the growth of a
+ * running total), or undefined when the ledger has not recorded the event.
+ */
+export async function refundAddedBy(db: Reader, eventId: string): Promise<number | undefined> {
+  const [row] = await db.all<{ refund_added_minor: number }>('SELECT refund_added_minor FROM ledger_events WHERE event_id = ?', [eventId]);
+  return row ? Number(row.refund_added_minor) : undefined;
+}
+
 export interface PaymentFilter {
   source?: string;
   customerId?: string;

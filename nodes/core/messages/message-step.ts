@@ -3,7 +3,7 @@ import type { Money } from '../contracts/money';
 import type { PaymentEvent } from '../contracts/payment-event';
 import type { UpsertResult } from '../contracts/payment-message';
 import { InputError } from '../errors';
-import { paymentsOf, paymentState } from '../ledger/read-payments';
+import { paymentsOf, paymentState, refundAddedBy } from '../ledger/read-payments';
 import type { LoyaltyResult } from '../loyalty/loyalty-step';
 import type { MembershipEvent } from '../loyalty/ledger';
 import type { SegmentResult } from '../segment/segment-step';
@@ -168,8 +168,13 @@ const refund: Compose = async (item, tx, s) => {
   if (!to) return { skip: 'no email address is known for this customer' };
   const ledger = await paymentState(tx, item.source, item.paymentId);
   const currency = item.amount.currency;
-  // Processors that report each refund on its own say how much this one was; the others report the running total.
-  const refundedMinor = item.refund?.cumulative === false ? item.amount.minor : (ledger?.refundedMinor ?? item.refundedTotal?.minor ?? item.amount.minor);
+  // What this refund gave back, as the ledger recorded it: Stripe reports the running total (1.000, then 1.500 for
+  // a second refund of 0.500), Adyen and Square each refund's own amount, and a customer told of each refund reads
+  // the same either way. An event that adds nothing (a total already told arriving late, a second event about one
+  // refund) has nothing new to tell. Unrecorded (never, after CRM Upsert): what the event itself says.
+  const added = await refundAddedBy(tx, item.id);
+  if (added === 0) return { skip: 'this event reports no refund beyond those already counted for the payment: nothing new went back to the card' };
+  const refundedMinor = added ?? (item.refund?.cumulative === false ? item.amount.minor : (item.refundedTotal?.minor ?? item.amount.minor));
   const payment = ledger?.counted ? { minor: ledger.grossMinor, currency: ledger.currency } : null;
   const pointsTakenBack = -(item.loyalty?.entries ?? []).filter((e) => e.kind === 'reverse').reduce((sum, e) => sum + e.points, 0);
   const name = item.customerHints.name ?? stored.name;

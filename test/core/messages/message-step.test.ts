@@ -183,4 +183,19 @@ describe('messageStep: the templates’ messages', () => {
     assert.deepEqual(outcomes, [...Array(8).fill('skipped'), 'skipped', 'skipped', 'send']);
     assert.match(last!.message!.text, /^3 of 7 payment attempts \(43%\) at terminal tmr_patio were declined in the last 15 minutes\./);
   });
+
+  it("a second partial refund's message names what that refund gave back, as Adyen's and Square's do, not the running total Stripe reports", async () => {
+    const charge = chargeObject({ amount: 2_500, currency: 'kwd', email: 'twice@example.com', name: 'Tariq Twice' });
+    await through(stripeEvent('charge.succeeded', charge));
+    const first = await compose(await through(stripeEvent('charge.refunded', { ...charge, amount_refunded: 1_000, refunded: false })), { kind: 'refund' });
+    assert.equal(first.message?.amountText, `KWD${NBSP}1.000`);
+    // Stripe's second charge.refunded carries amount_refunded 1.500: everything refunded so far, of which 0.500 is new.
+    const second = await compose(await through(stripeEvent('charge.refunded', { ...charge, amount_refunded: 1_500, refunded: false })), { kind: 'refund' });
+    assert.equal(second.outcome, 'send');
+    assert.equal(second.message?.amountText, `KWD${NBSP}0.500`);
+    assert.match(String(second.message?.text), new RegExp(`^Hi Tariq, KWD${NBSP}0\\.500 of your KWD${NBSP}2\\.500 payment at Café Lumen has been refunded to your card\\.`));
+    // A total already told (an older event arriving late) refunds nothing more: no mail saying KWD 1.500 again.
+    const late = await compose(await through(stripeEvent('charge.refunded', { ...charge, amount_refunded: 1_000, refunded: false })), { kind: 'refund' });
+    assert.deepEqual([late.outcome, late.items.length], ['skipped', 0]);
+  });
 });
