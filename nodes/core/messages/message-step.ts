@@ -77,10 +77,25 @@ function phoneOf(item: Item, stored: { phone?: string }): string | undefined {
   return phone && E164.test(phone) ? phone : undefined;
 }
 
+/**
+ * Why a sale is owed no thank-you any more, as the ledger knows it now: voided by the processor, or all of it given
+ * back (refunds, a lost dispute). Its refund may arrive before it (Stripe does not promise order), and quiet hours
+ * hold a thank-you for hours in which the clerk may refund the sale. A partly refunded sale was still made.
+ */
+async function noLongerThanked(tx: SqlExecutor, source: string, paymentId: string): Promise<string | null> {
+  const ledger = await paymentState(tx, source, paymentId);
+  if (!ledger?.counted) return null;
+  if (ledger.status === 'failed') return 'the processor voided the sale: no money moved';
+  if (ledger.status === 'refunded') return 'the payment was refunded in full';
+  return null;
+}
+
 const thankYou: Compose = async (item, tx, s) => {
   const crm = needCrm(item, 'thank-you');
   if (item.kind !== 'payment') return { skip: `only a completed payment is thanked; this is a ${item.kind}` };
   if (item.status !== 'succeeded') return { skip: `the payment is ${item.status}, not succeeded` };
+  const gone = await noLongerThanked(tx, item.source, item.paymentId);
+  if (gone) return { skip: gone };
   const stored = await storedCustomer(tx, crm.customerId);
   const to = item.customerHints.email ?? stored.email ?? '';
   const phone = phoneOf(item, stored);
@@ -256,7 +271,14 @@ export async function messageStep(payload: unknown, deps: MessageDeps): Promise<
   });
 }
 
-/** The queued messages whose quiet hours have ended, each handed out once: run it on a schedule before the mail step. */
+/**
+ * The queued messages whose quiet hours have ended, each handed out once: run it on a schedule before the mail step.
+ * A thank-you whose sale was voided or refunded in full while it waited is withdrawn, not handed out.
+ */
 export async function flushQueuedMessages(db: SqlDatabase, now = new Date(), limit = 100): Promise<Array<Record<string, unknown>>> {
-  return (await releaseDue(db, now, limit)) as Array<Record<string, unknown>>;
+  const withdraw = async (tx: SqlExecutor, kind: string, item: object) => {
+    const { source, paymentId } = item as Partial<Item>;
+    return kind === 'thank-you' && typeof source === 'string' && typeof paymentId === 'string' && (await noLongerThanked(tx, source, paymentId)) !== null;
+  };
+  return (await releaseDue(db, now, limit, withdraw)) as Array<Record<string, unknown>>;
 }

@@ -29,18 +29,26 @@ export async function lastMessageAt(tx: SqlExecutor, kind: MessageKind, subjectI
 
 /**
  * Queued messages whose quiet hours are over, marked released in the same transaction so two flushes (two
- * engine instances, a schedule overlapping a manual run) never hand out one message twice.
+ * engine instances, a schedule overlapping a manual run) never hand out one message twice. One `withdraw` says
+ * is owed no more is marked "withdrawn" instead and not handed out.
  */
-export async function releaseDue(db: SqlDatabase, now: Date, limit = 100): Promise<object[]> {
+export async function releaseDue(
+  db: SqlDatabase,
+  now: Date,
+  limit = 100,
+  withdraw?: (tx: SqlExecutor, kind: string, item: object) => Promise<boolean>,
+): Promise<object[]> {
   return db.transaction(async (tx) => {
-    const rows = await tx.all<{ message_key: string; item: string }>(
-      "SELECT message_key, item FROM outgoing_messages WHERE state = 'queued' AND due_at <= ? ORDER BY due_at, message_key LIMIT ?",
+    const rows = await tx.all<{ message_key: string; kind: string; item: string }>(
+      "SELECT message_key, kind, item FROM outgoing_messages WHERE state = 'queued' AND due_at <= ? ORDER BY due_at, message_key LIMIT ?",
       [now.toISOString(), limit],
     );
     const out: object[] = [];
     for (const row of rows) {
-      const { changes } = await tx.run("UPDATE outgoing_messages SET state = 'released', released_at = ? WHERE message_key = ? AND state = 'queued'", [now.toISOString(), row.message_key]);
-      if (changes === 1) out.push(JSON.parse(row.item) as object);
+      const item = JSON.parse(row.item) as object;
+      const state = withdraw && (await withdraw(tx, row.kind, item)) ? 'withdrawn' : 'released';
+      const { changes } = await tx.run("UPDATE outgoing_messages SET state = ?, released_at = ? WHERE message_key = ? AND state = 'queued'", [state, now.toISOString(), row.message_key]);
+      if (changes === 1 && state === 'released') out.push(item);
     }
     return out;
   });

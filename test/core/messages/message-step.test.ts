@@ -198,4 +198,31 @@ describe('messageStep: the templates’ messages', () => {
     const late = await compose(await through(stripeEvent('charge.refunded', { ...charge, amount_refunded: 1_000, refunded: false })), { kind: 'refund' });
     assert.deepEqual([late.outcome, late.items.length], ['skipped', 0]);
   });
+
+  it('no thank-you for a sale refunded in full before it is thanked: not when its refund arrived first, nor when quiet hours held the thanks', async () => {
+    // Stripe does not promise order: the refund of a sale can come before the sale's own event.
+    const pi = paymentIntentObject({ amount: 4_200, email: 'oops@example.com', name: 'Olga Oops' });
+    const charge = chargeObject({ amount: 4_200, email: 'oops@example.com', name: 'Olga Oops', paymentIntentId: pi.id });
+    await through(stripeEvent('charge.refunded', { ...charge, amount_refunded: 4_200, refunded: true }));
+    const late = await compose(await through(stripeEvent('payment_intent.succeeded', pi)), { kind: 'thank-you' });
+    assert.deepEqual([late.outcome, late.items.length], ['skipped', 0]);
+    assert.match(String(late.reason), /refunded in full/);
+
+    // Paid at 23:30, held until 08:00; the clerk refunds it in full at 23:40 and takes the right amount again.
+    const quiet = { start: '21:00', end: '08:00', timeZone: 'UTC' };
+    const wrong = chargeObject({ amount: 9_900, email: 'night@example.com', name: 'Nina Night' });
+    const held = await compose(await through(stripeEvent('charge.succeeded', wrong)), { kind: 'thank-you', quietHours: quiet }, new Date('2026-12-04T23:30:00Z'));
+    assert.equal(held.outcome, 'queued');
+    await through(stripeEvent('charge.refunded', { ...wrong, amount_refunded: 9_900, refunded: true }));
+    const right = chargeObject({ amount: 1_900, email: 'night@example.com', name: 'Nina Night' });
+    assert.equal((await compose(await through(stripeEvent('charge.succeeded', right)), { kind: 'thank-you', quietHours: quiet }, new Date('2026-12-04T23:41:00Z'))).outcome, 'queued');
+    // A partly refunded sale was still made: it is thanked, for what was paid.
+    const partly = chargeObject({ amount: 5_000, email: 'night@example.com', name: 'Nina Night' });
+    assert.equal((await compose(await through(stripeEvent('charge.succeeded', partly)), { kind: 'thank-you', quietHours: quiet }, new Date('2026-12-04T23:45:00Z'))).outcome, 'queued');
+    await through(stripeEvent('charge.refunded', { ...partly, amount_refunded: 1_000, refunded: false }));
+
+    const released = await flushQueuedMessages(s.db, new Date('2026-12-05T08:00:00Z'));
+    assert.deepEqual(released.map((r) => (r.message as { amountText: string }).amountText).sort(), ['$19.00', '$50.00'], 'the refunded sale is not thanked');
+    assert.deepEqual(await flushQueuedMessages(s.db, new Date('2026-12-05T09:00:00Z')), [], 'nor handed out later');
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Schema 12: what the message steps keep. `outgoing_messages` holds one row per message ever composed, keyed by
  * what it is about ("thank-you:stripe:pi_1"), so a payment is thanked once whatever is delivered twice, and
- * holds the messages waiting for quiet hours to end (`state` "queued" until a flush releases them).
+ * holds the messages waiting for quiet hours to end (`state` "queued" until a flush releases them, or
+ * "withdrawn" when what they were about is owed no message any more).
  * `payment_attempts` is every payment and decline per terminal or location, for the failed-payment rate.
  */
 export const MESSAGES_MIGRATION = {
