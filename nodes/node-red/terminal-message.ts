@@ -20,7 +20,7 @@ export = function register(RED: NodeRedApi): void {
         const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
         const db = await store.db();
         if (def.mode === 'flush') {
-          const released = await flushQueuedMessages(db);
+          const released = await flushQueuedMessages(db, new Date(), 100, messageSettingsFromForm({ kind: def.kind }).kind);
           for (const payload of released) send({ ...msg, payload });
           this.status({ fill: 'green', shape: 'dot', text: RED._('terminal-message.status.released', { count: released.length }) });
           return;

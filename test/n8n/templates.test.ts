@@ -137,4 +137,17 @@ describe('n8n templates (templates/n8n/)', () => {
     assert.deepEqual(targets(refund, 'Loyalty Enroll', 0), ['Refund Message']);
     assert.deepEqual(targets(refund, 'Refund Message'), ['Send Refund Note']);
   });
+
+  it('every message quiet hours can hold (thank-you, loyalty welcome, refund) has a schedule → Send Queued Messages of its own kind → the same steps as its Compose node', () => {
+    for (const file of TEMPLATES) {
+      const wf = n8nTemplate(file);
+      const composers = wf.nodes.filter((n) => n.type === `${PACKAGE}.terminalMessage` && n.parameters.operation !== 'flush' && ['thank-you', 'loyalty-welcome', 'refund'].includes(String(n.parameters.kind)));
+      for (const composer of composers) {
+        const flush = wf.nodes.find((n) => n.type === `${PACKAGE}.terminalMessage` && n.parameters.operation === 'flush' && (n.parameters.kind ?? 'thank-you') === composer.parameters.kind);
+        assert.ok(flush, `${file}: a Send Queued Messages for the ${String(composer.parameters.kind)} messages "${composer.name}" holds in quiet hours`);
+        assert.ok(wf.nodes.some((n) => n.type === 'n8n-nodes-base.scheduleTrigger' && targets(wf, n.name).includes(flush.name)), `${file}: a schedule drives "${flush.name}"`);
+        assert.deepEqual(targets(wf, flush.name), targets(wf, composer.name), `${file}: "${flush.name}" sends what it releases as "${composer.name}" sends`);
+      }
+    }
+  });
 });

@@ -64,6 +64,16 @@ describe('Node-RED example validator (every file in examples/)', { timeout: 600_
         assert.ok(flow.some((n) => n.type === 'comment'), 'a comment says what to fill in');
       });
 
+      it('has, for every message quiet hours can hold, an inject → terminal message flushing that kind → the same nodes as its composer', () => {
+        const messages = flow.filter((n) => n.type === 'terminal-message');
+        for (const composer of messages.filter((n) => n.mode !== 'flush' && ['thank-you', 'loyalty-welcome', 'refund'].includes(String(n.kind)))) {
+          const flush = messages.find((n) => n.mode === 'flush' && n.kind === composer.kind);
+          assert.ok(flush, `a terminal message in "send messages held by quiet hours" mode for the ${String(composer.kind)} messages "${String(composer.name)}" holds`);
+          assert.ok(flow.some((n) => n.type === 'inject' && Number(n.repeat) > 0 && (n.wires ?? []).flat().includes(flush.id)), `an inject repeating on a schedule drives "${String(flush.name)}"`);
+          assert.deepEqual(flush.wires, composer.wires, `"${String(flush.name)}" sends what it releases where "${String(composer.name)}" sends`);
+        }
+      });
+
       it('lays nodes out without two on one spot', () => {
         const spots = flow.filter((n) => typeof n.x === 'number').map((n) => `${String(n.x)},${String(n.y)}`);
         assert.equal(new Set(spots).size, spots.length);

@@ -114,7 +114,7 @@ describe('Node-RED examples: high-value-alert and loyalty-welcome', () => {
     const loyalty = one('terminal-loyalty-enroll');
     assert.deepEqual(next(loyalty, 0).map((n) => n.type), ['debug']);
     assert.deepEqual(next(loyalty, 1).map((n) => [n.type, n.kind]), [['terminal-message', 'loyalty-welcome']]);
-    assert.deepEqual(next(one('terminal-message')).map((n) => n.type), ['terminal-send-message']);
+    assert.deepEqual(next(one('terminal-message', (n) => n.mode === 'compose')).map((n) => n.type), ['terminal-send-message']);
 
     const event = stripeEvent('charge.succeeded', chargeObject({ amount: 1_250, email: 'new.member@example.com' }));
     const first = await runSteps(flow, event, [...chain, 'terminal-loyalty-enroll']);

@@ -273,12 +273,14 @@ export async function messageStep(payload: unknown, deps: MessageDeps): Promise<
 
 /**
  * The queued messages whose quiet hours have ended, each handed out once: run it on a schedule before the mail step.
- * A thank-you whose sale was voided or refunded in full while it waited is withdrawn, not handed out.
+ * `kind`: only messages of that kind, so each template's schedule sends its own through its own steps (a thank-you's
+ * SMS too) when several share a store; none: every kind. A thank-you whose sale was voided or refunded in full while
+ * it waited is withdrawn, not handed out.
  */
-export async function flushQueuedMessages(db: SqlDatabase, now = new Date(), limit = 100): Promise<Array<Record<string, unknown>>> {
+export async function flushQueuedMessages(db: SqlDatabase, now = new Date(), limit = 100, kind?: MessageKind): Promise<Array<Record<string, unknown>>> {
   const withdraw = async (tx: SqlExecutor, kind: string, item: object) => {
     const { source, paymentId } = item as Partial<Item>;
     return kind === 'thank-you' && typeof source === 'string' && typeof paymentId === 'string' && (await noLongerThanked(tx, source, paymentId)) !== null;
   };
-  return (await releaseDue(db, now, limit, withdraw)) as Array<Record<string, unknown>>;
+  return (await releaseDue(db, now, limit, withdraw, kind)) as Array<Record<string, unknown>>;
 }

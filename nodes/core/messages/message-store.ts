@@ -29,19 +29,20 @@ export async function lastMessageAt(tx: SqlExecutor, kind: MessageKind, subjectI
 
 /**
  * Queued messages whose quiet hours are over, marked released in the same transaction so two flushes (two
- * engine instances, a schedule overlapping a manual run) never hand out one message twice. One `withdraw` says
- * is owed no more is marked "withdrawn" instead and not handed out.
+ * engine instances, a schedule overlapping a manual run) never hand out one message twice; of one `kind` when
+ * given. One `withdraw` says is owed no more is marked "withdrawn" instead and not handed out.
  */
 export async function releaseDue(
   db: SqlDatabase,
   now: Date,
   limit = 100,
   withdraw?: (tx: SqlExecutor, kind: string, item: object) => Promise<boolean>,
+  kind?: MessageKind,
 ): Promise<object[]> {
   return db.transaction(async (tx) => {
     const rows = await tx.all<{ message_key: string; kind: string; item: string }>(
-      "SELECT message_key, kind, item FROM outgoing_messages WHERE state = 'queued' AND due_at <= ? ORDER BY due_at, message_key LIMIT ?",
-      [now.toISOString(), limit],
+      `SELECT message_key, kind, item FROM outgoing_messages WHERE state = 'queued' AND due_at <= ?${kind ? ' AND kind = ?' : ''} ORDER BY due_at, message_key LIMIT ?`,
+      kind ? [now.toISOString(), kind, limit] : [now.toISOString(), limit],
     );
     const out: object[] = [];
     for (const row of rows) {

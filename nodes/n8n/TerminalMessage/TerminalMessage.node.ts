@@ -146,7 +146,7 @@ export class TerminalMessage implements INodeType {
         noDataExpression: true,
         options: [
           { name: 'Compose', value: 'compose', action: 'Compose a message for each payment', description: 'Adds "message" (to, subject, text, amountText; phone for a thank-you) to the items that call for one; the others stop here' },
-          { name: 'Send Queued Messages', value: 'flush', action: 'Release messages held by quiet hours', description: 'After a Schedule Trigger: outputs the messages whose quiet hours are over, once each' },
+          { name: 'Send Queued Messages', value: 'flush', action: 'Release messages held by quiet hours', description: 'After a Schedule Trigger: outputs the messages of the chosen kind whose quiet hours are over, once each' },
         ],
         default: 'compose',
       },
@@ -163,7 +163,8 @@ export class TerminalMessage implements INodeType {
           { name: 'Thank-You', value: 'thank-you', description: 'After CRM Upsert: a completed payment, once (never a decline, refund or repeat)' },
         ],
         default: 'thank-you',
-        displayOptions: compose,
+        // Shown for Send Queued Messages too, which releases the messages of this kind only: each workflow's schedule
+        // sends its own, through its own steps.
       },
       {
         displayName:
@@ -189,7 +190,8 @@ export class TerminalMessage implements INodeType {
     }
     if (this.getNodeParameter('operation', 0, 'compose') === 'flush') {
       try {
-        return [(await flushQueuedMessages(db)).map((json) => ({ json: toItemJson(json), pairedItem: { item: 0 } }))];
+        const kind = messageSettingsFromForm({ kind: this.getNodeParameter('kind', 0, 'thank-you') }).kind;
+        return [(await flushQueuedMessages(db, new Date(), 100, kind)).map((json) => ({ json: toItemJson(json), pairedItem: { item: 0 } }))];
       } catch (error) {
         throw toNodeError(this.getNode(), error);
       }

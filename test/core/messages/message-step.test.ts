@@ -225,4 +225,21 @@ describe('messageStep: the templates’ messages', () => {
     assert.deepEqual(released.map((r) => (r.message as { amountText: string }).amountText).sort(), ['$19.00', '$50.00'], 'the refunded sale is not thanked');
     assert.deepEqual(await flushQueuedMessages(s.db, new Date('2026-12-05T09:00:00Z')), [], 'nor handed out later');
   });
+
+  it("a flush hands out only the kind of message it is set to, so each template's schedule sends its own held messages through its own steps", async () => {
+    const quietHours = { start: '21:00', end: '08:00', timeZone: 'UTC' };
+    const night = new Date('2026-12-06T23:00:00Z');
+    const charge = chargeObject({ amount: 1_200, currency: 'kwd', email: 'late@example.com', name: 'Lena Late' });
+    const item = await through(stripeEvent('charge.succeeded', charge));
+    const thanks = await compose(item, { kind: 'thank-you', quietHours }, night);
+    const welcome = await compose(membershipEventMessages(item)[0], { kind: 'loyalty-welcome', quietHours }, night);
+    const refund = await compose(await through(stripeEvent('charge.refunded', { ...charge, amount_refunded: 200, refunded: false })), { kind: 'refund', quietHours }, night);
+    assert.deepEqual([thanks.outcome, welcome.outcome, refund.outcome], ['queued', 'queued', 'queued']);
+    const morning = new Date('2026-12-07T08:00:00Z');
+    const kinds = async (kind: 'thank-you' | 'loyalty-welcome' | 'refund') => (await flushQueuedMessages(s.db, morning, 100, kind)).map((r) => (r.message as { kind: string; to: string }).kind);
+    assert.deepEqual(await kinds('loyalty-welcome'), ['loyalty-welcome']);
+    assert.deepEqual(await kinds('refund'), ['refund']);
+    assert.deepEqual(await kinds('thank-you'), ['thank-you']);
+    assert.deepEqual(await flushQueuedMessages(s.db, morning), [], 'each released once');
+  });
 });
