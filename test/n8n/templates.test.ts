@@ -71,6 +71,7 @@ describe('n8n templates (templates/n8n/)', () => {
       assert.equal(byName(wf, 'Email Sales').type, 'n8n-nodes-base.emailSend');
       const url = String(byName(wf, 'Post to Slack').parameters.url);
       assert.match(url, /^https:\/\/example\.com\/replace-/);
+      assert.match(JSON.stringify(byName(wf, 'Post to Slack').parameters.bodyParameters), /\$json\.message\.slackText/, 'Slack gets the Slack-escaped text');
       assert.ok(wf.nodes.some((n) => n.type === 'n8n-nodes-base.stickyNote' && String(n.parameters.content).includes(url)), 'a note names the URL to replace');
     });
 
@@ -131,6 +132,7 @@ describe('n8n templates (templates/n8n/)', () => {
     const fail = n8nTemplate('failed-payment-alert.json');
     assert.deepEqual(targets(fail, 'Tokenize'), ['Decline Alert']);
     assert.deepEqual(targets(fail, 'Decline Alert'), ['Post to Slack', 'Email Operations']);
+    assert.match(JSON.stringify(byName(fail, 'Post to Slack').parameters.bodyParameters), /\$json\.message\.slackText/, 'Slack gets the Slack-escaped text');
     assert.equal(byName(fail, 'Decline Alert').parameters.kind, 'failed-payments');
     const refund = n8nTemplate('refund-sync.json');
     assert.deepEqual(targets(refund, 'CRM Upsert'), ['Loyalty Enroll']);

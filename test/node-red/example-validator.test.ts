@@ -58,6 +58,13 @@ describe('Node-RED example validator (every file in examples/)', { timeout: 600_
         }
       });
 
+      it('posts to Slack the Slack-escaped text, so a customer name cannot mention a channel there', () => {
+        const toSlack = flow.filter((n) => n.type === 'http request' && /slack/i.test(String(n.url)));
+        const feeding = flow.filter((n) => (n.wires ?? []).flat().some((t) => toSlack.some((s) => s.id === t)));
+        assert.equal(feeding.length, toSlack.length, 'one node shapes each Slack post');
+        for (const n of feeding) assert.match(JSON.stringify(n), /payload\.message\.slackText/, `${n.type} ${String(n.name)} sends message.slackText`);
+      });
+
       it('ships no secrets and formats no amount itself', () => {
         assert.equal(flow.filter((n) => 'credentials' in n).length, 0);
         assert.doesNotMatch(JSON.stringify(flow), /whsec_[A-Za-z0-9]|sk_(live|test)_|"k1:[0-9a-f]|\/ ?100\b/);

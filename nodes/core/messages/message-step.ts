@@ -1,3 +1,4 @@
+import { slackText } from './slack-text';
 import type { MatchResult } from '../contracts/customer';
 import type { Money } from '../contracts/money';
 import type { PaymentEvent } from '../contracts/payment-event';
@@ -36,7 +37,8 @@ export interface MessageStepResult {
 
 /** A message composed, not yet claimed: the key says what it is about, `customerFacing` puts it under quiet hours. */
 interface Draft {
-  message: OutgoingMessage;
+  /** Worded once; its Slack form is derived from it (messageStep). */
+  message: Omit<OutgoingMessage, 'slackText'>;
   subjectId: string | null;
   customerFacing: boolean;
 }
@@ -263,7 +265,8 @@ export async function messageStep(payload: unknown, deps: MessageDeps): Promise<
     if ('skip' in draft) return { outcome: 'skipped', reason: draft.skip, items: [] } as MessageStepResult;
     const due = draft.customerFacing ? releaseTime(now, settings.quietHours) : now;
     const queued = due.getTime() > now.getTime();
-    const message: OutgoingMessage = queued ? { ...draft.message, queuedUntil: due.toISOString() } : draft.message;
+    const worded: OutgoingMessage = { ...draft.message, slackText: slackText(draft.message.text) };
+    const message: OutgoingMessage = queued ? { ...worded, queuedUntil: due.toISOString() } : worded;
     const out = { ...(payload as object), message } as Record<string, unknown>;
     const claimed = await claimMessage(tx, { key: message.key, kind: message.kind, subjectId: draft.subjectId, dueAt: due, queued, item: out, now });
     if (!claimed) return { outcome: 'duplicate', reason: `"${message.key}" was composed before`, items: [], message } as MessageStepResult;

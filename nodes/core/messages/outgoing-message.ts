@@ -16,8 +16,10 @@ export interface OutgoingMessage {
   /** Customer messages: the customer's phone in E.164 ("+14155550123"), when known — where an SMS step sends `text`. */
   phone?: string;
   subject: string;
-  /** Plain text; Slack-compatible webhooks show it as the message. */
+  /** Plain text, for mail and SMS. */
   text: string;
+  /** `text` escaped for a Slack incoming webhook's `text` (messages/slack-text.ts): a name cannot mention or link there. */
+  slackText: string;
   /** The payment's (or refund's) amount as text, e.g. "¥1,200", "KWD 1.250". */
   amountText?: string;
   customerName?: string;

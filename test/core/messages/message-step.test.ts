@@ -118,6 +118,15 @@ describe('messageStep: the templates’ messages', () => {
     assert.equal((await compose(small, { kind: 'high-value-alert', to: 'sales@cafe.example' })).outcome, 'skipped');
   });
 
+  it("a customer's name cannot mention a Slack channel or hide a link: the Slack text escapes what Slack reads, the mail text stays as written", async () => {
+    const name = '<!channel> Fox & <https://evil.example|Sons>';
+    const big = await through(stripeEvent('charge.succeeded', chargeObject({ amount: 150_000, currency: 'jpy', email: 'fox@example.jp', name })));
+    const m = (await compose(big, { kind: 'high-value-alert', to: 'sales@cafe.example' })).message!;
+    assert.ok(m.text.startsWith(`High-value customer ${name} just paid`), m.text);
+    assert.ok(m.slackText.startsWith('High-value customer &lt;!channel&gt; Fox &amp; &lt;https://evil.example|Sons&gt; just paid'), m.slackText);
+    assert.doesNotMatch(m.slackText, /[<>]|&(?!amp;|lt;|gt;)/, 'nothing left for Slack to read as markup');
+  });
+
   it('welcomes a new member and congratulates an upgrade with tier and points; a refund takes points back and says so', async () => {
     const charge = chargeObject({ amount: 2_500, currency: 'kwd', email: 'member@example.com', name: 'Mona Member' });
     const first = await through(stripeEvent('charge.succeeded', charge));
