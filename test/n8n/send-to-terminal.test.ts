@@ -9,6 +9,10 @@ import { form, recordInto, useNock, type Seen } from '../core/terminal-push/nock
 import { adyenPaymentResponse, squareCheckout, STRIPE_ERRORS, stripePaymentIntent, stripeReader } from '../core/terminal-push/vendor-fixtures';
 import { additionalData } from './support/additional-data';
 import { PACKAGE } from './support/package-node-types';
+import { PUSH_CREDENTIALS } from '../../nodes/n8n/SendToTerminal/push-credentials';
+import { StripeTerminalApi } from '../../credentials/StripeTerminalApi.credentials';
+import { TerminalSquareApi } from '../../credentials/TerminalSquareApi.credentials';
+import { TerminalAdyenCloudApi } from '../../credentials/TerminalAdyenCloudApi.credentials';
 
 const STRIPE = 'https://api.stripe.com';
 const SQUARE = 'https://connect.squareupsandbox.com';
@@ -196,5 +200,23 @@ describe('n8n: Send to Terminal under WorkflowExecute', { timeout: 30_000 }, () 
     const r = await run(params('stripe', READER), [deal()], {}, { ...CREDENTIALS, stripeTerminalApi: { secretKey: '', signingSecret: 'whsec_x' } });
     assert.equal(r.status, 'error');
     assert.match(r.data.resultData.error!.message, /^Stripe Terminal API → Secret API Key: .*no Stripe secret key is set\. Fix: open the Stripe Terminal API credential and fill in Secret API Key$/);
+  });
+
+  it('names the Square credential as n8n lists it when its access token is empty (Terminal CRM Square API, not an old name)', async () => {
+    const r = await run(params('square', 'device-1'), [deal()], {}, { ...CREDENTIALS, terminalSquareApi: { ...CREDENTIALS.terminalSquareApi, accessToken: '' } });
+    assert.equal(r.status, 'error');
+    assert.match(r.data.resultData.error!.message, /^Terminal CRM Square API → Access Token: .*no Square access token is set\. Fix: open the Terminal CRM Square API credential and fill in Access Token$/);
+  });
+
+  it("names each processor's credential and fields as the credential's own displayName and field labels", () => {
+    const classes = { stripe: new StripeTerminalApi(), square: new TerminalSquareApi(), adyen: new TerminalAdyenCloudApi() };
+    for (const [processor, credential] of Object.entries(PUSH_CREDENTIALS)) {
+      const cls = classes[processor as keyof typeof classes];
+      assert.equal(credential.type, cls.name, processor);
+      assert.equal(credential.label, cls.displayName, `${processor}: the credential's name in errors`);
+      for (const [field, label] of Object.entries(credential.labels)) {
+        assert.equal(label, cls.properties.find((p) => p.name === field)?.displayName, `${processor}: ${field}'s label in errors`);
+      }
+    }
   });
 });

@@ -27,7 +27,7 @@ export const PUSH_CREDENTIALS: Record<string, VendorCredential> = {
   },
   square: {
     type: 'terminalSquareApi',
-    label: 'Square (Terminal CRM)',
+    label: 'Terminal CRM Square API',
     labels: { accessToken: 'Access Token', baseUrl: 'Base URL' },
     settings: (c) => ({ accessToken: c.accessToken, baseUrl: c.baseUrl }),
   },
