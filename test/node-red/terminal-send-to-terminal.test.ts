@@ -9,6 +9,9 @@ import { attributionFrom } from '../../nodes/core/terminal-push/push-metadata';
 import { form, recordInto, useNock, type Seen } from '../core/terminal-push/nock-harness';
 import { adyenPaymentResponse, squareCheckout, STRIPE_ERRORS, stripePaymentIntent, stripeReader } from '../core/terminal-push/vendor-fixtures';
 import { fakeRed } from './support/fake-red';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { PUSH_ACCOUNTS } from '../../nodes/node-red/shared/push-accounts';
 
 const STRIPE = 'https://api.stripe.com';
 const SQUARE = 'https://connect.squareupsandbox.com';
@@ -140,5 +143,20 @@ describe('Node-RED: terminal send to terminal (in a stand-in for Node-RED)', { t
     assert.deepEqual(account.sourceCredentials(), { signingSecret: ['whsec_a'], secretKey: KEY });
     const webhooksOnly = red.RED.nodes.getNode('stripe-webhooks-only') as unknown as SourceAccountNode;
     assert.deepEqual(webhooksOnly.sourceCredentials(), { signingSecret: ['whsec_a'] });
+  });
+
+  it("names each account's fields in errors as its dialog labels them (locales/en-US), and the account as the send node's field does", async () => {
+    const catalog = (type: string) => (JSON.parse(readFileSync(resolve(__dirname, '../../../nodes/node-red/locales/en-US', `${type}.json`), 'utf8')) as Record<string, { label: Record<string, string> }>)[type]!;
+    const send = catalog('terminal-send-to-terminal');
+    for (const [processor, account] of Object.entries(PUSH_ACCOUNTS)) {
+      const labels = catalog(account.type).label;
+      for (const [field, label] of Object.entries(account.labels)) assert.equal(label, labels[field], `${processor}: ${field}`);
+      assert.ok([send.label[account.property], (catalog(account.type) as unknown as { paletteLabel: string }).paletteLabel].includes(account.label), `${processor}: ${account.label}`);
+    }
+
+    red.create('adyen-cloud-account', { id: 'adyen-no-scheme', baseUrl: 'terminal-api-test.adyen.com', saleId: '' }, { apiKey: 'AQE-test-key' });
+    const node = red.create('terminal-send-to-terminal', { id: 'a-bad-url', processor: 'adyen', adyenAccount: 'adyen-no-scheme', readerId: POI, currency: 'EUR' });
+    const { error } = await node.receive({ amount: '1', customerId: CUSTOMER, reference: 'r' });
+    assert.match(error!.message, /^Adyen cloud account → Terminal API: .*not a URL.*Fix: open the Adyen cloud account configuration, fill in Terminal API and deploy$/);
   });
 });

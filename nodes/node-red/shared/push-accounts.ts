@@ -39,7 +39,7 @@ export const PUSH_ACCOUNTS: Record<string, PushAccount> = {
     },
   },
   adyen: {
-    property: 'adyenAccount', type: 'adyen-cloud-account', label: 'Adyen cloud account', labels: { apiKey: 'API key', baseUrl: 'Terminal API URL', saleId: 'Sale ID' },
+    property: 'adyenAccount', type: 'adyen-cloud-account', label: 'Adyen cloud account', labels: { apiKey: 'API key', baseUrl: 'Terminal API', saleId: 'Sale ID' },
     settings: (n) => (n as PushAccountNode).pushSettings(),
   },
 };
