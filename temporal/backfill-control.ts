@@ -1,4 +1,5 @@
 import type { Client } from '@temporalio/client';
+import { parseSaasCrmName } from '../nodes/core/crm/crm-names';
 import { InputError } from '../nodes/core/errors';
 import { HISTORY_SOURCES } from '../nodes/core/sources/history';
 import type { BackfillInput } from '../workflows/activity-contracts/backfill-activities';
@@ -39,7 +40,7 @@ function isoDay(field: string, v: unknown): string | undefined {
 export type BackfillFields = { operation?: unknown; source?: unknown; since?: unknown; until?: unknown; crm?: unknown; limit?: unknown; restart?: unknown };
 
 /** The fields as a form names them (n8n, the CLI's words match); a face whose values come from elsewhere names them itself. */
-const FORM_NAMES = { operation: 'Operation', source: 'Source', since: 'Since', until: 'Until', limit: 'Page Size' } as const;
+const FORM_NAMES = { operation: 'Operation', source: 'Source', since: 'Since', until: 'Until', crm: 'CRM', limit: 'Page Size' } as const;
 
 /**
  * A face's parameters as a backfill request, with the field named when one is wrong. `names` overrides how a
@@ -61,7 +62,9 @@ export function backfillRequestOf(p: BackfillFields, names: Partial<Record<keyof
   if (until && until <= since) throw new InputError(n.until, `is not after ${n.since}`, 'leave it empty for now, or give a later day');
   const limit = p.limit === undefined || p.limit === '' || p.limit === 0 ? undefined : Number(p.limit);
   if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new InputError(n.limit, `"${String(p.limit)}" is not a whole number above 0`, 'leave it empty for 100, or give one such as 100');
-  const crm = text(p.crm);
+  // Checked here, as the CLI's --crm is: the worker would only refuse it once the workflow ran, after Start said started.
+  const givenCrm = text(p.crm);
+  const crm = givenCrm === undefined ? undefined : parseSaasCrmName(givenCrm, n.crm);
   const restart = p.restart === true || p.restart === 'true';
   return { operation, input: { source, since, ...(until ? { until } : {}), ...(crm ? { crm } : {}), ...(limit ? { limit } : {}), ...(restart ? { restart } : {}) } };
 }

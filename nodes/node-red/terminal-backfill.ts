@@ -10,7 +10,7 @@ import { TEMPORAL_SERVER_TYPE, type TemporalServerNode } from './shared/temporal
 
 const FIELDS = ['operation', 'source', 'since', 'until', 'crm', 'limit', 'restart'] as const;
 /** The node's settings as its dialog labels them. */
-const LABELS = { operation: 'Operation', source: 'Source', since: 'Since', until: 'Until', limit: 'Page size' } as const;
+const LABELS = { operation: 'Operation', source: 'Source', since: 'Since', until: 'Until', crm: 'CRM', limit: 'Page size' } as const;
 
 /**
  * The fields msg.payload overrides. A text is refused rather than passed over: "pause" from a dashboard button would

@@ -85,6 +85,9 @@ describe('terminal to temporal and terminal backfill (in a stand-in for Node-RED
     assert.match(String((await node.receive({ since: 'soon' })).error?.message), /^msg\.payload\.since: "soon" is not a date/);
     const own = red.create('terminal-backfill', { id: 'bf2', server: 'tmp', operation: 'start', source: 'stripe', since: 'soon' });
     assert.match(String((await own.receive(Date.now())).error?.message), /^Since: "soon" is not a date/);
+    assert.match(String((await node.receive({ crm: 'hubspt' })).error?.message), /^msg\.payload\.crm: "hubspt" is not a CRM the pack has an adapter for/);
+    const ownCrm = red.create('terminal-backfill', { id: 'bf3', server: 'tmp', operation: 'start', source: 'stripe', since: '2026-01-01', crm: 'Hubspot CRM' });
+    assert.match(String((await ownCrm.receive(Date.now())).error?.message), /^CRM: "hubspot crm" is not a CRM the pack has an adapter for\. Fix: choose one of: hubspot, salesforce/);
     assert.equal(connects, 0);
   });
 

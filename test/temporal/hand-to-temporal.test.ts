@@ -101,4 +101,11 @@ describe('Backfill operation: the arguments', () => {
     assert.throws(() => backfillRequestOf({ source: 'stripe', since: '2026-02-01', until: '2026-01-01' }), inputError('Until', /not after/));
     assert.throws(() => backfillRequestOf({ source: 'stripe', since: '2026-01-01', limit: 2.5 }), inputError('Page Size', /whole number/));
   });
+
+  it('refuses a CRM it has no adapter for before the workflow starts (the worker would fail it), naming CRM; reads its name as the CLI does', () => {
+    assert.throws(() => backfillRequestOf({ source: 'stripe', since: '2026-01-01', crm: 'hubspt' }), inputError('CRM', /"hubspt" is not a CRM/));
+    assert.throws(() => backfillRequestOf({ source: 'stripe', since: '2026-01-01', crm: 'local' }), inputError('CRM', /"local"/));
+    assert.throws(() => backfillRequestOf({ source: 'stripe', since: '2026-01-01', crm: 'zoho crm' }, { crm: 'msg.payload.crm' }), inputError('msg.payload.crm', /"zoho crm"/));
+    assert.equal(backfillRequestOf({ source: 'stripe', since: '2026-01-01', crm: ' HubSpot ' }).input.crm, 'hubspot');
+  });
 });
