@@ -26,16 +26,25 @@ const pem = (field: string, v: unknown): Buffer | undefined => {
   return Buffer.from(`${s}\n`);
 };
 
-/** The faces' Temporal settings as the TemporalConfig the worker reads from its environment (same rules). */
-export function temporalTargetOf(record: TemporalTargetRecord): TemporalConfig {
+/** How a face labels the fields an error can name (an n8n credential, a Node-RED config node). */
+export type TemporalTargetLabels = Record<'address' | 'clientCertificate' | 'clientKey' | 'caCertificate', string>;
+
+const LABELS: TemporalTargetLabels = { address: 'Address', clientCertificate: 'Client Certificate', clientKey: 'Client Key', caCertificate: 'CA Certificate' };
+
+/**
+ * The faces' Temporal settings as the TemporalConfig the worker reads from its environment (same rules). A wrong
+ * field is named by `labels`, as the face's form shows it.
+ */
+export function temporalTargetOf(record: TemporalTargetRecord, labels: Partial<TemporalTargetLabels> = {}): TemporalConfig {
+  const l = { ...LABELS, ...labels };
   const address = text(record.address) ?? DEFAULT_ADDRESS;
   if (!/^[^\s:/]+(:\d{1,5})?$/.test(address) && !/^\[[0-9a-f:]+\](:\d{1,5})?$/i.test(address)) {
-    throw new InputError('Address', `"${address}" is not host:port`, 'write the frontend address, such as 127.0.0.1:7233 or your-ns.a1b2c.tmprl.cloud:7233 (no scheme)');
+    throw new InputError(l.address, `"${address}" is not host:port`, 'write the frontend address, such as 127.0.0.1:7233 or your-ns.a1b2c.tmprl.cloud:7233 (no scheme)');
   }
-  const crt = pem('Client Certificate', record.clientCertificate);
-  const key = pem('Client Key', record.clientKey);
-  if (!crt !== !key) throw new InputError(crt ? 'Client Key' : 'Client Certificate', 'mTLS needs both the certificate and its key, only one is set', 'fill in both, or neither');
-  const ca = pem('CA Certificate', record.caCertificate);
+  const crt = pem(l.clientCertificate, record.clientCertificate);
+  const key = pem(l.clientKey, record.clientKey);
+  if (!crt !== !key) throw new InputError(crt ? l.clientKey : l.clientCertificate, 'mTLS needs both the certificate and its key, only one is set', 'fill in both, or neither');
+  const ca = pem(l.caCertificate, record.caCertificate);
   const serverName = text(record.serverName);
   const apiKey = text(record.apiKey);
   const tls = record.tls === true || text(record.tls)?.toLowerCase() === 'true' || Boolean(crt || ca || serverName || apiKey);

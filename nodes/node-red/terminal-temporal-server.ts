@@ -1,9 +1,11 @@
 import type { Client } from '@temporalio/client';
-import { connectTemporalTarget, temporalTargetOf, type TemporalTargetRecord } from '../../temporal/temporal-target';
+import { connectTemporalTarget, temporalTargetOf, type TemporalTargetLabels, type TemporalTargetRecord } from '../../temporal/temporal-target';
 import type { NodeDef, NodeRedApi } from './shared/red-api';
 import { TEMPORAL_SERVER_TYPE, type TemporalServerNode } from './shared/temporal-server-node';
 
 const SECRETS = ['apiKey', 'clientKey', 'clientCertificate', 'caCertificate'] as const;
+/** The fields an error can name, as the dialog labels them (locales/en-US/terminal-temporal-server.json). */
+const LABELS: TemporalTargetLabels = { address: 'Address', clientCertificate: 'Client cert', clientKey: 'Client key', caCertificate: 'CA cert' };
 
 /** A Temporal server (help: terminal-temporal-server.html): address, namespace, task queue, API key or mTLS. */
 export = function register(RED: NodeRedApi): void {
@@ -12,7 +14,7 @@ export = function register(RED: NodeRedApi): void {
     function TemporalServer(this: TemporalServerNode, def: NodeDef) {
       RED.nodes.createNode(this, def);
       let client: Promise<Client> | undefined;
-      this.target = () => temporalTargetOf({ ...(def as TemporalTargetRecord), ...Object.fromEntries(SECRETS.map((k) => [k, this.credentials?.[k]])) });
+      this.target = () => temporalTargetOf({ ...(def as TemporalTargetRecord), ...Object.fromEntries(SECRETS.map((k) => [k, this.credentials?.[k]])) }, LABELS);
       this.client = () => {
         client ??= connectTemporalTarget(this.target()).catch((e: unknown) => {
           client = undefined; // the next message tries again (the server may come up later)

@@ -4,6 +4,8 @@ import type { IExecuteFunctions, INode } from 'n8n-workflow';
 import { HandToTemporal } from '../../nodes/n8n/HandToTemporal/HandToTemporal.node';
 import { temporalTargetOfCredential } from '../../nodes/n8n/shared/temporal-credential';
 import { TerminalBackfill } from '../../nodes/n8n/TerminalBackfill/TerminalBackfill.node';
+import { TerminalTemporalApi } from '../../credentials/TerminalTemporalApi.credentials';
+import { InputError } from '../../nodes/core/errors';
 
 const PEM = (what: string) => `-----BEGIN ${what}-----\nMIIB\n-----END ${what}-----`;
 // Nothing listens on port 1: a node that tried to connect would fail with "cannot reach", not the error asserted.
@@ -26,7 +28,18 @@ describe('n8n: Hand to Temporal and Terminal Backfill, their arguments', () => {
     const target = temporalTargetOfCredential({ ...CREDENTIAL, address: 'temporal.internal:7233', clientCertificate: PEM('CERTIFICATE'), privateKey: PEM('PRIVATE KEY') });
     assert.equal(target.address, 'temporal.internal:7233');
     assert.equal(target.tls?.clientCertPair?.key.toString().trim(), PEM('PRIVATE KEY'));
-    assert.throws(() => temporalTargetOfCredential({ clientCertificate: PEM('CERTIFICATE') }), /Client Key: mTLS needs both/);
+    assert.throws(() => temporalTargetOfCredential({ clientCertificate: PEM('CERTIFICATE') }), /^InputError: Client Private Key: mTLS needs both/);
+  });
+
+  it('a wrong PEM field is named as the credential labels it (Client Private Key, not the core\'s Client Key)', () => {
+    const labels = Object.fromEntries(new TerminalTemporalApi().properties.map((p) => [p.name, p.displayName]));
+    const named = (field: string) => (e: unknown) => e instanceof InputError && e.field === field;
+    assert.throws(() => temporalTargetOfCredential({ clientCertificate: PEM('CERTIFICATE') }), named(labels.privateKey!));
+    assert.throws(() => temporalTargetOfCredential({ privateKey: PEM('PRIVATE KEY') }), named(labels.clientCertificate!));
+    assert.throws(() => temporalTargetOfCredential({ clientCertificate: PEM('CERTIFICATE'), privateKey: 'MIIB' }), named(labels.privateKey!));
+    assert.throws(() => temporalTargetOfCredential({ clientCertificate: 'MIIB', privateKey: PEM('PRIVATE KEY') }), named(labels.clientCertificate!));
+    assert.throws(() => temporalTargetOfCredential({ caCertificate: 'MIIB' }), named(labels.caCertificate!));
+    assert.throws(() => temporalTargetOfCredential({ address: 'https://x:7233' }), named(labels.address!));
   });
 
   it('an item that is not a payment event fails naming the item, before any connection', async () => {

@@ -8,6 +8,9 @@ import registerToTemporal from '../../nodes/node-red/terminal-to-temporal';
 import type { TemporalServerNode } from '../../nodes/node-red/shared/temporal-server-node';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { fakeRed, type FakeNode } from './support/fake-red';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { InputError } from '../../nodes/core/errors';
 
 /** Stands in for the Temporal client: records the calls the nodes make (the server's side is the e2e test's). */
 function recordingClient() {
@@ -42,6 +45,16 @@ describe('terminal to temporal and terminal backfill (in a stand-in for Node-RED
   it("the config node reads its settings and secrets as the core's Temporal target", () => {
     const other = red.create('terminal-temporal-server', { id: 'cloud', address: 'ns.acct.tmprl.cloud:7233', namespace: 'ns.acct' }, { apiKey: 'secret-key' });
     assert.deepEqual((other as unknown as TemporalServerNode).target(), { address: 'ns.acct.tmprl.cloud:7233', namespace: 'ns.acct', taskQueue: 'terminal-crm', tls: {}, apiKey: 'secret-key' });
+  });
+
+  it('the config node names a wrong PEM field as its dialog labels it (Client cert, Client key, CA cert)', () => {
+    const labels = (JSON.parse(readFileSync(resolve(__dirname, '../../../nodes/node-red/locales/en-US/terminal-temporal-server.json'), 'utf8')) as Record<string, { label: Record<string, string> }>)['terminal-temporal-server']!.label;
+    const PEM = (what: string) => `-----BEGIN ${what}-----\nMIIB\n-----END ${what}-----`;
+    const target = (credentials: Record<string, string>) => () => (red.create('terminal-temporal-server', { id: `t-${Object.keys(credentials).join('-')}`, address: '127.0.0.1:7233' }, credentials) as unknown as TemporalServerNode).target();
+    const named = (field: string) => (e: unknown) => e instanceof InputError && e.field === field;
+    assert.throws(target({ clientCertificate: PEM('CERTIFICATE') }), named(labels.clientKey!));
+    assert.throws(target({ clientKey: PEM('PRIVATE KEY') }), named(labels.clientCertificate!));
+    assert.throws(target({ caCertificate: 'MIIB' }), named(labels.caCertificate!));
   });
 
   it('hands msg.payload to its saga on the configured task queue and sends the workflow id on', async () => {

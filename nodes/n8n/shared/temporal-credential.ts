@@ -5,10 +5,13 @@ import { errorMessage } from './node-error';
 
 export const TEMPORAL_CREDENTIAL = 'terminalTemporalApi';
 
-/** The credential's fields as the core reads them (the private key field is named so n8n treats it as a secret). */
+/**
+ * The credential's fields as the core reads them (the private key field is named so n8n treats it as a secret), a
+ * wrong one named as the credential labels it.
+ */
 export function temporalTargetOfCredential(data: object | undefined): TemporalConfig {
   const d = (data ?? {}) as Record<string, unknown>;
-  return temporalTargetOf({ ...d, clientKey: d.privateKey });
+  return temporalTargetOf({ ...d, clientKey: d.privateKey }, { address: 'Address', clientCertificate: 'Client Certificate', clientKey: 'Client Private Key', caCertificate: 'CA Certificate' });
 }
 
 /** The "Terminal CRM Temporal API" credential test: connects and asks for the namespace. */
