@@ -1,5 +1,9 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+/**
+ * Tested by the nodes that use it (testedBy "webhookOrTokenCredentialTest"): the Access Token is optional, and a
+ * request test would fail a webhook-only credential that works.
+ */
 export class TerminalSquareApi implements ICredentialType {
   name = 'terminalSquareApi';
 
@@ -50,6 +54,4 @@ export class TerminalSquareApi implements ICredentialType {
   ];
 
   authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } } };
-
-  test: ICredentialTestRequest = { request: { baseURL: '={{$credentials.baseUrl}}', url: '/v2/locations' } };
 }

@@ -1,5 +1,9 @@
-import type { IAuthenticateGeneric, ICredentialTestRequest, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
 
+/**
+ * Tested by the nodes that use it (testedBy "webhookOrTokenCredentialTest"): the Access Token is optional, and a
+ * request test would fail a webhook-only credential that works.
+ */
 export class TerminalZettleApi implements ICredentialType {
   name = 'terminalZettleApi';
 
@@ -32,6 +36,4 @@ export class TerminalZettleApi implements ICredentialType {
   ];
 
   authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } } };
-
-  test: ICredentialTestRequest = { request: { baseURL: 'https://purchase.izettle.com', url: '/purchases/v2', qs: { limit: 1 } } };
 }

@@ -7,7 +7,10 @@ import type { ICredentialDataDecryptedObject, ICredentialTestFunction, INodeType
 import { closeAllDatabases } from '../../nodes/core/store/open-database';
 import { StripeTerminalApi } from '../../credentials/StripeTerminalApi.credentials';
 import { SendToTerminal } from '../../nodes/n8n/SendToTerminal/SendToTerminal.node';
+import { TerminalPollTrigger } from '../../nodes/n8n/TerminalPollTrigger/TerminalPollTrigger.node';
 import { TerminalCrmStore } from '../../credentials/TerminalCrmStore.credentials';
+import { TerminalSquareApi } from '../../credentials/TerminalSquareApi.credentials';
+import { TerminalZettleApi } from '../../credentials/TerminalZettleApi.credentials';
 import { tempDir, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { additionalData } from './support/additional-data';
 import { packageNodeTypes, PACKAGE } from './support/package-node-types';
@@ -97,5 +100,51 @@ describe('n8n: credential tests', () => {
     const refused = await run({ secretKey: 'sk_test_bad', signingSecret: 'whsec_x' });
     assert.equal(refused.status, 'Error');
     assert.match(refused.message, /^Stripe refused the secret key \(HTTP 401: Invalid API Key provided: sk_test_\*\*\*\*\)\. Fix: /);
+  });
+
+  it('Square and Zettle: a webhook-only credential (no Access Token, which is optional) passes its Test and says so; a token is checked against the vendor (every node that uses them)', async () => {
+    for (const cred of [new TerminalSquareApi(), new TerminalZettleApi()]) {
+      assert.equal((cred as { test?: unknown }).test, undefined, `${cred.name}: no request test on the credential, it would send "Bearer " for a webhook-only credential and fail`);
+    }
+    const users: Array<[string, INodeType]> = [
+      ['terminalTrigger', packageNodeTypes().getByName(`${PACKAGE}.terminalTrigger`) as INodeType],
+      ['terminalPollTrigger', new TerminalPollTrigger()],
+      ['sendToTerminal', new SendToTerminal()],
+    ];
+    for (const [nodeName, node] of users) {
+      for (const ref of node.description.credentials?.filter((c) => c.name === 'terminalSquareApi' || c.name === 'terminalZettleApi') ?? []) {
+        assert.equal(typeof ref.testedBy, 'string', `${nodeName} names a test for ${ref.name}`);
+        assert.equal(typeof node.methods?.credentialTest?.[ref.testedBy as string], 'function', `${nodeName} provides ${String(ref.testedBy)}`);
+      }
+    }
+    const trigger = users[0]![1];
+    const run = (type: string, data: ICredentialDataDecryptedObject) => {
+      const ref = trigger.description.credentials!.find((c) => c.name === type)!;
+      return trigger.methods!.credentialTest![ref.testedBy as string]!.call(new CredentialTestContext(additionalData({})), { id: '4', name: type, type, data });
+    };
+
+    const squareWebhookOnly = await run('terminalSquareApi', { signatureKey: 'sig-key', notificationUrl: '', accessToken: '', baseUrl: 'https://connect.squareup.com' });
+    assert.equal(squareWebhookOnly.status, 'OK', squareWebhookOnly.message);
+    assert.match(squareWebhookOnly.message, /first signed delivery is the real check/);
+    const zettleWebhookOnly = await run('terminalZettleApi', { signingKey: 'zettle-key', accessToken: '' });
+    assert.equal(zettleWebhookOnly.status, 'OK', zettleWebhookOnly.message);
+    const empty = await run('terminalSquareApi', { signatureKey: '', accessToken: '', baseUrl: '' });
+    assert.equal(empty.status, 'Error');
+    assert.match(empty.message, /^Webhook Signature Key and Access Token are both empty\. Fix: /);
+    const badUrl = await run('terminalSquareApi', { signatureKey: 'sig-key', notificationUrl: 'hooks.example.com/sq', accessToken: '' });
+    assert.equal(badUrl.status, 'Error');
+    assert.match(badUrl.message, /^Notification URL: .*not a full URL/);
+
+    const nock = (await import('nock')).default;
+    const square = nock('https://connect.squareupsandbox.com', { reqheaders: { authorization: 'Bearer EAAA-good' } }).get('/v2/locations').reply(200, { locations: [] });
+    assert.equal((await run('terminalSquareApi', { signatureKey: '', accessToken: 'EAAA-good', baseUrl: 'https://connect.squareupsandbox.com/' })).status, 'OK');
+    assert.ok(square.isDone());
+    nock('https://connect.squareup.com').get('/v2/locations').reply(401, { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'UNAUTHORIZED', detail: 'This request could not be authorized.' }] });
+    const refused = await run('terminalSquareApi', { signatureKey: 'sig-key', accessToken: 'EAAA-bad', baseUrl: '' });
+    assert.equal(refused.status, 'Error');
+    assert.match(refused.message, /^Square refused the Access Token \(HTTP 401: This request could not be authorized\.\)\. Fix: /);
+    const zettle = nock('https://purchase.izettle.com', { reqheaders: { authorization: 'Bearer z-good' } }).get('/purchases/v2').query({ limit: 1 }).reply(200, { purchases: [] });
+    assert.equal((await run('terminalZettleApi', { signingKey: '', accessToken: 'z-good' })).status, 'OK');
+    assert.ok(zettle.isDone());
   });
 });

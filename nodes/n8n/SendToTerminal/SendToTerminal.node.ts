@@ -7,6 +7,7 @@ import { errorMessage, toNodeError } from '../shared/node-error';
 import { terminalAdyenCloudTest } from './adyen-cloud-test';
 import { PUSH_CREDENTIALS, terminalPushFor } from './push-credentials';
 import { stripeCredentialTest } from '../shared/test-stripe-credential';
+import { webhookOrTokenCredentialTest } from '../TerminalTrigger/test-source-credential';
 
 /** What "Fail on Offline, Busy, Declined or Rejected" turns into an error; a cancel was someone's decision. */
 const FAILING_OUTCOMES: ReadonlySet<PushOutcomeKind> = new Set(['offline', 'busy', 'declined', 'rejected']);
@@ -28,7 +29,7 @@ export class SendToTerminal implements INodeType {
     usableAsTool: true,
     credentials: [
       { name: PUSH_CREDENTIALS.stripe!.type, required: true, testedBy: 'stripeCredentialTest', ...forProcessor('stripe') },
-      { name: PUSH_CREDENTIALS.square!.type, required: true, ...forProcessor('square') },
+      { name: PUSH_CREDENTIALS.square!.type, required: true, testedBy: 'webhookOrTokenCredentialTest', ...forProcessor('square') },
       { name: 'terminalAdyenCloudApi', required: true, testedBy: 'terminalAdyenCloudTest', ...forProcessor('adyen') },
     ],
     properties: [
@@ -173,7 +174,7 @@ export class SendToTerminal implements INodeType {
     ],
   };
 
-  methods = { credentialTest: { terminalAdyenCloudTest, stripeCredentialTest } };
+  methods = { credentialTest: { terminalAdyenCloudTest, stripeCredentialTest, webhookOrTokenCredentialTest } };
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const items = this.getInputData();

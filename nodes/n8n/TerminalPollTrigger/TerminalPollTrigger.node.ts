@@ -4,10 +4,13 @@ import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_
 import { TERMINAL_SOURCES } from '../TerminalTrigger/source-options';
 import { SOURCE_CREDENTIAL_TYPES } from '../TerminalTrigger/source-credentials';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
+import { webhookOrTokenCredentialTest } from '../TerminalTrigger/test-source-credential';
 import { pollOnce } from './poll-once';
 
 /** The sources with a list API: the others can only be reached by their webhook (Terminal Payment Trigger). */
 const POLLABLE = new Set(pollableSourceNames());
+/** Credentials whose Access Token is optional: their Test checks it when set (test-source-credential.ts). */
+const TOKEN_TESTED = new Set(['terminalSquareApi', 'terminalZettleApi']);
 
 export class TerminalPollTrigger implements INodeType {
   description: INodeTypeDescription = {
@@ -27,7 +30,7 @@ export class TerminalPollTrigger implements INodeType {
     credentials: [
       ...Object.entries(SOURCE_CREDENTIAL_TYPES)
         .filter(([source]) => POLLABLE.has(source))
-        .map(([source, name]) => ({ name, required: true, displayOptions: { show: { source: [source] } } })),
+        .map(([source, name]) => ({ name, required: true, displayOptions: { show: { source: [source] } }, ...(TOKEN_TESTED.has(name) ? { testedBy: 'webhookOrTokenCredentialTest' } : {}) })),
       // The cursor and the inbox: where polling stands, and the events already seen (by a webhook or an earlier poll).
       { name: 'terminalCrmStore', required: true, testedBy: 'terminalCrmStoreTest' },
     ],
@@ -93,7 +96,7 @@ export class TerminalPollTrigger implements INodeType {
     ],
   };
 
-  methods = { credentialTest: { terminalCrmStoreTest } };
+  methods = { credentialTest: { terminalCrmStoreTest, webhookOrTokenCredentialTest } };
 
   async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
     const options = this.getNodeParameter('options', {}) as IDataObject;

@@ -15,7 +15,7 @@ import { checkStripeEndpoint, createStripeEndpoint, deleteStripeEndpointOf } fro
 import { answerWebhook } from './answer-webhook';
 import { triggerSource } from './trigger-source';
 import { STRIPE_SETUP_NOTICE, TRIGGER_PANEL } from './trigger-panel';
-import { sourceCredentialTest } from './test-source-credential';
+import { sourceCredentialTest, webhookOrTokenCredentialTest } from './test-source-credential';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
 import { stripeCredentialTest } from '../shared/test-stripe-credential';
 
@@ -36,10 +36,10 @@ export class TerminalTrigger implements INodeType {
       // One credential type per source (source-credentials.ts); those with nothing at the vendor to call are tested
       // by checking their fields (test-source-credential.ts).
       { name: 'stripeTerminalApi', required: true, displayOptions: { show: { source: ['stripe'] } }, testedBy: 'stripeCredentialTest' },
-      { name: 'terminalSquareApi', required: true, displayOptions: { show: { source: ['square'] } } },
+      { name: 'terminalSquareApi', required: true, displayOptions: { show: { source: ['square'] } }, testedBy: 'webhookOrTokenCredentialTest' },
       { name: 'terminalAdyenWebhookApi', required: true, displayOptions: { show: { source: ['adyen'] } }, testedBy: 'sourceCredentialTest' },
       { name: 'terminalAdyenTerminalApi', required: true, displayOptions: { show: { source: ['adyen-terminal'] } }, testedBy: 'sourceCredentialTest' },
-      { name: 'terminalZettleApi', required: true, displayOptions: { show: { source: ['zettle'] } } },
+      { name: 'terminalZettleApi', required: true, displayOptions: { show: { source: ['zettle'] } }, testedBy: 'webhookOrTokenCredentialTest' },
       { name: 'terminalCloverApi', required: true, displayOptions: { show: { source: ['clover'] } }, testedBy: 'sourceCredentialTest' },
       { name: 'terminalSumUpApi', required: true, displayOptions: { show: { source: ['sumup'] } } },
       { name: 'terminalGenericWebhookApi', required: true, displayOptions: { show: { source: ['generic'] } }, testedBy: 'sourceCredentialTest' },
@@ -121,7 +121,7 @@ export class TerminalTrigger implements INodeType {
     ],
   };
 
-  methods = { credentialTest: { sourceCredentialTest, stripeCredentialTest, terminalCrmStoreTest } };
+  methods = { credentialTest: { sourceCredentialTest, stripeCredentialTest, terminalCrmStoreTest, webhookOrTokenCredentialTest } };
 
   webhookMethods = {
     default: {

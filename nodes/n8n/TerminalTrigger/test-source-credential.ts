@@ -1,5 +1,9 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import { InputError } from '../../core/errors';
+import { axiosTransport } from '../../core/http/axios-transport';
 import { createSource } from '../../core/sources/registry';
+import { SQUARE_PRODUCTION_URL } from '../../core/sources/square-credentials';
+import { ZETTLE_PURCHASE_BASE_URL } from '../../core/sources/zettle-api';
 import { parseSourceCredentials } from '../../core/sources/source-credentials';
 import { errorMessage } from '../shared/node-error';
 import { SOURCE_CREDENTIAL_TYPES } from './source-credentials';
@@ -19,5 +23,74 @@ export async function sourceCredentialTest(this: ICredentialTestFunctions, crede
     return { status: 'OK', message: `The fields are usable; ${label}'s first signed delivery is the real check of the secret` };
   } catch (error) {
     return { status: 'Error', message: errorMessage(error) };
+  }
+}
+
+interface TokenProbe {
+  vendor: string;
+  /** The credential's labels: the webhook secret, the access token, and any other field a check can name. */
+  labels: Record<string, string>;
+  secretField: string;
+  /** A cheap authenticated read the vendor answers 2xx for a usable token (what the credential's request test called). */
+  url(data: Record<string, unknown>): string;
+}
+
+const TOKEN_PROBES: Record<string, TokenProbe> = {
+  terminalSquareApi: {
+    vendor: 'Square',
+    labels: { signatureKey: 'Webhook Signature Key', accessToken: 'Access Token', notificationUrl: 'Notification URL', baseUrl: 'Base URL' },
+    secretField: 'signatureKey',
+    url: (d) => `${(typeof d.baseUrl === 'string' && d.baseUrl.trim() ? d.baseUrl.trim() : SQUARE_PRODUCTION_URL).replace(/\/+$/, '')}/v2/locations`,
+  },
+  terminalZettleApi: {
+    vendor: 'Zettle',
+    labels: { signingKey: 'Signing Key', accessToken: 'Access Token' },
+    secretField: 'signingKey',
+    url: () => `${ZETTLE_PURCHASE_BASE_URL}/purchases/v2?limit=1`,
+  },
+};
+
+/** What a vendor's error body says: Square's errors[0].detail, OAuth's error_description, or a message. */
+function vendorSays(body: unknown): string | undefined {
+  const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>;
+  const first = Array.isArray(b.errors) ? (b.errors[0] as Record<string, unknown> | undefined) : undefined;
+  const said = first?.detail ?? b.error_description ?? b.message ?? b.error;
+  return typeof said === 'string' && said.trim() ? said.trim() : undefined;
+}
+
+/**
+ * The Test button of Square's and Zettle's credentials, whose Access Token is optional (the trigger needs only the
+ * webhook secret; polling and Send to Terminal need the token). A token is checked against the vendor, as the
+ * credential's request test did; without one there is nothing to call, so the fields are checked and the first
+ * signed delivery is the real check — instead of a red "Couldn't connect" for a webhook-only credential that works.
+ */
+export async function webhookOrTokenCredentialTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+  const probe = TOKEN_PROBES[credential.type];
+  if (!probe) return { status: 'Error', message: `"${credential.type}" is not a Square or Zettle credential` };
+  const data = (credential.data ?? {}) as Record<string, unknown>;
+  const given = (field: string) => typeof data[field] === 'string' && (data[field] as string).trim() !== '';
+  const { labels, vendor } = probe;
+  if (!given('accessToken')) {
+    if (!given(probe.secretField)) {
+      return { status: 'Error', message: `${labels[probe.secretField]} and ${labels.accessToken} are both empty. Fix: paste the webhook subscription's ${labels[probe.secretField]} for the trigger, or an ${labels.accessToken} for polling and Send to Terminal` };
+    }
+    const source = Object.entries(SOURCE_CREDENTIAL_TYPES).find(([, type]) => type === credential.type)![0];
+    try {
+      parseSourceCredentials(createSource(source), data);
+    } catch (error) {
+      if (!(error instanceof InputError)) return { status: 'Error', message: errorMessage(error) };
+      const label = labels[error.field] ?? error.field;
+      return { status: 'Error', message: `${label}: ${error.problem.replace(/^the .* credential is not usable: /, '')}. Fix: correct ${label} in this credential` };
+    }
+    return { status: 'OK', message: `${labels[probe.secretField]} only: nothing to call ${vendor} with, so its first signed delivery is the real check (polling and Send to Terminal need an ${labels.accessToken})` };
+  }
+  try {
+    // A credential test gets no n8n HTTP helper but the deprecated `request`: the pack's axios transport it is.
+    const res = await axiosTransport({ timeoutMs: 15_000 }).request({ method: 'GET', url: probe.url(data), headers: { authorization: `Bearer ${(data.accessToken as string).trim()}` } });
+    if (res.status >= 200 && res.status < 300) return { status: 'OK', message: `${vendor} accepted the ${labels.accessToken}` };
+    const said = vendorSays(res.body);
+    return { status: 'Error', message: `${vendor} refused the ${labels.accessToken} (HTTP ${res.status}${said ? `: ${said}` : ''}). Fix: paste a current access token of the seller, from ${vendor}'s developer dashboard` };
+  } catch (error) {
+    return { status: 'Error', message: `${vendor} could not be reached: ${errorMessage(error)}` };
   }
 }
