@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import type { INodeProperties, INodeTypeDescription, TriggerPanelDefinition } from 'n8n-workflow';
 import { STRIPE_HANDLED_EVENT_TYPES } from '../../nodes/core/sources/stripe-terminal';
+import { crmSyncLimits, MAX_SYNC_DEADLINE_SECONDS } from '../../nodes/core/outbox/sync-run';
 
 const REPO = resolve(__dirname, '../../..');
 const nodeFiles = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } }).n8n.nodes;
@@ -103,5 +104,16 @@ describe('n8n editor texts', () => {
       assert.match(text, /terminal-crm sandbox<\/b>: its simulator posts to the <b>Production URL<\/b>/);
       assert.match(text, /card-present payments only/);
     }
+  });
+
+  it("CRM Sync: the editor's bounds on Max Batches and Deadline (Seconds) are what the node takes", () => {
+    const sync = descriptions().find(({ d }) => d.name === 'crmSync')!.d;
+    const deadline = sync.properties.find((p) => p.name === 'deadlineSeconds')!;
+    assert.equal(deadline.typeOptions?.minValue, 0);
+    assert.equal(deadline.typeOptions?.maxValue, MAX_SYNC_DEADLINE_SECONDS, 'a deadline the editor lets through must not be refused by the run');
+    assert.doesNotThrow(() => crmSyncLimits({ deadlineSeconds: deadline.typeOptions!.maxValue }));
+    assert.throws(() => crmSyncLimits({ deadlineSeconds: deadline.typeOptions!.maxValue! + 1 }));
+    const batches = sync.properties.find((p) => p.name === 'maxBatches')!;
+    assert.deepEqual([batches.typeOptions?.minValue, batches.typeOptions?.numberPrecision], [0, 0]);
   });
 });

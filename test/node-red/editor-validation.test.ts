@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { Script } from 'node:vm';
+import { crmSyncLimits } from '../../nodes/core/outbox/sync-run';
 
 const REPO = resolve(__dirname, '../../..');
 const nodes = (JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
@@ -170,5 +171,18 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       for (const v of ok) assert.equal(check(field, v), true, `${field} ${v}`);
       for (const v of bad) assert.notEqual(check(field, v), true, `${field} ${v}`);
     }
+  });
+
+  it('terminal CRM sync: the editor marks a Max batches or Deadline the node refuses (-1, 2.5 batches; a negative deadline or one over an hour)', () => {
+    const { def, typedInputs } = editorDefinition('terminal-crm-sync', nodes['terminal-crm-sync']!);
+    const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked', account: 'account-picked' };
+    const check = (field: string, v: unknown) => validateProperty({ ...node, [field]: v }, field, def.defaults[field]!, typedInputs);
+    for (const [field, ok, bad] of [['maxBatches', ['', 0, '0', '10'], ['-1', '2.5', 'x']], ['deadline', ['', 0, '50', '3600', '0.5'], ['-5', '3601', 'x']]] as const) {
+      for (const v of ok) assert.equal(check(field, v), true, `${field} ${v}`);
+      for (const v of bad) assert.notEqual(check(field, v), true, `${field} ${v}`);
+    }
+    // What the editor passes, the node takes: the one rule is crmSyncLimits.
+    for (const [maxBatches, deadlineSeconds] of [['', ''], ['10', '3600'], [0, '0.5']] as const) assert.doesNotThrow(() => crmSyncLimits({ maxBatches, deadlineSeconds }));
+    for (const [maxBatches, deadlineSeconds] of [['-1', ''], ['2.5', ''], ['', '-5'], ['', '3601']] as const) assert.throws(() => crmSyncLimits({ maxBatches, deadlineSeconds }));
   });
 });

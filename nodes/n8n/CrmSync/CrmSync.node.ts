@@ -1,7 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { openDatabase } from '../../core/store/open-database';
-import { crmSyncLimits, DEFAULT_SYNC_DEADLINE_SECONDS, runCrmSync } from '../../core/outbox/sync-run';
+import { crmSyncLimits, DEFAULT_SYNC_DEADLINE_SECONDS, MAX_SYNC_DEADLINE_SECONDS, runCrmSync } from '../../core/outbox/sync-run';
 import { crmAccountTest } from '../shared/crm-account-test';
 import { readCrmStoreCredential } from '../shared/crm-store-credential';
 import { toItemJson } from '../shared/item-json';
@@ -69,7 +69,7 @@ export class CrmSync implements INodeType {
         displayName: 'Deadline (Seconds)',
         name: 'deadlineSeconds',
         type: 'number',
-        typeOptions: { minValue: 0 },
+        typeOptions: { minValue: 0, maxValue: MAX_SYNC_DEADLINE_SECONDS },
         default: DEFAULT_SYNC_DEADLINE_SECONDS,
         description: 'Start no batch after this many seconds (a batch under way finishes); what is left goes with the next run. Keep it below the schedule\'s interval.',
       },
