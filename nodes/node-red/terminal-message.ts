@@ -5,6 +5,13 @@ import { configNode } from './shared/config-node';
 import type { DoneFn, NodeDef, NodeMessage, NodeRedApi, RuntimeNode, SendFn } from './shared/red-api';
 import { shortText } from './shared/short-text';
 
+/** The dialog's labels (locales/en-US/terminal-message.json), for errors; fields sharing a row are told apart. */
+const LABELS: Record<string, string> = {
+  kind: 'Message', shopName: 'Shop name', to: 'Alert to', locale: 'Locale', locationNames: 'Locations',
+  quietStart: 'Quiet hours (from)', quietEnd: 'Quiet hours (until)', timeZone: 'Time zone', recentPayments: 'Recent payments',
+  declinesPer: 'Count per', minDeclines: 'Alert at (declines)', minRate: 'Alert at (rate)', windowMinutes: 'Alert at (minutes)',
+};
+
 const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
 
 /**
@@ -25,7 +32,7 @@ export = function register(RED: NodeRedApi): void {
           this.status({ fill: 'green', shape: 'dot', text: RED._('terminal-message.status.released', { count: released.length }) });
           return;
         }
-        const result = await messageStep(msg.payload, { db, settings: messageSettingsFromForm(def) });
+        const result = await messageStep(msg.payload, { db, settings: messageSettingsFromForm(def, LABELS) });
         const to = result.message?.to ? ` to ${result.message.to}` : '';
         const text =
           result.outcome === 'send' ? `${result.message!.kind}${to}`

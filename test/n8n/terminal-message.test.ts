@@ -38,7 +38,21 @@ describe('n8n: Terminal Message fields set by expressions', { timeout: 60_000 },
     const params = { operation: 'compose', kind: 'high-value-alert', to: '={{ $json.crm }}' };
     const run = await runWorkflow(message(params), NAME, [await upserted('bea@example.com')], creds());
     const error = run.data.resultData.error as (Error & { context?: { itemIndex?: number } }) | undefined;
-    assert.match(String(error?.message), /^to: is an object, not text\. Fix: map it to one value, or a list of addresses/);
+    assert.match(String(error?.message), /^Alert Recipient: is an object, not text\. Fix: map it to one value, or a list of addresses/);
     assert.equal(error?.context?.itemIndex, 0);
+  });
+
+  it('names a wrong field as the editor labels it (Quiet Hours From, Window (Minutes), Recent Payments Listed), not by its settings path', async () => {
+    const item = await upserted('cai@example.com');
+    const cases: Array<[INode['parameters'], RegExp]> = [
+      [{ operation: 'compose', kind: 'thank-you', quietStart: '25:00', quietEnd: '08:00' }, /^Quiet Hours From: "25:00" is not a time of day/],
+      [{ operation: 'compose', kind: 'thank-you', quietStart: '21:00', quietEnd: '08:00', timeZone: 'Mars/Olympus' }, /^Time Zone: "Mars\/Olympus" is not a time zone/],
+      [{ operation: 'compose', kind: 'failed-payments', windowMinutes: '={{ 20000 }}' }, /^Window \(Minutes\): /],
+      [{ operation: 'compose', kind: 'high-value-alert', recentPayments: '={{ 60 }}' }, /^Recent Payments Listed: 60 is not a count from 0 to 50/],
+    ];
+    for (const [params, expected] of cases) {
+      const run = await runWorkflow(message(params), NAME, [item], creds());
+      assert.match(String((run.data.resultData.error as Error | undefined)?.message), expected);
+    }
   });
 });

@@ -5,6 +5,7 @@ import registerUpsert from '../../nodes/node-red/terminal-crm-upsert';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import registerMatch from '../../nodes/node-red/terminal-match-customer';
 import registerTokenize from '../../nodes/node-red/terminal-tokenize';
+import registerMessage from '../../nodes/node-red/terminal-message';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
@@ -16,7 +17,7 @@ describe('step nodes (in a stand-in for Node-RED)', () => {
   before(async () => {
     s = await tempStore();
     red = fakeRed();
-    for (const register of [registerStore, registerTokenize, registerMatch, registerUpsert]) register(red.RED);
+    for (const register of [registerStore, registerTokenize, registerMatch, registerUpsert, registerMessage]) register(red.RED);
     red.create('terminal-crm-store', { id: 'store', storeUrl: s.url, defaultRegion: 'us' }, { tokenKeys: TEST_TOKEN_KEYS });
   });
   after(async () => s.remove());
@@ -58,5 +59,21 @@ describe('step nodes (in a stand-in for Node-RED)', () => {
     assert.match(r.error!.message, /^CRM: "sugarcrm" is not a CRM this step can write to/);
     const noAccount = red.create('terminal-crm-upsert', { id: 'u3', store: 'store', crm: 'salesforce' });
     assert.match((await noAccount.receive({})).error!.message, /^CRM account: none is selected/);
+  });
+
+  it('terminal message: a wrong setting is named as its dialog labels it (Quiet hours, Alert at, Recent payments), not by its settings path', async () => {
+    const event = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 1250, email: 'msg@example.com' })));
+    const cases: Array<[Record<string, unknown>, RegExp]> = [
+      [{ kind: 'thank-you', quietStart: '25:00', quietEnd: '08:00' }, /^Quiet hours \(from\): "25:00" is not a time of day/],
+      [{ kind: 'thank-you', quietStart: '21:00', quietEnd: '8am' }, /^Quiet hours \(until\): "8am" is not a time of day/],
+      [{ kind: 'failed-payments', windowMinutes: 20000 }, /^Alert at \(minutes\): /],
+      [{ kind: 'high-value-alert', recentPayments: 60 }, /^Recent payments: 60 is not a count from 0 to 50/],
+      [{ kind: 'high-value-alert', to: 'sales at shop' }, /^Alert to: "sales at shop" is not an email address/],
+    ];
+    for (const [settings, expected] of cases) {
+      const node = red.create('terminal-message', { id: `m-${Object.values(settings).join('-')}`, store: 'store', mode: 'compose', ...settings });
+      const { error } = await node.receive(event);
+      assert.match(String(error?.message), expected);
+    }
   });
 });

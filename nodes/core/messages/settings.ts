@@ -84,11 +84,33 @@ export function parseMessageSettings(input: MessageSettingsInput): MessageSettin
   };
 }
 
+/** The form field each setting comes from, where the settings name it otherwise. */
+const FORM_FIELD_OF: Readonly<Record<string, string>> = {
+  'quietHours.start': 'quietStart',
+  'quietHours.end': 'quietEnd',
+  'quietHours.timeZone': 'timeZone',
+  'declines.per': 'declinesPer',
+  'declines.windowMinutes': 'windowMinutes',
+  'declines.minDeclines': 'minDeclines',
+  'declines.minRate': 'minRate',
+};
+
 /**
  * The node form's fields, named the same in n8n and Node-RED (quietStart, quietEnd, timeZone, declinesPer,
- * windowMinutes, minDeclines, minRate…), as settings: both faces hand their form here.
+ * windowMinutes, minDeclines, minRate…), as settings: both faces hand their form here. A wrong field is named by
+ * `labels` (form field → the label the face's editor shows it under).
  */
-export function messageSettingsFromForm(form: Record<string, unknown>): MessageSettings {
+export function messageSettingsFromForm(form: Record<string, unknown>, labels: Readonly<Record<string, string>> = {}): MessageSettings {
+  try {
+    return settingsOfForm(form);
+  } catch (e) {
+    if (!(e instanceof InputError)) throw e;
+    const field = FORM_FIELD_OF[e.field] ?? e.field;
+    throw new InputError(labels[field] ?? field, e.problem, e.fix);
+  }
+}
+
+function settingsOfForm(form: Record<string, unknown>): MessageSettings {
   // A field may be an expression (n8n) that resolved to a number, a list or an object. Dropping those would leave a
   // default in place without a word (no recipient, "our shop", a thank-you instead of the alert asked for): a number
   // or boolean is read as its text, a list of addresses as one list, and anything else is refused by name.

@@ -124,6 +124,9 @@ const FORM: INodeProperties[] = [
   },
 ];
 
+/** The form's labels, for errors: a wrong field is named as the editor shows it. */
+const LABELS: Record<string, string> = { kind: 'Message', ...Object.fromEntries(FORM.map((p) => [p.name, p.displayName])) };
+
 export class TerminalMessage implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Terminal Message',
@@ -202,7 +205,7 @@ export class TerminalMessage implements INodeType {
       const pairedItem = { item: itemIndex };
       try {
         const form = Object.fromEntries([{ name: 'kind' }, ...FORM].map((p) => [p.name, this.getNodeParameter(p.name, itemIndex, '')]));
-        const settings: MessageSettings = messageSettingsFromForm(form);
+        const settings: MessageSettings = messageSettingsFromForm(form, LABELS);
         const result = await messageStep(items[itemIndex]!.json, { db, settings });
         for (const json of result.items) out.push({ json: toItemJson(json), pairedItem });
       } catch (error) {

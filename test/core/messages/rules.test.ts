@@ -53,7 +53,7 @@ describe('message settings', () => {
   it('reads form fields an expression set: a number as text, a list of alert addresses as one list, anything else refused by name', () => {
     assert.equal(messageSettingsFromForm({ kind: 'thank-you', shopName: 42 }).shopName, '42');
     assert.equal(messageSettingsFromForm({ kind: 'high-value-alert', to: ['sales@shop.com', 'ops@shop.com'] }).to, 'sales@shop.com, ops@shop.com');
-    assert.throws(() => messageSettingsFromForm({ kind: 'thank-you', quietStart: 22, quietEnd: '07:00' }), /^InputError: quietHours\.start: "22" is not a time of day/);
+    assert.throws(() => messageSettingsFromForm({ kind: 'thank-you', quietStart: 22, quietEnd: '07:00' }), /^InputError: quietStart: "22" is not a time of day/);
     assert.throws(() => messageSettingsFromForm({ kind: 5 }), /^InputError: kind: "5" is not a message/);
     assert.throws(() => messageSettingsFromForm({ kind: 'thank-you', shopName: { name: 'Lumen' } }), /^InputError: shopName: is an object, not text\. Fix: map it to one value/);
   });
