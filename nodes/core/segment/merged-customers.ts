@@ -54,7 +54,8 @@ interface StatsAggregate {
 /**
  * A customer's statistics per currency from the payments counted for them, as the Segment step adds them up one
  * event at a time (segment/stats-repository.ts): purchase days are distinct days, the first day's value is its
- * payments' net, and a void sale is neither a payment nor a purchase day (its money is all refunded). Evaluations (RFM, CLV, flags, segment) stay until the next payment or batch run rewrites them.
+ * payments' net, and a void sale is neither a payment nor a purchase day (its money is all refunded). Evaluations
+ * (RFM, CLV, flags, segment) stay until the next payment or batch run rewrites them.
  */
 export async function rebuildSegmentStats(tx: SqlExecutor, customerId: string, now: string): Promise<void> {
   const rows = await tx.all<StatsAggregate>(
