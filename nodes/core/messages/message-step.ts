@@ -5,6 +5,7 @@ import type { PaymentEvent } from '../contracts/payment-event';
 import type { UpsertResult } from '../contracts/payment-message';
 import { InputError } from '../errors';
 import { paymentsOf, paymentState, refundAddedBy } from '../ledger/read-payments';
+import { isVoided } from '../ledger/payment-rules';
 import type { LoyaltyResult } from '../loyalty/loyalty-step';
 import type { MembershipEvent } from '../loyalty/ledger';
 import type { SegmentResult } from '../segment/segment-step';
@@ -119,7 +120,8 @@ async function recentPayments(tx: SqlExecutor, customerId: string, count: number
   // The ledger has no index by customer (see store/schema/ledger.ts): a year of payments, a few pages at most.
   for (let page = 0; page < 20; page++) {
     const res = await paymentsOf(tx, { customerId, since: new Date(now.getTime() - 366 * 86_400_000).toISOString(), limit: 1000, cursor });
-    for (const p of res.payments) if (p.counted) found.push({ occurredAt: p.occurredAt, amount: { minor: p.grossMinor, currency: p.currency }, refunded: { minor: p.refundedMinor, currency: p.currency } });
+    // A void sale is not one of the customer's payments (the ledger no longer counts it): not listed either.
+    for (const p of res.payments) if (p.counted && !isVoided(p)) found.push({ occurredAt: p.occurredAt, amount: { minor: p.grossMinor, currency: p.currency }, refunded: { minor: p.refundedMinor, currency: p.currency } });
     if (!(cursor = res.next)) break;
   }
   return found.slice(-count).reverse();

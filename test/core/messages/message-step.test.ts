@@ -32,7 +32,9 @@ describe('messageStep: the templates’ messages', () => {
 
   /** One processor event through the pipeline up to CRM Upsert, then Segment and Loyalty. */
   async function through(processorEvent: object) {
-    const event = normalizeStripeEvent(processorEvent);
+    return throughEvent(normalizeStripeEvent(processorEvent));
+  }
+  async function throughEvent(event: object) {
     const matched = await matchStep(tokenizeStep(JSON.parse(JSON.stringify(event)), testKeys()), s.crm);
     const [upserted] = await upsertStep([matched], s.crm);
     const segmented = await segmentStep(upserted, { db: s.db, config: segmentConfig });
@@ -116,6 +118,21 @@ describe('messageStep: the templates’ messages', () => {
     assert.deepEqual(lines.slice(-3), ['Recent payments:', '- 2026-12-01: ¥120,000', '- 2026-11-20: ¥8,000']);
     const small = await through(stripeEvent('charge.succeeded', chargeObject({ amount: 500, currency: 'jpy', email: 'minnow@example.jp' })));
     assert.equal((await compose(small, { kind: 'high-value-alert', to: 'sales@cafe.example' })).outcome, 'skipped');
+  });
+
+  it('lists no void sale among the recent payments of a high-value alert, as it counts no void sale among the payments', async () => {
+    const email = 'void.whale@example.jp';
+    const on = (iso: string) => ({ created: Math.floor(Date.parse(iso) / 1000) });
+    await through(stripeEvent('charge.succeeded', chargeObject({ amount: 8_000, currency: 'jpy', email, name: 'Vera Void' }), on('2026-11-20T10:00:00Z')));
+    const sale = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 20_000, currency: 'jpy', email, name: 'Vera Void' }), on('2026-11-25T10:00:00Z')));
+    await throughEvent(sale);
+    // The processor reports that sale void after it succeeded (as Adyen's CAPTURE_FAILED does).
+    await throughEvent({ ...sale, id: `${sale.id}:void`, kind: 'failure', status: 'failed', sale: { voided: true }, occurredAt: '2026-11-26T10:00:00.000Z' });
+    const big = await through(stripeEvent('charge.succeeded', chargeObject({ amount: 120_000, currency: 'jpy', email, name: 'Vera Void' }), on('2026-12-01T10:00:00Z')));
+    const m = (await compose(big, { kind: 'high-value-alert', to: 'sales@cafe.example' })).message!;
+    const lines = m.text.split('\n');
+    assert.match(lines[1]!, /Lifetime value: ¥128,000 over 2 payment\(s\)\.$/);
+    assert.deepEqual(lines.slice(-3), ['Recent payments:', '- 2026-12-01: ¥120,000', '- 2026-11-20: ¥8,000']);
   });
 
   it("a customer's name cannot mention a Slack channel or hide a link: the Slack text escapes what Slack reads, the mail text stays as written", async () => {
