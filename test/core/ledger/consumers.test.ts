@@ -37,6 +37,14 @@ function zettle(kind: 'payment' | 'refund', id: string, saleId: string, minor: n
   };
 }
 
+/** One processor event through the steps every face runs, then Segment and Loyalty. */
+async function throughConsumers(s: Store, keys: ReturnType<typeof testKeys>, event: unknown, loyalty: ReturnType<typeof parseLoyaltyProgram>) {
+  const [recorded] = await upsertStep([await matchStep(tokenizeStep(event, keys), s.crm)], s.crm);
+  const segmented = await segmentStep(recorded, { db: s.db });
+  const rewarded = await loyaltyStep(recorded, { db: s.db, program: loyalty });
+  return { crm: recorded!.crm!, segment: segmented.segment, loyalty: rewarded.loyalty, item: rewarded };
+}
+
 /**
  * The three consumers of the ledger through the steps every face runs (tokenize → match → upsert, then Segment
  * and Loyalty): CRM totals, segment statistics and the loyalty ledger count the same money.
@@ -49,12 +57,7 @@ describe('CRM totals, segment statistics and loyalty read one ledger', () => {
   before(async () => { s = await tempStore(); });
   after(async () => { await s.remove(); });
 
-  async function deliver(event: unknown, loyalty = program) {
-    const [recorded] = await upsertStep([await matchStep(tokenizeStep(event, keys), s.crm)], s.crm);
-    const segmented = await segmentStep(recorded, { db: s.db });
-    const rewarded = await loyaltyStep(recorded, { db: s.db, program: loyalty });
-    return { crm: recorded!.crm!, segment: segmented.segment, loyalty: rewarded.loyalty, item: rewarded };
-  }
+  const deliver = (event: unknown, loyalty = program) => throughConsumers(s, keys, event, loyalty);
 
   it('two partial refunds of the same size, reported one by one, both count — once each, however often delivered', async () => {
     const sale = await deliver(zettle('payment', 'sale-1', 'sale-1', 5000, '2025-06-01T10:00:00.000Z'));
@@ -176,12 +179,7 @@ describe('a store whose void sales still counted as payments (schema 20) is upgr
   before(async () => { s = await tempStore(); });
   after(async () => { await s.remove(); });
 
-  async function deliver(event: unknown) {
-    const [recorded] = await upsertStep([await matchStep(tokenizeStep(event, keys), s.crm)], s.crm);
-    const segmented = await segmentStep(recorded, { db: s.db });
-    const rewarded = await loyaltyStep(recorded, { db: s.db, program: eur });
-    return { crm: recorded!.crm!, segment: segmented.segment, loyalty: rewarded.loyalty };
-  }
+  const deliver = (event: unknown) => throughConsumers(s, keys, event, eur);
 
   it('takes the void sale out of the payment counts, purchase days and visits, and a capture after it counts it once', async () => {
     const { payment: sale, failed, recaptured } = await adyenCaptureThatFailed({ alias: 'H167852639363483', email: 'upgrade@example.com' });
