@@ -153,10 +153,14 @@ function followUps(
   money: (v: unknown, field: string) => Money,
 ): Draft[] {
   const raw = Array.isArray(t.events) && t.events.length > 0 ? t.events : Array.isArray(t.transaction_events) ? t.transaction_events : [];
+  // Only refunds and chargebacks are read: a payout (PAYOUT, PAYOUT_DEDUCTION) is no money of the customer's, and one
+  // still SCHEDULED has a due_date but no time of its own yet (every TransactionEvent field is optional).
   const events = raw
     .map(obj)
     .filter((e): e is Obj => !!e && !!idText(e.id))
-    .map((e) => ({ e, type: trimmedStr(e.type) ?? trimmedStr(e.event_type) ?? '', status: trimmedStr(e.status) ?? '', at: iso(e.timestamp ?? e.date, 'events.timestamp') }))
+    .map((e) => ({ e, type: trimmedStr(e.type) ?? trimmedStr(e.event_type) ?? '', status: trimmedStr(e.status) ?? '' }))
+    .filter(({ type }) => type === 'REFUND' || type === 'CHARGE_BACK')
+    .map((x) => ({ ...x, at: iso(x.e.timestamp ?? x.e.date, 'events.timestamp') }))
     .sort((a, b) => a.at.localeCompare(b.at) || Number(idText(a.e.id)) - Number(idText(b.e.id)));
   const out: Draft[] = [];
   let refunded = 0;

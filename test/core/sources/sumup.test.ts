@@ -296,6 +296,25 @@ describe('SumUp source', () => {
       );
     });
 
+    it('reads a sale whose payout is still SCHEDULED (a due_date, no date or timestamp yet), by webhook and by polling', async () => {
+      // TransactionEvent: every field optional; a payout planned for a future cycle has only its due_date.
+      const scheduled = {
+        ...txChip,
+        events: [{ id: 9567461500, transaction_id: txChip.id, type: 'PAYOUT', status: 'SCHEDULED', amount: 9.91, fee_amount: 0.19, installment_number: 1 }],
+        transaction_events: [{ id: 9567461500, event_type: 'PAYOUT', status: 'SCHEDULED', amount: 9.91, due_date: '2020-03-02', installment_number: 1 }],
+      };
+      const [sale, ...rest] = await acceptTransaction(scheduled);
+      assert.deepEqual([sale!.kind, sale!.amount, rest.length], ['payment', { minor: 1010, currency: 'EUR' }, 0]);
+      const detailed = await acceptTransaction({ ...scheduled, events: [] });
+      assert.deepEqual(detailed.map((e) => e.kind), ['payment']);
+      // A poll that met it would fail on every run and never move past it.
+      const page = { since: new Date('2020-02-29T00:00:00Z'), cursor: null, limit: 10 };
+      nock(SUMUP).get(`/v2.1/merchants/${MC}/transactions/history`).query(true).reply(200, { items: [{ id: txChip.id, transaction_id: txChip.id }], links: [] });
+      serveTransaction({ id: txChip.id }, scheduled);
+      const polled = await sumupSource.list!(sumupSource.credentials.parse({ accessToken: TOKEN, merchantCode: MC }), page, { http: axiosTransport(), now: () => AT });
+      assert.deepEqual(polled.events.map((e) => e.id), [`sumup:${txChip.id}`]);
+    });
+
     it('takes back a refund SumUp first reported and later FAILED: the ledger counts the refunds still standing', async () => {
       const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'sumup-refund-failed.db')}`);
       const record = (events: PaymentEvent[]) => recordPaymentEvents(db, events);
