@@ -146,7 +146,8 @@ function refundDrafts(
   for (const r of refunds) {
     const refundId = trimmedStr(r.id)!;
     const status = trimmedStr(r.status) ?? 'SUCCESS';
-    const undone = r.voided === true ? 'voided' : status === 'FAIL' ? 'failed' : undefined;
+    // RefundStatus is FAIL, SUCCESS, PENDING or VOIDED; the voided flag says the same of a refund read before that status.
+    const undone = r.voided === true || status === 'VOIDED' ? 'voided' : status === 'FAIL' ? 'failed' : undefined;
     // Any other status is not final yet: the refund is read when Clover says how it ended.
     if (!undone && status !== 'SUCCESS') continue;
     const minor = (safeInt(r.amount) ?? 0) + (safeInt(r.tipAmount) ?? 0);

@@ -301,6 +301,23 @@ describe('Clover source', () => {
       assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [200, 1099, 'partially_refunded']);
     });
 
+    it('takes back a refund whose status Clover reports VOIDED (RefundStatus: FAIL, SUCCESS, PENDING, VOIDED), with or without the voided flag', async () => {
+      const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'clover-status-voided.db')}`);
+      const record = (events: PaymentEvent[]) => recordPaymentEvents(db, events);
+      await record(await acceptOne(paymentRefunded));
+      assert.equal((await paymentState(db, 'clover', '0DXH3BKWYJKA8'))!.refundedMinor, 500);
+
+      const voided = structuredClone(paymentRefunded);
+      Object.assign(voided.refunds.elements[0]!, { status: 'VOIDED' });
+      delete (voided.refunds.elements[0] as { voided?: boolean }).voided;
+      const events = await acceptOne(voided);
+      const reversal = events.find((e) => e.id === 'clover:R2B7N4M1X8C5V:voided');
+      assert.deepEqual([reversal?.type, reversal?.amount.minor, reversal?.refund], ['refund.voided', 300, { id: 'R2B7N4M1X8C5V', cumulative: false, reversed: true }]);
+      await record(events);
+      const state = (await paymentState(db, 'clover', '0DXH3BKWYJKA8'))!;
+      assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [200, 1099, 'partially_refunded']);
+    });
+
     it('turns a voided payment into the sale and a full refund, so a sale recorded earlier nets to zero', async () => {
       const events = await acceptOne(paymentVoided);
       assert.deepEqual(
