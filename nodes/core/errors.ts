@@ -16,6 +16,18 @@ export class InputError extends Error {
 }
 
 /**
+ * Where a face lets the operator set a group of values (an n8n credential, a Node-RED config node), for messages:
+ * its name as the editor lists it, each field's label there, and the fix in that editor's words.
+ */
+export interface EditorPlace {
+  /** "Stripe Terminal API", "Stripe account". */
+  name: string;
+  /** The core's field names → the labels the operator sees there; a field without one keeps its own name. */
+  labels: Readonly<Record<string, string>>;
+  fix(label: string): string;
+}
+
+/**
  * The same error under the name the operator set the value by, where a face calls a core setting something else
  * (the store location is the CLI's --store, the worker's TERMINAL_CRM_STORE_URL); any other error as it is.
  */

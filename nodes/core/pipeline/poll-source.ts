@@ -6,7 +6,7 @@ import type { HttpTransport } from '../http/http-transport';
 import { SqlInbox } from '../inbox/inbox';
 import { availableSources, createSource } from '../sources/registry';
 import type { ListResult, Source, SourceContext } from '../sources/source';
-import { parseSourceCredentials } from '../sources/source-credentials';
+import { parseSourceCredentials, type CredentialPlace } from '../sources/source-credentials';
 import type { SqlDatabase } from '../store/sql-database';
 import { transactionView } from '../store/transaction-view';
 import type { KeyProvider } from '../tokenize/key-provider';
@@ -30,6 +30,8 @@ export interface PollOptions {
   source: PollableSource;
   /** The face's raw credential record for the source (parsed by the source's own schema). */
   credentials: unknown;
+  /** Where the operator fills the credential in, so an unusable one is named as that editor labels it. */
+  credentialPlace?: CredentialPlace;
   /** The store holding the inbox and the cursor: both are written in one transaction. */
   store: SqlDatabase;
   /** With the token keys the inbox keeps tokenized events, as the webhook triggers' inbox does. */
@@ -94,8 +96,8 @@ export function pollableSourceNames(): string[] {
 }
 
 /** The credential record parsed for polling: the source's polling schema where it has one. */
-export function pollCredentials(source: PollableSource, raw: unknown): unknown {
-  return parseSourceCredentials({ ...source, credentials: source.listCredentials ?? source.credentials }, raw);
+export function pollCredentials(source: PollableSource, raw: unknown, place?: CredentialPlace): unknown {
+  return parseSourceCredentials({ ...source, credentials: source.listCredentials ?? source.credentials }, raw, place);
 }
 
 /**
@@ -107,7 +109,7 @@ export function pollCredentials(source: PollableSource, raw: unknown): unknown {
  */
 export async function pollSource(o: PollOptions): Promise<PollOutcome> {
   const source = pollableSource(o.source);
-  const credentials = pollCredentials(o.source, o.credentials);
+  const credentials = pollCredentials(o.source, o.credentials, o.credentialPlace);
   const now = o.now ?? (() => new Date());
   const ctx: SourceContext = { http: o.http, now };
   const name = o.cursorName ?? defaultCursorName(source.name);
@@ -168,11 +170,11 @@ async function commitPage(o: PollOptions, name: string, from: string | null, pag
  * One page from where the stored cursor stands, kept nowhere: what an editor shows when an operator fetches a test
  * event (n8n's manual run). Polling afterwards still finds every event.
  */
-export async function previewPoll(o: Pick<PollOptions, 'source' | 'credentials' | 'store' | 'cursorName' | 'since' | 'limit' | 'http' | 'now'>): Promise<PaymentEvent[]> {
+export async function previewPoll(o: Pick<PollOptions, 'source' | 'credentials' | 'credentialPlace' | 'store' | 'cursorName' | 'since' | 'limit' | 'http' | 'now'>): Promise<PaymentEvent[]> {
   const source = pollableSource(o.source);
   const now = o.now ?? (() => new Date());
   const cursor = await new CursorStore(o.store).get(o.cursorName ?? defaultCursorName(source.name));
   const since = o.since ?? new Date(now().getTime() - DEFAULT_POLL_LOOKBACK_MS);
-  const page = await source.list(pollCredentials(o.source, o.credentials), { cursor, since, limit: o.limit ?? DEFAULT_POLL_PAGE_SIZE }, { http: o.http, now });
+  const page = await source.list(pollCredentials(o.source, o.credentials, o.credentialPlace), { cursor, since, limit: o.limit ?? DEFAULT_POLL_PAGE_SIZE }, { http: o.http, now });
   return page.events;
 }

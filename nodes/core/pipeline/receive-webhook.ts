@@ -4,7 +4,7 @@ import type { HttpTransport } from '../http/http-transport';
 import type { Inbox } from '../inbox/inbox';
 import { createSource } from '../sources/registry';
 import type { DeliveryReport, Source, SourceContext, WebhookAnswer, WebhookRequest } from '../sources/source';
-import { parseSourceCredentials } from '../sources/source-credentials';
+import { parseSourceCredentials, type CredentialPlace } from '../sources/source-credentials';
 
 /** Processors send a few kilobytes; a body near this size is not a payment notification. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -12,6 +12,8 @@ export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 export interface ReceiveOptions {
   /** The face's raw credential record for this source (parsed by the source's own schema). */
   credentials: unknown;
+  /** Where the operator fills the credential in, so an unusable one is named as that editor labels it. */
+  credentialPlace?: CredentialPlace;
   /** Replay protection: events seen before are answered 2xx and not passed on. Without it every event passes. */
   inbox?: Inbox;
   /** Event types the operator selected (n8n's Event Types); others are acknowledged and dropped. */
@@ -41,7 +43,7 @@ export async function receiveWebhook(sourceOrName: string | Source<unknown>, req
   let credentials: unknown;
   try {
     source = typeof sourceOrName === 'string' ? createSource(sourceOrName) : sourceOrName;
-    credentials = parseSourceCredentials(source, options.credentials);
+    credentials = parseSourceCredentials(source, options.credentials, options.credentialPlace);
   } catch (e) {
     if (e instanceof InputError) return misconfigured(e.message);
     throw e;

@@ -1,12 +1,23 @@
-import { InputError, issueText } from '../errors';
+import { InputError, issueText, type EditorPlace } from '../errors';
 import type { Source } from './source';
 
 // Parsed once per record object: the worker and Node-RED hand the same record to every delivery (n8n a new one
 // per execution), and some sources' schemas (token maps, key lists) cost more to parse than to verify a body.
 const parsed = new WeakMap<object, WeakMap<Source<unknown>, unknown>>();
 
-/** The face's raw credential record → the source's typed credentials, or an InputError naming the field and the fix. */
-export function parseSourceCredentials<C>(source: Source<C>, raw: unknown): C {
+/**
+ * Where a face lets the operator fill in a source's credential (an n8n credential, a Node-RED config node): its
+ * name as that editor lists it, the label of each of the source's credential fields there, and the fix in that
+ * editor's words. The worker and the sandbox have none: their messages name the schema's field and its variable.
+ */
+export type CredentialPlace = EditorPlace;
+
+/**
+ * The face's raw credential record → the source's typed credentials, or an InputError naming the field and the fix:
+ * as `place` labels them when the face passes one ("Terminal CRM Square API → Webhook Signature Key"), otherwise by
+ * the schema's field name with its environment variable.
+ */
+export function parseSourceCredentials<C>(source: Source<C>, raw: unknown, place?: CredentialPlace): C {
   const record = raw && typeof raw === 'object' ? raw : undefined;
   const known = record && parsed.get(record);
   if (known?.has(source as Source<unknown>)) return known.get(source as Source<unknown>) as C;
@@ -20,8 +31,23 @@ export function parseSourceCredentials<C>(source: Source<C>, raw: unknown): C {
     return r.data;
   }
   const issue = r.error.issues[0]!;
+  if (place) throw credentialErrorIn(place, issue);
   const field = issue.path.join('.') || 'credentials';
   throw new InputError(field, `the ${source.label} credential is not usable: ${issueText(issue)}`, fixFor(source, field));
+}
+
+/**
+ * The issue addressed to the place: its field by label, and the other fields the problem mentions by their
+ * camelCase names ("keyIdentifier is missing") by theirs too. A plain word such as "secret" is left alone: it
+ * reads as English in the schema's messages, not as a field name.
+ */
+function credentialErrorIn(place: CredentialPlace, issue: { code: string; message: string; path: PropertyKey[] }): InputError {
+  const key = issue.path.length > 0 ? String(issue.path[0]) : undefined;
+  const label = key === undefined ? undefined : (place.labels[key] ?? issue.path.map(String).join('.'));
+  const camelCase = Object.keys(place.labels).filter((f) => /[a-z][A-Z]/.test(f));
+  const problem = camelCase.length === 0 ? issueText(issue) : issueText(issue).replace(new RegExp(`\\b(${camelCase.join('|')})\\b`, 'g'), (f) => place.labels[f]!);
+  if (label === undefined) return new InputError(place.name, problem, `correct the ${place.name}`);
+  return new InputError(`${place.name} → ${label}`, problem, place.fix(label));
 }
 
 function fixFor(source: Source<unknown>, field: string): string {

@@ -1,13 +1,7 @@
-import { InputError } from '../errors';
+import { InputError, type EditorPlace } from '../errors';
 
 /** Where a face keeps a vendor's push settings: an n8n credential, a Node-RED config node. */
-export interface SettingsPlace {
-  /** "Stripe Terminal API", "Stripe account". */
-  name: string;
-  /** The settings' field names → the labels the operator sees there. */
-  labels: Readonly<Record<string, string>>;
-  fix(label: string): string;
-}
+export type SettingsPlace = EditorPlace;
 
 /**
  * A push settings error from parsePushSettings, re-addressed to the place the operator edits: "Stripe account →

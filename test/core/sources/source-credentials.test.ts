@@ -1,0 +1,48 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { InputError } from '../../../nodes/core/errors';
+import { adyenTerminalSource } from '../../../nodes/core/sources/adyen-terminal';
+import { parseSourceCredentials, type CredentialPlace } from '../../../nodes/core/sources/source-credentials';
+import { squareSource } from '../../../nodes/core/sources/square';
+
+const SQUARE_PLACE: CredentialPlace = {
+  name: 'Square account',
+  labels: { signatureKey: 'Signature key', notificationUrl: 'Notification URL' },
+  fix: (label) => `open the Square account configuration, fill in ${label} and deploy`,
+};
+
+const refusal = (f: () => unknown): InputError => {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  throw new Error('the credential was accepted');
+};
+
+describe('parseSourceCredentials: an unusable credential named where the operator fills it in', () => {
+  it('without a place, names the schema field and its environment variable (the worker, the sandbox)', () => {
+    const e = refusal(() => parseSourceCredentials(squareSource, {}));
+    assert.equal(e.field, 'signatureKey');
+    assert.match(e.message, /^signatureKey: the Square credential is not usable: no Square webhook signature key is configured.*Fix: fill in "signatureKey" in the Square credential \(or set SQUARE_WEBHOOK_SIGNATURE_KEY for the sandbox and the worker\)$/);
+  });
+
+  it("with a place, names the credential and the field by the editor's labels, and the fix in its words", () => {
+    const e = refusal(() => parseSourceCredentials(squareSource, { signatureKey: 'k', notificationUrl: 'hooks.example.com/square' }, SQUARE_PLACE));
+    assert.equal(e.field, 'Square account → Notification URL');
+    assert.match(e.message, /^Square account → Notification URL: not a full URL; .*\. Fix: open the Square account configuration, fill in Notification URL and deploy$/);
+    assert.doesNotMatch(e.message, /notificationUrl|SQUARE_WEBHOOK_URL/);
+  });
+
+  it('keeps the schema name of a field the place has no label for', () => {
+    const e = refusal(() => parseSourceCredentials(squareSource, { signatureKey: 'k', apiVersion: 'latest' }, SQUARE_PLACE));
+    assert.equal(e.field, 'Square account → apiVersion');
+  });
+
+  it('names the other fields a problem mentions by their labels too (the terminal key, partly set)', () => {
+    const place: CredentialPlace = { name: 'Adyen Terminal API', labels: { keyIdentifier: 'Key identifier', passphrase: 'Key passphrase', keyVersion: 'Key version' }, fix: (l) => `fill in ${l}` };
+    const e = refusal(() => parseSourceCredentials(adyenTerminalSource, { keyIdentifier: 'k1', passphrase: 'p' }, place));
+    assert.equal(e.message, 'Adyen Terminal API → Key version: the terminal key is only partly configured: Key version is missing. Fix: fill in Key version');
+  });
+});
