@@ -48,14 +48,14 @@ export const AdyenTerminalCredentialsSchema = z
     const given = Object.values(key).filter((x) => x !== undefined).length;
     if (given > 0 && given < 3) {
       for (const [name, value] of Object.entries(key)) {
-        if (value === undefined) ctx.addIssue({ code: 'custom', path: [name], message: `the terminal key is only partly configured: ${name} is missing` });
+        if (value === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'the terminal key is only partly configured: its key identifier, passphrase and version are needed together' });
       }
     }
     if (given === 0 && !(v.basicUsername && v.basicPassword)) {
       ctx.addIssue({
         code: 'custom',
         path: ['basicUsername'],
-        message: 'nothing is configured to check Terminal API messages with: set the Basic auth username and password of the event URL, or the terminal key (keyIdentifier, passphrase, keyVersion) for encrypted messages',
+        message: 'nothing is configured to check Terminal API messages with: set the Basic auth username and password of the event URL, or the terminal key (its key identifier, passphrase and version) for encrypted messages',
       });
     }
   });

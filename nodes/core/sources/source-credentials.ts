@@ -8,7 +8,8 @@ const parsed = new WeakMap<object, WeakMap<Source<unknown>, unknown>>();
 /**
  * Where a face lets the operator fill in a source's credential (an n8n credential, a Node-RED config node): its
  * name as that editor lists it, the label of each of the source's credential fields there, and the fix in that
- * editor's words. The worker and the sandbox have none: their messages name the schema's field and its variable.
+ * editor's words. A place without a name (n8n's credential Test, run inside the credential) names the field alone.
+ * The worker and the sandbox have none: their messages name the schema's field and its environment variable.
  */
 export type CredentialPlace = EditorPlace;
 
@@ -36,18 +37,13 @@ export function parseSourceCredentials<C>(source: Source<C>, raw: unknown, place
   throw new InputError(field, `the ${source.label} credential is not usable: ${issueText(issue)}`, fixFor(source, field));
 }
 
-/**
- * The issue addressed to the place: its field by label, and the other fields the problem mentions by their
- * camelCase names ("keyIdentifier is missing") by theirs too. A plain word such as "secret" is left alone: it
- * reads as English in the schema's messages, not as a field name.
- */
+/** The issue addressed to the place: the credential by its name there, the field by its label, the fix in its words. */
 function credentialErrorIn(place: CredentialPlace, issue: { code: string; message: string; path: PropertyKey[] }): InputError {
   const key = issue.path.length > 0 ? String(issue.path[0]) : undefined;
   const label = key === undefined ? undefined : (place.labels[key] ?? issue.path.map(String).join('.'));
-  const camelCase = Object.keys(place.labels).filter((f) => /[a-z][A-Z]/.test(f));
-  const problem = camelCase.length === 0 ? issueText(issue) : issueText(issue).replace(new RegExp(`\\b(${camelCase.join('|')})\\b`, 'g'), (f) => place.labels[f]!);
-  if (label === undefined) return new InputError(place.name, problem, `correct the ${place.name}`);
-  return new InputError(`${place.name} → ${label}`, problem, place.fix(label));
+  const problem = issueText(issue);
+  if (label === undefined) return new InputError(place.name || 'credentials', problem, `correct the ${place.name || 'credential'}`);
+  return new InputError(place.name ? `${place.name} → ${label}` : label, problem, place.fix(label));
 }
 
 function fixFor(source: Source<unknown>, field: string): string {

@@ -40,9 +40,9 @@ describe('parseSourceCredentials: an unusable credential named where the operato
     assert.equal(e.field, 'Square account → apiVersion');
   });
 
-  it('names the other fields a problem mentions by their labels too (the terminal key, partly set)', () => {
-    const place: CredentialPlace = { name: 'Adyen Terminal API', labels: { keyIdentifier: 'Key identifier', passphrase: 'Key passphrase', keyVersion: 'Key version' }, fix: (l) => `fill in ${l}` };
+  it('a place without a name (a credential\'s own Test) names the field alone', () => {
+    const place: CredentialPlace = { name: '', labels: { keyIdentifier: 'Key identifier', passphrase: 'Key passphrase', keyVersion: 'Key version' }, fix: (l) => `fill in ${l} in this credential` };
     const e = refusal(() => parseSourceCredentials(adyenTerminalSource, { keyIdentifier: 'k1', passphrase: 'p' }, place));
-    assert.equal(e.message, 'Adyen Terminal API → Key version: the terminal key is only partly configured: Key version is missing. Fix: fill in Key version');
+    assert.equal(e.message, 'Key version: the terminal key is only partly configured: its key identifier, passphrase and version are needed together. Fix: fill in Key version in this credential');
   });
 });
