@@ -67,7 +67,7 @@ describe('n8n: credential tests', () => {
     assert.equal(good.status, 'OK', good.message);
     const missing = await run({ hmacKey: '' });
     assert.equal(missing.status, 'Error');
-    assert.match(missing.message, /^hmacKey: .*Fix: /);
+    assert.match(missing.message, /^HMAC Key: no Adyen HMAC key is configured.*\. Fix: fill in HMAC Key in this credential$/);
     assert.equal(trigger.description.credentials?.find((c) => c.name === 'terminalCrmStore')?.testedBy, 'terminalCrmStoreTest');
   });
 

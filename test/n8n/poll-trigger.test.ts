@@ -109,6 +109,6 @@ describe('n8n: Terminal Payment Poll Trigger (n8n-core PollContext)', () => {
 
   it('reports a credential without a secret key as a node error naming the field', async () => {
     const poller = pollHarness({ source: 'stripe' }, { stripeTerminalApi: { secretKey: '', signingSecret: 'whsec_only' }, terminalCrmStore: storeCredential() });
-    await assert.rejects(poller.poll(), (e) => e instanceof NodeOperationError && /^secretKey: .*polling Stripe needs a secret API key/.test(e.message));
+    await assert.rejects(poller.poll(), (e) => e instanceof NodeOperationError && /^Stripe Terminal API → Secret API Key: polling Stripe needs a secret API key\. Fix: open the Stripe Terminal API credential and fill in Secret API Key$/.test(e.message));
   });
 });

@@ -60,7 +60,7 @@ describe('n8n: Terminal Payment Trigger receiving deliveries (n8n-core WebhookCo
     const { body, headers } = signedDelivery(charge(), TEST_WEBHOOK_SECRET);
     const { response, result } = await trigger.deliver(body, headers);
     assert.equal(response.statusCode, 500);
-    assert.match(String((response.body as { error: string }).error), /^signingSecret: the Stripe Terminal credential is not usable: no Stripe webhook signing secret is configured.*Fix: /);
+    assert.match(String((response.body as { error: string }).error), /^Stripe Terminal API → Webhook Signing Secret: no Stripe webhook signing secret is configured.*Fix: open the Stripe Terminal API credential and fill in Webhook Signing Secret$/);
     assert.equal(result.workflowData, undefined);
   });
 

@@ -7,7 +7,7 @@ import { readCrmStoreCredential } from '../shared/crm-store-credential';
 import { toItemJson } from '../shared/item-json';
 import { n8nHttpTransport } from '../shared/n8n-http-transport';
 import { toNodeError } from '../shared/node-error';
-import { credentialTypeOf } from '../TerminalTrigger/source-credentials';
+import { credentialTypeOf, sourceCredentialPlace } from '../TerminalTrigger/source-credentials';
 
 export interface PollSettings {
   /** Empty: the core's "poll:<source>". */
@@ -32,6 +32,7 @@ export async function pollOnce(ctx: IPollFunctions, sourceName: string, settings
     const common = {
       source,
       credentials: { ...(await ctx.getCredentials(credentialType)) },
+      credentialPlace: sourceCredentialPlace(sourceName),
       store: await openDatabase(store.storeUrl),
       cursorName: settings.cursorName || undefined,
       since: new Date(Date.now() - settings.lookBackHours * 3_600_000),

@@ -8,7 +8,7 @@ import { readCrmStoreCredential } from '../shared/crm-store-credential';
 import { n8nHttpTransport } from '../shared/n8n-http-transport';
 import { toItemJson } from '../shared/item-json';
 import { toNodeError } from '../shared/node-error';
-import { credentialTypeOf } from './source-credentials';
+import { credentialTypeOf, sourceCredentialPlace } from './source-credentials';
 import { n8nConsumer } from '../shared/consumer-name';
 
 /** The bits of n8n's request/response (Express) the trigger uses. */
@@ -51,7 +51,7 @@ export async function answerWebhook(
     outcome = await receiveWebhook(
       source,
       { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl, receivedAt },
-      { credentials, inbox, selectedTypes, http: n8nHttpTransport(ctx, credentialTypeOf(source.name)) },
+      { credentials, credentialPlace: sourceCredentialPlace(source.name), inbox, selectedTypes, http: n8nHttpTransport(ctx, credentialTypeOf(source.name)) },
     );
   } catch (error) {
     throw toNodeError(ctx.getNode(), error);

@@ -1,12 +1,16 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
-import { InputError } from '../../core/errors';
 import { axiosTransport } from '../../core/http/axios-transport';
 import { createSource } from '../../core/sources/registry';
 import { SQUARE_PRODUCTION_URL } from '../../core/sources/square-credentials';
 import { ZETTLE_PURCHASE_BASE_URL } from '../../core/sources/zettle-api';
-import { parseSourceCredentials } from '../../core/sources/source-credentials';
+import { parseSourceCredentials, type CredentialPlace } from '../../core/sources/source-credentials';
 import { errorMessage } from '../shared/node-error';
-import { SOURCE_CREDENTIAL_TYPES } from './source-credentials';
+import { SOURCE_CREDENTIAL_TYPES, sourceCredentialPlace } from './source-credentials';
+
+/** A source credential as its own Test names its fields: by their labels, the operator being in the credential already. */
+function inThisCredential(source: string): CredentialPlace {
+  return { name: '', labels: sourceCredentialPlace(source).labels, fix: (label) => `fill in ${label} in this credential` };
+}
 
 /**
  * The Test button of a webhook-only credential (Adyen's HMAC key, Clover's auth code…): there is no vendor endpoint
@@ -18,8 +22,11 @@ export async function sourceCredentialTest(this: ICredentialTestFunctions, crede
   if (!source) return { status: 'Error', message: `"${credential.type}" is not a terminal source credential` };
   try {
     const label = source === 'generic' ? 'the gateway' : createSource(source).label;
-    if (source !== 'generic') parseSourceCredentials(createSource(source), credential.data ?? {});
-    else if (!String(credential.data?.secret ?? '').trim()) return { status: 'Error', message: 'secret: no signing secret is set. Fix: paste the secret your gateway signs with' };
+    if (source !== 'generic') parseSourceCredentials(createSource(source), credential.data ?? {}, inThisCredential(source));
+    else if (!String(credential.data?.secret ?? '').trim()) {
+      const secret = inThisCredential(source).labels.secret ?? 'secret';
+      return { status: 'Error', message: `${secret}: no signing secret is set. Fix: paste the secret your gateway signs with` };
+    }
     return { status: 'OK', message: `The fields are usable; ${label}'s first signed delivery is the real check of the secret` };
   } catch (error) {
     return { status: 'Error', message: errorMessage(error) };
@@ -28,8 +35,7 @@ export async function sourceCredentialTest(this: ICredentialTestFunctions, crede
 
 interface TokenProbe {
   vendor: string;
-  /** The credential's labels: the webhook secret, the access token, and any other field a check can name. */
-  labels: Record<string, string>;
+  source: string;
   secretField: string;
   /** A cheap authenticated read the vendor answers 2xx for a usable token (what the credential's request test called). */
   url(data: Record<string, unknown>): string;
@@ -38,13 +44,13 @@ interface TokenProbe {
 const TOKEN_PROBES: Record<string, TokenProbe> = {
   terminalSquareApi: {
     vendor: 'Square',
-    labels: { signatureKey: 'Webhook Signature Key', accessToken: 'Access Token', notificationUrl: 'Notification URL', baseUrl: 'Base URL' },
+    source: 'square',
     secretField: 'signatureKey',
     url: (d) => `${(typeof d.baseUrl === 'string' && d.baseUrl.trim() ? d.baseUrl.trim() : SQUARE_PRODUCTION_URL).replace(/\/+$/, '')}/v2/locations`,
   },
   terminalZettleApi: {
     vendor: 'Zettle',
-    labels: { signingKey: 'Signing Key', accessToken: 'Access Token' },
+    source: 'zettle',
     secretField: 'signingKey',
     url: () => `${ZETTLE_PURCHASE_BASE_URL}/purchases/v2?limit=1`,
   },
@@ -69,18 +75,17 @@ export async function webhookOrTokenCredentialTest(this: ICredentialTestFunction
   if (!probe) return { status: 'Error', message: `"${credential.type}" is not a Square or Zettle credential` };
   const data = (credential.data ?? {}) as Record<string, unknown>;
   const given = (field: string) => typeof data[field] === 'string' && (data[field] as string).trim() !== '';
-  const { labels, vendor } = probe;
+  const { vendor } = probe;
+  const place = inThisCredential(probe.source);
+  const labels = place.labels;
   if (!given('accessToken')) {
     if (!given(probe.secretField)) {
       return { status: 'Error', message: `${labels[probe.secretField]} and ${labels.accessToken} are both empty. Fix: paste the webhook subscription's ${labels[probe.secretField]} for the trigger, or an ${labels.accessToken} for polling and Send to Terminal` };
     }
-    const source = Object.entries(SOURCE_CREDENTIAL_TYPES).find(([, type]) => type === credential.type)![0];
     try {
-      parseSourceCredentials(createSource(source), data);
+      parseSourceCredentials(createSource(probe.source), data, place);
     } catch (error) {
-      if (!(error instanceof InputError)) return { status: 'Error', message: errorMessage(error) };
-      const label = labels[error.field] ?? error.field;
-      return { status: 'Error', message: `${label}: ${error.problem.replace(/^the .* credential is not usable: /, '')}. Fix: correct ${label} in this credential` };
+      return { status: 'Error', message: errorMessage(error) };
     }
     return { status: 'OK', message: `${labels[probe.secretField]} only: nothing to call ${vendor} with, so its first signed delivery is the real check (polling and Send to Terminal need an ${labels.accessToken})` };
   }
