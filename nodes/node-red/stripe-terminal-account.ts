@@ -2,6 +2,7 @@ import { parseSecrets } from '../core/config/settings';
 import { createSource } from '../core/sources/registry';
 import { ACCOUNT_TYPE, type AccountNode } from './shared/config-types';
 import type { PushAccountNode } from './shared/push-accounts';
+import { accountPlace } from './shared/source-account';
 import type { NodeDef, NodeRedApi } from './shared/red-api';
 
 /**
@@ -18,6 +19,7 @@ export = function register(RED: NodeRedApi): void {
       this.sourceCredentials = () => ({ signingSecret: this.signingSecrets(), ...(secretKey() ? { secretKey: secretKey() } : {}) });
       this.pushSettings = () => ({ secretKey: secretKey() });
       this.source = () => createSource('stripe');
+      this.credentialPlace = accountPlace(RED, ACCOUNT_TYPE, ['signingSecret', 'secretKey'], { signingSecret: 'webhookSecrets' });
     },
     { credentials: { webhookSecrets: { type: 'password' }, secretKey: { type: 'password' } } },
   );

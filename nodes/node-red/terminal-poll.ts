@@ -53,6 +53,7 @@ export = function register(RED: NodeRedApi): void {
       const outcome = await pollSource({
         source: account.source(),
         credentials: account.sourceCredentials(),
+        credentialPlace: account.credentialPlace(),
         store: await store.db(),
         keys: keysOf(store),
         cursorName: settings.cursorName,

@@ -48,7 +48,7 @@ export = function register(RED: NodeRedApi): void {
       const outcome = await receiveWebhook(
         acct.source(),
         { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl || requestUrl(req), receivedAt },
-        { credentials: acct.sourceCredentials(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), keysOf(inboxStore), nodeRedConsumer(def)) : undefined, http: axiosTransport() },
+        { credentials: acct.sourceCredentials(), credentialPlace: acct.credentialPlace(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), keysOf(inboxStore), nodeRedConsumer(def)) : undefined, http: axiosTransport() },
       );
       for (const event of outcome.events) this.send({ payload: event, topic: event.type });
       if (outcome.report.forged.length) this.warn(RED._('terminal-trigger.warn.forged', { count: outcome.report.forged.length, path, reasons: outcome.report.forged.map((f) => f.reason).join('; ') }));
@@ -92,7 +92,7 @@ export = function register(RED: NodeRedApi): void {
     this.status({ fill: 'grey', shape: 'ring', text: RED._('terminal-trigger.status.waiting', { path }) });
     try {
       const acct = account();
-      parseSourceCredentials(acct.source(), acct.sourceCredentials());
+      parseSourceCredentials(acct.source(), acct.sourceCredentials(), acct.credentialPlace());
       if (!store()) this.warn(RED._('terminal-trigger.warn.noStore'));
     } catch (e) {
       this.status({ fill: 'red', shape: 'ring', text: shortText((e as Error).message) });

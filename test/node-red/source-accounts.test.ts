@@ -1,9 +1,21 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
+import registerAdyen from '../../nodes/node-red/adyen-account';
 import registerAdyenTerminal from '../../nodes/node-red/adyen-terminal-account';
+import registerClover from '../../nodes/node-red/clover-account';
+import registerSignedWebhook from '../../nodes/node-red/signed-webhook-account';
+import registerSquare from '../../nodes/node-red/square-account';
+import registerStripe from '../../nodes/node-red/stripe-terminal-account';
 import registerSumUp from '../../nodes/node-red/sumup-account';
+import registerZettle from '../../nodes/node-red/zettle-account';
 import type { SourceAccountNode } from '../../nodes/node-red/shared/config-types';
+import { SOURCE_ACCOUNT_FIELDS } from '../../nodes/node-red/shared/trigger-accounts';
+import { InputError } from '../../nodes/core/errors';
 import { parseSourceCredentials } from '../../nodes/core/sources/source-credentials';
+import { credentialRefusals, schemaOf } from '../core/sources/credential-refusals';
+import { fixture } from '../core/sources/generic-support';
 import { fakeRed } from './support/fake-red';
 
 /** What an operator types into a processor's config node must be what that source reads. */
@@ -23,5 +35,53 @@ describe('processor config nodes hand their source the fields it reads', () => {
     const credentials = parseSourceCredentials(node.source(), node.sourceCredentials()) as Record<string, unknown>;
     assert.equal(credentials.merchantCode, 'MC0X8Y2Z');
     assert.ok(JSON.stringify(credentials.signingSecret).includes('whsec_sumup'));
+  });
+});
+
+describe("processor config nodes name an unusable credential as their dialog does", () => {
+  const catalog = (type: string) =>
+    (JSON.parse(readFileSync(resolve(__dirname, '../../../nodes/node-red/locales/en-US', `${type}.json`), 'utf8')) as Record<string, { label: Record<string, string>; node: { label: string } }>)[type]!;
+  /** A source field the dialog keeps in a box of another name. */
+  const BOXES: Record<string, Record<string, string>> = { stripe: { signingSecret: 'webhookSecrets' } };
+  const accounts = () => {
+    const red = fakeRed();
+    for (const register of [registerStripe, registerSquare, registerAdyen, registerAdyenTerminal, registerZettle, registerClover, registerSumUp, registerSignedWebhook]) register(red.RED);
+    const config = JSON.stringify(fixture('dodo-config.json'));
+    return (source: string) => red.create(SOURCE_ACCOUNT_FIELDS[source]!.type, { id: source, ...(source === 'generic' ? { config } : {}) }) as unknown as SourceAccountNode;
+  };
+
+  it('for every source and every field its schema refuses: the account as the trigger labels it, the field as the dialog does (locales/en-US)', () => {
+    const account = accounts();
+    const trigger = catalog('terminal-trigger');
+    const refusals = credentialRefusals();
+    assert.ok(refusals.length >= 20, `only ${refusals.length} refusals found`);
+    for (const r of refusals) {
+      const { property, type } = SOURCE_ACCOUNT_FIELDS[r.source]!;
+      const node = account(r.source);
+      const name = catalog(type).node.label;
+      assert.equal(name, trigger.label[property], `${type}: listed as the trigger's field names it`);
+      const label = catalog(type).label[BOXES[r.source]?.[r.field] ?? r.field];
+      assert.ok(label, `${type} has a box for ${r.field}`);
+      const what = `${r.source} (${r.schema}) ${r.field}=${JSON.stringify(r.record[r.field])}`;
+      let caught: unknown;
+      try {
+        parseSourceCredentials(schemaOf(node.source(), r.schema), r.record, node.credentialPlace());
+      } catch (e) {
+        caught = e;
+      }
+      assert.ok(caught instanceof InputError, what);
+      assert.equal(caught.field, `${name} → ${label}`, what);
+      assert.equal(caught.fix, `open the ${name} configuration, fill in ${label} and deploy`, what);
+    }
+  });
+
+  it("reads the account's own fields: a Square account's notification URL without https:// is its Notification URL", () => {
+    const red = fakeRed();
+    registerSquare(red.RED);
+    const square = red.create('square-account', { id: 'sq', notificationUrl: 'hooks.example.com/square' }, { signatureKey: 'sig-key' }) as unknown as SourceAccountNode;
+    assert.throws(
+      () => parseSourceCredentials(square.source(), square.sourceCredentials(), square.credentialPlace()),
+      /^InputError: Square account → Notification URL: not a full URL; .*\. Fix: open the Square account configuration, fill in Notification URL and deploy$/,
+    );
   });
 });

@@ -79,11 +79,11 @@ describe('terminal payment trigger (in a stand-in for Node-RED)', () => {
   it('answers 500 with the fix when no signing secret is set, so Stripe retries after it is fixed', async () => {
     red.create('stripe-terminal-account', { id: 'empty' }, {});
     const bare = red.create('terminal-trigger', { id: 'bare', account: 'empty', path: '/bare' });
-    assert.match(bare.lastStatus()!, /^signingSecret: /);
+    assert.match(bare.lastStatus()!, /^Stripe account → Signing secret: /);
     const d = signedDelivery(stripeEvent('charge.succeeded', chargeObject({ amount: 1 })), TEST_WEBHOOK_SECRET);
     const answer = await post('/bare', d.body, d.headers);
     assert.equal(answer.status, 500);
-    assert.match(answer.text, /Fix: /);
+    assert.match((JSON.parse(answer.text) as { error: string }).error, /^Stripe account → Signing secret: no Stripe webhook signing secret is configured.*Fix: open the Stripe account configuration, fill in Signing secret and deploy$/);
     assert.equal(bare.sent.length, 0);
   });
 

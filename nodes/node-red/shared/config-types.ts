@@ -2,6 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { Crm } from '../../core/contracts/crm';
 import type { SqlDatabase } from '../../core/store/sql-database';
 import type { Source } from '../../core/sources/source';
+import type { CredentialPlace } from '../../core/sources/source-credentials';
 import type { KeyProvider } from '../../core/tokenize/key-provider';
 import type { RuntimeNode } from './red-api';
 
@@ -21,6 +22,8 @@ export interface StoreNode extends RuntimeNode {
 export interface SourceAccountNode extends RuntimeNode {
   source(): Source<unknown>;
   sourceCredentials(): Record<string, unknown>;
+  /** The account as its dialog names it and its fields, so an unusable credential is named in those words. */
+  credentialPlace(): CredentialPlace;
 }
 
 /** The Stripe account config node. */

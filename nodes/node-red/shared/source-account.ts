@@ -1,5 +1,6 @@
 import { createSource } from '../../core/sources/registry';
 import type { Source } from '../../core/sources/source';
+import type { CredentialPlace } from '../../core/sources/source-credentials';
 import type { SourceAccountNode } from './config-types';
 import type { NodeDef, NodeRedApi } from './red-api';
 
@@ -26,8 +27,36 @@ export function registerSourceAccount(RED: NodeRedApi, spec: SourceAccountSpec):
         // Empty fields are left out, so the source's own defaults (base URLs) apply and a missing secret is named.
         return Object.fromEntries(Object.entries({ ...plain, ...secrets }).filter(([, v]) => v !== ''));
       };
+      this.credentialPlace = accountPlace(RED, spec.type, [...spec.secrets, ...spec.plain]);
       this.source = (): Source<unknown> => (spec.source === 'generic' ? createSource('generic', JSON.parse(plain.config || '{}')) : createSource(spec.source));
     },
     { credentials: Object.fromEntries(spec.secrets.map((k) => [k, { type: 'password' }])) },
   );
+}
+
+/**
+ * A processor's account as its dialog shows it, for the core's messages: the name the editor lists it by (the
+ * catalog's <type>.node.label: "Square account"), each credential field's label (<type>.label.<field>: "Signature
+ * key") and the fix in Node-RED's words. `boxes` maps a source field to the dialog's field where they differ (the
+ * Stripe account's signingSecret is its webhookSecrets box). Read once, from the account's own catalog, when first asked.
+ */
+export function accountPlace(RED: NodeRedApi, type: string, fields: readonly string[], boxes: Readonly<Record<string, string>> = {}): () => CredentialPlace {
+  let place: CredentialPlace | undefined;
+  return () => {
+    if (!place) {
+      const text = (key: string) => {
+        const t = RED._(`${type}.${key}`);
+        // A key the catalog lacks comes back as itself (i18next): no label, and the core keeps the field's name.
+        return t && t !== `${type}.${key}` ? t : undefined;
+      };
+      const name = text('node.label') ?? type;
+      const labels: Record<string, string> = {};
+      for (const field of fields) {
+        const label = text(`label.${boxes[field] ?? field}`);
+        if (label) labels[field] = label;
+      }
+      place = { name, labels, fix: (label) => `open the ${name} configuration, fill in ${label} and deploy` };
+    }
+    return place;
+  };
 }
