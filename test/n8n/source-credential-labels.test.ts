@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ICredentialType } from 'n8n-workflow';
-import { InputError } from '../../nodes/core/errors';
 import { parseSourceCredentials } from '../../nodes/core/sources/source-credentials';
 import { credentialTypeOf, SOURCE_CREDENTIAL_TYPES, sourceCredentialPlace } from '../../nodes/n8n/TerminalTrigger/source-credentials';
 import { StripeTerminalApi } from '../../credentials/StripeTerminalApi.credentials';
@@ -12,22 +11,12 @@ import { TerminalGenericWebhookApi } from '../../credentials/TerminalGenericWebh
 import { TerminalSquareApi } from '../../credentials/TerminalSquareApi.credentials';
 import { TerminalSumUpApi } from '../../credentials/TerminalSumUpApi.credentials';
 import { TerminalZettleApi } from '../../credentials/TerminalZettleApi.credentials';
-import { credentialRefusals, schemaOf, sourceNamed } from '../core/sources/credential-refusals';
+import { credentialRefusals, refusalOf as refusedBy, schemaOf, sourceNamed } from '../core/sources/credential-refusals';
 
 const CLASSES: ICredentialType[] = [
   new StripeTerminalApi(), new TerminalSquareApi(), new TerminalAdyenWebhookApi(), new TerminalAdyenTerminalApi(),
   new TerminalZettleApi(), new TerminalCloverApi(), new TerminalSumUpApi(), new TerminalGenericWebhookApi(),
 ];
-
-const refusedBy = (f: () => unknown): InputError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('the credential was accepted');
-};
 
 const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 

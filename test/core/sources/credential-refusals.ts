@@ -63,3 +63,14 @@ export function credentialRefusals(): Refusal[] {
   }
   return out;
 }
+
+/** The InputError a credential parse throws; any other outcome fails the test. */
+export function refusalOf(parse: () => unknown): InputError {
+  try {
+    parse();
+  } catch (e) {
+    if (e instanceof InputError) return e;
+    throw e;
+  }
+  throw new Error('the credential was accepted');
+}

@@ -1,24 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { InputError } from '../../../nodes/core/errors';
 import { adyenTerminalSource } from '../../../nodes/core/sources/adyen-terminal';
 import { parseSourceCredentials, type CredentialPlace } from '../../../nodes/core/sources/source-credentials';
 import { squareSource } from '../../../nodes/core/sources/square';
+import { refusalOf as refusal } from './credential-refusals';
 
 const SQUARE_PLACE: CredentialPlace = {
   name: 'Square account',
   labels: { signatureKey: 'Signature key', notificationUrl: 'Notification URL' },
   fix: (label) => `open the Square account configuration, fill in ${label} and deploy`,
-};
-
-const refusal = (f: () => unknown): InputError => {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof InputError) return e;
-    throw e;
-  }
-  throw new Error('the credential was accepted');
 };
 
 describe('parseSourceCredentials: an unusable credential named where the operator fills it in', () => {
