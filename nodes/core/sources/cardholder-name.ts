@@ -23,15 +23,20 @@ const TRAILING_TITLE = /\.\s*(MR|MRS|MS|MISS|MX|DR|PROF|REV|SIR)\.?$/i;
  * processor took it.
  */
 export function cardholderName(raw: unknown): string | undefined {
-  const text = trimmedStr(raw)?.replace(/\s+/g, ' ');
+  const text = nameText(raw);
   if (!text) return undefined;
   const parts = /^([^/]*)\/([^/]*)$/.exec(text);
   const name = (parts ? `${parts[2]!.replace(TRAILING_TITLE, '').trim()} ${parts[1]!.trim()}` : text).trim();
   return isPersonName(name) ? name : undefined;
 }
 
+/** A name as typed (a billing name, a customer record): trimmed, runs of blanks one space, blanks alone none. */
+export function nameText(raw: unknown): string | undefined {
+  return trimmedStr(raw)?.replace(/\s+/g, ' ');
+}
+
 /** A name with letters in it that is not only placeholder words. */
-export function isPersonName(name: string): boolean {
+function isPersonName(name: string): boolean {
   if (!/\p{L}/u.test(name)) return false;
   const words = name.toLowerCase().split(/[\s.,/-]+/).filter(Boolean);
   return !words.every((w) => PLACEHOLDER_WORDS.has(w));

@@ -15,7 +15,7 @@ import { StripeCredentialsSchema, type StripeCredentials } from './stripe-creden
 import { stripePolling } from './stripe-list';
 import { scrubbedPaymentEvent } from './scrubbed-event';
 import { obj, str, trimmedStr, type Obj } from '../json/json-values';
-import { cardholderName } from './cardholder-name';
+import { cardholderName, nameText } from './cardholder-name';
 
 /** Stripe's own recommendation for replay protection. */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -174,7 +174,7 @@ function fromCharge(type: string, charge: Obj): Draft | undefined {
       processorCustomerId: idOf(charge.customer),
       email: trimmedStr(billing?.email) ?? trimmedStr(charge.receipt_email),
       phone: trimmedStr(billing?.phone),
-      name: trimmedStr(billing?.name)?.replace(/\s+/g, ' ') ?? cardholderName(present?.cardholder_name),
+      name: nameText(billing?.name) ?? cardholderName(present?.cardholder_name),
       postalCode: trimmedStr(obj(billing?.address)?.postal_code),
     },
     metadata: stringRecord(charge.metadata),
