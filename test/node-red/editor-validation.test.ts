@@ -4,6 +4,8 @@ import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { Script } from 'node:vm';
 import { crmSyncLimits } from '../../nodes/core/outbox/sync-run';
+import { DECLINE_RULE_LIMITS } from '../../nodes/core/messages/decline-rate';
+import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/messages/settings';
 
 const REPO = resolve(__dirname, '../../..');
 const nodes = (JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
@@ -184,5 +186,43 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     // What the editor passes, the node takes: the one rule is crmSyncLimits.
     for (const [maxBatches, deadlineSeconds] of [['', ''], ['10', '3600'], [0, '0.5']] as const) assert.doesNotThrow(() => crmSyncLimits({ maxBatches, deadlineSeconds }));
     for (const [maxBatches, deadlineSeconds] of [['-1', ''], ['2.5', ''], ['', '-5'], ['', '3601']] as const) assert.throws(() => crmSyncLimits({ maxBatches, deadlineSeconds }));
+  });
+
+  it('terminal message: the editor marks a window, minimum declines, rate or recent payments the node refuses (0 or a week and a minute, 2.5 declines, a rate over 1, 51 payments)', () => {
+    const { def, typedInputs } = editorDefinition('terminal-message', nodes['terminal-message']!);
+    const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
+    const check = (field: string, v: unknown, on = node) => validateProperty({ ...on, [field]: v }, field, def.defaults[field]!, typedInputs);
+    const { windowMinutes: W, minDeclines: D, minRate: R } = DECLINE_RULE_LIMITS;
+    const cases = [
+      ['windowMinutes', ['', W.min, '15', String(W.max)], [String(W.min - 1), String(W.max + 1), '2.5', '-1', 'x']],
+      ['minDeclines', ['', String(D.min), '3', '1000'], [String(D.min - 1), '2.5', '-1', 'x']],
+      ['minRate', ['', String(R.min), '0.3', String(R.max)], ['-0.1', '1.01', 'x']],
+      ['recentPayments', ['', 0, '5', String(MAX_RECENT_PAYMENTS)], ['-1', String(MAX_RECENT_PAYMENTS + 1), '2.5', 'x']],
+    ] as const;
+    for (const [field, ok, bad] of cases) {
+      for (const v of ok) assert.equal(check(field, v), true, `${field} ${v}`);
+      for (const v of bad) assert.notEqual(check(field, v), true, `${field} ${v}`);
+    }
+    // What the editor passes, the node takes, and what it marks, the node refuses: the one rule is the core's form
+    // reader (parseMessageSettings, parseDeclineRule), whatever the message.
+    const runs = (form: Record<string, unknown>) => {
+      try {
+        messageSettingsFromForm(form);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const values = ['', 0, '0', '1', 1, '0.3', '0.5', '1.01', '2.5', '-1', '3', '15', '50', '51', '10080', '10081', 10081, 'x', ' 7 ', '1e3', '1e16', 'Infinity', null, ...cases.flatMap(([, ok, bad]) => [...ok, ...bad])];
+    for (const kind of ['thank-you', 'failed-payments', 'high-value-alert']) {
+      for (const [field] of cases) {
+        for (const v of values) {
+          const form = { ...node, kind, [field]: v };
+          assert.equal(check(field, v, form) === true, runs(form), `${kind} ${field} ${JSON.stringify(v)}: the editor ${check(field, v, form) === true ? 'passes' : 'marks'} it`);
+        }
+      }
+    }
+    // Sending held messages reads none of them: nothing to mark there.
+    for (const [field, , bad] of cases) for (const v of bad) assert.equal(check(field, v, { ...node, mode: 'flush' }), true, `flush ${field} ${v}`);
   });
 });

@@ -14,11 +14,19 @@ export interface DeclineRule {
 
 export const DEFAULT_DECLINE_RULE: DeclineRule = { per: 'terminal', windowMinutes: 15, minDeclines: 3, minRate: 0.3 };
 
+/** What a rule may hold, for the editors' bounds too: whole minutes up to a week, whole declines, a share of 0–1. */
+export const DECLINE_RULE_LIMITS = {
+  windowMinutes: { min: 1, max: 10_080, whole: true },
+  minDeclines: { min: 1, whole: true },
+  minRate: { min: 0, max: 1, whole: false },
+} as const;
+
+const L = DECLINE_RULE_LIMITS;
 const RuleSchema = z.object({
   per: z.enum(['terminal', 'location']),
-  windowMinutes: z.number().int().min(1).max(10_080),
-  minDeclines: z.number().int().min(1),
-  minRate: z.number().min(0).max(1),
+  windowMinutes: z.number().int().min(L.windowMinutes.min).max(L.windowMinutes.max),
+  minDeclines: z.number().int().min(L.minDeclines.min),
+  minRate: z.number().min(L.minRate.min).max(L.minRate.max),
 });
 
 export function parseDeclineRule(input: Partial<DeclineRule> | undefined): DeclineRule {
@@ -26,7 +34,7 @@ export function parseDeclineRule(input: Partial<DeclineRule> | undefined): Decli
   const parsed = RuleSchema.safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new InputError(`declines.${issue.path.join('.')}`, issueText(issue), 'per is terminal or location; window 1–10080 minutes; at least 1 decline; rate between 0 and 1 (0.3 = 30 %)');
+    throw new InputError(`declines.${issue.path.join('.')}`, issueText(issue), `per is terminal or location; window ${L.windowMinutes.min}–${L.windowMinutes.max} minutes; at least ${L.minDeclines.min} decline; rate between ${L.minRate.min} and ${L.minRate.max} (0.3 = 30 %)`);
   }
   return parsed.data;
 }

@@ -5,6 +5,9 @@ import { parseDeclineRule, type DeclineRule } from './decline-rate';
 import { MESSAGE_KINDS, type MessageKind } from './outgoing-message';
 import { parseQuietHours, type QuietHours } from './quiet-hours';
 
+/** The most recent payments a high-value alert lists (recentPayments: a whole number from 0). */
+export const MAX_RECENT_PAYMENTS = 50;
+
 /** What an operator sets on a message node, as every face hands it over (text fields may be empty). */
 export interface MessageSettingsInput {
   kind: string;
@@ -71,7 +74,9 @@ export function parseMessageSettings(input: MessageSettingsInput): MessageSettin
     throw new InputError('to', `"${wrong}" is not an email address`, 'give the address alerts go to, e.g. sales@yourshop.com (several separated by commas), or leave it empty and set the recipient in the mail step');
   }
   const recent = input.recentPayments ?? 5;
-  if (!Number.isInteger(recent) || recent < 0 || recent > 50) throw new InputError('recentPayments', `${String(recent)} is not a count from 0 to 50`, 'use a whole number such as 5');
+  if (!Number.isInteger(recent) || recent < 0 || recent > MAX_RECENT_PAYMENTS) {
+    throw new InputError('recentPayments', `${String(recent)} is not a count from 0 to ${MAX_RECENT_PAYMENTS}`, 'use a whole number such as 5');
+  }
   return {
     kind,
     shopName: input.shopName?.trim() || 'our shop',
