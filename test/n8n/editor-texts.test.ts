@@ -5,6 +5,8 @@ import { describe, it } from 'node:test';
 import type { INodeProperties, INodeTypeDescription, TriggerPanelDefinition } from 'n8n-workflow';
 import { STRIPE_HANDLED_EVENT_TYPES } from '../../nodes/core/sources/stripe-terminal';
 import { crmSyncLimits, MAX_SYNC_DEADLINE_SECONDS } from '../../nodes/core/outbox/sync-run';
+import { DECLINE_RULE_LIMITS } from '../../nodes/core/messages/decline-rate';
+import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/messages/settings';
 
 const REPO = resolve(__dirname, '../../..');
 const nodeFiles = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } }).n8n.nodes;
@@ -115,5 +117,28 @@ describe('n8n editor texts', () => {
     assert.throws(() => crmSyncLimits({ deadlineSeconds: deadline.typeOptions!.maxValue! + 1 }));
     const batches = sync.properties.find((p) => p.name === 'maxBatches')!;
     assert.deepEqual([batches.typeOptions?.minValue, batches.typeOptions?.numberPrecision], [0, 0]);
+  });
+
+  it("Terminal Message: the editor's bounds on Window (Minutes), Minimum Declines, Minimum Decline Rate and Recent Payments Listed are what the node takes", () => {
+    const message = descriptions().find(({ d }) => d.name === 'terminalMessage')!.d;
+    const limits = { ...DECLINE_RULE_LIMITS, recentPayments: { min: 0, max: MAX_RECENT_PAYMENTS, whole: true } };
+    const runs = (field: string, v: number) => {
+      try {
+        messageSettingsFromForm({ kind: 'failed-payments', [field]: v });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const [field, limit] of Object.entries(limits)) {
+      const o = message.properties.find((p) => p.name === field)!.typeOptions ?? {};
+      const max = 'max' in limit ? limit.max : undefined;
+      assert.deepEqual([o.minValue, o.maxValue, o.numberPrecision === 0], [limit.min, max, limit.whole], `${field}: min, max, whole numbers only`);
+      // A bound the editor lets through is taken; one step past it is refused.
+      const step = o.numberPrecision === undefined ? 0.001 : 10 ** -o.numberPrecision;
+      assert.ok(runs(field, o.minValue!) && !runs(field, o.minValue! - step), `${field} at ${o.minValue}`);
+      if (o.maxValue !== undefined) assert.ok(runs(field, o.maxValue) && !runs(field, o.maxValue + step), `${field} at ${o.maxValue}`);
+      if (limit.whole) assert.ok(!runs(field, o.minValue! + 0.5), `${field}: a fraction is refused, so the editor rounds`);
+    }
   });
 });

@@ -1,7 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { flushQueuedMessages, messageStep } from '../../core/messages/message-step';
-import { messageSettingsFromForm, type MessageSettings } from '../../core/messages/settings';
+import { DECLINE_RULE_LIMITS } from '../../core/messages/decline-rate';
+import { MAX_RECENT_PAYMENTS, messageSettingsFromForm, type MessageSettings } from '../../core/messages/settings';
 import { openDatabase } from '../../core/store/open-database';
 import type { SqlDatabase } from '../../core/store/sql-database';
 import { readCrmStoreCredential } from '../shared/crm-store-credential';
@@ -13,6 +14,8 @@ const compose = { show: { operation: ['compose'] } };
 const customerKinds = { show: { operation: ['compose'], kind: ['thank-you', 'loyalty-welcome', 'refund'] } };
 const alertKinds = { show: { operation: ['compose'], kind: ['high-value-alert', 'failed-payments'] } };
 const declines = { show: { operation: ['compose'], kind: ['failed-payments'] } };
+/** The editor stops at what the run takes (numberPrecision 0: whole numbers). */
+const { windowMinutes: WINDOW, minDeclines: MIN_DECLINES, minRate: MIN_RATE } = DECLINE_RULE_LIMITS;
 
 const FORM: INodeProperties[] = [
   {
@@ -82,7 +85,7 @@ const FORM: INodeProperties[] = [
     name: 'recentPayments',
     type: 'number',
     default: 5,
-    typeOptions: { minValue: 0, maxValue: 50 },
+    typeOptions: { minValue: 0, maxValue: MAX_RECENT_PAYMENTS, numberPrecision: 0 },
     displayOptions: { show: { operation: ['compose'], kind: ['high-value-alert'] } },
   },
   {
@@ -101,7 +104,7 @@ const FORM: INodeProperties[] = [
     name: 'windowMinutes',
     type: 'number',
     default: 15,
-    typeOptions: { minValue: 1 },
+    typeOptions: { minValue: WINDOW.min, maxValue: WINDOW.max, numberPrecision: 0 },
     displayOptions: declines,
   },
   {
@@ -109,7 +112,7 @@ const FORM: INodeProperties[] = [
     name: 'minDeclines',
     type: 'number',
     default: 3,
-    typeOptions: { minValue: 1 },
+    typeOptions: { minValue: MIN_DECLINES.min, numberPrecision: 0 },
     description: 'Alert when at least this many payments were declined within the window…',
     displayOptions: declines,
   },
@@ -118,7 +121,7 @@ const FORM: INodeProperties[] = [
     name: 'minRate',
     type: 'number',
     default: 0.3,
-    typeOptions: { minValue: 0, maxValue: 1, numberPrecision: 2 },
+    typeOptions: { minValue: MIN_RATE.min, maxValue: MIN_RATE.max, numberPrecision: 2 },
     description: '…and they are at least this share of the attempts (0.3 = 30%). One alert per window.',
     displayOptions: declines,
   },
