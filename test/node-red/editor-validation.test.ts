@@ -6,6 +6,8 @@ import { Script } from 'node:vm';
 import { crmSyncLimits } from '../../nodes/core/outbox/sync-run';
 import { DECLINE_RULE_LIMITS } from '../../nodes/core/messages/decline-rate';
 import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/messages/settings';
+import { loyaltyProgramFromJson, loyaltyProgramFromSettings, type LoyaltySettings } from '../../nodes/core/loyalty/operator-settings';
+import { fieldsTargetOf, flushDeadlineMs, MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
 
 const REPO = resolve(__dirname, '../../..');
 const nodes = (JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
@@ -224,5 +226,85 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     }
     // Sending held messages reads none of them: nothing to mark there.
     for (const [field, , bad] of cases) for (const v of bad) assert.equal(check(field, v, { ...node, mode: 'flush' }), true, `flush ${field} ${v}`);
+  });
+
+  describe('terminal loyalty enroll: the editor marks the numbers the node refuses', () => {
+    const { def, typedInputs } = editorDefinition('terminal-loyalty-enroll', nodes['terminal-loyalty-enroll']!);
+    const base: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked', crmAccount: 'account-picked' };
+    const check = (field: string, v: unknown, on: Record<string, unknown> = base) => validateProperty({ ...on, [field]: v }, field, def.defaults[field]!, typedInputs);
+    /** Every property valid, as Node-RED marks a node. */
+    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
+    /** What the node does with it (terminal-loyalty-enroll.ts: programOf, fieldCrmOf): the core's one rule. */
+    const nodeTakes = (n: Record<string, unknown>) => {
+      try {
+        if (n.define === 'json') loyaltyProgramFromJson(n.programJson);
+        else loyaltyProgramFromSettings({ ...n, tiers: Array.isArray(n.tiers) ? n.tiers : [] } as LoyaltySettings);
+        if (fieldsTargetOf(n.crm, 'CRM')) flushDeadlineMs(n.waitForCrm ?? 0, 'Wait for CRM');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const threshold = { ...base, enrollWhen: 'threshold', enrollVisits: '5' };
+    const saas = { ...base, crm: 'hubspot' };
+
+    it('Wait for CRM: 0 to the most a step waits (MAX_FLUSH_SECONDS), when a SaaS CRM is picked', () => {
+      for (const v of ['', 0, '0', '10', '0.5', String(MAX_FLUSH_SECONDS)]) assert.equal(check('waitForCrm', v, saas), true, `waitForCrm ${v}`);
+      for (const v of ['-1', String(MAX_FLUSH_SECONDS + 1), 'x']) assert.notEqual(check('waitForCrm', v, saas), true, `waitForCrm ${v}`);
+      assert.equal(check('waitForCrm', String(MAX_FLUSH_SECONDS + 1)), true, 'the local store waits for no CRM');
+    });
+
+    it('thresholds, points, expiry and tier window: amounts of 0 or more, whole numbers of visits and days', () => {
+      for (const [field, ok, bad] of [
+        ['enrollLifetimeSpend', ['', 0, '0', '500', '19.99'], ['-1', 'x']],
+        ['enrollVisits', ['', '0', '5'], ['2.5', '-1', 'x']],
+        ['enrollPeriodSpend', ['', '0', '100'], ['-1', 'x']],
+        ['enrollPeriodDays', ['30', '1'], ['', '0', '2.5', '-1', 'x']],
+        ['pointsPerUnit', ['', '0', '1', '0.5'], ['-1', 'x']],
+        ['pointsExpiryDays', ['', '0', '365'], ['2.5', '-1', 'x']],
+        ['tierWindowDays', ['', '0', '365'], ['2.5', '-1', 'x', '1e16']],
+      ] as const) {
+        // The days of a spend within a period are read once that spend is set (and needed then).
+        const on = field === 'enrollPeriodDays' ? { ...threshold, enrollPeriodSpend: '100' } : threshold;
+        for (const v of ok) assert.equal(check(field, v, on), true, `${field} ${v}`);
+        for (const v of bad) assert.notEqual(check(field, v, on), true, `${field} ${v}`);
+        // Read only where they count: a program given as JSON reads no field, enrolling at the first payment no threshold.
+        for (const v of bad) assert.equal(check(field, v, { ...on, define: 'json' }), true, `json ${field} ${v}`);
+        if (field.startsWith('enroll')) for (const v of bad) assert.equal(check(field, v, { ...on, enrollWhen: 'firstPayment' }), true, `first payment ${field} ${v}`);
+      }
+      for (const v of ['', '0', '2.5']) assert.equal(check('enrollPeriodDays', v, threshold), true, `no spend within a period, its days unread (${v})`);
+      assert.notEqual(check('enrollWhen', 'threshold', { ...threshold, enrollVisits: 0 }), true, 'a threshold to enroll at, but none set');
+    });
+
+    it('tiers: a name, a minimum spend of 0 or more, each different, and a multiplier above 0', () => {
+      const tier = (name: string, minSpend: unknown, multiplier: unknown = 1) => ({ name, minSpend, multiplier });
+      for (const ok of [[], [tier('Gold', 2000, 1.5), tier('Silver', 500)], [tier('Silver', 0, '')], [tier('Silver', '500', '2')]]) assert.equal(check('tiers', ok), true, JSON.stringify(ok));
+      for (const bad of [[tier('Gold', -5)], [tier('Gold', 500, 0)], [tier('Gold', Number.NaN)], [tier('Gold', 500, Number.NaN)], [tier('Silver', 500), tier('Gold', 500)], [tier('', 500)]]) {
+        assert.notEqual(check('tiers', bad), true, JSON.stringify(bad));
+        assert.equal(check('tiers', bad, { ...base, define: 'json' }), true, `json ${JSON.stringify(bad)}`);
+      }
+    });
+
+    it('what the editor passes, the node takes, and what it marks, the node refuses (loyaltyProgramFromSettings, flushDeadlineMs)', () => {
+      const values = ['', 0, '0', '1', 1, '2.5', '-1', 'x', ' 7 ', '30', '60', '61', '0.5', 'Infinity', null, 100, String(MAX_FLUSH_SECONDS + 1)];
+      // Amounts past 2^53 minor units are left out: the editor does not know the currency's exponent.
+      const counts = ['1e16', '9007199254740991'];
+      const fields = ['waitForCrm', 'enrollLifetimeSpend', 'enrollVisits', 'enrollPeriodSpend', 'enrollPeriodDays', 'pointsPerUnit', 'pointsExpiryDays', 'tierWindowDays'];
+      const nodes = [base, saas, threshold, { ...threshold, crm: 'hubspot' }, { ...threshold, enrollVisits: 0, enrollPeriodSpend: '100' }, { ...threshold, enrollVisits: '', enrollLifetimeSpend: '' }, { ...saas, define: 'json' }];
+      let compared = 0;
+      for (const on of nodes) {
+        for (const field of fields) {
+          for (const v of [...values, ...(/Days|Visits/.test(field) ? counts : [])]) {
+            const n = { ...on, [field]: v };
+            assert.equal(editorPasses(n), nodeTakes(n), `${field} ${JSON.stringify(v)} on ${JSON.stringify({ ...n, programJson: undefined, tiers: undefined })}`);
+            compared++;
+          }
+        }
+      }
+      for (const tiers of [[{ name: 'Gold', minSpend: -5, multiplier: 1 }], [{ name: 'Gold', minSpend: 5, multiplier: 0 }], [{ name: 'A', minSpend: 5, multiplier: 1 }, { name: 'B', minSpend: 5, multiplier: 2 }], [{ name: 'A', minSpend: '', multiplier: '' }]]) {
+        assert.equal(editorPasses({ ...base, tiers }), nodeTakes({ ...base, tiers }), JSON.stringify(tiers));
+      }
+      assert.ok(compared > 500);
+    });
   });
 });
