@@ -7,6 +7,8 @@ import { STRIPE_HANDLED_EVENT_TYPES } from '../../nodes/core/sources/stripe-term
 import { crmSyncLimits, MAX_SYNC_DEADLINE_SECONDS } from '../../nodes/core/outbox/sync-run';
 import { DECLINE_RULE_LIMITS } from '../../nodes/core/messages/decline-rate';
 import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/messages/settings';
+import { loyaltyProgramFromSettings, type LoyaltySettings } from '../../nodes/core/loyalty/operator-settings';
+import { flushDeadlineMs, MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
 
 const REPO = resolve(__dirname, '../../..');
 const nodeFiles = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } }).n8n.nodes;
@@ -139,6 +141,32 @@ describe('n8n editor texts', () => {
       assert.ok(runs(field, o.minValue!) && !runs(field, o.minValue! - step), `${field} at ${o.minValue}`);
       if (o.maxValue !== undefined) assert.ok(runs(field, o.maxValue) && !runs(field, o.maxValue + step), `${field} at ${o.maxValue}`);
       if (limit.whole) assert.ok(!runs(field, o.minValue! + 0.5), `${field}: a fraction is refused, so the editor rounds`);
+    }
+  });
+
+  it("Loyalty Enroll and Segment: visits and days are whole numbers and Wait for CRM (Seconds) stops where the run does, since it refuses 2.5 visits or days and a wait over MAX_FLUSH_SECONDS", () => {
+    const all = descriptions();
+    const loyalty = all.find(({ d }) => d.name === 'loyaltyEnroll')!.d;
+    const takes = (s: LoyaltySettings) => {
+      try {
+        loyaltyProgramFromSettings({ currency: 'USD', enrollWhen: 'threshold', enrollLifetimeSpend: 100, ...s });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const field of ['enrollVisits', 'enrollPeriodDays', 'pointsExpiryDays', 'tierWindowDays'] as const) {
+      const o = loyalty.properties.find((p) => p.name === field)!.typeOptions ?? {};
+      // Period (Days) is read once a spend within the period is set.
+      const at = (v: number) => ({ enrollPeriodSpend: field === 'enrollPeriodDays' ? 100 : 0, [field]: v });
+      assert.equal(o.numberPrecision, 0, `${field}: whole numbers only`);
+      assert.ok(takes(at(o.minValue!)) && !takes(at(o.minValue! + 0.5)), `${field}: ${o.minValue} is taken, ${o.minValue! + 0.5} refused`);
+    }
+    for (const { d } of all.filter(({ d }) => d.name === 'loyaltyEnroll' || d.name === 'segment')) {
+      const wait = d.properties.find((p) => p.name === 'waitForCrmSeconds')!.typeOptions ?? {};
+      assert.deepEqual([wait.minValue, wait.maxValue], [0, MAX_FLUSH_SECONDS], d.name);
+      assert.doesNotThrow(() => flushDeadlineMs(wait.maxValue));
+      assert.throws(() => flushDeadlineMs(wait.maxValue! + 1));
     }
   });
 });

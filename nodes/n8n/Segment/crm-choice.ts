@@ -1,5 +1,5 @@
 import type { IDataObject, IExecuteFunctions, INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
-import { checkAccountCrm, fieldsTargetOf, flushDeadlineMs, flushResultsFields, type FieldSync, type FieldsTarget } from '../../core/outbox/field-updates';
+import { checkAccountCrm, fieldsTargetOf, flushDeadlineMs, flushResultsFields, MAX_FLUSH_SECONDS, type FieldSync, type FieldsTarget } from '../../core/outbox/field-updates';
 import type { SqlDatabase } from '../../core/store/sql-database';
 import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
 import { crmAccountTest } from '../shared/crm-account-test';
@@ -43,7 +43,7 @@ export function fieldCrmProperties(waitShow: Record<string, string[]>): INodePro
       displayName: 'Wait for CRM (Seconds)',
       name: 'waitForCrmSeconds',
       type: 'number',
-      typeOptions: { minValue: 0, maxValue: 60 },
+      typeOptions: { minValue: 0, maxValue: MAX_FLUSH_SECONDS },
       default: 10,
       description:
         'Send the queued fields at once and wait up to this long for the CRM; each item then says synced, rejected (with the reason) or queued. 0: only queue them for a CRM Sync run.',
