@@ -1,11 +1,12 @@
 import type { LedgerPayment } from '../ledger/payment-rows';
-import { deltaBetween, isEmptyDelta, netOf, NOT_COUNTED, viewOf, type DisputePhase, type LedgerDelta, type PaymentView } from '../ledger/payment-rules';
+import { deltaBetween, isEmptyDelta, isVoided, netOf, NOT_COUNTED, viewOf, type DisputePhase, type LedgerDelta, type PaymentView } from '../ledger/payment-rules';
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import type { CustomerEvaluation, StatsRow } from './evaluate';
 import type { LocalTime } from './calendar';
 import { dayNumber } from './clv/summary';
 import type { HistoryPoint } from './flags';
 import type { LineItem } from '../ledger/payment-facts';
+import { rebuildSegmentStats } from './rebuild-stats';
 
 /**
  * Per-customer statistics kept up to date on every payment, refund and dispute, inside the caller's transaction.
@@ -52,7 +53,7 @@ export interface ApplyOutcome {
   counted: boolean;
   /** This event changed something. */
   changed: boolean;
-  /** A payment counted for the first time by this event: the one "is it unusual?" is asked about. */
+  /** A purchase counted for the first time by this event: the one "is it unusual?" is asked about (a sale void by then is none). */
   newPayment: boolean;
   /** The customer the payment belongs to (the one it was first counted for, if a later event names another). */
   customerId: string;
@@ -80,8 +81,10 @@ function countedView(row: PaymentRow): PaymentView {
   };
 }
 
+type Dimensions = Pick<PaymentRow, 'entry_mode' | 'method' | 'location_id'>;
+
 /** The payment's dimensions: entry mode, method (the wallet when there is one, else the brand), place. */
-function dimensionsOf(p: LedgerPayment): { entry_mode: string | null; method: string | null; location_id: string | null } {
+function dimensionsOf(p: LedgerPayment): Dimensions {
   return { entry_mode: p.card.entryMode, method: p.card.wallet ?? p.card.brand, location_id: p.terminal.locationId ?? p.terminal.readerId };
 }
 
@@ -100,25 +103,31 @@ export class SegmentStatsRepository {
     if (!row) {
       if (!payment.counted) return { counted: false, changed: false, newPayment: false, customerId: ctx.customerId };
       const counted = await this.countPayment(tx, payment, ctx);
-      return { counted: true, changed: counted, newPayment: counted, customerId: ctx.customerId };
+      return { counted: true, changed: counted, newPayment: counted && !isVoided(payment), customerId: ctx.customerId };
     }
     // Counted here before the ledger existed, from events the ledger never recorded: keep it as it is.
     if (!payment.counted) return { counted: true, changed: false, newPayment: false, customerId: row.customer_id };
-    const delta = deltaBetween(countedView(row), viewOf(payment), payment.currency);
+    const view = viewOf(payment);
+    const delta = deltaBetween(countedView(row), view, payment.currency);
     let changed = false;
     if (!isEmptyDelta(delta)) {
-      const view = viewOf(payment);
       await tx.run(
         `UPDATE segment_payments SET amount_minor = ?, refunded_minor = ?, chargeback_minor = ?, dispute_state = ?, disputed_minor = ?, voided = ?
          WHERE source = ? AND payment_id = ?`,
         [view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, view.disputedMinor, view.voided ? 1 : 0, payment.source, payment.paymentId],
       );
-      // A sale going void (or captured again) leaves (or rejoins) the purchases: its day with it, unless another purchase holds it.
-      const purchaseDays = delta.payments !== 0 && !(await this.otherPurchaseOnDay(tx, row.customer_id, Number(row.day), row.currency, payment)) ? delta.payments : 0;
-      await this.addToStats(tx, row.customer_id, row.currency, ctx.now, { ...moneyOf(delta), purchaseDays, dayValue: { day: Number(row.day), minor: netOf(delta) } });
+      if (delta.payments !== 0) {
+        // A sale going void (or captured again) leaves (or rejoins) the purchases: its day, its place among the
+        // customer's first and last visits and its share of the preferences go (or come back) with it.
+        await rebuildSegmentStats(tx, row.customer_id, ctx.now);
+        await addToCounters(tx, row.customer_id, preferenceItems(ctx.local, row, Number(row.amount_minor), delta.payments));
+        if (delta.payments < 0) await tx.run('DELETE FROM segment_counters WHERE customer_id = ? AND hits <= 0', [row.customer_id]);
+      } else {
+        await this.addToStats(tx, row.customer_id, row.currency, ctx.now, { ...moneyOf(delta), dayValue: { day: Number(row.day), minor: netOf(delta) } });
+      }
       changed = true;
     }
-    changed = (await this.enrich(tx, payment, row)) || changed;
+    changed = (await this.enrich(tx, payment, row, view.voided)) || changed;
     return { counted: true, changed, newPayment: false, customerId: row.customer_id };
   }
 
@@ -144,11 +153,15 @@ export class SegmentStatsRepository {
         view.voided ? 1 : 0, p.occurredAt, day, ctx.local.minuteOfDay, dims.entry_mode, dims.method, dims.location_id],
     );
     if (r.changes !== 1) return false;
-    // A sale void by the time it is seen is no purchase (delta.payments is 0), and its day none either.
-    const purchaseDays = view.voided || (await this.otherPurchaseOnDay(tx, ctx.customerId, day, p.currency, p)) ? 0 : 1;
     await this.insertFirstSeen(tx, ctx.customerId, p.currency, p.occurredAt, day, ctx.now);
+    // A sale void by the time it is seen is no purchase (delta.payments is 0): not a purchase day, a visit or a preference.
+    if (view.voided) {
+      await this.addToStats(tx, ctx.customerId, p.currency, ctx.now, moneyOf(delta));
+      return true;
+    }
+    const purchaseDays = (await this.otherPurchaseOnDay(tx, ctx.customerId, day, p.currency, p)) ? 0 : 1;
     await this.addToStats(tx, ctx.customerId, p.currency, ctx.now, { ...moneyOf(delta), purchaseDays }, { at: p.occurredAt, day, netMinor: netOf(delta) });
-    await this.count(tx, ctx.customerId, p, dims, ctx);
+    await addToCounters(tx, ctx.customerId, [...preferenceItems(ctx.local, dims, p.grossMinor, 1), ...categoryItems(ctx.lineItems)]);
     return true;
   }
 
@@ -163,7 +176,7 @@ export class SegmentStatsRepository {
   }
 
   /** Another event of a counted payment (the charge after its PaymentIntent) brings what the first lacked. */
-  private async enrich(tx: SqlExecutor, p: LedgerPayment, row: PaymentRow): Promise<boolean> {
+  private async enrich(tx: SqlExecutor, p: LedgerPayment, row: PaymentRow, voided: boolean): Promise<boolean> {
     let changed = false;
     const dims = dimensionsOf(p);
     const fill: [column: 'entry_mode' | 'method' | 'location_id', dimension: string][] = [
@@ -176,7 +189,8 @@ export class SegmentStatsRepository {
       if (value === null || row[column] !== null) continue;
       const r = await tx.run(`UPDATE segment_payments SET ${column} = ? WHERE source = ? AND payment_id = ? AND ${column} IS NULL`, [value, p.source, p.paymentId]);
       if (r.changes === 1) {
-        await this.bump(tx, row.customer_id, dimension, value, Number(row.amount_minor));
+        // Kept for a void sale too, so a capture after the void gives back its whole share of the preferences.
+        if (!voided) await addToCounters(tx, row.customer_id, [{ dimension, item: value, hits: 1, amountMinor: Number(row.amount_minor) }]);
         changed = true;
       }
     }
@@ -199,44 +213,21 @@ export class SegmentStatsRepository {
     ];
     const params: SqlValue[] = [d.payments ?? 0, d.purchaseDays ?? 0, d.gross ?? 0, d.refunded ?? 0, d.disputes ?? 0, d.disputedOpen ?? 0, d.chargeback ?? 0, now];
     if (seen) {
-      // Right-hand sides read the row as it was, so the first-day value is decided on the old first day.
+      // Right-hand sides read the row as it was, so the first-day value is decided on the old first day. A row
+      // without a purchase (only void sales so far) holds their dates for want of any: the first purchase replaces them.
+      const purchased = (column: string, fn: string) => `CASE WHEN payments = 0 THEN ? ELSE ${fn}(${column}, ?) END`;
       sets.push(
-        `first_day_value_minor = CASE WHEN ? < first_day THEN ? WHEN ? = first_day THEN first_day_value_minor + ? ELSE first_day_value_minor END`,
-        `first_seen = ${this.least}(first_seen, ?)`, `last_seen = ${this.greatest}(last_seen, ?)`,
-        `first_day = ${this.least}(first_day, ?)`, `last_day = ${this.greatest}(last_day, ?)`,
+        `first_day_value_minor = CASE WHEN payments = 0 OR ? < first_day THEN ? WHEN ? = first_day THEN first_day_value_minor + ? ELSE first_day_value_minor END`,
+        `first_seen = ${purchased('first_seen', this.least)}`, `last_seen = ${purchased('last_seen', this.greatest)}`,
+        `first_day = ${purchased('first_day', this.least)}`, `last_day = ${purchased('last_day', this.greatest)}`,
       );
-      params.push(seen.day, seen.netMinor, seen.day, seen.netMinor, seen.at, seen.at, seen.day, seen.day);
+      params.push(seen.day, seen.netMinor, seen.day, seen.netMinor, seen.at, seen.at, seen.at, seen.at, seen.day, seen.day, seen.day, seen.day);
     } else if (d.dayValue) {
       sets.push('first_day_value_minor = first_day_value_minor + CASE WHEN first_day = ? THEN ? ELSE 0 END');
       params.push(d.dayValue.day, d.dayValue.minor);
     }
     params.push(customerId, currency);
     await tx.run(`UPDATE segment_stats SET ${sets.join(', ')} WHERE customer_id = ? AND currency = ?`, params);
-  }
-
-  /** Preference counters: weekday, hour, month, entry mode, method, location, and categories when line items exist. */
-  private async count(tx: SqlExecutor, customerId: string, p: LedgerPayment, dims: ReturnType<typeof dimensionsOf>, ctx: CountContext): Promise<void> {
-    const { local } = ctx;
-    const gross = p.grossMinor;
-    const items: [string, string, number, number][] = [
-      ['weekday', String(local.dayOfWeek), 1, gross],
-      ['hour', String(Math.floor(local.minuteOfDay / 60)), 1, gross],
-      ['month', String(local.month), 1, gross],
-    ];
-    if (dims.entry_mode) items.push(['entry_mode', dims.entry_mode, 1, gross]);
-    if (dims.method) items.push(['method', dims.method, 1, gross]);
-    if (dims.location_id) items.push(['location', dims.location_id, 1, gross]);
-    const categories = new Map<string, [number, number]>();
-    for (const li of ctx.lineItems) {
-      const c = categories.get(li.category) ?? [0, 0];
-      categories.set(li.category, [c[0] + (li.quantity ?? 1), c[1] + (li.amountMinor ?? 0)]);
-    }
-    for (const [category, [hits, amount]] of categories) items.push(['category', category, hits, amount]);
-    await addToCounters(tx, customerId, items.map(([dimension, item, hits, amountMinor]) => ({ dimension, item, hits, amountMinor })));
-  }
-
-  private async bump(tx: SqlExecutor, customerId: string, dimension: string, item: string, amount: number): Promise<void> {
-    await addToCounters(tx, customerId, [{ dimension, item, hits: 1, amountMinor: amount }]);
   }
 
   async stats(tx: SqlExecutor, customerId: string, currency: string): Promise<StatsRow | undefined> {
@@ -253,11 +244,11 @@ export class SegmentStatsRepository {
     return countersOf(tx, customerId);
   }
 
-  /** The customer's most recent counted payments other than this one, newest first. */
+  /** The customer's most recent purchases (counted, not void) other than this one, newest first. */
   async history(tx: SqlExecutor, customerId: string, currency: string, except: Pick<LedgerPayment, 'source' | 'paymentId'>, limit: number): Promise<HistoryPoint[]> {
     const rows = await tx.all<{ amount_minor: number; minute_of_day: number; location_id: string | null }>(
       `SELECT amount_minor, minute_of_day, location_id FROM segment_payments
-       WHERE customer_id = ? AND currency = ? AND counted = 1 AND NOT (source = ? AND payment_id = ?)
+       WHERE customer_id = ? AND currency = ? AND counted = 1 AND voided = 0 AND NOT (source = ? AND payment_id = ?)
        ORDER BY occurred_at DESC LIMIT ?`,
       [customerId, currency, except.source, except.paymentId, limit],
     );
@@ -294,6 +285,31 @@ export async function addToCounters(tx: SqlExecutor, customerId: string, items: 
        amount_minor = segment_counters.amount_minor + excluded.amount_minor`,
     items.flatMap((c) => [customerId, c.dimension, c.item, c.hits, c.amountMinor]),
   );
+}
+
+/**
+ * A purchase's share of its customer's preference counters (weekday, hour, month, entry mode, method, place), or,
+ * with `sign` -1, taking it back. Categories come from the line items of the event that counts the sale.
+ */
+function preferenceItems(local: LocalTime, dims: Dimensions, grossMinor: number, sign: number): CounterAddition[] {
+  const items: [string, string | null][] = [
+    ['weekday', String(local.dayOfWeek)],
+    ['hour', String(Math.floor(local.minuteOfDay / 60))],
+    ['month', String(local.month)],
+    ['entry_mode', dims.entry_mode],
+    ['method', dims.method],
+    ['location', dims.location_id],
+  ];
+  return items.flatMap(([dimension, item]) => (item === null ? [] : [{ dimension, item, hits: sign, amountMinor: sign * grossMinor }]));
+}
+
+function categoryItems(lineItems: readonly LineItem[]): CounterAddition[] {
+  const categories = new Map<string, [number, number]>();
+  for (const li of lineItems) {
+    const c = categories.get(li.category) ?? [0, 0];
+    categories.set(li.category, [c[0] + (li.quantity ?? 1), c[1] + (li.amountMinor ?? 0)]);
+  }
+  return [...categories].map(([item, [hits, amountMinor]]) => ({ dimension: 'category', item, hits, amountMinor }));
 }
 
 /** The statistics' share of a ledger delta. */

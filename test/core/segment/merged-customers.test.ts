@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import type { TokenizedPaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { mergeCustomers, undoMerge } from '../../../nodes/core/identity/merge-customers';
-import { rebuildSegmentStats } from '../../../nodes/core/segment/merged-customers';
+import { rebuildSegmentStats } from '../../../nodes/core/segment/rebuild-stats';
+import { migrate } from '../../../nodes/core/store/migrations';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { tokenize } from '../../../nodes/core/tokenize/tokenize';
@@ -64,16 +65,67 @@ for (const store of dialectStores('tcrm-merge-segments')) describe(`segment stat
     assert.deepEqual({ ada: await stats('cus_seg_ada'), walker: await stats(walker) }, before);
   });
 
-  it('rebuilds a void sale as the Segment step counts it: its money back, neither a payment nor a purchase day', async () => {
+  it('a void sale is no payment, purchase day, visit or preference, rebuilt as the Segment step counts it; a capture after the void brings it back', async () => {
+    const before = { stats: await stats('cus_seg_ada'), counters: await counters('cus_seg_ada') };
     const sale = charge('charge.succeeded', { email: 'seg.ada@example.com', amount: 2500, card: { fingerprint: 'fp_seg_ada', last4: '1212' } }, T + 5 * 86_400);
     await paid(sale);
+    const withSale = { stats: await stats('cus_seg_ada'), counters: await counters('cus_seg_ada') };
+    const seen = (rows: unknown[]) => (rows as Record<string, unknown>[]).map((r) => [r.first_seen, r.last_seen, Number(r.first_day), Number(r.last_day)]);
+    assert.notDeepEqual(seen(withSale.stats), seen(before.stats), 'the sale is the last visit');
+    assert.notDeepEqual(withSale.counters, before.counters);
     // The processor reports the sale void after it succeeded (as Adyen's CAPTURE_FAILED does).
     await paid({ ...sale, id: `${sale.id}:void`, kind: 'failure', status: 'failed', sale: { voided: true }, occurredAt: new Date((T + 6 * 86_400) * 1000).toISOString() });
     const counted = await stats('cus_seg_ada');
     const n = (k: string) => Number((counted[0] as Record<string, unknown>)[k]);
     assert.deepEqual(['payments', 'purchase_days', 'gross_minor', 'refunded_minor'].map(n), [2, 2, 4500, 2500]);
+    assert.deepEqual(seen(counted), seen(before.stats), 'the last visit is the purchase before the void sale again');
+    assert.deepEqual(await counters('cus_seg_ada'), before.counters, 'the void sale\'s weekday, hour and month are taken back');
     await s.db.transaction((tx) => rebuildSegmentStats(tx, 'cus_seg_ada', new Date().toISOString()));
     assert.deepEqual(await stats('cus_seg_ada'), counted);
+
+    // Captured again (Adyen's CAPTURE after CAPTURE_FAILED): a purchase, a visit and a preference once more.
+    await paid({ ...sale, id: `${sale.id}:capture`, sale: { voided: false }, occurredAt: new Date((T + 8 * 86_400) * 1000).toISOString() });
+    assert.deepEqual(await stats('cus_seg_ada'), withSale.stats);
+    assert.deepEqual(await counters('cus_seg_ada'), withSale.counters);
+  });
+
+  it('a store whose void sales were still last visits (schema 21) takes its dates from the purchases when upgraded', async () => {
+    const before = await stats('cus_seg_ada');
+    const sale = charge('charge.succeeded', { email: 'seg.ada@example.com', amount: 2500, card: { fingerprint: 'fp_seg_ada', last4: '1212' } }, T + 5 * 86_400);
+    await paid(sale);
+    const withSale = (await stats('cus_seg_ada'))[0] as Record<string, unknown>;
+    await paid({ ...sale, id: `${sale.id}:void`, kind: 'failure', status: 'failed', sale: { voided: true }, occurredAt: new Date((T + 6 * 86_400) * 1000).toISOString() });
+    // What schema 21 left: the void sale out of the payment counts, still the last visit.
+    await s.db.transaction(async (tx) => {
+      await tx.run('UPDATE segment_stats SET last_seen = ?, last_day = ? WHERE customer_id = ?', [withSale.last_seen as string, Number(withSale.last_day), 'cus_seg_ada']);
+      await tx.run('DELETE FROM schema_migrations WHERE version = 22');
+    });
+    await migrate(s.db);
+    const upgraded = (await stats('cus_seg_ada')).map((r) => ({ ...(r as object) }));
+    // The void sale's money came and went back in full; the rest is as before it.
+    const expected = (before as Record<string, unknown>[]).map((r) => ({ ...r, gross_minor: Number(r.gross_minor) + 2500, refunded_minor: Number(r.refunded_minor) + 2500 }));
+    assert.deepEqual(upgraded.map((r) => ({ ...r, gross_minor: Number((r as Record<string, unknown>).gross_minor), refunded_minor: Number((r as Record<string, unknown>).refunded_minor) })), expected);
+  });
+
+  it('a sale void before it is first seen is no visit or preference, and the next purchase is the first visit', async () => {
+    const walkInCard = { fingerprint: 'fp_seg_void_first', last4: '9090', iin: '424242' };
+    const sale = charge('charge.succeeded', { card: walkInCard, amount: 4000, chargeId: 'ch_seg_void_first', paymentIntentId: 'pi_seg_void_first' }, T + 86_400);
+    await paid({ ...sale, id: `${sale.id}:void`, kind: 'failure', status: 'failed', sale: { voided: true } });
+    const customer = await paid(sale);
+    assert.deepEqual(await counters(customer), []);
+    const later = charge('charge.succeeded', { card: walkInCard, amount: 1500, chargeId: 'ch_seg_after_void', paymentIntentId: 'pi_seg_after_void' }, T + 4 * 86_400);
+    await paid(later);
+    const [row] = (await stats(customer)) as Record<string, unknown>[];
+    assert.deepEqual(
+      [Number(row!.payments), Number(row!.purchase_days), row!.first_seen, row!.last_seen, Number(row!.first_day_value_minor)],
+      [1, 1, later.occurredAt, later.occurredAt, 1500],
+    );
+    const preferences = (await counters(customer)) as { dimension: string; hits: number; amount_minor: number }[];
+    assert.deepEqual(preferences.filter((c) => ['weekday', 'hour', 'month'].includes(c.dimension)).map((c) => [Number(c.hits), Number(c.amount_minor)]), [[1, 1500], [1, 1500], [1, 1500]]);
+    assert.ok(preferences.every((c) => Number(c.hits) === 1 && Number(c.amount_minor) === 1500), JSON.stringify(preferences));
+    await s.db.transaction((tx) => rebuildSegmentStats(tx, customer, new Date().toISOString()));
+    const [rebuilt] = (await stats(customer)) as Record<string, unknown>[];
+    assert.deepEqual(rebuilt, row);
   });
 
   it('gives the survivor the merged customer\'s payments and counters, one person\'s statistics; undo gives them back', async () => {

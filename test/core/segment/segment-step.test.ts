@@ -154,6 +154,28 @@ describe('Segment step: flags and CRM fields', () => {
     assert.deepEqual(await readLocalCustomerFields(s.db, 'a2'), { Segment: 'New', 'Total spend': '75000', VIP: 'true' });
   });
 
+  it('a sale void by the time it is counted is no high-value payment, and not the history the next one is compared with', async () => {
+    const config = parseSegmentConfig({ flags: { highValue: { paymentMinor: { USD: 50_000 } } } });
+    const at = '2025-06-01T12:00:00Z';
+    // The void (Adyen's CAPTURE_FAILED, a SumUp sale read CANCELLED) arrives before the sale it voids.
+    await segmentStep(message({ customerId: 'a2void', paymentId: 'pi_void_big', kind: 'failure', sale: { voided: true }, amountMinor: 75_000, at }), { db: s.db, config });
+    const sale = await segmentStep(message({ customerId: 'a2void', paymentId: 'pi_void_big', amountMinor: 75_000, at, locationId: 'tml_far' }), { db: s.db, config });
+    assert.deepEqual([sale.segment.stats!.payments, sale.segment.flags!.highValue, sale.segment.flags!.anomaly], [0, false, false], sale.segment.flags!.reasons.join('; '));
+    const next = await segmentStep(message({ customerId: 'a2void', paymentId: 'pi_after_void', amountMinor: 1_000, at: '2025-06-02T12:00:00Z', locationId: 'tml_home' }), { db: s.db, config });
+    assert.deepEqual([next.segment.stats!.payments, next.segment.stats!.firstSeen], [1, '2025-06-02T12:00:00.000Z']);
+
+    // Three purchases at home, then a sale at another shop voided after it succeeded: the customer never bought there.
+    const watch = parseSegmentConfig({ flags: { anomaly: { minHistory: 3 } } });
+    for (const day of [3, 4, 5]) {
+      await segmentStep(message({ customerId: 'a2void', paymentId: `pi_home_${day}`, amountMinor: 1_000, at: `2025-06-0${day}T12:00:00Z`, locationId: 'tml_home' }), { db: s.db, config: watch });
+    }
+    await segmentStep(message({ customerId: 'a2void', paymentId: 'pi_far_void', amountMinor: 1_000, at: '2025-06-06T12:00:00Z', locationId: 'tml_far' }), { db: s.db, config: watch });
+    await segmentStep(message({ customerId: 'a2void', paymentId: 'pi_far_void', kind: 'failure', sale: { voided: true }, amountMinor: 1_000, at: '2025-06-07T12:00:00Z' }), { db: s.db, config: watch });
+    const far = await segmentStep(message({ customerId: 'a2void', paymentId: 'pi_far', amountMinor: 1_000, at: '2025-06-08T12:00:00Z', locationId: 'tml_far' }), { db: s.db, config: watch });
+    assert.ok(far.segment.flags!.reasons.includes('anomaly: first payment at this location'), far.segment.flags!.reasons.join('; '));
+    assert.equal(far.segment.stats!.lastSeen, '2025-06-08T12:00:00.000Z');
+  });
+
   it('writes the currency the money fields count in, where it is mapped', async () => {
     const config = parseSegmentConfig({ crmFields: { netSpend: 'Total spend', averageOrder: 'Average order', currency: 'Spend currency' } });
     const out = await segmentStep(message({ customerId: 'a2yen', paymentId: 'pi_yen', amountMinor: 4_200, currency: 'jpy', at: '2025-05-01T12:00:00Z' }), { db: s.db, config, now: () => new Date('2025-05-01T12:00:00Z') });

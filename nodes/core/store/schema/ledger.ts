@@ -159,3 +159,29 @@ export const LEDGER_VOIDS_UNCOUNTED_MIGRATION = {
     UPDATE customer_totals SET payments = payments - (SELECT COUNT(*) FROM ledger_payments l
       WHERE l.customer_id = customer_totals.customer_id AND l.currency = customer_totals.currency AND ${VOID_NOW})`,
 } as const;
+
+/** `column` of a customer's counted purchases (not void) in the row's currency, as SQL over segment_stats. */
+const purchases = (select: string) =>
+  `(SELECT ${select} FROM segment_payments p WHERE p.customer_id = segment_stats.customer_id AND p.currency = segment_stats.currency AND p.counted = 1 AND p.voided = 0)`;
+
+/**
+ * Store schema version 22: a void sale is not its customer's first or last visit either (under version 21 it left the
+ * payment counts but kept its place in first_seen, last_seen and the first day's value, so RFM read a recency the
+ * customer never had). Rows with a void sale and a purchase take their dates from the purchases, as the Segment step
+ * now does. The preference counters keep such sales' share (weekday and month were read in the shop's time zone,
+ * which the store does not keep), and a capture after the void counts it once more there: preferences only.
+ */
+export const SEGMENT_VOID_VISITS_MIGRATION = {
+  version: 22,
+  name: 'segment: a void sale is not a first or last visit',
+  sql: `
+    UPDATE segment_stats SET
+      first_seen = ${purchases('MIN(p.occurred_at)')},
+      last_seen = ${purchases('MAX(p.occurred_at)')},
+      first_day = ${purchases('MIN(p.day)')},
+      last_day = ${purchases('MAX(p.day)')},
+      first_day_value_minor = (SELECT COALESCE(SUM(v.amount_minor - v.refunded_minor - v.chargeback_minor), 0) FROM segment_payments v
+        WHERE v.customer_id = segment_stats.customer_id AND v.currency = segment_stats.currency AND v.counted = 1 AND v.day = ${purchases('MIN(p.day)')})
+    WHERE EXISTS (SELECT 1 FROM segment_payments p WHERE p.customer_id = segment_stats.customer_id AND p.currency = segment_stats.currency AND p.counted = 1 AND p.voided = 1)
+      AND EXISTS ${purchases('1')}`,
+} as const;
