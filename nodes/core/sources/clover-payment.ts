@@ -107,17 +107,20 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
     });
   }
   if (result === 'VOIDED') {
-    // A void gives all of it back before settlement: recorded as a full refund, so a sale seen earlier nets to zero.
+    // Voided before settlement, the sale moved no money: a void of the sale (sale.voided), as Adyen's CAPTURE_FAILED
+    // and SumUp's CANCELLED are, so a sale seen earlier gives all it counted back and is no longer a payment or a visit.
+    const voidReason = trimmedStr(p.voidReason);
     drafts.push({
       ...shared,
       id: namespacedEventId('clover', `${paymentId}:void`),
       type: CLOVER_EVENT_TYPES.voided,
-      kind: 'refund',
+      kind: 'failure',
       amount: money(charged, 'amount'),
-      refundedTotal: money(charged, 'amount'),
-      status: 'refunded',
+      status: 'failed',
       occurredAt: isoFromMillis(p.modifiedTime ?? p.createdTime, 'modifiedTime'),
-      metadata: { ...metadata, ...(trimmedStr(p.voidReason) ? { voidReason: trimmedStr(p.voidReason)! } : {}) },
+      failure: { code: result, message: voidReason },
+      sale: { voided: true },
+      metadata: { ...metadata, ...(voidReason ? { voidReason } : {}) },
     });
   }
   if (SUCCEEDED.has(result)) drafts.push(...refundDrafts(p, shared, metadata, charged, money));
