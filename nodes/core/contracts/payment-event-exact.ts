@@ -214,6 +214,7 @@ function eventOf(input: unknown, r: Rules): PaymentEvent {
     optional(r, refund, o, 'id', (rules, x) => (isText(x) ? nonEmpty(rules.reference(x)) : fail()));
     refund.cumulative = bool(o.cumulative);
     optional(r, refund, o, 'reversed', (_, x) => (x === true ? x : fail()));
+    optional(r, refund, o, 'toCard', (_, x) => (x === false ? x : fail()));
     // A reversal names its refund and counts per refund (the schema's refine says so).
     if (refund.reversed === true && (refund.id === undefined || refund.cumulative)) fail();
     return refund;

@@ -66,7 +66,7 @@ export function loyaltyText(w: Wording, p: { name?: string; change: MembershipCh
   };
 }
 
-export function refundText(w: Wording, p: { name?: string; refunded: Money; payment: Money | null; location?: string; pointsTakenBack: number; pointsBalance: number | null }) {
+export function refundText(w: Wording, p: { name?: string; refunded: Money; payment: Money | null; location?: string; pointsTakenBack: number; pointsBalance: number | null; toCard: boolean }) {
   const amountText = moneyText(p.refunded, w);
   const of = p.payment ? ` of your ${moneyText(p.payment, w)} payment` : '';
   const points =
@@ -76,7 +76,7 @@ export function refundText(w: Wording, p: { name?: string; refunded: Money; paym
   return {
     amountText,
     subject: `Your refund from ${w.shopName}`,
-    text: `${hello(p.name)} ${amountText}${of} at ${at(w, p.location)} has been refunded to your card.${points}`,
+    text: `${hello(p.name)} ${amountText}${of} at ${at(w, p.location)} has been refunded${p.toCard ? ' to your card' : ''}.${points}`,
   };
 }
 

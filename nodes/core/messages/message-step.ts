@@ -204,6 +204,7 @@ const refund: Compose = async (item, tx, s) => {
     location: locationOf(item, s),
     pointsTakenBack,
     pointsBalance: item.loyalty?.member?.pointsBalance ?? null,
+    toCard: item.refund?.toCard !== false,
   });
   return {
     message: { kind: 'refund', key: `refund:${item.id}`, to, ...words, ...(item.loyalty?.member ? { points: item.loyalty.member.pointsBalance } : {}), ...(name ? { customerName: name } : {}) },

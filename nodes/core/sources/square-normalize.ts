@@ -90,10 +90,15 @@ function required(o: Obj | undefined, field: string): Obj {
 async function refundDraft(type: string, refund: Obj, credentials: SquareCredentials, ctx: SourceContext): Promise<Draft> {
   const refundStatus = trimmedStr(refund.status) ?? 'UNKNOWN';
   if (refundStatus !== 'COMPLETED') throw new IgnoredEventError(type, REFUND_STATUS_WHY[refundStatus] ?? `refund status ${refundStatus} is not COMPLETED`);
-  const destination = trimmedStr(refund.destination_type);
-  if (destination && destination !== 'CARD') throw new IgnoredEventError(type, `the refund went to ${destination}, not to a card`);
   const paymentId = trimmedStr(refund.payment_id);
   if (!paymentId) throw new IgnoredEventError(type, 'an unlinked refund names no payment to refund');
+  // A cross-tender refund (cash, a gift card…) of a card sale still gives its customer money back; a cash sale's
+  // refund in cash looks the same from here, so it counts only once the payment read shows a card sale.
+  const destination = trimmedStr(refund.destination_type);
+  const crossTender = destination !== undefined && destination !== 'CARD';
+  if (crossTender && !canLookUp(credentials, ctx)) {
+    throw new IgnoredEventError(type, `the refund went to ${destination}, not to a card; with an access token the payment is read, and a refund of a card sale in another tender counts`);
+  }
   const amount = squareMoney(refund.amount_money, 'amount_money');
   const refundId = trimmedStr(refund.id);
   const problems: string[] = [];
@@ -103,7 +108,7 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
     amount,
     refundedTotal: amount,
     // Without its id a refund could be counted twice (its created and updated events): it is then a running total.
-    ...(refundId ? { refund: { id: refundId, cumulative: false } } : {}),
+    ...(refundId ? { refund: { id: refundId, cumulative: false, ...(crossTender ? { toCard: false as const } : {}) } } : {}),
     status: 'partially_refunded',
     terminal: trimmedStr(refund.location_id) ? { locationId: trimmedStr(refund.location_id) } : undefined,
     customerHints: {},
@@ -111,6 +116,7 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
       refund_id: trimmedStr(refund.id),
       refund_status: refundStatus,
       reason: trimmedStr(refund.reason),
+      refund_destination: crossTender ? destination : undefined,
       order_id: trimmedStr(refund.order_id),
       location_id: trimmedStr(refund.location_id),
       terminal_refund_id: trimmedStr(refund.terminal_refund_id),
@@ -127,7 +133,7 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
       if (total.ok) {
         draft.refundedTotal = squareMoney({ amount: total.value, currency: amount.currency }, 'refunded_total');
         // The exact running total, as refunds recorded before refunds went by their ids were kept too.
-        draft.refund = { ...(refundId ? { id: refundId } : {}), cumulative: true };
+        draft.refund = { ...(refundId ? { id: refundId } : {}), cumulative: true, ...(crossTender ? { toCard: false as const } : {}) };
         const charged = squareMoney(payment.total_money ?? payment.amount_money, 'total_money');
         draft.status = draft.refundedTotal.minor >= charged.minor ? 'refunded' : 'partially_refunded';
         draft.metadata.refund_scope = draft.status === 'refunded' ? 'full' : 'partial';
@@ -135,6 +141,8 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
       draft.card = squareCard(payment, presence.entryMode);
       draft.terminal = terminalOf(payment) ?? draft.terminal;
       draft.customerHints = await hintsFor(payment, credentials, ctx, problems);
+    } else if (crossTender) {
+      throw new IgnoredEventError(type, `the refund went to ${destination}, and its payment could not be read to tell a card sale from a cash one: ${found.problem}`);
     } else problems.push(found.problem);
   }
   if (problems.length > 0) draft.metadata.square_lookup = problems.join('; ');

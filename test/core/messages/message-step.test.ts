@@ -164,6 +164,15 @@ describe('messageStep: the templates’ messages', () => {
     assert.equal((await compose(refund, { kind: 'refund' })).outcome, 'duplicate');
   });
 
+  it('does not say "to your card" of a refund the processor made in cash or to a gift card (Square\'s cross-tender refunds)', async () => {
+    const charge = chargeObject({ amount: 4_000, currency: 'usd', email: 'cash.back@example.com', name: 'Cass Back' });
+    await through(stripeEvent('charge.succeeded', charge));
+    const refund = normalizeStripeEvent(stripeEvent('charge.refunded', { ...charge, amount_refunded: 1_500, refunded: false }));
+    const inCash = await throughEvent({ ...refund, amount: { minor: 1_500, currency: 'USD' }, refund: { id: 'refund_in_cash', cumulative: false, toCard: false } });
+    const r = await compose(inCash, { kind: 'refund' });
+    assert.equal(r.message?.text, 'Hi Cass, $15.00 of your $40.00 payment at Café Lumen has been refunded.');
+  });
+
   it('alerts operations once when declines at a terminal pass the rate in the window, with the reasons', async () => {
     const base = Date.parse('2026-12-02T11:00:00Z') / 1000;
     const at = (minute: number, failed?: { code: string; message: string }) =>

@@ -119,6 +119,8 @@ const MUTATIONS: [string, (d: Draft) => void][] = [
   ['a reversal naming no refund', (d) => { d.refund = { cumulative: false, reversed: true }; }],
   ['a reversal of a cumulative total', (d) => { d.refund = { id: 'rf_1', cumulative: true, reversed: true }; }],
   ['reversed given as false', (d) => { d.refund = { id: 'rf_1', cumulative: false, reversed: false }; }],
+  ['a refund not to the card', (d) => { d.refund = { id: 'rf_1', cumulative: false, toCard: false }; }],
+  ['toCard given as true', (d) => { d.refund = { id: 'rf_1', cumulative: false, toCard: true }; }],
   ['a failure voiding its sale', (d) => { d.kind = 'failure'; d.sale = { voided: true }; }],
   ['money moved for a sale', (d) => { d.kind = 'payment'; d.sale = { voided: false, extra: 'dropped' }; }],
   ['a void on a refund', (d) => { d.sale = { voided: true }; }],

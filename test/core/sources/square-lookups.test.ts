@@ -117,6 +117,44 @@ describe('Square source: what a webhook only names, fetched with an access token
     assert.match(out.report.ignored[0]!, /the refunded payment is not card-present: a card on file was charged/);
   });
 
+  it('counts a card sale refunded in cash or to a gift card (a cross-tender refund), saying the money did not go back to the card', async () => {
+    for (const destination of ['CASH', 'SQUARE_ACCOUNT']) {
+      const payment = squareApiFixture('get-payment');
+      payment.payment.refund_ids = payment.payment.refund_ids.slice(0, 2);
+      delete payment.payment.customer_id;
+      const refund = squareFixture('refund-updated-completed');
+      refund.data.object.refund.destination_type = destination;
+      const scope = square()
+        .get(`/v2/payments/${CHIP_PAYMENT}`).reply(200, payment)
+        .get(`/v2/refunds/${payment.payment.refund_ids[0]}`).reply(200, squareApiFixture('get-refund-earlier'));
+      const out = await receive(refund);
+      assert.ok(scope.isDone(), JSON.stringify(nock.pendingMocks()));
+      const e = out.events[0]!;
+      assert.deepEqual(
+        [e.kind, e.paymentId, e.amount.minor, e.refundedTotal?.minor, e.refund, e.metadata.refund_destination, e.card?.last4],
+        ['refund', CHIP_PAYMENT, 1000, 1500, { id: e.metadata.refund_id, cumulative: true, toCard: false }, destination, '9029'],
+        destination,
+      );
+    }
+  });
+
+  it('ignores a refund in cash when the payment cannot be read to tell a card sale from a cash sale', async () => {
+    const refund = squareFixture('refund-updated-completed');
+    refund.data.object.refund.destination_type = 'CASH';
+    square().get(`/v2/payments/${CHIP_PAYMENT}`).reply(403, { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'INSUFFICIENT_SCOPES', detail: 'The merchant has not given your application sufficient permissions to do that.' }] });
+    const out = await receive(refund);
+    assert.deepEqual([out.status, out.events], [200, []]);
+    assert.match(out.report.ignored[0]!, /the refund went to CASH, and its payment could not be read to tell a card sale from a cash one: GET \/v2\/payments\/\S+ answered 403/);
+    // A cash sale refunded in cash: the payment read shows no card.
+    const cashSale = squareApiFixture('get-payment');
+    cashSale.payment.source_type = 'CASH';
+    delete cashSale.payment.card_details;
+    square().get(`/v2/payments/${CHIP_PAYMENT}`).reply(200, cashSale);
+    const cash = await receive(refund);
+    assert.deepEqual(cash.events, []);
+    assert.match(cash.report.ignored[0]!, /the refunded payment is not card-present/);
+  });
+
   it('falls back to the refund\'s own amount when the payment cannot be read', async () => {
     square().get(`/v2/payments/${CHIP_PAYMENT}`).reply(403, { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'INSUFFICIENT_SCOPES', detail: 'The merchant has not given your application sufficient permissions to do that. The application requires the following scopes: PAYMENTS_READ' }] });
     const e = (await receive(squareFixture('refund-updated-completed'))).events[0]!;

@@ -390,7 +390,8 @@ describe('Square source: refunds', () => {
     }
     const cash = squareFixture('refund-updated-completed');
     cash.data.object.refund.destination_type = 'CASH';
-    await ignoredBecause(cash, /the refund went to CASH, not to a card/);
+    // A cash sale's refund in cash looks like a card sale's refund in cash until the payment is read.
+    await ignoredBecause(cash, /the refund went to CASH, not to a card; with an access token the payment is read, and a refund of a card sale in another tender counts/);
   });
 });
 
