@@ -107,6 +107,23 @@ describe('n8n: Terminal Payment Poll Trigger (n8n-core PollContext)', () => {
     assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM inbox_events'))!.n, 0);
   });
 
+  it('reports a token Square refuses as a node error naming the credential\'s field as n8n lists it, on a poll and on a test fetch', async () => {
+    const refused = { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'UNAUTHORIZED', detail: 'This request could not be authorized.' }] };
+    const poller = pollHarness(
+      { source: 'square' },
+      { terminalSquareApi: { signatureKey: 'whsk_unused', accessToken: 'EAAAl-revoked', baseUrl: 'https://connect.squareupsandbox.com' }, terminalCrmStore: storeCredential() },
+    );
+    const expected =
+      'Terminal CRM Square API → Access Token: Square refused the access token to list payments (401 UNAUTHORIZED: This request could not be authorized.). ' +
+      'Fix: use an access token of this seller that may read payments (PAYMENTS_READ); open the Terminal CRM Square API credential and fill in Access Token';
+    // Every ask is refused, however often the face asks after a 401.
+    const square = nock('https://connect.squareupsandbox.com').get('/v2/payments').query(true).reply(401, refused).persist();
+    for (const mode of ['trigger', 'manual'] as const) {
+      await assert.rejects(poller.poll(mode), (e) => e instanceof NodeOperationError && e.message === expected, mode);
+    }
+    assert.ok(square.isDone());
+  });
+
   it('reports a credential without a secret key as a node error naming the field', async () => {
     const poller = pollHarness({ source: 'stripe' }, { stripeTerminalApi: { secretKey: '', signingSecret: 'whsec_only' }, terminalCrmStore: storeCredential() });
     await assert.rejects(poller.poll(), (e) => e instanceof NodeOperationError && /^Stripe Terminal API → Secret API Key: polling Stripe needs a secret API key\. Fix: open the Stripe Terminal API credential and fill in Secret API Key$/.test(e.message));

@@ -74,13 +74,17 @@ describe('n8n: Terminal Payment Trigger registering its Stripe endpoint (n8n-cor
     assert.deepEqual(trigger.staticData(), {});
   });
 
-  it('refuses a key Stripe rejects, with the fix', async () => {
+  it('refuses a key Stripe rejects, naming the field as the credential labels it, with the fix', async () => {
     const trigger = triggerHarness({ source: 'stripe', events: ALL_EVENTS }, { secretKey: 'sk_test_wrong' });
     nock(STRIPE).get('/v1/webhook_endpoints').query(true)
       .reply(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided: sk_test_*rong' } });
     await assert.rejects(trigger.lifecycle('create'), (e: Error) => {
       assert.equal(e.name, 'NodeOperationError');
-      assert.match(e.message, /^secretKey: Stripe refused the API key while registering the webhook endpoint\. Fix: /);
+      assert.equal(
+        e.message,
+        'Stripe Terminal API → Secret API Key: Stripe refused the API key while registering the webhook endpoint. ' +
+          'Fix: paste a valid secret key (sk_live_…/sk_test_…) from Stripe Dashboard → Developers → API keys; open the Stripe Terminal API credential and fill in Secret API Key',
+      );
       return true;
     });
     assert.deepEqual(trigger.staticData(), {});

@@ -122,13 +122,17 @@ describe('terminal payment poll (in a stand-in for Node-RED)', () => {
     assert.equal(await new CursorStore(s.db).get('poll:stripe'), sale(2).id);
   });
 
-  it('hands a refused token to done() with the field to fix, and shows it', async () => {
+  it('hands a refused token to done() named as the Square account\'s dialog labels it, with the fix, and shows it', async () => {
     const node = pollNode();
     square().get('/v2/payments').query(true).reply(401, squareApiFixture('error-unauthorized'));
     const { sent, error } = await trigger(node);
     assert.deepEqual(sent, []);
-    assert.match(String(error?.message), /^accessToken: Square refused the access token to list payments \(401/);
-    assert.match(node.lastStatus()!, /^accessToken: /);
+    assert.equal(
+      String(error?.message),
+      'Square account → Access token: Square refused the access token to list payments (401 UNAUTHORIZED: This request could not be authorized.). ' +
+        'Fix: use an access token of this seller that may read payments (PAYMENTS_READ); open the Square account configuration, fill in Access token and deploy',
+    );
+    assert.match(node.lastStatus()!, /^Square account → Access token: /);
   });
 
   it('names the missing account before asking anyone', async () => {

@@ -1,6 +1,8 @@
 import type { HttpTransport } from '../http/http-transport';
 import { checkWindow, historyCredentials, historyLister, type HistoryLister } from '../sources/history';
+import { addressed } from '../sources/credential-error';
 import type { SourceContext } from '../sources/source';
+import type { HistoryPage } from '../sources/history/history-lister';
 import { progressOf, reachedAfter, type BackfillProgress } from './backfill-progress';
 import { addCounts, backfillCursorName, readBackfillState, saveBackfillState, ZERO_COUNTS, type BackfillState } from './backfill-state';
 import { writePage, type LedgerWriter } from './write-page';
@@ -70,7 +72,13 @@ export async function backfillPage(o: BackfillOptions, run: BackfillRun, p: Page
   const now = o.now ?? (() => new Date());
   const started = Date.now();
   const ctx: SourceContext = { http: o.http, now };
-  const page = await run.lister.list(run.credentials, { cursor: state.cursor, since: new Date(state.since), until: new Date(state.until), limit: o.limit ?? DEFAULT_BACKFILL_PAGE }, ctx);
+  let page: HistoryPage;
+  try {
+    page = await run.lister.list(run.credentials, { cursor: state.cursor, since: new Date(state.since), until: new Date(state.until), limit: o.limit ?? DEFAULT_BACKFILL_PAGE }, ctx);
+  } catch (e) {
+    // The worker and the CLI read the source's credential from environment variables: the fix names them.
+    throw addressed(e, run.lister.credentialsOf);
+  }
   const skip = Math.min(Math.max(0, p.skip ?? 0), page.events.length);
   const counts = await writePage(page.events.slice(skip), o, p.onBatch && ((n) => p.onBatch!(skip + n)));
   const next: BackfillState = {

@@ -6,6 +6,7 @@ import type { HttpTransport } from '../http/http-transport';
 import { SqlInbox } from '../inbox/inbox';
 import { availableSources, createSource } from '../sources/registry';
 import type { ListResult, Source, SourceContext } from '../sources/source';
+import { addressed } from '../sources/credential-error';
 import { parseSourceCredentials, type CredentialPlace } from '../sources/source-credentials';
 import type { SqlDatabase } from '../store/sql-database';
 import { transactionView } from '../store/transaction-view';
@@ -128,7 +129,8 @@ export async function pollSource(o: PollOptions): Promise<PollOutcome> {
         const waiting = page.events.filter((e) => !recorded.has(e.id));
         if (waiting.length > 0) await o.handOff(waiting);
       }
-    } catch (e) {
+    } catch (error) {
+      const e = addressed(error, source, o.credentialPlace);
       if (out.pages === 0) throw e;
       out.failure = e instanceof Error ? e : new Error(String(e));
       out.more = true;
@@ -175,6 +177,10 @@ export async function previewPoll(o: Pick<PollOptions, 'source' | 'credentials' 
   const now = o.now ?? (() => new Date());
   const cursor = await new CursorStore(o.store).get(o.cursorName ?? defaultCursorName(source.name));
   const since = o.since ?? new Date(now().getTime() - DEFAULT_POLL_LOOKBACK_MS);
-  const page = await source.list(pollCredentials(o.source, o.credentials, o.credentialPlace), { cursor, since, limit: o.limit ?? DEFAULT_POLL_PAGE_SIZE }, { http: o.http, now });
-  return page.events;
+  const credentials = pollCredentials(o.source, o.credentials, o.credentialPlace);
+  try {
+    return (await source.list(credentials, { cursor, since, limit: o.limit ?? DEFAULT_POLL_PAGE_SIZE }, { http: o.http, now })).events;
+  } catch (e) {
+    throw addressed(e, source, o.credentialPlace);
+  }
 }

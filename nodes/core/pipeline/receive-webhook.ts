@@ -4,6 +4,7 @@ import type { HttpTransport } from '../http/http-transport';
 import type { Inbox } from '../inbox/inbox';
 import { createSource } from '../sources/registry';
 import type { DeliveryReport, Source, SourceContext, WebhookAnswer, WebhookRequest } from '../sources/source';
+import { addressed, CredentialFieldError } from '../sources/credential-error';
 import { parseSourceCredentials, type CredentialPlace } from '../sources/source-credentials';
 
 /** Processors send a few kilobytes; a body near this size is not a payment notification. */
@@ -58,7 +59,10 @@ export async function receiveWebhook(sourceOrName: string | Source<unknown>, req
   } catch (e) {
     if (e instanceof SignatureError) return rejected(e.httpStatus, e.reason);
     // A credential field the source needs but lacks is our setup, not the processor's fault: 500, so it retries.
-    if (e instanceof InputError) return e.field in source.env ? misconfigured(e.message) : rejected(400, e.message);
+    if (e instanceof InputError) {
+      const shown = (addressed(e, source, options.credentialPlace) as InputError).message;
+      return e instanceof CredentialFieldError || e.field in source.env ? misconfigured(shown) : rejected(400, shown);
+    }
     throw e;
   }
   const report: DeliveryReport = { accepted: [], duplicates: [], ignored: [], forged: verified.forged, control: verified.control };
@@ -68,6 +72,9 @@ export async function receiveWebhook(sourceOrName: string | Source<unknown>, req
 
   const events: PaymentEvent[] = [];
   const malformed: string[] = [];
+  // A credential refused or missing while reading what an item names (a Clover merchant's payment, a SumUp
+  // transaction): that item's, not the delivery's fault, unless nothing else came through.
+  const unusable: string[] = [];
   for (const item of verified.items) {
     try {
       for (const event of await source.normalize(item, credentials, ctx)) {
@@ -75,11 +82,15 @@ export async function receiveWebhook(sourceOrName: string | Source<unknown>, req
         else events.push(event);
       }
     } catch (e) {
-      if (e instanceof IgnoredEventError) report.ignored.push(e.message);
+      if (e instanceof CredentialFieldError) unusable.push((addressed(e, source, options.credentialPlace) as InputError).message);
+      else if (e instanceof IgnoredEventError) report.ignored.push(e.message);
       else if (e instanceof InputError) malformed.push(e.message);
       else throw e;
     }
   }
+  // Nothing read for want of a usable credential: our setup, so 500 and the processor retries once it is fixed.
+  if (unusable.length > 0 && events.length === 0 && report.ignored.length === 0) return misconfigured(unusable.join('; '));
+  report.ignored.push(...unusable.map((m) => `not read: ${m}`));
   // One malformed item of a batch must not cost the others; a delivery with nothing but malformed items is refused.
   if (malformed.length > 0 && events.length === 0 && report.ignored.length === 0 && !verified.control) return rejected(400, malformed.join('; '), report);
   report.ignored.push(...malformed.map((m) => `malformed: ${m}`));

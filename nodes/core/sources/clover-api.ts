@@ -1,7 +1,7 @@
-import { InputError } from '../errors';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
 import { bearerGet } from './bearer-get';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
+import { CredentialFieldError } from './credential-error';
 
 export const CLOVER_BASE_URL = 'https://api.clover.com';
 export const CLOVER_SANDBOX_BASE_URL = 'https://apisandbox.dev.clover.com';
@@ -78,7 +78,7 @@ export interface CloverApi {
 
 function get(api: CloverApi, path: string, what: string, qs?: Record<string, string | number | undefined>): Promise<HttpResponse> {
   return bearerGet(api.http, `${api.baseUrl.replace(/\/+$/, '')}/v3/merchants/${encodeURIComponent(api.merchantId)}${path}`, api.token, qs, (status) =>
-    new InputError('apiToken', `Clover refused the API token of merchant ${api.merchantId} (HTTP ${status}) when ${what}`, 'use a merchant API token allowed to read payments (Setup → API Tokens, "Payments" read), as mId:token for several merchants (CLOVER_API_TOKEN)'),
+    new CredentialFieldError('apiToken', `Clover refused the API token of merchant ${api.merchantId} (HTTP ${status}) when ${what}`, 'use a merchant API token allowed to read payments (Setup → API Tokens, "Payments" read), as mId:token for several merchants'),
   );
 }
 

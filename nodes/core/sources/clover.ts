@@ -15,6 +15,7 @@ import {
 import { CLOVER_EVENT_TYPES, normalizeCloverPayment } from './clover-payment';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { obj, type Obj } from '../json/json-values';
+import { CredentialFieldError } from './credential-error';
 
 export const CLOVER_HANDLED_EVENT_TYPES = Object.values(CLOVER_EVENT_TYPES);
 export const CLOVER_AUTH_HEADER = 'X-Clover-Auth';
@@ -94,7 +95,7 @@ export const cloverSource: Source<CloverCredentials> = {
       return { items: [], forged: [], control: { kind: 'handshake', note: `Clover verification code: ${code}; paste it in the Clover developer dashboard (App Settings → Webhooks → Verify)` } };
     }
     if (credentials.authCode.length === 0) {
-      throw new InputError('authCode', 'no Clover auth code is configured, so notifications cannot be authenticated', 'paste the Clover Auth Code shown under App Settings → Webhooks once the URL is verified (or set CLOVER_AUTH_CODE)');
+      throw new CredentialFieldError('authCode', 'no Clover auth code is configured, so notifications cannot be authenticated', 'paste the Clover Auth Code shown under App Settings → Webhooks once the URL is verified');
     }
     const given = headerValue(request.headers, CLOVER_AUTH_HEADER)?.trim();
     if (!given) throw new SignatureError(`the ${CLOVER_AUTH_HEADER} header is missing`);
@@ -166,7 +167,7 @@ function paymentOptions(credentials: CloverCredentials, merchantId: string) {
 function apiFor(credentials: CloverCredentials, ctx: SourceContext, merchantId: string): CloverApi {
   const token = cloverTokenFor(credentials.apiToken, merchantId);
   if (!token) {
-    throw new InputError('apiToken', `no API token is configured for Clover merchant ${merchantId}`, `add it as ${merchantId}:<token> to "apiToken" (or CLOVER_API_TOKEN)`);
+    throw new CredentialFieldError('apiToken', `no API token is configured for Clover merchant ${merchantId}`, `add it as ${merchantId}:<token>`);
   }
   if (!ctx.http) throw new Error('Clover notifications only name a payment, and this engine gave the source no HTTP transport (SourceContext.http) to fetch it');
   return { http: ctx.http, baseUrl: credentials.baseUrl ?? CLOVER_BASE_URL, token, merchantId };
@@ -177,7 +178,7 @@ function pollMerchants(credentials: CloverCredentials): string[] {
   const merchants = new Set(Object.keys(tokens.byMerchant));
   if (tokens.fallback && credentials.merchantId) merchants.add(credentials.merchantId);
   if (merchants.size === 0) {
-    throw new InputError('merchantId', 'polling Clover needs to know whose payments to read', 'fill in "merchantId" (or CLOVER_MERCHANT_ID), or give tokens as mId:token');
+    throw new CredentialFieldError('merchantId', 'polling Clover needs to know whose payments to read', 'name the merchant, or give the API tokens as mId:token');
   }
   return [...merchants];
 }

@@ -3,6 +3,7 @@ import type { HttpResponse } from '../http/http-transport';
 import type { SourceContext } from './source';
 import type { SquareCredentials } from './square-credentials';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
+import { CredentialFieldError } from './credential-error';
 
 /**
  * Square must be answered within 10 seconds (Webhooks → Troubleshooting), and a refund may need a few lookups:
@@ -43,7 +44,7 @@ export async function squareRequest(
   path: string,
   qs?: Record<string, string | number | undefined>,
 ): Promise<HttpResponse> {
-  if (!credentials.accessToken) throw new InputError('accessToken', 'no Square access token is configured', 'fill in "accessToken" in the Square credential with a token that may read payments and customers (PAYMENTS_READ, CUSTOMERS_READ)');
+  if (!credentials.accessToken) throw new CredentialFieldError('accessToken', 'no Square access token is configured', 'use a token that may read payments and customers (PAYMENTS_READ, CUSTOMERS_READ)');
   if (!ctx.http) throw new InputError('http', 'this engine gave the Square source no HTTP client', 'run the trigger in an engine face that provides HTTP (n8n, Node-RED, the Temporal worker)');
   const res = await ctx.http.request({
     method: 'GET',

@@ -7,6 +7,7 @@ import { squareLivemode, type SquareCredentials } from './square-credentials';
 import { finish, isoTime, paymentDraft, paymentTime } from './square-payment';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
 import { statusAfterRefunds } from './refund-status';
+import { CredentialFieldError } from './credential-error';
 
 /**
  * Where polling stands: the `updated_at` the current query starts from, Square's cursor within that query (it
@@ -41,11 +42,12 @@ export async function listSquarePayments(credentials: SquareCredentials, page: L
     location_id: credentials.locationId,
   });
   if (res.status === 401 || res.status === 403) {
-    throw new InputError('accessToken', `Square refused the access token to list payments (${res.status} ${squareErrorText(res.body)})`, 'use an access token of this seller that may read payments (PAYMENTS_READ)');
+    throw new CredentialFieldError('accessToken', `Square refused the access token to list payments (${res.status} ${squareErrorText(res.body)})`, 'use an access token of this seller that may read payments (PAYMENTS_READ)');
   }
   if (res.status !== 200) {
-    const fix = /INVALID_CURSOR/.test(squareErrorText(res.body)) ? 'clear the stored polling cursor to start again from "since"' : 'check the Square credential (baseUrl, apiVersion, locationId)';
-    throw new InputError('list', `Square answered ${res.status} to ListPayments: ${squareErrorText(res.body)}`, fix);
+    const problem = `Square answered ${res.status} to ListPayments: ${squareErrorText(res.body)}`;
+    if (/INVALID_CURSOR/.test(squareErrorText(res.body))) throw new InputError('list', problem, 'clear the stored polling cursor to start again from "since"');
+    throw new CredentialFieldError(['baseUrl', 'apiVersion', 'locationId'], problem, 'check the seller\'s API address, version and location');
   }
   const body = obj(res.body) ?? {};
   const payments = (Array.isArray(body.payments) ? body.payments : []).map(obj).filter((p): p is Obj => Boolean(p));
@@ -81,7 +83,7 @@ export async function eventsOfPayment(payment: Obj, credentials: SquareCredentia
   if (draft.kind !== 'payment' || typeof refunded !== 'number' || refunded <= 0) return out;
 
   const total = await completedRefundTotal(credentials, ctx, payment);
-  if (!total.ok) throw new InputError('accessToken', `the refunds of payment ${id} could not be read: ${total.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');
+  if (!total.ok) throw new CredentialFieldError('accessToken', `the refunds of payment ${id} could not be read: ${total.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');
   if (total.value <= 0) return out;
   // A listed payment shows its refunds only as a total: the refund event carries that total as its amount too.
   const refundedTotal = squareMoney({ amount: total.value, currency: draft.amount.currency }, 'refunded_money');

@@ -7,6 +7,7 @@ import type { ListPage, ListResult, SourceContext } from './source';
 // Types only: stripe-terminal.ts imports this file, and a value import back would make the two load in a cycle.
 import type { StripeCredentials } from './stripe-credentials';
 import { obj, str, type Obj } from '../json/json-values';
+import { CredentialFieldError } from './credential-error';
 
 export const STRIPE_API_URL = 'https://api.stripe.com';
 /** GET /v1/events takes 1–100 per page. */
@@ -127,7 +128,7 @@ function readCursor(cursor: string | null): { after?: string; since?: number } {
 
 async function listEvents(credentials: StripeCredentials, ctx: SourceContext, types: readonly string[], qs: Record<string, string | number | undefined>): Promise<EventsPage> {
   if (!credentials.secretKey) {
-    throw new InputError('secretKey', 'polling Stripe needs a secret API key', 'fill in "secretKey" in the Stripe credential with a secret key, or a restricted key that may read Events (or set STRIPE_SECRET_KEY)');
+    throw new CredentialFieldError('secretKey', 'polling Stripe needs a secret API key', 'use a secret key, or a restricted key that may read Events');
   }
   if (!ctx.http) throw new InputError('http', 'this engine gave the Stripe source no HTTP client', 'poll from an engine face that provides HTTP (n8n, Node-RED, the Temporal worker)');
   // Stripe's form encoding of an array parameter: types[0]=…&types[1]=…
@@ -146,8 +147,8 @@ async function listEvents(credentials: StripeCredentials, ctx: SourceContext, ty
   const body = obj(res.body);
   const error = obj(body?.error);
   const reason = [str(error?.code), str(error?.message)].filter(Boolean).join(': ') || `HTTP ${res.status}`;
-  if (res.status === 401) throw new InputError('secretKey', `Stripe refused the secret key (${reason})`, 'use a current secret key, or a restricted key, of this Stripe account (Dashboard → Developers → API keys)');
-  if (res.status === 403) throw new InputError('secretKey', `the key may not read events (${reason})`, 'give the restricted key read access to Events, or use a secret key');
+  if (res.status === 401) throw new CredentialFieldError('secretKey', `Stripe refused the secret key (${reason})`, 'use a current secret key, or a restricted key, of this Stripe account (Dashboard → Developers → API keys)');
+  if (res.status === 403) throw new CredentialFieldError('secretKey', `the key may not read events (${reason})`, 'give the restricted key read access to Events, or use a secret key');
   if (res.status === 429 || res.status >= 500) throw new StripeUnavailableError(`Stripe answered ${res.status} to GET /v1/events (${reason}); the next poll asks again`);
   if (res.status !== 200 || !body || !Array.isArray(body.data)) {
     if (str(error?.param) === 'ending_before' || str(error?.code) === 'resource_missing') {

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { InputError } from '../errors';
+import { CredentialFieldError } from './credential-error';
 
 /**
  * Registering a webhook endpoint in the operator's Stripe account, for triggers that hold a secret API key.
@@ -24,7 +25,7 @@ export interface StripeClientOptions {
 
 function client(apiKey: string, options: StripeClientOptions = {}): Stripe {
   if (!apiKey.trim()) {
-    throw new InputError('secretKey', 'no Stripe secret API key is set', 'paste a secret key (sk_…) or restricted key (rk_…) into the Stripe Terminal credential');
+    throw new CredentialFieldError('secretKey', 'no Stripe secret API key is set', 'paste a secret key (sk_…) or restricted key (rk_…)');
   }
   return new Stripe(apiKey.trim(), { maxNetworkRetries: 1, timeout: 20_000, appInfo: { name: 'terminal-crm' }, ...options });
 }
@@ -33,10 +34,10 @@ function client(apiKey: string, options: StripeClientOptions = {}): Stripe {
 function explain(error: unknown, doing: string): never {
   const e = error as { type?: string; statusCode?: number; message?: string };
   if (e?.type === 'StripeAuthenticationError' || e?.statusCode === 401) {
-    throw new InputError('secretKey', `Stripe refused the API key while ${doing}`, 'paste a valid secret key (sk_live_…/sk_test_…) from Stripe Dashboard → Developers → API keys');
+    throw new CredentialFieldError('secretKey', `Stripe refused the API key while ${doing}`, 'paste a valid secret key (sk_live_…/sk_test_…) from Stripe Dashboard → Developers → API keys');
   }
   if (e?.type === 'StripePermissionError' || e?.statusCode === 403) {
-    throw new InputError('secretKey', `the API key may not manage webhook endpoints (${doing})`, 'use a secret key, or a restricted key with "Webhook Endpoints: Write" permission');
+    throw new CredentialFieldError('secretKey', `the API key may not manage webhook endpoints (${doing})`, 'use a secret key, or a restricted key with "Webhook Endpoints: Write" permission');
   }
   throw error;
 }

@@ -1,7 +1,7 @@
-import { InputError } from '../errors';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
 import { bearerGet } from './bearer-get';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
+import { CredentialFieldError } from './credential-error';
 
 export const SUMUP_BASE_URL = 'https://api.sumup.com';
 
@@ -30,7 +30,7 @@ export class SumUpApiError extends Error {
 
 function get(api: SumUpApi, path: string, what: string, qs?: Record<string, string | number | undefined>): Promise<HttpResponse> {
   return bearerGet(api.http, `${api.baseUrl.replace(/\/+$/, '')}${path}`, api.accessToken, qs, (status) =>
-    new InputError('accessToken', `SumUp refused the access token (HTTP ${status}) when ${what}`, 'use an API key or OAuth token with the transactions.history scope (SUMUP_ACCESS_TOKEN for the sandbox and the worker)'),
+    new CredentialFieldError('accessToken', `SumUp refused the access token (HTTP ${status}) when ${what}`, 'use an API key or OAuth token with the transactions.history scope'),
   );
 }
 

@@ -1,9 +1,9 @@
-import { InputError } from '../errors';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
 import { bearerGet } from './bearer-get';
 import { moneyFromProcessor } from './processor-money';
 import { canonicalPurchaseUuid, isRefund, purchaseUuidOf, refundedPurchaseUuidOf, ZETTLE_EXPONENTS, type RefundContext } from './zettle-purchase';
 import { obj, type Obj } from '../json/json-values';
+import { CredentialFieldError } from './credential-error';
 
 export const ZETTLE_PURCHASE_BASE_URL = 'https://purchase.izettle.com';
 
@@ -29,7 +29,7 @@ export class ZettleApiError extends Error {
 
 function get(api: ZettleApi, path: string, what: string, qs?: Record<string, string | number | boolean | undefined>): Promise<HttpResponse> {
   return bearerGet(api.http, `${api.baseUrl.replace(/\/+$/, '')}${path}`, api.accessToken, qs, (status) =>
-    new InputError('accessToken', `Zettle refused the access token (HTTP ${status}) when ${what}`, 'use a current OAuth access token with the READ:PURCHASE scope (ZETTLE_ACCESS_TOKEN for the sandbox and the worker)'),
+    new CredentialFieldError('accessToken', `Zettle refused the access token (HTTP ${status}) when ${what}`, 'use a current OAuth access token with the READ:PURCHASE scope'),
   );
 }
 

@@ -7,6 +7,7 @@ import { headerValue, type ListPage, type ListResult, type Source, type SourceCo
 import { listZettlePurchases, ZETTLE_PURCHASE_BASE_URL, zettleRefundContext, type ZettleApi } from './zettle-api';
 import { isRefund, normalizeZettlePurchase, ZETTLE_PURCHASE_EVENT } from './zettle-purchase';
 import { obj, type Obj } from '../json/json-values';
+import { CredentialFieldError } from './credential-error';
 
 export const ZETTLE_HANDLED_EVENT_TYPES = [ZETTLE_PURCHASE_EVENT] as const;
 export const ZETTLE_SIGNATURE_HEADER = 'X-iZettle-Signature';
@@ -122,7 +123,7 @@ function apiOf(credentials: ZettleCredentials, ctx: SourceContext, required: boo
   if (!credentials.accessToken || !ctx.http) {
     if (!required) return undefined;
     if (!credentials.accessToken) {
-      throw new InputError('accessToken', 'polling Zettle needs an access token', 'create an API key / OAuth token with READ:PURCHASE and put it in "accessToken" (or ZETTLE_ACCESS_TOKEN)');
+      throw new CredentialFieldError('accessToken', 'polling Zettle needs an access token', 'create an API key / OAuth token with READ:PURCHASE');
     }
     throw new Error('Zettle polling needs an HTTP transport from the engine (SourceContext.http); the face did not provide one');
   }

@@ -4,8 +4,14 @@ import {
   registerStripeEndpoint,
   stripeEndpointIsCurrent,
 } from '../../core/sources/stripe-webhook-endpoint';
+import { addressed } from '../../core/sources/credential-error';
+import { stripeTerminalSource } from '../../core/sources/stripe-terminal';
 import { toNodeError } from '../shared/node-error';
 import { endpointState } from '../shared/stripe-credential';
+import { sourceCredentialPlace } from './source-credentials';
+
+/** A refused or missing secret key named as the Stripe credential labels it. */
+const inCredential = (error: unknown) => addressed(error, stripeTerminalSource, sourceCredentialPlace('stripe'));
 
 /** Registration of the trigger's endpoint in Stripe, remembered in the node's static data. */
 
@@ -32,7 +38,7 @@ export async function checkStripeEndpoint(ctx: IHookFunctions, secretKey: string
   try {
     if (await stripeEndpointIsCurrent(secretKey, state.endpointId, webhookUrl(ctx), selectedEvents(ctx))) return true;
   } catch (error) {
-    throw toNodeError(ctx.getNode(), error);
+    throw toNodeError(ctx.getNode(), inCredential(error));
   }
   forget(staticData);
   return false;
@@ -47,7 +53,7 @@ export async function createStripeEndpoint(ctx: IHookFunctions, secretKey: strin
     staticData.endpointUrl = endpoint.url;
     staticData.endpointSecret = endpoint.secret;
   } catch (error) {
-    throw toNodeError(ctx.getNode(), error);
+    throw toNodeError(ctx.getNode(), inCredential(error));
   }
 }
 
@@ -64,7 +70,7 @@ export async function deleteStripeEndpointOf(ctx: IHookFunctions, secretKey: str
   try {
     await deleteStripeEndpoint(secretKey, state.endpointId);
   } catch (error) {
-    ctx.logger.warn(`Terminal Payment Trigger: could not delete Stripe endpoint ${state.endpointId}: ${(error as Error).message}`);
+    ctx.logger.warn(`Terminal Payment Trigger: could not delete Stripe endpoint ${state.endpointId}: ${(inCredential(error) as Error).message}`);
     return false;
   }
   forget(staticData);

@@ -8,6 +8,7 @@ import { squareSource } from '../square';
 import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
 import { eventsInWindow } from './history-lister';
 import { obj, trimmedStr } from '../../json/json-values';
+import { CredentialFieldError } from '../credential-error';
 
 /**
  * Square's history through ListPayments by creation time (`begin_time`/`end_time`, oldest first), where polling
@@ -33,11 +34,12 @@ export async function listSquareHistory(credentials: SquareCredentials, window: 
     location_id: credentials.locationId,
   });
   if (res.status === 401 || res.status === 403) {
-    throw new InputError('accessToken', `Square refused the access token to list payments (${res.status} ${squareErrorText(res.body)})`, 'use an access token of this seller that may read payments (PAYMENTS_READ)');
+    throw new CredentialFieldError('accessToken', `Square refused the access token to list payments (${res.status} ${squareErrorText(res.body)})`, 'use an access token of this seller that may read payments (PAYMENTS_READ)');
   }
   if (res.status !== 200) {
-    const fix = /INVALID_CURSOR/.test(squareErrorText(res.body)) ? 'start the backfill again with --restart' : 'check the Square credential (baseUrl, apiVersion, locationId)';
-    throw new InputError('list', `Square answered ${res.status} to ListPayments: ${squareErrorText(res.body)}`, fix);
+    const problem = `Square answered ${res.status} to ListPayments: ${squareErrorText(res.body)}`;
+    if (/INVALID_CURSOR/.test(squareErrorText(res.body))) throw new InputError('list', problem, 'start the backfill again with --restart');
+    throw new CredentialFieldError(['baseUrl', 'apiVersion', 'locationId'], problem, 'check the seller\'s API address, version and location');
   }
   const body = obj(res.body) ?? {};
   const payments = (Array.isArray(body.payments) ? body.payments : []).map(obj).filter((p): p is Record<string, unknown> => Boolean(p));

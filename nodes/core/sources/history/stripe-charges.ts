@@ -8,6 +8,7 @@ import { normalizeStripeEvent, stripeTerminalSource } from '../stripe-terminal';
 import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
 import { eventsInWindow } from './history-lister';
 import { obj, str, type Obj } from '../../json/json-values';
+import { CredentialFieldError } from '../credential-error';
 
 /**
  * Stripe's history through the Charges list (GET /v1/charges), not the Events API: events are kept 30 days, charges
@@ -63,7 +64,7 @@ function eventsOfCharge(charge: Obj): PaymentEvent[] {
 
 async function getCharges(credentials: StripeCredentials, ctx: SourceContext, qs: Record<string, string | number | undefined>): Promise<{ data: Obj[]; hasMore: boolean }> {
   if (!credentials.secretKey) {
-    throw new InputError('secretKey', 'reading Stripe history needs a secret API key', 'set STRIPE_SECRET_KEY (or "secretKey" in the Stripe credential) to a secret key, or a restricted key that may read Charges');
+    throw new CredentialFieldError('secretKey', 'reading Stripe history needs a secret API key', 'use a secret key, or a restricted key that may read Charges');
   }
   if (!ctx.http) throw new InputError('http', 'this engine gave the Stripe source no HTTP client', 'run the backfill from the CLI or the Temporal worker');
   let res: HttpResponse;
@@ -75,8 +76,8 @@ async function getCharges(credentials: StripeCredentials, ctx: SourceContext, qs
   const body = obj(res.body);
   const error = obj(body?.error);
   const reason = [str(error?.code), str(error?.message)].filter(Boolean).join(': ') || `HTTP ${res.status}`;
-  if (res.status === 401) throw new InputError('secretKey', `Stripe refused the secret key (${reason})`, 'use a current secret key, or a restricted key, of this Stripe account (Dashboard → Developers → API keys)');
-  if (res.status === 403) throw new InputError('secretKey', `the key may not read charges (${reason})`, 'give the restricted key read access to Charges, or use a secret key');
+  if (res.status === 401) throw new CredentialFieldError('secretKey', `Stripe refused the secret key (${reason})`, 'use a current secret key, or a restricted key, of this Stripe account (Dashboard → Developers → API keys)');
+  if (res.status === 403) throw new CredentialFieldError('secretKey', `the key may not read charges (${reason})`, 'give the restricted key read access to Charges, or use a secret key');
   if (res.status === 429 || res.status >= 500) throw new StripeUnavailableError(`Stripe answered ${res.status} to GET /v1/charges (${reason}); asked again on the retry`);
   if (res.status !== 200 || !body || !Array.isArray(body.data)) {
     if (str(error?.param) === 'starting_after') throw new InputError('cursor', `Stripe does not know the charge the backfill stopped at (${reason})`, 'start the backfill again with --restart');
