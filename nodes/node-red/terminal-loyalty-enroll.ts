@@ -53,7 +53,7 @@ export = function register(RED: NodeRedApi): void {
     handleInput(this, async (payload) => {
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
       const program = programOf(def);
-      const crm = fieldCrmOf(RED, def);
+      const crm = fieldCrmOf(RED, def, def.mode !== 'review');
       const db = await store.db();
       if (def.mode === 'review') {
         const review = await reviewLoyalty(db, program, { crm: crm?.target });

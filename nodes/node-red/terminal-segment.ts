@@ -43,7 +43,7 @@ export = function register(RED: NodeRedApi): void {
         crmFields: def.crmFields,
         advanced: def.advanced,
       });
-      const crm = fieldCrmOf(RED, def);
+      const crm = fieldCrmOf(RED, def, !recompute);
       const db = await store.db();
       if (recompute) {
         const result = await runSegmentBatch(db, config, { crm: crm?.target });

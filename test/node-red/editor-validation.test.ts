@@ -239,7 +239,8 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       try {
         if (n.define === 'json') loyaltyProgramFromJson(n.programJson);
         else loyaltyProgramFromSettings({ ...n, tiers: Array.isArray(n.tiers) ? n.tiers : [] } as LoyaltySettings);
-        if (fieldsTargetOf(n.crm, 'CRM')) flushDeadlineMs(n.waitForCrm ?? 0, 'Wait for CRM');
+        // Review program waits for no CRM (shared/field-crm.ts: fieldCrmOf's `waits`).
+        if (fieldsTargetOf(n.crm, 'CRM') && n.mode !== 'review') flushDeadlineMs(n.waitForCrm ?? 0, 'Wait for CRM');
         return true;
       } catch {
         return false;
@@ -252,6 +253,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       for (const v of ['', 0, '0', '10', '0.5', String(MAX_FLUSH_SECONDS)]) assert.equal(check('waitForCrm', v, saas), true, `waitForCrm ${v}`);
       for (const v of ['-1', String(MAX_FLUSH_SECONDS + 1), 'x']) assert.notEqual(check('waitForCrm', v, saas), true, `waitForCrm ${v}`);
       assert.equal(check('waitForCrm', String(MAX_FLUSH_SECONDS + 1)), true, 'the local store waits for no CRM');
+      assert.equal(check('waitForCrm', String(MAX_FLUSH_SECONDS + 1), { ...saas, mode: 'review' }), true, 'Review program waits for no CRM (and hides the field)');
     });
 
     it('thresholds, points, expiry and tier window: amounts of 0 or more, whole numbers of visits and days', () => {
@@ -290,7 +292,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       // Amounts past 2^53 minor units are left out: the editor does not know the currency's exponent.
       const counts = ['1e16', '9007199254740991'];
       const fields = ['waitForCrm', 'enrollLifetimeSpend', 'enrollVisits', 'enrollPeriodSpend', 'enrollPeriodDays', 'pointsPerUnit', 'pointsExpiryDays', 'tierWindowDays'];
-      const nodes = [base, saas, threshold, { ...threshold, crm: 'hubspot' }, { ...threshold, enrollVisits: 0, enrollPeriodSpend: '100' }, { ...threshold, enrollVisits: '', enrollLifetimeSpend: '' }, { ...saas, define: 'json' }];
+      const nodes = [base, saas, threshold, { ...threshold, crm: 'hubspot' }, { ...threshold, enrollVisits: 0, enrollPeriodSpend: '100' }, { ...threshold, enrollVisits: '', enrollLifetimeSpend: '' }, { ...saas, define: 'json' }, { ...saas, mode: 'review' }];
       let compared = 0;
       for (const on of nodes) {
         for (const field of fields) {

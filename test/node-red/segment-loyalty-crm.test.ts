@@ -99,6 +99,18 @@ describe('Node-RED: terminal segment and terminal loyalty enroll with a HubSpot 
     assert.deepEqual(rows.map((x) => [x.crm, x.kind, x.state]), [['hubspot', 'fields', 'pending']]);
   });
 
+  it('Wait for CRM is read where the dialog shows it: a payment refuses 90 s, Recompute all and Review program (which only queue) do not read it', async () => {
+    const segment = red.create('terminal-segment', { id: 'seg90', store: 'store', mode: 'payment', crm: 'hubspot', crmAccount: 'hs', waitForCrm: '90' });
+    const r = await segment.receive(await recorded(stripeEvent('charge.succeeded', chargeObject({ amount: 700, email: 'nr-wait@example.com', card: { fingerprint: 'fp_wait' } }))));
+    assert.match(r.error!.message, /^Wait for CRM: 90 is not between 0 and 60 seconds/);
+    const recompute = red.create('terminal-segment', { id: 'segr90', store: 'store', mode: 'recompute', crm: 'hubspot', crmAccount: 'hs', waitForCrm: '90' });
+    const review = red.create('terminal-loyalty-enroll', { id: 'loyr90', store: 'store', mode: 'review', define: 'json', programJson: '{"currency": "USD"}', crm: 'hubspot', crmAccount: 'hs', waitForCrm: '90' });
+    for (const node of [recompute, review]) {
+      const b = await node.receive({});
+      assert.equal(b.error, undefined, b.error?.message);
+    }
+  });
+
   it('an account of another CRM, or none, goes to done(err) naming the box to fix, before anything is written', async () => {
     const wrong = red.create('terminal-segment', { id: 'segw', store: 'store', mode: 'payment', crm: 'hubspot', crmAccount: 'sf' });
     const r = await wrong.receive(await recorded(stripeEvent('charge.succeeded', chargeObject({ amount: 900, email: 'nr-wrong@example.com', card: { fingerprint: 'fp_wrong' } }))));
