@@ -8,6 +8,8 @@ import { DECLINE_RULE_LIMITS } from '../../nodes/core/messages/decline-rate';
 import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/messages/settings';
 import { loyaltyProgramFromJson, loyaltyProgramFromSettings, type LoyaltySettings } from '../../nodes/core/loyalty/operator-settings';
 import { fieldsTargetOf, flushDeadlineMs, MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
+import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
+import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-settings';
 
 const REPO = resolve(__dirname, '../../..');
 const nodes = (JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
@@ -305,6 +307,81 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       }
       for (const tiers of [[{ name: 'Gold', minSpend: -5, multiplier: 1 }], [{ name: 'Gold', minSpend: 5, multiplier: 0 }], [{ name: 'A', minSpend: 5, multiplier: 1 }, { name: 'B', minSpend: 5, multiplier: 2 }], [{ name: 'A', minSpend: '', multiplier: '' }]]) {
         assert.equal(editorPasses({ ...base, tiers }), nodeTakes({ ...base, tiers }), JSON.stringify(tiers));
+      }
+      assert.ok(compared > 500);
+    });
+  });
+
+  describe('terminal segment: the editor marks the numbers the node refuses', () => {
+    const { def, typedInputs } = editorDefinition('terminal-segment', nodes['terminal-segment']!);
+    const base: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked', crmAccount: 'account-picked' };
+    const check = (field: string, v: unknown, on: Record<string, unknown> = base) => validateProperty({ ...on, [field]: v }, field, def.defaults[field]!, typedInputs);
+    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
+    /** What the node does with it (terminal-segment.ts: the settings it hands segmentConfigFromSettings, fieldCrmOf). */
+    const nodeTakes = (n: Record<string, unknown>) => {
+      const recompute = n.mode === 'recompute';
+      try {
+        segmentConfigFromSettings({
+          ...(recompute ? {} : { currency: n.currency as string, highValuePayment: n.highValuePayment as string }),
+          highValueTopPercent: n.highValueTopPercent as string,
+          timeZone: n.timeZone as string,
+          segmentRules: n.segmentRules,
+          crmFields: n.crmFields,
+          advanced: n.advanced,
+        });
+        if (fieldsTargetOf(n.crm, 'CRM') && !recompute) flushDeadlineMs(n.waitForCrm ?? 0, 'Wait for CRM');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const saas = { ...base, crm: 'hubspot' };
+    const recompute = { ...saas, mode: 'recompute' };
+
+    it('Wait for CRM: 0 to MAX_FLUSH_SECONDS, with a SaaS CRM and on payment only', () => {
+      for (const v of ['', 0, '0', '10', '0.5', String(MAX_FLUSH_SECONDS)]) assert.equal(check('waitForCrm', v, saas), true, `waitForCrm ${v}`);
+      for (const v of ['-1', String(MAX_FLUSH_SECONDS + 1), 'x']) {
+        assert.notEqual(check('waitForCrm', v, saas), true, `waitForCrm ${v}`);
+        assert.equal(check('waitForCrm', v), true, `the local store waits for no CRM (${v})`);
+        assert.equal(check('waitForCrm', v, recompute), true, `Recompute all waits for no CRM (${v})`);
+      }
+    });
+
+    it('High-Value Payment an amount of 0 or more in a currency code; High-Value Top Percent above 0 and up to 100; a known time zone', () => {
+      const { above, max } = HIGH_VALUE_TOP_PERCENT;
+      for (const [field, ok, bad, on] of [
+        ['highValuePayment', ['', 0, '0', '500', '19.99', ' 7 '], ['-1', '-0.01', 'x', 'Infinity'], base],
+        ['currency', ['USD', 'eur', ' JPY '], ['', 'US', 'dollars', 'US1'], { ...base, highValuePayment: '500' }],
+        ['highValueTopPercent', ['', '5', '0.01', String(max), 100], [String(above), '-5', '100.01', 'x', 'Infinity'], base],
+        ['timeZone', ['', 'UTC', 'Europe/Berlin', ' America/New_York '], ['Mars/Olympus', 'CEST?'], base],
+      ] as const) {
+        for (const v of ok) assert.equal(check(field, v, on), true, `${field} ${v}`);
+        for (const v of bad) assert.notEqual(check(field, v, on), true, `${field} ${v}`);
+      }
+      // Recompute all reads no payment and no currency; without a High-Value Payment no currency is read either.
+      for (const v of ['-1', 'x']) assert.equal(check('highValuePayment', v, recompute), true, `recompute highValuePayment ${v}`);
+      for (const v of ['', 'dollars']) {
+        assert.equal(check('currency', v, { ...recompute, highValuePayment: '500' }), true, `recompute currency ${v}`);
+        assert.equal(check('currency', v, { ...base, highValuePayment: '' }), true, `no payment set, currency ${v}`);
+      }
+      // The percentage is read in both modes, and marked in both.
+      assert.notEqual(check('highValueTopPercent', '0', recompute), true);
+    });
+
+    it('what the editor passes, the node takes, and what it marks, the node refuses (segmentConfigFromSettings, flushDeadlineMs)', () => {
+      const values = ['', ' ', 0, '0', '1', 1, '2.5', '-1', '-0.01', 'x', ' 7 ', '5', '60', '61', '0.5', '0.01', '100', '100.01', 'Infinity', '1e3', null, 100, 'USD', 'usd', 'UTC', 'Europe/Berlin', 'Mars/Olympus'];
+      // Amounts past 2^53 minor units are left out: the editor does not know the currency's exponent.
+      const fields = ['waitForCrm', 'currency', 'highValuePayment', 'highValueTopPercent', 'timeZone'];
+      const variants = [base, saas, recompute, { ...base, mode: 'recompute' }, { ...saas, highValuePayment: '' }, { ...saas, currency: '' }, { ...saas, highValuePayment: '500', currency: 'jpy' }, { ...recompute, currency: 'x' }];
+      let compared = 0;
+      for (const on of variants) {
+        for (const field of fields) {
+          for (const v of values) {
+            const n = { ...on, [field]: v };
+            assert.equal(editorPasses(n), nodeTakes(n), `${field} ${JSON.stringify(v)} on ${JSON.stringify({ ...n, segmentRules: undefined, crmFields: undefined })}`);
+            compared++;
+          }
+        }
       }
       assert.ok(compared > 500);
     });

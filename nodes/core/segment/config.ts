@@ -5,6 +5,9 @@ import { misspeltSetting } from '../config/misspelt-setting';
 import { SegmentRulesSchema } from './segments';
 import { isTimeZone } from '../config/time-zone';
 
+/** What High-Value Top Percent may be, for the editors' bounds too: a share of customers above 0 and up to all of them. */
+export const HIGH_VALUE_TOP_PERCENT = { above: 0, max: 100 } as const;
+
 const MinorByCurrency = z.record(z.string().regex(/^[A-Z]{3}$/, 'an upper-case ISO currency code such as USD'), z.number().int().nonnegative());
 
 /**
@@ -40,7 +43,7 @@ export const SegmentConfigSchema = z.strictObject({
           /** Expected value over the longest horizon at least this large. */
           expectedValueMinor: MinorByCurrency.default({}),
           /** Net spend in the top N percent of customers (as of the last batch run). */
-          topPercent: z.number().positive().max(100).default(5),
+          topPercent: z.number().gt(HIGH_VALUE_TOP_PERCENT.above).max(HIGH_VALUE_TOP_PERCENT.max).default(5),
         })
         .prefault({}),
       atRisk: z

@@ -1,6 +1,6 @@
 import { currencyOf, minorUnitsOf } from '../config/amounts';
 import { InputError, issueText } from '../errors';
-import { CRM_FIELD_NAMES, parseSegmentConfig, type SegmentConfig } from './config';
+import { CRM_FIELD_NAMES, HIGH_VALUE_TOP_PERCENT, parseSegmentConfig, type SegmentConfig } from './config';
 import { parseJson } from '../config/parse-json';
 import { misspeltSetting } from '../config/misspelt-setting';
 import { SegmentRulesSchema } from './segments';
@@ -84,8 +84,9 @@ export function crmFieldMapping(input: unknown): Record<string, string | null> {
 
 function topPercent(value: unknown): number {
   const n = typeof value === 'string' ? Number(value.trim()) : value;
-  if (typeof n !== 'number' || !Number.isFinite(n) || n <= 0 || n > 100) {
-    throw new InputError(SEGMENT_LABELS.highValueTopPercent, `"${String(value)}" is not a percentage above 0 and up to 100`, 'type e.g. 5 for the top 5% of customers by spend');
+  const { above, max } = HIGH_VALUE_TOP_PERCENT;
+  if (typeof n !== 'number' || !Number.isFinite(n) || n <= above || n > max) {
+    throw new InputError(SEGMENT_LABELS.highValueTopPercent, `"${String(value)}" is not a percentage above ${above} and up to ${max}`, 'type e.g. 5 for the top 5% of customers by spend');
   }
   return n;
 }
