@@ -9,6 +9,8 @@ import { DECLINE_RULE_LIMITS } from '../../nodes/core/messages/decline-rate';
 import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/messages/settings';
 import { loyaltyProgramFromSettings, type LoyaltySettings } from '../../nodes/core/loyalty/operator-settings';
 import { flushDeadlineMs, MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
+import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
+import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-settings';
 
 const REPO = resolve(__dirname, '../../..');
 const nodeFiles = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } }).n8n.nodes;
@@ -168,5 +170,29 @@ describe('n8n editor texts', () => {
       assert.doesNotThrow(() => flushDeadlineMs(wait.maxValue));
       assert.throws(() => flushDeadlineMs(wait.maxValue! + 1));
     }
+  });
+
+  it("Segment: High-Value Payment from 0 and High-Value Top Percent from one hundredth above 0 to 100 are what the node takes (HIGH_VALUE_TOP_PERCENT), each bound taken and one step past it refused", () => {
+    const segment = descriptions().find(({ d }) => d.name === 'segment')!.d;
+    const runs = (field: string, v: number) => {
+      try {
+        segmentConfigFromSettings({ currency: 'USD', [field]: v });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const payment = segment.properties.find((p) => p.name === 'highValuePayment')!.typeOptions ?? {};
+    assert.deepEqual([payment.minValue, payment.maxValue, payment.numberPrecision], [0, undefined, 2], 'High-Value Payment: 0 (off) or more, in cents');
+    assert.ok(runs('highValuePayment', payment.minValue!) && !runs('highValuePayment', payment.minValue! - 10 ** -payment.numberPrecision!));
+    const top = segment.properties.find((p) => p.name === 'highValueTopPercent')!.typeOptions ?? {};
+    // Steps of its own, so that the least it lets through is the run's least but one step: without a precision the
+    // editor refuses 0.005 %, which the run takes.
+    assert.equal(top.numberPrecision, 2, 'High-Value Top Percent in hundredths');
+    const step = 10 ** -top.numberPrecision!;
+    assert.equal(top.maxValue, HIGH_VALUE_TOP_PERCENT.max);
+    assert.ok(top.minValue! > HIGH_VALUE_TOP_PERCENT.above, 'the run refuses the bound itself (0 %), so the editor starts a step above it');
+    assert.ok(runs('highValueTopPercent', top.minValue!) && !runs('highValueTopPercent', Number((top.minValue! - step).toFixed(top.numberPrecision!))), `top percent at ${top.minValue}`);
+    assert.ok(runs('highValueTopPercent', top.maxValue!) && !runs('highValueTopPercent', top.maxValue! + step), `top percent at ${top.maxValue}`);
   });
 });

@@ -1,6 +1,6 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import type { SegmentConfig } from '../../core/segment/config';
+import { HIGH_VALUE_TOP_PERCENT, type SegmentConfig } from '../../core/segment/config';
 import { runSegmentBatch } from '../../core/segment/batch';
 import { segmentConfigFromSettings } from '../../core/segment/operator-settings';
 import { summarizeBatch } from '../../core/segment/scheduled-run';
@@ -18,6 +18,11 @@ import type { FieldsTarget } from '../../core/outbox/field-updates';
 import { FIELD_CRM_CREDENTIALS, fieldCrmCredentialTests, fieldCrmOf, fieldCrmProperties, flushItemFields, type FieldCrm } from './crm-choice';
 
 const onPayment = { show: { operation: ['onPayment'] } };
+/**
+ * The run takes a top percent above HIGH_VALUE_TOP_PERCENT.above, which a minValue cannot say: in hundredths
+ * (numberPrecision 2) the least the editor lets through is one hundredth above it, and one step less is refused.
+ */
+const TOP_PERCENT_STEP = 0.01;
 
 export class Segment implements INodeType {
   description: INodeTypeDescription = {
@@ -95,7 +100,7 @@ export class Segment implements INodeType {
         name: 'highValueTopPercent',
         type: 'number',
         default: 5,
-        typeOptions: { minValue: 0.01, maxValue: 100 },
+        typeOptions: { minValue: HIGH_VALUE_TOP_PERCENT.above + TOP_PERCENT_STEP, maxValue: HIGH_VALUE_TOP_PERCENT.max, numberPrecision: 2 },
         description: 'Customers whose net spend is in this top percentage are marked high value (needs one Recompute All run first)',
       },
       {
