@@ -1,5 +1,5 @@
-import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT, type RedriveReport } from '../core/inbox/redrive';
-import { redriveRunAfterMs } from '../core/inbox/redrive-settings';
+import { DEFAULT_REDRIVE_AFTER_MS, type RedriveReport } from '../core/inbox/redrive';
+import { redriveLimit, redriveRunAfterMs } from '../core/inbox/redrive-settings';
 import { redrivePayments } from '../core/pipeline/redrive-payments';
 import type { PaymentMessage } from '../core/contracts/payment-message';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
@@ -32,7 +32,7 @@ export = function register(RED: NodeRedApi): void {
       interval();
       const olderThanMs = redriveRunAfterMs('Older than', def.olderThan, DEFAULT_REDRIVE_AFTER_MS);
       // Read per run, so a wrong value is this run's error by name, not 0 → 100 or -5 → 1 without a word.
-      const limit = formNumber(def.limit, { field: 'At most', fallback: DEFAULT_REDRIVE_LIMIT, min: 1, whole: true, unit: 'payments' });
+      const limit = redriveLimit('At most', def.limit);
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
       const report = await redrivePayments(await store.db(), { keys: store.tokenKeys(), defaultRegion: store.defaultRegion(), olderThanMs, limit });
       for (const r of report.redriven) send({ payload: r.result, topic: 'redriven' });

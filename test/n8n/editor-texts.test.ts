@@ -10,6 +10,8 @@ import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/m
 import { loyaltyProgramFromSettings, type LoyaltySettings } from '../../nodes/core/loyalty/operator-settings';
 import { flushDeadlineMs, MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
 import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
+import { MIN_REDRIVE_LIMIT } from '../../nodes/core/inbox/redrive';
+import { redriveLimit } from '../../nodes/core/inbox/redrive-settings';
 import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-settings';
 
 const REPO = resolve(__dirname, '../../..');
@@ -194,5 +196,14 @@ describe('n8n editor texts', () => {
     assert.ok(top.minValue! > HIGH_VALUE_TOP_PERCENT.above, 'the run refuses the bound itself (0 %), so the editor starts a step above it');
     assert.ok(runs('highValueTopPercent', top.minValue!) && !runs('highValueTopPercent', Number((top.minValue! - step).toFixed(top.numberPrecision!))), `top percent at ${top.minValue}`);
     assert.ok(runs('highValueTopPercent', top.maxValue!) && !runs('highValueTopPercent', top.maxValue! + step), `top percent at ${top.maxValue}`);
+  });
+
+  it('Terminal Redrive: Limit takes whole numbers from MIN_REDRIVE_LIMIT, what the run takes (redriveLimit refuses 0 and 1.5 rather than raising or rounding them)', () => {
+    const redrive = descriptions().find(({ d }) => d.name === 'terminalRedrive')!.d;
+    const o = redrive.properties.find((p) => p.name === 'limit')!.typeOptions ?? {};
+    assert.deepEqual([o.minValue, o.numberPrecision], [MIN_REDRIVE_LIMIT, 0]);
+    assert.equal(redriveLimit('Limit', o.minValue), o.minValue);
+    assert.throws(() => redriveLimit('Limit', o.minValue! - 1), /^InputError: Limit: "0" is not a whole number of payments from 1 up\. Fix:/);
+    assert.throws(() => redriveLimit('Limit', o.minValue! + 0.5), /^InputError: Limit: "1\.5"/);
   });
 });

@@ -42,6 +42,13 @@ describe('n8n: Terminal Redrive (after a Schedule Trigger)', { timeout: 60_000 }
     assert.match(String(run.data.resultData.error?.message), /Older Than: "soon" is not a duration/);
   });
 
+  it('stops on a Limit below 1 or a fraction from an expression, naming it, instead of running 1 or rounding down', async () => {
+    for (const [limit, shown] of [['={{ -5 }}', '-5'], ['={{ 0 }}', '0'], ['={{ 2.5 }}', '2.5']]) {
+      const run = await runWorkflow(redrive({ olderThan: '5m', limit }), 'Terminal Redrive', [{ json: {} }], creds());
+      assert.equal(String(run.data.resultData.error?.message), `Limit: "${shown}" is not a whole number of payments from 1 up. Fix: give one such as 100, or leave it blank for 100`, limit);
+    }
+  });
+
   it('takes 0 from an expression as no grace period, and refuses 300 without a unit, a list, or "off" by name instead of a TypeError or the default', async () => {
     const waiting = sale('just-now-n8n@example.com');
     await new SqlInbox(s.db, testKeys()).accept([waiting], new Date());

@@ -10,6 +10,8 @@ import { loyaltyProgramFromJson, loyaltyProgramFromSettings, type LoyaltySetting
 import { fieldsTargetOf, flushDeadlineMs, MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
 import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
 import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-settings';
+import { MIN_REDRIVE_LIMIT } from '../../nodes/core/inbox/redrive';
+import { redriveLimit } from '../../nodes/core/inbox/redrive-settings';
 
 const REPO = resolve(__dirname, '../../..');
 const nodes = (JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
@@ -167,6 +169,26 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
     for (const ok of ['5m', '0', '1h30m', '']) assert.equal(validateProperty({ ...node, olderThan: ok }, 'olderThan', def.defaults.olderThan!, typedInputs), true, ok);
     for (const bad of ['off', 'soon']) assert.equal(validateProperty({ ...node, olderThan: bad }, 'olderThan', def.defaults.olderThan!, typedInputs), 'invalid', bad);
+  });
+
+  it('terminal redrive: At most takes a whole number of payments from MIN_REDRIVE_LIMIT, as every run does (0, -5, 2.5 marked)', () => {
+    const { def, typedInputs } = editorDefinition('terminal-redrive', nodes['terminal-redrive']!);
+    const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
+    const check = (v: unknown) => validateProperty({ ...node, limit: v }, 'limit', def.defaults.limit!, typedInputs);
+    for (const v of ['', String(MIN_REDRIVE_LIMIT), '100', 100, ' 7 ']) assert.equal(check(v), true, `limit ${v}`);
+    for (const v of [String(MIN_REDRIVE_LIMIT - 1), '-5', '2.5', 'x', 'Infinity', '1e16']) assert.notEqual(check(v), true, `limit ${v}`);
+    // What the editor passes, the node takes (terminal-redrive.ts reads it with redriveLimit), and what it marks, it refuses.
+    const takes = (v: unknown) => {
+      try {
+        redriveLimit('At most', v);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const v of ['', ' ', 0, '0', '1', 1, '-1', -5, '2.5', 2.5, 'x', ' 7 ', '1e3', '0x10', '1e16', '9007199254740991', 'Infinity', null, undefined, true]) {
+      assert.equal(check(v) === true, takes(v), `limit ${JSON.stringify(v)}: the editor ${check(v) === true ? 'passes' : 'marks'} it`);
+    }
   });
 
   it('terminal poll: the editor marks the numbers the node refuses (a page of 0, a negative interval)', () => {

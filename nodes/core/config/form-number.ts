@@ -7,7 +7,8 @@ import { InputError } from '../errors';
 export function formNumber(raw: unknown, o: { field: string; fallback: number; min: number; whole?: boolean; unit: string }): number {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return o.fallback;
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
-  if (!Number.isFinite(n) || n < o.min || (o.whole === true && !Number.isInteger(n))) {
+  // Whole means exactly one: past 2^53 a number is no longer the count that was typed (and no driver binds 1e300).
+  if (!Number.isFinite(n) || n < o.min || (o.whole === true && !Number.isSafeInteger(n))) {
     throw new InputError(o.field, `"${String(raw)}" is not ${o.whole ? 'a whole number' : 'a number'} of ${o.unit} from ${o.min} up`, `give one such as ${o.fallback}, or leave it blank for ${o.fallback}`);
   }
   return n;

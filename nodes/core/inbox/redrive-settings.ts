@@ -1,5 +1,7 @@
+import { formNumber } from '../config/form-number';
 import { durationOrOff } from '../config/settings';
 import { InputError } from '../errors';
+import { DEFAULT_REDRIVE_LIMIT, MIN_REDRIVE_LIMIT } from './redrive';
 
 export const REDRIVE_AFTER_ENV = 'TERMINAL_CRM_REDRIVE_AFTER';
 
@@ -24,4 +26,13 @@ export function redriveRunAfterMs(field: string, raw: unknown, fallbackMs: numbe
   const ms = redriveAfterMs(field, raw, fallbackMs);
   if (ms === null) throw new InputError(field, `"${String(raw)}" turns redriving off, but this run redrives`, 'write a duration such as 5m, or 0 for every waiting payment; to stop redriving, deactivate the schedule that runs it');
   return ms;
+}
+
+/**
+ * How many waiting payments one redrive run takes, as a face's field gives it (text or a number; blank: the default).
+ * A count below MIN_REDRIVE_LIMIT or a fraction is refused by the field's name rather than rounded or raised to 1,
+ * which would run something other than what was set.
+ */
+export function redriveLimit(field: string, raw: unknown): number {
+  return formNumber(raw, { field, fallback: DEFAULT_REDRIVE_LIMIT, min: MIN_REDRIVE_LIMIT, whole: true, unit: 'payments' });
 }

@@ -6,6 +6,8 @@ export const DEFAULT_REDRIVE_AFTER_MS = 5 * 60_000;
 /** A redrive that claimed an event and died leaves it to the next redrive after this long. */
 export const DEFAULT_REDRIVE_LEASE_MS = 5 * 60_000;
 export const DEFAULT_REDRIVE_LIMIT = 100;
+/** The fewest events a run may take (whole numbers only), for the editors' bounds too: 0 would redrive nothing. */
+export const MIN_REDRIVE_LIMIT = 1;
 
 export interface RedriveOptions {
   /** Only events accepted at least this long ago (ms). */
@@ -79,7 +81,7 @@ export async function claimWaitingEvents(db: SqlDatabase, now: Date, o: RedriveO
   const limit = o.limit ?? DEFAULT_REDRIVE_LIMIT;
   const leaseMs = o.leaseMs ?? DEFAULT_REDRIVE_LEASE_MS;
   if (!Number.isFinite(olderThanMs) || olderThanMs < 0) throw new InputError('olderThan', `${olderThanMs} ms is not a wait`, 'give a duration of zero or more, e.g. "5m"');
-  if (!Number.isInteger(limit) || limit < 1) throw new InputError('limit', `${limit} is not a number of events`, 'give a whole number of at least 1');
+  if (!Number.isSafeInteger(limit) || limit < MIN_REDRIVE_LIMIT) throw new InputError('limit', `${limit} is not a number of events`, `give a whole number of at least ${MIN_REDRIVE_LIMIT}`);
   const at = now.toISOString();
   const rows = await db.transaction(
     async (tx) => {

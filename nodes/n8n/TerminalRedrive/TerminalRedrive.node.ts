@@ -1,8 +1,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { parseRegion } from '../../core/config/settings';
-import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT } from '../../core/inbox/redrive';
-import { redriveRunAfterMs } from '../../core/inbox/redrive-settings';
+import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT, MIN_REDRIVE_LIMIT } from '../../core/inbox/redrive';
+import { redriveLimit, redriveRunAfterMs } from '../../core/inbox/redrive-settings';
 import { redrivePayments } from '../../core/pipeline/redrive-payments';
 import { keyProviderFromSpec } from '../../core/steps/steps';
 import { openDatabase } from '../../core/store/open-database';
@@ -46,7 +46,7 @@ export class TerminalRedrive implements INodeType {
         displayName: 'Limit',
         name: 'limit',
         type: 'number',
-        typeOptions: { minValue: 1, numberPrecision: 0 },
+        typeOptions: { minValue: MIN_REDRIVE_LIMIT, numberPrecision: 0 },
         default: 50,
         description: 'Max number of results to return',
       },
@@ -58,7 +58,8 @@ export class TerminalRedrive implements INodeType {
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     try {
       const olderThanMs = redriveRunAfterMs('Older Than', this.getNodeParameter('olderThan', 0, '5m'), DEFAULT_REDRIVE_AFTER_MS);
-      const limit = Math.max(1, Math.floor(this.getNodeParameter('limit', 0, DEFAULT_REDRIVE_LIMIT) as number));
+      // An expression's -5 or 2.5 is refused by name, not raised to 1 or rounded down without a word.
+      const limit = redriveLimit('Limit', this.getNodeParameter('limit', 0, DEFAULT_REDRIVE_LIMIT));
       const store = readCrmStoreCredential(await this.getCredentials('terminalCrmStore'));
       const report = await redrivePayments(await openDatabase(store.storeUrl), {
         keys: keyProviderFromSpec(store.tokenKeys, 'Token Keys'),
