@@ -4,7 +4,7 @@ import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_
 import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
-import { clockTime, runRepeatedly } from './shared/repeating-run';
+import { clockTime, MAX_REPEAT_SECONDS, runRepeatedly } from './shared/repeating-run';
 import { shortText } from './shared/short-text';
 import { sourceAccountField } from './shared/trigger-accounts';
 
@@ -29,7 +29,7 @@ export = function register(RED: NodeRedApi): void {
     const sourceName = typeof def.source === 'string' && def.source ? def.source : 'square';
     // Read on every poll, so a number it cannot use is an error each poll shows (and a Catch node gets), not a
     // default quietly run instead; until it is fixed the timer keeps the default interval.
-    const interval = () => formNumber(def.interval, { field: 'Every (s)', fallback: 60, min: 0, unit: 'seconds' });
+    const interval = () => formNumber(def.interval, { field: 'Every (s)', fallback: 60, min: 0, max: MAX_REPEAT_SECONDS, unit: 'seconds' });
     const settingsOf = () => ({
       cursorName: typeof def.cursorName === 'string' && def.cursorName.trim() ? def.cursorName.trim() : undefined,
       lookBackHours: formNumber(def.lookBackHours, { field: 'First poll (h back)', fallback: DEFAULT_POLL_LOOKBACK_HOURS, min: 0, unit: 'hours' }),

@@ -5,7 +5,7 @@ import type { PaymentMessage } from '../core/contracts/payment-message';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
-import { clockTime, runRepeatedly } from './shared/repeating-run';
+import { clockTime, MAX_REPEAT_SECONDS, runRepeatedly } from './shared/repeating-run';
 import { shortText } from './shared/short-text';
 import { formNumber } from '../core/config/form-number';
 
@@ -20,7 +20,7 @@ export = function register(RED: NodeRedApi): void {
     RED.nodes.createNode(this, def);
     // Read on every run too, so "-1" is an error each run shows (and a Catch node gets), not 60 s without a word;
     // until it is fixed the timer keeps the default interval.
-    const interval = () => formNumber(def.interval, { field: 'Every (s)', fallback: 60, min: 0, unit: 'seconds' });
+    const interval = () => formNumber(def.interval, { field: 'Every (s)', fallback: 60, min: 0, max: MAX_REPEAT_SECONDS, unit: 'seconds' });
     let intervalSeconds = 60;
     try {
       intervalSeconds = interval();

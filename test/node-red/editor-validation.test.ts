@@ -12,6 +12,8 @@ import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
 import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-settings';
 import { MIN_REDRIVE_LIMIT } from '../../nodes/core/inbox/redrive';
 import { redriveLimit } from '../../nodes/core/inbox/redrive-settings';
+import { formNumber } from '../../nodes/core/config/form-number';
+import { MAX_REPEAT_SECONDS } from '../../nodes/node-red/shared/repeating-run';
 
 const REPO = resolve(__dirname, '../../..');
 const nodes = (JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
@@ -198,6 +200,42 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     for (const [field, ok, bad] of [['interval', ['0', '30'], ['-1', '', 'x']], ['lookBackHours', ['', '0', '1.5'], ['-2']], ['pageSize', ['', '1', '100'], ['0', '2.5', '-1']], ['maxPages', ['', '3'], ['0', '1.5']]] as const) {
       for (const v of ok) assert.equal(check(field, v), true, `${field} ${v}`);
       for (const v of bad) assert.notEqual(check(field, v), true, `${field} ${v}`);
+    }
+  });
+
+  it('terminal poll and redrive: the editor marks exactly the numbers each run refuses (formNumber as the nodes call it), an interval past MAX_REPEAT_SECONDS too', () => {
+    const seconds = { field: 'Every (s)', fallback: 60, min: 0, max: MAX_REPEAT_SECONDS, unit: 'seconds' };
+    // terminal-poll.ts and terminal-redrive.ts: the options each field is read with.
+    const read = {
+      interval: seconds,
+      lookBackHours: { field: 'First poll (h back)', fallback: 24, min: 0, unit: 'hours' },
+      pageSize: { field: 'Page size', fallback: 100, min: 1, whole: true, unit: 'payments' },
+      maxPages: { field: 'Pages per poll', fallback: 10, min: 1, whole: true, unit: 'pages' },
+    } as const;
+    const takes = (field: keyof typeof read, v: unknown) => {
+      try {
+        formNumber(v, read[field]);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const values = [' ', 0, '0', '1', 1, '-1', '2.5', 'x', ' 7 ', '1e3', '0x10', 'Infinity', '1e16', null, true, '9007199254740991', String(MAX_REPEAT_SECONDS), String(MAX_REPEAT_SECONDS + 1), '2592000', MAX_REPEAT_SECONDS + 0.5];
+    for (const [type, fields, on] of [
+      ['terminal-poll', ['interval', 'lookBackHours', 'pageSize', 'maxPages'], { squareAccount: 'sq' }],
+      ['terminal-redrive', ['interval'], {}],
+    ] as const) {
+      const { def, typedInputs } = editorDefinition(type, nodes[type]!);
+      const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked', ...on };
+      for (const field of fields) {
+        for (const v of values) {
+          if (field === 'interval' && (v === ' ' || v === null)) continue; // empty: marked, below
+          const passes = validateProperty({ ...node, [field]: v }, field, def.defaults[field]!, typedInputs) === true;
+          assert.equal(passes, takes(field, v), `${type} ${field} ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
+        }
+      }
+      // Every (s) has no default in the form and is marked while empty (the node would run every 60 s; its label would say nothing).
+      for (const v of ['', ' ']) assert.notEqual(validateProperty({ ...node, interval: v }, 'interval', def.defaults.interval!, typedInputs), true, `${type} interval ${JSON.stringify(v)}`);
     }
   });
 

@@ -154,7 +154,9 @@ describe('terminal payment poll (in a stand-in for Node-RED)', () => {
       [{ pageSize: '0' }, /^Page size: "0" is not a whole number of payments from 1 up\. Fix: give one such as 100/],
       [{ maxPages: '2.5' }, /^Pages per poll: "2\.5" is not a whole number of pages from 1 up/],
       [{ lookBackHours: '-2' }, /^First poll \(h back\): "-2" is not a number of hours from 0 up/],
-      [{ interval: '-1' }, /^Every \(s\): "-1" is not a number of seconds from 0 up/],
+      [{ interval: '-1' }, /^Every \(s\): "-1" is not a number of seconds from 0 to 2147483/],
+      // 30 days: past what a timer keeps, which would poll every millisecond.
+      [{ interval: '2592000' }, /^Every \(s\): "2592000" is not a number of seconds from 0 to 2147483\. Fix:/],
     ];
     for (const [def, message] of cases) {
       const node = pollNode({ id: `poll-${Object.keys(def)[0]}`, ...def });

@@ -4,8 +4,14 @@ import { shortText } from './short-text';
 /** The time of day a status line shows its last run at ("14:03:27"). */
 export const clockTime = (at: Date): string => at.toTimeString().slice(0, 8);
 
+/**
+ * The longest interval a timer keeps: setInterval takes a 32-bit count of milliseconds and runs anything longer
+ * every millisecond instead (TimeoutOverflowWarning), so 30 days would poll or redrive back to back.
+ */
+export const MAX_REPEAT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
 export interface RepeatingRun {
-  /** Seconds between runs; 0 runs only on an incoming message. */
+  /** Seconds between runs, up to MAX_REPEAT_SECONDS; 0 runs only on an incoming message. */
   intervalSeconds: number;
   /** One run: sends its messages, sets its status, and returns the error to report, if any. */
   run(send: (msg: NodeMessage) => void): Promise<Error | undefined>;
