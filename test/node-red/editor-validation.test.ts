@@ -13,6 +13,7 @@ import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-set
 import { MIN_REDRIVE_LIMIT } from '../../nodes/core/inbox/redrive';
 import { redriveLimit } from '../../nodes/core/inbox/redrive-settings';
 import { formNumber } from '../../nodes/core/config/form-number';
+import { crmWaitMs, MAX_CRM_WAIT_MS } from '../../nodes/core/steps/upsert-to-crm';
 import { MAX_REPEAT_SECONDS } from '../../nodes/node-red/shared/repeating-run';
 
 const REPO = resolve(__dirname, '../../..');
@@ -237,6 +238,26 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       // Every (s) has no default in the form and is marked while empty (the node would run every 60 s; its label would say nothing).
       for (const v of ['', ' ']) assert.notEqual(validateProperty({ ...node, interval: v }, 'interval', def.defaults.interval!, typedInputs), true, `${type} interval ${JSON.stringify(v)}`);
     }
+  });
+
+  it('terminal CRM upsert: Wait for CRM is marked where crmWaitMs refuses it (below 0, over MAX_CRM_WAIT_MS), and only for a SaaS CRM, which alone reads it', () => {
+    const { def, typedInputs } = editorDefinition('terminal-crm-upsert', nodes['terminal-crm-upsert']!);
+    const base = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked', account: 'account-picked' };
+    const check = (v: unknown, crm: string) => validateProperty({ ...base, crm, waitSeconds: v }, 'waitSeconds', def.defaults.waitSeconds!, typedInputs) === true;
+    const takes = (v: unknown) => {
+      try {
+        crmWaitMs(v, 'Wait for CRM');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const max = MAX_CRM_WAIT_MS / 1000;
+    for (const v of ['', ' ', 0, '0', '10', '0.5', String(max), max, String(max + 1), '120.5', '-1', -1, 'x', 'Infinity', null, undefined, ' 7 ']) {
+      assert.equal(check(v, 'hubspot'), takes(v), `hubspot ${JSON.stringify(v)}: the editor ${check(v, 'hubspot') ? 'passes' : 'marks'} it`);
+      assert.equal(check(v, 'local'), true, `local ${JSON.stringify(v)}: never read`);
+    }
+    assert.equal(check(String(max + 1), 'hubspot'), false);
   });
 
   it('terminal CRM sync: the editor marks a Max batches or Deadline the node refuses (-1, 2.5 batches; a negative deadline or one over an hour)', () => {
