@@ -1,5 +1,6 @@
 import type { Card, CustomerHints, EntryMode, PaymentEvent } from '../contracts/payment-event';
 import { obj } from '../json/json-values';
+import { cardBrand } from './card-brand';
 import { cardholderName } from './cardholder-name';
 
 /**
@@ -48,20 +49,13 @@ export function walletFromVariant(variant: string | undefined): string | undefin
   return undefined;
 }
 
-/** Adyen's scheme codes, written as the pack's other sources write brands. */
-const BRANDS: Record<string, string> = {
-  mc: 'mastercard', mastercard: 'mastercard', visa: 'visa', amex: 'amex', maestro: 'maestro', discover: 'discover',
-  diners: 'diners', jcb: 'jcb', cup: 'unionpay', unionpay: 'unionpay', interac: 'interac', eftpos_australia: 'eftpos_au',
-  bcmc: 'bancontact', cartebancaire: 'cartes_bancaires', girocard: 'girocard', dankort: 'dankort',
-};
-
-/** The card's scheme: `paymentMethod` (mc, visa…), or for a wallet the scheme prefix of its variant. */
+/**
+ * The card's scheme: `paymentMethod` (mc, visa, eftpos_australia…), or for a wallet the scheme prefix of its variant
+ * (mc_applepay), named as every source names it (card-brand.ts).
+ */
 export function brandOf(paymentMethod: string | undefined, variant: string | undefined): string | undefined {
-  const method = paymentMethod?.toLowerCase();
-  const fromVariant = variant?.toLowerCase().split('_')[0];
-  const code = method && !walletFromVariant(method) ? method : fromVariant;
-  if (!code) return undefined;
-  return BRANDS[code] ?? code;
+  const code = paymentMethod && !walletFromVariant(paymentMethod) ? paymentMethod : variant?.split('_')[0];
+  return cardBrand(code);
 }
 
 /**

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Card, CustomerHints, EntryMode } from '../contracts/payment-event';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
+import { cardBrand } from './card-brand';
 import { cardholderName } from './cardholder-name';
 
 /** CardEntryType (clover-android-sdk com.clover.sdk.v3.payments) → how the card met the device. */
@@ -16,22 +17,6 @@ const ENTRY_MODES: Record<string, EntryMode> = {
   VOICE: 'keyed',
 };
 
-/** CardType (clover-android-sdk) → the brand names the pack uses. */
-const BRANDS: Record<string, string> = {
-  VISA: 'visa',
-  MC: 'mastercard',
-  AMEX: 'amex',
-  DISCOVER: 'discover',
-  DINERS_CLUB: 'diners',
-  JCB: 'jcb',
-  MAESTRO: 'maestro',
-  CHINA_UNION_PAY: 'unionpay',
-  INTERAC: 'interac',
-  EFTPOS: 'eftpos',
-  GIROCARD: 'girocard',
-  RUPAY: 'rupay',
-};
-
 /** Clover's lists inside a record arrive as {"elements": [...]}. */
 const elements = (v: unknown): Obj[] => {
   const list = obj(v)?.elements;
@@ -40,13 +25,13 @@ const elements = (v: unknown): Obj[] => {
 
 /** The card of a payment's card transaction: brand, BIN and last four, funding (from the tender), entry, identity. */
 export function cardFrom(ct: Obj, p: Obj): Card {
-  const type = trimmedStr(ct.cardType);
   const first6 = trimmedStr(ct.first6);
   const last4 = trimmedStr(ct.last4);
   const token = trimmedStr(ct.token) ?? trimmedStr(obj(ct.vaultedCard)?.token);
   const tenderKey = trimmedStr(obj(p.tender)?.labelKey) ?? '';
   return {
-    brand: type ? (BRANDS[type] ?? type.toLowerCase()) : undefined,
+    // CardType (clover-android-sdk): VISA, MC, DINERS_CLUB, CHINA_UNION_PAY… read as every source reads brands.
+    brand: cardBrand(ct.cardType),
     bin: first6 && /^\d{6}$/.test(first6) ? first6 : undefined,
     last4: last4 && /^\d{4}$/.test(last4) ? last4 : undefined,
     funding: tenderKey.endsWith('debit_card') ? 'debit' : tenderKey.endsWith('credit_card') ? 'credit' : undefined,

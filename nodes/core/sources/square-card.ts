@@ -3,6 +3,7 @@ import type { Card, EntryMode } from '../contracts/payment-event';
 import { InputError } from '../errors';
 import { moneyFromProcessor, type ExponentRules } from './processor-money';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
+import { cardBrand } from './card-brand';
 import { cardholderName } from './cardholder-name';
 
 /**
@@ -26,26 +27,6 @@ export function squareMoney(value: unknown, field: string): Money {
 
 /** `card_details.entry_method` → how the card met the reader. ON_FILE is not here: no card was at the reader. */
 const ENTRY_MODES: Record<string, EntryMode> = { EMV: 'chip', CONTACTLESS: 'contactless', SWIPED: 'swipe', KEYED: 'keyed' };
-
-/** Square's CardBrand enum → the lower-case names Stripe uses, so one card reads the same from either processor. */
-const BRANDS: Record<string, string | undefined> = {
-  VISA: 'visa',
-  MASTERCARD: 'mastercard',
-  AMERICAN_EXPRESS: 'amex',
-  DISCOVER: 'discover',
-  DISCOVER_DINERS: 'diners',
-  JCB: 'jcb',
-  CHINA_UNIONPAY: 'unionpay',
-  INTERAC: 'interac',
-  EFTPOS: 'eftpos',
-  OTHER_BRAND: undefined,
-};
-
-export function squareBrand(cardBrand: unknown): string | undefined {
-  const b = trimmedStr(cardBrand);
-  if (!b) return undefined;
-  return b in BRANDS ? BRANDS[b] : b.toLowerCase();
-}
 
 /** Whether a payment was taken with the card at a Square reader, and how; or why it is not one the pack records. */
 export type Presence = { present: true; entryMode: EntryMode } | { present: false; why: string };
@@ -98,7 +79,7 @@ export function squareCard(payment: Obj, entryMode: EntryMode): Card {
   const wallet = trimmedStr(details.wallet_type);
   const fingerprint = trimmedStr(card.fingerprint);
   return {
-    brand: squareBrand(card.card_brand),
+    brand: cardBrand(card.card_brand),
     last4: digits(card.last_4, /^\d{4}$/),
     bin: digits(card.bin, /^\d{6,8}$/),
     expMonth: intIn(card.exp_month, 1, 12),

@@ -8,6 +8,7 @@ import {
   type EventKind,
   type PaymentEvent,
 } from '../contracts/payment-event';
+import { cardBrand } from './card-brand';
 import { hmacKey } from './hmac-key';
 import { moneyFromProcessor, STRIPE_EXPONENTS } from './processor-money';
 import { headerValue, namespacedEventId, type Source, type WebhookRequest } from './source';
@@ -254,7 +255,8 @@ function cardFrom(present: Obj): Card {
   const wallet = str(obj(present.wallet)?.type);
   const fingerprint = str(present.fingerprint);
   return {
-    brand: str(present.brand),
+    // Stripe's names are the pack's, but its display names ("American Express") and "unknown" are read too.
+    brand: cardBrand(present.brand),
     last4: str(present.last4),
     bin: str(present.iin),
     expMonth: int(present.exp_month),

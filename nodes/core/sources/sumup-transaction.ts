@@ -7,6 +7,7 @@ import {
 } from '../contracts/payment-event';
 import type { Money } from '../contracts/money';
 import { moneyFromDecimal } from './processor-money';
+import { cardBrand } from './card-brand';
 import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
@@ -36,21 +37,6 @@ const ENTRY_MODES: Record<string, { entryMode: EntryMode; wallet?: string }> = {
   MANUAL_ENTRY: { entryMode: 'keyed' },
   APPLE_PAY: { entryMode: 'contactless', wallet: 'apple_pay' },
   GOOGLE_PAY: { entryMode: 'contactless', wallet: 'google_pay' },
-};
-
-/** CardType (SumUp OpenAPI) → the brand names the pack uses. */
-const BRANDS: Record<string, string> = {
-  VISA: 'visa',
-  VISA_ELECTRON: 'visa',
-  VISA_VPAY: 'visa',
-  MASTERCARD: 'mastercard',
-  MAESTRO: 'maestro',
-  AMEX: 'amex',
-  DINERS: 'diners',
-  DISCOVER: 'discover',
-  JCB: 'jcb',
-  CUP: 'unionpay',
-  INTERAC: 'interac',
 };
 
 /** A card at a SumUp reader: payment_type POS (ECOM, CASH, RECURRING… are not). */
@@ -205,12 +191,12 @@ function followUps(
 function cardFrom(t: Obj): Card | undefined {
   const card = obj(t.card);
   const mode = ENTRY_MODES[trimmedStr(t.entry_mode) ?? ''];
-  const type = trimmedStr(card?.type);
   const last4 = trimmedStr(card?.last_4_digits);
   const processAs = trimmedStr(t.process_as);
   if (!card && !mode) return undefined;
   return {
-    brand: type && type !== 'UNKNOWN' ? (BRANDS[type] ?? type.toLowerCase()) : undefined,
+    // CardType (SumUp OpenAPI): VISA, VISA_VPAY, CUP, EFTPOS… and UNKNOWN, which names no brand.
+    brand: cardBrand(card?.type),
     last4: last4 && /^\d{4}$/.test(last4) ? last4 : undefined,
     funding: processAs === 'CREDIT' ? 'credit' : processAs === 'DEBIT' ? 'debit' : undefined,
     entryMode: mode?.entryMode ?? 'unknown',

@@ -7,6 +7,7 @@ import {
 } from '../contracts/payment-event';
 import type { Money } from '../contracts/money';
 import { moneyFromProcessor, type ExponentRules } from './processor-money';
+import { cardBrand } from './card-brand';
 import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
 import { obj, trimmedStr, safeInt, type Obj } from '../json/json-values';
@@ -34,20 +35,6 @@ const ENTRY_MODES: Record<string, EntryMode> = {
   MAGSTRIPE_CONTACTLESS: 'contactless',
   CONTACTLESS_MAGSTRIPE: 'contactless',
   MAGSTRIPE: 'swipe',
-};
-
-const BRANDS: Record<string, string> = {
-  VISA: 'visa',
-  MASTERCARD: 'mastercard',
-  MAESTRO: 'maestro',
-  AMEX: 'amex',
-  AMERICAN_EXPRESS: 'amex',
-  DINERS: 'diners',
-  DINERS_CLUB: 'diners',
-  DISCOVER: 'discover',
-  JCB: 'jcb',
-  UNIONPAY: 'unionpay',
-  CHINA_UNION_PAY: 'unionpay',
 };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -166,11 +153,11 @@ function cardFrom(a: Obj): Card {
   // "535583******0000": the leading digits are the BIN and the trailing four the last four; nothing else is kept.
   const bin = /^(\d{6,8})\D/.exec(masked)?.[1];
   const last4 = /\D(\d{4})$/.exec(masked)?.[1];
-  const type = trimmedStr(a.cardType)?.toUpperCase();
   const mode = trimmedStr(a.cardPaymentEntryMode)?.toUpperCase() ?? '';
   const panHash = trimmedStr(a.panHash);
   return {
-    brand: type ? (BRANDS[type] ?? type.toLowerCase()) : undefined,
+    // cardType as the Purchase API writes it (MASTERCARD, VISA…; Zettle lists no enum), read as every source reads brands.
+    brand: cardBrand(a.cardType),
     last4,
     bin,
     entryMode: ENTRY_MODES[mode] ?? (mode.includes('FALLBACK') ? 'fallback' : /MANUAL|KEYED/.test(mode) ? 'keyed' : 'unknown'),
