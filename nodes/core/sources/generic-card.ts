@@ -1,4 +1,5 @@
 import { EntryModeSchema, type Card, type EntryMode } from '../contracts/payment-event';
+import { cardBrand } from './card-brand';
 import type { FieldSpec, GenericConfig } from './generic-config';
 import type { FieldReader } from './generic-fields';
 
@@ -22,7 +23,8 @@ export function cardOf(config: GenericConfig, read: FieldReader): Card | undefin
   const entry = text('entryMode', c.entryMode)?.toLowerCase();
   const fingerprint = text('fingerprint', c.fingerprint);
   const card = {
-    brand: text('brand', c.brand),
+    // A gateway's own spelling (MASTERCARD, mc, "American Express") read as the processors' sources read theirs.
+    brand: cardBrand(text('brand', c.brand)),
     last4: last4Text && last4Text.length >= 4 ? last4Text.slice(-4) : maskedLast4,
     bin: binText && binText.length >= 6 ? binText.slice(0, binText.length > 8 ? 6 : 8) : maskedBin,
     expMonth: monthOf(text('expMonth', c.expMonth)) ?? expiry?.month,

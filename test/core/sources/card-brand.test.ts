@@ -5,6 +5,8 @@ import { normalizeAdyenItem } from '../../../nodes/core/sources/adyen-normalize'
 import { normalizeAdyenTerminalMessage } from '../../../nodes/core/sources/adyen-terminal-normalize';
 import { cardBrand } from '../../../nodes/core/sources/card-brand';
 import { normalizeCloverPayment } from '../../../nodes/core/sources/clover-payment';
+import { parseGenericConfig } from '../../../nodes/core/sources/generic-config-load';
+import { normalizeGenericItem } from '../../../nodes/core/sources/generic-mapping';
 import { SquareCredentialsSchema } from '../../../nodes/core/sources/square-credentials';
 import { normalizeSquareEvent } from '../../../nodes/core/sources/square-normalize';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
@@ -16,6 +18,7 @@ import terminalChip from './fixtures/adyen-terminal/payment-chip.json';
 import cloverChip from './fixtures/clover/payment-chip.json';
 import sumupChip from './fixtures/sumup/transaction-chip.json';
 import zettleChip from './fixtures/zettle/purchase-created-chip.json';
+import { fixture } from './generic-support';
 import { squareFixture } from './square-fixtures';
 
 /** Each vendor's codes as its SDK or API reference spells them → the pack's name (undefined: no brand). */
@@ -107,10 +110,10 @@ describe('card brand: one name per card network, whatever processor read the car
  * The same card, as each processor writes it into its own fixture, through each source's normalizer. These are the
  * spellings that disagreed before: Clover's and Square's EFTPOS read `eftpos` where Adyen's read `eftpos_au`.
  */
-const CARDS: Record<string, Record<'stripe' | 'square' | 'adyen' | 'adyenTerminal' | 'clover' | 'sumup' | 'zettle', string>> = {
-  visa: { stripe: 'visa', square: 'VISA', adyen: 'visa', adyenTerminal: 'visa', clover: 'VISA', sumup: 'VISA', zettle: 'VISA' },
-  mastercard: { stripe: 'mastercard', square: 'MASTERCARD', adyen: 'mc', adyenTerminal: 'mc', clover: 'MC', sumup: 'MASTERCARD', zettle: 'MASTERCARD' },
-  eftpos_au: { stripe: 'eftpos_au', square: 'EFTPOS', adyen: 'eftpos_australia', adyenTerminal: 'eftpos_australia', clover: 'EFTPOS', sumup: 'EFTPOS', zettle: 'EFTPOS' },
+const CARDS: Record<string, Record<'stripe' | 'square' | 'adyen' | 'adyenTerminal' | 'clover' | 'sumup' | 'zettle' | 'generic', string>> = {
+  visa: { stripe: 'visa', square: 'VISA', adyen: 'visa', adyenTerminal: 'visa', clover: 'VISA', sumup: 'VISA', zettle: 'VISA', generic: 'VISA' },
+  mastercard: { stripe: 'mastercard', square: 'MASTERCARD', adyen: 'mc', adyenTerminal: 'mc', clover: 'MC', sumup: 'MASTERCARD', zettle: 'MASTERCARD', generic: 'MASTERCARD' },
+  eftpos_au: { stripe: 'eftpos_au', square: 'EFTPOS', adyen: 'eftpos_australia', adyenTerminal: 'eftpos_australia', clover: 'EFTPOS', sumup: 'EFTPOS', zettle: 'EFTPOS', generic: 'eftpos' },
 };
 
 type Json = Record<string, any>;
@@ -147,7 +150,13 @@ async function brandsOf(codes: (typeof CARDS)[string]): Promise<Record<string, s
   for (const p of purchase.payments) if (p.attributes?.cardType) p.attributes.cardType = codes.zettle;
   const zettle = normalizeZettlePurchase(purchase);
 
-  const events = { stripe, square, adyen, adyenTerminal, clover, sumup, zettle };
+  // The generic source as its Dodo Payments example maps it: the gateway's card_network, as the gateway writes it.
+  const dodo = fixture<Json>('dodo-payment-succeeded-chip.json');
+  dodo.data.card_network = codes.generic;
+  const item = { kind: 'generic-item', payload: dodo, delivery: { messageId: 'msg_brand', signedAt: new Date().toISOString(), batch: false } };
+  const generic = normalizeGenericItem(item, parseGenericConfig(fixture('dodo-config.json')));
+
+  const events = { stripe, square, adyen, adyenTerminal, clover, sumup, zettle, generic };
   return Object.fromEntries(Object.entries(events).map(([source, e]) => [source, e.card?.brand]));
 }
 

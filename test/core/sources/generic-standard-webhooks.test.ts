@@ -38,7 +38,7 @@ describe('generic source, Standard Webhooks: signature', () => {
       occurredAt: '2026-03-14T10:21:07.412Z',
       livemode: false,
       card: {
-        brand: 'MASTERCARD', last4: '4444', funding: 'debit', entryMode: 'chip',
+        brand: 'mastercard', last4: '4444', funding: 'debit', entryMode: 'chip',
         identity: { kind: 'fingerprint', value: 'pm_Qs8vXo21LmT0' },
       },
       terminal: { readerId: 'tmr_frontdesk_1', locationId: 'loc_soma' },
