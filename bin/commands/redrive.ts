@@ -1,9 +1,8 @@
 import { parseArgs } from 'node:util';
 import { ENV } from '../../nodes/core/config/settings';
 import { settingsFromEnv } from '../../nodes/core/pipeline/settings';
-import { InputError } from '../../nodes/core/errors';
 import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT, type RedriveReport } from '../../nodes/core/inbox/redrive';
-import { redriveRunAfterMs } from '../../nodes/core/inbox/redrive-settings';
+import { redriveLimit, redriveRunAfterMs } from '../../nodes/core/inbox/redrive-settings';
 import { redrivePayments } from '../../nodes/core/pipeline/redrive-payments';
 import type { PaymentMessage } from '../../nodes/core/contracts/payment-message';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
@@ -50,8 +49,7 @@ export const redriveCommand: Command = {
       allowPositionals: false,
     });
     const olderThanMs = redriveRunAfterMs('--older-than', values['older-than'], DEFAULT_REDRIVE_AFTER_MS);
-    const limit = values.limit === undefined ? DEFAULT_REDRIVE_LIMIT : Number(values.limit);
-    if (!Number.isInteger(limit) || limit < 1) throw new InputError('--limit', `"${values.limit}" is not a number of events`, 'give a whole number such as 100');
+    const limit = redriveLimit('--limit', values.limit);
     const settings = settingsFromEnv(process.env);
     const keys = keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys);
     return withStore(values.store, async ({ db, location }) => {

@@ -60,4 +60,12 @@ describe('terminal-crm redrive', () => {
     assert.equal(off.code, 1);
     assert.match(off.err, /--older-than: "off" turns redriving off, but this run redrives/);
   });
+
+  it('refuses a --limit that is no whole number of payments from 1, as the n8n and Node-RED faces do', async () => {
+    for (const limit of ['0', '-5', '2.5', 'all']) {
+      const r = await cli('--store', store, `--limit=${limit}`);
+      assert.equal(r.code, 1, limit);
+      assert.match(r.err, new RegExp(`--limit: "${limit.replace('.', '\\.')}" is not a whole number of payments from 1 up\\. Fix: `), limit);
+    }
+  });
 });
