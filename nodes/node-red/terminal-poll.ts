@@ -1,6 +1,6 @@
 import { formNumber } from '../core/config/form-number';
 import { axiosTransport } from '../core/http/axios-transport';
-import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, pollSource, type PollOutcome } from '../core/pipeline/poll-source';
+import { DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, firstPollSince, pollSource, type PollOutcome } from '../core/pipeline/poll-source';
 import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
@@ -32,7 +32,7 @@ export = function register(RED: NodeRedApi): void {
     const interval = () => formNumber(def.interval, { field: 'Every (s)', fallback: 60, min: 0, max: MAX_REPEAT_SECONDS, unit: 'seconds' });
     const settingsOf = () => ({
       cursorName: typeof def.cursorName === 'string' && def.cursorName.trim() ? def.cursorName.trim() : undefined,
-      lookBackHours: formNumber(def.lookBackHours, { field: 'First poll (h back)', fallback: DEFAULT_POLL_LOOKBACK_HOURS, min: 0, unit: 'hours' }),
+      since: firstPollSince('First poll (h back)', def.lookBackHours),
       limit: formNumber(def.pageSize, { field: 'Page size', fallback: DEFAULT_POLL_PAGE_SIZE, min: 1, whole: true, unit: 'payments' }),
       maxPages: formNumber(def.maxPages, { field: 'Pages per poll', fallback: DEFAULT_POLL_MAX_PAGES, min: 1, whole: true, unit: 'pages' }),
     });
@@ -57,7 +57,7 @@ export = function register(RED: NodeRedApi): void {
         store: await store.db(),
         keys: keysOf(store),
         cursorName: settings.cursorName,
-        since: new Date(Date.now() - settings.lookBackHours * 3_600_000),
+        since: settings.since,
         limit: settings.limit,
         maxPages: settings.maxPages,
         http: axiosTransport(),

@@ -13,6 +13,7 @@ import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
 import { MIN_REDRIVE_LIMIT } from '../../nodes/core/inbox/redrive';
 import { redriveLimit } from '../../nodes/core/inbox/redrive-settings';
 import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-settings';
+import { firstPollSince } from '../../nodes/core/pipeline/poll-source';
 
 const REPO = resolve(__dirname, '../../..');
 const nodeFiles = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { n8n: { nodes: string[] } }).n8n.nodes;
@@ -111,6 +112,20 @@ describe('n8n editor texts', () => {
       assert.match(text, /stripe listen --forward-to &lt;Test URL&gt;/);
       assert.match(text, /terminal-crm sandbox<\/b>: its simulator posts to the <b>Production URL<\/b>/);
       assert.match(text, /card-present payments only/);
+    }
+  });
+
+  it("Terminal Payment Poll Trigger: First Poll Looks Back (Hours) stops where the run does, a year back", () => {
+    const poll = descriptions().find(({ d }) => d.name === 'terminalPollTrigger')!.d;
+    const options = poll.properties.find((p) => p.name === 'options')!.options as INodeProperties[];
+    const back = options.find((p) => p.name === 'lookBackHours')!;
+    assert.deepEqual([back.typeOptions?.minValue, back.typeOptions?.maxValue], [0, 8784]);
+    const now = Date.parse('2026-12-05T12:00:00Z');
+    assert.equal(firstPollSince('First Poll Looks Back (Hours)', back.typeOptions!.maxValue, now).toISOString(), '2025-12-04T12:00:00.000Z');
+    assert.equal(firstPollSince('First Poll Looks Back (Hours)', undefined, now).toISOString(), '2026-12-04T12:00:00.000Z', 'left out: a day back');
+    // An expression can give what the editor would not: refused by name, rather than a date no processor takes.
+    for (const v of [back.typeOptions!.maxValue! + 1, -1, 1e16]) {
+      assert.throws(() => firstPollSince('First Poll Looks Back (Hours)', v, now), /^InputError: First Poll Looks Back \(Hours\): ".*" is not a number of hours from 0 to 8784\. Fix: /, String(v));
     }
   });
 

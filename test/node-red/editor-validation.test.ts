@@ -15,6 +15,7 @@ import { redriveLimit } from '../../nodes/core/inbox/redrive-settings';
 import { formNumber } from '../../nodes/core/config/form-number';
 import { crmWaitMs, MAX_CRM_WAIT_MS } from '../../nodes/core/steps/upsert-to-crm';
 import { MAX_REPEAT_SECONDS } from '../../nodes/node-red/shared/repeating-run';
+import { FIRST_POLL_LOOKBACK } from '../../nodes/core/pipeline/poll-source';
 
 const REPO = resolve(__dirname, '../../..');
 const nodes = (JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
@@ -209,7 +210,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     // terminal-poll.ts and terminal-redrive.ts: the options each field is read with.
     const read = {
       interval: seconds,
-      lookBackHours: { field: 'First poll (h back)', fallback: 24, min: 0, unit: 'hours' },
+      lookBackHours: { field: 'First poll (h back)', ...FIRST_POLL_LOOKBACK },
       pageSize: { field: 'Page size', fallback: 100, min: 1, whole: true, unit: 'payments' },
       maxPages: { field: 'Pages per poll', fallback: 10, min: 1, whole: true, unit: 'pages' },
     } as const;
@@ -221,7 +222,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
         return false;
       }
     };
-    const values = [' ', 0, '0', '1', 1, '-1', '2.5', 'x', ' 7 ', '1e3', '0x10', 'Infinity', '1e16', null, true, '9007199254740991', String(MAX_REPEAT_SECONDS), String(MAX_REPEAT_SECONDS + 1), '2592000', MAX_REPEAT_SECONDS + 0.5];
+    const values = [' ', 0, '0', '1', 1, '-1', '2.5', 'x', ' 7 ', '1e3', '0x10', 'Infinity', '1e16', null, true, '9007199254740991', String(MAX_REPEAT_SECONDS), String(MAX_REPEAT_SECONDS + 1), '2592000', MAX_REPEAT_SECONDS + 0.5, String(FIRST_POLL_LOOKBACK.max), FIRST_POLL_LOOKBACK.max + 0.5];
     for (const [type, fields, on] of [
       ['terminal-poll', ['interval', 'lookBackHours', 'pageSize', 'maxPages'], { squareAccount: 'sq' }],
       ['terminal-redrive', ['interval'], {}],

@@ -153,7 +153,9 @@ describe('terminal payment poll (in a stand-in for Node-RED)', () => {
     const cases: Array<[Record<string, unknown>, RegExp]> = [
       [{ pageSize: '0' }, /^Page size: "0" is not a whole number of payments from 1 up\. Fix: give one such as 100/],
       [{ maxPages: '2.5' }, /^Pages per poll: "2\.5" is not a whole number of pages from 1 up/],
-      [{ lookBackHours: '-2' }, /^First poll \(h back\): "-2" is not a number of hours from 0 up/],
+      [{ lookBackHours: '-2' }, /^First poll \(h back\): "-2" is not a number of hours from 0 to 8784/],
+      // Further back than any processor's list reaches (1e16 hours is no date at all).
+      [{ lookBackHours: '1e16' }, /^First poll \(h back\): "1e16" is not a number of hours from 0 to 8784\. Fix:/],
       [{ interval: '-1' }, /^Every \(s\): "-1" is not a number of seconds from 0 to 2147483/],
       // 30 days: past what a timer keeps, which would poll every millisecond.
       [{ interval: '2592000' }, /^Every \(s\): "2592000" is not a number of seconds from 0 to 2147483\. Fix:/],

@@ -1,6 +1,7 @@
 import type { z } from 'zod/v4';
 import type { PaymentEvent } from '../contracts/payment-event';
 import { CursorStore } from '../cursors/cursor-store';
+import { formNumber } from '../config/form-number';
 import { InputError } from '../errors';
 import type { HttpTransport } from '../http/http-transport';
 import { SqlInbox } from '../inbox/inbox';
@@ -14,6 +15,17 @@ import type { KeyProvider } from '../tokenize/key-provider';
 
 /** The first poll (no cursor yet) reaches back a day: payments taken while polling was set up are picked up. */
 export const DEFAULT_POLL_LOOKBACK_HOURS = 24;
+/**
+ * How far back a first poll may be told to read, in hours: a year, as far as any processor's list reaches (Square's
+ * ListPayments a year back, Stripe's events 30 days). Beyond it the date is no date a processor takes (1e16 hours
+ * is before year -271821, an invalid Date), and a history that old is the backfill's to read.
+ */
+export const FIRST_POLL_LOOKBACK = { fallback: DEFAULT_POLL_LOOKBACK_HOURS, min: 0, max: 24 * 366, unit: 'hours' } as const;
+
+/** Where a first poll starts: `lookBackHours` (as a form gives it: blank for the default) before `now`, or an InputError naming `field`. */
+export function firstPollSince(field: string, lookBackHours: unknown, now = Date.now()): Date {
+  return new Date(now - formNumber(lookBackHours, { field, ...FIRST_POLL_LOOKBACK }) * 3_600_000);
+}
 const DEFAULT_POLL_LOOKBACK_MS = DEFAULT_POLL_LOOKBACK_HOURS * 3_600_000;
 export const DEFAULT_POLL_PAGE_SIZE = 100;
 export const DEFAULT_POLL_MAX_PAGES = 10;

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, pollableSourceNames } from '../../core/pipeline/poll-source';
+import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, FIRST_POLL_LOOKBACK, pollableSourceNames } from '../../core/pipeline/poll-source';
 import { TERMINAL_SOURCES } from '../TerminalTrigger/source-options';
 import { SOURCE_CREDENTIAL_TYPES } from '../TerminalTrigger/source-credentials';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
@@ -71,9 +71,9 @@ export class TerminalPollTrigger implements INodeType {
             displayName: 'First Poll Looks Back (Hours)',
             name: 'lookBackHours',
             type: 'number',
-            typeOptions: { minValue: 0 },
+            typeOptions: { minValue: FIRST_POLL_LOOKBACK.min, maxValue: FIRST_POLL_LOOKBACK.max },
             default: DEFAULT_POLL_LOOKBACK_HOURS,
-            description: 'How far back the very first poll reads; later polls carry on from where the last one stopped. Stripe keeps events for 30 days.',
+            description: 'How far back the very first poll reads, up to a year (8784 hours); later polls carry on from where the last one stopped. Stripe keeps events for 30 days; for older history use Terminal Backfill.',
           },
           {
             displayName: 'Max Pages per Poll',
@@ -102,7 +102,7 @@ export class TerminalPollTrigger implements INodeType {
     const options = this.getNodeParameter('options', {}) as IDataObject;
     return await pollOnce(this, this.getNodeParameter('source', 'stripe') as string, {
       cursorName: typeof options.cursorName === 'string' ? options.cursorName.trim() : '',
-      lookBackHours: typeof options.lookBackHours === 'number' ? options.lookBackHours : DEFAULT_POLL_LOOKBACK_HOURS,
+      lookBackHours: options.lookBackHours as number | undefined,
       maxPages: typeof options.maxPages === 'number' ? options.maxPages : DEFAULT_POLL_MAX_PAGES,
       pageSize: typeof options.pageSize === 'number' ? options.pageSize : DEFAULT_POLL_PAGE_SIZE,
     });

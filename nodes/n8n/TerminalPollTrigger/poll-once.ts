@@ -1,6 +1,6 @@
 import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import type { PaymentEvent } from '../../core/contracts/payment-event';
-import { pollableSource, pollSource, previewPoll } from '../../core/pipeline/poll-source';
+import { firstPollSince, pollableSource, pollSource, previewPoll } from '../../core/pipeline/poll-source';
 import { openDatabase } from '../../core/store/open-database';
 import { keyProviderFromSpec } from '../../core/tokenize/key-provider';
 import { readCrmStoreCredential } from '../shared/crm-store-credential';
@@ -12,7 +12,8 @@ import { credentialTypeOf, sourceCredentialPlace } from '../TerminalTrigger/sour
 export interface PollSettings {
   /** Empty: the core's "poll:<source>". */
   cursorName: string;
-  lookBackHours: number;
+  /** As n8n gives it (an expression may give anything): read by firstPollSince, which names the field. */
+  lookBackHours: unknown;
   maxPages: number;
   pageSize: number;
 }
@@ -35,7 +36,7 @@ export async function pollOnce(ctx: IPollFunctions, sourceName: string, settings
       credentialPlace: sourceCredentialPlace(sourceName),
       store: await openDatabase(store.storeUrl),
       cursorName: settings.cursorName || undefined,
-      since: new Date(Date.now() - settings.lookBackHours * 3_600_000),
+      since: firstPollSince('First Poll Looks Back (Hours)', settings.lookBackHours),
       limit: settings.pageSize,
       http: n8nHttpTransport(ctx, credentialType),
     };
