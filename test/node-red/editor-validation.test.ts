@@ -272,6 +272,20 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     // What the editor passes, the node takes: the one rule is crmSyncLimits.
     for (const [maxBatches, deadlineSeconds] of [['', ''], ['10', '3600'], [0, '0.5']] as const) assert.doesNotThrow(() => crmSyncLimits({ maxBatches, deadlineSeconds }));
     for (const [maxBatches, deadlineSeconds] of [['-1', ''], ['2.5', ''], ['', '-5'], ['', '3601']] as const) assert.throws(() => crmSyncLimits({ maxBatches, deadlineSeconds }));
+    // Value by value, each field against crmSyncLimits as the node calls it: spaces are blank there, so here too.
+    const takes = (field: 'maxBatches' | 'deadline', v: unknown) => {
+      try {
+        crmSyncLimits(field === 'maxBatches' ? { maxBatches: v } : { deadlineSeconds: v });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const field of ['maxBatches', 'deadline'] as const) {
+      for (const v of ['', ' ', '  7 ', 0, '0', '-0', '1e3', '0x10', '2.5', 'Infinity', 'x', '3600', '3600.5', ' 3601 ', 1e300]) {
+        assert.equal(check(field, v) === true, takes(field, v), `${field} ${JSON.stringify(v)}`);
+      }
+    }
   });
 
   it('terminal message: the editor marks a window, minimum declines, rate or recent payments the node refuses (0 or a week and a minute, 2.5 declines, a rate over 1, 51 payments)', () => {
