@@ -13,7 +13,12 @@ const DEADLOCK_DETECTED = '40P01';
 /** A row another instance inserted first (an event both received): the rerun sees it and takes the duplicate path. */
 const UNIQUE_VIOLATION = '23505';
 const MAX_ATTEMPTS = 12;
-const MAX_UNIQUE_VIOLATION_ATTEMPTS = 3;
+/**
+ * Fewer than a lost serialization: a key that is always taken is a mistake to surface, not a race. Each rerun sees
+ * the rows it lost to, so it gets past them; two instances writing one batch's events in opposite orders without
+ * lock keys were seen to lose three times running under load, so a few more than that.
+ */
+export const MAX_UNIQUE_VIOLATION_ATTEMPTS = 6;
 
 export interface PostgresOptions {
   /** Connections this instance keeps at most (default 10). Each engine instance has its own pool. */

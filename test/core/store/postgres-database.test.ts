@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { InputError } from '../../../nodes/core/errors';
 import { migrate, MIGRATIONS } from '../../../nodes/core/store/migrations';
 import { openDatabase, resolveStoreUrl } from '../../../nodes/core/store/open-database';
-import { PostgresDatabase, type PostgresOptions } from '../../../nodes/core/store/postgres-database';
+import { MAX_UNIQUE_VIOLATION_ATTEMPTS, PostgresDatabase, type PostgresOptions } from '../../../nodes/core/store/postgres-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
 
@@ -136,6 +136,34 @@ describe('the Postgres store, against a real server', () => {
     assert.equal(runs, 1);
     assert.equal((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM notes'))!.n, 0);
     await assert.rejects(db.transaction((tx) => tx.run('INSERT INTO no_such_table VALUES (1)')), /no_such_table/);
+  });
+
+  it('runs a transaction again after a key another instance took first, and gives up with Postgres\'s error when the key is always taken', async () => {
+    const url = await server.createDatabase('tcrm_unique_retry');
+    const db = instance(url);
+    await db.exec('CREATE TABLE notes (id TEXT PRIMARY KEY)');
+    await db.exec("INSERT INTO notes (id) VALUES ('taken')");
+    // Lost once (the other instance's row), then through: the rerun sees the row and writes another.
+    const other = instance(url);
+    let runs = 0;
+    await db.transaction(async (tx) => {
+      runs++;
+      const id = (await tx.get('SELECT 1 AS one FROM notes WHERE id = ?', ['raced'])) ? 'after-race' : 'raced';
+      if (runs === 1) await other.transaction((o) => o.run("INSERT INTO notes (id) VALUES ('raced')"));
+      await tx.run('INSERT INTO notes (id) VALUES (?)', [id]);
+    });
+    assert.equal(runs, 2);
+    assert.deepEqual((await db.all<{ id: string }>('SELECT id FROM notes ORDER BY id')).map((r) => r.id), ['after-race', 'raced', 'taken']);
+    // Always taken: a mistake, surfaced after a bounded number of runs rather than retried for ever.
+    runs = 0;
+    await assert.rejects(
+      db.transaction(async (tx) => {
+        runs++;
+        await tx.run("INSERT INTO notes (id) VALUES ('taken')");
+      }),
+      (e: { code?: string }) => e.code === '23505',
+    );
+    assert.equal(runs, MAX_UNIQUE_VIOLATION_ATTEMPTS);
   });
 
   it('migrates once when several instances start on an empty database at the same moment', async () => {
