@@ -13,7 +13,6 @@ export class CredentialFieldError extends InputError {
   constructor(fields: string | readonly [string, ...string[]], problem: string, need: string) {
     const list: readonly string[] = typeof fields === 'string' ? [fields] : fields;
     super(list[0]!, problem, `${need}; ${list.map((f) => `"${f}"`).join(', ')} in the credential`);
-    this.name = 'InputError';
     this.need = need;
     this.fields = list;
   }
