@@ -88,8 +88,9 @@ export async function receiveWebhook(sourceOrName: string | Source<unknown>, req
       else throw e;
     }
   }
-  // Nothing read for want of a usable credential: our setup, so 500 and the processor retries once it is fixed.
-  if (unusable.length > 0 && events.length === 0 && report.ignored.length === 0) return misconfigured(unusable.join('; '));
+  // Nothing to pass on, and something not read for want of a usable credential: our setup, so 500 and the processor
+  // delivers again once it is fixed (what it also carried that is ignored is ignored again then).
+  if (unusable.length > 0 && events.length === 0) return misconfigured(unusable.join('; '));
   report.ignored.push(...unusable.map((m) => `not read: ${m}`));
   // One malformed item of a batch must not cost the others; a delivery with nothing but malformed items is refused.
   if (malformed.length > 0 && events.length === 0 && report.ignored.length === 0 && !verified.control) return rejected(400, malformed.join('; '), report);

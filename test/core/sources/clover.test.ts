@@ -184,6 +184,9 @@ describe('Clover source', () => {
       const none = await receive(request(notificationPayment), { credentials: { authCode: AUTH, apiToken: JSON.stringify({ M7QF0WSD8QQCJ: 'tok-2' }) } });
       assert.deepEqual([none.status, none.events], [500, []]);
       assert.match(none.misconfigured ?? '', /^apiToken: no API token is configured for Clover merchant SJ925JDCKKTJJ\. Fix: add it as SJ925JDCKKTJJ:<token>; fill in "apiToken" in the Clover credential/);
+      // The same when the batch also carried what is ignored anyway (an order notification): delivered again, it is ignored again.
+      const batch = await receive(request(notificationBatch), { credentials: { authCode: AUTH, apiToken: JSON.stringify({ OTHERMERCHANT1: 'tok-3' }) } });
+      assert.deepEqual([batch.status, batch.events], [500, []]);
     });
 
     it('acknowledges a notification about orders only, without fetching anything', async () => {
