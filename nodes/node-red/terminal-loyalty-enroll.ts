@@ -2,8 +2,6 @@ import { flushResultsFields } from '../core/outbox/field-updates';
 import { membershipEventMessages } from '../core/loyalty/event-messages';
 import type { LoyaltyResult } from '../core/loyalty/loyalty-step';
 import { loyaltyStep } from '../core/loyalty/loyalty-step';
-import { loyaltyProgramFromJson, loyaltyProgramFromSettings, type LoyaltySettings } from '../core/loyalty/operator-settings';
-import type { LoyaltyProgram } from '../core/loyalty/program';
 import { reviewLoyalty } from '../core/loyalty/review';
 import { summarizeReview } from '../core/segment/scheduled-run';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
@@ -11,27 +9,8 @@ import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, NodeStatus, RuntimeNode } from './shared/red-api';
 import { crmStatusOf, fieldCrmOf } from './shared/field-crm';
 import { handleInput } from './shared/step-node';
+import { loyaltyProgramOfNode } from './shared/step-settings';
 import { nodeRedConsumer } from './shared/consumer-name';
-
-function programOf(def: NodeDef): LoyaltyProgram {
-  if (def.define === 'json') return loyaltyProgramFromJson(def.programJson);
-  const s = def as NodeDef & LoyaltySettings;
-  return loyaltyProgramFromSettings({
-    programId: s.programId,
-    currency: s.currency,
-    enrollWhen: s.enrollWhen,
-    ...(s.enrollWhen === 'threshold'
-      ? { enrollLifetimeSpend: s.enrollLifetimeSpend, enrollVisits: s.enrollVisits, enrollPeriodSpend: s.enrollPeriodSpend, enrollPeriodDays: s.enrollPeriodDays, enrollRule: s.enrollRule }
-      : {}),
-    pointsPerUnit: s.pointsPerUnit,
-    pointsExpiryDays: s.pointsExpiryDays,
-    tiers: Array.isArray(s.tiers) ? s.tiers : [],
-    tierWindowDays: s.tierWindowDays,
-    tierField: s.tierField,
-    pointsField: s.pointsField,
-    memberSinceField: s.memberSinceField,
-  });
-}
 
 function statusOf(l: LoyaltyResult): { status: string; fill: NodeStatus['fill'] } {
   if (l.outcome === 'skipped') return { status: `skipped: ${l.reason ?? ''}`, fill: 'yellow' };
@@ -52,7 +31,7 @@ export = function register(RED: NodeRedApi): void {
     RED.nodes.createNode(this, def);
     handleInput(this, async (payload) => {
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
-      const program = programOf(def);
+      const program = loyaltyProgramOfNode(def);
       const crm = fieldCrmOf(RED, def, def.mode !== 'review');
       const db = await store.db();
       if (def.mode === 'review') {

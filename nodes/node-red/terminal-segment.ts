@@ -1,6 +1,5 @@
 import { flushResultsFields } from '../core/outbox/field-updates';
 import { runSegmentBatch, type BatchResult } from '../core/segment/batch';
-import { segmentConfigFromSettings } from '../core/segment/operator-settings';
 import { summarizeBatch } from '../core/segment/scheduled-run';
 import type { SegmentResult } from '../core/segment/segment-step';
 import { segmentStep } from '../core/segment/segment-step';
@@ -9,6 +8,7 @@ import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, NodeStatus, RuntimeNode } from './shared/red-api';
 import { crmStatusOf, fieldCrmOf } from './shared/field-crm';
 import { handleInput } from './shared/step-node';
+import { segmentConfigOfNode } from './shared/step-settings';
 
 function statusOf(s: SegmentResult): { status: string; fill: NodeStatus['fill'] } {
   if (s.outcome === 'skipped') return { status: `skipped: ${s.reason ?? ''}`, fill: 'yellow' };
@@ -35,14 +35,7 @@ export = function register(RED: NodeRedApi): void {
     handleInput(this, async (payload) => {
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
       const recompute = def.mode === 'recompute';
-      const config = segmentConfigFromSettings({
-        ...(recompute ? {} : { currency: def.currency as string, highValuePayment: def.highValuePayment as string }),
-        highValueTopPercent: def.highValueTopPercent as string,
-        timeZone: def.timeZone as string,
-        segmentRules: def.segmentRules,
-        crmFields: def.crmFields,
-        advanced: def.advanced,
-      });
+      const config = segmentConfigOfNode(def);
       const crm = fieldCrmOf(RED, def, !recompute);
       const db = await store.db();
       if (recompute) {

@@ -6,15 +6,15 @@ import { Script } from 'node:vm';
 import { crmSyncLimits } from '../../nodes/core/outbox/sync-run';
 import { DECLINE_RULE_LIMITS } from '../../nodes/core/messages/decline-rate';
 import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/messages/settings';
-import { loyaltyProgramFromJson, loyaltyProgramFromSettings, type LoyaltySettings } from '../../nodes/core/loyalty/operator-settings';
-import { fieldsTargetOf, flushDeadlineMs, MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
+import { MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
 import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
-import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-settings';
 import { MIN_REDRIVE_LIMIT } from '../../nodes/core/inbox/redrive';
 import { redriveLimit } from '../../nodes/core/inbox/redrive-settings';
 import { formNumber } from '../../nodes/core/config/form-number';
 import { crmWaitMs, MAX_CRM_WAIT_MS } from '../../nodes/core/steps/upsert-to-crm';
 import { MAX_REPEAT_SECONDS } from '../../nodes/node-red/shared/repeating-run';
+import type { NodeDef } from '../../nodes/node-red/shared/red-api';
+import { crmWaitOfNode, loyaltyProgramOfNode, segmentConfigOfNode } from '../../nodes/node-red/shared/step-settings';
 import { FIRST_POLL_LOOKBACK } from '../../nodes/core/pipeline/poll-source';
 
 const REPO = resolve(__dirname, '../../..');
@@ -332,13 +332,11 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     const check = (field: string, v: unknown, on: Record<string, unknown> = base) => validateProperty({ ...on, [field]: v }, field, def.defaults[field]!, typedInputs);
     /** Every property valid, as Node-RED marks a node. */
     const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
-    /** What the node does with it (terminal-loyalty-enroll.ts: programOf, fieldCrmOf): the core's one rule. */
+    /** What the node does with it: the readings terminal-loyalty-enroll.ts makes (Review program waits for no CRM). */
     const nodeTakes = (n: Record<string, unknown>) => {
       try {
-        if (n.define === 'json') loyaltyProgramFromJson(n.programJson);
-        else loyaltyProgramFromSettings({ ...n, tiers: Array.isArray(n.tiers) ? n.tiers : [] } as LoyaltySettings);
-        // Review program waits for no CRM (shared/field-crm.ts: fieldCrmOf's `waits`).
-        if (fieldsTargetOf(n.crm, 'CRM') && n.mode !== 'review') flushDeadlineMs(n.waitForCrm ?? 0, 'Wait for CRM');
+        loyaltyProgramOfNode(n as NodeDef);
+        crmWaitOfNode(n as NodeDef, n.mode !== 'review');
         return true;
       } catch {
         return false;
@@ -413,19 +411,11 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     const base: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked', crmAccount: 'account-picked' };
     const check = (field: string, v: unknown, on: Record<string, unknown> = base) => validateProperty({ ...on, [field]: v }, field, def.defaults[field]!, typedInputs);
     const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
-    /** What the node does with it (terminal-segment.ts: the settings it hands segmentConfigFromSettings, fieldCrmOf). */
+    /** What the node does with it: the readings terminal-segment.ts makes (Recompute all waits for no CRM). */
     const nodeTakes = (n: Record<string, unknown>) => {
-      const recompute = n.mode === 'recompute';
       try {
-        segmentConfigFromSettings({
-          ...(recompute ? {} : { currency: n.currency as string, highValuePayment: n.highValuePayment as string }),
-          highValueTopPercent: n.highValueTopPercent as string,
-          timeZone: n.timeZone as string,
-          segmentRules: n.segmentRules,
-          crmFields: n.crmFields,
-          advanced: n.advanced,
-        });
-        if (fieldsTargetOf(n.crm, 'CRM') && !recompute) flushDeadlineMs(n.waitForCrm ?? 0, 'Wait for CRM');
+        segmentConfigOfNode(n as NodeDef);
+        crmWaitOfNode(n as NodeDef, n.mode !== 'recompute');
         return true;
       } catch {
         return false;

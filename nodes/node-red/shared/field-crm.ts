@@ -1,8 +1,9 @@
-import { checkAccountCrm, fieldsTargetOf, flushDeadlineMs, type FieldSync, type FieldsTarget } from '../../core/outbox/field-updates';
+import { checkAccountCrm, fieldsTargetOf, type FieldSync, type FieldsTarget } from '../../core/outbox/field-updates';
 import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
 import { configNode } from './config-node';
 import { CRM_ACCOUNT_TYPE, type CrmAccountNode } from './crm-account-node';
 import type { NodeDef, NodeRedApi } from './red-api';
+import { crmWaitOfNode } from './step-settings';
 
 export interface FieldCrm {
   target: FieldsTarget;
@@ -23,7 +24,7 @@ export function fieldCrmOf(RED: NodeRedApi, def: NodeDef, waits: boolean): Field
   if (!target) return undefined;
   const account = configNode<CrmAccountNode>(RED, def.crmAccount, CRM_ACCOUNT_TYPE, 'CRM account');
   checkAccountCrm(target, account.crmName());
-  return { target, adapter: account.adapter(), deadlineMs: waits ? flushDeadlineMs(def.waitForCrm ?? 0, 'Wait for CRM') : 0 };
+  return { target, adapter: account.adapter(), deadlineMs: crmWaitOfNode(def, waits) };
 }
 
 /** The status line's word on the CRM: "→ hubspot synced", "→ hubspot queued", … (empty for local). */
