@@ -60,7 +60,7 @@ export async function receiveWebhook(sourceOrName: string | Source<unknown>, req
     if (e instanceof SignatureError) return rejected(e.httpStatus, e.reason);
     // A credential field the source needs but lacks is our setup, not the processor's fault: 500, so it retries.
     if (e instanceof InputError) {
-      const shown = (addressed(e, source, options.credentialPlace) as InputError).message;
+      const shown = addressed(e, source, options.credentialPlace).message;
       return e instanceof CredentialFieldError || e.field in source.env ? misconfigured(shown) : rejected(400, shown);
     }
     throw e;
@@ -82,7 +82,7 @@ export async function receiveWebhook(sourceOrName: string | Source<unknown>, req
         else events.push(event);
       }
     } catch (e) {
-      if (e instanceof CredentialFieldError) unusable.push((addressed(e, source, options.credentialPlace) as InputError).message);
+      if (e instanceof CredentialFieldError) unusable.push(addressed(e, source, options.credentialPlace).message);
       else if (e instanceof IgnoredEventError) report.ignored.push(e.message);
       else if (e instanceof InputError) malformed.push(e.message);
       else throw e;

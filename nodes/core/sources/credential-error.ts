@@ -28,7 +28,7 @@ function listed(items: readonly string[]): string {
  * labels there, the fix in its words), or without a place by the source's credential and environment variables;
  * any other error as it is.
  */
-export function addressed(e: unknown, source: { label: string; env: Readonly<Record<string, string>> }, place?: EditorPlace): unknown {
+export function addressed<E>(e: E, source: { label: string; env: Readonly<Record<string, string>> }, place?: EditorPlace): E | InputError {
   if (!(e instanceof CredentialFieldError)) return e;
   if (place) {
     const labels = listed(e.fields.map((f) => place.labels[f] ?? f));
