@@ -4,7 +4,7 @@ import { DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, firstPollSince, pollSou
 import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
-import { clockTime, MAX_REPEAT_SECONDS, runRepeatedly } from './shared/repeating-run';
+import { clockTime, repeatSeconds, runRepeatedly, startingRepeatSeconds } from './shared/repeating-run';
 import { shortText } from './shared/short-text';
 import { sourceAccountField } from './shared/trigger-accounts';
 
@@ -27,24 +27,16 @@ export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-poll', function TerminalPoll(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const sourceName = typeof def.source === 'string' && def.source ? def.source : 'square';
-    // Read on every poll, so a number it cannot use is an error each poll shows (and a Catch node gets), not a
-    // default quietly run instead; until it is fixed the timer keeps the default interval.
-    const interval = () => formNumber(def.interval, { field: 'Every (s)', fallback: 60, min: 0, max: MAX_REPEAT_SECONDS, unit: 'seconds' });
     const settingsOf = () => ({
       cursorName: typeof def.cursorName === 'string' && def.cursorName.trim() ? def.cursorName.trim() : undefined,
       since: firstPollSince('First poll (h back)', def.lookBackHours),
       limit: formNumber(def.pageSize, { field: 'Page size', fallback: DEFAULT_POLL_PAGE_SIZE, min: 1, whole: true, unit: 'payments' }),
       maxPages: formNumber(def.maxPages, { field: 'Pages per poll', fallback: DEFAULT_POLL_MAX_PAGES, min: 1, whole: true, unit: 'pages' }),
     });
-    let intervalSeconds = 60;
-    try {
-      intervalSeconds = interval();
-    } catch {
-      // said by the first poll, right after deploy
-    }
+    const intervalSeconds = startingRepeatSeconds(def.interval);
 
     const poll = async (send: (msg: NodeMessage) => void): Promise<PollOutcome> => {
-      interval();
+      repeatSeconds(def.interval);
       const settings = settingsOf();
       const field = sourceAccountField(sourceName);
       const account = configNode<SourceAccountNode>(RED, def[field.property], field.type, field.label);

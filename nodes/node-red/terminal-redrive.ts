@@ -5,9 +5,8 @@ import type { PaymentMessage } from '../core/contracts/payment-message';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
-import { clockTime, MAX_REPEAT_SECONDS, runRepeatedly } from './shared/repeating-run';
+import { clockTime, repeatSeconds, runRepeatedly, startingRepeatSeconds } from './shared/repeating-run';
 import { shortText } from './shared/short-text';
-import { formNumber } from '../core/config/form-number';
 
 /**
  * Terminal redrive: finishes the payments a trigger on this store accepted (answered 2xx) that no flow finished —
@@ -18,18 +17,10 @@ import { formNumber } from '../core/config/form-number';
 export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-redrive', function TerminalRedrive(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
-    // Read on every run too, so "-1" is an error each run shows (and a Catch node gets), not 60 s without a word;
-    // until it is fixed the timer keeps the default interval.
-    const interval = () => formNumber(def.interval, { field: 'Every (s)', fallback: 60, min: 0, max: MAX_REPEAT_SECONDS, unit: 'seconds' });
-    let intervalSeconds = 60;
-    try {
-      intervalSeconds = interval();
-    } catch {
-      // said by the first run, right after deploy
-    }
+    const intervalSeconds = startingRepeatSeconds(def.interval);
 
     const redrive = async (send: (msg: NodeMessage) => void): Promise<RedriveReport<PaymentMessage>> => {
-      interval();
+      repeatSeconds(def.interval);
       const olderThanMs = redriveRunAfterMs('Older than', def.olderThan, DEFAULT_REDRIVE_AFTER_MS);
       // Read per run, so a wrong value is this run's error by name, not 0 → 100 or -5 → 1 without a word.
       const limit = redriveLimit('At most', def.limit);

@@ -12,7 +12,7 @@ import { MIN_REDRIVE_LIMIT } from '../../nodes/core/inbox/redrive';
 import { redriveLimit } from '../../nodes/core/inbox/redrive-settings';
 import { formNumber } from '../../nodes/core/config/form-number';
 import { crmWaitMs, MAX_CRM_WAIT_MS } from '../../nodes/core/steps/upsert-to-crm';
-import { MAX_REPEAT_SECONDS } from '../../nodes/node-red/shared/repeating-run';
+import { MAX_REPEAT_SECONDS, REPEAT_SECONDS } from '../../nodes/node-red/shared/repeating-run';
 import type { NodeDef } from '../../nodes/node-red/shared/red-api';
 import { crmWaitOfNode, loyaltyProgramOfNode, segmentConfigOfNode } from '../../nodes/node-red/shared/step-settings';
 import { FIRST_POLL_LOOKBACK } from '../../nodes/core/pipeline/poll-source';
@@ -206,10 +206,9 @@ describe('Node-RED editor: every node is valid with its defaults once its config
   });
 
   it('terminal poll and redrive: the editor marks exactly the numbers each run refuses (formNumber as the nodes call it), an interval past MAX_REPEAT_SECONDS too', () => {
-    const seconds = { field: 'Every (s)', fallback: 60, min: 0, max: MAX_REPEAT_SECONDS, unit: 'seconds' };
     // terminal-poll.ts and terminal-redrive.ts: the options each field is read with.
     const read = {
-      interval: seconds,
+      interval: REPEAT_SECONDS,
       lookBackHours: { field: 'First poll (h back)', ...FIRST_POLL_LOOKBACK },
       pageSize: { field: 'Page size', fallback: 100, min: 1, whole: true, unit: 'payments' },
       maxPages: { field: 'Pages per poll', fallback: 10, min: 1, whole: true, unit: 'pages' },

@@ -1,3 +1,4 @@
+import { formNumber } from '../../core/config/form-number';
 import type { NodeMessage, RuntimeNode } from './red-api';
 import { shortText } from './short-text';
 
@@ -9,6 +10,26 @@ export const clockTime = (at: Date): string => at.toTimeString().slice(0, 8);
  * every millisecond instead (TimeoutOverflowWarning), so 30 days would poll or redrive back to back.
  */
 export const MAX_REPEAT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+
+/** How terminal poll and terminal redrive read their Every (s): blank for a minute, 0 for input only. */
+export const REPEAT_SECONDS = { field: 'Every (s)', fallback: 60, min: 0, max: MAX_REPEAT_SECONDS, unit: 'seconds' } as const;
+
+/**
+ * Every (s) as the dialog gave it, read on every run too, so a number the node cannot use is an error each run
+ * shows (and a Catch node gets), not a default quietly run instead.
+ */
+export function repeatSeconds(raw: unknown): number {
+  return formNumber(raw, REPEAT_SECONDS);
+}
+
+/** The interval the timer starts with: the field's, or the default until it is fixed (the first run, right after deploy, says why). */
+export function startingRepeatSeconds(raw: unknown): number {
+  try {
+    return repeatSeconds(raw);
+  } catch {
+    return REPEAT_SECONDS.fallback;
+  }
+}
 
 export interface RepeatingRun {
   /** Seconds between runs, up to MAX_REPEAT_SECONDS; 0 runs only on an incoming message. */
