@@ -1,6 +1,6 @@
 import { formNumber } from '../core/config/form-number';
 import { axiosTransport } from '../core/http/axios-transport';
-import { DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, firstPollSince, pollSource, type PollOutcome } from '../core/pipeline/poll-source';
+import { firstPollSince, POLL_MAX_PAGES, POLL_PAGE_SIZE, pollSource, type PollOutcome } from '../core/pipeline/poll-source';
 import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
@@ -30,8 +30,8 @@ export = function register(RED: NodeRedApi): void {
     const settingsOf = () => ({
       cursorName: typeof def.cursorName === 'string' && def.cursorName.trim() ? def.cursorName.trim() : undefined,
       since: firstPollSince('First poll (h back)', def.lookBackHours),
-      limit: formNumber(def.pageSize, { field: 'Page size', fallback: DEFAULT_POLL_PAGE_SIZE, min: 1, whole: true, unit: 'payments' }),
-      maxPages: formNumber(def.maxPages, { field: 'Pages per poll', fallback: DEFAULT_POLL_MAX_PAGES, min: 1, whole: true, unit: 'pages' }),
+      limit: formNumber(def.pageSize, { field: 'Page size', ...POLL_PAGE_SIZE }),
+      maxPages: formNumber(def.maxPages, { field: 'Pages per poll', ...POLL_MAX_PAGES }),
     });
     const intervalSeconds = startingRepeatSeconds(def.interval);
 

@@ -15,7 +15,7 @@ import { crmWaitMs, MAX_CRM_WAIT_MS } from '../../nodes/core/steps/upsert-to-crm
 import { MAX_REPEAT_SECONDS, REPEAT_SECONDS } from '../../nodes/node-red/shared/repeating-run';
 import type { NodeDef } from '../../nodes/node-red/shared/red-api';
 import { crmWaitOfNode, loyaltyProgramOfNode, segmentConfigOfNode } from '../../nodes/node-red/shared/step-settings';
-import { FIRST_POLL_LOOKBACK } from '../../nodes/core/pipeline/poll-source';
+import { FIRST_POLL_LOOKBACK, POLL_MAX_PAGES, POLL_PAGE_SIZE } from '../../nodes/core/pipeline/poll-source';
 
 const REPO = resolve(__dirname, '../../..');
 const nodes = (JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
@@ -210,8 +210,8 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     const read = {
       interval: REPEAT_SECONDS,
       lookBackHours: { field: 'First poll (h back)', ...FIRST_POLL_LOOKBACK },
-      pageSize: { field: 'Page size', fallback: 100, min: 1, whole: true, unit: 'payments' },
-      maxPages: { field: 'Pages per poll', fallback: 10, min: 1, whole: true, unit: 'pages' },
+      pageSize: { field: 'Page size', ...POLL_PAGE_SIZE },
+      maxPages: { field: 'Pages per poll', ...POLL_MAX_PAGES },
     } as const;
     const takes = (field: keyof typeof read, v: unknown) => {
       try {

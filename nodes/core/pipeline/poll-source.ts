@@ -29,6 +29,9 @@ export function firstPollSince(field: string, lookBackHours: unknown, now = Date
 const DEFAULT_POLL_LOOKBACK_MS = DEFAULT_POLL_LOOKBACK_HOURS * 3_600_000;
 export const DEFAULT_POLL_PAGE_SIZE = 100;
 export const DEFAULT_POLL_MAX_PAGES = 10;
+/** A page size and a number of pages per poll, as a form gives them: blank for the default, else a whole number from 1. */
+export const POLL_PAGE_SIZE = { fallback: DEFAULT_POLL_PAGE_SIZE, min: 1, whole: true, unit: 'payments' } as const;
+export const POLL_MAX_PAGES = { fallback: DEFAULT_POLL_MAX_PAGES, min: 1, whole: true, unit: 'pages' } as const;
 
 /**
  * A source that can be polled. `listCredentials`, when a source has it, parses what polling needs where that is
