@@ -23,6 +23,18 @@ function listed(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
 }
 
+/** Where the operator sets these fields at `place`: "Credential → Label" (the labels alone without a name), and the fix in its words. */
+export function atPlace(place: EditorPlace, labels: readonly string[]): { field: string; fix: string } {
+  const shown = listed(labels);
+  return { field: place.name ? `${place.name} → ${shown}` : shown, fix: place.fix(shown) };
+}
+
+/** Where to set these fields without an editor (worker, sandbox, CLI): the source's credential, or its environment variables. */
+export function inCredentialOrEnv(source: { label: string; env: Readonly<Record<string, string>> }, fields: readonly string[]): string {
+  const envs = fields.map((f) => source.env[f]).filter((v): v is string => v !== undefined);
+  return `fill in ${listed(fields.map((f) => `"${f}"`))} in the ${source.label} credential${envs.length > 0 ? ` (or set ${listed(envs)} for the sandbox and the worker)` : ''}`;
+}
+
 /**
  * The error as the operator can act on it: a CredentialFieldError named by `place` (its credential's name and field
  * labels there, the fix in its words), or without a place by the source's credential and environment variables;
@@ -31,10 +43,8 @@ function listed(items: readonly string[]): string {
 export function addressed<E>(e: E, source: { label: string; env: Readonly<Record<string, string>> }, place?: EditorPlace): E | InputError {
   if (!(e instanceof CredentialFieldError)) return e;
   if (place) {
-    const labels = listed(e.fields.map((f) => place.labels[f] ?? f));
-    return new InputError(place.name ? `${place.name} → ${labels}` : labels, e.problem, `${e.need}; ${place.fix(labels)}`);
+    const at = atPlace(place, e.fields.map((f) => place.labels[f] ?? f));
+    return new InputError(at.field, e.problem, `${e.need}; ${at.fix}`);
   }
-  const envs = e.fields.map((f) => source.env[f]).filter((v): v is string => v !== undefined);
-  const where = `fill in ${listed(e.fields.map((f) => `"${f}"`))} in the ${source.label} credential${envs.length > 0 ? ` (or set ${listed(envs)} for the sandbox and the worker)` : ''}`;
-  return new InputError(e.field, e.problem, `${e.need}; ${where}`);
+  return new InputError(e.field, e.problem, `${e.need}; ${inCredentialOrEnv(source, e.fields)}`);
 }

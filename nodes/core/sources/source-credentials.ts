@@ -1,4 +1,5 @@
 import { InputError, issueText, type EditorPlace } from '../errors';
+import { atPlace, inCredentialOrEnv } from './credential-error';
 import type { Source } from './source';
 
 // Parsed once per record object: the worker and Node-RED hand the same record to every delivery (n8n a new one
@@ -34,7 +35,7 @@ export function parseSourceCredentials<C>(source: Source<C>, raw: unknown, place
   const issue = r.error.issues[0]!;
   if (place) throw credentialErrorIn(place, issue);
   const field = issue.path.join('.') || 'credentials';
-  throw new InputError(field, `the ${source.label} credential is not usable: ${issueText(issue)}`, fixFor(source, field));
+  throw new InputError(field, `the ${source.label} credential is not usable: ${issueText(issue)}`, inCredentialOrEnv(source, [field]));
 }
 
 /** The issue addressed to the place: the credential by its name there, the field by its label, the fix in its words. */
@@ -43,12 +44,8 @@ function credentialErrorIn(place: CredentialPlace, issue: { code: string; messag
   const label = key === undefined ? undefined : (place.labels[key] ?? issue.path.map(String).join('.'));
   const problem = issueText(issue);
   if (label === undefined) return new InputError(place.name || 'credentials', problem, `correct the ${place.name || 'credential'}`);
-  return new InputError(place.name ? `${place.name} → ${label}` : label, problem, place.fix(label));
-}
-
-function fixFor(source: Source<unknown>, field: string): string {
-  const envName = source.env[field];
-  return `fill in "${field}" in the ${source.label} credential${envName ? ` (or set ${envName} for the sandbox and the worker)` : ''}`;
+  const at = atPlace(place, [label]);
+  return new InputError(at.field, problem, at.fix);
 }
 
 /** The credential record a source's environment variables make (sandbox, Temporal worker). */
