@@ -34,6 +34,8 @@ interface PaymentRow {
   entry_mode: string | null;
   method: string | null;
   location_id: string | null;
+  /** The categories its line items add to the preferences (storedCategories), NULL when counted before schema 23. */
+  categories: string | null;
 }
 
 interface StatsDelta {
@@ -120,7 +122,10 @@ export class SegmentStatsRepository {
         // A sale going void (or captured again) leaves (or rejoins) the purchases: its day, its place among the
         // customer's first and last visits and its share of the preferences go (or come back) with it.
         await rebuildSegmentStats(tx, row.customer_id, ctx.now);
-        await addToCounters(tx, row.customer_id, preferenceItems(ctx.local, row, Number(row.amount_minor), delta.payments));
+        await addToCounters(tx, row.customer_id, [
+          ...preferenceItems(ctx.local, row, Number(row.amount_minor), delta.payments),
+          ...categoriesOf(row.categories, delta.payments),
+        ]);
         if (delta.payments < 0) await tx.run('DELETE FROM segment_counters WHERE customer_id = ? AND hits <= 0', [row.customer_id]);
       } else {
         await this.addToStats(tx, row.customer_id, row.currency, ctx.now, { ...moneyOf(delta), dayValue: { day: Number(row.day), minor: netOf(delta) } });
@@ -133,7 +138,8 @@ export class SegmentStatsRepository {
 
   private paymentRow(tx: SqlExecutor, p: Pick<LedgerPayment, 'source' | 'paymentId'>): Promise<PaymentRow | undefined> {
     return tx.get<PaymentRow>(
-      `SELECT customer_id, currency, amount_minor, refunded_minor, chargeback_minor, dispute_state, disputed_minor, voided, day, entry_mode, method, location_id
+      `SELECT customer_id, currency, amount_minor, refunded_minor, chargeback_minor, dispute_state, disputed_minor, voided, day, entry_mode, method, location_id,
+         categories
        FROM segment_payments WHERE source = ? AND payment_id = ? AND counted = 1`,
       [p.source, p.paymentId],
     );
@@ -145,12 +151,15 @@ export class SegmentStatsRepository {
     const delta = deltaBetween(NOT_COUNTED, view, p.currency);
     const day = dayNumber(Date.parse(p.occurredAt));
     const dims = dimensionsOf(p);
+    // Kept with the payment, so a void takes back, and a capture after it gives back, what the line items add.
+    const categories = categoryItems(ctx.lineItems);
     const r = await tx.run(
       `INSERT INTO segment_payments (source, payment_id, customer_id, currency, amount_minor, counted, refunded_minor, chargeback_minor, dispute_state,
-         disputed_minor, voided, occurred_at, day, minute_of_day, entry_mode, method, location_id) VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         disputed_minor, voided, occurred_at, day, minute_of_day, entry_mode, method, location_id, categories)
+       VALUES (?, ?, ?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (source, payment_id) DO NOTHING`,
       [p.source, p.paymentId, ctx.customerId, p.currency, view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, view.disputedMinor,
-        view.voided ? 1 : 0, p.occurredAt, day, ctx.local.minuteOfDay, dims.entry_mode, dims.method, dims.location_id],
+        view.voided ? 1 : 0, p.occurredAt, day, ctx.local.minuteOfDay, dims.entry_mode, dims.method, dims.location_id, storedCategories(categories)],
     );
     if (r.changes !== 1) return false;
     await this.insertFirstSeen(tx, ctx.customerId, p.currency, p.occurredAt, day, ctx.now);
@@ -161,7 +170,7 @@ export class SegmentStatsRepository {
     }
     const purchaseDays = (await this.otherPurchaseOnDay(tx, ctx.customerId, day, p.currency, p)) ? 0 : 1;
     await this.addToStats(tx, ctx.customerId, p.currency, ctx.now, { ...moneyOf(delta), purchaseDays }, { at: p.occurredAt, day, netMinor: netOf(delta) });
-    await addToCounters(tx, ctx.customerId, [...preferenceItems(ctx.local, dims, p.grossMinor, 1), ...categoryItems(ctx.lineItems)]);
+    await addToCounters(tx, ctx.customerId, [...preferenceItems(ctx.local, dims, p.grossMinor, 1), ...categories]);
     return true;
   }
 
@@ -310,6 +319,17 @@ function categoryItems(lineItems: readonly LineItem[]): CounterAddition[] {
     categories.set(li.category, [c[0] + (li.quantity ?? 1), c[1] + (li.amountMinor ?? 0)]);
   }
   return [...categories].map(([item, [hits, amountMinor]]) => ({ dimension: 'category', item, hits, amountMinor }));
+}
+
+/** A payment's categories as segment_payments keeps them: `[[category, quantity, amount minor], …]`, or NULL for none. */
+function storedCategories(items: readonly CounterAddition[]): string | null {
+  return items.length === 0 ? null : JSON.stringify(items.map((c) => [c.item, c.hits, c.amountMinor]));
+}
+
+/** The categories a payment added to the preferences (`sign` 1), or taking them back (-1); none counted before schema 23. */
+function categoriesOf(stored: string | null, sign: number): CounterAddition[] {
+  if (stored === null) return [];
+  return (JSON.parse(stored) as [string, number, number][]).map(([item, hits, amountMinor]) => ({ dimension: 'category', item, hits: sign * hits, amountMinor: sign * amountMinor }));
 }
 
 /** The statistics' share of a ledger delta. */

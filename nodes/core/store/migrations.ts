@@ -11,6 +11,7 @@ import { MATCH_WEIGHTS_MIGRATION } from './schema/match-weights';
 import { MESSAGES_MIGRATION } from './schema/messages';
 import { OUTBOX_MIGRATION } from './schema/outbox';
 import { SEGMENT_LOYALTY_MIGRATION } from './schema/segment-loyalty';
+import { SEGMENT_SALE_CATEGORIES_MIGRATION } from './schema/segment-sale-categories';
 import { schemaStatementFor } from './dialect';
 import type { SqlDatabase } from './sql-database';
 
@@ -117,6 +118,7 @@ export const MIGRATIONS: readonly Migration[] = [
   LEDGER_SALE_VOIDS_MIGRATION,
   LEDGER_VOIDS_UNCOUNTED_MIGRATION,
   SEGMENT_VOID_VISITS_MIGRATION,
+  SEGMENT_SALE_CATEGORIES_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */

@@ -89,6 +89,37 @@ for (const store of dialectStores('tcrm-merge-segments')) describe(`segment stat
     assert.deepEqual(await counters('cus_seg_ada'), withSale.counters);
   });
 
+  it('a void sale takes back the product categories its line items added, and a capture after the void gives them back', async () => {
+    const lineItems = [{ category: 'Coffee', quantity: 2, amountMinor: 900 }, { category: 'pastry', amountMinor: 400 }, { category: 'coffee', amountMinor: 450 }];
+    const categories = async (id: string) => ((await counters(id)) as { dimension: string; item: string; hits: number; amount_minor: number }[])
+      .filter((c) => c.dimension === 'category').map((c) => [c.item, Number(c.hits), Number(c.amount_minor)]);
+    const sale = charge('charge.succeeded', { email: 'seg.ada@example.com', amount: 1750, card: { fingerprint: 'fp_seg_ada', last4: '1212' } }, T + 5 * 86_400);
+    const { match, upsert } = await matchAndRecord(s.crm, sale);
+    await segmentStep({ ...sale, match, crm: upsert, lineItems }, { db: s.db });
+    const withSale = await counters('cus_seg_ada');
+    assert.deepEqual(await categories('cus_seg_ada'), [['coffee', 3, 1350], ['pastry', 1, 400]]);
+
+    // The void names no line items: what the sale's added is taken back all the same.
+    await paid({ ...sale, id: `${sale.id}:void`, kind: 'failure', status: 'failed', sale: { voided: true }, occurredAt: new Date((T + 6 * 86_400) * 1000).toISOString() });
+    assert.deepEqual(await categories('cus_seg_ada'), []);
+    await paid({ ...sale, id: `${sale.id}:capture`, sale: { voided: false }, occurredAt: new Date((T + 8 * 86_400) * 1000).toISOString() });
+    assert.deepEqual(await counters('cus_seg_ada'), withSale);
+  });
+
+  it('a sale void when first counted adds its product categories once it is captured', async () => {
+    const walkInCard = { fingerprint: 'fp_seg_void_cats', last4: '7070', iin: '424242' };
+    const sale = charge('charge.succeeded', { card: walkInCard, amount: 1200, chargeId: 'ch_seg_void_cats', paymentIntentId: 'pi_seg_void_cats' }, T + 86_400);
+    // The void reaches the store before the sale, so the sale is counted void, with its line items kept aside.
+    await paid({ ...sale, id: `${sale.id}:void`, kind: 'failure', status: 'failed', sale: { voided: true } });
+    const { match, upsert } = await matchAndRecord(s.crm, sale);
+    await segmentStep({ ...sale, match, crm: upsert, lineItems: [{ category: 'tea', quantity: 2, amountMinor: 1200 }] }, { db: s.db });
+    const customer = upsert.customerId!;
+    assert.deepEqual(await counters(customer), []);
+    await paid({ ...sale, id: `${sale.id}:capture`, sale: { voided: false }, occurredAt: new Date((T + 2 * 86_400) * 1000).toISOString() });
+    const cats = ((await counters(customer)) as { dimension: string; item: string; hits: number; amount_minor: number }[]).filter((c) => c.dimension === 'category');
+    assert.deepEqual(cats.map((c) => [c.item, Number(c.hits), Number(c.amount_minor)]), [['tea', 2, 1200]]);
+  });
+
   it('a store whose void sales were still last visits (schema 21) takes its dates from the purchases when upgraded', async () => {
     const before = await stats('cus_seg_ada');
     const sale = charge('charge.succeeded', { email: 'seg.ada@example.com', amount: 2500, card: { fingerprint: 'fp_seg_ada', last4: '1212' } }, T + 5 * 86_400);
