@@ -29,6 +29,13 @@ const FAILURE_CODES = ['CAPTURE_FAILED'] as const;
 /** A re-capture comes under the capture's own pspReference: its reason tells it from the capture that failed. */
 const RECAPTURED = /re-?captured/i;
 /**
+ * Reports that can come more than once for one capture, each time with the same pspReference, code and outcome: a
+ * re-captured capture can fail again, and be re-captured again. Each report is a new notification, generated at its
+ * own eventDate ("the time when the event was generated"), while a redelivery of one report is that notification
+ * again, eventDate and all; so the eventDate tells the reports apart where nothing else does.
+ */
+const repeatableCaptureReport = (eventCode: string, recaptured: boolean): boolean => isIn(FAILURE_CODES, eventCode) || recaptured;
+/**
  * A refund that gave nothing back after all: the scheme refused it (REFUND_FAILED), or the refunded money came back
  * to the merchant (REFUNDED_REVERSED). Both name the refund by its pspReference and the payment by originalReference.
  */
@@ -89,9 +96,11 @@ export function normalizeAdyenItem(verified: unknown): PaymentEvent {
   const disputeStatus = isIn(DISPUTE_CODES, eventCode) ? d.disputeStatus : undefined;
   // Adyen has no event id: the item's own pspReference with its event code and outcome names it, and the dispute
   // status tells apart the several CHARGEBACK items one dispute can bring.
-  // A re-capture names the capture that failed (its pspReference, code and outcome): it is told apart by its reason.
-  const recaptured = eventCode === 'CAPTURE' && success && RECAPTURED.test(str(item.reason) ?? '') ? 'recaptured' : undefined;
-  const eventKey = [psp, eventCode, success ? 'true' : 'false', disputeStatus, recaptured].filter(Boolean).join(':');
+  // A re-capture names the capture that failed (its pspReference, code and outcome): it is told apart by its reason;
+  // a capture failure and a re-capture, which can each come again for one capture, by their eventDate too.
+  const recaptured = eventCode === 'CAPTURE' && success && RECAPTURED.test(str(item.reason) ?? '');
+  const reportedAt = repeatableCaptureReport(eventCode, recaptured) ? occurredAt.toISOString() : undefined;
+  const eventKey = [psp, eventCode, success ? 'true' : 'false', disputeStatus, recaptured ? 'recaptured' : undefined, reportedAt].filter(Boolean).join(':');
   const draft = {
     schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
     id: namespacedEventId('adyen', eventKey),

@@ -155,6 +155,25 @@ describe('CRM totals, segment statistics and loyalty read one ledger', () => {
     assert.deepEqual([(await paymentState(s.db, 'adyen', sale.paymentId))!.status], ['succeeded']);
   });
 
+  it('a capture that fails again after Adyen re-captured it voids the sale again, once; the next re-capture brings it back', async () => {
+    const eur = parseLoyaltyProgram({ id: 'ledger-eur-capture-twice', currency: 'EUR' });
+    const { payment: sale, failed, recaptured, failedAgain, recapturedAgain } = await adyenCaptureThatFailed({ alias: 'H167852639363484', email: 'twice@example.com' });
+    for (const e of [sale, failed, recaptured]) await deliver(e, eur);
+    const gone = await deliver(failedAgain, eur);
+    assert.equal(gone.crm.outcome, 'recorded', 'a second failure is news, not a redelivery of the first');
+    assert.deepEqual(gone.crm.totals, [{ currency: 'EUR', payments: 0, grossMinor: 6000, refundedMinor: 6000, netMinor: 0 }]);
+    assert.deepEqual([gone.segment.stats!.netMinor, gone.segment.stats!.payments], [0, 0]);
+    assert.deepEqual([gone.loyalty.member!.pointsBalance, gone.loyalty.member!.visits], [0, 0]);
+    assert.equal((await paymentState(s.db, 'adyen', sale.paymentId))!.status, 'failed');
+    const replay = await deliver(failedAgain, eur);
+    assert.deepEqual([replay.crm.outcome, replay.crm.totals[0]!.netMinor, replay.loyalty.member!.pointsBalance], ['duplicate', 0, 0]);
+
+    const back = await deliver(recapturedAgain, eur);
+    assert.deepEqual(back.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 6000, refundedMinor: 0, netMinor: 6000 }]);
+    assert.deepEqual([back.loyalty.member!.pointsBalance, back.loyalty.member!.visits], [60, 1]);
+    assert.equal((await paymentState(s.db, 'adyen', sale.paymentId))!.status, 'succeeded');
+  });
+
   it('a capture failure that arrives before its sale keeps the sale from ever being a payment, a visit, spend or points', async () => {
     const eur = parseLoyaltyProgram({ id: 'ledger-eur-capture-early', currency: 'EUR' });
     const { payment: sale, failed, recaptured } = await adyenCaptureThatFailed({ alias: 'H167852639363482', email: 'dominique@example.com' });

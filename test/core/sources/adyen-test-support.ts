@@ -71,7 +71,8 @@ export async function adyenRefundThatFailed() {
 
 /**
  * An Adyen terminal sale, the CAPTURE_FAILED of its capture (the card scheme rejected it) and Adyen's re-capture of
- * it (CAPTURE, reason "Transaction Recaptured"), each signed and received as Adyen sends them. The failure and the
+ * it (CAPTURE, reason "Transaction Recaptured"), then a second failure and a second re-capture of that capture, each
+ * signed and received as Adyen sends them. The failure and the
  * re-capture name the capture by its pspReference and the sale by originalReference.
  */
 export async function adyenCaptureThatFailed(shopper: { alias: string; email: string } = { alias: 'H167852639363481', email: 'camille@example.com' }) {
@@ -88,5 +89,8 @@ export async function adyenCaptureThatFailed(shopper: { alias: string; email: st
     payment: await receive(adyenDelivery('contactless', key, { pspReference: pay, amount: 6000, eventDate: at(1), card, shopperEmail: shopper.email })),
     failed: await receive(adyenDelivery('capture_failed', key, { pspReference: capturePsp, originalReference: pay, amount: 6000, eventDate: at(3) })),
     recaptured: await receive(adyenDelivery('recaptured', key, { pspReference: capturePsp, originalReference: pay, amount: 6000, eventDate: at(6) })),
+    /** The re-captured capture rejected again, and captured once more: the same pspReference, code and outcome, later. */
+    failedAgain: await receive(adyenDelivery('capture_failed', key, { pspReference: capturePsp, originalReference: pay, amount: 6000, eventDate: at(8) })),
+    recapturedAgain: await receive(adyenDelivery('recaptured', key, { pspReference: capturePsp, originalReference: pay, amount: 6000, eventDate: at(10) })),
   };
 }

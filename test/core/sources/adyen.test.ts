@@ -267,7 +267,7 @@ describe('Adyen webhooks: normalize', () => {
     assert.deepEqual(
       { id: failed.id, type: failed.type, kind: failed.kind, paymentId: failed.paymentId, amount: failed.amount, status: failed.status, sale: failed.sale, failure: failed.failure },
       {
-        id: 'adyen:V3T8QXJ2LN4FDW82:CAPTURE_FAILED:true', type: 'CAPTURE_FAILED', kind: 'failure', paymentId: sale.paymentId, amount: sale.amount,
+        id: 'adyen:V3T8QXJ2LN4FDW82:CAPTURE_FAILED:true:2025-03-17T07:02:41.000Z', type: 'CAPTURE_FAILED', kind: 'failure', paymentId: sale.paymentId, amount: sale.amount,
         status: 'failed', sale: { voided: true }, failure: { code: 'CAPTURE_FAILED', message: 'Capture Failed' },
       },
     );
@@ -276,8 +276,28 @@ describe('Adyen webhooks: normalize', () => {
     // Adyen's re-capture comes under the capture's pspReference with the same code and outcome: its reason makes it an event of its own.
     const again = await accepted(captureRecaptured);
     assert.deepEqual([again.id, again.kind, again.paymentId, again.sale, again.occurredAt], [
-      'adyen:V3T8QXJ2LN4FDW82:CAPTURE:true:recaptured', 'payment', sale.paymentId, { voided: false }, '2025-03-19T06:48:15.000Z',
+      'adyen:V3T8QXJ2LN4FDW82:CAPTURE:true:recaptured:2025-03-19T06:48:15.000Z', 'payment', sale.paymentId, { voided: false }, '2025-03-19T06:48:15.000Z',
     ]);
+  });
+
+  it('a capture that fails again after its re-capture is a report of its own; the same report delivered again is not', async () => {
+    // Adyen sends each report under the capture's pspReference, code and outcome: only the time it was generated differs.
+    const later = (body: Delivery, eventDate: string): Delivery => {
+      const d = clone(body);
+      const item = d.notificationItems[0]!.NotificationRequestItem;
+      item.eventDate = eventDate;
+      (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, KEY);
+      return d;
+    };
+    const first = await accepted(captureFailed);
+    const again = await accepted(later(captureFailed, '2025-03-24T09:10:00+01:00'));
+    assert.notEqual(again.id, first.id);
+    assert.deepEqual([again.kind, again.paymentId, again.sale, again.occurredAt], ['failure', first.paymentId, first.sale, '2025-03-24T08:10:00.000Z']);
+    assert.equal((await accepted(captureFailed)).id, first.id, 'a redelivery keeps its id');
+    const recaptures = [await accepted(captureRecaptured), await accepted(later(captureRecaptured, '2025-03-26T07:00:00+01:00'))];
+    assert.notEqual(recaptures[0]!.id, recaptures[1]!.id);
+    assert.equal((await accepted(captureRecaptured)).id, recaptures[0]!.id);
+    assert.equal((await accepted(later(capture, '2025-03-26T07:00:00+01:00'))).id, (await accepted(capture)).id, 'a capture is one report: its pspReference is its own');
   });
 
   it('a CAPTURE_FAILED naming no originalReference voids nothing: no sale of ours has its pspReference', async () => {
