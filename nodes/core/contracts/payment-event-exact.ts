@@ -27,8 +27,8 @@ const NOT_EXACT = Symbol('not exact');
 /**
  * How a copy scrubs what it copies, when it does (sources/scrubbed-event.ts passes the card scrub of tokenize/):
  * `text` for every string kept (metadata keys too), metadata keys for which `dropKey` holds left out, undefined
- * values left out, and the ids a processor assigns itself kept as they are: always the event, payment, refund and
- * dispute ids, and the metadata keys `references` names.
+ * values left out, and the ids a processor assigns itself kept as they are: always the event, payment, refund,
+ * dispute and capture ids, and the metadata keys `references` names.
  */
 export interface CopyScrub {
   text: (s: string) => string;
@@ -226,7 +226,13 @@ function eventOf(input: unknown, r: Rules): PaymentEvent {
   optional(r, out, e, 'terminal', (rules, v) => texts(rules, v, TERMINAL_KEYS));
   out.customerHints = texts(r, e.customerHints, HINT_KEYS);
   optional(r, out, e, 'failure', (rules, v) => texts(rules, v, FAILURE_KEYS));
-  optional(r, out, e, 'sale', (_, v) => ({ voided: bool(rec(v).voided) }));
+  optional(r, out, e, 'sale', (_, v) => {
+    const o = rec(v);
+    const sale: Rec = { voided: bool(o.voided) };
+    // The processor's id of the capture, kept as it is.
+    optional(r, sale, o, 'captureId', (rules, x) => (isText(x) ? nonEmpty(rules.reference(x)) : fail()));
+    return sale;
+  });
   // A void goes on a failure, money moved on a payment (the schema's refine says so).
   if (out.sale !== undefined && ((out.sale as Rec).voided ? out.kind !== 'failure' : out.kind !== 'payment')) fail();
   optional(r, out, e, 'dispute', (_, v) => {

@@ -132,12 +132,16 @@ const PaymentEventObject = z.object({
   failure: z.object({ code: z.string().optional(), message: z.string().optional() }).optional(),
   /**
    * Whether the sale `paymentId` names moved money, when the processor says so after the fact. On a failure,
-   * `voided: true`: the sale reported as succeeded moved no money after all (Adyen's CAPTURE_FAILED, a SumUp
-   * transaction read CANCELLED), so nothing of it counts. On a payment, `voided: false`: money moved for the sale
+   * `voided: true`: the sale reported as succeeded moved no money after all (a SumUp transaction read CANCELLED, a
+   * Clover payment read VOIDED; Adyen's CAPTURE_FAILED with its captureId), so nothing of it counts. On a payment, `voided: false`: money moved for the sale
    * (an Adyen CAPTURE, such as Adyen's re-capture after a failed one), which takes back a void reported before it.
    * The later of the two, by `occurredAt`, decides.
+   * `captureId`: the report is about one capture of the sale, by the processor's id of it (Adyen's capture
+   * pspReference), as when a sale is captured in parts. A failure then takes back only what that capture was to
+   * collect (`amount`), and money moving for it again brings back only it; the ledger reads the sale as void when
+   * its failed captures add up to all of it (ledger/payment-rules.ts).
    */
-  sale: z.object({ voided: z.boolean() }).optional(),
+  sale: z.object({ voided: z.boolean(), captureId: z.string().min(1).optional() }).optional(),
   /** For disputes: the processor's dispute, why the cardholder opened it, and its status in the processor's words. */
   dispute: z.object({ id: z.string().min(1), reason: z.string().optional(), processorStatus: z.string().optional() }).optional(),
   metadata: StringRecordSchema,

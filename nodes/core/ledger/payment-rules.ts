@@ -17,9 +17,13 @@ import type { LedgerEvent } from './ledger-event';
  * - disputes: open → won | lost, a closed dispute never reopens; a lost dispute is a chargeback of the disputed
  *   amount, up to what refunds have not already given back, so no payment ever nets below zero;
  * - a failed attempt moves no money;
- * - a sale the processor reports void after it succeeded (Adyen's CAPTURE_FAILED, a SumUp transaction read
- *   CANCELLED) moved no money: everything it took counts as given back and its status is failed, until money moves
- *   for it again (Adyen's re-capture). The later report, by its time, decides, so the order they arrive in does not.
+ * - a sale the processor reports void after it succeeded (a SumUp transaction read CANCELLED, a Clover payment read
+ *   VOIDED) moved no money: everything it took counts as given back and its status is failed, until money moves
+ *   for it again. The later report, by its time, decides, so the order they arrive in does not;
+ * - a capture the processor reports failed (Adyen's CAPTURE_FAILED, by the capture's id) collected nothing: what it
+ *   was to collect counts as given back, as a refund of that much would, until that capture is reported captured
+ *   again (Adyen's re-capture), the later report by its time deciding, per capture. When the failed captures add up
+ *   to the whole sale, the sale is void as above; one of several part captures failing takes off only its amount.
  */
 export type DisputePhase = 'open' | 'won' | 'lost';
 
@@ -60,6 +64,11 @@ export interface PaymentRecord {
   voidedAt: string | null;
   /** The latest time the processor reported money moving for the sale (a capture), if ever. */
   restoredAt: string | null;
+  /**
+   * What the captures reported failed, and not captured again since, were to collect: each capture once, by its id
+   * (CaptureEntry, captureEntryAfter), in the payment's currency.
+   */
+  captureFailedMinor: number;
   /** When the payment was made; until it is seen, the time of its first event. */
   occurredAt: string;
   /** Earliest and latest event times. */
@@ -115,19 +124,24 @@ export function reportedRefundOf(r: Pick<PaymentRecord, 'refundReportedMinor' | 
   return Math.max(r.refundReportedMinor, r.refundSumMinor);
 }
 
-/** The sale moved no money: its latest void is later than any money moving for it. */
-export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt'>): boolean {
-  return r.voidedAt !== null && (r.restoredAt === null || r.voidedAt > r.restoredAt);
+/**
+ * The sale moved no money: its latest void is later than any money moving for it, or (once it is seen) its failed
+ * captures were to collect all of it.
+ */
+export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt' | 'seen' | 'grossMinor' | 'captureFailedMinor'>): boolean {
+  if (r.voidedAt !== null && (r.restoredAt === null || r.voidedAt > r.restoredAt)) return true;
+  return r.seen && r.captureFailedMinor > 0 && r.captureFailedMinor >= r.grossMinor;
 }
 
 /**
  * Refunded: never more than the payment (once it is known). A void gives all of it back, as a full refund would:
- * net spend, points and the CRM's refunded amount go back the way refunds take them.
+ * net spend, points and the CRM's refunded amount go back the way refunds take them; a failed part capture gives
+ * back what it was to collect the same way.
  */
 export function refundedOf(r: PaymentRecord): number {
   if (r.seen && isVoided(r)) return r.grossMinor;
   const reported = reportedRefundOf(r);
-  return r.seen ? Math.min(reported, r.grossMinor) : reported;
+  return r.seen ? Math.min(reported + r.captureFailedMinor, r.grossMinor) : reported;
 }
 
 /** A lost dispute takes back the disputed amount, up to what refunds have not already given back. */
@@ -142,7 +156,7 @@ export type PaymentStatus = 'succeeded' | 'failed' | 'refunded' | 'partially_ref
 /**
  * The payment's status now, in the PaymentEvent's words: "pending" while only its refunds or disputes have been
  * seen, "failed" while the sale is void, "disputed" while a dispute is open, "refunded" once refunds and
- * chargebacks have given all of it back.
+ * chargebacks have given all of it back, "partially_refunded" while some of it is back (a failed part capture too).
  */
 export function statusOf(r: PaymentRecord): PaymentStatus {
   if (!r.seen) return r.failed ? 'failed' : 'pending';
@@ -210,6 +224,76 @@ export function refundIdOf(e: LedgerEvent): string | null {
   return e.refund.id ?? e.eventId;
 }
 
+/** For a sale captured under capture ids (PaymentEvent sale.captureId): the capture an event reports on. */
+export function captureIdOf(e: Pick<LedgerEvent, 'sale'>): string | null {
+  return e.sale?.captureId ?? null;
+}
+
+/** A capture reported by its own id, as the ledger keeps it (ledger_captures): the latest report of each outcome. */
+export interface CaptureEntry {
+  amountMinor: number;
+  /** The latest time the capture was reported failed, if ever. */
+  failedAt: string | null;
+  /** The latest time money was reported moving for it (its capture, a re-capture), if ever. */
+  capturedAt: string | null;
+}
+
+/** The capture collected nothing: its latest failure is later than any money moving for it. */
+export const captureFailed = (c: CaptureEntry): boolean => c.failedAt !== null && (c.capturedAt === null || c.failedAt > c.capturedAt);
+
+/**
+ * What one event about a capture (captureIdOf not null) does to it: the entry after it, and how much it moves what
+ * the payment's failed captures were to collect. The latest report by time decides, so any order of the same reports
+ * ends with the same entry; the amount is the one the capture was first reported with.
+ */
+export function captureEntryAfter(entry: CaptureEntry | undefined, e: LedgerEvent): { entry: CaptureEntry; failedChange: number } {
+  const at = utcIso(e.occurredAt);
+  const was = entry ?? { amountMinor: e.amount.minor, failedAt: null, capturedAt: null };
+  const after = { ...was };
+  if (e.sale?.voided === true && (after.failedAt === null || at > after.failedAt)) after.failedAt = at;
+  if (e.sale?.voided === false && (after.capturedAt === null || at > after.capturedAt)) after.capturedAt = at;
+  const failedChange = (captureFailed(after) ? after.amountMinor : 0) - (entry && captureFailed(entry) ? entry.amountMinor : 0);
+  return { entry: after, failedChange };
+}
+
+/** What the caller's per-refund and per-capture entries say an event moves (refundEntryAfter, captureEntryAfter). */
+export interface EntryChanges {
+  /** What a per-refund event moves the sum of refunds by. */
+  refundSum: number;
+  /** What an event about a capture moves the failed captures by. */
+  captureFailed: number;
+}
+
+export const NO_ENTRY_CHANGES: EntryChanges = Object.freeze({ refundSum: 0, captureFailed: 0 });
+
+/**
+ * The entries the store keeps beside the payments (ledger_refunds, ledger_captures), kept in memory for a fold of
+ * events outside the store (reconciliation's view of the processor's record, tests).
+ */
+export class MemoryEntries {
+  private readonly refunds = new Map<string, RefundEntry>();
+  private readonly captures = new Map<string, CaptureEntry>();
+
+  changesFor(e: LedgerEvent): EntryChanges {
+    const payment = `${e.source}\u0000${e.paymentId}\u0000`;
+    let refundSum = 0;
+    let failedChange = 0;
+    const refundId = refundIdOf(e);
+    if (refundId !== null) {
+      const step = refundEntryAfter(this.refunds.get(payment + refundId), e);
+      this.refunds.set(payment + refundId, step.entry);
+      refundSum = step.sumChange;
+    }
+    const captureId = captureIdOf(e);
+    if (captureId !== null) {
+      const step = captureEntryAfter(this.captures.get(payment + captureId), e);
+      this.captures.set(payment + captureId, step.entry);
+      failedChange = step.failedChange;
+    }
+    return { refundSum, captureFailed: failedChange };
+  }
+}
+
 /** A refund reported by its own id, as the ledger keeps it (ledger_refunds). */
 export interface RefundEntry {
   amountMinor: number;
@@ -243,6 +327,7 @@ function newRecord(e: LedgerEvent, at: string): PaymentRecord {
     failed: false,
     voidedAt: null,
     restoredAt: null,
+    captureFailedMinor: 0,
     occurredAt: at,
     firstSeen: at,
     lastSeen: at,
@@ -266,11 +351,11 @@ export function utcIso(time: string): string {
 }
 
 /**
- * The record after one more event. `refundSumChange` is what a per-refund event moves the sum of refunds by, as
- * refundEntryAfter says from the refunds the caller has recorded (0 for any other event). Pure: the same facts give
- * the same record in any order.
+ * The record after one more event. `changes` is what the event moves the sum of refunds and the failed captures by,
+ * as refundEntryAfter and captureEntryAfter say from the refunds and captures the caller has recorded (nothing for
+ * any other event). Pure: the same facts give the same record in any order.
  */
-export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, refundSumChange: number): PaymentRecord {
+export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, changes: EntryChanges = NO_ENTRY_CHANGES): PaymentRecord {
   const at = utcIso(e.occurredAt);
   const r: PaymentRecord = record ? { ...record } : newRecord(e, at);
   r.events += 1;
@@ -292,7 +377,10 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, re
   const sameCurrency = money.currency === r.currency;
   switch (e.kind) {
     case 'payment':
+      // Money moving for the sale also undoes a void of all of it reported earlier (a capture failure the ledger
+      // recorded before it kept captures by their id).
       if (e.sale?.voided === false && (r.restoredAt === null || at > r.restoredAt)) r.restoredAt = at;
+      if (sameCurrency) r.captureFailedMinor += changes.captureFailed;
       if (!r.seen) {
         r.seen = true;
         r.grossMinor = e.amount.minor;
@@ -303,7 +391,7 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, re
     case 'refund':
       if (!sameCurrency) break;
       if (e.refund?.cumulative === false) {
-        r.refundSumMinor += refundSumChange;
+        r.refundSumMinor += changes.refundSum;
       } else {
         r.refundReportedMinor = Math.max(r.refundReportedMinor, money.minor);
       }
@@ -318,7 +406,11 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, re
     }
     case 'failure':
       r.failed = true;
-      if (e.sale?.voided === true && (r.voidedAt === null || at > r.voidedAt)) r.voidedAt = at;
+      // A failed capture takes back what it was to collect (isVoided and refundedOf say what that makes of the sale);
+      // a void without a capture id takes back the whole sale.
+      if (captureIdOf(e) !== null) {
+        if (sameCurrency) r.captureFailedMinor += changes.captureFailed;
+      } else if (e.sale?.voided === true && (r.voidedAt === null || at > r.voidedAt)) r.voidedAt = at;
       break;
   }
   return r;

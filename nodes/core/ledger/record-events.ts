@@ -3,7 +3,10 @@ import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import { paymentKeyOf, type LedgerEvent } from './ledger-event';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { ledgerPaymentOf, PAYMENT_COLUMNS, readRecords, recordOfRow, writeRecords, type LedgerPayment, type PaymentRow } from './payment-rows';
-import { applyEvent, deltaBetween, refundEntryAfter, refundIdOf, reportedRefundOf, utcIso, viewOf, type DisputePhase, type LedgerDelta, type PaymentRecord } from './payment-rules';
+import {
+  applyEvent, captureEntryAfter, captureIdOf, deltaBetween, refundEntryAfter, refundIdOf, reportedRefundOf, utcIso, viewOf,
+  type DisputePhase, type LedgerDelta, type PaymentRecord,
+} from './payment-rules';
 
 export interface RecordedEvent {
   eventId: string;
@@ -100,8 +103,11 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
     }
     const before = records.get(key);
     const refundId = refundIdOf(e);
-    const refundSumChange = refundId === null ? 0 : await recordRefund(tx, e, refundId, now);
-    const after = applyEvent(before, e, refundSumChange);
+    const captureId = captureIdOf(e);
+    const after = applyEvent(before, e, {
+      refundSum: refundId === null ? 0 : await recordRefund(tx, e, refundId, now),
+      captureFailed: captureId === null ? 0 : await recordCapture(tx, e, captureId, now),
+    });
     const outcome = e.kind === 'payment' && before?.seen ? 'enriched' : 'recorded';
     const recorded: StoredEvent = {
       outcome,
@@ -201,6 +207,31 @@ async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, n
     await tx.run('UPDATE ledger_refunds SET reversed_at = ? WHERE source = ? AND payment_id = ? AND refund_id = ?', [now, e.source, e.paymentId, refundId]);
   }
   return step.sumChange;
+}
+
+/**
+ * Keeps the capture an event reports on in ledger_captures and says what it moves the payment's failed captures by,
+ * as captureEntryAfter rules. A report no later than the one of its outcome kept already changes nothing.
+ */
+async function recordCapture(tx: SqlExecutor, e: LedgerEvent, captureId: string, now: string): Promise<number> {
+  const row = await tx.get<{ amount_minor: number; failed_at: string | null; captured_at: string | null }>(
+    'SELECT amount_minor, failed_at, captured_at FROM ledger_captures WHERE source = ? AND payment_id = ? AND capture_id = ?',
+    [e.source, e.paymentId, captureId],
+  );
+  const entry = row && { amountMinor: Number(row.amount_minor), failedAt: row.failed_at, capturedAt: row.captured_at };
+  const step = captureEntryAfter(entry, e);
+  if (!entry) {
+    await tx.run(
+      `INSERT INTO ledger_captures (source, payment_id, capture_id, amount_minor, currency, failed_at, captured_at, event_id, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [e.source, e.paymentId, captureId, step.entry.amountMinor, e.amount.currency, step.entry.failedAt, step.entry.capturedAt, e.eventId, now],
+    );
+  } else if (step.entry.failedAt !== entry.failedAt || step.entry.capturedAt !== entry.capturedAt) {
+    await tx.run('UPDATE ledger_captures SET failed_at = ?, captured_at = ? WHERE source = ? AND payment_id = ? AND capture_id = ?', [
+      step.entry.failedAt, step.entry.capturedAt, e.source, e.paymentId, captureId,
+    ]);
+  }
+  return step.failedChange;
 }
 
 const INSERT_REFUND = `INSERT INTO ledger_refunds (source, payment_id, refund_id, amount_minor, currency, event_id, recorded_at, reversed_at)

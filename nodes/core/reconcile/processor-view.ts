@@ -1,7 +1,7 @@
 import type { PaymentEvent } from '../contracts/payment-event';
 import { ledgerEventOf, paymentKeyOf } from '../ledger/ledger-event';
 import { ledgerPaymentOf, type LedgerPayment } from '../ledger/payment-rows';
-import { applyEvent, refundEntryAfter, refundIdOf, type PaymentRecord, type RefundEntry } from '../ledger/payment-rules';
+import { applyEvent, MemoryEntries, type PaymentRecord } from '../ledger/payment-rules';
 import type { SourceContext } from '../sources/source';
 import type { HistoryLister } from '../sources/history';
 
@@ -40,18 +40,11 @@ export async function readProcessorHistory(
  */
 export function paymentsOf(events: readonly PaymentEvent[]): Map<string, LedgerPayment> {
   const records = new Map<string, PaymentRecord>();
-  const refunds = new Map<string, RefundEntry>();
+  const entries = new MemoryEntries();
   for (const event of events) {
     const e = ledgerEventOf(event, null);
     const key = paymentKeyOf(e);
-    const refundId = refundIdOf(e);
-    let sumChange = 0;
-    if (refundId !== null) {
-      const step = refundEntryAfter(refunds.get(`${key}\u0000${refundId}`), e);
-      refunds.set(`${key}\u0000${refundId}`, step.entry);
-      sumChange = step.sumChange;
-    }
-    records.set(key, applyEvent(records.get(key), e, sumChange));
+    records.set(key, applyEvent(records.get(key), e, entries.changesFor(e)));
   }
   return new Map([...records].map(([key, r]) => [key, ledgerPaymentOf(r)]));
 }

@@ -20,10 +20,12 @@ const PAYMENT_CODES = ['AUTHORISATION', 'CAPTURE'] as const;
 const REFUND_CODES = ['REFUND', 'CANCELLATION', 'CANCEL_OR_REFUND'] as const;
 /**
  * Adyen could not collect money it had reported as on its way: the card scheme rejected the capture
- * (https://docs.adyen.com/online-payments/capture/failure-reasons). The sale moved no money, so it goes as a void of
- * the payment (`sale.voided`); when Adyen re-captures it, a CAPTURE with success "true" (reason "Transaction
- * Recaptured" or "Transaction Auto-recaptured") says money moved again. Every successful CAPTURE carries that, and
- * the later of the two by eventDate decides, so a capture before the failure does not undo it.
+ * (https://docs.adyen.com/online-payments/capture/failure-reasons). That capture moved no money, so it goes as a void
+ * of it (`sale.voided`, `sale.captureId` the capture's pspReference, `amount` what it was to collect); when Adyen
+ * re-captures it, a CAPTURE with success "true" (reason "Transaction Recaptured" or "Transaction Auto-recaptured")
+ * says money moved for it again. Every successful CAPTURE carries that, and the later of the two by eventDate
+ * decides, so a capture before the failure does not undo it. What a failed capture takes off the sale (all of it,
+ * or the part one of several part captures was to collect) is the ledger's to say: it knows the sale's amount.
  */
 const FAILURE_CODES = ['CAPTURE_FAILED'] as const;
 /** A re-capture comes under the capture's own pspReference: its reason tells it from the capture that failed. */
@@ -161,13 +163,13 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
       failure: { code: d.refusalReasonCode ?? (eventCode === 'AUTHORISATION' ? undefined : eventCode), message: reason ?? d.refusalReasonRaw },
       // The code is the news, whatever `success` says (Adyen's own example sends "true"); without an
       // originalReference the payment it names is its own pspReference, which no sale of ours has.
-      ...(isIn(FAILURE_CODES, eventCode) && original ? { sale: { voided: true } } : {}),
+      ...(isIn(FAILURE_CODES, eventCode) && original ? { sale: { voided: true, captureId: psp } } : {}),
     };
   }
   if (isIn(PAYMENT_CODES, eventCode)) {
     return {
       kind: 'payment', paymentId: eventCode === 'AUTHORISATION' ? psp : (original ?? psp), amount, status: 'succeeded', card,
-      ...(eventCode === 'CAPTURE' ? { sale: { voided: false } } : {}),
+      ...(eventCode === 'CAPTURE' ? { sale: { voided: false, captureId: psp } } : {}),
     };
   }
   if (isIn(REFUND_REVERSAL_CODES, eventCode)) {

@@ -11,7 +11,7 @@ import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-ter
 import { tempStore, testKeys } from '../../support/temp-store';
 import { messageStep } from '../../../nodes/core/messages/message-step';
 import { parseMessageSettings } from '../../../nodes/core/messages/settings';
-import { adyenCaptureThatFailed, adyenRefundThatFailed } from '../sources/adyen-test-support';
+import { adyenCaptureThatFailed, adyenPartCaptureThatFailed, adyenRefundThatFailed } from '../sources/adyen-test-support';
 import { migrate } from '../../../nodes/core/store/migrations';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
@@ -174,6 +174,29 @@ describe('CRM totals, segment statistics and loyalty read one ledger', () => {
     assert.equal((await paymentState(s.db, 'adyen', sale.paymentId))!.status, 'succeeded');
   });
 
+  it('a failed part capture takes off only what it was to collect, everywhere; its re-capture brings that back; the other part failing too voids the sale', async () => {
+    const eur = parseLoyaltyProgram({ id: 'ledger-eur-part-capture', currency: 'EUR' });
+    const { payment: sale, captured, secondFailed, secondRecaptured, firstFailed } = await adyenPartCaptureThatFailed({ alias: 'H167852639363485', email: 'paula@example.com' });
+    for (const e of [sale, ...captured]) await deliver(e, eur);
+    const part = await deliver(secondFailed, eur);
+    assert.deepEqual(part.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 10000, refundedMinor: 4000, netMinor: 6000 }]);
+    assert.deepEqual([part.segment.stats!.netMinor, part.segment.stats!.payments, part.segment.stats!.purchaseDays], [6000, 1, 1]);
+    assert.deepEqual(part.loyalty.entries.map((e) => [e.kind, e.points]), [['reverse', -40]], 'the points of the part not collected go');
+    assert.deepEqual([part.loyalty.member!.pointsBalance, part.loyalty.member!.lifetimeSpendMinor, part.loyalty.member!.visits], [60, 6000, 1]);
+    const p = (await paymentState(s.db, 'adyen', sale.paymentId))!;
+    assert.deepEqual([p.grossMinor, p.refundedMinor, p.netMinor, p.status], [10000, 4000, 6000, 'partially_refunded']);
+    const replay = await deliver(secondFailed, eur);
+    assert.deepEqual([replay.crm.outcome, replay.crm.totals[0]!.netMinor, replay.loyalty.member!.pointsBalance], ['duplicate', 6000, 60]);
+
+    const back = await deliver(secondRecaptured, eur);
+    assert.deepEqual(back.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 10000, refundedMinor: 0, netMinor: 10000 }]);
+    assert.deepEqual([back.segment.stats!.netMinor, back.loyalty.member!.pointsBalance], [10000, 100]);
+
+    const gone = await deliver(firstFailed, eur);
+    assert.deepEqual(gone.crm.totals, [{ currency: 'EUR', payments: 1, grossMinor: 10000, refundedMinor: 6000, netMinor: 4000 }], 'the re-captured part stays');
+    assert.equal((await paymentState(s.db, 'adyen', sale.paymentId))!.status, 'partially_refunded');
+  });
+
   it('a capture failure that arrives before its sale keeps the sale from ever being a payment, a visit, spend or points', async () => {
     const eur = parseLoyaltyProgram({ id: 'ledger-eur-capture-early', currency: 'EUR' });
     const { payment: sale, failed, recaptured } = await adyenCaptureThatFailed({ alias: 'H167852639363482', email: 'dominique@example.com' });
@@ -205,8 +228,11 @@ describe('a store whose void sales still counted as payments (schema 20) is upgr
     const paid = await deliver(sale);
     await deliver(failed);
     const customerId = paid.crm.customerId!;
-    // What schema 20 left: the void's money back everywhere, the sale still one payment, purchase day and visit.
+    // What schema 20 left: the void's money back everywhere, the sale still one payment, purchase day and visit, and
+    // the void kept on the sale (voided_at), not on its capture (schema 24).
     await s.db.transaction(async (tx) => {
+      await tx.run('UPDATE ledger_payments SET voided_at = ?, capture_failed_minor = 0 WHERE source = ? AND payment_id = ?', [failed.occurredAt, 'adyen', sale.paymentId]);
+      await tx.run('DELETE FROM ledger_captures WHERE source = ? AND payment_id = ?', ['adyen', sale.paymentId]);
       await tx.run('UPDATE customer_totals SET payments = 1 WHERE customer_id = ?', [customerId]);
       await tx.run('UPDATE segment_stats SET payments = 1, purchase_days = 1 WHERE customer_id = ?', [customerId]);
       await tx.run('UPDATE loyalty_members SET visits = 1 WHERE customer_id = ?', [customerId]);

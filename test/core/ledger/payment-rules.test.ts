@@ -3,25 +3,21 @@ import { describe, it } from 'node:test';
 import type { LedgerEvent } from '../../../nodes/core/ledger/ledger-event';
 import { ledgerPaymentOf } from '../../../nodes/core/ledger/payment-rows';
 import {
-  applyEvent, deltaBetween, NOT_COUNTED, refundEntryAfter, refundIdOf, viewOf,
-  type LedgerDelta, type PaymentRecord, type PaymentView, type RefundEntry,
+  applyEvent, deltaBetween, MemoryEntries, NOT_COUNTED, viewOf,
+  type LedgerDelta, type PaymentRecord, type PaymentView,
 } from '../../../nodes/core/ledger/payment-rules';
-import { again, capturedSale, cumulativeRefund, dispute, failure, ownRefund, payment, reversedRefund, voidedSale } from './support/events';
+import { again, capturedPart, capturedSale, cumulativeRefund, dispute, failedCapture, failure, ownRefund, payment, reversedRefund, voidedSale } from './support/events';
 
-/** The events in order, as the ledger applies them: per-refund events count once per refund id, until reversed. */
+/**
+ * The events in order, as the ledger applies them: per-refund events count once per refund id, until reversed;
+ * captures by their id, the latest report deciding.
+ */
 function replay(events: readonly LedgerEvent[]): { record: PaymentRecord; deltas: LedgerDelta[] } {
   let record: PaymentRecord | undefined;
-  const refunds = new Map<string, RefundEntry>();
+  const entries = new MemoryEntries();
   const deltas: LedgerDelta[] = [];
   for (const e of events) {
-    const id = refundIdOf(e);
-    let sumChange = 0;
-    if (id !== null) {
-      const step = refundEntryAfter(refunds.get(id), e);
-      refunds.set(id, step.entry);
-      sumChange = step.sumChange;
-    }
-    const after = applyEvent(record, e, sumChange);
+    const after = applyEvent(record, e, entries.changesFor(e));
     deltas.push(deltaBetween(viewOf(record), viewOf(after), after.currency));
     record = after;
   }
@@ -123,6 +119,47 @@ describe('the money rules (pure)', () => {
     }
     const { record } = replay(events.slice(0, 3));
     assert.deepEqual([ledgerPaymentOf(record).netMinor, ledgerPaymentOf(record).status], [0, 'failed']);
+  });
+
+  it('a failed part capture takes off only what it was to collect, in any order, once; the sale stays a payment', () => {
+    // A sale of 100.00 captured in two parts; the 40.00 part fails. (The sale comes first: a capture seen before it
+    // is taken for the sale, with the capture's amount.)
+    const events = [
+      payment('pi_c1', 10000), capturedPart('pi_c1', 'cap_a', 6000, '2025-03-02T10:00:00.000Z'), capturedPart('pi_c1', 'cap_b', 4000, '2025-03-02T10:00:00.000Z'),
+      failedCapture('pi_c1', 'cap_b', 4000, '2025-03-05T10:00:00.000Z'),
+    ];
+    for (const rest of permutations(events.slice(1))) {
+      const order = [events[0]!, ...rest];
+      const { deltas, record } = replay([...order, again(order[3]!)].map((e) => ({ ...e })));
+      const p = ledgerPaymentOf(record);
+      assert.deepEqual([p.counted, p.grossMinor, p.refundedMinor, p.netMinor, p.status], [true, 10000, 4000, 6000, 'partially_refunded'], order.map((e) => e.kind).join(','));
+      assert.equal(viewOf(record).voided, false);
+      assert.deepEqual(summed(deltas), counted(viewOf(record)));
+    }
+    // The failure before the sale: the sale counts with the part taken off.
+    const early = replay([events[3]!, ...events.slice(0, 3)]);
+    assert.deepEqual([ledgerPaymentOf(early.record).netMinor, ledgerPaymentOf(early.record).status], [6000, 'partially_refunded']);
+    assert.deepEqual(summed(early.deltas), counted(viewOf(early.record)));
+    // With a refund of 7000 of the rest: never more back than the sale.
+    const refunded = replay([...events, ownRefund('pi_c1', 're_1', 7000, '2025-03-06T10:00:00.000Z')]);
+    assert.deepEqual([ledgerPaymentOf(refunded.record).refundedMinor, ledgerPaymentOf(refunded.record).status], [10000, 'refunded']);
+  });
+
+  it('a re-capture of the failed part brings back only it, the latest report of each capture deciding; every part failed voids the sale', () => {
+    const sale = [payment('pi_c2', 10000), capturedPart('pi_c2', 'cap_a', 6000, '2025-03-02T10:00:00.000Z'), capturedPart('pi_c2', 'cap_b', 4000, '2025-03-02T10:00:00.000Z')];
+    const back = [failedCapture('pi_c2', 'cap_b', 4000, '2025-03-05T10:00:00.000Z'), capturedPart('pi_c2', 'cap_b', 4000, '2025-03-07T10:00:00.000Z')];
+    for (const order of permutations([...sale.slice(1), ...back])) {
+      const { deltas, record } = replay([sale[0]!, ...order]);
+      assert.deepEqual([ledgerPaymentOf(record).netMinor, ledgerPaymentOf(record).status], [10000, 'succeeded'], order.map((e) => `${e.kind}@${e.occurredAt}`).join(','));
+      assert.deepEqual(summed(deltas), counted(viewOf(record)));
+    }
+    // The other part failing after that takes off its own amount only: a capture of one part restores no other.
+    const firstFails = replay([...sale, ...back, failedCapture('pi_c2', 'cap_a', 6000, '2025-03-09T10:00:00.000Z')]);
+    assert.deepEqual([ledgerPaymentOf(firstFails.record).netMinor, ledgerPaymentOf(firstFails.record).status], [4000, 'partially_refunded']);
+    // Both parts failed: the sale collected nothing, is void, and is no longer one of the payments.
+    const { deltas, record } = replay([...sale, back[0]!, failedCapture('pi_c2', 'cap_a', 6000, '2025-03-09T10:00:00.000Z')]);
+    assert.deepEqual([ledgerPaymentOf(record).refundedMinor, ledgerPaymentOf(record).netMinor, ledgerPaymentOf(record).status, viewOf(record).voided], [10000, 0, 'failed', true]);
+    assert.deepEqual(deltas.map((d) => [d.payments, d.refundedMinor]), [[1, 0], [0, 0], [0, 0], [0, 4000], [-1, 6000]]);
   });
 
   it('a void seen before its sale keeps the sale from ever adding net spend or being a payment; a void of a lost dispute takes no chargeback on top', () => {

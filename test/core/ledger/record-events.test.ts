@@ -9,7 +9,7 @@ import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
 import { tempDir } from '../../support/temp-store';
-import { again, capturedSale, cumulativeRefund, dispute, ownRefund, payment, reversedRefund, voidedSale } from './support/events';
+import { again, capturedPart, capturedSale, cumulativeRefund, dispute, failedCapture, ownRefund, payment, reversedRefund, voidedSale } from './support/events';
 
 let server: PostgresServer;
 const dir = tempDir('tcrm-ledger-');
@@ -167,6 +167,51 @@ for (const store of stores) {
       assert.deepEqual([(await paymentState(db, 'adyen', 'PSP_OLDSALE00001'))!.status, (await paymentState(db, 'adyen', 'PSP_OLDSALE00001'))!.netMinor], ['succeeded', 2500]);
       const [v] = await record([voidedSale('PSP_OLDSALE00001', 2500, '2025-03-04T10:00:00Z', adyen({ eventId: 'adyen:PSP_OLDCAPT00001:CAPTURE_FAILED:true' }))]);
       assert.deepEqual([v!.delta.refundedMinor, v!.payment.status], [2500, 'failed']);
+    });
+
+    it('a failed part capture takes off its own amount once, kept by its capture id; a re-capture brings it back', async () => {
+      const adyen = (over: Partial<LedgerEvent>) => ({ source: 'adyen' as const, ...over });
+      await record([
+        payment('PSP_PARTSALE0001', 10000, '2025-03-01T10:00:00Z', adyen({ eventId: 'adyen:PSP_PARTSALE0001:AUTHORISATION:true' })),
+        capturedPart('PSP_PARTSALE0001', 'PSP_PARTCAPA0001', 6000, '2025-03-02T10:00:00Z', adyen({ eventId: 'adyen:PSP_PARTCAPA0001:CAPTURE:true' })),
+        capturedPart('PSP_PARTSALE0001', 'PSP_PARTCAPB0001', 4000, '2025-03-02T10:00:00Z', adyen({ eventId: 'adyen:PSP_PARTCAPB0001:CAPTURE:true' })),
+      ]);
+      const failed = failedCapture('PSP_PARTSALE0001', 'PSP_PARTCAPB0001', 4000, '2025-03-04T10:00:00Z', adyen({ eventId: 'adyen:PSP_PARTCAPB0001:CAPTURE_FAILED:true:x' }));
+      const [v, dup] = await record([failed, again(failed)]);
+      assert.deepEqual([v!.outcome, v!.delta.payments, v!.delta.refundedMinor, v!.payment.status, v!.payment.netMinor], ['recorded', 0, 4000, 'partially_refunded', 6000]);
+      assert.deepEqual([dup!.outcome, dup!.delta.refundedMinor], ['duplicate', 4000]);
+      const captures = await db.all<{ capture_id: string; amount_minor: number; failed_at: string | null; captured_at: string | null }>(
+        "SELECT capture_id, amount_minor, failed_at, captured_at FROM ledger_captures WHERE source = 'adyen' AND payment_id = 'PSP_PARTSALE0001' ORDER BY capture_id",
+      );
+      assert.deepEqual(captures.map((c) => ({ ...c, amount_minor: Number(c.amount_minor) })), [
+        { capture_id: 'PSP_PARTCAPA0001', amount_minor: 6000, failed_at: null, captured_at: '2025-03-02T10:00:00.000Z' },
+        { capture_id: 'PSP_PARTCAPB0001', amount_minor: 4000, failed_at: '2025-03-04T10:00:00.000Z', captured_at: '2025-03-02T10:00:00.000Z' },
+      ]);
+      const stored = await db.get<{ voided_at: string | null; capture_failed_minor: number }>(
+        "SELECT voided_at, capture_failed_minor FROM ledger_payments WHERE source = 'adyen' AND payment_id = 'PSP_PARTSALE0001'",
+      );
+      assert.deepEqual([stored!.voided_at, Number(stored!.capture_failed_minor)], [null, 4000]);
+      const [back] = await record([capturedPart('PSP_PARTSALE0001', 'PSP_PARTCAPB0001', 4000, '2025-03-06T10:00:00Z', adyen({ eventId: 'adyen:PSP_PARTCAPB0001:CAPTURE:true:recaptured:x' }))]);
+      assert.deepEqual([back!.delta.payments, back!.delta.refundedMinor, back!.payment.status, back!.payment.netMinor], [0, -4000, 'succeeded', 10000]);
+    });
+
+    it('a store from before captures were kept by id (schema 22) is upgraded: a sale voided then stays void until a capture after it', async () => {
+      const adyen = (over: Partial<LedgerEvent>) => ({ source: 'adyen' as const, ...over });
+      await record([
+        payment('PSP_OLDVOID00001', 3000, '2025-03-01T10:00:00Z', adyen({ eventId: 'adyen:PSP_OLDVOID00001:AUTHORISATION:true' })),
+        voidedSale('PSP_OLDVOID00001', 3000, '2025-03-03T10:00:00Z', adyen({ eventId: 'adyen:PSP_OLDVCAP00001:CAPTURE_FAILED:true' })),
+      ]);
+      await db.transaction(async (tx) => {
+        await tx.run('DROP TABLE ledger_captures');
+        await tx.run('ALTER TABLE ledger_payments DROP COLUMN capture_failed_minor');
+        await tx.run('DELETE FROM schema_migrations WHERE version = 24');
+      });
+      await migrate(db);
+      assert.deepEqual([(await paymentState(db, 'adyen', 'PSP_OLDVOID00001'))!.status, (await paymentState(db, 'adyen', 'PSP_OLDVOID00001'))!.netMinor], ['failed', 0]);
+      const [back] = await record([capturedPart('PSP_OLDVOID00001', 'PSP_OLDVCAP00001', 3000, '2025-03-05T10:00:00Z', adyen({ eventId: 'adyen:PSP_OLDVCAP00001:CAPTURE:true:recaptured:x' }))]);
+      assert.deepEqual([back!.delta.payments, back!.payment.status, back!.payment.netMinor], [1, 'succeeded', 3000]);
+      const [gone] = await record([failedCapture('PSP_OLDVOID00001', 'PSP_OLDVCAP00001', 3000, '2025-03-07T10:00:00Z', adyen({ eventId: 'adyen:PSP_OLDVCAP00001:CAPTURE_FAILED:true:y' }))]);
+      assert.deepEqual([gone!.delta.payments, gone!.payment.status, gone!.payment.netMinor], [-1, 'failed', 0]);
     });
 
     it('a lost dispute takes the money back once; a won one nothing', async () => {

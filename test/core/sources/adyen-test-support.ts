@@ -94,3 +94,30 @@ export async function adyenCaptureThatFailed(shopper: { alias: string; email: st
     recapturedAgain: await receive(adyenDelivery('recaptured', key, { pspReference: capturePsp, originalReference: pay, amount: 6000, eventDate: at(10) })),
   };
 }
+
+/**
+ * An Adyen terminal sale of 100.00 EUR captured in two parts (60.00 and 40.00, each its own CAPTURE under its own
+ * pspReference), the CAPTURE_FAILED of the 40.00 part, Adyen's re-capture of it, and then the failure of the 60.00
+ * part, each signed and received as Adyen sends them.
+ */
+export async function adyenPartCaptureThatFailed(shopper: { alias: string; email: string }) {
+  const key = 'EF'.repeat(32);
+  const [pay, first, second] = [adyenPspReference(), adyenPspReference(), adyenPspReference()];
+  const receive = async (d: { body: string; headers: Record<string, string> }) => {
+    const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey: key } });
+    assert.equal(out.events.length, 1, JSON.stringify(out.report));
+    return out.events[0]!;
+  };
+  const at = (day: number) => new Date(Date.UTC(2025, 8, day, 10));
+  const card = { alias: shopper.alias, cardHolderName: 'Paula Part' };
+  return {
+    payment: await receive(adyenDelivery('chip', key, { pspReference: pay, amount: 10000, eventDate: at(1), card, shopperEmail: shopper.email })),
+    captured: [
+      await receive(adyenDelivery('capture', key, { pspReference: first, originalReference: pay, amount: 6000, eventDate: at(2) })),
+      await receive(adyenDelivery('capture', key, { pspReference: second, originalReference: pay, amount: 4000, eventDate: at(2) })),
+    ],
+    secondFailed: await receive(adyenDelivery('capture_failed', key, { pspReference: second, originalReference: pay, amount: 4000, eventDate: at(4) })),
+    secondRecaptured: await receive(adyenDelivery('recaptured', key, { pspReference: second, originalReference: pay, amount: 4000, eventDate: at(6) })),
+    firstFailed: await receive(adyenDelivery('capture_failed', key, { pspReference: first, originalReference: pay, amount: 6000, eventDate: at(8) })),
+  };
+}

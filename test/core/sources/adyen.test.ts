@@ -261,22 +261,22 @@ describe('Adyen webhooks: normalize', () => {
     assert.deepEqual(captured.card, { brand: 'visa', entryMode: 'unknown' }, 'a capture names only the scheme');
   });
 
-  it('maps CAPTURE_FAILED to a void of the sale originalReference names, and every successful CAPTURE to money moving for it', async () => {
+  it('maps CAPTURE_FAILED to a void of the capture its pspReference names, on the sale originalReference names, and every successful CAPTURE to money moving for that capture', async () => {
     const sale = await accepted(chip);
     const failed = await accepted(captureFailed);
     assert.deepEqual(
       { id: failed.id, type: failed.type, kind: failed.kind, paymentId: failed.paymentId, amount: failed.amount, status: failed.status, sale: failed.sale, failure: failed.failure },
       {
         id: 'adyen:V3T8QXJ2LN4FDW82:CAPTURE_FAILED:true:2025-03-17T07:02:41.000Z', type: 'CAPTURE_FAILED', kind: 'failure', paymentId: sale.paymentId, amount: sale.amount,
-        status: 'failed', sale: { voided: true }, failure: { code: 'CAPTURE_FAILED', message: 'Capture Failed' },
+        status: 'failed', sale: { voided: true, captureId: 'V3T8QXJ2LN4FDW82' }, failure: { code: 'CAPTURE_FAILED', message: 'Capture Failed' },
       },
     );
-    assert.deepEqual([(await accepted(capture)).sale, (await accepted(capture)).id], [{ voided: false }, 'adyen:V3T8QXJ2LN4FDW82:CAPTURE:true']);
+    assert.deepEqual([(await accepted(capture)).sale, (await accepted(capture)).id], [{ voided: false, captureId: 'V3T8QXJ2LN4FDW82' }, 'adyen:V3T8QXJ2LN4FDW82:CAPTURE:true']);
     assert.equal(sale.sale, undefined, 'an AUTHORISATION says nothing of a capture');
     // Adyen's re-capture comes under the capture's pspReference with the same code and outcome: its reason makes it an event of its own.
     const again = await accepted(captureRecaptured);
     assert.deepEqual([again.id, again.kind, again.paymentId, again.sale, again.occurredAt], [
-      'adyen:V3T8QXJ2LN4FDW82:CAPTURE:true:recaptured:2025-03-19T06:48:15.000Z', 'payment', sale.paymentId, { voided: false }, '2025-03-19T06:48:15.000Z',
+      'adyen:V3T8QXJ2LN4FDW82:CAPTURE:true:recaptured:2025-03-19T06:48:15.000Z', 'payment', sale.paymentId, { voided: false, captureId: 'V3T8QXJ2LN4FDW82' }, '2025-03-19T06:48:15.000Z',
     ]);
   });
 

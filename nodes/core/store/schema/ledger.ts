@@ -185,3 +185,24 @@ export const SEGMENT_VOID_VISITS_MIGRATION = {
     WHERE EXISTS (SELECT 1 FROM segment_payments p WHERE p.customer_id = segment_stats.customer_id AND p.currency = segment_stats.currency AND p.counted = 1 AND p.voided = 1)
       AND EXISTS ${purchases('1')}`,
 } as const;
+
+/**
+ * Store schema version 24: a sale's captures reported one by one (Adyen's CAPTURE_FAILED and CAPTURE, by the
+ * capture's pspReference), so a failed part capture takes back only what it was to collect and a re-capture brings
+ * back only it. `ledger_captures` keeps each capture's amount and the latest time it was reported failed and
+ * captured (ledger/payment-rules.ts captureEntryAfter); `capture_failed_minor` what the failed ones add up to.
+ * A capture failure recorded before keeps voiding its whole sale (voided_at), until a capture after it.
+ */
+export const LEDGER_CAPTURES_MIGRATION = {
+  version: 24,
+  name: 'ledger: captures reported failed or captured, each by its id',
+  sql: `
+    ALTER TABLE ledger_payments ADD COLUMN capture_failed_minor INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE ledger_captures (
+      source TEXT NOT NULL, payment_id TEXT NOT NULL, capture_id TEXT NOT NULL,
+      amount_minor INTEGER NOT NULL, currency TEXT NOT NULL,
+      failed_at TEXT, captured_at TEXT,
+      event_id TEXT NOT NULL, recorded_at TEXT NOT NULL,
+      PRIMARY KEY (source, payment_id, capture_id)
+    )`,
+} as const;

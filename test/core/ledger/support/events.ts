@@ -58,3 +58,11 @@ export const voidedSale = (paymentId: string, minor: number, at = '2025-03-05T10
 /** Money moved for the sale (an Adyen CAPTURE; after a void, Adyen's re-capture). */
 export const capturedSale = (paymentId: string, minor: number, at = '2025-03-07T10:00:00.000Z', over: Partial<LedgerEvent> = {}): LedgerEvent =>
   base(paymentId, at, { kind: 'payment', amount: { minor, currency: 'USD' }, sale: { voided: false }, ...over });
+
+/** One capture of a sale, by its id, reported failed (Adyen's CAPTURE_FAILED): it collected nothing of `minor`. */
+export const failedCapture = (paymentId: string, captureId: string, minor: number, at = '2025-03-05T10:00:00.000Z', over: Partial<LedgerEvent> = {}): LedgerEvent =>
+  voidedSale(paymentId, minor, at, { sale: { voided: true, captureId }, ...over });
+
+/** Money moved for one capture of a sale, by its id (an Adyen CAPTURE, a re-capture after its failure). */
+export const capturedPart = (paymentId: string, captureId: string, minor: number, at = '2025-03-07T10:00:00.000Z', over: Partial<LedgerEvent> = {}): LedgerEvent =>
+  capturedSale(paymentId, minor, at, { sale: { voided: false, captureId }, ...over });
