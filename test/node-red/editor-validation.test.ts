@@ -79,6 +79,12 @@ function editorDefinition(type: string, file: string): { def: NodeTypeDef; typed
   return { def, typedInputs };
 }
 
+/** The node's label in the flow, its i18n key and arguments as the editor would translate them. */
+function labelOf(def: NodeTypeDef, node: Record<string, unknown>): string {
+  const label = (def as NodeTypeDef & { label: (this: Record<string, unknown>) => string }).label;
+  return label.call({ ...node, _: (key: string, args?: object) => `${key} ${JSON.stringify(args)}` });
+}
+
 /**
  * Node-RED's validateNodeProperty (editor-client red.js) for one property: `required`, then the property's own
  * validator (skipped for an empty optional one), else the typedInput's type check (a JSON typedInput runs
@@ -199,7 +205,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     const { def, typedInputs } = editorDefinition('terminal-poll', nodes['terminal-poll']!);
     const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked', squareAccount: 'sq' };
     const check = (field: string, v: unknown) => validateProperty({ ...node, [field]: v }, field, def.defaults[field]!, typedInputs);
-    for (const [field, ok, bad] of [['interval', ['0', '30'], ['-1', '', 'x']], ['lookBackHours', ['', '0', '1.5'], ['-2']], ['pageSize', ['', '1', '100'], ['0', '2.5', '-1']], ['maxPages', ['', '3'], ['0', '1.5']]] as const) {
+    for (const [field, ok, bad] of [['interval', ['0', '30', ''], ['-1', 'x']], ['lookBackHours', ['', '0', '1.5'], ['-2']], ['pageSize', ['', '1', '100'], ['0', '2.5', '-1']], ['maxPages', ['', '3'], ['0', '1.5']]] as const) {
       for (const v of ok) assert.equal(check(field, v), true, `${field} ${v}`);
       for (const v of bad) assert.notEqual(check(field, v), true, `${field} ${v}`);
     }
@@ -221,7 +227,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
         return false;
       }
     };
-    const values = [' ', 0, '0', '1', 1, '-1', '2.5', 'x', ' 7 ', '1e3', '0x10', 'Infinity', '1e16', null, true, '9007199254740991', String(MAX_REPEAT_SECONDS), String(MAX_REPEAT_SECONDS + 1), '2592000', MAX_REPEAT_SECONDS + 0.5, String(FIRST_POLL_LOOKBACK.max), FIRST_POLL_LOOKBACK.max + 0.5];
+    const values = ['', ' ', 0, '0', '1', 1, '-1', '2.5', 'x', ' 7 ', '1e3', '0x10', 'Infinity', '1e16', null, true, '9007199254740991', String(MAX_REPEAT_SECONDS), String(MAX_REPEAT_SECONDS + 1), '2592000', MAX_REPEAT_SECONDS + 0.5, String(FIRST_POLL_LOOKBACK.max), FIRST_POLL_LOOKBACK.max + 0.5];
     for (const [type, fields, on] of [
       ['terminal-poll', ['interval', 'lookBackHours', 'pageSize', 'maxPages'], { squareAccount: 'sq' }],
       ['terminal-redrive', ['interval'], {}],
@@ -230,13 +236,17 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked', ...on };
       for (const field of fields) {
         for (const v of values) {
-          if (field === 'interval' && (v === ' ' || v === null)) continue; // empty: marked, below
           const passes = validateProperty({ ...node, [field]: v }, field, def.defaults[field]!, typedInputs) === true;
           assert.equal(passes, takes(field, v), `${type} ${field} ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
         }
       }
-      // Every (s) has no default in the form and is marked while empty (the node would run every 60 s; its label would say nothing).
-      for (const v of ['', ' ']) assert.notEqual(validateProperty({ ...node, interval: v }, 'interval', def.defaults.interval!, typedInputs), true, `${type} interval ${JSON.stringify(v)}`);
+      // An empty Every (s) is the run's default (REPEAT_SECONDS.fallback), and the node's label says so.
+      for (const v of ['', ' ']) {
+        assert.equal(validateProperty({ ...node, interval: v }, 'interval', def.defaults.interval!, typedInputs), true, `${type} interval ${JSON.stringify(v)}`);
+        assert.equal(formNumber(v, REPEAT_SECONDS), REPEAT_SECONDS.fallback);
+        assert.equal(labelOf(def, { ...node, interval: v }), `${type}.node.every ${JSON.stringify({ ...(type === 'terminal-poll' ? { source: 'square' } : {}), interval: REPEAT_SECONDS.fallback })}`);
+      }
+      assert.equal(labelOf(def, { ...node, interval: '0' }), `${type}.node.label ${JSON.stringify({ ...(type === 'terminal-poll' ? { source: 'square' } : {}), interval: 0 })}`);
     }
   });
 
