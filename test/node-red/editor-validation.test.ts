@@ -8,6 +8,8 @@ import { DECLINE_RULE_LIMITS } from '../../nodes/core/messages/decline-rate';
 import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/messages/settings';
 import { MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
 import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
+import { MAX_MINOR_UNITS } from '../../nodes/core/config/amounts';
+import { currencyExponent, EXPONENT_OVERRIDES } from '../../nodes/core/contracts/money';
 import { MIN_REDRIVE_LIMIT } from '../../nodes/core/inbox/redrive';
 import { redriveLimit } from '../../nodes/core/inbox/redrive-settings';
 import { formNumber } from '../../nodes/core/config/form-number';
@@ -463,9 +465,34 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       assert.notEqual(check('highValueTopPercent', '0', recompute), true);
     });
 
+    it('High-Value Payment: marked past MAX_MINOR_UNITS minor units at its currency\'s exponent, where the run refuses it by name', () => {
+      // The most an amount can be in a currency, as typed (MAX_MINOR_UNITS at its exponent), and a minor unit more.
+      const most = (currency: string, extra = 0) => {
+        const digits = (BigInt(MAX_MINOR_UNITS) + BigInt(extra)).toString();
+        const e = currencyExponent(currency.trim());
+        return e === 0 ? digits : `${digits.slice(0, -e)}.${digits.slice(-e)}`;
+      };
+      const currencies = [...Object.keys(EXPONENT_OVERRIDES), 'USD', 'EUR', 'GBP', 'MGA', 'jpy', ' kwd '];
+      let marked = 0;
+      for (const currency of currencies) {
+        const on = { ...base, currency };
+        for (const v of [most(currency), most(currency, 1), '9007199254740991', '9007199254740992', '90071992547409.91', '90071992547409.92', '900719925474.0991', '1e16', '1e300', 1e300, '500']) {
+          const n = { ...on, highValuePayment: v };
+          const passes = check('highValuePayment', v, on) === true;
+          assert.equal(passes, nodeTakes(n), `${currency} ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
+          if (!passes) marked++;
+        }
+        assert.equal(check('highValuePayment', most(currency), on), true, `${currency}: the most it can be`);
+        assert.notEqual(check('highValuePayment', most(currency, 1), on), true, `${currency}: a minor unit more`);
+        assert.equal(check('highValuePayment', most(currency, 1), { ...on, mode: 'recompute' }), true, `${currency}: Recompute all reads no payment`);
+      }
+      assert.ok(marked > currencies.length);
+      assert.throws(() => segmentConfigOfNode({ ...base, currency: 'USD', highValuePayment: '1e16' } as unknown as NodeDef), /High-Value Payment: "1e16" is more than the 90071992547409\.91 USD .*Fix: type an amount in USD up to/);
+    });
+
     it('what the editor passes, the node takes, and what it marks, the node refuses (segmentConfigFromSettings, flushDeadlineMs)', () => {
-      const values = ['', ' ', 0, '0', '1', 1, '2.5', '-1', '-0.01', 'x', ' 7 ', '5', '60', '61', '0.5', '0.01', '100', '100.01', 'Infinity', '1e3', null, 100, 'USD', 'usd', 'UTC', 'Europe/Berlin', 'Mars/Olympus'];
-      // Amounts past 2^53 minor units are left out: the editor does not know the currency's exponent.
+      const values = ['', ' ', 0, '0', '1', 1, '2.5', '-1', '-0.01', 'x', ' 7 ', '5', '60', '61', '0.5', '0.01', '100', '100.01', 'Infinity', '1e3', null, 100, 'USD', 'usd', 'UTC', 'Europe/Berlin', 'Mars/Olympus',
+        '1e16', '90071992547409.92', '9007199254740991', '9007199254740992'];
       const fields = ['waitForCrm', 'currency', 'highValuePayment', 'highValueTopPercent', 'timeZone'];
       const variants = [base, saas, recompute, { ...base, mode: 'recompute' }, { ...saas, highValuePayment: '' }, { ...saas, currency: '' }, { ...saas, highValuePayment: '500', currency: 'jpy' }, { ...recompute, currency: 'x' }];
       let compared = 0;

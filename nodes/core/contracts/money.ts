@@ -6,7 +6,7 @@ import { z } from 'zod/v4';
  * (sources/processor-money.ts), so a loyalty threshold or an alert in ISK means the same whoever took the payment.
  * MGA is 2 in ISO 4217 (the iraimbilanja is a fifth, written as .20, .40 …).
  */
-const EXPONENT_OVERRIDES: Record<string, number> = {
+export const EXPONENT_OVERRIDES: Readonly<Record<string, number>> = {
   BIF: 0, CLP: 0, DJF: 0, GNF: 0, ISK: 0, JPY: 0, KMF: 0, KRW: 0, PYG: 0, RWF: 0, UGX: 0, UYI: 0,
   VND: 0, VUV: 0, XAF: 0, XOF: 0, XPF: 0,
   BHD: 3, IQD: 3, JOD: 3, KWD: 3, LYD: 3, OMR: 3, TND: 3,
