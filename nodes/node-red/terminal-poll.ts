@@ -1,6 +1,5 @@
-import { formNumber } from '../core/config/form-number';
 import { axiosTransport } from '../core/http/axios-transport';
-import { firstPollSince, POLL_MAX_PAGES, POLL_PAGE_SIZE, pollSource, type PollOutcome } from '../core/pipeline/poll-source';
+import { firstPollSince, pollMaxPages, pollPageSize, pollSource, type PollOutcome } from '../core/pipeline/poll-source';
 import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
@@ -30,8 +29,8 @@ export = function register(RED: NodeRedApi): void {
     const settingsOf = () => ({
       cursorName: typeof def.cursorName === 'string' && def.cursorName.trim() ? def.cursorName.trim() : undefined,
       since: firstPollSince('First poll (h back)', def.lookBackHours),
-      limit: formNumber(def.pageSize, { field: 'Page size', ...POLL_PAGE_SIZE }),
-      maxPages: formNumber(def.maxPages, { field: 'Pages per poll', ...POLL_MAX_PAGES }),
+      limit: pollPageSize('Page size', def.pageSize),
+      maxPages: pollMaxPages('Pages per poll', def.maxPages),
     });
     const intervalSeconds = startingRepeatSeconds(def.interval);
 

@@ -124,6 +124,28 @@ describe('n8n: Terminal Payment Poll Trigger (n8n-core PollContext)', () => {
     assert.ok(square.isDone());
   });
 
+  it('reads Page Size and Max Pages per Poll with the core\'s readers: an expression\'s "25" is 25 payments a page, a number the poll cannot use is refused by name before any request', async () => {
+    const poller = (options: Record<string, unknown>) =>
+      pollHarness({ source: 'stripe', options }, { stripeTerminalApi: { secretKey: KEY, signingSecret: '' }, terminalCrmStore: storeCredential() });
+    for (const [option, label, unit] of [['pageSize', 'Page Size', 'payments'], ['maxPages', 'Max Pages per Poll', 'pages']] as const) {
+      for (const v of [0, -5, 2.5, 1e16, '0', 'ten']) {
+        for (const mode of ['trigger', 'manual'] as const) {
+          await assert.rejects(
+            poller({ [option]: v }).poll(mode),
+            (e) => e instanceof NodeOperationError && e.message.startsWith(`${label}: "${String(v)}" is not a whole number of ${unit} from 1 up. Fix: `),
+            `${option} ${JSON.stringify(v)} (${mode})`,
+          );
+        }
+      }
+    }
+    assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM inbox_events'))!.n, 0);
+    assert.equal(await new CursorStore(s.db).get('poll:stripe'), null);
+
+    const asked = stripe().get('/v1/events').query((q) => q.limit === '25').reply(200, listOf([sale(1)]));
+    assert.deepEqual(ids(await poller({ pageSize: '25', maxPages: ' 2 ' }).poll()), [`stripe:${sale(1).id}`]);
+    assert.ok(asked.isDone(), JSON.stringify(nock.pendingMocks()));
+  });
+
   it('reports a credential without a secret key as a node error naming the field', async () => {
     const poller = pollHarness({ source: 'stripe' }, { stripeTerminalApi: { secretKey: '', signingSecret: 'whsec_only' }, terminalCrmStore: storeCredential() });
     await assert.rejects(poller.poll(), (e) => e instanceof NodeOperationError && /^Stripe Terminal API → Secret API Key: polling Stripe needs a secret API key\. Fix: open the Stripe Terminal API credential and fill in Secret API Key$/.test(e.message));

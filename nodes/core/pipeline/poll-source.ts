@@ -34,6 +34,17 @@ export const POLL_PAGE_SIZE = { fallback: DEFAULT_POLL_PAGE_SIZE, min: 1, whole:
 export const POLL_MAX_PAGES = { fallback: DEFAULT_POLL_MAX_PAGES, min: 1, whole: true, unit: 'pages' } as const;
 
 /**
+ * A poll's page size and its pages per poll as a face gives them (a Node-RED field, an n8n option or expression):
+ * blank for the default, else a whole number from 1, or an InputError naming `field` — one reading for every face.
+ */
+export function pollPageSize(field: string, raw: unknown): number {
+  return formNumber(raw, { field, ...POLL_PAGE_SIZE });
+}
+export function pollMaxPages(field: string, raw: unknown): number {
+  return formNumber(raw, { field, ...POLL_MAX_PAGES });
+}
+
+/**
  * A source that can be polled. `listCredentials`, when a source has it, parses what polling needs where that is
  * less than a webhook needs (Stripe polls with an API key alone; its webhook secret is for verifying deliveries).
  */

@@ -1,6 +1,6 @@
 import type { IDataObject, INodeExecutionData, INodeType, INodeTypeDescription, IPollFunctions } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, FIRST_POLL_LOOKBACK, pollableSourceNames } from '../../core/pipeline/poll-source';
+import { DEFAULT_POLL_LOOKBACK_HOURS, DEFAULT_POLL_MAX_PAGES, DEFAULT_POLL_PAGE_SIZE, FIRST_POLL_LOOKBACK, POLL_MAX_PAGES, POLL_PAGE_SIZE, pollableSourceNames } from '../../core/pipeline/poll-source';
 import { TERMINAL_SOURCES } from '../TerminalTrigger/source-options';
 import { SOURCE_CREDENTIAL_TYPES } from '../TerminalTrigger/source-credentials';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
@@ -79,7 +79,7 @@ export class TerminalPollTrigger implements INodeType {
             displayName: 'Max Pages per Poll',
             name: 'maxPages',
             type: 'number',
-            typeOptions: { minValue: 1 },
+            typeOptions: { minValue: POLL_MAX_PAGES.min, numberPrecision: 0 },
             default: DEFAULT_POLL_MAX_PAGES,
             description: 'A backlog larger than this is read over the next polls',
           },
@@ -87,7 +87,7 @@ export class TerminalPollTrigger implements INodeType {
             displayName: 'Page Size',
             name: 'pageSize',
             type: 'number',
-            typeOptions: { minValue: 1, maxValue: 1000 },
+            typeOptions: { minValue: POLL_PAGE_SIZE.min, maxValue: 1000, numberPrecision: 0 },
             default: DEFAULT_POLL_PAGE_SIZE,
             description: "Payments asked for per request (capped at the processor's own maximum)",
           },
@@ -103,8 +103,9 @@ export class TerminalPollTrigger implements INodeType {
     return await pollOnce(this, this.getNodeParameter('source', 'stripe') as string, {
       cursorName: typeof options.cursorName === 'string' ? options.cursorName.trim() : '',
       lookBackHours: options.lookBackHours as number | undefined,
-      maxPages: typeof options.maxPages === 'number' ? options.maxPages : DEFAULT_POLL_MAX_PAGES,
-      pageSize: typeof options.pageSize === 'number' ? options.pageSize : DEFAULT_POLL_PAGE_SIZE,
+      // An option left out is the default; what an expression gives is read by the core, which names a wrong one.
+      maxPages: options.maxPages,
+      pageSize: options.pageSize,
     });
   }
 }

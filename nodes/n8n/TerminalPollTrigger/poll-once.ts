@@ -1,6 +1,6 @@
 import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import type { PaymentEvent } from '../../core/contracts/payment-event';
-import { firstPollSince, pollableSource, pollSource, previewPoll } from '../../core/pipeline/poll-source';
+import { firstPollSince, pollableSource, pollMaxPages, pollPageSize, pollSource, previewPoll } from '../../core/pipeline/poll-source';
 import { openDatabase } from '../../core/store/open-database';
 import { keyProviderFromSpec } from '../../core/tokenize/key-provider';
 import { readCrmStoreCredential } from '../shared/crm-store-credential';
@@ -14,9 +14,13 @@ export interface PollSettings {
   cursorName: string;
   /** As n8n gives it (an expression may give anything): read by firstPollSince, which names the field. */
   lookBackHours: unknown;
-  maxPages: number;
-  pageSize: number;
+  /** As n8n gives them, read by the core's pollMaxPages and pollPageSize (the Node-RED node's readers too). */
+  maxPages: unknown;
+  pageSize: unknown;
 }
+
+/** The options' labels in the node's Options, which the errors name. */
+const LABELS = { lookBackHours: 'First Poll Looks Back (Hours)', maxPages: 'Max Pages per Poll', pageSize: 'Page Size' } as const;
 
 const items = (events: PaymentEvent[]): INodeExecutionData[][] | null => (events.length ? [events.map((e) => ({ json: toItemJson(e) }))] : null);
 
@@ -29,6 +33,11 @@ export async function pollOnce(ctx: IPollFunctions, sourceName: string, settings
   const credentialType = credentialTypeOf(sourceName);
   try {
     const source = pollableSource(sourceName);
+    // Read before anything is asked of the store or the processor, on a test fetch too, so a number the poll cannot
+    // use is the error the editor shows, by the option's name.
+    const since = firstPollSince(LABELS.lookBackHours, settings.lookBackHours);
+    const limit = pollPageSize(LABELS.pageSize, settings.pageSize);
+    const maxPages = pollMaxPages(LABELS.maxPages, settings.maxPages);
     const store = readCrmStoreCredential(await ctx.getCredentials('terminalCrmStore'));
     const common = {
       source,
@@ -36,8 +45,8 @@ export async function pollOnce(ctx: IPollFunctions, sourceName: string, settings
       credentialPlace: sourceCredentialPlace(sourceName),
       store: await openDatabase(store.storeUrl),
       cursorName: settings.cursorName || undefined,
-      since: firstPollSince('First Poll Looks Back (Hours)', settings.lookBackHours),
-      limit: settings.pageSize,
+      since,
+      limit,
       http: n8nHttpTransport(ctx, credentialType),
     };
     if (ctx.getMode() === 'manual') return items(await previewPoll(common));
@@ -47,7 +56,7 @@ export async function pollOnce(ctx: IPollFunctions, sourceName: string, settings
     const outcome = await pollSource({
       ...common,
       keys: store.tokenKeys.trim() ? keyProviderFromSpec(store.tokenKeys, 'Token Keys') : undefined,
-      maxPages: settings.maxPages,
+      maxPages,
       deadline: budgetMs ? new Date(Date.now() + budgetMs / 2) : undefined,
     });
     // Pages kept before a failure are passed on now; the failing page is read again at the next poll.
