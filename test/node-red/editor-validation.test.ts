@@ -81,6 +81,19 @@ function editorDefinition(type: string, file: string): { def: NodeTypeDef; typed
   return { def, typedInputs };
 }
 
+/** The most an amount setting can be in a currency, as typed (MAX_MINOR_UNITS at its exponent), or a minor unit more. */
+function most(currency: string, extra = 0): string {
+  const digits = (BigInt(MAX_MINOR_UNITS) + BigInt(extra)).toString();
+  const e = currencyExponent(currency.trim());
+  return e === 0 ? digits : `${digits.slice(0, -e)}.${digits.slice(-e)}`;
+}
+/** Every currency whose exponent is not 2, some whose is, as typed in a dialog. */
+const AMOUNT_CURRENCIES = [...Object.keys(EXPONENT_OVERRIDES), 'USD', 'EUR', 'GBP', 'MGA', 'jpy', ' kwd '];
+/** Amounts about the most an amount setting can be in `currency`, either side of it. */
+const bigAmounts = (currency: string): unknown[] => [
+  most(currency), most(currency, 1), '9007199254740991', '9007199254740992', '90071992547409.91', '90071992547409.92', '900719925474.0991', '1e16', '1e300', 1e300, '500',
+];
+
 /** The node's label in the flow, its i18n key and arguments as the editor would translate them. */
 function labelOf(def: NodeTypeDef, node: Record<string, unknown>): string {
   const label = (def as NodeTypeDef & { label: (this: Record<string, unknown>) => string }).label;
@@ -394,9 +407,34 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       }
     });
 
+    it('spends past MAX_MINOR_UNITS minor units at the currency\'s exponent are marked where the run refuses them by name (Lifetime Spend, Spend within a period, a tier\'s Minimum Spend)', () => {
+      // The currencies the program refuses whatever the amount (the fund codes UYI, CLF and UYW: no payment is in them)
+      // are left out; the dialog does not check the currency.
+      const currencies = AMOUNT_CURRENCIES.filter((currency) => nodeTakes({ ...threshold, currency, enrollLifetimeSpend: '500' }));
+      assert.deepEqual(AMOUNT_CURRENCIES.filter((c) => !currencies.includes(c)), ['UYI', 'CLF', 'UYW']);
+      let marked = 0;
+      for (const currency of currencies) {
+        for (const v of bigAmounts(currency)) {
+          for (const n of [
+            { ...threshold, currency, enrollLifetimeSpend: v },
+            { ...threshold, currency, enrollPeriodSpend: v },
+            { ...base, currency, tiers: [{ name: 'Gold', minSpend: v, multiplier: 2 }] },
+          ]) {
+            const passes = editorPasses(n);
+            assert.equal(passes, nodeTakes(n), `${currency} ${JSON.stringify(v)} on ${JSON.stringify({ ...n, programJson: undefined })}: the editor ${passes ? 'passes' : 'marks'} it`);
+            if (!passes) marked++;
+          }
+        }
+        assert.equal(check('enrollLifetimeSpend', most(currency), { ...threshold, currency }), true, `${currency}: the most a spend can be`);
+        assert.notEqual(check('enrollLifetimeSpend', most(currency, 1), { ...threshold, currency }), true, `${currency}: a minor unit more`);
+        assert.equal(check('enrollLifetimeSpend', most(currency, 1), { ...threshold, currency, define: 'json' }), true, `${currency}: a program as JSON reads no field`);
+      }
+      assert.ok(marked > currencies.length);
+      assert.throws(() => loyaltyProgramOfNode({ ...threshold, currency: 'JPY', enrollLifetimeSpend: '1e16' } as unknown as NodeDef), /Lifetime Spend.*: "1e16" is more than the 9007199254740991 JPY an amount can be\. Fix: /);
+    });
+
     it('what the editor passes, the node takes, and what it marks, the node refuses (loyaltyProgramFromSettings, flushDeadlineMs)', () => {
-      const values = ['', 0, '0', '1', 1, '2.5', '-1', 'x', ' 7 ', '30', '60', '61', '0.5', 'Infinity', null, 100, String(MAX_FLUSH_SECONDS + 1)];
-      // Amounts past 2^53 minor units are left out: the editor does not know the currency's exponent.
+      const values = ['', 0, '0', '1', 1, '2.5', '-1', 'x', ' 7 ', '30', '60', '61', '0.5', 'Infinity', null, 100, String(MAX_FLUSH_SECONDS + 1), '1e16', '90071992547409.92'];
       const counts = ['1e16', '9007199254740991'];
       const fields = ['waitForCrm', 'enrollLifetimeSpend', 'enrollVisits', 'enrollPeriodSpend', 'enrollPeriodDays', 'pointsPerUnit', 'pointsExpiryDays', 'tierWindowDays'];
       const nodes = [base, saas, threshold, { ...threshold, crm: 'hubspot' }, { ...threshold, enrollVisits: 0, enrollPeriodSpend: '100' }, { ...threshold, enrollVisits: '', enrollLifetimeSpend: '' }, { ...saas, define: 'json' }, { ...saas, mode: 'review' }];
@@ -466,17 +504,10 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     });
 
     it('High-Value Payment: marked past MAX_MINOR_UNITS minor units at its currency\'s exponent, where the run refuses it by name', () => {
-      // The most an amount can be in a currency, as typed (MAX_MINOR_UNITS at its exponent), and a minor unit more.
-      const most = (currency: string, extra = 0) => {
-        const digits = (BigInt(MAX_MINOR_UNITS) + BigInt(extra)).toString();
-        const e = currencyExponent(currency.trim());
-        return e === 0 ? digits : `${digits.slice(0, -e)}.${digits.slice(-e)}`;
-      };
-      const currencies = [...Object.keys(EXPONENT_OVERRIDES), 'USD', 'EUR', 'GBP', 'MGA', 'jpy', ' kwd '];
       let marked = 0;
-      for (const currency of currencies) {
+      for (const currency of AMOUNT_CURRENCIES) {
         const on = { ...base, currency };
-        for (const v of [most(currency), most(currency, 1), '9007199254740991', '9007199254740992', '90071992547409.91', '90071992547409.92', '900719925474.0991', '1e16', '1e300', 1e300, '500']) {
+        for (const v of bigAmounts(currency)) {
           const n = { ...on, highValuePayment: v };
           const passes = check('highValuePayment', v, on) === true;
           assert.equal(passes, nodeTakes(n), `${currency} ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
@@ -486,7 +517,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
         assert.notEqual(check('highValuePayment', most(currency, 1), on), true, `${currency}: a minor unit more`);
         assert.equal(check('highValuePayment', most(currency, 1), { ...on, mode: 'recompute' }), true, `${currency}: Recompute all reads no payment`);
       }
-      assert.ok(marked > currencies.length);
+      assert.ok(marked > AMOUNT_CURRENCIES.length);
       assert.throws(() => segmentConfigOfNode({ ...base, currency: 'USD', highValuePayment: '1e16' } as unknown as NodeDef), /High-Value Payment: "1e16" is more than the 90071992547409\.91 USD .*Fix: type an amount in USD up to/);
     });
 
