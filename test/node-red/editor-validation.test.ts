@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { Script } from 'node:vm';
+import { createContext, Script } from 'node:vm';
 import { crmSyncLimits } from '../../nodes/core/outbox/sync-run';
 import { DECLINE_RULE_LIMITS } from '../../nodes/core/messages/decline-rate';
 import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/messages/settings';
@@ -74,7 +74,12 @@ function editorDefinition(type: string, file: string): { def: NodeTypeDef; typed
   const typedInputs = new Map<string, string[]>();
   const RED = { nodes: { registerType: (t: string, d: NodeTypeDef) => t === type && (def = d) }, validators, settings: { httpNodeRoot: '/' }, _: (k: string) => k };
   const location = { origin: 'http://127.0.0.1:1880', protocol: 'http:', host: '127.0.0.1:1880', hostname: '127.0.0.1', port: '1880', pathname: '/' };
-  new Script(script, { filename: `${type}.html` }).runInNewContext({ RED, $: fakeJquery(typedInputs), console, location, window: { location } });
+  const context = createContext({ RED, $: fakeJquery(typedInputs), console, location, window: { location } });
+  // What the dialog loads first from the module's resources/ (written by the build from the core), as the editor does.
+  for (const [, resource] of html.matchAll(/<script src="resources\/@terminal-crm\/n8n-nodes-terminal-crm\/([\w.-]+)"><\/script>/g)) {
+    new Script(readFileSync(resolve(REPO, 'resources', resource!), 'utf8'), { filename: resource }).runInContext(context);
+  }
+  new Script(script, { filename: `${type}.html` }).runInContext(context);
   assert.ok(def, `${type} registers itself`);
   // The dialog opened once, as an operator opens it: its typedInputs are what the editor validates through.
   def.oneditprepare?.call(Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])));
