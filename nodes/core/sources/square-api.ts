@@ -90,6 +90,23 @@ export function lookUpPayment(credentials: SquareCredentials, ctx: SourceContext
 }
 
 /**
+ * Where a refund's money went when not back to the card the sale was paid with: Square's `destination_type`
+ * (CASH, SQUARE_ACCOUNT for a gift card…) when it is not CARD — a cross-tender refund. The one reading of it, for
+ * refunds delivered by webhook and refunds read while polling.
+ */
+export function crossTenderOf(refund: Obj): string | undefined {
+  const destination = trimmedStr(refund.destination_type);
+  return destination !== undefined && destination !== 'CARD' ? destination : undefined;
+}
+
+/** A payment's COMPLETED refunds: their total in Square's minor units, and the tenders other than the card they went to. */
+export interface CompletedRefunds {
+  minor: number;
+  /** crossTenderOf each counted refund read here, once each (the refund being delivered is not read). */
+  otherTenders: string[];
+}
+
+/**
  * The total of the payment's COMPLETED refunds in Square's minor units (GetPaymentRefund for each of the
  * payment's `refund_ids`). Not `refunded_money`: Square does not say whether that counts refunds still PENDING,
  * which may yet be REJECTED. `current` is the refund being delivered, counted even if the payment does not list
@@ -100,15 +117,19 @@ export async function completedRefundTotal(
   ctx: SourceContext,
   payment: Obj,
   current?: { id: string; amount: number },
-): Promise<Lookup<number>> {
+): Promise<Lookup<CompletedRefunds>> {
   const ids = (Array.isArray(payment.refund_ids) ? payment.refund_ids : []).filter((id): id is string => typeof id === 'string');
   let total = 0;
+  const otherTenders = new Set<string>();
   for (const id of ids) {
     if (current && id === current.id) continue;
     const r = await getOne(credentials, ctx, `/v2/refunds/${encodeURIComponent(id)}`, 'refund');
     if (!r.ok) return r;
     const amount = obj(r.value.amount_money)?.amount;
-    if (r.value.status === 'COMPLETED' && typeof amount === 'number') total += amount;
+    if (r.value.status !== 'COMPLETED' || typeof amount !== 'number') continue;
+    total += amount;
+    const tender = crossTenderOf(r.value);
+    if (tender) otherTenders.add(tender);
   }
-  return { ok: true, value: total + (current?.amount ?? 0) };
+  return { ok: true, value: { minor: total + (current?.amount ?? 0), otherTenders: [...otherTenders] } };
 }

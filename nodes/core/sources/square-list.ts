@@ -84,17 +84,24 @@ export async function eventsOfPayment(payment: Obj, credentials: SquareCredentia
 
   const total = await completedRefundTotal(credentials, ctx, payment);
   if (!total.ok) throw new CredentialFieldError('accessToken', `the refunds of payment ${id} could not be read: ${total.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');
-  if (total.value <= 0) return out;
+  const { minor, otherTenders } = total.value;
+  if (minor <= 0) return out;
   // A listed payment shows its refunds only as a total: the refund event carries that total as its amount too.
-  const refundedTotal = squareMoney({ amount: total.value, currency: draft.amount.currency }, 'refunded_money');
+  const refundedTotal = squareMoney({ amount: minor, currency: draft.amount.currency }, 'refunded_money');
   out.push(
-    finish(`payment:${id}:refunded:${total.value}`, 'refund.updated', isoTime(payment.updated_at) ?? occurredAt, livemode, {
+    finish(`payment:${id}:refunded:${minor}`, 'refund.updated', isoTime(payment.updated_at) ?? occurredAt, livemode, {
       ...draft,
       kind: 'refund',
       amount: refundedTotal,
       refundedTotal,
+      // Some of it went back in cash or to a gift card (crossTenderOf, as for a refund delivered by webhook).
+      ...(otherTenders.length > 0 ? { refund: { cumulative: true, toCard: false as const } } : {}),
       status: statusAfterRefunds(refundedTotal.minor, draft.amount.minor),
-      metadata: { ...polled, refund_ids: (payment.refund_ids as string[] | undefined)?.join(',') ?? '' },
+      metadata: {
+        ...polled,
+        refund_ids: (payment.refund_ids as string[] | undefined)?.join(',') ?? '',
+        ...(otherTenders.length > 0 ? { refund_destination: otherTenders.join(',') } : {}),
+      },
     }),
   );
   return out;

@@ -1,7 +1,7 @@
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import type { SourceContext } from './source';
-import { canLookUp, completedRefundTotal, lookUpPayment } from './square-api';
+import { canLookUp, completedRefundTotal, crossTenderOf, lookUpPayment } from './square-api';
 import { cardPresence, squareCard, squareMoney } from './square-card';
 import type { SquareCredentials } from './square-credentials';
 import { compact, finish, hintsFor, isoTime, paymentDraft, paymentTime, terminalOf, type Draft } from './square-payment';
@@ -94,8 +94,8 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
   if (!paymentId) throw new IgnoredEventError(type, 'an unlinked refund names no payment to refund');
   // A cross-tender refund (cash, a gift card…) of a card sale still gives its customer money back; a cash sale's
   // refund in cash looks the same from here, so it counts only once the payment read shows a card sale.
-  const destination = trimmedStr(refund.destination_type);
-  const crossTender = destination !== undefined && destination !== 'CARD';
+  const destination = crossTenderOf(refund);
+  const crossTender = destination !== undefined;
   if (crossTender && !canLookUp(credentials, ctx)) {
     throw new IgnoredEventError(type, `the refund went to ${destination}, not to a card; with an access token the payment is read, and a refund of a card sale in another tender counts`);
   }
@@ -131,7 +131,7 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
       if (!presence.present) throw new IgnoredEventError(type, `the refunded payment is not card-present: ${presence.why}`);
       const total = await completedRefundTotal(credentials, ctx, payment, { id: trimmedStr(refund.id) ?? '', amount: Number(obj(refund.amount_money)?.amount) });
       if (total.ok) {
-        draft.refundedTotal = squareMoney({ amount: total.value, currency: amount.currency }, 'refunded_total');
+        draft.refundedTotal = squareMoney({ amount: total.value.minor, currency: amount.currency }, 'refunded_total');
         // The exact running total, as refunds recorded before refunds went by their ids were kept too.
         draft.refund = { ...(refundId ? { id: refundId } : {}), cumulative: true, ...(crossTender ? { toCard: false as const } : {}) };
         const charged = squareMoney(payment.total_money ?? payment.amount_money, 'total_money');

@@ -2,8 +2,13 @@ import assert from 'node:assert/strict';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { InputError } from '../../../nodes/core/errors';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { messageStep } from '../../../nodes/core/messages/message-step';
+import { parseMessageSettings } from '../../../nodes/core/messages/settings';
 import { parseSourceCredentials } from '../../../nodes/core/sources/source-credentials';
 import { squareSource } from '../../../nodes/core/sources/square';
+import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
+import { tempStore, testKeys } from '../../support/temp-store';
 import { KEY, squareApiFixture } from './square-fixtures';
 
 const SQUARE = 'https://connect.squareup.com';
@@ -75,6 +80,36 @@ describe('Square source: polling ListPayments', () => {
     const page3 = await list(creds(), { cursor: page2.cursor, limit: 2 }, ctx());
     assert.ok(third.isDone());
     assert.deepEqual([page3.events, page3.more, JSON.parse(page3.cursor!).since], [[], false, '2026-11-21T09:14:31.402Z']);
+  });
+
+  it('says a polled refund of a card sale made in cash went back another way than the card, as the webhook does (refund.toCard false)', async () => {
+    const page2 = squareApiFixture('list-payments-page-2');
+    const [earlier, completed, pending] = page2.payments[0].refund_ids as string[];
+    const inCash = squareApiFixture('get-refund-completed');
+    inCash.refund.destination_type = 'CASH';
+    square()
+      .get('/v2/payments').query(true).reply(200, page2)
+      .get(`/v2/customers/${CUSTOMER}`).reply(200, squareApiFixture('retrieve-customer'))
+      .get(`/v2/refunds/${earlier}`).reply(200, squareApiFixture('get-refund-earlier'))
+      .get(`/v2/refunds/${completed}`).reply(200, inCash)
+      .get(`/v2/refunds/${pending}`).reply(200, squareApiFixture('get-refund-pending'));
+    const [sale, refund] = (await list(creds(), { cursor: null, since: SINCE, limit: 2 }, ctx())).events;
+    assert.deepEqual([refund!.kind, refund!.amount.minor, refund!.refund, refund!.metadata.refund_destination], ['refund', 1500, { cumulative: true, toCard: false }, 'CASH']);
+
+    // Through the steps into the store: the refund counts against the sale, and its mail does not name the card.
+    const s = await tempStore();
+    try {
+      const upsert = async (e: object) => (await upsertStep([await matchStep(tokenizeStep(JSON.parse(JSON.stringify(e)), testKeys()), s.crm)], s.crm))[0]!;
+      await upsert(sale!);
+      const upserted = await upsert(refund!);
+      const state = (await paymentState(s.db, 'square', CHIP))!;
+      assert.deepEqual([state.grossMinor, state.refundedMinor, state.netMinor], [4599, 1500, 3099]);
+      const settings = parseMessageSettings({ kind: 'refund', shopName: 'Corner Cafe', locationNames: 'L7K3PWQ9ZR2VD=Main Street' });
+      const mail = await messageStep(upserted, { db: s.db, settings, now: () => new Date('2026-11-22T00:00:00Z') });
+      assert.equal(mail.message?.text, 'Hi Amelia, $15.00 of your $45.99 payment at Corner Cafe (Main Street) has been refunded.');
+    } finally {
+      await s.remove();
+    }
   });
 
   it('derives the same ids when the same payment is listed again, so the inbox drops the repeat', async () => {
