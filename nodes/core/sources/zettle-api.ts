@@ -1,7 +1,7 @@
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
 import { bearerGet } from './bearer-get';
 import { moneyFromProcessor } from './processor-money';
-import { canonicalPurchaseUuid, isRefund, purchaseUuidOf, refundedPurchaseUuidOf, ZETTLE_EXPONENTS, type RefundContext } from './zettle-purchase';
+import { canonicalPurchaseUuid, countedMinorOf, isRefund, purchaseUuidOf, refundedPurchaseUuidOf, ZETTLE_EXPONENTS, type RefundContext } from './zettle-purchase';
 import { obj, type Obj } from '../json/json-values';
 import { CredentialFieldError } from './credential-error';
 
@@ -66,9 +66,11 @@ export async function listZettlePurchases(api: ZettleApi, page: { startDate?: Da
 /**
  * A Zettle refund names the sale it refunds but not what was refunded before. The sale lists its refunds
  * (`refundedByPurchaseUUIDs1`, oldest first), so the cumulative amount up to this refund — what the ledger
- * counts — is the sum of those refunds; a sale refunded once needs one request.
+ * counts — is the sum of those refunds; a sale refunded once needs one request. The sale comes back too: it says
+ * whether a refund paid back in cash or to a gift card refunds a card sale (zettle-purchase.ts refundsCardSale),
+ * and each refund counts what that rule counts of it (countedMinorOf).
  */
-export async function zettleRefundContext(api: ZettleApi, refund: Obj): Promise<RefundContext | undefined> {
+export async function zettleRefundContext(api: ZettleApi, refund: Obj): Promise<{ sale: Obj; context: RefundContext } | undefined> {
   const saleId = refundedPurchaseUuidOf(refund);
   const refundId = purchaseUuidOf(refund);
   const currency = typeof refund.currency === 'string' ? refund.currency : undefined;
@@ -80,20 +82,17 @@ export async function zettleRefundContext(api: ZettleApi, refund: Obj): Promise<
     .filter((x): x is string => !!x);
   const upTo = refundIds.indexOf(refundId);
   const earlier = upTo >= 0 ? refundIds.slice(0, upTo) : refundIds.filter((x) => x !== refundId);
-  let total = cardMinorOf(refund);
+  let total = countedMinorOf(refund, sale);
   for (const id of earlier) {
     const other = await fetchZettlePurchase(api, id);
-    if (other) total += cardMinorOf(other);
+    if (other) total += countedMinorOf(other, sale);
   }
-  const saleMinor = cardMinorOf(sale);
+  const saleMinor = countedMinorOf(sale);
   return {
-    refundedTotal: moneyFromProcessor(total, currency, ZETTLE_EXPONENTS, 'refundedTotal'),
-    fullyRefunded: saleMinor > 0 && total >= saleMinor,
+    sale,
+    context: {
+      refundedTotal: moneyFromProcessor(total, currency, ZETTLE_EXPONENTS, 'refundedTotal'),
+      fullyRefunded: saleMinor > 0 && total >= saleMinor,
+    },
   };
-}
-
-/** What the card paid (or got back) on a purchase, in Zettle's minor units. */
-function cardMinorOf(p: Obj): number {
-  const payments = Array.isArray(p.payments) ? p.payments.map(obj).filter((x): x is Obj => !!x) : [];
-  return payments.filter((x) => x.type === 'IZETTLE_CARD').reduce((sum, x) => sum + Math.abs(typeof x.amount === 'number' ? x.amount : 0), 0);
 }

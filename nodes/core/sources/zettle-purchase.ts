@@ -73,6 +73,45 @@ export function isRefund(p: Obj): boolean {
   return p.refund === true || (safeInt(p.amount) ?? 0) < 0;
 }
 
+function paymentsOf(p: Obj): Obj[] {
+  return Array.isArray(p.payments) ? p.payments.map(obj).filter((x): x is Obj => !!x) : [];
+}
+
+const cardReaderPayments = (p: Obj) => paymentsOf(p).filter((x) => CARD_PRESENT_PAYMENT_TYPES.has(String(x.type)));
+
+/**
+ * Whether a refund paid back without the card reader (cash, a gift card…) refunds a card sale: its payments name
+ * the payment they refund (`references.refundsPayment`, purchase.adoc) and that is one of the sale's IZETTLE_CARD
+ * payments; or, naming none, the sale was paid on the card reader alone. A cash sale's refund in cash looks the
+ * same as a card sale's from the refund itself, so it takes the sale, read through the Purchase API.
+ */
+export function refundsCardSale(refund: Obj, sale: Obj): boolean {
+  const card = cardReaderPayments(sale);
+  if (card.length === 0) return false;
+  const named = paymentsOf(refund)
+    .map((x) => trimmedStr(obj(x.references)?.refundsPayment)?.toLowerCase())
+    .filter((x): x is string => !!x);
+  if (named.length > 0) return card.some((x) => named.includes(trimmedStr(x.uuid)?.toLowerCase() ?? ''));
+  return card.length === paymentsOf(sale).length;
+}
+
+/**
+ * The payments of a purchase that count, and whether they went through the card: a purchase's card-reader payments;
+ * for a refund without any, all its payments when `sale` (the sale it refunds) shows it refunds a card sale
+ * (refundsCardSale). Nothing else counts: cash, Swish, invoices, payment links.
+ */
+export function countedPayments(p: Obj, sale?: Obj): { payments: Obj[]; toCard: boolean } | undefined {
+  const card = cardReaderPayments(p);
+  if (card.length > 0) return { payments: card, toCard: true };
+  if (sale && isRefund(p) && refundsCardSale(p, sale)) return { payments: paymentsOf(p), toCard: false };
+  return undefined;
+}
+
+/** What the counted payments of a purchase paid (or gave back), in Zettle's minor units, as a positive amount. */
+export function countedMinorOf(p: Obj, sale?: Obj): number {
+  return (countedPayments(p, sale)?.payments ?? []).reduce((sum, x) => sum + Math.abs(safeInt(x.amount) ?? 0), 0);
+}
+
 /** What a refund needs from elsewhere: the cumulative amount refunded and whether that is all of the sale. */
 export interface RefundContext {
   refundedTotal: Money;
@@ -83,32 +122,45 @@ export interface ZettlePurchaseOptions {
   organizationUuid?: string;
   /** From the Purchase API when a token is configured; without it a refund counts only itself. */
   refund?: RefundContext;
+  /**
+   * The sale a refund refunds, read through the Purchase API when a token is configured: a refund paid back in
+   * cash or to a gift card counts only when this shows it refunds a card sale (refundsCardSale).
+   */
+  refundedSale?: Obj;
 }
 
 /**
  * One Zettle purchase (Pusher payload or Purchase API v2 item) → one PaymentEvent. A sale paid (partly) on a Zettle
  * card reader is a payment for what the card paid; a refund is its own purchase with a negative amount naming the
- * sale it refunds, so it becomes a refund of that sale. Cash, Swish, invoices, payment links… are acknowledged and
- * ignored. Zettle sends no declines (a purchase exists only once paid) and has no dispute notifications.
+ * sale it refunds, so it becomes a refund of that sale — also when it was paid back in cash or to a gift card, once
+ * the sale read shows a card sale (`refund.toCard: false`, as Square's cross-tender refunds). Cash, Swish,
+ * invoices, payment links… are acknowledged and ignored. Zettle sends no declines (a purchase exists only once
+ * paid) and has no dispute notifications.
  */
 export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurchaseOptions = {}): PaymentEvent {
   const p = obj(purchase);
   const id = p ? purchaseUuidOf(p) : undefined;
   if (!p || !id) throw new InputError('payload', 'this is not a Zettle purchase (purchaseUuid / purchaseUUID1 missing)', 'pass the PurchaseCreated payload or a Purchase API purchase unchanged');
-  const payments = Array.isArray(p.payments) ? p.payments.map(obj).filter((x): x is Obj => !!x) : [];
-  const cardPayments = payments.filter((x) => CARD_PRESENT_PAYMENT_TYPES.has(String(x.type)));
-  if (cardPayments.length === 0) {
-    const types = [...new Set(payments.map((x) => String(x.type)))];
-    throw new IgnoredEventError(ZETTLE_PURCHASE_EVENT, `purchase ${id} was paid with ${types.join(' + ') || 'nothing'}, not on a card reader (IZETTLE_CARD)`);
+  const refund = isRefund(p);
+  const counted = countedPayments(p, options.refundedSale);
+  if (!counted) {
+    const types = [...new Set(paymentsOf(p).map((x) => String(x.type)))].join(' + ') || 'nothing';
+    if (!refund) throw new IgnoredEventError(ZETTLE_PURCHASE_EVENT, `purchase ${id} was paid with ${types}, not on a card reader (IZETTLE_CARD)`);
+    throw new IgnoredEventError(
+      ZETTLE_PURCHASE_EVENT,
+      options.refundedSale
+        ? `refund ${id} was paid back with ${types}, and the sale it refunds was not paid on a card reader (IZETTLE_CARD)`
+        : `refund ${id} was paid back with ${types}, not on a card reader, and the sale it refunds was not read (that takes an access token) to tell a card sale, whose refund in another tender counts, from a cash one`,
+    );
   }
   const currency = trimmedStr(p.currency);
   if (!currency) throw new InputError('payload.currency', `purchase ${id} has no currency`, 'pass the purchase unchanged');
   // A refund's amounts are negative; the event says how much went back, as a positive amount.
-  const cardMinor = cardPayments.reduce((sum, x) => sum + Math.abs(safeInt(x.amount) ?? 0), 0);
-  const amount = moneyFromProcessor(cardMinor, currency, ZETTLE_EXPONENTS, 'payload.payments.amount');
-  const first = cardPayments[0]!;
-  const attributes = obj(first.attributes) ?? {};
-  const refund = isRefund(p);
+  const amount = moneyFromProcessor(countedMinorOf(p, options.refundedSale), currency, ZETTLE_EXPONENTS, 'payload.payments.amount');
+  // The card: this purchase's, or for a refund made another way the card of the sale it refunds.
+  const cardPayments = counted.toCard ? counted.payments : cardReaderPayments(options.refundedSale ?? {});
+  const first = counted.payments[0]!;
+  const attributes = obj(cardPayments[0]?.attributes) ?? {};
   const refunded = refund ? refundedPurchaseUuidOf(p) : undefined;
   if (refund && !refunded) {
     throw new InputError('payload.refundsPurchaseUUID1', `refund ${id} does not name the purchase it refunds`, 'pass the purchase unchanged');
@@ -125,7 +177,7 @@ export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurcha
     paymentId: refunded ?? id,
     amount,
     refundedTotal,
-    ...(refund ? { refund: { cumulative: false } } : {}),
+    ...(refund ? { refund: { cumulative: false, ...(counted.toCard ? {} : { toCard: false as const }) } } : {}),
     status: refund ? (options.refund?.fullyRefunded ? 'refunded' : 'partially_refunded') : 'succeeded',
     occurredAt: occurredAt(p),
     // Zettle has no test mode: every purchase is real money.
@@ -134,7 +186,8 @@ export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurcha
     terminal: trimmedStr(p.udid) ? { readerId: trimmedStr(p.udid) } : undefined,
     // userDisplayName is the employee who took the payment, not the customer; Zettle knows nothing of the customer.
     customerHints: {},
-    metadata: metadataOf(p, first, attributes, options, cardPayments.length),
+    // The card's own references only for what went through the card.
+    metadata: metadataOf(p, first, counted.toCard ? attributes : {}, options, counted),
   };
   return scrubbedPaymentEvent(draft);
 }
@@ -165,7 +218,7 @@ function cardFrom(a: Obj): Card {
   };
 }
 
-function metadataOf(p: Obj, payment: Obj, a: Obj, options: ZettlePurchaseOptions, cardPayments: number): Record<string, string> {
+function metadataOf(p: Obj, payment: Obj, a: Obj, options: ZettlePurchaseOptions, counted: { payments: Obj[]; toCard: boolean }): Record<string, string> {
   const out: Record<string, string> = {};
   const put = (key: string, value: unknown) => {
     if (typeof value === 'string' && value.trim()) out[key] = value.trim();
@@ -178,13 +231,14 @@ function metadataOf(p: Obj, payment: Obj, a: Obj, options: ZettlePurchaseOptions
   put('country', p.country);
   put('employee', p.userDisplayName);
   put('purchaseAmount', typeof p.amount === 'number' ? Math.abs(p.amount) : undefined);
-  put('cardPaymentUuid', payment.uuid);
+  put(counted.toCard ? 'cardPaymentUuid' : 'refundPaymentUuid', payment.uuid);
+  if (!counted.toCard) put('refundPaymentTypes', [...new Set(counted.payments.map((x) => String(x.type)))].join(','));
   put('gratuityAmount', payment.gratuityAmount);
   put('referenceNumber', a.referenceNumber);
   put('applicationName', a.applicationName);
   put('cardholderVerificationMethod', a.cardholderVerificationMethod ?? a.cardHolderVerificationMethod);
   put('cardPaymentEntryMode', a.cardPaymentEntryMode);
-  if (cardPayments > 1) put('cardPayments', cardPayments);
+  if (counted.toCard && counted.payments.length > 1) put('cardPayments', counted.payments.length);
   put('checkoutUuid', obj(p.references)?.checkoutUUID);
   return out;
 }

@@ -112,11 +112,12 @@ export const zettleSource: Source<ZettleCredentials> = {
 };
 
 async function purchaseEvent(purchase: Obj, credentials: ZettleCredentials, ctx: SourceContext, organizationUuid?: string): Promise<PaymentEvent> {
-  // Normalized first: what is not a card purchase is ignored before it costs a request.
-  const event = normalizeZettlePurchase(purchase, { organizationUuid });
+  // A sale that is not a card purchase is ignored before it costs a request; a refund, card or not, reads its sale
+  // when a token allows (a refund in cash counts when the sale was paid by card).
   const api = isRefund(purchase) ? apiOf(credentials, ctx, false) : undefined;
-  const refund = api ? await zettleRefundContext(api, purchase) : undefined;
-  return refund ? normalizeZettlePurchase(purchase, { organizationUuid, refund }) : event;
+  if (!api) return normalizeZettlePurchase(purchase, { organizationUuid });
+  const found = await zettleRefundContext(api, purchase);
+  return normalizeZettlePurchase(purchase, { organizationUuid, ...(found ? { refund: found.context, refundedSale: found.sale } : {}) });
 }
 
 function apiOf(credentials: ZettleCredentials, ctx: SourceContext, required: boolean): ZettleApi | undefined {

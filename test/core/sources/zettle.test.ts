@@ -4,11 +4,15 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import { totalsOf } from '../../../nodes/core/crm/local-sql-crm';
 import type { Inbox } from '../../../nodes/core/inbox/inbox';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import { zettleSignature, zettleSource } from '../../../nodes/core/sources/zettle';
 import { canonicalPurchaseUuid } from '../../../nodes/core/sources/zettle-purchase';
+import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
+import { tempStore, testKeys } from '../../support/temp-store';
 import { zettleDelivery } from '../../../sandbox/simulator/zettle-events';
 import cashFixture from './fixtures/zettle/purchase-created-cash.json';
 import chipFixture from './fixtures/zettle/purchase-created-chip.json';
@@ -397,3 +401,82 @@ describe('Zettle source: polling the Purchase API', () => {
   });
 });
 
+
+describe('Zettle source: a card sale refunded in cash', () => {
+  // The polling suite above restores the HTTP modules nock patched when it ends.
+  before(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  after(() => nock.restore());
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  const SALE = '7cdf4ae2-a110-11eb-a7f9-24cfef8c2970';
+  const REFUND = 'd71e814c-d705-43e7-ac9c-831449d5fc99';
+  const withToken = { signingKey: KEY, accessToken: 'zettle-token' };
+  /** The partial refund of the chip sale, paid back from the till (Purchase API "Payment types": IZETTLE_CASH). */
+  const inCash = withPayload(refundFixture, (p) => {
+    p.payments = [{ uuid: 'a91d3c52-a1d4-11eb-8a3b-2f4e5d6c7b8a', amount: -10000, type: 'IZETTLE_CASH', attributes: { handedAmount: -10000 } }];
+  });
+  /** The sale as GET /purchase/v2/{uuid} answers once refunded: the Pusher payload's purchase, with its refund listed. */
+  const saleRead = (payments?: unknown[]) => {
+    const sale = JSON.parse(chipFixture.payload) as Record<string, unknown>;
+    return { ...sale, purchaseUUID1: SALE, refund: false, refunded: true, refundedByPurchaseUUIDs1: [REFUND], ...(payments ? { payments } : {}) };
+  };
+  const receive = (env: Envelope, credentials: object = withToken) => receiveWebhook(zettleSource, signed(env), { credentials, http: axiosTransport() });
+
+  it('counts it against the sale once the sale read shows a card sale: the customer\'s totals and the ledger take it back, refund.toCard false', async () => {
+    const s = await tempStore();
+    try {
+      const upsert = async (e: PaymentEvent) => (await upsertStep([await matchStep(tokenizeStep(JSON.parse(JSON.stringify(e)), testKeys()), s.crm)], s.crm))[0]!;
+      const sale = await upsert(await accept(signed(chipFixture)));
+      const customerId = sale.crm!.customerId!;
+
+      const api = nock(PURCHASE_API, { reqheaders: { authorization: 'Bearer zettle-token' } }).get(`/purchase/v2/${SALE}`).reply(200, saleRead());
+      const out = await receive(inCash);
+      assert.ok(api.isDone());
+      assert.equal(out.events.length, 1, JSON.stringify(out.report));
+      const e = out.events[0]!;
+      assert.deepEqual(
+        [e.kind, e.paymentId, e.amount, e.refundedTotal, e.refund, e.status, e.metadata.refundPaymentTypes, e.card?.last4],
+        ['refund', SALE, { minor: 10000, currency: 'GBP' }, { minor: 10000, currency: 'GBP' }, { cumulative: false, toCard: false }, 'partially_refunded', 'IZETTLE_CASH', '0119'],
+      );
+      const refunded = await upsert(e);
+      assert.equal(refunded.crm!.customerId, customerId, 'the refund belongs to the sale\'s customer');
+      assert.deepEqual(await totalsOf(s.db, customerId), [{ currency: 'GBP', payments: 1, grossMinor: 35300, refundedMinor: 10000, netMinor: 25300 }]);
+      const state = (await paymentState(s.db, 'zettle', SALE))!;
+      assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [10000, 25300, 'partially_refunded']);
+    } finally {
+      await s.remove();
+    }
+  });
+
+  it('goes by the payment the refund names: a refund of the card part of a split sale counts, one of its cash part does not', async () => {
+    const card = (JSON.parse(chipFixture.payload) as { payments: Record<string, unknown>[] }).payments[0]!;
+    const split = [{ ...card, amount: 30000 }, { uuid: 'ec138d2e-8e29-41c0-a4c4-17b2b4ab7f8b', amount: 5300, type: 'IZETTLE_CASH', attributes: { changeAmount: 0, handedAmount: 5300 } }];
+    const naming = (refundsPayment: string) => withPayload(inCash, (p) => {
+      (p.payments as Record<string, unknown>[])[0]!.references = { refundsPayment };
+    });
+    nock(PURCHASE_API).get(`/purchase/v2/${SALE}`).times(3).reply(200, saleRead(split));
+    const ofCard = await receive(naming(String(card.uuid)));
+    assert.deepEqual(ofCard.events.map((e) => [e.kind, e.amount.minor, e.refund?.toCard]), [['refund', 10000, false]]);
+    const ofCash = await receive(naming('ec138d2e-8e29-41c0-a4c4-17b2b4ab7f8b'));
+    assert.deepEqual(ofCash.events, []);
+    assert.match(ofCash.report.ignored.join(), /paid back with IZETTLE_CASH, and the sale it refunds was not paid on a card reader/);
+    // Naming none, a split sale's refund in cash could be of either part: not counted.
+    assert.deepEqual((await receive(inCash)).events, []);
+  });
+
+  it('ignores it without an access token, and ignores a cash sale\'s refund in cash, saying why', async () => {
+    const noToken = await receive(inCash, CREDENTIALS);
+    assert.deepEqual([noToken.status, noToken.events], [200, []]);
+    assert.match(noToken.report.ignored.join(), /paid back with IZETTLE_CASH, not on a card reader, and the sale it refunds was not read \(that takes an access token\)/);
+    nock(PURCHASE_API).get(`/purchase/v2/${SALE}`).reply(200, saleRead([{ uuid: '8031c38c-a110-11eb-a6f8-25ceee8d2871', amount: 35300, type: 'IZETTLE_CASH', attributes: { changeAmount: 0, handedAmount: 35300 } }]));
+    const cashSale = await receive(inCash);
+    assert.deepEqual(cashSale.events, []);
+    assert.match(cashSale.report.ignored.join(), /the sale it refunds was not paid on a card reader/);
+  });
+});
