@@ -32,7 +32,8 @@ export function ledgerPaymentOf(r: PaymentRecord): LedgerPayment {
 
 export const PAYMENT_COLUMNS =
   'source, payment_id, customer_id, currency, seen, gross_minor, refund_reported_minor, refund_sum_minor, dispute_phase, disputed_minor, failed, ' +
-  'occurred_at, first_seen, last_seen, card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, events, voided_at, restored_at, capture_failed_minor';
+  'occurred_at, first_seen, last_seen, card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, events, voided_at, restored_at, ' +
+  'capture_failed_minor, refund_reversed_minor';
 
 export interface PaymentRow {
   source: string;
@@ -60,6 +61,7 @@ export interface PaymentRow {
   voided_at: string | null;
   restored_at: string | null;
   capture_failed_minor: number;
+  refund_reversed_minor: number;
 }
 
 export function recordOfRow(r: PaymentRow): PaymentRecord {
@@ -72,6 +74,7 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
     grossMinor: Number(r.gross_minor),
     refundReportedMinor: Number(r.refund_reported_minor),
     refundSumMinor: Number(r.refund_sum_minor),
+    refundReversedMinor: Number(r.refund_reversed_minor ?? 0),
     disputePhase: r.dispute_phase as DisputePhase | null,
     disputedMinor: Number(r.disputed_minor),
     failed: Number(r.failed) === 1,
@@ -87,11 +90,11 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
   };
 }
 
-const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 26);
+const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 27);
 // An update leaves the key and the time index alone unless the time moved (a payment seen after its refund).
 const UPDATE_SET = `customer_id = ?, currency = ?, seen = ?, gross_minor = ?, refund_reported_minor = ?, refund_sum_minor = ?,
   dispute_phase = ?, disputed_minor = ?, failed = ?, first_seen = ?, last_seen = ?, card_brand = ?, card_last4 = ?, card_token = ?,
-  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, updated_at = ?`;
+  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, refund_reversed_minor = ?, updated_at = ?`;
 const UPDATE_PAYMENT = `UPDATE ledger_payments SET ${UPDATE_SET} WHERE source = ? AND payment_id = ?`;
 const UPDATE_PAYMENT_AND_TIME = `UPDATE ledger_payments SET ${UPDATE_SET}, occurred_at = ? WHERE source = ? AND payment_id = ?`;
 
@@ -108,14 +111,14 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
         r.source, r.paymentId, r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor,
         r.disputePhase, r.disputedMinor, r.failed ? 1 : 0, r.occurredAt, r.firstSeen, r.lastSeen,
         r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events,
-        r.voidedAt, r.restoredAt, r.captureFailedMinor, now,
+        r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, now,
       ]);
       continue;
     }
     const set: SqlValue[] = [
       r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
       r.failed ? 1 : 0, r.firstSeen, r.lastSeen, r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet,
-      r.terminal.readerId, r.terminal.locationId, r.events, r.voidedAt, r.restoredAt, r.captureFailedMinor, now,
+      r.terminal.readerId, r.terminal.locationId, r.events, r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, now,
     ];
     if (r.occurredAt === before.occurredAt) await tx.run(UPDATE_PAYMENT, [...set, r.source, r.paymentId]);
     else await tx.run(UPDATE_PAYMENT_AND_TIME, [...set, r.occurredAt, r.source, r.paymentId]);

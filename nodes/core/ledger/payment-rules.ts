@@ -13,7 +13,8 @@ import type { LedgerEvent } from './ledger-event';
  *   each reported with its own amount (Square without them, Zettle, Adyen, Clover, SumUp), whichever is higher, and
  *   never more than the payment. Replays and reordering change nothing: the cumulative total only grows, and each
  *   refund counts once by its id until the processor reports it reversed (failed, or its money back with the
- *   merchant), after which it never counts;
+ *   merchant), after which it never counts — neither by its id nor inside a cumulative total (Stripe reports a
+ *   refund that failed by its id, after charge.refunded counted it in the running total);
  * - disputes: open → won | lost, a closed dispute never reopens; a lost dispute is a chargeback of the disputed
  *   amount, up to what refunds have not already given back, so no payment ever nets below zero;
  * - a failed attempt moves no money;
@@ -55,6 +56,11 @@ export interface PaymentRecord {
   refundReportedMinor: number;
   /** The sum of distinct refunds reported each with its own amount. */
   refundSumMinor: number;
+  /**
+   * The sum of the refunds reported reversed (by their ids, each once, what each counted or was reported with): out
+   * of the cumulative total too, which may still count them (reportedRefundOf).
+   */
+  refundReversedMinor: number;
   disputePhase: DisputePhase | null;
   /** The amount of the dispute, as its latest accepted event states it. */
   disputedMinor: number;
@@ -119,9 +125,14 @@ export interface LedgerDelta {
   dispute?: { from: DisputePhase | null; to: DisputePhase | null };
 }
 
-/** Refunded as the processor reported it, before any cap: what the refunds alone say. */
-export function reportedRefundOf(r: Pick<PaymentRecord, 'refundReportedMinor' | 'refundSumMinor'>): number {
-  return Math.max(r.refundReportedMinor, r.refundSumMinor);
+/**
+ * Refunded as the processor reported it, before any cap: what the refunds alone say. A refund reported reversed by
+ * its id is out of the cumulative total as well as out of the sum: a processor that reports refunds as a running
+ * total (Stripe's amount_refunded) reports a later failure of one of them by the refund's id, not with a lower
+ * total, so the highest total still holds it.
+ */
+export function reportedRefundOf(r: Pick<PaymentRecord, 'refundReportedMinor' | 'refundSumMinor' | 'refundReversedMinor'>): number {
+  return Math.max(r.refundReportedMinor - r.refundReversedMinor, r.refundSumMinor, 0);
 }
 
 /**
@@ -260,11 +271,13 @@ export function captureEntryAfter(entry: CaptureEntry | undefined, e: LedgerEven
 export interface EntryChanges {
   /** What a per-refund event moves the sum of refunds by. */
   refundSum: number;
+  /** What a per-refund event moves the sum of refunds reversed by. */
+  refundReversed: number;
   /** What an event about a capture moves the failed captures by. */
   captureFailed: number;
 }
 
-export const NO_ENTRY_CHANGES: EntryChanges = Object.freeze({ refundSum: 0, captureFailed: 0 });
+export const NO_ENTRY_CHANGES: EntryChanges = Object.freeze({ refundSum: 0, refundReversed: 0, captureFailed: 0 });
 
 /**
  * The entries the store keeps beside the payments (ledger_refunds, ledger_captures), kept in memory for a fold of
@@ -277,12 +290,14 @@ export class MemoryEntries {
   changesFor(e: LedgerEvent): EntryChanges {
     const payment = `${e.source}\u0000${e.paymentId}\u0000`;
     let refundSum = 0;
+    let refundReversed = 0;
     let failedChange = 0;
     const refundId = refundIdOf(e);
     if (refundId !== null) {
       const step = refundEntryAfter(this.refunds.get(payment + refundId), e);
       this.refunds.set(payment + refundId, step.entry);
       refundSum = step.sumChange;
+      refundReversed = step.reversedChange;
     }
     const captureId = captureIdOf(e);
     if (captureId !== null) {
@@ -290,7 +305,7 @@ export class MemoryEntries {
       this.captures.set(payment + captureId, step.entry);
       failedChange = step.failedChange;
     }
-    return { refundSum, captureFailed: failedChange };
+    return { refundSum, refundReversed, captureFailed: failedChange };
   }
 }
 
@@ -300,16 +315,28 @@ export interface RefundEntry {
   reversed: boolean;
 }
 
+/** What one per-refund event moves: the sum of refunds standing, and the sum of refunds reversed. */
+export interface RefundChange {
+  sumChange: number;
+  reversedChange: number;
+}
+
+export const NO_REFUND_CHANGE: RefundChange = Object.freeze({ sumChange: 0, reversedChange: 0 });
+
 /**
  * What one per-refund event (refundIdOf not null) does to its refund: the entry after it, and how much it moves the
- * sum of refunds. A refund counts once, by its id; its reversal takes out what it counted, and a reversal that
- * arrives first keeps the refund from ever counting. Either order ends with the same sum.
+ * sum of refunds and the sum of refunds reversed. A refund counts once, by its id; its reversal takes out what it
+ * counted, and a reversal that arrives first keeps the refund from ever counting. Either order ends with the same
+ * sums.
  */
-export function refundEntryAfter(entry: RefundEntry | undefined, e: LedgerEvent): { entry: RefundEntry; sumChange: number } {
+export function refundEntryAfter(entry: RefundEntry | undefined, e: LedgerEvent): { entry: RefundEntry } & RefundChange {
   const reversal = e.refund?.reversed === true;
-  if (!entry) return { entry: { amountMinor: e.amount.minor, reversed: reversal }, sumChange: reversal ? 0 : e.amount.minor };
-  if (!reversal || entry.reversed) return { entry, sumChange: 0 };
-  return { entry: { ...entry, reversed: true }, sumChange: -entry.amountMinor };
+  if (!entry) {
+    const amountMinor = e.amount.minor;
+    return { entry: { amountMinor, reversed: reversal }, sumChange: reversal ? 0 : amountMinor, reversedChange: reversal ? amountMinor : 0 };
+  }
+  if (!reversal || entry.reversed) return { entry, ...NO_REFUND_CHANGE };
+  return { entry: { ...entry, reversed: true }, sumChange: -entry.amountMinor, reversedChange: entry.amountMinor };
 }
 
 function newRecord(e: LedgerEvent, at: string): PaymentRecord {
@@ -322,6 +349,7 @@ function newRecord(e: LedgerEvent, at: string): PaymentRecord {
     grossMinor: 0,
     refundReportedMinor: 0,
     refundSumMinor: 0,
+    refundReversedMinor: 0,
     disputePhase: null,
     disputedMinor: 0,
     failed: false,
@@ -342,7 +370,6 @@ function moneyOf(e: LedgerEvent) {
   return e.kind === 'refund' && e.refund?.cumulative !== false ? (e.refundedTotal ?? e.amount) : e.amount;
 }
 
-
 const CANONICAL_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** A time in UTC ISO form ("2025-03-01T10:00:00.000Z"), so times compare and sort as text. */
@@ -351,9 +378,9 @@ export function utcIso(time: string): string {
 }
 
 /**
- * The record after one more event. `changes` is what the event moves the sum of refunds and the failed captures by,
- * as refundEntryAfter and captureEntryAfter say from the refunds and captures the caller has recorded (nothing for
- * any other event). Pure: the same facts give the same record in any order.
+ * The record after one more event. `changes` is what the event moves the sums of refunds (standing and reversed) and
+ * the failed captures by, as refundEntryAfter and captureEntryAfter say from the refunds and captures the caller has
+ * recorded (nothing for any other event). Pure: the same facts give the same record in any order.
  */
 export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, changes: EntryChanges = NO_ENTRY_CHANGES): PaymentRecord {
   const at = utcIso(e.occurredAt);
@@ -392,6 +419,7 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
       if (!sameCurrency) break;
       if (e.refund?.cumulative === false) {
         r.refundSumMinor += changes.refundSum;
+        r.refundReversedMinor += changes.refundReversed;
       } else {
         r.refundReportedMinor = Math.max(r.refundReportedMinor, money.minor);
       }

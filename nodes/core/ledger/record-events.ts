@@ -4,8 +4,8 @@ import { paymentKeyOf, type LedgerEvent } from './ledger-event';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { ledgerPaymentOf, PAYMENT_COLUMNS, readRecords, recordOfRow, writeRecords, type LedgerPayment, type PaymentRow } from './payment-rows';
 import {
-  applyEvent, captureEntryAfter, captureIdOf, deltaBetween, refundEntryAfter, refundIdOf, reportedRefundOf, utcIso, viewOf,
-  type DisputePhase, type LedgerDelta, type PaymentRecord,
+  applyEvent, captureEntryAfter, captureIdOf, deltaBetween, NO_REFUND_CHANGE, refundEntryAfter, refundIdOf, reportedRefundOf, utcIso, viewOf,
+  type DisputePhase, type LedgerDelta, type PaymentRecord, type RefundChange,
 } from './payment-rules';
 
 export interface RecordedEvent {
@@ -104,8 +104,10 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
     const before = records.get(key);
     const refundId = refundIdOf(e);
     const captureId = captureIdOf(e);
+    const refund = refundId === null ? NO_REFUND_CHANGE : await recordRefund(tx, e, refundId, now);
     const after = applyEvent(before, e, {
-      refundSum: refundId === null ? 0 : await recordRefund(tx, e, refundId, now),
+      refundSum: refund.sumChange,
+      refundReversed: refund.reversedChange,
       captureFailed: captureId === null ? 0 : await recordCapture(tx, e, captureId, now),
     });
     const outcome = e.kind === 'payment' && before?.seen ? 'enriched' : 'recorded';
@@ -187,14 +189,14 @@ function storedOfRow(r: EventRow): StoredEvent {
 }
 
 /**
- * Keeps a per-refund event's refund in ledger_refunds and says what it moves the sum of refunds by, as
+ * Keeps a per-refund event's refund in ledger_refunds and says what it moves the sums of refunds by, as
  * refundEntryAfter rules. A refund met before (or reversed before it arrived) is one statement that changes nothing.
  */
-async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, now: string): Promise<number> {
+async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, now: string): Promise<RefundChange> {
   const values = [e.source, e.paymentId, refundId, e.amount.minor, e.amount.currency, e.eventId, now];
   if (e.refund?.reversed !== true) {
     const r = await tx.run(`${INSERT_REFUND} ON CONFLICT (source, payment_id, refund_id) DO NOTHING`, [...values, null]);
-    return r.changes === 1 ? refundEntryAfter(undefined, e).sumChange : 0;
+    return r.changes === 1 ? refundEntryAfter(undefined, e) : NO_REFUND_CHANGE;
   }
   const row = await tx.get<{ amount_minor: number; reversed_at: string | null }>(
     'SELECT amount_minor, reversed_at FROM ledger_refunds WHERE source = ? AND payment_id = ? AND refund_id = ?',
@@ -206,7 +208,7 @@ async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, n
   else if (!entry!.reversed) {
     await tx.run('UPDATE ledger_refunds SET reversed_at = ? WHERE source = ? AND payment_id = ? AND refund_id = ?', [now, e.source, e.paymentId, refundId]);
   }
-  return step.sumChange;
+  return step;
 }
 
 /**

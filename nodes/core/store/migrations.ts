@@ -6,7 +6,10 @@ import { INBOX_CONSUMERS_MIGRATION } from './schema/inbox-consumers';
 import { STEP_RESULTS_BY_TIME_MIGRATION, STEP_RESULTS_MIGRATION } from './step-results';
 import { INBOX_MIGRATION } from './schema/inbox';
 import { INBOX_REDRIVE_MIGRATION } from './schema/inbox-redrive';
-import { LEDGER_CAPTURES_MIGRATION, LEDGER_MIGRATION, LEDGER_REFUND_REVERSALS_MIGRATION, LEDGER_SALE_VOIDS_MIGRATION, LEDGER_VOIDS_UNCOUNTED_MIGRATION, SEGMENT_VOID_VISITS_MIGRATION } from './schema/ledger';
+import {
+  LEDGER_CAPTURES_MIGRATION, LEDGER_MIGRATION, LEDGER_REFUND_REVERSALS_MIGRATION, LEDGER_REVERSED_OUT_OF_TOTALS_MIGRATION, LEDGER_SALE_VOIDS_MIGRATION,
+  LEDGER_VOIDS_UNCOUNTED_MIGRATION, SEGMENT_VOID_VISITS_MIGRATION,
+} from './schema/ledger';
 import { MATCH_WEIGHTS_MIGRATION } from './schema/match-weights';
 import { MESSAGES_MIGRATION } from './schema/messages';
 import { OUTBOX_MIGRATION } from './schema/outbox';
@@ -120,6 +123,7 @@ export const MIGRATIONS: readonly Migration[] = [
   SEGMENT_VOID_VISITS_MIGRATION,
   SEGMENT_SALE_CATEGORIES_MIGRATION,
   LEDGER_CAPTURES_MIGRATION,
+  LEDGER_REVERSED_OUT_OF_TOTALS_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */

@@ -96,6 +96,21 @@ describe('the money rules (pure)', () => {
     assert.deepEqual([ledgerPaymentOf(whole.record).status, ledgerPaymentOf(whole.record).netMinor], ['succeeded', 3000]);
   });
 
+  it('a refund reported reversed by its id is out of a running total too (Stripe reports a failed refund so, after charge.refunded counted it), in any order', () => {
+    const history = [payment('pi_r6', 5000), cumulativeRefund('pi_r6', 1000), cumulativeRefund('pi_r6', 3000, '2025-03-03T10:00:00.000Z'), reversedRefund('pi_r6', 're_2', 2000)];
+    for (const order of permutations(history)) {
+      const { record, deltas } = replay(order);
+      const p = ledgerPaymentOf(record);
+      assert.deepEqual([p.refundedMinor, p.netMinor, p.status], [1000, 4000, 'partially_refunded'], order.map((e) => e.eventId).join(' '));
+      assert.deepEqual(summed(deltas), counted(viewOf(record)));
+    }
+    // The only refund failed: the payment is whole again, whether the failure came before or after the total.
+    for (const order of permutations([payment('pi_r7', 3000), cumulativeRefund('pi_r7', 3000), reversedRefund('pi_r7', 're_1', 3000)])) {
+      const p = ledgerPaymentOf(replay(order).record);
+      assert.deepEqual([p.refundedMinor, p.status], [0, 'succeeded']);
+    }
+  });
+
   it('a sale reported void after it counted (its capture failed) gives back all it took, in any order, once; its status is failed', () => {
     const events = [payment('pi_v1', 5000), ownRefund('pi_v1', 're_1', 1000), voidedSale('pi_v1', 5000)];
     for (const order of permutations(events)) {

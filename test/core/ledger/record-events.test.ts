@@ -139,6 +139,51 @@ for (const store of stores) {
       assert.deepEqual(ids.map((r) => r.refund_id), ['PSPOLDREFUND0001']);
     });
 
+    it('a refund counted in a running total and later reported reversed by its id (Stripe\'s failed refund) comes out of the total once; reported reversed first, it never counts', async () => {
+      // Refunds of 10.00 and 20.00 reported as running totals (charge.refunded), then the 20.00 one failed.
+      await record([payment('pi_refund_failed', 5000), cumulativeRefund('pi_refund_failed', 1000), cumulativeRefund('pi_refund_failed', 3000, '2025-03-03T10:00:00.000Z')]);
+      const failed = reversedRefund('pi_refund_failed', 're_second', 2000);
+      const [back, replay] = await record([failed, again(failed)]);
+      assert.deepEqual([back!.outcome, back!.delta.refundedMinor, back!.refundAddedMinor, back!.payment.refundedMinor], ['recorded', -2000, -2000, 1000]);
+      assert.deepEqual([replay!.outcome, replay!.delta.refundedMinor], ['duplicate', -2000]);
+      // The same failure told again under another event (refund.failed after charge.refund.updated), a total told again: nothing moves.
+      const [other, total] = await record([{ ...failed, eventId: 'stripe:evt_refund_failed_again' }, cumulativeRefund('pi_refund_failed', 3000, '2025-03-05T10:00:00.000Z')]);
+      assert.deepEqual([other!.delta.refundedMinor, total!.delta.refundedMinor], [0, 0]);
+      const state = (await paymentState(db, 'stripe', 'pi_refund_failed'))!;
+      assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [1000, 4000, 'partially_refunded']);
+      const stored = await db.get<{ refund_reported_minor: number; refund_reversed_minor: number }>(
+        "SELECT refund_reported_minor, refund_reversed_minor FROM ledger_payments WHERE source = 'stripe' AND payment_id = 'pi_refund_failed'",
+      );
+      assert.deepEqual([Number(stored!.refund_reported_minor), Number(stored!.refund_reversed_minor)], [3000, 2000]);
+
+      // The failure arrives before the total that counts its refund: the refund never counts.
+      await record([payment('pi_refund_failed_first', 4000)]);
+      const early = await record([reversedRefund('pi_refund_failed_first', 're_only', 4000), cumulativeRefund('pi_refund_failed_first', 4000)]);
+      assert.deepEqual(early.map((o) => o.delta.refundedMinor), [0, 0]);
+      assert.deepEqual([(await paymentState(db, 'stripe', 'pi_refund_failed_first'))!.netMinor, (await paymentState(db, 'stripe', 'pi_refund_failed_first'))!.status], [4000, 'succeeded']);
+    });
+
+    it('a store from before schema 25 is upgraded: the refunds it had reversed are summed on their payment, and nothing counted changes', async () => {
+      const adyen = (over: Partial<LedgerEvent>) => ({ source: 'adyen' as const, ...over });
+      await record([
+        payment('PSP_SCHEMA23PAY1', 6000, undefined, adyen({ eventId: 'adyen:PSP_SCHEMA23PAY1:AUTHORISATION:true' })),
+        ownRefund('PSP_SCHEMA23PAY1', 'PSP_SCHEMA23RF01', 1500, undefined, adyen({ eventId: 'adyen:PSP_SCHEMA23RF01:REFUND:true' })),
+        ownRefund('PSP_SCHEMA23PAY1', 'PSP_SCHEMA23RF02', 500, undefined, adyen({ eventId: 'adyen:PSP_SCHEMA23RF02:REFUND:true' })),
+        reversedRefund('PSP_SCHEMA23PAY1', 'PSP_SCHEMA23RF01', 1500, undefined, adyen({ eventId: 'adyen:PSP_SCHEMA23RF01:REFUND_FAILED:true' })),
+      ]);
+      const before = (await paymentState(db, 'adyen', 'PSP_SCHEMA23PAY1'))!;
+      await db.transaction(async (tx) => {
+        await tx.run('ALTER TABLE ledger_payments DROP COLUMN refund_reversed_minor');
+        await tx.run('DELETE FROM schema_migrations WHERE version = 25');
+      });
+      await migrate(db);
+      const row = await db.get<{ refund_reversed_minor: number }>("SELECT refund_reversed_minor FROM ledger_payments WHERE source = 'adyen' AND payment_id = 'PSP_SCHEMA23PAY1'");
+      assert.equal(Number(row!.refund_reversed_minor), 1500);
+      const after = (await paymentState(db, 'adyen', 'PSP_SCHEMA23PAY1'))!;
+      assert.deepEqual([after.refundedMinor, after.netMinor, after.status], [before.refundedMinor, before.netMinor, before.status]);
+      assert.deepEqual([after.refundedMinor, after.netMinor], [500, 5500]);
+    });
+
     it('a sale reported void gives back what it took and stops being a payment once, however often the void comes; a later capture makes it count again', async () => {
       const adyen = (over: Partial<LedgerEvent>) => ({ source: 'adyen' as const, ...over });
       await record([payment('PSP_VOIDPAY', 7000, '2025-03-01T10:00:00Z', adyen({ eventId: 'adyen:PSP_VOIDPAY:AUTHORISATION:true' }))]);

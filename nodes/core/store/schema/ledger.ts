@@ -206,3 +206,24 @@ export const LEDGER_CAPTURES_MIGRATION = {
       PRIMARY KEY (source, payment_id, capture_id)
     )`,
 } as const;
+
+/**
+ * Store schema version 25: a refund reported reversed is out of the payment's cumulative total too, not only out of
+ * the sum of refunds counted one by one (ledger/payment-rules.ts reportedRefundOf). Stripe reports refunds as a
+ * running total (charge.refunded's amount_refunded) and a refund that failed afterwards by the refund's id
+ * (charge.refund.updated, refund.updated, refund.failed). `refund_reversed_minor` is the sum of a payment's refunds
+ * reversed, each once; it starts from the refunds already reversed in ledger_refunds (in the payment's currency, as
+ * the ledger sets them against it), which changes no payment recorded before: no source that reversed refunds then
+ * also reported a cumulative total.
+ */
+export const LEDGER_REVERSED_OUT_OF_TOTALS_MIGRATION = {
+  version: 25,
+  name: 'ledger: a reversed refund is out of the cumulative total too',
+  sql: `
+    ALTER TABLE ledger_payments ADD COLUMN refund_reversed_minor INTEGER NOT NULL DEFAULT 0;
+    UPDATE ledger_payments SET refund_reversed_minor = (SELECT COALESCE(SUM(r.amount_minor), 0) FROM ledger_refunds r
+      WHERE r.source = ledger_payments.source AND r.payment_id = ledger_payments.payment_id AND r.currency = ledger_payments.currency
+        AND r.reversed_at IS NOT NULL)
+    WHERE EXISTS (SELECT 1 FROM ledger_refunds r WHERE r.source = ledger_payments.source AND r.payment_id = ledger_payments.payment_id
+      AND r.reversed_at IS NOT NULL)`,
+} as const;
