@@ -13,7 +13,9 @@ export function newCustomerId(event: Pick<TokenizedPaymentEvent, 'source' | 'pay
  * Whether recording this event with no customer matched makes one. A failed payment tells about an attempt, not
  * about a customer: it never creates one. Nor does a dispute: it is about a sale, and usually names only that
  * sale, so it belongs to the sale's customer or, for a sale this pack never recorded (an online one), to nobody.
+ * Nor does a refund the processor reports reversed (refund.reversed): it gave nobody anything, and names only the
+ * refund and its sale (a Stripe refund event cannot even say whether the sale was card-present).
  */
-export function makesCustomer(kind: TokenizedPaymentEvent['kind']): boolean {
-  return kind !== 'failure' && kind !== 'dispute';
+export function makesCustomer(event: Pick<TokenizedPaymentEvent, 'kind' | 'refund'>): boolean {
+  return event.kind !== 'failure' && event.kind !== 'dispute' && event.refund?.reversed !== true;
 }

@@ -78,4 +78,14 @@ describe('disputes in the local CRM, the segment statistics and the loyalty ledg
     assert.equal(r.loyalty.outcome, 'skipped');
     assert.deepEqual(await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers'), before);
   });
+
+  it('nor does a refund the processor reports reversed, of a sale the pack never recorded', async () => {
+    const before = await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers');
+    const refund = normalizeStripeEvent(stripeEvent('charge.refunded', chargeObject({ amount: 900, amountRefunded: 900, paymentIntentId: 'pi_online_refunded' }), { id: 'evt_rf_online' }));
+    // As a processor reports a refund that failed (Adyen's REFUND_FAILED, SumUp's FAILED): by the refund's id, with nothing of the buyer.
+    const reversal = { ...refund, id: 'stripe:evt_rf_online_failed', customerHints: {}, card: undefined, refund: { id: 're_online', cumulative: false, reversed: true as const } };
+    const [recorded] = await upsertStep([await matchStep(tokenizeStep(reversal, keys), s.crm)], s.crm);
+    assert.deepEqual([recorded!.crm!.customerId, recorded!.crm!.outcome], [null, 'recorded']);
+    assert.deepEqual(await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers'), before);
+  });
 });
