@@ -239,6 +239,52 @@ export function paymentIntentObject(s: ChargeSpec & { failed?: { code: string; d
   };
 }
 
+export interface RefundSpec {
+  amount: number;
+  currency?: string;
+  /** The refunded charge and its PaymentIntent, as a refund names them (ids). */
+  chargeId?: string;
+  paymentIntentId?: string;
+  refundId?: string;
+  /** "pending", "requires_action", "succeeded", "failed" or "canceled" (stripe-node's Refund.status). */
+  status?: string;
+  /** Stripe's failure_reason once failed: lost_or_stolen_card, expired_or_canceled_card, declined… */
+  failureReason?: string;
+  created?: number;
+}
+
+/**
+ * A refund as `charge.refund.updated`, `refund.updated` and `refund.failed` carry it, every field stripe-node's
+ * Refund has. A failed one carries the balance transaction that gave the money back to the merchant and the reason.
+ */
+export function refundObject(s: RefundSpec): Stripe.Refund {
+  const status = s.status ?? 'succeeded';
+  return {
+    id: s.refundId ?? rid('re'),
+    object: 'refund',
+    amount: s.amount,
+    balance_transaction: rid('txn'),
+    charge: s.chargeId ?? rid('ch'),
+    created: s.created ?? nowSeconds(),
+    currency: (s.currency ?? 'usd').toLowerCase(),
+    customer: null,
+    customer_account: null,
+    destination_details: {
+      card: { reference: String(100_000_000_000 + (s.amount % 1000)), reference_status: 'available', reference_type: 'acquirer_reference_number', type: 'refund' },
+      type: 'card',
+    },
+    ...(status === 'failed' ? { failure_balance_transaction: rid('txn'), failure_reason: s.failureReason ?? 'expired_or_canceled_card' } : {}),
+    metadata: {},
+    payment_intent: s.paymentIntentId ?? rid('pi'),
+    payment_method: rid('pm'),
+    reason: 'requested_by_customer',
+    receipt_number: null,
+    source_transfer_reversal: null,
+    status,
+    transfer_reversal: null,
+  };
+}
+
 export type DisputeStatus =
   | 'warning_needs_response' | 'warning_under_review' | 'warning_closed'
   | 'needs_response' | 'under_review' | 'won' | 'lost' | 'prevented';
@@ -309,6 +355,9 @@ export function disputeObject(s: DisputeSpec): Stripe.Dispute {
 export type StripeTerminalEventType =
   | 'charge.succeeded'
   | 'charge.refunded'
+  | 'charge.refund.updated'
+  | 'refund.updated'
+  | 'refund.failed'
   | 'charge.dispute.created'
   | 'charge.dispute.closed'
   | 'payment_intent.succeeded'

@@ -21,14 +21,25 @@ import { cardholderName, nameText } from './cardholder-name';
 /** Stripe's own recommendation for replay protection. */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
 
+/**
+ * The events the pack reads, and so the ones a trigger's endpoint subscribes to (held to stripe-node's own list of
+ * event types). A refund counts from `charge.refunded`'s running total; one that fails later is told by the
+ * refund's own events: `charge.refund.updated` (card refunds), and `refund.updated` / `refund.failed` (every refund).
+ */
 export const STRIPE_HANDLED_EVENT_TYPES = [
   'payment_intent.succeeded',
   'payment_intent.payment_failed',
   'charge.succeeded',
   'charge.refunded',
+  'charge.refund.updated',
+  'refund.updated',
+  'refund.failed',
   'charge.dispute.created',
   'charge.dispute.closed',
-] as const;
+] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+
+/** Events whose object is a Refund (stripe-node's ChargeRefundUpdatedEvent, RefundUpdatedEvent, RefundFailedEvent). */
+const REFUND_OBJECT_EVENT_TYPES = new Set<string>(['charge.refund.updated', 'refund.updated', 'refund.failed']);
 
 const CARD_PRESENT_TYPES = new Set(['card_present', 'interac_present']);
 
@@ -128,7 +139,13 @@ export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
       ? 'the charge is authorized, not captured (manual capture): the sale is recorded from payment_intent.succeeded once it is captured, for the amount captured'
       : 'an authorization released before anything was captured: no money moved');
   }
-  const base = type.startsWith('charge.dispute.') ? fromDispute(object) : type.startsWith('charge.') ? fromCharge(type, object) : fromPaymentIntent(type, object);
+  const base = REFUND_OBJECT_EVENT_TYPES.has(type)
+    ? fromFailedRefund(type, object)
+    : type.startsWith('charge.dispute.')
+      ? fromDispute(object)
+      : type.startsWith('charge.')
+        ? fromCharge(type, object)
+        : fromPaymentIntent(type, object);
   if (!base) throw new IgnoredEventError(type, 'the payment was not card-present (card_present or interac_present)');
   const draft = {
     schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
@@ -212,6 +229,41 @@ function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
       ? { code: str(lastError?.decline_code) ?? str(lastError?.code), message: str(lastError?.message) }
       : undefined,
     metadata: stringRecord(pi.metadata),
+  };
+}
+
+/**
+ * A refund that failed (Refund.status "failed": "Refunds can fail if the customer's bank or card issuer can't
+ * process it", the money back with the merchant): the reversal of that refund, by its id, which takes it out of what
+ * charge.refunded counted (ledger/payment-rules.ts reportedRefundOf), or keeps it from counting when it comes first.
+ * charge.refunded counts every other refund, so another status says nothing new; "canceled" is only ever a refund
+ * that required the customer's action (stripe-node: "Only refunds for payment methods that require customer action
+ * can enter the requires_action state"), never a card's. A Refund names no card: whether its sale was card-present
+ * is for the ledger to know (a reversal of a refund it never counted changes nothing and makes no customer).
+ */
+function fromFailedRefund(type: string, refund: Obj): Draft {
+  const status = str(refund.status);
+  if (status !== 'failed') {
+    throw new IgnoredEventError(type, `the refund is ${status ?? 'of no status'}: charge.refunded counts Stripe's refunds, and a refund's own event is read only once the refund failed`);
+  }
+  const refundId = str(refund.id);
+  const paymentId = idOf(refund.payment_intent) ?? idOf(refund.charge);
+  if (!refundId || !paymentId) throw new IgnoredEventError(type, 'the failed refund names no refund id or no payment it refunds');
+  return {
+    kind: 'refund',
+    paymentId,
+    amount: money(int(refund.amount) ?? 0, String(refund.currency ?? ''), 'amount'),
+    refund: { id: refundId, cumulative: false, reversed: true },
+    // What the sale is as far as this refund goes: it stands.
+    status: 'succeeded',
+    customerHints: { processorCustomerId: idOf(refund.customer) },
+    metadata: {
+      ...stringRecord(refund.metadata),
+      refund_id: refundId,
+      refund_status: status,
+      ...(str(refund.failure_reason) ? { failure_reason: str(refund.failure_reason)! } : {}),
+      ...(idOf(refund.charge) ? { charge_id: idOf(refund.charge)! } : {}),
+    },
   };
 }
 

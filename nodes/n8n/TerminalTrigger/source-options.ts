@@ -17,10 +17,13 @@ export const TERMINAL_SOURCES: Array<INodePropertyOptions & { value: string }> =
 const STRIPE_EVENT_LABELS: Record<(typeof STRIPE_HANDLED_EVENT_TYPES)[number], string> = {
   'charge.dispute.closed': 'Dispute Closed',
   'charge.dispute.created': 'Dispute Opened',
+  'charge.refund.updated': 'Charge Refund Updated',
   'charge.refunded': 'Charge Refunded',
   'charge.succeeded': 'Charge Succeeded',
   'payment_intent.payment_failed': 'Payment Failed',
   'payment_intent.succeeded': 'Payment Succeeded',
+  'refund.failed': 'Refund Failed',
+  'refund.updated': 'Refund Updated',
 };
 
 export function stripeEventTypeOptions(): Array<INodePropertyOptions & { value: string }> {

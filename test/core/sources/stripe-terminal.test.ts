@@ -6,7 +6,8 @@ import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import { parsePaymentEvent } from '../../../nodes/core/contracts/parse-payment-event';
 import { SqlInbox } from '../../../nodes/core/inbox/inbox';
 import { stripeRequest } from '../../support/stripe-delivery';
-import { chargeObject, disputeObject, paymentIntentObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { STRIPE_HANDLED_EVENT_TYPES } from '../../../nodes/core/sources/stripe-terminal';
+import { chargeObject, disputeObject, paymentIntentObject, refundObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_WEBHOOK_SECRET } from '../../support/temp-store';
 
 const deliver = (event: object, secret = TEST_WEBHOOK_SECRET, timestamp?: number) => stripeRequest(signedDelivery(event, secret, timestamp));
@@ -271,6 +272,38 @@ describe('Stripe Terminal source: disputes', () => {
       const out = await receive(deliver(stripeEvent(type, disputeObject({ amount: 100 }))), [TEST_WEBHOOK_SECRET]);
       assert.ok(ignoredText(out).includes(type), JSON.stringify(out));
     }
+  });
+});
+
+describe('Stripe Terminal source: refunds that fail', () => {
+  const accept = async (event: object) => {
+    const out = await receive(deliver(event), [TEST_WEBHOOK_SECRET]);
+    assert.equal(out.events.length, 1, JSON.stringify(out));
+    return out.events[0]!;
+  };
+
+  it('reads a Refund Stripe reports failed — charge.refund.updated, refund.updated, refund.failed — as the reversal of that refund, by its id', async () => {
+    const failed = refundObject({ amount: 2000, currency: 'usd', refundId: 're_F1', chargeId: 'ch_F1', paymentIntentId: 'pi_F1', status: 'failed', failureReason: 'lost_or_stolen_card' });
+    for (const type of ['charge.refund.updated', 'refund.updated', 'refund.failed']) {
+      const e = await accept(stripeEvent(type, failed, { id: `evt_${type}`, created: 1_750_000_000 }));
+      assert.deepEqual(
+        [e.id, e.kind, e.type, e.paymentId, e.amount, e.refund, e.status, e.occurredAt, e.card, e.metadata.failure_reason, e.metadata.charge_id],
+        [`stripe:evt_${type}`, 'refund', type, 'pi_F1', { minor: 2000, currency: 'USD' }, { id: 're_F1', cumulative: false, reversed: true }, 'succeeded', '2025-06-15T15:06:40.000Z', undefined, 'lost_or_stolen_card', 'ch_F1'],
+        type,
+      );
+    }
+  });
+
+  it('acknowledges a refund event of any other status and passes nothing on: charge.refunded counts refunds', async () => {
+    for (const status of ['pending', 'succeeded', 'requires_action', 'canceled']) {
+      const out = await receive(deliver(stripeEvent('refund.updated', refundObject({ amount: 500, status }))), [TEST_WEBHOOK_SECRET]);
+      assert.deepEqual([out.status, out.events], [200, []], status);
+      assert.match(ignoredText(out), new RegExp(`the refund is ${status}: charge\\.refunded counts Stripe's refunds`));
+    }
+  });
+
+  it('subscribes the trigger\'s endpoint to the refund events, as stripe-node names them', () => {
+    for (const type of ['charge.refund.updated', 'refund.updated', 'refund.failed']) assert.ok((STRIPE_HANDLED_EVENT_TYPES as readonly string[]).includes(type), type);
   });
 });
 
