@@ -14,28 +14,41 @@ function copy(dir) {
 for (const top of ['nodes', 'credentials']) copy(top);
 
 // Node-RED serves a module's top-level resources/ to the editor (resources/<module>/<file>): the dialogs' amount
-// check reads the core's own currency exponents and bound from there, written from the compiled core, so no
-// dialog keeps a copy of them.
+// check reads the core's own currency exponents and bound from there, and the loyalty dialog the currencies a
+// program takes, written from the compiled core, so no dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { EXPONENT_OVERRIDES } = require('../dist/nodes/core/contracts/money.js');
 const { MAX_MINOR_UNITS } = require('../dist/nodes/core/config/amounts.js');
+const { PROGRAM_CURRENCIES } = require('../dist/nodes/core/loyalty/program.js');
+// The program reads its currency as currencyOf does (trimmed, upper-cased, three letters A-Z), then looks it up:
+// the dialog only looks it up, which holds while every code it takes is such a code.
+const notACode = PROGRAM_CURRENCIES.filter((c) => !/^[A-Z]{3}$/.test(c));
+if (notACode.length) throw new Error(`copy-assets: loyalty/program.ts PROGRAM_CURRENCIES holds ${notACode.join(', ')}, which currencyOf never passes`);
 mkdirSync('resources', { recursive: true });
 writeFileSync(
   join('resources', 'editor-amounts.js'),
   `// Written by scripts/copy-assets.mjs from the compiled core (contracts/money.ts EXPONENT_OVERRIDES, config/amounts.ts
-// MAX_MINOR_UNITS and minorUnitsOf's rounding) on every build: edit those, not this file.
+// MAX_MINOR_UNITS and minorUnitsOf's rounding, loyalty/program.ts PROGRAM_CURRENCIES) on every build: edit those,
+// not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
+  var PROGRAM_CURRENCIES = ${JSON.stringify(PROGRAM_CURRENCIES)};
+  function code(currency) { return typeof currency === 'string' ? currency.trim().toUpperCase() : ''; }
   function exponent(currency) {
-    var code = typeof currency === 'string' ? currency.trim().toUpperCase() : '';
-    return Object.prototype.hasOwnProperty.call(EXPONENTS, code) ? EXPONENTS[code] : 2;
+    var c = code(currency);
+    return Object.prototype.hasOwnProperty.call(EXPONENTS, c) ? EXPONENTS[c] : 2;
   }
+  /** A number typed in the currency (19.99) in minor units at its exponent, rounded as minorUnitsOf rounds it (1999). */
+  function minorUnits(n, currency) { return Math.round(n * Math.pow(10, exponent(currency))); }
   root.terminalCrmAmounts = {
+    minorUnits: minorUnits,
     /** A number typed in the currency (500, 19.99) holds no more minor units than an amount setting can. */
-    withinMinorUnits: function (n, currency) { return Math.round(n * Math.pow(10, exponent(currency))) <= MAX_MINOR_UNITS; },
+    withinMinorUnits: function (n, currency) { return minorUnits(n, currency) <= MAX_MINOR_UNITS; },
+    /** A loyalty program's currency as typed (" usd "): one the program takes, not a fund code or a made-up one. */
+    loyaltyCurrency: function (v) { return PROGRAM_CURRENCIES.indexOf(code(v)) >= 0; },
   };
 })(window);
 `,

@@ -413,12 +413,12 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     });
 
     it('spends past MAX_MINOR_UNITS minor units at the currency\'s exponent are marked where the run refuses them by name (Lifetime Spend, Spend within a period, a tier\'s Minimum Spend)', () => {
-      // The currencies the program refuses whatever the amount (the fund codes UYI, CLF and UYW: no payment is in them)
-      // are left out; the dialog does not check the currency.
-      const currencies = AMOUNT_CURRENCIES.filter((currency) => nodeTakes({ ...threshold, currency, enrollLifetimeSpend: '500' }));
-      assert.deepEqual(AMOUNT_CURRENCIES.filter((c) => !currencies.includes(c)), ['UYI', 'CLF', 'UYW']);
+      // The currencies the program refuses whatever the amount (the fund codes UYI, CLF and UYW: no payment is in
+      // them) are compared too: the dialog marks their Currency, whatever the amount.
+      const refused = AMOUNT_CURRENCIES.filter((currency) => !nodeTakes({ ...threshold, currency, enrollLifetimeSpend: '500' }));
+      assert.deepEqual(refused, ['UYI', 'CLF', 'UYW']);
       let marked = 0;
-      for (const currency of currencies) {
+      for (const currency of AMOUNT_CURRENCIES) {
         for (const v of bigAmounts(currency)) {
           for (const n of [
             { ...threshold, currency, enrollLifetimeSpend: v },
@@ -430,30 +430,79 @@ describe('Node-RED editor: every node is valid with its defaults once its config
             if (!passes) marked++;
           }
         }
+        if (refused.includes(currency)) {
+          assert.notEqual(check('currency', currency, threshold), true, `${currency}: marked as the program refuses it`);
+          continue;
+        }
         assert.equal(check('enrollLifetimeSpend', most(currency), { ...threshold, currency }), true, `${currency}: the most a spend can be`);
         assert.notEqual(check('enrollLifetimeSpend', most(currency, 1), { ...threshold, currency }), true, `${currency}: a minor unit more`);
         assert.equal(check('enrollLifetimeSpend', most(currency, 1), { ...threshold, currency, define: 'json' }), true, `${currency}: a program as JSON reads no field`);
       }
-      assert.ok(marked > currencies.length);
+      assert.ok(marked > AMOUNT_CURRENCIES.length);
       assert.throws(() => loyaltyProgramOfNode({ ...threshold, currency: 'JPY', enrollLifetimeSpend: '1e16' } as unknown as NodeDef), /Lifetime Spend.*: "1e16" is more than the 9007199254740991 JPY an amount can be\. Fix: /);
+    });
+
+    it('Currency: marked where the program refuses it, every three-letter code and what is none (fund codes UYI, CLF, UYW; XXX; "US"; empty)', () => {
+      const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+      const codes: unknown[] = [];
+      for (const a of letters) for (const b of letters) for (const c of letters) codes.push(a + b + c);
+      const others = ['usd', ' jpy ', 'Eur', ' uyi ', 'clf', '', ' ', null, undefined, 840, 'US', 'USDX', 'U$D', 'US D', '\tGBP\n', 'ßp', 'ßd', 'Ⅻ'];
+      let marked = 0;
+      for (const v of [...codes, ...others]) {
+        const passes = check('currency', v) === true;
+        assert.equal(passes, nodeTakes({ ...base, currency: v }), `currency ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
+        assert.equal(editorPasses({ ...threshold, currency: v }), nodeTakes({ ...threshold, currency: v }), `at a threshold, currency ${JSON.stringify(v)}`);
+        if (!passes) marked++;
+        // A program given as JSON reads no Currency field.
+        assert.equal(check('currency', v, { ...base, define: 'json' }), true, `json currency ${JSON.stringify(v)}`);
+      }
+      for (const v of ['UYI', 'CLF', 'UYW', 'XXX', 'XTS', 'UDS', 'US', '']) assert.notEqual(check('currency', v), true, `${v} marked`);
+      for (const v of ['USD', ' jpy ', 'KWD', 'MGA', 'ßp']) assert.equal(check('currency', v), true, `${v} passes`);
+      assert.ok(marked > codes.length / 2, `${marked} marked`);
+      assert.throws(() => loyaltyProgramOfNode({ ...base, currency: 'UYI' } as unknown as NodeDef), /currency/i);
+    });
+
+    it('tiers: Minimum Spends that are one amount in minor units at the currency\'s exponent are marked as one tier, as the run compares them (10.001 and 10.004 USD, 1.2 and 1.4 JPY)', () => {
+      const amounts: unknown[] = ['', 0, '0', '0.001', '0.004', '0.005', '0.01', '1', '1.2', '1.4', '1.5', '1.0001', '1.0004', '1.0005', '10', '10.00', '10.001', '10.004', '10.005', '10.006', '10.01', 10.001, '500', ' 500 '];
+      let marked = 0;
+      let compared = 0;
+      for (const currency of ['USD', 'JPY', 'KWD', 'MGA', ' jpy ']) {
+        for (const a of amounts) {
+          for (const b of amounts) {
+            const n = { ...base, currency, tiers: [{ name: 'Silver', minSpend: a, multiplier: 1 }, { name: 'Gold', minSpend: b, multiplier: 2 }] };
+            const passes = editorPasses(n);
+            assert.equal(passes, nodeTakes(n), `${currency} tiers at ${JSON.stringify(a)} and ${JSON.stringify(b)}: the editor ${passes ? 'passes' : 'marks'} them`);
+            if (!passes) marked++;
+            compared++;
+          }
+        }
+      }
+      const tiers = (a: unknown, b: unknown) => [{ name: 'Silver', minSpend: a, multiplier: 1 }, { name: 'Gold', minSpend: b, multiplier: 2 }];
+      assert.notEqual(check('tiers', tiers('10.001', '10.004')), true, '10.001 and 10.004 USD: both 1000 cents');
+      assert.equal(check('tiers', tiers('10.004', '10.006')), true, '10.004 and 10.006 USD: 1000 and 1001 cents');
+      assert.notEqual(check('tiers', tiers('1.2', '1.4'), { ...base, currency: 'JPY' }), true, '1.2 and 1.4 JPY: both 1 yen');
+      assert.equal(check('tiers', tiers('1.2', '1.4')), true, '1.2 and 1.4 USD: 120 and 140 cents');
+      assert.notEqual(check('tiers', tiers('', '0.004')), true, 'empty and 0.004 USD: both 0');
+      assert.ok(marked > amounts.length * 5 && marked < compared, `${marked} of ${compared} marked`);
     });
 
     it('what the editor passes, the node takes, and what it marks, the node refuses (loyaltyProgramFromSettings, flushDeadlineMs)', () => {
       const values = ['', 0, '0', '1', 1, '2.5', '-1', 'x', ' 7 ', '30', '60', '61', '0.5', 'Infinity', null, 100, String(MAX_FLUSH_SECONDS + 1), '1e16', '90071992547409.92'];
       const counts = ['1e16', '9007199254740991'];
-      const fields = ['waitForCrm', 'enrollLifetimeSpend', 'enrollVisits', 'enrollPeriodSpend', 'enrollPeriodDays', 'pointsPerUnit', 'pointsExpiryDays', 'tierWindowDays'];
+      const currencies = ['USD', 'usd', ' jpy ', 'KWD', 'UYI', 'CLF', 'UYW', 'XXX', 'US', 'USDX'];
+      const fields = ['waitForCrm', 'currency', 'enrollLifetimeSpend', 'enrollVisits', 'enrollPeriodSpend', 'enrollPeriodDays', 'pointsPerUnit', 'pointsExpiryDays', 'tierWindowDays'];
       const nodes = [base, saas, threshold, { ...threshold, crm: 'hubspot' }, { ...threshold, enrollVisits: 0, enrollPeriodSpend: '100' }, { ...threshold, enrollVisits: '', enrollLifetimeSpend: '' }, { ...saas, define: 'json' }, { ...saas, mode: 'review' }];
       let compared = 0;
       for (const on of nodes) {
         for (const field of fields) {
-          for (const v of [...values, ...(/Days|Visits/.test(field) ? counts : [])]) {
+          for (const v of [...values, ...(/Days|Visits/.test(field) ? counts : []), ...(field === 'currency' ? currencies : [])]) {
             const n = { ...on, [field]: v };
             assert.equal(editorPasses(n), nodeTakes(n), `${field} ${JSON.stringify(v)} on ${JSON.stringify({ ...n, programJson: undefined, tiers: undefined })}`);
             compared++;
           }
         }
       }
-      for (const tiers of [[{ name: 'Gold', minSpend: -5, multiplier: 1 }], [{ name: 'Gold', minSpend: 5, multiplier: 0 }], [{ name: 'A', minSpend: 5, multiplier: 1 }, { name: 'B', minSpend: 5, multiplier: 2 }], [{ name: 'A', minSpend: '', multiplier: '' }]]) {
+      for (const tiers of [[{ name: 'Gold', minSpend: -5, multiplier: 1 }], [{ name: 'Gold', minSpend: 5, multiplier: 0 }], [{ name: 'A', minSpend: 5, multiplier: 1 }, { name: 'B', minSpend: 5, multiplier: 2 }], [{ name: 'A', minSpend: '', multiplier: '' }], [{ name: 'A', minSpend: 10.001, multiplier: 1 }, { name: 'B', minSpend: '10.004', multiplier: 2 }]]) {
         assert.equal(editorPasses({ ...base, tiers }), nodeTakes({ ...base, tiers }), JSON.stringify(tiers));
       }
       assert.ok(compared > 500);

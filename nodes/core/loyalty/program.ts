@@ -26,10 +26,12 @@ const PointsSchema = z.strictObject({
 const TierSchema = z.strictObject({ name: z.string().min(1), minSpendMinor: Minor, multiplier: z.number().positive().default(1) });
 
 /**
- * The currencies this runtime's ICU knows (ISO 4217): a program in a code no payment carries ("UDS") would never
- * earn a point, silently.
+ * The currencies this runtime's ICU knows (ISO 4217), upper-case three-letter codes: a program in a code no payment
+ * carries ("UDS", or a fund code such as UYI, CLF or UYW) would never earn a point, silently. The build writes
+ * them into the Node-RED dialogs' resources/editor-amounts.js, so the Loyalty Enroll dialog marks what this refuses.
  */
-const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(Intl.supportedValuesOf('currency'));
+export const PROGRAM_CURRENCIES: readonly string[] = Intl.supportedValuesOf('currency');
+const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(PROGRAM_CURRENCIES);
 
 /**
  * A loyalty program as configuration. Amounts are integer minor units of the program's currency; payments in
