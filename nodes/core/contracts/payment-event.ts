@@ -114,8 +114,9 @@ const PaymentEventObject = z.object({
    * `reversed: true`: the refund `id` names did not give the money back after all (it failed at the card scheme, or
    * the refunded amount came back to the merchant, as Adyen's REFUND_FAILED and REFUNDED_REVERSED report), so
    * what it counted counts no more; it is reported per refund, by the refund's id.
-   * `toCard: false`: the money went back another way than the card the sale was paid with (cash, a gift card…, as
-   * Square's cross-tender refunds and Zettle's refunds of a card sale in cash do); it still counts against the sale, and a refund message does not name the card.
+   * `toCard: false`: the money, or some of it, went back another way than the card the sale was paid with (cash, a
+   * gift card…, as Square's cross-tender refunds and Zettle's refunds of a card sale wholly or partly in cash do); it
+   * still counts against the sale, and a refund message does not name the card.
    */
   refund: z
     .object({ id: z.string().min(1).optional(), cumulative: z.boolean(), reversed: z.literal(true).optional(), toCard: z.literal(false).optional() })

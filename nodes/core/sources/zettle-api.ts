@@ -67,8 +67,8 @@ export async function listZettlePurchases(api: ZettleApi, page: { startDate?: Da
  * A Zettle refund names the sale it refunds but not what was refunded before. The sale lists its refunds
  * (`refundedByPurchaseUUIDs1`, oldest first), so the cumulative amount up to this refund — what the ledger
  * counts — is the sum of those refunds; a sale refunded once needs one request. The sale comes back too: it says
- * whether a refund paid back in cash or to a gift card refunds a card sale (zettle-purchase.ts refundsCardSale),
- * and each refund counts what that rule counts of it (countedMinorOf).
+ * whether what a refund paid back in cash or to a gift card is what a card paid (zettle-purchase.ts
+ * countedPayments), and each refund counts what that rule counts of it (countedMinorOf), card and cash parts alike.
  */
 export async function zettleRefundContext(api: ZettleApi, refund: Obj): Promise<{ sale: Obj; context: RefundContext } | undefined> {
   const saleId = refundedPurchaseUuidOf(refund);

@@ -77,34 +77,42 @@ function paymentsOf(p: Obj): Obj[] {
   return Array.isArray(p.payments) ? p.payments.map(obj).filter((x): x is Obj => !!x) : [];
 }
 
-const cardReaderPayments = (p: Obj) => paymentsOf(p).filter((x) => CARD_PRESENT_PAYMENT_TYPES.has(String(x.type)));
+const isCardReaderPayment = (x: Obj) => CARD_PRESENT_PAYMENT_TYPES.has(String(x.type));
+const cardReaderPayments = (p: Obj) => paymentsOf(p).filter(isCardReaderPayment);
+const uuidOf = (x: unknown) => trimmedStr(x)?.toLowerCase();
+/** The sale's payment a refund's payment gives money back for (`references.refundsPayment`, purchase.adoc). */
+const refundedPaymentOf = (x: Obj) => uuidOf(obj(x.references)?.refundsPayment);
 
 /**
- * Whether a refund paid back without the card reader (cash, a gift card…) refunds a card sale: its payments name
- * the payment they refund (`references.refundsPayment`, purchase.adoc) and that is one of the sale's IZETTLE_CARD
- * payments; or, naming none, the sale was paid on the card reader alone. A cash sale's refund in cash looks the
- * same as a card sale's from the refund itself, so it takes the sale, read through the Purchase API.
+ * Whether a refund's payment made without the card reader (cash, a gift card…) gives back money a card paid.
+ * Zettle names the sale's payment each refund payment refunds (`references.refundsPayment`): it counts when that
+ * is a card payment — one of the sale's IZETTLE_CARD payments, or one the refund's own card-reader part refunds
+ * (money goes back to a card only for a card payment, so that much is known without the sale). Naming none, it
+ * counts when the sale was paid on the card reader alone; of a sale paid partly another way it could refund either
+ * part, and is not counted. A cash sale's refund in cash looks the same as a card sale's from the refund itself,
+ * so without the sale (read through the Purchase API) only the payment its card part names is known.
  */
-export function refundsCardSale(refund: Obj, sale: Obj): boolean {
+function refundsCardPayment(payment: Obj, refund: Obj, sale?: Obj): boolean {
+  const named = refundedPaymentOf(payment);
+  if (named) {
+    const card = [...cardReaderPayments(refund).map(refundedPaymentOf), ...cardReaderPayments(sale ?? {}).map((x) => uuidOf(x.uuid))];
+    return card.includes(named);
+  }
+  if (!sale) return false;
   const card = cardReaderPayments(sale);
-  if (card.length === 0) return false;
-  const named = paymentsOf(refund)
-    .map((x) => trimmedStr(obj(x.references)?.refundsPayment)?.toLowerCase())
-    .filter((x): x is string => !!x);
-  if (named.length > 0) return card.some((x) => named.includes(trimmedStr(x.uuid)?.toLowerCase() ?? ''));
-  return card.length === paymentsOf(sale).length;
+  return card.length > 0 && card.length === paymentsOf(sale).length;
 }
 
 /**
- * The payments of a purchase that count, and whether they went through the card: a purchase's card-reader payments;
- * for a refund without any, all its payments when `sale` (the sale it refunds) shows it refunds a card sale
- * (refundsCardSale). Nothing else counts: cash, Swish, invoices, payment links.
+ * The payments of a purchase that count, and whether they all went through the card: a sale's card-reader
+ * payments; a refund's card-reader payments and those of its other payments that give back what a card paid
+ * (refundsCardPayment, `sale` being the sale it refunds when read) — so a refund paid back partly to the card and
+ * partly in cash counts in full, with `toCard` false. Nothing else counts: cash, Swish, invoices, payment links.
+ * One rule for the webhook, polling and the cumulative total (zettle-api.ts zettleRefundContext).
  */
 export function countedPayments(p: Obj, sale?: Obj): { payments: Obj[]; toCard: boolean } | undefined {
-  const card = cardReaderPayments(p);
-  if (card.length > 0) return { payments: card, toCard: true };
-  if (sale && isRefund(p) && refundsCardSale(p, sale)) return { payments: paymentsOf(p), toCard: false };
-  return undefined;
+  const payments = isRefund(p) ? paymentsOf(p).filter((x) => isCardReaderPayment(x) || refundsCardPayment(x, p, sale)) : cardReaderPayments(p);
+  return payments.length > 0 ? { payments, toCard: payments.every(isCardReaderPayment) } : undefined;
 }
 
 /** What the counted payments of a purchase paid (or gave back), in Zettle's minor units, as a positive amount. */
@@ -123,8 +131,8 @@ export interface ZettlePurchaseOptions {
   /** From the Purchase API when a token is configured; without it a refund counts only itself. */
   refund?: RefundContext;
   /**
-   * The sale a refund refunds, read through the Purchase API when a token is configured: a refund paid back in
-   * cash or to a gift card counts only when this shows it refunds a card sale (refundsCardSale).
+   * The sale a refund refunds, read through the Purchase API when a token is configured: what a refund paid back
+   * in cash or to a gift card gives back counts when this shows it is what a card paid (countedPayments).
    */
   refundedSale?: Obj;
 }
@@ -132,8 +140,8 @@ export interface ZettlePurchaseOptions {
 /**
  * One Zettle purchase (Pusher payload or Purchase API v2 item) → one PaymentEvent. A sale paid (partly) on a Zettle
  * card reader is a payment for what the card paid; a refund is its own purchase with a negative amount naming the
- * sale it refunds, so it becomes a refund of that sale — also when it was paid back in cash or to a gift card, once
- * the sale read shows a card sale (`refund.toCard: false`, as Square's cross-tender refunds). Cash, Swish,
+ * sale it refunds, so it becomes a refund of that sale — also for what it paid back in cash or to a gift card of
+ * what a card paid (`refund.toCard: false`, as Square's cross-tender refunds; countedPayments). Cash, Swish,
  * invoices, payment links… are acknowledged and ignored. Zettle sends no declines (a purchase exists only once
  * paid) and has no dispute notifications.
  */
@@ -146,19 +154,16 @@ export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurcha
   if (!counted) {
     const types = [...new Set(paymentsOf(p).map((x) => String(x.type)))].join(' + ') || 'nothing';
     if (!refund) throw new IgnoredEventError(ZETTLE_PURCHASE_EVENT, `purchase ${id} was paid with ${types}, not on a card reader (IZETTLE_CARD)`);
-    throw new IgnoredEventError(
-      ZETTLE_PURCHASE_EVENT,
-      options.refundedSale
-        ? `refund ${id} was paid back with ${types}, and the sale it refunds was not paid on a card reader (IZETTLE_CARD)`
-        : `refund ${id} was paid back with ${types}, not on a card reader, and the sale it refunds was not read (that takes an access token) to tell a card sale, whose refund in another tender counts, from a cash one`,
-    );
+    throw new IgnoredEventError(ZETTLE_PURCHASE_EVENT, notCountedRefund(p, id, types, options.refundedSale));
   }
   const currency = trimmedStr(p.currency);
   if (!currency) throw new InputError('payload.currency', `purchase ${id} has no currency`, 'pass the purchase unchanged');
   // A refund's amounts are negative; the event says how much went back, as a positive amount.
   const amount = moneyFromProcessor(countedMinorOf(p, options.refundedSale), currency, ZETTLE_EXPONENTS, 'payload.payments.amount');
-  // The card: this purchase's, or for a refund made another way the card of the sale it refunds.
-  const cardPayments = counted.toCard ? counted.payments : cardReaderPayments(options.refundedSale ?? {});
+  // The card: this purchase's own card-reader payments, or for a refund given back wholly another way the card of
+  // the sale it refunds.
+  const ownCard = counted.payments.filter(isCardReaderPayment);
+  const cardPayments = ownCard.length > 0 ? ownCard : cardReaderPayments(options.refundedSale ?? {});
   const first = counted.payments[0]!;
   const attributes = obj(cardPayments[0]?.attributes) ?? {};
   const refunded = refund ? refundedPurchaseUuidOf(p) : undefined;
@@ -187,9 +192,20 @@ export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurcha
     // userDisplayName is the employee who took the payment, not the customer; Zettle knows nothing of the customer.
     customerHints: {},
     // The card's own references only for what went through the card.
-    metadata: metadataOf(p, first, counted.toCard ? attributes : {}, options, counted),
+    metadata: metadataOf(p, first, ownCard.length > 0 ? attributes : {}, options, counted),
   };
   return scrubbedPaymentEvent(draft);
+}
+
+/** Why a refund counts for nothing: none of it went to the card, and nothing shows that what it paid back a card paid. */
+function notCountedRefund(p: Obj, id: string, types: string, sale: Obj | undefined): string {
+  if (!sale) {
+    return `refund ${id} was paid back with ${types}, not on a card reader, and the sale it refunds was not read (that takes an access token) to tell a card sale, whose refund in another tender counts, from a cash one`;
+  }
+  if (cardReaderPayments(sale).length === 0) return `refund ${id} was paid back with ${types}, and the sale it refunds was not paid on a card reader (IZETTLE_CARD)`;
+  if (paymentsOf(p).some((x) => refundedPaymentOf(x))) return `refund ${id} was paid back with ${types} for a payment of the sale not taken on a card reader (IZETTLE_CARD)`;
+  const saleTypes = [...new Set(paymentsOf(sale).map((x) => String(x.type)))].join(' + ');
+  return `refund ${id} was paid back with ${types}, naming no payment of the sale it refunds, which was paid with ${saleTypes}: it could be of the part not paid by card`;
 }
 
 function occurredAt(p: Obj): string {
@@ -231,14 +247,16 @@ function metadataOf(p: Obj, payment: Obj, a: Obj, options: ZettlePurchaseOptions
   put('country', p.country);
   put('employee', p.userDisplayName);
   put('purchaseAmount', typeof p.amount === 'number' ? Math.abs(p.amount) : undefined);
-  put(counted.toCard ? 'cardPaymentUuid' : 'refundPaymentUuid', payment.uuid);
+  const card = counted.payments.filter(isCardReaderPayment);
+  put('cardPaymentUuid', card[0]?.uuid);
+  put('refundPaymentUuid', counted.payments.find((x) => !isCardReaderPayment(x))?.uuid);
   if (!counted.toCard) put('refundPaymentTypes', [...new Set(counted.payments.map((x) => String(x.type)))].join(','));
   put('gratuityAmount', payment.gratuityAmount);
   put('referenceNumber', a.referenceNumber);
   put('applicationName', a.applicationName);
   put('cardholderVerificationMethod', a.cardholderVerificationMethod ?? a.cardHolderVerificationMethod);
   put('cardPaymentEntryMode', a.cardPaymentEntryMode);
-  if (counted.toCard && counted.payments.length > 1) put('cardPayments', counted.payments.length);
+  if (card.length > 1) put('cardPayments', card.length);
   put('checkoutUuid', obj(p.references)?.checkoutUUID);
   return out;
 }

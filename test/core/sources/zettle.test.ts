@@ -465,9 +465,11 @@ describe('Zettle source: a card sale refunded in cash', () => {
     assert.deepEqual(ofCard.events.map((e) => [e.kind, e.amount.minor, e.refund?.toCard]), [['refund', 10000, false]]);
     const ofCash = await receive(naming('ec138d2e-8e29-41c0-a4c4-17b2b4ab7f8b'));
     assert.deepEqual(ofCash.events, []);
-    assert.match(ofCash.report.ignored.join(), /paid back with IZETTLE_CASH, and the sale it refunds was not paid on a card reader/);
+    assert.match(ofCash.report.ignored.join(), /paid back with IZETTLE_CASH for a payment of the sale not taken on a card reader/);
     // Naming none, a split sale's refund in cash could be of either part: not counted.
-    assert.deepEqual((await receive(inCash)).events, []);
+    const ofEither = await receive(inCash);
+    assert.deepEqual(ofEither.events, []);
+    assert.match(ofEither.report.ignored.join(), /naming no payment of the sale it refunds, which was paid with IZETTLE_CARD \+ IZETTLE_CASH: it could be of the part not paid by card/);
   });
 
   it('ignores it without an access token, and ignores a cash sale\'s refund in cash, saying why', async () => {
@@ -478,5 +480,149 @@ describe('Zettle source: a card sale refunded in cash', () => {
     const cashSale = await receive(inCash);
     assert.deepEqual(cashSale.events, []);
     assert.match(cashSale.report.ignored.join(), /the sale it refunds was not paid on a card reader/);
+  });
+});
+
+describe('Zettle source: a refund paid back partly to the card and partly in cash', () => {
+  before(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  after(() => nock.restore());
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  const SALE = '7cdf4ae2-a110-11eb-a7f9-24cfef8c2970';
+  const REFUND = 'd71e814c-d705-43e7-ac9c-831449d5fc99';
+  /** The chip sale's one payment: IZETTLE_CARD, 353.00 GBP. */
+  const SALE_CARD = '8031c38c-a110-11eb-a6f8-25ceee8d2871';
+  const SALE_CASH = 'ec138d2e-8e29-41c0-a4c4-17b2b4ab7f8b';
+  const withToken = { signingKey: KEY, accessToken: 'zettle-token' };
+  const card = (JSON.parse(refundFixture.payload) as { payments: Record<string, unknown>[] }).payments[0]!;
+  /** A refund's card-reader part, as the refund fixture's payment (purchase.adoc: negative amount, references.refundsPayment). */
+  const cardPart = (amount: number) => ({ ...card, amount: -amount, references: { refundsPayment: SALE_CARD } });
+  /** Its part paid back from the till (Payment types → IZETTLE_CASH: handedAmount), naming the payment it refunds or none. */
+  const cashPart = (amount: number, refundsPayment?: string) => ({
+    uuid: 'a91d3c52-a1d4-11eb-8a3b-2f4e5d6c7b8a',
+    amount: -amount,
+    type: 'IZETTLE_CASH',
+    attributes: { handedAmount: -amount },
+    ...(refundsPayment ? { references: { refundsPayment } } : {}),
+  });
+  const refundOf = (...payments: Record<string, unknown>[]) => withPayload(refundFixture, (p) => {
+    p.payments = payments.map((x) => JSON.parse(JSON.stringify(x)) as unknown);
+    const total = payments.reduce((sum, x) => sum + (x.amount as number), 0);
+    p.amount = total;
+  });
+  /** The sale as GET /purchase/v2/{uuid} answers once refunded, with its own payments or those given. */
+  const saleRead = (payments?: unknown[]) => {
+    const sale = JSON.parse(chipFixture.payload) as Record<string, unknown>;
+    return { ...sale, purchaseUUID1: SALE, refund: false, refunded: true, refundedByPurchaseUUIDs1: [REFUND], ...(payments ? { payments } : {}) };
+  };
+  const receive = (env: Envelope, credentials: object = withToken) => receiveWebhook(zettleSource, signed(env), { credentials, http: axiosTransport() });
+  const counted = (e: PaymentEvent) => [e.amount.minor, e.refundedTotal?.minor, e.refund?.toCard, e.status];
+
+  it('counts a refund of the chip sale paid back 253.00 to the card and 100.00 in cash in full: the customer\'s totals and the ledger take back 353.00, refund.toCard false', async () => {
+    const s = await tempStore();
+    try {
+      const upsert = async (e: PaymentEvent) => (await upsertStep([await matchStep(tokenizeStep(JSON.parse(JSON.stringify(e)), testKeys()), s.crm)], s.crm))[0]!;
+      const sale = await upsert(await accept(signed(chipFixture)));
+      const customerId = sale.crm!.customerId!;
+
+      const api = nock(PURCHASE_API, { reqheaders: { authorization: 'Bearer zettle-token' } }).get(`/purchase/v2/${SALE}`).reply(200, saleRead());
+      const out = await receive(refundOf(cardPart(25300), cashPart(10000, SALE_CARD)));
+      assert.ok(api.isDone());
+      assert.equal(out.events.length, 1, JSON.stringify(out.report));
+      const e = out.events[0]!;
+      assert.deepEqual(
+        [e.kind, e.paymentId, e.amount, e.refundedTotal, e.refund, e.status, e.card?.last4],
+        ['refund', SALE, { minor: 35300, currency: 'GBP' }, { minor: 35300, currency: 'GBP' }, { cumulative: false, toCard: false }, 'refunded', '0119'],
+      );
+      assert.deepEqual([e.metadata.refundPaymentTypes, e.metadata.cardPaymentUuid, e.metadata.refundPaymentUuid], ['IZETTLE_CARD,IZETTLE_CASH', card.uuid, 'a91d3c52-a1d4-11eb-8a3b-2f4e5d6c7b8a']);
+      const refunded = await upsert(e);
+      assert.equal(refunded.crm!.customerId, customerId, 'the refund belongs to the sale\'s customer');
+      assert.deepEqual(await totalsOf(s.db, customerId), [{ currency: 'GBP', payments: 1, grossMinor: 35300, refundedMinor: 35300, netMinor: 0 }]);
+      const state = (await paymentState(s.db, 'zettle', SALE))!;
+      assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [35300, 0, 'refunded']);
+    } finally {
+      await s.remove();
+    }
+  });
+
+  it('goes by the payment each part names, and by the sale when the cash part names none', async () => {
+    // The chip sale, paid on the card reader alone: a cash part naming nothing can only be of the card payment.
+    nock(PURCHASE_API).get(`/purchase/v2/${SALE}`).reply(200, saleRead());
+    assert.deepEqual((await receive(refundOf(cardPart(5000), cashPart(5000)))).events.map(counted), [[10000, 10000, false, 'partially_refunded']]);
+    // A split sale (300.00 card, 53.00 cash): the cash part counts when it names the card payment, not when it names
+    // the cash payment, and naming none it could be of either, so only the card part counts (and went to the card).
+    const saleCard = (JSON.parse(chipFixture.payload) as { payments: Record<string, unknown>[] }).payments[0]!;
+    const split = [{ ...saleCard, amount: 30000 }, { uuid: SALE_CASH, amount: 5300, type: 'IZETTLE_CASH', attributes: { changeAmount: 0, handedAmount: 5300 } }];
+    nock(PURCHASE_API).get(`/purchase/v2/${SALE}`).times(3).reply(200, saleRead(split));
+    assert.deepEqual((await receive(refundOf(cardPart(20000), cashPart(5000, SALE_CARD)))).events.map(counted), [[25000, 25000, false, 'partially_refunded']]);
+    assert.deepEqual((await receive(refundOf(cardPart(20000), cashPart(5300, SALE_CASH)))).events.map(counted), [[20000, 20000, undefined, 'partially_refunded']]);
+    assert.deepEqual((await receive(refundOf(cardPart(20000), cashPart(5300)))).events.map(counted), [[20000, 20000, undefined, 'partially_refunded']]);
+  });
+
+  it('without an access token counts the cash part that names the payment the card part refunds, and not one naming none', async () => {
+    const named = (await receive(refundOf(cardPart(25300), cashPart(10000, SALE_CARD)), CREDENTIALS)).events;
+    assert.deepEqual(named.map(counted), [[35300, 35300, false, 'partially_refunded']]);
+    const unnamed = (await receive(refundOf(cardPart(25300), cashPart(10000)), CREDENTIALS)).events;
+    assert.deepEqual(unnamed.map(counted), [[25300, 25300, undefined, 'partially_refunded']]);
+  });
+
+  it('polling counts each split refund in full and in the cumulative total, which brings the sale to refunded in the ledger', async () => {
+    const credentials = zettleSource.credentials.parse(withToken);
+    const ctx = { http: axiosTransport(), now: () => AT };
+    const POLLED_SALE = String(saleFixture.purchaseUUID1);
+    const saleCard = String(saleFixture.payments[0]!.uuid);
+    const [ref1, ref2] = page2.purchases as unknown as Record<string, unknown>[];
+    const split = (refund: Record<string, unknown>, cashUuid: string, cardMinor: number, cashMinor: number, names: string | undefined) => ({
+      ...refund,
+      amount: -(cardMinor + cashMinor),
+      payments: [
+        { ...(refund.payments as Record<string, unknown>[])[0]!, amount: -cardMinor },
+        { uuid: cashUuid, amount: -cashMinor, type: 'IZETTLE_CASH', attributes: { handedAmount: -cashMinor }, ...(names ? { references: { refundsPayment: names } } : {}) },
+      ],
+    });
+    // 150.00 SEK back as 100.00 to the card and 50.00 in cash of the card payment; then 550.00 as 400.00 and 150.00,
+    // the cash naming nothing (the sale was paid on the card reader alone): 700.00 of the 700.00 sale.
+    const first = split(ref1!, '1f0c9a5e-3fd0-11eb-b378-0242ac130002', 10000, 5000, saleCard);
+    const second = split(ref2!, '4b7e2d10-4047-11eb-b378-0242ac130002', 40000, 15000, undefined);
+    const api = nock(PURCHASE_API, { reqheaders: { authorization: 'Bearer zettle-token' } })
+      .get('/purchases/v2')
+      .query(true)
+      .reply(200, { purchases: [saleFixture, first, second], lastPurchaseHash: 'h1' })
+      .get(`/purchase/v2/${POLLED_SALE}`)
+      .reply(200, saleFixture)
+      .get(`/purchase/v2/${POLLED_SALE}`)
+      .reply(200, saleFixture)
+      .get(`/purchase/v2/${String(ref1!.purchaseUUID1)}`)
+      .reply(200, first);
+    const polled = await zettleSource.list!(credentials, { cursor: null, limit: 10 }, ctx);
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+    assert.deepEqual(
+      polled.events.map((e) => [e.kind, ...counted(e)]),
+      [
+        ['payment', 70000, undefined, undefined, 'succeeded'],
+        ['refund', 15000, 15000, false, 'partially_refunded'],
+        ['refund', 55000, 70000, false, 'refunded'],
+      ],
+    );
+    const s = await tempStore();
+    try {
+      let customerId: string | undefined;
+      for (const e of polled.events) {
+        const out = (await upsertStep([await matchStep(tokenizeStep(JSON.parse(JSON.stringify(e)), testKeys()), s.crm)], s.crm))[0]!;
+        customerId ??= out.crm!.customerId!;
+        assert.equal(out.crm!.customerId, customerId);
+      }
+      assert.deepEqual(await totalsOf(s.db, customerId!), [{ currency: 'SEK', payments: 1, grossMinor: 70000, refundedMinor: 70000, netMinor: 0 }]);
+      const state = (await paymentState(s.db, 'zettle', POLLED_SALE))!;
+      assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [70000, 0, 'refunded']);
+    } finally {
+      await s.remove();
+    }
   });
 });
