@@ -4,7 +4,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
-import { nock, serveStripeCharges, STRIPE_KEY, stripeCharges } from '../core/backfill/history-mocks';
+import { nock, serveStripeCharges, serveStripeRefunds, STRIPE_KEY, stripeCharges } from '../core/backfill/history-mocks';
 import { tempDir, TEST_TOKEN_KEYS } from '../support/temp-store';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -55,9 +55,11 @@ describe('terminal-crm backfill and reconcile (in process)', { timeout: 30_000 }
     // The second run starts at page 2: page 1 is not served again, and would fail the run if asked for.
     const api = nock('https://api.stripe.com').get('/v1/charges').query((q) => q.starting_after === charges[1]!.id).reply(200, { object: 'list', data: charges.slice(2, 4), has_more: true })
       .get('/v1/charges').query((q) => q.starting_after === charges[3]!.id).reply(200, { object: 'list', data: charges.slice(4), has_more: false });
+    // Charge 3, partly refunded, has its refunds read.
+    const refunds = serveStripeRefunds(charges[2]!);
     const resumed = await cli('backfill', ...WINDOW, '--store', store, '--json');
     assert.equal(resumed.code, 0, resumed.err);
-    assert.ok(api.isDone());
+    assert.ok(api.isDone() && refunds.isDone());
     const result = JSON.parse(resumed.out) as { done: boolean; pages: number; listed: number; recorded: number; fraction: number };
     assert.deepEqual([result.done, result.pages, result.listed, result.recorded, result.fraction], [true, 3, 6, 6, 1]);
     assert.match(resumed.err, /stripe \[#{24}\] 100%\s+6 records\s+[\d.]+\/s\s+done/);

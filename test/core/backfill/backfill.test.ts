@@ -4,10 +4,11 @@ import { backfillCursorName, readBackfillState, runBackfill, type BackfillOption
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
 import { crashingAtCommit } from '../../support/crashing-store';
 import { tempStore, testKeys } from '../../support/temp-store';
 import {
-  stripeCharges, CLOVER_MID, CLOVER_TOKEN, nock, serveCloverPayments, serveSquarePayments, serveStripeCharges, serveSumUpHistory, serveZettlePurchases, SINCE, SQUARE_TOKEN, STRIPE_KEY, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL, ZETTLE_TOKEN,
+  refundsOf as refundsOfDefault, stripeCharges, CLOVER_MID, CLOVER_TOKEN, nock, serveCloverPayments, serveSquarePayments, serveStripeCharges, serveStripeRefunds, serveSumUpHistory, serveZettlePurchases, SINCE, SQUARE_TOKEN, STRIPE_KEY, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL, withListedRefunds, ZETTLE_TOKEN,
 } from './history-mocks';
 
 async function ledger(db: SqlDatabase, source: string) {
@@ -95,6 +96,82 @@ describe('backfill of processor history', () => {
     assert.deepEqual((await ledger(s.db, 'stripe')).counted, [1, 1, 1, 1, 1]);
   });
 
+  /** A charge's refunds as Stripe lists them, newest first: [amount, status] oldest first, an hour apart. */
+  const refundsOf = (charge: ReturnType<typeof stripeCharges>[number], ...made: [number, string][]) =>
+    made.map(([amount, status], i) => refundObject({
+      amount, status, currency: charge.currency, refundId: `re_${charge.id.slice(3, -4)}R${i}`, chargeId: charge.id, paymentIntentId: charge.payment_intent, created: charge.created + 3600 * (i + 1),
+    })).reverse();
+  const refundedBy = (charge: ReturnType<typeof stripeCharges>[number], minor: number) => ({ ...charge, amount_refunded: minor, refunded: minor >= charge.amount });
+  /** ledger_refunds: [payment, refund, amount, reversed]. */
+  const reversedRefunds = async (db: SqlDatabase) =>
+    (await db.all<{ payment_id: string; refund_id: string; amount_minor: number; reversed_at: string | null }>(
+      "SELECT payment_id, refund_id, amount_minor, reversed_at FROM ledger_refunds WHERE source = 'stripe' ORDER BY refund_id",
+    )).map((r) => [r.payment_id, r.refund_id, Number(r.amount_minor), r.reversed_at !== null]);
+  const customerTotals = async (db: SqlDatabase) =>
+    (await db.all<{ payments: number; gross_minor: number; refunded_minor: number }>('SELECT payments, gross_minor, refunded_minor FROM customer_totals ORDER BY gross_minor'))
+      .map((t) => [Number(t.payments), Number(t.gross_minor), Number(t.refunded_minor)]);
+
+  it('Stripe: a refund that failed before the backfill is that refund reversed, out of charge.refunded\'s total once, whether or not amount_refunded still counts it; a second run changes nothing', async () => {
+    // Charges 3 and 5 each had 10.00 refunded, then 20.00 that failed at the card issuer. Whether Stripe's
+    // amount_refunded then still counts the failed 20.00 is not documented: charge 3 says it does, charge 5 not.
+    const listed = stripeCharges();
+    const [c5, , c3] = listed;
+    const charges = listed.map((c) => (c === c3 ? refundedBy(c, 3000) : c === c5 ? refundedBy(c, 1000) : refundedBy(c, 0)));
+    const refunds = { [c3!.id]: refundsOf(c3!, [1000, 'succeeded'], [2000, 'failed']), [c5!.id]: refundsOf(c5!, [1000, 'succeeded'], [2000, 'failed']) };
+    const api = serveStripeCharges(charges, {}, refunds);
+    const stripe = options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY } });
+    const first = await runBackfill(stripe);
+    // Every request was one Stripe documents: the charges page by page, and the refunds of the two refunded charges only.
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+    assert.deepEqual([first.listed, first.recorded], [9, 9], 'five sales, two running totals, two failed refunds');
+
+    const l = await ledger(s.db, 'stripe');
+    assert.deepEqual(l.payments.map((p) => [p.payment_id, p.gross_minor, p.refunded_minor]), [
+      ['pi_3Backfill1AAAAAAAAAAAAAA', 1000, 0],
+      ['pi_3Backfill2AAAAAAAAAAAAAA', 2000, 0],
+      ['pi_3Backfill3AAAAAAAAAAAAAA', 3000, 1000],
+      ['pi_3Backfill4AAAAAAAAAAAAAA', 4000, 0],
+      ['pi_3Backfill5AAAAAAAAAAAAAA', 5000, 1000],
+    ]);
+    assert.deepEqual(await reversedRefunds(s.db), [
+      ['pi_3Backfill3AAAAAAAAAAAAAA', refunds[c3!.id]![0]!.id, 2000, true],
+      ['pi_3Backfill5AAAAAAAAAAAAAA', refunds[c5!.id]![0]!.id, 2000, true],
+    ]);
+    // The odd charges are one cardholder's: 90.00 paid, 10.00 + 10.00 given back.
+    assert.deepEqual(await customerTotals(s.db), [[2, 6000, 0], [3, 9000, 2000]]);
+
+    // Read again, every event is a duplicate (the reversals under ids of their refunds): nothing moves.
+    const again = serveStripeCharges(charges, {}, refunds);
+    const second = await runBackfill(stripe, { restart: true });
+    assert.ok(again.isDone());
+    assert.deepEqual([second.listed, second.recorded, second.duplicates], [9, 0, 9]);
+    assert.deepEqual((await ledger(s.db, 'stripe')).payments.map((p) => p.refunded_minor), [0, 0, 1000, 0, 1000]);
+    assert.equal((await reversedRefunds(s.db)).length, 2);
+    assert.deepEqual(await customerTotals(s.db), [[2, 6000, 0], [3, 9000, 2000]]);
+  });
+
+  it('Stripe: a charge listed with its refunds (API versions before 2022-11-15: the 10 most recent) has the rest read from the Refunds list after the last one', async () => {
+    // Charge 1 (10.00) was refunded 0.50 twelve times; the 4th and the oldest refunds failed.
+    const listed = stripeCharges();
+    const c1 = listed[4]!;
+    const twelve = refundsOf(c1, ...Array.from({ length: 12 }, (_, i): [number, string] => [50, i === 0 || i === 8 ? 'failed' : 'succeeded']));
+    const charges = listed.map((c) => withListedRefunds(c === c1 ? refundedBy(c, 600) : c, c === c1 ? twelve : refundsOfDefault(c)));
+    // Only charge 1's two oldest refunds are asked for: the others came with their charges.
+    const api = serveStripeCharges(charges, {}, { [c1.id]: twelve });
+    await runBackfill(options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY } }));
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+    const l = await ledger(s.db, 'stripe');
+    assert.deepEqual(l.payments.map((p) => [p.payment_id, p.refunded_minor]), [
+      ['pi_3Backfill1AAAAAAAAAAAAAA', 500],
+      ['pi_3Backfill2AAAAAAAAAAAAAA', 0],
+      ['pi_3Backfill3AAAAAAAAAAAAAA', 500],
+      ['pi_3Backfill4AAAAAAAAAAAAAA', 0],
+      ['pi_3Backfill5AAAAAAAAAAAAAA', 0],
+    ]);
+    // The oldest (…R0, read from the Refunds list) and the 9th (…R8, listed with the charge).
+    assert.deepEqual((await reversedRefunds(s.db)).map((r) => r.slice(1)), [[twelve[11]!.id, 50, true], [twelve[3]!.id, 50, true]]);
+  });
+
   it('Square: ListPayments by creation time, paged by its cursor', async () => {
     const { scope, payments } = serveSquarePayments();
     const done = await runBackfill(options({ source: 'square', credentials: { accessToken: SQUARE_TOKEN } }));
@@ -153,6 +230,7 @@ describe('backfill of processor history', () => {
   it('two payments of one new cardholder in one ledger batch make one customer', async () => {
     const charges = stripeCharges();
     nock('https://api.stripe.com').get('/v1/charges').query(true).reply(200, { object: 'list', data: charges, has_more: false });
+    serveStripeRefunds(charges[2]!);
     const done = await runBackfill(options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY }, limit: 10 }));
     assert.deepEqual([done.pages, done.recorded], [1, 6]);
     const l = await ledger(s.db, 'stripe');

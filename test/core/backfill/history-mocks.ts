@@ -1,7 +1,8 @@
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
+import type Stripe from 'stripe';
 import { cloverPayment } from '../../../sandbox/simulator/clover-events';
 import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
-import { chargeObject } from '../../../sandbox/simulator/stripe-terminal-events';
+import { chargeObject, refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
 import { sumupTransaction } from '../../../sandbox/simulator/sumup-events';
 import { zettlePurchasePayload } from '../../../sandbox/simulator/zettle-events';
 
@@ -36,11 +37,14 @@ export function stripeCharges() {
   );
 }
 
+type Charge = ReturnType<typeof chargeObject>;
+
 /**
  * GET /v1/charges as Stripe pages it (limit 2): `has_more` and `starting_after` the last id of the page before.
- * `times` serves each page that often (a resumed run reads the page it crashed on again).
+ * `times` serves each page that often (a resumed run reads the page it crashed on again), and the refunds of its
+ * charges as often (serveStripeRefunds; `refunds` by charge id, else one refund that succeeded for amount_refunded).
  */
-export function serveStripeCharges(charges = stripeCharges(), times: Record<number, number> = {}) {
+export function serveStripeCharges(charges: Charge[] = stripeCharges(), times: Record<number, number> = {}, refunds: Record<string, Stripe.Refund[]> = {}) {
   const scope = nock('https://api.stripe.com', { reqheaders: { authorization: `Bearer ${STRIPE_KEY}` } });
   const base = { limit: '2', 'created[gte]': String(secs(SINCE)), 'created[lt]': String(secs(UNTIL)) };
   for (let i = 0, page = 0; i < charges.length; i += 2, page++) {
@@ -50,8 +54,39 @@ export function serveStripeCharges(charges = stripeCharges(), times: Record<numb
       .query({ ...base, ...after })
       .times(times[page] ?? 1)
       .reply(200, { object: 'list', url: '/v1/charges', data: charges.slice(i, i + 2), has_more: i + 2 < charges.length });
+    for (const charge of charges.slice(i, i + 2)) serveStripeRefunds(charge, refunds[charge.id], times[page] ?? 1, scope);
   }
   return scope;
+}
+
+/** What a charge's refunds are when a test names none: one that succeeded, for all of amount_refunded, an hour on. */
+export function refundsOf(charge: Charge): Stripe.Refund[] {
+  if (charge.amount_refunded <= 0) return [];
+  return [refundObject({ amount: charge.amount_refunded, currency: charge.currency, refundId: `re_${charge.id.slice(3)}`, chargeId: charge.id, paymentIntentId: charge.payment_intent, status: 'succeeded', created: charge.created + 3600 })];
+}
+
+/**
+ * GET /v1/refunds?charge=… as Stripe pages it (newest first, limit 100, `starting_after` the last refund of the page
+ * before), for what the listing does not carry: every refund of a charge listed without them and with something
+ * refunded, or those past the ones it carries (`refunds` with has_more, as API versions before 2022-11-15 list it).
+ */
+export function serveStripeRefunds(charge: Charge, refunds: Stripe.Refund[] = refundsOf(charge), times = 1, scope = nock('https://api.stripe.com', { reqheaders: { authorization: `Bearer ${STRIPE_KEY}` } })) {
+  const carried = charge.refunds;
+  if (carried ? !carried.has_more : charge.amount_refunded <= 0) return scope;
+  for (let i = carried?.data.length ?? 0; ; i += 100) {
+    const after = i === 0 ? {} : { starting_after: refunds[i - 1]!.id };
+    scope
+      .get('/v1/refunds')
+      .query({ charge: charge.id, limit: '100', ...after })
+      .times(times)
+      .reply(200, { object: 'list', url: '/v1/refunds', data: refunds.slice(i, i + 100), has_more: i + 100 < refunds.length });
+    if (i + 100 >= refunds.length) return scope;
+  }
+}
+
+/** A charge as API versions before 2022-11-15 list it: with its 10 most recent refunds, and whether more wait. */
+export function withListedRefunds(charge: Charge, refunds: Stripe.Refund[]): Charge {
+  return { ...charge, refunds: { object: 'list', url: `/v1/charges/${charge.id}/refunds`, data: refunds.slice(0, 10), has_more: refunds.length > 10 } };
 }
 
 export const SQUARE_TOKEN = 'EAAAl-backfill-token';

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { runBackfill } from '../../../nodes/core/backfill';
 import { totalsOf } from '../../../nodes/core/crm/local-sql-crm';
+import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
@@ -8,6 +10,7 @@ import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { chargeObject, refundObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { nock, serveStripeRefunds, STRIPE_KEY } from '../backfill/history-mocks';
 import { stripeRequest } from '../../support/stripe-delivery';
 import { tempStore, testKeys, TEST_WEBHOOK_SECRET } from '../../support/temp-store';
 
@@ -72,6 +75,52 @@ describe('Stripe refunds that fail, in the CRM totals, the ledger, the segment s
     assert.deepEqual(late!.crm.totals, [row]);
     const state = (await paymentState(s.db, 'stripe', 'pi_rf_2'))!;
     assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [0, 2500, 'succeeded']);
+  });
+
+  it('a backfill after the webhook told the failure reads it again and counts it no more, nor does a backfill run again', async () => {
+    const third = { ...sale, amount: 4000, paymentIntentId: 'pi_rf_3', chargeId: 'ch_rf_3', created: 1_750_000_000 };
+    const paid = await deliver('charge.succeeded', chargeObject(third), 'evt_rf3_sale');
+    await deliver('charge.refunded', chargeObject({ ...third, amountRefunded: 3000 }), 'evt_rf3_refund');
+    const failed = refundObject({ amount: 2000, refundId: 're_rf3_b', chargeId: 'ch_rf_3', paymentIntentId: 'pi_rf_3', status: 'failed', created: 1_750_000_600 });
+    await deliver('refund.failed', failed, 'evt_rf3_failed');
+    const customerId = paid!.crm.customerId!;
+    const told = await totalsOf(s.db, customerId);
+    assert.equal((await paymentState(s.db, 'stripe', 'pi_rf_3'))!.refundedMinor, 1000);
+
+    // Stripe lists the charge with its two refunds, the 20.00 one failed, newest first.
+    const listed = chargeObject({ ...third, amountRefunded: 3000 });
+    const refunds = [failed, refundObject({ amount: 1000, refundId: 're_rf3_a', chargeId: 'ch_rf_3', paymentIntentId: 'pi_rf_3', status: 'succeeded', created: 1_750_000_300 })];
+    nock.disableNetConnect();
+    try {
+      for (const restart of [false, true]) {
+        const api = nock('https://api.stripe.com').get('/v1/charges').query(true).reply(200, { object: 'list', url: '/v1/charges', data: [listed], has_more: false });
+        serveStripeRefunds(listed, refunds, 1, api);
+        const done = await runBackfill({
+          source: 'stripe', credentials: { secretKey: STRIPE_KEY }, store: s.db, keys, since: new Date('2025-06-01T00:00:00Z'), until: new Date('2025-07-01T00:00:00Z'), limit: 10, http: axiosTransport(),
+        }, { restart });
+        assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+        // The sale, the running total and the failed refund; read again, all three are duplicates.
+        assert.deepEqual([done.listed, done.duplicates], restart ? [3, 3] : [3, 0]);
+      }
+    } finally {
+      nock.cleanAll();
+      nock.enableNetConnect();
+    }
+    assert.deepEqual(await totalsOf(s.db, customerId), told, 'the customer\'s totals moved');
+    const state = (await paymentState(s.db, 'stripe', 'pi_rf_3'))!;
+    assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [1000, 3000, 'partially_refunded']);
+    // The backfill's reversal is recorded under its refund's id and moved nothing: the webhook's took the 20.00 back.
+    const refundEvents = await s.db.all<{ event_id: string; refunded_minor: number }>(
+      "SELECT event_id, refunded_minor FROM ledger_events WHERE source = 'stripe' AND payment_id = 'pi_rf_3' AND kind = 'refund' ORDER BY event_id",
+    );
+    assert.deepEqual(refundEvents.map((e) => [e.event_id, Number(e.refunded_minor)]), [
+      ['stripe:charge:ch_rf_3:refunded:3000', 0],
+      ['stripe:evt_rf3_failed', -2000],
+      ['stripe:evt_rf3_refund', 3000],
+      ['stripe:refund:re_rf3_b:failed', 0],
+    ]);
+    const kept = await s.db.all<{ refund_id: string; reversed_at: string | null }>("SELECT refund_id, reversed_at FROM ledger_refunds WHERE source = 'stripe' AND payment_id = 'pi_rf_3'");
+    assert.deepEqual(kept.map((r) => [r.refund_id, r.reversed_at !== null]), [['re_rf3_b', true]]);
   });
 
   it('a failed refund of a sale the pack never recorded (an online one) changes no totals and makes no customer', async () => {

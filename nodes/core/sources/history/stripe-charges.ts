@@ -7,7 +7,7 @@ import type { StripeCredentials } from '../stripe-credentials';
 import { normalizeStripeEvent, stripeTerminalSource } from '../stripe-terminal';
 import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
 import { eventsInWindow } from './history-lister';
-import { obj, str, type Obj } from '../../json/json-values';
+import { obj, safeInt, str, type Obj } from '../../json/json-values';
 import { CredentialFieldError } from '../credential-error';
 
 /**
@@ -17,10 +17,12 @@ import { CredentialFieldError } from '../credential-error';
  *
  * Each card-present charge is read as the webhook events it stands for: a sale (`charge.succeeded`) and, once
  * anything was refunded, a refund carrying the cumulative amount (`charge.refunded`), both normalized by the
- * source's own normalize. Their ids are derived from the charge (`charge:<id>:succeeded`,
- * `charge:<id>:refunded:<total>`), so a second read is a duplicate; the payment id is the PaymentIntent's, as the
- * webhooks', so the ledger counts a payment that came both ways once. Failed charges move no money and disputes
- * need the dispute object: neither is read here.
+ * source's own normalize, and each of its refunds that failed since as that refund reversed (the Refund read as
+ * `refund.updated` reports it, by the same normalize as the webhook's refund events). Their ids are derived from the
+ * charge and the refund (`charge:<id>:succeeded`, `charge:<id>:refunded:<total>`, `refund:<id>:failed`), so a second
+ * read is a duplicate; the payment id is the PaymentIntent's, as the webhooks', so the ledger counts a payment that
+ * came both ways once, and a failure the webhook told already changes nothing more (the ledger takes a refund out
+ * once, by its id). Failed charges move no money and disputes need the dispute object: neither is read here.
  */
 export const stripeChargeHistory: HistoryLister = {
   source: 'stripe',
@@ -34,7 +36,7 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
   if (window.cursor !== null && !/^ch_\w+$|^py_\w+$/.test(window.cursor)) {
     throw new InputError('cursor', 'the stored Stripe backfill position is not a charge id', 'start the backfill again with --restart');
   }
-  const body = await getCharges(credentials, ctx, {
+  const body = await getList(credentials, ctx, CHARGES, {
     limit: Math.min(Math.max(1, Math.trunc(window.limit) || 1), STRIPE_MAX_PAGE),
     'created[gte]': Math.floor(window.since.getTime() / 1000),
     'created[lt]': Math.ceil(window.until.getTime() / 1000),
@@ -42,46 +44,111 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
   });
   const charges = body.data;
   const events: PaymentEvent[] = [];
-  for (const charge of charges) events.push(...eventsOfCharge(charge));
+  for (const charge of charges) events.push(...(await eventsOfCharge(charge, (c) => refundsOf(credentials, ctx, c))));
   return { events: eventsInWindow(events, window.since, window.until), cursor: str(charges.at(-1)?.id) ?? window.cursor, more: body.hasMore && charges.length > 0 };
 }
 
-function eventsOfCharge(charge: Obj): PaymentEvent[] {
+async function eventsOfCharge(charge: Obj, readRefunds: (charge: Obj) => Promise<Obj[]>): Promise<PaymentEvent[]> {
   const id = str(charge.id);
   if (!id || charge.status !== 'succeeded') return [];
   const base = { object: 'event', created: charge.created, livemode: charge.livemode === true, data: { object: charge } };
-  const out: PaymentEvent[] = [];
+  let sale: PaymentEvent;
   try {
-    out.push(normalizeStripeEvent({ ...base, id: `charge:${id}:succeeded`, type: 'charge.succeeded' }));
-    const refunded = typeof charge.amount_refunded === 'number' ? charge.amount_refunded : 0;
-    if (refunded > 0) out.push(normalizeStripeEvent({ ...base, id: `charge:${id}:refunded:${refunded}`, type: 'charge.refunded' }));
+    sale = normalizeStripeEvent({ ...base, id: `charge:${id}:succeeded`, type: 'charge.succeeded' });
   } catch (e) {
-    // Online charges are listed too: passed over.
-    if (!(e instanceof IgnoredEventError)) throw e;
+    // Online charges are listed too: passed over, without asking for their refunds.
+    if (e instanceof IgnoredEventError) return [];
+    throw e;
+  }
+  const out = [sale];
+  const refunds = await readRefunds(charge);
+  // The running total, with every refund not canceled — a failed one too: whether Stripe's amount_refunded still
+  // counts a refund once it failed is not documented, and its reversal below takes it out of the total once.
+  const listed = refunds.reduce((sum, r) => sum + (r.status === 'canceled' ? 0 : (safeInt(r.amount) ?? 0)), 0);
+  const refunded = Math.max(safeInt(charge.amount_refunded) ?? 0, listed);
+  if (refunded > 0) {
+    out.push(normalizeStripeEvent({ ...base, id: `charge:${id}:refunded:${refunded}`, type: 'charge.refunded', data: { object: { ...charge, amount_refunded: refunded } } }));
+  }
+  for (const refund of refunds) {
+    const refundId = str(refund.id);
+    if (!refundId) continue;
+    try {
+      out.push(normalizeStripeEvent({
+        object: 'event',
+        id: `refund:${refundId}:${str(refund.status) ?? 'unknown'}`,
+        type: 'refund.updated',
+        created: refund.created,
+        livemode: charge.livemode === true,
+        // A refund listed with its charge names that charge and its PaymentIntent; should it not, they are these.
+        data: { object: { ...refund, charge: refund.charge ?? id, payment_intent: refund.payment_intent ?? charge.payment_intent } },
+      }));
+    } catch (e) {
+      // A refund that stands: charge.refunded above counts it.
+      if (!(e instanceof IgnoredEventError)) throw e;
+    }
   }
   return out;
 }
 
-async function getCharges(credentials: StripeCredentials, ctx: SourceContext, qs: Record<string, string | number | undefined>): Promise<{ data: Obj[]; hasMore: boolean }> {
+/**
+ * A charge's refunds, failed ones with their status. On API versions before 2022-11-15 Stripe lists a charge with its
+ * 10 most recent refunds (`refunds`, a list with `has_more`), as it does when they are expanded; otherwise, or past
+ * those, they are read from the Refunds list (GET /v1/refunds?charge=…, newest first, 100 a page, `starting_after`
+ * the last refund read). A charge that lists none and has nothing refunded is not asked about: one request per
+ * refunded card-present charge at most, in the usual case.
+ */
+async function refundsOf(credentials: StripeCredentials, ctx: SourceContext, charge: Obj): Promise<Obj[]> {
+  const id = str(charge.id)!;
+  const embedded = obj(charge.refunds);
+  const refunds: Obj[] = [];
+  let more: boolean;
+  if (embedded && Array.isArray(embedded.data)) {
+    refunds.push(...embedded.data.map(obj).filter((r): r is Obj => !!r));
+    more = embedded.has_more === true;
+  } else {
+    more = (safeInt(charge.amount_refunded) ?? 0) > 0;
+  }
+  while (more) {
+    const after = str(refunds.at(-1)?.id);
+    const page = await getList(credentials, ctx, REFUNDS, { charge: id, limit: STRIPE_MAX_PAGE, starting_after: after });
+    if (page.data.length === 0) break;
+    // A page that ends where the one before it ended would be asked for again and again (a proxy's cache, a stub).
+    if (after !== undefined && str(page.data.at(-1)!.id) === after) throw new StripeUnavailableError(`Stripe listed the refunds of ${id} after ${after} ending with that same refund again, with more to come`);
+    refunds.push(...page.data);
+    more = page.hasMore;
+  }
+  return refunds;
+}
+
+interface Listed {
+  path: string;
+  /** What the key must be allowed to read. */
+  what: string;
+}
+const CHARGES: Listed = { path: '/v1/charges', what: 'Charges' };
+const REFUNDS: Listed = { path: '/v1/refunds', what: 'Refunds' };
+
+async function getList(credentials: StripeCredentials, ctx: SourceContext, list: Listed, qs: Record<string, string | number | undefined>): Promise<{ data: Obj[]; hasMore: boolean }> {
+  const what = list.what.toLowerCase();
   if (!credentials.secretKey) {
-    throw new CredentialFieldError('secretKey', 'reading Stripe history needs a secret API key', 'use a secret key, or a restricted key that may read Charges');
+    throw new CredentialFieldError('secretKey', 'reading Stripe history needs a secret API key', 'use a secret key, or a restricted key that may read Charges and Refunds');
   }
   if (!ctx.http) throw new InputError('http', 'this engine gave the Stripe source no HTTP client', 'run the backfill from the CLI or the Temporal worker');
   let res: HttpResponse;
   try {
-    res = await ctx.http.request({ method: 'GET', url: `${STRIPE_API_URL}/v1/charges`, headers: { authorization: `Bearer ${credentials.secretKey}`, accept: 'application/json' }, qs });
+    res = await ctx.http.request({ method: 'GET', url: `${STRIPE_API_URL}${list.path}`, headers: { authorization: `Bearer ${credentials.secretKey}`, accept: 'application/json' }, qs });
   } catch (e) {
-    throw new StripeUnavailableError(`Stripe could not be reached to list charges: ${(e as Error).message}`);
+    throw new StripeUnavailableError(`Stripe could not be reached to list ${what}: ${(e as Error).message}`);
   }
   const body = obj(res.body);
   const error = obj(body?.error);
   const reason = [str(error?.code), str(error?.message)].filter(Boolean).join(': ') || `HTTP ${res.status}`;
   if (res.status === 401) throw new CredentialFieldError('secretKey', `Stripe refused the secret key (${reason})`, 'use a current secret key, or a restricted key, of this Stripe account (Dashboard → Developers → API keys)');
-  if (res.status === 403) throw new CredentialFieldError('secretKey', `the key may not read charges (${reason})`, 'give the restricted key read access to Charges, or use a secret key');
-  if (res.status === 429 || res.status >= 500) throw new StripeUnavailableError(`Stripe answered ${res.status} to GET /v1/charges (${reason}); asked again on the retry`);
+  if (res.status === 403) throw new CredentialFieldError('secretKey', `the key may not read ${what} (${reason})`, 'give the restricted key read access to Charges and Refunds, or use a secret key');
+  if (res.status === 429 || res.status >= 500) throw new StripeUnavailableError(`Stripe answered ${res.status} to GET ${list.path} (${reason}); asked again on the retry`);
   if (res.status !== 200 || !body || !Array.isArray(body.data)) {
-    if (str(error?.param) === 'starting_after') throw new InputError('cursor', `Stripe does not know the charge the backfill stopped at (${reason})`, 'start the backfill again with --restart');
-    throw new InputError('list', `Stripe answered ${res.status} to GET /v1/charges: ${reason}`, 'check the Stripe credential');
+    if (list === CHARGES && str(error?.param) === 'starting_after') throw new InputError('cursor', `Stripe does not know the charge the backfill stopped at (${reason})`, 'start the backfill again with --restart');
+    throw new InputError('list', `Stripe answered ${res.status} to GET ${list.path}: ${reason}`, 'check the Stripe credential');
   }
   return { data: body.data.map(obj).filter((c): c is Obj => !!c), hasMore: body.has_more === true };
 }
