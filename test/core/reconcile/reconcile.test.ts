@@ -3,6 +3,8 @@ import { after, afterEach, beforeEach, describe, it } from 'node:test';
 import { runBackfill } from '../../../nodes/core/backfill';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { reconcile, type ReconcileOptions } from '../../../nodes/core/reconcile';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, testKeys } from '../../support/temp-store';
 import { nock, serveStripeCharges, serveSumUpHistory, SINCE, STRIPE_KEY, stripeCharges, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL } from '../backfill/history-mocks';
 
@@ -100,6 +102,40 @@ describe('reconciliation of processor history with the ledger and the CRM', () =
     const report = await reconcile(options());
     assert.equal(report.clean, true, JSON.stringify(report));
     assert.equal(report.ledgerPayments, 5);
+  });
+
+  it('a refund that failed since the backfill: the ledger is reported refunded too much, --repair takes the refund out, and then it is clean', async () => {
+    // Charge 3 (30.00) was backfilled while its two refunds, 10.00 and 20.00, both stood.
+    const c3 = stripeCharges()[2]!;
+    const charges = stripeCharges().map((c) => (c.id === c3.id ? { ...c, amount_refunded: 3000, refunded: true } : c));
+    const refund = (n: number, amount: number, status: string) =>
+      refundObject({ amount, status, currency: 'eur', refundId: `re_reconcile3R${n}`, chargeId: c3.id, paymentIntentId: c3.payment_intent, created: c3.created + 3600 * n });
+    serveStripeCharges(charges, {}, { [c3.id]: [refund(2, 2000, 'succeeded'), refund(1, 1000, 'succeeded')] });
+    await runBackfill({ ...options(), keys: testKeys() });
+    assert.equal((await paymentState(s.db, 'stripe', c3.payment_intent))!.refundedMinor, 3000);
+
+    // Then the 20.00 failed at the card issuer, and no webhook told the ledger.
+    const failedSince = { [c3.id]: [refund(2, 2000, 'failed'), refund(1, 1000, 'succeeded')] };
+    const api = serveStripeCharges(charges, {}, failedSince);
+    const report = await reconcile(options());
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+    assert.deepEqual(report.mismatched.filter((m) => m.in === 'ledger'), [
+      { key: PI(3), in: 'ledger', differences: [{ field: 'refunded', expected: 1000, found: 3000 }, { field: 'status', expected: 'partially_refunded', found: 'refunded' }] },
+    ]);
+
+    serveStripeCharges(charges, {}, failedSince);
+    const repaired = await reconcile(options({ repair: true }));
+    assert.deepEqual(repaired.repair!.backfilled, [PI(3)]);
+    assert.deepEqual(repaired.repair!.unfixable, []);
+    const state = (await paymentState(s.db, 'stripe', c3.payment_intent))!;
+    assert.deepEqual([state.refundedMinor, state.status], [1000, 'partially_refunded']);
+    // The CRM gets the payment again with 10.00 refunded.
+    const queued = await s.db.all<{ payload: string }>("SELECT payload FROM outbox WHERE crm = 'hubspot' AND kind = 'payment' AND external_id = ? ORDER BY id", [PI(3)]);
+    assert.equal((JSON.parse(queued.at(-1)!.payload) as { refunded: { minor: number } }).refunded.minor, 1000);
+
+    serveStripeCharges(charges, {}, failedSince);
+    const again = await reconcile(options());
+    assert.equal(again.clean, true, JSON.stringify(again));
   });
 
   it('SumUp: its transaction history against the ledger, clean after a backfill; a refund the ledger lost is reported', async () => {
