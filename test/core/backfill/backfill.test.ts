@@ -121,9 +121,6 @@ describe('backfill of processor history', () => {
     const api = serveStripeCharges(charges, {}, refunds);
     const stripe = options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY } });
     const first = await runBackfill(stripe);
-    // Every request was one Stripe documents: the charges page by page, and the refunds of the two refunded charges only.
-    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
-    assert.deepEqual([first.listed, first.recorded], [9, 9], 'five sales, two running totals, two failed refunds');
 
     const l = await ledger(s.db, 'stripe');
     assert.deepEqual(l.payments.map((p) => [p.payment_id, p.gross_minor, p.refunded_minor]), [
@@ -139,6 +136,9 @@ describe('backfill of processor history', () => {
     ]);
     // The odd charges are one cardholder's: 90.00 paid, 10.00 + 10.00 given back.
     assert.deepEqual(await customerTotals(s.db), [[2, 6000, 0], [3, 9000, 2000]]);
+    assert.deepEqual([first.listed, first.recorded], [9, 9], 'five sales, two running totals, two failed refunds');
+    // Every request was one Stripe documents: the charges page by page, and the refunds of the two refunded charges only.
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
 
     // Read again, every event is a duplicate (the reversals under ids of their refunds): nothing moves.
     const again = serveStripeCharges(charges, {}, refunds);
@@ -151,7 +151,7 @@ describe('backfill of processor history', () => {
   });
 
   it('Stripe: a charge listed with its refunds (API versions before 2022-11-15: the 10 most recent) has the rest read from the Refunds list after the last one', async () => {
-    // Charge 1 (10.00) was refunded 0.50 twelve times; the 4th and the oldest refunds failed.
+    // Charge 1 (10.00) was refunded 0.50 twelve times; the oldest and the 9th failed.
     const listed = stripeCharges();
     const c1 = listed[4]!;
     const twelve = refundsOf(c1, ...Array.from({ length: 12 }, (_, i): [number, string] => [50, i === 0 || i === 8 ? 'failed' : 'succeeded']));
@@ -159,7 +159,6 @@ describe('backfill of processor history', () => {
     // Only charge 1's two oldest refunds are asked for: the others came with their charges.
     const api = serveStripeCharges(charges, {}, { [c1.id]: twelve });
     await runBackfill(options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY } }));
-    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
     const l = await ledger(s.db, 'stripe');
     assert.deepEqual(l.payments.map((p) => [p.payment_id, p.refunded_minor]), [
       ['pi_3Backfill1AAAAAAAAAAAAAA', 500],
@@ -170,6 +169,7 @@ describe('backfill of processor history', () => {
     ]);
     // The oldest (…R0, read from the Refunds list) and the 9th (…R8, listed with the charge).
     assert.deepEqual((await reversedRefunds(s.db)).map((r) => r.slice(1)), [[twelve[11]!.id, 50, true], [twelve[3]!.id, 50, true]]);
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
   });
 
   it('Square: ListPayments by creation time, paged by its cursor', async () => {

@@ -91,21 +91,22 @@ describe('Stripe refunds that fail, in the CRM totals, the ledger, the segment s
     const listed = chargeObject({ ...third, amountRefunded: 3000 });
     const refunds = [failed, refundObject({ amount: 1000, refundId: 're_rf3_a', chargeId: 'ch_rf_3', paymentIntentId: 'pi_rf_3', status: 'succeeded', created: 1_750_000_300 })];
     nock.disableNetConnect();
+    const runs: [number, number][] = [];
+    const requests = nock('https://api.stripe.com');
     try {
       for (const restart of [false, true]) {
-        const api = nock('https://api.stripe.com').get('/v1/charges').query(true).reply(200, { object: 'list', url: '/v1/charges', data: [listed], has_more: false });
-        serveStripeRefunds(listed, refunds, 1, api);
+        requests.get('/v1/charges').query(true).reply(200, { object: 'list', url: '/v1/charges', data: [listed], has_more: false });
+        serveStripeRefunds(listed, refunds, 1, requests);
         const done = await runBackfill({
           source: 'stripe', credentials: { secretKey: STRIPE_KEY }, store: s.db, keys, since: new Date('2025-06-01T00:00:00Z'), until: new Date('2025-07-01T00:00:00Z'), limit: 10, http: axiosTransport(),
         }, { restart });
-        assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
-        // The sale, the running total and the failed refund; read again, all three are duplicates.
-        assert.deepEqual([done.listed, done.duplicates], restart ? [3, 3] : [3, 0]);
+        runs.push([done.listed, done.duplicates]);
       }
     } finally {
-      nock.cleanAll();
       nock.enableNetConnect();
     }
+    const unasked = requests.pendingMocks();
+    nock.cleanAll();
     assert.deepEqual(await totalsOf(s.db, customerId), told, 'the customer\'s totals moved');
     const state = (await paymentState(s.db, 'stripe', 'pi_rf_3'))!;
     assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [1000, 3000, 'partially_refunded']);
@@ -121,6 +122,9 @@ describe('Stripe refunds that fail, in the CRM totals, the ledger, the segment s
     ]);
     const kept = await s.db.all<{ refund_id: string; reversed_at: string | null }>("SELECT refund_id, reversed_at FROM ledger_refunds WHERE source = 'stripe' AND payment_id = 'pi_rf_3'");
     assert.deepEqual(kept.map((r) => [r.refund_id, r.reversed_at !== null]), [['re_rf3_b', true]]);
+    // The sale, the running total and the failed refund; read again, all three are duplicates.
+    assert.deepEqual(runs, [[3, 0], [3, 3]]);
+    assert.deepEqual(unasked, [], 'the charges and their refunds, twice');
   });
 
   it('a failed refund of a sale the pack never recorded (an online one) changes no totals and makes no customer', async () => {

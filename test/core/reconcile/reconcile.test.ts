@@ -118,10 +118,10 @@ describe('reconciliation of processor history with the ledger and the CRM', () =
     const failedSince = { [c3.id]: [refund(2, 2000, 'failed'), refund(1, 1000, 'succeeded')] };
     const api = serveStripeCharges(charges, {}, failedSince);
     const report = await reconcile(options());
-    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
     assert.deepEqual(report.mismatched.filter((m) => m.in === 'ledger'), [
       { key: PI(3), in: 'ledger', differences: [{ field: 'refunded', expected: 1000, found: 3000 }, { field: 'status', expected: 'partially_refunded', found: 'refunded' }] },
     ]);
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
 
     serveStripeCharges(charges, {}, failedSince);
     const repaired = await reconcile(options({ repair: true }));
