@@ -41,6 +41,9 @@ export const STRIPE_HANDLED_EVENT_TYPES = [
 /** Events whose object is a Refund (stripe-node's ChargeRefundUpdatedEvent, RefundUpdatedEvent, RefundFailedEvent). */
 const REFUND_OBJECT_EVENT_TYPES = new Set<string>(['charge.refund.updated', 'refund.updated', 'refund.failed']);
 
+/** The event id (before the source's namespace) of a Stripe refund's failure, whichever event or listing reports it. */
+export const failedRefundEventKey = (refundId: string): string => `refund:${refundId}:failed`;
+
 const CARD_PRESENT_TYPES = new Set(['card_present', 'interac_present']);
 
 /** Stripe's `read_method` → how the card met the reader. */
@@ -147,9 +150,12 @@ export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
         ? fromCharge(type, object)
         : fromPaymentIntent(type, object);
   if (!base) throw new IgnoredEventError(type, 'the payment was not card-present (card_present or interac_present)');
+  // A refund's failure is one fact however many of its events tell it (charge.refund.updated, refund.updated,
+  // refund.failed, a backfill's listing): one id, so the inbox and the ledger keep it once.
+  const key = REFUND_OBJECT_EVENT_TYPES.has(type) && base.refund?.id ? failedRefundEventKey(base.refund.id) : str(event.id)!;
   const draft = {
     schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
-    id: namespacedEventId('stripe', str(event.id)!),
+    id: namespacedEventId('stripe', key),
     source: 'stripe',
     type,
     occurredAt: occurredAtOf(event.created),

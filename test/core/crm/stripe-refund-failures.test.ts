@@ -110,20 +110,19 @@ describe('Stripe refunds that fail, in the CRM totals, the ledger, the segment s
     assert.deepEqual(await totalsOf(s.db, customerId), told, 'the customer\'s totals moved');
     const state = (await paymentState(s.db, 'stripe', 'pi_rf_3'))!;
     assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [1000, 3000, 'partially_refunded']);
-    // The backfill's reversal is recorded under its refund's id and moved nothing: the webhook's took the 20.00 back.
+    // The backfill reads the failure under the id the webhook's event got (the refund's): the same event, kept once.
     const refundEvents = await s.db.all<{ event_id: string; refunded_minor: number }>(
       "SELECT event_id, refunded_minor FROM ledger_events WHERE source = 'stripe' AND payment_id = 'pi_rf_3' AND kind = 'refund' ORDER BY event_id",
     );
     assert.deepEqual(refundEvents.map((e) => [e.event_id, Number(e.refunded_minor)]), [
       ['stripe:charge:ch_rf_3:refunded:3000', 0],
-      ['stripe:evt_rf3_failed', -2000],
       ['stripe:evt_rf3_refund', 3000],
-      ['stripe:refund:re_rf3_b:failed', 0],
+      ['stripe:refund:re_rf3_b:failed', -2000],
     ]);
     const kept = await s.db.all<{ refund_id: string; reversed_at: string | null }>("SELECT refund_id, reversed_at FROM ledger_refunds WHERE source = 'stripe' AND payment_id = 'pi_rf_3'");
     assert.deepEqual(kept.map((r) => [r.refund_id, r.reversed_at !== null]), [['re_rf3_b', true]]);
-    // The sale, the running total and the failed refund; read again, all three are duplicates.
-    assert.deepEqual(runs, [[3, 0], [3, 3]]);
+    // The sale, the running total and the failed refund, the last a duplicate of the webhook's; read again, all three.
+    assert.deepEqual(runs, [[3, 1], [3, 3]]);
     assert.deepEqual(unasked, [], 'the charges and their refunds, twice');
   });
 

@@ -282,15 +282,32 @@ describe('Stripe Terminal source: refunds that fail', () => {
     return out.events[0]!;
   };
 
-  it('reads a Refund Stripe reports failed — charge.refund.updated, refund.updated, refund.failed — as the reversal of that refund, by its id', async () => {
+  it('reads a Refund Stripe reports failed — charge.refund.updated, refund.updated, refund.failed — as the reversal of that refund, by its id, under one event id', async () => {
     const failed = refundObject({ amount: 2000, currency: 'usd', refundId: 're_F1', chargeId: 'ch_F1', paymentIntentId: 'pi_F1', status: 'failed', failureReason: 'lost_or_stolen_card' });
     for (const type of ['charge.refund.updated', 'refund.updated', 'refund.failed']) {
       const e = await accept(stripeEvent(type, failed, { id: `evt_${type}`, created: 1_750_000_000 }));
       assert.deepEqual(
         [e.id, e.kind, e.type, e.paymentId, e.amount, e.refund, e.status, e.occurredAt, e.card, e.metadata.failure_reason, e.metadata.charge_id],
-        [`stripe:evt_${type}`, 'refund', type, 'pi_F1', { minor: 2000, currency: 'USD' }, { id: 're_F1', cumulative: false, reversed: true }, 'succeeded', '2025-06-15T15:06:40.000Z', undefined, 'lost_or_stolen_card', 'ch_F1'],
+        ['stripe:refund:re_F1:failed', 'refund', type, 'pi_F1', { minor: 2000, currency: 'USD' }, { id: 're_F1', cumulative: false, reversed: true }, 'succeeded', '2025-06-15T15:06:40.000Z', undefined, 'lost_or_stolen_card', 'ch_F1'],
         type,
       );
+    }
+  });
+
+  it('keeps one failure of a refund once in the inbox, however many of its events Stripe sends', async () => {
+    const s = await tempStore();
+    try {
+      const inbox = new SqlInbox(s.db);
+      const failed = refundObject({ amount: 2000, refundId: 're_F2', chargeId: 'ch_F2', paymentIntentId: 'pi_F2', status: 'failed' });
+      const passed: number[] = [];
+      for (const type of ['charge.refund.updated', 'refund.updated', 'refund.failed']) {
+        passed.push((await receive(deliver(stripeEvent(type, failed, { id: `evt_F2_${type}` })), [TEST_WEBHOOK_SECRET], { inbox })).events.length);
+      }
+      assert.deepEqual(passed, [1, 0, 0]);
+      const rows = await s.db.all<{ event_id: string }>('SELECT event_id FROM inbox_events');
+      assert.deepEqual(rows.map((r) => r.event_id), ['stripe:refund:re_F2:failed']);
+    } finally {
+      await s.remove();
     }
   });
 

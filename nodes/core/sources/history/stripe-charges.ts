@@ -4,7 +4,7 @@ import type { HttpResponse } from '../../http/http-transport';
 import type { SourceContext } from '../source';
 import { STRIPE_API_URL, STRIPE_MAX_PAGE, StripeUnavailableError } from '../stripe-list';
 import type { StripeCredentials } from '../stripe-credentials';
-import { normalizeStripeEvent, stripeTerminalSource } from '../stripe-terminal';
+import { failedRefundEventKey, normalizeStripeEvent, stripeTerminalSource } from '../stripe-terminal';
 import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
 import { eventsInWindow } from './history-lister';
 import { obj, safeInt, str, type Obj } from '../../json/json-values';
@@ -21,8 +21,8 @@ import { CredentialFieldError } from '../credential-error';
  * `refund.updated` reports it, by the same normalize as the webhook's refund events). Their ids are derived from the
  * charge and the refund (`charge:<id>:succeeded`, `charge:<id>:refunded:<total>`, `refund:<id>:failed`), so a second
  * read is a duplicate; the payment id is the PaymentIntent's, as the webhooks', so the ledger counts a payment that
- * came both ways once, and a failure the webhook told already changes nothing more (the ledger takes a refund out
- * once, by its id). Failed charges move no money and disputes need the dispute object: neither is read here.
+ * came both ways once, and a failure the webhook told already is that event again (its id is the refund's,
+ * failedRefundEventKey), a duplicate. Failed charges move no money and disputes need the dispute object: neither is read here.
  */
 export const stripeChargeHistory: HistoryLister = {
   source: 'stripe',
@@ -75,7 +75,8 @@ async function eventsOfCharge(charge: Obj, readRefunds: (charge: Obj) => Promise
     try {
       out.push(normalizeStripeEvent({
         object: 'event',
-        id: `refund:${refundId}:${str(refund.status) ?? 'unknown'}`,
+        // Only a failed refund is read (fromFailedRefund), under the id its webhook events get too.
+        id: failedRefundEventKey(refundId),
         type: 'refund.updated',
         created: refund.created,
         livemode: charge.livemode === true,
