@@ -402,8 +402,11 @@ describe('Zettle source: polling the Purchase API', () => {
 });
 
 
-describe('Zettle source: a card sale refunded in cash', () => {
-  // The polling suite above restores the HTTP modules nock patched when it ends.
+/**
+ * The Purchase API mocked for one suite: nock active (the polling suite restores the HTTP modules it patched when it
+ * ends), no real connection, and each test's mocks cleared after it.
+ */
+function mockPurchaseApi(): void {
   before(() => {
     if (!nock.isActive()) nock.activate();
   });
@@ -413,6 +416,10 @@ describe('Zettle source: a card sale refunded in cash', () => {
     nock.cleanAll();
     nock.enableNetConnect();
   });
+}
+
+describe('Zettle source: a card sale refunded in cash', () => {
+  mockPurchaseApi();
 
   const SALE = '7cdf4ae2-a110-11eb-a7f9-24cfef8c2970';
   const REFUND = 'd71e814c-d705-43e7-ac9c-831449d5fc99';
@@ -484,15 +491,7 @@ describe('Zettle source: a card sale refunded in cash', () => {
 });
 
 describe('Zettle source: a refund paid back partly to the card and partly in cash', () => {
-  before(() => {
-    if (!nock.isActive()) nock.activate();
-  });
-  after(() => nock.restore());
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  mockPurchaseApi();
 
   const SALE = '7cdf4ae2-a110-11eb-a7f9-24cfef8c2970';
   const REFUND = 'd71e814c-d705-43e7-ac9c-831449d5fc99';
