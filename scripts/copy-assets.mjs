@@ -15,13 +15,13 @@ for (const top of ['nodes', 'credentials']) copy(top);
 
 // Node-RED serves a module's top-level resources/ to the editor (resources/<module>/<file>): the dialogs' amount
 // check reads the core's own currency exponents and bound from there, and the loyalty dialog the currencies a
-// program takes, written from the compiled core, so no dialog keeps a copy of them.
+// program takes and the ids it may have, written from the compiled core, so no dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
 const { EXPONENT_OVERRIDES } = require('../dist/nodes/core/contracts/money.js');
 const { MAX_MINOR_UNITS } = require('../dist/nodes/core/config/amounts.js');
-const { PROGRAM_CURRENCIES } = require('../dist/nodes/core/loyalty/program.js');
+const { DEFAULT_PROGRAM_ID, PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN } = require('../dist/nodes/core/loyalty/program.js');
 // The program reads its currency as currencyOf does (trimmed, upper-cased, three letters A-Z), then looks it up:
 // the dialog only looks it up, which holds while every code it takes is such a code.
 const notACode = PROGRAM_CURRENCIES.filter((c) => !/^[A-Z]{3}$/.test(c));
@@ -30,12 +30,14 @@ mkdirSync('resources', { recursive: true });
 writeFileSync(
   join('resources', 'editor-amounts.js'),
   `// Written by scripts/copy-assets.mjs from the compiled core (contracts/money.ts EXPONENT_OVERRIDES, config/amounts.ts
-// MAX_MINOR_UNITS and minorUnitsOf's rounding, loyalty/program.ts PROGRAM_CURRENCIES) on every build: edit those,
-// not this file.
+// MAX_MINOR_UNITS and minorUnitsOf's rounding, loyalty/program.ts PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN and
+// DEFAULT_PROGRAM_ID) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
   var PROGRAM_CURRENCIES = ${JSON.stringify(PROGRAM_CURRENCIES)};
+  var PROGRAM_ID = new RegExp(${JSON.stringify(PROGRAM_ID_PATTERN.source)}, ${JSON.stringify(PROGRAM_ID_PATTERN.flags)});
+  var DEFAULT_PROGRAM_ID = ${JSON.stringify(DEFAULT_PROGRAM_ID)};
   function code(currency) { return typeof currency === 'string' ? currency.trim().toUpperCase() : ''; }
   function exponent(currency) {
     var c = code(currency);
@@ -49,6 +51,8 @@ writeFileSync(
     withinMinorUnits: function (n, currency) { return minorUnits(n, currency) <= MAX_MINOR_UNITS; },
     /** A loyalty program's currency as typed (" usd "): one the program takes, not a fund code or a made-up one. */
     loyaltyCurrency: function (v) { return PROGRAM_CURRENCIES.indexOf(code(v)) >= 0; },
+    /** A loyalty program's id as typed (" vip-club "), trimmed, empty the default: one a program may have. */
+    loyaltyProgramId: function (v) { return PROGRAM_ID.test((typeof v === 'string' ? v.trim() : '') || DEFAULT_PROGRAM_ID); },
   };
 })(window);
 `,

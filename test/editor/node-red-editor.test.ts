@@ -102,23 +102,27 @@ describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { ti
     assert.deepEqual(marked, { loaded: 'object', big: false, most: true, small: true });
   });
 
-  it("reads a loyalty program's currencies and tier spends as the run does from the served resource: UYI marked, USD not; 10.001 and 10.004 USD one tier", { timeout: 5_000 }, async () => {
+  it("reads a loyalty program's currencies, ids and tier spends as the run does from the served resource: UYI marked, USD not; VIP marked, vip-club not; 10.001 and 10.004 USD one tier", { timeout: 5_000 }, async () => {
     const marked = await page.evaluate(() => {
       const w = globalThis as unknown as EditorWindow;
       const defaults = w.RED.nodes.getType('terminal-loyalty-enroll').defaults;
       const currency = defaults.currency.validate as (this: object, v: unknown) => boolean;
       const tiers = defaults.tiers.validate as (this: object, v: unknown) => boolean;
+      const programId = defaults.programId.validate as (this: object, v: unknown) => boolean;
       const node = { define: 'fields', currency: 'USD' };
       const two = (a: string, b: string) => [{ name: 'Silver', minSpend: a, multiplier: 1 }, { name: 'Gold', minSpend: b, multiplier: 2 }];
       return {
         usd: currency.call(node, 'USD'),
         uyi: currency.call(node, 'UYI'),
         uyiAsJson: currency.call({ ...node, define: 'json' }, 'UYI'),
+        vipClub: programId.call(node, 'vip-club'),
+        upperCase: programId.call(node, 'VIP'),
+        empty: programId.call(node, ''),
         sameCents: tiers.call(node, two('10.001', '10.004')),
         twoCents: tiers.call(node, two('10.004', '10.006')),
       };
     });
-    assert.deepEqual(marked, { usd: true, uyi: false, uyiAsJson: true, sameCents: false, twoCents: true });
+    assert.deepEqual(marked, { usd: true, uyi: false, uyiAsJson: true, vipClub: true, upperCase: false, empty: true, sameCents: false, twoCents: true });
   });
 
   it('imports every example through the editor (Import → Examples), each on its tab, no pack node invalid as imported', { timeout: 30_000 }, async () => {

@@ -462,6 +462,25 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       assert.throws(() => loyaltyProgramOfNode({ ...base, currency: 'UYI' } as unknown as NodeDef), /currency/i);
     });
 
+    it('Program ID: marked where the run refuses it (empty is the default; upper case, spaces within, 65 characters, a leading "-" or "_" are not ids)', () => {
+      const longest = 'a'.repeat(64);
+      const values: unknown[] = ['', ' ', 'default', ' default ', '\tvip\n', 'vip-club', 'vip_club', '0', '9lives', 'a', longest, `${longest}a`, ` ${longest} `, `a${'-'.repeat(63)}`,
+        'Default', 'VIP', 'vip club', 'vip.club', 'vip/club', '-vip', '_vip', '-', 'café', 'vıp', 'ǆ', 'vip\n-club', null, undefined, 5, 0, true, {}];
+      let marked = 0;
+      for (const v of values) {
+        const passes = check('programId', v) === true;
+        assert.equal(passes, nodeTakes({ ...base, programId: v }), `programId ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
+        assert.equal(editorPasses({ ...threshold, programId: v }), nodeTakes({ ...threshold, programId: v }), `at a threshold, programId ${JSON.stringify(v)}`);
+        if (!passes) marked++;
+        // A program given as JSON reads no Program ID field (its "id" is the JSON's own).
+        assert.equal(check('programId', v, { ...base, define: 'json' }), true, `json programId ${JSON.stringify(v)}`);
+      }
+      for (const v of ['', 'default', def.defaults.programId!.value, 'vip-club', ' vip ', longest]) assert.equal(check('programId', v), true, `${JSON.stringify(v)} passes`);
+      for (const v of ['VIP', 'vip club', `${longest}a`, '-vip', '_vip']) assert.notEqual(check('programId', v), true, `${JSON.stringify(v)} marked`);
+      assert.ok(marked >= 10, `${marked} marked`);
+      assert.throws(() => loyaltyProgramOfNode({ ...base, programId: 'VIP' } as unknown as NodeDef), /Program ID: "VIP" has characters a program ID cannot have/);
+    });
+
     it('tiers: Minimum Spends that are one amount in minor units at the currency\'s exponent are marked as one tier, as the run compares them (10.001 and 10.004 USD, 1.2 and 1.4 JPY)', () => {
       const amounts: unknown[] = ['', 0, '0', '0.001', '0.004', '0.005', '0.01', '1', '1.2', '1.4', '1.5', '1.0001', '1.0004', '1.0005', '10', '10.00', '10.001', '10.004', '10.005', '10.006', '10.01', 10.001, '500', ' 500 '];
       let marked = 0;

@@ -1,6 +1,6 @@
 import { currencyOf, minorUnitsOf, optionalCount } from '../config/amounts';
 import { InputError } from '../errors';
-import { parseLoyaltyProgram, type LoyaltyProgram } from './program';
+import { DEFAULT_PROGRAM_ID, parseLoyaltyProgram, PROGRAM_ID_PATTERN, type LoyaltyProgram } from './program';
 
 /**
  * A loyalty program as the n8n and Node-RED editors let an operator fill it in: amounts in the program's
@@ -91,8 +91,8 @@ function tiersOf(rows: LoyaltySettings['tiers'], currency: string): LoyaltyProgr
 export function loyaltyProgramFromSettings(s: LoyaltySettings): LoyaltyProgram {
   const L = LOYALTY_LABELS;
   const currency = currencyOf(s.currency, L.currency);
-  const id = text(s.programId) || 'default';
-  if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(id)) {
+  const id = text(s.programId) || DEFAULT_PROGRAM_ID;
+  if (!PROGRAM_ID_PATTERN.test(id)) {
     throw new InputError(L.programId, `"${id}" has characters a program ID cannot have`, 'use lower-case letters, digits, "-" and "_", e.g. "default" or "vip-club"');
   }
   const enrollment: Record<string, unknown> = {};

@@ -34,12 +34,20 @@ export const PROGRAM_CURRENCIES: readonly string[] = Intl.supportedValuesOf('cur
 const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(PROGRAM_CURRENCIES);
 
 /**
+ * A program's id: lower-case letters, digits, "-" and "_", at most 64, the first a letter or digit. The build writes
+ * it into the Node-RED dialogs' resources/editor-amounts.js, so the Loyalty Enroll dialog marks what this refuses.
+ */
+export const PROGRAM_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+/** The id of a program given none (an empty Program ID field). */
+export const DEFAULT_PROGRAM_ID = 'default';
+
+/**
  * A loyalty program as configuration. Amounts are integer minor units of the program's currency; payments in
  * other currencies neither earn points nor count toward thresholds. Strict objects: a misspelt setting
  * ("pointsPerUnit" for points.perUnit) is refused, not left to its default without a word.
  */
 export const LoyaltyProgramSchema = z.strictObject({
-  id: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'lower-case letters, digits, "-" and "_"').default('default'),
+  id: z.string().regex(PROGRAM_ID_PATTERN, 'lower-case letters, digits, "-" and "_"').default(DEFAULT_PROGRAM_ID),
   name: z.string().min(1).default('Loyalty'),
   currency: z
     .string()
