@@ -355,6 +355,43 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     for (const [field, , bad] of cases) for (const v of bad) assert.equal(check(field, v, { ...node, mode: 'flush' }), true, `flush ${field} ${v}`);
   });
 
+  it('terminal message: Quiet hours and Time zone are marked where parseQuietHours refuses them (one time without the other, 9:30, an unknown zone), read only while a time is set and never when sending held messages', () => {
+    const { def, typedInputs } = editorDefinition('terminal-message', nodes['terminal-message']!);
+    const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
+    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
+    const runs = (n: Record<string, unknown>) => {
+      try {
+        messageSettingsFromForm(n.mode === 'flush' ? { kind: n.kind } : n);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const times: unknown[] = ['', ' ', '21:30', '08:00', '00:00', '23:59', '24:00', '9:30', '09:60', ' 21:30', '21:30 ', '2130', '21.30', 'x', 0, 2130, null, undefined, {}];
+    const zones: unknown[] = ['', 'UTC', 'Europe/Paris', 'america/new_york', 'Mars/Olympus', ' UTC', 'CEST?', 'Etc/GMT+5', 5, null, {}];
+    let compared = 0;
+    let marked = 0;
+    for (const on of [node, { ...node, kind: 'failed-payments' }, { ...node, mode: 'flush' }] as Record<string, unknown>[]) {
+      for (const quietStart of times) {
+        for (const quietEnd of ['', '08:00', '8:00']) {
+          for (const timeZone of zones) {
+            const n: Record<string, unknown> = { ...on, quietStart, quietEnd, timeZone };
+            const passes = editorPasses(n);
+            assert.equal(passes, runs(n), `${JSON.stringify({ mode: n.mode, kind: n.kind, quietStart, quietEnd, timeZone })}: the editor ${passes ? 'passes' : 'marks'} it`);
+            compared++;
+            if (!passes) marked++;
+          }
+        }
+      }
+    }
+    const check = (field: string, v: unknown, on: Record<string, unknown>) => validateProperty({ ...on, [field]: v }, field, def.defaults[field]!, typedInputs);
+    assert.notEqual(check('quietEnd', '', { ...node, quietStart: '21:00' }), true, 'a start without an end');
+    assert.notEqual(check('timeZone', 'Mars/Olympus', { ...node, quietStart: '21:00', quietEnd: '08:00' }), true, 'an unknown zone with quiet hours');
+    assert.equal(check('timeZone', 'Mars/Olympus', node), true, 'no quiet hours: the zone is not read');
+    assert.equal(check('quietStart', '9:30', { ...node, mode: 'flush' }), true, 'sending held messages reads no quiet hours');
+    assert.ok(marked > 100 && marked < compared, `${marked} of ${compared} marked`);
+  });
+
   describe('terminal loyalty enroll: the editor marks the numbers the node refuses', () => {
     const { def, typedInputs } = editorDefinition('terminal-loyalty-enroll', nodes['terminal-loyalty-enroll']!);
     const base: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked', crmAccount: 'account-picked' };

@@ -10,7 +10,12 @@ export interface QuietHours {
   timeZone: string;
 }
 
-const HHMM = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time such as 22:00');
+/**
+ * A time of day quiet hours start or end at, HH:MM on a 24-hour clock. The build writes it into the Node-RED dialogs'
+ * resources/editor-amounts.js, so the Message dialog marks what parseQuietHours refuses.
+ */
+export const QUIET_TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
+const HHMM = z.string().regex(QUIET_TIME_PATTERN, 'a time such as 22:00');
 
 export function parseQuietHours(input: Partial<QuietHours> | null | undefined): QuietHours | null {
   if (!input || (!input.start && !input.end)) return null;
