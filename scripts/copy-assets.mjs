@@ -15,8 +15,8 @@ for (const top of ['nodes', 'credentials']) copy(top);
 
 // Node-RED serves a module's top-level resources/ to the editor (resources/<module>/<file>): the dialogs' amount
 // check reads the core's own currency exponents and bound from there, and the loyalty dialog the currencies a
-// program takes and the ids it may have, the message dialog the times quiet hours take, written from the compiled
-// core, so no dialog keeps a copy of them.
+// program takes and the ids it may have, the message dialog the times quiet hours take, the match dialog its default
+// thresholds, written from the compiled core, so no dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -24,6 +24,7 @@ const { EXPONENT_OVERRIDES } = require('../dist/nodes/core/contracts/money.js');
 const { MAX_MINOR_UNITS } = require('../dist/nodes/core/config/amounts.js');
 const { DEFAULT_PROGRAM_ID, PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN } = require('../dist/nodes/core/loyalty/program.js');
 const { QUIET_TIME_PATTERN } = require('../dist/nodes/core/messages/quiet-hours.js');
+const { MATCH_DEFAULTS } = require('../dist/nodes/core/match/operator-settings.js');
 // The program reads its currency as currencyOf does (trimmed, upper-cased, three letters A-Z), then looks it up:
 // the dialog only looks it up, which holds while every code it takes is such a code.
 const notACode = PROGRAM_CURRENCIES.filter((c) => !/^[A-Z]{3}$/.test(c));
@@ -33,7 +34,8 @@ writeFileSync(
   join('resources', 'editor-amounts.js'),
   `// Written by scripts/copy-assets.mjs from the compiled core (contracts/money.ts EXPONENT_OVERRIDES, config/amounts.ts
 // MAX_MINOR_UNITS and minorUnitsOf's rounding, loyalty/program.ts PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN and
-// DEFAULT_PROGRAM_ID, messages/quiet-hours.ts QUIET_TIME_PATTERN) on every build: edit those, not this file.
+// DEFAULT_PROGRAM_ID, messages/quiet-hours.ts QUIET_TIME_PATTERN, match/operator-settings.ts MATCH_DEFAULTS) on every
+// build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
@@ -58,6 +60,8 @@ writeFileSync(
     loyaltyProgramId: function (v) { return PROGRAM_ID.test((typeof v === 'string' ? v.trim() : '') || DEFAULT_PROGRAM_ID); },
     /** A time quiet hours start or end at, as parseQuietHours takes it ("21:30", not " 21:30" or "9:30"). */
     quietTime: function (v) { return typeof v === 'string' && QUIET_TIME.test(v); },
+    /** Match Customer's Link and Review thresholds when left empty. */
+    matchThresholds: { linkThreshold: ${MATCH_DEFAULTS.linkThreshold}, reviewThreshold: ${MATCH_DEFAULTS.reviewThreshold} },
   };
 })(window);
 `,

@@ -17,6 +17,7 @@ import { crmWaitMs, MAX_CRM_WAIT_MS } from '../../nodes/core/steps/upsert-to-crm
 import { MAX_REPEAT_SECONDS, REPEAT_SECONDS } from '../../nodes/node-red/shared/repeating-run';
 import type { NodeDef } from '../../nodes/node-red/shared/red-api';
 import { crmWaitOfNode, loyaltyProgramOfNode, segmentConfigOfNode } from '../../nodes/node-red/shared/step-settings';
+import { MATCH_DEFAULTS, matchConfigFromSettings } from '../../nodes/core/match/operator-settings';
 import { FIRST_POLL_LOOKBACK, POLL_MAX_PAGES, POLL_PAGE_SIZE } from '../../nodes/core/pipeline/poll-source';
 
 const REPO = resolve(__dirname, '../../..');
@@ -390,6 +391,32 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     assert.equal(check('timeZone', 'Mars/Olympus', node), true, 'no quiet hours: the zone is not read');
     assert.equal(check('quietStart', '9:30', { ...node, mode: 'flush' }), true, 'sending held messages reads no quiet hours');
     assert.ok(marked > 100 && marked < compared, `${marked} of ${compared} marked`);
+  });
+
+  it('terminal match customer: Link and Review thresholds are marked where matchConfigFromSettings refuses them, only spaces being the default (" " and 0.5 pass, 0.3 and " " do not)', () => {
+    const { def, typedInputs } = editorDefinition('terminal-match-customer', nodes['terminal-match-customer']!);
+    const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
+    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
+    const runs = (n: Record<string, unknown>) => {
+      try {
+        matchConfigFromSettings({ linkThreshold: n.linkThreshold as string, reviewThreshold: n.reviewThreshold as string, autoMerge: n.autoMerge as boolean, fieldByField: n.fieldByField as boolean });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const values: unknown[] = ['', ' ', '0', 0, '0.3', '0,5', ' 0.5 ', 0.5, '0.9', '0,95', '1', 1, '1.01', '-0.1', 'x', '0,9,1', '1e-1', 'Infinity', null, undefined, true, NaN];
+    let marked = 0;
+    for (const linkThreshold of values) {
+      for (const reviewThreshold of values) {
+        const n = { ...node, linkThreshold, reviewThreshold };
+        const passes = editorPasses(n);
+        assert.equal(passes, runs(n), `link ${JSON.stringify(linkThreshold)}, review ${JSON.stringify(reviewThreshold)}: the editor ${passes ? 'passes' : 'marks'} it`);
+        if (!passes) marked++;
+      }
+    }
+    assert.deepEqual([node.linkThreshold, node.reviewThreshold], [MATCH_DEFAULTS.linkThreshold, MATCH_DEFAULTS.reviewThreshold], 'the dialog starts at the run\'s defaults');
+    assert.ok(marked > values.length && marked < values.length ** 2, `${marked} marked`);
   });
 
   describe('terminal loyalty enroll: the editor marks the numbers the node refuses', () => {
