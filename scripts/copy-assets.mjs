@@ -13,10 +13,10 @@ function copy(dir) {
 }
 for (const top of ['nodes', 'credentials']) copy(top);
 
-// Node-RED serves a module's top-level resources/ to the editor (resources/<module>/<file>): the dialogs' amount
-// check reads the core's own currency exponents and bound from there, and the loyalty dialog the currencies a
-// program takes and the ids it may have, the message dialog the times quiet hours take, the match dialog its default
-// thresholds, written from the compiled core, so no dialog keeps a copy of them.
+// Node-RED serves a module's top-level resources/ to the editor (resources/<module>/<file>). The dialogs read the
+// core's values from resources/editor-core.js, written here from the compiled core: amounts read with the currency
+// exponents and bound, the currencies a loyalty program takes and the ids it may have, the times quiet hours take,
+// the match thresholds' defaults. No dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -31,7 +31,7 @@ const notACode = PROGRAM_CURRENCIES.filter((c) => !/^[A-Z]{3}$/.test(c));
 if (notACode.length) throw new Error(`copy-assets: loyalty/program.ts PROGRAM_CURRENCIES holds ${notACode.join(', ')}, which currencyOf never passes`);
 mkdirSync('resources', { recursive: true });
 writeFileSync(
-  join('resources', 'editor-amounts.js'),
+  join('resources', 'editor-core.js'),
   `// Written by scripts/copy-assets.mjs from the compiled core (contracts/money.ts EXPONENT_OVERRIDES, config/amounts.ts
 // MAX_MINOR_UNITS and minorUnitsOf's rounding, loyalty/program.ts PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN and
 // DEFAULT_PROGRAM_ID, messages/quiet-hours.ts QUIET_TIME_PATTERN, match/operator-settings.ts MATCH_DEFAULTS) on every
@@ -50,7 +50,7 @@ writeFileSync(
   }
   /** A number typed in the currency (19.99) in minor units at its exponent, rounded as minorUnitsOf rounds it (1999). */
   function minorUnits(n, currency) { return Math.round(n * Math.pow(10, exponent(currency))); }
-  root.terminalCrmAmounts = {
+  root.terminalCrmCore = {
     minorUnits: minorUnits,
     /** A number typed in the currency (500, 19.99) holds no more minor units than an amount setting can. */
     withinMinorUnits: function (n, currency) { return minorUnits(n, currency) <= MAX_MINOR_UNITS; },

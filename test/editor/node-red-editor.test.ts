@@ -94,10 +94,10 @@ describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { ti
 
   it("reads the dialogs' amount bound from the module's resources/ as served: a High-Value Payment past 2^53 − 1 minor units is marked, 500 is not", { timeout: 5_000 }, async () => {
     const marked = await page.evaluate(() => {
-      const w = globalThis as unknown as EditorWindow & { terminalCrmAmounts?: unknown };
+      const w = globalThis as unknown as EditorWindow & { terminalCrmCore?: unknown };
       const validate = w.RED.nodes.getType('terminal-segment').defaults.highValuePayment.validate as (this: object, v: unknown) => boolean;
       const node = { mode: 'payment', currency: 'USD' };
-      return { loaded: typeof w.terminalCrmAmounts, big: validate.call(node, '90071992547409.92'), most: validate.call(node, '90071992547409.91'), small: validate.call(node, '500') };
+      return { loaded: typeof w.terminalCrmCore, big: validate.call(node, '90071992547409.92'), most: validate.call(node, '90071992547409.91'), small: validate.call(node, '500') };
     });
     assert.deepEqual(marked, { loaded: 'object', big: false, most: true, small: true });
   });

@@ -28,14 +28,14 @@ const TierSchema = z.strictObject({ name: z.string().min(1), minSpendMinor: Mino
 /**
  * The currencies this runtime's ICU knows (ISO 4217), upper-case three-letter codes: a program in a code no payment
  * carries ("UDS", or a fund code such as UYI, CLF or UYW) would never earn a point, silently. The build writes
- * them into the Node-RED dialogs' resources/editor-amounts.js, so the Loyalty Enroll dialog marks what this refuses.
+ * them into the Node-RED dialogs' resources/editor-core.js, so the Loyalty Enroll dialog marks what this refuses.
  */
 export const PROGRAM_CURRENCIES: readonly string[] = Intl.supportedValuesOf('currency');
 const KNOWN_CURRENCIES: ReadonlySet<string> = new Set(PROGRAM_CURRENCIES);
 
 /**
  * A program's id: lower-case letters, digits, "-" and "_", at most 64, the first a letter or digit. The build writes
- * it into the Node-RED dialogs' resources/editor-amounts.js, so the Loyalty Enroll dialog marks what this refuses.
+ * it into the Node-RED dialogs' resources/editor-core.js, so the Loyalty Enroll dialog marks what this refuses.
  */
 export const PROGRAM_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 /** The id of a program given none (an empty Program ID field). */

@@ -12,7 +12,7 @@ export interface QuietHours {
 
 /**
  * A time of day quiet hours start or end at, HH:MM on a 24-hour clock. The build writes it into the Node-RED dialogs'
- * resources/editor-amounts.js, so the Message dialog marks what parseQuietHours refuses.
+ * resources/editor-core.js, so the Message dialog marks what parseQuietHours refuses.
  */
 export const QUIET_TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
 const HHMM = z.string().regex(QUIET_TIME_PATTERN, 'a time such as 22:00');
