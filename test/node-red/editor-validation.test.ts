@@ -6,6 +6,7 @@ import { createContext, Script } from 'node:vm';
 import { crmSyncLimits } from '../../nodes/core/outbox/sync-run';
 import { DECLINE_RULE_LIMITS } from '../../nodes/core/messages/decline-rate';
 import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/messages/settings';
+import { MESSAGE_KINDS } from '../../nodes/core/messages/outgoing-message';
 import { MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
 import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
 import { MAX_MINOR_UNITS } from '../../nodes/core/config/amounts';
@@ -391,6 +392,51 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     assert.equal(check('timeZone', 'Mars/Olympus', node), true, 'no quiet hours: the zone is not read');
     assert.equal(check('quietStart', '9:30', { ...node, mode: 'flush' }), true, 'sending held messages reads no quiet hours');
     assert.ok(marked > 100 && marked < compared, `${marked} of ${compared} marked`);
+  });
+
+  /** The Message dialog's defaults with a store picked; whether the dialog passes a node; whether the node runs it. */
+  function messageDialog() {
+    const { def, typedInputs } = editorDefinition('terminal-message', nodes['terminal-message']!);
+    const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
+    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
+    const runs = (n: Record<string, unknown>) => {
+      try {
+        messageSettingsFromForm(n.mode === 'flush' ? { kind: n.kind } : n);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    /** Every value of `field` in every kind and in flush mode, dialog against run; how many compared and marked. */
+    const compare = (field: string, values: unknown[]) => {
+      let compared = 0;
+      let marked = 0;
+      for (const on of [...MESSAGE_KINDS.map((kind) => ({ ...node, kind })), { ...node, kind: 'failed-payments', mode: 'flush' }]) {
+        for (const v of values) {
+          const n: Record<string, unknown> = { ...on, [field]: v };
+          const passes = editorPasses(n);
+          assert.equal(passes, runs(n), `${JSON.stringify({ mode: n.mode, kind: n.kind, [field]: v })}: the editor ${passes ? 'passes' : 'marks'} it`);
+          compared++;
+          if (!passes) marked++;
+        }
+      }
+      return { compared, marked };
+    };
+    return { node, editorPasses, compare };
+  }
+
+  it('terminal message: Alert to is marked where the run refuses an address of an alert (no @, two @, a blank between commas), never for a customer message or when sending held messages', () => {
+    const { node, editorPasses, compare } = messageDialog();
+    const good = ['', ' ', 'sales@shop.com', ' sales@shop.com ', 'sales@shop.com, ops@shop.com', 'sales@shop.com;ops@shop.com', 'a@b', ['sales@shop.com', 'ops@shop.com'], null, undefined];
+    const bad = ['sales', 'sales@', '@shop.com', 'sales@@shop.com', 'a@b@c', 'sales @shop.com', 'sales@shop.com,', 'sales@shop.com,,ops@shop.com', 'sales@shop.com ops@shop.com', 'sales@shop.com; x', 5, true, {}, ['sales'], [1]];
+    const { compared, marked } = compare('to', [...good, ...bad]);
+    for (const kind of ['high-value-alert', 'failed-payments']) {
+      for (const to of good) assert.equal(editorPasses({ ...node, kind, to }), true, `${kind} ${JSON.stringify(to)} passes`);
+      for (const to of bad) assert.equal(editorPasses({ ...node, kind, to }), false, `${kind} ${JSON.stringify(to)} is marked`);
+    }
+    assert.equal(editorPasses({ ...node, kind: 'thank-you', to: 'sales' }), true, 'a customer message does not read Alert to');
+    assert.equal(editorPasses({ ...node, kind: 'failed-payments', mode: 'flush', to: 'sales' }), true, 'sending held messages reads no Alert to');
+    assert.ok(marked > 20 && marked < compared, `${marked} of ${compared} marked`);
   });
 
   it('terminal match customer: Link and Review thresholds are marked where matchConfigFromSettings refuses them, only spaces being the default (" " and 0.5 pass, 0.3 and " " do not)', () => {

@@ -8,6 +8,16 @@ import { parseQuietHours, type QuietHours } from './quiet-hours';
 /** The most recent payments a high-value alert lists (recentPayments: a whole number from 0). */
 export const MAX_RECENT_PAYMENTS = 50;
 
+/** The messages that go to the shop's own people at the address given (Alert to), not to a customer. */
+export const ALERT_KINDS: readonly MessageKind[] = ['high-value-alert', 'failed-payments'];
+/**
+ * An alert's recipients as the run reads them: split at ALERT_ADDRESS_SEPARATOR, each trimmed, each matching
+ * ALERT_ADDRESS_PATTERN. The build writes both into the Node-RED dialogs' resources/editor-core.js, so the Message
+ * dialog marks what the run refuses.
+ */
+export const ALERT_ADDRESS_SEPARATOR = /[,;]/;
+export const ALERT_ADDRESS_PATTERN = /^[^@\s]+@[^@\s]+$/;
+
 /** What an operator sets on a message node, as every face hands it over (text fields may be empty). */
 export interface MessageSettingsInput {
   kind: string;
@@ -69,7 +79,7 @@ export function parseMessageSettings(input: MessageSettingsInput): MessageSettin
   moneyText({ minor: 0, currency: 'USD' }, { locale }); // an unknown locale is reported now, not at the first payment
   const to = input.to?.trim() ?? '';
   // Each address of a list ("sales@shop.com, ops@shop.com"), so one mistyped recipient is named, not mailed.
-  const wrong = (kind === 'high-value-alert' || kind === 'failed-payments') && to ? to.split(/[,;]/).map((a) => a.trim()).find((a) => !/^[^@\s]+@[^@\s]+$/.test(a)) : undefined;
+  const wrong = ALERT_KINDS.includes(kind) && to ? to.split(ALERT_ADDRESS_SEPARATOR).map((a) => a.trim()).find((a) => !ALERT_ADDRESS_PATTERN.test(a)) : undefined;
   if (wrong !== undefined) {
     throw new InputError('to', `"${wrong}" is not an email address`, 'give the address alerts go to, e.g. sales@yourshop.com (several separated by commas), or leave it empty and set the recipient in the mail step');
   }
