@@ -16,7 +16,7 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // Node-RED serves a module's top-level resources/ to the editor (resources/<module>/<file>). The dialogs read the
 // core's values from resources/editor-core.js, written here from the compiled core: amounts read with the currency
 // exponents and bound, the currencies a loyalty program takes and the ids it may have, the times quiet hours take,
-// the addresses an alert goes to, the match thresholds' defaults. No dialog keeps a copy of them.
+// the addresses an alert goes to, the default locale, the match thresholds' defaults. No dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -25,6 +25,7 @@ const { MAX_MINOR_UNITS } = require('../dist/nodes/core/config/amounts.js');
 const { DEFAULT_PROGRAM_ID, PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN } = require('../dist/nodes/core/loyalty/program.js');
 const { QUIET_TIME_PATTERN } = require('../dist/nodes/core/messages/quiet-hours.js');
 const { MATCH_DEFAULTS } = require('../dist/nodes/core/match/operator-settings.js');
+const { DEFAULT_LOCALE } = require('../dist/nodes/core/format/money-text.js');
 const { ALERT_ADDRESS_PATTERN, ALERT_ADDRESS_SEPARATOR, ALERT_KINDS } = require('../dist/nodes/core/messages/settings.js');
 // The program reads its currency as currencyOf does (trimmed, upper-cased, three letters A-Z), then looks it up:
 // the dialog only looks it up, which holds while every code it takes is such a code.
@@ -36,8 +37,8 @@ writeFileSync(
   `// Written by scripts/copy-assets.mjs from the compiled core (contracts/money.ts EXPONENT_OVERRIDES, config/amounts.ts
 // MAX_MINOR_UNITS and minorUnitsOf's rounding, loyalty/program.ts PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN and
 // DEFAULT_PROGRAM_ID, messages/quiet-hours.ts QUIET_TIME_PATTERN, messages/settings.ts ALERT_KINDS,
-// ALERT_ADDRESS_SEPARATOR and ALERT_ADDRESS_PATTERN, match/operator-settings.ts MATCH_DEFAULTS) on every build: edit
-// those, not this file.
+// ALERT_ADDRESS_SEPARATOR and ALERT_ADDRESS_PATTERN, format/money-text.ts DEFAULT_LOCALE, match/operator-settings.ts
+// MATCH_DEFAULTS) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
@@ -48,6 +49,7 @@ writeFileSync(
   var ALERT_KINDS = ${JSON.stringify(ALERT_KINDS)};
   var ALERT_SEPARATOR = new RegExp(${JSON.stringify(ALERT_ADDRESS_SEPARATOR.source)}, ${JSON.stringify(ALERT_ADDRESS_SEPARATOR.flags)});
   var ALERT_ADDRESS = new RegExp(${JSON.stringify(ALERT_ADDRESS_PATTERN.source)}, ${JSON.stringify(ALERT_ADDRESS_PATTERN.flags)});
+  var DEFAULT_LOCALE = ${JSON.stringify(DEFAULT_LOCALE)};
   function code(currency) { return typeof currency === 'string' ? currency.trim().toUpperCase() : ''; }
   function exponent(currency) {
     var c = code(currency);
@@ -74,6 +76,18 @@ writeFileSync(
       var to = typeof v === 'string' ? v.trim() : '';
       if (ALERT_KINDS.indexOf(k) < 0 || !to) return true;
       return to.split(ALERT_SEPARATOR).every(function (a) { return ALERT_ADDRESS.test(a.trim()); });
+    },
+    /**
+     * A message's Locale as parseMessageSettings reads it (trimmed, empty the default): a well-formed BCP 47 tag
+     * ("de-DE", not "de_DE"). Whether the runtime has the locale's data is the runtime's to say, not the browser's.
+     */
+    locale: function (v) {
+      try {
+        Intl.getCanonicalLocales((typeof v === 'string' ? v.trim() : '') || DEFAULT_LOCALE);
+        return true;
+      } catch (e) {
+        return false;
+      }
     },
     /** Match Customer's Link and Review thresholds when left empty. */
     matchThresholds: { linkThreshold: ${MATCH_DEFAULTS.linkThreshold}, reviewThreshold: ${MATCH_DEFAULTS.reviewThreshold} },

@@ -439,6 +439,20 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     assert.ok(marked > 20 && marked < compared, `${marked} of ${compared} marked`);
   });
 
+  it('terminal message: Locale is marked where the run refuses a tag that is not well formed (de_DE, en-, a number), never when sending held messages', () => {
+    const { node, editorPasses, compare } = messageDialog();
+    const good = ['', ' ', 'en-US', ' de-DE ', 'en-GB', 'ja-JP', 'fr', 'EN-us', 'zh-Hant-TW', 'de-CH-u-nu-latn', null, undefined];
+    const bad = ['de_DE', 'en-', '-en', 'en--US', 'e', 'en US', 'en-US-x', '123', 'a-b-c-d-e-f-gg-hhhhhhhhh', 5, true, {}];
+    const { compared, marked } = compare('locale', [...good, ...bad]);
+    for (const locale of good) assert.equal(editorPasses({ ...node, locale }), true, `${JSON.stringify(locale)} passes`);
+    for (const locale of bad) assert.equal(editorPasses({ ...node, locale }), false, `${JSON.stringify(locale)} is marked`);
+    assert.equal(editorPasses({ ...node, mode: 'flush', locale: 'de_DE' }), true, 'sending held messages reads no Locale');
+    // Locale data is the runtime's: a well-formed tag it has none for is refused when the node runs, not in the browser.
+    assert.equal(editorPasses({ ...node, locale: 'xx-XX' }), true);
+    assert.throws(() => messageSettingsFromForm({ ...node, locale: 'xx-XX' }), /not a locale this runtime knows/);
+    assert.ok(marked > 20 && marked < compared, `${marked} of ${compared} marked`);
+  });
+
   it('terminal match customer: Link and Review thresholds are marked where matchConfigFromSettings refuses them, only spaces being the default (" " and 0.5 pass, 0.3 and " " do not)', () => {
     const { def, typedInputs } = editorDefinition('terminal-match-customer', nodes['terminal-match-customer']!);
     const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
