@@ -16,7 +16,7 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // Node-RED serves a module's top-level resources/ to the editor (resources/<module>/<file>). The dialogs read the
 // core's values from resources/editor-core.js, written here from the compiled core: amounts read with the currency
 // exponents and bound, the currencies a loyalty program takes and the ids it may have, the times quiet hours take,
-// the addresses an alert goes to, the default locale, the match thresholds' defaults. No dialog keeps a copy of them.
+// the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults. No dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -26,7 +26,11 @@ const { DEFAULT_PROGRAM_ID, PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN } = require('
 const { QUIET_TIME_PATTERN } = require('../dist/nodes/core/messages/quiet-hours.js');
 const { MATCH_DEFAULTS } = require('../dist/nodes/core/match/operator-settings.js');
 const { DEFAULT_LOCALE } = require('../dist/nodes/core/format/money-text.js');
-const { ALERT_ADDRESS_PATTERN, ALERT_ADDRESS_SEPARATOR, ALERT_KINDS } = require('../dist/nodes/core/messages/settings.js');
+const { ALERT_ADDRESS_PATTERN, ALERT_ADDRESS_SEPARATOR, ALERT_KINDS, unnamedLocationLine } = require('../dist/nodes/core/messages/settings.js');
+// unnamedLocationLine goes to the browser as its compiled source: it must use nothing outside itself, which running
+// that source with nothing else in scope shows (a name from outside throws here, not in an operator's editor).
+const unnamedLocationLineSource = unnamedLocationLine.toString();
+if (new Function(`return (${unnamedLocationLineSource})`)()('a=b\n c \n') !== 'c') throw new Error('copy-assets: messages/settings.ts unnamedLocationLine no longer stands alone');
 // The program reads its currency as currencyOf does (trimmed, upper-cased, three letters A-Z), then looks it up:
 // the dialog only looks it up, which holds while every code it takes is such a code.
 const notACode = PROGRAM_CURRENCIES.filter((c) => !/^[A-Z]{3}$/.test(c));
@@ -37,7 +41,7 @@ writeFileSync(
   `// Written by scripts/copy-assets.mjs from the compiled core (contracts/money.ts EXPONENT_OVERRIDES, config/amounts.ts
 // MAX_MINOR_UNITS and minorUnitsOf's rounding, loyalty/program.ts PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN and
 // DEFAULT_PROGRAM_ID, messages/quiet-hours.ts QUIET_TIME_PATTERN, messages/settings.ts ALERT_KINDS,
-// ALERT_ADDRESS_SEPARATOR and ALERT_ADDRESS_PATTERN, format/money-text.ts DEFAULT_LOCALE, match/operator-settings.ts
+// ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE, match/operator-settings.ts
 // MATCH_DEFAULTS) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
@@ -50,6 +54,7 @@ writeFileSync(
   var ALERT_SEPARATOR = new RegExp(${JSON.stringify(ALERT_ADDRESS_SEPARATOR.source)}, ${JSON.stringify(ALERT_ADDRESS_SEPARATOR.flags)});
   var ALERT_ADDRESS = new RegExp(${JSON.stringify(ALERT_ADDRESS_PATTERN.source)}, ${JSON.stringify(ALERT_ADDRESS_PATTERN.flags)});
   var DEFAULT_LOCALE = ${JSON.stringify(DEFAULT_LOCALE)};
+  var unnamedLocationLine = ${unnamedLocationLineSource};
   function code(currency) { return typeof currency === 'string' ? currency.trim().toUpperCase() : ''; }
   function exponent(currency) {
     var c = code(currency);
@@ -85,6 +90,23 @@ writeFileSync(
       try {
         Intl.getCanonicalLocales((typeof v === 'string' ? v.trim() : '') || DEFAULT_LOCALE);
         return true;
+      } catch (e) {
+        return false;
+      }
+    },
+    /**
+     * A message's Locations as parseLocationNames reads them: empty; an object; or text that, trimmed, is a JSON
+     * object if it starts with "{", else "id=Name" lines (blank lines skipped) each with an id before its "=".
+     */
+    locationNames: function (v) {
+      if (!v) return true;
+      if (typeof v === 'object') return !Array.isArray(v);
+      if (typeof v !== 'string') return false;
+      var text = v.trim();
+      if (text.charAt(0) !== '{') return unnamedLocationLine(text) === undefined;
+      try {
+        var parsed = JSON.parse(text);
+        return !!parsed && typeof parsed === 'object' && !Array.isArray(parsed);
       } catch (e) {
         return false;
       }

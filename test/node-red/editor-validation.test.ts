@@ -453,6 +453,17 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     assert.ok(marked > 20 && marked < compared, `${marked} of ${compared} marked`);
   });
 
+  it('terminal message: Locations are marked where the run refuses them (a line without "=" or with nothing before it, JSON that is no object), never when sending held messages', () => {
+    const { node, editorPasses, compare } = messageDialog();
+    const good = ['', ' ', 'tml_123=Main Street', ' tml_123 = Main Street \n\n tml_456=Station\n', 'tml_1=', 'a=b=c', '{"tml_123": "Main Street"}', ' {} ', '["a=b"]', { tml_123: 'Main Street' }, {}, null, undefined];
+    const bad = ['Main Street', 'tml_123=Main Street\nStation', '=Main Street', ' =x', '{"tml_123": "Main Street"', '{tml_123: "x"}', '{ } x', '[1]', '[]', 'null', 0, false, 5, true, [], ['tml_1=x'], [{ a: 'b' }]];
+    const { compared, marked } = compare('locationNames', [...good, ...bad]);
+    for (const locationNames of good) assert.equal(editorPasses({ ...node, locationNames }), true, `${JSON.stringify(locationNames)} passes`);
+    for (const locationNames of bad) assert.equal(editorPasses({ ...node, locationNames }), false, `${JSON.stringify(locationNames)} is marked`);
+    assert.equal(editorPasses({ ...node, mode: 'flush', locationNames: 'Main Street' }), true, 'sending held messages reads no Locations');
+    assert.ok(marked > 20 && marked < compared, `${marked} of ${compared} marked`);
+  });
+
   it('terminal match customer: Link and Review thresholds are marked where matchConfigFromSettings refuses them, only spaces being the default (" " and 0.5 pass, 0.3 and " " do not)', () => {
     const { def, typedInputs } = editorDefinition('terminal-match-customer', nodes['terminal-match-customer']!);
     const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };

@@ -46,6 +46,14 @@ export interface MessageSettings {
 /** A location's name as a customer reads it: whatever the operator's JSON held, as text. */
 const namesOf = (given: Record<string, unknown>): Record<string, string> => Object.fromEntries(Object.entries(given).map(([k, v]) => [k, String(v)]));
 
+/**
+ * The first line of Locations' "id=Name" text that names no location (no "=" after an id), trimmed, or undefined.
+ * It uses nothing outside itself: the build writes its source into the Node-RED dialogs' resources/editor-core.js.
+ */
+export function unnamedLocationLine(text: string): string | undefined {
+  return text.split('\n').map((l) => l.trim()).find((l) => l !== '' && l.indexOf('=') <= 0);
+}
+
 function parseLocationNames(input: MessageSettingsInput['locationNames']): Record<string, string> {
   if (!input) return {};
   const given = obj(input);
@@ -62,9 +70,10 @@ function parseLocationNames(input: MessageSettingsInput['locationNames']): Recor
     }
     throw new InputError('locationNames', 'is not a JSON object', 'write {"tml_123": "Main Street"} or one id=Name per line');
   }
+  const unnamed = unnamedLocationLine(text);
+  if (unnamed !== undefined) throw new InputError('locationNames', `"${unnamed}" has no "="`, 'write one location id=Name per line, e.g. tml_123=Main Street');
   return Object.fromEntries(text.split('\n').map((l) => l.trim()).filter(Boolean).map((line) => {
     const eq = line.indexOf('=');
-    if (eq <= 0) throw new InputError('locationNames', `"${line}" has no "="`, 'write one location id=Name per line, e.g. tml_123=Main Street');
     return [line.slice(0, eq).trim(), line.slice(eq + 1).trim()];
   }));
 }
