@@ -16,7 +16,8 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // Node-RED serves a module's top-level resources/ to the editor (resources/<module>/<file>). The dialogs read the
 // core's values from resources/editor-core.js, written here from the compiled core: amounts read with the currency
 // exponents and bound, the currencies a loyalty program takes and the ids it may have, the times quiet hours take,
-// the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults. No dialog keeps a copy of them.
+// the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults. No
+// dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -41,8 +42,8 @@ writeFileSync(
   `// Written by scripts/copy-assets.mjs from the compiled core (contracts/money.ts EXPONENT_OVERRIDES, config/amounts.ts
 // MAX_MINOR_UNITS and minorUnitsOf's rounding, loyalty/program.ts PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN and
 // DEFAULT_PROGRAM_ID, messages/quiet-hours.ts QUIET_TIME_PATTERN, messages/settings.ts ALERT_KINDS,
-// ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE, match/operator-settings.ts
-// MATCH_DEFAULTS) on every build: edit those, not this file.
+// ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE,
+// match/operator-settings.ts MATCH_DEFAULTS) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
