@@ -358,17 +358,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
   });
 
   it('terminal message: Quiet hours and Time zone are marked where parseQuietHours refuses them (one time without the other, 9:30, an unknown zone), read only while a time is set and never when sending held messages', () => {
-    const { def, typedInputs } = editorDefinition('terminal-message', nodes['terminal-message']!);
-    const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
-    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
-    const runs = (n: Record<string, unknown>) => {
-      try {
-        messageSettingsFromForm(n.mode === 'flush' ? { kind: n.kind } : n);
-        return true;
-      } catch {
-        return false;
-      }
-    };
+    const { def, typedInputs, node, editorPasses, runs } = messageDialog();
     const times: unknown[] = ['', ' ', '21:30', '08:00', '00:00', '23:59', '24:00', '9:30', '09:60', ' 21:30', '21:30 ', '2130', '21.30', 'x', 0, 2130, null, undefined, {}];
     const zones: unknown[] = ['', 'UTC', 'Europe/Paris', 'america/new_york', 'Mars/Olympus', ' UTC', 'CEST?', 'Etc/GMT+5', 5, null, {}];
     let compared = 0;
@@ -422,7 +412,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       }
       return { compared, marked };
     };
-    return { node, editorPasses, compare };
+    return { def, typedInputs, node, editorPasses, runs, compare };
   }
 
   it('terminal message: Alert to is marked where the run refuses an address of an alert (no @, two @, a blank between commas), never for a customer message or when sending held messages', () => {
