@@ -402,6 +402,23 @@ describe('Zettle source: polling the Purchase API', () => {
 });
 
 
+/** The chip sale and its partial refund, as the refund suites below read them back through the Purchase API. */
+const SALE = '7cdf4ae2-a110-11eb-a7f9-24cfef8c2970';
+const REFUND = 'd71e814c-d705-43e7-ac9c-831449d5fc99';
+const withToken = { signingKey: KEY, accessToken: 'zettle-token' };
+/**
+ * The sale as GET /purchase/v2/{uuid} answers once refunded: the Pusher payload's purchase with its refund listed,
+ * and its own payments or those given.
+ */
+const saleRead = (payments?: unknown[]) => {
+  const sale = JSON.parse(chipFixture.payload) as Record<string, unknown>;
+  return { ...sale, purchaseUUID1: SALE, refund: false, refunded: true, refundedByPurchaseUUIDs1: [REFUND], ...(payments ? { payments } : {}) };
+};
+const receive = (env: Envelope, credentials: object = withToken) => receiveWebhook(zettleSource, signed(env), { credentials, http: axiosTransport() });
+/** An event through Match Customer and CRM Upsert into this store, as a flow takes it. */
+const upsertInto = (crm: Parameters<typeof upsertStep>[1]) => async (e: PaymentEvent) =>
+  (await upsertStep([await matchStep(tokenizeStep(JSON.parse(JSON.stringify(e)), testKeys()), crm)], crm))[0]!;
+
 /**
  * The Purchase API mocked for one suite: nock active (the polling suite restores the HTTP modules it patched when it
  * ends), no real connection, and each test's mocks cleared after it.
@@ -421,24 +438,15 @@ function mockPurchaseApi(): void {
 describe('Zettle source: a card sale refunded in cash', () => {
   mockPurchaseApi();
 
-  const SALE = '7cdf4ae2-a110-11eb-a7f9-24cfef8c2970';
-  const REFUND = 'd71e814c-d705-43e7-ac9c-831449d5fc99';
-  const withToken = { signingKey: KEY, accessToken: 'zettle-token' };
   /** The partial refund of the chip sale, paid back from the till (Purchase API "Payment types": IZETTLE_CASH). */
   const inCash = withPayload(refundFixture, (p) => {
     p.payments = [{ uuid: 'a91d3c52-a1d4-11eb-8a3b-2f4e5d6c7b8a', amount: -10000, type: 'IZETTLE_CASH', attributes: { handedAmount: -10000 } }];
   });
-  /** The sale as GET /purchase/v2/{uuid} answers once refunded: the Pusher payload's purchase, with its refund listed. */
-  const saleRead = (payments?: unknown[]) => {
-    const sale = JSON.parse(chipFixture.payload) as Record<string, unknown>;
-    return { ...sale, purchaseUUID1: SALE, refund: false, refunded: true, refundedByPurchaseUUIDs1: [REFUND], ...(payments ? { payments } : {}) };
-  };
-  const receive = (env: Envelope, credentials: object = withToken) => receiveWebhook(zettleSource, signed(env), { credentials, http: axiosTransport() });
 
   it('counts it against the sale once the sale read shows a card sale: the customer\'s totals and the ledger take it back, refund.toCard false', async () => {
     const s = await tempStore();
     try {
-      const upsert = async (e: PaymentEvent) => (await upsertStep([await matchStep(tokenizeStep(JSON.parse(JSON.stringify(e)), testKeys()), s.crm)], s.crm))[0]!;
+      const upsert = upsertInto(s.crm);
       const sale = await upsert(await accept(signed(chipFixture)));
       const customerId = sale.crm!.customerId!;
 
@@ -493,12 +501,9 @@ describe('Zettle source: a card sale refunded in cash', () => {
 describe('Zettle source: a refund paid back partly to the card and partly in cash', () => {
   mockPurchaseApi();
 
-  const SALE = '7cdf4ae2-a110-11eb-a7f9-24cfef8c2970';
-  const REFUND = 'd71e814c-d705-43e7-ac9c-831449d5fc99';
   /** The chip sale's one payment: IZETTLE_CARD, 353.00 GBP. */
   const SALE_CARD = '8031c38c-a110-11eb-a6f8-25ceee8d2871';
   const SALE_CASH = 'ec138d2e-8e29-41c0-a4c4-17b2b4ab7f8b';
-  const withToken = { signingKey: KEY, accessToken: 'zettle-token' };
   const card = (JSON.parse(refundFixture.payload) as { payments: Record<string, unknown>[] }).payments[0]!;
   /** A refund's card-reader part, as the refund fixture's payment (purchase.adoc: negative amount, references.refundsPayment). */
   const cardPart = (amount: number) => ({ ...card, amount: -amount, references: { refundsPayment: SALE_CARD } });
@@ -515,18 +520,12 @@ describe('Zettle source: a refund paid back partly to the card and partly in cas
     const total = payments.reduce((sum, x) => sum + (x.amount as number), 0);
     p.amount = total;
   });
-  /** The sale as GET /purchase/v2/{uuid} answers once refunded, with its own payments or those given. */
-  const saleRead = (payments?: unknown[]) => {
-    const sale = JSON.parse(chipFixture.payload) as Record<string, unknown>;
-    return { ...sale, purchaseUUID1: SALE, refund: false, refunded: true, refundedByPurchaseUUIDs1: [REFUND], ...(payments ? { payments } : {}) };
-  };
-  const receive = (env: Envelope, credentials: object = withToken) => receiveWebhook(zettleSource, signed(env), { credentials, http: axiosTransport() });
   const counted = (e: PaymentEvent) => [e.amount.minor, e.refundedTotal?.minor, e.refund?.toCard, e.status];
 
   it('counts a refund of the chip sale paid back 253.00 to the card and 100.00 in cash in full: the customer\'s totals and the ledger take back 353.00, refund.toCard false', async () => {
     const s = await tempStore();
     try {
-      const upsert = async (e: PaymentEvent) => (await upsertStep([await matchStep(tokenizeStep(JSON.parse(JSON.stringify(e)), testKeys()), s.crm)], s.crm))[0]!;
+      const upsert = upsertInto(s.crm);
       const sale = await upsert(await accept(signed(chipFixture)));
       const customerId = sale.crm!.customerId!;
 
