@@ -14,6 +14,8 @@ export interface TemporalDevServerOptions {
   dbFile: string;
   logFile?: string;
   readyTimeoutMs?: number;
+  /** Picks the port of the server's HTTP API, which only the readiness probe uses (default: one the OS gives). */
+  pickHttpPort?: () => Promise<number>;
 }
 
 export interface RunningTemporalDevServer {
@@ -31,7 +33,24 @@ export interface RunningTemporalDevServer {
  */
 export async function startTemporalDevServer(o: TemporalDevServerOptions): Promise<RunningTemporalDevServer> {
   mkdirSync(dirname(o.dbFile), { recursive: true });
-  const httpPort = await freePort();
+  const pickHttpPort = o.pickHttpPort ?? freePort;
+  // The HTTP API's port is ours to choose, and a port the OS called free can be taken before the server binds it
+  // (another process asking the OS at the same moment): that port is picked again, the caller's ports never are.
+  for (let attempt = 1; ; attempt++) {
+    const httpPort = await pickHttpPort();
+    try {
+      return await startOnce(o, httpPort);
+    } catch (e) {
+      if (!(e instanceof HttpPortTaken) || attempt >= HTTP_PORT_ATTEMPTS) throw e;
+    }
+  }
+}
+
+const HTTP_PORT_ATTEMPTS = 3;
+
+class HttpPortTaken extends Error {}
+
+async function startOnce(o: TemporalDevServerOptions, httpPort: number): Promise<RunningTemporalDevServer> {
   const args = [
     'server', 'start-dev',
     '--ip', '127.0.0.1',
@@ -53,7 +72,9 @@ export async function startTemporalDevServer(o: TemporalDevServerOptions): Promi
     }, 150);
   } catch (e) {
     await child.stop();
-    throw new Error(`${(e as Error).message}\n--- temporal output ---\n${child.tail(40)}`);
+    const output = child.tail(40);
+    const message = `${(e as Error).message}\n--- temporal output ---\n${output}`;
+    throw bindFailed(output, httpPort) ? new HttpPortTaken(message) : new Error(message);
   }
   return {
     address: `127.0.0.1:${o.port}`,
@@ -62,4 +83,9 @@ export async function startTemporalDevServer(o: TemporalDevServerOptions): Promi
     startupMs: Date.now() - started,
     stop: () => child.stop(),
   };
+}
+
+/** The CLI says `listen tcp 127.0.0.1:<port>: bind: address already in use` when a port it was given is taken. */
+function bindFailed(output: string, port: number): boolean {
+  return output.includes(`127.0.0.1:${port}: bind: address already in use`);
 }
