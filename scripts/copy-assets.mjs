@@ -16,8 +16,8 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // Node-RED serves a module's top-level resources/ to the editor (resources/<module>/<file>). The dialogs read the
 // core's values from resources/editor-core.js, written here from the compiled core: amounts read with the currency
 // exponents and bound, the currencies a loyalty program takes and the ids it may have, the times quiet hours take,
-// the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults. No
-// dialog keeps a copy of them.
+// the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults, a
+// backfill's window and page size, the SaaS CRMs' names. No dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -32,6 +32,13 @@ const { ALERT_ADDRESS_PATTERN, ALERT_ADDRESS_SEPARATOR, ALERT_KINDS, unnamedLoca
 // that source with nothing else in scope shows (a name from outside throws here, not in an operator's editor).
 const unnamedLocationLineSource = unnamedLocationLine.toString();
 if (new Function(`return (${unnamedLocationLineSource})`)()('a=b\n c \n') !== 'c') throw new Error('copy-assets: messages/settings.ts unnamedLocationLine no longer stands alone');
+// backfillWindowOf likewise.
+const { backfillWindowOf } = require('../dist/nodes/core/backfill/window-fields.js');
+const { SAAS_CRM_NAMES } = require('../dist/nodes/core/crm/crm-names.js');
+const backfillWindowOfSource = backfillWindowOf.toString();
+if (JSON.stringify(new Function(`return (${backfillWindowOfSource})`)()(' 2026-01-01 ', '2026-01-01', '2.5')) !== JSON.stringify(backfillWindowOf(' 2026-01-01 ', '2026-01-01', '2.5'))) {
+  throw new Error('copy-assets: backfill/window-fields.ts backfillWindowOf no longer stands alone');
+}
 // The program reads its currency as currencyOf does (trimmed, upper-cased, three letters A-Z), then looks it up:
 // the dialog only looks it up, which holds while every code it takes is such a code.
 const notACode = PROGRAM_CURRENCIES.filter((c) => !/^[A-Z]{3}$/.test(c));
@@ -43,7 +50,8 @@ writeFileSync(
 // MAX_MINOR_UNITS and minorUnitsOf's rounding, loyalty/program.ts PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN and
 // DEFAULT_PROGRAM_ID, messages/quiet-hours.ts QUIET_TIME_PATTERN, messages/settings.ts ALERT_KINDS,
 // ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE,
-// match/operator-settings.ts MATCH_DEFAULTS) on every build: edit those, not this file.
+// match/operator-settings.ts MATCH_DEFAULTS, backfill/window-fields.ts backfillWindowOf, crm/crm-names.ts
+// SAAS_CRM_NAMES) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
@@ -56,6 +64,8 @@ writeFileSync(
   var ALERT_ADDRESS = new RegExp(${JSON.stringify(ALERT_ADDRESS_PATTERN.source)}, ${JSON.stringify(ALERT_ADDRESS_PATTERN.flags)});
   var DEFAULT_LOCALE = ${JSON.stringify(DEFAULT_LOCALE)};
   var unnamedLocationLine = ${unnamedLocationLineSource};
+  var backfillWindowOf = ${backfillWindowOfSource};
+  var SAAS_CRM_NAMES = ${JSON.stringify(SAAS_CRM_NAMES)};
   function code(currency) { return typeof currency === 'string' ? currency.trim().toUpperCase() : ''; }
   function exponent(currency) {
     var c = code(currency);
@@ -111,6 +121,13 @@ writeFileSync(
       } catch (e) {
         return false;
       }
+    },
+    /** A backfill's Since, Until and Page size as backfillRequestOf reads them (backfillWindowOf). */
+    backfillWindow: backfillWindowOf,
+    /** A CRM as typed where a SaaS CRM is named (" HubSpot "), trimmed and lower-cased: empty (none) or one the pack has. */
+    saasCrm: function (v) {
+      var c = typeof v === 'string' ? v.trim().toLowerCase() : '';
+      return !c || SAAS_CRM_NAMES.indexOf(c) >= 0;
     },
     /** Match Customer's Link and Review thresholds when left empty. */
     matchThresholds: { linkThreshold: ${MATCH_DEFAULTS.linkThreshold}, reviewThreshold: ${MATCH_DEFAULTS.reviewThreshold} },

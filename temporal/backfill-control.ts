@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { parseSaasCrmName } from '../nodes/core/crm/crm-names';
+import { backfillWindowOf } from '../nodes/core/backfill/window-fields';
 import { InputError } from '../nodes/core/errors';
 import { HISTORY_SOURCES } from '../nodes/core/sources/history';
 import type { BackfillInput } from '../workflows/activity-contracts/backfill-activities';
@@ -28,14 +29,6 @@ export interface BackfillAnswer {
 
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
-function isoDay(field: string, v: unknown): string | undefined {
-  const s = text(v);
-  if (s === undefined) return undefined;
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(s) ? `${s}T00:00:00Z` : s);
-  if (Number.isNaN(d.getTime())) throw new InputError(field, `"${s}" is not a date`, 'write a day such as 2026-01-01, or an ISO time');
-  return d.toISOString();
-}
-
 /** The request's fields, as a face passes them in. */
 export type BackfillFields = { operation?: unknown; source?: unknown; since?: unknown; until?: unknown; crm?: unknown; limit?: unknown; restart?: unknown };
 
@@ -56,12 +49,17 @@ export function backfillRequestOf(p: BackfillFields, names: Partial<Record<keyof
   if (!source || !(HISTORY_SOURCES as readonly string[]).includes(source)) {
     throw new InputError(n.source, source ? `"${source}" has no history to backfill` : 'is missing', `pick one of ${HISTORY_SOURCES.join(', ')}`);
   }
-  const since = isoDay(n.since, p.since);
+  // The window and page size are read by the one reader the Node-RED dialog marks its fields with.
+  const w = backfillWindowOf(p.since, p.until, p.limit);
+  const notADate = (field: string, v: unknown) => new InputError(field, `"${String(v).trim()}" is not a date`, 'write a day such as 2026-01-01, or an ISO time');
+  if (w.since === null) throw notADate(n.since, p.since);
+  const since = w.since;
   if (!since) throw new InputError(n.since, 'is missing', 'give the first day to bring in, such as 2026-01-01');
-  const until = isoDay(n.until, p.until);
-  if (until && until <= since) throw new InputError(n.until, `is not after ${n.since}`, 'leave it empty for now, or give a later day');
-  const limit = p.limit === undefined || p.limit === '' || p.limit === 0 ? undefined : Number(p.limit);
-  if (limit !== undefined && (!Number.isInteger(limit) || limit < 1)) throw new InputError(n.limit, `"${String(p.limit)}" is not a whole number above 0`, 'leave it empty for 100, or give one such as 100');
+  if (w.until === null) throw notADate(n.until, p.until);
+  const until = w.until;
+  if (w.untilNotAfter) throw new InputError(n.until, `is not after ${n.since}`, 'leave it empty for now, or give a later day');
+  const limit = w.limit;
+  if (limit === null) throw new InputError(n.limit, `"${String(p.limit)}" is not a whole number above 0`, 'leave it empty for 100, or give one such as 100');
   // Checked here, as the CLI's --crm is: the worker would only refuse it once the workflow ran, after Start said started.
   const givenCrm = text(p.crm);
   const crm = givenCrm === undefined ? undefined : parseSaasCrmName(givenCrm, n.crm);

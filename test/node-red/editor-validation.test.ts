@@ -19,6 +19,7 @@ import { MAX_REPEAT_SECONDS, REPEAT_SECONDS } from '../../nodes/node-red/shared/
 import type { NodeDef } from '../../nodes/node-red/shared/red-api';
 import { crmWaitOfNode, loyaltyProgramOfNode, segmentConfigOfNode } from '../../nodes/node-red/shared/step-settings';
 import { MATCH_DEFAULTS, matchConfigFromSettings } from '../../nodes/core/match/operator-settings';
+import { backfillRequestOf } from '../../temporal/backfill-control';
 import { FIRST_POLL_LOOKBACK, POLL_MAX_PAGES, POLL_PAGE_SIZE } from '../../nodes/core/pipeline/poll-source';
 
 const REPO = resolve(__dirname, '../../..');
@@ -478,6 +479,61 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     }
     assert.deepEqual([node.linkThreshold, node.reviewThreshold], [MATCH_DEFAULTS.linkThreshold, MATCH_DEFAULTS.reviewThreshold], 'the dialog starts at the run\'s defaults');
     assert.ok(marked > values.length && marked < values.length ** 2, `${marked} marked`);
+  });
+
+  it('terminal backfill: Since, Until, Page size and CRM are marked where backfillRequestOf refuses them (not a date, Until not after Since, 2.5 or 0 as typed, a CRM with no adapter), an empty Since not, as msg.payload.since may give it', () => {
+    const { def, typedInputs } = editorDefinition('terminal-backfill', nodes['terminal-backfill']!);
+    const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), server: 'server-picked' };
+    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
+    const marks = (n: Record<string, unknown>) => Object.entries(def.defaults).filter(([k, p]) => validateProperty(n, k, p, typedInputs) !== true).map(([k]) => k);
+    /** The node's run (terminal-backfill.ts): its fields, a message's since standing in for an empty Since. */
+    const runs = (n: Record<string, unknown>, msgSince?: string) => {
+      const given = typeof n.since === 'string' && n.since.trim() ? {} : { since: msgSince };
+      try {
+        backfillRequestOf({ operation: n.operation, source: n.source, since: n.since, until: n.until, crm: n.crm, limit: n.limit, restart: n.restart, ...given });
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const times: unknown[] = ['', ' ', '2026-01-01', ' 2026-01-01 ', '2026-02-01', '2026-01-01T12:00:00Z', '2026-01-01T13:00:00+02:00', '2025-12-31T23:59:59.999Z', '+010000-01-01T00:00:00Z',
+      '2026-13-01', '2026-1-1', '1/2/2026', '2026', '20260101', 'last tuesday', 'x', '0', null, 5];
+    const limits: unknown[] = ['', ' ', '0', 0, '1', 1, '100', ' 7 ', '1e3', '0x10', '1e16', '2.5', '-1', 'x', 'Infinity', null, true];
+    const crms: unknown[] = ['', ' ', 'hubspot', ' HubSpot ', 'zoho', 'salesforce', 'hubspt', 'local', 'zoho crm', 'HUB SPOT', null];
+    let compared = 0;
+    let marked = 0;
+    const compare = (n: Record<string, unknown>, msgSince?: string) => {
+      const passes = editorPasses(n);
+      assert.equal(passes, runs(n, msgSince), `${JSON.stringify({ since: n.since, until: n.until, limit: n.limit, crm: n.crm })}: the editor ${passes ? 'passes' : 'marks'} it`);
+      compared++;
+      if (!passes) marked++;
+    };
+    for (const operation of ['start', 'progress']) {
+      for (const since of times) {
+        for (const until of times) {
+          // An empty Since comes from the message: one before every Until of the table, so only Until's own form is read.
+          compare({ ...node, operation, since, until }, '1000-01-01');
+        }
+      }
+      for (const since of ['2026-01-01', '']) {
+        for (const limit of limits) compare({ ...node, operation, since, limit }, '2026-01-01');
+        for (const crm of crms) compare({ ...node, operation, since, crm }, '2026-01-01');
+      }
+    }
+    // The field marked is the one the run names.
+    const on = { ...node, since: '2026-02-01' };
+    assert.deepEqual(marks({ ...on, since: 'last tuesday' }), ['since']);
+    assert.deepEqual(marks({ ...on, until: '2026-01-01' }), ['until']);
+    assert.deepEqual(marks({ ...on, until: '2026-02-01' }), ['until']);
+    assert.deepEqual(marks({ ...on, until: '2026-02-01T00:00:01Z' }), []);
+    assert.deepEqual(marks({ ...on, limit: '2.5' }), ['limit']);
+    assert.deepEqual(marks({ ...on, limit: '0' }), ['limit'], '"0" as typed is refused; only the number 0 (n8n) is the default');
+    assert.deepEqual(marks({ ...on, crm: 'hubspt' }), ['crm']);
+    assert.deepEqual(marks({ ...node, since: '' }), [], 'msg.payload.since may give it');
+    assert.throws(() => backfillRequestOf({ source: 'stripe', since: '' }), /Since: is missing/);
+    // A year past 9999 is after 2026 (the run compared the ISO texts, where "+010000" sorts first).
+    assert.equal(backfillRequestOf({ source: 'stripe', since: '2026-01-01', until: '+010000-01-01T00:00:00Z' }).input.until, '+010000-01-01T00:00:00.000Z');
+    assert.ok(marked > 100 && marked < compared, `${marked} of ${compared} marked`);
   });
 
   describe('terminal loyalty enroll: the editor marks the numbers the node refuses', () => {
