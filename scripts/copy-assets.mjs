@@ -17,7 +17,7 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // core's values from resources/editor-core.js, written here from the compiled core: amounts read with the currency
 // exponents and bound, the currencies a loyalty program takes and the ids it may have, the times quiet hours take,
 // the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults, a
-// backfill's window and page size, the SaaS CRMs' names. No dialog keeps a copy of them.
+// backfill's window and page size, the SaaS CRMs' names, the store's phone regions. No dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -35,6 +35,7 @@ if (new Function(`return (${unnamedLocationLineSource})`)()('a=b\n c \n') !== 'c
 // backfillWindowOf likewise.
 const { backfillWindowOf } = require('../dist/nodes/core/backfill/window-fields.js');
 const { SAAS_CRM_NAMES } = require('../dist/nodes/core/crm/crm-names.js');
+const { DEFAULT_REGION, REGIONS } = require('../dist/nodes/core/config/settings.js');
 const backfillWindowOfSource = backfillWindowOf.toString();
 if (JSON.stringify(new Function(`return (${backfillWindowOfSource})`)()(' 2026-01-01 ', '2026-01-01', '2.5')) !== JSON.stringify(backfillWindowOf(' 2026-01-01 ', '2026-01-01', '2.5'))) {
   throw new Error('copy-assets: backfill/window-fields.ts backfillWindowOf no longer stands alone');
@@ -51,7 +52,7 @@ writeFileSync(
 // DEFAULT_PROGRAM_ID, messages/quiet-hours.ts QUIET_TIME_PATTERN, messages/settings.ts ALERT_KINDS,
 // ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE,
 // match/operator-settings.ts MATCH_DEFAULTS, backfill/window-fields.ts backfillWindowOf, crm/crm-names.ts
-// SAAS_CRM_NAMES) on every build: edit those, not this file.
+// SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
@@ -66,6 +67,8 @@ writeFileSync(
   var unnamedLocationLine = ${unnamedLocationLineSource};
   var backfillWindowOf = ${backfillWindowOfSource};
   var SAAS_CRM_NAMES = ${JSON.stringify(SAAS_CRM_NAMES)};
+  var REGIONS = ${JSON.stringify(REGIONS)};
+  var DEFAULT_REGION = ${JSON.stringify(DEFAULT_REGION)};
   function code(currency) { return typeof currency === 'string' ? currency.trim().toUpperCase() : ''; }
   function exponent(currency) {
     var c = code(currency);
@@ -128,6 +131,13 @@ writeFileSync(
     saasCrm: function (v) {
       var c = typeof v === 'string' ? v.trim().toLowerCase() : '';
       return !c || SAAS_CRM_NAMES.indexOf(c) >= 0;
+    },
+    /**
+     * The store's Default region as the store node hands it to parseRegion: empty (or no text) the default, else
+     * trimmed and upper-cased (" gb "), a country libphonenumber knows.
+     */
+    region: function (v) {
+      return REGIONS.indexOf((typeof v === 'string' && v ? v : DEFAULT_REGION).trim().toUpperCase()) >= 0;
     },
     /** Match Customer's Link and Review thresholds when left empty. */
     matchThresholds: { linkThreshold: ${MATCH_DEFAULTS.linkThreshold}, reviewThreshold: ${MATCH_DEFAULTS.reviewThreshold} },

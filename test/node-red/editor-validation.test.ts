@@ -20,6 +20,10 @@ import type { NodeDef } from '../../nodes/node-red/shared/red-api';
 import { crmWaitOfNode, loyaltyProgramOfNode, segmentConfigOfNode } from '../../nodes/node-red/shared/step-settings';
 import { MATCH_DEFAULTS, matchConfigFromSettings } from '../../nodes/core/match/operator-settings';
 import { backfillRequestOf } from '../../temporal/backfill-control';
+import { DEFAULT_REGION } from '../../nodes/core/config/settings';
+import registerStore from '../../nodes/node-red/terminal-crm-store';
+import type { StoreNode } from '../../nodes/node-red/shared/config-types';
+import { fakeRed } from './support/fake-red';
 import { FIRST_POLL_LOOKBACK, POLL_MAX_PAGES, POLL_PAGE_SIZE } from '../../nodes/core/pipeline/poll-source';
 
 const REPO = resolve(__dirname, '../../..');
@@ -534,6 +538,38 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     // A year past 9999 is after 2026 (the run compared the ISO texts, where "+010000" sorts first).
     assert.equal(backfillRequestOf({ source: 'stripe', since: '2026-01-01', until: '+010000-01-01T00:00:00Z' }).input.until, '+010000-01-01T00:00:00.000Z');
     assert.ok(marked > 100 && marked < compared, `${marked} of ${compared} marked`);
+  });
+
+  it('terminal CRM store: Default region is marked where the store node\'s parseRegion refuses it (UK, XX, spaces), empty and " gb " not', () => {
+    const { def, typedInputs } = editorDefinition('terminal-crm-store', nodes['terminal-crm-store']!);
+    const node: Record<string, unknown> = Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value]));
+    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
+    // The store node itself (terminal-crm-store.ts), asked for its region as a payment asks it.
+    const red = fakeRed();
+    registerStore(red.RED);
+    let id = 0;
+    const runs = (defaultRegion: unknown) => {
+      const store = red.create('terminal-crm-store', { id: `store-${id++}`, storeUrl: '', defaultRegion }) as unknown as StoreNode;
+      try {
+        store.defaultRegion();
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
+    const values: unknown[] = [];
+    for (const a of letters) for (const b of letters) values.push(a + b);
+    values.push('', ' ', 'us', ' gb ', 'Gb', '\tDE\n', 'USA', 'U', 'U S', 'uk', '001', 'ßp', null, undefined, 44, true);
+    let marked = 0;
+    for (const defaultRegion of values) {
+      const passes = editorPasses({ ...node, defaultRegion });
+      assert.equal(passes, runs(defaultRegion), `${JSON.stringify(defaultRegion)}: the editor ${passes ? 'passes' : 'marks'} it`);
+      if (!passes) marked++;
+    }
+    for (const v of ['', 'US', ' gb ', 'de', DEFAULT_REGION]) assert.equal(editorPasses({ ...node, defaultRegion: v }), true, `${JSON.stringify(v)} passes`);
+    for (const v of ['UK', 'XX', 'ZZ', ' ', 'USA']) assert.equal(editorPasses({ ...node, defaultRegion: v }), false, `${JSON.stringify(v)} is marked`);
+    assert.ok(marked > 300 && marked < values.length, `${marked} of ${values.length} marked`);
   });
 
   describe('terminal loyalty enroll: the editor marks the numbers the node refuses', () => {

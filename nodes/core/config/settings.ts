@@ -23,9 +23,15 @@ export const ENV = {
 /** Three days: a review raised on a Friday evening is still open on Monday morning. */
 export const DEFAULT_REVIEW_WAIT_MS = 72 * 60 * 60 * 1000;
 
+/** The country a phone number without a +prefix belongs to when none is set. */
+export const DEFAULT_REGION = 'US';
+
+/** The countries a default region may be (libphonenumber's; the Node-RED store dialog reads them through resources/editor-core.js). */
+export const REGIONS: readonly string[] = getCountries();
+
 export function parseRegion(value: string | undefined, field: string = ENV.defaultRegion): CountryCode {
-  const region = (value ?? 'US').trim().toUpperCase();
-  if (!(getCountries() as string[]).includes(region)) {
+  const region = (value ?? DEFAULT_REGION).trim().toUpperCase();
+  if (!REGIONS.includes(region)) {
     throw new InputError(field, `"${value}" is not an ISO 3166 country code`, 'use a two-letter code such as US, GB, DE, JP');
   }
   return region as CountryCode;
