@@ -17,7 +17,8 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // core's values from resources/editor-core.js, written here from the compiled core: amounts read with the currency
 // exponents and bound, the currencies a loyalty program takes and the ids it may have, the times quiet hours take,
 // the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults, a
-// backfill's window and page size, the SaaS CRMs' names, the store's phone regions. No dialog keeps a copy of them.
+// backfill's window and page size, the SaaS CRMs' names, the store's phone regions, a sale's amount and currency. No
+// dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -36,6 +37,14 @@ if (new Function(`return (${unnamedLocationLineSource})`)()('a=b\n c \n') !== 'c
 const { backfillWindowOf } = require('../dist/nodes/core/backfill/window-fields.js');
 const { SAAS_CRM_NAMES } = require('../dist/nodes/core/crm/crm-names.js');
 const { DEFAULT_REGION, REGIONS } = require('../dist/nodes/core/config/settings.js');
+// saleMinorUnits likewise.
+const { SALE_CURRENCY, saleMinorUnits } = require('../dist/nodes/core/terminal-push/sale-fields.js');
+const saleMinorUnitsSource = saleMinorUnits.toString();
+for (const [written, unit, exponent] of [[' 12.50', 'major', 2], ['12.50', 'major', 2], ['12.5', 'major', 0], ['1250', 'minor', 2], ['0', 'major', 3], ['1e300', 'major', 2]]) {
+  if (new Function(`return (${saleMinorUnitsSource})`)()(written, unit, exponent) !== saleMinorUnits(written, unit, exponent)) {
+    throw new Error('copy-assets: terminal-push/sale-fields.ts saleMinorUnits no longer stands alone');
+  }
+}
 const backfillWindowOfSource = backfillWindowOf.toString();
 if (JSON.stringify(new Function(`return (${backfillWindowOfSource})`)()(' 2026-01-01 ', '2026-01-01', '2.5')) !== JSON.stringify(backfillWindowOf(' 2026-01-01 ', '2026-01-01', '2.5'))) {
   throw new Error('copy-assets: backfill/window-fields.ts backfillWindowOf no longer stands alone');
@@ -52,7 +61,8 @@ writeFileSync(
 // DEFAULT_PROGRAM_ID, messages/quiet-hours.ts QUIET_TIME_PATTERN, messages/settings.ts ALERT_KINDS,
 // ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE,
 // match/operator-settings.ts MATCH_DEFAULTS, backfill/window-fields.ts backfillWindowOf, crm/crm-names.ts
-// SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION) on every build: edit those, not this file.
+// SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION, terminal-push/sale-fields.ts SALE_CURRENCY and
+// saleMinorUnits) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
@@ -69,6 +79,8 @@ writeFileSync(
   var SAAS_CRM_NAMES = ${JSON.stringify(SAAS_CRM_NAMES)};
   var REGIONS = ${JSON.stringify(REGIONS)};
   var DEFAULT_REGION = ${JSON.stringify(DEFAULT_REGION)};
+  var saleMinorUnits = ${saleMinorUnitsSource};
+  var SALE_CURRENCY = new RegExp(${JSON.stringify(SALE_CURRENCY.source)}, ${JSON.stringify(SALE_CURRENCY.flags)});
   function code(currency) { return typeof currency === 'string' ? currency.trim().toUpperCase() : ''; }
   function exponent(currency) {
     var c = code(currency);
@@ -138,6 +150,23 @@ writeFileSync(
      */
     region: function (v) {
       return REGIONS.indexOf((typeof v === 'string' && v ? v : DEFAULT_REGION).trim().toUpperCase()) >= 0;
+    },
+    /** A sale's Currency as saleFromFields reads it (trimmed, upper-cased): empty (a message gives it) or a code. */
+    saleCurrency: function (v) {
+      var c = code(v);
+      return !c || SALE_CURRENCY.test(c);
+    },
+    /**
+     * A sale's Amount as saleFromFields reads it (saleMinorUnits) in its unit ("major" when empty) and currency: empty
+     * (a message gives it), else an amount above 0 at the currency's exponent — at some currency's exponent while the
+     * Currency is no code (empty: a message gives it; else the Currency is what is marked).
+     */
+    saleAmount: function (v, unit, currency) {
+      var written = typeof v === 'number' ? v : typeof v === 'string' ? v.trim() : '';
+      if (written === '') return true;
+      var u = (typeof unit === 'string' ? unit.trim() : '') || 'major';
+      var exponents = SALE_CURRENCY.test(code(currency)) ? [exponent(currency)] : [2].concat(Object.keys(EXPONENTS).map(function (c) { return EXPONENTS[c]; }));
+      return exponents.some(function (e) { return typeof saleMinorUnits(written, u, e) === 'number'; });
     },
     /** Match Customer's Link and Review thresholds when left empty. */
     matchThresholds: { linkThreshold: ${MATCH_DEFAULTS.linkThreshold}, reviewThreshold: ${MATCH_DEFAULTS.reviewThreshold} },

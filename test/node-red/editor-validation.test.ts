@@ -24,6 +24,8 @@ import { DEFAULT_REGION } from '../../nodes/core/config/settings';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import type { StoreNode } from '../../nodes/node-red/shared/config-types';
 import { fakeRed } from './support/fake-red';
+import { saleFromFields } from '../../nodes/core/terminal-push/sale-fields';
+import { checkSale } from '../../nodes/core/terminal-push/terminal-push';
 import { FIRST_POLL_LOOKBACK, POLL_MAX_PAGES, POLL_PAGE_SIZE } from '../../nodes/core/pipeline/poll-source';
 
 const REPO = resolve(__dirname, '../../..');
@@ -570,6 +572,52 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     for (const v of ['', 'US', ' gb ', 'de', DEFAULT_REGION]) assert.equal(editorPasses({ ...node, defaultRegion: v }), true, `${JSON.stringify(v)} passes`);
     for (const v of ['UK', 'XX', 'ZZ', ' ', 'USA']) assert.equal(editorPasses({ ...node, defaultRegion: v }), false, `${JSON.stringify(v)} is marked`);
     assert.ok(marked > 300 && marked < values.length, `${marked} of ${values.length} marked`);
+  });
+
+  it('terminal send to terminal: Amount and Currency are marked where the run refuses them before any reader (saleFromFields, checkSale): no price, more decimals than the currency has, past 2^53 minor units, 0, a currency that is no code; empty not, as a message gives them', () => {
+    const { def, typedInputs } = editorDefinition('terminal-send-to-terminal', nodes['terminal-send-to-terminal']!);
+    const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), stripeAccount: 'account-picked' };
+    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
+    const marks = (n: Record<string, unknown>) => Object.entries(def.defaults).filter(([k, p]) => validateProperty(n, k, p, typedInputs) !== true).map(([k]) => k);
+    /** The node's run (terminal-send-to-terminal.ts) up to the vendor: its fields, a message giving the rest. */
+    const takes = (n: Record<string, unknown>, message: Record<string, unknown>) => {
+      const built = saleFromFields('stripe', { amount: n.amount, amountUnit: n.amountUnit, currency: n.currency, ...message });
+      return 'sale' in built && 'sale' in checkSale('stripe', built.sale);
+    };
+    // An empty Currency is a message's: the node is good when some currency makes it good (one of every exponent).
+    const exponents = new Map<number, string>([[2, 'USD']]);
+    for (const [c, e] of Object.entries(EXPONENT_OVERRIDES)) if (!exponents.has(e)) exponents.set(e, c);
+    const runs = (n: Record<string, unknown>) => {
+      const message = { readerId: 'tmr_1', customerId: 'cus_A', reference: 'deal-1', ...(String(n.amount).trim() ? {} : { amount: '1' }) };
+      return String(n.currency).trim() ? takes(n, message) : [...exponents.values()].some((currency) => takes(n, { ...message, currency }));
+    };
+    const amounts: unknown[] = ['', ' ', '12.50', ' 12.50 ', '12.5', '12.505', '12.5050', '12.5000', '0', '0.00', '0.001', '0.0001', '1', '1500', '12,50', '$12.50', '-5', '1e3', '.5', '5.', 'x',
+      '9007199254740991', '9007199254740992', '90071992547409.91', '90071992547409.92', '9007199254740.991', '900719925474.0991', '900719925474.0992'];
+    const currencies: unknown[] = ['', ' ', 'USD', ' usd ', 'JPY', 'KWD', 'CLF', 'MGA', 'US', 'USDX', 'ßp', '12$', 'U S'];
+    let compared = 0;
+    let marked = 0;
+    for (const amountUnit of ['major', 'minor']) {
+      for (const amount of amounts) {
+        for (const currency of currencies) {
+          const n = { ...node, amountUnit, amount, currency };
+          const passes = editorPasses(n);
+          assert.equal(passes, runs(n), `${JSON.stringify({ amountUnit, amount, currency })}: the editor ${passes ? 'passes' : 'marks'} it`);
+          compared++;
+          if (!passes) marked++;
+        }
+      }
+    }
+    assert.deepEqual(marks({ ...node, amount: '12.505' }), ['amount'], 'three decimals in USD');
+    assert.deepEqual(marks({ ...node, amount: '12.505', currency: 'KWD' }), []);
+    assert.deepEqual(marks({ ...node, amount: '12.5', currency: 'JPY' }), ['amount'], 'JPY has no decimals');
+    assert.deepEqual(marks({ ...node, amount: '0' }), ['amount'], 'a sale of nothing');
+    assert.deepEqual(marks({ ...node, amount: '12.50', amountUnit: 'minor' }), ['amount'], 'minor units are whole');
+    assert.deepEqual(marks({ ...node, amount: '90071992547409.92' }), ['amount'], 'a cent past 2^53 − 1');
+    assert.deepEqual(marks({ ...node, currency: 'US' }), ['currency']);
+    assert.deepEqual(marks({ ...node, amount: '12.5', currency: '' }), [], 'a message may give USD');
+    const refused = saleFromFields('stripe', { readerId: 'tmr_1', customerId: 'cus_A', reference: 'deal-1', amount: '0', currency: 'USD' });
+    assert.ok('rejected' in refused && refused.rejected.outcome === 'rejected' && refused.rejected.field === 'amount' && /0 is not more than 0 USD/.test(refused.rejected.message), 'a sale of 0 is refused naming amount');
+    assert.ok(marked > 100 && marked < compared, `${marked} of ${compared} marked`);
   });
 
   describe('terminal loyalty enroll: the editor marks the numbers the node refuses', () => {

@@ -1,10 +1,12 @@
 import { currencyExponent } from '../contracts/money';
-import { moneyFromDecimal } from '../sources/processor-money';
 import type { PushOutcome, SaleRequest, TerminalPush, TerminalVendor } from './terminal-push';
 
 /** How an amount is written: as an operator types a price (12.50), or as APIs store it (1250 cents). */
 export const AMOUNT_UNITS = ['major', 'minor'] as const;
 export type AmountUnit = (typeof AMOUNT_UNITS)[number];
+
+/** A sale's currency, trimmed and upper-cased (the Node-RED dialog reads it through resources/editor-core.js). */
+export const SALE_CURRENCY = /^[A-Z]{3}$/;
 
 /**
  * A sale as a flow gives it: form fields and message properties, so anything may arrive as text or as a number
@@ -37,36 +39,49 @@ export function saleFromFields(vendor: TerminalVendor, fields: SaleFields): { sa
   });
 
   const currency = (text(fields.currency) ?? '').toUpperCase();
-  if (!/^[A-Z]{3}$/.test(currency)) return reject('currency', `"${currency}" is not a currency. Give the three-letter ISO 4217 code, such as USD, EUR or JPY.`);
+  if (!SALE_CURRENCY.test(currency)) return reject('currency', `"${currency}" is not a currency. Give the three-letter ISO 4217 code, such as USD, EUR or JPY.`);
   const unit = text(fields.amountUnit) || 'major';
   if (!(AMOUNT_UNITS as readonly string[]).includes(unit)) return reject('amountUnit', `"${unit}" is not a unit. Use "major" (12.50) or "minor" (1250).`);
   const amount = fields.amount;
   const written = typeof amount === 'number' ? amount : text(amount);
   if (written === undefined || written === '') return reject('amount', 'is empty. Give the price of the sale.');
 
-  let minor: number;
-  if (unit === 'minor') {
-    const n = typeof written === 'number' ? written : /^\d+$/.test(written) ? Number(written) : NaN;
-    if (!Number.isSafeInteger(n)) return reject('amount', `"${written}" is not a whole number of minor units. Give cents (1250 for 12.50 ${currency}), or switch the unit to major.`);
-    minor = n;
-  } else {
-    const exp = currencyExponent(currency);
-    const digits = typeof written === 'number' ? String(written) : written;
-    if (!/^\d+(\.\d+)?$/.test(digits)) {
-      return reject('amount', `"${written}" is not a price. Write it with digits and a dot for decimals, no currency sign or thousands separator: ${exp === 0 ? '1500' : `12.${'5'.padEnd(exp, '0')}`}.`);
-    }
-    try {
-      minor = moneyFromDecimal(digits, currency, 'amount').minor;
-    } catch {
-      return reject('amount', `${digits} has more decimals than ${currency} has (${exp}). Round the price in the CRM.`);
-    }
-    if (!Number.isSafeInteger(minor)) return reject('amount', `${digits} is too large.`);
+  const exp = currencyExponent(currency);
+  const minor = saleMinorUnits(written, unit, exp);
+  if (minor === 'not whole') return reject('amount', `"${written}" is not a whole number of minor units. Give cents (1250 for 12.50 ${currency}), or switch the unit to major.`);
+  if (minor === 'not a price') {
+    return reject('amount', `"${written}" is not a price. Write it with digits and a dot for decimals, no currency sign or thousands separator: ${exp === 0 ? '1500' : `12.${'5'.padEnd(exp, '0')}`}.`);
   }
+  if (minor === 'too many decimals') return reject('amount', `${typeof written === 'number' ? String(written) : written} has more decimals than ${currency} has (${exp}). Round the price in the CRM.`);
+  if (minor === 'too large') return reject('amount', `${typeof written === 'number' ? String(written) : written} is too large.`);
+  if (minor === 'not above 0') return reject('amount', `${typeof written === 'number' ? String(written) : written} is not more than 0 ${currency}. Give the price of the sale.`);
 
   const sale: SaleRequest = { amount: { minor, currency }, readerId, customerId: text(fields.customerId) ?? '', reference };
   const optional = { crmRecordId: text(fields.crmRecordId), description: text(fields.description), processorCustomerId: text(fields.processorCustomerId) };
   for (const [k, v] of Object.entries(optional)) if (v) (sale as unknown as Record<string, string>)[k] = v;
   return { sale };
+}
+
+/**
+ * A sale's amount as written (text trimmed, or a number) in ISO minor units at the currency's exponent, or why it is
+ * none. Major: digits and an optional dot with decimals, converted from the digits, trailing zeros not counting
+ * (12.50 USD is 1250; 19.999 USD has too many decimals). Minor: digits only. Either a safe integer above 0. It uses
+ * nothing outside itself: the Node-RED dialog runs its compiled source (resources/editor-core.js).
+ */
+export function saleMinorUnits(written: string | number, unit: string, exponent: number): number | 'not a price' | 'not whole' | 'too many decimals' | 'too large' | 'not above 0' {
+  let minor: number;
+  if (unit === 'minor') {
+    minor = typeof written === 'number' ? written : /^\d+$/.test(written) ? Number(written) : NaN;
+    if (!Number.isSafeInteger(minor)) return 'not whole';
+  } else {
+    const m = /^(\d+)(?:\.(\d+))?$/.exec(String(written));
+    if (!m) return 'not a price';
+    const kept = (m[2] ?? '').replace(/0+$/, '');
+    if (kept.length > exponent) return 'too many decimals';
+    minor = Number(m[1] + kept.padEnd(exponent, '0'));
+    if (!Number.isSafeInteger(minor)) return 'too large';
+  }
+  return minor > 0 ? minor : 'not above 0';
 }
 
 /** Checks the fields and pushes the sale: every refusal, ours or the vendor's, comes back as an outcome. */
