@@ -17,8 +17,8 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // core's values from resources/editor-core.js, written here from the compiled core: amounts read with the currency
 // exponents and bound, the currencies a loyalty program takes and the ids it may have, the times quiet hours take,
 // the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults, a
-// backfill's window and page size, the SaaS CRMs' names, the store's phone regions, a sale's amount and currency. No
-// dialog keeps a copy of them.
+// backfill's window and page size, the SaaS CRMs' names, the store's phone regions, a sale's amount and currency, a
+// trigger's path. No dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -37,6 +37,7 @@ if (new Function(`return (${unnamedLocationLineSource})`)()('a=b\n c \n') !== 'c
 const { backfillWindowOf } = require('../dist/nodes/core/backfill/window-fields.js');
 const { SAAS_CRM_NAMES } = require('../dist/nodes/core/crm/crm-names.js');
 const { DEFAULT_REGION, REGIONS } = require('../dist/nodes/core/config/settings.js');
+const { TRIGGER_PATH } = require('../dist/nodes/node-red/shared/http-route.js');
 // saleMinorUnits likewise.
 const { SALE_CURRENCY, saleMinorUnits } = require('../dist/nodes/core/terminal-push/sale-fields.js');
 const saleMinorUnitsSource = saleMinorUnits.toString();
@@ -62,7 +63,7 @@ writeFileSync(
 // ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE,
 // match/operator-settings.ts MATCH_DEFAULTS, backfill/window-fields.ts backfillWindowOf, crm/crm-names.ts
 // SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION, terminal-push/sale-fields.ts SALE_CURRENCY and
-// saleMinorUnits) on every build: edit those, not this file.
+// saleMinorUnits, node-red/shared/http-route.ts TRIGGER_PATH) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
@@ -80,6 +81,7 @@ writeFileSync(
   var REGIONS = ${JSON.stringify(REGIONS)};
   var DEFAULT_REGION = ${JSON.stringify(DEFAULT_REGION)};
   var saleMinorUnits = ${saleMinorUnitsSource};
+  var TRIGGER_PATH = new RegExp(${JSON.stringify(TRIGGER_PATH.source)}, ${JSON.stringify(TRIGGER_PATH.flags)});
   var SALE_CURRENCY = new RegExp(${JSON.stringify(SALE_CURRENCY.source)}, ${JSON.stringify(SALE_CURRENCY.flags)});
   function code(currency) { return typeof currency === 'string' ? currency.trim().toUpperCase() : ''; }
   function exponent(currency) {
@@ -167,6 +169,11 @@ writeFileSync(
       var u = (typeof unit === 'string' ? unit.trim() : '') || 'major';
       var exponents = SALE_CURRENCY.test(code(currency)) ? [exponent(currency)] : [2].concat(Object.keys(EXPONENTS).map(function (c) { return EXPONENTS[c]; }));
       return exponents.some(function (e) { return typeof saleMinorUnits(written, u, e) === 'number'; });
+    },
+    /** A trigger's Path as triggerPath reads it: trimmed, empty the source's default, else only TRIGGER_PATH's characters. */
+    triggerPath: function (v) {
+      var p = typeof v === 'string' ? v.trim() : '';
+      return !p || TRIGGER_PATH.test(p);
     },
     /** Match Customer's Link and Review thresholds when left empty. */
     matchThresholds: { linkThreshold: ${MATCH_DEFAULTS.linkThreshold}, reviewThreshold: ${MATCH_DEFAULTS.reviewThreshold} },

@@ -6,7 +6,7 @@ import { parseSourceCredentials } from '../core/sources/source-credentials';
 import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import { shortText } from './shared/short-text';
-import { addPostRoute, countRoutes, normalizeRoutePath } from './shared/http-route';
+import { addPostRoute, countRoutes, triggerPath } from './shared/http-route';
 import { BodyTooLargeError, readRawBody } from './shared/raw-body';
 import { claimRawBody } from './shared/raw-capture';
 import type { HttpHandler, NodeDef, NodeRedApi, RuntimeNode } from './shared/red-api';
@@ -32,7 +32,15 @@ export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-trigger', function TerminalTrigger(this: RuntimeNode, def: NodeDef) {
     RED.nodes.createNode(this, def);
     const sourceName = typeof def.source === 'string' && def.source ? def.source : 'stripe';
-    const path = normalizeRoutePath(typeof def.path === 'string' && def.path.trim() ? def.path : `/terminal-crm/${sourceName}`);
+    let path: string;
+    try {
+      path = triggerPath(def.path, sourceName);
+    } catch (e) {
+      // No route at all: a pattern would take other URLs' posts, a path no URL reaches would wait for ever.
+      this.status({ fill: 'red', shape: 'ring', text: shortText((e as Error).message) });
+      this.error((e as Error).message);
+      return;
+    }
     const account = () => {
       const field = sourceAccountField(sourceName);
       return configNode<SourceAccountNode>(RED, def[field.property], field.type, field.label);

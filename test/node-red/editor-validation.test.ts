@@ -24,6 +24,9 @@ import { DEFAULT_REGION } from '../../nodes/core/config/settings';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import type { StoreNode } from '../../nodes/node-red/shared/config-types';
 import { fakeRed } from './support/fake-red';
+import registerStripeAccount from '../../nodes/node-red/stripe-terminal-account';
+import registerTrigger from '../../nodes/node-red/terminal-trigger';
+import { countRoutes } from '../../nodes/node-red/shared/http-route';
 import { saleFromFields } from '../../nodes/core/terminal-push/sale-fields';
 import { checkSale } from '../../nodes/core/terminal-push/terminal-push';
 import { FIRST_POLL_LOOKBACK, POLL_MAX_PAGES, POLL_PAGE_SIZE } from '../../nodes/core/pipeline/poll-source';
@@ -618,6 +621,39 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     const refused = saleFromFields('stripe', { readerId: 'tmr_1', customerId: 'cus_A', reference: 'deal-1', amount: '0', currency: 'USD' });
     assert.ok('rejected' in refused && refused.rejected.outcome === 'rejected' && refused.rejected.field === 'amount' && /0 is not more than 0 USD/.test(refused.rejected.message), 'a sale of 0 is refused naming amount');
     assert.ok(marked > 100 && marked < compared, `${marked} of ${compared} marked`);
+  });
+
+  it('terminal trigger: Path is marked where the node refuses it (a ":", "*", "(", "?", a space or "%" within), an empty one not (/terminal-crm/<source>), spaces around not', () => {
+    const { def, typedInputs } = editorDefinition('terminal-trigger', nodes['terminal-trigger']!);
+    const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), account: 'account-picked' };
+    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
+    // The trigger node itself (terminal-trigger.ts): a path it refuses is its error, and it listens nowhere.
+    const red = fakeRed();
+    registerStripeAccount(red.RED);
+    registerTrigger(red.RED);
+    red.create('stripe-terminal-account', { id: 'acct' }, { webhookSecrets: 'whsec_test' });
+    let id = 0;
+    const runs = (path: unknown) => {
+      const trigger = red.create('terminal-trigger', { id: `trigger-${id++}`, account: 'acct', path });
+      const refused = trigger.errors.some((e) => /^Path: /.test(String(e)));
+      trigger.close();
+      return !refused;
+    };
+    const paths: unknown[] = ['', ' ', '/terminal-crm/stripe', 'terminal-crm/stripe', ' /hooks/stripe ', '/hooks/stripe/', '/', '/a.b_c~d-e/f', '/hooks/:id', '/hooks/*', '/hooks/(a)', '/hooks?', '/hooks+',
+      '/hooks stripe', '/hooks/%20', '/hooks/ä', '/hooks#x', 'https://shop.example/hooks', null, undefined];
+    for (const path of paths) {
+      const passes = editorPasses({ ...node, path });
+      assert.equal(passes, runs(path), `${JSON.stringify(path)}: the editor ${passes ? 'passes' : 'marks'} it`);
+    }
+    for (const path of ['', ' ', ' /hooks/stripe ']) assert.equal(editorPasses({ ...node, path }), true, `${JSON.stringify(path)} passes`);
+    for (const path of ['/hooks/:id', '/hooks stripe', '/hooks/*']) assert.equal(editorPasses({ ...node, path }), false, `${JSON.stringify(path)} is marked`);
+    const blank = red.create('terminal-trigger', { id: 'blank', source: 'stripe', account: 'acct', path: '' });
+    assert.equal(countRoutes(red.RED.httpNode, '/terminal-crm/stripe'), 1, 'an empty Path listens on /terminal-crm/<source>');
+    blank.close();
+    const pattern = red.create('terminal-trigger', { id: 'pattern', account: 'acct', path: '/hooks/:id' });
+    assert.equal(countRoutes(red.RED.httpNode, '/hooks/:id'), 0, 'a pattern is not listened on');
+    assert.match(String(pattern.errors[0]), /^Path: "\/hooks\/:id" has characters a webhook path here cannot have/);
+    assert.equal(labelOf(def, { ...node, path: '', source: 'square' }), `terminal-trigger.node.label ${JSON.stringify({ path: '/terminal-crm/square' })}`);
   });
 
   describe('terminal loyalty enroll: the editor marks the numbers the node refuses', () => {

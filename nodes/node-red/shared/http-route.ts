@@ -1,4 +1,21 @@
+import { InputError } from '../../core/errors';
 import type { HttpHandler, HttpNodeApp, RouteLayer } from './red-api';
+
+/**
+ * The characters a trigger's Path may have: letters, digits and . _ ~ / -, which Express matches as they are. A ':',
+ * '*', '(', '?' or '+' makes a pattern that catches other URLs too (/hooks/:id takes every /hooks/…), and a space or
+ * '%' a path no processor's URL reaches. The Node-RED dialog marks the same (resources/editor-core.js).
+ */
+export const TRIGGER_PATH = /^\/?[A-Za-z0-9._~/-]+$/;
+
+/** A trigger's Path as the node reads it: trimmed, empty /terminal-crm/<source>, one with other characters refused. */
+export function triggerPath(given: unknown, source: string): string {
+  const typed = typeof given === 'string' ? given.trim() : '';
+  if (typed && !TRIGGER_PATH.test(typed)) {
+    throw new InputError('Path', `"${typed}" has characters a webhook path here cannot have`, 'use letters, digits and . _ ~ / - only, such as /terminal-crm/stripe');
+  }
+  return normalizeRoutePath(typed || `/terminal-crm/${source}`);
+}
 
 /** Leading slash added, trailing slashes removed: "stripe/" and "/stripe" are the same endpoint. */
 export function normalizeRoutePath(path: string): string {
