@@ -18,7 +18,7 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // exponents and bound, the currencies a loyalty program takes and the ids it may have, the times quiet hours take,
 // the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults, a
 // backfill's window and page size, the SaaS CRMs' names, the store's phone regions, a sale's amount and currency, a
-// trigger's path. No dialog keeps a copy of them.
+// trigger's path, a Temporal server's address. No dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -38,6 +38,7 @@ const { backfillWindowOf } = require('../dist/nodes/core/backfill/window-fields.
 const { SAAS_CRM_NAMES } = require('../dist/nodes/core/crm/crm-names.js');
 const { DEFAULT_REGION, REGIONS } = require('../dist/nodes/core/config/settings.js');
 const { TRIGGER_PATH } = require('../dist/nodes/node-red/shared/http-route.js');
+const { TEMPORAL_ADDRESS } = require('../dist/temporal/temporal-target.js');
 // saleMinorUnits likewise.
 const { SALE_CURRENCY, saleMinorUnits } = require('../dist/nodes/core/terminal-push/sale-fields.js');
 const saleMinorUnitsSource = saleMinorUnits.toString();
@@ -63,7 +64,7 @@ writeFileSync(
 // ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE,
 // match/operator-settings.ts MATCH_DEFAULTS, backfill/window-fields.ts backfillWindowOf, crm/crm-names.ts
 // SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION, terminal-push/sale-fields.ts SALE_CURRENCY and
-// saleMinorUnits, node-red/shared/http-route.ts TRIGGER_PATH) on every build: edit those, not this file.
+// saleMinorUnits, node-red/shared/http-route.ts TRIGGER_PATH, temporal/temporal-target.ts TEMPORAL_ADDRESS) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
@@ -82,6 +83,7 @@ writeFileSync(
   var DEFAULT_REGION = ${JSON.stringify(DEFAULT_REGION)};
   var saleMinorUnits = ${saleMinorUnitsSource};
   var TRIGGER_PATH = new RegExp(${JSON.stringify(TRIGGER_PATH.source)}, ${JSON.stringify(TRIGGER_PATH.flags)});
+  var TEMPORAL_ADDRESS = [${TEMPORAL_ADDRESS.map((p) => `new RegExp(${JSON.stringify(p.source)}, ${JSON.stringify(p.flags)})`).join(', ')}];
   var SALE_CURRENCY = new RegExp(${JSON.stringify(SALE_CURRENCY.source)}, ${JSON.stringify(SALE_CURRENCY.flags)});
   function code(currency) { return typeof currency === 'string' ? currency.trim().toUpperCase() : ''; }
   function exponent(currency) {
@@ -174,6 +176,11 @@ writeFileSync(
     triggerPath: function (v) {
       var p = typeof v === 'string' ? v.trim() : '';
       return !p || TRIGGER_PATH.test(p);
+    },
+    /** A Temporal server's Address as temporalTargetOf reads it: trimmed, empty the default, else host[:port]. */
+    temporalAddress: function (v) {
+      var a = typeof v === 'string' ? v.trim() : '';
+      return !a || TEMPORAL_ADDRESS.some(function (p) { return p.test(a); });
     },
     /** Match Customer's Link and Review thresholds when left empty. */
     matchThresholds: { linkThreshold: ${MATCH_DEFAULTS.linkThreshold}, reviewThreshold: ${MATCH_DEFAULTS.reviewThreshold} },

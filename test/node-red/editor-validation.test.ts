@@ -20,6 +20,7 @@ import type { NodeDef } from '../../nodes/node-red/shared/red-api';
 import { crmWaitOfNode, loyaltyProgramOfNode, segmentConfigOfNode } from '../../nodes/node-red/shared/step-settings';
 import { MATCH_DEFAULTS, matchConfigFromSettings } from '../../nodes/core/match/operator-settings';
 import { backfillRequestOf } from '../../temporal/backfill-control';
+import { temporalTargetOf } from '../../temporal/temporal-target';
 import { DEFAULT_REGION } from '../../nodes/core/config/settings';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import type { StoreNode } from '../../nodes/node-red/shared/config-types';
@@ -654,6 +655,31 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     assert.equal(countRoutes(red.RED.httpNode, '/hooks/:id'), 0, 'a pattern is not listened on');
     assert.match(String(pattern.errors[0]), /^Path: "\/hooks\/:id" has characters a webhook path here cannot have/);
     assert.equal(labelOf(def, { ...node, path: '', source: 'square' }), `terminal-trigger.node.label ${JSON.stringify({ path: '/terminal-crm/square' })}`);
+  });
+
+  it('terminal temporal server: Address is marked where temporalTargetOf refuses it (a scheme, a path, a space, two colons), empty Address, Namespace and Task queue not (the defaults)', () => {
+    const { def, typedInputs } = editorDefinition('terminal-temporal-server', nodes['terminal-temporal-server']!);
+    const node: Record<string, unknown> = Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value]));
+    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
+    const runs = (n: Record<string, unknown>) => {
+      try {
+        temporalTargetOf(n);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const addresses: unknown[] = ['', ' ', '127.0.0.1:7233', ' 127.0.0.1:7233 ', 'localhost', 'temporal:7233', 'your-ns.a1b2c.tmprl.cloud:7233', '[::1]:7233', '[::1]', '[fe80::1]:7233',
+      'http://127.0.0.1:7233', '127.0.0.1:7233/x', 'temporal :7233', '::1', '127.0.0.1:', '127.0.0.1:port', '127.0.0.1:123456', 'a:1:2', null];
+    for (const field of ['address', 'namespace', 'taskQueue']) {
+      for (const v of [...addresses, 'default', 'terminal-crm']) {
+        const n = { ...node, [field]: v };
+        const passes = editorPasses(n);
+        assert.equal(passes, runs(n), `${field} ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
+      }
+    }
+    for (const address of ['', 'http://127.0.0.1:7233', 'temporal :7233']) assert.equal(editorPasses({ ...node, address }), address === '', JSON.stringify(address));
+    for (const field of ['namespace', 'taskQueue']) assert.equal(editorPasses({ ...node, [field]: '' }), true, `${field} empty is its default`);
   });
 
   describe('terminal loyalty enroll: the editor marks the numbers the node refuses', () => {
