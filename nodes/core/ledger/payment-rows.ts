@@ -33,7 +33,7 @@ export function ledgerPaymentOf(r: PaymentRecord): LedgerPayment {
 export const PAYMENT_COLUMNS =
   'source, payment_id, customer_id, currency, seen, gross_minor, refund_reported_minor, refund_sum_minor, dispute_phase, disputed_minor, failed, ' +
   'occurred_at, first_seen, last_seen, card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, events, voided_at, restored_at, ' +
-  'capture_failed_minor, refund_reversed_minor';
+  'capture_failed_minor, refund_reversed_minor, sale_minor, captured_minor';
 
 export interface PaymentRow {
   source: string;
@@ -62,6 +62,9 @@ export interface PaymentRow {
   restored_at: string | null;
   capture_failed_minor: number;
   refund_reversed_minor: number;
+  sale_minor: number;
+  /** NULL for a payment counted before schema 26 (its amount stays as counted). */
+  captured_minor: number | null;
 }
 
 export function recordOfRow(r: PaymentRow): PaymentRecord {
@@ -81,6 +84,8 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
     voidedAt: r.voided_at ?? null,
     restoredAt: r.restored_at ?? null,
     captureFailedMinor: Number(r.capture_failed_minor ?? 0),
+    saleMinor: Number(r.sale_minor ?? 0),
+    capturedMinor: r.captured_minor === null || r.captured_minor === undefined ? null : Number(r.captured_minor),
     occurredAt: r.occurred_at,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
@@ -90,11 +95,11 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
   };
 }
 
-const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 27);
+const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 29);
 // An update leaves the key and the time index alone unless the time moved (a payment seen after its refund).
 const UPDATE_SET = `customer_id = ?, currency = ?, seen = ?, gross_minor = ?, refund_reported_minor = ?, refund_sum_minor = ?,
   dispute_phase = ?, disputed_minor = ?, failed = ?, first_seen = ?, last_seen = ?, card_brand = ?, card_last4 = ?, card_token = ?,
-  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, refund_reversed_minor = ?, updated_at = ?`;
+  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, refund_reversed_minor = ?, sale_minor = ?, captured_minor = ?, updated_at = ?`;
 const UPDATE_PAYMENT = `UPDATE ledger_payments SET ${UPDATE_SET} WHERE source = ? AND payment_id = ?`;
 const UPDATE_PAYMENT_AND_TIME = `UPDATE ledger_payments SET ${UPDATE_SET}, occurred_at = ? WHERE source = ? AND payment_id = ?`;
 
@@ -111,14 +116,15 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
         r.source, r.paymentId, r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor,
         r.disputePhase, r.disputedMinor, r.failed ? 1 : 0, r.occurredAt, r.firstSeen, r.lastSeen,
         r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events,
-        r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, now,
+        r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor, r.capturedMinor, now,
       ]);
       continue;
     }
     const set: SqlValue[] = [
       r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
       r.failed ? 1 : 0, r.firstSeen, r.lastSeen, r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet,
-      r.terminal.readerId, r.terminal.locationId, r.events, r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, now,
+      r.terminal.readerId, r.terminal.locationId, r.events, r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor,
+      r.capturedMinor, now,
     ];
     if (r.occurredAt === before.occurredAt) await tx.run(UPDATE_PAYMENT, [...set, r.source, r.paymentId]);
     else await tx.run(UPDATE_PAYMENT_AND_TIME, [...set, r.occurredAt, r.source, r.paymentId]);

@@ -7,8 +7,9 @@ import type { LedgerEvent } from './ledger-event';
  *
  * A payment is kept as the facts the processor reported (`PaymentRecord`), and everything counted is derived from
  * those facts alone, never from the order they arrived in:
- * - a payment counts once it has been seen (a payment event), however many of its events arrive (a PaymentIntent
- *   and its charge are one payment); until then its refunds and disputes are remembered and count with it;
+ * - a payment counts once it has been seen (a payment event, not a capture of it), however many of its events
+ *   arrive (a PaymentIntent and its charge are one payment); until then its refunds, disputes and captures are
+ *   remembered and count with it;
  * - refunds: the highest cumulative total reported (Stripe, Square with its lookups) or the sum of distinct refunds
  *   each reported with its own amount (Square without them, Zettle, Adyen, Clover, SumUp), whichever is higher, and
  *   never more than the payment. Replays and reordering change nothing: the cumulative total only grows, and each
@@ -24,7 +25,15 @@ import type { LedgerEvent } from './ledger-event';
  * - a capture the processor reports failed (Adyen's CAPTURE_FAILED, by the capture's id) collected nothing: what it
  *   was to collect counts as given back, as a refund of that much would, until that capture is reported captured
  *   again (Adyen's re-capture), the later report by its time deciding, per capture. When the failed captures add up
- *   to the whole sale, the sale is void as above; one of several part captures failing takes off only its amount.
+ *   to the whole sale, the sale is void as above; one of several part captures failing takes off only its amount;
+ * - a sale captured under capture ids (Adyen's CAPTURE, its originalReference the authorisation) is the sale event
+ *   (the authorisation, which carries the card, the terminal and the shopper) and its captures, in any order: a
+ *   capture is never the sale, and one reported before it is remembered and counts with it. Each capture counts once,
+ *   by its id, with its own amount (a part capture's part). Once a capture is reported, what the captures collect is
+ *   what the sale brought: the sale's amount is the larger of what was authorised and what was captured (an
+ *   overcapture, a tip), and what the captures leave of the authorisation (a capture of less than authorised, whose
+ *   rest Adyen releases) counts as given back, as a failed capture's amount does. The sums only grow by capture id, so
+ *   any order of the same reports ends with the same payment.
  */
 export type DisputePhase = 'open' | 'won' | 'lost';
 
@@ -75,6 +84,14 @@ export interface PaymentRecord {
    * (CaptureEntry, captureEntryAfter), in the payment's currency.
    */
   captureFailedMinor: number;
+  /** What the sale event itself reported (for a sale captured under capture ids, what was authorised); 0 until seen. */
+  saleMinor: number;
+  /**
+   * What the captures reported captured (each once, by its id, with the amount it was first reported with) add up to,
+   * in the payment's currency. null for a payment counted before store schema 26: its amount stays the one it was
+   * counted with, whatever its captures say.
+   */
+  capturedMinor: number | null;
   /** When the payment was made; until it is seen, the time of its first event. */
   occurredAt: string;
   /** Earliest and latest event times. */
@@ -135,13 +152,36 @@ export function reportedRefundOf(r: Pick<PaymentRecord, 'refundReportedMinor' | 
   return Math.max(r.refundReportedMinor - r.refundReversedMinor, r.refundSumMinor, 0);
 }
 
+type CaptureFacts = Pick<PaymentRecord, 'seen' | 'grossMinor' | 'captureFailedMinor' | 'saleMinor' | 'capturedMinor'>;
+
+/**
+ * The sale's amount: once a capture is reported, the larger of what the sale event reported (authorised) and what
+ * its captures add up to; before that, or for a payment counted before schema 26, what it was counted with.
+ */
+export function grossOf(r: Pick<PaymentRecord, 'grossMinor' | 'saleMinor' | 'capturedMinor'>): number {
+  return r.capturedMinor === null ? r.grossMinor : Math.max(r.saleMinor, r.capturedMinor);
+}
+
+/**
+ * What the reported captures leave uncollected of the sale: nothing until one is reported (a sale captured
+ * automatically, or whose captures Adyen does not report), then what was authorised and not captured.
+ */
+export function uncollectedOf(r: CaptureFacts): number {
+  if (!r.seen || r.capturedMinor === null || r.capturedMinor <= 0) return 0;
+  return Math.max(0, r.saleMinor - r.capturedMinor);
+}
+
+/** What the sale was to bring and its captures did not: the failed ones, and what none captured. */
+const shortfallOf = (r: CaptureFacts): number => r.captureFailedMinor + uncollectedOf(r);
+
 /**
  * The sale moved no money: its latest void is later than any money moving for it, or (once it is seen) its failed
- * captures were to collect all of it.
+ * captures and what no capture collected add up to all of it.
  */
-export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt' | 'seen' | 'grossMinor' | 'captureFailedMinor'>): boolean {
+export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt'> & CaptureFacts): boolean {
   if (r.voidedAt !== null && (r.restoredAt === null || r.voidedAt > r.restoredAt)) return true;
-  return r.seen && r.captureFailedMinor > 0 && r.captureFailedMinor >= r.grossMinor;
+  const shortfall = shortfallOf(r);
+  return r.seen && shortfall > 0 && shortfall >= r.grossMinor;
 }
 
 /**
@@ -152,7 +192,7 @@ export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt' | 'see
 export function refundedOf(r: PaymentRecord): number {
   if (r.seen && isVoided(r)) return r.grossMinor;
   const reported = reportedRefundOf(r);
-  return r.seen ? Math.min(reported + r.captureFailedMinor, r.grossMinor) : reported;
+  return r.seen ? Math.min(reported + shortfallOf(r), r.grossMinor) : reported;
 }
 
 /** A lost dispute takes back the disputed amount, up to what refunds have not already given back. */
@@ -167,7 +207,8 @@ export type PaymentStatus = 'succeeded' | 'failed' | 'refunded' | 'partially_ref
 /**
  * The payment's status now, in the PaymentEvent's words: "pending" while only its refunds or disputes have been
  * seen, "failed" while the sale is void, "disputed" while a dispute is open, "refunded" once refunds and
- * chargebacks have given all of it back, "partially_refunded" while some of it is back (a failed part capture too).
+ * chargebacks have given all of it back, "partially_refunded" while some of it is back (a failed part capture too,
+ * and the rest of an authorisation its captures left uncollected).
  */
 export function statusOf(r: PaymentRecord): PaymentStatus {
   if (!r.seen) return r.failed ? 'failed' : 'pending';
@@ -253,18 +294,21 @@ export interface CaptureEntry {
 export const captureFailed = (c: CaptureEntry): boolean => c.failedAt !== null && (c.capturedAt === null || c.failedAt > c.capturedAt);
 
 /**
- * What one event about a capture (captureIdOf not null) does to it: the entry after it, and how much it moves what
- * the payment's failed captures were to collect. The latest report by time decides, so any order of the same reports
- * ends with the same entry; the amount is the one the capture was first reported with.
+ * What one event about a capture (captureIdOf not null) does to it: the entry after it, how much it moves what the
+ * payment's failed captures were to collect, and how much it moves what the payment's captures add up to (a capture
+ * counts there once, when it is first reported captured, whatever its failures). The latest report by time decides,
+ * so any order of the same reports ends with the same entry; the amount is the one the capture was first reported
+ * with.
  */
-export function captureEntryAfter(entry: CaptureEntry | undefined, e: LedgerEvent): { entry: CaptureEntry; failedChange: number } {
+export function captureEntryAfter(entry: CaptureEntry | undefined, e: LedgerEvent): { entry: CaptureEntry; failedChange: number; capturedChange: number } {
   const at = utcIso(e.occurredAt);
   const was = entry ?? { amountMinor: e.amount.minor, failedAt: null, capturedAt: null };
   const after = { ...was };
   if (e.sale?.voided === true && (after.failedAt === null || at > after.failedAt)) after.failedAt = at;
   if (e.sale?.voided === false && (after.capturedAt === null || at > after.capturedAt)) after.capturedAt = at;
   const failedChange = (captureFailed(after) ? after.amountMinor : 0) - (entry && captureFailed(entry) ? entry.amountMinor : 0);
-  return { entry: after, failedChange };
+  const capturedChange = after.capturedAt !== null && (entry?.capturedAt ?? null) === null ? after.amountMinor : 0;
+  return { entry: after, failedChange, capturedChange };
 }
 
 /** What the caller's per-refund and per-capture entries say an event moves (refundEntryAfter, captureEntryAfter). */
@@ -275,9 +319,11 @@ export interface EntryChanges {
   refundReversed: number;
   /** What an event about a capture moves the failed captures by. */
   captureFailed: number;
+  /** What an event about a capture moves what the captures add up to by. */
+  captured: number;
 }
 
-export const NO_ENTRY_CHANGES: EntryChanges = Object.freeze({ refundSum: 0, refundReversed: 0, captureFailed: 0 });
+export const NO_ENTRY_CHANGES: EntryChanges = Object.freeze({ refundSum: 0, refundReversed: 0, captureFailed: 0, captured: 0 });
 
 /**
  * The entries the store keeps beside the payments (ledger_refunds, ledger_captures), kept in memory for a fold of
@@ -292,6 +338,7 @@ export class MemoryEntries {
     let refundSum = 0;
     let refundReversed = 0;
     let failedChange = 0;
+    let capturedChange = 0;
     const refundId = refundIdOf(e);
     if (refundId !== null) {
       const step = refundEntryAfter(this.refunds.get(payment + refundId), e);
@@ -304,8 +351,9 @@ export class MemoryEntries {
       const step = captureEntryAfter(this.captures.get(payment + captureId), e);
       this.captures.set(payment + captureId, step.entry);
       failedChange = step.failedChange;
+      capturedChange = step.capturedChange;
     }
-    return { refundSum, refundReversed, captureFailed: failedChange };
+    return { refundSum, refundReversed, captureFailed: failedChange, captured: capturedChange };
   }
 }
 
@@ -356,6 +404,8 @@ function newRecord(e: LedgerEvent, at: string): PaymentRecord {
     voidedAt: null,
     restoredAt: null,
     captureFailedMinor: 0,
+    saleMinor: 0,
+    capturedMinor: 0,
     occurredAt: at,
     firstSeen: at,
     lastSeen: at,
@@ -407,13 +457,19 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
       // Money moving for the sale also undoes a void of all of it reported earlier (a capture failure the ledger
       // recorded before it kept captures by their id).
       if (e.sale?.voided === false && (r.restoredAt === null || at > r.restoredAt)) r.restoredAt = at;
-      if (sameCurrency) r.captureFailedMinor += changes.captureFailed;
-      if (!r.seen) {
+      if (sameCurrency) {
+        r.captureFailedMinor += changes.captureFailed;
+        if (r.capturedMinor !== null) r.capturedMinor += changes.captured;
+      }
+      // A capture is never the sale: one reported before it is remembered, and counts when the sale arrives.
+      if (!r.seen && captureIdOf(e) === null) {
         r.seen = true;
+        r.saleMinor = e.amount.minor;
         r.grossMinor = e.amount.minor;
         r.currency = e.amount.currency;
         r.occurredAt = at;
       }
+      if (r.seen) r.grossMinor = grossOf(r);
       break;
     case 'refund':
       if (!sameCurrency) break;

@@ -105,10 +105,12 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
     const refundId = refundIdOf(e);
     const captureId = captureIdOf(e);
     const refund = refundId === null ? NO_REFUND_CHANGE : await recordRefund(tx, e, refundId, now);
+    const capture = captureId === null ? NO_CAPTURE_CHANGE : await recordCapture(tx, e, captureId, now);
     const after = applyEvent(before, e, {
       refundSum: refund.sumChange,
       refundReversed: refund.reversedChange,
-      captureFailed: captureId === null ? 0 : await recordCapture(tx, e, captureId, now),
+      captureFailed: capture.failedChange,
+      captured: capture.capturedChange,
     });
     const outcome = e.kind === 'payment' && before?.seen ? 'enriched' : 'recorded';
     const recorded: StoredEvent = {
@@ -211,11 +213,14 @@ async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, n
   return step;
 }
 
+const NO_CAPTURE_CHANGE = Object.freeze({ failedChange: 0, capturedChange: 0 });
+
 /**
- * Keeps the capture an event reports on in ledger_captures and says what it moves the payment's failed captures by,
- * as captureEntryAfter rules. A report no later than the one of its outcome kept already changes nothing.
+ * Keeps the capture an event reports on in ledger_captures and says what it moves the payment's failed captures and
+ * what its captures add up to by, as captureEntryAfter rules. A report no later than the one of its outcome kept
+ * already changes nothing.
  */
-async function recordCapture(tx: SqlExecutor, e: LedgerEvent, captureId: string, now: string): Promise<number> {
+async function recordCapture(tx: SqlExecutor, e: LedgerEvent, captureId: string, now: string): Promise<{ failedChange: number; capturedChange: number }> {
   const row = await tx.get<{ amount_minor: number; failed_at: string | null; captured_at: string | null }>(
     'SELECT amount_minor, failed_at, captured_at FROM ledger_captures WHERE source = ? AND payment_id = ? AND capture_id = ?',
     [e.source, e.paymentId, captureId],
@@ -233,7 +238,7 @@ async function recordCapture(tx: SqlExecutor, e: LedgerEvent, captureId: string,
       step.entry.failedAt, step.entry.capturedAt, e.source, e.paymentId, captureId,
     ]);
   }
-  return step.failedChange;
+  return step;
 }
 
 const INSERT_REFUND = `INSERT INTO ledger_refunds (source, payment_id, refund_id, amount_minor, currency, event_id, recorded_at, reversed_at)

@@ -12,8 +12,9 @@ import { obj, type Obj } from '../json/json-values';
  * A terminal sale with automatic capture is its AUTHORISATION (success "true"): that is the moment the shop has
  * the money, and the only event that carries the card, the terminal and the shopper. A CAPTURE of the same payment
  * (manual capture, or an account that sends capture webhooks) is passed on as a `payment` too, under the same
- * paymentId (its originalReference is the authorisation's pspReference): the ledger records one payment per
- * paymentId and treats every further payment event of it as enrichment, so the sale is never counted twice.
+ * paymentId (its originalReference is the authorisation's pspReference), with `sale.captureId` its own pspReference:
+ * the ledger records one payment per paymentId and never takes a capture for the sale, in whatever order Adyen
+ * delivers them; it counts each capture's amount once (a part capture's part) to say what the sale brought.
  */
 const PAYMENT_CODES = ['AUTHORISATION', 'CAPTURE'] as const;
 /** Money back to the cardholder: a refund, or a cancelled authorisation (the sale did not happen). */

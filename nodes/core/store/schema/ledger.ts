@@ -227,3 +227,21 @@ export const LEDGER_REVERSED_OUT_OF_TOTALS_MIGRATION = {
     WHERE EXISTS (SELECT 1 FROM ledger_refunds r WHERE r.source = ledger_payments.source AND r.payment_id = ledger_payments.payment_id
       AND r.reversed_at IS NOT NULL)`,
 } as const;
+
+/**
+ * Store schema version 26: a sale captured under capture ids (Adyen's CAPTURE, by its pspReference) is its sale event
+ * and its captures in any order (ledger/payment-rules.ts): a capture before its authorisation is remembered, not
+ * taken for the sale, and once a capture is reported what the captures add up to decides what the sale brought.
+ * `sale_minor` is what the sale event reported (the authorisation's amount); `captured_minor` what its captures
+ * reported captured add up to, each once. A payment counted before keeps the amount it was counted with
+ * (`captured_minor` NULL: its captures do not move it), so nothing counted changes; one not seen yet starts at 0
+ * (a capture then always made its payment seen, so none has a capture reported captured).
+ */
+export const LEDGER_CAPTURES_ADD_UP_MIGRATION = {
+  version: 26,
+  name: 'ledger: a capture is never the sale; what the captures add up to is what the sale brought',
+  sql: `
+    ALTER TABLE ledger_payments ADD COLUMN sale_minor INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE ledger_payments ADD COLUMN captured_minor INTEGER;
+    UPDATE ledger_payments SET sale_minor = gross_minor, captured_minor = CASE WHEN seen = 1 THEN NULL ELSE 0 END`,
+} as const;
