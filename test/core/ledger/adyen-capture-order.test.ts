@@ -1,0 +1,161 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
+import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
+import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
+import { segmentStep } from '../../../nodes/core/segment/segment-step';
+import { adyenSource } from '../../../nodes/core/sources/adyen';
+import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
+import { adyenDelivery, adyenPspReference, type AdyenScenario } from '../../../sandbox/simulator/adyen-events';
+import { tempStore, testKeys } from '../../support/temp-store';
+import { adyenRequest } from '../sources/adyen-test-support';
+
+type Store = Awaited<ReturnType<typeof tempStore>>;
+
+const KEY = '5A'.repeat(32);
+const program = parseLoyaltyProgram({ id: 'capture-order', currency: 'EUR' });
+
+/** One notification as Adyen signs and sends it, through the Adyen source. */
+async function received(scenario: AdyenScenario, o: Parameters<typeof adyenDelivery>[2]): Promise<PaymentEvent> {
+  const d = adyenDelivery(scenario, KEY, o);
+  const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey: KEY } });
+  assert.equal(out.events.length, 1, JSON.stringify(out.report));
+  return out.events[0]!;
+}
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
+/**
+ * A returning shopper (an earlier chip sale of 10.00 with the same card), then one terminal sale with manual capture:
+ * its AUTHORISATION of `authorised` (card, terminal, shopper) and the notifications named in `steps`, each about a
+ * capture of its own pspReference (CAPTURE, CAPTURE_FAILED, the re-capture), as Adyen sends them.
+ */
+function saleScenario(authorised: number, steps: readonly { role: string; scenario: AdyenScenario; capture: string; amount: number; day: number }[]) {
+  return async (n: number) => {
+    // (Fewer than 13 digits in a row: a longer run that passes Luhn's check is scrubbed as a card number.)
+    const alias = `HORD${String(n).padStart(12, '0')}`;
+    // Mailboxes no typo apart: a match compares them field by field.
+    const shopperEmail = `${createHash('sha256').update(String(n)).digest('hex').slice(0, 10)}@example.com`;
+    // Shoppers told apart by every detail a match compares: card, its last digits, email; no name.
+    const card = { alias, last4: String(1000 + (n % 9000)) };
+    const at = (day: number) => new Date(Date.UTC(2025, 9, day, 10));
+    const pay = adyenPspReference();
+    const captures = new Map<string, string>();
+    const earlier = await received('chip', { amount: 1000, eventDate: at(1), card, shopperEmail });
+    const events: { role: string; event: PaymentEvent }[] = [
+      { role: 'AUTHORISATION', event: await received('chip', { pspReference: pay, amount: authorised, eventDate: at(3), card, shopperEmail }) },
+    ];
+    for (const s of steps) {
+      if (!captures.has(s.capture)) captures.set(s.capture, adyenPspReference());
+      events.push({ role: s.role, event: await received(s.scenario, { pspReference: captures.get(s.capture)!, originalReference: pay, amount: s.amount, eventDate: at(s.day) }) });
+    }
+    return { earlier, events, pay, captures };
+  };
+}
+
+describe('an Adyen sale with manual capture ends the same in the ledger, the CRM, segment and loyalty, whatever order its notifications arrive in', () => {
+  let s: Store;
+  const keys = testKeys();
+  before(async () => { s = await tempStore(); });
+  after(async () => { await s.remove(); });
+
+  async function deliver(event: PaymentEvent) {
+    const [recorded] = await upsertStep([await matchStep(tokenizeStep(event, keys), s.crm)], s.crm);
+    await segmentStep(recorded, { db: s.db });
+    await loyaltyStep(recorded, { db: s.db, program });
+    return recorded!.crm!;
+  }
+
+  /** Everything the order could change: the payment, its captures, and the shopper's totals everywhere. */
+  async function outcome(shopper: string, pay: string, captures: Map<string, string>) {
+    // Each sale is its own shopper's: their id and card differ from sale to sale, and are checked apart.
+    const { paymentId: _p, key: _k, customerId, card: { token: _t, last4: _l, ...card }, ...payment } = (await paymentState(s.db, 'adyen', pay))!;
+    assert.equal(customerId, shopper);
+    const roleOf = new Map([...captures].map(([role, psp]) => [psp, role]));
+    const captureRows = (await s.db.all<{ capture_id: string; amount_minor: number; currency: string; failed_at: string | null; captured_at: string | null }>(
+      'SELECT capture_id, amount_minor, currency, failed_at, captured_at FROM ledger_captures WHERE source = ? AND payment_id = ?', ['adyen', pay],
+    )).map(({ capture_id, ...r }) => ({ capture: roleOf.get(capture_id), ...r, amount_minor: Number(r.amount_minor) })).sort((a, b) => String(a.capture).localeCompare(String(b.capture)));
+    const totals = await s.db.all('SELECT currency, payments, gross_minor, refunded_minor, first_seen, last_seen FROM customer_totals WHERE customer_id = ?', [shopper]);
+    const segment = await s.db.all(
+      `SELECT currency, payments, purchase_days, gross_minor, refunded_minor, chargeback_minor, disputes, first_seen, last_seen, first_day, last_day,
+         first_day_value_minor FROM segment_stats WHERE customer_id = ?`, [shopper],
+    );
+    const counters = await s.db.all('SELECT dimension, item, hits, amount_minor FROM segment_counters WHERE customer_id = ? ORDER BY dimension, item', [shopper]);
+    const loyalty = await s.db.all(
+      `SELECT lifetime_spend_minor, visits, points_balance, points_held, points_earned, enrolled_at, tier FROM loyalty_members
+       WHERE program_id = ? AND customer_id = ?`, [program.id, shopper],
+    );
+    return { payment: { ...payment, card }, captureRows, totals, segment, counters, loyalty };
+  }
+
+  /** Every order of the sale's notifications, each sale its own shopper; the natural order (as listed) first. */
+  async function everyOrder(scenario: ReturnType<typeof saleScenario>, roles: number) {
+    const orders = permutations([...Array(roles).keys()]);
+    const results: { order: string; result: Awaited<ReturnType<typeof outcome>> }[] = [];
+    for (const [n, order] of orders.entries()) {
+      const { earlier, events, pay, captures } = await scenario(roles * 1000 + n);
+      const shopper = (await deliver(earlier)).customerId!;
+      for (const i of order) await deliver(events[i]!.event);
+      const result = await outcome(shopper, pay, captures);
+      results.push({ order: order.map((i) => events[i]!.role).join(', '), result });
+    }
+    const natural = results[0]!.result;
+    for (const r of results.slice(1)) assert.deepEqual(r.result, natural, r.order);
+    return natural;
+  }
+
+  it('two part captures (60.00 + 40.00 of 100.00), the 40.00 failing: the sale of 100.00 with 40.00 back, in all 24 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [
+      { role: 'CAPTURE 60', scenario: 'capture', capture: 'a', amount: 6000, day: 4 },
+      { role: 'CAPTURE 40', scenario: 'capture', capture: 'b', amount: 4000, day: 4 },
+      { role: 'CAPTURE_FAILED 40', scenario: 'capture_failed', capture: 'b', amount: 4000, day: 6 },
+    ]), 4);
+    const p = natural.payment;
+    assert.deepEqual([p.counted, p.grossMinor, p.refundedMinor, p.netMinor, p.status], [true, 10000, 4000, 6000, 'partially_refunded']);
+    assert.deepEqual([p.saleMinor, p.capturedMinor, p.captureFailedMinor], [10000, 10000, 4000]);
+    assert.deepEqual([p.card.brand, p.card.entryMode, p.terminal.readerId], ['visa', 'chip', 'V400m-324688179'], 'the card and terminal of the authorisation');
+    assert.equal(p.occurredAt, '2025-10-03T10:00:00.000Z', 'made when it was authorised');
+    assert.deepEqual(natural.totals.map((t) => t.payments + ':' + t.gross_minor + ':' + t.refunded_minor), ['2:11000:4000']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[7000, 2, 70]]);
+  });
+
+  it('part captures, one failing and Adyen re-capturing it: the whole 100.00, in all 120 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [
+      { role: 'CAPTURE 60', scenario: 'capture', capture: 'a', amount: 6000, day: 4 },
+      { role: 'CAPTURE 40', scenario: 'capture', capture: 'b', amount: 4000, day: 4 },
+      { role: 'CAPTURE_FAILED 40', scenario: 'capture_failed', capture: 'b', amount: 4000, day: 6 },
+      { role: 're-capture 40', scenario: 'recaptured', capture: 'b', amount: 4000, day: 8 },
+    ]), 5);
+    const p = natural.payment;
+    assert.deepEqual([p.grossMinor, p.refundedMinor, p.netMinor, p.status], [10000, 0, 10000, 'succeeded']);
+    assert.deepEqual(natural.totals.map((t) => t.payments + ':' + t.gross_minor + ':' + t.refunded_minor), ['2:11000:0']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[11000, 2, 110]]);
+  });
+
+  it('a capture of less than authorised (80.00 of 100.00): Adyen releases the rest, so the sale brought 80.00, in both orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [{ role: 'CAPTURE 80', scenario: 'capture', capture: 'a', amount: 8000, day: 4 }]), 2);
+    const p = natural.payment;
+    assert.deepEqual([p.grossMinor, p.refundedMinor, p.netMinor, p.status], [10000, 2000, 8000, 'partially_refunded']);
+    assert.deepEqual(natural.totals.map((t) => t.payments + ':' + t.gross_minor + ':' + t.refunded_minor), ['2:11000:2000']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[9000, 2, 90]]);
+  });
+
+  it('a capture that arrives before its authorisation counts nowhere, and makes no customer, until the authorisation does', async () => {
+    const { earlier, events, pay } = await saleScenario(10000, [{ role: 'CAPTURE', scenario: 'capture', capture: 'a', amount: 10000, day: 4 }])(9999);
+    const shopper = (await deliver(earlier)).customerId!;
+    const early = await deliver(events[1]!.event);
+    assert.equal(early.customerId, null, 'a capture names no shopper: nobody is made of it');
+    assert.equal((await paymentState(s.db, 'adyen', pay))!.counted, false);
+    const customers = await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]);
+    const late = await deliver(events[0]!.event);
+    assert.equal(late.customerId, shopper);
+    assert.deepEqual(late.totals, [{ currency: 'EUR', payments: 2, grossMinor: 11000, refundedMinor: 0, netMinor: 11000 }]);
+    assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]))!.n, customers!.n, 'no customer made for the sale');
+  });
+});
