@@ -184,6 +184,35 @@ for (const store of stores) {
       assert.deepEqual([after.refundedMinor, after.netMinor], [500, 5500]);
     });
 
+    it('a store from before schema 26 is upgraded: a sale counted before keeps the amount it was counted with, whatever captures come after', async () => {
+      const adyen = (over: Partial<LedgerEvent>) => ({ source: 'adyen' as const, ...over });
+      // Counted before schema 26 from a capture that arrived before its authorisation: the capture's 6000 of 10000.
+      await record([capturedPart('PSP_SCHEMA25PAY1', 'PSP_SCHEMA25CAP1', 6000, '2025-03-02T10:00:00.000Z', adyen({ eventId: 'adyen:PSP_SCHEMA25CAP1:CAPTURE:true' }))]);
+      await record([payment('PSP_SCHEMA25PAY2', 3000, undefined, adyen({ eventId: 'adyen:PSP_SCHEMA25PAY2:AUTHORISATION:true' }))]);
+      await db.run("UPDATE ledger_payments SET seen = 1, gross_minor = 6000, occurred_at = first_seen WHERE payment_id = 'PSP_SCHEMA25PAY1'");
+      const before = (await paymentState(db, 'adyen', 'PSP_SCHEMA25PAY1'))!;
+      assert.deepEqual([before.counted, before.grossMinor, before.netMinor], [true, 6000, 6000]);
+      await db.transaction(async (tx) => {
+        await tx.run('ALTER TABLE ledger_payments DROP COLUMN sale_minor');
+        await tx.run('ALTER TABLE ledger_payments DROP COLUMN captured_minor');
+        await tx.run('DELETE FROM schema_migrations WHERE version = 26');
+      });
+      await migrate(db);
+      const rows = await db.all<{ payment_id: string; sale_minor: number; captured_minor: number | null }>(
+        "SELECT payment_id, sale_minor, captured_minor FROM ledger_payments WHERE payment_id IN ('PSP_SCHEMA25PAY1', 'PSP_SCHEMA25PAY2') ORDER BY payment_id",
+      );
+      assert.deepEqual(rows.map((r) => [r.payment_id, Number(r.sale_minor), r.captured_minor]), [['PSP_SCHEMA25PAY1', 6000, null], ['PSP_SCHEMA25PAY2', 3000, null]]);
+      const [auth, second] = await record([
+        payment('PSP_SCHEMA25PAY1', 10000, '2025-03-01T10:00:00.000Z', adyen({ eventId: 'adyen:PSP_SCHEMA25PAY1:AUTHORISATION:true' })),
+        capturedPart('PSP_SCHEMA25PAY1', 'PSP_SCHEMA25CAP2', 4000, '2025-03-02T10:00:00.000Z', adyen({ eventId: 'adyen:PSP_SCHEMA25CAP2:CAPTURE:true' })),
+      ]);
+      assert.deepEqual([auth!.outcome, auth!.delta.grossMinor, second!.delta.grossMinor, second!.delta.refundedMinor], ['enriched', 0, 0, 0]);
+      const after = (await paymentState(db, 'adyen', 'PSP_SCHEMA25PAY1'))!;
+      assert.deepEqual([after.grossMinor, after.refundedMinor, after.status], [before.grossMinor, before.refundedMinor, before.status]);
+      const [part] = await record([capturedPart('PSP_SCHEMA25PAY2', 'PSP_SCHEMA25CAP3', 1000, undefined, adyen({ eventId: 'adyen:PSP_SCHEMA25CAP3:CAPTURE:true' }))]);
+      assert.deepEqual([part!.delta.grossMinor, part!.delta.refundedMinor, part!.payment.netMinor], [0, 0, 3000], 'a sale counted before keeps its amount');
+    });
+
     it('a sale reported void gives back what it took and stops being a payment once, however often the void comes; a later capture makes it count again', async () => {
       const adyen = (over: Partial<LedgerEvent>) => ({ source: 'adyen' as const, ...over });
       await record([payment('PSP_VOIDPAY', 7000, '2025-03-01T10:00:00Z', adyen({ eventId: 'adyen:PSP_VOIDPAY:AUTHORISATION:true' }))]);
