@@ -38,7 +38,7 @@ const { backfillWindowOf } = require('../dist/nodes/core/backfill/window-fields.
 const { SAAS_CRM_NAMES } = require('../dist/nodes/core/crm/crm-names.js');
 const { DEFAULT_REGION, REGIONS } = require('../dist/nodes/core/config/settings.js');
 const { TRIGGER_PATH } = require('../dist/nodes/node-red/shared/http-route.js');
-const { TEMPORAL_ADDRESS } = require('../dist/temporal/temporal-target.js');
+const { TEMPORAL_ADDRESS } = require('../dist/temporal/connection-config.js');
 // saleMinorUnits likewise.
 const { SALE_CURRENCY, saleMinorUnits } = require('../dist/nodes/core/terminal-push/sale-fields.js');
 const saleMinorUnitsSource = saleMinorUnits.toString();
@@ -64,7 +64,7 @@ writeFileSync(
 // ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE,
 // match/operator-settings.ts MATCH_DEFAULTS, backfill/window-fields.ts backfillWindowOf, crm/crm-names.ts
 // SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION, terminal-push/sale-fields.ts SALE_CURRENCY and
-// saleMinorUnits, node-red/shared/http-route.ts TRIGGER_PATH, temporal/temporal-target.ts TEMPORAL_ADDRESS) on every build: edit those, not this file.
+// saleMinorUnits, node-red/shared/http-route.ts TRIGGER_PATH, temporal/connection-config.ts TEMPORAL_ADDRESS) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};

@@ -46,12 +46,29 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   throw new InputError(name, `"${env[name]}" is neither true nor false`, 'set it to true or false');
 }
 
-/** host:port as the SDK's gRPC connection takes it: a scheme or a port out of range would fail only on connect. */
+/** A port from 1 to 65535, as written (no sign, no leading zero). */
+const PORT = '(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d{2}|6[0-4]\\d{3}|[1-5]\\d{4}|[1-9]\\d{0,3})';
+
+/**
+ * What a Temporal address may be, trimmed, wherever it is given (TEMPORAL_ADDRESS, an n8n credential, a Node-RED
+ * config node, whose dialog marks the same through resources/editor-core.js): a host name or IPv4 address, or an IPv6
+ * one in brackets, each with an optional port from 1 to 65535, and no scheme or path, as the SDK's gRPC connection
+ * takes it; anything else would fail only on connect.
+ */
+export const TEMPORAL_ADDRESS: readonly RegExp[] = [new RegExp(`^[^\\s:/?#\\[\\]]+(?::${PORT})?$`), new RegExp(`^\\[[0-9a-f:.]+\\](?::${PORT})?$`, 'i')];
+
+/** Why `address` is no Temporal address: written as something else, or its port out of range; undefined when it is one. */
+export function temporalAddressFault(address: string): string | undefined {
+  if (TEMPORAL_ADDRESS.some((p) => p.test(address))) return undefined;
+  const port = /^(?:[^\s:/?#\[\]]+|\[[0-9a-f:.]+\]):(\d+)$/i.exec(address)?.[1];
+  return port === undefined ? `"${address}" is not host:port` : `"${address}" has no port from 1 to 65535`;
+}
+
 function addressOf(address: string): string {
-  const fix = 'write host:port, such as 127.0.0.1:7233 or <namespace>.<account>.tmprl.cloud:7233 (TLS comes from TEMPORAL_TLS or TEMPORAL_API_KEY, not a scheme)';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(address) || /[/?#\s]/.test(address)) throw new InputError(TEMPORAL_ENV.address, `"${address}" is not host:port`, fix);
-  const port = /:(\d*)$/.exec(address)?.[1];
-  if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535)) throw new InputError(TEMPORAL_ENV.address, `"${address}" has no port from 1 to 65535`, fix);
+  const fault = temporalAddressFault(address);
+  if (fault) {
+    throw new InputError(TEMPORAL_ENV.address, fault, 'write host:port, such as 127.0.0.1:7233 or <namespace>.<account>.tmprl.cloud:7233 (TLS comes from TEMPORAL_TLS or TEMPORAL_API_KEY, not a scheme)');
+  }
   return address;
 }
 

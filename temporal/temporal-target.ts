@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { InputError } from '../nodes/core/errors';
-import { DEFAULT_ADDRESS, DEFAULT_NAMESPACE, type TemporalConfig } from './connection-config';
+import { DEFAULT_ADDRESS, DEFAULT_NAMESPACE, temporalAddressFault, type TemporalConfig } from './connection-config';
 import { DEFAULT_TASK_QUEUE } from './start-payment/task-queue';
 import { temporalClientModule } from './optional-temporal';
 
@@ -26,12 +26,6 @@ const pem = (field: string, v: unknown): Buffer | undefined => {
   return Buffer.from(`${s}\n`);
 };
 
-/**
- * What an Address may be, trimmed: a host or IPv4 address, or an IPv6 one in brackets, each with an optional port,
- * no scheme. The Node-RED dialog marks the same (resources/editor-core.js).
- */
-export const TEMPORAL_ADDRESS: readonly RegExp[] = [/^[^\s:/]+(:\d{1,5})?$/, /^\[[0-9a-f:]+\](:\d{1,5})?$/i];
-
 /** How a face labels the fields an error can name (an n8n credential, a Node-RED config node). */
 export type TemporalTargetLabels = Record<'address' | 'clientCertificate' | 'clientKey' | 'caCertificate', string>;
 
@@ -44,8 +38,9 @@ const LABELS: TemporalTargetLabels = { address: 'Address', clientCertificate: 'C
 export function temporalTargetOf(record: TemporalTargetRecord, labels: Partial<TemporalTargetLabels> = {}): TemporalConfig {
   const l = { ...LABELS, ...labels };
   const address = text(record.address) ?? DEFAULT_ADDRESS;
-  if (!TEMPORAL_ADDRESS.some((p) => p.test(address))) {
-    throw new InputError(l.address, `"${address}" is not host:port`, 'write the frontend address, such as 127.0.0.1:7233 or your-ns.a1b2c.tmprl.cloud:7233 (no scheme)');
+  const fault = temporalAddressFault(address);
+  if (fault) {
+    throw new InputError(l.address, fault, 'write the frontend address, such as 127.0.0.1:7233 or your-ns.a1b2c.tmprl.cloud:7233 (no scheme)');
   }
   const crt = pem(l.clientCertificate, record.clientCertificate);
   const key = pem(l.clientKey, record.clientKey);

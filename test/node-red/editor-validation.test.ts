@@ -670,7 +670,8 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       }
     };
     const addresses: unknown[] = ['', ' ', '127.0.0.1:7233', ' 127.0.0.1:7233 ', 'localhost', 'temporal:7233', 'your-ns.a1b2c.tmprl.cloud:7233', '[::1]:7233', '[::1]', '[fe80::1]:7233',
-      'http://127.0.0.1:7233', '127.0.0.1:7233/x', 'temporal :7233', '::1', '127.0.0.1:', '127.0.0.1:port', '127.0.0.1:123456', 'a:1:2', null];
+      'http://127.0.0.1:7233', '127.0.0.1:7233/x', 'temporal :7233', '::1', '127.0.0.1:', '127.0.0.1:port', '127.0.0.1:123456', 'a:1:2',
+      '127.0.0.1:99999', '127.0.0.1:0', 'temporal:65535', 'temporal:65536', 'temporal:07233', 'a?b:7233', null];
     for (const field of ['address', 'namespace', 'taskQueue']) {
       for (const v of [...addresses, 'default', 'terminal-crm']) {
         const n = { ...node, [field]: v };
@@ -678,7 +679,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
         assert.equal(passes, runs(n), `${field} ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
       }
     }
-    for (const address of ['', 'http://127.0.0.1:7233', 'temporal :7233']) assert.equal(editorPasses({ ...node, address }), address === '', JSON.stringify(address));
+    for (const address of ['', 'http://127.0.0.1:7233', 'temporal :7233', '127.0.0.1:99999']) assert.equal(editorPasses({ ...node, address }), address === '', JSON.stringify(address));
     for (const field of ['namespace', 'taskQueue']) assert.equal(editorPasses({ ...node, [field]: '' }), true, `${field} empty is its default`);
   });
 

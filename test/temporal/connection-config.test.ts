@@ -3,6 +3,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { temporalConfigFromEnv } from '../../temporal/connection-config';
+import { temporalTargetOf } from '../../temporal/temporal-target';
 import { tempDir } from '../support/temp-store';
 
 describe('Temporal connection settings from the environment', () => {
@@ -27,6 +28,26 @@ describe('Temporal connection settings from the environment', () => {
     for (const bad of ['http://127.0.0.1:7233', 'grpc://temporal:7233', '127.0.0.1:99999', '127.0.0.1:0', 'temporal:7233/default']) {
       assert.throws(() => temporalConfigFromEnv({ TEMPORAL_ADDRESS: bad }), /^InputError: TEMPORAL_ADDRESS: .*Fix: write host:port, such as 127\.0\.0\.1:7233/, bad);
     }
+  });
+
+  it('an n8n credential or Node-RED config node (temporalTargetOf) takes exactly the addresses TEMPORAL_ADDRESS takes, ports from 1 to 65535', () => {
+    const reads = (read: () => unknown) => {
+      try {
+        read();
+        return true;
+      } catch (e) {
+        assert.match(String(e), /^InputError: (TEMPORAL_ADDRESS|Address): "[^"]*" (is not host:port|has no port from 1 to 65535)\. Fix: write/);
+        return false;
+      }
+    };
+    const addresses = ['temporal', 'temporal:1', 'temporal:7233', 'temporal:65535', 'temporal:65536', 'temporal:99999', 'temporal:0', 'temporal:07233', '127.0.0.1:7233',
+      '[::1]:7233', '[::1]', '[::1]:70000', 'http://temporal:7233', 'temporal:7233/x', 'a?b:7233', 'a#b', '::1', 'temporal:', 'temporal:port', 'ns.acct.tmprl.cloud:7233'];
+    for (const address of addresses) {
+      const fromEnv = reads(() => temporalConfigFromEnv({ TEMPORAL_ADDRESS: address }));
+      assert.equal(reads(() => temporalTargetOf({ address })), fromEnv, `${address}: the faces and TEMPORAL_ADDRESS disagree`);
+      assert.equal(fromEnv, /^(temporal(:(1|7233|65535))?|127\.0\.0\.1:7233|\[::1\](:7233)?|ns\.acct\.tmprl\.cloud:7233)$/.test(address), address);
+    }
+    assert.throws(() => temporalTargetOf({ address: 'temporal:99999' }), /^InputError: Address: "temporal:99999" has no port from 1 to 65535/);
   });
 
   it('uses TLS with the client certificate pair for mTLS', () => {
