@@ -11,6 +11,12 @@
 // A lane that prints nothing for TERMINAL_CRM_TEST_SILENCE_LIMIT_S seconds (default 600; the slowest end-to-end
 // file takes about 3 minutes) is stuck: a test failed but left something waiting that holds its file open. The lane
 // is then stopped, which fails it and names the file it was in, instead of hanging the run until CI's own limit.
+//
+// Before that, two deadlines of node's own: a test or hook that sets no timeout of its own fails after its lane's
+// default (TERMINAL_CRM_TEST_TIMEOUT_S, else 120 s for the unit lane, whose slowest test takes about 16 s, and 300 s
+// for the end-to-end lane, whose slowest takes under 2 minutes), and a file whose tests are all done ends then
+// (--test-force-exit) even if a failed test left a timer or socket behind. The silence limit stays for what neither
+// catches: a test with a long timeout of its own that hangs.
 import { spawn } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
@@ -18,6 +24,8 @@ import { createInterface } from 'node:readline';
 
 const ROOT = process.env.TERMINAL_CRM_TEST_ROOT?.trim() || 'build/test';
 const SILENCE_LIMIT_MS = Number(process.env.TERMINAL_CRM_TEST_SILENCE_LIMIT_S?.trim() || 600) * 1000;
+const DEFAULT_TIMEOUT_S = { 'end-to-end': 300, unit: 120, all: 300 };
+const timeoutMsOf = (lane) => Number(process.env.TERMINAL_CRM_TEST_TIMEOUT_S?.trim() || DEFAULT_TIMEOUT_S[lane.name]) * 1000;
 /** End-to-end files: a real engine, server or browser is started. The rest are the unit lane. */
 const ENGINE_LANE = [/(^|\/)e2e\//, /\.e2e\.test\.js$/, /^editor\//];
 
@@ -53,7 +61,7 @@ const lanes = chosen === '1'
 
 function runLane(lane) {
   const started = Date.now();
-  const child = spawn(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', ...lane.files], {
+  const child = spawn(process.execPath, ['--enable-source-maps', '--test', '--test-concurrency=1', `--test-timeout=${timeoutMsOf(lane)}`, '--test-force-exit', ...lane.files], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: process.env,
   });
@@ -96,7 +104,9 @@ console.log('\n[tests] ---- lanes ----');
 for (const r of results) {
   const c = r.counts;
   const status = r.code === 0 ? 'passed' : `FAILED (exit ${r.code}${r.signal ? `, ${r.signal}` : ''})`;
-  console.log(`[tests] ${r.lane.name.padEnd(10)} ${String(r.lane.files.length).padStart(4)} files  ${String(c.tests ?? '?').padStart(5)} tests  ${String(c.pass ?? '?').padStart(5)} pass  ${String(c.fail ?? '?').padStart(3)} fail  ${r.seconds.toFixed(1).padStart(7)} s  ${status}`);
+  // node counts a test that ran out of time as cancelled, not failed: here it is a failure like any other.
+  const failed = c.fail === undefined ? '?' : c.fail + (c.cancelled ?? 0);
+  console.log(`[tests] ${r.lane.name.padEnd(10)} ${String(r.lane.files.length).padStart(4)} files  ${String(c.tests ?? '?').padStart(5)} tests  ${String(c.pass ?? '?').padStart(5)} pass  ${String(failed).padStart(3)} fail  ${r.seconds.toFixed(1).padStart(7)} s  ${status}`);
 }
 console.log(`[tests] wall clock ${((Date.now() - began) / 1000).toFixed(1)} s`);
 process.exit(results.some((r) => r.code !== 0) ? 1 : 0);
