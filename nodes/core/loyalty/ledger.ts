@@ -58,6 +58,11 @@ interface PaymentRow {
   dispute_state: string | null;
   /** The ledger said the sale was void when this program last caught up: not a visit then. */
   voided: number;
+  /**
+   * The multiplier the payment earns at: its customer's tier's when it counted, 0 when they were no member then (it
+   * earns nothing). NULL for a payment counted before store schema 27: it keeps the points it earned.
+   */
+  earn_multiplier: number | null;
 }
 
 const DAY_MS = 86_400_000;
@@ -117,7 +122,7 @@ export class LoyaltyLedger {
   private payment(tx: SqlExecutor, f: Pick<LedgerPayment, 'source' | 'paymentId'>): Promise<PaymentRow | undefined> {
     return tx.get<PaymentRow>(
       `SELECT customer_id, amount_minor, occurred_at, counted, refunded_minor, lost_minor, earned_points, reversed_points, held_points,
-         expired_points, forfeited_points, dispute_state, voided
+         expired_points, forfeited_points, dispute_state, voided, earn_multiplier
        FROM loyalty_payments WHERE program_id = ? AND source = ? AND payment_id = ? AND counted = 1`,
       [this.id, f.source, f.paymentId],
     );
@@ -149,16 +154,17 @@ export class LoyaltyLedger {
       enrolled = true;
     }
     let earned = 0;
+    // Points at the tier the customer had when they paid; an upgrade this payment earns applies from the next one. The
+    // payment keeps that multiplier: when the ledger raises its amount later (an overcapture), the rest earns at it.
+    const multiplier = enrolled ? (this.program.tiers.find((t) => t.name === before.tier)?.multiplier ?? 1) : 0;
+    await tx.run('UPDATE loyalty_payments SET earn_multiplier = ? WHERE program_id = ? AND source = ? AND payment_id = ?', [multiplier, this.id, p.source, p.paymentId]);
     if (enrolled) {
-      // Points at the tier the customer had when they paid; an upgrade this payment earns applies from the next one.
-      const multiplier = this.program.tiers.find((t) => t.name === before.tier)?.multiplier ?? 1;
       const points = pointsFor(this.program, p.grossMinor, multiplier);
       if (points > 0) {
-        const expiresAt = this.program.points.expiryDays ? new Date(Date.parse(at) + this.program.points.expiryDays * DAY_MS).toISOString() : null;
         if (await this.append(ctx, { key: `earn:${ctx.f.paymentKey}`, kind: 'earn', points, heldPoints: 0 })) {
           await tx.run(
             'UPDATE loyalty_payments SET earned_points = earned_points + ?, expires_at = ? WHERE program_id = ? AND source = ? AND payment_id = ?',
-            [points, expiresAt, this.id, p.source, p.paymentId],
+            [points, this.expiresAt(at), this.id, p.source, p.paymentId],
           );
           await tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [points, this.id, ctx.customerId]);
           earned = points;
@@ -170,14 +176,23 @@ export class LoyaltyLedger {
     const row: PaymentRow = {
       customer_id: ctx.customerId, amount_minor: p.grossMinor, occurred_at: at, counted: 1, refunded_minor: 0, lost_minor: 0,
       earned_points: earned, reversed_points: 0, held_points: 0, expired_points: 0, forfeited_points: 0, dispute_state: null, voided: 0,
+      earn_multiplier: multiplier,
     };
     const delta = deltaBetween(countedView(row, view.disputedMinor), view, p.currency);
     if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, false);
     await this.reviewTier(ctx, at);
   }
 
-  /** Refunds, chargebacks and the dispute's phase, as far as the ledger has moved them since this program counted. */
-  private async catchUp(ctx: Ctx, row: PaymentRow, delta: LedgerDelta, view: PaymentView, review: boolean): Promise<void> {
+  private expiresAt(earnedAt: string): string | null {
+    return this.program.points.expiryDays ? new Date(Date.parse(earnedAt) + this.program.points.expiryDays * DAY_MS).toISOString() : null;
+  }
+
+  /**
+   * The sale's amount, refunds, chargebacks and the dispute's phase, as far as the ledger has moved them since this
+   * program counted. A sale the ledger raised (an Adyen overcapture) earns the rest of its points at the multiplier it
+   * counted with, as if it had counted at its new amount; refunds then take back their share of all of them.
+   */
+  private async catchUp(ctx: Ctx, counted: PaymentRow, delta: LedgerDelta, view: PaymentView, review: boolean): Promise<void> {
     const { tx, f } = ctx;
     const spend = delta.grossMinor - delta.refundedMinor - delta.chargebackMinor;
     await tx.run(
@@ -191,9 +206,35 @@ export class LoyaltyLedger {
         delta.payments, ctx.now, this.id, ctx.customerId,
       ]);
     }
-    if (delta.refundedMinor !== 0) await this.reversePoints(ctx, row, view.refundedMinor);
+    const row = delta.grossMinor > 0 ? await this.earnRest(ctx, counted, view.grossMinor) : counted;
+    if (delta.refundedMinor !== 0 || row.earned_points !== counted.earned_points) await this.reversePoints(ctx, row, view.refundedMinor);
     if (delta.dispute) await this.disputeMoved(ctx, (await this.payment(tx, f))!, delta.dispute.from, delta.dispute.to);
     if (review && spend !== 0) await this.reviewTier(ctx, f.occurredAt);
+  }
+
+  /**
+   * The rest of the points of a sale whose amount the ledger raised to `grossMinor` after it counted: what a sale of
+   * that amount earns at the payment's multiplier, less what it has earned. They follow the payment: on hold while its
+   * dispute is open, forfeited if it was lost (as its first points were). Returns the payment as it now stands; one
+   * the customer was no member for, or counted before store schema 27, earns nothing more.
+   */
+  private async earnRest(ctx: Ctx, row: PaymentRow, grossMinor: number): Promise<PaymentRow> {
+    const after: PaymentRow = { ...row, amount_minor: grossMinor };
+    const multiplier = row.earn_multiplier === null ? 0 : Number(row.earn_multiplier);
+    const owed = multiplier > 0 ? pointsFor(this.program, grossMinor, multiplier) - row.earned_points : 0;
+    // The amount only grows (the ledger's captures add up by id), so each raise has a key of its own.
+    const key = `${ctx.f.paymentKey}:${grossMinor}`;
+    if (owed <= 0 || !(await this.append(ctx, { key: `earn:${key}`, kind: 'earn', points: owed, heldPoints: 0 }))) return after;
+    after.earned_points += owed;
+    await ctx.tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [owed, this.id, ctx.customerId]);
+    if (row.dispute_state === 'open' && (await this.append(ctx, { key: `hold:${key}`, kind: 'hold', points: -owed, heldPoints: owed }))) after.held_points += owed;
+    if (row.dispute_state === 'lost' && (await this.append(ctx, { key: `forfeit:${key}`, kind: 'forfeit', points: -owed, heldPoints: 0 }))) after.forfeited_points += owed;
+    await ctx.tx.run(
+      `UPDATE loyalty_payments SET earned_points = ?, held_points = ?, forfeited_points = ?, expires_at = COALESCE(expires_at, ?)
+       WHERE program_id = ? AND source = ? AND payment_id = ?`,
+      [after.earned_points, after.held_points, after.forfeited_points, this.expiresAt(row.occurred_at), this.id, ctx.f.source, ctx.f.paymentId],
+    );
+    return after;
   }
 
   /**
@@ -339,13 +380,14 @@ export class LoyaltyLedger {
   }
 
   /**
-   * Points past their expiry date leave the balance (per payment, key "expire:<payment>"). Points on hold for an
+   * Points past their expiry date leave the balance (per payment, key "expire:<payment>", then
+   * "expire:<payment>:<expired in all>" for points the payment earned after, when the ledger raised its amount). Points on hold for an
    * open dispute wait for its outcome. Returns the entries written, per customer.
    */
   async expire(tx: SqlExecutor, asOf: string, now: string): Promise<{ customerId: string; entry: LedgerEntry }[]> {
     const due = await tx.all<PaymentRow & { source: string; payment_id: string }>(
       `SELECT source, payment_id, customer_id, amount_minor, occurred_at, counted, refunded_minor, lost_minor, earned_points, reversed_points,
-         held_points, expired_points, forfeited_points, dispute_state
+         held_points, expired_points, forfeited_points, dispute_state, voided, earn_multiplier
        FROM loyalty_payments WHERE program_id = ? AND counted = 1 AND expires_at IS NOT NULL AND expires_at <= ?
          AND (dispute_state IS NULL OR dispute_state <> 'open')
          AND earned_points - reversed_points - expired_points - forfeited_points > 0`,
@@ -360,7 +402,9 @@ export class LoyaltyLedger {
       );
       if (r.changes !== 1) continue;
       const ctx: AppendCtx = { tx, f: { source: p.source, paymentId: p.payment_id, eventId: null, occurredAt: asOf }, now, entries: [], customerId: p.customer_id };
-      const entry: LedgerEntry = { key: `expire:${p.source}:${p.payment_id}`, kind: 'expire', points: -points, heldPoints: 0 };
+      // Points a raised sale earned after its first ones expired (loyalty catchUp) expire on a key of their own.
+      const key = `expire:${p.source}:${p.payment_id}${Number(p.expired_points) > 0 ? `:${Number(p.expired_points) + points}` : ''}`;
+      const entry: LedgerEntry = { key, kind: 'expire', points: -points, heldPoints: 0 };
       if (await this.append(ctx, entry)) out.push({ customerId: p.customer_id, entry });
     }
     return out;

@@ -94,3 +94,19 @@ export const SEGMENT_LOYALTY_MIGRATION = {
     );
     CREATE INDEX loyalty_ledger_by_customer ON loyalty_ledger(program_id, customer_id, occurred_at)`,
 };
+
+/**
+ * Store schema version 27: a loyalty program keeps, per payment it counted, the points multiplier the payment earns
+ * at (`earn_multiplier`: the multiplier of the tier the customer had when it counted; 0 when the customer was not a
+ * member then, so it earns nothing). When the payment ledger raises a sale's amount after it counted (an Adyen
+ * overcapture, part captures adding up to more than authorised), the sale earns the rest of its points at that
+ * multiplier, so it ends with the points of a sale of its final amount whatever order its notifications came in
+ * (loyalty/ledger.ts). A payment counted before has none (NULL): it keeps the points it earned, as before. A
+ * multiplier is configuration, not money, so REAL.
+ */
+export const LOYALTY_EARN_MULTIPLIER_MIGRATION = {
+  version: 27,
+  name: 'loyalty: the multiplier a counted payment earns at, so a sale raised after it counted earns the rest',
+  sql: `
+    ALTER TABLE loyalty_payments ADD COLUMN earn_multiplier REAL`,
+} as const;
