@@ -121,14 +121,20 @@ export class SegmentStatsRepository {
       if (delta.payments !== 0) {
         // A sale going void (or captured again) leaves (or rejoins) the purchases: its day, its place among the
         // customer's first and last visits and its share of the preferences go (or come back) with it.
+        // What leaves is what the counters hold (the amount counted before); what comes back, the sale's amount now.
         await rebuildSegmentStats(tx, row.customer_id, ctx.now);
         await addToCounters(tx, row.customer_id, [
-          ...preferenceItems(ctx.local, row, Number(row.amount_minor), delta.payments),
+          ...preferenceItems(ctx.local, row, delta.payments < 0 ? Number(row.amount_minor) : view.grossMinor, delta.payments),
           ...categoriesOf(row.categories, delta.payments),
         ]);
         if (delta.payments < 0) await tx.run('DELETE FROM segment_counters WHERE customer_id = ? AND hits <= 0', [row.customer_id]);
       } else {
         await this.addToStats(tx, row.customer_id, row.currency, ctx.now, { ...moneyOf(delta), dayValue: { day: Number(row.day), minor: netOf(delta) } });
+        // A sale the ledger raised after it counted (an Adyen overcapture) adds the rest to its preferences' amounts,
+        // as if it had counted at its new amount; a void one is in none of them.
+        if (delta.grossMinor !== 0 && !view.voided) {
+          await addToCounters(tx, row.customer_id, preferenceItems(ctx.local, row, delta.grossMinor, 1).map((c) => ({ ...c, hits: 0 })));
+        }
       }
       changed = true;
     }
