@@ -7,6 +7,7 @@ import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
+import { migrate } from '../../../nodes/core/store/migrations';
 import { adyenSource } from '../../../nodes/core/sources/adyen';
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { adyenDelivery, adyenPspReference, type AdyenScenario } from '../../../sandbox/simulator/adyen-events';
@@ -17,6 +18,14 @@ type Store = Awaited<ReturnType<typeof tempStore>>;
 
 const KEY = '5A'.repeat(32);
 const program = parseLoyaltyProgram({ id: 'capture-order', currency: 'EUR' });
+/**
+ * Tiers the sales below cross: the earlier 10.00 and an authorisation of 100.00 reach Silver (110.00), a tip of
+ * 15.00 on top Gold (120.00). Points are earned at the tier the shopper had when the sale counted.
+ */
+const tiered = parseLoyaltyProgram({
+  id: 'capture-order-tiers', currency: 'EUR',
+  tiers: [{ name: 'Silver', minSpendMinor: 11_000, multiplier: 2 }, { name: 'Gold', minSpendMinor: 12_000, multiplier: 3 }],
+});
 
 /** One notification as Adyen signs and sends it, through the Adyen source. */
 async function received(scenario: AdyenScenario, o: Parameters<typeof adyenDelivery>[2]): Promise<PaymentEvent> {
@@ -69,6 +78,7 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     const [recorded] = await upsertStep([await matchStep(tokenizeStep(event, keys), s.crm)], s.crm);
     await segmentStep(recorded, { db: s.db });
     await loyaltyStep(recorded, { db: s.db, program });
+    await loyaltyStep(recorded, { db: s.db, program: tiered });
     return recorded!.crm!;
   }
 
@@ -91,15 +101,36 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
       `SELECT lifetime_spend_minor, visits, points_balance, points_held, points_earned, enrolled_at, tier FROM loyalty_members
        WHERE program_id = ? AND customer_id = ?`, [program.id, shopper],
     );
-    return { payment: { ...payment, card }, captureRows, totals, segment, counters, loyalty };
+    return { payment: { ...payment, card }, captureRows, totals, segment, counters, loyalty, tiers: await members(tiered.id, shopper) };
+  }
+
+  /** A program's member, and what its points ledger adds up to (the balance is always the sum of the ledger). */
+  async function members(programId: string, shopper: string) {
+    const member = await s.db.all<{ lifetime_spend_minor: number; visits: number; points_balance: number; points_held: number; points_earned: number; enrolled_at: string; tier: string | null }>(
+      `SELECT lifetime_spend_minor, visits, points_balance, points_held, points_earned, enrolled_at, tier FROM loyalty_members
+       WHERE program_id = ? AND customer_id = ?`, [programId, shopper],
+    );
+    const ledger = await s.db.get<{ points: number; held: number }>(
+      'SELECT COALESCE(SUM(points), 0) AS points, COALESCE(SUM(held_points), 0) AS held FROM loyalty_ledger WHERE program_id = ? AND customer_id = ?', [programId, shopper],
+    );
+    assert.deepEqual(member.map((m) => [Number(m.points_balance), Number(m.points_held)]), [[Number(ledger!.points), Number(ledger!.held)]], 'the balance is the sum of the ledger');
+    return member;
+  }
+
+  /** A shopper's loyalty in both programs after the earlier sale and one automatically captured sale of `amount`. */
+  async function plainSale(n: number, amount: number) {
+    const { earlier, events } = await saleScenario(amount, [])(n);
+    const shopper = (await deliver(earlier)).customerId!;
+    await deliver(events[0]!.event);
+    return { loyalty: await members(program.id, shopper), tiers: await members(tiered.id, shopper) };
   }
 
   /** Every order of the sale's notifications, each sale its own shopper; the natural order (as listed) first. */
-  async function everyOrder(scenario: ReturnType<typeof saleScenario>, roles: number) {
+  async function everyOrder(scenario: ReturnType<typeof saleScenario>, roles: number, shoppers = roles * 1000) {
     const orders = permutations([...Array(roles).keys()]);
     const results: { order: string; result: Awaited<ReturnType<typeof outcome>> }[] = [];
     for (const [n, order] of orders.entries()) {
-      const { earlier, events, pay, captures } = await scenario(roles * 1000 + n);
+      const { earlier, events, pay, captures } = await scenario(shoppers + n);
       const shopper = (await deliver(earlier)).customerId!;
       for (const i of order) await deliver(events[i]!.event);
       const result = await outcome(shopper, pay, captures);
@@ -157,5 +188,76 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     assert.equal(late.customerId, shopper);
     assert.deepEqual(late.totals, [{ currency: 'EUR', payments: 2, grossMinor: 11000, refundedMinor: 0, netMinor: 11000 }]);
     assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]))!.n, customers!.n, 'no customer made for the sale');
+  });
+
+  /** Every order ends where a plain sale of the amount the sale brought does, in points, spend, visits and tier. */
+  async function earnsAsSaleOf(natural: Awaited<ReturnType<typeof everyOrder>>, n: number, amount: number) {
+    const plain = await plainSale(n, amount);
+    assert.deepEqual(natural.loyalty, plain.loyalty, `the program without tiers: as a sale of ${amount}`);
+    assert.deepEqual(natural.tiers, plain.tiers, `the program with tiers: as a sale of ${amount}`);
+  }
+
+  it('an overcapture (a tip: 115.00 captured of 100.00 authorised) earns the points of a sale of 115.00, in both orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [{ role: 'CAPTURE 115', scenario: 'capture', capture: 'a', amount: 11500, day: 4 }]), 2, 12_000);
+    const p = natural.payment;
+    assert.deepEqual([p.grossMinor, p.refundedMinor, p.netMinor, p.status], [11500, 0, 11500, 'succeeded']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_earned]), [[12500, 2, 125, 125]]);
+    // The sale counted with no tier yet (x1), so all of it earns x1 however it arrived; it lifts the shopper to Gold.
+    assert.deepEqual(natural.tiers.map((m) => [m.lifetime_spend_minor, m.points_balance, m.tier]), [[12500, 125, 'Gold']]);
+    await earnsAsSaleOf(natural, 8001, 11500);
+  });
+
+  it('two part captures adding up to more than authorised (60.00 + 55.00 of 100.00) earn as a sale of 115.00, in all 6 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [
+      { role: 'CAPTURE 60', scenario: 'capture', capture: 'a', amount: 6000, day: 4 },
+      { role: 'CAPTURE 55', scenario: 'capture', capture: 'b', amount: 5500, day: 5 },
+    ]), 3, 13_000);
+    const p = natural.payment;
+    assert.deepEqual([p.grossMinor, p.refundedMinor, p.netMinor, p.status], [11500, 0, 11500, 'succeeded']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_earned]), [[12500, 2, 125, 125]]);
+    assert.deepEqual(natural.tiers.map((m) => [m.points_balance, m.tier]), [[125, 'Gold']]);
+    await earnsAsSaleOf(natural, 8002, 11500);
+  });
+
+  it('an overcapture that fails and is captured again earns as a sale of 115.00, in all 24 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [
+      { role: 'CAPTURE 115', scenario: 'capture', capture: 'a', amount: 11500, day: 4 },
+      { role: 'CAPTURE_FAILED 115', scenario: 'capture_failed', capture: 'a', amount: 11500, day: 6 },
+      { role: 're-capture 115', scenario: 'recaptured', capture: 'a', amount: 11500, day: 8 },
+    ]), 4, 14_000);
+    const p = natural.payment;
+    assert.deepEqual([p.grossMinor, p.refundedMinor, p.netMinor, p.status], [11500, 0, 11500, 'succeeded']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[12500, 2, 125]]);
+    await earnsAsSaleOf(natural, 8003, 11500);
+  });
+
+  it('part captures adding up to more than authorised, one failing and captured again, earn as a sale of 115.00, in all 120 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [
+      { role: 'CAPTURE 60', scenario: 'capture', capture: 'a', amount: 6000, day: 4 },
+      { role: 'CAPTURE 55', scenario: 'capture', capture: 'b', amount: 5500, day: 5 },
+      { role: 'CAPTURE_FAILED 55', scenario: 'capture_failed', capture: 'b', amount: 5500, day: 6 },
+      { role: 're-capture 55', scenario: 'recaptured', capture: 'b', amount: 5500, day: 8 },
+    ]), 5, 15_000);
+    assert.deepEqual([natural.payment.grossMinor, natural.payment.netMinor], [11500, 11500]);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[12500, 2, 125]]);
+    await earnsAsSaleOf(natural, 8004, 11500);
+  });
+
+  // Last: it takes the store back to before schema 27 and upgrades it.
+  it('a store from before schema 27 is upgraded: a sale counted before keeps the points it earned when an overcapture raises it', async () => {
+    const { earlier, events } = await saleScenario(10000, [{ role: 'CAPTURE 115', scenario: 'capture', capture: 'a', amount: 11500, day: 4 }])(9998);
+    const shopper = (await deliver(earlier)).customerId!;
+    await deliver(events[0]!.event);
+    await s.db.transaction(async (tx) => {
+      await tx.run('ALTER TABLE loyalty_payments DROP COLUMN earn_multiplier');
+      await tx.run('DELETE FROM schema_migrations WHERE version = 27');
+    });
+    await migrate(s.db);
+    const rows = await s.db.all<{ m: number | null }>('SELECT earn_multiplier AS m FROM loyalty_payments WHERE customer_id = ?', [shopper]);
+    assert.deepEqual(rows.map((r) => r.m), [null, null, null, null], 'both sales, in both programs: counted before, multiplier unknown');
+    await deliver(events[1]!.event);
+    // Spend follows the ledger; the points stay what the sale earned when it counted.
+    assert.deepEqual((await members(program.id, shopper)).map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[12500, 2, 110]]);
+    assert.deepEqual((await members(tiered.id, shopper)).map((m) => [m.lifetime_spend_minor, m.points_balance, m.tier]), [[12500, 110, 'Gold']]);
   });
 });
