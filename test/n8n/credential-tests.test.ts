@@ -133,7 +133,7 @@ describe('n8n: credential tests', () => {
     assert.match(empty.message, /^Webhook Signature Key and Access Token are both empty\. Fix: /);
     const badUrl = await run('terminalSquareApi', { signatureKey: 'sig-key', notificationUrl: 'hooks.example.com/sq', accessToken: '' });
     assert.equal(badUrl.status, 'Error');
-    assert.match(badUrl.message, /^Notification URL: .*not a full URL/);
+    assert.match(badUrl.message, /^Notification URL: .*is not a usable URL: it has no scheme/);
 
     const nock = (await import('nock')).default;
     const square = nock('https://connect.squareupsandbox.com', { reqheaders: { authorization: 'Bearer EAAA-good' } }).get('/v2/locations').reply(200, { locations: [] });

@@ -81,7 +81,7 @@ describe("processor config nodes name an unusable credential as their dialog doe
     const square = red.create('square-account', { id: 'sq', notificationUrl: 'hooks.example.com/square' }, { signatureKey: 'sig-key' }) as unknown as SourceAccountNode;
     assert.throws(
       () => parseSourceCredentials(square.source(), square.sourceCredentials(), square.credentialPlace()),
-      /^InputError: Square account → Notification URL: not a full URL; .*\. Fix: open the Square account configuration, fill in Notification URL and deploy$/,
+      /^InputError: Square account → Notification URL: "[^"]*" is not a usable URL: it has no scheme; .*\. Fix: open the Square account configuration, fill in Notification URL and deploy$/,
     );
   });
 });

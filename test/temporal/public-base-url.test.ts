@@ -11,7 +11,7 @@ describe('TERMINAL_CRM_PUBLIC_URL', () => {
 
   it('refuses what is not one (Square signs the full URL, so every delivery would fail)', () => {
     for (const bad of ['notaurl', 'pay.example.com', 'ftp://pay.example.com', 'https://pay.example.com/?a=1', 'https://pay.example.com/#x']) {
-      assert.throws(() => publicBaseUrlFromEnv({ TERMINAL_CRM_PUBLIC_URL: bad }), /^InputError: TERMINAL_CRM_PUBLIC_URL: .* is not a base URL\. Fix: give the address processors call/, bad);
+      assert.throws(() => publicBaseUrlFromEnv({ TERMINAL_CRM_PUBLIC_URL: bad }), /^InputError: TERMINAL_CRM_PUBLIC_URL: .* is not a base URL: it .*\. Fix: give the address processors call/, bad);
     }
   });
 });

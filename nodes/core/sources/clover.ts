@@ -2,6 +2,7 @@ import { hash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod/v4';
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
+import { webUrlSetting } from '../http/web-url';
 import {
   CLOVER_BASE_URL,
   CLOVER_MAX_PAGE,
@@ -46,7 +47,7 @@ export const CloverCredentialsSchema = z.object({
       return tokens;
     }),
   merchantId: optionalText,
-  baseUrl: optionalText.pipe(z.url({ error: 'the REST API base URL, such as https://api.clover.com' }).optional()),
+  baseUrl: optionalText.pipe(webUrlSetting({ example: `use ${CLOVER_BASE_URL}, or https://apisandbox.dev.clover.com for the sandbox` }).optional()),
   /** Clover's payment has no currency of its own; the order's is used, else this. */
   currency: optionalText.pipe(z.string().regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code such as USD').optional()),
 });

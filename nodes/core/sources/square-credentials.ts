@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { parseSecrets } from '../config/settings';
+import { webUrlSetting } from '../http/web-url';
 
 export const SQUARE_PRODUCTION_URL = 'https://connect.squareup.com';
 export const SQUARE_SANDBOX_URL = 'https://connect.squareupsandbox.com';
@@ -8,15 +9,6 @@ export const SQUARE_API_VERSION = '2026-09-16';
 
 /** n8n and environment variables hand over "" for a field left empty: that is "not set", not a value. */
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
-
-const isHttpUrl = (v: string) => {
-  try {
-    const u = new URL(v);
-    return u.protocol === 'https:' || u.protocol === 'http:';
-  } catch {
-    return false;
-  }
-};
 
 const NO_KEY =
   'no Square webhook signature key is configured; copy it from the Developer Console (your application → Webhooks → Subscriptions → the subscription → Signature key)';
@@ -31,18 +23,13 @@ export const SquareCredentialsSchema = z.object({
     .preprocess(blank, z.union([z.string(), z.array(z.string())], { error: NO_KEY }))
     .transform((v) => (Array.isArray(v) ? v.map((s) => s.trim()).filter(Boolean) : parseSecrets(v)))
     .refine((keys) => keys.length > 0, { error: NO_KEY }),
+  /** Signed as it is: a query is part of it, trailing slashes are kept (http/web-url.ts webUrlFault, full). */
   notificationUrl: z.preprocess(
     blank,
-    z
-      .string()
-      .trim()
-      .refine(isHttpUrl, 'not a full URL; enter the notification URL of the Square webhook subscription exactly as the Developer Console shows it, https:// included')
-      .optional(),
+    webUrlSetting({ kind: 'full', example: 'enter the notification URL of the Square webhook subscription exactly as the Developer Console shows it, https:// included' }).optional(),
   ),
   accessToken: z.preprocess(blank, z.string().trim().optional()),
-  baseUrl: z
-    .preprocess(blank, z.string().trim().refine(isHttpUrl, `not a URL; use ${SQUARE_PRODUCTION_URL}, or ${SQUARE_SANDBOX_URL} for the sandbox`).default(SQUARE_PRODUCTION_URL))
-    .transform((u) => u.replace(/\/+$/, '')),
+  baseUrl: z.preprocess(blank, webUrlSetting({ example: `use ${SQUARE_PRODUCTION_URL}, or ${SQUARE_SANDBOX_URL} for the sandbox` }).default(SQUARE_PRODUCTION_URL)),
   apiVersion: z.preprocess(blank, z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'a Square API version date such as 2026-09-16').default(SQUARE_API_VERSION)),
   /** ListPayments returns only the seller's main location unless told otherwise. */
   locationId: z.preprocess(blank, z.string().trim().optional()),

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod/v4';
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
+import { webUrlSetting } from '../http/web-url';
 import { hmacKey } from './hmac-key';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { fetchSumUpCheckoutTransactionIds, fetchSumUpTransaction, listSumUpHistory, SUMUP_BASE_URL, type SumUpApi } from './sumup-api';
@@ -43,7 +44,7 @@ export const SumUpCredentialsSchema = z.object({
     .optional()
     .transform((v) => (Array.isArray(v) ? v : (v ?? '').split(',')).map((s) => s.trim()).filter(Boolean)),
   merchantCode: optionalText,
-  baseUrl: optionalText.pipe(z.url({ error: 'the API base URL, such as https://api.sumup.com' }).optional()),
+  baseUrl: optionalText.pipe(webUrlSetting({ example: `use ${SUMUP_BASE_URL}` }).optional()),
 });
 export type SumUpCredentials = z.infer<typeof SumUpCredentialsSchema>;
 

@@ -2,6 +2,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod/v4';
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
+import { webUrlSetting } from '../http/web-url';
 import { hmacKey } from './hmac-key';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { listZettlePurchases, ZETTLE_PURCHASE_BASE_URL, zettleRefundContext, type ZettleApi } from './zettle-api';
@@ -30,7 +31,7 @@ const optionalText = z
 export const ZettleCredentialsSchema = z.object({
   signingKey: secretList,
   accessToken: optionalText,
-  purchaseBaseUrl: optionalText.pipe(z.url({ error: 'the Purchase API base URL, such as https://purchase.izettle.com' }).optional()),
+  purchaseBaseUrl: optionalText.pipe(webUrlSetting({ example: `use ${ZETTLE_PURCHASE_BASE_URL}` }).optional()),
 });
 export type ZettleCredentials = z.infer<typeof ZettleCredentialsSchema>;
 

@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { InputError, issueText } from '../errors';
+import { webUrlSetting } from '../http/web-url';
 import { SQUARE_API_VERSION, SQUARE_PRODUCTION_URL, SQUARE_SANDBOX_URL } from '../sources/square-credentials';
 import type { TerminalVendor } from './terminal-push';
 
@@ -10,18 +11,8 @@ export const ADYEN_TERMINAL_LIVE_URL = 'https://terminal-api-live.adyen.com';
 /** n8n and environment variables hand over "" for a field left empty: that is "not set", not a value. */
 const blank = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
-const isHttpUrl = (v: string) => {
-  try {
-    return ['https:', 'http:'].includes(new URL(v).protocol);
-  } catch {
-    return false;
-  }
-};
-
-const baseUrl = (fallback: string, hint: string) =>
-  z
-    .preprocess(blank, z.string().trim().refine(isHttpUrl, `not a URL; ${hint}`).default(fallback))
-    .transform((u) => u.replace(/\/+$/, ''));
+/** The vendor's API address (http/web-url.ts webUrlFault): http(s), no query or fragment, no trailing slash. */
+const baseUrl = (fallback: string, hint: string) => z.preprocess(blank, webUrlSetting({ example: hint }).default(fallback));
 
 const timeout = (fallback: number) => z.preprocess(blank, z.coerce.number().int().positive().default(fallback));
 

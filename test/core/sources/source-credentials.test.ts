@@ -21,7 +21,7 @@ describe('parseSourceCredentials: an unusable credential named where the operato
   it("with a place, names the credential and the field by the editor's labels, and the fix in its words", () => {
     const e = refusal(() => parseSourceCredentials(squareSource, { signatureKey: 'k', notificationUrl: 'hooks.example.com/square' }, SQUARE_PLACE));
     assert.equal(e.field, 'Square account → Notification URL');
-    assert.match(e.message, /^Square account → Notification URL: not a full URL; .*\. Fix: open the Square account configuration, fill in Notification URL and deploy$/);
+    assert.match(e.message, /^Square account → Notification URL: "[^"]*" is not a usable URL: it has no scheme; .*\. Fix: open the Square account configuration, fill in Notification URL and deploy$/);
     assert.doesNotMatch(e.message, /notificationUrl|SQUARE_WEBHOOK_URL/);
   });
 

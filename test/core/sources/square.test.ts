@@ -116,7 +116,7 @@ describe('Square source: signature', () => {
     }
     const badUrl = await receiveWebhook(squareSource, deliveryOf(chip), { credentials: { ...CREDS, notificationUrl: 'shop.example.com/hook' } });
     assert.equal(badUrl.status, 500);
-    assert.match(badUrl.misconfigured ?? '', /^notificationUrl: .*not a full URL.*Fix: .*SQUARE_WEBHOOK_URL/);
+    assert.match(badUrl.misconfigured ?? '', /^notificationUrl: .*is not a usable URL: it has no scheme.*Fix: .*SQUARE_WEBHOOK_URL/);
   });
 
   it('rejects a genuine body older than Square\'s 72-hour retry window as a replay, by the request\'s clock', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { InputError, issueText } from '../../errors';
+import { webUrlSetting } from '../../http/web-url';
 import { settingErrorByVariable } from './setting-error-by-variable';
 
 /**
@@ -13,18 +14,15 @@ const SCHEMA = /^[A-Za-z][A-Za-z0-9_]*$/;
 const logical = (what: string) => z.string().trim().regex(LOGICAL, `is not a Dataverse logical name (${what}: lower-case letters, digits and underscores, such as terminalcrm_externalid)`);
 const schemaName = z.string().trim().regex(SCHEMA, 'is not a Dataverse navigation property name (letters, digits and underscores, such as terminalcrm_Contact)');
 
-const httpsUrl = z
-  .string()
-  .trim()
-  .refine((v) => /^https:\/\/[^/\s]+$/i.test(v.replace(/\/+$/, '')), 'must be an https:// URL with no path, such as https://contoso.crm.dynamics.com')
-  .transform((v) => v.replace(/\/+$/, ''));
+/** An address alone, https only: the environment URL is also the token's scope (http/web-url.ts webUrlFault). */
+const httpsUrl = (example: string) => webUrlSetting({ kind: 'origin', httpsOnly: true, example: `e.g. ${example}` });
 
 export const DynamicsAuthSchema = z.object({
   tenantId: z.string().trim().min(1, 'is empty'),
   clientId: z.string().trim().min(1, 'is empty'),
   clientSecret: z.string().trim().min(1, 'is empty'),
   /** Entra ID's host; another for national clouds (login.microsoftonline.us, login.partner.microsoftonline.cn). */
-  authorityUrl: httpsUrl.default('https://login.microsoftonline.com'),
+  authorityUrl: httpsUrl('https://login.microsoftonline.com, or the national cloud\'s sign-in host').default('https://login.microsoftonline.com'),
 });
 export type DynamicsAuth = z.infer<typeof DynamicsAuthSchema>;
 
@@ -74,7 +72,7 @@ const fieldMap = <T extends Record<string, string>>(defaults: T) =>
 
 export const DynamicsSettingsSchema = z.object({
   /** The environment's URL (Power Platform admin center → Environments → Environment URL); also the API base. */
-  url: httpsUrl,
+  url: httpsUrl('https://contoso.crm.dynamics.com (Power Platform admin center → Environments → Environment URL)'),
   apiVersion: z.string().trim().regex(/^v9\.\d$/, 'is not a Dataverse Web API version such as v9.2').default('v9.2'),
   /** Outside n8n; n8n's own Dynamics credential authenticates there. */
   auth: DynamicsAuthSchema.optional(),

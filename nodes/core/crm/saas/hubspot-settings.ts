@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { webUrl } from './web-url';
+import { tokenEndpointUrl, webUrl } from './web-url';
 import { isTimeZone } from '../../config/time-zone';
 import { InputError, issueText } from '../../errors';
 
@@ -85,12 +85,12 @@ const AuthSchema = z.discriminatedUnion('type', [
     clientSecret: z.string().trim().min(1),
     refreshToken: z.string().trim().min(1),
     /** Default: `<baseUrl>/oauth/v1/token`. */
-    tokenUrl: webUrl().optional(),
+    tokenUrl: tokenEndpointUrl('https://api.hubapi.com/oauth/v1/token').optional(),
   }),
 ]);
 
 export const HubSpotSettingsSchema = z.object({
-  baseUrl: webUrl().default('https://api.hubapi.com'),
+  baseUrl: webUrl('https://api.hubapi.com').default('https://api.hubapi.com'),
   auth: AuthSchema,
   timeoutMs: z.number().int().positive().default(30_000),
   /**

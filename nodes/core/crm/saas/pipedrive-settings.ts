@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { webUrl } from './web-url';
+import { tokenEndpointUrl, webUrl } from './web-url';
 import { InputError, issueText } from '../../errors';
 import { settingErrorByVariable, variableByTopOrLeaf } from './setting-error-by-variable';
 
@@ -22,7 +22,7 @@ export const PIPEDRIVE_ENV = {
 export const PipedriveSettingsSchema = z
   .object({
     /** api.pipedrive.com serves every company; OAuth answers carry the company's own `api_domain`, which wins. */
-    baseUrl: webUrl().default('https://api.pipedrive.com'),
+    baseUrl: webUrl('https://api.pipedrive.com').default('https://api.pipedrive.com'),
     /** Personal API token (x-api-token header) … */
     apiToken: z.string().trim().min(1).optional(),
     /** … or a Marketplace / private app's OAuth refresh token. */
@@ -31,7 +31,7 @@ export const PipedriveSettingsSchema = z
         clientId: z.string().trim().min(1),
         clientSecret: z.string().trim().min(1),
         refreshToken: z.string().trim().min(1),
-        tokenUrl: webUrl().default('https://oauth.pipedrive.com/oauth/token'),
+        tokenUrl: tokenEndpointUrl('https://oauth.pipedrive.com/oauth/token').default('https://oauth.pipedrive.com/oauth/token'),
       })
       .optional(),
     /** Person custom field (text) holding the pack's customer id (cus_…): the upsert key Pipedrive lacks. */

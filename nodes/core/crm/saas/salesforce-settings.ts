@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod/v4';
 import { InputError, issueText } from '../../errors';
+import { webUrlSetting } from '../../http/web-url';
 import { settingErrorByVariable } from './setting-error-by-variable';
 
 /**
@@ -13,11 +14,8 @@ const API_NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
 const apiName = (what: string) =>
   z.string().trim().regex(API_NAME, `is not a Salesforce API name (${what}: letters, digits and underscores, such as Terminal_CRM_Id__c)`);
 
-const httpsUrl = z
-  .string()
-  .trim()
-  .refine((v) => /^https:\/\/[^/\s]+/i.test(v), 'must be an https:// URL')
-  .transform((v) => v.replace(/\/+$/, ''));
+/** Tokens and the client secret go there: https only (http/web-url.ts webUrlFault). */
+const httpsUrl = (example: string) => webUrlSetting({ httpsOnly: true, example: `e.g. ${example}` });
 
 /**
  * One release behind the newest (67.0, Summer '26): Salesforce moves its instances to a new release over several
@@ -88,9 +86,9 @@ const fieldMap = <T extends Record<string, string>>(defaults: T) =>
 
 export const SalesforceSettingsSchema = z.object({
   /** Where tokens come from: login.salesforce.com, test.salesforce.com (sandboxes) or the org's My Domain URL. */
-  loginUrl: httpsUrl.default('https://login.salesforce.com'),
+  loginUrl: httpsUrl('https://login.salesforce.com, https://test.salesforce.com or the org\'s My Domain URL').default('https://login.salesforce.com'),
   /** Where API calls go. Empty: the instance_url the token response names, which follows org migrations. */
-  baseUrl: httpsUrl.optional(),
+  baseUrl: httpsUrl('the org\'s My Domain URL, such as https://acme.my.salesforce.com, or leave it empty').optional(),
   apiVersion: z
     .string()
     .trim()

@@ -39,9 +39,9 @@ export const ZohoSettingsSchema = z
   .object({
     dataCenter: z.enum(Object.keys(ZOHO_DATA_CENTERS) as [ZohoDataCenter, ...ZohoDataCenter[]]).default('us'),
     /** Overrides the data centre's API domain (a proxy, a sandbox such as https://sandbox.zohoapis.com). */
-    baseUrl: webUrl().optional(),
+    baseUrl: webUrl('https://www.zohoapis.eu, the API domain of the data centre').optional(),
     /** Overrides the data centre's accounts server. */
-    accountsUrl: webUrl().optional(),
+    accountsUrl: webUrl('https://accounts.zoho.eu, the accounts server of the data centre').optional(),
     apiVersion: z.string().regex(/^v\d+$/).default('v8'),
     clientId: z.string().trim().min(1),
     clientSecret: z.string().trim().min(1),

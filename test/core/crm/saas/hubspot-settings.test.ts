@@ -65,7 +65,7 @@ describe('HubSpot settings', () => {
     for (const bad of ['api.hubapi.com', 'ftp://api.hubapi.com']) {
       const e = fieldOf(() => hubspotSettingsFromEnv({ HUBSPOT_ACCESS_TOKEN: 't', HUBSPOT_BASE_URL: bad }));
       assert.equal(e.field, 'HUBSPOT_BASE_URL');
-      assert.match(e.message, /must be an http:\/\/ or https:\/\/ URL/);
+      assert.match(e.message, /is not a usable URL: it (has no scheme|starts with ftp:)[;,] .*https:\/\/ or http:\/\//);
     }
     assert.equal(hubspotSettingsFromEnv({ HUBSPOT_ACCESS_TOKEN: 't', HUBSPOT_BASE_URL: 'http://127.0.0.1:9099' }).baseUrl, 'http://127.0.0.1:9099');
   });
