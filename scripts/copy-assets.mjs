@@ -18,7 +18,7 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // exponents and bound, the currencies a loyalty program takes and the ids it may have, the times quiet hours take,
 // the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults, a
 // backfill's window and page size, the SaaS CRMs' names, the store's phone regions, a sale's amount and currency, a
-// trigger's path, a Temporal server's address. No dialog keeps a copy of them.
+// trigger's path, a Temporal server's address, what a URL setting may be. No dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -47,6 +47,14 @@ for (const [written, unit, exponent] of [[' 12.50', 'major', 2], ['12.50', 'majo
     throw new Error('copy-assets: terminal-push/sale-fields.ts saleMinorUnits no longer stands alone');
   }
 }
+// webUrlFault likewise (it may use the URL class, which browsers have too).
+const { webUrlFault } = require('../dist/nodes/core/http/web-url.js');
+const webUrlFaultSource = webUrlFault.toString();
+for (const [text, kind, httpsOnly] of [['https://api.hubapi.com', 'base', false], ['api.hubapi.com', 'base', false], ['http://x.example/a?b', 'full', true], ['https://x.example:99999', 'origin', true]]) {
+  if (new Function(`return (${webUrlFaultSource})`)()(text, kind, httpsOnly) !== webUrlFault(text, kind, httpsOnly)) {
+    throw new Error('copy-assets: http/web-url.ts webUrlFault no longer stands alone');
+  }
+}
 const backfillWindowOfSource = backfillWindowOf.toString();
 if (JSON.stringify(new Function(`return (${backfillWindowOfSource})`)()(' 2026-01-01 ', '2026-01-01', '2.5')) !== JSON.stringify(backfillWindowOf(' 2026-01-01 ', '2026-01-01', '2.5'))) {
   throw new Error('copy-assets: backfill/window-fields.ts backfillWindowOf no longer stands alone');
@@ -64,7 +72,8 @@ writeFileSync(
 // ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE,
 // match/operator-settings.ts MATCH_DEFAULTS, backfill/window-fields.ts backfillWindowOf, crm/crm-names.ts
 // SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION, terminal-push/sale-fields.ts SALE_CURRENCY and
-// saleMinorUnits, node-red/shared/http-route.ts TRIGGER_PATH, temporal/connection-config.ts TEMPORAL_ADDRESS) on every build: edit those, not this file.
+// saleMinorUnits, node-red/shared/http-route.ts TRIGGER_PATH, temporal/connection-config.ts TEMPORAL_ADDRESS,
+// http/web-url.ts webUrlFault) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
@@ -82,6 +91,7 @@ writeFileSync(
   var REGIONS = ${JSON.stringify(REGIONS)};
   var DEFAULT_REGION = ${JSON.stringify(DEFAULT_REGION)};
   var saleMinorUnits = ${saleMinorUnitsSource};
+  var webUrlFault = ${webUrlFaultSource};
   var TRIGGER_PATH = new RegExp(${JSON.stringify(TRIGGER_PATH.source)}, ${JSON.stringify(TRIGGER_PATH.flags)});
   var TEMPORAL_ADDRESS = [${TEMPORAL_ADDRESS.map((p) => `new RegExp(${JSON.stringify(p.source)}, ${JSON.stringify(p.flags)})`).join(', ')}];
   var SALE_CURRENCY = new RegExp(${JSON.stringify(SALE_CURRENCY.source)}, ${JSON.stringify(SALE_CURRENCY.flags)});
@@ -181,6 +191,16 @@ writeFileSync(
     temporalAddress: function (v) {
       var a = typeof v === 'string' ? v.trim() : '';
       return !a || TEMPORAL_ADDRESS.some(function (p) { return p.test(a); });
+    },
+    /**
+     * A URL setting as the run reads it (webUrlFault): trimmed, empty the default or unset, else http(s)://host…
+     * of its kind ('base': no query or fragment; 'origin': no path either; 'full': a query allowed), https only
+     * where httpsOnly is true. A value naming an environment variable (\${HUBSPOT_BASE_URL}) is what Node-RED fills
+     * in at deploy, which only the run sees.
+     */
+    webUrl: function (v, kind, httpsOnly) {
+      var t = typeof v === 'string' ? v.trim() : '';
+      return !t || /\\$\\{[^}]+\\}/.test(t) || webUrlFault(t, kind || 'base', !!httpsOnly) === undefined;
     },
     /** Match Customer's Link and Review thresholds when left empty. */
     matchThresholds: { linkThreshold: ${MATCH_DEFAULTS.linkThreshold}, reviewThreshold: ${MATCH_DEFAULTS.reviewThreshold} },

@@ -31,6 +31,19 @@ import { countRoutes } from '../../nodes/node-red/shared/http-route';
 import { saleFromFields } from '../../nodes/core/terminal-push/sale-fields';
 import { checkSale } from '../../nodes/core/terminal-push/terminal-push';
 import { FIRST_POLL_LOOKBACK, POLL_MAX_PAGES, POLL_PAGE_SIZE } from '../../nodes/core/pipeline/poll-source';
+import { InputError } from '../../nodes/core/errors';
+import { parseSourceCredentials } from '../../nodes/core/sources/source-credentials';
+import { parsePushSettings } from '../../nodes/core/terminal-push/push-settings';
+import { crmAdapterFromRecord } from '../../nodes/core/crm/saas/crm-from-credentials';
+import type { SourceAccountNode } from '../../nodes/node-red/shared/config-types';
+import type { PushAccountNode } from '../../nodes/node-red/shared/push-accounts';
+import type { CrmAccountNode } from '../../nodes/node-red/shared/crm-account-node';
+import registerSquareAccount from '../../nodes/node-red/square-account';
+import registerCloverAccount from '../../nodes/node-red/clover-account';
+import registerSumUpAccount from '../../nodes/node-red/sumup-account';
+import registerAdyenCloudAccount from '../../nodes/node-red/adyen-cloud-account';
+import registerCrmAccount from '../../nodes/node-red/crm-account';
+import { URL_VALUES } from '../support/url-values';
 
 const REPO = resolve(__dirname, '../../..');
 const nodes = (JSON.parse(readFileSync(resolve(REPO, 'package.json'), 'utf8')) as { 'node-red': { nodes: Record<string, string> } })['node-red'].nodes;
@@ -87,7 +100,8 @@ function editorDefinition(type: string, file: string): { def: NodeTypeDef; typed
   const typedInputs = new Map<string, string[]>();
   const RED = { nodes: { registerType: (t: string, d: NodeTypeDef) => t === type && (def = d) }, validators, settings: { httpNodeRoot: '/' }, _: (k: string) => k };
   const location = { origin: 'http://127.0.0.1:1880', protocol: 'http:', host: '127.0.0.1:1880', hostname: '127.0.0.1', port: '1880', pathname: '/' };
-  const context = createContext({ RED, $: fakeJquery(typedInputs), console, location, window: { location } });
+  // URL as every browser has it (editor-core.js reads URL settings with it).
+  const context = createContext({ RED, $: fakeJquery(typedInputs), console, location, window: { location }, URL });
   // What the dialog loads first from the module's resources/ (written by the build from the core), as the editor does.
   for (const [, resource] of html.matchAll(/<script src="resources\/@terminal-crm\/n8n-nodes-terminal-crm\/([\w.-]+)"><\/script>/g)) {
     new Script(readFileSync(resolve(REPO, 'resources', resource!), 'utf8'), { filename: resource }).runInContext(context);
@@ -681,6 +695,76 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     }
     for (const address of ['', 'http://127.0.0.1:7233', 'temporal :7233', '127.0.0.1:99999']) assert.equal(editorPasses({ ...node, address }), address === '', JSON.stringify(address));
     for (const field of ['namespace', 'taskQueue']) assert.equal(editorPasses({ ...node, [field]: '' }), true, `${field} empty is its default`);
+  });
+
+  describe('account URLs: each dialog marks a URL field exactly where the run refuses it (http/web-url.ts webUrlFault through editor-core.js)', () => {
+    /** Whether the run refuses `field` (an InputError naming it), running `read`; any other refusal fails the test. */
+    const refuses = (field: RegExp, read: () => unknown) => {
+      try {
+        read();
+        return false;
+      } catch (e) {
+        assert.ok(e instanceof InputError && field.test(e.field), `refused for ${String(e)}, not the URL`);
+        return true;
+      }
+    };
+    const values: unknown[] = [...URL_VALUES, '', ' ', null];
+    const red = fakeRed();
+    for (const register of [registerSquareAccount, registerCloverAccount, registerSumUpAccount, registerAdyenCloudAccount, registerCrmAccount]) register(red.RED);
+    let id = 0;
+    const sourceAccounts: [string, string, Record<string, string>, string][] = [
+      ['square-account', 'baseUrl', { signatureKey: 'k' }, 'Base URL'],
+      ['square-account', 'notificationUrl', { signatureKey: 'k' }, 'Notification URL'],
+      ['clover-account', 'baseUrl', { apiToken: 't' }, 'baseUrl|Base URL'],
+      ['sumup-account', 'baseUrl', { accessToken: 't' }, 'baseUrl|Base URL'],
+    ];
+    for (const [type, field, credentials, label] of sourceAccounts) {
+      it(`${type} ${field}`, () => {
+        const { def, typedInputs } = editorDefinition(type, nodes[type]!);
+        const node: Record<string, unknown> = Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value]));
+        for (const v of values) {
+          const account = red.create(type, { id: `${type}-${id++}`, ...node, [field]: v }, credentials) as unknown as SourceAccountNode;
+          const runs = !refuses(new RegExp(`(${label})$`), () => parseSourceCredentials(account.source(), account.sourceCredentials(), account.credentialPlace()));
+          const passes = validateProperty({ ...node, [field]: v }, field, def.defaults[field]!, typedInputs) === true;
+          assert.equal(passes, runs, `${type} ${field} ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
+        }
+      });
+    }
+    it('adyen-cloud-account baseUrl (a flow imported with another value than the list\'s)', () => {
+      const { def, typedInputs } = editorDefinition('adyen-cloud-account', nodes['adyen-cloud-account']!);
+      const node: Record<string, unknown> = Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value]));
+      for (const v of values) {
+        const account = red.create('adyen-cloud-account', { id: `adyen-${id++}`, ...node, baseUrl: v }, { apiKey: 'k' }) as unknown as PushAccountNode;
+        const runs = !refuses(/^baseUrl$/, () => parsePushSettings('adyen', account.pushSettings()));
+        const passes = validateProperty({ ...node, baseUrl: v }, 'baseUrl', def.defaults.baseUrl!, typedInputs) === true;
+        assert.equal(passes, runs, `baseUrl ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
+      }
+    });
+    const PEM = '-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----';
+    const KEY = 'a'.repeat(40);
+    const crms: [string, Record<string, string>, Record<string, string>][] = [
+      ['hubspot', {}, { accessToken: 'pat-1' }],
+      ['salesforce', { authFlow: 'jwt_bearer', username: 'u@example.com' }, { clientId: 'c', privateKey: PEM }],
+      ['dynamics', { orgUrl: 'https://contoso.crm.dynamics.com', tenantId: 't' }, { clientId: 'c', clientSecret: 's' }],
+      ['pipedrive', { customerIdField: KEY, paymentKeyField: KEY }, { apiToken: 't' }],
+      ['zoho', { dataCenter: 'eu' }, { clientId: 'c', clientSecret: 's', refreshToken: 'r' }],
+    ];
+    for (const [crm, plain, credentials] of crms) {
+      it(`crm-account for ${crm}: Base URL, Login URL, Environment URL, Authority URL and Accounts URL, each only where ${crm} reads it`, () => {
+        const { def, typedInputs } = editorDefinition('crm-account', nodes['crm-account']!);
+        const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), crm, ...plain };
+        for (const field of ['baseUrl', 'loginUrl', 'orgUrl', 'authorityUrl', 'accountsUrl']) {
+          for (const v of values) {
+            const account = red.create('crm-account', { id: `crm-${id++}`, ...node, [field]: v }, credentials) as unknown as CrmAccountNode;
+            const runs = !refuses(new RegExp(`^${field}$`), () => crmAdapterFromRecord(account.crmName(), account.crmRecord()));
+            const passes = validateProperty({ ...node, [field]: v }, field, def.defaults[field]!, typedInputs) === true;
+            assert.equal(passes, runs, `${crm} ${field} ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
+          }
+          // An environment variable, which Node-RED fills in at deploy: only the run sees the URL it holds.
+          assert.equal(validateProperty({ ...node, [field]: '${CRM_URL}' }, field, def.defaults[field]!, typedInputs), true, `${crm} ${field} \${CRM_URL}`);
+        }
+      });
+    }
   });
 
   describe('terminal loyalty enroll: the editor marks the numbers the node refuses', () => {

@@ -12,17 +12,8 @@ import { createSource } from '../../../nodes/core/sources/registry';
 import { parseSourceCredentials, sourceCredentialsFromEnv } from '../../../nodes/core/sources/source-credentials';
 import { parsePushSettings, pushSettingsFromEnv } from '../../../nodes/core/terminal-push/push-settings';
 import { publicBaseUrlFromEnv } from '../../../temporal/public-base-url';
+import { URL_VALUES } from '../../support/url-values';
 
-/** URL settings as operators type them: what every working setup uses, and every way one goes wrong. */
-export const URL_VALUES: readonly string[] = [
-  'https://api.hubapi.com', 'https://api.hubapi.com/', ' https://api.hubapi.com ', 'HTTPS://API.HUBAPI.COM', 'http://127.0.0.1:8080', 'http://127.0.0.1:8080/hubspot/',
-  'http://localhost:3000', 'http://[::1]:8080', 'https://proxy.example.com/square', 'https://user:pw@proxy.example.com', 'https://acme.my.salesforce.com',
-  'https://contoso.crm.dynamics.com', 'https://contoso.crm.dynamics.com/', 'https://contoso.crm.dynamics.com/main.aspx', 'https://pay.example.com/webhook/sq?shop=1',
-  'api.hubapi.com', 'api.hubapi.com:443', 'localhost:8080', '//api.hubapi.com', 'https:api.hubapi.com', 'https:/api.hubapi.com', 'ftp://api.hubapi.com',
-  'mailto:ops@example.com', 'javascript:alert(1)', 'wss://api.hubapi.com', 'https://', 'http://:8080', 'https://user@', 'https://api hubapi.com',
-  'https://api.hubapi.com/v3 x', 'https://api.hubapi.com?', 'https://api.hubapi.com/?portal=1', 'https://api.hubapi.com#top', 'https://api.hubapi.com:99999',
-  'https://api.hubapi.com:port', 'https://[::1', 'https://api.hubapi.com\t', 'http://127.0.0.1:8080/a#', 'https://exa%mple.com',
-];
 const BASE_URL_VALUES = URL_VALUES;
 
 /** The rule's verdict: the value trimmed, as every face hands it over; empty is unset, each reader's own default. */
