@@ -26,6 +26,10 @@ describe('n8n: the Adyen Terminal Cloud API credential test', () => {
     assert.match((await adyenCloudTest({ apiKey: 'k', saleId: '' })).message, /^Sale ID is empty/);
     const bad = await adyenCloudTest({ apiKey: 'k', saleId: 'x', baseUrl: 'terminal api' });
     assert.equal(bad.status, 'Error');
-    assert.match(bad.message, /"terminal api" is not a URL/);
+    assert.match(bad.message, /"terminal api" is not a usable URL: it has no scheme/);
+    // What the sale's run refuses, the test refuses: a query the paths would follow, another scheme.
+    for (const baseUrl of ['https://terminal-api-test.adyen.com?x=1', 'ftp://terminal-api-test.adyen.com']) {
+      assert.equal((await adyenCloudTest({ apiKey: 'k', saleId: 'x', baseUrl })).status, 'Error', baseUrl);
+    }
   });
 });

@@ -157,6 +157,6 @@ describe('Node-RED: terminal send to terminal (in a stand-in for Node-RED)', { t
     red.create('adyen-cloud-account', { id: 'adyen-no-scheme', baseUrl: 'terminal-api-test.adyen.com', saleId: '' }, { apiKey: 'AQE-test-key' });
     const node = red.create('terminal-send-to-terminal', { id: 'a-bad-url', processor: 'adyen', adyenAccount: 'adyen-no-scheme', readerId: POI, currency: 'EUR' });
     const { error } = await node.receive({ amount: '1', customerId: CUSTOMER, reference: 'r' });
-    assert.match(error!.message, /^Adyen cloud account → Terminal API: .*not a URL.*Fix: open the Adyen cloud account configuration, fill in Terminal API and deploy$/);
+    assert.match(error!.message, /^Adyen cloud account → Terminal API: .*"terminal-api-test\.adyen\.com" is not a usable URL: it has no scheme.*Fix: open the Adyen cloud account configuration, fill in Terminal API and deploy$/);
   });
 });

@@ -1,4 +1,5 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
+import { webUrlFault } from '../../core/http/web-url';
 
 /**
  * The *Adyen Terminal Cloud API* credential's test. Adyen's Terminal API has no call that proves a key without
@@ -11,12 +12,8 @@ export async function terminalAdyenCloudTest(this: ICredentialTestFunctions, cre
   if (!text(data.apiKey)) return { status: 'Error', message: 'API Key is empty: copy the API key of the web service user from the Customer Area (Developers → API credentials)' };
   if (!text(data.saleId)) return { status: 'Error', message: 'Sale ID is empty: name this n8n instance as a cash register, such as "n8n-front-desk"' };
   const url = text(data.baseUrl);
-  if (url) {
-    try {
-      new URL(url);
-    } catch {
-      return { status: 'Error', message: `Terminal API URL "${url}" is not a URL: use https://terminal-api-test.adyen.com or your live region's address` };
-    }
-  }
+  // The rule the sale's run reads the URL by (terminal-push/push-settings.ts), so a URL this passes is one it takes.
+  const fault = url ? webUrlFault(url, 'base', false) : undefined;
+  if (fault) return { status: 'Error', message: `Terminal API URL "${url}" is not a usable URL: it ${fault}; use https://terminal-api-test.adyen.com or your live region's address` };
   return { status: 'OK', message: 'Saved. Adyen cannot check a Terminal API key without a terminal: the first sale sent to a reader proves it' };
 }

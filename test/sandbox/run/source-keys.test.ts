@@ -57,7 +57,7 @@ describe("the sandbox's keys for every source", () => {
 
   it('names the variable to fix when a key is not one its source accepts', () => {
     assert.throws(() => sourceKeysFromEnv({ ADYEN_HMAC_KEY: 'not hex' }, secrets()), /^InputError: ADYEN_HMAC_KEY: the Adyen credential is not usable: the HMAC key must be the hexadecimal key .*\. Fix: correct ADYEN_HMAC_KEY, or unset it: the key the sandbox generates is used$/);
-    assert.throws(() => sourceKeysFromEnv({ SQUARE_WEBHOOK_URL: 'hooks.example.com/square' }, secrets()), /^InputError: SQUARE_WEBHOOK_URL: the Square credential is not usable: not a full URL.*\. Fix: correct SQUARE_WEBHOOK_URL, or unset it: each engine then checks the URL it was called on$/);
+    assert.throws(() => sourceKeysFromEnv({ SQUARE_WEBHOOK_URL: 'hooks.example.com/square' }, secrets()), /^InputError: SQUARE_WEBHOOK_URL: the Square credential is not usable: "hooks\.example\.com\/square" is not a usable URL: it has no scheme.*\. Fix: correct SQUARE_WEBHOOK_URL, or unset it: each engine then checks the URL it was called on$/);
     assert.throws(() => sourceKeysFromEnv({ ADYEN_TERMINAL_KEY_VERSION: 'one' }, secrets()), /^InputError: ADYEN_TERMINAL_KEY_VERSION: /);
   });
 
