@@ -14,7 +14,7 @@ export interface TemporalDevServerOptions {
   dbFile: string;
   logFile?: string;
   readyTimeoutMs?: number;
-  /** Picks the port of the server's HTTP API, which only the readiness probe uses (default: one the OS gives). */
+  /** Picks the port of the server's HTTP API, which only the readiness probe uses (default: freePort). */
   pickHttpPort?: () => Promise<number>;
 }
 
@@ -35,7 +35,7 @@ export async function startTemporalDevServer(o: TemporalDevServerOptions): Promi
   mkdirSync(dirname(o.dbFile), { recursive: true });
   const pickHttpPort = o.pickHttpPort ?? freePort;
   // The HTTP API's port is ours to choose, and a port the OS called free can be taken before the server binds it
-  // (another process asking the OS at the same moment): that port is picked again, the caller's ports never are.
+  // (another process binding it in between): that port is picked again, the caller's ports never are.
   for (let attempt = 1; ; attempt++) {
     const httpPort = await pickHttpPort();
     try {
