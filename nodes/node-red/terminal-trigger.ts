@@ -6,6 +6,7 @@ import { parseSourceCredentials } from '../core/sources/source-credentials';
 import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import { shortText } from './shared/short-text';
+import { triggerPublicUrl } from '../core/pipeline/trigger-public-url';
 import { addPostRoute, countRoutes, triggerPath } from './shared/http-route';
 import { BodyTooLargeError, readRawBody } from './shared/raw-body';
 import { claimRawBody } from './shared/raw-capture';
@@ -33,10 +34,13 @@ export = function register(RED: NodeRedApi): void {
     RED.nodes.createNode(this, def);
     const sourceName = typeof def.source === 'string' && def.source ? def.source : 'stripe';
     let path: string;
+    let publicUrl: string | undefined;
     try {
       path = triggerPath(def.path, sourceName);
+      publicUrl = triggerPublicUrl('Public URL', def.publicUrl);
     } catch (e) {
-      // No route at all: a pattern would take other URLs' posts, a path no URL reaches would wait for ever.
+      // No route at all: a pattern would take other URLs' posts, a path no URL reaches would wait for ever, and a
+      // Public URL that is none would fail every Square delivery's signature.
       this.status({ fill: 'red', shape: 'ring', text: shortText((e as Error).message) });
       this.error((e as Error).message);
       return;
@@ -46,7 +50,6 @@ export = function register(RED: NodeRedApi): void {
       return configNode<SourceAccountNode>(RED, def[field.property], field.type, field.label);
     };
     const store = () => (typeof def.store === 'string' && def.store ? configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store') : undefined);
-    const publicUrl = typeof def.publicUrl === 'string' ? def.publicUrl.trim() : '';
 
     const answer = async (req: Parameters<HttpHandler>[0], res: Parameters<HttpHandler>[1]): Promise<void> => {
       const receivedAt = new Date();
@@ -55,7 +58,7 @@ export = function register(RED: NodeRedApi): void {
       const inboxStore = store();
       const outcome = await receiveWebhook(
         acct.source(),
-        { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl || requestUrl(req), receivedAt },
+        { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl ?? requestUrl(req), receivedAt },
         { credentials: acct.sourceCredentials(), credentialPlace: acct.credentialPlace(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), keysOf(inboxStore), nodeRedConsumer(def)) : undefined, http: axiosTransport() },
       );
       for (const event of outcome.events) this.send({ payload: event, topic: event.type });

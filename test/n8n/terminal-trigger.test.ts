@@ -24,6 +24,15 @@ describe('n8n: Terminal Payment Trigger receiving deliveries (n8n-core WebhookCo
     assert.equal((item!.json.customerHints as { email: string }).email, 'ada@example.com');
   });
 
+  it('refuses a Public URL option that is no URL, naming it, and takes one with a query as typed', async () => {
+    const { body, headers } = signedDelivery(charge(), TEST_WEBHOOK_SECRET);
+    const withPublicUrl = (publicUrl: string) => triggerHarness({ source: 'stripe', events: ALL_EVENTS, options: { publicUrl } }, { signingSecret: TEST_WEBHOOK_SECRET, secretKey: '' });
+    await assert.rejects(withPublicUrl('hooks.example.com/webhook/x').deliver(body, headers), /Public URL: "hooks\.example\.com\/webhook\/x" is not a usable URL: it has no scheme/);
+    await assert.rejects(withPublicUrl('https://hooks.example.com/webhook/x#frag').deliver(body, headers), /Public URL: .* has a fragment/);
+    const { response } = await withPublicUrl(' https://hooks.example.com/webhook/x?shop=1 ').deliver(body, headers);
+    assert.equal(response.statusCode, 200);
+  });
+
   it('answers 400 with the reason and emits nothing when the body was changed after signing', async () => {
     const { body, headers } = signedDelivery(charge(), TEST_WEBHOOK_SECRET);
     const { response, result } = await withSecret().deliver(body.replace('2500', '1'), headers);

@@ -671,6 +671,33 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     assert.equal(labelOf(def, { ...node, path: '', source: 'square' }), `terminal-trigger.node.label ${JSON.stringify({ path: '/terminal-crm/square' })}`);
   });
 
+  it('terminal trigger: Public URL is marked where the node refuses it (no scheme, another scheme, a space, a fragment), an empty one not (the URL it was called on), a query not (Square signs it)', () => {
+    const { def, typedInputs } = editorDefinition('terminal-trigger', nodes['terminal-trigger']!);
+    const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), account: 'account-picked' };
+    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
+    const red = fakeRed();
+    registerStripeAccount(red.RED);
+    registerTrigger(red.RED);
+    red.create('stripe-terminal-account', { id: 'acct' }, { webhookSecrets: 'whsec_test' });
+    let id = 0;
+    const runs = (publicUrl: unknown) => {
+      const trigger = red.create('terminal-trigger', { id: `public-${id++}`, account: 'acct', path: `/public/${id}`, publicUrl });
+      const refused = trigger.errors.some((e) => /^Public URL: /.test(String(e)));
+      const listens = countRoutes(red.RED.httpNode, `/public/${id}`) === 1;
+      trigger.close();
+      assert.equal(listens, !refused, `${JSON.stringify(publicUrl)}: a refused Public URL listens nowhere, a taken one listens`);
+      return !refused;
+    };
+    const urls: unknown[] = [...URL_VALUES, '', ' ', 'https://hooks.example.com/terminal-crm/square', ' https://hooks.example.com/x?shop=1 ', 'hooks.example.com/terminal-crm/square',
+      'ftp://hooks.example.com/x', 'https://hooks.example.com/a b', 'https://hooks.example.com/x#frag', 'https://', 'http://127.0.0.1:1880/terminal-crm/square', null];
+    for (const publicUrl of urls) {
+      const passes = editorPasses({ ...node, publicUrl });
+      assert.equal(passes, runs(publicUrl), `${JSON.stringify(publicUrl)}: the editor ${passes ? 'passes' : 'marks'} it`);
+    }
+    for (const publicUrl of ['hooks.example.com/terminal-crm/square', 'https://hooks.example.com/x#frag']) assert.equal(editorPasses({ ...node, publicUrl }), false, `${publicUrl} is marked`);
+    for (const publicUrl of ['', 'https://hooks.example.com/x?shop=1']) assert.equal(editorPasses({ ...node, publicUrl }), true, `${JSON.stringify(publicUrl)} passes`);
+  });
+
   it('terminal temporal server: Address is marked where temporalTargetOf refuses it (a scheme, a path, a space, two colons), empty Address, Namespace and Task queue not (the defaults)', () => {
     const { def, typedInputs } = editorDefinition('terminal-temporal-server', nodes['terminal-temporal-server']!);
     const node: Record<string, unknown> = Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value]));

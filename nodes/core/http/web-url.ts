@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import { InputError } from '../errors';
 
 /**
  * What a URL setting may be, as the operator types it (trimmed):
@@ -58,4 +59,16 @@ export function webUrlSetting(options: { kind?: WebUrlKind; httpsOnly?: boolean;
       if (fault) ctx.addIssue({ code: 'custom', message: `"${v}" is not a usable URL: it ${fault}; ${options.example}` });
     })
     .transform((v) => webUrlOf(v, kind));
+}
+
+/**
+ * A URL setting a face reads on its own (a trigger's Public URL): blank or no text is undefined (the caller's
+ * default), a usable one as the run reads it (webUrlOf), anything else an InputError naming `field` with `example`.
+ */
+export function urlSettingOf(field: string, raw: unknown, options: { kind: WebUrlKind; httpsOnly?: boolean; example: string }): string | undefined {
+  const text = typeof raw === 'string' ? raw.trim() : '';
+  if (!text) return undefined;
+  const fault = webUrlFault(text, options.kind, options.httpsOnly ?? false);
+  if (fault) throw new InputError(field, `"${text}" is not a usable URL: it ${fault}`, options.example);
+  return webUrlOf(text, options.kind);
 }

@@ -12,6 +12,7 @@ import { stripeEventTypeOptions, TERMINAL_SOURCES } from './source-options';
 import { sourceCredentialRecord } from './source-credentials';
 import { stripeCredential } from '../shared/stripe-credential';
 import { checkStripeEndpoint, createStripeEndpoint, deleteStripeEndpointOf } from './stripe-endpoint-lifecycle';
+import { triggerPublicUrl } from '../../core/pipeline/trigger-public-url';
 import { answerWebhook } from './answer-webhook';
 import { triggerSource } from './trigger-source';
 import { STRIPE_SETUP_NOTICE, TRIGGER_PANEL } from './trigger-panel';
@@ -153,7 +154,7 @@ export class TerminalTrigger implements INodeType {
     const source = triggerSource(this, sourceName);
     const selected = sourceName === 'stripe' ? (this.getNodeParameter('events', []) as string[]) : undefined;
     const options = this.getNodeParameter('options', {}) as IDataObject;
-    const publicUrl = (typeof options.publicUrl === 'string' && options.publicUrl.trim()) || this.getNodeWebhookUrl('default') || '';
+    const publicUrl = triggerPublicUrl('Public URL', options.publicUrl) ?? this.getNodeWebhookUrl('default') ?? '';
     return await answerWebhook(this, source, await sourceCredentialRecord(this, sourceName), selected, publicUrl);
   }
 }
