@@ -638,15 +638,21 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     assert.ok(marked > 100 && marked < compared, `${marked} of ${compared} marked`);
   });
 
-  it('terminal trigger: Path is marked where the node refuses it (a ":", "*", "(", "?", a space or "%" within), an empty one not (/terminal-crm/<source>), spaces around not', () => {
+  /** The trigger's dialog (its defaults, a Stripe account picked) and, to compare with, the node itself on a Stripe account. */
+  function triggerDialogAndNode() {
     const { def, typedInputs } = editorDefinition('terminal-trigger', nodes['terminal-trigger']!);
     const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), account: 'account-picked' };
     const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
-    // The trigger node itself (terminal-trigger.ts): a path it refuses is its error, and it listens nowhere.
     const red = fakeRed();
     registerStripeAccount(red.RED);
     registerTrigger(red.RED);
     red.create('stripe-terminal-account', { id: 'acct' }, { webhookSecrets: 'whsec_test' });
+    return { def, node, editorPasses, red };
+  }
+
+  it('terminal trigger: Path is marked where the node refuses it (a ":", "*", "(", "?", a space or "%" within), an empty one not (/terminal-crm/<source>), spaces around not', () => {
+    // The trigger node itself (terminal-trigger.ts): a path it refuses is its error, and it listens nowhere.
+    const { def, node, editorPasses, red } = triggerDialogAndNode();
     let id = 0;
     const runs = (path: unknown) => {
       const trigger = red.create('terminal-trigger', { id: `trigger-${id++}`, account: 'acct', path });
@@ -672,13 +678,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
   });
 
   it('terminal trigger: Public URL is marked where the node refuses it (no scheme, another scheme, a space, a fragment), an empty one not (the URL it was called on), a query not (Square signs it)', () => {
-    const { def, typedInputs } = editorDefinition('terminal-trigger', nodes['terminal-trigger']!);
-    const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), account: 'account-picked' };
-    const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
-    const red = fakeRed();
-    registerStripeAccount(red.RED);
-    registerTrigger(red.RED);
-    red.create('stripe-terminal-account', { id: 'acct' }, { webhookSecrets: 'whsec_test' });
+    const { node, editorPasses, red } = triggerDialogAndNode();
     let id = 0;
     const runs = (publicUrl: unknown) => {
       const trigger = red.create('terminal-trigger', { id: `public-${id++}`, account: 'acct', path: `/public/${id}`, publicUrl });
