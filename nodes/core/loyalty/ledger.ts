@@ -157,20 +157,18 @@ export class LoyaltyLedger {
     // Points at the tier the customer had when they paid; an upgrade this payment earns applies from the next one. The
     // payment keeps that multiplier: when the ledger raises its amount later (an overcapture), the rest earns at it.
     const multiplier = enrolled ? (this.program.tiers.find((t) => t.name === before.tier)?.multiplier ?? 1) : 0;
-    await tx.run('UPDATE loyalty_payments SET earn_multiplier = ? WHERE program_id = ? AND source = ? AND payment_id = ?', [multiplier, this.id, p.source, p.paymentId]);
     if (enrolled) {
       const points = pointsFor(this.program, p.grossMinor, multiplier);
-      if (points > 0) {
-        if (await this.append(ctx, { key: `earn:${ctx.f.paymentKey}`, kind: 'earn', points, heldPoints: 0 })) {
-          await tx.run(
-            'UPDATE loyalty_payments SET earned_points = earned_points + ?, expires_at = ? WHERE program_id = ? AND source = ? AND payment_id = ?',
-            [points, this.expiresAt(at), this.id, p.source, p.paymentId],
-          );
-          await tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [points, this.id, ctx.customerId]);
-          earned = points;
-        }
+      if (points > 0 && (await this.append(ctx, { key: `earn:${ctx.f.paymentKey}`, kind: 'earn', points, heldPoints: 0 }))) {
+        await tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [points, this.id, ctx.customerId]);
+        earned = points;
       }
     }
+    // One write of what the payment counted with, on the row inserted above (nothing earned, no expiry, until now).
+    await tx.run(
+      'UPDATE loyalty_payments SET earn_multiplier = ?, earned_points = ?, expires_at = ? WHERE program_id = ? AND source = ? AND payment_id = ?',
+      [multiplier, earned, earned > 0 ? this.expiresAt(at) : null, this.id, p.source, p.paymentId],
+    );
     // A refund or dispute the ledger saw before the payment counts now, as if it had come after it.
     const view = viewOf(p);
     const row: PaymentRow = {
