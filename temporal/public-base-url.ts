@@ -1,5 +1,4 @@
-import { InputError } from '../nodes/core/errors';
-import { webUrlFault, webUrlOf } from '../nodes/core/http/web-url';
+import { urlSettingOf } from '../nodes/core/http/web-url';
 
 export const PUBLIC_URL_ENV = 'TERMINAL_CRM_PUBLIC_URL';
 
@@ -9,11 +8,9 @@ export const PUBLIC_URL_ENV = 'TERMINAL_CRM_PUBLIC_URL';
  * Read as every base URL setting is (http/web-url.ts webUrlFault): http(s), a host, a path prefix kept, no query.
  */
 export function publicBaseUrlFromEnv(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  const raw = env[PUBLIC_URL_ENV]?.trim();
-  if (!raw) return undefined;
-  const fault = webUrlFault(raw, 'base', false);
-  if (fault) {
-    throw new InputError(PUBLIC_URL_ENV, `"${raw}" is not a base URL: it ${fault}`, 'give the address processors call, such as https://pay.example.com (a path prefix is kept; no query), or leave it unset to use the Host header');
-  }
-  return webUrlOf(raw, 'base');
+  return urlSettingOf(PUBLIC_URL_ENV, env[PUBLIC_URL_ENV], {
+    kind: 'base',
+    called: 'a base URL',
+    example: 'give the address processors call, such as https://pay.example.com (a path prefix is kept; no query), or leave it unset to use the Host header',
+  });
 }

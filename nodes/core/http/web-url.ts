@@ -56,7 +56,7 @@ export function webUrlSetting(options: { kind?: WebUrlKind; httpsOnly?: boolean;
     .trim()
     .superRefine((v, ctx) => {
       const fault = webUrlFault(v, kind, httpsOnly);
-      if (fault) ctx.addIssue({ code: 'custom', message: `"${v}" is not a usable URL: it ${fault}; ${options.example}` });
+      if (fault) ctx.addIssue({ code: 'custom', message: `${urlRefused(v, fault)}; ${options.example}` });
     })
     .transform((v) => webUrlOf(v, kind));
 }
@@ -65,10 +65,19 @@ export function webUrlSetting(options: { kind?: WebUrlKind; httpsOnly?: boolean;
  * A URL setting a face reads on its own (a trigger's Public URL): blank or no text is undefined (the caller's
  * default), a usable one as the run reads it (webUrlOf), anything else an InputError naming `field` with `example`.
  */
-export function urlSettingOf(field: string, raw: unknown, options: { kind: WebUrlKind; httpsOnly?: boolean; example: string }): string | undefined {
+export function urlSettingOf(
+  field: string,
+  raw: unknown,
+  options: { kind: WebUrlKind; httpsOnly?: boolean; example: string; called?: string },
+): string | undefined {
   const text = typeof raw === 'string' ? raw.trim() : '';
   if (!text) return undefined;
   const fault = webUrlFault(text, options.kind, options.httpsOnly ?? false);
-  if (fault) throw new InputError(field, `"${text}" is not a usable URL: it ${fault}`, options.example);
+  if (fault) throw new InputError(field, urlRefused(text, fault, options.called), options.example);
   return webUrlOf(text, options.kind);
+}
+
+/** How a refused URL setting is told, `called` what the setting should have been ("a base URL"). */
+export function urlRefused(text: string, fault: string, called = 'a usable URL'): string {
+  return `"${text}" is not ${called}: it ${fault}`;
 }

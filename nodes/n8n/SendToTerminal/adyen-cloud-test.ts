@@ -1,5 +1,5 @@
 import type { ICredentialsDecrypted, ICredentialTestFunctions, INodeCredentialTestResult } from 'n8n-workflow';
-import { webUrlFault } from '../../core/http/web-url';
+import { urlRefused, webUrlFault } from '../../core/http/web-url';
 
 /**
  * The *Adyen Terminal Cloud API* credential's test. Adyen's Terminal API has no call that proves a key without
@@ -14,6 +14,6 @@ export async function terminalAdyenCloudTest(this: ICredentialTestFunctions, cre
   const url = text(data.baseUrl);
   // The rule the sale's run reads the URL by (terminal-push/push-settings.ts), so a URL this passes is one it takes.
   const fault = url ? webUrlFault(url, 'base', false) : undefined;
-  if (fault) return { status: 'Error', message: `Terminal API URL "${url}" is not a usable URL: it ${fault}; use https://terminal-api-test.adyen.com or your live region's address` };
+  if (fault) return { status: 'Error', message: `Terminal API URL ${urlRefused(url, fault)}; use https://terminal-api-test.adyen.com or your live region's address` };
   return { status: 'OK', message: 'Saved. Adyen cannot check a Terminal API key without a terminal: the first sale sent to a reader proves it' };
 }
