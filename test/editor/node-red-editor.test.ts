@@ -8,7 +8,14 @@ import { installNodeRedTemplates } from '../../scripts/editor/install-templates'
 import { openNodeRed, showFlow, type EditorWindow } from '../../scripts/editor/node-red-page';
 import { startEditors, type Editors } from '../../scripts/editor/start-editors';
 import { pictureFile, takeNodeRedPictures } from '../../scripts/editor/take-pictures';
+import { InputError } from '../../nodes/core/errors';
+import { urlSettingOf } from '../../nodes/core/http/web-url';
+import { messageSettingsFromForm } from '../../nodes/core/messages/settings';
+import { triggerPublicUrl } from '../../nodes/core/pipeline/trigger-public-url';
+import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-settings';
+import { backfillRequestOf } from '../../temporal/backfill-control';
 import { tempDir } from '../support/temp-store';
+import { URL_VALUES } from '../support/url-values';
 import { keepScreenshot } from './support/artefacts';
 import { pngSize } from './support/png-size';
 
@@ -123,6 +130,87 @@ describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { ti
       };
     });
     assert.deepEqual(marked, { usd: true, uyi: false, uyiAsJson: true, vipClub: true, upperCase: false, empty: true, sameCents: false, twoCents: true });
+  });
+
+  /**
+   * The checks the dialogs lean on the browser for — the URL parser under webUrlFault, Intl's locale tags and time
+   * zones, Date under backfillWindowOf — give Chromium's answers in an operator's editor and Node's when the node
+   * runs. Each value is put to the served dialog's own validator in Chromium and to the reader the run uses in Node,
+   * and the two must agree on every one: a browser whose URL parser or time-zone data differed would mark a setting
+   * the run takes, or pass one it refuses.
+   */
+  it("agrees with the run on what the browser decides: URLs by Chromium's URL parser, locales and every time zone this Node knows by Chromium's Intl, dates by its Date", { timeout: 30_000 }, async () => {
+    const urls = [...URL_VALUES, '', 'https://bücher.example', 'https://xn--bcher-kva.example', 'https://例え.テスト/x', 'https://EXAMPLE.com:0443', 'https://%65xample.com',
+      'https://a..b', 'https://[::ffff:1.2.3.4]:8443', 'http://1.2.3', 'http://0x7f.1', 'https://ex\u00ADample.com', 'https://exa mple.com', 'https://exa\u200Bmple.com', 'https://a_b.example',
+      'https://xn--.example', 'https://-x.example', 'https://x.example:65535', 'https://x.example:65536', 'https://x.example/%zz', 'https://x.example/a?b=%zz'];
+    const zones = [...Intl.supportedValuesOf('timeZone'), 'UTC', 'Etc/UTC', 'Europe/Kiev', 'Europe/Kyiv', 'America/Ciudad_Juarez', 'Pacific/Kanton', 'Asia/Calcutta', 'US/Pacific', 'EST5EDT',
+      'Etc/GMT-14', 'Etc/GMT+12', 'europe/paris', 'Mars/Olympus', 'GMT+5', '+05:30', 'Europe/Paris '];
+    const locales = ['en-US', 'de-DE', 'zh-Hant-TW', 'de-CH-u-nu-latn', 'sr-Latn-RS', 'es-419', 'en-GB-oxendict', 'x-private', 'i-klingon', 'art-lojban', 'en-u-ca-islamic-umalqura',
+      'de_DE', 'en-', 'e', '123', 'en-US-x', 'a-b-c-d-e-f-gg-hhhhhhhhh', 'zh-min-nan', 'sgn-BE-FR', 'en-a-bbb-a-ccc'];
+    const dates = ['2026-01-01', '2026-01-01T12:00:00Z', '2026-01-01T13:00:00+02:00', '+010000-01-01T00:00:00Z', '2026-13-01', '2026-02-30', '2026-1-1', '1/2/2026', '2026', '20260101',
+      'March 5, 2026', '5 March 2026 10:00 GMT+0100', 'Thu, 05 Mar 2026 10:00:00 GMT', '2026-03-05 10:00', '2026-03-05T10:00', 'last tuesday', '0'];
+
+    const inBrowser = await page.evaluate(({ urls, zones, locales, dates }) => {
+      const RED = (globalThis as unknown as EditorWindow).RED;
+      const check = (type: string, field: string, node: object, v: unknown) => (RED.nodes.getType(type).defaults[field].validate as (this: object, v: unknown) => unknown).call(node, v) === true;
+      const quiet = { kind: 'thank-you', quietStart: '21:00', quietEnd: '08:00' };
+      return {
+        publicUrl: urls.map((v) => check('terminal-trigger', 'publicUrl', {}, v)),
+        hubspotBaseUrl: urls.map((v) => check('crm-account', 'baseUrl', { crm: 'hubspot' }, v)),
+        salesforceLoginUrl: urls.map((v) => check('crm-account', 'loginUrl', { crm: 'salesforce' }, v)),
+        dynamicsOrgUrl: urls.map((v) => check('crm-account', 'orgUrl', { crm: 'dynamics' }, v)),
+        messageZone: zones.map((v) => check('terminal-message', 'timeZone', quiet, v)),
+        segmentZone: zones.map((v) => check('terminal-segment', 'timeZone', {}, v)),
+        locale: locales.map((v) => check('terminal-message', 'locale', { kind: 'thank-you' }, v)),
+        since: dates.map((v) => check('terminal-backfill', 'since', {}, v)),
+      };
+    }, { urls, zones, locales, dates });
+
+    const runs = (read: () => unknown) => {
+      try {
+        read();
+        return true;
+      } catch (e) {
+        assert.ok(e instanceof InputError, `the run refuses with an InputError naming the field, not ${String(e)}`);
+        return false;
+      }
+    };
+    const example = 'https://example.com';
+    const atRun = {
+      publicUrl: urls.map((v) => runs(() => triggerPublicUrl('Public URL', v))),
+      hubspotBaseUrl: urls.map((v) => runs(() => urlSettingOf('Base URL', v, { kind: 'base', example }))),
+      salesforceLoginUrl: urls.map((v) => runs(() => urlSettingOf('Login URL', v, { kind: 'base', httpsOnly: true, example }))),
+      // The organisation URL has no default: empty is refused too.
+      dynamicsOrgUrl: urls.map((v) => runs(() => {
+        if (urlSettingOf('Organization URL', v, { kind: 'origin', httpsOnly: true, example }) === undefined) throw new InputError('Organization URL', 'is empty', example);
+      })),
+      messageZone: zones.map((v) => runs(() => messageSettingsFromForm({ kind: 'thank-you', quietStart: '21:00', quietEnd: '08:00', timeZone: v }))),
+      segmentZone: zones.map((v) => runs(() => segmentConfigFromSettings({ timeZone: v }))),
+      // The dialog marks a tag that is not well formed; whether this runtime has data for a well-formed one
+      // (art-lojban is jbo, which Node has none for) only the run can say, so a tag the run takes is one the dialog
+      // passes, and the two are compared on form: Intl's reading of it in each engine.
+      locale: locales.map((v) => runs(() => {
+        try {
+          Intl.getCanonicalLocales(v);
+        } catch {
+          throw new InputError('Locale', 'is not well formed', 'en-US');
+        }
+      })),
+      since: dates.map((v) => runs(() => backfillRequestOf({ source: 'stripe', since: v }))),
+    };
+    const inputs: Record<keyof typeof atRun, readonly string[]> = {
+      publicUrl: urls, hubspotBaseUrl: urls, salesforceLoginUrl: urls, dynamicsOrgUrl: urls, messageZone: zones, segmentZone: zones, locale: locales, since: dates,
+    };
+    for (const key of Object.keys(atRun) as (keyof typeof atRun)[]) {
+      const differ = inputs[key].flatMap((v, i) => (inBrowser[key][i] === atRun[key][i] ? [] : [`${JSON.stringify(v)}: Chromium ${inBrowser[key][i] ? 'passes' : 'marks'} it`]));
+      assert.deepEqual(differ, [], `${key}: the dialog in Chromium and the run in Node ${process.version} disagree`);
+      // Both answers occur, so the comparison can tell a validator that passes or marks everything.
+      assert.ok(atRun[key].includes(true) && atRun[key].includes(false), `${key}: the values include some the run takes and some it refuses`);
+    }
+    const takenByRun = locales.filter((v) => runs(() => messageSettingsFromForm({ kind: 'thank-you', locale: v })));
+    assert.deepEqual(takenByRun.filter((v) => !inBrowser.locale[locales.indexOf(v)]), [], 'every locale the run takes passes in Chromium');
+    assert.ok(takenByRun.length >= 5 && takenByRun.length < atRun.locale.filter(Boolean).length, `the run takes ${takenByRun.join(', ')}: some well-formed tags it has no data for`);
+    assert.ok(zones.length > 400, `${zones.length} time zones compared`);
   });
 
   it('imports every example through the editor (Import → Examples), each on its tab, no pack node invalid as imported', { timeout: 30_000 }, async () => {
