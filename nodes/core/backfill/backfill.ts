@@ -1,8 +1,8 @@
 import type { HttpTransport } from '../http/http-transport';
 import { checkWindow, historyCredentials, historyLister, type HistoryLister } from '../sources/history';
 import { addressed } from '../sources/credential-error';
-import type { SourceContext } from '../sources/source';
-import type { HistoryPage } from '../sources/history/history-lister';
+import type { HistoryContext, HistoryPage } from '../sources/history/history-lister';
+import { ledgerViewOf } from './ledger-view';
 import { progressOf, reachedAfter, type BackfillProgress } from './backfill-progress';
 import { addCounts, backfillCursorName, readBackfillState, saveBackfillState, ZERO_COUNTS, type BackfillState } from './backfill-state';
 import { writePage, type LedgerWriter } from './write-page';
@@ -71,7 +71,7 @@ export async function backfillPage(o: BackfillOptions, run: BackfillRun, p: Page
   if (state.done) return state;
   const now = o.now ?? (() => new Date());
   const started = Date.now();
-  const ctx: SourceContext = { http: o.http, now };
+  const ctx: HistoryContext = { http: o.http, now, ledger: ledgerViewOf(o.store, run.lister.source) };
   let page: HistoryPage;
   try {
     page = await run.lister.list(run.credentials, { cursor: state.cursor, since: new Date(state.since), until: new Date(state.until), limit: o.limit ?? DEFAULT_BACKFILL_PAGE }, ctx);

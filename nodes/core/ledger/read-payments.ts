@@ -11,6 +11,16 @@ export async function paymentState(db: Reader, source: string, paymentId: string
 }
 
 /**
+ * Of these payments of one source, those the ledger counts something refunded for (refundedMinor above 0, as
+ * reconciliation compares it). A history lister asks it for the payments whose listing shows no refund at all, to
+ * read the refunds of only those that the ledger says have one (sources/history/history-lister.ts, LedgerView).
+ */
+export async function refundedPaymentIds(db: Reader, source: string, paymentIds: readonly string[]): Promise<Set<string>> {
+  const records = await readRecords(db, paymentIds.map((paymentId) => ({ source, paymentId })));
+  return new Set([...records.values()].filter((r) => ledgerPaymentOf(r).refundedMinor > 0).map((r) => r.paymentId));
+}
+
+/**
  * What a recorded refund event added to the refunds reported for its payment (its own amount, or the growth of a
  * running total), or undefined when the ledger has not recorded the event.
  */

@@ -2,8 +2,7 @@ import type { PaymentEvent } from '../contracts/payment-event';
 import { ledgerEventOf, paymentKeyOf } from '../ledger/ledger-event';
 import { ledgerPaymentOf, type LedgerPayment } from '../ledger/payment-rows';
 import { applyEvent, MemoryEntries, type PaymentRecord } from '../ledger/payment-rules';
-import type { SourceContext } from '../sources/source';
-import type { HistoryLister } from '../sources/history';
+import type { HistoryContext, HistoryLister } from '../sources/history';
 
 export interface ProcessorHistory {
   /** Every event listed for the window, once each. */
@@ -18,7 +17,7 @@ export async function readProcessorHistory(
   lister: HistoryLister,
   credentials: unknown,
   window: { since: Date; until: Date; limit: number },
-  ctx: SourceContext,
+  ctx: HistoryContext,
 ): Promise<ProcessorHistory> {
   const events: PaymentEvent[] = [];
   const seen = new Set<string>();

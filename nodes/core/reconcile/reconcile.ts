@@ -1,5 +1,6 @@
 import { InputError } from '../errors';
 import type { HttpTransport } from '../http/http-transport';
+import { ledgerViewOf } from '../backfill/ledger-view';
 import { writePage, type LedgerWriter } from '../backfill/write-page';
 import { checkWindow, historyCredentials, historyLister } from '../sources/history';
 import { compareWithLedger, type Findings } from './compare';
@@ -64,7 +65,7 @@ export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
   const until = o.until ?? now();
   checkWindow(o.since, until);
   const window = { since: o.since, until };
-  const history = await readProcessorHistory(lister, credentials, { ...window, limit: o.limit ?? 100 }, { http: o.http, now });
+  const history = await readProcessorHistory(lister, credentials, { ...window, limit: o.limit ?? 100 }, { http: o.http, now, ledger: ledgerViewOf(o.store, lister.source) });
   const crm = o.crm?.crm;
   const findings = await compareWithLedger(o.store, lister.source, window, history.payments, crm);
   const report: ReconcileReport = {

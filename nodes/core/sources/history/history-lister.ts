@@ -23,6 +23,25 @@ export interface HistoryPage {
 }
 
 /**
+ * What the store holds, for the rare payment whose listing alone cannot be told right. The lister has the processor's
+ * record and the caller (backfill, reconciliation) has the store: passed in here, the lister asks the store once a
+ * page, for the payments that need it only, and reads more of those from the processor. Without it (a lister read
+ * on its own) it reads the processor's listing alone.
+ */
+export interface LedgerView {
+  /**
+   * Of these payment ids of the lister's source, those the ledger counts something refunded for. Stripe asks it for
+   * the charges listed with nothing refunded and no refunds (amount_refunded may drop to 0 once every refund failed,
+   * and API versions from 2022-11-15 list no refunds unless expanded), and reads the refunds of those it names.
+   */
+  refunded(paymentIds: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
+export interface HistoryContext extends SourceContext {
+  ledger?: LedgerView;
+}
+
+/**
  * A processor's payment history, page by page: what backfill writes and reconciliation compares. `order` says
  * which way the pages walk through time, so progress can be told from the times reached.
  */
@@ -32,7 +51,7 @@ export interface HistoryLister {
   readonly order: 'oldest-first' | 'newest-first';
   /** The source whose credentials (its polling schema where it has one) the lister takes. */
   readonly credentialsOf: Source<unknown>;
-  list(credentials: unknown, window: HistoryWindow, ctx: SourceContext): Promise<HistoryPage>;
+  list(credentials: unknown, window: HistoryWindow, ctx: HistoryContext): Promise<HistoryPage>;
 }
 
 /**

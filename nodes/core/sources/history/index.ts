@@ -8,7 +8,7 @@ import { polledHistory } from './polled-history';
 import { squarePaymentHistory } from './square-payments';
 import { stripeChargeHistory } from './stripe-charges';
 
-export { checkWindow, eventsInWindow, type HistoryLister, type HistoryPage, type HistoryWindow } from './history-lister';
+export { checkWindow, eventsInWindow, type HistoryContext, type HistoryLister, type HistoryPage, type HistoryWindow, type LedgerView } from './history-lister';
 
 const LISTERS: Record<string, () => HistoryLister> = {
   stripe: () => stripeChargeHistory,
