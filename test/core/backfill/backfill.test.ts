@@ -172,6 +172,36 @@ describe('backfill of processor history', () => {
     assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
   });
 
+  it('Stripe: a charge listed with nothing refunded whose refund the ledger still counts has its refunds read, and the ones that failed are reversed; no other charge is asked about', async () => {
+    // Charge 3 (30.00) was backfilled with 5.00 and 15.00 refunded; charge 1 with nothing.
+    const listed = stripeCharges();
+    const c3 = listed[2]!;
+    const refunded = listed.map((c) => refundedBy(c, c === c3 ? 2000 : 0));
+    const standing = refundsOf(c3, [500, 'succeeded'], [1500, 'succeeded']);
+    serveStripeCharges(refunded, {}, { [c3.id]: standing });
+    const stripe = options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY } });
+    await runBackfill(stripe);
+    assert.equal((await paymentState(s.db, 'stripe', c3.payment_intent))!.refundedMinor, 2000);
+    assert.deepEqual(await customerTotals(s.db), [[2, 6000, 0], [3, 9000, 2000]]);
+
+    // Both refunds then failed at the card issuer, and no refund.failed reached the pack. Stripe lists the charge
+    // with amount_refunded 0 (undocumented, but the case to cover) and, on API versions from 2022-11-15, no refunds.
+    const failed = refundsOf(c3, [500, 'failed'], [1500, 'failed']);
+    const now = listed.map((c) => refundedBy(c, 0));
+    // Only charge 3's refunds are asked for: the ledger counts nothing refunded for the other four.
+    const api = serveStripeCharges(now, {}, { [c3.id]: failed }, [c3.id]);
+    const again = await runBackfill(stripe, { restart: true });
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+    // The five sales and charge 3's running total (the 20.00 both refunds were) are duplicates; the two failures are new.
+    assert.deepEqual([again.listed, again.recorded, again.duplicates], [8, 2, 6]);
+
+    const state = (await paymentState(s.db, 'stripe', c3.payment_intent))!;
+    assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [0, 3000, 'succeeded']);
+    assert.deepEqual((await reversedRefunds(s.db)).map((r) => r.slice(1)), [[failed[1]!.id, 500, true], [failed[0]!.id, 1500, true]]);
+    // The odd charges' cardholder has 90.00 paid and nothing given back again.
+    assert.deepEqual(await customerTotals(s.db), [[2, 6000, 0], [3, 9000, 0]]);
+  });
+
   it('Square: ListPayments by creation time, paged by its cursor', async () => {
     const { scope, payments } = serveSquarePayments();
     const done = await runBackfill(options({ source: 'square', credentials: { accessToken: SQUARE_TOKEN } }));

@@ -43,8 +43,9 @@ type Charge = ReturnType<typeof chargeObject>;
  * GET /v1/charges as Stripe pages it (limit 2): `has_more` and `starting_after` the last id of the page before.
  * `times` serves each page that often (a resumed run reads the page it crashed on again), and the refunds of its
  * charges as often (serveStripeRefunds; `refunds` by charge id, else one refund that succeeded for amount_refunded).
+ * `asked`: the charges whose refunds are asked for though they show none (the ledger counts a refund of them).
  */
-export function serveStripeCharges(charges: Charge[] = stripeCharges(), times: Record<number, number> = {}, refunds: Record<string, Stripe.Refund[]> = {}) {
+export function serveStripeCharges(charges: Charge[] = stripeCharges(), times: Record<number, number> = {}, refunds: Record<string, Stripe.Refund[]> = {}, asked: readonly string[] = []) {
   const scope = nock('https://api.stripe.com', { reqheaders: { authorization: `Bearer ${STRIPE_KEY}` } });
   const base = { limit: '2', 'created[gte]': String(secs(SINCE)), 'created[lt]': String(secs(UNTIL)) };
   for (let i = 0, page = 0; i < charges.length; i += 2, page++) {
@@ -54,7 +55,7 @@ export function serveStripeCharges(charges: Charge[] = stripeCharges(), times: R
       .query({ ...base, ...after })
       .times(times[page] ?? 1)
       .reply(200, { object: 'list', url: '/v1/charges', data: charges.slice(i, i + 2), has_more: i + 2 < charges.length });
-    for (const charge of charges.slice(i, i + 2)) serveStripeRefunds(charge, refunds[charge.id], times[page] ?? 1, scope);
+    for (const charge of charges.slice(i, i + 2)) serveStripeRefunds(charge, refunds[charge.id], times[page] ?? 1, scope, asked.includes(charge.id));
   }
   return scope;
 }
@@ -69,10 +70,11 @@ export function refundsOf(charge: Charge): Stripe.Refund[] {
  * GET /v1/refunds?charge=… as Stripe pages it (newest first, limit 100, `starting_after` the last refund of the page
  * before), for what the listing does not carry: every refund of a charge listed without them and with something
  * refunded, or those past the ones it carries (`refunds` with has_more, as API versions before 2022-11-15 list it).
+ * `asked`: a charge that shows nothing refunded whose refunds are asked for all the same (the ledger counts one).
  */
-export function serveStripeRefunds(charge: Charge, refunds: Stripe.Refund[] = refundsOf(charge), times = 1, scope = nock('https://api.stripe.com', { reqheaders: { authorization: `Bearer ${STRIPE_KEY}` } })) {
+export function serveStripeRefunds(charge: Charge, refunds: Stripe.Refund[] = refundsOf(charge), times = 1, scope = nock('https://api.stripe.com', { reqheaders: { authorization: `Bearer ${STRIPE_KEY}` } }), asked = false) {
   const carried = charge.refunds;
-  if (carried ? !carried.has_more : charge.amount_refunded <= 0) return scope;
+  if (!asked && (carried ? !carried.has_more : charge.amount_refunded <= 0)) return scope;
   for (let i = carried?.data.length ?? 0; ; i += 100) {
     const after = i === 0 ? {} : { starting_after: refunds[i - 1]!.id };
     scope

@@ -138,6 +138,51 @@ describe('reconciliation of processor history with the ledger and the CRM', () =
     assert.equal(again.clean, true, JSON.stringify(again));
   });
 
+  it('Stripe lists a charge with nothing refunded once every refund of it failed: the ledger\'s refund has the charge\'s refunds read, --repair reverses the failed ones, and then it is clean', async () => {
+    // Charge 3 (30.00) was backfilled with its two refunds, 10.00 and 20.00, standing.
+    const c3 = stripeCharges()[2]!;
+    const refund = (n: number, amount: number, status: string) =>
+      refundObject({ amount, status, currency: 'eur', refundId: `re_dropped3R${n}`, chargeId: c3.id, paymentIntentId: c3.payment_intent, created: c3.created + 3600 * n });
+    const refunded = stripeCharges().map((c) => (c.id === c3.id ? { ...c, amount_refunded: 3000, refunded: true } : c));
+    serveStripeCharges(refunded, {}, { [c3.id]: [refund(2, 2000, 'succeeded'), refund(1, 1000, 'succeeded')] });
+    await runBackfill({ ...options(), keys: testKeys() });
+    const totals = () => s.db.all<{ payments: number; gross_minor: number; refunded_minor: number }>('SELECT payments, gross_minor, refunded_minor FROM customer_totals ORDER BY gross_minor')
+      .then((rows) => rows.map((t) => [Number(t.payments), Number(t.gross_minor), Number(t.refunded_minor)]));
+    assert.deepEqual(await totals(), [[2, 6000, 0], [3, 9000, 3000]]);
+
+    // Then both failed at the card issuer and no webhook told the ledger. Stripe lists charge 3 with amount_refunded
+    // 0, refunded false and (API versions from 2022-11-15) no refunds: only the Refunds list still has them.
+    const nothingRefunded = stripeCharges().map((c) => (c.id === c3.id ? { ...c, amount_refunded: 0, refunded: false } : c));
+    const failed = { [c3.id]: [refund(2, 2000, 'failed'), refund(1, 1000, 'failed')] };
+    const api = serveStripeCharges(nothingRefunded, {}, failed, [c3.id]);
+    const report = await reconcile(options());
+    // Charge 3's refunds were asked for (the ledger counts 30.00 refunded), charge 5's not (it counts none).
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+    assert.deepEqual(report.mismatched.filter((m) => m.in === 'ledger'), [
+      { key: PI(3), in: 'ledger', differences: [{ field: 'refunded', expected: 0, found: 3000 }, { field: 'status', expected: 'succeeded', found: 'refunded' }] },
+    ]);
+
+    const repairApi = serveStripeCharges(nothingRefunded, {}, failed, [c3.id]);
+    const repaired = await reconcile(options({ repair: true }));
+    assert.ok(repairApi.isDone(), `not requested: ${repairApi.pendingMocks().join(', ')}`);
+    assert.deepEqual(repaired.repair!.backfilled, [PI(3)]);
+    assert.deepEqual(repaired.repair!.unfixable, []);
+    const state = (await paymentState(s.db, 'stripe', c3.payment_intent))!;
+    assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [0, 3000, 'succeeded']);
+    const reversed = await s.db.all<{ refund_id: string; reversed_at: string | null }>("SELECT refund_id, reversed_at FROM ledger_refunds WHERE source = 'stripe' AND payment_id = ? ORDER BY refund_id", [c3.payment_intent]);
+    assert.deepEqual(reversed.map((r) => [r.refund_id, r.reversed_at !== null]), [['re_dropped3R1', true], ['re_dropped3R2', true]]);
+    // The cardholder's totals have the 30.00 back, and the CRM gets the payment again with nothing refunded.
+    assert.deepEqual(await totals(), [[2, 6000, 0], [3, 9000, 0]]);
+    const queued = await s.db.all<{ payload: string }>("SELECT payload FROM outbox WHERE crm = 'hubspot' AND kind = 'payment' AND external_id = ? ORDER BY id", [PI(3)]);
+    assert.deepEqual((({ refunded, status }) => [refunded.minor, status])(JSON.parse(queued.at(-1)!.payload) as { refunded: { minor: number }; status: string }), [0, 'succeeded']);
+
+    // Once the ledger agrees, charge 3 shows nothing refunded and the ledger counts nothing: its refunds are not asked for.
+    const last = serveStripeCharges(nothingRefunded);
+    const again = await reconcile(options());
+    assert.ok(last.isDone(), `not requested: ${last.pendingMocks().join(', ')}`);
+    assert.equal(again.clean, true, JSON.stringify(again));
+  });
+
   it('SumUp: its transaction history against the ledger, clean after a backfill; a refund the ledger lost is reported', async () => {
     const sumup = (o: Partial<ReconcileOptions> = {}) => options({ source: 'sumup', credentials: { accessToken: SUMUP_TOKEN, merchantCode: SUMUP_MERCHANT }, ...o });
     const { transactions } = serveSumUpHistory();

@@ -1,11 +1,10 @@
 import type { PaymentEvent } from '../../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../../errors';
 import type { HttpResponse } from '../../http/http-transport';
-import type { SourceContext } from '../source';
 import { STRIPE_API_URL, STRIPE_MAX_PAGE, StripeUnavailableError } from '../stripe-list';
 import type { StripeCredentials } from '../stripe-credentials';
 import { failedRefundEventKey, normalizeStripeEvent, stripeTerminalSource } from '../stripe-terminal';
-import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
+import type { HistoryContext, HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
 import { eventsInWindow } from './history-lister';
 import { obj, safeInt, str, type Obj } from '../../json/json-values';
 import { CredentialFieldError } from '../credential-error';
@@ -23,6 +22,13 @@ import { CredentialFieldError } from '../credential-error';
  * read is a duplicate; the payment id is the PaymentIntent's, as the webhooks', so the ledger counts a payment that
  * came both ways once, and a failure the webhook told already is that event again (its id is the refund's,
  * failedRefundEventKey), a duplicate. Failed charges move no money and disputes need the dispute object: neither is read here.
+ *
+ * A charge that shows nothing refunded (amount_refunded 0, no refunds listed with it) normally has no refunds to
+ * read. But whether Stripe's amount_refunded drops when a refund fails is not documented: should it drop to 0 once
+ * every refund of the charge failed, the charge looks never refunded, while the ledger still counts what the webhook's
+ * charge.refunded reported (its refund.failed lost). So once a page, the caller's store (ctx.ledger) is asked which
+ * of those charges' payments it counts a refund for, and only theirs are read: their failed refunds come in as the
+ * reversals above and the ledger's refund goes back to 0. Without a store (ctx.ledger absent) they are not read.
  */
 export const stripeChargeHistory: HistoryLister = {
   source: 'stripe',
@@ -32,7 +38,7 @@ export const stripeChargeHistory: HistoryLister = {
   list: (credentials, window, ctx) => listStripeCharges(credentials as StripeCredentials, window, ctx),
 };
 
-export async function listStripeCharges(credentials: StripeCredentials, window: HistoryWindow, ctx: SourceContext): Promise<HistoryPage> {
+export async function listStripeCharges(credentials: StripeCredentials, window: HistoryWindow, ctx: HistoryContext): Promise<HistoryPage> {
   if (window.cursor !== null && !/^ch_\w+$|^py_\w+$/.test(window.cursor)) {
     throw new InputError('cursor', 'the stored Stripe backfill position is not a charge id', 'start the backfill again with --restart');
   }
@@ -43,23 +49,45 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
     starting_after: window.cursor ?? undefined,
   });
   const charges = body.data;
+  const sales = charges.map(saleOf);
+  // One question to the store for the page: of the sales that show nothing refunded, which the ledger counts refunded.
+  const unrefunded = sales.filter((s): s is Sale => !!s && showsNoRefund(s.charge)).map((s) => s.event.paymentId);
+  const counted = unrefunded.length > 0 && ctx.ledger ? await ctx.ledger.refunded(unrefunded) : new Set<string>();
   const events: PaymentEvent[] = [];
-  for (const charge of charges) events.push(...(await eventsOfCharge(charge, (c) => refundsOf(credentials, ctx, c))));
+  for (const sale of sales) {
+    if (sale) events.push(...(await eventsOfCharge(sale, (c) => refundsOf(credentials, ctx, c, counted.has(sale.event.paymentId)))));
+  }
   return { events: eventsInWindow(events, window.since, window.until), cursor: str(charges.at(-1)?.id) ?? window.cursor, more: body.hasMore && charges.length > 0 };
 }
 
-async function eventsOfCharge(charge: Obj, readRefunds: (charge: Obj) => Promise<Obj[]>): Promise<PaymentEvent[]> {
+/** A card-present charge that succeeded, and its sale as the webhook's charge.succeeded. */
+interface Sale {
+  charge: Obj;
+  id: string;
+  event: PaymentEvent;
+}
+
+function saleOf(charge: Obj): Sale | null {
   const id = str(charge.id);
-  if (!id || charge.status !== 'succeeded') return [];
-  const base = { object: 'event', created: charge.created, livemode: charge.livemode === true, data: { object: charge } };
-  let sale: PaymentEvent;
+  if (!id || charge.status !== 'succeeded') return null;
   try {
-    sale = normalizeStripeEvent({ ...base, id: `charge:${id}:succeeded`, type: 'charge.succeeded' });
+    return { charge, id, event: normalizeStripeEvent({ object: 'event', created: charge.created, livemode: charge.livemode === true, data: { object: charge }, id: `charge:${id}:succeeded`, type: 'charge.succeeded' }) };
   } catch (e) {
     // Online charges are listed too: passed over, without asking for their refunds.
-    if (e instanceof IgnoredEventError) return [];
+    if (e instanceof IgnoredEventError) return null;
     throw e;
   }
+}
+
+/** Nothing refunded by the running total, and no refund listed with the charge (or no list: API versions from 2022-11-15). */
+function showsNoRefund(charge: Obj): boolean {
+  const embedded = obj(charge.refunds);
+  const listed = embedded && Array.isArray(embedded.data) && (embedded.data.length > 0 || embedded.has_more === true);
+  return (safeInt(charge.amount_refunded) ?? 0) <= 0 && !listed;
+}
+
+async function eventsOfCharge({ charge, id, event: sale }: Sale, readRefunds: (charge: Obj) => Promise<Obj[]>): Promise<PaymentEvent[]> {
+  const base = { object: 'event', created: charge.created, livemode: charge.livemode === true, data: { object: charge } };
   const out = [sale];
   const refunds = await readRefunds(charge);
   // The running total, with every refund not canceled — a failed one too: whether Stripe's amount_refunded still
@@ -95,10 +123,11 @@ async function eventsOfCharge(charge: Obj, readRefunds: (charge: Obj) => Promise
  * A charge's refunds, failed ones with their status. On API versions before 2022-11-15 Stripe lists a charge with its
  * 10 most recent refunds (`refunds`, a list with `has_more`), as it does when they are expanded; otherwise, or past
  * those, they are read from the Refunds list (GET /v1/refunds?charge=…, newest first, 100 a page, `starting_after`
- * the last refund read). A charge that lists none and has nothing refunded is not asked about: one request per
- * refunded card-present charge at most, in the usual case.
+ * the last refund read). A charge that lists none and has nothing refunded is not asked about unless `counted` (the
+ * ledger counts a refund of its payment, listStripeCharges): one request per refunded card-present charge at most, in
+ * the usual case.
  */
-async function refundsOf(credentials: StripeCredentials, ctx: SourceContext, charge: Obj): Promise<Obj[]> {
+async function refundsOf(credentials: StripeCredentials, ctx: HistoryContext, charge: Obj, counted: boolean): Promise<Obj[]> {
   const id = str(charge.id)!;
   const embedded = obj(charge.refunds);
   const refunds: Obj[] = [];
@@ -109,6 +138,8 @@ async function refundsOf(credentials: StripeCredentials, ctx: SourceContext, cha
   } else {
     more = (safeInt(charge.amount_refunded) ?? 0) > 0;
   }
+  // Nothing refunded and nothing listed, where the ledger counts a refund: every refund may have failed since.
+  if (!more && refunds.length === 0 && counted) more = true;
   while (more) {
     const after = str(refunds.at(-1)?.id);
     const page = await getList(credentials, ctx, REFUNDS, { charge: id, limit: STRIPE_MAX_PAGE, starting_after: after });
@@ -129,7 +160,7 @@ interface Listed {
 const CHARGES: Listed = { path: '/v1/charges', what: 'Charges' };
 const REFUNDS: Listed = { path: '/v1/refunds', what: 'Refunds' };
 
-async function getList(credentials: StripeCredentials, ctx: SourceContext, list: Listed, qs: Record<string, string | number | undefined>): Promise<{ data: Obj[]; hasMore: boolean }> {
+async function getList(credentials: StripeCredentials, ctx: HistoryContext, list: Listed, qs: Record<string, string | number | undefined>): Promise<{ data: Obj[]; hasMore: boolean }> {
   const what = list.what.toLowerCase();
   if (!credentials.secretKey) {
     throw new CredentialFieldError('secretKey', 'reading Stripe history needs a secret API key', 'use a secret key, or a restricted key that may read Charges and Refunds');
