@@ -145,18 +145,11 @@ export class LoyaltyLedger {
       [this.id, ctx.customerId, p.grossMinor, now],
     );
     const before = (await this.member(tx, ctx.customerId))!;
-    let enrolled = before.enrolled;
-    if (!enrolled && (await this.qualifiesForEnrollment(tx, before, at))) {
-      const r = await tx.run('UPDATE loyalty_members SET enrolled_at = ? WHERE program_id = ? AND customer_id = ? AND enrolled_at IS NULL', [
-        at, this.id, ctx.customerId,
-      ]);
-      if (r.changes === 1) ctx.events.push({ type: 'enrolled', programId: this.id, customerId: ctx.customerId, at });
-      enrolled = true;
-    }
+    const enrolled = before.enrolled || (await this.enroll(ctx, before, at));
     let earned = 0;
     // Points at the tier the customer had when they paid; an upgrade this payment earns applies from the next one. The
     // payment keeps that multiplier: when the ledger raises its amount later (an overcapture), the rest earns at it.
-    const multiplier = enrolled ? (this.program.tiers.find((t) => t.name === before.tier)?.multiplier ?? 1) : 0;
+    const multiplier = enrolled ? this.multiplierOf(before) : 0;
     if (enrolled) {
       const points = pointsFor(this.program, p.grossMinor, multiplier);
       if (points > 0 && (await this.append(ctx, { key: `earn:${ctx.f.paymentKey}`, kind: 'earn', points, heldPoints: 0 }))) {
@@ -179,6 +172,43 @@ export class LoyaltyLedger {
     const delta = deltaBetween(countedView(row, view.disputedMinor), view, p.currency);
     if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, false);
     await this.reviewTier(ctx, at);
+  }
+
+  /**
+   * The enrolment decision for a payment of `at` that has just counted for `m` (its spend and visit added): a member
+   * since `at` if it takes them over the program's threshold (no threshold: at once). `notTakenOff` is what the
+   * payment's own refunds and chargebacks have already taken off their spend: a payment decides at its full amount,
+   * and what comes back of it is taken off after, whichever order the ledger heard of them in. True when enrolled.
+   */
+  private async enroll(ctx: Ctx, m: Member, at: string, notTakenOff = 0): Promise<boolean> {
+    if (!(await this.qualifiesForEnrollment(ctx.tx, m, at, notTakenOff))) return false;
+    const r = await ctx.tx.run('UPDATE loyalty_members SET enrolled_at = ? WHERE program_id = ? AND customer_id = ? AND enrolled_at IS NULL', [
+      at, this.id, ctx.customerId,
+    ]);
+    if (r.changes === 1) ctx.events.push({ type: 'enrolled', programId: this.id, customerId: ctx.customerId, at });
+    return true;
+  }
+
+  /** The multiplier a member's payment earns at: their tier's before it counted (none: 1). */
+  private multiplierOf(m: Member): number {
+    return this.program.tiers.find((t) => t.name === m.tier)?.multiplier ?? 1;
+  }
+
+  /**
+   * A sale that counted while its customer was no member (it earned nothing), raised by the ledger since (an Adyen
+   * overcapture): the raise can take them over the program's threshold. They are decided on again as the sale would
+   * have decided them had it counted at its new amount — at its time, by `enroll` — and, enrolled, the sale earns at
+   * the multiplier it would have counted with. Returns the payment as it now stands.
+   */
+  private async enrollOnRaise(ctx: Ctx, row: PaymentRow, view: PaymentView): Promise<PaymentRow> {
+    if (view.voided || row.earn_multiplier === null || Number(row.earn_multiplier) !== 0) return row;
+    const m = (await this.member(ctx.tx, ctx.customerId))!;
+    if (m.enrolled || !(await this.enroll(ctx, m, row.occurred_at, view.refundedMinor + view.chargebackMinor))) return row;
+    const multiplier = this.multiplierOf(m);
+    await ctx.tx.run('UPDATE loyalty_payments SET earn_multiplier = ? WHERE program_id = ? AND source = ? AND payment_id = ?', [
+      multiplier, this.id, ctx.f.source, ctx.f.paymentId,
+    ]);
+    return { ...row, earn_multiplier: multiplier };
   }
 
   private expiresAt(earnedAt: string): string | null {
@@ -204,9 +234,12 @@ export class LoyaltyLedger {
         delta.payments, ctx.now, this.id, ctx.customerId,
       ]);
     }
-    const row = delta.grossMinor > 0 ? await this.earnRest(ctx, counted, view.grossMinor) : counted;
+    // A raise can enrol the customer the sale did not (at its time, so their tier is reviewed as of then too).
+    const raised = delta.grossMinor > 0 ? await this.enrollOnRaise(ctx, counted, view) : counted;
+    const row = delta.grossMinor > 0 ? await this.earnRest(ctx, raised, view.grossMinor) : counted;
     if (delta.refundedMinor !== 0 || row.earned_points !== counted.earned_points) await this.reversePoints(ctx, row, view.refundedMinor);
     if (delta.dispute) await this.disputeMoved(ctx, (await this.payment(tx, f))!, delta.dispute.from, delta.dispute.to);
+    if (raised !== counted) await this.reviewTier(ctx, counted.occurred_at);
     if (review && spend !== 0) await this.reviewTier(ctx, f.occurredAt);
   }
 
@@ -312,15 +345,16 @@ export class LoyaltyLedger {
     return true;
   }
 
-  private async qualifiesForEnrollment(tx: SqlExecutor, m: Member, at: string): Promise<boolean> {
+  /** `notTakenOff`: what the payment of `at` has given back already (refunds, chargebacks), still counted toward the spend thresholds (see enroll). */
+  private async qualifiesForEnrollment(tx: SqlExecutor, m: Member, at: string, notTakenOff: number): Promise<boolean> {
     if (!hasEnrollmentThresholds(this.program)) return true;
     const e = this.program.enrollment;
     const checks: boolean[] = [];
-    if (e.lifetimeSpendMinor !== undefined) checks.push(m.lifetimeSpendMinor >= e.lifetimeSpendMinor);
+    if (e.lifetimeSpendMinor !== undefined) checks.push(m.lifetimeSpendMinor + notTakenOff >= e.lifetimeSpendMinor);
     if (e.visits !== undefined) checks.push(m.visits >= e.visits);
     if (e.periodSpend !== undefined) {
       const since = new Date(Date.parse(at) - e.periodSpend.days * DAY_MS).toISOString();
-      checks.push((await this.netSpendSince(tx, m.customerId, since, at)) >= e.periodSpend.minor);
+      checks.push((await this.netSpendSince(tx, m.customerId, since, at)) + notTakenOff >= e.periodSpend.minor);
     }
     return e.rule === 'all' ? checks.every(Boolean) : checks.some(Boolean);
   }
