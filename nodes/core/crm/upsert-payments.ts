@@ -17,7 +17,7 @@ export interface PaymentToUpsert {
 
 /** A match that found nobody makes a customer, unless the event is one that never does (match/new-customer.ts). */
 function createsCustomer(p: PaymentToUpsert): boolean {
-  return p.match.customerId === null && makesCustomer(p.event);
+  return p.match.customerId === null && makesCustomer(p.event, p.match.keys);
 }
 
 /** CRM upsert step: customers first (idempotent by id), then transactions (idempotent by event id). */

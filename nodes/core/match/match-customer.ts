@@ -120,7 +120,7 @@ export class PaymentsMatcher {
     const pushed = await pushedCustomer(event, this.deps, this.config);
     const result = pushed && 'link' in pushed ? pushed.link : await this.onKeysAndFields(i);
     // A later event of this payment in the batch goes where this one goes, as it would once this one is recorded.
-    const goesTo = result.customerId ?? (makesCustomer(event) ? newCustomerId(event) : undefined);
+    const goesTo = result.customerId ?? (makesCustomer(event, result.keys) ? newCustomerId(event) : undefined);
     const attach = this.keys[i];
     if (goesTo && Array.isArray(attach)) {
       const payment = keyText(attach[0]!);

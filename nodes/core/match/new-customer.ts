@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { MatchKey } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 
 /**
@@ -17,8 +18,14 @@ export function newCustomerId(event: Pick<TokenizedPaymentEvent, 'source' | 'pay
  * refund and its sale (a Stripe refund event cannot even say whether the sale was card-present). Nor does a capture
  * of a sale (sale.captureId on a payment: Adyen's CAPTURE): it carries no card, terminal or shopper, and can arrive
  * before its authorisation, which does; it belongs to the sale's customer, as the ledger counts it with the sale.
+ * Nor does a refund that carries nothing to know a customer by (no card token, processor customer id, email or
+ * phone among `keys`, the match's normalized keys: an Adyen REFUND names only its sale): one heard before its sale
+ * would make a customer of the payment's id alone, and the sale, when it comes with the card and the shopper, would
+ * count for that customer (a payment's customer is the first its events were tied to) instead of the one they
+ * are. Left with nobody, the refund counts with its sale, for the sale's customer.
  */
-export function makesCustomer(event: Pick<TokenizedPaymentEvent, 'kind' | 'refund' | 'sale'>): boolean {
+export function makesCustomer(event: Pick<TokenizedPaymentEvent, 'kind' | 'refund' | 'sale'>, keys: readonly Pick<MatchKey, 'kind'>[]): boolean {
   const capture = event.kind === 'payment' && event.sale?.captureId !== undefined;
-  return event.kind !== 'failure' && event.kind !== 'dispute' && event.refund?.reversed !== true && !capture;
+  const anonymousRefund = event.kind === 'refund' && !keys.some((k) => k.kind !== 'paymentId');
+  return event.kind !== 'failure' && event.kind !== 'dispute' && event.refund?.reversed !== true && !capture && !anonymousRefund;
 }
