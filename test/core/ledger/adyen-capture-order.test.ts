@@ -193,6 +193,19 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]))!.n, customers!.n, 'no customer made for the sale');
   });
 
+  it('a REFUND that arrives before its authorisation names only the sale: it makes no customer, and counts with the sale for the shopper', async () => {
+    const { earlier, events, pay } = await saleScenario(10000, [{ role: 'REFUND', scenario: 'partial_refund', capture: 'r', amount: 2500, day: 4 }])(9997);
+    const shopper = (await deliver(earlier)).customerId!;
+    const customers = await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]);
+    const early = await deliver(events[1]!.event);
+    assert.equal(early.customerId, null, 'a refund with no card, shopper or contact: nobody is made of it');
+    assert.equal((await paymentState(s.db, 'adyen', pay))!.counted, false);
+    const late = await deliver(events[0]!.event);
+    assert.equal(late.customerId, shopper, 'the sale, and its refund with it, are the shopper\'s');
+    assert.deepEqual(late.totals, [{ currency: 'EUR', payments: 2, grossMinor: 11000, refundedMinor: 2500, netMinor: 8500 }]);
+    assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]))!.n, customers!.n, 'no customer made for the refund or the sale');
+  });
+
   /** Every order ends where a plain sale of the amount the sale brought does, in points, spend, visits and tier. */
   async function earnsAsSaleOf(natural: Awaited<ReturnType<typeof everyOrder>>, n: number, amount: number) {
     const plain = await plainSale(n, amount);
