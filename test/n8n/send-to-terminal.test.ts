@@ -179,6 +179,16 @@ describe('n8n: Send to Terminal under WorkflowExecute', { timeout: 30_000 }, () 
     assert.match(push.message, /"12,50" is not a price.*12\.50/);
   });
 
+  it('refuses an amount the processor cannot charge exactly (MGA 12.50 at Stripe, KWD 12.345 at Stripe) without calling anyone, naming the field and what to type instead', async () => {
+    const mga = pushOf(output(await run(params('stripe', READER, { currency: 'MGA' }), [deal()]))[0]!);
+    assert.equal(mga.outcome, 'rejected');
+    assert.equal(mga.field, 'amount');
+    assert.equal(mga.message, 'The sale was not sent: amount 12.50 MGA cannot be charged exactly: Stripe charges MGA with no decimals, so MGA amounts go in steps of 1 MGA. Type 12 or 13 MGA instead (1200 or 1300 in minor units), rounding the price in the CRM, and push again.');
+    const kwd = pushOf(output(await run(params('stripe', READER, { currency: 'KWD' }), [deal({ price: '12.345' })]))[0]!);
+    assert.equal(kwd.field, 'amount');
+    assert.match(kwd.message, /must end in 0.*Type 12\.34 or 12\.35 KWD instead \(12340 or 12350 in minor units\)/);
+  });
+
   it('with "Fail on Offline, Busy, Declined or Rejected": stops on an offline reader; with Continue On Fail keeps the item, the outcome and the error', async () => {
     const offline = () =>
       nock()(STRIPE)

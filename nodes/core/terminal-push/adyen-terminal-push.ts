@@ -1,14 +1,13 @@
 import { randomInt } from 'node:crypto';
 import { formatMoney, type Money } from '../contracts/money';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
-import { ADYEN_EXPONENTS } from '../sources/adyen-money';
 import { moneyFromDecimal } from '../sources/processor-money';
 import { scrubPan } from '../tokenize/pan-scrub';
 import { callVendor, vendorSays } from './push-http';
 import { ADYEN_METADATA_KEYS, ADYEN_METADATA_LIMITS, pushMetadata } from './push-metadata';
 import type { AdyenPushSettings } from './push-settings';
 import { checkSale, PushTransientError, rejectField, type ParsedSale, type PushOutcome, type PushRef, type SaleRequest, type TerminalPush } from './terminal-push';
-import { decimalAsJsonNumber, toDecimalMajor } from './vendor-amounts';
+import { vendorAmount } from './vendor-amounts';
 import { obj, str, type Obj } from '../json/json-values';
 
 /**
@@ -66,10 +65,11 @@ export function adyenTerminalPush(http: HttpTransport, settings: AdyenPushSettin
       const checked = checkSale('adyen', input);
       if ('rejected' in checked) return checked.rejected;
       const sale = checked.sale;
-      const decimal = toDecimalMajor(sale.amount, ADYEN_EXPONENTS);
-      if ('problem' in decimal) return rejectField('adyen', sale, 'amount', decimal.problem, "Adyen's currency table is leading: use an amount it can charge exactly in this currency.");
-      const requested = decimalAsJsonNumber(decimal.value);
-      if ('problem' in requested) return rejectField('adyen', sale, 'amount', requested.problem, 'Use a smaller amount.');
+      // Adyen's currency table (it is leading) and its decimal RequestedAmount are PROCESSOR_AMOUNT_RULES.adyen.
+      const amount = vendorAmount('adyen', sale.amount);
+      if ('problem' in amount) return rejectField('adyen', sale, 'amount', amount.problem, amount.fix);
+      // The decimal's text reads back as the same number (processorAmount checked), so JSON sends exactly it.
+      const requested = Number(amount.decimal);
       const metadata = pushMetadata(sale, ADYEN_METADATA_KEYS);
       for (const [field, key] of Object.entries(ADYEN_METADATA_KEYS)) {
         const value = metadata[key];
@@ -88,7 +88,7 @@ export function adyenTerminalPush(http: HttpTransport, settings: AdyenPushSettin
               // Base64 JSON rather than key=value, so an "&" or "=" in a CRM id cannot split an entry.
               SaleToAcquirerData: Buffer.from(JSON.stringify({ metadata }), 'utf8').toString('base64'),
             },
-            PaymentTransaction: { AmountsReq: { Currency: sale.amount.currency, RequestedAmount: requested.value } },
+            PaymentTransaction: { AmountsReq: { Currency: sale.amount.currency, RequestedAmount: requested } },
           },
         },
       };

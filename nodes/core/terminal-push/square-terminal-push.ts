@@ -5,7 +5,7 @@ import { callVendor, vendorSays } from './push-http';
 import { squareNote } from './push-metadata';
 import type { SquarePushSettings } from './push-settings';
 import { checkSale, rejectField, type ParsedSale, type PushOutcome, type PushRef, type SaleRequest, type TerminalPush } from './terminal-push';
-import { toProcessorMinor } from './vendor-amounts';
+import { vendorAmount } from './vendor-amounts';
 import { obj, str } from '../json/json-values';
 
 /** TerminalCheckout limits (Square API reference, CreateTerminalCheckout): reference_id ≤ 40, note ≤ 500, idempotency_key ≤ 64. */
@@ -46,8 +46,8 @@ export function squareTerminalPush(http: HttpTransport, settings: SquarePushSett
       const note = squareNote(sale, SQUARE_LIMITS.note);
       if (!note) return rejectField('square', sale, 'crmRecordId', `with the customer id does not fit Square's ${SQUARE_LIMITS.note}-character note`, 'Use the record id, not its contents.');
       // Square follows ISO 4217 minor units (Working with Monetary Amounts); the conversion only guards the size.
-      const amount = toProcessorMinor(sale.amount, {});
-      if ('problem' in amount) return rejectField('square', sale, 'amount', amount.problem, 'Use an amount Square can charge.');
+      const amount = vendorAmount('square', sale.amount);
+      if ('problem' in amount) return rejectField('square', sale, 'amount', amount.problem, amount.fix);
 
       const checkout: Record<string, unknown> = {
         amount_money: { amount: amount.value, currency: sale.amount.currency },

@@ -1,12 +1,11 @@
 import { formatMoney } from '../contracts/money';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
-import { processorExponent, STRIPE_EXPONENTS } from '../sources/processor-money';
 import { scrubPan } from '../tokenize/pan-scrub';
 import { callVendor, vendorSays } from './push-http';
 import { pushMetadata, STRIPE_METADATA_KEYS } from './push-metadata';
 import type { StripePushSettings } from './push-settings';
 import { checkSale, rejectField, type ParsedSale, type PushOutcome, type PushRef, type SaleRequest, type TerminalPush } from './terminal-push';
-import { toProcessorMinor } from './vendor-amounts';
+import { vendorAmount } from './vendor-amounts';
 import { obj, str, type Obj } from '../json/json-values';
 
 /**
@@ -102,13 +101,9 @@ export function stripeTerminalPush(http: HttpTransport, settings: StripePushSett
       const checked = checkSale('stripe', input);
       if ('rejected' in checked) return checked.rejected;
       const sale = checked.sale;
-      const amount = toProcessorMinor(sale.amount, STRIPE_EXPONENTS);
-      if ('problem' in amount) return rejectField('stripe', sale, 'amount', amount.problem, 'Use an amount Stripe can charge exactly in this currency.');
-      // Stripe's currency docs: three-decimal currencies (BHD, JOD, KWD, OMR, TND) must end in 0 for its payment
-      // partners. Stripe asks integrations to round; we refuse instead, so the CRM and the card agree.
-      if (processorExponent(sale.amount.currency, STRIPE_EXPONENTS) === 3 && amount.value % 10 !== 0) {
-        return rejectField('stripe', sale, 'amount', `${amount.value} ${sale.amount.currency} (thousandths) does not end in 0, which Stripe requires for three-decimal currencies`, 'Round the price in the CRM to the nearest 10 fils/baisa and push again.');
-      }
+      // Stripe's decimals and its three-decimal rule (a KWD amount ends in 0) are PROCESSOR_AMOUNT_RULES.stripe.
+      const amount = vendorAmount('stripe', sale.amount);
+      if ('problem' in amount) return rejectField('stripe', sale, 'amount', amount.problem, amount.fix);
       if (sale.crmRecordId && sale.crmRecordId.length > 500) return rejectField('stripe', sale, 'crmRecordId', 'is longer than the 500 characters Stripe keeps in metadata', 'Use the record id, not its contents.');
 
       const metadata = pushMetadata(sale, STRIPE_METADATA_KEYS);

@@ -2,12 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InputError } from '../../../nodes/core/errors';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
-import { STRIPE_EXPONENTS } from '../../../nodes/core/sources/processor-money';
 import { createTerminalPush } from '../../../nodes/core/terminal-push/create-terminal-push';
 import { attributionFrom, squareNote } from '../../../nodes/core/terminal-push/push-metadata';
 import { parsePushSettings, pushSettingsFromEnv } from '../../../nodes/core/terminal-push/push-settings';
 import { SaleRequestSchema } from '../../../nodes/core/terminal-push/terminal-push';
-import { decimalAsJsonNumber, toDecimalMajor, toProcessorMinor } from '../../../nodes/core/terminal-push/vendor-amounts';
 
 describe('terminal push settings', () => {
   it('fills in each vendor default base URL and keeps the credential', () => {
@@ -48,25 +46,6 @@ describe('sale request', () => {
     assert.equal(SaleRequestSchema.safeParse({ ...base, amount: { minor: 0, currency: 'USD' } }).success, false);
     assert.equal(SaleRequestSchema.safeParse({ ...base, amount: { minor: 12.5, currency: 'USD' } }).success, false);
     assert.deepEqual(SaleRequestSchema.parse({ ...base, amount: { minor: 1250, currency: 'usd' } }).amount, { minor: 1250, currency: 'USD' });
-  });
-});
-
-describe('vendor amounts', () => {
-  it("converts ISO minor units to Stripe's, refusing what would lose digits", () => {
-    assert.deepEqual(toProcessorMinor({ minor: 1500, currency: 'ISK' }, STRIPE_EXPONENTS), { value: 150000 });
-    assert.deepEqual(toProcessorMinor({ minor: 1500, currency: 'MGA' }, STRIPE_EXPONENTS), { value: 15 });
-    assert.ok('problem' in toProcessorMinor({ minor: 1550, currency: 'MGA' }, STRIPE_EXPONENTS));
-    assert.deepEqual(toProcessorMinor({ minor: 1500, currency: 'JPY' }, STRIPE_EXPONENTS), { value: 1500 });
-  });
-
-  it('writes decimal major units from the digits', () => {
-    assert.deepEqual(toDecimalMajor({ minor: 12345, currency: 'KWD' }), { value: '12.345' });
-    assert.deepEqual(toDecimalMajor({ minor: 1010, currency: 'EUR' }), { value: '10.1' });
-    assert.deepEqual(toDecimalMajor({ minor: 5, currency: 'USD' }), { value: '0.05' });
-    assert.deepEqual(toDecimalMajor({ minor: 1500, currency: 'JPY' }), { value: '1500' });
-    assert.deepEqual(toDecimalMajor({ minor: 2000, currency: 'EUR' }), { value: '20' });
-    assert.deepEqual(decimalAsJsonNumber('12.345'), { value: 12.345 });
-    assert.ok('problem' in decimalAsJsonNumber('123456789012345678.25'));
   });
 });
 

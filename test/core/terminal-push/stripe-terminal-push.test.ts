@@ -91,8 +91,10 @@ describe('Stripe Terminal push', { timeout: 20_000 }, () => {
     const kwd = expectOutcome(await push().pushSale(sale({ amount: { minor: 12345, currency: 'KWD' } })), 'rejected');
     assert.equal(kwd.field, 'amount');
     assert.match(kwd.message, /end in 0/);
+    assert.match(kwd.message, /Type 12\.34 or 12\.35 KWD instead/, 'what to type instead');
     const mga = expectOutcome(await push().pushSale(sale({ amount: { minor: 1250, currency: 'MGA' } })), 'rejected');
     assert.equal(mga.field, 'amount');
+    assert.match(mga.message, /Stripe charges MGA with no decimals.*Type 12 or 13 MGA instead/);
   });
 
   it('refuses a sale without a customer, naming the field, without calling Stripe', async () => {
