@@ -17,7 +17,8 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // core's values from resources/editor-core.js, written here from the compiled core: amounts read with the currency
 // exponents and bound, the currencies a loyalty program takes and the ids it may have, the times quiet hours take,
 // the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults, a
-// backfill's window and page size, the SaaS CRMs' names, the store's phone regions, a sale's amount and currency, a
+// backfill's window and page size, the SaaS CRMs' names, the store's phone regions, a sale's amount and currency (and
+// what each processor can charge), a
 // trigger's path, a Temporal server's address, what a URL setting may be. No dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -47,6 +48,16 @@ for (const [written, unit, exponent] of [[' 12.50', 'major', 2], ['12.50', 'majo
     throw new Error('copy-assets: terminal-push/sale-fields.ts saleMinorUnits no longer stands alone');
   }
 }
+// processorAmount likewise, with the processors' tables (PROCESSOR_AMOUNT_RULES) sent beside it as data.
+const { PROCESSOR_AMOUNT_RULES, PROCESSOR_NAMES, processorAmount } = require('../dist/nodes/core/terminal-push/vendor-amounts.js');
+const processorAmountSource = processorAmount.toString();
+for (const [minor, currency, isoExponent] of [[1250, 'MGA', 2], [1200, 'MGA', 2], [12345, 'KWD', 3], [12340, 'KWD', 3], [1050, 'IDR', 2], [15, 'ISK', 0], [90071992547410, 'ISK', 0], [9007199254740991, 'USD', 2], [1250, 'USD', 2]]) {
+  for (const rules of Object.values(PROCESSOR_AMOUNT_RULES)) {
+    if (JSON.stringify(new Function(`return (${processorAmountSource})`)()(minor, currency, isoExponent, JSON.parse(JSON.stringify(rules)))) !== JSON.stringify(processorAmount(minor, currency, isoExponent, rules))) {
+      throw new Error('copy-assets: terminal-push/vendor-amounts.ts processorAmount no longer stands alone');
+    }
+  }
+}
 // webUrlFault likewise (it may use the URL class, which browsers have too).
 const { webUrlFault } = require('../dist/nodes/core/http/web-url.js');
 const webUrlFaultSource = webUrlFault.toString();
@@ -72,7 +83,8 @@ writeFileSync(
 // ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE,
 // match/operator-settings.ts MATCH_DEFAULTS, backfill/window-fields.ts backfillWindowOf, crm/crm-names.ts
 // SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION, terminal-push/sale-fields.ts SALE_CURRENCY and
-// saleMinorUnits, node-red/shared/http-route.ts TRIGGER_PATH, temporal/connection-config.ts TEMPORAL_ADDRESS,
+// saleMinorUnits, terminal-push/vendor-amounts.ts PROCESSOR_AMOUNT_RULES, PROCESSOR_NAMES and processorAmount,
+// node-red/shared/http-route.ts TRIGGER_PATH, temporal/connection-config.ts TEMPORAL_ADDRESS,
 // http/web-url.ts webUrlFault) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
@@ -91,6 +103,9 @@ writeFileSync(
   var REGIONS = ${JSON.stringify(REGIONS)};
   var DEFAULT_REGION = ${JSON.stringify(DEFAULT_REGION)};
   var saleMinorUnits = ${saleMinorUnitsSource};
+  var PROCESSOR_AMOUNT_RULES = ${JSON.stringify(PROCESSOR_AMOUNT_RULES)};
+  var PROCESSOR_NAMES = ${JSON.stringify(PROCESSOR_NAMES)};
+  var processorAmount = ${processorAmountSource};
   var webUrlFault = ${webUrlFaultSource};
   var TRIGGER_PATH = new RegExp(${JSON.stringify(TRIGGER_PATH.source)}, ${JSON.stringify(TRIGGER_PATH.flags)});
   var TEMPORAL_ADDRESS = [${TEMPORAL_ADDRESS.map((p) => `new RegExp(${JSON.stringify(p.source)}, ${JSON.stringify(p.flags)})`).join(', ')}];
@@ -99,6 +114,10 @@ writeFileSync(
   function exponent(currency) {
     var c = code(currency);
     return Object.prototype.hasOwnProperty.call(EXPONENTS, c) ? EXPONENTS[c] : 2;
+  }
+  /** A processor's PROCESSOR_AMOUNT_RULES, or none for a name that is not one. */
+  function rulesOf(processor) {
+    return typeof processor === 'string' && Object.prototype.hasOwnProperty.call(PROCESSOR_AMOUNT_RULES, processor) ? PROCESSOR_AMOUNT_RULES[processor] : undefined;
   }
   /** A number typed in the currency (19.99) in minor units at its exponent, rounded as minorUnitsOf rounds it (1999). */
   function minorUnits(n, currency) { return Math.round(n * Math.pow(10, exponent(currency))); }
@@ -171,16 +190,42 @@ writeFileSync(
       return !c || SALE_CURRENCY.test(c);
     },
     /**
-     * A sale's Amount as saleFromFields reads it (saleMinorUnits) in its unit ("major" when empty) and currency: empty
-     * (a message gives it), else an amount above 0 at the currency's exponent — at some currency's exponent while the
-     * Currency is no code (empty: a message gives it; else the Currency is what is marked).
+     * A sale's Amount as saleFromFields reads it (saleMinorUnits) in its unit ("major" when empty) and currency and, with
+     * a processor ('stripe', 'square', 'adyen'), as that processor's adapter then takes it (processorAmount by its
+     * PROCESSOR_AMOUNT_RULES: MGA 12.50 is no amount for Stripe, KWD 12.345 neither): empty (a message gives it), else
+     * an amount above 0 the processor can charge exactly in the currency — in some currency while the Currency is no
+     * code (empty: a message gives it; else the Currency is what is marked). Every currency neither the ISO table
+     * nor the processor's lists behaves as USD does, so USD and the listed ones stand for them all.
      */
-    saleAmount: function (v, unit, currency) {
+    saleAmount: function (v, unit, currency, processor) {
       var written = typeof v === 'number' ? v : typeof v === 'string' ? v.trim() : '';
       if (written === '') return true;
       var u = (typeof unit === 'string' ? unit.trim() : '') || 'major';
-      var exponents = SALE_CURRENCY.test(code(currency)) ? [exponent(currency)] : [2].concat(Object.keys(EXPONENTS).map(function (c) { return EXPONENTS[c]; }));
-      return exponents.some(function (e) { return typeof saleMinorUnits(written, u, e) === 'number'; });
+      var rules = rulesOf(processor);
+      var currencies = SALE_CURRENCY.test(code(currency)) ? [code(currency)] : ['USD'].concat(Object.keys(EXPONENTS), rules ? Object.keys(rules.exponents) : []);
+      return currencies.some(function (c) {
+        var minor = saleMinorUnits(written, u, exponent(c));
+        return typeof minor === 'number' && (!rules || !('fault' in processorAmount(minor, c, exponent(c), rules)));
+      });
+    },
+    /**
+     * Why the processor refuses a sale's Amount that saleFromFields takes, in the Currency (a code), as the dialog
+     * says it ("Stripe charges MGA in steps of 1 MGA"); undefined when it takes it, or when saleFromFields refuses it.
+     */
+    saleAmountProcessorRefusal: function (v, unit, currency, processor) {
+      var written = typeof v === 'number' ? v : typeof v === 'string' ? v.trim() : '';
+      var c = code(currency);
+      var rules = rulesOf(processor);
+      if (written === '' || !rules || !SALE_CURRENCY.test(c)) return undefined;
+      var minor = saleMinorUnits(written, (typeof unit === 'string' ? unit.trim() : '') || 'major', exponent(c));
+      if (typeof minor !== 'number') return undefined;
+      var r = processorAmount(minor, c, exponent(c), rules);
+      if (!('fault' in r)) return undefined;
+      var name = PROCESSOR_NAMES[processor];
+      if (r.fault === 'too large') return 'more than ' + name + ' can charge in ' + c;
+      if (r.fault === 'too many digits') return 'more digits than the JSON number ' + name + ' reads keeps exactly; at most 15';
+      var step = processorAmount(r.step, c, exponent(c), { exponents: {}, multipleOf: {}, written: 'minor' }).decimal;
+      return name + ' charges ' + c + ' in steps of ' + step + ' ' + c + ' (' + r.step + ' in minor units)';
     },
     /** A trigger's Path as triggerPath reads it: trimmed, empty the source's default, else only TRIGGER_PATH's characters. */
     triggerPath: function (v) {

@@ -28,8 +28,9 @@ import { fakeRed } from './support/fake-red';
 import registerStripeAccount from '../../nodes/node-red/stripe-terminal-account';
 import registerTrigger from '../../nodes/node-red/terminal-trigger';
 import { countRoutes } from '../../nodes/node-red/shared/http-route';
-import { saleFromFields } from '../../nodes/core/terminal-push/sale-fields';
-import { checkSale } from '../../nodes/core/terminal-push/terminal-push';
+import { pushSaleFromFields, saleFromFields } from '../../nodes/core/terminal-push/sale-fields';
+import { createTerminalPush } from '../../nodes/core/terminal-push/create-terminal-push';
+import { PROCESSOR_AMOUNT_RULES } from '../../nodes/core/terminal-push/vendor-amounts';
 import { FIRST_POLL_LOOKBACK, POLL_MAX_PAGES, POLL_PAGE_SIZE } from '../../nodes/core/pipeline/poll-source';
 import { InputError } from '../../nodes/core/errors';
 import { parseSourceCredentials } from '../../nodes/core/sources/source-credentials';
@@ -592,50 +593,119 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     assert.ok(marked > 300 && marked < values.length, `${marked} of ${values.length} marked`);
   });
 
-  it('terminal send to terminal: Amount and Currency are marked where the run refuses them before any reader (saleFromFields, checkSale): no price, more decimals than the currency has, past 2^53 minor units, 0, a currency that is no code; empty not, as a message gives them', () => {
+  it('terminal send to terminal: Amount and Currency are marked where the run refuses them before any reader (saleFromFields, checkSale, then the chosen processor\'s adapter): no price, more decimals than the currency has, past 2^53 minor units, 0, a currency that is no code, an amount the processor cannot charge exactly (MGA 12.50 or KWD 12.345 for Stripe, IDR 10.50 for Adyen); empty not, as a message gives them', async () => {
     const { def, typedInputs } = editorDefinition('terminal-send-to-terminal', nodes['terminal-send-to-terminal']!);
-    const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), stripeAccount: 'account-picked' };
+    const node: Record<string, unknown> = {
+      ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])),
+      stripeAccount: 'account-picked', squareAccount: 'account-picked', adyenAccount: 'account-picked',
+    };
     const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
     const marks = (n: Record<string, unknown>) => Object.entries(def.defaults).filter(([k, p]) => validateProperty(n, k, p, typedInputs) !== true).map(([k]) => k);
-    /** The node's run (terminal-send-to-terminal.ts) up to the vendor: its fields, a message giving the rest. */
-    const takes = (n: Record<string, unknown>, message: Record<string, unknown>) => {
-      const built = saleFromFields('stripe', { amount: n.amount, amountUnit: n.amountUnit, currency: n.currency, ...message });
-      return 'sale' in built && 'sale' in checkSale('stripe', built.sale);
+    /**
+     * The node's run (terminal-send-to-terminal.ts: pushSaleFromFields on the processor's adapter) up to the
+     * processor: its fields, a message giving the rest. Taken when the adapter goes on to call the processor.
+     */
+    const settings: Record<string, Record<string, string>> = { stripe: { secretKey: 'sk_test_abc' }, square: { accessToken: 'EAAA-x' }, adyen: { apiKey: 'AQE-key' } };
+    const takes = async (n: Record<string, unknown>, message: Record<string, unknown>) => {
+      let called = false;
+      const http = { request: async (): Promise<never> => { called = true; throw new Error('the processor was called'); } };
+      const push = createTerminalPush(String(n.processor), { http, settings: settings[String(n.processor)] });
+      const outcome = await pushSaleFromFields(push, { amount: n.amount, amountUnit: n.amountUnit, currency: n.currency, ...message }).catch(() => undefined);
+      assert.ok(called || outcome?.outcome === 'rejected', 'refused without calling the processor, or called it');
+      return called;
     };
-    // An empty Currency is a message's: the node is good when some currency makes it good (one of every exponent).
-    const exponents = new Map<number, string>([[2, 'USD']]);
-    for (const [c, e] of Object.entries(EXPONENT_OVERRIDES)) if (!exponents.has(e)) exponents.set(e, c);
-    const runs = (n: Record<string, unknown>) => {
-      const message = { readerId: 'tmr_1', customerId: 'cus_A', reference: 'deal-1', ...(String(n.amount).trim() ? {} : { amount: '1' }) };
-      return String(n.currency).trim() ? takes(n, message) : [...exponents.values()].some((currency) => takes(n, { ...message, currency }));
+    // An empty Currency is a message's: the node is good when some currency makes it good — every currency the ISO
+    // table or a processor's lists, and some neither lists.
+    const someCurrencies = [...new Set(['USD', 'EUR', 'HUF', 'TWD', ...Object.keys(EXPONENT_OVERRIDES), ...Object.values(PROCESSOR_AMOUNT_RULES).flatMap((r) => Object.keys(r.exponents))])];
+    const runs = async (n: Record<string, unknown>) => {
+      // A message's amount every processor takes in every currency, as written and in minor units (100 fils end in 0).
+      const message = { readerId: 'tmr_1', customerId: 'cus_A', reference: 'deal-1', ...(String(n.amount).trim() ? {} : { amount: '100' }) };
+      if (String(n.currency).trim()) return takes(n, message);
+      for (const currency of someCurrencies) if (await takes(n, { ...message, currency })) return true;
+      return false;
     };
-    const amounts: unknown[] = ['', ' ', '12.50', ' 12.50 ', '12.5', '12.505', '12.5050', '12.5000', '0', '0.00', '0.001', '0.0001', '1', '1500', '12,50', '$12.50', '-5', '1e3', '.5', '5.', 'x',
-      '9007199254740991', '9007199254740992', '90071992547409.91', '90071992547409.92', '9007199254740.991', '900719925474.0991', '900719925474.0992'];
-    const currencies: unknown[] = ['', ' ', 'USD', ' usd ', 'JPY', 'KWD', 'CLF', 'MGA', 'US', 'USDX', 'ßp', '12$', 'U S'];
-    let compared = 0;
-    let marked = 0;
-    for (const amountUnit of ['major', 'minor']) {
-      for (const amount of amounts) {
-        for (const currency of currencies) {
-          const n = { ...node, amountUnit, amount, currency };
-          const passes = editorPasses(n);
-          assert.equal(passes, runs(n), `${JSON.stringify({ amountUnit, amount, currency })}: the editor ${passes ? 'passes' : 'marks'} it`);
-          compared++;
-          if (!passes) marked++;
+    const amounts: unknown[] = ['', ' ', '12.50', ' 12.50 ', '12.5', '12', '0.50', '12.505', '12.5050', '12.5000', '12.345', '12.340', '12.34', '0', '0.00', '0.001', '0.005', '0.0001', '1', '1500', '12345',
+      '12,50', '$12.50', '-5', '1e3', '.5', '5.', 'x',
+      '9007199254740991', '9007199254740992', '90071992547409', '90071992547410', '90071992547409.91', '90071992547409.92', '9007199254740.991', '9007199254740.99', '900719925474.0991', '900719925474.0992', '99999999999999.9'];
+    const currencies: unknown[] = ['', ' ', 'USD', ' usd ', 'JPY', 'KWD', ' bhd ', 'JOD', 'OMR', 'TND', 'IQD', 'CLF', 'MGA', 'ISK', 'HUF', 'TWD', 'UGX', 'IDR', 'CVE', 'CLP', 'US', 'USDX', 'ßp', '12$', 'U S'];
+    const compared = { stripe: 0, square: 0, adyen: 0 };
+    const marked = { stripe: 0, square: 0, adyen: 0 };
+    for (const processor of ['stripe', 'square', 'adyen'] as const) {
+      for (const amountUnit of ['major', 'minor']) {
+        for (const amount of amounts) {
+          for (const currency of currencies) {
+            const n = { ...node, processor, amountUnit, amount, currency };
+            const passes = editorPasses(n);
+            assert.equal(passes, await runs(n), `${JSON.stringify({ processor, amountUnit, amount, currency })}: the editor ${passes ? 'passes' : 'marks'} it`);
+            compared[processor]++;
+            if (!passes) marked[processor]++;
+          }
         }
       }
     }
     assert.deepEqual(marks({ ...node, amount: '12.505' }), ['amount'], 'three decimals in USD');
-    assert.deepEqual(marks({ ...node, amount: '12.505', currency: 'KWD' }), []);
     assert.deepEqual(marks({ ...node, amount: '12.5', currency: 'JPY' }), ['amount'], 'JPY has no decimals');
     assert.deepEqual(marks({ ...node, amount: '0' }), ['amount'], 'a sale of nothing');
     assert.deepEqual(marks({ ...node, amount: '12.50', amountUnit: 'minor' }), ['amount'], 'minor units are whole');
     assert.deepEqual(marks({ ...node, amount: '90071992547409.92' }), ['amount'], 'a cent past 2^53 − 1');
     assert.deepEqual(marks({ ...node, currency: 'US' }), ['currency']);
     assert.deepEqual(marks({ ...node, amount: '12.5', currency: '' }), [], 'a message may give USD');
+    // What only a processor refuses, named in the dialog's message: Stripe's own decimals and its three-decimal rule,
+    // Adyen's table and its JSON number; Square takes ISO 4217 as it is.
+    const amountSays = (n: Record<string, unknown>) => validateProperty({ ...node, ...n }, 'amount', def.defaults.amount!, typedInputs);
+    assert.equal(amountSays({ processor: 'stripe', amount: '12.50', currency: 'MGA' }), 'amount: Stripe charges MGA in steps of 1 MGA (100 in minor units)');
+    assert.equal(amountSays({ processor: 'stripe', amount: '12.50', currency: 'mga', amountUnit: 'major' }), 'amount: Stripe charges MGA in steps of 1 MGA (100 in minor units)');
+    assert.equal(amountSays({ processor: '', amount: '12.50', currency: 'MGA' }), 'amount: Stripe charges MGA in steps of 1 MGA (100 in minor units)', 'an empty Processor is Stripe');
+    assert.equal(amountSays({ processor: 'stripe', amount: '12', currency: 'MGA' }), true);
+    assert.equal(amountSays({ processor: 'adyen', amount: '12.50', currency: 'MGA' }), true, 'MGA is not in Adyen\'s table: ISO 4217');
+    assert.equal(amountSays({ processor: 'square', amount: '12.50', currency: 'MGA' }), true);
+    for (const currency of ['KWD', 'BHD', 'JOD', 'OMR', 'TND']) {
+      assert.equal(amountSays({ processor: 'stripe', amount: '12.345', currency }), `amount: Stripe charges ${currency} in steps of 0.01 ${currency} (10 in minor units)`);
+      assert.equal(amountSays({ processor: 'stripe', amount: '12345', amountUnit: 'minor', currency }), `amount: Stripe charges ${currency} in steps of 0.01 ${currency} (10 in minor units)`);
+      assert.equal(amountSays({ processor: 'stripe', amount: '12.340', currency }), true);
+      assert.equal(amountSays({ processor: 'adyen', amount: '12.345', currency }), true);
+      assert.equal(amountSays({ processor: 'square', amount: '12.345', currency }), true);
+    }
+    assert.equal(amountSays({ processor: 'adyen', amount: '10.50', currency: 'IDR' }), 'amount: Adyen charges IDR in steps of 1 IDR (100 in minor units)');
+    assert.equal(amountSays({ processor: 'stripe', amount: '10.50', currency: 'IDR' }), true);
+    assert.equal(amountSays({ processor: 'stripe', amount: '12.34', currency: 'HUF' }), true, 'HUF: two decimals at Stripe, as STRIPE_EXPONENTS has it');
+    assert.equal(amountSays({ processor: 'stripe', amount: '12.34', currency: 'TWD' }), true, 'TWD: two decimals at Stripe, as STRIPE_EXPONENTS has it');
+    assert.equal(amountSays({ processor: 'stripe', amount: '12.5', currency: 'UGX' }), 'invalid', 'UGX has no decimals anywhere: saleFromFields refuses it, no processor named');
+    assert.equal(amountSays({ processor: 'stripe', amount: '90071992547410', currency: 'ISK' }), 'amount: more than Stripe can charge in ISK');
+    assert.equal(amountSays({ processor: 'square', amount: '90071992547410', currency: 'ISK' }), true);
+    assert.equal(amountSays({ processor: 'adyen', amount: '90071992547409.91', currency: 'USD' }), 'amount: more digits than the JSON number Adyen reads keeps exactly; at most 15');
+    assert.equal(amountSays({ processor: 'stripe', amount: '12.50', currency: '' }), true, 'a message may give a currency Stripe takes 12.50 in');
     const refused = saleFromFields('stripe', { readerId: 'tmr_1', customerId: 'cus_A', reference: 'deal-1', amount: '0', currency: 'USD' });
     assert.ok('rejected' in refused && refused.rejected.outcome === 'rejected' && refused.rejected.field === 'amount' && /0 is not more than 0 USD/.test(refused.rejected.message), 'a sale of 0 is refused naming amount');
-    assert.ok(marked > 100 && marked < compared, `${marked} of ${compared} marked`);
+    for (const processor of ['stripe', 'square', 'adyen'] as const) assert.ok(marked[processor] > 100 && marked[processor] < compared[processor], `${processor}: ${marked[processor]} of ${compared[processor]} marked`);
+    assert.ok(marked.stripe > marked.square && marked.adyen > marked.square, `Stripe and Adyen refuse more than Square: ${JSON.stringify(marked)}`);
+  });
+
+  it('terminal send to terminal: while its dialog is open, the Amount is validated with the Processor, unit and Currency picked there, not the saved ones', () => {
+    const html = readFileSync(resolve(REPO, 'nodes/node-red/terminal-send-to-terminal.html'), 'utf8');
+    const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)![1]!;
+    let def: NodeTypeDef | undefined;
+    const dialog: Record<string, string> = { processor: 'stripe', amountUnit: 'major', currency: 'MGA' };
+    const $ = (selector: unknown) => {
+      const field = typeof selector === 'string' ? selector.replace(/^#node-input-/, '') : '';
+      const el = { val: () => dialog[field] ?? '', on: () => el, each: () => el, toggle: () => el, attr: () => '' };
+      return el;
+    };
+    const context = createContext({ RED: { nodes: { registerType: (_t: string, d: NodeTypeDef) => (def = d) } }, $, window: {} });
+    new Script(readFileSync(resolve(REPO, 'resources', 'editor-core.js'), 'utf8')).runInContext(context);
+    new Script(script).runInContext(context);
+    const saved: Record<string, unknown> = { processor: 'square', amountUnit: 'major', currency: 'MGA', amount: '12.50' };
+    const amountValid = (n: Record<string, unknown>) => def!.defaults.amount!.validate!.call(n, n.amount, { label: 'Amount' });
+    assert.equal(amountValid(saved), true, 'closed: the saved Square takes MGA 12.50');
+    def!.oneditprepare!.call(saved);
+    assert.equal(amountValid(saved), 'Amount: Stripe charges MGA in steps of 1 MGA (100 in minor units)', 'open, Stripe picked: marked');
+    const other = { ...saved };
+    assert.equal(amountValid(other), true, 'another node reads its own saved properties');
+    dialog.processor = 'adyen';
+    assert.equal(amountValid(saved), true, 'Adyen picked: MGA is not in its table');
+    dialog.processor = 'stripe';
+    (def as NodeTypeDef & { oneditcancel: () => void }).oneditcancel.call(saved);
+    assert.equal(amountValid(saved), true, 'closed again: the saved Square');
   });
 
   /** The trigger's dialog (its defaults, a Stripe account picked) and, to compare with, the node itself on a Stripe account. */
