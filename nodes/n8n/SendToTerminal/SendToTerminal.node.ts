@@ -89,7 +89,7 @@ export class SendToTerminal implements INodeType {
         default: '',
         placeholder: '12.50',
         description:
-          'The price, as written on the CRM record: digits and a dot for decimals (12.50; 1500 for JPY), no currency sign or thousands separator. It is converted exactly, never rounded: an amount with more decimals than the currency has is refused.',
+          'The price, as written on the CRM record: digits and a dot for decimals (12.50; 1500 for JPY), no currency sign or thousands separator. It is converted exactly, never rounded: an amount with more decimals than the currency has is refused, and so is one the processor cannot charge exactly (MGA 12.50 at Stripe, which takes whole ariary); the refusal names the amounts to type instead.',
       },
       {
         displayName: 'Amount Is In',
