@@ -301,6 +301,33 @@ describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { ti
     assert.deepEqual(broken, []);
   });
 
+  it("Send to Terminal's open dialog marks the Amount for the Processor picked in it, before Done: 12.50 MGA taken for Square, marked for Stripe (whole ariary), taken again for Adyen", { timeout: 30_000 }, async () => {
+    const fresh = (await packNodeStates(page)).find((n) => n.z === defaultsTab && n.type === 'terminal-send-to-terminal');
+    assert.ok(fresh, 'the defaults tab holds a Send to Terminal node');
+    await showFlowIfNeeded(page, fresh.z!);
+    await page.evaluate((id) => {
+      const RED = (globalThis as unknown as EditorWindow).RED;
+      RED.editor.edit(RED.nodes.node(id));
+    }, fresh.id);
+    await page.locator('#node-dialog-cancel').waitFor({ state: 'visible', timeout: 5_000 });
+    const amount = page.locator('#node-input-amount');
+    const marked = async () => (await amount.getAttribute('class'))?.split(/\s+/).includes('input-error') ?? false;
+    await page.selectOption('#node-input-processor', 'square');
+    await page.fill('#node-input-currency', 'MGA');
+    await amount.fill('12.50');
+    const seen: Record<string, boolean> = { square: await marked() };
+    for (const processor of ['stripe', 'adyen']) {
+      // Picking is all the operator does: Node-RED re-validates the dialog on the select's change.
+      await page.selectOption('#node-input-processor', processor);
+      seen[processor] = await marked();
+    }
+    await page.locator('#node-dialog-cancel').click({ timeout: 5_000 });
+    await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: TRAY_CLOSES_MS });
+    assert.deepEqual(seen, { square: false, stripe: true, adyen: false });
+    const after = (await packNodeStates(page)).find((s) => s.id === fresh.id);
+    assert.equal(after?.valid, true, 'Cancel leaves the node as it was, valid with its defaults');
+  });
+
   it('deploys with no "not properly configured" warning, and then no pack node or account is invalid', { timeout: 20_000 }, async () => {
     await page.click('#red-ui-header-button-deploy', { timeout: 5_000 });
     const warning = page.locator('#red-ui-deploy-dialog-confirm-deploy-deploy');
