@@ -5,14 +5,13 @@ import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
-import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { migrate } from '../../../nodes/core/store/migrations';
-import { adyenSource } from '../../../nodes/core/sources/adyen';
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { adyenDelivery, adyenPspReference, type AdyenScenario } from '../../../sandbox/simulator/adyen-events';
 import { tempStore, testKeys } from '../../support/temp-store';
-import { adyenRequest } from '../sources/adyen-test-support';
+import { receivedAdyen } from '../sources/adyen-test-support';
+import { permutations } from '../../support/permutations';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
 
@@ -28,17 +27,7 @@ const tiered = parseLoyaltyProgram({
 });
 
 /** One notification as Adyen signs and sends it, through the Adyen source. */
-async function received(scenario: AdyenScenario, o: Parameters<typeof adyenDelivery>[2]): Promise<PaymentEvent> {
-  const d = adyenDelivery(scenario, KEY, o);
-  const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey: KEY } });
-  assert.equal(out.events.length, 1, JSON.stringify(out.report));
-  return out.events[0]!;
-}
-
-function permutations<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
-}
+const received = (scenario: AdyenScenario, o: Parameters<typeof adyenDelivery>[2]): Promise<PaymentEvent> => receivedAdyen(adyenDelivery(scenario, KEY, o), KEY);
 
 /**
  * A returning shopper (an earlier chip sale of 10.00 with the same card), then one terminal sale with manual capture:

@@ -4,12 +4,11 @@ import { after, before, describe, it } from 'node:test';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram, type LoyaltyProgram } from '../../../nodes/core/loyalty/program';
-import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
-import { adyenSource } from '../../../nodes/core/sources/adyen';
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { adyenDelivery, adyenPspReference, type AdyenScenario } from '../../../sandbox/simulator/adyen-events';
 import { tempStore, testKeys } from '../../support/temp-store';
-import { adyenRequest } from '../sources/adyen-test-support';
+import { receivedAdyen } from '../sources/adyen-test-support';
+import { permutations } from '../../support/permutations';
 import { assertLedgerBalances } from './support/ledger-balances';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
@@ -36,17 +35,7 @@ const programs: LoyaltyProgram[] = [
 const day = (d: number) => new Date(Date.UTC(2025, 10, d, 10));
 const SALE_AT = day(3).toISOString();
 
-async function received(scenario: AdyenScenario, o: Parameters<typeof adyenDelivery>[2]): Promise<PaymentEvent> {
-  const d = adyenDelivery(scenario, KEY, o);
-  const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey: KEY } });
-  assert.equal(out.events.length, 1, JSON.stringify(out.report));
-  return out.events[0]!;
-}
-
-function permutations<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [[...items]];
-  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
-}
+const received = (scenario: AdyenScenario, o: Parameters<typeof adyenDelivery>[2]): Promise<PaymentEvent> => receivedAdyen(adyenDelivery(scenario, KEY, o), KEY);
 
 /**
  * A shopper with an earlier chip sale of 10.00, then a terminal sale of 100.00 with manual capture: its

@@ -17,6 +17,13 @@ export function adyenRequest(body: string | object, headers: Record<string, stri
   };
 }
 
+/** One signed delivery received by the Adyen source, which must make exactly one event of it: that event. */
+export async function receivedAdyen(d: { body: string; headers: Record<string, string> }, hmacKey: string): Promise<PaymentEvent> {
+  const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey } });
+  assert.equal(out.events.length, 1, JSON.stringify(out.report));
+  return out.events[0]!;
+}
+
 export const basicAuth = (username: string, password: string) => ({ authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` });
 
 /**
@@ -54,11 +61,7 @@ export const clone = <T>(v: T): T => structuredClone(v);
 export async function adyenRefundThatFailed() {
   const key = 'AB'.repeat(32);
   const [pay, refundPsp] = [adyenPspReference(), adyenPspReference()];
-  const receive = async (d: { body: string; headers: Record<string, string> }) => {
-    const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey: key } });
-    assert.equal(out.events.length, 1, JSON.stringify(out.report));
-    return out.events[0]!;
-  };
+  const receive = (d: { body: string; headers: Record<string, string> }) => receivedAdyen(d, key);
   const at = (day: number) => new Date(Date.UTC(2025, 6, day, 10));
   const card = { alias: 'H167852639363480', cardHolderName: 'Renée Refund' };
   return {
@@ -78,11 +81,7 @@ export async function adyenRefundThatFailed() {
 export async function adyenCaptureThatFailed(shopper: { alias: string; email: string } = { alias: 'H167852639363481', email: 'camille@example.com' }) {
   const key = 'CD'.repeat(32);
   const [pay, capturePsp] = [adyenPspReference(), adyenPspReference()];
-  const receive = async (d: { body: string; headers: Record<string, string> }) => {
-    const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey: key } });
-    assert.equal(out.events.length, 1, JSON.stringify(out.report));
-    return out.events[0]!;
-  };
+  const receive = (d: { body: string; headers: Record<string, string> }) => receivedAdyen(d, key);
   const at = (day: number) => new Date(Date.UTC(2025, 7, day, 10));
   const card = { alias: shopper.alias, cardHolderName: 'Camille Capture' };
   return {
@@ -103,11 +102,7 @@ export async function adyenCaptureThatFailed(shopper: { alias: string; email: st
 export async function adyenPartCaptureThatFailed(shopper: { alias: string; email: string }) {
   const key = 'EF'.repeat(32);
   const [pay, first, second] = [adyenPspReference(), adyenPspReference(), adyenPspReference()];
-  const receive = async (d: { body: string; headers: Record<string, string> }) => {
-    const out = await receiveWebhook(adyenSource, adyenRequest(d.body, d.headers), { credentials: { hmacKey: key } });
-    assert.equal(out.events.length, 1, JSON.stringify(out.report));
-    return out.events[0]!;
-  };
+  const receive = (d: { body: string; headers: Record<string, string> }) => receivedAdyen(d, key);
   const at = (day: number) => new Date(Date.UTC(2025, 8, day, 10));
   const card = { alias: shopper.alias, cardHolderName: 'Paula Part' };
   return {
