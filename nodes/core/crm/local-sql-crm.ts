@@ -149,6 +149,7 @@ export class LocalSqlCrm implements Crm {
     // The ledger's record of events is this CRM's too: an event it has is a duplicate here.
     const recorded = await recordEvents(tx, records);
     const plan = records.map((r, i) => planOf(r, recorded[i]!));
+    await adoptEarlierEvents(tx, records, recorded, plan);
     const totals = await CustomerTotals.read(tx, plan.map((p) => p.answer.customerId));
     const out: TransactionOutcome[] = [];
     for (const [i, { answer, totals: delta }] of plan.entries()) {
@@ -175,6 +176,44 @@ export class LocalSqlCrm implements Crm {
     for (const e of later) await enrichPayment(tx, e.r, e.customerId);
     await totals.write(tx);
     return out;
+  }
+}
+
+/**
+ * A sale that counts after other events of its payment were recorded (a refund or capture heard first, which name no
+ * one and so were kept with no customer): those transactions are its customer's now, and a refund among them was a
+ * visit, so the customer was last seen at the later of the sale and that refund, as when the sale came first.
+ * Without this, last_seen, and the customer's transactions, would depend on the order the processor's
+ * notifications arrived in. Rows of this batch are adopted before they are written; rows of earlier batches in the
+ * store. One query per such sale, and none for a sale heard first (the usual case: its payment has one event).
+ */
+async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent[], recorded: readonly RecordedEvent[], plan: Planned[]): Promise<void> {
+  for (const [i, p] of plan.entries()) {
+    const r = records[i]!;
+    const { payment } = recorded[i]!;
+    if (!p.totals?.seenAt || !p.answer.customerId || p.totals.payments !== 1 || payment.events <= 1) continue;
+    const customerId = p.answer.customerId;
+    let first = p.totals.seenAt;
+    let last = first;
+    const visited = (at: string) => {
+      if (at < first) first = at;
+      if (at > last) last = at;
+    };
+    for (const q of plan) {
+      // Columns as in TRANSACTION_COLUMNS: customer_id 1, source 2, payment_id 3, kind 4, amount_minor 5, occurred_at 8.
+      const row = q.row;
+      if (!row || row[2] !== r.source || row[3] !== r.paymentId) continue;
+      row[1] ??= customerId;
+      if (row[4] === 'refund' && Number(row[5]) > 0) visited(String(row[8]));
+    }
+    await tx.run('UPDATE transactions SET customer_id = ? WHERE source = ? AND payment_id = ? AND customer_id IS NULL', [customerId, r.source, r.paymentId]);
+    const [stored] = await tx.all<{ first: string | null; last: string | null }>(
+      "SELECT MIN(occurred_at) AS first, MAX(occurred_at) AS last FROM transactions WHERE source = ? AND payment_id = ? AND kind = 'refund' AND amount_minor > 0",
+      [r.source, r.paymentId],
+    );
+    if (stored?.first) visited(stored.first);
+    if (stored?.last) visited(stored.last);
+    p.totals = { ...p.totals, seenAt: first, seenUntil: last };
   }
 }
 
@@ -207,9 +246,10 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
   return {
     answer,
     ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
-    // A refund the processor reversed, a sale it reported void or captured again: between banks, not at the
-    // counter, so the customer was not seen.
-    ...(moves ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(r.refund?.reversed || r.sale ? {} : { seenAt: r.occurredAt }) } } : {}),
+    // A refund the processor reversed, a sale it reported void or captured again, a dispute: between banks, not at
+    // the counter, so the customer was not seen (as seenOf in identity/merged-totals.ts reads it back). A dispute
+    // counted as a visit would also make last_seen depend on whether it arrived before its sale or after.
+    ...(moves ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(r.refund?.reversed || r.sale || r.kind === 'dispute' ? {} : { seenAt: r.occurredAt }) } } : {}),
   };
 }
 
@@ -218,7 +258,9 @@ interface TotalsDelta {
   payments: number;
   gross: number;
   refunded: number;
+  /** When the customer was seen at the counter for this event (none: between banks); until `seenUntil` when given. */
   seenAt?: string;
+  seenUntil?: string;
 }
 
 /** A customer's totals in one currency, as customer_totals holds them. */
@@ -270,7 +312,8 @@ class CustomerTotals {
     t.gross_minor += d.gross;
     t.refunded_minor += d.refunded;
     if (d.seenAt !== undefined && (t.first_seen === null || d.seenAt < t.first_seen)) t.first_seen = d.seenAt;
-    if (d.seenAt !== undefined && (t.last_seen === null || d.seenAt > t.last_seen)) t.last_seen = d.seenAt;
+    const seenUntil = d.seenUntil ?? d.seenAt;
+    if (seenUntil !== undefined && (t.last_seen === null || seenUntil > t.last_seen)) t.last_seen = seenUntil;
     this.dirty.add(t);
   }
 
