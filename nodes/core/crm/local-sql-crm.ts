@@ -190,10 +190,18 @@ export class LocalSqlCrm implements Crm {
 async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent[], recorded: readonly RecordedEvent[], plan: Planned[]): Promise<void> {
   for (const [i, p] of plan.entries()) {
     const r = records[i]!;
-    const { payment } = recorded[i]!;
-    if (!p.totals?.seenAt || !p.answer.customerId || p.totals.payments !== 1 || payment.events <= 1) continue;
+    // The sale counting here, or (an Adyen capture failed before its authorisation leaves it void when that comes)
+    // this event tying the payment to its customer: either way what its earlier events left with nobody is theirs.
+    const counts = p.totals?.seenAt !== undefined && p.totals.payments === 1;
+    if (!p.answer.customerId || !(counts || recorded[i]!.tiedCustomer) || recorded[i]!.payment.events <= 1) continue;
     const customerId = p.answer.customerId;
-    let first = p.totals.seenAt;
+    for (const q of plan) {
+      const row = q.row;
+      if (row && row[2] === r.source && row[3] === r.paymentId) row[1] ??= customerId;
+    }
+    await tx.run('UPDATE transactions SET customer_id = ? WHERE source = ? AND payment_id = ? AND customer_id IS NULL', [customerId, r.source, r.paymentId]);
+    if (!counts) continue;
+    let first = p.totals!.seenAt!;
     let last = first;
     const visited = (at: string) => {
       if (at < first) first = at;
@@ -203,17 +211,15 @@ async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent
       // Columns as in TRANSACTION_COLUMNS: customer_id 1, source 2, payment_id 3, kind 4, amount_minor 5, occurred_at 8.
       const row = q.row;
       if (!row || row[2] !== r.source || row[3] !== r.paymentId) continue;
-      row[1] ??= customerId;
       if (row[4] === 'refund' && Number(row[5]) > 0) visited(String(row[8]));
     }
-    await tx.run('UPDATE transactions SET customer_id = ? WHERE source = ? AND payment_id = ? AND customer_id IS NULL', [customerId, r.source, r.paymentId]);
     const [stored] = await tx.all<{ first: string | null; last: string | null }>(
       "SELECT MIN(occurred_at) AS first, MAX(occurred_at) AS last FROM transactions WHERE source = ? AND payment_id = ? AND kind = 'refund' AND amount_minor > 0",
       [r.source, r.paymentId],
     );
     if (stored?.first) visited(stored.first);
     if (stored?.last) visited(stored.last);
-    p.totals = { ...p.totals, seenAt: first, seenUntil: last };
+    p.totals = { ...p.totals!, seenAt: first, seenUntil: last };
   }
 }
 
@@ -245,7 +251,11 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
   const moves = d.payments !== 0 || d.grossMinor !== 0 || back !== 0;
   return {
     answer,
-    ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
+    // A capture of a sale (Adyen's CAPTURE) is no payment of its own: after its sale it fills in the sale's row; heard
+    // before it, it writes none either, where it wrote a "payment" of the capture's amount beside the sale's, so the
+    // customer's transactions depended on which the processor sent first. The ledger keeps the capture
+    // (ledger_captures).
+    ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : r.kind === 'payment' && r.sale?.captureId !== undefined ? {} : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
     // A refund the processor reversed, a sale it reported void or captured again, a dispute: between banks, not at
     // the counter, so the customer was not seen (as seenOf in identity/merged-totals.ts reads it back). A dispute
     // counted as a visit would also make last_seen depend on whether it arrived before its sale or after.

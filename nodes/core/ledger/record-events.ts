@@ -4,7 +4,7 @@ import { paymentKeyOf, type LedgerEvent } from './ledger-event';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { ledgerPaymentOf, PAYMENT_COLUMNS, readRecords, recordOfRow, writeRecords, type LedgerPayment, type PaymentRow } from './payment-rows';
 import {
-  applyEvent, captureEntryAfter, captureIdOf, deltaBetween, NO_REFUND_CHANGE, refundEntryAfter, refundIdOf, reportedRefundOf, utcIso, viewOf,
+  applyEvent, captureEntryAfter, captureIdOf, deltaBetween, NO_REFUND_CHANGE, NOT_COUNTED, refundEntryAfter, refundIdOf, reportedRefundOf, utcIso, viewOf,
   type DisputePhase, type LedgerDelta, type PaymentRecord, type RefundChange,
 } from './payment-rules';
 
@@ -24,6 +24,14 @@ export interface RecordedEvent {
    * growth of a cumulative total — before any cap, and whether or not the payment counts yet.
    */
   refundAddedMinor: number;
+  /**
+   * Set on the event that first ties a payment whose earlier events named no one (an Adyen capture or refund, a
+   * Stripe PaymentIntent heard before its charge) to a customer: all the payment counts after this event (for
+   * nobody until now, so nothing is counted twice), which is the customer's, as when the event naming them came
+   * first; and what those earlier events left with nobody is theirs. `delta` stays what this event changed, so the
+   * ledger's events still add up to each payment once (reconcile reads them so).
+   */
+  tiedCustomer?: { claimed: LedgerDelta };
   /** The payment after this event (for a duplicate: as it is now). */
   payment: LedgerPayment;
 }
@@ -113,6 +121,8 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
       captured: capture.capturedChange,
     });
     const outcome = e.kind === 'payment' && before?.seen ? 'enriched' : 'recorded';
+    // A payment whose events so far named no one is the customer's whom this one first names (RecordedEvent.tiedCustomer).
+    const tied = before !== undefined && before.customerId === null && after.customerId !== null;
     const recorded: StoredEvent = {
       outcome,
       delta: deltaBetween(viewOf(before), viewOf(after), after.currency),
@@ -123,7 +133,7 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
     newEvents.push(eventRow(e, recorded, now));
     records.set(key, after);
     known.set(e.eventId, recorded);
-    out.push(answer(e.eventId, recorded, after));
+    out.push(answer(e.eventId, recorded, after, tied ? { claimed: deltaBetween(NOT_COUNTED, viewOf(after), after.currency) } : undefined));
   }
   await writeRecords(tx, [...changed.values()], asRead, now);
   await INSERT_EVENTS.run(tx, newEvents);
@@ -131,10 +141,11 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
 }
 
 /** The answer for one event; its payment's state is worked out when asked for (the local CRM never asks). */
-function answer(eventId: string, s: StoredEvent, record: PaymentRecord): RecordedEvent {
+function answer(eventId: string, s: StoredEvent, record: PaymentRecord, tiedCustomer?: RecordedEvent['tiedCustomer']): RecordedEvent {
   let payment: LedgerPayment | undefined;
   return {
     eventId, outcome: s.outcome, delta: s.delta, customerId: s.customerId, refundAddedMinor: s.refundAddedMinor,
+    ...(tiedCustomer ? { tiedCustomer } : {}),
     get payment() {
       return (payment ??= ledgerPaymentOf(record));
     },

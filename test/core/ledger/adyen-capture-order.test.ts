@@ -3,17 +3,12 @@ import { createHash } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
-import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
-import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { migrate } from '../../../nodes/core/store/migrations';
-import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { adyenDelivery, adyenPspReference, type AdyenScenario } from '../../../sandbox/simulator/adyen-events';
-import { tempStore, testKeys } from '../../support/temp-store';
 import { receivedAdyen } from '../sources/adyen-test-support';
-import { permutations } from '../../support/permutations';
+import { DeliveryOrder } from '../pipeline/delivery-order-support';
 
-type Store = Awaited<ReturnType<typeof tempStore>>;
 
 const KEY = '5A'.repeat(32);
 const program = parseLoyaltyProgram({ id: 'capture-order', currency: 'EUR' });
@@ -58,53 +53,12 @@ function saleScenario(authorised: number, steps: readonly { role: string; scenar
 }
 
 describe('an Adyen sale with manual capture ends the same in the ledger, the CRM, segment and loyalty, whatever order its notifications arrive in', () => {
-  let s: Store;
-  const keys = testKeys();
-  before(async () => { s = await tempStore(); });
-  after(async () => { await s.remove(); });
-
-  async function deliver(event: PaymentEvent) {
-    const [recorded] = await upsertStep([await matchStep(tokenizeStep(event, keys), s.crm)], s.crm);
-    await segmentStep(recorded, { db: s.db });
-    await loyaltyStep(recorded, { db: s.db, program });
-    await loyaltyStep(recorded, { db: s.db, program: tiered });
-    return recorded!.crm!;
-  }
-
-  /** Everything the order could change: the payment, its captures, and the shopper's totals everywhere. */
-  async function outcome(shopper: string, pay: string, captures: Map<string, string>) {
-    // Each sale is its own shopper's: their id and card differ from sale to sale, and are checked apart.
-    const { paymentId: _p, key: _k, customerId, card: { token: _t, last4: _l, ...card }, ...payment } = (await paymentState(s.db, 'adyen', pay))!;
-    assert.equal(customerId, shopper);
-    const roleOf = new Map([...captures].map(([role, psp]) => [psp, role]));
-    const captureRows = (await s.db.all<{ capture_id: string; amount_minor: number; currency: string; failed_at: string | null; captured_at: string | null }>(
-      'SELECT capture_id, amount_minor, currency, failed_at, captured_at FROM ledger_captures WHERE source = ? AND payment_id = ?', ['adyen', pay],
-    )).map(({ capture_id, ...r }) => ({ capture: roleOf.get(capture_id), ...r, amount_minor: Number(r.amount_minor) })).sort((a, b) => String(a.capture).localeCompare(String(b.capture)));
-    const totals = await s.db.all('SELECT currency, payments, gross_minor, refunded_minor, first_seen, last_seen FROM customer_totals WHERE customer_id = ?', [shopper]);
-    const segment = await s.db.all(
-      `SELECT currency, payments, purchase_days, gross_minor, refunded_minor, chargeback_minor, disputes, first_seen, last_seen, first_day, last_day,
-         first_day_value_minor FROM segment_stats WHERE customer_id = ?`, [shopper],
-    );
-    const counters = await s.db.all('SELECT dimension, item, hits, amount_minor FROM segment_counters WHERE customer_id = ? ORDER BY dimension, item', [shopper]);
-    const loyalty = await s.db.all(
-      `SELECT lifetime_spend_minor, visits, points_balance, points_held, points_earned, enrolled_at, tier FROM loyalty_members
-       WHERE program_id = ? AND customer_id = ?`, [program.id, shopper],
-    );
-    return { payment: { ...payment, card }, captureRows, totals, segment, counters, loyalty, tiers: await members(tiered.id, shopper) };
-  }
-
-  /** A program's member, and what its points ledger adds up to (the balance is always the sum of the ledger). */
-  async function members(programId: string, shopper: string) {
-    const member = await s.db.all<{ lifetime_spend_minor: number; visits: number; points_balance: number; points_held: number; points_earned: number; enrolled_at: string; tier: string | null }>(
-      `SELECT lifetime_spend_minor, visits, points_balance, points_held, points_earned, enrolled_at, tier FROM loyalty_members
-       WHERE program_id = ? AND customer_id = ?`, [programId, shopper],
-    );
-    const ledger = await s.db.get<{ points: number; held: number }>(
-      'SELECT COALESCE(SUM(points), 0) AS points, COALESCE(SUM(held_points), 0) AS held FROM loyalty_ledger WHERE program_id = ? AND customer_id = ?', [programId, shopper],
-    );
-    assert.deepEqual(member.map((m) => [Number(m.points_balance), Number(m.points_held)]), [[Number(ledger!.points), Number(ledger!.held)]], 'the balance is the sum of the ledger');
-    return member;
-  }
+  const order = new DeliveryOrder('adyen', program, tiered);
+  before(() => order.open());
+  after(() => order.close());
+  const deliver = (event: PaymentEvent) => order.deliver(event);
+  const members = (programId: string, shopper: string) => order.members(programId, shopper);
+  const db = () => order.s.db;
 
   /** A shopper's loyalty in both programs after the earlier sale and one automatically captured sale of `amount`. */
   async function plainSale(n: number, amount: number) {
@@ -115,23 +69,7 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
   }
 
   /** Every order of the sale's notifications, each sale its own shopper; the natural order (as listed) first. */
-  async function everyOrder(
-    scenario: ReturnType<typeof saleScenario>, roles: number, shoppers = roles * 1000,
-    compared = (r: Awaited<ReturnType<typeof outcome>>): unknown => r,
-  ) {
-    const orders = permutations([...Array(roles).keys()]);
-    const results: { order: string; result: Awaited<ReturnType<typeof outcome>> }[] = [];
-    for (const [n, order] of orders.entries()) {
-      const { earlier, events, pay, captures } = await scenario(shoppers + n);
-      const shopper = (await deliver(earlier)).customerId!;
-      for (const i of order) await deliver(events[i]!.event);
-      const result = await outcome(shopper, pay, captures);
-      results.push({ order: order.map((i) => events[i]!.role).join(', '), result });
-    }
-    const natural = results[0]!.result;
-    for (const r of results.slice(1)) assert.deepEqual(compared(r.result), compared(natural), r.order);
-    return natural;
-  }
+  const everyOrder = (scenario: ReturnType<typeof saleScenario>, roles: number, shoppers = roles * 1000) => order.everyOrder(scenario, roles, shoppers);
 
   it('two part captures (60.00 + 40.00 of 100.00), the 40.00 failing: the sale of 100.00 with 40.00 back, in all 24 orders', async () => {
     const natural = await everyOrder(saleScenario(10000, [
@@ -174,12 +112,12 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     const shopper = (await deliver(earlier)).customerId!;
     const early = await deliver(events[1]!.event);
     assert.equal(early.customerId, null, 'a capture names no shopper: nobody is made of it');
-    assert.equal((await paymentState(s.db, 'adyen', pay))!.counted, false);
-    const customers = await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]);
+    assert.equal((await paymentState(db(), 'adyen', pay))!.counted, false);
+    const customers = await db().get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]);
     const late = await deliver(events[0]!.event);
     assert.equal(late.customerId, shopper);
     assert.deepEqual(late.totals, [{ currency: 'EUR', payments: 2, grossMinor: 11000, refundedMinor: 0, netMinor: 11000 }]);
-    assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]))!.n, customers!.n, 'no customer made for the sale');
+    assert.equal((await db().get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]))!.n, customers!.n, 'no customer made for the sale');
   });
 
   it('a sale and its REFUND end the same in both orders: the CRM, segment and loyalty, the visit the refund was included', async () => {
@@ -191,15 +129,15 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
   it('a REFUND that arrives before its authorisation names only the sale: it makes no customer, and counts with the sale for the shopper', async () => {
     const { earlier, events, pay } = await saleScenario(10000, [{ role: 'REFUND', scenario: 'partial_refund', capture: 'r', amount: 2500, day: 4 }])(9997);
     const shopper = (await deliver(earlier)).customerId!;
-    const customers = await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]);
+    const customers = await db().get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]);
     const early = await deliver(events[1]!.event);
     assert.equal(early.customerId, null, 'a refund with no card, shopper or contact: nobody is made of it');
-    assert.equal((await paymentState(s.db, 'adyen', pay))!.counted, false);
+    assert.equal((await paymentState(db(), 'adyen', pay))!.counted, false);
     const late = await deliver(events[0]!.event);
     assert.equal(late.customerId, shopper, 'the sale, and its refund with it, are the shopper\'s');
     assert.deepEqual(late.totals, [{ currency: 'EUR', payments: 2, grossMinor: 11000, refundedMinor: 2500, netMinor: 8500 }]);
-    assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]))!.n, customers!.n, 'no customer made for the refund or the sale');
-    const rows = await s.db.all<{ kind: string; customer_id: string | null }>('SELECT kind, customer_id FROM transactions WHERE source = ? AND payment_id = ? ORDER BY kind', ['adyen', pay]);
+    assert.equal((await db().get<{ n: number }>('SELECT COUNT(*) AS n FROM customers WHERE id <> ?', [shopper]))!.n, customers!.n, 'no customer made for the refund or the sale');
+    const rows = await db().all<{ kind: string; customer_id: string | null }>('SELECT kind, customer_id FROM transactions WHERE source = ? AND payment_id = ? ORDER BY kind', ['adyen', pay]);
     assert.deepEqual(rows.map((r) => [r.kind, r.customer_id]), [['payment', shopper], ['refund', shopper]], 'the refund\'s transaction is the shopper\'s once the sale is');
   });
 
@@ -279,12 +217,12 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     const { earlier, events } = await saleScenario(10000, [{ role: 'CAPTURE 115', scenario: 'capture', capture: 'a', amount: 11500, day: 4 }])(9998);
     const shopper = (await deliver(earlier)).customerId!;
     await deliver(events[0]!.event);
-    await s.db.transaction(async (tx) => {
+    await db().transaction(async (tx) => {
       await tx.run('ALTER TABLE loyalty_payments DROP COLUMN earn_multiplier');
       await tx.run('DELETE FROM schema_migrations WHERE version = 27');
     });
-    await migrate(s.db);
-    const rows = await s.db.all<{ m: number | null }>('SELECT earn_multiplier AS m FROM loyalty_payments WHERE customer_id = ?', [shopper]);
+    await migrate(db());
+    const rows = await db().all<{ m: number | null }>('SELECT earn_multiplier AS m FROM loyalty_payments WHERE customer_id = ?', [shopper]);
     assert.deepEqual(rows.map((r) => r.m), [null, null, null, null], 'both sales, in both programs: counted before, multiplier unknown');
     await deliver(events[1]!.event);
     // Spend follows the ledger; the points stay what the sale earned when it counted.
