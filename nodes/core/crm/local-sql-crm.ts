@@ -249,6 +249,11 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
   // A lost dispute counts as refunded here: money that went back to the cardholder.
   const back = d.refundedMinor + d.chargebackMinor;
   const moves = d.payments !== 0 || d.grossMinor !== 0 || back !== 0;
+  // A refund the processor reported is a visit even where it moves nothing here: after a lost chargeback took the
+  // whole sale back, a refund heard later is capped to nothing, and without this the customer was last seen at it
+  // only when it came before the chargeback. (A refund heard before its sale counts is a visit once the sale counts:
+  // adoptEarlierEvents.)
+  const visit = !moves && r.kind === 'refund' && r.refund?.reversed !== true && e.refundAddedMinor > 0 && e.payment.counted;
   return {
     answer,
     // A capture of a sale (Adyen's CAPTURE) is no payment of its own: after its sale it fills in the sale's row; heard
@@ -259,7 +264,7 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
     // A refund the processor reversed, a sale it reported void or captured again, a dispute: between banks, not at
     // the counter, so the customer was not seen (as seenOf in identity/merged-totals.ts reads it back). A dispute
     // counted as a visit would also make last_seen depend on whether it arrived before its sale or after.
-    ...(moves ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(r.refund?.reversed || r.sale || r.kind === 'dispute' ? {} : { seenAt: r.occurredAt }) } } : {}),
+    ...(moves || visit ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(r.refund?.reversed || r.sale || r.kind === 'dispute' ? {} : { seenAt: r.occurredAt }) } } : {}),
   };
 }
 
