@@ -245,7 +245,8 @@ const INSERT_TRANSACTIONS = new MultiRowInsert(
 function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
   const answer = { customerId: e.customerId, outcome: e.outcome };
   if (e.outcome === 'duplicate') return { answer };
-  const d = e.delta;
+  // The event that ties a payment counted for nobody so far to its customer brings them all it counts.
+  const d = e.tiedCustomer?.claimed ?? e.delta;
   // A lost dispute counts as refunded here: money that went back to the cardholder.
   const back = d.refundedMinor + d.chargebackMinor;
   const moves = d.payments !== 0 || d.grossMinor !== 0 || back !== 0;

@@ -23,9 +23,18 @@ export function newCustomerId(event: Pick<TokenizedPaymentEvent, 'source' | 'pay
  * would make a customer of the payment's id alone, and the sale, when it comes with the card and the shopper, would
  * count for that customer (a payment's customer is the first its events were tied to) instead of the one they
  * are. Left with nobody, the refund counts with its sale, for the sale's customer.
+ * Nor, for the same reason, does a sale that carries no card and nothing to know a customer by: Stripe's
+ * payment_intent.succeeded names its charge only by id (latest_charge, API versions since 2022-11-15), so it has no
+ * card, and on a terminal usually no email; heard before charge.succeeded (Stripe promises no order) it made a
+ * customer of the payment id alone, and the sale, its refunds and disputes counted for them and not for the
+ * returning shopper the charge's card names. Left with nobody, the sale counts for whom its charge names (the
+ * ledger gives a payment's customer all it counted: ledger/record-events.ts). A sale with a card (SumUp's names only
+ * its last digits and brand) still makes one.
  */
-export function makesCustomer(event: Pick<TokenizedPaymentEvent, 'kind' | 'refund' | 'sale'>, keys: readonly Pick<MatchKey, 'kind'>[]): boolean {
+export function makesCustomer(event: Pick<TokenizedPaymentEvent, 'kind' | 'refund' | 'sale' | 'card'>, keys: readonly Pick<MatchKey, 'kind'>[]): boolean {
   const capture = event.kind === 'payment' && event.sale?.captureId !== undefined;
-  const anonymousRefund = event.kind === 'refund' && !keys.some((k) => k.kind !== 'paymentId');
-  return event.kind !== 'failure' && event.kind !== 'dispute' && event.refund?.reversed !== true && !capture && !anonymousRefund;
+  const anonymous = !keys.some((k) => k.kind !== 'paymentId');
+  const anonymousRefund = event.kind === 'refund' && anonymous;
+  const anonymousSale = event.kind === 'payment' && anonymous && !event.card;
+  return event.kind !== 'failure' && event.kind !== 'dispute' && event.refund?.reversed !== true && !capture && !anonymousRefund && !anonymousSale;
 }

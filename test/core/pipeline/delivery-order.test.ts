@@ -3,9 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
+import { chargeObject, disputeObject, paymentIntentObject, refundObject, signedDelivery, stripeEvent, type DisputeStatus } from '../../../sandbox/simulator/stripe-terminal-events';
 import { squareDisputeObject, squareEvent, squarePaymentId, squarePaymentObject, squareRefundObject } from '../../../sandbox/simulator/square-events';
+import { verifiedStripeEvent } from '../../support/stripe-delivery';
+import { TEST_WEBHOOK_SECRET } from '../../support/temp-store';
 import { deliveryOf, KEY as SQUARE_KEY } from '../sources/square-fixtures';
-import { DeliveryOrder, type Delivery } from './delivery-order-support';
+import { DeliveryOrder, type Delivery, type Outcome } from './delivery-order-support';
 
 /** A program without tiers and one whose Silver the earlier sale and the new one reach together (as in the Adyen test). */
 const programs = (id: string, currency: string) => [
@@ -14,6 +17,7 @@ const programs = (id: string, currency: string) => [
 ] as const;
 
 const at = (day: number) => new Date(Date.UTC(2025, 9, day, 10));
+const seconds = (day: number) => Math.floor(at(day).getTime() / 1000);
 
 function harness(source: string, currency: string) {
   const [program, tiered] = programs(`${source}-order`, currency);
@@ -22,6 +26,82 @@ function harness(source: string, currency: string) {
   after(() => order.close());
   return order;
 }
+
+/**
+ * A processor that reports the total refunded so far, not each refund (Stripe's charge.refunded carries the charge's
+ * amount_refunded and no refund id): each refund's transaction holds what its event added to the total, which
+ * depends on which total was heard first (40.00 then 25.00 adds 40.00 and nothing; the other way 25.00 and 15.00).
+ * The vendor's data names no refund to give each its own amount, so the refunds' transactions are compared by how
+ * many there are, whose they are and what they add up to; everything else as it is.
+ */
+const refundsSummed = (r: Outcome) => {
+  const refunds = r.transactions.filter((t) => t.kind === 'refund');
+  return {
+    ...r,
+    transactions: [
+      ...r.transactions.filter((t) => t.kind !== 'refund'),
+      { kind: 'refund', rows: refunds.length, amount_minor: refunds.reduce((sum, t) => sum + t.amount_minor, 0), customers: [...new Set(refunds.map((t) => t.customer))] },
+    ],
+  };
+};
+
+describe('a Stripe Terminal sale ends the same in the ledger, the CRM, segment and loyalty, whatever order its events arrive in', () => {
+  const order = harness('stripe', 'USD');
+  const received = (type: string, object: object, day: number): Promise<PaymentEvent> =>
+    verifiedStripeEvent(signedDelivery(stripeEvent(type, object, { created: seconds(day) }), TEST_WEBHOOK_SECRET), [TEST_WEBHOOK_SECRET]);
+
+  /**
+   * A returning shopper (an earlier chip sale of 10.00 with the same card), then a chip sale of 100.00: its
+   * PaymentIntent and charge, and what `roles` names of what Stripe sends later about it.
+   */
+  function saleScenario(roles: readonly ('pi' | 'charge' | 'refund 25' | 'refund 40' | 'refund failed' | 'dispute' | `dispute ${DisputeStatus}`)[]) {
+    return async (n: number) => {
+      const card = { fingerprint: `fp_order_${n}`, last4: String(1000 + (n % 9000)), readerId: 'tmr_order', locationId: 'tml_order' };
+      const earlier = await received('charge.succeeded', chargeObject({ amount: 1000, card, created: seconds(1) }), 1);
+      const paymentIntentId = `pi_order_${n}`;
+      const chargeId = `ch_order_${n}`;
+      const sale = { amount: 10000, card, paymentIntentId, chargeId, created: seconds(3) };
+      const refundId = `re_order_${n}`;
+      const events: Delivery[] = [];
+      for (const role of roles) {
+        const event = await (() => {
+          switch (role) {
+            case 'pi': return received('payment_intent.succeeded', paymentIntentObject(sale), 3);
+            case 'charge': return received('charge.succeeded', chargeObject(sale), 3);
+            // charge.refunded carries the charge with what has been refunded so far.
+            case 'refund 25': return received('charge.refunded', chargeObject({ ...sale, amountRefunded: 2500 }), 5);
+            case 'refund 40': return received('charge.refunded', chargeObject({ ...sale, amountRefunded: 4000 }), 6);
+            case 'refund failed': return received('refund.failed', refundObject({ amount: 1500, chargeId, paymentIntentId, refundId, status: 'failed' }), 8);
+            case 'dispute': return received('charge.dispute.created', disputeObject({ amount: 10000, charge: chargeId, paymentIntentId, disputeId: `dp_order_${n}` }), 9);
+            default: return received('charge.dispute.closed', disputeObject({ amount: 10000, charge: chargeId, paymentIntentId, disputeId: `dp_order_${n}`, status: role.slice('dispute '.length) as DisputeStatus }), 12);
+          }
+        })();
+        events.push({ role, event });
+      }
+      return { earlier, events, pay: paymentIntentId };
+    };
+  }
+
+  it('payment_intent.succeeded, charge.succeeded, a partial charge.refunded, a dispute opened and lost: all 120 orders', async () => {
+    const natural = await order.everyOrder(saleScenario(['pi', 'charge', 'refund 25', 'dispute', 'dispute lost']), 5);
+    // (One refund here: its transaction holds all it reported, 25.00, in every order.)
+    const p = natural.payment;
+    assert.deepEqual([p.grossMinor, p.refundedMinor, p.chargebackMinor, p.netMinor], [10000, 2500, 7500, 0], 'the chargeback takes back what the refund left');
+    // The CRM counts a lost chargeback as money back (refunded), the refund's visit as the last.
+    assert.deepEqual(natural.totals.map((t) => ({ ...t })), [{ currency: 'USD', payments: 2, gross_minor: 11000, refunded_minor: 10000, first_seen: '2025-10-01T10:00:00.000Z', last_seen: '2025-10-05T10:00:00.000Z' }]);
+  });
+
+  it('a refund of 25.00, another to 40.00 in all, and the second one failing: all 120 orders', async () => {
+    const natural = await order.everyOrder(saleScenario(['pi', 'charge', 'refund 25', 'refund 40', 'refund failed']), 5, 6000, refundsSummed);
+    const p = natural.payment;
+    assert.deepEqual([p.grossMinor, p.netMinor], [10000, 10000 - p.refundedMinor]);
+  });
+
+  it('a dispute opened and won: all 24 orders', async () => {
+    const natural = await order.everyOrder(saleScenario(['pi', 'charge', 'dispute', 'dispute won']), 4, 7000);
+    assert.deepEqual([natural.payment.grossMinor, natural.payment.chargebackMinor, natural.payment.netMinor], [10000, 0, 10000]);
+  });
+});
 
 describe('a Square sale ends the same in the ledger, the CRM, segment and loyalty, whatever order its events arrive in', () => {
   const order = harness('square', 'USD');
