@@ -25,6 +25,8 @@ export interface ZettleDeliveryOptions {
   last4?: string;
   organizationUuid?: string;
   employee?: string;
+  /** The till (Zettle's udid); default a new one. */
+  udid?: string;
   at?: Date;
 }
 
@@ -80,7 +82,7 @@ export function zettlePurchasePayload(scenario: Exclude<ZettleScenario, 'test'>,
     created: at.toISOString().replace('Z', '+0000'),
     purchaseNumber: 1 + (at.getTime() % 100000),
     userDisplayName: o.employee ?? 'Sandbox Till',
-    udid: randomBytes(20).toString('hex').replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!),
+    udid: o.udid ?? randomBytes(20).toString('hex').replace(/\d/g, (d) => 'abcdefghij'[Number(d)]!),
     organizationUuid,
     products: [{ id: '0', name: refund ? 'Refund' : 'Flat white', quantity: refund ? '-1' : '1', unitPrice: Math.abs(minor), vatPercentage: 20, type: 'CUSTOM_AMOUNT', details: {} }],
     discounts: [],

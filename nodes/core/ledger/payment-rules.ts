@@ -439,16 +439,22 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
   r.customerId = r.customerId ?? e.customerId;
   if (at < r.firstSeen) r.firstSeen = at;
   if (at > r.lastSeen) r.lastSeen = at;
-  // Descriptors: whichever event has them (a PaymentIntent event often lacks the card its charge carries).
+  // Descriptors: whichever event has them (a PaymentIntent event often lacks the card its charge carries). The sale's
+  // own come first, though: what a refund, dispute or capture heard before it brought gives way to what the sale
+  // carries (a Zettle refund is tapped on the reader while its sale was read from the chip), so the payment, and the
+  // segment counters that read it, are the same whichever the processor sent first. Events after the sale only
+  // fill in what it lacks.
+  const sale = e.kind === 'payment' && !r.seen && captureIdOf(e) === null;
+  const pick = <T>(kept: T | null, brought: T | null | undefined): T | null => (sale ? (brought ?? kept) : (kept ?? brought)) ?? null;
   const c = e.card ?? {};
   r.card = {
-    brand: r.card.brand ?? c.brand ?? null,
-    last4: r.card.last4 ?? c.last4 ?? null,
-    token: r.card.token ?? c.token ?? null,
-    entryMode: r.card.entryMode ?? (c.entryMode && c.entryMode !== 'unknown' ? c.entryMode : null),
-    wallet: r.card.wallet ?? c.wallet ?? null,
+    brand: pick(r.card.brand, c.brand),
+    last4: pick(r.card.last4, c.last4),
+    token: pick(r.card.token, c.token),
+    entryMode: pick(r.card.entryMode, c.entryMode && c.entryMode !== 'unknown' ? c.entryMode : null),
+    wallet: pick(r.card.wallet, c.wallet),
   };
-  r.terminal = { readerId: r.terminal.readerId ?? e.terminal?.readerId ?? null, locationId: r.terminal.locationId ?? e.terminal?.locationId ?? null };
+  r.terminal = { readerId: pick(r.terminal.readerId, e.terminal?.readerId), locationId: pick(r.terminal.locationId, e.terminal?.locationId) };
   const money = moneyOf(e);
   // Money in another currency than the payment's cannot be set against it.
   const sameCurrency = money.currency === r.currency;

@@ -4,6 +4,7 @@ import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { chargeObject, disputeObject, paymentIntentObject, refundObject, signedDelivery, stripeEvent, type DisputeStatus } from '../../../sandbox/simulator/stripe-terminal-events';
+import { uuidV1Like, zettleDelivery } from '../../../sandbox/simulator/zettle-events';
 import { squareDisputeObject, squareEvent, squarePaymentId, squarePaymentObject, squareRefundObject } from '../../../sandbox/simulator/square-events';
 import { verifiedStripeEvent } from '../../support/stripe-delivery';
 import { TEST_WEBHOOK_SECRET } from '../../support/temp-store';
@@ -150,5 +151,40 @@ describe('a Square sale ends the same in the ledger, the CRM, segment and loyalt
   it('two refunds and the payment updated with both: all 24 orders', async () => {
     const natural = await order.everyOrder(saleScenario(['payment.created', 'refund 30', 'refund 20', 'payment.updated']), 4, 6000);
     assert.deepEqual([natural.payment.grossMinor, natural.payment.refundedMinor, natural.payment.netMinor], [10000, 5000, 5000]);
+  });
+});
+
+describe('a Zettle sale ends the same in the ledger, the CRM, segment and loyalty, whatever order its purchases arrive in', () => {
+  const order = harness('zettle', 'GBP');
+  const KEY = 'zLzClQLQN8yfH8aEjONeXzgJRAHR0zpD7RonFCpizujCUCectBlln0vFArTbLPYa';
+  const received = async (scenario: 'chip' | 'partial_refund', o: Parameters<typeof zettleDelivery>[2]): Promise<PaymentEvent> => {
+    const d = zettleDelivery(scenario, KEY, o);
+    const request = { rawBody: Buffer.from(d.body), headers: d.headers, method: 'POST', url: 'https://crm.example.com/webhooks/zettle', receivedAt: new Date(o!.at!.getTime() + 1500) };
+    const out = await receiveWebhook('zettle', request, { credentials: { signingKey: KEY } });
+    assert.equal(out.events.length, 1, JSON.stringify(out.report));
+    return out.events[0]!;
+  };
+
+  /**
+   * Zettle has no voids or disputes, and a refund is a purchase of its own naming the sale (refundsPurchaseUuid), with
+   * the card it went back to: the sale and two partial refunds. The card is named by its masked number alone.
+   */
+  const saleScenario = async (n: number) => {
+    // One till for every sale: each call of the simulator is a new till otherwise.
+    const card = { bin: '476173', last4: String(1000 + (n % 9000)), udid: 'cdaebbfgehcbadcjcbiaccbdhdeajfbbjacdbbie' };
+    const earlier = await received('chip', { amount: 1000, ...card, at: at(1) });
+    const sale = uuidV1Like();
+    const events: Delivery[] = [
+      { role: 'sale', event: await received('chip', { amount: 10000, purchaseUuid: sale, ...card, at: at(3) }) },
+      { role: 'refund 30', event: await received('partial_refund', { amount: 3000, refundsPurchaseUuid: sale, ...card, at: at(5) }) },
+      { role: 'refund 20', event: await received('partial_refund', { amount: 2000, refundsPurchaseUuid: sale, ...card, at: at(6) }) },
+    ];
+    return { earlier, events, pay: sale };
+  };
+
+  it('a chip sale and two partial refunds: all 6 orders', async () => {
+    const natural = await order.everyOrder(saleScenario, 3);
+    assert.deepEqual([natural.payment.grossMinor, natural.payment.refundedMinor, natural.payment.netMinor], [10000, 5000, 5000]);
+    assert.deepEqual(natural.totals.map((t) => ({ ...t })), [{ currency: 'GBP', payments: 2, gross_minor: 11000, refunded_minor: 5000, first_seen: '2025-10-01T10:00:00.000Z', last_seen: '2025-10-06T10:00:00.000Z' }]);
   });
 });
