@@ -128,9 +128,12 @@ export function cloverPayment(scenario: CloverScenario, o: CloverDeliveryOptions
 }
 
 /** A notification as Clover POSTs it for the payment, with the auth code header, and the payment it names. */
-export function cloverDelivery(scenario: CloverScenario, authCode: string, options: CloverDeliveryOptions = {}): CloverDelivery {
+export function cloverDelivery(
+  scenario: CloverScenario, authCode: string, options: CloverDeliveryOptions & { payment?: Record<string, unknown> } = {},
+): CloverDelivery {
   const merchantId = options.merchantId ?? 'SJ925JDCKKTJJ';
-  const payment = cloverPayment(scenario, options);
+  // A notification about a payment made before (`payment`, as it is now: refunded since, voided…) names it.
+  const payment = options.payment ?? cloverPayment(scenario, options);
   const paymentId = String(payment.id);
   const body = JSON.stringify({
     appId: options.appId ?? 'DRKVY8E2SAB3T',

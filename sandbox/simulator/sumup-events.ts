@@ -89,10 +89,14 @@ export function sumupTransaction(scenario: SumUpScenario, o: SumUpDeliveryOption
 }
 
 /** The Reader Checkout callback for a transaction, signed with the webhook secret, and the transaction it names. */
-export function sumupDelivery(scenario: SumUpScenario, secret: string, options: SumUpDeliveryOptions = {}): SumUpDelivery {
-  const merchantCode = options.merchantCode ?? 'MH4H92C7';
-  const clientTransactionId = randomUUID();
-  const transaction = sumupTransaction(scenario, { ...options, merchantCode, clientTransactionId });
+export function sumupDelivery(
+  scenario: SumUpScenario, secret: string, options: SumUpDeliveryOptions & { transaction?: Record<string, unknown> } = {},
+): SumUpDelivery {
+  // A callback about a transaction made before (`transaction`, as it is now: refunded since, charged back…) names it.
+  const given = options.transaction;
+  const merchantCode = String(given?.merchant_code ?? options.merchantCode ?? 'MH4H92C7');
+  const clientTransactionId = String(given?.client_transaction_id ?? randomUUID());
+  const transaction = given ?? sumupTransaction(scenario, { ...options, merchantCode, clientTransactionId });
   const at = options.at ?? new Date();
   const body = JSON.stringify({
     id: randomUUID(),

@@ -251,10 +251,11 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
   const back = d.refundedMinor + d.chargebackMinor;
   const moves = d.payments !== 0 || d.grossMinor !== 0 || back !== 0;
   // A refund the processor reported is a visit even where it moves nothing here: after a lost chargeback took the
-  // whole sale back, a refund heard later is capped to nothing, and without this the customer was last seen at it
-  // only when it came before the chargeback. (A refund heard before its sale counts is a visit once the sale counts:
-  // adoptEarlierEvents.)
-  const visit = !moves && r.kind === 'refund' && r.refund?.reversed !== true && e.refundAddedMinor > 0 && e.payment.counted;
+  // whole sale back, a refund heard later is capped to nothing; a running total heard after a larger one adds
+  // nothing (Stripe's charge.refunded); a refund read after its void (Clover) is already taken back. Without this
+  // the customer was last seen at it only in the orders where it came first. (A refund heard before its sale counts
+  // is a visit once the sale counts: adoptEarlierEvents.)
+  const visit = !moves && r.kind === 'refund' && r.refund?.reversed !== true && r.amount.minor > 0 && e.payment.counted;
   return {
     answer,
     // A capture of a sale (Adyen's CAPTURE) is no payment of its own: after its sale it fills in the sale's row; heard

@@ -4,6 +4,8 @@ import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { chargeObject, disputeObject, paymentIntentObject, refundObject, signedDelivery, stripeEvent, type DisputeStatus } from '../../../sandbox/simulator/stripe-terminal-events';
+import { cloverApiStub, cloverDelivery, cloverId, cloverPayment } from '../../../sandbox/simulator/clover-events';
+import { sumupApiStub, sumupDelivery, sumupTransaction } from '../../../sandbox/simulator/sumup-events';
 import { uuidV1Like, zettleDelivery } from '../../../sandbox/simulator/zettle-events';
 import { squareDisputeObject, squareEvent, squarePaymentId, squarePaymentObject, squareRefundObject } from '../../../sandbox/simulator/square-events';
 import { verifiedStripeEvent } from '../../support/stripe-delivery';
@@ -29,11 +31,15 @@ function harness(source: string, currency: string) {
 }
 
 /**
- * A processor that reports the total refunded so far, not each refund (Stripe's charge.refunded carries the charge's
- * amount_refunded and no refund id): each refund's transaction holds what its event added to the total, which
- * depends on which total was heard first (40.00 then 25.00 adds 40.00 and nothing; the other way 25.00 and 15.00).
- * The vendor's data names no refund to give each its own amount, so the refunds' transactions are compared by how
- * many there are, whose they are and what they add up to; everything else as it is.
+ * Each refund's transaction holds what its event added to the refunds reported, which can depend on the order:
+ * - a processor that reports the total refunded so far, not each refund (Stripe's charge.refunded carries the
+ *   charge's amount_refunded and no refund id): 40.00 then 25.00 adds 40.00 and nothing, the other way 25.00 and
+ *   15.00. The vendor's data names no refund to give each its own amount.
+ * - a refund voided (Clover) whose void is read before the read that shows it standing: the void takes back nothing
+ *   yet and the refund then adds nothing (0 and 0), where the other way they are +20.00 and -20.00. The ledger
+ *   counts the refund by its id either way; the rows keep what each event changed (not made order-free here).
+ * So the refunds' transactions are compared by how many there are, whose they are and what they add up to;
+ * everything else as it is.
  */
 const refundsSummed = (r: Outcome) => {
   const refunds = r.transactions.filter((t) => t.kind === 'refund');
@@ -186,5 +192,113 @@ describe('a Zettle sale ends the same in the ledger, the CRM, segment and loyalt
     const natural = await order.everyOrder(saleScenario, 3);
     assert.deepEqual([natural.payment.grossMinor, natural.payment.refundedMinor, natural.payment.netMinor], [10000, 5000, 5000]);
     assert.deepEqual(natural.totals.map((t) => ({ ...t })), [{ currency: 'GBP', payments: 2, gross_minor: 11000, refunded_minor: 5000, first_seen: '2025-10-01T10:00:00.000Z', last_seen: '2025-10-06T10:00:00.000Z' }]);
+  });
+});
+
+describe('a Clover sale ends the same in the ledger, the CRM, segment and loyalty, whatever order its notifications arrive in', () => {
+  const order = harness('clover', 'USD');
+  const AUTH = '0307e264-b33a-4913-88aa-37b10014a0b8';
+  /**
+   * A Clover notification names only the payment: the pack reads it from the REST API (served here by the
+   * simulator's cloverApiStub) as it is when the notification arrives. Each delivery is the payment as it was when
+   * Clover sent that notification (a redelivery read late would see a later state), so what is permuted is what
+   * each read gives.
+   */
+  const received = async (payment: Record<string, unknown>, day: number): Promise<PaymentEvent[]> => {
+    const d = cloverDelivery('chip', AUTH, { payment });
+    const request = { rawBody: Buffer.from(d.body), headers: d.headers, method: 'POST', url: 'https://crm.example.com/webhooks/clover', receivedAt: at(day) };
+    const out = await receiveWebhook('clover', request, { credentials: { authCode: AUTH, apiToken: 'merchant-token-1' }, http: cloverApiStub([d]), now: () => at(day) });
+    assert.ok(out.events.length > 0, JSON.stringify(out.report));
+    return out.events;
+  };
+
+  /** The payment of `base` with refunds as Clover lists them (the simulator's refund, with its amount, time and state). */
+  const withRefunds = (base: Record<string, unknown>, refunds: readonly { amount: number; day: number; id: string; voided?: boolean }[]) => {
+    const shape = (cloverPayment('partial_refund', { amount: 10000 }).refunds as { elements: Record<string, unknown>[] }).elements[0]!;
+    return {
+      ...structuredClone(base),
+      refunds: {
+        elements: refunds.map((r) => ({
+          ...structuredClone(shape), id: r.id, amount: r.amount, orderRef: { id: (base.order as { id: string }).id }, payment: { id: base.id },
+          createdTime: at(r.day).getTime(), clientCreatedTime: at(r.day).getTime() - 800, ...(r.voided ? { voided: true, status: 'VOIDED', voidReason: 'USER_CANCEL' } : {}),
+        })),
+      },
+      modifiedTime: at(Math.max(...refunds.map((r) => r.day))).getTime(),
+    };
+  };
+
+  it('a chip sale, a refund, a second refund and that refund voided: all 24 orders', async () => {
+    const natural = await order.everyOrder(async (n) => {
+      const token = `clover-order-${n}`;
+      const earlier = await received(cloverPayment('chip', { amount: 1000, token, at: at(1) }), 1);
+      const base = cloverPayment('chip', { amount: 10000, token, at: at(3) });
+      const [r1, r2] = [cloverId(), cloverId()];
+      const events: Delivery[] = [
+        { role: 'sale', event: await received(base, 3) },
+        { role: 'refund 30', event: await received(withRefunds(base, [{ id: r1, amount: 3000, day: 5 }]), 5) },
+        { role: 'refund 20', event: await received(withRefunds(base, [{ id: r1, amount: 3000, day: 5 }, { id: r2, amount: 2000, day: 6 }]), 6) },
+        { role: 'refund 20 voided', event: await received(withRefunds(base, [{ id: r1, amount: 3000, day: 5 }, { id: r2, amount: 2000, day: 6, voided: true }]), 7) },
+      ];
+      return { earlier, events, pay: String(base.id) };
+    }, 4, 4000, refundsSummed);
+    assert.deepEqual([natural.payment.grossMinor, natural.payment.refundedMinor, natural.payment.netMinor], [10000, 3000, 7000]);
+    assert.deepEqual(natural.totals.map((t) => t.last_seen), ['2025-10-06T10:00:00.000Z'], 'the voided refund was a visit');
+  });
+
+  it('a chip sale voided: both orders', async () => {
+    const natural = await order.everyOrder(async (n) => {
+      const token = `clover-void-${n}`;
+      const earlier = await received(cloverPayment('chip', { amount: 1000, token, at: at(1) }), 1);
+      const base = cloverPayment('chip', { amount: 10000, token, at: at(3) });
+      const voided = { ...structuredClone(base), result: 'VOIDED', voidReason: 'USER_CANCEL', modifiedTime: at(4).getTime(), cardTransaction: { ...(base.cardTransaction as object), type: 'VOID' } };
+      const events: Delivery[] = [{ role: 'sale', event: await received(base, 3) }, { role: 'void', event: await received(voided, 4) }];
+      return { earlier, events, pay: String(base.id) };
+    }, 2, 5000);
+    // A void is no payment or visit, and gives back all the sale was (as Adyen's failed capture and SumUp's cancellation).
+    assert.deepEqual(natural.totals.map((t) => [t.payments, t.gross_minor, t.refunded_minor]), [[1, 11000, 10000]]);
+  });
+});
+
+describe('a SumUp sale ends the same in the ledger, the CRM, segment and loyalty, whatever order its callbacks arrive in', () => {
+  const order = harness('sumup', 'EUR');
+  const SECRET = 'whsec_sumup_test_secret';
+  /**
+   * SumUp's transaction names nothing of the cardholder but the card's last digits and type: a second sale with the
+   * same card is not known for the same shopper (field matching does not link on those alone), so there is no
+   * returning shopper here, and the sale makes its customer, one in every order.
+   */
+  /** SumUp's callback names only the transaction: read from the API (the simulator's sumupApiStub) as it was then. */
+  const received = async (transaction: Record<string, unknown>, day: number): Promise<PaymentEvent[]> => {
+    const d = sumupDelivery('chip', SECRET, { transaction, at: at(day) });
+    const request = { rawBody: Buffer.from(d.body), headers: d.headers, method: 'POST', url: 'https://crm.example.com/webhooks/sumup', receivedAt: at(day) };
+    const out = await receiveWebhook('sumup', request, { credentials: { accessToken: 'sup_sk_test_token', signingSecret: SECRET }, http: sumupApiStub([d]), now: () => at(day) });
+    assert.ok(out.events.length > 0, JSON.stringify(out.report));
+    return out.events;
+  };
+  /** The transaction with SumUp's events of it so far (the simulator's REFUND and CHARGE_BACK events, at their day). */
+  const withEvents = (base: Record<string, unknown>, simple: string, events: readonly { scenario: 'partial_refund' | 'chargeback'; amount: number; day: number; id: number; status?: string }[]) => ({
+    ...structuredClone(base),
+    simple_status: simple,
+    events: events.map((e) => ({
+      ...(sumupTransaction(e.scenario, { amount: '100.00', refundAmount: (e.amount / 100).toFixed(2) }).events as Record<string, unknown>[])[0]!,
+      id: e.id, transaction_id: base.id, amount: e.amount / 100, timestamp: at(e.day).toISOString(), ...(e.status ? { status: e.status } : {}),
+    })),
+  });
+
+  it('a chip sale, a refund, a chargeback opened and taken: all 24 orders', async () => {
+    const natural = await order.everyOrder(async (n) => {
+      const card = { last4: String(1000 + (n % 9000)), cardType: 'VISA' as const };
+      const base = sumupTransaction('chip', { amount: '100.00', ...card, at: at(3) });
+      const refund = { scenario: 'partial_refund' as const, amount: 3000, day: 5, id: 9_100_000_000 + n };
+      const chargeback = { scenario: 'chargeback' as const, amount: 10000, day: 9, id: 9_200_000_000 + n };
+      const events: Delivery[] = [
+        { role: 'sale', event: await received(base, 3) },
+        { role: 'refund 30', event: await received(withEvents(base, 'REFUNDED', [refund]), 5) },
+        { role: 'chargeback', event: await received(withEvents(base, 'CHARGEBACK', [refund, chargeback]), 9) },
+        { role: 'chargeback taken', event: await received(withEvents(base, 'CHARGEBACK', [refund, { ...chargeback, status: 'SUCCESSFUL' }]), 12) },
+      ];
+      return { events, pay: String(base.id) };
+    }, 4);
+    assert.deepEqual([natural.payment.grossMinor, natural.payment.refundedMinor], [10000, 3000]);
   });
 });
