@@ -185,7 +185,9 @@ export class LocalSqlCrm implements Crm {
  * visit, so the customer was last seen at the later of the sale and that refund, as when the sale came first.
  * Without this, last_seen, and the customer's transactions, would depend on the order the processor's
  * notifications arrived in. Rows of this batch are adopted before they are written; rows of earlier batches in the
- * store. One query per such sale, and none for a sale heard first (the usual case: its payment has one event).
+ * store. One query per such sale, and none for a sale heard first (the usual case: its payment has one event). The
+ * event that ties such a payment to its customer without making the sale count (RecordedEvent.tiedCustomer: an Adyen
+ * authorisation after a failed capture left it void) gives them those transactions too.
  */
 async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent[], recorded: readonly RecordedEvent[], plan: Planned[]): Promise<void> {
   for (const [i, p] of plan.entries()) {

@@ -140,7 +140,7 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
   return out;
 }
 
-/** The answer for one event; its payment's state is worked out when asked for (the local CRM never asks). */
+/** The answer for one event; its payment's state is worked out when asked for (the local CRM asks only of a few). */
 function answer(eventId: string, s: StoredEvent, record: PaymentRecord, tiedCustomer?: RecordedEvent['tiedCustomer']): RecordedEvent {
   let payment: LedgerPayment | undefined;
   return {
