@@ -30,46 +30,40 @@ const { QUIET_TIME_PATTERN } = require('../dist/nodes/core/messages/quiet-hours.
 const { MATCH_DEFAULTS } = require('../dist/nodes/core/match/operator-settings.js');
 const { DEFAULT_LOCALE } = require('../dist/nodes/core/format/money-text.js');
 const { ALERT_ADDRESS_PATTERN, ALERT_ADDRESS_SEPARATOR, ALERT_KINDS, unnamedLocationLine } = require('../dist/nodes/core/messages/settings.js');
-// unnamedLocationLine goes to the browser as its compiled source: it must use nothing outside itself, which running
-// that source with nothing else in scope shows (a name from outside throws here, not in an operator's editor).
-const unnamedLocationLineSource = unnamedLocationLine.toString();
-if (new Function(`return (${unnamedLocationLineSource})`)()('a=b\n c \n') !== 'c') throw new Error('copy-assets: messages/settings.ts unnamedLocationLine no longer stands alone');
-// backfillWindowOf likewise.
+/**
+ * Functions that go to the browser as their compiled source must use nothing outside themselves: running that source
+ * with nothing else in scope, on `cases` (argument lists, passed through JSON as the browser gets data), must give
+ * what the function itself gives (a name from outside throws here, not in an operator's editor). Returns the source.
+ */
+function standsAlone(fn, file, cases) {
+  const source = fn.toString();
+  const copy = new Function(`return (${source})`)();
+  for (const args of cases) {
+    if (JSON.stringify(copy(...JSON.parse(JSON.stringify(args)))) !== JSON.stringify(fn(...args))) {
+      throw new Error(`copy-assets: ${file} ${fn.name} no longer stands alone (${JSON.stringify(args)})`);
+    }
+  }
+  return source;
+}
+const unnamedLocationLineSource = standsAlone(unnamedLocationLine, 'messages/settings.ts', [['a=b\n c \n']]);
 const { backfillWindowOf } = require('../dist/nodes/core/backfill/window-fields.js');
 const { SAAS_CRM_NAMES } = require('../dist/nodes/core/crm/crm-names.js');
 const { DEFAULT_REGION, REGIONS } = require('../dist/nodes/core/config/settings.js');
 const { TRIGGER_PATH } = require('../dist/nodes/node-red/shared/http-route.js');
 const { TEMPORAL_ADDRESS } = require('../dist/temporal/connection-config.js');
-// saleMinorUnits likewise.
 const { SALE_CURRENCY, saleMinorUnits } = require('../dist/nodes/core/terminal-push/sale-fields.js');
-const saleMinorUnitsSource = saleMinorUnits.toString();
-for (const [written, unit, exponent] of [[' 12.50', 'major', 2], ['12.50', 'major', 2], ['12.5', 'major', 0], ['1250', 'minor', 2], ['0', 'major', 3], ['1e300', 'major', 2]]) {
-  if (new Function(`return (${saleMinorUnitsSource})`)()(written, unit, exponent) !== saleMinorUnits(written, unit, exponent)) {
-    throw new Error('copy-assets: terminal-push/sale-fields.ts saleMinorUnits no longer stands alone');
-  }
-}
-// processorAmount likewise, with the processors' tables (PROCESSOR_AMOUNT_RULES) sent beside it as data.
+const saleMinorUnitsSource = standsAlone(saleMinorUnits, 'terminal-push/sale-fields.ts',
+  [[' 12.50', 'major', 2], ['12.50', 'major', 2], ['12.5', 'major', 0], ['1250', 'minor', 2], ['0', 'major', 3], ['1e300', 'major', 2]]);
+// The processors' tables (PROCESSOR_AMOUNT_RULES) go beside processorAmount as data.
 const { PROCESSOR_AMOUNT_RULES, PROCESSOR_NAMES, processorAmount } = require('../dist/nodes/core/terminal-push/vendor-amounts.js');
-const processorAmountSource = processorAmount.toString();
-for (const [minor, currency, isoExponent] of [[1250, 'MGA', 2], [1200, 'MGA', 2], [12345, 'KWD', 3], [12340, 'KWD', 3], [1050, 'IDR', 2], [15, 'ISK', 0], [90071992547410, 'ISK', 0], [9007199254740991, 'USD', 2], [1250, 'USD', 2]]) {
-  for (const rules of Object.values(PROCESSOR_AMOUNT_RULES)) {
-    if (JSON.stringify(new Function(`return (${processorAmountSource})`)()(minor, currency, isoExponent, JSON.parse(JSON.stringify(rules)))) !== JSON.stringify(processorAmount(minor, currency, isoExponent, rules))) {
-      throw new Error('copy-assets: terminal-push/vendor-amounts.ts processorAmount no longer stands alone');
-    }
-  }
-}
-// webUrlFault likewise (it may use the URL class, which browsers have too).
+const processorAmountSource = standsAlone(processorAmount, 'terminal-push/vendor-amounts.ts',
+  [[1250, 'MGA', 2], [1200, 'MGA', 2], [12345, 'KWD', 3], [12340, 'KWD', 3], [1050, 'IDR', 2], [15, 'ISK', 0], [90071992547410, 'ISK', 0], [9007199254740991, 'USD', 2], [1250, 'USD', 2]]
+    .flatMap((args) => Object.values(PROCESSOR_AMOUNT_RULES).map((rules) => [...args, rules])));
+// webUrlFault may use the URL class, which browsers have too.
 const { webUrlFault } = require('../dist/nodes/core/http/web-url.js');
-const webUrlFaultSource = webUrlFault.toString();
-for (const [text, kind, httpsOnly] of [['https://api.hubapi.com', 'base', false], ['api.hubapi.com', 'base', false], ['http://x.example/a?b', 'full', true], ['https://x.example:99999', 'origin', true]]) {
-  if (new Function(`return (${webUrlFaultSource})`)()(text, kind, httpsOnly) !== webUrlFault(text, kind, httpsOnly)) {
-    throw new Error('copy-assets: http/web-url.ts webUrlFault no longer stands alone');
-  }
-}
-const backfillWindowOfSource = backfillWindowOf.toString();
-if (JSON.stringify(new Function(`return (${backfillWindowOfSource})`)()(' 2026-01-01 ', '2026-01-01', '2.5')) !== JSON.stringify(backfillWindowOf(' 2026-01-01 ', '2026-01-01', '2.5'))) {
-  throw new Error('copy-assets: backfill/window-fields.ts backfillWindowOf no longer stands alone');
-}
+const webUrlFaultSource = standsAlone(webUrlFault, 'http/web-url.ts',
+  [['https://api.hubapi.com', 'base', false], ['api.hubapi.com', 'base', false], ['http://x.example/a?b', 'full', true], ['https://x.example:99999', 'origin', true]]);
+const backfillWindowOfSource = standsAlone(backfillWindowOf, 'backfill/window-fields.ts', [[' 2026-01-01 ', '2026-01-01', '2.5']]);
 // The program reads its currency as currencyOf does (trimmed, upper-cased, three letters A-Z), then looks it up:
 // the dialog only looks it up, which holds while every code it takes is such a code.
 const notACode = PROGRAM_CURRENCIES.filter((c) => !/^[A-Z]{3}$/.test(c));
