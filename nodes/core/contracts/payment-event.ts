@@ -165,6 +165,14 @@ export const PaymentEventSchema = z.preprocess(namespaceLegacyId, SaleRule);
 export type PaymentEvent = z.infer<typeof PaymentEventObject>;
 
 /**
+ * A report about one capture of a sale (Adyen's CAPTURE, CAPTURE_FAILED, re-capture: a payment event with
+ * `sale.captureId`), not the sale itself: it carries no card, terminal or shopper, and may arrive before the sale.
+ */
+export function isCaptureReport(e: Pick<PaymentEvent, 'kind' | 'sale'>): boolean {
+  return e.kind === 'payment' && e.sale?.captureId !== undefined;
+}
+
+/**
  * What a dispute event's status means, for every step that counts money (CRM totals, segment statistics, the
  * loyalty ledger): "disputed" (or "pending") opens a dispute, "succeeded" closes it in the merchant's favour,
  * "refunded" closes it lost: the money went back to the cardholder.

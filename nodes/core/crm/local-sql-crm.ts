@@ -2,6 +2,7 @@ import type { MatchKey, MatchKeyKind } from '../contracts/customer';
 import { changeOrderOf, changeStamp, INDEXED_KINDS, readLocalCustomerChanges } from '../match/local-store-changes';
 import type { CardDescriptor, CustomerChangePage } from '../contracts/match-record';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
+import { isCaptureReport } from '../contracts/payment-event';
 import { paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
@@ -197,9 +198,13 @@ async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent
     const counts = p.totals?.seenAt !== undefined && p.totals.payments === 1;
     if (!p.answer.customerId || !(counts || recorded[i]!.tiedCustomer) || recorded[i]!.payment.events <= 1) continue;
     const customerId = p.answer.customerId;
-    for (const q of plan) {
-      const row = q.row;
-      if (row && row[2] === r.source && row[3] === r.paymentId) row[1] ??= customerId;
+    // This batch's rows of the payment (columns as in TRANSACTION_COLUMNS: customer_id 1, source 2, payment_id 3,
+    // kind 4, amount_minor 5, occurred_at 8) are adopted before they are written, and their refunds' times kept.
+    const refundTimes: string[] = [];
+    for (const { row } of plan) {
+      if (!row || row[2] !== r.source || row[3] !== r.paymentId) continue;
+      row[1] ??= customerId;
+      if (row[4] === 'refund' && Number(row[5]) > 0) refundTimes.push(String(row[8]));
     }
     await tx.run('UPDATE transactions SET customer_id = ? WHERE source = ? AND payment_id = ? AND customer_id IS NULL', [customerId, r.source, r.paymentId]);
     if (!counts) continue;
@@ -209,12 +214,7 @@ async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent
       if (at < first) first = at;
       if (at > last) last = at;
     };
-    for (const q of plan) {
-      // Columns as in TRANSACTION_COLUMNS: customer_id 1, source 2, payment_id 3, kind 4, amount_minor 5, occurred_at 8.
-      const row = q.row;
-      if (!row || row[2] !== r.source || row[3] !== r.paymentId) continue;
-      if (row[4] === 'refund' && Number(row[5]) > 0) visited(String(row[8]));
-    }
+    refundTimes.forEach(visited);
     const [stored] = await tx.all<{ first: string | null; last: string | null }>(
       "SELECT MIN(occurred_at) AS first, MAX(occurred_at) AS last FROM transactions WHERE source = ? AND payment_id = ? AND kind = 'refund' AND amount_minor > 0",
       [r.source, r.paymentId],
@@ -243,6 +243,13 @@ const INSERT_TRANSACTIONS = new MultiRowInsert(
   17,
 );
 
+/**
+ * Whether the customer was at the counter for this event. A refund the processor reversed, a sale it reported void or
+ * captured again, a dispute: between banks, so the customer was not seen (as seenOf in identity/merged-totals.ts reads
+ * it back). A dispute counted as a visit would also make last_seen depend on whether it arrived before its sale or after.
+ */
+const atCounter = (r: LedgerEvent): boolean => r.refund?.reversed !== true && !r.sale && r.kind !== 'dispute';
+
 /** What one event does here: its transaction row, and its ledger delta for its customer's totals. */
 function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
   const answer = { customerId: e.customerId, outcome: e.outcome };
@@ -257,18 +264,15 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
   // nothing (Stripe's charge.refunded); a refund read after its void (Clover) is already taken back. Without this
   // the customer was last seen at it only in the orders where it came first. (A refund heard before its sale counts
   // is a visit once the sale counts: adoptEarlierEvents.)
-  const visit = !moves && r.kind === 'refund' && r.refund?.reversed !== true && r.amount.minor > 0 && e.payment.counted;
+  const visit = !moves && r.kind === 'refund' && atCounter(r) && r.amount.minor > 0 && e.payment.counted;
   return {
     answer,
     // A capture of a sale (Adyen's CAPTURE) is no payment of its own: after its sale it fills in the sale's row; heard
     // before it, it writes none either, where it wrote a "payment" of the capture's amount beside the sale's, so the
     // customer's transactions depended on which the processor sent first. The ledger keeps the capture
     // (ledger_captures).
-    ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : r.kind === 'payment' && r.sale?.captureId !== undefined ? {} : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
-    // A refund the processor reversed, a sale it reported void or captured again, a dispute: between banks, not at
-    // the counter, so the customer was not seen (as seenOf in identity/merged-totals.ts reads it back). A dispute
-    // counted as a visit would also make last_seen depend on whether it arrived before its sale or after.
-    ...(moves || visit ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(r.refund?.reversed || r.sale || r.kind === 'dispute' ? {} : { seenAt: r.occurredAt }) } } : {}),
+    ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : isCaptureReport(r) ? {} : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
+    ...(moves || visit ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(atCounter(r) ? { seenAt: r.occurredAt } : {}) } } : {}),
   };
 }
 

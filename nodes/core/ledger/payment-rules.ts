@@ -1,4 +1,4 @@
-import { disputePhase } from '../contracts/payment-event';
+import { disputePhase, isCaptureReport } from '../contracts/payment-event';
 import type { LedgerEvent } from './ledger-event';
 
 /**
@@ -444,7 +444,7 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
   // carries (a Zettle refund is tapped on the reader while its sale was read from the chip), so the payment, and the
   // segment counters that read it, are the same whichever the processor sent first. Events after the sale only
   // fill in what it lacks.
-  const sale = e.kind === 'payment' && !r.seen && captureIdOf(e) === null;
+  const sale = e.kind === 'payment' && !r.seen && !isCaptureReport(e);
   const pick = <T>(kept: T | null, brought: T | null | undefined): T | null => (sale ? (brought ?? kept) : (kept ?? brought)) ?? null;
   const c = e.card ?? {};
   r.card = {

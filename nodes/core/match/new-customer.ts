@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { MatchKey } from '../contracts/customer';
-import type { TokenizedPaymentEvent } from '../contracts/payment-event';
+import { isCaptureReport, type TokenizedPaymentEvent } from '../contracts/payment-event';
 
 /**
  * The id a new customer gets. Derived from the payment, not the event: a PaymentIntent event and its charge
@@ -32,9 +32,8 @@ export function newCustomerId(event: Pick<TokenizedPaymentEvent, 'source' | 'pay
  * its last digits and brand) still makes one.
  */
 export function makesCustomer(event: Pick<TokenizedPaymentEvent, 'kind' | 'refund' | 'sale' | 'card'>, keys: readonly Pick<MatchKey, 'kind'>[]): boolean {
-  const capture = event.kind === 'payment' && event.sale?.captureId !== undefined;
   const anonymous = !keys.some((k) => k.kind !== 'paymentId');
   const anonymousRefund = event.kind === 'refund' && anonymous;
   const anonymousSale = event.kind === 'payment' && anonymous && !event.card;
-  return event.kind !== 'failure' && event.kind !== 'dispute' && event.refund?.reversed !== true && !capture && !anonymousRefund && !anonymousSale;
+  return event.kind !== 'failure' && event.kind !== 'dispute' && event.refund?.reversed !== true && !isCaptureReport(event) && !anonymousRefund && !anonymousSale;
 }
