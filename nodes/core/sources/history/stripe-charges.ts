@@ -138,8 +138,9 @@ async function refundsOf(credentials: StripeCredentials, ctx: HistoryContext, ch
   } else {
     more = (safeInt(charge.amount_refunded) ?? 0) > 0;
   }
-  // Nothing refunded and nothing listed, where the ledger counts a refund: every refund may have failed since.
-  if (!more && refunds.length === 0 && counted) more = true;
+  // Nothing refunded and nothing listed (showsNoRefund, which `counted` implies), where the ledger counts a refund:
+  // every refund may have failed since.
+  more ||= counted;
   while (more) {
     const after = str(refunds.at(-1)?.id);
     const page = await getList(credentials, ctx, REFUNDS, { charge: id, limit: STRIPE_MAX_PAGE, starting_after: after });
