@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
@@ -27,6 +27,7 @@ import paymentVoided from './fixtures/clover/payment-voided.json';
 import page1 from './fixtures/clover/payments-page-1.json';
 import page2 from './fixtures/clover/payments-page-2.json';
 import verificationCode from './fixtures/clover/verification-code.json';
+import { nockOffline } from '../../support/nock-offline';
 
 // nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
 const nock = (require('nock') as { default: typeof nockApi }).default;
@@ -84,12 +85,7 @@ class MemoryInbox implements Inbox {
 }
 
 describe('Clover source', () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
-  after(() => nock.restore());
+  nockOffline();
 
   describe('handshake and authentication (X-Clover-Auth)', () => {
     it('answers the verification-code handshake 200 with the code for the operator, before any auth code exists, and fetches nothing', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
@@ -28,6 +28,7 @@ import txFailed from './fixtures/sumup/transaction-failed.json';
 import txFallback from './fixtures/sumup/transaction-magstripe-fallback.json';
 import txKeyed from './fixtures/sumup/transaction-manual-entry.json';
 import txRefunded from './fixtures/sumup/transaction-refunded-partially.json';
+import { nockOffline } from '../../support/nock-offline';
 
 // nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
 const nock = (require('nock') as { default: typeof nockApi }).default;
@@ -84,12 +85,7 @@ async function acceptTransaction(transaction: object, options: Partial<ReceiveOp
 }
 
 describe('SumUp source', () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
-  after(() => nock.restore());
+  nockOffline();
 
   describe('signatures', () => {
     it('signs as SumUp\'s SDK verifies: v1=<hex HMAC-SHA256 of "v1:<timestamp>:<body>">', () => {

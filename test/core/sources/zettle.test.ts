@@ -27,6 +27,7 @@ import page3 from './fixtures/zettle/purchases-page-3.json';
 import saleFixture from './fixtures/zettle/purchase-sale.json';
 import refund1Fixture from './fixtures/zettle/purchase-refund-1.json';
 import testMessageFixture from './fixtures/zettle/test-message.json';
+import { nockOffline } from '../../support/nock-offline';
 
 // nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
 const nock = (require('nock') as { default: typeof nockApi }).default;
@@ -319,12 +320,7 @@ describe('Zettle source: normalize', () => {
 });
 
 describe('Zettle source: polling the Purchase API', () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
-  after(() => nock.restore());
+  nockOffline();
   before(() => nock.cleanAll());
 
   const credentials = zettleSource.credentials.parse({ signingKey: KEY, accessToken: 'zettle-token' });

@@ -1,23 +1,19 @@
 import assert from 'node:assert/strict';
-import { after, afterEach, beforeEach, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { axiosTransport } from '../../../../nodes/core/http/axios-transport';
 import type { HistoryContext } from '../../../../nodes/core/sources/history';
 import { stripeChargeHistory } from '../../../../nodes/core/sources/history/stripe-charges';
 import { StripeUnavailableError } from '../../../../nodes/core/sources/stripe-list';
 import { refundObject } from '../../../../sandbox/simulator/stripe-terminal-events';
 import { nock, SINCE, STRIPE_KEY, stripeCharges, UNTIL } from '../../backfill/history-mocks';
+import { nockOffline } from '../../../support/nock-offline';
 
 /**
  * The Stripe history lister on its own, with the store seen through a LedgerView: which charges it asks the store
  * about, and which refunds it then reads.
  */
 describe('Stripe charge history: a charge that shows nothing refunded where the ledger counts a refund', () => {
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
-  after(() => nock.restore());
+  nockOffline();
 
   const stripe = () => nock('https://api.stripe.com', { reqheaders: { authorization: `Bearer ${STRIPE_KEY}` } });
   const window = { cursor: null, since: SINCE, until: UNTIL, limit: 10 };
