@@ -100,13 +100,13 @@ export class LoyaltyLedger {
     payment: LedgerPayment,
     event: { eventId: string; occurredAt: string; customerId: string },
     now: string,
-  ): Promise<{ entries: LedgerEntry[]; events: MembershipEvent[]; customerId: string }> {
+  ): Promise<{ entries: LedgerEntry[]; events: MembershipEvent[]; customerId: string; withdrawn: boolean }> {
     const entries: LedgerEntry[] = [];
     const events: MembershipEvent[] = [];
     const row = await this.payment(tx, payment);
     const customerId = row?.customer_id ?? event.customerId;
     const f = { source: payment.source, paymentId: payment.paymentId, paymentKey: payment.key, eventId: event.eventId, occurredAt: event.occurredAt };
-    const ctx: Ctx = { tx, f, now, entries, events, customerId };
+    const ctx: Ctx = { tx, f, now, entries, events, customerId, withdrawn: false };
     if (!row) {
       // A sale void by the time the program meets it is no visit and earns nothing, until money moves for it.
       if (payment.counted && !isVoided(payment)) await this.onCounted(ctx, payment);
@@ -116,7 +116,7 @@ export class LoyaltyLedger {
       const delta = deltaBetween(countedView(row, view.disputedMinor), view, payment.currency);
       if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, true);
     }
-    return { entries, events, customerId };
+    return { entries, events, customerId, withdrawn: ctx.withdrawn };
   }
 
   private payment(tx: SqlExecutor, f: Pick<LedgerPayment, 'source' | 'paymentId'>): Promise<PaymentRow | undefined> {
@@ -211,6 +211,31 @@ export class LoyaltyLedger {
     return { ...row, earn_multiplier: multiplier };
   }
 
+  /**
+   * A void is no sale ("cancelled or reversed … no longer payable to the merchant", a Clover void, a failed
+   * capture): heard before its sale, it keeps the sale from counting and so from enrolling anyone. Heard after, the
+   * same must hold, so a member the voided sale enrolled (member since its time) who no longer qualifies without it —
+   * no visit left, or under the program's thresholds — is no member: no enrolment date, no tier. A full refund differs
+   * on purpose: that sale happened (a visit), and decided at its full amount. The sale captured again (Adyen's
+   * re-capture) decides once more, as it would have counted. Only a payment that counted while its customer was a
+   * member comes here (earn_multiplier not 0): one that enrolled no one and earned nothing has no membership to undo.
+   */
+  private async membershipAfterVoid(ctx: Ctx, counted: PaymentRow, view: PaymentView): Promise<void> {
+    const m = (await this.member(ctx.tx, ctx.customerId))!;
+    if (!view.voided) {
+      if (!m.enrolled && m.visits > 0) await this.enroll(ctx, m, counted.occurred_at);
+      return;
+    }
+    if (!m.enrolled || m.enrolledAt !== counted.occurred_at) return;
+    if (m.visits > 0 && (await this.qualifiesForEnrollment(ctx.tx, m, counted.occurred_at, 0))) return;
+    const r = await ctx.tx.run(
+      `UPDATE loyalty_members SET enrolled_at = NULL, tier = NULL, tier_since = NULL, version = version + 1, updated_at = ?
+       WHERE program_id = ? AND customer_id = ? AND enrolled_at = ?`,
+      [ctx.now, this.id, ctx.customerId, counted.occurred_at],
+    );
+    if (r.changes === 1) ctx.withdrawn = true;
+  }
+
   private expiresAt(earnedAt: string): string | null {
     return this.program.points.expiryDays ? new Date(Date.parse(earnedAt) + this.program.points.expiryDays * DAY_MS).toISOString() : null;
   }
@@ -234,6 +259,8 @@ export class LoyaltyLedger {
         delta.payments, ctx.now, this.id, ctx.customerId,
       ]);
     }
+    // A void decides the membership the sale made as if the sale had never counted (see membershipAfterVoid).
+    if (delta.payments !== 0 && counted.earn_multiplier !== null && Number(counted.earn_multiplier) !== 0) await this.membershipAfterVoid(ctx, counted, view);
     // A raise can enrol the customer the sale did not (at its time, so their tier is reviewed as of then too).
     const raised = delta.grossMinor > 0 ? await this.enrollOnRaise(ctx, counted, view) : counted;
     const row = delta.grossMinor > 0 ? await this.earnRest(ctx, raised, view.grossMinor) : counted;
@@ -455,4 +482,6 @@ interface AppendCtx {
 interface Ctx extends AppendCtx {
   f: AppendCtx['f'] & { paymentKey: string; eventId: string };
   events: MembershipEvent[];
+  /** A void took back the membership its sale made (membershipAfterVoid): the CRM's fields are cleared. */
+  withdrawn: boolean;
 }

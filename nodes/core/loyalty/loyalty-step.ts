@@ -110,11 +110,13 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
         : { ...answered, outcome: 'duplicate', entries: [], events: [] };
     }
     const payment = await paymentAfter(tx, facts.ledgerEvent, at);
-    const { entries, events, customerId } = await ledger.apply(tx, payment, { eventId: facts.eventId, occurredAt: facts.occurredAt, customerId: facts.customerId! }, now);
+    const { entries, events, customerId, withdrawn } = await ledger.apply(tx, payment, { eventId: facts.eventId, occurredAt: facts.occurredAt, customerId: facts.customerId! }, now);
     const member = (await ledger.member(tx, customerId)) ?? null;
-    const changed = entries.length > 0 || events.length > 0;
+    const changed = entries.length > 0 || events.length > 0 || withdrawn;
     const local = (deps.writeFields ?? 'local') === 'local';
-    const written = member?.enrolled && changed && (local || deps.crm) ? await writeMembership(tx, program, member, at, { local, crm: deps.crm }) : undefined;
+    // A membership a void took back goes to the CRM too (no tier, no points, no member-since), or it would keep the old one.
+    const written = (member?.enrolled || withdrawn) && member && changed && (local || deps.crm)
+      ? await writeMembership(tx, program, member, at, { local, crm: deps.crm }) : undefined;
     const crmFields = written?.fields ?? (member?.enrolled ? membershipFields(program, member) : undefined);
     const result: LoyaltyResult = {
       ...base, customerId, outcome: changed ? 'applied' : 'unchanged', member, entries, events,

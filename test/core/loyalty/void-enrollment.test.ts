@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
+import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
+import { parseLoyaltyProgram, type LoyaltyProgram } from '../../../nodes/core/loyalty/program';
+import { normalizeCloverPayment } from '../../../nodes/core/sources/clover-payment';
+import { normalizeSumUpTransaction } from '../../../nodes/core/sources/sumup-transaction';
+import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
+import { adyenDelivery, adyenPspReference, type AdyenScenario } from '../../../sandbox/simulator/adyen-events';
+import { cloverPayment } from '../../../sandbox/simulator/clover-events';
+import { sumupTransaction } from '../../../sandbox/simulator/sumup-events';
+import { permutations } from '../../support/permutations';
+import { tempStore, testKeys } from '../../support/temp-store';
+import { receivedAdyen } from '../sources/adyen-test-support';
+import { assertLedgerBalances } from './support/ledger-balances';
+
+type Store = Awaited<ReturnType<typeof tempStore>>;
+
+const HUBSPOT = { crm: 'hubspot' } as const;
+const at = (day: number) => new Date(Date.UTC(2025, 10, day, 10));
+
+/** At the first payment (with tiers the 100.00 sale reaches), and at a lifetime spend the sale alone reaches. */
+const programs = (currency: string): LoyaltyProgram[] => [
+  parseLoyaltyProgram({ id: `void-at-once-${currency.toLowerCase()}`, currency, tiers: [{ name: 'Silver', minSpendMinor: 5_000, multiplier: 2 }] }),
+  parseLoyaltyProgram({ id: `void-threshold-${currency.toLowerCase()}`, currency, enrollment: { lifetimeSpendMinor: 8_000 } }),
+];
+
+/**
+ * A void is no sale: a shopper whose only sale was voided is no loyalty member, whichever the program heard first —
+ * the sale (it enrolled them, the void takes that back) or the void (the sale never counts). Each delivery runs
+ * tokenize → match → CRM Upsert → Loyalty with a SaaS CRM, as the templates do.
+ */
+describe('Loyalty: a voided sale that enrolled its new shopper leaves no member, in either order', () => {
+  let s: Store;
+  const keys = testKeys();
+  before(async () => { s = await tempStore(); });
+  after(async () => { await s.remove(); });
+
+  /** The customer CRM Upsert linked the last event to (none for a void heard before its sale: it names no one new). */
+  const deliver = async (events: readonly PaymentEvent[], program: LoyaltyProgram[]) => {
+    let customerId: string | null = null;
+    for (const event of events) {
+      const [recorded] = await upsertStep([await matchStep(tokenizeStep(event, keys), s.crm)], s.crm);
+      customerId = recorded!.crm!.customerId;
+      for (const p of program) await loyaltyStep(recorded, { db: s.db, program: p, crm: HUBSPOT });
+    }
+    return customerId;
+  };
+
+  const members = async (programId: string, customerId: string) =>
+    (await s.db.all<{ enrolled_at: string | null; tier: string | null; lifetime_spend_minor: number; visits: number; points_balance: number }>(
+      'SELECT enrolled_at, tier, lifetime_spend_minor, visits, points_balance FROM loyalty_members WHERE program_id = ? AND customer_id = ?',
+      [programId, customerId],
+    )).map((m) => [m.enrolled_at, m.tier, Number(m.lifetime_spend_minor), Number(m.visits), Number(m.points_balance)]);
+
+  /** The loyalty fields last queued for the SaaS CRM for this customer (the outbox coalesces to the latest). */
+  const queued = async (customerId: string) => {
+    const rows = await s.db.all<{ payload: string }>("SELECT payload FROM outbox WHERE kind = 'fields' AND customer_external_id = ? ORDER BY created_at", [customerId]);
+    return rows.map((r) => JSON.parse(r.payload) as Record<string, unknown>);
+  };
+
+  for (const order of ['sale first', 'cancellation first'] as const) {
+    it(`SumUp: a chip sale of 100.00 read SUCCESSFUL, then CANCELLED (${order})`, async () => {
+      const ps = programs('EUR');
+      const sale = sumupTransaction('chip', { amount: '100.00', last4: order === 'sale first' ? '4101' : '4102', at: at(3) });
+      const cancelled = { ...structuredClone(sale), status: 'CANCELLED', simple_status: 'CANCELLED' };
+      const reads = [normalizeSumUpTransaction(sale), normalizeSumUpTransaction(cancelled)];
+      if (order === 'cancellation first') reads.reverse();
+      const first = await deliver(reads[0]!, ps);
+      const shopper = (await deliver(reads[1]!, ps)) ?? first;
+      assert.ok(shopper, 'the sale makes its shopper a customer');
+      for (const p of ps) {
+        const rows = await members(p.id, shopper);
+        // Heard first, the sale made a member row (its visit, spend and points all taken back since): no member now.
+        assert.deepEqual(rows, order === 'sale first' ? [[null, null, 0, 0, 0]] : [], `${p.id}: no member`);
+        await assertLedgerBalances(s.db);
+      }
+      const fields = await readLocalCustomerFields(s.db, shopper);
+      if (order === 'sale first') {
+        // The membership the sale gave went to the CRM; the cancellation clears it there too.
+        assert.deepEqual([fields.loyalty_member_since, fields.loyalty_tier, fields.loyalty_points], [null, null, '0']);
+        const payloads = JSON.stringify(await queued(shopper));
+        assert.match(payloads, /"loyalty_member_since":null/, payloads);
+        assert.doesNotMatch(payloads, /"loyalty_member_since":"2025/, payloads);
+      } else {
+        assert.equal(fields.loyalty_member_since, undefined, 'never a member, nothing written');
+      }
+    });
+  }
+
+  it('Clover: a payment read VOIDED (its sale and its void, in one read) enrols no one; a later sale does', async () => {
+    const ps = programs('USD');
+    const options = { merchantId: 'SJ925JDCKKTJJ', livemode: true, currency: 'USD' };
+    const base = cloverPayment('chip', { amount: 10_000, token: 'clover-void-enrol', at: at(3) });
+    const voided = { ...structuredClone(base), result: 'VOIDED', voidReason: 'USER_CANCEL', modifiedTime: at(4).getTime(), cardTransaction: { ...(base.cardTransaction as object), type: 'VOID' } };
+    const shopper = (await deliver(normalizeCloverPayment(voided, options), ps))!;
+    for (const p of ps) assert.deepEqual(await members(p.id, shopper), [[null, null, 0, 0, 0]], `${p.id}: no member`);
+    // The same card pays again: that sale enrols them, at its own time.
+    const next = cloverPayment('chip', { amount: 10_000, token: 'clover-void-enrol', at: at(6) });
+    assert.equal(await deliver(normalizeCloverPayment(next, options), ps), shopper);
+    const [atOnce, threshold] = ps;
+    assert.deepEqual(await members(atOnce!.id, shopper), [[at(6).toISOString(), 'Silver', 10_000, 1, 100]]);
+    assert.deepEqual(await members(threshold!.id, shopper), [[at(6).toISOString(), null, 10_000, 1, 100]]);
+    await assertLedgerBalances(s.db);
+  });
+
+  /**
+   * Adyen: a new shopper's AUTHORISATION of 100.00, its CAPTURE and that capture failing (the sale void), then, in
+   * the second case, captured again. Every order, each its own shopper: void, the sale enrols no one; captured
+   * again, it enrols them as the sale would have, member since its time with its points.
+   */
+  const ADYEN_KEY = '3D'.repeat(32);
+  const adyenSale = async (n: number, steps: readonly { scenario: AdyenScenario; day: number }[]) => {
+    const card = { alias: `VOIDE${String(n).padStart(11, '0')}`, last4: String(1000 + n) };
+    const shopperEmail = `void-enrol-${n}@example.com`;
+    const pay = adyenPspReference();
+    const capture = adyenPspReference();
+    const received = (scenario: AdyenScenario, o: Parameters<typeof adyenDelivery>[2]) => receivedAdyen(adyenDelivery(scenario, ADYEN_KEY, o), ADYEN_KEY);
+    const events = [await received('chip', { pspReference: pay, amount: 10_000, eventDate: at(3), card, shopperEmail })];
+    for (const step of steps) events.push(await received(step.scenario, { pspReference: capture, originalReference: pay, amount: 10_000, eventDate: at(step.day) }));
+    return events;
+  };
+  const adyenCases = [
+    { name: 'captured, the capture failing', steps: [{ scenario: 'capture', day: 4 }, { scenario: 'capture_failed', day: 6 }], member: (_p: LoyaltyProgram) => [[null, null, 0, 0, 0]] },
+    {
+      name: 'captured, failing, captured again', steps: [{ scenario: 'capture', day: 4 }, { scenario: 'capture_failed', day: 6 }, { scenario: 'recaptured', day: 8 }],
+      member: (p: LoyaltyProgram) => [[at(3).toISOString(), p.tiers.length ? 'Silver' : null, 10_000, 1, 100]],
+    },
+  ] as const;
+  for (const c of adyenCases) {
+    it(`Adyen: a sale of 100.00 ${c.name}, in every order`, async () => {
+      const ps = programs('EUR');
+      const orders = permutations([...Array(c.steps.length + 1).keys()]);
+      for (const [n, order] of orders.entries()) {
+        const events = await adyenSale(n + (c.steps.length === 2 ? 100 : 200), c.steps);
+        let shopper: string | null = null;
+        for (const i of order) shopper = (await deliver([events[i]!], ps)) ?? shopper;
+        assert.ok(shopper, 'the authorisation makes its shopper a customer');
+        for (const p of ps) {
+          const rows = await members(p.id, shopper);
+          // Heard after the sale counted, the void leaves the member row it made (with nothing); heard before, none.
+          const expected = c.member(p);
+          assert.deepEqual(rows.length ? rows : [[null, null, 0, 0, 0]], expected, `${p.id}, order ${order.join(',')}`);
+        }
+      }
+      await assertLedgerBalances(s.db);
+    });
+  }
+});
