@@ -377,7 +377,7 @@ export const NO_REFUND_CHANGE: RefundChange = Object.freeze({ sumChange: 0, reve
  * counted, and a reversal that arrives first keeps the refund from ever counting. Either order ends with the same
  * sums.
  */
-export function refundEntryAfter(entry: RefundEntry | undefined, e: LedgerEvent): { entry: RefundEntry } & RefundChange {
+export function refundEntryAfter(entry: RefundEntry | undefined, e: Pick<LedgerEvent, 'amount' | 'refund'>): { entry: RefundEntry } & RefundChange {
   const reversal = e.refund?.reversed === true;
   if (!entry) {
     const amountMinor = e.amount.minor;
@@ -416,7 +416,7 @@ function newRecord(e: LedgerEvent, at: string): PaymentRecord {
 }
 
 /** The amount an event states: a refund's cumulative total when it reports one, else its own amount. */
-function moneyOf(e: LedgerEvent) {
+export function moneyOf(e: Pick<LedgerEvent, 'kind' | 'amount' | 'refundedTotal' | 'refund'>) {
   return e.kind === 'refund' && e.refund?.cumulative !== false ? (e.refundedTotal ?? e.amount) : e.amount;
 }
 

@@ -2,6 +2,7 @@ import { markInboxDone } from '../inbox/mark-done';
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import { paymentKeyOf, type LedgerEvent } from './ledger-event';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
+import { refundReportRow, writeRefundReports } from './refund-order';
 import { ledgerPaymentOf, PAYMENT_COLUMNS, readRecords, recordOfRow, writeRecords, type LedgerPayment, type PaymentRow } from './payment-rows';
 import {
   applyEvent, captureEntryAfter, captureIdOf, deltaBetween, NO_REFUND_CHANGE, NOT_COUNTED, refundEntryAfter, refundIdOf, reportedRefundOf, utcIso, viewOf,
@@ -32,6 +33,12 @@ export interface RecordedEvent {
    * ledger's events still add up to each payment once (reconcile reads them so).
    */
   tiedCustomer?: { claimed: LedgerDelta };
+  /**
+   * Set on a refund event no later in the processor's time than an event of its payment recorded before: what each of
+   * the payment's refund events adds in the processor's order (refund-order.ts refundAmountsOf) may differ from what
+   * they added as they arrived. A refund after everything else its payment had adds in that order what it added here.
+   */
+  refundBehind?: true;
   /** The payment after this event (for a duplicate: as it is now). */
   payment: LedgerPayment;
 }
@@ -99,6 +106,7 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
   // Written once at the end, each payment in its last state: a batch often holds several events of one payment.
   const changed = new Map<string, PaymentRecord>();
   const newEvents: SqlValue[][] = [];
+  const reports: SqlValue[][] = [];
   for (const e of events) {
     const key = paymentKeyOf(e);
     const stored = known.get(e.eventId);
@@ -131,21 +139,26 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
     };
     changed.set(key, after);
     newEvents.push(eventRow(e, recorded, now));
+    const report = refundReportRow(e);
+    if (report) reports.push(report);
     records.set(key, after);
     known.set(e.eventId, recorded);
-    out.push(answer(e.eventId, recorded, after, tied ? { claimed: deltaBetween(NOT_COUNTED, viewOf(after), after.currency) } : undefined));
+    const behind = report !== null && before !== undefined && utcIso(e.occurredAt) <= before.lastSeen;
+    out.push(answer(e.eventId, recorded, after, tied ? { claimed: deltaBetween(NOT_COUNTED, viewOf(after), after.currency) } : undefined, behind));
   }
   await writeRecords(tx, [...changed.values()], asRead, now);
   await INSERT_EVENTS.run(tx, newEvents);
+  await writeRefundReports(tx, reports);
   return out;
 }
 
 /** The answer for one event; its payment's state is worked out when asked for (the local CRM asks only of a few). */
-function answer(eventId: string, s: StoredEvent, record: PaymentRecord, tiedCustomer?: RecordedEvent['tiedCustomer']): RecordedEvent {
+function answer(eventId: string, s: StoredEvent, record: PaymentRecord, tiedCustomer?: RecordedEvent['tiedCustomer'], refundBehind = false): RecordedEvent {
   let payment: LedgerPayment | undefined;
   return {
     eventId, outcome: s.outcome, delta: s.delta, customerId: s.customerId, refundAddedMinor: s.refundAddedMinor,
     ...(tiedCustomer ? { tiedCustomer } : {}),
+    ...(refundBehind ? { refundBehind: true as const } : {}),
     get payment() {
       return (payment ??= ledgerPaymentOf(record));
     },

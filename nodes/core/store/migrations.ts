@@ -14,6 +14,7 @@ import { MATCH_WEIGHTS_MIGRATION } from './schema/match-weights';
 import { MESSAGES_MIGRATION } from './schema/messages';
 import { OUTBOX_MIGRATION } from './schema/outbox';
 import { LOYALTY_EARN_MULTIPLIER_MIGRATION, SEGMENT_LOYALTY_MIGRATION } from './schema/segment-loyalty';
+import { LEDGER_REFUND_REPORTS_MIGRATION } from './schema/refund-reports';
 import { SEGMENT_SALE_CATEGORIES_MIGRATION } from './schema/segment-sale-categories';
 import { schemaStatementFor } from './dialect';
 import type { SqlDatabase } from './sql-database';
@@ -126,6 +127,7 @@ export const MIGRATIONS: readonly Migration[] = [
   LEDGER_REVERSED_OUT_OF_TOTALS_MIGRATION,
   LEDGER_CAPTURES_ADD_UP_MIGRATION,
   LOYALTY_EARN_MULTIPLIER_MIGRATION,
+  LEDGER_REFUND_REPORTS_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */
