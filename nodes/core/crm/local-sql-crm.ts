@@ -8,6 +8,7 @@ import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
 import type { Crm, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome } from '../contracts/crm';
 import { PROFILE_COLUMNS } from './customer-columns';
+import { orderRefundRows } from './refund-rows';
 
 // Row values keep the lookup on the (kind, value) primary key; both SQLite and Postgres support them.
 const FIND_KEYS = new InListQuery('SELECT kind, value, customer_id FROM customer_keys WHERE (kind, value) IN (VALUES ', 2, ')');
@@ -150,6 +151,8 @@ export class LocalSqlCrm implements Crm {
     // The ledger's record of events is this CRM's too: an event it has is a duplicate here.
     const recorded = await recordEvents(tx, records);
     const plan = records.map((r, i) => planOf(r, recorded[i]!));
+    // Before the adoption below, which reads which refunds gave money back.
+    await orderRefundRows(tx, records, recorded, plan.flatMap((p) => (p.row ? [p.row] : [])));
     await adoptEarlierEvents(tx, records, recorded, plan);
     const totals = await CustomerTotals.read(tx, plan.map((p) => p.answer.customerId));
     const out: TransactionOutcome[] = [];
@@ -270,7 +273,8 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
     // A capture of a sale (Adyen's CAPTURE) is no payment of its own: after its sale it fills in the sale's row; heard
     // before it, it writes none either, where it wrote a "payment" of the capture's amount beside the sale's, so the
     // customer's transactions depended on which the processor sent first. The ledger keeps the capture
-    // (ledger_captures).
+    // (ledger_captures). A refund's row holds what it added on arrival; orderRefundRows puts it in the processor's order
+    // when it was heard behind its payment's other events.
     ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : isCaptureReport(r) ? {} : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
     ...(moves || visit ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(atCounter(r) ? { seenAt: r.occurredAt } : {}) } } : {}),
   };
