@@ -15,7 +15,8 @@ import { hasEnrollmentThresholds, pointsFor, tierFor, type LoyaltyProgram } from
  * dispute holds the payment's points until it is won (released) or lost (forfeited); points expire per payment,
  * `expiryDays` after they were earned.
  */
-export type EntryKind = 'earn' | 'reverse' | 'hold' | 'release' | 'forfeit' | 'expire';
+/** `void`: a sale voided after it counted takes back its points as never earned (and a re-capture gives them back). */
+export type EntryKind = 'earn' | 'void' | 'reverse' | 'hold' | 'release' | 'forfeit' | 'expire';
 
 export interface LedgerEntry {
   key: string;
@@ -264,7 +265,9 @@ export class LoyaltyLedger {
     // A raise can enrol the customer the sale did not (at its time, so their tier is reviewed as of then too).
     const raised = delta.grossMinor > 0 ? await this.enrollOnRaise(ctx, counted, view) : counted;
     const row = delta.grossMinor > 0 ? await this.earnRest(ctx, raised, view.grossMinor) : counted;
-    if (delta.refundedMinor !== 0 || row.earned_points !== counted.earned_points) await this.reversePoints(ctx, row, view.refundedMinor);
+    if (delta.refundedMinor !== 0 || row.earned_points !== counted.earned_points) {
+      await this.reversePoints(ctx, row, view.refundedMinor, view.voided !== (Number(counted.voided) === 1));
+    }
     if (delta.dispute) await this.disputeMoved(ctx, (await this.payment(tx, f))!, delta.dispute.from, delta.dispute.to);
     if (raised !== counted) await this.reviewTier(ctx, counted.occurred_at);
     if (review && spend !== 0) await this.reviewTier(ctx, f.occurredAt);
@@ -297,9 +300,11 @@ export class LoyaltyLedger {
 
   /**
    * Refunds take back points in proportion to what has been refunded of the payment (`refunded`, in total); a
-   * refund the processor reversed gives back what it took.
+   * refund the processor reversed gives back what it took. When the sale was voided (or captured again) since, what
+   * moves is a `void` entry that also takes the points out of (or puts them back into) what the member has earned:
+   * a voided sale earned nothing, as when its void is heard first and it never counts.
    */
-  private async reversePoints(ctx: Ctx, row: PaymentRow, refunded: number): Promise<void> {
+  private async reversePoints(ctx: Ctx, row: PaymentRow, refunded: number, voidMoved: boolean): Promise<void> {
     if (row.earned_points <= 0 || row.amount_minor <= 0) return;
     const shouldBeReversed = Math.floor((row.earned_points * refunded) / row.amount_minor);
     const held = row.dispute_state === 'open';
@@ -310,7 +315,8 @@ export class LoyaltyLedger {
     if (reverse === 0) return;
     // Points on hold for a dispute come off (or go back to) the hold, not the available balance.
     const key = `${reverse > 0 ? 'reverse' : 'restore'}:${ctx.f.paymentKey}:${refunded}`;
-    const entry: LedgerEntry = { key, kind: 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
+    const unearned = voidMoved && !held;
+    const entry: LedgerEntry = { key, kind: unearned ? 'void' : 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
     // The same total can come round again (refunded, reversed, refunded anew): the payment's lock keeps a second
     // writer of this event out, so a key taken means an earlier round, and this round's entry is told by its event.
     if ((await this.append(ctx, entry)) || (await this.append(ctx, { ...entry, key: `${key}:${ctx.f.eventId}` }))) {
@@ -318,6 +324,9 @@ export class LoyaltyLedger {
         `UPDATE loyalty_payments SET reversed_points = reversed_points + ?, held_points = held_points - ? WHERE program_id = ? AND source = ? AND payment_id = ?`,
         [reverse, held ? reverse : 0, this.id, ctx.f.source, ctx.f.paymentId],
       );
+      if (unearned) {
+        await ctx.tx.run('UPDATE loyalty_members SET points_earned = points_earned - ? WHERE program_id = ? AND customer_id = ?', [reverse, this.id, ctx.customerId]);
+      }
     }
   }
 

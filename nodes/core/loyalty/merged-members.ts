@@ -121,7 +121,7 @@ async function rebuildMember(tx: SqlExecutor, programId: string, customerId: str
     `UPDATE loyalty_members SET
        points_balance = (SELECT COALESCE(SUM(points), 0) ${entries}),
        points_held = (SELECT COALESCE(SUM(held_points), 0) ${entries}),
-       points_earned = (SELECT COALESCE(SUM(points), 0) ${entries} AND kind = 'earn'),
+       points_earned = (SELECT COALESCE(SUM(points), 0) ${entries} AND kind IN ('earn', 'void')),
        lifetime_spend_minor = (SELECT COALESCE(SUM(amount_minor - refunded_minor - lost_minor), 0) ${counted}),
        visits = (SELECT COUNT(*) ${counted} AND voided = 0),
        version = version + 1, updated_at = ?
