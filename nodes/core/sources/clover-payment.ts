@@ -52,9 +52,9 @@ type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
 
 /**
  * One payment as GET /v3/merchants/{mId}/payments/{id}?expand=cardTransaction,tender,refunds,order returns it →
- * its events: the sale (or the decline), a void, and one refund event per refund. Every one is keyed by an id of
- * Clover's own, so the same payment fetched again — after another notification, or by polling — gives the same
- * ids and the inbox keeps each fact once.
+ * its events: the sale (or the decline), its void before it when voided, and one refund event per refund. Every
+ * one is keyed by an id of Clover's own, so the same payment fetched again — after another notification, or by
+ * polling — gives the same ids and the inbox keeps each fact once.
  */
 export function normalizeCloverPayment(payment: unknown, options: CloverPaymentOptions): PaymentEvent[] {
   const p = obj(payment);
@@ -94,21 +94,11 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
       failure: { code: result, message: trimmedStr(obj(ct.extra)?.responseMessage) },
       metadata,
     });
-  } else if (SUCCEEDED.has(result) || result === 'VOIDED') {
-    drafts.push({
-      ...shared,
-      id: namespacedEventId('clover', paymentId),
-      type: CLOVER_EVENT_TYPES.payment,
-      kind: 'payment',
-      amount: money(charged, 'amount'),
-      status: 'succeeded',
-      occurredAt: isoFromMillis(p.createdTime, 'createdTime'),
-      metadata,
-    });
-  }
-  if (result === 'VOIDED') {
+  } else if (result === 'VOIDED') {
     // Voided before settlement, the sale moved no money: a void of the sale (sale.voided), as Adyen's CAPTURE_FAILED
     // and SumUp's CANCELLED are, so a sale seen earlier gives all it counted back and is no longer a payment or a visit.
+    // It goes before the sale of the same read, so that sale never counts: it enrols no one in a loyalty program and
+    // sends no welcome the void would take back a moment later (the ledger's outcome is the same in either order).
     const voidReason = trimmedStr(p.voidReason);
     drafts.push({
       ...shared,
@@ -121,6 +111,18 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
       failure: { code: result, message: voidReason },
       sale: { voided: true },
       metadata: { ...metadata, ...(voidReason ? { voidReason } : {}) },
+    });
+  }
+  if (SUCCEEDED.has(result) || result === 'VOIDED') {
+    drafts.push({
+      ...shared,
+      id: namespacedEventId('clover', paymentId),
+      type: CLOVER_EVENT_TYPES.payment,
+      kind: 'payment',
+      amount: money(charged, 'amount'),
+      status: 'succeeded',
+      occurredAt: isoFromMillis(p.createdTime, 'createdTime'),
+      metadata,
     });
   }
   if (SUCCEEDED.has(result)) drafts.push(...refundDrafts(p, shared, metadata, charged, money));

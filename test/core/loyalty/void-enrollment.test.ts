@@ -38,12 +38,17 @@ describe('Loyalty: a voided sale that enrolled its new shopper leaves no member,
   after(async () => { await s.remove(); });
 
   /** The customer CRM Upsert linked the last event to (none for a void heard before its sale: it names no one new). */
+  /** Every membership event the loyalty step announced (an 'enrolled' one is what sends a welcome). */
+  const announced: string[] = [];
   const deliver = async (events: readonly PaymentEvent[], program: LoyaltyProgram[]) => {
     let customerId: string | null = null;
     for (const event of events) {
       const [recorded] = await upsertStep([await matchStep(tokenizeStep(event, keys), s.crm)], s.crm);
       customerId = recorded!.crm!.customerId;
-      for (const p of program) await loyaltyStep(recorded, { db: s.db, program: p, crm: HUBSPOT });
+      for (const p of program) {
+        const result = await loyaltyStep(recorded, { db: s.db, program: p, crm: HUBSPOT });
+        announced.push(...result.loyalty.events.map((e) => `${e.type} ${e.programId} ${e.customerId}`));
+      }
     }
     return customerId;
   };
@@ -95,7 +100,9 @@ describe('Loyalty: a voided sale that enrolled its new shopper leaves no member,
     const base = cloverPayment('chip', { amount: 10_000, token: 'clover-void-enrol', at: at(3) });
     const voided = { ...structuredClone(base), result: 'VOIDED', voidReason: 'USER_CANCEL', modifiedTime: at(4).getTime(), cardTransaction: { ...(base.cardTransaction as object), type: 'VOID' } };
     const shopper = (await deliver(normalizeCloverPayment(voided, options), ps))!;
-    for (const p of ps) assert.deepEqual(await members(p.id, shopper), [[null, null, 0, 0, 0]], `${p.id}: no member`);
+    for (const p of ps) assert.deepEqual(await members(p.id, shopper), [], `${p.id}: no member`);
+    // Its void read with it, the sale never enrolled them: no welcome went out to be taken back.
+    assert.deepEqual(announced.filter((e) => e.endsWith(shopper)), []);
     // The same card pays again: that sale enrols them, at its own time.
     const next = cloverPayment('chip', { amount: 10_000, token: 'clover-void-enrol', at: at(6) });
     assert.equal(await deliver(normalizeCloverPayment(next, options), ps), shopper);

@@ -326,19 +326,19 @@ describe('Clover source', () => {
       assert.deepEqual(
         events.map((e) => [e.id, e.kind, e.type, e.amount.minor, e.status, e.sale]),
         [
-          ['clover:V3C6X9Z2A5S8D', 'payment', 'payment.success', 1500, 'succeeded', undefined],
           ['clover:V3C6X9Z2A5S8D:void', 'failure', 'payment.voided', 1500, 'failed', { voided: true }],
+          ['clover:V3C6X9Z2A5S8D', 'payment', 'payment.success', 1500, 'succeeded', undefined],
         ],
       );
-      assert.deepEqual([events[1]!.metadata.voidReason, events[1]!.failure], ['USER_CANCEL', { code: 'VOIDED', message: 'USER_CANCEL' }]);
+      assert.deepEqual([events[0]!.metadata.voidReason, events[0]!.failure], ['USER_CANCEL', { code: 'VOIDED', message: 'USER_CANCEL' }]);
 
       // Read SUCCESS first (the CREATE notification), then VOIDED (the UPDATE): the void takes the sale back.
       const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'clover-payment-void.db')}`);
       const sold = await recordPaymentEvents(db, await acceptOne({ ...paymentVoided, result: 'SUCCESS', voidReason: undefined }));
       assert.deepEqual(sold.map((o) => [o.outcome, o.delta.payments, o.delta.grossMinor]), [['recorded', 1, 1500]]);
       const voided = await recordPaymentEvents(db, events);
-      assert.deepEqual(voided.map((o) => o.outcome), ['duplicate', 'recorded']);
-      assert.deepEqual([voided[1]!.delta.payments, voided[1]!.delta.refundedMinor], [-1, 1500]);
+      assert.deepEqual(voided.map((o) => o.outcome), ['recorded', 'duplicate']);
+      assert.deepEqual([voided[0]!.delta.payments, voided[0]!.delta.refundedMinor], [-1, 1500]);
       const state = (await paymentState(db, 'clover', 'V3C6X9Z2A5S8D'))!;
       assert.deepEqual([state.netMinor, state.status], [0, 'failed']);
     });
@@ -382,7 +382,7 @@ describe('Clover source', () => {
       }
       assert.deepEqual(kinds, [
         ['payment:chip:2300'], ['payment:contactless:2300'], ['payment:contactless:2300'], ['payment:swipe:2300'], ['payment:keyed:2300'],
-        ['failure:chip:2300'], ['payment:chip:2300', 'refund:chip:1000'], ['payment:contactless:2300', 'failure:contactless:2300'],
+        ['failure:chip:2300'], ['payment:chip:2300', 'refund:chip:1000'], ['failure:contactless:2300', 'payment:contactless:2300'],
       ]);
       assert.equal(stub.requests.length, scenarios.length);
       assert.equal(stub.requests[0]!.headers?.authorization, 'Bearer merchant-token-1');
