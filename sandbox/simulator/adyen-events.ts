@@ -12,6 +12,7 @@ import { currencyExponent } from '../../nodes/core/contracts/money';
 export type AdyenScenario =
   | 'chip' | 'contactless' | 'apple_pay' | 'google_pay' | 'swipe' | 'keyed' | 'declined'
   | 'capture' | 'capture_failed' | 'recaptured' | 'partial_refund' | 'cancellation' | 'refund_failed' | 'refunded_reversed'
+  | 'refund_with_data'
   | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'test';
 
 export interface AdyenCardSpec {
@@ -116,6 +117,28 @@ export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, 
       operations: ['CANCEL', 'CAPTURE', 'REFUND'],
       reason: scenario === 'declined' ? 'Not enough balance' : `${authCode}:${card.last4}:${card.expiry}`,
       success: scenario === 'declined' ? 'false' : 'true',
+    };
+  } else if (scenario === 'refund_with_data') {
+    // An unreferenced refund at the terminal: the card presented and the terminal, only keys Adyen's
+    // RefundWithDataAdditionalData lists (no shopper, no posEntryMode), and no originalReference unless one is given.
+    item = {
+      additionalData: {
+        cardBin: card.bin,
+        cardSummary: card.last4,
+        expiryDate: card.expiry,
+        alias: card.alias,
+        aliasType: 'Default',
+        ...(card.cardHolderName ? { cardHolderName: card.cardHolderName } : {}),
+        ...(card.fundingSource ? { fundingSource: card.fundingSource } : {}),
+        paymentMethodVariant: card.scheme,
+        shopperInteraction: 'POS',
+        terminalId: o.terminalId ?? 'V400m-324688179',
+      },
+      ...base,
+      eventCode: 'REFUND_WITH_DATA',
+      ...(o.originalReference ? { originalReference: o.originalReference } : {}),
+      reason: '',
+      success: 'true',
     };
   } else if (dispute) {
     item = {

@@ -215,8 +215,10 @@ function eventOf(input: unknown, r: Rules): PaymentEvent {
     refund.cumulative = bool(o.cumulative);
     optional(r, refund, o, 'reversed', (_, x) => (x === true ? x : fail()));
     optional(r, refund, o, 'toCard', (_, x) => (x === false ? x : fail()));
-    // A reversal names its refund and counts per refund (the schema's refine says so).
+    optional(r, refund, o, 'unreferenced', (_, x) => (x === true ? x : fail()));
+    // A reversal names its refund and counts per refund (the schema's refine says so); so does an unreferenced refund.
     if (refund.reversed === true && (refund.id === undefined || refund.cumulative)) fail();
+    if (refund.unreferenced === true && (refund.id === undefined || refund.cumulative || refund.reversed === true)) fail();
     return refund;
   });
   out.status = text(r, e.status, status);

@@ -117,11 +117,20 @@ const PaymentEventObject = z.object({
    * `toCard: false`: the money, or some of it, went back another way than the card the sale was paid with (cash, a
    * gift card…, as Square's cross-tender refunds and Zettle's refunds of a card sale wholly or partly in cash do); it
    * still counts against the sale, and a refund message does not name the card.
+   * `unreferenced: true`: the refund names no sale at all: money paid to a card with no payment to take it from (Adyen's
+   * REFUND_WITH_DATA, an unreferenced refund at the terminal). It is a payment of its own (`paymentId` its own id, as is
+   * `refund.id`), which counts at once as money given back and is no purchase; no sale will ever come for it to wait for.
    */
   refund: z
-    .object({ id: z.string().min(1).optional(), cumulative: z.boolean(), reversed: z.literal(true).optional(), toCard: z.literal(false).optional() })
+    .object({
+      id: z.string().min(1).optional(), cumulative: z.boolean(), reversed: z.literal(true).optional(), toCard: z.literal(false).optional(),
+      unreferenced: z.literal(true).optional(),
+    })
     .refine((r) => !r.reversed || (r.id !== undefined && !r.cumulative), {
       message: 'a reversed refund names the refund it reverses: set refund.id to that refund\'s id and refund.cumulative to false',
+    })
+    .refine((r) => !r.unreferenced || (r.id !== undefined && !r.cumulative && !r.reversed), {
+      message: 'an unreferenced refund is one refund of its own amount: set refund.id to its id and refund.cumulative to false, and report its reversal as a reversed refund',
     })
     .optional(),
   status: z.enum(EVENT_STATUSES),

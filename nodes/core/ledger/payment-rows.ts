@@ -73,7 +73,8 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
     paymentId: r.payment_id,
     customerId: r.customer_id,
     currency: r.currency,
-    seen: Number(r.seen) === 1,
+    seen: Number(r.seen) >= 1,
+    unreferenced: Number(r.seen) === SEEN_UNREFERENCED,
     grossMinor: Number(r.gross_minor),
     refundReportedMinor: Number(r.refund_reported_minor),
     refundSumMinor: Number(r.refund_sum_minor),
@@ -95,6 +96,13 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
   };
 }
 
+/**
+ * `seen` as ledger_payments keeps it: 0 not yet, 1 seen, 2 seen as an unreferenced refund (PaymentRecord.unreferenced),
+ * so that fact needs no column of its own; every reader of the column goes through recordOfRow.
+ */
+const SEEN_UNREFERENCED = 2;
+const seenColumn = (r: PaymentRecord): number => (!r.seen ? 0 : r.unreferenced ? SEEN_UNREFERENCED : 1);
+
 const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 29);
 // An update leaves the key and the time index alone unless the time moved (a payment seen after its refund).
 const UPDATE_SET = `customer_id = ?, currency = ?, seen = ?, gross_minor = ?, refund_reported_minor = ?, refund_sum_minor = ?,
@@ -113,7 +121,7 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
     const before = stored.get(paymentKeyOf(r));
     if (!before) {
       inserts.push([
-        r.source, r.paymentId, r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor,
+        r.source, r.paymentId, r.customerId, r.currency, seenColumn(r), r.grossMinor, r.refundReportedMinor, r.refundSumMinor,
         r.disputePhase, r.disputedMinor, r.failed ? 1 : 0, r.occurredAt, r.firstSeen, r.lastSeen,
         r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events,
         r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor, r.capturedMinor, now,
@@ -121,7 +129,7 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
       continue;
     }
     const set: SqlValue[] = [
-      r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
+      r.customerId, r.currency, seenColumn(r), r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
       r.failed ? 1 : 0, r.firstSeen, r.lastSeen, r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet,
       r.terminal.readerId, r.terminal.locationId, r.events, r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor,
       r.capturedMinor, now,

@@ -33,7 +33,11 @@ import type { LedgerEvent } from './ledger-event';
  *   what the sale brought: the sale's amount is the larger of what was authorised and what was captured (an
  *   overcapture, a tip), and what the captures leave of the authorisation (a capture of less than authorised, whose
  *   rest Adyen releases) counts as given back, as a failed capture's amount does. The sums only grow by capture id, so
- *   any order of the same reports ends with the same payment.
+ *   any order of the same reports ends with the same payment;
+ * - a refund that names no sale (refund.unreferenced: Adyen's REFUND_WITH_DATA) is a payment of its own that waits for
+ *   nothing: it counts when it arrives, as money given back with no sale to take it from (gross 0, refunded its
+ *   amount, so its net is below zero), and is no purchase: not one of the customer's payments, as a void sale is not.
+ *   A reversal of it (REFUND_FAILED) takes it out by its id, in either order, as any refund's does.
  */
 export type DisputePhase = 'open' | 'won' | 'lost';
 
@@ -59,6 +63,11 @@ export interface PaymentRecord {
   currency: string;
   /** A payment event was seen: the payment counts. */
   seen: boolean;
+  /**
+   * The payment is a refund that names no sale (refund.unreferenced): seen once it arrives, with no sale amount, its
+   * refunds uncapped. Kept as `seen` = 2 in ledger_payments (payment-rows.ts).
+   */
+  unreferenced: boolean;
   /** The payment's amount (0 until seen). */
   grossMinor: number;
   /** The highest cumulative refunded amount a processor reported. */
@@ -107,8 +116,9 @@ export interface PaymentRecord {
 export interface PaymentView {
   counted: boolean;
   /**
-   * The sale is void (isVoided): its money all went back (refundedMinor is its gross), and it is not one of the
-   * customer's payments or visits until money moves for it again.
+   * No purchase (isVoided): the sale is void, its money all went back (refundedMinor is its gross), and it is not one of
+   * the customer's payments or visits until money moves for it again; or there is no sale at all (an unreferenced
+   * refund), so only the money it gave back counts.
    */
   voided: boolean;
   grossMinor: number;
@@ -176,9 +186,11 @@ const shortfallOf = (r: CaptureFacts): number => r.captureFailedMinor + uncollec
 
 /**
  * The sale moved no money: its latest void is later than any money moving for it, or (once it is seen) its failed
- * captures and what no capture collected add up to all of it.
+ * captures and what no capture collected add up to all of it; or there is no sale (an unreferenced refund). Either way
+ * the payment is no purchase.
  */
-export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt'> & CaptureFacts): boolean {
+export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt' | 'unreferenced'> & CaptureFacts): boolean {
+  if (r.unreferenced) return true;
   if (r.voidedAt !== null && (r.restoredAt === null || r.voidedAt > r.restoredAt)) return true;
   const shortfall = shortfallOf(r);
   return r.seen && shortfall > 0 && shortfall >= r.grossMinor;
@@ -190,6 +202,8 @@ export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt'> & Cap
  * back what it was to collect the same way.
  */
 export function refundedOf(r: PaymentRecord): number {
+  // No sale to cap it at: what the refunds gave back is all there is.
+  if (r.unreferenced) return reportedRefundOf(r);
   if (r.seen && isVoided(r)) return r.grossMinor;
   const reported = reportedRefundOf(r);
   return r.seen ? Math.min(reported + shortfallOf(r), r.grossMinor) : reported;
@@ -212,6 +226,8 @@ export type PaymentStatus = 'succeeded' | 'failed' | 'refunded' | 'partially_ref
  */
 export function statusOf(r: PaymentRecord): PaymentStatus {
   if (!r.seen) return r.failed ? 'failed' : 'pending';
+  // An unreferenced refund reversed (REFUND_FAILED) gave nothing back.
+  if (r.unreferenced) return refundedOf(r) > 0 ? 'refunded' : 'failed';
   if (isVoided(r)) return 'failed';
   if (r.disputePhase === 'open') return 'disputed';
   const back = refundedOf(r) + chargebackOf(r);
@@ -394,6 +410,7 @@ function newRecord(e: LedgerEvent, at: string): PaymentRecord {
     customerId: null,
     currency: moneyOf(e).currency,
     seen: false,
+    unreferenced: false,
     grossMinor: 0,
     refundReportedMinor: 0,
     refundSumMinor: 0,
@@ -478,6 +495,12 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
       if (r.seen) r.grossMinor = grossOf(r);
       break;
     case 'refund':
+      // A refund naming no sale is its own payment: it counts now, and nothing else ever makes it seen.
+      if (e.refund?.unreferenced === true && !r.seen) {
+        r.seen = true;
+        r.unreferenced = true;
+        r.occurredAt = at;
+      }
       if (!sameCurrency) break;
       if (e.refund?.cumulative === false) {
         r.refundSumMinor += changes.refundSum;

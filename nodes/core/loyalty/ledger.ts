@@ -111,6 +111,7 @@ export class LoyaltyLedger {
     if (!row) {
       // A sale void by the time the program meets it is no visit and earns nothing, until money moves for it.
       if (payment.counted && !isVoided(payment)) await this.onCounted(ctx, payment);
+      else if (payment.counted && payment.unreferenced) await this.onMoneyBack(ctx, payment);
     } else if (payment.counted) {
       // (A row for a payment the ledger has not seen was counted before the ledger existed: it stays as it is.)
       const view = viewOf(payment);
@@ -173,6 +174,32 @@ export class LoyaltyLedger {
     const delta = deltaBetween(countedView(row, view.disputedMinor), view, p.currency);
     if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, false);
     await this.reviewTier(ctx, at);
+  }
+
+  /**
+   * An unreferenced refund (the ledger's PaymentRecord.unreferenced): money given back with no sale to take it from.
+   * No visit, no enrolment and no points, as a void sale; what it gave back comes off the spend, as a refund's does.
+   */
+  private async onMoneyBack(ctx: Ctx, p: LedgerPayment): Promise<void> {
+    const inserted = await ctx.tx.run(
+      `INSERT INTO loyalty_payments (program_id, source, payment_id, customer_id, amount_minor, occurred_at, counted, voided, earn_multiplier)
+       VALUES (?, ?, ?, ?, 0, ?, 1, 1, 0) ON CONFLICT (program_id, source, payment_id) DO NOTHING`,
+      [this.id, p.source, p.paymentId, ctx.customerId, p.occurredAt],
+    );
+    if (inserted.changes !== 1) return;
+    // A member row as a sale makes one (merged-members.ts adds up every counted payment's spend), with no visit.
+    await ctx.tx.run(
+      `INSERT INTO loyalty_members (program_id, customer_id, lifetime_spend_minor, visits, updated_at) VALUES (?, ?, 0, 0, ?)
+       ON CONFLICT (program_id, customer_id) DO NOTHING`,
+      [this.id, ctx.customerId, ctx.now],
+    );
+    const row: PaymentRow = {
+      customer_id: ctx.customerId, amount_minor: 0, occurred_at: p.occurredAt, counted: 1, refunded_minor: 0, lost_minor: 0, earned_points: 0,
+      reversed_points: 0, held_points: 0, expired_points: 0, forfeited_points: 0, dispute_state: null, voided: 1, earn_multiplier: 0,
+    };
+    const view = viewOf(p);
+    const delta = deltaBetween(countedView(row, view.disputedMinor), view, p.currency);
+    if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, true);
   }
 
   /**

@@ -20,6 +20,15 @@ const PAYMENT_CODES = ['AUTHORISATION', 'CAPTURE'] as const;
 /** Money back to the cardholder: a refund, or a cancelled authorisation (the sale did not happen). */
 const REFUND_CODES = ['REFUND', 'CANCELLATION', 'CANCEL_OR_REFUND'] as const;
 /**
+ * An unreferenced refund: money paid to the card presented at the terminal, naming no payment (Adyen's "Outcome of a
+ * refund": REFUND_WITH_DATA answers an unreferenced refund, CANCEL_OR_REFUND a referenced one). Its additionalData
+ * carries the card (RefundWithDataAdditionalData: cardSummary, cardBin, alias, expiryDate…) and the terminal, and no
+ * shopper. It is a payment of its own under its pspReference (refund.unreferenced): no sale of ours will come for it.
+ * Adyen's example item carries an originalReference, which an unreferenced refund has no sale for; it is kept in the
+ * metadata only.
+ */
+const UNREFERENCED_REFUND_CODES = ['REFUND_WITH_DATA'] as const;
+/**
  * Adyen could not collect money it had reported as on its way: the card scheme rejected the capture
  * (https://docs.adyen.com/online-payments/capture/failure-reasons). That capture moved no money, so it goes as a void
  * of it (`sale.voided`, `sale.captureId` the capture's pspReference, `amount` what it was to collect); when Adyen
@@ -50,7 +59,9 @@ const DISPUTE_CODES = [
   'DISPUTE_DEFENSE_PERIOD_ENDED',
 ] as const;
 
-export const ADYEN_HANDLED_EVENT_CODES = [...PAYMENT_CODES, ...REFUND_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES] as const;
+export const ADYEN_HANDLED_EVENT_CODES = [
+  ...PAYMENT_CODES, ...REFUND_CODES, ...UNREFERENCED_REFUND_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES,
+] as const;
 
 const isIn = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
 
@@ -180,6 +191,9 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
     return { kind: 'refund', paymentId: original, amount, refund: { id: psp, cumulative: false, reversed: true }, status: 'succeeded', card };
   }
   if (!success) throw new IgnoredEventError(eventCode, 'Adyen did not carry it out (success "false"), so no money moved');
+  if (isIn(UNREFERENCED_REFUND_CODES, eventCode)) {
+    return { kind: 'refund', paymentId: psp, amount, refundedTotal: amount, refund: { id: psp, cumulative: false, unreferenced: true }, status: 'refunded', card };
+  }
   // Adyen names the amount of this refund only, not what is left of the payment, so a refund is "partially
   // refunded" unless the whole authorisation was cancelled.
   const whole = eventCode === 'CANCELLATION' || (eventCode === 'CANCEL_OR_REFUND' && modificationAction(d)?.toLowerCase() === 'cancel');

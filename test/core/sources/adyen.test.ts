@@ -27,6 +27,7 @@ import chargebackReversed from './fixtures/adyen/chargeback-reversed.json';
 import refundFailed from './fixtures/adyen/refund-failed.json';
 import refundPartial from './fixtures/adyen/refund-partial.json';
 import refundedReversed from './fixtures/adyen/refunded-reversed.json';
+import refundWithData from './fixtures/adyen/refund-with-data.json';
 import reportAvailable from './fixtures/adyen/report-available.json';
 import testNotification from './fixtures/adyen/test-notification.json';
 
@@ -50,7 +51,7 @@ async function accepted(body: object, credentials?: Record<string, unknown>) {
 }
 
 const ALL_FIXTURES = [applePay, chip, contactless, currencies, googlePay, keyed, refused, swipe, batch, cancellation, capture, captureFailed, captureRecaptured, chargebackLost,
-  chargebackOpened, chargebackReversed, refundFailed, refundPartial, refundedReversed, reportAvailable, testNotification] as Delivery[];
+  chargebackOpened, chargebackReversed, refundFailed, refundPartial, refundedReversed, refundWithData, reportAvailable, testNotification] as Delivery[];
 
 describe('Adyen webhooks: HMAC signatures', () => {
   it('computes the signature of the library\'s own test vector (hmacValidator.spec.ts)', () => {
@@ -76,7 +77,7 @@ describe('Adyen webhooks: HMAC signatures', () => {
         checked += 1;
       }
     }
-    assert.equal(checked, 27);
+    assert.equal(checked, 28);
   });
 
   it('accepts a genuine delivery and answers exactly "[accepted]" as text/plain', async () => {
@@ -369,6 +370,42 @@ describe('Adyen webhooks: normalize', () => {
     };
     assert.deepEqual(await statusOf('cancel'), ['refund', 'refunded', 'cancel']);
     assert.deepEqual(await statusOf('refund'), ['refund', 'partially_refunded', 'refund']);
+  });
+
+  it('maps a REFUND_WITH_DATA (an unreferenced refund at the terminal) to a refund that is its own payment, with the card it paid', async () => {
+    const e = await accepted(refundWithData);
+    assert.deepEqual(
+      { id: e.id, type: e.type, kind: e.kind, paymentId: e.paymentId, amount: e.amount, refundedTotal: e.refundedTotal, refund: e.refund, status: e.status },
+      {
+        id: 'adyen:W9KQ4TRC2XHLZN82:REFUND_WITH_DATA:true', type: 'REFUND_WITH_DATA', kind: 'refund', paymentId: 'W9KQ4TRC2XHLZN82',
+        amount: { minor: 2500, currency: 'EUR' }, refundedTotal: { minor: 2500, currency: 'EUR' },
+        refund: { id: 'W9KQ4TRC2XHLZN82', cumulative: false, unreferenced: true }, status: 'refunded',
+      },
+      'it names no sale: the payment is its own pspReference',
+    );
+    assert.deepEqual(e.card, {
+      brand: 'mastercard', last4: '0029', bin: '541333', expMonth: 3, expYear: 2030, funding: 'debit', entryMode: 'unknown',
+      identity: { kind: 'fingerprint', value: 'H167852639363482' },
+    });
+    assert.deepEqual([e.terminal, e.customerHints], [{ readerId: 'V400m-324688179', locationId: 'Amsterdam-01' }, { name: 'Ruben Return' }]);
+  });
+
+  it('a REFUND_WITH_DATA is never set against a sale: an originalReference on it stays in the metadata; not carried out or not at a terminal, it is ignored', async () => {
+    const variant = async (change: (item: Record<string, unknown>, data: Record<string, string>) => void) => {
+      const body = clone(refundWithData) as Delivery;
+      const item = body.notificationItems[0]!.NotificationRequestItem;
+      change(item, item.additionalData as Record<string, string>);
+      (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, KEY);
+      return receive(body);
+    };
+    const named = (await variant((item) => { item.originalReference = 'QFQTPCQ8HXSKGK82'; })).events[0]!;
+    assert.deepEqual([named.paymentId, named.refund?.unreferenced, named.metadata.originalReference], ['W9KQ4TRC2XHLZN82', true, 'QFQTPCQ8HXSKGK82']);
+    const refused = await variant((item) => { item.success = 'false'; item.reason = 'Refused'; });
+    assert.deepEqual([refused.status, refused.events], [200, []]);
+    assert.match(refused.report.ignored[0] ?? '', /REFUND_WITH_DATA.*success "false"/);
+    const online = await variant((_, data) => { data.shopperInteraction = 'ContAuth'; });
+    assert.deepEqual(online.events, []);
+    assert.match(online.report.ignored[0] ?? '', /REFUND_WITH_DATA.*not taken at a terminal \(shopperInteraction "ContAuth"\)/);
   });
 
   it('ignores a refund Adyen did not carry out (success "false")', async () => {
