@@ -96,6 +96,22 @@ describe('the money rules (pure)', () => {
     assert.deepEqual([ledgerPaymentOf(whole.record).status, ledgerPaymentOf(whole.record).netMinor], ['succeeded', 3000]);
   });
 
+  it('an unreferenced refund counts at once as money given back, no payment and uncapped; its reversal takes it out, in either order', () => {
+    const unreferenced = (minor: number) => ownRefund('re_u1', 're_u1', minor, '2025-03-02T10:00:00.000Z', { refund: { id: 're_u1', cumulative: false, unreferenced: true }, status: 'refunded' });
+    const { deltas, record } = replay([unreferenced(1200), again(unreferenced(1200))]);
+    assert.deepEqual(deltas.map((d) => [d.payments, d.grossMinor, d.refundedMinor]), [[0, 0, 1200], [0, 0, 0]], 'counted once, by its id, and never a payment');
+    const p = ledgerPaymentOf(record);
+    assert.deepEqual([p.counted, p.unreferenced, p.grossMinor, p.refundedMinor, p.netMinor, p.status, p.occurredAt], [true, true, 0, 1200, -1200, 'refunded', '2025-03-02T10:00:00.000Z']);
+    const reversal = reversedRefund('re_u1', 're_u1', 1200);
+    for (const order of [[unreferenced(1200), reversal], [reversal, unreferenced(1200)]]) {
+      const r = replay(order);
+      const q = ledgerPaymentOf(r.record);
+      assert.deepEqual([q.counted, q.refundedMinor, q.netMinor, q.status], [true, 0, 0, 'failed'], order.map((e) => e.refund?.reversed ? 'reversal' : 'refund').join(', '));
+      assert.deepEqual(summed(r.deltas), counted(viewOf(r.record)));
+      assert.equal(summed(r.deltas).payments, 0);
+    }
+  });
+
   it('a refund reported reversed by its id is out of a running total too (Stripe reports a failed refund so, after charge.refunded counted it), in any order', () => {
     const history = [payment('pi_r6', 5000), cumulativeRefund('pi_r6', 1000), cumulativeRefund('pi_r6', 3000, '2025-03-03T10:00:00.000Z'), reversedRefund('pi_r6', 're_2', 2000)];
     for (const order of permutations(history)) {
