@@ -33,7 +33,7 @@ export function ledgerPaymentOf(r: PaymentRecord): LedgerPayment {
 export const PAYMENT_COLUMNS =
   'source, payment_id, customer_id, currency, seen, gross_minor, refund_reported_minor, refund_sum_minor, dispute_phase, disputed_minor, failed, ' +
   'occurred_at, first_seen, last_seen, card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, events, voided_at, restored_at, ' +
-  'capture_failed_minor, refund_reversed_minor, sale_minor, captured_minor';
+  'capture_failed_minor, refund_reversed_minor, sale_minor, captured_minor, unreferenced';
 
 export interface PaymentRow {
   source: string;
@@ -65,6 +65,7 @@ export interface PaymentRow {
   sale_minor: number;
   /** NULL for a payment counted before schema 26 (its amount stays as counted). */
   captured_minor: number | null;
+  unreferenced: number;
 }
 
 export function recordOfRow(r: PaymentRow): PaymentRecord {
@@ -73,8 +74,8 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
     paymentId: r.payment_id,
     customerId: r.customer_id,
     currency: r.currency,
-    seen: Number(r.seen) >= 1,
-    unreferenced: Number(r.seen) === SEEN_UNREFERENCED,
+    seen: Number(r.seen) === 1,
+    unreferenced: Number(r.unreferenced) === 1,
     grossMinor: Number(r.gross_minor),
     refundReportedMinor: Number(r.refund_reported_minor),
     refundSumMinor: Number(r.refund_sum_minor),
@@ -96,18 +97,11 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
   };
 }
 
-/**
- * `seen` as ledger_payments keeps it: 0 not yet, 1 seen, 2 seen as an unreferenced refund (PaymentRecord.unreferenced),
- * so that fact needs no column of its own; every reader of the column goes through recordOfRow.
- */
-const SEEN_UNREFERENCED = 2;
-const seenColumn = (r: PaymentRecord): number => (!r.seen ? 0 : r.unreferenced ? SEEN_UNREFERENCED : 1);
-
-const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 29);
+const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 30);
 // An update leaves the key and the time index alone unless the time moved (a payment seen after its refund).
 const UPDATE_SET = `customer_id = ?, currency = ?, seen = ?, gross_minor = ?, refund_reported_minor = ?, refund_sum_minor = ?,
   dispute_phase = ?, disputed_minor = ?, failed = ?, first_seen = ?, last_seen = ?, card_brand = ?, card_last4 = ?, card_token = ?,
-  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, refund_reversed_minor = ?, sale_minor = ?, captured_minor = ?, updated_at = ?`;
+  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, refund_reversed_minor = ?, sale_minor = ?, captured_minor = ?, unreferenced = ?, updated_at = ?`;
 const UPDATE_PAYMENT = `UPDATE ledger_payments SET ${UPDATE_SET} WHERE source = ? AND payment_id = ?`;
 const UPDATE_PAYMENT_AND_TIME = `UPDATE ledger_payments SET ${UPDATE_SET}, occurred_at = ? WHERE source = ? AND payment_id = ?`;
 
@@ -121,18 +115,18 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
     const before = stored.get(paymentKeyOf(r));
     if (!before) {
       inserts.push([
-        r.source, r.paymentId, r.customerId, r.currency, seenColumn(r), r.grossMinor, r.refundReportedMinor, r.refundSumMinor,
+        r.source, r.paymentId, r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor,
         r.disputePhase, r.disputedMinor, r.failed ? 1 : 0, r.occurredAt, r.firstSeen, r.lastSeen,
         r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events,
-        r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor, r.capturedMinor, now,
+        r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor, r.capturedMinor, r.unreferenced ? 1 : 0, now,
       ]);
       continue;
     }
     const set: SqlValue[] = [
-      r.customerId, r.currency, seenColumn(r), r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
+      r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
       r.failed ? 1 : 0, r.firstSeen, r.lastSeen, r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet,
       r.terminal.readerId, r.terminal.locationId, r.events, r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor,
-      r.capturedMinor, now,
+      r.capturedMinor, r.unreferenced ? 1 : 0, now,
     ];
     if (r.occurredAt === before.occurredAt) await tx.run(UPDATE_PAYMENT, [...set, r.source, r.paymentId]);
     else await tx.run(UPDATE_PAYMENT_AND_TIME, [...set, r.occurredAt, r.source, r.paymentId]);

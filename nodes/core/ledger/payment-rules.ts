@@ -65,7 +65,7 @@ export interface PaymentRecord {
   seen: boolean;
   /**
    * The payment is a refund that names no sale (refund.unreferenced): seen once it arrives, with no sale amount, its
-   * refunds uncapped. Kept as `seen` = 2 in ledger_payments (payment-rows.ts).
+   * refunds uncapped (ledger_payments.unreferenced, schema 29).
    */
   unreferenced: boolean;
   /** The payment's amount (0 until seen). */

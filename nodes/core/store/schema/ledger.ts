@@ -245,3 +245,14 @@ export const LEDGER_CAPTURES_ADD_UP_MIGRATION = {
     ALTER TABLE ledger_payments ADD COLUMN captured_minor INTEGER;
     UPDATE ledger_payments SET sale_minor = gross_minor, captured_minor = CASE WHEN seen = 1 THEN NULL ELSE 0 END`,
 } as const;
+
+/**
+ * Store schema version 29: a payment that is a refund naming no sale (Adyen's REFUND_WITH_DATA, an unreferenced
+ * refund at the terminal) is marked `unreferenced`: it counts as soon as it arrives, as money given back with no sale
+ * amount (payment-rules.ts). Nothing recorded before was one (such refunds were acknowledged and not recorded).
+ */
+export const LEDGER_UNREFERENCED_REFUNDS_MIGRATION = {
+  version: 29,
+  name: 'ledger: a refund that names no sale is a payment of its own, marked unreferenced',
+  sql: 'ALTER TABLE ledger_payments ADD COLUMN unreferenced INTEGER NOT NULL DEFAULT 0',
+} as const;
