@@ -15,8 +15,7 @@ import { hasEnrollmentThresholds, pointsFor, tierFor, type LoyaltyProgram } from
  * dispute holds the payment's points until it is won (released) or lost (forfeited); points expire per payment,
  * `expiryDays` after they were earned.
  */
-/** `void`: a sale voided after it counted takes back its points as never earned (and a re-capture gives them back). */
-export type EntryKind = 'earn' | 'void' | 'reverse' | 'hold' | 'release' | 'forfeit' | 'expire';
+export type EntryKind = 'earn' | 'reverse' | 'hold' | 'release' | 'forfeit' | 'expire';
 
 export interface LedgerEntry {
   key: string;
@@ -291,9 +290,14 @@ export class LoyaltyLedger {
     if (delta.payments !== 0 && counted.earn_multiplier !== null && Number(counted.earn_multiplier) !== 0) await this.membershipAfterVoid(ctx, counted, view);
     // A raise can enrol the customer the sale did not (at its time, so their tier is reviewed as of then too).
     const raised = delta.grossMinor > 0 ? await this.enrollOnRaise(ctx, counted, view) : counted;
-    const row = delta.grossMinor > 0 ? await this.earnRest(ctx, raised, view.grossMinor) : counted;
-    if (delta.refundedMinor !== 0 || row.earned_points !== counted.earned_points) {
-      await this.reversePoints(ctx, row, view.refundedMinor, view.voided !== (Number(counted.voided) === 1));
+    const row = delta.grossMinor > 0 ? await this.earnRest(ctx, raised, view) : counted;
+    if (delta.refundedMinor !== 0 || row.earned_points !== counted.earned_points) await this.reversePoints(ctx, row, view.refundedMinor);
+    // A voided sale earned nothing (heard first, the void keeps it from ever counting): what it had earned leaves what
+    // the member has earned while it is void (earnRest adds nothing then), and comes back with a re-capture.
+    if (view.voided !== (Number(counted.voided) === 1) && counted.earned_points !== 0) {
+      await tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [
+        view.voided ? -counted.earned_points : counted.earned_points, this.id, ctx.customerId,
+      ]);
     }
     if (delta.dispute) await this.disputeMoved(ctx, (await this.payment(tx, f))!, delta.dispute.from, delta.dispute.to);
     if (raised !== counted) await this.reviewTier(ctx, counted.occurred_at);
@@ -304,9 +308,10 @@ export class LoyaltyLedger {
    * The rest of the points of a sale whose amount the ledger raised to `grossMinor` after it counted: what a sale of
    * that amount earns at the payment's multiplier, less what it has earned. They follow the payment: on hold while its
    * dispute is open, forfeited if it was lost (as its first points were). Returns the payment as it now stands; one
-   * the customer was no member for, or counted before store schema 27, earns nothing more.
+   * the customer was no member for, or counted before store schema 27, earns nothing more. While the sale is void,
+   * what it earns is not yet among what the member has earned (catchUp).
    */
-  private async earnRest(ctx: Ctx, row: PaymentRow, grossMinor: number): Promise<PaymentRow> {
+  private async earnRest(ctx: Ctx, row: PaymentRow, { grossMinor, voided }: Pick<PaymentView, 'grossMinor' | 'voided'>): Promise<PaymentRow> {
     const after: PaymentRow = { ...row, amount_minor: grossMinor };
     const multiplier = row.earn_multiplier === null ? 0 : Number(row.earn_multiplier);
     const owed = multiplier > 0 ? pointsFor(this.program, grossMinor, multiplier) - row.earned_points : 0;
@@ -314,7 +319,7 @@ export class LoyaltyLedger {
     const key = `${ctx.f.paymentKey}:${grossMinor}`;
     if (owed <= 0 || !(await this.append(ctx, { key: `earn:${key}`, kind: 'earn', points: owed, heldPoints: 0 }))) return after;
     after.earned_points += owed;
-    await ctx.tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [owed, this.id, ctx.customerId]);
+    if (!voided) await ctx.tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [owed, this.id, ctx.customerId]);
     if (row.dispute_state === 'open' && (await this.append(ctx, { key: `hold:${key}`, kind: 'hold', points: -owed, heldPoints: owed }))) after.held_points += owed;
     if (row.dispute_state === 'lost' && (await this.append(ctx, { key: `forfeit:${key}`, kind: 'forfeit', points: -owed, heldPoints: 0 }))) after.forfeited_points += owed;
     await ctx.tx.run(
@@ -327,11 +332,9 @@ export class LoyaltyLedger {
 
   /**
    * Refunds take back points in proportion to what has been refunded of the payment (`refunded`, in total); a
-   * refund the processor reversed gives back what it took. When the sale was voided (or captured again) since, what
-   * moves is a `void` entry that also takes the points out of (or puts them back into) what the member has earned:
-   * a voided sale earned nothing, as when its void is heard first and it never counts.
+   * refund the processor reversed gives back what it took.
    */
-  private async reversePoints(ctx: Ctx, row: PaymentRow, refunded: number, voidMoved: boolean): Promise<void> {
+  private async reversePoints(ctx: Ctx, row: PaymentRow, refunded: number): Promise<void> {
     if (row.earned_points <= 0 || row.amount_minor <= 0) return;
     const shouldBeReversed = Math.floor((row.earned_points * refunded) / row.amount_minor);
     const held = row.dispute_state === 'open';
@@ -342,8 +345,7 @@ export class LoyaltyLedger {
     if (reverse === 0) return;
     // Points on hold for a dispute come off (or go back to) the hold, not the available balance.
     const key = `${reverse > 0 ? 'reverse' : 'restore'}:${ctx.f.paymentKey}:${refunded}`;
-    const unearned = voidMoved && !held;
-    const entry: LedgerEntry = { key, kind: unearned ? 'void' : 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
+    const entry: LedgerEntry = { key, kind: 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
     // The same total can come round again (refunded, reversed, refunded anew): the payment's lock keeps a second
     // writer of this event out, so a key taken means an earlier round, and this round's entry is told by its event.
     if ((await this.append(ctx, entry)) || (await this.append(ctx, { ...entry, key: `${key}:${ctx.f.eventId}` }))) {
@@ -351,9 +353,6 @@ export class LoyaltyLedger {
         `UPDATE loyalty_payments SET reversed_points = reversed_points + ?, held_points = held_points - ? WHERE program_id = ? AND source = ? AND payment_id = ?`,
         [reverse, held ? reverse : 0, this.id, ctx.f.source, ctx.f.paymentId],
       );
-      if (unearned) {
-        await ctx.tx.run('UPDATE loyalty_members SET points_earned = points_earned - ? WHERE program_id = ? AND customer_id = ?', [reverse, this.id, ctx.customerId]);
-      }
     }
   }
 

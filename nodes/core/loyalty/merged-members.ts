@@ -110,8 +110,9 @@ async function setMembership(tx: SqlExecutor, programId: string, customerId: str
 }
 
 /**
- * A member's balance, hold and points earned are the sums of their ledger entries; spend and visits those of the
- * payments counted for them, as the ledger adds them up one event at a time (ledger.ts).
+ * A member's balance and hold are the sums of their ledger entries; points earned, spend and visits those of the
+ * payments counted for them (a void sale's points and visit not among them), as the ledger adds them up one event at a
+ * time (ledger.ts).
  */
 async function rebuildMember(tx: SqlExecutor, programId: string, customerId: string, now: string): Promise<void> {
   const entries = 'FROM loyalty_ledger WHERE program_id = ? AND customer_id = ?';
@@ -121,7 +122,7 @@ async function rebuildMember(tx: SqlExecutor, programId: string, customerId: str
     `UPDATE loyalty_members SET
        points_balance = (SELECT COALESCE(SUM(points), 0) ${entries}),
        points_held = (SELECT COALESCE(SUM(held_points), 0) ${entries}),
-       points_earned = (SELECT COALESCE(SUM(points), 0) ${entries} AND kind IN ('earn', 'void')),
+       points_earned = (SELECT COALESCE(SUM(earned_points), 0) ${counted} AND voided = 0),
        lifetime_spend_minor = (SELECT COALESCE(SUM(amount_minor - refunded_minor - lost_minor), 0) ${counted}),
        visits = (SELECT COUNT(*) ${counted} AND voided = 0),
        version = version + 1, updated_at = ?
