@@ -9,7 +9,7 @@
  * The store kept only each per-refund refund's first report (ledger_refunds.event_id), so that is what existing
  * stores start from: it stood, unless it was recorded reversed (reversed when first recorded, and what it added then
  * was nothing). A running total's figure and a later report of a refund were never kept: a payment with such a row
- * keeps its transactions as they were recorded (refundRowsOf says nothing of it).
+ * keeps its transactions as they were recorded (crm/refund-rows.ts leaves it alone).
  */
 export const LEDGER_REFUND_REPORTS_MIGRATION = {
   version: 28,
