@@ -75,6 +75,17 @@ const MODIFICATION_CODE: Partial<Record<AdyenScenario, string>> = {
   refunded_reversed: 'REFUNDED_REVERSED',
 };
 
+/** The card as a terminal payment's additionalData carries it (an AUTHORISATION's, a REFUND_WITH_DATA's). */
+const cardData = (card: { bin: string; last4: string; expiry: string; alias: string; cardHolderName?: string; fundingSource?: string }): Record<string, string> => ({
+  cardBin: card.bin,
+  cardSummary: card.last4,
+  expiryDate: card.expiry,
+  alias: card.alias,
+  aliasType: 'Default',
+  ...(card.cardHolderName ? { cardHolderName: card.cardHolderName } : {}),
+  ...(card.fundingSource ? { fundingSource: card.fundingSource } : {}),
+});
+
 /** One NotificationRequestItem of a scenario, signed with `hmacKey` (hex) by Adyen's own library. */
 export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, o: AdyenDeliveryOptions = {}): Record<string, unknown> {
   const card = { scheme: 'visa', bin: '417666', last4: '1881', expiry: '03/2030', alias: 'H167852639363479', ...o.card };
@@ -97,13 +108,7 @@ export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, 
     item = {
       additionalData: {
         authCode,
-        cardBin: card.bin,
-        cardSummary: card.last4,
-        expiryDate: card.expiry,
-        alias: card.alias,
-        aliasType: 'Default',
-        ...(card.cardHolderName ? { cardHolderName: card.cardHolderName } : {}),
-        ...(card.fundingSource ? { fundingSource: card.fundingSource } : {}),
+        ...cardData(card),
         ...(o.shopperEmail ? { shopperEmail: o.shopperEmail } : {}),
         ...(o.shopperReference ? { shopperReference: o.shopperReference } : {}),
         posEntryMode: entry?.posEntryMode ?? 'ICC',
@@ -123,13 +128,7 @@ export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, 
     // RefundWithDataAdditionalData lists (no shopper, no posEntryMode), and no originalReference unless one is given.
     item = {
       additionalData: {
-        cardBin: card.bin,
-        cardSummary: card.last4,
-        expiryDate: card.expiry,
-        alias: card.alias,
-        aliasType: 'Default',
-        ...(card.cardHolderName ? { cardHolderName: card.cardHolderName } : {}),
-        ...(card.fundingSource ? { fundingSource: card.fundingSource } : {}),
+        ...cardData(card),
         paymentMethodVariant: card.scheme,
         shopperInteraction: 'POS',
         terminalId: o.terminalId ?? 'V400m-324688179',
