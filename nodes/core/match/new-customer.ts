@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { MatchKey } from '../contracts/customer';
 import { isCaptureReport, type TokenizedPaymentEvent } from '../contracts/payment-event';
 
@@ -7,7 +7,8 @@ import { isCaptureReport, type TokenizedPaymentEvent } from '../contracts/paymen
  * event can arrive at once, and must create one customer between them, also when a retry replays one of them.
  */
 export function newCustomerId(event: Pick<TokenizedPaymentEvent, 'source' | 'paymentId'>): string {
-  return `cus_${createHash('sha256').update(`${event.source}:${event.paymentId}`).digest('base64url').slice(0, 22)}`;
+  // The one-shot hash: the same digest without a Hash object per call (Match Customer and CRM Upsert ask per payment).
+  return `cus_${hash('sha256', `${event.source}:${event.paymentId}`, 'base64url').slice(0, 22)}`;
 }
 
 /**
