@@ -137,15 +137,21 @@ function identity(r: Rules, v: unknown): Rec {
   return out;
 }
 
+const last4Text = (r: Rules, v: unknown) => text(r, v, last4);
+const binText = (r: Rules, v: unknown) => text(r, v, bin);
+const expMonth = (_: Rules, v: unknown) => intIn(v, 1, 12);
+const expYear = (_: Rules, v: unknown) => intIn(v, 2000, 2100);
+const fundingText = (r: Rules, v: unknown) => text(r, v, funding);
+
 function card(r: Rules, v: unknown): Card {
   const c = rec(v);
   const out: Rec = {};
   optional(r, out, c, 'brand', anyText);
-  optional(r, out, c, 'last4', (rules, x) => text(rules, x, last4));
-  optional(r, out, c, 'bin', (rules, x) => text(rules, x, bin));
-  optional(r, out, c, 'expMonth', (_, x) => intIn(x, 1, 12));
-  optional(r, out, c, 'expYear', (_, x) => intIn(x, 2000, 2100));
-  optional(r, out, c, 'funding', (rules, x) => text(rules, x, funding));
+  optional(r, out, c, 'last4', last4Text);
+  optional(r, out, c, 'bin', binText);
+  optional(r, out, c, 'expMonth', expMonth);
+  optional(r, out, c, 'expYear', expYear);
+  optional(r, out, c, 'funding', fundingText);
   out.entryMode = text(r, c.entryMode, entryMode);
   optional(r, out, c, 'wallet', anyText);
   optional(r, out, c, 'identity', identity);
@@ -191,6 +197,43 @@ const kind = (s: string) => oneOf(s, KINDS);
 const status = (s: string) => oneOf(s, STATUSES);
 const occurredAt = (s: string) => matching(s, OCCURRED_AT_PATTERN);
 
+/** A processor's id: kept as it is when the copy scrubs (Rules.reference), and never empty. */
+const reference = (r: Rules, v: unknown) => (isText(v) ? nonEmpty(r.reference(v)) : fail());
+const toCardFalse = (_: Rules, v: unknown) => (v === false ? v : fail());
+const trueOnly = (_: Rules, v: unknown) => (v === true ? v : fail());
+const terminal = (r: Rules, v: unknown) => texts(r, v, TERMINAL_KEYS);
+const failure = (r: Rules, v: unknown) => texts(r, v, FAILURE_KEYS);
+
+function refund(r: Rules, v: unknown): Rec {
+  const o = rec(v);
+  const out: Rec = {};
+  optional(r, out, o, 'id', reference);
+  out.cumulative = bool(o.cumulative);
+  optional(r, out, o, 'reversed', trueOnly);
+  optional(r, out, o, 'toCard', toCardFalse);
+  optional(r, out, o, 'unreferenced', trueOnly);
+  // A reversal names its refund and counts per refund (the schema's refine says so); so does an unreferenced refund.
+  if (out.reversed === true && (out.id === undefined || out.cumulative)) fail();
+  if (out.unreferenced === true && (out.id === undefined || out.cumulative || out.reversed === true)) fail();
+  return out;
+}
+
+function sale(r: Rules, v: unknown): Rec {
+  const o = rec(v);
+  const out: Rec = { voided: bool(o.voided) };
+  // The processor's id of the capture, kept as it is.
+  optional(r, out, o, 'captureId', reference);
+  return out;
+}
+
+function dispute(r: Rules, v: unknown): Rec {
+  const o = rec(v);
+  const out: Rec = { id: reference(r, o.id) };
+  optional(r, out, o, 'reason', anyText);
+  optional(r, out, o, 'processorStatus', anyText);
+  return out;
+}
+
 function eventOf(input: unknown, r: Rules): PaymentEvent {
   const e = rec(input);
   if (e.schemaVersion !== 1) fail();
@@ -204,46 +247,22 @@ function eventOf(input: unknown, r: Rules): PaymentEvent {
     source,
     type: text(r, e.type, nonEmpty),
     kind: text(r, e.kind, kind),
-    paymentId: isText(e.paymentId) ? nonEmpty(r.reference(e.paymentId)) : fail(),
+    paymentId: reference(r, e.paymentId),
     amount: money(r, e.amount),
   };
   optional(r, out, e, 'refundedTotal', money);
-  optional(r, out, e, 'refund', (_, v) => {
-    const o = rec(v);
-    const refund: Rec = {};
-    optional(r, refund, o, 'id', (rules, x) => (isText(x) ? nonEmpty(rules.reference(x)) : fail()));
-    refund.cumulative = bool(o.cumulative);
-    optional(r, refund, o, 'reversed', (_, x) => (x === true ? x : fail()));
-    optional(r, refund, o, 'toCard', (_, x) => (x === false ? x : fail()));
-    optional(r, refund, o, 'unreferenced', (_, x) => (x === true ? x : fail()));
-    // A reversal names its refund and counts per refund (the schema's refine says so); so does an unreferenced refund.
-    if (refund.reversed === true && (refund.id === undefined || refund.cumulative)) fail();
-    if (refund.unreferenced === true && (refund.id === undefined || refund.cumulative || refund.reversed === true)) fail();
-    return refund;
-  });
+  optional(r, out, e, 'refund', refund);
   out.status = text(r, e.status, status);
   out.occurredAt = text(r, e.occurredAt, occurredAt);
   out.livemode = bool(e.livemode);
   optional(r, out, e, 'card', card);
-  optional(r, out, e, 'terminal', (rules, v) => texts(rules, v, TERMINAL_KEYS));
+  optional(r, out, e, 'terminal', terminal);
   out.customerHints = texts(r, e.customerHints, HINT_KEYS);
-  optional(r, out, e, 'failure', (rules, v) => texts(rules, v, FAILURE_KEYS));
-  optional(r, out, e, 'sale', (_, v) => {
-    const o = rec(v);
-    const sale: Rec = { voided: bool(o.voided) };
-    // The processor's id of the capture, kept as it is.
-    optional(r, sale, o, 'captureId', (rules, x) => (isText(x) ? nonEmpty(rules.reference(x)) : fail()));
-    return sale;
-  });
+  optional(r, out, e, 'failure', failure);
+  optional(r, out, e, 'sale', sale);
   // A void goes on a failure, money moved on a payment (the schema's refine says so).
   if (out.sale !== undefined && ((out.sale as Rec).voided ? out.kind !== 'failure' : out.kind !== 'payment')) fail();
-  optional(r, out, e, 'dispute', (_, v) => {
-    const o = rec(v);
-    const dispute: Rec = { id: isText(o.id) ? nonEmpty(r.reference(o.id)) : fail() };
-    optional(r, dispute, o, 'reason', anyText);
-    optional(r, dispute, o, 'processorStatus', anyText);
-    return dispute;
-  });
+  optional(r, out, e, 'dispute', dispute);
   out.metadata = metadata(r, e.metadata);
   return out as PaymentEvent;
 }
