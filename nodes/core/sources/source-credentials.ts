@@ -23,6 +23,9 @@ export function parseSourceCredentials<C>(source: Source<C>, raw: unknown, place
   const record = raw && typeof raw === 'object' ? raw : undefined;
   const known = record && parsed.get(record);
   if (known?.has(source as Source<unknown>)) return known.get(source as Source<unknown>) as C;
+  const text = known ? undefined : valueKey(record);
+  const byValue = text === undefined ? undefined : parsedByValue.get(source.credentials);
+  if (byValue?.has(text!)) return byValue.get(text!) as C;
   const r = source.credentials.safeParse(raw ?? {});
   if (r.success) {
     if (record) {
@@ -30,12 +33,57 @@ export function parseSourceCredentials<C>(source: Source<C>, raw: unknown, place
       bySource.set(source as Source<unknown>, r.data);
       if (!known) parsed.set(record, bySource);
     }
+    if (text !== undefined) rememberByValue(source.credentials, text, r.data);
     return r.data;
   }
   const issue = r.error.issues[0]!;
   if (place) throw credentialErrorIn(place, issue);
   const field = issue.path.join('.') || 'credentials';
   throw new InputError(field, `the ${source.label} credential is not usable: ${issueText(issue)}`, inCredentialOrEnv(source, [field]));
+}
+
+/**
+ * n8n hands over a new record per execution, so the cache by record object misses on every delivery, and a record
+ * entered in it (a WeakMap of its own) cost more than the schema's parse. A record of text fields (and lists of
+ * text, as signing secrets are) is parsed the same way whatever object holds the text: its parse is kept by its
+ * fields, per schema. Records the cache by object serves are never looked up here.
+ */
+const parsedByValue = new WeakMap<object, Map<string, unknown>>();
+/** Live credentials are few (one per source, two while a secret is rotated); a map is emptied should it ever fill up. */
+const MAX_BY_VALUE = 64;
+
+function rememberByValue(schema: object, text: string, data: unknown): void {
+  let byValue = parsedByValue.get(schema);
+  if (!byValue) parsedByValue.set(schema, (byValue = new Map()));
+  if (byValue.size >= MAX_BY_VALUE) byValue.clear();
+  byValue.set(text, data);
+}
+
+/**
+ * The record's fields as one text, each name and value length-prefixed so no two records share it; undefined for
+ * any record that is not a plain object of text and lists of text (those go by object only).
+ */
+function valueKey(record: object | undefined): string | undefined {
+  if (!record || Array.isArray(record)) return undefined;
+  const proto = Object.getPrototypeOf(record);
+  if (proto !== Object.prototype && proto !== null) return undefined;
+  let text = '';
+  for (const key of Object.keys(record)) {
+    const v = (record as Record<string, unknown>)[key];
+    text += `${key.length}:${key}`;
+    if (typeof v === 'string') {
+      text += `s${v.length}:${v}`;
+    } else if (Array.isArray(v) && Object.getPrototypeOf(v) === Array.prototype) {
+      text += `a${v.length}:`;
+      for (const item of v as unknown[]) {
+        if (typeof item !== 'string') return undefined;
+        text += `${item.length}:${item}`;
+      }
+    } else {
+      return undefined;
+    }
+  }
+  return text;
 }
 
 /** The issue addressed to the place: the credential by its name there, the field by its label, the fix in its words. */
