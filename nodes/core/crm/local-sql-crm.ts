@@ -194,8 +194,16 @@ export class LocalSqlCrm implements Crm {
  * authorisation after a failed capture left it void) gives them those transactions too.
  */
 async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent[], recorded: readonly RecordedEvent[], plan: Planned[]): Promise<void> {
+  // Each payment's events this batch recorded so far: when they are all the ledger has of it, no earlier batch wrote
+  // a transaction of it (a transaction row is written only with its ledger event, and the ledger's migration counted
+  // the rows before it), so the store holds nothing to adopt and the two queries below are skipped.
+  const inBatch = new Map<string, number>();
   for (const [i, p] of plan.entries()) {
     const r = records[i]!;
+    if (recorded[i]!.outcome === 'duplicate') continue;
+    const key = paymentKeyOf(r);
+    const recordedHere = (inBatch.get(key) ?? 0) + 1;
+    inBatch.set(key, recordedHere);
     // The sale counting here, or (an Adyen capture failed before its authorisation leaves it void when that comes)
     // this event tying the payment to its customer: either way what its earlier events left with nobody is theirs.
     const counts = p.totals?.seenAt !== undefined && p.totals.payments === 1;
@@ -209,7 +217,8 @@ async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent
       row[1] ??= customerId;
       if (row[4] === 'refund' && Number(row[5]) > 0) refundTimes.push(String(row[8]));
     }
-    await tx.run('UPDATE transactions SET customer_id = ? WHERE source = ? AND payment_id = ? AND customer_id IS NULL', [customerId, r.source, r.paymentId]);
+    const inStore = recorded[i]!.payment.events > recordedHere;
+    if (inStore) await tx.run('UPDATE transactions SET customer_id = ? WHERE source = ? AND payment_id = ? AND customer_id IS NULL', [customerId, r.source, r.paymentId]);
     if (!counts) continue;
     let first = p.totals!.seenAt!;
     let last = first;
@@ -218,12 +227,14 @@ async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent
       if (at > last) last = at;
     };
     refundTimes.forEach(visited);
-    const [stored] = await tx.all<{ first: string | null; last: string | null }>(
-      "SELECT MIN(occurred_at) AS first, MAX(occurred_at) AS last FROM transactions WHERE source = ? AND payment_id = ? AND kind = 'refund' AND amount_minor > 0",
-      [r.source, r.paymentId],
-    );
-    if (stored?.first) visited(stored.first);
-    if (stored?.last) visited(stored.last);
+    if (inStore) {
+      const [stored] = await tx.all<{ first: string | null; last: string | null }>(
+        "SELECT MIN(occurred_at) AS first, MAX(occurred_at) AS last FROM transactions WHERE source = ? AND payment_id = ? AND kind = 'refund' AND amount_minor > 0",
+        [r.source, r.paymentId],
+      );
+      if (stored?.first) visited(stored.first);
+      if (stored?.last) visited(stored.last);
+    }
     p.totals = { ...p.totals!, seenAt: first, seenUntil: last };
   }
 }
