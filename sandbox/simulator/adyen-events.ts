@@ -11,7 +11,7 @@ import { currencyExponent } from '../../nodes/core/contracts/money';
  */
 export type AdyenScenario =
   | 'chip' | 'contactless' | 'apple_pay' | 'google_pay' | 'swipe' | 'keyed' | 'declined'
-  | 'capture' | 'capture_failed' | 'recaptured' | 'partial_refund' | 'cancellation' | 'refund_failed' | 'refunded_reversed'
+  | 'capture' | 'capture_failed' | 'recaptured' | 'partial_refund' | 'cancellation' | 'cancel_or_refund' | 'refund_failed' | 'refunded_reversed'
   | 'refund_with_data'
   | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'test';
 
@@ -71,6 +71,7 @@ const MODIFICATION_CODE: Partial<Record<AdyenScenario, string>> = {
   capture_failed: 'CAPTURE_FAILED',
   recaptured: 'CAPTURE',
   cancellation: 'CANCELLATION',
+  cancel_or_refund: 'CANCEL_OR_REFUND',
   refund_failed: 'REFUND_FAILED',
   refunded_reversed: 'REFUNDED_REVERSED',
 };
@@ -154,7 +155,9 @@ export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, 
     const eventCode = MODIFICATION_CODE[scenario] ?? 'REFUND';
     const REASONS: Partial<Record<AdyenScenario, string>> = { refund_failed: 'Refund Failed', capture_failed: 'Capture Failed', recaptured: 'Transaction Recaptured' };
     const reason = REASONS[scenario] ?? '';
-    item = { additionalData: { ...metadata }, ...base, eventCode, originalReference: o.originalReference ?? adyenPspReference(), reason, success: 'true' };
+    // A CANCEL_OR_REFUND says which it did (CancelOrRefundAdditionalData): here, after capture, a refund.
+    const action = scenario === 'cancel_or_refund' ? { 'modification.action': 'refund' } : {};
+    item = { additionalData: { ...action, ...metadata }, ...base, eventCode, originalReference: o.originalReference ?? adyenPspReference(), reason, success: 'true' };
   }
   (item.additionalData as Record<string, string>).hmacSignature = new HmacValidator().calculateHmac(item as never, hmacKey);
   return item;

@@ -17,7 +17,12 @@ import { obj, type Obj } from '../json/json-values';
  * delivers them; it counts each capture's amount once (a part capture's part) to say what the sale brought.
  */
 const PAYMENT_CODES = ['AUTHORISATION', 'CAPTURE'] as const;
-/** Money back to the cardholder: a refund, or a cancelled authorisation (the sale did not happen). */
+/**
+ * Money back to the cardholder: a refund, or a cancelled authorisation. A cancellation (CANCELLATION, or a
+ * CANCEL_OR_REFUND whose action was cancel) means the sale did not happen: it goes as a void of the sale
+ * (`sale.voided` with no capture id, as Clover's voids and SumUp's cancellations), so the sale is no payment or visit
+ * and sends no refund message, whether it is heard before or after the AUTHORISATION.
+ */
 const REFUND_CODES = ['REFUND', 'CANCELLATION', 'CANCEL_OR_REFUND'] as const;
 /**
  * An unreferenced refund: money paid to the card presented at the terminal, naming no payment (Adyen's "Outcome of a
@@ -194,9 +199,11 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
   if (isIn(UNREFERENCED_REFUND_CODES, eventCode)) {
     return { kind: 'refund', paymentId: psp, amount, refundedTotal: amount, refund: { id: psp, cumulative: false, unreferenced: true }, status: 'refunded', card };
   }
-  // Adyen names the amount of this refund only, not what is left of the payment, so a refund is "partially
-  // refunded" unless the whole authorisation was cancelled.
-  const whole = eventCode === 'CANCELLATION' || (eventCode === 'CANCEL_OR_REFUND' && modificationAction(d)?.toLowerCase() === 'cancel');
+  const cancelled = eventCode === 'CANCELLATION' || (eventCode === 'CANCEL_OR_REFUND' && modificationAction(d)?.toLowerCase() === 'cancel');
+  if (cancelled) {
+    return { kind: 'failure', paymentId: original ?? psp, amount, status: 'failed', card, failure: { code: eventCode, message: reason }, sale: { voided: true } };
+  }
+  // Adyen names the amount of this refund only, not what is left of the payment, so a refund is "partially refunded".
   return {
     kind: 'refund',
     paymentId: original ?? psp,
@@ -204,7 +211,7 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
     refundedTotal: amount,
     // By its own pspReference, which a later REFUND_FAILED or REFUNDED_REVERSED names.
     refund: { id: psp, cumulative: false },
-    status: whole ? 'refunded' : 'partially_refunded',
+    status: 'partially_refunded',
     card,
   };
 }

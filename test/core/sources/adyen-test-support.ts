@@ -56,7 +56,7 @@ export const clone = <T>(v: T): T => structuredClone(v);
 
 /**
  * An Adyen sale, its refund, the refund's REFUND_FAILED, and `again`: another notification under the refund's
- * pspReference (a CANCELLATION, so its event id differs), each signed and received as Adyen sends them.
+ * pspReference (a CANCEL_OR_REFUND that refunded, so its event id differs), each signed and received as Adyen sends them.
  */
 export async function adyenRefundThatFailed() {
   const key = 'AB'.repeat(32);
@@ -68,7 +68,7 @@ export async function adyenRefundThatFailed() {
     payment: await receive(adyenDelivery('chip', key, { pspReference: pay, amount: 8000, eventDate: at(1), card, shopperEmail: 'renee@example.com' })),
     refund: await receive(adyenDelivery('partial_refund', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(2) })),
     failed: await receive(adyenDelivery('refund_failed', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(5) })),
-    again: await receive(adyenDelivery('cancellation', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(6) })),
+    again: await receive(adyenDelivery('cancel_or_refund', key, { pspReference: refundPsp, originalReference: pay, amount: 3000, eventDate: at(6) })),
   };
 }
 

@@ -352,12 +352,12 @@ describe('Adyen webhooks: normalize', () => {
     assert.match(out.report.ignored[0] ?? '', /REFUND_FAILED.*no originalReference/);
   });
 
-  it('maps a CANCELLATION to a whole refund of the cancelled authorisation', async () => {
+  it('maps a CANCELLATION to a void of the cancelled sale: the authorisation never became money', async () => {
     const e = await accepted(cancellation);
-    assert.deepEqual([e.kind, e.paymentId, e.status, e.refundedTotal], ['refund', 'NC6HT9CRT65ZGN82', 'refunded', { minor: 1250, currency: 'GBP' }]);
+    assert.deepEqual([e.kind, e.paymentId, e.status, e.sale, e.failure?.code, e.amount], ['failure', 'NC6HT9CRT65ZGN82', 'failed', { voided: true }, 'CANCELLATION', { minor: 1250, currency: 'GBP' }]);
   });
 
-  it('maps a CANCEL_OR_REFUND by its additionalData "modification.action": a cancel is a whole refund, a refund a partial one', async () => {
+  it('maps a CANCEL_OR_REFUND by its additionalData "modification.action": a cancel is a void of the sale, a refund a refund', async () => {
     const statusOf = async (action: string) => {
       const body = clone(cancellation) as Delivery;
       const item = body.notificationItems[0]!.NotificationRequestItem;
@@ -368,7 +368,7 @@ describe('Adyen webhooks: normalize', () => {
       const e = await accepted(body);
       return [e.kind, e.status, e.metadata.modificationAction];
     };
-    assert.deepEqual(await statusOf('cancel'), ['refund', 'refunded', 'cancel']);
+    assert.deepEqual(await statusOf('cancel'), ['failure', 'failed', 'cancel']);
     assert.deepEqual(await statusOf('refund'), ['refund', 'partially_refunded', 'refund']);
   });
 
