@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { schemaStatementFor } from '../../../nodes/core/store/dialect';
@@ -8,19 +8,13 @@ import { migrate, MIGRATIONS } from '../../../nodes/core/store/migrations';
 import { PostgresDatabase } from '../../../nodes/core/store/postgres-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
-import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
+import { suitePostgresDatabases } from '../../support/suite-postgres';
 import { tempDir } from '../../support/temp-store';
 import { cumulativeRefund, payment } from './support/events';
 
 const dir = tempDir('tcrm-ledger-migrate-');
-let server: PostgresServer;
-before(async () => {
-  server = await startPostgresServer();
-});
-after(async () => {
-  await server?.stop();
-  dir.remove();
-});
+const newPostgresDatabase = suitePostgresDatabases();
+after(() => dir.remove());
 
 /** A store as the pack left it before the ledger (schema 5), with what the local CRM and the steps wrote then. */
 async function storeBeforeLedger(db: SqlDatabase): Promise<void> {
@@ -73,7 +67,7 @@ async function storeBeforeLedger(db: SqlDatabase): Promise<void> {
 
 const stores: { dialect: string; open: () => Promise<SqlDatabase> }[] = [
   { dialect: 'sqlite', open: async () => new SqliteDatabase(join(dir.path, 'old.db')) },
-  { dialect: 'postgres', open: async () => new PostgresDatabase(await server.createDatabase('tcrm_ledger_migrate')) },
+  { dialect: 'postgres', open: async () => new PostgresDatabase(await newPostgresDatabase('tcrm_ledger_migrate')) },
 ];
 
 for (const store of stores) {

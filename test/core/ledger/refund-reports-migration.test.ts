@@ -1,24 +1,18 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, describe, it } from 'node:test';
 import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { migrate } from '../../../nodes/core/store/migrations';
 import { PostgresDatabase } from '../../../nodes/core/store/postgres-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
-import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
+import { suitePostgresDatabases } from '../../support/suite-postgres';
 import { tempDir } from '../../support/temp-store';
 import { cumulativeRefund, ownRefund, payment, reversedRefund } from './support/events';
 
 const dir = tempDir('tcrm-refund-reports-');
-let server: PostgresServer;
-before(async () => {
-  server = await startPostgresServer();
-});
-after(async () => {
-  await server?.stop();
-  dir.remove();
-});
+const newPostgresDatabase = suitePostgresDatabases();
+after(() => dir.remove());
 
 const day = (d: number) => `2025-03-0${d}T10:00:00.000Z`;
 
@@ -38,7 +32,7 @@ const refundRows = async (db: SqlDatabase, paymentId: string) =>
 
 const stores: { dialect: string; open: () => Promise<SqlDatabase> }[] = [
   { dialect: 'sqlite', open: async () => new SqliteDatabase(join(dir.path, 'old.db')) },
-  { dialect: 'postgres', open: async () => new PostgresDatabase(await server.createDatabase('tcrm_refund_reports')) },
+  { dialect: 'postgres', open: async () => new PostgresDatabase(await newPostgresDatabase('tcrm_refund_reports')) },
 ];
 
 for (const store of stores) {
