@@ -113,9 +113,7 @@ export class LoyaltyLedger {
       else if (payment.counted && payment.unreferenced) await this.onMoneyBack(ctx, payment);
     } else if (payment.counted) {
       // (A row for a payment the ledger has not seen was counted before the ledger existed: it stays as it is.)
-      const view = viewOf(payment);
-      const delta = deltaBetween(countedView(row, view.disputedMinor), view, payment.currency);
-      if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, true);
+      await this.catchUpTo(ctx, row, payment, true);
     }
     return { entries, events, customerId, withdrawn: ctx.withdrawn };
   }
@@ -154,7 +152,7 @@ export class LoyaltyLedger {
     if (enrolled) {
       const points = pointsFor(this.program, p.grossMinor, multiplier);
       if (points > 0 && (await this.append(ctx, { key: `earn:${ctx.f.paymentKey}`, kind: 'earn', points, heldPoints: 0 }))) {
-        await tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [points, this.id, ctx.customerId]);
+        await this.addEarned(ctx, points);
         earned = points;
       }
     }
@@ -164,15 +162,20 @@ export class LoyaltyLedger {
       [multiplier, earned, earned > 0 ? this.expiresAt(at) : null, this.id, p.source, p.paymentId],
     );
     // A refund or dispute the ledger saw before the payment counts now, as if it had come after it.
-    const view = viewOf(p);
     const row: PaymentRow = {
       customer_id: ctx.customerId, amount_minor: p.grossMinor, occurred_at: at, counted: 1, refunded_minor: 0, lost_minor: 0,
       earned_points: earned, reversed_points: 0, held_points: 0, expired_points: 0, forfeited_points: 0, dispute_state: null, voided: 0,
       earn_multiplier: multiplier,
     };
-    const delta = deltaBetween(countedView(row, view.disputedMinor), view, p.currency);
-    if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, false);
+    await this.catchUpTo(ctx, row, p, false);
     await this.reviewTier(ctx, at);
+  }
+
+  /** What the ledger has moved of the payment since the program counted it as `row` stands, caught up with. */
+  private async catchUpTo(ctx: Ctx, row: PaymentRow, p: LedgerPayment, review: boolean): Promise<void> {
+    const view = viewOf(p);
+    const delta = deltaBetween(countedView(row, view.disputedMinor), view, p.currency);
+    if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, review);
   }
 
   /**
@@ -196,9 +199,7 @@ export class LoyaltyLedger {
       customer_id: ctx.customerId, amount_minor: 0, occurred_at: p.occurredAt, counted: 1, refunded_minor: 0, lost_minor: 0, earned_points: 0,
       reversed_points: 0, held_points: 0, expired_points: 0, forfeited_points: 0, dispute_state: null, voided: 1, earn_multiplier: 0,
     };
-    const view = viewOf(p);
-    const delta = deltaBetween(countedView(row, view.disputedMinor), view, p.currency);
-    if (!isEmptyDelta(delta)) await this.catchUp(ctx, row, delta, view, true);
+    await this.catchUpTo(ctx, row, p, true);
   }
 
   /**
@@ -263,6 +264,11 @@ export class LoyaltyLedger {
     if (r.changes === 1) ctx.withdrawn = true;
   }
 
+  /** What the member has earned (points_earned): a void sale's points are not among it (catchUp). */
+  private async addEarned(ctx: Ctx, points: number): Promise<void> {
+    await ctx.tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [points, this.id, ctx.customerId]);
+  }
+
   private expiresAt(earnedAt: string): string | null {
     return this.program.points.expiryDays ? new Date(Date.parse(earnedAt) + this.program.points.expiryDays * DAY_MS).toISOString() : null;
   }
@@ -295,9 +301,7 @@ export class LoyaltyLedger {
     // A voided sale earned nothing (heard first, the void keeps it from ever counting): what it had earned leaves what
     // the member has earned while it is void (earnRest adds nothing then), and comes back with a re-capture.
     if (view.voided !== (Number(counted.voided) === 1) && counted.earned_points !== 0) {
-      await tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [
-        view.voided ? -counted.earned_points : counted.earned_points, this.id, ctx.customerId,
-      ]);
+      await this.addEarned(ctx, view.voided ? -counted.earned_points : counted.earned_points);
     }
     if (delta.dispute) await this.disputeMoved(ctx, (await this.payment(tx, f))!, delta.dispute.from, delta.dispute.to);
     if (raised !== counted) await this.reviewTier(ctx, counted.occurred_at);
@@ -319,7 +323,7 @@ export class LoyaltyLedger {
     const key = `${ctx.f.paymentKey}:${grossMinor}`;
     if (owed <= 0 || !(await this.append(ctx, { key: `earn:${key}`, kind: 'earn', points: owed, heldPoints: 0 }))) return after;
     after.earned_points += owed;
-    if (!voided) await ctx.tx.run('UPDATE loyalty_members SET points_earned = points_earned + ? WHERE program_id = ? AND customer_id = ?', [owed, this.id, ctx.customerId]);
+    if (!voided) await this.addEarned(ctx, owed);
     if (row.dispute_state === 'open' && (await this.append(ctx, { key: `hold:${key}`, kind: 'hold', points: -owed, heldPoints: owed }))) after.held_points += owed;
     if (row.dispute_state === 'lost' && (await this.append(ctx, { key: `forfeit:${key}`, kind: 'forfeit', points: -owed, heldPoints: 0 }))) after.forfeited_points += owed;
     await ctx.tx.run(

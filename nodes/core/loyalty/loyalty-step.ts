@@ -115,7 +115,7 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
     const changed = entries.length > 0 || events.length > 0 || withdrawn;
     const local = (deps.writeFields ?? 'local') === 'local';
     // A membership a void took back goes to the CRM too (no tier, no points, no member-since), or it would keep the old one.
-    const written = (member?.enrolled || withdrawn) && member && changed && (local || deps.crm)
+    const written = member && (member.enrolled || withdrawn) && changed && (local || deps.crm)
       ? await writeMembership(tx, program, member, at, { local, crm: deps.crm }) : undefined;
     const crmFields = written?.fields ?? (member?.enrolled ? membershipFields(program, member) : undefined);
     const result: LoyaltyResult = {
