@@ -11,7 +11,7 @@ import { currencyExponent } from '../../nodes/core/contracts/money';
  */
 export type AdyenScenario =
   | 'chip' | 'contactless' | 'apple_pay' | 'google_pay' | 'swipe' | 'keyed' | 'declined'
-  | 'capture' | 'capture_failed' | 'recaptured' | 'partial_refund' | 'cancellation' | 'cancel_or_refund' | 'refund_failed' | 'refunded_reversed'
+  | 'capture' | 'capture_failed' | 'recaptured' | 'partial_refund' | 'cancellation' | 'cancel_or_refund' | 'expire' | 'refund_failed' | 'refunded_reversed'
   | 'refund_with_data'
   | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'test';
 
@@ -140,6 +140,10 @@ export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, 
       reason: '',
       success: 'true',
     };
+  } else if (scenario === 'expire') {
+    // As Adyen's EXPIRE example (Webhooks-v1): the payment whose uncaptured rest expired, by its own pspReference
+    // (pass the payment's as originalReference or pspReference), with no originalReference.
+    item = { additionalData: { ...metadata }, ...base, pspReference: o.originalReference ?? base.pspReference, eventCode: 'EXPIRE', reason: '', success: 'true' };
   } else if (dispute) {
     item = {
       additionalData: { chargebackReasonCode: '10.4', chargebackSchemeCode: card.scheme, disputeStatus: dispute.disputeStatus, ...metadata },

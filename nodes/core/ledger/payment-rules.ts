@@ -20,8 +20,10 @@ import type { LedgerEvent } from './ledger-event';
  *   amount, up to what refunds have not already given back, so no payment ever nets below zero;
  * - a failed attempt moves no money;
  * - a sale the processor reports void after it succeeded (a SumUp transaction read CANCELLED, a Clover payment read
- *   VOIDED) moved no money: everything it took counts as given back and its status is failed, until money moves
- *   for it again. The later report, by its time, decides, so the order they arrive in does not;
+ *   VOIDED, an Adyen authorisation cancelled or expired) moved no money: everything it took counts as given back and
+ *   its status is failed, until money moves for it again. The later report, by its time, decides, so the order they
+ *   arrive in does not. A sale part of which a capture collected (by capture id) is never void this way: what is
+ *   cancelled or expires is the rest of its authorisation, which counts as given back as below;
  * - a capture the processor reports failed (Adyen's CAPTURE_FAILED, by the capture's id) collected nothing: what it
  *   was to collect counts as given back, as a refund of that much would, until that capture is reported captured
  *   again (Adyen's re-capture), the later report by its time deciding, per capture. When the failed captures add up
@@ -185,13 +187,19 @@ export function uncollectedOf(r: CaptureFacts): number {
 const shortfallOf = (r: CaptureFacts): number => r.captureFailedMinor + uncollectedOf(r);
 
 /**
- * The sale moved no money: its latest void is later than any money moving for it, or (once it is seen) its failed
+ * Money a capture collected for the sale: a processor can cancel (or let expire) only what no capture took, so a void
+ * of such a sale releases the rest of its authorisation (which uncollectedOf counts as given back), never the sale.
+ */
+const capturedAny = (r: Pick<PaymentRecord, 'capturedMinor'>): boolean => r.capturedMinor !== null && r.capturedMinor > 0;
+
+/**
+ * The sale moved no money: its latest void (while no capture of it collected money) is later than any money moving for it, or (once it is seen) its failed
  * captures and what no capture collected add up to all of it; or there is no sale (an unreferenced refund). Either way
  * the payment is no purchase.
  */
 export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt' | 'unreferenced'> & CaptureFacts): boolean {
   if (r.unreferenced) return true;
-  if (r.voidedAt !== null && (r.restoredAt === null || r.voidedAt > r.restoredAt)) return true;
+  if (r.voidedAt !== null && (r.restoredAt === null || r.voidedAt > r.restoredAt) && !capturedAny(r)) return true;
   const shortfall = shortfallOf(r);
   return r.seen && shortfall > 0 && shortfall >= r.grossMinor;
 }

@@ -19,11 +19,15 @@ import { obj, type Obj } from '../json/json-values';
 const PAYMENT_CODES = ['AUTHORISATION', 'CAPTURE'] as const;
 /**
  * Money back to the cardholder: a refund, or a cancelled authorisation. A cancellation (CANCELLATION, or a
- * CANCEL_OR_REFUND whose action was cancel) means the sale did not happen: it goes as a void of the sale
- * (`sale.voided` with no capture id, as Clover's voids and SumUp's cancellations), so the sale is no payment or visit
- * and sends no refund message, whether it is heard before or after the AUTHORISATION.
+ * CANCEL_OR_REFUND whose action was cancel) releases what no capture took of the authorisation, as an authorisation
+ * that expires does (EXPIRE: "the remaining uncaptured amount expired", for manual capture). Either goes as a void of
+ * the sale (`sale.voided` with no capture id, as Clover's voids and SumUp's cancellations): with nothing captured the
+ * sale did not happen, so it is no payment or visit and sends no refund message, whether it is heard before or after
+ * the AUTHORISATION; after part captures (an account with multiple partial captures) only the rest is released, which
+ * the ledger works out from the captures, in whatever order they come.
  */
 const REFUND_CODES = ['REFUND', 'CANCELLATION', 'CANCEL_OR_REFUND'] as const;
+const EXPIRY_CODES = ['EXPIRE'] as const;
 /**
  * An unreferenced refund: money paid to the card presented at the terminal, naming no payment (Adyen's "Outcome of a
  * refund": REFUND_WITH_DATA answers an unreferenced refund, CANCEL_OR_REFUND a referenced one). Its additionalData
@@ -65,7 +69,7 @@ const DISPUTE_CODES = [
 ] as const;
 
 export const ADYEN_HANDLED_EVENT_CODES = [
-  ...PAYMENT_CODES, ...REFUND_CODES, ...UNREFERENCED_REFUND_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES,
+  ...PAYMENT_CODES, ...REFUND_CODES, ...EXPIRY_CODES, ...UNREFERENCED_REFUND_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES,
 ] as const;
 
 const isIn = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
@@ -199,7 +203,7 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
   if (isIn(UNREFERENCED_REFUND_CODES, eventCode)) {
     return { kind: 'refund', paymentId: psp, amount, refundedTotal: amount, refund: { id: psp, cumulative: false, unreferenced: true }, status: 'refunded', card };
   }
-  const cancelled = eventCode === 'CANCELLATION' || (eventCode === 'CANCEL_OR_REFUND' && modificationAction(d)?.toLowerCase() === 'cancel');
+  const cancelled = eventCode === 'CANCELLATION' || isIn(EXPIRY_CODES, eventCode) || (eventCode === 'CANCEL_OR_REFUND' && modificationAction(d)?.toLowerCase() === 'cancel');
   if (cancelled) {
     return { kind: 'failure', paymentId: original ?? psp, amount, status: 'failed', card, failure: { code: eventCode, message: reason }, sale: { voided: true } };
   }

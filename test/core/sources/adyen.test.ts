@@ -18,6 +18,7 @@ import refused from './fixtures/adyen/authorisation-refused.json';
 import swipe from './fixtures/adyen/authorisation-swipe.json';
 import batch from './fixtures/adyen/batch-two-sales.json';
 import cancellation from './fixtures/adyen/cancellation.json';
+import expire from './fixtures/adyen/expire.json';
 import capture from './fixtures/adyen/capture.json';
 import captureFailed from './fixtures/adyen/capture-failed.json';
 import captureRecaptured from './fixtures/adyen/capture-recaptured.json';
@@ -50,7 +51,7 @@ async function accepted(body: object, credentials?: Record<string, unknown>) {
   return out.events[0]!;
 }
 
-const ALL_FIXTURES = [applePay, chip, contactless, currencies, googlePay, keyed, refused, swipe, batch, cancellation, capture, captureFailed, captureRecaptured, chargebackLost,
+const ALL_FIXTURES = [applePay, chip, contactless, currencies, googlePay, keyed, refused, swipe, batch, cancellation, expire, capture, captureFailed, captureRecaptured, chargebackLost,
   chargebackOpened, chargebackReversed, refundFailed, refundPartial, refundedReversed, refundWithData, reportAvailable, testNotification] as Delivery[];
 
 describe('Adyen webhooks: HMAC signatures', () => {
@@ -77,7 +78,7 @@ describe('Adyen webhooks: HMAC signatures', () => {
         checked += 1;
       }
     }
-    assert.equal(checked, 28);
+    assert.equal(checked, 29);
   });
 
   it('accepts a genuine delivery and answers exactly "[accepted]" as text/plain', async () => {
@@ -355,6 +356,12 @@ describe('Adyen webhooks: normalize', () => {
   it('maps a CANCELLATION to a void of the cancelled sale: the authorisation never became money', async () => {
     const e = await accepted(cancellation);
     assert.deepEqual([e.kind, e.paymentId, e.status, e.sale, e.failure?.code, e.amount], ['failure', 'NC6HT9CRT65ZGN82', 'failed', { voided: true }, 'CANCELLATION', { minor: 1250, currency: 'GBP' }]);
+  });
+
+  it('maps an EXPIRE (the uncaptured rest of an authorisation expired) to a void of the sale its pspReference names, as a cancellation', async () => {
+    const e = await accepted(expire);
+    assert.deepEqual([e.kind, e.paymentId, e.status, e.sale, e.failure?.code, e.amount], ['failure', 'NC6HT9CRT65ZGN82', 'failed', { voided: true }, 'EXPIRE', { minor: 1250, currency: 'GBP' }]);
+    assert.equal(e.id, 'adyen:NC6HT9CRT65ZGN82:EXPIRE:true', 'named apart from the AUTHORISATION under the same pspReference');
   });
 
   it('maps a CANCEL_OR_REFUND by its additionalData "modification.action": a cancel is a void of the sale, a refund a refund', async () => {
