@@ -195,9 +195,10 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
   }
   if (isIn(REFUND_REVERSAL_CODES, eventCode)) {
     // The code is the news, whatever `success` says (integrations are seen sending both).
-    if (!original) throw new IgnoredEventError(eventCode, 'it names no originalReference, so the payment whose refund it reverses is unknown');
-    // The payment keeps what the refund would have given back; the ledger works out its status from the rest.
-    return { kind: 'refund', paymentId: original, amount, refund: { id: psp, cumulative: false, reversed: true }, status: 'succeeded', card };
+    // The payment keeps what the refund would have given back; the ledger works out its status from the rest. Naming
+    // no payment, it reverses an unreferenced refund (REFUND_WITH_DATA), which is its own payment under the refund's
+    // pspReference: the refund and its payment are then the same id, as the REFUND_WITH_DATA recorded them.
+    return { kind: 'refund', paymentId: original ?? psp, amount, refund: { id: psp, cumulative: false, reversed: true }, status: 'succeeded', card };
   }
   if (!success) throw new IgnoredEventError(eventCode, 'Adyen did not carry it out (success "false"), so no money moved');
   if (isIn(UNREFERENCED_REFUND_CODES, eventCode)) {

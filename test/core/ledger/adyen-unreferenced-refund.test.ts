@@ -3,7 +3,8 @@ import { after, before, describe, it } from 'node:test';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
-import { adyenDelivery, adyenPspReference, type AdyenScenario } from '../../../sandbox/simulator/adyen-events';
+import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
+import { adyenBatchDelivery, adyenDelivery, adyenNotificationItem, adyenPspReference, type AdyenScenario } from '../../../sandbox/simulator/adyen-events';
 import { receivedAdyen } from '../sources/adyen-test-support';
 import { DeliveryOrder } from '../pipeline/delivery-order-support';
 
@@ -14,6 +15,13 @@ const tiered = parseLoyaltyProgram({ id: 'unreferenced-refund-tiers', currency: 
 /** One notification as Adyen signs and sends it, through the Adyen source. */
 const received = (scenario: AdyenScenario, o: Parameters<typeof adyenDelivery>[2]): Promise<PaymentEvent> => receivedAdyen(adyenDelivery(scenario, KEY, o), KEY);
 const at = (day: number) => new Date(Date.UTC(2025, 10, day, 10));
+/** The scheme refusing an unreferenced refund: a REFUND_FAILED under the refund's pspReference that names no payment. */
+async function refundFailedNamingNoPayment(psp: string, amount: number, day: number): Promise<PaymentEvent> {
+  const item = adyenNotificationItem('refund_failed', KEY, { pspReference: psp, amount, eventDate: at(day) });
+  delete item.originalReference;
+  (item.additionalData as Record<string, string>).hmacSignature = new HmacValidator().calculateHmac(item as never, KEY);
+  return receivedAdyen(adyenBatchDelivery([item]), KEY);
+}
 
 describe('an Adyen unreferenced refund (REFUND_WITH_DATA) is money given back at once, through the ledger to the CRM, segment and loyalty', () => {
   const order = new DeliveryOrder('adyen', program, tiered);
@@ -65,6 +73,24 @@ describe('an Adyen unreferenced refund (REFUND_WITH_DATA) is money given back at
     const again = await order.deliver(refund);
     assert.deepEqual([again.outcome, again.customerId], ['duplicate', shopper]);
     assert.deepEqual(await stored(psp, shopper), first, 'a repeat delivery changes nothing');
+  });
+
+  it('refused by the scheme (a REFUND_FAILED naming no payment): it gives nothing back, in either order', async () => {
+    const outcomes = [];
+    for (const [n, refundFirst] of [[2, true], [3, false]] as const) {
+      const card = { alias: `HUNREF00000000${n}`, last4: '4343' };
+      const shopper = (await order.deliver(await received('chip', { amount: 10000, eventDate: at(1), card, shopperEmail: `una${n}@example.com` }))).customerId!;
+      const psp = adyenPspReference();
+      const refund = await received('refund_with_data', { pspReference: psp, amount: 3000, eventDate: at(9), card });
+      const failed = await refundFailedNamingNoPayment(psp, 3000, 11);
+      for (const e of refundFirst ? [refund, failed] : [failed, refund]) await order.deliver(e);
+      const { refunds, payment, totals, segment, loyalty } = await stored(psp, shopper);
+      assert.deepEqual([payment.counted, payment.unreferenced, payment.refundedMinor, payment.netMinor, payment.status], [true, true, 0, 0, 'failed']);
+      assert.deepEqual(refunds.map((r) => [r.refund_id, r.amount_minor, r.reversed_at !== null]), [[psp, 3000, true]]);
+      outcomes.push({ totals: totals.map((t) => [t.payments, t.gross_minor, t.refunded_minor]), segment: segment.map((s) => [s.gross_minor, s.refunded_minor]), loyalty: loyalty.map((m) => [m.lifetime_spend_minor, m.points_balance]) });
+    }
+    assert.deepEqual(outcomes[0], { totals: [[1, 10000, 0]], segment: [[10000, 0]], loyalty: [[10000, 100]] }, 'the shopper keeps all they spent');
+    assert.deepEqual(outcomes[1], outcomes[0], 'the same in the other order');
   });
 
   it('to a card no one is known by, with no shopper: recorded for nobody and makes no customer, but counts, not waiting for a sale', async () => {
