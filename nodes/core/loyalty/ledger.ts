@@ -100,13 +100,13 @@ export class LoyaltyLedger {
     payment: LedgerPayment,
     event: { eventId: string; occurredAt: string; customerId: string },
     now: string,
-  ): Promise<{ entries: LedgerEntry[]; events: MembershipEvent[]; customerId: string; withdrawn: boolean }> {
+  ): Promise<{ entries: LedgerEntry[]; events: MembershipEvent[]; customerId: string; membershipMoved: boolean }> {
     const entries: LedgerEntry[] = [];
     const events: MembershipEvent[] = [];
     const row = await this.payment(tx, payment);
     const customerId = row?.customer_id ?? event.customerId;
     const f = { source: payment.source, paymentId: payment.paymentId, paymentKey: payment.key, eventId: event.eventId, occurredAt: event.occurredAt };
-    const ctx: Ctx = { tx, f, now, entries, events, customerId, withdrawn: false };
+    const ctx: Ctx = { tx, f, now, entries, events, customerId, membershipMoved: false };
     if (!row) {
       // A sale void by the time the program meets it is no visit and earns nothing, until money moves for it.
       if (payment.counted && !isVoided(payment)) await this.onCounted(ctx, payment);
@@ -115,7 +115,7 @@ export class LoyaltyLedger {
       // (A row for a payment the ledger has not seen was counted before the ledger existed: it stays as it is.)
       await this.catchUpTo(ctx, row, payment, true);
     }
-    return { entries, events, customerId, withdrawn: ctx.withdrawn };
+    return { entries, events, customerId, membershipMoved: ctx.membershipMoved };
   }
 
   private payment(tx: SqlExecutor, f: Pick<LedgerPayment, 'source' | 'paymentId'>): Promise<PaymentRow | undefined> {
@@ -242,26 +242,71 @@ export class LoyaltyLedger {
   /**
    * A void is no sale ("cancelled or reversed … no longer payable to the merchant", a Clover void, a failed
    * capture): heard before its sale, it keeps the sale from counting and so from enrolling anyone. Heard after, the
-   * same must hold, so a member the voided sale enrolled (member since its time) who no longer qualifies without it —
-   * no visit left, or under the program's thresholds — is no member: no enrolment date, no tier. A full refund differs
-   * on purpose: that sale happened (a visit), and decided at its full amount. The sale captured again (Adyen's
-   * re-capture) decides once more, as it would have counted. Only a payment that counted while its customer was a
-   * member comes here (earn_multiplier not 0): one that enrolled no one and earned nothing has no membership to undo.
+   * same must hold, so a member whose enrolment the voided sale was part of (it was that sale, or one before it) and
+   * who no longer qualifies without it — no visit left, or under the program's thresholds — is no member: no
+   * enrolment date, no tier; one who still qualifies through their other sales is a member since the first of them
+   * that enrols them. A full refund differs on purpose: that sale happened (a visit), and decided at its full amount.
+   * The sale captured again (Adyen's re-capture) decides once more, as it would have counted. The points the member's
+   * sales earned meanwhile, at the tier they had then, stay theirs.
    */
   private async membershipAfterVoid(ctx: Ctx, counted: PaymentRow, view: PaymentView): Promise<void> {
     const m = (await this.member(ctx.tx, ctx.customerId))!;
     if (!view.voided) {
-      if (!m.enrolled && m.visits > 0) await this.enroll(ctx, m, counted.occurred_at);
+      if (m.enrolled || m.visits === 0) return;
+      const since = await this.firstQualifyingSale(ctx.tx, ctx.customerId);
+      if (since !== null) await this.enroll(ctx, m, since);
       return;
     }
-    if (!m.enrolled || m.enrolledAt !== counted.occurred_at) return;
-    if (m.visits > 0 && (await this.qualifiesForEnrollment(ctx.tx, m, counted.occurred_at, 0))) return;
+    // A sale after the one that enrolled them had no part in it.
+    if (m.enrolledAt === null || counted.occurred_at > m.enrolledAt) return;
+    const since = m.visits > 0 ? await this.firstQualifyingSale(ctx.tx, ctx.customerId) : null;
+    if (since !== null) {
+      // Still a member through their other sales: a member since the one of them that enrols them without the void
+      // sale (never earlier than they were: arrival order decided that). No 'enrolled' event: they were welcomed once.
+      if (since <= m.enrolledAt) return;
+      const r = await ctx.tx.run(
+        `UPDATE loyalty_members SET enrolled_at = ?, tier_since = CASE WHEN tier_since < ? THEN ? ELSE tier_since END, version = version + 1, updated_at = ?
+         WHERE program_id = ? AND customer_id = ? AND enrolled_at = ?`,
+        [since, since, since, ctx.now, this.id, ctx.customerId, m.enrolledAt],
+      );
+      if (r.changes === 1) ctx.membershipMoved = true;
+      return;
+    }
+    // Figures they were enrolled by that the sales now standing no longer show one by one (a refund since): kept.
+    if (m.visits > 0 && (await this.qualifiesForEnrollment(ctx.tx, m, m.enrolledAt, 0))) return;
     const r = await ctx.tx.run(
       `UPDATE loyalty_members SET enrolled_at = NULL, tier = NULL, tier_since = NULL, version = version + 1, updated_at = ?
        WHERE program_id = ? AND customer_id = ? AND enrolled_at = ?`,
-      [ctx.now, this.id, ctx.customerId, counted.occurred_at],
+      [ctx.now, this.id, ctx.customerId, m.enrolledAt],
     );
-    if (r.changes === 1) ctx.withdrawn = true;
+    if (r.changes === 1) ctx.membershipMoved = true;
+  }
+
+  /**
+   * The time of the customer's first sale, of those counted and not void, that takes them over the program's
+   * thresholds, each decided as `enroll` decides a sale: at its full amount, with the sales before it as they stand
+   * now. Null when none does.
+   */
+  private async firstQualifyingSale(tx: SqlExecutor, customerId: string): Promise<string | null> {
+    const sales = await tx.all<{ occurred_at: string; amount_minor: number; refunded_minor: number; lost_minor: number }>(
+      `SELECT occurred_at, amount_minor, refunded_minor, lost_minor FROM loyalty_payments
+       WHERE program_id = ? AND customer_id = ? AND counted = 1 AND voided = 0 ORDER BY occurred_at, source, payment_id`,
+      [this.id, customerId],
+    );
+    const net = (r: (typeof sales)[number]) => Number(r.amount_minor) - Number(r.refunded_minor) - Number(r.lost_minor);
+    const periodDays = this.program.enrollment.periodSpend?.days;
+    let spendBefore = 0;
+    for (const [i, sale] of sales.entries()) {
+      const full = Number(sale.amount_minor);
+      let periodSpend = full;
+      if (periodDays !== undefined) {
+        const from = new Date(Date.parse(sale.occurred_at) - periodDays * DAY_MS).toISOString();
+        for (let j = i - 1; j >= 0 && sales[j]!.occurred_at > from; j--) periodSpend += net(sales[j]!);
+      }
+      if (this.meetsThresholds({ lifetimeSpendMinor: spendBefore + full, visits: i + 1, periodSpendMinor: periodSpend })) return sale.occurred_at;
+      spendBefore += net(sale);
+    }
+    return null;
   }
 
   /** What the member has earned (points_earned): a void sale's points are not among it (catchUp). */
@@ -292,8 +337,8 @@ export class LoyaltyLedger {
         delta.payments, ctx.now, this.id, ctx.customerId,
       ]);
     }
-    // A void decides the membership the sale made as if the sale had never counted (see membershipAfterVoid).
-    if (delta.payments !== 0 && counted.earn_multiplier !== null && Number(counted.earn_multiplier) !== 0) await this.membershipAfterVoid(ctx, counted, view);
+    // A void decides the membership as if the sale had never counted (see membershipAfterVoid).
+    if (delta.payments !== 0 && counted.earn_multiplier !== null) await this.membershipAfterVoid(ctx, counted, view);
     // A raise can enrol the customer the sale did not (at its time, so their tier is reviewed as of then too).
     const raised = delta.grossMinor > 0 ? await this.enrollOnRaise(ctx, counted, view) : counted;
     const row = delta.grossMinor > 0 ? await this.earnRest(ctx, raised, view) : counted;
@@ -414,14 +459,21 @@ export class LoyaltyLedger {
   /** `notTakenOff`: what the payment of `at` has given back already (refunds, chargebacks), still counted toward the spend thresholds (see enroll). */
   private async qualifiesForEnrollment(tx: SqlExecutor, m: Member, at: string, notTakenOff: number): Promise<boolean> {
     if (!hasEnrollmentThresholds(this.program)) return true;
+    const period = this.program.enrollment.periodSpend;
+    const periodSpendMinor = period === undefined
+      ? 0
+      : (await this.netSpendSince(tx, m.customerId, new Date(Date.parse(at) - period.days * DAY_MS).toISOString(), at)) + notTakenOff;
+    return this.meetsThresholds({ lifetimeSpendMinor: m.lifetimeSpendMinor + notTakenOff, visits: m.visits, periodSpendMinor });
+  }
+
+  /** The program's enrolment thresholds (all, or any, by its rule) against a customer's figures; none: met. */
+  private meetsThresholds(f: { lifetimeSpendMinor: number; visits: number; periodSpendMinor: number }): boolean {
+    if (!hasEnrollmentThresholds(this.program)) return true;
     const e = this.program.enrollment;
     const checks: boolean[] = [];
-    if (e.lifetimeSpendMinor !== undefined) checks.push(m.lifetimeSpendMinor + notTakenOff >= e.lifetimeSpendMinor);
-    if (e.visits !== undefined) checks.push(m.visits >= e.visits);
-    if (e.periodSpend !== undefined) {
-      const since = new Date(Date.parse(at) - e.periodSpend.days * DAY_MS).toISOString();
-      checks.push((await this.netSpendSince(tx, m.customerId, since, at)) + notTakenOff >= e.periodSpend.minor);
-    }
+    if (e.lifetimeSpendMinor !== undefined) checks.push(f.lifetimeSpendMinor >= e.lifetimeSpendMinor);
+    if (e.visits !== undefined) checks.push(f.visits >= e.visits);
+    if (e.periodSpend !== undefined) checks.push(f.periodSpendMinor >= e.periodSpend.minor);
     return e.rule === 'all' ? checks.every(Boolean) : checks.some(Boolean);
   }
 
@@ -521,6 +573,9 @@ interface AppendCtx {
 interface Ctx extends AppendCtx {
   f: AppendCtx['f'] & { paymentKey: string; eventId: string };
   events: MembershipEvent[];
-  /** A void took back the membership its sale made (membershipAfterVoid): the CRM's fields are cleared. */
-  withdrawn: boolean;
+  /**
+   * A void took back the membership its sale made, or moved the member-since date off it (membershipAfterVoid): the
+   * CRM's fields are written again (cleared, or with the new date).
+   */
+  membershipMoved: boolean;
 }

@@ -110,12 +110,12 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
         : { ...answered, outcome: 'duplicate', entries: [], events: [] };
     }
     const payment = await paymentAfter(tx, facts.ledgerEvent, at);
-    const { entries, events, customerId, withdrawn } = await ledger.apply(tx, payment, { eventId: facts.eventId, occurredAt: facts.occurredAt, customerId: facts.customerId! }, now);
+    const { entries, events, customerId, membershipMoved } = await ledger.apply(tx, payment, { eventId: facts.eventId, occurredAt: facts.occurredAt, customerId: facts.customerId! }, now);
     const member = (await ledger.member(tx, customerId)) ?? null;
-    const changed = entries.length > 0 || events.length > 0 || withdrawn;
+    const changed = entries.length > 0 || events.length > 0 || membershipMoved;
     const local = (deps.writeFields ?? 'local') === 'local';
-    // A membership a void took back goes to the CRM too (no tier, no points, no member-since), or it would keep the old one.
-    const written = member && (member.enrolled || withdrawn) && changed && (local || deps.crm)
+    // A membership a void took back (no tier, no points, no member-since) or moved goes to the CRM too, or it would keep the old one.
+    const written = member && (member.enrolled || membershipMoved) && changed && (local || deps.crm)
       ? await writeMembership(tx, program, member, at, { local, crm: deps.crm }) : undefined;
     const crmFields = written?.fields ?? (member?.enrolled ? membershipFields(program, member) : undefined);
     const result: LoyaltyResult = {

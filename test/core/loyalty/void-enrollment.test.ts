@@ -94,6 +94,34 @@ describe('Loyalty: a voided sale that enrolled its new shopper leaves no member,
     });
   }
 
+  it('Clover: a member\'s first sale voided after their second: a member since the second, here and in the CRM; under a threshold only the void sale reached, no member', async () => {
+    const ps = [
+      ...programs('USD'),
+      // Its own CRM fields: the others write the default ones.
+      parseLoyaltyProgram({ id: 'void-two-visits-usd', currency: 'USD', enrollment: { visits: 2 }, crmFields: { tier: 'visits_tier', points: 'visits_points', memberSince: 'visits_member_since' } }),
+    ];
+    const options = { merchantId: 'SJ925JDCKKTJJ', livemode: true, currency: 'USD' };
+    const first = cloverPayment('chip', { amount: 10_000, token: 'clover-void-first-of-two', at: at(3) });
+    const second = cloverPayment('chip', { amount: 9_000, token: 'clover-void-first-of-two', at: at(5) });
+    const shopper = (await deliver(normalizeCloverPayment(first, options), ps))!;
+    assert.equal(await deliver(normalizeCloverPayment(second, options), ps), shopper, 'the same card');
+    const [atOnce, threshold, twoVisits] = ps;
+    assert.deepEqual((await members(atOnce!.id, shopper))[0]![0], at(3).toISOString(), 'a member since the first sale');
+    assert.deepEqual((await members(twoVisits!.id, shopper))[0]![0], at(5).toISOString(), 'two visits: a member since the second');
+    const voided = { ...structuredClone(first), result: 'VOIDED', voidReason: 'USER_CANCEL', modifiedTime: at(6).getTime(), cardTransaction: { ...(first.cardTransaction as object), type: 'VOID' } };
+    await deliver(normalizeCloverPayment(voided, options), ps);
+    assert.deepEqual(await members(atOnce!.id, shopper), [[at(5).toISOString(), 'Silver', 9_000, 1, 180]], 'no threshold: since the sale left (which earned at Silver, the tier they had then)');
+    assert.deepEqual(await members(threshold!.id, shopper), [[at(5).toISOString(), null, 9_000, 1, 90]], '90.00 alone is over 80.00: since it');
+    assert.deepEqual(await members(twoVisits!.id, shopper), [[null, null, 9_000, 1, 90]], 'one visit left: no member (the second sale\'s points, earned as a member, stay)');
+    const fields = await readLocalCustomerFields(s.db, shopper);
+    assert.deepEqual([fields.loyalty_member_since, fields.visits_member_since], [at(5).toISOString(), null], 'the CRM has the new date, and no date for the program they left');
+    const payloads = await queued(shopper);
+    const last = payloads.at(-1)!.fields as Record<string, unknown>;
+    assert.deepEqual([last.loyalty_member_since, last.visits_member_since], [at(5).toISOString(), null], 'and so does the SaaS CRM\'s outbox');
+    assert.equal(announced.filter((e) => e.startsWith('enrolled') && e.endsWith(shopper)).length, 3, 'one welcome per program, none for the new date');
+    await assertLedgerBalances(s.db);
+  });
+
   it('Clover: a payment read VOIDED (its sale and its void, in one read) enrols no one; a later sale does', async () => {
     const ps = programs('USD');
     const options = { merchantId: 'SJ925JDCKKTJJ', livemode: true, currency: 'USD' };
