@@ -6,6 +6,7 @@ import type { UpsertResult } from '../contracts/payment-message';
 import { InputError } from '../errors';
 import { paymentsOf, paymentState, refundAddedBy } from '../ledger/read-payments';
 import { isVoided } from '../ledger/payment-rules';
+import { enrolmentTakenBack } from '../loyalty/enrolment-taken-back';
 import type { LoyaltyResult } from '../loyalty/loyalty-step';
 import type { MembershipEvent } from '../loyalty/ledger';
 import type { SegmentResult } from '../segment/segment-step';
@@ -93,6 +94,11 @@ async function noLongerThanked(tx: SqlExecutor, source: string, paymentId: strin
   return null;
 }
 
+/** A welcome is owed no more once a void took back the membership it was for (quiet hours may hold it for hours). */
+const noLongerWelcomed = async (tx: SqlExecutor, change: Partial<MembershipEvent>): Promise<boolean> =>
+  change.type === 'enrolled' && typeof change.programId === 'string' && typeof change.customerId === 'string'
+  && (await enrolmentTakenBack(tx, change.programId, change.customerId));
+
 const thankYou: Compose = async (item, tx, s) => {
   const crm = needCrm(item, 'thank-you');
   if (item.kind !== 'payment') return { skip: `only a completed payment is thanked; this is a ${item.kind}` };
@@ -161,6 +167,7 @@ const loyaltyWelcome: Compose = async (item, tx, s) => {
   if (!change || typeof change !== 'object' || !('type' in change)) {
     throw new InputError('loyaltyEvent', 'the loyalty message needs an enrollment or tier change on the item', 'connect this node to the second output of Loyalty Enroll ("Enrolled / Tier Changed")');
   }
+  if (await noLongerWelcomed(tx, change)) return { skip: 'the sale that enrolled them was voided, and their membership with it' };
   const stored = await storedCustomer(tx, change.customerId);
   const to = item.customerHints?.email ?? stored.email;
   if (!to) return { skip: 'no email address is known for this member' };
@@ -281,11 +288,12 @@ export async function messageStep(payload: unknown, deps: MessageDeps): Promise<
  * The queued messages whose quiet hours have ended, each handed out once: run it on a schedule before the mail step.
  * `kind`: only messages of that kind, so each template's schedule sends its own through its own steps (a thank-you's
  * SMS too) when several share a store; none: every kind. A thank-you whose sale was voided or refunded in full while
- * it waited is withdrawn, not handed out.
+ * it waited is withdrawn, not handed out, and so is a welcome whose membership a void took back.
  */
 export async function flushQueuedMessages(db: SqlDatabase, now = new Date(), limit = 100, kind?: MessageKind): Promise<Array<Record<string, unknown>>> {
   const withdraw = async (tx: SqlExecutor, kind: string, item: object) => {
-    const { source, paymentId } = item as Partial<Item>;
+    const { source, paymentId, loyaltyEvent } = item as Partial<Item>;
+    if (kind === 'loyalty-welcome') return !!loyaltyEvent && typeof loyaltyEvent === 'object' && (await noLongerWelcomed(tx, loyaltyEvent));
     return kind === 'thank-you' && typeof source === 'string' && typeof paymentId === 'string' && (await noLongerThanked(tx, source, paymentId)) !== null;
   };
   return (await releaseDue(db, now, limit, withdraw, kind)) as Array<Record<string, unknown>>;

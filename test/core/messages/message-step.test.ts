@@ -7,8 +7,10 @@ import { flushQueuedMessages, messageStep } from '../../../nodes/core/messages/m
 import { parseMessageSettings, type MessageSettingsInput } from '../../../nodes/core/messages/settings';
 import { parseSegmentConfig } from '../../../nodes/core/segment/config';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
+import { normalizeCloverPayment } from '../../../nodes/core/sources/clover-payment';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
+import { cloverPayment } from '../../../sandbox/simulator/clover-events';
 import { chargeObject, paymentIntentObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, testKeys } from '../../support/temp-store';
 
@@ -259,6 +261,34 @@ describe('messageStep: the templates’ messages', () => {
     const released = await flushQueuedMessages(s.db, new Date('2026-12-05T08:00:00Z'));
     assert.deepEqual(released.map((r) => (r.message as { amountText: string }).amountText).sort(), ['$19.00', '$50.00'], 'the refunded sale is not thanked');
     assert.deepEqual(await flushQueuedMessages(s.db, new Date('2026-12-05T09:00:00Z')), [], 'nor handed out later');
+  });
+
+  it('no welcome for a membership a void took back while quiet hours held it, nor one composed after the void', async () => {
+    const usd = parseLoyaltyProgram({ id: 'welcome-void', currency: 'USD' });
+    const options = { merchantId: 'SJ925JDCKKTJJ', livemode: true, currency: 'USD' };
+    const loyal = async (events: object[]) => {
+      let last;
+      for (const event of events) {
+        const [upserted] = await upsertStep([await matchStep(tokenizeStep(JSON.parse(JSON.stringify(event)), testKeys()), s.crm)], s.crm);
+        last = await loyaltyStep(upserted, { db: s.db, program: usd });
+      }
+      return last!;
+    };
+    const quietHours = { start: '21:00', end: '08:00', timeZone: 'UTC' };
+    const night = new Date('2026-12-08T23:00:00Z');
+    const sale = cloverPayment('chip', { amount: 2_500, token: 'clover-welcome-void', at: new Date('2026-12-08T22:55:00Z') });
+    const enrolled = await loyal(normalizeCloverPayment(sale, options));
+    const [welcome] = membershipEventMessages(enrolled);
+    assert.ok(welcome, 'the sale enrolled them');
+    const customerHints = { ...enrolled.customerHints, email: 'vera@example.com' };
+    assert.equal((await compose({ ...welcome, customerHints }, { kind: 'loyalty-welcome', quietHours }, night)).outcome, 'queued');
+    // The clerk voids the sale a few minutes later.
+    const voided = { ...structuredClone(sale), result: 'VOIDED', voidReason: 'USER_CANCEL', modifiedTime: Date.parse('2026-12-08T23:05:00Z'), cardTransaction: { ...(sale.cardTransaction as object), type: 'VOID' } };
+    await loyal(normalizeCloverPayment(voided, options));
+    assert.deepEqual(await flushQueuedMessages(s.db, new Date('2026-12-09T08:00:00Z'), 100, 'loyalty-welcome'), [], 'withdrawn, not handed out');
+    const late = await compose({ ...welcome, customerHints, id: `${welcome.id}-again` }, { kind: 'loyalty-welcome' }, new Date('2026-12-09T09:00:00Z'));
+    assert.deepEqual([late.outcome, late.items.length], ['skipped', 0]);
+    assert.match(String(late.reason), /voided/);
   });
 
   it("a flush hands out only the kind of message it is set to, so each template's schedule sends its own held messages through its own steps", async () => {
