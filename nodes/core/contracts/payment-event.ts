@@ -143,9 +143,11 @@ const PaymentEventObject = z.object({
   /**
    * Whether the sale `paymentId` names moved money, when the processor says so after the fact. On a failure,
    * `voided: true`: the sale reported as succeeded moved no money after all (a SumUp transaction read CANCELLED, a
-   * Clover payment read VOIDED; Adyen's CAPTURE_FAILED with its captureId), so nothing of it counts. On a payment, `voided: false`: money moved for the sale
-   * (an Adyen CAPTURE, such as Adyen's re-capture after a failed one), which takes back a void reported before it.
-   * The later of the two, by `occurredAt`, decides.
+   * Clover payment read VOIDED; an Adyen authorisation cancelled or expired; Adyen's CAPTURE_FAILED with its
+   * captureId), so nothing of it counts. On a payment, `voided: false`: money moved for the sale (an Adyen CAPTURE,
+   * such as Adyen's re-capture after a failed one), which takes back a void reported before it. The later of the
+   * two, by `occurredAt`, decides; a void with no captureId of a sale a capture collected money for releases only
+   * what no capture took.
    * `captureId`: the report is about one capture of the sale, by the processor's id of it (Adyen's capture
    * pspReference), as when a sale is captured in parts. A failure then takes back only what that capture was to
    * collect (`amount`), and money moving for it again brings back only it; the ledger reads the sale as void when
