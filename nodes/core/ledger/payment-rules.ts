@@ -193,9 +193,9 @@ const shortfallOf = (r: CaptureFacts): number => r.captureFailedMinor + uncollec
 const capturedAny = (r: Pick<PaymentRecord, 'capturedMinor'>): boolean => r.capturedMinor !== null && r.capturedMinor > 0;
 
 /**
- * The sale moved no money: its latest void (while no capture of it collected money) is later than any money moving for it, or (once it is seen) its failed
- * captures and what no capture collected add up to all of it; or there is no sale (an unreferenced refund). Either way
- * the payment is no purchase.
+ * The sale moved no money: its latest void is later than any money moving for it (and no capture of it collected
+ * money), or (once it is seen) its failed captures and what no capture collected add up to all of it; or there is no
+ * sale (an unreferenced refund). Either way the payment is no purchase.
  */
 export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt' | 'unreferenced'> & CaptureFacts): boolean {
   if (r.unreferenced) return true;

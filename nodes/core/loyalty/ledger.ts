@@ -252,9 +252,12 @@ export class LoyaltyLedger {
   private async membershipAfterVoid(ctx: Ctx, counted: PaymentRow, view: PaymentView): Promise<void> {
     const m = (await this.member(ctx.tx, ctx.customerId))!;
     if (!view.voided) {
-      if (m.enrolled || m.visits === 0) return;
+      if (m.visits === 0) return;
       const since = await this.firstQualifyingSale(ctx.tx, ctx.customerId);
-      if (since !== null) await this.enroll(ctx, m, since);
+      if (since === null) return;
+      if (!m.enrolled) await this.enroll(ctx, m, since);
+      // Its void had moved their member-since date off it: the sale enrols them again as of its time.
+      else if (since === counted.occurred_at && since < m.enrolledAt!) await this.moveMemberSince(ctx, m.enrolledAt!, since);
       return;
     }
     // A sale after the one that enrolled them had no part in it.
@@ -263,21 +266,26 @@ export class LoyaltyLedger {
     if (since !== null) {
       // Still a member through their other sales: a member since the one of them that enrols them without the void
       // sale (never earlier than they were: arrival order decided that). No 'enrolled' event: they were welcomed once.
-      if (since <= m.enrolledAt) return;
-      const r = await ctx.tx.run(
-        `UPDATE loyalty_members SET enrolled_at = ?, tier_since = CASE WHEN tier_since < ? THEN ? ELSE tier_since END, version = version + 1, updated_at = ?
-         WHERE program_id = ? AND customer_id = ? AND enrolled_at = ?`,
-        [since, since, since, ctx.now, this.id, ctx.customerId, m.enrolledAt],
-      );
-      if (r.changes === 1) ctx.membershipMoved = true;
+      if (since > m.enrolledAt) await this.moveMemberSince(ctx, m.enrolledAt, since);
       return;
     }
-    // Figures they were enrolled by that the sales now standing no longer show one by one (a refund since): kept.
+    // No sale standing enrols them replayed one by one, yet their figures still meet the thresholds as of their
+    // enrolment (a rule of all thresholds, each met at another sale): they stay.
     if (m.visits > 0 && (await this.qualifiesForEnrollment(ctx.tx, m, m.enrolledAt, 0))) return;
     const r = await ctx.tx.run(
       `UPDATE loyalty_members SET enrolled_at = NULL, tier = NULL, tier_since = NULL, version = version + 1, updated_at = ?
        WHERE program_id = ? AND customer_id = ? AND enrolled_at = ?`,
       [ctx.now, this.id, ctx.customerId, m.enrolledAt],
+    );
+    if (r.changes === 1) ctx.membershipMoved = true;
+  }
+
+  /** The member's enrolment date moved (a tier taken since keeps its date, never before the new one). */
+  private async moveMemberSince(ctx: Ctx, from: string, to: string): Promise<void> {
+    const r = await ctx.tx.run(
+      `UPDATE loyalty_members SET enrolled_at = ?, tier_since = CASE WHEN tier_since < ? THEN ? ELSE tier_since END, version = version + 1, updated_at = ?
+       WHERE program_id = ? AND customer_id = ? AND enrolled_at = ?`,
+      [to, to, to, ctx.now, this.id, ctx.customerId, from],
     );
     if (r.changes === 1) ctx.membershipMoved = true;
   }

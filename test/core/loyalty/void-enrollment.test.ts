@@ -165,6 +165,25 @@ describe('Loyalty: a voided sale that enrolled its new shopper leaves no member,
       member: (p: LoyaltyProgram) => [[at(3).toISOString(), p.tiers.length ? 'Silver' : null, 10_000, 1, 100]],
     },
   ] as const;
+  it('Adyen: a member\'s first sale failing its capture after their second, then captured again: member since the second, then the first again', async () => {
+    const ps = programs('EUR');
+    const card = { alias: 'VOIDETWOSALES001', last4: '4321' };
+    const shopperEmail = 'two-sales@example.com';
+    const received = (scenario: AdyenScenario, o: Parameters<typeof adyenDelivery>[2]) => receivedAdyen(adyenDelivery(scenario, ADYEN_KEY, o), ADYEN_KEY);
+    const [first, second, capture] = [adyenPspReference(), adyenPspReference(), adyenPspReference()];
+    const shopper = (await deliver([await received('chip', { pspReference: first, amount: 10_000, eventDate: at(3), card, shopperEmail })], ps))!;
+    await deliver([await received('capture', { pspReference: capture, originalReference: first, amount: 10_000, eventDate: at(4) })], ps);
+    assert.equal(await deliver([await received('chip', { pspReference: second, amount: 9_000, eventDate: at(5), card, shopperEmail })], ps), shopper);
+    const since = async () => Promise.all(ps.map(async (p) => (await members(p.id, shopper))[0]![0]));
+    assert.deepEqual(await since(), [at(3).toISOString(), at(3).toISOString()]);
+    await deliver([await received('capture_failed', { pspReference: capture, originalReference: first, amount: 10_000, eventDate: at(6) })], ps);
+    assert.deepEqual(await since(), [at(5).toISOString(), at(5).toISOString()], 'the void sale enrols no one: the second does');
+    await deliver([await received('recaptured', { pspReference: capture, originalReference: first, amount: 10_000, eventDate: at(8) })], ps);
+    assert.deepEqual(await since(), [at(3).toISOString(), at(3).toISOString()], 'captured again, the first sale enrols them as of its time once more');
+    assert.equal((await readLocalCustomerFields(s.db, shopper)).loyalty_member_since, at(3).toISOString());
+    await assertLedgerBalances(s.db);
+  });
+
   for (const [k, c] of adyenCases.entries()) {
     it(`Adyen: a sale of 100.00 ${c.name}, in every order`, async () => {
       const ps = programs('EUR');
