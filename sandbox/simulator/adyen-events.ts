@@ -11,8 +11,8 @@ import { currencyExponent } from '../../nodes/core/contracts/money';
  */
 export type AdyenScenario =
   | 'chip' | 'contactless' | 'apple_pay' | 'google_pay' | 'swipe' | 'keyed' | 'declined'
-  | 'capture' | 'capture_failed' | 'recaptured' | 'partial_refund' | 'cancellation' | 'cancel_or_refund' | 'expire' | 'refund_failed' | 'refunded_reversed'
-  | 'refund_with_data'
+  | 'capture' | 'capture_failed' | 'recaptured' | 'partial_refund' | 'cancellation' | 'technical_cancel' | 'cancel_or_refund' | 'expire' | 'refund_failed' | 'refunded_reversed'
+  | 'refund_with_data' | 'void_pending_refund'
   | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'test';
 
 export interface AdyenCardSpec {
@@ -72,6 +72,8 @@ const MODIFICATION_CODE: Partial<Record<AdyenScenario, string>> = {
   recaptured: 'CAPTURE',
   cancellation: 'CANCELLATION',
   cancel_or_refund: 'CANCEL_OR_REFUND',
+  technical_cancel: 'TECHNICAL_CANCEL',
+  void_pending_refund: 'VOID_PENDING_REFUND',
   refund_failed: 'REFUND_FAILED',
   refunded_reversed: 'REFUNDED_REVERSED',
 };
@@ -155,13 +157,16 @@ export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, 
     };
   } else {
     // A refund's failure or reversal names the refund by its pspReference (pass the refund's) and the payment by
-    // originalReference; so do a capture's failure and its re-capture (pass the capture's pspReference).
+    // originalReference; so do a capture's failure and its re-capture (pass the capture's pspReference). An
+    // unreferenced refund's cancel (VOID_PENDING_REFUND) names the refund by originalReference (pass the refund's).
+    // As Adyen's examples of both, a TECHNICAL_CANCEL and a VOID_PENDING_REFUND carry the paymentMethodVariant.
     const eventCode = MODIFICATION_CODE[scenario] ?? 'REFUND';
     const REASONS: Partial<Record<AdyenScenario, string>> = { refund_failed: 'Refund Failed', capture_failed: 'Capture Failed', recaptured: 'Transaction Recaptured' };
     const reason = REASONS[scenario] ?? '';
     // A CANCEL_OR_REFUND says which it did (CancelOrRefundAdditionalData): here, after capture, a refund.
     const action = scenario === 'cancel_or_refund' ? { 'modification.action': 'refund' } : {};
-    item = { additionalData: { ...action, ...metadata }, ...base, eventCode, originalReference: o.originalReference ?? adyenPspReference(), reason, success: 'true' };
+    const variant = scenario === 'technical_cancel' || scenario === 'void_pending_refund' ? { paymentMethodVariant: card.scheme } : {};
+    item = { additionalData: { ...variant, ...action, ...metadata }, ...base, eventCode, originalReference: o.originalReference ?? adyenPspReference(), reason, success: 'true' };
   }
   (item.additionalData as Record<string, string>).hmacSignature = new HmacValidator().calculateHmac(item as never, hmacKey);
   return item;

@@ -18,8 +18,9 @@ import { obj, type Obj } from '../json/json-values';
  */
 const PAYMENT_CODES = ['AUTHORISATION', 'CAPTURE'] as const;
 /**
- * Money back to the cardholder: a refund, or a cancelled authorisation. A cancellation (CANCELLATION, or a
- * CANCEL_OR_REFUND whose action was cancel) releases what no capture took of the authorisation, as an authorisation
+ * Money back to the cardholder: a refund, or a cancelled authorisation. A cancellation (CANCELLATION, a
+ * TECHNICAL_CANCEL — the outcome of a cancel by the merchant's own reference —, or a CANCEL_OR_REFUND whose action was
+ * cancel) releases what no capture took of the authorisation, as an authorisation
  * that expires does (EXPIRE: "the remaining uncaptured amount expired", for manual capture). Either goes as a void of
  * the sale (`sale.voided` with no capture id, as Clover's voids and SumUp's cancellations): with nothing captured the
  * sale did not happen, so it is no payment or visit and sends no refund message, whether it is heard before or after
@@ -27,7 +28,7 @@ const PAYMENT_CODES = ['AUTHORISATION', 'CAPTURE'] as const;
  * the ledger works out from the captures, in whatever order they come.
  */
 const REFUND_CODES = ['REFUND', 'CANCELLATION', 'CANCEL_OR_REFUND'] as const;
-const EXPIRY_CODES = ['EXPIRE'] as const;
+const AUTHORISATION_RELEASE_CODES = ['TECHNICAL_CANCEL', 'EXPIRE'] as const;
 /**
  * An unreferenced refund: money paid to the card presented at the terminal, naming no payment (Adyen's "Outcome of a
  * refund": REFUND_WITH_DATA answers an unreferenced refund, CANCEL_OR_REFUND a referenced one). Its additionalData
@@ -37,6 +38,13 @@ const EXPIRY_CODES = ['EXPIRE'] as const;
  * metadata only.
  */
 const UNREFERENCED_REFUND_CODES = ['REFUND_WITH_DATA'] as const;
+/**
+ * An unreferenced refund cancelled before it was carried out (an account with delayed POS refunds, /voidPendingRefund;
+ * "it is not possible to cancel a referenced refund"): it gave nothing back. Its originalReference is the refund's
+ * pspReference, which is the refund's own payment (see UNREFERENCED_REFUND_CODES), so it reverses that refund there,
+ * in either order, as a REFUND_FAILED does.
+ */
+const REFUND_VOID_CODES = ['VOID_PENDING_REFUND'] as const;
 /**
  * Adyen could not collect money it had reported as on its way: the card scheme rejected the capture
  * (https://docs.adyen.com/online-payments/capture/failure-reasons). That capture moved no money, so it goes as a void
@@ -69,7 +77,7 @@ const DISPUTE_CODES = [
 ] as const;
 
 export const ADYEN_HANDLED_EVENT_CODES = [
-  ...PAYMENT_CODES, ...REFUND_CODES, ...EXPIRY_CODES, ...UNREFERENCED_REFUND_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES,
+  ...PAYMENT_CODES, ...REFUND_CODES, ...AUTHORISATION_RELEASE_CODES, ...UNREFERENCED_REFUND_CODES, ...REFUND_VOID_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES,
 ] as const;
 
 const isIn = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
@@ -201,10 +209,14 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
     return { kind: 'refund', paymentId: original ?? psp, amount, refund: { id: psp, cumulative: false, reversed: true }, status: 'succeeded', card };
   }
   if (!success) throw new IgnoredEventError(eventCode, 'Adyen did not carry it out (success "false"), so no money moved');
+  if (isIn(REFUND_VOID_CODES, eventCode)) {
+    if (!original) throw new IgnoredEventError(eventCode, 'it names no originalReference, so the refund it cancels is unknown');
+    return { kind: 'refund', paymentId: original, amount, refund: { id: original, cumulative: false, reversed: true }, status: 'succeeded', card };
+  }
   if (isIn(UNREFERENCED_REFUND_CODES, eventCode)) {
     return { kind: 'refund', paymentId: psp, amount, refundedTotal: amount, refund: { id: psp, cumulative: false, unreferenced: true }, status: 'refunded', card };
   }
-  const cancelled = eventCode === 'CANCELLATION' || isIn(EXPIRY_CODES, eventCode) || (eventCode === 'CANCEL_OR_REFUND' && modificationAction(d)?.toLowerCase() === 'cancel');
+  const cancelled = eventCode === 'CANCELLATION' || isIn(AUTHORISATION_RELEASE_CODES, eventCode) || (eventCode === 'CANCEL_OR_REFUND' && modificationAction(d)?.toLowerCase() === 'cancel');
   if (cancelled) {
     return { kind: 'failure', paymentId: original ?? psp, amount, status: 'failed', card, failure: { code: eventCode, message: reason }, sale: { voided: true } };
   }

@@ -121,12 +121,14 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     });
   }
 
-  it('an authorisation that expires uncaptured (EXPIRE): the sale never became money, so it is void, in both orders', async () => {
-    const natural = await everyOrder(saleScenario(10000, [{ role: 'EXPIRE', scenario: 'expire', capture: 'x', amount: 10000, day: 10 }]), 2, 20_000);
-    const p = natural.payment;
-    assert.deepEqual([p.counted, p.grossMinor, p.refundedMinor, p.netMinor, p.status], [true, 10000, 10000, 0, 'failed']);
-    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_earned]), [[1000, 1, 10, 10]], 'only the earlier sale');
-  });
+  for (const [k, release] of (['expire', 'technical_cancel'] as const).entries()) {
+    it(`an authorisation released uncaptured (${release}): the sale never became money, so it is void, in both orders`, async () => {
+      const natural = await everyOrder(saleScenario(10000, [{ role: release.toUpperCase(), scenario: release, capture: 'x', amount: 10000, day: 10 }]), 2, 20_000 + 10 * k);
+      const p = natural.payment;
+      assert.deepEqual([p.counted, p.grossMinor, p.refundedMinor, p.netMinor, p.status], [true, 10000, 10000, 0, 'failed']);
+      assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_earned]), [[1000, 1, 10, 10]], 'only the earlier sale');
+    });
+  }
 
   it('a capture that arrives before its authorisation counts nowhere, and makes no customer, until the authorisation does', async () => {
     const { earlier, events, pay } = await saleScenario(10000, [{ role: 'CAPTURE', scenario: 'capture', capture: 'a', amount: 10000, day: 4 }])(9999);

@@ -75,23 +75,30 @@ describe('an Adyen unreferenced refund (REFUND_WITH_DATA) is money given back at
     assert.deepEqual(await stored(psp, shopper), first, 'a repeat delivery changes nothing');
   });
 
-  it('refused by the scheme (a REFUND_FAILED naming no payment): it gives nothing back, in either order', async () => {
-    const outcomes = [];
-    for (const [n, refundFirst] of [[2, true], [3, false]] as const) {
-      const card = { alias: `HUNREF00000000${n}`, last4: '4343' };
-      const shopper = (await order.deliver(await received('chip', { amount: 10000, eventDate: at(1), card, shopperEmail: `una${n}@example.com` }))).customerId!;
-      const psp = adyenPspReference();
-      const refund = await received('refund_with_data', { pspReference: psp, amount: 3000, eventDate: at(9), card });
-      const failed = await refundFailedNamingNoPayment(psp, 3000, 11);
-      for (const e of refundFirst ? [refund, failed] : [failed, refund]) await order.deliver(e);
-      const { refunds, payment, totals, segment, loyalty } = await stored(psp, shopper);
-      assert.deepEqual([payment.counted, payment.unreferenced, payment.refundedMinor, payment.netMinor, payment.status], [true, true, 0, 0, 'failed']);
-      assert.deepEqual(refunds.map((r) => [r.refund_id, r.amount_minor, r.reversed_at !== null]), [[psp, 3000, true]]);
-      outcomes.push({ totals: totals.map((t) => [t.payments, t.gross_minor, t.refunded_minor]), segment: segment.map((s) => [s.gross_minor, s.refunded_minor]), loyalty: loyalty.map((m) => [m.lifetime_spend_minor, m.points_balance]) });
-    }
-    assert.deepEqual(outcomes[0], { totals: [[1, 10000, 0]], segment: [[10000, 0]], loyalty: [[10000, 100]] }, 'the shopper keeps all they spent');
-    assert.deepEqual(outcomes[1], outcomes[0], 'the same in the other order');
-  });
+  /** What takes an unreferenced refund back: the scheme refusing it, or the merchant cancelling it while it was pending. */
+  const undoings = [
+    { name: 'refused by the scheme (a REFUND_FAILED naming no payment)', undo: (psp: string) => refundFailedNamingNoPayment(psp, 3000, 11) },
+    { name: 'cancelled while pending (VOID_PENDING_REFUND)', undo: (psp: string) => received('void_pending_refund', { originalReference: psp, amount: 3000, eventDate: at(10) }) },
+  ];
+  for (const [k, { name, undo }] of undoings.entries()) {
+    it(`${name}: it gives nothing back, in either order`, async () => {
+      const outcomes = [];
+      for (const [n, refundFirst] of [[2 + 2 * k, true], [3 + 2 * k, false]] as const) {
+        const card = { alias: `HUNREF00000000${n}`, last4: '4343' };
+        const shopper = (await order.deliver(await received('chip', { amount: 10000, eventDate: at(1), card, shopperEmail: `una${n}@example.com` }))).customerId!;
+        const psp = adyenPspReference();
+        const refund = await received('refund_with_data', { pspReference: psp, amount: 3000, eventDate: at(9), card });
+        const undone = await undo(psp);
+        for (const e of refundFirst ? [refund, undone] : [undone, refund]) await order.deliver(e);
+        const { refunds, payment, totals, segment, loyalty } = await stored(psp, shopper);
+        assert.deepEqual([payment.counted, payment.unreferenced, payment.refundedMinor, payment.netMinor, payment.status], [true, true, 0, 0, 'failed']);
+        assert.deepEqual(refunds.map((r) => [r.refund_id, r.amount_minor, r.reversed_at !== null]), [[psp, 3000, true]]);
+        outcomes.push({ totals: totals.map((t) => [t.payments, t.gross_minor, t.refunded_minor]), segment: segment.map((s) => [s.gross_minor, s.refunded_minor]), loyalty: loyalty.map((m) => [m.lifetime_spend_minor, m.points_balance]) });
+      }
+      assert.deepEqual(outcomes[0], { totals: [[1, 10000, 0]], segment: [[10000, 0]], loyalty: [[10000, 100]] }, 'the shopper keeps all they spent');
+      assert.deepEqual(outcomes[1], outcomes[0], 'the same in the other order');
+    });
+  }
 
   it('to a card no one is known by, with no shopper: recorded for nobody and makes no customer, but counts, not waiting for a sale', async () => {
     const before = await order.customerCount();

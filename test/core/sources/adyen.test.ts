@@ -19,6 +19,8 @@ import swipe from './fixtures/adyen/authorisation-swipe.json';
 import batch from './fixtures/adyen/batch-two-sales.json';
 import cancellation from './fixtures/adyen/cancellation.json';
 import expire from './fixtures/adyen/expire.json';
+import technicalCancel from './fixtures/adyen/technical-cancel.json';
+import voidPendingRefund from './fixtures/adyen/void-pending-refund.json';
 import capture from './fixtures/adyen/capture.json';
 import captureFailed from './fixtures/adyen/capture-failed.json';
 import captureRecaptured from './fixtures/adyen/capture-recaptured.json';
@@ -51,7 +53,7 @@ async function accepted(body: object, credentials?: Record<string, unknown>) {
   return out.events[0]!;
 }
 
-const ALL_FIXTURES = [applePay, chip, contactless, currencies, googlePay, keyed, refused, swipe, batch, cancellation, expire, capture, captureFailed, captureRecaptured, chargebackLost,
+const ALL_FIXTURES = [applePay, chip, contactless, currencies, googlePay, keyed, refused, swipe, batch, cancellation, expire, technicalCancel, voidPendingRefund, capture, captureFailed, captureRecaptured, chargebackLost,
   chargebackOpened, chargebackReversed, refundFailed, refundPartial, refundedReversed, refundWithData, reportAvailable, testNotification] as Delivery[];
 
 describe('Adyen webhooks: HMAC signatures', () => {
@@ -78,7 +80,7 @@ describe('Adyen webhooks: HMAC signatures', () => {
         checked += 1;
       }
     }
-    assert.equal(checked, 29);
+    assert.equal(checked, 31);
   });
 
   it('accepts a genuine delivery and answers exactly "[accepted]" as text/plain', async () => {
@@ -355,6 +357,23 @@ describe('Adyen webhooks: normalize', () => {
   it('maps a CANCELLATION to a void of the cancelled sale: the authorisation never became money', async () => {
     const e = await accepted(cancellation);
     assert.deepEqual([e.kind, e.paymentId, e.status, e.sale, e.failure?.code, e.amount], ['failure', 'NC6HT9CRT65ZGN82', 'failed', { voided: true }, 'CANCELLATION', { minor: 1250, currency: 'GBP' }]);
+  });
+
+  it('maps a TECHNICAL_CANCEL (a cancel by the merchant\'s own reference) to a void of the sale, as a CANCELLATION', async () => {
+    const e = await accepted(technicalCancel);
+    assert.deepEqual([e.kind, e.paymentId, e.status, e.sale, e.failure?.code, e.card?.brand], ['failure', 'NC6HT9CRT65ZGN82', 'failed', { voided: true }, 'TECHNICAL_CANCEL', 'mastercard']);
+  });
+
+  it('maps a VOID_PENDING_REFUND (an unreferenced refund cancelled before it was carried out) to the reversal of that refund, on its own payment', async () => {
+    const e = await accepted(voidPendingRefund);
+    const refund = await accepted(refundWithData);
+    assert.deepEqual([e.kind, e.paymentId, e.refund, e.amount], ['refund', refund.paymentId, { id: refund.refund!.id, cumulative: false, reversed: true }, { minor: 2500, currency: 'EUR' }]);
+    const body = clone(voidPendingRefund) as Delivery;
+    const item = body.notificationItems[0]!.NotificationRequestItem;
+    item.success = 'false';
+    (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, KEY);
+    const refused = await receive(body);
+    assert.deepEqual([refused.status, refused.events], [200, []], 'not cancelled: the refund stands');
   });
 
   it('maps an EXPIRE (the uncaptured rest of an authorisation expired) to a void of the sale its pspReference names, as a cancellation', async () => {
