@@ -182,7 +182,13 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
       dispute: { id: psp, reason: reason ?? d.chargebackReasonCode, processorStatus: d.disputeStatus ?? eventCode },
     };
   }
-  if (isIn(FAILURE_CODES, eventCode) || (isIn(PAYMENT_CODES, eventCode) && !success)) {
+  // A capture request Adyen refused ("the result of the request to capture a payment", success "false"): nothing
+  // moved and the authorisation stands, to be captured again, cancelled or left to expire. No card was declined, so
+  // it is no failed attempt (a scheme's rejection of a capture is CAPTURE_FAILED).
+  if (eventCode === 'CAPTURE' && !success) {
+    throw new IgnoredEventError(eventCode, `Adyen did not carry out the capture request (success "false"${reason ? `: ${reason}` : ''}): no money moved and the authorisation stands`);
+  }
+  if (isIn(FAILURE_CODES, eventCode) || (eventCode === 'AUTHORISATION' && !success)) {
     return {
       kind: 'failure',
       paymentId: eventCode === 'AUTHORISATION' ? psp : (original ?? psp),

@@ -433,6 +433,17 @@ describe('Adyen webhooks: normalize', () => {
     assert.match(online.report.ignored[0] ?? '', /REFUND_WITH_DATA.*not taken at a terminal \(shopperInteraction "ContAuth"\)/);
   });
 
+  it('ignores a capture request Adyen did not carry out (success "false"): the authorisation stands, and no card was declined', async () => {
+    const body = clone(capture) as Delivery;
+    const item = body.notificationItems[0]!.NotificationRequestItem;
+    item.success = 'false';
+    item.reason = 'Insufficient balance on payment';
+    (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, KEY);
+    const out = await receive(body);
+    assert.deepEqual([out.status, out.events], [200, []]);
+    assert.match(out.report.ignored[0] ?? '', /CAPTURE.*success "false": Insufficient balance on payment.*authorisation stands/);
+  });
+
   it('ignores a refund Adyen did not carry out (success "false")', async () => {
     const failedRefund = adyenDelivery('partial_refund', KEY, { originalReference: 'QFQTPCQ8HXSKGK82' });
     const body = JSON.parse(failedRefund.body) as Delivery;
