@@ -13,7 +13,7 @@ export type AdyenScenario =
   | 'chip' | 'contactless' | 'apple_pay' | 'google_pay' | 'swipe' | 'keyed' | 'declined'
   | 'capture' | 'capture_failed' | 'recaptured' | 'partial_refund' | 'cancellation' | 'technical_cancel' | 'cancel_or_refund' | 'expire' | 'refund_failed' | 'refunded_reversed'
   | 'refund_with_data' | 'void_pending_refund'
-  | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'test';
+  | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'second_chargeback' | 'prearbitration_won' | 'test';
 
 export interface AdyenCardSpec {
   scheme?: 'visa' | 'mc' | 'amex' | 'maestro';
@@ -64,6 +64,9 @@ const DISPUTE_STEP: Partial<Record<AdyenScenario, { eventCode: string; disputeSt
   chargeback: { eventCode: 'NOTIFICATION_OF_CHARGEBACK', disputeStatus: 'Undefended' },
   chargeback_won: { eventCode: 'CHARGEBACK_REVERSED', disputeStatus: 'Won' },
   chargeback_lost: { eventCode: 'CHARGEBACK', disputeStatus: 'Lost' },
+  // After a chargeback reversed (won): the issuer charges back again, and the merchant wins at pre-arbitration.
+  second_chargeback: { eventCode: 'SECOND_CHARGEBACK', disputeStatus: 'Lost' },
+  prearbitration_won: { eventCode: 'PREARBITRATION_WON', disputeStatus: 'Won' },
 };
 
 const MODIFICATION_CODE: Partial<Record<AdyenScenario, string>> = {

@@ -33,7 +33,7 @@ export function ledgerPaymentOf(r: PaymentRecord): LedgerPayment {
 export const PAYMENT_COLUMNS =
   'source, payment_id, customer_id, currency, seen, gross_minor, refund_reported_minor, refund_sum_minor, dispute_phase, disputed_minor, failed, ' +
   'occurred_at, first_seen, last_seen, card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, events, voided_at, restored_at, ' +
-  'capture_failed_minor, refund_reversed_minor, sale_minor, captured_minor, unreferenced';
+  'capture_failed_minor, refund_reversed_minor, sale_minor, captured_minor, unreferenced, dispute_at';
 
 export interface PaymentRow {
   source: string;
@@ -66,6 +66,8 @@ export interface PaymentRow {
   /** NULL for a payment counted before schema 26 (its amount stays as counted). */
   captured_minor: number | null;
   unreferenced: number;
+  /** NULL for a dispute recorded before schema 30 (and for a payment with none). */
+  dispute_at: string | null;
 }
 
 export function recordOfRow(r: PaymentRow): PaymentRecord {
@@ -82,6 +84,7 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
     refundReversedMinor: Number(r.refund_reversed_minor ?? 0),
     disputePhase: r.dispute_phase as DisputePhase | null,
     disputedMinor: Number(r.disputed_minor),
+    disputeAt: r.dispute_at ?? null,
     failed: Number(r.failed) === 1,
     voidedAt: r.voided_at ?? null,
     restoredAt: r.restored_at ?? null,
@@ -97,11 +100,11 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
   };
 }
 
-const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 30);
+const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 31);
 // An update leaves the key and the time index alone unless the time moved (a payment seen after its refund).
 const UPDATE_SET = `customer_id = ?, currency = ?, seen = ?, gross_minor = ?, refund_reported_minor = ?, refund_sum_minor = ?,
   dispute_phase = ?, disputed_minor = ?, failed = ?, first_seen = ?, last_seen = ?, card_brand = ?, card_last4 = ?, card_token = ?,
-  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, refund_reversed_minor = ?, sale_minor = ?, captured_minor = ?, unreferenced = ?, updated_at = ?`;
+  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, refund_reversed_minor = ?, sale_minor = ?, captured_minor = ?, unreferenced = ?, dispute_at = ?, updated_at = ?`;
 const UPDATE_PAYMENT = `UPDATE ledger_payments SET ${UPDATE_SET} WHERE source = ? AND payment_id = ?`;
 const UPDATE_PAYMENT_AND_TIME = `UPDATE ledger_payments SET ${UPDATE_SET}, occurred_at = ? WHERE source = ? AND payment_id = ?`;
 
@@ -118,7 +121,7 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
         r.source, r.paymentId, r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor,
         r.disputePhase, r.disputedMinor, r.failed ? 1 : 0, r.occurredAt, r.firstSeen, r.lastSeen,
         r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events,
-        r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor, r.capturedMinor, r.unreferenced ? 1 : 0, now,
+        r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor, r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt, now,
       ]);
       continue;
     }
@@ -126,7 +129,7 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
       r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
       r.failed ? 1 : 0, r.firstSeen, r.lastSeen, r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet,
       r.terminal.readerId, r.terminal.locationId, r.events, r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor,
-      r.capturedMinor, r.unreferenced ? 1 : 0, now,
+      r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt, now,
     ];
     if (r.occurredAt === before.occurredAt) await tx.run(UPDATE_PAYMENT, [...set, r.source, r.paymentId]);
     else await tx.run(UPDATE_PAYMENT_AND_TIME, [...set, r.occurredAt, r.source, r.paymentId]);

@@ -16,8 +16,9 @@ import type { LedgerEvent } from './ledger-event';
  *   refund counts once by its id until the processor reports it reversed (failed, or its money back with the
  *   merchant), after which it never counts — neither by its id nor inside a cumulative total (Stripe reports a
  *   refund that failed by its id, after charge.refunded counted it in the running total);
- * - disputes: open → won | lost, a closed dispute never reopens; a lost dispute is a chargeback of the disputed
- *   amount, up to what refunds have not already given back, so no payment ever nets below zero;
+ * - disputes: open → won | lost, the latest report by time deciding (a won dispute lost after all, to a second
+ *   chargeback, and won again); a lost dispute is a chargeback of the disputed amount, up to what refunds have not
+ *   already given back, so no payment ever nets below zero;
  * - a failed attempt moves no money;
  * - a sale the processor reports void after it succeeded (a SumUp transaction read CANCELLED, a Clover payment read
  *   VOIDED, an Adyen authorisation cancelled or expired) moved no money: everything it took counts as given back and
@@ -84,6 +85,11 @@ export interface PaymentRecord {
   disputePhase: DisputePhase | null;
   /** The amount of the dispute, as its latest accepted event states it. */
   disputedMinor: number;
+  /**
+   * The time of the dispute report that set the phase (disputeReportDecides). null for a dispute recorded before store
+   * schema 30, which keeps the rule it was recorded under: a closed dispute never reopens.
+   */
+  disputeAt: string | null;
   /** A failed attempt was seen. */
   failed: boolean;
   /** The latest time the processor reported the sale void (it moved no money after all), if ever. */
@@ -294,6 +300,24 @@ export function isFailedAttempt(e: Pick<LedgerEvent, 'kind' | 'sale'>): boolean 
   return e.kind === 'failure' && e.sale?.voided !== true;
 }
 
+/** At one instant, an outcome over an opening, and a loss over a win: so any order of the same reports ends alike. */
+const PHASE_RANK: Record<DisputePhase, number> = { open: 0, won: 1, lost: 2 };
+
+/**
+ * Whether a dispute report of `phase` at `at` sets the payment's dispute: the latest report by time decides, so a
+ * dispute can be lost again after it was won (Adyen's SECOND_CHARGEBACK after CHARGEBACK_REVERSED) and won again
+ * after that (PREARBITRATION_WON), while a report older than the one that decided (an opening delivered after the
+ * outcome) changes nothing. A dispute recorded before schema 30 (no time kept) keeps the rule it was recorded under:
+ * open, then one outcome, never reopened.
+ */
+export function disputeReportDecides(r: Pick<PaymentRecord, 'disputePhase' | 'disputedMinor' | 'disputeAt'>, phase: DisputePhase, amountMinor: number, at: string): boolean {
+  if (r.disputePhase === null) return true;
+  if (r.disputeAt === null) return r.disputePhase === 'open' && phase !== 'open';
+  if (at !== r.disputeAt) return at > r.disputeAt;
+  const rank = PHASE_RANK[phase] - PHASE_RANK[r.disputePhase];
+  return rank > 0 || (rank === 0 && amountMinor > r.disputedMinor);
+}
+
 /** For per-refund sources: the refund an event is about (the event itself when the processor names none). */
 export function refundIdOf(e: LedgerEvent): string | null {
   if (e.kind !== 'refund' || e.refund?.cumulative !== false) return null;
@@ -425,6 +449,7 @@ function newRecord(e: LedgerEvent, at: string): PaymentRecord {
     refundReversedMinor: 0,
     disputePhase: null,
     disputedMinor: 0,
+    disputeAt: null,
     failed: false,
     voidedAt: null,
     restoredAt: null,
@@ -519,10 +544,10 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
       break;
     case 'dispute': {
       const phase = disputePhase(e.status);
-      const allowed = phase === 'open' ? r.disputePhase === null : r.disputePhase === null || r.disputePhase === 'open';
-      if (!allowed || !sameCurrency) break;
+      if (!sameCurrency || !disputeReportDecides(r, phase, e.amount.minor, at)) break;
       r.disputePhase = phase;
       r.disputedMinor = e.amount.minor;
+      r.disputeAt = at;
       break;
     }
     case 'failure':

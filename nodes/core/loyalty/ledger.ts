@@ -413,11 +413,15 @@ export class LoyaltyLedger {
     }
   }
 
-  /** A dispute holds the payment's points; won releases them, lost forfeits them. */
+  /**
+   * A dispute holds the payment's points; won releases them, lost forfeits them. A dispute decided once can be decided
+   * again (lost to a second chargeback after it was won, won at pre-arbitration after that): won gives back what a
+   * loss forfeited, and each move's entry is keyed by the event that made it, so every move counts once.
+   */
   private async disputeMoved(ctx: Ctx, row: PaymentRow, from: DisputePhase | null, to: DisputePhase | null): Promise<void> {
     const pay = (set: string, v: number) =>
       ctx.tx.run(`UPDATE loyalty_payments SET ${set} WHERE program_id = ? AND source = ? AND payment_id = ?`, [v, this.id, ctx.f.source, ctx.f.paymentId]);
-    const key = ctx.f.paymentKey;
+    const key = `${ctx.f.paymentKey}:${ctx.f.eventId}`;
     if (to === 'open') {
       const hold = remaining(row);
       if (hold > 0 && (await this.append(ctx, { key: `hold:${key}`, kind: 'hold', points: -hold, heldPoints: hold }))) await pay('held_points = ?', hold);
@@ -425,7 +429,10 @@ export class LoyaltyLedger {
     }
     if (to === 'won') {
       const held = row.held_points;
-      if (held > 0 && (await this.append(ctx, { key: `release:${key}`, kind: 'release', points: held, heldPoints: -held }))) await pay('held_points = ?', 0);
+      const forfeited = row.forfeited_points;
+      if (held + forfeited > 0 && (await this.append(ctx, { key: `release:${key}`, kind: 'release', points: held + forfeited, heldPoints: -held }))) {
+        await ctx.tx.run('UPDATE loyalty_payments SET held_points = 0, forfeited_points = 0 WHERE program_id = ? AND source = ? AND payment_id = ?', [this.id, ctx.f.source, ctx.f.paymentId]);
+      }
       return;
     }
     if (to !== 'lost') return;

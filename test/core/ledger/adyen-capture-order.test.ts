@@ -217,6 +217,30 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     await earnsAsSaleOf(natural, 8004, 11500);
   });
 
+  // Adyen's dispute lifecycle past a won chargeback (https://docs.adyen.com/risk-management/disputes-api/dispute-notifications):
+  // the issuer can charge back again, and the merchant can win that at pre-arbitration. The latest report decides.
+  const disputeSteps = [
+    { role: 'NOTIFICATION_OF_CHARGEBACK', scenario: 'chargeback', capture: 'd', amount: 10000, day: 5 },
+    { role: 'CHARGEBACK_REVERSED', scenario: 'chargeback_won', capture: 'd', amount: 10000, day: 20 },
+    { role: 'SECOND_CHARGEBACK', scenario: 'second_chargeback', capture: 'd', amount: 10000, day: 40 },
+  ] as const;
+
+  it('a dispute won, then lost to a second chargeback: the sale charged back, its points forfeited, in all 24 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, disputeSteps), 4, 22_000);
+    const p = natural.payment;
+    assert.deepEqual([p.disputePhase, p.chargebackMinor, p.netMinor, p.status], ['lost', 10000, 0, 'refunded']);
+    assert.deepEqual(natural.totals.map((t) => t.payments + ':' + t.gross_minor + ':' + t.refunded_minor), ['2:11000:10000']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_held]), [[1000, 2, 10, 0]]);
+  });
+
+  it('a dispute won, lost to a second chargeback, then won at pre-arbitration: the whole sale kept, its points back, in all 120 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [...disputeSteps, { role: 'PREARBITRATION_WON', scenario: 'prearbitration_won', capture: 'd', amount: 10000, day: 70 }]), 5, 23_000);
+    const p = natural.payment;
+    assert.deepEqual([p.disputePhase, p.chargebackMinor, p.netMinor, p.status], ['won', 0, 10000, 'succeeded']);
+    assert.deepEqual(natural.totals.map((t) => t.payments + ':' + t.gross_minor + ':' + t.refunded_minor), ['2:11000:0']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_held]), [[11000, 2, 110, 0]]);
+  });
+
   it('an overcapture under an open dispute: the rest of its points are held with the first, in all 6 orders', async () => {
     const natural = await everyOrder(saleScenario(10000, [
       { role: 'CAPTURE 115', scenario: 'capture', capture: 'a', amount: 11500, day: 4 },

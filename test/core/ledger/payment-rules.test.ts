@@ -256,11 +256,24 @@ describe('the money rules (pure)', () => {
     assert.deepEqual([p.refundedMinor, p.chargebackMinor, p.netMinor, p.status], [1000, 4000, 0, 'refunded']);
   });
 
-  it('a won dispute gives nothing back; a closed dispute never reopens', () => {
-    const { deltas, record } = replay([payment('pi_7', 1200), dispute('pi_7', 'disputed', 1200), dispute('pi_7', 'succeeded', 1200), dispute('pi_7', 'refunded', 1200)]);
+  it('a won dispute gives nothing back; a report older than the one that decided changes nothing', () => {
+    const at = (d: number) => `2025-03-${d}T10:00:00.000Z`;
+    const { deltas, record } = replay([payment('pi_7', 1200), dispute('pi_7', 'disputed', 1200, at(10)), dispute('pi_7', 'succeeded', 1200, at(20)), dispute('pi_7', 'refunded', 1200, at(15)), dispute('pi_7', 'disputed', 1200, at(12))]);
     assert.equal(summed(deltas).chargebackMinor, 0);
     assert.equal(summed(deltas).disputedOpenMinor, 0);
     assert.deepEqual([record.disputePhase, ledgerPaymentOf(record).status, ledgerPaymentOf(record).netMinor], ['won', 'succeeded', 1200]);
+  });
+
+  it('a won dispute lost after all (a later report: a second chargeback) is charged back, and won again gives it back; at one instant a loss outweighs a win', () => {
+    const at = (d: number) => `2025-03-${d}T10:00:00.000Z`;
+    const lost = replay([payment('pi_7b', 1200), dispute('pi_7b', 'disputed', 1200, at(10)), dispute('pi_7b', 'succeeded', 1200, at(20)), dispute('pi_7b', 'refunded', 1200, at(25))]);
+    assert.deepEqual([lost.record.disputePhase, summed(lost.deltas).chargebackMinor, ledgerPaymentOf(lost.record).netMinor], ['lost', 1200, 0]);
+    const wonAgain = replay([payment('pi_7c', 1200), dispute('pi_7c', 'succeeded', 1200, at(20)), dispute('pi_7c', 'refunded', 1200, at(25)), dispute('pi_7c', 'succeeded', 1200, at(28))]);
+    assert.deepEqual([wonAgain.record.disputePhase, summed(wonAgain.deltas).chargebackMinor, ledgerPaymentOf(wonAgain.record).netMinor], ['won', 0, 1200]);
+    for (const reports of [['succeeded', 'refunded'], ['refunded', 'succeeded']] as const) {
+      const tie = replay([payment('pi_7d', 1200), ...reports.map((status) => dispute('pi_7d', status, 1200, at(20)))]);
+      assert.equal(tie.record.disputePhase, 'lost', reports.join(' then '));
+    }
   });
 
   it('a failed attempt moves no money; the payment that follows it counts', () => {

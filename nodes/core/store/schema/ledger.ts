@@ -256,3 +256,21 @@ export const LEDGER_UNREFERENCED_REFUNDS_MIGRATION = {
   name: 'ledger: a refund that names no sale is a payment of its own, marked unreferenced',
   sql: 'ALTER TABLE ledger_payments ADD COLUMN unreferenced INTEGER NOT NULL DEFAULT 0',
 } as const;
+
+/**
+ * Store schema version 30: a dispute's phase is the latest report's by time (payment-rules.ts disputeReportDecides),
+ * so a won dispute can be lost after all to a second chargeback, and won again. `dispute_at` is the time of the report
+ * that set the phase: for a dispute recorded before, the latest event the ledger recorded moving it to that phase;
+ * where none is found (a dispute the ledger took over from an older store) it stays NULL, and that dispute keeps the
+ * rule it was recorded under (never reopened).
+ */
+export const LEDGER_DISPUTE_TIME_MIGRATION = {
+  version: 30,
+  name: 'ledger: the latest dispute report by time decides the dispute',
+  sql: `
+    ALTER TABLE ledger_payments ADD COLUMN dispute_at TEXT;
+    UPDATE ledger_payments SET dispute_at = (
+      SELECT MAX(e.occurred_at) FROM ledger_events e
+       WHERE e.source = ledger_payments.source AND e.payment_id = ledger_payments.payment_id AND e.dispute_to = ledger_payments.dispute_phase
+    ) WHERE dispute_phase IS NOT NULL`,
+} as const;
