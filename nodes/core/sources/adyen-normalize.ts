@@ -20,12 +20,12 @@ const PAYMENT_CODES = ['AUTHORISATION', 'CAPTURE'] as const;
 /**
  * Money back to the cardholder: a refund, or a cancelled authorisation. A cancellation (CANCELLATION, a
  * TECHNICAL_CANCEL — the outcome of a cancel by the merchant's own reference —, or a CANCEL_OR_REFUND whose action was
- * cancel) releases what no capture took of the authorisation, as an authorisation
- * that expires does (EXPIRE: "the remaining uncaptured amount expired", for manual capture). Either goes as a void of
- * the sale (`sale.voided` with no capture id, as Clover's voids and SumUp's cancellations): with nothing captured the
- * sale did not happen, so it is no payment or visit and sends no refund message, whether it is heard before or after
- * the AUTHORISATION; after part captures (an account with multiple partial captures) only the rest is released, which
- * the ledger works out from the captures, in whatever order they come.
+ * cancel) releases what no capture took of the authorisation, as an authorisation that expires does (EXPIRE: "the
+ * remaining uncaptured amount expired", for manual capture). Each goes as a void of the sale (`sale.voided` with no
+ * capture id, as Clover's voids and SumUp's cancellations): with nothing captured the sale did not happen, so it is no
+ * payment or visit and sends no refund message, whether it is heard before or after the AUTHORISATION; after part
+ * captures (an account with multiple partial captures) only the rest is released, which the ledger works out from the
+ * captures, in whatever order they come.
  */
 const REFUND_CODES = ['REFUND', 'CANCELLATION', 'CANCEL_OR_REFUND'] as const;
 const AUTHORISATION_RELEASE_CODES = ['TECHNICAL_CANCEL', 'EXPIRE'] as const;
