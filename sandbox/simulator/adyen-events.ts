@@ -13,7 +13,7 @@ export type AdyenScenario =
   | 'chip' | 'contactless' | 'apple_pay' | 'google_pay' | 'swipe' | 'keyed' | 'declined'
   | 'capture' | 'capture_failed' | 'recaptured' | 'partial_refund' | 'cancellation' | 'technical_cancel' | 'cancel_or_refund' | 'expire' | 'refund_failed' | 'refunded_reversed'
   | 'refund_with_data' | 'void_pending_refund'
-  | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'second_chargeback' | 'prearbitration_won' | 'test';
+  | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'second_chargeback' | 'prearbitration_won' | 'prearbitration_lost' | 'test';
 
 export interface AdyenCardSpec {
   scheme?: 'visa' | 'mc' | 'amex' | 'maestro';
@@ -44,6 +44,8 @@ export interface AdyenDeliveryOptions {
   basicAuth?: { username: string; password: string };
   /** Merchant metadata echoed back as additionalData["metadata.<key>"]. */
   metadata?: Record<string, string>;
+  /** A dispute step's disputeStatus, where it is not the step's usual one (a second chargeback still open: "Pending"). */
+  disputeStatus?: string;
 }
 
 const ALPHANUMERIC = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
@@ -67,6 +69,7 @@ const DISPUTE_STEP: Partial<Record<AdyenScenario, { eventCode: string; disputeSt
   // After a chargeback reversed (won): the issuer charges back again, and the merchant wins at pre-arbitration.
   second_chargeback: { eventCode: 'SECOND_CHARGEBACK', disputeStatus: 'Lost' },
   prearbitration_won: { eventCode: 'PREARBITRATION_WON', disputeStatus: 'Won' },
+  prearbitration_lost: { eventCode: 'PREARBITRATION_LOST', disputeStatus: 'Lost' },
 };
 
 const MODIFICATION_CODE: Partial<Record<AdyenScenario, string>> = {
@@ -151,7 +154,7 @@ export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, 
     item = { additionalData: { ...metadata }, ...base, pspReference: o.originalReference ?? base.pspReference, eventCode: 'EXPIRE', reason: '', success: 'true' };
   } else if (dispute) {
     item = {
-      additionalData: { chargebackReasonCode: '10.4', chargebackSchemeCode: card.scheme, disputeStatus: dispute.disputeStatus, ...metadata },
+      additionalData: { chargebackReasonCode: '10.4', chargebackSchemeCode: card.scheme, disputeStatus: o.disputeStatus ?? dispute.disputeStatus, ...metadata },
       ...base,
       eventCode: dispute.eventCode,
       originalReference: o.originalReference ?? adyenPspReference(),

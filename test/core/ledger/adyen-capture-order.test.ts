@@ -29,7 +29,7 @@ const received = (scenario: AdyenScenario, o: Parameters<typeof adyenDelivery>[2
  * its AUTHORISATION of `authorised` (card, terminal, shopper) and the notifications named in `steps`, each about a
  * capture of its own pspReference (CAPTURE, CAPTURE_FAILED, the re-capture), as Adyen sends them.
  */
-function saleScenario(authorised: number, steps: readonly { role: string; scenario: AdyenScenario; capture: string; amount: number; day: number }[]) {
+function saleScenario(authorised: number, steps: readonly { role: string; scenario: AdyenScenario; capture: string; amount: number; day: number; disputeStatus?: string }[]) {
   return async (n: number) => {
     // (Fewer than 13 digits in a row: a longer run that passes Luhn's check is scrubbed as a card number.)
     const alias = `HORD${String(n).padStart(12, '0')}`;
@@ -46,7 +46,7 @@ function saleScenario(authorised: number, steps: readonly { role: string; scenar
     ];
     for (const s of steps) {
       if (!captures.has(s.capture)) captures.set(s.capture, adyenPspReference());
-      events.push({ role: s.role, event: await received(s.scenario, { pspReference: captures.get(s.capture)!, originalReference: pay, amount: s.amount, eventDate: at(s.day) }) });
+      events.push({ role: s.role, event: await received(s.scenario, { pspReference: captures.get(s.capture)!, originalReference: pay, amount: s.amount, eventDate: at(s.day), disputeStatus: s.disputeStatus }) });
     }
     return { earlier, events, pay, captures };
   };
@@ -239,6 +239,17 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     assert.deepEqual([p.disputePhase, p.chargebackMinor, p.netMinor, p.status], ['won', 0, 10000, 'succeeded']);
     assert.deepEqual(natural.totals.map((t) => t.payments + ':' + t.gross_minor + ':' + t.refunded_minor), ['2:11000:0']);
     assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_held]), [[11000, 2, 110, 0]]);
+  });
+
+  it('a dispute won, reopened by a second chargeback still defended, then lost at pre-arbitration: the points held again, then forfeited, in all 120 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [
+      disputeSteps[0], disputeSteps[1],
+      { role: 'SECOND_CHARGEBACK (pending)', scenario: 'second_chargeback', capture: 'd', amount: 10000, day: 40, disputeStatus: 'Pending' },
+      { role: 'PREARBITRATION_LOST', scenario: 'prearbitration_lost', capture: 'd', amount: 10000, day: 70 },
+    ]), 5, 24_000);
+    const p = natural.payment;
+    assert.deepEqual([p.disputePhase, p.chargebackMinor, p.netMinor, p.status], ['lost', 10000, 0, 'refunded']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_held]), [[1000, 2, 10, 0]]);
   });
 
   it('an overcapture under an open dispute: the rest of its points are held with the first, in all 6 orders', async () => {
