@@ -66,6 +66,8 @@ interface PaymentRow {
 }
 
 const DAY_MS = 86_400_000;
+/** The start of a window of `days` that ends at `at` (the enrolment period, the tier window). */
+const daysBefore = (at: string, days: number): string => new Date(Date.parse(at) - days * DAY_MS).toISOString();
 const remaining = (p: PaymentRow) => p.earned_points - p.reversed_points - p.expired_points - p.forfeited_points;
 
 /** What this program counted of a payment, as a view the payment ledger's can be compared with. */
@@ -308,7 +310,7 @@ export class LoyaltyLedger {
       const full = Number(sale.amount_minor);
       let periodSpend = full;
       if (periodDays !== undefined) {
-        const from = new Date(Date.parse(sale.occurred_at) - periodDays * DAY_MS).toISOString();
+        const from = daysBefore(sale.occurred_at, periodDays);
         for (let j = i - 1; j >= 0 && sales[j]!.occurred_at > from; j--) periodSpend += net(sales[j]!);
       }
       if (this.meetsThresholds({ lifetimeSpendMinor: spendBefore + full, visits: i + 1, periodSpendMinor: periodSpend })) return sale.occurred_at;
@@ -431,7 +433,7 @@ export class LoyaltyLedger {
       const held = row.held_points;
       const forfeited = row.forfeited_points;
       if (held + forfeited > 0 && (await this.append(ctx, { key: `release:${key}`, kind: 'release', points: held + forfeited, heldPoints: -held }))) {
-        await ctx.tx.run('UPDATE loyalty_payments SET held_points = 0, forfeited_points = 0 WHERE program_id = ? AND source = ? AND payment_id = ?', [this.id, ctx.f.source, ctx.f.paymentId]);
+        await pay('held_points = 0, forfeited_points = ?', 0);
       }
       return;
     }
@@ -473,11 +475,8 @@ export class LoyaltyLedger {
 
   /** `notTakenOff`: what the payment of `at` has given back already (refunds, chargebacks), still counted toward the spend thresholds (see enroll). */
   private async qualifiesForEnrollment(tx: SqlExecutor, m: Member, at: string, notTakenOff: number): Promise<boolean> {
-    if (!hasEnrollmentThresholds(this.program)) return true;
     const period = this.program.enrollment.periodSpend;
-    const periodSpendMinor = period === undefined
-      ? 0
-      : (await this.netSpendSince(tx, m.customerId, new Date(Date.parse(at) - period.days * DAY_MS).toISOString(), at)) + notTakenOff;
+    const periodSpendMinor = period === undefined ? 0 : (await this.netSpendSince(tx, m.customerId, daysBefore(at, period.days), at)) + notTakenOff;
     return this.meetsThresholds({ lifetimeSpendMinor: m.lifetimeSpendMinor + notTakenOff, visits: m.visits, periodSpendMinor });
   }
 
@@ -506,7 +505,7 @@ export class LoyaltyLedger {
     if (this.program.tiers.length === 0) return;
     const m = await this.member(ctx.tx, ctx.customerId);
     if (!m?.enrolled) return;
-    const since = new Date(Date.parse(asOf) - this.program.tierWindowDays * DAY_MS).toISOString();
+    const since = daysBefore(asOf, this.program.tierWindowDays);
     const spend = await this.netSpendSince(ctx.tx, ctx.customerId, since, asOf);
     const next = tierFor(this.program, spend)?.name ?? null;
     if (next === m.tier) return;
