@@ -209,15 +209,14 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
   }
   if (isIn(REFUND_REVERSAL_CODES, eventCode)) {
     // The code is the news, whatever `success` says (integrations are seen sending both).
-    // The payment keeps what the refund would have given back; the ledger works out its status from the rest. Naming
-    // no payment, it reverses an unreferenced refund (REFUND_WITH_DATA), which is its own payment under the refund's
-    // pspReference: the refund and its payment are then the same id, as the REFUND_WITH_DATA recorded them.
-    return { kind: 'refund', paymentId: original ?? psp, amount, refund: { id: psp, cumulative: false, reversed: true }, status: 'succeeded', card };
+    // Naming no payment, it reverses an unreferenced refund (REFUND_WITH_DATA), which is its own payment under the
+    // refund's pspReference: the refund and its payment are then the same id, as the REFUND_WITH_DATA recorded them.
+    return reversalOf(original ?? psp, psp, amount, card);
   }
   if (!success) throw new IgnoredEventError(eventCode, 'Adyen did not carry it out (success "false"), so no money moved');
   if (isIn(REFUND_VOID_CODES, eventCode)) {
     if (!original) throw new IgnoredEventError(eventCode, 'it names no originalReference, so the refund it cancels is unknown');
-    return { kind: 'refund', paymentId: original, amount, refund: { id: original, cumulative: false, reversed: true }, status: 'succeeded', card };
+    return reversalOf(original, original, amount, card);
   }
   if (isIn(UNREFERENCED_REFUND_CODES, eventCode)) {
     return { kind: 'refund', paymentId: psp, amount, refundedTotal: amount, refund: { id: psp, cumulative: false, unreferenced: true }, status: 'refunded', card };
@@ -238,6 +237,10 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
     card,
   };
 }
+
+/** A refund that gave nothing back after all, by its id: the payment keeps it, and the ledger works out its status. */
+const reversalOf = (paymentId: string, refundId: string, amount: Draft['amount'], card: Draft['card']): Draft =>
+  ({ kind: 'refund', paymentId, amount, refund: { id: refundId, cumulative: false, reversed: true }, status: 'succeeded', card });
 
 /**
  * Whether a CANCEL_OR_REFUND cancelled the authorisation or refunded the capture: additionalData
