@@ -1,19 +1,12 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
+import { describe, it } from 'node:test';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { migrate } from '../../../nodes/core/store/migrations';
-import { PostgresDatabase } from '../../../nodes/core/store/postgres-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
-import { suitePostgresDatabases } from '../../support/suite-postgres';
-import { tempDir } from '../../support/temp-store';
+import { bothDialects } from '../../support/both-dialects';
+import { withLedgerStore } from './support/ledger-store';
 import { dispute, payment } from './support/events';
 
-const dir = tempDir('tcrm-dispute-time-');
-const newPostgresDatabase = suitePostgresDatabases();
-after(() => dir.remove());
 
 const day = (d: number) => `2025-03-${String(d).padStart(2, '0')}T10:00:00.000Z`;
 
@@ -25,19 +18,12 @@ async function backToSchema29(db: SqlDatabase): Promise<void> {
   });
 }
 
-const stores: { dialect: string; open: () => Promise<SqlDatabase> }[] = [
-  { dialect: 'sqlite', open: async () => new SqliteDatabase(join(dir.path, 'old.db')) },
-  { dialect: 'postgres', open: async () => new PostgresDatabase(await newPostgresDatabase('tcrm_dispute_time')) },
-];
+const stores = bothDialects('dispute-time');
 
 for (const store of stores) {
   describe(`store schema 30 on ${store.dialect}: a dispute recorded before is decided by its latest report from then on`, () => {
     it('a dispute won before the migration is lost to a second chargeback after it; an older report still changes nothing', async () => {
-      const db = await store.open();
-      try {
-        await migrate(db);
-        const crm = new LocalSqlCrm(db);
-        await db.run("INSERT INTO customers (id, created_at, updated_at) VALUES ('cus_ana', ?, ?)", [day(1), day(1)]);
+      await withLedgerStore(store, async (db, crm) => {
         await crm.recordTransactions([payment('pay_won', 10000, day(3)), dispute('pay_won', 'disputed', 10000, day(5)), dispute('pay_won', 'succeeded', 10000, day(20))]);
         await crm.recordTransactions([payment('pay_open', 5000, day(3)), dispute('pay_open', 'disputed', 5000, day(6))]);
         await backToSchema29(db);
@@ -52,9 +38,7 @@ for (const store of stores) {
         await crm.recordTransactions([dispute('pay_won', 'refunded', 10000, day(40), { eventId: 'second-chargeback' })]);
         const won = (await paymentState(db, 'stripe', 'pay_won'))!;
         assert.deepEqual([won.disputePhase, won.chargebackMinor, won.netMinor], ['lost', 10000, 0]);
-      } finally {
-        await db.close();
-      }
+      });
     });
   });
 }

@@ -1,20 +1,13 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { schemaStatementFor } from '../../../nodes/core/store/dialect';
 import { migrate, MIGRATIONS } from '../../../nodes/core/store/migrations';
-import { PostgresDatabase } from '../../../nodes/core/store/postgres-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
-import { suitePostgresDatabases } from '../../support/suite-postgres';
-import { tempDir } from '../../support/temp-store';
+import { bothDialects } from '../../support/both-dialects';
 import { cumulativeRefund, payment } from './support/events';
 
-const dir = tempDir('tcrm-ledger-migrate-');
-const newPostgresDatabase = suitePostgresDatabases();
-after(() => dir.remove());
 
 /** A store as the pack left it before the ledger (schema 5), with what the local CRM and the steps wrote then. */
 async function storeBeforeLedger(db: SqlDatabase): Promise<void> {
@@ -65,10 +58,7 @@ async function storeBeforeLedger(db: SqlDatabase): Promise<void> {
   });
 }
 
-const stores: { dialect: string; open: () => Promise<SqlDatabase> }[] = [
-  { dialect: 'sqlite', open: async () => new SqliteDatabase(join(dir.path, 'old.db')) },
-  { dialect: 'postgres', open: async () => new PostgresDatabase(await newPostgresDatabase('tcrm_ledger_migrate')) },
-];
+const stores = bothDialects('ledger-migrate');
 
 for (const store of stores) {
   describe(`store schema 6 on ${store.dialect}: the ledger starts from what the local CRM recorded`, () => {

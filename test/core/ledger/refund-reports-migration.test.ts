@@ -1,18 +1,11 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
+import { describe, it } from 'node:test';
 import { migrate } from '../../../nodes/core/store/migrations';
-import { PostgresDatabase } from '../../../nodes/core/store/postgres-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
-import { suitePostgresDatabases } from '../../support/suite-postgres';
-import { tempDir } from '../../support/temp-store';
+import { bothDialects } from '../../support/both-dialects';
+import { withLedgerStore } from './support/ledger-store';
 import { cumulativeRefund, ownRefund, payment, reversedRefund } from './support/events';
 
-const dir = tempDir('tcrm-refund-reports-');
-const newPostgresDatabase = suitePostgresDatabases();
-after(() => dir.remove());
 
 const day = (d: number) => `2025-03-0${d}T10:00:00.000Z`;
 
@@ -30,19 +23,12 @@ const refundRows = async (db: SqlDatabase, paymentId: string) =>
     [paymentId],
   )).map((r) => [Number(r.amount_minor), r.occurred_at]);
 
-const stores: { dialect: string; open: () => Promise<SqlDatabase> }[] = [
-  { dialect: 'sqlite', open: async () => new SqliteDatabase(join(dir.path, 'old.db')) },
-  { dialect: 'postgres', open: async () => new PostgresDatabase(await newPostgresDatabase('tcrm_refund_reports')) },
-];
+const stores = bothDialects('refund-reports');
 
 for (const store of stores) {
   describe(`store schema 28 on ${store.dialect}: refund reports start from each refund's first report`, () => {
     it('a refund first recorded voided is placed once it is read standing; a running total recorded before stays as it was', async () => {
-      const db = await store.open();
-      try {
-        await migrate(db);
-        const crm = new LocalSqlCrm(db);
-        await db.run("INSERT INTO customers (id, created_at, updated_at) VALUES ('cus_ana', ?, ?)", [day(1), day(1)]);
+      await withLedgerStore(store, async (db, crm) => {
         // Clover-like: a refund of 30.00, then a second refund read only voided (it added nothing then).
         await crm.recordTransactions([payment('pay_clover', 10000, day(3), { eventId: 'clover:pay' }), ownRefund('pay_clover', 'r1', 3000, day(5), { eventId: 'clover:r1' })]);
         await crm.recordTransactions([reversedRefund('pay_clover', 'r2', 2000, day(6), { eventId: 'clover:r2:voided' })]);
@@ -65,9 +51,7 @@ for (const store of stores) {
         // A total heard behind one recorded before schema 28 cannot be placed: what each added on arrival stays.
         await crm.recordTransactions([cumulativeRefund('pi_stripe', 2500, day(5), { eventId: 'stripe:evt_rf25' })]);
         assert.deepEqual(await refundRows(db, 'pi_stripe'), [[0, day(5)], [4000, day(6)]]);
-      } finally {
-        await db.close();
-      }
+      });
     });
   });
 }
