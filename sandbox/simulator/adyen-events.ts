@@ -11,7 +11,7 @@ import { currencyExponent } from '../../nodes/core/contracts/money';
  */
 export type AdyenScenario =
   | 'chip' | 'contactless' | 'apple_pay' | 'google_pay' | 'swipe' | 'keyed' | 'declined'
-  | 'capture' | 'capture_failed' | 'recaptured' | 'partial_refund' | 'cancellation' | 'technical_cancel' | 'cancel_or_refund' | 'expire' | 'refund_failed' | 'refunded_reversed'
+  | 'capture' | 'capture_failed' | 'recaptured' | 'authorisation_adjustment' | 'partial_refund' | 'cancellation' | 'technical_cancel' | 'cancel_or_refund' | 'expire' | 'refund_failed' | 'refunded_reversed'
   | 'refund_with_data' | 'void_pending_refund'
   | 'chargeback' | 'chargeback_won' | 'chargeback_lost' | 'second_chargeback' | 'prearbitration_won' | 'prearbitration_lost' | 'test';
 
@@ -76,6 +76,7 @@ const MODIFICATION_CODE: Partial<Record<AdyenScenario, string>> = {
   capture: 'CAPTURE',
   capture_failed: 'CAPTURE_FAILED',
   recaptured: 'CAPTURE',
+  authorisation_adjustment: 'AUTHORISATION_ADJUSTMENT',
   cancellation: 'CANCELLATION',
   cancel_or_refund: 'CANCEL_OR_REFUND',
   technical_cancel: 'TECHNICAL_CANCEL',
@@ -165,7 +166,8 @@ export function adyenNotificationItem(scenario: AdyenScenario, hmacKey: string, 
     // A refund's failure or reversal names the refund by its pspReference (pass the refund's) and the payment by
     // originalReference; so do a capture's failure and its re-capture (pass the capture's pspReference). An
     // unreferenced refund's cancel (VOID_PENDING_REFUND) names the refund by originalReference (pass the refund's).
-    // As Adyen's examples of both, a TECHNICAL_CANCEL and a VOID_PENDING_REFUND carry the paymentMethodVariant.
+    // As Adyen's examples of both, a TECHNICAL_CANCEL and a VOID_PENDING_REFUND carry the paymentMethodVariant. An
+    // AUTHORISATION_ADJUSTMENT names the payment by originalReference, `amount` the authorisation's updated amount.
     const eventCode = MODIFICATION_CODE[scenario] ?? 'REFUND';
     const REASONS: Partial<Record<AdyenScenario, string>> = { refund_failed: 'Refund Failed', capture_failed: 'Capture Failed', recaptured: 'Transaction Recaptured' };
     const reason = REASONS[scenario] ?? '';

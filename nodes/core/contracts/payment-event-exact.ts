@@ -223,6 +223,9 @@ function sale(r: Rules, v: unknown): Rec {
   const out: Rec = { voided: bool(o.voided) };
   // The processor's id of the capture, kept as it is.
   optional(r, out, o, 'captureId', reference);
+  optional(r, out, o, 'adjusted', trueOnly);
+  // An adjusted authorisation is the sale's own amount: never a void, never one capture's (the schema's refine says so).
+  if (out.adjusted === true && (out.voided === true || out.captureId !== undefined)) fail();
   return out;
 }
 

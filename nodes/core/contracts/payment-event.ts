@@ -152,8 +152,12 @@ const PaymentEventObject = z.object({
    * pspReference), as when a sale is captured in parts. A failure then takes back only what that capture was to
    * collect (`amount`), and money moving for it again brings back only it; the ledger reads the sale as void when
    * its failed captures add up to all of it (ledger/payment-rules.ts).
+   * `adjusted: true` (with `voided: false`, no captureId, on a payment): the report is about the sale's authorisation,
+   * raised or lowered to `amount` before it was captured (Adyen's AUTHORISATION_ADJUSTMENT, as hotels and bar tabs
+   * do). No money moved: the sale counts at the largest amount it was authorised at, and what the latest
+   * authorisation by `occurredAt` leaves of that counts as given back (ledger/payment-rules.ts).
    */
-  sale: z.object({ voided: z.boolean(), captureId: z.string().min(1).optional() }).optional(),
+  sale: z.object({ voided: z.boolean(), captureId: z.string().min(1).optional(), adjusted: z.literal(true).optional() }).optional(),
   /** For disputes: the processor's dispute, why the cardholder opened it, and its status in the processor's words. */
   dispute: z.object({ id: z.string().min(1), reason: z.string().optional(), processorStatus: z.string().optional() }).optional(),
   metadata: StringRecordSchema,
@@ -170,17 +174,21 @@ function namespaceLegacyId(input: unknown): unknown {
 const SaleRule = PaymentEventObject.refine((e) => !e.sale || (e.sale.voided ? e.kind === 'failure' : e.kind === 'payment'), {
   message: 'sale.voided: true goes on a failure (the sale moved no money), sale.voided: false on a payment (money moved for it)',
   path: ['sale'],
+}).refine((e) => e.sale?.adjusted !== true || (!e.sale.voided && e.sale.captureId === undefined), {
+  message: 'sale.adjusted: true reports the authorised amount of the sale itself: it goes with voided: false and no captureId',
+  path: ['sale', 'adjusted'],
 });
 
 export const PaymentEventSchema = z.preprocess(namespaceLegacyId, SaleRule);
 export type PaymentEvent = z.infer<typeof PaymentEventObject>;
 
 /**
- * A report about one capture of a sale (Adyen's CAPTURE, CAPTURE_FAILED, re-capture: a payment event with
- * `sale.captureId`), not the sale itself: it carries no card, terminal or shopper, and may arrive before the sale.
+ * A report about a sale, not the sale itself: one of its captures (Adyen's CAPTURE, CAPTURE_FAILED, re-capture: a
+ * payment event with `sale.captureId`) or its authorisation adjusted (`sale.adjusted`). It carries no card, terminal or
+ * shopper, and may arrive before the sale.
  */
-export function isCaptureReport(e: Pick<PaymentEvent, 'kind' | 'sale'>): boolean {
-  return e.kind === 'payment' && e.sale?.captureId !== undefined;
+export function isReportOnSale(e: Pick<PaymentEvent, 'kind' | 'sale'>): boolean {
+  return e.kind === 'payment' && (e.sale?.captureId !== undefined || e.sale?.adjusted === true);
 }
 
 /**

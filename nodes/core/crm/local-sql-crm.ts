@@ -2,7 +2,7 @@ import type { MatchKey, MatchKeyKind } from '../contracts/customer';
 import { changeOrderOf, changeStamp, INDEXED_KINDS, readLocalCustomerChanges } from '../match/local-store-changes';
 import type { CardDescriptor, CustomerChangePage } from '../contracts/match-record';
 import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
-import { isCaptureReport } from '../contracts/payment-event';
+import { isReportOnSale } from '../contracts/payment-event';
 import { paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
@@ -286,7 +286,7 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
     // customer's transactions depended on which the processor sent first. The ledger keeps the capture
     // (ledger_captures). A refund's row holds what it added on arrival; orderRefundRows puts it in the processor's order
     // when it was heard behind its payment's other events.
-    ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : isCaptureReport(r) ? {} : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
+    ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : isReportOnSale(r) ? {} : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
     ...(moves || visit ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(atCounter(r) ? { seenAt: r.occurredAt } : {}) } } : {}),
   };
 }

@@ -33,7 +33,7 @@ export function ledgerPaymentOf(r: PaymentRecord): LedgerPayment {
 export const PAYMENT_COLUMNS =
   'source, payment_id, customer_id, currency, seen, gross_minor, refund_reported_minor, refund_sum_minor, dispute_phase, disputed_minor, failed, ' +
   'occurred_at, first_seen, last_seen, card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, events, voided_at, restored_at, ' +
-  'capture_failed_minor, refund_reversed_minor, sale_minor, captured_minor, unreferenced, dispute_at';
+  'capture_failed_minor, refund_reversed_minor, sale_minor, captured_minor, unreferenced, dispute_at, authorised_minor, authorised_at';
 
 export interface PaymentRow {
   source: string;
@@ -68,6 +68,9 @@ export interface PaymentRow {
   unreferenced: number;
   /** NULL for a dispute recorded before schema 30 (and for a payment with none). */
   dispute_at: string | null;
+  /** NULL while no adjustment of the sale's authorisation is reported (and for every payment before schema 31). */
+  authorised_minor: number | null;
+  authorised_at: string | null;
 }
 
 export function recordOfRow(r: PaymentRow): PaymentRecord {
@@ -91,6 +94,8 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
     captureFailedMinor: Number(r.capture_failed_minor ?? 0),
     saleMinor: Number(r.sale_minor ?? 0),
     capturedMinor: r.captured_minor === null || r.captured_minor === undefined ? null : Number(r.captured_minor),
+    authorisedMinor: r.authorised_minor === null || r.authorised_minor === undefined ? null : Number(r.authorised_minor),
+    authorisedAt: r.authorised_at ?? null,
     occurredAt: r.occurred_at,
     firstSeen: r.first_seen,
     lastSeen: r.last_seen,
@@ -100,11 +105,12 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
   };
 }
 
-const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 31);
+const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 33);
 // An update leaves the key and the time index alone unless the time moved (a payment seen after its refund).
 const UPDATE_SET = `customer_id = ?, currency = ?, seen = ?, gross_minor = ?, refund_reported_minor = ?, refund_sum_minor = ?,
   dispute_phase = ?, disputed_minor = ?, failed = ?, first_seen = ?, last_seen = ?, card_brand = ?, card_last4 = ?, card_token = ?,
-  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, refund_reversed_minor = ?, sale_minor = ?, captured_minor = ?, unreferenced = ?, dispute_at = ?, updated_at = ?`;
+  entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, refund_reversed_minor = ?, sale_minor = ?, captured_minor = ?, unreferenced = ?, dispute_at = ?,
+  authorised_minor = ?, authorised_at = ?, updated_at = ?`;
 const UPDATE_PAYMENT = `UPDATE ledger_payments SET ${UPDATE_SET} WHERE source = ? AND payment_id = ?`;
 const UPDATE_PAYMENT_AND_TIME = `UPDATE ledger_payments SET ${UPDATE_SET}, occurred_at = ? WHERE source = ? AND payment_id = ?`;
 
@@ -121,7 +127,8 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
         r.source, r.paymentId, r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor,
         r.disputePhase, r.disputedMinor, r.failed ? 1 : 0, r.occurredAt, r.firstSeen, r.lastSeen,
         r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events,
-        r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor, r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt, now,
+        r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor, r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt,
+        r.authorisedMinor, r.authorisedAt, now,
       ]);
       continue;
     }
@@ -129,7 +136,7 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
       r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
       r.failed ? 1 : 0, r.firstSeen, r.lastSeen, r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet,
       r.terminal.readerId, r.terminal.locationId, r.events, r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor,
-      r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt, now,
+      r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt, r.authorisedMinor, r.authorisedAt, now,
     ];
     if (r.occurredAt === before.occurredAt) await tx.run(UPDATE_PAYMENT, [...set, r.source, r.paymentId]);
     else await tx.run(UPDATE_PAYMENT_AND_TIME, [...set, r.occurredAt, r.source, r.paymentId]);

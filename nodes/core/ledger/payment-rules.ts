@@ -1,4 +1,4 @@
-import { disputePhase, isCaptureReport } from '../contracts/payment-event';
+import { disputePhase, isReportOnSale } from '../contracts/payment-event';
 import type { LedgerEvent } from './ledger-event';
 
 /**
@@ -37,6 +37,11 @@ import type { LedgerEvent } from './ledger-event';
  *   overcapture, a tip), and what the captures leave of the authorisation (a capture of less than authorised, whose
  *   rest Adyen releases) counts as given back, as a failed capture's amount does. The sums only grow by capture id, so
  *   any order of the same reports ends with the same payment;
+ * - a sale's authorisation adjusted before its capture (sale.adjusted: Adyen's AUTHORISATION_ADJUSTMENT, a tab or a
+ *   hotel stay raised or lowered) is a report on the sale, never the sale, in any order: the sale's amount is the
+ *   largest it was authorised at (a raise counts at once, as an overcapture does), and until a capture is reported
+ *   what the latest authorisation by time leaves of that counts as given back, as what a capture leaves does after
+ *   it. So a sale raised and then lowered, or lowered and then captured at the lower amount, ends alike in any order;
  * - a refund that names no sale (refund.unreferenced: Adyen's REFUND_WITH_DATA) is a payment of its own that waits for
  *   nothing: it counts when it arrives, as money given back with no sale to take it from (gross 0, refunded its
  *   amount, so its net is below zero), and is no purchase: not one of the customer's payments, as a void sale is not.
@@ -101,8 +106,17 @@ export interface PaymentRecord {
    * (CaptureEntry, captureEntryAfter), in the payment's currency.
    */
   captureFailedMinor: number;
-  /** What the sale event itself reported (for a sale captured under capture ids, what was authorised); 0 until seen. */
+  /**
+   * What the sale event itself reported (for a sale captured under capture ids, what was authorised), or an adjustment
+   * of its authorisation above that (sale.adjusted): the largest amount it was authorised at. 0 until either is seen.
+   */
   saleMinor: number;
+  /**
+   * What the latest adjustment of the sale's authorisation (by time) set it to, and when; null while none is reported
+   * (the sale event's amount stands). What it leaves of saleMinor counts as given back until a capture is reported.
+   */
+  authorisedMinor: number | null;
+  authorisedAt: string | null;
   /**
    * What the captures reported captured (each once, by its id, with the amount it was first reported with) add up to,
    * in the payment's currency. null for a payment counted before store schema 26: its amount stays the one it was
@@ -170,7 +184,7 @@ export function reportedRefundOf(r: Pick<PaymentRecord, 'refundReportedMinor' | 
   return Math.max(r.refundReportedMinor - r.refundReversedMinor, r.refundSumMinor, 0);
 }
 
-type CaptureFacts = Pick<PaymentRecord, 'seen' | 'grossMinor' | 'captureFailedMinor' | 'saleMinor' | 'capturedMinor'>;
+type CaptureFacts = Pick<PaymentRecord, 'seen' | 'grossMinor' | 'captureFailedMinor' | 'saleMinor' | 'capturedMinor' | 'authorisedMinor'>;
 
 /**
  * The sale's amount: once a capture is reported, the larger of what the sale event reported (authorised) and what
@@ -181,12 +195,23 @@ export function grossOf(r: Pick<PaymentRecord, 'grossMinor' | 'saleMinor' | 'cap
 }
 
 /**
- * What the reported captures leave uncollected of the sale: nothing until one is reported (a sale captured
- * automatically, or whose captures Adyen does not report), then what was authorised and not captured.
+ * What the sale will not bring of the most it was authorised at: once a capture is reported, what the captures left
+ * uncollected; before that, what the latest adjustment lowered the authorisation by (nothing for a sale captured
+ * automatically, or whose authorisation was never adjusted). A payment counted before schema 26 keeps its amount.
  */
 export function uncollectedOf(r: CaptureFacts): number {
-  if (!r.seen || r.capturedMinor === null || r.capturedMinor <= 0) return 0;
-  return Math.max(0, r.saleMinor - r.capturedMinor);
+  if (!r.seen || r.capturedMinor === null) return 0;
+  if (r.capturedMinor > 0) return Math.max(0, r.saleMinor - r.capturedMinor);
+  return r.authorisedMinor === null ? 0 : Math.max(0, r.saleMinor - r.authorisedMinor);
+}
+
+/**
+ * Whether an adjustment of the sale's authorisation to `minor` at `at` is the latest one: the later by time decides,
+ * and at one instant the larger (so the same reports end alike in any order).
+ */
+function adjustmentDecides(r: Pick<PaymentRecord, 'authorisedMinor' | 'authorisedAt'>, minor: number, at: string): boolean {
+  if (r.authorisedAt === null || r.authorisedMinor === null) return true;
+  return at > r.authorisedAt || (at === r.authorisedAt && minor > r.authorisedMinor);
 }
 
 /** What the sale was to bring and its captures did not: the failed ones, and what none captured. */
@@ -456,6 +481,8 @@ function newRecord(e: LedgerEvent, at: string): PaymentRecord {
     captureFailedMinor: 0,
     saleMinor: 0,
     capturedMinor: 0,
+    authorisedMinor: null,
+    authorisedAt: null,
     occurredAt: at,
     firstSeen: at,
     lastSeen: at,
@@ -494,7 +521,7 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
   // carries (a Zettle refund is tapped on the reader while its sale was read from the chip), so the payment, and the
   // segment counters that read it, are the same whichever the processor sent first. Events after the sale only
   // fill in what it lacks.
-  const sale = e.kind === 'payment' && !r.seen && !isCaptureReport(e);
+  const sale = e.kind === 'payment' && !r.seen && !isReportOnSale(e);
   const pick = <T>(kept: T | null, brought: T | null | undefined): T | null => (sale ? (brought ?? kept) : (kept ?? brought)) ?? null;
   const c = e.card ?? {};
   r.card = {
@@ -510,6 +537,18 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
   const sameCurrency = money.currency === r.currency;
   switch (e.kind) {
     case 'payment':
+      // An adjusted authorisation moved no money: it says what the sale may bring (saleMinor, authorisedMinor).
+      if (e.sale?.adjusted === true) {
+        if (sameCurrency) {
+          r.saleMinor = Math.max(r.saleMinor, e.amount.minor);
+          if (adjustmentDecides(r, e.amount.minor, at)) {
+            r.authorisedMinor = e.amount.minor;
+            r.authorisedAt = at;
+          }
+        }
+        if (r.seen) r.grossMinor = grossOf(r);
+        break;
+      }
       // Money moving for the sale also undoes a void of all of it reported earlier (a capture failure the ledger
       // recorded before it kept captures by their id).
       if (e.sale?.voided === false && (r.restoredAt === null || at > r.restoredAt)) r.restoredAt = at;
@@ -517,10 +556,17 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
         r.captureFailedMinor += changes.captureFailed;
         if (r.capturedMinor !== null) r.capturedMinor += changes.captured;
       }
-      // A capture is never the sale: one reported before it is remembered, and counts when the sale arrives.
+      // A capture is never the sale: one reported before it is remembered, and counts when the sale arrives; so is an
+      // adjustment of its authorisation reported before it (the larger amount stands).
       if (!r.seen && captureIdOf(e) === null) {
         r.seen = true;
-        r.saleMinor = e.amount.minor;
+        if (e.amount.currency !== r.currency) {
+          // What was heard before it in another currency cannot be set against it.
+          r.saleMinor = 0;
+          r.authorisedMinor = null;
+          r.authorisedAt = null;
+        }
+        r.saleMinor = Math.max(r.saleMinor, e.amount.minor);
         r.grossMinor = e.amount.minor;
         r.currency = e.amount.currency;
         r.occurredAt = at;

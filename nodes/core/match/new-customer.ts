@@ -1,6 +1,6 @@
 import { hash } from 'node:crypto';
 import type { MatchKey } from '../contracts/customer';
-import { isCaptureReport, type TokenizedPaymentEvent } from '../contracts/payment-event';
+import { isReportOnSale, type TokenizedPaymentEvent } from '../contracts/payment-event';
 
 /**
  * The id a new customer gets. Derived from the payment, not the event: a PaymentIntent event and its charge
@@ -36,5 +36,5 @@ export function makesCustomer(event: Pick<TokenizedPaymentEvent, 'kind' | 'refun
   const anonymous = !keys.some((k) => k.kind !== 'paymentId');
   const anonymousRefund = event.kind === 'refund' && anonymous;
   const anonymousSale = event.kind === 'payment' && anonymous && !event.card;
-  return event.kind !== 'failure' && event.kind !== 'dispute' && event.refund?.reversed !== true && !isCaptureReport(event) && !anonymousRefund && !anonymousSale;
+  return event.kind !== 'failure' && event.kind !== 'dispute' && event.refund?.reversed !== true && !isReportOnSale(event) && !anonymousRefund && !anonymousSale;
 }

@@ -55,6 +55,14 @@ const REFUND_VOID_CODES = ['VOID_PENDING_REFUND'] as const;
  * or the part one of several part captures was to collect) is the ledger's to say: it knows the sale's amount.
  */
 const FAILURE_CODES = ['CAPTURE_FAILED'] as const;
+/**
+ * A pre-authorisation raised or lowered before its capture (a bar tab, a hotel stay: "Update an authorised amount",
+ * https://docs.adyen.com/online-payments/adjust-authorisation): `amount` is the updated amount, the whole of what the
+ * authorisation now holds, and originalReference the payment. It goes as a report on the sale (`sale.adjusted`) under
+ * the payment's id; the ledger says what it makes of the sale. No money moved, and none did when Adyen refused it
+ * (success "false": the authorisation stands as it was).
+ */
+const ADJUSTMENT_CODES = ['AUTHORISATION_ADJUSTMENT'] as const;
 /** A re-capture comes under the capture's own pspReference: its reason tells it from the capture that failed. */
 const RECAPTURED = /re-?captured/i;
 /**
@@ -77,7 +85,7 @@ const DISPUTE_CODES = [
 ] as const;
 
 export const ADYEN_HANDLED_EVENT_CODES = [
-  ...PAYMENT_CODES, ...REFUND_CODES, ...AUTHORISATION_RELEASE_CODES, ...UNREFERENCED_REFUND_CODES, ...REFUND_VOID_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES,
+  ...PAYMENT_CODES, ...ADJUSTMENT_CODES, ...REFUND_CODES, ...AUTHORISATION_RELEASE_CODES, ...UNREFERENCED_REFUND_CODES, ...REFUND_VOID_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES,
 ] as const;
 
 const isIn = <T extends string>(list: readonly T[], v: string): v is T => (list as readonly string[]).includes(v);
@@ -187,6 +195,11 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
   // it is no failed attempt (a scheme's rejection of a capture is CAPTURE_FAILED).
   if (eventCode === 'CAPTURE' && !success) {
     throw new IgnoredEventError(eventCode, `Adyen did not carry out the capture request (success "false"${reason ? `: ${reason}` : ''}): no money moved and the authorisation stands`);
+  }
+  if (isIn(ADJUSTMENT_CODES, eventCode)) {
+    if (!success) throw new IgnoredEventError(eventCode, `Adyen did not adjust the authorisation (success "false"${reason ? `: ${reason}` : ''}): it stands at its amount`);
+    if (!original) throw new IgnoredEventError(eventCode, 'it names no originalReference, so the payment whose authorisation changed is unknown');
+    return { kind: 'payment', paymentId: original, amount, status: 'succeeded', card, sale: { voided: false, adjusted: true } };
   }
   if (isIn(FAILURE_CODES, eventCode) || (eventCode === 'AUTHORISATION' && !success)) {
     return {

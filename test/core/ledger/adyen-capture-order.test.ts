@@ -107,6 +107,65 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[9000, 2, 90]]);
   });
 
+  // A pre-authorisation adjusted before its capture (AUTHORISATION_ADJUSTMENT: the whole updated amount).
+  it('a tab raised (100.00 to 150.00) counts at 150.00 as soon as the adjustment is heard, before any capture, in both orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [{ role: 'ADJUSTMENT 150', scenario: 'authorisation_adjustment', capture: 'j', amount: 15000, day: 4 }]), 2, 30_000);
+    const p = natural.payment;
+    assert.deepEqual([p.counted, p.grossMinor, p.refundedMinor, p.netMinor, p.status], [true, 15000, 0, 15000, 'succeeded']);
+    assert.deepEqual([p.saleMinor, p.authorisedMinor, p.capturedMinor], [15000, 15000, 0]);
+    assert.deepEqual([p.card.brand, p.terminal.readerId, p.occurredAt], ['visa', 'V400m-324688179', '2025-10-03T10:00:00.000Z'], 'the authorisation is the sale');
+    assert.deepEqual(natural.transactions.map((t) => [t.kind, t.amount_minor, t.customer]), [['payment', 10000, 'shopper']], 'the local CRM: the sale\'s row, none for the adjustment');
+    assert.deepEqual(natural.totals.map((t) => t.payments + ':' + t.gross_minor + ':' + t.refunded_minor), ['2:16000:0']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_earned]), [[16000, 2, 160, 160]]);
+    await earnsAsSaleOf(natural, 8101, 15000);
+  });
+
+  it('a tab raised (100.00 to 150.00) and captured at 150.00: one sale of 150.00, in all 6 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [
+      { role: 'ADJUSTMENT 150', scenario: 'authorisation_adjustment', capture: 'j', amount: 15000, day: 4 },
+      { role: 'CAPTURE 150', scenario: 'capture', capture: 'a', amount: 15000, day: 6 },
+    ]), 3, 31_000);
+    const p = natural.payment;
+    assert.deepEqual([p.grossMinor, p.refundedMinor, p.netMinor, p.status], [15000, 0, 15000, 'succeeded']);
+    assert.deepEqual(natural.totals.map((t) => t.payments + ':' + t.gross_minor + ':' + t.refunded_minor), ['2:16000:0']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_earned]), [[16000, 2, 160, 160]]);
+  });
+
+  it('an authorisation lowered (100.00 to 80.00): 20.00 of it given back at once, and the same once 80.00 is captured, in all 6 orders', async () => {
+    const lowered = { role: 'ADJUSTMENT 80', scenario: 'authorisation_adjustment', capture: 'j', amount: 8000, day: 4 } as const;
+    const before = await everyOrder(saleScenario(10000, [lowered]), 2, 32_000);
+    const natural = await everyOrder(saleScenario(10000, [lowered, { role: 'CAPTURE 80', scenario: 'capture', capture: 'a', amount: 8000, day: 6 }]), 3, 32_100);
+    for (const [when, o] of [['before the capture', before], ['after it', natural]] as const) {
+      const p = o.payment;
+      assert.deepEqual([p.grossMinor, p.refundedMinor, p.netMinor, p.status], [10000, 2000, 8000, 'partially_refunded'], when);
+      assert.deepEqual(o.totals.map((t) => t.payments + ':' + t.gross_minor + ':' + t.refunded_minor), ['2:11000:2000'], when);
+      assert.deepEqual(o.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[9000, 2, 90]], when);
+    }
+  });
+
+  it('a tab raised, then lowered (100.00, 150.00, 120.00) and captured at 120.00: the latest authorisation decides what comes back, in all 24 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [
+      { role: 'ADJUSTMENT 150', scenario: 'authorisation_adjustment', capture: 'j', amount: 15000, day: 4 },
+      { role: 'ADJUSTMENT 120', scenario: 'authorisation_adjustment', capture: 'k', amount: 12000, day: 5 },
+      { role: 'CAPTURE 120', scenario: 'capture', capture: 'a', amount: 12000, day: 6 },
+    ]), 4, 33_000);
+    const p = natural.payment;
+    assert.deepEqual([p.grossMinor, p.refundedMinor, p.netMinor, p.status], [15000, 3000, 12000, 'partially_refunded']);
+    assert.deepEqual([p.saleMinor, p.authorisedMinor, p.capturedMinor], [15000, 12000, 12000]);
+    assert.deepEqual(natural.totals.map((t) => t.payments + ':' + t.gross_minor + ':' + t.refunded_minor), ['2:16000:3000']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[13000, 2, 130]]);
+  });
+
+  it('an authorisation lowered, then raised past where it began (100.00, 80.00, 130.00): nothing given back, the sale 130.00, in all 6 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [
+      { role: 'ADJUSTMENT 80', scenario: 'authorisation_adjustment', capture: 'j', amount: 8000, day: 4 },
+      { role: 'ADJUSTMENT 130', scenario: 'authorisation_adjustment', capture: 'k', amount: 13000, day: 5 },
+    ]), 3, 34_000);
+    const p = natural.payment;
+    assert.deepEqual([p.grossMinor, p.refundedMinor, p.netMinor, p.status], [13000, 0, 13000, 'succeeded']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_earned]), [[14000, 2, 140, 140]]);
+  });
+
   // An account with multiple partial captures: the rest stays authorised until it is cancelled or expires.
   for (const [k, release] of (['cancellation', 'expire'] as const).entries()) {
     it(`a part capture (60.00 of 100.00) and the rest released (${release}): the sale of 100.00 with 40.00 back, never void, in all 6 orders`, async () => {

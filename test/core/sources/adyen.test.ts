@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { hmacValidator } from '@adyen/api-library';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
+import { isReportOnSale } from '../../../nodes/core/contracts/payment-event';
 import { adyenSource } from '../../../nodes/core/sources/adyen';
 import { adyenItemSignature, verifyAdyenItem } from '../../../nodes/core/sources/adyen-hmac';
 import { ADYEN_EXPONENTS, adyenMoney } from '../../../nodes/core/sources/adyen-money';
 import { entryModeFromPosEntryMode, fundingOf } from '../../../nodes/core/sources/adyen-fields';
 import { adyenBatchDelivery, adyenDelivery, adyenNotificationItem } from '../../../sandbox/simulator/adyen-events';
 import { adyenRequest, assertNoCardNumber, basicAuth, clone, memoryInbox } from './adyen-test-support';
+import adjustment from './fixtures/adyen/authorisation-adjustment.json';
 import applePay from './fixtures/adyen/authorisation-applepay.json';
 import chip from './fixtures/adyen/authorisation-chip.json';
 import contactless from './fixtures/adyen/authorisation-contactless.json';
@@ -53,7 +55,7 @@ async function accepted(body: object, credentials?: Record<string, unknown>) {
   return out.events[0]!;
 }
 
-const ALL_FIXTURES = [applePay, chip, contactless, currencies, googlePay, keyed, refused, swipe, batch, cancellation, expire, technicalCancel, voidPendingRefund, capture, captureFailed, captureRecaptured, chargebackLost,
+const ALL_FIXTURES = [adjustment, applePay, chip, contactless, currencies, googlePay, keyed, refused, swipe, batch, cancellation, expire, technicalCancel, voidPendingRefund, capture, captureFailed, captureRecaptured, chargebackLost,
   chargebackOpened, chargebackReversed, refundFailed, refundPartial, refundedReversed, refundWithData, reportAvailable, testNotification] as Delivery[];
 
 describe('Adyen webhooks: HMAC signatures', () => {
@@ -80,7 +82,7 @@ describe('Adyen webhooks: HMAC signatures', () => {
         checked += 1;
       }
     }
-    assert.equal(checked, 31);
+    assert.equal(checked, 32);
   });
 
   it('accepts a genuine delivery and answers exactly "[accepted]" as text/plain', async () => {
@@ -302,6 +304,30 @@ describe('Adyen webhooks: normalize', () => {
     assert.notEqual(recaptures[0]!.id, recaptures[1]!.id);
     assert.equal((await accepted(captureRecaptured)).id, recaptures[0]!.id);
     assert.equal((await accepted(later(capture, '2025-03-26T07:00:00+01:00'))).id, (await accepted(capture)).id, 'a capture is one report: its pspReference is its own');
+  });
+
+  it('maps an AUTHORISATION_ADJUSTMENT to a report on the sale originalReference names: its authorisation now holds the amount', async () => {
+    const sale = await accepted(chip);
+    const e = await accepted(adjustment);
+    assert.deepEqual([e.id, e.kind, e.paymentId, e.status, e.sale, e.amount, e.occurredAt], [
+      'adyen:KJ7RWX4TQ9LM5B82:AUTHORISATION_ADJUSTMENT:true', 'payment', sale.paymentId, 'succeeded', { voided: false, adjusted: true }, { minor: 5599, currency: 'EUR' }, '2025-03-14T09:41:30.000Z',
+    ]);
+    assert.equal(isReportOnSale(e), true, 'not the sale: it carries no card or shopper');
+    const edited = (edit: (item: Record<string, unknown>) => void): Delivery => {
+      const body = clone(adjustment) as Delivery;
+      const item = body.notificationItems[0]!.NotificationRequestItem;
+      edit(item);
+      (item.additionalData as Record<string, string>).hmacSignature = new hmacValidator().calculateHmac(item as never, KEY);
+      return body;
+    };
+    for (const [why, body] of [
+      ['refused: the authorisation stands', edited((item) => { item.success = 'false'; item.reason = 'Refused'; })],
+      ['names no payment', edited((item) => { delete item.originalReference; })],
+    ] as const) {
+      const out = await receive(body);
+      assert.deepEqual([out.status, out.events, out.report.ignored.length], [200, [], 1], why);
+      assert.match(out.report.ignored[0] ?? '', why.startsWith('refused') ? /did not adjust the authorisation \(success "false": Refused\): it stands at its amount/ : /names no originalReference/);
+    }
   });
 
   it('a CAPTURE_FAILED naming no originalReference voids nothing: no sale of ours has its pspReference', async () => {

@@ -274,3 +274,17 @@ export const LEDGER_DISPUTE_TIME_MIGRATION = {
        WHERE e.source = ledger_payments.source AND e.payment_id = ledger_payments.payment_id AND e.dispute_to = ledger_payments.dispute_phase
     ) WHERE dispute_phase IS NOT NULL`,
 } as const;
+
+/**
+ * Store schema version 31: a sale's authorisation adjusted before its capture (Adyen's AUTHORISATION_ADJUSTMENT) is read
+ * (payment-rules.ts): `sale_minor` is the largest amount the sale was authorised at, and `authorised_minor` /
+ * `authorised_at` what the latest adjustment by time set it to. Nothing recorded before was one (such notifications
+ * were acknowledged and not recorded), so both stay NULL.
+ */
+export const LEDGER_AUTHORISATION_ADJUSTMENT_MIGRATION = {
+  version: 31,
+  name: 'ledger: a sale counts at the most it was authorised at, the latest adjustment saying what it will bring',
+  sql: `
+    ALTER TABLE ledger_payments ADD COLUMN authorised_minor INTEGER;
+    ALTER TABLE ledger_payments ADD COLUMN authorised_at TEXT`,
+} as const;
