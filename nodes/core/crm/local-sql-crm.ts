@@ -281,10 +281,10 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
   const visit = !moves && r.kind === 'refund' && atCounter(r) && r.amount.minor > 0 && e.payment.counted;
   return {
     answer,
-    // A capture of a sale (Adyen's CAPTURE) is no payment of its own: after its sale it fills in the sale's row; heard
-    // before it, it writes none either, where it wrote a "payment" of the capture's amount beside the sale's, so the
-    // customer's transactions depended on which the processor sent first. The ledger keeps the capture
-    // (ledger_captures). A refund's row holds what it added on arrival; orderRefundRows puts it in the processor's order
+    // A capture of a sale (Adyen's CAPTURE), like an adjustment of its authorisation, is no payment of its own: after
+    // its sale it fills in the sale's row; heard before it, it writes none either, where it wrote a "payment" of the
+    // capture's amount beside the sale's, so the customer's transactions depended on which the processor sent first.
+    // The ledger keeps the capture (ledger_captures) and the adjustment (ledger_payments.authorised_minor). A refund's row holds what it added on arrival; orderRefundRows puts it in the processor's order
     // when it was heard behind its payment's other events.
     ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : isReportOnSale(r) ? {} : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
     ...(moves || visit ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(atCounter(r) ? { seenAt: r.occurredAt } : {}) } } : {}),
