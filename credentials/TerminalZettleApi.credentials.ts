@@ -1,4 +1,4 @@
-import type { IAuthenticateGeneric, ICredentialType, INodeProperties } from 'n8n-workflow';
+import type { IAuthenticateGeneric, ICredentialDataDecryptedObject, ICredentialType, IDataObject, IHttpRequestHelper, INodeProperties } from 'n8n-workflow';
 
 /**
  * Tested by the nodes that use it (testedBy "webhookOrTokenCredentialTest"): the Access Token is optional, and a
@@ -25,15 +25,51 @@ export class TerminalZettleApi implements ICredentialType {
         "The signing key Zettle returned when the subscription was created (Pusher API). Every notification's X-iZettle-Signature is checked against it.",
     },
     {
+      displayName: 'API Key',
+      name: 'apiKey',
+      type: 'string',
+      typeOptions: { password: true },
+      default: '',
+      description:
+        "Optional, for polling and for counting a refund paid back in cash against its card sale: an API key the merchant created at my.zettle.com (Integrations, API keys) with READ:PURCHASE. n8n exchanges it for access tokens as they expire.",
+    },
+    {
+      displayName: 'Client ID',
+      name: 'clientId',
+      type: 'string',
+      default: '',
+      placeholder: '6adde977-c34d-4de1-99b2-f6ed3e65431a',
+      description: 'The client ID of the self-hosted app the API key was created for. Required with an API key.',
+    },
+    {
       displayName: 'Access Token',
       name: 'accessToken',
       type: 'string',
       typeOptions: { password: true },
       default: '',
       description:
-        'Optional. An OAuth access token with READ:PURCHASE, for polling purchases. The credential test lists one purchase with it.',
+        'Optional, instead of an API key: an OAuth access token with READ:PURCHASE. Zettle\'s tokens last two hours, so this suits a test; the credential test lists one purchase with it.',
     },
+    // The access token the API key gave: n8n asks for a new one when it is empty or Zettle answers 401.
+    { displayName: 'Session Token', name: 'sessionToken', type: 'hidden', typeOptions: { expirable: true, password: true }, default: '' },
   ];
 
-  authenticate: IAuthenticateGeneric = { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } } };
+  /** The assertion grant of a self-hosted app (oauth-api set-up-authorisation-assertion-grant.md). */
+  async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+    const apiKey = String(credentials.apiKey ?? '').trim();
+    if (!apiKey) return { sessionToken: '' };
+    const form = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: String(credentials.clientId ?? '').trim(), assertion: apiKey });
+    const answer = (await this.helpers.httpRequest({
+      method: 'POST',
+      url: 'https://oauth.zettle.com/token',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: form.toString(),
+    })) as { access_token?: unknown };
+    return { sessionToken: typeof answer.access_token === 'string' ? answer.access_token : '' };
+  }
+
+  authenticate: IAuthenticateGeneric = {
+    type: 'generic',
+    properties: { headers: { Authorization: '=Bearer {{$credentials.apiKey ? $credentials.sessionToken : $credentials.accessToken}}' } },
+  };
 }

@@ -39,7 +39,8 @@ resumes or cancels that workflow. --in-process runs here even when TEMPORAL_ADDR
 
 Sources: ${HISTORY_SOURCES.join(', ')} (Stripe: card-present charges; Square: payments;
 Zettle: purchases; Clover: payments; SumUp: card-present transactions). Credentials come
-from the variables polling reads: STRIPE_SECRET_KEY; SQUARE_ACCESS_TOKEN; ZETTLE_ACCESS_TOKEN;
+from the variables polling reads: STRIPE_SECRET_KEY; SQUARE_ACCESS_TOKEN; ZETTLE_API_KEY with
+ZETTLE_CLIENT_ID (or ZETTLE_ACCESS_TOKEN);
 CLOVER_API_TOKEN with CLOVER_MERCHANT_ID; SUMUP_ACCESS_TOKEN (SUMUP_MERCHANT_CODE optional).
 TERMINAL_CRM_TOKEN_KEYS must be set (cards are tokenized).
 

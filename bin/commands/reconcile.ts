@@ -31,7 +31,7 @@ refund then counts), queues the CRM's missing or stale records again, reconciles
 says what it cannot fix and why (a duplicate, a first amount the ledger keeps).
 
 Credentials as for \`terminal-crm backfill\`: STRIPE_SECRET_KEY, SQUARE_ACCESS_TOKEN,
-ZETTLE_ACCESS_TOKEN, CLOVER_API_TOKEN (+ CLOVER_MERCHANT_ID), SUMUP_ACCESS_TOKEN (optional
+ZETTLE_API_KEY with ZETTLE_CLIENT_ID (or ZETTLE_ACCESS_TOKEN), CLOVER_API_TOKEN (+ CLOVER_MERCHANT_ID), SUMUP_ACCESS_TOKEN (optional
 SUMUP_MERCHANT_CODE); --repair also needs TERMINAL_CRM_TOKEN_KEYS.
 
 Options:

@@ -146,5 +146,32 @@ describe('n8n: credential tests', () => {
     const zettle = nock('https://purchase.izettle.com', { reqheaders: { authorization: 'Bearer z-good' } }).get('/purchases/v2').query({ limit: 1 }).reply(200, { purchases: [] });
     assert.equal((await run('terminalZettleApi', { signingKey: '', accessToken: 'z-good' })).status, 'OK');
     assert.ok(zettle.isDone());
+
+    // An API key: Zettle is asked for a token with it (the assertion grant), and the token reads a purchase.
+    const CLIENT = '6adde977-c34d-4de1-99b2-f6ed3e65431a';
+    const oauth = nock('https://oauth.zettle.com')
+      .post('/token', (b: Record<string, string>) => b.grant_type === 'urn:ietf:params:oauth:grant-type:jwt-bearer' && b.client_id === CLIENT && b.assertion === 'key-good')
+      .reply(200, { access_token: 'from-key', expires_in: 7200 });
+    const read = nock('https://purchase.izettle.com', { reqheaders: { authorization: 'Bearer from-key' } }).get('/purchases/v2').query({ limit: 1 }).reply(200, { purchases: [] });
+    const keyed = await run('terminalZettleApi', { signingKey: 'zettle-key', apiKey: 'key-good', clientId: CLIENT, accessToken: '' });
+    assert.deepEqual([keyed.status, keyed.message], ['OK', 'Zettle accepted the API Key']);
+    assert.ok(oauth.isDone() && read.isDone());
+    nock('https://oauth.zettle.com').post('/token').reply(400, { error: 'invalid_grant' });
+    const revoked = await run('terminalZettleApi', { signingKey: 'zettle-key', apiKey: 'key-revoked', clientId: CLIENT, accessToken: '' });
+    assert.equal(revoked.status, 'Error');
+    assert.match(revoked.message, /Zettle did not issue an access token for the API key \(invalid_grant\).*Fix: ask the merchant for a new API key/);
+  });
+
+  it('Zettle: the credential exchanges its API key for the token n8n signs requests with, and signs with the Access Token when there is no key', async () => {
+    const cred = new TerminalZettleApi();
+    const sent: Array<Record<string, unknown>> = [];
+    const helper = { helpers: { httpRequest: async (o: Record<string, unknown>) => { sent.push(o); return { access_token: 'session-1', expires_in: 7200 }; } } };
+    const data = await cred.preAuthentication!.call(helper as never, { apiKey: ' key-1 ', clientId: 'client-1' });
+    assert.deepEqual(data, { sessionToken: 'session-1' });
+    assert.equal(sent[0]!.url, 'https://oauth.zettle.com/token');
+    assert.deepEqual(Object.fromEntries(new URLSearchParams(String(sent[0]!.body))), { grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: 'client-1', assertion: 'key-1' });
+    assert.deepEqual(await cred.preAuthentication!.call(helper as never, { accessToken: 'tok' }), { sessionToken: '' }, 'no key: nothing to exchange');
+    assert.equal(sent.length, 1);
+    assert.equal(cred.authenticate.properties.headers!.Authorization, '=Bearer {{$credentials.apiKey ? $credentials.sessionToken : $credentials.accessToken}}');
   });
 });

@@ -34,6 +34,12 @@ export interface HttpTransport {
    * itself (n8n's OAuth2 credentials) may leave it out.
    */
   refreshAuth?(): Promise<void>;
+  /**
+   * The transport signs each request with the credential itself (n8n's httpRequestWithAuthentication, whose
+   * credential exchanges and refreshes its own tokens): the caller's Authorization header is replaced, so a caller
+   * fetches no token of its own.
+   */
+  readonly authenticates?: boolean;
 }
 
 export class HttpNetworkError extends Error {

@@ -4,12 +4,12 @@ import type { AccessToken } from './token-cache';
 /**
  * The OAuth 2.0 token requests the CRMs use outside n8n (n8n's own OAuth2 credentials do this inside n8n):
  * client credentials (Entra ID for Dynamics 365, Salesforce), refresh token (Zoho, HubSpot public apps), and
- * JWT bearer (Salesforce; the caller signs the assertion). Form-encoded as RFC 6749 wants.
+ * JWT bearer (Salesforce, the caller signing the assertion; Zettle's API keys, which are assertions). Form-encoded as RFC 6749 wants.
  */
 export type OAuth2Grant =
   | { grant: 'client_credentials'; clientId: string; clientSecret: string; scope?: string }
   | { grant: 'refresh_token'; clientId: string; clientSecret: string; refreshToken: string }
-  | { grant: 'jwt_bearer'; assertion: () => string };
+  | { grant: 'jwt_bearer'; assertion: () => string; clientId?: string };
 
 export async function requestOAuth2Token(http: HttpTransport, tokenUrl: string, g: OAuth2Grant, now = Date.now()): Promise<AccessToken> {
   const form = new URLSearchParams();
@@ -25,6 +25,8 @@ export async function requestOAuth2Token(http: HttpTransport, tokenUrl: string, 
     form.set('refresh_token', g.refreshToken);
   } else {
     form.set('grant_type', 'urn:ietf:params:oauth:grant-type:jwt-bearer');
+    // Zettle's assertion grant names the app it issues for; Salesforce reads it from the assertion.
+    if (g.clientId) form.set('client_id', g.clientId);
     form.set('assertion', g.assertion());
   }
   const res = await http.request({

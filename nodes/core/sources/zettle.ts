@@ -6,6 +6,7 @@ import { webUrlSetting } from '../http/web-url';
 import { hmacKey } from './hmac-key';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { listZettlePurchases, ZETTLE_PURCHASE_BASE_URL, zettleRefundContext, type ZettleApi } from './zettle-api';
+import { ZETTLE_OAUTH_BASE_URL, zettleAuth } from './zettle-auth';
 import { isRefund, normalizeZettlePurchase, ZETTLE_PURCHASE_EVENT } from './zettle-purchase';
 import { obj, type Obj } from '../json/json-values';
 import { CredentialFieldError } from './credential-error';
@@ -27,12 +28,24 @@ const optionalText = z
  * one URL. The key may be missing, but only while the subscription is being created: Zettle posts a TestMessage
  * to the destination before it returns the key, and the subscription is created only if that is answered 2xx.
  * Purchases are refused until the key is set.
+ * To read purchases (refunds, polling), an API key the merchant created with READ:PURCHASE and the client ID of the
+ * self-hosted app it is for, which the pack exchanges for access tokens as they expire; or an access token as it is
+ * (it lives 7200 seconds).
  */
-export const ZettleCredentialsSchema = z.object({
-  signingKey: secretList,
-  accessToken: optionalText,
-  purchaseBaseUrl: optionalText.pipe(webUrlSetting({ example: `use ${ZETTLE_PURCHASE_BASE_URL}` }).optional()),
-});
+export const ZettleCredentialsSchema = z
+  .object({
+    signingKey: secretList,
+    accessToken: optionalText,
+    apiKey: optionalText,
+    clientId: optionalText,
+    purchaseBaseUrl: optionalText.pipe(webUrlSetting({ example: `use ${ZETTLE_PURCHASE_BASE_URL}` }).optional()),
+    oauthBaseUrl: optionalText.pipe(webUrlSetting({ example: `use ${ZETTLE_OAUTH_BASE_URL}` }).optional()),
+  })
+  .superRefine((c, ctx) => {
+    if (c.apiKey && !c.clientId) {
+      ctx.addIssue({ code: 'custom', path: ['clientId'], message: 'an API key is exchanged for access tokens together with the client ID of the app it was created for: paste that client ID' });
+    }
+  });
 export type ZettleCredentials = z.infer<typeof ZettleCredentialsSchema>;
 
 /** The Pusher API's hex HMAC-SHA256 over "<timestamp>.<payload>" (create-subscriptions.md, Step 4). */
@@ -45,7 +58,10 @@ export const zettleSource: Source<ZettleCredentials> = {
   label: 'Zettle by PayPal',
   handledEventTypes: ZETTLE_HANDLED_EVENT_TYPES,
   credentials: ZettleCredentialsSchema,
-  env: { signingKey: 'ZETTLE_SIGNING_KEY', accessToken: 'ZETTLE_ACCESS_TOKEN', purchaseBaseUrl: 'ZETTLE_PURCHASE_BASE_URL' },
+  env: {
+    signingKey: 'ZETTLE_SIGNING_KEY', accessToken: 'ZETTLE_ACCESS_TOKEN', apiKey: 'ZETTLE_API_KEY', clientId: 'ZETTLE_CLIENT_ID',
+    purchaseBaseUrl: 'ZETTLE_PURCHASE_BASE_URL', oauthBaseUrl: 'ZETTLE_OAUTH_BASE_URL',
+  },
 
   async verify(request: WebhookRequest, credentials: ZettleCredentials): Promise<VerifiedDelivery> {
     let message: Obj | undefined;
@@ -122,12 +138,13 @@ async function purchaseEvent(purchase: Obj, credentials: ZettleCredentials, ctx:
 }
 
 function apiOf(credentials: ZettleCredentials, ctx: SourceContext, required: boolean): ZettleApi | undefined {
-  if (!credentials.accessToken || !ctx.http) {
+  const auth = ctx.http && zettleAuth(credentials, ctx.http);
+  if (!auth || !ctx.http) {
     if (!required) return undefined;
-    if (!credentials.accessToken) {
-      throw new CredentialFieldError('accessToken', 'polling Zettle needs an access token', 'create an API key / OAuth token with READ:PURCHASE');
+    if (ctx.http) {
+      throw new CredentialFieldError(['apiKey', 'clientId'], 'polling Zettle needs an API key (or an access token)', 'have the merchant create an API key with READ:PURCHASE at my.zettle.com for your self-hosted app, and paste it with the app\'s client ID');
     }
     throw new Error('Zettle polling needs an HTTP transport from the engine (SourceContext.http); the face did not provide one');
   }
-  return { http: ctx.http, accessToken: credentials.accessToken, baseUrl: credentials.purchaseBaseUrl ?? ZETTLE_PURCHASE_BASE_URL };
+  return { http: ctx.http, auth, baseUrl: credentials.purchaseBaseUrl ?? ZETTLE_PURCHASE_BASE_URL };
 }

@@ -3,7 +3,9 @@ import { axiosTransport } from '../../core/http/axios-transport';
 import { createSource } from '../../core/sources/registry';
 import { SQUARE_PRODUCTION_URL } from '../../core/sources/square-credentials';
 import { ZETTLE_PURCHASE_BASE_URL } from '../../core/sources/zettle-api';
+import { exchangeZettleApiKey } from '../../core/sources/zettle-auth';
 import { parseSourceCredentials, type CredentialPlace } from '../../core/sources/source-credentials';
+import { InputError } from '../../core/errors';
 import { errorMessage } from '../shared/node-error';
 import { SOURCE_CREDENTIAL_TYPES, sourceCredentialPlace } from './source-credentials';
 
@@ -78,7 +80,9 @@ export async function webhookOrTokenCredentialTest(this: ICredentialTestFunction
   const { vendor } = probe;
   const place = inThisCredential(probe.source);
   const labels = place.labels;
-  if (!given('accessToken')) {
+  // Zettle: an API key is checked by asking Zettle for a token with it, then reading with that token.
+  const apiKey = probe.source === 'zettle' && given('apiKey');
+  if (!given('accessToken') && !apiKey) {
     if (!given(probe.secretField)) {
       return { status: 'Error', message: `${labels[probe.secretField]} and ${labels.accessToken} are both empty. Fix: paste the webhook subscription's ${labels[probe.secretField]} for the trigger, or an ${labels.accessToken} for polling and Send to Terminal` };
     }
@@ -91,11 +95,18 @@ export async function webhookOrTokenCredentialTest(this: ICredentialTestFunction
   }
   try {
     // A credential test gets no n8n HTTP helper but the deprecated `request`: the pack's axios transport it is.
-    const res = await axiosTransport({ timeoutMs: 15_000 }).request({ method: 'GET', url: probe.url(data), headers: { authorization: `Bearer ${(data.accessToken as string).trim()}` } });
-    if (res.status >= 200 && res.status < 300) return { status: 'OK', message: `${vendor} accepted the ${labels.accessToken}` };
+    const http = axiosTransport({ timeoutMs: 15_000 });
+    const token = apiKey
+      ? (await exchangeZettleApiKey(http, { apiKey: (data.apiKey as string).trim(), clientId: String(data.clientId ?? '').trim() })).token
+      : (data.accessToken as string).trim();
+    const what = apiKey ? labels.apiKey : labels.accessToken;
+    const res = await http.request({ method: 'GET', url: probe.url(data), headers: { authorization: `Bearer ${token}` } });
+    if (res.status >= 200 && res.status < 300) return { status: 'OK', message: `${vendor} accepted the ${what}` };
     const said = vendorSays(res.body);
-    return { status: 'Error', message: `${vendor} refused the ${labels.accessToken} (HTTP ${res.status}${said ? `: ${said}` : ''}). Fix: paste a current access token of the seller, from ${vendor}'s developer dashboard` };
+    const fix = apiKey ? 'have the merchant create an API key with READ:PURCHASE at my.zettle.com' : `paste a current access token of the seller, from ${vendor}'s developer dashboard`;
+    return { status: 'Error', message: `${vendor} refused the ${what} (HTTP ${res.status}${said ? `: ${said}` : ''}). Fix: ${fix}` };
   } catch (error) {
+    if (error instanceof InputError) return { status: 'Error', message: errorMessage(error) };
     return { status: 'Error', message: `${vendor} could not be reached: ${errorMessage(error)}` };
   }
 }

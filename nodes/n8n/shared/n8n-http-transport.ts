@@ -20,6 +20,7 @@ export interface N8nHttpOptions {
  */
 export function n8nHttpTransport(ctx: Ctx, credentialType: string, baseUrl?: string, o: N8nHttpOptions = {}): HttpTransport {
   return {
+    authenticates: true,
     async request(req: HttpRequest): Promise<HttpResponse> {
       const absolute = /^https?:\/\//i.test(req.url);
       const options: IHttpRequestOptions = {

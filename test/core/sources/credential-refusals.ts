@@ -13,7 +13,7 @@ export const USABLE_CREDENTIALS: Record<string, Record<string, string>> = {
   square: { signatureKey: 'sig-key', notificationUrl: 'https://hooks.example.com/square', accessToken: 'EAAA-token', baseUrl: 'https://connect.squareup.com' },
   adyen: { hmacKey: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056', basicUsername: 'ws@Company', basicPassword: 'pw' },
   'adyen-terminal': { keyIdentifier: 'key-1', passphrase: 'pass', keyVersion: '1', basicUsername: 'ws@Company', basicPassword: 'pw' },
-  zettle: { signingKey: 'zettle-key', accessToken: 'zettle-token' },
+  zettle: { signingKey: 'zettle-key', accessToken: 'zettle-token', apiKey: 'eyJraWQiOiIwIn0.e30.c2ln', clientId: '6adde977-c34d-4de1-99b2-f6ed3e65431a' },
   clover: { authCode: 'auth', apiToken: 'token', merchantId: 'MID1', baseUrl: 'https://api.clover.com' },
   sumup: { accessToken: 'sup_sk_1', signingSecret: 'whsec_sumup', merchantCode: 'MC0X8Y2Z', baseUrl: 'https://api.sumup.com' },
   generic: { secret: DODO_TEST_SECRET },

@@ -389,7 +389,7 @@ describe('Zettle source: polling the Purchase API', () => {
   it('names the access token when Zettle refuses it, and asks for one when there is none', async () => {
     nock(PURCHASE_API).get('/purchases/v2').query(true).reply(401, { error: 'invalid_token' });
     await assert.rejects(zettleSource.list!(credentials, { cursor: null, limit: 10 }, ctx), /^InputError: accessToken: Zettle refused the access token \(HTTP 401\).*Fix: .*READ:PURCHASE/);
-    await assert.rejects(zettleSource.list!(zettleSource.credentials.parse({ signingKey: KEY }), { cursor: null, limit: 10 }, ctx), /^InputError: accessToken: polling Zettle needs an access token/);
+    await assert.rejects(zettleSource.list!(zettleSource.credentials.parse({ signingKey: KEY }), { cursor: null, limit: 10 }, ctx), /^InputError: apiKey: polling Zettle needs an API key \(or an access token\).*Fix: .*READ:PURCHASE.*"apiKey", "clientId" in the credential/);
   });
 
   it('reports a rate limit as an error to retry, not as an empty page', async () => {
