@@ -155,7 +155,9 @@ function refundDrafts(
     const undone = r.voided === true || status === 'VOIDED' ? 'voided' : status === 'FAIL' ? 'failed' : undefined;
     // Any other status is not final yet: the refund is read when Clover says how it ended.
     if (!undone && status !== 'SUCCESS') continue;
-    const minor = (safeInt(r.amount) ?? 0) + (safeInt(r.tipAmount) ?? 0);
+    // A refund's amount is the "total amount refunded, including tax and tip" (the SDK's Refund): its tipAmount is
+    // the part of it that was tip, not more money, whereas a payment's amount leaves its tip out.
+    const minor = safeInt(r.amount) ?? 0;
     if (!undone) standing += minor;
     out.push({
       ...shared,

@@ -283,6 +283,17 @@ describe('Clover source', () => {
       assert.equal(events[1]!.card?.last4, '0119');
     });
 
+    it('reads a refund\'s amount as all it gave back, tip included (the SDK\'s Refund.amount: "including tax and tip"), where a payment\'s leaves the tip out', async () => {
+      // The chip sale: 10.99 with 0.99 tax, and a 2.00 tip on top; refunded in full, tip and all.
+      const refunded = structuredClone(paymentChip) as typeof paymentChip & { refunds?: unknown };
+      refunded.refunds = { elements: [{ id: 'RFULL8N3M6X2C', amount: 1299, taxAmount: 99, tipAmount: 200, createdTime: 1718240200000, status: 'SUCCESS', payment: { id: paymentChip.id } }] };
+      const events = await acceptOne(refunded);
+      assert.deepEqual(
+        events.map((e) => [e.kind, e.amount.minor, e.refundedTotal?.minor, e.status]),
+        [['payment', 1299, undefined, 'succeeded'], ['refund', 1299, 1299, 'refunded']],
+      );
+    });
+
     it('takes back a refund Clover voided after it was read: the ledger counts the refunds still standing', async () => {
       const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'clover-void.db')}`);
       const record = (events: PaymentEvent[]) => recordPaymentEvents(db, events);
