@@ -22,6 +22,8 @@ export const CLOVER_EXPONENTS: ExponentRules = {};
  */
 export const CLOVER_EVENT_TYPES = {
   payment: 'payment.success',
+  /** The amount an auth (tip-adjustable) was read at: what its tip made of it. */
+  tipAdjusted: 'payment.amount',
   failure: 'payment.fail',
   voided: 'payment.voided',
   refund: 'refund.success',
@@ -122,6 +124,24 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
       amount: money(charged, 'amount'),
       status: 'succeeded',
       occurredAt: isoFromMillis(p.createdTime, 'createdTime'),
+      metadata,
+    });
+  }
+  // An auth is tip-adjusted after it was authorized ("Auth: tip-adjustable", docs.clover.com transaction types): the
+  // same payment read again shows the new tip, under the same id, which the inbox takes for the sale already kept. So
+  // the amount an auth with a tip is read at is reported under an id of its own, as a report on the sale
+  // (sale.adjusted), the latest by modifiedTime saying what it brings (a tip corrected down gives the difference
+  // back). An auth with no tip needs none: the sale says it all.
+  if (SUCCEEDED.has(result) && trimmedStr(ct.type) === 'AUTH' && (safeInt(p.tipAmount) ?? 0) !== 0) {
+    drafts.push({
+      ...shared,
+      id: namespacedEventId('clover', `${paymentId}:amount:${charged}`),
+      type: CLOVER_EVENT_TYPES.tipAdjusted,
+      kind: 'payment',
+      amount: money(charged, 'amount'),
+      status: 'succeeded',
+      occurredAt: isoFromMillis(p.modifiedTime ?? p.createdTime, 'modifiedTime'),
+      sale: { voided: false, adjusted: true },
       metadata,
     });
   }

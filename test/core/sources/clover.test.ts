@@ -65,6 +65,9 @@ function assertNoPan(out: unknown): void {
   assert.doesNotMatch(JSON.stringify(out), /\d{13,19}/, 'a run of 13–19 digits (a card number?) is in the output');
 }
 
+/** The tipped chip auth's report of the amount it was read at (sale.adjusted): sale 10.99 and a 2.00 tip. */
+const TIPPED = 'clover:0DXH3BKWYJKA8:amount:1299';
+
 async function acceptOne(payment: { id: string } & Record<string, unknown>, extra: Partial<ReceiveOptions> = {}): Promise<PaymentEvent[]> {
   const api = servePayment(payment.id, payment);
   const out = await receive(request({ appId: 'DRKVY8E2SAB3T', merchants: { [MID]: [{ objectId: `P:${payment.id}`, type: 'UPDATE', ts: 1718153650000 }] } }), extra);
@@ -110,7 +113,8 @@ describe('Clover source', () => {
       const out = await receive(request(notificationPayment));
       assert.equal(out.status, 200, JSON.stringify(out));
       assert.ok(api.isDone());
-      assert.deepEqual(out.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8']);
+      // A tip-adjustable auth with a tip: the sale, and the amount it was read at (TIPPED, below).
+      assert.deepEqual(out.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8', TIPPED]);
       assertNoPan(out);
     });
 
@@ -150,7 +154,7 @@ describe('Clover source', () => {
     it('accepts any of several auth codes (several apps posting to one URL)', async () => {
       servePayment('0DXH3BKWYJKA8', paymentChip);
       const out = await receive(request(notificationPayment), { credentials: { authCode: `other-app-code,${AUTH}`, apiToken: 'merchant-token-1' } });
-      assert.equal(out.events.length, 1);
+      assert.deepEqual(out.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8', TIPPED]);
     });
   });
 
@@ -162,7 +166,7 @@ describe('Clover source', () => {
       const out = await receive(request(notificationBatch), { credentials: { authCode: AUTH, apiToken: `${MID}:tok-1, ${MID2}:tok-2` } });
       assert.equal(out.status, 200, JSON.stringify(out));
       assert.ok(a.isDone() && b.isDone() && gone.isDone());
-      assert.deepEqual(out.events.map((e) => [e.id, e.terminal?.locationId]), [['clover:0DXH3BKWYJKA8', MID], ['clover:Z4WQ2B7N5M8K1', MID2]]);
+      assert.deepEqual(out.events.map((e) => [e.id, e.terminal?.locationId]), [['clover:0DXH3BKWYJKA8', MID], [TIPPED, MID], ['clover:Z4WQ2B7N5M8K1', MID2]]);
       assert.equal(out.report.ignored.length, 2);
       assert.match(out.report.ignored[0]!, /"O:UPDATE" is not processed: only payment notifications/);
       assert.match(out.report.ignored[1]!, /Clover has no payment GONE00000000X for merchant M7QF0WSD8QQCJ/);
@@ -173,7 +177,7 @@ describe('Clover source', () => {
       servePayment('0DXH3BKWYJKA8', paymentChip, { token: 'tok-1' });
       const out = await receive(request(notificationBatch), { credentials: { authCode: AUTH, apiToken: JSON.stringify({ [MID]: 'tok-1' }) } });
       assert.equal(out.status, 200);
-      assert.deepEqual(out.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8']);
+      assert.deepEqual(out.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8', TIPPED]);
       const why = 'not read: apiToken: no API token is configured for Clover merchant M7QF0WSD8QQCJ. Fix: add it as M7QF0WSD8QQCJ:<token>; fill in "apiToken" in the Clover credential (or set CLOVER_API_TOKEN for the sandbox and the worker)';
       assert.deepEqual(out.report.ignored.filter((r) => r === why).length, 2, out.report.ignored.join('\n'));
       // Only that merchant's payments: nothing read at all is our setup, answered 500 so Clover delivers again once it is fixed.
@@ -273,14 +277,15 @@ describe('Clover source', () => {
         events.map((e) => [e.id, e.kind, e.type, e.paymentId, e.amount.minor, e.refundedTotal?.minor, e.refund, e.status, e.occurredAt]),
         [
           ['clover:0DXH3BKWYJKA8', 'payment', 'payment.success', '0DXH3BKWYJKA8', 1299, undefined, undefined, 'succeeded', '2024-06-12T00:54:05.000Z'],
+          [TIPPED, 'payment', 'payment.amount', '0DXH3BKWYJKA8', 1299, undefined, undefined, 'succeeded', '2024-06-13T00:53:20.000Z'],
           ['clover:R2B7N4M1X8C5V', 'refund', 'refund.success', '0DXH3BKWYJKA8', 300, 300, { id: 'R2B7N4M1X8C5V', cumulative: false }, 'partially_refunded', '2024-06-13T00:36:40.000Z'],
           ['clover:R9Z3X6C2V8B4N', 'refund', 'refund.success', '0DXH3BKWYJKA8', 200, 500, { id: 'R9Z3X6C2V8B4N', cumulative: false }, 'partially_refunded', '2024-06-13T00:45:00.000Z'],
           // Clover's FAIL: the refund gave nothing back, so it can never count (whatever order the ledger sees it in).
           ['clover:R5V1B8N3M6X2C:failed', 'refund', 'refund.fail', '0DXH3BKWYJKA8', 100, 500, { id: 'R5V1B8N3M6X2C', cumulative: false, reversed: true }, 'partially_refunded', '2024-06-13T00:46:40.000Z'],
         ],
       );
-      assert.equal(events[1]!.metadata.refundReason, 'Wrong size');
-      assert.equal(events[1]!.card?.last4, '0119');
+      assert.equal(events[2]!.metadata.refundReason, 'Wrong size');
+      assert.equal(events[2]!.card?.last4, '0119');
     });
 
     it('reads a refund\'s amount as all it gave back, tip included (the SDK\'s Refund.amount: "including tax and tip"), where a payment\'s leaves the tip out', async () => {
@@ -290,7 +295,7 @@ describe('Clover source', () => {
       const events = await acceptOne(refunded);
       assert.deepEqual(
         events.map((e) => [e.kind, e.amount.minor, e.refundedTotal?.minor, e.status]),
-        [['payment', 1299, undefined, 'succeeded'], ['refund', 1299, 1299, 'refunded']],
+        [['payment', 1299, undefined, 'succeeded'], ['payment', 1299, undefined, 'succeeded'], ['refund', 1299, 1299, 'refunded']],
       );
     });
 
@@ -309,7 +314,7 @@ describe('Clover source', () => {
       const outcomes = await record(events);
       assert.deepEqual(
         outcomes.map((o) => [o.outcome, o.delta.refundedMinor]),
-        [['duplicate', 0], ['recorded', -300], ['duplicate', 200], ['duplicate', 0]],
+        [['duplicate', 0], ['duplicate', 0], ['recorded', -300], ['duplicate', 200], ['duplicate', 0]],
       );
       const state = (await paymentState(db, 'clover', '0DXH3BKWYJKA8'))!;
       assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [200, 1099, 'partially_refunded']);
@@ -372,11 +377,30 @@ describe('Clover source', () => {
       assert.equal(cad!.amount.currency, 'CAD');
     });
 
+    it('counts a tip added to an auth after it was first read (tip-adjusted): the sale brings the amount with the tip', async () => {
+      const db = await openDatabase(`sqlite:${join(ledgerDir.path, 'clover-tip-adjust.db')}`);
+      const inbox = new MemoryInbox();
+      // Read as the auth was made (no tip yet), then again once the server added a 2.00 tip, and once more after a
+      // correction to 1.50; each read as Clover's next answer for the payment shows it.
+      const read = (tipAmount: number, modifiedTime: number) => ({ ...structuredClone(paymentChip), tipAmount, modifiedTime });
+      const untipped = await acceptOne(read(0, 1718153646000), { inbox });
+      assert.deepEqual(untipped.map((e) => [e.id, e.amount.minor]), [['clover:0DXH3BKWYJKA8', 1099]], 'no tip: the sale alone');
+      await recordPaymentEvents(db, untipped);
+      const tipped = await acceptOne(read(200, 1718160000000), { inbox });
+      assert.deepEqual(tipped.map((e) => [e.id, e.type, e.amount.minor, e.sale]), [[TIPPED, 'payment.amount', 1299, { voided: false, adjusted: true }]], 'the sale is kept already; its new amount is new');
+      await recordPaymentEvents(db, tipped);
+      let state = (await paymentState(db, 'clover', '0DXH3BKWYJKA8'))!;
+      assert.deepEqual([state.grossMinor, state.refundedMinor, state.netMinor, state.status], [1299, 0, 1299, 'succeeded']);
+      await recordPaymentEvents(db, await acceptOne(read(150, 1718161000000), { inbox }));
+      state = (await paymentState(db, 'clover', '0DXH3BKWYJKA8'))!;
+      assert.deepEqual([state.grossMinor, state.refundedMinor, state.netMinor], [1299, 50, 1249], 'a tip corrected down gives the difference back');
+    });
+
     it('gives a payment fetched again (after its refund notification) the same ids: the inbox keeps each fact once', async () => {
       const inbox = new MemoryInbox();
       const first = await acceptOne(paymentChip, { inbox });
       const second = await acceptOne(paymentRefunded, { inbox });
-      assert.deepEqual(first.map((e) => e.id), ['clover:0DXH3BKWYJKA8']);
+      assert.deepEqual(first.map((e) => e.id), ['clover:0DXH3BKWYJKA8', TIPPED]);
       assert.deepEqual(second.map((e) => e.id), ['clover:R2B7N4M1X8C5V', 'clover:R9Z3X6C2V8B4N', 'clover:R5V1B8N3M6X2C:failed']);
     });
 
@@ -391,9 +415,11 @@ describe('Clover source', () => {
         assertNoPan(out);
         kinds.push(out.events.map((e) => `${e.kind}:${e.card?.entryMode}:${e.amount.minor}`));
       }
+      // Each sale a tip-adjustable auth with a 3.00 tip: the sale, then the amount it was read at.
+      const tipped = (k: string) => [k, k];
       assert.deepEqual(kinds, [
-        ['payment:chip:2300'], ['payment:contactless:2300'], ['payment:contactless:2300'], ['payment:swipe:2300'], ['payment:keyed:2300'],
-        ['failure:chip:2300'], ['payment:chip:2300', 'refund:chip:1000'], ['failure:contactless:2300', 'payment:contactless:2300'],
+        tipped('payment:chip:2300'), tipped('payment:contactless:2300'), tipped('payment:contactless:2300'), tipped('payment:swipe:2300'), tipped('payment:keyed:2300'),
+        ['failure:chip:2300'], [...tipped('payment:chip:2300'), 'refund:chip:1000'], ['failure:contactless:2300', 'payment:contactless:2300'],
       ]);
       assert.equal(stub.requests.length, scenarios.length);
       assert.equal(stub.requests[0]!.headers?.authorization, 'Bearer merchant-token-1');
@@ -416,12 +442,12 @@ describe('Clover source', () => {
         .query({ filter: 'modifiedTime>=1718200000300', orderBy: 'modifiedTime ASC', limit: '2', offset: '1', expand: EXPAND })
         .reply(200, page2);
       const first = await cloverSource.list!(credentials, { cursor: null, since, limit: 2 }, ctx);
-      assert.deepEqual(first.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8']);
+      assert.deepEqual(first.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8', TIPPED]);
       assert.equal(first.events[0]!.livemode, false);
       assert.deepEqual(JSON.parse(first.cursor!), { [MID]: { t: 1718200000300, o: 1 } });
       assert.equal(first.more, true);
       const second = await cloverSource.list!(credentials, { cursor: first.cursor, since, limit: 2 }, ctx);
-      assert.deepEqual(second.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8', 'clover:R2B7N4M1X8C5V', 'clover:R9Z3X6C2V8B4N', 'clover:R5V1B8N3M6X2C:failed']);
+      assert.deepEqual(second.events.map((e) => e.id), ['clover:0DXH3BKWYJKA8', TIPPED, 'clover:R2B7N4M1X8C5V', 'clover:R9Z3X6C2V8B4N', 'clover:R5V1B8N3M6X2C:failed']);
       assert.deepEqual(JSON.parse(second.cursor!), { [MID]: { t: 1718240000000, o: 1 } });
       assert.equal(second.more, false);
       assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
