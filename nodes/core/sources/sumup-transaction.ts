@@ -145,15 +145,18 @@ function followUps(
     .map(obj)
     .filter((e): e is Obj => !!e && !!idText(e.id))
     .map((e) => ({ e, type: trimmedStr(e.type) ?? trimmedStr(e.event_type) ?? '', status: trimmedStr(e.status) ?? '' }))
-    .filter(({ type }) => type === 'REFUND' || type === 'CHARGE_BACK')
-    .map((x) => ({ ...x, at: iso(x.e.timestamp ?? x.e.date, 'events.timestamp') }))
+    // A refund still PENDING is read once SumUp says how it ended: its time is not needed, nor checked.
+    .filter(({ type, status }) => (type === 'REFUND' && status !== 'PENDING') || type === 'CHARGE_BACK')
+    // An event with no time of its own (every field is optional) happened by the time the transaction was read; the
+    // transaction's own time is the one SumUp gives. A time that is there and unreadable is refused.
+    .map((x) => ({ ...x, at: x.e.timestamp ?? x.e.date ? iso(x.e.timestamp ?? x.e.date, 'events.timestamp') : iso(t.timestamp, 'timestamp') }))
     .sort((a, b) => a.at.localeCompare(b.at) || Number(idText(a.e.id)) - Number(idText(b.e.id)));
   const out: Draft[] = [];
   let refunded = 0;
   for (const { e, type, status, at } of events) {
     const eventId = idText(e.id)!;
     const eventMeta = { ...metadata, sumupEventId: eventId, sumupEventStatus: status };
-    if (type === 'REFUND' && status !== 'PENDING') {
+    if (type === 'REFUND') {
       const refund = money(e.amount, 'events.amount');
       const failed = status === 'FAILED';
       if (!failed) refunded += refund.minor;

@@ -292,6 +292,25 @@ describe('SumUp source', () => {
       );
     });
 
+    it('reads a transaction whose events carry no time (every TransactionEvent field is optional): a pending refund waits, a standing one takes the transaction\'s', async () => {
+      const timeless = {
+        ...txChip,
+        events: [
+          { id: 9567461601, transaction_id: txChip.id, type: 'REFUND', status: 'PENDING', amount: 1.0 },
+          { id: 9567461602, transaction_id: txChip.id, type: 'REFUND', status: 'SUCCESSFUL', amount: 2.5 },
+        ],
+      };
+      const events = await acceptTransaction(timeless);
+      assert.deepEqual(events.map((e) => [e.kind, e.amount.minor, e.refund?.id, e.occurredAt]), [
+        ['payment', 1010, undefined, events[0]!.occurredAt],
+        ['refund', 250, '9567461602', events[0]!.occurredAt],
+      ]);
+      serveTransaction({ client_transaction_id: CLIENT_ID }, { ...timeless, events: [{ ...timeless.events[1]!, timestamp: 'yesterday' }] });
+      const unreadable = await receive(signed(readerCallback));
+      assert.equal(unreadable.status, 400);
+      assert.match(unreadable.rejected ?? '', /events\.timestamp: "yesterday" is not a time/);
+    });
+
     it('reads a sale whose payout is still SCHEDULED (a due_date, no date or timestamp yet), by webhook and by polling', async () => {
       // TransactionEvent: every field optional; a payout planned for a future cycle has only its due_date.
       const scheduled = {
