@@ -1,6 +1,6 @@
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
 import { moneyFromProcessor } from './processor-money';
-import { canonicalPurchaseUuid, countedMinorOf, isRefund, purchaseUuidOf, refundedPurchaseUuidOf, ZETTLE_EXPONENTS, type RefundContext } from './zettle-purchase';
+import { canonicalPurchaseUuid, countedMinorOf, isRefund, purchaseTimeOf, purchaseUuidOf, refundedPurchaseUuidOf, ZETTLE_EXPONENTS, type RefundContext } from './zettle-purchase';
 import { obj, type Obj } from '../json/json-values';
 import { CredentialFieldError } from './credential-error';
 import { ZettleApiError, type ZettleAuth } from './zettle-auth';
@@ -69,8 +69,9 @@ export async function listZettlePurchases(api: ZettleApi, page: { startDate?: Da
 
 /**
  * A Zettle refund names the sale it refunds but not what was refunded before. The sale lists its refunds
- * (`refundedByPurchaseUUIDs1`, oldest first), so the cumulative amount up to this refund — what the ledger
- * counts — is the sum of those refunds; a sale refunded once needs one request. The sale comes back too: it says
+ * (`refundedByPurchaseUUIDs1`, in no documented order), so the cumulative amount up to this refund — what the ledger
+ * counts — is this refund and those made before it, by their own time (each read once); a sale refunded once needs
+ * one request. The sale comes back too: it says
  * whether what a refund paid back in cash or to a gift card is what a card paid (zettle-purchase.ts
  * countedPayments), and each refund counts what that rule counts of it (countedMinorOf), card and cash parts alike.
  */
@@ -84,12 +85,13 @@ export async function zettleRefundContext(api: ZettleApi, refund: Obj): Promise<
   const refundIds = (Array.isArray(sale.refundedByPurchaseUUIDs1) ? sale.refundedByPurchaseUUIDs1 : Array.isArray(sale.refundedByPurchaseUUIDs) ? sale.refundedByPurchaseUUIDs : [])
     .map(canonicalPurchaseUuid)
     .filter((x): x is string => !!x);
-  const upTo = refundIds.indexOf(refundId);
-  const earlier = upTo >= 0 ? refundIds.slice(0, upTo) : refundIds.filter((x) => x !== refundId);
+  const madeAt = purchaseTimeOf(refund);
   let total = countedMinorOf(refund, sale);
-  for (const id of earlier) {
+  for (const id of new Set(refundIds.filter((x) => x !== refundId))) {
     const other = await fetchZettlePurchase(api, id);
-    if (other) total += countedMinorOf(other, sale);
+    if (!other) continue;
+    const at = purchaseTimeOf(other);
+    if (at < madeAt || (at === madeAt && id < refundId)) total += countedMinorOf(other, sale);
   }
   const saleMinor = countedMinorOf(sale);
   return {

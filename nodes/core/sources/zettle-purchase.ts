@@ -208,6 +208,11 @@ function notCountedRefund(p: Obj, id: string, types: string, sale: Obj | undefin
   return `refund ${id} was paid back with ${types}, naming no payment of the sale it refunds, which was paid with ${saleTypes}: it could be of the part not paid by card`;
 }
 
+/** When a purchase was made, in UTC ISO form (so two compare as text). */
+export function purchaseTimeOf(p: Obj): string {
+  return occurredAt(p);
+}
+
 function occurredAt(p: Obj): string {
   // Pusher payloads carry epoch milliseconds (`timestamp`) and "2021-04-19T13:09:40.798+0000" (`created`); the
   // Purchase API an ISO `timestamp` with the same "+0000" offset, which Date reads only with a colon.

@@ -337,10 +337,12 @@ describe('Zettle source: polling the Purchase API', () => {
       .get('/purchases/v2')
       .query({ startDate: since.toISOString(), limit: '2', descending: 'false', lastPurchaseHash: page1.lastPurchaseHash })
       .reply(200, page2)
-      // Refund 1: the sale lists it first, so it is the whole refunded total so far.
+      // Refund 1: the other refund the sale lists was made after it, so it is the whole refunded total so far.
       .get(`/purchase/v2/${SALE}`)
       .reply(200, saleFixture)
-      // Refund 2: the sale lists refund 1 before it, which is fetched for its amount.
+      .get(`/purchase/v2/${String(page2.purchases[1]!.purchaseUUID1)}`)
+      .reply(200, page2.purchases[1])
+      // Refund 2: refund 1 was made before it, and is fetched for its amount.
       .get(`/purchase/v2/${SALE}`)
       .reply(200, saleFixture)
       .get(`/purchase/v2/${REF1}`)
@@ -368,6 +370,20 @@ describe('Zettle source: polling the Purchase API', () => {
     const third = await zettleSource.list!(credentials, { cursor: second.cursor, since, limit: 2 }, ctx);
     assert.deepEqual(third, { events: [], cursor: page2.lastPurchaseHash, more: false });
     assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+  });
+
+  it('works out a refund\'s cumulative total by the refunds\' own times, whatever order the sale lists them in (Zettle documents none)', async () => {
+    const newestFirst = { ...saleFixture, refundedByPurchaseUUIDs1: [...saleFixture.refundedByPurchaseUUIDs1].reverse() };
+    const [ref1, ref2] = page2.purchases as unknown as Record<string, unknown>[];
+    const api = nock(PURCHASE_API, { reqheaders: { authorization: 'Bearer zettle-token' } })
+      .get('/purchases/v2').query(true).reply(200, { purchases: [ref1, ref2], lastPurchaseHash: 'h9' })
+      .get(`/purchase/v2/${SALE}`).reply(200, newestFirst)
+      .get(`/purchase/v2/${String(ref2!.purchaseUUID1)}`).reply(200, ref2)
+      .get(`/purchase/v2/${SALE}`).reply(200, newestFirst)
+      .get(`/purchase/v2/${REF1}`).reply(200, ref1);
+    const out = await zettleSource.list!(credentials, { cursor: null, limit: 10 }, ctx);
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+    assert.deepEqual(out.events.map((e) => [e.amount.minor, e.refundedTotal?.minor]), [[15000, 15000], [25000, 40000]]);
   });
 
   it('gives a polled purchase the event id its webhook has', async () => {
@@ -591,6 +607,9 @@ describe('Zettle source: a refund paid back partly to the card and partly in cas
       .reply(200, { purchases: [saleFixture, first, second], lastPurchaseHash: 'h1' })
       .get(`/purchase/v2/${POLLED_SALE}`)
       .reply(200, saleFixture)
+      // The first refund reads the second, which was made after it, so counts for it nothing.
+      .get(`/purchase/v2/${String(ref2!.purchaseUUID1)}`)
+      .reply(200, second)
       .get(`/purchase/v2/${POLLED_SALE}`)
       .reply(200, saleFixture)
       .get(`/purchase/v2/${String(ref1!.purchaseUUID1)}`)
