@@ -41,7 +41,8 @@ export interface ZettleAuthSettings {
 
 /**
  * Tokens per API key, kept across deliveries and polls (a source is made anew for each): one token request per
- * 7200 seconds, not one per refund. Only the token lives here; losing it on a restart costs one request.
+ * 7200 seconds, not one per refund. Only the token lives here; losing it on a restart costs one request. Tokens are
+ * asked for through the transport of the call that first needed one: every transport reaches the same endpoint.
  */
 const caches = new Map<string, TokenCache>();
 
