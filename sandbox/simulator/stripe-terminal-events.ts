@@ -354,6 +354,7 @@ export function disputeObject(s: DisputeSpec): Stripe.Dispute {
 
 export type StripeTerminalEventType =
   | 'charge.succeeded'
+  | 'charge.captured'
   | 'charge.refunded'
   | 'charge.refund.updated'
   | 'refund.updated'
@@ -367,11 +368,12 @@ export type StripeTerminalEventType =
  * An event as Stripe delivers it, on the API version of the stripe-node release the pack depends on (the version its
  * types, and so the objects above, describe).
  */
-export function stripeEvent(type: StripeTerminalEventType | string, object: object, opts: { id?: string; created?: number } = {}): Stripe.EventBase {
+export function stripeEvent(type: StripeTerminalEventType | string, object: object, opts: { id?: string; created?: number; apiVersion?: string } = {}): Stripe.EventBase {
   return {
     id: opts.id ?? rid('evt'),
     object: 'event',
-    api_version: Stripe.API_VERSION,
+    // The version the event was rendered in: the endpoint's, else the account's (stripe-node's own by default).
+    api_version: opts.apiVersion ?? Stripe.API_VERSION,
     created: opts.created ?? nowSeconds(),
     data: { object: object as Stripe.Event.Data.Object },
     livemode: false,

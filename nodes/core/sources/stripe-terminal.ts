@@ -25,11 +25,14 @@ export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
  * The events the pack reads, and so the ones a trigger's endpoint subscribes to (held to stripe-node's own list of
  * event types). A refund counts from `charge.refunded`'s running total; one that fails later is told by the
  * refund's own events: `charge.refund.updated` (card refunds), and `refund.updated` / `refund.failed` (every refund).
+ * A sale captured later (manual capture) is `charge.captured`: its PaymentIntent names the charge only by id on API
+ * versions from 2022-11-15, so the card, the reader and the cardholder come with the captured charge.
  */
 export const STRIPE_HANDLED_EVENT_TYPES = [
   'payment_intent.succeeded',
   'payment_intent.payment_failed',
   'charge.succeeded',
+  'charge.captured',
   'charge.refunded',
   'charge.refund.updated',
   'refund.updated',
@@ -147,8 +150,11 @@ export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
     : type.startsWith('charge.dispute.')
       ? fromDispute(object)
       : type.startsWith('charge.')
-        ? fromCharge(type, object)
+        ? fromCharge(type, object, str(event.api_version))
         : fromPaymentIntent(type, object);
+  if (type === 'charge.refunded' && base?.refundedTotal?.minor === 0) {
+    throw new IgnoredEventError(type, 'only the uncaptured rest of a partial capture was released (a refund inside the charge on API versions before 2025-03-31.basil): nothing was refunded');
+  }
   if (!base) throw new IgnoredEventError(type, 'the payment was not card-present (card_present or interac_present)');
   // A refund's failure is one fact however many of its events tell it (charge.refund.updated, refund.updated,
   // refund.failed, a backfill's listing): one id, so the inbox and the ledger keep it once.
@@ -172,7 +178,21 @@ const money = (amount: number, currency: string, field: string) => moneyFromProc
 
 type Draft = Omit<PaymentEvent, 'schemaVersion' | 'id' | 'source' | 'type' | 'occurredAt' | 'livemode'>;
 
-function fromCharge(type: string, charge: Obj): Draft | undefined {
+/**
+ * What a partial capture released of the authorization and the charge counts in `amount_refunded`: on API versions
+ * before 2025-03-31.basil a partial capture made "a refund object … linked to the payment" for the rest (Stripe's
+ * "Changes to balance transaction behavior for partial capture and payment cancellation flows"), so the running total
+ * holds money the cardholder was never charged. From basil on, `amount_refunded` "will no longer be updated" by it.
+ * An event's `api_version` says which; without one (a charge listed for backfill) the total is taken as it is.
+ */
+function releasedInRefundedTotal(charge: Obj, apiVersion: string | undefined): number {
+  if (!apiVersion || apiVersion.slice(0, 10) >= '2025-03-31') return 0;
+  const authorized = int(charge.amount) ?? 0;
+  const captured = charge.captured === true ? int(charge.amount_captured) : undefined;
+  return captured !== undefined && captured < authorized ? authorized - captured : 0;
+}
+
+function fromCharge(type: string, charge: Obj, apiVersion?: string): Draft | undefined {
   const details = obj(charge.payment_method_details);
   const methodType = str(details?.type);
   if (!methodType || !CARD_PRESENT_TYPES.has(methodType)) return undefined;
@@ -183,7 +203,7 @@ function fromCharge(type: string, charge: Obj): Draft | undefined {
   const authorized = int(charge.amount) ?? 0;
   const captured = charge.captured === true ? int(charge.amount_captured) : undefined;
   const amount = captured && captured < authorized ? money(captured, currency, 'amount_captured') : money(authorized, currency, 'amount');
-  const refunded = money(int(charge.amount_refunded) ?? 0, currency, 'amount_refunded');
+  const refunded = money(Math.max(0, (int(charge.amount_refunded) ?? 0) - releasedInRefundedTotal(charge, apiVersion)), currency, 'amount_refunded');
   const kind: EventKind = type === 'charge.refunded' ? 'refund' : 'payment';
   return {
     kind,

@@ -15,6 +15,7 @@ export const TERMINAL_SOURCES: Array<INodePropertyOptions & { value: string }> =
 
 /** Keyed by the handled types, so a type added to the source without a label here does not compile. */
 const STRIPE_EVENT_LABELS: Record<(typeof STRIPE_HANDLED_EVENT_TYPES)[number], string> = {
+  'charge.captured': 'Charge Captured',
   'charge.dispute.closed': 'Dispute Closed',
   'charge.dispute.created': 'Dispute Opened',
   'charge.refund.updated': 'Charge Refund Updated',

@@ -162,6 +162,31 @@ describe('Stripe Terminal source: normalize', () => {
     assert.match(ignoredText(released), /released before anything was captured/);
   });
 
+  it('manual capture on API versions from 2022-11-15: charge.captured brings the card, the reader and the cardholder the PaymentIntent names only by id', async () => {
+    const spec = { amount: 5000, paymentIntentId: 'pi_captured', chargeId: 'ch_captured', card: { fingerprint: 'fpCap', last4: '0077', readMethod: 'contact_emv' as const } };
+    // The PaymentIntent as stripe-node types it since 2022-11-15: latest_charge is the charge's id, not the charge.
+    const sale = await accept(stripeEvent('payment_intent.succeeded', { ...paymentIntentObject(spec), latest_charge: 'ch_captured', amount_received: 5000 }));
+    assert.deepEqual([sale.kind, sale.card?.last4], ['payment', undefined], 'no card on the PaymentIntent');
+    assert.ok(STRIPE_HANDLED_EVENT_TYPES.includes('charge.captured'), 'the endpoint subscribes to it');
+    const captured = await accept(stripeEvent('charge.captured', chargeObject({ ...spec, amountCaptured: 5000 })));
+    assert.deepEqual([captured.kind, captured.paymentId, captured.amount, captured.card?.last4, captured.card?.entryMode], ['payment', 'pi_captured', { minor: 5000, currency: 'USD' }, '0077', 'chip']);
+    assert.equal(captured.paymentId, sale.paymentId, 'one payment: the ledger counts it once');
+  });
+
+  it('a partial capture on an API version before 2025-03-31.basil: the released rest Stripe counted in amount_refunded is no refund', async () => {
+    // Authorized 10.00, captured 8.00: before basil the 2.00 released is "a refund object … linked to the payment".
+    const spec = { amount: 1000, paymentIntentId: 'pi_partial', chargeId: 'ch_partial', card: { fingerprint: 'fpP' } };
+    const preBasil = { apiVersion: '2024-06-20' };
+    const release = await receive(deliver(stripeEvent('charge.refunded', chargeObject({ ...spec, amountCaptured: 800, amountRefunded: 200 }), preBasil)), [TEST_WEBHOOK_SECRET]);
+    assert.deepEqual([release.status, release.events.length], [200, 0]);
+    assert.match(ignoredText(release), /only the uncaptured rest of a partial capture was released/);
+    const refund = await accept(stripeEvent('charge.refunded', chargeObject({ ...spec, amountCaptured: 800, amountRefunded: 300 }), preBasil));
+    assert.deepEqual([refund.amount.minor, refund.refundedTotal?.minor, refund.status], [800, 100, 'partially_refunded']);
+    // From basil on the release is no refund, and amount_refunded holds only what was refunded.
+    const basil = await accept(stripeEvent('charge.refunded', chargeObject({ ...spec, amountCaptured: 800, amountRefunded: 100 }), { apiVersion: '2025-03-31.basil' }));
+    assert.deepEqual([basil.amount.minor, basil.refundedTotal?.minor], [800, 100]);
+  });
+
   it('maps a partial refund with the cumulative refunded total', async () => {
     const e = await accept(stripeEvent('charge.refunded', chargeObject({ amount: 5000, amountRefunded: 1500 })));
     assert.equal(e.kind, 'refund');
