@@ -232,6 +232,10 @@ function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
   const lastError = obj(pi.last_payment_error);
   // The card is on the charge: expanded `latest_charge`, or `charges.data[0]` on API versions before 2022-11-15.
   const charge = obj(pi.latest_charge) ?? obj((obj(pi.charges)?.data as unknown[] | undefined)?.[0]);
+  // A reader takes other methods too (WeChat Pay, Affirm, PayNow: a QR code on its screen): the method a charge shows
+  // decides, not the ones the PaymentIntent allowed.
+  const chargeMethod = str(obj(charge?.payment_method_details)?.type);
+  if (chargeMethod && !CARD_PRESENT_TYPES.has(chargeMethod)) return undefined;
   const fromChargeDraft = charge ? fromCharge('charge.succeeded', charge) : undefined;
   const chargeDetails = fromChargeDraft ? obj(charge?.payment_method_details) : undefined;
   const chargePresent = obj(chargeDetails?.[str(chargeDetails?.type) ?? '']);

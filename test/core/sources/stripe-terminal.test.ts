@@ -187,6 +187,17 @@ describe('Stripe Terminal source: normalize', () => {
     assert.deepEqual([basil.amount.minor, basil.refundedTotal?.minor], [800, 100]);
   });
 
+  it('ignores a reader sale paid by QR code (WeChat Pay) though its PaymentIntent also allowed card_present: the charge\'s method decides', async () => {
+    const spec = { amount: 1000, paymentIntentId: 'pi_qr', chargeId: 'ch_qr' };
+    const charge = { ...chargeObject(spec), payment_method_details: { type: 'wechat_pay', wechat_pay: { fingerprint: 'wx_fp', transaction_id: '4200001234' } } };
+    const pi = { ...paymentIntentObject(spec), payment_method_types: ['card_present', 'wechat_pay'], latest_charge: charge };
+    const out = await receive(deliver(stripeEvent('payment_intent.succeeded', pi)), [TEST_WEBHOOK_SECRET]);
+    assert.deepEqual([out.status, out.events.length], [200, 0]);
+    assert.match(ignoredText(out), /not card-present/);
+    const refunded = await receive(deliver(stripeEvent('charge.refunded', { ...charge, amount_refunded: 1000, refunded: true })), [TEST_WEBHOOK_SECRET]);
+    assert.deepEqual([refunded.status, refunded.events.length], [200, 0], 'its refund is ignored the same way: neither counts');
+  });
+
   it('maps a partial refund with the cumulative refunded total', async () => {
     const e = await accept(stripeEvent('charge.refunded', chargeObject({ amount: 5000, amountRefunded: 1500 })));
     assert.equal(e.kind, 'refund');
