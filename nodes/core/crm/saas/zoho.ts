@@ -71,6 +71,14 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
     const fresh = checks.includes('Email') ? batch.filter((c) => !c.crmId && c.profile.email?.trim()) : [];
     const holders = fresh.length ? await emailHolders(call, settings, fresh.map((c) => c.profile.email!)) : new Map<string, string[]>();
     const ownOnly = new Set(fresh.filter((c) => (holders.get(c.profile.email!.trim().toLowerCase()) ?? []).some((id) => id !== '' && id !== c.externalId)).map((c) => c.externalId));
+    // Two new customers of one email in one batch (a household): Zoho tries the duplicate-check fields in order, so the
+    // second would match the contact the first one just made by its Email; only the first may match by email.
+    const firstOfEmail = new Set<string>();
+    for (const c of fresh) {
+      const email = c.profile.email!.trim().toLowerCase();
+      if (firstOfEmail.has(email)) ownOnly.add(c.externalId);
+      else firstOfEmail.add(email);
+    }
     if (ownOnly.size === 0) return upsertContacts(batch, checks);
     const byId = checks.filter((f) => f !== 'Email');
     const results = new Map<string, CrmItemResult>();

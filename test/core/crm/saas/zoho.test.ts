@@ -119,6 +119,14 @@ describe('Zoho adapter: contacts', () => {
     assert.equal(mock.records('Contacts').length, 3);
   });
 
+  it('two customers new to Zoho sharing an email in one batch (a household) get a contact each', async () => {
+    const { mock, adapter } = setup();
+    const results = await adapter.upsertCustomers([customer(1, { email: 'home@example.com' }), customer(2, { email: 'HOME@example.com' })]);
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'synced']);
+    assert.notEqual(synced(results[0]), synced(results[1]));
+    assert.deepEqual([contactsOf(mock, customer(1)).length, contactsOf(mock, customer(2)).length, mock.records('Contacts').length], [1, 1, 2]);
+  });
+
   it('never sends more than 100 records in one call: 250 customers go out as 100, 100 and 50', async () => {
     const { mock, adapter, settings } = setup();
     const batch = Array.from({ length: 250 }, (_, i) => customer(i + 1));
