@@ -32,7 +32,7 @@ export class TerminalHubSpotOAuth2Api implements ICredentialType {
       displayName: 'Access Token URL',
       name: 'accessTokenUrl',
       type: 'hidden',
-      default: 'https://api.hubapi.com/oauth/v1/token',
+      default: 'https://api.hubapi.com/oauth/2026-03/token',
       required: true,
     },
     {

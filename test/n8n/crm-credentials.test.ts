@@ -131,7 +131,7 @@ describe('n8n: CRM credentials', () => {
     it('HubSpot: its authorization and token URLs, and scopes for contacts and deals', async () => {
       const data = await credentialWithDefaults(new TerminalHubSpotOAuth2Api(), {});
       assert.equal(data.authUrl, 'https://app.hubspot.com/oauth/authorize');
-      assert.equal(data.accessTokenUrl, 'https://api.hubapi.com/oauth/v1/token');
+      assert.equal(data.accessTokenUrl, 'https://api.hubapi.com/oauth/2026-03/token');
       assert.deepEqual(String(data.scope).split(' ').sort(), ['crm.objects.contacts.read', 'crm.objects.contacts.write', 'crm.objects.deals.read', 'crm.objects.deals.write', 'oauth']);
       assert.equal(new TerminalHubSpotOAuth2Api().extends[0], 'oAuth2Api');
     });

@@ -6,7 +6,7 @@ import { paymentsOf, type LedgerPayment } from '../../nodes/core/ledger';
 import type { SqlDatabase } from '../../nodes/core/store/sql-database';
 import { GiveUp, waitUntil } from '../../sandbox/run/shared/wait-until';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
-import { mulberry32, type FaultOptions, type HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
+import { HUBSPOT_TOKEN_PATHS, mulberry32, type FaultOptions, type HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
 
 /**
  * Issue 9's fault test, shared by the engines: a seeded day of Stripe Terminal deliveries (sales, ~10 % delivered
@@ -278,7 +278,7 @@ export async function assertCrmMatchesLedger(db: SqlDatabase, mock: HubSpotMock,
  * draws tells which answers it held (the log has their 200; the client had given up by then).
  */
 export function faultCounts(mock: HubSpotMock, faults: FaultOptions): { calls: number; rateLimited: number; badGateway: number; held: number } {
-  const api = mock.calls.filter((c) => c.path !== '/oauth/v1/token');
+  const api = mock.calls.filter((c) => !HUBSPOT_TOKEN_PATHS.includes(c.path));
   const rng = mulberry32(faults.seed ?? 1);
   const failing = (faults.rate429 ?? 0) + (faults.serverError ?? 0);
   const held = api.filter(() => {

@@ -84,8 +84,8 @@ const AuthSchema = z.discriminatedUnion('type', [
     clientId: z.string().trim().min(1),
     clientSecret: z.string().trim().min(1),
     refreshToken: z.string().trim().min(1),
-    /** Default: `<baseUrl>/oauth/v1/token`. */
-    tokenUrl: tokenEndpointUrl('https://api.hubapi.com/oauth/v1/token').optional(),
+    /** Default: `<baseUrl>/oauth/2026-03/token` (the v1 endpoint goes on 16 February 2027). */
+    tokenUrl: tokenEndpointUrl('https://api.hubapi.com/oauth/2026-03/token').optional(),
   }),
 ]);
 

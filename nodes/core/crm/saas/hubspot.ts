@@ -52,7 +52,8 @@ export function hubspotAxiosTransport(settings: HubSpotSettings, now: () => numb
   const base = { baseUrl: settings.baseUrl, timeoutMs: settings.timeoutMs };
   const auth = settings.auth;
   if (auth.type === 'privateApp') return axiosTransport({ ...base, auth: { header: 'authorization', value: `Bearer ${auth.accessToken}` } });
-  const tokenUrl = auth.tokenUrl ?? `${settings.baseUrl.replace(/\/+$/, '')}/oauth/v1/token`;
+  // The date-versioned OAuth API: HubSpot retires /oauth/v1/token on 16 February 2027 (its migration guide).
+  const tokenUrl = auth.tokenUrl ?? `${settings.baseUrl.replace(/\/+$/, '')}/oauth/2026-03/token`;
   const plain = axiosTransport({ timeoutMs: settings.timeoutMs });
   const grant = { grant: 'refresh_token', clientId: auth.clientId, clientSecret: auth.clientSecret, refreshToken: auth.refreshToken } as const;
   const tokens = new TokenCache(async () => {

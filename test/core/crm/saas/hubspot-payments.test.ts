@@ -310,6 +310,8 @@ describe('HubSpot adapter: OAuth tokens', () => {
     await adapter.updateFields([{ customerExternalId: 'cus_1', fields: { loyalty_tier: 'Gold' } }]);
     assert.equal(mock.tokenRequests, 1);
     assert.ok(mock.calls.filter((c) => c.path.startsWith('/crm/')).every((c) => c.authorization === 'Bearer hs-oauth-1'));
+    // The date-versioned OAuth API: /oauth/v1/token goes on 16 February 2027.
+    assert.deepEqual(mock.calls.filter((c) => c.path.startsWith('/oauth/')).map((c) => [c.method, c.path]), [['POST', '/oauth/2026-03/token']]);
 
     mock.expireToken('hs-oauth-1');
     const [r] = await adapter.upsertCustomers([customer(3)]);

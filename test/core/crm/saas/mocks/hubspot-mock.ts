@@ -19,7 +19,8 @@
  *   "Error responses"; DAILY example) and the X-HubSpot-RateLimit-* headers; search answers carry none of them;
  * - 401: EXPIRED_AUTHENTICATION "The OAuth token used to make this call expired N second(s) ago." with
  *   `context["expire time"]`, INVALID_AUTHENTICATION "Authentication credentials not found…";
- * - /oauth/v1/token: `{token_type: 'bearer', refresh_token, access_token, expires_in}`;
+ * - /oauth/2026-03/token (and /oauth/v1/token until HubSpot retires it on 16 February 2027): form-encoded in the body,
+ *   answered `{token_type: 'bearer', refresh_token, access_token, expires_in}`;
  * - search: `CollectionResponseWithTotalSimplePublicObjectForwardPaging` ({total, results, paging.next.after});
  * - associations v4 `batch/associate/default`: 200 (the only answer its reference and the SDK's `createDefault`
  *   accept) with `results` and, for pairs naming a missing record, `numErrors`/`errors`; whether HubSpot instead
@@ -100,6 +101,8 @@ const CONTACT_PROPERTIES = [
 ];
 const DEAL_PROPERTIES = ['dealname', 'amount', 'deal_currency_code', 'closedate', 'pipeline', 'dealstage', 'terminal_crm_payment_key', 'terminal_crm_payment_status', 'terminal_crm_refunded_amount'];
 const MANAGED = ['hs_object_id', 'createdate', 'lastmodifieddate'];
+/** Where HubSpot issues OAuth tokens: the date-versioned endpoint, and v1 until its retirement on 16 February 2027. */
+export const HUBSPOT_TOKEN_PATHS: readonly string[] = ['/oauth/2026-03/token', '/oauth/v1/token'];
 const DEFAULT_PIPELINE_STAGES = ['appointmentscheduled', 'qualifiedtobuy', 'presentationscheduled', 'decisionmakerboughtin', 'contractsent', 'closedwon', 'closedlost'];
 const OBJECT_TYPE_IDS: Record<string, string> = { contacts: '0-1', deals: '0-3' };
 const SEARCH_DEFAULT_PROPERTIES = ['createdate', 'email', 'firstname', 'hs_object_id', 'lastmodifieddate', 'lastname'];
@@ -211,14 +214,15 @@ export class HubSpotMock {
   }
 
   private async handle(method: string, path: string, text: string, authorization: string | undefined): Promise<Reply> {
-    const body = path === '/oauth/v1/token' ? text : safeJson(text);
+    const tokenPath = HUBSPOT_TOKEN_PATHS.includes(path);
+    const body = tokenPath ? text : safeJson(text);
     let reply: Reply;
     let delayMs = 0;
-    if (path === '/oauth/v1/token' && (this.faults.tokenOutages ?? 0) > 0) {
+    if (tokenPath && (this.faults.tokenOutages ?? 0) > 0) {
       this.faults.tokenOutages! -= 1;
       this.tokenRequests++;
       reply = [503, { status: 'error', message: 'Service Unavailable', correlationId: randomUUID() }];
-    } else if (path === '/oauth/v1/token') {
+    } else if (tokenPath) {
       reply = this.token(text);
     } else {
       const r = this.rng();
