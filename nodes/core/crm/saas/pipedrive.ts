@@ -18,6 +18,9 @@ import { PIPEDRIVE_WINDOW_MS } from './pipedrive-rate-limit';
 import { parsePipedriveSettings, type PipedriveSettings, type PipedriveSettingsInput } from './pipedrive-settings';
 import { isRecord } from '../../json/json-values';
 
+/** How long a record Pipedrive wrote may stay out of its search: seconds in practice; a minute leaves room. */
+const SEARCH_SETTLE_MS = 60_000;
+
 export { pipedriveAxiosTransport } from './pipedrive-auth';
 export { parsePipedriveSettings, pipedriveSettingsFromEnv, PIPEDRIVE_ENV, type PipedriveSettings, type PipedriveSettingsInput } from './pipedrive-settings';
 export type { CrmLock } from './pipedrive-lock';
@@ -62,8 +65,29 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
     return gone(res) ? 'gone' : res;
   }
 
-  async function create(entity: 'persons' | 'deals', body: Record<string, unknown>): Promise<HttpResponse> {
-    return call({ method: 'POST', url: `/api/v2/${entity}`, body });
+  /**
+   * A create whose answer never came (a timeout, a dropped connection, a 5xx) may have written the record, and
+   * Pipedrive's search can take a while to show it: searched again too soon, a retry would make a second one (the v2
+   * API has no upsert and no idempotency key). So the record is not created again until SEARCH_SETTLE_MS after that
+   * attempt; a search meanwhile that finds it settles it. Kept by this adapter, the drainer's, for as long as it runs.
+   */
+  const unsure = new Map<string, number>();
+  async function create(entity: 'persons' | 'deals', key: string, body: Record<string, unknown>): Promise<HttpResponse> {
+    const sentAt = unsure.get(`${entity}:${key}`);
+    if (sentAt !== undefined) {
+      const left = sentAt + SEARCH_SETTLE_MS - now();
+      if (left > 0) {
+        throw new CrmTransientError('pipedrive', `the ${entity === 'persons' ? 'person' : 'deal'} for ${key} may be written already (a create's answer was lost) and Pipedrive's search does not show it yet: it is looked for again before another is made`, left);
+      }
+      unsure.delete(`${entity}:${key}`);
+    }
+    const at = now();
+    try {
+      return await call({ method: 'POST', url: `/api/v2/${entity}`, body });
+    } catch (e) {
+      if (e instanceof CrmTransientError) unsure.set(`${entity}:${key}`, at);
+      throw e;
+    }
   }
 
   /** The id of the record a create wrote; an answer without it is no id of "undefined" but an answer to send again for. */
@@ -107,7 +131,7 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
         const res = await updatePerson(found.id, c);
         if (res !== 'gone') return settle(c.externalId, res, found.id);
       }
-      const res = await create('persons', personBody(c, settings, true));
+      const res = await create('persons', c.externalId, personBody(c, settings, true));
       return settle(c.externalId, res, isOk(res) ? idOf('persons', res) : undefined);
     });
     function settle(externalId: string, res: HttpResponse, id: string | undefined): CrmItemResult {
@@ -158,7 +182,7 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
         const res = await patch('deals', String(ids[0]), body);
         if (res !== 'gone') return settle(res, String(ids[0]));
       }
-      const res = await create('deals', body);
+      const res = await create('deals', p.externalId, body);
       return settle(res, isOk(res) ? idOf('deals', res) : undefined);
     });
     function settle(res: HttpResponse, id: string | undefined): CrmItemResult {

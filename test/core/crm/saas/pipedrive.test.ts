@@ -14,7 +14,7 @@ import {
 } from '../../../../nodes/core/crm/saas/pipedrive';
 import { InputError } from '../../../../nodes/core/errors';
 import { nock, PipedriveMock, type PipedriveMockOptions } from './mocks/pipedrive-mock';
-import type { HttpRequest, HttpTransport } from '../../../../nodes/core/http/http-transport';
+import { HttpNetworkError, type HttpRequest, type HttpTransport } from '../../../../nodes/core/http/http-transport';
 import { PROXY_HTML, reshaped, to } from './reshaped-transport';
 
 // Field keys shaped like Pipedrive's (40 hex characters, Company settings → Data fields → API key).
@@ -381,6 +381,40 @@ describe('Pipedrive adapter: limits, auth and failures', () => {
     nock.cleanAll();
     const slow = setup({ faults: { rateDelay: 1, delayMs: 300, seed: 3 } }, { timeoutMs: 50 });
     await assert.rejects(slow.adapter.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmTransientError && /no answer/.test(e.message));
+  });
+
+  it('a create whose answer was lost is not sent again while search cannot see what it wrote: one person, one deal', async () => {
+    // Pipedrive wrote the record; the answer never reached us. Its search shows a new record 5 s later.
+    let lose = 0;
+    const losing = (http: HttpTransport): HttpTransport => ({
+      ...http,
+      async request(req) {
+        const res = await http.request(req);
+        if (req.method === 'POST' && lose > 0) {
+          lose -= 1;
+          throw new HttpNetworkError(`${req.method} ${req.url}: socket hang up`);
+        }
+        return res;
+      },
+    });
+    const { mock, adapter } = setup({ searchLagMs: 5_000 }, {}, undefined, losing);
+    lose = 1;
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), CrmTransientError);
+    clock += 2_000;
+    await assert.rejects(adapter.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmTransientError && /may be written already/.test(e.message) && (e.retryAfterMs ?? 0) > 0);
+    clock += 4_000;
+    const [person] = await adapter.upsertCustomers([customer(1)]);
+    assert.equal(person!.status, 'synced');
+    assert.equal(mock.personsWithCustomerId(customer(1).externalId).length, 1);
+
+    lose = 1;
+    await assert.rejects(adapter.upsertPayments([payment(1)]), CrmTransientError);
+    clock += 2_000;
+    await assert.rejects(adapter.upsertPayments([payment(1)]), /may be written already/);
+    clock += 4_000;
+    const [deal] = await adapter.upsertPayments([payment(1)]);
+    assert.equal(deal!.status, 'synced');
+    assert.equal(mock.dealsWithPaymentKey(payment(1).externalId).length, 1);
   });
 
   it('under seeded faults (429, 5xx, lost answers) retries converge on exactly one person per customer', { timeout: 20_000 }, async () => {
