@@ -1,6 +1,6 @@
 import { HttpNetworkError, type HttpRequest, type HttpResponse, type HttpTransport } from '../../http/http-transport';
 import { retryAfterMs } from '../../http/retry-after';
-import { CrmAuthError, CrmRateLimitError, CrmTransientError } from './crm-errors';
+import { CrmAuthError, CrmNoAnswerError, CrmRateLimitError, CrmTransientError } from './crm-errors';
 
 export interface CallOptions {
   /** The vendor's reading of a 429 (or of its own rate-limit body on another status); default: wait for Retry-After. */
@@ -39,7 +39,7 @@ async function send(crm: string, http: HttpTransport, req: HttpRequest): Promise
   try {
     return await http.request(req);
   } catch (e) {
-    if (e instanceof HttpNetworkError) throw new CrmTransientError(crm, `no answer from ${req.method} ${req.url}: ${e.message}`);
+    if (e instanceof HttpNetworkError) throw new CrmNoAnswerError(crm, `no answer from ${req.method} ${req.url}: ${e.message}`);
     throw e;
   }
 }

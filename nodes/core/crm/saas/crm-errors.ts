@@ -70,6 +70,9 @@ export class CrmTransientError extends CrmError {
   }
 }
 
+/** No answer came (a timeout, a dropped connection): the CRM may have done what was asked. */
+export class CrmNoAnswerError extends CrmTransientError {}
+
 /**
  * A CRM's token endpoint did not give a token: down or busy is transient (the outbox waits and tries again), a
  * refusal is the credential, for an operator to fix as `fix` says. Other errors pass as they are.

@@ -7,7 +7,7 @@ import type {
   CrmItemResult,
   CrmPayment,
 } from './crm-adapter';
-import { CrmAuthError, CrmConfigError, CrmError, CrmTransientError } from './crm-errors';
+import { CrmAuthError, CrmConfigError, CrmError, CrmNoAnswerError, CrmTransientError } from './crm-errors';
 import { envelopeOf, isOk, pipedriveCaller, pipedriveReason, searchExact, SearchRefused, type PipedrivePerson } from './pipedrive-api';
 import { dealBody } from './pipedrive-deals';
 import { idText, listAt, objectBody, unreadableAnswer, type Answer } from './answer-shape';
@@ -66,7 +66,7 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
   }
 
   /**
-   * A create whose answer never came (a timeout, a dropped connection, a 5xx) may have written the record, and
+   * A create whose answer never came (a timeout, a dropped connection) may have written the record, and
    * Pipedrive's search can take a while to show it: searched again too soon, a retry would make a second one (the v2
    * API has no upsert and no idempotency key). So the record is not created again until SEARCH_SETTLE_MS after that
    * attempt; a search meanwhile that finds it settles it. Kept by this adapter, the drainer's, for as long as it runs.
@@ -85,7 +85,7 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
     try {
       return await call({ method: 'POST', url: `/api/v2/${entity}`, body });
     } catch (e) {
-      if (e instanceof CrmTransientError) unsure.set(`${entity}:${key}`, at);
+      if (e instanceof CrmNoAnswerError) unsure.set(`${entity}:${key}`, at);
       throw e;
     }
   }
