@@ -83,49 +83,45 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
   };
   const metadata = metadataOf(p, ct, order, options.merchantId);
   const drafts: Draft[] = [];
+  /** An event about the payment itself (not one of its refunds): what the card was charged, tip included. */
+  const aboutPayment = (d: Omit<Draft, keyof typeof shared | 'amount' | 'metadata'> & { metadata?: Draft['metadata'] }): Draft => ({
+    ...shared, amount: money(charged, 'amount'), metadata, ...d,
+  });
 
   if (result === 'FAIL') {
-    drafts.push({
-      ...shared,
+    drafts.push(aboutPayment({
       id: namespacedEventId('clover', paymentId),
       type: CLOVER_EVENT_TYPES.failure,
       kind: 'failure',
-      amount: money(charged, 'amount'),
       status: 'failed',
       occurredAt: isoFromMillis(p.createdTime, 'createdTime'),
       failure: { code: result, message: trimmedStr(obj(ct.extra)?.responseMessage) },
-      metadata,
-    });
+    }));
   } else if (result === 'VOIDED') {
     // Voided before settlement, the sale moved no money: a void of the sale (sale.voided), as Adyen's CAPTURE_FAILED
     // and SumUp's CANCELLED are, so a sale seen earlier gives all it counted back and is no longer a payment or a visit.
     // It goes before the sale of the same read, so that sale never counts: it enrols no one in a loyalty program and
     // sends no welcome the void would take back a moment later (the ledger's outcome is the same in either order).
     const voidReason = trimmedStr(p.voidReason);
-    drafts.push({
-      ...shared,
+    drafts.push(aboutPayment({
       id: namespacedEventId('clover', `${paymentId}:void`),
       type: CLOVER_EVENT_TYPES.voided,
       kind: 'failure',
-      amount: money(charged, 'amount'),
       status: 'failed',
       occurredAt: isoFromMillis(p.modifiedTime ?? p.createdTime, 'modifiedTime'),
       failure: { code: result, message: voidReason },
       sale: { voided: true },
       metadata: { ...metadata, ...(voidReason ? { voidReason } : {}) },
-    });
+    }));
   }
   if (SUCCEEDED.has(result) || result === 'VOIDED') {
-    drafts.push({
-      ...shared,
+    drafts.push(aboutPayment({
       id: namespacedEventId('clover', paymentId),
       type: CLOVER_EVENT_TYPES.payment,
       kind: 'payment',
-      amount: money(charged, 'amount'),
       status: 'succeeded',
       occurredAt: isoFromMillis(p.createdTime, 'createdTime'),
-      metadata,
-    });
+    }));
   }
   // An auth is tip-adjusted after it was authorized ("Auth: tip-adjustable", docs.clover.com transaction types): the
   // same payment read again shows the new tip, under the same id, which the inbox takes for the sale already kept. So
@@ -133,17 +129,14 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
   // (sale.adjusted), the latest by modifiedTime saying what it brings (a tip corrected down gives the difference
   // back). An auth with no tip needs none: the sale says it all.
   if (SUCCEEDED.has(result) && trimmedStr(ct.type) === 'AUTH' && (safeInt(p.tipAmount) ?? 0) !== 0) {
-    drafts.push({
-      ...shared,
+    drafts.push(aboutPayment({
       id: namespacedEventId('clover', `${paymentId}:amount:${charged}`),
       type: CLOVER_EVENT_TYPES.tipAdjusted,
       kind: 'payment',
-      amount: money(charged, 'amount'),
       status: 'succeeded',
       occurredAt: isoFromMillis(p.modifiedTime ?? p.createdTime, 'modifiedTime'),
       sale: { voided: false, adjusted: true },
-      metadata,
-    });
+    }));
   }
   if (SUCCEEDED.has(result)) drafts.push(...refundDrafts(p, shared, metadata, charged, money));
   if (drafts.length === 0) throw new IgnoredEventError(`payment.${result.toLowerCase() || 'unknown'}`, `payment ${paymentId} is ${result || 'of no result'}, not final yet`);
