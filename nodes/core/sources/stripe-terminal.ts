@@ -152,7 +152,7 @@ export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
       : type.startsWith('charge.')
         ? fromCharge(type, object, str(event.api_version))
         : fromPaymentIntent(type, object);
-  if (type === 'charge.refunded' && base?.refundedTotal?.minor === 0) {
+  if (type === 'charge.refunded' && base?.refundedTotal?.minor === 0 && releasedInRefundedTotal(object, str(event.api_version)) > 0) {
     throw new IgnoredEventError(type, 'only the uncaptured rest of a partial capture was released (a refund inside the charge on API versions before 2025-03-31.basil): nothing was refunded');
   }
   if (!base) throw new IgnoredEventError(type, 'the payment was not card-present (card_present or interac_present)');
