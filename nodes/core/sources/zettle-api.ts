@@ -1,4 +1,5 @@
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
+import { bearerGet } from './bearer-get';
 import { moneyFromProcessor } from './processor-money';
 import { canonicalPurchaseUuid, countedMinorOf, isRefund, purchaseTimeOf, purchaseUuidOf, refundedPurchaseUuidOf, ZETTLE_EXPONENTS, type RefundContext } from './zettle-purchase';
 import { obj, type Obj } from '../json/json-values';
@@ -18,23 +19,12 @@ export interface ZettleApi {
   baseUrl: string;
 }
 
-/**
- * A GET with the current token. A token refused once is renewed and the request sent again when the credential can
- * get another (an API key: the token may have been revoked or outlived its 7200 seconds early); refused still, or
- * given as it is, the refusal is the operator's to fix and names the field, never a retry.
- */
-async function get(api: ZettleApi, path: string, what: string, qs?: Record<string, string | number | boolean | undefined>): Promise<HttpResponse> {
-  const url = `${api.baseUrl.replace(/\/+$/, '')}${path}`;
-  const send = (token: string) => api.http.request({ method: 'GET', url, qs, headers: { authorization: `Bearer ${token}`, accept: 'application/json' } });
-  let res = await send(await api.auth.token());
-  const renewed = res.status === 401 ? api.auth.renew() : undefined;
-  if (renewed) res = await send(await renewed);
-  if (res.status === 401 || res.status === 403) {
-    throw api.auth.field === 'apiKey'
-      ? new CredentialFieldError('apiKey', `Zettle refused the access token its API key gave (HTTP ${res.status}) when ${what}`, 'ask the merchant for an API key with the READ:PURCHASE scope')
-      : new CredentialFieldError('accessToken', `Zettle refused the access token (HTTP ${res.status}) when ${what}`, 'use a current OAuth access token with the READ:PURCHASE scope, or an API key and client ID, which never go stale');
-  }
-  return res;
+function get(api: ZettleApi, path: string, what: string, qs?: Record<string, string | number | boolean | undefined>): Promise<HttpResponse> {
+  return bearerGet(api.http, `${api.baseUrl.replace(/\/+$/, '')}${path}`, api.auth, qs, (status) =>
+    api.auth.field === 'apiKey'
+      ? new CredentialFieldError('apiKey', `Zettle refused the access token its API key gave (HTTP ${status}) when ${what}`, 'ask the merchant for an API key with the READ:PURCHASE scope')
+      : new CredentialFieldError('accessToken', `Zettle refused the access token (HTTP ${status}) when ${what}`, 'use a current OAuth access token with the READ:PURCHASE scope, or an API key and client ID, which never go stale'),
+  );
 }
 
 /** GET /purchase/v2/{purchaseUuid}; undefined when Zettle has no such purchase. */

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { HttpTransport } from '../http/http-transport';
 import { OAuth2TokenError, requestOAuth2Token } from '../http/oauth2-token';
 import { TokenCache } from '../http/token-cache';
+import type { RenewableToken } from './bearer-get';
 import { CredentialFieldError } from './credential-error';
 
 export const ZETTLE_OAUTH_BASE_URL = 'https://oauth.zettle.com';
@@ -24,12 +25,9 @@ export class ZettleApiError extends Error {
  * assertion grant of a self-hosted app: oauth-api/user-guides/set-up-app-authorisation/set-up-authorisation-
  * assertion-grant.md, "Use the same API key to generate a new access token").
  */
-export interface ZettleAuth {
+export interface ZettleAuth extends RenewableToken {
   /** The credential field a refusal names. */
   readonly field: 'accessToken' | 'apiKey';
-  token(): Promise<string>;
-  /** A new token after the Purchase API refused one; undefined when there is no other to get (a token as given). */
-  renew(): Promise<string> | undefined;
 }
 
 export interface ZettleAuthSettings {
