@@ -152,9 +152,6 @@ export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
       : type.startsWith('charge.')
         ? fromCharge(type, object, str(event.api_version))
         : fromPaymentIntent(type, object);
-  if (type === 'charge.refunded' && base?.refundedTotal?.minor === 0 && releasedInRefundedTotal(object, str(event.api_version)) > 0) {
-    throw new IgnoredEventError(type, 'only the uncaptured rest of a partial capture was released (a refund inside the charge on API versions before 2025-03-31.basil): nothing was refunded');
-  }
   if (!base) throw new IgnoredEventError(type, 'the payment was not card-present (card_present or interac_present)');
   // A refund's failure is one fact however many of its events tell it (charge.refund.updated, refund.updated,
   // refund.failed, a backfill's listing): one id, so the inbox and the ledger keep it once.
@@ -203,7 +200,11 @@ function fromCharge(type: string, charge: Obj, apiVersion?: string): Draft | und
   const authorized = int(charge.amount) ?? 0;
   const captured = charge.captured === true ? int(charge.amount_captured) : undefined;
   const amount = captured && captured < authorized ? money(captured, currency, 'amount_captured') : money(authorized, currency, 'amount');
-  const refunded = money(Math.max(0, (int(charge.amount_refunded) ?? 0) - releasedInRefundedTotal(charge, apiVersion)), currency, 'amount_refunded');
+  const released = releasedInRefundedTotal(charge, apiVersion);
+  const refunded = money(Math.max(0, (int(charge.amount_refunded) ?? 0) - released), currency, 'amount_refunded');
+  if (type === 'charge.refunded' && released > 0 && refunded.minor === 0) {
+    throw new IgnoredEventError(type, 'only the uncaptured rest of a partial capture was released (a refund inside the charge on API versions before 2025-03-31.basil): nothing was refunded');
+  }
   const kind: EventKind = type === 'charge.refunded' ? 'refund' : 'payment';
   return {
     kind,
