@@ -1,4 +1,6 @@
 import type { IAuthenticateGeneric, ICredentialDataDecryptedObject, ICredentialType, IDataObject, IHttpRequestHelper, INodeProperties } from 'n8n-workflow';
+import { oauth2TokenForm } from '../nodes/core/http/oauth2-token';
+import { ZETTLE_OAUTH_BASE_URL } from '../nodes/core/sources/zettle-auth';
 
 /**
  * Tested by the nodes that use it (testedBy "webhookOrTokenCredentialTest"): the Access Token is optional, and a
@@ -58,10 +60,10 @@ export class TerminalZettleApi implements ICredentialType {
   async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
     const apiKey = String(credentials.apiKey ?? '').trim();
     if (!apiKey) return { sessionToken: '' };
-    const form = new URLSearchParams({ grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer', client_id: String(credentials.clientId ?? '').trim(), assertion: apiKey });
+    const form = oauth2TokenForm({ grant: 'jwt_bearer', clientId: String(credentials.clientId ?? '').trim(), assertion: () => apiKey });
     const answer = (await this.helpers.httpRequest({
       method: 'POST',
-      url: 'https://oauth.zettle.com/token',
+      url: `${ZETTLE_OAUTH_BASE_URL}/token`,
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
       body: form.toString(),
     })) as { access_token?: unknown };

@@ -11,7 +11,8 @@ export type OAuth2Grant =
   | { grant: 'refresh_token'; clientId: string; clientSecret: string; refreshToken: string }
   | { grant: 'jwt_bearer'; assertion: () => string; clientId?: string };
 
-export async function requestOAuth2Token(http: HttpTransport, tokenUrl: string, g: OAuth2Grant, now = Date.now()): Promise<AccessToken> {
+/** The form an OAuth 2.0 token request sends for a grant (RFC 6749: form-encoded in the body). */
+export function oauth2TokenForm(g: OAuth2Grant): URLSearchParams {
   const form = new URLSearchParams();
   if (g.grant === 'client_credentials') {
     form.set('grant_type', 'client_credentials');
@@ -29,6 +30,11 @@ export async function requestOAuth2Token(http: HttpTransport, tokenUrl: string, 
     if (g.clientId) form.set('client_id', g.clientId);
     form.set('assertion', g.assertion());
   }
+  return form;
+}
+
+export async function requestOAuth2Token(http: HttpTransport, tokenUrl: string, g: OAuth2Grant, now = Date.now()): Promise<AccessToken> {
+  const form = oauth2TokenForm(g);
   const res = await http.request({
     method: 'POST',
     url: tokenUrl,
