@@ -42,3 +42,20 @@ export async function zoomToFit(page: Page): Promise<void> {
   await page.evaluate(() => (globalThis as unknown as EditorWindow).RED.actions.invoke('core:zoom-fit'));
   await waitForSettled(page, '#red-ui-workspace-chart .red-ui-flow-node-group');
 }
+
+/**
+ * Waits until the dialog the editor is opening is built: its tray has slid in. Its buttons exist (off-screen)
+ * before that, while the editor still fetches the node's credentials; a Done or Cancel clicked then closes the
+ * tray under the build, which leaves the editor's shades over the page and refuses the next dialog.
+ */
+export async function waitForDialogBuilt(page: Page, timeoutMs = 15_000): Promise<void> {
+  await page.waitForFunction(
+    () => {
+      const trays = (globalThis as unknown as EditorWindow).document.querySelectorAll('#red-ui-editor-stack .red-ui-tray');
+      // finishBuild moves the tray to right: 0 once the form is complete; the CSS parks it at -1000px until then.
+      return trays.length > 0 && trays[trays.length - 1].style.right === '0px';
+    },
+    null,
+    { timeout: timeoutMs },
+  );
+}

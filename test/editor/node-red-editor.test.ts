@@ -5,7 +5,7 @@ import { shippedTemplates } from '../../bin/templates/template-catalog';
 import { readManifest } from '../../sandbox/run/shared/pack';
 import { launchChromium, newEditorContext, VIEWPORT } from '../../scripts/editor/browser';
 import { installNodeRedTemplates } from '../../scripts/editor/install-templates';
-import { openNodeRed, showFlow, type EditorWindow } from '../../scripts/editor/node-red-page';
+import { openNodeRed, showFlow, waitForDialogBuilt, type EditorWindow } from '../../scripts/editor/node-red-page';
 import { startEditors, type Editors } from '../../scripts/editor/start-editors';
 import { pictureFile, takeNodeRedPictures } from '../../scripts/editor/take-pictures';
 import { InputError } from '../../nodes/core/errors';
@@ -65,6 +65,8 @@ const describeInvalid = (states: NodeState[]) => states.filter((s) => !s.valid).
  * fails its test quickly.
  */
 const TRAY_CLOSES_MS = 15_000;
+/** How late the server's answer with a node's credentials comes (the editor builds a dialog only after it). */
+const CREDENTIALS_LATE_MS = 400;
 
 describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { timeout: 300_000 }, () => {
   const work = tempDir('tcrm-editor-node-red-');
@@ -81,6 +83,12 @@ describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { ti
     editors = await startEditors(work.path, { n8n: false, nodeRed: true });
     browser = await launchChromium();
     page = await (await newEditorContext(browser)).newPage();
+    // A node's stored credentials come a moment late, as from a busy or distant server: the dialogs' checks must
+    // wait for the editor to finish building a dialog, as an operator does, rather than race it.
+    await page.route('**/credentials/**', async (route) => {
+      await new Promise((r) => setTimeout(r, CREDENTIALS_LATE_MS));
+      await route.continue();
+    });
     await openNodeRed(page, editors.nodeRed!.baseUrl);
     types = await page.evaluate((module) => {
       const RED = (globalThis as unknown as EditorWindow).RED;
@@ -290,10 +298,9 @@ describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { ti
         const RED = (globalThis as unknown as EditorWindow).RED;
         RED.editor.edit(RED.nodes.node(id));
       }, n.id);
-      const ok = page.locator('#node-dialog-ok');
-      await ok.waitFor({ state: 'visible', timeout: 5_000 });
-      await ok.click({ timeout: 5_000 });
-      await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: TRAY_CLOSES_MS });
+      await waitForDialogBuilt(page).catch(failWith(`${n.type}'s dialog was not built`));
+      await page.locator('#node-dialog-ok').click({ timeout: 5_000 });
+      await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: TRAY_CLOSES_MS }).catch(failWith(`${n.type}'s dialog stayed open after Done`));
       const after = (await packNodeStates(page)).find((s) => s.id === n.id);
       if (!after?.valid) broken.push(`${n.type} "${n.label}": ${after?.invalid.join(', ')}`);
     }
@@ -309,7 +316,7 @@ describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { ti
       const RED = (globalThis as unknown as EditorWindow).RED;
       RED.editor.edit(RED.nodes.node(id));
     }, fresh.id);
-    await page.locator('#node-dialog-cancel').waitFor({ state: 'visible', timeout: 5_000 });
+    await waitForDialogBuilt(page);
     const amount = page.locator('#node-input-amount');
     const marked = async () => (await amount.getAttribute('class'))?.split(/\s+/).includes('input-error') ?? false;
     await page.selectOption('#node-input-processor', 'square');
@@ -349,12 +356,11 @@ describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { ti
     const titles: Record<string, string> = {};
     for (const type of types.configs) {
       await page.evaluate((t) => (globalThis as unknown as EditorWindow).RED.editor.editConfig('', t, '_ADD_'), type);
-      const title = page.locator('.red-ui-tray-titlebar').last();
-      await title.waitFor({ state: 'visible', timeout: 5_000 });
-      titles[type] = (await title.innerText()).trim();
+      await waitForDialogBuilt(page).catch(failWith(`${type}'s dialog was not built`));
+      titles[type] = (await page.locator('.red-ui-tray-titlebar').last().innerText()).trim();
       if (type === types.configs[0]) await keepScreenshot(page, 'node-red-config-dialog');
       await page.click('#node-config-dialog-cancel', { timeout: 5_000 });
-      await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: TRAY_CLOSES_MS });
+      await page.locator('.red-ui-tray').first().waitFor({ state: 'detached', timeout: TRAY_CLOSES_MS }).catch(failWith(`${type}'s dialog stayed open after Cancel`));
     }
     const unreadable = Object.entries(titles).filter(([type, title]) => {
       const name = /^(?:Add new|Edit) (.+?)(?: config)? node$/.exec(title)?.[1] ?? title;
@@ -419,6 +425,13 @@ describe('Node-RED 5 editor in Chromium: the pack as an operator meets it', { ti
     }
   });
 });
+
+/** A rejection handler that says which dialog a timeout was about, keeping the timeout's own message. */
+function failWith(what: string): (e: unknown) => never {
+  return (e) => {
+    throw new Error(`${what}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
+  };
+}
 
 async function showFlowIfNeeded(page: Page, tab: string): Promise<void> {
   const active = await page.evaluate(() => (globalThis as unknown as EditorWindow).RED.workspaces.active() as string);
