@@ -144,14 +144,19 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
     const customers = rows.map((r) => remoteContact(r, settings));
     const info = isRecord(body.info) ? (body.info as NonNullable<ZohoPage<unknown>['info']>) : {};
     let next: Cursor;
+    const newest = customers.reduce((at, c) => Math.max(at, Date.parse(c.updatedAt) || 0), 0);
     if (info.more_records) {
+      // Pages by number or token are offsets into a list that moves: a contact on a page already read that changes
+      // goes to the end, and the one that was first on the next page slides back onto the read one, never to be read.
+      // So the next page starts from this page's newest second instead (read again; the index takes repeats as no
+      // change). Only a page that lies wholly within the second it started from pages on by offset.
       const page = (from.page ?? 1) + 1;
-      next = info.next_page_token || page * perPage > PAGE_NUMBER_REACH ? { since: from.since, pageToken: info.next_page_token ?? undefined } : { since: from.since, page };
+      if (newest && newest - 1000 > (from.since ? Date.parse(from.since) : 0)) next = { since: isoSeconds(newest - 1000) };
+      else next = info.next_page_token || page * perPage > PAGE_NUMBER_REACH ? { since: from.since, pageToken: info.next_page_token ?? undefined } : { since: from.since, page };
     } else {
       // Resume after the newest change seen. Times have one-second grain: while the server's clock (Date header) is
       // still in that second, a contact may yet change in it after this read, so start a second earlier then and
       // let that record come once more (the index ignores repeats).
-      const newest = customers.reduce((at, c) => Math.max(at, Date.parse(c.updatedAt) || 0), 0);
       const served = Date.parse(res.headers.date ?? '');
       const settled = Number.isFinite(served) && served - newest >= 1000;
       next = newest ? { since: isoSeconds(settled ? newest : newest - 1000) } : { since: from.since };

@@ -392,7 +392,8 @@ describe('Zoho adapter: fields and changed customers', () => {
 
   it('a listing whose page token Zoho no longer takes (a day later) starts over from its time, and reaches the end', async () => {
     const { mock, adapter } = setup();
-    for (let i = 1; i <= 5; i++) mock.seed('Contacts', { Last_Name: `P${i}`, Email: `p${i}@example.com`, Terminal_CRM_Id: `cus_${i}` }, clock + i * 1000);
+    // All in one second (an import): paged by offset, so by Zoho's page token.
+    for (let i = 1; i <= 5; i++) mock.seed('Contacts', { Last_Name: `P${i}`, Email: `p${i}@example.com`, Terminal_CRM_Id: `cus_${i}` }, clock + 1000);
     clock += 10_000;
     const first = await adapter.changedCustomers(null, 2);
     const second = await adapter.changedCustomers(first.next, 2);
@@ -409,6 +410,38 @@ describe('Zoho adapter: fields and changed customers', () => {
     assert.ok(mock.calls.some((c) => c.status === 400 && c.query.page_token), 'the stale page token was refused once');
   });
 
+  it('a contact already read that changes during the walk moves no unread one out of it: all six are read', async () => {
+    const { mock, adapter } = setup();
+    for (let i = 1; i <= 6; i++) mock.seed('Contacts', { Last_Name: `P${i}`, Terminal_CRM_Id: `cus_${i}` }, clock + i * 1000);
+    clock += 10_000;
+    const seen = new Set<string>();
+    let page = await adapter.changedCustomers(null, 2);
+    page.customers.forEach((c) => seen.add(c.externalId!));
+    // cus_1 changes: sorted by Modified_Time it goes last, and the list before cus_3 is one shorter.
+    mock.touch('Contacts', mock.where('Contacts', 'Terminal_CRM_Id', 'cus_1')[0]!.id, { First_Name: 'Ada' });
+    while (page.more) {
+      page = await adapter.changedCustomers(page.next, 2);
+      page.customers.forEach((c) => seen.add(c.externalId!));
+    }
+    assert.deepEqual([...seen].sort(), ['cus_1', 'cus_2', 'cus_3', 'cus_4', 'cus_5', 'cus_6']);
+  });
+
+  it('contacts changed within one second, more than a page of them, are paged through by offset within it', async () => {
+    const { mock, adapter } = setup();
+    for (let i = 1; i <= 5; i++) mock.seed('Contacts', { Last_Name: `P${i}`, Terminal_CRM_Id: `cus_${i}` }, clock + 1000);
+    clock += 10_000;
+    const pages: string[][] = [];
+    let page = await adapter.changedCustomers(null, 2);
+    pages.push(page.customers.map((c) => c.externalId!));
+    for (let n = 0; page.more && n < 10; n++) {
+      page = await adapter.changedCustomers(page.next, 2);
+      pages.push(page.customers.map((c) => c.externalId!));
+    }
+    assert.equal(page.more, false, 'the walk ends');
+    assert.deepEqual([...new Set(pages.flat())].sort(), ['cus_1', 'cus_2', 'cus_3', 'cus_4', 'cus_5']);
+    assert.equal(pages.length, 4, 'the first page once more from its second, then by offset');
+  });
+
   it('changedCustomers pages through contacts by Modified_Time, then resumes with If-Modified-Since', async () => {
     const { mock, adapter } = setup();
     for (let i = 1; i <= 5; i++) mock.seed('Contacts', { Last_Name: `P${i}`, Email: `p${i}@example.com`, Terminal_CRM_Id: `cus_${i}` }, clock + i * 1000);
@@ -421,11 +454,12 @@ describe('Zoho adapter: fields and changed customers', () => {
       cursor = page.next;
       if (!page.more) break;
     }
-    assert.deepEqual(pages, [['cus_1', 'cus_2'], ['cus_3', 'cus_4'], ['cus_5']]);
+    // Each page starts from the second of the one before's newest contact, read once more.
+    assert.deepEqual(pages, [['cus_1', 'cus_2'], ['cus_2', 'cus_3'], ['cus_3', 'cus_4'], ['cus_4', 'cus_5']]);
     const lists = mock.callsTo('GET', '/crm/v8/Contacts').filter((c) => c.path === '/crm/v8/Contacts');
     assert.deepEqual([lists[0]!.query.sort_by, lists[0]!.query.sort_order, lists[0]!.query.per_page, lists[0]!.query.page], ['Modified_Time', 'asc', '2', '1']);
     assert.match(lists[0]!.query.fields!, /Terminal_CRM_Id/);
-    assert.ok(lists[1]!.query.page_token, 'later pages follow next_page_token');
+    assert.deepEqual([lists[1]!.query.page, lists[1]!.query.page_token, lists[1]!.headers['if-modified-since']], ['1', undefined, '2026-03-01T10:00:01+00:00'], 'the next page starts from the second of the page before\'s newest');
 
     clock += 5_000;
     const c2 = mock.where('Contacts', 'Terminal_CRM_Id', 'cus_2')[0]!;
