@@ -108,9 +108,32 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     assert.deepEqual((await outboxRows(db)).map((r) => [r.state, r.attempts]), [['synced', 2], ['synced', 2], ['synced', 2]]);
   });
 
+  it('an account whose answers say it allows fewer requests than the setting (100 per 10 s on Free and Starter, not 190) is drained at their pace: no 429', async () => {
+    // Five per 10 s stands for 100: what counts is fewer than the setting's 190 (HUBSPOT_REQUESTS_PER_10S unset).
+    const { mock, adapter, clock } = await hubspotOutbox({ mock: { burst: { max: 5, intervalMs: 10_000 } } });
+    await queue(db, 'hubspot', customers(...Array.from({ length: 2_000 }, (_, i) => i + 1)), T0);
+    const r = await drainWith(db, adapter, clock);
+
+    assert.deepEqual([r.ended, r.counts.synced, r.rateLimited], ['drained', 2_000, 0]);
+    assert.equal(mock.records('contacts').length, 2_000);
+    assert.equal(mock.calls.filter((c) => c.status === 429).length, 0);
+    // 20 requests at 5 per 10 s: 30 s at the least, where 190 per 10 s would have taken one.
+    assert.ok(clock.now() - T0 >= 30_000, `${clock.now() - T0} ms`);
+  });
+
+  it('an account whose answers say it allows more than the setting is still paced by the setting', async () => {
+    const { mock, adapter, clock } = await hubspotOutbox({ mock: { burst: { max: 10, intervalMs: 10_000 } }, env: { HUBSPOT_REQUESTS_PER_10S: '4' } });
+    await queue(db, 'hubspot', customers(...Array.from({ length: 1_200 }, (_, i) => i + 1)), T0);
+    assert.equal((await drainWith(db, adapter, clock)).counts.synced, 1_200);
+    assert.equal(mock.calls.length, 12);
+    // 12 requests at 4 per 10 s (one every 2.5 s): 27.5 s at the least, where 10 per 10 s would have taken 11.
+    assert.ok(clock.now() - T0 >= 27_000, `${clock.now() - T0} ms`);
+  });
+
   it('a rolling-window 429 waits as HubSpot says and carries on with the same records', async () => {
-    // The account allows less than the adapter assumes (another app shares it): HubSpot answers 429.
-    const { mock, adapter, clock } = await hubspotOutbox({ mock: { burst: { max: 2, intervalMs: 10_000 }, retryAfterSeconds: 10 } });
+    // The pack on another machine uses one of the account's two slots per window, which this drain cannot see:
+    // HubSpot answers 429.
+    const { mock, adapter, clock } = await hubspotOutbox({ mock: { burst: { max: 2, intervalMs: 10_000 }, othersInWindow: 1, retryAfterSeconds: 10 } });
     await queue(db, 'hubspot', customers(...Array.from({ length: 500 }, (_, i) => i + 1)), T0);
     const r = await drainWith(db, adapter, clock);
 

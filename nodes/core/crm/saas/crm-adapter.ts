@@ -1,6 +1,6 @@
 import type { CustomerProfile } from '../../contracts/customer';
 import type { Money } from '../../contracts/money';
-import type { HttpTransport } from '../../http/http-transport';
+import type { HttpResponse, HttpTransport } from '../../http/http-transport';
 import type { CrmError } from './crm-errors';
 
 /**
@@ -23,6 +23,12 @@ export interface CrmAdapter {
    * one call per customer.
    */
   changedCustomers(cursor: string | null, limit: number): Promise<CrmChangedCustomers>;
+  /**
+   * The limit an answer says this account has (HubSpot's X-HubSpot-RateLimit-Max per -Interval-Milliseconds), where
+   * the vendor reports it: a drain paced by `limits` then goes no faster than the account's plan allows, and never
+   * faster than `limits`.
+   */
+  limitsFrom?(res: HttpResponse): Pick<CrmLimits, 'requestsPerWindow' | 'windowMs'> | undefined;
 }
 
 /** The vendor's documented limits: the outbox drains within them. */

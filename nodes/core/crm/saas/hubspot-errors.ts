@@ -39,6 +39,17 @@ export function asHubSpotError(body: unknown): HubSpotError {
 }
 
 /**
+ * The burst limit HubSpot reports for the account on every answer but a search's (X-HubSpot-RateLimit-Max requests
+ * per X-HubSpot-RateLimit-Interval-Milliseconds, for private and OAuth apps alike): 100 per 10 s on Free and
+ * Starter, 110 for a public OAuth app, 190 on Professional and Enterprise.
+ */
+export function reportedLimits(res: HttpResponse): { requestsPerWindow: number; windowMs: number } | undefined {
+  const max = Number(res.headers['x-hubspot-ratelimit-max']);
+  const windowMs = Number(res.headers['x-hubspot-ratelimit-interval-milliseconds']);
+  return Number.isInteger(max) && max > 0 && Number.isInteger(windowMs) && windowMs > 0 ? { requestsPerWindow: max, windowMs } : undefined;
+}
+
+/**
  * A 429's body names the limit (usage guidelines, "Error responses"): `DAILY` stops everything until midnight in the
  * account's time zone, so the outbox must stop and report rather than retry; `TEN_SECONDLY_ROLLING` and the
  * search API's `SECONDLY` pass within seconds.

@@ -4,7 +4,7 @@ import { TokenCache } from '../../http/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
 import type { CrmAdapter, CrmAdapterContext } from './crm-adapter';
 import { tokenFailure } from './crm-errors';
-import { CRM } from './hubspot-errors';
+import { CRM, reportedLimits } from './hubspot-errors';
 import { HUBSPOT_ASSOCIATIONS_PER_REQUEST, HUBSPOT_BATCH_SIZE, type HubSpotCall } from './hubspot-batch';
 import { updateContactFields, upsertContacts } from './hubspot-contacts';
 import { upsertPayments } from './hubspot-payments';
@@ -35,6 +35,8 @@ export function createHubSpotAdapter(ctx: CrmAdapterContext<HubSpotSettings | Hu
     upsertPayments: (batch) => upsertPayments(call, batch),
     updateFields: (batch) => updateContactFields(call, batch),
     changedCustomers: (cursor, limit) => changedContacts(call, pace, cursor, limit),
+    // An account on a smaller plan, or a public OAuth app, is allowed less than the setting: its answers say how much.
+    limitsFrom: reportedLimits,
   };
 }
 

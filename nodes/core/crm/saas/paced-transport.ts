@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CrmAdapter, CrmLimits } from './crm-adapter';
-import type { HttpTransport } from '../../http/http-transport';
+import type { HttpResponse, HttpTransport } from '../../http/http-transport';
 import { RateLimiter, realClock, type Clock } from './rate-limiter';
 
 /** How a drain paces an adapter: per HTTP request (exact), or per adapter call when the transport is not paced. */
@@ -26,14 +26,16 @@ export class PacingDeadlineError extends Error {
  * HTTP that takes a slot from `limiter` for every request, so an adapter call that makes several requests (HubSpot
  * payments: the upsert, a contact lookup, the associations) is paced as the CRM counts it.
  */
-export function pacedTransport(http: HttpTransport, limiter: RateLimiter): HttpTransport {
+export function pacedTransport(http: HttpTransport, limiter: RateLimiter, heard?: (res: HttpResponse) => void): HttpTransport {
   return {
     async request(req) {
       const deadline = drainDeadline.getStore();
       const release = await limiter.acquire(deadline === undefined ? {} : { deadline });
       if (!release) throw new PacingDeadlineError(limiter.nextStartAt());
       try {
-        return await http.request(req);
+        const res = await http.request(req);
+        heard?.(res);
+        return res;
       } finally {
         release?.();
       }
@@ -49,7 +51,14 @@ export function pacedTransport(http: HttpTransport, limiter: RateLimiter): HttpT
 export function pacedAdapter(make: (paced: (http: HttpTransport) => HttpTransport) => CrmAdapter, clock: Clock = realClock): CrmAdapter {
   // Sized for real once the adapter says its limits (they follow from its settings).
   const limiter = new RateLimiter({ requestsPerWindow: 1, windowMs: 1_000 }, clock);
-  const adapter = make((http) => pacedTransport(http, limiter));
+  let adapter: CrmAdapter | undefined;
+  // The account's plan may allow less than the adapter's settings assume (HubSpot Free and Starter: 100 per 10 s,
+  // not 190): its answers say so, and the pace follows them, never above the configured limits.
+  const heard = (res: HttpResponse) => {
+    const said = adapter?.limitsFrom?.(res);
+    if (said) limiter.heed(said);
+  };
+  adapter = make((http) => pacedTransport(http, limiter, heard));
   limiter.configure(adapter.limits);
   return markPaced(adapter, limiter);
 }

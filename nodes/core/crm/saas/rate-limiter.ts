@@ -33,6 +33,7 @@ export type Release = () => void;
 export class RateLimiter {
   private perWindow = 1;
   private windowMs = 1_000;
+  private ceiling = { requestsPerWindow: 1, windowMs: 1_000 };
   private spacingMs = 0;
   private capacity = 1;
   private tokens = 1;
@@ -54,9 +55,27 @@ export class RateLimiter {
     this.configure(limits);
   }
 
+  /** The pace the limits allow, and the most `heed` may let a CRM's answer raise it to. */
   configure(limits: Pick<CrmLimits, 'requestsPerWindow' | 'windowMs'>): void {
-    this.perWindow = Math.max(1, Math.floor(limits.requestsPerWindow));
-    this.windowMs = Math.max(1, limits.windowMs);
+    this.ceiling = { requestsPerWindow: Math.max(1, Math.floor(limits.requestsPerWindow)), windowMs: Math.max(1, limits.windowMs) };
+    this.apply(this.ceiling);
+  }
+
+  /**
+   * The CRM's answer says what this account allows (its plan, not the documented maximum): pace at that where it
+   * is slower than the configured limits, at those where not.
+   */
+  heed(said: Pick<CrmLimits, 'requestsPerWindow' | 'windowMs'>): void {
+    const per = Math.floor(said.requestsPerWindow);
+    if (!(per >= 1) || !(said.windowMs >= 1)) return;
+    const c = this.ceiling;
+    const pace = per / said.windowMs < c.requestsPerWindow / c.windowMs ? { requestsPerWindow: per, windowMs: said.windowMs } : c;
+    if (pace.requestsPerWindow !== this.perWindow || pace.windowMs !== this.windowMs) this.apply(pace);
+  }
+
+  private apply(limits: { requestsPerWindow: number; windowMs: number }): void {
+    this.perWindow = limits.requestsPerWindow;
+    this.windowMs = limits.windowMs;
     this.spacingMs = this.windowMs <= 60_000 ? this.windowMs / this.perWindow : 0;
     this.capacity = Math.max(1, Math.round(this.perWindow / 20));
     this.tokens = Math.min(this.tokens, this.capacity);

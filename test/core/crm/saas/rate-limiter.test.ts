@@ -105,6 +105,18 @@ describe('outbox rate limiter', () => {
     assert.equal(starts[5], 10 + 86_400_000, 'the sixth waits for the first to be a day old');
   });
 
+  it("heeds a CRM's reported limit below the configured one, never above it, and ignores one that is no limit", () => {
+    const limiter = new RateLimiter({ requestsPerWindow: 190, windowMs: 10_000 });
+    const told = (requestsPerWindow: number, windowMs: number) => {
+      limiter.heed({ requestsPerWindow, windowMs });
+      return limiter.limits;
+    };
+    assert.deepEqual(told(100, 10_000), { requestsPerWindow: 100, windowMs: 10_000 });
+    assert.deepEqual(told(250, 10_000), { requestsPerWindow: 190, windowMs: 10_000 }, 'back to the configured pace, no faster');
+    assert.deepEqual(told(15, 1_000), { requestsPerWindow: 15, windowMs: 1_000 }, '15 a second is 150 per 10 s, slower');
+    for (const [n, ms] of [[0, 10_000], [Number.NaN, 10_000], [100, 0], [-5, 10_000]] as const) assert.deepEqual(told(n, ms), { requestsPerWindow: 15, windowMs: 1_000 }, `${n} per ${ms} ms`);
+  });
+
   it('holds every request for as long as the CRM said, and gives up rather than wait past a deadline', async () => {
     const clock = simClock(1_000);
     const limiter = new RateLimiter({ requestsPerWindow: 100, windowMs: 10_000 }, clock);

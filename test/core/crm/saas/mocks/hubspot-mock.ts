@@ -74,7 +74,13 @@ export interface HubSpotMockOptions {
   uniqueProperties?: Record<string, string[]>;
   /** Properties that exist, per object type (HubSpot's defaults plus the pack's are assumed unless given). */
   properties?: Record<string, string[]>;
+  /** The account's burst limit, enforced and reported in X-HubSpot-RateLimit-Max (default 190 per 10 s). */
   burst?: { max: number; intervalMs: number };
+  /**
+   * Requests the same app makes from elsewhere (the pack on another machine) in every rolling window: they take
+   * that many of the burst limit's slots, which X-HubSpot-RateLimit-Remaining shows and -Max does not.
+   */
+  othersInWindow?: number;
   daily?: number;
   searchPerSecond?: number;
   /** Sent as Retry-After on a 429 when set. */
@@ -301,7 +307,7 @@ export class HubSpotMock {
     if (this.dailyUsed >= (this.o.daily ?? 1_000_000)) return this.limited('DAILY');
     const { max, intervalMs } = this.burst();
     while (this.burstLog.length && this.burstLog[0]! <= now - intervalMs) this.burstLog.shift();
-    if (this.burstLog.length >= max) return this.limited('TEN_SECONDLY_ROLLING');
+    if (this.burstLog.length + (this.o.othersInWindow ?? 0) >= max) return this.limited('TEN_SECONDLY_ROLLING');
     this.burstLog.push(now);
     this.dailyUsed++;
     return undefined;
@@ -332,7 +338,7 @@ export class HubSpotMock {
       'x-hubspot-ratelimit-daily-remaining': String(Math.max(0, daily - this.dailyUsed)),
       'x-hubspot-ratelimit-interval-milliseconds': String(intervalMs),
       'x-hubspot-ratelimit-max': String(max),
-      'x-hubspot-ratelimit-remaining': String(Math.max(0, max - this.burstLog.length)),
+      'x-hubspot-ratelimit-remaining': String(Math.max(0, max - this.burstLog.length - (this.o.othersInWindow ?? 0))),
     };
   }
 
