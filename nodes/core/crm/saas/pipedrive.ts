@@ -69,7 +69,9 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
    * A create whose answer never came (a timeout, a dropped connection) may have written the record, and
    * Pipedrive's search can take a while to show it: searched again too soon, a retry would make a second one (the v2
    * API has no upsert and no idempotency key). So the record is not created again until SEARCH_SETTLE_MS after that
-   * attempt; a search meanwhile that finds it settles it. Kept by this adapter, the drainer's, for as long as it runs.
+   * attempt; a search meanwhile that finds it settles it. The error says so (retryAfterMs), so the outbox keeps the
+   * record back that long in the store, past a restart of the drainer; this adapter also remembers it while it runs,
+   * for callers that retry by themselves.
    */
   const unsure = new Map<string, number>();
   async function create(entity: 'persons' | 'deals', key: string, body: Record<string, unknown>): Promise<HttpResponse> {
@@ -85,7 +87,10 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
     try {
       return await call({ method: 'POST', url: `/api/v2/${entity}`, body });
     } catch (e) {
-      if (e instanceof CrmNoAnswerError) unsure.set(`${entity}:${key}`, at);
+      if (e instanceof CrmNoAnswerError) {
+        unsure.set(`${entity}:${key}`, at);
+        throw new CrmNoAnswerError('pipedrive', `${e.message.replace(/^pipedrive: /, '')} — the ${entity === 'persons' ? 'person' : 'deal'} may be written, so it is looked for again in a minute, when Pipedrive's search shows it`, Math.max(0, at + SEARCH_SETTLE_MS - now()));
+      }
       throw e;
     }
   }
