@@ -204,12 +204,19 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
   };
 
   /**
-   * A table or column the environment does not have fails every record alike: that is our setup, not one
-   * record's content, so nothing is marked rejected and the outbox keeps the records until an operator fixes it.
+   * A table or column the environment does not have, or a privilege the application user's security role lacks,
+   * fails every record alike: that is our setup, not one record's content, so nothing is marked rejected and the
+   * outbox keeps the records until an operator fixes it.
    */
   function assertMapping(parts: BatchPartResponse[]): void {
     for (const part of parts) {
       const e = odataError(part.body);
+      if (part.status === 401 || part.status === 403) {
+        throw new CrmConfigError(
+          CRM,
+          `${e ? `${e.code}: ${e.message}` : `HTTP ${part.status}`} — give the application user's security role Create, Write and Read on the contact and payment tables (Power Platform admin center → Environment → Settings → Users + permissions → Application users); the records stay queued`,
+        );
+      }
       // Dataverse's own wording ("Invalid property 'x' was found in entity …", "The key in the request URI is not
       // valid for resource …") and OData's for the same mistake.
       const unknownColumn = part.status === 400

@@ -151,6 +151,12 @@ describe('Dynamics 365 adapter against the contract mock', () => {
       assert.equal(mock.rows('contact').length, 0);
     });
 
+    it("a privilege the application user's role lacks is a setup error naming it, not a batch of rejected records", async () => {
+      const { mock, crm } = setup({ missingPrivileges: ['prvCreatecontact'] });
+      await assert.rejects(crm.upsertCustomers([customer(1), customer(2)]), (e: unknown) => e instanceof CrmConfigError && /0x80040220: Principal user .* is missing prvCreatecontact privilege.*security role/.test(e.message));
+      assert.equal(mock.rows('contact').length, 0);
+    });
+
     it('a column that is not an alternate key of the table is a setup error too', async () => {
       const { mock, crm } = setup({}, { contact: { alternateKey: 'emailaddress1' } });
       await assert.rejects(crm.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmConfigError && /The key in the request URI is not valid for resource.*Dynamics settings/.test(e.message));

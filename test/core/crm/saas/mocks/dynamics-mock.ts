@@ -21,6 +21,10 @@ import { randomUUID } from 'node:crypto';
  *   body and a WWW-Authenticate challenge (RFC 6750).
  */
 
+const APP_USER_ID = 'a3c4e0f2-6b1d-4c55-9e1f-2d7b8c9a0e11';
+const BUSINESS_UNIT_ID = '7f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
+const PRIVILEGE_ID = 'f3c2b1a0-9e8d-4c7b-a6f5-e4d3c2b1a098';
+
 export type Nock = typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
 
 type ColumnType = 'string' | 'int' | 'bool' | 'date' | 'datetime' | 'guid';
@@ -64,6 +68,12 @@ export interface DynamicsMockOptions {
   windowMs?: number;
   now?: () => number;
   faults?: { seed: number; rate?: number; server?: number; timeout?: number; timeoutDelayMs?: number };
+  /**
+   * Privileges the application user's security role lacks, as `prv<Create|Write><table logical name>`: such an
+   * operation answers 403 with 0x80040220 ("Principal user is missing privilege on OTC for entity", Troubleshoot
+   * Dataverse client errors), within a $batch as that part's answer.
+   */
+  missingPrivileges?: string[];
 }
 
 function mulberry32(seed: number): () => number {
@@ -383,6 +393,17 @@ export class DynamicsMock {
     if (method !== 'PATCH') return { status: 405, headers: {}, body: odata('0x80060888', `The HTTP method '${method}' is not allowed on this resource in the mock.`) };
     const found = this.resolve(table, decodeURIComponent(m[2]!));
     if ('error' in found) return found.error;
+    const privilege = `prv${found.row ? 'Write' : 'Create'}${table.logicalName}`;
+    if (this.opts.missingPrivileges?.includes(privilege)) {
+      return {
+        status: 403,
+        headers: {},
+        body: odata(
+          '0x80040220',
+          `Principal user (Id=${APP_USER_ID}, type=8, roleCount=1, privilegeCount=812, accessMode=4, MetadataCachePrivilegesCount=4586, businessUnitId=${BUSINESS_UNIT_ID}), is missing ${privilege} privilege (Id=${PRIVILEGE_ID}) on OTC=${table.logicalName === 'contact' ? 2 : 10317} for entity '${table.logicalName}'. context: ${table.entitySet} Consider adding missed privilege to one of the principal (user/team) roles.`,
+        ),
+      };
+    }
     let body: DataverseRow;
     try {
       body = text.trim() ? (JSON.parse(text) as DataverseRow) : {};
