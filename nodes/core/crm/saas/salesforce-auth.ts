@@ -12,12 +12,13 @@ const base64url = (data: string | Buffer) => Buffer.from(data).toString('base64u
 
 /**
  * The JWT the OAuth 2.0 JWT bearer flow posts: iss = consumer key, sub = username, aud = Salesforce's authorization
- * server (salesforceJwtAudience), exp at most three minutes ahead (Salesforce refuses longer ones), signed RS256
+ * server (salesforceJwtAudience), exp two and a half minutes ahead (Salesforce refuses more than three, and a clock
+ * here a little fast must not make it more), signed RS256
  * with the connected app's key.
  */
 export function salesforceJwtAssertion(auth: Extract<SalesforceAuth, { flow: 'jwt_bearer' }>, audience: string, now = Date.now()): string {
   const header = base64url(JSON.stringify({ alg: 'RS256' }));
-  const claims = base64url(JSON.stringify({ iss: auth.clientId, sub: auth.username, aud: audience, exp: Math.floor(now / 1000) + 180 }));
+  const claims = base64url(JSON.stringify({ iss: auth.clientId, sub: auth.username, aud: audience, exp: Math.floor(now / 1000) + 150 }));
   const signer = createSign('RSA-SHA256');
   signer.update(`${header}.${claims}`);
   return `${header}.${claims}.${signer.sign(auth.privateKey).toString('base64url')}`;

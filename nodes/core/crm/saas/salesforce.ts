@@ -1,7 +1,7 @@
 import type { HttpRequest, HttpResponse } from '../../http/http-transport';
 import { callCrm } from './call-crm';
 import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmItemResult } from './crm-adapter';
-import { CrmTransientError } from './crm-errors';
+import { CrmConfigError, CrmTransientError } from './crm-errors';
 import { objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import {
   changedContactsSoql,
@@ -115,6 +115,16 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
 
   async function finish(object: string, externalIdField: string, key: string, r: SalesforceUpsertResult, extra?: (r: SalesforceUpsertResult) => CrmItemResult | undefined): Promise<CrmItemResult> {
     if (isSeveralMatches(r)) return ambiguous(object, externalIdField, key, r);
+    const fieldSecurity = r.errors.find((e) => e.statusCode === 'INVALID_FIELD_FOR_INSERT_UPDATE');
+    if (fieldSecurity) {
+      // Field-level security is the integration user's profile: every record fails alike until an admin changes it.
+      throw new CrmConfigError(CRM, `${fieldSecurity.message} — make ${(fieldSecurity.fields ?? []).join(', ') || 'the field'} on ${object} editable for the integration user's profile or permission set (Field-Level Security); the records stay queued`);
+    }
+    // Another writer created the same key a moment before (a retry beside a lost answer): the next upsert finds that
+    // record by its external id and updates it.
+    if (r.errors.some((e) => e.statusCode === 'DUPLICATE_VALUE' && e.message.toLowerCase().includes(externalIdField.toLowerCase()))) {
+      return { externalId: key, status: 'retry', error: new CrmTransientError(CRM, `${r.errors[0]!.message} (created meanwhile by another write: updated on the next attempt)`) };
+    }
     return extra?.(r) ?? recordResult(key, r);
   }
 

@@ -178,6 +178,32 @@ describe('Salesforce adapter against the contract mock', () => {
       assert.deepEqual(lookups.map((c) => c.status), [300]);
     });
 
+    it('the mock refuses records without attributes.type, or of another type than the URI names, as Salesforce does', async () => {
+      const { mock, http } = setup();
+      const send = (records: unknown[]) => http.request({ method: 'PATCH', url: `${V}/composite/sobjects/Contact/Terminal_CRM_Id__c`, body: { allOrNone: false, records } });
+      for (const record of [{ Terminal_CRM_Id__c: 'x_1', LastName: 'X' }, { attributes: { type: 'Account' }, Terminal_CRM_Id__c: 'x_1', LastName: 'X' }]) {
+        const res = await send([record]);
+        assert.equal(res.status, 400, JSON.stringify(record));
+        assert.equal((res.body as Array<{ errorCode: string }>)[0]!.errorCode, 'INVALID_TYPE');
+      }
+      assert.equal(mock.find('Contact', 'Terminal_CRM_Id__c', 'x_1').length, 0);
+    });
+
+    it("a field the integration user's profile may not edit (Field-Level Security) is a setup error, not every record rejected", async () => {
+      const { mock, crm } = setup({ readOnlyForProfile: ['Contact.MobilePhone'] });
+      await assert.rejects(crm.upsertCustomers([customer(1), customer(2)]), (e: unknown) => e instanceof CrmConfigError && /Unable to create\/update fields: MobilePhone.*Field-Level Security/.test(e.message));
+      assert.equal(mock.records('Contact').length, 0);
+    });
+
+    it('a Contact another write created with the same pack id a moment before is retried, then updated, not rejected', async () => {
+      const { mock, crm } = setup({ createdMeanwhile: [customer(1).externalId] });
+      const [first] = await crm.upsertCustomers([customer(1)]);
+      assert.equal(first!.status, 'retry', JSON.stringify(first));
+      const [again] = await crm.upsertCustomers([customer(1)]);
+      assert.equal(again!.status, 'synced');
+      assert.deepEqual(mock.find('Contact', 'Terminal_CRM_Id__c', customer(1).externalId).map((r) => r.Id), [again!.status === 'synced' ? again!.crmId : '']);
+    });
+
     it('a field the org does not have is a setup error naming the field, not a per-record rejection', async () => {
       const { crm } = setup({}, { contact: { fields: { phone: 'Mobile__c' } } });
       await assert.rejects(crm.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmConfigError && /INVALID_FIELD: No such column 'Mobile__c' on sobject of type Contact.*check the object and field API names/.test(e.message));
@@ -468,12 +494,12 @@ describe('Salesforce settings', () => {
     fails({ ...base, SALESFORCE_PRIVATE_KEY: PEM, SALESFORCE_API_VERSION: 'sixty' }, 'SALESFORCE_API_VERSION');
   });
 
-  it('signs a JWT bearer assertion for the login URL that expires within three minutes', () => {
+  it('signs a JWT bearer assertion for the login URL that expires in two and a half minutes, inside the three Salesforce allows even with a clock a little fast', () => {
     const at = Date.parse('2026-03-02T10:00:00Z');
     const jwt = salesforceJwtAssertion({ flow: 'jwt_bearer', clientId: 'ck', username: 'u@x', privateKey: PEM }, 'https://test.salesforce.com', at);
     const [h, c] = jwt.split('.');
     assert.deepEqual(JSON.parse(Buffer.from(h!, 'base64url').toString()), { alg: 'RS256' });
-    assert.deepEqual(JSON.parse(Buffer.from(c!, 'base64url').toString()), { iss: 'ck', sub: 'u@x', aud: 'https://test.salesforce.com', exp: at / 1000 + 180 });
+    assert.deepEqual(JSON.parse(Buffer.from(c!, 'base64url').toString()), { iss: 'ck', sub: 'u@x', aud: 'https://test.salesforce.com', exp: at / 1000 + 150 });
   });
 
 });

@@ -83,6 +83,13 @@ export interface SalesforceMockOptions {
   extraContactFields?: string[];
   /** Several-matches errors without the bracketed ids (as some API versions word them): clients must ask for the 300. */
   terseDuplicateErrors?: boolean;
+  /** Fields (Object.Field) the integration user's profile may read but not edit (Field-Level Security). */
+  readOnlyForProfile?: string[];
+  /**
+   * External id values another writer creates a record for just before this org handles an upsert naming them (two
+   * upserts of one new key at once): that upsert meets the unique index, DUPLICATE_VALUE, as Salesforce answers it.
+   */
+  createdMeanwhile?: string[];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -184,6 +191,7 @@ export class SalesforceMock {
     this.now = options.now ?? Date.now;
     this.rng = mulberry32(options.faults?.seed ?? 1);
     for (const def of [contactDef(options.extraContactFields ?? []), paymentDef()]) {
+      for (const f of def.fields.values()) if (options.readOnlyForProfile?.some((n) => n.toLowerCase() === `${def.name}.${f.name}`.toLowerCase())) f.writable = false;
       this.objects.set(def.name.toLowerCase(), def);
       this.rows.set(def.name.toLowerCase(), new Map());
     }
@@ -291,7 +299,7 @@ export class SalesforceMock {
     if (claims.aud !== (this.opts.sandbox ? 'https://test.salesforce.com' : 'https://login.salesforce.com')) return { error: 'invalid_grant', error_description: 'audience is invalid' };
     if (claims.sub !== (this.opts.username ?? 'integration@acme.example')) return { error: 'invalid_grant', error_description: "user hasn't approved this consumer" };
     const nowSec = this.now() / 1000;
-    if (typeof claims.exp !== 'number' || claims.exp < nowSec || claims.exp > nowSec + 300) return { error: 'invalid_grant', error_description: 'expired access/refresh token' };
+    if (typeof claims.exp !== 'number' || claims.exp < nowSec || claims.exp > nowSec + 180) return { error: 'invalid_grant', error_description: 'expired access/refresh token' };
     return undefined;
   }
 
@@ -366,6 +374,12 @@ export class SalesforceMock {
     call.records = records.length;
     if (records.length > 200) return [400, sfError('EXCEEDED_ID_LIMIT', 'record limit reached. cannot submit more than 200 records into this call')];
     for (const r of records) {
+      // "Each object in the request body must contain an attributes map. The map must contain a value for type" and
+      // "The list can contain objects only of the type indicated in the request URI" (sObject Collections, Upsert).
+      const type = (r.attributes as { type?: unknown } | undefined)?.type;
+      if (typeof type !== 'string' || type.toLowerCase() !== def.name.toLowerCase()) {
+        return [400, sfError('INVALID_TYPE', typeof type === 'string' ? `The type ${type} does not match the ${def.name} of the request URI` : 'Must send a concrete entity type.')];
+      }
       for (const [key, value] of Object.entries(r)) {
         if (key === 'attributes' || this.relationship(def, key)) continue;
         const f = def.fields.get(key.toLowerCase());
@@ -391,6 +405,13 @@ export class SalesforceMock {
       return { success: false, errors: [recordError('DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${key}`, [ext.name])] };
     }
     const table = this.rows.get(def.name.toLowerCase())!;
+    const meanwhile = this.opts.createdMeanwhile?.indexOf(key) ?? -1;
+    if (meanwhile >= 0 && ![...table.values()].some((row) => String(row[ext.name] ?? '').toLowerCase() === key.toLowerCase())) {
+      this.opts.createdMeanwhile!.splice(meanwhile, 1);
+      const other: SalesforceRow = { [ext.name]: key, LastName: 'Created meanwhile', Id: this.newId(def), SystemModstamp: this.stamp() };
+      table.set(other.Id, other);
+      return { success: false, errors: [recordError('DUPLICATE_VALUE', `duplicate value found: ${ext.name} duplicates value on record with id: ${other.Id}`, [])] };
+    }
     const matches = [...table.values()].filter((row) => String(row[ext.name] ?? '').toLowerCase() === key.toLowerCase());
     if (matches.length > 1) {
       const ids = this.opts.terseDuplicateErrors ? '' : `: [${matches.map((m) => m.Id).join(', ')}]`;
