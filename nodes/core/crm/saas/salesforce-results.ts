@@ -13,6 +13,8 @@ export interface SalesforceRecordError {
   statusCode: string;
   message: string;
   fields?: string[];
+  /** DUPLICATES_DETECTED: the ids of the records the org's duplicate rules matched (duplicateResult.matchResults). */
+  duplicates?: string[];
 }
 
 /** One element of the sObject Collections upsert answer, in request order. */
@@ -85,7 +87,15 @@ export function upsertResults(body: unknown, expected: number): SalesforceUpsert
 
 function recordError(e: Record<string, unknown>): SalesforceRecordError {
   const fields = Array.isArray(e.fields) ? e.fields.filter((f): f is string => typeof f === 'string') : undefined;
-  return { statusCode: String(e.statusCode ?? ''), message: String(e.message ?? ''), ...(fields ? { fields } : {}) };
+  const duplicates = duplicatesOf(e.duplicateResult);
+  return { statusCode: String(e.statusCode ?? ''), message: String(e.message ?? ''), ...(fields ? { fields } : {}), ...(duplicates.length ? { duplicates } : {}) };
+}
+
+/** DuplicateResult → MatchResult[] → MatchRecord[] → record.Id (the Apex and SOAP DuplicateResult types, as REST returns them). */
+function duplicatesOf(result: unknown): string[] {
+  if (!isRecord(result) || !Array.isArray(result.matchResults)) return [];
+  const ids = result.matchResults.flatMap((m) => (isRecord(m) && Array.isArray(m.matchRecords) ? m.matchRecords : [])).map((r) => (isRecord(r) && isRecord(r.record) ? r.record.Id : undefined));
+  return [...new Set(ids.filter((id): id is string => typeof id === 'string' && SALESFORCE_ID.test(id)))];
 }
 
 /** Several records carry this external id (a non-unique External ID field, or data loaded around the pack). */

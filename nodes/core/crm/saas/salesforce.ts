@@ -120,6 +120,17 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
       // Field-level security is the integration user's profile: every record fails alike until an admin changes it.
       throw new CrmConfigError(CRM, `${fieldSecurity.message} — make ${(fieldSecurity.fields ?? []).join(', ') || 'the field'} on ${object} editable for the integration user's profile or permission set (Field-Level Security); the records stay queued`);
     }
+    // The org's duplicate rules see this new record as one it has (a Contact typed in by hand with the same email):
+    // which it is, a person decides, as for several records on one external id.
+    const rule = r.errors.find((e) => e.statusCode === 'DUPLICATES_DETECTED' && e.duplicates?.length);
+    if (rule) {
+      return {
+        externalId: key,
+        status: 'ambiguous',
+        reason: `Salesforce's duplicate rules match this ${object} to ${rule.duplicates!.length} existing record(s) (${rule.message}); link it to one of them, or let the rule allow saving`,
+        candidates: rule.duplicates!,
+      };
+    }
     // Another writer created the same key a moment before (a retry beside a lost answer): the next upsert finds that
     // record by its external id and updates it.
     if (r.errors.some((e) => e.statusCode === 'DUPLICATE_VALUE' && e.message.toLowerCase().includes(externalIdField.toLowerCase()))) {

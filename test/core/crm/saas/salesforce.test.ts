@@ -204,6 +204,16 @@ describe('Salesforce adapter against the contract mock', () => {
       assert.deepEqual(mock.find('Contact', 'Terminal_CRM_Id__c', customer(1).externalId).map((r) => r.Id), [again!.status === 'synced' ? again!.crmId : '']);
     });
 
+    it("a new customer the org's duplicate rule matches to a Contact typed in by hand is ambiguous with that Contact, not rejected", async () => {
+      const { mock, crm } = setup({ contactDuplicateRule: true });
+      const typed = mock.seed('Contact', { LastName: 'Diaz', Email: 'ANA1@example.com' });
+      const [r] = await crm.upsertCustomers([customer(1)]);
+      assert.ok(r!.status === 'ambiguous', JSON.stringify(r));
+      assert.deepEqual(r!.candidates, [typed.Id]);
+      assert.match(r!.reason, /duplicate rules match this Contact to 1 existing record/);
+      assert.equal(mock.records('Contact').length, 1, 'nothing created');
+    });
+
     it('a field the org does not have is a setup error naming the field, not a per-record rejection', async () => {
       const { crm } = setup({}, { contact: { fields: { phone: 'Mobile__c' } } });
       await assert.rejects(crm.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmConfigError && /INVALID_FIELD: No such column 'Mobile__c' on sobject of type Contact.*check the object and field API names/.test(e.message));

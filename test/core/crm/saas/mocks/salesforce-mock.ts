@@ -90,6 +90,12 @@ export interface SalesforceMockOptions {
    * upserts of one new key at once): that upsert meets the unique index, DUPLICATE_VALUE, as Salesforce answers it.
    */
   createdMeanwhile?: string[];
+  /**
+   * An active duplicate rule on Contact matching on Email (Salesforce's standard contact rule blocks or alerts the
+   * same way): creating a Contact whose email another Contact has answers DUPLICATES_DETECTED with the
+   * duplicateResult REST returns (DuplicateResult → matchResults → matchRecords → record).
+   */
+  contactDuplicateRule?: boolean;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -444,6 +450,36 @@ export class SalesforceMock {
     if (missing.length > 0) {
       const names = missing.map((f) => f.name);
       return { success: false, errors: [recordError('REQUIRED_FIELD_MISSING', `Required fields are missing: [${names.join(', ')}]`, names)] };
+    }
+    const email = typeof merged.Email === 'string' ? merged.Email.toLowerCase() : '';
+    const alike = !existing && def.name === 'Contact' && this.opts.contactDuplicateRule && email ? [...table.values()].filter((row) => String(row.Email ?? '').toLowerCase() === email) : [];
+    if (alike.length > 0) {
+      const url = (id: string) => `/services/data/${this.apiVersion}/sobjects/Contact/${id}`;
+      return {
+        success: false,
+        errors: [
+          {
+            ...recordError('DUPLICATES_DETECTED', 'Use one of these records?'),
+            duplicateResult: {
+              allowSave: false,
+              duplicateRule: 'Standard_Contact_Duplicate_Rule',
+              duplicateRuleEntityType: 'Contact',
+              errorMessage: "You're creating a duplicate record. We recommend you use an existing record instead.",
+              matchResults: [
+                {
+                  entityType: 'Contact',
+                  errors: [],
+                  matchEngine: 'FuzzyMatchEngine',
+                  matchRecords: alike.map((row) => ({ additionalInformation: [], fieldDiffs: [], matchConfidence: 100, record: { attributes: { type: 'Contact', url: url(row.Id) }, Id: row.Id } })),
+                  rule: 'Standard_Rule_for_Contacts_with_Duplicate_Contacts',
+                  size: alike.length,
+                  success: true,
+                },
+              ],
+            },
+          },
+        ],
+      };
     }
     if (existing) {
       Object.assign(existing, values, { SystemModstamp: this.stamp() });
