@@ -104,6 +104,8 @@ export interface CompletedRefunds {
   minor: number;
   /** crossTenderOf each counted refund read here, once each (the refund being delivered is not read). */
   otherTenders: string[];
+  /** A refund read here is still PENDING (awaiting approval): its completion may not change the payment. */
+  pending: boolean;
 }
 
 /**
@@ -120,16 +122,18 @@ export async function completedRefundTotal(
 ): Promise<Lookup<CompletedRefunds>> {
   const ids = (Array.isArray(payment.refund_ids) ? payment.refund_ids : []).filter((id): id is string => typeof id === 'string');
   let total = 0;
+  let pending = false;
   const otherTenders = new Set<string>();
   for (const id of ids) {
     if (current && id === current.id) continue;
     const r = await getOne(credentials, ctx, `/v2/refunds/${encodeURIComponent(id)}`, 'refund');
     if (!r.ok) return r;
     const amount = obj(r.value.amount_money)?.amount;
+    if (r.value.status === 'PENDING') pending = true;
     if (r.value.status !== 'COMPLETED' || typeof amount !== 'number') continue;
     total += amount;
     const tender = crossTenderOf(r.value);
     if (tender) otherTenders.add(tender);
   }
-  return { ok: true, value: { minor: total + (current?.amount ?? 0), otherTenders: [...otherTenders] } };
+  return { ok: true, value: { minor: total + (current?.amount ?? 0), otherTenders: [...otherTenders], pending } };
 }

@@ -1,7 +1,7 @@
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import type { ListPage, ListResult, SourceContext } from './source';
-import { completedRefundTotal, squareErrorText, squareRequest } from './square-api';
+import { completedRefundTotal, lookUpPayment, squareErrorText, squareRequest } from './square-api';
 import { squareMoney } from './square-card';
 import { squareLivemode, type SquareCredentials } from './square-credentials';
 import { finish, isoTime, paymentDraft, paymentTime } from './square-payment';
@@ -11,13 +11,19 @@ import { CredentialFieldError } from './credential-error';
 
 /**
  * Where polling stands: the `updated_at` the current query starts from, Square's cursor within that query (it
- * continues only "the original query"), and the latest `updated_at` seen, where the next query starts.
+ * continues only "the original query"), the latest `updated_at` seen, where the next query starts, and the payments
+ * seen with a refund still PENDING, read again at the start of each query: Square does not say that a refund
+ * completing changes its payment's `updated_at`, so the listing alone might never show it.
  */
 interface PollState {
   since: string | null;
   page: string | null;
   last: string | null;
+  waiting?: string[];
 }
+
+/** Payments with a pending refund kept in the cursor at most: the oldest give way (a webhook or reconcile finds them). */
+const WAITING_MAX = 200;
 
 /**
  * Polling through ListPayments (GET /v2/payments), oldest change first. Not the Events API: that one needs the
@@ -53,20 +59,41 @@ export async function listSquarePayments(credentials: SquareCredentials, page: L
   const payments = (Array.isArray(body.payments) ? body.payments : []).map(obj).filter((p): p is Obj => Boolean(p));
   const livemode = squareLivemode(credentials);
   const events: PaymentEvent[] = [];
+  const waiting = new Set<string>();
+  const listed = new Set(payments.map((p) => trimmedStr(p.id)).filter((id): id is string => Boolean(id)));
+  if (state.page === null) {
+    for (const id of state.waiting ?? []) {
+      if (listed.has(id)) continue;
+      const again = await lookUpPayment(credentials, ctx, id);
+      if (!again.ok) {
+        if (/answered 40[13]/.test(again.problem)) throw new CredentialFieldError('accessToken', `payment ${id}, whose refund was pending, could not be read again: ${again.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');
+        continue;
+      }
+      events.push(...(await eventsOfPayment(again.value, credentials, ctx, livemode, waiting)));
+    }
+  } else {
+    for (const id of state.waiting ?? []) waiting.add(id);
+  }
   let last = state.last;
   for (const payment of payments) {
-    events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode)));
+    const id = trimmedStr(payment.id);
+    if (id) waiting.delete(id);
+    events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode, waiting)));
     const updated = isoTime(payment.updated_at);
     if (updated && (!last || updated > last)) last = updated;
   }
   const next = trimmedStr(body.cursor);
+  const kept = [...waiting].slice(-WAITING_MAX);
   // The next query starts at the last change seen, inclusive: that payment comes again, under the same ids.
   const cursor: PollState = next ? { since: state.since, page: next, last } : { since: last ?? state.since, page: null, last: null };
-  return { events, cursor: JSON.stringify(cursor), more: Boolean(next) };
+  return { events, cursor: JSON.stringify(kept.length ? { ...cursor, waiting: kept } : cursor), more: Boolean(next) };
 }
 
-/** A listed payment → its sale or decline, and its refunds so far as one cumulative refund event. */
-export async function eventsOfPayment(payment: Obj, credentials: SquareCredentials, ctx: SourceContext, livemode: boolean): Promise<PaymentEvent[]> {
+/**
+ * A listed payment → its sale or decline, and its refunds so far as one cumulative refund event. `pending` gets the
+ * payment's id when one of its refunds is still PENDING.
+ */
+export async function eventsOfPayment(payment: Obj, credentials: SquareCredentials, ctx: SourceContext, livemode: boolean, pending?: Set<string>): Promise<PaymentEvent[]> {
   let draft;
   try {
     draft = await paymentDraft('payment.updated', payment, credentials, ctx);
@@ -85,6 +112,7 @@ export async function eventsOfPayment(payment: Obj, credentials: SquareCredentia
   const total = await completedRefundTotal(credentials, ctx, payment);
   if (!total.ok) throw new CredentialFieldError('accessToken', `the refunds of payment ${id} could not be read: ${total.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');
   const { minor, otherTenders } = total.value;
+  if (total.value.pending) pending?.add(id);
   if (minor <= 0) return out;
   // A listed payment shows its refunds only as a total: the refund event carries that total as its amount too.
   const refundedTotal = squareMoney({ amount: minor, currency: draft.amount.currency }, 'refunded_money');
@@ -111,7 +139,10 @@ function readCursor(cursor: string | null): PollState | null {
   if (!cursor) return null;
   try {
     const c = obj(JSON.parse(cursor));
-    if (c) return { since: trimmedStr(c.since) ?? null, page: trimmedStr(c.page) ?? null, last: trimmedStr(c.last) ?? null };
+    if (c) {
+      const waiting = Array.isArray(c.waiting) ? c.waiting.filter((id): id is string => typeof id === 'string' && id.length > 0) : [];
+      return { since: trimmedStr(c.since) ?? null, page: trimmedStr(c.page) ?? null, last: trimmedStr(c.last) ?? null, ...(waiting.length ? { waiting } : {}) };
+    }
   } catch {
     // Reported below.
   }

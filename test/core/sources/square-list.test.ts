@@ -71,15 +71,36 @@ describe('Square source: polling ListPayments', () => {
     assert.equal(page2.events[1]!.paymentId, CHIP);
     assert.equal(page2.events[1]!.customerHints.phone, '+1-212-555-4240');
     assert.equal(page2.more, false);
-    // The next poll asks for what changed since the last change seen.
-    assert.deepEqual(JSON.parse(page2.cursor!), { since: '2026-11-21T09:14:31.402Z', page: null, last: null });
+    // The next poll asks for what changed since the last change seen, and looks at the chip sale's pending refund again.
+    assert.deepEqual(JSON.parse(page2.cursor!), { since: '2026-11-21T09:14:31.402Z', page: null, last: null, waiting: [CHIP] });
 
+    // The pending refund completes; Square lists nothing newer (it does not say the payment's updated_at moves).
+    const [earlier, completed, pending] = squareApiFixture('list-payments-page-2').payments[0].refund_ids as string[];
+    const done = squareApiFixture('get-refund-pending');
+    done.refund.status = 'COMPLETED';
+    done.refund.updated_at = '2026-11-21T11:02:09.118Z';
     const third = square()
       .get('/v2/payments').query({ updated_at_begin_time: '2026-11-21T09:14:31.402Z', sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2' })
-      .reply(200, {});
+      .reply(200, {})
+      .get(`/v2/payments/${CHIP}`).reply(200, { payment: squareApiFixture('list-payments-page-2').payments[0] })
+      .get(`/v2/customers/${CUSTOMER}`).reply(200, squareApiFixture('retrieve-customer'))
+      .get(`/v2/refunds/${earlier}`).reply(200, squareApiFixture('get-refund-earlier'))
+      .get(`/v2/refunds/${completed}`).reply(200, squareApiFixture('get-refund-completed'))
+      .get(`/v2/refunds/${pending}`).reply(200, done);
     const page3 = await list(creds(), { cursor: page2.cursor, limit: 2 }, ctx());
-    assert.ok(third.isDone());
-    assert.deepEqual([page3.events, page3.more, JSON.parse(page3.cursor!).since], [[], false, '2026-11-21T09:14:31.402Z']);
+    assert.ok(third.isDone(), JSON.stringify(nock.pendingMocks()));
+    assert.deepEqual(page3.events.map((e) => [e.id, e.kind, e.amount.minor]), [
+      [`square:payment:${CHIP}:COMPLETED`, 'payment', 4599],
+      [`square:payment:${CHIP}:refunded:1800`, 'refund', 1800],
+    ]);
+    assert.deepEqual([page3.more, JSON.parse(page3.cursor!)], [false, { since: '2026-11-21T09:14:31.402Z', page: null, last: null }], 'nothing pending any more');
+
+    const fourth = square()
+      .get('/v2/payments').query({ updated_at_begin_time: '2026-11-21T09:14:31.402Z', sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2' })
+      .reply(200, {});
+    const page4 = await list(creds(), { cursor: page3.cursor, limit: 2 }, ctx());
+    assert.ok(fourth.isDone());
+    assert.deepEqual([page4.events, page4.more, JSON.parse(page4.cursor!).since], [[], false, '2026-11-21T09:14:31.402Z']);
   });
 
   it('says a polled refund of a card sale made in cash went back another way than the card, as the webhook does (refund.toCard false)', async () => {
