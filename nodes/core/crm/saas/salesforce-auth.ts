@@ -1,6 +1,6 @@
 import { createSign } from 'node:crypto';
 import { axiosTransport } from '../../http/axios-transport';
-import { requestOAuth2Token, type OAuth2Grant } from '../../http/oauth2-token';
+import { OAuth2TokenError, requestOAuth2Token, type OAuth2Grant } from '../../http/oauth2-token';
 import { TokenCache, type AccessToken } from '../../http/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
 import { CrmConfigError, tokenFailure } from './crm-errors';
@@ -36,6 +36,19 @@ export function salesforceJwtAudience(loginUrl: string): string {
   return SANDBOX_HOST.test(new URL(loginUrl).hostname) ? 'https://test.salesforce.com' : 'https://login.salesforce.com';
 }
 
+/**
+ * The audiences a JWT may have to name, likeliest first: Salesforce's authorization server for the login URL, then
+ * the login URL itself when it is a My Domain (External Client Apps take their org's My Domain, and Salesforce ended
+ * the legacy host redirections), then the other server. Salesforce's own CLI tries such combinations in turn too,
+ * since the host alone no longer tells.
+ */
+export function salesforceJwtAudiences(loginUrl: string): string[] {
+  const first = salesforceJwtAudience(loginUrl);
+  const origin = new URL(loginUrl).origin;
+  const generic = ['https://login.salesforce.com', 'https://test.salesforce.com'];
+  return [...new Set([first, ...(generic.includes(origin) ? [] : [origin]), ...generic])];
+}
+
 export function salesforceTokenUrl(settings: Pick<SalesforceSettings, 'loginUrl'>): string {
   return `${settings.loginUrl}/services/oauth2/token`;
 }
@@ -59,15 +72,25 @@ export function salesforceAxiosTransport(settings: SalesforceSettings, options: 
   }
   const now = options.now ?? Date.now;
   const tokenHttp = options.tokenHttp ?? axiosTransport({ timeoutMs: settings.timeoutMs });
-  const grant = (): OAuth2Grant =>
+  const audiences = auth.flow === 'jwt_bearer' ? salesforceJwtAudiences(settings.loginUrl) : [];
+  // The audience the org took last, tried first from then on.
+  let audience = audiences[0] ?? '';
+  const grant = (aud: string): OAuth2Grant =>
     auth.flow === 'jwt_bearer'
-      ? { grant: 'jwt_bearer', assertion: () => salesforceJwtAssertion(auth, salesforceJwtAudience(settings.loginUrl), now()) }
+      ? { grant: 'jwt_bearer', assertion: () => salesforceJwtAssertion(auth, aud, now()) }
       : { grant: 'client_credentials', clientId: auth.clientId, clientSecret: auth.clientSecret };
   const tokens = new TokenCache(async (): Promise<AccessToken> => {
-    try {
-      return await requestOAuth2Token(tokenHttp, salesforceTokenUrl(settings), grant(), now());
-    } catch (e) {
-      throw tokenFailure(CRM, e, authFix(auth));
+    const order = [audience, ...audiences.filter((a) => a !== audience)];
+    for (let i = 0; ; i++) {
+      try {
+        const token = await requestOAuth2Token(tokenHttp, salesforceTokenUrl(settings), grant(order[i] ?? ''), now());
+        if (order[i]) audience = order[i]!;
+        return token;
+      } catch (e) {
+        const wrongAudience = e instanceof OAuth2TokenError && /audience is invalid/i.test(e.message);
+        if (wrongAudience && i + 1 < order.length) continue;
+        throw tokenFailure(CRM, wrongAudience ? new OAuth2TokenError(`${e.message} (audiences tried: ${order.join(', ')})`, e.status) : e, authFix(auth));
+      }
     }
   }, now);
   return axiosTransport({ baseUrl: settings.baseUrl, auth: { tokens }, baseUrlFromToken: !settings.baseUrl, timeoutMs: settings.timeoutMs });

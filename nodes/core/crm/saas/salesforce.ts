@@ -31,7 +31,7 @@ import {
 } from './salesforce-results';
 import { parseSalesforceSettings, type SalesforceSettings, type SalesforceSettingsInput } from './salesforce-settings';
 
-export { salesforceAxiosTransport, salesforceJwtAssertion, salesforceJwtAudience, salesforceTokenUrl } from './salesforce-auth';
+export { salesforceAxiosTransport, salesforceJwtAssertion, salesforceJwtAudience, salesforceJwtAudiences, salesforceTokenUrl } from './salesforce-auth';
 export {
   parseSalesforceSettings,
   SALESFORCE_DEFAULT_API_VERSION,

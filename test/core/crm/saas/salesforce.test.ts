@@ -13,6 +13,7 @@ import {
   salesforceAxiosTransport,
   salesforceJwtAssertion,
   salesforceJwtAudience,
+  salesforceJwtAudiences,
   salesforceSettingsFromEnv,
   type SalesforceSettingsInput,
 } from '../../../../nodes/core/crm/saas/salesforce';
@@ -322,6 +323,23 @@ describe('Salesforce adapter against the contract mock', () => {
         ['https://login.salesforce.com', 'https://acme.my.salesforce.com', 'https://acme--uat.sandbox.my.salesforce.com', 'https://acme--uat.my.salesforce.com', 'https://test.salesforce.com'].map(salesforceJwtAudience),
         ['https://login.salesforce.com', 'https://login.salesforce.com', 'https://test.salesforce.com', 'https://test.salesforce.com', 'https://test.salesforce.com'],
       );
+    });
+
+    it('an app that takes only its My Domain as the JWT audience gets it after the generic one is refused, and keeps it', async () => {
+      const loginUrl = 'https://acme.my.salesforce.com';
+      const { mock, crm } = setup({ loginUrl, myDomainAudience: true }, { loginUrl });
+      const [r] = await crm.upsertCustomers([customer(1)]);
+      assert.equal(r!.status, 'synced');
+      assert.equal(mock.tokenRequests, 2, 'login.salesforce.com refused, then the My Domain taken');
+      mock.expireSessions();
+      const [again] = await crm.upsertCustomers([customer(2)]);
+      assert.equal(again!.status, 'synced');
+      assert.equal(mock.tokenRequests, 3, 'the renewal names the audience that worked, first');
+      assert.deepEqual(salesforceJwtAudiences(loginUrl), ['https://login.salesforce.com', loginUrl, 'https://test.salesforce.com']);
+
+      nock.cleanAll();
+      const wrong = setup({ loginUrl, myDomainAudience: true, consumerKey: 'another-app' }, { loginUrl });
+      await assert.rejects(wrong.crm.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmAuthError && /client identifier invalid/.test(e.message));
     });
 
     it('the client credentials flow on My Domain takes its base URL from the token', async () => {

@@ -67,6 +67,11 @@ export interface SalesforceMockOptions {
   loginUrl?: string;
   /** A sandbox org: its JWTs name https://test.salesforce.com as audience, a production org's https://login.salesforce.com. */
   sandbox?: boolean;
+  /**
+   * The app is an External Client App that takes only the org's My Domain (the login URL) as the JWT's audience,
+   * answering the generic hosts "audience is invalid".
+   */
+  myDomainAudience?: boolean;
   apiVersion?: string;
   consumerKey?: string;
   username?: string;
@@ -302,7 +307,8 @@ export class SalesforceMock {
     if (header.alg !== 'RS256') return invalid;
     if (claims.iss !== (this.opts.consumerKey ?? '3MVG9consumerKey')) return { error: 'invalid_client_id', error_description: 'client identifier invalid' };
     // Salesforce's authorization server, not the URL the token was asked at (a My Domain is not an audience).
-    if (claims.aud !== (this.opts.sandbox ? 'https://test.salesforce.com' : 'https://login.salesforce.com')) return { error: 'invalid_grant', error_description: 'audience is invalid' };
+    const audience = this.opts.myDomainAudience ? this.loginUrl : this.opts.sandbox ? 'https://test.salesforce.com' : 'https://login.salesforce.com';
+    if (claims.aud !== audience) return { error: 'invalid_grant', error_description: 'audience is invalid' };
     if (claims.sub !== (this.opts.username ?? 'integration@acme.example')) return { error: 'invalid_grant', error_description: "user hasn't approved this consumer" };
     const nowSec = this.now() / 1000;
     if (typeof claims.exp !== 'number' || claims.exp < nowSec || claims.exp > nowSec + 180) return { error: 'invalid_grant', error_description: 'expired access/refresh token' };
