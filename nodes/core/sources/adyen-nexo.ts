@@ -27,19 +27,29 @@ export function fieldObj(o: unknown, ...path: string[]): Obj | undefined {
  * `additionalData` (read flat as well). A relay may also hand it over already decoded.
  */
 export function parseAdditionalResponse(value: unknown): AdyenData {
-  if (obj(value)) return adyenData(obj(value)!.additionalData ?? value);
+  const decoded = obj(value);
+  if (decoded) return pairsOf(decoded);
   if (typeof value !== 'string' || value.trim() === '') return {};
   const text = value.trim();
   const json = text.startsWith('{') ? text : /^[A-Za-z0-9+/]+={0,2}$/.test(text) ? Buffer.from(text, 'base64').toString('utf8') : undefined;
   if (json !== undefined) {
     try {
       const parsed = obj(JSON.parse(json));
-      if (parsed) return { ...adyenData(parsed), ...adyenData(parsed.additionalData) };
+      if (parsed) return pairsOf(parsed);
     } catch {
       // not JSON after all: read it as key-value pairs below
     }
   }
   return formPairs(text);
+}
+
+/**
+ * The JSON format's object, decoded here or by a relay: its top-level pairs (refusalReason, store… sit there in flat
+ * objects) with those under `additionalData`, which win on a clash. One reading for both ways in, so an object a
+ * relay already decoded loses nothing the Base64 text of it would keep.
+ */
+function pairsOf(o: Obj): AdyenData {
+  return { ...adyenData(o), ...adyenData(o.additionalData) };
 }
 
 /**

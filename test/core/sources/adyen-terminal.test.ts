@@ -294,6 +294,13 @@ describe('Adyen Terminal API: AdditionalResponse formats', () => {
     assert.deepEqual(parseAdditionalResponse(undefined), {});
   });
 
+  it('keeps the top-level keys of an already decoded object beside its additionalData, as the Base64 text of it keeps them', () => {
+    const decoded = { additionalData: { pspReference: 'P1' }, refusalReason: 'Refused', store: 'S1' };
+    const expected = { pspReference: 'P1', refusalReason: 'Refused', store: 'S1' };
+    assert.deepEqual(parseAdditionalResponse(Buffer.from(JSON.stringify(decoded)).toString('base64')), expected);
+    assert.deepEqual(parseAdditionalResponse(decoded), expected);
+  });
+
   it('reads URL-encoded pairs exactly as URLSearchParams does, odd escapes, repeats and empty pairs included', () => {
     const texts = [
       'a=1&b=2&a=3',
