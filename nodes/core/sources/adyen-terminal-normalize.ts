@@ -120,12 +120,16 @@ function paymentEvent(payment: Obj, header: Obj | undefined, options: TerminalNo
 function amountOf(paymentResult: Obj | undefined, extra: AdyenData, failed: boolean): Money {
   const amounts = fieldObj(paymentResult, 'AmountsResp');
   const authorized = field(amounts, 'AuthorizedAmount');
-  const currency = str(field(amounts, 'Currency')) ?? extra.posAuthAmountCurrency ?? extra.authorisedAmountCurrency ?? extra.posOriginalAmountCurrency;
-  const requestedCurrency = extra.posOriginalAmountCurrency ?? currency;
+  // The amount asked for is posOriginalAmountValue, or the posadditionalamounts.originalAmount pair Adyen sends as
+  // well (its library's encrypted-event-notification.json): a cancelled result may carry only that pair.
+  const original = 'posadditionalamounts.originalAmount';
+  const currency = str(field(amounts, 'Currency')) ?? extra.posAuthAmountCurrency ?? extra.authorisedAmountCurrency ?? extra.posOriginalAmountCurrency ?? extra[`${original}Currency`];
+  const requestedCurrency = extra.posOriginalAmountCurrency ?? extra[`${original}Currency`] ?? currency;
+  const requestedKey = extra.posOriginalAmountValue ? 'posOriginalAmountValue' : `${original}Value`;
   // Read only when needed: the additional data's own amounts are Adyen minor units and may be absent or partial.
   const requested = () =>
-    extra.posOriginalAmountValue && requestedCurrency
-      ? adyenMoney(extra.posOriginalAmountValue, requestedCurrency, 'AdditionalResponse.posOriginalAmountValue')
+    extra[requestedKey] && requestedCurrency
+      ? adyenMoney(extra[requestedKey], requestedCurrency, `AdditionalResponse.${requestedKey}`)
       : undefined;
   const decimal = (typeof authorized === 'number' || typeof authorized === 'string') && currency
     ? moneyFromDecimal(authorized, currency, 'PaymentResult.AmountsResp.AuthorizedAmount')

@@ -6,6 +6,7 @@ import { adyenTerminalSource } from '../../../nodes/core/sources/adyen-terminal'
 import { adyenTerminalDelivery, adyenTerminalMessage } from '../../../sandbox/simulator/adyen-events';
 import { adyenRequest, assertNoCardNumber, basicAuth, clone, memoryInbox } from './adyen-test-support';
 import applePay from './fixtures/adyen-terminal/payment-applepay-json-additional-data.json';
+import cancelled from './fixtures/adyen-terminal/payment-cancelled.json';
 import chip from './fixtures/adyen-terminal/payment-chip.json';
 import declined from './fixtures/adyen-terminal/payment-declined.json';
 import keyed from './fixtures/adyen-terminal/payment-keyed.json';
@@ -196,6 +197,17 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
     );
   });
 
+  it('records a cancelled result with no AmountsResp as a failure of the amount asked for, read from posadditionalamounts', async () => {
+    const e = await accepted(cancelled);
+    assert.deepEqual(
+      { kind: e.kind, status: e.status, failure: e.failure, amount: e.amount, paymentId: e.paymentId, card: e.card },
+      {
+        kind: 'failure', status: 'failed', failure: { code: 'Cancel', message: 'CANCELLED' }, amount: { minor: 1000, currency: 'EUR' },
+        paymentId: 'Ko8B001742033431211.W3VQ8K2M7TRZ6G82', card: undefined,
+      },
+    );
+  });
+
   it('ignores a result that started no transaction (no POIData), with the reason', async () => {
     const busy = clone(declined) as unknown as Envelope;
     delete payment(busy).POIData;
@@ -275,10 +287,10 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
   });
 
   it('lets no card number through in any fixture\'s output', async () => {
-    const references = ['Ko8B001741947727016', 'Ko8B001741951812333', 'Ko8B001742030073110', 'Ko8B001742031602781', 'Ko8B001742032968054',
+    const references = ['Ko8B001741947727016', 'Ko8B001741951812333', 'Ko8B001742030073110', 'Ko8B001742031602781', 'Ko8B001742032968054', 'Ko8B001742033431211',
       'CmI6001759412052007', '4r7i001556529591000', '8515565295894301', 'H167852639363479', 'F758505419855455', 'A903358129487230', 'M900978995070104',
       'G955479533593347'];
-    for (const body of [chip, applePay, swipe, keyed, declined, vendorSyncSuccess, transactionStatus]) assertNoCardNumber(await receive(body, BASIC, AUTH), references);
+    for (const body of [chip, applePay, swipe, keyed, declined, cancelled, vendorSyncSuccess, transactionStatus]) assertNoCardNumber(await receive(body, BASIC, AUTH), references);
     assertNoCardNumber(await receive(vendorEncrypted, VENDOR_KEY, {}), references);
   });
 });
