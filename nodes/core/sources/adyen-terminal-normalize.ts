@@ -1,4 +1,4 @@
-import type { Money } from '../contracts/money';
+import { formatMoney, type Money } from '../contracts/money';
 import { PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import { cardFromAdyenData, compactStrings, customerHintsFromAdyenData, merchantMetadata, str, terminalFromAdyenData, type AdyenData } from './adyen-fields';
@@ -113,12 +113,40 @@ function paymentEvent(payment: Obj, header: Obj | undefined, options: TerminalNo
 }
 
 /**
+ * What the customer bought for: the total authorised (or, refused, asked for) less any cash back. A cashback
+ * payment's total is "the amount of the purchase plus the amount of the cashback" (Adyen, point-of-sale/cashback-and-
+ * cash-out); the cash handed over is no spend, so loyalty and segment totals must not count it.
+ */
+function amountOf(paymentResult: Obj | undefined, extra: AdyenData, failed: boolean): Money {
+  const amounts = fieldObj(paymentResult, 'AmountsResp');
+  const total = totalOf(amounts, extra, failed);
+  const cashback = cashbackOf(amounts, extra, total.currency);
+  if (!cashback || cashback.minor === 0) return total;
+  if (cashback.currency !== total.currency || cashback.minor > total.minor) {
+    throw new InputError('PaymentResult.AmountsResp.CashBackAmount', `a cash back of ${formatMoney(cashback)} does not fit in the payment's ${formatMoney(total)}`, 'hand over the whole PaymentResponse as the terminal sent it');
+  }
+  return { minor: total.minor - cashback.minor, currency: total.currency };
+}
+
+/**
+ * The cash-back part of the total: AmountsResp.CashBackAmount (a decimal in major units, like AuthorizedAmount), else
+ * AdditionalResponse `posAmountCashbackValue` (Adyen minor units, beside posAuthAmountValue in the library's
+ * encrypted-event-notification.json) for a result relayed without AmountsResp's cash back.
+ */
+function cashbackOf(amounts: Obj | undefined, extra: AdyenData, currency: string): Money | undefined {
+  const decimal = field(amounts, 'CashBackAmount');
+  if (typeof decimal === 'number' || typeof decimal === 'string') {
+    return moneyFromDecimal(decimal, str(field(amounts, 'Currency')) ?? currency, 'PaymentResult.AmountsResp.CashBackAmount');
+  }
+  return extra.posAmountCashbackValue ? adyenMoney(extra.posAmountCashbackValue, currency, 'AdditionalResponse.posAmountCashbackValue') : undefined;
+}
+
+/**
  * AmountsResp.AuthorizedAmount is a decimal in major units (1.5 is EUR 1.50), read from its text so no float
  * rounding enters. A refused payment authorised nothing: its amount is the one asked for, which the additional
  * data carries in Adyen's minor units.
  */
-function amountOf(paymentResult: Obj | undefined, extra: AdyenData, failed: boolean): Money {
-  const amounts = fieldObj(paymentResult, 'AmountsResp');
+function totalOf(amounts: Obj | undefined, extra: AdyenData, failed: boolean): Money {
   const authorized = field(amounts, 'AuthorizedAmount');
   // The amount asked for is posOriginalAmountValue, or the posadditionalamounts.originalAmount pair Adyen sends as
   // well (its library's encrypted-event-notification.json): a cancelled result may carry only that pair.

@@ -282,6 +282,26 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
     assert.match(out.rejected ?? '', /AuthorizedAmount: 1\.2345 KWD has more decimals than KWD's 3/);
   });
 
+  it('counts the purchase only, never the cash back: AmountsResp.CashBackAmount (exact decimals), else posAmountCashbackValue', async () => {
+    // Adyen's cashback example in EUR: 10 bought, 20 cash, 30 authorised.
+    const withCash = clone(chip) as unknown as Envelope;
+    payment(withCash).PaymentResult.AmountsResp = { AuthorizedAmount: 30, CashBackAmount: 20, Currency: 'EUR' };
+    assert.deepEqual((await accepted(withCash)).amount, { minor: 1000, currency: 'EUR' });
+    // Decimals that floating point gets wrong (12.345 - 2.1 is 10.245000000000001).
+    const kwd = clone(chip) as unknown as Envelope;
+    payment(kwd).PaymentResult.AmountsResp = { AuthorizedAmount: 12.345, CashBackAmount: 2.1, Currency: 'KWD' };
+    assert.deepEqual((await accepted(kwd)).amount, { minor: 10245, currency: 'KWD' });
+    // Only the additional data says it (minor units), as a relay that trims AmountsResp leaves it.
+    const relayed = clone(chip) as unknown as Envelope;
+    payment(relayed).PaymentResult.AmountsResp = { AuthorizedAmount: 30, Currency: 'EUR' };
+    payment(relayed).Response.AdditionalResponse += '&posAmountCashbackValue=2000';
+    assert.deepEqual((await accepted(relayed)).amount, { minor: 1000, currency: 'EUR' });
+    // More cash back than the total is no payment the pack can read.
+    const over = clone(chip) as unknown as Envelope;
+    payment(over).PaymentResult.AmountsResp = { AuthorizedAmount: 10, CashBackAmount: 20, Currency: 'EUR' };
+    assert.match((await receive(over, BASIC, AUTH)).rejected ?? '', /cash back of 20\.00 EUR does not fit in the payment's 10\.00 EUR/);
+  });
+
   it('marks events live when the credential says so (a Terminal API message does not)', async () => {
     assert.equal((await accepted(chip, { ...BASIC, live: 'true' })).livemode, true);
   });
