@@ -14,7 +14,10 @@ export interface HistoryWindow {
 }
 
 export interface HistoryPage {
-  /** The page's payments, refunds and failures as PaymentEvents, only those of payments made inside the window. */
+  /**
+   * The page's payments, refunds and failures as PaymentEvents, only those of payments made inside the window (or,
+   * where the processor's query selects by another time, such as Square's created_at, selected inside it).
+   */
   events: PaymentEvent[];
   /** Pass back to read the next page; null when the processor gave no position (keep the old one). */
   cursor: string | null;
@@ -58,15 +61,19 @@ export interface HistoryLister {
  * Only the events of payments made inside the window. A listing by change time (Clover's modifiedTime) also brings
  * older payments changed since; a refund event carries the refund's time, so it goes with its payment when the page
  * has the payment, else by its own time.
+ *
+ * `listedAt` gives, by payment id, the time the processor's query selects on where that is not the sale's
+ * occurredAt (Square lists by created_at, an offline sale occurred at its reader's clock hours earlier): the payment
+ * is then kept by that time, so it lands in the one window whose query lists it.
  */
-export function eventsInWindow(events: readonly PaymentEvent[], since: Date, until: Date): PaymentEvent[] {
+export function eventsInWindow(events: readonly PaymentEvent[], since: Date, until: Date, listedAt?: (paymentId: string) => string | undefined): PaymentEvent[] {
   const inside = (iso: string) => {
     const t = Date.parse(iso);
     return t >= since.getTime() && t < until.getTime();
   };
   const paymentTime = new Map<string, string>();
   for (const e of events) if (e.kind === 'payment' || e.kind === 'failure') paymentTime.set(e.paymentId, e.occurredAt);
-  return events.filter((e) => inside(paymentTime.get(e.paymentId) ?? e.occurredAt));
+  return events.filter((e) => inside(listedAt?.(e.paymentId) ?? paymentTime.get(e.paymentId) ?? e.occurredAt));
 }
 
 export function checkWindow(since: Date, until: Date): void {

@@ -4,6 +4,7 @@ import type { SourceContext } from '../source';
 import { squareErrorText, squareRequest } from '../square-api';
 import { squareLivemode, type SquareCredentials } from '../square-credentials';
 import { eventsOfPayment } from '../square-list';
+import { isoTime } from '../square-payment';
 import { squareSource } from '../square';
 import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
 import { eventsInWindow } from './history-lister';
@@ -47,5 +48,9 @@ export async function listSquareHistory(credentials: SquareCredentials, window: 
   const events: PaymentEvent[] = [];
   for (const payment of payments) events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode)));
   const next = trimmedStr(body.cursor);
-  return { events: eventsInWindow(events, window.since, window.until), cursor: next ?? null, more: Boolean(next) };
+  // Kept by created_at, what begin_time/end_time select on, not by occurredAt: an offline payment's occurredAt is its
+  // reader's clock (client_created_at), up to days before the upload that created it, and by that time it would be
+  // dropped here and never listed by the window it falls in.
+  const createdAt = new Map(payments.map((p) => [trimmedStr(p.id), isoTime(p.created_at)]));
+  return { events: eventsInWindow(events, window.since, window.until, (id) => createdAt.get(id)), cursor: next ?? null, more: Boolean(next) };
 }
