@@ -125,6 +125,8 @@ function amountOf(paymentResult: Obj | undefined, extra: AdyenData, failed: bool
   if (cashback.currency !== total.currency || cashback.minor > total.minor) {
     throw new InputError('PaymentResult.AmountsResp.CashBackAmount', `a cash back of ${formatMoney(cashback)} does not fit in the payment's ${formatMoney(total)}`, 'hand over the whole PaymentResponse as the terminal sent it');
   }
+  // A cash-out with nothing bought (Adyen's "cash out" at a terminal) moves no spend: no payment to record.
+  if (cashback.minor === total.minor && !failed) throw new IgnoredEventError('PaymentResponse', `a cash-out of ${formatMoney(cashback)} with no purchase: nothing was bought`);
   return { minor: total.minor - cashback.minor, currency: total.currency };
 }
 

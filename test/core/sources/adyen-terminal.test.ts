@@ -300,6 +300,12 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
     const over = clone(chip) as unknown as Envelope;
     payment(over).PaymentResult.AmountsResp = { AuthorizedAmount: 10, CashBackAmount: 20, Currency: 'EUR' };
     assert.match((await receive(over, BASIC, AUTH)).rejected ?? '', /cash back of 20\.00 EUR does not fit in the payment's 10\.00 EUR/);
+    // All of it cash (a cash-out, nothing bought): acknowledged, and no payment of nothing recorded.
+    const cashOut = clone(chip) as unknown as Envelope;
+    payment(cashOut).PaymentResult.AmountsResp = { AuthorizedAmount: 20, CashBackAmount: 20, Currency: 'EUR' };
+    const out = await receive(cashOut, BASIC, AUTH);
+    assert.deepEqual([out.status, out.events.length], [200, 0]);
+    assert.match(out.report.ignored.join(' '), /cash-out of 20\.00 EUR with no purchase/);
   });
 
   it('marks events live when the credential says so (a Terminal API message does not)', async () => {
