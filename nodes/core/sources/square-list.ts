@@ -4,6 +4,7 @@ import type { ListPage, ListResult, SourceContext } from './source';
 import { completedRefundTotal, lookUpPayment, squareErrorText, squareRequest } from './square-api';
 import { squareMoney } from './square-card';
 import { squareLivemode, type SquareCredentials } from './square-credentials';
+import { acrossLocations } from './square-locations';
 import { finish, isoTime, paymentDraft, paymentTime } from './square-payment';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
 import { statusAfterRefunds } from './refund-status';
@@ -37,7 +38,11 @@ const WAITING_MAX = 200;
  * `payment:<id>:refunded:<cumulative total>` — so polling the same payment twice yields the same ids (the inbox
  * drops them) and a webhook that brought the same sale is recognised downstream by its payment id.
  */
-export async function listSquarePayments(credentials: SquareCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
+export function listSquarePayments(credentials: SquareCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
+  return acrossLocations(credentials, page.cursor, (one, cursor) => listLocationPayments(one, { ...page, cursor }, ctx));
+}
+
+async function listLocationPayments(credentials: SquareCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
   const state = readCursor(page.cursor) ?? { since: page.since?.toISOString() ?? null, page: null, last: null };
   const res = await squareRequest(credentials, ctx, '/v2/payments', {
     updated_at_begin_time: state.since ?? undefined,

@@ -4,6 +4,7 @@ import type { SourceContext } from '../source';
 import { squareErrorText, squareRequest } from '../square-api';
 import { squareLivemode, type SquareCredentials } from '../square-credentials';
 import { eventsOfPayment } from '../square-list';
+import { acrossLocations } from '../square-locations';
 import { isoTime } from '../square-payment';
 import { squareSource } from '../square';
 import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
@@ -25,7 +26,11 @@ export const squarePaymentHistory: HistoryLister = {
   list: (credentials, window, ctx) => listSquareHistory(credentials as SquareCredentials, window, ctx),
 };
 
-export async function listSquareHistory(credentials: SquareCredentials, window: HistoryWindow, ctx: SourceContext): Promise<HistoryPage> {
+export function listSquareHistory(credentials: SquareCredentials, window: HistoryWindow, ctx: SourceContext): Promise<HistoryPage> {
+  return acrossLocations(credentials, window.cursor ?? null, (one, cursor) => listLocationHistory(one, { ...window, cursor }, ctx));
+}
+
+async function listLocationHistory(credentials: SquareCredentials, window: HistoryWindow, ctx: SourceContext): Promise<HistoryPage> {
   const res = await squareRequest(credentials, ctx, '/v2/payments', {
     begin_time: window.since.toISOString(),
     end_time: window.until.toISOString(),
