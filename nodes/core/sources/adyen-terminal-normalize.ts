@@ -76,14 +76,18 @@ function paymentEvent(payment: Obj, header: Obj | undefined, options: TerminalNo
   const [tenderReference, pspFromId] = transactionId.includes('.') ? transactionId.split('.', 2) : [undefined, undefined];
   const saleTransaction = fieldObj(payment, 'SaleData', 'SaleTransactionID');
 
+  const pspReference = extra.pspReference ?? pspFromId;
   return {
     schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
     // The Terminal API has no event ids: a transaction has one result, so its id names the event.
-    id: namespacedEventId('adyen-terminal', `${transactionId}:PaymentResponse`),
-    source: 'adyen-terminal',
+    id: namespacedEventId('adyen', `terminal:${transactionId}:PaymentResponse`),
+    // The payment as Adyen's standard webhooks name it (source adyen, its PSP reference): the AUTHORISATION they
+    // report for the same sale is then the same payment, not a second one, and their refunds and captures
+    // (originalReference) are set against it.
+    source: 'adyen',
     type: 'PaymentResponse',
     kind: failed ? ('failure' as const) : ('payment' as const),
-    paymentId: transactionId,
+    paymentId: pspReference ?? transactionId,
     amount: amountOf(paymentResult, extra, failed),
     status: failed ? ('failed' as const) : ('succeeded' as const),
     occurredAt: timeOf(field(poiTransaction, 'TimeStamp'), extra, options.now),
@@ -99,7 +103,7 @@ function paymentEvent(payment: Obj, header: Obj | undefined, options: TerminalNo
         errorCondition,
         transactionId,
         tenderReference,
-        pspReference: extra.pspReference ?? pspFromId,
+        pspReference,
         saleTransactionId: str(field(saleTransaction, 'TransactionID')),
         saleId: str(field(header, 'SaleID')),
         serviceId: str(field(header, 'ServiceID')),

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
+import { adyenSource } from '../../../nodes/core/sources/adyen';
+import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
+import { tempStore, testKeys } from '../../support/temp-store';
+import standardChip from './fixtures/adyen/authorisation-chip.json';
+import standardRefund from './fixtures/adyen/refund-partial.json';
 import { parseAdditionalResponse } from '../../../nodes/core/sources/adyen-nexo';
 import { adyenTerminalSource } from '../../../nodes/core/sources/adyen-terminal';
 import { adyenTerminalDelivery, adyenTerminalMessage } from '../../../sandbox/simulator/adyen-events';
@@ -42,11 +48,11 @@ describe('Adyen Terminal API: encrypted messages (SecurityTrailer)', () => {
     const e = await accepted(vendorEncrypted, VENDOR_KEY, {});
     assert.deepEqual(e, {
       schemaVersion: 1,
-      id: 'adyen-terminal:CmI6001759412052007.VP57CW8P77C64Q75:PaymentResponse',
-      source: 'adyen-terminal',
+      id: 'adyen:terminal:CmI6001759412052007.VP57CW8P77C64Q75:PaymentResponse',
+      source: 'adyen',
       type: 'PaymentResponse',
       kind: 'payment',
-      paymentId: 'CmI6001759412052007.VP57CW8P77C64Q75',
+      paymentId: 'VP57CW8P77C64Q75',
       amount: { minor: 100, currency: 'EUR' },
       status: 'succeeded',
       occurredAt: '2025-10-02T13:34:13.582Z',
@@ -110,11 +116,11 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
     const e = await accepted(chip);
     assert.deepEqual(e, {
       schemaVersion: 1,
-      id: 'adyen-terminal:Ko8B001741947727016.QFQTPCQ8HXSKGK82:PaymentResponse',
-      source: 'adyen-terminal',
+      id: 'adyen:terminal:Ko8B001741947727016.QFQTPCQ8HXSKGK82:PaymentResponse',
+      source: 'adyen',
       type: 'PaymentResponse',
       kind: 'payment',
-      paymentId: 'Ko8B001741947727016.QFQTPCQ8HXSKGK82',
+      paymentId: 'QFQTPCQ8HXSKGK82',
       amount: { minor: 4599, currency: 'EUR' },
       status: 'succeeded',
       occurredAt: '2025-03-14T09:22:07.016Z',
@@ -163,7 +169,7 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
       brand: 'mastercard', last4: '3511', bin: '541333', expMonth: 12, expYear: 2025, entryMode: 'contactless',
       identity: { kind: 'fingerprint', value: 'M900978995070104' },
     });
-    assert.deepEqual([e.paymentId, e.amount, e.terminal?.readerId], ['4r7i001556529591000.8515565295894301', { minor: 100, currency: 'EUR' }, 'P400Plus-123456789']);
+    assert.deepEqual([e.paymentId, e.amount, e.terminal?.readerId], ['8515565295894301', { minor: 100, currency: 'EUR' }, 'P400Plus-123456789']);
     assert.doesNotMatch(JSON.stringify(e), /411111|1225/, 'nothing of CardData.MaskedPan or SensitiveCardData');
   });
 
@@ -192,7 +198,7 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
       { kind: e.kind, status: e.status, failure: e.failure, amount: e.amount, paymentId: e.paymentId, last4: e.card?.last4 },
       {
         kind: 'failure', status: 'failed', failure: { code: 'Refusal', message: 'Not enough balance' }, amount: { minor: 12000, currency: 'EUR' },
-        paymentId: 'Ko8B001742032968054.RZ9G2N4LQK5HWT82', last4: '1881',
+        paymentId: 'RZ9G2N4LQK5HWT82', last4: '1881',
       },
     );
   });
@@ -203,7 +209,7 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
       { kind: e.kind, status: e.status, failure: e.failure, amount: e.amount, paymentId: e.paymentId, card: e.card },
       {
         kind: 'failure', status: 'failed', failure: { code: 'Cancel', message: 'CANCELLED' }, amount: { minor: 1000, currency: 'EUR' },
-        paymentId: 'Ko8B001742033431211.W3VQ8K2M7TRZ6G82', card: undefined,
+        paymentId: 'W3VQ8K2M7TRZ6G82', card: undefined,
       },
     );
   });
@@ -306,6 +312,28 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
     const out = await receive(cashOut, BASIC, AUTH);
     assert.deepEqual([out.status, out.events.length], [200, 0]);
     assert.match(out.report.ignored.join(' '), /cash-out of 20\.00 EUR with no purchase/);
+  });
+
+  it("is the payment Adyen's standard webhooks report: their AUTHORISATION of it adds no second sale, and their refund is set against it", async () => {
+    // The same chip sale (PSP reference QFQTPCQ8HXSKGK82, EUR 45.99) as the Terminal API and the standard webhooks
+    // report it, and the standard REFUND of 15.00 naming it as originalReference (signed with the library's test key).
+    const terminalSale = await accepted(chip);
+    const standard = async (fixture: object) => {
+      const out = await receiveWebhook(adyenSource, adyenRequest(fixture), { credentials: { hmacKey: 'DFB1EB5485895CFA84146406857104ABB4CBCABDC8AAF103A624C8F6A3EAAB00' }, inbox: memoryInbox() });
+      assert.equal(out.events.length, 1, JSON.stringify(out.report));
+      return out.events[0]!;
+    };
+    const [authorisation, refund] = [await standard(standardChip), await standard(standardRefund)];
+    assert.deepEqual([terminalSale.source, terminalSale.paymentId], [authorisation.source, authorisation.paymentId]);
+    const s = await tempStore();
+    try {
+      for (const e of [terminalSale, authorisation, refund]) await upsertStep([await matchStep(tokenizeStep(JSON.parse(JSON.stringify(e)), testKeys()), s.crm)], s.crm);
+      const state = (await paymentState(s.db, 'adyen', 'QFQTPCQ8HXSKGK82'))!;
+      assert.deepEqual([state.grossMinor, state.refundedMinor, state.netMinor], [4599, 1500, 3099]);
+      assert.equal((await s.db.all('SELECT payment_id FROM ledger_payments')).length, 1, 'one payment, not one per channel');
+    } finally {
+      await s.remove();
+    }
   });
 
   it('marks events live when the credential says so (a Terminal API message does not)', async () => {
