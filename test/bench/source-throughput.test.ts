@@ -25,7 +25,7 @@ describe('bench: per-source throughput setup', () => {
         assert.deepEqual(out.report.ignored, [], `delivery ${i}`);
         assert.deepEqual(out.report.forged, [], `delivery ${i}`);
         assert.deepEqual(out.report.accepted, out.events.map((e) => e.id));
-        for (const e of out.events) assert.equal(e.source, name);
+        for (const e of out.events) assert.equal(e.source, bench.source.eventSource ?? name);
       }
     });
   }

@@ -23,8 +23,6 @@ export interface PaymentCase {
   paymentId: string;
   /** The namespaced event id the transaction row must carry. */
   eventId: RegExp;
-  /** The source the transactions table keeps, where it is not the trigger's (the Terminal API's payments are adyen's). */
-  storedAs?: string;
 }
 
 /** What a case needs from the running sandbox: the keys, the engine's URL (Square signs it), the simulated APIs. */
@@ -87,7 +85,7 @@ export function paymentCase(source: SandboxSource, c: CaseContext, forged: boole
       const key = { keyIdentifier: t.keyIdentifier!, passphrase: forged ? 'not-the-passphrase' : t.passphrase!, keyVersion: Number(t.keyVersion) };
       const d = adyenTerminalDelivery('chip', key, { pspReference: psp, amount: (amount / 100).toFixed(2), shopperEmail: email, card: { bin: card.bin, last4: card.last4, alias: `H${cardRef(card.token, 'adyen', 15)}` } });
       // Adyen's payment, as its standard webhooks name it: its PSP reference.
-      return { delivery: d, paymentId: psp, storedAs: 'adyen', eventId: new RegExp(`^adyen:terminal:[^.:]+\\.${psp}:PaymentResponse$`) };
+      return { delivery: d, paymentId: psp, eventId: new RegExp(`^adyen:terminal:[^.:]+\\.${psp}:PaymentResponse$`) };
     }
     case 'zettle': {
       const purchaseUuid = untouchable(uuidV1Like, (u) => u);

@@ -67,6 +67,7 @@ export type AdyenTerminalCredentials = z.infer<typeof AdyenTerminalCredentialsSc
  */
 export const adyenTerminalSource: Source<AdyenTerminalCredentials> = {
   name: 'adyen-terminal',
+  eventSource: 'adyen',
   label: 'Adyen Terminal API',
   handledEventTypes: ADYEN_TERMINAL_HANDLED_TYPES,
   credentials: AdyenTerminalCredentialsSchema,

@@ -73,6 +73,11 @@ export interface DeliveryReport {
  */
 export interface Source<C = unknown> {
   readonly name: SourceName;
+  /**
+   * The source its PaymentEvents carry, where it is another way in to a processor another source names (the Adyen
+   * Terminal API's sales are Adyen's payments): default `name`.
+   */
+  readonly eventSource?: SourceName;
   /** For editors and messages: "Square", "Adyen (webhooks)". */
   readonly label: string;
   /** Event types this source turns into PaymentEvents; others are acknowledged and ignored. */

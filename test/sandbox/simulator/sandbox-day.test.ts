@@ -43,7 +43,7 @@ describe("the sandbox's day across every source, as each till sends it", () => {
           assert.ok(outcome.events.length > 0, `${step.source} ${step.label} holds no event: ${JSON.stringify(outcome.report)}`);
           for (const e of outcome.events) {
             // The Terminal API's payments are Adyen's, as its standard webhooks name them.
-            assert.ok(e.id.startsWith(`${step.source === 'adyen-terminal' ? 'adyen' : step.source}:`), e.id);
+            assert.ok(e.id.startsWith(`${sandboxSource(step.source).eventSource ?? step.source}:`), e.id);
             seen.get(step.source)!.kinds.add(e.kind);
             if (e.card && e.kind === 'payment') seen.get(step.source)!.modes.add(e.card.wallet ?? e.card.entryMode);
           }
