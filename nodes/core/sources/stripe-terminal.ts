@@ -182,10 +182,8 @@ type Draft = Omit<PaymentEvent, 'schemaVersion' | 'id' | 'source' | 'type' | 'oc
  * holds money the cardholder was never charged. From basil on, `amount_refunded` "will no longer be updated" by it.
  * An event's `api_version` says which; without one (a charge listed for backfill) the total is taken as it is.
  */
-function releasedInRefundedTotal(charge: Obj, apiVersion: string | undefined): number {
+function releasedInRefundedTotal(authorized: number, captured: number | undefined, apiVersion: string | undefined): number {
   if (!apiVersion || apiVersion.slice(0, 10) >= '2025-03-31') return 0;
-  const authorized = int(charge.amount) ?? 0;
-  const captured = charge.captured === true ? int(charge.amount_captured) : undefined;
   return captured !== undefined && captured < authorized ? authorized - captured : 0;
 }
 
@@ -200,7 +198,7 @@ function fromCharge(type: string, charge: Obj, apiVersion?: string): Draft | und
   const authorized = int(charge.amount) ?? 0;
   const captured = charge.captured === true ? int(charge.amount_captured) : undefined;
   const amount = captured && captured < authorized ? money(captured, currency, 'amount_captured') : money(authorized, currency, 'amount');
-  const released = releasedInRefundedTotal(charge, apiVersion);
+  const released = releasedInRefundedTotal(authorized, captured, apiVersion);
   const refunded = money(Math.max(0, (int(charge.amount_refunded) ?? 0) - released), currency, 'amount_refunded');
   if (type === 'charge.refunded' && released > 0 && refunded.minor === 0) {
     throw new IgnoredEventError(type, 'only the uncaptured rest of a partial capture was released (a refund inside the charge on API versions before 2025-03-31.basil): nothing was refunded');
