@@ -184,7 +184,7 @@ export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurcha
     refundedTotal,
     ...(refund ? { refund: { cumulative: false, ...(counted.toCard ? {} : { toCard: false as const }) } } : {}),
     status: refund ? (options.refund?.fullyRefunded ? 'refunded' : 'partially_refunded') : 'succeeded',
-    occurredAt: occurredAt(p),
+    occurredAt: purchaseTimeOf(p),
     // Zettle has no test mode: every purchase is real money.
     livemode: true,
     card: cardFrom(attributes),
@@ -210,10 +210,6 @@ function notCountedRefund(p: Obj, id: string, types: string, sale: Obj | undefin
 
 /** When a purchase was made, in UTC ISO form (so two compare as text). */
 export function purchaseTimeOf(p: Obj): string {
-  return occurredAt(p);
-}
-
-function occurredAt(p: Obj): string {
   // Pusher payloads carry epoch milliseconds (`timestamp`) and "2021-04-19T13:09:40.798+0000" (`created`); the
   // Purchase API an ISO `timestamp` with the same "+0000" offset, which Date reads only with a colon.
   const raw = p.timestamp ?? p.created;
