@@ -24,6 +24,12 @@ export interface TerminalNormalizeOptions {
  * the event URL — or wrapped in a TransactionStatusResponse when the POS asked for a lost result again. Terminal
  * event notifications (SaleToPOIRequest / EventNotification) say how the terminal is, not what it sold.
  */
+/**
+ * The source a Terminal API sale is recorded under: Adyen's, as its standard webhooks name the same payment (by PSP
+ * reference), so the AUTHORISATION they report for it is not a second sale and their refunds are set against it.
+ */
+export const ADYEN_TERMINAL_EVENT_SOURCE = 'adyen' as const;
+
 export function normalizeAdyenTerminalMessage(message: unknown, options: TerminalNormalizeOptions): PaymentEvent {
   const request = fieldObj(message, 'SaleToPOIRequest');
   if (request) {
@@ -80,11 +86,8 @@ function paymentEvent(payment: Obj, header: Obj | undefined, options: TerminalNo
   return {
     schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
     // The Terminal API has no event ids: a transaction has one result, so its id names the event.
-    id: namespacedEventId('adyen', `terminal:${transactionId}:PaymentResponse`),
-    // The payment as Adyen's standard webhooks name it (source adyen, its PSP reference): the AUTHORISATION they
-    // report for the same sale is then the same payment, not a second one, and their refunds and captures
-    // (originalReference) are set against it.
-    source: 'adyen',
+    id: namespacedEventId(ADYEN_TERMINAL_EVENT_SOURCE, `terminal:${transactionId}:PaymentResponse`),
+    source: ADYEN_TERMINAL_EVENT_SOURCE,
     type: 'PaymentResponse',
     kind: failed ? ('failure' as const) : ('payment' as const),
     paymentId: pspReference ?? transactionId,

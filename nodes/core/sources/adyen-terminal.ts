@@ -3,7 +3,7 @@ import { InputError, SignatureError } from '../errors';
 import { str } from './adyen-fields';
 import { ADYEN_ACCEPTED, basicAuthProblem, optionalText, requirePair } from './adyen-http';
 import { field, fieldObj } from './adyen-nexo';
-import { ADYEN_TERMINAL_HANDLED_TYPES, normalizeAdyenTerminalMessage } from './adyen-terminal-normalize';
+import { ADYEN_TERMINAL_EVENT_SOURCE, ADYEN_TERMINAL_HANDLED_TYPES, normalizeAdyenTerminalMessage } from './adyen-terminal-normalize';
 import { nexoDecrypt, nexoKey } from './nexo-crypto';
 import type { Source, SourceContext, VerifiedDelivery, WebhookRequest } from './source';
 import { obj } from '../json/json-values';
@@ -67,7 +67,7 @@ export type AdyenTerminalCredentials = z.infer<typeof AdyenTerminalCredentialsSc
  */
 export const adyenTerminalSource: Source<AdyenTerminalCredentials> = {
   name: 'adyen-terminal',
-  eventSource: 'adyen',
+  eventSource: ADYEN_TERMINAL_EVENT_SOURCE,
   label: 'Adyen Terminal API',
   handledEventTypes: ADYEN_TERMINAL_HANDLED_TYPES,
   credentials: AdyenTerminalCredentialsSchema,
