@@ -1,4 +1,4 @@
-import { obj } from '../json/json-values';
+import { obj, type Obj } from '../json/json-values';
 import type { SquareCredentials } from './square-credentials';
 
 /**
@@ -28,41 +28,34 @@ export async function acrossLocations<R extends { cursor: string | null; more: b
   list: (credentials: SquareCredentials, cursor: string | null) => Promise<R>,
 ): Promise<R> {
   const ids = squareLocationIds(credentials);
+  const rounds = roundsIn(cursor);
   if (ids.length === 1) {
     const only = ids[0];
     // A cursor of several locations (the setting named more before): this location's own, else a fresh start.
-    const own = isRounds(cursor) ? (only === undefined ? null : (readRounds(cursor, [only]).cursors[only] ?? null)) : cursor;
+    const own = rounds ? (only === undefined ? null : (readRounds(rounds, [only]).cursors[only] ?? null)) : cursor;
     return list(only === undefined ? credentials : { ...credentials, locationId: only }, own);
   }
   const names = ids as string[];
-  const state = readRounds(cursor, names);
+  // A cursor of one location (the setting named one before) stays that location's; the others start afresh.
+  const state = rounds ? readRounds(rounds, names) : { at: 0, cursors: cursor ? { [names[0]!]: cursor } : {} };
   const id = names[state.at]!;
   const r = await list({ ...credentials, locationId: id }, state.cursors[id] ?? null);
   const at = r.more ? state.at : (state.at + 1) % names.length;
-  const rounds: Rounds = { at, cursors: { ...state.cursors, [id]: r.cursor } };
-  return { ...r, cursor: JSON.stringify({ locations: rounds }), more: r.more || at !== 0 };
+  const next: Rounds = { at, cursors: { ...state.cursors, [id]: r.cursor } };
+  return { ...r, cursor: JSON.stringify({ locations: next }), more: r.more || at !== 0 };
 }
 
-function isRounds(cursor: string | null): boolean {
+/** The rounds a cursor of several locations holds; undefined for a one-location cursor, or none. */
+function roundsIn(cursor: string | null): Obj | undefined {
+  if (!cursor) return undefined;
   try {
-    return cursor !== null && obj(obj(JSON.parse(cursor))?.locations) !== undefined;
+    return obj(obj(JSON.parse(cursor))?.locations);
   } catch {
-    return false;
+    return undefined;
   }
 }
 
-function readRounds(cursor: string | null, ids: string[]): Rounds {
-  let parsed: unknown;
-  try {
-    parsed = cursor ? JSON.parse(cursor) : undefined;
-  } catch {
-    parsed = undefined;
-  }
-  const rounds = obj(obj(parsed)?.locations);
-  if (!rounds) {
-    // A cursor of one location (the setting named one before): it stays that location's, the others start afresh.
-    return { at: 0, cursors: cursor ? { [ids[0]!]: cursor } : {} };
-  }
+function readRounds(rounds: Obj, ids: string[]): Rounds {
   const cursors: Record<string, string | null> = {};
   for (const [id, c] of Object.entries(obj(rounds.cursors) ?? {})) if (ids.includes(id) && (typeof c === 'string' || c === null)) cursors[id] = c;
   const at = typeof rounds.at === 'number' && Number.isInteger(rounds.at) && rounds.at >= 0 && rounds.at < ids.length ? rounds.at : 0;
