@@ -74,10 +74,11 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
    * for callers that retry by themselves.
    */
   const unsure = new Map<string, number>();
+  const settleLeft = (sentAt: number) => Math.max(0, sentAt + SEARCH_SETTLE_MS - now());
   async function create(entity: 'persons' | 'deals', key: string, body: Record<string, unknown>): Promise<HttpResponse> {
     const sentAt = unsure.get(`${entity}:${key}`);
     if (sentAt !== undefined) {
-      const left = sentAt + SEARCH_SETTLE_MS - now();
+      const left = settleLeft(sentAt);
       if (left > 0) {
         throw new CrmTransientError('pipedrive', `the ${entity === 'persons' ? 'person' : 'deal'} for ${key} may be written already (a create's answer was lost) and Pipedrive's search does not show it yet: it is looked for again before another is made`, left);
       }
@@ -89,7 +90,7 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
     } catch (e) {
       if (e instanceof CrmNoAnswerError) {
         unsure.set(`${entity}:${key}`, at);
-        throw new CrmNoAnswerError('pipedrive', `${e.message.replace(/^pipedrive: /, '')} — the ${entity === 'persons' ? 'person' : 'deal'} may be written, so it is looked for again in a minute, when Pipedrive's search shows it`, Math.max(0, at + SEARCH_SETTLE_MS - now()));
+        throw new CrmNoAnswerError('pipedrive', `${e.message.replace(/^pipedrive: /, '')} — the ${entity === 'persons' ? 'person' : 'deal'} may be written, so it is looked for again in a minute, when Pipedrive's search shows it`, settleLeft(at));
       }
       throw e;
     }
