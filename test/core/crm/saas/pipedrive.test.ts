@@ -229,6 +229,24 @@ describe('Pipedrive adapter: payments as deals', () => {
     assert.equal(mock.callsTo('POST', '/api/v2/deals').length, 1);
   });
 
+  it('a deal is won (or a failed one lost) when the payment happened, not when it reached Pipedrive: a backfill keeps its dates', async () => {
+    const { mock, adapter } = setup();
+    await adapter.upsertCustomers([customer(1), customer(2)]);
+    const sale = payment(1, { occurredAt: '2025-11-03T14:05:09.250Z' });
+    const failed = payment(2, { occurredAt: '2025-11-04T08:00:00+01:00', status: 'failed' });
+    await adapter.upsertPayments([sale, failed]);
+    const [won] = mock.dealsWithPaymentKey(sale.externalId);
+    const [lost] = mock.dealsWithPaymentKey(failed.externalId);
+    assert.deepEqual([won!.status, won!.won_time, won!.close_time], ['won', '2025-11-03T14:05:09Z', '2025-11-03T14:05:09Z']);
+    assert.deepEqual([lost!.status, lost!.lost_time, lost!.close_time], ['lost', '2025-11-04T07:00:00Z', '2025-11-04T07:00:00Z']);
+
+    // Refunded in full later: lost as of the refund reaching Pipedrive (a payment carries no refund time), no won time left.
+    clock = Date.parse('2026-03-02T12:00:00Z');
+    await adapter.upsertPayments([{ ...sale, refunded: sale.amount, status: 'refunded' }]);
+    const [refunded] = mock.dealsWithPaymentKey(sale.externalId);
+    assert.deepEqual([refunded!.status, refunded!.won_time, refunded!.lost_time], ['lost', null, '2026-03-02T12:00:00Z']);
+  });
+
   it('finds a deal by a payment key longer than exact search allows (30 characters) and writes it once', async () => {
     const { mock, settings } = setup();
     const adapter1 = createPipedriveAdapter({ http: pipedriveAxiosTransport(settings, now), settings, now });

@@ -88,6 +88,10 @@ export interface MockDeal {
   update_time: string;
   status: 'open' | 'won' | 'lost';
   lost_reason: string | null;
+  /** Set by Pipedrive when the status becomes won (or lost), unless the request gives it (SDK AddDealRequest). */
+  won_time: string | null;
+  lost_time: string | null;
+  close_time: string | null;
   is_deleted: boolean;
   visible_to: number;
   custom_fields: Record<string, unknown>;
@@ -415,30 +419,48 @@ export class PipedriveMock {
       update_time: at,
       status: (b.status as MockDeal['status'] | undefined) ?? 'open',
       lost_reason: (b.lost_reason as string | undefined) ?? null,
+      won_time: null,
+      lost_time: null,
+      close_time: null,
       is_deleted: false,
       visible_to: 3,
       custom_fields: { ...(b.custom_fields as Record<string, unknown> | undefined) },
     };
+    closeTimes(deal, b, null, at);
     this.deals.set(deal.id, deal);
     return ok(deal, 201);
   }
 
   private updateDeal(deal: MockDeal, body: unknown): Reply {
     const b = asObject(body);
-    const bad = this.badDealFields(b);
+    const bad = this.badDealFields(b, deal.status);
     if (bad) return bad;
+    const was = deal.status;
     for (const k of ['title', 'value', 'currency', 'status', 'person_id'] as const) if (k in b) (deal as unknown as Record<string, unknown>)[k] = b[k];
     deal.lost_reason = deal.status === 'lost' ? ((b.lost_reason as string | undefined) ?? deal.lost_reason) : null;
     if (b.custom_fields) Object.assign(deal.custom_fields, b.custom_fields);
     deal.update_time = stamp(this.now());
+    closeTimes(deal, b, was, deal.update_time);
     return ok(deal);
   }
 
-  private badDealFields(b: Record<string, unknown>): Reply | undefined {
+  /** `current`: the status of the deal a PATCH changes, which the body's own status (if any) replaces. */
+  private badDealFields(b: Record<string, unknown>, current?: MockDeal['status']): Reply | undefined {
+    const status = b.status ?? current;
     // API v2 is strict about types: numbers as numbers (v2 migration guide).
     if ('value' in b && typeof b.value !== 'number') return invalid('Validation failed: value: must be a number', 'ERR_SCHEMA_VALIDATION_FAILED');
     if ('status' in b && !['open', 'won', 'lost'].includes(String(b.status))) return invalid('Validation failed: status: must be one of open, won, lost', 'ERR_SCHEMA_VALIDATION_FAILED');
     if ('lost_reason' in b && b.status !== 'lost') return invalid('Lost reason can only be set if deal status is lost.');
+    // "Can only be set if deal status is won" / "… lost" / "… won or lost" (SDK AddDealRequest, UpdateDealRequest).
+    if ('won_time' in b && status !== 'won') return invalid('Won time can only be set if deal status is won.');
+    if ('lost_time' in b && status !== 'lost') return invalid('Lost time can only be set if deal status is lost.');
+    if ('close_time' in b && status !== 'won' && status !== 'lost') return invalid('Close time can only be set if deal status is won or lost.');
+    for (const k of ['won_time', 'lost_time', 'close_time'] as const) {
+      // v2 takes RFC 3339 timestamps only (migration guide); v1's "YYYY-MM-DD HH:MM:SS" is refused.
+      if (k in b && (typeof b[k] !== 'string' || !RFC3339.test(b[k]))) return invalid(`Validation failed: ${k}: must be a valid RFC 3339 date-time`, 'ERR_SCHEMA_VALIDATION_FAILED');
+    }
+    // Pipedrive v2 dropped add_time from deal requests (client-nodejs 28.0.1): the creation time is Pipedrive's.
+    if ('add_time' in b) return invalid('Validation failed: add_time: Unknown field', 'ERR_SCHEMA_VALIDATION_FAILED');
     const currencies = this.o.currencies ?? ['USD', 'EUR', 'GBP', 'JPY', 'KWD'];
     if ('currency' in b && !currencies.includes(String(b.currency))) return invalid(`Currency ${String(b.currency)} is not enabled for this company.`);
     if ('person_id' in b && !this.persons.get(Number(b.person_id))) return invalid(`Person with id ${String(b.person_id)} not found.`);
@@ -516,6 +538,27 @@ const forbidden = (error: string): Reply => [403, { success: false, error, error
 const notFound = (error: string): Reply => [404, { success: false, error, error_info: ERROR_INFO, data: null, additional_data: null }];
 
 /** v2 timestamps are RFC 3339 in UTC, whole seconds. */
+const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/;
+
+/**
+ * What Pipedrive keeps of when a deal closed: a status that becomes won or lost stamps its time (the request's, else
+ * now) and the close time with it; a deal opened again, or won after being lost, drops the other status's time.
+ */
+function closeTimes(deal: MockDeal, b: Record<string, unknown>, was: MockDeal['status'] | null, at: string): void {
+  const given = (k: string) => (typeof b[k] === 'string' ? stamp(Date.parse(b[k])) : undefined);
+  if (deal.status === 'won') {
+    if (was !== 'won' || 'won_time' in b) deal.won_time = given('won_time') ?? (was === 'won' ? deal.won_time : at);
+    deal.lost_time = null;
+    deal.close_time = given('close_time') ?? deal.won_time;
+  } else if (deal.status === 'lost') {
+    if (was !== 'lost' || 'lost_time' in b) deal.lost_time = given('lost_time') ?? (was === 'lost' ? deal.lost_time : at);
+    deal.won_time = null;
+    deal.close_time = given('close_time') ?? deal.lost_time;
+  } else {
+    deal.won_time = deal.lost_time = deal.close_time = null;
+  }
+}
+
 function stamp(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
