@@ -180,7 +180,8 @@ type Draft = Omit<PaymentEvent, 'schemaVersion' | 'id' | 'source' | 'type' | 'oc
  * before 2025-03-31.basil a partial capture made "a refund object … linked to the payment" for the rest (Stripe's
  * "Changes to balance transaction behavior for partial capture and payment cancellation flows"), so the running total
  * holds money the cardholder was never charged. From basil on, `amount_refunded` "will no longer be updated" by it.
- * An event's `api_version` says which; without one (a charge listed for backfill) the total is taken as it is.
+ * An event's `api_version` says which; without one (a charge listed for backfill, read at the pinned
+ * STRIPE_HISTORY_API_VERSION, basil or later) the total is taken as it is.
  */
 function releasedInRefundedTotal(authorized: number, captured: number | undefined, apiVersion: string | undefined): number {
   if (!apiVersion || apiVersion.slice(0, 10) >= '2025-03-31') return 0;

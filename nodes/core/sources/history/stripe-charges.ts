@@ -1,3 +1,4 @@
+import Stripe from 'stripe';
 import type { PaymentEvent } from '../../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../../errors';
 import type { HttpResponse } from '../../http/http-transport';
@@ -158,6 +159,14 @@ interface Listed {
   /** What the key must be allowed to read. */
   what: string;
 }
+/**
+ * The API version the lists are read at: the one the installed stripe-node is written for, whose types the normalize
+ * follows. Unpinned, Stripe renders a listed charge at the account's default version, which a listed object does not
+ * name (an event names its own in `api_version`); an account still on a version before 2025-03-31.basil would then
+ * count the part a partial capture released in `amount_refunded`, and the backfill would record it as a refund.
+ */
+export const STRIPE_HISTORY_API_VERSION: string = Stripe.API_VERSION;
+
 const CHARGES: Listed = { path: '/v1/charges', what: 'Charges' };
 const REFUNDS: Listed = { path: '/v1/refunds', what: 'Refunds' };
 
@@ -169,7 +178,7 @@ async function getList(credentials: StripeCredentials, ctx: HistoryContext, list
   if (!ctx.http) throw new InputError('http', 'this engine gave the Stripe source no HTTP client', 'run the backfill from the CLI or the Temporal worker');
   let res: HttpResponse;
   try {
-    res = await ctx.http.request({ method: 'GET', url: `${STRIPE_API_URL}${list.path}`, headers: { authorization: `Bearer ${credentials.secretKey}`, accept: 'application/json' }, qs });
+    res = await ctx.http.request({ method: 'GET', url: `${STRIPE_API_URL}${list.path}`, headers: { authorization: `Bearer ${credentials.secretKey}`, accept: 'application/json', 'stripe-version': STRIPE_HISTORY_API_VERSION }, qs });
   } catch (e) {
     throw new StripeUnavailableError(`Stripe could not be reached to list ${what}: ${(e as Error).message}`);
   }

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { axiosTransport } from '../../../../nodes/core/http/axios-transport';
 import type { HistoryContext } from '../../../../nodes/core/sources/history';
-import { stripeChargeHistory } from '../../../../nodes/core/sources/history/stripe-charges';
+import { STRIPE_HISTORY_API_VERSION, stripeChargeHistory } from '../../../../nodes/core/sources/history/stripe-charges';
 import { StripeUnavailableError } from '../../../../nodes/core/sources/stripe-list';
-import { refundObject } from '../../../../sandbox/simulator/stripe-terminal-events';
+import { chargeObject, refundObject } from '../../../../sandbox/simulator/stripe-terminal-events';
 import { nock, SINCE, STRIPE_KEY, stripeCharges, UNTIL } from '../../backfill/history-mocks';
 import { nockOffline } from '../../../support/nock-offline';
 
@@ -73,5 +73,36 @@ describe('Stripe charge history: a charge that shows nothing refunded where the 
       .get('/v1/charges').query(chargesQuery).reply(200, { object: 'list', url: '/v1/charges', data: charged, has_more: false })
       .get('/v1/refunds').query({ charge: c3!.id, limit: '100' }).reply(429, { error: { type: 'invalid_request_error', code: 'rate_limit', message: 'Too many requests' } });
     await assert.rejects(stripeChargeHistory.list({ secretKey: STRIPE_KEY }, window, ctx([])), (e) => e instanceof StripeUnavailableError && /429 to GET \/v1\/refunds \(rate_limit/.test(e.message));
+  });
+
+  // The API version charges are read at.
+  const ACCOUNT_DEFAULT = '2024-06-20';
+  // 50.00 authorized at the counter, 30.00 captured: the 20.00 released is no refund on any version.
+  const partial = chargeObject({ chargeId: 'ch_3PartialCapAAAAAAAAAAAAA', paymentIntentId: 'pi_3PartialCapAAAAAAAAAAAAA', amount: 5000, amountCaptured: 3000, currency: 'eur', created: secs(SINCE) + 60 });
+  const released = refundObject({ amount: 2000, status: 'succeeded', currency: 'eur', refundId: 're_3PartialCapRelease', chargeId: partial.id, paymentIntentId: partial.payment_intent, created: partial.created + 10 });
+
+  /**
+   * Stripe renders an object at the version the request names (Stripe-Version), else at the account's default: before
+   * 2025-03-31.basil a partial capture's released rest is a refund inside the charge ("Changes to balance transaction
+   * behavior for partial capture …"), from basil on it is not.
+   */
+  function serveAtRequestedVersion(versions: string[]) {
+    const auth = `Bearer ${STRIPE_KEY}`;
+    const answer = (charge: typeof partial) => ({ object: 'list', url: '/v1/charges', data: [charge], has_more: false });
+    nock('https://api.stripe.com', { reqheaders: { authorization: auth, 'stripe-version': (v: string | null) => v !== null && versions.push(v) > 0 && v.slice(0, 10) >= '2025-03-31' } })
+      .get('/v1/charges').query(chargesQuery).optionally().reply(200, answer(partial));
+    nock('https://api.stripe.com', { reqheaders: { authorization: auth }, badheaders: ['stripe-version'] })
+      .get('/v1/charges').query(chargesQuery).optionally().reply(() => (versions.push(ACCOUNT_DEFAULT), [200, answer({ ...partial, amount_refunded: 2000 })]))
+      .get('/v1/refunds').query({ charge: partial.id, limit: '100' }).optionally()
+      .reply(200, { object: 'list', url: '/v1/refunds', data: [released], has_more: false });
+  }
+
+  it('reads at the version stripe-node is written for, so an account on an older default records a partial capture as a 30.00 sale, not a refund', async () => {
+    const versions: string[] = [];
+    serveAtRequestedVersion(versions);
+    const page = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, window, { http: axiosTransport(), now: () => UNTIL });
+    assert.deepEqual(page.events.map((e) => [e.kind, e.amount.minor]), [['payment', 3000]]);
+    assert.deepEqual(versions, [STRIPE_HISTORY_API_VERSION]);
+    assert.ok(STRIPE_HISTORY_API_VERSION.slice(0, 10) >= '2025-03-31', STRIPE_HISTORY_API_VERSION);
   });
 });
