@@ -118,6 +118,7 @@ export const backfillCommand: Command = {
 };
 
 function report(p: BackfillProgress, io: CliIo, json: boolean, note?: string): void {
+  for (const said of p.notes ?? []) io.err(`note: ${said}\n`);
   if (json) {
     io.out(`${JSON.stringify(p)}\n`);
     return;

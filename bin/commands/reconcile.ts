@@ -79,6 +79,7 @@ export const reconcileCommand: Command = {
         since, until, limit: positiveInt('--limit', values.limit), http: axiosTransport(), repair: values.repair,
         ...(crm ? { crm: { crm, adapter: () => crmAdapterFromEnv(crm, env), waitMs: 0 } } : {}),
       });
+      for (const note of r.notes ?? []) io.err(`note: ${note}\n`);
       if (values.json) io.out(`${JSON.stringify(r)}\n`);
       else describe(r, io);
       const left = r.repair ? r.repair.unfixable.length : r.clean ? 0 : 1;

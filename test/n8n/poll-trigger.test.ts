@@ -7,6 +7,7 @@ import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulat
 import { squareApiFixture } from '../core/sources/square-fixtures';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { pollHarness } from './support/poll-contexts';
+import { MAIN_LOCATION, ONE_LOCATION, serveSquareLocations } from '../core/sources/square-locations-mock';
 import { triggerHarness } from './support/trigger-contexts';
 
 const KEY = 'rk_test_51N8nPollingKey';
@@ -85,9 +86,9 @@ describe('n8n: Terminal Payment Poll Trigger (n8n-core PollContext)', () => {
 
   it('polls Square with its own credential, one page per poll when asked', async () => {
     const page1 = squareApiFixture('list-payments-page-1');
-    const square = nock('https://connect.squareupsandbox.com')
-      .matchHeader('authorization', 'Bearer EAAAl-sandbox-token')
-      .get('/v2/payments').query((q) => q.sort_field === 'UPDATED_AT' && q.limit === '2')
+    // No Location IDs in the credential: the seller's one location is looked up, then listed by its id.
+    const square = serveSquareLocations(nock('https://connect.squareupsandbox.com').matchHeader('authorization', 'Bearer EAAAl-sandbox-token'), ONE_LOCATION)
+      .get('/v2/payments').query((q) => q.sort_field === 'UPDATED_AT' && q.limit === '2' && q.location_id === MAIN_LOCATION)
       .reply(200, page1);
     const poller = pollHarness(
       { source: 'square', options: { pageSize: 2, maxPages: 1, cursorName: 'poll:square:cafe' } },
@@ -97,7 +98,20 @@ describe('n8n: Terminal Payment Poll Trigger (n8n-core PollContext)', () => {
     assert.ok(square.isDone(), JSON.stringify(nock.pendingMocks()));
     assert.deepEqual(ids(out), [`square:payment:${page1.payments[0].id}:COMPLETED`]);
     assert.equal(out![0]![0]!.json.livemode, false);
-    assert.equal(JSON.parse((await new CursorStore(s.db).get('poll:square:cafe'))!).page, page1.cursor);
+    const { locations } = JSON.parse((await new CursorStore(s.db).get('poll:square:cafe'))!);
+    assert.deepEqual([JSON.parse(locations.cursors[MAIN_LOCATION]).page, locations.found], [page1.cursor, [MAIN_LOCATION]], 'the round goes on at the next poll, without a lookup');
+  });
+
+  it('lists only the locations the credential\'s Location IDs name', async () => {
+    const square = nock('https://connect.squareupsandbox.com')
+      .get('/v2/payments').query((q) => q.location_id === 'LQ2M8XW4RT6VB').reply(200, {})
+      .get('/v2/payments').query((q) => q.location_id === MAIN_LOCATION).reply(200, {});
+    const poller = pollHarness(
+      { source: 'square' },
+      { terminalSquareApi: { signatureKey: 'whsk_unused', accessToken: 'EAAAl-sandbox-token', baseUrl: 'https://connect.squareupsandbox.com', locationId: `LQ2M8XW4RT6VB, ${MAIN_LOCATION}` }, terminalCrmStore: storeCredential() },
+    );
+    assert.equal(await poller.poll(), null);
+    assert.ok(square.isDone(), JSON.stringify(nock.pendingMocks()));
   });
 
   it('fetches a test event in the editor without keeping it, so the active workflow still gets it', async () => {
@@ -114,10 +128,10 @@ describe('n8n: Terminal Payment Poll Trigger (n8n-core PollContext)', () => {
       { terminalSquareApi: { signatureKey: 'whsk_unused', accessToken: 'EAAAl-revoked', baseUrl: 'https://connect.squareupsandbox.com' }, terminalCrmStore: storeCredential() },
     );
     const expected =
-      'Terminal CRM Square API → Access Token: Square refused the access token to list payments (401 UNAUTHORIZED: This request could not be authorized.). ' +
-      'Fix: use an access token of this seller that may read payments (PAYMENTS_READ); open the Terminal CRM Square API credential and fill in Access Token';
-    // Every ask is refused, however often the face asks after a 401.
-    const square = nock('https://connect.squareupsandbox.com').get('/v2/payments').query(true).reply(401, refused).persist();
+      "Terminal CRM Square API → Access Token: Square refused the access token to list the seller's locations (401 UNAUTHORIZED: This request could not be authorized.). " +
+      'Fix: use an access token of this seller that may read payments (PAYMENTS_READ) and its locations (MERCHANT_PROFILE_READ); open the Terminal CRM Square API credential and fill in Access Token';
+    // Every ask is refused, however often the face asks after a 401: the lookup of the seller's locations comes first.
+    const square = nock('https://connect.squareupsandbox.com').get('/v2/locations').reply(401, refused).persist();
     for (const mode of ['trigger', 'manual'] as const) {
       await assert.rejects(poller.poll(mode), (e) => e instanceof NodeOperationError && e.message === expected, mode);
     }

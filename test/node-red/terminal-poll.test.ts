@@ -13,6 +13,7 @@ import registerPoll from '../../nodes/node-red/terminal-poll';
 import type { NodeMessage } from '../../nodes/node-red/shared/red-api';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { squareApiFixture } from '../core/sources/square-fixtures';
+import { MAIN_LOCATION, ONE_LOCATION, serveSquareLocations } from '../core/sources/square-locations-mock';
 import { stripeRequest } from '../support/stripe-delivery';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { fakeRed, type FakeNode } from './support/fake-red';
@@ -71,27 +72,29 @@ describe('terminal payment poll (in a stand-in for Node-RED)', () => {
   it('polls when a message arrives, sends one message per new payment, and shows the last poll', async () => {
     const node = pollNode();
     assert.equal(node.lastStatus(), 'polls on input');
-    const first = square().get('/v2/payments').query((q) => q.sort_field === 'UPDATED_AT' && q.sort_order === 'ASC' && q.limit === '100').reply(200, onlyPage());
+    // No Location IDs: the seller's locations are looked up (one here), and each is listed by its id.
+    const first = serveSquareLocations(square(), ONE_LOCATION)
+      .get('/v2/payments').query((q) => q.sort_field === 'UPDATED_AT' && q.sort_order === 'ASC' && q.limit === '100' && q.location_id === MAIN_LOCATION).reply(200, onlyPage());
     const { sent, error } = await trigger(node);
     assert.ifError(error);
-    assert.ok(first.isDone());
+    assert.ok(first.isDone(), JSON.stringify(nock.pendingMocks()));
     assert.deepEqual(sent.map((m) => [(m.payload as PaymentEvent).id, m.topic]), [[`square:payment:${CONTACTLESS}:COMPLETED`, 'payment.updated']]);
     assert.deepEqual((sent[0]!.payload as PaymentEvent).amount, { minor: 1250, currency: 'EUR' });
     assert.match(node.lastStatus()!, /^1 new at \d\d:\d\d:\d\d$/);
     const cursor = JSON.parse((await new CursorStore(s.db).get('poll:square'))!);
-    assert.equal(cursor.since, '2026-11-20T20:01:10.100Z');
+    assert.equal(JSON.parse(cursor.locations.cursors[MAIN_LOCATION]).since, '2026-11-20T20:01:10.100Z');
 
     // Square lists the last change seen again (its query is inclusive): same id, kept once, nothing sent.
-    const again = square().get('/v2/payments').query((q) => q.updated_at_begin_time === '2026-11-20T20:01:10.100Z').reply(200, onlyPage());
+    const again = serveSquareLocations(square(), ONE_LOCATION).get('/v2/payments').query((q) => q.updated_at_begin_time === '2026-11-20T20:01:10.100Z').reply(200, onlyPage());
     const second = await trigger(node);
-    assert.ok(again.isDone());
+    assert.ok(again.isDone(), JSON.stringify(nock.pendingMocks()));
     assert.deepEqual([second.sent, second.error], [[], undefined]);
     assert.match(node.lastStatus()!, /^nothing new at /);
     assert.equal((await s.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM inbox_events'))!.n, 1);
   });
 
   it('polls right after deploy and then every interval, and stops when the flow is stopped', async () => {
-    square().get('/v2/payments').query(true).reply(200, onlyPage());
+    serveSquareLocations(square(), ONE_LOCATION).get('/v2/payments').query(true).reply(200, onlyPage());
     const node = pollNode({ interval: 1 });
     for (let i = 0; i < 100 && node.sent.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(node.sent.map((m) => (m.payload as PaymentEvent).id), [`square:payment:${CONTACTLESS}:COMPLETED`]);
@@ -124,13 +127,13 @@ describe('terminal payment poll (in a stand-in for Node-RED)', () => {
 
   it('hands a refused token to done() named as the Square account\'s dialog labels it, with the fix, and shows it', async () => {
     const node = pollNode();
-    square().get('/v2/payments').query(true).reply(401, squareApiFixture('error-unauthorized'));
+    serveSquareLocations(nock(SQUARE), { token: 'EAAAl-another-token' });
     const { sent, error } = await trigger(node);
     assert.deepEqual(sent, []);
     assert.equal(
       String(error?.message),
-      'Square account → Access token: Square refused the access token to list payments (401 UNAUTHORIZED: This request could not be authorized.). ' +
-        'Fix: use an access token of this seller that may read payments (PAYMENTS_READ); open the Square account configuration, fill in Access token and deploy',
+      "Square account → Access token: Square refused the access token to list the seller's locations (401 UNAUTHORIZED: This request could not be authorized.). " +
+        'Fix: use an access token of this seller that may read payments (PAYMENTS_READ) and its locations (MERCHANT_PROFILE_READ); open the Square account configuration, fill in Access token and deploy',
     );
     assert.match(node.lastStatus()!, /^Square account → Access token: /);
   });

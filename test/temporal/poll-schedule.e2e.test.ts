@@ -17,6 +17,7 @@ import { startFromWebhook } from '../../temporal/start-from-webhook';
 import type { paymentSaga } from '../../workflows/payment-saga';
 import type { pollSource, PollSourceResult } from '../../workflows/poll-source';
 import { squareApiFixture } from '../core/sources/square-fixtures';
+import { ONE_LOCATION, serveSquareLocations } from '../core/sources/square-locations-mock';
 import { stripeRequest } from '../support/stripe-delivery';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
@@ -86,9 +87,8 @@ describe('polling on a real Temporal dev server (into the default payment workfl
       squareLists.push([q.cursor, q.updated_at_begin_time]);
       return true;
     };
-    nock(SQUARE)
-      .persist()
-      .matchHeader('authorization', `Bearer ${SQUARE_TOKEN}`)
+    // No SQUARE_LOCATION_ID: the seller's one location is looked up at the start of each round.
+    serveSquareLocations(nock(SQUARE).persist().matchHeader('authorization', `Bearer ${SQUARE_TOKEN}`), ONE_LOCATION)
       .get('/v2/payments').query(listing((q) => q.cursor === PAGE_1_CURSOR || (!q.cursor && q.updated_at_begin_time === last))).reply(200, page2)
       .get('/v2/payments').query(listing((q) => !q.cursor && q.updated_at_begin_time !== last)).reply(200, page1)
       .get(`/v2/customers/${CUSTOMER}`).reply(200, squareApiFixture('retrieve-customer'))

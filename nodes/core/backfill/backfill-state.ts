@@ -35,6 +35,8 @@ export interface BackfillState extends BackfillCounts {
   updatedAt: string;
   /** Time spent reading and writing pages, over every run: the rate is records per active second. */
   activeMs: number;
+  /** What the lister said of its pages though nothing failed (HistoryPage.notes), once each. */
+  notes?: string[];
 }
 
 export const ZERO_COUNTS: BackfillCounts = { pages: 0, listed: 0, recorded: 0, enriched: 0, duplicates: 0, queued: 0 };

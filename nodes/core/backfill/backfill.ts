@@ -89,10 +89,17 @@ export async function backfillPage(o: BackfillOptions, run: BackfillRun, p: Page
     reached: reachedAfter(state, page.events.filter((e) => e.kind === 'payment' || e.kind === 'failure').map((e) => e.occurredAt)),
     updatedAt: now().toISOString(),
     activeMs: state.activeMs + (Date.now() - started),
+    ...notesAfter(state.notes, page.notes),
   };
   await saveBackfillState(o.store, run.cursorName, next);
   run.state = next;
   return next;
+}
+
+/** The notes so far with the page's new ones, none when there are none. */
+function notesAfter(before: readonly string[] | undefined, page: readonly string[] | undefined): { notes?: string[] } {
+  const notes = [...new Set([...(before ?? []), ...(page ?? [])])];
+  return notes.length ? { notes } : {};
 }
 
 export interface RunOptions {

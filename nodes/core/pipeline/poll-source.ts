@@ -96,6 +96,8 @@ export interface PollOutcome {
   more: boolean;
   /** Another poller of the same cursor moved it while this one was reading: this one stopped, having kept nothing twice. */
   raced: boolean;
+  /** The pages' notes, once each (ListResult.notes): the face shows them as warnings. */
+  notes?: string[];
   /**
    * A page failed after earlier ones were committed: those pages' events are above (pass them on), and this is why
    * the poll stopped. A failure on the first page is thrown instead.
@@ -169,6 +171,7 @@ export async function pollSource(o: PollOptions): Promise<PollOutcome> {
     }
     out.events.push(...kept.fresh);
     out.duplicates.push(...kept.duplicates);
+    for (const note of page.notes ?? []) if (!out.notes?.includes(note)) (out.notes ??= []).push(note);
     out.pages++;
     // A source that hands back no position (an empty first page) keeps the one it had: never back to the start.
     cursor = page.cursor ?? cursor;

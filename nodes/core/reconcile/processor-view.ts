@@ -10,6 +10,8 @@ export interface ProcessorHistory {
   /** Each payment as the processor's record says it stands, worked out by the ledger's own money rules. */
   payments: Map<string, LedgerPayment>;
   pages: number;
+  /** What the lister said of its pages though nothing failed (HistoryPage.notes), once each. */
+  notes: string[];
 }
 
 /** The processor's whole record of the window, every page (reconciliation keeps no position: it reads it all). */
@@ -23,14 +25,16 @@ export async function readProcessorHistory(
   const seen = new Set<string>();
   let cursor: string | null = null;
   let pages = 0;
+  const notes = new Set<string>();
   for (;;) {
     const page = await lister.list(credentials, { ...window, cursor }, ctx);
     pages++;
+    for (const note of page.notes ?? []) notes.add(note);
     for (const e of page.events) if (!seen.has(e.id) && seen.add(e.id)) events.push(e);
     if (!page.more || page.cursor === null || page.cursor === cursor) break;
     cursor = page.cursor;
   }
-  return { events, payments: paymentsOf(events), pages };
+  return { events, payments: paymentsOf(events), pages, notes: [...notes] };
 }
 
 /**

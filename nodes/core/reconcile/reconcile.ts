@@ -38,6 +38,8 @@ export interface ReconcileReport extends Findings {
   processorPages: number;
   /** Nothing missing, duplicated, mismatched or unknown. */
   clean: boolean;
+  /** What the processor's listing said though nothing failed: Square listing only the main location, and why. */
+  notes?: string[];
   repair?: {
     /** Payments written to the ledger from the processor's record that now agree with it. */
     backfilled: string[];
@@ -71,7 +73,7 @@ export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
   const report: ReconcileReport = {
     source: lister.source, since: o.since.toISOString(), until: until.toISOString(), ...(crm ? { crm } : {}),
     processorPayments: [...history.payments.values()].filter((p) => p.counted).length, processorPages: history.pages,
-    ...findings, clean: isClean(findings),
+    ...findings, clean: isClean(findings), ...(history.notes.length ? { notes: history.notes } : {}),
   };
   if (!o.repair || report.clean) return report;
 

@@ -125,6 +125,8 @@ export interface ListResult {
   cursor: string | null;
   /** More pages are waiting now. */
   more: boolean;
+  /** What the operator must hear of this page though nothing failed (a listing narrower than asked, and why). */
+  notes?: string[];
 }
 
 /** The id every store row, workflow id and CRM external id uses: "<source>:<processor's id>". */

@@ -31,7 +31,7 @@ export const SquareCredentialsSchema = z.object({
   accessToken: z.preprocess(blank, z.string().trim().optional()),
   baseUrl: z.preprocess(blank, webUrlSetting({ example: `use ${SQUARE_PRODUCTION_URL}, or ${SQUARE_SANDBOX_URL} for the sandbox` }).default(SQUARE_PRODUCTION_URL)),
   apiVersion: z.preprocess(blank, z.string().trim().regex(/^\d{4}-\d{2}-\d{2}$/, 'a Square API version date such as 2026-09-16').default(SQUARE_API_VERSION)),
-  /** ListPayments returns only the seller's main location unless told otherwise: one id, or several comma-separated. */
+  /** The locations polling, backfill and reconcile list, comma-separated; none: every location of the seller (square-locations.ts). */
   locationId: z.preprocess(blank, z.string().trim().optional()),
 });
 export type SquareCredentials = z.infer<typeof SquareCredentialsSchema>;

@@ -39,7 +39,17 @@ const WAITING_MAX = 200;
  * drops them) and a webhook that brought the same sale is recognised downstream by its payment id.
  */
 export function listSquarePayments(credentials: SquareCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
-  return acrossLocations(credentials, page.cursor, (one, cursor) => listLocationPayments(one, { ...page, cursor }, ctx));
+  return acrossLocations(credentials, ctx, page.cursor, (one, cursor) => listLocationPayments(one, { ...page, cursor }, ctx), requeried);
+}
+
+/**
+ * Where polling stands, for the same listing asked with a location where it was asked without (acrossLocations):
+ * Square's page cursor is dropped, and the query starts again at the last change seen (its pages so far came by
+ * `updated_at` ascending, so none before it is left).
+ */
+function requeried(cursor: string): string {
+  const state = readCursor(cursor)!;
+  return JSON.stringify({ since: state.last ?? state.since, page: null, last: null, ...(state.waiting ? { waiting: state.waiting } : {}) });
 }
 
 async function listLocationPayments(credentials: SquareCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {

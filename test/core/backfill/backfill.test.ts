@@ -212,6 +212,15 @@ describe('backfill of processor history', () => {
     assert.deepEqual(l.counted, [1, 1, 1]);
   });
 
+  it('Square, with a token that may not list the locations: the main location, and the backfill says so', async () => {
+    const { scope } = serveSquarePayments({ scopes: ['PAYMENTS_READ'] });
+    const done = await runBackfill(options({ source: 'square', credentials: { accessToken: SQUARE_TOKEN } }));
+    assert.ok(scope.isDone(), `not requested: ${scope.pendingMocks().join(', ')}`);
+    assert.deepEqual([done.pages, done.recorded, done.done], [2, 3, true]);
+    assert.equal(done.notes?.length, 1, 'said once, not once a page');
+    assert.match(done.notes![0]!, /403 INSUFFICIENT_SCOPES.*only the main location's payments are listed.*MERCHANT_PROFILE_READ.*SQUARE_LOCATION_ID/);
+  });
+
   it('Zettle: purchases oldest first, paged by lastPurchaseHash, stopping at the end of the window', async () => {
     const { scope, purchases } = serveZettlePurchases();
     const done = await runBackfill(options({ source: 'zettle', credentials: { accessToken: ZETTLE_TOKEN } }));

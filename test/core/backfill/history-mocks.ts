@@ -5,6 +5,7 @@ import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
 import { chargeObject, refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
 import { sumupTransaction } from '../../../sandbox/simulator/sumup-events';
 import { zettlePurchasePayload } from '../../../sandbox/simulator/zettle-events';
+import { MAIN_LOCATION, ONE_LOCATION, serveSquareLocations, type SquareSeller } from '../sources/square-locations-mock';
 
 let loaded: typeof nockApi | undefined;
 // nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses. Loaded on
@@ -92,11 +93,15 @@ export function withListedRefunds(charge: Charge, refunds: Stripe.Refund[]): Cha
 }
 
 export const SQUARE_TOKEN = 'EAAAl-backfill-token';
-/** ListPayments by creation time, oldest first, paged by Square's `cursor`. */
-export function serveSquarePayments() {
+/**
+ * ListLocations (a seller with one location, by default), then ListPayments by creation time, oldest first, paged
+ * by Square's `cursor`: for that location, or unasked (the main one) when the token may not list locations.
+ */
+export function serveSquarePayments(seller: SquareSeller = ONE_LOCATION) {
   const payments = [1, 2, 3].map((n) => squarePaymentObject({ id: `SqBackfill${n}PaymentIdAAAAAAZY`, amount: n * 700, currency: 'USD', createdAt: at(n * 7).toISOString() }));
-  const base = { begin_time: SINCE.toISOString(), end_time: UNTIL.toISOString(), sort_order: 'ASC', limit: '2' };
-  const scope = nock('https://connect.squareup.com', { reqheaders: { authorization: `Bearer ${SQUARE_TOKEN}` } })
+  const located = (seller.scopes ?? ['MERCHANT_PROFILE_READ']).includes('MERCHANT_PROFILE_READ') ? { location_id: MAIN_LOCATION } : {};
+  const base = { begin_time: SINCE.toISOString(), end_time: UNTIL.toISOString(), sort_order: 'ASC', limit: '2', ...located };
+  const scope = serveSquareLocations(nock('https://connect.squareup.com', { reqheaders: { authorization: `Bearer ${SQUARE_TOKEN}` } }), seller)
     .get('/v2/payments').query(base).reply(200, { payments: payments.slice(0, 2), cursor: 'sq-cursor-page-2' })
     .get('/v2/payments').query({ ...base, cursor: 'sq-cursor-page-2' }).reply(200, { payments: payments.slice(2) });
   return { scope, payments };

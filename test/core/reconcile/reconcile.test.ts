@@ -6,7 +6,9 @@ import { reconcile, type ReconcileOptions } from '../../../nodes/core/reconcile'
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, testKeys } from '../../support/temp-store';
-import { nock, serveStripeCharges, serveSumUpHistory, SINCE, STRIPE_KEY, stripeCharges, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL } from '../backfill/history-mocks';
+import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
+import { nock, serveStripeCharges, serveSumUpHistory, SINCE, SQUARE_TOKEN, STRIPE_KEY, stripeCharges, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL } from '../backfill/history-mocks';
+import { AIRPORT_LOCATION, HARBOUR_LOCATION, MAIN_LOCATION, serveSquareLocations } from '../sources/square-locations-mock';
 
 const PI = (n: number) => `stripe:pi_3Backfill${n}AAAAAAAAAAAAAA`;
 
@@ -181,6 +183,25 @@ describe('reconciliation of processor history with the ledger and the CRM', () =
     const again = await reconcile(options());
     assert.ok(last.isDone(), `not requested: ${last.pendingMocks().join(', ')}`);
     assert.equal(again.clean, true, JSON.stringify(again));
+  });
+
+  it('Square: the window of every location of the seller, when none is named, so a sale at another location is not reported unknown', async () => {
+    const at = (location: string, id: string, day: number) => ({ ...squarePaymentObject({ id, amount: 1500, currency: 'USD', createdAt: new Date(Date.UTC(2026, 0, day, 12)).toISOString() }), location_id: location });
+    const main = at(MAIN_LOCATION, 'SqMainStreetSaleAAAAAAAAAAZY', 10);
+    const airport = at(AIRPORT_LOCATION, 'SqAirportKioskSaleAAAAAAAAZY', 12);
+    const base = { begin_time: SINCE.toISOString(), end_time: UNTIL.toISOString(), sort_order: 'ASC', limit: '2' };
+    const square = nock('https://connect.squareup.com', { reqheaders: { authorization: `Bearer ${SQUARE_TOKEN}` } }).persist();
+    serveSquareLocations(square)
+      .get('/v2/payments').query({ ...base, location_id: AIRPORT_LOCATION }).reply(200, { payments: [airport] })
+      .get('/v2/payments').query({ ...base, location_id: HARBOUR_LOCATION }).reply(200, {})
+      .get('/v2/payments').query({ ...base, location_id: MAIN_LOCATION }).reply(200, { payments: [main] })
+      // Asked without a location, Square lists the main one's payments only.
+      .get('/v2/payments').query(base).reply(200, { payments: [main] });
+    const squareOptions = (credentials: object) => options({ source: 'square', credentials: { accessToken: SQUARE_TOKEN, ...credentials } });
+    // Both sales in the ledger (as the webhooks, which bring every location, would have them).
+    await runBackfill({ ...squareOptions({ locationId: `${AIRPORT_LOCATION},${MAIN_LOCATION}` }), keys: testKeys() });
+    const report = await reconcile(squareOptions({}));
+    assert.deepEqual([report.clean, report.processorPayments, report.unknown], [true, 2, []], JSON.stringify(report));
   });
 
   it('SumUp: its transaction history against the ledger, clean after a backfill; a refund the ledger lost is reported', async () => {

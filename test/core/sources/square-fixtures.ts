@@ -19,12 +19,14 @@ import swiped from './fixtures/square/payment-updated-swiped.json';
 import refundPending from './fixtures/square/refund-created-pending.json';
 import refundCompleted from './fixtures/square/refund-updated-completed.json';
 import errorCustomerNotFound from './fixtures/square/api/error-customer-not-found.json';
+import errorInsufficientScopes from './fixtures/square/api/error-insufficient-scopes.json';
 import errorServiceUnavailable from './fixtures/square/api/error-service-unavailable.json';
 import errorUnauthorized from './fixtures/square/api/error-unauthorized.json';
 import getPayment from './fixtures/square/api/get-payment.json';
 import getRefundCompleted from './fixtures/square/api/get-refund-completed.json';
 import getRefundEarlier from './fixtures/square/api/get-refund-earlier.json';
 import getRefundPending from './fixtures/square/api/get-refund-pending.json';
+import listLocations from './fixtures/square/api/list-locations.json';
 import listPaymentsPage1 from './fixtures/square/api/list-payments-page-1.json';
 import listPaymentsPage2 from './fixtures/square/api/list-payments-page-2.json';
 import retrieveCustomer from './fixtures/square/api/retrieve-customer.json';
@@ -52,12 +54,14 @@ const EVENTS = {
 
 const API = {
   'error-customer-not-found': errorCustomerNotFound,
+  'error-insufficient-scopes': errorInsufficientScopes,
   'error-service-unavailable': errorServiceUnavailable,
   'error-unauthorized': errorUnauthorized,
   'get-payment': getPayment,
   'get-refund-completed': getRefundCompleted,
   'get-refund-earlier': getRefundEarlier,
   'get-refund-pending': getRefundPending,
+  'list-locations': listLocations,
   'list-payments-page-1': listPaymentsPage1,
   'list-payments-page-2': listPaymentsPage2,
   'retrieve-customer': retrieveCustomer,

@@ -18,6 +18,7 @@ const CONTACTLESS = 'Hm3QxT8vWk2NcR5pLz7YbGd4sJfZY';
 const CHIP = 'bP9mKz4TqXw2LrV7nJc8sHdY3fAZY';
 const CUSTOMER = 'JDKYHBWT1D4F8MFH63DBMEN8Y4';
 const PAGE_1_CURSOR = 'MzE6QTpVUERBVEVEX0FUOjE3NjM2NjE2MzI4ODA';
+const LOCATION = 'L7K3PWQ9ZR2VD';
 
 describe('Square source: polling ListPayments', () => {
   let nock: typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
@@ -31,7 +32,9 @@ describe('Square source: polling ListPayments', () => {
     nock.enableNetConnect();
   });
 
-  const creds = (extra: object = {}) => parseSourceCredentials(squareSource, { signatureKey: KEY, accessToken: TOKEN, ...extra });
+  // One location named: these tests read one location's listing as it is (every location of the seller, looked up
+  // when none is named: square-locations.test.ts).
+  const creds = (extra: object = {}) => parseSourceCredentials(squareSource, { signatureKey: KEY, accessToken: TOKEN, locationId: LOCATION, ...extra });
   const ctx = () => ({ http: axiosTransport(), now: () => new Date('2026-11-22T00:00:00.000Z') });
   const square = () => nock(SQUARE).matchHeader('authorization', `Bearer ${TOKEN}`).matchHeader('square-version', '2026-09-16');
   const list = squareSource.list!;
@@ -41,7 +44,7 @@ describe('Square source: polling ListPayments', () => {
     const page2 = squareApiFixture('list-payments-page-2');
     const [earlier, completed, pending] = page2.payments[0].refund_ids as string[];
     return square()
-      .get('/v2/payments').query({ updated_at_begin_time: since, sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2', cursor: PAGE_1_CURSOR }).reply(200, page2)
+      .get('/v2/payments').query({ updated_at_begin_time: since, sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2', cursor: PAGE_1_CURSOR, location_id: LOCATION }).reply(200, page2)
       .get(`/v2/customers/${CUSTOMER}`).reply(200, squareApiFixture('retrieve-customer'))
       .get(`/v2/refunds/${earlier}`).reply(200, squareApiFixture('get-refund-earlier'))
       .get(`/v2/refunds/${completed}`).reply(200, squareApiFixture('get-refund-completed'))
@@ -50,7 +53,7 @@ describe('Square source: polling ListPayments', () => {
 
   it('pages through changes oldest first, by updated_at, and resumes where the last change was seen', async () => {
     const first = square()
-      .get('/v2/payments').query({ updated_at_begin_time: SINCE.toISOString(), sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2' })
+      .get('/v2/payments').query({ updated_at_begin_time: SINCE.toISOString(), sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2', location_id: LOCATION })
       .reply(200, squareApiFixture('list-payments-page-1'));
     const page1 = await list(creds(), { cursor: null, since: SINCE, limit: 2 }, ctx());
     assert.ok(first.isDone());
@@ -80,7 +83,7 @@ describe('Square source: polling ListPayments', () => {
     done.refund.status = 'COMPLETED';
     done.refund.updated_at = '2026-11-21T11:02:09.118Z';
     const third = square()
-      .get('/v2/payments').query({ updated_at_begin_time: '2026-11-21T09:14:31.402Z', sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2' })
+      .get('/v2/payments').query({ updated_at_begin_time: '2026-11-21T09:14:31.402Z', sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2', location_id: LOCATION })
       .reply(200, {})
       .get(`/v2/payments/${CHIP}`).reply(200, { payment: squareApiFixture('list-payments-page-2').payments[0] })
       .get(`/v2/customers/${CUSTOMER}`).reply(200, squareApiFixture('retrieve-customer'))
@@ -96,7 +99,7 @@ describe('Square source: polling ListPayments', () => {
     assert.deepEqual([page3.more, JSON.parse(page3.cursor!)], [false, { since: '2026-11-21T09:14:31.402Z', page: null, last: null }], 'nothing pending any more');
 
     const fourth = square()
-      .get('/v2/payments').query({ updated_at_begin_time: '2026-11-21T09:14:31.402Z', sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2' })
+      .get('/v2/payments').query({ updated_at_begin_time: '2026-11-21T09:14:31.402Z', sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2', location_id: LOCATION })
       .reply(200, {});
     const page4 = await list(creds(), { cursor: page3.cursor, limit: 2 }, ctx());
     assert.ok(fourth.isDone());
@@ -144,9 +147,9 @@ describe('Square source: polling ListPayments', () => {
 
   it('asks only for the configured location, and caps the page at Square\'s 100', async () => {
     const scope = square()
-      .get('/v2/payments').query({ sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '100', location_id: 'L7K3PWQ9ZR2VD' })
+      .get('/v2/payments').query({ sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '100', location_id: 'LQ2M8XW4RT6VB' })
       .reply(200, { payments: [] });
-    const out = await list(creds({ locationId: 'L7K3PWQ9ZR2VD' }), { cursor: null, limit: 500 }, ctx());
+    const out = await list(creds({ locationId: 'LQ2M8XW4RT6VB' }), { cursor: null, limit: 500 }, ctx());
     assert.ok(scope.isDone());
     assert.deepEqual(out.events, []);
   });

@@ -23,6 +23,8 @@ export interface HistoryPage {
   cursor: string | null;
   /** More pages wait. */
   more: boolean;
+  /** What the operator must hear of this page though nothing failed (a listing narrower than asked, and why). */
+  notes?: string[];
 }
 
 /**

@@ -27,7 +27,9 @@ export const squarePaymentHistory: HistoryLister = {
 };
 
 export function listSquareHistory(credentials: SquareCredentials, window: HistoryWindow, ctx: SourceContext): Promise<HistoryPage> {
-  return acrossLocations(credentials, window.cursor ?? null, (one, cursor) => listLocationHistory(one, { ...window, cursor }, ctx));
+  // A page cursor of the window asked without a location continues no other query: that location's window starts
+  // again (the ledger knows the payments it lists twice).
+  return acrossLocations(credentials, ctx, window.cursor ?? null, (one, cursor) => listLocationHistory(one, { ...window, cursor }, ctx), () => null);
 }
 
 async function listLocationHistory(credentials: SquareCredentials, window: HistoryWindow, ctx: SourceContext): Promise<HistoryPage> {

@@ -6,6 +6,7 @@ import { SquarePollCredentialsSchema } from '../../../../nodes/core/sources/squa
 import { squarePaymentObject } from '../../../../sandbox/simulator/square-events';
 import { nock, SQUARE_TOKEN } from '../../backfill/history-mocks';
 import { nockOffline } from '../../../support/nock-offline';
+import { MAIN_LOCATION, ONE_LOCATION, serveSquareLocations } from '../square-locations-mock';
 
 /**
  * The Square history lister on its own, against a ListPayments that selects as Square documents: `begin_time` and
@@ -30,11 +31,12 @@ describe('Square payment history: offline payments at a window\'s edge', () => {
   const day = (d: number) => ({ since: new Date(Date.UTC(2026, 10, d)), until: new Date(Date.UTC(2026, 10, d + 1)) });
 
   it('keeps each payment in the one window whose query lists it (by created_at), with the time it was tapped as occurredAt', async () => {
-    const api = nock('https://connect.squareup.com', { reqheaders: { authorization: `Bearer ${SQUARE_TOKEN}` } });
+    // The seller's one location, looked up once a window.
+    const api = serveSquareLocations(nock('https://connect.squareup.com', { reqheaders: { authorization: `Bearer ${SQUARE_TOKEN}` } }), ONE_LOCATION, 3);
     for (const d of [19, 20, 21]) {
       const { since, until } = day(d);
       const listed = payments.filter((p) => p.created_at >= since.toISOString() && p.created_at < until.toISOString());
-      api.get('/v2/payments').query({ begin_time: since.toISOString(), end_time: until.toISOString(), sort_order: 'ASC', limit: '100' }).reply(200, { payments: listed });
+      api.get('/v2/payments').query({ begin_time: since.toISOString(), end_time: until.toISOString(), sort_order: 'ASC', limit: '100', location_id: MAIN_LOCATION }).reply(200, { payments: listed });
     }
     const kept: Record<number, [string, string][]> = {};
     for (const d of [19, 20, 21]) {
