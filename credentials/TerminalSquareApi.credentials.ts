@@ -41,7 +41,7 @@ export class TerminalSquareApi implements ICredentialType {
       default: '',
       placeholder: 'EAAA…',
       description:
-        "Optional. A Square access token with CUSTOMERS_READ (and PAYMENTS_READ for polling): the trigger then fetches the buyer's name and phone from the Customers API. The credential test calls GET /v2/locations with it.",
+        "Optional. A Square access token with CUSTOMERS_READ (and for polling PAYMENTS_READ, and MERCHANT_PROFILE_READ when Location IDs is empty): the trigger then fetches the buyer's name and phone from the Customers API. The credential test calls GET /v2/locations with it.",
     },
     {
       displayName: 'Base URL',
@@ -50,6 +50,15 @@ export class TerminalSquareApi implements ICredentialType {
       default: 'https://connect.squareup.com',
       description:
         "Square's API. Use https://connect.squareupsandbox.com for the sandbox.",
+    },
+    {
+      displayName: 'Location IDs',
+      name: 'locationId',
+      type: 'string',
+      default: '',
+      placeholder: 'L7K3PWQ9ZR2VD, LQ2M8XW4RT6VB',
+      description:
+        "Optional. The Square locations polling lists, comma-separated (Square Dashboard → Settings → Locations). Empty: every location of the seller, looked up with the Access Token, which then needs MERCHANT_PROFILE_READ (without it only the main location is listed, and a warning says so). Webhooks bring every location either way.",
     },
   ];
 

@@ -34,6 +34,7 @@ export async function pollSource(input: PollSourceInput): Promise<PollSourceResu
     result.duplicates += round.duplicates;
     result.pages += round.pages;
     result.workflowIds.push(...round.workflowIds.slice(0, Math.max(0, 100 - result.workflowIds.length)));
+    for (const note of round.notes ?? []) if (!result.notes?.includes(note)) (result.notes ??= []).push(note);
     result.more = round.more && !round.raced;
     // Another poller took over the cursor: it carries on, this run has nothing left to do.
     if (!result.more || result.rounds >= MAX_POLL_ROUNDS) return result;

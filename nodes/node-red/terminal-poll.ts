@@ -54,6 +54,8 @@ export = function register(RED: NodeRedApi): void {
         http: axiosTransport(),
       });
       for (const event of outcome.events) send({ payload: event, topic: event.type });
+      // What the poll read less than it was asked (a Square token that may not list the seller's locations).
+      for (const note of outcome.notes ?? []) this.warn(RED._('terminal-poll.warn.note', { source: sourceName, note }));
       const at = clockTime(new Date());
       if (outcome.failure) {
         this.status({ fill: 'red', shape: 'ring', text: shortText(RED._('terminal-poll.status.failed', { count: outcome.events.length, error: outcome.failure.message })) });

@@ -55,6 +55,7 @@ export function createPollActivities(settings: { storeUrl: string; tokenKeys: st
         });
         // The pages before it are committed and their workflows started: the retry carries on after them.
         if (outcome.failure) throw outcome.failure;
+        for (const note of outcome.notes ?? []) context.log.warn(`poll ${source.name}: ${note}`);
         return {
           source: source.name,
           fresh: outcome.events.length,
@@ -63,6 +64,7 @@ export function createPollActivities(settings: { storeUrl: string; tokenKeys: st
           more: outcome.more,
           raced: outcome.raced,
           workflowIds,
+          ...(outcome.notes ? { notes: outcome.notes } : {}),
         };
       }),
   };

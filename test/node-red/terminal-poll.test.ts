@@ -136,6 +136,24 @@ describe('terminal payment poll (in a stand-in for Node-RED)', () => {
         'Fix: use an access token of this seller that may read payments (PAYMENTS_READ) and its locations (MERCHANT_PROFILE_READ); open the Square account configuration, fill in Access token and deploy',
     );
     assert.match(node.lastStatus()!, /^Square account → Access token: /);
+
+    // Named in Location IDs, the location is listed without a lookup, and the same refusal names the token alike.
+    red.create('square-account', { id: 'sq-named', baseUrl: SQUARE, locationId: ` ${MAIN_LOCATION} ` }, { signatureKey: 'whsk_unused_when_polling', accessToken: TOKEN });
+    square().get('/v2/payments').query((q) => q.location_id === MAIN_LOCATION).reply(401, squareApiFixture('error-unauthorized'));
+    const named = await trigger(pollNode({ id: 'poll-named', squareAccount: 'sq-named' }));
+    assert.match(String(named.error?.message), /^Square account → Access token: Square refused the access token to list payments \(401 UNAUTHORIZED/);
+  });
+
+  it('polls the main location and warns why when the access token may not list the locations (no MERCHANT_PROFILE_READ)', async () => {
+    const node = pollNode();
+    const api = serveSquareLocations(square(), { scopes: ['PAYMENTS_READ', 'CUSTOMERS_READ'] })
+      .get('/v2/payments').query((q) => q.location_id === undefined && q.sort_field === 'UPDATED_AT').reply(200, onlyPage());
+    const { sent, error } = await trigger(node);
+    assert.ifError(error);
+    assert.ok(api.isDone(), JSON.stringify(nock.pendingMocks()));
+    assert.deepEqual(sent.map((m) => (m.payload as PaymentEvent).id), [`square:payment:${CONTACTLESS}:COMPLETED`]);
+    assert.deepEqual(node.warnings.length, 1);
+    assert.match(String(node.warnings[0]), /^poll square: Square refused to list the seller's locations \(403 INSUFFICIENT_SCOPES: .*\): only the main location's payments are listed\. Give the access token MERCHANT_PROFILE_READ, or list every location's id in "Location IDs"/);
   });
 
   it('names the missing account before asking anyone', async () => {

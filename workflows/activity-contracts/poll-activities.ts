@@ -26,6 +26,8 @@ export interface PollSummary {
   raced: boolean;
   /** The payment workflows for this poll's events (started, or joined where they existed), the first 100. */
   workflowIds: string[];
+  /** What the operator must hear though nothing failed (Square listing only the main location, and why). */
+  notes?: string[];
 }
 
 export interface PollActivities {

@@ -61,6 +61,8 @@ export async function pollOnce(ctx: IPollFunctions, sourceName: string, settings
     });
     // Pages kept before a failure are passed on now; the failing page is read again at the next poll.
     if (outcome.failure) ctx.logger.warn(`Terminal Payment Poll Trigger: stopped after ${outcome.pages} page(s): ${outcome.failure.message}`);
+    // What the poll read less than it was asked (a Square token that may not list the seller's locations).
+    for (const note of outcome.notes ?? []) ctx.logger.warn(`Terminal Payment Poll Trigger: ${note}`);
     if (outcome.raced) ctx.logger.info('Terminal Payment Poll Trigger: another poller of the same cursor moved it first; this poll stopped and kept nothing twice');
     return items(outcome.events);
   } catch (error) {
