@@ -26,6 +26,11 @@
  *   accept) with `results` and, for pairs naming a missing record, `numErrors`/`errors`; whether HubSpot instead
  *   refuses the whole request for one such pair is not documented, so `associationErrors: 'whole-request'` answers
  *   that way (400 VALIDATION_ERROR, nothing associated).
+ * - account details (`GET /account-info/v3/details`): `{portalId, accountType, timeZone, companyCurrency,
+ *   additionalCurrencies, utcOffset, utcOffsetMilliseconds, uiDomain, dataHostingLocation}` (Account information API,
+ *   "Retrieve account details"; its guide's example zone is "US/Eastern"), counted against the limits like any call;
+ *   an app without the scope gets 403 MISSING_SCOPES "This app hasn't been granted all required scopes…" with
+ *   `errors[].context.requiredScopes` and `links.scopes` (as HubSpot/hubspot-api-nodejs issue #268 shows it).
  * Where HubSpot documents the shape but not the wording (past 10,000 search results, an association to a missing
  * record), the body uses the documented error shape with a plain message.
  */
@@ -95,6 +100,12 @@ export interface HubSpotMockOptions {
    * deal_currency_code is another, INVALID_OPTION (changelog "Enforcing Deal Currency Code Validation"). Unset: any.
    */
   currencies?: string[];
+  /**
+   * The account's details: its time zone as HubSpot names it (default "US/Eastern") and the offset it gives with it
+   * (default: that zone's offset now, which a name unknown to Intl needs given); `'missing-scopes'`: the app lacks
+   * the scope, and the details are refused with 403 MISSING_SCOPES.
+   */
+  account?: { timeZone?: string; utcOffsetMilliseconds?: number } | 'missing-scopes';
   /** A pair naming a missing record: listed in `errors` beside the others' results (default), or the whole request refused. */
   associationErrors?: 'per-input' | 'whole-request';
   now?: () => number;
@@ -156,13 +167,12 @@ export class HubSpotMock {
     const nock = (await import('nock')).default;
     const mock = new HubSpotMock(nock, options);
     // nock 15 hands a reply function the Fetch API Request and takes [status, body, headers] back.
-    nock(mock.baseUrl)
-      .persist()
-      .post(/.*/)
-      .reply(async (request: Request) => {
-        const url = new URL(request.url);
-        return mock.handle(request.method, url.pathname, await request.text(), request.headers.get('authorization') ?? undefined);
-      });
+    const reply = async (request: Request) => {
+      const url = new URL(request.url);
+      return mock.handle(request.method, url.pathname, await request.text(), request.headers.get('authorization') ?? undefined);
+    };
+    nock(mock.baseUrl).persist().post(/.*/).reply(reply);
+    nock(mock.baseUrl).persist().get(/.*/).reply(reply);
     return mock;
   }
 
@@ -221,7 +231,7 @@ export class HubSpotMock {
 
   private async handle(method: string, path: string, text: string, authorization: string | undefined): Promise<Reply> {
     const tokenPath = HUBSPOT_TOKEN_PATHS.includes(path);
-    const body = tokenPath ? text : safeJson(text);
+    const body = tokenPath ? text : text === '' ? undefined : safeJson(text);
     let reply: Reply;
     let delayMs = 0;
     if (tokenPath && (this.faults.tokenOutages ?? 0) > 0) {
@@ -242,7 +252,7 @@ export class HubSpotMock {
       else {
         // A held answer is computed (and the write done) first: the client may give up, HubSpot has written it.
         if (r < (f.rate429 ?? 0) + (f.serverError ?? 0) + (f.delay ?? 0)) delayMs = f.delayMs ?? 5_000;
-        reply = this.api(path, body, authorization);
+        reply = this.api(method, path, body, authorization);
       }
     }
     this.calls.push({ method, path, status: reply[0], body, authorization, at: this.now() });
@@ -250,7 +260,7 @@ export class HubSpotMock {
     return reply;
   }
 
-  private api(path: string, body: unknown, authorization: string | undefined): Reply {
+  private api(method: string, path: string, body: unknown, authorization: string | undefined): Reply {
     const denied = this.authenticate(authorization);
     if (denied) return denied;
     const isSearch = /\/search$/.test(path);
@@ -259,7 +269,8 @@ export class HubSpotMock {
     const headers = isSearch ? {} : this.rateHeaders();
     let m: RegExpExecArray | null;
     let reply: Reply;
-    if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/upsert$/.exec(path))) reply = this.batchWrite(m[1]!, body, 'upsert');
+    if (method === 'GET') reply = path === '/account-info/v3/details' ? this.accountDetails() : [404, { status: 'error', message: `Unable to route GET ${path}`, correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' }];
+    else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/upsert$/.exec(path))) reply = this.batchWrite(m[1]!, body, 'upsert');
     else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/create$/.exec(path))) reply = this.batchCreate(m[1]!, body);
     else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/update$/.exec(path))) reply = this.batchWrite(m[1]!, body, 'update');
     else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/read$/.exec(path))) reply = this.batchRead(m[1]!, body);
@@ -340,6 +351,28 @@ export class HubSpotMock {
       'x-hubspot-ratelimit-max': String(max),
       'x-hubspot-ratelimit-remaining': String(Math.max(0, max - this.burstLog.length - (this.o.othersInWindow ?? 0))),
     };
+  }
+
+  // ── account ──────────────────────────────────────────────────────────────────────────────────────────────────
+
+  private accountDetails(): Reply {
+    const a = this.o.account ?? {};
+    if (a === 'missing-scopes') {
+      return [403, {
+        status: 'error',
+        message: "This app hasn't been granted all required scopes to make this call. Read more about required scopes here: https://developers.hubspot.com/scopes.",
+        correlationId: randomUUID(),
+        errors: [{ message: 'One or more of the following scopes are required.', context: { requiredScopes: ['oauth'] } }],
+        links: { scopes: 'https://developers.hubspot.com/scopes' },
+        category: 'MISSING_SCOPES',
+      }];
+    }
+    const timeZone = a.timeZone ?? 'US/Eastern';
+    const offsetMs = a.utcOffsetMilliseconds ?? offsetIn(timeZone, this.now());
+    const minutes = Math.abs(offsetMs) / 60_000;
+    const utcOffset = `${offsetMs < 0 ? '-' : '+'}${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+    const [companyCurrency = 'USD', ...additionalCurrencies] = this.o.currencies ?? [];
+    return [200, { portalId: 891936587, accountType: 'STANDARD', timeZone, companyCurrency, additionalCurrencies, utcOffset, utcOffsetMilliseconds: offsetMs, uiDomain: 'app.hubspot.com', dataHostingLocation: 'na1' }];
   }
 
   // ── objects ───────────────────────────────────────────────────────────────────────────────────────────────────
@@ -607,6 +640,13 @@ function pick(props: Record<string, string>, names: string[]): Record<string, st
   const out: Record<string, string | null> = {};
   for (const n of names) out[n] = props[n] ?? null;
   return out;
+}
+
+/** A zone's offset from UTC at `at`, in ms, as HubSpot reports it beside the zone's name. */
+function offsetIn(timeZone: string, at: number): number {
+  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric' }).formatToParts(at);
+  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute')) - Math.floor(at / 60_000) * 60_000;
 }
 
 function safeJson(text: string): unknown {
