@@ -39,7 +39,8 @@ describe('Node-RED: crm-account', () => {
     assert.equal(node.adapter(), adapter, 'one adapter (and one token cache) per account');
     const page = await adapter.changedCustomers(null, 10);
     assert.deepEqual(page.customers.map((c) => [c.externalId, c.profile.givenName]), [['cus_1', 'Ana']]);
-    assert.deepEqual(mock.calls.map((c) => c.authorization), [`Bearer ${PAT}`]);
+    // The account's details (its time zone, read before the first call) go with the same token as the search.
+    assert.deepEqual(mock.calls.map((c) => [c.path, c.authorization]), [['/account-info/v3/details', `Bearer ${PAT}`], ['/crm/v3/objects/contacts/search', `Bearer ${PAT}`]]);
   });
 
   it('passes on only the chosen CRM’s fields: what another choice left behind is ignored', () => {

@@ -13,7 +13,7 @@ describe('nock relay server', { timeout: 30_000 }, () => {
   let mock: HubSpotMock;
   let relay: NockRelay;
   before(async () => {
-    mock = await HubSpotMock.start({ privateAppToken: TOKEN, burst: { max: 2, intervalMs: 10_000 } });
+    mock = await HubSpotMock.start({ privateAppToken: TOKEN, burst: { max: 3, intervalMs: 10_000 } });
     relay = await startNockRelay({ target: mock.baseUrl });
   });
   after(async () => {
@@ -34,11 +34,12 @@ describe('nock relay server', { timeout: 30_000 }, () => {
     const upsert = mock.callsTo('/crm/v3/objects/contacts/batch/upsert');
     assert.equal(upsert.length, 1);
     assert.equal(upsert[0]!.authorization, `Bearer ${TOKEN}`);
-    assert.deepEqual(relay.calls.map((c) => [c.method, c.path, c.status]), [['POST', '/crm/v3/objects/contacts/batch/upsert', 200]]);
+    // The account's details first (its time zone, for the daily cap), then the upsert.
+    assert.deepEqual(relay.calls.map((c) => [c.method, c.path, c.status]), [['GET', '/account-info/v3/details', 200], ['POST', '/crm/v3/objects/contacts/batch/upsert', 200]]);
   });
 
   it("answers another process with HubSpot's 429 body and rate-limit headers", async () => {
-    // The burst of 2 per 10 s: the first call above used one, this child's first call uses the other, the second is refused.
+    // The burst of 3 per 10 s: the two calls above used two, this child's first call uses the third, the second is refused.
     const script = `
       const call = () => fetch(process.argv[1] + '/crm/v3/objects/contacts/batch/upsert', {
         method: 'POST',
@@ -53,7 +54,7 @@ describe('nock relay server', { timeout: 30_000 }, () => {
     assert.equal(second!.body.errorType, 'RATE_LIMIT');
     assert.equal(second!.body.policyName, 'TEN_SECONDLY_ROLLING');
     assert.equal(second!.body.message, 'You have reached your ten_secondly_rolling limit.');
-    assert.equal(second!.headers['x-hubspot-ratelimit-max'], '2');
+    assert.equal(second!.headers['x-hubspot-ratelimit-max'], '3');
     assert.equal(second!.headers['x-hubspot-ratelimit-remaining'], '0');
     assert.equal(second!.headers['x-hubspot-ratelimit-interval-milliseconds'], '10000');
     assert.equal(mock.recordBy('contacts', 'email', 'cy@example.com').length, 1);

@@ -53,8 +53,10 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     }
     const rows = await outboxRows(db);
     assert.ok(rows.every((x) => x.state === 'synced' && x.crm_id && x.attempts === 1));
-    // Six requests, spaced a window's share apart (10 s / 190): paced, never refused.
-    assert.equal(mock.calls.length, 6);
+    // Seven requests, the account's details (its time zone) and the six writes, spaced a window's share apart
+    // (10 s / 190): paced, never refused.
+    assert.equal(mock.calls[0]!.path, '/account-info/v3/details');
+    assert.equal(mock.calls.length, 7);
     assert.ok(mock.calls.every((c) => c.status < 300));
     const gaps = mock.calls.slice(1).map((c, i) => c.at - mock.calls[i]!.at);
     assert.ok(gaps.every((g) => g >= 10_000 / 190 - 1), `gaps ${gaps.join(', ')}`);
@@ -83,9 +85,10 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
 
     assert.deepEqual([r.ended, r.counts.synced], ['drained', 500]);
     assert.deepEqual(paced.sizes, [250]);
-    // Each of the six requests took its own slot, a window's share apart (10 s / 190), on the real clock.
-    assert.equal(mock.calls.length, 6);
-    assert.ok(tookMs >= 5 * (10_000 / 190) - 10, `six requests in ${tookMs} ms`);
+    // Each of the seven requests (the account's details, then six writes) took its own slot, a window's share apart
+    // (10 s / 190), on the real clock.
+    assert.equal(mock.calls.length, 7);
+    assert.ok(tookMs >= 6 * (10_000 / 190) - 10, `seven requests in ${tookMs} ms`);
   });
 
   it('a write retried after its answer was lost changes nothing in HubSpot', async () => {
@@ -125,9 +128,10 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     const { mock, adapter, clock } = await hubspotOutbox({ mock: { burst: { max: 10, intervalMs: 10_000 } }, env: { HUBSPOT_REQUESTS_PER_10S: '4' } });
     await queue(db, 'hubspot', customers(...Array.from({ length: 1_200 }, (_, i) => i + 1)), T0);
     assert.equal((await drainWith(db, adapter, clock)).counts.synced, 1_200);
-    assert.equal(mock.calls.length, 12);
-    // 12 requests at 4 per 10 s (one every 2.5 s): 27.5 s at the least, where 10 per 10 s would have taken 11.
-    assert.ok(clock.now() - T0 >= 27_000, `${clock.now() - T0} ms`);
+    // The account's details, then 12 upserts.
+    assert.equal(mock.calls.length, 13);
+    // 13 requests at 4 per 10 s (one every 2.5 s): 30 s at the least, where 10 per 10 s would have taken 12.
+    assert.ok(clock.now() - T0 >= 30_000, `${clock.now() - T0} ms`);
   });
 
   it('a rolling-window 429 waits as HubSpot says and carries on with the same records', async () => {
@@ -167,6 +171,21 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     const later = await drainWith(db, adapter, clock, { owner: 'another-instance' });
     assert.deepEqual([later.ended, later.stop?.until, later.batches], ['stopped', '2025-03-02T05:00:00.000Z', 0]);
     assert.equal(mock.calls.length, calls, 'not one request during the pause');
+  });
+
+  it('with no HUBSPOT_ACCOUNT_TIME_ZONE, a DAILY 429 stops until midnight in the time zone HubSpot gives for the account', async () => {
+    // The account is in Los Angeles; the day's cap allows the account's details and one batch.
+    const { mock, adapter, clock } = await hubspotOutbox({ mock: { daily: 2, account: { timeZone: 'America/Los_Angeles' } } });
+    await queue(db, 'hubspot', customers(...Array.from({ length: 150 }, (_, i) => i + 1)), T0);
+    const r = await drainWith(db, adapter, clock);
+
+    assert.deepEqual([r.ended, r.stop?.kind], ['stopped', 'rate-limit']);
+    assert.match(r.stop!.message, /daily limit.*resets at midnight \(America\/Los_Angeles\)/);
+    // T0 is 04:00 in Los Angeles (12:00Z); midnight there is 08:00Z the next day, where UTC's would be 8 hours early.
+    assert.equal(r.stop!.until, '2025-03-02T08:00:00.000Z');
+    assert.deepEqual([r.counts.synced, r.counts.released], [100, 50]);
+    assert.ok((await outboxRows(db, "state = 'pending'")).every((x) => x.next_attempt_at === '2025-03-02T08:00:00.000Z'));
+    assert.deepEqual(mock.callsTo('/account-info/').map((c) => c.status), [200]);
   });
 
   it('keeps what HubSpot refuses with its message, and never sends it again', async () => {
@@ -216,8 +235,10 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     assert.deepEqual((await outboxRows(db)).map((x) => [x.state, x.attempts]), [['dead', 3]]);
     assert.equal(mock.callsTo('/contacts/batch/upsert').length, 3);
     // Backoff: 2 s after the first failure, 4 s after the second, each with its jitter (fixed here at 3/4).
-    assert.equal(Date.parse(runs[0]!.nextAttemptAt!) - T0, 1_500);
-    assert.equal(Date.parse(runs[1]!.nextAttemptAt!) - (T0 + 3_600_000), 3_000);
+    // From each failed upsert (on the whole millisecond the stored time keeps), which went out after the account's details.
+    const failedAt = mock.callsTo('/contacts/batch/upsert').map((c) => Math.floor(c.at));
+    assert.equal(Date.parse(runs[0]!.nextAttemptAt!) - failedAt[0]!, 1_500);
+    assert.equal(Date.parse(runs[1]!.nextAttemptAt!) - failedAt[1]!, 3_000);
   });
 
   it('a refused credential stops the run with the fix; the records wait without an attempt counted', async () => {
@@ -258,7 +279,7 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     await queue(db, 'hubspot', payments(payment(1, 1)), T0 - 2);
     await queue(db, 'hubspot', customers(1), T0 - 1);
     await drainWith(db, adapter, clock);
-    assert.deepEqual(mock.calls.map((c) => c.path), ['/crm/v3/objects/contacts/batch/upsert', '/crm/v3/objects/deals/batch/create']);
+    assert.deepEqual(mock.calls.map((c) => c.path), ['/account-info/v3/details', '/crm/v3/objects/contacts/batch/upsert', '/crm/v3/objects/deals/batch/create']);
     const contact = mock.recordBy('contacts', 'terminal_crm_id', 'cus_1')[0]!;
     const deal = mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_1')[0]!;
     assert.ok(mock.associations.has(`deals:${deal.id}->contacts:${contact.id}`));

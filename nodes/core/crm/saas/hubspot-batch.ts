@@ -3,7 +3,7 @@ import type { CrmItemResult } from './crm-adapter';
 import { CrmConfigError, CrmRateLimitError, CrmTransientError, type CrmError } from './crm-errors';
 import { callCrm, describeBody } from './call-crm';
 import { retryAfterMs } from '../../http/retry-after';
-import { asHubSpotError, CRM, errorCodes, itemResultFor, propertyNamed, readRateLimit, type HubSpotError } from './hubspot-errors';
+import { asHubSpotError, CRM, errorCodes, itemResultFor, propertyNamed, readRateLimit, type DailyReset, type HubSpotError } from './hubspot-errors';
 import { idText, listAt, type Answer } from './answer-shape';
 import type { HubSpotSettings } from './hubspot-settings';
 import { isRecord } from '../../json/json-values';
@@ -21,6 +21,8 @@ export interface HubSpotCall {
   http: HttpTransport;
   settings: HubSpotSettings;
   now: () => number;
+  /** Where the daily cap resets, as known now: the setting, or what HubSpot said (hubspot-account-zone.ts). */
+  dailyReset: () => DailyReset | undefined;
 }
 
 /**
@@ -29,7 +31,7 @@ export interface HubSpotCall {
  * least 2 seconds") are waits, with the Retry-After HubSpot sends, not a setup or record problem.
  */
 export async function hubspotRequest(call: HubSpotCall, req: HttpRequest): Promise<HttpResponse> {
-  const res = await callCrm(CRM, call.http, { timeoutMs: call.settings.timeoutMs, ...req }, { rateLimit: (r) => readRateLimit(r, call.settings.accountTimeZone, call.now) });
+  const res = await callCrm(CRM, call.http, { timeoutMs: call.settings.timeoutMs, ...req }, { rateLimit: (r) => readRateLimit(r, call.dailyReset(), call.now) });
   if (res.status === 477) {
     throw new CrmTransientError(CRM, `477 Migration in Progress on ${req.method} ${req.url}: the HubSpot account is moving to another data centre; sent again when HubSpot says`, retryAfterMs(res.headers, 60 * 60_000, call.now()));
   }

@@ -50,30 +50,63 @@ export function reportedLimits(res: HttpResponse): { requestsPerWindow: number; 
 }
 
 /**
+ * Where HubSpot's daily cap resets: at midnight in `timeZone`, an IANA zone or a fixed UTC offset (`-08:00`), and
+ * `why` when that is not the account's own zone but a fallback (hubspot-account-zone.ts).
+ */
+export interface DailyReset {
+  timeZone: string;
+  why?: string;
+}
+
+/**
  * A 429's body names the limit (usage guidelines, "Error responses"): `DAILY` stops everything until midnight in the
  * account's time zone, so the outbox must stop and report rather than retry; `TEN_SECONDLY_ROLLING` and the
- * search API's `SECONDLY` pass within seconds.
+ * search API's `SECONDLY` pass within seconds. `reset` undefined: the account's zone is not known yet (HubSpot has
+ * not said, or refused to for this same cap): the stop lasts to the next full hour, on which midnight falls in most
+ * zones (at worst 45 minutes after it), rather than risk a day's wait in a wrong zone; one refused request an hour.
  */
-export function readRateLimit(res: HttpResponse, accountTimeZone: string, now: () => number): CrmRateLimitError | undefined {
+export function readRateLimit(res: HttpResponse, reset: DailyReset | undefined, now: () => number): CrmRateLimitError | undefined {
   if (res.status !== 429) return undefined;
   const body = asHubSpotError(res.body);
   const policy = (body.policyName ?? '').toUpperCase();
   const message = body.message ?? 'rate limit reached';
-  if (policy === 'DAILY') {
-    return new CrmRateLimitError(CRM, `${message} The daily request cap resets at midnight (${accountTimeZone}); nothing more goes out until then.`, msUntilNextMidnight(now(), accountTimeZone), 'stop', policy);
+  if (policy === 'DAILY' && !reset) {
+    const text = `${message} The daily request cap resets at midnight in the HubSpot account's time zone, which HubSpot has not said yet; nothing more goes out until the next full hour, when it is asked again. Fix: set the account's time zone (HUBSPOT_ACCOUNT_TIME_ZONE, or accountTimeZone in the advanced settings) to wait exactly until its midnight.`;
+    return new CrmRateLimitError(CRM, text, msUntilNextHour(now()), 'stop', policy);
+  }
+  if (policy === 'DAILY' && reset) {
+    const zone = reset.why ? `${reset.timeZone}: ${reset.why}` : reset.timeZone;
+    return new CrmRateLimitError(CRM, `${message} The daily request cap resets at midnight (${zone}); nothing more goes out until then.`, msUntilNextMidnight(now(), reset.timeZone), 'stop', policy);
   }
   // A rolling window frees a slot within about a second; HubSpot may say exactly when in Retry-After.
   const waitMs = retryAfterMs(res.headers, policy === 'TEN_SECONDLY_ROLLING' || policy === 'SECONDLY' ? 1_000 : 10_000, now());
   return new CrmRateLimitError(CRM, message, waitMs, 'wait', policy || undefined);
 }
 
-/** Milliseconds from `at` to the next local midnight in `timeZone` (DST-safe: re-checks the offset at the target). */
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+/** A fixed offset from UTC, as the account's zone when its name is unknown here: `+05:30`, `-08:00`. */
+const UTC_OFFSET = /^([+-])(\d{2}):(\d{2})$/;
+
+/**
+ * Milliseconds from `at` to the next local midnight in `timeZone` (DST-safe: re-checks the offset at the target). A
+ * fixed offset (`-08:00`) is worked out here, since not every Node version's Intl takes one.
+ */
 export function msUntilNextMidnight(at: number, timeZone: string): number {
+  const fixed = UTC_OFFSET.exec(timeZone);
+  if (fixed) {
+    const local = at + (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000;
+    return Math.max(1_000, (Math.floor(local / DAY_MS) + 1) * DAY_MS - local);
+  }
   const local = partsIn(at, timeZone);
   const target = Date.UTC(local.year, local.month - 1, local.day + 1);
   let utc = target - offsetAt(target, timeZone);
   utc = target - offsetAt(utc, timeZone);
   return Math.max(1_000, utc - at);
+}
+
+function msUntilNextHour(at: number): number {
+  return Math.max(1_000, (Math.floor(at / HOUR_MS) + 1) * HOUR_MS - at);
 }
 
 function partsIn(at: number, timeZone: string) {

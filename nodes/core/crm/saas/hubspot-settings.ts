@@ -132,8 +132,11 @@ export const HubSpotSettingsSchema = z.object({
    * Unset: 110 with OAuth, 190 with a private app token.
    */
   requestsPerTenSeconds: z.number().int().positive().optional(),
-  /** The daily cap resets at midnight in the account's time zone (Settings → Account defaults). */
-  accountTimeZone: z.string().default('UTC'),
+  /**
+   * The daily cap resets at midnight in the account's time zone (Settings → Account defaults). Unset: the adapter
+   * reads it from HubSpot once (hubspot-account-zone.ts), UTC where HubSpot does not say; set, it is never asked.
+   */
+  accountTimeZone: z.string().trim().min(1).optional(),
 });
 export type HubSpotSettingsInput = z.input<typeof HubSpotSettingsSchema>;
 
@@ -171,7 +174,7 @@ export function parseHubSpotSettings(input: unknown): HubSpotSettings {
     throw new InputError(`hubspot.${path || 'settings'}`, issueText(issue), fix);
   }
   const s = r.data;
-  if (!isTimeZone(s.accountTimeZone)) throw new InputError('hubspot.accountTimeZone', `"${s.accountTimeZone}" is not a time zone`, FIXES.accountTimeZone!);
+  if (s.accountTimeZone !== undefined && !isTimeZone(s.accountTimeZone)) throw new InputError('hubspot.accountTimeZone', `"${s.accountTimeZone}" is not a time zone`, FIXES.accountTimeZone!);
   const unknownField = Object.keys(s.fieldMap).find((k) => k.trim() === '');
   if (unknownField !== undefined) throw new InputError('hubspot.fieldMap', 'has an empty field name', 'name the pack field on the left, the HubSpot property on the right');
   const payments = {

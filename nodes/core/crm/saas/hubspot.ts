@@ -4,6 +4,7 @@ import { TokenCache } from '../../http/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
 import type { CrmAdapter, CrmAdapterContext } from './crm-adapter';
 import { tokenFailure } from './crm-errors';
+import { accountZone } from './hubspot-account-zone';
 import { CRM, reportedLimits } from './hubspot-errors';
 import { HUBSPOT_ASSOCIATIONS_PER_REQUEST, HUBSPOT_BATCH_SIZE, type HubSpotCall } from './hubspot-batch';
 import { updateContactFields, upsertContacts } from './hubspot-contacts';
@@ -22,8 +23,14 @@ export { hubspotSettingsFromEnv, HUBSPOT_ENV } from './hubspot-env';
 export function createHubSpotAdapter(ctx: CrmAdapterContext<HubSpotSettings | HubSpotSettingsInput> & { pacer?: Partial<Pacer> }): CrmAdapter {
   const settings = isParsed(ctx.settings) ? ctx.settings : parseHubSpotSettings(ctx.settings);
   const now = ctx.pacer?.now ?? Date.now;
-  const call: HubSpotCall = { http: ctx.http, settings, now };
+  // The daily cap resets at the account's midnight: learnt before the first batch unless set (hubspot-account-zone.ts).
+  const zone = accountZone({ http: ctx.http, settings, now });
+  const call: HubSpotCall = { http: ctx.http, settings, now, dailyReset: zone.dailyReset };
   const pace = createSearchPacer({ now, sleep: ctx.pacer?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))) });
+  const zoneFirst = <A extends unknown[], R>(f: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {
+    await zone.ready();
+    return f(...args);
+  };
   return {
     name: 'hubspot',
     // Private apps on Professional/Enterprise: 190 requests per rolling 10 s (plus a daily cap, reported as 'stop').
@@ -31,10 +38,10 @@ export function createHubSpotAdapter(ctx: CrmAdapterContext<HubSpotSettings | Hu
     // New deals are created with their association (100 a request); the others go ten upsert batches to a call, so
     // one association request serves 1,000 of them (hubspot-payments.ts).
     limits: { batchSize: HUBSPOT_BATCH_SIZE, recordsPerCall: { payment: HUBSPOT_ASSOCIATIONS_PER_REQUEST }, requestsPerWindow: settings.requestsPerTenSeconds, windowMs: 10_000 },
-    upsertCustomers: (batch) => upsertContacts(call, batch),
-    upsertPayments: (batch) => upsertPayments(call, batch),
-    updateFields: (batch) => updateContactFields(call, batch),
-    changedCustomers: (cursor, limit) => changedContacts(call, pace, cursor, limit),
+    upsertCustomers: zoneFirst((batch) => upsertContacts(call, batch)),
+    upsertPayments: zoneFirst((batch) => upsertPayments(call, batch)),
+    updateFields: zoneFirst((batch) => updateContactFields(call, batch)),
+    changedCustomers: zoneFirst((cursor, limit) => changedContacts(call, pace, cursor, limit)),
     // An account on a smaller plan, or a public OAuth app, is allowed less than the setting: its answers say how much.
     limitsFrom: reportedLimits,
   };

@@ -35,7 +35,8 @@ describe('CRM adapter from a credential record', () => {
     const adapter = crmAdapterFromRecord('hubspot', { accessToken: PAT, baseUrl: '' });
     assert.equal(adapter.name, 'hubspot');
     assert.equal((await adapter.changedCustomers(null, 5)).customers[0]!.externalId, 'cus_1');
-    assert.deepEqual(mock.calls.map((c) => c.authorization), [`Bearer ${PAT}`]);
+    // The account's details (its time zone, before the first call) go with the same token as the search.
+    assert.deepEqual(mock.calls.map((c) => [c.method, c.path, c.authorization]), [['GET', '/account-info/v3/details', `Bearer ${PAT}`], ['POST', '/crm/v3/objects/contacts/search', `Bearer ${PAT}`]]);
   });
 
   it('HubSpot: with the engine’s transport (n8n’s OAuth2 credential) no token is needed, and the advanced settings apply', async () => {
@@ -43,8 +44,8 @@ describe('CRM adapter from a credential record', () => {
     const adapter = crmAdapterFromRecord('hubspot', { clientId: '', oauthTokenData: { access_token: 'n8n-keeps-it' }, settings: '{"contactIdProperty": "shop_customer_id"}' }, http);
     const page = await adapter.changedCustomers(null, 5);
     assert.equal(page.customers[0]!.externalId, 'cus_9');
-    assert.equal(http.seen[0]!.url, '/crm/v3/objects/contacts/search');
-    assert.equal(http.seen[0]!.headers?.authorization, undefined, 'the engine signs, not the adapter');
+    assert.deepEqual(http.seen.map((r) => [r.method, r.url]), [['GET', '/account-info/v3/details'], ['POST', '/crm/v3/objects/contacts/search']]);
+    assert.ok(http.seen.every((r) => r.headers?.authorization === undefined), 'the engine signs, not the adapter');
     // An OAuth app gets HubSpot's public-app limit; a private app token through the engine keeps 190.
     assert.equal(adapter.limits.requestsPerWindow, 110);
     assert.equal(crmAdapterFromRecord('hubspot', { accessToken: PAT }, http).limits.requestsPerWindow, 190);

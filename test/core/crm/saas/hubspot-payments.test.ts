@@ -336,13 +336,15 @@ describe('HubSpot adapter: OAuth tokens', () => {
 
   it('a token endpoint that is down is transient: the next call gets a token and nothing asks to reconnect', async () => {
     const clock = fakeClock();
-    const mock = await HubSpotMock.start({ oauth, now: clock.now, faults: { tokenOutages: 1 } });
+    // Two outages: the first meets the reading of the account's details, which is left for later (the batch goes on
+    // without it), the second the batch.
+    const mock = await HubSpotMock.start({ oauth, now: clock.now, faults: { tokenOutages: 2 } });
     const settings = parseHubSpotSettings({ auth: { type: 'oauth2', ...oauth } });
     const adapter = createHubSpotAdapter({ http: hubspotAxiosTransport(settings, clock.now), settings });
     await assert.rejects(adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmTransientError && !/reconnect/.test(e.message) && /503|Service Unavailable/.test(e.message));
     const [r] = await adapter.upsertCustomers([customer(1)]);
     assert.equal(r!.status, 'synced');
-    assert.equal(mock.tokenRequests, 2);
+    assert.equal(mock.tokenRequests, 3);
   });
 
   it('a refused refresh token is an auth error that says how to reconnect', async () => {
@@ -351,7 +353,8 @@ describe('HubSpot adapter: OAuth tokens', () => {
     const settings = parseHubSpotSettings({ auth: { type: 'oauth2', ...oauth, refreshToken: 'refresh-revoked' } });
     const adapter = createHubSpotAdapter({ http: hubspotAxiosTransport(settings, clock.now), settings });
     await assert.rejects(adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmAuthError && /HUBSPOT_REFRESH_TOKEN/.test(e.message));
-    assert.equal(mock.tokenRequests, 1);
+    // One for the account's details (the batch goes on without them), one for the batch: each refused.
+    assert.equal(mock.tokenRequests, 2);
     assert.equal(mock.callsTo('/crm/').length, 0, 'nothing went to the CRM without a token');
   });
 
@@ -361,6 +364,7 @@ describe('HubSpot adapter: OAuth tokens', () => {
     const settings = parseHubSpotSettings({ auth: { type: 'privateApp', accessToken: 'pat-na1-revoked' } });
     const adapter = createHubSpotAdapter({ http: hubspotAxiosTransport(settings, clock.now), settings });
     await assert.rejects(adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmAuthError && /Authentication credentials not found/.test(e.message));
-    assert.equal(mock.calls.length, 1, 'a static token is not retried');
+    // The account's details, then the batch: each refused once, a static token is not retried.
+    assert.deepEqual(mock.calls.map((c) => [c.method, c.status]), [['GET', 401], ['POST', 401]]);
   });
 });

@@ -26,6 +26,10 @@ describe('HubSpot settings', () => {
     assert.equal(s.payments.stages.refunded, 'closedlost');
     assert.equal(s.contactFields.postalCode, 'zip');
     assert.equal(s.requestsPerTenSeconds, 190);
+    // No time zone: the adapter reads the account's from HubSpot (hubspot-account-zone.ts); one set is kept as given.
+    assert.equal(s.accountTimeZone, undefined);
+    assert.equal(hubspotSettingsFromEnv({ HUBSPOT_ACCESS_TOKEN: 't' }).accountTimeZone, undefined);
+    assert.equal(hubspotSettingsFromEnv({ HUBSPOT_ACCESS_TOKEN: 't', HUBSPOT_ACCOUNT_TIME_ZONE: 'America/Los_Angeles' }).accountTimeZone, 'America/Los_Angeles');
   });
 
   it('names the wrong field and the fix', () => {

@@ -141,7 +141,8 @@ describe('HubSpot adapter: limits and failures', () => {
   });
 
   it('a TEN_SECONDLY_ROLLING 429 is a rate-limit error to wait on (about a second, or Retry-After)', async () => {
-    const { mock, adapter, clock } = await hubspot({ mock: { burst: { max: 2, intervalMs: 10_000 } } });
+    // Three per window: the account's details (read before the first batch) take one, the two upserts the others.
+    const { mock, adapter, clock } = await hubspot({ mock: { burst: { max: 3, intervalMs: 10_000 } } });
     await adapter.upsertCustomers([customer(1)]);
     await adapter.upsertCustomers([customer(2)]);
     const err = await adapter.upsertCustomers([customer(3)]).then(() => undefined, (e: unknown) => e);
@@ -169,7 +170,8 @@ describe('HubSpot adapter: limits and failures', () => {
   });
 
   it('477 Migration in Progress is a wait for HubSpot\'s Retry-After, not a setup error', async () => {
-    const { mock, adapter } = await hubspot({ mock: { faults: { at: { 1: '477' } } } });
+    // Call 1 is the account's details, read before the first batch; call 2 the upsert.
+    const { mock, adapter } = await hubspot({ mock: { faults: { at: { 2: '477' } } } });
     await assert.rejects(adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmTransientError && e.retryAfterMs === 7_200_000 && /data centre/.test(e.message));
     const [r] = await adapter.upsertCustomers([customer(1)]);
     assert.equal(r!.status, 'synced');
