@@ -85,10 +85,12 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
 
     assert.deepEqual([r.ended, r.counts.synced], ['drained', 500]);
     assert.deepEqual(paced.sizes, [250]);
-    // Each of the seven requests (the account's details, then six writes) took its own slot, a window's share apart
-    // (10 s / 190), on the real clock.
-    assert.equal(mock.calls.length, 7);
-    assert.ok(tookMs >= 6 * (10_000 / 190) - 10, `seven requests in ${tookMs} ms`);
+    // Each request (six writes, after the account's details where this process has not learnt them yet: the second
+    // store's run has) took its own slot, a window's share apart (10 s / 190), on the real clock.
+    const writes = mock.calls.filter((c) => c.path !== '/account-info/v3/details');
+    assert.equal(writes.length, 6);
+    assert.ok(mock.calls.length - writes.length <= 1);
+    assert.ok(tookMs >= (mock.calls.length - 1) * (10_000 / 190) - 10, `${mock.calls.length} requests in ${tookMs} ms`);
   });
 
   it('a write retried after its answer was lost changes nothing in HubSpot', async () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { InputError } from '../../errors';
 import { pacedAdapter } from './paced-transport';
 import type { HttpTransport } from '../../http/http-transport';
@@ -36,6 +37,16 @@ export function crmAdapterFromRecord(name: string, record: CrmRecord, http?: Htt
   }
 }
 
+/**
+ * One account's record, digested: the same credential gives the same key in every execution. n8n's OAuth2 token data
+ * is kept to its refresh token, which stands for the app's install in one account (the access token changes hourly).
+ */
+function accountKeyOf(record: CrmRecord): string {
+  const { oauthTokenData, ...rest } = record as Record<string, unknown>;
+  const install = oauthTokenData && typeof oauthTokenData === 'object' ? (oauthTokenData as Record<string, unknown>).refresh_token : undefined;
+  return createHash('sha256').update(JSON.stringify([rest, install ?? null])).digest('base64url');
+}
+
 function build(crm: SaasCrmName, record: CrmRecord, http: HttpTransport | undefined, paced: (http: HttpTransport) => HttpTransport): CrmAdapter {
   const input = settingsInputFromRecord(crm, record);
   switch (crm) {
@@ -44,7 +55,7 @@ function build(crm: SaasCrmName, record: CrmRecord, http: HttpTransport | undefi
       // n8n's OAuth2 credential (its token answer in oauthTokenData) is a public app, with a public app's burst limit.
       const publicApp = http && !input.auth && record.oauthTokenData !== undefined && input.requestsPerTenSeconds === undefined ? { requestsPerTenSeconds: HUBSPOT_BURST.publicApp } : {};
       const settings = parseHubSpotSettings(http && !input.auth ? { ...input, ...publicApp, auth: ENGINE_AUTHENTICATES } : input);
-      return createHubSpotAdapter({ http: paced(http ?? hubspotAxiosTransport(settings)), settings });
+      return createHubSpotAdapter({ http: paced(http ?? hubspotAxiosTransport(settings)), settings, accountKey: accountKeyOf(record) });
     }
     case 'salesforce': {
       if (!http) {

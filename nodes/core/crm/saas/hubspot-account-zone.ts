@@ -33,13 +33,13 @@ export interface AccountZone {
  * 429 would be too late, since HubSpot then refuses this request too. A reading HubSpot refuses for good (a 403, a
  * 404 at a proxy) falls back to UTC, and says so in the DAILY stop's message; the sync never fails over it.
  */
-export function accountZone(call: Omit<HubSpotCall, 'dailyReset'>): AccountZone {
+export function accountZone(call: Omit<HubSpotCall, 'dailyReset'>, accountKey?: string): AccountZone {
   const set = call.settings.accountTimeZone;
   if (set !== undefined) {
     const reset = { timeZone: set };
     return { ready: () => Promise.resolve(), dailyReset: () => reset };
   }
-  let known: DailyReset | undefined;
+  let known: DailyReset | undefined = accountKey === undefined ? undefined : learnt.get(accountKey);
   let asking: Promise<void> | undefined;
   let askAt = 0;
   const ask = async (): Promise<void> => {
@@ -52,6 +52,7 @@ export function accountZone(call: Omit<HubSpotCall, 'dailyReset'>): AccountZone 
       if (res.status >= 200 && res.status < 300) known = zoneOf(res.body);
       else if (res.status === 423 || res.status === 477) askAt = call.now() + ASK_AGAIN_AFTER_MS;
       else known = { timeZone: 'UTC', why: `HubSpot did not give the account's time zone (${res.status} on GET ${ACCOUNT_INFO_PATH}: ${refusal(res.body)}); set it (HUBSPOT_ACCOUNT_TIME_ZONE, or accountTimeZone) if the account's is another` };
+      if (known && accountKey !== undefined) remember(accountKey, known);
     } catch (e) {
       if (e instanceof CrmRateLimitError || e instanceof PacingDeadlineError) throw e;
       askAt = call.now() + ASK_AGAIN_AFTER_MS;
@@ -67,6 +68,19 @@ export function accountZone(call: Omit<HubSpotCall, 'dailyReset'>): AccountZone 
     },
     dailyReset: () => known,
   };
+}
+
+/**
+ * What this process has learnt, by account (accountKey: a digest of the account's credential record, never the
+ * secret itself). The n8n face builds an adapter per execution, which would otherwise ask before every payment and
+ * double the requests a one-payment execution makes; a restart only asks once more.
+ */
+const learnt = new Map<string, DailyReset>();
+const LEARNT_MAX = 256;
+
+function remember(accountKey: string, zone: DailyReset): void {
+  if (!learnt.has(accountKey) && learnt.size >= LEARNT_MAX) learnt.delete(learnt.keys().next().value!);
+  learnt.set(accountKey, zone);
 }
 
 /**

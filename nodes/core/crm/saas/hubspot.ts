@@ -20,11 +20,12 @@ export { hubspotSettingsFromEnv, HUBSPOT_ENV } from './hubspot-env';
  * hubspot-settings.ts for why) keyed by the payment key and associated to the contact, segment and loyalty
  * fields as contact property updates, and changed contacts from the CRM search API.
  */
-export function createHubSpotAdapter(ctx: CrmAdapterContext<HubSpotSettings | HubSpotSettingsInput> & { pacer?: Partial<Pacer> }): CrmAdapter {
+/** `accountKey`: names the account (crm-from-credentials.ts), so what is learnt of it serves every adapter of it. */
+export function createHubSpotAdapter(ctx: CrmAdapterContext<HubSpotSettings | HubSpotSettingsInput> & { pacer?: Partial<Pacer>; accountKey?: string }): CrmAdapter {
   const settings = isParsed(ctx.settings) ? ctx.settings : parseHubSpotSettings(ctx.settings);
   const now = ctx.pacer?.now ?? Date.now;
   // The daily cap resets at the account's midnight: learnt before the first batch unless set (hubspot-account-zone.ts).
-  const zone = accountZone({ http: ctx.http, settings, now });
+  const zone = accountZone({ http: ctx.http, settings, now }, ctx.accountKey);
   const call: HubSpotCall = { http: ctx.http, settings, now, dailyReset: zone.dailyReset };
   const pace = createSearchPacer({ now, sleep: ctx.pacer?.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))) });
   const zoneFirst = <A extends unknown[], R>(f: (...args: A) => Promise<R>) => async (...args: A): Promise<R> => {

@@ -52,6 +52,21 @@ describe('CRM adapter from a credential record', () => {
     assert.equal(crmBaseUrlFromRecord('hubspot', { baseUrl: 'https://api-eu1.hubapi.com' }), 'https://api-eu1.hubapi.com');
   });
 
+  it('HubSpot: the account\'s time zone is asked once per account, not by every adapter n8n builds per execution', async () => {
+    const zone = { timeZone: 'America/Los_Angeles', utcOffsetMilliseconds: -28_800_000 };
+    const http = engineTransport({ ...zone, results: [] });
+    const record = { clientId: 'app-1', clientSecret: 'app-secret', oauthTokenData: { access_token: 'hourly-1', refresh_token: 'install-of-portal-1' } };
+    for (const accessToken of ['hourly-1', 'hourly-2']) {
+      // A new adapter per execution, as n8n builds them; the access token n8n refreshed in between changes nothing.
+      const adapter = crmAdapterFromRecord('hubspot', { ...record, oauthTokenData: { ...record.oauthTokenData, access_token: accessToken } }, http);
+      await adapter.changedCustomers(null, 5);
+    }
+    assert.deepEqual(http.seen.map((r) => r.url), ['/account-info/v3/details', '/crm/v3/objects/contacts/search', '/crm/v3/objects/contacts/search']);
+    // Another account (another install of the same app) is asked for its own.
+    await crmAdapterFromRecord('hubspot', { ...record, oauthTokenData: { access_token: 'x', refresh_token: 'install-of-portal-2' } }, http).changedCustomers(null, 5);
+    assert.deepEqual(http.seen.slice(3).map((r) => r.url), ['/account-info/v3/details', '/crm/v3/objects/contacts/search']);
+  });
+
   it('Salesforce: the JWT bearer flow from the record, the token fetched and cached by the core', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const mock = new SalesforceMock({ publicKey }).install(nock);
