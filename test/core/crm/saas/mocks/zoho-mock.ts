@@ -16,6 +16,8 @@ export const nock = (require('nock') as { default: typeof nockApi }).default;
  * - GET records with `If-Modified-Since`, `sort_by`/`sort_order`, `page`/`per_page` up to 2,000 records then
  *   `page_token` (info.more_records / next_page_token), 204 when nothing, 304 when nothing changed;
  * - search by criteria (at most 10 conditions joined by `or`);
+ * - the org's details (`GET /crm/v8/org`, "Get Organization Data": `{org: [{time_zone, iso_code, …}]}`), which need
+ *   the scope ZohoCRM.org.READ (or .ALL): a token without it is answered 401 OAUTH_SCOPE_MISMATCH;
  * - API credits per rolling 24 h (an upsert costs 1 per 10 records) with `X-API-CREDITS-REMAINING` once half is used,
  *   and a concurrency cap: both answer 429 TOO_MANY_REQUESTS;
  * - a seeded fault injector (429 / 5xx / an answer delayed past the client's timeout, written first).
@@ -28,6 +30,13 @@ export interface ZohoMockOptions {
   clientSecret: string;
   refreshToken: string;
   accessTokenTtlS?: number;
+  /** The scopes the refresh token was granted, which its access tokens carry; default modules and org reading. */
+  scopes?: string[];
+  /**
+   * The org's time zone as `GET /crm/v8/org` gives it: default Asia/Kolkata, the reference's example; Zoho may give
+   * an abbreviation ("IST", "PST") instead of an IANA name.
+   */
+  orgTimeZone?: string;
   /** Unique ("Do not allow duplicate values") fields per module. */
   uniqueFields?: Record<string, string[]>;
   dailyCredits?: number;
@@ -59,6 +68,7 @@ export interface MockCall {
 
 type Reply = [number, unknown?, Record<string, string>?];
 
+const DEFAULT_SCOPES = ['ZohoCRM.modules.ALL', 'ZohoCRM.org.READ'];
 const MANDATORY: Record<string, string[]> = { Contacts: ['Last_Name'], Deals: ['Deal_Name', 'Stage'] };
 const MODULES = ['Contacts', 'Deals', 'Leads', 'Accounts'];
 const USER = { name: 'Patricia Boyle', id: '5725767000000411001' };
@@ -73,7 +83,8 @@ export class ZohoMock {
   tokenRequests = 0;
   maxInFlight = 0;
   private inFlight = 0;
-  private readonly accessTokens = new Set<string>();
+  /** Each access token of the moment, with the scopes it carries. */
+  private readonly accessTokens = new Map<string, readonly string[]>();
   /** When each access token of the last ten minutes was minted. */
   private readonly minted: number[] = [];
   private readonly credits: { at: number; credits: number }[] = [];
@@ -152,8 +163,9 @@ export class ZohoMock {
     }
     this.minted.push(now);
     const token = `1000.${this.tokenRequests.toString(16).padStart(8, '0')}xxxxxxxx.mock`;
-    this.accessTokens.add(token);
-    return [200, { access_token: token, scope: 'ZohoCRM.modules.ALL', api_domain: this.apiDomain, token_type: 'Bearer', expires_in: this.o.accessTokenTtlS ?? 3600 }];
+    const scopes = this.o.scopes ?? DEFAULT_SCOPES;
+    this.accessTokens.set(token, scopes);
+    return [200, { access_token: token, scope: scopes.join(','), api_domain: this.apiDomain, token_type: 'Bearer', expires_in: this.o.accessTokenTtlS ?? 3600 }];
   }
 
   // ---- API ----
@@ -198,7 +210,7 @@ export class ZohoMock {
       const cost = url.pathname.endsWith('/upsert') ? Math.max(1, Math.ceil(asArray(asObject(body).data).length / 10)) : 1;
       const credit = this.spend(cost);
       if (credit.refused) return finish([429, error('TOO_MANY_REQUESTS', TOO_MANY), credit.headers]);
-      const reply = this.route(method, url, body, headers);
+      const reply = url.pathname === '/crm/v8/org' ? this.org(method, this.accessTokens.get(token)!) : this.route(method, url, body, headers);
       return finish([reply[0], reply[1], { ...credit.headers, ...reply[2] }], delay);
     } finally {
       this.inFlight--;
@@ -228,6 +240,24 @@ export class ZohoMock {
     if (method === 'GET' && m[2] === 'search') return this.search(module, url.searchParams);
     if (method === 'GET' && !m[2]) return this.list(module, url.searchParams, headers['if-modified-since']);
     return [405, error('INVALID_REQUEST_METHOD', 'The http request method type is not a valid one')];
+  }
+
+  // org
+
+  /** "Get Organization Data": one org, as the reference's sample response shows it. */
+  private org(method: string, scopes: readonly string[]): Reply {
+    if (method !== 'GET') return [405, error('INVALID_REQUEST_METHOD', 'The http request method type is not a valid one')];
+    if (!scopes.some((s) => /^ZohoCRM\.org\.(READ|ALL)$/i.test(s))) return [401, error('OAUTH_SCOPE_MISMATCH', 'invalid oauth scope to access this URL')];
+    return [200, {
+      org: [{
+        country: null, photo_id: null, city: null, description: null, mc_status: false, gapps_enabled: false, domain_name: 'org74822955',
+        translation_enabled: false, street: null, alias: null, currency: 'US Dollar', id: '2019230000000452658', state: null, fax: null,
+        employee_count: '1', zip: null, website: null, currency_symbol: '$', mobile: null, currency_locale: 'en_US', primary_zuid: '71562802',
+        zia_portal_id: null, time_zone: this.o.orgTimeZone ?? 'Asia/Kolkata', zgid: '74822955', country_code: 'US',
+        license_details: { paid_expiry: null, users_license_purchased: 3, trial_type: null, trial_expiry: null, paid: true, paid_type: 'enterprise' },
+        phone: null, company_name: 'Zylker', privacy_settings: false, primary_email: 'p.boyle@zylker.com', iso_code: 'USD',
+      }],
+    }];
   }
 
   // upsert
