@@ -54,10 +54,11 @@ export class TerminalZohoOAuth2Api implements ICredentialType {
       required: true,
     },
     {
+      // Records to read and write, and the org's details: its time zone is the day a deal's Closing_Date is in.
       displayName: 'Scope',
       name: 'scope',
       type: 'hidden',
-      default: 'ZohoCRM.modules.ALL',
+      default: 'ZohoCRM.modules.ALL,ZohoCRM.org.READ',
     },
     {
       // Offline access is what makes Zoho issue a refresh token; consent makes it issue one on every reconnect.

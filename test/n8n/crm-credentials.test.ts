@@ -142,6 +142,8 @@ describe('n8n: CRM credentials', () => {
         assert.equal(data.authUrl, `${urls.accounts}/oauth/v2/auth`, dc);
         assert.equal(data.accessTokenUrl, `${urls.accounts}/oauth/v2/token`, dc);
       }
+      // Records, and the org's details (its time zone is the day a deal's Closing_Date is in); Zoho separates scopes by commas.
+      assert.deepEqual(String((await credentialWithDefaults(new TerminalZohoOAuth2Api(), {})).scope).split(','), ['ZohoCRM.modules.ALL', 'ZohoCRM.org.READ']);
       const options = new TerminalZohoOAuth2Api().properties.find((p) => p.name === 'dataCenter')!.options as { value: string }[];
       assert.deepEqual(options.map((o) => o.value).sort(), Object.keys(ZOHO_DATA_CENTERS).sort(), 'every data centre the core knows is offered');
     });

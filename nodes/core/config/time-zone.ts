@@ -7,3 +7,12 @@ export function isTimeZone(zone: string): boolean {
     return false;
   }
 }
+
+/**
+ * Whether `zone` is an IANA name this runtime knows: Area/Location (Europe/Berlin, America/Argentina/Buenos_Aires,
+ * Etc/GMT+5) or UTC/GMT. ICU also takes abbreviations and old Java ids (IST as Asia/Calcutta, PST, CET), which
+ * stand for different zones in different places (IST: India, Ireland, Israel): those are not taken.
+ */
+export function isIanaTimeZone(zone: string): boolean {
+  return (zone.includes('/') || zone === 'UTC' || zone === 'GMT') && isTimeZone(zone);
+}

@@ -7,6 +7,12 @@ export interface CallOptions {
   rateLimit?: (res: HttpResponse) => CrmRateLimitError | undefined;
   /** A 403 the vendor gives for one record (not the credential): handed back for the adapter to read. */
   recordForbidden?: (req: HttpRequest, res: HttpResponse) => boolean;
+  /**
+   * A 401 or 403 refusing this one request, not the credential (Zoho's OAUTH_SCOPE_MISMATCH: a scope the token
+   * lacks): handed back as it is, for the adapter to read, without the refresh that would only mint a token of the
+   * same scopes.
+   */
+  refused?: (res: HttpResponse) => boolean;
 }
 
 /**
@@ -16,6 +22,7 @@ export interface CallOptions {
  */
 export async function callCrm(crm: string, http: HttpTransport, req: HttpRequest, options: CallOptions = {}): Promise<HttpResponse> {
   let res = await send(crm, http, req);
+  if ((res.status === 401 || res.status === 403) && options.refused?.(res)) return res;
   if (res.status === 401 && http.refreshAuth) {
     await http.refreshAuth();
     res = await send(crm, http, req);

@@ -29,6 +29,11 @@ export interface CrmAdapter {
    * faster than `limits`.
    */
   limitsFrom?(res: HttpResponse): Pick<CrmLimits, 'requestsPerWindow' | 'windowMs'> | undefined;
+  /**
+   * What the adapter falls back on, as it stands now, that fails no record but an operator should know (Zoho: the
+   * org's time zone not given, so dates are UTC days), each with what to do about it.
+   */
+  notes?(): string[];
 }
 
 /** The vendor's documented limits: the outbox drains within them. */

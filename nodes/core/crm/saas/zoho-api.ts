@@ -6,11 +6,14 @@ import { readZohoRateLimit } from './zoho-rate-limit';
 import { idText, unreadableAnswer } from './answer-shape';
 import { isRecord } from '../../json/json-values';
 
-/** One Zoho request under the shared rules (401 → one refresh; 5xx transient) and Zoho's reading of 429. */
-export type ZohoCall = (req: HttpRequest) => Promise<HttpResponse>;
+/**
+ * One Zoho request under the shared rules (401 → one refresh; 5xx transient) and Zoho's reading of 429. `refused`:
+ * a 401/403 that is about this request, handed back instead of failing as the credential (call-crm.ts).
+ */
+export type ZohoCall = (req: HttpRequest, refused?: (res: HttpResponse) => boolean) => Promise<HttpResponse>;
 
 export function zohoCaller(http: HttpTransport, now: () => number = Date.now): ZohoCall {
-  return (req) => callCrm('zoho', http, req, { rateLimit: (res) => readZohoRateLimit(res, now) });
+  return (req, refused) => callCrm('zoho', http, req, { rateLimit: (res) => readZohoRateLimit(res, now), ...(refused ? { refused } : {}) });
 }
 
 /** Insert/update/upsert take at most 100 records per call (v8 upsert reference, API limits). */

@@ -1,8 +1,8 @@
 import { formatMoney } from '../../contracts/money';
+import { localDay } from '../../format/zone-clock';
 import type { CrmPayment } from './crm-adapter';
 import { DEAL_OUTCOME, decimalNumber, netPaid } from './payment-state';
 import type { ZohoSettings } from './zoho-settings';
-
 
 /** What the customer still paid, in major units (Zoho currency fields are decimals). */
 export const netMajorUnits = (p: Pick<CrmPayment, 'amount' | 'refunded'>): number => decimalNumber(netPaid(p));
@@ -10,9 +10,9 @@ export const netMajorUnits = (p: Pick<CrmPayment, 'amount' | 'refunded'>): numbe
 /**
  * A payment as a record of the payments module (Deals by default), keyed by the payment key in its unique field so
  * a refund upserts the same record; the contact lookup ties it to the customer. No card data beyond brand and last
- * four goes into it.
+ * four goes into it. `timeZone`: the org's (zoho-org-zone.ts), which the closing date is the day in.
  */
-export function paymentRecord(p: CrmPayment, contactId: string, settings: ZohoSettings): Record<string, unknown> {
+export function paymentRecord(p: CrmPayment, contactId: string, settings: ZohoSettings, timeZone: string): Record<string, unknown> {
   const f = settings.paymentFields;
   const card = [p.card?.brand, p.card?.last4 ? `•••• ${p.card.last4}` : undefined, p.card?.wallet, p.card?.entryMode].filter(Boolean).join(', ');
   const refunded = p.refunded.minor > 0 ? `refunded ${formatMoney(p.refunded)}` : '';
@@ -22,9 +22,18 @@ export function paymentRecord(p: CrmPayment, contactId: string, settings: ZohoSe
     [f.name]: `Card payment ${formatMoney(p.amount)} — ${p.externalId}`.slice(0, 120),
     [f.amount]: netMajorUnits(p),
     [f.stage]: settings.stages[DEAL_OUTCOME[p.status]],
-    [f.closingDate]: p.occurredAt.slice(0, 10),
+    [f.closingDate]: closingDay(p.occurredAt, timeZone),
     [f.contact]: { id: contactId },
     [f.description]: [`${p.source} ${p.paymentId}`, `status ${p.status}`, card, refunded, p.terminal?.readerId ? `reader ${p.terminal.readerId}` : ''].filter(Boolean).join('; '),
     ...(f.currency ? { [f.currency]: p.amount.currency } : {}),
   };
+}
+
+/**
+ * The sale's calendar day in the org's zone: Zoho keeps Closing_Date without a time and reports it as the org's day,
+ * while occurredAt is an instant, in UTC or at the terminal's own offset, whose text may name another day.
+ */
+function closingDay(occurredAt: string, timeZone: string): string {
+  const ms = Date.parse(occurredAt);
+  return Number.isFinite(ms) ? localDay(ms, timeZone) : occurredAt.slice(0, 10);
 }

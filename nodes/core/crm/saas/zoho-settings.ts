@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { webUrl } from './web-url';
+import { isIanaTimeZone } from '../../config/time-zone';
 import { InputError, issueText } from '../../errors';
 import { settingErrorByVariable, variableByTopOrLeaf } from './setting-error-by-variable';
 
@@ -31,6 +32,7 @@ export const ZOHO_ENV = {
   paymentsModule: 'ZOHO_PAYMENTS_MODULE',
   fieldMap: 'ZOHO_FIELD_MAP',
   dailyCredits: 'ZOHO_DAILY_CREDITS',
+  timeZone: 'ZOHO_TIME_ZONE',
 } as const;
 
 const apiName = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'a Zoho field or module API name (letters, digits, underscores)');
@@ -84,6 +86,12 @@ export const ZohoSettingsSchema = z
      * of 100 records costs 10 credits (1 per 10 records), so the outbox paces calls at credits / 10 a day.
      */
     dailyCredits: z.number().int().positive().default(50_000),
+    /**
+     * The time zone a payment's Closing_Date is the calendar day in (an IANA name): Zoho keeps a date without a
+     * time and reads it as the org's day. Unset, the org's own time zone, read from Zoho once before the first
+     * payment batch (zoho-org-zone.ts), UTC where Zoho does not give one; set, Zoho is not asked.
+     */
+    timeZone: z.string().trim().min(1).optional(),
     timeoutMs: z.number().int().positive().default(30_000),
   })
   .transform((s) => ({
@@ -99,7 +107,7 @@ export type ZohoSettings = z.output<typeof ZohoSettingsSchema>;
 const FIXES: Record<string, string> = {
   clientId: `create a Server-based (or Self Client) app in the Zoho API console for your data centre and set ${ZOHO_ENV.clientId}`,
   clientSecret: `copy the client secret of that app into ${ZOHO_ENV.clientSecret}`,
-  refreshToken: `generate a refresh token with scope ZohoCRM.modules.ALL (offline access) and set ${ZOHO_ENV.refreshToken}`,
+  refreshToken: `generate a refresh token with the scopes ZohoCRM.modules.ALL and ZohoCRM.org.READ (offline access) and set ${ZOHO_ENV.refreshToken}`,
   dataCenter: `use the data centre of your Zoho login domain in ${ZOHO_ENV.dataCenter}: ${Object.keys(ZOHO_DATA_CENTERS).join(', ')}`,
   baseUrl: `use a URL such as https://www.zohoapis.eu in ${ZOHO_ENV.baseUrl}, or leave it empty to follow the data centre`,
   accountsUrl: `use a URL such as https://accounts.zoho.eu in ${ZOHO_ENV.accountsUrl}, or leave it empty to follow the data centre`,
@@ -107,6 +115,7 @@ const FIXES: Record<string, string> = {
   paymentKeyField: `use the API name of the unique field holding the payment key in ${ZOHO_ENV.paymentKeyField}`,
   paymentsModule: `use a module API name such as Deals in ${ZOHO_ENV.paymentsModule}`,
   fieldMap: `map each pack field to a Contacts field API name, e.g. {"loyalty_tier":"Loyalty_Tier"} in ${ZOHO_ENV.fieldMap}`,
+  timeZone: `use the IANA name of the org's time zone (Setup → Company Details), such as America/Los_Angeles or Asia/Kolkata, in ${ZOHO_ENV.timeZone}, or leave it empty to read it from Zoho`,
 };
 
 /** Raw settings → typed settings, or an InputError naming the setting and how to fix it. */
@@ -114,7 +123,11 @@ export function parseZohoSettings(raw: unknown): ZohoSettings {
   // Already parsed settings carry their derived URLs; parse the inputs again so defaults stay in one place.
   const input = raw && typeof raw === 'object' && 'tokenUrl' in raw ? stripDerived(raw as ZohoSettings) : raw;
   const r = ZohoSettingsSchema.safeParse(input ?? {});
-  if (r.success) return r.data;
+  if (r.success) {
+    const zone = r.data.timeZone;
+    if (zone !== undefined && !isIanaTimeZone(zone)) throw new InputError('zoho.timeZone', `"${zone}" is not an IANA time zone`, FIXES.timeZone!);
+    return r.data;
+  }
   const issue = r.error.issues[0]!;
   const field = issue.path.map(String).join('.') || 'settings';
   throw new InputError(`zoho.${field}`, issueText(issue), FIXES[field.split('.')[0]!] ?? 'correct this Zoho setting or leave it out for the default');
@@ -143,6 +156,7 @@ export function zohoSettingsFromEnv(env: NodeJS.ProcessEnv): ZohoSettings {
       paymentsModule: get(ZOHO_ENV.paymentsModule),
       fieldMap: fieldMap ? parseJsonSetting(fieldMap) : undefined,
       dailyCredits: credits === undefined ? undefined : Number(credits),
+      timeZone: get(ZOHO_ENV.timeZone),
     });
   } catch (e) {
     throw settingErrorByVariable('zoho', e, env, variableByTopOrLeaf(ZOHO_ENV));

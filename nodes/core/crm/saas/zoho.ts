@@ -5,6 +5,7 @@ import { CrmAuthError, CrmConfigError, CrmError, CrmTransientError } from './crm
 import { recordResult, upsertRecords, ZOHO_BATCH, zohoCaller, zohoReason, type ZohoPage, type ZohoRecordResult } from './zoho-api';
 import { contactIdsOf, contactRecord, emailHolders, listedFields, remoteContact, withLastNameStandIn } from './zoho-contacts';
 import { paymentRecord } from './zoho-deals';
+import { orgZone } from './zoho-org-zone';
 import { parseZohoSettings, type ZohoSettings, type ZohoSettingsInput } from './zoho-settings';
 import { isRecord } from '../../json/json-values';
 
@@ -32,10 +33,14 @@ const PAGE_NUMBER_REACH = 2000;
  */
 export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
   const settings = parseZohoSettings(ctx.settings);
-  const call = zohoCaller(ctx.http, ctx.now ?? Date.now);
+  const now = ctx.now ?? Date.now;
+  const call = zohoCaller(ctx.http, now);
   const v = settings.apiVersion;
+  // A payment's Closing_Date is its day in the org's zone: learnt before the first payment batch unless set.
+  const zone = orgZone(call, settings, now);
 
   async function upsertPayments(batch: Parameters<CrmAdapter['upsertPayments']>[0]): Promise<CrmItemResult[]> {
+    await zone.ready();
     const missing = batch.filter((p) => !p.customerCrmId).map((p) => p.customerExternalId);
     const found = missing.length ? await contactIdsOf(call, settings, missing) : new Map<string, string[]>();
     const results = new Map<string, CrmItemResult>();
@@ -51,7 +56,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
       } else if (ids.length > 1) {
         results.set(p.externalId, { externalId: p.externalId, status: 'ambiguous', reason: `several Zoho contacts carry customer id ${p.customerExternalId}`, candidates: ids });
       } else {
-        rows.push({ externalId: p.externalId, record: paymentRecord(p, ids[0]!, settings) });
+        rows.push({ externalId: p.externalId, record: paymentRecord(p, ids[0]!, settings, zone.timeZone()) });
       }
     }
     for (const r of await upsertRecords(call, v, settings.paymentsModule, rows, [settings.paymentKeyField])) results.set(r.externalId, r);
@@ -184,6 +189,10 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
         fieldResult,
       ),
     changedCustomers,
+    notes: () => {
+      const note = zone.note();
+      return note === undefined ? [] : [note];
+    },
   };
 }
 

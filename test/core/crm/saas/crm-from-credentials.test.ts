@@ -110,6 +110,7 @@ describe('CRM adapter from a credential record', () => {
     assert.equal(field(() => crmAdapterFromRecord('pipedrive', { apiToken: 't', customerIdField: 'not-a-key', paymentKeyField: 'b'.repeat(40) })), 'customerIdField');
     assert.equal(field(() => crmAdapterFromRecord('zoho', { clientId: 'c', clientSecret: 's' })), 'refreshToken');
     assert.equal(field(() => crmAdapterFromRecord('zoho', { clientId: 'c', clientSecret: 's', refreshToken: 'r', dataCenter: 'mars' })), 'dataCenter');
+    assert.equal(field(() => crmAdapterFromRecord('zoho', { clientId: 'c', clientSecret: 's', refreshToken: 'r', settings: '{"timeZone": "IST"}' })), 'settings.timeZone');
     assert.equal(field(() => crmAdapterFromRecord('hubspot', { accessToken: PAT, settings: '{"contactIdProperty": "Shop Id"}' })), 'settings.contactIdProperty');
     assert.equal(field(() => crmAdapterFromRecord('hubspot', { accessToken: PAT, settings: '{oops' })), 'settings');
     assert.equal(field(() => crmAdapterFromRecord('sugarcrm', {})), 'crm');

@@ -12,10 +12,11 @@ import {
 } from '../../../../nodes/core/crm/saas/zoho';
 import { InputError } from '../../../../nodes/core/errors';
 import { nock, ZohoMock, type ZohoMockOptions } from './mocks/zoho-mock';
-import type { HttpRequest, HttpTransport } from '../../../../nodes/core/http/http-transport';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../../../../nodes/core/http/http-transport';
 import { PROXY_HTML, reshaped, to } from './reshaped-transport';
 
 const CREDS = { clientId: '1000.CLIENTID', clientSecret: 'secret', refreshToken: '1000.refresh.token' };
+const ENV_CREDS = { ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r' };
 // The EU data centre: both the accounts server and the API domain must follow from `dataCenter`.
 const EU = { apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://accounts.zoho.eu' };
 
@@ -259,6 +260,115 @@ describe('Zoho adapter: payments as deals', () => {
   });
 });
 
+describe("Zoho adapter: a payment's Closing_Date is its day in the org's time zone", () => {
+  // 18:30 on 1 March in Los Angeles: 01:30 on the 2nd in UTC.
+  const evening = { occurredAt: '2026-03-02T01:30:00Z' };
+  const orgAsks = (mock: ZohoMock) => mock.callsTo('GET', '/crm/v8/org').length;
+  const closingDate = (mock: ZohoMock, p: CrmPayment) => dealsOf(mock, p)[0]?.Closing_Date;
+  async function withContacts(zoho: ReturnType<typeof setup>, n: number) {
+    const ids = (await zoho.adapter.upsertCustomers(Array.from({ length: n }, (_, i) => customer(i + 1)))).map(synced);
+    return (i: number, over: Partial<CrmPayment> = {}) => payment(i, { customerCrmId: ids[i - 1]!, ...over });
+  }
+
+  it('an evening sale in Los Angeles is filed under that day, not the next UTC one; Zoho is asked once, before the first deal', async () => {
+    const zoho = setup({ orgTimeZone: 'America/Los_Angeles' });
+    const paid = await withContacts(zoho, 4);
+    assert.equal(orgAsks(zoho.mock), 0, 'contacts need no time zone');
+    const first = paid(1, evening);
+    assert.equal((await zoho.adapter.upsertPayments([first]))[0]!.status, 'synced');
+    assert.equal(closingDate(zoho.mock, first), '2026-03-01');
+    const order = zoho.mock.calls.map((c) => `${c.method} ${c.path}`);
+    assert.ok(order.indexOf('GET /crm/v8/org') < order.indexOf('POST /crm/v8/Deals/upsert'), order.join(', '));
+    // Later batches, and batches sent at once, reuse what was learnt.
+    await Promise.all([zoho.adapter.upsertPayments([paid(2, evening)]), zoho.adapter.upsertPayments([paid(3, evening)])]);
+    await zoho.adapter.upsertPayments([paid(4, { occurredAt: '2026-03-02T08:00:00Z' })]);
+    assert.equal(orgAsks(zoho.mock), 1);
+    assert.deepEqual([2, 3, 4].map((i) => closingDate(zoho.mock, payment(i))), ['2026-03-01', '2026-03-01', '2026-03-02']);
+    assert.deepEqual(zoho.adapter.notes!(), []);
+  });
+
+  it('a time written at its own offset (a terminal\'s local time) is the same instant, filed under the org\'s day', async () => {
+    const zoho = setup({ orgTimeZone: 'America/Los_Angeles' });
+    const paid = await withContacts(zoho, 3);
+    const batch = [
+      paid(1, { occurredAt: '2026-03-01T18:30:00-08:00' }),
+      // The same kind of evening sale, reported by a terminal in Tokyo's offset: still the 1st in Los Angeles.
+      paid(2, { occurredAt: '2026-03-02T10:30:00+09:00' }),
+      paid(3, { occurredAt: '2026-03-01T23:59:59.999-08:00' }),
+    ];
+    await zoho.adapter.upsertPayments(batch);
+    assert.deepEqual(batch.map((p) => closingDate(zoho.mock, p)), ['2026-03-01', '2026-03-01', '2026-03-01']);
+  });
+
+  it('a time zone set in the settings wins: Zoho is not asked', async () => {
+    const zoho = setup({ orgTimeZone: 'Asia/Tokyo' }, { timeZone: 'America/Los_Angeles' });
+    const paid = await withContacts(zoho, 1);
+    await zoho.adapter.upsertPayments([paid(1, evening)]);
+    assert.equal(closingDate(zoho.mock, payment(1)), '2026-03-01');
+    assert.equal(orgAsks(zoho.mock), 0);
+    assert.deepEqual(zoho.adapter.notes!(), []);
+  });
+
+  it('an abbreviation for the org\'s zone (PST) is not taken: UTC days, the sync goes on, and a note says why and what to set', async () => {
+    const zoho = setup({ orgTimeZone: 'PST' });
+    const paid = await withContacts(zoho, 2);
+    assert.equal((await zoho.adapter.upsertPayments([paid(1, evening)]))[0]!.status, 'synced');
+    await zoho.adapter.upsertPayments([paid(2, evening)]);
+    assert.deepEqual([closingDate(zoho.mock, payment(1)), closingDate(zoho.mock, payment(2))], ['2026-03-02', '2026-03-02']);
+    assert.equal(orgAsks(zoho.mock), 1, 'what Zoho said is kept: not asked again');
+    const notes = zoho.adapter.notes!();
+    assert.equal(notes.length, 1);
+    assert.match(notes[0]!, /^Closing_Date is the UTC day of each payment, .*Zoho names the org's time zone "PST", not an IANA name.*set ZOHO_TIME_ZONE \(timeZone in the account's advanced settings\)/);
+  });
+
+  it('a token without ZohoCRM.org.READ (401 OAUTH_SCOPE_MISMATCH): UTC days, no token refreshed for it, asked once, a note names the scope', async () => {
+    const zoho = setup({ orgTimeZone: 'America/Los_Angeles', scopes: ['ZohoCRM.modules.ALL'] });
+    const paid = await withContacts(zoho, 2);
+    assert.equal((await zoho.adapter.upsertPayments([paid(1, evening)]))[0]!.status, 'synced');
+    await zoho.adapter.upsertPayments([paid(2, evening)]);
+    assert.equal(closingDate(zoho.mock, payment(1)), '2026-03-02');
+    assert.deepEqual(zoho.mock.callsTo('GET', '/crm/v8/org').map((c) => c.status), [401]);
+    assert.equal(zoho.mock.tokenRequests, 1, 'a new token would carry the same scopes');
+    assert.match(zoho.adapter.notes!()[0]!, /Zoho refused GET \/crm\/v8\/org \(401: invalid oauth scope to access this URL \[OAUTH_SCOPE_MISMATCH\]\) — the refresh token was not granted ZohoCRM\.org\.READ.*ZOHO_TIME_ZONE/);
+  });
+
+  /** The org's reading answered `answer` (instead of Zoho) while `down()` says so. */
+  const orgAnswered = (answer: HttpResponse, down: () => boolean) => (http: HttpTransport): HttpTransport => ({
+    ...(http.refreshAuth ? { refreshAuth: () => http.refreshAuth!() } : {}),
+    request: (req) => (down() && req.url.endsWith('/org') ? Promise.resolve(answer) : http.request(req)),
+  });
+
+  it('no answer or a 5xx: UTC days for now, asked again five minutes later at the earliest, then the org\'s day', async () => {
+    let down = true;
+    const zoho = setup({ orgTimeZone: 'America/Los_Angeles' }, {}, orgAnswered({ status: 503, headers: {}, body: { code: 'INTERNAL_ERROR', details: {}, message: 'Internal server error occurred.', status: 'error' } }, () => down));
+    const paid = await withContacts(zoho, 3);
+    assert.equal((await zoho.adapter.upsertPayments([paid(1, evening)]))[0]!.status, 'synced');
+    assert.equal(closingDate(zoho.mock, payment(1)), '2026-03-02');
+    assert.match(zoho.adapter.notes!()[0]!, /reading the org's time zone failed \(zoho: 503 on GET \/crm\/v8\/org: .*Internal server error occurred.*\); it is asked again from 2026-03-01T10:05:00\.000Z; set ZOHO_TIME_ZONE/);
+    down = false;
+    clock += 60_000;
+    await zoho.adapter.upsertPayments([paid(2, evening)]);
+    assert.equal(closingDate(zoho.mock, payment(2)), '2026-03-02', 'not asked again within five minutes');
+    clock += 4 * 60_000;
+    await zoho.adapter.upsertPayments([paid(3, evening)]);
+    assert.equal(closingDate(zoho.mock, payment(3)), '2026-03-01');
+    assert.equal(orgAsks(zoho.mock), 1, 'the 503 never reached Zoho; this reading did');
+    assert.deepEqual(zoho.adapter.notes!(), []);
+  });
+
+  it('a rate limit on the reading fails the batch as any call would, before a deal is written with a day it does not know', async () => {
+    let busy = true;
+    const tooMany = { code: 'TOO_MANY_REQUESTS', details: {}, message: 'The number of API requests for the 24 hour period is exceeded or the concurrency limit of the user for the app is exceeded.', status: 'error' };
+    const zoho = setup({ orgTimeZone: 'America/Los_Angeles' }, {}, orgAnswered({ status: 429, headers: {}, body: tooMany }, () => busy));
+    const paid = await withContacts(zoho, 1);
+    await assert.rejects(zoho.adapter.upsertPayments([paid(1, evening)]), (e: unknown) => e instanceof CrmRateLimitError && e.policy === 'wait');
+    assert.equal(dealsOf(zoho.mock, payment(1)).length, 0);
+    busy = false;
+    await zoho.adapter.upsertPayments([paid(1, evening)]);
+    assert.equal(closingDate(zoho.mock, payment(1)), '2026-03-01');
+  });
+});
+
 describe('Zoho adapter: limits, auth and failures', () => {
   it('too many concurrent calls: 429 TOO_MANY_REQUESTS means wait', async () => {
     const { mock, adapter } = setup({ concurrencyLimit: 1, responseDelayMs: 40 });
@@ -497,6 +607,12 @@ describe('Zoho settings', () => {
     assert.throws(() => parseZohoSettings({ ...CREDS, dataCenter: 'xx' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.dataCenter' && /us, eu, in, au, jp, ca, sa, cn/.test(e.message));
     assert.throws(() => parseZohoSettings({ clientSecret: 's', refreshToken: 'r' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.clientId' && /ZOHO_CLIENT_ID/.test(e.message));
     assert.throws(() => parseZohoSettings({ ...CREDS, customerIdField: 'has space' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.customerIdField');
+    // Only an IANA name: ICU takes IST and PST as zones, but they stand for different ones in different places.
+    assert.equal(parseZohoSettings({ ...CREDS, timeZone: 'America/Los_Angeles' }).timeZone, 'America/Los_Angeles');
+    assert.equal(parseZohoSettings({ ...CREDS }).timeZone, undefined);
+    for (const zone of ['IST', 'PST', 'Mars/Olympus']) {
+      assert.throws(() => parseZohoSettings({ ...CREDS, timeZone: zone }), (e: unknown) => e instanceof InputError && e.field === 'zoho.timeZone' && e.message.includes(`"${zone}" is not an IANA time zone`) && /America\/Los_Angeles/.test(e.fix));
+    }
   });
 
   it('reads the environment', () => {
@@ -507,6 +623,8 @@ describe('Zoho settings', () => {
     assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_FIELD_MAP: '{' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_FIELD_MAP');
     assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_CLIENT_ID' && /is not set/.test(e.message));
     assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_DATA_CENTER: 'xx' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_DATA_CENTER' && /us, eu/.test(e.message));
+    assert.equal(zohoSettingsFromEnv({ ...ENV_CREDS, ZOHO_TIME_ZONE: ' Asia/Kolkata ' }).timeZone, 'Asia/Kolkata');
+    assert.throws(() => zohoSettingsFromEnv({ ...ENV_CREDS, ZOHO_TIME_ZONE: 'IST' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_TIME_ZONE' && /"IST" is not an IANA time zone/.test(e.message) && /in ZOHO_TIME_ZONE/.test(e.fix));
   });
 });
 

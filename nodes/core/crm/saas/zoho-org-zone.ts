@@ -1,0 +1,105 @@
+import { isIanaTimeZone } from '../../config/time-zone';
+import type { HttpResponse } from '../../http/http-transport';
+import { isRecord } from '../../json/json-values';
+import { CrmRateLimitError } from './crm-errors';
+import { PacingDeadlineError } from './paced-transport';
+import { zohoReason, type ZohoCall } from './zoho-api';
+import { ZOHO_ENV, type ZohoSettings } from './zoho-settings';
+
+/** A reading that failed for a reason that may pass (no answer, a 5xx) is tried again this much later at the earliest. */
+export const ASK_AGAIN_AFTER_MS = 5 * 60_000;
+
+export interface OrgZone {
+  /**
+   * Awaited before a payment batch. While the zone is neither set nor known, asks Zoho (one request at a time,
+   * through the adapter's own call: paced, signed and read like every other). Throws only what the batch would
+   * meet too: a rate limit, or the drain's pacing deadline.
+   */
+  ready(): Promise<void>;
+  /** The zone Closing_Date is the day in, as known now: the set one, the org's, else UTC. */
+  timeZone(): string;
+  /** Why dates are UTC days although the org's zone may be another, for an operator; undefined when they are not. */
+  note(): string | undefined;
+}
+
+/** The org's zone as learnt; `why` when it is UTC for want of the org's. */
+export interface LearntZone {
+  timeZone: string;
+  why?: string;
+}
+
+const UTC_DAYS = "Closing_Date is the UTC day of each payment, which may not be the Zoho org's day";
+const SET_IT = `set ${ZOHO_ENV.timeZone} (timeZone in the account's advanced settings) to the org's time zone, e.g. America/Los_Angeles`;
+
+/**
+ * The time zone a payment's Closing_Date is the calendar day in. Zoho keeps the date without a time and files it
+ * under the org's day, so a sale at 18:30 in Los Angeles (01:30Z) belongs to that day, not the UTC one. A zone set
+ * in the settings is the operator's word and Zoho is not asked. Unset, it is the org's own (Organization API,
+ * `GET /crm/{version}/org`, `org[0].time_zone`; scope ZohoCRM.org.READ), read once before the first payment batch.
+ * Zoho may name it by an abbreviation (IST, PST), which stands for different zones in different places: only an
+ * IANA name is taken. Whatever Zoho does not give (a token without the scope, an abbreviation) leaves UTC, with a
+ * note saying why; the sync never fails over it.
+ */
+export function orgZone(call: ZohoCall, settings: Pick<ZohoSettings, 'apiVersion' | 'timeZone'>, now: () => number): OrgZone {
+  const set = settings.timeZone;
+  if (set !== undefined) return { ready: () => Promise.resolve(), timeZone: () => set, note: () => undefined };
+  const path = `/crm/${settings.apiVersion}/org`;
+  let known: LearntZone | undefined;
+  /** Why the last reading failed, while the zone is not known. */
+  let failed: string | undefined;
+  let askAt = 0;
+  let asking: Promise<void> | undefined;
+  const ask = async (): Promise<void> => {
+    try {
+      const res = await call({ method: 'GET', url: path }, refusedForThisCall);
+      const learnt = res.status >= 200 && res.status < 300 ? zoneOfOrg(res.body) : { timeZone: 'UTC', why: refusal(path, res) };
+      if (learnt) {
+        known = learnt;
+        failed = undefined;
+      } else {
+        askAt = now() + ASK_AGAIN_AFTER_MS;
+        failed = `Zoho answered GET ${path} without an org (${res.status}); it is asked again from ${new Date(askAt).toISOString()}`;
+      }
+    } catch (e) {
+      if (e instanceof CrmRateLimitError || e instanceof PacingDeadlineError) throw e;
+      askAt = now() + ASK_AGAIN_AFTER_MS;
+      failed = `reading the org's time zone failed (${e instanceof Error ? e.message : String(e)}); it is asked again from ${new Date(askAt).toISOString()}`;
+    }
+  };
+  return {
+    ready() {
+      if (known || now() < askAt) return Promise.resolve();
+      asking ??= ask().finally(() => {
+        asking = undefined;
+      });
+      return asking;
+    },
+    timeZone: () => known?.timeZone ?? 'UTC',
+    note() {
+      const why = known ? known.why : failed;
+      return why === undefined ? undefined : `${UTC_DAYS}: ${why}; ${SET_IT}`;
+    },
+  };
+}
+
+/**
+ * The zone in the org's details, `{org: [{time_zone, …}]}`: an IANA name, else UTC with why. Undefined when the
+ * answer holds no org (a proxy's page), which is read again later.
+ */
+export function zoneOfOrg(body: unknown): LearntZone | undefined {
+  const org = isRecord(body) && Array.isArray(body.org) && isRecord(body.org[0]) ? body.org[0] : undefined;
+  if (!org) return undefined;
+  const name = typeof org.time_zone === 'string' ? org.time_zone.trim() : '';
+  if (isIanaTimeZone(name)) return { timeZone: name };
+  return { timeZone: 'UTC', why: name ? `Zoho names the org's time zone "${name}", not an IANA name (an abbreviation may stand for several zones)` : "Zoho names no time zone for the org" };
+}
+
+/** A token without ZohoCRM.org.READ (401 OAUTH_SCOPE_MISMATCH), or a user Zoho denies the org's details (403). */
+function refusedForThisCall(res: HttpResponse): boolean {
+  return res.status === 403 || (isRecord(res.body) && res.body.code === 'OAUTH_SCOPE_MISMATCH');
+}
+
+function refusal(path: string, res: HttpResponse): string {
+  const scope = isRecord(res.body) && res.body.code === 'OAUTH_SCOPE_MISMATCH' ? ' — the refresh token was not granted ZohoCRM.org.READ, which reading the org\'s zone needs' : '';
+  return `Zoho refused GET ${path} (${res.status}: ${zohoReason(res)})${scope}`;
+}
