@@ -21,7 +21,8 @@ The CRM's credentials and settings come from its environment variables:
               SALESFORCE_USERNAME and SALESFORCE_PRIVATE_KEY; SALESFORCE_LOGIN_URL, …
   dynamics    DYNAMICS_URL, DYNAMICS_TENANT_ID, DYNAMICS_CLIENT_ID, DYNAMICS_CLIENT_SECRET
   pipedrive   PIPEDRIVE_API_TOKEN, or the PIPEDRIVE_CLIENT_ID/_SECRET/_REFRESH_TOKEN app
-  zoho        ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN, ZOHO_DATA_CENTER
+  zoho        ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN, ZOHO_DATA_CENTER,
+              ZOHO_TIME_ZONE, …
 
 Options:
   --crm NAME           the CRM: ${SAAS_CRM_NAMES.join(', ')}
@@ -51,6 +52,7 @@ function describe(r: DrainResult, io: CliIo): void {
     else if (o.status === 'retry') io.out(`  retry    ${o.kind} ${o.externalId} at ${o.nextAttemptAt} (attempt ${o.attempts}): ${o.reason}\n`);
   }
   for (const a of r.alerts) io.out(`  DEAD     ${a.recordKind} ${a.externalId} after ${a.attempts} attempts: ${a.reason}\n`);
+  for (const note of r.notes ?? []) io.out(`Note: ${note}\n`);
   if (r.stop) io.out(`Stopped (${r.stop.kind}): ${r.stop.message}${r.stop.until ? ` — nothing is sent to ${r.crm} before ${r.stop.until}` : ''}\n`);
   else if (r.ended === 'deadline' || r.ended === 'max-batches') io.out(`Stopped at the ${r.ended === 'deadline' ? '--deadline' : '--max-batches'} you set.\n`);
   io.out(r.waiting === 0 ? 'Nothing else waits.\n' : `${r.waiting} ${r.waiting === 1 ? 'record waits' : 'records wait'}; the first is due ${r.nextAttemptAt}.\n`);

@@ -22,6 +22,7 @@ export = function register(RED: NodeRedApi): void {
         const account = configNode<CrmAccountNode>(RED, def.account, CRM_ACCOUNT_TYPE, 'CRM account');
         const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
         const { summary, alerts } = await runCrmSync(await store.db(), account.adapter(), limits, 'CRM account');
+        for (const note of summary.notes ?? []) this.warn(RED._('terminal-crm-sync.warn.note', { crm: summary.crm, note }));
         const trouble = summary.dead > 0 || summary.rejected > 0 || summary.stop !== undefined;
         return { payload: summary, derived: alerts, derivedOutput: 1, status: crmSyncStatusText(summary), ...(trouble ? { fill: 'yellow' as const } : {}) };
       },

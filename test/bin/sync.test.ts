@@ -8,6 +8,7 @@ import { enqueue } from '../../nodes/core/outbox/enqueue';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
 import { customer, payment, TOKEN, useNock } from '../core/crm/saas/hubspot-kit';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
+import { ZohoMock } from '../core/crm/saas/mocks/zoho-mock';
 import { tempDir } from '../support/temp-store';
 
 useNock();
@@ -95,6 +96,26 @@ describe('terminal-crm sync', () => {
     const db = await openDatabase(store);
     const rows = await db.all<{ state: string; attempts: number }>('SELECT state, attempts FROM outbox');
     assert.ok(rows.every((r) => r.state === 'pending' && Number(r.attempts) === 0));
+  });
+
+  it('prints what the adapter fell back on: Zoho dating deals by UTC days when its token may not read the org', async () => {
+    const creds = { clientId: '1000.CLIENTID', clientSecret: 'secret', refreshToken: '1000.refresh.token' };
+    const zoho = new ZohoMock({ ...creds, scopes: ['ZohoCRM.modules.ALL'] }).start();
+    const zohoStore = `sqlite:${join(dir.path, `zoho-${Date.now()}.db`)}`;
+    const db = await openDatabase(zohoStore);
+    await db.transaction((tx) => enqueue(tx, 'zoho', [{ kind: 'customer', record: customer(1) }, { kind: 'payment', record: payment(1, 1) }]));
+    await closeAllDatabases();
+    const env = { ZOHO_CLIENT_ID: creds.clientId, ZOHO_CLIENT_SECRET: creds.clientSecret, ZOHO_REFRESH_TOKEN: creds.refreshToken };
+    Object.assign(process.env, env);
+    try {
+      const { code, out, err } = await cli('--crm', 'zoho', '--store', zohoStore);
+      assert.equal(code, 0, err);
+      assert.match(out, /^zoho: 2 synced, 0 rejected/m);
+      assert.match(out, /^Note: Closing_Date is the UTC day of each payment, .*OAUTH_SCOPE_MISMATCH.*set ZOHO_TIME_ZONE/m);
+      assert.equal(zoho.records('Deals').length, 1);
+    } finally {
+      for (const name of Object.keys(env)) delete process.env[name];
+    }
   });
 
   it('without the CRM’s variables, says which to set before touching anything', async () => {

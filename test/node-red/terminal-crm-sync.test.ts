@@ -4,7 +4,9 @@ import registerCrmAccount from '../../nodes/node-red/crm-account';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import registerSync from '../../nodes/node-red/terminal-crm-sync';
 import type { NodeMessage } from '../../nodes/node-red/shared/red-api';
+import { enqueue } from '../../nodes/core/outbox/enqueue';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
+import { ZohoMock } from '../core/crm/saas/mocks/zoho-mock';
 import { assertFixtureSynced, assertGhostAlert, queueSyncFixture } from '../core/outbox/support/sync-fixture';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { fakeRed } from './support/fake-red';
@@ -64,6 +66,30 @@ describe('Node-RED: terminal CRM sync', { timeout: 20_000 }, () => {
     } finally {
       mock.stop();
     }
+  });
+
+  it('warns what the CRM\'s adapter fell back on, and carries it in the summary: Zoho dating deals by UTC days', async () => {
+    const creds = { clientId: '1000.CLIENTID', clientSecret: 'secret', refreshToken: '1000.refresh.token' };
+    const mock = new ZohoMock({ ...creds, scopes: ['ZohoCRM.modules.ALL'] }).start();
+    await s.db.transaction((tx) =>
+      enqueue(tx, 'zoho', [
+        { kind: 'customer', record: { externalId: 'cus_zoho_1', profile: { givenName: 'Ana', familyName: 'Diaz', email: 'ana.zoho@example.com' } } },
+        {
+          kind: 'payment',
+          record: { externalId: 'stripe:pi_zoho_1', customerExternalId: 'cus_zoho_1', source: 'stripe', paymentId: 'pi_zoho_1', amount: { minor: 4599, currency: 'USD' }, refunded: { minor: 0, currency: 'USD' }, status: 'succeeded', occurredAt: '2026-03-02T01:30:00Z' },
+        },
+      ]),
+    );
+    red.create('crm-account', { id: 'zoho', crm: 'zoho', dataCenter: 'us' }, creds);
+    const node = red.create('terminal-crm-sync', { id: 'sync_zoho', account: 'zoho', store: 'store' });
+    const { sent, error } = await node.receive(Date.now());
+    assert.equal(error, undefined, error?.message);
+    const summary = (sent as unknown as [NodeMessage])[0].payload as { synced: number; notes?: string[] };
+    assert.equal(summary.synced, 2);
+    assert.equal(mock.records('Deals').length, 1);
+    assert.equal(summary.notes?.length, 1);
+    assert.deepEqual(node.warnings, [`CRM sync zoho: ${summary.notes![0]}`]);
+    assert.match(String(node.warnings[0]), /UTC day.*OAUTH_SCOPE_MISMATCH/);
   });
 
   it('names the field of a bad setting or a missing account', async () => {

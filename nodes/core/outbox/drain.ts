@@ -62,6 +62,8 @@ export interface DrainResult {
   /** Rows of this CRM still waiting, and when the first of them is due (null: none). */
   waiting: number;
   nextAttemptAt: string | null;
+  /** What the adapter falls back on that an operator should know (CrmAdapter.notes), as it stands at the run's end. */
+  notes?: string[];
 }
 
 /** 429s in a row after which a run gives up until its next run (the CRM, or other instances, use the budget). */
@@ -128,7 +130,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
   if (paused) {
     result.ended = 'stopped';
     result.stop = { kind: 'rate-limit', message: paused.reason, until: paused.until };
-    return finish(db, result);
+    return finish(db, result, adapter);
   }
   if (!options.only) {
     await db.run("DELETE FROM outbox WHERE crm = ? AND state = 'synced' AND updated_at < ?", [crm, new Date(now() - policy.keepSyncedMs).toISOString()]);
@@ -283,7 +285,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
   await Promise.all(Array.from({ length: Math.max(1, Math.floor(options.concurrency ?? 4)) }, guarded));
   if (failures.length > 0) throw failures[0];
   if (!done && limitReached) end(limitReached);
-  return finish(db, result);
+  return finish(db, result, adapter);
 }
 
 /**
@@ -311,7 +313,9 @@ function send(adapter: CrmAdapter, kind: OutboxKind, records: unknown[]): Promis
   return adapter.updateFields(records as CrmFieldUpdate[]);
 }
 
-async function finish(db: SqlDatabase, result: DrainResult): Promise<DrainResult> {
+async function finish(db: SqlDatabase, result: DrainResult, adapter: CrmAdapter): Promise<DrainResult> {
+  const notes = adapter.notes?.() ?? [];
+  if (notes.length) result.notes = [...notes];
   const left = await db.get<{ n: number; next: string | null }>("SELECT COUNT(*) AS n, MIN(next_attempt_at) AS next FROM outbox WHERE crm = ? AND state = 'pending'", [result.crm]);
   result.waiting = Number(left?.n ?? 0);
   result.nextAttemptAt = left?.next ?? null;

@@ -47,6 +47,8 @@ export interface CrmSyncSummary {
   nextAttemptAt: string | null;
   /** The records the CRM refused in this run, with its reason (fix the record; `terminal-crm outbox` lists them all). */
   rejections: { kind: OutboxKind; externalId: string; reason: string }[];
+  /** What the CRM's adapter falls back on that an operator should know, with what to do (none: left out). */
+  notes?: string[];
 }
 
 export interface CrmSyncRun {
@@ -74,6 +76,7 @@ export function crmSyncSummaryOf(r: DrainResult): CrmSyncSummary {
     waiting: r.waiting,
     nextAttemptAt: r.nextAttemptAt,
     rejections,
+    ...(r.notes?.length ? { notes: r.notes } : {}),
   };
 }
 

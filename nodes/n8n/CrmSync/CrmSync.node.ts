@@ -89,6 +89,8 @@ export class CrmSync implements INodeType {
       const db = await openDatabase(store.storeUrl);
       const adapter = await crmAdapterFromNode(this, credential);
       const { summary, alerts } = await runCrmSync(db, adapter, limits, credential.label);
+      // What the CRM's adapter fell back on (Zoho dating deals by UTC days): nothing failed, but someone should know.
+      for (const note of summary.notes ?? []) this.logger.warn(`CRM Sync (${summary.crm}): ${note}`);
       // One run whatever the input held (a schedule sends one item): the result pairs with the first.
       return [[{ json: toItemJson(summary), pairedItem: { item: 0 } }], alerts.map((a) => ({ json: toItemJson(a), pairedItem: { item: 0 } }))];
     } catch (error) {

@@ -3,7 +3,10 @@ import { after, before, describe, it } from 'node:test';
 import { InputError } from '../../../nodes/core/errors';
 import { crmSyncLimits, crmSyncStatusText, runCrmSync } from '../../../nodes/core/outbox/sync-run';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { crmAdapterFromEnv } from '../../../nodes/core/crm/saas/crm-factory';
+import { enqueue } from '../../../nodes/core/outbox/enqueue';
 import { fakeClock } from '../crm/saas/hubspot-kit';
+import { ZohoMock } from '../crm/saas/mocks/zoho-mock';
 import { hubspotOutbox, sqliteStore, useNock } from './support/outbox-kit';
 import { assertFixtureSynced, assertGhostAlert, queueSyncFixture } from './support/sync-fixture';
 
@@ -26,6 +29,27 @@ describe('CRM Sync run (the core every face calls)', { timeout: 20_000 }, () => 
     assert.equal(alerts.length, 1);
     assertGhostAlert(alerts[0] as unknown as Record<string, unknown>);
     assert.equal(crmSyncStatusText(summary), 'hubspot: 4 synced, 0 rejected, 0 to retry, 1 dead');
+    assert.equal('notes' in summary, false, 'nothing to note');
+  });
+
+  it("says in the summary what the adapter fell back on: Zoho's deals dated by UTC days for want of the org's time zone", async () => {
+    const creds = { clientId: '1000.CLIENTID', clientSecret: 'secret', refreshToken: '1000.refresh.token' };
+    const mock = new ZohoMock({ ...creds, scopes: ['ZohoCRM.modules.ALL'], orgTimeZone: 'America/Los_Angeles' }).start();
+    const adapter = crmAdapterFromEnv('zoho', { ZOHO_CLIENT_ID: creds.clientId, ZOHO_CLIENT_SECRET: creds.clientSecret, ZOHO_REFRESH_TOKEN: creds.refreshToken });
+    await db.transaction((tx) =>
+      enqueue(tx, 'zoho', [
+        { kind: 'customer', record: { externalId: 'cus_zoho_1', profile: { givenName: 'Ana', familyName: 'Diaz', email: 'ana.zoho@example.com' } } },
+        {
+          kind: 'payment',
+          record: { externalId: 'stripe:pi_zoho_1', customerExternalId: 'cus_zoho_1', source: 'stripe', paymentId: 'pi_zoho_1', amount: { minor: 4599, currency: 'USD' }, refunded: { minor: 0, currency: 'USD' }, status: 'succeeded', occurredAt: '2026-03-02T01:30:00Z' },
+        },
+      ]),
+    );
+    const { summary } = await runCrmSync(db, adapter, crmSyncLimits({}), 'CRM account');
+    assert.deepEqual([summary.crm, summary.synced, summary.waiting], ['zoho', 2, 0]);
+    assert.equal(mock.where('Deals', 'Terminal_Payment_Key', 'stripe:pi_zoho_1')[0]?.Closing_Date, '2026-03-02');
+    assert.equal(summary.notes?.length, 1);
+    assert.match(summary.notes![0]!, /^Closing_Date is the UTC day of each payment.*OAUTH_SCOPE_MISMATCH.*ZohoCRM\.org\.READ.*set ZOHO_TIME_ZONE/);
   });
 
   it('fails naming the account when the CRM refuses the credential, and the records wait without losing an attempt', async () => {
