@@ -81,7 +81,7 @@ function build(crm: SaasCrmName, record: CrmRecord, http: HttpTransport | undefi
     }
     case 'zoho': {
       const settings = parseZohoSettings(input);
-      return createZohoAdapter({ http: paced(http ?? zohoAxiosTransport(settings)), settings });
+      return createZohoAdapter({ http: paced(http ?? zohoAxiosTransport(settings)), settings, accountKey: accountKeyOf(record) });
     }
   }
 }

@@ -4,6 +4,7 @@ import { callCrm, describeBody } from './call-crm';
 import { CrmRateLimitError } from './crm-errors';
 import type { HubSpotCall } from './hubspot-batch';
 import { asHubSpotError, CRM, readRateLimit, reasonOf, type DailyReset } from './hubspot-errors';
+import { learntByAccount } from './learnt-by-account';
 import { PacingDeadlineError } from './paced-transport';
 
 /**
@@ -39,7 +40,7 @@ export function accountZone(call: Omit<HubSpotCall, 'dailyReset'>, accountKey?: 
     const reset = { timeZone: set };
     return { ready: () => Promise.resolve(), dailyReset: () => reset };
   }
-  let known: DailyReset | undefined = accountKey === undefined ? undefined : learnt.get(accountKey);
+  let known: DailyReset | undefined = learnt.get(accountKey);
   let asking: Promise<void> | undefined;
   let askAt = 0;
   const ask = async (): Promise<void> => {
@@ -52,7 +53,7 @@ export function accountZone(call: Omit<HubSpotCall, 'dailyReset'>, accountKey?: 
       if (res.status >= 200 && res.status < 300) known = zoneOf(res.body);
       else if (res.status === 423 || res.status === 477) askAt = call.now() + ASK_AGAIN_AFTER_MS;
       else known = { timeZone: 'UTC', why: `HubSpot did not give the account's time zone (${res.status} on GET ${ACCOUNT_INFO_PATH}: ${refusal(res.body)}); set it (HUBSPOT_ACCOUNT_TIME_ZONE, or accountTimeZone) if the account's is another` };
-      if (known && accountKey !== undefined) remember(accountKey, known);
+      if (known) learnt.remember(accountKey, known);
     } catch (e) {
       if (e instanceof CrmRateLimitError || e instanceof PacingDeadlineError) throw e;
       askAt = call.now() + ASK_AGAIN_AFTER_MS;
@@ -70,18 +71,8 @@ export function accountZone(call: Omit<HubSpotCall, 'dailyReset'>, accountKey?: 
   };
 }
 
-/**
- * What this process has learnt, by account (accountKey: a digest of the account's credential record, never the
- * secret itself). The n8n face builds an adapter per execution, which would otherwise ask before every payment and
- * double the requests a one-payment execution makes; a restart only asks once more.
- */
-const learnt = new Map<string, DailyReset>();
-const LEARNT_MAX = 256;
-
-function remember(accountKey: string, zone: DailyReset): void {
-  if (!learnt.has(accountKey) && learnt.size >= LEARNT_MAX) learnt.delete(learnt.keys().next().value!);
-  learnt.set(accountKey, zone);
-}
+/** What this process has learnt, by account (learnt-by-account.ts). */
+const learnt = learntByAccount<DailyReset>();
 
 /**
  * The zone in HubSpot's answer. A name this runtime's Intl does not know is replaced by the offset HubSpot gives

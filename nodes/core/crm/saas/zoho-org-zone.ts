@@ -2,6 +2,7 @@ import { isIanaTimeZone } from '../../config/time-zone';
 import type { HttpResponse } from '../../http/http-transport';
 import { isRecord } from '../../json/json-values';
 import { CrmRateLimitError } from './crm-errors';
+import { learntByAccount } from './learnt-by-account';
 import { PacingDeadlineError } from './paced-transport';
 import { zohoReason, type ZohoCall } from './zoho-api';
 import { ZOHO_ENV, type ZohoSettings } from './zoho-settings';
@@ -38,13 +39,14 @@ const SET_IT = `set ${ZOHO_ENV.timeZone} (timeZone in the account's advanced set
  * `GET /crm/{version}/org`, `org[0].time_zone`; scope ZohoCRM.org.READ), read once before the first payment batch.
  * Zoho may name it by an abbreviation (IST, PST), which stands for different zones in different places: only an
  * IANA name is taken. Whatever Zoho does not give (a token without the scope, an abbreviation) leaves UTC, with a
- * note saying why; the sync never fails over it.
+ * note saying why; the sync never fails over it. What Zoho said is kept for the account (`accountKey`) as long as the
+ * process lives, so the adapters n8n builds per execution ask once between them.
  */
-export function orgZone(call: ZohoCall, settings: Pick<ZohoSettings, 'apiVersion' | 'timeZone'>, now: () => number): OrgZone {
+export function orgZone(call: ZohoCall, settings: Pick<ZohoSettings, 'apiVersion' | 'timeZone'>, now: () => number, accountKey?: string): OrgZone {
   const set = settings.timeZone;
   if (set !== undefined) return { ready: () => Promise.resolve(), timeZone: () => set, note: () => undefined };
   const path = `/crm/${settings.apiVersion}/org`;
-  let known: LearntZone | undefined;
+  let known: LearntZone | undefined = learnt.get(accountKey);
   /** Why the last reading failed, while the zone is not known. */
   let failed: string | undefined;
   let askAt = 0;
@@ -52,10 +54,11 @@ export function orgZone(call: ZohoCall, settings: Pick<ZohoSettings, 'apiVersion
   const ask = async (): Promise<void> => {
     try {
       const res = await call({ method: 'GET', url: path }, refusedForThisCall);
-      const learnt = res.status >= 200 && res.status < 300 ? zoneOfOrg(res.body) : { timeZone: 'UTC', why: refusal(path, res) };
-      if (learnt) {
-        known = learnt;
+      const said = res.status >= 200 && res.status < 300 ? zoneOfOrg(res.body) : { timeZone: 'UTC', why: refusal(path, res) };
+      if (said) {
+        known = said;
         failed = undefined;
+        learnt.remember(accountKey, said);
       } else {
         askAt = now() + ASK_AGAIN_AFTER_MS;
         failed = `Zoho answered GET ${path} without an org (${res.status}); it is asked again from ${new Date(askAt).toISOString()}`;
@@ -81,6 +84,9 @@ export function orgZone(call: ZohoCall, settings: Pick<ZohoSettings, 'apiVersion
     },
   };
 }
+
+/** What this process has learnt, by account (learnt-by-account.ts). */
+const learnt = learntByAccount<LearntZone>();
 
 /**
  * The zone in the org's details, `{org: [{time_zone, …}]}`: an IANA name, else UTC with why. Undefined when the

@@ -14,6 +14,8 @@ export { parseZohoSettings, zohoSettingsFromEnv, ZOHO_DATA_CENTERS, ZOHO_ENV, ty
 
 export interface ZohoAdapterContext extends CrmAdapterContext<ZohoSettings | ZohoSettingsInput> {
   now?: () => number;
+  /** Names the account (crm-from-credentials.ts), so what is learnt of it serves every adapter of it. */
+  accountKey?: string;
 }
 
 /** Changed customers plus whether more pages wait right now. */
@@ -37,7 +39,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
   const call = zohoCaller(ctx.http, now);
   const v = settings.apiVersion;
   // A payment's Closing_Date is its day in the org's zone: learnt before the first payment batch unless set.
-  const zone = orgZone(call, settings, now);
+  const zone = orgZone(call, settings, now, ctx.accountKey);
 
   async function upsertPayments(batch: Parameters<CrmAdapter['upsertPayments']>[0]): Promise<CrmItemResult[]> {
     await zone.ready();

@@ -67,6 +67,27 @@ describe('CRM adapter from a credential record', () => {
     assert.deepEqual(http.seen.slice(3).map((r) => r.url), ['/account-info/v3/details', '/crm/v3/objects/contacts/search']);
   });
 
+  it('Zoho: the org\'s time zone is asked once per account, not by every adapter n8n builds per execution', async () => {
+    const seen: HttpRequest[] = [];
+    const deal = { code: 'SUCCESS', duplicate_field: null, action: 'insert', details: { id: '5725767000000100001' }, message: 'record added', status: 'success' };
+    const http: HttpTransport = {
+      request: async (req) => (seen.push(req), { status: 200, headers: {}, body: req.url.endsWith('/org') ? { org: [{ id: '1', time_zone: 'America/Los_Angeles' }] } : { data: [deal] } }),
+    };
+    const record = { dataCenter: 'us', clientId: '1000.APP', clientSecret: 's', oauthTokenData: { access_token: 'hourly-1', refresh_token: '1000.org-1', api_domain: 'https://www.zohoapis.com' } };
+    const sale = { externalId: 'stripe:pi_1', customerExternalId: 'cus_1', customerCrmId: '5725767000000000001', source: 'stripe', paymentId: 'pi_1', amount: { minor: 100, currency: 'USD' }, refunded: { minor: 0, currency: 'USD' }, status: 'succeeded' as const, occurredAt: '2026-03-02T01:30:00Z' };
+    for (const accessToken of ['hourly-1', 'hourly-2']) {
+      const adapter = crmAdapterFromRecord('zoho', { ...record, oauthTokenData: { ...record.oauthTokenData, access_token: accessToken } }, http);
+      assert.equal((await adapter.upsertPayments([sale]))[0]!.status, 'synced');
+    }
+    assert.deepEqual(seen.map((r) => r.url), ['/crm/v8/org', '/crm/v8/Deals/upsert', '/crm/v8/Deals/upsert']);
+    // Both executions file the sale under the org's day.
+    const days = seen.filter((r) => r.url.endsWith('/upsert')).map((r) => (r.body as { data: { Closing_Date: string }[] }).data[0]!.Closing_Date);
+    assert.deepEqual(days, ['2026-03-01', '2026-03-01']);
+    // Another org (another refresh token) is asked for its own.
+    await crmAdapterFromRecord('zoho', { ...record, oauthTokenData: { access_token: 'x', refresh_token: '1000.org-2' } }, http).upsertPayments([sale]);
+    assert.deepEqual(seen.slice(3).map((r) => r.url), ['/crm/v8/org', '/crm/v8/Deals/upsert']);
+  });
+
   it('Salesforce: the JWT bearer flow from the record, the token fetched and cached by the core', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const mock = new SalesforceMock({ publicKey }).install(nock);
