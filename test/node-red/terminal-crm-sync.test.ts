@@ -7,7 +7,7 @@ import type { NodeMessage } from '../../nodes/node-red/shared/red-api';
 import { enqueue } from '../../nodes/core/outbox/enqueue';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
 import { ZohoMock } from '../core/crm/saas/mocks/zoho-mock';
-import { assertFixtureSynced, assertGhostAlert, queueSyncFixture } from '../core/outbox/support/sync-fixture';
+import { assertFixtureSynced, assertGhostAlert, assertGhostAlertMessage, queueSyncFixture } from '../core/outbox/support/sync-fixture';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { fakeRed } from './support/fake-red';
 
@@ -50,7 +50,7 @@ describe('Node-RED: terminal CRM sync', { timeout: 20_000 }, () => {
     }
   });
 
-  it('sends the summary on output 1 and one message per dead record on output 2', async () => {
+  it('sends the summary on output 1 and one message per dead record on output 2, worded for a mail', async () => {
     const mock = await HubSpotMock.start({ privateAppToken: PAT });
     try {
       const node = red.create('terminal-crm-sync', { id: 'sync', account: 'hs', store: 'store', maxBatches: '', deadline: '' });
@@ -60,7 +60,10 @@ describe('Node-RED: terminal CRM sync', { timeout: 20_000 }, () => {
       const summary = result.payload as Record<string, unknown>;
       assert.deepEqual([summary.synced, summary.dead, summary.waiting, result.topic], [4, 1, 0, 'tick']);
       assert.equal(alerts.length, 1);
-      assertGhostAlert(alerts[0]!.payload as Record<string, unknown>);
+      const alert = alerts[0]!.payload as Record<string, unknown>;
+      assertGhostAlert(alert);
+      // Worded for terminal send message, which sends payload.message as it is.
+      assertGhostAlertMessage(alert.message, String(alert.reason));
       await assertFixtureSynced(s.db, mock);
       assert.deepEqual(node.statuses.at(-1), { fill: 'yellow', shape: 'dot', text: 'hubspot: 4 synced, 0 rejected, 0 to retry, 1 dead' });
     } finally {

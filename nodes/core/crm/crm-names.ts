@@ -4,6 +4,15 @@ import { InputError } from '../errors';
 export const SAAS_CRM_NAMES = ['hubspot', 'salesforce', 'dynamics', 'pipedrive', 'zoho'] as const;
 export type SaasCrmName = (typeof SAAS_CRM_NAMES)[number];
 
+/** Each SaaS CRM as its users name it, for text a person reads (an alert mail). */
+export const SAAS_CRM_LABELS: Readonly<Record<SaasCrmName, string>> = {
+  hubspot: 'HubSpot',
+  salesforce: 'Salesforce',
+  dynamics: 'Dynamics 365',
+  pipedrive: 'Pipedrive',
+  zoho: 'Zoho CRM',
+};
+
 /** Every CRM the pack knows: the pack's own SQL store and the SaaS CRMs. */
 export const CRM_NAMES = ['local', ...SAAS_CRM_NAMES] as const;
 export type CrmName = (typeof CRM_NAMES)[number];

@@ -1,6 +1,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { openDatabase } from '../../core/store/open-database';
+import { withCrmAlertMessage } from '../../core/messages/crm-alert-message';
 import { crmSyncLimits, DEFAULT_SYNC_DEADLINE_SECONDS, MAX_SYNC_DEADLINE_SECONDS, runCrmSync } from '../../core/outbox/sync-run';
 import { crmAccountTest } from '../shared/crm-account-test';
 import { readCrmStoreCredential } from '../shared/crm-store-credential';
@@ -36,7 +37,7 @@ export class CrmSync implements INodeType {
     properties: [
       {
         displayName:
-          'Put this after a Schedule Trigger. Each run sends what CRM Upsert, Segment and Loyalty left queued for the CRM: customers first, in the CRM\'s batch size, within its rate limit. The first output says how many records were synced, rejected (the CRM\'s reason is kept), left to retry or given up on; the second has one item per record given up on, with the reason.',
+          'Put this after a Schedule Trigger. Each run sends what CRM Upsert, Segment and Loyalty left queued for the CRM: customers first, in the CRM\'s batch size, within its rate limit. The first output says how many records were synced, rejected (the CRM\'s reason is kept), left to retry or given up on; the second has one item per record given up on, with the reason and a worded message (message.subject, message.text) for an email node.',
         name: 'notice',
         type: 'notice',
         default: '',
@@ -92,7 +93,7 @@ export class CrmSync implements INodeType {
       // What the CRM's adapter fell back on (Zoho dating deals by UTC days): nothing failed, but someone should know.
       for (const note of summary.notes ?? []) this.logger.warn(`CRM Sync (${summary.crm}): ${note}`);
       // One run whatever the input held (a schedule sends one item): the result pairs with the first.
-      return [[{ json: toItemJson(summary), pairedItem: { item: 0 } }], alerts.map((a) => ({ json: toItemJson(a), pairedItem: { item: 0 } }))];
+      return [[{ json: toItemJson(summary), pairedItem: { item: 0 } }], alerts.map((a) => ({ json: toItemJson(withCrmAlertMessage(a)), pairedItem: { item: 0 } }))];
     } catch (error) {
       throw toNodeError(this.getNode(), error);
     }

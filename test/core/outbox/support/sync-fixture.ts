@@ -17,6 +17,15 @@ const payment = (id: string, customer: string, minor: number): CrmPayment => ({
 });
 
 /**
+ * A payment of a customer HubSpot never got (retried until its contact exists), queued on its last allowed
+ * attempt: the next CRM Sync run gives it up and raises an alert.
+ */
+export async function queueGhostPayment(db: SqlDatabase): Promise<void> {
+  await db.transaction((tx) => enqueue(tx, 'hubspot', [{ kind: 'payment', record: payment('pi_sync_ghost', 'cus_sync_ghost', 700) }]));
+  await db.run("UPDATE outbox SET attempts = ? WHERE external_id = 'stripe:pi_sync_ghost'", [DEFAULT_OUTBOX_POLICY.maxAttempts - 1]);
+}
+
+/**
  * What one CRM Sync run meets in the outbox, as CRM Upsert would have left it: two customers and their payments
  * queued for HubSpot, and a payment of a customer HubSpot never got (it is retried until its contact exists) on
  * its last allowed attempt, so this run gives it up and raises an alert.
@@ -28,10 +37,9 @@ export async function queueSyncFixture(db: SqlDatabase): Promise<void> {
       { kind: 'customer', record: { externalId: 'cus_sync_2', profile: { givenName: 'Bo', familyName: 'Li', email: 'bo.sync@example.com' } } },
       { kind: 'payment', record: payment('pi_sync_1', 'cus_sync_1', 4599) },
       { kind: 'payment', record: payment('pi_sync_2', 'cus_sync_2', 1200) },
-      { kind: 'payment', record: payment('pi_sync_ghost', 'cus_sync_ghost', 700) },
     ]),
   );
-  await db.run("UPDATE outbox SET attempts = ? WHERE external_id = 'stripe:pi_sync_ghost'", [DEFAULT_OUTBOX_POLICY.maxAttempts - 1]);
+  await queueGhostPayment(db);
 }
 
 /** After one run: the two customers and their deals are in HubSpot, associated; nothing else is queued. */
@@ -60,4 +68,13 @@ export function assertGhostAlert(alert: Record<string, unknown> | undefined): vo
   assert.equal(alert.externalId, 'stripe:pi_sync_ghost');
   assert.equal(alert.attempts, DEFAULT_OUTBOX_POLICY.maxAttempts);
   assert.match(String(alert.reason), /^gave up after 30 attempts; last: .*stripe:pi_sync_ghost/);
+}
+
+/** The words the n8n and Node-RED faces put on that alert, for the mail step (nodes/core/messages/crm-alert-message.ts). */
+export function assertGhostAlertMessage(message: unknown, reason: string): void {
+  const m = message as { subject?: unknown; text?: unknown } | undefined;
+  assert.equal(m?.subject, 'HubSpot sync gave up on payment stripe:pi_sync_ghost');
+  const lines = String(m?.text).split('\n');
+  assert.match(lines[0]!, /^CRM Sync gave up sending payment stripe:pi_sync_ghost to HubSpot after 30 attempt\(s\), at \d{4}-\d\d-\d\dT/);
+  assert.equal(lines[1], `Reason: ${reason}`);
 }
