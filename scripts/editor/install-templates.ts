@@ -8,6 +8,7 @@ import type { N8nEditor } from './start-editors';
 /** Only for the editors' own folders: a token key and a signing secret that protect nothing. */
 const EDITOR_TOKEN_KEYS = `k1:${'cd'.repeat(32)}`;
 const EDITOR_SIGNING_SECRET = 'whsec_editor_pictures_only';
+const EDITOR_HUBSPOT_TOKEN = 'pat-na1-00000000-0000-0000-0000-000000000000';
 
 export interface InstalledTemplate {
   name: string;
@@ -18,13 +19,15 @@ export interface InstalledTemplate {
 
 /**
  * The credentials an operator creates for the templates, as the e2e tests fill them: Stripe with a signing secret
- * only, the store with its location and token keys, and n8n's SMTP credential for the mail steps.
+ * only, the store with its location and token keys, n8n's SMTP credential for the mail steps, and HubSpot's for
+ * the SaaS CRM template's CRM Upsert and CRM Sync (a token of HubSpot's form that reaches no account).
  */
 async function createCredentials(n8n: N8nEditor, storeUrl: string): Promise<CredentialRefs> {
   const wanted = [
     { type: 'stripeTerminalApi', name: 'Stripe Terminal', data: { secretKey: '', signingSecret: EDITOR_SIGNING_SECRET } },
     { type: 'terminalCrmStore', name: 'Terminal CRM Store', data: { storeUrl, tokenKeys: EDITOR_TOKEN_KEYS, defaultRegion: 'US' } },
     { type: 'smtp', name: 'Shop mail', data: { user: '', password: '', host: '127.0.0.1', port: 1025, secure: false, disableStartTls: true, hostName: '' } },
+    { type: 'terminalHubSpotApi', name: 'HubSpot', data: { accessToken: EDITOR_HUBSPOT_TOKEN } },
   ];
   const refs: CredentialRefs = {};
   for (const spec of wanted) {

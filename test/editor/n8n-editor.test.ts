@@ -83,7 +83,7 @@ describe('n8n 2.39 editor in Chromium: the pack as an operator meets it', { time
   }
 
   it('installs every template with the code behind `terminal-crm templates install`, and loads every node the package registers', { timeout: 5_000 }, () => {
-    assert.equal(templates.length, 6);
+    assert.equal(templates.length, 7);
     assert.equal(packTypes.map((t) => t.name).filter((n, i, a) => a.indexOf(n) === i).length, readManifest().n8n?.nodes?.length);
   });
 
@@ -169,7 +169,7 @@ describe('n8n 2.39 editor in Chromium: the pack as an operator meets it', { time
   /** What each template's sticky notes hide, measured when the template is opened below. */
   const cutOff = new Map<string, string[]>();
 
-  for (const name of ['payment-to-crm', 'thank-you', 'high-value-alert', 'loyalty-welcome', 'failed-payment-alert', 'refund-sync']) {
+  for (const name of ['payment-to-crm', 'thank-you', 'high-value-alert', 'loyalty-welcome', 'failed-payment-alert', 'refund-sync', 'payment-to-saas-crm']) {
     it(`${name}: opens with no issues badge on any pack node and no two nodes overlapping`, { timeout: 30_000 }, async () => {
       await openWorkflow(page, n8n.baseUrl, template(name));
       const seen = await page.evaluate((prefix) => {
@@ -208,7 +208,7 @@ describe('n8n 2.39 editor in Chromium: the pack as an operator meets it', { time
   }
 
   it("every template's sticky notes are tall enough to show all their text", { timeout: 5_000 }, () => {
-    assert.equal(cutOff.size, 6, 'every template was opened above');
+    assert.equal(cutOff.size, 7, 'every template was opened above');
     assert.deepEqual([...cutOff.values()].flat(), []);
   });
 

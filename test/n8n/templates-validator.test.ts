@@ -52,8 +52,8 @@ describe('n8n templates validator (every file in templates/n8n/)', { timeout: 60
     types = new Map([...(await coreTypes()), ...packTypes()]);
   });
 
-  it('covers the six templates the README lists', () => {
-    assert.deepEqual(TEMPLATES, ['failed-payment-alert.json', 'high-value-alert.json', 'loyalty-welcome.json', 'payment-to-crm.json', 'refund-sync.json', 'thank-you.json']);
+  it('covers the seven templates the README lists', () => {
+    assert.deepEqual(TEMPLATES, ['failed-payment-alert.json', 'high-value-alert.json', 'loyalty-welcome.json', 'payment-to-crm.json', 'payment-to-saas-crm.json', 'refund-sync.json', 'thank-you.json']);
   });
 
   for (const file of TEMPLATES) {

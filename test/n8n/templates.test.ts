@@ -1,16 +1,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { IConnections, INodeExecutionData } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IConnections, IHttpRequestOptions, INodeExecutionData } from 'n8n-workflow';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { TOKEN } from '../core/crm/saas/hubspot-kit';
+import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
+import { assertFixtureSynced, assertGhostAlert, assertGhostAlertMessage, queueSyncFixture } from '../core/outbox/support/sync-fixture';
 import { tempStore } from '../support/temp-store';
 import { assignCredentials } from './support/assign-credentials';
 import { outputsOf } from './support/outputs';
 import { PACKAGE, packageNodeTypes } from './support/package-node-types';
 import { runWorkflow, type WorkflowJson, storeCredentials } from './support/run-workflow';
+import { StaticCredentialsHelper } from './support/static-credentials-helper';
 import { n8nTemplate, type TemplateJson } from './support/template';
 
-const TEMPLATES = ['payment-to-crm.json', 'thank-you.json', 'high-value-alert.json', 'loyalty-welcome.json', 'failed-payment-alert.json', 'refund-sync.json'];
+const TEMPLATES = ['payment-to-crm.json', 'thank-you.json', 'high-value-alert.json', 'loyalty-welcome.json', 'failed-payment-alert.json', 'refund-sync.json', 'payment-to-saas-crm.json'];
 
 /** Where an output of a node leads: the names of the nodes connected to it. */
 const targets = (wf: TemplateJson, from: string, output = 0) => (wf.connections[from]?.main?.[output] ?? []).map((c) => c.node);
@@ -138,6 +142,69 @@ describe('n8n templates (templates/n8n/)', () => {
     assert.deepEqual(targets(refund, 'CRM Upsert'), ['Loyalty Enroll']);
     assert.deepEqual(targets(refund, 'Loyalty Enroll', 0), ['Refund Message']);
     assert.deepEqual(targets(refund, 'Refund Message'), ['Send Refund Note']);
+  });
+
+  describe('payment-to-saas-crm.json', () => {
+    const wf = n8nTemplate('payment-to-saas-crm.json');
+    const setup = String(byName(wf, 'Setup').parameters.content);
+
+    it('wires both Match Customer outputs to CRM Upsert on HubSpot, and Every Minute → CRM Sync (same CRM) → Alerts → Email Operations', () => {
+      assert.deepEqual([targets(wf, 'Match Customer', 0), targets(wf, 'Match Customer', 1)], [['CRM Upsert'], ['CRM Upsert']]);
+      assert.deepEqual(targets(wf, 'CRM Upsert'), []);
+      const upsert = byName(wf, 'CRM Upsert').parameters;
+      const sync = byName(wf, 'CRM Sync').parameters;
+      assert.deepEqual([upsert.crm, upsert.authentication], ['hubspot', 'accessToken']);
+      assert.deepEqual([sync.crm, sync.authentication], [upsert.crm, upsert.authentication], 'CRM Sync sends what CRM Upsert queued only for the same CRM');
+      assert.ok(Number(upsert.waitSeconds) > 0, 'CRM Upsert sends at once, within its wait');
+      assert.equal(byName(wf, 'Every Minute').type, 'n8n-nodes-base.scheduleTrigger');
+      assert.deepEqual(byName(wf, 'Every Minute').parameters.rule, { interval: [{ field: 'minutes', minutesInterval: 1 }] });
+      assert.ok(Number(sync.deadlineSeconds) > 0 && Number(sync.deadlineSeconds) < 60, 'the deadline is below the schedule\'s interval');
+      assert.deepEqual([targets(wf, 'Every Minute'), targets(wf, 'CRM Sync', 0), targets(wf, 'CRM Sync', 1)], [['CRM Sync'], [], ['Email Operations']]);
+      const mail = byName(wf, 'Email Operations');
+      assert.equal(mail.type, 'n8n-nodes-base.emailSend');
+      assert.deepEqual([mail.parameters.toEmail, mail.parameters.subject, mail.parameters.text], ['ops@yourshop.example', '={{ $json.message.subject }}', '={{ $json.message.text }}']);
+    });
+
+    it('says what to fill in: the CRM credential on both CRM nodes, the store, SMTP and the recipient, and that another CRM is changed on both', () => {
+      for (const words of [/Terminal CRM HubSpot API/, /Terminal CRM Store/, /SMTP/, /ops@yourshop\.example/, /change \*CRM\* on \*\*both\*\* nodes/, /Deadline \(Seconds\)\* \(50\) below its interval/]) assert.match(setup, words);
+    });
+
+    describe('CRM Sync as shipped, run as Every Minute starts it', () => {
+      let nock: typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
+      const authenticate = StaticCredentialsHelper.prototype.authenticate;
+      before(async () => {
+        nock = (await import('nock')).default;
+        nock.disableNetConnect();
+        // What n8n's credentials helper does with the HubSpot credential's `authenticate` (a Bearer header).
+        StaticCredentialsHelper.prototype.authenticate = async function (c: ICredentialDataDecryptedObject, type: string, options: IHttpRequestOptions) {
+          return type === 'terminalHubSpotApi' ? { ...options, headers: { ...options.headers, Authorization: `Bearer ${String(c.accessToken)}` } } : options;
+        };
+      });
+      after(() => {
+        StaticCredentialsHelper.prototype.authenticate = authenticate;
+        nock.cleanAll();
+        nock.enableNetConnect();
+      });
+
+      it('sends what CRM Upsert left queued, and gives Email Operations one item per record given up on, worded with the CRM\'s reason', async () => {
+        const mock = await HubSpotMock.start({ privateAppToken: TOKEN });
+        try {
+          await store.db.run('DELETE FROM outbox');
+          await queueSyncFixture(store.db);
+          const own = assignCredentials(ownNodesOnly(wf), { ...refs, terminalHubSpotApi: { id: '3', name: 'HubSpot' } });
+          const run = await runWorkflow(own, 'CRM Sync', [{ json: {} }], { ...creds(), terminalHubSpotApi: { accessToken: TOKEN, baseUrl: 'https://api.hubapi.com' } });
+          assert.equal(run.data.resultData.error, undefined, run.data.resultData.error?.message);
+          const [result, alerts] = outputsOf(run, 'CRM Sync');
+          assert.deepEqual([result![0]!.json.synced, result![0]!.json.dead], [4, 1]);
+          await assertFixtureSynced(store.db, mock);
+          assert.equal(alerts!.length, 1);
+          assertGhostAlert(alerts![0]!.json);
+          assertGhostAlertMessage(alerts![0]!.json.message, String(alerts![0]!.json.reason));
+        } finally {
+          mock.stop();
+        }
+      });
+    });
   });
 
   it('every message quiet hours can hold (thank-you, loyalty welcome, refund) has a schedule → Send Queued Messages of its own kind → the same steps as its Compose node', () => {

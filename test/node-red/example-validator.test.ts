@@ -33,7 +33,7 @@ describe('Node-RED example validator (every file in examples/)', { timeout: 600_
   });
 
   it('has one example per template, as the README lists them', () => {
-    assert.deepEqual(EXAMPLES, ['failed-payment-alert.json', 'high-value-alert.json', 'loyalty-welcome.json', 'payment-to-crm.json', 'refund-sync.json', 'thank-you.json']);
+    assert.deepEqual(EXAMPLES, ['failed-payment-alert.json', 'high-value-alert.json', 'loyalty-welcome.json', 'payment-to-crm.json', 'payment-to-saas-crm.json', 'refund-sync.json', 'thank-you.json']);
     assert.ok(core.has('http request') && core.has('inject') && !core.has('e-mail'), 'read the core list of the installed Node-RED (it has no email node)');
   });
 

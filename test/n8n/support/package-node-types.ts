@@ -1,5 +1,6 @@
 import type { INodeType, INodeTypes, IVersionedNodeType } from 'n8n-workflow';
 import { NodeHelpers } from 'n8n-workflow';
+import { CrmSync } from '../../../nodes/n8n/CrmSync/CrmSync.node';
 import { CrmUpsert } from '../../../nodes/n8n/CrmUpsert/CrmUpsert.node';
 import { LoyaltyEnroll } from '../../../nodes/n8n/LoyaltyEnroll/LoyaltyEnroll.node';
 import { MatchCustomer } from '../../../nodes/n8n/MatchCustomer/MatchCustomer.node';
@@ -28,6 +29,7 @@ export function packageNodeTypes(): INodeTypes {
     [`${PACKAGE}.tokenize`]: new Tokenize(),
     [`${PACKAGE}.matchCustomer`]: new MatchCustomer(),
     [`${PACKAGE}.crmUpsert`]: new CrmUpsert(),
+    [`${PACKAGE}.crmSync`]: new CrmSync(),
     [`${PACKAGE}.segment`]: new Segment(),
     [`${PACKAGE}.loyaltyEnroll`]: new LoyaltyEnroll(),
     [`${PACKAGE}.terminalRedrive`]: new TerminalRedrive(),
