@@ -8,6 +8,8 @@ export interface CommsEvent {
 }
 
 export interface DebugMessage {
+  /** The debug node's id: which flow's node, where two flows name their debug nodes alike. */
+  id: string;
   /** The debug node's name. */
   name: string;
   /** The property the debug node shows, decoded when it is JSON. */
@@ -48,7 +50,7 @@ export class NodeRedComms {
             // shown as text by the editor too
           }
         }
-        return { name: String(e.data.name ?? ''), value };
+        return { id: String(e.data.id ?? ''), name: String(e.data.name ?? ''), value };
       });
   }
 
