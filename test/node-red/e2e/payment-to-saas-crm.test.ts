@@ -131,7 +131,8 @@ describe('Node-RED 5 e2e: payment-to-saas-crm â€” HubSpot upsert, every minute â
     assert.ok(alert, 'the store kept the alert');
     assertGhostAlertMessage({ subject: mail!.subject, text: mail!.text }, alert.reason);
     assert.equal(mail!.from, 'alerts@e2e.example');
-    assert.ok(shown('sent').length >= 1, 'terminal send message says it sent it');
+    // The mail can reach the SMTP server before the debug node's message reaches the editor's comms: wait for it.
+    await comms!.waitFor('terminal send message to say it sent it', () => (shown('sent').length >= 1 ? true : undefined), 15_000);
     // Later runs find the record dead: no second mail.
     const runs = shown('sync result').length;
     await comms!.waitFor('two more scheduled runs', () => (shown('sync result').length >= runs + 2 ? true : undefined), 30_000);
