@@ -3,6 +3,7 @@ import type { CrmItemResult } from './crm-adapter';
 import { CrmRateLimitError, CrmTransientError } from './crm-errors';
 import { retryAfterMs } from '../../http/retry-after';
 import { isRecord } from '../../json/json-values';
+import { wallClock, zoneOffsetMinutes } from '../../format/zone-clock';
 
 export const CRM = 'hubspot';
 
@@ -98,27 +99,17 @@ export function msUntilNextMidnight(at: number, timeZone: string): number {
     const local = at + (fixed[1] === '-' ? -1 : 1) * (Number(fixed[2]) * 60 + Number(fixed[3])) * 60_000;
     return Math.max(1_000, (Math.floor(local / DAY_MS) + 1) * DAY_MS - local);
   }
-  const local = partsIn(at, timeZone);
-  const target = Date.UTC(local.year, local.month - 1, local.day + 1);
-  let utc = target - offsetAt(target, timeZone);
-  utc = target - offsetAt(utc, timeZone);
+  // The next midnight as wall time, then the instant it is: the offset is asked again at that instant, since the
+  // day may change its offset (daylight saving) before midnight.
+  const local = wallClock(at, timeZone);
+  const target = Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), local.getUTCDate() + 1);
+  let utc = target - zoneOffsetMinutes(timeZone, target) * 60_000;
+  utc = target - zoneOffsetMinutes(timeZone, utc) * 60_000;
   return Math.max(1_000, utc - at);
 }
 
 function msUntilNextHour(at: number): number {
   return Math.max(1_000, (Math.floor(at / HOUR_MS) + 1) * HOUR_MS - at);
-}
-
-function partsIn(at: number, timeZone: string) {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric' }).formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
-}
-
-/** Local wall time minus UTC, in ms, at instant `at`. */
-function offsetAt(at: number, timeZone: string): number {
-  const p = partsIn(at, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(at / 1000) * 1000;
 }
 
 /**
