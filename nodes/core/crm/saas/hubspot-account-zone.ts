@@ -4,7 +4,7 @@ import { callCrm, describeBody } from './call-crm';
 import { CrmRateLimitError } from './crm-errors';
 import type { HubSpotCall } from './hubspot-batch';
 import { asHubSpotError, CRM, readRateLimit, reasonOf, type DailyReset } from './hubspot-errors';
-import { learntByAccount } from './learnt-by-account';
+import { accountFact, learntByAccount } from './learnt-by-account';
 import { PacingDeadlineError } from './paced-transport';
 
 /**
@@ -14,8 +14,7 @@ import { PacingDeadlineError } from './paced-transport';
  */
 export const ACCOUNT_INFO_PATH = '/account-info/v3/details';
 
-/** A reading that failed for a reason that may pass (no answer, a 5xx, a 401, a 423 or 477) is tried again this much later at the earliest. */
-export const ASK_AGAIN_AFTER_MS = 5 * 60_000;
+export { ASK_AGAIN_AFTER_MS } from './learnt-by-account';
 
 export interface AccountZone {
   /**
@@ -40,35 +39,24 @@ export function accountZone(call: Omit<HubSpotCall, 'dailyReset'>, accountKey?: 
     const reset = { timeZone: set };
     return { ready: () => Promise.resolve(), dailyReset: () => reset };
   }
-  let known: DailyReset | undefined = learnt.get(accountKey);
-  let asking: Promise<void> | undefined;
-  let askAt = 0;
-  const ask = async (): Promise<void> => {
-    try {
+  const zone = accountFact<DailyReset>({
+    learnt,
+    accountKey,
+    now: call.now,
+    ask: async () => {
       // A 403 (a scope the app lacks) comes back to be read here: it is about this call, not the credential.
       const res = await callCrm(CRM, call.http, { method: 'GET', url: ACCOUNT_INFO_PATH, timeoutMs: call.settings.timeoutMs }, {
         rateLimit: (r) => readRateLimit(r, undefined, call.now),
         recordForbidden: (_req, r) => r.status === 403,
       });
-      if (res.status >= 200 && res.status < 300) known = zoneOf(res.body);
-      else if (res.status === 423 || res.status === 477) askAt = call.now() + ASK_AGAIN_AFTER_MS;
-      else known = { timeZone: 'UTC', why: `HubSpot did not give the account's time zone (${res.status} on GET ${ACCOUNT_INFO_PATH}: ${refusal(res.body)}); set it (HUBSPOT_ACCOUNT_TIME_ZONE, or accountTimeZone) if the account's is another` };
-      if (known) learnt.remember(accountKey, known);
-    } catch (e) {
-      if (e instanceof CrmRateLimitError || e instanceof PacingDeadlineError) throw e;
-      askAt = call.now() + ASK_AGAIN_AFTER_MS;
-    }
-  };
-  return {
-    ready() {
-      if (known || call.now() < askAt) return Promise.resolve();
-      asking ??= ask().finally(() => {
-        asking = undefined;
-      });
-      return asking;
+      if (res.status >= 200 && res.status < 300) return zoneOf(res.body);
+      if (res.status === 423 || res.status === 477) return { askAgain: `HubSpot answered ${res.status} on GET ${ACCOUNT_INFO_PATH}` };
+      return { timeZone: 'UTC', why: `HubSpot did not give the account's time zone (${res.status} on GET ${ACCOUNT_INFO_PATH}: ${refusal(res.body)}); set it (HUBSPOT_ACCOUNT_TIME_ZONE, or accountTimeZone) if the account's is another` };
     },
-    dailyReset: () => known,
-  };
+    passOn: (e) => e instanceof CrmRateLimitError || e instanceof PacingDeadlineError,
+    failedWith: (e) => (e instanceof Error ? e.message : String(e)),
+  });
+  return { ready: () => zone.ready(), dailyReset: () => zone.known() };
 }
 
 /** What this process has learnt, by account (learnt-by-account.ts). */

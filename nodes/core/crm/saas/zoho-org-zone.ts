@@ -2,13 +2,10 @@ import { isIanaTimeZone } from '../../config/time-zone';
 import type { HttpResponse } from '../../http/http-transport';
 import { isRecord } from '../../json/json-values';
 import { CrmRateLimitError } from './crm-errors';
-import { learntByAccount } from './learnt-by-account';
+import { accountFact, learntByAccount } from './learnt-by-account';
 import { PacingDeadlineError } from './paced-transport';
 import { zohoReason, type ZohoCall } from './zoho-api';
 import { ZOHO_ENV, type ZohoSettings } from './zoho-settings';
-
-/** A reading that failed for a reason that may pass (no answer, a 5xx) is tried again this much later at the earliest. */
-export const ASK_AGAIN_AFTER_MS = 5 * 60_000;
 
 export interface OrgZone {
   /**
@@ -46,40 +43,25 @@ export function orgZone(call: ZohoCall, settings: Pick<ZohoSettings, 'apiVersion
   const set = settings.timeZone;
   if (set !== undefined) return { ready: () => Promise.resolve(), timeZone: () => set, note: () => undefined };
   const path = `/crm/${settings.apiVersion}/org`;
-  let known: LearntZone | undefined = learnt.get(accountKey);
-  /** Why the last reading failed, while the zone is not known. */
-  let failed: string | undefined;
-  let askAt = 0;
-  let asking: Promise<void> | undefined;
-  const ask = async (): Promise<void> => {
-    try {
+  const zone = accountFact<LearntZone>({
+    learnt,
+    accountKey,
+    now,
+    ask: async () => {
       const res = await call({ method: 'GET', url: path }, refusedForThisCall);
       const said = res.status >= 200 && res.status < 300 ? zoneOfOrg(res.body) : { timeZone: 'UTC', why: refusal(path, res) };
-      if (said) {
-        known = said;
-        failed = undefined;
-        learnt.remember(accountKey, said);
-      } else {
-        askAt = now() + ASK_AGAIN_AFTER_MS;
-        failed = `Zoho answered GET ${path} without an org (${res.status}); it is asked again from ${new Date(askAt).toISOString()}`;
-      }
-    } catch (e) {
-      if (e instanceof CrmRateLimitError || e instanceof PacingDeadlineError) throw e;
-      askAt = now() + ASK_AGAIN_AFTER_MS;
-      failed = `reading the org's time zone failed (${e instanceof Error ? e.message : String(e)}); it is asked again from ${new Date(askAt).toISOString()}`;
-    }
-  };
-  return {
-    ready() {
-      if (known || now() < askAt) return Promise.resolve();
-      asking ??= ask().finally(() => {
-        asking = undefined;
-      });
-      return asking;
+      return said ?? { askAgain: `Zoho answered GET ${path} without an org (${res.status})` };
     },
-    timeZone: () => known?.timeZone ?? 'UTC',
+    passOn: (e) => e instanceof CrmRateLimitError || e instanceof PacingDeadlineError,
+    failedWith: (e) => `reading the org's time zone failed (${e instanceof Error ? e.message : String(e)})`,
+  });
+  return {
+    ready: () => zone.ready(),
+    timeZone: () => zone.known()?.timeZone ?? 'UTC',
     note() {
-      const why = known ? known.why : failed;
+      const known = zone.known();
+      const failed = zone.failed();
+      const why = known ? known.why : failed && `${failed.why}; it is asked again from ${new Date(failed.askAt).toISOString()}`;
       return why === undefined ? undefined : `${UTC_DAYS}: ${why}; ${SET_IT}`;
     },
   };
