@@ -75,7 +75,8 @@ const MAX_RATE_LIMITS_IN_A_ROW = 10;
  * Batches are one kind each, in the adapter's batch size, customers first (see claim.ts for the ordering rule),
  * each request paced by the CRM's limiter (crm/saas/rate-limiter.ts). Per record: synced (the CRM id goes to crm_links),
  * rejected (the CRM's reason is kept; not retried), ambiguous (kept as rejected, with the candidates, for a
- * person), retry (backoff, then dead with an alert). For the whole batch: a rolling rate limit waits as the CRM
+ * person), retry (backoff, then dead with an alert), refused for rate (released, no attempt counted, and the run
+ * waits as for a batch refused for rate). For the whole batch: a rolling rate limit waits as the CRM
  * says and carries on; a daily cap pauses the CRM for every drainer until it resets and ends the run; a refused
  * credential or a setup error ends the run with the CRM's message (records wait, no attempt counted); a CRM that
  * is down counts an attempt on each record and ends the run after a few failed batches in a row.
@@ -238,29 +239,36 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
     }
     slot?.();
     failuresInARow = 0;
-    rateLimitsInARow = 0;
     const settled = await settleBatch(db, ctx(), rows, results);
     record(settled.outs, settled.alerts);
+    // Some records refused for rate (a 429 in a $batch part) while others went through: the CRM's wait holds for
+    // every request as when the whole batch is refused; sending on would only lengthen it (Dataverse extends the
+    // wait of a client that keeps sending). settleBatch released those records without counting an attempt.
+    const limited = results.flatMap((r) => (r.status === 'retry' && r.error instanceof CrmRateLimitError ? [r.error] : []));
+    if (limited.length === 0) rateLimitsInARow = 0;
+    else await onRateLimit(limited.find((e) => e.policy === 'stop') ?? limited.reduce((a, b) => (b.retryAfterMs > a.retryAfterMs ? b : a)));
+  };
+
+  /** The CRM refused for rate: wait as it says (rolling window), or pause it for every drainer (a daily cap). */
+  const onRateLimit = async (e: CrmRateLimitError, rows: readonly ClaimedRow[] = []): Promise<void> => {
+    result.rateLimited++;
+    if (e.policy === 'stop') {
+      const until = now() + e.retryAfterMs;
+      await pauseCrm(db, crm, until, e.message, now());
+      if (rows.length > 0) await releaseAll(rows, e.message, until);
+      return end('stopped', { kind: 'rate-limit', message: e.message, until: new Date(until).toISOString() });
+    }
+    // A rolling window: wait as long as the CRM says (the limiter holds every request), then the same records go.
+    pacing.limiter.pauseFor(e.retryAfterMs);
+    if (rows.length > 0) await releaseAll(rows, e.message, now());
+    if (++rateLimitsInARow >= MAX_RATE_LIMITS_IN_A_ROW) {
+      end('stopped', { kind: 'rate-limit', message: `${e.message} (${rateLimitsInARow} batches in a row; the next run carries on)` });
+    }
   };
 
   /** What fails the whole batch decides what the run does next (see drain's comment). */
   const onBatchError = async (e: unknown, rows: readonly ClaimedRow[]): Promise<void> => {
-    if (e instanceof CrmRateLimitError) {
-      result.rateLimited++;
-      if (e.policy === 'stop') {
-        const until = now() + e.retryAfterMs;
-        await pauseCrm(db, crm, until, e.message, now());
-        await releaseAll(rows, e.message, until);
-        return end('stopped', { kind: 'rate-limit', message: e.message, until: new Date(until).toISOString() });
-      }
-      // A rolling window: wait as long as the CRM says (the limiter holds every request), then the same records go.
-      pacing.limiter.pauseFor(e.retryAfterMs);
-      await releaseAll(rows, e.message, now());
-      if (++rateLimitsInARow >= MAX_RATE_LIMITS_IN_A_ROW) {
-        end('stopped', { kind: 'rate-limit', message: `${e.message} (${rateLimitsInARow} batches in a row; the next run carries on)` });
-      }
-      return;
-    }
+    if (e instanceof CrmRateLimitError) return onRateLimit(e, rows);
     if (e instanceof CrmAuthError || e instanceof CrmConfigError || e instanceof CrmValidationError) {
       // Nothing is wrong with the records: they wait, without an attempt counted, until an operator fixes it.
       await releaseAll(rows, e.message, now());

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { CrmFieldUpdate, CrmItemResult } from '../crm/saas/crm-adapter';
+import { CrmRateLimitError } from '../crm/saas/crm-errors';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { saveLinks } from './links';
 import { givenUpReason, isGivenUp, retryDelayMs } from './retry-policy';
@@ -175,7 +176,8 @@ async function backToPending(
 
 /**
  * Records what the CRM answered for each record of a batch: synced, rejected (ambiguous ones too, with the
- * candidates, for a person), or failed for now (retry with backoff, or dead with an alert).
+ * candidates, for a person), refused for rate (released until the CRM's wait is over), or failed for now (retry
+ * with backoff, or dead with an alert).
  */
 export async function settleBatch(db: SqlDatabase, ctx: SettleContext, rows: readonly ClaimedRow[], results: readonly CrmItemResult[]): Promise<{ outs: RowOutcome[]; alerts: OutboxAlert[] }> {
   const byId = new Map(results.map((r) => [r.externalId, r]));
@@ -206,6 +208,10 @@ export async function settleBatch(db: SqlDatabase, ctx: SettleContext, rows: rea
       } else if (r.status === 'ambiguous') {
         const candidates = r.candidates.length ? ` (CRM records: ${r.candidates.join(', ')})` : '';
         list.push(await markRejected(tx, ctx, row, `${r.reason}${candidates} — several CRM records could be this one: a person decides which, then queues it again`));
+      } else if (r.status === 'retry' && r.error instanceof CrmRateLimitError) {
+        // Refused for rate, as a whole batch can be: nothing is wrong with the record, so no attempt is counted (a
+        // day of 429s must not give it up); the drain holds every request for the wait (drain.ts).
+        list.push(await release(tx, ctx, row, r.error.message, ctx.now + r.error.retryAfterMs));
       } else if (r.status === 'retry') {
         const { outcome, alert } = await markFailed(tx, ctx, row, r.error.message, (r.error as { retryAfterMs?: number }).retryAfterMs);
         list.push(outcome);

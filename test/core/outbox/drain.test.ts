@@ -5,10 +5,11 @@ import { markFailed } from '../../../nodes/core/outbox/settle';
 import { crmAdapterFromRecord } from '../../../nodes/core/crm/saas/crm-from-credentials';
 import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings } from '../../../nodes/core/crm/saas/hubspot';
 import type { CrmAdapter } from '../../../nodes/core/crm/saas/crm-adapter';
+import { CrmRateLimitError } from '../../../nodes/core/crm/saas/crm-errors';
 import { DEFAULT_OUTBOX_POLICY } from '../../../nodes/core/outbox/types';
 import { TOKEN } from '../crm/saas/hubspot-kit';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import { customer, customers, drainWith, hubspotOutbox, outboxRows, payment, payments, queue, T0, DIALECTS, storeForEachTest, useStores, useNock } from './support/outbox-kit';
+import { customer, customers, drainUntilEmpty, drainWith, hubspotOutbox, outboxRows, payment, payments, queue, T0, DIALECTS, storeForEachTest, useStores, useNock } from './support/outbox-kit';
 
 useNock();
 
@@ -241,6 +242,32 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     const failedAt = mock.callsTo('/contacts/batch/upsert').map((c) => Math.floor(c.at));
     assert.equal(Date.parse(runs[0]!.nextAttemptAt!) - failedAt[0]!, 1_500);
     assert.equal(Date.parse(runs[1]!.nextAttemptAt!) - failedAt[1]!, 3_000);
+  });
+
+  it('records refused for rate in a batch that otherwise went through (a 429 in a $batch part) count no attempt, and nothing goes out before the wait', async () => {
+    const { mock, adapter, clock } = await hubspotOutbox();
+    // The port lets a CRM refuse single records of a batch for rate (Dynamics answers each $batch part alone): the
+    // first call writes 60 of its records and refuses 40 for 30 s.
+    const upsert = adapter.upsertCustomers.bind(adapter);
+    let calls = 0;
+    Object.assign(adapter, {
+      upsertCustomers: async (batch: Parameters<CrmAdapter['upsertCustomers']>[0]) => {
+        if (calls++ > 0) return upsert(batch);
+        const written = await upsert(batch.slice(0, 60));
+        return [...written, ...batch.slice(60).map((c) => ({ externalId: c.externalId, status: 'retry' as const, error: new CrmRateLimitError('hubspot', 'Number of requests exceeded the limit', 30_000, 'wait') }))];
+      },
+    });
+    await queue(db, 'hubspot', customers(...Array.from({ length: 150 }, (_, i) => i + 1)), T0);
+    // One attempt allowed: a rate limit counted as one would give the 40 up.
+    const runs = await drainUntilEmpty(db, adapter, clock, { policy: { maxAttempts: 1 } });
+
+    assert.equal(mock.records('contacts').length, 150);
+    assert.deepEqual(runs.flatMap((r) => r.alerts), []);
+    const rows = await outboxRows(db);
+    assert.deepEqual([...new Set(rows.map((x) => `${x.state} ${x.attempts}`))], ['synced 1'], 'a rate limit is no attempt');
+    assert.equal(runs.reduce((n, r) => n + r.rateLimited, 0), 1);
+    const upserts = mock.callsTo('/contacts/batch/upsert');
+    assert.ok(upserts[1]!.at - upserts[0]!.at >= 30_000, `the next batch went ${upserts[1]!.at - upserts[0]!.at} ms after the 429, before the 30 s wait`);
   });
 
   it('a refused credential stops the run with the fix; the records wait without an attempt counted', async () => {
