@@ -69,3 +69,31 @@ export function cardBrand(code: unknown): string | undefined {
   if (NO_BRAND.has(compact)) return undefined;
   return ALIASES[compact] ?? (KNOWN.has(compact) ? compact : snake);
 }
+
+/**
+ * Stored-value gift card programmes whose code does not say "gift" (or "cadeau", Dutch for it), in compact form:
+ * the providers Adyen processes (Givex, SVS, Fiserv ValueLink; Stripe spells the last `fiserv_valuelink`) and the
+ * local gift cards of its gift card payment method (Fashioncheque, Kadowereld, Winkelcheque, Nationale
+ * Bioscoopbon, Fleurop Bloemenbon, Gall & Gall, Podium Cadeaukaart, Illicado).
+ */
+const GIFT_CARD_CODES: ReadonlySet<string> = new Set([
+  'givex', 'svs', 'valuelink', 'fiservvaluelink', 'fashioncheque', 'kadowereld', 'winkelcheque',
+  'nationalebioscoopbon', 'fleuropbloemenbon', 'gallgall', 'podiumcard', 'prosodieillicado',
+]);
+
+/**
+ * Whether a brand (the pack's name, or any vendor's code) is a stored-value gift card rather than a person's payment
+ * card: Square's SQUARE_GIFT_CARD, Clover's GIFT_CARD, Adyen's gift card brands (givex, svs, valuelink,
+ * genericgiftcard, vvvgiftcard…). A gift card is bought by one person and spent by another, often by several, so its
+ * number, token or last four say nothing of who pays with it: the match step never takes it as evidence of a
+ * person (match/personal-card.ts). One rule for every source, read from the brand every event already carries, so
+ * events stored before it existed read the same.
+ */
+export function isGiftCardBrand(code: unknown): boolean {
+  // The match step asks for every payment, and most are paid with a network card already named: no re-reading.
+  if (typeof code === 'string' && KNOWN.has(code)) return false;
+  const brand = cardBrand(code);
+  if (!brand) return false;
+  const compact = brand.replace(/_/g, '');
+  return compact.includes('gift') || compact.includes('cadeau') || GIFT_CARD_CODES.has(compact);
+}

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { normalizeAdyenItem } from '../../../nodes/core/sources/adyen-normalize';
 import { normalizeAdyenTerminalMessage } from '../../../nodes/core/sources/adyen-terminal-normalize';
-import { cardBrand } from '../../../nodes/core/sources/card-brand';
+import { cardBrand, isGiftCardBrand } from '../../../nodes/core/sources/card-brand';
 import { normalizeCloverPayment } from '../../../nodes/core/sources/clover-payment';
 import { parseGenericConfig } from '../../../nodes/core/sources/generic-config-load';
 import { normalizeGenericItem } from '../../../nodes/core/sources/generic-mapping';
@@ -159,6 +159,28 @@ async function brandsOf(codes: (typeof CARDS)[string]): Promise<Record<string, s
   const events = { stripe, square, adyen, adyenTerminal, clover, sumup, zettle, generic };
   return Object.fromEntries(Object.entries(events).map(([source, e]) => [source, e.card?.brand]));
 }
+
+describe('gift card brands: stored-value cards, not a person\'s card', () => {
+  it("knows every processor's gift cards, by its code or by the pack's name for it", () => {
+    // Square CardBrand, Clover CardType, Adyen's gift card brands (@adyen/api-library TypesWithErrorsEnum: givex,
+    // svs, valuelink, todo_giftcard; its Drop-in's genericgiftcard; local ones such as vvvgiftcard, fashioncheque),
+    // Stripe Terminal's GiftCardBrand (svs, givex, fiserv_valuelink).
+    const gift = [
+      'SQUARE_GIFT_CARD', 'square_gift_card', 'GIFT_CARD', 'gift_card', 'Gift Card', 'givex', 'svs', 'valuelink', 'fiserv_valuelink',
+      'todo_giftcard', 'genericgiftcard', 'vvvgiftcard', 'webshopgiftcard', 'fashioncheque', 'kadowereld', 'vvvcadeaubon', 'yourgift',
+    ];
+    for (const code of gift) assert.equal(isGiftCardBrand(code), true, code);
+  });
+
+  it("leaves a person's cards alone: the networks, prepaid benefit cards and no brand at all", () => {
+    const personal = [
+      'visa', 'VISA', 'mastercard', 'mc', 'amex', 'AMERICAN_EXPRESS', 'discover', 'interac', 'eftpos_au', 'maestro', 'girocard', 'elo',
+      // A card of the person it was issued to: Square's Capital card, EBT, the meal and benefit cards SumUp and Adyen read.
+      'SQUARE_CAPITAL_CARD', 'EBT', 'ALELO', 'PLUXEE', 'SWILE', 'TICKET', 'VR', 'sodexo', 'OTHER_BRAND', 'UNKNOWN', '', undefined,
+    ];
+    for (const code of personal) assert.equal(isGiftCardBrand(code), false, String(code));
+  });
+});
 
 describe('card brand through every source', () => {
   for (const [name, codes] of Object.entries(CARDS)) {
