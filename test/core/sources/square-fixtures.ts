@@ -14,6 +14,7 @@ import applePay from './fixtures/square/payment-updated-apple-pay.json';
 import contactlessJpy from './fixtures/square/payment-updated-contactless-jpy.json';
 import contactless from './fixtures/square/payment-updated-contactless.json';
 import declined from './fixtures/square/payment-updated-declined.json';
+import giftCard from './fixtures/square/payment-updated-gift-card.json';
 import googlePay from './fixtures/square/payment-updated-google-pay.json';
 import swiped from './fixtures/square/payment-updated-swiped.json';
 import refundPending from './fixtures/square/refund-created-pending.json';
@@ -46,6 +47,7 @@ const EVENTS = {
   'payment-updated-contactless-jpy': contactlessJpy,
   'payment-updated-contactless': contactless,
   'payment-updated-declined': declined,
+  'payment-updated-gift-card': giftCard,
   'payment-updated-google-pay': googlePay,
   'payment-updated-swiped': swiped,
   'refund-created-pending': refundPending,
