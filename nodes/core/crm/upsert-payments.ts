@@ -4,6 +4,7 @@ import { makesCustomer, newCustomerId } from '../match/new-customer';
 import { normalizeEmail } from '../match/normalize-keys';
 import { trimmedStr } from '../json/json-values';
 import { descriptorOfCard } from '../match/normalized-record';
+import { personalCard } from '../match/personal-card';
 import { ledgerEventOf, type LedgerEvent } from '../ledger/ledger-event';
 import type { Crm, CustomerUpsert, TransactionOutcome } from '../contracts/crm';
 import type { UpsertResult } from '../contracts/payment-message';
@@ -29,6 +30,8 @@ export async function upsertPayments(crm: Crm, batch: readonly PaymentToUpsert[]
     const customerId = match.customerId ?? (createsCustomer(p) ? newCustomerId(event) : null);
     if (customerId) {
       const h = event.customerHints;
+      // A gift card is not one of the customer's cards: whoever pays with it next is not them (match/personal-card.ts).
+      const card = personalCard(event);
       customers.push({
         id: customerId,
         profile: {
@@ -40,7 +43,7 @@ export async function upsertPayments(crm: Crm, batch: readonly PaymentToUpsert[]
           postalCode: trimmedStr(h.postalCode),
         },
         keys: match.keys,
-        ...(event.card?.last4 ? { cards: [descriptorOfCard(event.card, event.source)] } : {}),
+        ...(card?.last4 ? { cards: [descriptorOfCard(card, event.source)] } : {}),
       });
     }
     records.push(ledgerEventOf(event, customerId));

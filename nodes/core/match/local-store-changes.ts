@@ -1,6 +1,7 @@
 import type { MatchKey, MatchKeyKind } from '../contracts/customer';
 import type { SqlExecutor } from '../store/sql-database';
 import type { CustomerChangePage, MatchRecord } from '../contracts/match-record';
+import { isGiftCardBrand } from '../sources/card-brand';
 
 /**
  * A reader without the store's commit order (`terminal-crm link` reading a store through to its end) starts each
@@ -141,11 +142,13 @@ async function withKeysAndCards(db: SqlExecutor, rows: readonly CustomerRow[]): 
       db.all<{ kind: MatchKeyKind; value: string; customer_id: string }>(keysOfCustomersSql(chunk.length), chunk),
       db.all<{
         customer_id: string; bin: string | null; last4: string; exp_month: number | null; exp_year: number | null;
-        wallet: string | null; token: string | null; processor: string | null;
-      }>(`SELECT customer_id, bin, last4, exp_month, exp_year, wallet, token, processor FROM customer_cards WHERE customer_id IN (${marks})`, chunk),
+        brand: string | null; wallet: string | null; token: string | null; processor: string | null;
+      }>(`SELECT customer_id, bin, last4, exp_month, exp_year, brand, wallet, token, processor FROM customer_cards WHERE customer_id IN (${marks})`, chunk),
     ]);
     for (const k of keys) if (INDEXED_KINDS.includes(k.kind)) records.get(k.customer_id)?.keys.push({ kind: k.kind, value: k.value });
     for (const c of cards) {
+      // A gift card kept before gift cards were told apart is no evidence of who pays (personal-card.ts).
+      if (c.brand && isGiftCardBrand(c.brand)) continue;
       records.get(c.customer_id)?.cards.push({
         last4: c.last4,
         ...(c.bin ? { bin: c.bin } : {}),

@@ -2,6 +2,7 @@ import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js'
 import type { MatchKey } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import { DEFAULT_EMAIL_RULES, DOMAIN_ALIASES, type CompiledEmailRules } from './email-providers';
+import { personalCard } from './personal-card';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -67,7 +68,7 @@ export interface EventKeys {
   lookup: MatchKey[];
 }
 
-/** The match keys an event carries, normalized, most specific first. */
+/** The match keys an event carries, normalized, most specific first; a gift card's token is none (personal-card.ts). */
 export function keysOfEvent(
   event: TokenizedPaymentEvent,
   defaultRegion: CountryCode = 'US',
@@ -80,7 +81,7 @@ export function keysOfEvent(
   if (email) attach.push({ kind: 'email', value: email });
   const phone = normalizePhone(h.phone, defaultRegion);
   if (phone) attach.push({ kind: 'phone', value: phone });
-  const identity = event.card?.identity;
+  const identity = personalCard(event)?.identity;
   if (identity?.kind === 'token') attach.push({ kind: 'cardToken', value: identity.value });
   const lookup = [...attach];
   const plain = normalizeEmail(h.email);

@@ -4,6 +4,7 @@ import { DEFAULT_EMAIL_RULES, type CompiledEmailRules } from './email-providers'
 import type { CardDescriptor, MatchRecord } from '../contracts/match-record';
 import { normalizeCity, normalizeDateOfBirth, normalizeIdNumber, normalizePostalCode, normalizeStreet, personName } from './normalize-fields';
 import { canonicalEmail, normalizePhone } from './normalize-keys';
+import { personalCard } from './personal-card';
 
 /** A record as the comparison needs it: every field folded once, so comparing never normalizes again. */
 export interface NormalizedRecord {
@@ -120,10 +121,10 @@ function sameShape(c: CardDescriptor): CardDescriptor {
   return { last4: c.last4, bin: c.bin, expMonth: c.expMonth, expYear: c.expYear, brand: c.brand, wallet: c.wallet, token: c.token, processor: c.processor };
 }
 
-/** What a payment tells about its payer, as a record the matcher can compare with customers. */
+/** What a payment tells about its payer, as a record the matcher can compare with customers (a gift card tells nothing). */
 export function recordOfEvent(event: TokenizedPaymentEvent): MatchRecord {
   const h = event.customerHints as TokenizedPaymentEvent['customerHints'] & Partial<Record<'givenName' | 'familyName' | 'street' | 'city' | 'dateOfBirth', string>>;
-  const card = event.card;
+  const card = personalCard(event);
   const identity = card?.identity;
   const keys: { kind: 'cardToken' | 'processorCustomerId'; value: string }[] = [];
   if (identity?.kind === 'token') for (const t of [identity.value, ...(identity.previous ?? [])]) keys.push({ kind: 'cardToken', value: t });
