@@ -25,9 +25,7 @@ export interface RefundReport {
  * Reports in another currency than the payment's add nothing, as the ledger sets none of them against it.
  */
 export function refundAmountsInOrder(reports: readonly RefundReport[], currency: string): Map<string, number> {
-  const sorted = [...reports].sort(
-    (a, b) => cmp(utcIso(a.occurredAt), utcIso(b.occurredAt)) || Number(a.reversed) - Number(b.reversed) || cmp(a.eventId, b.eventId),
-  );
+  const sorted = inProcessorOrder(reports);
   const facts = { refundReportedMinor: 0, refundSumMinor: 0, refundReversedMinor: 0 };
   const entries = new Map<string, RefundEntry>();
   const out = new Map<string, number>();
@@ -45,6 +43,13 @@ export function refundAmountsInOrder(reports: readonly RefundReport[], currency:
     out.set(r.eventId, reportedRefundOf(facts) - before);
   }
   return out;
+}
+
+/** The reports in the processor's order, as refundAmountsInOrder takes them. */
+export function inProcessorOrder(reports: readonly RefundReport[]): RefundReport[] {
+  return [...reports].sort(
+    (a, b) => cmp(utcIso(a.occurredAt), utcIso(b.occurredAt)) || Number(a.reversed) - Number(b.reversed) || cmp(a.eventId, b.eventId),
+  );
 }
 
 const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
@@ -72,12 +77,22 @@ export async function writeRefundReports(tx: SqlExecutor, rows: readonly SqlValu
  * events whose reports the ledger keeps (none recorded before store schema 28 but each per-refund refund's first).
  */
 export async function refundAmountsOf(tx: Pick<SqlExecutor, 'all'>, source: string, paymentId: string, currency: string): Promise<Map<string, number>> {
-  const rows = await tx.all<{ event_id: string; refund_id: string | null; reversed: number; amount_minor: number; currency: string; occurred_at: string }>(
+  const rows = await tx.all<RefundReportRow>(
     'SELECT event_id, refund_id, reversed, amount_minor, currency, occurred_at FROM ledger_refund_reports WHERE source = ? AND payment_id = ?',
     [source, paymentId],
   );
-  return refundAmountsInOrder(
-    rows.map((r) => ({ eventId: r.event_id, refundId: r.refund_id, reversed: Number(r.reversed) === 1, minor: Number(r.amount_minor), currency: r.currency, occurredAt: r.occurred_at })),
-    currency,
-  );
+  return refundAmountsInOrder(rows.map(refundReportOf), currency);
+}
+
+export interface RefundReportRow {
+  event_id: string;
+  refund_id: string | null;
+  reversed: number;
+  amount_minor: number;
+  currency: string;
+  occurred_at: string;
+}
+
+export function refundReportOf(r: RefundReportRow): RefundReport {
+  return { eventId: r.event_id, refundId: r.refund_id, reversed: Number(r.reversed) === 1, minor: Number(r.amount_minor), currency: r.currency, occurredAt: r.occurred_at };
 }

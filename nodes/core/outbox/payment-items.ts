@@ -1,6 +1,6 @@
 import { crmCustomersOf } from '../crm/saas/crm-customers-of';
-import { crmPaymentOf } from '../crm/saas/crm-payment';
-import { ledgerPaymentOf, readRecords } from '../ledger/payment-rows';
+import { crmPaymentsOf } from '../crm/saas/crm-payment';
+import { readRecords } from '../ledger/payment-rows';
 import type { SqlExecutor } from '../store/sql-database';
 import type { OutboxItem } from './types';
 
@@ -11,7 +11,7 @@ import type { OutboxItem } from './types';
  */
 export async function paymentItemsOf(tx: Pick<SqlExecutor, 'all'>, payments: readonly { source: string; paymentId: string }[]): Promise<OutboxItem[]> {
   if (payments.length === 0) return [];
-  const records = [...(await readRecords(tx, payments)).values()].map((r) => crmPaymentOf(ledgerPaymentOf(r))).filter((p) => p !== null);
+  const records = [...(await crmPaymentsOf(tx, await readRecords(tx, payments))).values()];
   if (records.length === 0) return [];
   const customers = await crmCustomersOf(tx, records.map((p) => p.customerExternalId));
   return [

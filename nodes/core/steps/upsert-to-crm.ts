@@ -3,11 +3,11 @@ import { SAAS_CRM_NAMES, isSaasCrmName, type SaasCrmName } from '../crm/crm-name
 import { recordSyncStates, syncKey, type RecordRef } from '../crm/crm-sync-state';
 import type { CrmSync, PaymentMessage, RecordSync } from '../contracts/payment-message';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
-import type { CrmAdapter } from '../crm/saas/crm-adapter';
+import type { CrmAdapter, CrmPayment } from '../crm/saas/crm-adapter';
 import { InputError } from '../errors';
-import { crmPaymentOf } from '../crm/saas/crm-payment';
+import { crmPaymentsOf } from '../crm/saas/crm-payment';
 import { paymentKeyOf } from '../ledger/ledger-event';
-import { ledgerPaymentOf, readRecords } from '../ledger/payment-rows';
+import { readRecords } from '../ledger/payment-rows';
 import type { DrainOptions } from '../outbox/drain';
 import { enqueue, outboxLockKeys } from '../outbox/enqueue';
 import { flushNow } from '../outbox/flush-now';
@@ -79,10 +79,11 @@ async function syncRecorded(db: SqlDatabase, target: SaasCrmTarget, recorded: re
   const { crm } = target;
   const now = target.drain?.now ?? Date.now;
   const ledger = await readRecords(db, recorded.map((m) => ({ source: m.source, paymentId: m.paymentId })));
-  const payments = new Map<string, NonNullable<ReturnType<typeof crmPaymentOf>>>();
+  const records = await crmPaymentsOf(db, ledger);
+  const payments = new Map<string, CrmPayment>();
   const plans = recorded.map((m): Planned => {
     const stored = ledger.get(paymentKeyOf(m));
-    const payment = stored ? crmPaymentOf(ledgerPaymentOf(stored)) : null;
+    const payment = records.get(paymentKeyOf(m)) ?? null;
     if (payment) payments.set(payment.externalId, payment);
     const customers = [...new Set([payment?.customerExternalId, m.crm?.customerId].filter((c): c is string => Boolean(c)))];
     const refs: RecordRef[] = [...customers.map((externalId) => ({ kind: 'customer' as const, externalId })), ...(payment ? [{ kind: 'payment' as const, externalId: payment.externalId }] : [])];

@@ -84,6 +84,21 @@ for (const dialect of DIALECTS) describe(`CRM Upsert into HubSpot: the store fir
     assert.deepEqual([deals[0]!.properties.amount, deals[0]!.properties.terminal_crm_refunded_amount], ['35.00', '15.00'], 'net paid, and what went back');
   });
 
+  it('a refund in full closes the deal lost as of the refund, not the sale: HubSpot\'s closedate is the refund\'s time', async () => {
+    const h = await hubspotOutbox();
+    const charge = { amount: 2500, email: 'dee@example.com', chargeId: 'ch_full', paymentIntentId: 'pi_full' };
+    const at = (iso: string) => ({ created: Date.parse(iso) / 1000 });
+    const event = (type: string, c: Parameters<typeof chargeObject>[0], iso: string) => {
+      const [e] = [normalizeStripeEvent(stripeEvent(type, chargeObject(c), at(iso)))].flat();
+      return matchStep(tokenizeStep(e, testKeys()), s.crm);
+    };
+    await upsertToCrmStep([await event('charge.succeeded', charge, '2025-05-02T15:00:00Z')], s.db, hubspotTarget(h));
+    const [refunded] = await upsertToCrmStep([await event('charge.refunded', { ...charge, amountRefunded: 2500 }, '2025-07-01T12:00:00Z')], s.db, hubspotTarget(h));
+    assert.equal(syncOf(refunded!).status, 'synced');
+    const deal = h.mock.recordBy('deals', 'terminal_crm_payment_key', 'stripe:pi_full')[0]!.properties;
+    assert.deepEqual([deal.dealstage, deal.amount, deal.closedate], ['closedlost', '0.00', '2025-07-01T12:00:00.000Z']);
+  });
+
   it('a refund Adyen reports failed puts the deal back as it was paid: full amount, nothing refunded, still won', async () => {
     const h = await hubspotOutbox();
     const { payment, refund, failed } = await adyenRefundThatFailed();

@@ -75,6 +75,12 @@ export interface CrmPayment {
   refunded: Money;
   status: 'succeeded' | 'failed' | 'refunded' | 'partially_refunded' | 'disputed' | 'pending';
   occurredAt: string;
+  /**
+   * A refunded payment's: when it was given back in full, at the processor's time (the refund that completed it, or
+   * the lost dispute), which a deal closes as lost at (payment-state.ts dealClosedAt). Absent where the ledger cannot
+   * say (refunds recorded before store schema 28) and on records queued before it was carried.
+   */
+  refundedAt?: string;
   card?: { brand?: string; last4?: string; entryMode?: string; wallet?: string };
   terminal?: { readerId?: string; locationId?: string };
   crmId?: string;

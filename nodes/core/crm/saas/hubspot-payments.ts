@@ -1,6 +1,6 @@
 import { formatMoney } from '../../contracts/money';
 import type { HttpResponse } from '../../http/http-transport';
-import { decimalText, netPaid } from './payment-state';
+import { dealClosedAt, decimalText, netPaid } from './payment-state';
 import type { CrmItemResult, CrmPayment } from './crm-adapter';
 import { CrmTransientError } from './crm-errors';
 import { HUBSPOT_ASSOCIATIONS_PER_REQUEST, HUBSPOT_BATCH_SIZE, hubspotRequest, retryAfterPartialWrite, writeBatch, type BatchInput, type HubSpotCall } from './hubspot-batch';
@@ -21,7 +21,8 @@ export function paymentProperties(p: CrmPayment, s: HubSpotSettings): Record<str
     name: `Card payment ${formatMoney(p.amount)} · ${p.source} ${p.paymentId}`,
     amount: minorToDecimal(net),
     currency: p.amount.currency,
-    occurredAt: p.occurredAt,
+    // A deal's closedate is when it reached its stage: for one lost to a full refund, the refund's time.
+    occurredAt: s.payments.object === 'deals' && s.payments.fields.occurredAt === 'closedate' ? (dealClosedAt(p) ?? p.occurredAt) : p.occurredAt,
     status: p.status,
     refunded: minorToDecimal(p.refunded),
     grossAmount: minorToDecimal(p.amount),

@@ -36,3 +36,15 @@ export const DEAL_OUTCOME: Readonly<Record<CrmPayment['status'], 'won' | 'lost' 
   failed: 'lost',
   pending: 'open',
 };
+
+/**
+ * When a deal-shaped record reached its outcome, as the payment says, so a backfill keeps its dates in the CRM's
+ * reports: a sale is won when it was paid, a failed one lost when it failed, a refunded one lost when the refund or
+ * chargeback that gave all of it back happened (refundedAt). Undefined for an open deal, and for a refunded one whose
+ * refund time the ledger cannot say: there each CRM keeps what it did before (Pipedrive stamps the write's time,
+ * HubSpot's closedate and Zoho's Closing_Date keep the sale's).
+ */
+export function dealClosedAt(p: Pick<CrmPayment, 'status' | 'occurredAt' | 'refundedAt'>): string | undefined {
+  if (DEAL_OUTCOME[p.status] === 'open') return undefined;
+  return p.status === 'refunded' ? p.refundedAt : p.occurredAt;
+}

@@ -1,6 +1,6 @@
 import { formatMoney } from '../../contracts/money';
 import type { CrmPayment } from './crm-adapter';
-import { DEAL_OUTCOME, decimalNumber, netPaid } from './payment-state';
+import { DEAL_OUTCOME, dealClosedAt, decimalNumber, netPaid } from './payment-state';
 import type { PipedriveSettings } from './pipedrive-settings';
 
 /**
@@ -38,16 +38,17 @@ export function dealBody(p: CrmPayment, personId: string, settings: PipedriveSet
 }
 
 /**
- * When the deal closed, as the payment says: without it Pipedrive stamps the moment of the write, and a backfill of a
- * year's sales would show every deal won today in the revenue reports. A sale is won when it was paid, a failed one
- * lost when it failed; a refund's own time is not among a payment's facts, so a refunded deal's lost time is left to
- * Pipedrive (the time the refund reached it). RFC 3339, as API v2 takes every timestamp.
+ * When the deal closed, as the payment says (dealClosedAt): without it Pipedrive stamps the moment of the write, and a
+ * backfill of a year's sales or refunds would show every deal won or lost today in the revenue reports. A refunded
+ * deal whose refund time the ledger cannot say is left to Pipedrive (the time the refund reached it). RFC 3339, as
+ * API v2 takes every timestamp.
  */
 function closedAt(p: CrmPayment, status: 'won' | 'lost' | 'open'): Record<string, string> {
-  const ms = Date.parse(p.occurredAt);
+  const when = dealClosedAt(p);
+  const ms = when === undefined ? NaN : Date.parse(when);
   if (Number.isNaN(ms)) return {};
   const at = new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
   if (status === 'won') return { won_time: at, close_time: at };
-  if (status === 'lost' && p.status === 'failed') return { lost_time: at, close_time: at };
+  if (status === 'lost') return { lost_time: at, close_time: at };
   return {};
 }

@@ -1,7 +1,7 @@
 import { formatMoney } from '../../contracts/money';
 import { localDay } from '../../format/zone-clock';
 import type { CrmPayment } from './crm-adapter';
-import { DEAL_OUTCOME, decimalNumber, netPaid } from './payment-state';
+import { DEAL_OUTCOME, dealClosedAt, decimalNumber, netPaid } from './payment-state';
 import type { ZohoSettings } from './zoho-settings';
 
 /** What the customer still paid, in major units (Zoho currency fields are decimals). */
@@ -22,7 +22,7 @@ export function paymentRecord(p: CrmPayment, contactId: string, settings: ZohoSe
     [f.name]: `Card payment ${formatMoney(p.amount)} — ${p.externalId}`.slice(0, 120),
     [f.amount]: netMajorUnits(p),
     [f.stage]: settings.stages[DEAL_OUTCOME[p.status]],
-    [f.closingDate]: closingDay(p.occurredAt, timeZone),
+    [f.closingDate]: closingDay(dealClosedAt(p) ?? p.occurredAt, timeZone),
     [f.contact]: { id: contactId },
     [f.description]: [`${p.source} ${p.paymentId}`, `status ${p.status}`, card, refunded, p.terminal?.readerId ? `reader ${p.terminal.readerId}` : ''].filter(Boolean).join('; '),
     ...(f.currency ? { [f.currency]: p.amount.currency } : {}),
@@ -30,10 +30,11 @@ export function paymentRecord(p: CrmPayment, contactId: string, settings: ZohoSe
 }
 
 /**
- * The sale's calendar day in the org's zone: Zoho keeps Closing_Date without a time and reports it as the org's day,
- * while occurredAt is an instant, in UTC or at the terminal's own offset, whose text may name another day.
+ * The calendar day in the org's zone the deal closed on (dealClosedAt: the sale's, a full refund's; else the sale's):
+ * Zoho keeps Closing_Date without a time and reports it as the org's day, while the time is an instant, in UTC or at
+ * the terminal's own offset, whose text may name another day.
  */
-function closingDay(occurredAt: string, timeZone: string): string {
-  const ms = Date.parse(occurredAt);
-  return Number.isFinite(ms) ? localDay(ms, timeZone) : occurredAt.slice(0, 10);
+function closingDay(closedAt: string, timeZone: string): string {
+  const ms = Date.parse(closedAt);
+  return Number.isFinite(ms) ? localDay(ms, timeZone) : closedAt.slice(0, 10);
 }

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { CrmItemResult, CrmPayment } from '../../../../nodes/core/crm/saas/crm-adapter';
 import { CrmAuthError, CrmRateLimitError, CrmTransientError } from '../../../../nodes/core/crm/saas/crm-errors';
 import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings } from '../../../../nodes/core/crm/saas/hubspot';
-import { minorToDecimal } from '../../../../nodes/core/crm/saas/hubspot-payments';
+import { minorToDecimal, paymentProperties } from '../../../../nodes/core/crm/saas/hubspot-payments';
 import { customer, fakeClock, hubspot, payment, sentInputs, TOKEN, useNock } from './hubspot-kit';
 import { HubSpotMock } from './mocks/hubspot-mock';
 
@@ -34,6 +34,20 @@ describe('HubSpot adapter: payments as deals', () => {
     const sent = sentInputs(mock, '/deals/batch/upsert')[0]!;
     assert.ok(sent.every((x) => x.idProperty === 'terminal_crm_payment_key'));
     assert.ok(!JSON.stringify(sent).includes('4242'), 'card details stay out unless mapped');
+  });
+
+  it('a deal lost to a full refund closes when the refund happened; without a refund time, or mapped elsewhere, the time is the sale\'s', async () => {
+    const { mock, adapter } = await hubspot();
+    await adapter.upsertCustomers([customer(1), customer(2)]);
+    const refunded = { refunded: { minor: 4599, currency: 'USD' }, status: 'refunded' as const };
+    await adapter.upsertPayments([payment(1, 1, { ...refunded, refundedAt: '2025-06-30T16:20:00.000Z' }), payment(2, 2, refunded)]);
+    const deal = (n: number) => mock.recordBy('deals', 'terminal_crm_payment_key', `stripe:pi_${n}`)[0]!.properties;
+    assert.deepEqual([deal(1).dealstage, deal(1).closedate], ['closedlost', '2025-06-30T16:20:00.000Z']);
+    assert.deepEqual([deal(2).dealstage, deal(2).closedate], ['closedlost', payment(2, 2).occurredAt]);
+
+    // The payment's time mapped to a property of the operator's own is the sale's time, whatever the deal's stage.
+    const s = parseHubSpotSettings({ auth: { type: 'privateApp', accessToken: TOKEN }, payments: { fields: { occurredAt: 'paid_at' } } });
+    assert.equal(paymentProperties(payment(3, 1, { ...refunded, refundedAt: '2025-06-30T16:20:00.000Z' }), s).paid_at, payment(3, 1).occurredAt);
   });
 
   it('1,001 new deals whose contacts are known: eleven creates carrying their association, no association request', async () => {

@@ -240,11 +240,40 @@ describe('Pipedrive adapter: payments as deals', () => {
     assert.deepEqual([won!.status, won!.won_time, won!.close_time], ['won', '2025-11-03T14:05:09Z', '2025-11-03T14:05:09Z']);
     assert.deepEqual([lost!.status, lost!.lost_time, lost!.close_time], ['lost', '2025-11-04T07:00:00Z', '2025-11-04T07:00:00Z']);
 
-    // Refunded in full later: lost as of the refund reaching Pipedrive (a payment carries no refund time), no won time left.
+    // Refunded in full months later, written today (a backfill): lost as of the refund, no won time left.
     clock = Date.parse('2026-03-02T12:00:00Z');
-    await adapter.upsertPayments([{ ...sale, refunded: sale.amount, status: 'refunded' }]);
+    await adapter.upsertPayments([{ ...sale, refunded: sale.amount, status: 'refunded', refundedAt: '2025-12-24T09:30:00.000Z' }]);
     const [refunded] = mock.dealsWithPaymentKey(sale.externalId);
-    assert.deepEqual([refunded!.status, refunded!.won_time, refunded!.lost_time], ['lost', null, '2026-03-02T12:00:00Z']);
+    assert.deepEqual([refunded!.status, refunded!.won_time, refunded!.lost_time, refunded!.close_time], ['lost', null, '2025-12-24T09:30:00Z', '2025-12-24T09:30:00Z']);
+  });
+
+  it('the contract mock holds lost_time to what Pipedrive documents: only on a lost deal, RFC 3339', async () => {
+    const { settings } = setup();
+    const http = pipedriveAxiosTransport(settings, now);
+    const post = (body: Record<string, unknown>) => http.request({ method: 'POST', url: '/api/v2/deals', body: { title: 'A deal', ...body } });
+    const refused = async (body: Record<string, unknown>) => {
+      const res = await post(body);
+      return [res.status, (res.body as { error?: string }).error];
+    };
+    assert.deepEqual(await refused({ status: 'won', lost_time: '2025-12-24T09:30:00Z' }), [400, 'Lost time can only be set if deal status is lost.']);
+    assert.deepEqual(await refused({ lost_time: '2025-12-24T09:30:00Z' }), [400, 'Lost time can only be set if deal status is lost.']);
+    assert.deepEqual(await refused({ status: 'lost', lost_time: '2025-12-24 09:30:00' }), [400, 'Validation failed: lost_time: must be a valid RFC 3339 date-time']);
+    const lost = await post({ status: 'lost', lost_time: '2025-12-24T09:30:00Z' });
+    assert.equal(lost.status, 201);
+    assert.deepEqual([(lost.body as { data: { lost_time: string; close_time: string } }).data.lost_time, (lost.body as { data: { close_time: string } }).data.close_time], ['2025-12-24T09:30:00Z', '2025-12-24T09:30:00Z']);
+  });
+
+  it('a refunded deal whose refund time the ledger cannot say (refunds recorded before it kept them) is lost as of the write', async () => {
+    const { mock, adapter } = setup();
+    await adapter.upsertCustomers([customer(1)]);
+    const sale = payment(1, { occurredAt: '2025-11-03T14:05:09Z' });
+    clock = Date.parse('2026-03-02T12:00:00Z');
+    const [r] = await adapter.upsertPayments([{ ...sale, refunded: sale.amount, status: 'refunded' }]);
+    assert.equal(r!.status, 'synced');
+    const [refunded] = mock.dealsWithPaymentKey(sale.externalId);
+    assert.deepEqual([refunded!.status, refunded!.lost_time, refunded!.close_time], ['lost', '2026-03-02T12:00:00Z', '2026-03-02T12:00:00Z']);
+    const body = mock.callsTo('POST', '/api/v2/deals').at(-1)!.body as Record<string, unknown>;
+    assert.ok(!('lost_time' in body) && !('close_time' in body), 'no time sent: Pipedrive stamps its own');
   });
 
   it('finds a deal by a payment key longer than exact search allows (30 characters) and writes it once', async () => {

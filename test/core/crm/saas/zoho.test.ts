@@ -300,6 +300,16 @@ describe("Zoho adapter: a payment's Closing_Date is its day in the org's time zo
     assert.deepEqual(batch.map((p) => closingDate(zoho.mock, p)), ['2026-03-01', '2026-03-01', '2026-03-01']);
   });
 
+  it('a deal lost to a full refund closes on the refund\'s day in the org\'s zone; without a refund time it keeps the sale\'s', async () => {
+    const zoho = setup({ orgTimeZone: 'America/Los_Angeles' });
+    const paid = await withContacts(zoho, 2);
+    // Refunded at 17:00 on 24 December in Los Angeles (01:00 on the 25th in UTC).
+    const refunded = { ...evening, refunded: { minor: 4599, currency: 'USD' }, status: 'refunded' as const };
+    const batch = [paid(1, { ...refunded, refundedAt: '2026-12-25T01:00:00.000Z' }), paid(2, refunded)];
+    await zoho.adapter.upsertPayments(batch);
+    assert.deepEqual(batch.map((p) => [dealsOf(zoho.mock, p)[0]?.Stage, closingDate(zoho.mock, p)]), [['Closed Lost', '2026-12-24'], ['Closed Lost', '2026-03-01']]);
+  });
+
   it('a time zone set in the settings wins: Zoho is not asked', async () => {
     const zoho = setup({ orgTimeZone: 'Asia/Tokyo' }, { timeZone: 'America/Los_Angeles' });
     const paid = await withContacts(zoho, 1);
