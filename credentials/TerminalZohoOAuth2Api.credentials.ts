@@ -82,6 +82,15 @@ export class TerminalZohoOAuth2Api implements ICredentialType {
       description: 'Optional. Leave empty for the API domain Zoho names when you connect (your data centre\'s); set it for a sandbox such as https://sandbox.zohoapis.com.',
     },
     {
+      displayName: 'Time Zone',
+      name: 'timeZone',
+      type: 'string',
+      default: '',
+      placeholder: 'America/Los_Angeles',
+      description:
+        "Optional. The Zoho org's time zone (Setup → Company Details) as an IANA name, such as America/Los_Angeles or Asia/Kolkata: a deal's Closing_Date is the payment's calendar day in it. Leave empty to read it from Zoho, which needs the scope ZohoCRM.org.READ: a connection made before the pack asked for that scope gets UTC days until it is made again or this is set.",
+    },
+    {
       displayName: 'Timeout (ms)',
       name: 'timeoutMs',
       type: 'number',

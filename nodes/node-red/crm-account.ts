@@ -29,10 +29,14 @@ export = function register(RED: NodeRedApi): void {
         }
         return values;
       };
+      // Each field by its label in this dialog ("Time zone"), for the core's messages; a key the catalog lacks comes
+      // back as itself (i18next), and the core keeps the field's name.
+      const labels = (crm: SaasCrmName): Record<string, string> =>
+        Object.fromEntries(CRM_RECORD_FIELDS[crm].map((f) => [f, RED._(`${CRM_ACCOUNT_TYPE}.label.${f}`)]).filter(([f, label]) => label && label !== `${CRM_ACCOUNT_TYPE}.label.${f}`));
       let adapter: CrmAdapter | undefined;
       this.crmName = () => parseSaasCrmName(def.crm, 'CRM');
       this.crmRecord = () => record(this.crmName());
-      this.adapter = () => (adapter ??= crmAdapterFromRecord(this.crmName(), this.crmRecord()));
+      this.adapter = () => (adapter ??= crmAdapterFromRecord(this.crmName(), this.crmRecord(), undefined, labels(this.crmName())));
       try {
         this.adapter();
       } catch (e) {

@@ -111,7 +111,7 @@ describe('terminal-crm sync', () => {
       const { code, out, err } = await cli('--crm', 'zoho', '--store', zohoStore);
       assert.equal(code, 0, err);
       assert.match(out, /^zoho: 2 synced, 0 rejected/m);
-      assert.match(out, /^Note: Closing_Date is the UTC day of each payment, .*OAUTH_SCOPE_MISMATCH.*set ZOHO_TIME_ZONE/m);
+      assert.match(out, /^Note: Closing_Date is the UTC day of each payment, .*OAUTH_SCOPE_MISMATCH.*the Zoho account's Time Zone field.*or ZOHO_TIME_ZONE/m);
       assert.equal(zoho.records('Deals').length, 1);
     } finally {
       for (const name of Object.keys(env)) delete process.env[name];

@@ -6,6 +6,8 @@ import {
   createEmptyRunExecutionData,
   Workflow,
   type ICredentialDataDecryptedObject,
+  type IExecuteFunctions,
+  type IHttpRequestOptions,
   type INode,
   type INodeCredentialsDetails,
   type INodeType,
@@ -19,7 +21,12 @@ import { TerminalPipedriveApi } from '../../credentials/TerminalPipedriveApi.cre
 import { TerminalSalesforceApi } from '../../credentials/TerminalSalesforceApi.credentials';
 import { TerminalZohoOAuth2Api } from '../../credentials/TerminalZohoOAuth2Api.credentials';
 import { crmAdapterFromRecord, crmBaseUrlFromRecord } from '../../nodes/core/crm/saas/crm-from-credentials';
-import { ZOHO_DATA_CENTERS } from '../../nodes/core/crm/saas/zoho-settings';
+import { parseZohoSettings, ZOHO_DATA_CENTERS } from '../../nodes/core/crm/saas/zoho-settings';
+import { zohoAxiosTransport } from '../../nodes/core/crm/saas/zoho-auth';
+import { InputError } from '../../nodes/core/errors';
+import type { HttpRequest } from '../../nodes/core/http/http-transport';
+import { crmAdapterFromNode, crmCredentialOf } from '../../nodes/n8n/shared/crm-credentials';
+import { ZohoMock } from '../core/crm/saas/mocks/zoho-mock';
 import { crmAccountTest } from '../../nodes/n8n/shared/crm-account-test';
 import { n8nHttpTransport } from '../../nodes/n8n/shared/n8n-http-transport';
 import { SalesforceMock, type Nock } from '../core/crm/saas/mocks/salesforce-mock';
@@ -164,6 +171,62 @@ describe('n8n: CRM credentials', () => {
       const page = await adapter.changedCustomers(null, 1);
       assert.ok(contacts.isDone());
       assert.deepEqual(page.customers.map((c) => [c.crmId, c.externalId]), [['4876876000000624001', 'cus_1']]);
+    });
+  });
+});
+
+describe('n8n: the Zoho credential\'s Time Zone', () => {
+  const CREDS = { clientId: '1000.ZOHOCLIENT', clientSecret: 'zoho-secret', refreshToken: '1000.refresh.token' };
+
+  /**
+   * A node context with the credential whose n8n request helper hands each request to Zoho's contract mock, signed as
+   * Zoho wants it (n8n's own OAuth2 signing is covered above).
+   */
+  function nodeContext(data: ICredentialDataDecryptedObject): IExecuteFunctions {
+    const zoho = zohoAxiosTransport(parseZohoSettings({ ...CREDS, dataCenter: 'eu' }));
+    return {
+      getCredentials: async () => data,
+      helpers: {
+        httpRequestWithAuthentication: async (_type: string, o: IHttpRequestOptions) => {
+          const res = await zoho.request({ method: o.method as HttpRequest['method'], url: o.url, qs: o.qs as HttpRequest['qs'], body: o.body, headers: o.headers as Record<string, string> });
+          return { statusCode: res.status, headers: res.headers, body: res.body };
+        },
+      },
+    } as unknown as IExecuteFunctions;
+  }
+
+  it('is an optional text field, empty by default (read from Zoho)', async () => {
+    const field = new TerminalZohoOAuth2Api().properties.find((p) => p.name === 'timeZone')!;
+    assert.deepEqual([field.displayName, field.type, field.default, field.required], ['Time Zone', 'string', '', undefined]);
+    assert.equal((await credentialWithDefaults(new TerminalZohoOAuth2Api(), {})).timeZone, '');
+  });
+
+  it('reaches the adapter: a deal\'s Closing_Date is the sale\'s day in it, and Zoho is not asked for the org\'s', async () => {
+    // A connection made before the pack asked for ZohoCRM.org.READ: the org's zone cannot be read.
+    const mock = new ZohoMock({ ...CREDS, apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://accounts.zoho.eu', scopes: ['ZohoCRM.modules.ALL'] }).start();
+    const contact = mock.seed('Contacts', { Terminal_CRM_Id: 'cus_1', Last_Name: 'Diaz', Email: 'ana@example.com' });
+    const data = await credentialWithDefaults(new TerminalZohoOAuth2Api(), {
+      dataCenter: 'eu', clientId: CREDS.clientId, clientSecret: CREDS.clientSecret, timeZone: 'America/Los_Angeles',
+      oauthTokenData: { access_token: '1000.live.token', refresh_token: CREDS.refreshToken, api_domain: 'https://www.zohoapis.eu', token_type: 'Bearer', expires_in: 3600 },
+    });
+    const adapter = await crmAdapterFromNode(nodeContext(data), crmCredentialOf('zoho', undefined));
+    // 18:30 on 1 March in Los Angeles: 01:30 on the 2nd in UTC.
+    const sale = {
+      externalId: 'stripe:pi_1', customerExternalId: 'cus_1', customerCrmId: contact.id, source: 'stripe', paymentId: 'pi_1',
+      amount: { minor: 4599, currency: 'USD' }, refunded: { minor: 0, currency: 'USD' }, status: 'succeeded' as const, occurredAt: '2026-03-02T01:30:00Z',
+    };
+    assert.equal((await adapter.upsertPayments([sale]))[0]!.status, 'synced');
+    assert.deepEqual(mock.where('Deals', 'Terminal_Payment_Key', 'stripe:pi_1').map((d) => d.Closing_Date), ['2026-03-01']);
+    assert.equal(mock.callsTo('GET', '/crm/v8/org').length, 0);
+    assert.deepEqual(adapter.notes!(), []);
+  });
+
+  it('one the core does not take is named as n8n labels it', async () => {
+    const data = await credentialWithDefaults(new TerminalZohoOAuth2Api(), { dataCenter: 'eu', clientId: CREDS.clientId, clientSecret: CREDS.clientSecret, timeZone: 'PST', oauthTokenData: { refresh_token: CREDS.refreshToken, api_domain: 'https://www.zohoapis.eu' } });
+    await assert.rejects(crmAdapterFromNode(nodeContext(data), crmCredentialOf('zoho', undefined)), (e: unknown) => {
+      assert.ok(e instanceof InputError);
+      assert.match(e.message, /^Time Zone: "PST" is not an IANA time zone\. Fix: use the IANA name of the org's time zone .*or leave it empty to read it from Zoho$/);
+      return true;
     });
   });
 });

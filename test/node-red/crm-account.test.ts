@@ -6,6 +6,7 @@ import type { CrmAccountNode } from '../../nodes/node-red/shared/crm-account-nod
 import { InputError } from '../../nodes/core/errors';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
 import { SalesforceMock, type Nock } from '../core/crm/saas/mocks/salesforce-mock';
+import { ZohoMock } from '../core/crm/saas/mocks/zoho-mock';
 import { fakeRed } from './support/fake-red';
 
 let nock: Nock;
@@ -68,6 +69,32 @@ describe('Node-RED: crm-account', () => {
     assert.equal(node.warnings.length, 1);
     assert.match(String(node.warnings[0]), /^CRM account "Main CRM": clientSecret: is empty\. Fix: /);
     assert.throws(() => node.adapter(), (e: unknown) => e instanceof InputError && e.field === 'clientSecret');
+  });
+
+  it('Zoho: the Time zone field reaches the adapter: a deal\'s Closing_Date is the sale\'s day there, and Zoho is not asked for the org\'s', async () => {
+    const creds = { clientId: '1000.CLIENTID', clientSecret: 'zoho-secret', refreshToken: '1000.refresh.token' };
+    // A connection made before the pack asked for ZohoCRM.org.READ: the org's zone cannot be read.
+    const mock = new ZohoMock({ ...creds, apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://accounts.zoho.eu', scopes: ['ZohoCRM.modules.ALL'] }).start();
+    const contact = mock.seed('Contacts', { Terminal_CRM_Id: 'cus_1', Last_Name: 'Diaz', Email: 'ana@example.com' });
+    const { node } = account({ crm: 'zoho', dataCenter: 'eu', timeZone: ' America/Los_Angeles ' }, creds);
+    assert.deepEqual(node.warnings, []);
+    // 18:30 on 1 March in Los Angeles: 01:30 on the 2nd in UTC.
+    const sale = {
+      externalId: 'stripe:pi_1', customerExternalId: 'cus_1', customerCrmId: contact.id, source: 'stripe', paymentId: 'pi_1',
+      amount: { minor: 4599, currency: 'USD' }, refunded: { minor: 0, currency: 'USD' }, status: 'succeeded' as const, occurredAt: '2026-03-02T01:30:00Z',
+    };
+    const adapter = node.adapter();
+    assert.equal((await adapter.upsertPayments([sale]))[0]!.status, 'synced');
+    assert.deepEqual(mock.where('Deals', 'Terminal_Payment_Key', 'stripe:pi_1').map((d) => d.Closing_Date), ['2026-03-01']);
+    assert.equal(mock.callsTo('GET', '/crm/v8/org').length, 0);
+    assert.deepEqual(adapter.notes!(), []);
+  });
+
+  it('Zoho: a Time zone the core does not take is named by its label, at deploy and when a node asks for the adapter', () => {
+    const { node } = account({ crm: 'zoho', dataCenter: 'eu', timeZone: 'PST' }, { clientId: 'c', clientSecret: 's', refreshToken: 'r' });
+    assert.equal(node.warnings.length, 1);
+    assert.match(String(node.warnings[0]), /^CRM account "Main CRM": Time zone: "PST" is not an IANA time zone\. Fix: use the IANA name of the org's time zone .*or leave it empty to read it from Zoho$/);
+    assert.throws(() => node.adapter(), (e: unknown) => e instanceof InputError && e.field === 'Time zone');
   });
 
   it('refuses a CRM it has no adapter for', () => {

@@ -861,6 +861,17 @@ describe('Node-RED editor: every node is valid with its defaults once its config
           assert.equal(validateProperty({ ...node, [field]: '${CRM_URL}' }, field, def.defaults[field]!, typedInputs), true, `${crm} ${field} \${CRM_URL}`);
         }
       });
+
+      it(`crm-account for ${crm}: Time zone is marked where the run refuses it (Zoho's abbreviations, unknown zones), only where ${crm} reads it`, () => {
+        const { def, typedInputs } = editorDefinition('crm-account', nodes['crm-account']!);
+        const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), crm, ...plain };
+        for (const v of ['', '  ', ' America/Los_Angeles ', 'UTC', 'Etc/GMT+5', 'Asia/Calcutta', 'PST', 'IST', 'EST5EDT', 'Mars/Olympus', 'utc']) {
+          const account = red.create('crm-account', { id: `crm-${id++}`, ...node, timeZone: v }, credentials) as unknown as CrmAccountNode;
+          const runs = !refuses(/^timeZone$/, () => crmAdapterFromRecord(account.crmName(), account.crmRecord()));
+          const passes = validateProperty({ ...node, timeZone: v }, 'timeZone', def.defaults.timeZone!, typedInputs) === true;
+          assert.equal(passes, runs, `${crm} timeZone ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
+        }
+      });
     }
   });
 

@@ -1,4 +1,10 @@
-import type { IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import type { ICredentialType, IExecuteFunctions, INodeProperties } from 'n8n-workflow';
+import { TerminalDynamicsApi } from '../../../credentials/TerminalDynamicsApi.credentials';
+import { TerminalHubSpotApi } from '../../../credentials/TerminalHubSpotApi.credentials';
+import { TerminalHubSpotOAuth2Api } from '../../../credentials/TerminalHubSpotOAuth2Api.credentials';
+import { TerminalPipedriveApi } from '../../../credentials/TerminalPipedriveApi.credentials';
+import { TerminalSalesforceApi } from '../../../credentials/TerminalSalesforceApi.credentials';
+import { TerminalZohoOAuth2Api } from '../../../credentials/TerminalZohoOAuth2Api.credentials';
 import { parseSaasCrmName, type SaasCrmName } from '../../core/crm/crm-names';
 import { InputError } from '../../core/errors';
 import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
@@ -35,6 +41,17 @@ export function crmCredentialOf(crmName: unknown, authentication: unknown): CrmC
   return CRM_CREDENTIALS.find((c) => c.crm === crm && (!c.authentication || c.authentication === authentication)) ?? CRM_CREDENTIALS.find((c) => c.crm === crm)!;
 }
 
+/** The credentials' own definitions, read for their field labels, not retyped. */
+const CREDENTIAL_CLASSES: readonly ICredentialType[] = [
+  new TerminalHubSpotApi(), new TerminalHubSpotOAuth2Api(), new TerminalSalesforceApi(), new TerminalDynamicsApi(), new TerminalPipedriveApi(), new TerminalZohoOAuth2Api(),
+];
+
+/** Each field of the credential by the label n8n shows it under ("timeZone" → "Time Zone"), for the core's messages. */
+export function crmFieldLabels(type: string): Record<string, string> {
+  const properties = CREDENTIAL_CLASSES.find((c) => c.name === type)?.properties ?? [];
+  return Object.fromEntries(properties.filter((p) => p.type !== 'hidden').map((p) => [p.name, p.displayName]));
+}
+
 /** The CRM's adapter over the node's credential for it, each request bounded by the credential's Timeout. */
 export async function crmAdapterFromNode(ctx: IExecuteFunctions, credential: CrmCredential): Promise<CrmAdapter> {
   const data = { ...(await ctx.getCredentials(credential.type)) };
@@ -43,8 +60,9 @@ export async function crmAdapterFromNode(ctx: IExecuteFunctions, credential: Crm
   // the axios transports of Salesforce and Dynamics on every call); a credential saved before the field existed
   // keeps the adapter's own default.
   const record = timeoutMs === undefined || typeof data.settings === 'string' ? data : { ...data, settings: { ...(data.settings as object | undefined), timeoutMs } };
-  const http = credential.engineAuthenticates ? n8nHttpTransport(ctx, credential.type, crmBaseUrlFromRecord(credential.crm, record), timeoutMs === undefined ? {} : { timeoutMs }) : undefined;
-  return crmAdapterFromRecord(credential.crm, record, http);
+  const labels = crmFieldLabels(credential.type);
+  const http = credential.engineAuthenticates ? n8nHttpTransport(ctx, credential.type, crmBaseUrlFromRecord(credential.crm, record, labels), timeoutMs === undefined ? {} : { timeoutMs }) : undefined;
+  return crmAdapterFromRecord(credential.crm, record, http, labels);
 }
 
 /** The credential's "Timeout (ms)": blank (a credential saved before the field existed) is undefined. */

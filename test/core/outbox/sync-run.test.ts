@@ -49,7 +49,7 @@ describe('CRM Sync run (the core every face calls)', { timeout: 20_000 }, () => 
     assert.deepEqual([summary.crm, summary.synced, summary.waiting], ['zoho', 2, 0]);
     assert.equal(mock.where('Deals', 'Terminal_Payment_Key', 'stripe:pi_zoho_1')[0]?.Closing_Date, '2026-03-02');
     assert.equal(summary.notes?.length, 1);
-    assert.match(summary.notes![0]!, /^Closing_Date is the UTC day of each payment.*OAUTH_SCOPE_MISMATCH.*ZohoCRM\.org\.READ.*set ZOHO_TIME_ZONE/);
+    assert.match(summary.notes![0]!, /^Closing_Date is the UTC day of each payment.*OAUTH_SCOPE_MISMATCH.*ZohoCRM\.org\.READ.*the Zoho account's Time Zone field.*or ZOHO_TIME_ZONE/);
   });
 
   it('fails naming the account when the CRM refuses the credential, and the records wait without losing an attempt', async () => {

@@ -24,15 +24,15 @@ const ENGINE_AUTHENTICATES = { type: 'privateApp', accessToken: 'authenticated-b
  * A CRM adapter from a CRM account (an n8n credential's data, a Node-RED config node's values), for every face.
  * Without `http`, the vendor's axios transport is built from the record's secrets (tokens cached, OAuth refreshed
  * by the core); with it, the engine's transport authenticates and the secrets are not needed. Wrong or missing
- * values are InputErrors naming the account field.
+ * values are InputErrors naming the account field, by its label in the editor where `labels` (field → label) gives one.
  */
-export function crmAdapterFromRecord(name: string, record: CrmRecord, http?: HttpTransport): CrmAdapter {
+export function crmAdapterFromRecord(name: string, record: CrmRecord, http?: HttpTransport, labels?: Readonly<Record<string, string>>): CrmAdapter {
   const crm = parseSaasCrmName(name);
   try {
     // Every request paced, as the drain counts it: a HubSpot payment call of ten upserts and an association is 11.
     return pacedAdapter((paced) => build(crm, record, http, paced));
   } catch (e) {
-    if (e instanceof InputError && e.field.startsWith(`${crm}.`)) throw renameToRecordField(crm, e);
+    if (e instanceof InputError && e.field.startsWith(`${crm}.`)) throw renameToRecordField(crm, e, record, labels);
     throw e;
   }
 }
@@ -90,7 +90,7 @@ function build(crm: SaasCrmName, record: CrmRecord, http: HttpTransport | undefi
  * Where a CRM's API lives for a record, for an engine transport that needs a base URL for the adapter's relative
  * paths (n8nHttpTransport). Salesforce has none to give: its calls go to the instance URL its token names.
  */
-export function crmBaseUrlFromRecord(name: string, record: CrmRecord): string | undefined {
+export function crmBaseUrlFromRecord(name: string, record: CrmRecord, labels?: Readonly<Record<string, string>>): string | undefined {
   const crm = parseSaasCrmName(name);
   const input = settingsInputFromRecord(crm, record);
   try {
@@ -107,7 +107,7 @@ export function crmBaseUrlFromRecord(name: string, record: CrmRecord): string | 
         return parseZohoSettings(input).apiBaseUrl;
     }
   } catch (e) {
-    if (e instanceof InputError && e.field.startsWith(`${crm}.`)) throw renameToRecordField(crm, e);
+    if (e instanceof InputError && e.field.startsWith(`${crm}.`)) throw renameToRecordField(crm, e, record, labels);
     throw e;
   }
 }

@@ -14,7 +14,7 @@ export const CRM_RECORD_FIELDS: Record<SaasCrmName, readonly string[]> = {
   salesforce: ['authFlow', 'clientId', 'clientSecret', 'username', 'privateKey', 'loginUrl', 'baseUrl', 'apiVersion'],
   dynamics: ['orgUrl', 'tenantId', 'clientId', 'clientSecret', 'authorityUrl'],
   pipedrive: ['apiToken', 'baseUrl', 'customerIdField', 'paymentKeyField', 'clientId', 'clientSecret', 'refreshToken'],
-  zoho: ['dataCenter', 'clientId', 'clientSecret', 'refreshToken', 'baseUrl', 'accountsUrl'],
+  zoho: ['dataCenter', 'clientId', 'clientSecret', 'refreshToken', 'baseUrl', 'accountsUrl', 'timeZone'],
 };
 
 /** The record's fields turned into the adapter's settings input (what its parse function takes). */
@@ -64,19 +64,25 @@ export function settingsInputFromRecord(crm: SaasCrmName, record: CrmRecord): Re
         // Zoho names the org's API host in its token answer (n8n keeps it in oauthTokenData.api_domain).
         baseUrl: r('baseUrl') ?? n8nTokenField(record, 'api_domain'),
         accountsUrl: r('accountsUrl'),
+        // Empty: the advanced settings' timeZone, else the org's own, read from Zoho.
+        timeZone: r('timeZone'),
       });
   }
 }
 
 /**
  * An adapter's InputError (`hubspot.auth.accessToken`) renamed to the account field the operator fills in
- * (`accessToken`), or to `settings.<path>` for what only the advanced settings hold.
+ * (`accessToken`), by its label in the editor where the face gives one (`labels`: n8n's "Time Zone"), or to
+ * `settings.<path>` for what only the advanced settings hold (a field the record leaves empty and its advanced
+ * settings give, as Zoho's timeZone may be).
  */
-export function renameToRecordField(crm: SaasCrmName, e: InputError): InputError {
+export function renameToRecordField(crm: SaasCrmName, e: InputError, record?: CrmRecord, labels: Readonly<Record<string, string>> = {}): InputError {
   const path = e.field.replace(new RegExp(`^${crm}\\.`), '');
   const leaf = path.replace(/^(auth|oauth)\./, '');
   const renamed: Record<string, string> = { url: 'orgUrl', flow: 'authFlow', auth: CRM_RECORD_FIELDS[crm][0]! };
-  const field = renamed[leaf] ?? (CRM_RECORD_FIELDS[crm].includes(leaf) ? leaf : `settings.${path}`);
+  const fromSettings = record !== undefined && text(record, leaf) === undefined && inAdvancedSettings(record, path);
+  const recordField = fromSettings ? undefined : (renamed[leaf] ?? (CRM_RECORD_FIELDS[crm].includes(leaf) ? leaf : undefined));
+  const field = recordField === undefined ? `settings.${path}` : (labels[recordField] ?? recordField);
   const problem = e.message.slice(e.field.length + 2).replace(/\. Fix: [\s\S]*$/, '');
   return new InputError(field, problem, e.fix);
 }
@@ -92,6 +98,15 @@ export function text(record: CrmRecord, key: string): string | undefined {
   const v = record[key];
   if (typeof v === 'number') return String(v);
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+}
+
+/** The advanced settings give this path's top-level setting (`timeZone`, `auth` of `auth.clientId`). */
+function inAdvancedSettings(record: CrmRecord, path: string): boolean {
+  try {
+    return advancedSettings(record)[path.split('.')[0]!] !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 function advancedSettings(record: CrmRecord): Record<string, unknown> {

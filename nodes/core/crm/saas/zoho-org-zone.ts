@@ -27,7 +27,9 @@ export interface LearntZone {
 }
 
 const UTC_DAYS = "Closing_Date is the UTC day of each payment, which may not be the Zoho org's day";
-const SET_IT = `set ${ZOHO_ENV.timeZone} (timeZone in the account's advanced settings) to the org's time zone, e.g. America/Los_Angeles`;
+const SET_IT =
+  "set the org's time zone, e.g. America/Los_Angeles, in the Zoho account's Time Zone field (the n8n credential, Node-RED's CRM account), " +
+  `or ${ZOHO_ENV.timeZone} for the worker and the CLI`;
 
 /**
  * The time zone a payment's Closing_Date is the calendar day in. Zoho keeps the date without a time and files it

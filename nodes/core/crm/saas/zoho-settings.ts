@@ -115,7 +115,8 @@ const FIXES: Record<string, string> = {
   paymentKeyField: `use the API name of the unique field holding the payment key in ${ZOHO_ENV.paymentKeyField}`,
   paymentsModule: `use a module API name such as Deals in ${ZOHO_ENV.paymentsModule}`,
   fieldMap: `map each pack field to a Contacts field API name, e.g. {"loyalty_tier":"Loyalty_Tier"} in ${ZOHO_ENV.fieldMap}`,
-  timeZone: `use the IANA name of the org's time zone (Setup → Company Details), such as America/Los_Angeles or Asia/Kolkata, in ${ZOHO_ENV.timeZone}, or leave it empty to read it from Zoho`,
+  // The field the error names says where it is set (ZOHO_TIME_ZONE, the editors' Time Zone, settings.timeZone).
+  timeZone: "use the IANA name of the org's time zone (Setup → Company Details), such as America/Los_Angeles or Asia/Kolkata, or leave it empty to read it from Zoho",
 };
 
 /** Raw settings → typed settings, or an InputError naming the setting and how to fix it. */

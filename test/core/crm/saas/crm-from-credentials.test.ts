@@ -132,6 +132,11 @@ describe('CRM adapter from a credential record', () => {
     assert.equal(field(() => crmAdapterFromRecord('zoho', { clientId: 'c', clientSecret: 's' })), 'refreshToken');
     assert.equal(field(() => crmAdapterFromRecord('zoho', { clientId: 'c', clientSecret: 's', refreshToken: 'r', dataCenter: 'mars' })), 'dataCenter');
     assert.equal(field(() => crmAdapterFromRecord('zoho', { clientId: 'c', clientSecret: 's', refreshToken: 'r', settings: '{"timeZone": "IST"}' })), 'settings.timeZone');
+    // The account's own Time Zone field, by its label where the face gives one (it wins over the advanced settings).
+    const zone = { clientId: 'c', clientSecret: 's', refreshToken: 'r', timeZone: 'IST', settings: '{"timeZone": "Asia/Kolkata"}' };
+    assert.equal(field(() => crmAdapterFromRecord('zoho', zone)), 'timeZone');
+    assert.equal(field(() => crmAdapterFromRecord('zoho', zone, undefined, { timeZone: 'Time Zone' })), 'Time Zone');
+    assert.equal(field(() => crmBaseUrlFromRecord('zoho', zone, { timeZone: 'Time Zone' })), 'Time Zone');
     assert.equal(field(() => crmAdapterFromRecord('hubspot', { accessToken: PAT, settings: '{"contactIdProperty": "Shop Id"}' })), 'settings.contactIdProperty');
     assert.equal(field(() => crmAdapterFromRecord('hubspot', { accessToken: PAT, settings: '{oops' })), 'settings');
     assert.equal(field(() => crmAdapterFromRecord('sugarcrm', {})), 'crm');

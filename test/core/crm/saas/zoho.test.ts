@@ -328,7 +328,7 @@ describe("Zoho adapter: a payment's Closing_Date is its day in the org's time zo
     assert.equal(orgAsks(zoho.mock), 1, 'what Zoho said is kept: not asked again');
     const notes = zoho.adapter.notes!();
     assert.equal(notes.length, 1);
-    assert.match(notes[0]!, /^Closing_Date is the UTC day of each payment, .*Zoho names the org's time zone "PST", not an IANA name.*set ZOHO_TIME_ZONE \(timeZone in the account's advanced settings\)/);
+    assert.match(notes[0]!, /^Closing_Date is the UTC day of each payment, .*Zoho names the org's time zone "PST", not an IANA name.*set the org's time zone, e\.g\. America\/Los_Angeles, in the Zoho account's Time Zone field \(the n8n credential, Node-RED's CRM account\), or ZOHO_TIME_ZONE for the worker and the CLI$/);
   });
 
   it('a token without ZohoCRM.org.READ (401 OAUTH_SCOPE_MISMATCH): UTC days, no token refreshed for it, asked once, a note names the scope', async () => {
@@ -354,7 +354,7 @@ describe("Zoho adapter: a payment's Closing_Date is its day in the org's time zo
     const paid = await withContacts(zoho, 3);
     assert.equal((await zoho.adapter.upsertPayments([paid(1, evening)]))[0]!.status, 'synced');
     assert.equal(closingDate(zoho.mock, payment(1)), '2026-03-02');
-    assert.match(zoho.adapter.notes!()[0]!, /reading the org's time zone failed \(zoho: 503 on GET \/crm\/v8\/org: .*Internal server error occurred.*\); it is asked again from 2026-03-01T10:05:00\.000Z; set ZOHO_TIME_ZONE/);
+    assert.match(zoho.adapter.notes!()[0]!, /reading the org's time zone failed \(zoho: 503 on GET \/crm\/v8\/org: .*Internal server error occurred.*\); it is asked again from 2026-03-01T10:05:00\.000Z; set the org's time zone.*Time Zone field.*or ZOHO_TIME_ZONE/);
     down = false;
     clock += 60_000;
     await zoho.adapter.upsertPayments([paid(2, evening)]);
@@ -634,7 +634,7 @@ describe('Zoho settings', () => {
     assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_CLIENT_ID' && /is not set/.test(e.message));
     assert.throws(() => zohoSettingsFromEnv({ ZOHO_CLIENT_ID: 'c', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_DATA_CENTER: 'xx' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_DATA_CENTER' && /us, eu/.test(e.message));
     assert.equal(zohoSettingsFromEnv({ ...ENV_CREDS, ZOHO_TIME_ZONE: ' Asia/Kolkata ' }).timeZone, 'Asia/Kolkata');
-    assert.throws(() => zohoSettingsFromEnv({ ...ENV_CREDS, ZOHO_TIME_ZONE: 'IST' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_TIME_ZONE' && /"IST" is not an IANA time zone/.test(e.message) && /in ZOHO_TIME_ZONE/.test(e.fix));
+    assert.throws(() => zohoSettingsFromEnv({ ...ENV_CREDS, ZOHO_TIME_ZONE: 'IST' }), (e: unknown) => e instanceof InputError && e.field === 'ZOHO_TIME_ZONE' && /"IST" is not an IANA time zone/.test(e.message) && /such as America\/Los_Angeles .*or leave it empty to read it from Zoho$/.test(e.fix));
   });
 });
 
