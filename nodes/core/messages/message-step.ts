@@ -7,6 +7,7 @@ import { InputError } from '../errors';
 import { paymentsOf, paymentState, refundAddedBy } from '../ledger/read-payments';
 import { isVoided } from '../ledger/payment-rules';
 import { enrolmentTakenBack } from '../loyalty/enrolment-taken-back';
+import { normalizeEmail } from '../match/normalize-keys';
 import type { LoyaltyResult } from '../loyalty/loyalty-step';
 import type { MembershipEvent } from '../loyalty/ledger';
 import type { SegmentResult } from '../segment/segment-step';
@@ -99,6 +100,13 @@ const noLongerWelcomed = async (tx: SqlExecutor, change: Partial<MembershipEvent
   change.type === 'enrolled' && typeof change.programId === 'string' && typeof change.customerId === 'string'
   && (await enrolmentTakenBack(tx, change.programId, change.customerId));
 
+/**
+ * The payment's own address as written, when it is one. A receipt address with a typo, or with a run of digits the
+ * source took out as a card number, is none: the customer's record (which CRM Upsert kept only valid) is written to
+ * instead, rather than a mail that cannot be delivered.
+ */
+const addressIn = (email: string | undefined): string | undefined => (normalizeEmail(email) ? email!.trim() : undefined);
+
 const thankYou: Compose = async (item, tx, s) => {
   const crm = needCrm(item, 'thank-you');
   if (item.kind !== 'payment') return { skip: `only a completed payment is thanked; this is a ${item.kind}` };
@@ -106,7 +114,7 @@ const thankYou: Compose = async (item, tx, s) => {
   const gone = await noLongerThanked(tx, item.source, item.paymentId);
   if (gone) return { skip: gone };
   const stored = await storedCustomer(tx, crm.customerId);
-  const to = item.customerHints.email ?? stored.email ?? '';
+  const to = addressIn(item.customerHints.email) ?? stored.email ?? '';
   const phone = phoneOf(item, stored);
   if (!to && !phone) return { skip: 'no email address or phone number is known for this customer' };
   const name = item.customerHints.name ?? stored.name;
@@ -169,7 +177,7 @@ const loyaltyWelcome: Compose = async (item, tx, s) => {
   }
   if (await noLongerWelcomed(tx, change)) return { skip: 'the sale that enrolled them was voided, and their membership with it' };
   const stored = await storedCustomer(tx, change.customerId);
-  const to = item.customerHints?.email ?? stored.email;
+  const to = addressIn(item.customerHints?.email) ?? stored.email;
   if (!to) return { skip: 'no email address is known for this member' };
   const member = item.loyalty?.member;
   const tier = member?.tier ?? (change.type === 'tier-changed' ? change.to : null);
@@ -190,7 +198,7 @@ const refund: Compose = async (item, tx, s) => {
   // The cardholder was told of the refund; its failure is the merchant's to settle with them, not a mail we write.
   if (item.refund?.reversed) return { skip: 'the processor reversed this refund: no money went back to the cardholder' };
   const stored = await storedCustomer(tx, crm.customerId);
-  const to = item.customerHints.email ?? stored.email;
+  const to = addressIn(item.customerHints.email) ?? stored.email;
   if (!to) return { skip: 'no email address is known for this customer' };
   const ledger = await paymentState(tx, item.source, item.paymentId);
   const currency = item.amount.currency;

@@ -60,6 +60,17 @@ describe('messageStep: the templates’ messages', () => {
     assert.deepEqual([replay.outcome, replay.items.length], ['duplicate', 0]);
   });
 
+  it('writes to the address the customer record holds when the payment carries one that is no address (a typo, a run of digits taken out as a card number)', async () => {
+    const first = stripeEvent('charge.succeeded', chargeObject({ amount: 2_000, currency: 'kwd', email: 'ines@example.com', name: 'Ines Duarte', customer: 'cus_ines' }));
+    await compose(await through(first), { kind: 'thank-you' });
+    for (const [i, receipt] of ['ines@example', 'ines[redacted card number]@example.com'].entries()) {
+      const later = stripeEvent('charge.succeeded', chargeObject({ amount: 3_000 + i, currency: 'kwd', email: receipt, name: 'Ines Duarte', customer: 'cus_ines' }));
+      const r = await compose(await through(later), { kind: 'thank-you' });
+      assert.equal(r.outcome, 'send');
+      assert.equal((r.items[0]!.message as Record<string, unknown>).to, 'ines@example.com', receipt);
+    }
+  });
+
   it("thanks the payment, not each of Stripe's two events about it; never a decline or a refund", async () => {
     const pi = paymentIntentObject({ amount: 3000, currency: 'jpy', email: 'kenji@example.jp', name: 'Kenji Sato' });
     const charge = chargeObject({ amount: 3000, currency: 'jpy', email: 'kenji@example.jp', name: 'Kenji Sato', paymentIntentId: pi.id });
