@@ -35,7 +35,7 @@ export class TerminalCloverApi implements ICredentialType {
       type: 'string',
       default: '',
       description:
-        'Optional. For the credential test and polling: the merchant whose payments are read.',
+        'Optional. For polling with a single API token: the merchant whose payments are read.',
     },
     {
       displayName: 'Base URL',
