@@ -7,7 +7,7 @@ export class TerminalAdyenCloudApi implements ICredentialType {
 
   icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
 
-  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#send-to-terminal';
+  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#adyen-terminal-cloud-api-credential';
 
   properties: INodeProperties[] = [
     {

@@ -7,7 +7,7 @@ export class TerminalAdyenWebhookApi implements ICredentialType {
 
   icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
 
-  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#adyen-credential';
+  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#adyen-webhooks-credential';
 
   properties: INodeProperties[] = [
     // eslint-disable-next-line @n8n/community-nodes/credential-unnecessary-password -- the HMAC key signs Adyen's notifications: whoever reads it can forge a payment

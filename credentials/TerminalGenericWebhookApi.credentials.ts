@@ -7,7 +7,7 @@ export class TerminalGenericWebhookApi implements ICredentialType {
 
   icon = { light: 'file:icons/terminalSource.svg', dark: 'file:icons/terminalSource.dark.svg' } as const;
 
-  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#generic-signed-webhook-credential';
+  documentationUrl = 'https://github.com/terminal-crm/n8n-nodes-terminal-crm#signed-webhook-credential';
 
   properties: INodeProperties[] = [
     {
