@@ -45,7 +45,9 @@ export const AdyenTerminalCredentialsSchema = z
   .superRefine((v, ctx) => {
     requirePair(v, ctx, 'Adyen Terminal API notifications');
     const key = { keyIdentifier: v.keyIdentifier, passphrase: v.passphrase, keyVersion: v.keyVersion };
-    const given = Object.values(key).filter((x) => x !== undefined).length;
+    // The version alone is no key: both editors fill it in with 1, its usual value, for an operator who uses only the
+    // Basic auth pair of cloud event notifications.
+    const given = v.keyIdentifier === undefined && v.passphrase === undefined ? 0 : Object.values(key).filter((x) => x !== undefined).length;
     if (given > 0 && given < 3) {
       for (const [name, value] of Object.entries(key)) {
         if (value === undefined) ctx.addIssue({ code: 'custom', path: [name], message: 'the terminal key is only partly configured: its key identifier, passphrase and version are needed together' });

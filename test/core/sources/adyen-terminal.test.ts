@@ -163,6 +163,14 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
     assert.match(version.misconfigured ?? '', /^keyVersion: .*whole number.*ADYEN_TERMINAL_KEY_VERSION/);
   });
 
+  it("takes a Basic auth pair alone as the editors save it, with Key Version's default 1 and no key beside it", async () => {
+    const out = await receive(chip, { ...BASIC, keyIdentifier: '', passphrase: '', keyVersion: '1' }, AUTH);
+    assert.equal(out.status, 200, out.misconfigured ?? out.rejected);
+    assert.equal(out.events.length, 1);
+    const half = await receive(chip, { ...BASIC, passphrase: 'secret', keyVersion: '1' }, AUTH);
+    assert.match(half.misconfigured ?? '', /^keyIdentifier: .*the terminal key is only partly configured/);
+  });
+
   it('reads the library\'s own sync payment: tapped card, BIN and last four from the additional data, never the masked number', async () => {
     const e = await accepted(vendorSyncSuccess);
     assert.deepEqual(e.card, {
