@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { ENV } from '../../nodes/core/config/settings';
-import { settingsFromEnv } from '../../nodes/core/pipeline/settings';
+import { ENV, parseRegion } from '../../nodes/core/config/settings';
+import { matchThresholdsFromEnv } from '../../nodes/core/pipeline/settings';
 import { DEFAULT_REDRIVE_AFTER_MS, DEFAULT_REDRIVE_LIMIT, type RedriveReport } from '../../nodes/core/inbox/redrive';
 import { redriveLimit, redriveRunAfterMs } from '../../nodes/core/inbox/redrive-settings';
 import { redrivePayments } from '../../nodes/core/pipeline/redrive-payments';
@@ -50,11 +50,14 @@ export const redriveCommand: Command = {
     });
     const olderThanMs = redriveRunAfterMs('--older-than', values['older-than'], DEFAULT_REDRIVE_AFTER_MS);
     const limit = redriveLimit('--limit', values.limit);
-    const settings = settingsFromEnv(process.env);
-    const keys = keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys);
+    // Only the settings a redrive uses: a mistake in the segment, loyalty or review settings (the worker's) must not
+    // keep the payments the inbox holds from being finished while it is fixed.
+    const keys = keyProviderFromSpec(process.env[ENV.tokenKeys] ?? '', ENV.tokenKeys);
+    const defaultRegion = parseRegion(process.env[ENV.defaultRegion]);
+    const match = matchThresholdsFromEnv(process.env);
     return withStore(values.store, async ({ db, location }) => {
       io.err(`redrive: ${location}\n`);
-      const full = await redrivePayments(db, { keys, defaultRegion: settings.defaultRegion, match: settings.match, olderThanMs, limit });
+      const full = await redrivePayments(db, { keys, defaultRegion, match, olderThanMs, limit });
       const report: Redriven = { ...full, redriven: full.redriven.map((r) => ({ ...r, result: summary(r.result) })) };
       if (values.json) io.out(`${JSON.stringify(report)}\n`);
       else describe(report, io);

@@ -51,6 +51,27 @@ describe('terminal-crm redrive', () => {
     assert.deepEqual(rows.map((r) => r.event_id).sort(), [old.id, fresh.id].sort());
   });
 
+  it('runs while a setting it does not use is wrong (the segment, loyalty and review settings), and refuses a wrong one it uses', async () => {
+    const wrong = { TERMINAL_CRM_SEGMENT_CONFIG: '{"flags": ', TERMINAL_CRM_LOYALTY_PROGRAM: '{"points": 1}', TERMINAL_CRM_REVIEW_WAIT: 'a while' };
+    const before = Object.fromEntries(Object.keys(wrong).map((k) => [k, process.env[k]]));
+    Object.assign(process.env, wrong);
+    try {
+      const r = await cli('--store', store, '--older-than', '0');
+      assert.equal(r.code, 0, r.err);
+      assert.match(r.out, /^0 redriven, 0 failed/m);
+      process.env.TERMINAL_CRM_MATCH_LINK_THRESHOLD = '1.5';
+      const used = await cli('--store', store);
+      assert.equal(used.code, 1);
+      assert.match(used.err, /TERMINAL_CRM_MATCH_LINK_THRESHOLD: "1\.5" is not a number from 0 to 1/);
+    } finally {
+      delete process.env.TERMINAL_CRM_MATCH_LINK_THRESHOLD;
+      for (const [k, v] of Object.entries(before)) {
+        if (v === undefined) delete process.env[k];
+        else process.env[k] = v;
+      }
+    }
+  });
+
   it('refuses a grace period it cannot read, naming the option and the fix', async () => {
     const r = await cli('--store', store, '--older-than', 'soon');
     assert.equal(r.code, 1);
