@@ -1,5 +1,8 @@
 import type { CountryCode } from 'libphonenumber-js';
+import { isSaasCrmName, type SaasCrmName } from '../crm/crm-names';
 import { LocalSqlCrm } from '../crm/local-sql-crm';
+import { paymentKeyOf } from '../ledger/ledger-event';
+import { requeuePayments } from '../reconcile/requeue';
 import { redriveInbox, type RedriveOptions, type RedriveReport } from '../inbox/redrive';
 import type { MatchConfig } from '../match/match-config';
 import type { PaymentMessage } from '../contracts/payment-message';
@@ -16,17 +19,32 @@ export interface RedriveSettings extends RedriveOptions {
 /**
  * The redrive every face without a workflow engine runs (the command line, n8n's Terminal Redrive, Node-RED's
  * terminal redrive): each accepted, unfinished event of the store's inbox through tokenize → match → CRM Upsert
- * into the store, whose ledger write marks it done. Each result is the message as CRM Upsert puts it out (event,
- * `match`, `crm`), so Segment or Loyalty can follow in a flow.
+ * into the store, whose ledger write marks it done, and its payment then queued for every SaaS CRM the store sends
+ * to (sentToCrms), as CRM Upsert would have queued it; CRM Sync sends it. Each result is the message as CRM Upsert
+ * puts it out (event, `match`, `crm`), so Segment or Loyalty can follow in a flow.
  */
-export function redrivePayments(db: SqlDatabase, s: RedriveSettings): Promise<RedriveReport<PaymentMessage>> {
+export async function redrivePayments(db: SqlDatabase, s: RedriveSettings): Promise<RedriveReport<PaymentMessage>> {
   const ctx = { keys: s.keys, crm: new LocalSqlCrm(db), defaultRegion: s.defaultRegion, match: s.match };
+  const crms = await sentToCrms(db);
   return redriveInbox(
     db,
     async (event) => {
       const [done] = await processPayments([event], ctx);
+      const key = paymentKeyOf(done!.event);
+      for (const crm of crms) await requeuePayments(db, crm, [key]);
       return { ...done!.event, match: done!.match, crm: done!.upsert };
     },
     s,
   );
+}
+
+/**
+ * The SaaS CRMs this store sends to: those its outbox or its links to CRM records name. A redrive finishes what a
+ * flow's CRM Upsert would have done, and that queued the payment for its CRM; the store is what every face shares,
+ * and it says which CRMs they write to. A store that has sent nothing to a CRM yet names none (reconcile --repair
+ * queues what a CRM lacks).
+ */
+export async function sentToCrms(db: Pick<SqlDatabase, 'all'>): Promise<SaasCrmName[]> {
+  const rows = await db.all<{ crm: string }>('SELECT crm FROM outbox UNION SELECT crm FROM crm_links');
+  return [...new Set(rows.map((r) => r.crm))].filter(isSaasCrmName).sort();
 }
