@@ -18,7 +18,7 @@ export class TerminalCrmStore implements ICredentialType {
       default: '',
       placeholder: 'sqlite:/home/node/.terminal-crm/store.db',
       description:
-        'Where customers and transactions are kept, on the machine n8n runs on: a file path or sqlite:/path/to/store.db. Leave empty for ~/.terminal-crm/store.db. The file is created on first use.',
+        'Where customers and transactions are kept: a file path or sqlite:/path/to/store.db on the machine n8n runs on, or postgres://user:password@host:5432/database for one database shared by n8n instances on several machines. Leave empty for ~/.terminal-crm/store.db. The file or the tables are created on first use.',
     },
     {
       displayName: 'Token Keys',
