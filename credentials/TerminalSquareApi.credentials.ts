@@ -22,7 +22,7 @@ export class TerminalSquareApi implements ICredentialType {
       typeOptions: { password: true },
       default: '',
       description:
-        'The "Signature key" of your webhook subscription (Square Developer Dashboard → your application → Webhooks → Subscriptions). Every notification is checked against it.',
+        'The "Signature key" of your webhook subscription (Square Developer Dashboard → your application → Webhooks → Subscriptions). Every notification is checked against it. Two separated by a comma while you rotate. Not needed for polling.',
     },
     {
       displayName: 'Notification URL',
@@ -31,7 +31,7 @@ export class TerminalSquareApi implements ICredentialType {
       default: '',
       placeholder: 'https://n8n.example.com/webhook/…',
       description:
-        "Optional. Square signs the notification URL together with the body, so it must be exactly the URL you entered in the subscription. Leave empty to use the trigger's Production URL; set it when n8n is behind a proxy or tunnel that changes the URL.",
+        "Optional. Square signs the notification URL together with the body, so it must be exactly the URL you entered in the subscription. Leave empty to use the trigger's Public URL option, or else its Production URL; set it when n8n is behind a proxy or tunnel that changes the URL. When set, it is used rather than the trigger's Public URL.",
     },
     {
       displayName: 'Access Token',
@@ -41,7 +41,7 @@ export class TerminalSquareApi implements ICredentialType {
       default: '',
       placeholder: 'EAAA…',
       description:
-        "Optional. A Square access token with CUSTOMERS_READ (and for polling PAYMENTS_READ, and MERCHANT_PROFILE_READ when Location IDs is empty): the trigger then fetches the buyer's name and phone from the Customers API. The credential test calls GET /v2/locations with it.",
+        "Optional. A Square access token with CUSTOMERS_READ (and for polling PAYMENTS_READ, and MERCHANT_PROFILE_READ when Location IDs is empty): the trigger then fetches the buyer's name and phone from the Customers API. Polling and Send to Terminal need it (Send to Terminal: PAYMENTS_WRITE). The credential test calls GET /v2/locations with it.",
     },
     {
       displayName: 'Base URL',

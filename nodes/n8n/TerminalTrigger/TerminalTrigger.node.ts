@@ -115,7 +115,7 @@ export class TerminalTrigger implements INodeType {
             default: '',
             placeholder: 'https://pay-hooks.example.com/webhook/…',
             description:
-              'The URL your processor calls, when n8n sits behind a proxy or tunnel that changes it. Square signs this URL together with the body, so it must match the subscription exactly. Leave empty to use the Production URL.',
+              "The URL your processor calls, when n8n sits behind a proxy or tunnel that changes it. Square signs this URL together with the body, so it must match the subscription exactly (the Square credential's Notification URL, when set, is used instead). Leave empty to use the Production URL.",
           },
         ],
       },
