@@ -34,7 +34,8 @@ export class TerminalSumUpApi implements ICredentialType {
       type: 'string',
       default: '',
       placeholder: 'MC0X8Y2Z',
-      description: 'Your SumUp merchant code: transactions are read from /v2.1/merchants/&lt;code&gt;/transactions',
+      description:
+        "Optional. Your SumUp merchant code: transactions are read from /v2.1/merchants/&lt;code&gt;/transactions. Empty: the token's own account, through SumUp's older /v0.1/me/transactions.",
     },
     {
       displayName: 'Base URL',
