@@ -48,7 +48,8 @@ export class TerminalRedrive implements INodeType {
         type: 'number',
         typeOptions: { minValue: MIN_REDRIVE_LIMIT, numberPrecision: 0 },
         default: 50,
-        description: 'Max number of results to return',
+        // eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-limit -- it bounds the waiting payments a run takes, not results returned: the first output holds those recorded, the second those that failed
+        description: 'Max number of waiting payments one run takes, oldest first; the rest wait for the next run',
       },
     ],
   };
