@@ -37,7 +37,7 @@ export class TerminalPollTrigger implements INodeType {
     properties: [
       {
         displayName:
-          "Each poll reads the payments made since the last one through the processor's API and keeps its place in the store, so a restart or another n8n instance carries on where it left off. A payment that also arrives through a Terminal Payment Trigger on the same store is passed on once. Stripe needs a secret (or restricted) key that may read events; Square, Zettle, Clover and SumUp need their access token.",
+          "Each poll reads the payments made since the last one through the processor's API and keeps its place in the store, so a restart or another n8n instance carries on where it left off. A payment that also arrives through a Terminal Payment Trigger on the same store is passed on once. Stripe needs a secret (or restricted) key that may read events; Square and SumUp their Access Token, Zettle its API Key (or an Access Token), Clover its API Token.",
         name: 'pollNotice',
         type: 'notice',
         default: '',
