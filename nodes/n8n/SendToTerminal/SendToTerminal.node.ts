@@ -136,7 +136,7 @@ export class SendToTerminal implements INodeType {
         default: '',
         placeholder: 'deal-9001',
         description:
-          'A key that names this sale, such as the deal ID. Pushing the same reference again (a retried workflow) reaches a Stripe or Square reader as the same sale, which can only be paid once. Adyen has no such key: each push is a new payment request. Square keeps at most 40 characters.',
+          'A key that names this sale, such as the deal ID. Pushing the same reference again (a retried workflow) reaches a Stripe or Square reader as the same sale, which can only be paid once. Adyen has no such key: each push is a new payment request. Square takes at most 40 characters: a longer reference is rejected.',
       },
       {
         displayName: 'Description',
