@@ -69,6 +69,7 @@ const FORM: INodeProperties[] = [
     type: 'string',
     default: '',
     placeholder: '08:00',
+    description: 'The local time quiet hours end and held messages may go (HH:MM)',
     displayOptions: customerKinds,
   },
   {
@@ -86,6 +87,7 @@ const FORM: INodeProperties[] = [
     type: 'number',
     default: 5,
     typeOptions: { minValue: 0, maxValue: MAX_RECENT_PAYMENTS, numberPrecision: 0 },
+    description: "How many of the customer's latest payments the alert lists; 0: none",
     displayOptions: { show: { operation: ['compose'], kind: ['high-value-alert'] } },
   },
   {
@@ -97,6 +99,7 @@ const FORM: INodeProperties[] = [
       { name: 'Location', value: 'location' },
     ],
     default: 'terminal',
+    description: 'Whether declines are counted for each terminal or for each location (all its terminals together)',
     displayOptions: declines,
   },
   {
@@ -105,6 +108,7 @@ const FORM: INodeProperties[] = [
     type: 'number',
     default: 15,
     typeOptions: { minValue: WINDOW.min, maxValue: WINDOW.max, numberPrecision: 0 },
+    description: 'The declines and attempts counted are those of the last this many minutes, up to the decline being looked at',
     displayOptions: declines,
   },
   {
@@ -152,7 +156,7 @@ export class TerminalMessage implements INodeType {
         noDataExpression: true,
         options: [
           { name: 'Compose', value: 'compose', action: 'Compose a message for each payment', description: 'Adds "message" (to, subject, text, amountText; phone for a thank-you) to the items that call for one; the others stop here' },
-          { name: 'Send Queued Messages', value: 'flush', action: 'Release messages held by quiet hours', description: 'After a Schedule Trigger: outputs the messages of the chosen kind whose quiet hours are over, once each' },
+          { name: 'Send Queued Messages', value: 'flush', action: 'Release messages held by quiet hours', description: 'After a Schedule Trigger: outputs the messages of the chosen kind whose quiet hours are over, once each, at most 100 per run (the rest go with the next run)' },
         ],
         default: 'compose',
       },
@@ -174,7 +178,7 @@ export class TerminalMessage implements INodeType {
       },
       {
         displayName:
-          'Items that call for no message (a decline for a thank-you, a payment Stripe delivered twice, a customer who is not high value) stop here, so connect the email, Slack or SMS step straight after it and map "message.to", "message.subject" and "message.text" (an SMS step: "message.phone", E.164, set on a thank-you when the customer\'s phone is known).',
+          'Items that call for no message (a decline for a thank-you, a payment Stripe delivered twice, a customer who is not high value) stop here, so connect the email, Slack or SMS step straight after it and map "message.to", "message.subject" and "message.text" (a Slack step: "message.slackText", escaped for Slack; an SMS step: "message.phone", E.164, set on a thank-you when the customer\'s phone is known).',
         name: 'notice',
         type: 'notice',
         default: '',
