@@ -145,6 +145,7 @@ export class LoyaltyEnroll implements INodeType {
         type: 'number',
         default: 30,
         typeOptions: { minValue: 1, numberPrecision: 0 },
+        description: 'The period of Enroll After Spend Within Period: spend over this many past days counts',
         displayOptions: thresholds,
       },
       {

@@ -33,7 +33,7 @@ export class TerminalBackfill implements INodeType {
           { name: 'Cancel', value: 'cancel', action: 'Cancel a backfill', description: 'Stop it after the current page; start it again to carry on' },
           { name: 'Get Progress', value: 'progress', action: 'Get the progress of a backfill', description: 'Pages, payments read and recorded, paused or not' },
           { name: 'Pause', value: 'pause', action: 'Pause a backfill', description: 'Stop after the current page until resumed' },
-          { name: 'Resume', value: 'resume', action: 'Resume a backfill' },
+          { name: 'Resume', value: 'resume', action: 'Resume a backfill', description: 'Carry on a paused backfill from where it stopped' },
           { name: 'Start', value: 'start', action: 'Start a backfill', description: 'Start the backfill of this window, or join the one running' },
         ],
       },
