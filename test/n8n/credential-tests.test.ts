@@ -128,6 +128,12 @@ describe('n8n: credential tests', () => {
     assert.match(squareWebhookOnly.message, /first signed delivery is the real check/);
     const zettleWebhookOnly = await run('terminalZettleApi', { signingKey: 'zettle-key', accessToken: '' });
     assert.equal(zettleWebhookOnly.status, 'OK', zettleWebhookOnly.message);
+    // What reads with a token, by the credential's own fields: Send to Terminal pushes to Square, never to Zettle, and
+    // Zettle reads purchases with an API key (or a short-lived access token).
+    assert.match(squareWebhookOnly.message, /\(polling and Send to Terminal need an Access Token\)$/);
+    assert.equal(zettleWebhookOnly.message, 'Signing Key only: nothing to call Zettle with, so its first signed delivery is the real check (polling and refunds paid back in cash need an API Key with Client ID, or an Access Token)');
+    const zettleEmpty = await run('terminalZettleApi', { signingKey: '', apiKey: '', accessToken: '' });
+    assert.equal(zettleEmpty.message, "Signing Key, API Key and Access Token are all empty. Fix: paste the webhook subscription's Signing Key for the trigger; polling and refunds paid back in cash need an API Key with Client ID, or an Access Token");
     const empty = await run('terminalSquareApi', { signatureKey: '', accessToken: '', baseUrl: '' });
     assert.equal(empty.status, 'Error');
     assert.match(empty.message, /^Webhook Signature Key and Access Token are both empty\. Fix: /);

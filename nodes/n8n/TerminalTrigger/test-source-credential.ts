@@ -39,6 +39,8 @@ interface TokenProbe {
   vendor: string;
   source: string;
   secretField: string;
+  /** What reads with the token, and which fields give one, in the credential's labels: Send to Terminal has no Zettle. */
+  tokenUse(labels: Record<string, string>): string;
   /** A cheap authenticated read the vendor answers 2xx for a usable token (what the credential's request test called). */
   url(data: Record<string, unknown>): string;
 }
@@ -48,12 +50,14 @@ const TOKEN_PROBES: Record<string, TokenProbe> = {
     vendor: 'Square',
     source: 'square',
     secretField: 'signatureKey',
+    tokenUse: (l) => `polling and Send to Terminal need an ${l.accessToken}`,
     url: (d) => `${(typeof d.baseUrl === 'string' && d.baseUrl.trim() ? d.baseUrl.trim() : SQUARE_PRODUCTION_URL).replace(/\/+$/, '')}/v2/locations`,
   },
   terminalZettleApi: {
     vendor: 'Zettle',
     source: 'zettle',
     secretField: 'signingKey',
+    tokenUse: (l) => `polling and refunds paid back in cash need an ${l.apiKey} with ${l.clientId}, or an ${l.accessToken}`,
     url: () => `${ZETTLE_PURCHASE_BASE_URL}/purchases/v2?limit=1`,
   },
 };
@@ -84,14 +88,15 @@ export async function webhookOrTokenCredentialTest(this: ICredentialTestFunction
   const apiKey = probe.source === 'zettle' && given('apiKey');
   if (!given('accessToken') && !apiKey) {
     if (!given(probe.secretField)) {
-      return { status: 'Error', message: `${labels[probe.secretField]} and ${labels.accessToken} are both empty. Fix: paste the webhook subscription's ${labels[probe.secretField]} for the trigger, or an ${labels.accessToken} for polling and Send to Terminal` };
+      const empty = [probe.secretField, ...(probe.source === 'zettle' ? ['apiKey'] : []), 'accessToken'].map((f) => labels[f]);
+      return { status: 'Error', message: `${empty.slice(0, -1).join(', ')} and ${empty.at(-1)} are ${empty.length > 2 ? 'all' : 'both'} empty. Fix: paste the webhook subscription's ${labels[probe.secretField]} for the trigger; ${probe.tokenUse(labels)}` };
     }
     try {
       parseSourceCredentials(createSource(probe.source), data, place);
     } catch (error) {
       return { status: 'Error', message: errorMessage(error) };
     }
-    return { status: 'OK', message: `${labels[probe.secretField]} only: nothing to call ${vendor} with, so its first signed delivery is the real check (polling and Send to Terminal need an ${labels.accessToken})` };
+    return { status: 'OK', message: `${labels[probe.secretField]} only: nothing to call ${vendor} with, so its first signed delivery is the real check (${probe.tokenUse(labels)})` };
   }
   try {
     // A credential test gets no n8n HTTP helper but the deprecated `request`: the pack's axios transport it is.
