@@ -24,6 +24,7 @@ export class TerminalTemporalApi implements ICredentialType {
       name: 'namespace',
       type: 'string',
       default: 'default',
+      description: 'The namespace the terminal-crm worker runs in (its TEMPORAL_NAMESPACE); the credential test asks the server for it',
     },
     {
       displayName: 'Task Queue',
