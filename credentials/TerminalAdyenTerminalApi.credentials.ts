@@ -11,6 +11,13 @@ export class TerminalAdyenTerminalApi implements ICredentialType {
 
   properties: INodeProperties[] = [
     {
+      displayName:
+        'Fill in one way or both: the terminal\'s encryption key (Key Identifier, Key Passphrase and Key Version, all three) for encrypted messages, or the Username and Password (both) of the basic authentication set for cloud event notifications. With neither, the trigger takes no message.',
+      name: 'notice',
+      type: 'notice',
+      default: '',
+    },
+    {
       displayName: 'Key Identifier',
       name: 'keyIdentifier',
       type: 'string',

@@ -66,7 +66,7 @@ export class TerminalTrigger implements INodeType {
       },
       {
         displayName:
-          "Use the Production URL above as the notification URL of your processor's webhook (Square: Developer Dashboard → Webhooks; Adyen: Customer Area → Developers → Webhooks; Zettle: Pusher API subscription; Clover: App Settings → Webhooks; SumUp: the return URL of your checkouts). Every delivery is verified before anything else happens; a replayed delivery is answered and dropped.",
+          "Use the Production URL above as the notification URL of your processor's webhook (Square: Developer Dashboard → Webhooks; Adyen: Customer Area → Developers → Webhooks; Adyen Terminal API: the event URL of your terminals' settings, or where your POS app hands over each result; Zettle: Pusher API subscription; Clover: App Settings → Webhooks; SumUp: the return URL of your checkouts). Every delivery is verified before anything else happens; a replayed delivery is answered and dropped.",
         name: 'setupNoticeOther',
         type: 'notice',
         default: '',
