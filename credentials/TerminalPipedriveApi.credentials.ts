@@ -26,7 +26,7 @@ export class TerminalPipedriveApi implements ICredentialType {
       default: '',
       placeholder: '40 hexadecimal characters',
       description:
-        'The API key of a text person field (e.g. "Terminal CRM ID") that holds the customer ID of this pack (Company settings → Data fields → Person → the field → API key). Pipedrive has no upsert: persons are found by it.',
+        'Required. The API key of a text person field (e.g. "Terminal CRM ID") that holds the customer ID of this pack (Company settings → Data fields → Person → the field → API key). Pipedrive has no upsert: persons are found by it.',
     },
     {
       displayName: 'Payment Key Field Key',
@@ -35,7 +35,7 @@ export class TerminalPipedriveApi implements ICredentialType {
       default: '',
       placeholder: '40 hexadecimal characters',
       description:
-        'The API key of a text deal field (e.g. "Terminal payment key") that holds each payment\'s key, so a refund updates the deal it belongs to.',
+        'Required. The API key of a text deal field (e.g. "Terminal payment key") that holds each payment\'s key, so a refund updates the deal it belongs to.',
     },
     {
       displayName: 'Base URL',
