@@ -38,6 +38,16 @@ export class TerminalPipedriveApi implements ICredentialType {
         'Required. The API key of a text deal field (e.g. "Terminal payment key") that holds each payment\'s key, so a refund updates the deal it belongs to.',
     },
     {
+      displayName: 'Person Field Keys (JSON)',
+      name: 'fieldMap',
+      type: 'string',
+      typeOptions: { rows: 3 },
+      default: '',
+      placeholder: '{"terminal_crm_segment": "<40 hexadecimal characters>", "loyalty_tier": "…"}',
+      description:
+        "For Segment Customer and Loyalty Enroll: each CRM Field Name they write, with the API key of the Pipedrive person field it goes to (Company settings → Data fields → Person → the field → API key). Pipedrive's field keys are random: a value whose name is not here cannot be written.",
+    },
+    {
       displayName: 'Base URL',
       name: 'baseUrl',
       type: 'string',

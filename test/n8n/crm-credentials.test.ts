@@ -27,6 +27,7 @@ import { InputError } from '../../nodes/core/errors';
 import type { HttpRequest } from '../../nodes/core/http/http-transport';
 import { crmAdapterFromNode, crmCredentialOf } from '../../nodes/n8n/shared/crm-credentials';
 import { ZohoMock } from '../core/crm/saas/mocks/zoho-mock';
+import { nock as pipedriveNock, PipedriveMock } from '../core/crm/saas/mocks/pipedrive-mock';
 import { crmAccountTest } from '../../nodes/n8n/shared/crm-account-test';
 import { n8nHttpTransport } from '../../nodes/n8n/shared/n8n-http-transport';
 import { SalesforceMock, type Nock } from '../core/crm/saas/mocks/salesforce-mock';
@@ -286,3 +287,27 @@ function oauthContext(type: string, data: ICredentialDataDecryptedObject): Execu
   const extra = additionalData({}, { credentialsHelper: helper } as Partial<IWorkflowExecuteAdditionalData>);
   return new ExecuteContext(workflow, node, extra, 'manual', createEmptyRunExecutionData(), 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
 }
+
+describe("n8n: the Pipedrive credential's Person Field Keys (JSON)", () => {
+  const KEYS = { customerIdField: '9dc80c50d78a15643bfc4ca79d76156a73a1a4d8', paymentKeyField: '5b1c7e3f8a2d4c6b9e0f1a2b3c4d5e6f7a8b9c0d' };
+  const TIER_FIELD = 'f1e2d3c4b5a69788796a5b4c3d2e1f0a1b2c3d4e';
+  afterEach(() => pipedriveNock.cleanAll());
+
+  it("takes Segment's and Loyalty's fields to the person fields it names, where n8n had nowhere to map them and every field update was refused", async () => {
+    const mock = new PipedriveMock({ apiToken: 'pd-token', ...KEYS, personFields: [TIER_FIELD] }).start();
+    const data = await credentialWithDefaults(new TerminalPipedriveApi(), { apiToken: 'pd-token', ...KEYS, fieldMap: JSON.stringify({ loyalty_tier: TIER_FIELD }) });
+    const adapter = crmAdapterFromRecord('pipedrive', data);
+    const customer = { externalId: 'cus_AAAAAAAAAAAAAAAAAAAAA1', profile: { givenName: 'Ana', familyName: 'Lopez', email: 'ana@example.com' } };
+    const [c] = await adapter.upsertCustomers([customer]);
+    const [r] = await adapter.updateFields([{ customerExternalId: customer.externalId, fields: { loyalty_tier: 'Gold' } }]);
+    assert.deepEqual(r, { externalId: customer.externalId, status: 'synced', crmId: (c as { crmId: string }).crmId });
+    assert.equal(mock.personsWithCustomerId(customer.externalId)[0]!.custom_fields[TIER_FIELD], 'Gold');
+  });
+
+  it('is optional and empty by default; text that is not a JSON object is refused before any request', async () => {
+    assert.equal((await credentialWithDefaults(new TerminalPipedriveApi(), {})).fieldMap, '');
+    for (const fieldMap of ['{"loyalty_tier": ', '["loyalty_tier"]']) {
+      assert.throws(() => crmAdapterFromRecord('pipedrive', { apiToken: 'pd-token', ...KEYS, fieldMap }), /^InputError: fieldMap: is not (valid JSON|a JSON object)/);
+    }
+  });
+});

@@ -53,7 +53,8 @@ export function settingsInputFromRecord(crm: SaasCrmName, record: CrmRecord): Re
     }
     case 'pipedrive': {
       const oauth = !r('apiToken') && (r('clientId') || refreshToken) ? { clientId: r('clientId'), clientSecret: r('clientSecret'), refreshToken } : advanced.oauth;
-      return set({ apiToken: r('apiToken'), baseUrl: r('baseUrl'), customerIdField: r('customerIdField'), paymentKeyField: r('paymentKeyField'), oauth });
+      // n8n's credential has a field for the person field keys (its advanced settings are Node-RED's and the worker's).
+      return set({ apiToken: r('apiToken'), baseUrl: r('baseUrl'), customerIdField: r('customerIdField'), paymentKeyField: r('paymentKeyField'), oauth, fieldMap: jsonObjectField(record, 'fieldMap') });
     }
     case 'zoho':
       return set({
@@ -107,6 +108,23 @@ function inAdvancedSettings(record: CrmRecord, path: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A record field holding a JSON object (as text, or as the object): undefined when empty, so the advanced settings' stands. */
+function jsonObjectField(record: CrmRecord, key: string): Record<string, unknown> | undefined {
+  const raw = record[key];
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return undefined;
+  let value: unknown = raw;
+  if (typeof raw === 'string') {
+    try {
+      value = JSON.parse(raw);
+    } catch (e) {
+      throw new InputError(key, `is not valid JSON (${(e as Error).message})`, 'write a JSON object such as {"loyalty_tier": "<the field\'s 40-character API key>"}, or leave it empty');
+    }
+  }
+  const given = obj(value);
+  if (!given) throw new InputError(key, 'is not a JSON object', 'write a JSON object such as {"loyalty_tier": "<the field\'s 40-character API key>"}, or leave it empty');
+  return Object.keys(given).length ? given : undefined;
 }
 
 function advancedSettings(record: CrmRecord): Record<string, unknown> {
