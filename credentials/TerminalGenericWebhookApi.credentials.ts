@@ -18,7 +18,7 @@ export class TerminalGenericWebhookApi implements ICredentialType {
       default: '',
       placeholder: 'whsec_…',
       description:
-        "The secret your gateway signs with: a Standard Webhooks secret (whsec_…) or the HMAC key set in the trigger's Signature options. Two separated by a comma while you rotate.",
+        "The secret your gateway signs with: a Standard Webhooks secret (whsec_…), or the HMAC key of the \"hmac\" scheme in the trigger's Gateway Configuration (JSON), written as its hmac.secretEncoding says (text unless set to hex or base64). Two separated by a comma while you rotate.",
     },
   ];
 }

@@ -99,7 +99,7 @@ export class TerminalTrigger implements INodeType {
         displayOptions: { show: { source: ['generic'] } },
         default: '{\n  "name": "generic",\n  "scheme": "standard-webhooks",\n  "mapping": {}\n}',
         description:
-          'How your gateway signs and where its fields are: "name" (namespaces event IDs), "scheme" ("standard-webhooks" or "hmac" with header, algorithm, encoding, signedString, timestampHeader, toleranceSeconds) and "mapping" (JSON paths for eventId, eventType, paymentId, amount, currency, card and customer fields). See the README, "Other gateways".',
+          'How your gateway signs and where its fields are: "name" (namespaces event IDs), "scheme" ("standard-webhooks", or "hmac" with an "hmac" object: header, algorithm, encoding, prefix, signedString, timestampHeader, toleranceSeconds, secretEncoding) and "mapping" (JSON paths for eventId, eventType, paymentId, amount, currency, card and customer fields). See the README, "Other gateways".',
       },
       {
         displayName: 'Options',
