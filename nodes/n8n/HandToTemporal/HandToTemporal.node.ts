@@ -22,7 +22,7 @@ export class HandToTemporal implements INodeType {
     properties: [
       {
         displayName:
-          'Connect a Terminal Payment Trigger, Terminal Payment Poll Trigger or Tokenize. Each event goes to the paymentSaga workflow of its payment (signal-with-start): the sale, its refunds and disputes reach one run, in order, and the terminal-crm worker does the CRM work with retries and compensations. The output is one item per event with the workflow ID, not the CRM outcome. Needs @temporalio/client installed beside this pack.',
+          'Connect a Terminal Payment Trigger, Terminal Payment Poll Trigger or Tokenize. Each event goes to the paymentSaga workflow of its payment (signal-with-start): the sale, its refunds and disputes reach one run, in order, and the terminal-crm worker does the CRM work with retries and compensations. The output is one item per event with the workflow ID, not the CRM outcome. Needs @temporalio/client and @temporalio/workflow installed beside this pack.',
         name: 'notice',
         type: 'notice',
         default: '',

@@ -24,6 +24,13 @@ export class TerminalBackfill implements INodeType {
     credentials: [{ name: 'terminalTemporalApi', required: true, testedBy: 'terminalTemporalApiTest' }],
     properties: [
       {
+        displayName:
+          'A terminal-crm worker on the credential\'s task queue reads the history with its own processor credentials and records each payment once; this node starts the backfill of a window (Source, Since and Until name it) or controls it. Each item gets the workflow ID of the backfill and, where the workflow answers, its state and progress. Needs @temporalio/client and @temporalio/workflow installed beside this pack.',
+        name: 'notice',
+        type: 'notice',
+        default: '',
+      },
+      {
         displayName: 'Operation',
         name: 'operation',
         type: 'options',
