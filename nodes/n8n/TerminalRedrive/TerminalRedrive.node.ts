@@ -29,7 +29,7 @@ export class TerminalRedrive implements INodeType {
     properties: [
       {
         displayName:
-          'Put this after a Schedule Trigger (every few minutes). The Terminal Payment Trigger answers the processor as soon as it has kept the payment in the store; if this n8n stopped, or a step failed, before CRM Upsert, the processor will not send it again. Each run records those payments through Tokenize, Match Customer and CRM Upsert, each exactly once. The first output has one item per recorded payment, as CRM Upsert outputs it (connect Segment or Loyalty Enroll); the second, one per payment that still failed, with the reason.',
+          'Put this after a Schedule Trigger (every few minutes). The Terminal Payment Trigger answers the processor as soon as it has kept the payment in the store; if this n8n stopped, or a step failed, before CRM Upsert, the processor will not send it again. Each run records those payments through Tokenize, Match Customer and CRM Upsert into the store, each exactly once, and queues each for every SaaS CRM the store already sends to (a CRM Sync sends it). The first output has one item per recorded payment, as CRM Upsert outputs it (connect Segment or Loyalty Enroll); the second, one per payment that still failed, with the reason.',
         name: 'notice',
         type: 'notice',
         default: '',
