@@ -203,7 +203,7 @@ export function createPipedriveAdapter(ctx: PipedriveAdapterContext): PipedriveA
     if (unmapped.length) {
       throw new CrmConfigError(
         'pipedrive',
-        `no Pipedrive person field is mapped for ${unmapped.join(', ')}: add them to the fieldMap setting (PIPEDRIVE_FIELD_MAP), each to a custom field's 40-character API key`,
+        `no Pipedrive person field is mapped for ${unmapped.join(', ')}: map each to its person field's 40-character API key in the Pipedrive credential's Person Field Keys (JSON) in n8n, fieldMap in the CRM account's Settings in Node-RED, or PIPEDRIVE_FIELD_MAP for the worker and the command line`,
       );
     }
     return Object.fromEntries(Object.entries(fields).map(([k, v]) => [settings.fieldMap[k]!, v]));

@@ -493,7 +493,7 @@ describe('Pipedrive adapter: fields and changed customers', () => {
     assert.equal(mock.personsWithCustomerId(customer(1).externalId)[0]!.custom_fields[TIER_FIELD], 'gold');
 
     const before = mock.calls.length;
-    await assert.rejects(adapter.updateFields([{ customerExternalId: customer(1).externalId, fields: { loyalty_points: 10 } }]), (e: unknown) => e instanceof CrmConfigError && /loyalty_points.*fieldMap/.test(e.message));
+    await assert.rejects(adapter.updateFields([{ customerExternalId: customer(1).externalId, fields: { loyalty_points: 10 } }]), (e: unknown) => e instanceof CrmConfigError && /loyalty_points: map each .*Person Field Keys \(JSON\) in n8n.*fieldMap in the CRM account.s Settings in Node-RED.*PIPEDRIVE_FIELD_MAP for the worker/.test(e.message));
     assert.equal(mock.calls.length, before);
   });
 
