@@ -10,6 +10,7 @@ import { nodeOfType } from '../../../sandbox/run/node-red/payment-flow';
 import { startNodeRedWithPaymentFlow } from '../../../sandbox/run/node-red/payment-instance';
 import type { RunningNodeRed } from '../../../sandbox/run/node-red/start-node-red';
 import { freePort } from '../../../sandbox/run/shared/free-port';
+import { waitForWebhook } from '../../../sandbox/run/shared/webhook-ready';
 import { packRepo } from '../../../sandbox/run/shared/pack';
 import { HubSpotMock } from '../../core/crm/saas/mocks/hubspot-mock';
 import { faultScenario, hubspotFaults, runFaultScenario } from '../../support/fault-scenario';
@@ -63,6 +64,8 @@ describe('Node-RED 5: 1,000 payments through terminal crm upsert while HubSpot f
     const upsert = nodeOfType(instance.flows, 'terminal-crm-upsert');
     const flows = instance.flows.map((n) => (n.id === upsert.id ? { ...n, crm: 'hubspot', account: account.id, waitSeconds: 1 } : n));
     await deployFlows(nodeRed.baseUrl, [...flows, account]);
+    // Node-RED answers the deploy before the new flows start: the trigger's route comes back a moment later.
+    await waitForWebhook(url, 15_000);
     comms = await NodeRedComms.connect(nodeRed.baseUrl);
     db = await openDatabase(storeUrl);
   });

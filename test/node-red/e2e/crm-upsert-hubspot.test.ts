@@ -13,6 +13,7 @@ import { startNodeRedWithPaymentFlow } from '../../../sandbox/run/node-red/payme
 import type { RunningNodeRed } from '../../../sandbox/run/node-red/start-node-red';
 import { chargeObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { freePort } from '../../../sandbox/run/shared/free-port';
+import { waitForWebhook } from '../../../sandbox/run/shared/webhook-ready';
 import { packRepo } from '../../../sandbox/run/shared/pack';
 import { HubSpotMock } from '../../core/crm/saas/mocks/hubspot-mock';
 import { startNockRelay, type NockRelay } from '../../support/nock-relay-server';
@@ -59,6 +60,8 @@ describe('Node-RED 5: terminal crm upsert into HubSpot through the outbox', { ti
     upsertId = upsert.id;
     const flows = instance.flows.map((n) => (n.id === upsert.id ? { ...n, crm: 'hubspot', account: account.id, waitSeconds: 5 } : n));
     await deployFlows(nodeRed.baseUrl, [...flows, account]);
+    // Node-RED answers the deploy before the new flows start: the trigger's route comes back a moment later.
+    await waitForWebhook(url, 15_000);
     comms = await NodeRedComms.connect(nodeRed.baseUrl);
     db = await openDatabase(storeUrl);
   });
