@@ -54,7 +54,7 @@ export function settingsInputFromRecord(crm: SaasCrmName, record: CrmRecord): Re
     case 'pipedrive': {
       const oauth = !r('apiToken') && (r('clientId') || refreshToken) ? { clientId: r('clientId'), clientSecret: r('clientSecret'), refreshToken } : advanced.oauth;
       // n8n's credential has a field for the person field keys (its advanced settings are Node-RED's and the worker's).
-      return set({ apiToken: r('apiToken'), baseUrl: r('baseUrl'), customerIdField: r('customerIdField'), paymentKeyField: r('paymentKeyField'), oauth, fieldMap: jsonObjectField(record, 'fieldMap') });
+      return set({ apiToken: r('apiToken'), baseUrl: r('baseUrl'), customerIdField: r('customerIdField'), paymentKeyField: r('paymentKeyField'), oauth, fieldMap: fieldMapOf(record) });
     }
     case 'zoho':
       return set({
@@ -110,26 +110,13 @@ function inAdvancedSettings(record: CrmRecord, path: string): boolean {
   }
 }
 
-/** A record field holding a JSON object (as text, or as the object): undefined when empty, so the advanced settings' stands. */
-function jsonObjectField(record: CrmRecord, key: string): Record<string, unknown> | undefined {
-  const raw = record[key];
-  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return undefined;
-  let value: unknown = raw;
-  if (typeof raw === 'string') {
-    try {
-      value = JSON.parse(raw);
-    } catch (e) {
-      throw new InputError(key, `is not valid JSON (${(e as Error).message})`, 'write a JSON object such as {"loyalty_tier": "<the field\'s 40-character API key>"}, or leave it empty');
-    }
-  }
-  const given = obj(value);
-  if (!given) throw new InputError(key, 'is not a JSON object', 'write a JSON object such as {"loyalty_tier": "<the field\'s 40-character API key>"}, or leave it empty');
-  return Object.keys(given).length ? given : undefined;
-}
+const SETTINGS_EXAMPLE = '{"contactIdProperty": "terminal_crm_id"}';
+const FIELD_MAP_EXAMPLE = '{"loyalty_tier": "<the field\'s 40-character API key>"}';
 
-function advancedSettings(record: CrmRecord): Record<string, unknown> {
-  const raw = record.settings;
-  if (raw === undefined || raw === null || raw === '') return {};
+/** A record field holding a JSON object, as text or as the object; empty: {}. */
+function jsonObjectField(record: CrmRecord, key: string, example: string): Record<string, unknown> {
+  const raw = record[key];
+  if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return {};
   const given = obj(raw);
   if (given) return given;
   if (typeof raw === 'string') {
@@ -137,10 +124,20 @@ function advancedSettings(record: CrmRecord): Record<string, unknown> {
       const parsed = obj(JSON.parse(raw));
       if (parsed) return parsed;
     } catch (e) {
-      throw new InputError('settings', `is not valid JSON (${(e as Error).message})`, 'write a JSON object such as {"contactIdProperty": "terminal_crm_id"}, or leave it empty');
+      throw new InputError(key, `is not valid JSON (${(e as Error).message})`, `write a JSON object such as ${example}, or leave it empty`);
     }
   }
-  throw new InputError('settings', 'is not a JSON object', 'write a JSON object such as {"contactIdProperty": "terminal_crm_id"}, or leave it empty');
+  throw new InputError(key, 'is not a JSON object', `write a JSON object such as ${example}, or leave it empty`);
+}
+
+function advancedSettings(record: CrmRecord): Record<string, unknown> {
+  return jsonObjectField(record, 'settings', SETTINGS_EXAMPLE);
+}
+
+/** n8n's person field keys: undefined when empty, so the advanced settings' map stands. */
+function fieldMapOf(record: CrmRecord): Record<string, unknown> | undefined {
+  const map = jsonObjectField(record, 'fieldMap', FIELD_MAP_EXAMPLE);
+  return Object.keys(map).length ? map : undefined;
 }
 
 /** n8n's OAuth2 credentials keep the token answer in `oauthTokenData`. */
