@@ -8,6 +8,7 @@ import { TerminalGenericWebhookApi } from '../../../credentials/TerminalGenericW
 import { TerminalSquareApi } from '../../../credentials/TerminalSquareApi.credentials';
 import { TerminalSumUpApi } from '../../../credentials/TerminalSumUpApi.credentials';
 import { TerminalZettleApi } from '../../../credentials/TerminalZettleApi.credentials';
+import { credentialFieldLabels } from '../shared/credential-labels';
 import { endpointState } from '../shared/stripe-credential';
 
 /** One n8n credential type per source (credentials/*.credentials.ts). */
@@ -44,8 +45,7 @@ export function sourceCredentialPlace(source: string): CredentialPlace {
   if (!place) {
     const credential = CREDENTIAL_CLASSES.find((c) => c.name === type)!;
     const name = credential.displayName;
-    const labels = Object.fromEntries(credential.properties.filter((p) => p.type !== 'notice').map((p) => [p.name, p.displayName]));
-    place = { name, labels, fix: (label) => `open the ${name} credential and fill in ${label}` };
+    place = { name, labels: credentialFieldLabels(credential), fix: (label) => `open the ${name} credential and fill in ${label}` };
     places.set(type, place);
   }
   return place;

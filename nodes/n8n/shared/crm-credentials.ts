@@ -6,6 +6,7 @@ import { TerminalPipedriveApi } from '../../../credentials/TerminalPipedriveApi.
 import { TerminalSalesforceApi } from '../../../credentials/TerminalSalesforceApi.credentials';
 import { TerminalZohoOAuth2Api } from '../../../credentials/TerminalZohoOAuth2Api.credentials';
 import { parseSaasCrmName, type SaasCrmName } from '../../core/crm/crm-names';
+import { credentialFieldLabels } from './credential-labels';
 import { InputError } from '../../core/errors';
 import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
 import { crmAdapterFromRecord, crmBaseUrlFromRecord } from '../../core/crm/saas/crm-from-credentials';
@@ -48,8 +49,8 @@ const CREDENTIAL_CLASSES: readonly ICredentialType[] = [
 
 /** Each field of the credential by the label n8n shows it under ("timeZone" → "Time Zone"), for the core's messages. */
 export function crmFieldLabels(type: string): Record<string, string> {
-  const properties = CREDENTIAL_CLASSES.find((c) => c.name === type)?.properties ?? [];
-  return Object.fromEntries(properties.filter((p) => p.type !== 'hidden').map((p) => [p.name, p.displayName]));
+  const credential = CREDENTIAL_CLASSES.find((c) => c.name === type);
+  return credential ? credentialFieldLabels(credential) : {};
 }
 
 /** The CRM's adapter over the node's credential for it, each request bounded by the credential's Timeout. */
