@@ -25,7 +25,7 @@ import { parseZohoSettings, ZOHO_DATA_CENTERS } from '../../nodes/core/crm/saas/
 import { zohoAxiosTransport } from '../../nodes/core/crm/saas/zoho-auth';
 import { InputError } from '../../nodes/core/errors';
 import type { HttpRequest } from '../../nodes/core/http/http-transport';
-import { crmAdapterFromNode, crmCredentialOf } from '../../nodes/n8n/shared/crm-credentials';
+import { crmAdapterFromNode, crmCredentialOf, crmFieldLabels } from '../../nodes/n8n/shared/crm-credentials';
 import { ZohoMock } from '../core/crm/saas/mocks/zoho-mock';
 import { nock as pipedriveNock, PipedriveMock } from '../core/crm/saas/mocks/pipedrive-mock';
 import { crmAccountTest } from '../../nodes/n8n/shared/crm-account-test';
@@ -304,10 +304,18 @@ describe("n8n: the Pipedrive credential's Person Field Keys (JSON)", () => {
     assert.equal(mock.personsWithCustomerId(customer.externalId)[0]!.custom_fields[TIER_FIELD], 'Gold');
   });
 
-  it('is optional and empty by default; text that is not a JSON object is refused before any request', async () => {
+  it('is optional and empty by default; text that is not a JSON object is refused before any request, named by its label', async () => {
     assert.equal((await credentialWithDefaults(new TerminalPipedriveApi(), {})).fieldMap, '');
+    const labels = crmFieldLabels('terminalPipedriveApi');
     for (const fieldMap of ['{"loyalty_tier": ', '["loyalty_tier"]']) {
-      assert.throws(() => crmAdapterFromRecord('pipedrive', { apiToken: 'pd-token', ...KEYS, fieldMap }), /^InputError: fieldMap: is not (valid JSON|a JSON object)/);
+      const record = { apiToken: 'pd-token', ...KEYS, fieldMap };
+      assert.throws(() => crmAdapterFromRecord('pipedrive', record, undefined, labels), /^InputError: Person Field Keys \(JSON\): is not (valid JSON|a JSON object)/);
+      assert.throws(() => crmBaseUrlFromRecord('pipedrive', record, labels), /^InputError: Person Field Keys \(JSON\): is not (valid JSON|a JSON object)/);
     }
+  });
+
+  it('an empty secret the record needs is named by its label too', () => {
+    const labels = crmFieldLabels('terminalDynamicsApi');
+    assert.throws(() => crmAdapterFromRecord('dynamics', { orgUrl: 'https://contoso.crm.dynamics.com', tenantId: 'tenant', clientId: 'app' }, undefined, labels), (e: unknown) => e instanceof InputError && e.field === labels.clientSecret && e.field !== 'clientSecret');
   });
 });

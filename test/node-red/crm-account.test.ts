@@ -64,11 +64,11 @@ describe('Node-RED: crm-account', () => {
     assert.equal(mock.tokenRequests, 1);
   });
 
-  it('names the missing field at deploy and again when a node asks for the adapter', () => {
+  it('names the missing field by its label at deploy and again when a node asks for the adapter', () => {
     const { node } = account({ crm: 'dynamics', orgUrl: 'https://contoso.crm.dynamics.com', tenantId: 'tenant' }, { clientId: 'app' });
     assert.equal(node.warnings.length, 1);
-    assert.match(String(node.warnings[0]), /^CRM account "Main CRM": clientSecret: is empty\. Fix: /);
-    assert.throws(() => node.adapter(), (e: unknown) => e instanceof InputError && e.field === 'clientSecret');
+    assert.match(String(node.warnings[0]), /^CRM account "Main CRM": Client secret: is empty\. Fix: /);
+    assert.throws(() => node.adapter(), (e: unknown) => e instanceof InputError && e.field === 'Client secret');
   });
 
   it('Zoho: the Time zone field reaches the adapter: a deal\'s Closing_Date is the sale\'s day there, and Zoho is not asked for the org\'s', async () => {

@@ -32,9 +32,19 @@ export function crmAdapterFromRecord(name: string, record: CrmRecord, http?: Htt
     // Every request paced, as the drain counts it: a HubSpot payment call of ten upserts and an association is 11.
     return pacedAdapter((paced) => build(crm, record, http, paced));
   } catch (e) {
-    if (e instanceof InputError && e.field.startsWith(`${crm}.`)) throw renameToRecordField(crm, e, record, labels);
-    throw e;
+    throw named(crm, e, record, labels);
   }
+}
+
+/**
+ * An InputError as the operator can act on it: an adapter's setting renamed to the account field that holds it, and a
+ * field the record reading itself refuses (n8n's Person Field Keys (JSON), an empty secret) named by its label.
+ */
+function named(crm: SaasCrmName, e: unknown, record: CrmRecord, labels: Readonly<Record<string, string>> = {}): unknown {
+  if (!(e instanceof InputError)) return e;
+  if (e.field.startsWith(`${crm}.`)) return renameToRecordField(crm, e, record, labels);
+  const label = labels[e.field];
+  return label === undefined ? e : new InputError(label, e.problem, e.fix);
 }
 
 /**
@@ -92,8 +102,8 @@ function build(crm: SaasCrmName, record: CrmRecord, http: HttpTransport | undefi
  */
 export function crmBaseUrlFromRecord(name: string, record: CrmRecord, labels?: Readonly<Record<string, string>>): string | undefined {
   const crm = parseSaasCrmName(name);
-  const input = settingsInputFromRecord(crm, record);
   try {
+    const input = settingsInputFromRecord(crm, record);
     switch (crm) {
       case 'hubspot':
         return parseHubSpotSettings({ ...input, auth: input.auth ?? ENGINE_AUTHENTICATES }).baseUrl;
@@ -107,7 +117,6 @@ export function crmBaseUrlFromRecord(name: string, record: CrmRecord, labels?: R
         return parseZohoSettings(input).apiBaseUrl;
     }
   } catch (e) {
-    if (e instanceof InputError && e.field.startsWith(`${crm}.`)) throw renameToRecordField(crm, e, record, labels);
-    throw e;
+    throw named(crm, e, record, labels);
   }
 }
