@@ -5,6 +5,7 @@ import { InputError } from '../../nodes/core/errors';
 import { drain, type DrainResult } from '../../nodes/core/outbox/drain';
 import type { CliIo, Command } from './command';
 import { STORE_HELP, withStore } from './store-option';
+import { crmVariablesHelp } from './sync-help';
 
 const usage = `Usage: terminal-crm sync --crm NAME [--max-batches N] [--deadline SECONDS] [--store URL] [--json]
 
@@ -14,15 +15,9 @@ record ends synced (the CRM's id is kept), rejected (the CRM's reason is kept, s
 \`terminal-crm outbox\`), retried later, or dead after its retries (an alert). Run it from
 cron or a scheduler, or by hand after fixing a credential.
 
-The CRM's credentials and settings come from its environment variables:
-  hubspot     HUBSPOT_ACCESS_TOKEN (private app), or HUBSPOT_CLIENT_ID,
-              HUBSPOT_CLIENT_SECRET and HUBSPOT_REFRESH_TOKEN; HUBSPOT_BASE_URL, …
-  salesforce  SALESFORCE_CLIENT_ID with SALESFORCE_CLIENT_SECRET, or with
-              SALESFORCE_USERNAME and SALESFORCE_PRIVATE_KEY; SALESFORCE_LOGIN_URL, …
-  dynamics    DYNAMICS_URL, DYNAMICS_TENANT_ID, DYNAMICS_CLIENT_ID, DYNAMICS_CLIENT_SECRET
-  pipedrive   PIPEDRIVE_API_TOKEN, or the PIPEDRIVE_CLIENT_ID/_SECRET/_REFRESH_TOKEN app
-  zoho        ZOHO_CLIENT_ID, ZOHO_CLIENT_SECRET, ZOHO_REFRESH_TOKEN, ZOHO_DATA_CENTER,
-              ZOHO_TIME_ZONE, …
+The CRM's credentials and settings come from its environment variables (what each
+holds and its default: the README's CRMs section):
+${crmVariablesHelp()}
 
 Options:
   --crm NAME           the CRM: ${SAAS_CRM_NAMES.join(', ')}

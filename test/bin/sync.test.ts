@@ -3,6 +3,12 @@ import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
+import { SAAS_CRM_NAMES } from '../../nodes/core/crm/crm-names';
+import { DYNAMICS_ENV } from '../../nodes/core/crm/saas/dynamics';
+import { HUBSPOT_ENV } from '../../nodes/core/crm/saas/hubspot';
+import { PIPEDRIVE_ENV } from '../../nodes/core/crm/saas/pipedrive';
+import { SALESFORCE_ENV } from '../../nodes/core/crm/saas/salesforce';
+import { ZOHO_ENV } from '../../nodes/core/crm/saas/zoho';
 import type { DrainResult } from '../../nodes/core/outbox/drain';
 import { enqueue } from '../../nodes/core/outbox/enqueue';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
@@ -19,6 +25,23 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   const code = await runCli(['sync', ...args], COMMANDS, { out: (t) => void (out += t), err: (t) => void (err += t) });
   return { code, out, err };
 }
+
+describe('terminal-crm sync --help', () => {
+  it("names, under each CRM, every variable that CRM's settings reader reads and no other (the README sends operators to it)", async () => {
+    const { code, out } = await cli('--help');
+    assert.equal(code, 0);
+    const read = { hubspot: HUBSPOT_ENV, salesforce: SALESFORCE_ENV, dynamics: DYNAMICS_ENV, pipedrive: PIPEDRIVE_ENV, zoho: ZOHO_ENV };
+    const lines = out.split('\n');
+    for (const crm of SAAS_CRM_NAMES) {
+      const start = lines.findIndex((l) => l.startsWith(`  ${crm} `));
+      assert.ok(start >= 0, `the help has a line for ${crm}`);
+      let end = start + 1;
+      while (end < lines.length && /^ {14}\S/.test(lines[end]!)) end++;
+      const named = new Set(lines.slice(start, end).join(' ').match(/\b[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+\b/g) ?? []);
+      assert.deepEqual([...named].sort(), Object.values(read[crm]).sort(), crm);
+    }
+  });
+});
 
 const HUBSPOT_VARS = ['HUBSPOT_ACCESS_TOKEN', 'HUBSPOT_CLIENT_ID', 'HUBSPOT_CLIENT_SECRET', 'HUBSPOT_REFRESH_TOKEN', 'HUBSPOT_BASE_URL'];
 
