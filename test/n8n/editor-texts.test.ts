@@ -39,6 +39,25 @@ function notices(props: readonly INodeProperties[]): string[] {
   return out;
 }
 
+/**
+ * The parameters an operator sets that say nothing beyond their name, by dotted path. A choice is described when
+ * each of its options is (n8n shows those in the list, as its own nodes do for Authentication); a collection's
+ * "Add Option" box is described by its options, each checked here.
+ */
+function undescribed(props: readonly INodeProperties[], prefix = ''): string[] {
+  const out: string[] = [];
+  for (const p of props) {
+    if (p.type === 'notice' || p.type === 'hidden') continue;
+    const path = prefix + p.name;
+    const choices = (p.options ?? []) as Array<{ description?: string }>;
+    const described = !!p.description?.trim() || p.type === 'collection' || ((p.type === 'options' || p.type === 'multiOptions') && choices.every((o) => !!o.description?.trim()));
+    if (!described) out.push(path);
+    if (p.type === 'collection') out.push(...undescribed(p.options as INodeProperties[], `${path}.`));
+    if (p.type === 'fixedCollection') for (const o of p.options as Array<{ name: string; values: INodeProperties[] }>) out.push(...undescribed(o.values, `${path}.${o.name}.`));
+  }
+  return out;
+}
+
 function panelTexts(panel: TriggerPanelDefinition | boolean | undefined): string[] {
   if (!panel || panel === true) return [];
   return [panel.header, panel.executionsHelp, panel.activationHint]
@@ -82,6 +101,13 @@ describe('n8n editor texts', () => {
         assert.doesNotMatch(text, /<(?!\/?(?:a|ul|li)\b)[a-z][^>]*>/i, `${file}: a notice uses a tag n8n drops: ${text.slice(0, 100)}`);
       }
     }
+  });
+
+  it('describes every parameter an operator sets: its description (or each choice\'s) says the effect, unit or default its name does not', () => {
+    const all = descriptions();
+    assert.equal(all.length, nodeFiles.length);
+    const missing = all.flatMap(({ file, d }) => undescribed(d.properties).map((path) => `${file.replace(/^.*\//, '')}: ${path}`));
+    assert.deepEqual(missing, [], 'give each a description (what it does, its unit and default, what empty means)');
   });
 
   it('names every event type the Stripe trigger subscribes to, in its setup notice and in the templates that list them', () => {

@@ -79,7 +79,7 @@ export class LoyaltyEnroll implements INodeType {
         type: 'options',
         noDataExpression: true,
         options: [
-          { name: 'With the Fields Below', value: 'fields' },
+          { name: 'With the Fields Below', value: 'fields', description: 'Program ID, currency, enrollment, points, tiers and CRM fields, one field each' },
           { name: 'As JSON', value: 'json', description: 'Paste or edit the whole program as JSON' },
         ],
         default: 'fields',
@@ -106,7 +106,7 @@ export class LoyaltyEnroll implements INodeType {
         name: 'enrollWhen',
         type: 'options',
         options: [
-          { name: 'At Their First Payment', value: 'firstPayment' },
+          { name: 'At Their First Payment', value: 'firstPayment', description: 'Every customer becomes a member with their first payment' },
           { name: 'When They Reach a Threshold', value: 'threshold', description: 'Spend, number of visits, or spend within a period' },
         ],
         default: 'firstPayment',
@@ -197,7 +197,7 @@ export class LoyaltyEnroll implements INodeType {
             name: 'tier',
             displayName: 'Tier',
             values: [
-              { displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'Gold' },
+              { displayName: 'Name', name: 'name', type: 'string', default: '', placeholder: 'Gold', description: 'The tier as written to the Tier Field in CRM and named in loyaltyEvent; every row needs one' },
               {
                 displayName: 'Minimum Spend',
                 name: 'minSpend',
