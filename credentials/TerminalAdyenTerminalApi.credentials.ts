@@ -60,5 +60,13 @@ export class TerminalAdyenTerminalApi implements ICredentialType {
       description:
         'The basic authentication password.',
     },
+    {
+      displayName: 'Live Account',
+      name: 'live',
+      type: 'boolean',
+      default: false,
+      description:
+        'Whether the terminals belong to a live Adyen account. Its payments are output with livemode true; a Terminal API message does not say which account it comes from. Off for a test account.',
+    },
   ];
 }

@@ -38,6 +38,15 @@ export class TerminalCloverApi implements ICredentialType {
         'Optional. For polling with a single API token: the merchant whose payments are read.',
     },
     {
+      displayName: 'Currency',
+      name: 'currency',
+      type: 'string',
+      default: '',
+      placeholder: 'USD',
+      description:
+        'Optional, USD when empty. A three-letter ISO 4217 code, used only for a payment whose card transaction and order name no currency.',
+    },
+    {
       displayName: 'Base URL',
       name: 'baseUrl',
       type: 'string',

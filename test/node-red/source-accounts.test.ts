@@ -14,7 +14,10 @@ import type { SourceAccountNode } from '../../nodes/node-red/shared/config-types
 import { SOURCE_ACCOUNT_FIELDS } from '../../nodes/node-red/shared/trigger-accounts';
 import { InputError } from '../../nodes/core/errors';
 import { parseSourceCredentials } from '../../nodes/core/sources/source-credentials';
-import { credentialRefusals, schemaOf } from '../core/sources/credential-refusals';
+import { credentialRefusals, ENV_ONLY_FIELDS, schemaOf, sourceNamed } from '../core/sources/credential-refusals';
+import { receiveWebhook } from '../../nodes/core/pipeline/receive-webhook';
+import { adyenRequest, basicAuth } from '../core/sources/adyen-test-support';
+import terminalChip from '../core/sources/fixtures/adyen-terminal/payment-chip.json';
 import { fixture } from '../core/sources/generic-support';
 import { fakeRed } from './support/fake-red';
 
@@ -26,6 +29,44 @@ describe('processor config nodes hand their source the fields it reads', () => {
     const node = red.create('adyen-terminal-account', { id: 'a', basicUsername: 'ws_123@Company.Shop' }, { basicPassword: 's3cret' }) as unknown as SourceAccountNode;
     const credentials = parseSourceCredentials(node.source(), node.sourceCredentials()) as { basicUsername?: string; basicPassword?: string };
     assert.deepEqual([credentials.basicUsername, credentials.basicPassword], ['ws_123@Company.Shop', 's3cret']);
+  });
+
+  it("Adyen Terminal API: Live account marks the trigger's payments live-mode; off by default", async () => {
+    const red = fakeRed();
+    registerAdyenTerminal(red.RED);
+    const livemode = async (live?: boolean) => {
+      const node = red.create('adyen-terminal-account', { id: 'a', basicUsername: 'ws_123@Company.Shop', ...(live === undefined ? {} : { live }) }, { basicPassword: 's3cret' }) as unknown as SourceAccountNode;
+      const out = await receiveWebhook(node.source(), adyenRequest(terminalChip, basicAuth('ws_123@Company.Shop', 's3cret')), { credentials: node.sourceCredentials() });
+      assert.equal(out.events.length, 1, JSON.stringify(out));
+      return out.events[0]!.livemode;
+    };
+    assert.deepEqual([await livemode(true), await livemode(false), await livemode()], [true, false, false]);
+  });
+
+  it('Clover: a merchant to poll with a single API token, and the currency of a payment that names none', () => {
+    const red = fakeRed();
+    registerClover(red.RED);
+    const node = red.create('clover-account', { id: 'c', merchantId: ' MID1 ', currency: 'CAD', baseUrl: 'https://api.clover.com' }, { authCode: 'auth', apiToken: 'token' }) as unknown as SourceAccountNode;
+    const credentials = parseSourceCredentials(node.source(), node.sourceCredentials()) as { merchantId?: string; currency?: string };
+    assert.deepEqual([credentials.merchantId, credentials.currency], ['MID1', 'CAD']);
+  });
+
+  it('every field a source reads has its box in the account (but those read only from the environment)', () => {
+    const red = fakeRed();
+    for (const register of [registerStripe, registerSquare, registerAdyen, registerAdyenTerminal, registerZettle, registerClover, registerSumUp, registerSignedWebhook]) register(red.RED);
+    /** A source field the dialog keeps in a box of another name. */
+    const boxes: Record<string, Record<string, string>> = { stripe: { signingSecret: 'webhookSecrets' } };
+    for (const [source, { type }] of Object.entries(SOURCE_ACCOUNT_FIELDS)) {
+      const html = readFileSync(resolve(__dirname, '../../../nodes/node-red', `${type}.html`), 'utf8');
+      const fields = Object.keys(sourceNamed(source).env).filter((f) => !(f in (ENV_ONLY_FIELDS[source] ?? {})));
+      const boxless = fields.filter((f) => !html.includes(`id="node-config-input-${boxes[source]?.[f] ?? f}"`));
+      assert.deepEqual(boxless, [], `${type}: no box for what ${source} reads`);
+      // Each box reaches the source: filled in, every field is in the record the source parses.
+      const filled = Object.fromEntries(fields.map((f) => [boxes[source]?.[f] ?? f, 'x']));
+      const node = red.create(type, { id: `${source}-all`, ...filled }, filled) as unknown as SourceAccountNode;
+      const handed = Object.keys(node.sourceCredentials());
+      assert.deepEqual(fields.filter((f) => !handed.includes(f)), [], `${type}: boxes the source never gets`);
+    }
   });
 
   it('SumUp: the webhook secret and the merchant code', () => {

@@ -21,14 +21,15 @@ export function registerSourceAccount(RED: NodeRedApi, spec: SourceAccountSpec):
     spec.type,
     function SourceAccount(this: SourceAccountNode, def: NodeDef) {
       RED.nodes.createNode(this, def);
-      const plain = Object.fromEntries(spec.plain.map((k) => [k, typeof def[k] === 'string' ? (def[k] as string).trim() : '']));
+      // A checkbox saves a boolean (Adyen Terminal's Live account); the sources read both.
+      const plain: Record<string, string | boolean> = Object.fromEntries(spec.plain.map((k) => [k, typeof def[k] === 'string' ? (def[k] as string).trim() : typeof def[k] === 'boolean' ? def[k] : '']));
       this.sourceCredentials = () => {
         const secrets = Object.fromEntries(spec.secrets.map((k) => [k, this.credentials?.[k] ?? '']));
         // Empty fields are left out, so the source's own defaults (base URLs) apply and a missing secret is named.
         return Object.fromEntries(Object.entries({ ...plain, ...secrets }).filter(([, v]) => v !== ''));
       };
       this.credentialPlace = accountPlace(RED, spec.type, [...spec.secrets, ...spec.plain]);
-      this.source = (): Source<unknown> => (spec.source === 'generic' ? createSource('generic', JSON.parse(plain.config || '{}')) : createSource(spec.source));
+      this.source = (): Source<unknown> => (spec.source === 'generic' ? createSource('generic', JSON.parse(typeof plain.config === 'string' && plain.config ? plain.config : '{}')) : createSource(spec.source));
     },
     { credentials: Object.fromEntries(spec.secrets.map((k) => [k, { type: 'password' }])) },
   );

@@ -14,9 +14,22 @@ export const USABLE_CREDENTIALS: Record<string, Record<string, string>> = {
   adyen: { hmacKey: '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056', basicUsername: 'ws@Company', basicPassword: 'pw' },
   'adyen-terminal': { keyIdentifier: 'key-1', passphrase: 'pass', keyVersion: '1', basicUsername: 'ws@Company', basicPassword: 'pw' },
   zettle: { signingKey: 'zettle-key', accessToken: 'zettle-token', apiKey: 'eyJraWQiOiIwIn0.e30.c2ln', clientId: '6adde977-c34d-4de1-99b2-f6ed3e65431a' },
-  clover: { authCode: 'auth', apiToken: 'token', merchantId: 'MID1', baseUrl: 'https://api.clover.com' },
+  clover: { authCode: 'auth', apiToken: 'token', merchantId: 'MID1', currency: 'CAD', baseUrl: 'https://api.clover.com' },
   sumup: { accessToken: 'sup_sk_1', signingSecret: 'whsec_sumup', merchantCode: 'MC0X8Y2Z', baseUrl: 'https://api.sumup.com' },
   generic: { secret: DODO_TEST_SECRET },
+};
+
+/**
+ * Fields a source reads that no editor offers, each with the reason: every other field of a source (its `env` map
+ * names them all) must be in its n8n credential and its Node-RED account, or an operator of that editor cannot set
+ * it, and an error naming it points at a box that is not there.
+ */
+export const ENV_ONLY_FIELDS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  square: { apiVersion: "the Square-Version the pack was built and tested against; a variable lets the worker try a newer one, an editor's box would invite pinning an old one" },
+  zettle: {
+    purchaseBaseUrl: 'Zettle has one API host and no sandbox; the variable points the worker or the sandbox at a mock or proxy',
+    oauthBaseUrl: 'the same, for its token host',
+  },
 };
 
 /** What an editor can hand over for a field: nothing, an empty box, or text that is not what the field takes. */
