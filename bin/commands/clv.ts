@@ -1,5 +1,6 @@
-import { createWriteStream } from 'node:fs';
+import { accessSync, constants, createWriteStream, statSync } from 'node:fs';
 import { once } from 'node:events';
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { InputError } from '../../nodes/core/errors';
 import { formatOf, parseWhen, readTable, type TableFormat } from '../../nodes/core/segment/clv/read-table';
@@ -214,9 +215,27 @@ function flatRow(r: ReportRow): Record<string, string | number | null> {
 
 const csvCell = (v: string | number | null) => (v === null ? '' : typeof v === 'number' ? String(v) : /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
+const cannotWrite = (path: string, e: unknown) =>
+  new InputError('--output', `cannot write ${path} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, 'name a file in a folder that exists and that you may write to');
+
+/** Checked before the file is read and the models fitted: a mistyped folder would otherwise be found only after the fit. */
+function checkWritable(path: string): void {
+  try {
+    if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
+    accessSync(dirname(resolve(path)), constants.W_OK);
+  } catch (e) {
+    throw cannotWrite(path, e);
+  }
+}
+
 async function writeRows(path: string, rows: readonly ReportRow[]): Promise<void> {
   const jsonl = /\.(jsonl|ndjson|json)$/i.test(path);
   const out = createWriteStream(path);
+  try {
+    await once(out, 'open');
+  } catch (e) {
+    throw cannotWrite(path, e);
+  }
   let header = false;
   for (const r of rows) {
     const flat = flatRow(r);
@@ -272,6 +291,7 @@ export const clvCommand: Command = {
   usage,
   async run(args, io) {
     const o = parseOptions(args);
+    if (o.output) checkWritable(o.output);
     const started = Date.now();
     let input: ReportInput[];
     let holdoutDays: number | undefined;

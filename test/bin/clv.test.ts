@@ -116,6 +116,16 @@ describe('terminal-crm clv', () => {
     assert.equal((await clv(csv, '--unit', 'months')).code, 1);
   });
 
+  it('an --output it cannot write is named, with the fix, before the file is read', async () => {
+    const missingFolder = join(dir.path, 'no-such-folder', 'forecast.csv');
+    const r = await clv(join(dir.path, 'not-read-either.csv'), '--output', missingFolder);
+    assert.equal(r.code, 1);
+    assert.match(r.err, /--output: cannot write .*no-such-folder.*forecast\.csv \(ENOENT\)\. Fix: name a file in a folder that exists/);
+    const folder = await clv(csv, '--output', dir.path);
+    assert.equal(folder.code, 1);
+    assert.match(folder.err, /--output: cannot write .* \(EISDIR\)/);
+  });
+
   it('a line-item file such as UCI Online Retail: price × quantity per row, returns lower the day, guest rows left out and counted', async () => {
     // The first rows of the UCI Online Retail dataset (InvoiceDate as M/D/YYYY H:MM), a guest sale (no CustomerID,
     // a quarter of that dataset's rows) and a cancelled invoice (C…, negative Quantity).
