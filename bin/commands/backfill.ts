@@ -8,7 +8,6 @@ import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
 import { InputError } from '../../nodes/core/errors';
 import { axiosTransport } from '../../nodes/core/http/axios-transport';
 import { HISTORY_SOURCES, historyLister } from '../../nodes/core/sources/history';
-import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-credentials';
 import { keyProviderFromSpec } from '../../nodes/core/steps/steps';
 import { connectClient } from '../../temporal/connect';
 import { temporalConfigFromEnv, TEMPORAL_ENV } from '../../temporal/connection-config';
@@ -18,6 +17,7 @@ import {
 } from '../../workflows/backfill';
 import type { CliIo, Command } from './command';
 import { progressWriter } from './progress-bar';
+import { environmentPlace, historyCredentialsFromEnv } from './source-env';
 import { STORE_HELP, withStore } from './store-option';
 import { parseDay, parseUntil, positiveInt } from './window-options';
 
@@ -86,13 +86,17 @@ export const backfillCommand: Command = {
       source: lister.source, since: since.toISOString(), ...(until ? { until: until.toISOString() } : {}), ...(crm ? { crm } : {}),
       ...(limit ? { limit } : {}), ...(values.restart ? { restart: true } : {}),
     };
-    if (address) return onTemporal(address, input, values.signal, Boolean(values.json), io);
+    if (values.signal !== undefined && !(values.signal in SIGNALS)) throw new InputError('--signal', `"${values.signal}" is not a backfill signal`, 'use pause, resume or cancel');
+    if (address) {
+      // An address given as --temporal is named so in its messages, not as the variable the worker reads.
+      return onTemporal(address, input, values.signal, Boolean(values.json), io).catch((e: unknown) => Promise.reject(values.temporal === undefined ? e : asTemporalFlag(e)));
+    }
     if (values.signal) throw new InputError('--signal', 'only controls a backfill running on Temporal', 'add --temporal ADDRESS (or set TEMPORAL_ADDRESS); in this process, Ctrl-C stops and the next run resumes');
 
     const env = process.env;
     const keys = keyProviderFromSpec(env[ENV.tokenKeys] ?? '', ENV.tokenKeys);
     const defaultRegion = parseRegion(env[ENV.defaultRegion]);
-    const credentials = sourceCredentialsFromEnv(lister.credentialsOf, env);
+    const credentials = historyCredentialsFromEnv(lister, env);
     return withStore(values.store, async ({ db, location }) => {
       io.err(`backfill ${lister.label} ${input.since} → ${input.until ?? 'now'}: ${location}\n`);
       const bar = progressWriter(io);
@@ -102,7 +106,7 @@ export const backfillCommand: Command = {
       try {
         const result = await runBackfill(
           {
-            source: lister.source, credentials, store: db, keys, defaultRegion, since, until, limit, http: axiosTransport(),
+            source: lister.source, credentials, credentialPlace: environmentPlace(lister), store: db, keys, defaultRegion, since, until, limit, http: axiosTransport(),
             ...(crm ? { crm: { crm, adapter: () => crmAdapterFromEnv(crm, env), waitMs: 0 } } : {}),
           },
           { restart: values.restart, onProgress: (p) => bar.update(p), stop: () => stop },
@@ -152,10 +156,15 @@ async function onTemporal(address: string, input: BackfillInput, signal: string 
   }
 }
 
+const SIGNALS = { pause: pauseBackfillSignal, resume: resumeBackfillSignal, cancel: cancelBackfillSignal };
+
+function asTemporalFlag(e: unknown): unknown {
+  if (!(e instanceof InputError) || e.field !== TEMPORAL_ENV.address) return e;
+  return new InputError('--temporal', e.problem, e.fix.replaceAll(`set ${TEMPORAL_ENV.address} to`, 'give --temporal').replaceAll(TEMPORAL_ENV.address, '--temporal'));
+}
+
 async function sendSignal(client: Client, workflowId: string, signal: string, io: CliIo): Promise<number> {
-  const definition = { pause: pauseBackfillSignal, resume: resumeBackfillSignal, cancel: cancelBackfillSignal }[signal];
-  if (!definition) throw new InputError('--signal', `"${signal}" is not a backfill signal`, 'use pause, resume or cancel');
-  await client.workflow.getHandle(workflowId).signal(definition);
+  await client.workflow.getHandle(workflowId).signal(SIGNALS[signal as keyof typeof SIGNALS]);
   io.out(`${signal} sent to ${workflowId}\n`);
   return 0;
 }

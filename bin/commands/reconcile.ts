@@ -6,9 +6,9 @@ import { InputError } from '../../nodes/core/errors';
 import { axiosTransport } from '../../nodes/core/http/axios-transport';
 import { reconcile, type Findings, type PaymentFacts, type ReconcileReport } from '../../nodes/core/reconcile';
 import { HISTORY_SOURCES, historyLister } from '../../nodes/core/sources/history';
-import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-credentials';
 import { keyProviderFromSpec } from '../../nodes/core/steps/steps';
 import type { CliIo, Command } from './command';
+import { environmentPlace, historyCredentialsFromEnv } from './source-env';
 import { STORE_HELP, withStore } from './store-option';
 import { parseDay, parseUntil, positiveInt } from './window-options';
 
@@ -71,11 +71,12 @@ export const reconcileCommand: Command = {
     const crm = values.crm === undefined ? undefined : parseSaasCrmName(values.crm, '--crm');
     const env = process.env;
     // Keys are needed to write (repair) only: a read-only reconcile runs without them.
+    const credentials = historyCredentialsFromEnv(lister, env);
     const keys = values.repair || env[ENV.tokenKeys] ? keyProviderFromSpec(env[ENV.tokenKeys] ?? '', ENV.tokenKeys) : undefined;
     return withStore(values.store, async ({ db, location }) => {
       io.err(`reconcile ${lister.label}${crm ? ` and ${crm}` : ''}: ${location}\n`);
       const r = await reconcile({
-        source: lister.source, credentials: sourceCredentialsFromEnv(lister.credentialsOf, env), store: db, ...(keys ? { keys } : {}), defaultRegion: parseRegion(env[ENV.defaultRegion]),
+        source: lister.source, credentials, credentialPlace: environmentPlace(lister), store: db, ...(keys ? { keys } : {}), defaultRegion: parseRegion(env[ENV.defaultRegion]),
         since, until, limit: positiveInt('--limit', values.limit), http: axiosTransport(), repair: values.repair,
         ...(crm ? { crm: { crm, adapter: () => crmAdapterFromEnv(crm, env), waitMs: 0 } } : {}),
       });

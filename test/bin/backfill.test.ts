@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
@@ -99,6 +100,37 @@ describe('terminal-crm backfill and reconcile (in process)', { timeout: 30_000 }
     assert.match((await cli('backfill', '--from', 'stripe', '--since', 'yesterday', '--store', store)).err, /--since: "yesterday" is not a date/);
     assert.match((await cli('backfill', '--from', 'stripe', '--since', '2026-01-01', '--signal', 'pause', '--store', store)).err, /--signal: only controls a backfill running on Temporal/);
     assert.match((await cli('reconcile', '--from', 'adyen', '--since', '2026-01-01', '--store', store)).err, /--from: "adyen" has no payment history/);
+  });
+
+  it('a source variable missing is named as the variable, with no store made for it; so is one the processor needs at the first page', async () => {
+    delete process.env.STRIPE_SECRET_KEY;
+    try {
+      for (const command of ['backfill', 'reconcile']) {
+        const r = await cli(command, '--from', 'stripe', '--since', '2026-01-01', '--store', store);
+        assert.equal(r.code, 1, command);
+        assert.match(r.err, /^STRIPE_SECRET_KEY: polling Stripe needs a secret API key\. Fix: set STRIPE_SECRET_KEY in the environment terminal-crm runs in$/m, command);
+        assert.ok(!existsSync(store.slice('sqlite:'.length)), `${command} made a store for a run it refused`);
+      }
+    } finally {
+      process.env.STRIPE_SECRET_KEY = STRIPE_KEY;
+    }
+    // Zettle takes an API key with its client id, or an access token: which is missing is known when the first page is asked for.
+    await openDatabase(store);
+    await closeAllDatabases();
+    for (const command of ['backfill', 'reconcile']) {
+      const r = await cli(command, '--from', 'zettle', '--since', '2026-01-01', '--store', store);
+      assert.equal(r.code, 1, command);
+      assert.match(r.err, /^ZETTLE_API_KEY and ZETTLE_CLIENT_ID: polling Zettle needs an API key \(or an access token\)\. Fix: .*; set ZETTLE_API_KEY and ZETTLE_CLIENT_ID in the environment terminal-crm runs in$/m, command);
+    }
+  });
+
+  it('names --temporal and --signal, as typed, and checks the signal before connecting', async () => {
+    const signal = await cli('backfill', '--from', 'stripe', '--since', '2026-01-01', '--temporal', '127.0.0.1:1', '--signal', 'stop');
+    assert.equal(signal.code, 1);
+    assert.match(signal.err, /^--signal: "stop" is not a backfill signal\. Fix: use pause, resume or cancel$/m);
+    const scheme = await cli('backfill', '--from', 'stripe', '--since', '2026-01-01', '--temporal', 'http://127.0.0.1:7233');
+    assert.equal(scheme.code, 1);
+    assert.match(scheme.err, /^--temporal: "http:\/\/127\.0\.0\.1:7233" is not host:port\. Fix: write host:port/m);
   });
 
   it('refuses an --until not after --since by name before reading or printing anything', async () => {

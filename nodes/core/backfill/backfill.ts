@@ -1,3 +1,4 @@
+import type { EditorPlace } from '../errors';
 import type { HttpTransport } from '../http/http-transport';
 import { checkWindow, historyCredentials, historyLister, type HistoryLister } from '../sources/history';
 import { addressed } from '../sources/credential-error';
@@ -14,6 +15,8 @@ export interface BackfillOptions extends LedgerWriter {
   source: string;
   /** The raw credential record for the source (environment variables, a credential). */
   credentials: unknown;
+  /** Where the operator set those credentials, for the messages about them (default: the credential, or the worker's variables). */
+  credentialPlace?: EditorPlace;
   since: Date;
   /** Payments made before this; now (when the backfill starts) when absent. */
   until?: Date;
@@ -38,7 +41,7 @@ export interface BackfillRun {
  */
 export async function openBackfill(o: BackfillOptions, restart = false): Promise<BackfillRun> {
   const lister = historyLister(o.source);
-  const credentials = historyCredentials(lister, o.credentials);
+  const credentials = historyCredentials(lister, o.credentials, o.credentialPlace);
   const now = o.now ?? (() => new Date());
   const cursorName = backfillCursorName(lister.source, o.since, o.until);
   const stored = restart ? null : await readBackfillState(o.store, cursorName);
@@ -77,7 +80,7 @@ export async function backfillPage(o: BackfillOptions, run: BackfillRun, p: Page
     page = await run.lister.list(run.credentials, { cursor: state.cursor, since: new Date(state.since), until: new Date(state.until), limit: o.limit ?? DEFAULT_BACKFILL_PAGE }, ctx);
   } catch (e) {
     // The worker and the CLI read the source's credential from environment variables: the fix names them.
-    throw addressed(e, run.lister.credentialsOf);
+    throw addressed(e, run.lister.credentialsOf, o.credentialPlace);
   }
   const skip = Math.min(Math.max(0, p.skip ?? 0), page.events.length);
   const counts = await writePage(page.events.slice(skip), o, p.onBatch && ((n) => p.onBatch!(skip + n)));

@@ -1,7 +1,8 @@
-import { InputError } from '../errors';
+import { InputError, type EditorPlace } from '../errors';
 import type { HttpTransport } from '../http/http-transport';
 import { ledgerViewOf } from '../backfill/ledger-view';
 import { writePage, type LedgerWriter } from '../backfill/write-page';
+import { addressed } from '../sources/credential-error';
 import { checkWindow, historyCredentials, historyLister } from '../sources/history';
 import { compareWithLedger, type Findings } from './compare';
 import { readProcessorHistory } from './processor-view';
@@ -12,6 +13,8 @@ export interface ReconcileOptions extends Omit<LedgerWriter, 'keys'> {
   keys?: LedgerWriter['keys'];
   source: string;
   credentials: unknown;
+  /** Where the operator set those credentials, for the messages about them (default: the credential, or the worker's variables). */
+  credentialPlace?: EditorPlace;
   since: Date;
   /** Now when absent. */
   until?: Date;
@@ -62,12 +65,14 @@ const isClean = (f: Findings) => f.missing.length + f.duplicated.length + f.mism
  */
 export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
   const lister = historyLister(o.source);
-  const credentials = historyCredentials(lister, o.credentials);
+  const credentials = historyCredentials(lister, o.credentials, o.credentialPlace);
   const now = o.now ?? (() => new Date());
   const until = o.until ?? now();
   checkWindow(o.since, until);
   const window = { since: o.since, until };
-  const history = await readProcessorHistory(lister, credentials, { ...window, limit: o.limit ?? 100 }, { http: o.http, now, ledger: ledgerViewOf(o.store, lister.source) });
+  const history = await readProcessorHistory(lister, credentials, { ...window, limit: o.limit ?? 100 }, { http: o.http, now, ledger: ledgerViewOf(o.store, lister.source) }).catch(
+    (e: unknown) => Promise.reject(addressed(e, lister.credentialsOf, o.credentialPlace)),
+  );
   const crm = o.crm?.crm;
   const findings = await compareWithLedger(o.store, lister.source, window, history.payments, crm);
   const report: ReconcileReport = {

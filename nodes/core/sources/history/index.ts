@@ -1,4 +1,4 @@
-import { InputError } from '../../errors';
+import { InputError, type EditorPlace } from '../../errors';
 import { cloverSource } from '../clover';
 import { parseSourceCredentials } from '../source-credentials';
 import { sumupSource } from '../sumup';
@@ -28,8 +28,11 @@ export function historyLister(source: string, field = 'source'): HistoryLister {
   return make();
 }
 
-/** The raw credential record parsed as the source's polling credentials (an API key, without a webhook secret). */
-export function historyCredentials(lister: HistoryLister, raw: unknown): unknown {
+/**
+ * The raw credential record parsed as the source's polling credentials (an API key, without a webhook secret); a
+ * missing or wrong field is named as `place` shows it (the command line: by its environment variable).
+ */
+export function historyCredentials(lister: HistoryLister, raw: unknown, place?: EditorPlace): unknown {
   const source = lister.credentialsOf;
-  return parseSourceCredentials({ ...source, credentials: source.listCredentials ?? source.credentials }, raw);
+  return parseSourceCredentials({ ...source, credentials: source.listCredentials ?? source.credentials }, raw, place);
 }
