@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
@@ -9,6 +10,9 @@ import { HUBSPOT_ENV } from '../../nodes/core/crm/saas/hubspot';
 import { PIPEDRIVE_ENV } from '../../nodes/core/crm/saas/pipedrive';
 import { SALESFORCE_ENV } from '../../nodes/core/crm/saas/salesforce';
 import { ZOHO_ENV } from '../../nodes/core/crm/saas/zoho';
+import { syncCommand } from '../../bin/commands/sync';
+import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
+import { InputError } from '../../nodes/core/errors';
 import type { DrainResult } from '../../nodes/core/outbox/drain';
 import { enqueue } from '../../nodes/core/outbox/enqueue';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
@@ -148,5 +152,31 @@ describe('terminal-crm sync', () => {
     assert.equal(mock.calls.length, 0);
     const missing = await cli('--store', store);
     assert.match(missing.err, /--crm: is missing\. Fix: name the CRM to send to: hubspot, salesforce, dynamics, pipedrive, zoho/);
+  });
+
+  it('--help names every variable a CRM will not start without', () => {
+    // What an operator meets setting up from the help alone: each refusal names a variable, which the help must list.
+    const pem = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const valueOf = (name: string) =>
+      name.endsWith('_URL') ? 'https://example.com' : name.endsWith('_FIELD') ? 'f'.repeat(40) : name.endsWith('_TENANT_ID') ? '00000000-0000-0000-0000-000000000000' : name.endsWith('_PRIVATE_KEY') ? pem : 'set';
+    for (const crm of SAAS_CRM_NAMES) {
+      const env: NodeJS.ProcessEnv = {};
+      const asked: string[] = [];
+      for (let i = 0; ; i++) {
+        assert.ok(i < 10, `${crm} kept refusing: ${asked.join(', ')}`);
+        try {
+          crmAdapterFromEnv(crm, env);
+          break;
+        } catch (e) {
+          assert.ok(e instanceof InputError, `${crm}: ${String(e)}`);
+          const variable = e.field.match(/^[A-Z][A-Z0-9_]+$/)?.[0];
+          assert.ok(variable && env[variable] === undefined, `${crm}: ${e.message}`);
+          asked.push(variable);
+          env[variable] = valueOf(variable);
+        }
+      }
+      const unlisted = asked.filter((v) => !syncCommand.usage.includes(v));
+      assert.deepEqual(unlisted, [], `${crm}: terminal-crm sync --help does not name ${unlisted.join(', ')}`);
+    }
   });
 });
