@@ -4,6 +4,7 @@ import { loyaltyProgramFromEnv, segmentConfigFromEnv } from '../../nodes/core/pi
 import { InputError } from '../../nodes/core/errors';
 import { fieldsTargetOf } from '../../nodes/core/outbox/field-updates';
 import { runScheduledBatch, type LoyaltyReviewSummary, type SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
+import type { SqlExecutor } from '../../nodes/core/store/sql-database';
 import type { CliIo, Command } from './command';
 import { withStore } from './store-option';
 
@@ -29,8 +30,23 @@ Options:
   -h, --help     show this help
 `;
 
-function describeSegment(s: SegmentBatchSummary, io: CliIo): void {
-  if (s.currencies.length === 0) io.out('No customers with payments yet: nothing to score.\n');
+/**
+ * The batch scores the statistics the Segment step keeps as each payment passes it; payments recorded without it (a
+ * flow with no Segment node, a redrive, a backfill) have none. "No payments" would be untrue when the ledger holds them.
+ */
+async function nothingToScore(db: SqlExecutor): Promise<string> {
+  const row = await db.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM ledger_payments WHERE customer_id IS NOT NULL');
+  const held = Number(row?.n ?? 0);
+  if (held === 0) return 'No customers with payments yet: nothing to score.\n';
+  return (
+    `No customer has segment statistics yet: nothing to score. The ledger holds ${held} ${held === 1 ? 'payment' : 'payments'} of known customers, ` +
+    'but statistics are kept by the Segment step as each payment passes it (n8n: Segment Customer; Node-RED: terminal segment; ' +
+    'the Temporal worker\'s payment workflows), and payments recorded without it are not scored.\n'
+  );
+}
+
+function describeSegment(s: SegmentBatchSummary, io: CliIo, empty: string): void {
+  if (s.currencies.length === 0) io.out(empty);
   for (const c of s.currencies) {
     io.out(`${c.currency}: ${c.customers} customers scored (run ${c.runId}), ${c.segmentChanges} changed segment\n`);
     const counts = Object.entries(c.segmentCounts).sort((a, b) => b[1] - a[1]);
@@ -82,7 +98,7 @@ export const segmentBatchCommand: Command = {
       if (values.json) {
         io.out(`${JSON.stringify({ asOf: asOf.toISOString(), ...result })}\n`);
       } else {
-        if (result.segment) describeSegment(result.segment, io);
+        if (result.segment) describeSegment(result.segment, io, result.segment.currencies.length === 0 ? await nothingToScore(db) : '');
         else io.out(`Segment scoring is off (${ENV.segmentConfig}=off).\n`);
         if (result.loyalty) describeLoyalty(result.loyalty, io);
       }

@@ -3,9 +3,11 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
+import { recordEvents } from '../../nodes/core/ledger/record-events';
 import { parseLoyaltyProgram } from '../../nodes/core/loyalty/program';
 import type { SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
+import { payment } from '../core/ledger/support/events';
 import { tempDir } from '../support/temp-store';
 import { coreSteps, expectedRfm, MAY_SALES, seedPayments, storedRfm, type SeedPayment } from '../workflows/support/seed-payments';
 
@@ -77,6 +79,17 @@ describe('terminal-crm segment-batch', () => {
     assert.match(out, new RegExp(`^USD: 6 customers scored \\(run ${secondRun}\\), \\d+ changed segment$`, 'm'));
     assert.match(out, /^ {2}no lifetime-value model: 6 customers, fewer than the 50 needed/m);
     assert.match(out, /^Loyalty program "cli-test": \d+ points expired \(\d+ earnings\), 0 members moved up a tier, 0 down$/m);
+  });
+
+  it('with payments in the ledger that no Segment step saw, says so instead of "no customers with payments"', async () => {
+    const other = `sqlite:${join(dir.path, 'without-segment.db')}`;
+    const db = await openDatabase(other);
+    await db.transaction((tx) => recordEvents(tx, [payment('pi_unscored1', 1200, '2025-05-01T10:00:00.000Z'), payment('pi_unscored2', 800, '2025-05-02T10:00:00.000Z')]));
+    await closeAllDatabases();
+    const r = await cli('--store', other);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^No customer has segment statistics yet: nothing to score\. The ledger holds 2 payments of known customers, but statistics are kept by the Segment step/m);
+    assert.doesNotMatch(r.out, /No customers with payments/);
   });
 
   it('refuses a time that is not one, and has nothing to do with both steps off', async () => {
