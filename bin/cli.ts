@@ -29,11 +29,40 @@ export function mainHelp(commands: readonly Command[]): string {
 
 const isHelp = (arg: string): boolean => arg === '--help' || arg === '-h';
 
+/** Edits (insert, delete, change, swap two neighbours) between two short words. */
+function distance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
+    }
+  }
+  return d[a.length]![b.length]!;
+}
+
+/**
+ * Node's own words for a mistyped option ("To specify a positional argument starting with a '-', place it at the end
+ * of the command after '--'") send the operator the wrong way; the command's help names its options, so the nearest
+ * one is offered.
+ */
+function unknownOption(command: Command, message: string): string {
+  const typed = /'(-[^']*)'/.exec(message)?.[1] ?? 'that option';
+  const flag = typed.split('=')[0]!;
+  const options = [...new Set(command.usage.match(/--[a-z][a-z0-9-]*/g) ?? [])];
+  const near = options.map((o) => ({ o, d: distance(flag, o) })).filter(({ d }) => d <= 2).sort((x, y) => x.d - y.d)[0]?.o;
+  return `${flag} is not an option of ${command.name}. Fix: ${near ? `did you mean ${near}? ` : ''}\`terminal-crm ${command.name} --help\` lists its options`;
+}
+
 /** Dispatches `argv` (without node and script) to a command; resolves with the process exit code. */
 export async function runCli(argv: readonly string[], commands: readonly Command[], io: CliIo = stdio): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || isHelp(name) || name === 'help') {
     const topic = name === 'help' ? commands.find((c) => c.name === rest[0]) : undefined;
+    if (name === 'help' && rest[0] !== undefined && !topic) {
+      io.err(`terminal-crm: unknown command "${rest[0]}"\n\n${mainHelp(commands)}`);
+      return 2;
+    }
     io.out(topic ? topic.usage : mainHelp(commands));
     return name === undefined ? 2 : 0;
   }
@@ -56,7 +85,8 @@ export async function runCli(argv: readonly string[], commands: readonly Command
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.err(`terminal-crm ${name}: ${(error as Error).message}\n\n${command.usage}`);
+      const message = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? unknownOption(command, (error as Error).message) : (error as Error).message;
+      io.err(`terminal-crm ${name}: ${message}\n\n${command.usage}`);
       return 2;
     }
     const message = error instanceof Error ? error.message : String(error);

@@ -120,7 +120,7 @@ describe('terminal-crm merge, unmerge and identity', () => {
     assert.match((await cli('identity', 'cus_nobody', '--store', url)).err, /<customerId>: there is no customer "cus_nobody"/);
     const badFlag = await cli('merge', ada, walkIn, '--force', '--store', url);
     assert.equal(badFlag.code, 2);
-    assert.match(badFlag.err, /Unknown option '--force'[\s\S]*Usage: terminal-crm merge/);
+    assert.match(badFlag.err, /--force is not an option of merge[\s\S]*Usage: terminal-crm merge/);
     assert.equal((await rows(walkIn)).customer.merged_into, null, 'nothing was merged by the failed commands');
   });
 });

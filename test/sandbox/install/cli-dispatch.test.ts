@@ -39,7 +39,7 @@ describe('terminal-crm dispatcher', () => {
     assert.equal(await runCli(['frobnicate'], COMMANDS, out), 2);
     assert.match(out.stderr, /unknown command "frobnicate"/);
     assert.equal(await runCli(['setup', '--no-such-flag'], COMMANDS, out), 2);
-    assert.match(out.stderr, /terminal-crm setup: Unknown option '--no-such-flag'/);
+    assert.match(out.stderr, /terminal-crm setup: --no-such-flag is not an option of setup\. Fix: /);
     assert.equal(await runCli([], COMMANDS, out), 2);
   });
 
