@@ -18,7 +18,7 @@ import {
 import type { CliIo, Command } from './command';
 import { progressWriter } from './progress-bar';
 import { environmentPlace, historyCredentialsFromEnv } from './source-env';
-import { STORE_HELP, withStore } from './store-option';
+import { storeHelp, withStore } from './store-option';
 import { parseDay, parseUntil, positiveInt } from './window-options';
 
 const usage = `Usage: terminal-crm backfill --from SOURCE --since DATE [--until DATE] [--crm NAME]
@@ -51,7 +51,7 @@ Options:
   --crm NAME           also queue what is recorded for ${SAAS_CRM_NAMES.join(', ')}
   --limit N            payments per page asked of the processor (default 100)
   --restart            forget the stored position and read the window again
-${STORE_HELP}
+${storeHelp(23)}
   --json               print the final progress as one JSON object
   --temporal ADDRESS   run it as a Temporal workflow at this address
   --in-process         run it in this process even when TEMPORAL_ADDRESS is set

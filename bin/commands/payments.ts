@@ -6,7 +6,7 @@ import type { LedgerPayment } from '../../nodes/core/ledger/payment-rows';
 import type { SqlExecutor } from '../../nodes/core/store/sql-database';
 import { MAX_PAGE, paymentsOf, type PaymentFilter } from '../../nodes/core/ledger/read-payments';
 import type { CliIo, Command } from './command';
-import { STORE_HELP, withStore } from './store-option';
+import { storeHelp, withStore } from './store-option';
 
 const usage = `Usage: terminal-crm payments [--source NAME] [--customer ID] [--since TIME] [--until TIME]
                               [--limit N] [--cursor NEXT] [--store URL] [--json]
@@ -24,7 +24,7 @@ Options:
   --until TIME     made before this time
   --limit N        payments per page, 1 to ${MAX_PAGE} (default 50)
   --cursor NEXT    the next page, as the page before named it
-${STORE_HELP}
+${storeHelp(19)}
   --json           one JSON object per payment, one per line (amounts in minor units)
   -h, --help       show this help
 `;

@@ -9,7 +9,7 @@ import { HISTORY_SOURCES, historyLister } from '../../nodes/core/sources/history
 import { keyProviderFromSpec } from '../../nodes/core/steps/steps';
 import type { CliIo, Command } from './command';
 import { environmentPlace, historyCredentialsFromEnv } from './source-env';
-import { STORE_HELP, withStore } from './store-option';
+import { storeHelp, withStore } from './store-option';
 import { parseDay, parseUntil, positiveInt } from './window-options';
 
 const usage = `Usage: terminal-crm reconcile --from SOURCE --since DATE [--until DATE] [--crm NAME]
@@ -41,7 +41,7 @@ Options:
   --crm NAME       also compare with ${SAAS_CRM_NAMES.join(', ')}
   --repair         fix what can be fixed
   --limit N        payments per page asked of the processor (default 100)
-${STORE_HELP}
+${storeHelp(19)}
   --json           print the report as one JSON object
   -h, --help       show this help
 

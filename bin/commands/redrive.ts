@@ -7,7 +7,7 @@ import { redrivePayments } from '../../nodes/core/pipeline/redrive-payments';
 import type { PaymentMessage } from '../../nodes/core/contracts/payment-message';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
 import type { CliIo, Command } from './command';
-import { STORE_HELP, withStore } from './store-option';
+import { storeHelp, withStore } from './store-option';
 
 const usage = `Usage: terminal-crm redrive [--older-than 5m] [--limit N] [--store URL] [--json]
 
@@ -20,7 +20,7 @@ Options:
   --older-than D   only events accepted at least this long ago (default 5m; 0 for all):
                    a flow that is merely slow gets to finish first
   --limit N        at most N events, the oldest first (default ${DEFAULT_REDRIVE_LIMIT})
-${STORE_HELP}
+${storeHelp(19)}
   --json           print the result as one JSON object
   -h, --help       show this help
 

@@ -4,9 +4,14 @@ import { InputError } from '../../nodes/core/errors';
 import { closeAllDatabases, openDatabase, resolveStoreUrl, storeNamed } from '../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../nodes/core/store/sql-database';
 
-/** The --store option every command that works on the store shares. */
-export const STORE_HELP = `  --store URL    the store: a file path, sqlite:/path/store.db or postgres://…
-                 (default $TERMINAL_CRM_STORE_URL, else ~/.terminal-crm/store.db)`;
+/** The --store option every command that works on the store shares, its text at `column` as the command's other options. */
+export function storeHelp(column = 17): string {
+  const indent = ' '.repeat(column);
+  return `${'  --store URL'.padEnd(column)}the store: a file path, sqlite:/path/store.db or postgres://…
+${indent}(default $TERMINAL_CRM_STORE_URL, else ~/.terminal-crm/store.db)`;
+}
+
+export const STORE_HELP = storeHelp();
 
 export interface OpenStore {
   db: SqlDatabase;

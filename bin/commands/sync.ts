@@ -4,7 +4,7 @@ import { CRM_CREDENTIAL_ENV, crmAdapterFromEnv } from '../../nodes/core/crm/saas
 import { InputError } from '../../nodes/core/errors';
 import { drain, type DrainResult } from '../../nodes/core/outbox/drain';
 import type { CliIo, Command } from './command';
-import { STORE_HELP, withStore } from './store-option';
+import { storeHelp, withStore } from './store-option';
 import { crmVariablesHelp } from './sync-help';
 
 const usage = `Usage: terminal-crm sync --crm NAME [--max-batches N] [--deadline SECONDS] [--store URL] [--json]
@@ -23,7 +23,7 @@ Options:
   --crm NAME           the CRM: ${SAAS_CRM_NAMES.join(', ')}
   --max-batches N      send at most N batches
   --deadline SECONDS   start no batch after this many seconds
-${STORE_HELP}
+${storeHelp(23)}
   --json               print the result as one JSON object
   -h, --help           show this help
 

@@ -56,3 +56,24 @@ describe('the store option every command shares', { timeout: 20_000 }, () => {
     }
   });
 });
+
+/** "  --limit N        payments per page": where the description of one option line starts, when the line has one. */
+function descriptionColumn(line: string): number | undefined {
+  const m = /^(  (?:-\w, )?--[a-z][a-z0-9-]*(?: \S+)?\s{2,})\S/.exec(line);
+  return m?.[1]!.length;
+}
+
+describe('terminal-crm <command> --help', () => {
+  it('writes every option of a command, --store among them, with its description in one column', () => {
+    const ragged: string[] = [];
+    for (const c of COMMANDS) {
+      const columns = new Map<number, string>();
+      for (const line of c.usage.split('\n')) {
+        const at = descriptionColumn(line);
+        if (at !== undefined && !columns.has(at)) columns.set(at, line.trim());
+      }
+      if (columns.size > 1) ragged.push(`${c.name}: ${[...columns].map(([at, line]) => `${at} (${line})`).join(' / ')}`);
+    }
+    assert.deepEqual(ragged, []);
+  });
+});
