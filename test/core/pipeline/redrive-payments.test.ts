@@ -45,10 +45,48 @@ describe('redrivePayments: a payment the inbox held reaches the CRMs the store s
     ]);
   });
 
+  it('queues the redriven payment and its customer for the CRMs the settings name, though the store has sent nothing there yet', async () => {
+    // An n8n whose first HubSpot payments crashed before CRM Upsert: no outbox row, no link names HubSpot.
+    assert.deepEqual(await sentToCrms(s.db), []);
+    const event = await accepted();
+    const report = await redrivePayments(s.db, { keys: testKeys(), olderThanMs: 0, crms: ['hubspot'] });
+    assert.equal(report.redriven.length, 1);
+    const customerId = report.redriven[0]!.result.crm!.customerId!;
+    assert.deepEqual((await outbox()).map((r) => ({ ...r })), [
+      { crm: 'hubspot', kind: 'customer', external_id: customerId, state: 'pending' },
+      { crm: 'hubspot', kind: 'payment', external_id: `stripe:${event.paymentId}`, state: 'pending' },
+    ]);
+  });
+
+  it('queues once for a CRM both named and already sent to, and also for those the store sends to', async () => {
+    await s.db.run("INSERT INTO crm_links (crm, kind, external_id, crm_id, updated_at) VALUES ('hubspot', 'customer', 'cus_other', '101', '2026-12-01T00:00:00Z')");
+    const event = await accepted();
+    const report = await redrivePayments(s.db, { keys: testKeys(), olderThanMs: 0, crms: ['zoho', 'hubspot', 'zoho'] });
+    const customerId = report.redriven[0]!.result.crm!.customerId!;
+    assert.deepEqual((await outbox()).map((r) => ({ ...r })), [
+      { crm: 'hubspot', kind: 'customer', external_id: customerId, state: 'pending' },
+      { crm: 'hubspot', kind: 'payment', external_id: `stripe:${event.paymentId}`, state: 'pending' },
+      { crm: 'zoho', kind: 'customer', external_id: customerId, state: 'pending' },
+      { crm: 'zoho', kind: 'payment', external_id: `stripe:${event.paymentId}`, state: 'pending' },
+    ]);
+  });
+
+  it('refuses a CRM it has no adapter for before it takes any payment, naming the setting', async () => {
+    await accepted();
+    await assert.rejects(
+      redrivePayments(s.db, { keys: testKeys(), olderThanMs: 0, crms: ['hubspt' as 'hubspot'] }),
+      /crms: "hubspt" is not a CRM the pack has an adapter for\. Fix: choose one of: hubspot, salesforce/,
+    );
+    assert.deepEqual(await s.db.all('SELECT event_id FROM transactions'), []);
+    assert.deepEqual(await outbox(), []);
+  });
+
   it('queues nothing for a store that sends to no SaaS CRM', async () => {
     await accepted();
-    const report = await redrivePayments(s.db, { keys: testKeys(), olderThanMs: 0 });
-    assert.equal(report.redriven.length, 1);
+    for (const crms of [undefined, []]) {
+      const report = await redrivePayments(s.db, { keys: testKeys(), olderThanMs: 0, ...(crms ? { crms } : {}) });
+      assert.equal(report.redriven.length, crms ? 0 : 1);
+    }
     assert.deepEqual(await outbox(), []);
   });
 });
