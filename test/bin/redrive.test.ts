@@ -72,6 +72,68 @@ describe('terminal-crm redrive', () => {
     }
   });
 
+  /** A store of its own with one payment accepted 10 minutes ago and nothing sent to any CRM yet. */
+  let stores = 0;
+  const storeWithOnePayment = async () => {
+    const url = `sqlite:${join(dir.path, `crm-${++stores}.db`)}`;
+    const e = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 1500, email: `crm${stores}@example.com`, card: { fingerprint: `fp_cli_crm${stores}` } })));
+    await new SqlInbox(await openDatabase(url), testKeys()).accept([e], new Date(Date.now() - 10 * 60_000));
+    const queued = async () => {
+      const rows = await (await openDatabase(url)).all<{ crm: string; kind: string; external_id: string }>('SELECT crm, kind, external_id FROM outbox ORDER BY crm, kind');
+      return rows.map((r) => `${r.crm} ${r.kind} ${r.kind === 'payment' ? r.external_id : 'cus'}`);
+    };
+    return { url, paymentKey: `stripe:${e.paymentId}`, queued };
+  };
+  const withWorkerCrm = async <T>(value: string | undefined, run: () => Promise<T>): Promise<T> => {
+    const saved = process.env.TERMINAL_CRM_CRM;
+    if (value === undefined) delete process.env.TERMINAL_CRM_CRM;
+    else process.env.TERMINAL_CRM_CRM = value;
+    try {
+      return await run();
+    } finally {
+      if (saved === undefined) delete process.env.TERMINAL_CRM_CRM;
+      else process.env.TERMINAL_CRM_CRM = saved;
+    }
+  };
+
+  it('queues each payment and its customer for the CRMs --crm names (repeated or comma-separated) though the store has sent nothing there', async () => {
+    const s = await storeWithOnePayment();
+    // --crm wins over the worker's TERMINAL_CRM_CRM: salesforce is not queued.
+    const r = await withWorkerCrm('salesforce', () => cli('--store', s.url, '--crm', 'hubspot', '--crm', ' Zoho ,pipedrive,hubspot'));
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /also queuing for hubspot, zoho, pipedrive/);
+    assert.deepEqual(await s.queued(), ['hubspot customer cus', `hubspot payment ${s.paymentKey}`, 'pipedrive customer cus', `pipedrive payment ${s.paymentKey}`, 'zoho customer cus', `zoho payment ${s.paymentKey}`]);
+  });
+
+  it("queues for the worker's TERMINAL_CRM_CRM without --crm; local or unset queues nothing, as before", async () => {
+    const hubspot = await storeWithOnePayment();
+    const r = await withWorkerCrm('HubSpot', () => cli('--store', hubspot.url));
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(await hubspot.queued(), ['hubspot customer cus', `hubspot payment ${hubspot.paymentKey}`]);
+    for (const value of ['local', undefined]) {
+      const none = await storeWithOnePayment();
+      const n = await withWorkerCrm(value, () => cli('--store', none.url));
+      assert.equal(n.code, 0, n.err);
+      assert.match(n.out, /^1 redriven, 0 failed/m);
+      assert.deepEqual(await none.queued(), [], String(value));
+    }
+  });
+
+  it('refuses a --crm or TERMINAL_CRM_CRM it has no adapter for, by name, before it records anything', async () => {
+    const s = await storeWithOnePayment();
+    const wrong = await cli('--store', s.url, '--crm', 'hubspot,hubspt');
+    assert.equal(wrong.code, 1);
+    assert.match(wrong.err, /--crm: "hubspt" is not a CRM the pack has an adapter for\. Fix: choose one of: hubspot, salesforce/);
+    const blank = await cli('--store', s.url, '--crm', ' ');
+    assert.equal(blank.code, 1);
+    assert.match(blank.err, /--crm: no CRM is chosen\. Fix: choose one of: hubspot/);
+    const env = await withWorkerCrm('hubspt', () => cli('--store', s.url));
+    assert.equal(env.code, 1);
+    assert.match(env.err, /TERMINAL_CRM_CRM: "hubspt" is not a CRM the pack knows\. Fix: choose one of: local, hubspot/);
+    const recorded = await (await openDatabase(s.url)).all('SELECT event_id FROM transactions');
+    assert.deepEqual(recorded, []);
+  });
+
   it('refuses a grace period it cannot read, naming the option and the fix', async () => {
     const r = await cli('--store', store, '--older-than', 'soon');
     assert.equal(r.code, 1);
