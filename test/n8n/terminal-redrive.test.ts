@@ -37,6 +37,34 @@ describe('n8n: Terminal Redrive (after a Schedule Trigger)', { timeout: 60_000 }
     assert.deepEqual(rows.map((r) => r.event_id), [stale.id]);
   });
 
+  it('queues each recorded payment and its customer for the CRM Also Queue for CRM names, though the store has sent it nothing; None queues nothing', async () => {
+    const own = await tempStore();
+    try {
+      const queued = async () => (await own.db.all<{ crm: string; kind: string }>('SELECT crm, kind FROM outbox ORDER BY crm, kind')).map((r) => `${r.crm} ${r.kind}`);
+      const inbox = new SqlInbox(own.db, testKeys());
+      await inbox.accept([sale('first-hubspot-n8n@example.com')], new Date(Date.now() - 10 * 60_000));
+      const none = await runWorkflow(redrive({ olderThan: '5m', crm: '' }), 'Terminal Redrive', [{ json: {} }], storeCredentials(own.url));
+      assert.equal(none.data.resultData.error, undefined, none.data.resultData.error?.message);
+      assert.equal(outputsOf(none, 'Terminal Redrive')[0]!.length, 1);
+      assert.deepEqual(await queued(), []);
+      const paid = sale('second-hubspot-n8n@example.com');
+      await inbox.accept([paid], new Date(Date.now() - 10 * 60_000));
+      const run = await runWorkflow(redrive({ olderThan: '5m', crm: 'hubspot' }), 'Terminal Redrive', [{ json: {} }], storeCredentials(own.url));
+      assert.equal(run.data.resultData.error, undefined, run.data.resultData.error?.message);
+      assert.deepEqual(outputsOf(run, 'Terminal Redrive')[0]!.map((i) => i.json.id), [paid.id]);
+      assert.deepEqual(await queued(), ['hubspot customer', 'hubspot payment']);
+      const payment = await own.db.all<{ external_id: string }>("SELECT external_id FROM outbox WHERE kind = 'payment'");
+      assert.deepEqual(payment.map((r) => r.external_id), [`stripe:${paid.paymentId}`]);
+    } finally {
+      await own.remove();
+    }
+  });
+
+  it('stops on a CRM it has no adapter for, naming Also Queue for CRM, before it records anything', async () => {
+    const run = await runWorkflow(redrive({ olderThan: '0', crm: 'hubspt' }), 'Terminal Redrive', [{ json: {} }], creds());
+    assert.equal(String(run.data.resultData.error?.message), 'Also Queue for CRM: "hubspt" is not a CRM the pack has an adapter for. Fix: choose one of: hubspot, salesforce, dynamics, pipedrive, zoho');
+  });
+
   it('stops on a grace period it cannot read, naming the parameter', async () => {
     const run = await runWorkflow(redrive({ olderThan: 'soon' }), 'Terminal Redrive', [{ json: {} }], creds());
     assert.match(String(run.data.resultData.error?.message), /Older Than: "soon" is not a duration/);

@@ -45,3 +45,12 @@ export function parseSaasCrmName(value: unknown, field = 'crm'): SaasCrmName {
   }
   return name;
 }
+
+/**
+ * A face's optional SaaS CRM setting (the redrive's "also queue for"): blank is none, anything else is checked as
+ * parseSaasCrmName checks it, so a misspelt CRM is refused by name rather than read as none.
+ */
+export function optionalSaasCrmName(value: unknown, field = 'crm'): SaasCrmName | undefined {
+  if (value === undefined || value === null || (typeof value === 'string' && value.trim() === '')) return undefined;
+  return parseSaasCrmName(value, field);
+}
