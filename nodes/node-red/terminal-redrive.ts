@@ -1,3 +1,4 @@
+import { optionalSaasCrmName } from '../core/crm/crm-names';
 import { DEFAULT_REDRIVE_AFTER_MS, type RedriveReport } from '../core/inbox/redrive';
 import { redriveLimit, redriveRunAfterMs } from '../core/inbox/redrive-settings';
 import { redrivePayments } from '../core/pipeline/redrive-payments';
@@ -11,8 +12,9 @@ import { shortText } from './shared/short-text';
 /**
  * Terminal redrive: finishes the payments a trigger on this store accepted (answered 2xx) that no flow finished —
  * Node-RED stopped between the answer and the CRM write, or a step failed. Every interval (and on any message) the
- * core runs each through tokenize → match → CRM Upsert (help: terminal-redrive.html); one message per finished
- * payment, as CRM Upsert sends it, so Segment and Loyalty can follow.
+ * core runs each through tokenize → match → CRM Upsert (help: terminal-redrive.html) and queues it for the SaaS
+ * CRMs the store sends to and the one "Also queue for" names; one message per finished payment, as CRM Upsert sends
+ * it, so Segment and Loyalty can follow.
  */
 export = function register(RED: NodeRedApi): void {
   RED.nodes.registerType('terminal-redrive', function TerminalRedrive(this: RuntimeNode, def: NodeDef) {
@@ -24,8 +26,9 @@ export = function register(RED: NodeRedApi): void {
       const olderThanMs = redriveRunAfterMs('Older than', def.olderThan, DEFAULT_REDRIVE_AFTER_MS);
       // Read per run, so a wrong value is this run's error by name, not 0 → 100 or -5 → 1 without a word.
       const limit = redriveLimit('At most', def.limit);
+      const crm = optionalSaasCrmName(def.crm, 'Also queue for');
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
-      const report = await redrivePayments(await store.db(), { keys: store.tokenKeys(), defaultRegion: store.defaultRegion(), olderThanMs, limit });
+      const report = await redrivePayments(await store.db(), { keys: store.tokenKeys(), defaultRegion: store.defaultRegion(), olderThanMs, limit, crms: crm ? [crm] : [] });
       for (const r of report.redriven) send({ payload: r.result, topic: 'redriven' });
       const at = clockTime(new Date());
       if (report.failed.length > 0) this.status({ fill: 'red', shape: 'ring', text: shortText(RED._('terminal-redrive.status.failed', { redriven: report.redriven.length, failed: report.failed.length, at, error: report.failed[0]!.error })) });

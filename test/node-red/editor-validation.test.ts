@@ -11,6 +11,7 @@ import { MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
 import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
 import { MAX_MINOR_UNITS } from '../../nodes/core/config/amounts';
 import { currencyExponent, EXPONENT_OVERRIDES } from '../../nodes/core/contracts/money';
+import { optionalSaasCrmName } from '../../nodes/core/crm/crm-names';
 import { MIN_REDRIVE_LIMIT } from '../../nodes/core/inbox/redrive';
 import { redriveLimit } from '../../nodes/core/inbox/redrive-settings';
 import { formNumber } from '../../nodes/core/config/form-number';
@@ -247,6 +248,24 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     for (const v of ['', ' ', 0, '0', '1', 1, '-1', -5, '2.5', 2.5, 'x', ' 7 ', '1e3', '0x10', '1e16', '9007199254740991', 'Infinity', null, undefined, true]) {
       assert.equal(check(v) === true, takes(v), `limit ${JSON.stringify(v)}: the editor ${check(v) === true ? 'passes' : 'marks'} it`);
     }
+  });
+
+  it('terminal redrive: Also queue for is marked exactly where optionalSaasCrmName, as the node reads it, refuses it', () => {
+    const { def, typedInputs } = editorDefinition('terminal-redrive', nodes['terminal-redrive']!);
+    const node = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), store: 'store-picked' };
+    const takes = (v: unknown) => {
+      try {
+        optionalSaasCrmName(v, 'Also queue for');
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    for (const v of ['', ' ', 'hubspot', ' HubSpot ', 'zoho', 'salesforce', 'hubspt', 'local', 'zoho crm', 'HUB SPOT', null, undefined]) {
+      const passes = validateProperty({ ...node, crm: v }, 'crm', def.defaults.crm!, typedInputs) === true;
+      assert.equal(passes, takes(v), `crm ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
+    }
+    assert.equal(takes('hubspt'), false);
   });
 
   it('terminal poll: the editor marks the numbers the node refuses (a page of 0, a negative interval)', () => {

@@ -55,6 +55,32 @@ describe('terminal redrive (in a stand-in for Node-RED)', () => {
     assert.deepEqual(rows.map((r) => r.event_id), [stale.id]);
   });
 
+  it('queues each finished payment and its customer for the CRM Also queue for names, though the store has sent it nothing; empty queues nothing', async () => {
+    const queued = async () => (await s.db.all<{ crm: string; kind: string; external_id: string }>('SELECT crm, kind, external_id FROM outbox ORDER BY crm, kind')).map((r) => `${r.crm} ${r.kind}`);
+    const inbox = new SqlInbox(s.db, testKeys());
+    await inbox.accept([sale('first-nr@example.com')], new Date(Date.now() - 5 * 60_000));
+    const none = await trigger(redriveNode({ crm: '' }));
+    assert.ifError(none.error);
+    assert.equal(none.sent.length, 1);
+    assert.deepEqual(await queued(), []);
+    const paid = sale('second-nr@example.com');
+    await inbox.accept([paid], new Date(Date.now() - 5 * 60_000));
+    const { sent, error } = await trigger(redriveNode({ crm: ' HubSpot ' }));
+    assert.ifError(error);
+    assert.deepEqual(sent.map((m) => (m.payload as PaymentMessage).id), [paid.id]);
+    assert.deepEqual(await queued(), ['hubspot customer', 'hubspot payment']);
+    const payment = await s.db.all<{ external_id: string }>("SELECT external_id FROM outbox WHERE kind = 'payment'");
+    assert.deepEqual(payment.map((r) => r.external_id), [`stripe:${paid.paymentId}`]);
+  });
+
+  it('refuses a CRM it has no adapter for by its label, before it records anything', async () => {
+    await new SqlInbox(s.db, testKeys()).accept([sale('misspelt-nr@example.com')], new Date(Date.now() - 5 * 60_000));
+    const { sent, error } = await trigger(redriveNode({ crm: 'hubspt' }));
+    assert.equal(error?.message, 'Also queue for: "hubspt" is not a CRM the pack has an adapter for. Fix: choose one of: hubspot, salesforce, dynamics, pipedrive, zoho');
+    assert.deepEqual(sent, []);
+    assert.deepEqual(await s.db.all('SELECT event_id FROM transactions'), []);
+  });
+
   it('runs right after deploy when it has an interval', async () => {
     const e = sale('deploy@example.com');
     await new SqlInbox(s.db, testKeys()).accept([e], new Date(Date.now() - 5 * 60_000));
