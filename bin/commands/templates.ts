@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { InputError } from '../../nodes/core/errors';
+import { urlSettingOf } from '../../nodes/core/http/web-url';
 import { installIntoN8n } from '../templates/install-n8n';
 import { installIntoNodeRed } from '../templates/install-node-red';
 import { shippedTemplates, type ShippedTemplate, type TemplateEngine } from '../templates/template-catalog';
@@ -66,21 +67,25 @@ export const templatesCommand: Command = {
     if (action !== 'install') throw new InputError('action', `"${action}" is not something templates does`, 'use "list" or "install NAME"');
     if (!name) throw new InputError('NAME', 'is missing', 'name the template to install (see terminal-crm templates list), or all');
     if (rest.length) throw new InputError('arguments', `"${rest.join(' ')}" is not understood`, 'give one template name');
-    if (!values.n8n === !values['node-red']) throw new InputError('--n8n / --node-red', 'choose exactly one engine', 'pass --n8n URL or --node-red URL');
+
+    // Checked before anything is sent: "localhost:5678" without http:// would only fail as an address that did not answer.
+    const n8nUrl = urlSettingOf('--n8n', values.n8n, { kind: 'base', example: "write n8n's address whole, such as http://localhost:5678" });
+    const nodeRedUrl = urlSettingOf('--node-red', values['node-red'], { kind: 'base', example: "write Node-RED's address whole, such as http://localhost:1880" });
+    if (!n8nUrl === !nodeRedUrl) throw new InputError('--n8n / --node-red', 'choose exactly one engine', 'pass --n8n URL or --node-red URL');
 
     const results: unknown[] = [];
-    if (values.n8n) {
+    if (n8nUrl) {
       const apiKey = values['api-key'] ?? process.env.N8N_API_KEY ?? '';
       if (!apiKey) throw new InputError('--api-key', 'is missing', 'create an API key under Settings → n8n API and pass it with --api-key or N8N_API_KEY');
       for (const t of chosen('n8n', name)) {
-        const w = await installIntoN8n(values.n8n, apiKey, t);
+        const w = await installIntoN8n(n8nUrl, apiKey, t);
         results.push({ engine: 'n8n', template: t.name, ...w });
         if (!values.json) io.out(`${t.name}: workflow "${w.name}" created, inactive — open ${w.editorUrl}, choose its credentials, publish\n`);
       }
     } else {
       const token = values.token ?? process.env.NODE_RED_TOKEN;
       for (const t of chosen('node-red', name)) {
-        const f = await installIntoNodeRed(values['node-red']!, t, token);
+        const f = await installIntoNodeRed(nodeRedUrl!, t, token);
         results.push({ engine: 'node-red', template: t.name, ...f });
         if (!values.json) io.out(`${t.name}: tab "${f.label}" added (${f.nodes} nodes) — open it in the editor, fill in its config nodes, Deploy\n`);
       }
