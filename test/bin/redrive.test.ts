@@ -138,6 +138,8 @@ describe('terminal-crm redrive', () => {
     const r = await cli('--store', store, '--older-than', 'soon');
     assert.equal(r.code, 1);
     assert.match(r.err, /--older-than: "soon" is not a duration.*5m/);
+    // The fix offers nothing the run refuses: no "off".
+    for (const typed of ['soon', '5']) assert.doesNotMatch((await cli('--store', store, '--older-than', typed)).err, /\boff\b/, typed);
     // "off" would make a run that redrives nothing while it looks done: refused, not read as the default 5m.
     const off = await cli('--store', store, '--older-than', 'off');
     assert.equal(off.code, 1);
