@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { formatMoney } from '../../nodes/core/contracts/money';
 import { SourceNameSchema } from '../../nodes/core/contracts/payment-event';
 import { InputError } from '../../nodes/core/errors';
+import { resolveCustomerId } from '../../nodes/core/identity/resolve-customer-id';
 import type { LedgerPayment } from '../../nodes/core/ledger/payment-rows';
 import type { SqlExecutor } from '../../nodes/core/store/sql-database';
 import { MAX_PAGE, paymentsOf, type PaymentFilter } from '../../nodes/core/ledger/read-payments';
@@ -51,6 +52,17 @@ async function sourceHint(db: SqlExecutor, source: string): Promise<string> {
   if (await db.get('SELECT 1 AS found FROM ledger_payments WHERE source = ? LIMIT 1', [source])) return '';
   const held = (await db.all<{ source: string }>('SELECT DISTINCT source FROM ledger_payments ORDER BY source')).map((r) => r.source);
   return `the ledger holds no payment from "${source}"; ${held.length ? `its sources: ${held.join(', ')}` : 'it holds no payments yet'}\n`;
+}
+
+/**
+ * Why a customer's listing is empty when the id is not a customer's now: merged into another (an id from an older
+ * export or CRM field), whose payments the merge moved, or not in this store at all (a typo, another store).
+ */
+async function customerHint(db: SqlExecutor, customerId: string): Promise<string> {
+  const now = await resolveCustomerId(db, customerId);
+  if (now === customerId) return '';
+  if (now !== undefined) return `${customerId} was merged into ${now}, which holds its payments now: terminal-crm payments --customer ${now}\n`;
+  return `this store has no customer ${customerId}; check the id, or --store\n`;
 }
 
 /** paymentsOf's errors name its own fields; the operator typed the options. */
@@ -119,6 +131,7 @@ export const paymentsCommand: Command = {
         table(page.payments, io);
       }
       if (page.payments.length === 0 && source && !values.cursor) io.err(await sourceHint(db, source));
+      if (page.payments.length === 0 && filter.customerId && !values.cursor) io.err(await customerHint(db, filter.customerId));
       // On stderr so `--json` output stays one payment a line.
       if (page.next) io.err(`more: the next page is the same command with --cursor ${page.next}\n`);
       return 0;

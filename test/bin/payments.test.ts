@@ -76,6 +76,18 @@ describe('terminal-crm payments', { timeout: 20_000 }, () => {
     assert.equal(quiet.out, 'No payments match.\n');
     assert.doesNotMatch(quiet.err, /holds no payment/);
 
+    // A customer id that is no one's now says why its listing is empty: merged into another, or not in this store.
+    const db = await openDatabase(store);
+    const at = '2025-03-01T00:00:00.000Z';
+    await db.run('INSERT INTO customers (id, created_at, updated_at) VALUES (?, ?, ?), (?, ?, ?)', ['cus_first', at, at, 'cus_second', at, at]);
+    await db.run('UPDATE customers SET merged_into = ? WHERE id = ?', ['cus_first', 'cus_second']);
+    await closeAllDatabases();
+    const merged = await cli('--store', store, '--customer', 'cus_second');
+    assert.deepEqual([merged.code, merged.out], [0, 'No payments match.\n']);
+    assert.match(merged.err, /^cus_second was merged into cus_first, which holds its payments now: terminal-crm payments --customer cus_first$/m);
+    assert.match((await cli('--store', store, '--customer', 'cus_nobody', '--json')).err, /^this store has no customer cus_nobody; check the id, or --store$/m);
+    assert.doesNotMatch((await cli('--store', store, '--customer', 'cus_first')).err, /merged|no customer/);
+
     const usd = lines((await cli('--store', store, '--source', 'stripe', '--json')).out).find((p) => p.key === 'stripe:pi_usd')!;
     assert.deepEqual([usd.grossMinor, usd.refundedMinor, usd.netMinor, usd.counted, usd.status], [4599, 1000, 3599, true, 'partially_refunded']);
   });
