@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { InputError } from '../../nodes/core/errors';
 import type { Command } from './command';
 
 const usage = `Usage: terminal-crm worker [--webhook-port PORT] [--webhook-host HOST]
@@ -43,15 +44,15 @@ export const workerCommand: Command = {
   usage,
   async run(args, io) {
     const { values } = parseArgs({ args, options: { 'webhook-port': { type: 'string' }, 'webhook-host': { type: 'string' } }, strict: true });
+    // Before the SDK and the settings: a typo here is named at once, and processors need a port that stays the same (0 would pick any).
+    const port = values['webhook-port'] === undefined ? undefined : webhookPort(values['webhook-port']);
     requireSdk();
     // Loaded only here: the engines' installs of the pack never need the worker runtime.
     const { runWorkerFromEnv } = await import('../../temporal/worker.js');
     // Before the webhook entry answers anyone: a wrong setting stops everything, naming its variable.
     const { checkWorkerSettingsFromEnv } = await import('../../temporal/worker-settings.js');
     checkWorkerSettingsFromEnv(process.env);
-    if (values['webhook-port'] !== undefined) {
-      const port = Number(values['webhook-port']);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--webhook-port: "${values['webhook-port']}" is not a port. Fix: a number from 1 to 65535`);
+    if (port !== undefined) {
       const { startWebhookEntryFromEnv } = await import('../../temporal/webhook-entry.js');
       const entry = await startWebhookEntryFromEnv(process.env, { port, host: values['webhook-host'] }, (l: string) => io.err(`${l}\n`));
       io.err(`webhooks: POST ${entry.url}/webhooks/<source> for ${entry.sources.join(', ')}\n`);
@@ -66,3 +67,10 @@ export const workerCommand: Command = {
     return 0;
   },
 };
+
+/** --webhook-port as typed: digits for a port from 1 to 65535 (Number() would take "", " 80 " or "0x50"). */
+export function webhookPort(typed: string): number {
+  const port = /^\d{1,5}$/.test(typed.trim()) ? Number(typed.trim()) : NaN;
+  if (!(port >= 1 && port <= 65535)) throw new InputError('--webhook-port', `"${typed}" is not a port`, 'give a number from 1 to 65535, the port processors post their webhooks to');
+  return port;
+}
