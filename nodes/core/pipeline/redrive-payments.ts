@@ -25,8 +25,8 @@ export interface RedriveSettings extends RedriveOptions {
  * The redrive every face without a workflow engine runs (the command line, n8n's Terminal Redrive, Node-RED's
  * terminal redrive): each accepted, unfinished event of the store's inbox through tokenize → match → CRM Upsert
  * into the store, whose ledger write marks it done, and its payment then queued for every SaaS CRM the store sends
- * to (sentToCrms) and every one the settings name (`crms`), as CRM Upsert would have queued it; CRM Sync sends it. Each result is the message as CRM Upsert
- * puts it out (event, `match`, `crm`), so Segment or Loyalty can follow in a flow.
+ * to (sentToCrms) and every one the settings name (`crms`), as CRM Upsert would have queued it; CRM Sync sends it.
+ * Each result is the message as CRM Upsert puts it out (event, `match`, `crm`), so Segment or Loyalty can follow.
  */
 export async function redrivePayments(db: SqlDatabase, s: RedriveSettings): Promise<RedriveReport<PaymentMessage>> {
   const ctx = { keys: s.keys, crm: new LocalSqlCrm(db), defaultRegion: s.defaultRegion, match: s.match };
