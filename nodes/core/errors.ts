@@ -64,3 +64,8 @@ export function issueText(issue: { code: string; message: string }): string {
   if (issue.code === 'invalid_type' && (/received undefined$/.test(issue.message) || issue.message === 'Required')) return 'is missing';
   return issue.message;
 }
+
+/** A value as a message quotes it: an object or a list (an expression's) as its JSON, never "[object Object]". */
+export function shown(value: unknown): string {
+  return value !== null && typeof value === 'object' ? (JSON.stringify(value) ?? String(value)) : String(value);
+}

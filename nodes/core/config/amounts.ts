@@ -1,5 +1,5 @@
 import { currencyExponent, formatMoney } from '../contracts/money';
-import { InputError } from '../errors';
+import { InputError, shown } from '../errors';
 
 /**
  * The most minor units an amount setting holds: 2^53 − 1, past which numbers are no longer whole counts (a cent
@@ -15,13 +15,13 @@ export function minorUnitsOf(amount: unknown, currency: string, label: string): 
   if (amount === undefined || amount === null || amount === '') return undefined;
   const value = typeof amount === 'string' ? Number(amount.trim()) : amount;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new InputError(label, `"${String(amount)}" is not an amount`, `type an amount in ${currency} such as 500 or 19.99, or 0 to leave it unused`);
+    throw new InputError(label, `"${shown(amount)}" is not an amount`, `type an amount in ${currency} such as 500 or 19.99, or 0 to leave it unused`);
   }
   if (value === 0) return undefined;
   const minor = Math.round(value * 10 ** currencyExponent(currency));
   if (minor > MAX_MINOR_UNITS) {
     const most = formatMoney({ minor: MAX_MINOR_UNITS, currency });
-    throw new InputError(label, `"${String(amount)}" is more than the ${most} an amount can be`, `type an amount in ${currency} up to ${most}, or 0 to leave it unused`);
+    throw new InputError(label, `"${shown(amount)}" is more than the ${most} an amount can be`, `type an amount in ${currency} up to ${most}, or 0 to leave it unused`);
   }
   return minor;
 }
@@ -29,7 +29,7 @@ export function minorUnitsOf(amount: unknown, currency: string, label: string): 
 export function currencyOf(value: unknown, label = 'Currency'): string {
   const text = typeof value === 'string' ? value.trim().toUpperCase() : '';
   if (!/^[A-Z]{3}$/.test(text)) {
-    throw new InputError(label, `"${String(value ?? '')}" is not a currency code`, 'type the three-letter code of your shop\'s currency, e.g. USD, EUR, GBP');
+    throw new InputError(label, `"${shown(value ?? '')}" is not a currency code`, 'type the three-letter code of your shop\'s currency, e.g. USD, EUR, GBP');
   }
   return text;
 }
@@ -38,6 +38,6 @@ export function currencyOf(value: unknown, label = 'Currency'): string {
 export function optionalCount(value: unknown, label: string, fix: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'string' ? Number(value.trim()) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new InputError(label, `"${String(value)}" is not a whole number`, fix);
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) throw new InputError(label, `"${shown(value)}" is not a whole number`, fix);
   return n === 0 ? undefined : n;
 }

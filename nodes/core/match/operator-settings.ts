@@ -1,6 +1,6 @@
 import type { CountryCode } from 'libphonenumber-js';
 import type { MatchResult } from '../contracts/customer';
-import { InputError } from '../errors';
+import { InputError, shown } from '../errors';
 import type { MatchConfig } from './match-config';
 
 /**
@@ -31,7 +31,7 @@ function threshold(v: unknown, key: 'linkThreshold' | 'reviewThreshold'): number
   if (isBlank(v)) return MATCH_DEFAULTS[key];
   const n = typeof v === 'string' ? Number(v.trim().replace(',', '.')) : v;
   if (typeof n !== 'number' || !Number.isFinite(n) || n < 0 || n > 1) {
-    throw new InputError(MATCH_LABELS[key], `"${String(v)}" is not a number from 0 to 1`, `write a decimal such as ${MATCH_DEFAULTS[key]}, or leave it empty for ${MATCH_DEFAULTS[key]}`);
+    throw new InputError(MATCH_LABELS[key], `"${shown(v)}" is not a number from 0 to 1`, `write a decimal such as ${MATCH_DEFAULTS[key]}, or leave it empty for ${MATCH_DEFAULTS[key]}`);
   }
   return n;
 }
@@ -40,7 +40,7 @@ function flag(v: unknown, key: 'autoMerge' | 'fieldByField'): boolean {
   if (isBlank(v)) return MATCH_DEFAULTS[key];
   if (typeof v === 'boolean') return v;
   if (v === 'true' || v === 'false') return v === 'true';
-  throw new InputError(MATCH_LABELS[key], `"${String(v)}" is not on or off`, 'switch it on or off');
+  throw new InputError(MATCH_LABELS[key], `"${shown(v)}" is not on or off`, 'switch it on or off');
 }
 
 /** Checks the editor's settings and turns them into the matcher's configuration. */
