@@ -85,24 +85,24 @@ export const CRM_FIELD_NAMES = [
 ] as const;
 
 /** Parses operator-supplied configuration (an object or JSON text) and says which setting is wrong. */
-export function parseSegmentConfig(input: unknown = {}): SegmentConfig {
+export function parseSegmentConfig(input: unknown = {}, where = 'segmentConfig'): SegmentConfig {
   const value = typeof input === 'string' ? (input.trim() === '' ? {} : parseJson(input)) : input;
   if (value instanceof Error) {
-    throw new InputError('segmentConfig', `is not valid JSON (${value.message})`, 'paste a JSON object, or leave it empty for the defaults');
+    throw new InputError(where, `is not valid JSON (${value.message})`, 'paste a JSON object, or leave it empty for the defaults');
   }
   const r = SegmentConfigSchema.safeParse(value ?? {});
   if (!r.success) {
-    const misspelt = misspeltSetting(SegmentConfigSchema, r.error.issues, 'segmentConfig', 'the Segment step');
+    const misspelt = misspeltSetting(SegmentConfigSchema, r.error.issues, where, 'the Segment step');
     if (misspelt) throw misspelt;
     const i = r.error.issues[0]!;
-    throw new InputError(`segmentConfig.${i.path.join('.')}`, issueText(i), 'correct this setting or remove it to use the default');
+    throw new InputError(`${where}.${i.path.join('.')}`, issueText(i), 'correct this setting or remove it to use the default');
   }
   const unknownField = Object.keys(r.data.crmFields).find((k) => !(CRM_FIELD_NAMES as readonly string[]).includes(k));
   if (unknownField) {
-    throw new InputError(`segmentConfig.crmFields.${unknownField}`, 'is not a field the Segment step produces', `use one of ${CRM_FIELD_NAMES.join(', ')}`);
+    throw new InputError(`${where}.crmFields.${unknownField}`, 'is not a field the Segment step produces', `use one of ${CRM_FIELD_NAMES.join(', ')}`);
   }
   if (!isTimeZone(r.data.timeZone)) {
-    throw new InputError('segmentConfig.timeZone', `"${r.data.timeZone}" is not a time zone`, 'use an IANA name such as Europe/Berlin or America/New_York');
+    throw new InputError(`${where}.timeZone`, `"${r.data.timeZone}" is not a time zone`, 'use an IANA name such as Europe/Berlin or America/New_York');
   }
   return r.data;
 }

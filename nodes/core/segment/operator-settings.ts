@@ -110,5 +110,6 @@ export function segmentConfigFromSettings(s: SegmentSettings = {}): SegmentConfi
   if (!isBlank(s.timeZone)) config.timeZone = timeZone(String(s.timeZone).trim());
   if (!isBlank(s.segmentRules)) config.segments = segmentRules(s.segmentRules);
   if (s.crmFields !== undefined && s.crmFields !== null && s.crmFields !== '') config.crmFields = crmFieldMapping(s.crmFields);
-  return parseSegmentConfig(config);
+  // The fields above are checked already: what the schema still refuses was written in Advanced Settings.
+  return parseSegmentConfig(config, SEGMENT_LABELS.advanced);
 }

@@ -49,10 +49,10 @@ describe('Segment settings as the editors show them', () => {
       // A misspelt key would otherwise leave the default rules in place without a word.
       [{ segmentRules: '{"rule": [{"name": "VIP", "m": [5, 5]}]}' }, /^Segment Rules\.rule: is not a setting of the Segment Rules\. Fix: use one of: rules, fallback$/],
       [{ segmentRules: [{ name: 'VIP', money: [5, 5] }] }, /^Segment Rules\.rules\.0\.money: is not a setting of the Segment Rules\. Fix: use one of: name, r, f, m, fm, payments, daysSinceFirst, daysSinceLast$/],
-      [{ advanced: '{"segments": {"rules": [{"name": "VIP", "recency": [5, 5]}]}}' }, /^segmentConfig\.segments\.rules\.0\.recency: is not a setting of the Segment step\. Fix: use one of: name, r, f/],
+      [{ advanced: '{"segments": {"rules": [{"name": "VIP", "recency": [5, 5]}]}}' }, /^Advanced Settings\.segments\.rules\.0\.recency: is not a setting of the Segment step\. Fix: use one of: name, r, f/],
       [{ crmFields: { colour: 'x' } }, /^CRM Fields\.colour: is not a value the Segment step produces\. Fix: use one of segment, rfm/],
       [{ crmFields: '[1]' }, /^CRM Fields: is not a JSON object/],
-      [{ advanced: '{"flags": {"anomaly": {"threshold": -1}}}' }, /^segmentConfig\.flags\.anomaly\.threshold: .*Fix: /],
+      [{ advanced: '{"flags": {"anomaly": {"threshold": -1}}}' }, /^Advanced Settings\.flags\.anomaly\.threshold: .*Fix: /],
     ];
     for (const [settings, message] of cases) assert.throws(() => segmentConfigFromSettings(settings), { message });
   });
