@@ -121,8 +121,14 @@ writeFileSync(
     withinMinorUnits: function (n, currency) { return minorUnits(n, currency) <= MAX_MINOR_UNITS; },
     /** A loyalty program's currency as typed (" usd "): one the program takes, not a fund code or a made-up one. */
     loyaltyCurrency: function (v) { return PROGRAM_CURRENCIES.indexOf(code(v)) >= 0; },
-    /** A loyalty program's id as typed (" vip-club "), trimmed, empty the default: one a program may have. */
-    loyaltyProgramId: function (v) { return PROGRAM_ID.test((typeof v === 'string' ? v.trim() : '') || DEFAULT_PROGRAM_ID); },
+    /**
+     * A loyalty program's id as typed (" vip-club "), trimmed, empty the default: one a program may have. As the run
+     * reads it: a number or a switch is its text, an object or a list none.
+     */
+    loyaltyProgramId: function (v) {
+      if (v !== null && typeof v === 'object') return false;
+      return PROGRAM_ID.test((v === undefined || v === null ? '' : String(v).trim()) || DEFAULT_PROGRAM_ID);
+    },
     /** A time quiet hours start or end at, as parseQuietHours takes it ("21:30", not " 21:30" or "9:30"). */
     quietTime: function (v) { return typeof v === 'string' && QUIET_TIME.test(v); },
     /**

@@ -62,7 +62,16 @@ export const DEFAULT_LOYALTY_PROGRAM_JSON = {
   crmFields: { tier: 'loyalty_tier', points: 'loyalty_points', memberSince: 'loyalty_member_since' },
 };
 
-const text = (v: unknown) => (typeof v === 'string' ? v.trim() : '');
+/**
+ * A text field as an expression may give it: a number or a switch is its text; an object or a list is refused by name, where
+ * dropping it would put the default program ID in place, or stop writing a CRM field, without a word.
+ */
+function textField(v: unknown, label: string): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v.trim();
+  if (typeof v !== 'object') return String(v);
+  throw new InputError(label, `is ${Array.isArray(v) ? 'a list' : 'an object'}, not text`, 'type the text, or map it to one value of the item, not the object that holds it');
+}
 
 function positiveNumber(value: unknown, label: string, fix: string): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
@@ -74,7 +83,7 @@ function positiveNumber(value: unknown, label: string, fix: string): number | un
 function tiersOf(rows: LoyaltySettings['tiers'], currency: string): LoyaltyProgram['tiers'] {
   const label = LOYALTY_LABELS.tiers;
   const tiers = (rows ?? []).map((row, i) => {
-    const name = text(row.name);
+    const name = textField(row.name, `${label} ${i + 1}: Name`);
     if (!name) throw new InputError(`${label} ${i + 1}: Name`, 'is empty', 'name the tier (e.g. Gold) or remove the row');
     const minSpendMinor = minorUnitsOf(row.minSpend ?? 0, currency, `${label} "${name}": Minimum Spend`) ?? 0;
     const multiplier = positiveNumber(row.multiplier, `${label} "${name}": Points Multiplier`, 'type e.g. 1 for normal points, 2 for double') ?? 1;
@@ -91,12 +100,17 @@ function tiersOf(rows: LoyaltySettings['tiers'], currency: string): LoyaltyProgr
 export function loyaltyProgramFromSettings(s: LoyaltySettings): LoyaltyProgram {
   const L = LOYALTY_LABELS;
   const currency = currencyOf(s.currency, L.currency);
-  const id = text(s.programId) || DEFAULT_PROGRAM_ID;
+  const id = textField(s.programId, L.programId) || DEFAULT_PROGRAM_ID;
   if (!PROGRAM_ID_PATTERN.test(id)) {
     throw new InputError(L.programId, `"${id}" has characters a program ID cannot have`, 'use lower-case letters, digits, "-" and "_", e.g. "default" or "vip-club"');
   }
   const enrollment: Record<string, unknown> = {};
-  if ((s.enrollWhen ?? 'firstPayment') === 'threshold') {
+  const enrollWhen = s.enrollWhen ?? 'firstPayment';
+  // Anything else (an expression's typo) would silently enroll everyone at their first payment.
+  if (enrollWhen !== 'firstPayment' && enrollWhen !== 'threshold') {
+    throw new InputError(L.enrollWhen, `"${String(enrollWhen)}" is not a choice`, 'choose "firstPayment" (At Their First Payment) or "threshold" (When They Reach a Threshold)');
+  }
+  if (enrollWhen === 'threshold') {
     const lifetime = minorUnitsOf(s.enrollLifetimeSpend, currency, L.enrollLifetimeSpend);
     const visits = optionalCount(s.enrollVisits, L.enrollVisits, 'type the number of payments, e.g. 5, or 0 to not use it');
     const period = minorUnitsOf(s.enrollPeriodSpend, currency, L.enrollPeriodSpend);
@@ -117,19 +131,19 @@ export function loyaltyProgramFromSettings(s: LoyaltySettings): LoyaltyProgram {
   const perUnit = positiveNumber(s.pointsPerUnit, L.pointsPerUnit, 'type e.g. 1 for one point per dollar (or euro…), 0 for no points') ?? 1;
   const expiryDays = optionalCount(s.pointsExpiryDays, L.pointsExpiryDays, 'type a number of days, or 0 for points that never expire');
   const tierWindowDays = optionalCount(s.tierWindowDays, L.tierWindowDays, 'type the number of days of spend that count toward a tier, e.g. 365');
-  const field = (v: string | undefined, fallback: string) => (v === undefined ? fallback : text(v) || null);
+  const field = (v: unknown, fallback: string, label: string) => (v === undefined ? fallback : textField(v, label) || null);
   return parseLoyaltyProgram({
     id,
-    name: text(s.programName) || 'Loyalty',
+    name: textField(s.programName, L.programName) || 'Loyalty',
     currency,
     enrollment,
     points: { perUnit, ...(expiryDays ? { expiryDays } : {}) },
     tiers: tiersOf(s.tiers, currency),
     ...(tierWindowDays ? { tierWindowDays } : {}),
     crmFields: {
-      tier: field(s.tierField, 'loyalty_tier'),
-      points: field(s.pointsField, 'loyalty_points'),
-      memberSince: field(s.memberSinceField, 'loyalty_member_since'),
+      tier: field(s.tierField, 'loyalty_tier', L.tierField),
+      points: field(s.pointsField, 'loyalty_points', L.pointsField),
+      memberSince: field(s.memberSinceField, 'loyalty_member_since', L.memberSinceField),
     },
   });
 }
@@ -137,5 +151,6 @@ export function loyaltyProgramFromSettings(s: LoyaltySettings): LoyaltyProgram {
 /** The program from the editor's JSON box; a blank box is the default program. */
 export function loyaltyProgramFromJson(input: unknown): LoyaltyProgram {
   if (input === undefined || input === null || (typeof input === 'string' && input.trim() === '')) return parseLoyaltyProgram(DEFAULT_LOYALTY_PROGRAM_JSON);
-  return parseLoyaltyProgram(input);
+  // A wrong setting is named inside the box it was typed in ("Program (JSON).tiers.0.name"), not as the CLI's setting.
+  return parseLoyaltyProgram(input, LOYALTY_LABELS.programJson);
 }

@@ -71,18 +71,18 @@ export const LoyaltyProgramSchema = z.strictObject({
 
 export type LoyaltyProgram = z.infer<typeof LoyaltyProgramSchema>;
 
-export function parseLoyaltyProgram(input: unknown): LoyaltyProgram {
+export function parseLoyaltyProgram(input: unknown, where = 'loyaltyProgram'): LoyaltyProgram {
   const value = typeof input === 'string' ? parseJson(input) : input;
   if (value instanceof Error) {
-    throw new InputError('loyaltyProgram', `is not valid JSON (${value.message})`, 'paste the program as a JSON object, e.g. {"currency": "USD"}');
+    throw new InputError(where, `is not valid JSON (${value.message})`, 'paste the program as a JSON object, e.g. {"currency": "USD"}');
   }
   const r = LoyaltyProgramSchema.safeParse(value);
   if (!r.success) {
-    const misspelt = misspeltSetting(LoyaltyProgramSchema, r.error.issues, 'loyaltyProgram', 'a loyalty program');
+    const misspelt = misspeltSetting(LoyaltyProgramSchema, r.error.issues, where, 'a loyalty program');
     if (misspelt) throw misspelt;
     const i = r.error.issues[0]!;
     const path = i.path.join('.');
-    throw new InputError(path ? `loyaltyProgram.${path}` : 'loyaltyProgram', issueText(i), path === 'currency' ? 'set the program currency, e.g. "USD"' : 'correct this setting or remove it to use the default');
+    throw new InputError(path ? `${where}.${path}` : where, issueText(i), path === 'currency' ? 'set the program currency, e.g. "USD"' : 'correct this setting or remove it to use the default');
   }
   return r.data;
 }

@@ -62,7 +62,7 @@ describe('Loyalty program settings as the editors show them', () => {
       [{ pointsPerUnit: -1 }, /^Points per Currency Unit: "-1" is not a number of 0 or more/],
     ];
     for (const [change, message] of cases) assert.throws(() => loyaltyProgramFromSettings({ ...EDITOR_DEFAULTS, ...change }), { message });
-    assert.throws(() => loyaltyProgramFromJson('{"currency": "USD", "tiers": [{"name": "Gold"}]}'), { message: /^loyaltyProgram\.tiers\.0\.minSpendMinor: .*Fix: / });
-    assert.throws(() => loyaltyProgramFromJson('{'), { message: /^loyaltyProgram: is not valid JSON/ });
+    assert.throws(() => loyaltyProgramFromJson('{"currency": "USD", "tiers": [{"name": "Gold"}]}'), { message: /^Program \(JSON\)\.tiers\.0\.minSpendMinor: .*Fix: / });
+    assert.throws(() => loyaltyProgramFromJson('{'), { message: /^Program \(JSON\): is not valid JSON/ });
   });
 });
