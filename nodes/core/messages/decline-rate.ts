@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { InputError, issueText } from '../errors';
+import { InputError, shown } from '../errors';
 
 /** When declines at one terminal (or location) are worth telling operations about. */
 export interface DeclineRule {
@@ -29,14 +29,26 @@ const RuleSchema = z.object({
   minRate: z.number().min(L.minRate.min).max(L.minRate.max),
 });
 
+/** Each number of a rule in words, for the operator who typed it: what it must be, and an example. */
+const NUMBERS = {
+  windowMinutes: { what: `a whole number of minutes from ${L.windowMinutes.min} to ${L.windowMinutes.max}`, fix: 'give one such as 15' },
+  minDeclines: { what: `a whole number of declines from ${L.minDeclines.min} up`, fix: 'give one such as 3' },
+  minRate: { what: `a share from ${L.minRate.min} to ${L.minRate.max}`, fix: 'give one such as 0.3 for 30 %' },
+} as const;
+
 export function parseDeclineRule(input: Partial<DeclineRule> | undefined): DeclineRule {
-  const merged = { ...DEFAULT_DECLINE_RULE, ...Object.fromEntries(Object.entries(input ?? {}).filter(([, v]) => v !== undefined && (v as unknown) !== '')) };
-  const parsed = RuleSchema.safeParse(merged);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InputError(`declines.${issue.path.join('.')}`, issueText(issue), `per is terminal or location; window ${L.windowMinutes.min}–${L.windowMinutes.max} minutes; at least ${L.minDeclines.min} decline; rate between ${L.minRate.min} and ${L.minRate.max} (0.3 = 30 %)`);
+  const merged: Record<string, unknown> = { ...DEFAULT_DECLINE_RULE, ...Object.fromEntries(Object.entries(input ?? {}).filter(([, v]) => v !== undefined && (v as unknown) !== '')) };
+  // Checked one by one in words: the schema's own messages ("Too small: expected number to be >=1") are not.
+  if (merged.per !== 'terminal' && merged.per !== 'location') throw new InputError('declines.per', `"${shown(merged.per)}" is not terminal or location`, 'count the declines per terminal or per location');
+  for (const key of Object.keys(NUMBERS) as Array<keyof typeof NUMBERS>) {
+    const v = merged[key];
+    const n = typeof v === 'string' && v.trim() !== '' ? Number(v) : v;
+    const limits: { min: number; max?: number; whole: boolean } = L[key];
+    const fits = typeof n === 'number' && Number.isFinite(n) && n >= limits.min && (limits.max === undefined || n <= limits.max) && (!limits.whole || Number.isInteger(n));
+    if (!fits) throw new InputError(`declines.${key}`, `"${shown(v)}" is not ${NUMBERS[key].what}`, NUMBERS[key].fix);
+    merged[key] = n;
   }
-  return parsed.data;
+  return RuleSchema.parse(merged);
 }
 
 export interface Attempt {

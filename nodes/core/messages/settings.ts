@@ -1,4 +1,4 @@
-import { InputError } from '../errors';
+import { InputError, shown } from '../errors';
 import { obj } from '../json/json-values';
 import { DEFAULT_LOCALE, moneyText } from '../format/money-text';
 import { parseDeclineRule, type DeclineRule } from './decline-rate';
@@ -94,7 +94,7 @@ export function parseMessageSettings(input: MessageSettingsInput): MessageSettin
   }
   const recent = input.recentPayments ?? 5;
   if (!Number.isInteger(recent) || recent < 0 || recent > MAX_RECENT_PAYMENTS) {
-    throw new InputError('recentPayments', `${String(recent)} is not a count from 0 to ${MAX_RECENT_PAYMENTS}`, 'use a whole number such as 5');
+    throw new InputError('recentPayments', `${shown(recent)} is not a count from 0 to ${MAX_RECENT_PAYMENTS}`, 'use a whole number such as 5');
   }
   return {
     kind,
@@ -145,7 +145,12 @@ function settingsOfForm(form: Record<string, unknown>): MessageSettings {
     if (name === 'to' && Array.isArray(v) && v.every((a) => typeof a === 'string')) return v.join(', ');
     throw new InputError(name, `is ${Array.isArray(v) ? 'a list' : 'an object'}, not text`, `map it to one value${name === 'to' ? ', or a list of addresses' : ''} of the item, not the object that holds it`);
   };
-  const num = (name: string) => (form[name] === '' || form[name] === undefined || form[name] === null ? undefined : Number(form[name]));
+  // A number as text is read as the number; anything else is passed on as given, so its refusal shows what was typed.
+  const num = (name: string) => {
+    const v = form[name];
+    if (v === '' || v === undefined || v === null) return undefined;
+    return (typeof v === 'string' && v.trim() !== '' && Number.isFinite(Number(v)) ? Number(v) : v) as number;
+  };
   const names = form.locationNames;
   return parseMessageSettings({
     kind: text('kind') ?? 'thank-you',
