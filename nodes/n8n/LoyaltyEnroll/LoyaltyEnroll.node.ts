@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { INodeProperties, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { membershipEventMessages } from '../../core/loyalty/event-messages';
 import { loyaltyStep } from '../../core/loyalty/loyalty-step';
@@ -9,6 +9,7 @@ import { summarizeReview } from '../../core/segment/scheduled-run';
 import { openDatabase } from '../../core/store/open-database';
 import type { SqlDatabase } from '../../core/store/sql-database';
 import { readCrmStoreCredential } from '../shared/crm-store-credential';
+import { choiceOf } from '../shared/choice';
 import { toItemJson } from '../shared/item-json';
 import { errorMessage, toNodeError } from '../shared/node-error';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
@@ -18,6 +19,40 @@ import { n8nConsumer } from '../shared/consumer-name';
 
 const fields = { show: { define: ['fields'] } };
 const thresholds = { show: { define: ['fields'], enrollWhen: ['threshold'] } };
+
+const OPERATION: INodeProperties = {
+  displayName: 'Operation',
+  name: 'operation',
+  type: 'options',
+  noDataExpression: true,
+  options: [
+    {
+      name: 'On Payment',
+      value: 'onPayment',
+      action: 'Apply each payment to the loyalty program',
+      description: 'After CRM Upsert: earns or takes back points and enrolls or re-tiers the customer',
+    },
+    {
+      name: 'Review Program',
+      value: 'review',
+      action: 'Expire points and update tiers',
+      description: 'After a Schedule Trigger (e.g. every night): expires old points and moves members down when their spend leaves the tier window',
+    },
+  ],
+  default: 'onPayment',
+};
+
+const DEFINE: INodeProperties = {
+  displayName: 'Define Program',
+  name: 'define',
+  type: 'options',
+  noDataExpression: true,
+  options: [
+    { name: 'With the Fields Below', value: 'fields', description: 'Program ID, currency, enrollment, points, tiers and CRM fields, one field each' },
+    { name: 'As JSON', value: 'json', description: 'Paste or edit the whole program as JSON' },
+  ],
+  default: 'fields',
+};
 
 export class LoyaltyEnroll implements INodeType {
   description: INodeTypeDescription = {
@@ -35,27 +70,7 @@ export class LoyaltyEnroll implements INodeType {
     usableAsTool: true,
     credentials: [{ name: 'terminalCrmStore', required: true, testedBy: 'terminalCrmStoreTest' }, ...FIELD_CRM_CREDENTIALS],
     properties: [
-      {
-        displayName: 'Operation',
-        name: 'operation',
-        type: 'options',
-        noDataExpression: true,
-        options: [
-          {
-            name: 'On Payment',
-            value: 'onPayment',
-            action: 'Apply each payment to the loyalty program',
-            description: 'After CRM Upsert: earns or takes back points and enrolls or re-tiers the customer',
-          },
-          {
-            name: 'Review Program',
-            value: 'review',
-            action: 'Expire points and update tiers',
-            description: 'After a Schedule Trigger (e.g. every night): expires old points and moves members down when their spend leaves the tier window',
-          },
-        ],
-        default: 'onPayment',
-      },
+      OPERATION,
       ...fieldCrmProperties({ operation: ['onPayment'] }),
       {
         displayName:
@@ -73,17 +88,7 @@ export class LoyaltyEnroll implements INodeType {
         default: '',
         displayOptions: { show: { operation: ['onPayment'] } },
       },
-      {
-        displayName: 'Define Program',
-        name: 'define',
-        type: 'options',
-        noDataExpression: true,
-        options: [
-          { name: 'With the Fields Below', value: 'fields', description: 'Program ID, currency, enrollment, points, tiers and CRM fields, one field each' },
-          { name: 'As JSON', value: 'json', description: 'Paste or edit the whole program as JSON' },
-        ],
-        default: 'fields',
-      },
+      DEFINE,
       {
         displayName: 'Program ID',
         name: 'programId',
@@ -267,10 +272,11 @@ export class LoyaltyEnroll implements INodeType {
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const settings = readCrmStoreCredential(await this.getCredentials('terminalCrmStore'));
-    const operation = this.getNodeParameter('operation', 0, 'onPayment');
+    let operation: string;
     let setup: { db: SqlDatabase; program: LoyaltyProgram; crm?: FieldsTarget; consumer: string };
     let crm: FieldCrm | undefined;
     try {
+      operation = choiceOf(OPERATION, this.getNodeParameter('operation', 0, 'onPayment'));
       crm = await fieldCrmOf(this, operation === 'onPayment');
       // Each workflow's node gets an event's enrollment once, even when another workflow on the store applied it.
       setup = { program: programOf(this), db: await openDatabase(settings.storeUrl), crm: crm?.target, consumer: n8nConsumer(this) };
@@ -313,7 +319,7 @@ export class LoyaltyEnroll implements INodeType {
 }
 
 function programOf(ctx: IExecuteFunctions): LoyaltyProgram {
-  if (ctx.getNodeParameter('define', 0, 'fields') === 'json') return loyaltyProgramFromJson(ctx.getNodeParameter('programJson', 0, ''));
+  if (choiceOf(DEFINE, ctx.getNodeParameter('define', 0, 'fields')) === 'json') return loyaltyProgramFromJson(ctx.getNodeParameter('programJson', 0, ''));
   const get = <T>(name: string, fallback: T) => ctx.getNodeParameter(name, 0, fallback) as T;
   const s: LoyaltySettings = {
     programId: get('programId', 'default'),

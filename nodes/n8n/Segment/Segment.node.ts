@@ -1,4 +1,4 @@
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { INodeProperties, IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { HIGH_VALUE_TOP_PERCENT, type SegmentConfig } from '../../core/segment/config';
 import { runSegmentBatch } from '../../core/segment/batch';
@@ -8,6 +8,7 @@ import { segmentStep } from '../../core/segment/segment-step';
 import { openDatabase } from '../../core/store/open-database';
 import type { SqlDatabase } from '../../core/store/sql-database';
 import { readCrmStoreCredential } from '../shared/crm-store-credential';
+import { choiceOf } from '../shared/choice';
 import { toItemJson } from '../shared/item-json';
 import { mapItems } from '../shared/map-items';
 import { toNodeError } from '../shared/node-error';
@@ -24,6 +25,28 @@ const onPayment = { show: { operation: ['onPayment'] } };
  */
 const TOP_PERCENT_STEP = 0.01;
 
+const OPERATION: INodeProperties = {
+  displayName: 'Operation',
+  name: 'operation',
+  type: 'options',
+  noDataExpression: true,
+  options: [
+    {
+      name: 'On Payment',
+      value: 'onPayment',
+      action: 'Segment the customer of each payment',
+      description: 'After CRM Upsert: updates the customer of each payment and adds "segment" to the item',
+    },
+    {
+      name: 'Recompute All',
+      value: 'recomputeAll',
+      action: 'Recompute every customer',
+      description: 'After a Schedule Trigger (e.g. every night): scores all customers against each other and refits the lifetime-value model',
+    },
+  ],
+  default: 'onPayment',
+};
+
 export class Segment implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Segment Customer',
@@ -39,27 +62,7 @@ export class Segment implements INodeType {
     usableAsTool: true,
     credentials: [{ name: 'terminalCrmStore', required: true, testedBy: 'terminalCrmStoreTest' }, ...FIELD_CRM_CREDENTIALS],
     properties: [
-      {
-        displayName: 'Operation',
-        name: 'operation',
-        type: 'options',
-        noDataExpression: true,
-        options: [
-          {
-            name: 'On Payment',
-            value: 'onPayment',
-            action: 'Segment the customer of each payment',
-            description: 'After CRM Upsert: updates the customer of each payment and adds "segment" to the item',
-          },
-          {
-            name: 'Recompute All',
-            value: 'recomputeAll',
-            action: 'Recompute every customer',
-            description: 'After a Schedule Trigger (e.g. every night): scores all customers against each other and refits the lifetime-value model',
-          },
-        ],
-        default: 'onPayment',
-      },
+      OPERATION,
       ...fieldCrmProperties(onPayment.show),
       {
         displayName:
@@ -175,10 +178,11 @@ export class Segment implements INodeType {
 
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const settings = readCrmStoreCredential(await this.getCredentials('terminalCrmStore'));
-    const operation = this.getNodeParameter('operation', 0, 'onPayment') as string;
+    let operation: string;
     let setup: { db: SqlDatabase; config: SegmentConfig; crm?: FieldsTarget };
     let crm: FieldCrm | undefined;
     try {
+      operation = choiceOf(OPERATION, this.getNodeParameter('operation', 0, 'onPayment'));
       crm = await fieldCrmOf(this, operation === 'onPayment');
       setup = { config: segmentConfigFromSettings(readSettings(this, operation)), db: await openDatabase(settings.storeUrl), crm: crm?.target };
     } catch (error) {

@@ -1,12 +1,28 @@
-import type { IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
+import type { INodeProperties, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
 import { HISTORY_SOURCES, historyLister } from '../../core/sources/history';
 import { backfillRequestOf, controlBackfill } from '../../../temporal/backfill-control';
 import { connectTemporalTarget } from '../../../temporal/temporal-target';
+import { choiceOf } from '../shared/choice';
 import { mapItems } from '../shared/map-items';
 import { TEMPORAL_CREDENTIAL, temporalTargetOfCredential, terminalTemporalApiTest } from '../shared/temporal-credential';
 
 const WINDOW = { show: { operation: ['start', 'progress', 'pause', 'resume', 'cancel'] } };
+
+const OPERATION: INodeProperties = {
+  displayName: 'Operation',
+  name: 'operation',
+  type: 'options',
+  noDataExpression: true,
+  default: 'start',
+  options: [
+    { name: 'Cancel', value: 'cancel', action: 'Cancel a backfill', description: 'Stop it after the current page; start it again to carry on' },
+    { name: 'Get Progress', value: 'progress', action: 'Get the progress of a backfill', description: 'Pages, payments read and recorded, paused or not' },
+    { name: 'Pause', value: 'pause', action: 'Pause a backfill', description: 'Stop after the current page until resumed' },
+    { name: 'Resume', value: 'resume', action: 'Resume a backfill', description: 'Carry on a paused backfill from where it stopped' },
+    { name: 'Start', value: 'start', action: 'Start a backfill', description: 'Start the backfill of this window, or join the one running' },
+  ],
+};
 
 export class TerminalBackfill implements INodeType {
   description: INodeTypeDescription = {
@@ -30,20 +46,7 @@ export class TerminalBackfill implements INodeType {
         type: 'notice',
         default: '',
       },
-      {
-        displayName: 'Operation',
-        name: 'operation',
-        type: 'options',
-        noDataExpression: true,
-        default: 'start',
-        options: [
-          { name: 'Cancel', value: 'cancel', action: 'Cancel a backfill', description: 'Stop it after the current page; start it again to carry on' },
-          { name: 'Get Progress', value: 'progress', action: 'Get the progress of a backfill', description: 'Pages, payments read and recorded, paused or not' },
-          { name: 'Pause', value: 'pause', action: 'Pause a backfill', description: 'Stop after the current page until resumed' },
-          { name: 'Resume', value: 'resume', action: 'Resume a backfill', description: 'Carry on a paused backfill from where it stopped' },
-          { name: 'Start', value: 'start', action: 'Start a backfill', description: 'Start the backfill of this window, or join the one running' },
-        ],
-      },
+      OPERATION,
       {
         displayName: 'Source',
         name: 'source',
@@ -110,7 +113,8 @@ export class TerminalBackfill implements INodeType {
       return [
         await mapItems(this, async (_json, i) => {
           const request = backfillRequestOf({
-            operation: this.getNodeParameter('operation', i),
+            // Checked first: an operation that is none of these shows no Source, which n8n would fail on unnamed.
+            operation: choiceOf(OPERATION, this.getNodeParameter('operation', i)),
             source: this.getNodeParameter('source', i),
             since: this.getNodeParameter('since', i),
             until: this.getNodeParameter('until', i, ''),

@@ -6,6 +6,7 @@ import { MAX_RECENT_PAYMENTS, messageSettingsFromForm, type MessageSettings } fr
 import { openDatabase } from '../../core/store/open-database';
 import type { SqlDatabase } from '../../core/store/sql-database';
 import { readCrmStoreCredential } from '../shared/crm-store-credential';
+import { choiceOf } from '../shared/choice';
 import { toItemJson } from '../shared/item-json';
 import { errorMessage, toNodeError } from '../shared/node-error';
 import { terminalCrmStoreTest } from '../shared/test-crm-store';
@@ -134,6 +135,18 @@ const FORM: INodeProperties[] = [
 /** The form's labels, for errors: a wrong field is named as the editor shows it. */
 const LABELS: Record<string, string> = { kind: 'Message', ...Object.fromEntries(FORM.map((p) => [p.name, p.displayName])) };
 
+const OPERATION: INodeProperties = {
+  displayName: 'Operation',
+  name: 'operation',
+  type: 'options',
+  noDataExpression: true,
+  options: [
+    { name: 'Compose', value: 'compose', action: 'Compose a message for each payment', description: 'Adds "message" (to, subject, text, amountText; phone for a thank-you) to the items that call for one; the others stop here' },
+    { name: 'Send Queued Messages', value: 'flush', action: 'Release messages held by quiet hours', description: 'After a Schedule Trigger: outputs the messages of the chosen kind whose quiet hours are over, once each, at most 100 per run (the rest go with the next run)' },
+  ],
+  default: 'compose',
+};
+
 export class TerminalMessage implements INodeType {
   description: INodeTypeDescription = {
     displayName: 'Terminal Message',
@@ -149,17 +162,7 @@ export class TerminalMessage implements INodeType {
     usableAsTool: true,
     credentials: [{ name: 'terminalCrmStore', required: true, testedBy: 'terminalCrmStoreTest' }],
     properties: [
-      {
-        displayName: 'Operation',
-        name: 'operation',
-        type: 'options',
-        noDataExpression: true,
-        options: [
-          { name: 'Compose', value: 'compose', action: 'Compose a message for each payment', description: 'Adds "message" (to, subject, text, amountText; phone for a thank-you) to the items that call for one; the others stop here' },
-          { name: 'Send Queued Messages', value: 'flush', action: 'Release messages held by quiet hours', description: 'After a Schedule Trigger: outputs the messages of the chosen kind whose quiet hours are over, once each, at most 100 per run (the rest go with the next run)' },
-        ],
-        default: 'compose',
-      },
+      OPERATION,
       {
         displayName: 'Message',
         name: 'kind',
@@ -193,14 +196,16 @@ export class TerminalMessage implements INodeType {
   async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
     const store = readCrmStoreCredential(await this.getCredentials('terminalCrmStore'));
     let db: SqlDatabase;
+    let operation: string;
     try {
+      operation = choiceOf(OPERATION, this.getNodeParameter('operation', 0, 'compose'));
       db = await openDatabase(store.storeUrl);
     } catch (error) {
       throw toNodeError(this.getNode(), error);
     }
-    if (this.getNodeParameter('operation', 0, 'compose') === 'flush') {
+    if (operation === 'flush') {
       try {
-        const kind = messageSettingsFromForm({ kind: this.getNodeParameter('kind', 0, 'thank-you') }).kind;
+        const kind = messageSettingsFromForm({ kind: this.getNodeParameter('kind', 0, 'thank-you') }, LABELS).kind;
         return [(await flushQueuedMessages(db, new Date(), 100, kind)).map((json) => ({ json: toItemJson(json), pairedItem: { item: 0 } }))];
       } catch (error) {
         throw toNodeError(this.getNode(), error);

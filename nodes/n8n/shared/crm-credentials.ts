@@ -6,6 +6,7 @@ import { TerminalPipedriveApi } from '../../../credentials/TerminalPipedriveApi.
 import { TerminalSalesforceApi } from '../../../credentials/TerminalSalesforceApi.credentials';
 import { TerminalZohoOAuth2Api } from '../../../credentials/TerminalZohoOAuth2Api.credentials';
 import { parseSaasCrmName, type SaasCrmName } from '../../core/crm/crm-names';
+import { choiceOf } from './choice';
 import { credentialFieldLabels } from './credential-labels';
 import { InputError } from '../../core/errors';
 import type { CrmAdapter } from '../../core/crm/saas/crm-adapter';
@@ -39,7 +40,9 @@ export const CRM_CREDENTIALS: readonly CrmCredential[] = [
 
 export function crmCredentialOf(crmName: unknown, authentication: unknown): CrmCredential {
   const crm = parseSaasCrmName(crmName, 'CRM');
-  return CRM_CREDENTIALS.find((c) => c.crm === crm && (!c.authentication || c.authentication === authentication)) ?? CRM_CREDENTIALS.find((c) => c.crm === crm)!;
+  // HubSpot's credential follows Authentication; a value that is none of its choices is named, not read as Access Token.
+  const chosen = crm === 'hubspot' ? choiceOf(HUBSPOT_AUTHENTICATION, authentication) : undefined;
+  return CRM_CREDENTIALS.find((c) => c.crm === crm && (!c.authentication || c.authentication === chosen))!;
 }
 
 /** The credentials' own definitions, read for their field labels, not retyped. */
