@@ -183,7 +183,7 @@ describe('n8n: Send to Terminal under WorkflowExecute', { timeout: 30_000 }, () 
     const mga = pushOf(output(await run(params('stripe', READER, { currency: 'MGA' }), [deal()]))[0]!);
     assert.equal(mga.outcome, 'rejected');
     assert.equal(mga.field, 'amount');
-    assert.equal(mga.message, 'The sale was not sent: amount 12.50 MGA cannot be charged exactly: Stripe charges MGA with no decimals, so MGA amounts go in steps of 1 MGA. Type 12 or 13 MGA instead (1200 or 1300 in minor units), rounding the price in the CRM, and push again.');
+    assert.equal(mga.message, 'The sale was not sent: Amount 12.50 MGA cannot be charged exactly: Stripe charges MGA with no decimals, so MGA amounts go in steps of 1 MGA. Type 12 or 13 MGA instead (1200 or 1300 in minor units), rounding the price in the CRM, and push again.');
     const kwd = pushOf(output(await run(params('stripe', READER, { currency: 'KWD' }), [deal({ price: '12.345' })]))[0]!);
     assert.equal(kwd.field, 'amount');
     assert.match(kwd.message, /must end in 0.*Type 12\.34 or 12\.35 KWD instead \(12340 or 12350 in minor units\)/);

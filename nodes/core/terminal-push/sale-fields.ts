@@ -1,5 +1,5 @@
 import { currencyExponent } from '../contracts/money';
-import type { PushOutcome, SaleRequest, TerminalPush, TerminalVendor } from './terminal-push';
+import { NOT_SENT, type PushOutcome, type SaleRequest, type TerminalPush, type TerminalVendor } from './terminal-push';
 
 /** How an amount is written: as an operator types a price (12.50), or as APIs store it (1250 cents). */
 export const AMOUNT_UNITS = ['major', 'minor'] as const;
@@ -35,8 +35,12 @@ export function saleFromFields(vendor: TerminalVendor, fields: SaleFields): { sa
   const readerId = text(fields.readerId) ?? '';
   const reference = text(fields.reference) ?? '';
   const reject = (field: string, message: string): { rejected: PushOutcome } => ({
-    rejected: { outcome: 'rejected', vendor, readerId, reference, field, message: `The sale was not sent: ${field} ${message}` },
+    rejected: { outcome: 'rejected', vendor, readerId, reference, field, message: `${NOT_SENT}${field} ${message}` },
   });
+  // An expression that hands over an object or a list would be dropped below, sending the sale without it.
+  for (const [field, v] of Object.entries(fields)) {
+    if (v !== undefined && v !== null && text(v) === undefined) return reject(field, `is ${Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`}, not text. Map it to one value of the item, not the object that holds it.`);
+  }
 
   const currency = (text(fields.currency) ?? '').toUpperCase();
   if (!SALE_CURRENCY.test(currency)) return reject('currency', `"${currency}" is not a currency. Give the three-letter ISO 4217 code, such as USD, EUR or JPY.`);

@@ -36,8 +36,8 @@ export const SaleRequestSchema = z.object({
    * The caller's idempotency key, e.g. the CRM deal id: pushing the same sale twice (a double click, a retried
    * flow) reaches the reader as one sale, and with Stripe reuses one PaymentIntent so it can only be paid once.
    */
-  reference: z.string().trim().min(1, 'an idempotency key such as the CRM deal id').max(200),
-  description: z.string().trim().max(500).optional(),
+  reference: z.string().trim().min(1, 'an idempotency key such as the CRM deal id').max(200, 'is longer than 200 characters: use a short key such as the CRM deal id'),
+  description: z.string().trim().max(500, 'is longer than 500 characters: shorten it').optional(),
   /** The vendor's own customer id when the CRM knows it (Stripe cus_…, Square customer id); never the pack's id. */
   processorCustomerId: z.string().trim().min(1).optional(),
 });
@@ -147,12 +147,27 @@ export function checkSale(vendor: TerminalVendor, sale: SaleRequest): { sale: Pa
       readerId: typeof raw.readerId === 'string' ? raw.readerId : '',
       reference: typeof raw.reference === 'string' ? raw.reference : '',
       field,
-      message: `The sale was not sent: ${field} — ${issueText(issue)}. Fix it in the CRM record or the flow, then push again.`,
+      message: `${NOT_SENT}${field} — ${issueText(issue)}. Fix it in the CRM record or the flow, then push again.`,
     },
   };
 }
 
 /** A rejected outcome for a field we check per vendor (a length, an amount the vendor cannot represent). */
 export function rejectField(vendor: TerminalVendor, sale: ParsedSale, field: string, problem: string, fix: string): PushOutcome {
-  return { outcome: 'rejected', vendor, readerId: sale.readerId, reference: sale.reference, field, message: `The sale was not sent: ${field} ${problem}. ${fix}` };
+  return { outcome: 'rejected', vendor, readerId: sale.readerId, reference: sale.reference, field, message: `${NOT_SENT}${field} ${problem}. ${fix}` };
+}
+
+/** How every refusal of a sale field begins, the field named right after it. */
+export const NOT_SENT = 'The sale was not sent: ';
+
+/**
+ * A refusal in a face's words: the field its message names (the sale's own name, `amountUnit`) becomes the label the
+ * face shows it under ("Amount Is In"). `field` stays the sale's name, for flows that route on it.
+ */
+export function outcomeInTerms(outcome: PushOutcome, labels: Readonly<Record<string, string>>): PushOutcome {
+  if (outcome.outcome !== 'rejected') return outcome;
+  const label = labels[outcome.field];
+  const named = `${NOT_SENT}${outcome.field}`;
+  if (!label || !outcome.message.startsWith(`${named} `)) return outcome;
+  return { ...outcome, message: `${NOT_SENT}${label}${outcome.message.slice(named.length)}` };
 }

@@ -1,7 +1,7 @@
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes, NodeOperationError } from 'n8n-workflow';
 import { pushSaleFromFields } from '../../core/terminal-push/sale-fields';
-import type { PushOutcome, PushOutcomeKind, TerminalPush } from '../../core/terminal-push/terminal-push';
+import { outcomeInTerms, type PushOutcome, type PushOutcomeKind, type TerminalPush } from '../../core/terminal-push/terminal-push';
 import { toItemJson } from '../shared/item-json';
 import { errorMessage, toNodeError } from '../shared/node-error';
 import { terminalAdyenCloudTest } from './adyen-cloud-test';
@@ -11,6 +11,13 @@ import { webhookOrTokenCredentialTest } from '../TerminalTrigger/test-source-cre
 
 /** What "Fail on Offline, Busy, Declined or Rejected" turns into an error; a cancel was someone's decision. */
 const FAILING_OUTCOMES: ReadonlySet<PushOutcomeKind> = new Set(['offline', 'busy', 'declined', 'rejected']);
+
+/** The sale's fields as this node's form labels them, for a refusal's message; the reader's label is the processor's. */
+const SALE_LABELS: Readonly<Record<string, string>> = {
+  amount: 'Amount', 'amount.minor': 'Amount', 'amount.currency': 'Currency', amountUnit: 'Amount Is In', currency: 'Currency', customerId: 'Customer ID',
+  crmRecordId: 'CRM Record ID', reference: 'Reference', description: 'Description', processorCustomerId: 'Processor Customer ID',
+};
+const READER_LABELS: Readonly<Record<string, string>> = { stripe: 'Reader ID', square: 'Device ID', adyen: 'Terminal ID (POIID)' };
 
 const forProcessor = (processor: string) => ({ displayOptions: { show: { processor: [processor] } } });
 
@@ -191,7 +198,7 @@ export class SendToTerminal implements INodeType {
         if (!push) pushes.set(processor, (push = await terminalPushFor(this, processor, itemIndex)));
         const options = this.getNodeParameter('options', itemIndex, {}) as { failOnProblem?: boolean; processorCustomerId?: string };
         const param = (name: string) => this.getNodeParameter(name, itemIndex, '') as unknown;
-        outcome = await pushSaleFromFields(push, {
+        const sold = await pushSaleFromFields(push, {
           readerId: param('readerId'),
           amount: param('amount'),
           amountUnit: param('amountUnit'),
@@ -202,6 +209,7 @@ export class SendToTerminal implements INodeType {
           description: param('description'),
           processorCustomerId: options.processorCustomerId,
         });
+        outcome = outcomeInTerms(sold, { ...SALE_LABELS, readerId: READER_LABELS[processor]! });
         if (options.failOnProblem && FAILING_OUTCOMES.has(outcome.outcome)) {
           throw new NodeOperationError(this.getNode(), outcome.message, { itemIndex, description: `push.outcome is "${outcome.outcome}"` });
         }
