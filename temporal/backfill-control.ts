@@ -61,7 +61,8 @@ export function backfillRequestOf(p: BackfillFields, names: Partial<Record<keyof
   const limit = w.limit;
   if (limit === null) throw new InputError(n.limit, `"${String(p.limit)}" is not a whole number above 0`, 'leave it empty for 100, or give one such as 100');
   // Checked here, as the CLI's --crm is: the worker would only refuse it once the workflow ran, after Start said started.
-  const givenCrm = text(p.crm);
+  // Blank is none; anything else given (an expression's number) is checked, not read as none.
+  const givenCrm = typeof p.crm === 'string' ? text(p.crm) : p.crm === undefined || p.crm === null ? undefined : p.crm;
   const crm = givenCrm === undefined ? undefined : parseSaasCrmName(givenCrm, n.crm);
   const restart = p.restart === true || p.restart === 'true';
   return { operation, input: { source, since, ...(until ? { until } : {}), ...(crm ? { crm } : {}), ...(limit ? { limit } : {}), ...(restart ? { restart } : {}) } };

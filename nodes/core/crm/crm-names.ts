@@ -41,7 +41,9 @@ export function parseCrmName(value: string | undefined, field = 'crm'): DirectCr
 export function parseSaasCrmName(value: unknown, field = 'crm'): SaasCrmName {
   const name = typeof value === 'string' ? value.trim().toLowerCase() : '';
   if (!isSaasCrmName(name)) {
-    throw new InputError(field, name ? `"${name}" is not a CRM the pack has an adapter for` : 'no CRM is chosen', `choose one of: ${SAAS_CRM_NAMES.join(', ')}`);
+    // An expression's number or object is what was given, not "no CRM".
+    const shown = typeof value === 'string' || value === undefined || value === null ? name : (JSON.stringify(value) ?? String(value));
+    throw new InputError(field, shown ? `"${shown}" is not a CRM the pack has an adapter for` : 'no CRM is chosen', `choose one of: ${SAAS_CRM_NAMES.join(', ')}`);
   }
   return name;
 }
