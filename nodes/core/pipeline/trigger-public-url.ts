@@ -1,3 +1,4 @@
+import { InputError } from '../errors';
 import { urlSettingOf } from '../http/web-url';
 
 /**
@@ -7,5 +8,8 @@ import { urlSettingOf } from '../http/web-url';
  * every Square delivery failing its signature.
  */
 export function triggerPublicUrl(field: string, raw: unknown): string | undefined {
-  return urlSettingOf(field, raw, { kind: 'full', example: 'write the URL the processor calls exactly as its webhook subscription shows it, such as https://hooks.example.com/terminal-crm/square, or leave it empty' });
+  const example = 'write the URL the processor calls exactly as its webhook subscription shows it, such as https://hooks.example.com/terminal-crm/square, or leave it empty';
+  // An expression's object read as blank would verify every delivery against another URL than the one it meant.
+  if (raw !== null && typeof raw === 'object') throw new InputError(field, `is ${Array.isArray(raw) ? 'a list' : 'an object'}, not a URL`, example);
+  return urlSettingOf(field, raw, { kind: 'full', example });
 }

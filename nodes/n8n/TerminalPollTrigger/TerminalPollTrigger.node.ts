@@ -101,7 +101,7 @@ export class TerminalPollTrigger implements INodeType {
   async poll(this: IPollFunctions): Promise<INodeExecutionData[][] | null> {
     const options = this.getNodeParameter('options', {}) as IDataObject;
     return await pollOnce(this, this.getNodeParameter('source', 'stripe') as string, {
-      cursorName: typeof options.cursorName === 'string' ? options.cursorName.trim() : '',
+      cursorName: options.cursorName,
       lookBackHours: options.lookBackHours as number | undefined,
       // An option left out is the default; what an expression gives is read by the core, which names a wrong one.
       maxPages: options.maxPages,

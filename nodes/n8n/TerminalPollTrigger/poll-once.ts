@@ -1,5 +1,6 @@
 import type { INodeExecutionData, IPollFunctions } from 'n8n-workflow';
 import type { PaymentEvent } from '../../core/contracts/payment-event';
+import { InputError, renamedField } from '../../core/errors';
 import { firstPollSince, pollableSource, pollMaxPages, pollPageSize, pollSource, previewPoll } from '../../core/pipeline/poll-source';
 import { openDatabase } from '../../core/store/open-database';
 import { keyProviderFromSpec } from '../../core/tokenize/key-provider';
@@ -10,8 +11,8 @@ import { toNodeError } from '../shared/node-error';
 import { credentialTypeOf, sourceCredentialPlace } from '../TerminalTrigger/source-credentials';
 
 export interface PollSettings {
-  /** Empty: the core's "poll:<source>". */
-  cursorName: string;
+  /** As n8n gives it; empty: the core's "poll:<source>". */
+  cursorName: unknown;
   /** As n8n gives it (an expression may give anything): read by firstPollSince, which names the field. */
   lookBackHours: unknown;
   /** As n8n gives them, read by the core's pollMaxPages and pollPageSize (the Node-RED node's readers too). */
@@ -20,7 +21,15 @@ export interface PollSettings {
 }
 
 /** The options' labels in the node's Options, which the errors name. */
-const LABELS = { lookBackHours: 'First Poll Looks Back (Hours)', maxPages: 'Max Pages per Poll', pageSize: 'Page Size' } as const;
+const LABELS = { cursorName: 'Cursor Name', lookBackHours: 'First Poll Looks Back (Hours)', maxPages: 'Max Pages per Poll', pageSize: 'Page Size' } as const;
+
+/** An expression's object or list is refused by name: read as empty, it would move another cursor than the one meant. */
+function cursorNameOf(v: unknown): string {
+  if (v === undefined || v === null) return '';
+  if (typeof v === 'string') return v.trim();
+  if (typeof v === 'number' && Number.isFinite(v)) return String(v);
+  throw new InputError(LABELS.cursorName, `is ${Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'an object' : `${typeof v} ${String(v)}`}, not a name`, 'type a name such as poll:square, or leave it empty');
+}
 
 const items = (events: PaymentEvent[]): INodeExecutionData[][] | null => (events.length ? [events.map((e) => ({ json: toItemJson(e) }))] : null);
 
@@ -30,9 +39,10 @@ const items = (events: PaymentEvent[]): INodeExecutionData[][] | null => (events
  * from where the cursor stands and keeps nothing, so testing in the editor takes no payment away from the flow.
  */
 export async function pollOnce(ctx: IPollFunctions, sourceName: string, settings: PollSettings): Promise<INodeExecutionData[][] | null> {
-  const credentialType = credentialTypeOf(sourceName);
   try {
+    const credentialType = credentialTypeOf(sourceName);
     const source = pollableSource(sourceName);
+    const cursorName = cursorNameOf(settings.cursorName);
     // Read before anything is asked of the store or the processor, on a test fetch too, so a number the poll cannot
     // use is the error the editor shows, by the option's name.
     const since = firstPollSince(LABELS.lookBackHours, settings.lookBackHours);
@@ -44,7 +54,7 @@ export async function pollOnce(ctx: IPollFunctions, sourceName: string, settings
       credentials: { ...(await ctx.getCredentials(credentialType)) },
       credentialPlace: sourceCredentialPlace(sourceName),
       store: await openDatabase(store.storeUrl),
-      cursorName: settings.cursorName || undefined,
+      cursorName: cursorName || undefined,
       since,
       limit,
       http: n8nHttpTransport(ctx, credentialType),
@@ -66,6 +76,6 @@ export async function pollOnce(ctx: IPollFunctions, sourceName: string, settings
     if (outcome.raced) ctx.logger.info('Terminal Payment Poll Trigger: another poller of the same cursor moved it first; this poll stopped and kept nothing twice');
     return items(outcome.events);
   } catch (error) {
-    throw toNodeError(ctx.getNode(), error);
+    throw toNodeError(ctx.getNode(), renamedField(error, 'source', 'Source'));
   }
 }
