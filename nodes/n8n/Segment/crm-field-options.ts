@@ -1,3 +1,4 @@
+import { InputError } from '../../core/errors';
 import type { INodePropertyOptions } from 'n8n-workflow';
 import { parseSegmentConfig } from '../../core/segment/config';
 
@@ -27,11 +28,20 @@ export const DEFAULT_CRM_FIELD_ROWS = Object.entries(parseSegmentConfig().crmFie
   .filter((entry): entry is [string, string] => typeof entry[1] === 'string')
   .map(([value, crmField]) => ({ value, crmField }));
 
-/** The list's rows as the core's mapping; a row with an empty CRM field name writes nothing. */
+/**
+ * The list's rows as the core's mapping; a row with an empty CRM field name writes nothing. A row an expression
+ * filled with something else is named by its place in the list (as Loyalty's Tiers rows are), not dropped.
+ */
 export function crmFieldsFromRows(rows: unknown): Record<string, string | null> {
   const mapping: Record<string, string | null> = {};
-  for (const row of Array.isArray(rows) ? (rows as Array<{ value?: unknown; crmField?: unknown }>) : []) {
-    if (typeof row.value === 'string') mapping[row.value] = typeof row.crmField === 'string' ? row.crmField : null;
+  for (const [i, row] of (Array.isArray(rows) ? (rows as Array<{ value?: unknown; crmField?: unknown }>) : []).entries()) {
+    const at = `CRM Fields ${i + 1}`;
+    if (typeof row.value !== 'string') throw new InputError(`${at}: Value`, `${JSON.stringify(row.value) ?? 'nothing'} is not one of its choices`, `choose one of: ${CRM_VALUE_OPTIONS.map((o) => o.name).join(', ')}`);
+    const name = row.crmField;
+    if (name !== undefined && name !== null && typeof name !== 'string') {
+      throw new InputError(`${at}: CRM Field Name`, `is ${Array.isArray(name) ? 'a list' : typeof name === 'object' ? 'an object' : `the ${typeof name} ${String(name)}`}, not a field name`, 'type the name of the CRM field, or leave it empty to not write this value');
+    }
+    mapping[row.value] = typeof name === 'string' ? name : null;
   }
   return mapping;
 }
