@@ -133,7 +133,7 @@ describe('n8n: every CRM credential has a Timeout (ms) the CRM nodes use', () =>
     assert.equal(crmTimeoutMs(1_500), 1_500);
     assert.equal(crmTimeoutMs(' 2000 '), 2_000);
     for (const bad of [0, -5, 1.5, 'soon']) {
-      assert.throws(() => crmTimeoutMs(bad), (e: Error & { field?: string }) => e.field === 'timeoutMs' && /whole milliseconds/.test(e.message), String(bad));
+      assert.throws(() => crmTimeoutMs(bad), (e: Error & { field?: string }) => e.field === 'Timeout (ms)' && /whole milliseconds/.test(e.message), String(bad));
     }
   });
 });

@@ -59,21 +59,21 @@ export function crmFieldLabels(type: string): Record<string, string> {
 /** The CRM's adapter over the node's credential for it, each request bounded by the credential's Timeout. */
 export async function crmAdapterFromNode(ctx: IExecuteFunctions, credential: CrmCredential): Promise<CrmAdapter> {
   const data = { ...(await ctx.getCredentials(credential.type)) };
-  const timeoutMs = crmTimeoutMs(data.timeoutMs);
+  const labels = crmFieldLabels(credential.type);
+  const timeoutMs = crmTimeoutMs(data.timeoutMs, labels.timeoutMs);
   // The adapters read their timeout from their settings (HubSpot, Salesforce and Dynamics put it on each request,
   // the axios transports of Salesforce and Dynamics on every call); a credential saved before the field existed
   // keeps the adapter's own default.
   const record = timeoutMs === undefined || typeof data.settings === 'string' ? data : { ...data, settings: { ...(data.settings as object | undefined), timeoutMs } };
-  const labels = crmFieldLabels(credential.type);
   const http = credential.engineAuthenticates ? n8nHttpTransport(ctx, credential.type, crmBaseUrlFromRecord(credential.crm, record, labels), timeoutMs === undefined ? {} : { timeoutMs }) : undefined;
   return crmAdapterFromRecord(credential.crm, record, http, labels);
 }
 
 /** The credential's "Timeout (ms)": blank (a credential saved before the field existed) is undefined. */
-export function crmTimeoutMs(value: unknown): number | undefined {
+export function crmTimeoutMs(value: unknown, label = 'Timeout (ms)'): number | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   const n = typeof value === 'number' ? value : Number(String(value).trim());
-  if (!Number.isInteger(n) || n < 1) throw new InputError('timeoutMs', `"${String(value)}" is not a timeout`, 'give whole milliseconds, e.g. 10000 for ten seconds');
+  if (!Number.isInteger(n) || n < 1) throw new InputError(label, `"${String(value)}" is not a timeout`, 'give whole milliseconds, e.g. 10000 for ten seconds');
   return n;
 }
 
