@@ -55,13 +55,14 @@ export const PipedriveSettingsSchema = z
 export type PipedriveSettingsInput = z.input<typeof PipedriveSettingsSchema>;
 export type PipedriveSettings = z.output<typeof PipedriveSettingsSchema>;
 
+// Worded for every face: the field the error names (the variable, or the editor's label) says where it is set.
 const FIXES: Record<string, string> = {
-  apiToken: `paste the API token from Pipedrive (Personal preferences → API) into ${PIPEDRIVE_ENV.apiToken}, or set ${PIPEDRIVE_ENV.clientId}, ${PIPEDRIVE_ENV.clientSecret} and ${PIPEDRIVE_ENV.refreshToken} for an OAuth app`,
-  customerIdField: `create a text person field (e.g. "Terminal CRM id") and copy its 40-character API key from Company settings → Data fields into ${PIPEDRIVE_ENV.customerIdField}`,
-  paymentKeyField: `create a text deal field (e.g. "Terminal payment key") and copy its 40-character API key from Company settings → Data fields into ${PIPEDRIVE_ENV.paymentKeyField}`,
-  oauth: `set ${PIPEDRIVE_ENV.clientId}, ${PIPEDRIVE_ENV.clientSecret} and ${PIPEDRIVE_ENV.refreshToken} from your app in Pipedrive's Developer Hub (or use ${PIPEDRIVE_ENV.apiToken} instead)`,
-  baseUrl: `use a URL such as https://api.pipedrive.com in ${PIPEDRIVE_ENV.baseUrl}`,
-  fieldMap: `map each pack field to the 40-character API key of a person field, e.g. {"loyalty_tier":"<key>"} in ${PIPEDRIVE_ENV.fieldMap}`,
+  apiToken: `paste the API token from Pipedrive (Personal preferences → API), or give an OAuth app's client id, client secret and refresh token (${PIPEDRIVE_ENV.clientId}, ${PIPEDRIVE_ENV.clientSecret} and ${PIPEDRIVE_ENV.refreshToken} for the worker and the command line)`,
+  customerIdField: 'create a text person field (e.g. "Terminal CRM id") and give its 40-character API key from Company settings → Data fields',
+  paymentKeyField: 'create a text deal field (e.g. "Terminal payment key") and give its 40-character API key from Company settings → Data fields',
+  oauth: `give the client id, client secret and refresh token of your app in Pipedrive's Developer Hub (${PIPEDRIVE_ENV.clientId}, ${PIPEDRIVE_ENV.clientSecret} and ${PIPEDRIVE_ENV.refreshToken} for the worker and the command line), or an API token instead`,
+  baseUrl: 'use a URL such as https://api.pipedrive.com',
+  fieldMap: 'map each pack field to the 40-character API key of a person field, e.g. {"loyalty_tier":"<key>"}',
 };
 
 /** Raw settings → typed settings, or an InputError naming the setting and how to fix it. */

@@ -104,18 +104,18 @@ export const ZohoSettingsSchema = z
 export type ZohoSettingsInput = z.input<typeof ZohoSettingsSchema>;
 export type ZohoSettings = z.output<typeof ZohoSettingsSchema>;
 
+// Worded for every face: the field the error names (ZOHO_CLIENT_ID, the editor's label, settings.timeZone) says where it is set.
 const FIXES: Record<string, string> = {
-  clientId: `create a Server-based (or Self Client) app in the Zoho API console for your data centre and set ${ZOHO_ENV.clientId}`,
-  clientSecret: `copy the client secret of that app into ${ZOHO_ENV.clientSecret}`,
-  refreshToken: `generate a refresh token with the scopes ZohoCRM.modules.ALL and ZohoCRM.org.READ (offline access) and set ${ZOHO_ENV.refreshToken}`,
-  dataCenter: `use the data centre of your Zoho login domain in ${ZOHO_ENV.dataCenter}: ${Object.keys(ZOHO_DATA_CENTERS).join(', ')}`,
-  baseUrl: `use a URL such as https://www.zohoapis.eu in ${ZOHO_ENV.baseUrl}, or leave it empty to follow the data centre`,
-  accountsUrl: `use a URL such as https://accounts.zoho.eu in ${ZOHO_ENV.accountsUrl}, or leave it empty to follow the data centre`,
-  customerIdField: `use the API name of the unique Contacts field holding the pack's id (Setup → Developer Space → APIs → API names) in ${ZOHO_ENV.customerIdField}`,
-  paymentKeyField: `use the API name of the unique field holding the payment key in ${ZOHO_ENV.paymentKeyField}`,
-  paymentsModule: `use a module API name such as Deals in ${ZOHO_ENV.paymentsModule}`,
-  fieldMap: `map each pack field to a Contacts field API name, e.g. {"loyalty_tier":"Loyalty_Tier"} in ${ZOHO_ENV.fieldMap}`,
-  // The field the error names says where it is set (ZOHO_TIME_ZONE, the editors' Time Zone, settings.timeZone).
+  clientId: 'create a Server-based (or Self Client) app in the Zoho API console for your data centre and give its client id',
+  clientSecret: 'copy the client secret of that app',
+  refreshToken: 'generate a refresh token with the scopes ZohoCRM.modules.ALL and ZohoCRM.org.READ (offline access)',
+  dataCenter: `use the data centre of your Zoho login domain: ${Object.keys(ZOHO_DATA_CENTERS).join(', ')}`,
+  baseUrl: 'use a URL such as https://www.zohoapis.eu, or leave it empty to follow the data centre',
+  accountsUrl: 'use a URL such as https://accounts.zoho.eu, or leave it empty to follow the data centre',
+  customerIdField: "use the API name of the unique Contacts field holding the pack's id (Setup → Developer Space → APIs → API names)",
+  paymentKeyField: 'use the API name of the unique field holding the payment key',
+  paymentsModule: 'use a module API name such as Deals',
+  fieldMap: 'map each pack field to a Contacts field API name, e.g. {"loyalty_tier":"Loyalty_Tier"}',
   timeZone: "use the IANA name of the org's time zone (Setup → Company Details), such as America/Los_Angeles or Asia/Kolkata, or leave it empty to read it from Zoho",
 };
 

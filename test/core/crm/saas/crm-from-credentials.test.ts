@@ -3,6 +3,8 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { crmAdapterFromRecord, crmBaseUrlFromRecord } from '../../../../nodes/core/crm/saas/crm-from-credentials';
 import { formatPem } from '../../../../nodes/core/crm/saas/crm-record-settings';
+import { pipedriveSettingsFromEnv } from '../../../../nodes/core/crm/saas/pipedrive-settings';
+import { zohoSettingsFromEnv } from '../../../../nodes/core/crm/saas/zoho-settings';
 import { CRM_NAMES } from '../../../../nodes/core/crm/crm-names';
 import { LocalSqlCrm } from '../../../../nodes/core/crm/local-sql-crm';
 import { InputError } from '../../../../nodes/core/errors';
@@ -173,5 +175,31 @@ describe('CRM choice in the steps', () => {
       });
     }
     await assert.rejects(openCrm({ crm: 'sugarcrm' }), /^InputError: crm: "sugarcrm" is not a CRM this version can write to\. Fix: choose one of: local$/);
+  });
+});
+
+describe("a CRM account's refusal reads right in every face", () => {
+  const fixOf = (f: () => unknown): InputError => {
+    try {
+      f();
+    } catch (e) {
+      if (e instanceof InputError) return e;
+      throw e;
+    }
+    assert.fail('not refused');
+  };
+
+  it('an editor field is named by the field, and its fix names no environment variable the editor does not have', () => {
+    const pipedrive = fixOf(() => crmAdapterFromRecord('pipedrive', { apiToken: 'pd-token' }));
+    assert.equal(pipedrive.field, 'customerIdField');
+    assert.doesNotMatch(pipedrive.fix, /PIPEDRIVE_/);
+    const zoho = fixOf(() => crmAdapterFromRecord('zoho', { dataCenter: 'mars', clientId: '1000.X', clientSecret: 's', refreshToken: 'r' }));
+    assert.equal(zoho.field, 'dataCenter');
+    assert.doesNotMatch(zoho.fix, /ZOHO_/);
+  });
+
+  it('the worker and the command line name the variable itself', () => {
+    assert.equal(fixOf(() => pipedriveSettingsFromEnv({ PIPEDRIVE_API_TOKEN: 'pd-token' })).field, 'PIPEDRIVE_CUSTOMER_ID_FIELD');
+    assert.equal(fixOf(() => zohoSettingsFromEnv({ ZOHO_CLIENT_ID: '1000.X', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: 'r', ZOHO_DATA_CENTER: 'mars' })).field, 'ZOHO_DATA_CENTER');
   });
 });

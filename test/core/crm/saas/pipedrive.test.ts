@@ -540,10 +540,11 @@ describe('Pipedrive settings', () => {
     assert.throws(() => parsePipedriveSettings({ apiToken: 't', customerIdField: 'cus_id', paymentKeyField: PAYMENT_FIELD }), (e: unknown) => {
       assert.ok(e instanceof InputError);
       assert.equal(e.field, 'pipedrive.customerIdField');
-      assert.match(e.message, /40 hex characters.*PIPEDRIVE_CUSTOMER_ID_FIELD/);
+      // The fix fits every face; the field the faces name (the variable, the editor's label) says where it is set.
+      assert.match(e.message, /40 hex characters.*give its 40-character API key from Company settings → Data fields$/);
       return true;
     });
-    assert.throws(() => parsePipedriveSettings({ customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD }), (e: unknown) => e instanceof InputError && e.field === 'pipedrive.apiToken' && /PIPEDRIVE_API_TOKEN/.test(e.message));
+    assert.throws(() => parsePipedriveSettings({ customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD }), (e: unknown) => e instanceof InputError && e.field === 'pipedrive.apiToken' && /paste the API token from Pipedrive/.test(e.message));
     assert.throws(() => parsePipedriveSettings({ apiToken: 't', customerIdField: CUSTOMER_FIELD }), (e: unknown) => e instanceof InputError && e.field === 'pipedrive.paymentKeyField');
     assert.throws(() => parsePipedriveSettings({ apiToken: 't', customerIdField: CUSTOMER_FIELD, paymentKeyField: PAYMENT_FIELD, baseUrl: 'not a url' }), (e: unknown) => e instanceof InputError && e.field === 'pipedrive.baseUrl');
   });

@@ -615,7 +615,7 @@ describe('Zoho settings', () => {
     assert.deepEqual([au.apiBaseUrl, au.tokenUrl], ['https://sandbox.zohoapis.com.au', 'https://accounts.zoho.com.au/oauth/v2/token']);
     assert.deepEqual(parseZohoSettings({ ...CREDS }).duplicateCheckFields, ['Terminal_CRM_Id', 'Email']);
     assert.throws(() => parseZohoSettings({ ...CREDS, dataCenter: 'xx' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.dataCenter' && /us, eu, in, au, jp, ca, sa, cn/.test(e.message));
-    assert.throws(() => parseZohoSettings({ clientSecret: 's', refreshToken: 'r' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.clientId' && /ZOHO_CLIENT_ID/.test(e.message));
+    assert.throws(() => parseZohoSettings({ clientSecret: 's', refreshToken: 'r' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.clientId' && /Zoho API console/.test(e.message) && !/ZOHO_/.test(e.message));
     assert.throws(() => parseZohoSettings({ ...CREDS, customerIdField: 'has space' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.customerIdField');
     // Only an IANA name: ICU takes IST and PST as zones, but they stand for different ones in different places.
     assert.equal(parseZohoSettings({ ...CREDS, timeZone: 'America/Los_Angeles' }).timeZone, 'America/Los_Angeles');

@@ -26,7 +26,7 @@ describe('TERMINAL_CRM_CRM in the sandbox', () => {
       /^InputError: HUBSPOT_REFRESH_TOKEN: is missing/,
     );
     // Pipedrive and Zoho check their settings by name; the sandbox says which variable that is.
-    assert.throws(() => sandboxCrmFromEnv({ TERMINAL_CRM_CRM: 'zoho', ZOHO_CLIENT_ID: 'id' }), /^InputError: ZOHO_CLIENT_SECRET: is not set\. Fix: .*ZOHO_CLIENT_SECRET/);
+    assert.throws(() => sandboxCrmFromEnv({ TERMINAL_CRM_CRM: 'zoho', ZOHO_CLIENT_ID: 'id' }), /^InputError: ZOHO_CLIENT_SECRET: is not set\. Fix: copy the client secret of that app$/);
     assert.throws(() => sandboxCrmFromEnv({ TERMINAL_CRM_CRM: 'pipedrive', PIPEDRIVE_API_TOKEN: 't' }), /^InputError: PIPEDRIVE_CUSTOMER_ID_FIELD: is not set\. Fix: /);
   });
 
