@@ -35,6 +35,19 @@ export function renamedField(e: unknown, field: string, name: string): unknown {
   return e instanceof InputError && e.field === field && field !== name ? new InputError(name, e.problem, e.fix) : e;
 }
 
+/**
+ * Runs `read`; an InputError it throws for `field` or one of its parts ("segmentConfig.flags") is named under `name`
+ * instead ("Advanced.flags"), where a face's box holds what the core parses under its own name.
+ */
+export function renamedPrefix<T>(read: () => T, field: string, name: string): T {
+  try {
+    return read();
+  } catch (e) {
+    if (!(e instanceof InputError) || field === name || !(e.field === field || e.field.startsWith(`${field}.`))) throw e;
+    throw new InputError(`${name}${e.field.slice(field.length)}`, e.problem, e.fix);
+  }
+}
+
 /** A webhook whose signature does not verify. Faces answer it with `httpStatus` and write nothing. */
 export class SignatureError extends Error {
   readonly httpStatus = 400;

@@ -1,11 +1,11 @@
 import { currencyOf, minorUnitsOf, optionalCount } from '../config/amounts';
-import { InputError } from '../errors';
+import { InputError, shown } from '../errors';
 import { DEFAULT_PROGRAM_ID, parseLoyaltyProgram, PROGRAM_ID_PATTERN, type LoyaltyProgram } from './program';
 
 /**
  * A loyalty program as the n8n and Node-RED editors let an operator fill it in: amounts in the program's
  * currency as on a receipt (500, not 50000 cents), thresholds that are 0 when unused, tiers as rows. Errors name
- * the field by its label in the editor; both editors use the same labels.
+ * the field by its label in the editor (n8n's by default; Node-RED passes its own).
  */
 export interface LoyaltySettings {
   programId?: string;
@@ -47,6 +47,8 @@ export const LOYALTY_LABELS = {
   programJson: 'Program (JSON)',
 } as const;
 
+export type LoyaltyLabels = Record<keyof typeof LOYALTY_LABELS, string>;
+
 /** The program both editors start from, and what their JSON box shows: members from the first payment, two tiers. */
 export const DEFAULT_LOYALTY_PROGRAM_JSON = {
   id: 'default',
@@ -80,8 +82,8 @@ function positiveNumber(value: unknown, label: string, fix: string): number | un
   return n;
 }
 
-function tiersOf(rows: LoyaltySettings['tiers'], currency: string): LoyaltyProgram['tiers'] {
-  const label = LOYALTY_LABELS.tiers;
+function tiersOf(rows: LoyaltySettings['tiers'], currency: string, label: string): LoyaltyProgram['tiers'] {
+  if (rows !== undefined && !Array.isArray(rows)) throw new InputError(label, 'is not a list of tiers', 'add the tiers as rows (name, minimum spend, points multiplier), or none');
   const tiers = (rows ?? []).map((row, i) => {
     const name = textField(row.name, `${label} ${i + 1}: Name`);
     if (!name) throw new InputError(`${label} ${i + 1}: Name`, 'is empty', 'name the tier (e.g. Gold) or remove the row');
@@ -97,20 +99,17 @@ function tiersOf(rows: LoyaltySettings['tiers'], currency: string): LoyaltyProgr
   return tiers;
 }
 
-export function loyaltyProgramFromSettings(s: LoyaltySettings): LoyaltyProgram {
-  const L = LOYALTY_LABELS;
+export function loyaltyProgramFromSettings(s: LoyaltySettings, L: LoyaltyLabels = LOYALTY_LABELS): LoyaltyProgram {
   const currency = currencyOf(s.currency, L.currency);
   const id = textField(s.programId, L.programId) || DEFAULT_PROGRAM_ID;
   if (!PROGRAM_ID_PATTERN.test(id)) {
     throw new InputError(L.programId, `"${id}" has characters a program ID cannot have`, 'use lower-case letters, digits, "-" and "_", e.g. "default" or "vip-club"');
   }
   const enrollment: Record<string, unknown> = {};
-  const enrollWhen = s.enrollWhen ?? 'firstPayment';
-  // Anything else (an expression's typo) would silently enroll everyone at their first payment.
-  if (enrollWhen !== 'firstPayment' && enrollWhen !== 'threshold') {
-    throw new InputError(L.enrollWhen, `"${String(enrollWhen)}" is not a choice`, 'choose "firstPayment" (At Their First Payment) or "threshold" (When They Reach a Threshold)');
-  }
-  if (enrollWhen === 'threshold') {
+  const when = s.enrollWhen === undefined || s.enrollWhen === null || s.enrollWhen === '' ? 'firstPayment' : s.enrollWhen;
+  // Read as the first payment, an unknown choice would make members of customers the operator meant to hold back.
+  if (when !== 'firstPayment' && when !== 'threshold') throw new InputError(L.enrollWhen, `"${shown(when)}" is not a choice`, 'choose at the first payment (firstPayment) or at a threshold (threshold)');
+  if (when === 'threshold') {
     const lifetime = minorUnitsOf(s.enrollLifetimeSpend, currency, L.enrollLifetimeSpend);
     const visits = optionalCount(s.enrollVisits, L.enrollVisits, 'type the number of payments, e.g. 5, or 0 to not use it');
     const period = minorUnitsOf(s.enrollPeriodSpend, currency, L.enrollPeriodSpend);
@@ -138,7 +137,7 @@ export function loyaltyProgramFromSettings(s: LoyaltySettings): LoyaltyProgram {
     currency,
     enrollment,
     points: { perUnit, ...(expiryDays ? { expiryDays } : {}) },
-    tiers: tiersOf(s.tiers, currency),
+    tiers: tiersOf(s.tiers, currency, L.tiers),
     ...(tierWindowDays ? { tierWindowDays } : {}),
     crmFields: {
       tier: field(s.tierField, 'loyalty_tier', L.tierField),
@@ -148,9 +147,12 @@ export function loyaltyProgramFromSettings(s: LoyaltySettings): LoyaltyProgram {
   });
 }
 
-/** The program from the editor's JSON box; a blank box is the default program. */
-export function loyaltyProgramFromJson(input: unknown): LoyaltyProgram {
+/**
+ * The program from the editor's JSON box; a blank box is the default program. `label`: the box as the editor shows
+ * it, which names what the program's parser refuses (n8n's Program (JSON) by default).
+ */
+export function loyaltyProgramFromJson(input: unknown, label: string = LOYALTY_LABELS.programJson): LoyaltyProgram {
   if (input === undefined || input === null || (typeof input === 'string' && input.trim() === '')) return parseLoyaltyProgram(DEFAULT_LOYALTY_PROGRAM_JSON);
   // A wrong setting is named inside the box it was typed in ("Program (JSON).tiers.0.name"), not as the CLI's setting.
-  return parseLoyaltyProgram(input, LOYALTY_LABELS.programJson);
+  return parseLoyaltyProgram(input, label);
 }

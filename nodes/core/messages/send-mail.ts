@@ -30,17 +30,27 @@ export function smtpPort(raw: unknown): number {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return DEFAULT_SMTP_PORT;
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new InputError('port', `"${String(raw)}" is not a TCP port (1 to 65535)`, "enter your mail provider's submission port: 587 (STARTTLS) or 465 (TLS), or leave it blank for 587");
+    throw new InputError('Port', `"${String(raw)}" is not a TCP port (1 to 65535)`, "enter your mail provider's submission port, 587 (STARTTLS) or 465 (TLS), or leave it blank for 587");
   }
   return n;
 }
 
+/** One address or several, comma-separated, each bare (a@b.c) or with a display name (Shop <a@b.c>). */
+function isAddressList(text: string): boolean {
+  return text.split(',').every((part) => /^(?:[^<>]*<\s*[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+\s*>|\s*[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)\s*$/.test(part.trim()));
+}
+
 /** Sends a composed message as a plain-text email; `to` overrides the message's own recipient when set. */
 export async function sendMessageByMail(smtp: SmtpSettings, message: Pick<OutgoingMessage, 'to' | 'subject' | 'text'>, to?: string): Promise<MailReceipt> {
-  if (!smtp.host) throw new InputError('host', 'no SMTP server is set', "enter your mail provider's SMTP host, e.g. smtp.example.com");
-  if (!smtp.from) throw new InputError('from', 'no sender address is set', 'enter the address messages come from, e.g. hello@yourshop.com');
-  const recipient = to?.trim() || message.to;
-  if (!recipient) throw new InputError('to', 'the message has no recipient', 'give an address in this node, or compose the message with a Terminal Message node that knows the customer');
+  // Named as the send-message node's dialog labels them (locales/en-US/terminal-send-message.json).
+  if (!smtp.host) throw new InputError('SMTP host', 'no SMTP server is set', "enter your mail provider's SMTP host, e.g. smtp.example.com");
+  if (!smtp.from) throw new InputError('From', 'no sender address is set', 'enter the address messages come from, e.g. hello@yourshop.com');
+  // Refused here rather than by the server, which answers after a connection and in its own words, if at all.
+  if (!isAddressList(smtp.from)) throw new InputError('From', `"${smtp.from}" is not an email address`, 'enter the address messages come from, e.g. hello@yourshop.com or Corner Café <hello@yourshop.com>');
+  const given = to?.trim();
+  if (given && !isAddressList(given)) throw new InputError('To', `"${given}" is not an email address`, 'give the address to send to (several separated by commas), or leave it empty to send to the message\'s own recipient');
+  const recipient = given || message.to;
+  if (!recipient) throw new InputError('To', 'the message has no recipient', 'give an address in this node, or compose the message with a Terminal Message node that knows the customer');
   const transport = createTransport({
     host: smtp.host,
     port: smtp.port,

@@ -9,7 +9,7 @@ import { isTimeZone } from '../config/time-zone';
 /**
  * The Segment step's settings as the n8n and Node-RED editors show them: the few an operator usually changes as
  * plain fields (amounts in the shop's currency, not minor units), and the rest as optional JSON. Errors name the
- * field by its label in the editor; both editors use the same labels.
+ * field by its label in the editor (n8n's by default; Node-RED passes its own).
  */
 export interface SegmentSettings {
   /** The currency the amounts below are in; needed only when one is set. */
@@ -37,6 +37,8 @@ export const SEGMENT_LABELS = {
   advanced: 'Advanced Settings',
 } as const;
 
+export type SegmentLabels = Record<keyof typeof SEGMENT_LABELS, string>;
+
 const isBlank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 
 function jsonValue(input: unknown, label: string, example: string): unknown {
@@ -53,8 +55,7 @@ function plainObject(value: unknown, label: string, example: string): Record<str
   return value as Record<string, unknown>;
 }
 
-function segmentRules(input: unknown): SegmentConfig['segments'] {
-  const label = SEGMENT_LABELS.segmentRules;
+function segmentRules(input: unknown, label: string): SegmentConfig['segments'] {
   const value = jsonValue(input, label, '{"rules": [{"name": "VIP", "m": [5, 5]}], "fallback": "Other"}');
   const r = SegmentRulesSchema.safeParse(Array.isArray(value) ? { rules: value } : value);
   if (!r.success) {
@@ -67,8 +68,7 @@ function segmentRules(input: unknown): SegmentConfig['segments'] {
   return r.data;
 }
 
-export function crmFieldMapping(input: unknown): Record<string, string | null> {
-  const label = SEGMENT_LABELS.crmFields;
+export function crmFieldMapping(input: unknown, label: string = SEGMENT_LABELS.crmFields): Record<string, string | null> {
   const example = '{"segment": "terminal_crm_segment"}';
   const value = plainObject(jsonValue(input, label, example), label, example);
   const mapping: Record<string, string | null> = {};
@@ -82,34 +82,34 @@ export function crmFieldMapping(input: unknown): Record<string, string | null> {
   return mapping;
 }
 
-function topPercent(value: unknown): number {
+function topPercent(value: unknown, label: string): number {
   const n = typeof value === 'string' ? Number(value.trim()) : value;
   const { above, max } = HIGH_VALUE_TOP_PERCENT;
   if (typeof n !== 'number' || !Number.isFinite(n) || n <= above || n > max) {
-    throw new InputError(SEGMENT_LABELS.highValueTopPercent, `"${String(value)}" is not a percentage above ${above} and up to ${max}`, 'type e.g. 5 for the top 5% of customers by spend');
+    throw new InputError(label, `"${String(value)}" is not a percentage above ${above} and up to ${max}`, 'type e.g. 5 for the top 5% of customers by spend');
   }
   return n;
 }
 
-function timeZone(zone: string): string {
+function timeZone(zone: string, label: string): string {
   if (isTimeZone(zone)) return zone;
-  throw new InputError(SEGMENT_LABELS.timeZone, `"${zone}" is not a time zone`, "use the shop's IANA time zone, e.g. Europe/Berlin or America/New_York");
+  throw new InputError(label, `"${zone}" is not a time zone`, "use the shop's IANA time zone, e.g. Europe/Berlin or America/New_York");
 }
 
-export function segmentConfigFromSettings(s: SegmentSettings = {}): SegmentConfig {
+export function segmentConfigFromSettings(s: SegmentSettings = {}, labels: SegmentLabels = SEGMENT_LABELS): SegmentConfig {
   const example = '{"flags": {"anomaly": {"threshold": 4}}}';
-  const base = isBlank(s.advanced) ? {} : plainObject(jsonValue(s.advanced, SEGMENT_LABELS.advanced, example), SEGMENT_LABELS.advanced, example);
+  const base = isBlank(s.advanced) ? {} : plainObject(jsonValue(s.advanced, labels.advanced, example), labels.advanced, example);
   const config = structuredClone(base) as Record<string, unknown> & { flags?: { highValue?: { paymentMinor?: Record<string, number>; topPercent?: number } } };
   const highValue = ((config.flags ??= {}).highValue ??= {});
   if (!isBlank(s.highValuePayment)) {
-    const currency = currencyOf(s.currency, SEGMENT_LABELS.currency);
-    const minor = minorUnitsOf(s.highValuePayment, currency, SEGMENT_LABELS.highValuePayment);
+    const currency = currencyOf(s.currency, labels.currency);
+    const minor = minorUnitsOf(s.highValuePayment, currency, labels.highValuePayment);
     if (minor !== undefined) highValue.paymentMinor = { ...highValue.paymentMinor, [currency]: minor };
   }
-  if (!isBlank(s.highValueTopPercent)) highValue.topPercent = topPercent(s.highValueTopPercent);
-  if (!isBlank(s.timeZone)) config.timeZone = timeZone(String(s.timeZone).trim());
-  if (!isBlank(s.segmentRules)) config.segments = segmentRules(s.segmentRules);
-  if (s.crmFields !== undefined && s.crmFields !== null && s.crmFields !== '') config.crmFields = crmFieldMapping(s.crmFields);
-  // The fields above are checked already: what the schema still refuses was written in Advanced Settings.
-  return parseSegmentConfig(config, SEGMENT_LABELS.advanced);
+  if (!isBlank(s.highValueTopPercent)) highValue.topPercent = topPercent(s.highValueTopPercent, labels.highValueTopPercent);
+  if (!isBlank(s.timeZone)) config.timeZone = timeZone(String(s.timeZone).trim(), labels.timeZone);
+  if (!isBlank(s.segmentRules)) config.segments = segmentRules(s.segmentRules, labels.segmentRules);
+  if (s.crmFields !== undefined && s.crmFields !== null && s.crmFields !== '') config.crmFields = crmFieldMapping(s.crmFields, labels.crmFields);
+  // The fields above are checked already: what the schema still refuses was written in the advanced settings' box.
+  return parseSegmentConfig(config, labels.advanced);
 }
