@@ -1,6 +1,7 @@
 import { parseSaasCrmName, type SaasCrmName } from '../core/crm/crm-names';
 import type { CrmAdapter } from '../core/crm/saas/crm-adapter';
 import { crmAdapterFromRecord } from '../core/crm/saas/crm-from-credentials';
+import { renamedPrefix } from '../core/errors';
 import { CRM_RECORD_FIELDS, type CrmRecord } from '../core/crm/saas/crm-record-settings';
 import { CRM_ACCOUNT_TYPE, type CrmAccountNode } from './shared/crm-account-node';
 import type { NodeDef, NodeRedApi } from './shared/red-api';
@@ -36,7 +37,8 @@ export = function register(RED: NodeRedApi): void {
       let adapter: CrmAdapter | undefined;
       this.crmName = () => parseSaasCrmName(def.crm, 'CRM');
       this.crmRecord = () => record(this.crmName());
-      this.adapter = () => (adapter ??= crmAdapterFromRecord(this.crmName(), this.crmRecord(), undefined, labels(this.crmName())));
+      // The advanced JSON box is the core's "settings": named by its label too.
+      this.adapter = () => (adapter ??= renamedPrefix(() => crmAdapterFromRecord(this.crmName(), this.crmRecord(), undefined, labels(this.crmName())), 'settings', RED._(`${CRM_ACCOUNT_TYPE}.label.settings`)));
       try {
         this.adapter();
       } catch (e) {

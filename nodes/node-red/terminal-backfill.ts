@@ -2,6 +2,7 @@ import { backfillRequestOf, controlBackfill } from '../../temporal/backfill-cont
 import { InputError } from '../core/errors';
 import { obj } from '../core/json/json-values';
 import { configNode } from './shared/config-node';
+import { formCheckbox } from './shared/form-choice';
 import { refuseMisspeltOverrides } from './shared/misspelt-override';
 import type { NodeDef, NodeRedApi, RuntimeNode } from './shared/red-api';
 import { shortText } from './shared/short-text';
@@ -39,6 +40,8 @@ export = function register(RED: NodeRedApi): void {
       const fields = Object.fromEntries(FIELDS.map((f) => [f, fromMsg(f) ? given[f] : def[f]]));
       // A wrong value is named where it came from: the message's field, or the node's setting.
       const names = Object.fromEntries(Object.entries(LABELS).map(([f, label]) => [f, fromMsg(f) ? `msg.payload.${f}` : label]));
+      // Restart is a checkbox: another value is refused, not read as off (which would join the running backfill).
+      fields.restart = formCheckbox(fields.restart, fromMsg('restart') ? 'msg.payload.restart' : 'Restart');
       const request = backfillRequestOf(fields, names);
       const server = configNode<TemporalServerNode>(RED, def.server, TEMPORAL_SERVER_TYPE, 'Temporal account');
       const answer = await controlBackfill(await server.client(), server.target().taskQueue, request);

@@ -9,7 +9,7 @@ import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, NodeStatus, RuntimeNode } from './shared/red-api';
 import { crmStatusOf, fieldCrmOf } from './shared/field-crm';
 import { handleInput } from './shared/step-node';
-import { loyaltyProgramOfNode } from './shared/step-settings';
+import { loyaltyModeOf, loyaltyProgramOfNode } from './shared/step-settings';
 import { nodeRedConsumer } from './shared/consumer-name';
 
 function statusOf(l: LoyaltyResult): { status: string; fill: NodeStatus['fill'] } {
@@ -31,13 +31,14 @@ export = function register(RED: NodeRedApi): void {
     RED.nodes.createNode(this, def);
     handleInput(this, async (payload) => {
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
-      const program = loyaltyProgramOfNode(def);
-      const crm = fieldCrmOf(RED, def, def.mode !== 'review');
+      const review = loyaltyModeOf(RED, def) === 'review';
+      const program = loyaltyProgramOfNode(def, RED);
+      const crm = fieldCrmOf(RED, def, !review);
       const db = await store.db();
-      if (def.mode === 'review') {
-        const review = await reviewLoyalty(db, program, { crm: crm?.target });
-        const status = `reviewed: ${review.pointsExpired} points expired, ${review.events.length} tier change(s)`;
-        return { payload: summarizeReview(program.id, review), derived: review.events.map((loyaltyEvent) => ({ loyaltyEvent })), status };
+      if (review) {
+        const reviewed = await reviewLoyalty(db, program, { crm: crm?.target });
+        const status = `reviewed: ${reviewed.pointsExpired} points expired, ${reviewed.events.length} tier change(s)`;
+        return { payload: summarizeReview(program.id, reviewed), derived: reviewed.events.map((loyaltyEvent) => ({ loyaltyEvent })), status };
       }
       const out = await loyaltyStep(payload, { db, program, crm: crm?.target, consumer: nodeRedConsumer(def) });
       if (crm) await flushResultsFields({ db, adapter: crm.adapter }, [out.loyalty], crm.deadlineMs);

@@ -1,12 +1,15 @@
 import type { MatchResult } from '../core/contracts/customer';
 import type { MatchConfig } from '../core/match/match-config';
-import { matchConfigFromSettings, matchOutputOf, type MatchSettings } from '../core/match/operator-settings';
+import { matchConfigFromSettings, matchOutputOf, type MatchLabels, type MatchSettings } from '../core/match/operator-settings';
 import { warmMatchIndexOnce } from '../core/match/warm-once';
 import { matchStep } from '../core/steps/steps';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, RuntimeNode } from './shared/red-api';
 import { handleInput } from './shared/step-node';
+
+/** The settings as the dialog labels them (locales/en-US/terminal-match-customer.json). */
+const FORM_LABELS: MatchLabels = { linkThreshold: 'Link threshold', reviewThreshold: 'Review threshold', autoMerge: 'Auto-merge', fieldByField: 'Field by field' };
 
 function statusOf(RED: NodeRedApi, m: MatchResult): { status: string; fill: 'green' | 'yellow' } {
   const pct = `${Math.round(m.confidence * 100)}%`;
@@ -35,7 +38,7 @@ export = function register(RED: NodeRedApi): void {
         autoMerge: settings.autoMerge,
         fieldByField: settings.fieldByField,
         defaultRegion: store.defaultRegion(),
-      });
+      }, FORM_LABELS);
       return { crm: await store.crm('local'), config };
     };
     // Load the customers at deploy, so the first payment does not wait for them. A mistake in the settings

@@ -3,6 +3,7 @@ import { messageSettingsFromForm } from '../core/messages/settings';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { DoneFn, NodeDef, NodeMessage, NodeRedApi, RuntimeNode, SendFn } from './shared/red-api';
+import { formChoice } from './shared/form-choice';
 import { shortText } from './shared/short-text';
 
 /** The dialog's labels (locales/en-US/terminal-message.json), for errors; fields sharing a row are told apart. */
@@ -26,7 +27,7 @@ export = function register(RED: NodeRedApi): void {
       const run = async () => {
         const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
         const db = await store.db();
-        if (def.mode === 'flush') {
+        if (formChoice(RED, 'terminal-message', 'mode', 'Mode', def.mode, ['compose', 'flush'], 'compose') === 'flush') {
           const released = await flushQueuedMessages(db, new Date(), 100, messageSettingsFromForm({ kind: def.kind }).kind);
           for (const payload of released) send({ ...msg, payload });
           this.status({ fill: 'green', shape: 'dot', text: RED._('terminal-message.status.released', { count: released.length }) });

@@ -1,4 +1,5 @@
 import { parseReviewAction, resolveReview, type ReviewFields } from '../core/identity/resolve-review';
+import { InputError } from '../core/errors';
 import { STORE_TYPE, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import type { NodeDef, NodeMessage, NodeRedApi, RuntimeNode } from './shared/red-api';
@@ -8,6 +9,12 @@ type Payload = { match?: { candidateId?: unknown }; crm?: { customerId?: unknown
 
 const text = (v: unknown) => (typeof v === 'string' ? v : '');
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && !v.trim());
+
+/** The node's Reason; not text (a flow edited by hand) it is refused, where read as empty it would be lost. */
+function ownReason(v: unknown): string {
+  if (v === undefined || v === null || typeof v === 'string') return text(v);
+  throw new InputError('Reason', `${JSON.stringify(v)} is not text`, 'open this node, write the reason as text (or leave it empty) and deploy');
+}
 
 /** The values come with the message, so an error names where in it they were looked for. */
 const MESSAGE_FIELDS: ReviewFields = {
@@ -35,7 +42,7 @@ export = function register(RED: NodeRedApi): void {
             action,
             candidateId: payload.match?.candidateId,
             recordedId: payload.crm?.customerId,
-            reason: blank(msg.reason) ? text(def.reason) : msg.reason,
+            reason: blank(msg.reason) ? ownReason(def.reason) : msg.reason,
             actor: 'node-red',
             via: `node-red ${text(def.name) || 'terminal resolve review'}`,
             fields: MESSAGE_FIELDS,

@@ -8,7 +8,7 @@ import { configNode } from './shared/config-node';
 import type { NodeDef, NodeRedApi, NodeStatus, RuntimeNode } from './shared/red-api';
 import { crmStatusOf, fieldCrmOf } from './shared/field-crm';
 import { handleInput } from './shared/step-node';
-import { segmentConfigOfNode } from './shared/step-settings';
+import { segmentConfigOfNode, segmentModeOf } from './shared/step-settings';
 
 function statusOf(s: SegmentResult): { status: string; fill: NodeStatus['fill'] } {
   if (s.outcome === 'skipped') return { status: `skipped: ${s.reason ?? ''}`, fill: 'yellow' };
@@ -34,7 +34,7 @@ export = function register(RED: NodeRedApi): void {
     RED.nodes.createNode(this, def);
     handleInput(this, async (payload) => {
       const store = configNode<StoreNode>(RED, def.store, STORE_TYPE, 'Store');
-      const recompute = def.mode === 'recompute';
+      const recompute = segmentModeOf(RED, def) === 'recompute';
       const config = segmentConfigOfNode(def);
       const crm = fieldCrmOf(RED, def, !recompute);
       const db = await store.db();

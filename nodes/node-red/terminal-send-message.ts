@@ -2,6 +2,7 @@ import { sendMessageByMail, smtpPort } from '../core/messages/send-mail';
 import type { OutgoingMessage } from '../core/messages/outgoing-message';
 import { InputError } from '../core/errors';
 import type { DoneFn, NodeDef, NodeMessage, NodeRedApi, RuntimeNode, SendFn } from './shared/red-api';
+import { formCheckbox } from './shared/form-choice';
 import { shortText } from './shared/short-text';
 
 const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
@@ -26,7 +27,7 @@ export = function register(RED: NodeRedApi): void {
             {
               host: String(def.host ?? ''),
               port: smtpPort(def.port),
-              secure: def.secure === true,
+              secure: formCheckbox(def.secure, 'TLS from the start (port 465)'),
               user: this.credentials?.user,
               password: this.credentials?.password,
               from: String(def.from ?? ''),

@@ -32,10 +32,13 @@ export = function register(RED: NodeRedApi): void {
     node.on('input', (msg: NodeMessage, send: SendFn, done: DoneFn) => {
       const run = async () => {
         const push = terminalPushFrom(RED, processor, def);
-        const outcome = await pushSaleFromFields(push, { ...defaults, ...fieldsOf(msg.payload) });
+        const given = fieldsOf(msg.payload);
+        const outcome = inDialogTerms(await pushSaleFromFields(push, { ...defaults, ...given }), given);
         msg.push = outcome;
         const where = outcome.paymentId ? ` (${outcome.paymentId})` : '';
-        node.status({ ...STATUS[outcome.outcome], text: shortText(`${outcome.outcome} ${outcome.readerId}${where}`) });
+        // A sale refused before it was sent says why: the reader alone would not tell which setting to correct.
+        const why = outcome.outcome === 'rejected' && !outcome.vendorCode ? `: ${outcome.message.replace(/^The sale was not sent: /, '')}` : '';
+        node.status({ ...STATUS[outcome.outcome], text: shortText(`${outcome.outcome} ${outcome.readerId}${where}${why}`) });
         send(msg);
         done();
       };
@@ -47,6 +50,23 @@ export = function register(RED: NodeRedApi): void {
     });
   });
 };
+
+/** The sale's fields as the dialog labels them (locales/en-US/terminal-send-to-terminal.json); the unit sits in Amount's row. */
+const LABELS: Record<string, string> = {
+  readerId: 'Reader', amount: 'Amount', amountUnit: 'Amount (unit)', currency: 'Currency', customerId: 'Customer', crmRecordId: 'CRM record',
+  reference: 'Reference', description: 'Description',
+};
+
+/**
+ * A refusal of the sale's fields named where the value came from: the message's field (msg.payload.amount), or the
+ * node's setting by its label (Amount); the core names its own field (amountUnit).
+ */
+function inDialogTerms(outcome: PushOutcome, given: SaleFields): PushOutcome {
+  const field = outcome.outcome === 'rejected' ? outcome.field : undefined;
+  if (!field || !(field in LABELS)) return outcome;
+  const name = field in given ? `msg.payload.${field}` : LABELS[field]!;
+  return { ...outcome, message: outcome.message.replace(new RegExp(`(^|: |\\b)${field}\\b`), `$1${name}`) };
+}
 
 /** The sale fields msg.payload sets; absent, null and empty ones leave the node's property in place. */
 function fieldsOf(payload: unknown): SaleFields {

@@ -1,5 +1,6 @@
 import type { Client } from '@temporalio/client';
 import { connectTemporalTarget, temporalTargetOf, type TemporalTargetLabels, type TemporalTargetRecord } from '../../temporal/temporal-target';
+import { formCheckbox } from './shared/form-choice';
 import type { NodeDef, NodeRedApi } from './shared/red-api';
 import { TEMPORAL_SERVER_TYPE, type TemporalServerNode } from './shared/temporal-server-node';
 
@@ -14,7 +15,8 @@ export = function register(RED: NodeRedApi): void {
     function TemporalServer(this: TemporalServerNode, def: NodeDef) {
       RED.nodes.createNode(this, def);
       let client: Promise<Client> | undefined;
-      this.target = () => temporalTargetOf({ ...(def as TemporalTargetRecord), ...Object.fromEntries(SECRETS.map((k) => [k, this.credentials?.[k]])) }, LABELS);
+      // TLS is a checkbox: another value (a flow edited by hand) is refused, not read as off.
+      this.target = () => temporalTargetOf({ ...(def as TemporalTargetRecord), tls: formCheckbox(def.tls, 'TLS'), ...Object.fromEntries(SECRETS.map((k) => [k, this.credentials?.[k]])) }, LABELS);
       this.client = () => {
         client ??= connectTemporalTarget(this.target()).catch((e: unknown) => {
           client = undefined; // the next message tries again (the server may come up later)

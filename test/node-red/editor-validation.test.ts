@@ -978,7 +978,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
         assert.equal(check('enrollLifetimeSpend', most(currency, 1), { ...threshold, currency, define: 'json' }), true, `${currency}: a program as JSON reads no field`);
       }
       assert.ok(marked > AMOUNT_CURRENCIES.length);
-      assert.throws(() => loyaltyProgramOfNode({ ...threshold, currency: 'JPY', enrollLifetimeSpend: '1e16' } as unknown as NodeDef), /Lifetime Spend.*: "1e16" is more than the 9007199254740991 JPY an amount can be\. Fix: /);
+      assert.throws(() => loyaltyProgramOfNode({ ...threshold, currency: 'JPY', enrollLifetimeSpend: '1e16' } as unknown as NodeDef), /lifetime spend.*: "1e16" is more than the 9007199254740991 JPY an amount can be\. Fix: /);
     });
 
     it('Currency: marked where the program refuses it, every three-letter code and what is none (fund codes UYI, CLF, UYW; XXX; "US"; empty)', () => {
@@ -1130,7 +1130,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
         assert.equal(check('highValuePayment', most(currency, 1), { ...on, mode: 'recompute' }), true, `${currency}: Recompute all reads no payment`);
       }
       assert.ok(marked > AMOUNT_CURRENCIES.length);
-      assert.throws(() => segmentConfigOfNode({ ...base, currency: 'USD', highValuePayment: '1e16' } as unknown as NodeDef), /High-Value Payment: "1e16" is more than the 90071992547409\.91 USD .*Fix: type an amount in USD up to/);
+      assert.throws(() => segmentConfigOfNode({ ...base, currency: 'USD', highValuePayment: '1e16' } as unknown as NodeDef), /High-value payment: "1e16" is more than the 90071992547409\.91 USD .*Fix: type an amount in USD up to/);
     });
 
     it('what the editor passes, the node takes, and what it marks, the node refuses (segmentConfigFromSettings, flushDeadlineMs)', () => {

@@ -95,10 +95,10 @@ describe('terminal match customer: "matched or new" and "needs review" outputs (
     const node = matchNode({ linkThreshold: 0.8, reviewThreshold: 0.85 });
     const r = await matched(node, sameNameAndPostalCode());
     assert.equal(r.sent, undefined);
-    assert.match(r.error!.message, /^Review Threshold: 0\.85 is above the Link Threshold 0\.8, so no payment could go to review\. Fix: set Review Threshold at or below Link Threshold/);
+    assert.match(r.error!.message, /^Review threshold: 0\.85 is above the Link threshold 0\.8, so no payment could go to review\. Fix: set Review threshold at or below Link threshold/);
     assert.equal(node.statuses.at(-1)?.fill, 'red');
     const notANumber = await matched(matchNode({ linkThreshold: 'high' }), sameNameAndPostalCode());
-    assert.match(notANumber.error!.message, /^Link Threshold: "high" is not a number from 0 to 1\. Fix: /);
+    assert.match(notANumber.error!.message, /^Link threshold: "high" is not a number from 0 to 1\. Fix: /);
   });
 
   it('a node from a flow saved before the second output (no "outputs") sends every decision on its one output', async () => {

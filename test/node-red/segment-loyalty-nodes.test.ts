@@ -91,7 +91,7 @@ describe('terminal segment and terminal loyalty enroll (in a stand-in for Node-R
       const segment = red.create('terminal-segment', { ...editorDefaults('terminal-segment'), id: 'bad', store: 'store', crmFields: '{"colour": "x"}' });
       const r = await segment.receive(await recorded(charge(100, 'nr-bad@example.com')));
       assert.equal(r.sent, undefined);
-      assert.match(r.error!.message, /^CRM Fields\.colour: is not a value the Segment step produces\. Fix: /);
+      assert.match(r.error!.message, /^CRM fields\.colour: is not a value the Segment step produces\. Fix: /);
       assert.equal(segment.statuses.at(-1)?.fill, 'red');
     });
 

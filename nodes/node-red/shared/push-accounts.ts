@@ -50,7 +50,7 @@ export const PUSH_ACCOUNTS: Record<string, PushAccount> = {
  */
 export function terminalPushFrom(RED: NodeRedApi, processor: string, def: Record<string, unknown>): TerminalPush {
   const account = PUSH_ACCOUNTS[processor];
-  if (!account) throw new InputError('Processor', `"${processor}" is not a terminal this node can push to`, `choose one of: ${Object.keys(PUSH_ACCOUNTS).join(', ')}`);
+  if (!account) throw new InputError('Terminals', `"${processor}" is not a terminal this node can push to`, `open this node, choose one of ${Object.keys(PUSH_ACCOUNTS).join(', ')} under Terminals and deploy`);
   const node = configNode<RuntimeNode>(RED, def[account.property], account.type, account.label);
   try {
     return createTerminalPush(processor, { http: axiosTransport(), settings: account.settings(node) });

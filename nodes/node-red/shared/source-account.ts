@@ -1,3 +1,4 @@
+import { InputError } from '../../core/errors';
 import { createSource } from '../../core/sources/registry';
 import type { Source } from '../../core/sources/source';
 import type { CredentialPlace } from '../../core/sources/source-credentials';
@@ -29,10 +30,34 @@ export function registerSourceAccount(RED: NodeRedApi, spec: SourceAccountSpec):
         return Object.fromEntries(Object.entries({ ...plain, ...secrets }).filter(([, v]) => v !== ''));
       };
       this.credentialPlace = accountPlace(RED, spec.type, [...spec.secrets, ...spec.plain]);
-      this.source = (): Source<unknown> => (spec.source === 'generic' ? createSource('generic', JSON.parse(typeof plain.config === 'string' && plain.config ? plain.config : '{}')) : createSource(spec.source));
+      this.source = (): Source<unknown> => (spec.source === 'generic' ? gatewaySource(plain.config, this.credentialPlace()) : createSource(spec.source));
     },
     { credentials: Object.fromEntries(spec.secrets.map((k) => [k, { type: 'password' }])) },
   );
+}
+
+/**
+ * The signed-webhook account's gateway, from its JSON box. What the box holds wrong is named as the account and the
+ * box ("Signed webhook → Gateway (JSON) → mapping"), where the parser alone would say "Unexpected end of JSON input"
+ * or "mapping" with no word of where.
+ */
+function gatewaySource(config: unknown, place: CredentialPlace): Source<unknown> {
+  const box = `${place.name} → ${place.labels.config ?? 'config'}`;
+  const fix = `open the ${place.name} configuration, correct ${place.labels.config ?? 'config'} and deploy`;
+  let parsed: unknown = {};
+  if (typeof config === 'string' && config) {
+    try {
+      parsed = JSON.parse(config);
+    } catch (e) {
+      throw new InputError(box, `is not valid JSON (${(e as Error).message})`, `${fix}: a JSON object as the gateway's docs describe it`);
+    }
+  }
+  try {
+    return createSource('generic', parsed);
+  } catch (e) {
+    if (e instanceof InputError) throw new InputError(`${box} → ${e.field}`, e.problem, `${e.fix} (${fix})`);
+    throw e;
+  }
 }
 
 /**
