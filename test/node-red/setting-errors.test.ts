@@ -122,9 +122,10 @@ const CASES: SettingCase[] = [
   { node: 'terminal-loyalty-enroll', setting: 'tiers', value: 'gold' },
   { node: 'terminal-loyalty-enroll', setting: 'tiers', value: [{ name: 'Gold', minSpend: 'lots', multiplier: 1 }] },
   { node: 'terminal-loyalty-enroll', setting: 'tierWindowDays', value: 'year' },
-  { node: 'terminal-loyalty-enroll', setting: 'tierField', value: 42 },
+  // A number is the field's name as text (n8n's expressions give one as readily); a list or an object is no name.
+  { node: 'terminal-loyalty-enroll', setting: 'tierField', value: ['loyalty_tier'] },
   { node: 'terminal-loyalty-enroll', setting: 'pointsField', value: {} },
-  { node: 'terminal-loyalty-enroll', setting: 'memberSinceField', value: 7 },
+  { node: 'terminal-loyalty-enroll', setting: 'memberSinceField', value: { name: 'since' } },
   { node: 'terminal-loyalty-enroll', setting: 'programJson', value: '{"id": ', with: { define: 'json' } },
   { node: 'terminal-loyalty-enroll', setting: 'programJson', value: '{"id": 5}', with: { define: 'json' } },
   { node: 'adyen-cloud-account', setting: 'baseUrl', value: 'terminal-api.adyen.com' },
