@@ -3,9 +3,16 @@
  * 13–19 digits, optionally grouped by single spaces or dashes; it is redacted when it passes the Luhn check,
  * which is what separates a card number from an order or phone number of the same length.
  */
-const PAN_CANDIDATE = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/g;
-/** The same pattern, not global: a test without lastIndex state, to skip the replace for the many strings with no candidate. */
-const HAS_PAN_CANDIDATE = new RegExp(PAN_CANDIDATE.source);
+const PAN = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/;
+/**
+ * What follows a card number in a swiped track, pasted whole: track 2's "=" and track 1's "^NAME^", then expiry,
+ * service code and the discretionary data (where the card's CVV1 and PIN verification value are). It goes with the
+ * card number, or the track's secrets would stay behind the redaction.
+ */
+const TRACK_REST = /=\d{4,40}\??|\^[^^]{0,26}\^\d{4,80}\??/;
+const PAN_CANDIDATE = new RegExp(`(${PAN.source})(${TRACK_REST.source})?`, 'g');
+/** The card number alone, not global: a test without lastIndex state, to skip the replace for the many strings with no candidate. */
+const HAS_PAN_CANDIDATE = PAN;
 export const PAN_REDACTION = '[redacted card number]';
 
 /** Field names whose values are card secrets by definition; they are dropped, not scrubbed. */
@@ -45,9 +52,11 @@ export function scrubPan(text: string): string {
 }
 
 function scrubRuns(text: string): string {
-  return text.replace(PAN_CANDIDATE, (run) => {
+  return text.replace(PAN_CANDIDATE, (_match, run: string, rest: string | undefined) => {
     const digits = run.replace(/[ -]/g, '');
-    return digits.length >= 13 && digits.length <= 19 && luhnValid(digits) ? PAN_REDACTION : run;
+    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return PAN_REDACTION;
+    // Not a card number: what looked like its track's rest is scrubbed as any other text (it may hold one).
+    return rest === undefined ? run : run + scrubRuns(rest);
   });
 }
 

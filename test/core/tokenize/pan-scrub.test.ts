@@ -23,7 +23,16 @@ describe('PAN scrubbing', () => {
 
   it('finds a PAN inside track data and drops fields that are secrets by name', () => {
     const out = scrubStrings({ track2: ';4242424242424242=29121010000000000000?', cvc: '123', note: '%B4242424242424242^DIAZ/ANA^2912101', nested: [{ pin_block: 'AB12' }] });
-    assert.deepEqual(out, { note: `%B${PAN_REDACTION}^DIAZ/ANA^2912101`, nested: [{}] });
+    assert.deepEqual(out, { note: `%B${PAN_REDACTION}`, nested: [{}] });
+  });
+
+  it("takes a track's rest (expiry, service code, discretionary data) with its card number, and only then", () => {
+    assert.equal(scrubPan('swiped ;4000056655665556=25121010000012300000? at till 2'), `swiped ;${PAN_REDACTION} at till 2`);
+    assert.equal(scrubPan('%B4000056655665556^DIAZ/ANA^25121010000012300000?'), `%B${PAN_REDACTION}`);
+    // Not a card number: what follows it stays, and is scrubbed as any text is.
+    assert.equal(scrubPan('order 1234567890123=2512 paid'), 'order 1234567890123=2512 paid');
+    assert.equal(scrubPan('order 1234567890123=4000056655665556'), `order 1234567890123=${PAN_REDACTION}`);
+    assert.equal(scrubPan('card=4000056655665556&x=1'), `card=${PAN_REDACTION}&x=1`);
   });
 
   it('leaves UUIDs whole, even when their digits around the dashes pass the Luhn check, and still scrubs beside them', () => {
