@@ -37,6 +37,11 @@ export function packageNodeTypes(): INodeTypes {
     [`${PACKAGE}.resolveReview`]: new ResolveReview(),
     'n8n-nodes-base.stickyNote': new StickyNote(),
   };
+  return nodeTypesOf(types);
+}
+
+/** A set of node types as n8n's loader would hand them to a workflow, by their full type name. */
+export function nodeTypesOf(types: Record<string, INodeType | IVersionedNodeType>): INodeTypes {
   const byName = (type: string): INodeType | IVersionedNodeType => {
     const found = types[type];
     if (!found) throw new Error(`unknown node type ${type}`);

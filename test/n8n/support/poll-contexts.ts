@@ -1,25 +1,16 @@
 import { PollContext } from 'n8n-core';
 import type { ICredentialDataDecryptedObject, INode, INodeExecutionData, INodeType, INodeTypes, WorkflowExecuteMode } from 'n8n-workflow';
-import { NodeHelpers, Workflow } from 'n8n-workflow';
+import { Workflow } from 'n8n-workflow';
 import { TerminalPollTrigger } from '../../../nodes/n8n/TerminalPollTrigger/TerminalPollTrigger.node';
 import { additionalData } from './additional-data';
-import { PACKAGE } from './package-node-types';
+import { nodeTypesOf, PACKAGE } from './package-node-types';
 
 export const POLL_TRIGGER_TYPE = `${PACKAGE}.terminalPollTrigger`;
 
 /** Node types with the poll trigger (the shared package-node-types lists the webhook nodes). */
 function pollNodeTypes(): INodeTypes {
   const types: Record<string, INodeType> = { [POLL_TRIGGER_TYPE]: new TerminalPollTrigger() };
-  const byName = (type: string) => {
-    const found = types[type];
-    if (!found) throw new Error(`unknown node type ${type}`);
-    return found;
-  };
-  return {
-    getByName: byName,
-    getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(byName(type), version),
-    getKnownTypes: () => Object.fromEntries(Object.keys(types).map((t) => [t, { className: t, sourcePath: '' }])),
-  };
+  return nodeTypesOf(types);
 }
 
 /**

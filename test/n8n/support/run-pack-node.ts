@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ExecutionLifecycleHooks, WorkflowExecute } from 'n8n-core';
-import type { ICredentialDataDecryptedObject, INode, INodeExecutionData, INodeType, INodeTypes, IRun, IWorkflowBase } from 'n8n-workflow';
-import { createRunExecutionData, NodeHelpers, Workflow } from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, INode, INodeExecutionData, INodeType, IRun, IWorkflowBase } from 'n8n-workflow';
+import { createRunExecutionData, Workflow } from 'n8n-workflow';
 import { additionalData } from './additional-data';
-import { PACKAGE } from './package-node-types';
+import { nodeTypesOf, PACKAGE } from './package-node-types';
 
 const REPO = resolve(__dirname, '../../../..');
 
@@ -21,19 +21,6 @@ export function registeredNodeTypes(): Record<string, INodeType> {
     types[`${PACKAGE}.${node.description.name}`] = node;
   }
   return types;
-}
-
-function nodeTypesOf(types: Record<string, INodeType>): INodeTypes {
-  const byName = (type: string) => {
-    const found = types[type];
-    if (!found) throw new Error(`unknown node type ${type}`);
-    return found;
-  };
-  return {
-    getByName: byName,
-    getByNameAndVersion: (type, version) => NodeHelpers.getVersionedNodeType(byName(type), version),
-    getKnownTypes: () => Object.fromEntries(Object.keys(types).map((t) => [t, { className: t, sourcePath: '' }])),
-  };
 }
 
 /**
