@@ -75,6 +75,9 @@ export class IgnoredEventError extends Error {
  */
 export function issueText(issue: { code: string; message: string }): string {
   if (issue.code === 'invalid_type' && (/received undefined$/.test(issue.message) || issue.message === 'Required')) return 'is missing';
+  // zod v4's enum refusal, 'Invalid option: expected one of "us"|"eu"', as the choices a person reads.
+  const choices = /^Invalid option: expected one of (.+)$/.exec(issue.message);
+  if (issue.code === 'invalid_value' && choices) return `is not one of its choices: ${choices[1]!.split('|').map((c) => c.replace(/^"(.*)"$/, '$1')).join(', ')}`;
   return issue.message;
 }
 
