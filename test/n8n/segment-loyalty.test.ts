@@ -198,7 +198,7 @@ describe('n8n: Segment Customer and Loyalty Enroll under WorkflowExecute', () =>
 
     it('stops with the field and the fix for a program that cannot work; with Continue On Fail a bad item becomes {error} on "Payment"', async () => {
       const noThreshold = await run(chain(node('Loyalty Enroll', 'loyaltyEnroll', { enrollWhen: 'threshold' })), [asItem(charge(100, 'nt@example.com'))]);
-      assert.match(noThreshold.data.resultData.error!.message, /^Enroll Customers: is "When They Reach a Threshold" but no threshold is set\. Fix: /);
+      assert.match(noThreshold.data.resultData.error!.message, /^Enroll Customers: enrolls at a threshold, but no threshold is set\. Fix: /);
 
       const wf: WorkflowJson = {
         nodes: [{ ...node('Loyalty Enroll', 'loyaltyEnroll'), continueOnFail: true }],

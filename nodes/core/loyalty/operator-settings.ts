@@ -121,7 +121,7 @@ export function loyaltyProgramFromSettings(s: LoyaltySettings, L: LoyaltyLabels 
       enrollment.periodSpend = { minor: period, days };
     }
     if (Object.keys(enrollment).length === 0) {
-      throw new InputError(L.enrollWhen, 'is "When They Reach a Threshold" but no threshold is set', `set ${L.enrollLifetimeSpend}, ${L.enrollVisits} or ${L.enrollPeriodSpend}, or enroll at the first payment`);
+      throw new InputError(L.enrollWhen, 'enrolls at a threshold, but no threshold is set', `set ${L.enrollLifetimeSpend}, ${L.enrollVisits} or ${L.enrollPeriodSpend}, or enroll at the first payment`);
     }
     const rule = s.enrollRule ?? 'any';
     if (rule !== 'any' && rule !== 'all') throw new InputError(L.enrollRule, `"${String(rule)}" is not a choice`, 'choose "any" (one threshold is enough) or "all"');

@@ -53,7 +53,7 @@ describe('Loyalty program settings as the editors show them', () => {
     const cases: Array<[object, RegExp]> = [
       [{ currency: '' }, /^Currency: "" is not a currency code\. Fix: /],
       [{ programId: 'My Club' }, /^Program ID: "My Club" has characters a program ID cannot have\. Fix: /],
-      [{ enrollWhen: 'threshold' }, /^Enroll Customers: is "When They Reach a Threshold" but no threshold is set\. Fix: set Enroll After Lifetime Spend/],
+      [{ enrollWhen: 'threshold' }, /^Enroll Customers: enrolls at a threshold, but no threshold is set\. Fix: set Enroll After Lifetime Spend/],
       [{ enrollWhen: 'threshold', enrollPeriodSpend: 100, enrollPeriodDays: 0 }, /^Period \(Days\): is not set\. Fix: /],
       [{ enrollWhen: 'threshold', enrollVisits: 2.5 }, /^Enroll After Visits: "2\.5" is not a whole number\. Fix: /],
       [{ tiers: [{ name: '', minSpend: 1 }] }, /^Tiers 1: Name: is empty\. Fix: /],
