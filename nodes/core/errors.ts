@@ -85,3 +85,8 @@ export function issueText(issue: { code: string; message: string }): string {
 export function shown(value: unknown): string {
   return value !== null && typeof value === 'object' ? (JSON.stringify(value) ?? String(value)) : String(value);
 }
+
+/** A setting given none of its choices (a flow or workflow edited by hand, an expression), refused by its label; `fix` in the face's words. */
+export function notOneOfItsChoices(label: string, value: unknown, fix: string): InputError {
+  return new InputError(label, `"${shown(value)}" is not one of its choices`, fix);
+}

@@ -1,5 +1,5 @@
 import type { INodeProperties } from 'n8n-workflow';
-import { InputError } from '../../core/errors';
+import { notOneOfItsChoices } from '../../core/errors';
 
 /**
  * The value of an options parameter, refused by its label when it is none of its options (a workflow edited or
@@ -8,5 +8,5 @@ import { InputError } from '../../core/errors';
 export function choiceOf<T extends string>(property: INodeProperties, value: unknown): T {
   const options = (property.options ?? []) as Array<{ name: string; value: unknown }>;
   if (options.some((o) => o.value === value)) return value as T;
-  throw new InputError(property.displayName, `${JSON.stringify(value) ?? String(value)} is not one of its choices`, `choose one of: ${options.map((o) => o.name).join(', ')}`);
+  throw notOneOfItsChoices(property.displayName, value, `choose one of: ${options.map((o) => o.name).join(', ')}`);
 }

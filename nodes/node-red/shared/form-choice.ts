@@ -1,4 +1,4 @@
-import { InputError } from '../../core/errors';
+import { InputError, notOneOfItsChoices, shown } from '../../core/errors';
 import type { NodeRedApi } from './red-api';
 
 const blank = (v: unknown) => v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
@@ -13,7 +13,7 @@ export function formChoice<T extends string>(RED: NodeRedApi | undefined, type: 
   if (blank(value)) return fallback;
   if (typeof value === 'string' && (options as readonly string[]).includes(value)) return value as T;
   const words = options.map((o) => `"${RED ? RED._(`${type}.option.${setting}.${o}`) : o}"`).join(' or ');
-  throw new InputError(label, `"${String(typeof value === 'object' ? JSON.stringify(value) : value)}" is not one of its choices`, `open this node, choose ${words} under ${label} and deploy`);
+  throw notOneOfItsChoices(label, value, `open this node, choose ${words} under ${label} and deploy`);
 }
 
 /** A checkbox's saved value: true or false (also as text), blank for off; anything else is refused by its label. */
@@ -21,5 +21,5 @@ export function formCheckbox(value: unknown, label: string): boolean {
   if (blank(value)) return false;
   if (typeof value === 'boolean') return value;
   if (value === 'true' || value === 'false') return value === 'true';
-  throw new InputError(label, `"${String(typeof value === 'object' ? JSON.stringify(value) : value)}" is not on or off`, `open this node, tick or clear ${label} and deploy`);
+  throw new InputError(label, `"${shown(value)}" is not on or off`, `open this node, tick or clear ${label} and deploy`);
 }
