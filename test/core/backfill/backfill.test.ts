@@ -6,10 +6,16 @@ import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
 import { crashingAtCommit } from '../../support/crashing-store';
-import { tempStore, testKeys } from '../../support/temp-store';
+import { testKeys } from '../../support/temp-store';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
 import {
   refundsOf as refundsOfDefault, stripeCharges, CLOVER_MID, CLOVER_TOKEN, nock, serveCloverPayments, serveSquarePayments, serveStripeCharges, serveStripeRefunds, serveSumUpHistory, serveZettlePurchases, SINCE, SQUARE_TOKEN, STRIPE_KEY, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL, withListedRefunds, ZETTLE_TOKEN,
 } from './history-mocks';
+
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-backfill');
+// nock stays active through both dialects' runs; restored once, when the file is done.
+after(() => nock.restore());
 
 async function ledger(db: SqlDatabase, source: string) {
   const rows = await db.all<{ payment_id: string; gross_minor: number; customer_id: string | null }>(
@@ -23,18 +29,17 @@ async function ledger(db: SqlDatabase, source: string) {
   return { payments, counted: counted.map((r) => Number(r.n)), sales: sales.map((r) => Number(r.n)) };
 }
 
-describe('backfill of processor history', () => {
-  let s: Awaited<ReturnType<typeof tempStore>>;
+for (const store of stores) describe(`backfill of processor history on ${store.dialect}`, () => {
+  let s: DialectStore;
   beforeEach(async () => {
     nock.disableNetConnect();
-    s = await tempStore();
+    s = await store.open();
   });
   afterEach(async () => {
     nock.cleanAll();
     nock.enableNetConnect();
     await s.remove();
   });
-  after(() => nock.restore());
 
   const options = (o: Partial<BackfillOptions> & Pick<BackfillOptions, 'source' | 'credentials'>): BackfillOptions => ({
     store: s.db, keys: testKeys(), defaultRegion: 'GB', since: SINCE, until: UNTIL, limit: 2, http: axiosTransport(), ...o,

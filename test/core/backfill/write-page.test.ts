@@ -5,14 +5,18 @@ import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { historyCredentials, historyLister } from '../../../nodes/core/sources/history';
 import { chargeObject } from '../../../sandbox/simulator/stripe-terminal-events';
-import { tempStore, testKeys } from '../../support/temp-store';
+import { testKeys } from '../../support/temp-store';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { nock, SINCE, STRIPE_KEY, UNTIL } from './history-mocks';
 
-describe('writing a page of history', () => {
-  let s: Awaited<ReturnType<typeof tempStore>>;
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-write-page');
+
+for (const store of stores) describe(`writing a page of history on ${store.dialect}`, () => {
+  let s: DialectStore;
   beforeEach(async () => {
     nock.disableNetConnect();
-    s = await tempStore();
+    s = await store.open();
   });
   afterEach(async () => {
     nock.cleanAll();

@@ -1,11 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CursorStore } from '../../../nodes/core/cursors/cursor-store';
-import { tempStore } from '../../support/temp-store';
+import { dialectStores } from '../match/store-dialects';
 
-describe('cursor store', () => {
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-cursors');
+
+for (const store of stores) describe(`cursor store on ${store.dialect}`, () => {
   it('keeps a named cursor across instances, moves it, and rolls back with the transaction it was written in', async () => {
-    const s = await tempStore();
+    const s = await store.open();
     try {
       const a = new CursorStore(s.db);
       assert.equal(await a.get('poll:square'), null);

@@ -5,11 +5,14 @@ import { parseLoyaltyProgram, pointsFor, type LoyaltyProgram } from '../../../no
 import { reviewLoyalty } from '../../../nodes/core/loyalty/review';
 import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
-import { tempStore } from '../../support/temp-store';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { assertLedgerBalances } from './support/ledger-balances';
 import { message, type MessageSpec } from '../segment/support/messages';
 
-type Store = Awaited<ReturnType<typeof tempStore>>;
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-loyalty-step');
+
+type Store = DialectStore;
 
 async function member(db: SqlDatabase, program: string, customerId: string) {
   return db.get<{ points_balance: number; points_held: number; tier: string | null; enrolled_at: string | null; lifetime_spend_minor: number; visits: number }>(
@@ -18,9 +21,9 @@ async function member(db: SqlDatabase, program: string, customerId: string) {
   );
 }
 
-describe('Loyalty step', () => {
+for (const store of stores) describe(`Loyalty step on ${store.dialect}`, () => {
   let s: Store;
-  before(async () => { s = await tempStore(); });
+  before(async () => { s = await store.open(); });
   after(async () => {
     await assertLedgerBalances(s.db);
     await s.remove();

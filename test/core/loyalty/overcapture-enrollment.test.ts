@@ -6,12 +6,16 @@ import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram, type LoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { adyenDelivery, adyenPspReference, type AdyenScenario } from '../../../sandbox/simulator/adyen-events';
-import { tempStore, testKeys } from '../../support/temp-store';
+import { testKeys } from '../../support/temp-store';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { receivedAdyen } from '../sources/adyen-test-support';
 import { permutations } from '../../support/permutations';
 import { assertLedgerBalances } from './support/ledger-balances';
 
-type Store = Awaited<ReturnType<typeof tempStore>>;
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-overcapture');
+
+type Store = DialectStore;
 
 const KEY = '7C'.repeat(32);
 /**
@@ -58,10 +62,10 @@ async function scenario(n: number, captured: number, more: { role: string; scena
   return { earlier, events, pay };
 }
 
-describe('an overcapture that takes a shopper over a program\'s threshold enrols them with its sale, in any order', () => {
+for (const store of stores) describe(`an overcapture that takes a shopper over a program's threshold enrols them with its sale, in any order on ${store.dialect}`, () => {
   let s: Store;
   const keys = testKeys();
-  before(async () => { s = await tempStore(); });
+  before(async () => { s = await store.open(); });
   after(async () => {
     await assertLedgerBalances(s.db);
     await s.remove();

@@ -2,12 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
-import { tempStore } from '../../support/temp-store';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { message } from '../segment/support/messages';
 
-describe('Loyalty step: what a repeated event answers', () => {
-  let s: Awaited<ReturnType<typeof tempStore>>;
-  before(async () => { s = await tempStore(); });
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-loyalty-repeats');
+
+for (const store of stores) describe(`Loyalty step: what a repeated event answers on ${store.dialect}`, () => {
+  let s: DialectStore;
+  before(async () => { s = await store.open(); });
   after(async () => { await s.remove(); });
   const program = parseLoyaltyProgram({ id: 'repeats', currency: 'USD' });
 

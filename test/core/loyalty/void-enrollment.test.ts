@@ -11,11 +11,15 @@ import { adyenDelivery, adyenPspReference, type AdyenScenario } from '../../../s
 import { cloverPayment } from '../../../sandbox/simulator/clover-events';
 import { sumupTransaction } from '../../../sandbox/simulator/sumup-events';
 import { permutations } from '../../support/permutations';
-import { tempStore, testKeys } from '../../support/temp-store';
+import { testKeys } from '../../support/temp-store';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { receivedAdyen } from '../sources/adyen-test-support';
 import { assertLedgerBalances } from './support/ledger-balances';
 
-type Store = Awaited<ReturnType<typeof tempStore>>;
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-void-enrol');
+
+type Store = DialectStore;
 
 const HUBSPOT = { crm: 'hubspot' } as const;
 const at = (day: number) => new Date(Date.UTC(2025, 10, day, 10));
@@ -31,10 +35,10 @@ const programs = (currency: string): LoyaltyProgram[] => [
  * the sale (it enrolled them, the void takes that back) or the void (the sale never counts). Each delivery runs
  * tokenize → match → CRM Upsert → Loyalty with a SaaS CRM, as the templates do.
  */
-describe('Loyalty: a voided sale that enrolled its new shopper leaves no member, in either order', () => {
+for (const store of stores) describe(`Loyalty: a voided sale that enrolled its new shopper leaves no member, in either order on ${store.dialect}`, () => {
   let s: Store;
   const keys = testKeys();
-  before(async () => { s = await tempStore(); });
+  before(async () => { s = await store.open(); });
   after(async () => { await s.remove(); });
 
   /** The customer CRM Upsert linked the last event to (none for a void heard before its sale: it names no one new). */

@@ -8,6 +8,8 @@ import { tempDir } from '../../support/temp-store';
 
 export interface DialectStore {
   db: SqlDatabase;
+  /** What openDatabase, the CLI's --store and the faces' store settings take to reach it. */
+  url: string;
   crm: LocalSqlCrm;
   remove(): Promise<void>;
 }
@@ -31,7 +33,7 @@ export function dialectStores(prefix: string): { dialect: 'sqlite' | 'postgres';
   const wrap = async (url: string): Promise<DialectStore> => {
     const db = await openDatabase(url);
     // closed with every other store when the file ends (closeAllDatabases)
-    return { db, crm: new LocalSqlCrm(db), remove: async () => undefined };
+    return { db, url, crm: new LocalSqlCrm(db), remove: async () => undefined };
   };
   return [
     { dialect: 'sqlite', open: () => wrap(`sqlite:${join(dir.path, `store-${++n}.db`)}`) },

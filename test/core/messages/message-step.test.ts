@@ -12,19 +12,23 @@ import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-termina
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { cloverPayment } from '../../../sandbox/simulator/clover-events';
 import { chargeObject, paymentIntentObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
-import { tempStore, testKeys } from '../../support/temp-store';
+import { testKeys } from '../../support/temp-store';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
 
-type Store = Awaited<ReturnType<typeof tempStore>>;
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-message-step');
+
+type Store = DialectStore;
 const NBSP = '\u00a0';
 
 /**
  * The message step after the real steps before it (tokenize, match, upsert, segment, loyalty), as the templates
  * chain them, on Stripe events made by the simulator.
  */
-describe('messageStep: the templates’ messages', () => {
+for (const store of stores) describe(`messageStep: the templates’ messages on ${store.dialect}`, () => {
   let s: Store;
   before(async () => {
-    s = await tempStore();
+    s = await store.open();
   });
   after(async () => {
     await s.remove();

@@ -5,19 +5,23 @@ import { enqueue } from '../../../nodes/core/outbox/enqueue';
 import { redrivePayments, sentToCrms } from '../../../nodes/core/pipeline/redrive-payments';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
-import { tempStore, testKeys } from '../../support/temp-store';
+import { testKeys } from '../../support/temp-store';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
 
-type Store = Awaited<ReturnType<typeof tempStore>>;
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-redrive-payments');
 
-describe('redrivePayments: a payment the inbox held reaches the CRMs the store sends to', () => {
+type Store = DialectStore;
+
+for (const store of stores) describe(`redrivePayments: a payment the inbox held reaches the CRMs the store sends to on ${store.dialect}`, () => {
   let s: Store;
-  const stores: Store[] = [];
+  const opened: Store[] = [];
   beforeEach(async () => {
-    s = await tempStore();
-    stores.push(s);
+    s = await store.open();
+    opened.push(s);
   });
   after(async () => {
-    for (const store of stores) await store.remove();
+    for (const o of opened) await o.remove();
   });
 
   const accepted = async () => {

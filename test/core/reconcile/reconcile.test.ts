@@ -5,25 +5,30 @@ import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { reconcile, type ReconcileOptions } from '../../../nodes/core/reconcile';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
-import { tempStore, testKeys } from '../../support/temp-store';
+import { testKeys } from '../../support/temp-store';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
 import { nock, serveStripeCharges, serveSumUpHistory, SINCE, SQUARE_TOKEN, STRIPE_KEY, stripeCharges, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL } from '../backfill/history-mocks';
 import { AIRPORT_LOCATION, HARBOUR_LOCATION, MAIN_LOCATION, serveSquareLocations } from '../sources/square-locations-mock';
 
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-reconcile');
+// nock stays active through both dialects' runs; restored once, when the file is done.
+after(() => nock.restore());
+
 const PI = (n: number) => `stripe:pi_3Backfill${n}AAAAAAAAAAAAAA`;
 
-describe('reconciliation of processor history with the ledger and the CRM', () => {
-  let s: Awaited<ReturnType<typeof tempStore>>;
+for (const store of stores) describe(`reconciliation of processor history with the ledger and the CRM on ${store.dialect}`, () => {
+  let s: DialectStore;
   beforeEach(async () => {
     nock.disableNetConnect();
-    s = await tempStore();
+    s = await store.open();
   });
   afterEach(async () => {
     nock.cleanAll();
     nock.enableNetConnect();
     await s.remove();
   });
-  after(() => nock.restore());
 
   const hubspot = { crm: 'hubspot' as const, adapter: () => { throw new Error('not sent during the test'); }, waitMs: 0 };
   const options = (o: Partial<ReconcileOptions> = {}): ReconcileOptions => ({

@@ -6,9 +6,12 @@ import { parseSegmentConfig } from '../../../nodes/core/segment/config';
 import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { saveEvaluation, SegmentStatsRepository } from '../../../nodes/core/segment/stats-repository';
-import { tempStore } from '../../support/temp-store';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { fixedDataset, type DatasetPayment } from './support/fixed-dataset';
 import { message } from './support/messages';
+
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-segment-batch');
 
 const AS_OF = '2025-07-01T00:00:00.000Z';
 
@@ -57,14 +60,14 @@ function referenceResult(data: readonly DatasetPayment[]) {
   return { rows, counts };
 }
 
-describe('batch RFM and segments equal plain SQL over the same payments', () => {
-  let s: Awaited<ReturnType<typeof tempStore>>;
+for (const store of stores) describe(`batch RFM and segments equal plain SQL over the same payments on ${store.dialect}`, () => {
+  let s: DialectStore;
   let result: BatchResult;
   const data = fixedDataset();
   const config = parseSegmentConfig();
 
   before(async () => {
-    s = await tempStore();
+    s = await store.open();
     // Through the Segment step, payment by payment, with refunds as their own events.
     for (const p of data) {
       await segmentStep(message({ customerId: p.customerId, paymentId: p.paymentId, amountMinor: p.amountMinor, currency: p.currency, at: p.at }), { db: s.db, config });
@@ -120,7 +123,7 @@ describe('batch RFM and segments equal plain SQL over the same payments', () => 
   });
 
   it('a batch write does not overwrite a customer whose counters moved since the run read them', async () => {
-    const repo = new SegmentStatsRepository('sqlite');
+    const repo = new SegmentStatsRepository(s.db.dialect);
     const stats = (await repo.stats(s.db, 'usd_cus_0002', 'USD'))!;
     await segmentStep(message({ customerId: 'usd_cus_0002', paymentId: 'pi_meanwhile', amountMinor: 1000, at: '2025-07-02T11:00:00Z' }), { db: s.db, config });
     const stale = { rfm: null, segment: 'Stale', clv: null, flags: { highValue: false, atRisk: false, anomaly: false, reasons: [] } };

@@ -6,18 +6,22 @@ import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
 import { parseSegmentConfig } from '../../../nodes/core/segment/config';
 import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
-import { tempDir, tempStore } from '../../support/temp-store';
+import { tempDir } from '../../support/temp-store';
+import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { message } from './support/messages';
 
-type Store = Awaited<ReturnType<typeof tempStore>>;
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-segment-step');
+
+type Store = DialectStore;
 
 async function statsOf(s: Store, customerId: string, currency = 'USD') {
   return s.db.get<Record<string, unknown>>('SELECT * FROM segment_stats WHERE customer_id = ? AND currency = ?', [customerId, currency]);
 }
 
-describe('Segment step: incremental statistics', () => {
+for (const store of stores) describe(`Segment step: incremental statistics on ${store.dialect}`, () => {
   let s: Store;
-  before(async () => { s = await tempStore(); });
+  before(async () => { s = await store.open(); });
   after(async () => { await s.remove(); });
   const deps = () => ({ db: s.db });
 
@@ -122,9 +126,9 @@ describe('Segment step: incremental statistics', () => {
   });
 });
 
-describe('Segment step: flags and CRM fields', () => {
+for (const store of stores) describe(`Segment step: flags and CRM fields on ${store.dialect}`, () => {
   let s: Store;
-  before(async () => { s = await tempStore(); });
+  before(async () => { s = await store.open(); });
   after(async () => { await s.remove(); });
 
   it('flags an amount, hour and place unusual for this customer, and not a usual payment', async () => {
