@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
 import { LocalSqlCrm } from '../../nodes/core/crm/local-sql-crm';
 import type { IdentityReport } from '../../nodes/core/identity/identity-report';
-import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
+import { closeAllDatabases, openDatabase, resolveStoreUrl } from '../../nodes/core/store/open-database';
 import { matchAndRecord, payment } from '../core/match/match-fixtures';
-import { tempDir } from '../support/temp-store';
+import { dialectStores } from '../core/match/store-dialects';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -16,10 +15,13 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-describe('terminal-crm merge, unmerge and identity', () => {
-  const dir = tempDir('tcrm-identity-cli-');
-  const path = join(dir.path, 'store.db');
-  const url = `sqlite:${path}`;
+/** Merge, unmerge and the identity report on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-identity-cli');
+
+for (const store of stores) describe(`terminal-crm merge, unmerge and identity on ${store.dialect}`, () => {
+  let url = '';
+  /** Where messages say the store is: the file, or the URL without its password. */
+  let path = '';
   // The commands close the store when they finish, as a CLI process should: open it afresh for every look.
   const db = () => openDatabase(url);
   const rows = async (id: string) => ({
@@ -33,6 +35,8 @@ describe('terminal-crm merge, unmerge and identity', () => {
   let walkInPayment = '';
 
   before(async () => {
+    url = (await store.open()).url;
+    path = resolveStoreUrl(url).path;
     const crm = new LocalSqlCrm(await db());
     ada = (await matchAndRecord(crm, payment({ email: 'ada@example.com', name: 'Ada Lovelace', amount: 4200 }))).upsert.customerId!;
     const tap = await matchAndRecord(crm, payment({ phone: '+1 212 555 0101', amount: 1250, card: { last4: '4444', iin: '555555', fingerprint: 'fp_walk_in' } }));
@@ -42,7 +46,6 @@ describe('terminal-crm merge, unmerge and identity', () => {
   });
   after(async () => {
     await closeAllDatabases();
-    dir.remove();
   });
 
   it('lists the three commands in the main help', async () => {
@@ -97,7 +100,7 @@ describe('terminal-crm merge, unmerge and identity', () => {
 
   it('reads the store from TERMINAL_CRM_STORE_URL when --store is not given, and prints JSON with --json', async () => {
     const saved = process.env.TERMINAL_CRM_STORE_URL;
-    process.env.TERMINAL_CRM_STORE_URL = path;
+    process.env.TERMINAL_CRM_STORE_URL = store.dialect === 'sqlite' ? path : url;
     try {
       const r = await cli('identity', walkIn, '--json');
       assert.equal(r.code, 0, r.err);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
@@ -7,7 +6,7 @@ import type { LedgerPayment } from '../../nodes/core/ledger/payment-rows';
 import { recordEvents } from '../../nodes/core/ledger/record-events';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
 import { cumulativeRefund, dispute, ownRefund, payment } from '../core/ledger/support/events';
-import { tempDir } from '../support/temp-store';
+import { dialectStores } from '../core/match/store-dialects';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -18,11 +17,14 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 
 const lines = (out: string) => out.trimEnd().split('\n').map((l) => JSON.parse(l) as LedgerPayment);
 
-describe('terminal-crm payments', { timeout: 20_000 }, () => {
-  const dir = tempDir('tcrm-payments-cli-');
-  const store = `sqlite:${join(dir.path, 'store.db')}`;
+/** The listing and its cursor paging on the SQLite file and on PostgreSQL, to one output. */
+const stores = dialectStores('tcrm-payments-cli');
+
+for (const where of stores) describe(`terminal-crm payments on ${where.dialect}`, { timeout: 20_000 }, () => {
+  let store: string;
   before(async () => {
-    const db = await openDatabase(store);
+    const { db, url } = await where.open();
+    store = url;
     await db.transaction((tx) =>
       recordEvents(tx, [
         payment('pi_usd', 4599, '2025-03-01T10:00:00.000Z', { card: { brand: 'visa', last4: '4242' } }),
@@ -39,13 +41,12 @@ describe('terminal-crm payments', { timeout: 20_000 }, () => {
   });
   after(async () => {
     await closeAllDatabases();
-    dir.remove();
   });
 
   it('prints a table with amounts by each currency\'s exponent, refunds, chargebacks and what is left', async () => {
     const { code, out, err } = await cli('--store', store);
     assert.equal(code, 0, err);
-    assert.match(err, /^payments: sqlite:.*store\.db$/m);
+    assert.match(err, where.dialect === 'sqlite' ? /^payments: sqlite:.*store-\d+\.db$/m : /^payments: postgres:\/\/postgres@127\.0\.0\.1:\d+\/tcrm_payments_cli_\w+$/m);
     const rows = out.trimEnd().split('\n');
     assert.match(rows[0]!, /^made at +payment +customer +status +amount +refunded +charged back +net +card$/);
     assert.equal(rows.length, 6);

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
@@ -8,7 +7,7 @@ import { parseLoyaltyProgram } from '../../nodes/core/loyalty/program';
 import type { SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
 import { payment } from '../core/ledger/support/events';
-import { tempDir } from '../support/temp-store';
+import { dialectStores } from '../core/match/store-dialects';
 import { coreSteps, expectedRfm, MAY_SALES, seedPayments, storedRfm, type SeedPayment } from '../workflows/support/seed-payments';
 
 const PROGRAM = { id: 'cli-test', currency: 'USD', points: { expiryDays: 30 } };
@@ -23,11 +22,14 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 /** Everyone comes back on the same June day: against May's run they all look like the most recent buyers. */
 const JUNE: SeedPayment[] = ['ana', 'ben', 'chloe', 'dev', 'eve', 'fay'].map((name) => ({ email: `${name}@example.com`, amount: 1000, at: '2025-06-15T10:00:00Z' }));
 
-describe('terminal-crm segment-batch', () => {
-  const dir = tempDir('tcrm-segment-batch-');
-  const storeUrl = `sqlite:${join(dir.path, 'store.db')}`;
+/** The scheduled run (segment batch and loyalty review) on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-segment-batch-cli');
+
+for (const where of stores) describe(`terminal-crm segment-batch on ${where.dialect}`, () => {
+  let storeUrl = '';
   const saved = { segment: process.env.TERMINAL_CRM_SEGMENT_CONFIG, loyalty: process.env.TERMINAL_CRM_LOYALTY_PROGRAM };
   before(async () => {
+    storeUrl = (await where.open()).url;
     process.env.TERMINAL_CRM_SEGMENT_CONFIG = '';
     process.env.TERMINAL_CRM_LOYALTY_PROGRAM = JSON.stringify(PROGRAM);
     await seedPayments(coreSteps(storeUrl, parseLoyaltyProgram(PROGRAM)), MAY_SALES);
@@ -38,7 +40,6 @@ describe('terminal-crm segment-batch', () => {
       else process.env[name] = value;
     }
     await closeAllDatabases();
-    dir.remove();
   });
 
   it('scores every customer exactly and prints the summary as JSON', async () => {
@@ -82,8 +83,7 @@ describe('terminal-crm segment-batch', () => {
   });
 
   it('with payments in the ledger that no Segment step saw, says so instead of "no customers with payments"', async () => {
-    const other = `sqlite:${join(dir.path, 'without-segment.db')}`;
-    const db = await openDatabase(other);
+    const { db, url: other } = await where.open();
     await db.transaction((tx) => recordEvents(tx, [payment('pi_unscored1', 1200, '2025-05-01T10:00:00.000Z'), payment('pi_unscored2', 800, '2025-05-02T10:00:00.000Z')]));
     await closeAllDatabases();
     const r = await cli('--store', other);

@@ -2,19 +2,22 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { INode } from 'n8n-workflow';
 import { seedCustomers } from '../core/match/match-fixtures';
-import { tempStore } from '../support/temp-store';
+import { dialectStores, type DialectStore } from '../core/match/store-dialects';
 import { outputsOf } from './support/outputs';
 import { runWorkflow, storeNodeWorkflow, storeCredentials } from './support/run-workflow';
+
+/** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-resolve-review');
 
 const resolve = (parameters: INode['parameters'] = {}) => storeNodeWorkflow('Resolve Review', 'resolveReview', parameters);
 
 /** An item as CRM Upsert sends a review payment on: recorded under a new customer, the candidate in match. */
 const reviewItem = (candidateId: string, customerId: string) => ({ json: { id: 'stripe:evt_review', match: { decision: 'review', candidateId }, crm: { customerId } } });
 
-describe('n8n: Resolve Review (after CRM Upsert on the Needs Review path)', { timeout: 60_000 }, () => {
-  let s: Awaited<ReturnType<typeof tempStore>>;
+for (const store of stores) describe(`n8n: Resolve Review (after CRM Upsert on the Needs Review path) on ${store.dialect}`, { timeout: 60_000 }, () => {
+  let s: DialectStore;
   before(async () => {
-    s = await tempStore();
+    s = await store.open();
     await seedCustomers(s.crm, [
       { id: 'cus_known', givenName: 'Ana', familyName: 'Lima', email: 'ana@example.com' },
       { id: 'cus_new1', givenName: 'Ana', familyName: 'Lima', email: 'ana.lima@example.org' },
