@@ -63,7 +63,7 @@ describe('generic source configuration', () => {
 
   for (const [what, input, field, problem, fix] of [
     ['a name that cannot prefix ids', { ...dodo, name: 'Verifone Estate' }, 'name', /lower-case letters, digits and dashes/, /verifone-estate/],
-    ['an unknown scheme', { ...dodo, scheme: 'jws' }, 'scheme', /expected one of "standard-webhooks"\|"hmac"/, /standard-webhooks/],
+    ['an unknown scheme', { ...dodo, scheme: 'jws' }, 'scheme', /is not one of its choices: standard-webhooks, hmac/, /standard-webhooks/],
     ['a misspelt setting', withMapping({ amout: '$.data.amount' }), 'mapping.amout', /"amout" is not a setting here/, /^use one of: itemsPath, eventId, eventType, kind, kindByType, paymentId, amount, amountDecimal,/],
     ['a misspelt card setting', withMapping({ card: { last_4: '$.data.card_last_four' } }), 'mapping.card.last_4', /"last_4" is not a setting here/, /^use one of: brand, last4, bin, maskedPan,/],
     ['a misspelt field option', withMapping({ currency: { paths: '$.data.currency' } }), 'mapping.currency.paths', /"paths" is not a setting here/, /^use one of: path, template, map, default$/],
@@ -71,13 +71,13 @@ describe('generic source configuration', () => {
     ['a path that does not parse', withMapping({ paymentId: '$.data..payment_id' }), 'mapping.paymentId', /"\$\.data\.\.payment_id" is not a JSON path: a name must follow "\."/, /JSON path|field/],
     ['both amount and amountDecimal', withMapping({ amountDecimal: '$.data.amount' }), 'mapping.amount', /exactly one of "amount".*"amountDecimal"/, /field/],
     ['no kind at all', withMapping({}, ['kindByType']), 'mapping.kindByType', /say which event types are payments/, /"payment", "refund", "failure" or "dispute"/],
-    ['a kind that does not exist', withMapping({ kindByType: { 'payment.succeeded': 'sale' } }), 'mapping.kindByType.payment.succeeded', /expected one of/, /"payment", "refund"/],
+    ['a kind that does not exist', withMapping({ kindByType: { 'payment.succeeded': 'sale' } }), 'mapping.kindByType.payment.succeeded', /is not one of its choices: payment, /, /"payment", "refund"/],
     ['a handled type without a kind', { ...dodo, handledEventTypes: ['payment.succeeded', 'payout.paid'] }, 'handledEventTypes.1', /"payout.paid" has no kind/, /kindByType/],
     ['hmac without its settings', { ...dodo, scheme: 'hmac', mapping: { ...dodo.mapping, eventId: '$.id' } }, 'hmac', /needs its settings/, /webhook-signature documentation/],
     ['a {timestamp} with no header for it', { ...fixture('cashfree-config.json'), hmac: { header: 'x-webhook-signature', signedString: '{timestamp}.{body}' } }, 'hmac.timestampHeader', /uses \{timestamp\}/, /signature documentation/],
     ['an unknown placeholder', { ...fixture('worldline-config.json'), hmac: { header: 'X-Sig', signedString: '{nonce}.{body}' } }, 'hmac.signedString', /"\{nonce\}" is not a placeholder/, /signature documentation/],
     ['an HMAC gateway without a mapped event id', { ...fixture('worldline-config.json'), mapping: { ...fixture('worldline-config.json').mapping, eventId: undefined } }, 'mapping.eventId', /carries no message id/, /field/],
-    ['an unsupported algorithm', { ...fixture('worldline-config.json'), hmac: { header: 'X-Sig', algorithm: 'md5' } }, 'hmac.algorithm', /expected one of "sha256"\|"sha512"\|"sha1"/, /signature documentation/],
+    ['an unsupported algorithm', { ...fixture('worldline-config.json'), hmac: { header: 'X-Sig', algorithm: 'md5' } }, 'hmac.algorithm', /is not one of its choices: sha256, sha512, sha1/, /signature documentation/],
     ['an exponent for a non-currency', withMapping({ exponents: { YENS: 0 } }), 'mapping.exponents.YENS', /three-letter ISO 4217 code/, /\{"ISK": 2\}/],
     ['a template that names nothing', withMapping({ eventId: { template: 'fixed' } }), 'mapping.eventId', /names no value/, /field/],
   ] as const) {
