@@ -1,6 +1,7 @@
 import { InputError } from '../../errors';
 import { problemOf } from './setting-error-by-variable';
 import { parseHubSpotSettings, type HubSpotSettings } from './hubspot-settings';
+import { jsonObjectFromEnv } from './env-values';
 
 /** The environment variables the sandbox, the Temporal worker and the CLI read. */
 export const HUBSPOT_ENV = {
@@ -42,15 +43,7 @@ export function hubspotSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Hu
       `set ${HUBSPOT_ENV.accessToken} to a private app token, or set ${HUBSPOT_ENV.clientId}, ${HUBSPOT_ENV.clientSecret} and ${HUBSPOT_ENV.refreshToken} for an OAuth app`,
     );
   }
-  const json = (name: string) => {
-    const text = v(name);
-    if (text === undefined) return undefined;
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (e) {
-      throw new InputError(name, `is not valid JSON (${(e as Error).message})`, 'give a JSON object such as {"givenName": "firstname"}');
-    }
-  };
+  const json = (name: string) => jsonObjectFromEnv(name, v(name), 'give a JSON object such as {"givenName": "firstname"}');
   const int = (name: string) => {
     const text = v(name);
     if (text === undefined) return undefined;

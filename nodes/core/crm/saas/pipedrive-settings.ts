@@ -1,6 +1,7 @@
 import { z } from 'zod/v4';
 import { tokenEndpointUrl, webUrl } from './web-url';
 import { InputError, issueText } from '../../errors';
+import { jsonObjectFromEnv, positiveWholeNumberFromEnv } from './env-values';
 import { settingErrorByVariable, variableByTopOrLeaf } from './setting-error-by-variable';
 
 /** Pipedrive names every custom field by a random 40-character hex key (Company settings → Data fields → "API key"). */
@@ -90,18 +91,10 @@ export function pipedriveSettingsFromEnv(env: NodeJS.ProcessEnv): PipedriveSetti
         : undefined,
       customerIdField: get(PIPEDRIVE_ENV.customerIdField),
       paymentKeyField: get(PIPEDRIVE_ENV.paymentKeyField),
-      fieldMap: fieldMap ? parseJsonSetting(fieldMap, PIPEDRIVE_ENV.fieldMap) : undefined,
-      requestsPerWindow: perWindow === undefined ? undefined : Number(perWindow),
+      fieldMap: jsonObjectFromEnv(PIPEDRIVE_ENV.fieldMap, fieldMap, 'write a JSON object such as {"loyalty_tier":"<40-character field key>"}'),
+      requestsPerWindow: positiveWholeNumberFromEnv(PIPEDRIVE_ENV.requestsPerWindow, perWindow, 'give the requests per 2 seconds your Pipedrive plan allows, such as 10, or unset it for 10'),
     });
   } catch (e) {
     throw settingErrorByVariable('pipedrive', e, env, variableByTopOrLeaf(PIPEDRIVE_ENV));
-  }
-}
-
-function parseJsonSetting(text: string, name: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(name, `is not valid JSON (${(e as Error).message})`, 'write a JSON object such as {"loyalty_tier":"<40-character field key>"}');
   }
 }

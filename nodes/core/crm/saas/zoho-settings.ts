@@ -2,6 +2,7 @@ import { z } from 'zod/v4';
 import { webUrl } from './web-url';
 import { isIanaTimeZone } from '../../config/time-zone';
 import { InputError, issueText } from '../../errors';
+import { jsonObjectFromEnv, positiveWholeNumberFromEnv } from './env-values';
 import { settingErrorByVariable, variableByTopOrLeaf } from './setting-error-by-variable';
 
 /**
@@ -155,19 +156,11 @@ export function zohoSettingsFromEnv(env: NodeJS.ProcessEnv): ZohoSettings {
       customerIdField: get(ZOHO_ENV.customerIdField),
       paymentKeyField: get(ZOHO_ENV.paymentKeyField),
       paymentsModule: get(ZOHO_ENV.paymentsModule),
-      fieldMap: fieldMap ? parseJsonSetting(fieldMap) : undefined,
-      dailyCredits: credits === undefined ? undefined : Number(credits),
+      fieldMap: jsonObjectFromEnv(ZOHO_ENV.fieldMap, fieldMap, 'write a JSON object such as {"loyalty_tier":"Loyalty_Tier"}'),
+      dailyCredits: positiveWholeNumberFromEnv(ZOHO_ENV.dailyCredits, credits, 'give the API credits your Zoho CRM edition has a day, such as 50000, or unset it for 50000'),
       timeZone: get(ZOHO_ENV.timeZone),
     });
   } catch (e) {
     throw settingErrorByVariable('zoho', e, env, variableByTopOrLeaf(ZOHO_ENV));
-  }
-}
-
-function parseJsonSetting(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch (e) {
-    throw new InputError(ZOHO_ENV.fieldMap, `is not valid JSON (${(e as Error).message})`, 'write a JSON object such as {"loyalty_tier":"Loyalty_Tier"}');
   }
 }
