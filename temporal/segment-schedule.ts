@@ -11,6 +11,29 @@ export const DEFAULT_SEGMENT_SCHEDULE = '0 3 * * *';
 const MACROS = /^@(yearly|annually|monthly|weekly|daily|midnight|hourly)$/i;
 const EVERY = /^@every\s+\d+(\.\d+)?(ms|s|m|h|d)(\d+(ms|s|m|h|d))*(\/\S+)?$/i;
 const FIELD = /^[0-9A-Za-z*?/,#LW-]+$/;
+/** Each cron field's numbers as Temporal takes them (minute, hour, day of month, month, day of week; 7 is Sunday too). */
+const FIELD_RANGES = [
+  ['minute', 0, 59],
+  ['hour', 0, 23],
+  ['day of month', 1, 31],
+  ['month', 1, 12],
+  ['day of week', 0, 7],
+] as const;
+
+/**
+ * Why a cron field's numbers are out of its range, or undefined: "99 * * * *" has the form, and would be refused only
+ * when the worker, already connected, writes the schedule (the segment batch's then goes missing with a log line).
+ */
+function fieldRangeFault(field: string, index: number): string | undefined {
+  const [name, lo, hi] = FIELD_RANGES[index]!;
+  for (const part of field.split(',')) {
+    const [range, step] = part.split('/');
+    if (step !== undefined && !(/^\d+$/.test(step) && Number(step) >= 1)) return `the ${name} step "${step}" is not a whole number from 1`;
+    // After # comes the week of the month (5#3: the third Friday), not a day of the week.
+    for (const n of range!.split('#')[0]!.match(/\d+/g) ?? []) if (Number(n) < lo || Number(n) > hi) return `the ${name} ${n} is not from ${lo} to ${hi}`;
+  }
+  return undefined;
+}
 
 /**
  * When the batch runs, from TERMINAL_CRM_SEGMENT_SCHEDULE: a cron expression in UTC ("0 3 * * *", the default),
@@ -27,10 +50,13 @@ export function segmentScheduleFromEnv(env: NodeJS.ProcessEnv = process.env): st
     throw new InputError(SEGMENT_SCHEDULE_ENV, `"${tz[1]}" is not a time zone`, 'use an IANA name such as CRON_TZ=Europe/Berlin, or leave the prefix out for UTC');
   }
   const fields = body.split(' ');
-  if (MACROS.test(body) || EVERY.test(body) || (fields.length === 5 && fields.every((f) => FIELD.test(f)))) return value;
+  if (MACROS.test(body) || EVERY.test(body)) return value;
+  const cron = fields.length === 5 && fields.every((f) => FIELD.test(f));
+  const fault = cron ? fields.map(fieldRangeFault).find((f) => f !== undefined) : undefined;
+  if (cron && !fault) return value;
   throw new InputError(
     SEGMENT_SCHEDULE_ENV,
-    `"${value}" is not a schedule`,
+    `"${value}" is not a schedule${fault ? `: ${fault}` : ''}`,
     'give five cron fields in UTC such as "0 3 * * *" (daily at 03:00), optionally prefixed with CRON_TZ=<zone>, or "@every 6h", or "off"',
   );
 }
