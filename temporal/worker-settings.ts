@@ -1,9 +1,14 @@
+import { ENV } from '../nodes/core/config/settings';
 import { crmAdapterFromEnv } from '../nodes/core/crm/saas/crm-factory';
+import { renamedField } from '../nodes/core/errors';
 import { DEFAULT_REDRIVE_AFTER_MS } from '../nodes/core/inbox/redrive';
 import { REDRIVE_AFTER_ENV, redriveAfterMs } from '../nodes/core/inbox/redrive-settings';
 import { fieldsTargetOf } from '../nodes/core/outbox/field-updates';
 import { settingsFromEnv } from '../nodes/core/pipeline/settings';
+import { resolveStoreUrl } from '../nodes/core/store/open-database';
+import { STORE_FIELD } from '../nodes/core/store/store-field';
 import { STEP_RESULTS_KEEP_ENV, stepResultsKeepMs } from '../nodes/core/store/step-results';
+import { keyProviderFromSpec } from '../nodes/core/tokenize/key-provider';
 import { temporalConfigFromEnv } from './connection-config';
 import { crmSyncCrmsFromEnv, crmSyncScheduleFromEnv } from './crm-sync-schedule';
 import { pollScheduleFromEnv, pollSourcesFromEnv } from './poll-schedule';
@@ -19,6 +24,14 @@ import { publicBaseUrlFromEnv } from './public-base-url';
 export function checkWorkerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): void {
   temporalConfigFromEnv(env);
   const settings = settingsFromEnv(env);
+  // Both are read again only after the webhook entry (--webhook-port) has dialled Temporal: the payment activities
+  // parse the keys, and the store opens when the entry and the worker start.
+  keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys);
+  try {
+    resolveStoreUrl(settings.storeUrl || undefined);
+  } catch (e) {
+    throw renamedField(e, STORE_FIELD, ENV.storeUrl);
+  }
   paymentWorkflowKindFromEnv(env);
   stepResultsKeepMs(env[STEP_RESULTS_KEEP_ENV]);
   if (settings.segment || settings.loyalty) segmentScheduleFromEnv(env);
