@@ -22,7 +22,7 @@ export function configuredSourcesFromEnv(env: NodeJS.ProcessEnv): Record<string,
       try {
         source = createSource('generic', JSON.parse(raw.startsWith('{') ? raw : readFileSync(raw, 'utf8')));
       } catch (e) {
-        if (e instanceof InputError) throw new InputError(`${GENERIC_CONFIG_ENV}.${e.field}`, e.message.slice(e.field.length + 2), e.fix);
+        if (e instanceof InputError) throw new InputError(`${GENERIC_CONFIG_ENV}.${e.field}`, e.problem, e.fix);
         throw new InputError(GENERIC_CONFIG_ENV, `cannot read the gateway configuration (${(e as Error).message})`, 'set it to the JSON itself or to the path of a JSON file');
       }
     } else {
