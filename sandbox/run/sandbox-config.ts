@@ -60,6 +60,16 @@ export interface SandboxConfig {
   simulatorIntervalMs: number;
 }
 
+const PORT_VARIABLES: Record<keyof SandboxPorts, string> = {
+  temporal: SANDBOX_ENV.temporalPort,
+  temporalUi: SANDBOX_ENV.temporalUiPort,
+  webhook: SANDBOX_ENV.webhookPort,
+  nodeRed: SANDBOX_ENV.nodeRedPort,
+  n8n: SANDBOX_ENV.n8nPort,
+  mailSmtp: SANDBOX_ENV.mailSmtpPort,
+  mail: SANDBOX_ENV.mailPort,
+};
+
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
@@ -92,11 +102,16 @@ export function sandboxConfigFromEnv(env: NodeJS.ProcessEnv = process.env, cwd: 
     mailSmtp: port(env, SANDBOX_ENV.mailSmtpPort, DEFAULT_PORTS.mailSmtp),
     mail: port(env, SANDBOX_ENV.mailPort, DEFAULT_PORTS.mail),
   };
+  // Named by the variable the operator set (a part's own name is not what they typed), the other one by its own.
   const taken = new Map<number, string>();
-  for (const [name, p] of Object.entries(ports)) {
+  for (const [part, p] of Object.entries(ports)) {
+    const variable = PORT_VARIABLES[part as keyof SandboxPorts];
     const other = taken.get(p);
-    if (other) throw new InputError(`${name} port`, `${p} is also the ${other} port`, 'give every part its own port');
-    taken.set(p, name);
+    if (other) {
+      const [named, rest] = env[variable]?.trim() || !env[other]?.trim() ? [variable, other] : [other, variable];
+      throw new InputError(named, `${p} is also the port of ${rest}${env[rest]?.trim() ? '' : ' (its default)'}`, `give ${named} a port no other part uses`);
+    }
+    taken.set(p, variable);
   }
   const defaultRegion = parseRegion(env[ENV.defaultRegion]);
   const crm = sandboxCrmFromEnv(env);
