@@ -1,0 +1,64 @@
+/**
+ * Wrong values the sandbox (`npm start`, sandboxConfigFromEnv) must refuse before it starts anything, naming the
+ * variable: its own settings, TERMINAL_CRM_CRM, and the source keys it reads (sandbox/run/source-keys.ts), where the
+ * source's schema checks their form. test/temporal/worker-env-errors.test.ts counts these toward its inventory.
+ */
+export const SANDBOX_CASES: Record<string, readonly string[]> = {
+  TERMINAL_CRM_SANDBOX_PASSWORD: ['short'],
+  // 3100 is the webhook entry's default: the variable set is named, not the part's default one.
+  TERMINAL_CRM_TEMPORAL_PORT: ['abc', '0', '70000', '1.5', '-80', '3100'],
+  TERMINAL_CRM_TEMPORAL_UI_PORT: ['abc', '0', '70000'],
+  // 7233 is the Temporal port's default: two parts on one port.
+  TERMINAL_CRM_WEBHOOK_PORT: ['abc', '0', '70000', '7233'],
+  TERMINAL_CRM_NODE_RED_PORT: ['abc', '0', '70000', '5678'],
+  TERMINAL_CRM_N8N_PORT: ['abc', '0', '70000'],
+  TERMINAL_CRM_MAIL_SMTP_PORT: ['abc', '0', '70000'],
+  TERMINAL_CRM_MAIL_PORT: ['abc', '0', '70000', '1025'],
+  TERMINAL_CRM_SIMULATOR_INTERVAL_MS: ['abc', '-5', '1.5', '4s'],
+};
+
+/** The source keys the sandbox reads whose form the source checks. */
+export const SANDBOX_SOURCE_CASES: Record<string, readonly string[]> = {
+  ADYEN_HMAC_KEY: ['not-hex', 'ABC'],
+  ADYEN_TERMINAL_KEY_VERSION: ['one', '-1'],
+  SQUARE_WEBHOOK_URL: ['example.com/webhooks/square', 'ftp://example.com'],
+};
+
+/**
+ * Variables with no wrong value to try, and why: secrets of any form, or read only per delivery by the worker's
+ * webhook entry, which answers 500 naming the variable to set (temporal/webhook-entry.ts), by design: a source
+ * being configured must not stop the payments of the others.
+ */
+export const NO_SANDBOX_CASE: Record<string, string> = {
+  TERMINAL_CRM_SANDBOX_DIR: 'any folder path; it is created',
+  STRIPE_WEBHOOK_SECRET: 'a secret of any form (Stripe whsec_… in practice, but test secrets differ)',
+  SQUARE_WEBHOOK_SIGNATURE_KEY: 'a secret of any form',
+  ADYEN_TERMINAL_KEY_ID: 'a key name of any form',
+  ADYEN_TERMINAL_PASSPHRASE: 'a secret of any form',
+  ZETTLE_SIGNING_KEY: 'a secret of any form',
+  CLOVER_AUTH_CODE: 'a secret of any form',
+  CLOVER_API_TOKEN: 'a secret of any form',
+  SUMUP_ACCESS_TOKEN: 'a secret of any form',
+  SUMUP_WEBHOOK_SECRET: 'a secret of any form',
+  TERMINAL_CRM_WEBHOOK_SECRET: 'a secret of any form',
+  STRIPE_SECRET_KEY: 'per delivery or poll, by the worker',
+  SQUARE_ACCESS_TOKEN: 'per delivery, by the worker',
+  SQUARE_BASE_URL: 'per delivery, by the worker',
+  SQUARE_API_VERSION: 'per delivery, by the worker',
+  SQUARE_LOCATION_ID: 'per delivery, by the worker',
+  ADYEN_WEBHOOK_USERNAME: 'per delivery, by the worker',
+  ADYEN_WEBHOOK_PASSWORD: 'per delivery, by the worker',
+  ADYEN_TERMINAL_USERNAME: 'per delivery, by the worker',
+  ADYEN_TERMINAL_PASSWORD: 'per delivery, by the worker',
+  ADYEN_TERMINAL_LIVE: 'per delivery, by the worker',
+  ZETTLE_ACCESS_TOKEN: 'per delivery, by the worker',
+  ZETTLE_API_KEY: 'per delivery, by the worker',
+  ZETTLE_CLIENT_ID: 'per delivery, by the worker',
+  ZETTLE_PURCHASE_BASE_URL: 'per delivery, by the worker',
+  ZETTLE_OAUTH_BASE_URL: 'per delivery, by the worker',
+  CLOVER_MERCHANT_ID: 'per delivery, by the worker',
+  CLOVER_BASE_URL: 'per delivery, by the worker',
+  CLOVER_CURRENCY: 'per delivery, by the worker',
+  SUMUP_MERCHANT_CODE: 'per delivery, by the worker',
+  SUMUP_BASE_URL: 'per delivery, by the worker',
+};
