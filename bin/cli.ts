@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliIo, Command } from './commands/command';
+import { damerauWithin } from '../nodes/core/match/edit-distance';
 
 export const stdio: CliIo = {
   out: (text) => void process.stdout.write(text),
@@ -29,18 +30,6 @@ export function mainHelp(commands: readonly Command[]): string {
 
 const isHelp = (arg: string): boolean => arg === '--help' || arg === '-h';
 
-/** Edits (insert, delete, change, swap two neighbours) between two short words. */
-function distance(a: string, b: string): number {
-  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
-    }
-  }
-  return d[a.length]![b.length]!;
-}
-
 /**
  * Node's own words for a mistyped option ("To specify a positional argument starting with a '-', place it at the end
  * of the command after '--'") send the operator the wrong way; the command's help names its options, so the nearest
@@ -50,7 +39,7 @@ function unknownOption(command: Command, message: string): string {
   const typed = /'(-[^']*)'/.exec(message)?.[1] ?? 'that option';
   const flag = typed.split('=')[0]!;
   const options = [...new Set(command.usage.match(/--[a-z][a-z0-9-]*/g) ?? [])];
-  const near = options.map((o) => ({ o, d: distance(flag, o) })).filter(({ d }) => d <= 2).sort((x, y) => x.d - y.d)[0]?.o;
+  const near = options.map((o) => ({ o, d: damerauWithin(flag, o, 2) })).filter(({ d }) => d <= 2).sort((x, y) => x.d - y.d)[0]?.o;
   return `${flag} is not an option of ${command.name}. Fix: ${near ? `did you mean ${near}? ` : ''}\`terminal-crm ${command.name} --help\` lists its options`;
 }
 
