@@ -1,5 +1,6 @@
 import { createTransport } from 'nodemailer';
 import { InputError } from '../errors';
+import { normalizeEmail } from '../match/normalize-keys';
 import type { OutgoingMessage } from './outgoing-message';
 
 /** An SMTP server as an operator describes it (the Node-RED send-message node; n8n has its own Send Email node). */
@@ -35,9 +36,15 @@ export function smtpPort(raw: unknown): number {
   return n;
 }
 
-/** One address or several, comma-separated, each bare (a@b.c) or with a display name (Shop <a@b.c>). */
+/**
+ * One address or several, comma-separated, each bare (a@b.c) or with a display name (Shop <a@b.c>), each address
+ * by the rule the pack reads every email by (normalizeEmail).
+ */
 function isAddressList(text: string): boolean {
-  return text.split(',').every((part) => /^(?:[^<>]*<\s*[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+\s*>|\s*[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+)\s*$/.test(part.trim()));
+  return text.split(',').every((part) => {
+    const named = /^[^<>]*<([^<>]*)>$/.exec(part.trim());
+    return normalizeEmail(named ? named[1] : part) !== undefined;
+  });
 }
 
 /** Sends a composed message as a plain-text email; `to` overrides the message's own recipient when set. */
