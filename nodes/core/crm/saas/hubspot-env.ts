@@ -1,7 +1,7 @@
 import { InputError } from '../../errors';
 import { problemOf } from './setting-error-by-variable';
 import { parseHubSpotSettings, type HubSpotSettings } from './hubspot-settings';
-import { jsonObjectFromEnv } from './env-values';
+import { jsonObjectFromEnv, positiveWholeNumberFromEnv } from './env-values';
 
 /** The environment variables the sandbox, the Temporal worker and the CLI read. */
 export const HUBSPOT_ENV = {
@@ -44,13 +44,7 @@ export function hubspotSettingsFromEnv(env: NodeJS.ProcessEnv = process.env): Hu
     );
   }
   const json = (name: string) => jsonObjectFromEnv(name, v(name), 'give a JSON object such as {"givenName": "firstname"}');
-  const int = (name: string) => {
-    const text = v(name);
-    if (text === undefined) return undefined;
-    const n = Number(text);
-    if (!Number.isInteger(n) || n <= 0) throw new InputError(name, `"${text}" is not a positive whole number`, 'give a number such as 190');
-    return n;
-  };
+  const int = (name: string) => positiveWholeNumberFromEnv(name, v(name), 'give a number such as 190');
   const input = {
     baseUrl: v(HUBSPOT_ENV.baseUrl),
     auth: token
