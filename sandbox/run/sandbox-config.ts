@@ -73,7 +73,7 @@ const PORT_VARIABLES: Record<keyof SandboxPorts, string> = {
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
-  const n = Number(raw);
+  const n = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InputError(name, `"${raw}" is not a port`, 'use a number from 1 to 65535');
   return n;
 }
