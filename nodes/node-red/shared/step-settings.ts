@@ -1,6 +1,5 @@
 import { LOYALTY_LABELS, loyaltyProgramFromJson, loyaltyProgramFromSettings, type LoyaltyLabels, type LoyaltySettings } from '../../core/loyalty/operator-settings';
 import type { LoyaltyProgram } from '../../core/loyalty/program';
-import { renamedPrefix } from '../../core/errors';
 import { fieldsTargetOf, flushDeadlineMs } from '../../core/outbox/field-updates';
 import type { SegmentConfig } from '../../core/segment/config';
 import { segmentConfigFromSettings, type SegmentLabels } from '../../core/segment/operator-settings';
@@ -43,15 +42,15 @@ export function loyaltyModeOf(RED: NodeRedApi, def: NodeDef): 'payment' | 'revie
 /** terminal segment: its settings for the core. Recompute all reads no currency and no payment threshold. */
 export function segmentConfigOfNode(def: NodeDef): SegmentConfig {
   const recompute = def.mode === 'recompute';
-  // What the core's schema refuses beyond the plain fields lies in Advanced: named by that box, not segmentConfig.
-  return renamedPrefix(() => segmentConfigFromSettings({
+  // The labels name every field, Advanced included (what the core's schema refuses beyond the plain fields lies there).
+  return segmentConfigFromSettings({
     ...(recompute ? {} : { currency: def.currency as string, highValuePayment: def.highValuePayment as string }),
     highValueTopPercent: def.highValueTopPercent as string,
     timeZone: def.timeZone as string,
     segmentRules: def.segmentRules,
     crmFields: def.crmFields,
     advanced: def.advanced,
-  }, SEGMENT_FORM_LABELS), 'segmentConfig', SEGMENT_FORM_LABELS.advanced);
+  }, SEGMENT_FORM_LABELS);
 }
 
 /** terminal loyalty enroll: the program as JSON, or from its fields (the thresholds only when enrolling at one). */
