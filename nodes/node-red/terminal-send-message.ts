@@ -1,9 +1,12 @@
-import { sendMessageByMail, smtpPort } from '../core/messages/send-mail';
+import { sendMessageByMail, smtpPort, type SmtpLabels } from '../core/messages/send-mail';
 import type { OutgoingMessage } from '../core/messages/outgoing-message';
 import { InputError } from '../core/errors';
 import type { DoneFn, NodeDef, NodeMessage, NodeRedApi, RuntimeNode, SendFn } from './shared/red-api';
 import { formCheckbox } from './shared/form-choice';
 import { shortText } from './shared/short-text';
+
+/** The settings as the dialog labels them (locales/en-US/terminal-send-message.json). */
+const FORM_LABELS: SmtpLabels = { host: 'SMTP host', port: 'Port', from: 'From', to: 'To' };
 
 const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
 
@@ -26,7 +29,7 @@ export = function register(RED: NodeRedApi): void {
           const receipt = await sendMessageByMail(
             {
               host: String(def.host ?? ''),
-              port: smtpPort(def.port),
+              port: smtpPort(def.port, FORM_LABELS.port),
               secure: formCheckbox(def.secure, 'TLS from the start (port 465)'),
               user: this.credentials?.user,
               password: this.credentials?.password,
@@ -34,6 +37,7 @@ export = function register(RED: NodeRedApi): void {
             },
             message,
             typeof def.to === 'string' ? def.to : undefined,
+            FORM_LABELS,
           );
           this.status({ fill: 'green', shape: 'dot', text: shortText(RED._('terminal-send-message.status.sent', { to: receipt.accepted.join(', ') })) });
           send({ ...msg, payload: { ...(msg.payload as object), sent: receipt } });

@@ -20,6 +20,17 @@ export interface MailReceipt {
   rejected: string[];
 }
 
+/**
+ * The settings' names as the caller's form shows them, so an error names the field the operator sees; the core
+ * knows no face's wording (the Node-RED send-message node passes its dialog's labels).
+ */
+export interface SmtpLabels {
+  host: string;
+  port: string;
+  from: string;
+  to: string;
+}
+
 /** The usual port for mail submission with STARTTLS. */
 export const DEFAULT_SMTP_PORT = 587;
 
@@ -27,11 +38,11 @@ export const DEFAULT_SMTP_PORT = 587;
  * The SMTP port as a form keeps it (text): blank is 587; anything else must be a TCP port, since 0 or "465s" sent
  * on as 587 would try a port the operator did not give and fail with a timeout that names none.
  */
-export function smtpPort(raw: unknown): number {
+export function smtpPort(raw: unknown, label: string): number {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return DEFAULT_SMTP_PORT;
   const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
   if (!Number.isInteger(n) || n < 1 || n > 65535) {
-    throw new InputError('Port', `"${String(raw)}" is not a TCP port (1 to 65535)`, "enter your mail provider's submission port, 587 (STARTTLS) or 465 (TLS), or leave it blank for 587");
+    throw new InputError(label, `"${String(raw)}" is not a TCP port (1 to 65535)`, "enter your mail provider's submission port, 587 (STARTTLS) or 465 (TLS), or leave it blank for 587");
   }
   return n;
 }
@@ -47,17 +58,24 @@ function isAddressList(text: string): boolean {
   });
 }
 
-/** Sends a composed message as a plain-text email; `to` overrides the message's own recipient when set. */
-export async function sendMessageByMail(smtp: SmtpSettings, message: Pick<OutgoingMessage, 'to' | 'subject' | 'text'>, to?: string): Promise<MailReceipt> {
-  // Named as the send-message node's dialog labels them (locales/en-US/terminal-send-message.json).
-  if (!smtp.host) throw new InputError('SMTP host', 'no SMTP server is set', "enter your mail provider's SMTP host, e.g. smtp.example.com");
-  if (!smtp.from) throw new InputError('From', 'no sender address is set', 'enter the address messages come from, e.g. hello@yourshop.com');
+/**
+ * Sends a composed message as a plain-text email; `to` overrides the message's own recipient when set. Errors name
+ * the settings by `labels`, the caller's own.
+ */
+export async function sendMessageByMail(
+  smtp: SmtpSettings,
+  message: Pick<OutgoingMessage, 'to' | 'subject' | 'text'>,
+  to: string | undefined,
+  labels: SmtpLabels,
+): Promise<MailReceipt> {
+  if (!smtp.host) throw new InputError(labels.host, 'no SMTP server is set', "enter your mail provider's SMTP host, e.g. smtp.example.com");
+  if (!smtp.from) throw new InputError(labels.from, 'no sender address is set', 'enter the address messages come from, e.g. hello@yourshop.com');
   // Refused here rather than by the server, which answers after a connection and in its own words, if at all.
-  if (!isAddressList(smtp.from)) throw new InputError('From', `"${smtp.from}" is not an email address`, 'enter the address messages come from, e.g. hello@yourshop.com or Corner Café <hello@yourshop.com>');
+  if (!isAddressList(smtp.from)) throw new InputError(labels.from, `"${smtp.from}" is not an email address`, 'enter the address messages come from, e.g. hello@yourshop.com or Corner Café <hello@yourshop.com>');
   const given = to?.trim();
-  if (given && !isAddressList(given)) throw new InputError('To', `"${given}" is not an email address`, 'give the address to send to (several separated by commas), or leave it empty to send to the message\'s own recipient');
+  if (given && !isAddressList(given)) throw new InputError(labels.to, `"${given}" is not an email address`, 'give the address to send to (several separated by commas), or leave it empty to send to the message\'s own recipient');
   const recipient = given || message.to;
-  if (!recipient) throw new InputError('To', 'the message has no recipient', 'give an address in this node, or compose the message with a Terminal Message node that knows the customer');
+  if (!recipient) throw new InputError(labels.to, 'the message has no recipient', 'give an address in this node, or compose the message with a Terminal Message node that knows the customer');
   const transport = createTransport({
     host: smtp.host,
     port: smtp.port,

@@ -112,7 +112,9 @@ async function throughEveryExit(arrivals: readonly Arrival[], catcher: Catcher):
           const composed = await messageStep(loyal, { db: s.db, settings: thankYou, now: () => new Date(Date.UTC(2025, 9, 3, 12)) });
           exits.items.push(loyal, composed);
           if (composed.outcome !== 'send') continue;
-          await sendMessageByMail({ host: catcher.host, port: catcher.port, secure: false, from: 'shop@canary.example' }, composed.message!);
+          await sendMessageByMail({ host: catcher.host, port: catcher.port, secure: false, from: 'shop@canary.example' }, composed.message!, undefined, {
+            host: 'SMTP host', port: 'Port', from: 'From', to: 'To',
+          });
           mailTo.add(composed.message!.to);
         }
       }

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { sendMessageByMail, smtpPort, type SmtpLabels, type SmtpSettings } from '../../../nodes/core/messages/send-mail';
+
+/** Labels no face uses, so a field named by the core's own wording would show. */
+const LABELS: SmtpLabels = { host: 'Mail server', port: 'Server port', from: 'Sender', to: 'Recipient' };
+const SMTP: SmtpSettings = { host: 'smtp.example.com', port: 587, secure: false, from: 'hello@shop.example' };
+const MESSAGE = { to: 'ana@example.com', subject: 'Thank you', text: 'See you soon.' };
+
+describe('sendMessageByMail and smtpPort name each setting by the label the caller gives', { timeout: 10_000 }, () => {
+  it('refuses a port by the given label', () => {
+    assert.throws(() => smtpPort('465s', LABELS.port), (e: Error) => e.name === 'InputError' && e.message.startsWith('Server port: "465s" is not a TCP port'));
+    assert.equal(smtpPort('', LABELS.port), 587);
+  });
+
+  it('refuses a missing server, a bad sender and a bad or missing recipient by the given labels, before connecting', async () => {
+    const refused = async (smtp: SmtpSettings, message: typeof MESSAGE, to: string | undefined) =>
+      sendMessageByMail(smtp, message, to, LABELS).then(() => 'sent', (e: Error) => e.message);
+    assert.match(await refused({ ...SMTP, host: '' }, MESSAGE, undefined), /^Mail server: no SMTP server is set\. Fix: /);
+    assert.match(await refused({ ...SMTP, from: '' }, MESSAGE, undefined), /^Sender: no sender address is set\. Fix: /);
+    assert.match(await refused({ ...SMTP, from: 'not an address' }, MESSAGE, undefined), /^Sender: "not an address" is not an email address\. Fix: /);
+    assert.match(await refused(SMTP, MESSAGE, 'not an address'), /^Recipient: "not an address" is not an email address\. Fix: /);
+    assert.match(await refused(SMTP, { ...MESSAGE, to: '' }, undefined), /^Recipient: the message has no recipient\. Fix: /);
+  });
+});
