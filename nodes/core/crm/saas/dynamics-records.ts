@@ -87,16 +87,36 @@ export function changedContactsUrl(settings: DynamicsSettings, since: string | n
   return `${api}/${settings.contact.entitySet}?${qs.join('&')}`;
 }
 
+/** The most rows Dataverse returns a page ("Page results": a larger odata.maxpagesize is ignored). */
+export const DATAVERSE_PAGE_MAX = 5000;
+
 /**
- * A cursor is either the @odata.nextLink of the previous page (Dataverse's paging cookie: exact, survives ties)
- * or a date-time. Both are checked: a nextLink must point at this environment's contacts (the token goes with
- * it), a date-time goes into $filter.
+ * The cursor for the page after this one: the @odata.nextLink as Dataverse gave it, with the page size it was asked
+ * with after a "#", which is never sent. Dataverse's "Page results" asks that every request for the following pages
+ * use the odata.maxpagesize of the first, so the size goes with the link (across restarts, and when the caller's
+ * page size changes) instead of being taken from the caller again.
  */
-export function changedContactsRequestUrl(settings: DynamicsSettings, cursor: string | null): string {
-  if (!cursor) return changedContactsUrl(settings, null);
+export function nextLinkCursor(nextLink: string, pageSize: number): string {
+  return `${nextLink}#odata.maxpagesize=${pageSize}`;
+}
+
+/**
+ * A cursor is either the @odata.nextLink of the previous page (Dataverse's paging cookie: exact, survives ties),
+ * with the page size it was asked with (nextLinkCursor; a link kept by an earlier version has none), or a
+ * date-time. Both are checked: a nextLink must point at this environment's contacts (the token goes with it), a
+ * date-time goes into $filter.
+ */
+export function changedContactsRequest(settings: DynamicsSettings, cursor: string | null): { url: string; pageSize?: number } {
+  if (!cursor) return { url: changedContactsUrl(settings, null) };
   const list = `${settings.url}/api/data/${settings.apiVersion}/${settings.contact.entitySet}?`;
-  if (cursor.startsWith(list)) return cursor;
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z$/.test(cursor)) return changedContactsUrl(settings, cursor);
+  if (cursor.startsWith(list)) {
+    const at = cursor.lastIndexOf('#');
+    if (at < 0) return { url: cursor };
+    const size = /^#odata\.maxpagesize=(\d{1,4})$/.exec(cursor.slice(at));
+    const pageSize = size ? Number(size[1]) : 0;
+    if (pageSize >= 1 && pageSize <= DATAVERSE_PAGE_MAX) return { url: cursor.slice(0, at), pageSize };
+  }
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z$/.test(cursor)) return { url: changedContactsUrl(settings, cursor) };
   throw new InputError('cursor', `"${cursor.slice(0, 80)}" is not a Dynamics changes cursor`, 'pass back the `next` value changedCustomers returned, an ISO date-time in UTC, or null');
 }
 

@@ -5,7 +5,7 @@ import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmItemResult 
 import { CrmConfigError, CrmRateLimitError, CrmTransientError } from './crm-errors';
 import { objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import { buildBatchBody, newBatchBoundary, parseBatchResponse, type BatchOperation, type BatchPartResponse } from './dynamics-batch';
-import { changedContactsRequestUrl, contactBody, fieldUpdateBody, GUID, keyPath, paymentBody, remoteCustomer } from './dynamics-records';
+import { changedContactsRequest, contactBody, DATAVERSE_PAGE_MAX, fieldUpdateBody, GUID, keyPath, nextLinkCursor, paymentBody, remoteCustomer } from './dynamics-records';
 import { parseDynamicsSettings, type DynamicsSettings, type DynamicsSettingsInput } from './dynamics-settings';
 
 export { dynamicsAxiosTransport, dynamicsTokenUrl } from './dynamics-auth';
@@ -21,9 +21,6 @@ export {
 const CRM = 'dynamics';
 /** Dataverse takes at most 1000 requests in one $batch. */
 export const DYNAMICS_BATCH_MAX = 1000;
-/** Dataverse pages hold at most 5000 rows. */
-const PAGE_MAX = 5000;
-
 /** Dataverse's service protection errors: the Web API gives the hex code, the SDK the decimal one. */
 const PROTECTION_LIMITS: Record<string, string> = {
   '0x80072322': 'NumberOfRequests',
@@ -179,8 +176,11 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
     },
 
     async changedCustomers(cursor, limit): Promise<CrmChangedCustomers> {
-      const n = Math.max(1, Math.min(PAGE_MAX, Math.floor(limit)));
-      const req: HttpRequest = { method: 'GET', url: changedContactsRequestUrl(s, cursor), headers: { ...ODATA_HEADERS, prefer: `odata.maxpagesize=${n}` } };
+      const { url, pageSize } = changedContactsRequest(s, cursor);
+      // A nextLink is followed with the page size of the query it came from (Dataverse's "Page results"), so a
+      // changed limit applies from the next query the adapter starts, not in the middle of one.
+      const n = pageSize ?? Math.max(1, Math.min(DATAVERSE_PAGE_MAX, Math.floor(limit)));
+      const req: HttpRequest = { method: 'GET', url, headers: { ...ODATA_HEADERS, prefer: `odata.maxpagesize=${n}` } };
       const res = await call(req);
       if (res.status !== 200) {
         const e = odataError(res.body);
@@ -197,7 +197,7 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
       return {
         customers: rows.map((row) => remoteCustomer(s, row)),
         // No nextLink: caught up; the caller keeps the cursor it passed and asks again later.
-        next: body['@odata.nextLink'] ?? null,
+        next: body['@odata.nextLink'] ? nextLinkCursor(body['@odata.nextLink'], n) : null,
         more: Boolean(body['@odata.nextLink']),
       };
     },

@@ -324,6 +324,36 @@ describe('Dynamics 365 adapter against the contract mock', () => {
       assert.equal(later.next, null);
     });
 
+    it('follows a nextLink with the page size its query was asked with, after the page size changed and across a restart', async () => {
+      const { mock, crm } = setup();
+      for (let i = 1; i <= 5; i++) mock.seed('contact', { terminalcrm_externalid: `cus_${i}`, lastname: 'Diaz' });
+      const first = await crm.changedCustomers(null, 2);
+      assert.ok(first.next);
+      // Kept in the store, read back by a new adapter (a restart) whose caller now asks for pages of 3.
+      const s = parseDynamicsSettings({ url: ORG, auth: AUTH, timeoutMs: 400 });
+      const restarted = createDynamicsAdapter({ http: dynamicsAxiosTransport(s, { now }), settings: s });
+      const seen = first.customers.map((c) => c.externalId);
+      let cursor: string | null = first.next;
+      while (cursor) {
+        const page = await restarted.changedCustomers(cursor, 3);
+        seen.push(...page.customers.map((c) => c.externalId));
+        cursor = page.next;
+      }
+      assert.deepEqual([...seen].sort(), ['cus_1', 'cus_2', 'cus_3', 'cus_4', 'cus_5'], 'each contact once');
+      // Dataverse's "Page results": every request for the following pages uses the odata.maxpagesize of the first.
+      const followed = mock.calls.filter((c) => c.method === 'GET' && c.linkPageSize !== undefined);
+      assert.deepEqual(followed.map((c) => [c.pageSize, c.linkPageSize]), [[2, 2], [2, 2]]);
+      // The new size applies from the next query started.
+      await restarted.changedCustomers(null, 3);
+      assert.equal(mock.calls.at(-1)!.pageSize, 3);
+      // A link kept without its size (by an earlier version) is still followed, with the size asked now.
+      await restarted.changedCustomers(first.next.slice(0, first.next.indexOf('#')), 4);
+      assert.deepEqual([mock.calls.at(-1)!.pageSize, mock.calls.at(-1)!.status], [4, 200]);
+      for (const bad of ['#odata.maxpagesize=0', '#odata.maxpagesize=5001', '#page=2']) {
+        await assert.rejects(restarted.changedCustomers(first.next.slice(0, first.next.indexOf('#')) + bad, 3), (e: unknown) => e instanceof InputError && e.field === 'cursor', bad);
+      }
+    });
+
     it('refuses a cursor that would send the token elsewhere or is not a date-time', async () => {
       const { crm } = setup();
       await assert.rejects(crm.changedCustomers('https://evil.example.com/api/data/v9.2/contacts?$skiptoken=x', 10), (e: unknown) => e instanceof InputError && e.field === 'cursor');

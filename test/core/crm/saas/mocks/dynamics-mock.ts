@@ -16,6 +16,9 @@ import { randomUUID } from 'node:crypto';
  * - service protection ("Service protection API limits"): 429 with Retry-After in seconds and codes 0x80072322
  *   (requests), 0x80072321 (execution time), 0x80072326 (concurrency), per user over a sliding 5-minute window;
  * - paging ("Page results"): `Prefer: odata.maxpagesize`, `@odata.nextLink` carrying a paging cookie in $skiptoken;
+ *   the page says every request for the following pages should use the odata.maxpagesize of the first, and
+ *   documents no answer to one that does not, so each list call records the size it asked and the size of the
+ *   request its nextLink came from, for a test to compare;
  * - tokens: Entra ID v2.0 client credentials `{token_type, expires_in, ext_expires_in, access_token}`, errors
  *   `{error, error_description: "AADSTS…", error_codes}`; Dataverse answers an expired token 401 with an empty
  *   body and a WWW-Authenticate challenge (RFC 6750).
@@ -54,6 +57,9 @@ export interface MockCall {
   operations?: number;
   changesets?: number;
   continueOnError?: boolean;
+  /** For a list GET: the odata.maxpagesize it asked (undefined: none), and, following a nextLink, that link's. */
+  pageSize?: number;
+  linkPageSize?: number;
 }
 
 export interface DynamicsMockOptions {
@@ -177,6 +183,8 @@ export class DynamicsMock {
   private readonly tokens = new Map<string, number>();
   private readonly requestTimes: number[] = [];
   private readonly forced: FaultKind[] = [];
+  /** The odata.maxpagesize each nextLink was issued under, by its $skiptoken. */
+  private readonly issuedLinks = new Map<string, number | undefined>();
   private version = 1000;
 
   constructor(options: DynamicsMockOptions = {}) {
@@ -300,7 +308,7 @@ export class DynamicsMock {
     let reply: Reply;
     if (!url.pathname.startsWith(api)) reply = [404, odata('0x80060888', `Resource not found for the segment '${url.pathname.split('/')[3] ?? ''}'.`)];
     else if (req.method === 'POST' && url.pathname === `${api}$batch`) reply = this.batch(req.headers, text, call);
-    else if (req.method === 'GET') reply = this.asReply(this.list(url, req.headers.get('prefer')));
+    else if (req.method === 'GET') reply = this.asReply(this.list(url, req.headers.get('prefer'), call));
     else reply = this.asReply(this.operation(req.method, `${url.pathname.slice(api.length)}${url.search}`, headersOf(req.headers), text));
     if (fault === 'timeout') await new Promise((r) => setTimeout(r, this.opts.faults?.timeoutDelayMs ?? 500));
     return done(reply);
@@ -513,7 +521,7 @@ export class DynamicsMock {
   }
 
   /** GET <entitySet>?$select&$filter=modifiedon gt …&$orderby=modifiedon asc,<id> asc[&$skiptoken]. */
-  private list(url: URL, prefer: string | null | undefined): PartResponse {
+  private list(url: URL, prefer: string | null | undefined, call?: MockCall): PartResponse {
     const set = url.pathname.split('/').pop()!;
     const table = [...this.tables.values()].find((t) => t.entitySet === set);
     if (!table) return { status: 404, headers: {}, body: odata('0x80060888', `Resource not found for the segment '${set}'.`) };
@@ -540,7 +548,12 @@ export class DynamicsMock {
       const at = Date.parse(cookie[1]!);
       rows = rows.filter((r) => order(r)[0] > at || (order(r)[0] === at && order(r)[1] > cookie[2]!));
     }
-    const pageSize = Math.min(5000, Number(/odata\.maxpagesize=(\d+)/.exec(prefer ?? '')?.[1] ?? 5000));
+    const asked = /odata\.maxpagesize=(\d+)/.exec(prefer ?? '')?.[1];
+    if (call) {
+      call.pageSize = asked === undefined ? undefined : Number(asked);
+      if (skip && this.issuedLinks.has(skip)) call.linkPageSize = this.issuedLinks.get(skip);
+    }
+    const pageSize = Math.min(5000, Number(asked ?? 5000));
     const page = rows.slice(0, pageSize);
     const last = page[page.length - 1];
     const body: Record<string, unknown> = {
@@ -551,7 +564,9 @@ export class DynamicsMock {
       const pagingCookie = encodeURIComponent(`<cookie page="1"><modifiedon last="${String(last.modifiedon)}" first="" /><${table.idColumn} last="{${String(last[table.idColumn])}}" /></cookie>`);
       const next = new URLSearchParams();
       for (const k of ['$select', '$filter', '$orderby']) if (q.get(k)) next.set(k, q.get(k)!);
-      next.set('$skiptoken', `<cookie pagenumber="2" pagingcookie="${pagingCookie}" istracking="False" />`);
+      const token = `<cookie pagenumber="2" pagingcookie="${pagingCookie}" istracking="False" />`;
+      next.set('$skiptoken', token);
+      this.issuedLinks.set(token, asked === undefined ? undefined : Number(asked));
       body['@odata.nextLink'] = `${this.orgUrl}/api/data/v9.2/${table.entitySet}?${next.toString().replace(/\+/g, '%20')}`;
     }
     return { status: 200, headers: { 'Content-Type': 'application/json; odata.metadata=minimal', 'OData-Version': '4.0' }, body };
