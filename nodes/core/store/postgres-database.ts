@@ -90,10 +90,18 @@ export class PostgresDatabase implements SqlDatabase {
   }
 
   private executor(client: PoolClient): SqlExecutor {
+    // Callers may start several statements at once on one transaction (Promise.all of reads). pg queues a statement
+    // sent while another runs, but that queue is deprecated and gone in pg 9, so they take their turn here.
+    let turn: Promise<unknown> = Promise.resolve();
+    const inTurn = (sql: string, params?: readonly SqlValue[]): Promise<QueryResult> => {
+      const result = turn.then(() => this.query(client, sql, params));
+      turn = result.catch(() => undefined);
+      return result;
+    };
     return {
-      all: async <T>(sql: string, params?: readonly SqlValue[]) => (await this.query(client, sql, params)).rows as T[],
-      get: async <T>(sql: string, params?: readonly SqlValue[]) => (await this.query(client, sql, params)).rows[0] as T | undefined,
-      run: async (sql: string, params?: readonly SqlValue[]) => ({ changes: (await this.query(client, sql, params)).rowCount ?? 0 }),
+      all: async <T>(sql: string, params?: readonly SqlValue[]) => (await inTurn(sql, params)).rows as T[],
+      get: async <T>(sql: string, params?: readonly SqlValue[]) => (await inTurn(sql, params)).rows[0] as T | undefined,
+      run: async (sql: string, params?: readonly SqlValue[]) => ({ changes: (await inTurn(sql, params)).rowCount ?? 0 }),
     };
   }
 

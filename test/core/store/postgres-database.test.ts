@@ -138,6 +138,38 @@ describe('the Postgres store, against a real server', () => {
     await assert.rejects(db.transaction((tx) => tx.run('INSERT INTO no_such_table VALUES (1)')), /no_such_table/);
   });
 
+  it('runs the statements a transaction starts at once one after another on its connection, in the order started, without leaning on pg\'s own queue (deprecated, gone in pg 9)', async () => {
+    const url = await server.createDatabase('tcrm_overlap');
+    const db = instance(url);
+    await db.exec('CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)');
+    const warnings: string[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const [inserted, slow, count, failed, after] = await db.transaction(async (tx) =>
+        Promise.all([
+          tx.run("INSERT INTO notes (id, body) VALUES (1, 'one'), (2, 'two')"),
+          tx.get<{ body: string }>('SELECT body FROM notes, pg_sleep(0.05) WHERE id = 2'),
+          tx.get<{ n: number }>('SELECT COUNT(*)::int AS n FROM notes'),
+          tx.get('SELECT * FROM notes WHERE id = ?', [1]).then(() => 'read'),
+          tx.all<{ id: number }>('SELECT id FROM notes ORDER BY id'),
+        ]),
+      );
+      assert.equal(inserted.changes, 2);
+      assert.equal(slow?.body, 'two');
+      assert.equal(count?.n, 2);
+      assert.equal(failed, 'read');
+      assert.deepEqual(after.map((r) => r.id), [1, 2]);
+      // A statement that fails mid-queue fails that caller and the transaction, not a later transaction.
+      await assert.rejects(db.transaction((tx) => Promise.all([tx.get('SELECT 1'), tx.run('INSERT INTO no_such_table VALUES (1)'), tx.get('SELECT 2')])), /no_such_table/);
+      assert.equal((await db.get<{ n: number }>('SELECT COUNT(*)::int AS n FROM notes'))!.n, 2);
+      await new Promise((r) => setImmediate(r));
+      assert.deepEqual(warnings.filter((m) => /already executing a query/.test(m)), []);
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('runs a transaction again after a key another instance took first, and gives up with Postgres\'s error when the key is always taken', async () => {
     const url = await server.createDatabase('tcrm_unique_retry');
     const db = instance(url);
