@@ -3,7 +3,7 @@ import {
   PAYMENT_EVENT_SCHEMA_VERSION,
   type PaymentEvent,
 } from '../contracts/payment-event';
-import { cardFrom, customerHintsFrom } from './clover-card';
+import { cardFrom, cloverList, customerHintsFrom } from './clover-card';
 import { moneyFromProcessor, type ExponentRules } from './processor-money';
 import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
@@ -36,12 +36,6 @@ const NOT_CARD_PRESENT = new Set(['VAULTED', 'QR_CODE', 'SCANNED']);
 
 /** Payment results (Result enum) that are a completed sale. */
 const SUCCEEDED = new Set(['SUCCESS', 'AUTH_COMPLETED', 'VOID_FAILED']);
-
-/** Clover's lists inside a record arrive as {"elements": [...]}. */
-const elements = (v: unknown): Obj[] => {
-  const list = obj(v)?.elements;
-  return Array.isArray(list) ? list.map(obj).filter((x): x is Obj => !!x) : [];
-};
 
 export interface CloverPaymentOptions {
   merchantId: string;
@@ -156,7 +150,7 @@ function refundDrafts(
   charged: number,
   money: (minor: number, field: string) => PaymentEvent['amount'],
 ): Draft[] {
-  const refunds = elements(p.refunds)
+  const refunds = cloverList(p.refunds)
     .filter((r) => trimmedStr(r.id))
     .sort((a, b) => (safeInt(a.createdTime) ?? 0) - (safeInt(b.createdTime) ?? 0));
   let standing = 0;
