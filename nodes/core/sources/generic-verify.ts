@@ -75,7 +75,10 @@ function verifyStandardWebhooks(request: WebhookRequest, secrets: readonly strin
   }
   if (!/^\d{1,12}$/.test(timestamp!)) throw new SignatureError(`the webhook-timestamp header "${timestamp}" is not a Unix time in seconds`);
   const signedAt = new Date(Number(timestamp) * 1000);
-  checkTolerance(signedAt, request.receivedAt, DEFAULT_TOLERANCE_SECONDS, 'webhook-timestamp');
+  // The package reads its clock in whole seconds (Math.floor(Date.now() / 1000)): a delivery received 300.9 s after
+  // it was signed is within its five minutes, so the time received is truncated the same way.
+  const receivedSecond = new Date(Math.floor(request.receivedAt.getTime() / 1000) * 1000);
+  checkTolerance(signedAt, receivedSecond, DEFAULT_TOLERANCE_SECONDS, 'webhook-timestamp');
 
   const offered = signature!.split(/\s+/).filter((s) => s.startsWith('v1,')).map((s) => Buffer.from(s.slice(3)));
   if (offered.length === 0) throw new SignatureError('the webhook-signature header holds no "v1," signature');

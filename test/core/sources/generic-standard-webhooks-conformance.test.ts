@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { Webhook } from 'standardwebhooks';
+import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
+import { createGenericSource } from '../../../nodes/core/sources/generic';
+import type { WebhookRequest } from '../../../nodes/core/sources/source';
+import { MemoryInbox } from './generic-support';
+
+/**
+ * Conformance with the Standard Webhooks specification (standard-webhooks/standard-webhooks, spec/standard-webhooks.md)
+ * and its reference verifier, the `standardwebhooks` package: headers webhook-id, webhook-timestamp (Unix seconds) and
+ * webhook-signature ("v1,<base64 HMAC-SHA256 of id.timestamp.body>", space-separated), the secret "whsec_" + base64,
+ * a five-minute tolerance, and the payload {type, timestamp, data}. Every delivery here is signed with Webhook#sign,
+ * and the source must accept exactly what Webhook#verify accepts.
+ */
+
+/** The specification's example secret, message id, timestamp, body and signature. */
+const SPEC = {
+  secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw',
+  id: 'msg_p5jXN8AQM9LWM0D4loKWxJek',
+  timestamp: 1614265330,
+  body: '{"test": 2432232314}',
+  signature: 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=',
+};
+
+const config = {
+  name: 'sw-gateway',
+  mapping: {
+    eventType: '$.type',
+    kindByType: { 'payment.succeeded': 'payment', 'payment.failed': 'failure', 'refund.succeeded': 'refund', 'dispute.created': 'dispute' },
+    paymentId: ['$.data.payment_id', '$.data.id'],
+    amount: '$.data.amount',
+    currency: { path: '$.data.currency', default: 'USD' },
+    refundedTotal: '$.data.refunded_total',
+    paymentTotal: '$.data.payment_total',
+    card: { brand: '$.data.card.brand', last4: '$.data.card.last4', bin: '$.data.card.bin', entryMode: '$.data.card.entry_mode' },
+    customer: { id: '$.data.customer.id', email: '$.data.customer.email' },
+    failure: { code: '$.data.failure_code' },
+  },
+};
+const source = createGenericSource(config);
+const credentials = { secret: SPEC.secret };
+const CTX = { now: () => new Date(SPEC.timestamp * 1000) };
+
+function delivery(payload: object, { id = 'msg_2Lh9KQv4x1Zb7', signedAt = new Date('2026-05-04T12:00:00Z'), receivedAt = new Date(signedAt.getTime() + 1500) } = {}): WebhookRequest {
+  const body = JSON.stringify(payload);
+  return {
+    rawBody: Buffer.from(body),
+    headers: { 'content-type': 'application/json', 'webhook-id': id, 'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)), 'webhook-signature': new Webhook(SPEC.secret).sign(id, signedAt, body) },
+    method: 'POST',
+    url: 'https://shop.example.com/webhooks/sw-gateway',
+    receivedAt,
+  };
+}
+
+/** What the package's verify says of a request at the moment it was received. */
+function packageVerdict(req: WebhookRequest): string {
+  const realNow = Date.now;
+  Date.now = () => req.receivedAt.getTime();
+  try {
+    new Webhook(SPEC.secret).verify(req.rawBody, Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)])));
+    return 'accepted';
+  } catch (e) {
+    return `refused: ${(e as Error).message}`;
+  } finally {
+    Date.now = realNow;
+  }
+}
+
+const card = { brand: 'MASTERCARD', last4: '4444', bin: '555555', entry_mode: 'contactless' };
+
+describe('generic source conformance: Standard Webhooks', () => {
+  it("verifies the specification's own example signature", async () => {
+    const req: WebhookRequest = {
+      rawBody: Buffer.from(SPEC.body),
+      headers: { 'webhook-id': SPEC.id, 'webhook-timestamp': String(SPEC.timestamp), 'webhook-signature': SPEC.signature },
+      method: 'POST',
+      url: 'https://shop.example.com/webhooks/sw-gateway',
+      receivedAt: new Date(SPEC.timestamp * 1000),
+    };
+    const verified = await source.verify(req, source.credentials.parse(credentials), CTX);
+    assert.equal(verified.items.length, 1);
+    const wrong = { ...req, headers: { ...req.headers, 'webhook-signature': 'v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc=' } };
+    await assert.rejects(source.verify(wrong, source.credentials.parse(credentials), CTX), /no webhook-signature matches/);
+  });
+
+  it('accepts and refuses at the five-minute edge exactly as Webhook#verify does (its clock in whole seconds)', async () => {
+    const signedAt = new Date('2026-05-04T12:00:00Z');
+    const payload = { type: 'payment.succeeded', timestamp: '2026-05-04T12:00:00.123456Z', data: { payment_id: 'pay_1', amount: 1000, currency: 'EUR' } };
+    for (const ms of [299_000, 300_000, 300_600, 300_999, 301_000, -300_000, -300_600, -301_000]) {
+      const req = delivery(payload, { signedAt, receivedAt: new Date(signedAt.getTime() + ms) });
+      const out = await receiveWebhook(source, req, { credentials });
+      assert.equal(out.status === 200 ? 'accepted' : 'refused', packageVerdict(req).split(':')[0], `received ${ms} ms after signing: ${out.rejected ?? 'accepted'}`);
+    }
+  });
+
+  it('maps a payment, a partial refund, a decline and a dispute of the {type, timestamp, data} payload', async () => {
+    const inbox = new MemoryInbox();
+    const send = async (payload: object, id: string) => {
+      const out = await receiveWebhook(source, delivery(payload, { id }), { credentials, inbox });
+      assert.equal(out.status, 200, JSON.stringify(out));
+      return out.events[0]!;
+    };
+    const sale = await send({ type: 'payment.succeeded', timestamp: '2026-05-04T11:59:58.412937Z', data: { id: 'pay_7Qm2', amount: 4599, currency: 'GBP', card, customer: { id: 'cus_91', email: 'ana@example.com' } } }, 'msg_sale');
+    assert.deepEqual(
+      [sale.id, sale.kind, sale.paymentId, sale.amount, sale.card?.brand, sale.card?.bin, sale.card?.last4, sale.card?.entryMode, sale.customerHints.processorCustomerId],
+      ['sw-gateway:msg_sale', 'payment', 'pay_7Qm2', { minor: 4599, currency: 'GBP' }, 'mastercard', '555555', '4444', 'contactless', 'cus_91'],
+    );
+    const refund = await send({ type: 'refund.succeeded', timestamp: '2026-05-04T12:10:00Z', data: { id: 'ref_1', payment_id: 'pay_7Qm2', amount: 1500, refunded_total: 1500, payment_total: 4599, currency: 'GBP' } }, 'msg_refund');
+    assert.deepEqual([refund.kind, refund.paymentId, refund.amount.minor, refund.refundedTotal?.minor, refund.status], ['refund', 'pay_7Qm2', 1500, 1500, 'partially_refunded']);
+    const decline = await send({ type: 'payment.failed', timestamp: '2026-05-04T12:11:00Z', data: { id: 'pay_8Zx', amount: 2000, currency: 'GBP', failure_code: 'card_declined', card } }, 'msg_fail');
+    assert.deepEqual([decline.kind, decline.status, decline.failure?.code], ['failure', 'failed', 'card_declined']);
+    const dispute = await send({ type: 'dispute.created', timestamp: '2026-05-05T08:00:00Z', data: { payment_id: 'pay_7Qm2', amount: 3099, currency: 'GBP' } }, 'msg_dispute');
+    assert.deepEqual([dispute.kind, dispute.paymentId, dispute.amount.minor, dispute.status], ['dispute', 'pay_7Qm2', 3099, 'disputed']);
+    const again = await receiveWebhook(source, delivery({ type: 'payment.succeeded', timestamp: '2026-05-04T11:59:58Z', data: { id: 'pay_7Qm2', amount: 4599, currency: 'GBP' } }, { id: 'msg_sale' }), { credentials, inbox });
+    assert.deepEqual([again.status, again.events.length], [200, 0]);
+  });
+
+  it('reads minor units by ISO 4217: yen with no decimals, dinar with three, kronor with two', async () => {
+    for (const [currency, amount] of [['JPY', 4500], ['KWD', 12345], ['SEK', 9950], ['NOK', 12900], ['DKK', 7500]] as const) {
+      const out = await receiveWebhook(source, delivery({ type: 'payment.succeeded', timestamp: '2026-05-04T12:00:00Z', data: { id: `pay_${currency}`, amount, currency } }), { credentials });
+      assert.deepEqual(out.events[0]?.amount, { minor: amount, currency });
+    }
+  });
+});
