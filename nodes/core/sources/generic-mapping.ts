@@ -90,7 +90,7 @@ export function normalizeGenericItem(item: unknown, config: GenericConfig): Paym
     amount,
     refundedTotal,
     status,
-    occurredAt: occurredAtOf(read('occurredAt', m.occurredAt), envelope, eventType),
+    occurredAt: occurredAtOf(read('occurredAt', m.occurredAt) ?? standardTimestamp(config, envelope), envelope, eventType),
     livemode: livemodeOf(read('livemode', m.livemode), config.livemode),
     card: cardOf(config, read),
     terminal: optionalObject({ readerId: text('terminal.readerId', m.terminal?.readerId), locationId: text('terminal.locationId', m.terminal?.locationId) }),
@@ -167,6 +167,20 @@ function statusOf(found: Found | undefined, kind: EventKind): Status {
   // A refund's own "succeeded" means the money went back.
   if (kind === 'refund' && candidate === 'succeeded') candidate = 'refunded';
   return candidate && allowed.includes(candidate) ? candidate : allowed[0]!;
+}
+
+/**
+ * Unmapped, a Standard Webhooks event's time is its payload's `timestamp` ("the timestamp of when the event
+ * occurred (not necessarily the same of when it was delivered)", the specification's payload structure), not the
+ * webhook-timestamp it was signed at: a retry is signed again, later, and is still the same event. A batch item
+ * (itemsPath) is the gateway's own shape, and a value that is no time leaves the signed time standing in.
+ */
+function standardTimestamp(config: GenericConfig, item: GenericItem): Found | undefined {
+  if (config.scheme !== 'standard-webhooks' || item.delivery.batch) return undefined;
+  const value = (item.payload as { timestamp?: unknown } | null)?.timestamp;
+  if (typeof value !== 'string' && typeof value !== 'number') return undefined;
+  if (!parseTimestamp(typeof value === 'number' ? String(Math.trunc(value)) : value.trim())) return undefined;
+  return { value, raw: value, where: '$.timestamp' };
 }
 
 function occurredAtOf(found: Found | undefined, item: GenericItem, eventType: string): string {

@@ -103,8 +103,8 @@ describe('generic source conformance: Standard Webhooks', () => {
     };
     const sale = await send({ type: 'payment.succeeded', timestamp: '2026-05-04T11:59:58.412937Z', data: { id: 'pay_7Qm2', amount: 4599, currency: 'GBP', card, customer: { id: 'cus_91', email: 'ana@example.com' } } }, 'msg_sale');
     assert.deepEqual(
-      [sale.id, sale.kind, sale.paymentId, sale.amount, sale.card?.brand, sale.card?.bin, sale.card?.last4, sale.card?.entryMode, sale.customerHints.processorCustomerId],
-      ['sw-gateway:msg_sale', 'payment', 'pay_7Qm2', { minor: 4599, currency: 'GBP' }, 'mastercard', '555555', '4444', 'contactless', 'cus_91'],
+      [sale.id, sale.kind, sale.paymentId, sale.amount, sale.occurredAt, sale.card?.brand, sale.card?.bin, sale.card?.last4, sale.card?.entryMode, sale.customerHints.processorCustomerId],
+      ['sw-gateway:msg_sale', 'payment', 'pay_7Qm2', { minor: 4599, currency: 'GBP' }, '2026-05-04T11:59:58.412Z', 'mastercard', '555555', '4444', 'contactless', 'cus_91'],
     );
     const refund = await send({ type: 'refund.succeeded', timestamp: '2026-05-04T12:10:00Z', data: { id: 'ref_1', payment_id: 'pay_7Qm2', amount: 1500, refunded_total: 1500, payment_total: 4599, currency: 'GBP' } }, 'msg_refund');
     assert.deepEqual([refund.kind, refund.paymentId, refund.amount.minor, refund.refundedTotal?.minor, refund.status], ['refund', 'pay_7Qm2', 1500, 1500, 'partially_refunded']);
@@ -114,6 +114,16 @@ describe('generic source conformance: Standard Webhooks', () => {
     assert.deepEqual([dispute.kind, dispute.paymentId, dispute.amount.minor, dispute.status], ['dispute', 'pay_7Qm2', 3099, 'disputed']);
     const again = await receiveWebhook(source, delivery({ type: 'payment.succeeded', timestamp: '2026-05-04T11:59:58Z', data: { id: 'pay_7Qm2', amount: 4599, currency: 'GBP' } }, { id: 'msg_sale' }), { credentials, inbox });
     assert.deepEqual([again.status, again.events.length], [200, 0]);
+  });
+
+  it("takes an unmapped event time from the payload's timestamp, so a retry signed later happened when the first try did", async () => {
+    const payload = { type: 'payment.succeeded', timestamp: '2026-05-04T11:59:58Z', data: { id: 'pay_R1', amount: 1250, currency: 'EUR' } };
+    const first = await receiveWebhook(source, delivery(payload, { id: 'msg_retry', signedAt: new Date('2026-05-04T12:00:00Z') }), { credentials });
+    const retry = await receiveWebhook(source, delivery(payload, { id: 'msg_retry', signedAt: new Date('2026-05-04T13:30:00Z') }), { credentials });
+    assert.deepEqual([first.events[0]?.occurredAt, retry.events[0]?.occurredAt], ['2026-05-04T11:59:58.000Z', '2026-05-04T11:59:58.000Z']);
+    // No timestamp in the payload: the signed time stands in, as before.
+    const bare = await receiveWebhook(source, delivery({ type: 'payment.succeeded', data: { id: 'pay_R2', amount: 1250, currency: 'EUR' } }), { credentials });
+    assert.equal(bare.events[0]?.occurredAt, '2026-05-04T12:00:00.000Z');
   });
 
   it('reads minor units by ISO 4217: yen with no decimals, dinar with three, kronor with two', async () => {
