@@ -3,17 +3,23 @@ import { InputError } from '../errors';
 
 /**
  * How many decimals a processor's API uses for a currency where it differs from ISO 4217. Each source keeps its
- * own table as the vendor documents it: Stripe writes ISK with two decimals (always .00, for backwards
+ * own table as the vendor documents it: Stripe writes ISK and UGX with two decimals (always .00, for backwards
  * compatibility) and MGA with none; Adyen has its own list; Square follows ISO.
  */
 export type ExponentRules = Readonly<Record<string, number>>;
 
-/** Stripe's currency docs: zero-decimal BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF UGX VND VUV XAF XOF XPF; ISK two-decimal. */
+/**
+ * Stripe's currency docs (docs.stripe.com/currencies): zero-decimal BIF CLP DJF GNF JPY KMF KRW MGA PYG RWF VND VUV
+ * XAF XOF XPF; three-decimal BHD JOD KWD OMR TND. Its "Special cases" table then overrides that list for UGX: ISK
+ * and UGX have no decimals in ISO 4217, yet Stripe's API keeps writing them with two whose last two digits are 00
+ * (5 UGX is an amount of 500). HUF and TWD are zero-decimal there for payouts only: charges are two-decimal, as ISO
+ * has them.
+ */
 export const STRIPE_EXPONENTS: ExponentRules = {
-  BIF: 0, CLP: 0, DJF: 0, GNF: 0, JPY: 0, KMF: 0, KRW: 0, MGA: 0, PYG: 0, RWF: 0, UGX: 0, VND: 0, VUV: 0, XAF: 0,
+  BIF: 0, CLP: 0, DJF: 0, GNF: 0, JPY: 0, KMF: 0, KRW: 0, MGA: 0, PYG: 0, RWF: 0, VND: 0, VUV: 0, XAF: 0,
   XOF: 0, XPF: 0,
   BHD: 3, JOD: 3, KWD: 3, OMR: 3, TND: 3,
-  ISK: 2,
+  ISK: 2, UGX: 2,
 };
 
 /** The processor's exponent for `currency`: its own rule, else ISO 4217. */

@@ -170,7 +170,7 @@ export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
   return scrubbedPaymentEvent(draft);
 }
 
-/** Stripe's minor units (its own exponent rules: ISK with two decimals, MGA with none) → ISO minor units. */
+/** Stripe's minor units (its own exponent rules: ISK and UGX with two decimals, MGA with none) → ISO minor units. */
 const money = (amount: number, currency: string, field: string) => moneyFromProcessor(amount, currency, STRIPE_EXPONENTS, field);
 
 type Draft = Omit<PaymentEvent, 'schemaVersion' | 'id' | 'source' | 'type' | 'occurredAt' | 'livemode'>;

@@ -26,7 +26,7 @@ describe('what a processor can charge (processorAmount, PROCESSOR_AMOUNT_RULES)'
     assert.deepEqual(of(1550, 'MGA'), { fault: 'finer', exponent: 0, step: 100 });
     assert.deepEqual(of(50, 'MGA'), { fault: 'finer', exponent: 0, step: 100 });
     assert.deepEqual(of(1500, 'JPY'), { value: 1500, decimal: '1500', exponent: 0 });
-    assert.deepEqual(of(1250, 'UGX'), { value: 1250, decimal: '1250', exponent: 0 }, 'UGX: no decimals in ISO 4217 and at Stripe');
+    assert.deepEqual(of(1250, 'UGX'), { value: 125000, decimal: '1250', exponent: 2 }, 'UGX: no decimals in ISO 4217, two (always 00) at Stripe, as ISK');
     assert.deepEqual(of(1234, 'HUF'), { value: 1234, decimal: '12.34', exponent: 2 }, 'HUF: ISO 4217, as STRIPE_EXPONENTS has no rule of its own');
     assert.deepEqual(of(1234, 'TWD'), { value: 1234, decimal: '12.34', exponent: 2 }, 'TWD likewise');
     assert.deepEqual(of(90071992547409, 'ISK'), { value: 9007199254740900, decimal: '90071992547409', exponent: 2 });

@@ -1,0 +1,245 @@
+/**
+ * Conformance of the Stripe source with what stripe-node (the vendor's SDK) says Stripe sends: every object is built
+ * with every field stripe-node 23's types give it (sandbox/simulator/stripe-terminal-events.ts, held to those types by
+ * the compiler, varied here the way the types allow: null where they allow null, expanded where they are
+ * expandable), every delivery is signed with stripe-node's own `webhooks.generateTestHeaderString` and checked back
+ * with its `constructEventAsync`, and the outcome asserted is what the pack makes of it: amount, currency, status,
+ * kind, customer keys, card, reader — not only the 200.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import Stripe from 'stripe';
+import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { receiveWebhook, type WebhookOutcome } from '../../../nodes/core/pipeline/receive-webhook';
+import { STRIPE_HANDLED_EVENT_TYPES } from '../../../nodes/core/sources/stripe-terminal';
+import { chargeObject, disputeObject, paymentIntentObject, refundObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { stripeRequest } from '../../support/stripe-delivery';
+import { TEST_WEBHOOK_SECRET } from '../../support/temp-store';
+
+const DEADLINE = { timeout: 20_000 };
+const stripe = new Stripe('sk_test_conformance');
+
+/** Signed by stripe-node's helper, checked back by stripe-node itself, then handed to the core as a trigger does. */
+async function deliver(event: object): Promise<WebhookOutcome> {
+  const body = JSON.stringify(event, null, 2);
+  const header = stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
+  const parsed = await stripe.webhooks.constructEventAsync(body, header, TEST_WEBHOOK_SECRET);
+  assert.equal(parsed.id, (event as { id: string }).id, 'stripe-node accepts its own signature');
+  return receiveWebhook('stripe', stripeRequest({ body, headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': header } }), {
+    credentials: { signingSecret: [TEST_WEBHOOK_SECRET] },
+  });
+}
+
+async function accepted(event: object): Promise<PaymentEvent> {
+  const out = await deliver(event);
+  assert.equal(out.status, 200, JSON.stringify(out.answer));
+  assert.equal(out.events.length, 1, JSON.stringify(out.report));
+  return out.events[0]!;
+}
+
+async function ignored(event: object, why: RegExp): Promise<void> {
+  const out = await deliver(event);
+  assert.equal(out.status, 200, JSON.stringify(out.answer));
+  assert.deepEqual(out.events, []);
+  assert.match(out.report.ignored.join(' | '), why);
+}
+
+/** A Customer as stripe-node types it, for a charge whose `customer` is expanded. */
+function customerObject(id: string, email: string | null): Stripe.Customer {
+  return {
+    id, object: 'customer', address: null, balance: 0, created: 1_767_225_600, currency: null, default_source: null, delinquent: false,
+    description: null, discount: null, email, invoice_prefix: 'A1B2C3D4', invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    livemode: false, metadata: {}, name: 'Ana Diaz', next_invoice_sequence: 1, phone: null, preferred_locales: [], shipping: null, tax_exempt: 'none', test_clock: null,
+  };
+}
+
+describe('Stripe conformance: the events a card-present business gets, as stripe-node 23 types them', () => {
+  it('reads the ten event types the README lists and acknowledges every other one a Terminal account receives, terminal.reader.* included', DEADLINE, async () => {
+    const charge = chargeObject({ amount: 2500, paymentIntentId: 'pi_types', card: { readerId: 'tmr_types' } });
+    const pi = paymentIntentObject({ amount: 2500, paymentIntentId: 'pi_types' });
+    for (const type of ['charge.succeeded', 'charge.captured']) assert.equal((await accepted(stripeEvent(type, charge))).kind, 'payment');
+    assert.equal((await accepted(stripeEvent('payment_intent.succeeded', pi))).kind, 'payment');
+    const reader: Stripe.Terminal.Reader = {
+      id: 'tmr_types', object: 'terminal.reader', action: {
+        failure_code: null, failure_message: null, status: 'succeeded', type: 'process_payment_intent',
+        process_payment_intent: { payment_intent: 'pi_types' },
+      } as Stripe.Terminal.Reader.Action, device_sw_version: '2.30.2.0', device_type: 'bbpos_wisepos_e', ip_address: '192.168.2.2', label: 'Front counter',
+      last_seen_at: 1_767_225_600_000, livemode: false, location: 'tml_types', metadata: {}, serial_number: 'WSC513105011295', status: 'online',
+    };
+    for (const type of ['terminal.reader.action_succeeded', 'terminal.reader.action_failed', 'terminal.reader.action_updated']) {
+      await ignored(stripeEvent(type, reader), new RegExp(`Event type "${type.replace(/\./g, '\\.')}" is ignored|${type.replace(/\./g, '\\.')}`));
+    }
+    for (const type of ['payment_intent.created', 'payment_intent.processing', 'payment_intent.requires_action', 'payment_intent.amount_capturable_updated', 'payment_intent.canceled']) {
+      await ignored(stripeEvent(type, pi), new RegExp(type.replace(/\./g, '\\.')));
+    }
+    for (const type of ['charge.pending', 'charge.failed', 'charge.updated', 'charge.expired']) await ignored(stripeEvent(type, charge), new RegExp(type.replace(/\./g, '\\.')));
+    const dispute = disputeObject({ amount: 2500, charge: charge.id, paymentIntentId: 'pi_types' });
+    for (const type of ['charge.dispute.updated', 'charge.dispute.funds_withdrawn', 'charge.dispute.funds_reinstated']) {
+      await ignored(stripeEvent(type, dispute), new RegExp(type.replace(/\./g, '\\.')));
+    }
+    await ignored(stripeEvent('refund.created', refundObject({ amount: 500, paymentIntentId: 'pi_types' })), /refund\.created/);
+    assert.deepEqual([...STRIPE_HANDLED_EVENT_TYPES].sort(), [
+      'charge.captured', 'charge.dispute.closed', 'charge.dispute.created', 'charge.refund.updated', 'charge.refunded', 'charge.succeeded',
+      'payment_intent.payment_failed', 'payment_intent.succeeded', 'refund.failed', 'refund.updated',
+    ]);
+  });
+
+  it('card_present, interac_present and wallets on the reader are sales; a card not present (online) is not', DEADLINE, async () => {
+    const chip = await accepted(stripeEvent('charge.succeeded', chargeObject({
+      amount: 4599, customer: 'cus_Chip', email: 'ana@example.com', card: { brand: 'visa', last4: '4242', readMethod: 'contact_emv', fingerprint: 'fpChip', readerId: 'tmr_A', locationId: 'tml_A' },
+    })));
+    assert.deepEqual([chip.kind, chip.status, chip.amount, chip.card?.brand, chip.card?.entryMode, chip.card?.wallet, chip.terminal],
+      ['payment', 'succeeded', { minor: 4599, currency: 'USD' }, 'visa', 'chip', undefined, { readerId: 'tmr_A', locationId: 'tml_A' }]);
+    assert.deepEqual([chip.customerHints.processorCustomerId, chip.customerHints.email], ['cus_Chip', 'ana@example.com']);
+    for (const wallet of ['apple_pay', 'google_pay', 'samsung_pay'] as const) {
+      const tap = await accepted(stripeEvent('charge.succeeded', chargeObject({ amount: 800, card: { readMethod: 'contactless_emv', wallet, brand: 'mastercard' } })));
+      assert.deepEqual([tap.card?.wallet, tap.card?.entryMode, tap.card?.brand], [wallet, 'contactless', 'mastercard']);
+    }
+    const unknownWallet = { ...chargeObject({ amount: 800, card: { readMethod: 'contactless_emv' } }) };
+    const details = unknownWallet.payment_method_details as Stripe.Charge.PaymentMethodDetails;
+    details.card_present = { ...details.card_present!, wallet: { type: 'unknown' } };
+    assert.equal((await accepted(stripeEvent('charge.succeeded', unknownWallet))).card?.wallet, undefined);
+    const interac = await accepted(stripeEvent('charge.succeeded', chargeObject({ amount: 1500, currency: 'cad', card: { interac: true, readMethod: 'contactless_emv', readerId: 'tmr_CA' } })));
+    assert.deepEqual([interac.card?.brand, interac.amount, interac.terminal?.readerId], ['interac', { minor: 1500, currency: 'CAD' }, 'tmr_CA']);
+
+    const online: Stripe.Charge.PaymentMethodDetails = {
+      type: 'card',
+      card: {
+        amount_authorized: 4599, authorization_code: '123456', brand: 'visa', checks: { address_line1_check: null, address_postal_code_check: 'pass', cvc_check: 'pass' },
+        country: 'US', exp_month: 12, exp_year: 2030, extended_authorization: { status: 'disabled' }, fingerprint: 'fpOnline', funding: 'credit',
+        incremental_authorization: { status: 'unavailable' }, installments: null, last4: '4242', mandate: null, multicapture: { status: 'unavailable' },
+        network: 'visa', network_token: { used: false }, network_transaction_id: '1234567890', overcapture: { maximum_amount_capturable: 4599, status: 'unavailable' },
+        regulated_status: 'unregulated', three_d_secure: null, wallet: null,
+      } as Stripe.Charge.PaymentMethodDetails.Card,
+    };
+    await ignored(stripeEvent('charge.succeeded', { ...chargeObject({ amount: 4599 }), payment_method_details: online }), /not card-present/);
+    await ignored(stripeEvent('payment_intent.succeeded', { ...paymentIntentObject({ amount: 4599 }), payment_method_types: ['card'], payment_method_options: {} }), /not card-present/);
+  });
+
+  it('reads customer as an id, as an expanded Customer or as null, and billing_details, receipt_email and metadata when null or empty', DEADLINE, async () => {
+    const asId = await accepted(stripeEvent('charge.succeeded', chargeObject({ amount: 100, customer: 'cus_Id' })));
+    assert.equal(asId.customerHints.processorCustomerId, 'cus_Id');
+    const expanded = await accepted(stripeEvent('charge.succeeded', { ...chargeObject({ amount: 100 }), customer: customerObject('cus_Expanded', 'ana@example.com') }));
+    assert.equal(expanded.customerHints.processorCustomerId, 'cus_Expanded');
+    const deleted: Stripe.DeletedCustomer = { id: 'cus_Deleted', object: 'customer', deleted: true };
+    assert.equal((await accepted(stripeEvent('charge.succeeded', { ...chargeObject({ amount: 100 }), customer: deleted }))).customerHints.processorCustomerId, 'cus_Deleted');
+    const nobody = await accepted(stripeEvent('charge.succeeded', chargeObject({ amount: 100, customer: null, email: null, phone: null, name: null, postalCode: null, card: { fingerprint: 'fpNobody' } })));
+    assert.deepEqual(nobody.customerHints, {});
+    assert.deepEqual(nobody.metadata, {});
+    assert.equal(nobody.card?.identity?.value, 'fpNobody');
+    // receipt_email alone (billing_details empty, as a reader fills it): the receipt address is the customer's email.
+    const receiptOnly = { ...chargeObject({ amount: 100, email: null }), receipt_email: 'receipt@example.com' };
+    assert.equal((await accepted(stripeEvent('charge.succeeded', receiptOnly))).customerHints.email, 'receipt@example.com');
+    // billing_details.address null altogether (stripe-node: Address | null).
+    const noAddress = chargeObject({ amount: 100, name: 'Ana Diaz' });
+    noAddress.billing_details = { ...noAddress.billing_details, address: null };
+    assert.deepEqual((await accepted(stripeEvent('charge.succeeded', noAddress))).customerHints, { name: 'Ana Diaz' });
+    const pi = await accepted(stripeEvent('payment_intent.succeeded', { ...paymentIntentObject({ amount: 100, email: 'pi@example.com' }), customer: customerObject('cus_PI', null) }));
+    assert.deepEqual([pi.customerHints.processorCustomerId, pi.customerHints.email], ['cus_PI', 'pi@example.com']);
+  });
+
+  it('latest_charge as an id (API versions from 2022-11-15) or expanded: the PaymentIntent is the sale either way, with the card when the charge is there', DEADLINE, async () => {
+    const spec = { amount: 3200, paymentIntentId: 'pi_latest', chargeId: 'ch_latest', customer: 'cus_L', card: { last4: '0005', fingerprint: 'fpL', readerId: 'tmr_L' } };
+    const byId = await accepted(stripeEvent('payment_intent.succeeded', paymentIntentObject(spec)));
+    assert.deepEqual([byId.paymentId, byId.amount, byId.card, byId.customerHints.processorCustomerId], ['pi_latest', { minor: 3200, currency: 'USD' }, undefined, 'cus_L']);
+    const expanded = await accepted(stripeEvent('payment_intent.succeeded', { ...paymentIntentObject(spec), latest_charge: chargeObject(spec) }));
+    assert.deepEqual([expanded.paymentId, expanded.amount, expanded.card?.last4, expanded.terminal?.readerId], ['pi_latest', { minor: 3200, currency: 'USD' }, '0005', 'tmr_L']);
+  });
+
+  it('a PaymentIntent on an API version before 2022-11-15 lists its charges (newest first): the card, reader and cardholder come from the one that succeeded', DEADLINE, async () => {
+    const spec = { amount: 6100, paymentIntentId: 'pi_2022', chargeId: 'ch_2022_ok', card: { last4: '1881', fingerprint: 'fp2022', readerId: 'tmr_2022', cardholderName: 'DIAZ/ANA' } };
+    const succeeded = chargeObject(spec);
+    const declined = { ...chargeObject({ ...spec, chargeId: 'ch_2022_declined', card: { ...spec.card, last4: '0002', fingerprint: 'fpDeclined' } }), status: 'failed' as const, paid: false, captured: false, amount_captured: 0, failure_code: 'card_declined', failure_message: 'Your card was declined.' };
+    // Before 2022-11-15 a PaymentIntent had no latest_charge: its charges came listed.
+    const pi: Record<string, unknown> = { ...paymentIntentObject(spec) };
+    delete pi.latest_charge;
+    const charges = { object: 'list', data: [succeeded, declined], has_more: false, total_count: 2, url: '/v1/charges?payment_intent=pi_2022' };
+    const e = await accepted(stripeEvent('payment_intent.succeeded', { ...pi, charges }, { apiVersion: '2022-08-01' }));
+    assert.deepEqual([e.kind, e.paymentId, e.amount, e.card?.last4, e.card?.identity?.value, e.terminal?.readerId, e.customerHints.name],
+      ['payment', 'pi_2022', { minor: 6100, currency: 'USD' }, '1881', 'fp2022', 'tmr_2022', 'ANA DIAZ']);
+  });
+
+  it('a decline (payment_intent.payment_failed) keeps the card from last_payment_error and the decline code', DEADLINE, async () => {
+    const e = await accepted(stripeEvent('payment_intent.payment_failed', paymentIntentObject({
+      amount: 990, card: { last4: '0341', fingerprint: 'fpDecl', readMethod: 'contactless_emv' }, failed: { code: 'card_declined', declineCode: 'insufficient_funds', message: 'Your card has insufficient funds.' },
+    })));
+    assert.deepEqual([e.kind, e.status, e.amount, e.card?.last4, e.card?.entryMode, e.failure],
+      ['failure', 'failed', { minor: 990, currency: 'USD' }, '0341', 'contactless', { code: 'insufficient_funds', message: 'Your card has insufficient funds.' }]);
+  });
+});
+
+describe('Stripe conformance: currencies and amounts', () => {
+  const amountOf = async (amount: number, currency: string) => (await accepted(stripeEvent('charge.succeeded', chargeObject({ amount, currency })))).amount;
+
+  it('zero-decimal JPY, KRW and the others of Stripe\'s list are whole units, as ISO counts them (MGA: ISO has two decimals)', DEADLINE, async () => {
+    assert.deepEqual(await amountOf(500, 'jpy'), { minor: 500, currency: 'JPY' });
+    assert.deepEqual(await amountOf(15000, 'krw'), { minor: 15000, currency: 'KRW' });
+    assert.deepEqual(await amountOf(25000, 'vnd'), { minor: 25000, currency: 'VND' });
+    assert.deepEqual(await amountOf(5000, 'mga'), { minor: 500000, currency: 'MGA' });
+  });
+
+  it('Stripe\'s special cases: ISK and UGX are written with two decimals always 00; HUF and TWD charge with two decimals (zero-decimal only for payouts)', DEADLINE, async () => {
+    assert.deepEqual(await amountOf(50000, 'isk'), { minor: 500, currency: 'ISK' });
+    // "to charge 5 UGX, provide an amount value of 500", though Stripe's zero-decimal list names UGX too.
+    assert.deepEqual(await amountOf(500, 'ugx'), { minor: 5, currency: 'UGX' });
+    assert.deepEqual(await amountOf(3_700_000, 'ugx'), { minor: 37_000, currency: 'UGX' });
+    const refund = await accepted(stripeEvent('charge.refunded', chargeObject({ amount: 3_700_000, currency: 'ugx', amountRefunded: 1_200_000 })));
+    assert.deepEqual([refund.amount, refund.refundedTotal], [{ minor: 37_000, currency: 'UGX' }, { minor: 12_000, currency: 'UGX' }]);
+    const dispute = await accepted(stripeEvent('charge.dispute.created', disputeObject({ amount: 3_700_000, currency: 'ugx', paymentIntentId: 'pi_ugx' })));
+    assert.deepEqual(dispute.amount, { minor: 37_000, currency: 'UGX' });
+    // A UGX amount with shillings' hundredths is none Stripe writes: refused, not rounded.
+    const odd = await deliver(stripeEvent('charge.succeeded', chargeObject({ amount: 3_700_050, currency: 'ugx' })));
+    assert.equal(odd.status, 400);
+    assert.match(odd.rejected ?? '', /^amount: 3700050 UGX/);
+    assert.deepEqual(await amountOf(1045, 'huf'), { minor: 1045, currency: 'HUF' });
+    assert.deepEqual(await amountOf(1000, 'twd'), { minor: 1000, currency: 'TWD' });
+    assert.deepEqual(await amountOf(5120, 'kwd'), { minor: 5120, currency: 'KWD' });
+  });
+
+  it('amounts at their extremes: the smallest unit and the eight digits Stripe allows, in every conversion', DEADLINE, async () => {
+    assert.deepEqual(await amountOf(1, 'usd'), { minor: 1, currency: 'USD' });
+    assert.deepEqual(await amountOf(99_999_999, 'usd'), { minor: 99_999_999, currency: 'USD' });
+    assert.deepEqual(await amountOf(99_999_999, 'jpy'), { minor: 99_999_999, currency: 'JPY' });
+    assert.deepEqual(await amountOf(99_999_999, 'mga'), { minor: 9_999_999_900, currency: 'MGA' });
+    assert.deepEqual(await amountOf(99_999_900, 'isk'), { minor: 999_999, currency: 'ISK' });
+    const refund = await accepted(stripeEvent('charge.refunded', chargeObject({ amount: 99_999_900, currency: 'isk', amountRefunded: 99_999_900 })));
+    assert.deepEqual([refund.kind, refund.status, refund.refundedTotal], ['refund', 'refunded', { minor: 999_999, currency: 'ISK' }]);
+  });
+});
+
+describe('Stripe conformance: refunds and disputes in every status stripe-node lists', () => {
+  it('charge.refunded: a partial and a full refund, with the running total', DEADLINE, async () => {
+    const partial = await accepted(stripeEvent('charge.refunded', chargeObject({ amount: 5000, amountRefunded: 1500, paymentIntentId: 'pi_ref' })));
+    assert.deepEqual([partial.kind, partial.status, partial.paymentId, partial.amount, partial.refundedTotal], ['refund', 'partially_refunded', 'pi_ref', { minor: 5000, currency: 'USD' }, { minor: 1500, currency: 'USD' }]);
+    const full = await accepted(stripeEvent('charge.refunded', chargeObject({ amount: 5000, amountRefunded: 5000, paymentIntentId: 'pi_ref' })));
+    assert.deepEqual([full.status, full.refundedTotal], ['refunded', { minor: 5000, currency: 'USD' }]);
+  });
+
+  it('a Refund object: failed is the reversal of that refund; pending, requires_action, succeeded and canceled are acknowledged', DEADLINE, async () => {
+    for (const type of ['charge.refund.updated', 'refund.updated', 'refund.failed']) {
+      const e = await accepted(stripeEvent(type, refundObject({ amount: 700, currency: 'jpy', refundId: 're_F', paymentIntentId: 'pi_F', chargeId: 'ch_F', status: 'failed', failureReason: 'lost_or_stolen_card' })));
+      assert.deepEqual([e.id, e.kind, e.paymentId, e.amount, e.refund], ['stripe:refund:re_F:failed', 'refund', 'pi_F', { minor: 700, currency: 'JPY' }, { id: 're_F', cumulative: false, reversed: true }]);
+      assert.equal(e.metadata.failure_reason, 'lost_or_stolen_card');
+    }
+    for (const status of ['pending', 'requires_action', 'succeeded', 'canceled']) {
+      await ignored(stripeEvent('refund.updated', refundObject({ amount: 700, status })), new RegExp(`the refund is ${status}`));
+    }
+    // A refund naming only its charge (payment_intent null, as stripe-node allows).
+    const byCharge = await accepted(stripeEvent('refund.failed', { ...refundObject({ amount: 300, refundId: 're_C', chargeId: 'ch_only', status: 'failed' }), payment_intent: null }));
+    assert.equal(byCharge.paymentId, 'ch_only');
+  });
+
+  const outcomes: [Stripe.Dispute.Status, string][] = [
+    ['warning_needs_response', 'disputed'], ['warning_under_review', 'disputed'], ['warning_closed', 'succeeded'],
+    ['needs_response', 'disputed'], ['under_review', 'disputed'], ['won', 'succeeded'], ['lost', 'refunded'], ['prevented', 'succeeded'],
+    ['appeal_needs_response', 'disputed'], ['appeal_under_review', 'disputed'],
+  ];
+  for (const [status, expected] of outcomes) {
+    it(`a dispute ${status} reads ${expected}, tied to the sale by its PaymentIntent`, DEADLINE, async () => {
+      const type = status === 'won' || status === 'lost' || status === 'warning_closed' || status === 'prevented' ? 'charge.dispute.closed' : 'charge.dispute.created';
+      const dispute = { ...disputeObject({ amount: 1200, currency: 'krw', charge: 'ch_D', paymentIntentId: 'pi_D', disputeId: 'du_D', reason: 'product_not_received' }), status };
+      const e = await accepted(stripeEvent(type, dispute));
+      assert.deepEqual([e.kind, e.status, e.paymentId, e.amount, e.dispute], ['dispute', expected, 'pi_D', { minor: 1200, currency: 'KRW' }, { id: 'du_D', reason: 'product_not_received', processorStatus: status }]);
+    });
+  }
+});
