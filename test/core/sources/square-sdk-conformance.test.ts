@@ -1,0 +1,309 @@
+/**
+ * Conformance of the Square source with what the `square` SDK (46) says Square sends: every body is typed as the
+ * SDK's wire schema types it (`serialization.*.Raw`: snake_case, every field the type has, null where it allows
+ * null), parsed back by the SDK's own schema (so it is a body the SDK itself reads), signed for the notification URL
+ * and checked with the SDK's `WebhooksHelper.verifySignature`, then handed to the core as every face does. The
+ * assertions are the outcome: amount, currency, kind, status, customer keys, card, reader.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { serialization, WebhooksHelper } from 'square';
+import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { receiveWebhook, type WebhookOutcome } from '../../../nodes/core/pipeline/receive-webhook';
+import { squareSource } from '../../../nodes/core/sources/square';
+import { squareSignatureOf } from '../../../sandbox/simulator/square-events';
+
+const DEADLINE = { timeout: 20_000 };
+const KEY = 'whsk_conformance_3Vt8Qm1Zr6Lp';
+const URL_ = 'https://shop.example.com/webhooks/square';
+const CREATED = '2026-11-20T18:20:13.902Z';
+const LOCATION = 'L7K3PWQ9ZR2VD';
+const DEVICE = 'dbb5d83a-7838-11ea-bc55-0242ac130003';
+
+type PaymentRaw = serialization.Payment.Raw;
+type RefundRaw = serialization.PaymentRefund.Raw;
+type DisputeRaw = serialization.Dispute.Raw;
+
+/** A card payment taken on a Square Terminal, with every field the SDK's Payment has. */
+function payment(over: Partial<PaymentRaw> = {}): PaymentRaw {
+  const money = (amount: number, currency: serialization.Currency.Raw = 'USD') => ({ amount, currency });
+  return {
+    id: 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY',
+    created_at: '2026-11-20T18:20:12.001Z',
+    updated_at: '2026-11-20T18:20:13.377Z',
+    amount_money: money(4500),
+    tip_money: money(500),
+    total_money: money(5000),
+    app_fee_money: null,
+    app_fee_allocations: null,
+    approved_money: money(5000),
+    processing_fee: [{ effective_at: '2026-11-20T20:20:13.000Z', type: 'INITIAL', amount_money: money(148) }],
+    refunded_money: null,
+    status: 'COMPLETED',
+    delay_duration: 'PT168H',
+    delay_action: 'CANCEL',
+    delayed_until: '2026-11-27T18:20:12.001Z',
+    source_type: 'CARD',
+    card_details: {
+      status: 'CAPTURED',
+      card: {
+        id: null, card_brand: 'VISA', last_4: '1111', exp_month: 11, exp_year: 2030, cardholder_name: 'DIAZ/ANA', billing_address: null,
+        fingerprint: 'sq-1-conformanceFingerprintEMV0001', customer_id: null, merchant_id: null, reference_id: null, enabled: null,
+        card_type: 'CREDIT', prepaid_type: 'NOT_PREPAID', bin: '411111', created_at: null, disabled_at: null, version: null,
+        card_co_brand: null, issuer_alert: null, issuer_alert_at: null, hsa_fsa: false,
+      },
+      entry_method: 'EMV',
+      cvv_status: 'CVV_NOT_CHECKED',
+      avs_status: 'AVS_NOT_CHECKED',
+      auth_result_code: 'Pq4T7w',
+      application_identifier: 'A0000000031010',
+      application_name: 'VISA CREDIT',
+      application_cryptogram: '9A8B7C6D5E4F3A2B',
+      verification_method: 'PIN',
+      verification_results: 'SUCCESS',
+      statement_description: 'SQ *CORNER CAFE',
+      device_details: null,
+      card_payment_timeline: { authorized_at: '2026-11-20T18:20:12.455Z', captured_at: '2026-11-20T18:20:13.377Z', voided_at: null },
+      refund_requires_card_presence: false,
+      errors: null,
+      applied_card_surcharge_details: null,
+      wallet_type: null,
+    },
+    cash_details: null,
+    bank_account_details: null,
+    electronic_money_details: null,
+    external_details: null,
+    wallet_details: null,
+    buy_now_pay_later_details: null,
+    square_account_details: null,
+    location_id: LOCATION,
+    order_id: 'mK8tYb2WqN5xRc7LpZ3sHd9Jf4gZY',
+    reference_id: 'POS-1042',
+    customer_id: 'JDKYHBWT1D4F8MFH63DBMEN8Y4',
+    employee_id: 'TMoK_ogh6rH1o4dV',
+    team_member_id: 'TMoK_ogh6rH1o4dV',
+    refund_ids: [],
+    risk_evaluation: { created_at: '2026-11-20T18:20:12.600Z', risk_level: 'NORMAL' },
+    terminal_checkout_id: 'dhgENdnFOPXqO',
+    buyer_email_address: 'ana@example.com',
+    billing_address: { address_line_1: null, address_line_2: null, address_line_3: null, locality: null, sublocality: null, sublocality_2: null, sublocality_3: null,
+      administrative_district_level_1: null, administrative_district_level_2: null, administrative_district_level_3: null, postal_code: '94107', country: 'US', first_name: null, last_name: null },
+    shipping_address: null,
+    note: 'Table 4',
+    statement_description_identifier: null,
+    capabilities: ['EDIT_AMOUNT_UP', 'EDIT_AMOUNT_DOWN', 'EDIT_TIP_AMOUNT_UP', 'EDIT_TIP_AMOUNT_DOWN'],
+    receipt_number: 'R2B3',
+    receipt_url: 'https://squareup.com/receipt/preview/R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY',
+    device_details: { device_id: DEVICE, device_installation_id: null, device_name: 'Counter Terminal' },
+    application_details: { square_product: 'TERMINAL_API', application_id: 'sq0idp-wuMpmQCwyO0TRHp1-pnXtw' },
+    buyer_currency_exchange: null,
+    is_offline_payment: false,
+    offline_payment_details: null,
+    version_token: 'TPtNEOBOa6Qq6E3C3IjckSVOM6b3hMbfhjvTxHBQUsB6o',
+    ...over,
+  };
+}
+
+function refund(over: Partial<RefundRaw> = {}): RefundRaw {
+  return {
+    id: 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY_6a4Qw1eVZs9aQBDsmqKpAWtG13R8MpJVNtD7zA7UZtQ',
+    status: 'COMPLETED',
+    location_id: LOCATION,
+    unlinked: false,
+    destination_type: 'CARD',
+    destination_details: { card_details: { card: { card_brand: 'VISA', last_4: '1111', exp_month: 11, exp_year: 2030, fingerprint: 'sq-1-conformanceFingerprintEMV0001', card_type: 'CREDIT', prepaid_type: 'NOT_PREPAID', bin: '411111' }, entry_method: 'EMV', auth_result_code: 'Rf8Q2a' }, cash_details: null, external_details: null },
+    amount_money: { amount: 1500, currency: 'USD' },
+    app_fee_money: null,
+    app_fee_allocations: null,
+    processing_fee: [{ effective_at: '2026-11-21T09:02:11.000Z', type: 'INITIAL', amount_money: { amount: -44, currency: 'USD' } }],
+    payment_id: 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY',
+    order_id: 'mK8tYb2WqN5xRc7LpZ3sHd9Jf4gZY',
+    reason: 'Returned goods',
+    created_at: '2026-11-21T09:02:10.144Z',
+    updated_at: '2026-11-21T09:02:12.881Z',
+    team_member_id: 'TMoK_ogh6rH1o4dV',
+    terminal_refund_id: null,
+    ...over,
+  };
+}
+
+function dispute(over: Partial<DisputeRaw> = {}): DisputeRaw {
+  return {
+    dispute_id: 'XDgyFu7yo1E2S5lQGGpYn',
+    id: 'XDgyFu7yo1E2S5lQGGpYn',
+    amount_money: { amount: 5000, currency: 'USD' },
+    reason: 'NO_KNOWLEDGE',
+    state: 'EVIDENCE_REQUIRED',
+    due_at: '2026-12-05T00:00:00.000Z',
+    disputed_payment: { payment_id: 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY' },
+    evidence_ids: null,
+    card_brand: 'VISA',
+    created_at: '2026-11-28T11:15:41.412Z',
+    updated_at: '2026-11-28T11:15:41.412Z',
+    brand_dispute_id: '100000809947',
+    reported_date: '2026-11-27',
+    reported_at: '2026-11-27T00:00:00.000Z',
+    version: 1,
+    location_id: LOCATION,
+    ...over,
+  };
+}
+
+const envelope = (type: string, id: string, object: object, extra: object = {}) => ({
+  merchant_id: 'ML8Z2QXN1RT4W', ...extra, type, event_id: `${type}-${id}-${Math.random().toString(36).slice(2)}`, created_at: CREATED,
+  data: { type: type.split('.')[0]!, id, object },
+});
+const paymentEvent = (type: 'payment.created' | 'payment.updated', p: PaymentRaw) => envelope(type, p.id!, { payment: p });
+const refundEvent = (type: 'refund.created' | 'refund.updated', r: RefundRaw) => envelope(type, r.id, { refund: r });
+/** The SDK's DisputeCreatedEventObject / DisputeStateUpdatedEventObject call the key `object`; the webhook reference `dispute`. */
+const disputeEvent = (type: 'dispute.created' | 'dispute.state.updated', d: DisputeRaw, key: 'object' | 'dispute' = 'object') =>
+  envelope(type, d.id!, { [key]: d }, { location_id: LOCATION });
+
+const SCHEMAS: Record<string, { parseOrThrow(raw: unknown, opts?: object): unknown }> = {
+  'payment.created': serialization.PaymentCreatedEvent,
+  'payment.updated': serialization.PaymentUpdatedEvent,
+  'refund.created': serialization.RefundCreatedEvent,
+  'refund.updated': serialization.RefundUpdatedEvent,
+  'dispute.created': serialization.DisputeCreatedEvent,
+  'dispute.state.updated': serialization.DisputeStateUpdatedEvent,
+};
+
+/** Parsed by the SDK's schema (a body the SDK reads), signed, verified by WebhooksHelper, received by the core. */
+async function deliver(event: { type: string; created_at: string }): Promise<WebhookOutcome> {
+  SCHEMAS[event.type]!.parseOrThrow(event, { unrecognizedObjectKeys: 'passthrough' });
+  const body = JSON.stringify(event);
+  const signature = squareSignatureOf(body, URL_, KEY);
+  assert.equal(await WebhooksHelper.verifySignature({ requestBody: body, signatureHeader: signature, signatureKey: KEY, notificationUrl: URL_ }), true);
+  return receiveWebhook(squareSource, {
+    rawBody: Buffer.from(body, 'utf8'), method: 'POST', url: URL_, receivedAt: new Date(Date.parse(event.created_at) + 1_500),
+    headers: { 'content-type': 'application/json', 'x-square-hmacsha256-signature': signature, 'square-environment': 'Production' },
+  }, { credentials: { signatureKey: KEY } });
+}
+
+async function accepted(event: { type: string; created_at: string }): Promise<PaymentEvent> {
+  const out = await deliver(event);
+  assert.equal(out.status, 200, JSON.stringify(out.answer));
+  assert.equal(out.events.length, 1, JSON.stringify(out.report));
+  return out.events[0]!;
+}
+
+async function ignored(event: { type: string; created_at: string }, why: RegExp): Promise<void> {
+  const out = await deliver(event);
+  assert.equal(out.status, 200, JSON.stringify(out.answer));
+  assert.deepEqual(out.events, []);
+  assert.match(out.report.ignored.join(' | '), why);
+}
+
+describe('Square conformance: payments as the SDK types them', () => {
+  it('a chip sale on a Terminal (payment.created and payment.updated, COMPLETED) is the sale: total with tip, card, reader, customer', DEADLINE, async () => {
+    for (const type of ['payment.created', 'payment.updated'] as const) {
+      const e = await accepted(paymentEvent(type, payment()));
+      assert.deepEqual([e.kind, e.status, e.paymentId, e.amount, e.livemode], ['payment', 'succeeded', 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY', { minor: 5000, currency: 'USD' }, true]);
+      assert.deepEqual(e.card, {
+        brand: 'visa', last4: '1111', bin: '411111', expMonth: 11, expYear: 2030, funding: 'credit', entryMode: 'chip',
+        identity: { kind: 'fingerprint', value: 'sq-1-conformanceFingerprintEMV0001' },
+      });
+      assert.deepEqual(e.terminal, { readerId: DEVICE, locationId: LOCATION });
+      assert.deepEqual(e.customerHints, { processorCustomerId: 'JDKYHBWT1D4F8MFH63DBMEN8Y4', email: 'ana@example.com', name: 'ANA DIAZ', postalCode: '94107' });
+      assert.equal(e.occurredAt, '2026-11-20T18:20:12.001Z');
+      assert.equal(e.metadata.tip_minor, '500');
+    }
+  });
+
+  it('every payment status the SDK lists: COMPLETED a sale, FAILED a decline with its code, APPROVED / PENDING / CANCELED acknowledged', DEADLINE, async () => {
+    const declined = payment({
+      status: 'FAILED', total_money: { amount: 5000, currency: 'USD' }, tip_money: null, approved_money: { amount: 0, currency: 'USD' }, processing_fee: null,
+      card_details: { ...payment().card_details!, status: 'FAILED', card_payment_timeline: { authorized_at: null, captured_at: null, voided_at: null },
+        errors: [{ category: 'PAYMENT_METHOD_ERROR', code: 'INSUFFICIENT_FUNDS', detail: 'Authorization error: \'INSUFFICIENT_FUNDS\'' }] },
+    });
+    const d = await accepted(paymentEvent('payment.updated', declined));
+    assert.deepEqual([d.kind, d.status, d.amount, d.failure?.code, d.card?.last4], ['failure', 'failed', { minor: 5000, currency: 'USD' }, 'INSUFFICIENT_FUNDS', '1111']);
+    const authorized = { ...payment().card_details!, status: 'AUTHORIZED', card_payment_timeline: { authorized_at: '2026-11-20T18:20:12.455Z', captured_at: null, voided_at: null } };
+    await ignored(paymentEvent('payment.created', payment({ status: 'APPROVED', card_details: authorized })), /authorized but not captured/);
+    await ignored(paymentEvent('payment.updated', payment({ status: 'PENDING', card_details: authorized })), /still pending/);
+    await ignored(paymentEvent('payment.updated', payment({ status: 'CANCELED', card_details: { ...authorized, status: 'VOIDED' } })), /voided before capture/);
+  });
+
+  it('entry methods: EMV, CONTACTLESS, SWIPED read; KEYED on a device read; KEYED without one and ON_FILE are not card-present', DEADLINE, async () => {
+    for (const [method, mode] of [['EMV', 'chip'], ['CONTACTLESS', 'contactless'], ['SWIPED', 'swipe'], ['KEYED', 'keyed']] as const) {
+      const e = await accepted(paymentEvent('payment.updated', payment({ card_details: { ...payment().card_details!, entry_method: method } })));
+      assert.equal(e.card?.entryMode, mode);
+    }
+    const online = payment({ device_details: null, application_details: { square_product: 'VIRTUAL_TERMINAL', application_id: 'sq0idp-VT' }, card_details: { ...payment().card_details!, entry_method: 'KEYED' } });
+    await ignored(paymentEvent('payment.updated', online), /keyed payment taken without a Square device/);
+    await ignored(paymentEvent('payment.updated', payment({ card_details: { ...payment().card_details!, entry_method: 'ON_FILE' } })), /card on file/);
+    // Older API versions put the device under card_details.device_details (deprecated) and leave device_details null.
+    const legacyDevice = payment({ device_details: null, card_details: { ...payment().card_details!, device_details: { device_id: 'DEVICE_OLD', device_installation_id: null, device_name: 'Register 2' } } });
+    assert.deepEqual((await accepted(paymentEvent('payment.updated', legacyDevice))).terminal, { readerId: 'DEVICE_OLD', locationId: LOCATION });
+  });
+
+  it('a wallet tap: Apple Pay names its wallet (wallet_type), Google Pay reads as the contactless card it is', DEADLINE, async () => {
+    const apple = await accepted(paymentEvent('payment.updated', payment({ card_details: { ...payment().card_details!, entry_method: 'CONTACTLESS', wallet_type: 'APPLE_PAY', verification_method: 'ON_DEVICE' } })));
+    assert.deepEqual([apple.card?.wallet, apple.card?.entryMode], ['apple_pay', 'contactless']);
+    const google = await accepted(paymentEvent('payment.updated', payment({ card_details: { ...payment().card_details!, entry_method: 'CONTACTLESS', wallet_type: null } })));
+    assert.deepEqual([google.card?.wallet, google.card?.entryMode], [undefined, 'contactless']);
+  });
+
+  it('the other source types the SDK lists (WALLET, CASH, EXTERNAL, SQUARE_ACCOUNT, BUY_NOW_PAY_LATER, BANK_ACCOUNT) are acknowledged, not recorded', DEADLINE, async () => {
+    const noCard = { card_details: null, device_details: { device_id: DEVICE, device_installation_id: null, device_name: 'Counter Terminal' } };
+    const cases: [string, Partial<PaymentRaw>][] = [
+      ['WALLET', { wallet_details: { status: 'CAPTURED', brand: 'CASH_APP', cash_app_details: { buyer_full_name: 'Ana Diaz', buyer_country_code: 'US', buyer_cashtag: '$anadiaz' }, lightning_details: null, errors: null } }],
+      ['CASH', { cash_details: { buyer_supplied_money: { amount: 6000, currency: 'USD' }, change_back_money: { amount: 1000, currency: 'USD' } } }],
+      ['EXTERNAL', { external_details: { type: 'CHECK', source: 'Front desk check', source_id: 'chk-1042', source_fee_money: null } }],
+      ['SQUARE_ACCOUNT', { square_account_details: { payment_source_token: 'sqact_conformance', errors: null } }],
+      ['BUY_NOW_PAY_LATER', { buy_now_pay_later_details: { brand: 'AFTERPAY', afterpay_details: { email_address: 'ana@example.com' }, clearpay_details: null, errors: null } }],
+      ['BANK_ACCOUNT', { bank_account_details: { bank_name: 'Citizens Bank', transfer_type: 'ACH', account_ownership_type: 'INDIVIDUAL', fingerprint: 'bank-fp', country: 'US', statement_description: null, ach_details: null, errors: null } }],
+    ];
+    for (const [sourceType, details] of cases) {
+      await ignored(paymentEvent('payment.updated', payment({ ...noCard, source_type: sourceType, ...details })), new RegExp(`only card payments are processed, this one is ${sourceType}`));
+    }
+  });
+
+  it('null where the SDK allows it: no customer, email, billing address, cardholder name or device name', DEADLINE, async () => {
+    const bare = payment({
+      customer_id: null, buyer_email_address: null, billing_address: null, note: null, reference_id: null, tip_money: null, total_money: { amount: 4500, currency: 'USD' },
+      card_details: { ...payment().card_details!, card: { ...payment().card_details!.card!, cardholder_name: null } },
+      device_details: { device_id: DEVICE, device_installation_id: null, device_name: null },
+    });
+    const e = await accepted(paymentEvent('payment.updated', bare));
+    assert.deepEqual(e.customerHints, {});
+    assert.deepEqual(e.amount, { minor: 4500, currency: 'USD' });
+    assert.equal(e.metadata.tip_minor, undefined);
+  });
+
+  it('currencies: JPY and KRW are whole units at Square as in ISO; amounts at their extremes keep every unit', DEADLINE, async () => {
+    const inCurrency = (amount: number, currency: serialization.Currency.Raw) => payment({ amount_money: { amount, currency }, tip_money: null, total_money: { amount, currency }, approved_money: { amount, currency }, processing_fee: null });
+    assert.deepEqual((await accepted(paymentEvent('payment.updated', inCurrency(1500, 'JPY')))).amount, { minor: 1500, currency: 'JPY' });
+    assert.deepEqual((await accepted(paymentEvent('payment.updated', inCurrency(15000, 'KRW')))).amount, { minor: 15000, currency: 'KRW' });
+    assert.deepEqual((await accepted(paymentEvent('payment.updated', inCurrency(1, 'GBP')))).amount, { minor: 1, currency: 'GBP' });
+    assert.deepEqual((await accepted(paymentEvent('payment.updated', inCurrency(99_999_999, 'AUD')))).amount, { minor: 99_999_999, currency: 'AUD' });
+  });
+});
+
+describe('Square conformance: refunds and disputes as the SDK types them', () => {
+  it('refund statuses: COMPLETED counts by its id and amount; PENDING, REJECTED and FAILED are acknowledged', DEADLINE, async () => {
+    const done = await accepted(refundEvent('refund.updated', refund()));
+    assert.deepEqual([done.kind, done.paymentId, done.amount, done.refund?.id, done.refund?.cumulative], ['refund', 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY', { minor: 1500, currency: 'USD' }, refund().id, false]);
+    await ignored(refundEvent('refund.created', refund({ status: 'PENDING' })), /pending/);
+    await ignored(refundEvent('refund.updated', refund({ status: 'REJECTED' })), /rejected/);
+    await ignored(refundEvent('refund.updated', refund({ status: 'FAILED' })), /failed/);
+    // Cash back for a card sale cannot be told from a cash sale's refund without an access token.
+    await ignored(refundEvent('refund.updated', refund({ destination_type: 'CASH', destination_details: { card_details: null, cash_details: { seller_supplied_money: { amount: 1500, currency: 'USD' }, change_back_money: null }, external_details: null } })), /went to CASH/);
+    await ignored(refundEvent('refund.updated', refund({ payment_id: null, unlinked: true })), /unlinked refund/);
+  });
+
+  const outcomes: [serialization.DisputeState.Raw, string][] = [
+    ['INQUIRY_EVIDENCE_REQUIRED', 'disputed'], ['INQUIRY_PROCESSING', 'disputed'], ['INQUIRY_CLOSED', 'succeeded'], ['EVIDENCE_REQUIRED', 'disputed'],
+    ['PROCESSING', 'disputed'], ['WON', 'succeeded'], ['LOST', 'refunded'], ['ACCEPTED', 'refunded'],
+  ];
+  for (const [state, status] of outcomes) {
+    it(`a dispute ${state} reads ${status}, on the disputed payment, nested under the SDK's key and the reference's`, DEADLINE, async () => {
+      for (const key of ['object', 'dispute'] as const) {
+        const type = state === 'EVIDENCE_REQUIRED' || state === 'INQUIRY_EVIDENCE_REQUIRED' ? 'dispute.created' : 'dispute.state.updated';
+        const e = await accepted(disputeEvent(type, dispute({ state }), key));
+        assert.deepEqual([e.kind, e.status, e.paymentId, e.amount, e.dispute], ['dispute', status, 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY', { minor: 5000, currency: 'USD' }, { id: 'XDgyFu7yo1E2S5lQGGpYn', reason: 'NO_KNOWLEDGE', processorStatus: state }]);
+        assert.equal(e.terminal?.locationId, LOCATION);
+      }
+    });
+  }
+});
