@@ -156,7 +156,7 @@ const envelope = (type: string, id: string, object: object, extra: object = {}) 
 const paymentEvent = (type: 'payment.created' | 'payment.updated', p: PaymentRaw) => envelope(type, p.id!, { payment: p });
 const refundEvent = (type: 'refund.created' | 'refund.updated', r: RefundRaw) => envelope(type, r.id, { refund: r });
 /** The SDK's DisputeCreatedEventObject / DisputeStateUpdatedEventObject call the key `object`; the webhook reference `dispute`. */
-const disputeEvent = (type: 'dispute.created' | 'dispute.state.updated', d: DisputeRaw, key: 'object' | 'dispute' = 'object') =>
+const disputeEvent = (type: 'dispute.created' | 'dispute.state.updated' | 'dispute.state.changed', d: DisputeRaw, key: 'object' | 'dispute' = 'object') =>
   envelope(type, d.id!, { [key]: d }, { location_id: LOCATION });
 
 const SCHEMAS: Record<string, { parseOrThrow(raw: unknown, opts?: object): unknown }> = {
@@ -166,6 +166,10 @@ const SCHEMAS: Record<string, { parseOrThrow(raw: unknown, opts?: object): unkno
   'refund.updated': serialization.RefundUpdatedEvent,
   'dispute.created': serialization.DisputeCreatedEvent,
   'dispute.state.updated': serialization.DisputeStateUpdatedEvent,
+  'dispute.state.changed': serialization.DisputeStateChangedEvent,
+  'dispute.evidence.added': serialization.DisputeEvidenceAddedEvent,
+  'terminal.checkout.updated': serialization.TerminalCheckoutUpdatedEvent,
+  'order.updated': serialization.OrderUpdatedEvent,
 };
 
 /** Parsed by the SDK's schema (a body the SDK reads), signed, verified by WebhooksHelper, received by the core. */
@@ -296,6 +300,21 @@ describe('Square conformance: refunds and disputes as the SDK types them', () =>
     ['INQUIRY_EVIDENCE_REQUIRED', 'disputed'], ['INQUIRY_PROCESSING', 'disputed'], ['INQUIRY_CLOSED', 'succeeded'], ['EVIDENCE_REQUIRED', 'disputed'],
     ['PROCESSING', 'disputed'], ['WON', 'succeeded'], ['LOST', 'refunded'], ['ACCEPTED', 'refunded'],
   ];
+  it('the deprecated dispute.state.changed (older subscriptions) reads as dispute.state.updated; the other events a Terminal seller gets are acknowledged', DEADLINE, async () => {
+    const lost = await accepted(disputeEvent('dispute.state.changed', dispute({ state: 'LOST' })));
+    assert.deepEqual([lost.kind, lost.status, lost.paymentId], ['dispute', 'refunded', 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY']);
+    await ignored(envelope('dispute.evidence.added', 'XDgyFu7yo1E2S5lQGGpYn', { object: dispute() }), /dispute\.evidence\.added/);
+    const checkout = {
+      id: 'dhgENdnFOPXqO', amount_money: { amount: 5000, currency: 'USD' }, reference_id: 'POS-1042', note: null, order_id: null, payment_options: null,
+      device_options: { device_id: DEVICE, skip_receipt_screen: false, collect_signature: false, tip_settings: null, show_itemized_cart: null },
+      deadline_duration: 'PT5M', status: 'COMPLETED', cancel_reason: null, payment_ids: ['R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY'],
+      created_at: '2026-11-20T18:19:40.000Z', updated_at: CREATED, app_id: 'sq0idp-wuMpmQCwyO0TRHp1-pnXtw', location_id: LOCATION,
+      payment_type: 'CARD_PRESENT', team_member_id: null, customer_id: null, app_fee_money: null, statement_description_identifier: null, tip_money: null,
+    } satisfies serialization.TerminalCheckout.Raw;
+    await ignored(envelope('terminal.checkout.updated', checkout.id, { checkout }), /terminal\.checkout\.updated/);
+    await ignored(envelope('order.updated', 'mK8tYb2WqN5xRc7LpZ3sHd9Jf4gZY', { order_updated: { order_id: 'mK8tYb2WqN5xRc7LpZ3sHd9Jf4gZY', version: 3, location_id: LOCATION, state: 'COMPLETED', created_at: CREATED, updated_at: CREATED } }), /order\.updated/);
+  });
+
   for (const [state, status] of outcomes) {
     it(`a dispute ${state} reads ${status}, on the disputed payment, nested under the SDK's key and the reference's`, DEADLINE, async () => {
       for (const key of ['object', 'dispute'] as const) {
