@@ -67,7 +67,7 @@ describe('Stripe conformance: the events a card-present business gets, as stripe
       last_seen_at: 1_767_225_600_000, livemode: false, location: 'tml_types', metadata: {}, serial_number: 'WSC513105011295', status: 'online',
     };
     for (const type of ['terminal.reader.action_succeeded', 'terminal.reader.action_failed', 'terminal.reader.action_updated']) {
-      await ignored(stripeEvent(type, reader), new RegExp(`Event type "${type.replace(/\./g, '\\.')}" is ignored|${type.replace(/\./g, '\\.')}`));
+      await ignored(stripeEvent(type, reader), new RegExp(type.replace(/\./g, '\\.')));
     }
     for (const type of ['payment_intent.created', 'payment_intent.processing', 'payment_intent.requires_action', 'payment_intent.amount_capturable_updated', 'payment_intent.canceled']) {
       await ignored(stripeEvent(type, pi), new RegExp(type.replace(/\./g, '\\.')));
