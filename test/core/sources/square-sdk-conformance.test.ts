@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { serialization, WebhooksHelper } from 'square';
+import { serialization, WebhooksHelper, type Square } from 'square';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { receiveWebhook, type WebhookOutcome } from '../../../nodes/core/pipeline/receive-webhook';
 import { squareSource } from '../../../nodes/core/sources/square';
@@ -281,6 +281,34 @@ describe('Square conformance: payments as the SDK types them', () => {
     assert.deepEqual((await accepted(paymentEvent('payment.updated', inCurrency(15000, 'KRW')))).amount, { minor: 15000, currency: 'KRW' });
     assert.deepEqual((await accepted(paymentEvent('payment.updated', inCurrency(1, 'GBP')))).amount, { minor: 1, currency: 'GBP' });
     assert.deepEqual((await accepted(paymentEvent('payment.updated', inCurrency(99_999_999, 'AUD')))).amount, { minor: 99_999_999, currency: 'AUD' });
+  });
+});
+
+describe('Square conformance: an event built with the SDK\'s own objects (camelCase, bigint amounts) and written by its serializer', () => {
+  it('a contactless JPY sale from Square.PaymentCreatedEvent, through serialization.PaymentCreatedEvent and bigint-exact JSON, is the sale it says', DEADLINE, async () => {
+    const yen = (amount: bigint): Square.Money => ({ amount, currency: 'JPY' });
+    const event: Square.PaymentCreatedEvent = {
+      merchantId: 'ML8Z2QXN1RT4W', type: 'payment.created', eventId: '6f1e0d34-2c5b-4a8e-9d7f-3b2a1c0e9f8d', createdAt: CREATED,
+      data: { type: 'payment', id: 'Jp9xZ8WMVt3EAmzYWLZvz7Y69EbZY', object: { payment: {
+        id: 'Jp9xZ8WMVt3EAmzYWLZvz7Y69EbZY', createdAt: '2026-11-20T18:20:12.001Z', updatedAt: '2026-11-20T18:20:13.377Z',
+        amountMoney: yen(1_980n), tipMoney: yen(0n), totalMoney: yen(1_980n), approvedMoney: yen(1_980n), status: 'COMPLETED', sourceType: 'CARD',
+        cardDetails: {
+          status: 'CAPTURED', entryMethod: 'CONTACTLESS', walletType: 'APPLE_PAY',
+          card: { cardBrand: 'JCB', last4: '0000', expMonth: 3n, expYear: 2031n, fingerprint: 'sq-1-conformanceFingerprintJCB0001', cardType: 'CREDIT', prepaidType: 'NOT_PREPAID', bin: '356999' },
+          cardPaymentTimeline: { authorizedAt: '2026-11-20T18:20:12.455Z', capturedAt: '2026-11-20T18:20:13.377Z' },
+        },
+        locationId: LOCATION, customerId: 'JDKYHBWT1D4F8MFH63DBMEN8Y4', refundIds: [],
+        deviceDetails: { deviceId: DEVICE, deviceName: 'Counter Terminal' }, applicationDetails: { squareProduct: 'TERMINAL_API', applicationId: 'sq0idp-wuMpmQCwyO0TRHp1-pnXtw' },
+        isOfflinePayment: false,
+      } } },
+    };
+    const wire = serialization.PaymentCreatedEvent.jsonOrThrow(event, { unrecognizedObjectKeys: 'strip' });
+    // The SDK's own JSON writer puts a bigint down as the number it is; so does this replacer.
+    const body = JSON.stringify(wire, (_k, v: unknown) => (typeof v === 'bigint' ? `${v}#bigint#` : v)).replace(/"(-?\d+)#bigint#"/g, '$1');
+    const e = await accepted(JSON.parse(body) as { type: string; created_at: string });
+    assert.deepEqual([e.kind, e.status, e.amount, e.card?.brand, e.card?.last4, e.card?.expMonth, e.card?.expYear, e.card?.wallet, e.card?.entryMode],
+      ['payment', 'succeeded', { minor: 1980, currency: 'JPY' }, 'jcb', '0000', 3, 2031, 'apple_pay', 'contactless']);
+    assert.deepEqual([e.customerHints.processorCustomerId, e.terminal], ['JDKYHBWT1D4F8MFH63DBMEN8Y4', { readerId: DEVICE, locationId: LOCATION }]);
   });
 });
 
