@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
+import { PORT_PATTERN } from '../nodes/core/config/port';
 import { InputError } from '../nodes/core/errors';
 import { DEFAULT_TASK_QUEUE } from './start-payment/task-queue';
 
@@ -46,16 +47,13 @@ function flag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
   throw new InputError(name, `"${env[name]}" is neither true nor false`, 'set it to true or false');
 }
 
-/** A port from 1 to 65535, as written (no sign, no leading zero). */
-const PORT = '(?:6553[0-5]|655[0-2]\\d|65[0-4]\\d{2}|6[0-4]\\d{3}|[1-5]\\d{4}|[1-9]\\d{0,3})';
-
 /**
  * What a Temporal address may be, trimmed, wherever it is given (TEMPORAL_ADDRESS, an n8n credential, a Node-RED
  * config node, whose dialog marks the same through resources/editor-core.js): a host name or IPv4 address, or an IPv6
- * one in brackets, each with an optional port from 1 to 65535, and no scheme or path, as the SDK's gRPC connection
- * takes it; anything else would fail only on connect.
+ * one in brackets, each with an optional port as the pack reads every port (config/port.ts), and no scheme or path,
+ * as the SDK's gRPC connection takes it; anything else would fail only on connect.
  */
-export const TEMPORAL_ADDRESS: readonly RegExp[] = [new RegExp(`^[^\\s:/?#\\[\\]]+(?::${PORT})?$`), new RegExp(`^\\[[0-9a-f:.]+\\](?::${PORT})?$`, 'i')];
+export const TEMPORAL_ADDRESS: readonly RegExp[] = [new RegExp(`^[^\\s:/?#\\[\\]]+(?::${PORT_PATTERN})?$`), new RegExp(`^\\[[0-9a-f:.]+\\](?::${PORT_PATTERN})?$`, 'i')];
 
 /** Why `address` is no Temporal address: written as something else, or its port out of range; undefined when it is one. */
 export function temporalAddressFault(address: string): string | undefined {

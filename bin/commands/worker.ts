@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { portOf } from '../../nodes/core/config/port';
 import { InputError } from '../../nodes/core/errors';
 import type { Command } from './command';
 
@@ -68,9 +69,9 @@ export const workerCommand: Command = {
   },
 };
 
-/** --webhook-port as typed: digits for a port from 1 to 65535 (Number() would take "", " 80 " or "0x50"). */
+/** --webhook-port as typed, spaces around it dropped: a port by the core's one rule (config/port.ts). */
 export function webhookPort(typed: string): number {
-  const port = /^\d{1,5}$/.test(typed.trim()) ? Number(typed.trim()) : NaN;
-  if (!(port >= 1 && port <= 65535)) throw new InputError('--webhook-port', `"${typed}" is not a port`, 'give a number from 1 to 65535, the port processors post their webhooks to');
+  const { port } = portOf(typed.trim());
+  if (port === undefined) throw new InputError('--webhook-port', `"${typed}" is not a port`, 'give a number from 1 to 65535, the port processors post their webhooks to');
   return port;
 }

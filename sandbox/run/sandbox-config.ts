@@ -1,4 +1,5 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import { portOf } from '../../nodes/core/config/port';
 import { ENV, parseRegion, parseSecrets } from '../../nodes/core/config/settings';
 import { InputError } from '../../nodes/core/errors';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
@@ -73,9 +74,9 @@ const PORT_VARIABLES: Record<keyof SandboxPorts, string> = {
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
-  const n = /^\d{1,5}$/.test(raw) ? Number(raw) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InputError(name, `"${raw}" is not a port`, 'use a number from 1 to 65535');
-  return n;
+  const { port } = portOf(raw);
+  if (port === undefined) throw new InputError(name, `"${raw}" is not a port`, 'use a number from 1 to 65535');
+  return port;
 }
 
 function interval(env: NodeJS.ProcessEnv): number {

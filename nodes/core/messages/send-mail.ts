@@ -1,4 +1,5 @@
 import { createTransport } from 'nodemailer';
+import { portOf } from '../config/port';
 import { InputError } from '../errors';
 import { normalizeEmail } from '../match/normalize-keys';
 import type { OutgoingMessage } from './outgoing-message';
@@ -35,16 +36,19 @@ export interface SmtpLabels {
 export const DEFAULT_SMTP_PORT = 587;
 
 /**
- * The SMTP port as a form keeps it (text): blank is 587; anything else must be a TCP port, since 0 or "465s" sent
- * on as 587 would try a port the operator did not give and fail with a timeout that names none.
+ * The SMTP port as a form keeps it: blank is 587; text, trimmed, must be a port by the pack's one rule
+ * (config/port.ts), since 0, "465s" or "0x1d1" sent on as 587 or read as another number would try a port the
+ * operator did not give and fail with a timeout that names none. A number (the node's default, 587, or a flow
+ * written by hand) is read by its decimal text, so any whole number from 1 to 65535 is taken as it always was.
  */
 export function smtpPort(raw: unknown, label: string): number {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return DEFAULT_SMTP_PORT;
-  const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 65535) {
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  const { port } = portOf(text);
+  if (port === undefined) {
     throw new InputError(label, `"${String(raw)}" is not a TCP port (1 to 65535)`, "enter your mail provider's submission port, 587 (STARTTLS) or 465 (TLS), or leave it blank for 587");
   }
-  return n;
+  return port;
 }
 
 /**

@@ -6,7 +6,7 @@
 export const SANDBOX_CASES: Record<string, readonly string[]> = {
   TERMINAL_CRM_SANDBOX_PASSWORD: ['short'],
   // 3100 is the webhook entry's default: the variable set is named, not the part's default one.
-  TERMINAL_CRM_TEMPORAL_PORT: ['abc', '0', '70000', '1.5', '-80', '3100', '0x50', '1e3'],
+  TERMINAL_CRM_TEMPORAL_PORT: ['abc', '0', '70000', '1.5', '-80', '3100', '0x50', '1e3', '07233'],
   TERMINAL_CRM_TEMPORAL_UI_PORT: ['abc', '0', '70000'],
   // 7233 is the Temporal port's default: two parts on one port.
   TERMINAL_CRM_WEBHOOK_PORT: ['abc', '0', '70000', '7233'],
