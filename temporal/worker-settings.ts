@@ -4,14 +4,17 @@ import { renamedField } from '../nodes/core/errors';
 import { DEFAULT_REDRIVE_AFTER_MS } from '../nodes/core/inbox/redrive';
 import { REDRIVE_AFTER_ENV, redriveAfterMs } from '../nodes/core/inbox/redrive-settings';
 import { fieldsTargetOf } from '../nodes/core/outbox/field-updates';
+import { pollableSource, pollCredentials } from '../nodes/core/pipeline/poll-source';
 import { settingsFromEnv } from '../nodes/core/pipeline/settings';
+import { environmentPlace, sourceCredentialsFromEnv } from '../nodes/core/sources/source-credentials';
+import { checkSourceVariablesFromEnv } from '../nodes/core/sources/sources-from-env';
 import { resolveStoreUrl } from '../nodes/core/store/open-database';
 import { STORE_FIELD } from '../nodes/core/store/store-field';
 import { STEP_RESULTS_KEEP_ENV, stepResultsKeepMs } from '../nodes/core/store/step-results';
 import { keyProviderFromSpec } from '../nodes/core/tokenize/key-provider';
 import { temporalConfigFromEnv } from './connection-config';
 import { crmSyncCrmsFromEnv, crmSyncScheduleFromEnv } from './crm-sync-schedule';
-import { pollScheduleFromEnv, pollSourcesFromEnv } from './poll-schedule';
+import { POLL_SOURCES_ENV, pollScheduleFromEnv, pollSourcesFromEnv } from './poll-schedule';
 import { segmentScheduleFromEnv } from './segment-schedule';
 import { paymentWorkflowKindFromEnv } from './start-payment/payment-workflow-setting';
 import { publicBaseUrlFromEnv } from './public-base-url';
@@ -35,7 +38,12 @@ export function checkWorkerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env)
   paymentWorkflowKindFromEnv(env);
   stepResultsKeepMs(env[STEP_RESULTS_KEEP_ENV]);
   if (settings.segment || settings.loyalty) segmentScheduleFromEnv(env);
-  if (pollSourcesFromEnv(env).length) pollScheduleFromEnv(env);
+  // Every source is served (and may be backfilled or reconciled through this worker): a variable set for one is
+  // checked here, by the source's own schema, rather than answering each delivery 500.
+  checkSourceVariablesFromEnv(env);
+  const polled = pollSourcesFromEnv(env);
+  // A source polled on a schedule cannot be polled at all without what its poll reads (the API key): asked for now.
+  if (polled.length && pollScheduleFromEnv(env) !== null) for (const name of polled) checkPollCredentialsFromEnv(name, env);
   const syncCrms = crmSyncCrmsFromEnv(env);
   if (syncCrms.length && crmSyncScheduleFromEnv(env) !== null) for (const crm of syncCrms) crmAdapterFromEnv(crm, env);
   // Payments are queued for this CRM: one whose account is incomplete would hold every one of them.
@@ -43,4 +51,13 @@ export function checkWorkerSettingsFromEnv(env: NodeJS.ProcessEnv = process.env)
   if (target) crmAdapterFromEnv(target.crm, env);
   redriveAfterMs(REDRIVE_AFTER_ENV, env[REDRIVE_AFTER_ENV], DEFAULT_REDRIVE_AFTER_MS);
   publicBaseUrlFromEnv(env);
+}
+
+/** What the poll activity reads for `name` (poll-activities.ts), read as it will be, each field named by its variable. */
+function checkPollCredentialsFromEnv(name: string, env: NodeJS.ProcessEnv): void {
+  const source = pollableSource(name);
+  const place = environmentPlace(source, (variable) =>
+    env[variable]?.trim() ? `correct ${variable}` : `set ${variable}, or take ${name} out of ${POLL_SOURCES_ENV} (a source polled needs it)`,
+  );
+  pollCredentials(source, sourceCredentialsFromEnv(source, env), place);
 }

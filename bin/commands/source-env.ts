@@ -1,10 +1,10 @@
 import type { EditorPlace } from '../../nodes/core/errors';
 import { historyCredentials, type HistoryLister } from '../../nodes/core/sources/history';
-import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-credentials';
+import { environmentPlace as sourceEnvironmentPlace, sourceCredentialsFromEnv } from '../../nodes/core/sources/source-credentials';
 
 /** The command line reads a source's credentials from its environment variables: messages name those. */
 export function environmentPlace(lister: HistoryLister): EditorPlace {
-  return { name: '', labels: lister.credentialsOf.env, fix: (variables) => `set ${variables} in the environment terminal-crm runs in` };
+  return sourceEnvironmentPlace(lister.credentialsOf, (variables) => `set ${variables} in the environment terminal-crm runs in`);
 }
 
 /**

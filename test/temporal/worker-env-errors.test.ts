@@ -3,6 +3,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { configuredSourcesFromEnv } from '../../nodes/core/sources/sources-from-env';
 import { checkWorkerSettingsFromEnv } from '../../temporal/worker-settings';
+import { fixturePath } from '../core/sources/generic-support';
 import { variablesThePackReads } from '../support/env-inventory';
 import { assertNamesVariable } from '../support/env-refusal';
 import { NO_SANDBOX_CASE, SANDBOX_CASES, SANDBOX_SOURCE_CASES } from '../sandbox/run/sandbox-env-cases';
@@ -64,6 +65,33 @@ const WORKER_CASES: Record<string, Case> = {
   TERMINAL_CRM_SEGMENT_SCHEDULE: { bad: ['nightly', '99 * * * *'] },
   // A misspelt choice must not quietly run the default workflow.
   TERMINAL_CRM_PAYMENT_WORKFLOW: { bad: ['sagaa', 'classic-v2', 'paymentSagas'] },
+
+  // A source's variables, set, are checked by its own schema at start (every source is served, and may be
+  // backfilled or reconciled through the worker), not at its first delivery; a secret left unset is not (the
+  // source answers 500 naming it). A value one set needs beside it (a password, a client ID) and a key a polled
+  // source polls with are asked for.
+  SQUARE_BASE_URL: { bad: ['connect.squareup.com', 'ftp://connect.squareup.com'] },
+  SQUARE_API_VERSION: { bad: ['latest', '2026-9-16'] },
+  SQUARE_WEBHOOK_URL: { bad: ['example.com/webhooks/square', 'ftp://example.com'] },
+  SQUARE_ACCESS_TOKEN: { bad: [' '], with: { TERMINAL_CRM_POLL_SOURCES: 'square', SQUARE_ACCESS_TOKEN: 'EAAAl-token' } },
+  STRIPE_SECRET_KEY: { bad: [' '], with: { TERMINAL_CRM_POLL_SOURCES: 'stripe', STRIPE_SECRET_KEY: 'sk_test_1' } },
+  ADYEN_HMAC_KEY: { bad: ['not-hex', 'ABC'] },
+  ADYEN_WEBHOOK_USERNAME: { bad: [' '], with: { ADYEN_HMAC_KEY: 'AB12', ADYEN_WEBHOOK_USERNAME: 'adyen', ADYEN_WEBHOOK_PASSWORD: 'secret' } },
+  ADYEN_WEBHOOK_PASSWORD: { bad: [' '], with: { ADYEN_HMAC_KEY: 'AB12', ADYEN_WEBHOOK_USERNAME: 'adyen', ADYEN_WEBHOOK_PASSWORD: 'secret' } },
+  ADYEN_TERMINAL_KEY_ID: { bad: [' '], with: { ADYEN_TERMINAL_KEY_ID: 'ShopKey', ADYEN_TERMINAL_PASSPHRASE: 'secret', ADYEN_TERMINAL_KEY_VERSION: '1' } },
+  ADYEN_TERMINAL_PASSPHRASE: { bad: [' '], with: { ADYEN_TERMINAL_KEY_ID: 'ShopKey', ADYEN_TERMINAL_PASSPHRASE: 'secret', ADYEN_TERMINAL_KEY_VERSION: '1' } },
+  ADYEN_TERMINAL_KEY_VERSION: { bad: ['one', '-1'] },
+  ADYEN_TERMINAL_USERNAME: { bad: [' '], with: { ADYEN_TERMINAL_USERNAME: 'adyen', ADYEN_TERMINAL_PASSWORD: 'secret' } },
+  ADYEN_TERMINAL_PASSWORD: { bad: [' '], with: { ADYEN_TERMINAL_USERNAME: 'adyen', ADYEN_TERMINAL_PASSWORD: 'secret' } },
+  ZETTLE_CLIENT_ID: { bad: [' '], with: { ZETTLE_API_KEY: 'key', ZETTLE_CLIENT_ID: 'client' } },
+  ZETTLE_PURCHASE_BASE_URL: { bad: ['purchase.izettle.com', 'ftp://purchase.izettle.com'] },
+  ZETTLE_OAUTH_BASE_URL: { bad: ['oauth.zettle.com', 'ftp://oauth.zettle.com'] },
+  CLOVER_API_TOKEN: { bad: ['mId:', ' '], with: { TERMINAL_CRM_POLL_SOURCES: 'clover', CLOVER_API_TOKEN: 'token' } },
+  CLOVER_BASE_URL: { bad: ['api.clover.com', 'ftp://api.clover.com'] },
+  CLOVER_CURRENCY: { bad: ['dollars', 'US'] },
+  SUMUP_ACCESS_TOKEN: { bad: [' '], with: { TERMINAL_CRM_POLL_SOURCES: 'sumup', SUMUP_ACCESS_TOKEN: 'sup_sk_1' } },
+  SUMUP_BASE_URL: { bad: ['api.sumup.com', 'ftp://api.sumup.com'] },
+  TERMINAL_CRM_WEBHOOK_SECRET: { bad: ['whsec_!!!', 'plain text'], with: { TERMINAL_CRM_GENERIC_CONFIG: fixturePath('dodo-config.json') } },
 
   HUBSPOT_ACCESS_TOKEN: crm('hubspot', [' ']),
   HUBSPOT_CLIENT_ID: crm('hubspot', [' '], HUBSPOT_OAUTH),

@@ -96,6 +96,36 @@ function credentialErrorIn(place: CredentialPlace, issue: { code: string; messag
   return new InputError(at.field, problem, at.fix);
 }
 
+/**
+ * Where a process without an editor (the worker, the command line) takes a source's credential from: each field by its
+ * environment variable, the fix in `fix`'s words (given the variable).
+ */
+export function environmentPlace(source: Pick<Source<unknown>, 'env'>, fix: (variable: string) => string): CredentialPlace {
+  return { name: '', labels: source.env, fix };
+}
+
+/**
+ * The variables set for a source, checked by the source's own credential schema as each delivery reads them, without
+ * asking for what is left unset: a value the schema refuses, or a variable unset that one set needs beside it (a Basic
+ * auth username's password, an API key's client ID), is an InputError naming that variable. What the schema asks for
+ * with nothing set at all (the webhook secret) is not refused here: a source not set up answers its deliveries 500
+ * naming it, so its processor retries until it is, and the other sources go on.
+ */
+export function checkSetSourceVariables(source: Source<unknown>, env: NodeJS.ProcessEnv): void {
+  const record = sourceCredentialsFromEnv(source, env);
+  const r = source.credentials.safeParse(record);
+  if (r.success) return;
+  const key = (issue: { path: PropertyKey[]; message: string }) => `${issue.path.map(String).join('.')}\n${issue.message}`;
+  const unset = source.credentials.safeParse({});
+  const asked = new Set(unset.success ? [] : unset.error.issues.map(key));
+  const issue = r.error.issues.find((i) => Object.hasOwn(record, String(i.path[0])) || !asked.has(key(i)));
+  if (!issue) return;
+  const place = environmentPlace(source, (variable) =>
+    env[variable]?.trim() ? `correct ${variable}, which the ${source.label} source reads` : `set ${variable} as well, or unset what asks for it`,
+  );
+  throw credentialErrorIn(place, issue);
+}
+
 /** The credential record a source's environment variables make (sandbox, Temporal worker). */
 export function sourceCredentialsFromEnv(source: Source<unknown>, env: NodeJS.ProcessEnv): Record<string, string> {
   const out: Record<string, string> = {};

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { InputError } from '../errors';
 import { availableSources, createSource } from './registry';
 import type { Source } from './source';
-import { sourceCredentialsFromEnv } from './source-credentials';
+import { checkSetSourceVariables, sourceCredentialsFromEnv } from './source-credentials';
 
 /** Where a generic gateway's configuration comes from outside an editor: JSON, or the path of a JSON file. */
 export const GENERIC_CONFIG_ENV = 'TERMINAL_CRM_GENERIC_CONFIG';
@@ -31,4 +31,13 @@ export function configuredSourcesFromEnv(env: NodeJS.ProcessEnv): Record<string,
     out[source.name] = { source, credentials: sourceCredentialsFromEnv(source, env) };
   }
   return out;
+}
+
+/**
+ * The variables set for every source the worker serves (each built-in one, and the generic gateway once
+ * TERMINAL_CRM_GENERIC_CONFIG describes it), checked at start by each source's own schema (checkSetSourceVariables):
+ * a malformed base URL or key is named before any delivery, instead of answering every one of them 500.
+ */
+export function checkSourceVariablesFromEnv(env: NodeJS.ProcessEnv): void {
+  for (const { source } of Object.values(configuredSourcesFromEnv(env))) checkSetSourceVariables(source, env);
 }

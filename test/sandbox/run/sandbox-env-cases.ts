@@ -25,10 +25,13 @@ export const SANDBOX_SOURCE_CASES: Record<string, readonly string[]> = {
 };
 
 /**
- * Variables with no wrong value to try, and why: secrets of any form, or read only per delivery by the worker's
- * webhook entry, which answers 500 naming the variable to set (temporal/webhook-entry.ts), by design: a source
- * being configured must not stop the payments of the others.
+ * Variables with no wrong value for the sandbox to refuse, and why: secrets of any form, or variables the sandbox does
+ * not read (it hands its worker each source's variables itself, the ones it does not set empty); the worker checks
+ * those at start (test/temporal/worker-env-errors.test.ts has their cases).
  */
+const WORKER_READS = 'not read by the sandbox, which hands its worker none; the worker checks it at start';
+const WORKER_TAKES_ANY = 'not read by the sandbox, which hands its worker none; any text to the worker';
+
 export const NO_SANDBOX_CASE: Record<string, string> = {
   TERMINAL_CRM_SANDBOX_DIR: 'any folder path; it is created',
   STRIPE_WEBHOOK_SECRET: 'a secret of any form (Stripe whsec_… in practice, but test secrets differ)',
@@ -41,24 +44,24 @@ export const NO_SANDBOX_CASE: Record<string, string> = {
   SUMUP_ACCESS_TOKEN: 'a secret of any form',
   SUMUP_WEBHOOK_SECRET: 'a secret of any form',
   TERMINAL_CRM_WEBHOOK_SECRET: 'a secret of any form',
-  STRIPE_SECRET_KEY: 'per delivery or poll, by the worker',
-  SQUARE_ACCESS_TOKEN: 'per delivery, by the worker',
-  SQUARE_BASE_URL: 'per delivery, by the worker',
-  SQUARE_API_VERSION: 'per delivery, by the worker',
-  SQUARE_LOCATION_ID: 'per delivery, by the worker',
-  ADYEN_WEBHOOK_USERNAME: 'per delivery, by the worker',
-  ADYEN_WEBHOOK_PASSWORD: 'per delivery, by the worker',
-  ADYEN_TERMINAL_USERNAME: 'per delivery, by the worker',
-  ADYEN_TERMINAL_PASSWORD: 'per delivery, by the worker',
-  ADYEN_TERMINAL_LIVE: 'per delivery, by the worker',
-  ZETTLE_ACCESS_TOKEN: 'per delivery, by the worker',
-  ZETTLE_API_KEY: 'per delivery, by the worker',
-  ZETTLE_CLIENT_ID: 'per delivery, by the worker',
-  ZETTLE_PURCHASE_BASE_URL: 'per delivery, by the worker',
-  ZETTLE_OAUTH_BASE_URL: 'per delivery, by the worker',
-  CLOVER_MERCHANT_ID: 'per delivery, by the worker',
-  CLOVER_BASE_URL: 'per delivery, by the worker',
-  CLOVER_CURRENCY: 'per delivery, by the worker',
-  SUMUP_MERCHANT_CODE: 'per delivery, by the worker',
-  SUMUP_BASE_URL: 'per delivery, by the worker',
+  STRIPE_SECRET_KEY: WORKER_READS,
+  SQUARE_ACCESS_TOKEN: WORKER_READS,
+  SQUARE_BASE_URL: WORKER_READS,
+  SQUARE_API_VERSION: WORKER_READS,
+  SQUARE_LOCATION_ID: WORKER_TAKES_ANY,
+  ADYEN_WEBHOOK_USERNAME: WORKER_READS,
+  ADYEN_WEBHOOK_PASSWORD: WORKER_READS,
+  ADYEN_TERMINAL_USERNAME: WORKER_READS,
+  ADYEN_TERMINAL_PASSWORD: WORKER_READS,
+  ADYEN_TERMINAL_LIVE: WORKER_TAKES_ANY,
+  ZETTLE_ACCESS_TOKEN: WORKER_TAKES_ANY,
+  ZETTLE_API_KEY: WORKER_TAKES_ANY,
+  ZETTLE_CLIENT_ID: WORKER_READS,
+  ZETTLE_PURCHASE_BASE_URL: WORKER_READS,
+  ZETTLE_OAUTH_BASE_URL: WORKER_READS,
+  CLOVER_MERCHANT_ID: WORKER_TAKES_ANY,
+  CLOVER_BASE_URL: WORKER_READS,
+  CLOVER_CURRENCY: WORKER_READS,
+  SUMUP_MERCHANT_CODE: WORKER_TAKES_ANY,
+  SUMUP_BASE_URL: WORKER_READS,
 };
