@@ -25,7 +25,9 @@ TERMINAL_CRM_GENERIC_CONFIG describes it), each verified with its own variables 
 SQUARE_WEBHOOK_SIGNATURE_KEY, ADYEN_HMAC_KEY… as the README's Sources table lists them), and starts one
 workflow per event. TERMINAL_CRM_PUBLIC_URL is the public base URL when a proxy sits in front (Square signs
 the URL). Several workers can share a task queue; run the webhook entry on as many of them as your load
-balancer points at.
+balancer points at. Every source variable that is set, and the key of each source polled, is checked at start
+by the source's own rules, with or without --webhook-port; a webhook secret left unset is answered 500 per
+delivery, naming it, while the other sources go on.
 
 Needs the Temporal SDK beside the pack:
   npm install @temporalio/client@1.24.0 @temporalio/worker@1.24.0 @temporalio/workflow@1.24.0 @temporalio/activity@1.24.0 @temporalio/common@1.24.0
