@@ -21,4 +21,33 @@ describe('the worker checks every setting before it connects', { timeout: 10_000
     assert.throws(() => checkWorkerSettingsFromEnv({ ...KEYS, TERMINAL_CRM_PUBLIC_URL: 'pay.example.com' }), /^InputError: TERMINAL_CRM_PUBLIC_URL: "pay\.example\.com" is not a base URL/);
     assert.throws(() => checkWorkerSettingsFromEnv({ ...KEYS, TEMPORAL_ADDRESS: 'http://127.0.0.1:7233' }), /^InputError: TEMPORAL_ADDRESS: "http:\/\/127\.0\.0\.1:7233" is not host:port\. Fix: write host:port/);
   });
+
+  it("starts with a source's webhook secret unset, which its deliveries are answered 500 for, and without a key a source it does not poll would poll with", () => {
+    for (const env of [
+      { SQUARE_ACCESS_TOKEN: 'EAAAl-token', SQUARE_LOCATION_ID: 'L1' },
+      { STRIPE_SECRET_KEY: 'sk_test_1' },
+      { ADYEN_WEBHOOK_USERNAME: 'adyen' },
+      { ADYEN_TERMINAL_KEY_VERSION: '1', ADYEN_TERMINAL_LIVE: 'true' },
+      { SUMUP_WEBHOOK_SECRET: 'secret', SUMUP_BASE_URL: 'https://api.sumup.com' },
+      { CLOVER_MERCHANT_ID: 'M1' },
+      { TERMINAL_CRM_POLL_SOURCES: 'stripe', TERMINAL_CRM_POLL_SCHEDULE: 'off' },
+    ]) {
+      assert.doesNotThrow(() => checkWorkerSettingsFromEnv({ ...KEYS, ...env }), JSON.stringify(env));
+    }
+  });
+
+  it("names a source's variable set wrong by its variable, with the source's own words and the fix", () => {
+    assert.throws(
+      () => checkWorkerSettingsFromEnv({ ...KEYS, SQUARE_BASE_URL: 'connect.squareup.com' }),
+      /^InputError: SQUARE_BASE_URL: "connect\.squareup\.com" is not a usable URL: it has no scheme; .*use https:\/\/connect\.squareup\.com, or .*\. Fix: correct SQUARE_BASE_URL, which the Square source reads$/,
+    );
+    assert.throws(
+      () => checkWorkerSettingsFromEnv({ ...KEYS, ADYEN_HMAC_KEY: 'AB12', ADYEN_WEBHOOK_USERNAME: 'adyen' }),
+      /^InputError: ADYEN_WEBHOOK_PASSWORD: a Basic auth username is set for the Adyen webhook but no password\. Fix: set ADYEN_WEBHOOK_PASSWORD as well/,
+    );
+    assert.throws(
+      () => checkWorkerSettingsFromEnv({ ...KEYS, TERMINAL_CRM_POLL_SOURCES: 'square' }),
+      /^InputError: SQUARE_ACCESS_TOKEN: polling Square needs an access token with PAYMENTS_READ\. Fix: set SQUARE_ACCESS_TOKEN, or take square out of TERMINAL_CRM_POLL_SOURCES/,
+    );
+  });
 });
