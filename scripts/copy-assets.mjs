@@ -19,7 +19,7 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults, a
 // backfill's window and page size, the SaaS CRMs' names, the store's phone regions, a sale's amount and currency (and
 // what each processor can charge), a
-// trigger's path, a Temporal server's address, what a URL setting may be. No dialog keeps a copy of them.
+// trigger's path, a Temporal server's address, what a port and a URL setting may be. No dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
@@ -51,6 +51,7 @@ const { SAAS_CRM_NAMES } = require('../dist/nodes/core/crm/crm-names.js');
 const { DEFAULT_REGION, REGIONS } = require('../dist/nodes/core/config/settings.js');
 const { TRIGGER_PATH } = require('../dist/nodes/node-red/shared/http-route.js');
 const { TEMPORAL_ADDRESS } = require('../dist/temporal/connection-config.js');
+const { PORT_PATTERN } = require('../dist/nodes/core/config/port.js');
 const { SALE_CURRENCY, saleMinorUnits } = require('../dist/nodes/core/terminal-push/sale-fields.js');
 const saleMinorUnitsSource = standsAlone(saleMinorUnits, 'terminal-push/sale-fields.ts',
   [[' 12.50', 'major', 2], ['12.50', 'major', 2], ['12.5', 'major', 0], ['1250', 'minor', 2], ['0', 'major', 3], ['1e300', 'major', 2]]);
@@ -78,8 +79,8 @@ writeFileSync(
 // match/operator-settings.ts MATCH_DEFAULTS, backfill/window-fields.ts backfillWindowOf, crm/crm-names.ts
 // SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION, terminal-push/sale-fields.ts SALE_CURRENCY and
 // saleMinorUnits, terminal-push/vendor-amounts.ts PROCESSOR_AMOUNT_RULES, PROCESSOR_NAMES and processorAmount,
-// node-red/shared/http-route.ts TRIGGER_PATH, temporal/connection-config.ts TEMPORAL_ADDRESS,
-// http/web-url.ts webUrlFault) on every build: edit those, not this file.
+// node-red/shared/http-route.ts TRIGGER_PATH, temporal/connection-config.ts TEMPORAL_ADDRESS, config/port.ts
+// PORT_PATTERN, http/web-url.ts webUrlFault) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
@@ -102,6 +103,7 @@ writeFileSync(
   var processorAmount = ${processorAmountSource};
   var webUrlFault = ${webUrlFaultSource};
   var TRIGGER_PATH = new RegExp(${JSON.stringify(TRIGGER_PATH.source)}, ${JSON.stringify(TRIGGER_PATH.flags)});
+  var PORT = new RegExp(${JSON.stringify(`^${PORT_PATTERN}$`)});
   var TEMPORAL_ADDRESS = [${TEMPORAL_ADDRESS.map((p) => `new RegExp(${JSON.stringify(p.source)}, ${JSON.stringify(p.flags)})`).join(', ')}];
   var SALE_CURRENCY = new RegExp(${JSON.stringify(SALE_CURRENCY.source)}, ${JSON.stringify(SALE_CURRENCY.flags)});
   function code(currency) { return typeof currency === 'string' ? currency.trim().toUpperCase() : ''; }
@@ -231,6 +233,14 @@ writeFileSync(
     triggerPath: function (v) {
       var p = typeof v === 'string' ? v.trim() : '';
       return !p || TRIGGER_PATH.test(p);
+    },
+    /**
+     * Send Message's SMTP Port as smtpPort reads it: empty its default (587), a number by its decimal text, text
+     * trimmed, each a port by the one rule (PORT).
+     */
+    smtpPort: function (v) {
+      var t = typeof v === 'number' ? String(v) : typeof v === 'string' ? v.trim() : v == null ? '' : null;
+      return t === '' || (t !== null && PORT.test(t));
     },
     /** A Temporal server's Address as temporalTargetOf reads it: trimmed, empty the default, else host[:port]. */
     temporalAddress: function (v) {

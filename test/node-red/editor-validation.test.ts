@@ -6,6 +6,7 @@ import { createContext, Script } from 'node:vm';
 import { crmSyncLimits } from '../../nodes/core/outbox/sync-run';
 import { DECLINE_RULE_LIMITS } from '../../nodes/core/messages/decline-rate';
 import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/messages/settings';
+import { smtpPort } from '../../nodes/core/messages/send-mail';
 import { MESSAGE_KINDS } from '../../nodes/core/messages/outgoing-message';
 import { MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
 import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
@@ -785,6 +786,23 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     }
     for (const publicUrl of ['hooks.example.com/terminal-crm/square', 'https://hooks.example.com/x#frag']) assert.equal(editorPasses({ ...node, publicUrl }), false, `${publicUrl} is marked`);
     for (const publicUrl of ['', 'https://hooks.example.com/x?shop=1']) assert.equal(editorPasses({ ...node, publicUrl }), true, `${JSON.stringify(publicUrl)} passes`);
+  });
+
+  it('terminal send message: Port is marked where smtpPort refuses it (config/port.ts through editor-core.js)', () => {
+    const { def, typedInputs } = editorDefinition('terminal-send-message', nodes['terminal-send-message']!);
+    const runs = (v: unknown) => {
+      try {
+        smtpPort(v);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    const ports: unknown[] = ['587', ' 465 ', '25', '1', '65535', '0', '65536', '0587', '0x24b', '4.65e2', '+587', '587.0', '-25', '465s', '5 87', 587, 465, 2.5, 0, -1, 70000, true];
+    for (const port of ports) {
+      const passes = validateProperty({ port }, 'port', def.defaults.port!, typedInputs) === true;
+      assert.equal(passes, runs(port), `Port ${JSON.stringify(port)}: the editor ${passes ? 'passes' : 'marks'} it`);
+    }
   });
 
   it('terminal temporal server: Address is marked where temporalTargetOf refuses it (a scheme, a path, a space, two colons), empty Address, Namespace and Task queue not (the defaults)', () => {
