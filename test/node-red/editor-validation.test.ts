@@ -792,7 +792,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     const { def, typedInputs } = editorDefinition('terminal-send-message', nodes['terminal-send-message']!);
     const runs = (v: unknown) => {
       try {
-        smtpPort(v);
+        smtpPort(v, 'Port');
         return true;
       } catch {
         return false;
