@@ -89,19 +89,26 @@ export class PostgresDatabase implements SqlDatabase {
     }
   }
 
-  private executor(client: PoolClient): SqlExecutor {
-    // Callers may start several statements at once on one transaction (Promise.all of reads). pg queues a statement
-    // sent while another runs, but that queue is deprecated and gone in pg 9, so they take their turn here.
+  /**
+   * Statements on one connection, each sent when the one before it has settled. Callers may start several at once
+   * on one transaction (Promise.all of reads), and a transaction's COMMIT or ROLLBACK must not overtake what it ran;
+   * pg queues a statement sent while another runs, but that queue is deprecated and gone in pg 9.
+   */
+  private inTurns(): <R>(work: () => Promise<R>) => Promise<R> {
     let turn: Promise<unknown> = Promise.resolve();
-    const inTurn = (sql: string, params?: readonly SqlValue[]): Promise<QueryResult> => {
-      const result = turn.then(() => this.query(client, sql, params));
+    return (work) => {
+      const result = turn.then(work);
       turn = result.catch(() => undefined);
       return result;
     };
+  }
+
+  private executor(client: PoolClient, inTurn = this.inTurns()): SqlExecutor {
+    const send = (sql: string, params?: readonly SqlValue[]) => inTurn(() => this.query(client, sql, params));
     return {
-      all: async <T>(sql: string, params?: readonly SqlValue[]) => (await inTurn(sql, params)).rows as T[],
-      get: async <T>(sql: string, params?: readonly SqlValue[]) => (await inTurn(sql, params)).rows[0] as T | undefined,
-      run: async (sql: string, params?: readonly SqlValue[]) => ({ changes: (await inTurn(sql, params)).rowCount ?? 0 }),
+      all: async <T>(sql: string, params?: readonly SqlValue[]) => (await send(sql, params)).rows as T[],
+      get: async <T>(sql: string, params?: readonly SqlValue[]) => (await send(sql, params)).rows[0] as T | undefined,
+      run: async (sql: string, params?: readonly SqlValue[]) => ({ changes: (await send(sql, params)).rowCount ?? 0 }),
     };
   }
 
@@ -149,13 +156,14 @@ export class PostgresDatabase implements SqlDatabase {
     let broken = false;
     try {
       if (plan) for (const s of lockStatements(plan)) await client.query(s.text, s.values);
+      const inTurn = this.inTurns();
       try {
         await client.query('BEGIN ISOLATION LEVEL SERIALIZABLE');
-        const result = await fn(this.executor(client));
-        await client.query('COMMIT');
+        const result = await fn(this.executor(client, inTurn));
+        await inTurn(() => client.query('COMMIT'));
         return result;
       } catch (e) {
-        await client.query('ROLLBACK').catch(() => {
+        await inTurn(() => client.query('ROLLBACK')).catch(() => {
           broken = true;
         });
         throw e;
