@@ -34,10 +34,20 @@ export function processorExponent(currency: string, rules: ExponentRules): numbe
 export function moneyFromProcessor(amount: number, currency: string, rules: ExponentRules, field = 'amount'): Money {
   const code = currency.trim().toUpperCase();
   if (!/^[A-Z]{3}$/.test(code)) throw new InputError(`${field}.currency`, `"${currency}" is not an ISO 4217 currency code`, 'the processor sent an unknown currency; check the event');
-  if (!Number.isSafeInteger(amount)) throw new InputError(field, `${amount} is not a whole number of minor units`, 'the processor sent a malformed amount; check the event');
+  if (!Number.isSafeInteger(amount)) {
+    const what = Number.isInteger(amount) ? `more minor units than can be counted exactly (${Number.MAX_SAFE_INTEGER} at most)` : 'not a whole number of minor units';
+    throw new InputError(field, `${amount} is ${what}`, 'the processor sent a malformed amount; check the event');
+  }
   const shift = currencyExponent(code) - processorExponent(code, rules);
   if (shift === 0) return { minor: amount, currency: code };
-  if (shift > 0) return { minor: amount * 10 ** shift, currency: code };
+  if (shift > 0) {
+    // A processor with fewer decimals than ISO (Adyen's IDR and CVE): the ISO amount has more digits than the one sent.
+    const minor = amount * 10 ** shift;
+    if (!Number.isSafeInteger(minor)) {
+      throw new InputError(field, `${amount} ${code} in the processor's units is more of ${code}'s minor units than can be counted exactly (${Number.MAX_SAFE_INTEGER} at most)`, 'the processor sent a malformed amount; check the event');
+    }
+    return { minor, currency: code };
+  }
   const divisor = 10 ** -shift;
   if (amount % divisor !== 0) {
     throw new InputError(field, `${amount} ${code} in the processor's units has digits below ${code}'s smallest unit`, 'the processor sent an amount that cannot be represented exactly; check the event');

@@ -274,9 +274,11 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
       });
     }
 
-    it('refuses, naming the amount, what ISO minor units cannot hold exactly: CLP cents', async () => {
+    it('refuses, naming the amount, what ISO minor units cannot hold exactly: CLP cents, an IDR amount past 2^53 once scaled, a value past 2^53', async () => {
       const cases: [currency: string, value: number, why: RegExp][] = [
         ['CLP', 123456, /^amount: 123456 CLP in the processor's units has digits below CLP's smallest unit/],
+        ['IDR', Number.MAX_SAFE_INTEGER, /^amount: 9007199254740991 IDR in the processor's units is more of IDR's minor units than can be counted exactly/],
+        ['EUR', 2 ** 60, /^amount: 1152921504606847000 is more minor units than can be counted exactly/],
       ];
       for (const [currency, value, why] of cases) {
         const out = await receive(delivery([signedItem({ pspReference: `TOOBIG${currency}`, amount: { currency, value } })]));
