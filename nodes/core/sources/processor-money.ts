@@ -69,6 +69,9 @@ export function moneyFromDecimal(value: string | number, currency: string, field
   const kept = frac.replace(/0+$/, '');
   if (kept.length > exp) throw new InputError(field, `${text} ${code} has more decimals than ${code}'s ${exp}`, 'the processor sent an amount that cannot be represented exactly; check the event');
   const minor = Number(`${whole}${kept.padEnd(exp, '0')}`);
+  if (!Number.isSafeInteger(minor)) {
+    throw new InputError(field, `${text} ${code} is more of ${code}'s minor units than can be counted exactly (${Number.MAX_SAFE_INTEGER} at most)`, 'the processor sent a malformed amount; check the event');
+  }
   return { minor: sign === '-' ? -minor : minor, currency: code };
 }
 

@@ -481,6 +481,15 @@ describe('Adyen Terminal API messages built with the library\'s models and encry
     }
   });
 
+  it('refuses, naming AuthorizedAmount, a decimal past 2^53 minor units, and takes the largest that fits', async () => {
+    // AuthorizedAmount is a JSON number (the library's AmountsResp types it so): these two are written exactly.
+    const largest = await terminalEvent(encryptedByLocalApi(paymentResponse({ authorized: 90071992547409.9 })));
+    assert.deepEqual(largest.amount, { minor: 9007199254740990, currency: 'EUR' });
+    const out = await receiveTerminal(encryptedByLocalApi(paymentResponse({ authorized: 1e14 })), TERMINAL_CREDENTIALS);
+    assert.equal(out.status, 400);
+    assert.match(out.rejected!, /^PaymentResult\.AmountsResp\.AuthorizedAmount: 100000000000000 EUR is more of EUR's minor units than can be counted exactly/);
+  });
+
   it('a refused payment is a failure of the amount asked for (posOriginalAmountValue, Adyen minor units: CLP with two decimals)', async () => {
     const e = await terminalEvent(encryptedByLocalApi(paymentResponse({ result: ResultType.Failure, currency: 'CLP', additional: { posOriginalAmountValue: '150000', posOriginalAmountCurrency: 'CLP', refusalReason: 'Not enough balance' } })));
     assert.deepEqual([e.kind, e.status, e.failure?.code, e.failure?.message], ['failure', 'failed', 'Refusal', 'Not enough balance']);
