@@ -12,14 +12,17 @@ export type AdyenData = Readonly<Record<string, string>>;
 
 export const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v.trim() : typeof v === 'number' ? String(v) : undefined);
 
-/** Only the string values of an object: what Adyen's additional data is. */
+/**
+ * Only the string values of an object: what Adyen's additional data is. An empty string is no value (Adyen writes ""
+ * for what it has not got, as in its dispute examples' modificationMerchantReferences), so every `??` fallback after it
+ * still applies: a disputeStatus of "" leaves the dispute's status to its event code.
+ */
 export function adyenData(v: unknown): AdyenData {
   const out: Record<string, string> = {};
   const o = obj(v) ?? {};
   for (const k of Object.keys(o)) {
     const val = o[k];
-    if (typeof val === 'string') out[k] = val;
-    else if (typeof val === 'number' || typeof val === 'boolean') out[k] = String(val);
+    if (typeof val === 'string' ? val.trim() !== '' : typeof val === 'number' || typeof val === 'boolean') out[k] = String(val);
   }
   return out;
 }

@@ -148,6 +148,17 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
       assert.deepEqual([event!.metadata.merchantAccountCode, event!.metadata.merchantReference], ['TerminalCrmShopNL:a', 'b\\c']);
     });
 
+    it('takes the empty strings Adyen writes for what it has not got as no value: the fallbacks behind them still apply', async () => {
+      const empty = { disputeStatus: '', chargebackReasonCode: '', modificationMerchantReferences: '', refusalReasonRaw: '', 'modification.action': '', 'metadata.note': '' };
+      const dispute = await one(signedItem({ pspReference: 'EMPTYDISPUTE0001', originalReference: 'EMPTYSALE0000001', eventCode: Code.Chargeback, reason: '', additionalData: empty }));
+      assert.deepEqual([dispute.status, plain(dispute.dispute)], ['disputed', { id: 'EMPTYDISPUTE0001', processorStatus: 'CHARGEBACK' }]);
+      assert.equal(dispute.metadata.note, undefined);
+      const refused = await one(signedItem({ pspReference: 'EMPTYREFUSED0001', success: Success.False, reason: '', additionalData: empty }));
+      assert.deepEqual(plain(refused.failure), {});
+      const cancelOrRefund = await one(signedItem({ pspReference: 'EMPTYCOR00000001', originalReference: 'EMPTYSALE0000001', eventCode: Code.CancelOrRefund, additionalData: empty }));
+      assert.deepEqual([cancelOrRefund.kind, cancelOrRefund.metadata.modificationAction], ['refund', undefined]);
+    });
+
     it('drops an item changed after the library signed it, and passes its genuine neighbour', async () => {
       const genuine = signedItem({ pspReference: 'GENUINE000000001', merchantReference: 'a:b' });
       const tampered = { ...signedItem({ pspReference: 'FORGED0000000002' }), amount: { currency: 'EUR', value: 1 } };
