@@ -1,7 +1,7 @@
 import { formatMoney, type Money } from '../contracts/money';
 import { PAYMENT_EVENT_SCHEMA_VERSION, type PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
-import { cardFromAdyenData, compactStrings, customerHintsFromAdyenData, merchantMetadata, str, terminalFromAdyenData, type AdyenData } from './adyen-fields';
+import { adyenData, cardFromAdyenData, compactStrings, customerHintsFromAdyenData, merchantMetadata, str, terminalFromAdyenData, type AdyenData } from './adyen-fields';
 import { adyenMoney } from './adyen-money';
 import { binAndLast4, entryModeFromNexo, field, fieldObj, parseAdditionalResponse } from './adyen-nexo';
 import { isoTimeOf } from './iso-time';
@@ -57,7 +57,8 @@ function paymentEvent(payment: Obj, header: Obj | undefined, options: TerminalNo
   const outcome = fieldObj(payment, 'Response');
   const result = str(field(outcome, 'Result'));
   const errorCondition = str(field(outcome, 'ErrorCondition'));
-  const extra = parseAdditionalResponse(field(outcome, 'AdditionalResponse'));
+  // Its pairs with a value only, whichever format it came in: "pspReference=" names no PSP reference (adyenData).
+  const extra = adyenData(parseAdditionalResponse(field(outcome, 'AdditionalResponse')));
   const poiTransaction = fieldObj(payment, 'POIData', 'POITransactionID');
   const transactionId = str(field(poiTransaction, 'TransactionID'));
   if (!transactionId) {

@@ -507,6 +507,13 @@ describe('Adyen Terminal API messages built with the library\'s models and encry
     assert.deepEqual(e.amount, { minor: 1500, currency: 'CLP' });
   });
 
+  it('reads an empty pair of the URL-encoded AdditionalResponse as no value, as the JSON format does: the PSP reference and the reason come from where else they are', async () => {
+    const additional = { pspReference: '', refusalReason: '', message: 'Declined', store: '', posOriginalAmountValue: '1000', posOriginalAmountCurrency: 'EUR' };
+    const url = await terminalEvent(encryptedByLocalApi(paymentResponse({ result: ResultType.Failure, additional })));
+    assert.deepEqual([url.paymentId, url.failure?.message, url.terminal?.locationId], ['8816178952380553', 'Declined', undefined]);
+    assert.deepEqual(url.amount, { minor: 1000, currency: 'EUR' });
+  });
+
   it('a cashback payment counts its purchase only', async () => {
     const e = await terminalEvent(encryptedByLocalApi(paymentResponse({ authorized: 60, cashBack: 20 })));
     assert.deepEqual(e.amount, { minor: 4000, currency: 'EUR' });
