@@ -77,12 +77,24 @@ const repeatableCaptureReport = (eventCode: string, recaptured: boolean): boolea
  * to the merchant (REFUNDED_REVERSED). Both name the refund by its pspReference and the payment by originalReference.
  */
 const REFUND_REVERSAL_CODES = ['REFUND_FAILED', 'REFUNDED_REVERSED'] as const;
-/** The dispute lifecycle (https://docs.adyen.com/risk-management/disputes-api/dispute-notifications). */
+/**
+ * The dispute lifecycle (https://docs.adyen.com/risk-management/disputes-api/dispute-notifications), with the
+ * pre-arbitration and scheme arbitration stages of Adyen's Webhooks API (Adyen/adyen-openapi, Webhooks-v1): an issuer's
+ * pre-arbitration opened (PREARBITRATION_OPEN), accepted or declined, withdrawn by the issuer, escalated to the scheme
+ * (SCHEME_ARBITRATION) and the scheme's ruling (SCHEME_ARBITRATION_WON, SCHEME_ARBITRATION_LOST).
+ */
 const DISPUTE_CODES = [
   'NOTIFICATION_OF_CHARGEBACK', 'REQUEST_FOR_INFORMATION', 'CHARGEBACK', 'CHARGEBACK_REVERSED', 'SECOND_CHARGEBACK',
   'PREARBITRATION_WON', 'PREARBITRATION_LOST', 'INFORMATION_SUPPLIED', 'ISSUER_COMMENTS', 'ISSUER_RESPONSE_TIMEFRAME_EXPIRED',
-  'DISPUTE_DEFENSE_PERIOD_ENDED',
+  'DISPUTE_DEFENSE_PERIOD_ENDED', 'PREARBITRATION_OPEN', 'PREARBITRATION_ACCEPTED', 'PREARBITRATION_DECLINED',
+  'PREARBITRATION_ISSUER_WITHDRAWN', 'SCHEME_ARBITRATION', 'SCHEME_ARBITRATION_WON', 'SCHEME_ARBITRATION_LOST',
 ] as const;
+/**
+ * Codes whose description says neither who accepted or declined nor where the money stands ("The pre-arbitration case
+ * was accepted", "… was declined"): read only by the disputeStatus they carry. Without one (payments processed in
+ * Brazil) they are acknowledged and passed on to nothing, rather than guessed.
+ */
+const DISPUTE_CODES_BY_STATUS_ONLY = new Set<string>(['PREARBITRATION_ACCEPTED', 'PREARBITRATION_DECLINED']);
 
 export const ADYEN_HANDLED_EVENT_CODES = [
   ...PAYMENT_CODES, ...ADJUSTMENT_CODES, ...REFUND_CODES, ...AUTHORISATION_RELEASE_CODES, ...UNREFERENCED_REFUND_CODES, ...REFUND_VOID_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES,
@@ -97,6 +109,12 @@ const DISPUTE_OUTCOME_BY_CODE: Record<string, PaymentEvent['status']> = {
   ISSUER_RESPONSE_TIMEFRAME_EXPIRED: 'succeeded',
   SECOND_CHARGEBACK: 'refunded',
   PREARBITRATION_LOST: 'refunded',
+  // "The pre-arbitration case was withdrawn by the issuer": the issuer gave the case up, the money stays.
+  PREARBITRATION_ISSUER_WITHDRAWN: 'succeeded',
+  // "The payment scheme has ruled that the issuer is liable for the dispute. The dispute is closed."
+  SCHEME_ARBITRATION_WON: 'succeeded',
+  // "The payment scheme has ruled that you are liable for the dispute."
+  SCHEME_ARBITRATION_LOST: 'refunded',
 };
 
 /** Adyen's disputeStatus → the PaymentEvent convention: won keeps the money, lost or accepted returns it. */
@@ -181,6 +199,9 @@ function draftFor(eventCode: string, success: boolean, item: Obj, d: AdyenData):
   const reason = str(item.reason);
 
   if (isIn(DISPUTE_CODES, eventCode)) {
+    if (DISPUTE_CODES_BY_STATUS_ONLY.has(eventCode) && !d.disputeStatus) {
+      throw new IgnoredEventError(eventCode, 'it carries no disputeStatus, and Adyen does not say where the money stands without one');
+    }
     return {
       kind: 'dispute',
       paymentId: original ?? psp,

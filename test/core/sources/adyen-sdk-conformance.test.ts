@@ -29,6 +29,13 @@ import { adyenRequest, assertNoCardNumber, basicAuth, memoryInbox } from './adye
 const KEY = '44782DEF547AAA06C910C43932B1EB0C71FC68D9D0C057550C48EC2ACF6BA056';
 const validator = new HmacValidator();
 const Code = NotificationRequestItem.EventCodeEnum;
+/**
+ * Dispute codes of Adyen's Webhooks API (Adyen/adyen-openapi, json/Webhooks-v1.json: PREARBITRATION_OPEN,
+ * PREARBITRATION_ACCEPTED, PREARBITRATION_DECLINED, PREARBITRATION_ISSUER_WITHDRAWN, SCHEME_ARBITRATION,
+ * SCHEME_ARBITRATION_WON, SCHEME_ARBITRATION_LOST) that the library's EventCodeEnum (32.1.0) does not list yet; their
+ * items are DisputesNotificationRequestItem, the shape of the CHARGEBACK ones.
+ */
+const Dispute = (code: string) => code as NotificationRequestItem.EventCodeEnum;
 const Success = NotificationRequestItem.SuccessEnum;
 
 let minute = 0;
@@ -233,6 +240,18 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
       { name: 'REQUEST_FOR_INFORMATION', item: { eventCode: Code.RequestForInformation, pspReference: 'DISPUTE000000003' }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
       { name: 'ISSUER_RESPONSE_TIMEFRAME_EXPIRED', item: { eventCode: Code.IssuerResponseTimeframeExpired, pspReference: 'DISPUTE000000003', additionalData: { disputeStatus: 'Won' } }, expect: { kind: 'dispute', status: 'succeeded' } },
       { name: 'DISPUTE_DEFENSE_PERIOD_ENDED', item: { eventCode: Code.DisputeDefensePeriodEnded, pspReference: 'DISPUTE000000003', additionalData: { disputeStatus: 'Lost' } }, expect: { kind: 'dispute', status: 'refunded' } },
+      { name: 'PREARBITRATION_OPEN', item: { eventCode: Dispute('PREARBITRATION_OPEN'), pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Pending' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
+      { name: 'PREARBITRATION_OPEN (no disputeStatus)', item: { eventCode: Dispute('PREARBITRATION_OPEN'), pspReference: 'DISPUTE000000004' }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
+      { name: 'PREARBITRATION_ACCEPTED (Accepted)', item: { eventCode: Dispute('PREARBITRATION_ACCEPTED'), pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Accepted' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'refunded' } },
+      { name: 'PREARBITRATION_DECLINED (Pending)', item: { eventCode: Dispute('PREARBITRATION_DECLINED'), pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Pending' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
+      { name: 'PREARBITRATION_ISSUER_WITHDRAWN (no disputeStatus)', item: { eventCode: Dispute('PREARBITRATION_ISSUER_WITHDRAWN'), pspReference: 'DISPUTE000000004' }, expect: { kind: 'dispute', paymentId: SALE, status: 'succeeded' } },
+      { name: 'SCHEME_ARBITRATION', item: { eventCode: Dispute('SCHEME_ARBITRATION'), pspReference: 'DISPUTE000000005', additionalData: { disputeStatus: 'Pending' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
+      { name: 'SCHEME_ARBITRATION_WON (no disputeStatus)', item: { eventCode: Dispute('SCHEME_ARBITRATION_WON'), pspReference: 'DISPUTE000000005' }, expect: { kind: 'dispute', paymentId: SALE, status: 'succeeded' } },
+      { name: 'SCHEME_ARBITRATION_LOST (no disputeStatus)', item: { eventCode: Dispute('SCHEME_ARBITRATION_LOST'), pspReference: 'DISPUTE000000005' }, expect: { kind: 'dispute', paymentId: SALE, status: 'refunded' } },
+      {
+        name: 'SCHEME_ARBITRATION_LOST (Lost)', item: { eventCode: Dispute('SCHEME_ARBITRATION_LOST'), pspReference: 'DISPUTE000000005', additionalData: { disputeStatus: 'Lost', chargebackReasonCode: '10.4' } },
+        expect: { id: 'adyen:DISPUTE000000005:SCHEME_ARBITRATION_LOST:true:Lost', kind: 'dispute', paymentId: SALE, status: 'refunded', dispute: { id: 'DISPUTE000000005', reason: '10.4', processorStatus: 'Lost' } },
+      },
     ];
     for (const c of cases) {
       it(`${c.name}`, async () => {
@@ -255,6 +274,10 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
         signedItem({ ...base, pspReference: 'NOMONEY000000005', eventCode: Code.Expire, success: Success.False }),
         signedItem({ pspReference: 'NOMONEY000000006', eventCode: Code.OfferClosed, paymentMethod: 'ideal' }),
         signedItem({ pspReference: 'settlement_detail_report_2026_03_14.csv', eventCode: Code.ReportAvailable, reason: 'https://ca-test.adyen.com/reports/download' }),
+        // "The pre-arbitration case was accepted" / "… declined" says neither by whom nor where the money stands: with
+        // no disputeStatus (payments processed in Brazil) there is nothing to read.
+        signedItem({ ...base, pspReference: 'NOMONEY000000007', eventCode: Dispute('PREARBITRATION_ACCEPTED') }),
+        signedItem({ ...base, pspReference: 'NOMONEY000000008', eventCode: Dispute('PREARBITRATION_DECLINED') }),
       ];
       const out = await receive(delivery(items));
       assert.deepEqual([out.status, out.answer.body, out.events.length, out.report.ignored.length, out.report.forged.length], [200, '[accepted]', 0, items.length, 0]);
@@ -366,6 +389,32 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
         ['CHARGEBACK_REVERSED', 12345, 'succeeded'],
         ['SECOND_CHARGEBACK', 0, 'refunded'],
         ['PREARBITRATION_WON', 12345, 'succeeded'],
+      ]);
+    });
+
+    it('EUR: a chargeback defended, then the issuer\'s pre-arbitration, escalated to the scheme and lost there', async () => {
+      await record(sale('ARBSALE000000001', 'EUR', 10000, 'H100000000000009'));
+      // Shaped as Adyen's PREARBITRATION_LOST example (Webhooks-v1): the dispute's own pspReference, the payment's as
+      // originalReference, reason, arn and disputeStatus in additionalData.
+      const step = (eventCode: NotificationRequestItem.EventCodeEnum, disputeStatus: string) =>
+        signedItem({ pspReference: 'ARBDISPUTE000001', originalReference: 'ARBSALE000000001', eventCode, paymentMethod: 'visa', reason: 'Other Fraud-Card Absent Environment', amount: { currency: 'EUR', value: 10000 }, additionalData: { disputeStatus, arn: '74987506213502300000001', chargebackReasonCode: '10.4', chargebackSchemeCode: 'visa' } });
+      const seen: [string, number, string][] = [];
+      const steps = [
+        [Code.Chargeback, 'Pending'], [Code.ChargebackReversed, 'Won'], [Dispute('PREARBITRATION_OPEN'), 'Pending'], [Dispute('PREARBITRATION_DECLINED'), 'Pending'],
+        [Dispute('SCHEME_ARBITRATION'), 'Pending'], [Dispute('SCHEME_ARBITRATION_LOST'), 'Lost'],
+      ] as const;
+      for (const [code, status] of steps) {
+        await record(step(code, status));
+        const l = await ledger('ARBSALE000000001');
+        seen.push([code, l.net, l.status]);
+      }
+      assert.deepEqual(seen, [
+        ['CHARGEBACK', 10000, 'disputed'],
+        ['CHARGEBACK_REVERSED', 10000, 'succeeded'],
+        ['PREARBITRATION_OPEN', 10000, 'disputed'],
+        ['PREARBITRATION_DECLINED', 10000, 'disputed'],
+        ['SCHEME_ARBITRATION', 10000, 'disputed'],
+        ['SCHEME_ARBITRATION_LOST', 0, 'refunded'],
       ]);
     });
 
