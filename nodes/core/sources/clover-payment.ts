@@ -76,9 +76,17 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
     customerHints: customerHintsFrom(ct, order),
   };
   const metadata = metadataOf(p, ct, order, options.merchantId);
+  // Payment.voidPaymentRef (Clover's SDK): "If voided, the corresponding successful payment, and vice versa". A void
+  // can thus be a record of its own, linked both ways to the payment it voids, and the type does not say which of the
+  // two is the sale. Either record of such a pair says the pair was voided: it voids itself and the payment it names
+  // (each under that payment's own void id), so whichever arrives first, the sale is voided once and the void record
+  // never counts as a sale. A void that failed (VOID_FAILED) leaves the sale standing.
+  const linked = trimmedStr(obj(p.voidPaymentRef)?.id);
+  const pairedWith = linked && linked !== paymentId ? linked : undefined;
+  const voided = result === 'VOIDED' || (pairedWith !== undefined && SUCCEEDED.has(result) && result !== 'VOID_FAILED');
   const drafts: Draft[] = [];
   /** An event about the payment itself (not one of its refunds): what the card was charged, tip included. */
-  const aboutPayment = (d: Omit<Draft, keyof typeof shared | 'amount' | 'metadata'> & { metadata?: Draft['metadata'] }): Draft => ({
+  const aboutPayment = (d: Omit<Draft, keyof typeof shared | 'amount' | 'metadata'> & { metadata?: Draft['metadata']; paymentId?: string }): Draft => ({
     ...shared, amount: money(charged, 'amount'), metadata, ...d,
   });
 
@@ -91,22 +99,25 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
       occurredAt: isoFromMillis(p.createdTime, 'createdTime'),
       failure: { code: result, message: trimmedStr(obj(ct.extra)?.responseMessage) },
     }));
-  } else if (result === 'VOIDED') {
+  } else if (voided) {
     // Voided before settlement, the sale moved no money: a void of the sale (sale.voided), as Adyen's CAPTURE_FAILED
     // and SumUp's CANCELLED are, so a sale seen earlier gives all it counted back and is no longer a payment or a visit.
     // It goes before the sale of the same read, so that sale never counts: it enrols no one in a loyalty program and
     // sends no welcome the void would take back a moment later (the ledger's outcome is the same in either order).
     const voidReason = trimmedStr(p.voidReason);
-    drafts.push(aboutPayment({
-      id: namespacedEventId('clover', `${paymentId}:void`),
+    const voidOf = (id: string): Draft => aboutPayment({
+      id: namespacedEventId('clover', `${id}:void`),
+      paymentId: id,
       type: CLOVER_EVENT_TYPES.voided,
       kind: 'failure',
       status: 'failed',
       occurredAt: isoFromMillis(p.modifiedTime ?? p.createdTime, 'modifiedTime'),
-      failure: { code: result, message: voidReason },
+      failure: { code: 'VOIDED', message: voidReason },
       sale: { voided: true },
       metadata: { ...metadata, ...(voidReason ? { voidReason } : {}) },
-    }));
+    });
+    drafts.push(voidOf(paymentId));
+    if (pairedWith) drafts.push(voidOf(pairedWith));
   }
   if (SUCCEEDED.has(result) || result === 'VOIDED') {
     drafts.push(aboutPayment({
@@ -122,7 +133,7 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
   // the amount an auth with a tip is read at is reported under an id of its own, as a report on the sale
   // (sale.adjusted), the latest by modifiedTime saying what it brings (a tip corrected down gives the difference
   // back). An auth with no tip needs none: the sale says it all.
-  if (SUCCEEDED.has(result) && trimmedStr(ct.type) === 'AUTH' && (safeInt(p.tipAmount) ?? 0) !== 0) {
+  if (SUCCEEDED.has(result) && !voided && trimmedStr(ct.type) === 'AUTH' && (safeInt(p.tipAmount) ?? 0) !== 0) {
     drafts.push(aboutPayment({
       id: namespacedEventId('clover', `${paymentId}:amount:${charged}`),
       type: CLOVER_EVENT_TYPES.tipAdjusted,
@@ -132,7 +143,7 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
       sale: { voided: false, adjusted: true },
     }));
   }
-  if (SUCCEEDED.has(result)) drafts.push(...refundDrafts(p, shared, metadata, charged, money));
+  if (SUCCEEDED.has(result) && !voided) drafts.push(...refundDrafts(p, shared, metadata, charged, money));
   if (drafts.length === 0) throw new IgnoredEventError(`payment.${result.toLowerCase() || 'unknown'}`, `payment ${paymentId} is ${result || 'of no result'}, not final yet`);
   return drafts.map((d) => scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'clover', livemode: options.livemode, ...d }));
 }
@@ -206,6 +217,7 @@ function metadataOf(p: Obj, ct: Obj, order: Obj | undefined, merchantId: string)
   put('referenceId', ct.referenceId);
   put('externalPaymentId', p.externalPaymentId);
   put('note', p.note);
+  put('voidPaymentRef', obj(p.voidPaymentRef)?.id);
   return out;
 }
 

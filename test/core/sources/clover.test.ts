@@ -359,6 +359,36 @@ describe('Clover source', () => {
       assert.deepEqual([state.netMinor, state.status], [0, 'failed']);
     });
 
+    it('voids the sale once when the void is a record of its own linked by voidPaymentRef, whichever of the two arrives first, and never counts the void record as a sale', async () => {
+      // Clover's SDK, Payment.voidPaymentRef: "If voided, the corresponding successful payment, and vice versa". The
+      // type does not say which of the two records is the sale, so both ways are read: (A) the void is a VOIDED record
+      // naming the sale, which stays SUCCESS and names it back; (B) the sale turns VOIDED naming a SUCCESS void record.
+      const SALE_ID = 'S5D8F1G4H7J2K';
+      const VOID_ID = 'W2Q7E4R9T1Y6U';
+      const sale = { ...paymentVoided, id: SALE_ID, result: 'SUCCESS', voidReason: undefined, modifiedTime: paymentVoided.createdTime, cardTransaction: { ...paymentVoided.cardTransaction, type: 'AUTH' } };
+      const readings = {
+        A: { saleRecord: { ...sale, modifiedTime: paymentVoided.modifiedTime, voidPaymentRef: { id: VOID_ID } }, voidRecord: { ...paymentVoided, id: VOID_ID, voidPaymentRef: { id: SALE_ID } } },
+        B: {
+          saleRecord: { ...sale, result: 'VOIDED', voidReason: 'USER_CANCEL', modifiedTime: paymentVoided.modifiedTime, voidPaymentRef: { id: VOID_ID } },
+          voidRecord: { ...paymentVoided, id: VOID_ID, result: 'SUCCESS', voidReason: undefined, voidPaymentRef: { id: SALE_ID } },
+        },
+      };
+      for (const [reading, { saleRecord, voidRecord }] of Object.entries(readings)) {
+        for (const [order, records] of [['void record first', [voidRecord, saleRecord]], ['sale record first', [saleRecord, voidRecord]], ['void record only', [voidRecord]]] as const) {
+          const db = await openDatabase(`sqlite:${join(ledgerDir.path, `clover-linked-void-${reading}-${order.replace(/ /g, '-')}.db`)}`);
+          // The sale read before it was voided (its CREATE notification).
+          const sold = await recordPaymentEvents(db, await acceptOne(sale));
+          let payments = sold.reduce((n, o) => n + o.delta.payments, 0);
+          for (const record of records) for (const o of await recordPaymentEvents(db, await acceptOne(record))) payments += o.delta.payments;
+          const saleState = (await paymentState(db, 'clover', SALE_ID))!;
+          assert.deepEqual([saleState.grossMinor, saleState.refundedMinor, saleState.netMinor, saleState.status], [1500, 1500, 0, 'failed'], `${reading}, ${order}: the sale is voided`);
+          const voidState = await paymentState(db, 'clover', VOID_ID);
+          assert.deepEqual([voidState?.netMinor, voidState?.status], [0, 'failed'], `${reading}, ${order}: the void record counts nothing`);
+          assert.equal(payments, 0, `${reading}, ${order}: no payment is left counted`);
+        }
+      }
+    });
+
     it('acknowledges and ignores a cash payment', async () => {
       servePayment('C4S7H2X9Q1M5B', paymentCash);
       const out = await receive(request({ appId: 'DRKVY8E2SAB3T', merchants: { [MID]: [{ objectId: 'P:C4S7H2X9Q1M5B', type: 'CREATE', ts: 1718200000400 }] } }));
