@@ -164,4 +164,27 @@ describe('n8n: Terminal Payment Poll Trigger (n8n-core PollContext)', () => {
     const poller = pollHarness({ source: 'stripe' }, { stripeTerminalApi: { secretKey: '', signingSecret: 'whsec_only' }, terminalCrmStore: storeCredential() });
     await assert.rejects(poller.poll(), (e) => e instanceof NodeOperationError && /^Stripe Terminal API → Secret API Key: polling Stripe needs a secret API key\. Fix: open the Stripe Terminal API credential and fill in Secret API Key$/.test(e.message));
   });
+
+  it('reports a Zettle credential without an API key or access token, and a Clover one with a single token and no merchant, naming the fields as the credential lists them', async () => {
+    const cases: Array<[string, string, Record<string, string>, string]> = [
+      [
+        'zettle',
+        'terminalZettleApi',
+        { signingKey: 'zettle-key', apiKey: '', clientId: '', accessToken: '' },
+        "Terminal CRM Zettle API → API Key and Client ID: polling Zettle needs an API key (or an access token). Fix: have the merchant create an API key with READ:PURCHASE at my.zettle.com for your self-hosted app, and paste it with the app's client ID; open the Terminal CRM Zettle API credential and fill in API Key and Client ID",
+      ],
+      [
+        'clover',
+        'terminalCloverApi',
+        { authCode: 'auth', apiToken: 'clover-token', merchantId: '' },
+        'Terminal CRM Clover API → Merchant ID: polling Clover needs to know whose payments to read. Fix: name the merchant, or give the API tokens as mId:token; open the Terminal CRM Clover API credential and fill in Merchant ID',
+      ],
+    ];
+    for (const [source, credential, data, expected] of cases) {
+      const poller = pollHarness({ source }, { [credential]: data, terminalCrmStore: storeCredential() });
+      for (const mode of ['trigger', 'manual'] as const) {
+        await assert.rejects(poller.poll(mode), (e) => e instanceof NodeOperationError && e.message === expected, `${source} ${mode}`);
+      }
+    }
+  });
 });

@@ -63,6 +63,7 @@ const CASES: SettingCase[] = [
   { node: 'adyen-terminal-account', setting: 'keyVersion', value: 'one' },
   { node: 'adyen-terminal-account', setting: 'passphrase', value: '' },
   { node: 'zettle-account', setting: 'apiKey', value: '', via: 'terminal-poll' },
+  { node: 'clover-account', setting: 'merchantId', value: '', via: 'terminal-poll' },
   { node: 'clover-account', setting: 'currency', value: 'dollars' },
   { node: 'clover-account', setting: 'baseUrl', value: 'api.clover.com' },
   { node: 'sumup-account', setting: 'baseUrl', value: 'api.sumup.com' },

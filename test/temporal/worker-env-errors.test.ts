@@ -84,9 +84,13 @@ const WORKER_CASES: Record<string, Case> = {
   ADYEN_TERMINAL_USERNAME: { bad: [' '], with: { ADYEN_TERMINAL_USERNAME: 'adyen', ADYEN_TERMINAL_PASSWORD: 'secret' } },
   ADYEN_TERMINAL_PASSWORD: { bad: [' '], with: { ADYEN_TERMINAL_USERNAME: 'adyen', ADYEN_TERMINAL_PASSWORD: 'secret' } },
   ZETTLE_CLIENT_ID: { bad: [' '], with: { ZETTLE_API_KEY: 'key', ZETTLE_CLIENT_ID: 'client' } },
+  // Zettle polled needs what reads purchases (an API key with its client ID, or an access token), asked for at start.
+  ZETTLE_API_KEY: { bad: [' '], with: { TERMINAL_CRM_POLL_SOURCES: 'zettle', ZETTLE_API_KEY: 'key', ZETTLE_CLIENT_ID: 'client' } },
   ZETTLE_PURCHASE_BASE_URL: { bad: ['purchase.izettle.com', 'ftp://purchase.izettle.com'] },
   ZETTLE_OAUTH_BASE_URL: { bad: ['oauth.zettle.com', 'ftp://oauth.zettle.com'] },
-  CLOVER_API_TOKEN: { bad: ['mId:', ' '], with: { TERMINAL_CRM_POLL_SOURCES: 'clover', CLOVER_API_TOKEN: 'token' } },
+  CLOVER_API_TOKEN: { bad: ['mId:', ' '], with: { TERMINAL_CRM_POLL_SOURCES: 'clover', CLOVER_API_TOKEN: 'token', CLOVER_MERCHANT_ID: 'MID1' } },
+  // Clover polled with a single token must know whose payments to read, asked for at start.
+  CLOVER_MERCHANT_ID: { bad: [' '], with: { TERMINAL_CRM_POLL_SOURCES: 'clover', CLOVER_API_TOKEN: 'token', CLOVER_MERCHANT_ID: 'MID1' } },
   CLOVER_BASE_URL: { bad: ['api.clover.com', 'ftp://api.clover.com'] },
   CLOVER_CURRENCY: { bad: ['dollars', 'US'] },
   SUMUP_ACCESS_TOKEN: { bad: [' '], with: { TERMINAL_CRM_POLL_SOURCES: 'sumup', SUMUP_ACCESS_TOKEN: 'sup_sk_1' } },

@@ -31,6 +31,14 @@ describe('the worker checks every setting before it connects', { timeout: 10_000
       { SUMUP_WEBHOOK_SECRET: 'secret', SUMUP_BASE_URL: 'https://api.sumup.com' },
       { CLOVER_MERCHANT_ID: 'M1' },
       { TERMINAL_CRM_POLL_SOURCES: 'stripe', TERMINAL_CRM_POLL_SCHEDULE: 'off' },
+      // Zettle and Clover not polled need no key or merchant; polled, an access token or mId:token pairs do.
+      { ZETTLE_SIGNING_KEY: 'zettle-key' },
+      { CLOVER_AUTH_CODE: 'auth', CLOVER_API_TOKEN: 'token' },
+      { TERMINAL_CRM_POLL_SOURCES: 'zettle', ZETTLE_ACCESS_TOKEN: 'token' },
+      { TERMINAL_CRM_POLL_SOURCES: 'zettle', ZETTLE_API_KEY: 'key', ZETTLE_CLIENT_ID: 'client' },
+      { TERMINAL_CRM_POLL_SOURCES: 'clover', CLOVER_API_TOKEN: 'M1:token,M2:token2' },
+      { TERMINAL_CRM_POLL_SOURCES: 'clover', CLOVER_API_TOKEN: 'token', CLOVER_MERCHANT_ID: 'M1' },
+      { TERMINAL_CRM_POLL_SOURCES: 'zettle,clover', TERMINAL_CRM_POLL_SCHEDULE: 'off' },
     ]) {
       assert.doesNotThrow(() => checkWorkerSettingsFromEnv({ ...KEYS, ...env }), JSON.stringify(env));
     }
@@ -50,4 +58,16 @@ describe('the worker checks every setting before it connects', { timeout: 10_000
       /^InputError: SQUARE_ACCESS_TOKEN: polling Square needs an access token with PAYMENTS_READ\. Fix: set SQUARE_ACCESS_TOKEN, or take square out of TERMINAL_CRM_POLL_SOURCES/,
     );
   });
+
+  it('stops when a polled Zettle has no key or a polled Clover no merchant, in the words of the poll that would fail, before its first poll', () => {
+    assert.throws(
+      () => checkWorkerSettingsFromEnv({ ...KEYS, TERMINAL_CRM_POLL_SOURCES: 'zettle', ZETTLE_SIGNING_KEY: 'zettle-key' }),
+      /^InputError: ZETTLE_API_KEY and ZETTLE_CLIENT_ID: polling Zettle needs an API key \(or an access token\)\. Fix: have the merchant create an API key with READ:PURCHASE at my\.zettle\.com for your self-hosted app, and paste it with the app's client ID; set ZETTLE_API_KEY and ZETTLE_CLIENT_ID, or take zettle out of TERMINAL_CRM_POLL_SOURCES/,
+    );
+    assert.throws(
+      () => checkWorkerSettingsFromEnv({ ...KEYS, TERMINAL_CRM_POLL_SOURCES: 'stripe,clover', STRIPE_SECRET_KEY: 'sk_test_1', CLOVER_API_TOKEN: 'token' }),
+      /^InputError: CLOVER_MERCHANT_ID: polling Clover needs to know whose payments to read\. Fix: name the merchant, or give the API tokens as mId:token; set CLOVER_MERCHANT_ID, or take clover out of TERMINAL_CRM_POLL_SOURCES/,
+    );
+  });
+
 });

@@ -16,7 +16,7 @@ import {
 import { CLOVER_EVENT_TYPES, normalizeCloverPayment } from './clover-payment';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { obj, type Obj } from '../json/json-values';
-import { CredentialFieldError } from './credential-error';
+import { CredentialFieldError, credentialFieldIssue } from './credential-error';
 
 export const CLOVER_HANDLED_EVENT_TYPES = Object.values(CLOVER_EVENT_TYPES);
 export const CLOVER_AUTH_HEADER = 'X-Clover-Auth';
@@ -53,6 +53,24 @@ export const CloverCredentialsSchema = z.object({
 });
 export type CloverCredentials = z.infer<typeof CloverCredentialsSchema>;
 
+/** The merchants a poll reads: each one with a token of its own, and the merchant ID given with a single token. */
+export function cloverPollMerchants(credentials: Pick<CloverCredentials, 'apiToken' | 'merchantId'>): string[] {
+  const tokens: CloverTokens = credentials.apiToken;
+  const merchants = new Set(Object.keys(tokens.byMerchant));
+  if (tokens.fallback && credentials.merchantId) merchants.add(credentials.merchantId);
+  return [...merchants];
+}
+
+/**
+ * Polling (and backfill) lists payments per merchant, so it must know whose: a single API token needs the merchant
+ * ID beside it. Checked here, where the worker checks a polled source's variables at start, not at the first poll.
+ */
+export const CloverPollCredentialsSchema = CloverCredentialsSchema.superRefine((c, ctx) => {
+  if (cloverPollMerchants(c).length === 0) {
+    ctx.addIssue(credentialFieldIssue(['merchantId'], 'polling Clover needs to know whose payments to read', 'name the merchant, or give the API tokens as mId:token'));
+  }
+});
+
 /** One update of a notification: Clover batches several merchants' updates in one POST, all under one auth code. */
 export interface CloverUpdate {
   appId?: string;
@@ -80,6 +98,8 @@ export const cloverSource: Source<CloverCredentials> = {
   label: 'Clover',
   handledEventTypes: CLOVER_HANDLED_EVENT_TYPES,
   credentials: CloverCredentialsSchema,
+  // Read by the poller and backfill (pipeline/poll-source.ts, history): polling needs to know whose payments to read.
+  listCredentials: CloverPollCredentialsSchema,
   env: { authCode: 'CLOVER_AUTH_CODE', apiToken: 'CLOVER_API_TOKEN', merchantId: 'CLOVER_MERCHANT_ID', baseUrl: 'CLOVER_BASE_URL', currency: 'CLOVER_CURRENCY' },
 
   async verify(request: WebhookRequest, credentials: CloverCredentials): Promise<VerifiedDelivery> {
@@ -133,7 +153,9 @@ export const cloverSource: Source<CloverCredentials> = {
   },
 
   async list(credentials: CloverCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
-    const merchants = pollMerchants(credentials);
+    const merchants = cloverPollMerchants(credentials);
+    // CloverPollCredentialsSchema asks for a merchant: credentials without one were not parsed for polling.
+    if (merchants.length === 0) throw new Error('Clover polling was given credentials not parsed by cloverSource.listCredentials (no merchant to poll)');
     const positions = readCursor(page.cursor);
     const limit = Math.min(Math.max(1, Math.floor(page.limit)), CLOVER_MAX_PAGE);
     const events: PaymentEvent[] = [];
@@ -172,16 +194,6 @@ function apiFor(credentials: CloverCredentials, ctx: SourceContext, merchantId: 
   }
   if (!ctx.http) throw new Error('Clover notifications only name a payment, and this engine gave the source no HTTP transport (SourceContext.http) to fetch it');
   return { http: ctx.http, baseUrl: credentials.baseUrl ?? CLOVER_BASE_URL, token, merchantId };
-}
-
-function pollMerchants(credentials: CloverCredentials): string[] {
-  const tokens: CloverTokens = credentials.apiToken;
-  const merchants = new Set(Object.keys(tokens.byMerchant));
-  if (tokens.fallback && credentials.merchantId) merchants.add(credentials.merchantId);
-  if (merchants.size === 0) {
-    throw new CredentialFieldError('merchantId', 'polling Clover needs to know whose payments to read', 'name the merchant, or give the API tokens as mId:token');
-  }
-  return [...merchants];
 }
 
 /** Per merchant: the modifiedTime reached and how many payments of exactly that time were already read. */

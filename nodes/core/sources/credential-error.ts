@@ -18,6 +18,23 @@ export class CredentialFieldError extends InputError {
   }
 }
 
+/**
+ * A credential schema's issue that is a CredentialFieldError: a rule the schema checks (polling needs a key) in the
+ * same words as the error a source would raise at the processor, so a face names it the same way wherever it is found.
+ * Raise it with `ctx.addIssue(credentialFieldIssue(...))`; parseSourceCredentials turns it back into the error.
+ */
+export function credentialFieldIssue(fields: readonly [string, ...string[]], problem: string, need: string) {
+  return { code: 'custom' as const, path: [fields[0]], message: problem, params: { credentialFields: [...fields], need } };
+}
+
+/** The CredentialFieldError a schema's issue stands for (credentialFieldIssue), or undefined for any other issue. */
+export function credentialFieldErrorOf(issue: { message: string; params?: Record<string, unknown> }): CredentialFieldError | undefined {
+  const fields = issue.params?.credentialFields;
+  const need = issue.params?.need;
+  if (!Array.isArray(fields) || fields.length === 0 || typeof need !== 'string') return undefined;
+  return new CredentialFieldError(fields as [string, ...string[]], issue.message, need);
+}
+
 /** "a", "a and b", "a, b and c". */
 function listed(items: readonly string[]): string {
   return items.length <= 1 ? (items[0] ?? '') : `${items.slice(0, -1).join(', ')} and ${items.at(-1)!}`;
@@ -42,9 +59,12 @@ export function inCredentialOrEnv(source: { label: string; env: Readonly<Record<
  */
 export function addressed<E>(e: E, source: { label: string; env: Readonly<Record<string, string>> }, place?: EditorPlace): E | InputError {
   if (!(e instanceof CredentialFieldError)) return e;
-  if (place) {
-    const at = atPlace(place, e.fields.map((f) => place.labels[f] ?? f));
-    return new InputError(at.field, e.problem, `${e.need}; ${at.fix}`);
-  }
+  if (place) return addressedAt(e, place);
   return new InputError(e.field, e.problem, `${e.need}; ${inCredentialOrEnv(source, e.fields)}`);
+}
+
+/** The error named by `place`: its credential's name and field labels there, the need and the fix in its words. */
+export function addressedAt(e: CredentialFieldError, place: EditorPlace): InputError {
+  const at = atPlace(place, e.fields.map((f) => place.labels[f] ?? f));
+  return new InputError(at.field, e.problem, `${e.need}; ${at.fix}`);
 }

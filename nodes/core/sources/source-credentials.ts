@@ -1,5 +1,5 @@
 import { InputError, issueText, type EditorPlace } from '../errors';
-import { atPlace, inCredentialOrEnv } from './credential-error';
+import { addressed, addressedAt, atPlace, credentialFieldErrorOf, inCredentialOrEnv } from './credential-error';
 import type { Source } from './source';
 
 // Parsed once per record object: the worker and Node-RED hand the same record to every delivery (n8n a new one
@@ -37,6 +37,9 @@ export function parseSourceCredentials<C>(source: Source<C>, raw: unknown, place
     return r.data;
   }
   const issue = r.error.issues[0]!;
+  // A rule the schema words as the source's own error (polling needs a key): named as that error is, place or none.
+  const asField = credentialFieldErrorOf(issue);
+  if (asField) throw addressed(asField, source, place);
   if (place) throw credentialErrorIn(place, issue);
   const field = issue.path.join('.') || 'credentials';
   throw new InputError(field, `the ${source.label} credential is not usable: ${issueText(issue)}`, inCredentialOrEnv(source, [field]));
@@ -87,7 +90,9 @@ function valueKey(record: object | undefined): string | undefined {
 }
 
 /** The issue addressed to the place: the credential by its name there, the field by its label, the fix in its words. */
-function credentialErrorIn(place: CredentialPlace, issue: { code: string; message: string; path: PropertyKey[] }): InputError {
+function credentialErrorIn(place: CredentialPlace, issue: { code: string; message: string; path: PropertyKey[]; params?: Record<string, unknown> }): InputError {
+  const asField = credentialFieldErrorOf(issue);
+  if (asField) return addressedAt(asField, place);
   const key = issue.path.length > 0 ? String(issue.path[0]) : undefined;
   const label = key === undefined ? undefined : (place.labels[key] ?? issue.path.map(String).join('.'));
   const problem = issueText(issue);

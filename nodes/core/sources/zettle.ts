@@ -9,7 +9,7 @@ import { listZettlePurchases, ZETTLE_PURCHASE_BASE_URL, zettleRefundContext, typ
 import { ZETTLE_OAUTH_BASE_URL, zettleAuth } from './zettle-auth';
 import { isRefund, normalizeZettlePurchase, ZETTLE_PURCHASE_EVENT } from './zettle-purchase';
 import { obj, type Obj } from '../json/json-values';
-import { CredentialFieldError } from './credential-error';
+import { credentialFieldIssue } from './credential-error';
 
 export const ZETTLE_HANDLED_EVENT_TYPES = [ZETTLE_PURCHASE_EVENT] as const;
 export const ZETTLE_SIGNATURE_HEADER = 'X-iZettle-Signature';
@@ -48,6 +48,22 @@ export const ZettleCredentialsSchema = z
   });
 export type ZettleCredentials = z.infer<typeof ZettleCredentialsSchema>;
 
+/**
+ * Polling (and backfill) reads purchases, so it needs what reads them: an API key with its client ID, or an access
+ * token. Checked here, where the worker checks a polled source's variables at start, not at the first poll.
+ */
+export const ZettlePollCredentialsSchema = ZettleCredentialsSchema.superRefine((c, ctx) => {
+  if (!c.apiKey && !c.accessToken) {
+    ctx.addIssue(
+      credentialFieldIssue(
+        ['apiKey', 'clientId'],
+        'polling Zettle needs an API key (or an access token)',
+        "have the merchant create an API key with READ:PURCHASE at my.zettle.com for your self-hosted app, and paste it with the app's client ID",
+      ),
+    );
+  }
+});
+
 /** The Pusher API's hex HMAC-SHA256 over "<timestamp>.<payload>" (create-subscriptions.md, Step 4). */
 export function zettleSignature(timestamp: string, payload: string, signingKey: string): string {
   return createHmac('sha256', hmacKey(signingKey)).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
@@ -58,6 +74,8 @@ export const zettleSource: Source<ZettleCredentials> = {
   label: 'Zettle by PayPal',
   handledEventTypes: ZETTLE_HANDLED_EVENT_TYPES,
   credentials: ZettleCredentialsSchema,
+  // Read by the poller and backfill (pipeline/poll-source.ts, history): polling needs a key to read purchases with.
+  listCredentials: ZettlePollCredentialsSchema,
   env: {
     signingKey: 'ZETTLE_SIGNING_KEY', accessToken: 'ZETTLE_ACCESS_TOKEN', apiKey: 'ZETTLE_API_KEY', clientId: 'ZETTLE_CLIENT_ID',
     purchaseBaseUrl: 'ZETTLE_PURCHASE_BASE_URL', oauthBaseUrl: 'ZETTLE_OAUTH_BASE_URL',
@@ -109,7 +127,10 @@ export const zettleSource: Source<ZettleCredentials> = {
   },
 
   async list(credentials: ZettleCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
-    const api = apiOf(credentials, ctx, true)!;
+    if (!ctx.http) throw new Error('Zettle polling needs an HTTP transport from the engine (SourceContext.http); the face did not provide one');
+    const api = apiOf(credentials, ctx);
+    // ZettlePollCredentialsSchema asks for a key: credentials without one were not parsed for polling.
+    if (!api) throw new Error('Zettle polling was given credentials not parsed by zettleSource.listCredentials (no API key or access token)');
     const { purchases, lastPurchaseHash } = await listZettlePurchases(api, {
       startDate: page.since,
       lastPurchaseHash: page.cursor ?? undefined,
@@ -131,20 +152,15 @@ export const zettleSource: Source<ZettleCredentials> = {
 async function purchaseEvent(purchase: Obj, credentials: ZettleCredentials, ctx: SourceContext, organizationUuid?: string): Promise<PaymentEvent> {
   // A sale that is not a card purchase is ignored before it costs a request; a refund, card or not, reads its sale
   // when a token allows (a refund in cash counts when the sale was paid by card).
-  const api = isRefund(purchase) ? apiOf(credentials, ctx, false) : undefined;
+  const api = isRefund(purchase) ? apiOf(credentials, ctx) : undefined;
   if (!api) return normalizeZettlePurchase(purchase, { organizationUuid });
   const found = await zettleRefundContext(api, purchase);
   return normalizeZettlePurchase(purchase, { organizationUuid, ...(found ? { refund: found.context, refundedSale: found.sale } : {}) });
 }
 
-function apiOf(credentials: ZettleCredentials, ctx: SourceContext, required: boolean): ZettleApi | undefined {
+/** The Purchase API with the credential's key or token, when it has one and the engine gave an HTTP transport. */
+function apiOf(credentials: ZettleCredentials, ctx: SourceContext): ZettleApi | undefined {
   const auth = ctx.http && zettleAuth(credentials, ctx.http);
-  if (!auth || !ctx.http) {
-    if (!required) return undefined;
-    if (ctx.http) {
-      throw new CredentialFieldError(['apiKey', 'clientId'], 'polling Zettle needs an API key (or an access token)', 'have the merchant create an API key with READ:PURCHASE at my.zettle.com for your self-hosted app, and paste it with the app\'s client ID');
-    }
-    throw new Error('Zettle polling needs an HTTP transport from the engine (SourceContext.http); the face did not provide one');
-  }
+  if (!auth || !ctx.http) return undefined;
   return { http: ctx.http, auth, baseUrl: credentials.purchaseBaseUrl ?? ZETTLE_PURCHASE_BASE_URL };
 }

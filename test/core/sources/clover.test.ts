@@ -6,6 +6,7 @@ import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import type { Inbox } from '../../../nodes/core/inbox/inbox';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { pollCredentials } from '../../../nodes/core/pipeline/poll-source';
 import { receiveWebhook, type ReceiveOptions } from '../../../nodes/core/pipeline/receive-webhook';
 import { cloverSource } from '../../../nodes/core/sources/clover';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
@@ -494,7 +495,11 @@ describe('Clover source', () => {
     });
 
     it('asks for the merchant id when one token has none, and refuses a cursor it did not write', async () => {
-      await assert.rejects(cloverSource.list!(cloverSource.credentials.parse({ apiToken: 'tok' }), { cursor: null, limit: 10 }, ctx), /^InputError: merchantId: polling Clover needs/);
+      // Asked for by the poll's own schema (listCredentials), where the worker checks a polled source at start.
+      assert.throws(() => pollCredentials(cloverSource, { apiToken: 'tok' }), /^InputError: merchantId: polling Clover needs to know whose payments to read\. Fix: name the merchant, or give the API tokens as mId:token; fill in "merchantId" in the Clover credential \(or set CLOVER_MERCHANT_ID for the sandbox and the worker\)$/);
+      assert.doesNotThrow(() => pollCredentials(cloverSource, { apiToken: 'tok', merchantId: MID }));
+      assert.doesNotThrow(() => pollCredentials(cloverSource, { apiToken: `${MID}:tok` }));
+      await assert.rejects(cloverSource.list!(cloverSource.credentials.parse({ apiToken: 'tok' }), { cursor: null, limit: 10 }, ctx), /^Error: Clover polling was given credentials not parsed by cloverSource\.listCredentials/);
       await assert.rejects(cloverSource.list!(credentials, { cursor: 'garbage', limit: 10 }, ctx), /^InputError: cursor: /);
     });
   });

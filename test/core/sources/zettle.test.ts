@@ -8,6 +8,7 @@ import { totalsOf } from '../../../nodes/core/crm/local-sql-crm';
 import type { Inbox } from '../../../nodes/core/inbox/inbox';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { pollCredentials } from '../../../nodes/core/pipeline/poll-source';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import { zettleSignature, zettleSource } from '../../../nodes/core/sources/zettle';
@@ -405,7 +406,13 @@ describe('Zettle source: polling the Purchase API', () => {
   it('names the access token when Zettle refuses it, and asks for one when there is none', async () => {
     nock(PURCHASE_API).get('/purchases/v2').query(true).reply(401, { error: 'invalid_token' });
     await assert.rejects(zettleSource.list!(credentials, { cursor: null, limit: 10 }, ctx), /^InputError: accessToken: Zettle refused the access token \(HTTP 401\).*Fix: .*READ:PURCHASE/);
-    await assert.rejects(zettleSource.list!(zettleSource.credentials.parse({ signingKey: KEY }), { cursor: null, limit: 10 }, ctx), /^InputError: apiKey: polling Zettle needs an API key \(or an access token\).*Fix: .*READ:PURCHASE.*"apiKey", "clientId" in the credential/);
+    // Asked for by the poll's own schema (listCredentials), where the worker checks a polled source at start.
+    assert.throws(() => pollCredentials(zettleSource, { signingKey: KEY }), /^InputError: apiKey: polling Zettle needs an API key \(or an access token\)\. Fix: .*READ:PURCHASE.*; fill in "apiKey" and "clientId" in the Zettle by PayPal credential \(or set ZETTLE_API_KEY and ZETTLE_CLIENT_ID for the sandbox and the worker\)$/);
+    assert.doesNotThrow(() => pollCredentials(zettleSource, { accessToken: 'token' }));
+    assert.doesNotThrow(() => pollCredentials(zettleSource, { apiKey: 'key', clientId: 'client' }));
+    // The webhook alone needs neither: its schema takes the signing key by itself.
+    assert.doesNotThrow(() => zettleSource.credentials.parse({ signingKey: KEY }));
+    await assert.rejects(zettleSource.list!(zettleSource.credentials.parse({ signingKey: KEY }), { cursor: null, limit: 10 }, ctx), /^Error: Zettle polling was given credentials not parsed by zettleSource\.listCredentials/);
   });
 
   it('reports a rate limit as an error to retry, not as an empty page', async () => {
