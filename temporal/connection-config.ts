@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { TLSConfig } from '@temporalio/client';
+import { envFlag } from '../nodes/core/config/flag';
 import { PORT_PATTERN } from '../nodes/core/config/port';
 import { InputError } from '../nodes/core/errors';
 import { DEFAULT_TASK_QUEUE } from './start-payment/task-queue';
@@ -39,14 +40,6 @@ function readPem(env: NodeJS.ProcessEnv, name: string, what: string): Buffer | u
   }
 }
 
-function flag(env: NodeJS.ProcessEnv, name: string): boolean | undefined {
-  const value = env[name]?.trim().toLowerCase();
-  if (!value) return undefined;
-  if (['1', 'true', 'yes', 'on'].includes(value)) return true;
-  if (['0', 'false', 'no', 'off'].includes(value)) return false;
-  throw new InputError(name, `"${env[name]}" is neither true nor false`, 'set it to true or false');
-}
-
 /**
  * What a Temporal address may be, trimmed, wherever it is given (TEMPORAL_ADDRESS, an n8n credential, a Node-RED
  * config node, whose dialog marks the same through resources/editor-core.js): a host name or IPv4 address, or an IPv6
@@ -84,7 +77,7 @@ export function temporalConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Tem
   const ca = readPem(env, TEMPORAL_ENV.tlsCa, 'server CA certificate');
   const serverName = env[TEMPORAL_ENV.tlsServerName]?.trim() || undefined;
   const apiKey = env[TEMPORAL_ENV.apiKey]?.trim() || undefined;
-  const useTls = flag(env, TEMPORAL_ENV.tls) ?? Boolean(crt || ca || serverName || apiKey);
+  const useTls = envFlag(env, TEMPORAL_ENV.tls) ?? Boolean(crt || ca || serverName || apiKey);
   if (!useTls && (crt || ca || apiKey)) {
     throw new InputError(TEMPORAL_ENV.tls, 'is false, but TLS certificates or an API key are set', `remove ${TEMPORAL_ENV.tls}=false; Temporal Cloud only accepts TLS`);
   }

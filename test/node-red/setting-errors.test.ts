@@ -61,6 +61,8 @@ const CASES: SettingCase[] = [
   { node: 'square-account', setting: 'signatureKey', value: '' },
   { node: 'adyen-account', setting: 'hmacKey', value: '' },
   { node: 'adyen-terminal-account', setting: 'keyVersion', value: 'one' },
+  { node: 'adyen-terminal-account', setting: 'keyVersion', value: '0x10' },
+  { node: 'adyen-terminal-account', setting: 'live', value: 'ture' },
   { node: 'adyen-terminal-account', setting: 'passphrase', value: '' },
   { node: 'zettle-account', setting: 'apiKey', value: '', via: 'terminal-poll' },
   { node: 'clover-account', setting: 'merchantId', value: '', via: 'terminal-poll' },

@@ -80,7 +80,10 @@ const WORKER_CASES: Record<string, Case> = {
   ADYEN_WEBHOOK_PASSWORD: { bad: [' '], with: { ADYEN_HMAC_KEY: 'AB12', ADYEN_WEBHOOK_USERNAME: 'adyen', ADYEN_WEBHOOK_PASSWORD: 'secret' } },
   ADYEN_TERMINAL_KEY_ID: { bad: [' '], with: { ADYEN_TERMINAL_KEY_ID: 'ShopKey', ADYEN_TERMINAL_PASSPHRASE: 'secret', ADYEN_TERMINAL_KEY_VERSION: '1' } },
   ADYEN_TERMINAL_PASSPHRASE: { bad: [' '], with: { ADYEN_TERMINAL_KEY_ID: 'ShopKey', ADYEN_TERMINAL_PASSPHRASE: 'secret', ADYEN_TERMINAL_KEY_VERSION: '1' } },
-  ADYEN_TERMINAL_KEY_VERSION: { bad: ['one', '-1'] },
+  // Digits alone, from 1: Number() read 0x10 as 16 and 1e1 as 10, a version the terminal's messages never carry.
+  ADYEN_TERMINAL_KEY_VERSION: { bad: ['one', '-1', '0x10', '1e1', '0', '1.0', '+1', '01'] },
+  // A typo must not quietly mark a live account's payments test-mode.
+  ADYEN_TERMINAL_LIVE: { bad: ['ture', 'flase', 'prod', 'y'] },
   ADYEN_TERMINAL_USERNAME: { bad: [' '], with: { ADYEN_TERMINAL_USERNAME: 'adyen', ADYEN_TERMINAL_PASSWORD: 'secret' } },
   ADYEN_TERMINAL_PASSWORD: { bad: [' '], with: { ADYEN_TERMINAL_USERNAME: 'adyen', ADYEN_TERMINAL_PASSWORD: 'secret' } },
   ZETTLE_CLIENT_ID: { bad: [' '], with: { ZETTLE_API_KEY: 'key', ZETTLE_CLIENT_ID: 'client' } },

@@ -39,6 +39,8 @@ describe('the worker checks every setting before it connects', { timeout: 10_000
       { TERMINAL_CRM_POLL_SOURCES: 'clover', CLOVER_API_TOKEN: 'M1:token,M2:token2' },
       { TERMINAL_CRM_POLL_SOURCES: 'clover', CLOVER_API_TOKEN: 'token', CLOVER_MERCHANT_ID: 'M1' },
       { TERMINAL_CRM_POLL_SOURCES: 'zettle,clover', TERMINAL_CRM_POLL_SCHEDULE: 'off' },
+      // Each spelling of on and off the README gives for a live account and a test one.
+      ...['true', 'live', '1', 'yes', 'on', 'false', 'test', '0', 'no', 'off', ' Live '].map((live) => ({ ADYEN_TERMINAL_USERNAME: 'adyen', ADYEN_TERMINAL_PASSWORD: 'secret', ADYEN_TERMINAL_LIVE: live })),
     ]) {
       assert.doesNotThrow(() => checkWorkerSettingsFromEnv({ ...KEYS, ...env }), JSON.stringify(env));
     }
@@ -70,4 +72,18 @@ describe('the worker checks every setting before it connects', { timeout: 10_000
     );
   });
 
+  it('stops on an ADYEN_TERMINAL_LIVE that is neither on nor off, naming every spelling of both, and on a key version not in digits', () => {
+    for (const typo of ['ture', 'flase', 'prod']) {
+      assert.throws(
+        () => checkWorkerSettingsFromEnv({ ...KEYS, ADYEN_TERMINAL_USERNAME: 'adyen', ADYEN_TERMINAL_PASSWORD: 'secret', ADYEN_TERMINAL_LIVE: typo }),
+        new RegExp(`^InputError: ADYEN_TERMINAL_LIVE: "${typo}" is neither on nor off: write true, live, 1, yes or on for a live account, or false, test, 0, no or off for a test account\\. Fix: correct ADYEN_TERMINAL_LIVE`),
+      );
+    }
+    for (const version of ['0x10', '1e1', '0']) {
+      assert.throws(
+        () => checkWorkerSettingsFromEnv({ ...KEYS, ADYEN_TERMINAL_KEY_ID: 'ShopKey', ADYEN_TERMINAL_PASSPHRASE: 'secret', ADYEN_TERMINAL_KEY_VERSION: version }),
+        new RegExp(`^InputError: ADYEN_TERMINAL_KEY_VERSION: "${version}" is not a key version: write the whole number from 1 .*in digits alone`),
+      );
+    }
+  });
 });

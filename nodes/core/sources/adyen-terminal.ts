@@ -1,4 +1,5 @@
 import { z } from 'zod/v4';
+import { flagOf, type FlagWords } from '../config/flag';
 import { InputError, SignatureError } from '../errors';
 import { str } from './adyen-fields';
 import { ADYEN_ACCEPTED, basicAuthProblem, optionalText, requirePair } from './adyen-http';
@@ -16,15 +17,35 @@ export { ADYEN_TERMINAL_HANDLED_TYPES } from './adyen-terminal-normalize';
  */
 export const ADYEN_CRYPTO_VERSION = 1;
 
-const keyVersion = z.preprocess(
-  (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : Number(v.trim())) : v),
-  z.number({ error: 'the key version must be a whole number (the Version shown with the key in the Customer Area)' }).int().nonnegative().optional(),
-);
+/**
+ * The key's version as the Customer Area shows it (Version, beside the key identifier): a whole number from 1, as the
+ * SecurityTrailer's KeyVersion is an int32. Read as digits alone, so "0x10" or "1e1" (which Number() reads as 16 and
+ * 10) is refused rather than taken for another version: the terminal's messages would then never verify.
+ */
+const KEY_VERSION_MAX = 2 ** 31 - 1;
+const keyVersion = z
+  .union([z.string(), z.number()], { error: 'the key version must be a whole number (the Version shown with the key in the Customer Area)' })
+  .optional()
+  .transform((v, ctx) => {
+    const text = v === undefined ? '' : String(v).trim();
+    if (text === '') return undefined;
+    if (/^[1-9]\d{0,9}$/.test(text) && Number(text) <= KEY_VERSION_MAX) return Number(text);
+    ctx.issues.push({ code: 'custom', input: v, message: `"${text}" is not a key version: write the whole number from 1 shown as Version with the key in the Customer Area, in digits alone (such as 1)` });
+    return z.NEVER;
+  });
 
-const liveFlag = z.preprocess(
-  (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : ['true', 'live', '1', 'yes'].includes(v.trim().toLowerCase())) : v),
-  z.boolean().optional(),
-);
+/** Whether the terminals are a live account's: true, live, 1, yes or on; false, test, 0, no or off; blank for a test account. */
+export const ADYEN_LIVE_WORDS: FlagWords = { on: ['true', 'live', '1', 'yes', 'on'], off: ['false', 'test', '0', 'no', 'off'] };
+const liveFlag = z
+  .union([z.boolean(), z.string()], { error: 'the live flag is on or off' })
+  .optional()
+  .transform((v, ctx) => {
+    if (typeof v !== 'string') return v;
+    const read = flagOf(v, ADYEN_LIVE_WORDS, { on: 'for a live account', off: 'for a test account' });
+    if (read.fault === undefined) return read.value;
+    ctx.issues.push({ code: 'custom', input: v, message: read.fault });
+    return z.NEVER;
+  });
 
 /**
  * Two ways a Terminal API message proves where it came from, as the Terminal API itself does: an encrypted message

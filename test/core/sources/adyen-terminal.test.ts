@@ -163,6 +163,32 @@ describe('Adyen Terminal API: plain messages from Adyen\'s cloud (Basic auth)', 
     assert.match(version.misconfigured ?? '', /^keyVersion: .*whole number.*ADYEN_TERMINAL_KEY_VERSION/);
   });
 
+  it('reads the key version as digits alone, a whole number from 1 (Number() took 0x10 for 16 and 1e1 for 10)', () => {
+    const parse = (keyVersion: unknown) => adyenTerminalSource.credentials.safeParse({ ...BASIC, keyVersion });
+    for (const [given, read] of [['1', 1], [' 16 ', 16], [2, 2], ['2147483647', 2147483647], ['', undefined]] as const) {
+      const r = parse(given);
+      assert.ok(r.success, `${JSON.stringify(given)}: ${r.error?.message}`);
+      assert.equal(r.data.keyVersion, read, JSON.stringify(given));
+    }
+    for (const bad of ['0x10', '1e1', '0', '-1', '+1', '1.0', '01', '2147483648', 1.5, 0]) {
+      const r = parse(bad);
+      assert.ok(!r.success, `${JSON.stringify(bad)} accepted`);
+      assert.match(r.error.issues[0]!.message, /is not a key version: write the whole number from 1 .* in digits alone/, JSON.stringify(bad));
+    }
+  });
+
+  it('reads Live Account as on or off in every spelling the README gives, and refuses any other text rather than take it for a test account', () => {
+    const live = (value: unknown) => adyenTerminalSource.credentials.safeParse({ ...BASIC, live: value });
+    for (const on of [true, 'true', 'live', 'LIVE', '1', 'yes', 'on']) assert.equal(live(on).data?.live, true, JSON.stringify(on));
+    for (const off of [false, 'false', 'test', '0', 'no', 'off']) assert.equal(live(off).data?.live, false, JSON.stringify(off));
+    assert.equal(live('').data?.live, undefined);
+    for (const typo of ['ture', 'flase', 'prod']) {
+      const r = live(typo);
+      assert.ok(!r.success, `${typo} accepted`);
+      assert.equal(r.error.issues[0]!.message, `"${typo}" is neither on nor off: write true, live, 1, yes or on for a live account, or false, test, 0, no or off for a test account`);
+    }
+  });
+
   it("takes a Basic auth pair alone as the editors save it, with Key Version's default 1 and no key beside it", async () => {
     const out = await receive(chip, { ...BASIC, keyIdentifier: '', passphrase: '', keyVersion: '1' }, AUTH);
     assert.equal(out.status, 200, out.misconfigured ?? out.rejected);

@@ -20,7 +20,7 @@ export const SANDBOX_CASES: Record<string, readonly string[]> = {
 /** The source keys the sandbox reads whose form the source checks. */
 export const SANDBOX_SOURCE_CASES: Record<string, readonly string[]> = {
   ADYEN_HMAC_KEY: ['not-hex', 'ABC'],
-  ADYEN_TERMINAL_KEY_VERSION: ['one', '-1'],
+  ADYEN_TERMINAL_KEY_VERSION: ['one', '-1', '0x10', '1e1'],
   SQUARE_WEBHOOK_URL: ['example.com/webhooks/square', 'ftp://example.com'],
 };
 
@@ -53,7 +53,7 @@ export const NO_SANDBOX_CASE: Record<string, string> = {
   ADYEN_WEBHOOK_PASSWORD: WORKER_READS,
   ADYEN_TERMINAL_USERNAME: WORKER_READS,
   ADYEN_TERMINAL_PASSWORD: WORKER_READS,
-  ADYEN_TERMINAL_LIVE: WORKER_TAKES_ANY,
+  ADYEN_TERMINAL_LIVE: WORKER_READS,
   ZETTLE_ACCESS_TOKEN: WORKER_TAKES_ANY,
   ZETTLE_API_KEY: WORKER_TAKES_ANY,
   ZETTLE_CLIENT_ID: WORKER_READS,
