@@ -22,6 +22,8 @@ export const SANDBOX_SOURCE_CASES: Record<string, readonly string[]> = {
   ADYEN_HMAC_KEY: ['not-hex', 'ABC'],
   ADYEN_TERMINAL_KEY_VERSION: ['one', '-1', '0x10', '1e1'],
   SQUARE_WEBHOOK_URL: ['example.com/webhooks/square', 'ftp://example.com'],
+  // Not a secret of any form: one token, mId:token pairs or a JSON map of them, as the Clover source reads it.
+  CLOVER_API_TOKEN: ['mId:', 'tok-1,tok-2', '{"mId": 5}'],
 };
 
 /**
@@ -40,7 +42,6 @@ export const NO_SANDBOX_CASE: Record<string, string> = {
   ADYEN_TERMINAL_PASSPHRASE: 'a secret of any form',
   ZETTLE_SIGNING_KEY: 'a secret of any form',
   CLOVER_AUTH_CODE: 'a secret of any form',
-  CLOVER_API_TOKEN: 'a secret of any form',
   SUMUP_ACCESS_TOKEN: 'a secret of any form',
   SUMUP_WEBHOOK_SECRET: 'a secret of any form',
   TERMINAL_CRM_WEBHOOK_SECRET: 'a secret of any form',
