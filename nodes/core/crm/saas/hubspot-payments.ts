@@ -120,7 +120,8 @@ async function contactIdsFor(call: HubSpotCall, payments: readonly CrmPayment[])
     const res = await hubspotRequest(call, {
       method: 'POST',
       url: '/crm/v3/objects/contacts/batch/read',
-      body: { idProperty: s.contactIdProperty, properties: [s.contactIdProperty], inputs: unknown.slice(i, i + HUBSPOT_BATCH_SIZE).map((id) => ({ id })) },
+      // propertiesWithHistory is required by HubSpot's spec (BatchReadInputSimplePublicObjectId), even when empty.
+      body: { idProperty: s.contactIdProperty, properties: [s.contactIdProperty], propertiesWithHistory: [], inputs: unknown.slice(i, i + HUBSPOT_BATCH_SIZE).map((id) => ({ id })) },
     });
     // 207 lists the ones not found in `errors` (OBJECT_NOT_FOUND); those stay unknown and their payments retry.
     if (res.status >= 300) throw new CrmTransientError(CRM, `reading contacts by ${s.contactIdProperty} answered ${res.status}: ${reasonOf(asHubSpotError(res.body))}`);

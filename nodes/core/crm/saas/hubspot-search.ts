@@ -39,7 +39,8 @@ export function encodeCursor(c: Cursor): string {
 
 export function decodeCursor(cursor: string | null): Cursor {
   if (cursor === null || cursor === '') return { since: 0 };
-  const m = /^hs1:(\d+)(?::(\d+))?$/.exec(cursor);
+  // HubSpot's `paging.next.after` is an opaque token (its spec's example: "NTI1Cg%3D%3D"), handed back as it is.
+  const m = /^hs1:(\d+)(?::(.+))?$/.exec(cursor);
   if (!m) throw new CrmConfigError(CRM, `"${cursor}" is not a HubSpot change cursor; start again from null`);
   return m[2] ? { since: Number(m[1]), after: m[2] } : { since: Number(m[1]) };
 }
@@ -78,7 +79,8 @@ export async function changedContacts(call: HubSpotCall, pace: () => Promise<voi
       sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }],
       properties,
       limit: pageSize,
-      ...(c.after ? { after: c.after } : {}),
+      // Required by HubSpot's spec (PublicObjectSearchRequest); "0" is the first result.
+      after: c.after ?? '0',
     },
   });
   if (res.status !== 200) {
@@ -105,6 +107,7 @@ export async function changedContacts(call: HubSpotCall, pace: () => Promise<voi
   const lastSeen = Date.parse(customers[customers.length - 1]!.updatedAt);
   if (Number.isFinite(lastSeen) && lastSeen > c.since) return { customers, next: encodeCursor({ since: lastSeen }), more: true };
   // A whole page within one millisecond (a bulk import): step by offset, and past the 10,000 cap move on by 1 ms.
-  if (Number(after) + pageSize > SEARCH_RESULT_CAP) return { customers, next: encodeCursor({ since: c.since + 1 }), more: true };
+  // An offset HubSpot gives as a number is checked against the cap; an opaque token is followed as it is.
+  if (/^\d+$/.test(after) && Number(after) + pageSize > SEARCH_RESULT_CAP) return { customers, next: encodeCursor({ since: c.since + 1 }), more: true };
   return { customers, next: encodeCursor({ since: c.since, after }), more: true };
 }

@@ -64,7 +64,7 @@ describe('HubSpot adapter: changed customers', () => {
     assert.equal(new Set(seen.map((c) => c.externalId)).size, 150);
     const afters = mock.callsTo('/contacts/search').map((c) => (c.body as { after?: string }).after);
     // The first page moves the cursor to that millisecond; from there HubSpot's offset steps within it.
-    assert.deepEqual(afters, [undefined, undefined, '100']);
+    assert.deepEqual(afters, ['0', '0', '100']);
   });
 
   it('reads past HubSpot’s 10,000-results-per-query cap by restarting at the last timestamp seen', { timeout: 20_000 }, async () => {

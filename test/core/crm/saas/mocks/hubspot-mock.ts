@@ -31,6 +31,12 @@
  *   "Retrieve account details"; its guide's example zone is "US/Eastern"), counted against the limits like any call;
  *   an app without the scope gets 403 MISSING_SCOPES "This app hasn't been granted all required scopes…" with
  *   `errors[].context.requiredScopes` and `links.scopes` (as HubSpot/hubspot-api-nodejs issue #268 shows it).
+ * - request bodies are checked against the OpenAPI `required` lists of HubSpot's public spec collection
+ *   (HubSpot/HubSpot-public-api-spec-collection, PublicApiSpecs/CRM/{Contacts,Deals,Associations}): batch
+ *   upsert/update inputs need `id` and `properties` (values text), create inputs `properties` and `associations`
+ *   (each `to` and `types`, each type `associationCategory` of its enum and an integer `associationTypeId`), batch
+ *   read `inputs`, `properties` and `propertiesWithHistory`, associations `inputs` of `from` and `to`, search
+ *   `after`, `filterGroups`, `limit`, `properties` and `sorts`; a body missing one is refused 400 VALIDATION_ERROR.
  * Where HubSpot documents the shape but not the wording (past 10,000 search results, an association to a missing
  * record), the body uses the documented error shape with a plain message.
  */
@@ -108,6 +114,12 @@ export interface HubSpotMockOptions {
   account?: { timeZone?: string; utcOffsetMilliseconds?: number } | 'missing-scopes';
   /** A pair naming a missing record: listed in `errors` beside the others' results (default), or the whole request refused. */
   associationErrors?: 'per-input' | 'whole-request';
+  /**
+   * How search pages are named in `paging.next.after`: the offset as text (`"100"`, what accounts answer today;
+   * default), or an opaque token as HubSpot's spec types and exemplifies it (`NextPage.after`, example
+   * "NTI1Cg%3D%3D"), which a client must hand back as it is.
+   */
+  searchPaging?: 'offset' | 'opaque';
   now?: () => number;
   faults?: FaultOptions;
 }
@@ -269,7 +281,9 @@ export class HubSpotMock {
     const headers = isSearch ? {} : this.rateHeaders();
     let m: RegExpExecArray | null;
     let reply: Reply;
-    if (method === 'GET') reply = path === '/account-info/v3/details' ? this.accountDetails() : [404, { status: 'error', message: `Unable to route GET ${path}`, correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' }];
+    const invalid = method === 'POST' ? requestSchemaError(path, body) : undefined;
+    if (invalid) reply = validation400(invalid);
+    else if (method === 'GET') reply = path === '/account-info/v3/details' ? this.accountDetails() : [404, { status: 'error', message: `Unable to route GET ${path}`, correlationId: randomUUID(), category: 'OBJECT_NOT_FOUND' }];
     else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/upsert$/.exec(path))) reply = this.batchWrite(m[1]!, body, 'upsert');
     else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/create$/.exec(path))) reply = this.batchCreate(m[1]!, body);
     else if ((m = /^\/crm\/v3\/objects\/([^/]+)\/batch\/update$/.exec(path))) reply = this.batchWrite(m[1]!, body, 'update');
@@ -571,10 +585,16 @@ export class HubSpotMock {
     return [200, { status: 'COMPLETE', results, ...(errors.length ? { numErrors: errors.length, errors } : {}), startedAt: now, completedAt: now }];
   }
 
+  private pageToken(offset: number): { after: string; link: string } {
+    const after = this.o.searchPaging === 'opaque' ? toPageToken(offset) : String(offset);
+    return { after, link: `?after=${after}` };
+  }
+
   private search(objectType: string, body: unknown): Reply {
     const b = (body ?? {}) as { filterGroups?: { filters?: { propertyName: string; operator: string; value?: string }[] }[]; sorts?: { propertyName: string; direction: string }[]; properties?: string[]; limit?: number; after?: string };
     const limit = b.limit ?? 10;
-    const offset = Number(b.after ?? 0);
+    const offset = this.o.searchPaging === 'opaque' ? fromPageToken(b.after) : Number(b.after ?? 0);
+    if (!Number.isInteger(offset) || offset < 0) return validation400(`after: "${String(b.after)}" is not a paging cursor this search gave`);
     if (limit > 200) return validation400(`limit must be at most 200, was ${limit}`);
     if (offset + limit > 10_000) return validation400('The search endpoints are limited to 10,000 total results for any given query.');
     const groups = b.filterGroups ?? [];
@@ -592,9 +612,68 @@ export class HubSpotMock {
     return [200, {
       total: rows.length,
       results: page.map((r) => ({ id: r.id, properties: pick(r.properties, wanted), createdAt: r.createdAt, updatedAt: r.updatedAt, archived: false })),
-      ...(more ? { paging: { next: { after: String(offset + limit), link: `?after=${offset + limit}` } } } : {}),
+      ...(more ? { paging: { next: this.pageToken(offset + limit) } } : {}),
     }];
   }
+}
+
+/** The spec's own example token, "NTI1Cg%3D%3D", is base64 of "525\n", URL-encoded: offsets are made the same way. */
+function toPageToken(offset: number): string {
+  return encodeURIComponent(Buffer.from(`${offset}\n`).toString('base64'));
+}
+
+function fromPageToken(after: unknown): number {
+  if (after === '0' || after === '') return 0;
+  if (typeof after !== 'string') return NaN;
+  const text = Buffer.from(decodeURIComponent(after), 'base64').toString('utf8');
+  return /^\d+\n$/.test(text) ? Number(text) : NaN;
+}
+
+const ASSOCIATION_CATEGORIES = ['HUBSPOT_DEFINED', 'INTEGRATOR_DEFINED', 'USER_DEFINED', 'WORK'];
+
+/**
+ * What HubSpot's OpenAPI spec requires of a request body (the `required` lists and types of
+ * SimplePublicObjectBatchInputUpsert, SimplePublicObjectBatchInput, SimplePublicObjectInputForCreate,
+ * PublicAssociationsForObject, AssociationSpec, BatchReadInputSimplePublicObjectId, PublicDefaultAssociationMultiPost
+ * and PublicObjectSearchRequest); undefined when the body has it all.
+ */
+function requestSchemaError(path: string, body: unknown): string | undefined {
+  const b = (body ?? {}) as Record<string, unknown>;
+  const isObject = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  const textMap = (x: unknown) => isObject(x) && Object.values(x).every((v) => typeof v === 'string');
+  const idOf = (x: unknown) => isObject(x) && typeof x.id === 'string';
+  const inputs = Array.isArray(b.inputs) ? (b.inputs as unknown[]) : undefined;
+  if (/\/batch\/(upsert|update)$/.test(path)) {
+    if (!inputs) return 'Invalid input JSON: "inputs" is required';
+    const i = inputs.findIndex((x) => !isObject(x) || typeof x.id !== 'string' || !textMap(x.properties));
+    return i >= 0 ? `Invalid input JSON: inputs[${i}] needs "id" (a string) and "properties" (string values)` : undefined;
+  }
+  if (/\/batch\/create$/.test(path)) {
+    if (!inputs) return 'Invalid input JSON: "inputs" is required';
+    for (const [i, x] of inputs.entries()) {
+      if (!isObject(x) || !textMap(x.properties) || !Array.isArray(x.associations)) return `Invalid input JSON: inputs[${i}] needs "properties" (string values) and "associations"`;
+      for (const a of x.associations as unknown[]) {
+        if (!isObject(a) || !idOf(a.to) || !Array.isArray(a.types)) return `Invalid input JSON: inputs[${i}].associations needs "to" ({id}) and "types"`;
+        const badType = (a.types as unknown[]).some((t) => !isObject(t) || !ASSOCIATION_CATEGORIES.includes(t.associationCategory as string) || !Number.isInteger(t.associationTypeId));
+        if (badType) return `Invalid input JSON: inputs[${i}].associations[].types needs "associationCategory" (${ASSOCIATION_CATEGORIES.join(', ')}) and an integer "associationTypeId"`;
+      }
+    }
+    return undefined;
+  }
+  if (/\/batch\/read$/.test(path)) {
+    for (const name of ['inputs', 'properties', 'propertiesWithHistory']) if (!Array.isArray(b[name])) return `Invalid input JSON: "${name}" is required`;
+    return inputs!.every(idOf) ? undefined : 'Invalid input JSON: every input needs "id" (a string)';
+  }
+  if (/\/batch\/associate\/default$/.test(path)) {
+    if (!inputs) return 'Invalid input JSON: "inputs" is required';
+    return inputs.every((x) => isObject(x) && idOf(x.from) && idOf(x.to)) ? undefined : 'Invalid input JSON: every input needs "from" and "to" ({id})';
+  }
+  if (/\/search$/.test(path)) {
+    if (typeof b.after !== 'string') return 'Invalid input JSON: "after" (a string) is required';
+    if (!Number.isInteger(b.limit)) return 'Invalid input JSON: "limit" (an integer) is required';
+    for (const name of ['filterGroups', 'properties', 'sorts']) if (!Array.isArray(b[name])) return `Invalid input JSON: "${name}" is required`;
+  }
+  return undefined;
 }
 
 function validation400(message: string): Reply {
