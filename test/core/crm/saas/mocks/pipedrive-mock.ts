@@ -305,7 +305,7 @@ export class PipedriveMock {
       const rec = m[1] === 'persons' ? this.persons.get(id) : this.deals.get(id);
       if (!rec || rec.is_deleted) return notFound(m[1] === 'persons' ? 'Person not found' : 'Deal not found');
       if (m[1] === 'deals' && this.hidden.has(id)) return forbidden('You do not have permission to access this deal.');
-      if (method === 'GET') return ok(onlyFields(rec, q.get('custom_fields')));
+      if (method === 'GET') return tooManyCustomFields(q) ?? ok(onlyFields(rec, q.get('custom_fields')));
       if (method === 'PATCH') return m[1] === 'persons' ? this.updatePerson(rec as MockPerson, body) : this.updateDeal(rec as MockDeal, body);
     }
     return notFound(`Unknown method ${method} ${p}`);
@@ -386,7 +386,13 @@ export class PipedriveMock {
     }
     const limit = Number(q.get('limit') ?? 100);
     if (!Number.isInteger(limit) || limit < 1 || limit > 500) return invalid('Validation failed: limit: must be between 1 and 500', 'ERR_SCHEMA_VALIDATION_FAILED');
-    const desc = q.get('sort_direction') === 'desc';
+    const sortBy = q.get('sort_by');
+    if (sortBy !== null && !['id', 'update_time', 'add_time'].includes(sortBy)) return invalid('Validation failed: sort_by: must be one of id, update_time, add_time', 'ERR_SCHEMA_VALIDATION_FAILED');
+    const direction = q.get('sort_direction');
+    if (direction !== null && direction !== 'asc' && direction !== 'desc') return invalid('Validation failed: sort_direction: must be one of asc, desc', 'ERR_SCHEMA_VALIDATION_FAILED');
+    const tooMany = tooManyCustomFields(q);
+    if (tooMany) return tooMany;
+    const desc = direction === 'desc';
     const rows = [...this.persons.values()]
       .filter((p) => !p.is_deleted && (since === null || Date.parse(p.update_time) >= Date.parse(since)))
       .sort((a, b) => (desc ? -1 : 1) * (Date.parse(a.update_time) - Date.parse(b.update_time) || a.id - b.id));
@@ -474,6 +480,8 @@ export class PipedriveMock {
     const exact = q.get('exact_match') === 'true';
     if (term.length < (exact ? 1 : 2)) return invalid('Validation failed: term: must be at least 2 characters long', 'ERR_SCHEMA_VALIDATION_FAILED');
     const limit = Number(q.get('limit') ?? 100);
+    const refused = badSearchQuery(type, q, limit);
+    if (refused) return refused;
     const fields = (q.get('fields') ?? (type === 'person' ? 'custom_fields,email,name,phone,notes' : 'custom_fields,notes,title')).split(',');
     const lag = this.o.searchLagMs ?? 0;
     const visible = (at: string) => Date.parse(at) <= this.now() - lag;
@@ -517,6 +525,28 @@ export class PipedriveMock {
       }));
     return page(items, q, limit, true);
   }
+}
+
+/**
+ * The search endpoints' parameters as the SDK types them (client-nodejs src/versions/v2/api persons-api.ts
+ * searchPersons, deals-api.ts searchDeals): `fields` from its enum (comma-separated), `exact_match` a boolean,
+ * `limit` at most 500.
+ */
+function badSearchQuery(type: 'person' | 'deal', q: URLSearchParams, limit: number): Reply | undefined {
+  const allowed = type === 'person' ? ['custom_fields', 'email', 'notes', 'phone', 'name'] : ['custom_fields', 'notes', 'title'];
+  const fields = q.get('fields');
+  const unknown = fields === null ? undefined : fields.split(',').find((f) => !allowed.includes(f));
+  if (unknown !== undefined) return invalid(`Validation failed: fields: '${unknown}' must be one of ${allowed.join(', ')}`, 'ERR_SCHEMA_VALIDATION_FAILED');
+  const exact = q.get('exact_match');
+  if (exact !== null && exact !== 'true' && exact !== 'false') return invalid('Validation failed: exact_match: must be a boolean', 'ERR_SCHEMA_VALIDATION_FAILED');
+  if (!Number.isInteger(limit) || limit < 1 || limit > 500) return invalid('Validation failed: limit: must be between 1 and 500', 'ERR_SCHEMA_VALIDATION_FAILED');
+  return undefined;
+}
+
+/** `custom_fields` on the GET endpoints: "A maximum of 15 keys is allowed" (SDK getPerson / getPersons). */
+function tooManyCustomFields(q: URLSearchParams): Reply | undefined {
+  const keys = q.get('custom_fields');
+  return keys !== null && keys.split(',').length > 15 ? invalid('Validation failed: custom_fields: a maximum of 15 keys is allowed', 'ERR_SCHEMA_VALIDATION_FAILED') : undefined;
 }
 
 function page(rows: unknown[], q: URLSearchParams, limit: number, wrapItems = false): Reply {
