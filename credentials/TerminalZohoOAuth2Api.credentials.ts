@@ -54,11 +54,12 @@ export class TerminalZohoOAuth2Api implements ICredentialType {
       required: true,
     },
     {
-      // Records to read and write, and the org's details: its time zone is the day a deal's Closing_Date is in.
+      // Records to read and write; the org's details (its time zone is the day a deal's Closing_Date is in); and
+      // search, which v8 "Search Records" lists under ZohoSearch.securesearch.READ besides the module's scope.
       displayName: 'Scope',
       name: 'scope',
       type: 'hidden',
-      default: 'ZohoCRM.modules.ALL,ZohoCRM.org.READ',
+      default: 'ZohoCRM.modules.ALL,ZohoCRM.org.READ,ZohoSearch.securesearch.READ',
     },
     {
       // Offline access is what makes Zoho issue a refresh token; consent makes it issue one on every reconnect.

@@ -127,7 +127,7 @@ describe('terminal-crm sync', () => {
 
   it('prints what the adapter fell back on: Zoho dating deals by UTC days when its token may not read the org', async () => {
     const creds = { clientId: '1000.CLIENTID', clientSecret: 'secret', refreshToken: '1000.refresh.token' };
-    const zoho = new ZohoMock({ ...creds, scopes: ['ZohoCRM.modules.ALL'] }).start();
+    const zoho = new ZohoMock({ ...creds, scopes: ['ZohoCRM.modules.ALL', 'ZohoSearch.securesearch.READ'] }).start();
     const zohoStore = `sqlite:${join(dir.path, `zoho-${Date.now()}.db`)}`;
     const db = await openDatabase(zohoStore);
     await db.transaction((tx) => enqueue(tx, 'zoho', [{ kind: 'customer', record: customer(1) }, { kind: 'payment', record: payment(1, 1) }]));

@@ -151,7 +151,7 @@ describe('n8n: CRM credentials', () => {
         assert.equal(data.accessTokenUrl, `${urls.accounts}/oauth/v2/token`, dc);
       }
       // Records, and the org's details (its time zone is the day a deal's Closing_Date is in); Zoho separates scopes by commas.
-      assert.deepEqual(String((await credentialWithDefaults(new TerminalZohoOAuth2Api(), {})).scope).split(','), ['ZohoCRM.modules.ALL', 'ZohoCRM.org.READ']);
+      assert.deepEqual(String((await credentialWithDefaults(new TerminalZohoOAuth2Api(), {})).scope).split(','), ['ZohoCRM.modules.ALL', 'ZohoCRM.org.READ', 'ZohoSearch.securesearch.READ']);
       const options = new TerminalZohoOAuth2Api().properties.find((p) => p.name === 'dataCenter')!.options as { value: string }[];
       assert.deepEqual(options.map((o) => o.value).sort(), Object.keys(ZOHO_DATA_CENTERS).sort(), 'every data centre the core knows is offered');
     });
@@ -204,7 +204,7 @@ describe('n8n: the Zoho credential\'s Time Zone', () => {
 
   it('reaches the adapter: a deal\'s Closing_Date is the sale\'s day in it, and Zoho is not asked for the org\'s', async () => {
     // A connection made before the pack asked for ZohoCRM.org.READ: the org's zone cannot be read.
-    const mock = new ZohoMock({ ...CREDS, apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://accounts.zoho.eu', scopes: ['ZohoCRM.modules.ALL'] }).start();
+    const mock = new ZohoMock({ ...CREDS, apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://accounts.zoho.eu', scopes: ['ZohoCRM.modules.ALL', 'ZohoSearch.securesearch.READ'] }).start();
     const contact = mock.seed('Contacts', { Terminal_CRM_Id: 'cus_1', Last_Name: 'Diaz', Email: 'ana@example.com' });
     const data = await credentialWithDefaults(new TerminalZohoOAuth2Api(), {
       dataCenter: 'eu', clientId: CREDS.clientId, clientSecret: CREDS.clientSecret, timeZone: 'America/Los_Angeles',

@@ -74,7 +74,7 @@ describe('Node-RED: crm-account', () => {
   it('Zoho: the Time zone field reaches the adapter: a deal\'s Closing_Date is the sale\'s day there, and Zoho is not asked for the org\'s', async () => {
     const creds = { clientId: '1000.CLIENTID', clientSecret: 'zoho-secret', refreshToken: '1000.refresh.token' };
     // A connection made before the pack asked for ZohoCRM.org.READ: the org's zone cannot be read.
-    const mock = new ZohoMock({ ...creds, apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://accounts.zoho.eu', scopes: ['ZohoCRM.modules.ALL'] }).start();
+    const mock = new ZohoMock({ ...creds, apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://accounts.zoho.eu', scopes: ['ZohoCRM.modules.ALL', 'ZohoSearch.securesearch.READ'] }).start();
     const contact = mock.seed('Contacts', { Terminal_CRM_Id: 'cus_1', Last_Name: 'Diaz', Email: 'ana@example.com' });
     const { node } = account({ crm: 'zoho', dataCenter: 'eu', timeZone: ' America/Los_Angeles ' }, creds);
     assert.deepEqual(node.warnings, []);

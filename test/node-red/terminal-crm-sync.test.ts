@@ -73,7 +73,7 @@ describe('Node-RED: terminal CRM sync', { timeout: 20_000 }, () => {
 
   it('warns what the CRM\'s adapter fell back on, and carries it in the summary: Zoho dating deals by UTC days', async () => {
     const creds = { clientId: '1000.CLIENTID', clientSecret: 'secret', refreshToken: '1000.refresh.token' };
-    const mock = new ZohoMock({ ...creds, scopes: ['ZohoCRM.modules.ALL'] }).start();
+    const mock = new ZohoMock({ ...creds, scopes: ['ZohoCRM.modules.ALL', 'ZohoSearch.securesearch.READ'] }).start();
     await s.db.transaction((tx) =>
       enqueue(tx, 'zoho', [
         { kind: 'customer', record: { externalId: 'cus_zoho_1', profile: { givenName: 'Ana', familyName: 'Diaz', email: 'ana.zoho@example.com' } } },

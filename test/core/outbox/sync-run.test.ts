@@ -34,7 +34,7 @@ describe('CRM Sync run (the core every face calls)', { timeout: 20_000 }, () => 
 
   it("says in the summary what the adapter fell back on: Zoho's deals dated by UTC days for want of the org's time zone", async () => {
     const creds = { clientId: '1000.CLIENTID', clientSecret: 'secret', refreshToken: '1000.refresh.token' };
-    const mock = new ZohoMock({ ...creds, scopes: ['ZohoCRM.modules.ALL'], orgTimeZone: 'America/Los_Angeles' }).start();
+    const mock = new ZohoMock({ ...creds, scopes: ['ZohoCRM.modules.ALL', 'ZohoSearch.securesearch.READ'], orgTimeZone: 'America/Los_Angeles' }).start();
     const adapter = crmAdapterFromEnv('zoho', { ZOHO_CLIENT_ID: creds.clientId, ZOHO_CLIENT_SECRET: creds.clientSecret, ZOHO_REFRESH_TOKEN: creds.refreshToken });
     await db.transaction((tx) =>
       enqueue(tx, 'zoho', [

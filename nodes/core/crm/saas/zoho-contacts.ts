@@ -1,10 +1,11 @@
 import type { CustomerProfile } from '../../contracts/customer';
 import type { CrmCustomer, CrmRemoteCustomer } from './crm-adapter';
-import { CrmConfigError } from './crm-errors';
+import { CrmAuthError, CrmConfigError } from './crm-errors';
 import type { HttpRequest } from '../../http/http-transport';
 import { idText, objectBody, recordsAt, type Answer } from './answer-shape';
 import { zohoReason, type ZohoCall } from './zoho-api';
 import type { ZohoSettings } from './zoho-settings';
+import { isRecord } from '../../json/json-values';
 
 /** Pack profile field → Contacts field API name (Zoho's standard Contacts layout). */
 const CONTACT_FIELDS = {
@@ -82,6 +83,14 @@ export function remoteContact(r: Record<string, unknown>, settings: ZohoSettings
 const CRITERIA_MAX = 10;
 
 /**
+ * The scope v8 "Search Records" needs besides the module's. A token without it is refused 401 OAUTH_SCOPE_MISMATCH,
+ * which a refresh cannot mend (the refresh token carries the scopes it was granted).
+ */
+export const ZOHO_SEARCH_SCOPE = 'ZohoSearch.securesearch.READ';
+
+const scopeMismatch = (res: { body: unknown }): boolean => isRecord(res.body) && res.body.code === 'OAUTH_SCOPE_MISMATCH';
+
+/**
  * Contacts whose `field` equals one of `values` (GET …/Contacts/search?criteria=…), ten values per search, Zoho's
  * criteria limit; `fields` names the columns wanted back, Zoho's default set when absent.
  */
@@ -96,7 +105,13 @@ async function contactsWhere(call: ZohoCall, settings: ZohoSettings, field: stri
       url: `/crm/${settings.apiVersion}/Contacts/search`,
       qs: { criteria: chunk.length > 1 ? `(${criteria})` : criteria, ...(fields ? { fields } : {}), per_page: 200 },
     };
-    const res = await call(req);
+    const res = await call(req, scopeMismatch);
+    if (scopeMismatch(res)) {
+      throw new CrmAuthError(
+        'zoho',
+        `searching Contacts was refused (OAUTH_SCOPE_MISMATCH): the refresh token was not granted ${ZOHO_SEARCH_SCOPE}, which Zoho's search needs — connect the credential again (n8n) or make a new refresh token with the scopes ZohoCRM.modules.ALL,ZohoCRM.org.READ,${ZOHO_SEARCH_SCOPE}`,
+      );
+    }
     if (res.status === 204) continue;
     if (res.status !== 200) throw new CrmConfigError('zoho', `searching Contacts by ${field} was refused: ${zohoReason(res)}`);
     const answer: Answer = { crm: 'zoho', vendor: 'Zoho', req, res, then: 'the records are sent again' };

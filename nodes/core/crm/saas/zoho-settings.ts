@@ -109,7 +109,7 @@ export type ZohoSettings = z.output<typeof ZohoSettingsSchema>;
 const FIXES: Record<string, string> = {
   clientId: 'create a Server-based (or Self Client) app in the Zoho API console for your data centre and give its client id',
   clientSecret: 'copy the client secret of that app',
-  refreshToken: 'generate a refresh token with the scopes ZohoCRM.modules.ALL and ZohoCRM.org.READ (offline access)',
+  refreshToken: 'generate a refresh token with the scopes ZohoCRM.modules.ALL, ZohoCRM.org.READ and ZohoSearch.securesearch.READ (offline access)',
   dataCenter: `use the data centre of your Zoho login domain: ${Object.keys(ZOHO_DATA_CENTERS).join(', ')}`,
   baseUrl: 'use a URL such as https://www.zohoapis.eu, or leave it empty to follow the data centre',
   accountsUrl: 'use a URL such as https://accounts.zoho.eu, or leave it empty to follow the data centre',

@@ -258,6 +258,31 @@ describe('Zoho adapter: payments as deals', () => {
     assert.ok((results[1] as { error: unknown }).error instanceof CrmTransientError);
     assert.equal(dealsOf(mock, payment(2)).length, 0);
   });
+
+  it("Zoho's search needs ZohoSearch.securesearch.READ (v8 Search Records): a token without it is an auth error naming the scope, with no token refreshed for it", async () => {
+    const { mock, adapter } = setup({ scopes: ['ZohoCRM.modules.ALL', 'ZohoCRM.org.READ'], orgTimeZone: 'Europe/Madrid' });
+    await adapter.upsertCustomers([customer(1, { email: undefined })]);
+    const tokens = mock.tokenRequests;
+    await assert.rejects(adapter.upsertPayments([payment(1)]), (e: unknown) => {
+      assert.ok(e instanceof CrmAuthError, String(e));
+      assert.match(e.message, /OAUTH_SCOPE_MISMATCH.*ZohoSearch\.securesearch\.READ.*connect the credential again/);
+      return true;
+    });
+    assert.equal(mock.tokenRequests, tokens, 'a refresh mints a token of the same scopes: none is asked for');
+    assert.equal(dealsOf(mock, payment(1)).length, 0);
+  });
+
+  it("search `equals` behaves like contains (v8 Search Records): a payment of cus_…1 is not ambiguous with the contact of cus_…10", async () => {
+    const { mock, adapter } = setup();
+    const one: CrmCustomer = { externalId: 'cus_Q1', profile: { familyName: 'Uno', email: 'uno@example.com' } };
+    const ten: CrmCustomer = { externalId: 'cus_Q10', profile: { familyName: 'Diez', email: 'diez@example.com' } };
+    const [c1] = await adapter.upsertCustomers([one, ten]);
+    const [r] = await adapter.upsertPayments([payment(1, { customerExternalId: 'cus_Q1' })]);
+    // The mock's search did answer both contacts for cus_Q1, as Zoho's does.
+    assert.equal(mock.callsTo('GET', '/crm/v8/Contacts/search').filter((c) => c.query.criteria === '(Terminal_CRM_Id:equals:cus_Q1)').length, 1);
+    assert.equal(r!.status, 'synced', JSON.stringify(r));
+    assert.deepEqual(dealsOf(mock, payment(1))[0]!.Contact_Name, { id: synced(c1) });
+  });
 });
 
 describe("Zoho adapter: a payment's Closing_Date is its day in the org's time zone", () => {
@@ -332,7 +357,7 @@ describe("Zoho adapter: a payment's Closing_Date is its day in the org's time zo
   });
 
   it('a token without ZohoCRM.org.READ (401 OAUTH_SCOPE_MISMATCH): UTC days, no token refreshed for it, asked once, a note names the scope', async () => {
-    const zoho = setup({ orgTimeZone: 'America/Los_Angeles', scopes: ['ZohoCRM.modules.ALL'] });
+    const zoho = setup({ orgTimeZone: 'America/Los_Angeles', scopes: ['ZohoCRM.modules.ALL', 'ZohoSearch.securesearch.READ'] });
     const paid = await withContacts(zoho, 2);
     assert.equal((await zoho.adapter.upsertPayments([paid(1, evening)]))[0]!.status, 'synced');
     await zoho.adapter.upsertPayments([paid(2, evening)]);

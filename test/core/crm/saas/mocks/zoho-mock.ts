@@ -15,7 +15,9 @@ export const nock = (require('nock') as { default: typeof nockApi }).default;
  *   as only a transition may make it (Zoho's "Update Blueprint" API; the message is the one integrators report);
  * - GET records with `If-Modified-Since`, `sort_by`/`sort_order`, `page`/`per_page` up to 2,000 records then
  *   `page_token` (info.more_records / next_page_token), 204 when nothing, 304 when nothing changed;
- * - search by criteria (at most 10 conditions joined by `or`);
+ * - search by criteria (at most 10 conditions joined by `or`), which v8 "Search Records" lists under the scope
+ *   ZohoSearch.securesearch.READ besides the module's (a token without it: 401 OAUTH_SCOPE_MISMATCH), and whose
+ *   `equals` "behaves like contains" (cus_1 finds cus_10 too);
  * - the org's details (`GET /crm/v8/org`, "Get Organization Data": `{org: [{time_zone, iso_code, …}]}`), which need
  *   the scope ZohoCRM.org.READ (or .ALL): a token without it is answered 401 OAUTH_SCOPE_MISMATCH;
  * - API credits per rolling 24 h (an upsert costs 1 per 10 records) with `X-API-CREDITS-REMAINING` once half is used,
@@ -68,7 +70,7 @@ export interface MockCall {
 
 type Reply = [number, unknown?, Record<string, string>?];
 
-const DEFAULT_SCOPES = ['ZohoCRM.modules.ALL', 'ZohoCRM.org.READ'];
+const DEFAULT_SCOPES = ['ZohoCRM.modules.ALL', 'ZohoCRM.org.READ', 'ZohoSearch.securesearch.READ'];
 const MANDATORY: Record<string, string[]> = { Contacts: ['Last_Name'], Deals: ['Deal_Name', 'Stage'] };
 const MODULES = ['Contacts', 'Deals', 'Leads', 'Accounts'];
 const USER = { name: 'Patricia Boyle', id: '5725767000000411001' };
@@ -210,7 +212,7 @@ export class ZohoMock {
       const cost = url.pathname.endsWith('/upsert') ? Math.max(1, Math.ceil(asArray(asObject(body).data).length / 10)) : 1;
       const credit = this.spend(cost);
       if (credit.refused) return finish([429, error('TOO_MANY_REQUESTS', TOO_MANY), credit.headers]);
-      const reply = url.pathname === '/crm/v8/org' ? this.org(method, this.accessTokens.get(token)!) : this.route(method, url, body, headers);
+      const reply = url.pathname === '/crm/v8/org' ? this.org(method, this.accessTokens.get(token)!) : this.route(method, url, body, headers, this.accessTokens.get(token)!);
       return finish([reply[0], reply[1], { ...credit.headers, ...reply[2] }], delay);
     } finally {
       this.inFlight--;
@@ -231,13 +233,16 @@ export class ZohoMock {
     return { refused: false, headers: left <= daily / 2 ? { 'x-api-credits-remaining': String(left) } : {} };
   }
 
-  private route(method: string, url: URL, body: unknown, headers: Record<string, string>): Reply {
+  private route(method: string, url: URL, body: unknown, headers: Record<string, string>, scopes: readonly string[]): Reply {
     const m = /^\/crm\/v8\/([A-Za-z_]+)(?:\/(upsert|search))?$/.exec(url.pathname);
     if (!m) return [404, error('INVALID_URL_PATTERN', 'Please check if the URL trying to access is a correct one')];
     const module = m[1]!;
     if (!this.modules.has(module)) return [400, error('INVALID_MODULE', 'The module name given seems to be invalid')];
     if (method === 'POST' && m[2] === 'upsert') return this.upsert(module, body);
-    if (method === 'GET' && m[2] === 'search') return this.search(module, url.searchParams);
+    if (method === 'GET' && m[2] === 'search') {
+      if (!scopes.some((s) => /^ZohoSearch\.securesearch\.(READ|ALL)$/i.test(s))) return [401, error('OAUTH_SCOPE_MISMATCH', 'invalid oauth scope to access this URL')];
+      return this.search(module, url.searchParams);
+    }
     if (method === 'GET' && !m[2]) return this.list(module, url.searchParams, headers['if-modified-since']);
     return [405, error('INVALID_REQUEST_METHOD', 'The http request method type is not a valid one')];
   }
@@ -389,7 +394,8 @@ export class ZohoMock {
     const rest = criteria.replace(/\(([A-Za-z0-9_]+):equals:((?:\\.|[^()\\])*)\)/g, '').replace(/[()]|or/g, '');
     if (conditions.length === 0 || rest.trim() !== '') return [400, error('INVALID_QUERY', 'invalid query formed', { reason: 'invalid criteria' })];
     if (conditions.length > 10) return [400, error('INVALID_QUERY', 'invalid query formed', { reason: 'more than 10 criteria' })];
-    const rows = this.records(module).filter((r) => conditions.some((c) => equalValue(c.field, String(r[c.field] ?? ''), c.value)));
+    // v8: "When using the equals operator in the Search API, it behaves like contains".
+    const rows = this.records(module).filter((r) => conditions.some((c) => String(r[c.field] ?? '').toLowerCase().includes(c.value.toLowerCase())));
     if (rows.length === 0) return [204];
     const fields = q.get('fields')?.split(',');
     return [200, {
