@@ -90,9 +90,15 @@ export const ZOHO_SEARCH_SCOPE = 'ZohoSearch.securesearch.READ';
 
 const scopeMismatch = (res: { body: unknown }): boolean => isRecord(res.body) && res.body.code === 'OAUTH_SCOPE_MISMATCH';
 
+/** Search pages of 200 go up to Zoho's 2,000 records per search. */
+const SEARCH_PER_PAGE = 200;
+const SEARCH_PAGES = 10;
+
 /**
- * Contacts whose `field` equals one of `values` (GET …/Contacts/search?criteria=…), ten values per search, Zoho's
- * criteria limit; `fields` names the columns wanted back, Zoho's default set when absent.
+ * Contacts whose `field` holds one of `values` (GET …/Contacts/search?criteria=…), ten values per search, Zoho's
+ * criteria limit; `fields` names the columns wanted back, Zoho's default set when absent. Zoho's `equals` "behaves
+ * like contains" (v8 Search Records), so a value finds longer ones too (cus_1 finds cus_10): every page is read
+ * (info.more_records), and callers take only the exact values.
  */
 async function contactsWhere(call: ZohoCall, settings: ZohoSettings, field: string, values: readonly string[], fields?: string): Promise<Record<string, unknown>[]> {
   const out: Record<string, unknown>[] = [];
@@ -100,22 +106,26 @@ async function contactsWhere(call: ZohoCall, settings: ZohoSettings, field: stri
   for (let i = 0; i < unique.length; i += CRITERIA_MAX) {
     const chunk = unique.slice(i, i + CRITERIA_MAX);
     const criteria = chunk.map((v) => `(${field}:equals:${escapeCriteria(v)})`).join('or');
-    const req: HttpRequest = {
-      method: 'GET',
-      url: `/crm/${settings.apiVersion}/Contacts/search`,
-      qs: { criteria: chunk.length > 1 ? `(${criteria})` : criteria, ...(fields ? { fields } : {}), per_page: 200 },
-    };
-    const res = await call(req, scopeMismatch);
-    if (scopeMismatch(res)) {
-      throw new CrmAuthError(
-        'zoho',
-        `searching Contacts was refused (OAUTH_SCOPE_MISMATCH): the refresh token was not granted ${ZOHO_SEARCH_SCOPE}, which Zoho's search needs — connect the credential again (n8n) or make a new refresh token with the scopes ZohoCRM.modules.ALL,ZohoCRM.org.READ,${ZOHO_SEARCH_SCOPE}`,
-      );
+    for (let page = 1; page <= SEARCH_PAGES; page++) {
+      const req: HttpRequest = {
+        method: 'GET',
+        url: `/crm/${settings.apiVersion}/Contacts/search`,
+        qs: { criteria: chunk.length > 1 ? `(${criteria})` : criteria, ...(fields ? { fields } : {}), per_page: SEARCH_PER_PAGE, ...(page > 1 ? { page } : {}) },
+      };
+      const res = await call(req, scopeMismatch);
+      if (scopeMismatch(res)) {
+        throw new CrmAuthError(
+          'zoho',
+          `searching Contacts was refused (OAUTH_SCOPE_MISMATCH): the refresh token was not granted ${ZOHO_SEARCH_SCOPE}, which Zoho's search needs — connect the credential again (n8n) or make a new refresh token with the scopes ZohoCRM.modules.ALL,ZohoCRM.org.READ,${ZOHO_SEARCH_SCOPE}`,
+        );
+      }
+      if (res.status === 204) break;
+      if (res.status !== 200) throw new CrmConfigError('zoho', `searching Contacts by ${field} was refused: ${zohoReason(res)}`);
+      const answer: Answer = { crm: 'zoho', vendor: 'Zoho', req, res, then: 'the records are sent again' };
+      const body = objectBody(answer);
+      out.push(...recordsAt(answer, body.data, 'a data list'));
+      if (!(isRecord(body.info) && body.info.more_records === true)) break;
     }
-    if (res.status === 204) continue;
-    if (res.status !== 200) throw new CrmConfigError('zoho', `searching Contacts by ${field} was refused: ${zohoReason(res)}`);
-    const answer: Answer = { crm: 'zoho', vendor: 'Zoho', req, res, then: 'the records are sent again' };
-    out.push(...recordsAt(answer, objectBody(answer).data, 'a data list'));
   }
   return out;
 }

@@ -283,6 +283,16 @@ describe('Zoho adapter: payments as deals', () => {
     assert.equal(r!.status, 'synced', JSON.stringify(r));
     assert.deepEqual(dealsOf(mock, payment(1))[0]!.Contact_Name, { id: synced(c1) });
   });
+
+  it('a contact on the second page of a search (its pack id contained in 200 others) is still found: every page is read', async () => {
+    const { mock, adapter } = setup();
+    for (let i = 0; i < 200; i++) mock.seed('Contacts', { Last_Name: `Other ${i}`, Terminal_CRM_Id: `cus_Q1${String(i).padStart(3, '0')}` });
+    const [c1] = await adapter.upsertCustomers([{ externalId: 'cus_Q1', profile: { familyName: 'Uno' } }]);
+    const [r] = await adapter.upsertPayments([payment(1, { customerExternalId: 'cus_Q1' })]);
+    assert.equal(r!.status, 'synced', JSON.stringify(r));
+    assert.deepEqual(dealsOf(mock, payment(1))[0]!.Contact_Name, { id: synced(c1) });
+    assert.deepEqual(mock.callsTo('GET', '/crm/v8/Contacts/search').map((c) => c.query.page ?? '1'), ['1', '2']);
+  });
 });
 
 describe("Zoho adapter: a payment's Closing_Date is its day in the org's time zone", () => {

@@ -17,7 +17,7 @@ export const nock = (require('nock') as { default: typeof nockApi }).default;
  *   `page_token` (info.more_records / next_page_token), 204 when nothing, 304 when nothing changed;
  * - search by criteria (at most 10 conditions joined by `or`), which v8 "Search Records" lists under the scope
  *   ZohoSearch.securesearch.READ besides the module's (a token without it: 401 OAUTH_SCOPE_MISMATCH), and whose
- *   `equals` "behaves like contains" (cus_1 finds cus_10 too);
+ *   `equals` "behaves like contains" (cus_1 finds cus_10 too), 200 per page (info.more_records), 2,000 at most;
  * - the org's details (`GET /crm/v8/org`, "Get Organization Data": `{org: [{time_zone, iso_code, …}]}`), which need
  *   the scope ZohoCRM.org.READ (or .ALL): a token without it is answered 401 OAUTH_SCOPE_MISMATCH;
  * - API credits per rolling 24 h (an upsert costs 1 per 10 records) with `X-API-CREDITS-REMAINING` once half is used,
@@ -397,10 +397,18 @@ export class ZohoMock {
     // v8: "When using the equals operator in the Search API, it behaves like contains".
     const rows = this.records(module).filter((r) => conditions.some((c) => String(r[c.field] ?? '').toLowerCase().includes(c.value.toLowerCase())));
     if (rows.length === 0) return [204];
+    const perPage = Number(q.get('per_page') ?? 200);
+    const page = Number(q.get('page') ?? 1);
+    if (!Number.isInteger(perPage) || perPage < 1 || perPage > 200) return [400, error('INVALID_DATA', 'invalid data', { param_name: 'per_page' })];
+    if (!Number.isInteger(page) || page < 1) return [400, error('INVALID_DATA', 'invalid data', { param_name: 'page' })];
+    // Search reaches the first 2,000 records only.
+    if (page * perPage > 2000) return [400, error('LIMIT_REACHED', 'maximum limit reached', { limit: 2000 })];
+    const slice = rows.slice((page - 1) * perPage, page * perPage);
+    if (slice.length === 0) return [204];
     const fields = q.get('fields')?.split(',');
     return [200, {
-      data: rows.map((r) => (fields ? { ...Object.fromEntries(fields.filter((f) => f in r).map((f) => [f, r[f]])), id: r.id } : r)),
-      info: { per_page: 200, count: rows.length, page: 1, more_records: false },
+      data: slice.map((r) => (fields ? { ...Object.fromEntries(fields.filter((f) => f in r).map((f) => [f, r[f]])), id: r.id } : r)),
+      info: { per_page: perPage, count: slice.length, page, more_records: page * perPage < rows.length },
     }];
   }
 }
