@@ -137,6 +137,21 @@ describe('Dynamics 365 adapter against the contract mock', () => {
       assert.deepEqual(mock.rows('contact').map((r) => r.terminalcrm_externalid).sort(), ['cus_2', 'cus_3']);
     });
 
+    it('the mock refuses batch parts the reference would: no application/http part header, or a body not declared application/json', async () => {
+      const { mock, http } = setup();
+      const send = (body: string) =>
+        http.request({ method: 'POST', url: `${ORG}/api/data/v9.2/$batch`, headers: { 'content-type': 'multipart/mixed; boundary="batch_raw"', prefer: 'odata.continue-on-error' }, body });
+      const op = `PATCH ${ORG}/api/data/v9.2/contacts(terminalcrm_externalid='raw_1') HTTP/1.1`;
+      const noPartType = await send(`--batch_raw\r\n\r\n${op}\r\nContent-Type: application/json\r\n\r\n{"lastname":"Raw"}\r\n--batch_raw--\r\n`);
+      assert.equal(noPartType.status, 400);
+      const noJson = await send(`--batch_raw\r\nContent-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n\r\n${op}\r\n\r\n{"lastname":"Raw"}\r\n--batch_raw--\r\n`);
+      assert.match(String(noJson.body), /HTTP\/1\.1 415/);
+      assert.equal(mock.rows('contact').length, 0);
+      // What the adapter writes is taken.
+      const ok = await rawBatch(http, 2, 'odata.continue-on-error');
+      assert.equal((String(ok.body).match(/HTTP\/1\.1 20\d/g) ?? []).length, 1);
+    });
+
     it('without continue-on-error Dataverse stops at the first failure (which is why the adapter asks for it)', async () => {
       const { mock, http } = setup();
       const res = await rawBatch(http, 3);

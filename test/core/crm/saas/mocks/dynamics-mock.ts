@@ -4,7 +4,9 @@ import { randomUUID } from 'node:crypto';
  * A contract mock of the Dataverse Web API (v9.2) and the Entra ID token endpoint, on nock, that keeps state.
  * It answers as Microsoft documents and refuses what Dataverse refuses:
  *
- * - $batch ("Execute batch operations using the Web API"): multipart/mixed in and out, change sets atomic, the
+ * - $batch ("Execute batch operations using the Web API"): multipart/mixed in and out, each part
+ *   `Content-Type: application/http` + `Content-Transfer-Encoding: binary` and a request with a body declaring
+ *   `Content-Type: application/json` (else 400 / 415), change sets atomic, the
  *   batch stopping at the first failed request unless `Prefer: odata.continue-on-error`, at most 1000 operations
  *   (the over-cap message is the one Dataverse returns, as reported in powerapps-docs#1890 and DynamicsWebApi#71);
  * - upsert by alternate key ("Use Upsert to Create or Update a record"): PATCH creates or updates, `If-Match: *`
@@ -345,11 +347,22 @@ export class DynamicsMock {
     const boundary = /boundary="?([^";]+)"?/.exec(headers.get('content-type') ?? '')?.[1];
     if (!boundary) return [400, odata('0x0', 'The batch request must have a "Content-Type" header with a boundary.')];
     const parts = splitMultipart(text, boundary);
+    // Each part is `Content-Type: application/http` with `Content-Transfer-Encoding: binary` ("Execute batch
+    // operations using the Web API"), or a change set (multipart/mixed) of such parts.
+    const httpPart = (head: Record<string, string>) => /^application\/http$/i.test(head['content-type'] ?? '') && /^binary$/i.test(head['content-transfer-encoding'] ?? '');
+    let malformed = false;
     const units = parts.map((p) => {
       const { head, content } = splitHead(p);
-      const sub = /boundary="?([^";]+)"?/.exec(head['content-type'] ?? '')?.[1];
-      return sub ? { changeset: splitMultipart(content, sub).map((c) => splitHead(c).content) } : { request: content };
+      const sub = /^multipart\/mixed/i.test(head['content-type'] ?? '') ? /boundary="?([^";]+)"?/.exec(head['content-type'] ?? '')?.[1] : undefined;
+      if (sub) {
+        const inner = splitMultipart(content, sub).map((c) => splitHead(c));
+        if (inner.some((c) => !httpPart(c.head))) malformed = true;
+        return { changeset: inner.map((c) => c.content) };
+      }
+      if (!httpPart(head)) malformed = true;
+      return { request: content };
     });
+    if (malformed) return [400, odata('0x0', 'The batch request part must have "Content-Type: application/http" and "Content-Transfer-Encoding: binary" headers.')];
     const operations = units.reduce((n, u) => n + ('changeset' in u ? u.changeset!.length : 1), 0);
     call.operations = operations;
     call.changesets = units.filter((u) => 'changeset' in u).length;
@@ -390,6 +403,10 @@ export class DynamicsMock {
     if (!m) return { status: 400, headers: {}, body: odata('0x0', `The request line '${firstLine}' is not valid.`) };
     const target = m[2]!.replace(this.orgUrl, '').replace(/^\/api\/data\/v9\.2\//, '');
     if (m[1] === 'GET') return this.list(new URL(`${this.orgUrl}/api/data/v9.2/${target}`), head.prefer);
+    // A request with a body says it is JSON ("Compose HTTP requests": Content-Type: application/json).
+    if (content.trim() && !/^application\/json/i.test(head['content-type'] ?? '')) {
+      return { status: 415, headers: {}, body: odata('0x80048d1a', `The request's Content-Type '${head['content-type'] ?? ''}' is not supported; use application/json.`) };
+    }
     return this.operation(m[1]!, target, head, content);
   }
 
