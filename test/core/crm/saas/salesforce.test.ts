@@ -18,7 +18,8 @@ import {
   type SalesforceSettingsInput,
 } from '../../../../nodes/core/crm/saas/salesforce';
 import { SalesforceMock, type Nock, type SalesforceMockOptions } from './mocks/salesforce-mock';
-import type { HttpTransport } from '../../../../nodes/core/http/http-transport';
+import type { HttpRequest, HttpTransport } from '../../../../nodes/core/http/http-transport';
+import { axiosTransport } from '../../../../nodes/core/http/axios-transport';
 import { PROXY_HTML, reshaped, to } from './reshaped-transport';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -304,6 +305,49 @@ describe('Salesforce adapter against the contract mock', () => {
       assert.equal(r!.status, 'synced');
       assert.equal(mock.tokenRequests, 2);
       assert.deepEqual(mock.dataCalls(/composite/).slice(-2).map((c) => c.status), [401, 200]);
+    });
+
+    it('sends what the REST API reference documents: the JWT bearer form and claims, a typed sObject Collections upsert', async () => {
+      new SalesforceMock({ publicKey, now }).install(nock);
+      const s = parseSalesforceSettings({ auth: { flow: 'jwt_bearer', clientId: '3MVG9consumerKey', username: 'integration@acme.example', privateKey: PEM }, timeoutMs: 400 });
+      const record = (http: HttpTransport, into: HttpRequest[]): HttpTransport => ({
+        ...http,
+        request: (req) => {
+          into.push(req);
+          return http.request(req);
+        },
+      });
+      const tokenRequests: HttpRequest[] = [];
+      const dataRequests: HttpRequest[] = [];
+      const http = salesforceAxiosTransport(s, { now, tokenHttp: record(axiosTransport({ timeoutMs: 400 }), tokenRequests) });
+      const crm = createSalesforceAdapter({ http: record(http, dataRequests), settings: s });
+      assert.equal((await crm.upsertCustomers([customer(1)]))[0]!.status, 'synced');
+
+      // "OAuth 2.0 JWT Bearer Flow": POST the token endpoint, form-encoded grant_type and assertion only.
+      const [token] = tokenRequests;
+      assert.equal(token!.method, 'POST');
+      assert.equal(token!.url, 'https://login.salesforce.com/services/oauth2/token');
+      assert.equal(token!.headers!['content-type'], 'application/x-www-form-urlencoded');
+      const form = new URLSearchParams(String(token!.body));
+      assert.deepEqual([...form.keys()], ['grant_type', 'assertion']);
+      assert.equal(form.get('grant_type'), 'urn:ietf:params:oauth:grant-type:jwt-bearer');
+      const [header, claims] = form.get('assertion')!.split('.').slice(0, 2).map((p) => JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>);
+      assert.deepEqual(header, { alg: 'RS256' });
+      assert.deepEqual(Object.keys(claims!).sort(), ['aud', 'exp', 'iss', 'sub']);
+      assert.deepEqual([claims!.iss, claims!.sub, claims!.aud], ['3MVG9consumerKey', 'integration@acme.example', 'https://login.salesforce.com']);
+
+      // "Upsert Records Using sObject Collections": PATCH …/composite/sobjects/{SObject}/{ExternalIdField}, allOrNone,
+      // each record with attributes.type and no Id.
+      const [upsert] = dataRequests;
+      assert.equal(upsert!.method, 'PATCH');
+      assert.equal(upsert!.url, `${V}/composite/sobjects/Contact/Terminal_CRM_Id__c`);
+      assert.equal(upsert!.headers!['content-type'], 'application/json');
+      const body = upsert!.body as { allOrNone: unknown; records: Record<string, unknown>[] };
+      assert.deepEqual(Object.keys(body).sort(), ['allOrNone', 'records']);
+      assert.equal(body.allOrNone, false);
+      assert.deepEqual(body.records[0]!.attributes, { type: 'Contact' });
+      assert.equal(body.records[0]!.Terminal_CRM_Id__c, 'cus_1');
+      assert.ok(!('Id' in body.records[0]!) && !('id' in body.records[0]!));
     });
 
     it('a token request Salesforce refuses is an auth error with its reason and the fix', async () => {
