@@ -12,7 +12,8 @@ import {
   type DynamicsSettingsInput,
 } from '../../../../nodes/core/crm/saas/dynamics';
 import { DynamicsMock, type DynamicsMockOptions, type Nock } from './mocks/dynamics-mock';
-import type { HttpTransport } from '../../../../nodes/core/http/http-transport';
+import type { HttpRequest, HttpTransport } from '../../../../nodes/core/http/http-transport';
+import { axiosTransport } from '../../../../nodes/core/http/axios-transport';
 import { PROXY_HTML, reshaped, to } from './reshaped-transport';
 
 const ORG = 'https://contoso.crm.dynamics.com';
@@ -276,6 +277,53 @@ describe('Dynamics 365 adapter against the contract mock', () => {
       assert.equal(r!.status, 'synced');
       assert.equal(mock.tokenRequests, 3);
       assert.deepEqual(mock.batches().slice(-2).map((c) => c.status), [401, 200]);
+    });
+
+    it('sends what the references document: the Entra ID client-credentials form, a $batch of alternate-key upserts', async () => {
+      new DynamicsMock({ now }).install(nock);
+      const s = parseDynamicsSettings({ url: ORG, auth: AUTH, timeoutMs: 400 });
+      const record = (http: HttpTransport, into: HttpRequest[]): HttpTransport => ({
+        ...http,
+        request: (req) => {
+          into.push(req);
+          return http.request(req);
+        },
+      });
+      const tokenRequests: HttpRequest[] = [];
+      const dataRequests: HttpRequest[] = [];
+      const http = dynamicsAxiosTransport(s, { now, tokenHttp: record(axiosTransport({ timeoutMs: 400 }), tokenRequests) });
+      const crm = createDynamicsAdapter({ http: record(http, dataRequests), settings: s });
+      assert.equal((await crm.upsertCustomers([customer(1)]))[0]!.status, 'synced');
+
+      // Entra ID v2.0 client credentials: POST {authority}/{tenant}/oauth2/v2.0/token, scope {org}/.default.
+      const [token] = tokenRequests;
+      assert.equal(token!.url, `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/token`);
+      assert.equal(token!.headers!['content-type'], 'application/x-www-form-urlencoded');
+      const form = new URLSearchParams(String(token!.body));
+      assert.deepEqual(Object.fromEntries(form), { grant_type: 'client_credentials', client_id: AUTH.clientId, client_secret: AUTH.clientSecret, scope: `${ORG}/.default` });
+
+      // "Execute batch operations using the Web API": POST $batch, multipart/mixed with its boundary, OData 4.0 headers,
+      // continue-on-error; the part an application/http PATCH by alternate key, its body declared JSON.
+      const [batch] = dataRequests;
+      assert.equal(batch!.method, 'POST');
+      assert.equal(batch!.url, `${ORG}/api/data/v9.2/$batch`);
+      const h = batch!.headers!;
+      const boundary = /^multipart\/mixed; boundary="(batch_[0-9a-f-]{36})"$/.exec(h['content-type']!)?.[1];
+      assert.ok(boundary, h['content-type']);
+      assert.deepEqual([h['odata-version'], h['odata-maxversion'], h.accept, h.prefer], ['4.0', '4.0', 'application/json', 'odata.continue-on-error']);
+      const lines = String(batch!.body).split('\r\n');
+      assert.deepEqual(lines.slice(0, 7), [
+        `--${boundary}`,
+        'Content-Type: application/http',
+        'Content-Transfer-Encoding: binary',
+        '',
+        `PATCH ${ORG}/api/data/v9.2/contacts(terminalcrm_externalid='cus_1')?$select=contactid HTTP/1.1`,
+        'Content-Type: application/json; type=entry',
+        'prefer: return=representation',
+      ]);
+      assert.equal(lines[7], '');
+      assert.deepEqual(Object.keys(JSON.parse(lines[8]!) as object).includes('terminalcrm_externalid'), false, 'the key goes in the URL only');
+      assert.equal(lines.at(-2), `--${boundary}--`);
     });
 
     it('a refused token request is an auth error with the AADSTS reason and the fix', async () => {
