@@ -642,6 +642,28 @@ describe('Zoho adapter: fields and changed customers', () => {
   });
 });
 
+describe('Zoho adapter: requests as the v8 reference writes them', () => {
+  it('upsert: POST /crm/v8/Contacts/upsert with data[] and duplicate_check_fields, Zoho-oauthtoken; listing: fields, Modified_Time ascending, then If-Modified-Since in ISO 8601', async () => {
+    const { mock, adapter } = setup();
+    await adapter.upsertCustomers([customer(1)]);
+    const [upsert] = mock.callsTo('POST', '/crm/v8/Contacts/upsert');
+    assert.match(upsert!.headers.authorization!, /^Zoho-oauthtoken 1000\./);
+    const body = upsert!.body as { data: Record<string, unknown>[]; duplicate_check_fields: string[] };
+    assert.deepEqual(Object.keys(body).sort(), ['data', 'duplicate_check_fields']);
+    assert.deepEqual(body.duplicate_check_fields, ['Terminal_CRM_Id', 'Email']);
+    assert.deepEqual([body.data.length, body.data[0]!.Terminal_CRM_Id, body.data[0]!.Last_Name, body.data[0]!.Email], [1, customer(1).externalId, 'Lopez', 'ana1@example.com']);
+
+    const first = await adapter.changedCustomers(null, 50);
+    clock += 5_000;
+    await adapter.changedCustomers(first.next, 50);
+    const [list, since] = mock.calls.filter((c) => c.method === 'GET' && c.path === '/crm/v8/Contacts');
+    assert.deepEqual([list!.query.sort_by, list!.query.sort_order, list!.query.per_page, list!.query.page], ['Modified_Time', 'asc', '50', '1']);
+    assert.ok(list!.query.fields!.split(',').includes('Modified_Time') && list!.query.fields!.split(',').length <= 50);
+    assert.equal(list!.headers['if-modified-since'], undefined);
+    assert.match(since!.headers['if-modified-since']!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$/);
+  });
+});
+
 describe('Zoho settings', () => {
   it('derives both URLs from the data centre, and names the wrong setting', () => {
     const ca = parseZohoSettings({ ...CREDS, dataCenter: 'ca' });
