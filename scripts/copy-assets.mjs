@@ -64,6 +64,9 @@ const processorAmountSource = standsAlone(processorAmount, 'terminal-push/vendor
 const { webUrlFault } = require('../dist/nodes/core/http/web-url.js');
 const webUrlFaultSource = standsAlone(webUrlFault, 'http/web-url.ts',
   [['https://api.hubapi.com', 'base', false], ['api.hubapi.com', 'base', false], ['http://x.example/a?b', 'full', true], ['https://x.example:99999', 'origin', true]]);
+const { adyenKeyVersionOf } = require('../dist/nodes/core/sources/adyen-terminal.js');
+const adyenKeyVersionOfSource = standsAlone(adyenKeyVersionOf, 'sources/adyen-terminal.ts',
+  [['1'], [' 12 '], [''], ['0'], ['01'], ['0x10'], ['1e1'], ['2147483647'], ['2147483648'], [7], [true], [null]]);
 const backfillWindowOfSource = standsAlone(backfillWindowOf, 'backfill/window-fields.ts', [[' 2026-01-01 ', '2026-01-01', '2.5']]);
 // The program reads its currency as currencyOf does (trimmed, upper-cased, three letters A-Z), then looks it up:
 // the dialog only looks it up, which holds while every code it takes is such a code.
@@ -80,7 +83,7 @@ writeFileSync(
 // SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION, terminal-push/sale-fields.ts SALE_CURRENCY and
 // saleMinorUnits, terminal-push/vendor-amounts.ts PROCESSOR_AMOUNT_RULES, PROCESSOR_NAMES and processorAmount,
 // node-red/shared/http-route.ts TRIGGER_PATH, temporal/connection-config.ts TEMPORAL_ADDRESS, config/port.ts
-// PORT_PATTERN, http/web-url.ts webUrlFault) on every build: edit those, not this file.
+// PORT_PATTERN, http/web-url.ts webUrlFault, sources/adyen-terminal.ts adyenKeyVersionOf) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
@@ -102,6 +105,7 @@ writeFileSync(
   var PROCESSOR_NAMES = ${JSON.stringify(PROCESSOR_NAMES)};
   var processorAmount = ${processorAmountSource};
   var webUrlFault = ${webUrlFaultSource};
+  var adyenKeyVersionOf = ${adyenKeyVersionOfSource};
   var TRIGGER_PATH = new RegExp(${JSON.stringify(TRIGGER_PATH.source)}, ${JSON.stringify(TRIGGER_PATH.flags)});
   var PORT = new RegExp(${JSON.stringify(`^${PORT_PATTERN}$`)});
   var TEMPORAL_ADDRESS = [${TEMPORAL_ADDRESS.map((p) => `new RegExp(${JSON.stringify(p.source)}, ${JSON.stringify(p.flags)})`).join(', ')}];
@@ -256,6 +260,17 @@ writeFileSync(
     webUrl: function (v, kind, httpsOnly) {
       var t = typeof v === 'string' ? v.trim() : '';
       return !t || /\\$\\{[^}]+\\}/.test(t) || webUrlFault(t, kind || 'base', !!httpsOnly) === undefined;
+    },
+    /**
+     * An Adyen Terminal account's Key Version as the account node hands it to the source (text trimmed, a switch as it
+     * is, anything else blank) and adyenKeyVersionOf reads it: blank (no terminal key) or digits alone for 1 up to
+     * the int32's largest. A value naming an environment variable (\${ADYEN_TERMINAL_KEY_VERSION}) is what Node-RED
+     * fills in at deploy, which only the run sees.
+     */
+    adyenKeyVersion: function (v) {
+      if (typeof v === 'boolean') return false;
+      var t = typeof v === 'string' ? v.trim() : '';
+      return /^\\$\\{[^}]+\\}$/.test(t) || adyenKeyVersionOf(t) !== null;
     },
     /** Match Customer's Link and Review thresholds when left empty. */
     matchThresholds: { linkThreshold: ${MATCH_DEFAULTS.linkThreshold}, reviewThreshold: ${MATCH_DEFAULTS.reviewThreshold} },

@@ -45,6 +45,7 @@ import registerSquareAccount from '../../nodes/node-red/square-account';
 import registerCloverAccount from '../../nodes/node-red/clover-account';
 import registerSumUpAccount from '../../nodes/node-red/sumup-account';
 import registerAdyenCloudAccount from '../../nodes/node-red/adyen-cloud-account';
+import registerAdyenTerminalAccount from '../../nodes/node-red/adyen-terminal-account';
 import registerCrmAccount from '../../nodes/node-red/crm-account';
 import { URL_VALUES } from '../support/url-values';
 
@@ -829,6 +830,29 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     }
     for (const address of ['', 'http://127.0.0.1:7233', 'temporal :7233', '127.0.0.1:99999']) assert.equal(editorPasses({ ...node, address }), address === '', JSON.stringify(address));
     for (const field of ['namespace', 'taskQueue']) assert.equal(editorPasses({ ...node, [field]: '' }), true, `${field} empty is its default`);
+  });
+
+  it('adyen-terminal-account: Key Version is marked where the source refuses it (sources/adyen-terminal.ts adyenKeyVersionOf through editor-core.js)', () => {
+    const { def, typedInputs } = editorDefinition('adyen-terminal-account', nodes['adyen-terminal-account']!);
+    const node: Record<string, unknown> = Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value]));
+    const red = fakeRed();
+    registerAdyenTerminalAccount(red.RED);
+    // The Basic auth pair alone checks messages, so the version is refused only for itself (the version alone is no key).
+    const credentials = { basicPassword: 'b' };
+    const versions: unknown[] = ['1', ' 12 ', '2147483647', '2147483648', '0', '01', '0x10', '1e1', '1.0', '+1', '-1', '1 0', 'v1', '', ' ', 3, true, false, null, undefined];
+    let id = 0;
+    for (const keyVersion of versions) {
+      const account = red.create('adyen-terminal-account', { id: `adyen-terminal-${id++}`, ...node, basicUsername: 'u', keyVersion }, credentials) as unknown as SourceAccountNode;
+      let runs = true;
+      try {
+        parseSourceCredentials(account.source(), account.sourceCredentials(), account.credentialPlace());
+      } catch (e) {
+        assert.ok(e instanceof InputError && /keyVersion|Key version/i.test(e.field), `refused for ${String(e)}, not the key version`);
+        runs = false;
+      }
+      const passes = validateProperty({ ...node, keyVersion }, 'keyVersion', def.defaults.keyVersion!, typedInputs) === true;
+      assert.equal(passes, runs, `Key Version ${JSON.stringify(keyVersion)}: the editor ${passes ? 'passes' : 'marks'} it`);
+    }
   });
 
   describe('account URLs: each dialog marks a URL field exactly where the run refuses it (http/web-url.ts webUrlFault through editor-core.js)', () => {

@@ -20,17 +20,25 @@ export const ADYEN_CRYPTO_VERSION = 1;
 /**
  * The key's version as the Customer Area shows it (Version, beside the key identifier): a whole number from 1, as the
  * SecurityTrailer's KeyVersion is an int32. Read as digits alone, so "0x10" or "1e1" (which Number() reads as 16 and
- * 10) is refused rather than taken for another version: the terminal's messages would then never verify.
+ * 10) is refused rather than taken for another version: the terminal's messages would then never verify. Blank (or
+ * absent) is no version, undefined; what is no version is null. The schema reads it so, and the Node-RED dialog marks Key
+ * Version by this function's own source (resources/editor-core.js), which must therefore use nothing outside itself.
  */
-const KEY_VERSION_MAX = 2 ** 31 - 1;
+export function adyenKeyVersionOf(v: unknown): number | null | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' && typeof v !== 'number') return null;
+  const text = String(v).trim();
+  if (text === '') return undefined;
+  // 2147483647: the int32's largest (written out, as the Node-RED editor runs this function's own source).
+  return /^[1-9]\d{0,9}$/.test(text) && Number(text) <= 2147483647 ? Number(text) : null;
+}
 const keyVersion = z
   .union([z.string(), z.number()], { error: 'the key version must be a whole number (the Version shown with the key in the Customer Area)' })
   .optional()
   .transform((v, ctx) => {
-    const text = v === undefined ? '' : String(v).trim();
-    if (text === '') return undefined;
-    if (/^[1-9]\d{0,9}$/.test(text) && Number(text) <= KEY_VERSION_MAX) return Number(text);
-    ctx.issues.push({ code: 'custom', input: v, message: `"${text}" is not a key version: write the whole number from 1 shown as Version with the key in the Customer Area, in digits alone (such as 1)` });
+    const read = adyenKeyVersionOf(v);
+    if (read !== null) return read;
+    ctx.issues.push({ code: 'custom', input: v, message: `"${String(v).trim()}" is not a key version: write the whole number from 1 shown as Version with the key in the Customer Area, in digits alone (such as 1)` });
     return z.NEVER;
   });
 
