@@ -19,11 +19,12 @@ for (const top of ['nodes', 'credentials']) copy(top);
 // the addresses an alert goes to, the default locale, the lines Locations take, the match thresholds' defaults, a
 // backfill's window and page size, the SaaS CRMs' names, the store's phone regions, a sale's amount and currency (and
 // what each processor can charge), a
-// trigger's path, a Temporal server's address, what a port and a URL setting may be. No dialog keeps a copy of them.
+// trigger's path, a Temporal server's address, what a port and a URL setting may be, an Adyen
+// terminal key version and a currency code. No dialog keeps a copy of them.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 const require = createRequire(import.meta.url);
-const { EXPONENT_OVERRIDES } = require('../dist/nodes/core/contracts/money.js');
+const { CURRENCY_PATTERN, EXPONENT_OVERRIDES } = require('../dist/nodes/core/contracts/money.js');
 const { MAX_MINOR_UNITS } = require('../dist/nodes/core/config/amounts.js');
 const { DEFAULT_PROGRAM_ID, PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN } = require('../dist/nodes/core/loyalty/program.js');
 const { QUIET_TIME_PATTERN } = require('../dist/nodes/core/messages/quiet-hours.js');
@@ -75,7 +76,7 @@ if (notACode.length) throw new Error(`copy-assets: loyalty/program.ts PROGRAM_CU
 mkdirSync('resources', { recursive: true });
 writeFileSync(
   join('resources', 'editor-core.js'),
-  `// Written by scripts/copy-assets.mjs from the compiled core (contracts/money.ts EXPONENT_OVERRIDES, config/amounts.ts
+  `// Written by scripts/copy-assets.mjs from the compiled core (contracts/money.ts EXPONENT_OVERRIDES and CURRENCY_PATTERN, config/amounts.ts
 // MAX_MINOR_UNITS and minorUnitsOf's rounding, loyalty/program.ts PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN and
 // DEFAULT_PROGRAM_ID, messages/quiet-hours.ts QUIET_TIME_PATTERN, messages/settings.ts ALERT_KINDS,
 // ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE,
@@ -109,6 +110,7 @@ writeFileSync(
   var TRIGGER_PATH = new RegExp(${JSON.stringify(TRIGGER_PATH.source)}, ${JSON.stringify(TRIGGER_PATH.flags)});
   var PORT = new RegExp(${JSON.stringify(`^${PORT_PATTERN}$`)});
   var TEMPORAL_ADDRESS = [${TEMPORAL_ADDRESS.map((p) => `new RegExp(${JSON.stringify(p.source)}, ${JSON.stringify(p.flags)})`).join(', ')}];
+  var CURRENCY = new RegExp(${JSON.stringify(CURRENCY_PATTERN.source)}, ${JSON.stringify(CURRENCY_PATTERN.flags)});
   var SALE_CURRENCY = new RegExp(${JSON.stringify(SALE_CURRENCY.source)}, ${JSON.stringify(SALE_CURRENCY.flags)});
   function code(currency) { return typeof currency === 'string' ? currency.trim().toUpperCase() : ''; }
   function exponent(currency) {
@@ -271,6 +273,15 @@ writeFileSync(
       if (typeof v === 'boolean') return false;
       var t = typeof v === 'string' ? v.trim() : '';
       return /^\\$\\{[^}]+\\}$/.test(t) || adyenKeyVersionOf(t) !== null;
+    },
+    /**
+     * A Clover account's Currency as the account node hands it to the source (text trimmed, a switch as it is,
+     * anything else blank) and the schema reads it: blank (USD, or the order's) or three letters (CURRENCY_PATTERN).
+     */
+    cloverCurrency: function (v) {
+      if (typeof v === 'boolean') return false;
+      var t = typeof v === 'string' ? v.trim() : '';
+      return /^\\$\\{[^}]+\\}$/.test(t) || !t || CURRENCY.test(t);
     },
     /** Match Customer's Link and Review thresholds when left empty. */
     matchThresholds: { linkThreshold: ${MATCH_DEFAULTS.linkThreshold}, reviewThreshold: ${MATCH_DEFAULTS.reviewThreshold} },

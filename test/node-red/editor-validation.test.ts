@@ -832,26 +832,37 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     for (const field of ['namespace', 'taskQueue']) assert.equal(editorPasses({ ...node, [field]: '' }), true, `${field} empty is its default`);
   });
 
-  it('adyen-terminal-account: Key Version is marked where the source refuses it (sources/adyen-terminal.ts adyenKeyVersionOf through editor-core.js)', () => {
-    const { def, typedInputs } = editorDefinition('adyen-terminal-account', nodes['adyen-terminal-account']!);
-    const node: Record<string, unknown> = Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value]));
+  describe('source accounts: each dialog marks a field with a strict rule exactly where the source refuses it (the rule through editor-core.js)', () => {
     const red = fakeRed();
     registerAdyenTerminalAccount(red.RED);
-    // The Basic auth pair alone checks messages, so the version is refused only for itself (the version alone is no key).
-    const credentials = { basicPassword: 'b' };
-    const versions: unknown[] = ['1', ' 12 ', '2147483647', '2147483648', '0', '01', '0x10', '1e1', '1.0', '+1', '-1', '1 0', 'v1', '', ' ', 3, true, false, null, undefined];
+    registerCloverAccount(red.RED);
     let id = 0;
-    for (const keyVersion of versions) {
-      const account = red.create('adyen-terminal-account', { id: `adyen-terminal-${id++}`, ...node, basicUsername: 'u', keyVersion }, credentials) as unknown as SourceAccountNode;
-      let runs = true;
-      try {
-        parseSourceCredentials(account.source(), account.sourceCredentials(), account.credentialPlace());
-      } catch (e) {
-        assert.ok(e instanceof InputError && /keyVersion|Key version/i.test(e.field), `refused for ${String(e)}, not the key version`);
-        runs = false;
-      }
-      const passes = validateProperty({ ...node, keyVersion }, 'keyVersion', def.defaults.keyVersion!, typedInputs) === true;
-      assert.equal(passes, runs, `Key Version ${JSON.stringify(keyVersion)}: the editor ${passes ? 'passes' : 'marks'} it`);
+    // [type, field, what else the account needs so that only the field can be refused, its name in the run's error, values]
+    const fields: [string, string, { node: Record<string, unknown>; credentials: Record<string, string> }, RegExp, unknown[]][] = [
+      // sources/adyen-terminal.ts adyenKeyVersionOf. The Basic auth pair checks messages: the version alone is no key.
+      ['adyen-terminal-account', 'keyVersion', { node: { basicUsername: 'u' }, credentials: { basicPassword: 'b' } }, /keyVersion|Key version/i,
+        ['1', ' 12 ', '2147483647', '2147483648', '0', '01', '0x10', '1e1', '1.0', '+1', '-1', '1 0', 'v1', '', ' ', 3, true, false, null, undefined]],
+      // contracts/money.ts CURRENCY_PATTERN.
+      ['clover-account', 'currency', { node: {}, credentials: { apiToken: 't' } }, /currency|Currency/,
+        ['USD', 'eur', ' gbp ', '', ' ', 'US', 'USDX', 'U S', 'US1', '€', 'ÜSD', 840, true, false, null, undefined]],
+    ];
+    for (const [type, field, others, named, values] of fields) {
+      it(`${type} ${field}`, () => {
+        const { def, typedInputs } = editorDefinition(type, nodes[type]!);
+        const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), ...others.node };
+        for (const v of values) {
+          const account = red.create(type, { id: `${type}-${id++}`, ...node, [field]: v }, others.credentials) as unknown as SourceAccountNode;
+          let runs = true;
+          try {
+            parseSourceCredentials(account.source(), account.sourceCredentials(), account.credentialPlace());
+          } catch (e) {
+            assert.ok(e instanceof InputError && named.test(e.field), `refused for ${String(e)}, not the ${field}`);
+            runs = false;
+          }
+          const passes = validateProperty({ ...node, [field]: v }, field, def.defaults[field]!, typedInputs) === true;
+          assert.equal(passes, runs, `${type} ${field} ${JSON.stringify(v)}: the editor ${passes ? 'passes' : 'marks'} it`);
+        }
+      });
     }
   });
 

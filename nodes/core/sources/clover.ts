@@ -1,5 +1,6 @@
 import { hash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod/v4';
+import { CURRENCY_PATTERN } from '../contracts/money';
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
 import { webUrlSetting } from '../http/web-url';
@@ -48,8 +49,11 @@ export const CloverCredentialsSchema = z.object({
     }),
   merchantId: optionalText,
   baseUrl: optionalText.pipe(webUrlSetting({ example: `use ${CLOVER_BASE_URL}, or https://apisandbox.dev.clover.com for the sandbox` }).optional()),
-  /** Clover's payment has no currency of its own; the order's is used, else this. */
-  currency: optionalText.pipe(z.string().regex(/^[A-Za-z]{3}$/, 'a three-letter ISO 4217 code such as USD').optional()),
+  /**
+   * Clover's payment has no currency of its own; the order's is used, else this. Three letters (CURRENCY_PATTERN, which
+   * the Node-RED dialog marks Currency by through resources/editor-core.js).
+   */
+  currency: optionalText.pipe(z.string().regex(CURRENCY_PATTERN, 'a three-letter ISO 4217 code such as USD').optional()),
 });
 export type CloverCredentials = z.infer<typeof CloverCredentialsSchema>;
 
