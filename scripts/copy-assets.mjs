@@ -65,7 +65,10 @@ const processorAmountSource = standsAlone(processorAmount, 'terminal-push/vendor
 const { webUrlFault } = require('../dist/nodes/core/http/web-url.js');
 const webUrlFaultSource = standsAlone(webUrlFault, 'http/web-url.ts',
   [['https://api.hubapi.com', 'base', false], ['api.hubapi.com', 'base', false], ['http://x.example/a?b', 'full', true], ['https://x.example:99999', 'origin', true]]);
-const { adyenKeyVersionOf } = require('../dist/nodes/core/sources/adyen-terminal.js');
+const { ADYEN_LIVE_WORDS, adyenKeyVersionOf } = require('../dist/nodes/core/sources/adyen-terminal.js');
+const { flagValueOf } = require('../dist/nodes/core/config/flag.js');
+const flagValueOfSource = standsAlone(flagValueOf, 'config/flag.ts',
+  [' Live ', '', 'off', 'ture', '0', 'TRUE'].map((raw) => [raw, ADYEN_LIVE_WORDS]));
 const adyenKeyVersionOfSource = standsAlone(adyenKeyVersionOf, 'sources/adyen-terminal.ts',
   [['1'], [' 12 '], [''], ['0'], ['01'], ['0x10'], ['1e1'], ['2147483647'], ['2147483648'], [7], [true], [null]]);
 const backfillWindowOfSource = standsAlone(backfillWindowOf, 'backfill/window-fields.ts', [[' 2026-01-01 ', '2026-01-01', '2.5']]);
@@ -84,7 +87,8 @@ writeFileSync(
 // SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION, terminal-push/sale-fields.ts SALE_CURRENCY and
 // saleMinorUnits, terminal-push/vendor-amounts.ts PROCESSOR_AMOUNT_RULES, PROCESSOR_NAMES and processorAmount,
 // node-red/shared/http-route.ts TRIGGER_PATH, temporal/connection-config.ts TEMPORAL_ADDRESS, config/port.ts
-// PORT_PATTERN, http/web-url.ts webUrlFault, sources/adyen-terminal.ts adyenKeyVersionOf) on every build: edit those, not this file.
+// PORT_PATTERN, http/web-url.ts webUrlFault, sources/adyen-terminal.ts adyenKeyVersionOf and ADYEN_LIVE_WORDS,
+// config/flag.ts flagValueOf) on every build: edit those, not this file.
 (function (root) {
   var EXPONENTS = ${JSON.stringify(EXPONENT_OVERRIDES)};
   var MAX_MINOR_UNITS = ${MAX_MINOR_UNITS};
@@ -107,6 +111,8 @@ writeFileSync(
   var processorAmount = ${processorAmountSource};
   var webUrlFault = ${webUrlFaultSource};
   var adyenKeyVersionOf = ${adyenKeyVersionOfSource};
+  var flagValueOf = ${flagValueOfSource};
+  var ADYEN_LIVE_WORDS = ${JSON.stringify(ADYEN_LIVE_WORDS)};
   var TRIGGER_PATH = new RegExp(${JSON.stringify(TRIGGER_PATH.source)}, ${JSON.stringify(TRIGGER_PATH.flags)});
   var PORT = new RegExp(${JSON.stringify(`^${PORT_PATTERN}$`)});
   var TEMPORAL_ADDRESS = [${TEMPORAL_ADDRESS.map((p) => `new RegExp(${JSON.stringify(p.source)}, ${JSON.stringify(p.flags)})`).join(', ')}];
@@ -273,6 +279,14 @@ writeFileSync(
       if (typeof v === 'boolean') return false;
       var t = typeof v === 'string' ? v.trim() : '';
       return /^\\$\\{[^}]+\\}$/.test(t) || adyenKeyVersionOf(t) !== null;
+    },
+    /**
+     * An Adyen Terminal account's Live account as the account node hands it to the source (a switch as it is, text
+     * trimmed, anything else blank) and the schema reads it: the checkbox's true or false, or text (an imported
+     * flow's) that flagValueOf reads by ADYEN_LIVE_WORDS ("live", "test"; not "ture").
+     */
+    adyenLive: function (v) {
+      return typeof v !== 'string' || flagValueOf(v, ADYEN_LIVE_WORDS) !== null;
     },
     /**
      * A Clover account's Currency as the account node hands it to the source (text trimmed, a switch as it is,

@@ -842,6 +842,9 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       // sources/adyen-terminal.ts adyenKeyVersionOf. The Basic auth pair checks messages: the version alone is no key.
       ['adyen-terminal-account', 'keyVersion', { node: { basicUsername: 'u' }, credentials: { basicPassword: 'b' } }, /keyVersion|Key version/i,
         ['1', ' 12 ', '2147483647', '2147483648', '0', '01', '0x10', '1e1', '1.0', '+1', '-1', '1 0', 'v1', '', ' ', 3, true, false, null, undefined]],
+      // config/flag.ts flagValueOf by ADYEN_LIVE_WORDS: the checkbox, or text an imported flow holds.
+      ['adyen-terminal-account', 'live', { node: { basicUsername: 'u' }, credentials: { basicPassword: 'b' } }, /live|Live account/i,
+        [true, false, 'true', ' Live ', 'yes', 'on', '1', 'false', 'TEST', 'no', 'off', '0', '', ' ', 'ture', 'flase', 'prod', '2', 1, 0, null, undefined]],
       // contracts/money.ts CURRENCY_PATTERN.
       ['clover-account', 'currency', { node: {}, credentials: { apiToken: 't' } }, /currency|Currency/,
         ['USD', 'eur', ' gbp ', '', ' ', 'US', 'USDX', 'U S', 'US1', '€', 'ÜSD', 840, true, false, null, undefined]],

@@ -20,11 +20,22 @@ export type FlagReading = { value: boolean | undefined; fault?: undefined } | { 
  * the two positions ("for a live account"), for a message that names its own field first.
  */
 export function flagOf(raw: string, words: FlagWords = FLAG_WORDS, meaning: { on?: string; off?: string } = {}): FlagReading {
-  const value = raw.trim().toLowerCase();
-  if (value === '') return { value: undefined };
-  if (words.on.includes(value)) return { value: true };
-  if (words.off.includes(value)) return { value: false };
+  const value = flagValueOf(raw, words);
+  if (value !== null) return { value };
   return { fault: `"${raw.trim()}" is neither on nor off: write ${spellings(words.on)}${meaning.on ? ` ${meaning.on}` : ''}, or ${spellings(words.off)}${meaning.off ? ` ${meaning.off}` : ''}` };
+}
+
+/**
+ * `raw` as a switch by `words`, whatever the case and the space around: undefined when blank, on or off, null for text
+ * that is neither. The Node-RED dialogs mark a switch written as text by this function's own source
+ * (resources/editor-core.js), so it uses nothing outside itself.
+ */
+export function flagValueOf(raw: string, words: FlagWords): boolean | undefined | null {
+  const value = raw.trim().toLowerCase();
+  if (value === '') return undefined;
+  if (words.on.includes(value)) return true;
+  if (words.off.includes(value)) return false;
+  return null;
 }
 
 /** An environment variable read as a switch (FLAG_WORDS unless `words`): undefined when unset or blank, else on or off, or an InputError naming it. */
