@@ -14,7 +14,7 @@ import {
 import { DynamicsMock, type DynamicsMockOptions, type Nock } from './mocks/dynamics-mock';
 import type { HttpRequest, HttpTransport } from '../../../../nodes/core/http/http-transport';
 import { axiosTransport } from '../../../../nodes/core/http/axios-transport';
-import { PROXY_HTML, reshaped, to } from './reshaped-transport';
+import { PROXY_HTML, recorded, reshaped, to } from './reshaped-transport';
 
 const ORG = 'https://contoso.crm.dynamics.com';
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
@@ -282,17 +282,10 @@ describe('Dynamics 365 adapter against the contract mock', () => {
     it('sends what the references document: the Entra ID client-credentials form, a $batch of alternate-key upserts', async () => {
       new DynamicsMock({ now }).install(nock);
       const s = parseDynamicsSettings({ url: ORG, auth: AUTH, timeoutMs: 400 });
-      const record = (http: HttpTransport, into: HttpRequest[]): HttpTransport => ({
-        ...http,
-        request: (req) => {
-          into.push(req);
-          return http.request(req);
-        },
-      });
       const tokenRequests: HttpRequest[] = [];
       const dataRequests: HttpRequest[] = [];
-      const http = dynamicsAxiosTransport(s, { now, tokenHttp: record(axiosTransport({ timeoutMs: 400 }), tokenRequests) });
-      const crm = createDynamicsAdapter({ http: record(http, dataRequests), settings: s });
+      const http = dynamicsAxiosTransport(s, { now, tokenHttp: recorded(axiosTransport({ timeoutMs: 400 }), tokenRequests) });
+      const crm = createDynamicsAdapter({ http: recorded(http, dataRequests), settings: s });
       assert.equal((await crm.upsertCustomers([customer(1)]))[0]!.status, 'synced');
 
       // Entra ID v2.0 client credentials: POST {authority}/{tenant}/oauth2/v2.0/token, scope {org}/.default.

@@ -14,6 +14,17 @@ export function reshaped(http: HttpTransport, when: (req: HttpRequest) => boolea
   };
 }
 
+/** A transport that keeps every request it passes on in `into`: the exact requests an adapter sent, to hold to a vendor's reference. */
+export function recorded(http: HttpTransport, into: HttpRequest[]): HttpTransport {
+  return {
+    ...http,
+    request: (req) => {
+      into.push(req);
+      return http.request(req);
+    },
+  };
+}
+
 /** Requests whose method is `method` and whose URL path (no host, no query) ends with `pathEnd`. */
 export const to = (method: HttpRequest['method'], pathEnd: string | RegExp) => (req: HttpRequest) =>
   req.method === method && (typeof pathEnd === 'string' ? req.url.replace(/\?.*$/, '').endsWith(pathEnd) : pathEnd.test(req.url.replace(/\?.*$/, '')));

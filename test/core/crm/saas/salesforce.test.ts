@@ -20,7 +20,7 @@ import {
 import { SalesforceMock, type Nock, type SalesforceMockOptions } from './mocks/salesforce-mock';
 import type { HttpRequest, HttpTransport } from '../../../../nodes/core/http/http-transport';
 import { axiosTransport } from '../../../../nodes/core/http/axios-transport';
-import { PROXY_HTML, reshaped, to } from './reshaped-transport';
+import { PROXY_HTML, recorded, reshaped, to } from './reshaped-transport';
 
 const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const PEM = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -310,17 +310,10 @@ describe('Salesforce adapter against the contract mock', () => {
     it('sends what the REST API reference documents: the JWT bearer form and claims, a typed sObject Collections upsert', async () => {
       new SalesforceMock({ publicKey, now }).install(nock);
       const s = parseSalesforceSettings({ auth: { flow: 'jwt_bearer', clientId: '3MVG9consumerKey', username: 'integration@acme.example', privateKey: PEM }, timeoutMs: 400 });
-      const record = (http: HttpTransport, into: HttpRequest[]): HttpTransport => ({
-        ...http,
-        request: (req) => {
-          into.push(req);
-          return http.request(req);
-        },
-      });
       const tokenRequests: HttpRequest[] = [];
       const dataRequests: HttpRequest[] = [];
-      const http = salesforceAxiosTransport(s, { now, tokenHttp: record(axiosTransport({ timeoutMs: 400 }), tokenRequests) });
-      const crm = createSalesforceAdapter({ http: record(http, dataRequests), settings: s });
+      const http = salesforceAxiosTransport(s, { now, tokenHttp: recorded(axiosTransport({ timeoutMs: 400 }), tokenRequests) });
+      const crm = createSalesforceAdapter({ http: recorded(http, dataRequests), settings: s });
       assert.equal((await crm.upsertCustomers([customer(1)]))[0]!.status, 'synced');
 
       // "OAuth 2.0 JWT Bearer Flow": POST the token endpoint, form-encoded grant_type and assertion only.
