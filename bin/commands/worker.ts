@@ -73,7 +73,7 @@ export const workerCommand: Command = {
 
 /** --webhook-port as typed, spaces around it dropped: a port by the core's one rule (config/port.ts). */
 export function webhookPort(typed: string): number {
-  const { port } = portOf(typed.trim());
-  if (port === undefined) throw new InputError('--webhook-port', `"${typed}" is not a port`, 'give a number from 1 to 65535, the port processors post their webhooks to');
+  const { port, reason } = portOf(typed.trim());
+  if (port === undefined) throw new InputError('--webhook-port', `"${typed}" is not a port: ${reason}`, 'give a number from 1 to 65535, the port processors post their webhooks to');
   return port;
 }

@@ -74,8 +74,8 @@ const PORT_VARIABLES: Record<keyof SandboxPorts, string> = {
 function port(env: NodeJS.ProcessEnv, name: string, fallback: number): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;
-  const { port } = portOf(raw);
-  if (port === undefined) throw new InputError(name, `"${raw}" is not a port`, 'use a number from 1 to 65535');
+  const { port, reason } = portOf(raw);
+  if (port === undefined) throw new InputError(name, `"${raw}" is not a port: ${reason}`, 'use a number from 1 to 65535');
   return port;
 }
 

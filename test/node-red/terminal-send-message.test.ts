@@ -34,7 +34,7 @@ describe('Node-RED: terminal send message (in a stand-in for Node-RED, to a real
   it('refuses a port that is not a TCP port by name, sending nothing, instead of trying 587', async () => {
     for (const [i, port] of ['0', '-25', '465s', '70000', '2.5'].entries()) {
       const { sent, error } = await send(mailNode(`wrong-${i}`, port), message(`wrong-${i}@example.com`));
-      assert.match(String(error?.message), /^Port: ".*" is not a TCP port \(1 to 65535\)\. Fix: .*587 \(STARTTLS\) or 465 \(TLS\)/, port);
+      assert.match(String(error?.message), /^Port: ".*" is not a TCP port \(1 to 65535\): [^.]+\. Fix: .*587 \(STARTTLS\) or 465 \(TLS\)/, port);
       assert.equal(sent.length, 0);
       assert.deepEqual(smtp.to(`wrong-${i}@example.com`), []);
     }

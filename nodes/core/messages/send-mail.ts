@@ -43,10 +43,10 @@ export const DEFAULT_SMTP_PORT = 587;
  */
 export function smtpPort(raw: unknown, label: string): number {
   if (raw === undefined || raw === null || (typeof raw === 'string' && raw.trim() === '')) return DEFAULT_SMTP_PORT;
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-  const { port } = portOf(text);
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
+  const { port, reason } = text === undefined ? { port: undefined, reason: 'it is neither text nor a number' } : portOf(text);
   if (port === undefined) {
-    throw new InputError(label, `"${String(raw)}" is not a TCP port (1 to 65535)`, "enter your mail provider's submission port, 587 (STARTTLS) or 465 (TLS), or leave it blank for 587");
+    throw new InputError(label, `"${String(raw)}" is not a TCP port (1 to 65535): ${reason}`, "enter your mail provider's submission port, 587 (STARTTLS) or 465 (TLS), or leave it blank for 587");
   }
   return port;
 }

@@ -62,7 +62,7 @@ describe('sandbox settings', () => {
 
   it('names the variable to fix for a bad port, a port used twice, a bad interval, a bad key or a short password', () => {
     const dir = { TERMINAL_CRM_SANDBOX_DIR: join(work.path, 'bad') };
-    assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_N8N_PORT: 'http' }), /^InputError: TERMINAL_CRM_N8N_PORT: "http" is not a port\. Fix: /);
+    assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_N8N_PORT: 'http' }), /^InputError: TERMINAL_CRM_N8N_PORT: "http" is not a port: it is not written in digits alone \(no sign, space, point, exponent or 0x\)\. Fix: /);
     assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_N8N_PORT: '1880' }), /^InputError: TERMINAL_CRM_N8N_PORT: 1880 is also the port of TERMINAL_CRM_NODE_RED_PORT \(its default\)\. Fix: give TERMINAL_CRM_N8N_PORT a port no other part uses/);
     assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_MAIL_PORT: '1025' }), /^InputError: TERMINAL_CRM_MAIL_PORT: 1025 is also the port of TERMINAL_CRM_MAIL_SMTP_PORT \(its default\)/);
     assert.throws(() => sandboxConfigFromEnv({ ...dir, TERMINAL_CRM_SIMULATOR_INTERVAL_MS: '-5' }), /TERMINAL_CRM_SIMULATOR_INTERVAL_MS: "-5" is not a number of milliseconds/);
