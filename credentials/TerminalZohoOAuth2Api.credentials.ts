@@ -1,5 +1,5 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
-import { ZOHO_DATA_CENTERS } from '../nodes/core/crm/saas/zoho-settings';
+import { ZOHO_DATA_CENTERS, ZOHO_SCOPES } from '../nodes/core/crm/saas/zoho-settings';
 
 /** The data centre's accounts server, as an n8n expression over this credential's own Data Center field. */
 const accounts = (path: string) => `={{ ${JSON.stringify(Object.fromEntries(Object.entries(ZOHO_DATA_CENTERS).map(([dc, u]) => [dc, u.accounts])))}[$self["dataCenter"]] + "${path}" }}`;
@@ -54,12 +54,11 @@ export class TerminalZohoOAuth2Api implements ICredentialType {
       required: true,
     },
     {
-      // Records to read and write; the org's details (its time zone is the day a deal's Closing_Date is in); and
-      // search, which v8 "Search Records" lists under ZohoSearch.securesearch.READ besides the module's scope.
+      // What each scope is for: ZOHO_SCOPES.
       displayName: 'Scope',
       name: 'scope',
       type: 'hidden',
-      default: 'ZohoCRM.modules.ALL,ZohoCRM.org.READ,ZohoSearch.securesearch.READ',
+      default: ZOHO_SCOPES.join(','),
     },
     {
       // Offline access is what makes Zoho issue a refresh token; consent makes it issue one on every reconnect.

@@ -33,6 +33,11 @@ export interface ZohoRecordResult {
   details?: { id?: string; api_name?: string; expected_data_type?: string; json_path?: string; duplicate_record?: { id?: string } } & Record<string, unknown>;
 }
 
+/** Zoho refusing a request for a scope the token was not granted (401 OAUTH_SCOPE_MISMATCH): no refresh mends it. */
+export function zohoScopeMismatch(res: HttpResponse): boolean {
+  return isRecord(res.body) && res.body.code === 'OAUTH_SCOPE_MISMATCH';
+}
+
 /** Zoho's error answer for a whole request: `{code, details, message, status: "error"}`. */
 export function zohoReason(res: HttpResponse): string {
   const b = (res.body ?? {}) as { code?: unknown; message?: unknown };

@@ -3,8 +3,8 @@ import type { CrmCustomer, CrmRemoteCustomer } from './crm-adapter';
 import { CrmAuthError, CrmConfigError } from './crm-errors';
 import type { HttpRequest } from '../../http/http-transport';
 import { idText, objectBody, recordsAt, type Answer } from './answer-shape';
-import { zohoReason, type ZohoCall } from './zoho-api';
-import type { ZohoSettings } from './zoho-settings';
+import { zohoReason, zohoScopeMismatch, type ZohoCall } from './zoho-api';
+import { ZOHO_SCOPES, ZOHO_SEARCH_SCOPE, type ZohoSettings } from './zoho-settings';
 import { isRecord } from '../../json/json-values';
 
 /** Pack profile field → Contacts field API name (Zoho's standard Contacts layout). */
@@ -82,14 +82,6 @@ export function remoteContact(r: Record<string, unknown>, settings: ZohoSettings
 /** Zoho's search takes at most 10 criteria joined by `or`. */
 const CRITERIA_MAX = 10;
 
-/**
- * The scope v8 "Search Records" needs besides the module's. A token without it is refused 401 OAUTH_SCOPE_MISMATCH,
- * which a refresh cannot mend (the refresh token carries the scopes it was granted).
- */
-export const ZOHO_SEARCH_SCOPE = 'ZohoSearch.securesearch.READ';
-
-const scopeMismatch = (res: { body: unknown }): boolean => isRecord(res.body) && res.body.code === 'OAUTH_SCOPE_MISMATCH';
-
 /** Search pages of 200 go up to Zoho's 2,000 records per search. */
 const SEARCH_PER_PAGE = 200;
 const SEARCH_PAGES = 10;
@@ -112,11 +104,11 @@ async function contactsWhere(call: ZohoCall, settings: ZohoSettings, field: stri
         url: `/crm/${settings.apiVersion}/Contacts/search`,
         qs: { criteria: chunk.length > 1 ? `(${criteria})` : criteria, ...(fields ? { fields } : {}), per_page: SEARCH_PER_PAGE, ...(page > 1 ? { page } : {}) },
       };
-      const res = await call(req, scopeMismatch);
-      if (scopeMismatch(res)) {
+      const res = await call(req, zohoScopeMismatch);
+      if (zohoScopeMismatch(res)) {
         throw new CrmAuthError(
           'zoho',
-          `searching Contacts was refused (OAUTH_SCOPE_MISMATCH): the refresh token was not granted ${ZOHO_SEARCH_SCOPE}, which Zoho's search needs — connect the credential again (n8n) or make a new refresh token with the scopes ZohoCRM.modules.ALL,ZohoCRM.org.READ,${ZOHO_SEARCH_SCOPE}`,
+          `searching Contacts was refused (OAUTH_SCOPE_MISMATCH): the refresh token was not granted ${ZOHO_SEARCH_SCOPE}, which Zoho's search needs — connect the credential again (n8n) or make a new refresh token with the scopes ${ZOHO_SCOPES.join(',')}`,
         );
       }
       if (res.status === 204) break;

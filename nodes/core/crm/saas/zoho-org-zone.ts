@@ -4,7 +4,7 @@ import { isRecord } from '../../json/json-values';
 import { CrmRateLimitError } from './crm-errors';
 import { accountFact, learntByAccount } from './learnt-by-account';
 import { PacingDeadlineError } from './paced-transport';
-import { zohoReason, type ZohoCall } from './zoho-api';
+import { zohoReason, zohoScopeMismatch, type ZohoCall } from './zoho-api';
 import { ZOHO_ENV, type ZohoSettings } from './zoho-settings';
 
 export interface OrgZone {
@@ -86,10 +86,10 @@ export function zoneOfOrg(body: unknown): LearntZone | undefined {
 
 /** A token without ZohoCRM.org.READ (401 OAUTH_SCOPE_MISMATCH), or a user Zoho denies the org's details (403). */
 function refusedForThisCall(res: HttpResponse): boolean {
-  return res.status === 403 || (isRecord(res.body) && res.body.code === 'OAUTH_SCOPE_MISMATCH');
+  return res.status === 403 || zohoScopeMismatch(res);
 }
 
 function refusal(path: string, res: HttpResponse): string {
-  const scope = isRecord(res.body) && res.body.code === 'OAUTH_SCOPE_MISMATCH' ? ' — the refresh token was not granted ZohoCRM.org.READ, which reading the org\'s zone needs' : '';
+  const scope = zohoScopeMismatch(res) ? ' — the refresh token was not granted ZohoCRM.org.READ, which reading the org\'s zone needs' : '';
   return `Zoho refused GET ${path} (${res.status}: ${zohoReason(res)})${scope}`;
 }

@@ -105,11 +105,19 @@ export const ZohoSettingsSchema = z
 export type ZohoSettingsInput = z.input<typeof ZohoSettingsSchema>;
 export type ZohoSettings = z.output<typeof ZohoSettingsSchema>;
 
+/**
+ * The OAuth scopes the pack needs: records to read and write; the org's details (its time zone is the day a deal's
+ * Closing_Date is in); and search, which v8 "Search Records" lists under ZohoSearch.securesearch.READ besides the
+ * module's scope. The n8n credential asks for them; a refresh token made by hand needs them.
+ */
+export const ZOHO_SEARCH_SCOPE = 'ZohoSearch.securesearch.READ';
+export const ZOHO_SCOPES = ['ZohoCRM.modules.ALL', 'ZohoCRM.org.READ', ZOHO_SEARCH_SCOPE] as const;
+
 // Worded for every face: the field the error names (ZOHO_CLIENT_ID, the editor's label, settings.timeZone) says where it is set.
 const FIXES: Record<string, string> = {
   clientId: 'create a Server-based (or Self Client) app in the Zoho API console for your data centre and give its client id',
   clientSecret: 'copy the client secret of that app',
-  refreshToken: 'generate a refresh token with the scopes ZohoCRM.modules.ALL, ZohoCRM.org.READ and ZohoSearch.securesearch.READ (offline access)',
+  refreshToken: `generate a refresh token with the scopes ${ZOHO_SCOPES.slice(0, -1).join(', ')} and ${ZOHO_SCOPES.at(-1)!} (offline access)`,
   dataCenter: `use the data centre of your Zoho login domain: ${Object.keys(ZOHO_DATA_CENTERS).join(', ')}`,
   baseUrl: 'use a URL such as https://www.zohoapis.eu, or leave it empty to follow the data centre',
   accountsUrl: 'use a URL such as https://accounts.zoho.eu, or leave it empty to follow the data centre',
