@@ -54,6 +54,14 @@ export interface HttpNodeApp {
   router?: { stack: RouteLayer[] };
 }
 
+/** An express middleware: Node-RED's permission checks are these. */
+export type Middleware = (req: IncomingMessage & { body?: unknown }, res: ServerResponse, next: (err?: unknown) => void) => void;
+
+/** `RED.httpAdmin`: the editor's own express app (JSON bodies parsed), which a dialog asks the runtime through. */
+export interface HttpAdminApp {
+  post(path: string, ...handlers: Array<HttpHandler | Middleware>): unknown;
+}
+
 export interface CredentialsDefinition {
   [field: string]: { type: 'text' | 'password' };
 }
@@ -69,6 +77,9 @@ export interface NodeRedApi {
     getNode(id: string): RuntimeNode | null;
   };
   httpNode: HttpNodeApp;
+  httpAdmin: HttpAdminApp;
+  /** `RED.auth.needsPermission("<type>.read")`: with adminAuth set, the route asks for that permission. */
+  auth: { needsPermission(permission: string): Middleware };
   /** Node-RED's settings; `httpNodeRoot` is where flow endpoints are mounted ("/" unless changed, false if off). */
   settings: { httpNodeRoot?: string | false };
   /**

@@ -41,7 +41,7 @@ export function registerSourceAccount(RED: NodeRedApi, spec: SourceAccountSpec):
  * box ("Signed webhook → Gateway (JSON) → mapping"), where the parser alone would say "Unexpected end of JSON input"
  * or "mapping" with no word of where.
  */
-function gatewaySource(config: unknown, place: CredentialPlace): Source<unknown> {
+export function gatewaySource(config: unknown, place: CredentialPlace): Source<unknown> {
   const box = `${place.name} → ${place.labels.config ?? 'config'}`;
   const fix = `open the ${place.name} configuration, correct ${place.labels.config ?? 'config'} and deploy`;
   let parsed: unknown = {};

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { GATEWAY_CHECK_PATH } from '../../../nodes/node-red/shared/gateway-check';
 import { chargeObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { ensureEngine } from '../../../sandbox/install';
 import { deployFlows, editorHtml, nodeSetsOf, type FlowNode } from '../../../sandbox/run/node-red/admin-api';
@@ -90,6 +91,18 @@ describe('Node-RED 5: the payment-to-crm example flow, installed from the packag
       assert.match(html, new RegExp(`data-template-name="${type}"`));
       assert.match(html, new RegExp(`data-help-name="${type}"`));
     }
+  });
+
+  it('checks a signed-webhook account\'s Gateway (JSON) for its dialog, on the editor\'s admin API', async () => {
+    const check = async (config: string) => {
+      const res = await fetch(`${nodeRed!.baseUrl}${GATEWAY_CHECK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ config }) });
+      return { status: res.status, verdict: (await res.json()) as { ok: boolean; field?: string } };
+    };
+    const mapping = { eventType: '$.type', kind: 'payment', paymentId: '$.data.id', amount: '$.data.amount', currency: '$.data.currency' };
+    assert.deepEqual(await check(JSON.stringify({ name: 'counter-gateway', mapping })), { status: 200, verdict: { ok: true } });
+    const refused = await check(JSON.stringify({ mapping: { ...mapping, currency: undefined } }));
+    assert.equal(refused.verdict.ok, false);
+    assert.match(refused.verdict.field ?? '', /^Signed webhook → Gateway \(JSON\) → mapping/);
   });
 
   it('turns a signed Stripe Terminal charge into a customer and a transaction in the store', async () => {

@@ -47,8 +47,15 @@ export class FakeApp {
       const layer = layers.shift();
       if (!layer) return done();
       if (!layer.route) return layer.handle!(req, res, next);
-      if (req.method === 'POST' && layer.route.path === pathname) return (layer.route.stack![0]!.handle as Handler)(req, res, next);
-      next();
+      if (req.method !== 'POST' || layer.route.path !== pathname) return next();
+      // A route's handlers in turn (a permission check, then the handler), each passing on with next().
+      const handlers = (layer.route.stack ?? []).map((h) => h.handle as Handler);
+      const step = (err?: unknown): void => {
+        if (err) return done(err);
+        const handler = handlers.shift();
+        return handler ? handler(req, res, step) : next();
+      };
+      step();
     };
     next();
   }
@@ -128,6 +135,8 @@ export function fakeRed(httpNodeRoot = '/') {
   const types = new Map<string, (this: FakeNode, def: NodeDef) => void>();
   const nodes = new Map<string, FakeNode>();
   const credentials = new Map<string, Record<string, string>>();
+  /** Each admin route's permission, as RED.auth.needsPermission was asked for it (no adminAuth: it lets all through). */
+  const permissions: string[] = [];
   const RED = {
     nodes: {
       createNode(node: FakeNode, def: NodeDef) {
@@ -142,12 +151,20 @@ export function fakeRed(httpNodeRoot = '/') {
       getNode: (id: string) => nodes.get(id) ?? null,
     },
     httpNode,
+    httpAdmin: editorApi,
+    auth: {
+      needsPermission(permission: string) {
+        permissions.push(permission);
+        return (_req: IncomingMessage, _res: ServerResponse, next: () => void) => next();
+      },
+    },
     settings: { httpNodeRoot },
     _: catalogText,
   };
   return {
     RED: RED as unknown as NodeRedApi,
     server,
+    permissions,
     /** Creates a node of a registered type, as a deploy does. */
     create(type: string, def: Record<string, unknown> & { id: string }, creds?: Record<string, string>): FakeNode {
       if (creds) credentials.set(def.id, creds);
