@@ -90,11 +90,14 @@ const DISPUTE_CODES = [
   'PREARBITRATION_ISSUER_WITHDRAWN', 'SCHEME_ARBITRATION', 'SCHEME_ARBITRATION_WON', 'SCHEME_ARBITRATION_LOST',
 ] as const;
 /**
- * Codes whose description says neither who accepted or declined nor where the money stands ("The pre-arbitration case
- * was accepted", "… was declined"): read only by the disputeStatus they carry. Without one (payments processed in
- * Brazil) they are acknowledged and passed on to nothing, rather than guessed.
+ * Codes whose description says nothing of where the money stands, read only by the disputeStatus they carry: the
+ * pre-arbitration case "was accepted" / "was declined" (by whom, it does not say), and ISSUER_COMMENTS, the issuer's
+ * "free-text comments with relevant information about the dispute process, such as why the issuer decided to initiate
+ * or continue the dispute" (Webhooks-v1), whose example carries no disputeStatus. Without one they are acknowledged
+ * and passed on to nothing, rather than guessed: read as open, comments delivered after the dispute was lost reopened
+ * it and counted the money Adyen had taken back.
  */
-const DISPUTE_CODES_BY_STATUS_ONLY = new Set<string>(['PREARBITRATION_ACCEPTED', 'PREARBITRATION_DECLINED']);
+const DISPUTE_CODES_BY_STATUS_ONLY = new Set<string>(['PREARBITRATION_ACCEPTED', 'PREARBITRATION_DECLINED', 'ISSUER_COMMENTS']);
 
 export const ADYEN_HANDLED_EVENT_CODES = [
   ...PAYMENT_CODES, ...ADJUSTMENT_CODES, ...REFUND_CODES, ...AUTHORISATION_RELEASE_CODES, ...UNREFERENCED_REFUND_CODES, ...REFUND_VOID_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES,

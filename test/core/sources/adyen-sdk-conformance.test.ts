@@ -244,6 +244,8 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
       { name: 'PREARBITRATION_OPEN (no disputeStatus)', item: { eventCode: Dispute('PREARBITRATION_OPEN'), pspReference: 'DISPUTE000000004' }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
       { name: 'PREARBITRATION_ACCEPTED (Accepted)', item: { eventCode: Dispute('PREARBITRATION_ACCEPTED'), pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Accepted' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'refunded' } },
       { name: 'PREARBITRATION_DECLINED (Pending)', item: { eventCode: Dispute('PREARBITRATION_DECLINED'), pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Pending' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
+      // The issuer's comments say where the money stands only by a disputeStatus (IssuerCommentsNotificationAdditionalData has one).
+      { name: 'ISSUER_COMMENTS (Pending)', item: { eventCode: Code.IssuerComments, pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Pending', 'issuerComments.type': 'prearbitration' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
       { name: 'PREARBITRATION_ISSUER_WITHDRAWN (no disputeStatus)', item: { eventCode: Dispute('PREARBITRATION_ISSUER_WITHDRAWN'), pspReference: 'DISPUTE000000004' }, expect: { kind: 'dispute', paymentId: SALE, status: 'succeeded' } },
       { name: 'SCHEME_ARBITRATION', item: { eventCode: Dispute('SCHEME_ARBITRATION'), pspReference: 'DISPUTE000000005', additionalData: { disputeStatus: 'Pending' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
       { name: 'SCHEME_ARBITRATION_WON (no disputeStatus)', item: { eventCode: Dispute('SCHEME_ARBITRATION_WON'), pspReference: 'DISPUTE000000005' }, expect: { kind: 'dispute', paymentId: SALE, status: 'succeeded' } },
@@ -265,7 +267,7 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
       });
     }
 
-    it('acknowledges, and passes nothing on for, what moved no money: CAPTURE, AUTHORISATION_ADJUSTMENT, REFUND, CANCELLATION and EXPIRE with success "false", and codes it does not read (OFFER_CLOSED, REPORT_AVAILABLE)', async () => {
+    it('acknowledges, and passes nothing on for, what moved no money: CAPTURE, AUTHORISATION_ADJUSTMENT, REFUND, CANCELLATION and EXPIRE with success "false", codes it does not read (OFFER_CLOSED, REPORT_AVAILABLE), and dispute reports that say nothing of the money without a disputeStatus (PREARBITRATION_ACCEPTED, PREARBITRATION_DECLINED, ISSUER_COMMENTS)', async () => {
       const items = [
         signedItem({ ...base, pspReference: 'NOMONEY000000001', eventCode: Code.Capture, success: Success.False, reason: 'Insufficient balance on payment' }),
         signedItem({ ...base, pspReference: 'NOMONEY000000002', eventCode: Code.AuthorisationAdjustment, success: Success.False }),
@@ -278,6 +280,8 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
         // no disputeStatus (payments processed in Brazil) there is nothing to read.
         signedItem({ ...base, pspReference: 'NOMONEY000000007', eventCode: Dispute('PREARBITRATION_ACCEPTED') }),
         signedItem({ ...base, pspReference: 'NOMONEY000000008', eventCode: Dispute('PREARBITRATION_DECLINED') }),
+        // The issuer's free-text comments, as Adyen's ISSUER_COMMENTS example (Webhooks-v1) has them: no disputeStatus.
+        signedItem({ ...base, pspReference: 'NOMONEY000000009', eventCode: Code.IssuerComments, additionalData: { chargebackReasonCode: '13.3', chargebackSchemeCode: 'visa', 'issuerComments.type': 'chargeback', 'issuerComments.explanation': 'some_text' } }),
       ];
       const out = await receive(delivery(items));
       assert.deepEqual([out.status, out.answer.body, out.events.length, out.report.ignored.length, out.report.forged.length], [200, '[accepted]', 0, items.length, 0]);
@@ -416,6 +420,19 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
         ['SCHEME_ARBITRATION', 10000, 'disputed'],
         ['SCHEME_ARBITRATION_LOST', 0, 'refunded'],
       ]);
+    });
+
+    it('EUR: a chargeback lost, then the issuer\'s comments on it (Adyen\'s ISSUER_COMMENTS example: no disputeStatus) leave it lost', async () => {
+      await record(sale('CMTSALE000000001', 'EUR', 10000, 'H100000000000010'));
+      const dispute = { pspReference: 'CMTDISPUTE000001', originalReference: 'CMTSALE000000001', paymentMethod: 'visa', reason: 'Not as Described or Defective Merchandise/Services', amount: { currency: 'EUR', value: 10000 } };
+      await record(signedItem({ ...dispute, eventCode: Code.Chargeback, additionalData: { disputeStatus: 'Lost', chargebackReasonCode: '13.3', chargebackSchemeCode: 'visa' } }));
+      assert.deepEqual(await ledger('CMTSALE000000001'), { currency: 'EUR', gross: 10000, refunded: 0, chargeback: 10000, net: 0, status: 'refunded' });
+      // Delivered after the loss, with the later eventDate: comments, not a reopening.
+      await record(signedItem({
+        ...dispute, eventCode: Code.IssuerComments,
+        additionalData: { chargebackReasonCode: '13.3', chargebackSchemeCode: 'visa', 'issuerComments.type': 'chargeback', 'issuerComments.explanation': 'some_text', 'issuerComments.whatWasNotReceived': 'some_text' },
+      }));
+      assert.deepEqual(await ledger('CMTSALE000000001'), { currency: 'EUR', gross: 10000, refunded: 0, chargeback: 10000, net: 0, status: 'refunded' });
     });
 
     it('CLP (two decimals at Adyen): a cancelled authorisation is a void of the sale', async () => {
