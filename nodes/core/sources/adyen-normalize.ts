@@ -112,6 +112,10 @@ const DISPUTE_OUTCOME_BY_CODE: Record<string, PaymentEvent['status']> = {
   ISSUER_RESPONSE_TIMEFRAME_EXPIRED: 'succeeded',
   SECOND_CHARGEBACK: 'refunded',
   PREARBITRATION_LOST: 'refunded',
+  // "You have not defended the dispute within the timeframe, or the defense period ended because you accepted
+  // liability for the chargeback": a chargeback not defended is final ("If you accept the dispute, or fail to upload
+  // your defense documents, this is the final status", Adyen's dispute flow), so the money stays with the shopper.
+  DISPUTE_DEFENSE_PERIOD_ENDED: 'refunded',
   // "The pre-arbitration case was withdrawn by the issuer": the issuer gave the case up, the money stays.
   PREARBITRATION_ISSUER_WITHDRAWN: 'succeeded',
   // "The payment scheme has ruled that the issuer is liable for the dispute. The dispute is closed."

@@ -240,6 +240,8 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
       { name: 'REQUEST_FOR_INFORMATION', item: { eventCode: Code.RequestForInformation, pspReference: 'DISPUTE000000003' }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
       { name: 'ISSUER_RESPONSE_TIMEFRAME_EXPIRED', item: { eventCode: Code.IssuerResponseTimeframeExpired, pspReference: 'DISPUTE000000003', additionalData: { disputeStatus: 'Won' } }, expect: { kind: 'dispute', status: 'succeeded' } },
       { name: 'DISPUTE_DEFENSE_PERIOD_ENDED', item: { eventCode: Code.DisputeDefensePeriodEnded, pspReference: 'DISPUTE000000003', additionalData: { disputeStatus: 'Lost' } }, expect: { kind: 'dispute', status: 'refunded' } },
+      // Not defended in time, or liability accepted: the chargeback stands, with or without a disputeStatus (Brazil).
+      { name: 'DISPUTE_DEFENSE_PERIOD_ENDED (no disputeStatus)', item: { eventCode: Code.DisputeDefensePeriodEnded, pspReference: 'DISPUTE000000003' }, expect: { kind: 'dispute', paymentId: SALE, status: 'refunded' } },
       { name: 'PREARBITRATION_OPEN', item: { eventCode: Dispute('PREARBITRATION_OPEN'), pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Pending' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
       { name: 'PREARBITRATION_OPEN (no disputeStatus)', item: { eventCode: Dispute('PREARBITRATION_OPEN'), pspReference: 'DISPUTE000000004' }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
       { name: 'PREARBITRATION_ACCEPTED (Accepted)', item: { eventCode: Dispute('PREARBITRATION_ACCEPTED'), pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Accepted' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'refunded' } },
@@ -433,6 +435,16 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
         additionalData: { chargebackReasonCode: '13.3', chargebackSchemeCode: 'visa', 'issuerComments.type': 'chargeback', 'issuerComments.explanation': 'some_text', 'issuerComments.whatWasNotReceived': 'some_text' },
       }));
       assert.deepEqual(await ledger('CMTSALE000000001'), { currency: 'EUR', gross: 10000, refunded: 0, chargeback: 10000, net: 0, status: 'refunded' });
+    });
+
+    it('BRL (processed in Brazil: no disputeStatus): a chargeback whose defense period ended undefended is lost', async () => {
+      await record(sale('BRLSALE000000001', 'BRL', 25000, 'H100000000000011'));
+      // Shaped as Adyen's DISPUTE_DEFENSE_PERIOD_ENDED example (Webhooks-v1), less the disputeStatus Brazil does not get.
+      const dispute = { pspReference: 'BRLDISPUTE000001', originalReference: 'BRLSALE000000001', paymentMethod: 'visa', reason: 'Other Fraud-Card Absent Environment', amount: { currency: 'BRL', value: 25000 } };
+      await record(signedItem({ ...dispute, eventCode: Code.Chargeback, additionalData: { chargebackReasonCode: '10.4', chargebackSchemeCode: 'visa' } }));
+      assert.deepEqual(await ledger('BRLSALE000000001'), { currency: 'BRL', gross: 25000, refunded: 0, chargeback: 0, net: 25000, status: 'disputed' });
+      await record(signedItem({ ...dispute, eventCode: Code.DisputeDefensePeriodEnded, additionalData: { chargebackReasonCode: '10.4', modificationMerchantReferences: '', chargebackSchemeCode: 'visa' } }));
+      assert.deepEqual(await ledger('BRLSALE000000001'), { currency: 'BRL', gross: 25000, refunded: 0, chargeback: 25000, net: 0, status: 'refunded' });
     });
 
     it('CLP (two decimals at Adyen): a cancelled authorisation is a void of the sale', async () => {
