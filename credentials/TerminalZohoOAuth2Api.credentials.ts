@@ -34,6 +34,7 @@ export class TerminalZohoOAuth2Api implements ICredentialType {
         { name: 'India (zoho.in)', value: 'in' },
         { name: 'Japan (zoho.jp)', value: 'jp' },
         { name: 'Saudi Arabia (zoho.sa)', value: 'sa' },
+        { name: 'United Kingdom (zoho.uk)', value: 'uk' },
         { name: 'United States (zoho.com)', value: 'us' },
       ],
       default: 'us',

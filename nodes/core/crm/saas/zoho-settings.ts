@@ -17,6 +17,8 @@ export const ZOHO_DATA_CENTERS = {
   jp: { accounts: 'https://accounts.zoho.jp', api: 'https://www.zohoapis.jp' },
   ca: { accounts: 'https://accounts.zohocloud.ca', api: 'https://www.zohoapis.ca' },
   sa: { accounts: 'https://accounts.zoho.sa', api: 'https://www.zohoapis.sa' },
+  // Listed among Zoho Accounts' data centres (its Multi DC page), though CRM v8's own Multi DC page predates it.
+  uk: { accounts: 'https://accounts.zoho.uk', api: 'https://www.zohoapis.uk' },
   cn: { accounts: 'https://accounts.zoho.com.cn', api: 'https://www.zohoapis.com.cn' },
 } as const;
 export type ZohoDataCenter = keyof typeof ZOHO_DATA_CENTERS;

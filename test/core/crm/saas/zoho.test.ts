@@ -668,11 +668,14 @@ describe('Zoho settings', () => {
   it('derives both URLs from the data centre, and names the wrong setting', () => {
     const ca = parseZohoSettings({ ...CREDS, dataCenter: 'ca' });
     assert.deepEqual([ca.apiBaseUrl, ca.tokenUrl], ['https://www.zohoapis.ca', 'https://accounts.zohocloud.ca/oauth/v2/token']);
+    // The UK centre, which Zoho Accounts lists (accounts.zoho.uk, its API at www.zohoapis.uk).
+    const uk = parseZohoSettings({ ...CREDS, dataCenter: 'uk' });
+    assert.deepEqual([uk.apiBaseUrl, uk.tokenUrl], ['https://www.zohoapis.uk', 'https://accounts.zoho.uk/oauth/v2/token']);
     const au = parseZohoSettings({ ...CREDS, dataCenter: 'au', baseUrl: 'https://sandbox.zohoapis.com.au' });
     assert.deepEqual([au.apiBaseUrl, au.tokenUrl], ['https://sandbox.zohoapis.com.au', 'https://accounts.zoho.com.au/oauth/v2/token']);
     assert.deepEqual(parseZohoSettings({ ...CREDS }).duplicateCheckFields, ['Terminal_CRM_Id', 'Email']);
     // The choices in words, not zod's 'Invalid option: expected one of "us"|"eu"…'.
-    assert.throws(() => parseZohoSettings({ ...CREDS, dataCenter: 'xx' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.dataCenter' && e.problem === 'is not one of its choices: us, eu, in, au, jp, ca, sa, cn');
+    assert.throws(() => parseZohoSettings({ ...CREDS, dataCenter: 'xx' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.dataCenter' && e.problem === 'is not one of its choices: us, eu, in, au, jp, ca, sa, uk, cn');
     assert.throws(() => parseZohoSettings({ clientSecret: 's', refreshToken: 'r' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.clientId' && /Zoho API console/.test(e.message) && !/ZOHO_/.test(e.message));
     assert.throws(() => parseZohoSettings({ ...CREDS, customerIdField: 'has space' }), (e: unknown) => e instanceof InputError && e.field === 'zoho.customerIdField');
     // Only an IANA name: ICU takes IST and PST as zones, but they stand for different ones in different places.
