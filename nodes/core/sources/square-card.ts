@@ -25,6 +25,30 @@ export function squareMoney(value: unknown, field: string): Money {
   return moneyFromProcessor(amount, currency, SQUARE_EXPONENTS, field);
 }
 
+/**
+ * A Square Money object when it states both its amount and its currency, else undefined: the SDK's wire schemas let
+ * any Money field be null, and the Money's own amount and currency too. One that is there but malformed (a negative or
+ * fractional amount, no ISO currency) is refused as squareMoney refuses it.
+ */
+export function statedSquareMoney(value: unknown, field: string): Money | undefined {
+  const m = obj(value);
+  return m && m.amount !== null && m.amount !== undefined && m.currency !== null && m.currency !== undefined ? squareMoney(m, field) : undefined;
+}
+
+/**
+ * What the card was charged: `total_money`, "the total amount for the payment, including amount_money and tip_money"
+ * (SDK Payment); when Square leaves it null, `amount_money` and `tip_money` added (one currency), else `amount_money`
+ * alone. undefined when the payment states neither.
+ */
+export function chargedMoney(payment: Obj): Money | undefined {
+  const total = statedSquareMoney(payment.total_money, 'total_money');
+  if (total) return total;
+  const amount = statedSquareMoney(payment.amount_money, 'amount_money');
+  if (!amount) return undefined;
+  const tip = statedSquareMoney(payment.tip_money, 'tip_money');
+  return tip && tip.currency === amount.currency ? { minor: amount.minor + tip.minor, currency: amount.currency } : amount;
+}
+
 /** `card_details.entry_method` → how the card met the reader. ON_FILE is not here: no card was at the reader. */
 const ENTRY_MODES: Record<string, EntryMode> = { EMV: 'chip', CONTACTLESS: 'contactless', SWIPED: 'swipe', KEYED: 'keyed' };
 

@@ -2,7 +2,7 @@ import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import type { SourceContext } from './source';
 import { canLookUp, completedRefundTotal, crossTenderOf, lookUpPayment } from './square-api';
-import { cardPresence, squareCard, squareMoney } from './square-card';
+import { cardPresence, chargedMoney, squareCard, squareMoney } from './square-card';
 import type { SquareCredentials } from './square-credentials';
 import { compact, finish, hintsFor, isoTime, paymentDraft, paymentTime, terminalOf, type Draft } from './square-payment';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
@@ -134,9 +134,12 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
         draft.refundedTotal = squareMoney({ amount: total.value.minor, currency: amount.currency }, 'refunded_total');
         // The exact running total, as refunds recorded before refunds went by their ids were kept too.
         draft.refund = { ...(refundId ? { id: refundId } : {}), cumulative: true, ...(crossTender ? { toCard: false as const } : {}) };
-        const charged = squareMoney(payment.total_money ?? payment.amount_money, 'total_money');
-        draft.status = draft.refundedTotal.minor >= charged.minor ? 'refunded' : 'partially_refunded';
-        draft.metadata.refund_scope = draft.status === 'refunded' ? 'full' : 'partial';
+        // A payment read without any amount (the SDK lets Square leave it null) cannot say whether this is all of it.
+        const charged = chargedMoney(payment);
+        if (charged) {
+          draft.status = draft.refundedTotal.minor >= charged.minor ? 'refunded' : 'partially_refunded';
+          draft.metadata.refund_scope = draft.status === 'refunded' ? 'full' : 'partial';
+        } else problems.push(`payment ${paymentId} as read states no total_money or amount_money, so whether the refund is full is not known`);
       } else problems.push(total.problem);
       draft.card = squareCard(payment, presence.entryMode);
       draft.terminal = terminalOf(payment) ?? draft.terminal;

@@ -2,7 +2,8 @@ import { PAYMENT_EVENT_SCHEMA_VERSION, type CustomerHints, type PaymentEvent } f
 import { IgnoredEventError, InputError } from '../errors';
 import { namespacedEventId, type SourceContext } from './source';
 import { canLookUp, lookUpCustomer, type SquareCustomerHints } from './square-api';
-import { cardPresence, squareCardholderName, deviceOf, squareCard, squareMoney } from './square-card';
+import { cardPresence, chargedMoney, squareCardholderName, deviceOf, squareCard } from './square-card';
+import type { Money } from '../contracts/money';
 import type { SquareCredentials } from './square-credentials';
 import { isoTimeOf } from './iso-time';
 import { scrubbedPaymentEvent } from './scrubbed-event';
@@ -55,8 +56,7 @@ export async function paymentDraft(type: string, payment: Obj, credentials: Squa
   return {
     kind: failed ? 'failure' : 'payment',
     paymentId,
-    // total_money is what the card was charged: the amount and the tip.
-    amount: squareMoney(payment.total_money ?? payment.amount_money, 'total_money'),
+    amount: chargedAmount(payment),
     status: failed ? 'failed' : 'succeeded',
     card: squareCard(payment, presence.entryMode),
     terminal: terminalOf(payment),
@@ -64,6 +64,16 @@ export async function paymentDraft(type: string, payment: Obj, credentials: Squa
     failure: failed ? { code: trimmedStr(error?.code), message: trimmedStr(error?.detail) } : undefined,
     metadata: compact({ ...paymentMetadata(payment), square_lookup: problems.join('; ') || undefined }),
   };
+}
+
+/**
+ * What the card was charged (chargedMoney: total_money, the amount and the tip). A payment that states no amount at
+ * all is no payment Square sends (amount_money is required to create one): that is an error naming the field.
+ */
+export function chargedAmount(payment: Obj): Money {
+  const charged = chargedMoney(payment);
+  if (charged) return charged;
+  throw new InputError('total_money', 'is missing or not a Square Money object {amount, currency}, and so is amount_money', 'pass the verified Square event unchanged');
 }
 
 /**

@@ -1,0 +1,98 @@
+/**
+ * What the Square source makes of the fields the `square` SDK (46) lets Square leave null, in webhooks and in the API
+ * reads: each body is typed by the SDK's wire schema, written by the SDK itself (sdkWritten / sdkJson: parsed by its
+ * schema and written back, so every null is one the SDK allows and keeps), signed, verified by WebhooksHelper and
+ * received by the core (square-sdk-bodies.ts). The outcome is asserted: recorded where the rest is enough,
+ * acknowledged and ignored (2xx, with the reason) where it is not, an error naming the field only for a body Square
+ * could not send.
+ */
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { serialization } from 'square';
+import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import { ledgerEventOf } from '../../../nodes/core/ledger/ledger-event';
+import { applyEvent, MemoryEntries, statusOf, viewOf, type PaymentRecord } from '../../../nodes/core/ledger/payment-rules';
+import { parseSourceCredentials } from '../../../nodes/core/sources/source-credentials';
+import { squareSource } from '../../../nodes/core/sources/square';
+import {
+  accepted, CREATED, DEADLINE, deliver, DEVICE, dispute, disputeEvent, envelope, ignored, KEY, LOCATION, payment, paymentEvent, refund, refundEvent,
+  sdkJson, sdkWritten, type PaymentRaw,
+} from './square-sdk-bodies';
+
+const SQUARE = 'https://connect.squareup.com';
+const TOKEN = 'EAAAl-nullable-access-token';
+const PAYMENT_ID = 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY';
+const CUSTOMER = 'JDKYHBWT1D4F8MFH63DBMEN8Y4';
+/** A Square Money in USD, and the pack's. */
+const usd = (amount: number) => ({ amount, currency: 'USD' as const });
+const cents = (minor: number) => ({ minor, currency: 'USD' });
+
+/** GetPayment's answer, typed and written by the SDK. */
+const getPayment = (p: PaymentRaw) => sdkJson(serialization.GetPaymentResponse, { errors: null, payment: p } satisfies serialization.GetPaymentResponse.Raw);
+/** RetrieveCustomer's answer for a profile that leaves every optional field null. */
+const bareCustomer = () => sdkJson(serialization.GetCustomerResponse, {
+  errors: null,
+  customer: {
+    id: CUSTOMER, created_at: '2026-01-02T10:00:00.000Z', updated_at: '2026-01-02T10:00:00.000Z', given_name: null, family_name: null, nickname: null,
+    company_name: null, email_address: null, address: null, phone_number: null, birthday: null, reference_id: null, note: null, preferences: null,
+    creation_source: 'THIRD_PARTY', group_ids: null, segment_ids: null, version: 0, tax_ids: null,
+  },
+} satisfies serialization.GetCustomerResponse.Raw);
+
+describe('Square: fields the SDK lets be null, without an access token', () => {
+
+  it('total_money null: the card was charged amount_money and tip_money, not amount_money alone', DEADLINE, async () => {
+    const e = await accepted(sdkWritten(paymentEvent('payment.updated', payment({ total_money: null }))));
+    assert.deepEqual([e.kind, e.amount, e.metadata.tip_minor], ['payment', cents(5000), '500']);
+    // A Money whose amount is null states nothing either.
+    assert.deepEqual((await accepted(sdkWritten(paymentEvent('payment.updated', payment({ total_money: { amount: null, currency: 'USD' } }))))).amount, cents(5000));
+    // No tip: amount_money is all of it.
+    assert.deepEqual((await accepted(sdkWritten(paymentEvent('payment.updated', payment({ total_money: null, tip_money: null }))))).amount, cents(4500));
+  });
+
+  it('a payment with no amount at all (total_money and amount_money null) is a 400 naming total_money: Square requires amount_money', DEADLINE, async () => {
+    const out = await deliver(sdkWritten(paymentEvent('payment.updated', payment({ total_money: null, amount_money: null, tip_money: null }))));
+    assert.equal(out.status, 400);
+    assert.match(JSON.stringify(out.answer), /total_money/);
+  });
+});
+
+describe('Square: fields the SDK lets be null, read with an access token', () => {
+  let nock: typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
+  before(async () => {
+    nock = (await import('nock')).default;
+  });
+  after(() => nock.restore());
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  const square = () => nock(SQUARE).matchHeader('authorization', `Bearer ${TOKEN}`);
+  const withToken = () => ({ credentials: { accessToken: TOKEN }, http: axiosTransport() });
+
+  it('a refund whose payment, read, leaves total_money null is measured against amount_money and tip_money', DEADLINE, async () => {
+    // 45.00 back of a 45.00 + 5.00 tip sale: part of it, not all.
+    const r = refund({ amount_money: usd(4500) });
+    square()
+      .get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(payment({ customer_id: null, total_money: null, refund_ids: [r.id] })));
+    const e = await accepted(sdkWritten(refundEvent('refund.updated', r)), withToken());
+    assert.deepEqual([e.kind, e.status, e.refundedTotal, e.refund?.cumulative, e.metadata.refund_scope], ['refund', 'partially_refunded', cents(4500), true, 'partial']);
+  });
+
+  it('a refund whose payment, read, states no amount at all is still the refund, with why its scope is unknown', DEADLINE, async () => {
+    square()
+      .get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(payment({ customer_id: null, total_money: null, amount_money: null, tip_money: null, refund_ids: null })));
+    const e = await accepted(sdkWritten(refundEvent('refund.updated', refund())), withToken());
+    assert.deepEqual([e.kind, e.amount, e.refundedTotal, e.metadata.refund_scope], ['refund', cents(1500), cents(1500), 'unknown']);
+    assert.match(e.metadata.square_lookup ?? '', /states no total_money or amount_money, so whether the refund is full is not known/);
+  });
+
+  describe('polling ListPayments', () => {
+    const creds = () => parseSourceCredentials(squareSource, { signatureKey: KEY, accessToken: TOKEN, locationId: LOCATION });
+    const ctx = () => ({ http: axiosTransport(), now: () => new Date('2026-11-22T00:00:00.000Z') });
+    const SINCE = new Date('2026-11-20T00:00:00.000Z');
+    const listed = (payments: PaymentRaw[] | null) => sdkJson(serialization.ListPaymentsResponse, { errors: null, payments, cursor: null } satisfies serialization.ListPaymentsResponse.Raw);
+  });
+});
