@@ -1,8 +1,8 @@
-import type { PaymentEvent } from '../contracts/payment-event';
+import type { EntryMode, PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import type { SourceContext } from './source';
 import { canLookUp, completedRefundTotal, crossTenderOf, lookUpPayment } from './square-api';
-import { cardPresence, chargedMoney, squareCard, squareMoney } from './square-card';
+import { cardPresence, chargedMoney, squareCard, squareMoney, statedSquareMoney } from './square-card';
 import type { SquareCredentials } from './square-credentials';
 import { compact, finish, hintsFor, isoTime, paymentDraft, paymentTime, terminalOf, type Draft } from './square-payment';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
@@ -156,16 +156,44 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
  * A dispute names its payment and the card brand, nothing about the card or the buyer: with an access token the
  * disputed payment is fetched for them (and a dispute of an online payment is ignored, as its sale would be);
  * without one, the payment id ties the dispute to the sale's customer downstream.
+ *
+ * Its amount is `amount_money`, "the disputed amount, which can be less than the total transaction amount" (SDK
+ * Dispute), which the SDK lets Square leave null. A dispute never takes back more than its payment, and the ledger
+ * takes a lost one back up to what refunds have not already given (ledger/payment-rules.ts chargebackOf), so a
+ * dispute that states no amount is recorded at what its payment charged, as the payment read shows it (the sale's
+ * own amount: metadata `dispute_amount: payment_total`). Without that read (no access token, no payment named, the
+ * read refused) there is neither an amount nor a currency to record: the event is acknowledged and ignored, with why.
+ *
+ * A dispute.state.updated (or .changed) reports the dispute's new state: one naming none changes nothing that can be
+ * recorded (read as open, it would reopen a dispute already won or lost), so it is acknowledged and ignored. A
+ * dispute.created is open by its nature, whatever state it names.
  */
 async function disputeDraft(type: string, dispute: Obj, dataId: string | undefined, credentials: SquareCredentials, ctx: SourceContext): Promise<Draft> {
   const disputeId = trimmedStr(dispute.id) ?? trimmedStr(dispute.dispute_id) ?? dataId;
   if (!disputeId) throw new InputError('data.object.dispute.id', 'the Square dispute has no id', 'pass the verified webhook body unchanged');
   const state = trimmedStr(dispute.state);
+  if (!state && type !== 'dispute.created') throw new IgnoredEventError(type, 'the dispute names no state, so nothing it changed can be recorded');
   const locationId = trimmedStr(dispute.location_id);
+  const disputedPaymentId = trimmedStr(obj(dispute.disputed_payment)?.payment_id);
+  const stated = statedSquareMoney(dispute.amount_money, 'amount_money');
+  const problems: string[] = [];
+  let payment: Obj | undefined;
+  let entryMode: EntryMode = 'unknown';
+  if (canLookUp(credentials, ctx) && disputedPaymentId) {
+    const found = await lookUpPayment(credentials, ctx, disputedPaymentId);
+    if (found.ok) {
+      const presence = cardPresence(found.value);
+      if (!presence.present) throw new IgnoredEventError(type, `the disputed payment is not card-present: ${presence.why}`);
+      payment = found.value;
+      entryMode = presence.entryMode;
+    } else problems.push(found.problem);
+  }
+  const amount = stated ?? (payment ? chargedMoney(payment) : undefined);
+  if (!amount) throw new IgnoredEventError(type, unstatedAmountWhy(disputedPaymentId, canLookUp(credentials, ctx), payment, problems));
   const draft: Draft = {
     kind: 'dispute',
-    paymentId: trimmedStr(obj(dispute.disputed_payment)?.payment_id) ?? disputeId,
-    amount: squareMoney(dispute.amount_money, 'amount_money'),
+    paymentId: disputedPaymentId ?? disputeId,
+    amount,
     status: DISPUTE_OUTCOMES[state ?? ''] ?? 'disputed',
     terminal: locationId ? { locationId } : undefined,
     customerHints: {},
@@ -175,20 +203,23 @@ async function disputeDraft(type: string, dispute: Obj, dataId: string | undefin
       card_brand: trimmedStr(dispute.card_brand),
       brand_dispute_id: trimmedStr(dispute.brand_dispute_id),
       due_at: trimmedStr(dispute.due_at),
+      dispute_amount: stated ? undefined : 'payment_total',
     }),
   };
-  if (canLookUp(credentials, ctx) && draft.paymentId !== disputeId) {
-    const problems: string[] = [];
-    const found = await lookUpPayment(credentials, ctx, draft.paymentId);
-    if (found.ok) {
-      const presence = cardPresence(found.value);
-      if (!presence.present) throw new IgnoredEventError(type, `the disputed payment is not card-present: ${presence.why}`);
-      draft.card = squareCard(found.value, presence.entryMode);
-      draft.terminal = terminalOf(found.value) ?? draft.terminal;
-      draft.customerHints = await hintsFor(found.value, credentials, ctx, problems);
-    } else problems.push(found.problem);
-    if (problems.length > 0) draft.metadata.square_lookup = problems.join('; ');
+  if (payment) {
+    draft.card = squareCard(payment, entryMode);
+    draft.terminal = terminalOf(payment) ?? draft.terminal;
+    draft.customerHints = await hintsFor(payment, credentials, ctx, problems);
   }
+  if (problems.length > 0) draft.metadata.square_lookup = problems.join('; ');
   return draft;
 }
 
+/** Why a dispute that states no amount_money is not recorded: what would have given its amount, and what did not. */
+function unstatedAmountWhy(paymentId: string | undefined, lookups: boolean, payment: Obj | undefined, problems: string[]): string {
+  const none = 'the dispute states no amount_money';
+  if (!paymentId) return `${none} and names no disputed payment whose amount it could be recorded at`;
+  if (!lookups) return `${none}; with an access token (PAYMENTS_READ) its payment ${paymentId} is read and the dispute is recorded at what that payment charged`;
+  if (!payment) return `${none}, and its payment ${paymentId} could not be read for what it charged: ${problems.join('; ')}`;
+  return `${none}, and its payment ${paymentId} as read states no total_money or amount_money either`;
+}

@@ -41,6 +41,25 @@ const bareCustomer = () => sdkJson(serialization.GetCustomerResponse, {
 } satisfies serialization.GetCustomerResponse.Raw);
 
 describe('Square: fields the SDK lets be null, without an access token', () => {
+  it('a dispute that states no amount_money (null, or a Money whose amount is null) is acknowledged and ignored with the fix, never a 400', DEADLINE, async () => {
+    for (const amount_money of [null, { amount: null, currency: 'USD' as const }]) {
+      for (const type of ['dispute.created', 'dispute.state.updated'] as const) {
+        await ignored(sdkWritten(disputeEvent(type, dispute({ amount_money, state: type === 'dispute.created' ? 'EVIDENCE_REQUIRED' : 'LOST' }))),
+          /the dispute states no amount_money; with an access token \(PAYMENTS_READ\) its payment R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY is read/);
+      }
+    }
+  });
+
+  it('a dispute with neither amount_money nor disputed_payment is acknowledged and ignored: there is nothing to record it against', DEADLINE, async () => {
+    await ignored(sdkWritten(disputeEvent('dispute.created', dispute({ amount_money: null, disputed_payment: null }))), /states no amount_money and names no disputed payment/);
+  });
+
+  it('dispute.state.updated naming no state is acknowledged and ignored (it would reopen a closed dispute); dispute.created naming none is open', DEADLINE, async () => {
+    await ignored(sdkWritten(disputeEvent('dispute.state.updated', dispute({ state: null }))), /names no state/);
+    await ignored(sdkWritten(disputeEvent('dispute.state.changed', dispute({ state: null }))), /names no state/);
+    const opened = await accepted(sdkWritten(disputeEvent('dispute.created', dispute({ state: null }))));
+    assert.deepEqual([opened.kind, opened.status, opened.amount, opened.dispute], ['dispute', 'disputed', cents(5000), { id: 'XDgyFu7yo1E2S5lQGGpYn', reason: 'NO_KNOWLEDGE' }]);
+  });
 
   it('total_money null: the card was charged amount_money and tip_money, not amount_money alone', DEADLINE, async () => {
     const e = await accepted(sdkWritten(paymentEvent('payment.updated', payment({ total_money: null }))));
@@ -71,6 +90,48 @@ describe('Square: fields the SDK lets be null, read with an access token', () =>
   });
   const square = () => nock(SQUARE).matchHeader('authorization', `Bearer ${TOKEN}`);
   const withToken = () => ({ credentials: { accessToken: TOKEN }, http: axiosTransport() });
+
+  it('a dispute that states no amount_money is recorded at what its payment charged (GetPayment), with its card and buyer', DEADLINE, async () => {
+    for (const [type, state, status] of [['dispute.created', 'EVIDENCE_REQUIRED', 'disputed'], ['dispute.state.updated', 'LOST', 'refunded']] as const) {
+      const scope = square().get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(payment({ customer_id: null })));
+      const e = await accepted(sdkWritten(disputeEvent(type, dispute({ amount_money: null, state }))), withToken());
+      assert.ok(scope.isDone());
+      assert.deepEqual([e.kind, e.status, e.paymentId, e.amount, e.metadata.dispute_amount, e.card?.last4, e.customerHints.email],
+        ['dispute', status, PAYMENT_ID, cents(5000), 'payment_total', '1111', 'ana@example.com']);
+      assert.equal(e.metadata.square_lookup, undefined);
+    }
+    // The payment read leaves total_money null too: its amount and tip.
+    square().get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(payment({ customer_id: null, total_money: null })));
+    assert.deepEqual((await accepted(sdkWritten(disputeEvent('dispute.created', dispute({ amount_money: null }))), withToken())).amount, cents(5000));
+  });
+
+  it('a stated amount_money stays the dispute\'s, read or not: a dispute of part of a sale', DEADLINE, async () => {
+    square().get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(payment({ customer_id: null })));
+    const e = await accepted(sdkWritten(disputeEvent('dispute.created', dispute({ amount_money: usd(2000) }))), withToken());
+    assert.deepEqual([e.amount, e.metadata.dispute_amount], [cents(2000), undefined]);
+  });
+
+  it('a dispute with no amount whose payment cannot be read, or states none either, is acknowledged and ignored with why', DEADLINE, async () => {
+    square().get(`/v2/payments/${PAYMENT_ID}`).reply(404, { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'NOT_FOUND', detail: 'Could not find payment.' }] });
+    await ignored(sdkWritten(disputeEvent('dispute.created', dispute({ amount_money: null }))), /could not be read for what it charged: GET \/v2\/payments\/R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY answered 404: NOT_FOUND/, withToken());
+    square().get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(payment({ customer_id: null, total_money: null, amount_money: null, tip_money: null })));
+    await ignored(sdkWritten(disputeEvent('dispute.created', dispute({ amount_money: null }))), /as read states no total_money or amount_money either/, withToken());
+  });
+
+  it('the ledger takes a lost dispute of no stated amount back up to what refunds left: the sale nets to zero, never below', DEADLINE, async () => {
+    square().get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(payment({ customer_id: null })));
+    const lost = await accepted(sdkWritten(disputeEvent('dispute.state.updated', dispute({ amount_money: null, state: 'LOST' }))), withToken());
+    const sale = await accepted(sdkWritten(paymentEvent('payment.updated', payment())));
+    const partRefund = await accepted(sdkWritten(refundEvent('refund.updated', refund())));
+    const entries = new MemoryEntries();
+    let record: PaymentRecord | undefined;
+    for (const e of [sale, partRefund, lost] as PaymentEvent[]) {
+      const le = ledgerEventOf(e, null);
+      record = applyEvent(record, le, entries.changesFor(le));
+    }
+    const view = viewOf(record);
+    assert.deepEqual([view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, statusOf(record!)], [5000, 1500, 3500, 'lost', 'refunded']);
+  });
 
   it('a refund whose payment, read, leaves total_money null is measured against amount_money and tip_money', DEADLINE, async () => {
     // 45.00 back of a 45.00 + 5.00 tip sale: part of it, not all.
