@@ -60,7 +60,9 @@ export async function normalizeSquareEvent(item: unknown, credentials: SquareCre
   const object = obj(data.object) ?? {};
   const envelope = { merchant_id: trimmedStr(event.merchant_id) };
   if (type.startsWith('payment.')) {
-    const payment = required(obj(object.payment), 'data.object.payment');
+    const given = required(obj(object.payment), 'data.object.payment');
+    // data.id is the id of the object the event is about: the payment's, should the payment itself leave it null.
+    const payment = trimmedStr(given.id) || !trimmedStr(data.id) ? given : { ...given, id: trimmedStr(data.id) };
     const draft = await paymentDraft(type, payment, credentials, ctx);
     return [finish(eventId, type, paymentTime(payment) ?? isoTime(event.created_at) ?? ctx.now().toISOString(), livemode, draft, envelope)];
   }

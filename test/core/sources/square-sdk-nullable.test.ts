@@ -75,6 +75,11 @@ describe('Square: fields the SDK lets be null, without an access token', () => {
     assert.equal(out.status, 400);
     assert.match(JSON.stringify(out.answer), /total_money/);
   });
+
+  it('payment.id null: the event\'s data.id names the payment', DEADLINE, async () => {
+    const e = await accepted(sdkWritten(envelope('payment.updated', PAYMENT_ID, { payment: payment({ id: null }) })));
+    assert.deepEqual([e.kind, e.paymentId, e.amount], ['payment', PAYMENT_ID, cents(5000)]);
+  });
 });
 
 describe('Square: fields the SDK lets be null, read with an access token', () => {
