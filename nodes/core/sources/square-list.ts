@@ -121,8 +121,10 @@ export async function eventsOfPayment(payment: Obj, credentials: SquareCredentia
   const occurredAt = paymentTime(payment) ?? ctx.now().toISOString();
   const polled = { ...draft.metadata, square_polled: 'true' };
   const out = [finish(`payment:${id}:${payment.status}`, 'payment.updated', occurredAt, livemode, { ...draft, metadata: polled })];
+  // Refunded when refunded_money says so, or when refund_ids lists any: the SDK lets Square leave refunded_money null.
   const refunded = obj(payment.refunded_money)?.amount;
-  if (draft.kind !== 'payment' || typeof refunded !== 'number' || refunded <= 0) return out;
+  const listed = Array.isArray(payment.refund_ids) && payment.refund_ids.some((id) => typeof id === 'string' && id.length > 0);
+  if (draft.kind !== 'payment' || !((typeof refunded === 'number' && refunded > 0) || listed)) return out;
 
   const total = await completedRefundTotal(credentials, ctx, payment);
   if (!total.ok) throw new CredentialFieldError('accessToken', `the refunds of payment ${id} could not be read: ${total.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');

@@ -160,5 +160,15 @@ describe('Square: fields the SDK lets be null, read with an access token', () =>
     const ctx = () => ({ http: axiosTransport(), now: () => new Date('2026-11-22T00:00:00.000Z') });
     const SINCE = new Date('2026-11-20T00:00:00.000Z');
     const listed = (payments: PaymentRaw[] | null) => sdkJson(serialization.ListPaymentsResponse, { errors: null, payments, cursor: null } satisfies serialization.ListPaymentsResponse.Raw);
+
+    it('a payment whose refund_ids list a refund while refunded_money is null: the refund is read and counted', DEADLINE, async () => {
+      const r = refund();
+      const scope = square()
+        .get('/v2/payments').query(true).reply(200, listed([payment({ customer_id: null, refunded_money: null, refund_ids: [r.id] })]))
+        .get(`/v2/refunds/${r.id}`).reply(200, sdkJson(serialization.GetPaymentRefundResponse, { errors: null, refund: r } satisfies serialization.GetPaymentRefundResponse.Raw));
+      const page = await squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, ctx());
+      assert.ok(scope.isDone());
+      assert.deepEqual(page.events.map((e) => [e.kind, e.amount, e.status]), [['payment', cents(5000), 'succeeded'], ['refund', cents(1500), 'partially_refunded']]);
+    });
   });
 });
