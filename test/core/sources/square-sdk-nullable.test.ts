@@ -61,6 +61,12 @@ describe('Square: fields the SDK lets be null, without an access token', () => {
     assert.deepEqual([opened.kind, opened.status, opened.amount, opened.dispute], ['dispute', 'disputed', cents(5000), { id: 'XDgyFu7yo1E2S5lQGGpYn', reason: 'NO_KNOWLEDGE' }]);
   });
 
+  it('a dispute leaving everything else null (ids but one, reason, brand, dates, location) is recorded on its payment', DEADLINE, async () => {
+    const bare = dispute({ id: null, reason: null, card_brand: null, due_at: null, brand_dispute_id: null, reported_date: null, reported_at: null, location_id: null, evidence_ids: null, created_at: null, updated_at: null, version: null });
+    const e = await accepted(sdkWritten(disputeEvent('dispute.state.updated', bare)));
+    assert.deepEqual([e.kind, e.status, e.paymentId, e.amount, e.dispute, e.terminal], ['dispute', 'disputed', PAYMENT_ID, cents(5000), { id: 'XDgyFu7yo1E2S5lQGGpYn', processorStatus: 'EVIDENCE_REQUIRED' }, undefined]);
+  });
+
   it('total_money null: the card was charged amount_money and tip_money, not amount_money alone', DEADLINE, async () => {
     const e = await accepted(sdkWritten(paymentEvent('payment.updated', payment({ total_money: null }))));
     assert.deepEqual([e.kind, e.amount, e.metadata.tip_minor], ['payment', cents(5000), '500']);
@@ -79,6 +85,56 @@ describe('Square: fields the SDK lets be null, without an access token', () => {
   it('payment.id null: the event\'s data.id names the payment', DEADLINE, async () => {
     const e = await accepted(sdkWritten(envelope('payment.updated', PAYMENT_ID, { payment: payment({ id: null }) })));
     assert.deepEqual([e.kind, e.paymentId, e.amount], ['payment', PAYMENT_ID, cents(5000)]);
+  });
+
+  it('the card and its fields null: the sale is recorded with what is left (entry method, reader)', DEADLINE, async () => {
+    const noCard = await accepted(sdkWritten(paymentEvent('payment.updated', payment({ card_details: { ...payment().card_details!, card: null } }))));
+    assert.deepEqual([noCard.kind, noCard.amount, noCard.card, noCard.customerHints.name], ['payment', cents(5000), { entryMode: 'chip' }, undefined]);
+    const blank = {
+      id: null, card_brand: null, last_4: null, exp_month: null, exp_year: null, cardholder_name: null, billing_address: null, fingerprint: null, customer_id: null,
+      merchant_id: null, reference_id: null, enabled: null, card_type: null, prepaid_type: null, bin: null, created_at: null, disabled_at: null, version: null,
+      card_co_brand: null, issuer_alert: null, issuer_alert_at: null, hsa_fsa: null,
+    } satisfies serialization.Card.Raw;
+    const blankCard = await accepted(sdkWritten(paymentEvent('payment.updated', payment({ card_details: { ...payment().card_details!, card: blank } }))));
+    assert.deepEqual(blankCard.card, { entryMode: 'chip' });
+    // No card details at all, taken on a device: a card-present sale of unknown entry.
+    const noDetails = await accepted(sdkWritten(paymentEvent('payment.updated', payment({ card_details: null }))));
+    assert.deepEqual([noDetails.card, noDetails.terminal], [{ entryMode: 'unknown' }, { readerId: DEVICE, locationId: LOCATION }]);
+  });
+
+  it('every other optional field the pack reads null: customer, email, location, receipt, refunds, fees, approval, device name, times', DEADLINE, async () => {
+    const bare = payment({
+      created_at: null, updated_at: null, customer_id: null, buyer_email_address: null, billing_address: null, location_id: null, order_id: null, reference_id: null,
+      receipt_number: null, receipt_url: null, refund_ids: null, refunded_money: null, processing_fee: null, approved_money: null, app_fee_money: null, note: null,
+      team_member_id: null, employee_id: null, terminal_checkout_id: null, application_details: null, offline_payment_details: null, is_offline_payment: null,
+      risk_evaluation: null, capabilities: null, version_token: null, delay_duration: null, delay_action: null, delayed_until: null,
+      device_details: { device_id: DEVICE, device_installation_id: null, device_name: null },
+      card_details: { ...payment().card_details!, status: null, cvv_status: null, avs_status: null, auth_result_code: null, application_identifier: null, application_name: null,
+        application_cryptogram: null, verification_method: null, verification_results: null, statement_description: null, card_payment_timeline: null, refund_requires_card_presence: null },
+    });
+    const e = await accepted(sdkWritten(paymentEvent('payment.updated', bare)));
+    assert.deepEqual([e.kind, e.status, e.amount, e.customerHints, e.terminal], ['payment', 'succeeded', cents(5000), { name: 'ANA DIAZ' }, { readerId: DEVICE }]);
+    // No payment time of its own: the event's.
+    assert.equal(e.occurredAt, CREATED);
+    assert.deepEqual(Object.keys(e.metadata).sort(), ['entry_method', 'merchant_id', 'payment_status', 'tip_minor']);
+  });
+
+  it('a decline with errors null is still the decline; status or source_type null is acknowledged with the reason', DEADLINE, async () => {
+    const declined = payment({ status: 'FAILED', card_details: { ...payment().card_details!, status: 'FAILED', errors: null } });
+    const d = await accepted(sdkWritten(paymentEvent('payment.updated', declined)));
+    assert.deepEqual([d.kind, d.status, d.failure], ['failure', 'failed', {}]);
+    await ignored(sdkWritten(paymentEvent('payment.updated', payment({ status: null }))), /neither COMPLETED nor FAILED/);
+    await ignored(sdkWritten(paymentEvent('payment.updated', payment({ source_type: null }))), /only card payments are processed, this one is of no source_type/);
+  });
+
+  it('a COMPLETED refund leaving its optional fields null counts by its id and amount; status null is acknowledged', DEADLINE, async () => {
+    const bare = refund({
+      location_id: null, destination_type: null, destination_details: null, processing_fee: null, order_id: null, reason: null, created_at: null, updated_at: null,
+      team_member_id: null, terminal_refund_id: null, unlinked: null, app_fee_money: null, app_fee_allocations: null,
+    });
+    const e = await accepted(sdkWritten(refundEvent('refund.updated', bare)));
+    assert.deepEqual([e.kind, e.paymentId, e.amount, e.refund, e.terminal, e.occurredAt], ['refund', PAYMENT_ID, cents(1500), { id: refund().id, cumulative: false }, undefined, CREATED]);
+    await ignored(sdkWritten(refundEvent('refund.updated', refund({ status: null }))), /is not COMPLETED/);
   });
 });
 
@@ -155,6 +211,13 @@ describe('Square: fields the SDK lets be null, read with an access token', () =>
     assert.match(e.metadata.square_lookup ?? '', /states no total_money or amount_money, so whether the refund is full is not known/);
   });
 
+  it('a customer profile leaving every field null adds nothing, and costs the sale nothing', DEADLINE, async () => {
+    const scope = square().get(`/v2/customers/${CUSTOMER}`).reply(200, bareCustomer());
+    const e = await accepted(sdkWritten(paymentEvent('payment.updated', payment({ buyer_email_address: null, billing_address: null }))), withToken());
+    assert.ok(scope.isDone());
+    assert.deepEqual([e.customerHints, e.metadata.square_lookup], [{ processorCustomerId: CUSTOMER, name: 'ANA DIAZ' }, undefined]);
+  });
+
   describe('polling ListPayments', () => {
     const creds = () => parseSourceCredentials(squareSource, { signatureKey: KEY, accessToken: TOKEN, locationId: LOCATION });
     const ctx = () => ({ http: axiosTransport(), now: () => new Date('2026-11-22T00:00:00.000Z') });
@@ -169,6 +232,12 @@ describe('Square: fields the SDK lets be null, read with an access token', () =>
       const page = await squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, ctx());
       assert.ok(scope.isDone());
       assert.deepEqual(page.events.map((e) => [e.kind, e.amount, e.status]), [['payment', cents(5000), 'succeeded'], ['refund', cents(1500), 'partially_refunded']]);
+    });
+
+    it('payments null and cursor null: an empty page, and polling resumes where it stood', DEADLINE, async () => {
+      square().get('/v2/payments').query(true).reply(200, listed(null));
+      const page = await squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, ctx());
+      assert.deepEqual([page.events, page.more, JSON.parse(page.cursor!)], [[], false, { since: SINCE.toISOString(), page: null, last: null }]);
     });
   });
 });
