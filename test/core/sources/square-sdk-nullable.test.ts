@@ -234,6 +234,29 @@ describe('Square: fields the SDK lets be null, read with an access token', () =>
       assert.deepEqual(page.events.map((e) => [e.kind, e.amount, e.status]), [['payment', cents(5000), 'succeeded'], ['refund', cents(1500), 'partially_refunded']]);
     });
 
+    it('ListLocations: a location leaving all but its id null is listed by it; locations null lists the main location, saying so', DEADLINE, async () => {
+      const fields = ['name', 'address', 'timezone', 'capabilities', 'status', 'created_at', 'merchant_id', 'country', 'language_code', 'currency', 'phone_number',
+        'business_name', 'type', 'website_url', 'business_hours', 'business_email', 'description', 'twitter_username', 'instagram_username', 'facebook_url',
+        'coordinates', 'logo_url', 'pos_background_url', 'mcc', 'full_format_logo_url', 'tax_ids', 'custom_receipt_text', 'return_policy'];
+      const bare = (id: string | null) => ({ id, ...Object.fromEntries(fields.map((f) => [f, null])) }) as serialization.Location.Raw;
+      const locations = (list: serialization.Location.Raw[] | null) => sdkJson(serialization.ListLocationsResponse, { errors: null, locations: list } satisfies serialization.ListLocationsResponse.Raw);
+      const everywhere = () => parseSourceCredentials(squareSource, { signatureKey: KEY, accessToken: TOKEN });
+      const scope = square()
+        .get('/v2/locations').reply(200, locations([bare(null), bare(LOCATION)]))
+        .get('/v2/payments').query((q) => q.location_id === LOCATION).reply(200, listed([payment({ customer_id: null })]));
+      const page = await squareSource.list!(everywhere(), { cursor: null, since: SINCE, limit: 100 }, ctx());
+      assert.ok(scope.isDone());
+      assert.deepEqual([page.events.map((e) => e.paymentId), page.notes], [[PAYMENT_ID], undefined]);
+
+      const unasked = square()
+        .get('/v2/locations').reply(200, locations(null))
+        .get('/v2/payments').query((q) => q.location_id === undefined).reply(200, listed([payment({ customer_id: null })]));
+      const main = await squareSource.list!(everywhere(), { cursor: null, since: SINCE, limit: 100 }, ctx());
+      assert.ok(unasked.isDone());
+      assert.deepEqual(main.events.map((e) => e.paymentId), [PAYMENT_ID]);
+      assert.match(main.notes?.join(' ') ?? '', /Square listed no locations for this seller: only the main location's payments are listed/);
+    });
+
     it('payments null and cursor null: an empty page, and polling resumes where it stood', DEADLINE, async () => {
       square().get('/v2/payments').query(true).reply(200, listed(null));
       const page = await squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, ctx());
