@@ -120,6 +120,8 @@ const PaymentEventObject = z.object({
    * `unreferenced: true`: the refund names no sale at all: money paid to a card with no payment to take it from (Adyen's
    * REFUND_WITH_DATA, an unreferenced refund at the terminal). It is a payment of its own (`paymentId` its own id, as is
    * `refund.id`), which counts at once as money given back and is no purchase; no sale will ever come for it to wait for.
+   * Its reversal names it by `refund.id`, and the ledger sets it against the refund's own payment whatever `paymentId`
+   * it carries (Adyen's REFUND_FAILED names the originalReference the refund was sent with).
    */
   refund: z
     .object({

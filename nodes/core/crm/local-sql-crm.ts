@@ -5,7 +5,7 @@ import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { isReportOnSale } from '../contracts/payment-event';
 import { paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
-import { ledgerLockKeys, recordEvents, type RecordedEvent } from '../ledger/record-events';
+import { ledgerLockKeys, placedEvents, recordEvents, type RecordedEvent } from '../ledger/record-events';
 import type { Crm, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome } from '../contracts/crm';
 import { PROFILE_COLUMNS } from './customer-columns';
 import { orderRefundRows } from './refund-rows';
@@ -147,7 +147,10 @@ export class LocalSqlCrm implements Crm {
     return this.db.transaction((tx) => this.writeTransactions(tx, records), { lockKeys: this.locks(() => transactionLockKeys(records)) });
   }
 
-  private async writeTransactions(tx: SqlExecutor, records: readonly LedgerEvent[]): Promise<TransactionOutcome[]> {
+  private async writeTransactions(tx: SqlExecutor, named: readonly LedgerEvent[]): Promise<TransactionOutcome[]> {
+    // Each event on the payment the ledger records it on (the reversal of an unreferenced refund on the refund's own
+    // payment, whatever payment it names), so its transaction is that payment's.
+    const records = await placedEvents(tx, named);
     // The ledger's record of events is this CRM's too: an event it has is a duplicate here.
     const recorded = await recordEvents(tx, records);
     const plan = records.map((r, i) => planOf(r, recorded[i]!));

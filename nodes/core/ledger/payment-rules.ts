@@ -45,7 +45,10 @@ import type { LedgerEvent } from './ledger-event';
  * - a refund that names no sale (refund.unreferenced: Adyen's REFUND_WITH_DATA) is a payment of its own that waits for
  *   nothing: it counts when it arrives, as money given back with no sale to take it from (gross 0, refunded its
  *   amount, so its net is below zero), and is no purchase: not one of the customer's payments, as a void sale is not.
- *   A reversal of it (REFUND_FAILED) takes it out by its id, in either order, as any refund's does.
+ *   A reversal of it (REFUND_FAILED) takes it out by its id, in either order, as any refund's does, whichever payment
+ *   the reversal names: one naming another payment (Adyen's REFUND_FAILED carries the originalReference the refund
+ *   was sent with) is the refund's own payment's once that is known (reversalElsewhereOf; record-events.ts places it),
+ *   and one heard before the refund is found by the refund's id when the refund arrives.
  */
 export type DisputePhase = 'open' | 'won' | 'lost';
 
@@ -347,6 +350,17 @@ export function disputeReportDecides(r: Pick<PaymentRecord, 'disputePhase' | 'di
 export function refundIdOf(e: LedgerEvent): string | null {
   if (e.kind !== 'refund' || e.refund?.cumulative !== false) return null;
   return e.refund.id ?? e.eventId;
+}
+
+/**
+ * For a per-refund reversal that names its refund by an id other than its payment's: that id, which may be a refund
+ * that is a payment of its own (refund.unreferenced, recorded under the refund's id), whose reversal it then is,
+ * whatever payment the reversal names. null for anything else: a refund, a running total, a reversal of a refund
+ * under its own payment's id.
+ */
+export function reversalElsewhereOf(e: Pick<LedgerEvent, 'kind' | 'paymentId' | 'refund'>): string | null {
+  if (e.kind !== 'refund' || e.refund?.reversed !== true || e.refund.cumulative !== false || e.refund.id === undefined) return null;
+  return e.refund.id === e.paymentId ? null : e.refund.id;
 }
 
 /** For a sale captured under capture ids (PaymentEvent sale.captureId): the capture an event reports on. */

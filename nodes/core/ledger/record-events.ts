@@ -5,7 +5,7 @@ import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { refundReportRow, writeRefundReports } from './refund-order';
 import { ledgerPaymentOf, PAYMENT_COLUMNS, readRecords, recordOfRow, writeRecords, type LedgerPayment, type PaymentRow } from './payment-rows';
 import {
-  applyEvent, captureEntryAfter, captureIdOf, deltaBetween, NO_REFUND_CHANGE, NOT_COUNTED, refundEntryAfter, refundIdOf, reportedRefundOf, utcIso, viewOf,
+  applyEvent, captureEntryAfter, captureIdOf, deltaBetween, NO_REFUND_CHANGE, NOT_COUNTED, refundEntryAfter, refundIdOf, reportedRefundOf, reversalElsewhereOf, utcIso, viewOf,
   type DisputePhase, type LedgerDelta, type PaymentRecord, type RefundChange,
 } from './payment-rules';
 
@@ -75,10 +75,11 @@ interface EventRow {
  *
  * Lock keys for the caller's transaction: `ledgerLockKeys(events)`.
  */
-export async function recordEvents(tx: SqlExecutor, events: readonly LedgerEvent[], at: Date = new Date()): Promise<RecordedEvent[]> {
+export async function recordEvents(tx: SqlExecutor, named: readonly LedgerEvent[], at: Date = new Date()): Promise<RecordedEvent[]> {
   // The trigger's inbox learns in this same transaction that the events are recorded: a redrive finishes only
   // what is not (inbox/mark-done.ts).
-  await markInboxDone(tx, events.map((e) => e.eventId), at);
+  await markInboxDone(tx, named.map((e) => e.eventId), at);
+  const events = await placedEvents(tx, named);
   if (events.length === 1) {
     const { recorded, records } = await readOne(tx, events[0]!);
     return record(tx, events, recorded ? await readEvents(tx, [events[0]!.eventId]) : new Map(), records, at);
@@ -91,11 +92,12 @@ export async function recordEvents(tx: SqlExecutor, events: readonly LedgerEvent
  * the event if the ledger lacks it, and returns the payment as it is now. One read when the event is recorded
  * already (CRM Upsert recorded it), as it usually is.
  */
-export async function paymentAfter(tx: SqlExecutor, event: LedgerEvent, at: Date = new Date()): Promise<LedgerPayment> {
-  const { recorded, records } = await readOne(tx, event);
-  const known = records.get(paymentKeyOf(event));
+export async function paymentAfter(tx: SqlExecutor, named: LedgerEvent, at: Date = new Date()): Promise<LedgerPayment> {
+  const [event] = await placedEvents(tx, [named]);
+  const { recorded, records } = await readOne(tx, event!);
+  const known = records.get(paymentKeyOf(event!));
   if (recorded && known) return ledgerPaymentOf(known);
-  const [out] = await record(tx, [event], new Map(), records, at);
+  const [out] = await record(tx, [event!], new Map(), records, at);
   return out!.payment;
 }
 
@@ -120,7 +122,8 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
     const before = records.get(key);
     const refundId = refundIdOf(e);
     const captureId = captureIdOf(e);
-    const refund = refundId === null ? NO_REFUND_CHANGE : await recordRefund(tx, e, refundId, now);
+    const refund: RefundRecorded = refundId === null ? NO_REFUND_CHANGE : await recordRefund(tx, e, refundId, now);
+    if (refund.claimed) reports.push(refund.claimed);
     const capture = captureId === null ? NO_CAPTURE_CHANGE : await recordCapture(tx, e, captureId, now);
     const after = applyEvent(before, e, {
       refundSum: refund.sumChange,
@@ -165,9 +168,36 @@ function answer(eventId: string, s: StoredEvent, record: PaymentRecord, tiedCust
   };
 }
 
-/** What a transaction that records these events reads and then writes: the payments. */
-export function ledgerLockKeys(events: readonly Pick<LedgerEvent, 'source' | 'paymentId'>[]): string[] {
-  return [...new Set(events.map((e) => `payment:${paymentKeyOf(e)}`))];
+/**
+ * What a transaction that records these events reads and then writes: the payments, and for a reversal naming its
+ * refund by another id (reversalElsewhereOf) the payment that id may be, which it is recorded on if it is.
+ */
+export function ledgerLockKeys(events: readonly (Pick<LedgerEvent, 'source' | 'paymentId'> & Partial<Pick<LedgerEvent, 'kind' | 'refund'>>)[]): string[] {
+  return [...new Set(events.flatMap((e) => {
+    const elsewhere = e.kind === undefined ? null : reversalElsewhereOf({ kind: e.kind, paymentId: e.paymentId, refund: e.refund });
+    return [`payment:${paymentKeyOf(e)}`, ...(elsewhere === null ? [] : [`payment:${paymentKeyOf({ source: e.source, paymentId: elsewhere })}`])];
+  }))];
+}
+
+/**
+ * The events as the ledger records them: a reversal naming its refund by another id than its payment's
+ * (reversalElsewhereOf) whose refund is a payment of its own (an unreferenced refund, recorded under the refund's id)
+ * is that payment's, whatever payment it names (Adyen's REFUND_FAILED of a REFUND_WITH_DATA carries the
+ * originalReference the refund was sent with). Anything else stays on the payment it names. A reversal heard before
+ * its unreferenced refund stays where it names, and the refund finds it when it arrives (recordRefund). Consumers that
+ * read the ledger by an event's payment (CRM Upsert's transactions, a SaaS CRM's payment record) read it here.
+ */
+export async function placedEvents<T extends Pick<LedgerEvent, 'source' | 'paymentId' | 'kind' | 'refund'>>(tx: Pick<SqlExecutor, 'all'>, events: readonly T[]): Promise<T[]> {
+  const elsewhere = events.flatMap((e) => {
+    const id = reversalElsewhereOf(e);
+    return id === null ? [] : [{ source: e.source, paymentId: id }];
+  });
+  if (elsewhere.length === 0) return [...events];
+  const own = await readRecords(tx, elsewhere);
+  return events.map((e) => {
+    const id = reversalElsewhereOf(e);
+    return id !== null && own.get(paymentKeyOf({ source: e.source, paymentId: id }))?.unreferenced === true ? { ...e, paymentId: id } : e;
+  });
 }
 
 const EVENT_COLUMNS = `event_id, outcome, customer_id, currency, payments, gross_minor, refunded_minor, chargeback_minor, disputes, disputed_open_minor,
@@ -217,10 +247,29 @@ function storedOfRow(r: EventRow): StoredEvent {
 /**
  * Keeps a per-refund event's refund in ledger_refunds and says what it moves the sums of refunds by, as
  * refundEntryAfter rules. A refund met before (or reversed before it arrived) is one statement that changes nothing.
+ * An unreferenced refund whose reversal was heard before it, on the payment the reversal named (placedEvents could
+ * not know then that the refund is a payment of its own), is recorded as reversed before it arrived: its entry
+ * reversed, and the reversal's report beside its own (`claimed`), so the refund counts nothing, as when the reversal
+ * names its payment.
  */
-async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, now: string): Promise<RefundChange> {
+async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, now: string): Promise<RefundRecorded> {
   const values = [e.source, e.paymentId, refundId, e.amount.minor, e.amount.currency, e.eventId, now];
   if (e.refund?.reversed !== true) {
+    const heard = e.refund?.unreferenced === true ? await reversalHeardElsewhere(tx, e, refundId) : undefined;
+    if (heard) {
+      const reversal = { ...e, eventId: heard.eventId, amount: { minor: heard.minor, currency: heard.currency }, refund: { id: refundId, cumulative: false, reversed: true as const } };
+      const first = refundEntryAfter(undefined, reversal);
+      const then = refundEntryAfter(first.entry, e);
+      const r = await tx.run(`${INSERT_REFUND} ON CONFLICT (source, payment_id, refund_id) DO NOTHING`, [
+        e.source, e.paymentId, refundId, first.entry.amountMinor, heard.currency, heard.eventId, now, now,
+      ]);
+      if (r.changes !== 1) return NO_REFUND_CHANGE;
+      return {
+        sumChange: first.sumChange + then.sumChange,
+        reversedChange: first.reversedChange + then.reversedChange,
+        claimed: refundReportRow({ ...reversal, occurredAt: heard.occurredAt })!,
+      };
+    }
     const r = await tx.run(`${INSERT_REFUND} ON CONFLICT (source, payment_id, refund_id) DO NOTHING`, [...values, null]);
     return r.changes === 1 ? refundEntryAfter(undefined, e) : NO_REFUND_CHANGE;
   }
@@ -235,6 +284,23 @@ async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, n
     await tx.run('UPDATE ledger_refunds SET reversed_at = ? WHERE source = ? AND payment_id = ? AND refund_id = ?', [now, e.source, e.paymentId, refundId]);
   }
   return step;
+}
+
+/** What recording a per-refund event moves, and the report of a reversal heard before it that it takes over. */
+type RefundRecorded = RefundChange & { claimed?: SqlValue[] };
+
+/**
+ * A reversal of this refund recorded on another payment of its source (the one it named, before the refund was
+ * known): its event, amount and time; the earliest, if several were. Read through ledger_refunds_reversed (schema 32).
+ */
+async function reversalHeardElsewhere(tx: SqlExecutor, e: LedgerEvent, refundId: string): Promise<{ eventId: string; minor: number; currency: string; occurredAt: string } | undefined> {
+  const row = await tx.get<{ event_id: string; amount_minor: number; currency: string; occurred_at: string }>(
+    `SELECT r.event_id, r.amount_minor, r.currency, e.occurred_at FROM ledger_refunds r JOIN ledger_events e ON e.event_id = r.event_id
+     WHERE r.source = ? AND r.refund_id = ? AND r.reversed_at IS NOT NULL AND r.payment_id <> ?
+     ORDER BY e.occurred_at, r.event_id LIMIT 1`,
+    [e.source, refundId, e.paymentId],
+  );
+  return row && { eventId: row.event_id, minor: Number(row.amount_minor), currency: row.currency, occurredAt: row.occurred_at };
 }
 
 const NO_CAPTURE_CHANGE = Object.freeze({ failedChange: 0, capturedChange: 0 });

@@ -124,6 +124,6 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
     };
     await tx.run('UPDATE processed_events SET result = ? WHERE scope = ? AND event_id = ?', [JSON.stringify(result), scope, facts.eventId]);
     return result;
-  }, { lockKeys: [...ledgerLockKeys([facts]), ...fieldLockKeys(deps.crm, [facts.customerId])] });
+  }, { lockKeys: [...ledgerLockKeys([facts.ledgerEvent]), ...fieldLockKeys(deps.crm, [facts.customerId])] });
   return { ...message, loyalty };
 }

@@ -131,7 +131,7 @@ export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<
     }
     await tx.run('UPDATE processed_events SET result = ? WHERE scope = ? AND event_id = ?', [JSON.stringify(result), SCOPE, facts.eventId]);
     return result;
-  }, { lockKeys: [...ledgerLockKeys([facts]), ...fieldLockKeys(deps.crm, [facts.customerId])] });
+  }, { lockKeys: [...ledgerLockKeys([facts.ledgerEvent]), ...fieldLockKeys(deps.crm, [facts.customerId])] });
   return { ...message, segment };
 }
 

@@ -128,8 +128,10 @@ for (const store of stores) {
       // As the pack recorded it before: no refund id, so the event id stood for the refund.
       await record([ownRefund('PSPOLDPAYMENT001', undefined, 2000, undefined, adyen({ eventId: 'adyen:PSPOLDREFUND0001:REFUND:true' }))]);
       await db.transaction(async (tx) => {
+        // A store before schema 19 had no index of reversed refunds (schema 32) either.
+        await tx.run('DROP INDEX ledger_refunds_reversed');
         await tx.run('ALTER TABLE ledger_refunds DROP COLUMN reversed_at');
-        await tx.run('DELETE FROM schema_migrations WHERE version = 19');
+        await tx.run('DELETE FROM schema_migrations WHERE version IN (19, 32)');
       });
       await migrate(db);
       const [back] = await record([reversedRefund('PSPOLDPAYMENT001', 'PSPOLDREFUND0001', 2000, undefined, adyen({ eventId: 'adyen:PSPOLDREFUND0001:REFUND_FAILED:true' }))]);

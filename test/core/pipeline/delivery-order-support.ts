@@ -7,6 +7,9 @@ import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { permutations } from '../../support/permutations';
 import { tempStore, testKeys } from '../../support/temp-store';
+import type { DialectStore } from '../../support/both-dialects';
+import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
+import { migrate } from '../../../nodes/core/store/migrations';
 
 type Store = Awaited<ReturnType<typeof tempStore>>;
 type Program = ReturnType<typeof parseLoyaltyProgram>;
@@ -49,7 +52,16 @@ export class DeliveryOrder {
 
   constructor(readonly source: string, readonly program: Program, readonly tiered: Program) {}
 
-  async open() { this.s = await tempStore(); }
+  /** A fresh SQLite store; or, given one, a store of that dialect at the newest schema. */
+  async open(store?: DialectStore) {
+    if (!store) {
+      this.s = await tempStore();
+      return;
+    }
+    const db = await store.open();
+    await migrate(db);
+    this.s = { db, crm: new LocalSqlCrm(db), url: '', remove: () => db.close() };
+  }
   async close() { await this.s.remove(); }
 
   async deliver(event: PaymentEvent) {

@@ -16,7 +16,7 @@ import { adyenSource } from '../../../nodes/core/sources/adyen';
 import { adyenTerminalSource } from '../../../nodes/core/sources/adyen-terminal';
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { tempStore, testKeys } from '../../support/temp-store';
-import { adyenRequest, assertNoCardNumber, basicAuth, memoryInbox } from './adyen-test-support';
+import { adyenRequest, assertNoCardNumber, basicAuth, librarySignedItem, memoryInbox } from './adyen-test-support';
 
 /**
  * Conformance with Adyen's own Node library (@adyen/api-library 32.1.0): every delivery here is built as the library's
@@ -47,7 +47,7 @@ const nextEventDate = () => new Date(Date.UTC(2026, 2, 14, 9, minute++)).toISOSt
  * signature placed where its validateHMAC reads it (additionalData.hmacSignature).
  */
 function signedItem(fields: Partial<NotificationRequestItem> & Pick<NotificationRequestItem, 'pspReference'>, key = KEY): NotificationRequestItem {
-  const item: NotificationRequestItem = {
+  return librarySignedItem({
     amount: { currency: 'EUR', value: 4599 },
     eventCode: Code.Authorisation,
     eventDate: nextEventDate(),
@@ -55,11 +55,7 @@ function signedItem(fields: Partial<NotificationRequestItem> & Pick<Notification
     merchantReference: 'POS-1042',
     success: Success.True,
     ...fields,
-    additionalData: { ...fields.additionalData },
-  };
-  item.additionalData!.hmacSignature = validator.calculateHmac(item, key);
-  assert.equal(validator.validateHMAC(item, key), true, 'the library accepts its own signature');
-  return item;
+  }, key);
 }
 
 /** A standard webhook delivery as the library's Notification type has it: `live` a string, items wrapped. */

@@ -4,6 +4,8 @@ import type { Inbox } from '../../../nodes/core/inbox/inbox';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { adyenSource } from '../../../nodes/core/sources/adyen';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
+import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
+import type { NotificationRequestItem } from '@adyen/api-library/lib/src/typings/notification/notificationRequestItem';
 import { adyenDelivery, adyenPspReference } from '../../../sandbox/simulator/adyen-events';
 
 /** A delivery as it reached the endpoint; the clock is fixed so nothing depends on the machine's time. */
@@ -115,4 +117,16 @@ export async function adyenPartCaptureThatFailed(shopper: { alias: string; email
     secondRecaptured: await receive(adyenDelivery('recaptured', key, { pspReference: second, originalReference: pay, amount: 4000, eventDate: at(6) })),
     firstFailed: await receive(adyenDelivery('capture_failed', key, { pspReference: first, originalReference: pay, amount: 6000, eventDate: at(8) })),
   };
+}
+
+/**
+ * A NotificationRequestItem as @adyen/api-library types it, signed by the library: calculateHmac over the item, the
+ * signature placed where its validateHMAC reads it (additionalData.hmacSignature), which accepts it.
+ */
+export function librarySignedItem(fields: NotificationRequestItem, hmacKey: string): NotificationRequestItem {
+  const validator = new HmacValidator();
+  const item: NotificationRequestItem = { ...fields, additionalData: { ...fields.additionalData } };
+  item.additionalData!.hmacSignature = validator.calculateHmac(item, hmacKey);
+  assert.equal(validator.validateHMAC(item, hmacKey), true, 'the library accepts its own signature');
+  return item;
 }

@@ -288,3 +288,15 @@ export const LEDGER_AUTHORISATION_ADJUSTMENT_MIGRATION = {
     ALTER TABLE ledger_payments ADD COLUMN authorised_minor INTEGER;
     ALTER TABLE ledger_payments ADD COLUMN authorised_at TEXT`,
 } as const;
+
+/**
+ * Store schema version 32: the refunds reported reversed, by their id within their source (`ledger_refunds_reversed`),
+ * so an unreferenced refund (a payment of its own under its id) finds a reversal of it heard before it on the payment
+ * the reversal named (Adyen's REFUND_FAILED carries an originalReference), and counts as reversed
+ * (ledger/record-events.ts). Only reversed refunds are in it: a refund written is not made to pay for it.
+ */
+export const LEDGER_REFUNDS_REVERSED_MIGRATION = {
+  version: 32,
+  name: 'ledger: refunds reported reversed, by their id, for the unreferenced refund a reversal named another payment for',
+  sql: 'CREATE INDEX ledger_refunds_reversed ON ledger_refunds(source, refund_id) WHERE reversed_at IS NOT NULL',
+} as const;
