@@ -8,6 +8,7 @@ import { InputError } from '../errors';
 import { crmPaymentsOf } from '../crm/saas/crm-payment';
 import { paymentKeyOf } from '../ledger/ledger-event';
 import { readRecords } from '../ledger/payment-rows';
+import { placedEvents } from '../ledger/record-events';
 import type { DrainOptions } from '../outbox/drain';
 import { enqueue, outboxLockKeys } from '../outbox/enqueue';
 import { flushNow } from '../outbox/flush-now';
@@ -78,19 +79,22 @@ interface Planned {
 async function syncRecorded(db: SqlDatabase, target: SaasCrmTarget, recorded: readonly PaymentMessage[]): Promise<CrmSync[]> {
   const { crm } = target;
   const now = target.drain?.now ?? Date.now;
-  const ledger = await readRecords(db, recorded.map((m) => ({ source: m.source, paymentId: m.paymentId })));
+  // Each item's payment as the ledger recorded it (the reversal of an unreferenced refund is the refund's own payment's).
+  const placed = await placedEvents(db, recorded);
+  const ledger = await readRecords(db, placed.map((m) => ({ source: m.source, paymentId: m.paymentId })));
   const records = await crmPaymentsOf(db, ledger);
   const payments = new Map<string, CrmPayment>();
-  const plans = recorded.map((m): Planned => {
-    const stored = ledger.get(paymentKeyOf(m));
-    const payment = records.get(paymentKeyOf(m)) ?? null;
+  const plans = recorded.map((m, i): Planned => {
+    const key = paymentKeyOf(placed[i]!);
+    const stored = ledger.get(key);
+    const payment = records.get(key) ?? null;
     if (payment) payments.set(payment.externalId, payment);
     const customers = [...new Set([payment?.customerExternalId, m.crm?.customerId].filter((c): c is string => Boolean(c)))];
     const refs: RecordRef[] = [...customers.map((externalId) => ({ kind: 'customer' as const, externalId })), ...(payment ? [{ kind: 'payment' as const, externalId: payment.externalId }] : [])];
     const skipped = payment
       ? undefined
       : stored && !stored.seen
-        ? `payment ${paymentKeyOf(m)} has not arrived yet: its state goes to ${crm} when it does`
+        ? `payment ${key} has not arrived yet: its state goes to ${crm} when it does`
         : 'a payment of no known customer stays in the store only';
     return { refs, skipped };
   });

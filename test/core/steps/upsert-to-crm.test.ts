@@ -11,7 +11,8 @@ import { LocalSqlCrm } from '../../../nodes/core/crm/local-sql-crm';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { DIALECTS, drainWith, hubspotOutbox, hubspotTarget, useNock, useStores } from '../outbox/support/outbox-kit';
 import { ZohoMock } from '../crm/saas/mocks/zoho-mock';
-import { adyenRefundThatFailed } from '../sources/adyen-test-support';
+import { adyenRefundThatFailed, receivedAdyen } from '../sources/adyen-test-support';
+import { adyenDelivery, adyenPspReference } from '../../../sandbox/simulator/adyen-events';
 
 useNock();
 
@@ -108,6 +109,26 @@ for (const dialect of DIALECTS) describe(`CRM Upsert into HubSpot: the store fir
     const [back] = await upsertToCrmStep([await matchStep(tokenizeStep(failed, testKeys()), s.crm)], s.db, hubspotTarget(h));
     assert.equal(syncOf(back!).status, 'synced');
     assert.deepEqual(deal(), [['80.00', '0.00', 'succeeded']]);
+  });
+
+  it('an unreferenced refund\'s REFUND_FAILED naming another payment (as Adyen\'s examples carry one) updates the refund\'s own deal', async () => {
+    const h = await hubspotOutbox();
+    const key = 'EF'.repeat(32);
+    const [sale, refundPsp, elsewhere] = [adyenPspReference(), adyenPspReference(), adyenPspReference()];
+    const receive = (d: { body: string; headers: Record<string, string> }) => receivedAdyen(d, key);
+    const at = (day: number) => new Date(Date.UTC(2025, 6, day, 10));
+    const card = { alias: 'H167852639363499', cardHolderName: 'Uma Unref' };
+    const events = [
+      await receive(adyenDelivery('chip', key, { pspReference: sale, amount: 8000, eventDate: at(1), card, shopperEmail: 'uma@example.com' })),
+      await receive(adyenDelivery('refund_with_data', key, { pspReference: refundPsp, originalReference: elsewhere, amount: 3000, eventDate: at(2), card })),
+    ];
+    const deal = () => h.mock.recordBy('deals', 'terminal_crm_payment_key', `adyen:${refundPsp}`).map((d) => [d.properties.amount, d.properties.terminal_crm_refunded_amount, d.properties.terminal_crm_payment_status]);
+    for (const event of events) await upsertToCrmStep([await matchStep(tokenizeStep(event, testKeys()), s.crm)], s.db, hubspotTarget(h));
+    assert.deepEqual(deal(), [['0.00', '30.00', 'refunded']]);
+    const failed = await receive(adyenDelivery('refund_failed', key, { pspReference: refundPsp, originalReference: elsewhere, amount: 3000, eventDate: at(5) }));
+    const [back] = await upsertToCrmStep([await matchStep(tokenizeStep(failed, testKeys()), s.crm)], s.db, hubspotTarget(h));
+    assert.equal(syncOf(back!).status, 'synced', JSON.stringify(syncOf(back!)));
+    assert.deepEqual(deal(), [['0.00', '0.00', 'failed']], 'nothing given back after all');
   });
 
   it('skips what has no payment to send: a refund before its payment (sent with it later), a failed payment of nobody', async () => {
