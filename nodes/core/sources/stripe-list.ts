@@ -127,34 +127,65 @@ function readCursor(cursor: string | null): { after?: string; since?: number } {
 }
 
 async function listEvents(credentials: StripeCredentials, ctx: SourceContext, types: readonly string[], qs: Record<string, string | number | undefined>): Promise<EventsPage> {
-  if (!credentials.secretKey) {
-    throw new CredentialFieldError('secretKey', 'polling Stripe needs a secret API key', 'use a secret key, or a restricted key that may read Events');
-  }
-  if (!ctx.http) throw new InputError('http', 'this engine gave the Stripe source no HTTP client', 'poll from an engine face that provides HTTP (n8n, Node-RED, the Temporal worker)');
   // Stripe's form encoding of an array parameter: types[0]=…&types[1]=…
   const typeParams = Object.fromEntries(types.map((t, i) => [`types[${i}]`, t]));
+  const { status, body, error, reason } = await stripeEventsGet(credentials, ctx, '/v1/events', { ...qs, ...typeParams }, {
+    purpose: 'polling Stripe',
+    doing: 'list events',
+    again: 'the next poll asks again',
+    noHttpFix: 'poll from an engine face that provides HTTP (n8n, Node-RED, the Temporal worker)',
+  });
+  if (status !== 200 || !body || !Array.isArray(body.data)) {
+    if (str(error?.param) === 'ending_before' || str(error?.code) === 'resource_missing') {
+      throw new InputError('cursor', `Stripe no longer has the event the polling cursor points at (${reason}); it keeps events for 30 days`, 'clear the stored cursor to start again from "since"');
+    }
+    throw new InputError('list', `Stripe answered ${status} to GET /v1/events: ${reason}`, 'check the Stripe credential');
+  }
+  return { data: body.data.map(obj).filter((e): e is Obj => !!e), hasMore: body.has_more === true };
+}
+
+/** What a GET of Stripe's Events API answered, once a refused key, throttling and outages are dealt with. */
+export interface StripeEventsAnswer {
+  status: number;
+  body: Obj | undefined;
+  error: Obj | undefined;
+  /** Stripe's error code and message, or the HTTP status. */
+  reason: string;
+}
+
+/**
+ * One GET of Stripe's Events API (`/v1/events`, `/v1/events/{id}`) with the secret key: polling's and a thin event
+ * notification's. A missing or refused key is the operator's to fix (CredentialFieldError, named for `purpose`);
+ * Stripe throttling, down or out of reach is asked again later (StripeUnavailableError, saying `again`); any other
+ * answer is the caller's to read.
+ */
+export async function stripeEventsGet(
+  credentials: StripeCredentials,
+  ctx: SourceContext,
+  path: string,
+  qs: Record<string, string | number | undefined> | undefined,
+  words: { purpose: string; doing: string; again: string; noHttpFix: string; keyFix?: string; headers?: Record<string, string> },
+): Promise<StripeEventsAnswer> {
+  if (!credentials.secretKey) {
+    throw new CredentialFieldError('secretKey', `${words.purpose} needs a secret API key`, words.keyFix ?? 'use a secret key, or a restricted key that may read Events');
+  }
+  if (!ctx.http) throw new InputError('http', 'this engine gave the Stripe source no HTTP client', words.noHttpFix);
   let res: HttpResponse;
   try {
     res = await ctx.http.request({
       method: 'GET',
-      url: `${STRIPE_API_URL}/v1/events`,
-      headers: { authorization: `Bearer ${credentials.secretKey}`, accept: 'application/json' },
-      qs: { ...qs, ...typeParams },
+      url: `${STRIPE_API_URL}${path}`,
+      headers: { ...words.headers, authorization: `Bearer ${credentials.secretKey}`, accept: 'application/json' },
+      qs,
     });
   } catch (e) {
-    throw new StripeUnavailableError(`Stripe could not be reached to list events: ${(e as Error).message}`);
+    throw new StripeUnavailableError(`Stripe could not be reached to ${words.doing}: ${(e as Error).message}`);
   }
   const body = obj(res.body);
   const error = obj(body?.error);
   const reason = [str(error?.code), str(error?.message)].filter(Boolean).join(': ') || `HTTP ${res.status}`;
   if (res.status === 401) throw new CredentialFieldError('secretKey', `Stripe refused the secret key (${reason})`, 'use a current secret key, or a restricted key, of this Stripe account (Dashboard → Developers → API keys)');
   if (res.status === 403) throw new CredentialFieldError('secretKey', `the key may not read events (${reason})`, 'give the restricted key read access to Events, or use a secret key');
-  if (res.status === 429 || res.status >= 500) throw new StripeUnavailableError(`Stripe answered ${res.status} to GET /v1/events (${reason}); the next poll asks again`);
-  if (res.status !== 200 || !body || !Array.isArray(body.data)) {
-    if (str(error?.param) === 'ending_before' || str(error?.code) === 'resource_missing') {
-      throw new InputError('cursor', `Stripe no longer has the event the polling cursor points at (${reason}); it keeps events for 30 days`, 'clear the stored cursor to start again from "since"');
-    }
-    throw new InputError('list', `Stripe answered ${res.status} to GET /v1/events: ${reason}`, 'check the Stripe credential');
-  }
-  return { data: body.data.map(obj).filter((e): e is Obj => !!e), hasMore: body.has_more === true };
+  if (res.status === 429 || res.status >= 500) throw new StripeUnavailableError(`Stripe answered ${res.status} to GET ${path} (${reason}); ${words.again}`);
+  return { status: res.status, body, error, reason };
 }

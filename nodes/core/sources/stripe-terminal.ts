@@ -11,9 +11,9 @@ import {
 import { cardBrand } from './card-brand';
 import { hmacKey } from './hmac-key';
 import { moneyFromProcessor, STRIPE_EXPONENTS } from './processor-money';
-import { headerValue, namespacedEventId, type Source, type WebhookRequest } from './source';
+import { headerValue, namespacedEventId, type Source, type SourceContext, type WebhookRequest } from './source';
 import { StripeCredentialsSchema, type StripeCredentials } from './stripe-credentials';
-import { stripePolling } from './stripe-list';
+import { stripeEventsGet, stripePolling } from './stripe-list';
 import { scrubbedPaymentEvent } from './scrubbed-event';
 import { obj, str, trimmedStr, type Obj } from '../json/json-values';
 import { cardholderName, nameText } from './cardholder-name';
@@ -40,6 +40,8 @@ export const STRIPE_HANDLED_EVENT_TYPES = [
   'charge.dispute.created',
   'charge.dispute.closed',
 ] as const satisfies readonly Stripe.WebhookEndpointCreateParams.EnabledEvent[];
+
+const isHandledType = (type: string): boolean => (STRIPE_HANDLED_EVENT_TYPES as readonly string[]).includes(type);
 
 /** Events whose object is a Refund (stripe-node's ChargeRefundUpdatedEvent, RefundUpdatedEvent, RefundFailedEvent). */
 const REFUND_OBJECT_EVENT_TYPES = new Set<string>(['charge.refund.updated', 'refund.updated', 'refund.failed']);
@@ -85,6 +87,40 @@ class KeyedCryptoProvider extends Stripe.CryptoProvider {
 }
 const KEYED_CRYPTO = new KeyedCryptoProvider();
 
+/** What a thin event notification (an event destination's "thin" payload) is, in its `object`. */
+const THIN_EVENT_OBJECT = 'v2.core.event';
+
+/**
+ * stripe-node reads thin event notifications with a client's `parseEventNotification`, which checks the signature as
+ * constructEvent does and refuses a snapshot event. This client only parses: the fetch helpers it attaches are never
+ * called (what a notification names is read through the face's HTTP transport, with the operator's key), and a
+ * request it would send anyway is refused by its authenticator.
+ */
+const THIN_EVENT_PARSER = new Stripe(null as unknown as string, {
+  authenticator: () => Promise.reject(new Error('the Stripe source parses thin event notifications only; it sends no request with this client')),
+});
+
+/**
+ * A delivery signed with `secret` that constructEvent refused for its shape (it refuses a thin event notification
+ * with a plain error once the signature passed): read again with stripe-node's parser for notifications, which checks
+ * the signature again and takes only those. The notification as data (its fields, the context as text), or undefined
+ * when it is none.
+ */
+function thinEventNotification(payload: string, signature: string, secret: string, receivedAt: number): Obj | undefined {
+  let notification: unknown;
+  try {
+    notification = THIN_EVENT_PARSER.parseEventNotification(payload, signature, secret, STRIPE_SIGNATURE_TOLERANCE_SECONDS, KEYED_CRYPTO, receivedAt);
+  } catch {
+    return undefined;
+  }
+  const data: Obj = {};
+  for (const [key, value] of Object.entries(obj(notification) ?? {})) {
+    if (typeof value === 'function') continue;
+    data[key] = key === 'context' && value ? String(value) : value;
+  }
+  return data;
+}
+
 export const stripeTerminalSource: Source<StripeCredentials> = {
   name: 'stripe',
   label: 'Stripe Terminal',
@@ -105,13 +141,17 @@ export const stripeTerminalSource: Source<StripeCredentials> = {
         const event = Stripe.webhooks.constructEvent(payload, signature, secret, STRIPE_SIGNATURE_TOLERANCE_SECONDS, KEYED_CRYPTO, receivedAt);
         return { items: [event], forged: [] };
       } catch (e) {
+        // Anything but a StripeSignatureVerificationError came after the signature passed: a thin event notification.
+        const notification = e instanceof Stripe.errors.StripeSignatureVerificationError ? undefined : thinEventNotification(payload, signature, secret, receivedAt);
+        if (notification) return { items: [notification], forged: [] };
         lastError = e;
       }
     }
     throw new SignatureError(lastError instanceof Error ? lastError.message.split('\n')[0]!.trim() : String(lastError));
   },
 
-  async normalize(processorEvent: unknown): Promise<PaymentEvent[]> {
+  async normalize(processorEvent: unknown, credentials: StripeCredentials, ctx: SourceContext): Promise<PaymentEvent[]> {
+    if (obj(processorEvent)?.object === THIN_EVENT_OBJECT) return [await normalizeThinStripeEvent(processorEvent, credentials, ctx)];
     return [normalizeStripeEvent(processorEvent)];
   },
   ...stripePolling(normalizeStripeEvent, STRIPE_HANDLED_EVENT_TYPES),
@@ -135,7 +175,7 @@ export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
   if (!event || !type || !object || !str(event.id)) {
     throw new InputError('event', 'this is not a Stripe event object (id, type, data.object)', 'pass the verified webhook body');
   }
-  if (!(STRIPE_HANDLED_EVENT_TYPES as readonly string[]).includes(type)) {
+  if (!isHandledType(type)) {
     throw new IgnoredEventError(type, `only ${STRIPE_HANDLED_EVENT_TYPES.join(', ')} are processed`);
   }
   // With manual capture a charge succeeds when the card is authorized: the sale is what is captured, which
@@ -168,6 +208,51 @@ export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
   // Scrubbed here as well as in tokenize: a clerk can type a card number into metadata, and the normalized
   // event is what a Temporal workflow receives as input (and so keeps in its history).
   return scrubbedPaymentEvent(draft);
+}
+
+/**
+ * A thin event notification, as an event destination with the "thin" payload sends it: `{object: "v2.core.event",
+ * type, related_object, snapshot_event, context}` and no object. Stripe's thin versions of its v1 events are named
+ * `v1.<type>` ("subscribe to v1.customer.created instead of customer.created"), and the one of a v1 event says which
+ * snapshot event it stands for (`snapshot_event`, the id to de-duplicate by when both arrive). The pack reads the
+ * thin versions of the types it handles from that snapshot event, fetched from the Events API with the secret key
+ * (GET /v1/events/{id}, rendered at the event's own API version, as the snapshot payload and polling carry it): the
+ * same event, under the same id (`stripe:evt_…`), so a sale that comes thin, as a snapshot and by polling is kept
+ * once, and what it says is what was true when it happened, not the object's state by the time it is read. Every
+ * other type (v2 events, the destination's `v2.core.event_destination.ping`, v1 types the pack does not read) is
+ * acknowledged without a request.
+ */
+async function normalizeThinStripeEvent(notification: unknown, credentials: StripeCredentials, ctx: SourceContext): Promise<PaymentEvent> {
+  const thin = obj(notification);
+  const type = str(thin?.type);
+  if (!thin || !type || !str(thin.id)) {
+    throw new InputError('event', 'this is not a Stripe thin event notification (id, type)', 'pass the verified webhook body');
+  }
+  const v1Type = type.startsWith('v1.') ? type.slice(3) : undefined;
+  if (!v1Type || !isHandledType(v1Type)) {
+    throw new IgnoredEventError(type, `only the thin versions of ${STRIPE_HANDLED_EVENT_TYPES.map((t) => `v1.${t}`).join(', ')} are processed`);
+  }
+  const snapshotId = str(thin.snapshot_event);
+  if (!snapshotId) {
+    throw new IgnoredEventError(type, 'the thin event names no snapshot event (snapshot_event) to read the payment from: send this event destination Stripe\'s snapshot payload');
+  }
+  const context = str(thin.context);
+  const path = `/v1/events/${encodeURIComponent(snapshotId)}`;
+  const { status, body, reason } = await stripeEventsGet(credentials, ctx, path, undefined, {
+    purpose: `reading the ${type} thin event (its snapshot event ${snapshotId})`,
+    doing: `read the event ${snapshotId}`,
+    again: 'the delivery is answered 500 so Stripe sends it again',
+    noHttpFix: 'receive the webhook in an engine face that provides HTTP (n8n, Node-RED, the Temporal worker)',
+    keyFix: 'set a secret key, or a restricted key that may read Events, or send this event destination Stripe\'s snapshot payload',
+    // The account the event happened in, for events from connected accounts: stripe-node sends it the same way.
+    headers: context ? { 'stripe-context': context } : undefined,
+  });
+  const fix = 'use the secret key of the Stripe account the event destination sends from, or send this destination Stripe\'s snapshot payload';
+  if (status !== 200 || !body) throw new InputError('snapshot_event', `Stripe answered ${status} to GET ${path}: ${reason}`, fix);
+  if (str(body.id) !== snapshotId || str(body.type) !== v1Type) {
+    throw new InputError('snapshot_event', `GET ${path} answered the ${str(body.type) ?? 'untyped'} event ${str(body.id) ?? 'without an id'}, not the ${v1Type} event the thin event names`, fix);
+  }
+  return normalizeStripeEvent(body);
 }
 
 /** Stripe's minor units (its own exponent rules: ISK and UGX with two decimals, MGA with none) → ISO minor units. */

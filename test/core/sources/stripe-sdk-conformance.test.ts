@@ -7,10 +7,12 @@
  * kind, customer keys, card, reader — not only the 200.
  */
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import Stripe from 'stripe';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { receiveWebhook, type WebhookOutcome } from '../../../nodes/core/pipeline/receive-webhook';
+import { StripeUnavailableError } from '../../../nodes/core/sources/stripe-list';
 import { STRIPE_HANDLED_EVENT_TYPES } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, disputeObject, paymentIntentObject, refundObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { stripeRequest } from '../../support/stripe-delivery';
@@ -242,4 +244,118 @@ describe('Stripe conformance: refunds and disputes in every status stripe-node l
       assert.deepEqual([e.kind, e.status, e.paymentId, e.amount, e.dispute], ['dispute', expected, 'pi_D', { minor: 1200, currency: 'KRW' }, { id: 'du_D', reason: 'product_not_received', processorStatus: status }]);
     });
   }
+});
+
+/**
+ * An event destination with the thin payload sends `v2.core.event` notifications: the type, the related object and,
+ * for the thin version of a v1 event (`v1.<type>`), the snapshot event it stands for; never the object. Built as
+ * stripe-node 23 types them (its Events.* interfaces, less the fetch helpers its parser attaches), signed with its
+ * `generateTestHeaderString` and checked back with its `parseEventNotification`, then handed to the core with the
+ * secret key and an HTTP transport, as a trigger does; Stripe's API is nock.
+ */
+describe('Stripe conformance: thin event notifications, as an event destination with the thin payload sends them', () => {
+  const KEY = 'rk_test_51ThinEventsKeyForTerminalCrm';
+  const STRIPE_API = 'https://api.stripe.com';
+  let nock: typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
+  before(async () => {
+    nock = (await import('nock')).default;
+  });
+  after(() => nock.restore());
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  type Thin<E> = Omit<E, 'fetchRelatedObject' | 'fetchEvent'>;
+  const CREATED = '2026-12-06T23:30:00.000Z';
+
+  async function deliverThin(notification: Thin<Stripe.V2.Core.EventBase>, credentials: object = { signingSecret: [TEST_WEBHOOK_SECRET], secretKey: KEY }): Promise<WebhookOutcome> {
+    const body = JSON.stringify(notification, null, 2);
+    const header = stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
+    const parsed = await stripe.parseEventNotificationAsync(body, header, TEST_WEBHOOK_SECRET);
+    assert.equal(parsed.id, notification.id, 'stripe-node accepts its own signature');
+    return receiveWebhook('stripe', stripeRequest({ body, headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': header } }), {
+      credentials,
+      http: axiosTransport(),
+    });
+  }
+
+  const piSucceeded = (snapshotEvent: string | undefined, context?: string): Thin<Stripe.Events.V1PaymentIntentSucceededEvent> => ({
+    id: 'evt_test_65ThinPiSucceeded16ThinEventsForTerminalCrm0001',
+    object: 'v2.core.event',
+    type: 'v1.payment_intent.succeeded',
+    created: CREATED,
+    livemode: false,
+    related_object: { id: 'pi_thin', type: 'payment_intent', url: '/v1/payment_intents/pi_thin' },
+    reason: { type: 'request', request: { id: 'req_thin', idempotency_key: 'a1b2c3' } },
+    ...(snapshotEvent ? { snapshot_event: snapshotEvent } : {}),
+    ...(context ? { context } : {}),
+  });
+
+  it('the destination\'s ping, v2 events and the thin versions of v1 types the pack does not read are acknowledged, with no request to Stripe', DEADLINE, async () => {
+    const ping: Thin<Stripe.Events.V2CoreEventDestinationPingEvent> = {
+      id: 'evt_test_65PingThinEventsForTerminalCrm0000000000000001', object: 'v2.core.event', type: 'v2.core.event_destination.ping', created: CREATED, livemode: false,
+      related_object: { id: 'ed_test_61ThinDestination', type: 'v2.core.event_destination', url: '/v2/core/event_destinations/ed_test_61ThinDestination' },
+    };
+    const reader: Thin<Stripe.Events.V1TerminalReaderActionSucceededEvent> = {
+      id: 'evt_test_65ReaderThinEventsForTerminalCrm00000000000001', object: 'v2.core.event', type: 'v1.terminal.reader.action_succeeded', created: CREATED, livemode: false,
+      related_object: { id: 'tmr_thin', type: 'terminal.reader', url: '/v1/terminal/readers/tmr_thin' }, snapshot_event: 'evt_1ReaderSnapshot',
+    };
+    const created: Thin<Stripe.Events.V1PaymentIntentCreatedEvent> = { ...piSucceeded('evt_1CreatedSnapshot'), id: 'evt_test_65CreatedThin', type: 'v1.payment_intent.created' };
+    for (const [notification, type] of [[ping, 'v2.core.event_destination.ping'], [reader, 'v1.terminal.reader.action_succeeded'], [created, 'v1.payment_intent.created']] as const) {
+      // Without a secret key too: nothing is read for them.
+      const out = await deliverThin(notification, { signingSecret: [TEST_WEBHOOK_SECRET] });
+      assert.equal(out.status, 200, JSON.stringify(out.answer));
+      assert.deepEqual(out.events, []);
+      assert.match(out.report.ignored.join(' | '), new RegExp(`^Event type "${type.replace(/\./g, '\\.')}" is not processed: only the thin versions of v1\\.payment_intent\\.succeeded,`));
+    }
+  });
+
+  it('the thin version of a sale is read from the snapshot event it names: the same event, under the same id, as the snapshot payload and polling bring', DEADLINE, async () => {
+    const spec = { amount: 4200, paymentIntentId: 'pi_thin', customer: 'cus_Thin', email: 'thin@example.com' };
+    const snapshot = stripeEvent('payment_intent.succeeded', paymentIntentObject(spec), { id: 'evt_3ThinSnapshotPi' });
+    const scope = nock(STRIPE_API).matchHeader('authorization', `Bearer ${KEY}`).get('/v1/events/evt_3ThinSnapshotPi').reply(200, snapshot);
+    const out = await deliverThin(piSucceeded('evt_3ThinSnapshotPi'));
+    assert.ok(scope.isDone(), JSON.stringify(nock.pendingMocks()));
+    assert.equal(out.status, 200, JSON.stringify(out.answer));
+    assert.equal(out.events.length, 1, JSON.stringify(out.report));
+    const e = out.events[0]!;
+    assert.deepEqual([e.id, e.type, e.kind, e.paymentId, e.amount, e.customerHints.processorCustomerId, e.customerHints.email],
+      ['stripe:evt_3ThinSnapshotPi', 'payment_intent.succeeded', 'payment', 'pi_thin', { minor: 4200, currency: 'USD' }, 'cus_Thin', 'thin@example.com']);
+    assert.deepEqual(e, await accepted(snapshot), 'what the snapshot payload itself gives');
+  });
+
+  it('a refund\'s failure and a charge come thin too; from a connected account the notification\'s context goes with the read, as stripe-node sends it', DEADLINE, async () => {
+    const refund = stripeEvent('refund.failed', refundObject({ amount: 700, refundId: 're_Thin', paymentIntentId: 'pi_T', status: 'failed' }), { id: 'evt_3ThinRefund' });
+    const sold = chargeObject({ amount: 900, paymentIntentId: 'pi_C', chargeId: 'ch_Thin', card: { last4: '0077', readerId: 'tmr_C' } });
+    const charge = stripeEvent('charge.succeeded', sold, { id: 'evt_3ThinCharge' });
+    const scope = nock(STRIPE_API)
+      .get('/v1/events/evt_3ThinRefund').matchHeader('stripe-context', 'acct_1Connected').reply(200, refund)
+      .get('/v1/events/evt_3ThinCharge').reply(200, charge);
+    const failed: Thin<Stripe.Events.V1RefundFailedEvent> = {
+      id: 'evt_test_65ThinRefund', object: 'v2.core.event', type: 'v1.refund.failed', created: CREATED, livemode: false, context: 'acct_1Connected',
+      related_object: { id: 're_Thin', type: 'refund', url: '/v1/refunds/re_Thin' }, snapshot_event: 'evt_3ThinRefund',
+    };
+    const succeeded: Thin<Stripe.Events.V1ChargeSucceededEvent> = {
+      id: 'evt_test_65ThinCharge', object: 'v2.core.event', type: 'v1.charge.succeeded', created: CREATED, livemode: false,
+      related_object: { id: sold.id, type: 'charge', url: `/v1/charges/${sold.id}` }, snapshot_event: 'evt_3ThinCharge',
+    };
+    const r = await deliverThin(failed);
+    const c = await deliverThin(succeeded);
+    assert.ok(scope.isDone(), JSON.stringify(nock.pendingMocks()));
+    assert.deepEqual([r.events[0]?.id, r.events[0]?.refund], ['stripe:refund:re_Thin:failed', { id: 're_Thin', cumulative: false, reversed: true }]);
+    assert.deepEqual([c.events[0]?.id, c.events[0]?.amount, c.events[0]?.card?.last4, c.events[0]?.terminal?.readerId], ['stripe:evt_3ThinCharge', { minor: 900, currency: 'USD' }, '0077', 'tmr_C']);
+  });
+
+  it('a sale that comes thin without a secret key is our setup (500, Stripe sends it again once the key is set); Stripe down is asked again; no snapshot named is acknowledged with the fix', DEADLINE, async () => {
+    const noKey = await deliverThin(piSucceeded('evt_3ThinSnapshotPi'), { signingSecret: [TEST_WEBHOOK_SECRET] });
+    assert.equal(noKey.status, 500, JSON.stringify(noKey.answer));
+    assert.match(noKey.misconfigured ?? '', /reading the v1\.payment_intent\.succeeded thin event \(its snapshot event evt_3ThinSnapshotPi\) needs a secret API key/);
+    nock(STRIPE_API).get('/v1/events/evt_3ThinSnapshotPi').reply(503, { error: { message: 'Stripe is down' } });
+    await assert.rejects(deliverThin(piSucceeded('evt_3ThinSnapshotPi')), (e: Error) => e instanceof StripeUnavailableError && /answered 503 to GET \/v1\/events\/evt_3ThinSnapshotPi/.test(e.message));
+    const unnamed = await deliverThin(piSucceeded(undefined));
+    assert.equal(unnamed.status, 200, JSON.stringify(unnamed.answer));
+    assert.match(unnamed.report.ignored.join(' | '), /names no snapshot event \(snapshot_event\).*snapshot payload/);
+  });
 });
