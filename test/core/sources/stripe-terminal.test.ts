@@ -49,6 +49,16 @@ describe('Stripe Terminal source: signature', () => {
     assert.match(out.rejected ?? '', /tolerance/i);
   });
 
+  it('the type decides first: an event of a type the pack does not read is acknowledged whatever its data holds; one it reads without its object is refused, naming the type', async () => {
+    const reader = { ...stripeEvent('terminal.reader.action_updated', {}), data: {} };
+    const ignored = await receive(deliver(reader), [TEST_WEBHOOK_SECRET]);
+    assert.deepEqual([ignored.status, ignored.events.length], [200, 0], JSON.stringify(ignored.answer));
+    assert.match(ignoredText(ignored), /^Event type "terminal\.reader\.action_updated" is not processed: only payment_intent\.succeeded,/);
+    const sale = await receive(deliver({ ...stripeEvent('charge.succeeded', {}), data: {} }), [TEST_WEBHOOK_SECRET]);
+    assert.equal(sale.status, 400);
+    assert.match(sale.rejected ?? '', /^event: this charge\.succeeded event carries no object \(data\.object\)/);
+  });
+
   it('accepts either of two secrets while one is being rolled', async () => {
     const out = await receive(deliver(event, 'whsec_new'), ['whsec_old', 'whsec_new']);
     assert.equal(out.events.length, 1);
