@@ -280,10 +280,13 @@ function fromCharge(type: string, charge: Obj, apiVersion?: string): Draft | und
   const billing = obj(charge.billing_details);
   const present = obj(details?.[methodType]);
   const currency = String(charge.currency ?? '');
-  // A partial capture leaves `amount` at what was authorized; the sale is `amount_captured`.
+  // Once captured, the sale is `amount_captured`, whatever `amount` says: a partial capture leaves `amount` at what was
+  // authorized, and an over-capture (Terminal's on-receipt tip: "capture more than the authorized amount") takes more
+  // than the card's authorization (`amount_authorized`), as an incremental authorization's capture does of the first.
+  // A charge that names no amount_captured (rendered before Stripe added it) is read by its amount.
   const authorized = int(charge.amount) ?? 0;
   const captured = charge.captured === true ? int(charge.amount_captured) : undefined;
-  const amount = captured && captured < authorized ? money(captured, currency, 'amount_captured') : money(authorized, currency, 'amount');
+  const amount = captured && captured !== authorized ? money(captured, currency, 'amount_captured') : money(authorized, currency, 'amount');
   const released = releasedInRefundedTotal(authorized, captured, apiVersion);
   const refunded = money(Math.max(0, (int(charge.amount_refunded) ?? 0) - released), currency, 'amount_refunded');
   if (type === 'charge.refunded' && released > 0 && refunded.minor === 0) {

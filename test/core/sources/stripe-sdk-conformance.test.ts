@@ -359,3 +359,63 @@ describe('Stripe conformance: thin event notifications, as an event destination 
     assert.match(unnamed.report.ignored.join(' | '), /names no snapshot event \(snapshot_event\).*snapshot payload/);
   });
 });
+
+/**
+ * Manual capture on Terminal with the amount moving after the card was read. An incremental authorization
+ * (`request_incremental_authorization_support`, then `increment_authorization`) raises the PaymentIntent's amount
+ * ("the PaymentIntent object returns with the updated amount") and says so in payment_intent.amount_capturable_updated;
+ * an on-receipt tip is an over-capture ("capture more than the authorized amount … Over-capturing updates the
+ * PaymentIntent amount to reflect the new total … To see the original amount authorized, use the amount_authorized field
+ * in the PaymentIntent's underlying Charge object"). Whichever of the sale's events comes first, the pack records
+ * what was captured, never the first authorization.
+ */
+describe('Stripe conformance: incremental authorization and over-capture on Terminal', () => {
+  /** The captured charge as stripe-node types it, with the card-present details of such a sale. */
+  function capturedCharge(s: { amount: number; captured: number; firstAuthorized: number; paymentIntentId: string; chargeId: string; incremental?: boolean; overcapture?: boolean; refunded?: number }) {
+    const charge = chargeObject({ amount: s.amount, amountCaptured: s.captured, amountRefunded: s.refunded, paymentIntentId: s.paymentIntentId, chargeId: s.chargeId, card: { last4: '1117', readerId: 'tmr_Tip' } });
+    const details = charge.payment_method_details as Stripe.Charge.PaymentMethodDetails;
+    details.card_present = {
+      ...details.card_present!, amount_authorized: s.firstAuthorized,
+      incremental_authorization_supported: s.incremental === true, overcapture_supported: s.overcapture === true,
+    };
+    return charge;
+  }
+  function manualIntent(s: { amount: number; received: number; paymentIntentId: string; chargeId: string; capturable?: number }): Stripe.PaymentIntent {
+    const cardPresent: Stripe.PaymentIntent.PaymentMethodOptions.CardPresent = { capture_method: 'manual_preferred', request_extended_authorization: false, request_incremental_authorization_support: true };
+    return {
+      ...paymentIntentObject({ amount: s.amount, paymentIntentId: s.paymentIntentId, chargeId: s.chargeId }),
+      capture_method: 'manual', amount_capturable: s.capturable ?? 0, amount_received: s.received, status: s.capturable ? 'requires_capture' : 'succeeded',
+      payment_method_options: { card_present: cardPresent },
+    };
+  }
+
+  it('an on-receipt tip (over-capture): 20.00 authorized, 24.00 captured is a 24.00 sale from charge.captured and payment_intent.succeeded alike, and its refund counts against 24.00', DEADLINE, async () => {
+    // The charge as it may still read after the capture: amount at the authorization, amount_captured the total.
+    const charge = capturedCharge({ amount: 2000, captured: 2400, firstAuthorized: 2000, paymentIntentId: 'pi_Tip', chargeId: 'ch_Tip', overcapture: true });
+    const pi = manualIntent({ amount: 2400, received: 2400, paymentIntentId: 'pi_Tip', chargeId: 'ch_Tip' });
+    const chargeFirst = await accepted(stripeEvent('charge.captured', charge));
+    const intentFirst = await accepted(stripeEvent('payment_intent.succeeded', pi));
+    assert.deepEqual([chargeFirst.paymentId, chargeFirst.amount, chargeFirst.card?.last4], ['pi_Tip', { minor: 2400, currency: 'USD' }, '1117']);
+    assert.deepEqual([intentFirst.paymentId, intentFirst.amount], ['pi_Tip', { minor: 2400, currency: 'USD' }]);
+    const refund = await accepted(stripeEvent('charge.refunded', { ...capturedCharge({ amount: 2000, captured: 2400, firstAuthorized: 2000, paymentIntentId: 'pi_Tip', chargeId: 'ch_Tip', overcapture: true, refunded: 2400 }), refunded: true }));
+    assert.deepEqual([refund.status, refund.amount, refund.refundedTotal], ['refunded', { minor: 2400, currency: 'USD' }, { minor: 2400, currency: 'USD' }]);
+    const part = await accepted(stripeEvent('charge.refunded', { ...capturedCharge({ amount: 2000, captured: 2400, firstAuthorized: 2000, paymentIntentId: 'pi_Tip', chargeId: 'ch_Tip', overcapture: true, refunded: 400 }), refunded: false }));
+    assert.deepEqual([part.status, part.amount, part.refundedTotal], ['partially_refunded', { minor: 2400, currency: 'USD' }, { minor: 400, currency: 'USD' }]);
+  });
+
+  it('an incremental authorization: 10.00 authorized, raised to 15.00, captured in full is a 15.00 sale whichever event comes first; the raise itself is no sale', DEADLINE, async () => {
+    const raised = manualIntent({ amount: 1500, received: 0, capturable: 1500, paymentIntentId: 'pi_Inc', chargeId: 'ch_Inc' });
+    await ignored(stripeEvent('payment_intent.amount_capturable_updated', raised), /payment_intent\.amount_capturable_updated/);
+    await ignored(stripeEvent('charge.succeeded', { ...capturedCharge({ amount: 1500, captured: 0, firstAuthorized: 1000, paymentIntentId: 'pi_Inc', chargeId: 'ch_Inc', incremental: true }) }), /authorized, not captured/);
+    const pi = manualIntent({ amount: 1500, received: 1500, paymentIntentId: 'pi_Inc', chargeId: 'ch_Inc' });
+    // The charge with its amount raised, and as it would read were only the capture to show the raise.
+    for (const amount of [1500, 1000]) {
+      const captured = await accepted(stripeEvent('charge.captured', capturedCharge({ amount, captured: 1500, firstAuthorized: 1000, paymentIntentId: 'pi_Inc', chargeId: 'ch_Inc', incremental: true })));
+      assert.deepEqual([captured.paymentId, captured.amount], ['pi_Inc', { minor: 1500, currency: 'USD' }], `charge.amount ${amount}`);
+    }
+    assert.deepEqual((await accepted(stripeEvent('payment_intent.succeeded', pi))).amount, { minor: 1500, currency: 'USD' });
+    // Raised to 15.00 and 12.00 captured: a partial capture, the sale is 12.00.
+    const partial = await accepted(stripeEvent('charge.captured', capturedCharge({ amount: 1500, captured: 1200, firstAuthorized: 1000, paymentIntentId: 'pi_Inc', chargeId: 'ch_Inc', incremental: true })));
+    assert.deepEqual(partial.amount, { minor: 1200, currency: 'USD' });
+  });
+});
