@@ -312,6 +312,19 @@ describe('Stripe conformance: thin event notifications, as an event destination 
     }
   });
 
+  it('a thin event signed with another secret, or changed after signing, is refused as any forged delivery is, before anything is read', DEADLINE, async () => {
+    const body = JSON.stringify(piSucceeded('evt_3ThinSnapshotPi'));
+    const forged = stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_not_this_endpoints' });
+    const signed = stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
+    for (const [raw, header] of [[body, forged], [body.replace('evt_3ThinSnapshotPi', 'evt_3ThinSnapshotPX'), signed]] as const) {
+      const out = await receiveWebhook('stripe', stripeRequest({ body: raw, headers: { 'stripe-signature': header } }), {
+        credentials: { signingSecret: [TEST_WEBHOOK_SECRET], secretKey: KEY }, http: axiosTransport(),
+      });
+      assert.equal(out.status, 400, JSON.stringify(out.answer));
+      assert.match(out.rejected ?? '', /No signatures found matching the expected signature for payload/);
+    }
+  });
+
   it('the thin version of a sale is read from the snapshot event it names: the same event, under the same id, as the snapshot payload and polling bring', DEADLINE, async () => {
     const spec = { amount: 4200, paymentIntentId: 'pi_thin', customer: 'cus_Thin', email: 'thin@example.com' };
     const snapshot = stripeEvent('payment_intent.succeeded', paymentIntentObject(spec), { id: 'evt_3ThinSnapshotPi' });
