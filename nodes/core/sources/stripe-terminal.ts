@@ -286,7 +286,8 @@ function fromCharge(type: string, charge: Obj, apiVersion?: string): Draft | und
   // A charge that names no amount_captured (rendered before Stripe added it) is read by its amount.
   const authorized = int(charge.amount) ?? 0;
   const captured = charge.captured === true ? int(charge.amount_captured) : undefined;
-  const amount = captured && captured !== authorized ? money(captured, currency, 'amount_captured') : money(authorized, currency, 'amount');
+  // An `amount` that is none (0, below 0) is no charge Stripe writes: it is read as it is, and the event refused for it.
+  const amount = captured && authorized > 0 && captured !== authorized ? money(captured, currency, 'amount_captured') : money(authorized, currency, 'amount');
   const released = releasedInRefundedTotal(authorized, captured, apiVersion);
   const refunded = money(Math.max(0, (int(charge.amount_refunded) ?? 0) - released), currency, 'amount_refunded');
   if (type === 'charge.refunded' && released > 0 && refunded.minor === 0) {
