@@ -25,7 +25,7 @@ export class StripeTerminalApi implements ICredentialType {
       default: '',
       placeholder: 'sk_live_… or rk_live_…',
       description:
-        'Optional. A secret key, or a restricted key with "Webhook Endpoints: Write", from Stripe Dashboard → Developers → API keys. Lets the trigger create and remove its Stripe webhook when the workflow is published or unpublished. The Terminal Payment Poll Trigger reads events with it (a restricted key needs Events: Read), and Send to Terminal charges readers with it (PaymentIntents and Terminal readers: Write). The credential test checks this key against Stripe.',
+        'Optional. A secret key, or a restricted key with "Webhook Endpoints: Write", from Stripe Dashboard → Developers → API keys. Lets the trigger create and remove its Stripe webhook when the workflow is published or unpublished. The Terminal Payment Poll Trigger reads events with it (a restricted key needs Events: Read), and so does the trigger when an event destination sends it the thin payload (a sale comes as a thin event, read from the snapshot event it names), and Send to Terminal charges readers with it (PaymentIntents and Terminal readers: Write). The credential test checks this key against Stripe.',
     },
     {
       displayName: 'Webhook Signing Secret',
