@@ -17,6 +17,7 @@ import { stripeEventsGet, stripePolling } from './stripe-list';
 import { scrubbedPaymentEvent } from './scrubbed-event';
 import { obj, str, trimmedStr, type Obj } from '../json/json-values';
 import { cardholderName, nameText } from './cardholder-name';
+import { CredentialFieldError } from './credential-error';
 
 /** Stripe's own recommendation for replay protection. */
 export const STRIPE_SIGNATURE_TOLERANCE_SECONDS = 300;
@@ -248,6 +249,9 @@ async function normalizeThinStripeEvent(notification: unknown, credentials: Stri
     headers: context ? { 'stripe-context': context } : undefined,
   });
   const fix = 'use the secret key of the Stripe account the event destination sends from, or send this destination Stripe\'s snapshot payload';
+  // A genuine notification names an event Stripe has: one it says it has not is of another account or mode than the
+  // key's (a live destination, a test key), which is the operator's to fix.
+  if (status === 404) throw new CredentialFieldError('secretKey', `Stripe has no event ${snapshotId} for this key (${reason}): the ${type} thin event is of another account or mode`, fix);
   if (status !== 200 || !body) throw new InputError('snapshot_event', `Stripe answered ${status} to GET ${path}: ${reason}`, fix);
   if (str(body.id) !== snapshotId || str(body.type) !== v1Type) {
     throw new InputError('snapshot_event', `GET ${path} answered the ${str(body.type) ?? 'untyped'} event ${str(body.id) ?? 'without an id'}, not the ${v1Type} event the thin event names`, fix);

@@ -361,10 +361,15 @@ describe('Stripe conformance: thin event notifications, as an event destination 
     assert.deepEqual([c.events[0]?.id, c.events[0]?.amount, c.events[0]?.card?.last4, c.events[0]?.terminal?.readerId], ['stripe:evt_3ThinCharge', { minor: 900, currency: 'USD' }, '0077', 'tmr_C']);
   });
 
-  it('a sale that comes thin without a secret key is our setup (500, Stripe sends it again once the key is set); Stripe down is asked again; no snapshot named is acknowledged with the fix', DEADLINE, async () => {
+  it('a sale that comes thin without a secret key, or with one of another account or mode, is our setup (500, Stripe sends it again once the key is set); Stripe down is asked again; no snapshot named is acknowledged with the fix', DEADLINE, async () => {
     const noKey = await deliverThin(piSucceeded('evt_3ThinSnapshotPi'), { signingSecret: [TEST_WEBHOOK_SECRET] });
     assert.equal(noKey.status, 500, JSON.stringify(noKey.answer));
     assert.match(noKey.misconfigured ?? '', /reading the v1\.payment_intent\.succeeded thin event \(its snapshot event evt_3ThinSnapshotPi\) needs a secret API key/);
+    // A test key for a live destination's event: Stripe has no such event for it.
+    nock(STRIPE_API).get('/v1/events/evt_3ThinSnapshotPi').reply(404, { error: { code: 'resource_missing', message: 'No such event: \'evt_3ThinSnapshotPi\'; a similar object exists in live mode, but a test mode key was used to make this request.', param: 'id', type: 'invalid_request_error' } });
+    const otherMode = await deliverThin(piSucceeded('evt_3ThinSnapshotPi'));
+    assert.equal(otherMode.status, 500, JSON.stringify(otherMode.answer));
+    assert.match(otherMode.misconfigured ?? '', /^secretKey: Stripe has no event evt_3ThinSnapshotPi for this key \(resource_missing: No such event.*live mode.*\): the v1\.payment_intent\.succeeded thin event is of another account or mode\. Fix: use the secret key of the Stripe account/);
     nock(STRIPE_API).get('/v1/events/evt_3ThinSnapshotPi').reply(503, { error: { message: 'Stripe is down' } });
     await assert.rejects(deliverThin(piSucceeded('evt_3ThinSnapshotPi')), (e: Error) => e instanceof StripeUnavailableError && /answered 503 to GET \/v1\/events\/evt_3ThinSnapshotPi/.test(e.message));
     const unnamed = await deliverThin(piSucceeded(undefined));
