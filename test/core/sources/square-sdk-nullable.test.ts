@@ -7,7 +7,8 @@
  * could not send.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type nockApi from 'nock' with { 'resolution-mode': 'import' };
+import { describe, it } from 'node:test';
 import { serialization } from 'square';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
@@ -19,6 +20,10 @@ import {
   accepted, CREATED, DEADLINE, deliver, DEVICE, dispute, disputeEvent, envelope, ignored, KEY, LOCATION, payment, paymentEvent, refund, refundEvent,
   sdkJson, sdkWritten, type PaymentRaw,
 } from './square-sdk-bodies';
+import { nockOffline } from '../../support/nock-offline';
+
+// nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
+const nock = (require('nock') as { default: typeof nockApi }).default;
 
 const SQUARE = 'https://connect.squareup.com';
 const TOKEN = 'EAAAl-nullable-access-token';
@@ -139,16 +144,7 @@ describe('Square: fields the SDK lets be null, without an access token', () => {
 });
 
 describe('Square: fields the SDK lets be null, read with an access token', () => {
-  let nock: typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
-  before(async () => {
-    nock = (await import('nock')).default;
-  });
-  after(() => nock.restore());
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  nockOffline();
   const square = () => nock(SQUARE).matchHeader('authorization', `Bearer ${TOKEN}`);
   const withToken = () => ({ credentials: { accessToken: TOKEN }, http: axiosTransport() });
 

@@ -7,7 +7,8 @@
  * kind, customer keys, card, reader — not only the 200.
  */
 import assert from 'node:assert/strict';
-import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import type nockApi from 'nock' with { 'resolution-mode': 'import' };
+import { describe, it } from 'node:test';
 import Stripe from 'stripe';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
@@ -17,6 +18,10 @@ import { STRIPE_HANDLED_EVENT_TYPES } from '../../../nodes/core/sources/stripe-t
 import { chargeObject, disputeObject, paymentIntentObject, refundObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { stripeRequest } from '../../support/stripe-delivery';
 import { TEST_WEBHOOK_SECRET } from '../../support/temp-store';
+import { nockOffline } from '../../support/nock-offline';
+
+// nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
+const nock = (require('nock') as { default: typeof nockApi }).default;
 
 const DEADLINE = { timeout: 20_000 };
 const stripe = new Stripe('sk_test_conformance');
@@ -256,16 +261,7 @@ describe('Stripe conformance: refunds and disputes in every status stripe-node l
 describe('Stripe conformance: thin event notifications, as an event destination with the thin payload sends them', () => {
   const KEY = 'rk_test_51ThinEventsKeyForTerminalCrm';
   const STRIPE_API = 'https://api.stripe.com';
-  let nock: typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
-  before(async () => {
-    nock = (await import('nock')).default;
-  });
-  after(() => nock.restore());
-  beforeEach(() => nock.disableNetConnect());
-  afterEach(() => {
-    nock.cleanAll();
-    nock.enableNetConnect();
-  });
+  nockOffline();
 
   type Thin<E> = Omit<E, 'fetchRelatedObject' | 'fetchEvent'>;
   const CREATED = '2026-12-06T23:30:00.000Z';
