@@ -327,13 +327,18 @@ function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
   const charge = obj(pi.latest_charge) ?? obj((obj(pi.charges)?.data as unknown[] | undefined)?.[0]);
   // A reader takes other methods too (WeChat Pay, Affirm, PayNow: a QR code on its screen): the method a charge shows
   // decides, not the ones the PaymentIntent allowed.
-  const chargeMethod = str(obj(charge?.payment_method_details)?.type);
+  // `payment_method` expanded (stripe-node: string | PaymentMethod | null) is the method used, and says the same; a
+  // charge whose payment_method_details is null (stripe-node allows it) says nothing.
+  const usedMethod = obj(pi.payment_method);
+  const chargeMethod = str(obj(charge?.payment_method_details)?.type) ?? str(usedMethod?.type);
   if (chargeMethod && !CARD_PRESENT_TYPES.has(chargeMethod)) return undefined;
   const fromChargeDraft = charge ? fromCharge('charge.succeeded', charge) : undefined;
   const chargeDetails = fromChargeDraft ? obj(charge?.payment_method_details) : undefined;
   const chargePresent = obj(chargeDetails?.[str(chargeDetails?.type) ?? '']);
-  const errorMethod = obj(lastError?.payment_method);
-  const errorPresent = obj(errorMethod?.card_present) ?? obj(errorMethod?.interac_present);
+  const presentOf = (method: Obj | undefined) => obj(method?.card_present) ?? obj(method?.interac_present);
+  // The card as read: the charge's, else the PaymentMethod the decline names (failed) or the one used (succeeded).
+  const errorPresent = presentOf(obj(lastError?.payment_method));
+  const methodPresent = failed ? errorPresent ?? presentOf(usedMethod) : presentOf(usedMethod) ?? errorPresent;
   const currency = String(pi.currency ?? '');
   const minor = failed ? (int(pi.amount) ?? 0) : (int(pi.amount_received) ?? int(pi.amount) ?? 0);
   return {
@@ -341,15 +346,20 @@ function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
     paymentId: String(pi.id),
     amount: money(minor, currency, 'amount'),
     status: failed ? 'failed' : 'succeeded',
-    card: fromChargeDraft?.card ?? (errorPresent ? cardFrom(errorPresent) : undefined),
+    card: fromChargeDraft?.card ?? (methodPresent ? cardFrom(methodPresent) : undefined),
     terminal: terminalFrom(pi, chargePresent) ?? fromChargeDraft?.terminal,
     customerHints: {
       ...fromChargeDraft?.customerHints,
       processorCustomerId: idOf(pi.customer) ?? fromChargeDraft?.customerHints.processorCustomerId,
       email: trimmedStr(pi.receipt_email) ?? fromChargeDraft?.customerHints.email,
     },
+    // last_payment_error is null once the PaymentIntent is updated again (stripe-node); the declined charge, where it
+    // is there (expanded, or listed before 2022-11-15), still says why.
     failure: failed
-      ? { code: str(lastError?.decline_code) ?? str(lastError?.code), message: str(lastError?.message) }
+      ? {
+          code: str(lastError?.decline_code) ?? str(lastError?.code) ?? str(charge?.failure_code),
+          message: str(lastError?.message) ?? str(charge?.failure_message),
+        }
       : undefined,
     metadata: stringRecord(pi.metadata),
   };
@@ -370,7 +380,9 @@ function fromFailedRefund(type: string, refund: Obj): Draft {
     throw new IgnoredEventError(type, `the refund is ${status ?? 'of no status'}: charge.refunded counts Stripe's refunds, and a refund's own event is read only once the refund failed`);
   }
   const refundId = str(refund.id);
-  const paymentId = idOf(refund.payment_intent) ?? idOf(refund.charge);
+  // The sale is its PaymentIntent, as charge.refunded names it: a refund naming none (payment_intent null) whose charge
+  // is expanded names it through that charge.
+  const paymentId = idOf(refund.payment_intent) ?? idOf(obj(refund.charge)?.payment_intent) ?? idOf(refund.charge);
   if (!refundId || !paymentId) throw new IgnoredEventError(type, 'the failed refund names no refund id or no payment it refunds');
   return {
     kind: 'refund',
@@ -408,7 +420,8 @@ const DISPUTE_OUTCOMES: Record<string, PaymentEvent['status']> = {
 function fromDispute(dispute: Obj): Draft | undefined {
   const charge = obj(dispute.charge);
   const chargeDraft = charge ? fromCharge('charge.succeeded', charge) : undefined;
-  if (charge && !chargeDraft) return undefined;
+  // An expanded charge whose payment_method_details is null (stripe-node allows it) says no more than its id.
+  if (charge && obj(charge.payment_method_details) && !chargeDraft) return undefined;
   const methodType = str(obj(dispute.payment_method_details)?.type);
   if (methodType && methodType !== 'card') return undefined;
   const processorStatus = str(dispute.status);
