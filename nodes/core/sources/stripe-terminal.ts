@@ -280,9 +280,14 @@ function releasedInRefundedTotal(authorized: number, captured: number | undefine
 function fromCharge(type: string, charge: Obj, apiVersion?: string): Draft | undefined {
   const details = obj(charge.payment_method_details);
   const methodType = str(details?.type);
-  if (!methodType || !CARD_PRESENT_TYPES.has(methodType)) return undefined;
+  const cardPresent = !!methodType && CARD_PRESENT_TYPES.has(methodType);
+  // payment_method_details null (stripe-node: PaymentMethodDetails | null) says neither card-present nor online: no
+  // sale is taken from such a charge, but its refund is passed on as a Refund's failure or a dispute is, naming no
+  // one, so it counts against a sale the pack recorded and makes no customer of any other.
+  const unknownRefund = !details && type === 'charge.refunded';
+  if (!cardPresent && !unknownRefund) return undefined;
   const billing = obj(charge.billing_details);
-  const present = obj(details?.[methodType]);
+  const present = obj(details?.[methodType ?? '']);
   const currency = String(charge.currency ?? '');
   // Once captured, the sale is `amount_captured`, whatever `amount` says: a partial capture leaves `amount` at what was
   // authorized, and an over-capture (Terminal's on-receipt tip: "capture more than the authorized amount") takes more
@@ -307,7 +312,7 @@ function fromCharge(type: string, charge: Obj, apiVersion?: string): Draft | und
     status: kind === 'refund' ? ((typeof charge.refunded === 'boolean' ? charge.refunded : refunded.minor >= amount.minor) ? 'refunded' : 'partially_refunded') : 'succeeded',
     card: present ? cardFrom(present) : undefined,
     terminal: terminalFrom(charge, present),
-    customerHints: {
+    customerHints: unknownRefund ? {} : {
       processorCustomerId: idOf(charge.customer),
       email: trimmedStr(billing?.email) ?? trimmedStr(charge.receipt_email),
       phone: trimmedStr(billing?.phone),

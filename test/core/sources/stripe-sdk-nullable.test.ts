@@ -122,9 +122,14 @@ describe('Stripe: fields stripe-node lets be null, in the events the source read
     assert.deepEqual([e.kind, e.amount, e.card], ['payment', { minor: 2500, currency: 'CAD' }, { expMonth: 12, expYear: 2029, entryMode: 'unknown' }]);
   });
 
-  it('payment_method_details null: the charge is not known to be card-present, so it is acknowledged and ignored', DEADLINE, async () => {
-    const charge = { ...bareCharge({ amount: 2500, amountRefunded: 500 }), payment_method_details: null } satisfies Stripe.Charge;
-    for (const type of ['charge.succeeded', 'charge.captured', 'charge.refunded']) await ignored(type, charge, /not card-present/);
+  it('payment_method_details null: no sale is taken from a charge not known to be card-present; its refund is passed on naming no one', DEADLINE, async () => {
+    const charge = {
+      ...chargeObject({ amount: 2500, amountRefunded: 500, paymentIntentId: 'pi_noDetails', customer: 'cus_noDetails', email: 'someone@example.com', name: 'Some One' }),
+      payment_method_details: null,
+    } satisfies Stripe.Charge;
+    for (const type of ['charge.succeeded', 'charge.captured']) await ignored(type, charge, /not card-present/);
+    const e = await accepted('charge.refunded', charge);
+    assert.deepEqual([e.kind, e.status, e.paymentId, e.amount, e.refundedTotal, e.card, e.customerHints], ['refund', 'partially_refunded', 'pi_noDetails', cents(2500), cents(500), undefined, {}]);
   });
 
   it('payment_intent null: the charge is its own payment, and its failed refund and its dispute, naming no PaymentIntent either, are of it', DEADLINE, async () => {
@@ -256,6 +261,22 @@ describe('Stripe: nullable fields in the ledger and the CRM totals', () => {
     assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [0, 5000, 'succeeded']);
     assert.deepEqual(await totalsOf(s.db, paid.customerId!), [{ currency: 'USD', payments: 1, grossMinor: 5000, refundedMinor: 0, netMinor: 5000 }]);
     assert.equal(await paymentState(s.db, 'stripe', 'ch_ledgerR'), undefined, 'no payment of the charge id beside the sale');
+  });
+
+  it('a refund of a charge with payment_method_details null counts against the sale the pack recorded; of one it never saw, it makes no customer', DEADLINE, async () => {
+    const spec = { amount: 6000, chargeId: 'ch_ledgerU', paymentIntentId: 'pi_ledgerU', email: 'oto@example.com', card: { fingerprint: 'fp_nullable_oto' } };
+    const paid = await record('payment_intent.succeeded', paymentIntentObject(spec), 'evt_nullU_pi');
+    const charged = await record('charge.succeeded', chargeObject(spec), 'evt_nullU_sale');
+    const refunded = await record('charge.refunded', { ...chargeObject({ ...spec, amountRefunded: 6000 }), payment_method_details: null }, 'evt_nullU_refund');
+    assert.deepEqual([paid.customerId, refunded.customerId], [charged.customerId, charged.customerId]);
+    const state = (await paymentState(s.db, 'stripe', 'pi_ledgerU'))!;
+    assert.deepEqual([state.grossMinor, state.refundedMinor, state.netMinor, state.status], [6000, 6000, 0, 'refunded']);
+    assert.deepEqual(await totalsOf(s.db, charged.customerId!), [{ currency: 'USD', payments: 1, grossMinor: 6000, refundedMinor: 6000, netMinor: 0 }]);
+    // One the pack never recorded (an online sale's, say), with a customer, an email and a name on it: no customer.
+    const stranger = { ...chargeObject({ amount: 900, amountRefunded: 900, paymentIntentId: 'pi_ledgerOnline', customer: 'cus_online', email: 'online@example.com', name: 'Web Buyer' }), payment_method_details: null };
+    const none = await record('charge.refunded', stranger, 'evt_nullU_online');
+    assert.equal(none.customerId ?? null, null);
+    assert.equal((await paymentState(s.db, 'stripe', 'pi_ledgerOnline'))!.counted, false);
   });
 
   it('a sale told with every nullable field null, then lost in a dispute whose expanded charge has no payment_method_details: charged back on that sale', DEADLINE, async () => {
