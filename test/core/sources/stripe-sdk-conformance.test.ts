@@ -19,6 +19,7 @@ import { chargeObject, disputeObject, paymentIntentObject, refundObject, stripeE
 import { stripeRequest } from '../../support/stripe-delivery';
 import { TEST_WEBHOOK_SECRET } from '../../support/temp-store';
 import { nockOffline } from '../../support/nock-offline';
+import { deliverSdkSigned } from './stripe-sdk-delivery';
 
 // nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
 const nock = (require('nock') as { default: typeof nockApi }).default;
@@ -26,16 +27,7 @@ const nock = (require('nock') as { default: typeof nockApi }).default;
 const DEADLINE = { timeout: 20_000 };
 const stripe = new Stripe('sk_test_conformance');
 
-/** Signed by stripe-node's helper, checked back by stripe-node itself, then handed to the core as a trigger does. */
-async function deliver(event: object): Promise<WebhookOutcome> {
-  const body = JSON.stringify(event, null, 2);
-  const header = stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
-  const parsed = await stripe.webhooks.constructEventAsync(body, header, TEST_WEBHOOK_SECRET);
-  assert.equal(parsed.id, (event as { id: string }).id, 'stripe-node accepts its own signature');
-  return receiveWebhook('stripe', stripeRequest({ body, headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': header } }), {
-    credentials: { signingSecret: [TEST_WEBHOOK_SECRET] },
-  });
-}
+const deliver = deliverSdkSigned;
 
 async function accepted(event: object): Promise<PaymentEvent> {
   const out = await deliver(event);

@@ -13,30 +13,19 @@ import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { totalsOf } from '../../../nodes/core/crm/local-sql-crm';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
-import { receiveWebhook, type WebhookOutcome } from '../../../nodes/core/pipeline/receive-webhook';
 import { stripeChargeHistory } from '../../../nodes/core/sources/history/stripe-charges';
 import { stripeTerminalSource } from '../../../nodes/core/sources/stripe-terminal';
 import { matchStep, tokenizeStep, upsertStep } from '../../../nodes/core/steps/steps';
 import { chargeObject, disputeObject, paymentIntentObject, refundObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { nock, SINCE, STRIPE_KEY, UNTIL } from '../backfill/history-mocks';
 import { nockOffline } from '../../support/nock-offline';
-import { stripeRequest } from '../../support/stripe-delivery';
-import { tempStore, testKeys, TEST_WEBHOOK_SECRET } from '../../support/temp-store';
+import { tempStore, testKeys } from '../../support/temp-store';
+import { deliverSdkSigned } from './stripe-sdk-delivery';
 
 const DEADLINE = { timeout: 20_000 };
-const stripe = new Stripe('sk_test_nullable');
 const cents = (minor: number) => ({ minor, currency: 'USD' });
 
-/** Signed by stripe-node's helper, checked back by stripe-node itself, then handed to the core as a trigger does. */
-async function deliver(event: object): Promise<WebhookOutcome> {
-  const body = JSON.stringify(event, null, 2);
-  const header = stripe.webhooks.generateTestHeaderString({ payload: body, secret: TEST_WEBHOOK_SECRET });
-  const parsed = await stripe.webhooks.constructEventAsync(body, header, TEST_WEBHOOK_SECRET);
-  assert.equal(parsed.id, (event as { id: string }).id, 'stripe-node accepts its own signature');
-  return receiveWebhook('stripe', stripeRequest({ body, headers: { 'content-type': 'application/json; charset=utf-8', 'stripe-signature': header } }), {
-    credentials: { signingSecret: [TEST_WEBHOOK_SECRET] },
-  });
-}
+const deliver = deliverSdkSigned;
 
 async function accepted(type: string, object: object, opts: Parameters<typeof stripeEvent>[2] = {}): Promise<PaymentEvent> {
   const out = await deliver(stripeEvent(type, object, opts));
