@@ -126,10 +126,14 @@ function readCursor(cursor: string | null): { after?: string; since?: number } {
   throw new InputError('cursor', 'the stored Stripe polling cursor is not one this source wrote', 'clear the stored cursor to start again from "since"');
 }
 
+/** What reading Stripe's Events API needs of the key. */
+export const EVENTS_READ = { reads: 'events', readFix: 'give the restricted key read access to Events, or use a secret key' } as const;
+
 async function listEvents(credentials: StripeCredentials, ctx: SourceContext, types: readonly string[], qs: Record<string, string | number | undefined>): Promise<EventsPage> {
   // Stripe's form encoding of an array parameter: types[0]=…&types[1]=…
   const typeParams = Object.fromEntries(types.map((t, i) => [`types[${i}]`, t]));
-  const { status, body, error, reason } = await stripeEventsGet(credentials, ctx, '/v1/events', { ...qs, ...typeParams }, {
+  const { status, body, error, reason } = await stripeGet(credentials, ctx, '/v1/events', { ...qs, ...typeParams }, {
+    ...EVENTS_READ,
     purpose: 'polling Stripe',
     doing: 'list events',
     again: 'the next poll asks again',
@@ -144,8 +148,8 @@ async function listEvents(credentials: StripeCredentials, ctx: SourceContext, ty
   return { data: body.data.map(obj).filter((e): e is Obj => !!e), hasMore: body.has_more === true };
 }
 
-/** What a GET of Stripe's Events API answered, once a refused key, throttling and outages are dealt with. */
-export interface StripeEventsAnswer {
+/** What a GET of Stripe's API answered, once a refused key, throttling and outages are dealt with. */
+export interface StripeAnswer {
   status: number;
   body: Obj | undefined;
   error: Obj | undefined;
@@ -153,21 +157,37 @@ export interface StripeEventsAnswer {
   reason: string;
 }
 
+/** How a caller of stripeGet names what it does, for the errors it throws. */
+export interface StripeGetWords {
+  /** "polling Stripe": what needs the secret key. */
+  purpose: string;
+  /** "list events": what could not be done when Stripe is out of reach. */
+  doing: string;
+  /** What happens after a throttled or failed answer: "the next poll asks again". */
+  again: string;
+  noHttpFix: string;
+  /** What the key must be allowed to read ("events"), and the fix when it may not. */
+  reads: string;
+  readFix: string;
+  keyFix?: string;
+  headers?: Record<string, string>;
+}
+
 /**
- * One GET of Stripe's Events API (`/v1/events`, `/v1/events/{id}`) with the secret key: polling's and a thin event
- * notification's. A missing or refused key is the operator's to fix (CredentialFieldError, named for `purpose`);
- * Stripe throttling, down or out of reach is asked again later (StripeUnavailableError, saying `again`); any other
- * answer is the caller's to read.
+ * One GET of Stripe's API with the secret key: polling's (/v1/events), a thin event notification's (/v1/events/{id})
+ * and history's (charges, refunds). A missing or refused key is the operator's to fix (CredentialFieldError, named
+ * for `purpose`); Stripe throttling, down or out of reach is asked again later (StripeUnavailableError, saying
+ * `again`); any other answer is the caller's to read.
  */
-export async function stripeEventsGet(
+export async function stripeGet(
   credentials: StripeCredentials,
-  ctx: SourceContext,
+  ctx: Pick<SourceContext, 'http'>,
   path: string,
   qs: Record<string, string | number | undefined> | undefined,
-  words: { purpose: string; doing: string; again: string; noHttpFix: string; keyFix?: string; headers?: Record<string, string> },
-): Promise<StripeEventsAnswer> {
+  words: StripeGetWords,
+): Promise<StripeAnswer> {
   if (!credentials.secretKey) {
-    throw new CredentialFieldError('secretKey', `${words.purpose} needs a secret API key`, words.keyFix ?? 'use a secret key, or a restricted key that may read Events');
+    throw new CredentialFieldError('secretKey', `${words.purpose} needs a secret API key`, words.keyFix ?? `use a secret key, or a restricted key that may read ${words.reads}`);
   }
   if (!ctx.http) throw new InputError('http', 'this engine gave the Stripe source no HTTP client', words.noHttpFix);
   let res: HttpResponse;
@@ -185,7 +205,7 @@ export async function stripeEventsGet(
   const error = obj(body?.error);
   const reason = [str(error?.code), str(error?.message)].filter(Boolean).join(': ') || `HTTP ${res.status}`;
   if (res.status === 401) throw new CredentialFieldError('secretKey', `Stripe refused the secret key (${reason})`, 'use a current secret key, or a restricted key, of this Stripe account (Dashboard → Developers → API keys)');
-  if (res.status === 403) throw new CredentialFieldError('secretKey', `the key may not read events (${reason})`, 'give the restricted key read access to Events, or use a secret key');
+  if (res.status === 403) throw new CredentialFieldError('secretKey', `the key may not read ${words.reads} (${reason})`, words.readFix);
   if (res.status === 429 || res.status >= 500) throw new StripeUnavailableError(`Stripe answered ${res.status} to GET ${path} (${reason}); ${words.again}`);
   return { status: res.status, body, error, reason };
 }

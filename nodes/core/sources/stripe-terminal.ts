@@ -13,7 +13,7 @@ import { hmacKey } from './hmac-key';
 import { moneyFromProcessor, STRIPE_EXPONENTS } from './processor-money';
 import { headerValue, namespacedEventId, type Source, type SourceContext, type WebhookRequest } from './source';
 import { StripeCredentialsSchema, type StripeCredentials } from './stripe-credentials';
-import { stripeEventsGet, stripePolling } from './stripe-list';
+import { EVENTS_READ, stripeGet, stripePolling } from './stripe-list';
 import { scrubbedPaymentEvent } from './scrubbed-event';
 import { obj, str, trimmedStr, type Obj } from '../json/json-values';
 import { cardholderName, nameText } from './cardholder-name';
@@ -239,7 +239,8 @@ async function normalizeThinStripeEvent(notification: unknown, credentials: Stri
   }
   const context = str(thin.context);
   const path = `/v1/events/${encodeURIComponent(snapshotId)}`;
-  const { status, body, reason } = await stripeEventsGet(credentials, ctx, path, undefined, {
+  const { status, body, reason } = await stripeGet(credentials, ctx, path, undefined, {
+    ...EVENTS_READ,
     purpose: `reading the ${type} thin event (its snapshot event ${snapshotId})`,
     doing: `read the event ${snapshotId}`,
     again: 'the delivery is answered 500 so Stripe sends it again',

@@ -1,14 +1,12 @@
 import Stripe from 'stripe';
 import type { PaymentEvent } from '../../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../../errors';
-import type { HttpResponse } from '../../http/http-transport';
-import { STRIPE_API_URL, STRIPE_MAX_PAGE, StripeUnavailableError } from '../stripe-list';
+import { STRIPE_MAX_PAGE, stripeGet, StripeUnavailableError } from '../stripe-list';
 import type { StripeCredentials } from '../stripe-credentials';
 import { failedRefundEventKey, normalizeStripeEvent, stripeTerminalSource } from '../stripe-terminal';
 import type { HistoryContext, HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
 import { eventsInWindow } from './history-lister';
 import { obj, safeInt, str, type Obj } from '../../json/json-values';
-import { CredentialFieldError } from '../credential-error';
 
 /**
  * Stripe's history through the Charges list (GET /v1/charges), not the Events API: events are kept 30 days, charges
@@ -172,25 +170,19 @@ const REFUNDS: Listed = { path: '/v1/refunds', what: 'Refunds' };
 
 async function getList(credentials: StripeCredentials, ctx: HistoryContext, list: Listed, qs: Record<string, string | number | undefined>): Promise<{ data: Obj[]; hasMore: boolean }> {
   const what = list.what.toLowerCase();
-  if (!credentials.secretKey) {
-    throw new CredentialFieldError('secretKey', 'reading Stripe history needs a secret API key', 'use a secret key, or a restricted key that may read Charges and Refunds');
-  }
-  if (!ctx.http) throw new InputError('http', 'this engine gave the Stripe source no HTTP client', 'run the backfill from the CLI or the Temporal worker');
-  let res: HttpResponse;
-  try {
-    res = await ctx.http.request({ method: 'GET', url: `${STRIPE_API_URL}${list.path}`, headers: { authorization: `Bearer ${credentials.secretKey}`, accept: 'application/json', 'stripe-version': STRIPE_HISTORY_API_VERSION }, qs });
-  } catch (e) {
-    throw new StripeUnavailableError(`Stripe could not be reached to list ${what}: ${(e as Error).message}`);
-  }
-  const body = obj(res.body);
-  const error = obj(body?.error);
-  const reason = [str(error?.code), str(error?.message)].filter(Boolean).join(': ') || `HTTP ${res.status}`;
-  if (res.status === 401) throw new CredentialFieldError('secretKey', `Stripe refused the secret key (${reason})`, 'use a current secret key, or a restricted key, of this Stripe account (Dashboard → Developers → API keys)');
-  if (res.status === 403) throw new CredentialFieldError('secretKey', `the key may not read ${what} (${reason})`, 'give the restricted key read access to Charges and Refunds, or use a secret key');
-  if (res.status === 429 || res.status >= 500) throw new StripeUnavailableError(`Stripe answered ${res.status} to GET ${list.path} (${reason}); asked again on the retry`);
-  if (res.status !== 200 || !body || !Array.isArray(body.data)) {
+  const { status, body, error, reason } = await stripeGet(credentials, ctx, list.path, qs, {
+    purpose: 'reading Stripe history',
+    doing: `list ${what}`,
+    again: 'asked again on the retry',
+    noHttpFix: 'run the backfill from the CLI or the Temporal worker',
+    reads: what,
+    readFix: 'give the restricted key read access to Charges and Refunds, or use a secret key',
+    keyFix: 'use a secret key, or a restricted key that may read Charges and Refunds',
+    headers: { 'stripe-version': STRIPE_HISTORY_API_VERSION },
+  });
+  if (status !== 200 || !body || !Array.isArray(body.data)) {
     if (list === CHARGES && str(error?.param) === 'starting_after') throw new InputError('cursor', `Stripe does not know the charge the backfill stopped at (${reason})`, 'start the backfill again with --restart');
-    throw new InputError('list', `Stripe answered ${res.status} to GET ${list.path}: ${reason}`, 'check the Stripe credential');
+    throw new InputError('list', `Stripe answered ${status} to GET ${list.path}: ${reason}`, 'check the Stripe credential');
   }
   return { data: body.data.map(obj).filter((c): c is Obj => !!c), hasMore: body.has_more === true };
 }
