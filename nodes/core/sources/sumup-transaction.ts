@@ -64,21 +64,28 @@ type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
  * transaction id, refunds and chargebacks by SumUp's own event ids, so a webhook hint and a poll of the same
  * transaction give the same ids.
  */
-export function normalizeSumUpTransaction(transaction: unknown): PaymentEvent[] {
+export function normalizeSumUpTransaction(transaction: unknown, readAt?: string): PaymentEvent[] {
   const t = obj(transaction);
   const id = trimmedStr(t?.id) ?? trimmedStr(t?.transaction_id);
   if (!t || !id) throw new InputError('transaction', 'this is not a SumUp transaction (no id)', 'pass the transaction as SumUp\'s API returns it');
   const label = trimmedStr(t.transaction_code) ?? id;
   const paymentType = trimmedStr(t.payment_type) ?? 'UNKNOWN';
   if (paymentType !== CARD_PRESENT) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} is ${paymentType}, not a card at a reader (POS)`);
+  // TransactionBase leaves `currency` and `amount` optional (@sumup/sdk types/transaction-base.d.ts): SumUp may send a
+  // transaction without them, and without both there is nothing to record. Acknowledged with the reason, not refused:
+  // a refusal would only have SumUp send the same hint again.
   const currency = trimmedStr(t.currency);
-  if (!currency) throw new InputError('currency', `transaction ${label} has no currency`, 'pass the transaction unchanged');
+  if (!currency) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} names no currency, so its amount cannot be read`);
   const money = (v: unknown, field: string): Money => {
     if (typeof v !== 'number' && typeof v !== 'string') throw new InputError(field, `transaction ${label} has no ${field}`, 'pass the transaction unchanged');
     const m = moneyFromDecimal(v, currency, field);
     return { ...m, minor: Math.abs(m.minor) };
   };
+  if (typeof t.amount !== 'number' && typeof t.amount !== 'string') throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} names no amount`);
   const amount = money(t.amount, 'amount');
+  // When the transaction was made: `timestamp`, else `local_time` (the same instant with the merchant's offset), else
+  // — both being optional — the time it was read, which the caller gives (the notification's, or now).
+  const madeAt = transactionTime(t, readAt);
   const status = trimmedStr(t.status) ?? '';
   const simple = trimmedStr(t.simple_status) ?? '';
   const shared = {
@@ -101,7 +108,7 @@ export function normalizeSumUpTransaction(transaction: unknown): PaymentEvent[] 
       status: 'failed',
       // SumUp's transaction names no time of the cancellation: the sale's own time stands for it, and a
       // cancelled transaction never succeeds again, so no later report of money moving can outrank it.
-      occurredAt: iso(t.timestamp, 'timestamp'),
+      occurredAt: madeAt,
       failure: { code: simple || status },
       ...(cancelled ? { sale: { voided: true } } : {}),
       metadata,
@@ -114,10 +121,10 @@ export function normalizeSumUpTransaction(transaction: unknown): PaymentEvent[] 
       kind: 'payment',
       amount,
       status: 'succeeded',
-      occurredAt: iso(t.timestamp, 'timestamp'),
+      occurredAt: madeAt,
       metadata,
     });
-    drafts.push(...followUps(t, id, amount, shared, metadata, money));
+    drafts.push(...followUps(t, id, amount, madeAt, shared, metadata, money));
   }
   if (drafts.length === 0) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} is ${simple || status || 'of no status'}, not final yet`);
   return drafts.map((d) => scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'sumup', livemode: true, ...d }));
@@ -134,6 +141,7 @@ function followUps(
   t: Obj,
   id: string,
   amount: Money,
+  madeAt: string,
   shared: Pick<Draft, 'paymentId' | 'card' | 'terminal' | 'customerHints'>,
   metadata: Record<string, string>,
   money: (v: unknown, field: string) => Money,
@@ -147,9 +155,12 @@ function followUps(
     .map((e) => ({ e, type: trimmedStr(e.type) ?? trimmedStr(e.event_type) ?? '', status: trimmedStr(e.status) ?? '' }))
     // A refund still PENDING is read once SumUp says how it ended: its time is not needed, nor checked.
     .filter(({ type, status }) => (type === 'REFUND' && status !== 'PENDING') || type === 'CHARGE_BACK')
+    // An event that names no amount (optional in Event and TransactionEvent) is not counted, neither as nothing nor
+    // as all of the sale: a later read that names it counts it under its id, which is still free.
+    .filter(({ e }) => typeof e.amount === 'number' || typeof e.amount === 'string')
     // An event with no time of its own (every field is optional) happened by the time the transaction was read; the
     // transaction's own time is the one SumUp gives. A time that is there and unreadable is refused.
-    .map((x) => ({ ...x, at: x.e.timestamp ?? x.e.date ? iso(x.e.timestamp ?? x.e.date, 'events.timestamp') : iso(t.timestamp, 'timestamp') }))
+    .map((x) => ({ ...x, at: x.e.timestamp ?? x.e.date ? iso(x.e.timestamp ?? x.e.date, 'events.timestamp') : madeAt }))
     .sort((a, b) => a.at.localeCompare(b.at) || Number(idText(a.e.id)) - Number(idText(b.e.id)));
   const out: Draft[] = [];
   let refunded = 0;
@@ -226,6 +237,17 @@ function metadataOf(t: Obj): Record<string, string> {
   put('productSummary', t.product_summary);
   put('employee', t.username);
   return out;
+}
+
+/** A date-time that names its offset (Z or ±hh:mm): `local_time` without one would be read in this machine's zone. */
+const ZONED = /(Z|[+-]\d{2}:?\d{2})$/i;
+
+function transactionTime(t: Obj, readAt: string | undefined): string {
+  if (t.timestamp !== undefined && t.timestamp !== null) return iso(t.timestamp, 'timestamp');
+  const local = trimmedStr(t.local_time);
+  if (local && ZONED.test(local) && !Number.isNaN(new Date(local).getTime())) return new Date(local).toISOString();
+  if (readAt) return readAt;
+  throw new InputError('timestamp', 'the transaction names no time (timestamp, local_time)', 'pass the transaction as SumUp\'s API returns it');
 }
 
 function iso(v: unknown, field: string): string {

@@ -100,7 +100,7 @@ export const sumupSource: Source<SumUpCredentials> = {
         (clientId ? await fetchSumUpTransaction(api, 'client_transaction_id', clientId) : undefined) ??
         (legacyId ? await fetchSumUpTransaction(api, 'id', legacyId) : undefined);
       if (!transaction) throw new IgnoredEventError(type, `SumUp has no transaction ${clientId ?? legacyId ?? '(none named)'}`);
-      return normalizeSumUpTransaction(transaction);
+      return normalizeSumUpTransaction(transaction, readTime(hint, ctx));
     }
     if (CHECKOUT_EVENTS.has(type)) {
       const checkoutId = type === 'CHECKOUT_STATUS_CHANGED' ? trimmedStr(hint.id) : trimmedStr(payload.checkout_id);
@@ -113,7 +113,7 @@ export const sumupSource: Source<SumUpCredentials> = {
       for (const id of checkout.ids) {
         const transaction = await fetchSumUpTransaction(api, 'id', id);
         try {
-          if (transaction) events.push(...normalizeSumUpTransaction(transaction));
+          if (transaction) events.push(...normalizeSumUpTransaction(transaction, readTime(hint, ctx)));
         } catch (e) {
           if (!(e instanceof IgnoredEventError)) throw e;
           ignored = e;
@@ -138,7 +138,7 @@ export const sumupSource: Source<SumUpCredentials> = {
       const transaction = await fetchSumUpTransaction(api, 'id', id);
       if (!transaction) continue;
       try {
-        events.push(...normalizeSumUpTransaction(transaction));
+        events.push(...normalizeSumUpTransaction(transaction, ctx.now().toISOString()));
       } catch (e) {
         if (!(e instanceof IgnoredEventError)) throw e;
       }
@@ -176,6 +176,16 @@ function checkSignature(request: WebhookRequest, secrets: string[]): void {
     return;
   }
   throw new SignatureError(`the delivery is unsigned (no ${SUMUP_SIGNATURE_HEADER} or ${SUMUP_PAYLOAD_SIGNATURE_HEADER}) but a signing secret is configured`);
+}
+
+/**
+ * What stands for a transaction's time when it names none (TransactionFull's `timestamp` and `local_time` are both
+ * optional): the notification's own time, else the time it was read.
+ */
+function readTime(hint: Obj, ctx: SourceContext): string {
+  const at = trimmedStr(hint.timestamp);
+  const date = at ? new Date(at) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : ctx.now().toISOString();
 }
 
 function apiOf(credentials: SumUpCredentials, ctx: SourceContext, merchantCode?: string): SumUpApi {

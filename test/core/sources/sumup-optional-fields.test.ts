@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import type nockApi from 'nock' with { 'resolution-mode': 'import' };
+import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
+import type { WebhookRequest } from '../../../nodes/core/sources/source';
+import { sumupSource } from '../../../nodes/core/sources/sumup';
+import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
+import { recordPaymentEvents } from '../ledger/support/record-payment-events';
+import { tempDir } from '../../support/temp-store';
+import { nockOffline } from '../../support/nock-offline';
+
+// nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
+const nock = (require('nock') as { default: typeof nockApi }).default;
+
+/**
+ * What the SumUp source makes of a transaction that leaves out fields SumUp's OpenAPI marks optional. Every field of
+ * TransactionFull (TransactionBase + TransactionCheckoutInfo + TransactionMixinHistory + its own, @sumup/sdk 0.2.0
+ * types/transaction-full.d.ts) is optional: `card?`, `entry_mode?`, `events?`, `transaction_events?`, `timestamp?`,
+ * `currency?`, `amount?`, `local_time?` ("Local timestamp of when the transaction was created", a date-time with its
+ * offset, openapi.json). The outcome is asserted: recorded where the rest is enough, acknowledged and ignored (200,
+ * with the reason) where it is not.
+ */
+
+const SUMUP = 'https://api.sumup.com';
+const SECRET = 'whsec_optional_sumup';
+const ACCESS = 'sup_sk_optional';
+const MC = 'MCNF8K2Q';
+const ID = '6b425463-3e1b-431d-83fa-1e51c2925e99';
+const CLIENT_ID = 'urn:sumup:pos:sale:MCNF8K2Q:1D4E3B2D-111D-48D7-9AF0-832DAEF63DD7;2';
+const AT = new Date('2026-03-02T15:00:00Z');
+const DEADLINE = { timeout: 20_000 };
+const dir = tempDir('tcrm-sumup-optional-');
+after(async () => {
+  await closeAllDatabases();
+  dir.remove();
+});
+
+/** TransactionFull as the OpenAPI lists it: a contactless Visa debit sale of 24.50 EUR at a Solo. */
+function transactionFull(overrides: Record<string, unknown> = {}, without: string[] = []) {
+  const t: Record<string, unknown> = {
+    id: ID,
+    transaction_code: 'TEENSK4W2K',
+    amount: 24.5,
+    currency: 'EUR',
+    timestamp: '2026-03-02T14:31:07.412Z',
+    status: 'SUCCESSFUL',
+    payment_type: 'POS',
+    installments_count: 1,
+    merchant_code: MC,
+    vat_amount: 3.91,
+    tip_amount: 2.0,
+    entry_mode: 'CONTACTLESS',
+    auth_code: '053201',
+    product_summary: '2 × Flat white, 1 × Croissant',
+    client_transaction_id: CLIENT_ID,
+    username: 'owner@cafe.example.com',
+    device_info: { name: 'Solo', system_name: 'SumUp OS', model: 'solo', system_version: '3.1', uuid: '3ae2a6b7-fb0d-3b50-adbf-cb7e2db30cd2' },
+    simple_payment_type: 'EMV',
+    verification_method: 'none',
+    card: { last_4_digits: '3456', type: 'VISA' },
+    local_time: '2026-03-02T15:31:07.412+01:00',
+    process_as: 'DEBIT',
+    transaction_events: [],
+    simple_status: 'SUCCESSFUL',
+    events: [],
+    ...overrides,
+  };
+  for (const key of without) delete t[key];
+  return t;
+}
+
+/** ReaderCheckoutStatusChange, with its own time. */
+const readerCallback = {
+  id: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
+  event_type: 'solo.transaction.updated',
+  payload: { client_transaction_id: CLIENT_ID, merchant_code: MC, status: 'successful', transaction_id: ID },
+  timestamp: '2026-03-02T14:31:08Z',
+};
+
+function signed(body: object): WebhookRequest {
+  const text = JSON.stringify(body);
+  const signature = createHmac('sha256', SECRET).update(text).digest('hex');
+  return { rawBody: Buffer.from(text), headers: { 'content-type': 'application/json', 'x-payload-signature': signature }, method: 'POST', url: 'https://crm.example.com/webhooks/sumup', receivedAt: AT };
+}
+
+async function deliver(transaction: object, hint: object = readerCallback) {
+  const api = nock(SUMUP, { reqheaders: { authorization: `Bearer ${ACCESS}` } })
+    .get(`/v2.1/merchants/${MC}/transactions`)
+    .query({ client_transaction_id: CLIENT_ID })
+    .reply(200, transaction);
+  const out = await receiveWebhook(sumupSource, signed(hint), { credentials: { accessToken: ACCESS, signingSecret: SECRET }, http: axiosTransport(), now: () => AT });
+  assert.ok(api.isDone(), 'the transaction was not fetched');
+  return out;
+}
+
+async function accepted(transaction: object, hint?: object) {
+  const out = await deliver(transaction, hint);
+  assert.equal(out.status, 200, JSON.stringify(out));
+  assert.ok(out.events.length > 0, JSON.stringify(out.report));
+  return out.events;
+}
+
+async function ignored(transaction: object, reason: RegExp) {
+  const out = await deliver(transaction);
+  assert.equal(out.status, 200, JSON.stringify(out));
+  assert.deepEqual(out.events, []);
+  assert.match(out.report.ignored.join('; '), reason);
+}
+
+describe('SumUp: TransactionFull with the fields its OpenAPI marks optional left out', () => {
+  nockOffline();
+
+  it('no card: the sale is recorded with its entry mode; no card and no entry_mode: with no card at all', DEADLINE, async () => {
+    const [sale] = await accepted(transactionFull({}, ['card']));
+    assert.deepEqual([sale!.kind, sale!.status, sale!.amount, sale!.card], ['payment', 'succeeded', { minor: 2450, currency: 'EUR' }, { entryMode: 'contactless', funding: 'debit' }]);
+    const [bare] = await accepted(transactionFull({}, ['card', 'entry_mode', 'process_as']));
+    assert.deepEqual([bare!.kind, bare!.amount, bare!.card], ['payment', { minor: 2450, currency: 'EUR' }, undefined]);
+  });
+
+  it('entry_mode absent: the card is read, entry unknown', DEADLINE, async () => {
+    const [sale] = await accepted(transactionFull({}, ['entry_mode']));
+    assert.deepEqual([sale!.amount.minor, sale!.card?.brand, sale!.card?.last4, sale!.card?.entryMode], [2450, 'visa', '3456', 'unknown']);
+    assert.equal(sale!.metadata.entryMode, undefined);
+  });
+
+  it('no events and no transaction_events: a REFUNDED transaction is still its sale, with no refund invented', DEADLINE, async () => {
+    const events = await accepted(transactionFull({ status: 'REFUNDED', simple_status: 'REFUNDED' }, ['events', 'transaction_events']));
+    assert.deepEqual(events.map((e) => [e.id, e.kind, e.amount.minor]), [[`sumup:${ID}`, 'payment', 2450]]);
+  });
+
+  it('timestamp absent: the sale is at local_time (a date-time with its offset); with neither, at the notification\'s time', DEADLINE, async () => {
+    const [local] = await accepted(transactionFull({}, ['timestamp']));
+    assert.deepEqual([local!.kind, local!.amount.minor, local!.occurredAt], ['payment', 2450, '2026-03-02T14:31:07.412Z']);
+    const [hinted] = await accepted(transactionFull({}, ['timestamp', 'local_time']));
+    assert.deepEqual([hinted!.kind, hinted!.amount.minor, hinted!.occurredAt], ['payment', 2450, '2026-03-02T14:31:08.000Z']);
+    // A notification of no time either: the time the transaction was read.
+    const [read] = await accepted(transactionFull({}, ['timestamp', 'local_time']), { ...readerCallback, timestamp: undefined });
+    assert.equal(read!.occurredAt, AT.toISOString());
+  });
+
+  it('timestamp absent on a cancelled transaction and on a refund event of no time: both still recorded, and the ledger nets them', DEADLINE, async () => {
+    const [voided] = await accepted(transactionFull({ status: 'CANCELLED', simple_status: 'CANCELLED' }, ['timestamp', 'local_time']));
+    assert.deepEqual([voided!.id, voided!.kind, voided!.sale?.voided, voided!.occurredAt], [`sumup:${ID}:cancelled`, 'failure', true, '2026-03-02T14:31:08.000Z']);
+    const refunded = transactionFull({
+      status: 'REFUNDED', simple_status: 'REFUNDED',
+      events: [{ id: 9567461207, transaction_id: ID, type: 'REFUND', status: 'REFUNDED', amount: 8.0 }],
+    }, ['timestamp']);
+    const events = await accepted(refunded);
+    assert.deepEqual(events.map((e) => [e.kind, e.amount.minor, e.occurredAt]), [['payment', 2450, '2026-03-02T14:31:07.412Z'], ['refund', 800, '2026-03-02T14:31:07.412Z']]);
+    const db = await openDatabase(`sqlite:${join(dir.path, 'no-time.db')}`);
+    await recordPaymentEvents(db, events);
+    const state = (await paymentState(db, 'sumup', ID))!;
+    assert.deepEqual([state.grossMinor, state.refundedMinor, state.status], [2450, 800, 'partially_refunded']);
+  });
+
+  it('currency or amount absent: acknowledged and ignored, naming the field, never a 400 SumUp would retry', DEADLINE, async () => {
+    await ignored(transactionFull({}, ['currency']), /transaction TEENSK4W2K names no currency/);
+    await ignored(transactionFull({}, ['amount']), /transaction TEENSK4W2K names no amount/);
+  });
+
+  it('a refund event of no amount is not counted (as 0 or otherwise); the sale and the other refunds are', DEADLINE, async () => {
+    const events = await accepted(transactionFull({
+      status: 'REFUNDED', simple_status: 'REFUNDED',
+      events: [
+        { id: 9567461207, transaction_id: ID, type: 'REFUND', status: 'REFUNDED', timestamp: '2026-03-02T16:05:00.000Z' },
+        { id: 9567461344, transaction_id: ID, type: 'REFUND', status: 'SUCCESSFUL', amount: 4.5, timestamp: '2026-03-03T09:12:00.000Z' },
+      ],
+    }));
+    assert.deepEqual(events.map((e) => [e.id, e.kind, e.amount.minor, e.refundedTotal?.minor]), [
+      [`sumup:${ID}`, 'payment', 2450, undefined],
+      [`sumup:${ID}:refund:9567461344`, 'refund', 450, 450],
+    ]);
+  });
+
+  it('status absent: simple_status decides; neither: acknowledged as not final', DEADLINE, async () => {
+    const [sale] = await accepted(transactionFull({}, ['status']));
+    assert.deepEqual([sale!.kind, sale!.amount.minor], ['payment', 2450]);
+    await ignored(transactionFull({}, ['status', 'simple_status']), /of no status, not final yet/);
+  });
+
+  it('every other optional field the pack reads absent: device, code, merchant, tip, VAT, summary, username, process_as', DEADLINE, async () => {
+    const [sale] = await accepted(transactionFull({}, ['device_info', 'transaction_code', 'merchant_code', 'tip_amount', 'vat_amount', 'product_summary', 'username', 'process_as', 'client_transaction_id', 'verification_method', 'simple_status']));
+    assert.deepEqual([sale!.kind, sale!.amount, sale!.terminal, sale!.card?.funding], ['payment', { minor: 2450, currency: 'EUR' }, undefined, undefined]);
+    assert.deepEqual(Object.keys(sale!.metadata).sort(), ['entryMode', 'status']);
+  });
+});
