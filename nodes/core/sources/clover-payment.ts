@@ -42,6 +42,11 @@ export interface CloverPaymentOptions {
   livemode: boolean;
   /** Used when neither the card transaction nor the order names a currency. */
   currency: string;
+  /**
+   * When the payment was read (the notification's ts, or now): its time when it names none of its own (createdTime,
+   * clientCreatedTime and modifiedTime are all optional in Clover's Payment).
+   */
+  readAt?: string;
 }
 
 type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
@@ -59,16 +64,29 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
   const ct = obj(p.cardTransaction);
   const result = trimmedStr(p.result) ?? '';
   if (!ct) {
+    // Payment.cardTransaction is optional: a payment of another tender has none, and so has one recorded with a card
+    // tender for a card taken on some other device. Either way no card was read at a Clover terminal.
     const tender = trimmedStr(obj(p.tender)?.label) ?? trimmedStr(obj(p.tender)?.labelKey) ?? 'a non-card tender';
-    throw new IgnoredEventError(CLOVER_EVENT_TYPES.payment, `payment ${paymentId} was paid with ${tender}, not a card`);
+    const cardTender = /(credit|debit)_card$/.test(trimmedStr(obj(p.tender)?.labelKey) ?? '');
+    throw new IgnoredEventError(
+      CLOVER_EVENT_TYPES.payment,
+      cardTender ? `payment ${paymentId} was paid with ${tender} but has no card transaction: no card was read at a Clover device` : `payment ${paymentId} was paid with ${tender}, not a card`,
+    );
   }
   const entryType = trimmedStr(ct.entryType) ?? '';
   if (NOT_CARD_PRESENT.has(entryType)) throw new IgnoredEventError(CLOVER_EVENT_TYPES.payment, `payment ${paymentId} was not card-present (entry type ${entryType})`);
   const order = obj(p.order);
   const currency = trimmedStr(ct.currency) ?? trimmedStr(order?.currency) ?? options.currency;
   const money = (minor: number, field: string) => moneyFromProcessor(minor, currency, CLOVER_EXPONENTS, field);
+  // Payment.amount is optional in Clover's reference: a payment that names none is no sale of its tip alone (nor of
+  // nothing), and its id must stay free for a read that names it.
+  if (safeInt(p.amount) === undefined) throw new IgnoredEventError(CLOVER_EVENT_TYPES.payment, `payment ${paymentId} names no amount`);
   // Clover keeps the tip apart from the amount; the card was charged both.
   const charged = (safeInt(p.amount) ?? 0) + (safeInt(p.tipAmount) ?? 0);
+  // When the payment was made, and when it last changed (a void, a tip adjusted): each falls back on the other times
+  // Clover may give, then on the time it was read.
+  const madeAt = timeOf([[p.createdTime, 'createdTime'], [p.clientCreatedTime, 'clientCreatedTime'], [p.modifiedTime, 'modifiedTime']], options.readAt);
+  const changedAt = timeOf([[p.modifiedTime, 'modifiedTime'], [p.createdTime, 'createdTime'], [p.clientCreatedTime, 'clientCreatedTime']], options.readAt);
   const shared = {
     paymentId,
     card: cardFrom(ct, p),
@@ -96,7 +114,7 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
       type: CLOVER_EVENT_TYPES.failure,
       kind: 'failure',
       status: 'failed',
-      occurredAt: isoFromMillis(p.createdTime, 'createdTime'),
+      occurredAt: madeAt,
       failure: { code: result, message: trimmedStr(obj(ct.extra)?.responseMessage) },
     }));
   } else if (voided) {
@@ -111,7 +129,7 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
       type: CLOVER_EVENT_TYPES.voided,
       kind: 'failure',
       status: 'failed',
-      occurredAt: isoFromMillis(p.modifiedTime ?? p.createdTime, 'modifiedTime'),
+      occurredAt: changedAt,
       failure: { code: 'VOIDED', message: voidReason },
       sale: { voided: true },
       metadata: { ...metadata, ...(voidReason ? { voidReason } : {}) },
@@ -125,7 +143,7 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
       type: CLOVER_EVENT_TYPES.payment,
       kind: 'payment',
       status: 'succeeded',
-      occurredAt: isoFromMillis(p.createdTime, 'createdTime'),
+      occurredAt: madeAt,
     }));
   }
   // An auth is tip-adjusted after it was authorized ("Auth: tip-adjustable", docs.clover.com transaction types): the
@@ -139,11 +157,11 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
       type: CLOVER_EVENT_TYPES.tipAdjusted,
       kind: 'payment',
       status: 'succeeded',
-      occurredAt: isoFromMillis(p.modifiedTime ?? p.createdTime, 'modifiedTime'),
+      occurredAt: changedAt,
       sale: { voided: false, adjusted: true },
     }));
   }
-  if (SUCCEEDED.has(result) && !voided) drafts.push(...refundDrafts(p, shared, metadata, charged, money));
+  if (SUCCEEDED.has(result) && !voided) drafts.push(...refundDrafts(p, shared, metadata, charged, money, madeAt));
   if (drafts.length === 0) throw new IgnoredEventError(`payment.${result.toLowerCase() || 'unknown'}`, `payment ${paymentId} is ${result || 'of no result'}, not final yet`);
   return drafts.map((d) => scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'clover', livemode: options.livemode, ...d }));
 }
@@ -160,9 +178,13 @@ function refundDrafts(
   metadata: Record<string, string>,
   charged: number,
   money: (minor: number, field: string) => PaymentEvent['amount'],
+  paidAt: string,
 ): Draft[] {
   const refunds = cloverList(p.refunds)
     .filter((r) => trimmedStr(r.id))
+    // Refund.amount is optional: a refund that names none is not counted (as nothing or as all), and its id stays
+    // free for a later read that names it.
+    .filter((r) => safeInt(r.amount) !== undefined)
     .sort((a, b) => (safeInt(a.createdTime) ?? 0) - (safeInt(b.createdTime) ?? 0));
   let standing = 0;
   const out: Draft[] = [];
@@ -186,7 +208,7 @@ function refundDrafts(
       refundedTotal: money(standing, 'refunds.amount'),
       refund: { id: refundId, cumulative: false, ...(undone ? { reversed: true as const } : {}) },
       status: statusAfterRefunds(standing, charged),
-      occurredAt: isoFromMillis(r.createdTime, 'refunds.createdTime'),
+      occurredAt: timeOf([[r.createdTime, 'refunds.createdTime'], [r.clientCreatedTime, 'refunds.clientCreatedTime']], paidAt),
       metadata: {
         ...metadata,
         refundId,
@@ -219,6 +241,14 @@ function metadataOf(p: Obj, ct: Obj, order: Obj | undefined, merchantId: string)
   put('note', p.note);
   put('voidPaymentRef', obj(p.voidPaymentRef)?.id);
   return out;
+}
+
+/** The first of the times given that is there, else `fallback`; a time there but unreadable is refused, naming it. */
+function timeOf(times: [unknown, string][], fallback: string | undefined): string {
+  const given = times.find(([v]) => v !== undefined && v !== null);
+  if (given) return isoFromMillis(given[0], given[1]);
+  if (fallback) return fallback;
+  return isoFromMillis(undefined, times[0]![1]);
 }
 
 function isoFromMillis(v: unknown, field: string): string {

@@ -153,7 +153,9 @@ export const cloverSource: Source<CloverCredentials> = {
     const api = apiFor(credentials, ctx, update.merchantId);
     const payment = await fetchCloverPayment(api, id);
     if (!payment) throw new IgnoredEventError(type, `Clover has no payment ${id} for merchant ${update.merchantId}`);
-    return normalizeCloverPayment(payment, paymentOptions(credentials, update.merchantId));
+    const notified = update.ts !== undefined && Number.isSafeInteger(update.ts) ? new Date(update.ts) : undefined;
+    const readAt = (notified && !Number.isNaN(notified.getTime()) ? notified : ctx.now()).toISOString();
+    return normalizeCloverPayment(payment, { ...paymentOptions(credentials, update.merchantId), readAt });
   },
 
   async list(credentials: CloverCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
@@ -169,7 +171,7 @@ export const cloverSource: Source<CloverCredentials> = {
       const payments = await listCloverPayments(apiFor(credentials, ctx, merchantId), { modifiedSince: at.t, offset: at.o, limit });
       for (const payment of payments) {
         try {
-          events.push(...normalizeCloverPayment(payment, paymentOptions(credentials, merchantId)));
+          events.push(...normalizeCloverPayment(payment, { ...paymentOptions(credentials, merchantId), readAt: ctx.now().toISOString() }));
         } catch (e) {
           if (!(e instanceof IgnoredEventError)) throw e;
         }
