@@ -65,7 +65,7 @@ export async function listZettlePurchases(api: ZettleApi, page: { startDate?: Da
  * whether what a refund paid back in cash or to a gift card is what a card paid (zettle-purchase.ts
  * countedPayments), and each refund counts what that rule counts of it (countedMinorOf), card and cash parts alike.
  */
-export async function zettleRefundContext(api: ZettleApi, refund: Obj): Promise<{ sale: Obj; context: RefundContext } | undefined> {
+export async function zettleRefundContext(api: ZettleApi, refund: Obj, readAt?: string): Promise<{ sale: Obj; context: RefundContext } | undefined> {
   const saleId = refundedPurchaseUuidOf(refund);
   const refundId = purchaseUuidOf(refund);
   const currency = typeof refund.currency === 'string' ? refund.currency : undefined;
@@ -75,12 +75,13 @@ export async function zettleRefundContext(api: ZettleApi, refund: Obj): Promise<
   const refundIds = (Array.isArray(sale.refundedByPurchaseUUIDs1) ? sale.refundedByPurchaseUUIDs1 : Array.isArray(sale.refundedByPurchaseUUIDs) ? sale.refundedByPurchaseUUIDs : [])
     .map(canonicalPurchaseUuid)
     .filter((x): x is string => !!x);
-  const madeAt = purchaseTimeOf(refund);
+  // A refund of no time of its own (neither `timestamp` nor `created`) is taken at the time it was read.
+  const madeAt = purchaseTimeOf(refund, readAt);
   let total = countedMinorOf(refund, sale);
   for (const id of new Set(refundIds.filter((x) => x !== refundId))) {
     const other = await fetchZettlePurchase(api, id);
     if (!other) continue;
-    const at = purchaseTimeOf(other);
+    const at = purchaseTimeOf(other, readAt);
     if (at < madeAt || (at === madeAt && id < refundId)) total += countedMinorOf(other, sale);
   }
   const saleMinor = countedMinorOf(sale);

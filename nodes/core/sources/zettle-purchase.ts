@@ -135,6 +135,11 @@ export interface ZettlePurchaseOptions {
    * in cash or to a gift card gives back counts when this shows it is what a card paid (countedPayments).
    */
   refundedSale?: Obj;
+  /**
+   * When the purchase was read (the Pusher message's timestamp, or now): its time when it names none of its own (the
+   * Purchase API's refund example has `timestamp` and no `created`; Zettle documents neither as always there).
+   */
+  readAt?: string;
 }
 
 /**
@@ -184,7 +189,7 @@ export function normalizeZettlePurchase(purchase: unknown, options: ZettlePurcha
     refundedTotal,
     ...(refund ? { refund: { cumulative: false, ...(counted.toCard ? {} : { toCard: false as const }) } } : {}),
     status: refund ? (options.refund?.fullyRefunded ? 'refunded' : 'partially_refunded') : 'succeeded',
-    occurredAt: purchaseTimeOf(p),
+    occurredAt: purchaseTimeOf(p, options.readAt),
     // Zettle has no test mode: every purchase is real money.
     livemode: true,
     card: cardFrom(attributes),
@@ -209,10 +214,12 @@ function notCountedRefund(p: Obj, id: string, types: string, sale: Obj | undefin
 }
 
 /** When a purchase was made, in UTC ISO form (so two compare as text). */
-export function purchaseTimeOf(p: Obj): string {
+export function purchaseTimeOf(p: Obj, readAt?: string): string {
   // Pusher payloads carry epoch milliseconds (`timestamp`) and "2021-04-19T13:09:40.798+0000" (`created`); the
-  // Purchase API an ISO `timestamp` with the same "+0000" offset, which Date reads only with a colon.
+  // Purchase API an ISO `timestamp` with the same "+0000" offset, which Date reads only with a colon. A purchase that
+  // names neither is taken at the time it was read, when the caller gives one.
   const raw = p.timestamp ?? p.created;
+  if ((raw === undefined || raw === null) && readAt) return readAt;
   const date = typeof raw === 'number' ? new Date(raw) : typeof raw === 'string' ? new Date(raw.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : undefined;
   if (!date || Number.isNaN(date.getTime())) throw new InputError('payload.timestamp', `"${String(raw)}" is not a time`, 'pass the purchase unchanged');
   return date.toISOString();

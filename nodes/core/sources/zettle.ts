@@ -123,7 +123,10 @@ export const zettleSource: Source<ZettleCredentials> = {
     }
     if (!purchase) throw new InputError('payload', 'the PurchaseCreated payload is not a JSON object', 'Zettle sends the purchase as a JSON string in "payload"; pass the message unchanged');
     const organizationUuid = typeof message.organizationUuid === 'string' ? message.organizationUuid : undefined;
-    return [await purchaseEvent(purchase, credentials, ctx, organizationUuid)];
+    // The message's own time (ISO text) stands for a purchase that names none.
+    const sent = typeof message.timestamp === 'string' ? new Date(message.timestamp) : undefined;
+    const readAt = (sent && !Number.isNaN(sent.getTime()) ? sent : ctx.now()).toISOString();
+    return [await purchaseEvent(purchase, credentials, ctx, readAt, organizationUuid)];
   },
 
   async list(credentials: ZettleCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
@@ -139,7 +142,7 @@ export const zettleSource: Source<ZettleCredentials> = {
     const events: PaymentEvent[] = [];
     for (const purchase of purchases) {
       try {
-        events.push(await purchaseEvent(purchase, credentials, ctx));
+        events.push(await purchaseEvent(purchase, credentials, ctx, ctx.now().toISOString()));
       } catch (e) {
         if (!(e instanceof IgnoredEventError)) throw e;
       }
@@ -149,13 +152,13 @@ export const zettleSource: Source<ZettleCredentials> = {
   },
 };
 
-async function purchaseEvent(purchase: Obj, credentials: ZettleCredentials, ctx: SourceContext, organizationUuid?: string): Promise<PaymentEvent> {
+async function purchaseEvent(purchase: Obj, credentials: ZettleCredentials, ctx: SourceContext, readAt: string, organizationUuid?: string): Promise<PaymentEvent> {
   // A sale that is not a card purchase is ignored before it costs a request; a refund, card or not, reads its sale
   // when a token allows (a refund in cash counts when the sale was paid by card).
   const api = isRefund(purchase) ? apiOf(credentials, ctx) : undefined;
-  if (!api) return normalizeZettlePurchase(purchase, { organizationUuid });
-  const found = await zettleRefundContext(api, purchase);
-  return normalizeZettlePurchase(purchase, { organizationUuid, ...(found ? { refund: found.context, refundedSale: found.sale } : {}) });
+  if (!api) return normalizeZettlePurchase(purchase, { organizationUuid, readAt });
+  const found = await zettleRefundContext(api, purchase, readAt);
+  return normalizeZettlePurchase(purchase, { organizationUuid, readAt, ...(found ? { refund: found.context, refundedSale: found.sale } : {}) });
 }
 
 /** The Purchase API with the credential's key or token, when it has one and the engine gave an HTTP transport. */
