@@ -64,9 +64,13 @@ type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
  * transaction id, refunds and chargebacks by SumUp's own event ids, so a webhook hint and a poll of the same
  * transaction give the same ids.
  */
-export function normalizeSumUpTransaction(transaction: unknown, readAt?: string): PaymentEvent[] {
+export function normalizeSumUpTransaction(transaction: unknown, readAt?: string, knownId?: string): PaymentEvent[] {
   const t = obj(transaction);
-  const id = trimmedStr(t?.id) ?? trimmedStr(t?.transaction_id);
+  // TransactionBase.id is optional: the id the transaction was fetched by (or the notification names) stands for it.
+  const id = trimmedStr(t?.id) ?? trimmedStr(t?.transaction_id) ?? knownId;
+  if (t && !id) {
+    throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${trimmedStr(t.transaction_code) ?? '(no transaction_code)'} names no id, and nothing else names it: there is no id to record it under`);
+  }
   if (!t || !id) throw new InputError('transaction', 'this is not a SumUp transaction (no id)', 'pass the transaction as SumUp\'s API returns it');
   const label = trimmedStr(t.transaction_code) ?? id;
   const paymentType = trimmedStr(t.payment_type) ?? 'UNKNOWN';
@@ -191,8 +195,9 @@ function followUps(
         kind: 'dispute',
         amount: money(e.amount, 'events.amount'),
         // SumUp has no dispute resource: a chargeback event pending is an open dispute, a failed one left the
-        // money with the merchant, any other final status took it back.
-        status: status === 'PENDING' || status === 'SCHEDULED' ? 'disputed' : status === 'FAILED' ? 'succeeded' : 'refunded',
+        // money with the merchant, any other final status took it back. One of no status (TransactionEventStatus is
+        // optional) says no outcome: it is open, as its id says (…:open), not money taken back.
+        status: !status || status === 'PENDING' || status === 'SCHEDULED' ? 'disputed' : status === 'FAILED' ? 'succeeded' : 'refunded',
         occurredAt: at,
         dispute: { id: eventId, processorStatus: status || undefined },
         metadata: eventMeta,

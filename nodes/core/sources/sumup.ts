@@ -100,7 +100,7 @@ export const sumupSource: Source<SumUpCredentials> = {
         (clientId ? await fetchSumUpTransaction(api, 'client_transaction_id', clientId) : undefined) ??
         (legacyId ? await fetchSumUpTransaction(api, 'id', legacyId) : undefined);
       if (!transaction) throw new IgnoredEventError(type, `SumUp has no transaction ${clientId ?? legacyId ?? '(none named)'}`);
-      return normalizeSumUpTransaction(transaction, readTime(hint, ctx));
+      return normalizeSumUpTransaction(transaction, readTime(hint, ctx), legacyId);
     }
     if (CHECKOUT_EVENTS.has(type)) {
       const checkoutId = type === 'CHECKOUT_STATUS_CHANGED' ? trimmedStr(hint.id) : trimmedStr(payload.checkout_id);
@@ -113,7 +113,7 @@ export const sumupSource: Source<SumUpCredentials> = {
       for (const id of checkout.ids) {
         const transaction = await fetchSumUpTransaction(api, 'id', id);
         try {
-          if (transaction) events.push(...normalizeSumUpTransaction(transaction, readTime(hint, ctx)));
+          if (transaction) events.push(...normalizeSumUpTransaction(transaction, readTime(hint, ctx), id));
         } catch (e) {
           if (!(e instanceof IgnoredEventError)) throw e;
           ignored = e;
@@ -138,7 +138,7 @@ export const sumupSource: Source<SumUpCredentials> = {
       const transaction = await fetchSumUpTransaction(api, 'id', id);
       if (!transaction) continue;
       try {
-        events.push(...normalizeSumUpTransaction(transaction, ctx.now().toISOString()));
+        events.push(...normalizeSumUpTransaction(transaction, ctx.now().toISOString(), id));
       } catch (e) {
         if (!(e instanceof IgnoredEventError)) throw e;
       }

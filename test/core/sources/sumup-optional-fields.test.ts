@@ -176,6 +176,28 @@ describe('SumUp: TransactionFull with the fields its OpenAPI marks optional left
     ]);
   });
 
+  it('id absent: the transaction is the one the notification names (transaction_id); naming none either, acknowledged with why', DEADLINE, async () => {
+    const [sale] = await accepted(transactionFull({}, ['id']));
+    assert.deepEqual([sale!.id, sale!.paymentId, sale!.amount.minor], [`sumup:${ID}`, ID, 2450]);
+    const out = await deliver(transactionFull({}, ['id']), { ...readerCallback, payload: { ...readerCallback.payload, transaction_id: undefined } });
+    assert.equal(out.status, 200, JSON.stringify(out));
+    assert.deepEqual(out.events, []);
+    assert.match(out.report.ignored.join('; '), /transaction TEENSK4W2K names no id/);
+  });
+
+  it('a chargeback event of no status is an open dispute, as its id says, not money taken back', DEADLINE, async () => {
+    const events = await accepted(transactionFull({
+      status: 'CHARGEBACK', simple_status: 'CHARGEBACK',
+      events: [{ id: 9567470001, transaction_id: ID, type: 'CHARGE_BACK', amount: 24.5, timestamp: '2026-03-10T08:00:00.000Z' }],
+    }));
+    const dispute = events.find((e) => e.kind === 'dispute')!;
+    assert.deepEqual([dispute.id, dispute.status, dispute.amount.minor, dispute.dispute], [`sumup:${ID}:chargeback:9567470001:open`, 'disputed', 2450, { id: '9567470001' }]);
+    const db = await openDatabase(`sqlite:${join(dir.path, 'chargeback.db')}`);
+    await recordPaymentEvents(db, events);
+    const state = (await paymentState(db, 'sumup', ID))!;
+    assert.deepEqual([state.grossMinor, state.chargebackMinor, state.status], [2450, 0, 'disputed']);
+  });
+
   it('status absent: simple_status decides; neither: acknowledged as not final', DEADLINE, async () => {
     const [sale] = await accepted(transactionFull({}, ['status']));
     assert.deepEqual([sale!.kind, sale!.amount.minor], ['payment', 2450]);
