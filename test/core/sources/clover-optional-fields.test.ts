@@ -246,4 +246,11 @@ describe('Clover: a payment with the fields its reference does not require left 
   it('result absent: acknowledged as not final', DEADLINE, async () => {
     await ignored(without(['result']), /payment XJ4D2K9W1MQ7A is of no result, not final yet/);
   });
+
+  it('the same fields sent as null read as left out', DEADLINE, async () => {
+    const events = await deliver(referencePayment({ createdTime: null, clientCreatedTime: null, tender: null, order: null, employee: null, refunds: null, device: null }));
+    assert.deepEqual(events.map((e) => [e.id, e.amount.minor, e.occurredAt]), [['clover:XJ4D2K9W1MQ7A', 2450, '2024-06-13T09:30:00.900Z'], ['clover:XJ4D2K9W1MQ7A:amount:2450', 2450, '2024-06-13T09:30:00.900Z']]);
+    await ignored(referencePayment({ amount: null }), /names no amount/);
+    await ignored(referencePayment({ cardTransaction: null }), /has no card transaction/);
+  });
 });

@@ -209,4 +209,11 @@ describe('SumUp: TransactionFull with the fields its OpenAPI marks optional left
     assert.deepEqual([sale!.kind, sale!.amount, sale!.terminal, sale!.card?.funding], ['payment', { minor: 2450, currency: 'EUR' }, undefined, undefined]);
     assert.deepEqual(Object.keys(sale!.metadata).sort(), ['entryMode', 'status']);
   });
+
+  it('the same fields sent as null read as left out', DEADLINE, async () => {
+    const [sale] = await accepted(transactionFull({ card: null, entry_mode: null, events: null, transaction_events: null, timestamp: null, device_info: null }));
+    assert.deepEqual([sale!.kind, sale!.amount.minor, sale!.card, sale!.occurredAt, sale!.terminal], ['payment', 2450, undefined, '2026-03-02T14:31:07.412Z', undefined]);
+    await ignored(transactionFull({ currency: null }), /names no currency/);
+    await ignored(transactionFull({ amount: null }), /names no amount/);
+  });
 });

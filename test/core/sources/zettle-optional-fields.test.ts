@@ -198,4 +198,9 @@ describe('Zettle: purchases with what the documentation shows only sometimes lef
     assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
     assert.deepEqual([second!.kind, second!.amount.minor, second!.occurredAt], ['refund', 14500, '2026-02-11T09:30:00.000Z']);
   });
+
+  it('the same fields sent as null read as left out', DEADLINE, async () => {
+    const [sale] = await deliver(purchase({ timestamp: null, created: null, userDisplayName: null, udid: null, payments: [{ ...cardPayment(CARD, 24500), gratuityAmount: null, references: null, attributes: null }] }));
+    assert.deepEqual([sale!.kind, sale!.amount.minor, sale!.occurredAt, sale!.terminal, sale!.card?.entryMode], ['payment', 24500, '2026-02-10T12:00:00.812Z', undefined, 'unknown']);
+  });
 });
