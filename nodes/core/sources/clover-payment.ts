@@ -185,10 +185,12 @@ function refundDrafts(
     // Refund.amount is optional: a refund that names none is not counted (as nothing or as all), and its id stays
     // free for a later read that names it.
     .filter((r) => safeInt(r.amount) !== undefined)
-    .sort((a, b) => (safeInt(a.createdTime) ?? 0) - (safeInt(b.createdTime) ?? 0));
+    // When each was made: createdTime, else clientCreatedTime, else the payment's time; in that order they add up.
+    .map((r) => ({ r, at: timeOf([[r.createdTime, 'refunds.createdTime'], [r.clientCreatedTime, 'refunds.clientCreatedTime']], paidAt) }))
+    .sort((a, b) => a.at.localeCompare(b.at));
   let standing = 0;
   const out: Draft[] = [];
-  for (const r of refunds) {
+  for (const { r, at } of refunds) {
     const refundId = trimmedStr(r.id)!;
     const status = trimmedStr(r.status) ?? 'SUCCESS';
     // RefundStatus is FAIL, SUCCESS, PENDING or VOIDED; the voided flag says the same of a refund read before that status.
@@ -208,7 +210,7 @@ function refundDrafts(
       refundedTotal: money(standing, 'refunds.amount'),
       refund: { id: refundId, cumulative: false, ...(undone ? { reversed: true as const } : {}) },
       status: statusAfterRefunds(standing, charged),
-      occurredAt: timeOf([[r.createdTime, 'refunds.createdTime'], [r.clientCreatedTime, 'refunds.clientCreatedTime']], paidAt),
+      occurredAt: at,
       metadata: {
         ...metadata,
         refundId,

@@ -202,9 +202,10 @@ describe('Clover: a payment with the fields its reference does not require left 
     delete neither.clientCreatedTime;
     const events = await deliver(referencePayment({ refunds: [noCreated, neither] }));
     const refunds = events.filter((e) => e.kind === 'refund');
-    assert.deepEqual(refunds.map((e) => [e.id, e.amount.minor, e.occurredAt]).sort(), [
-      ['clover:RA1B2C3D4E5F6', 800, '2024-06-13T09:46:39.600Z'],
-      ['clover:RG7H8J9K0L1M2', 450, '2024-06-13T09:30:00.000Z'],
+    // In the order they were made, by the times they have: the one at its payment's time first.
+    assert.deepEqual(refunds.map((e) => [e.id, e.amount.minor, e.occurredAt, e.refundedTotal?.minor]), [
+      ['clover:RG7H8J9K0L1M2', 450, '2024-06-13T09:30:00.000Z', 450],
+      ['clover:RA1B2C3D4E5F6', 800, '2024-06-13T09:46:39.600Z', 1250],
     ]);
     const state = await ledger('refund-no-time', events);
     assert.deepEqual([state.grossMinor, state.refundedMinor, state.netMinor, state.status], [2450, 1250, 1200, 'partially_refunded']);
