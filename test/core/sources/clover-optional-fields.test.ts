@@ -254,4 +254,15 @@ describe('Clover: a payment with the fields its reference does not require left 
     await ignored(referencePayment({ amount: null }), /names no amount/);
     await ignored(referencePayment({ cardTransaction: null }), /has no card transaction/);
   });
+
+  it('polled, a payment of no times is read at the time of the poll; one of no amount is left out of the page', DEADLINE, async () => {
+    const api = nock(CLOVER, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
+      .get(`/v3/merchants/${MID}/payments`)
+      .query(true)
+      .reply(200, { elements: [without(['createdTime', 'clientCreatedTime', 'modifiedTime'], { tipAmount: 0 }), without(['amount'], { id: 'NOAMOUNT00001' })] });
+    const credentials = cloverSource.credentials.parse({ apiToken: TOKEN, merchantId: MID });
+    const out = await cloverSource.list!(credentials, { cursor: null, limit: 100 }, { http: axiosTransport(), now: () => AT });
+    assert.ok(api.isDone());
+    assert.deepEqual(out.events.map((e) => [e.id, e.amount.minor, e.occurredAt]), [['clover:XJ4D2K9W1MQ7A', 2250, AT.toISOString()]]);
+  });
 });
