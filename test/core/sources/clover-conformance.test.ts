@@ -1,19 +1,9 @@
 import assert from 'node:assert/strict';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import type nockApi from 'nock' with { 'resolution-mode': 'import' };
-import { axiosTransport } from '../../../nodes/core/http/axios-transport';
-import { paymentState } from '../../../nodes/core/ledger/read-payments';
-import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
-import { cloverSource } from '../../../nodes/core/sources/clover';
-import type { WebhookRequest } from '../../../nodes/core/sources/source';
-import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
-import { recordPaymentEvents } from '../ledger/support/record-payment-events';
+import { closeAllDatabases } from '../../../nodes/core/store/open-database';
 import { tempDir } from '../../support/temp-store';
 import { nockOffline } from '../../support/nock-offline';
-
-// nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
-const nock = (require('nock') as { default: typeof nockApi }).default;
+import { CLOVER, delivered, ledger, MID, polled, referencePayment, referenceRefund } from './clover-reference';
 
 /**
  * Conformance: a payment written as Clover's REST API reference documents it (docs.clover.com/dev/reference,
@@ -22,113 +12,19 @@ const nock = (require('nock') as { default: typeof nockApi }).default;
  * CardTransaction.first6 as a number (123456); the live API wraps lists in {"elements": [...]}, which clover.test.ts
  * covers. Amounts in cents ("Payment response reference": amount, tipAmount; "Refund response reference":
  * refund.amount), the currency from the card transaction or the order; webhook as "Use webhooks" shows it
- * ({appId, merchants: {mId: [{objectId: "P:…", type, ts}]}}, X-Clover-Auth).
+ * ({appId, merchants: {mId: [{objectId: "P:…", type, ts}]}}, X-Clover-Auth). The payments, refunds and the webhook
+ * are built by clover-reference.ts.
  */
 
-const CLOVER = 'https://api.clover.com';
-const AUTH = '0307e264-b33a-4913-88aa-37b10014a0b8';
-const MID = 'SJ925JDCKKTJJ';
-const TOKEN = 'merchant-token-1';
-const EXPAND = 'cardTransaction,tender,refunds,order';
-const AT = new Date('2024-06-14T09:00:00Z');
 const dir = tempDir('tcrm-clover-conformance-');
 after(async () => {
   await closeAllDatabases();
   dir.remove();
 });
 
-/** Payment, as the reference's schema lists its fields: a Mastercard tapped in a Dublin café, paid in euro. */
-function referencePayment(overrides: Record<string, unknown> = {}) {
-  return {
-    id: 'XJ4D2K9W1MQ7A',
-    order: {
-      id: 'V8S5N0C4B2Z6X',
-      currency: 'EUR',
-      customers: [
-        {
-          id: 'QK3T7Y1P5R9HW',
-          firstName: 'Siobhán',
-          lastName: 'Kelly',
-          emailAddresses: [{ id: 'E1', emailAddress: 'siobhan.kelly@example.ie' }],
-          phoneNumbers: [{ id: 'P1', phoneNumber: '+353 1 555 0142' }],
-          addresses: [{ id: 'A1', address1: '12 Camden Row', city: 'Dublin', zip: 'D08 R2P6', country: 'IE' }],
-        },
-      ],
-      total: 2450,
-      paymentState: 'PAID',
-      state: 'locked',
-    },
-    device: { id: '0c8c3a5e-7f2b-4d1a-9e6f-3b2a1c0d9e8f' },
-    tender: { id: '8M6XGMKHMH2QJ', labelKey: 'com.clover.tender.credit_card', label: 'Credit Card', enabled: true, visible: true },
-    amount: 2250,
-    tipAmount: 200,
-    taxAmount: 421,
-    cashbackAmount: 0,
-    cashTendered: 0,
-    externalPaymentId: 'till-3-000918',
-    employee: { id: 'DFLTEMPLOYEE' },
-    createdTime: 1718271000000,
-    clientCreatedTime: 1718270999412,
-    gatewayProcessingTime: 1718271000250,
-    modifiedTime: 1718271000900,
-    offline: false,
-    result: 'SUCCESS',
-    cardTransaction: {
-      cardType: 'MC',
-      entryType: 'EMV_CONTACTLESS',
-      first6: 535583,
-      last4: '4417',
-      type: 'AUTH',
-      authCode: '071284',
-      referenceId: '416500502139',
-      transactionNo: '000918',
-      state: 'CLOSED',
-      currency: 'eur',
-      captured: true,
-      extra: { cvmResult: 'NO_CVM_REQUIRED', applicationIdentifier: 'A0000000041010' },
-      cardholderName: 'KELLY/SIOBHAN',
-      token: '7034535583014417',
-    },
-    refunds: [],
-    note: 'table 7',
-    ...overrides,
-  };
-}
-
-/** Refund, as the reference's schema lists it: amount in cents, tax and tip included. */
-function referenceRefund(id: string, amount: number, createdTime: number, status = 'SUCCESS', extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    orderRef: { id: 'V8S5N0C4B2Z6X' },
-    device: { id: '0c8c3a5e-7f2b-4d1a-9e6f-3b2a1c0d9e8f' },
-    amount,
-    taxAmount: Math.round(amount * 0.135 / 1.135),
-    tipAmount: 0,
-    createdTime,
-    clientCreatedTime: createdTime - 400,
-    payment: { id: 'XJ4D2K9W1MQ7A' },
-    employee: { id: 'DFLTEMPLOYEE' },
-    voided: false,
-    status,
-    ...extra,
-  };
-}
-
-function notification(paymentId: string): WebhookRequest {
-  const body = { appId: 'DRKVY8E2SAB3T', merchants: { [MID]: [{ objectId: `P:${paymentId}`, type: 'UPDATE', ts: 1718271001000 }] } };
-  return { rawBody: Buffer.from(JSON.stringify(body)), headers: { 'content-type': 'application/json', 'x-clover-auth': AUTH }, method: 'POST', url: 'https://crm.example.com/webhooks/clover', receivedAt: AT };
-}
-
+/** The events of the payment's notification, with no card number in the outcome. */
 async function deliver(payment: { id: string }) {
-  const api = nock(CLOVER, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
-    .get(`/v3/merchants/${MID}/payments/${payment.id}`)
-    .query({ expand: EXPAND })
-    .reply(200, payment);
-  const out = await receiveWebhook(cloverSource, notification(payment.id), { credentials: { authCode: AUTH, apiToken: TOKEN }, http: axiosTransport(), now: () => AT });
-  assert.equal(out.status, 200, JSON.stringify(out));
-  assert.ok(api.isDone(), 'the payment was not fetched');
-  assert.doesNotMatch(JSON.stringify(out), /\d{13,19}/, 'a run of 13–19 digits (a card number?) is in the output');
-  return out.events;
+  return (await delivered(payment, { cardNumberFree: true })).events;
 }
 
 describe('Clover conformance: payments as the REST API reference documents them', () => {
@@ -171,9 +67,7 @@ describe('Clover conformance: payments as the REST API reference documents them'
         ['clover:RN3P4Q5R6S7T8:failed', { minor: 300, currency: 'EUR' }, 1250, true, 'partially_refunded'],
       ],
     );
-    const db = await openDatabase(`sqlite:${join(dir.path, 'refunds.db')}`);
-    await recordPaymentEvents(db, events);
-    const state = (await paymentState(db, 'clover', 'XJ4D2K9W1MQ7A'))!;
+    const state = await ledger(dir.path, 'refunds', events);
     assert.deepEqual([state.grossMinor, state.refundedMinor, state.netMinor, state.status], [2450, 1250, 1200, 'partially_refunded']);
   });
 
@@ -194,21 +88,13 @@ describe('Clover conformance: payments as the REST API reference documents them'
       ['clover:XJ4D2K9W1MQ7A:void', 'failure', 'failed', true],
       ['clover:XJ4D2K9W1MQ7A', 'payment', 'succeeded', undefined],
     ]);
-    const db = await openDatabase(`sqlite:${join(dir.path, 'void.db')}`);
-    await recordPaymentEvents(db, events);
-    const state = (await paymentState(db, 'clover', 'XJ4D2K9W1MQ7A'))!;
+    const state = await ledger(dir.path, 'void', events);
     assert.deepEqual([state.netMinor, state.status], [0, 'failed']);
   });
 
   it('polls a page of payments whose refunds are bare arrays, as it does from a webhook', async () => {
     const payment = referencePayment({ refunds: [referenceRefund('RA1B2C3D4E5F6', 800, 1718272000000)] });
-    const api = nock(CLOVER, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
-      .get(`/v3/merchants/${MID}/payments`)
-      .query(true)
-      .reply(200, { elements: [payment], href: `${CLOVER}/v3/merchants/${MID}/payments?limit=100` });
-    const credentials = cloverSource.credentials.parse({ apiToken: TOKEN, merchantId: MID });
-    const out = await cloverSource.list!(credentials, { cursor: null, limit: 100 }, { http: axiosTransport(), now: () => AT });
-    assert.ok(api.isDone());
+    const out = await polled({ elements: [payment], href: `${CLOVER}/v3/merchants/${MID}/payments?limit=100` });
     assert.deepEqual(out.events.map((e) => [e.id, e.kind, e.amount.minor, e.card?.bin]), [
       ['clover:XJ4D2K9W1MQ7A', 'payment', 2450, '535583'],
       ['clover:XJ4D2K9W1MQ7A:amount:2450', 'payment', 2450, '535583'],
