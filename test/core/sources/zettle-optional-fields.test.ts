@@ -1,17 +1,10 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
-import { axiosTransport } from '../../../nodes/core/http/axios-transport';
-import { paymentState } from '../../../nodes/core/ledger/read-payments';
-import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
-import type { WebhookRequest } from '../../../nodes/core/sources/source';
-import { zettleSource } from '../../../nodes/core/sources/zettle';
-import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
-import { recordPaymentEvents } from '../ledger/support/record-payment-events';
+import { closeAllDatabases } from '../../../nodes/core/store/open-database';
 import { tempDir } from '../../support/temp-store';
 import { nockOffline } from '../../support/nock-offline';
+import { ACCESS, CARD, cardPayment, deliver, KEY, ledger, ORG, purchase, PURCHASE_API, SALE } from './zettle-reference';
 
 // nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
 const nock = (require('nock') as { default: typeof nockApi }).default;
@@ -23,92 +16,16 @@ const nock = (require('nock') as { default: typeof nockApi }).default;
  * `referenceNumber`…), the purchase's `userDisplayName`, `udid`, `created` (the Purchase API's refund example has
  * only `timestamp`), `customerInfo` (never read: Zettle knows nothing of the customer). The outcome is asserted:
  * recorded where the rest is enough, acknowledged and ignored (200, with the reason) where it is not. Shapes and
- * helpers as in zettle-conformance.test.ts:
- *
- * purchases written as Zettle documents them (iZettle/api-documentation): the Pusher API's
- * PurchaseCreated message (pusher-api/concept/event-payloads.md: organizationUuid, messageUuid, eventName,
- * messageId, `payload` a JSON string, timestamp) signed as create-subscriptions.md Step 4 says (hex HMAC-SHA256 of
- * "<timestamp>.<payload>" in X-iZettle-Signature), the purchase inside as purchase.adoc's Purchase (amount and
- * vatAmount in minor units, payments[] of IZETTLE_CARD with its attributes, gratuityAmount included in the payment
- * amount, refunds negative with refundsPurchaseUUID1 and references.refundsPayment, the sale's
- * refundedByPurchaseUUIDs1).
+ * helpers as in zettle-reference.ts (shared with zettle-conformance.test.ts): the PurchaseCreated message signed as
+ * the Pusher API says, the purchase inside as purchase.adoc's Purchase.
  */
 
-const KEY = 'zLzClQLQN8yfH8aEjONeXzgJRAHR0zpD7RonFCpizujCUCectBlln0vFArTbLPYa';
-const PURCHASE_API = 'https://purchase.izettle.com';
-const ACCESS = 'zettle-conformance-token';
-const ORG = 'd3f03ffa-4a18-4282-bbfa-efd5f642ffb7';
-const AT = new Date('2026-02-10T12:00:00Z');
-const SALE = '7cdf4ae2-a110-11eb-a7f9-24cfef8c2970';
 const dir = tempDir('tcrm-zettle-optional-');
 const DEADLINE = { timeout: 20_000 };
 after(async () => {
   await closeAllDatabases();
   dir.remove();
 });
-
-function cardPayment(uuid: string, amount: number, attributes: Record<string, string> = {}, extra: Record<string, unknown> = {}) {
-  return {
-    uuid,
-    amount,
-    gratuityAmount: 0,
-    type: 'IZETTLE_CARD',
-    attributes: {
-      cardHolderVerificationMethod: 'None',
-      maskedPan: '535583******0000',
-      cardPaymentEntryMode: 'CONTACTLESS_EMV',
-      referenceNumber: 'B6MFKZTMKP',
-      authorizationCode: '429579',
-      cardType: 'MASTERCARD',
-      terminalVerificationResults: '0000008001',
-      applicationIdentifier: 'A0000000041010',
-      applicationName: 'Debit MasterCard',
-      ...attributes,
-    },
-    ...extra,
-  };
-}
-
-/** The Purchase model of the Pusher payload (purchaseUuid, epoch-millisecond timestamp, created with "+0000"). */
-function purchase(overrides: Record<string, unknown>) {
-  return {
-    purchaseUuid: SALE,
-    source: 'POS',
-    userUuid: '7a1abbf4-b5e2-4c70-8b21-f4ec5b00c463',
-    currency: 'SEK',
-    country: 'SE',
-    amount: 24500,
-    vatAmount: 2625,
-    timestamp: 1770724800000,
-    created: '2026-02-10T12:00:00.000+0000',
-    purchaseNumber: 1370,
-    userDisplayName: 'Sara Johansson',
-    udid: '692e074e16fb8e99cafbce1c975582c1ce8dbd8f',
-    organizationUuid: ORG,
-    products: [{ id: '0', productUuid: '4a98a670-7c2e-11eb-bb38-e398536ff6aa', name: 'Flat white', unitPrice: 24500, quantity: '1', vatPercentage: 12, type: 'PRODUCT' }],
-    discounts: [],
-    payments: [cardPayment('8031c38c-a110-11eb-a6f8-25ceee8d2871', 24500)],
-    references: { checkoutUUID: '7cdf4ae2-a110-11eb-a6f8-25ceee8d2871' },
-    taxationMode: 'INCLUSIVE',
-    taxationType: 'VAT',
-    ...overrides,
-  };
-}
-
-function message(p: object, timestamp = '2026-02-10T12:00:00.812Z'): WebhookRequest {
-  const payload = JSON.stringify(p);
-  const body = JSON.stringify({ organizationUuid: ORG, messageUuid: '803f68c0-a110-11eb-a1cd-f7dd79ee0866', eventName: 'PurchaseCreated', messageId: '2895af2a-faba-5f51-a1cd-f7dd79ee0866', payload, timestamp });
-  const signature = createHmac('sha256', Buffer.from(KEY, 'utf8')).update(`${timestamp}.${payload}`, 'utf8').digest('hex');
-  return { rawBody: Buffer.from(body), headers: { 'content-type': 'application/json', 'x-izettle-signature': signature }, method: 'POST', url: 'https://crm.example.com/webhooks/zettle', receivedAt: AT };
-}
-
-async function deliver(p: object, credentials: Record<string, string> = { signingKey: KEY }, at?: string) {
-  const out = await receiveWebhook(zettleSource, message(p, at), { credentials, http: axiosTransport(), now: () => AT });
-  assert.equal(out.status, 200, JSON.stringify(out));
-  assert.doesNotMatch(JSON.stringify(out), /\d{13,19}/, 'a run of 13–19 digits (a card number?) is in the output');
-  return out.events;
-}
-
 
 /** An object without the named keys. */
 function omit<T extends Record<string, unknown>>(o: T, keys: string[]): Record<string, unknown> {
@@ -117,7 +34,6 @@ function omit<T extends Record<string, unknown>>(o: T, keys: string[]): Record<s
   return out;
 }
 
-const CARD = '8031c38c-a110-11eb-a6f8-25ceee8d2871';
 /** A card payment of the sale with the named attributes and fields left out. */
 const barePayment = (amount: number, attributes: string[], fields: string[] = []) => {
   const p = cardPayment(CARD, amount);
@@ -132,11 +48,7 @@ describe('Zettle: purchases with what the documentation shows only sometimes lef
     assert.deepEqual([sale!.kind, sale!.status, sale!.paymentId, sale!.amount], ['payment', 'succeeded', SALE, { minor: 24500, currency: 'SEK' }]);
     assert.deepEqual([sale!.card?.brand, sale!.card?.last4, sale!.card?.bin, sale!.card?.entryMode], ['mastercard', undefined, undefined, 'unknown']);
     assert.deepEqual([sale!.metadata.gratuityAmount, sale!.metadata.referenceNumber, sale!.metadata.cardPaymentEntryMode], [undefined, undefined, undefined]);
-    const state = await (async () => {
-      const db = await openDatabase(`sqlite:${join(dir.path, 'bare.db')}`);
-      await recordPaymentEvents(db, [sale!]);
-      return (await paymentState(db, 'zettle', SALE))!;
-    })();
+    const state = await ledger(dir.path, 'bare', [sale!]);
     assert.deepEqual([state.grossMinor, state.netMinor, state.status], [24500, 24500, 'succeeded']);
   });
 
