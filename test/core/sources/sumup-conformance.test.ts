@@ -1,17 +1,13 @@
 import assert from 'node:assert/strict';
-import { createHmac } from 'node:crypto';
-import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
-import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
-import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import { sumupSource } from '../../../nodes/core/sources/sumup';
-import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
-import { recordPaymentEvents } from '../ledger/support/record-payment-events';
+import { closeAllDatabases } from '../../../nodes/core/store/open-database';
 import { tempDir } from '../../support/temp-store';
 import { nockOffline } from '../../support/nock-offline';
+import { ACCESS, AT, delivered, ledger, MC, SECRET, signed, SUMUP, transactionFull } from './sumup-reference';
 
 // nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
 const nock = (require('nock') as { default: typeof nockApi }).default;
@@ -23,89 +19,19 @@ const nock = (require('nock') as { default: typeof nockApi }).default;
  * event_type, status, amount, date, timestamp…}, amounts as decimal major units), the reader callback as
  * ReaderCheckoutStatusChange and the checkout event as developer.sumup.com/webhook-docs shows it
  * ({id, event_type: "checkout.status.updated", payload: {checkout_id, reference, status}, timestamp}), signed with
- * the webhook guide's X-Payload-Signature (HMAC-SHA256 of the body).
+ * the webhook guide's X-Payload-Signature (HMAC-SHA256 of the body). The transaction, the reader callback and the
+ * signature are built by sumup-reference.ts.
  */
 
-const SUMUP = 'https://api.sumup.com';
-const SECRET = 'whsec_conformance_sumup';
-const ACCESS = 'sup_sk_conformance';
-const MC = 'MCNF8K2Q';
-const AT = new Date('2026-03-02T15:00:00Z');
 const dir = tempDir('tcrm-sumup-conformance-');
 after(async () => {
   await closeAllDatabases();
   dir.remove();
 });
 
-function transactionFull(overrides: Record<string, unknown> = {}) {
-  return {
-    id: '6b425463-3e1b-431d-83fa-1e51c2925e99',
-    transaction_code: 'TEENSK4W2K',
-    amount: 24.5,
-    currency: 'EUR',
-    timestamp: '2026-03-02T14:31:07.412Z',
-    status: 'SUCCESSFUL',
-    payment_type: 'POS',
-    installments_count: 1,
-    merchant_code: MC,
-    vat_amount: 3.91,
-    tip_amount: 2.0,
-    entry_mode: 'CONTACTLESS',
-    auth_code: '053201',
-    product_summary: '2 × Flat white, 1 × Croissant',
-    payouts_total: 1,
-    payouts_received: 0,
-    payout_plan: 'SINGLE_PAYMENT',
-    foreign_transaction_id: 'till-2-000451',
-    client_transaction_id: 'urn:sumup:pos:sale:MCNF8K2Q:1D4E3B2D-111D-48D7-9AF0-832DAEF63DD7;2',
-    username: 'owner@cafe.example.com',
-    fee_amount: 0.34,
-    lat: 52.5208,
-    lon: 13.4094,
-    horizontal_accuracy: 12,
-    merchant_id: 136902,
-    device_info: { name: 'Solo', system_name: 'SumUp OS', model: 'solo', system_version: '3.1', uuid: '3ae2a6b7-fb0d-3b50-adbf-cb7e2db30cd2' },
-    simple_payment_type: 'EMV',
-    verification_method: 'none',
-    card: { last_4_digits: '3456', type: 'VISA' },
-    local_time: '2026-03-02T15:31:07.412+01:00',
-    payout_type: 'BANK_ACCOUNT',
-    process_as: 'DEBIT',
-    products: [{ name: 'Flat white', price: 3.5, quantity: 2, total_price: 7.0 }],
-    vat_rates: [{ rate: 0.19, net: 19.0, vat: 3.51, gross: 22.5 }],
-    transaction_events: [],
-    simple_status: 'SUCCESSFUL',
-    links: [{ rel: 'receipt', href: 'https://receipts-ng.sumup.com/v0.1/receipts/6b425463', type: 'text/html' }],
-    events: [],
-    location: { lat: 52.5208, lon: 13.4094, horizontal_accuracy: 12 },
-    tax_enabled: true,
-    ...overrides,
-  };
-}
-
-const readerCallback = {
-  id: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
-  event_type: 'solo.transaction.updated',
-  payload: { client_transaction_id: 'urn:sumup:pos:sale:MCNF8K2Q:1D4E3B2D-111D-48D7-9AF0-832DAEF63DD7;2', merchant_code: MC, status: 'successful', transaction_id: '6b425463-3e1b-431d-83fa-1e51c2925e99' },
-  timestamp: '2026-03-02T14:31:08Z',
-};
-
-function signed(body: object): WebhookRequest {
-  const text = JSON.stringify(body);
-  const signature = createHmac('sha256', SECRET).update(text).digest('hex');
-  return { rawBody: Buffer.from(text), headers: { 'content-type': 'application/json', 'x-payload-signature': signature }, method: 'POST', url: 'https://crm.example.com/webhooks/sumup', receivedAt: AT };
-}
-
+/** The events of the reader callback, its transaction answered with `transaction`, with no card number in the outcome. */
 async function deliver(transaction: object) {
-  const api = nock(SUMUP, { reqheaders: { authorization: `Bearer ${ACCESS}` } })
-    .get(`/v2.1/merchants/${MC}/transactions`)
-    .query({ client_transaction_id: readerCallback.payload.client_transaction_id })
-    .reply(200, transaction);
-  const out = await receiveWebhook(sumupSource, signed(readerCallback), { credentials: { accessToken: ACCESS, signingSecret: SECRET }, http: axiosTransport(), now: () => AT });
-  assert.equal(out.status, 200, JSON.stringify(out));
-  assert.ok(api.isDone(), 'the transaction was not fetched');
-  assert.doesNotMatch(JSON.stringify(out), /\d{13,19}/, 'a run of 13–19 digits (a card number?) is in the output');
-  return out.events;
+  return (await delivered(transaction, { cardNumberFree: true })).events;
 }
 
 describe('SumUp conformance: TransactionFull as the OpenAPI document defines it', () => {
@@ -140,9 +66,7 @@ describe('SumUp conformance: TransactionFull as the OpenAPI document defines it'
       assert.deepEqual(events.map((e) => [e.id, e.kind, e.amount.minor, e.refundedTotal?.minor]), expected);
     }
     const events = await deliver(transactionFull({ status: 'REFUNDED', simple_status: 'REFUNDED', events: compact }));
-    const db = await openDatabase(`sqlite:${join(dir.path, 'refunds.db')}`);
-    await recordPaymentEvents(db, events);
-    const state = (await paymentState(db, 'sumup', '6b425463-3e1b-431d-83fa-1e51c2925e99'))!;
+    const state = await ledger(dir.path, 'refunds', events);
     assert.deepEqual([state.grossMinor, state.refundedMinor, state.netMinor, state.status], [2450, 1250, 1200, 'partially_refunded']);
   });
 
