@@ -15,6 +15,7 @@ import {
   type CloverTokens,
 } from './clover-api';
 import { CLOVER_EVENT_TYPES, normalizeCloverPayment } from './clover-payment';
+import { sentAtOr } from './iso-time';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { obj, type Obj } from '../json/json-values';
 import { CredentialFieldError, credentialFieldIssue } from './credential-error';
@@ -153,8 +154,7 @@ export const cloverSource: Source<CloverCredentials> = {
     const api = apiFor(credentials, ctx, update.merchantId);
     const payment = await fetchCloverPayment(api, id);
     if (!payment) throw new IgnoredEventError(type, `Clover has no payment ${id} for merchant ${update.merchantId}`);
-    const notified = update.ts !== undefined && Number.isSafeInteger(update.ts) ? new Date(update.ts) : undefined;
-    const readAt = (notified && !Number.isNaN(notified.getTime()) ? notified : ctx.now()).toISOString();
+    const readAt = sentAtOr(update.ts, ctx);
     return normalizeCloverPayment(payment, { ...paymentOptions(credentials, update.merchantId), readAt });
   },
 

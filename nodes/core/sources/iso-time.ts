@@ -21,3 +21,18 @@ export function isoTimeOf(text: string): string | undefined {
   const date = new Date(text);
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
+
+/**
+ * When a notification says it was sent (ISO text, or epoch milliseconds as Clover's `ts`), else now: the time a
+ * record that names none of its own is taken at (Clover's payment, Zettle's purchase and SumUp's transaction leave
+ * their times optional).
+ */
+export function sentAtOr(sent: unknown, clock: { now(): Date }): string {
+  const at = typeof sent === 'string' ? isoTimeOf(sent.trim()) : typeof sent === 'number' && Number.isSafeInteger(sent) ? isoTimeOfMillis(sent) : undefined;
+  return at ?? clock.now().toISOString();
+}
+
+function isoTimeOfMillis(ms: number): string | undefined {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}

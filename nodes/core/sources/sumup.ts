@@ -4,6 +4,7 @@ import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
 import { webUrlSetting } from '../http/web-url';
 import { hmacKey } from './hmac-key';
+import { sentAtOr } from './iso-time';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { fetchSumUpCheckoutTransactionIds, fetchSumUpTransaction, listSumUpHistory, SUMUP_BASE_URL, type SumUpApi } from './sumup-api';
 import { normalizeSumUpTransaction, SUMUP_EVENT_TYPES } from './sumup-transaction';
@@ -100,7 +101,7 @@ export const sumupSource: Source<SumUpCredentials> = {
         (clientId ? await fetchSumUpTransaction(api, 'client_transaction_id', clientId) : undefined) ??
         (legacyId ? await fetchSumUpTransaction(api, 'id', legacyId) : undefined);
       if (!transaction) throw new IgnoredEventError(type, `SumUp has no transaction ${clientId ?? legacyId ?? '(none named)'}`);
-      return normalizeSumUpTransaction(transaction, readTime(hint, ctx), legacyId);
+      return normalizeSumUpTransaction(transaction, sentAtOr(hint.timestamp, ctx), legacyId);
     }
     if (CHECKOUT_EVENTS.has(type)) {
       const checkoutId = type === 'CHECKOUT_STATUS_CHANGED' ? trimmedStr(hint.id) : trimmedStr(payload.checkout_id);
@@ -113,7 +114,7 @@ export const sumupSource: Source<SumUpCredentials> = {
       for (const id of checkout.ids) {
         const transaction = await fetchSumUpTransaction(api, 'id', id);
         try {
-          if (transaction) events.push(...normalizeSumUpTransaction(transaction, readTime(hint, ctx), id));
+          if (transaction) events.push(...normalizeSumUpTransaction(transaction, sentAtOr(hint.timestamp, ctx), id));
         } catch (e) {
           if (!(e instanceof IgnoredEventError)) throw e;
           ignored = e;
@@ -176,16 +177,6 @@ function checkSignature(request: WebhookRequest, secrets: string[]): void {
     return;
   }
   throw new SignatureError(`the delivery is unsigned (no ${SUMUP_SIGNATURE_HEADER} or ${SUMUP_PAYLOAD_SIGNATURE_HEADER}) but a signing secret is configured`);
-}
-
-/**
- * What stands for a transaction's time when it names none (TransactionFull's `timestamp` and `local_time` are both
- * optional): the notification's own time, else the time it was read.
- */
-function readTime(hint: Obj, ctx: SourceContext): string {
-  const at = trimmedStr(hint.timestamp);
-  const date = at ? new Date(at) : undefined;
-  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : ctx.now().toISOString();
 }
 
 function apiOf(credentials: SumUpCredentials, ctx: SourceContext, merchantCode?: string): SumUpApi {

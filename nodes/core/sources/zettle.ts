@@ -4,6 +4,7 @@ import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
 import { webUrlSetting } from '../http/web-url';
 import { hmacKey } from './hmac-key';
+import { sentAtOr } from './iso-time';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { listZettlePurchases, ZETTLE_PURCHASE_BASE_URL, zettleRefundContext, type ZettleApi } from './zettle-api';
 import { ZETTLE_OAUTH_BASE_URL, zettleAuth } from './zettle-auth';
@@ -124,9 +125,7 @@ export const zettleSource: Source<ZettleCredentials> = {
     if (!purchase) throw new InputError('payload', 'the PurchaseCreated payload is not a JSON object', 'Zettle sends the purchase as a JSON string in "payload"; pass the message unchanged');
     const organizationUuid = typeof message.organizationUuid === 'string' ? message.organizationUuid : undefined;
     // The message's own time (ISO text) stands for a purchase that names none.
-    const sent = typeof message.timestamp === 'string' ? new Date(message.timestamp) : undefined;
-    const readAt = (sent && !Number.isNaN(sent.getTime()) ? sent : ctx.now()).toISOString();
-    return [await purchaseEvent(purchase, credentials, ctx, readAt, organizationUuid)];
+    return [await purchaseEvent(purchase, credentials, ctx, sentAtOr(message.timestamp, ctx), organizationUuid)];
   },
 
   async list(credentials: ZettleCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {

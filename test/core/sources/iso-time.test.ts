@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isoTimeOf } from '../../../nodes/core/sources/iso-time';
+import { isoTimeOf, sentAtOr } from '../../../nodes/core/sources/iso-time';
 
 /** What isoTimeOf stands for. */
 function viaDate(text: string): string | undefined {
@@ -35,5 +35,17 @@ describe('isoTimeOf: new Date(text).toISOString() without the Date where the tex
       ' 2026-03-14T10:00:00.000Z', '2026-03-14T10:00:00.000Z ', '+002026-03-14T10:00:00.000Z', '2026-03-14', 'not a time', '', '2026-03-14T10:00:00.0000Z',
     );
     for (const text of texts) assert.equal(isoTimeOf(text), viaDate(text), JSON.stringify(text));
+  });
+});
+
+describe('sentAtOr: a notification\'s own time, else now', () => {
+  const clock = { now: () => new Date('2026-12-07T01:00:00.000Z') };
+  it('reads ISO text (trimmed) and epoch milliseconds, and falls back on the clock for anything else', () => {
+    assert.equal(sentAtOr('2024-06-14T09:00:01+02:00', clock), '2024-06-14T07:00:01.000Z');
+    assert.equal(sentAtOr(' 2024-06-14T09:00:01.000Z ', clock), '2024-06-14T09:00:01.000Z');
+    assert.equal(sentAtOr(1718271001000, clock), '2024-06-13T09:30:01.000Z');
+    for (const none of [undefined, null, '', 'not a time', 1.5, Number.NaN, 8.64e15 + 1, '1718271001000', {}]) {
+      assert.equal(sentAtOr(none, clock), '2026-12-07T01:00:00.000Z', JSON.stringify(none));
+    }
   });
 });
