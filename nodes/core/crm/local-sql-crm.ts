@@ -5,7 +5,7 @@ import type { SqlDatabase, SqlExecutor, SqlValue } from '../store/sql-database';
 import { isReportOnSale } from '../contracts/payment-event';
 import { paymentKeyOf, type LedgerEvent } from '../ledger/ledger-event';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
-import { ledgerLockKeys, placedEvents, recordEvents, type RecordedEvent } from '../ledger/record-events';
+import { ledgerLockKeys, placedEvents, recordPlacedEvents, type RecordedEvent } from '../ledger/record-events';
 import type { Crm, CustomerTotal, CustomerUpsert, KeyHit, TransactionOutcome } from '../contracts/crm';
 import { PROFILE_COLUMNS } from './customer-columns';
 import { orderRefundRows } from './refund-rows';
@@ -152,7 +152,7 @@ export class LocalSqlCrm implements Crm {
     // payment, whatever payment it names), so its transaction is that payment's.
     const records = await placedEvents(tx, named);
     // The ledger's record of events is this CRM's too: an event it has is a duplicate here.
-    const recorded = await recordEvents(tx, records);
+    const recorded = await recordPlacedEvents(tx, records);
     const plan = records.map((r, i) => planOf(r, recorded[i]!));
     // Before the adoption below, which reads which refunds gave money back.
     await orderRefundRows(tx, records, recorded, plan.flatMap((p) => (p.row ? [p.row] : [])));

@@ -76,10 +76,14 @@ interface EventRow {
  * Lock keys for the caller's transaction: `ledgerLockKeys(events)`.
  */
 export async function recordEvents(tx: SqlExecutor, named: readonly LedgerEvent[], at: Date = new Date()): Promise<RecordedEvent[]> {
+  return recordPlacedEvents(tx, await placedEvents(tx, named), at);
+}
+
+/** recordEvents for events a caller has placed already (placedEvents), which it reads by their payment too. */
+export async function recordPlacedEvents(tx: SqlExecutor, events: readonly LedgerEvent[], at: Date = new Date()): Promise<RecordedEvent[]> {
   // The trigger's inbox learns in this same transaction that the events are recorded: a redrive finishes only
   // what is not (inbox/mark-done.ts).
-  await markInboxDone(tx, named.map((e) => e.eventId), at);
-  const events = await placedEvents(tx, named);
+  await markInboxDone(tx, events.map((e) => e.eventId), at);
   if (events.length === 1) {
     const { recorded, records } = await readOne(tx, events[0]!);
     return record(tx, events, recorded ? await readEvents(tx, [events[0]!.eventId]) : new Map(), records, at);
