@@ -1,32 +1,17 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { beforeEach, describe, it } from 'node:test';
 import registerAccount from '../../nodes/node-red/stripe-terminal-account';
 import registerStore from '../../nodes/node-red/terminal-crm-store';
 import registerTrigger from '../../nodes/node-red/terminal-trigger';
 import { countRoutes } from '../../nodes/node-red/shared/http-route';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { tempStore, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../support/temp-store';
-import { fakeRed, type FakeNode } from './support/fake-red';
+import { fakeRed, serveFakeRed, type FakeNode } from './support/fake-red';
 
 describe('terminal payment trigger (in a stand-in for Node-RED)', () => {
   let red: ReturnType<typeof fakeRed>;
-  let server: Server;
-  let base: string;
   let trigger: FakeNode;
-
-  before(async () => {
-    server = createServer((req, res) =>
-      red.server.dispatch(req, res, (err) => {
-        res.statusCode = err ? 500 : 404;
-        res.end();
-      }),
-    );
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  after(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const served = serveFakeRed(() => red.server);
 
   beforeEach(() => {
     red = fakeRed();
@@ -37,7 +22,7 @@ describe('terminal payment trigger (in a stand-in for Node-RED)', () => {
   });
 
   const post = async (path: string, body: string, headers: Record<string, string>) => {
-    const res = await fetch(`${base}${path}`, { method: 'POST', body, headers });
+    const res = await fetch(`${served.base()}${path}`, { method: 'POST', body, headers });
     return { status: res.status, text: await res.text() };
   };
 

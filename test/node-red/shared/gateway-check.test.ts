@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { createContext, Script } from 'node:vm';
 import { InputError } from '../../../nodes/core/errors';
 import { GATEWAY_CHECK_PATH, type GatewayVerdict } from '../../../nodes/node-red/shared/gateway-check';
 import type { SourceAccountNode } from '../../../nodes/node-red/shared/config-types';
 import registerSignedWebhook from '../../../nodes/node-red/signed-webhook-account';
-import { fakeRed } from '../support/fake-red';
+import { fakeRed, serveFakeRed } from '../support/fake-red';
 
 const REPO = resolve(__dirname, '../../../..');
 
@@ -32,23 +30,10 @@ const BAD = [
 describe('Node-RED signed-webhook account: the dialog checks its Gateway (JSON) by the rule a deploy applies', { timeout: 20_000 }, () => {
   const red = fakeRed();
   registerSignedWebhook(red.RED);
-  let server: Server;
-  let base = '';
-
-  before(async () => {
-    server = createServer((req, res) =>
-      red.server.dispatch(req, res, (err) => {
-        res.statusCode = err ? 500 : 404;
-        res.end();
-      }),
-    );
-    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  });
-  after(() => new Promise<void>((done) => server.close(() => done())));
+  const served = serveFakeRed(() => red.server);
 
   const ask = async (body: unknown): Promise<{ status: number; verdict: GatewayVerdict }> => {
-    const res = await fetch(`${base}${GATEWAY_CHECK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${served.base()}${GATEWAY_CHECK_PATH}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: res.status, verdict: (await res.json()) as GatewayVerdict };
   };
 
@@ -96,7 +81,7 @@ describe('Node-RED signed-webhook account: the dialog checks its Gateway (JSON) 
   it('the dialog marks the box with the runtime\'s reason, and clears it when the text is fixed', async () => {
     const html = readFileSync(resolve(REPO, 'nodes/node-red/signed-webhook-account.html'), 'utf8');
     const script = /<script type="text\/javascript">([\s\S]*?)<\/script>/.exec(html)![1]!;
-    const dialog = editorDialog(script, base);
+    const dialog = editorDialog(script, served.base());
     const validate = dialog.def.defaults.config!.validate!;
     assert.equal(validate.length, 2, 'two arguments: Node-RED shows a returned string as the reason only then');
 

@@ -1,5 +1,7 @@
 import { readFileSync } from 'node:fs';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import { resolve } from 'node:path';
 import type { NodeDef, NodeMessage, NodeRedApi, NodeStatus, RouteLayer } from '../../../nodes/node-red/shared/red-api';
 
@@ -173,4 +175,25 @@ export function fakeRed(httpNodeRoot = '/') {
       return node;
     },
   };
+}
+
+/**
+ * In the describe that calls it: a loopback HTTP server in front of the stand-in's apps, as Node-RED's own server is
+ * (`current()` is read per request, since a test may make a new RED for each test), started before the first test
+ * and closed after the last. `base()` is its URL once started.
+ */
+export function serveFakeRed(current: () => FakeApp): { base(): string } {
+  const server = createServer((req, res) =>
+    current().dispatch(req, res, (err) => {
+      res.statusCode = err ? 500 : 404;
+      res.end();
+    }),
+  );
+  let url = '';
+  before(async () => {
+    await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  after(() => new Promise<void>((done) => server.close(() => done())));
+  return { base: () => url };
 }
