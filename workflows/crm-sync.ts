@@ -1,14 +1,19 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { CustomerRefreshResult } from '../nodes/core/crm/saas/customer-refresh';
 import type { CrmDrainSummary, CrmSyncActivities, CrmSyncInput } from './activity-contracts/crm-sync-activities';
+import { SCHEDULED_RUN_HEARTBEAT_TIMEOUT } from './heartbeat-timeout';
 
 /**
  * A drain stops starting batches at its deadline (50 s by default), so its activity ends well inside this timeout.
  * A failed run is retried a couple of times; after that the next scheduled run carries on (the outbox and the
  * change-feed cursor are in the store, nothing is lost). A credential the CRM refuses fails at once, with the fix.
+ * The activities heartbeat while they work: an attempt whose worker died, or whose result a restarting Temporal
+ * server never heard, is retried within the heartbeat timeout, where the schedule skipped every run until the
+ * start-to-close timeout ran out.
  */
 const { crmSyncDrain, crmSyncRefresh } = proxyActivities<CrmSyncActivities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: SCHEDULED_RUN_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3, nonRetryableErrorTypes: ['InputError'] },
 });
 

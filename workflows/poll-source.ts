@@ -1,13 +1,17 @@
 import { proxyActivities } from '@temporalio/workflow';
+import { SCHEDULED_RUN_HEARTBEAT_TIMEOUT } from './heartbeat-timeout';
 import type { PollActivities, PollSourceInput, PollSummary } from './activity-contracts/poll-activities';
 
 /**
  * A poll lists a few pages and starts a workflow per event: seconds, or minutes for a first poll reaching back a
  * day. A failed poll is tried again a couple of times; after that the next scheduled run carries on from the cursor
- * in the store, so nothing is lost by giving up. A setup mistake (no token) fails at once, with the fix.
+ * in the store, so nothing is lost by giving up. A setup mistake (no token) fails at once, with the fix. The
+ * activity heartbeats while it works, so a lost attempt (dead worker, restarted server) does not make the schedule
+ * skip its runs until the start-to-close timeout.
  */
 const { pollSourceActivity } = proxyActivities<PollActivities>({
   startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: SCHEDULED_RUN_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 3, nonRetryableErrorTypes: ['InputError'] },
 });
 

@@ -1,9 +1,15 @@
 import { proxyActivities } from '@temporalio/workflow';
+import { SCHEDULED_RUN_HEARTBEAT_TIMEOUT } from './heartbeat-timeout';
 import type { ReconcileActivities, ReconcileInput, ReconcileSummary } from './activity-contracts/reconcile-activities';
 
-/** Reading a period's history is minutes at most; a failed run is tried again a few times, then the next scheduled one covers it. */
+/**
+ * Reading a period's history is minutes at most; a failed run is tried again a few times, then the next scheduled one
+ * covers it. The activity heartbeats while it works, so a lost attempt is retried within the heartbeat timeout, not
+ * after the hour.
+ */
 const { reconcileActivity } = proxyActivities<ReconcileActivities>({
   startToCloseTimeout: '1 hour',
+  heartbeatTimeout: SCHEDULED_RUN_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '10 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 3, nonRetryableErrorTypes: ['InputError'] },
 });
 

@@ -6,6 +6,7 @@ import { parseSaasCrmName } from '../../nodes/core/crm/crm-names';
 import { crmSyncLimits, runCrmSync } from '../../nodes/core/outbox/sync-run';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { failFastOnInputError } from './fail-fast';
+import { heartbeatWhileRunning } from './heartbeat-while-running';
 import type { CrmSyncActivities } from '../../workflows/activity-contracts/crm-sync-activities';
 
 const MAX_ALERTS_IN_HISTORY = 100;
@@ -27,21 +28,21 @@ export function createCrmSyncActivities(settings: { storeUrl: string; defaultReg
   };
   return {
     crmSyncDrain: (input) =>
-      failFastOnInputError(async () => {
+      failFastOnInputError(() => heartbeatWhileRunning(async () => {
         const { crm, adapter } = adapterFor(input.crm);
         const limits = crmSyncLimits({ maxBatches: input.maxBatches, deadlineSeconds: input.deadlineSeconds });
         // A refused credential names the worker's variables that hold it, as `terminal-crm sync` does.
         const { summary, alerts } = await runCrmSync(await openDatabase(settings.storeUrl), adapter, limits, CRM_CREDENTIAL_ENV[crm].join(' / '));
         return { ...summary, alerts: alerts.slice(0, MAX_ALERTS_IN_HISTORY) };
-      }),
+      })),
     crmSyncRefresh: (input) =>
-      failFastOnInputError(async () =>
+      failFastOnInputError(() => heartbeatWhileRunning(async () =>
         refreshCustomersFromCrm({
           db: await openDatabase(settings.storeUrl),
           adapter: adapterFor(input.crm).adapter,
           match: { defaultRegion: settings.defaultRegion },
           ...(input.refreshPages ? { maxPages: input.refreshPages } : {}),
         }),
-      ),
+      )),
   };
 }

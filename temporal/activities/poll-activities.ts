@@ -8,6 +8,7 @@ import { openDatabase } from '../../nodes/core/store/open-database';
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
 import { paymentWorkflowKindFromEnv, startPaymentWorkflowOfKind } from '../start-payment/payment-workflow-setting';
 import { failFastOnInputError } from './fail-fast';
+import { heartbeatWhileRunning } from './heartbeat-while-running';
 import type { PollActivities } from '../../workflows/activity-contracts/poll-activities';
 
 const MAX_IDS_IN_SUMMARY = 100;
@@ -27,7 +28,7 @@ const MAX_IDS_IN_SUMMARY = 100;
 export function createPollActivities(settings: { storeUrl: string; tokenKeys: string; env?: NodeJS.ProcessEnv }): PollActivities {
   return {
     pollSourceActivity: (input) =>
-      failFastOnInputError(async () => {
+      failFastOnInputError(() => heartbeatWhileRunning(async () => {
         const env = settings.env ?? process.env;
         const source = pollableSource(input.source);
         const since = input.since === undefined ? undefined : new Date(input.since);
@@ -50,7 +51,6 @@ export function createPollActivities(settings: { storeUrl: string; tokenKeys: st
               const workflowId = await startPaymentWorkflowOfKind(context.client, event, kind, { taskQueue: context.info.taskQueue });
               if (workflowIds.length < MAX_IDS_IN_SUMMARY) workflowIds.push(workflowId);
             }
-            context.heartbeat({ handedOff: workflowIds.length });
           },
         });
         // The pages before it are committed and their workflows started: the retry carries on after them.
@@ -66,6 +66,6 @@ export function createPollActivities(settings: { storeUrl: string; tokenKeys: st
           workflowIds,
           ...(outcome.notes ? { notes: outcome.notes } : {}),
         };
-      }),
+      })),
   };
 }

@@ -11,6 +11,7 @@ import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-creden
 import { keyProviderFromSpec } from '../../nodes/core/steps/steps';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { failFastOnInputError } from './fail-fast';
+import { heartbeatWhileRunning } from './heartbeat-while-running';
 import type { ReconcileSummary, ReconcileActivities } from '../../workflows/activity-contracts/reconcile-activities';
 
 export const MAX_KEYS_IN_SUMMARY = 50;
@@ -32,7 +33,7 @@ export function summaryOf(r: ReconcileReport): ReconcileSummary {
 export function createReconcileActivities(settings: Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & { env?: NodeJS.ProcessEnv; http?: () => HttpTransport }): ReconcileActivities {
   return {
     reconcileActivity: (input) =>
-      failFastOnInputError(async () => {
+      failFastOnInputError(() => heartbeatWhileRunning(async () => {
         const env = settings.env ?? process.env;
         const lister = historyLister(input.source);
         const crm = input.crm ? parseSaasCrmName(input.crm, 'crm') : undefined;
@@ -45,6 +46,6 @@ export function createReconcileActivities(settings: Pick<Settings, 'storeUrl' | 
           ...(crm ? { crm: { crm, adapter: () => crmAdapterFromEnv(crm, env), waitMs: 0 } } : {}),
         });
         return summaryOf(report);
-      }),
+      })),
   };
 }

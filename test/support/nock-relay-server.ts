@@ -27,7 +27,17 @@ export interface NockRelay {
   /** Where an engine in another process sends the CRM's requests instead of the vendor's base URL. */
   url: string;
   calls: RelayedCall[];
+  /**
+   * Keeps every request that arrives from now on unanswered until `release()`, so a test can have an engine's CRM
+   * call in flight at a chosen moment (while it kills a server, say); `waiting()` counts the requests held.
+   */
+  hold(): RelayHold;
   close(): Promise<void>;
+}
+
+export interface RelayHold {
+  waiting(): number;
+  release(): void;
 }
 
 // Hop-by-hop headers and the ones the re-issued request or the reply sets for itself.
@@ -47,14 +57,30 @@ export async function startNockRelay(options: NockRelayOptions): Promise<NockRel
     nock.enableNetConnect((host: string) => /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/.test(host));
   }
   const calls: RelayedCall[] = [];
+  let held: { waiting: number; released: Promise<void> } | undefined;
   const server = createServer((req, res) => {
-    void relay(req, res, options, calls);
+    const gate = held;
+    if (!gate) return void relay(req, res, options, calls);
+    gate.waiting++;
+    void gate.released.then(() => relay(req, res, options, calls));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     calls,
+    hold: () => {
+      let release!: () => void;
+      const gate = { waiting: 0, released: new Promise<void>((r) => (release = r)) };
+      held = gate;
+      return {
+        waiting: () => gate.waiting,
+        release: () => {
+          if (held === gate) held = undefined;
+          release();
+        },
+      };
+    },
     close: () =>
       new Promise<void>((resolve) => {
         if (!options.keepNetConnect) nock.enableNetConnect();

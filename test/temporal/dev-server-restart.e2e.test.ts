@@ -5,11 +5,13 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { ensureTemporal } from '../../sandbox/install';
+import { crmSyncScheduleId } from '../../temporal/crm-sync-schedule';
 import { freePort } from '../../sandbox/run/shared/free-port';
 import { describeExit, type GroupProcess } from '../../sandbox/run/shared/process-group';
 import { waitUntil } from '../../sandbox/run/shared/wait-until';
 import { startTemporalDevServer, type RunningTemporalDevServer } from '../../sandbox/run/temporal/dev-server';
 import { assertCrmMatchesLedger, unsettledRows } from '../support/fault-scenario';
+import type { RelayHold } from '../support/nock-relay-server';
 import { tempDir } from '../support/temp-store';
 import { quietTemporalLogs } from './support/dev-server';
 import {
@@ -19,15 +21,28 @@ import {
 
 const PAYMENTS = 30;
 const HELD = 3;
+const DOWN_MS = 12_000;
 
 /**
  * Issue 10: the Temporal dev server SIGKILLed mid-saga and started again on its SQLite file, same port. A day of
  * payments (refunds, redeliveries) runs through the production worker's payment sagas into HubSpot's contract mock;
  * three more sales, a refund and a redelivery of each go to their sagas, which the test stops right after their
- * ledger write (it holds their outbox locks); the server is killed there, the sagas let go while it is down, and the
- * server restarted. The same worker process carries on: every saga completes, the CRM Sync schedule (kept in the
- * server's database) empties the outbox, and every payment is one deal with the ledger's amounts.
+ * ledger write (it holds their outbox locks), and a CRM Sync run is held in its call to HubSpot; the server is
+ * killed there, the sagas and the sync run let go while it is down, and the server restarted. The same worker
+ * process carries on: every saga completes, the CRM Sync schedule (kept in the server's database) gets past the run
+ * whose result was lost and empties the outbox, and every payment is one deal with the ledger's amounts.
  */
+/** What the CRM Sync schedule is doing: its running run and that run's pending activities, for a failure's message. */
+async function crmSyncState(client: Client): Promise<string> {
+  const { info } = await client.schedule.getHandle(crmSyncScheduleId('hubspot')).describe();
+  const running = await Promise.all(info.runningActions.map(async ({ workflow }) => {
+    const { raw } = await client.workflow.getHandle(workflow.workflowId, workflow.firstExecutionRunId).describe();
+    const activities = (raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt} state ${a.state} last started ${a.lastStartedTime?.seconds}`);
+    return `${workflow.workflowId} [${activities.join('; ')}]`;
+  }));
+  return `CRM Sync: ${info.recentActions.length} recent runs, running ${running.join(', ') || 'none'}`;
+}
+
 describe('the Temporal dev server killed mid-saga and restarted on its SQLite file', { timeout: 240_000 }, () => {
   let rig: SagaRig;
   let temporalCli: string;
@@ -66,19 +81,25 @@ describe('the Temporal dev server killed mid-saga and restarted on its SQLite fi
     const hold = await holdOutboxWrites(rig.storeUrl, held.map((h) => h.key));
     let heldSagas: Awaited<ReturnType<typeof deliverHeld>> | undefined;
     let downMs: number;
+    let crmCall: RelayHold | undefined;
     try {
       heldSagas = await deliverHeld(deliveries, held);
       await untilHeldAfterLedger(rig.db, hold, held, worker);
+      crmCall = rig.relay.hold();
+      await waitUntil('a CRM Sync run to call HubSpot', 30_000, async () => crmCall!.waiting() > 0 || undefined, 20);
       const killedAt = performance.now();
       process.kill(-server!.process.pid, 'SIGKILL');
       await server!.process.exited;
-      // The sagas' store steps finish while the server is down; their workflow tasks cannot be completed.
+      // The sagas' store steps and the CRM Sync run finish while the server is down; none can report it.
       await hold.release();
-      await new Promise((r) => setTimeout(r, 2_000));
+      crmCall.release();
+      // Down longer than the worker retries a completion (about 10 s): the CRM Sync run's result is lost.
+      await new Promise((r) => setTimeout(r, DOWN_MS));
       server = await startTemporalDevServer({ temporalCli, port, dbFile });
       downMs = performance.now() - killedAt;
     } finally {
       await hold.release();
+      crmCall?.release();
     }
 
     const restartedAt = performance.now();
@@ -87,7 +108,9 @@ describe('the Temporal dev server killed mid-saga and restarted on its SQLite fi
     await waitUntil('the CRM Sync schedule to empty the outbox', 60_000, async () => {
       const left = await unsettledRows(rig.db);
       return (!left.pending && !left.inflight) || undefined;
-    }, 250);
+    }, 250).catch(async (e: Error) => {
+      throw new Error(`${e.message}; outbox ${JSON.stringify(await unsettledRows(rig.db))}; ${await crmSyncState(client)}\nworker:\n${worker!.tail(40)}`);
+    });
     const recoveredMs = performance.now() - restartedAt;
     assert.equal(worker.exitStatus(), undefined, `the worker carried on through the restart, but it ${worker.exitStatus() ? describeExit(worker.exitStatus()!) : ''}:\n${worker.tail(60)}`);
 
