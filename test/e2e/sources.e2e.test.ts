@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { Client } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../nodes/core/store/sql-database';
 import { stderrReporter } from '../../sandbox/install';
@@ -7,9 +9,21 @@ import { freePort } from '../../sandbox/run/shared/free-port';
 import { waitUntil } from '../../sandbox/run/shared/wait-until';
 import { sandboxConfigFromEnv } from '../../sandbox/run/sandbox-config';
 import { sandboxSource, SANDBOX_SOURCES, type SandboxSource } from '../../sandbox/simulator/sandbox-sources';
+import { paymentSagaWorkflowId } from '../../temporal/start-payment/start-payment-saga';
 import { ENGINES, startSandbox, type EngineName, type RunningSandbox } from '../../sandbox/run/start-sandbox';
 import { tempDir } from '../support/temp-store';
+import { whatItWaitsOn } from '../temporal/support/result-within';
 import { paymentCase, type Delivery } from './source-cases';
+
+/** For a failure's message: what the payment's saga on the sandbox's Temporal server waits on. */
+async function sagaState(address: string, payment: { source: string; paymentId: string }): Promise<string> {
+  const connection = await NativeConnection.connect({ address });
+  try {
+    return await whatItWaitsOn(new Client({ connection }).workflow.getHandle(paymentSagaWorkflowId(payment)));
+  } finally {
+    await connection.close();
+  }
+}
 
 /**
  * Every source through every engine, on one n8n, one Node-RED and one Temporal dev server + worker: the sandbox
@@ -73,6 +87,9 @@ describe('every source on the three real engines', { timeout: 600_000 }, () => {
     const [row] = await waitUntil(`${where}: the payment ${genuine.paymentId} in the store`, 90_000, async () => {
       const rows = await rowsOf(stored, genuine.paymentId);
       return rows.length ? rows : undefined;
+    }).catch(async (e: Error) => {
+      if (engine !== 'temporal') throw e;
+      throw new Error(`${e.message}; its saga: ${await sagaState(s.urls.temporal, { source: stored, paymentId: genuine.paymentId })}`);
     });
     assert.match(row!.event_id, genuine.eventId, where);
 

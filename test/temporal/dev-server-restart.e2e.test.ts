@@ -14,6 +14,7 @@ import { assertCrmMatchesLedger, unsettledRows } from '../support/fault-scenario
 import type { RelayHold } from '../support/nock-relay-server';
 import { tempDir } from '../support/temp-store';
 import { quietTemporalLogs } from './support/dev-server';
+import { whatItWaitsOn } from './support/result-within';
 import {
   assertAllSagasApplied, crashScenario, deliverHeld, holdOutboxWrites, SagaDeliveries, sagaWorkerEnv, spawnSagaWorker, startSagaRig,
   untilHeldAfterLedger, untilPolling, type SagaRig,
@@ -32,14 +33,11 @@ const DOWN_MS = 12_000;
  * process carries on: every saga completes, the CRM Sync schedule (kept in the server's database) gets past the run
  * whose result was lost and empties the outbox, and every payment is one deal with the ledger's amounts.
  */
-/** What the CRM Sync schedule is doing: its running run and that run's pending activities, for a failure's message. */
+/** What the CRM Sync schedule is doing: its running run and what that run waits on, for a failure's message. */
 async function crmSyncState(client: Client): Promise<string> {
   const { info } = await client.schedule.getHandle(crmSyncScheduleId('hubspot')).describe();
-  const running = await Promise.all(info.runningActions.map(async ({ workflow }) => {
-    const { raw } = await client.workflow.getHandle(workflow.workflowId, workflow.firstExecutionRunId).describe();
-    const activities = (raw.pendingActivities ?? []).map((a) => `${a.activityType?.name} attempt ${a.attempt} state ${a.state} last started ${a.lastStartedTime?.seconds}`);
-    return `${workflow.workflowId} [${activities.join('; ')}]`;
-  }));
+  const running = await Promise.all(info.runningActions.map(async ({ workflow }) =>
+    `${workflow.workflowId} (${await whatItWaitsOn(client.workflow.getHandle(workflow.workflowId, workflow.firstExecutionRunId))})`));
   return `CRM Sync: ${info.recentActions.length} recent runs, running ${running.join(', ') || 'none'}`;
 }
 

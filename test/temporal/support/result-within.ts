@@ -31,7 +31,8 @@ export function settledWithin<R>(handle: Parameters<typeof resultWithin<R>>[0], 
   );
 }
 
-async function whatItWaitsOn(handle: Pick<WorkflowHandle, 'describe'>): Promise<string> {
+/** What a workflow waits on, for a failure's message: each pending activity, its attempt and its last failure. */
+export async function whatItWaitsOn(handle: Pick<WorkflowHandle, 'describe'>): Promise<string> {
   try {
     const d = await handle.describe();
     const pending = d.raw.pendingActivities ?? [];
