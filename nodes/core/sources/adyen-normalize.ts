@@ -80,8 +80,8 @@ const REFUND_REVERSAL_CODES = ['REFUND_FAILED', 'REFUNDED_REVERSED'] as const;
 /**
  * The dispute lifecycle (https://docs.adyen.com/risk-management/disputes-api/dispute-notifications), with the
  * pre-arbitration and scheme arbitration stages of Adyen's Webhooks API (Adyen/adyen-openapi, Webhooks-v1): an issuer's
- * pre-arbitration opened (PREARBITRATION_OPEN), accepted or declined, withdrawn by the issuer, escalated to the scheme
- * (SCHEME_ARBITRATION) and the scheme's ruling (SCHEME_ARBITRATION_WON, SCHEME_ARBITRATION_LOST).
+ * pre-arbitration opened (PREARBITRATION_OPEN), accepted or declined by the merchant, withdrawn by the issuer,
+ * escalated to the scheme (SCHEME_ARBITRATION) and the scheme's ruling (SCHEME_ARBITRATION_WON, SCHEME_ARBITRATION_LOST).
  */
 const DISPUTE_CODES = [
   'NOTIFICATION_OF_CHARGEBACK', 'REQUEST_FOR_INFORMATION', 'CHARGEBACK', 'CHARGEBACK_REVERSED', 'SECOND_CHARGEBACK',
@@ -90,14 +90,13 @@ const DISPUTE_CODES = [
   'PREARBITRATION_ISSUER_WITHDRAWN', 'SCHEME_ARBITRATION', 'SCHEME_ARBITRATION_WON', 'SCHEME_ARBITRATION_LOST',
 ] as const;
 /**
- * Codes whose description says nothing of where the money stands, read only by the disputeStatus they carry: the
- * pre-arbitration case "was accepted" / "was declined" (by whom, it does not say), and ISSUER_COMMENTS, the issuer's
- * "free-text comments with relevant information about the dispute process, such as why the issuer decided to initiate
- * or continue the dispute" (Webhooks-v1), whose example carries no disputeStatus. Without one they are acknowledged
- * and passed on to nothing, rather than guessed: read as open, comments delivered after the dispute was lost reopened
- * it and counted the money Adyen had taken back.
+ * Codes whose description says nothing of where the money stands, read only by the disputeStatus they carry:
+ * ISSUER_COMMENTS, the issuer's "free-text comments with relevant information about the dispute process, such as why
+ * the issuer decided to initiate or continue the dispute" (Webhooks-v1), whose example carries no disputeStatus.
+ * Without one they are acknowledged and passed on to nothing, rather than guessed: read as open, comments delivered
+ * after the dispute was lost reopened it and counted the money Adyen had taken back.
  */
-const DISPUTE_CODES_BY_STATUS_ONLY = new Set<string>(['PREARBITRATION_ACCEPTED', 'PREARBITRATION_DECLINED', 'ISSUER_COMMENTS']);
+const DISPUTE_CODES_BY_STATUS_ONLY = new Set<string>(['ISSUER_COMMENTS']);
 
 export const ADYEN_HANDLED_EVENT_CODES = [
   ...PAYMENT_CODES, ...ADJUSTMENT_CODES, ...REFUND_CODES, ...AUTHORISATION_RELEASE_CODES, ...UNREFERENCED_REFUND_CODES, ...REFUND_VOID_CODES, ...REFUND_REVERSAL_CODES, ...FAILURE_CODES, ...DISPUTE_CODES,
@@ -116,6 +115,15 @@ const DISPUTE_OUTCOME_BY_CODE: Record<string, PaymentEvent['status']> = {
   // liability for the chargeback": a chargeback not defended is final ("If you accept the dispute, or fail to upload
   // your defense documents, this is the final status", Adyen's dispute flow), so the money stays with the shopper.
   DISPUTE_DEFENSE_PERIOD_ENDED: 'refunded',
+  // The merchant's answer to the issuer's pre-arbitration ("Cardholder's bank opened the pre-arbitration case",
+  // PREARBITRATION_OPEN). Declined: "The merchant declined the pre-arbitration case" (Webhooks-v1 as Adyen first
+  // published the pair, PREARBITRATION_DECLINE, Adyen/adyen-openapi 0a2038f), so the issuer may still withdraw it
+  // (PREARBITRATION_ISSUER_WITHDRAWN) or escalate it (SCHEME_ARBITRATION): the dispute stays open. Accepted, the other
+  // answer ("The pre-arbitration case was accepted"): the merchant took the liability the issuer claimed, as accepting
+  // a chargeback does (disputeStatus Accepted), so the money goes to the cardholder. Without a disputeStatus (Brazil)
+  // these codes were ignored before, which left a pre-arbitration accepted counted as money kept.
+  PREARBITRATION_ACCEPTED: 'refunded',
+  PREARBITRATION_DECLINED: 'disputed',
   // "The pre-arbitration case was withdrawn by the issuer": the issuer gave the case up, the money stays.
   PREARBITRATION_ISSUER_WITHDRAWN: 'succeeded',
   // "The payment scheme has ruled that the issuer is liable for the dispute. The dispute is closed."

@@ -227,6 +227,9 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
         name: 'NOTIFICATION_OF_CHARGEBACK', item: { eventCode: Code.NotificationOfChargeback, pspReference: 'DISPUTE000000001', additionalData: { disputeStatus: 'Undefended', chargebackReasonCode: '4853' } },
         expect: { id: 'adyen:DISPUTE000000001:NOTIFICATION_OF_CHARGEBACK:true:Undefended', kind: 'dispute', paymentId: SALE, status: 'disputed' },
       },
+      // "Expired" is a Request for Information's status (Unresponded, Responded, Expired: Adyen's dispute webhooks page):
+      // the RFI went unanswered, and "at this stage, no money is withdrawn" (Adyen's dispute flow). Open, no money moved.
+      { name: 'REQUEST_FOR_INFORMATION (Expired)', item: { eventCode: Code.RequestForInformation, pspReference: 'DISPUTE000000006', additionalData: { disputeStatus: 'Expired' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
       { name: 'CHARGEBACK (Lost)', item: { eventCode: Code.Chargeback, pspReference: 'DISPUTE000000001', additionalData: { disputeStatus: 'Lost' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'refunded' } },
       { name: 'CHARGEBACK (Accepted)', item: { eventCode: Code.Chargeback, pspReference: 'DISPUTE000000002', additionalData: { disputeStatus: 'Accepted' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'refunded' } },
       { name: 'CHARGEBACK_REVERSED', item: { eventCode: Code.ChargebackReversed, pspReference: 'DISPUTE000000001', additionalData: { disputeStatus: 'Won' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'succeeded' } },
@@ -241,6 +244,11 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
       { name: 'PREARBITRATION_OPEN', item: { eventCode: Dispute('PREARBITRATION_OPEN'), pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Pending' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
       { name: 'PREARBITRATION_OPEN (no disputeStatus)', item: { eventCode: Dispute('PREARBITRATION_OPEN'), pspReference: 'DISPUTE000000004' }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
       { name: 'PREARBITRATION_ACCEPTED (Accepted)', item: { eventCode: Dispute('PREARBITRATION_ACCEPTED'), pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Accepted' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'refunded' } },
+      // The merchant's answers to the issuer's pre-arbitration, with no disputeStatus (payments processed in Brazil):
+      // accepted, the liability is the merchant's and the money the cardholder's; declined, the issuer may still
+      // withdraw or escalate it.
+      { name: 'PREARBITRATION_ACCEPTED (no disputeStatus)', item: { eventCode: Dispute('PREARBITRATION_ACCEPTED'), pspReference: 'DISPUTE000000004' }, expect: { kind: 'dispute', paymentId: SALE, status: 'refunded', dispute: { id: 'DISPUTE000000004', processorStatus: 'PREARBITRATION_ACCEPTED' } } },
+      { name: 'PREARBITRATION_DECLINED (no disputeStatus)', item: { eventCode: Dispute('PREARBITRATION_DECLINED'), pspReference: 'DISPUTE000000004' }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed', dispute: { id: 'DISPUTE000000004', processorStatus: 'PREARBITRATION_DECLINED' } } },
       { name: 'PREARBITRATION_DECLINED (Pending)', item: { eventCode: Dispute('PREARBITRATION_DECLINED'), pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Pending' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
       // The issuer's comments say where the money stands only by a disputeStatus (IssuerCommentsNotificationAdditionalData has one).
       { name: 'ISSUER_COMMENTS (Pending)', item: { eventCode: Code.IssuerComments, pspReference: 'DISPUTE000000004', additionalData: { disputeStatus: 'Pending', 'issuerComments.type': 'prearbitration' } }, expect: { kind: 'dispute', paymentId: SALE, status: 'disputed' } },
@@ -265,7 +273,7 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
       });
     }
 
-    it('acknowledges, and passes nothing on for, what moved no money: CAPTURE, AUTHORISATION_ADJUSTMENT, REFUND, CANCELLATION and EXPIRE with success "false", codes it does not read (OFFER_CLOSED, REPORT_AVAILABLE), and dispute reports that say nothing of the money without a disputeStatus (PREARBITRATION_ACCEPTED, PREARBITRATION_DECLINED, ISSUER_COMMENTS)', async () => {
+    it('acknowledges, and passes nothing on for, what moved no money: CAPTURE, AUTHORISATION_ADJUSTMENT, REFUND, CANCELLATION and EXPIRE with success "false", codes it does not read (OFFER_CLOSED, REPORT_AVAILABLE), and the issuer\'s comments, which say nothing of the money without a disputeStatus (ISSUER_COMMENTS)', async () => {
       const items = [
         signedItem({ ...base, pspReference: 'NOMONEY000000001', eventCode: Code.Capture, success: Success.False, reason: 'Insufficient balance on payment' }),
         signedItem({ ...base, pspReference: 'NOMONEY000000002', eventCode: Code.AuthorisationAdjustment, success: Success.False }),
@@ -274,10 +282,6 @@ describe('Adyen standard webhooks built and signed by @adyen/api-library', () =>
         signedItem({ ...base, pspReference: 'NOMONEY000000005', eventCode: Code.Expire, success: Success.False }),
         signedItem({ pspReference: 'NOMONEY000000006', eventCode: Code.OfferClosed, paymentMethod: 'ideal' }),
         signedItem({ pspReference: 'settlement_detail_report_2026_03_14.csv', eventCode: Code.ReportAvailable, reason: 'https://ca-test.adyen.com/reports/download' }),
-        // "The pre-arbitration case was accepted" / "… declined" says neither by whom nor where the money stands: with
-        // no disputeStatus (payments processed in Brazil) there is nothing to read.
-        signedItem({ ...base, pspReference: 'NOMONEY000000007', eventCode: Dispute('PREARBITRATION_ACCEPTED') }),
-        signedItem({ ...base, pspReference: 'NOMONEY000000008', eventCode: Dispute('PREARBITRATION_DECLINED') }),
         // The issuer's free-text comments, as Adyen's ISSUER_COMMENTS example (Webhooks-v1) has them: no disputeStatus.
         signedItem({ ...base, pspReference: 'NOMONEY000000009', eventCode: Code.IssuerComments, additionalData: { chargebackReasonCode: '13.3', chargebackSchemeCode: 'visa', 'issuerComments.type': 'chargeback', 'issuerComments.explanation': 'some_text' } }),
       ];
