@@ -99,6 +99,22 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[11000, 2, 110]]);
   });
 
+  it('two part captures of less than authorised (30.00 + 50.00 of 100.00), the 50.00 failing: the sale brought 30.00, each capture counted once, in all 24 orders', async () => {
+    const natural = await everyOrder(saleScenario(10000, [
+      { role: 'CAPTURE 30', scenario: 'capture', capture: 'a', amount: 3000, day: 4 },
+      { role: 'CAPTURE 50', scenario: 'capture', capture: 'b', amount: 5000, day: 5 },
+      { role: 'CAPTURE_FAILED 50', scenario: 'capture_failed', capture: 'b', amount: 5000, day: 7 },
+    ]), 4, 26_000);
+    const p = natural.payment;
+    // What the captures add up to is the sum of the two, each once; the rest of the authorisation (20.00) and the failed
+    // part (50.00) are given back, and nothing else.
+    assert.deepEqual([p.counted, p.grossMinor, p.refundedMinor, p.netMinor, p.status], [true, 10000, 7000, 3000, 'partially_refunded']);
+    assert.deepEqual([p.saleMinor, p.capturedMinor, p.captureFailedMinor], [10000, 8000, 5000]);
+    assert.deepEqual(natural.captureRows.map((c) => [c.capture, c.amount_minor, c.failed_at !== null, c.captured_at !== null]), [['a', 3000, false, true], ['b', 5000, true, true]]);
+    assert.deepEqual(natural.totals.map((t) => t.payments + ':' + t.gross_minor + ':' + t.refunded_minor), ['2:11000:7000']);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[4000, 2, 40]]);
+  });
+
   it('a capture of less than authorised (80.00 of 100.00): Adyen releases the rest, so the sale brought 80.00, in both orders', async () => {
     const natural = await everyOrder(saleScenario(10000, [{ role: 'CAPTURE 80', scenario: 'capture', capture: 'a', amount: 8000, day: 4 }]), 2);
     const p = natural.payment;
