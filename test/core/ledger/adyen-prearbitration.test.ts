@@ -1,12 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Notification } from '@adyen/api-library/lib/src/typings/notification/notification';
 import { NotificationRequestItem } from '@adyen/api-library/lib/src/typings/notification/notificationRequestItem';
-import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { bothDialects } from '../../support/both-dialects';
 import { DeliveryOrder } from '../pipeline/delivery-order-support';
-import { librarySignedItem, receivedAdyen } from '../sources/adyen-test-support';
+import { libraryItemReceiver } from '../sources/adyen-test-support';
 
 /**
  * The merchant's answer to an issuer's pre-arbitration, as Adyen reports it for a payment processed in Brazil: with no
@@ -26,17 +24,12 @@ const tiered = parseLoyaltyProgram({ id: 'prearbitration-tiers', currency: 'BRL'
 /** Adyen's eventDate (ISO 8601 with the offset of São Paulo), `day` days into November 2025. */
 const at = (day: number) => new Date(Date.UTC(2025, 10, day, 14)).toISOString().replace('T14:00:00.000Z', 'T11:00:00-03:00');
 
-async function received(fields: Pick<NotificationRequestItem, 'eventCode' | 'pspReference' | 'eventDate'> & Partial<NotificationRequestItem>): Promise<PaymentEvent> {
-  const item = librarySignedItem({
-    amount: { currency: 'BRL', value: 25000 },
-    merchantAccountCode: 'TerminalCrmShopBR',
-    merchantReference: 'POS-3107',
-    success: NotificationRequestItem.SuccessEnum.True,
-    ...fields,
-  }, KEY);
-  const delivery: Notification = { live: 'false', notificationItems: [{ NotificationRequestItem: item }] };
-  return receivedAdyen({ body: JSON.stringify(delivery), headers: { 'content-type': 'application/json' } }, KEY);
-}
+const received = libraryItemReceiver(KEY, {
+  amount: { currency: 'BRL', value: 25000 },
+  merchantAccountCode: 'TerminalCrmShopBR',
+  merchantReference: 'POS-3107',
+  success: NotificationRequestItem.SuccessEnum.True,
+});
 
 /** Shopper n's terminal sale (AuthorisationNotificationAdditionalData), which makes them a customer by the card. */
 const sale = (psp: string, n: number) => received({

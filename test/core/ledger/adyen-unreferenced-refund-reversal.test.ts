@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Notification } from '@adyen/api-library/lib/src/typings/notification/notification';
 import { NotificationRequestItem } from '@adyen/api-library/lib/src/typings/notification/notificationRequestItem';
-import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { bothDialects } from '../../support/both-dialects';
 import { DeliveryOrder } from '../pipeline/delivery-order-support';
-import { librarySignedItem, receivedAdyen } from '../sources/adyen-test-support';
+import { libraryItemReceiver } from '../sources/adyen-test-support';
 
 /**
  * The scheme refusing an unreferenced refund (REFUND_WITH_DATA, a payment of its own under its pspReference), or its
@@ -24,17 +22,12 @@ const program = parseLoyaltyProgram({ id: 'unreferenced-reversal', currency: 'EU
 const tiered = parseLoyaltyProgram({ id: 'unreferenced-reversal-tiers', currency: 'EUR', tiers: [{ name: 'Silver', minSpendMinor: 9_000, multiplier: 2 }] });
 const at = (day: number) => `2025-11-${String(day).padStart(2, '0')}T11:00:00+01:00`;
 
-async function received(fields: Pick<NotificationRequestItem, 'eventCode' | 'pspReference' | 'eventDate'> & Partial<NotificationRequestItem>): Promise<PaymentEvent> {
-  const item = librarySignedItem({
-    amount: { currency: 'EUR', value: 3000 },
-    merchantAccountCode: 'TerminalCrmShopNL',
-    merchantReference: 'POS-2207',
-    success: NotificationRequestItem.SuccessEnum.True,
-    ...fields,
-  }, KEY);
-  const delivery: Notification = { live: 'false', notificationItems: [{ NotificationRequestItem: item }] };
-  return receivedAdyen({ body: JSON.stringify(delivery), headers: { 'content-type': 'application/json' } }, KEY);
-}
+const received = libraryItemReceiver(KEY, {
+  amount: { currency: 'EUR', value: 3000 },
+  merchantAccountCode: 'TerminalCrmShopNL',
+  merchantReference: 'POS-2207',
+  success: NotificationRequestItem.SuccessEnum.True,
+});
 
 /** Shopper n's card: its alias and last four digits. */
 const cardOf = (n: number) => ({ alias: `H2207000000000${String(n).padStart(2, '0')}`, last4: String(n).padStart(4, '0') });

@@ -5,6 +5,7 @@ import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { adyenSource } from '../../../nodes/core/sources/adyen';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import HmacValidator from '@adyen/api-library/lib/src/utils/hmacValidator';
+import type { Notification } from '@adyen/api-library/lib/src/typings/notification/notification';
 import type { NotificationRequestItem } from '@adyen/api-library/lib/src/typings/notification/notificationRequestItem';
 import { adyenDelivery, adyenPspReference } from '../../../sandbox/simulator/adyen-events';
 
@@ -129,4 +130,16 @@ export function librarySignedItem(fields: NotificationRequestItem, hmacKey: stri
   item.additionalData!.hmacSignature = validator.calculateHmac(item, hmacKey);
   assert.equal(validator.validateHMAC(item, hmacKey), true, 'the library accepts its own signature');
   return item;
+}
+
+/**
+ * Receives one item at a time as Adyen delivers it (a test-mode Notification of that item, library-signed), the
+ * fields every item of the test shares (amount, merchant account and reference, success) taken from `shared`.
+ */
+export function libraryItemReceiver(hmacKey: string, shared: Partial<NotificationRequestItem>) {
+  return async (fields: Pick<NotificationRequestItem, 'eventCode' | 'pspReference' | 'eventDate'> & Partial<NotificationRequestItem>): Promise<PaymentEvent> => {
+    const item = librarySignedItem({ ...shared, ...fields } as NotificationRequestItem, hmacKey);
+    const delivery: Notification = { live: 'false', notificationItems: [{ NotificationRequestItem: item }] };
+    return receivedAdyen({ body: JSON.stringify(delivery), headers: { 'content-type': 'application/json' } }, hmacKey);
+  };
 }
