@@ -106,6 +106,8 @@ export interface CompletedRefunds {
   otherTenders: string[];
   /** A refund read here is still PENDING (awaiting approval): its completion may not change the payment. */
   pending: boolean;
+  /** Found by ListPaymentRefunds (searchedRefundTotal): how many refunds of the payment, and whether it was read to its end. */
+  searched?: { found: number; complete: boolean };
 }
 
 /**
@@ -121,19 +123,68 @@ export async function completedRefundTotal(
   current?: { id: string; amount: number },
 ): Promise<Lookup<CompletedRefunds>> {
   const ids = (Array.isArray(payment.refund_ids) ? payment.refund_ids : []).filter((id): id is string => typeof id === 'string');
-  let total = 0;
-  let pending = false;
-  const otherTenders = new Set<string>();
+  const refunds: Obj[] = [];
   for (const id of ids) {
     if (current && id === current.id) continue;
     const r = await getOne(credentials, ctx, `/v2/refunds/${encodeURIComponent(id)}`, 'refund');
     if (!r.ok) return r;
-    const amount = obj(r.value.amount_money)?.amount;
-    if (r.value.status === 'PENDING') pending = true;
-    if (r.value.status !== 'COMPLETED' || typeof amount !== 'number') continue;
+    refunds.push(r.value);
+  }
+  return { ok: true, value: completedOf(refunds, current?.amount ?? 0) };
+}
+
+/** What a payment's refunds, as read, add up to (CompletedRefunds), with `plus` (the refund being delivered) on top. */
+function completedOf(refunds: readonly Obj[], plus = 0): CompletedRefunds {
+  let total = 0;
+  let pending = false;
+  const otherTenders = new Set<string>();
+  for (const refund of refunds) {
+    const amount = obj(refund.amount_money)?.amount;
+    if (refund.status === 'PENDING') pending = true;
+    if (refund.status !== 'COMPLETED' || typeof amount !== 'number') continue;
     total += amount;
-    const tender = crossTenderOf(r.value);
+    const tender = crossTenderOf(refund);
     if (tender) otherTenders.add(tender);
   }
-  return { ok: true, value: { minor: total + (current?.amount ?? 0), otherTenders: [...otherTenders], pending } };
+  return { minor: total + plus, otherTenders: [...otherTenders], pending };
+}
+
+/** Pages of ListPaymentRefunds read at most for one payment (100 refunds each): a poll must not stall on one sale. */
+export const REFUND_SEARCH_MAX_PAGES = 10;
+
+/**
+ * The refunds of a payment that says it was refunded (`refunded_money`) but lists no `refund_ids` (the SDK lets
+ * Square leave them null or out). Square has no GetPayment-side list then, nor a payment filter on ListPaymentRefunds
+ * (GET /v2/refunds): its documented filters narrow the listing to where this payment's refunds can be — created no
+ * earlier than the payment (`begin_time`, on the refunds' `created_at`), at its location (`location_id`), of card
+ * payments (`source_type` CARD) — and each refund names its `payment_id`, which picks this payment's out. Pages follow
+ * Square's `cursor` ("the next set of results for the original query"), 100 a page, up to REFUND_SEARCH_MAX_PAGES;
+ * `searched.complete` is false when more were left. The listing is eventually consistent (a refund may take seconds to appear).
+ */
+export async function searchedRefundTotal(credentials: SquareCredentials, ctx: SourceContext, payment: Obj): Promise<Lookup<CompletedRefunds>> {
+  const paymentId = trimmedStr(payment.id);
+  const query = {
+    begin_time: trimmedStr(payment.created_at),
+    location_id: trimmedStr(payment.location_id),
+    source_type: 'CARD',
+    sort_order: 'ASC',
+    limit: 100,
+  };
+  const refunds: Obj[] = [];
+  let cursor: string | undefined;
+  for (let page = 0; page < REFUND_SEARCH_MAX_PAGES; page++) {
+    const res = await squareRequest(credentials, ctx, '/v2/refunds', { ...query, cursor });
+    const body = obj(res.body);
+    if (res.status !== 200) {
+      const hint = res.status === 401 ? ' (the access token is wrong, expired or revoked)' : res.status === 403 ? ' (the access token lacks a permission)' : '';
+      return { ok: false, problem: `GET /v2/refunds (ListPaymentRefunds) answered ${res.status}: ${squareErrorText(res.body)}${hint}` };
+    }
+    for (const r of Array.isArray(body?.refunds) ? body.refunds : []) {
+      const refund = obj(r);
+      if (refund && paymentId && trimmedStr(refund.payment_id) === paymentId) refunds.push(refund);
+    }
+    cursor = trimmedStr(body?.cursor);
+    if (!cursor) return { ok: true, value: { ...completedOf(refunds), searched: { found: refunds.length, complete: true } } };
+  }
+  return { ok: true, value: { ...completedOf(refunds), searched: { found: refunds.length, complete: false } } };
 }

@@ -1,7 +1,7 @@
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import type { ListPage, ListResult, SourceContext } from './source';
-import { completedRefundTotal, lookUpPayment, squareErrorText, squareRequest } from './square-api';
+import { completedRefundTotal, lookUpPayment, searchedRefundTotal, squareErrorText, squareRequest, REFUND_SEARCH_MAX_PAGES } from './square-api';
 import { squareMoney } from './square-card';
 import { squareLivemode, type SquareCredentials } from './square-credentials';
 import { acrossLocations } from './square-locations';
@@ -74,6 +74,7 @@ async function listLocationPayments(credentials: SquareCredentials, page: ListPa
   const payments = (Array.isArray(body.payments) ? body.payments : []).map(obj).filter((p): p is Obj => Boolean(p));
   const livemode = squareLivemode(credentials);
   const events: PaymentEvent[] = [];
+  const notes: string[] = [];
   const waiting = new Set<string>();
   const listed = new Set(payments.map((p) => trimmedStr(p.id)).filter((id): id is string => Boolean(id)));
   if (state.page === null) {
@@ -84,7 +85,7 @@ async function listLocationPayments(credentials: SquareCredentials, page: ListPa
         if (/answered 40[13]/.test(again.problem)) throw new CredentialFieldError('accessToken', `payment ${id}, whose refund was pending, could not be read again: ${again.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');
         continue;
       }
-      events.push(...(await eventsOfPayment(again.value, credentials, ctx, livemode, waiting)));
+      events.push(...(await eventsOfPayment(again.value, credentials, ctx, livemode, waiting, notes)));
     }
   } else {
     for (const id of state.waiting ?? []) waiting.add(id);
@@ -93,7 +94,7 @@ async function listLocationPayments(credentials: SquareCredentials, page: ListPa
   for (const payment of payments) {
     const id = trimmedStr(payment.id);
     if (id) waiting.delete(id);
-    events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode, waiting)));
+    events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode, waiting, notes)));
     const updated = isoTime(payment.updated_at);
     if (updated && (!last || updated > last)) last = updated;
   }
@@ -101,14 +102,24 @@ async function listLocationPayments(credentials: SquareCredentials, page: ListPa
   const kept = [...waiting].slice(-WAITING_MAX);
   // The next query starts at the last change seen, inclusive: that payment comes again, under the same ids.
   const cursor: PollState = next ? { since: state.since, page: next, last } : { since: last ?? state.since, page: null, last: null };
-  return { events, cursor: JSON.stringify(kept.length ? { ...cursor, waiting: kept } : cursor), more: Boolean(next) };
+  return { events, cursor: JSON.stringify(kept.length ? { ...cursor, waiting: kept } : cursor), more: Boolean(next), ...(notes.length ? { notes } : {}) };
 }
 
 /**
  * A listed payment → its sale or decline, and its refunds so far as one cumulative refund event. `pending` gets the
- * payment's id when one of its refunds is still PENDING.
+ * payment's id when one of its refunds is still PENDING. Its refunds are those its `refund_ids` list, each read; a
+ * payment that says it was refunded (`refunded_money`) without listing them has them found by ListPaymentRefunds
+ * (searchedRefundTotal), and `notes` says so, naming the payment, when that listing shows none of them or was not
+ * read to its end.
  */
-export async function eventsOfPayment(payment: Obj, credentials: SquareCredentials, ctx: SourceContext, livemode: boolean, pending?: Set<string>): Promise<PaymentEvent[]> {
+export async function eventsOfPayment(
+  payment: Obj,
+  credentials: SquareCredentials,
+  ctx: SourceContext,
+  livemode: boolean,
+  pending?: Set<string>,
+  notes?: string[],
+): Promise<PaymentEvent[]> {
   let draft;
   try {
     draft = await paymentDraft('payment.updated', payment, credentials, ctx);
@@ -124,12 +135,16 @@ export async function eventsOfPayment(payment: Obj, credentials: SquareCredentia
   // Refunded when refunded_money says so, or when refund_ids lists any: the SDK lets Square leave refunded_money null.
   const refunded = obj(payment.refunded_money)?.amount;
   const listed = Array.isArray(payment.refund_ids) && payment.refund_ids.some((id) => typeof id === 'string' && id.length > 0);
-  if (draft.kind !== 'payment' || !((typeof refunded === 'number' && refunded > 0) || listed)) return out;
+  const said = typeof refunded === 'number' && refunded > 0;
+  if (draft.kind !== 'payment' || !(said || listed)) return out;
 
-  const total = await completedRefundTotal(credentials, ctx, payment);
+  // Refunded without its refund ids (the SDK lets Square leave them out): ListPaymentRefunds finds them.
+  const total = listed ? await completedRefundTotal(credentials, ctx, payment) : await searchedRefundTotal(credentials, ctx, payment);
   if (!total.ok) throw new CredentialFieldError('accessToken', `the refunds of payment ${id} could not be read: ${total.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');
   const { minor, otherTenders } = total.value;
   if (total.value.pending) pending?.add(id);
+  const note = total.value.searched && unlistedRefundsNote(id, `${refunded} ${draft.amount.currency} minor units`, total.value.searched);
+  if (note) notes?.push(note);
   if (minor <= 0) return out;
   // A listed payment shows its refunds only as a total: the refund event carries that total as its amount too.
   const refundedTotal = squareMoney({ amount: minor, currency: draft.amount.currency }, 'refunded_money');
@@ -150,6 +165,18 @@ export async function eventsOfPayment(payment: Obj, credentials: SquareCredentia
     }),
   );
   return out;
+}
+
+/** What the operator hears of a payment refunded without refund_ids whose refunds the search did not all find. */
+function unlistedRefundsNote(id: string, refunded: string, found: { found: number; complete: boolean }): string | undefined {
+  const said = `payment ${id} says it was refunded (refunded_money ${refunded}) but lists no refund_ids`;
+  if (!found.complete) {
+    return `${said}; ListPaymentRefunds was read for ${REFUND_SEARCH_MAX_PAGES} pages from the payment's creation at its location without reaching the end, so only the ${found.found} of its refunds found there count for now (a refund webhook or reconcile brings the rest)`;
+  }
+  if (found.found === 0) {
+    return `${said}, and ListPaymentRefunds shows none of its refunds yet (Square's listing is eventually consistent): none is recorded until a refund webhook, or the payment's next change, brings them`;
+  }
+  return undefined;
 }
 
 function readCursor(cursor: string | null): PollState | null {

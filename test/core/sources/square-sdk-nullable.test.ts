@@ -11,6 +11,7 @@ import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import { describe, it } from 'node:test';
 import { serialization } from 'square';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { InputError } from '../../../nodes/core/errors';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { ledgerEventOf } from '../../../nodes/core/ledger/ledger-event';
 import { applyEvent, MemoryEntries, statusOf, viewOf, type PaymentRecord } from '../../../nodes/core/ledger/payment-rules';
@@ -228,6 +229,48 @@ describe('Square: fields the SDK lets be null, read with an access token', () =>
       const page = await squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, ctx());
       assert.ok(scope.isDone());
       assert.deepEqual(page.events.map((e) => [e.kind, e.amount, e.status]), [['payment', cents(5000), 'succeeded'], ['refund', cents(1500), 'partially_refunded']]);
+    });
+
+    /** ListPaymentRefunds' answer, typed and written by the SDK. */
+    const refundsListed = (refunds: serialization.PaymentRefund.Raw[] | null, cursor: string | null = null) =>
+      sdkJson(serialization.ListPaymentRefundsResponse, { errors: null, refunds, cursor } satisfies serialization.ListPaymentRefundsResponse.Raw);
+
+    it('refunded_money above zero with refund_ids null or left out: ListPaymentRefunds (from the payment\'s creation, at its location, card payments, page by cursor) finds its refunds', DEADLINE, async () => {
+      for (const refund_ids of [null, undefined]) {
+        const ours = refund({ id: 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY_ours' });
+        const another = refund({ id: 'Xk2QpMsv7yHZ3Tu1VbA0PnaPq4cZY_other', payment_id: 'Xk2QpMsv7yHZ3Tu1VbA0PnaPq4cZY', amount_money: usd(900) });
+        const sale = payment({ customer_id: null, refunded_money: usd(1500), refund_ids });
+        const asked: Record<string, unknown>[] = [];
+        const scope = square()
+          .get('/v2/payments').query(true).reply(200, listed([sale]))
+          .get('/v2/refunds').query((q) => (asked.push(q), q.cursor === undefined)).reply(200, refundsListed([another], 'page-2-cursor'))
+          .get('/v2/refunds').query((q) => (asked.push(q), q.cursor === 'page-2-cursor')).reply(200, refundsListed([ours]));
+        const page = await squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, ctx());
+        assert.ok(scope.isDone());
+        const first = asked.find((q) => q.cursor === undefined)!;
+        assert.deepEqual([first.begin_time, first.location_id, first.source_type], [sale.created_at, LOCATION, 'CARD']);
+        assert.equal(asked.find((q) => q.cursor === 'page-2-cursor')?.begin_time, sale.created_at, 'the next page continues the same query');
+        assert.deepEqual(page.events.map((e) => [e.kind, e.amount, e.refundedTotal, e.status]),
+          [['payment', cents(5000), undefined, 'succeeded'], ['refund', cents(1500), cents(1500), 'partially_refunded']]);
+        assert.equal(page.notes, undefined);
+      }
+    });
+
+    it('refunded without refund_ids and none of its refunds listed yet: nothing is made up, and the poll\'s notes name the payment', DEADLINE, async () => {
+      square()
+        .get('/v2/payments').query(true).reply(200, listed([payment({ customer_id: null, refunded_money: usd(1500), refund_ids: null })]))
+        .get('/v2/refunds').query(true).reply(200, refundsListed(null));
+      const page = await squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, ctx());
+      assert.deepEqual(page.events.map((e) => e.kind), ['payment']);
+      assert.match(page.notes?.join(' ') ?? '', new RegExp(`payment ${PAYMENT_ID} says it was refunded \\(refunded_money 1500 USD minor units\\) but lists no refund_ids, and ListPaymentRefunds shows none of its refunds yet`));
+    });
+
+    it('ListPaymentRefunds refused (403 INSUFFICIENT_SCOPES, Square\'s error body): the poll fails naming the access token, the payment and Square\'s words', DEADLINE, async () => {
+      square()
+        .get('/v2/payments').query(true).reply(200, listed([payment({ customer_id: null, refunded_money: usd(1500), refund_ids: null })]))
+        .get('/v2/refunds').query(true).reply(403, { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'INSUFFICIENT_SCOPES', detail: 'The merchant has not given your application sufficient permissions to do that. The app must request the PAYMENTS_READ permission.' }] });
+      await assert.rejects(squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, ctx()),
+        (e) => e instanceof InputError && e.field === 'accessToken' && new RegExp(`refunds of payment ${PAYMENT_ID} could not be read: GET /v2/refunds \\(ListPaymentRefunds\\) answered 403: INSUFFICIENT_SCOPES`).test(e.message));
     });
 
     it('ListLocations: a location leaving all but its id null is listed by it; locations null lists the main location, saying so', DEADLINE, async () => {

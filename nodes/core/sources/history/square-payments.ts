@@ -53,11 +53,12 @@ async function listLocationHistory(credentials: SquareCredentials, window: Histo
   const payments = (Array.isArray(body.payments) ? body.payments : []).map(obj).filter((p): p is Record<string, unknown> => Boolean(p));
   const livemode = squareLivemode(credentials);
   const events: PaymentEvent[] = [];
-  for (const payment of payments) events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode)));
+  const notes: string[] = [];
+  for (const payment of payments) events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode, undefined, notes)));
   const next = trimmedStr(body.cursor);
   // Kept by created_at, what begin_time/end_time select on, not by occurredAt: an offline payment's occurredAt is its
   // reader's clock (client_created_at), up to days before the upload that created it, and by that time it would be
   // dropped here and never listed by the window it falls in.
   const createdAt = new Map(payments.map((p) => [trimmedStr(p.id), isoTime(p.created_at)]));
-  return { events: eventsInWindow(events, window.since, window.until, (id) => createdAt.get(id)), cursor: next ?? null, more: Boolean(next) };
+  return { events: eventsInWindow(events, window.since, window.until, (id) => createdAt.get(id)), cursor: next ?? null, more: Boolean(next), ...(notes.length ? { notes } : {}) };
 }
