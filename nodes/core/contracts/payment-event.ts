@@ -204,6 +204,19 @@ export function disputePhase(status: PaymentEvent['status']): 'open' | 'won' | '
   return 'open';
 }
 
+/**
+ * The metadata a source puts on a dispute event whose processor stated no amount for the dispute (Square's
+ * `amount_money` left null): `amount` is then what the disputed payment charged, as the source read it, not an
+ * amount the processor gave the dispute. The ledger keeps an amount a report of the same dispute did state over it
+ * (ledger/payment-rules.ts), whatever order the reports arrive in.
+ */
+export const DISPUTE_AMOUNT_UNSTATED = { key: 'dispute_amount', value: 'payment_total' } as const;
+
+/** Whether a dispute event's amount is the dispute's own, as its processor stated it (DISPUTE_AMOUNT_UNSTATED). */
+export function disputeAmountStated(e: Pick<PaymentEvent, 'kind' | 'metadata'>): boolean {
+  return e.kind !== 'dispute' || e.metadata[DISPUTE_AMOUNT_UNSTATED.key] !== DISPUTE_AMOUNT_UNSTATED.value;
+}
+
 /** A PaymentEvent that has been through tokenize: downstream steps accept only this. */
 export type TokenizedPaymentEvent = PaymentEvent & {
   card?: Card & { identity?: Extract<CardIdentity, { kind: 'token' }> };

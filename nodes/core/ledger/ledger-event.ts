@@ -1,5 +1,5 @@
 import type { Money } from '../contracts/money';
-import type { EventKind, PaymentEvent } from '../contracts/payment-event';
+import { disputeAmountStated, type EventKind, type PaymentEvent } from '../contracts/payment-event';
 
 /**
  * One event as the ledger records it: the PaymentEvent's money, card and terminal descriptors, and the customer the
@@ -18,6 +18,11 @@ export interface LedgerEvent {
   /** Whether the sale moved money, when the processor said so after the fact (PaymentEvent.sale). */
   sale?: PaymentEvent['sale'];
   status: PaymentEvent['status'];
+  /**
+   * false: a dispute report whose processor stated no amount (contracts DISPUTE_AMOUNT_UNSTATED), `amount` being the
+   * payment's total; an amount another report of the dispute stated stands over it (payment-rules.ts).
+   */
+  disputeAmountStated?: false;
   occurredAt: string;
   card?: { brand?: string; last4?: string; token?: string; entryMode?: string; wallet?: string };
   terminal?: { readerId?: string; locationId?: string };
@@ -36,6 +41,7 @@ export function ledgerEventOf(event: PaymentEvent, customerId: string | null): L
     ...(event.refund ? { refund: event.refund } : {}),
     ...(event.sale ? { sale: event.sale } : {}),
     status: event.status,
+    ...(disputeAmountStated(event) ? {} : { disputeAmountStated: false as const }),
     occurredAt: event.occurredAt,
     card: event.card && {
       brand: event.card.brand,

@@ -33,7 +33,7 @@ export function ledgerPaymentOf(r: PaymentRecord): LedgerPayment {
 export const PAYMENT_COLUMNS =
   'source, payment_id, customer_id, currency, seen, gross_minor, refund_reported_minor, refund_sum_minor, dispute_phase, disputed_minor, failed, ' +
   'occurred_at, first_seen, last_seen, card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, events, voided_at, restored_at, ' +
-  'capture_failed_minor, refund_reversed_minor, sale_minor, captured_minor, unreferenced, dispute_at, authorised_minor, authorised_at';
+  'capture_failed_minor, refund_reversed_minor, sale_minor, captured_minor, unreferenced, dispute_at, authorised_minor, authorised_at, dispute_amount_at, dispute_amount_phase';
 
 export interface PaymentRow {
   source: string;
@@ -71,6 +71,9 @@ export interface PaymentRow {
   /** NULL while no adjustment of the sale's authorisation is reported (and for every payment before schema 31). */
   authorised_minor: number | null;
   authorised_at: string | null;
+  /** NULL while no report of the dispute stated its amount (schema 33). */
+  dispute_amount_at: string | null;
+  dispute_amount_phase: string | null;
 }
 
 export function recordOfRow(r: PaymentRow): PaymentRecord {
@@ -88,6 +91,8 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
     disputePhase: r.dispute_phase as DisputePhase | null,
     disputedMinor: Number(r.disputed_minor),
     disputeAt: r.dispute_at ?? null,
+    disputeAmountAt: r.dispute_amount_at ?? null,
+    disputeAmountPhase: (r.dispute_amount_phase ?? null) as DisputePhase | null,
     failed: Number(r.failed) === 1,
     voidedAt: r.voided_at ?? null,
     restoredAt: r.restored_at ?? null,
@@ -105,12 +110,12 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
   };
 }
 
-const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 33);
+const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 35);
 // An update leaves the key and the time index alone unless the time moved (a payment seen after its refund).
 const UPDATE_SET = `customer_id = ?, currency = ?, seen = ?, gross_minor = ?, refund_reported_minor = ?, refund_sum_minor = ?,
   dispute_phase = ?, disputed_minor = ?, failed = ?, first_seen = ?, last_seen = ?, card_brand = ?, card_last4 = ?, card_token = ?,
   entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, refund_reversed_minor = ?, sale_minor = ?, captured_minor = ?, unreferenced = ?, dispute_at = ?,
-  authorised_minor = ?, authorised_at = ?, updated_at = ?`;
+  authorised_minor = ?, authorised_at = ?, dispute_amount_at = ?, dispute_amount_phase = ?, updated_at = ?`;
 const UPDATE_PAYMENT = `UPDATE ledger_payments SET ${UPDATE_SET} WHERE source = ? AND payment_id = ?`;
 const UPDATE_PAYMENT_AND_TIME = `UPDATE ledger_payments SET ${UPDATE_SET}, occurred_at = ? WHERE source = ? AND payment_id = ?`;
 
@@ -128,7 +133,7 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
         r.disputePhase, r.disputedMinor, r.failed ? 1 : 0, r.occurredAt, r.firstSeen, r.lastSeen,
         r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events,
         r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor, r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt,
-        r.authorisedMinor, r.authorisedAt, now,
+        r.authorisedMinor, r.authorisedAt, r.disputeAmountAt, r.disputeAmountPhase, now,
       ]);
       continue;
     }
@@ -136,7 +141,7 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
       r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
       r.failed ? 1 : 0, r.firstSeen, r.lastSeen, r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet,
       r.terminal.readerId, r.terminal.locationId, r.events, r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor,
-      r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt, r.authorisedMinor, r.authorisedAt, now,
+      r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt, r.authorisedMinor, r.authorisedAt, r.disputeAmountAt, r.disputeAmountPhase, now,
     ];
     if (r.occurredAt === before.occurredAt) await tx.run(UPDATE_PAYMENT, [...set, r.source, r.paymentId]);
     else await tx.run(UPDATE_PAYMENT_AND_TIME, [...set, r.occurredAt, r.source, r.paymentId]);

@@ -18,7 +18,10 @@ import type { LedgerEvent } from './ledger-event';
  *   refund that failed by its id, after charge.refunded counted it in the running total);
  * - disputes: open → won | lost, the latest report by time deciding (a won dispute lost after all, to a second
  *   chargeback, and won again); a lost dispute is a chargeback of the disputed amount, up to what refunds have not
- *   already given back, so no payment ever nets below zero;
+ *   already given back, so no payment ever nets below zero. The disputed amount is the one the latest report that
+ *   stated one gave, by the same order; a report stating none (Square's amount_money null, recorded at the payment's
+ *   total: LedgerEvent.disputeAmountStated false) sets it only while no report has stated one, so a dispute of part
+ *   of a sale stays one of that part whatever order its reports arrive in;
  * - a failed attempt moves no money;
  * - a sale the processor reports void after it succeeded (a SumUp transaction read CANCELLED, a Clover payment read
  *   VOIDED, an Adyen authorisation cancelled or expired) moved no money: everything it took counts as given back and
@@ -91,8 +94,17 @@ export interface PaymentRecord {
    */
   refundReversedMinor: number;
   disputePhase: DisputePhase | null;
-  /** The amount of the dispute, as its latest accepted event states it. */
+  /**
+   * The amount of the dispute: as the latest report that stated one states it (disputeAmountAt), else as the report
+   * that set the phase gives it (a report stating none gives the payment's total).
+   */
   disputedMinor: number;
+  /**
+   * The time and phase of the report the stated amount comes from (statedAmountDecides); null while no report stated
+   * one (and for a dispute recorded before store schema 33 without the time of its report).
+   */
+  disputeAmountAt: string | null;
+  disputeAmountPhase: DisputePhase | null;
   /**
    * The time of the dispute report that set the phase (disputeReportDecides). null for a dispute recorded before store
    * schema 30, which keeps the rule it was recorded under: a closed dispute never reopens.
@@ -346,6 +358,19 @@ export function disputeReportDecides(r: Pick<PaymentRecord, 'disputePhase' | 'di
   return rank > 0 || (rank === 0 && amountMinor > r.disputedMinor);
 }
 
+/**
+ * Whether a dispute report that states its amount sets the dispute's amount: the latest such report decides, in the
+ * same order as disputeReportDecides (by time, then an outcome over an opening and a loss over a win, then the larger
+ * amount), so any order of the same reports ends with the same amount. A report stating none never sets it once one
+ * has been stated (applyEvent).
+ */
+export function statedAmountDecides(r: Pick<PaymentRecord, 'disputedMinor' | 'disputeAmountAt' | 'disputeAmountPhase'>, phase: DisputePhase, amountMinor: number, at: string): boolean {
+  if (r.disputeAmountAt === null || r.disputeAmountPhase === null) return true;
+  if (at !== r.disputeAmountAt) return at > r.disputeAmountAt;
+  const rank = PHASE_RANK[phase] - PHASE_RANK[r.disputeAmountPhase];
+  return rank > 0 || (rank === 0 && amountMinor > r.disputedMinor);
+}
+
 /** For per-refund sources: the refund an event is about (the event itself when the processor names none). */
 export function refundIdOf(e: LedgerEvent): string | null {
   if (e.kind !== 'refund' || e.refund?.cumulative !== false) return null;
@@ -489,6 +514,8 @@ function newRecord(e: LedgerEvent, at: string): PaymentRecord {
     disputePhase: null,
     disputedMinor: 0,
     disputeAt: null,
+    disputeAmountAt: null,
+    disputeAmountPhase: null,
     failed: false,
     voidedAt: null,
     restoredAt: null,
@@ -604,10 +631,24 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
       break;
     case 'dispute': {
       const phase = disputePhase(e.status);
-      if (!sameCurrency || !disputeReportDecides(r, phase, e.amount.minor, at)) break;
-      r.disputePhase = phase;
-      r.disputedMinor = e.amount.minor;
-      r.disputeAt = at;
+      if (!sameCurrency) break;
+      const decides = disputeReportDecides(r, phase, e.amount.minor, at);
+      // A dispute recorded before schema 30 (no time kept) keeps the rule it was recorded under: the amount goes with
+      // the report that decides.
+      const timeless = r.disputePhase !== null && r.disputeAt === null;
+      const stated = e.disputeAmountStated !== false;
+      const setsAmount = stated ? (timeless ? decides : statedAmountDecides(r, phase, e.amount.minor, at)) : decides && r.disputeAmountAt === null;
+      if (setsAmount) {
+        r.disputedMinor = e.amount.minor;
+        if (stated) {
+          r.disputeAmountAt = at;
+          r.disputeAmountPhase = phase;
+        }
+      }
+      if (decides) {
+        r.disputePhase = phase;
+        r.disputeAt = at;
+      }
       break;
     }
     case 'failure':

@@ -1,4 +1,4 @@
-import type { EntryMode, PaymentEvent } from '../contracts/payment-event';
+import { DISPUTE_AMOUNT_UNSTATED, type EntryMode, type PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import type { SourceContext } from './source';
 import { canLookUp, completedRefundTotal, crossTenderOf, lookUpPayment } from './square-api';
@@ -163,8 +163,10 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
  * Dispute), which the SDK lets Square leave null. A dispute never takes back more than its payment, and the ledger
  * takes a lost one back up to what refunds have not already given (ledger/payment-rules.ts chargebackOf), so a
  * dispute that states no amount is recorded at what its payment charged, as the payment read shows it (the sale's
- * own amount: metadata `dispute_amount: payment_total`). Without that read (no access token, no payment named, the
- * read refused) there is neither an amount nor a currency to record: the event is acknowledged and ignored, with why.
+ * own amount: metadata `dispute_amount: payment_total`, DISPUTE_AMOUNT_UNSTATED). The ledger keeps an amount another
+ * report of the dispute stated over that one, in any order (a later report leaving amount_money null does not make a
+ * dispute of part of the sale one of all of it). Without that read (no access token, no payment named, the read
+ * refused) there is neither an amount nor a currency to record: the event is acknowledged and ignored, with why.
  *
  * A dispute.state.updated (or .changed) reports the dispute's new state: one naming none changes nothing that can be
  * recorded (read as open, it would reopen a dispute already won or lost), so it is acknowledged and ignored. A
@@ -205,7 +207,7 @@ async function disputeDraft(type: string, dispute: Obj, dataId: string | undefin
       card_brand: trimmedStr(dispute.card_brand),
       brand_dispute_id: trimmedStr(dispute.brand_dispute_id),
       due_at: trimmedStr(dispute.due_at),
-      dispute_amount: stated ? undefined : 'payment_total',
+      [DISPUTE_AMOUNT_UNSTATED.key]: stated ? undefined : DISPUTE_AMOUNT_UNSTATED.value,
     }),
   };
   if (payment) {

@@ -264,6 +264,32 @@ describe('the money rules (pure)', () => {
     assert.deepEqual([record.disputePhase, ledgerPaymentOf(record).status, ledgerPaymentOf(record).netMinor], ['won', 'succeeded', 1200]);
   });
 
+  it('a dispute report stating no amount (recorded at the sale\'s total) keeps the amount last stated for the dispute, in every order', () => {
+    const at = (d: number) => `2025-03-${d}T10:00:00.000Z`;
+    const unstated = { disputeAmountStated: false as const };
+    // 30.00 of a 100.00 sale disputed, then lost in a report leaving the amount out (recorded at 100.00).
+    const partLost = [payment('pi_d1', 10000), dispute('pi_d1', 'disputed', 3000, at(10)), dispute('pi_d1', 'refunded', 10000, at(20), unstated)];
+    for (const order of permutations(partLost)) {
+      const { record, deltas } = replay(order);
+      const p = ledgerPaymentOf(record);
+      assert.deepEqual([p.disputePhase, p.disputedMinor, p.chargebackMinor, p.netMinor], ['lost', 3000, 3000, 7000], order.map((e) => e.status).join(' → '));
+      assert.deepEqual(summed(deltas), counted(viewOf(record)));
+    }
+    // Stated 30.00, then 50.00 in a later report, then won in one stating none: the latest stated amount stands.
+    const restated = [payment('pi_d2', 10000), dispute('pi_d2', 'disputed', 3000, at(10)), dispute('pi_d2', 'disputed', 5000, at(15)), dispute('pi_d2', 'succeeded', 10000, at(20), unstated)];
+    for (const order of permutations(restated)) {
+      const { record } = replay(order);
+      assert.deepEqual([record.disputePhase, record.disputedMinor, ledgerPaymentOf(record).chargebackMinor], ['won', 5000, 0]);
+    }
+    // Opened stating none, then lost stating 30.00: the stated amount, whichever came first.
+    for (const order of permutations([payment('pi_d3', 10000), dispute('pi_d3', 'disputed', 10000, at(10), unstated), dispute('pi_d3', 'refunded', 3000, at(20))])) {
+      assert.deepEqual([replay(order).record.disputePhase, ledgerPaymentOf(replay(order).record).chargebackMinor], ['lost', 3000]);
+    }
+    // No report stated one: the sale's total, as before (the ledger's cap keeps the sale at zero at most).
+    const none = replay([payment('pi_d4', 10000), cumulativeRefund('pi_d4', 2500), dispute('pi_d4', 'disputed', 10000, at(10), unstated), dispute('pi_d4', 'refunded', 10000, at(20), unstated)]);
+    assert.deepEqual([none.record.disputedMinor, ledgerPaymentOf(none.record).chargebackMinor, ledgerPaymentOf(none.record).netMinor], [10000, 7500, 0]);
+  });
+
   it('a won dispute lost after all (a later report: a second chargeback) is charged back, and won again gives it back; at one instant a loss outweighs a win', () => {
     const at = (d: number) => `2025-03-${d}T10:00:00.000Z`;
     const lost = replay([payment('pi_7b', 1200), dispute('pi_7b', 'disputed', 1200, at(10)), dispute('pi_7b', 'succeeded', 1200, at(20)), dispute('pi_7b', 'refunded', 1200, at(25))]);

@@ -191,6 +191,25 @@ describe('Square: fields the SDK lets be null, read with an access token', () =>
     assert.deepEqual([view.grossMinor, view.refundedMinor, view.chargebackMinor, view.disputePhase, statusOf(record!)], [5000, 1500, 3500, 'lost', 'refunded']);
   });
 
+  it('a dispute that stated 20.00 of the 50.00 sale and is then lost in a report with amount_money null is charged back 20.00, in either order', DEADLINE, async () => {
+    const opened = await accepted(sdkWritten(disputeEvent('dispute.created', dispute({ amount_money: usd(2000), state: 'EVIDENCE_REQUIRED' }))));
+    square().get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(payment({ customer_id: null })));
+    const lost = await accepted(sdkWritten({ ...disputeEvent('dispute.state.updated', dispute({ amount_money: null, state: 'LOST' })), created_at: '2026-11-30T09:00:00.000Z' }), withToken());
+    assert.ok(lost.occurredAt > opened.occurredAt, 'the loss is the later report');
+    assert.deepEqual([lost.amount, lost.metadata.dispute_amount], [cents(5000), 'payment_total']);
+    const sale = await accepted(sdkWritten(paymentEvent('payment.updated', payment())));
+    for (const order of [[sale, opened, lost], [sale, lost, opened]] as PaymentEvent[][]) {
+      const entries = new MemoryEntries();
+      let record: PaymentRecord | undefined;
+      for (const e of order) {
+        const le = ledgerEventOf(e, null);
+        record = applyEvent(record, le, entries.changesFor(le));
+      }
+      const view = viewOf(record);
+      assert.deepEqual([view.disputePhase, view.disputedMinor, view.chargebackMinor], ['lost', 2000, 2000]);
+    }
+  });
+
   it('a refund whose payment, read, leaves total_money null is measured against amount_money and tip_money', DEADLINE, async () => {
     // 45.00 back of a 45.00 + 5.00 tip sale: part of it, not all.
     const r = refund({ amount_money: usd(4500) });

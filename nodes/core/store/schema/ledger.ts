@@ -300,3 +300,21 @@ export const LEDGER_REFUNDS_REVERSED_MIGRATION = {
   name: 'ledger: refunds reported reversed, by their id, for the unreferenced refund a reversal named another payment for',
   sql: 'CREATE INDEX ledger_refunds_reversed ON ledger_refunds(source, refund_id) WHERE reversed_at IS NOT NULL',
 } as const;
+
+/**
+ * Store schema version 33: a dispute's amount is the one the latest report that stated an amount gave
+ * (payment-rules.ts statedAmountDecides); a report stating none (Square's amount_money null, recorded at the payment's
+ * total) sets it only while none has. `dispute_amount_at` / `dispute_amount_phase` are the time and phase of that
+ * report. A dispute recorded before is taken as stated by the report that set its phase (dispute_at, dispute_phase):
+ * every source but Square's amountless reports states its amount, and a stated amount is what a later amountless
+ * report must not overwrite. One recorded before schema 30 (dispute_at NULL) keeps NULL and the rule it was recorded
+ * under.
+ */
+export const LEDGER_DISPUTE_AMOUNT_STATED_MIGRATION = {
+  version: 33,
+  name: 'ledger: a dispute keeps the amount last stated for it when a later report states none',
+  sql: `
+    ALTER TABLE ledger_payments ADD COLUMN dispute_amount_at TEXT;
+    ALTER TABLE ledger_payments ADD COLUMN dispute_amount_phase TEXT;
+    UPDATE ledger_payments SET dispute_amount_at = dispute_at, dispute_amount_phase = dispute_phase WHERE dispute_at IS NOT NULL`,
+} as const;
