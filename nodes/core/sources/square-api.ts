@@ -99,6 +99,17 @@ export function crossTenderOf(refund: Obj): string | undefined {
   return destination !== undefined && destination !== 'CARD' ? destination : undefined;
 }
 
+/** The payment's `refund_ids` name at least one refund. */
+export function listsRefundIds(payment: Obj): boolean {
+  return Array.isArray(payment.refund_ids) && payment.refund_ids.some((id) => typeof id === 'string' && id.length > 0);
+}
+
+/** The payment says some of it was refunded (`refunded_money` above zero); the SDK lets Square leave it null. */
+export function saysRefunded(payment: Obj): boolean {
+  const refunded = obj(payment.refunded_money)?.amount;
+  return typeof refunded === 'number' && refunded > 0;
+}
+
 /** A payment's COMPLETED refunds: their total in Square's minor units, and the tenders other than the card they went to. */
 export interface CompletedRefunds {
   minor: number;

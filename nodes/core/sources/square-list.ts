@@ -1,7 +1,7 @@
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import type { ListPage, ListResult, SourceContext } from './source';
-import { completedRefundTotal, lookUpPayment, searchedRefundTotal, squareErrorText, squareRequest, REFUND_SEARCH_MAX_PAGES } from './square-api';
+import { completedRefundTotal, listsRefundIds, lookUpPayment, saysRefunded, searchedRefundTotal, squareErrorText, squareRequest, REFUND_SEARCH_MAX_PAGES } from './square-api';
 import { squareMoney } from './square-card';
 import { squareLivemode, type SquareCredentials } from './square-credentials';
 import { acrossLocations } from './square-locations';
@@ -133,17 +133,15 @@ export async function eventsOfPayment(
   const polled = { ...draft.metadata, square_polled: 'true' };
   const out = [finish(`payment:${id}:${payment.status}`, 'payment.updated', occurredAt, livemode, { ...draft, metadata: polled })];
   // Refunded when refunded_money says so, or when refund_ids lists any: the SDK lets Square leave refunded_money null.
-  const refunded = obj(payment.refunded_money)?.amount;
-  const listed = Array.isArray(payment.refund_ids) && payment.refund_ids.some((id) => typeof id === 'string' && id.length > 0);
-  const said = typeof refunded === 'number' && refunded > 0;
-  if (draft.kind !== 'payment' || !(said || listed)) return out;
+  const listed = listsRefundIds(payment);
+  if (draft.kind !== 'payment' || !(saysRefunded(payment) || listed)) return out;
 
   // Refunded without its refund ids (the SDK lets Square leave them out): ListPaymentRefunds finds them.
   const total = listed ? await completedRefundTotal(credentials, ctx, payment) : await searchedRefundTotal(credentials, ctx, payment);
   if (!total.ok) throw new CredentialFieldError('accessToken', `the refunds of payment ${id} could not be read: ${total.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');
   const { minor, otherTenders } = total.value;
   if (total.value.pending) pending?.add(id);
-  const note = total.value.searched && unlistedRefundsNote(id, `${refunded} ${draft.amount.currency} minor units`, total.value.searched);
+  const note = total.value.searched && unlistedRefundsNote(id, `${obj(payment.refunded_money)?.amount} ${draft.amount.currency} minor units`, total.value.searched);
   if (note) notes?.push(note);
   if (minor <= 0) return out;
   // A listed payment shows its refunds only as a total: the refund event carries that total as its amount too.

@@ -1,7 +1,7 @@
 import { DISPUTE_AMOUNT_UNSTATED, type EntryMode, type PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import type { SourceContext } from './source';
-import { canLookUp, completedRefundTotal, crossTenderOf, lookUpPayment } from './square-api';
+import { canLookUp, completedRefundTotal, crossTenderOf, listsRefundIds, lookUpPayment, saysRefunded } from './square-api';
 import { cardPresence, chargedMoney, squareCard, squareMoney, statedSquareMoney } from './square-card';
 import type { SquareCredentials } from './square-credentials';
 import { compact, finish, hintsFor, isoTime, paymentDraft, paymentTime, terminalOf, type Draft } from './square-payment';
@@ -85,8 +85,9 @@ function required(o: Obj | undefined, field: string): Obj {
 /**
  * A COMPLETED refund of a card payment. Square's refund carries its own amount and id. With an access token the
  * payment and its other refunds are read (GetPayment, GetPaymentRefund), so `refundedTotal` is exact and the ledger
- * takes it as the payment's running total (and a full refund is `refunded`). Without one, or when that read fails,
- * the refund counts by its own id and amount (two partial refunds of one payment both count; refund.created and
+ * takes it as the payment's running total (and a full refund is `refunded`). Without one, when that read fails, or
+ * when the payment read says it was refunded (`refunded_money`) but lists no `refund_ids` (the SDK allows it, and
+ * its other refunds cannot then be read), the refund counts by its own id and amount (two partial refunds of one payment both count; refund.created and
  * refund.updated of one refund count it once).
  */
 async function refundDraft(type: string, refund: Obj, credentials: SquareCredentials, ctx: SourceContext): Promise<Draft> {
@@ -131,7 +132,12 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
       const payment = found.value;
       const presence = cardPresence(payment);
       if (!presence.present) throw new IgnoredEventError(type, `the refunded payment is not card-present: ${presence.why}`);
-      const total = await completedRefundTotal(credentials, ctx, payment, { id: trimmedStr(refund.id) ?? '', amount: Number(obj(refund.amount_money)?.amount) });
+      // A payment that says it was refunded but lists no refund_ids gives no running total to trust: the refund
+      // counts by its own id and amount, as without a token (a total of this refund alone would hide the others).
+      const unlisted = saysRefunded(payment) && !listsRefundIds(payment);
+      const total = unlisted
+        ? { ok: false as const, problem: `payment ${paymentId} says it was refunded but lists no refund_ids, so the refund counts by its own id and amount` }
+        : await completedRefundTotal(credentials, ctx, payment, { id: trimmedStr(refund.id) ?? '', amount: Number(obj(refund.amount_money)?.amount) });
       if (total.ok) {
         draft.refundedTotal = squareMoney({ amount: total.value.minor, currency: amount.currency }, 'refunded_total');
         // The exact running total, as refunds recorded before refunds went by their ids were kept too.

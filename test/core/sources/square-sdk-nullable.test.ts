@@ -210,6 +210,26 @@ describe('Square: fields the SDK lets be null, read with an access token', () =>
     }
   });
 
+  it('a refund whose payment, read, says it was refunded but lists no refund_ids counts by its own id: a second refund adds to it', DEADLINE, async () => {
+    const first = refund();
+    const second = refund({ id: 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY_second', amount_money: usd(1000) });
+    const events: PaymentEvent[] = [];
+    for (const r of [first, second]) {
+      square().get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(payment({ customer_id: null, refunded_money: usd(2500), refund_ids: null })));
+      const e = await accepted(sdkWritten(refundEvent('refund.updated', r)), withToken());
+      assert.deepEqual([e.kind, e.amount, e.refund], ['refund', { minor: Number(r.amount_money.amount), currency: 'USD' }, { id: r.id, cumulative: false }]);
+      assert.match(e.metadata.square_lookup ?? '', /says it was refunded but lists no refund_ids, so the refund counts by its own id and amount/);
+      events.push(e);
+    }
+    const entries = new MemoryEntries();
+    let record: PaymentRecord | undefined;
+    for (const e of [await accepted(sdkWritten(paymentEvent('payment.updated', payment()))), ...events]) {
+      const le = ledgerEventOf(e, null);
+      record = applyEvent(record, le, entries.changesFor(le));
+    }
+    assert.equal(viewOf(record).refundedMinor, 2500);
+  });
+
   it('a refund whose payment, read, leaves total_money null is measured against amount_money and tip_money', DEADLINE, async () => {
     // 45.00 back of a 45.00 + 5.00 tip sale: part of it, not all.
     const r = refund({ amount_money: usd(4500) });
