@@ -304,6 +304,52 @@ describe('Stripe: nullable fields in the API reads (backfill lists, polling)', (
     ]);
   });
 
+  it('backfill: a charge with payment_method_details null is read as its webhook is: no sale, its refund passed on naming no one, its failed refund reversed', DEADLINE, async () => {
+    const charge = {
+      ...chargeObject({ amount: 2500, amountRefunded: 1500, chargeId: 'ch_listNoDetailsR', paymentIntentId: 'pi_listNoDetailsR', customer: 'cus_noDetails', email: 'someone@example.com', created }),
+      payment_method_details: null,
+    } satisfies Stripe.Charge;
+    const failed = refundObject({ amount: 500, refundId: 're_listNoDetailsF', chargeId: charge.id, paymentIntentId: 'pi_listNoDetailsR', status: 'failed', created: created + 600 });
+    const standing = refundObject({ amount: 1000, refundId: 're_listNoDetailsS', chargeId: charge.id, paymentIntentId: 'pi_listNoDetailsR', status: 'succeeded', created: created + 300 });
+    const scope = api()
+      .get('/v1/charges').query(true).reply(200, { object: 'list', url: '/v1/charges', data: [charge], has_more: false })
+      .get('/v1/refunds').query({ charge: charge.id, limit: '100' }).reply(200, { object: 'list', url: '/v1/refunds', data: [failed, standing], has_more: false });
+    const page = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, { cursor: null, since: SINCE, until: UNTIL, limit: 10 }, { http: axiosTransport(), now: () => UNTIL });
+    assert.ok(scope.isDone(), scope.pendingMocks().join(', '));
+    assert.deepEqual(page.events.map((e) => [e.id, e.kind, e.paymentId, e.amount.minor, e.refundedTotal?.minor, e.refund?.reversed]), [
+      ['stripe:charge:ch_listNoDetailsR:refunded:1500', 'refund', 'pi_listNoDetailsR', 2500, 1500, undefined],
+      ['stripe:refund:re_listNoDetailsF:failed', 'refund', 'pi_listNoDetailsR', 500, undefined, true],
+    ]);
+    // What the webhook makes of the same charge's charge.refunded, field by field but the event's own id and time.
+    const hooked = await accepted('charge.refunded', charge);
+    const facts = (e: PaymentEvent) => ({ ...e, id: undefined, occurredAt: undefined });
+    assert.deepEqual(facts(page.events[0]!), facts(hooked));
+    assert.deepEqual([hooked.card, hooked.customerHints], [undefined, {}]);
+  });
+
+  it('backfill: a charge with payment_method_details null that shows nothing refunded has its refunds read where the ledger counts one; of no refund, it is passed over', DEADLINE, async () => {
+    const charge = { ...chargeObject({ amount: 2500, chargeId: 'ch_listNoDetailsL', paymentIntentId: 'pi_listNoDetailsL', created }), payment_method_details: null } satisfies Stripe.Charge;
+    const failed = refundObject({ amount: 2500, refundId: 're_listNoDetailsL', chargeId: charge.id, paymentIntentId: 'pi_listNoDetailsL', status: 'failed', created: created + 600 });
+    const asked: string[][] = [];
+    const ledger = { refunded: async (ids: readonly string[]) => (asked.push([...ids]), new Set(ids)) };
+    const scope = api()
+      .get('/v1/charges').query(true).reply(200, { object: 'list', url: '/v1/charges', data: [charge], has_more: false })
+      .get('/v1/refunds').query({ charge: charge.id, limit: '100' }).reply(200, { object: 'list', url: '/v1/refunds', data: [failed], has_more: false });
+    const page = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, { cursor: null, since: SINCE, until: UNTIL, limit: 10 }, { http: axiosTransport(), now: () => UNTIL, ledger });
+    assert.ok(scope.isDone(), scope.pendingMocks().join(', '));
+    assert.deepEqual(asked, [['pi_listNoDetailsL']]);
+    assert.deepEqual(page.events.map((e) => [e.id, e.kind, e.paymentId, e.refundedTotal?.minor, e.refund?.reversed]), [
+      ['stripe:charge:ch_listNoDetailsL:refunded:2500', 'refund', 'pi_listNoDetailsL', 2500, undefined],
+      ['stripe:refund:re_listNoDetailsL:failed', 'refund', 'pi_listNoDetailsL', undefined, true],
+    ]);
+    // An online charge beside it is still none of the pack's: no question about it, no refunds read.
+    const online = { ...chargeObject({ amount: 900, amountRefunded: 900, chargeId: 'ch_listOnline', created }), payment_method_details: { type: 'card' } as Stripe.Charge.PaymentMethodDetails };
+    const onlineScope = api().get('/v1/charges').query(true).reply(200, { object: 'list', url: '/v1/charges', data: [online], has_more: false });
+    const none = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, { cursor: null, since: SINCE, until: UNTIL, limit: 10 }, { http: axiosTransport(), now: () => UNTIL, ledger });
+    assert.ok(onlineScope.isDone());
+    assert.deepEqual([none.events, asked.length], [[], 1]);
+  });
+
   it('polling: events with api_version and request null are read', DEADLINE, async () => {
     const event = { ...stripeEvent('charge.succeeded', bareCharge({ amount: 1200, paymentIntentId: 'pi_polled', created }), { id: 'evt_1PolledNullVersionAAAAAAA', created }), api_version: null, request: null };
     const scope = nock('https://api.stripe.com').get('/v1/events').query(true).reply(200, { object: 'list', url: '/v1/events', has_more: false, data: [event] });

@@ -21,6 +21,8 @@ import { obj, safeInt, str, type Obj } from '../../json/json-values';
  * read is a duplicate; the payment id is the PaymentIntent's, as the webhooks', so the ledger counts a payment that
  * came both ways once, and a failure the webhook told already is that event again (its id is the refund's,
  * failedRefundEventKey), a duplicate. Failed charges move no money and disputes need the dispute object: neither is read here.
+ * A charge whose payment_method_details is null is read as the webhook reads it (the same normalize decides): no
+ * sale, but its refund and its failed refunds, so a backfill and a webhook of the same charge agree.
  *
  * A charge that shows nothing refunded (amount_refunded 0, no refunds listed with it) normally has no refunds to
  * read. But whether Stripe's amount_refunded drops when a refund fails is not documented: should it drop to 0 once
@@ -48,32 +50,44 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
     starting_after: window.cursor ?? undefined,
   });
   const charges = body.data;
-  const sales = charges.map(saleOf);
-  // One question to the store for the page: of the sales that show nothing refunded, which the ledger counts refunded.
-  const unrefunded = sales.filter((s): s is Sale => !!s && showsNoRefund(s.charge)).map((s) => s.event.paymentId);
+  const listed = charges.map(listedOf);
+  // One question to the store for the page: of the charges that show nothing refunded, which the ledger counts refunded.
+  const unrefunded = listed.filter((c): c is ListedCharge => !!c && showsNoRefund(c.charge)).map((c) => c.paymentId);
   const counted = unrefunded.length > 0 && ctx.ledger ? await ctx.ledger.refunded(unrefunded) : new Set<string>();
   const events: PaymentEvent[] = [];
-  for (const sale of sales) {
-    if (sale) events.push(...(await eventsOfCharge(sale, (c) => refundsOf(credentials, ctx, c, counted.has(sale.event.paymentId)))));
+  for (const c of listed) {
+    if (c) events.push(...(await eventsOfCharge(c, (charge) => refundsOf(credentials, ctx, charge, counted.has(c.paymentId)))));
   }
   return { events: eventsInWindow(events, window.since, window.until), cursor: str(charges.at(-1)?.id) ?? window.cursor, more: body.hasMore && charges.length > 0 };
 }
 
-/** A card-present charge that succeeded, and its sale as the webhook's charge.succeeded. */
-interface Sale {
+/**
+ * A charge that succeeded, read as the webhook reads it: its sale as charge.succeeded, when that is one; else, where
+ * the webhook still passes the charge's charge.refunded on (payment_method_details null says neither card-present nor
+ * online: no sale, but its refunds count against a sale the pack recorded), the payment that refund names. A charge
+ * the webhook reads neither way (online) is passed over, its refunds never asked for.
+ */
+interface ListedCharge {
   charge: Obj;
   id: string;
-  event: PaymentEvent;
+  paymentId: string;
+  sale?: PaymentEvent;
 }
 
-function saleOf(charge: Obj): Sale | null {
+function listedOf(charge: Obj): ListedCharge | null {
   const id = str(charge.id);
   if (!id || charge.status !== 'succeeded') return null;
+  const sale = asWebhookEvent(charge, 'charge.succeeded', `charge:${id}:succeeded`);
+  const paymentId = sale?.paymentId ?? asWebhookEvent(charge, 'charge.refunded', `charge:${id}:refunded`)?.paymentId;
+  return paymentId ? { charge, id, paymentId, sale } : null;
+}
+
+/** The charge as the webhook event `type` of it normalizes, or undefined where the webhook's normalize ignores it. */
+function asWebhookEvent(charge: Obj, type: string, id: string): PaymentEvent | undefined {
   try {
-    return { charge, id, event: normalizeStripeEvent({ object: 'event', created: charge.created, livemode: charge.livemode === true, data: { object: charge }, id: `charge:${id}:succeeded`, type: 'charge.succeeded' }) };
+    return normalizeStripeEvent({ object: 'event', created: charge.created, livemode: charge.livemode === true, data: { object: charge }, id, type });
   } catch (e) {
-    // Online charges are listed too: passed over, without asking for their refunds.
-    if (e instanceof IgnoredEventError) return null;
+    if (e instanceof IgnoredEventError) return undefined;
     throw e;
   }
 }
@@ -85,9 +99,9 @@ function showsNoRefund(charge: Obj): boolean {
   return (safeInt(charge.amount_refunded) ?? 0) <= 0 && !listed;
 }
 
-async function eventsOfCharge({ charge, id, event: sale }: Sale, readRefunds: (charge: Obj) => Promise<Obj[]>): Promise<PaymentEvent[]> {
+async function eventsOfCharge({ charge, id, sale }: ListedCharge, readRefunds: (charge: Obj) => Promise<Obj[]>): Promise<PaymentEvent[]> {
   const base = { object: 'event', created: charge.created, livemode: charge.livemode === true, data: { object: charge } };
-  const out = [sale];
+  const out = sale ? [sale] : [];
   const refunds = await readRefunds(charge);
   // The running total, with every refund not canceled — a failed one too: whether Stripe's amount_refunded still
   // counts a refund once it failed is not documented, and its reversal below takes it out of the total once.
