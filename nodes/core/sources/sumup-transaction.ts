@@ -42,6 +42,30 @@ const ENTRY_MODES: Record<string, { entryMode: EntryMode; wallet?: string }> = {
 /** A card at a SumUp reader: payment_type POS (ECOM, CASH, RECURRING… are not). */
 const CARD_PRESENT = 'POS';
 
+/**
+ * TransactionBase leaves `payment_type` optional. Without it, the transaction's other fields say how it was paid:
+ * its `entry_mode` (EntryMode) and `simple_payment_type` ("simple name of the payment type"). These are a card at a
+ * reader; those of `MAYBE_AT_READER` a card read either way (a wallet, keyed, none named); any other names a way that
+ * is not a card at a reader (CUSTOMER_ENTRY, MOTO, PAYPAL, BOLETO…; CASH, CC_CUSTOMER_ENTERED, RECURRING…).
+ */
+const AT_READER = new Set(['CHIP', 'CONTACTLESS', 'CONTACTLESS_MAGSTRIPE', 'MAGSTRIPE', 'MAGSTRIPE_FALLBACK', 'EMV', 'CC_SIGNATURE']);
+const MAYBE_AT_READER = new Set(['APPLE_PAY', 'GOOGLE_PAY', 'MANUAL_ENTRY', 'NONE', 'N/A', 'CARD', 'ELV', 'ELV_WITHOUT_SIGNATURE']);
+
+/**
+ * Why a transaction is not a card at a reader, or undefined when it is one: payment_type POS; or, naming no
+ * payment_type, a card it carries (or a reader's entry mode) and nothing saying it was paid another way.
+ */
+function notCardPresent(t: Obj, label: string): string | undefined {
+  const paymentType = trimmedStr(t.payment_type);
+  if (paymentType) return paymentType === CARD_PRESENT ? undefined : `transaction ${label} is ${paymentType}, not a card at a reader (POS)`;
+  const ways = [trimmedStr(t.entry_mode), trimmedStr(t.simple_payment_type)].filter((w): w is string => !!w);
+  const other = ways.find((w) => !AT_READER.has(w) && !MAYBE_AT_READER.has(w));
+  if (other) return `transaction ${label} names no payment_type and was paid by ${other}, not a card at a reader`;
+  const card = obj(t.card);
+  if (ways.some((w) => AT_READER.has(w)) || trimmedStr(card?.last_4_digits) || trimmedStr(card?.type)) return undefined;
+  return `transaction ${label} names no payment_type and carries no card: nothing says a card was taken at a reader`;
+}
+
 /** Statuses of a transaction whose money was taken (later refunds and chargebacks are events of their own). */
 const TAKEN = new Set(['SUCCESSFUL', 'REFUNDED', 'PAID_OUT', 'CHARGEBACK', 'CHARGE_BACK', 'REFUND_FAILED', 'NON_COLLECTION', 'CANCEL_FAILED']);
 const NOT_TAKEN = new Set(['FAILED', 'CANCELLED']);
@@ -73,8 +97,8 @@ export function normalizeSumUpTransaction(transaction: unknown, readAt?: string,
   }
   if (!t || !id) throw new InputError('transaction', 'this is not a SumUp transaction (no id)', 'pass the transaction as SumUp\'s API returns it');
   const label = trimmedStr(t.transaction_code) ?? id;
-  const paymentType = trimmedStr(t.payment_type) ?? 'UNKNOWN';
-  if (paymentType !== CARD_PRESENT) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} is ${paymentType}, not a card at a reader (POS)`);
+  const notPresent = notCardPresent(t, label);
+  if (notPresent) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, notPresent);
   // TransactionBase leaves `currency` and `amount` optional (@sumup/sdk types/transaction-base.d.ts): SumUp may send a
   // transaction without them, and without both there is nothing to record. Acknowledged with the reason, not refused:
   // a refusal would only have SumUp send the same hint again.

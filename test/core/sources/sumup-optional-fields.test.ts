@@ -47,6 +47,29 @@ describe('SumUp: TransactionFull with the fields its OpenAPI marks optional left
     assert.deepEqual([bare!.kind, bare!.amount, bare!.card], ['payment', { minor: 2450, currency: 'EUR' }, undefined]);
   });
 
+  it('payment_type absent: a transaction carrying a card, or a reader\'s entry mode, is the card sale with what it carries; one paid another way, or carrying nothing of a card, is acknowledged with why', DEADLINE, async () => {
+    for (const [i, t] of [transactionFull({}, ['payment_type']), transactionFull({ payment_type: null })].entries()) {
+      const events = await accepted(t);
+      assert.deepEqual(events.map((e) => [e.id, e.kind, e.status, e.amount.minor, e.card]), [
+        [`sumup:${ID}`, 'payment', 'succeeded', 2450, { brand: 'visa', last4: '3456', funding: 'debit', entryMode: 'contactless' }],
+      ]);
+      const state = await ledger(dir.path, `no-payment-type-${i}`, events);
+      assert.deepEqual([state.grossMinor, state.status, state.card.last4], [2450, 'succeeded', '3456']);
+    }
+    // No card named, but read at a reader (its entry mode, or its simple payment type EMV).
+    const [chip] = await accepted(transactionFull({ entry_mode: 'CHIP' }, ['payment_type', 'card']));
+    assert.deepEqual([chip!.kind, chip!.amount.minor, chip!.card?.entryMode], ['payment', 2450, 'chip']);
+    const [emv] = await accepted(transactionFull({}, ['payment_type', 'card', 'entry_mode']));
+    assert.deepEqual([emv!.kind, emv!.amount.minor, emv!.card], ['payment', 2450, undefined]);
+    // Paid another way, card or not: an online card entry, cash.
+    await ignored(transactionFull({ entry_mode: 'CUSTOMER_ENTRY', simple_payment_type: 'CC_CUSTOMER_ENTERED' }, ['payment_type']), /TEENSK4W2K names no payment_type and was paid by CUSTOMER_ENTRY, not a card at a reader/);
+    await ignored(transactionFull({ simple_payment_type: 'CASH' }, ['payment_type', 'card', 'entry_mode']), /names no payment_type and was paid by CASH/);
+    // Nothing of a card: nothing to record as one.
+    await ignored(transactionFull({}, ['payment_type', 'card', 'entry_mode', 'simple_payment_type']), /names no payment_type and carries no card: nothing says a card was taken at a reader/);
+    // A payment_type that is not POS still decides, whatever else the transaction carries.
+    await ignored(transactionFull({ payment_type: 'ECOM' }), /transaction TEENSK4W2K is ECOM, not a card at a reader \(POS\)/);
+  });
+
   it('entry_mode absent: the card is read, entry unknown', DEADLINE, async () => {
     const [sale] = await accepted(transactionFull({}, ['entry_mode']));
     assert.deepEqual([sale!.amount.minor, sale!.card?.brand, sale!.card?.last4, sale!.card?.entryMode], [2450, 'visa', '3456', 'unknown']);
