@@ -33,6 +33,7 @@ export async function startWebhookEntryFromEnv(
     taskQueue: config.taskQueue,
     // Every worker's webhook entry is one consumer: the saga's workflow id already makes them one.
     inbox: new SqlInbox(db, env[ENV.tokenKeys]?.trim() ? keyProviderFromSpec(env[ENV.tokenKeys]!, ENV.tokenKeys) : undefined, 'temporal:webhook-entry'),
+    store: db,
     http: axiosTransport(),
     publicBaseUrl: publicBaseUrlFromEnv(env),
     log,

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Inbox } from '../nodes/core/inbox/inbox';
-import { DEFAULT_MAX_BODY_BYTES, jsonAnswer } from '../nodes/core/pipeline/receive-webhook';
+import { DEFAULT_MAX_BODY_BYTES, jsonAnswer, type ReceiveOptions } from '../nodes/core/pipeline/receive-webhook';
 import type { HttpTransport } from '../nodes/core/http/http-transport';
 import type { Source } from '../nodes/core/sources/source';
 import { startFromWebhook } from './start-from-webhook';
@@ -26,6 +26,8 @@ export interface WebhookServerOptions {
   taskQueue?: string;
   /** Replay protection and the durable record of what was accepted. */
   inbox?: Inbox;
+  /** The store the ledger is in (the inbox's), for what a source's read leaves untold (ReceiveOptions.store). */
+  store?: ReceiveOptions['store'];
   http?: HttpTransport;
   /** The URL processors call when a proxy or tunnel sits in front (Square signs it); default: the Host header. */
   publicBaseUrl?: string;
@@ -78,7 +80,7 @@ export function startWebhookServer(o: WebhookServerOptions): Promise<RunningWebh
         local ?? o.client,
         entry.source,
         { rawBody, headers: req.headers, method: req.method, url: `${base.replace(/\/+$/, '')}${req.url}`, receivedAt: new Date() },
-        { credentials: entry.credentials, inbox: o.inbox, http: o.http },
+        { credentials: entry.credentials, inbox: o.inbox, store: o.store, http: o.http },
         { taskQueue: o.taskQueue, eager: local !== undefined },
       );
       const what = out.workflowIds.length ? out.workflowIds.join(', ') : (out.rejected ?? out.misconfigured ?? (out.report.duplicates.length ? 'duplicate' : 'ignored'));

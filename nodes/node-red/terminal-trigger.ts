@@ -56,10 +56,11 @@ export = function register(RED: NodeRedApi): void {
       const rawBody = await readRawBody(req);
       const acct = account();
       const inboxStore = store();
+      const db = inboxStore ? await inboxStore.db() : undefined;
       const outcome = await receiveWebhook(
         acct.source(),
         { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl ?? requestUrl(req), receivedAt },
-        { credentials: acct.sourceCredentials(), credentialPlace: acct.credentialPlace(), inbox: inboxStore ? new SqlInbox(await inboxStore.db(), keysOf(inboxStore), nodeRedConsumer(def)) : undefined, http: axiosTransport() },
+        { credentials: acct.sourceCredentials(), credentialPlace: acct.credentialPlace(), inbox: inboxStore && db ? new SqlInbox(db, keysOf(inboxStore), nodeRedConsumer(def)) : undefined, store: db, http: axiosTransport() },
       );
       for (const event of outcome.events) this.send({ payload: event, topic: event.type });
       if (outcome.report.forged.length) this.warn(RED._('terminal-trigger.warn.forged', { count: outcome.report.forged.length, path, reasons: outcome.report.forged.map((f) => f.reason).join('; ') }));

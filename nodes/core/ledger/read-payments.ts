@@ -1,3 +1,4 @@
+import type { Money } from '../contracts/money';
 import { InputError } from '../errors';
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import { ledgerPaymentOf, PAYMENT_COLUMNS, readRecords, recordOfRow, type LedgerPayment, type PaymentRow } from './payment-rows';
@@ -18,6 +19,15 @@ export async function paymentState(db: Reader, source: string, paymentId: string
 export async function refundedPaymentIds(db: Reader, source: string, paymentIds: readonly string[]): Promise<Set<string>> {
   const records = await readRecords(db, paymentIds.map((paymentId) => ({ source, paymentId })));
   return new Set([...records.values()].filter((r) => ledgerPaymentOf(r).refundedMinor > 0).map((r) => r.paymentId));
+}
+
+/**
+ * Of these payments of one source, those the ledger holds a sale of (seen; not a refund that names no sale), each with
+ * its gross in its currency: what a void naming no amount of its own takes back (a Clover payment read VOIDED).
+ */
+export async function saleAmounts(db: Reader, source: string, paymentIds: readonly string[]): Promise<Map<string, Money>> {
+  const records = await readRecords(db, paymentIds.map((paymentId) => ({ source, paymentId })));
+  return new Map([...records.values()].filter((r) => r.seen && !r.unreferenced).map((r) => [r.paymentId, { minor: ledgerPaymentOf(r).grossMinor, currency: r.currency }]));
 }
 
 /**

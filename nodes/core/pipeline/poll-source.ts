@@ -1,5 +1,6 @@
 import type { z } from 'zod/v4';
 import type { PaymentEvent } from '../contracts/payment-event';
+import { ledgerViewOf } from '../backfill/ledger-view';
 import { CursorStore } from '../cursors/cursor-store';
 import { formNumber } from '../config/form-number';
 import { InputError } from '../errors';
@@ -140,7 +141,7 @@ export async function pollSource(o: PollOptions): Promise<PollOutcome> {
   const source = pollableSource(o.source);
   const credentials = pollCredentials(o.source, o.credentials, o.credentialPlace);
   const now = o.now ?? (() => new Date());
-  const ctx: SourceContext = { http: o.http, now };
+  const ctx: SourceContext = { http: o.http, now, ledger: ledgerViewOf(o.store, source.name) };
   const name = o.cursorName ?? defaultCursorName(source.name);
   const since = o.since ?? new Date(now().getTime() - DEFAULT_POLL_LOOKBACK_MS);
   const limit = o.limit ?? DEFAULT_POLL_PAGE_SIZE;
@@ -208,7 +209,7 @@ export async function previewPoll(o: Pick<PollOptions, 'source' | 'credentials' 
   const since = o.since ?? new Date(now().getTime() - DEFAULT_POLL_LOOKBACK_MS);
   const credentials = pollCredentials(o.source, o.credentials, o.credentialPlace);
   try {
-    return (await source.list(credentials, { cursor, since, limit: o.limit ?? DEFAULT_POLL_PAGE_SIZE }, { http: o.http, now })).events;
+    return (await source.list(credentials, { cursor, since, limit: o.limit ?? DEFAULT_POLL_PAGE_SIZE }, { http: o.http, now, ledger: ledgerViewOf(o.store, source.name) })).events;
   } catch (e) {
     throw addressed(e, source, o.credentialPlace);
   }

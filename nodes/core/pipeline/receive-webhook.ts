@@ -1,11 +1,13 @@
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
 import type { HttpTransport } from '../http/http-transport';
+import { ledgerViewOf } from '../backfill/ledger-view';
 import type { Inbox } from '../inbox/inbox';
 import { createSource } from '../sources/registry';
 import type { DeliveryReport, Source, SourceContext, WebhookAnswer, WebhookRequest } from '../sources/source';
 import { addressed, CredentialFieldError } from '../sources/credential-error';
 import { parseSourceCredentials, type CredentialPlace } from '../sources/source-credentials';
+import type { SqlExecutor } from '../store/sql-database';
 
 /** Processors send a few kilobytes; a body near this size is not a payment notification. */
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
@@ -17,6 +19,12 @@ export interface ReceiveOptions {
   credentialPlace?: CredentialPlace;
   /** Replay protection: events seen before are answered 2xx and not passed on. Without it every event passes. */
   inbox?: Inbox;
+  /**
+   * The store the ledger is in (the inbox's), read by a source only for what its processor's read leaves untold (a
+   * Clover void naming no amount is recorded at the amount the ledger holds for its sale). Without it such a record is
+   * acknowledged and ignored, saying why.
+   */
+  store?: Pick<SqlExecutor, 'all'>;
   /** Event types the operator selected (n8n's Event Types); others are acknowledged and dropped. */
   selectedTypes?: readonly string[];
   http?: HttpTransport;
@@ -51,7 +59,7 @@ export async function receiveWebhook(sourceOrName: string | Source<unknown>, req
   }
   const max = source.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   if (request.rawBody.length > max) return rejected(413, `the body is ${request.rawBody.length} bytes, more than the ${max} a ${source.label} webhook can be`);
-  const ctx: SourceContext = { http: options.http, now: options.now ?? (() => new Date()) };
+  const ctx: SourceContext = { http: options.http, now: options.now ?? (() => new Date()), ledger: options.store ? ledgerViewOf(options.store, source.name) : undefined };
 
   let verified;
   try {

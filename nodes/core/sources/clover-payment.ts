@@ -1,4 +1,5 @@
 import { IgnoredEventError, InputError } from '../errors';
+import type { Money } from '../contracts/money';
 import {
   PAYMENT_EVENT_SCHEMA_VERSION,
   type PaymentEvent,
@@ -47,6 +48,34 @@ export interface CloverPaymentOptions {
    * clientCreatedTime and modifiedTime are all optional in Clover's Payment).
    */
   readAt?: string;
+  /**
+   * For a void naming no amount (voidedNamingNoAmount): the sales the ledger holds of the payments it voids, with the
+   * amount it counts for each (LedgerView.sales); undefined when the caller has no store.
+   */
+  ledgerSales?: ReadonlyMap<string, Money>;
+}
+
+/** Payment.voidPaymentRef: "If voided, the corresponding successful payment, and vice versa" (Clover's SDK). */
+function pairedPaymentOf(p: Obj, paymentId: string): string | undefined {
+  const linked = trimmedStr(obj(p.voidPaymentRef)?.id);
+  return linked && linked !== paymentId ? linked : undefined;
+}
+
+/** A void: read VOIDED, or one record of a void pair (voidPaymentRef) read successful, its void not failed. */
+function isVoid(result: string, pairedWith: string | undefined): boolean {
+  return result === 'VOIDED' || (pairedWith !== undefined && SUCCEEDED.has(result) && result !== 'VOID_FAILED');
+}
+
+/**
+ * The payments a void that names no amount voids (itself, and the one its voidPaymentRef names), whose sales the
+ * ledger is asked about (LedgerView.sales); undefined for a payment that names its amount, or is no void.
+ */
+export function voidedNamingNoAmount(payment: unknown): string[] | undefined {
+  const p = obj(payment);
+  const paymentId = trimmedStr(p?.id);
+  if (!p || !paymentId || safeInt(p.amount) !== undefined) return undefined;
+  const pairedWith = pairedPaymentOf(p, paymentId);
+  return isVoid(trimmedStr(p.result) ?? '', pairedWith) ? [paymentId, ...(pairedWith ? [pairedWith] : [])] : undefined;
 }
 
 type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
@@ -78,9 +107,6 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
   const order = obj(p.order);
   const currency = trimmedStr(ct.currency) ?? trimmedStr(order?.currency) ?? options.currency;
   const money = (minor: number, field: string) => moneyFromProcessor(minor, currency, CLOVER_EXPONENTS, field);
-  // Payment.amount is optional in Clover's reference: a payment that names none is no sale of its tip alone (nor of
-  // nothing), and its id must stay free for a read that names it.
-  if (safeInt(p.amount) === undefined) throw new IgnoredEventError(CLOVER_EVENT_TYPES.payment, `payment ${paymentId} names no amount`);
   // Clover keeps the tip apart from the amount; the card was charged both.
   const charged = (safeInt(p.amount) ?? 0) + (safeInt(p.tipAmount) ?? 0);
   // When the payment was made, and when it last changed (a void, a tip adjusted): each falls back on the other times
@@ -99,14 +125,41 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
   // two is the sale. Either record of such a pair says the pair was voided: it voids itself and the payment it names
   // (each under that payment's own void id), so whichever arrives first, the sale is voided once and the void record
   // never counts as a sale. A void that failed (VOID_FAILED) leaves the sale standing.
-  const linked = trimmedStr(obj(p.voidPaymentRef)?.id);
-  const pairedWith = linked && linked !== paymentId ? linked : undefined;
-  const voided = result === 'VOIDED' || (pairedWith !== undefined && SUCCEEDED.has(result) && result !== 'VOID_FAILED');
+  const pairedWith = pairedPaymentOf(p, paymentId);
+  const voided = isVoid(result, pairedWith);
   const drafts: Draft[] = [];
   /** An event about the payment itself (not one of its refunds): what the card was charged, tip included. */
-  const aboutPayment = (d: Omit<Draft, keyof typeof shared | 'amount' | 'metadata'> & { metadata?: Draft['metadata']; paymentId?: string }): Draft => ({
-    ...shared, amount: money(charged, 'amount'), metadata, ...d,
+  const aboutPayment = ({ amount, ...d }: Omit<Draft, keyof typeof shared | 'amount' | 'metadata'> & { metadata?: Draft['metadata']; paymentId?: string; amount?: Money }): Draft => ({
+    ...shared, amount: amount ?? money(charged, 'amount'), metadata, ...d,
   });
+  const voidReason = trimmedStr(p.voidReason);
+  /** The void of payment `id`: the sale moved no money after all (sale.voided). */
+  const voidOf = (id: string, amount?: Money): Draft => aboutPayment({
+    id: namespacedEventId('clover', `${id}:void`),
+    paymentId: id,
+    type: CLOVER_EVENT_TYPES.voided,
+    kind: 'failure',
+    status: 'failed',
+    occurredAt: changedAt,
+    failure: { code: 'VOIDED', message: voidReason },
+    sale: { voided: true },
+    amount,
+    metadata: { ...metadata, ...(voidReason ? { voidReason } : {}), ...(amount ? { voidAmountFrom: 'ledger' } : {}) },
+  });
+  // Payment.amount is optional in Clover's reference: a payment that names none is no sale of its tip alone (nor of
+  // nothing), and its id must stay free for a read that names it. A void naming none still says the sale moved no
+  // money, whatever it was: the ledger takes a void as all of the sale given back, never by the void's own amount
+  // (payment-rules: a void sets voidedAt; refundedOf is then the gross). So a void of a sale the ledger holds is
+  // recorded at the amount the ledger counts for it (ledgerSales), and one of a sale it never recorded is not: there
+  // is no amount to record it at, and nothing it could take back.
+  if (safeInt(p.amount) === undefined) {
+    const known = voided ? [paymentId, ...(pairedWith ? [pairedWith] : [])].filter((id) => options.ledgerSales?.has(id)) : [];
+    if (known.length > 0) {
+      return known.map((id) => scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'clover', livemode: options.livemode, ...voidOf(id, options.ledgerSales!.get(id)) }));
+    }
+    const why = !voided ? '' : options.ledgerSales ? ', and the ledger holds no sale of it to void' : ', and no store was given to read the voided sale\'s amount from';
+    throw new IgnoredEventError(CLOVER_EVENT_TYPES.payment, `payment ${paymentId} names no amount${why}`);
+  }
 
   if (result === 'FAIL') {
     drafts.push(aboutPayment({
@@ -122,18 +175,6 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
     // and SumUp's CANCELLED are, so a sale seen earlier gives all it counted back and is no longer a payment or a visit.
     // It goes before the sale of the same read, so that sale never counts: it enrols no one in a loyalty program and
     // sends no welcome the void would take back a moment later (the ledger's outcome is the same in either order).
-    const voidReason = trimmedStr(p.voidReason);
-    const voidOf = (id: string): Draft => aboutPayment({
-      id: namespacedEventId('clover', `${id}:void`),
-      paymentId: id,
-      type: CLOVER_EVENT_TYPES.voided,
-      kind: 'failure',
-      status: 'failed',
-      occurredAt: changedAt,
-      failure: { code: 'VOIDED', message: voidReason },
-      sale: { voided: true },
-      metadata: { ...metadata, ...(voidReason ? { voidReason } : {}) },
-    });
     drafts.push(voidOf(paymentId));
     if (pairedWith) drafts.push(voidOf(pairedWith));
   }

@@ -1,4 +1,5 @@
 import type { z } from 'zod/v4';
+import type { Money } from '../contracts/money';
 import type { PaymentEvent, SourceName } from '../contracts/payment-event';
 import type { HttpTransport } from '../http/http-transport';
 
@@ -17,10 +18,35 @@ export interface WebhookRequest {
   receivedAt: Date;
 }
 
-/** What a source may use besides the request: HTTP from the face (fetching what a webhook only names) and a clock. */
+/**
+ * What the store holds, for the rare record whose processor read alone cannot be told right. A source reads the
+ * processor and never the store: where the caller has one (a trigger's, a poll's, backfill's, reconciliation's), it
+ * passes it in here, and the source asks it for the payments that need it only. Without it the processor's read is
+ * all there is.
+ */
+export interface LedgerView {
+  /**
+   * Of these payment ids of the source, those the ledger counts something refunded for. Stripe's history asks it for
+   * the charges listed with nothing refunded and no refunds (amount_refunded may drop to 0 once every refund failed,
+   * and API versions from 2022-11-15 list no refunds unless expanded), and reads the refunds of those it names.
+   */
+  refunded(paymentIds: readonly string[]): Promise<ReadonlySet<string>>;
+  /**
+   * Of these payment ids of the source, those the ledger holds a sale of, each with the amount it counts for it (its
+   * gross, in its currency). Clover asks it for a payment read VOIDED that names no amount: the void takes back the
+   * sale the ledger holds, at the amount the ledger knows.
+   */
+  sales(paymentIds: readonly string[]): Promise<ReadonlyMap<string, Money>>;
+}
+
+/**
+ * What a source may use besides the request: HTTP from the face (fetching what a webhook only names), a clock, and
+ * where the caller has a store, what its ledger holds.
+ */
 export interface SourceContext {
   http?: HttpTransport;
   now: () => Date;
+  ledger?: LedgerView;
 }
 
 /** One item of a batch whose own signature did not verify (Adyen signs each item): dropped and reported. */

@@ -47,11 +47,12 @@ export async function answerWebhook(
   try {
     const store = readCrmStoreCredential(await ctx.getCredentials('terminalCrmStore'));
     // Each workflow's trigger passes an event on once, even when another workflow on the store took it first.
-    const inbox = new SqlInbox(await openDatabase(store.storeUrl), store.tokenKeys.trim() ? keyProviderFromSpec(store.tokenKeys, 'Token Keys') : undefined, n8nConsumer(ctx));
+    const db = await openDatabase(store.storeUrl);
+    const inbox = new SqlInbox(db, store.tokenKeys.trim() ? keyProviderFromSpec(store.tokenKeys, 'Token Keys') : undefined, n8nConsumer(ctx));
     outcome = await receiveWebhook(
       source,
       { rawBody, headers: req.headers, method: req.method ?? 'POST', url: publicUrl, receivedAt },
-      { credentials, credentialPlace: sourceCredentialPlace(source.name), inbox, selectedTypes, http: n8nHttpTransport(ctx, credentialTypeOf(source.name)) },
+      { credentials, credentialPlace: sourceCredentialPlace(source.name), inbox, store: db, selectedTypes, http: n8nHttpTransport(ctx, credentialTypeOf(source.name)) },
     );
   } catch (error) {
     throw toNodeError(ctx.getNode(), error);

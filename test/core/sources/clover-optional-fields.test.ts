@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { closeAllDatabases } from '../../../nodes/core/store/open-database';
+import { join } from 'node:path';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
+import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 import { tempDir } from '../../support/temp-store';
 import { nockOffline } from '../../support/nock-offline';
 import { AT, delivered, ledger, polled, referencePayment, referenceRefund } from './clover-reference';
@@ -131,6 +134,38 @@ describe('Clover: a payment with the fields its reference does not require left 
     assert.deepEqual(events.map((e) => [e.id, e.amount.minor, e.occurredAt]), [['clover:XJ4D2K9W1MQ7A', 2450, '2024-06-13T09:30:00.900Z'], ['clover:XJ4D2K9W1MQ7A:amount:2450', 2450, '2024-06-13T09:30:00.900Z']]);
     await ignored(referencePayment({ amount: null }), /names no amount/);
     await ignored(referencePayment({ cardTransaction: null }), /has no card transaction/);
+  });
+
+  it('a payment read VOIDED naming no amount voids the sale the ledger holds, at the amount the ledger counts; of a sale never recorded, or with no store, it is acknowledged with why', DEADLINE, async () => {
+    const db = await openDatabase(`sqlite:${join(dir.path, 'void-no-amount.db')}`);
+    const sale = (await delivered(referencePayment(), { store: db })).events;
+    await recordPaymentEvents(db, sale);
+    const before = (await paymentState(db, 'clover', 'XJ4D2K9W1MQ7A'))!;
+    assert.deepEqual([before.grossMinor, before.status], [2450, 'succeeded']);
+    const voidedNoAmount = without(['amount', 'tipAmount'], { result: 'VOIDED', voidReason: 'USER_CANCEL', modifiedTime: 1718271000950 });
+    const out = await delivered(voidedNoAmount, { store: db });
+    assert.deepEqual(out.events.map((e) => [e.id, e.kind, e.status, e.paymentId, e.amount, e.sale, e.failure?.code, e.metadata.voidAmountFrom]), [
+      ['clover:XJ4D2K9W1MQ7A:void', 'failure', 'failed', 'XJ4D2K9W1MQ7A', { minor: 2450, currency: 'EUR' }, { voided: true }, 'VOIDED', 'ledger'],
+    ]);
+    await recordPaymentEvents(db, out.events);
+    const after = (await paymentState(db, 'clover', 'XJ4D2K9W1MQ7A'))!;
+    assert.deepEqual([after.grossMinor, after.refundedMinor, after.netMinor, after.status], [2450, 2450, 0, 'failed']);
+    // The void record of a pair (voidPaymentRef), naming no amount: the sale it names is the one voided.
+    const pair = (await delivered(without(['amount', 'tipAmount'], { id: 'VOIDREC000001', result: 'VOIDED', voidPaymentRef: { id: 'XJ4D2K9W1MQ7A' } }), { store: db })).events;
+    assert.deepEqual(pair.map((e) => [e.id, e.paymentId, e.amount.minor]), [['clover:XJ4D2K9W1MQ7A:void', 'XJ4D2K9W1MQ7A', 2450]]);
+    // Polled, the same.
+    const page = await polled({ elements: [voidedNoAmount] }, db);
+    assert.deepEqual(page.events.map((e) => [e.id, e.amount.minor]), [['clover:XJ4D2K9W1MQ7A:void', 2450]]);
+    // A sale the ledger never recorded: nothing to take back, no amount to record it at.
+    const unseen = await delivered(without(['amount'], { id: 'NEVERSEEN0001', result: 'VOIDED' }), { store: db });
+    assert.deepEqual(unseen.events, []);
+    assert.match(unseen.report.ignored.join('; '), /payment NEVERSEEN0001 names no amount, and the ledger holds no sale of it to void/);
+    // No store: nothing to read the amount from.
+    await ignored(voidedNoAmount, /payment XJ4D2K9W1MQ7A names no amount, and no store was given to read the voided sale's amount from/);
+    // A payment naming no amount that is no void stays ignored, store or not.
+    const noAmountSale = await delivered(without(['amount']), { store: db });
+    assert.deepEqual(noAmountSale.events, []);
+    assert.match(noAmountSale.report.ignored.join('; '), /payment XJ4D2K9W1MQ7A names no amount(;|$)/);
   });
 
   it('polled, a payment of no times is read at the time of the poll; one of no amount is left out of the page', DEADLINE, async () => {

@@ -13,12 +13,14 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
+import { ledgerViewOf } from '../../../nodes/core/backfill/ledger-view';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { receiveWebhook, type WebhookOutcome } from '../../../nodes/core/pipeline/receive-webhook';
 import { cloverSource } from '../../../nodes/core/sources/clover';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import { openDatabase } from '../../../nodes/core/store/open-database';
+import type { SqlExecutor } from '../../../nodes/core/store/sql-database';
 import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 
 // nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
@@ -116,28 +118,29 @@ export function notification(paymentId: string): WebhookRequest {
 
 /**
  * The notification of `payment`, delivered: the payment fetched (expanded as the source asks) and the outcome asserted
- * 200. With `cardNumberFree`, also that no run of 13–19 digits (a card number?) is anywhere in the outcome.
+ * 200. With `cardNumberFree`, also that no run of 13–19 digits (a card number?) is anywhere in the outcome; with
+ * `store`, the trigger's store (its ledger read where the payment leaves something untold).
  */
-export async function delivered(payment: { id: string }, { cardNumberFree = false } = {}): Promise<WebhookOutcome> {
+export async function delivered(payment: { id: string }, { cardNumberFree = false, store }: { cardNumberFree?: boolean; store?: Pick<SqlExecutor, 'all'> } = {}): Promise<WebhookOutcome> {
   const api = nock(CLOVER, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
     .get(`/v3/merchants/${MID}/payments/${payment.id}`)
     .query({ expand: EXPAND })
     .reply(200, payment);
-  const out = await receiveWebhook(cloverSource, notification(payment.id), { credentials: { authCode: AUTH, apiToken: TOKEN }, http: axiosTransport(), now: () => AT });
+  const out = await receiveWebhook(cloverSource, notification(payment.id), { credentials: { authCode: AUTH, apiToken: TOKEN }, http: axiosTransport(), now: () => AT, store });
   assert.equal(out.status, 200, JSON.stringify(out));
   assert.ok(api.isDone(), 'the payment was not fetched');
   if (cardNumberFree) assert.doesNotMatch(JSON.stringify(out), /\d{13,19}/, 'a run of 13–19 digits (a card number?) is in the output');
   return out;
 }
 
-/** A page of GET /v3/merchants/{mId}/payments as the source polls it (at AT), the page asserted requested. */
-export async function polled(page: { elements: unknown[] } & Record<string, unknown>) {
+/** A page of GET /v3/merchants/{mId}/payments as the source polls it (at AT; with the ledger of `store`), the page asserted requested. */
+export async function polled(page: { elements: unknown[] } & Record<string, unknown>, store?: Pick<SqlExecutor, 'all'>) {
   const api = nock(CLOVER, { reqheaders: { authorization: `Bearer ${TOKEN}` } })
     .get(`/v3/merchants/${MID}/payments`)
     .query(true)
     .reply(200, page);
   const credentials = cloverSource.credentials.parse({ apiToken: TOKEN, merchantId: MID });
-  const out = await cloverSource.list!(credentials, { cursor: null, limit: 100 }, { http: axiosTransport(), now: () => AT });
+  const out = await cloverSource.list!(credentials, { cursor: null, limit: 100 }, { http: axiosTransport(), now: () => AT, ledger: store ? ledgerViewOf(store, 'clover') : undefined });
   assert.ok(api.isDone());
   return out;
 }

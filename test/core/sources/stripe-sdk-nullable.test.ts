@@ -331,7 +331,7 @@ describe('Stripe: nullable fields in the API reads (backfill lists, polling)', (
     const charge = { ...chargeObject({ amount: 2500, chargeId: 'ch_listNoDetailsL', paymentIntentId: 'pi_listNoDetailsL', created }), payment_method_details: null } satisfies Stripe.Charge;
     const failed = refundObject({ amount: 2500, refundId: 're_listNoDetailsL', chargeId: charge.id, paymentIntentId: 'pi_listNoDetailsL', status: 'failed', created: created + 600 });
     const asked: string[][] = [];
-    const ledger = { refunded: async (ids: readonly string[]) => (asked.push([...ids]), new Set(ids)) };
+    const ledger = { refunded: async (ids: readonly string[]) => (asked.push([...ids]), new Set(ids)), sales: async () => new Map() };
     const scope = api()
       .get('/v1/charges').query(true).reply(200, { object: 'list', url: '/v1/charges', data: [charge], has_more: false })
       .get('/v1/refunds').query({ charge: charge.id, limit: '100' }).reply(200, { object: 'list', url: '/v1/refunds', data: [failed], has_more: false });

@@ -27,24 +27,10 @@ export interface HistoryPage {
   notes?: string[];
 }
 
-/**
- * What the store holds, for the rare payment whose listing alone cannot be told right. The lister has the processor's
- * record and the caller (backfill, reconciliation) has the store: passed in here, the lister asks the store once a
- * page, for the payments that need it only, and reads more of those from the processor. Without it (a lister read
- * on its own) it reads the processor's listing alone.
- */
-export interface LedgerView {
-  /**
-   * Of these payment ids of the lister's source, those the ledger counts something refunded for. Stripe asks it for
-   * the charges listed with nothing refunded and no refunds (amount_refunded may drop to 0 once every refund failed,
-   * and API versions from 2022-11-15 list no refunds unless expanded), and reads the refunds of those it names.
-   */
-  refunded(paymentIds: readonly string[]): Promise<ReadonlySet<string>>;
-}
+export type { LedgerView } from '../source';
 
-export interface HistoryContext extends SourceContext {
-  ledger?: LedgerView;
-}
+/** What a lister may use: the source's context, with the caller's store as a LedgerView (SourceContext.ledger). */
+export type HistoryContext = SourceContext;
 
 /**
  * A processor's payment history, page by page: what backfill writes and reconciliation compares. `order` says

@@ -28,6 +28,7 @@ describe('Stripe charge history: a charge that shows nothing refunded where the 
       asked.push([...ids]);
       return new Set([c1!.payment_intent, c3!.payment_intent].filter((id) => ids.includes(id)));
     },
+    sales: async () => new Map(),
   });
   const ctx = (asked: string[][]): HistoryContext => ({ http: axiosTransport(), now: () => UNTIL, ledger: ledger(asked) });
   const failedRefunds = (n: number) =>
@@ -57,7 +58,7 @@ describe('Stripe charge history: a charge that shows nothing refunded where the 
   });
 
   it('without a store, and for a store that counts nothing refunded, no refunds are read but charge 3\'s', async () => {
-    for (const context of [{ http: axiosTransport(), now: () => UNTIL }, { http: axiosTransport(), now: () => UNTIL, ledger: { refunded: async () => new Set<string>() } }] satisfies HistoryContext[]) {
+    for (const context of [{ http: axiosTransport(), now: () => UNTIL }, { http: axiosTransport(), now: () => UNTIL, ledger: { refunded: async () => new Set<string>(), sales: async () => new Map() } }] satisfies HistoryContext[]) {
       const api = stripe()
         .get('/v1/charges').query(chargesQuery).reply(200, { object: 'list', url: '/v1/charges', data: charges, has_more: false })
         .get('/v1/refunds').query({ charge: c3!.id, limit: '100' }).reply(200, { object: 'list', url: '/v1/refunds', data: [], has_more: false });
