@@ -14,6 +14,7 @@ import { normalizeStripeEvent, STRIPE_HANDLED_EVENT_TYPES } from '../../../nodes
 import { openDatabase } from '../../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { chargeObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 import { crashingAtCommit } from '../../support/crashing-store';
 import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
 import { stripeRequest } from '../../support/stripe-delivery';
@@ -167,6 +168,22 @@ describe('polling: pages, limits and what is passed on', () => {
       pollSource({ source: createSource('adyen'), credentials: {}, store: s.db }),
       (e) => e instanceof InputError && e.field === 'source' && /poll one of: stripe, square, zettle, clover, sumup$/.test(e.message),
     );
+  });
+
+  it('a poll and a preview hand the source the store\'s ledger (SourceContext.ledger): the sales it holds, by payment id', async () => {
+    const recorded = paymentEvent(1);
+    await recordPaymentEvents(s.db, [recorded]);
+    const told: Array<[string, number, string] | 'none'> = [];
+    const { source } = pagedSource(THREE_PAGES);
+    const list = source.list!.bind(source);
+    source.list = async (c, page, ctx) => {
+      const sales = await ctx.ledger?.sales([recorded.paymentId, 'pi_never']);
+      told.push(...(sales ? [...sales].map(([id, m]) => [id, m.minor, m.currency] as [string, number, string]) : ['none' as const]));
+      return list(c, page, ctx);
+    };
+    await pollSource({ source, credentials: {}, store: s.db, maxPages: 1 });
+    await previewPoll({ source, credentials: {}, store: s.db });
+    assert.deepEqual(told, [[recorded.paymentId, 100, 'USD'], [recorded.paymentId, 100, 'USD']]);
   });
 
   it('a preview reads one page from the stored cursor and keeps nothing', async () => {
