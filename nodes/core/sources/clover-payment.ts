@@ -153,7 +153,7 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
   // recorded at the amount the ledger counts for it (ledgerSales), and one of a sale it never recorded is not: there
   // is no amount to record it at, and nothing it could take back.
   if (safeInt(p.amount) === undefined) {
-    const known = voided ? [paymentId, ...(pairedWith ? [pairedWith] : [])].filter((id) => options.ledgerSales?.has(id)) : [];
+    const known = (voidedNamingNoAmount(p) ?? []).filter((id) => options.ledgerSales?.has(id));
     if (known.length > 0) {
       return known.map((id) => scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'clover', livemode: options.livemode, ...voidOf(id, options.ledgerSales!.get(id)) }));
     }
