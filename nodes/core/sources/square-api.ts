@@ -64,8 +64,13 @@ async function getOne(credentials: SquareCredentials, ctx: SourceContext, path: 
   const res = await squareRequest(credentials, ctx, path);
   const found = obj(obj(res.body)?.[key]);
   if (res.status === 200 && found) return { ok: true, value: found };
+  return refused(`GET ${path}`, res);
+}
+
+/** A read Square answered with a 4xx, as a reason naming the request (`what`) and, for 401 and 403, the token's fault. */
+function refused(what: string, res: HttpResponse): { ok: false; problem: string } {
   const hint = res.status === 401 ? ' (the access token is wrong, expired or revoked)' : res.status === 403 ? ' (the access token lacks a permission)' : '';
-  return { ok: false, problem: `GET ${path} answered ${res.status}: ${squareErrorText(res.body)}${hint}` };
+  return { ok: false, problem: `${what} answered ${res.status}: ${squareErrorText(res.body)}${hint}` };
 }
 
 export interface SquareCustomerHints {
@@ -186,10 +191,7 @@ export async function searchedRefundTotal(credentials: SquareCredentials, ctx: S
   for (let page = 0; page < REFUND_SEARCH_MAX_PAGES; page++) {
     const res = await squareRequest(credentials, ctx, '/v2/refunds', { ...query, cursor });
     const body = obj(res.body);
-    if (res.status !== 200) {
-      const hint = res.status === 401 ? ' (the access token is wrong, expired or revoked)' : res.status === 403 ? ' (the access token lacks a permission)' : '';
-      return { ok: false, problem: `GET /v2/refunds (ListPaymentRefunds) answered ${res.status}: ${squareErrorText(res.body)}${hint}` };
-    }
+    if (res.status !== 200) return refused('GET /v2/refunds (ListPaymentRefunds)', res);
     for (const r of Array.isArray(body?.refunds) ? body.refunds : []) {
       const refund = obj(r);
       if (refund && paymentId && trimmedStr(refund.payment_id) === paymentId) refunds.push(refund);

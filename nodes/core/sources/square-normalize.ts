@@ -135,10 +135,8 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
       // A payment that says it was refunded but lists no refund_ids gives no running total to trust: the refund
       // counts by its own id and amount, as without a token (a total of this refund alone would hide the others).
       const unlisted = saysRefunded(payment) && !listsRefundIds(payment);
-      const total = unlisted
-        ? { ok: false as const, problem: `payment ${paymentId} says it was refunded but lists no refund_ids, so the refund counts by its own id and amount` }
-        : await completedRefundTotal(credentials, ctx, payment, { id: trimmedStr(refund.id) ?? '', amount: Number(obj(refund.amount_money)?.amount) });
-      if (total.ok) {
+      const total = unlisted ? undefined : await completedRefundTotal(credentials, ctx, payment, { id: trimmedStr(refund.id) ?? '', amount: Number(obj(refund.amount_money)?.amount) });
+      if (total?.ok) {
         draft.refundedTotal = squareMoney({ amount: total.value.minor, currency: amount.currency }, 'refunded_total');
         // The exact running total, as refunds recorded before refunds went by their ids were kept too.
         draft.refund = { ...(refundId ? { id: refundId } : {}), cumulative: true, ...(crossTender ? { toCard: false as const } : {}) };
@@ -148,7 +146,7 @@ async function refundDraft(type: string, refund: Obj, credentials: SquareCredent
           draft.status = draft.refundedTotal.minor >= charged.minor ? 'refunded' : 'partially_refunded';
           draft.metadata.refund_scope = draft.status === 'refunded' ? 'full' : 'partial';
         } else problems.push(`payment ${paymentId} as read states no total_money or amount_money, so whether the refund is full is not known`);
-      } else problems.push(total.problem);
+      } else problems.push(total?.problem ?? `payment ${paymentId} says it was refunded but lists no refund_ids, so the refund counts by its own id and amount`);
       draft.card = squareCard(payment, presence.entryMode);
       draft.terminal = terminalOf(payment) ?? draft.terminal;
       draft.customerHints = await hintsFor(payment, credentials, ctx, problems);
