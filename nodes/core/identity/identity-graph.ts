@@ -26,7 +26,9 @@ export interface IdentityView {
   mergedInto?: string;
   keys: IdentityKey[];
   processors: string[];
+  /** Oldest first; the cards of one write (one batch) by their key, so every store and run lists them alike. */
   cards: CardDescriptor[];
+  /** Oldest first; merges stamped with the same millisecond (Postgres' stamps may tie) by their id. */
   merges: (MergeRecord & { direction: 'absorbed' | 'absorbed-by' })[];
 }
 
@@ -39,14 +41,14 @@ export async function identityOf(db: SqlExecutor, customerId: string): Promise<I
     (k): IdentityKey => (SCOPED.has(k.kind) && k.value.includes(':') ? { ...k, processor: k.value.slice(0, k.value.indexOf(':')) } : k),
   );
   const cards = (await db.all<{ bin: string | null; last4: string; exp_month: number | null; exp_year: number | null; brand: string | null; wallet: string | null; processor: string | null }>(
-    'SELECT bin, last4, exp_month, exp_year, brand, wallet, processor FROM customer_cards WHERE customer_id = ? ORDER BY created_at', [customerId],
+    'SELECT bin, last4, exp_month, exp_year, brand, wallet, processor FROM customer_cards WHERE customer_id = ? ORDER BY created_at, card_key', [customerId],
   )).map((c) => ({
     last4: c.last4,
     ...(c.bin ? { bin: c.bin } : {}), ...(c.exp_month ? { expMonth: c.exp_month } : {}), ...(c.exp_year ? { expYear: c.exp_year } : {}),
     ...(c.brand ? { brand: c.brand } : {}), ...(c.wallet ? { wallet: c.wallet } : {}), ...(c.processor ? { processor: c.processor } : {}),
   }));
   const merges = (await db.all<{ id: string; into_id: string; from_id: string; evidence: string; actor: string; merged_at: string; undone_at: string | null }>(
-    'SELECT id, into_id, from_id, evidence, actor, merged_at, undone_at FROM identity_merges WHERE into_id = ? OR from_id = ? ORDER BY merged_at',
+    'SELECT id, into_id, from_id, evidence, actor, merged_at, undone_at FROM identity_merges WHERE into_id = ? OR from_id = ? ORDER BY merged_at, id',
     [customerId, customerId],
   )).map((m) => ({
     id: m.id, into: m.into_id, from: m.from_id, evidence: JSON.parse(m.evidence) as unknown, actor: m.actor, mergedAt: m.merged_at,

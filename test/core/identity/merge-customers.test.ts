@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
 import { InputError } from '../../../nodes/core/errors';
 import { applyAutoMerges, identityOf, resolveCustomerId } from '../../../nodes/core/identity/identity-graph';
 import { mergeCustomers, undoMerge } from '../../../nodes/core/identity/merge-customers';
@@ -178,6 +179,31 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
     assert.equal(one.length + two.length, 1, 'one merge between them');
     assert.equal(await resolveCustomerId(s.db, b), a);
     assert.equal((await s.db.all('SELECT id FROM identity_merges')).length, 1);
+  });
+
+  it('lists a customer\'s cards oldest first, and the cards one batch recorded by their key, alike on every store', async () => {
+    // Eight cards (wallets make a device card each) from two batches, each batch's cards sharing its timestamp,
+    // their keys interleaved: Postgres' sort then shuffled the ties while SQLite kept them in key order.
+    const card = (last4: string) => ({ bin: '411111', last4, expMonth: 3, expYear: 2030, brand: 'visa' });
+    await seedCustomers(s.crm, [{ id: 'cus_cards', givenName: 'Tove', cards: ['1001', '1003', '1005', '1007'].map(card) }]);
+    await delay(5);
+    await seedCustomers(s.crm, [{ id: 'cus_cards', givenName: 'Tove', cards: ['1000', '1002', '1004', '1006'].map(card) }]);
+    const stamps = await s.db.all<{ created_at: string }>('SELECT DISTINCT created_at FROM customer_cards WHERE customer_id = ?', ['cus_cards']);
+    assert.equal(stamps.length, 2, 'each batch wrote its cards at one time of its own');
+    const view = await identityOf(s.db, 'cus_cards');
+    assert.deepEqual(view!.cards.map((c) => c.last4), ['1001', '1003', '1005', '1007', '1000', '1002', '1004', '1006']);
+  });
+
+  it('lists merges made in the same millisecond in one order on every store and run: by merge id', async () => {
+    await seedCustomers(s.crm, [{ id: 'cus_c', givenName: 'Cy' }]);
+    // What two merges into one customer within one millisecond leave on Postgres (SQLite's stamps always differ),
+    // recorded in the reverse of their ids' order.
+    const at = '2026-12-07T05:00:00.000Z';
+    for (const [id, from] of [['mrg_2', b], ['mrg_1', 'cus_c']] as const) {
+      await s.db.run('INSERT INTO identity_merges (id, into_id, from_id, evidence, moved, actor, merged_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [id, a, from, 'null', '{}', 'auto', at]);
+    }
+    const view = await identityOf(s.db, a);
+    assert.deepEqual(view!.merges.map((m) => [m.id, m.from, m.mergedAt]), [['mrg_1', 'cus_c', at], ['mrg_2', b, at]]);
   });
 
   it('refuses to undo twice, to undo under a later merge, and to merge a customer into itself or into nobody', async () => {
