@@ -259,12 +259,16 @@ export class SegmentStatsRepository {
     return countersOf(tx, customerId);
   }
 
-  /** The customer's most recent purchases (counted, not void) other than this one, newest first. */
+  /**
+   * The customer's most recent purchases (counted, not void) other than this one, newest first; purchases made at
+   * the same time in the reverse of the ledger's order (source, payment id), so the window keeps the same ones on
+   * every store and run.
+   */
   async history(tx: SqlExecutor, customerId: string, currency: string, except: Pick<LedgerPayment, 'source' | 'paymentId'>, limit: number): Promise<HistoryPoint[]> {
     const rows = await tx.all<{ amount_minor: number; minute_of_day: number; location_id: string | null }>(
       `SELECT amount_minor, minute_of_day, location_id FROM segment_payments
        WHERE customer_id = ? AND currency = ? AND counted = 1 AND voided = 0 AND NOT (source = ? AND payment_id = ?)
-       ORDER BY occurred_at DESC LIMIT ?`,
+       ORDER BY occurred_at DESC, source DESC, payment_id DESC LIMIT ?`,
       [customerId, currency, except.source, except.paymentId, limit],
     );
     return rows.map((r) => ({ amountMinor: Number(r.amount_minor), minuteOfDay: Number(r.minute_of_day), locationId: r.location_id }));

@@ -6,6 +6,7 @@ import { SqliteDatabase } from '../../../nodes/core/store/sqlite-database';
 import { parseSegmentConfig } from '../../../nodes/core/segment/config';
 import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
+import { SegmentStatsRepository } from '../../../nodes/core/segment/stats-repository';
 import { tempDir } from '../../support/temp-store';
 import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { message } from './support/messages';
@@ -178,6 +179,21 @@ for (const store of stores) describe(`Segment step: flags and CRM fields on ${st
     const far = await segmentStep(message({ customerId: 'a2void', paymentId: 'pi_far', amountMinor: 1_000, at: '2025-06-08T12:00:00Z', locationId: 'tml_far' }), { db: s.db, config: watch });
     assert.ok(far.segment.flags!.reasons.includes('anomaly: first payment at this location'), far.segment.flags!.reasons.join('; '));
     assert.equal(far.segment.stats!.lastSeen, '2025-06-08T12:00:00.000Z');
+  });
+
+  it('fills the anomaly window, among payments made at one time, with those last in the ledger\'s order (by payment id) on every store', async () => {
+    const config = parseSegmentConfig({ flags: { anomaly: { window: 5, minHistory: 5 } } });
+    const at = '2025-07-01T10:00:00Z';
+    // Six purchases stamped with the same second (Stripe's `created` counts seconds): the one at the far shop
+    // recorded first, though its payment id comes last.
+    await segmentStep(message({ customerId: 'a_tie', paymentId: 'pi_tie_9', amountMinor: 1_009, at, locationId: 'tml_far' }), { db: s.db, config });
+    for (const k of [1, 2, 3, 4, 5]) {
+      await segmentStep(message({ customerId: 'a_tie', paymentId: `pi_tie_${k}`, amountMinor: 1_000 + k, at, locationId: 'tml_home' }), { db: s.db, config });
+    }
+    const window = await new SegmentStatsRepository(s.db.dialect).history(s.db, 'a_tie', 'USD', { source: 'stripe', paymentId: 'pi_next' }, 5);
+    assert.deepEqual(window.map((h) => h.amountMinor), [1_009, 1_005, 1_004, 1_003, 1_002], 'newest first; at one time, the reverse of the ledger\'s order');
+    const next = await segmentStep(message({ customerId: 'a_tie', paymentId: 'pi_next', amountMinor: 1_003, at: '2025-07-02T10:00:00Z', locationId: 'tml_far' }), { db: s.db, config });
+    assert.equal(next.segment.flags!.anomaly, false, `the far shop is in the window: ${next.segment.flags!.reasons.join('; ')}`);
   });
 
   it('writes the currency the money fields count in, where it is mapped', async () => {
