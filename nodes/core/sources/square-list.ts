@@ -107,7 +107,7 @@ async function listLocationPayments(credentials: SquareCredentials, page: ListPa
 
 /**
  * A listed payment → its sale or decline, and its refunds so far as one cumulative refund event. `pending` gets the
- * payment's id when one of its refunds is still PENDING. Its refunds are those its `refund_ids` list, each read; a
+ * payment's id when one of its refunds is still PENDING, or ListPaymentRefunds does not show them all yet. Its refunds are those its `refund_ids` list, each read; a
  * payment that says it was refunded (`refunded_money`) without listing them has them found by ListPaymentRefunds
  * (searchedRefundTotal), and `notes` says so, naming the payment, when that listing shows none of them or was not
  * read to its end.
@@ -141,7 +141,13 @@ export async function eventsOfPayment(
   if (!total.ok) throw new CredentialFieldError('accessToken', `the refunds of payment ${id} could not be read: ${total.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');
   const { minor, otherTenders } = total.value;
   if (total.value.pending) pending?.add(id);
-  const note = total.value.searched && unlistedRefundsNote(id, `${obj(payment.refunded_money)?.amount} ${draft.amount.currency} minor units`, total.value.searched);
+  const searched = total.value.searched;
+  const stated = obj(payment.refunded_money)?.amount;
+  // Square's refund listing is eventually consistent: a payment whose refunds it does not all show yet is read again
+  // by the next poll (with the payments whose refund is pending), until they add up to what it says was refunded.
+  const rereads = pending !== undefined && searched?.complete === true && typeof stated === 'number' && minor < stated;
+  if (rereads) pending.add(id);
+  const note = searched && unlistedRefundsNote(id, `${stated} ${draft.amount.currency} minor units`, searched, rereads);
   if (note) notes?.push(note);
   if (minor <= 0) return out;
   // A listed payment shows its refunds only as a total: the refund event carries that total as its amount too.
@@ -166,13 +172,14 @@ export async function eventsOfPayment(
 }
 
 /** What the operator hears of a payment refunded without refund_ids whose refunds the search did not all find. */
-function unlistedRefundsNote(id: string, refunded: string, found: { found: number; complete: boolean }): string | undefined {
+function unlistedRefundsNote(id: string, refunded: string, found: { found: number; complete: boolean }, rereads: boolean): string | undefined {
   const said = `payment ${id} says it was refunded (refunded_money ${refunded}) but lists no refund_ids`;
   if (!found.complete) {
     return `${said}; ListPaymentRefunds was read for ${REFUND_SEARCH_MAX_PAGES} pages from the payment's creation at its location without reaching the end, so only the ${found.found} of its refunds found there count for now (a refund webhook or reconcile brings the rest)`;
   }
   if (found.found === 0) {
-    return `${said}, and ListPaymentRefunds shows none of its refunds yet (Square's listing is eventually consistent): none is recorded until a refund webhook, or the payment's next change, brings them`;
+    const until = rereads ? 'the next poll reads the payment again, or a refund webhook brings them' : 'a refund webhook, the next poll or the payment\'s next change brings them';
+    return `${said}, and ListPaymentRefunds shows none of its refunds yet (Square's listing is eventually consistent): none is recorded until ${until}`;
   }
   return undefined;
 }

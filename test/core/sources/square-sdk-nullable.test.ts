@@ -295,13 +295,25 @@ describe('Square: fields the SDK lets be null, read with an access token', () =>
       }
     });
 
-    it('refunded without refund_ids and none of its refunds listed yet: nothing is made up, and the poll\'s notes name the payment', DEADLINE, async () => {
+    it('refunded without refund_ids and none of its refunds listed yet: nothing is made up, the poll\'s notes name the payment, and the next poll reads it again until they are listed', DEADLINE, async () => {
+      const sale = payment({ customer_id: null, refunded_money: usd(1500), refund_ids: null });
       square()
-        .get('/v2/payments').query(true).reply(200, listed([payment({ customer_id: null, refunded_money: usd(1500), refund_ids: null })]))
+        .get('/v2/payments').query(true).reply(200, listed([sale]))
         .get('/v2/refunds').query(true).reply(200, refundsListed(null));
       const page = await squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, ctx());
       assert.deepEqual(page.events.map((e) => e.kind), ['payment']);
-      assert.match(page.notes?.join(' ') ?? '', new RegExp(`payment ${PAYMENT_ID} says it was refunded \\(refunded_money 1500 USD minor units\\) but lists no refund_ids, and ListPaymentRefunds shows none of its refunds yet`));
+      assert.match(page.notes?.join(' ') ?? '', new RegExp(`payment ${PAYMENT_ID} says it was refunded \\(refunded_money 1500 USD minor units\\) but lists no refund_ids, and ListPaymentRefunds shows none of its refunds yet \\(Square's listing is eventually consistent\\): none is recorded until the next poll reads the payment again`));
+
+      // Square's listing catches up; the payment itself has not changed since, so ListPayments does not list it again.
+      const scope = square()
+        .get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(sale))
+        .get('/v2/refunds').query(true).reply(200, refundsListed([refund({ id: 'R2B3Z8WMVt3EAmzYWLZvz7Y69EbZY_late' })]))
+        .get('/v2/payments').query(true).reply(200, listed([]));
+      const next = await squareSource.list!(creds(), { cursor: page.cursor, since: SINCE, limit: 100 }, ctx());
+      assert.ok(scope.isDone());
+      assert.deepEqual(next.events.map((e) => [e.kind, e.amount, e.refundedTotal]), [['payment', cents(5000), undefined], ['refund', cents(1500), cents(1500)]]);
+      assert.equal(next.notes, undefined);
+      assert.equal(JSON.parse(next.cursor!).waiting, undefined, 'found: no longer read again');
     });
 
     it('ListPaymentRefunds refused (403 INSUFFICIENT_SCOPES, Square\'s error body): the poll fails naming the access token, the payment and Square\'s words', DEADLINE, async () => {
