@@ -43,7 +43,7 @@ describe('terminal payment trigger with a store: the source reads its ledger', (
     return JSON.parse(text) as { ignored?: string[] };
   };
 
-  it('a Clover void naming no amount of a sale the store holds is passed on at the ledger\'s amount; with no store, it is not', { timeout: 20_000 }, async () => {
+  it('a Clover void naming no amount of a sale the store holds is passed on at the ledger\'s amount, of one it does not yet at 0; with no store, it is not', { timeout: 20_000 }, async () => {
     const s = await tempStore();
     try {
       red.create('terminal-crm-store', { id: 'store', storeUrl: s.url }, { tokenKeys: TEST_TOKEN_KEYS });
@@ -60,6 +60,10 @@ describe('terminal payment trigger with a store: the source reads its ledger', (
       await recordPaymentEvents(s.db, [last]);
       const state = (await paymentState(s.db, 'clover', 'XJ4D2K9W1MQ7A'))!;
       assert.deepEqual([state.refundedMinor, state.netMinor, state.status], [2450, 0, 'failed']);
+      // One of a sale the store has not recorded (yet) is passed on at 0, its amount the sale's when that arrives.
+      await deliver('/clover', { ...voided, id: 'NOTYETSOLD001' } as { id: string });
+      const early = withStore.sent.at(-1)!.payload as PaymentEvent;
+      assert.deepEqual([early.id, early.sale, early.amount, early.metadata.voidAmountFrom], ['clover:NOTYETSOLD001:void', { voided: true }, { minor: 0, currency: 'EUR' }, 'sale']);
       const answer = await deliver('/clover-bare', voided as { id: string });
       assert.equal(bare.sent.length, 0);
       assert.match(answer.ignored?.join('; ') ?? '', /payment XJ4D2K9W1MQ7A names no amount, and no store was given/);

@@ -50,7 +50,8 @@ export interface CloverPaymentOptions {
   readAt?: string;
   /**
    * For a void naming no amount (voidedNamingNoAmount): the sales the ledger holds of the payments it voids, with the
-   * amount it counts for each (LedgerView.sales); undefined when the caller has no store.
+   * amount it counts for each (LedgerView.sales; a payment it holds none of is voided at 0, its amount the sale's once
+   * that arrives); undefined when the caller has no store.
    */
   ledgerSales?: ReadonlyMap<string, Money>;
 }
@@ -133,8 +134,11 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
     ...shared, amount: amount ?? money(charged, 'amount'), metadata, ...d,
   });
   const voidReason = trimmedStr(p.voidReason);
-  /** The void of payment `id`: the sale moved no money after all (sale.voided). */
-  const voidOf = (id: string, amount?: Money): Draft => aboutPayment({
+  /**
+   * The void of payment `id`: the sale moved no money after all (sale.voided). `amountFrom` says where the amount of a
+   * void naming none comes from: the ledger's sale, or (at 0) the sale still to arrive.
+   */
+  const voidOf = (id: string, amount?: Money, amountFrom?: 'ledger' | 'sale'): Draft => aboutPayment({
     id: namespacedEventId('clover', `${id}:void`),
     paymentId: id,
     type: CLOVER_EVENT_TYPES.voided,
@@ -144,20 +148,28 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
     failure: { code: 'VOIDED', message: voidReason },
     sale: { voided: true },
     amount,
-    metadata: { ...metadata, ...(voidReason ? { voidReason } : {}), ...(amount ? { voidAmountFrom: 'ledger' } : {}) },
+    metadata: { ...metadata, ...(voidReason ? { voidReason } : {}), ...(amountFrom ? { voidAmountFrom: amountFrom } : {}) },
   });
   // Payment.amount is optional in Clover's reference: a payment that names none is no sale of its tip alone (nor of
   // nothing), and its id must stay free for a read that names it. A void naming none still says the sale moved no
   // money, whatever it was: the ledger takes a void as all of the sale given back, never by the void's own amount
   // (payment-rules: a void sets voidedAt; refundedOf is then the gross). So a void of a sale the ledger holds is
-  // recorded at the amount the ledger counts for it (ledgerSales), and one of a sale it never recorded is not: there
-  // is no amount to record it at, and nothing it could take back.
+  // recorded at the amount the ledger counts for it (ledgerSales), and one heard before its sale (notifications out of
+  // order, a poll reading the void first) at 0 (voidAmountFrom: sale): the ledger remembers it, so the sale, when it
+  // arrives, counts as void and gives all of itself back, as in the other order; the local CRM's row of the void then
+  // takes the sale's amount (crm/local-sql-crm.ts). Either way under the void's one id, so a read of the void after the
+  // sale is the same event again. With no store there is no telling which of the two it is: it is acknowledged, saying so.
   if (safeInt(p.amount) === undefined) {
-    const known = (voidedNamingNoAmount(p) ?? []).filter((id) => options.ledgerSales?.has(id));
-    if (known.length > 0) {
-      return known.map((id) => scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'clover', livemode: options.livemode, ...voidOf(id, options.ledgerSales!.get(id)) }));
+    const voidedIds = voidedNamingNoAmount(p);
+    const held = options.ledgerSales;
+    if (voidedIds && held) {
+      return voidedIds.map((id) => {
+        const sale = held.get(id);
+        const draft = sale ? voidOf(id, sale, 'ledger') : voidOf(id, money(0, 'amount'), 'sale');
+        return scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'clover', livemode: options.livemode, ...draft });
+      });
     }
-    const why = !voided ? '' : options.ledgerSales ? ', and the ledger holds no sale of it to void' : ', and no store was given to read the voided sale\'s amount from';
+    const why = voided ? ', and no store was given to read the voided sale\'s amount from' : '';
     throw new IgnoredEventError(CLOVER_EVENT_TYPES.payment, `payment ${paymentId} names no amount${why}`);
   }
 

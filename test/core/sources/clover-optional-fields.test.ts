@@ -3,6 +3,7 @@ import { after, describe, it } from 'node:test';
 import { join } from 'node:path';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
+import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 import { tempDir } from '../../support/temp-store';
 import { nockOffline } from '../../support/nock-offline';
@@ -136,7 +137,7 @@ describe('Clover: a payment with the fields its reference does not require left 
     await ignored(referencePayment({ cardTransaction: null }), /has no card transaction/);
   });
 
-  it('a payment read VOIDED naming no amount voids the sale the ledger holds, at the amount the ledger counts; of a sale never recorded, or with no store, it is acknowledged with why', DEADLINE, async () => {
+  it('a payment read VOIDED naming no amount voids the sale the ledger holds, at the amount the ledger counts; with no store it is acknowledged with why', DEADLINE, async () => {
     const db = await openDatabase(`sqlite:${join(dir.path, 'void-no-amount.db')}`);
     const sale = (await delivered(referencePayment(), { store: db })).events;
     await recordPaymentEvents(db, sale);
@@ -150,22 +151,55 @@ describe('Clover: a payment with the fields its reference does not require left 
     await recordPaymentEvents(db, out.events);
     const after = (await paymentState(db, 'clover', 'XJ4D2K9W1MQ7A'))!;
     assert.deepEqual([after.grossMinor, after.refundedMinor, after.netMinor, after.status], [2450, 2450, 0, 'failed']);
-    // The void record of a pair (voidPaymentRef), naming no amount: the sale it names is the one voided.
+    // The void record of a pair (voidPaymentRef), naming no amount: the sale it names is voided at the ledger's amount,
+    // and the record voids itself at 0 as a void heard before its sale is (a record of the pair is never a sale).
     const pair = (await delivered(without(['amount', 'tipAmount'], { id: 'VOIDREC000001', result: 'VOIDED', voidPaymentRef: { id: 'XJ4D2K9W1MQ7A' } }), { store: db })).events;
-    assert.deepEqual(pair.map((e) => [e.id, e.paymentId, e.amount.minor]), [['clover:XJ4D2K9W1MQ7A:void', 'XJ4D2K9W1MQ7A', 2450]]);
+    assert.deepEqual(pair.map((e) => [e.id, e.paymentId, e.amount.minor, e.metadata.voidAmountFrom]), [
+      ['clover:VOIDREC000001:void', 'VOIDREC000001', 0, 'sale'],
+      ['clover:XJ4D2K9W1MQ7A:void', 'XJ4D2K9W1MQ7A', 2450, 'ledger'],
+    ]);
     // Polled, the same.
     const page = await polled({ elements: [voidedNoAmount] }, db);
     assert.deepEqual(page.events.map((e) => [e.id, e.amount.minor]), [['clover:XJ4D2K9W1MQ7A:void', 2450]]);
-    // A sale the ledger never recorded: nothing to take back, no amount to record it at.
+    // A sale the ledger has not recorded (yet): the void is recorded at 0, its amount the sale's when that arrives.
     const unseen = await delivered(without(['amount'], { id: 'NEVERSEEN0001', result: 'VOIDED' }), { store: db });
-    assert.deepEqual(unseen.events, []);
-    assert.match(unseen.report.ignored.join('; '), /payment NEVERSEEN0001 names no amount, and the ledger holds no sale of it to void/);
+    assert.deepEqual(unseen.events.map((e) => [e.id, e.kind, e.amount, e.sale, e.metadata.voidAmountFrom]), [
+      ['clover:NEVERSEEN0001:void', 'failure', { minor: 0, currency: 'EUR' }, { voided: true }, 'sale'],
+    ]);
     // No store: nothing to read the amount from.
     await ignored(voidedNoAmount, /payment XJ4D2K9W1MQ7A names no amount, and no store was given to read the voided sale's amount from/);
     // A payment naming no amount that is no void stays ignored, store or not.
     const noAmountSale = await delivered(without(['amount']), { store: db });
     assert.deepEqual(noAmountSale.events, []);
     assert.match(noAmountSale.report.ignored.join('; '), /payment XJ4D2K9W1MQ7A names no amount(;|$)/);
+  });
+
+  it('a payment read VOIDED naming no amount heard before its sale (webhook or poll) is recorded at 0: the sale arriving later is void, the ledger as in the other order, and the void read again is the same event', DEADLINE, async () => {
+    const voidedNoAmount = without(['amount', 'tipAmount'], { result: 'VOIDED', voidReason: 'USER_CANCEL', modifiedTime: 1718271000950 });
+    const readings = {
+      webhook: async (payment: { id: string }, db: SqlDatabase) => (await delivered(payment, { store: db })).events,
+      poll: async (payment: { id: string }, db: SqlDatabase) => (await polled({ elements: [payment] }, db)).events,
+    };
+    for (const [how, read] of Object.entries(readings)) {
+      const saleFirst = await openDatabase(`sqlite:${join(dir.path, `void-after-sale-${how}.db`)}`);
+      await recordPaymentEvents(saleFirst, await read(referencePayment(), saleFirst));
+      await recordPaymentEvents(saleFirst, await read(voidedNoAmount, saleFirst));
+      const expected = (await paymentState(saleFirst, 'clover', 'XJ4D2K9W1MQ7A'))!;
+      assert.deepEqual([expected.grossMinor, expected.refundedMinor, expected.netMinor, expected.status], [2450, 2450, 0, 'failed'], how);
+
+      const voidFirst = await openDatabase(`sqlite:${join(dir.path, `void-before-sale-${how}.db`)}`);
+      const early = await read(voidedNoAmount, voidFirst);
+      assert.deepEqual(early.map((e) => [e.id, e.kind, e.amount.minor, e.sale, e.metadata.voidAmountFrom]), [['clover:XJ4D2K9W1MQ7A:void', 'failure', 0, { voided: true }, 'sale']], how);
+      const recorded = await recordPaymentEvents(voidFirst, early);
+      assert.deepEqual(recorded.map((o) => [o.outcome, o.delta.payments, o.delta.grossMinor, o.delta.refundedMinor]), [['recorded', 0, 0, 0]], `${how}: the void alone counts nothing`);
+      const sold = await recordPaymentEvents(voidFirst, await read(referencePayment(), voidFirst));
+      assert.deepEqual(sold.map((o) => o.delta.payments), [0, 0], `${how}: the sale arrives void`);
+      assert.deepEqual(await paymentState(voidFirst, 'clover', 'XJ4D2K9W1MQ7A'), expected, `${how}: the same payment in either order`);
+      // Read again once the sale is in: the same event (its one id), at the ledger's amount, recorded once.
+      const again = await read(voidedNoAmount, voidFirst);
+      assert.deepEqual(again.map((e) => [e.id, e.amount.minor]), [['clover:XJ4D2K9W1MQ7A:void', 2450]], how);
+      assert.deepEqual((await recordPaymentEvents(voidFirst, again)).map((o) => o.outcome), ['duplicate'], how);
+    }
   });
 
   it('polled, a payment of no times is read at the time of the poll; one of no amount is left out of the page', DEADLINE, async () => {
