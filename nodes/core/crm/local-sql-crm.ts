@@ -157,6 +157,7 @@ export class LocalSqlCrm implements Crm {
     // Before the adoption below, which reads which refunds gave money back.
     await orderRefundRows(tx, records, recorded, plan.flatMap((p) => (p.row ? [p.row] : [])));
     await adoptEarlierEvents(tx, records, recorded, plan);
+    await fillInVoidAmounts(tx, records, recorded, plan);
     const totals = await CustomerTotals.read(tx, plan.map((p) => p.answer.customerId));
     const out: TransactionOutcome[] = [];
     for (const [i, { answer, totals: delta }] of plan.entries()) {
@@ -239,6 +240,34 @@ async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent
       if (stored?.last) visited(stored.last);
     }
     p.totals = { ...p.totals!, seenAt: first, seenUntil: last };
+  }
+}
+
+/**
+ * A void heard before its sale that named no amount (a Clover payment read VOIDED naming none, recorded at 0 with
+ * metadata voidAmountFrom "sale": sources/clover-payment.ts) takes back all of the sale, whatever it is; the ledger
+ * needs no amount for that (a void sets voidedAt). Its row waits at 0 for the sale, and takes the sale's amount and
+ * currency when the sale arrives, as the same void read after its sale is recorded at the ledger's amount: the rows
+ * are the same in either order. Rows of this batch are filled in before they are written, rows of earlier batches in
+ * the store. One query per sale heard after a void of it, none otherwise.
+ */
+async function fillInVoidAmounts(tx: SqlExecutor, records: readonly LedgerEvent[], recorded: readonly RecordedEvent[], plan: Planned[]): Promise<void> {
+  for (const [i, r] of records.entries()) {
+    const e = recorded[i]!;
+    // The sale itself, first seen now, of a payment the ledger held a void of before it.
+    if (e.outcome !== 'recorded' || r.kind !== 'payment' || isReportOnSale(r) || e.payment.events <= 1 || e.payment.voidedAt === null) continue;
+    const { grossMinor, currency } = e.payment;
+    // Columns as in TRANSACTION_COLUMNS: source 2, payment_id 3, kind 4, amount_minor 5, currency 6.
+    for (const { row } of plan) {
+      if (row && row[2] === r.source && row[3] === r.paymentId && row[4] === 'failure' && Number(row[5]) === 0) {
+        row[5] = grossMinor;
+        row[6] = currency;
+      }
+    }
+    await tx.run(
+      "UPDATE transactions SET amount_minor = ?, currency = ? WHERE source = ? AND payment_id = ? AND kind = 'failure' AND amount_minor = 0",
+      [grossMinor, currency, r.source, r.paymentId],
+    );
   }
 }
 

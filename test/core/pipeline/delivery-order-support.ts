@@ -16,12 +16,16 @@ type Program = ReturnType<typeof parseLoyaltyProgram>;
 
 /**
  * One delivery of a sale: what the pack heard from one notification (one event for most processors; for Clover and
- * SumUp, whose notifications only name the payment, every event the payment read back then gives).
+ * SumUp, whose notifications only name the payment, every event the payment read back then gives). A function is
+ * heard when the delivery arrives: what the source makes of it depends on what the store holds by then (a Clover void
+ * naming no amount reads the ledger's sale).
  */
 export interface Delivery {
   role: string;
-  event: PaymentEvent | readonly PaymentEvent[];
+  event: Heard | (() => Promise<Heard>);
 }
+
+type Heard = PaymentEvent | readonly PaymentEvent[];
 
 /**
  * A returning shopper's earlier sale (what makes them a customer), then the deliveries about one sale of theirs. No
@@ -74,9 +78,9 @@ export class DeliveryOrder {
   }
 
   /** Delivers each event of a delivery in turn; the customer the last one was recorded for. */
-  async deliverAll(event: PaymentEvent | readonly PaymentEvent[]) {
+  async deliverAll(event: Delivery['event']) {
     let crm: Awaited<ReturnType<DeliveryOrder['deliver']>> | undefined;
-    for (const e of batch(event)) crm = await this.deliver(e);
+    for (const e of batch(typeof event === 'function' ? await event() : event)) crm = await this.deliver(e);
     return crm!;
   }
 

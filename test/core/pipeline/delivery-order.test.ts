@@ -11,6 +11,10 @@ import { squareDisputeObject, squareEvent, squarePaymentId, squarePaymentObject,
 import { verifiedStripeEvent } from '../../support/stripe-delivery';
 import { TEST_WEBHOOK_SECRET } from '../../support/temp-store';
 import { deliveryOf, KEY as SQUARE_KEY } from '../sources/square-fixtures';
+import { crmPaymentsOf } from '../../../nodes/core/crm/saas/crm-payment';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { readRecords } from '../../../nodes/core/ledger/payment-rows';
+import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { DeliveryOrder, type Delivery, type Outcome } from './delivery-order-support';
 
 /** A program without tiers and one whose Silver the earlier sale and the new one reach together (as in the Adyen test). */
@@ -185,12 +189,12 @@ describe('a Clover sale ends the same in the ledger, the CRM, segment and loyalt
    * A Clover notification names only the payment: the pack reads it from the REST API (served here by the
    * simulator's cloverApiStub) as it is when the notification arrives. Each delivery is the payment as it was when
    * Clover sent that notification (a redelivery read late would see a later state), so what is permuted is what
-   * each read gives.
+   * each read gives. With `store`, the trigger's store, read where the payment leaves something untold.
    */
-  const received = async (payment: Record<string, unknown>, day: number): Promise<PaymentEvent[]> => {
+  const received = async (payment: Record<string, unknown>, day: number, store?: SqlDatabase): Promise<PaymentEvent[]> => {
     const d = cloverDelivery('chip', AUTH, { payment });
     const request = { rawBody: Buffer.from(d.body), headers: d.headers, method: 'POST', url: 'https://crm.example.com/webhooks/clover', receivedAt: at(day) };
-    const out = await receiveWebhook('clover', request, { credentials: { authCode: AUTH, apiToken: 'merchant-token-1' }, http: cloverApiStub([d]), now: () => at(day) });
+    const out = await receiveWebhook('clover', request, { credentials: { authCode: AUTH, apiToken: 'merchant-token-1' }, http: cloverApiStub([d]), now: () => at(day), store });
     assert.ok(out.events.length > 0, JSON.stringify(out.report));
     return out.events;
   };
@@ -241,6 +245,69 @@ describe('a Clover sale ends the same in the ledger, the CRM, segment and loyalt
     }, 2, 5000);
     // A void is no payment or visit, and gives back all the sale was (as Adyen's failed capture and SumUp's cancellation).
     assert.deepEqual(natural.totals.map((t) => [t.payments, t.gross_minor, t.refunded_minor]), [[1, 11000, 10000]]);
+  });
+
+  /** The chip sale of 100.00 of `token` on day 3, and that payment read VOIDED on day 4 (with or without its amount). */
+  const voidedSale = (token: string, namesAmount: boolean) => {
+    const base = cloverPayment('chip', { amount: 10000, token, at: at(3) });
+    const voided: Record<string, unknown> = { ...structuredClone(base), result: 'VOIDED', voidReason: 'USER_CANCEL', modifiedTime: at(4).getTime(), cardTransaction: { ...(base.cardTransaction as object), type: 'VOID' } };
+    if (!namesAmount) {
+      // Payment.amount is optional in Clover's reference (and so is tipAmount).
+      delete voided.amount;
+      delete voided.tipAmount;
+    }
+    return { base, voided };
+  };
+
+  it('a chip sale voided, the VOIDED read naming no amount: both orders end as the void naming its amount does', async () => {
+    // The void is read when its notification arrives, with the store: after the sale it is recorded at the ledger's
+    // amount, before it at 0 (voidAmountFrom: sale), which the sale, arriving later, finds void.
+    const heard: string[][] = [];
+    const natural = await order.everyOrder(async (n) => {
+      const token = `clover-void-no-amount-${n}`;
+      const earlier = await received(cloverPayment('chip', { amount: 1000, token, at: at(1) }), 1);
+      const { base, voided } = voidedSale(token, false);
+      const events: Delivery[] = [
+        { role: 'sale', event: await received(base, 3) },
+        {
+          role: 'void naming no amount',
+          event: async () => {
+            const out = await received(voided, 4, order.s.db);
+            heard.push(out.map((e) => `${e.kind} ${e.amount.minor} ${e.metadata.voidAmountFrom}`));
+            return out;
+          },
+        },
+      ];
+      return { earlier, events, pay: String(base.id) };
+    }, 2, 7000);
+    assert.deepEqual(heard, [['failure 10000 ledger'], ['failure 0 sale']], 'after its sale the void is read at the ledger\'s amount, before it at 0');
+    assert.deepEqual([natural.payment.grossMinor, natural.payment.refundedMinor, natural.payment.netMinor, natural.payment.status], [10000, 10000, 0, 'failed']);
+    assert.deepEqual(natural.transactions.map((t) => [t.kind, t.amount_minor, t.customer]), [['payment', 10000, 'shopper'], ['failure', 10000, 'shopper']]);
+    // The same as when the VOIDED read names its amount: ledger, CRM rows and totals, segment, loyalty.
+    const namingIt = await order.everyOrder(async (n) => {
+      const token = `clover-void-amount-${n}`;
+      const earlier = await received(cloverPayment('chip', { amount: 1000, token, at: at(1) }), 1);
+      const { base, voided } = voidedSale(token, true);
+      return { earlier, events: [{ role: 'sale', event: await received(base, 3) }, { role: 'void', event: await received(voided, 4) }], pay: String(base.id) };
+    }, 2, 7100);
+    assert.deepEqual(natural, namingIt);
+  });
+
+  it('a VOIDED read naming no amount whose sale never comes makes no customer, no sale, no CRM payment and nothing in the totals', async () => {
+    const customers = await order.customerCount();
+    const { base, voided } = voidedSale('clover-void-no-sale', false);
+    const events = await received(voided, 4, order.s.db);
+    assert.deepEqual(events.map((e) => [e.kind, e.amount.minor, e.sale, e.metadata.voidAmountFrom]), [['failure', 0, { voided: true }, 'sale']]);
+    const crm = await order.deliverAll(events);
+    assert.deepEqual([crm.customerId, crm.totals], [null, []]);
+    assert.equal(await order.customerCount(), customers, 'no customer made');
+    const state = (await paymentState(order.s.db, 'clover', String(base.id)))!;
+    assert.deepEqual([state.counted, state.grossMinor, state.refundedMinor, state.netMinor, state.customerId], [false, 0, 0, 0, null]);
+    const records = await readRecords(order.s.db, [{ source: 'clover', paymentId: String(base.id) }]);
+    assert.equal((await crmPaymentsOf(order.s.db, records)).size, 0, 'no payment for a SaaS CRM');
+    // Its row is the void heard, of nobody, moving nothing (as a declined attempt's is).
+    const rows = await order.s.db.all<{ kind: string; amount_minor: number; customer_id: string | null }>('SELECT kind, amount_minor, customer_id FROM transactions WHERE source = ? AND payment_id = ?', ['clover', String(base.id)]);
+    assert.deepEqual(rows.map((r) => [r.kind, Number(r.amount_minor), r.customer_id]), [['failure', 0, null]]);
   });
 });
 
