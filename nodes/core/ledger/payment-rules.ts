@@ -35,8 +35,10 @@ import type { LedgerEvent } from './ledger-event';
  * - a sale captured under capture ids (Adyen's CAPTURE, its originalReference the authorisation) is the sale event
  *   (the authorisation, which carries the card, the terminal and the shopper) and its captures, in any order: a
  *   capture is never the sale, and one reported before it is remembered and counts with it. Each capture counts once,
- *   by its id, with its own amount (a part capture's part). Once a capture is reported, what the captures collect is
- *   what the sale brought: the sale's amount is the larger of what was authorised and what was captured (an
+ *   by its id, with its own amount (a part capture's part), from its first report whatever that says: a capture heard
+ *   failed before it is heard captured is still a capture of that amount, so what it was to collect is given back
+ *   once, as its failure, and never again as what the captures leave of the authorisation. Once a capture is
+ *   reported, what the captures were to collect is what the sale brought: the sale's amount is the larger of what was authorised and what was captured (an
  *   overcapture, a tip), and what the captures leave of the authorisation (a capture of less than authorised, whose
  *   rest Adyen releases) counts as given back, as a failed capture's amount does. The sums only grow by capture id, so
  *   any order of the same reports ends with the same payment;
@@ -133,9 +135,9 @@ export interface PaymentRecord {
   authorisedMinor: number | null;
   authorisedAt: string | null;
   /**
-   * What the captures reported captured (each once, by its id, with the amount it was first reported with) add up to,
-   * in the payment's currency. null for a payment counted before store schema 26: its amount stays the one it was
-   * counted with, whatever its captures say.
+   * What the captures reported (each once, by its id, with the amount it was first reported with, captured or failed:
+   * CaptureEntry.addedUp) were to collect, in the payment's currency. null for a payment counted before store schema
+   * 26: its amount stays the one it was counted with, whatever its captures say.
    */
   capturedMinor: number | null;
   /** When the payment was made; until it is seen, the time of its first event. */
@@ -210,8 +212,8 @@ export function grossOf(r: Pick<PaymentRecord, 'grossMinor' | 'saleMinor' | 'cap
 }
 
 /**
- * What the sale will not bring of the most it was authorised at: once a capture is reported, what the captures left
- * uncollected; before that, what the latest adjustment lowered the authorisation by (nothing for a sale captured
+ * What the sale will not bring of the most it was authorised at: once a capture is reported (captured or failed), what
+ * the captures were not even to collect (a failed one's amount is captureFailedMinor's, counted once there); before that, what the latest adjustment lowered the authorisation by (nothing for a sale captured
  * automatically, or whose authorisation was never adjusted). A payment counted before schema 26 keeps its amount.
  */
 export function uncollectedOf(r: CaptureFacts): number {
@@ -233,8 +235,9 @@ function adjustmentDecides(r: Pick<PaymentRecord, 'authorisedMinor' | 'authorise
 const shortfallOf = (r: CaptureFacts): number => r.captureFailedMinor + uncollectedOf(r);
 
 /**
- * Money a capture collected for the sale: a processor can cancel (or let expire) only what no capture took, so a void
+ * A capture was reported for the sale: a processor can cancel (or let expire) only what no capture took, so a void
  * of such a sale releases the rest of its authorisation (which uncollectedOf counts as given back), never the sale.
+ * (Had every capture failed, what they failed to collect and that rest add up to all of it: the sale is void anyway.)
  */
 const capturedAny = (r: Pick<PaymentRecord, 'capturedMinor'>): boolean => r.capturedMinor !== null && r.capturedMinor > 0;
 
@@ -400,6 +403,12 @@ export interface CaptureEntry {
   failedAt: string | null;
   /** The latest time money was reported moving for it (its capture, a re-capture), if ever. */
   capturedAt: string | null;
+  /**
+   * Its amount is in what the payment's captures add up to (capturedMinor): from its first report, captured or failed.
+   * false only for a capture a store recorded failed, and never captured, before schema 34 (ledger_captures.added_up),
+   * when a capture counted there only once reported captured: it is added when it is.
+   */
+  addedUp: boolean;
 }
 
 /** The capture collected nothing: its latest failure is later than any money moving for it. */
@@ -408,18 +417,20 @@ export const captureFailed = (c: CaptureEntry): boolean => c.failedAt !== null &
 /**
  * What one event about a capture (captureIdOf not null) does to it: the entry after it, how much it moves what the
  * payment's failed captures were to collect, and how much it moves what the payment's captures add up to (a capture
- * counts there once, when it is first reported captured, whatever its failures). The latest report by time decides,
- * so any order of the same reports ends with the same entry; the amount is the one the capture was first reported
- * with.
+ * counts there once, from its first report, whether that says it was captured or that it failed). The latest report
+ * by time decides, so any order of the same reports ends with the same entry and the same sums; the amount is the one
+ * the capture was first reported with.
  */
 export function captureEntryAfter(entry: CaptureEntry | undefined, e: LedgerEvent): { entry: CaptureEntry; failedChange: number; capturedChange: number } {
   const at = utcIso(e.occurredAt);
-  const was = entry ?? { amountMinor: e.amount.minor, failedAt: null, capturedAt: null };
+  const was = entry ?? { amountMinor: e.amount.minor, failedAt: null, capturedAt: null, addedUp: true };
   const after = { ...was };
   if (e.sale?.voided === true && (after.failedAt === null || at > after.failedAt)) after.failedAt = at;
   if (e.sale?.voided === false && (after.capturedAt === null || at > after.capturedAt)) after.capturedAt = at;
+  // A capture recorded failed before schema 34 counts among the captures once it is reported captured, as it then did.
+  if (after.capturedAt !== null) after.addedUp = true;
   const failedChange = (captureFailed(after) ? after.amountMinor : 0) - (entry && captureFailed(entry) ? entry.amountMinor : 0);
-  const capturedChange = after.capturedAt !== null && (entry?.capturedAt ?? null) === null ? after.amountMinor : 0;
+  const capturedChange = after.addedUp && entry?.addedUp !== true ? after.amountMinor : 0;
   return { entry: after, failedChange, capturedChange };
 }
 
@@ -655,8 +666,14 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
       r.failed = true;
       // A failed capture takes back what it was to collect (isVoided and refundedOf say what that makes of the sale);
       // a void without a capture id takes back the whole sale.
+      // A capture heard failed first is a capture all the same: what it was to collect is among what the captures
+      // were to (capturedMinor), so it goes back once, as its failure.
       if (captureIdOf(e) !== null) {
-        if (sameCurrency) r.captureFailedMinor += changes.captureFailed;
+        if (sameCurrency) {
+          r.captureFailedMinor += changes.captureFailed;
+          if (r.capturedMinor !== null) r.capturedMinor += changes.captured;
+        }
+        if (r.seen) r.grossMinor = grossOf(r);
       } else if (e.sale?.voided === true && (r.voidedAt === null || at > r.voidedAt)) r.voidedAt = at;
       break;
   }

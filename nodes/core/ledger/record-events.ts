@@ -315,21 +315,22 @@ const NO_CAPTURE_CHANGE = Object.freeze({ failedChange: 0, capturedChange: 0 });
  * already changes nothing.
  */
 async function recordCapture(tx: SqlExecutor, e: LedgerEvent, captureId: string, now: string): Promise<{ failedChange: number; capturedChange: number }> {
-  const row = await tx.get<{ amount_minor: number; failed_at: string | null; captured_at: string | null }>(
-    'SELECT amount_minor, failed_at, captured_at FROM ledger_captures WHERE source = ? AND payment_id = ? AND capture_id = ?',
+  const row = await tx.get<{ amount_minor: number; failed_at: string | null; captured_at: string | null; added_up: number }>(
+    'SELECT amount_minor, failed_at, captured_at, added_up FROM ledger_captures WHERE source = ? AND payment_id = ? AND capture_id = ?',
     [e.source, e.paymentId, captureId],
   );
-  const entry = row && { amountMinor: Number(row.amount_minor), failedAt: row.failed_at, capturedAt: row.captured_at };
+  const entry = row && { amountMinor: Number(row.amount_minor), failedAt: row.failed_at, capturedAt: row.captured_at, addedUp: Number(row.added_up) === 1 };
   const step = captureEntryAfter(entry, e);
+  const addedUp = step.entry.addedUp ? 1 : 0;
   if (!entry) {
     await tx.run(
-      `INSERT INTO ledger_captures (source, payment_id, capture_id, amount_minor, currency, failed_at, captured_at, event_id, recorded_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [e.source, e.paymentId, captureId, step.entry.amountMinor, e.amount.currency, step.entry.failedAt, step.entry.capturedAt, e.eventId, now],
+      `INSERT INTO ledger_captures (source, payment_id, capture_id, amount_minor, currency, failed_at, captured_at, added_up, event_id, recorded_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [e.source, e.paymentId, captureId, step.entry.amountMinor, e.amount.currency, step.entry.failedAt, step.entry.capturedAt, addedUp, e.eventId, now],
     );
-  } else if (step.entry.failedAt !== entry.failedAt || step.entry.capturedAt !== entry.capturedAt) {
-    await tx.run('UPDATE ledger_captures SET failed_at = ?, captured_at = ? WHERE source = ? AND payment_id = ? AND capture_id = ?', [
-      step.entry.failedAt, step.entry.capturedAt, e.source, e.paymentId, captureId,
+  } else if (step.entry.failedAt !== entry.failedAt || step.entry.capturedAt !== entry.capturedAt || step.entry.addedUp !== entry.addedUp) {
+    await tx.run('UPDATE ledger_captures SET failed_at = ?, captured_at = ?, added_up = ? WHERE source = ? AND payment_id = ? AND capture_id = ?', [
+      step.entry.failedAt, step.entry.capturedAt, addedUp, e.source, e.paymentId, captureId,
     ]);
   }
   return step;

@@ -8,6 +8,8 @@ import { migrate } from '../../../nodes/core/store/migrations';
 import { adyenDelivery, adyenPspReference, type AdyenScenario } from '../../../sandbox/simulator/adyen-events';
 import { receivedAdyen } from '../sources/adyen-test-support';
 import { DeliveryOrder } from '../pipeline/delivery-order-support';
+import { bothDialects } from '../../support/both-dialects';
+import { permutations } from '../../support/permutations';
 
 
 const KEY = '5A'.repeat(32);
@@ -363,3 +365,79 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     assert.deepEqual((await members(tiered.id, shopper)).map((m) => [m.lifetime_spend_minor, m.points_balance, m.tier]), [[12500, 110, 'Gold']]);
   });
 });
+
+/**
+ * What the ledger and the shopper's CRM totals show once these of the sale's notifications are heard (an
+ * authorisation of 100.00, CAPTURE 60.00 of capture a, CAPTURE 40.00 and CAPTURE_FAILED 40.00 of capture b), whatever
+ * order they came in: the same set heard is the same sale. A capture heard failed is a capture of its amount all the
+ * same, so its 40.00 goes back once, as its failure, not again as what the captures leave of the authorisation; a
+ * sale whose captures so far all failed, with nothing else captured, is void (as one heard captured and then failed).
+ * Before the authorisation nothing counts (the earlier sale of 10.00 alone); a capture failure heard then makes the
+ * payment read failed, as any failure heard before its sale.
+ */
+const HEARD_SO_FAR: ReadonlyMap<string, { gross: number; refunded: number; status: string; totals: string }> = new Map(([
+  [[], 10000, 0, 'succeeded', '2:11000:0'],
+  [['CAPTURE 60'], 10000, 4000, 'partially_refunded', '2:11000:4000'],
+  [['CAPTURE 40'], 10000, 6000, 'partially_refunded', '2:11000:6000'],
+  [['CAPTURE_FAILED 40'], 10000, 10000, 'failed', '1:11000:10000'],
+  [['CAPTURE 60', 'CAPTURE 40'], 10000, 0, 'succeeded', '2:11000:0'],
+  [['CAPTURE 60', 'CAPTURE_FAILED 40'], 10000, 4000, 'partially_refunded', '2:11000:4000'],
+  [['CAPTURE 40', 'CAPTURE_FAILED 40'], 10000, 10000, 'failed', '1:11000:10000'],
+  [['CAPTURE 60', 'CAPTURE 40', 'CAPTURE_FAILED 40'], 10000, 4000, 'partially_refunded', '2:11000:4000'],
+] as const).map(([captures, gross, refunded, status, totals]) => [heardKey(['AUTHORISATION', ...captures]), { gross, refunded, status, totals }]));
+
+function heardKey(roles: readonly string[]): string {
+  return [...roles].sort().join(', ');
+}
+
+/** What a ledger reader and the CRM totals see of the sale once `heard` came, by HEARD_SO_FAR. */
+function seenAfter(heard: readonly string[]) {
+  if (!heard.includes('AUTHORISATION')) {
+    return { counted: false, status: heard.includes('CAPTURE_FAILED 40') ? 'failed' : 'pending', gross: 0, refunded: 0, net: 0, totals: '1:1000:0' };
+  }
+  const e = HEARD_SO_FAR.get(heardKey(heard))!;
+  return { counted: true, status: e.status, gross: e.gross, refunded: e.refunded, net: e.gross - e.refunded, totals: e.totals };
+}
+
+for (const store of bothDialects('adyen-capture-failed-first')) {
+  describe(`an Adyen part capture heard failed before it is heard captured, on ${store.dialect}: after each notification, in every order, the ledger and the CRM totals show what was heard`, () => {
+    const order = new DeliveryOrder('adyen', program, tiered);
+    before(() => order.open(store));
+    after(() => order.close());
+
+    async function everyStep(scenario: ReturnType<typeof saleScenario>, roles: number, shoppers: number) {
+      for (const [n, o] of permutations([...Array(roles).keys()]).entries()) {
+        const { earlier, events, pay } = await scenario(shoppers + n);
+        const shopper = (await order.deliver(earlier)).customerId!;
+        const heard: string[] = [];
+        for (const i of o) {
+          await order.deliver(events[i]!.event);
+          heard.push(events[i]!.role);
+          const p = await paymentState(order.s.db, 'adyen', pay);
+          const totals = await order.s.db.all<{ payments: number; gross_minor: number; refunded_minor: number }>(
+            'SELECT payments, gross_minor, refunded_minor FROM customer_totals WHERE customer_id = ?', [shopper],
+          );
+          assert.deepEqual(
+            { counted: p!.counted, status: p!.status, gross: p!.grossMinor, refunded: p!.refundedMinor, net: p!.netMinor, totals: totals.map((t) => `${t.payments}:${t.gross_minor}:${t.refunded_minor}`).join(' ') },
+            seenAfter(heard),
+            `heard so far: ${heard.join(', ')}`,
+          );
+        }
+      }
+    }
+
+    const steps = {
+      capture60: { role: 'CAPTURE 60', scenario: 'capture', capture: 'a', amount: 6000, day: 4 },
+      capture40: { role: 'CAPTURE 40', scenario: 'capture', capture: 'b', amount: 4000, day: 4 },
+      failed40: { role: 'CAPTURE_FAILED 40', scenario: 'capture_failed', capture: 'b', amount: 4000, day: 6 },
+    } as const;
+
+    it('60.00 captured and 40.00 captured then failed, of 100.00: 40.00 back once both of the 40.00 capture\'s reports are heard, whichever came first, in all 24 orders', { timeout: 240_000 }, async () => {
+      await everyStep(saleScenario(10000, [steps.capture60, steps.capture40, steps.failed40]), 4, 40_000);
+    });
+
+    it('60.00 captured and a 40.00 capture heard only failed (its CAPTURE never comes), of 100.00: 40.00 back, not 80.00, in all 6 orders', { timeout: 120_000 }, async () => {
+      await everyStep(saleScenario(10000, [steps.capture60, steps.failed40]), 3, 41_000);
+    });
+  });
+}

@@ -229,9 +229,9 @@ describe('a store whose void sales still counted as payments (schema 20) is upgr
     await deliver(failed);
     const customerId = paid.crm.customerId!;
     // What schema 20 left: the void's money back everywhere, the sale still one payment, purchase day and visit, and
-    // the void kept on the sale (voided_at), not on its capture (schema 24).
+    // the void kept on the sale (voided_at), not on its capture (schema 24), which counts among no captures.
     await s.db.transaction(async (tx) => {
-      await tx.run('UPDATE ledger_payments SET voided_at = ?, capture_failed_minor = 0 WHERE source = ? AND payment_id = ?', [failed.occurredAt, 'adyen', sale.paymentId]);
+      await tx.run('UPDATE ledger_payments SET voided_at = ?, capture_failed_minor = 0, captured_minor = 0 WHERE source = ? AND payment_id = ?', [failed.occurredAt, 'adyen', sale.paymentId]);
       await tx.run('DELETE FROM ledger_captures WHERE source = ? AND payment_id = ?', ['adyen', sale.paymentId]);
       await tx.run('UPDATE customer_totals SET payments = 1 WHERE customer_id = ?', [customerId]);
       await tx.run('UPDATE segment_stats SET payments = 1, purchase_days = 1 WHERE customer_id = ?', [customerId]);

@@ -280,7 +280,7 @@ for (const store of stores) {
       await db.transaction(async (tx) => {
         await tx.run('DROP TABLE ledger_captures');
         await tx.run('ALTER TABLE ledger_payments DROP COLUMN capture_failed_minor');
-        await tx.run('DELETE FROM schema_migrations WHERE version = 24');
+        await tx.run('DELETE FROM schema_migrations WHERE version IN (24, 34)');
       });
       await migrate(db);
       assert.deepEqual([(await paymentState(db, 'adyen', 'PSP_OLDVOID00001'))!.status, (await paymentState(db, 'adyen', 'PSP_OLDVOID00001'))!.netMinor], ['failed', 0]);

@@ -318,3 +318,32 @@ export const LEDGER_DISPUTE_AMOUNT_STATED_MIGRATION = {
     ALTER TABLE ledger_payments ADD COLUMN dispute_amount_phase TEXT;
     UPDATE ledger_payments SET dispute_amount_at = dispute_at, dispute_amount_phase = dispute_phase WHERE dispute_at IS NOT NULL`,
 } as const;
+
+/** A capture of a seen ledger payment recorded failed and never captured (ledger_captures), as SQL over ledger_captures. */
+const FAILED_FIRST_OF_SEEN = `ledger_captures.captured_at IS NULL AND EXISTS (SELECT 1 FROM ledger_payments p
+  WHERE p.source = ledger_captures.source AND p.payment_id = ledger_captures.payment_id AND p.seen = 1)`;
+
+/** Captures of an unseen ledger payment in its currency recorded failed and never captured, as SQL over ledger_payments. */
+const failedFirstOfUnseen = (select: string) => `(SELECT ${select} FROM ledger_captures c WHERE c.source = ledger_payments.source
+  AND c.payment_id = ledger_payments.payment_id AND c.currency = ledger_payments.currency AND c.captured_at IS NULL)`;
+
+/**
+ * Store schema version 34: a capture counts among what the sale's captures were to collect (`captured_minor`) from its
+ * first report, captured or failed (ledger/payment-rules.ts captureEntryAfter): one reported failed before it was
+ * reported captured (Adyen's CAPTURE_FAILED ahead of its CAPTURE) counted there only once its CAPTURE came, so until
+ * then its amount went back twice, as its failure and as what the captures left of the authorisation.
+ * `ledger_captures.added_up` says whether a capture's amount is in its payment's `captured_minor`. For a payment not
+ * seen yet nothing is counted, so its captures recorded failed are added here and it reads by the new rule when its
+ * authorisation comes. A payment seen already keeps what it was counted with (the CRM totals, the segment statistics,
+ * the loyalty points and the ledger's events add up to it): its captures recorded failed and never captured are
+ * marked not added up (0), and each counts there when its CAPTURE comes, as it then did.
+ */
+export const LEDGER_CAPTURE_FAILED_FIRST_MIGRATION = {
+  version: 34,
+  name: 'ledger: a capture heard failed before it is heard captured counts among the captures at once',
+  sql: `
+    ALTER TABLE ledger_captures ADD COLUMN added_up INTEGER NOT NULL DEFAULT 1;
+    UPDATE ledger_captures SET added_up = 0 WHERE ${FAILED_FIRST_OF_SEEN};
+    UPDATE ledger_payments SET captured_minor = captured_minor + ${failedFirstOfUnseen('COALESCE(SUM(c.amount_minor), 0)')}
+    WHERE seen = 0 AND captured_minor IS NOT NULL AND EXISTS ${failedFirstOfUnseen('1')}`,
+} as const;
