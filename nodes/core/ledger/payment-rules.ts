@@ -38,10 +38,10 @@ import type { LedgerEvent } from './ledger-event';
  *   by its id, with its own amount (a part capture's part), from its first report whatever that says: a capture heard
  *   failed before it is heard captured is still a capture of that amount, so what it was to collect is given back
  *   once, as its failure, and never again as what the captures leave of the authorisation. Once a capture is
- *   reported, what the captures were to collect is what the sale brought: the sale's amount is the larger of what was authorised and what was captured (an
- *   overcapture, a tip), and what the captures leave of the authorisation (a capture of less than authorised, whose
- *   rest Adyen releases) counts as given back, as a failed capture's amount does. The sums only grow by capture id, so
- *   any order of the same reports ends with the same payment;
+ *   reported, what the captures were to collect is what the sale brought: the sale's amount is the larger of what
+ *   was authorised and what was captured (an overcapture, a tip), and what the captures leave of the authorisation (a
+ *   capture of less than authorised, whose rest Adyen releases) counts as given back, as a failed capture's amount
+ *   does. The sums only grow by capture id, so any order of the same reports ends with the same payment;
  * - a sale's authorisation adjusted before its capture (sale.adjusted: Adyen's AUTHORISATION_ADJUSTMENT, a tab or a
  *   hotel stay raised or lowered) is a report on the sale, never the sale, in any order: the sale's amount is the
  *   largest it was authorised at (a raise counts at once, as an overcapture does), and until a capture is reported
@@ -213,8 +213,9 @@ export function grossOf(r: Pick<PaymentRecord, 'grossMinor' | 'saleMinor' | 'cap
 
 /**
  * What the sale will not bring of the most it was authorised at: once a capture is reported (captured or failed), what
- * the captures were not even to collect (a failed one's amount is captureFailedMinor's, counted once there); before that, what the latest adjustment lowered the authorisation by (nothing for a sale captured
- * automatically, or whose authorisation was never adjusted). A payment counted before schema 26 keeps its amount.
+ * the captures were not even to collect (a failed one's amount is captureFailedMinor's, counted once there); before
+ * that, what the latest adjustment lowered the authorisation by (nothing for a sale captured automatically, or whose
+ * authorisation was never adjusted). A payment counted before schema 26 keeps its amount.
  */
 export function uncollectedOf(r: CaptureFacts): number {
   if (!r.seen || r.capturedMinor === null) return 0;
