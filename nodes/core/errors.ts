@@ -62,10 +62,13 @@ export class SignatureError extends Error {
 /** An event the source understands but that this pack deliberately does not process (e.g. a reader status ping). */
 export class IgnoredEventError extends Error {
   readonly eventType: string;
+  /** Why, without the event type (what a lister's note quotes). */
+  readonly why: string;
   constructor(eventType: string, why: string) {
     super(`Event type "${eventType}" is not processed: ${why}`);
     this.name = 'IgnoredEventError';
     this.eventType = eventType;
+    this.why = why;
   }
 }
 

@@ -133,21 +133,52 @@ export const sumupSource: Source<SumUpCredentials> = {
     const since = at.since ?? page.since?.toISOString();
     const { items, nextRef } = await listSumUpHistory(api, { changesSince: since, oldestRef: at.ref, limit: Math.max(1, Math.floor(page.limit)) });
     // A history item is a summary (no card, no entry mode, no refund events): each transaction is read in full, once.
-    const ids = [...new Set(items.map((i) => trimmedStr(i.transaction_id) ?? trimmedStr(i.id)).filter((x): x is string => !!x))];
+    // SumUp lists each payment, refund and chargeback as an item of its own (TransactionHistory.type PAYMENT,
+    // REFUND, CHARGE_BACK), naming the transaction it is of (transaction_id, else id).
+    const named = new Map<string, { types: Set<string>; labels: string[] }>();
+    const notes: string[] = [];
+    for (const item of items) {
+      const type = trimmedStr(item.type) ?? 'PAYMENT';
+      const id = trimmedStr(item.transaction_id) ?? trimmedStr(item.id);
+      const label = `${type} ${trimmedStr(item.transaction_code) ?? id ?? '(no transaction_code)'}`;
+      if (!id) {
+        notes.push(`SumUp's transaction history lists ${label} naming no transaction (no transaction_id or id): there is nothing to read, so it is not counted`);
+        continue;
+      }
+      const entry = named.get(id) ?? { types: new Set<string>(), labels: [] };
+      entry.types.add(type);
+      if (!entry.labels.includes(label)) entry.labels.push(label);
+      named.set(id, entry);
+    }
     const events: PaymentEvent[] = [];
-    for (const id of ids) {
+    for (const [id, { types, labels }] of named) {
+      const listed = `SumUp's transaction history lists ${labels.join(' and ')} (transaction ${id})`;
       const transaction = await fetchSumUpTransaction(api, 'id', id);
-      if (!transaction) continue;
+      if (!transaction) {
+        notes.push(`${listed}, but SumUp has no transaction ${id} to read (404): it is not counted`);
+        continue;
+      }
+      let read: PaymentEvent[];
       try {
-        events.push(...normalizeSumUpTransaction(transaction, ctx.now().toISOString(), id));
+        read = normalizeSumUpTransaction(transaction, ctx.now().toISOString(), id);
       } catch (e) {
         if (!(e instanceof IgnoredEventError)) throw e;
+        notes.push(`${listed}, which is not counted: ${e.why}`);
+        continue;
       }
+      // An item listed only as a REFUND or CHARGE_BACK is never a sale of its own: the transaction it names counts
+      // when its read holds the refund or chargeback (it is then the sale refunded, read as any read of it is, under
+      // the same ids), and not at all otherwise.
+      if (![...types].some((t) => t === 'PAYMENT') && !read.some((e) => e.kind === 'refund' || e.kind === 'dispute')) {
+        notes.push(`${listed}, but the transaction read holds no refund or chargeback: nothing of it is counted, and it is not taken for a sale`);
+        continue;
+      }
+      events.push(...read);
     }
     // While pages remain, keep the sweep's filter and follow SumUp's reference; at the end, the next sweep asks for
     // what changed since this one began (a transaction read twice is one event: the inbox keeps ids once).
     const cursor = nextRef ? { since, ref: nextRef, sweep } : { since: sweep };
-    return { events, cursor: JSON.stringify(cursor), more: !!nextRef };
+    return { events, cursor: JSON.stringify(cursor), more: !!nextRef, ...(notes.length ? { notes } : {}) };
   },
 };
 

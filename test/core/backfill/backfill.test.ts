@@ -5,11 +5,12 @@ import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
+import { sumupTransaction } from '../../../sandbox/simulator/sumup-events';
 import { crashingAtCommit } from '../../support/crashing-store';
 import { testKeys } from '../../support/temp-store';
 import { dialectStores, type DialectStore } from '../match/store-dialects';
 import {
-  refundsOf as refundsOfDefault, stripeCharges, CLOVER_MID, CLOVER_TOKEN, nock, serveCloverPayments, serveSquarePayments, serveStripeCharges, serveStripeRefunds, serveSumUpHistory, serveZettlePurchases, SINCE, SQUARE_TOKEN, STRIPE_KEY, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL, withListedRefunds, ZETTLE_TOKEN,
+  refundsOf as refundsOfDefault, stripeCharges, CLOVER_MID, CLOVER_TOKEN, nock, serveCloverPayments, serveSquarePayments, serveStripeCharges, serveStripeRefunds, serveSumUpHistory, serveSumUpPage, serveZettlePurchases, sumupHistoryItem, SINCE, SQUARE_TOKEN, STRIPE_KEY, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL, withListedRefunds, ZETTLE_TOKEN,
 } from './history-mocks';
 
 /** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
@@ -258,6 +259,27 @@ for (const store of stores) describe(`backfill of processor history on ${store.d
       [transactions[2]!.id, 4000, 1500],
     ].sort());
     assert.deepEqual(l.counted, [1, 1]);
+  });
+
+  it('SumUp: a refund listed as an item of its own (REFUND) counts once, with its sale; an item SumUp cannot read is named in the notes', async () => {
+    const sale = sumupTransaction('contactless', { amount: '30.00', at: new Date('2026-01-06T12:00:00Z') });
+    const refunded = sumupTransaction('partial_refund', { amount: '40.00', refundAmount: '15.00', at: new Date('2026-01-12T12:00:00Z') });
+    const gone = sumupTransaction('chip', { amount: '12.50', at: new Date('2026-01-14T12:00:00Z') });
+    const scope = serveSumUpPage(
+      [sumupHistoryItem(sale), sumupHistoryItem(refunded, 'REFUND'), sumupHistoryItem(refunded), sumupHistoryItem(gone)],
+      [sale, refunded],
+    );
+    const done = await runBackfill(options({ source: 'sumup', credentials: { accessToken: SUMUP_TOKEN, merchantCode: SUMUP_MERCHANT }, limit: 4 }));
+    assert.ok(scope.isDone(), `not requested: ${scope.pendingMocks().join(', ')}`);
+    const l = await ledger(s.db, 'sumup');
+    assert.deepEqual(l.payments.map((p) => [p.payment_id, p.gross_minor, p.refunded_minor]).sort(), [
+      [sale.id, 3000, 0],
+      [refunded.id, 4000, 1500],
+    ].sort());
+    assert.deepEqual(l.counted, [1, 1]);
+    assert.deepEqual(done.notes, [
+      `SumUp's transaction history lists PAYMENT ${String(gone.transaction_code)} (transaction ${String(gone.id)}), but SumUp has no transaction ${String(gone.id)} to read (404): it is not counted`,
+    ]);
   });
 
   it('queues each recorded payment and its customer in a SaaS CRM\'s outbox, once', async () => {

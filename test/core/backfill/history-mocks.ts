@@ -162,3 +162,27 @@ export function serveSumUpHistory(
   for (const t of transactions) scope.get(`/v2.1/merchants/${SUMUP_MERCHANT}/transactions`).query({ id: t.id as string }).reply(200, t);
   return { scope, transactions };
 }
+
+/**
+ * The one page (its limit the items' number) of SumUp's transaction history holding `items` as given (TransactionHistory: a PAYMENT, REFUND or
+ * CHARGE_BACK naming its transaction by transaction_id), each named transaction read from `reads`, else 404.
+ */
+export function serveSumUpPage(items: Record<string, unknown>[], reads: Record<string, unknown>[]) {
+  const scope = nock('https://api.sumup.com', { reqheaders: { authorization: `Bearer ${SUMUP_TOKEN}` } })
+    .get(`/v2.1/merchants/${SUMUP_MERCHANT}/transactions/history`)
+    .query({ order: 'ascending', limit: String(items.length), 'payment_types[]': 'POS', changes_since: SINCE.toISOString() })
+    .reply(200, { items, links: [] });
+  for (const id of new Set(items.map((i) => i.transaction_id as string))) {
+    const read = reads.find((t) => t.id === id);
+    scope.get(`/v2.1/merchants/${SUMUP_MERCHANT}/transactions`).query({ id }).reply(read ? 200 : 404, read ?? { error_code: 'NOT_FOUND', message: 'Resource not found' });
+  }
+  return scope;
+}
+
+/** A TransactionHistory item of `type` for a transaction as SumUp's transactions API returns it. */
+export function sumupHistoryItem(t: Record<string, unknown>, type: 'PAYMENT' | 'REFUND' | 'CHARGE_BACK' = 'PAYMENT') {
+  return {
+    transaction_id: t.id, transaction_code: t.transaction_code, amount: t.amount, currency: t.currency, timestamp: t.timestamp, status: t.status,
+    payment_type: 'POS', type, merchant_code: SUMUP_MERCHANT, refunded_amount: 0,
+  };
+}

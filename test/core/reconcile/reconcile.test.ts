@@ -8,7 +8,7 @@ import { refundObject } from '../../../sandbox/simulator/stripe-terminal-events'
 import { testKeys } from '../../support/temp-store';
 import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
-import { nock, serveStripeCharges, serveSumUpHistory, SINCE, SQUARE_TOKEN, STRIPE_KEY, stripeCharges, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL } from '../backfill/history-mocks';
+import { nock, serveStripeCharges, serveSumUpHistory, serveSumUpPage, sumupHistoryItem, SINCE, SQUARE_TOKEN, STRIPE_KEY, stripeCharges, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL } from '../backfill/history-mocks';
 import { AIRPORT_LOCATION, HARBOUR_LOCATION, MAIN_LOCATION, serveSquareLocations } from '../sources/square-locations-mock';
 
 /** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
@@ -225,5 +225,21 @@ for (const store of stores) describe(`reconciliation of processor history with t
     const report = await reconcile(sumup());
     assert.equal(report.clean, false);
     assert.ok(JSON.stringify(report).includes(refunded), JSON.stringify(report));
+  });
+
+  it('SumUp: a refund listed as an item of its own (REFUND) is the refund the ledger has, once; an item SumUp cannot read is named in the report', async () => {
+    const sumup = (o: Partial<ReconcileOptions> = {}) => options({ source: 'sumup', credentials: { accessToken: SUMUP_TOKEN, merchantCode: SUMUP_MERCHANT }, ...o });
+    const { transactions } = serveSumUpHistory();
+    await runBackfill({ ...sumup(), keys: testKeys() });
+    nock.cleanAll();
+    const [, sale, refunded] = transactions as [Record<string, unknown>, Record<string, unknown>, Record<string, unknown>];
+    const gone = { ...sale, id: '5f0e8d7c-6b5a-4948-3726-1504f3e2d1c0', transaction_code: 'TGONE00000' };
+    serveSumUpPage([sumupHistoryItem(sale), sumupHistoryItem(refunded, 'REFUND'), sumupHistoryItem(gone)], [sale, refunded]);
+    const report = await reconcile(sumup({ limit: 3 }));
+    assert.equal(report.clean, true, JSON.stringify(report));
+    assert.deepEqual([report.ledgerPayments, report.processorPayments], [2, 2]);
+    assert.deepEqual(report.notes, [
+      `SumUp's transaction history lists PAYMENT TGONE00000 (transaction ${gone.id}), but SumUp has no transaction ${gone.id} to read (404): it is not counted`,
+    ]);
   });
 });

@@ -454,5 +454,73 @@ describe('SumUp source', () => {
       nock(SUMUP).get('/v0.1/me/transactions/history').query(true).reply(401, { detail: 'Unauthorized.', status: 401, title: 'Unauthorized' });
       await assert.rejects(sumupSource.list!(legacy, { cursor: null, limit: 10 }, ctx), /^InputError: accessToken: SumUp refused the access token \(HTTP 401\).*Fix: .*transactions\.history/);
     });
+
+    describe('refunds and chargebacks listed as items of their own (TransactionHistory.type REFUND, CHARGE_BACK)', () => {
+      const refundItem = history2.items[0]!;
+      const saleItem = history1.items[1]!;
+      const page = (...items: object[]) => nock(SUMUP).get(`/v2.1/merchants/${MC}/transactions/history`).query(true).reply(200, { items, links: [] });
+      const poll = () => sumupSource.list!(credentials, { cursor: null, limit: 10 }, ctx);
+
+      it('a later refund of an older sale counts once, under the ids any read of the sale gives, whichever item the listing shows', async () => {
+        assert.equal(refundItem.type, 'REFUND');
+        assert.equal(refundItem.transaction_id, txRefunded.id);
+        page(refundItem);
+        serveTransaction({ id: txRefunded.id }, txRefunded);
+        const byRefund = await poll();
+        page(saleItem);
+        serveTransaction({ id: txRefunded.id }, txRefunded);
+        const bySale = await poll();
+        // Both items on one page: the sale is read once.
+        page(saleItem, refundItem);
+        serveTransaction({ id: txRefunded.id }, txRefunded);
+        const both = await poll();
+        const pushed = await acceptTransaction(txRefunded);
+        for (const out of [byRefund, bySale, both]) {
+          assert.deepEqual(out.events.map((e) => e.id), pushed.map((e) => e.id));
+          assert.equal(out.notes, undefined);
+        }
+        assert.deepEqual(byRefund.events.filter((e) => e.kind === 'refund' && !e.refund?.reversed).map((e) => e.amount.minor), [1250, 750]);
+      });
+
+      it('an item listed only as a REFUND whose transaction reads with no refund is not taken for a sale: it is named in the notes', async () => {
+        const noRefund = { ...txRefunded, events: txRefunded.events.filter((e) => e.type === 'PAYOUT') };
+        page(refundItem);
+        serveTransaction({ id: txRefunded.id }, noRefund);
+        const out = await poll();
+        assert.deepEqual(out.events, []);
+        assert.deepEqual(out.notes, [
+          `SumUp's transaction history lists REFUND TREFND1F6U (transaction ${txRefunded.id}), but the transaction read holds no refund or chargeback: nothing of it is counted, and it is not taken for a sale`,
+        ]);
+        // Listed as the PAYMENT it is, the same read is the sale.
+        page(saleItem);
+        serveTransaction({ id: txRefunded.id }, noRefund);
+        assert.deepEqual((await poll()).events.map((e) => e.kind), ['payment']);
+      });
+
+      it('an item listed only as a CHARGE_BACK counts the chargeback of the sale it names, with the sale', async () => {
+        page({ ...history1.items[0]!, type: 'CHARGE_BACK', transaction_id: txChargeback.id, transaction_code: txChargeback.transaction_code });
+        serveTransaction({ id: txChargeback.id }, txChargeback);
+        const out = await poll();
+        assert.deepEqual(out.events.map((e) => e.kind), ['payment', 'dispute']);
+        assert.equal(out.notes, undefined);
+      });
+    });
+
+    it('names in the notes each listed item it counts nothing of: one SumUp cannot find, one it ignores, one naming no transaction', async () => {
+      const { transaction_id: _dropped, ...nameless } = history1.items[0]!;
+      nock(SUMUP).get(`/v2.1/merchants/${MC}/transactions/history`).query(true).reply(200, {
+        items: [history1.items[0], { ...history1.items[1], transaction_id: txEcom.id, transaction_code: txEcom.transaction_code }, nameless],
+        links: [],
+      });
+      serveTransaction({ id: txChip.id }, null);
+      serveTransaction({ id: txEcom.id }, txEcom);
+      const out = await sumupSource.list!(credentials, { cursor: null, limit: 10 }, ctx);
+      assert.deepEqual(out.events, []);
+      assert.deepEqual(out.notes, [
+        "SumUp's transaction history lists PAYMENT TEENSK4W2K naming no transaction (no transaction_id or id): there is nothing to read, so it is not counted",
+        `SumUp's transaction history lists PAYMENT TEENSK4W2K (transaction ${txChip.id}), but SumUp has no transaction ${txChip.id} to read (404): it is not counted`,
+        `SumUp's transaction history lists PAYMENT ${txEcom.transaction_code} (transaction ${txEcom.id}), which is not counted: transaction ${txEcom.transaction_code} is ECOM, not a card at a reader (POS)`,
+      ]);
+    });
   });
 });

@@ -7,7 +7,7 @@ import { eventsInWindow } from './history-lister';
  * the way its API documents (Zettle's lastPurchaseHash, Clover's modifiedTime with offset, SumUp's changes_since
  * with oldest_ref): the same requests and the same event ids as polling, cut to the window. `stopsAtUntil`: the
  * list is in creation order, so a payment made after the window ends the walk; otherwise (ordered by change time)
- * it runs to the present.
+ * it runs to the present. The list's notes go with the page.
  */
 export function polledHistory(source: Source<unknown> & Required<Pick<Source<unknown>, 'list'>>, o: { label: string; stopsAtUntil: boolean }): HistoryLister {
   return {
@@ -19,7 +19,8 @@ export function polledHistory(source: Source<unknown> & Required<Pick<Source<unk
       const page = await source.list(credentials, { cursor: window.cursor, since: window.since, limit: window.limit }, ctx);
       const events = eventsInWindow(page.events, window.since, window.until);
       const past = o.stopsAtUntil && page.events.some((e) => Date.parse(e.occurredAt) >= window.until.getTime());
-      return { events, cursor: page.cursor, more: page.more && !past };
+      // What the list says of its page (an item it could not count, and why) is the backfill's and the report's too.
+      return { events, cursor: page.cursor, more: page.more && !past, ...(page.notes?.length ? { notes: page.notes } : {}) };
     },
   };
 }
