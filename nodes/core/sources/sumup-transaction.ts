@@ -110,6 +110,12 @@ export function normalizeSumUpTransaction(transaction: unknown, readAt?: string,
     return { ...m, minor: Math.abs(m.minor) };
   };
   if (typeof t.amount !== 'number' && typeof t.amount !== 'string') throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} names no amount`);
+  // TransactionBase.amount is the transaction's total; a sale's is never below zero. One that is names money given
+  // back, which SumUp reports as a REFUND event of the sale it refunds: it is not read as a sale (nor, made positive,
+  // counted as one).
+  if (Number(t.amount) < 0) {
+    throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} has a negative amount (${String(t.amount)}): money given back is not a sale, and SumUp reports a refund as a REFUND event of the sale it refunds`);
+  }
   const amount = money(t.amount, 'amount');
   // When the transaction was made: `timestamp`, else `local_time` (the same instant with the merchant's offset), else
   // — both being optional — the time it was read, which the caller gives (the notification's, or now).

@@ -504,6 +504,20 @@ describe('SumUp source', () => {
         assert.deepEqual(out.events.map((e) => e.kind), ['payment', 'dispute']);
         assert.equal(out.notes, undefined);
       });
+
+      it('a transaction of negative amount (money given back) is never read as a sale, listed or pushed', async () => {
+        const negative = { ...txChip, amount: -txChip.amount };
+        page({ ...refundItem, transaction_id: txChip.id, transaction_code: txChip.transaction_code });
+        serveTransaction({ id: txChip.id }, negative);
+        const out = await poll();
+        assert.deepEqual(out.events, []);
+        assert.equal(out.notes?.length, 1);
+        assert.match(out.notes![0]!, new RegExp(`^SumUp's transaction history lists REFUND ${txChip.transaction_code} \\(transaction ${txChip.id}\\), which is not counted: transaction ${txChip.transaction_code} has a negative amount \\(-${txChip.amount}\\): money given back is not a sale`));
+        page(history1.items[0]!);
+        serveTransaction({ id: txChip.id }, negative);
+        assert.deepEqual((await poll()).events, []);
+        assert.deepEqual(await acceptTransaction(negative), []);
+      });
     });
 
     it('names in the notes each listed item it counts nothing of: one SumUp cannot find, one it ignores, one naming no transaction', async () => {
