@@ -10,6 +10,7 @@ import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
 import { obj, trimmedStr, safeInt, type Obj } from '../json/json-values';
 import { statusAfterRefunds } from './refund-status';
+import { NO_STORE_FOR_VOID, voidAmountMetadata, voidAmountOf, type VoidAmountFrom } from './void-amount';
 
 /**
  * Clover's REST API gives every amount "in cents" (Payment.amount, Refund.amount; docs.clover.com payment response
@@ -138,7 +139,7 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
    * The void of payment `id`: the sale moved no money after all (sale.voided). `amountFrom` says where the amount of a
    * void naming none comes from: the ledger's sale, or (at 0) the sale still to arrive.
    */
-  const voidOf = (id: string, amount?: Money, amountFrom?: 'ledger' | 'sale'): Draft => aboutPayment({
+  const voidOf = (id: string, amount?: Money, amountFrom?: VoidAmountFrom): Draft => aboutPayment({
     id: namespacedEventId('clover', `${id}:void`),
     paymentId: id,
     type: CLOVER_EVENT_TYPES.voided,
@@ -148,28 +149,22 @@ export function normalizeCloverPayment(payment: unknown, options: CloverPaymentO
     failure: { code: 'VOIDED', message: voidReason },
     sale: { voided: true },
     amount,
-    metadata: { ...metadata, ...(voidReason ? { voidReason } : {}), ...(amountFrom ? { voidAmountFrom: amountFrom } : {}) },
+    metadata: { ...metadata, ...(voidReason ? { voidReason } : {}), ...voidAmountMetadata(amountFrom) },
   });
   // Payment.amount is optional in Clover's reference: a payment that names none is no sale of its tip alone (nor of
   // nothing), and its id must stay free for a read that names it. A void naming none still says the sale moved no
-  // money, whatever it was: the ledger takes a void as all of the sale given back, never by the void's own amount
-  // (payment-rules: a void sets voidedAt; refundedOf is then the gross). So a void of a sale the ledger holds is
-  // recorded at the amount the ledger counts for it (ledgerSales), and one heard before its sale (notifications out of
-  // order, a poll reading the void first) at 0 (voidAmountFrom: sale): the ledger remembers it, so the sale, when it
-  // arrives, counts as void and gives all of itself back, as in the other order; the local CRM's row of the void then
-  // takes the sale's amount (crm/local-sql-crm.ts). Either way under the void's one id, so a read of the void after the
-  // sale is the same event again. With no store there is no telling which of the two it is: it is acknowledged, saying so.
+  // money, whatever it was: it is recorded at the amount the ledger counts for its sale (ledgerSales), or at 0 before
+  // the sale arrives, as void-amount.ts says; with no store it is acknowledged, saying why.
   if (safeInt(p.amount) === undefined) {
     const voidedIds = voidedNamingNoAmount(p);
     const held = options.ledgerSales;
     if (voidedIds && held) {
       return voidedIds.map((id) => {
-        const sale = held.get(id);
-        const draft = sale ? voidOf(id, sale, 'ledger') : voidOf(id, money(0, 'amount'), 'sale');
-        return scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'clover', livemode: options.livemode, ...draft });
+        const { amount, from } = voidAmountOf(held, id, () => money(0, 'amount'));
+        return scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'clover', livemode: options.livemode, ...voidOf(id, amount, from) });
       });
     }
-    const why = voided ? ', and no store was given to read the voided sale\'s amount from' : '';
+    const why = voided ? `, and ${NO_STORE_FOR_VOID}` : '';
     throw new IgnoredEventError(CLOVER_EVENT_TYPES.payment, `payment ${paymentId} names no amount${why}`);
   }
 

@@ -16,6 +16,7 @@ import {
 } from './clover-api';
 import { CLOVER_EVENT_TYPES, normalizeCloverPayment, voidedNamingNoAmount } from './clover-payment';
 import { sentAtOr } from './iso-time';
+import { ledgerSalesFor } from './void-amount';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { obj, type Obj } from '../json/json-values';
 import { CredentialFieldError, credentialFieldIssue } from './credential-error';
@@ -155,7 +156,7 @@ export const cloverSource: Source<CloverCredentials> = {
     const payment = await fetchCloverPayment(api, id);
     if (!payment) throw new IgnoredEventError(type, `Clover has no payment ${id} for merchant ${update.merchantId}`);
     const readAt = sentAtOr(update.ts, ctx);
-    return normalizeCloverPayment(payment, { ...paymentOptions(credentials, update.merchantId), readAt, ledgerSales: await ledgerSalesFor(payment, ctx) });
+    return normalizeCloverPayment(payment, { ...paymentOptions(credentials, update.merchantId), readAt, ledgerSales: await ledgerSalesFor(voidedNamingNoAmount(payment), ctx) });
   },
 
   async list(credentials: CloverCredentials, page: ListPage, ctx: SourceContext): Promise<ListResult> {
@@ -171,7 +172,7 @@ export const cloverSource: Source<CloverCredentials> = {
       const payments = await listCloverPayments(apiFor(credentials, ctx, merchantId), { modifiedSince: at.t, offset: at.o, limit });
       for (const payment of payments) {
         try {
-          events.push(...normalizeCloverPayment(payment, { ...paymentOptions(credentials, merchantId), readAt: ctx.now().toISOString(), ledgerSales: await ledgerSalesFor(payment, ctx) }));
+          events.push(...normalizeCloverPayment(payment, { ...paymentOptions(credentials, merchantId), readAt: ctx.now().toISOString(), ledgerSales: await ledgerSalesFor(voidedNamingNoAmount(payment), ctx) }));
         } catch (e) {
           if (!(e instanceof IgnoredEventError)) throw e;
         }
@@ -182,12 +183,6 @@ export const cloverSource: Source<CloverCredentials> = {
     return { events, cursor: JSON.stringify(positions), more };
   },
 };
-
-/** For a void naming no amount, what the caller's ledger holds of the sales it voids (asked only then). */
-async function ledgerSalesFor(payment: unknown, ctx: SourceContext) {
-  const voided = voidedNamingNoAmount(payment);
-  return voided && ctx.ledger ? ctx.ledger.sales(voided) : undefined;
-}
 
 function splitObjectId(objectId: string): [string, string | undefined] {
   const at = objectId.indexOf(':');
