@@ -244,12 +244,12 @@ async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent
 }
 
 /**
- * A void heard before its sale that named no amount (a Clover payment read VOIDED naming none, recorded at 0 with
- * metadata voidAmountFrom "sale": sources/clover-payment.ts) takes back all of the sale, whatever it is; the ledger
- * needs no amount for that (a void sets voidedAt). Its row waits at 0 for the sale, and takes the sale's amount and
- * currency when the sale arrives, as the same void read after its sale is recorded at the ledger's amount: the rows
- * are the same in either order. Rows of this batch are filled in before they are written, rows of earlier batches in
- * the store. One query per sale heard after a void of it, none otherwise.
+ * A void heard before its sale that named no amount (a Clover payment read VOIDED or a SumUp transaction read
+ * CANCELLED naming none, recorded at 0 with metadata voidAmountFrom "sale": sources/void-amount.ts) takes back all of
+ * the sale, whatever it is; the ledger needs no amount for that (a void sets voidedAt). Its row waits at 0 for the
+ * sale, and takes the sale's amount and currency when the sale arrives, as the same void read after its sale is
+ * recorded at the ledger's amount: the rows are the same in either order. Rows of this batch are filled in before they
+ * are written, rows of earlier batches in the store. One query per sale heard after a void of it, none otherwise.
  */
 async function fillInVoidAmounts(tx: SqlExecutor, records: readonly LedgerEvent[], recorded: readonly RecordedEvent[], plan: Planned[]): Promise<void> {
   for (const [i, r] of records.entries()) {

@@ -12,6 +12,7 @@ import { namespacedEventId } from './source';
 import { scrubbedPaymentEvent } from './scrubbed-event';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
 import { statusAfterRefunds } from './refund-status';
+import { NO_STORE_FOR_VOID, voidAmountMetadata, voidAmountOf, type VoidAmountFrom } from './void-amount';
 
 /**
  * SumUp writes amounts as decimal major units ("amount": 10.1, TransactionFull in SumUp's OpenAPI), so there is
@@ -80,18 +81,35 @@ const CANCELLED = 'CANCELLED';
 
 const idText = (v: unknown): string | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? String(v) : trimmedStr(v));
 
+/** TransactionBase.id is optional: the id the transaction was fetched by (or the notification names) stands for it. */
+const transactionIdOf = (t: Obj, knownId: string | undefined): string | undefined => trimmedStr(t.id) ?? trimmedStr(t.transaction_id) ?? knownId;
+
+const namesAmount = (t: Obj): boolean => typeof t.amount === 'number' || typeof t.amount === 'string';
+
+const isCancelled = (t: Obj): boolean => trimmedStr(t.status) === CANCELLED || trimmedStr(t.simple_status) === CANCELLED;
+
+/**
+ * The sale a transaction read CANCELLED that names no amount is the void of (its id, as normalizeSumUpTransaction reads
+ * it), whose amount the ledger is asked about (LedgerView.sales); undefined for any other transaction.
+ */
+export function cancelledNamingNoAmount(transaction: unknown, knownId?: string): string[] | undefined {
+  const t = obj(transaction);
+  const id = t && transactionIdOf(t, knownId);
+  return t && id && !namesAmount(t) && isCancelled(t) ? [id] : undefined;
+}
+
 type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
 
 /**
  * One transaction as SumUp's transactions API returns it (TransactionFull) → its events: the sale or its failure,
  * one refund event per REFUND event, one dispute event per CHARGE_BACK event. The sale is keyed by the
  * transaction id, refunds and chargebacks by SumUp's own event ids, so a webhook hint and a poll of the same
- * transaction give the same ids.
+ * transaction give the same ids. `ledgerSales`: for a transaction read CANCELLED naming no amount
+ * (cancelledNamingNoAmount), what the caller's ledger holds of its sale (LedgerView.sales); undefined with no store.
  */
-export function normalizeSumUpTransaction(transaction: unknown, readAt?: string, knownId?: string): PaymentEvent[] {
+export function normalizeSumUpTransaction(transaction: unknown, readAt?: string, knownId?: string, ledgerSales?: ReadonlyMap<string, Money>): PaymentEvent[] {
   const t = obj(transaction);
-  // TransactionBase.id is optional: the id the transaction was fetched by (or the notification names) stands for it.
-  const id = trimmedStr(t?.id) ?? trimmedStr(t?.transaction_id) ?? knownId;
+  const id = t ? transactionIdOf(t, knownId) : undefined;
   if (t && !id) {
     throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${trimmedStr(t.transaction_code) ?? '(no transaction_code)'} names no id, and nothing else names it: there is no id to record it under`);
   }
@@ -109,7 +127,44 @@ export function normalizeSumUpTransaction(transaction: unknown, readAt?: string,
     const m = moneyFromDecimal(v, currency, field);
     return { ...m, minor: Math.abs(m.minor) };
   };
-  if (typeof t.amount !== 'number' && typeof t.amount !== 'string') throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} names no amount`);
+  const madeAtOf = () => transactionTime(t, readAt);
+  const shared = {
+    paymentId: id,
+    card: cardFrom(t),
+    terminal: trimmedStr(obj(t.device_info)?.uuid) ? { readerId: trimmedStr(obj(t.device_info)?.uuid) } : undefined,
+    // A SumUp transaction carries nothing of the cardholder.
+    customerHints: {},
+  };
+  const metadata = metadataOf(t);
+  const status = trimmedStr(t.status) ?? '';
+  const simple = trimmedStr(t.simple_status) ?? '';
+  /** The transaction's failure, or its sale's void when read CANCELLED (`amountFrom`: see void-amount.ts). */
+  const failureOf = (amount: Money, amountFrom?: VoidAmountFrom): Draft => {
+    const cancelled = isCancelled(t);
+    return {
+      ...shared,
+      id: namespacedEventId('sumup', cancelled ? `${id}:cancelled` : id),
+      type: cancelled ? SUMUP_EVENT_TYPES.cancelled : SUMUP_EVENT_TYPES.failure,
+      kind: 'failure',
+      amount,
+      status: 'failed',
+      // SumUp's transaction names no time of the cancellation: the sale's own time stands for it, and a
+      // cancelled transaction never succeeds again, so no later report of money moving can outrank it.
+      occurredAt: madeAtOf(),
+      failure: { code: simple || status },
+      ...(cancelled ? { sale: { voided: true } } : {}),
+      metadata: { ...metadata, ...voidAmountMetadata(amountFrom) },
+    };
+  };
+  if (!namesAmount(t)) {
+    // A transaction read CANCELLED naming no amount still says its sale moved no money, whatever it was: it is recorded
+    // at the amount the ledger counts for the sale, or at 0 before the sale arrives (void-amount.ts); with no store it
+    // is acknowledged, saying why. Any other transaction naming none has nothing to record.
+    if (!isCancelled(t)) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} names no amount`);
+    if (!ledgerSales) throw new IgnoredEventError(SUMUP_EVENT_TYPES.cancelled, `transaction ${label} is CANCELLED and names no amount, and ${NO_STORE_FOR_VOID}`);
+    const { amount, from } = voidAmountOf(ledgerSales, id, () => money(0, 'amount'));
+    return [scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'sumup', livemode: true, ...failureOf(amount, from) })];
+  }
   // TransactionBase.amount is the transaction's total; a sale's is never below zero. One that is names money given
   // back, which SumUp reports as a REFUND event of the sale it refunds: it is not read as a sale (nor, made positive,
   // counted as one).
@@ -119,34 +174,10 @@ export function normalizeSumUpTransaction(transaction: unknown, readAt?: string,
   const amount = money(t.amount, 'amount');
   // When the transaction was made: `timestamp`, else `local_time` (the same instant with the merchant's offset), else
   // — both being optional — the time it was read, which the caller gives (the notification's, or now).
-  const madeAt = transactionTime(t, readAt);
-  const status = trimmedStr(t.status) ?? '';
-  const simple = trimmedStr(t.simple_status) ?? '';
-  const shared = {
-    paymentId: id,
-    card: cardFrom(t),
-    terminal: trimmedStr(obj(t.device_info)?.uuid) ? { readerId: trimmedStr(obj(t.device_info)?.uuid) } : undefined,
-    // A SumUp transaction carries nothing of the cardholder.
-    customerHints: {},
-  };
-  const metadata = metadataOf(t);
+  const madeAt = madeAtOf();
   const drafts: Draft[] = [];
   if (NOT_TAKEN.has(status) || NOT_TAKEN.has(simple)) {
-    const cancelled = status === CANCELLED || simple === CANCELLED;
-    drafts.push({
-      ...shared,
-      id: namespacedEventId('sumup', cancelled ? `${id}:cancelled` : id),
-      type: cancelled ? SUMUP_EVENT_TYPES.cancelled : SUMUP_EVENT_TYPES.failure,
-      kind: 'failure',
-      amount,
-      status: 'failed',
-      // SumUp's transaction names no time of the cancellation: the sale's own time stands for it, and a
-      // cancelled transaction never succeeds again, so no later report of money moving can outrank it.
-      occurredAt: madeAt,
-      failure: { code: simple || status },
-      ...(cancelled ? { sale: { voided: true } } : {}),
-      metadata,
-    });
+    drafts.push(failureOf(amount));
   } else if (TAKEN.has(status) || TAKEN.has(simple)) {
     drafts.push({
       ...shared,

@@ -7,7 +7,8 @@ import { hmacKey } from './hmac-key';
 import { sentAtOr } from './iso-time';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
 import { fetchSumUpCheckoutTransactionIds, fetchSumUpTransaction, listSumUpHistory, SUMUP_BASE_URL, type SumUpApi } from './sumup-api';
-import { normalizeSumUpTransaction, SUMUP_EVENT_TYPES } from './sumup-transaction';
+import { cancelledNamingNoAmount, normalizeSumUpTransaction, SUMUP_EVENT_TYPES } from './sumup-transaction';
+import { ledgerSalesFor } from './void-amount';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
 
 export const SUMUP_HANDLED_EVENT_TYPES = Object.values(SUMUP_EVENT_TYPES);
@@ -101,7 +102,7 @@ export const sumupSource: Source<SumUpCredentials> = {
         (clientId ? await fetchSumUpTransaction(api, 'client_transaction_id', clientId) : undefined) ??
         (legacyId ? await fetchSumUpTransaction(api, 'id', legacyId) : undefined);
       if (!transaction) throw new IgnoredEventError(type, `SumUp has no transaction ${clientId ?? legacyId ?? '(none named)'}`);
-      return normalizeSumUpTransaction(transaction, sentAtOr(hint.timestamp, ctx), legacyId);
+      return readTransaction(transaction, sentAtOr(hint.timestamp, ctx), legacyId, ctx);
     }
     if (CHECKOUT_EVENTS.has(type)) {
       const checkoutId = type === 'CHECKOUT_STATUS_CHANGED' ? trimmedStr(hint.id) : trimmedStr(payload.checkout_id);
@@ -114,7 +115,7 @@ export const sumupSource: Source<SumUpCredentials> = {
       for (const id of checkout.ids) {
         const transaction = await fetchSumUpTransaction(api, 'id', id);
         try {
-          if (transaction) events.push(...normalizeSumUpTransaction(transaction, sentAtOr(hint.timestamp, ctx), id));
+          if (transaction) events.push(...(await readTransaction(transaction, sentAtOr(hint.timestamp, ctx), id, ctx)));
         } catch (e) {
           if (!(e instanceof IgnoredEventError)) throw e;
           ignored = e;
@@ -160,7 +161,7 @@ export const sumupSource: Source<SumUpCredentials> = {
       }
       let read: PaymentEvent[];
       try {
-        read = normalizeSumUpTransaction(transaction, ctx.now().toISOString(), id);
+        read = await readTransaction(transaction, ctx.now().toISOString(), id, ctx);
       } catch (e) {
         if (!(e instanceof IgnoredEventError)) throw e;
         notes.push(`${listed}, which is not counted: ${e.why}`);
@@ -181,6 +182,14 @@ export const sumupSource: Source<SumUpCredentials> = {
     return { events, cursor: JSON.stringify(cursor), more: !!nextRef, ...(notes.length ? { notes } : {}) };
   },
 };
+
+/**
+ * A transaction read → its events, pushed or polled alike; for one read CANCELLED naming no amount, with what the
+ * caller's ledger holds of its sale (asked only then; void-amount.ts).
+ */
+async function readTransaction(transaction: Obj, readAt: string, knownId: string | undefined, ctx: SourceContext): Promise<PaymentEvent[]> {
+  return normalizeSumUpTransaction(transaction, readAt, knownId, await ledgerSalesFor(cancelledNamingNoAmount(transaction, knownId), ctx));
+}
 
 function checkSignature(request: WebhookRequest, secrets: string[]): void {
   const v1 = headerValue(request.headers, SUMUP_SIGNATURE_HEADER)?.trim();

@@ -319,11 +319,14 @@ describe('a SumUp sale ends the same in the ledger, the CRM, segment and loyalty
    * same card is not known for the same shopper (field matching does not link on those alone), so there is no
    * returning shopper here, and the sale makes its customer, one in every order.
    */
-  /** SumUp's callback names only the transaction: read from the API (the simulator's sumupApiStub) as it was then. */
-  const received = async (transaction: Record<string, unknown>, day: number): Promise<PaymentEvent[]> => {
+  /**
+   * SumUp's callback names only the transaction: read from the API (the simulator's sumupApiStub) as it was then.
+   * With `store`, the trigger's store, read where the transaction leaves something untold.
+   */
+  const received = async (transaction: Record<string, unknown>, day: number, store?: SqlDatabase): Promise<PaymentEvent[]> => {
     const d = sumupDelivery('chip', SECRET, { transaction, at: at(day) });
     const request = { rawBody: Buffer.from(d.body), headers: d.headers, method: 'POST', url: 'https://crm.example.com/webhooks/sumup', receivedAt: at(day) };
-    const out = await receiveWebhook('sumup', request, { credentials: { accessToken: 'sup_sk_test_token', signingSecret: SECRET }, http: sumupApiStub([d]), now: () => at(day) });
+    const out = await receiveWebhook('sumup', request, { credentials: { accessToken: 'sup_sk_test_token', signingSecret: SECRET }, http: sumupApiStub([d]), now: () => at(day), store });
     assert.ok(out.events.length > 0, JSON.stringify(out.report));
     return out.events;
   };
@@ -372,5 +375,61 @@ describe('a SumUp sale ends the same in the ledger, the CRM, segment and loyalty
     assert.deepEqual(natural.totals.map((t) => [t.payments, t.gross_minor, t.refunded_minor]), [[0, 10000, 10000]], 'no payment: all of it given back');
     assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.enrolled_at, m.tier]), [[0, 0, 0, null, null]], 'heard in this order: no member, nothing');
     assert.deepEqual(natural.tiers.map((m) => [m.enrolled_at, m.tier]), [[null, null]]);
+  });
+
+  /** The chip sale of 100.00 of card `last4` on day 3, and that transaction read CANCELLED (with or without its amount). */
+  const cancelledSale = (last4: string, namesAmount: boolean) => {
+    const base = sumupTransaction('chip', { amount: '100.00', last4, at: at(3) });
+    const cancelled: Record<string, unknown> = { ...structuredClone(base), status: 'CANCELLED', simple_status: 'CANCELLED' };
+    // TransactionBase.amount is optional in SumUp's OpenAPI.
+    if (!namesAmount) delete cancelled.amount;
+    return { base, cancelled };
+  };
+
+  it('a chip sale cancelled, the CANCELLED read naming no amount: both orders end as the cancellation naming its amount does', async () => {
+    // The cancellation is read when its callback arrives, with the store: after the sale it is recorded at the
+    // ledger's amount, before it at 0 (voidAmountFrom: sale), which the sale, arriving later, finds void.
+    const heard: string[][] = [];
+    const natural = await order.everyOrder(async (n) => {
+      const { base, cancelled } = cancelledSale(String(1000 + (n % 9000)), false);
+      const events: Delivery[] = [
+        { role: 'sale', event: await received(base, 3) },
+        {
+          role: 'cancelled naming no amount',
+          event: async () => {
+            const out = await received(cancelled, 4, order.s.db);
+            heard.push(out.map((e) => `${e.kind} ${e.amount.minor} ${e.metadata.voidAmountFrom}`));
+            return out;
+          },
+        },
+      ];
+      return { events, pay: String(base.id) };
+    }, 2, 8000, enrolledOnly);
+    assert.deepEqual(heard, [['failure 10000 ledger'], ['failure 0 sale']], 'after its sale the cancellation is read at the ledger\'s amount, before it at 0');
+    assert.deepEqual([natural.payment.grossMinor, natural.payment.refundedMinor, natural.payment.netMinor, natural.payment.status], [10000, 10000, 0, 'failed']);
+    assert.deepEqual(natural.transactions.map((t) => [t.kind, t.amount_minor, t.customer]), [['failure', 10000, 'shopper'], ['payment', 10000, 'shopper']]);
+    // The same as when the CANCELLED read names its amount: ledger, CRM rows and totals, segment, loyalty.
+    const namingIt = await order.everyOrder(async (n) => {
+      const { base, cancelled } = cancelledSale(String(1000 + (n % 9000)), true);
+      return { events: [{ role: 'sale', event: await received(base, 3) }, { role: 'cancelled', event: await received(cancelled, 4) }], pay: String(base.id) };
+    }, 2, 8100, enrolledOnly);
+    assert.deepEqual(enrolledOnly(natural), enrolledOnly(namingIt));
+  });
+
+  it('a CANCELLED read naming no amount whose sale never comes makes no customer, no sale, no CRM payment and nothing in the totals', async () => {
+    const customers = await order.customerCount();
+    const { base, cancelled } = cancelledSale('8642', false);
+    const events = await received(cancelled, 4, order.s.db);
+    assert.deepEqual(events.map((e) => [e.kind, e.amount.minor, e.sale, e.metadata.voidAmountFrom]), [['failure', 0, { voided: true }, 'sale']]);
+    const crm = await order.deliverAll(events);
+    assert.deepEqual([crm.customerId, crm.totals], [null, []]);
+    assert.equal(await order.customerCount(), customers, 'no customer made');
+    const state = (await paymentState(order.s.db, 'sumup', String(base.id)))!;
+    assert.deepEqual([state.counted, state.grossMinor, state.refundedMinor, state.netMinor, state.customerId], [false, 0, 0, 0, null]);
+    const records = await readRecords(order.s.db, [{ source: 'sumup', paymentId: String(base.id) }]);
+    assert.equal((await crmPaymentsOf(order.s.db, records)).size, 0, 'no payment for a SaaS CRM');
+    // Its row is the cancellation heard, of nobody, moving nothing (as a declined attempt's is).
+    const rows = await order.s.db.all<{ kind: string; amount_minor: number; customer_id: string | null }>('SELECT kind, amount_minor, customer_id FROM transactions WHERE source = ? AND payment_id = ?', ['sumup', String(base.id)]);
+    assert.deepEqual(rows.map((r) => [r.kind, Number(r.amount_minor), r.customer_id]), [['failure', 0, null]]);
   });
 });

@@ -1,9 +1,13 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
-import { closeAllDatabases } from '../../../nodes/core/store/open-database';
+import { join } from 'node:path';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
+import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 import { tempDir } from '../../support/temp-store';
 import { nockOffline } from '../../support/nock-offline';
-import { AT, delivered, ID, ledger, readerCallback, transactionFull } from './sumup-reference';
+import { AT, delivered, ID, ledger, polled, readerCallback, transactionFull } from './sumup-reference';
 
 /**
  * What the SumUp source makes of a transaction that leaves out fields SumUp's OpenAPI marks optional. Every field of
@@ -107,6 +111,73 @@ describe('SumUp: TransactionFull with the fields its OpenAPI marks optional left
   it('currency or amount absent: acknowledged and ignored, naming the field, never a 400 SumUp would retry', DEADLINE, async () => {
     await ignored(transactionFull({}, ['currency']), /transaction TEENSK4W2K names no currency/);
     await ignored(transactionFull({}, ['amount']), /transaction TEENSK4W2K names no amount/);
+  });
+
+  // A transaction read CANCELLED is the void of its sale, which the ledger takes as all of the sale given back, never
+  // by the void's own amount: one naming no amount is recorded all the same where there is a store (void-amount.ts).
+  const cancelled = (without: string[] = []) => transactionFull({ status: 'CANCELLED', simple_status: 'CANCELLED' }, without);
+  const readings = {
+    webhook: async (t: Record<string, unknown>, db?: SqlDatabase) => {
+      const out = await delivered(t, { store: db });
+      return { events: out.events, ignored: out.report.ignored };
+    },
+    poll: async (t: Record<string, unknown>, db?: SqlDatabase) => {
+      const out = await polled(t, db);
+      return { events: out.events, ignored: out.notes ?? [] };
+    },
+  };
+
+  it('a transaction read CANCELLED naming no amount voids the sale the ledger holds, at the amount the ledger counts, as one naming it does; with no store it is acknowledged with why (webhook or poll)', DEADLINE, async () => {
+    for (const [how, read] of Object.entries(readings)) {
+      const namingIt = await openDatabase(`sqlite:${join(dir.path, `cancelled-amount-${how}.db`)}`);
+      await recordPaymentEvents(namingIt, (await read(transactionFull(), namingIt)).events);
+      await recordPaymentEvents(namingIt, (await read(cancelled(), namingIt)).events);
+      const expected = (await paymentState(namingIt, 'sumup', ID))!;
+      assert.deepEqual([expected.grossMinor, expected.refundedMinor, expected.netMinor, expected.status], [2450, 2450, 0, 'failed'], how);
+
+      const db = await openDatabase(`sqlite:${join(dir.path, `cancelled-no-amount-${how}.db`)}`);
+      await recordPaymentEvents(db, (await read(transactionFull(), db)).events);
+      const out = await read(cancelled(['amount']), db);
+      assert.deepEqual(out.events.map((e) => [e.id, e.kind, e.amount, e.sale, e.metadata.voidAmountFrom]), [
+        [`sumup:${ID}:cancelled`, 'failure', { minor: 2450, currency: 'EUR' }, { voided: true }, 'ledger'],
+      ], how);
+      await recordPaymentEvents(db, out.events);
+      assert.deepEqual(await paymentState(db, 'sumup', ID), expected, `${how}: as the CANCELLED read naming its amount`);
+
+      // No store: nothing tells a void after its sale from one before it.
+      const bare = await read(cancelled(['amount']));
+      assert.deepEqual(bare.events, [], how);
+      assert.match(bare.ignored.join('; '), /transaction TEENSK4W2K is CANCELLED and names no amount, and no store was given to read the voided sale's amount from/, how);
+      // A transaction naming no amount that is no cancellation stays ignored, store or not.
+      const noAmountSale = await read(transactionFull({}, ['amount']), db);
+      assert.deepEqual(noAmountSale.events, [], how);
+      assert.match(noAmountSale.ignored.join('; '), /transaction TEENSK4W2K names no amount(;|$)/, how);
+    }
+  });
+
+  it('a transaction read CANCELLED naming no amount heard before its sale (webhook or poll) is recorded at 0: the sale arriving later is void, the ledger as in the other order, and the cancellation read again is the same event', DEADLINE, async () => {
+    for (const [how, read] of Object.entries(readings)) {
+      const saleFirst = await openDatabase(`sqlite:${join(dir.path, `cancelled-after-sale-${how}.db`)}`);
+      await recordPaymentEvents(saleFirst, (await read(transactionFull(), saleFirst)).events);
+      await recordPaymentEvents(saleFirst, (await read(cancelled(['amount']), saleFirst)).events);
+      const expected = (await paymentState(saleFirst, 'sumup', ID))!;
+      assert.deepEqual([expected.grossMinor, expected.refundedMinor, expected.netMinor, expected.status], [2450, 2450, 0, 'failed'], how);
+
+      const voidFirst = await openDatabase(`sqlite:${join(dir.path, `cancelled-before-sale-${how}.db`)}`);
+      const early = (await read(cancelled(['amount']), voidFirst)).events;
+      assert.deepEqual(early.map((e) => [e.id, e.kind, e.amount, e.sale, e.metadata.voidAmountFrom]), [
+        [`sumup:${ID}:cancelled`, 'failure', { minor: 0, currency: 'EUR' }, { voided: true }, 'sale'],
+      ], how);
+      const recorded = await recordPaymentEvents(voidFirst, early);
+      assert.deepEqual(recorded.map((o) => [o.outcome, o.delta.payments, o.delta.grossMinor, o.delta.refundedMinor]), [['recorded', 0, 0, 0]], `${how}: the void alone counts nothing`);
+      const sold = await recordPaymentEvents(voidFirst, (await read(transactionFull(), voidFirst)).events);
+      assert.deepEqual(sold.map((o) => o.delta.payments), [0], `${how}: the sale arrives void`);
+      assert.deepEqual(await paymentState(voidFirst, 'sumup', ID), expected, `${how}: the same payment in either order`);
+      // Read again once the sale is in: the same event (its one id), at the ledger's amount, recorded once.
+      const again = (await read(cancelled(['amount']), voidFirst)).events;
+      assert.deepEqual(again.map((e) => [e.id, e.amount.minor, e.metadata.voidAmountFrom]), [[`sumup:${ID}:cancelled`, 2450, 'ledger']], how);
+      assert.deepEqual((await recordPaymentEvents(voidFirst, again)).map((o) => o.outcome), ['duplicate'], how);
+    }
   });
 
   it('a refund event of no amount is not counted (as 0 or otherwise); the sale and the other refunds are', DEADLINE, async () => {

@@ -17,7 +17,9 @@ import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { receiveWebhook, type WebhookOutcome } from '../../../nodes/core/pipeline/receive-webhook';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import { sumupSource } from '../../../nodes/core/sources/sumup';
+import { ledgerViewOf } from '../../../nodes/core/backfill/ledger-view';
 import { openDatabase } from '../../../nodes/core/store/open-database';
+import type { SqlExecutor } from '../../../nodes/core/store/sql-database';
 import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 
 // nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
@@ -101,15 +103,33 @@ export function signed(body: object): WebhookRequest {
  * 200 and the transaction fetched. With `cardNumberFree`, also that no run of 13–19 digits (a card number?) is
  * anywhere in the outcome.
  */
-export async function delivered(transaction: object, { hint = readerCallback as object, cardNumberFree = false } = {}): Promise<WebhookOutcome> {
+export async function delivered(transaction: object, { hint = readerCallback as object, cardNumberFree = false, store }: { hint?: object; cardNumberFree?: boolean; store?: Pick<SqlExecutor, 'all'> } = {}): Promise<WebhookOutcome> {
   const api = nock(SUMUP, { reqheaders: { authorization: `Bearer ${ACCESS}` } })
     .get(`/v2.1/merchants/${MC}/transactions`)
     .query({ client_transaction_id: CLIENT_ID })
     .reply(200, transaction);
-  const out = await receiveWebhook(sumupSource, signed(hint), { credentials: { accessToken: ACCESS, signingSecret: SECRET }, http: axiosTransport(), now: () => AT });
+  const out = await receiveWebhook(sumupSource, signed(hint), { credentials: { accessToken: ACCESS, signingSecret: SECRET }, http: axiosTransport(), now: () => AT, store });
   assert.equal(out.status, 200, JSON.stringify(out));
   assert.ok(api.isDone(), 'the transaction was not fetched');
   if (cardNumberFree) assert.doesNotMatch(JSON.stringify(out), /\d{13,19}/, 'a run of 13–19 digits (a card number?) is in the output');
+  return out;
+}
+
+/**
+ * A poll (at AT; with the ledger of `store`) whose page of GET …/transactions/history lists the transaction as a
+ * PAYMENT (TransactionHistory: its `transaction_id`), the transaction read by id answered with `transaction`.
+ */
+export async function polled(transaction: Record<string, unknown>, store?: Pick<SqlExecutor, 'all'>) {
+  const api = nock(SUMUP, { reqheaders: { authorization: `Bearer ${ACCESS}` } })
+    .get(`/v2.1/merchants/${MC}/transactions/history`)
+    .query(true)
+    .reply(200, { items: [{ transaction_code: transaction.transaction_code, transaction_id: ID, type: 'PAYMENT', status: transaction.status, payment_type: 'POS' }], links: [] })
+    .get(`/v2.1/merchants/${MC}/transactions`)
+    .query({ id: ID })
+    .reply(200, transaction);
+  const credentials = sumupSource.credentials.parse({ accessToken: ACCESS, merchantCode: MC });
+  const out = await sumupSource.list!(credentials, { cursor: null, limit: 100 }, { http: axiosTransport(), now: () => AT, ledger: store ? ledgerViewOf(store, 'sumup') : undefined });
+  assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
   return out;
 }
 
