@@ -558,6 +558,30 @@ export function utcIso(time: string): string {
 }
 
 /**
+ * Forgets the money a payment not yet seen was told of in its first event's currency, when its sale arrives in
+ * another: none of it can be set against the sale, as none of it is when heard after the sale (every rule of
+ * applyEvent takes money in the payment's currency only). An authorisation adjusted, captures (captured or failed:
+ * grossOf would take a larger one for what the sale brought, isVoided a failed one for all of it), refunds, a
+ * dispute. A void, which takes back all of the sale whatever its amount, stays; so do the times the processor reported
+ * money moving or failing to.
+ */
+function forgetMoneyHeard(r: PaymentRecord): void {
+  r.saleMinor = 0;
+  r.authorisedMinor = null;
+  r.authorisedAt = null;
+  r.captureFailedMinor = 0;
+  if (r.capturedMinor !== null) r.capturedMinor = 0;
+  r.refundReportedMinor = 0;
+  r.refundSumMinor = 0;
+  r.refundReversedMinor = 0;
+  r.disputePhase = null;
+  r.disputedMinor = 0;
+  r.disputeAt = null;
+  r.disputeAmountAt = null;
+  r.disputeAmountPhase = null;
+}
+
+/**
  * The record after one more event. `changes` is what the event moves the sums of refunds (standing and reversed) and
  * the failed captures by, as refundEntryAfter and captureEntryAfter say from the refunds and captures the caller has
  * recorded (nothing for any other event). Pure: the same facts give the same record in any order.
@@ -613,12 +637,8 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
       // adjustment of its authorisation reported before it (the larger amount stands).
       if (!r.seen && captureIdOf(e) === null) {
         r.seen = true;
-        if (e.amount.currency !== r.currency) {
-          // What was heard before it in another currency cannot be set against it.
-          r.saleMinor = 0;
-          r.authorisedMinor = null;
-          r.authorisedAt = null;
-        }
+        // What was heard before it in another currency cannot be set against it.
+        if (e.amount.currency !== r.currency) forgetMoneyHeard(r);
         r.saleMinor = Math.max(r.saleMinor, e.amount.minor);
         r.grossMinor = e.amount.minor;
         r.currency = e.amount.currency;

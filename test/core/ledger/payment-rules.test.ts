@@ -314,6 +314,29 @@ describe('the money rules (pure)', () => {
     assert.equal(ledgerPaymentOf(record).refundedMinor, 0);
   });
 
+  it('what was heard before the sale in another currency than the sale\'s is not set against it, as it is not when heard after: captures (captured or failed), refunds, a dispute', () => {
+    const eur = (minor: number) => ({ amount: { minor, currency: 'EUR' }, refundedTotal: { minor, currency: 'EUR' } });
+    const cases: [string, LedgerEvent[]][] = [
+      // A capture of more than the sale: grossOf would take it for what the sale brought.
+      ['a capture', [capturedPart('pi_10c', 'cap_eur', 15_000, undefined, eur(15_000))]],
+      // A failed capture of all of it: the sale would read void.
+      ['a failed capture', [failedCapture('pi_10c', 'cap_eur', 10_000, undefined, eur(10_000))]],
+      ['a capture failed, then captured', [failedCapture('pi_10c', 'cap_eur', 4000, undefined, eur(4000)), capturedPart('pi_10c', 'cap_eur', 4000, undefined, eur(4000))]],
+      ['refunds', [cumulativeRefund('pi_10c', 3000, undefined, eur(3000)), ownRefund('pi_10c', 're_eur', 2000, undefined, eur(2000))]],
+      ['a dispute lost', [dispute('pi_10c', 'refunded', 10_000, undefined, eur(10_000))]],
+    ];
+    for (const [what, heard] of cases) {
+      const sale = payment('pi_10c', 10_000);
+      const afterIt = ledgerPaymentOf(replay([sale, ...heard]).record);
+      assert.deepEqual([afterIt.currency, afterIt.grossMinor, afterIt.refundedMinor, afterIt.chargebackMinor, afterIt.netMinor, afterIt.status], ['USD', 10_000, 0, 0, 10_000, 'succeeded'], `${what} after the sale`);
+      const { record, deltas } = replay([...heard, sale]);
+      const { firstSeen: _f, lastSeen: _l, events: _e, ...before } = ledgerPaymentOf(record);
+      const { firstSeen: _f2, lastSeen: _l2, events: _e2, ...after } = afterIt;
+      assert.deepEqual(before, after, `${what} before the sale: the same payment`);
+      assert.deepEqual(summed(deltas), { payments: 1, grossMinor: 10_000, refundedMinor: 0, chargebackMinor: 0, disputes: 0, disputedOpenMinor: 0 }, `${what} before the sale: counted as the sale alone`);
+    }
+  });
+
   it('the same facts in any order end in the same payment, and a consumer adding the deltas counts exactly that', () => {
     const history = [
       payment('pi_11', 10_000),
