@@ -294,20 +294,8 @@ describe('a Clover sale ends the same in the ledger, the CRM, segment and loyalt
   });
 
   it('a VOIDED read naming no amount whose sale never comes makes no customer, no sale, no CRM payment and nothing in the totals', async () => {
-    const customers = await order.customerCount();
     const { base, voided } = voidedSale('clover-void-no-sale', false);
-    const events = await received(voided, 4, order.s.db);
-    assert.deepEqual(events.map((e) => [e.kind, e.amount.minor, e.sale, e.metadata.voidAmountFrom]), [['failure', 0, { voided: true }, 'sale']]);
-    const crm = await order.deliverAll(events);
-    assert.deepEqual([crm.customerId, crm.totals], [null, []]);
-    assert.equal(await order.customerCount(), customers, 'no customer made');
-    const state = (await paymentState(order.s.db, 'clover', String(base.id)))!;
-    assert.deepEqual([state.counted, state.grossMinor, state.refundedMinor, state.netMinor, state.customerId], [false, 0, 0, 0, null]);
-    const records = await readRecords(order.s.db, [{ source: 'clover', paymentId: String(base.id) }]);
-    assert.equal((await crmPaymentsOf(order.s.db, records)).size, 0, 'no payment for a SaaS CRM');
-    // Its row is the void heard, of nobody, moving nothing (as a declined attempt's is).
-    const rows = await order.s.db.all<{ kind: string; amount_minor: number; customer_id: string | null }>('SELECT kind, amount_minor, customer_id FROM transactions WHERE source = ? AND payment_id = ?', ['clover', String(base.id)]);
-    assert.deepEqual(rows.map((r) => [r.kind, Number(r.amount_minor), r.customer_id]), [['failure', 0, null]]);
+    await voidWithoutSaleCountsNothing(order, 'clover', String(base.id), await received(voided, 4, order.s.db));
   });
 });
 
@@ -417,19 +405,26 @@ describe('a SumUp sale ends the same in the ledger, the CRM, segment and loyalty
   });
 
   it('a CANCELLED read naming no amount whose sale never comes makes no customer, no sale, no CRM payment and nothing in the totals', async () => {
-    const customers = await order.customerCount();
     const { base, cancelled } = cancelledSale('8642', false);
-    const events = await received(cancelled, 4, order.s.db);
-    assert.deepEqual(events.map((e) => [e.kind, e.amount.minor, e.sale, e.metadata.voidAmountFrom]), [['failure', 0, { voided: true }, 'sale']]);
-    const crm = await order.deliverAll(events);
-    assert.deepEqual([crm.customerId, crm.totals], [null, []]);
-    assert.equal(await order.customerCount(), customers, 'no customer made');
-    const state = (await paymentState(order.s.db, 'sumup', String(base.id)))!;
-    assert.deepEqual([state.counted, state.grossMinor, state.refundedMinor, state.netMinor, state.customerId], [false, 0, 0, 0, null]);
-    const records = await readRecords(order.s.db, [{ source: 'sumup', paymentId: String(base.id) }]);
-    assert.equal((await crmPaymentsOf(order.s.db, records)).size, 0, 'no payment for a SaaS CRM');
-    // Its row is the cancellation heard, of nobody, moving nothing (as a declined attempt's is).
-    const rows = await order.s.db.all<{ kind: string; amount_minor: number; customer_id: string | null }>('SELECT kind, amount_minor, customer_id FROM transactions WHERE source = ? AND payment_id = ?', ['sumup', String(base.id)]);
-    assert.deepEqual(rows.map((r) => [r.kind, Number(r.amount_minor), r.customer_id]), [['failure', 0, null]]);
+    await voidWithoutSaleCountsNothing(order, 'sumup', String(base.id), await received(cancelled, 4, order.s.db));
   });
 });
+
+/**
+ * A void naming no amount, heard with the store before its sale, whose sale never comes: read at 0 (voidAmountFrom
+ * sale), it makes no customer, counts nothing, gives a SaaS CRM no payment, and leaves its row of nobody at 0 (as a
+ * declined attempt's is).
+ */
+async function voidWithoutSaleCountsNothing(order: DeliveryOrder, source: string, paymentId: string, events: readonly PaymentEvent[]): Promise<void> {
+  const customers = await order.customerCount();
+  assert.deepEqual(events.map((e) => [e.kind, e.amount.minor, e.sale, e.metadata.voidAmountFrom]), [['failure', 0, { voided: true }, 'sale']]);
+  const crm = await order.deliverAll(events);
+  assert.deepEqual([crm.customerId, crm.totals], [null, []]);
+  assert.equal(await order.customerCount(), customers, 'no customer made');
+  const state = (await paymentState(order.s.db, source, paymentId))!;
+  assert.deepEqual([state.counted, state.grossMinor, state.refundedMinor, state.netMinor, state.customerId], [false, 0, 0, 0, null]);
+  const records = await readRecords(order.s.db, [{ source, paymentId }]);
+  assert.equal((await crmPaymentsOf(order.s.db, records)).size, 0, 'no payment for a SaaS CRM');
+  const rows = await order.s.db.all<{ kind: string; amount_minor: number; customer_id: string | null }>('SELECT kind, amount_minor, customer_id FROM transactions WHERE source = ? AND payment_id = ?', [source, paymentId]);
+  assert.deepEqual(rows.map((r) => [r.kind, Number(r.amount_minor), r.customer_id]), [['failure', 0, null]]);
+}
