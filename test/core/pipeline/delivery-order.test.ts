@@ -269,14 +269,7 @@ describe('a Clover sale ends the same in the ledger, the CRM, segment and loyalt
       const { base, voided } = voidedSale(token, false);
       const events: Delivery[] = [
         { role: 'sale', event: await received(base, 3) },
-        {
-          role: 'void naming no amount',
-          event: async () => {
-            const out = await received(voided, 4, order.s.db);
-            heard.push(out.map((e) => `${e.kind} ${e.amount.minor} ${e.metadata.voidAmountFrom}`));
-            return out;
-          },
-        },
+        readWhenItArrives('void naming no amount', () => received(voided, 4, order.s.db), heard),
       ];
       return { earlier, events, pay: String(base.id) };
     }, 2, 7000);
@@ -382,14 +375,7 @@ describe('a SumUp sale ends the same in the ledger, the CRM, segment and loyalty
       const { base, cancelled } = cancelledSale(String(1000 + (n % 9000)), false);
       const events: Delivery[] = [
         { role: 'sale', event: await received(base, 3) },
-        {
-          role: 'cancelled naming no amount',
-          event: async () => {
-            const out = await received(cancelled, 4, order.s.db);
-            heard.push(out.map((e) => `${e.kind} ${e.amount.minor} ${e.metadata.voidAmountFrom}`));
-            return out;
-          },
-        },
+        readWhenItArrives('cancelled naming no amount', () => received(cancelled, 4, order.s.db), heard),
       ];
       return { events, pay: String(base.id) };
     }, 2, 8000, enrolledOnly);
@@ -427,4 +413,19 @@ async function voidWithoutSaleCountsNothing(order: DeliveryOrder, source: string
   assert.equal((await crmPaymentsOf(order.s.db, records)).size, 0, 'no payment for a SaaS CRM');
   const rows = await order.s.db.all<{ kind: string; amount_minor: number; customer_id: string | null }>('SELECT kind, amount_minor, customer_id FROM transactions WHERE source = ? AND payment_id = ?', [source, paymentId]);
   assert.deepEqual(rows.map((r) => [r.kind, Number(r.amount_minor), r.customer_id]), [['failure', 0, null]]);
+}
+
+/**
+ * A delivery read when it arrives (with what the store holds by then), noting for each read what it made of a void
+ * naming no amount: kind, amount and where the amount came from.
+ */
+function readWhenItArrives(role: string, read: () => Promise<PaymentEvent[]>, heard: string[][]): Delivery {
+  return {
+    role,
+    event: async () => {
+      const out = await read();
+      heard.push(out.map((e) => `${e.kind} ${e.amount.minor} ${e.metadata.voidAmountFrom}`));
+      return out;
+    },
+  };
 }
