@@ -170,7 +170,7 @@ export const sumupSource: Source<SumUpCredentials> = {
       // An item listed only as a REFUND or CHARGE_BACK is never a sale of its own: the transaction it names counts
       // when its read holds the refund or chargeback (it is then the sale refunded, read as any read of it is, under
       // the same ids), and not at all otherwise.
-      if (![...types].some((t) => t === 'PAYMENT') && !read.some((e) => e.kind === 'refund' || e.kind === 'dispute')) {
+      if (!types.has('PAYMENT') && !read.some((e) => e.kind === 'refund' || e.kind === 'dispute')) {
         notes.push(`${listed}, but the transaction read holds no refund or chargeback: nothing of it is counted, and it is not taken for a sale`);
         continue;
       }
