@@ -12,6 +12,10 @@ import type { SourceContext } from './source';
  *   the local CRM's row of the void takes the sale's amount then (crm/local-sql-crm.ts, fillInVoidAmounts).
  * Either way under the void's one id, so a read of it after the sale is the same event again. With no store there is
  * no telling which of the two it is: the source acknowledges it and ignores it, saying so (NO_STORE_FOR_VOID).
+ * A void naming no currency (SumUp's `currency` is optional too) is the same: after its sale the ledger's amount is in
+ * the ledger's currency; before it the 0 is written in a currency the vendor names otherwise (voidAmountOf's `zero`),
+ * and with none the void is acknowledged, saying why. The ledger never sets a void's amount against its sale, whatever
+ * its currency, and the local CRM's row of it takes the sale's amount and currency when the sale arrives.
  */
 export type VoidAmountFrom = 'ledger' | 'sale';
 
@@ -26,14 +30,23 @@ export async function ledgerSalesFor(voided: readonly string[] | undefined, ctx:
   return voided && voided.length > 0 && ctx.ledger ? ctx.ledger.sales(voided) : undefined;
 }
 
+export interface VoidAmount {
+  amount: Money;
+  from: VoidAmountFrom;
+}
+
 /**
- * The amount a void of `paymentId` naming none is recorded at, and where it comes from: the sale the ledger holds
- * (`held`, from ledgerSalesFor), else `zero` (0 in the void's currency, as the vendor's reader makes it) until the
- * sale arrives.
+ * The amount a void of `paymentId` naming none (or naming no currency to read it in) is recorded at, and where it comes
+ * from: the sale the ledger holds (`held`, from ledgerSalesFor), amount and currency alike, else `zero` (0 in the
+ * currency the void names, or the one the caller knows for it) until the sale arrives. Undefined when the ledger holds
+ * no sale and there is no `zero`: no currency is known to write 0 in, and the caller acknowledges the void, saying why.
  */
-export function voidAmountOf(held: ReadonlyMap<string, Money>, paymentId: string, zero: () => Money): { amount: Money; from: VoidAmountFrom } {
+export function voidAmountOf(held: ReadonlyMap<string, Money>, paymentId: string, zero: () => Money): VoidAmount;
+export function voidAmountOf(held: ReadonlyMap<string, Money>, paymentId: string, zero: (() => Money) | undefined): VoidAmount | undefined;
+export function voidAmountOf(held: ReadonlyMap<string, Money>, paymentId: string, zero: (() => Money) | undefined): VoidAmount | undefined {
   const sale = held.get(paymentId);
-  return sale ? { amount: sale, from: 'ledger' } : { amount: zero(), from: 'sale' };
+  if (sale) return { amount: sale, from: 'ledger' };
+  return zero ? { amount: zero(), from: 'sale' } : undefined;
 }
 
 /** The void event's metadata saying where its amount came from (none for a void that names its amount). */
