@@ -34,8 +34,8 @@ export interface LedgerView {
   /**
    * Of these payment ids of the source, those the ledger holds a sale of, each with the amount it counts for it (its
    * gross, in its currency). Clover asks it for a payment read VOIDED that names no amount, SumUp for a transaction
-   * read CANCELLED that names none: the void takes back the sale the ledger holds, at the amount the ledger knows
-   * (void-amount.ts).
+   * read CANCELLED that names none, or no currency: the void takes back the sale the ledger holds, at the amount (and in
+   * the currency) the ledger knows (void-amount.ts).
    */
   sales(paymentIds: readonly string[]): Promise<ReadonlyMap<string, Money>>;
 }

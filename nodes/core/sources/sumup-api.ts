@@ -66,6 +66,31 @@ export async function fetchSumUpCheckoutTransactionIds(api: SumUpApi, checkoutId
   return { ids: [...ids], merchantCode: trimmedStr(body.merchant_code) };
 }
 
+/**
+ * GET /v1/merchants/{merchant_code} ("Retrieve a Merchant"): the merchant's `default_currency`, "the default currency
+ * for the account" (required in SumUp's Merchant), or why it is not known. Asked only for a transaction read CANCELLED
+ * naming no currency whose sale the ledger does not hold (its 0 is written in it until the sale arrives): no merchant
+ * code to ask about, SumUp having no such merchant (404), or refusing the token for it (401, 403: a lookup the pack
+ * can do without, so it goes with the reason rather than failing the delivery). Any other answer is for a retry.
+ */
+export async function fetchSumUpMerchantCurrency(api: SumUpApi, merchantCode: string | undefined): Promise<{ currency: string } | { why: string }> {
+  if (!merchantCode) return { why: 'no merchant code is known (SUMUP_MERCHANT_CODE, or one the notification or transaction names) to read the merchant\'s default currency' };
+  const what = `fetching merchant ${merchantCode}`;
+  let res: HttpResponse;
+  try {
+    res = await get(api, `/v1/merchants/${encodeURIComponent(merchantCode)}`, what);
+  } catch (e) {
+    if (!(e instanceof CredentialFieldError)) throw e;
+    // e.problem: "SumUp refused the access token (HTTP 403) when fetching merchant …".
+    return { why: `${e.problem}, so its default currency is not known` };
+  }
+  if (res.status === 404) return { why: `SumUp has no merchant ${merchantCode} to read the default currency of (404)` };
+  const body = obj(res.body);
+  if (res.status !== 200 || !body) throw new SumUpApiError(res.status, what, detailOf(res.body));
+  const currency = trimmedStr(body.default_currency)?.toUpperCase();
+  return currency && /^[A-Z]{3}$/.test(currency) ? { currency } : { why: `merchant ${merchantCode} names no default_currency` };
+}
+
 export interface SumUpHistoryPage {
   items: Obj[];
   /** `oldest_ref` of the `next` link, when SumUp says there is a next page. */

@@ -88,15 +88,39 @@ const namesAmount = (t: Obj): boolean => typeof t.amount === 'number' || typeof 
 
 const isCancelled = (t: Obj): boolean => trimmedStr(t.status) === CANCELLED || trimmedStr(t.simple_status) === CANCELLED;
 
+/** What a transaction read CANCELLED leaves out that its amount cannot be read without; undefined when it names both. */
+function unreadAmount(t: Obj): string | undefined {
+  const missing = [namesAmount(t) ? undefined : 'amount', trimmedStr(t.currency) ? undefined : 'currency'].filter((f) => f);
+  return missing.length ? `names no ${missing.join(' or ')}` : undefined;
+}
+
 /**
- * The sale a transaction read CANCELLED that names no amount is the void of (its id, as normalizeSumUpTransaction reads
- * it), whose amount the ledger is asked about (LedgerView.sales); undefined for any other transaction.
+ * The sale a transaction read CANCELLED whose amount cannot be read (it names no amount, or no currency) is the void of
+ * (its id, as normalizeSumUpTransaction reads it), whose amount the ledger is asked about (LedgerView.sales);
+ * undefined for any other transaction.
  */
-export function cancelledNamingNoAmount(transaction: unknown, knownId?: string): string[] | undefined {
+export function cancelledWithUnreadAmount(transaction: unknown, knownId?: string): string[] | undefined {
   const t = obj(transaction);
   const id = t && transactionIdOf(t, knownId);
-  return t && id && !namesAmount(t) && isCancelled(t) ? [id] : undefined;
+  return t && id && isCancelled(t) && unreadAmount(t) ? [id] : undefined;
 }
+
+/**
+ * Whether a transaction read CANCELLED naming no currency, of a sale the ledger does not hold (`ledgerSales`, as
+ * LedgerView.sales answers for cancelledWithUnreadAmount), needs the merchant's default currency: it is recorded at 0
+ * in that currency until the sale arrives (void-amount.ts).
+ */
+export function cancelledNeedsMerchantCurrency(transaction: unknown, knownId: string | undefined, ledgerSales: ReadonlyMap<string, Money> | undefined): boolean {
+  const t = obj(transaction);
+  const id = cancelledWithUnreadAmount(transaction, knownId)?.[0];
+  return !!t && !!id && !!ledgerSales && !ledgerSales.has(id) && !trimmedStr(t.currency);
+}
+
+/**
+ * The merchant's default currency (Merchant.default_currency, "the default currency for the account", GET
+ * /v1/merchants/{merchant_code}), or why it is not known.
+ */
+export type MerchantCurrency = { currency: string } | { why: string };
 
 type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
 
@@ -104,10 +128,18 @@ type Draft = Omit<PaymentEvent, 'schemaVersion' | 'source' | 'livemode'>;
  * One transaction as SumUp's transactions API returns it (TransactionFull) → its events: the sale or its failure,
  * one refund event per REFUND event, one dispute event per CHARGE_BACK event. The sale is keyed by the
  * transaction id, refunds and chargebacks by SumUp's own event ids, so a webhook hint and a poll of the same
- * transaction give the same ids. `ledgerSales`: for a transaction read CANCELLED naming no amount
- * (cancelledNamingNoAmount), what the caller's ledger holds of its sale (LedgerView.sales); undefined with no store.
+ * transaction give the same ids. `ledgerSales`: for a transaction read CANCELLED whose amount cannot be read
+ * (cancelledWithUnreadAmount), what the caller's ledger holds of its sale (LedgerView.sales); undefined with no store.
+ * `merchantCurrency`: for one of those naming no currency whose sale the ledger does not hold
+ * (cancelledNeedsMerchantCurrency), the merchant's default currency, which its 0 is written in until the sale arrives.
  */
-export function normalizeSumUpTransaction(transaction: unknown, readAt?: string, knownId?: string, ledgerSales?: ReadonlyMap<string, Money>): PaymentEvent[] {
+export function normalizeSumUpTransaction(
+  transaction: unknown,
+  readAt?: string,
+  knownId?: string,
+  ledgerSales?: ReadonlyMap<string, Money>,
+  merchantCurrency?: MerchantCurrency,
+): PaymentEvent[] {
   const t = obj(transaction);
   const id = t ? transactionIdOf(t, knownId) : undefined;
   if (t && !id) {
@@ -117,16 +149,6 @@ export function normalizeSumUpTransaction(transaction: unknown, readAt?: string,
   const label = trimmedStr(t.transaction_code) ?? id;
   const notPresent = notCardPresent(t, label);
   if (notPresent) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, notPresent);
-  // TransactionBase leaves `currency` and `amount` optional (@sumup/sdk types/transaction-base.d.ts): SumUp may send a
-  // transaction without them, and without both there is nothing to record. Acknowledged with the reason, not refused:
-  // a refusal would only have SumUp send the same hint again.
-  const currency = trimmedStr(t.currency);
-  if (!currency) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} names no currency, so its amount cannot be read`);
-  const money = (v: unknown, field: string): Money => {
-    if (typeof v !== 'number' && typeof v !== 'string') throw new InputError(field, `transaction ${label} has no ${field}`, 'pass the transaction unchanged');
-    const m = moneyFromDecimal(v, currency, field);
-    return { ...m, minor: Math.abs(m.minor) };
-  };
   const madeAtOf = () => transactionTime(t, readAt);
   const shared = {
     paymentId: id,
@@ -156,15 +178,33 @@ export function normalizeSumUpTransaction(transaction: unknown, readAt?: string,
       metadata: { ...metadata, ...voidAmountMetadata(amountFrom) },
     };
   };
-  if (!namesAmount(t)) {
-    // A transaction read CANCELLED naming no amount still says its sale moved no money, whatever it was: it is recorded
-    // at the amount the ledger counts for the sale, or at 0 before the sale arrives (void-amount.ts); with no store it
-    // is acknowledged, saying why. Any other transaction naming none has nothing to record.
-    if (!isCancelled(t)) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} names no amount`);
-    if (!ledgerSales) throw new IgnoredEventError(SUMUP_EVENT_TYPES.cancelled, `transaction ${label} is CANCELLED and names no amount, and ${NO_STORE_FOR_VOID}`);
-    const { amount, from } = voidAmountOf(ledgerSales, id, () => money(0, 'amount'));
-    return [scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'sumup', livemode: true, ...failureOf(amount, from) })];
+  // TransactionBase leaves `currency` and `amount` optional (@sumup/sdk types/transaction-base.d.ts): SumUp may send a
+  // transaction without them. A transaction read CANCELLED without either still says its sale moved no money, whatever
+  // it was: it is recorded at the amount (and in the currency) the ledger counts for the sale, or, before the sale
+  // arrives, at 0 in its currency, else in the merchant's default currency (void-amount.ts). With no store, or no
+  // currency known before the sale, it is acknowledged, saying why.
+  const currency = trimmedStr(t.currency);
+  const unread = isCancelled(t) ? unreadAmount(t) : undefined;
+  if (unread) {
+    const why = `transaction ${label} is CANCELLED and ${unread}`;
+    if (!ledgerSales) throw new IgnoredEventError(SUMUP_EVENT_TYPES.cancelled, `${why}, and ${NO_STORE_FOR_VOID}`);
+    const zeroIn = currency ?? (merchantCurrency && 'currency' in merchantCurrency ? merchantCurrency.currency : undefined);
+    const voidAmount = voidAmountOf(ledgerSales, id, zeroIn ? () => moneyFromDecimal(0, zeroIn, 'amount') : undefined);
+    if (!voidAmount) {
+      const merchant = merchantCurrency && 'why' in merchantCurrency ? merchantCurrency.why : 'the merchant\'s default currency was not read';
+      throw new IgnoredEventError(SUMUP_EVENT_TYPES.cancelled, `${why}, the ledger holds no sale of it yet to take the amount and currency from, and ${merchant}`);
+    }
+    return [scrubbedPaymentEvent({ schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION, source: 'sumup', livemode: true, ...failureOf(voidAmount.amount, voidAmount.from) })];
   }
+  // Any other transaction without them has nothing to record. Acknowledged with the reason, not refused: a refusal
+  // would only have SumUp send the same hint again.
+  if (!currency) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} names no currency, so its amount cannot be read`);
+  if (!namesAmount(t)) throw new IgnoredEventError(SUMUP_EVENT_TYPES.payment, `transaction ${label} names no amount`);
+  const money = (v: unknown, field: string): Money => {
+    if (typeof v !== 'number' && typeof v !== 'string') throw new InputError(field, `transaction ${label} has no ${field}`, 'pass the transaction unchanged');
+    const m = moneyFromDecimal(v, currency, field);
+    return { ...m, minor: Math.abs(m.minor) };
+  };
   // TransactionBase.amount is the transaction's total; a sale's is never below zero. One that is names money given
   // back, which SumUp reports as a REFUND event of the sale it refunds: it is not read as a sale (nor, made positive,
   // counted as one).

@@ -6,8 +6,8 @@ import { webUrlSetting } from '../http/web-url';
 import { hmacKey } from './hmac-key';
 import { sentAtOr } from './iso-time';
 import { headerValue, type ListPage, type ListResult, type Source, type SourceContext, type VerifiedDelivery, type WebhookRequest } from './source';
-import { fetchSumUpCheckoutTransactionIds, fetchSumUpTransaction, listSumUpHistory, SUMUP_BASE_URL, type SumUpApi } from './sumup-api';
-import { cancelledNamingNoAmount, normalizeSumUpTransaction, SUMUP_EVENT_TYPES } from './sumup-transaction';
+import { fetchSumUpCheckoutTransactionIds, fetchSumUpMerchantCurrency, fetchSumUpTransaction, listSumUpHistory, SUMUP_BASE_URL, type SumUpApi } from './sumup-api';
+import { cancelledNeedsMerchantCurrency, cancelledWithUnreadAmount, normalizeSumUpTransaction, SUMUP_EVENT_TYPES } from './sumup-transaction';
 import { ledgerSalesFor } from './void-amount';
 import { obj, trimmedStr, type Obj } from '../json/json-values';
 
@@ -102,7 +102,7 @@ export const sumupSource: Source<SumUpCredentials> = {
         (clientId ? await fetchSumUpTransaction(api, 'client_transaction_id', clientId) : undefined) ??
         (legacyId ? await fetchSumUpTransaction(api, 'id', legacyId) : undefined);
       if (!transaction) throw new IgnoredEventError(type, `SumUp has no transaction ${clientId ?? legacyId ?? '(none named)'}`);
-      return readTransaction(transaction, sentAtOr(hint.timestamp, ctx), legacyId, ctx);
+      return readTransaction(transaction, sentAtOr(hint.timestamp, ctx), legacyId, ctx, api);
     }
     if (CHECKOUT_EVENTS.has(type)) {
       const checkoutId = type === 'CHECKOUT_STATUS_CHANGED' ? trimmedStr(hint.id) : trimmedStr(payload.checkout_id);
@@ -115,7 +115,7 @@ export const sumupSource: Source<SumUpCredentials> = {
       for (const id of checkout.ids) {
         const transaction = await fetchSumUpTransaction(api, 'id', id);
         try {
-          if (transaction) events.push(...(await readTransaction(transaction, sentAtOr(hint.timestamp, ctx), id, ctx)));
+          if (transaction) events.push(...(await readTransaction(transaction, sentAtOr(hint.timestamp, ctx), id, ctx, api)));
         } catch (e) {
           if (!(e instanceof IgnoredEventError)) throw e;
           ignored = e;
@@ -161,7 +161,7 @@ export const sumupSource: Source<SumUpCredentials> = {
       }
       let read: PaymentEvent[];
       try {
-        read = await readTransaction(transaction, ctx.now().toISOString(), id, ctx);
+        read = await readTransaction(transaction, ctx.now().toISOString(), id, ctx, api);
       } catch (e) {
         if (!(e instanceof IgnoredEventError)) throw e;
         notes.push(`${listed}, which is not counted: ${e.why}`);
@@ -184,11 +184,16 @@ export const sumupSource: Source<SumUpCredentials> = {
 };
 
 /**
- * A transaction read → its events, pushed or polled alike; for one read CANCELLED naming no amount, with what the
- * caller's ledger holds of its sale (asked only then; void-amount.ts).
+ * A transaction read → its events, pushed or polled alike; for one read CANCELLED whose amount cannot be read (no
+ * amount, or no currency), with what the caller's ledger holds of its sale, and, naming no currency of a sale the
+ * ledger does not hold, the merchant's default currency (each asked only then; void-amount.ts).
  */
-async function readTransaction(transaction: Obj, readAt: string, knownId: string | undefined, ctx: SourceContext): Promise<PaymentEvent[]> {
-  return normalizeSumUpTransaction(transaction, readAt, knownId, await ledgerSalesFor(cancelledNamingNoAmount(transaction, knownId), ctx));
+async function readTransaction(transaction: Obj, readAt: string, knownId: string | undefined, ctx: SourceContext, api: SumUpApi): Promise<PaymentEvent[]> {
+  const ledgerSales = await ledgerSalesFor(cancelledWithUnreadAmount(transaction, knownId), ctx);
+  const merchantCurrency = cancelledNeedsMerchantCurrency(transaction, knownId, ledgerSales)
+    ? await fetchSumUpMerchantCurrency(api, api.merchantCode ?? trimmedStr(transaction.merchant_code))
+    : undefined;
+  return normalizeSumUpTransaction(transaction, readAt, knownId, ledgerSales, merchantCurrency);
 }
 
 function checkSignature(request: WebhookRequest, secrets: string[]): void {

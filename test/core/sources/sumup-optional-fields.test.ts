@@ -7,7 +7,7 @@ import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 import { tempDir } from '../../support/temp-store';
 import { nockOffline } from '../../support/nock-offline';
-import { AT, delivered, ID, ledger, polled, readerCallback, transactionFull } from './sumup-reference';
+import { AT, delivered, ID, ledger, merchantAnswered, polled, readerCallback, transactionFull } from './sumup-reference';
 
 /**
  * What the SumUp source makes of a transaction that leaves out fields SumUp's OpenAPI marks optional. Every field of
@@ -177,6 +177,88 @@ describe('SumUp: TransactionFull with the fields its OpenAPI marks optional left
       const again = (await read(cancelled(['amount']), voidFirst)).events;
       assert.deepEqual(again.map((e) => [e.id, e.amount.minor, e.metadata.voidAmountFrom]), [[`sumup:${ID}:cancelled`, 2450, 'ledger']], how);
       assert.deepEqual((await recordPaymentEvents(voidFirst, again)).map((o) => o.outcome), ['duplicate'], how);
+    }
+  });
+
+  // TransactionBase.currency is optional as well: a CANCELLED read naming no currency (with its amount or without) is
+  // a cancellation whose amount cannot be read, recorded as one naming no amount is.
+  const noCurrency = { 'no currency': ['currency'], 'no currency nor amount': ['currency', 'amount'] };
+
+  it('a transaction read CANCELLED naming no currency voids the sale the ledger holds, at the ledger\'s amount and currency, as one naming both does; the merchant is not asked (webhook or poll)', DEADLINE, async () => {
+    for (const [how, read] of Object.entries(readings)) {
+      const namingIt = await openDatabase(`sqlite:${join(dir.path, `cancelled-currency-${how}.db`)}`);
+      await recordPaymentEvents(namingIt, (await read(transactionFull(), namingIt)).events);
+      await recordPaymentEvents(namingIt, (await read(cancelled(), namingIt)).events);
+      const expected = (await paymentState(namingIt, 'sumup', ID))!;
+      assert.deepEqual([expected.grossMinor, expected.refundedMinor, expected.netMinor, expected.status, expected.currency], [2450, 2450, 0, 'failed', 'EUR'], how);
+      for (const [left, without] of Object.entries(noCurrency)) {
+        const db = await openDatabase(`sqlite:${join(dir.path, `cancelled-${left.replace(/ /g, '-')}-${how}.db`)}`);
+        await recordPaymentEvents(db, (await read(transactionFull(), db)).events);
+        // No GET /v1/merchants/… is answered here: with the sale in the ledger, none is made (nock refuses any other).
+        const out = await read(cancelled(without), db);
+        assert.deepEqual(out.events.map((e) => [e.id, e.kind, e.amount, e.sale, e.metadata.voidAmountFrom]), [
+          [`sumup:${ID}:cancelled`, 'failure', { minor: 2450, currency: 'EUR' }, { voided: true }, 'ledger'],
+        ], `${how}, ${left}`);
+        await recordPaymentEvents(db, out.events);
+        assert.deepEqual(await paymentState(db, 'sumup', ID), expected, `${how}, ${left}: as the CANCELLED read naming both`);
+        // No store: acknowledged, saying why.
+        const bare = await read(cancelled(without));
+        assert.deepEqual(bare.events, [], `${how}, ${left}`);
+        assert.match(bare.ignored.join('; '), new RegExp(`transaction TEENSK4W2K is CANCELLED and names no ${without.includes('amount') ? 'amount or currency' : 'currency'}, and no store was given`), `${how}, ${left}`);
+      }
+      // A transaction naming no currency that is no cancellation stays ignored, store or not.
+      const noCurrencySale = await read(transactionFull({}, ['currency']), namingIt);
+      assert.deepEqual(noCurrencySale.events, [], how);
+      assert.match(noCurrencySale.ignored.join('; '), /transaction TEENSK4W2K names no currency, so its amount cannot be read/, how);
+    }
+  });
+
+  it('a transaction read CANCELLED naming no currency heard before its sale (webhook or poll) is recorded at 0 in the merchant\'s default currency: the sale arriving later is void, the ledger as in the other order, and the cancellation read again is the same event', DEADLINE, async () => {
+    for (const [how, read] of Object.entries(readings)) {
+      for (const [left, without] of Object.entries(noCurrency)) {
+        const name = `${left.replace(/ /g, '-')}-${how}`;
+        const saleFirst = await openDatabase(`sqlite:${join(dir.path, `cancelled-after-sale-${name}.db`)}`);
+        await recordPaymentEvents(saleFirst, (await read(transactionFull(), saleFirst)).events);
+        await recordPaymentEvents(saleFirst, (await read(cancelled(without), saleFirst)).events);
+        const expected = (await paymentState(saleFirst, 'sumup', ID))!;
+        assert.deepEqual([expected.grossMinor, expected.refundedMinor, expected.netMinor, expected.status, expected.currency], [2450, 2450, 0, 'failed', 'EUR'], `${how}, ${left}`);
+
+        const voidFirst = await openDatabase(`sqlite:${join(dir.path, `cancelled-before-sale-${name}.db`)}`);
+        const asked = merchantAnswered();
+        const early = (await read(cancelled(without), voidFirst)).events;
+        assert.ok(asked.isDone(), `${how}, ${left}: the merchant's default currency was read`);
+        assert.deepEqual(early.map((e) => [e.id, e.kind, e.amount, e.sale, e.metadata.voidAmountFrom]), [
+          [`sumup:${ID}:cancelled`, 'failure', { minor: 0, currency: 'EUR' }, { voided: true }, 'sale'],
+        ], `${how}, ${left}`);
+        const recorded = await recordPaymentEvents(voidFirst, early);
+        assert.deepEqual(recorded.map((o) => [o.outcome, o.delta.payments, o.delta.grossMinor, o.delta.refundedMinor]), [['recorded', 0, 0, 0]], `${how}, ${left}: the void alone counts nothing`);
+        const sold = await recordPaymentEvents(voidFirst, (await read(transactionFull(), voidFirst)).events);
+        assert.deepEqual(sold.map((o) => o.delta.payments), [0], `${how}, ${left}: the sale arrives void`);
+        assert.deepEqual(await paymentState(voidFirst, 'sumup', ID), expected, `${how}, ${left}: the same payment in either order`);
+        // Read again once the sale is in: the same event (its one id), at the ledger's amount, recorded once.
+        const again = (await read(cancelled(without), voidFirst)).events;
+        assert.deepEqual(again.map((e) => [e.id, e.amount, e.metadata.voidAmountFrom]), [[`sumup:${ID}:cancelled`, { minor: 2450, currency: 'EUR' }, 'ledger']], `${how}, ${left}`);
+        assert.deepEqual((await recordPaymentEvents(voidFirst, again)).map((o) => o.outcome), ['duplicate'], `${how}, ${left}`);
+      }
+    }
+  });
+
+  it('a transaction read CANCELLED naming no currency before its sale, the merchant\'s default currency not to be read (404, token refused): acknowledged, saying why, and a later read once it can be is still recorded', DEADLINE, async () => {
+    for (const [how, read] of Object.entries(readings)) {
+      const db = await openDatabase(`sqlite:${join(dir.path, `cancelled-no-merchant-${how}.db`)}`);
+      merchantAnswered(404, { error_code: 'NOT_FOUND', message: 'Resource not found' });
+      const missing = await read(cancelled(['currency']), db);
+      assert.deepEqual(missing.events, [], how);
+      assert.match(missing.ignored.join('; '), /transaction TEENSK4W2K is CANCELLED and names no currency, the ledger holds no sale of it yet to take the amount and currency from, and SumUp has no merchant MCNF8K2Q to read the default currency of \(404\)/, how);
+      merchantAnswered(403, { error_code: 'FORBIDDEN', message: 'Forbidden' });
+      const refused = await read(cancelled(['currency']), db);
+      assert.deepEqual(refused.events, [], how);
+      assert.match(refused.ignored.join('; '), /SumUp refused the access token \(HTTP 403\) when fetching merchant MCNF8K2Q, so its default currency is not known/, how);
+      // Nothing was recorded, so the void's id is still free for a read that can be recorded.
+      merchantAnswered();
+      const later = (await read(cancelled(['currency']), db)).events;
+      assert.deepEqual(later.map((e) => [e.id, e.amount, e.metadata.voidAmountFrom]), [[`sumup:${ID}:cancelled`, { minor: 0, currency: 'EUR' }, 'sale']], how);
+      assert.deepEqual((await recordPaymentEvents(db, later)).map((o) => o.outcome), ['recorded'], how);
     }
   });
 

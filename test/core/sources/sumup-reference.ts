@@ -83,6 +83,27 @@ export function transactionFull(overrides: Record<string, unknown> = {}, without
   return t;
 }
 
+/**
+ * Merchant as SumUp's OpenAPI defines it (@sumup/sdk 0.2.0 types/merchant.d.ts: merchant_code, country,
+ * default_currency, default_locale, created_at, updated_at required), as GET /v1/merchants/{merchant_code} answers.
+ */
+export const merchant = {
+  merchant_code: MC,
+  business_type: 'company',
+  country: 'DE',
+  alias: 'Café am Markt',
+  default_currency: 'EUR',
+  default_locale: 'de-DE',
+  sandbox: false,
+  created_at: '2024-01-15T09:12:44Z',
+  updated_at: '2025-11-03T16:20:01Z',
+};
+
+/** GET /v1/merchants/{MC} answered once with `status` and `body`; the interceptor, to assert it was (or was not) asked. */
+export function merchantAnswered(status = 200, body: object = merchant) {
+  return nock(SUMUP, { reqheaders: { authorization: `Bearer ${ACCESS}` } }).get(`/v1/merchants/${MC}`).reply(status, body);
+}
+
 /** ReaderCheckoutStatusChange, with its own time. */
 export const readerCallback = {
   id: '3fa85f64-5717-4562-b3fc-2c963f66afa6',
