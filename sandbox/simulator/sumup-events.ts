@@ -115,26 +115,44 @@ export function sumupDelivery(
 }
 
 /**
- * SumUp's transactions API for the sandbox: answers GET /v2.1/merchants/{code}/transactions?client_transaction_id=…
- * or ?id=… with the transactions of the deliveries given, 404 otherwise, and keeps the requests it saw.
+ * The sandbox's merchants, each with its default currency (Merchant.default_currency): the one sumupTransaction
+ * writes its transactions in unless told another.
  */
-export function sumupApiStub(deliveries: Iterable<Pick<SumUpDelivery, 'transaction'>> = []): HttpTransport & { requests: HttpRequest[]; add(d: Pick<SumUpDelivery, 'transaction'>): void } {
+export const SUMUP_SANDBOX_MERCHANTS: Readonly<Record<string, string>> = { MH4H92C7: 'EUR' };
+
+/**
+ * SumUp's transactions API for the sandbox: answers GET /v2.1/merchants/{code}/transactions?client_transaction_id=…
+ * or ?id=… with the transactions of the deliveries given, and GET /v1/merchants/{code} with the Merchant of one of
+ * `merchants` (code → default currency); 404 otherwise, and keeps the requests it saw.
+ */
+export function sumupApiStub(
+  deliveries: Iterable<Pick<SumUpDelivery, 'transaction'>> = [],
+  merchants: Readonly<Record<string, string>> = SUMUP_SANDBOX_MERCHANTS,
+): HttpTransport & { requests: HttpRequest[]; add(d: Pick<SumUpDelivery, 'transaction'>): void } {
   const transactions: Record<string, unknown>[] = [];
   const add = (d: Pick<SumUpDelivery, 'transaction'>) => void transactions.push(d.transaction);
   for (const d of deliveries) add(d);
   const requests: HttpRequest[] = [];
+  const ok = (body: unknown): HttpResponse => ({ status: 200, headers: { 'content-type': 'application/json' }, body });
   return {
     requests,
     add,
     async request(req: HttpRequest): Promise<HttpResponse> {
       requests.push(req);
-      const m = /\/v2\.1\/merchants\/([^/]+)\/transactions$/.exec(req.url.split('?')[0]!);
+      const path = req.url.split('?')[0]!;
+      const merchant = /\/v1\/merchants\/([^/]+)$/.exec(path);
+      const code = merchant ? decodeURIComponent(merchant[1]!) : undefined;
+      if (code && merchants[code]) {
+        // Merchant as SumUp's OpenAPI lists its required fields.
+        return ok({ merchant_code: code, country: 'DE', default_currency: merchants[code], default_locale: 'de-DE', created_at: '2024-01-15T09:00:00Z', updated_at: '2025-06-01T09:00:00Z' });
+      }
+      const m = /\/v2\.1\/merchants\/([^/]+)\/transactions$/.exec(path);
       const qs = req.qs ?? {};
       const found = m
         ? transactions.find((t) => t.merchant_code === decodeURIComponent(m[1]!) && ((qs.id && t.id === qs.id) || (qs.client_transaction_id && t.client_transaction_id === qs.client_transaction_id)))
         : undefined;
       return found
-        ? { status: 200, headers: { 'content-type': 'application/json' }, body: found }
+        ? ok(found)
         : { status: 404, headers: { 'content-type': 'application/json' }, body: { error_code: 'NOT_FOUND', message: 'Resource not found' } };
     },
   };

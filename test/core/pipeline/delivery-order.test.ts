@@ -358,12 +358,12 @@ describe('a SumUp sale ends the same in the ledger, the CRM, segment and loyalty
     assert.deepEqual(natural.tiers.map((m) => [m.enrolled_at, m.tier]), [[null, null]]);
   });
 
-  /** The chip sale of 100.00 of card `last4` on day 3, and that transaction read CANCELLED (with or without its amount). */
-  const cancelledSale = (last4: string, namesAmount: boolean) => {
+  /** The chip sale of 100.00 of card `last4` on day 3, and that transaction read CANCELLED, less the fields `without` names. */
+  const cancelledSale = (last4: string, without: readonly ('amount' | 'currency')[] = []) => {
     const base = sumupTransaction('chip', { amount: '100.00', last4, at: at(3) });
     const cancelled: Record<string, unknown> = { ...structuredClone(base), status: 'CANCELLED', simple_status: 'CANCELLED' };
-    // TransactionBase.amount is optional in SumUp's OpenAPI.
-    if (!namesAmount) delete cancelled.amount;
+    // TransactionBase.amount and TransactionBase.currency are optional in SumUp's OpenAPI.
+    for (const field of without) delete cancelled[field];
     return { base, cancelled };
   };
 
@@ -372,7 +372,7 @@ describe('a SumUp sale ends the same in the ledger, the CRM, segment and loyalty
     // ledger's amount, before it at 0 (voidAmountFrom: sale), which the sale, arriving later, finds void.
     const heard: string[][] = [];
     const natural = await order.everyOrder(async (n) => {
-      const { base, cancelled } = cancelledSale(String(1000 + (n % 9000)), false);
+      const { base, cancelled } = cancelledSale(String(1000 + (n % 9000)), ['amount']);
       const events: Delivery[] = [
         { role: 'sale', event: await received(base, 3) },
         readWhenItArrives('cancelled naming no amount', () => received(cancelled, 4, order.s.db), heard),
@@ -384,14 +384,40 @@ describe('a SumUp sale ends the same in the ledger, the CRM, segment and loyalty
     assert.deepEqual(natural.transactions.map((t) => [t.kind, t.amount_minor, t.customer]), [['failure', 10000, 'shopper'], ['payment', 10000, 'shopper']]);
     // The same as when the CANCELLED read names its amount: ledger, CRM rows and totals, segment, loyalty.
     const namingIt = await order.everyOrder(async (n) => {
-      const { base, cancelled } = cancelledSale(String(1000 + (n % 9000)), true);
+      const { base, cancelled } = cancelledSale(String(1000 + (n % 9000)));
       return { events: [{ role: 'sale', event: await received(base, 3) }, { role: 'cancelled', event: await received(cancelled, 4) }], pay: String(base.id) };
     }, 2, 8100, enrolledOnly);
     assert.deepEqual(enrolledOnly(natural), enrolledOnly(namingIt));
   });
 
+  it('a chip sale cancelled, the CANCELLED read naming no currency (with or without its amount): both orders end as the cancellation naming amount and currency does', async () => {
+    // After its sale the cancellation is recorded at the ledger's amount and currency; before it at 0 in the merchant's
+    // default currency (GET /v1/merchants/{merchant_code}, the simulator's EUR), which the sale, arriving later, finds
+    // void and whose CRM row takes the sale's amount and currency.
+    const namingBoth = await order.everyOrder(async (n) => {
+      const { base, cancelled } = cancelledSale(String(1000 + (n % 9000)));
+      return { events: [{ role: 'sale', event: await received(base, 3) }, { role: 'cancelled', event: await received(cancelled, 4) }], pay: String(base.id) };
+    }, 2, 8200, enrolledOnly);
+    assert.deepEqual([namingBoth.payment.grossMinor, namingBoth.payment.refundedMinor, namingBoth.payment.netMinor, namingBoth.payment.status], [10000, 10000, 0, 'failed']);
+    assert.deepEqual(namingBoth.transactions.map((t) => [t.kind, t.amount_minor, t.currency, t.customer]), [['failure', 10000, 'EUR', 'shopper'], ['payment', 10000, 'EUR', 'shopper']]);
+    assert.deepEqual(namingBoth.totals.map((t) => [t.currency, t.payments, t.gross_minor, t.refunded_minor]), [['EUR', 0, 10000, 10000]]);
+    for (const [i, without] of ([['currency'], ['currency', 'amount']] as const).entries()) {
+      const heard: string[][] = [];
+      const natural = await order.everyOrder(async (n) => {
+        const { base, cancelled } = cancelledSale(String(1000 + (n % 9000)), without);
+        const events: Delivery[] = [
+          { role: 'sale', event: await received(base, 3) },
+          readWhenItArrives(`cancelled naming no ${without.join(' nor ')}`, () => received(cancelled, 4, order.s.db), heard),
+        ];
+        return { events, pay: String(base.id) };
+      }, 2, 8300 + 100 * i, enrolledOnly);
+      assert.deepEqual(heard, [['failure 10000 ledger'], ['failure 0 sale']], `naming no ${without.join(' nor ')}: after its sale at the ledger's amount, before it at 0`);
+      assert.deepEqual(enrolledOnly(natural), enrolledOnly(namingBoth), `naming no ${without.join(' nor ')}`);
+    }
+  });
+
   it('a CANCELLED read naming no amount whose sale never comes makes no customer, no sale, no CRM payment and nothing in the totals', async () => {
-    const { base, cancelled } = cancelledSale('8642', false);
+    const { base, cancelled } = cancelledSale('8642', ['amount']);
     await voidWithoutSaleCountsNothing(order, 'sumup', String(base.id), await received(cancelled, 4, order.s.db));
   });
 });
