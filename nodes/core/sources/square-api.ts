@@ -122,8 +122,8 @@ export interface CompletedRefunds {
   otherTenders: string[];
   /** A refund read here is still PENDING (awaiting approval): its completion may not change the payment. */
   pending: boolean;
-  /** Found by ListPaymentRefunds (searchedRefundTotal): how many refunds of the payment, and whether it was read to its end. */
-  searched?: { found: number; complete: boolean };
+  /** Found by ListPaymentRefunds (searchedRefundTotal): which refunds of the payment, and how far the listing got. */
+  searched?: RefundSearch;
 }
 
 /**
@@ -165,6 +165,33 @@ function completedOf(refunds: readonly Obj[], plus = 0): CompletedRefunds {
   return { minor: total + plus, otherTenders: [...otherTenders], pending };
 }
 
+/** What one ListPaymentRefunds search for a payment found, and where the next one starts. */
+export interface RefundSearch {
+  /** How many refunds of the payment are known: those found by earlier searches (read again by id) and by this one. */
+  found: number;
+  /** Their ids, for the next search to read again (GetPaymentRefund): a PENDING one may have completed since. */
+  ids: string[];
+  /** Whether this listing was read to its end (Square gave no further `cursor`). */
+  complete: boolean;
+  /** The `begin_time` this listing started at. */
+  from: string;
+  /** The `begin_time` the next search starts at (nextBegin). */
+  next: string;
+}
+
+/** Where a payment's search got to, as an earlier poll left it (RefundSearch's `next` and `ids`). */
+export interface RefundSearchFrom {
+  from: string;
+  ids: readonly string[];
+}
+
+/**
+ * How long after a refund is created ListPaymentRefunds may still not show it, with room to spare: Square says its
+ * results "are eventually consistent, and new refunds or changes to refunds might take several seconds to appear",
+ * and the pack's clock (ctx.now) may be a little off Square's.
+ */
+export const REFUND_LISTING_LAG_MS = 5 * 60_000;
+
 /** Pages of ListPaymentRefunds read at most for one payment (100 refunds each): a poll must not stall on one sale. */
 export const REFUND_SEARCH_MAX_PAGES = 10;
 
@@ -172,32 +199,78 @@ export const REFUND_SEARCH_MAX_PAGES = 10;
  * The refunds of a payment that says it was refunded (`refunded_money`) but lists no `refund_ids` (the SDK lets
  * Square leave them null or out). Square has no GetPayment-side list then, nor a payment filter on ListPaymentRefunds
  * (GET /v2/refunds): its documented filters narrow the listing to where this payment's refunds can be — created no
- * earlier than the payment (`begin_time`, on the refunds' `created_at`), at its location (`location_id`), of card
- * payments (`source_type` CARD) — and each refund names its `payment_id`, which picks this payment's out. Pages follow
- * Square's `cursor` ("the next set of results for the original query"), 100 a page, up to REFUND_SEARCH_MAX_PAGES;
- * `searched.complete` is false when more were left. The listing is eventually consistent (a refund may take seconds to appear).
+ * earlier than the payment (`begin_time`, inclusive, on the refunds' `created_at`), at its location (`location_id`),
+ * of card payments (`source_type` CARD), oldest first (`sort_order` ASC, by `created_at`) — and each refund names its
+ * `payment_id`, which picks this payment's out. Pages follow Square's `cursor` ("the next set of results for the
+ * original query"), 100 a page, up to REFUND_SEARCH_MAX_PAGES; `searched.complete` is false when more were left.
+ *
+ * `resume` (polling, a payment still waiting) continues an earlier search instead of starting again at the
+ * payment's creation: its refunds found so far are read again by id, and the listing starts at `resume.from`, so at a
+ * location with more refunds since the payment than 10 pages hold, each poll reads the next pages, not the same ones.
+ * Square's cursor is not kept between polls: "a page of retrieved records has a limited lifespan", while a
+ * `begin_time` stays a valid query. Where the next search starts: nextBegin.
  */
-export async function searchedRefundTotal(credentials: SquareCredentials, ctx: SourceContext, payment: Obj): Promise<Lookup<CompletedRefunds>> {
+export async function searchedRefundTotal(
+  credentials: SquareCredentials,
+  ctx: SourceContext,
+  payment: Obj,
+  resume?: RefundSearchFrom,
+): Promise<Lookup<CompletedRefunds>> {
   const paymentId = trimmedStr(payment.id);
-  const query = {
-    begin_time: trimmedStr(payment.created_at),
-    location_id: trimmedStr(payment.location_id),
-    source_type: 'CARD',
-    sort_order: 'ASC',
-    limit: 100,
-  };
-  const refunds: Obj[] = [];
+  const created = trimmedStr(payment.created_at);
+  const from = resume?.from ?? created;
+  const ours = new Map<string, Obj>();
+  for (const id of resume?.ids ?? []) {
+    const r = await getOne(credentials, ctx, `/v2/refunds/${encodeURIComponent(id)}`, 'refund');
+    if (!r.ok) return r;
+    ours.set(id, r.value);
+  }
+  const query = { begin_time: from, location_id: trimmedStr(payment.location_id), source_type: 'CARD', sort_order: 'ASC', limit: 100 };
+  let lastRead: string | undefined;
   let cursor: string | undefined;
-  for (let page = 0; page < REFUND_SEARCH_MAX_PAGES; page++) {
+  let complete = false;
+  for (let page = 0; page < REFUND_SEARCH_MAX_PAGES && !complete; page++) {
     const res = await squareRequest(credentials, ctx, '/v2/refunds', { ...query, cursor });
     const body = obj(res.body);
     if (res.status !== 200) return refused('GET /v2/refunds (ListPaymentRefunds)', res);
     for (const r of Array.isArray(body?.refunds) ? body.refunds : []) {
       const refund = obj(r);
-      if (refund && paymentId && trimmedStr(refund.payment_id) === paymentId) refunds.push(refund);
+      if (!refund) continue;
+      lastRead = trimmedStr(refund.created_at) ?? lastRead;
+      const id = trimmedStr(refund.id);
+      // A refund read again (the first of a resumed listing is the last one read before) counts once.
+      if (id && paymentId && trimmedStr(refund.payment_id) === paymentId) ours.set(id, refund);
     }
     cursor = trimmedStr(body?.cursor);
-    if (!cursor) return { ok: true, value: { ...completedOf(refunds), searched: { found: refunds.length, complete: true } } };
+    complete = !cursor;
   }
-  return { ok: true, value: { ...completedOf(refunds), searched: { found: refunds.length, complete: false } } };
+  const searched: RefundSearch = {
+    found: ours.size,
+    ids: [...ours.keys()],
+    complete,
+    from: from ?? '',
+    next: nextBegin(from, lastRead, created, ctx.now()),
+  };
+  return { ok: true, value: { ...completedOf([...ours.values()]), searched } };
+}
+
+/**
+ * Where the next search of a payment's refunds starts (`begin_time`): at the last refund this listing read, so the
+ * pages read are not read again (only that refund, `begin_time` being inclusive: refunds sharing its `created_at`
+ * are not skipped) — but never later than REFUND_LISTING_LAG_MS before now. The listing is eventually consistent:
+ * a refund created a few seconds before a page was read may not be on it yet, though later ones are, and the
+ * listing goes by `created_at`, so one listed late lies before where the reading got. Every refund created earlier
+ * than the lag before a page was read was on it; going back the lag from now (at least as far as the pages read
+ * recently) reads again only what may have been missed — at a busy location's backlog, long past, the last refund
+ * read is the earlier, and the search moves on by whole pages. Never before the payment's creation; when this
+ * listing read nothing, where it began.
+ */
+function nextBegin(from: string | undefined, lastRead: string | undefined, created: string | undefined, now: Date): string {
+  const settled = now.getTime() - REFUND_LISTING_LAG_MS;
+  const last = lastRead ?? from;
+  const lastMs = last ? Date.parse(last) : NaN;
+  let next = last !== undefined && Number.isFinite(lastMs) && lastMs <= settled ? last : new Date(settled).toISOString();
+  const createdMs = created ? Date.parse(created) : NaN;
+  if (created && Number.isFinite(createdMs) && Date.parse(next) < createdMs) next = created;
+  return next;
 }

@@ -22,6 +22,7 @@ import {
   sdkJson, sdkWritten, type PaymentRaw,
 } from './square-sdk-bodies';
 import { nockOffline } from '../../support/nock-offline';
+import { serveSquareRefunds } from './square-refunds-mock';
 
 // nock 15 ships only as an ES module; Node 24 loads it with require(), which this CommonJS build uses.
 const nock = (require('nock') as { default: typeof nockApi }).default;
@@ -314,6 +315,105 @@ describe('Square: fields the SDK lets be null, read with an access token', () =>
       assert.deepEqual(next.events.map((e) => [e.kind, e.amount, e.refundedTotal]), [['payment', cents(5000), undefined], ['refund', cents(1500), cents(1500)]]);
       assert.equal(next.notes, undefined);
       assert.equal(JSON.parse(next.cursor!).waiting, undefined, 'found: no longer read again');
+    });
+
+    describe('a search for the refunds of a payment listing no refund_ids, over polls', () => {
+      /** A seller's card refunds at the payment's location, one a minute from a minute after the sale, of other payments but where `ours` says. */
+      const busyLocation = (count: number, ours: Record<number, Partial<serialization.PaymentRefund.Raw>>) =>
+        Array.from({ length: count }, (_, i) => refund({
+          id: `Xk2QpMsv7yHZ3Tu1VbA0PnaPq4cZY_${String(i).padStart(5, '0')}`,
+          payment_id: `Xk2QpMsv7yHZ3Tu1VbA0PnaPq${String(i).padStart(4, '0')}`,
+          amount_money: usd(900),
+          created_at: new Date(Date.parse(CREATED) + (i + 1) * 60_000).toISOString(),
+          ...ours[i],
+        }));
+      const clock = (iso: string) => {
+        const at = { now: new Date(iso) };
+        return { at, ctx: { http: axiosTransport(), now: () => at.now } };
+      };
+
+      it('at a location with more card refunds since the payment than 10 pages hold, the next poll reads on from where the last one got, and finds a refund on page 12; no page is read twice', DEADLINE, async () => {
+        const sale = payment({ customer_id: null, refunded_money: usd(2000), refund_ids: null });
+        // Refund 250 (page 3, 15.00) and refund 1120 (page 12, 5.00) are the sale's; the 1,158 others are other sales'.
+        const first = `${PAYMENT_ID}_first`;
+        const second = `${PAYMENT_ID}_second`;
+        const refunds = busyLocation(1160, { 250: { id: first, payment_id: PAYMENT_ID, amount_money: usd(1500) }, 1120: { id: second, payment_id: PAYMENT_ID, amount_money: usd(500) } });
+        const { ctx: c } = clock('2026-11-22T00:00:00.000Z');
+        const listing = serveSquareRefunds(nock(SQUARE), refunds, c.now);
+        square().get('/v2/payments').query(true).reply(200, listed([sale]));
+        const page = await squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, c);
+        assert.equal(listing.asked.length, 10, 'a poll reads 10 pages at most');
+        assert.deepEqual(page.events.map((e) => [e.kind, e.amount]), [['payment', cents(5000)], ['refund', cents(1500)]], 'what was found so far counts');
+        const reached = refunds[999]!.created_at!;
+        assert.match(page.notes?.join(' ') ?? '', new RegExp(`payment ${PAYMENT_ID} says it was refunded \\(refunded_money 2000 USD minor units\\) but lists no refund_ids; ListPaymentRefunds was read for 10 pages from ${sale.created_at} at its location without reaching the end, so only the 1 of its refunds found so far count for now: the next poll reads on from ${reached}`));
+        const kept = JSON.parse(page.cursor!);
+        assert.deepEqual([kept.waiting, kept.searches?.[PAYMENT_ID]?.from, kept.searches?.[PAYMENT_ID]?.ids], [[PAYMENT_ID], reached, [first]]);
+
+        // The sale has not changed since, so ListPayments does not list it again: it is read again as a waiting payment.
+        const scope = square()
+          .get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(sale))
+          .get(`/v2/refunds/${first}`).reply(200, sdkJson(serialization.GetPaymentRefundResponse, { errors: null, refund: refunds[250]! } satisfies serialization.GetPaymentRefundResponse.Raw))
+          .get('/v2/payments').query(true).reply(200, listed([]));
+        const next = await squareSource.list!(creds(), { cursor: page.cursor, since: SINCE, limit: 100 }, c);
+        assert.ok(scope.isDone());
+        assert.deepEqual(next.events.map((e) => [e.kind, e.amount, e.refundedTotal]), [['payment', cents(5000), undefined], ['refund', cents(2000), cents(2000)]]);
+        assert.equal(next.notes, undefined);
+        const resumed = listing.asked.slice(10);
+        assert.deepEqual(resumed.map((q) => [q.begin_time, q.location_id, q.source_type, q.sort_order]), [[reached, LOCATION, 'CARD', 'ASC'], [reached, LOCATION, 'CARD', 'ASC']]);
+        // Every refund since the sale was read once, but the one the first poll stopped at (begin_time is inclusive).
+        assert.equal(listing.served.length, 1161);
+        assert.deepEqual(listing.served.filter((id, i) => listing.served.indexOf(id) !== i), [refunds[999]!.id]);
+        assert.deepEqual([JSON.parse(next.cursor!).waiting, JSON.parse(next.cursor!).searches], [undefined, undefined], 'found: no longer read again');
+      });
+
+      it('a refund listed late, created before the last refund a poll read, is found by the next poll: the search goes back 5 minutes before the present', DEADLINE, async () => {
+        const sale = payment({ customer_id: null, refunded_money: usd(1500), refund_ids: null });
+        const at = (hms: string) => `2026-11-21T${hms}.000Z`;
+        const ours = refund({ id: `${PAYMENT_ID}_late`, created_at: at('23:59:00') });
+        const others = ['23:50:00', '23:58:00', '23:59:30'].map((t, i) => refund({ id: `Xk2QpMsv7yHZ3Tu1VbA0PnaPq4cZY_${i}`, payment_id: `Xk2QpMsv7yHZ3Tu1VbA0PnaPq${i}`, created_at: at(t) }));
+        const { ctx: c } = clock('2026-11-22T00:00:00.000Z');
+        const listing = serveSquareRefunds(nock(SQUARE), [...others, ours], c.now);
+        listing.unlisted.add(ours.id);
+        square().get('/v2/payments').query(true).reply(200, listed([sale]));
+        const page = await squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, c);
+        assert.deepEqual(page.events.map((e) => e.kind), ['payment']);
+        assert.match(page.notes?.join(' ') ?? '', /ListPaymentRefunds shows none of its refunds yet/);
+        // The last refund read (23:59:30) is within 5 minutes of now: refunds created before it may still be listed.
+        assert.equal(JSON.parse(page.cursor!).searches?.[PAYMENT_ID]?.from, at('23:55:00'));
+
+        listing.unlisted.clear();
+        square()
+          .get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(sale))
+          .get('/v2/payments').query(true).reply(200, listed([]));
+        const next = await squareSource.list!(creds(), { cursor: page.cursor, since: SINCE, limit: 100 }, c);
+        assert.deepEqual(next.events.map((e) => [e.kind, e.amount]), [['payment', cents(5000)], ['refund', cents(1500)]]);
+        assert.equal(listing.asked[1]?.begin_time, at('23:55:00'));
+        assert.deepEqual(listing.served.slice(3), [others[1]!.id, ours.id, others[2]!.id], 'the refund at 23:50 is not read again');
+      });
+
+      it('refunds the listing, read to its end, still does not show a day after polling began looking for them: the payment leaves the waiting set, and the notes say so', DEADLINE, async () => {
+        const sale = payment({ customer_id: null, refunded_money: usd(1500), refund_ids: null });
+        const { at, ctx: c } = clock('2026-11-22T00:00:00.000Z');
+        serveSquareRefunds(nock(SQUARE), busyLocation(3, {}), c.now);
+        square().get('/v2/payments').query(true).reply(200, listed([sale]));
+        let cursor = (await squareSource.list!(creds(), { cursor: null, since: SINCE, limit: 100 }, c)).cursor;
+        assert.deepEqual([JSON.parse(cursor!).waiting, JSON.parse(cursor!).searches?.[PAYMENT_ID]?.since], [[PAYMENT_ID], '2026-11-22T00:00:00.000Z']);
+        for (const [now, waits] of [['2026-11-22T23:59:00.000Z', true], ['2026-11-23T00:00:00.000Z', false]] as const) {
+          at.now = new Date(now);
+          square()
+            .get(`/v2/payments/${PAYMENT_ID}`).reply(200, getPayment(sale))
+            .get('/v2/payments').query(true).reply(200, listed([]));
+          const page = await squareSource.list!(creds(), { cursor, since: SINCE, limit: 100 }, c);
+          cursor = page.cursor;
+          assert.deepEqual(page.events.map((e) => e.kind), ['payment']);
+          assert.deepEqual(JSON.parse(cursor!).waiting, waits ? [PAYMENT_ID] : undefined, now);
+          assert.equal(JSON.parse(cursor!).searches?.[PAYMENT_ID]?.since, waits ? '2026-11-22T00:00:00.000Z' : undefined, 'the search keeps when it began');
+          const said = waits
+            ? /none is recorded until the next poll reads the payment again/
+            : new RegExp(`payment ${PAYMENT_ID} says it was refunded \\(refunded_money 1500 USD minor units\\) but lists no refund_ids, and ListPaymentRefunds, read from the payment's creation at its location to its end, shows only 0 of its refunds \\(0 minor units\\) though polling has looked for them since 2026-11-22T00:00:00.000Z: polling stops looking for the rest \\(a refund webhook or reconcile brings them\\)`);
+          assert.match(page.notes?.join(' ') ?? '', said);
+        }
+      });
     });
 
     it('ListPaymentRefunds refused (403 INSUFFICIENT_SCOPES, Square\'s error body): the poll fails naming the access token, the payment and Square\'s words', DEADLINE, async () => {
