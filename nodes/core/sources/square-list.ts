@@ -106,6 +106,9 @@ async function listLocationPayments(credentials: SquareCredentials, page: ListPa
       const again = await lookUpPayment(credentials, ctx, id);
       if (!again.ok) {
         if (/answered 40[13]/.test(again.problem)) throw new CredentialFieldError('accessToken', `payment ${id}, whose refund was pending, could not be read again: ${again.problem}`, 'use an access token that may read payments and refunds (PAYMENTS_READ)');
+        // Square refusing this one payment (404: no longer there) is no reason to stop the poll, but the operator
+        // hears that its refunds are no longer looked for.
+        notes.push(`payment ${id}, whose refunds polling was waiting for, could not be read again (${again.problem}): polling stops looking at it (a refund webhook or reconcile brings its refunds)`);
         continue;
       }
       events.push(...(await eventsOfPayment(again.value, credentials, ctx, livemode, waiting, notes, searches)));

@@ -106,6 +106,20 @@ describe('Square source: polling ListPayments', () => {
     assert.deepEqual([page4.events, page4.more, JSON.parse(page4.cursor!).since], [[], false, '2026-11-21T09:14:31.402Z']);
   });
 
+  it('names a payment it was waiting for that Square no longer finds (404), and stops waiting for it', async () => {
+    const cursor = JSON.stringify({ since: '2026-11-21T09:14:31.402Z', page: null, last: null, waiting: [CHIP] });
+    const notFound = { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'NOT_FOUND', detail: `Could not find payment with id: ${CHIP}` }] };
+    const scope = square()
+      .get('/v2/payments').query({ updated_at_begin_time: '2026-11-21T09:14:31.402Z', sort_field: 'UPDATED_AT', sort_order: 'ASC', limit: '2', location_id: LOCATION })
+      .reply(200, {})
+      .get(`/v2/payments/${CHIP}`).reply(404, notFound);
+    const page = await list(creds(), { cursor, limit: 2 }, ctx());
+    assert.ok(scope.isDone(), JSON.stringify(nock.pendingMocks()));
+    assert.deepEqual([page.events, JSON.parse(page.cursor!).waiting], [[], undefined]);
+    assert.equal(page.notes?.length, 1);
+    assert.match(page.notes![0]!, new RegExp(`payment ${CHIP}, whose refunds polling was waiting for, could not be read again \\(GET /v2/payments/${CHIP} answered 404: .*NOT_FOUND.*\\): polling stops looking at it`));
+  });
+
   it('says a polled refund of a card sale made in cash went back another way than the card, as the webhook does (refund.toCard false)', async () => {
     const page2 = squareApiFixture('list-payments-page-2');
     const [earlier, completed, pending] = page2.payments[0].refund_ids as string[];
