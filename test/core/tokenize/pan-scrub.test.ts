@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { luhnValid, PAN_REDACTION, scrubPan, scrubStrings } from '../../../nodes/core/tokenize/pan-scrub';
+import { luhnValid, PAN_REDACTION, PIN_REDACTION, scrubPan, scrubStrings, SECURITY_CODE_REDACTION } from '../../../nodes/core/tokenize/pan-scrub';
 
 describe('PAN scrubbing', () => {
   it('knows valid and invalid Luhn numbers', () => {
@@ -35,9 +35,59 @@ describe('PAN scrubbing', () => {
     assert.equal(scrubPan('card=4000056655665556&x=1'), `card=${PAN_REDACTION}&x=1`);
   });
 
+  it('redacts the digits of a security code or PIN typed after its name, and keeps the rest of the note', () => {
+    const C = SECURITY_CODE_REDACTION;
+    const P = PIN_REDACTION;
+    const cases: [string, string][] = [
+      ['card 4242 4242 4242 4242 exp 12/29 cvv 123', `card ${PAN_REDACTION} exp 12/29 cvv ${C}`],
+      ['CVC: 0123', `CVC: ${C}`],
+      ['security code 456', `security code ${C}`],
+      ['Security-Code is 4567, thanks', `Security-Code is ${C}, thanks`],
+      ['card verification value: 999', `card verification value: ${C}`],
+      ['Card Verification Number=321', `Card Verification Number=${C}`],
+      ['cvv2 123 / cvc2#456 / CID - 1234 / csc=789 / CAV2 (012) / cvn "345"', `cvv2 ${C} / cvc2#${C} / CID - ${C} / csc=${C} / CAV2 (${C}) / cvn "${C}"`],
+      ['CVV2/CVC2: 123', `CVV2/CVC2: ${C}`],
+      ['cvv code 123, cvv number: 456, cvv no. 789', `cvv code ${C}, cvv number: ${C}, cvv no. ${C}`],
+      ['cvv123 and cvv2123', `cvv${C} and cvv${C}`],
+      ['cvv123', `cvv${C}`],
+      ['cvv was 123.', `cvv was ${C}.`],
+      ['PIN 1234', `PIN ${P}`],
+      ['pin: 123456', `pin: ${P}`],
+      ['customer said her pin code is 9876 twice', `customer said her pin code is ${P} twice`],
+      ['PIN number #0000', `PIN number #${P}`],
+      ['pin-12345678', `pin-${P}`],
+      ['exp 12/29 cvv 987, PIN 4321', `exp 12/29 cvv ${C}, PIN ${P}`],
+      ['Ana (cvv 123)', `Ana (cvv ${C})`],
+      // Said to be one, though no card's: the text cannot tell, and a code kept is the worse mistake.
+      ['CID: 1234', `CID: ${C}`],
+    ];
+    for (const [text, scrubbed] of cases) assert.equal(scrubPan(text), scrubbed, text);
+    // Scrubbing again changes nothing: the redaction has no digits.
+    for (const [, scrubbed] of cases) assert.equal(scrubPan(scrubbed), scrubbed);
+  });
+
+  it('leaves a name inside a word or an id, a name followed by another word, and numbers no code is', () => {
+    for (const text of [
+      'pin pad 2', 'PIN pad 12345', 'spinach 123', 'CID-less payment 1234', 'CVV-less', 'cvv fee 3.50', 'cvv 123.50', 'cvv 1,234',
+      'reader-cid-5678', 'tmr_cvv1234', 'cid_1234', 'PIN entered 1234', 'cvv 12', 'cvv 12345', 'pin 123', 'pin 1234567890123',
+      'pin 1234-5678', 'cvv 123/456', 'pin-1234@example.com', 'Épinal 88000', 'pinch of salt 100g', 'cidade 1234', 'security 1234',
+      'verification 123', 'cvv 123abc', 'no cvv, no pin', 'cvv 12/29',
+    ]) {
+      assert.equal(scrubPan(text), text, text);
+    }
+  });
+
+  it('drops fields named as a security code, whatever the spelling', () => {
+    const out = scrubStrings({ csc: '123', cvn2: '123', cav2: '123', security_code: '123', cardSecurityCode: '123', card_verification_value: '123', cvc_check: 'pass' });
+    assert.deepEqual(out, { cvc_check: 'pass' });
+  });
+
   it('leaves UUIDs whole, even when their digits around the dashes pass the Luhn check, and still scrubs beside them', () => {
     const id = 'square:c2556452-1940-45eb-b385-0b716e316621';
     assert.equal(scrubPan(id), id);
     assert.equal(scrubPan(`${id} card 4111 1111 1111 1111`), `${id} card ${PAN_REDACTION}`);
+    // A UUID after a PIN's name is an id, and stays whole; a PIN beside one goes.
+    assert.equal(scrubPan('pin 12345678-abcd-45eb-b385-0b716e316621'), 'pin 12345678-abcd-45eb-b385-0b716e316621');
+    assert.equal(scrubPan(`${id} pin 1234`), `${id} pin ${PIN_REDACTION}`);
   });
 });
