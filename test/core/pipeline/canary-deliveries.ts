@@ -28,8 +28,17 @@ export const TRACK2 = ';4000056655665556=25121010000012300000?';
 /** The card the canary shopper pays with: its BIN and last four are kept on purpose, nothing else of it. */
 export const PAYING_CARD = { bin: '476173', last4: '0119' };
 
-export const canaryText = (where: string) => `${where}: card ${VISA_SPACED}, amex ${AMEX_DASHED}, ${LONG_19}`;
-export const canaryName = `Ana ${MC_SPACED} Diaz`;
+/**
+ * A card's security code and a PIN, typed after their names beside the card numbers: digits no Luhn check finds, and
+ * which must go just the same (PCI DSS 3.3: sensitive authentication data is never kept after authorisation).
+ */
+export const CANARY_CVV = '987';
+export const CANARY_PIN = '4321';
+/** The value of the metadata field named cvv, which is dropped whole. */
+export const CANARY_CVV_FIELD = '917';
+
+export const canaryText = (where: string) => `${where}: card ${VISA_SPACED} exp 12/29 cvv ${CANARY_CVV}, amex ${AMEX_DASHED}, ${LONG_19}, PIN ${CANARY_PIN}`;
+export const canaryName = `Ana ${MC_SPACED} Diaz cvv ${CANARY_CVV} PIN ${CANARY_PIN}`;
 export const canaryEmail = `${CANARY_PANS[0]}@example.com`;
 /** Merchant metadata as a POS app might fill it: every value a canary, one field a card secret by its name. */
 export const canaryMetadata = (): Record<string, string> => ({
@@ -37,7 +46,7 @@ export const canaryMetadata = (): Record<string, string> => ({
   customer_ref: AMEX_DASHED,
   long_number: LONG_19,
   swiped: TRACK2,
-  cvv: '917',
+  cvv: CANARY_CVV_FIELD,
 });
 
 /** One signed delivery as it reaches /webhooks/<source>, and what the trigger is configured with. */
