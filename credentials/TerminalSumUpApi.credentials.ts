@@ -35,7 +35,7 @@ export class TerminalSumUpApi implements ICredentialType {
       default: '',
       placeholder: 'MC0X8Y2Z',
       description:
-        "Optional. Your SumUp merchant code: transactions are read from /v2.1/merchants/&lt;code&gt;/transactions. Empty: the token's own account, through SumUp's older /v0.1/me/transactions.",
+        "Optional. Your SumUp merchant code: transactions are read from /v2.1/merchants/&lt;code&gt;/transactions. Empty: the token's own account, through SumUp's older /v0.1/me/transactions. Also read for the merchant's default currency (/v1/merchants/&lt;code&gt;) when a cancelled transaction names none.",
     },
     {
       displayName: 'Base URL',
