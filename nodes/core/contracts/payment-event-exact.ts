@@ -265,6 +265,9 @@ function eventOf(input: unknown, r: Rules): PaymentEvent {
   optional(r, out, e, 'sale', sale);
   // A void goes on a failure, money moved on a payment (the schema's refine says so).
   if (out.sale !== undefined && ((out.sale as Rec).voided ? out.kind !== 'failure' : out.kind !== 'payment')) fail();
+  optional(r, out, e, 'storedOffline', trueOnly);
+  // A sale stored offline is the sale itself (the schema's refine says so).
+  if (out.storedOffline === true && (out.kind !== 'payment' || out.sale !== undefined)) fail();
   optional(r, out, e, 'dispute', dispute);
   out.metadata = metadata(r, e.metadata);
   return out as PaymentEvent;

@@ -160,6 +160,13 @@ const PaymentEventObject = z.object({
    * authorisation by `occurredAt` leaves of that counts as given back (ledger/payment-rules.ts).
    */
   sale: z.object({ voided: z.boolean(), captureId: z.string().min(1).optional(), adjusted: z.literal(true).optional() }).optional(),
+  /**
+   * On a payment: the sale was stored on the reader while it was offline and reached the processor later (Stripe
+   * Terminal's offline payments, `card_present.offline.stored_at`), and `occurredAt` is when the customer paid, not
+   * when it was forwarded. Another report of the same sale dated at its forwarding (a PaymentIntent event naming its
+   * charge only by id) gives way to it: the ledger keeps the earliest time such a report gives (ledger/payment-rules.ts).
+   */
+  storedOffline: z.literal(true).optional(),
   /** For disputes: the processor's dispute, why the cardholder opened it, and its status in the processor's words. */
   dispute: z.object({ id: z.string().min(1), reason: z.string().optional(), processorStatus: z.string().optional() }).optional(),
   metadata: StringRecordSchema,
@@ -179,6 +186,9 @@ const SaleRule = PaymentEventObject.refine((e) => !e.sale || (e.sale.voided ? e.
 }).refine((e) => e.sale?.adjusted !== true || (!e.sale.voided && e.sale.captureId === undefined), {
   message: 'sale.adjusted: true reports the authorised amount of the sale itself: it goes with voided: false and no captureId',
   path: ['sale', 'adjusted'],
+}).refine((e) => e.storedOffline !== true || (e.kind === 'payment' && e.sale === undefined), {
+  message: 'storedOffline: true dates the sale itself at when the customer paid: it goes on a payment that is no capture or adjustment (no sale)',
+  path: ['storedOffline'],
 });
 
 export const PaymentEventSchema = z.preprocess(namespaceLegacyId, SaleRule);

@@ -18,6 +18,8 @@ export interface LedgerEvent {
   /** Whether the sale moved money, when the processor said so after the fact (PaymentEvent.sale). */
   sale?: PaymentEvent['sale'];
   status: PaymentEvent['status'];
+  /** The sale stored on the reader while offline, dated when the customer paid (PaymentEvent.storedOffline). */
+  storedOffline?: true;
   /**
    * false: a dispute report whose processor stated no amount (contracts DISPUTE_AMOUNT_UNSTATED), `amount` being the
    * payment's total; an amount another report of the dispute stated stands over it (payment-rules.ts).
@@ -41,6 +43,7 @@ export function ledgerEventOf(event: PaymentEvent, customerId: string | null): L
     ...(event.refund ? { refund: event.refund } : {}),
     ...(event.sale ? { sale: event.sale } : {}),
     status: event.status,
+    ...(event.storedOffline ? { storedOffline: true as const } : {}),
     ...(disputeAmountStated(event) ? {} : { disputeAmountStated: false as const }),
     occurredAt: event.occurredAt,
     card: event.card && {

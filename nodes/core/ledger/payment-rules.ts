@@ -9,7 +9,10 @@ import type { LedgerEvent } from './ledger-event';
  * those facts alone, never from the order they arrived in:
  * - a payment counts once it has been seen (a payment event, not a capture of it), however many of its events
  *   arrive (a PaymentIntent and its charge are one payment); until then its refunds, disputes and captures are
- *   remembered and count with it;
+ *   remembered and count with it. It was made when the sale event that made it count says, unless a report of the
+ *   same sale stored on the reader while offline (storedOffline: Stripe's charge with card_present.offline.stored_at)
+ *   gives an earlier time: then at the earliest such time, whichever report arrived first (the PaymentIntent event,
+ *   dated at the sale's forwarding, or the charge);
  * - refunds: the highest cumulative total reported (Stripe, Square with its lookups) or the sum of distinct refunds
  *   each reported with its own amount (Square without them, Zettle, Adyen, Clover, SumUp), whichever is higher, and
  *   never more than the payment. Replays and reordering change nothing: the cumulative total only grows, and each
@@ -140,7 +143,11 @@ export interface PaymentRecord {
    * 26: its amount stays the one it was counted with, whatever its captures say.
    */
   capturedMinor: number | null;
-  /** When the payment was made; until it is seen, the time of its first event. */
+  /**
+   * When the payment was made: the time of the sale event that made it count, or the earlier time a report of the same
+   * sale stored offline gives (LedgerEvent.storedOffline: it was made when the customer paid, and forwarded later);
+   * until it is seen, the time of its first event.
+   */
   occurredAt: string;
   /** Earliest and latest event times. */
   firstSeen: string;
@@ -642,6 +649,10 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
         r.saleMinor = Math.max(r.saleMinor, e.amount.minor);
         r.grossMinor = e.amount.minor;
         r.currency = e.amount.currency;
+        r.occurredAt = at;
+      } else if (r.seen && e.storedOffline === true && captureIdOf(e) === null && at < r.occurredAt) {
+        // A sale stored offline, reported after a report of it dated at its forwarding: it was made when the customer
+        // paid (sale times: the earliest a report stored offline gives), so either order ends at that time.
         r.occurredAt = at;
       }
       if (r.seen) r.grossMinor = grossOf(r);

@@ -39,6 +39,12 @@ export interface RecordedEvent {
    * they added as they arrived. A refund after everything else its payment had adds in that order what it added here.
    */
   refundBehind?: true;
+  /**
+   * Set on a report of a sale already counted that moved the sale's time earlier (a sale stored offline, reported
+   * after a report of it dated at its forwarding: PaymentRecord.occurredAt): the time the sale had before, which
+   * consumers that recorded it there move to the payment's time now.
+   */
+  movedFrom?: string;
   /** The payment after this event (for a duplicate: as it is now). */
   payment: LedgerPayment;
 }
@@ -151,7 +157,8 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
     records.set(key, after);
     known.set(e.eventId, recorded);
     const behind = report !== null && before !== undefined && utcIso(e.occurredAt) <= before.lastSeen;
-    out.push(answer(e.eventId, recorded, after, tied ? { claimed: deltaBetween(NOT_COUNTED, viewOf(after), after.currency) } : undefined, behind));
+    const movedFrom = before?.seen && before.occurredAt !== after.occurredAt ? before.occurredAt : undefined;
+    out.push(answer(e.eventId, recorded, after, tied ? { claimed: deltaBetween(NOT_COUNTED, viewOf(after), after.currency) } : undefined, behind, movedFrom));
   }
   await writeRecords(tx, [...changed.values()], asRead, now);
   await INSERT_EVENTS.run(tx, newEvents);
@@ -160,12 +167,13 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
 }
 
 /** The answer for one event; its payment's state is worked out when asked for (the local CRM asks only of a few). */
-function answer(eventId: string, s: StoredEvent, record: PaymentRecord, tiedCustomer?: RecordedEvent['tiedCustomer'], refundBehind = false): RecordedEvent {
+function answer(eventId: string, s: StoredEvent, record: PaymentRecord, tiedCustomer?: RecordedEvent['tiedCustomer'], refundBehind = false, movedFrom?: string): RecordedEvent {
   let payment: LedgerPayment | undefined;
   return {
     eventId, outcome: s.outcome, delta: s.delta, customerId: s.customerId, refundAddedMinor: s.refundAddedMinor,
     ...(tiedCustomer ? { tiedCustomer } : {}),
     ...(refundBehind ? { refundBehind: true as const } : {}),
+    ...(movedFrom !== undefined ? { movedFrom } : {}),
     get payment() {
       return (payment ??= ledgerPaymentOf(record));
     },

@@ -58,6 +58,28 @@ describe('the money rules (pure)', () => {
     assert.equal(record.events, 2);
   });
 
+  it('a sale stored offline is made when its charge says, whether its PaymentIntent (dated at its forwarding) came first or not; no other report moves a sale\'s time', () => {
+    // Stripe's offline payment: the reader stored it on 1 March, forwarded it on the 3rd; the PaymentIntent event is
+    // dated then, the charge at card_present.offline.stored_at (storedOffline).
+    const pi = payment('pi_off', 2500, '2025-03-03T09:00:00.000Z');
+    const charge = payment('pi_off', 2500, '2025-03-01T18:00:00.000Z', { storedOffline: true, card: { brand: 'visa', last4: '4242', entryMode: 'chip', token: 'ctok_k1_x' } });
+    const refund = cumulativeRefund('pi_off', 500, '2025-03-04T10:00:00.000Z');
+    for (const events of permutations([pi, charge, refund])) {
+      const { record, deltas } = replay(events);
+      assert.equal(record.occurredAt, '2025-03-01T18:00:00.000Z', events.map((e) => e.occurredAt).join(', '));
+      assert.deepEqual([record.firstSeen, record.lastSeen], ['2025-03-01T18:00:00.000Z', '2025-03-04T10:00:00.000Z']);
+      assert.deepEqual(summed(deltas), { payments: 1, grossMinor: 2500, refundedMinor: 500, chargebackMinor: 0, disputes: 0, disputedOpenMinor: 0 }, 'the time moves no money');
+    }
+    // A report that is not stored offline, a capture of the sale and an adjustment of its authorisation leave its time.
+    for (const later of [
+      payment('pi_off', 2500, '2025-03-01T08:00:00.000Z'),
+      capturedPart('pi_off', 'cap_1', 2500, '2025-03-01T08:00:00.000Z'),
+      payment('pi_off', 2600, '2025-03-01T08:00:00.000Z', { sale: { voided: false, adjusted: true } }),
+    ]) assert.equal(replay([pi, later]).record.occurredAt, '2025-03-03T09:00:00.000Z', JSON.stringify(later.sale ?? {}));
+    // One stored offline later than the sale's time says nothing earlier.
+    assert.equal(replay([pi, { ...charge, occurredAt: '2025-03-03T09:30:00.000Z' }]).record.occurredAt, '2025-03-03T09:00:00.000Z');
+  });
+
   it('refunds reported cumulatively count what they add; an older or repeated total adds nothing', () => {
     const { deltas, record } = replay([payment('pi_2', 5000), cumulativeRefund('pi_2', 3000), cumulativeRefund('pi_2', 1000), cumulativeRefund('pi_2', 3000), cumulativeRefund('pi_2', 4500)]);
     assert.deepEqual(deltas.map((d) => d.refundedMinor), [0, 3000, 0, 0, 1500]);
