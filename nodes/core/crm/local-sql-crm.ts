@@ -179,9 +179,12 @@ export class LocalSqlCrm implements Crm {
       const other = transactionRow(p.enrich.r, 0);
       other[1] = p.enrich.customerId;
       fillIn(row, other);
+      // The sale's time moved earlier (a sale stored offline, told after a report dated at its forwarding).
+      if (p.enrich.moved) row[8] = p.enrich.r.occurredAt;
     }
     await INSERT_TRANSACTIONS.run(tx, plan.flatMap((p) => (p.row ? [[...p.row, now]] : [])));
-    for (const e of later) await enrichPayment(tx, e.r, e.customerId);
+    for (const e of later) await enrichPayment(tx, e.r, e.customerId, e.moved);
+    await totals.reseen(tx);
     await totals.write(tx);
     return out;
   }
@@ -279,7 +282,8 @@ interface Planned {
   answer: { customerId: string | null; outcome: TransactionOutcome['outcome'] };
   /** The event's transaction row (without recorded_at), or the payment row it fills in. */
   row?: SqlValue[];
-  enrich?: { r: LedgerEvent; customerId: string | null };
+  /** `moved`: the event moved the sale's time earlier (RecordedEvent.movedFrom), to its own. */
+  enrich?: { r: LedgerEvent; customerId: string | null; moved: boolean };
   totals?: TotalsDelta;
 }
 
@@ -311,6 +315,9 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
   // the customer was last seen at it only in the orders where it came first. (A refund heard before its sale counts
   // is a visit once the sale counts: adoptEarlierEvents.)
   const visit = !moves && r.kind === 'refund' && atCounter(r) && r.amount.minor > 0 && e.payment.counted;
+  // A report that moved its sale's time earlier (a sale stored offline, heard after a report dated at its forwarding):
+  // the customer was at the counter then, not when the sale was forwarded, as when it came first.
+  const moved = e.movedFrom !== undefined;
   return {
     answer,
     // A capture of a sale (Adyen's CAPTURE), like an adjustment of its authorisation, is no payment of its own: after
@@ -318,8 +325,10 @@ function planOf(r: LedgerEvent, e: RecordedEvent): Planned {
     // capture's amount beside the sale's, so the customer's transactions depended on which the processor sent first.
     // The ledger keeps the capture (ledger_captures) and the adjustment (ledger_payments.authorised_minor). A refund's row holds what it added on arrival; orderRefundRows puts it in the processor's order
     // when it was heard behind its payment's other events.
-    ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId } } : isReportOnSale(r) ? {} : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
-    ...(moves || visit ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(atCounter(r) ? { seenAt: r.occurredAt } : {}) } } : {}),
+    ...(e.outcome === 'enriched' ? { enrich: { r, customerId: e.customerId, moved } } : isReportOnSale(r) ? {} : { row: transactionRow(r, r.kind === 'refund' ? e.refundAddedMinor : r.amount.minor) }),
+    ...(moves || visit || moved
+      ? { totals: { currency: d.currency, payments: d.payments, gross: d.grossMinor, refunded: back, ...(atCounter(r) ? { seenAt: r.occurredAt } : {}), ...(moved ? { seenBefore: e.movedFrom } : {}) } }
+      : {}),
   };
 }
 
@@ -331,6 +340,11 @@ interface TotalsDelta {
   /** When the customer was seen at the counter for this event (none: between banks); until `seenUntil` when given. */
   seenAt?: string;
   seenUntil?: string;
+  /**
+   * The sale's time before this event moved it to `seenAt` (RecordedEvent.movedFrom): a last visit the customer was
+   * counted as making then is read again from their transactions (CustomerTotals.reseen), the sale's now moved.
+   */
+  seenBefore?: string;
 }
 
 /** A customer's totals in one currency, as customer_totals holds them. */
@@ -362,6 +376,8 @@ const WRITE_TOTALS = new MultiRowInsert(
  */
 class CustomerTotals {
   private readonly dirty = new Set<TotalRow>();
+  /** Rows whose last visit was at a sale time that moved earlier since: read again from the transactions (reseen). */
+  private readonly moved = new Set<TotalRow>();
   private constructor(private readonly rows: Map<string, TotalRow[]>) {}
 
   static async read(tx: SqlExecutor, customerIds: readonly (string | null)[]): Promise<CustomerTotals> {
@@ -384,7 +400,20 @@ class CustomerTotals {
     if (d.seenAt !== undefined && (t.first_seen === null || d.seenAt < t.first_seen)) t.first_seen = d.seenAt;
     const seenUntil = d.seenUntil ?? d.seenAt;
     if (seenUntil !== undefined && (t.last_seen === null || seenUntil > t.last_seen)) t.last_seen = seenUntil;
+    if (d.seenBefore !== undefined && t.last_seen === d.seenBefore) this.moved.add(t);
     this.dirty.add(t);
+  }
+
+  /**
+   * The last visit of rows whose last visit was a sale whose time moved earlier since: the latest of the customer's
+   * transactions in the currency that are visits (seenOf), read once this batch's rows are written, the moved sale's at
+   * its new time among them, as when the sale came dated so.
+   */
+  async reseen(tx: SqlExecutor): Promise<void> {
+    for (const t of this.moved) {
+      const seen = (await seenOf(tx, t.customer_id)).get(t.currency);
+      if (seen?.last_seen) t.last_seen = seen.last_seen;
+    }
   }
 
   of(customerId: string | null): CustomerTotal[] {
@@ -443,19 +472,35 @@ function fillIn(row: SqlValue[], other: SqlValue[]): void {
   for (const i of [1, 9, 10, 11, 12, 13, 14, 15]) row[i] = row[i] ?? other[i]!;
 }
 
-/** A second event of a recorded payment (the charge after its PaymentIntent) fills in what the first lacked. */
-async function enrichPayment(tx: SqlExecutor, r: LedgerEvent, customerId: string | null): Promise<void> {
+/**
+ * A second event of a recorded payment (the charge after its PaymentIntent) fills in what the first lacked; one that
+ * moved the sale's time earlier (`moved`: a sale stored offline) dates the sale's row at its time.
+ */
+async function enrichPayment(tx: SqlExecutor, r: LedgerEvent, customerId: string | null, moved: boolean): Promise<void> {
   await tx.run(
     `UPDATE transactions SET
        customer_id = COALESCE(customer_id, ?), card_brand = COALESCE(card_brand, ?), card_last4 = COALESCE(card_last4, ?),
        card_token = COALESCE(card_token, ?), entry_mode = COALESCE(entry_mode, ?), wallet = COALESCE(wallet, ?),
-       reader_id = COALESCE(reader_id, ?), location_id = COALESCE(location_id, ?)
+       reader_id = COALESCE(reader_id, ?), location_id = COALESCE(location_id, ?)${moved ? ', occurred_at = ?' : ''}
      WHERE source = ? AND payment_id = ? AND kind = 'payment'`,
     [
       customerId, r.card?.brand ?? null, r.card?.last4 ?? null, r.card?.token ?? null, r.card?.entryMode ?? null,
-      r.card?.wallet ?? null, r.terminal?.readerId ?? null, r.terminal?.locationId ?? null, r.source, r.paymentId,
+      r.card?.wallet ?? null, r.terminal?.readerId ?? null, r.terminal?.locationId ?? null, ...(moved ? [r.occurredAt] : []), r.source, r.paymentId,
     ],
   );
+}
+
+/**
+ * First and last seen per currency over a customer's transactions that are visits (a sale, a refund that gave money
+ * back), as recording them set them: what merging reads back, and the last visit once a sale's time moved earlier.
+ */
+export async function seenOf(tx: Pick<SqlExecutor, 'all'>, customerId: string): Promise<Map<string, { first_seen: string | null; last_seen: string | null }>> {
+  const rows = await tx.all<{ currency: string; first_seen: string | null; last_seen: string | null }>(
+    `SELECT currency, MIN(occurred_at) AS first_seen, MAX(occurred_at) AS last_seen FROM transactions
+      WHERE customer_id = ? AND (kind = 'payment' OR (kind = 'refund' AND amount_minor > 0)) GROUP BY currency`,
+    [customerId],
+  );
+  return new Map(rows.map((r) => [r.currency, { first_seen: r.first_seen, last_seen: r.last_seen }]));
 }
 
 export async function totalsOf(db: Pick<SqlExecutor, 'all'>, customerId: string | null): Promise<CustomerTotal[]> {

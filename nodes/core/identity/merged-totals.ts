@@ -1,4 +1,4 @@
-import { readTotalRows, writeTotalRows, type TotalRow } from '../crm/local-sql-crm';
+import { readTotalRows, seenOf, writeTotalRows, type TotalRow } from '../crm/local-sql-crm';
 import type { SqlExecutor } from '../store/sql-database';
 
 /**
@@ -61,14 +61,7 @@ export function takenTotals(a: readonly TotalsRow[], b: readonly TotalsRow[], se
 }
 
 /** First and last seen per currency over a customer's transactions that move money, as recording them set them. */
-export async function seenOf(tx: SqlExecutor, customerId: string): Promise<Map<string, Pick<TotalsRow, 'first_seen' | 'last_seen'>>> {
-  const rows = await tx.all<{ currency: string; first_seen: string | null; last_seen: string | null }>(
-    `SELECT currency, MIN(occurred_at) AS first_seen, MAX(occurred_at) AS last_seen FROM transactions
-      WHERE customer_id = ? AND (kind = 'payment' OR (kind = 'refund' AND amount_minor > 0)) GROUP BY currency`,
-    [customerId],
-  );
-  return new Map(rows.map((r) => [r.currency, { first_seen: r.first_seen, last_seen: r.last_seen }]));
-}
+export { seenOf };
 
 /**
  * The ledger's deltas of these events added up per currency (a lost dispute counted as money given back, as the

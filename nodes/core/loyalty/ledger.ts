@@ -115,7 +115,7 @@ export class LoyaltyLedger {
       else if (payment.counted && payment.unreferenced) await this.onMoneyBack(ctx, payment);
     } else if (payment.counted) {
       // (A row for a payment the ledger has not seen was counted before the ledger existed: it stays as it is.)
-      await this.catchUpTo(ctx, row, payment, true);
+      await this.catchUpTo(ctx, await this.retime(ctx, row, payment.occurredAt), payment, true);
     }
     return { entries, events, customerId, membershipMoved: ctx.membershipMoved };
   }
@@ -171,6 +171,31 @@ export class LoyaltyLedger {
     };
     await this.catchUpTo(ctx, row, p, false);
     await this.reviewTier(ctx, at);
+  }
+
+  /**
+   * A counted sale the ledger has dated earlier since (a sale stored offline, told after a report dated at its
+   * forwarding): the program dates it, the points it earned (their entry and their expiry) and a membership or tier it
+   * began at its new time, as if it had counted dated so. Returns the payment as it now stands.
+   */
+  private async retime(ctx: Ctx, row: PaymentRow, at: string): Promise<PaymentRow> {
+    // The ledger only ever dates a counted sale earlier (ledger/payment-rules.ts); the same instant written otherwise is no move.
+    if (!(Date.parse(at) < Date.parse(row.occurred_at))) return row;
+    const { tx, f } = ctx;
+    const was = row.occurred_at;
+    await tx.run(
+      'UPDATE loyalty_payments SET occurred_at = ?, expires_at = CASE WHEN expires_at IS NULL THEN NULL ELSE ? END WHERE program_id = ? AND source = ? AND payment_id = ?',
+      [at, this.expiresAt(at), this.id, f.source, f.paymentId],
+    );
+    await tx.run('UPDATE loyalty_ledger SET occurred_at = ? WHERE program_id = ? AND entry_key = ? AND occurred_at = ?', [at, this.id, `earn:${f.paymentKey}`, was]);
+    const moved = await tx.run(
+      `UPDATE loyalty_members SET enrolled_at = CASE WHEN enrolled_at = ? THEN ? ELSE enrolled_at END,
+         tier_since = CASE WHEN tier_since = ? THEN ? ELSE tier_since END, version = version + 1, updated_at = ?
+       WHERE program_id = ? AND customer_id = ? AND (enrolled_at = ? OR tier_since = ?)`,
+      [was, at, was, at, ctx.now, this.id, row.customer_id, was, was],
+    );
+    if (moved.changes === 1) ctx.membershipMoved = true;
+    return { ...row, occurred_at: at };
   }
 
   /** What the ledger has moved of the payment since the program counted it as `row` stands, caught up with. */

@@ -93,7 +93,8 @@ export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<
     }
     const payment = await paymentAfter(tx, facts.ledgerEvent, at);
     const local = localTime(Date.parse(payment.occurredAt), config.timeZone);
-    const applied = await repo.apply(tx, payment, { customerId: facts.customerId!, local, lineItems: facts.lineItems, now });
+    const localAt = (iso: string) => localTime(Date.parse(iso), config.timeZone);
+    const applied = await repo.apply(tx, payment, { customerId: facts.customerId!, local, localAt, lineItems: facts.lineItems, now });
     const stats = applied.counted ? await repo.stats(tx, applied.customerId, payment.currency) : undefined;
     let result: SegmentResult;
     if (!stats) {

@@ -30,6 +30,7 @@ interface PaymentRow {
   disputed_minor: number;
   /** The ledger said the sale was void when this repository last caught up: not a purchase then. */
   voided: number;
+  occurred_at: string;
   day: number;
   entry_mode: string | null;
   method: string | null;
@@ -66,6 +67,8 @@ export interface CountContext {
   customerId: string;
   /** The payment's local time, in the shop's time zone. */
   local: LocalTime;
+  /** Any time's, in the shop's time zone: what a sale counted at a time the ledger has moved since was counted at. */
+  localAt: (iso: string) => LocalTime;
   lineItems: readonly LineItem[];
   now: string;
 }
@@ -138,14 +141,43 @@ export class SegmentStatsRepository {
       }
       changed = true;
     }
+    changed = (await this.retime(tx, payment, row, ctx)) || changed;
     changed = (await this.enrich(tx, payment, row, view.voided)) || changed;
     return { counted: true, changed, newPayment: false, customerId: row.customer_id };
   }
 
+  /**
+   * A counted sale the ledger has dated earlier since (a sale stored offline, told after a report dated at its
+   * forwarding): its time, day and hour move to the ledger's, the customer's first and last visits and purchase days
+   * are added up again, and its share of the weekday, hour and month it was counted at goes to its new ones (a void
+   * sale holds none), as if it had counted dated so.
+   */
+  private async retime(tx: SqlExecutor, p: LedgerPayment, row: PaymentRow, ctx: CountContext): Promise<boolean> {
+    // The ledger only ever dates a counted sale earlier (ledger/payment-rules.ts); the same instant written otherwise is no move.
+    if (!(Date.parse(p.occurredAt) < Date.parse(row.occurred_at))) return false;
+    await tx.run('UPDATE segment_payments SET occurred_at = ?, day = ?, minute_of_day = ? WHERE source = ? AND payment_id = ?', [
+      p.occurredAt, dayNumber(Date.parse(p.occurredAt)), ctx.local.minuteOfDay, p.source, p.paymentId,
+    ]);
+    await rebuildSegmentStats(tx, row.customer_id, ctx.now);
+    if (Number(row.voided) !== 1) {
+      const amount = Number(row.amount_minor);
+      // Each (dimension, item) once, netted: what stays (its place, its card) moves nothing.
+      const moves = new Map<string, CounterAddition>();
+      for (const c of [...preferenceItems(ctx.localAt(row.occurred_at), row, amount, -1), ...preferenceItems(ctx.local, row, amount, 1)]) {
+        const key = `${c.dimension}\u0000${c.item}`;
+        const m = moves.get(key);
+        moves.set(key, m ? { ...m, hits: m.hits + c.hits, amountMinor: m.amountMinor + c.amountMinor } : c);
+      }
+      await addToCounters(tx, row.customer_id, [...moves.values()].filter((c) => c.hits !== 0 || c.amountMinor !== 0));
+      await tx.run('DELETE FROM segment_counters WHERE customer_id = ? AND hits <= 0', [row.customer_id]);
+    }
+    return true;
+  }
+
   private paymentRow(tx: SqlExecutor, p: Pick<LedgerPayment, 'source' | 'paymentId'>): Promise<PaymentRow | undefined> {
     return tx.get<PaymentRow>(
-      `SELECT customer_id, currency, amount_minor, refunded_minor, chargeback_minor, dispute_state, disputed_minor, voided, day, entry_mode, method, location_id,
-         categories
+      `SELECT customer_id, currency, amount_minor, refunded_minor, chargeback_minor, dispute_state, disputed_minor, voided, occurred_at, day, entry_mode, method,
+         location_id, categories
        FROM segment_payments WHERE source = ? AND payment_id = ? AND counted = 1`,
       [p.source, p.paymentId],
     );
