@@ -25,6 +25,11 @@ export interface CardPresentSpec {
   /** The reader (tmr_…) and its location (tml_…), which Stripe records on the card-present details. */
   readerId?: string;
   locationId?: string;
+  /**
+   * A payment the reader collected offline and forwarded later: when it was stored (seconds since 1970), Stripe's
+   * `card_present.offline.stored_at` (with `type: "deferred"`, the only one Stripe allows).
+   */
+  offlineStoredAt?: number;
 }
 
 export interface ChargeSpec {
@@ -100,7 +105,7 @@ export function cardPresentDetails(c: CardPresentSpec = {}): Stripe.Charge.Payme
       brand_product: null,
       incremental_authorization_supported: false,
       network: c.brand ?? 'visa',
-      offline: null,
+      offline: c.offlineStoredAt === undefined ? null : { stored_at: c.offlineStoredAt, type: 'deferred' },
       overcapture_supported: false,
       receipt,
       ...(c.wallet ? { wallet: { type: c.wallet } } : {}),

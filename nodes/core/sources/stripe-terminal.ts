@@ -197,14 +197,17 @@ export function normalizeStripeEvent(processorEvent: unknown): PaymentEvent {
   // A refund's failure is one fact however many of its events tell it (charge.refund.updated, refund.updated,
   // refund.failed, a backfill's listing): one id, so the inbox and the ledger keep it once.
   const key = REFUND_OBJECT_EVENT_TYPES.has(type) && base.refund?.id ? failedRefundEventKey(base.refund.id) : str(event.id)!;
+  const { storedAt, ...rest } = base;
+  const forwardedAt = occurredAtOf(event.created);
   const draft = {
     schemaVersion: PAYMENT_EVENT_SCHEMA_VERSION,
     id: namespacedEventId('stripe', key),
     source: 'stripe',
     type,
-    occurredAt: occurredAtOf(event.created),
+    // A sale stored offline was made when the reader stored it, never after Stripe told of it.
+    occurredAt: storedAt !== undefined && storedAt < forwardedAt ? storedAt : forwardedAt,
     livemode: event.livemode === true,
-    ...base,
+    ...rest,
   };
   // Scrubbed here as well as in tokenize: a clerk can type a card number into metadata, and the normalized
   // event is what a Temporal workflow receives as input (and so keeps in its history).
@@ -263,7 +266,33 @@ async function normalizeThinStripeEvent(notification: unknown, credentials: Stri
 /** Stripe's minor units (its own exponent rules: ISK and UGX with two decimals, MGA with none) → ISO minor units. */
 const money = (amount: number, currency: string, field: string) => moneyFromProcessor(amount, currency, STRIPE_EXPONENTS, field);
 
-type Draft = Omit<PaymentEvent, 'schemaVersion' | 'id' | 'source' | 'type' | 'occurredAt' | 'livemode'>;
+/**
+ * What one Stripe object says of the payment. `storedAt`: a sale the reader stored while offline, when the customer
+ * paid (normalizeStripeEvent dates it then, not at the event's `created`).
+ */
+type Draft = Omit<PaymentEvent, 'schemaVersion' | 'id' | 'source' | 'type' | 'occurredAt' | 'livemode'> & { storedAt?: string };
+
+/**
+ * A payment the reader collected offline and forwarded later: `card_present.offline` (stripe-node's
+ * Charge.PaymentMethodDetails.CardPresent.Offline and PaymentMethod.CardPresent.Offline: `stored_at`, "Time at which
+ * the payment was collected while offline", seconds since 1970 or null; `type` "deferred" or null). null: not offline.
+ * `storedAt` is when it was stored, when Stripe says (a time a Date can hold).
+ */
+function offlineOf(present: Obj | undefined): { storedAt?: string } | undefined {
+  const offline = obj(present?.offline);
+  if (!offline) return undefined;
+  const ms = (int(offline.stored_at) ?? Number.NaN) * 1000;
+  return Math.abs(ms) <= 8.64e15 ? { storedAt: new Date(ms).toISOString() } : {};
+}
+
+/** What an offline sale adds to its draft: its time, the ledger's flag (PaymentEvent.storedOffline) and `offline` in metadata. */
+function offlineSale(offline: { storedAt?: string } | undefined, metadata: Record<string, string>): Pick<Draft, 'storedAt' | 'storedOffline' | 'metadata'> {
+  if (!offline) return { metadata };
+  return {
+    ...(offline.storedAt !== undefined ? { storedAt: offline.storedAt, storedOffline: true as const } : {}),
+    metadata: { ...metadata, offline: 'true' },
+  };
+}
 
 /**
  * What a partial capture released of the authorization and the charge counts in `amount_refunded`: on API versions
@@ -320,7 +349,8 @@ function fromCharge(type: string, charge: Obj, apiVersion?: string): Draft | und
       name: nameText(billing?.name) ?? cardholderName(present?.cardholder_name),
       postalCode: trimmedStr(obj(billing?.address)?.postal_code),
     },
-    metadata: stringRecord(charge.metadata),
+    // A sale collected offline is dated when the reader stored it; a refund keeps its own time.
+    ...(kind === 'payment' ? offlineSale(offlineOf(present), stringRecord(charge.metadata)) : { metadata: stringRecord(charge.metadata) }),
   };
 }
 
@@ -367,7 +397,10 @@ function fromPaymentIntent(type: string, pi: Obj): Draft | undefined {
           message: str(lastError?.message) ?? str(charge?.failure_message),
         }
       : undefined,
-    metadata: stringRecord(pi.metadata),
+    // The PaymentIntent says nothing of the reader being offline: its charge does (expanded, or listed before
+    // 2022-11-15), else the PaymentMethod used (expanded). A payment_intent.succeeded as webhooks send it names
+    // neither, so it is dated at its event, and the ledger moves the sale to its charge's time when that arrives.
+    ...(failed ? { metadata: stringRecord(pi.metadata) } : offlineSale(offlineOf(chargePresent) ?? offlineOf(presentOf(usedMethod)), stringRecord(pi.metadata))),
   };
 }
 

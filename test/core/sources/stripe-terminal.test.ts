@@ -183,6 +183,37 @@ describe('Stripe Terminal source: normalize', () => {
     assert.equal(captured.paymentId, sale.paymentId, 'one payment: the ledger counts it once');
   });
 
+  it('a sale the reader collected offline (card_present.offline.stored_at) is dated when it was stored, not when it was forwarded, and says so', async () => {
+    const storedAt = Date.UTC(2026, 2, 14, 18, 5, 0) / 1000;
+    const forwardedAt = storedAt + 2 * 86_400 + 3_600;
+    const spec = { amount: 2500, paymentIntentId: 'pi_offline', chargeId: 'ch_offline', created: forwardedAt, card: { fingerprint: 'fpOff', offlineStoredAt: storedAt } };
+    // The charge as stripe-node types it: card_present.offline is { stored_at, type: 'deferred' }.
+    const charge = chargeObject(spec);
+    assert.deepEqual(charge.payment_method_details?.card_present?.offline, { stored_at: storedAt, type: 'deferred' });
+    for (const type of ['charge.succeeded', 'charge.captured']) {
+      const sale = parsePaymentEvent(await accept(stripeEvent(type, charge, { created: forwardedAt })));
+      assert.deepEqual([sale.kind, sale.occurredAt, sale.storedOffline, sale.metadata.offline], ['payment', '2026-03-14T18:05:00.000Z', true, 'true'], type);
+    }
+    // Its PaymentIntent names the charge only by id: nothing on it says offline, so it is dated at its event, and the
+    // ledger moves the sale to the charge's time (ledger/payment-rules.ts).
+    const pi = await accept(stripeEvent('payment_intent.succeeded', paymentIntentObject(spec), { created: forwardedAt }));
+    assert.deepEqual([pi.occurredAt, pi.storedOffline, pi.metadata.offline], [new Date(forwardedAt * 1000).toISOString(), undefined, undefined]);
+    // With the charge in it (API versions before 2022-11-15 list it under charges), the PaymentIntent is dated as the charge.
+    const listed = await accept(stripeEvent('payment_intent.succeeded', { ...paymentIntentObject(spec), charges: { object: 'list', data: [charge], has_more: false, url: '/v1/charges' } }, { created: forwardedAt }));
+    assert.deepEqual([listed.occurredAt, listed.storedOffline, listed.metadata.offline], ['2026-03-14T18:05:00.000Z', true, 'true']);
+    // A refund keeps its own time, whatever its sale's.
+    const refund = await accept(stripeEvent('charge.refunded', chargeObject({ ...spec, amountRefunded: 500 }), { created: forwardedAt + 600 }));
+    assert.deepEqual([refund.kind, refund.occurredAt, refund.storedOffline], ['refund', new Date((forwardedAt + 600) * 1000).toISOString(), undefined]);
+    // Stored at no time Stripe gives (stored_at null): offline, dated at its event.
+    const timeless = chargeObject(spec);
+    timeless.payment_method_details!.card_present!.offline = { stored_at: null, type: 'deferred' };
+    const unknown = await accept(stripeEvent('charge.succeeded', timeless, { created: forwardedAt }));
+    assert.deepEqual([unknown.occurredAt, unknown.storedOffline, unknown.metadata.offline], [new Date(forwardedAt * 1000).toISOString(), undefined, 'true']);
+    // A sale online is dated at its event and says nothing of being offline.
+    const online = await accept(stripeEvent('charge.succeeded', chargeObject({ ...spec, card: { fingerprint: 'fpOn' } }), { created: forwardedAt }));
+    assert.deepEqual([online.occurredAt, online.storedOffline, 'offline' in online.metadata], [new Date(forwardedAt * 1000).toISOString(), undefined, false]);
+  });
+
   it('a partial capture on an API version before 2025-03-31.basil: the released rest Stripe counted in amount_refunded is no refund', async () => {
     // Authorized 10.00, captured 8.00: before basil the 2.00 released is "a refund object … linked to the payment".
     const spec = { amount: 1000, paymentIntentId: 'pi_partial', chargeId: 'ch_partial', card: { fingerprint: 'fpP' } };

@@ -51,7 +51,8 @@ export interface HistoryLister {
  * has the payment, else by its own time.
  *
  * `listedAt` gives, by payment id, the time the processor's query selects on where that is not the sale's
- * occurredAt (Square lists by created_at, an offline sale occurred at its reader's clock hours earlier): the payment
+ * occurredAt (Square lists by created_at, Stripe its charges by created, and a sale a reader stored offline occurred
+ * hours or days before it reached either): the payment
  * is then kept by that time, so it lands in the one window whose query lists it.
  */
 export function eventsInWindow(events: readonly PaymentEvent[], since: Date, until: Date, listedAt?: (paymentId: string) => string | undefined): PaymentEvent[] {

@@ -58,7 +58,18 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
   for (const c of listed) {
     if (c) events.push(...(await eventsOfCharge(c, (charge) => refundsOf(credentials, ctx, charge, counted.has(c.paymentId)))));
   }
-  return { events: eventsInWindow(events, window.since, window.until), cursor: str(charges.at(-1)?.id) ?? window.cursor, more: body.hasMore && charges.length > 0 };
+  // Kept by the charge's created, what created[gte]/created[lt] select on, not by occurredAt: a sale the reader stored
+  // offline occurred when it was stored (card_present.offline.stored_at), hours or days before the charge was created
+  // on its forwarding, and by that time it would be dropped here and never listed by the window it falls in.
+  const createdAt = new Map(listed.flatMap((c) => {
+    const created = safeInt(c?.charge.created);
+    return c && created !== undefined && Math.abs(created) <= 8.64e12 ? [[c.paymentId, new Date(created * 1000).toISOString()] as const] : [];
+  }));
+  return {
+    events: eventsInWindow(events, window.since, window.until, (id) => createdAt.get(id)),
+    cursor: str(charges.at(-1)?.id) ?? window.cursor,
+    more: body.hasMore && charges.length > 0,
+  };
 }
 
 /**

@@ -98,6 +98,15 @@ describe('Stripe charge history: a charge that shows nothing refunded where the 
       .reply(200, { object: 'list', url: '/v1/refunds', data: [released], has_more: false });
   }
 
+  it('keeps a sale the reader stored offline before the window by the window its charge was created in (what Stripe lists it by), dated when it was stored', async () => {
+    // Stored on 31 December, forwarded (and so created) on 1 January: listed for January only.
+    const storedAt = secs(SINCE) - 6 * 3600;
+    const offline = chargeObject({ chargeId: 'ch_3OfflineAAAAAAAAAAAAAAAA', paymentIntentId: 'pi_3OfflineAAAAAAAAAAAAAAAA', amount: 4200, currency: 'eur', created: secs(SINCE) + 600, card: { offlineStoredAt: storedAt } });
+    stripe().get('/v1/charges').query(chargesQuery).reply(200, { object: 'list', url: '/v1/charges', data: [offline], has_more: false });
+    const page = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, window, { http: axiosTransport(), now: () => UNTIL });
+    assert.deepEqual(page.events.map((e) => [e.kind, e.paymentId, e.occurredAt, e.storedOffline]), [['payment', offline.payment_intent, new Date(storedAt * 1000).toISOString(), true]]);
+  });
+
   it('reads at the version stripe-node is written for, so an account on an older default records a partial capture as a 30.00 sale, not a refund', async () => {
     const versions: string[] = [];
     serveAtRequestedVersion(versions);
