@@ -10,6 +10,7 @@ import { uuidV1Like, zettleDelivery } from '../../../sandbox/simulator/zettle-ev
 import { squareDisputeObject, squareEvent, squarePaymentId, squarePaymentObject, squareRefundObject } from '../../../sandbox/simulator/square-events';
 import { verifiedStripeEvent } from '../../support/stripe-delivery';
 import { TEST_WEBHOOK_SECRET } from '../../support/temp-store';
+import { bothDialects } from '../../support/both-dialects';
 import { deliveryOf, KEY as SQUARE_KEY } from '../sources/square-fixtures';
 import { crmPaymentsOf } from '../../../nodes/core/crm/saas/crm-payment';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
@@ -37,10 +38,13 @@ function harness(source: string, currency: string) {
 /** The sale's refund rows, [amount, time], in the order compared. */
 const refundRows = (r: Outcome) => r.transactions.filter((t) => t.kind === 'refund').map((t) => [t.amount_minor, t.occurred_at]);
 
+/** A Stripe event created on `day`, signed and received as the webhook is. */
+const receivedFromStripe = (type: string, object: object, day: number): Promise<PaymentEvent> =>
+  verifiedStripeEvent(signedDelivery(stripeEvent(type, object, { created: seconds(day) }), TEST_WEBHOOK_SECRET), [TEST_WEBHOOK_SECRET]);
+
 describe('a Stripe Terminal sale ends the same in the ledger, the CRM, segment and loyalty, whatever order its events arrive in', () => {
   const order = harness('stripe', 'USD');
-  const received = (type: string, object: object, day: number): Promise<PaymentEvent> =>
-    verifiedStripeEvent(signedDelivery(stripeEvent(type, object, { created: seconds(day) }), TEST_WEBHOOK_SECRET), [TEST_WEBHOOK_SECRET]);
+  const received = receivedFromStripe;
 
   /**
    * A returning shopper (an earlier chip sale of 10.00 with the same card), then a chip sale of 100.00: its
@@ -95,66 +99,75 @@ describe('a Stripe Terminal sale ends the same in the ledger, the CRM, segment a
     const natural = await order.everyOrder(saleScenario(['pi', 'charge', 'dispute', 'dispute won']), 4, 7000);
     assert.deepEqual([natural.payment.grossMinor, natural.payment.chargebackMinor, natural.payment.netMinor], [10000, 0, 10000]);
   });
-
-  /**
-   * The returning shopper's sale of 100.00 collected while the reader was offline, on 2 October at 10:00, and forwarded
-   * on the 3rd: the PaymentIntent event is dated then and names its charge only by id, the charge carries
-   * card_present.offline.stored_at. What `roles` names of the rest comes later.
-   */
-  function offlineScenario(roles: readonly ('pi' | 'charge' | 'refund 25')[], { customer = false } = {}) {
-    return async (n: number) => {
-      const card = { fingerprint: `fp_offline_${n}`, last4: String(1000 + (n % 9000)), readerId: 'tmr_order', locationId: 'tml_order' };
-      // With `customer`, the shopper is a Stripe Customer the PaymentIntent names too: every step counts the sale as
-      // soon as its PaymentIntent arrives, dated at its forwarding, and moves it when the charge comes.
-      const customerId = customer ? `cus_offline_${n}` : null;
-      const earlier = await received('charge.succeeded', chargeObject({ amount: 1000, card, created: seconds(1), customer: customerId }), 1);
-      const paymentIntentId = `pi_offline_${n}`;
-      const sale = { amount: 10000, card: { ...card, offlineStoredAt: seconds(2) }, paymentIntentId, chargeId: `ch_offline_${n}`, created: seconds(3), customer: customerId };
-      const events: Delivery[] = [];
-      for (const role of roles) {
-        const event = await (() => {
-          switch (role) {
-            case 'pi': return received('payment_intent.succeeded', paymentIntentObject(sale), 3);
-            case 'charge': return received('charge.succeeded', chargeObject(sale), 3);
-            default: return received('charge.refunded', chargeObject({ ...sale, amountRefunded: 2500 }), 5);
-          }
-        })();
-        events.push({ role, event });
-      }
-      return { earlier, events, pay: paymentIntentId };
-    };
-  }
-
-  for (const [customer, shoppers] of [[true, 8000], [false, 8010]] as const) {
-  it(`a sale the reader stored offline is dated when the customer paid, in the ledger, its transaction, the totals, segment and loyalty, whether its PaymentIntent ${customer ? '(naming the shopper)' : '(naming no one)'} or its charge comes first`, async () => {
-    const paid = '2025-10-02T10:00:00.000Z';
-    const natural = await order.everyOrder(offlineScenario(['pi', 'charge'], { customer }), 2, shoppers);
-    assert.equal(natural.payment.occurredAt, paid);
-    assert.deepEqual(natural.transactions.map((t) => [t.kind, t.amount_minor, t.occurred_at]), [['payment', 10000, paid]]);
-    // The customer's last visit is the sale as paid, not as forwarded.
-    assert.deepEqual(natural.totals.map((t) => ({ ...t })), [{ currency: 'USD', payments: 2, gross_minor: 11000, refunded_minor: 0, first_seen: '2025-10-01T10:00:00.000Z', last_seen: paid }]);
-    assert.deepEqual(natural.segment.map((r) => [(r as { last_seen: string }).last_seen, (r as { purchase_days: number }).purchase_days]), [[paid, 2]]);
-    // Paid on a Thursday (weekday 4), forwarded on a Friday: both sales' weekdays, as each was paid.
-    const weekdays = natural.counters.filter((c) => (c as { dimension: string }).dimension === 'weekday').map((c) => [(c as { item: string }).item, Number((c as { hits: number }).hits)]);
-    assert.deepEqual(weekdays, [['3', 1], ['4', 1]]);
-    // In both orders: segment and both programs keep the sale as paid, its points earned then, and the tier it took
-    // the shopper to (Silver, at 110.00) since then.
-    const sales = [`pi_offline_${shoppers}`, `pi_offline_${shoppers + 1}`];
-    const timesOf = async (sql: string) => (await order.s.db.all<{ at: string }>(sql, sales)).map((r) => r.at);
-    assert.deepEqual(await timesOf('SELECT occurred_at AS at FROM segment_payments WHERE payment_id IN (?, ?)'), [paid, paid]);
-    assert.deepEqual(await timesOf('SELECT occurred_at AS at FROM loyalty_payments WHERE payment_id IN (?, ?)'), [paid, paid, paid, paid]);
-    assert.deepEqual(await timesOf("SELECT occurred_at AS at FROM loyalty_ledger WHERE payment_id IN (?, ?) AND kind = 'earn'"), [paid, paid, paid, paid]);
-    assert.deepEqual(await timesOf(`SELECT m.tier_since AS at FROM loyalty_members m JOIN loyalty_payments p ON p.program_id = m.program_id AND p.customer_id = m.customer_id
-      WHERE p.payment_id IN (?, ?) AND m.tier IS NOT NULL`), [paid, paid]);
-  });
-  }
-
-  it('a sale stored offline and partly refunded: all 6 orders end with the sale as paid and the refund as made', async () => {
-    const natural = await order.everyOrder(offlineScenario(['pi', 'charge', 'refund 25'], { customer: true }), 3, 8100);
-    assert.deepEqual(natural.transactions.map((t) => [t.kind, t.amount_minor, t.occurred_at]), [['payment', 10000, '2025-10-02T10:00:00.000Z'], ['refund', 2500, '2025-10-05T10:00:00.000Z']]);
-    assert.deepEqual(natural.totals.map((t) => [(t as { first_seen: string }).first_seen, (t as { last_seen: string }).last_seen]), [['2025-10-01T10:00:00.000Z', '2025-10-05T10:00:00.000Z']]);
-  });
 });
+
+for (const store of bothDialects('stripe-offline-order')) {
+  describe(`a Stripe sale the reader stored offline ends the same, dated when the customer paid, whatever order its events arrive in, on ${store.dialect}`, () => {
+    const [program, tiered] = programs('stripe-offline', 'USD');
+    const order = new DeliveryOrder('stripe', program, tiered);
+    before(() => order.open(store));
+    after(() => order.close());
+
+    /**
+     * The returning shopper's sale of 100.00 collected while the reader was offline, on 2 October at 10:00, and forwarded
+     * on the 3rd: the PaymentIntent event is dated then and names its charge only by id, the charge carries
+     * card_present.offline.stored_at. What `roles` names of the rest comes later.
+     */
+    function offlineScenario(roles: readonly ('pi' | 'charge' | 'refund 25')[], { customer = false } = {}) {
+      return async (n: number) => {
+        const card = { fingerprint: `fp_offline_${n}`, last4: String(1000 + (n % 9000)), readerId: 'tmr_order', locationId: 'tml_order' };
+        // With `customer`, the shopper is a Stripe Customer the PaymentIntent names too: every step counts the sale as
+        // soon as its PaymentIntent arrives, dated at its forwarding, and moves it when the charge comes.
+        const customerId = customer ? `cus_offline_${n}` : null;
+        const earlier = await receivedFromStripe('charge.succeeded', chargeObject({ amount: 1000, card, created: seconds(1), customer: customerId }), 1);
+        const paymentIntentId = `pi_offline_${n}`;
+        const sale = { amount: 10000, card: { ...card, offlineStoredAt: seconds(2) }, paymentIntentId, chargeId: `ch_offline_${n}`, created: seconds(3), customer: customerId };
+        const events: Delivery[] = [];
+        for (const role of roles) {
+          const event = await (() => {
+            switch (role) {
+              case 'pi': return receivedFromStripe('payment_intent.succeeded', paymentIntentObject(sale), 3);
+              case 'charge': return receivedFromStripe('charge.succeeded', chargeObject(sale), 3);
+              default: return receivedFromStripe('charge.refunded', chargeObject({ ...sale, amountRefunded: 2500 }), 5);
+            }
+          })();
+          events.push({ role, event });
+        }
+        return { earlier, events, pay: paymentIntentId };
+      };
+    }
+
+    for (const [customer, shoppers] of [[true, 8000], [false, 8010]] as const) {
+      it(`a sale the reader stored offline is dated when the customer paid, in the ledger, its transaction, the totals, segment and loyalty, whether its PaymentIntent ${customer ? '(naming the shopper)' : '(naming no one)'} or its charge comes first`, { timeout: 120_000 }, async () => {
+        const paid = '2025-10-02T10:00:00.000Z';
+        const natural = await order.everyOrder(offlineScenario(['pi', 'charge'], { customer }), 2, shoppers);
+        assert.equal(natural.payment.occurredAt, paid);
+        assert.deepEqual(natural.transactions.map((t) => [t.kind, t.amount_minor, t.occurred_at]), [['payment', 10000, paid]]);
+        // The customer's last visit is the sale as paid, not as forwarded.
+        assert.deepEqual(natural.totals.map((t) => ({ ...t })), [{ currency: 'USD', payments: 2, gross_minor: 11000, refunded_minor: 0, first_seen: '2025-10-01T10:00:00.000Z', last_seen: paid }]);
+        assert.deepEqual(natural.segment.map((r) => [(r as { last_seen: string }).last_seen, (r as { purchase_days: number }).purchase_days]), [[paid, 2]]);
+        // Paid on a Thursday (weekday 4), forwarded on a Friday: both sales' weekdays, as each was paid.
+        const weekdays = natural.counters.filter((c) => (c as { dimension: string }).dimension === 'weekday').map((c) => [(c as { item: string }).item, Number((c as { hits: number }).hits)]);
+        assert.deepEqual(weekdays, [['3', 1], ['4', 1]]);
+        // In both orders: segment and both programs keep the sale as paid, its points earned then, and the tier it took
+        // the shopper to (Silver, at 110.00) since then.
+        const sales = [`pi_offline_${shoppers}`, `pi_offline_${shoppers + 1}`];
+        const timesOf = async (sql: string) => (await order.s.db.all<{ at: string }>(sql, sales)).map((r) => r.at);
+        assert.deepEqual(await timesOf('SELECT occurred_at AS at FROM segment_payments WHERE payment_id IN (?, ?)'), [paid, paid]);
+        assert.deepEqual(await timesOf('SELECT occurred_at AS at FROM loyalty_payments WHERE payment_id IN (?, ?)'), [paid, paid, paid, paid]);
+        assert.deepEqual(await timesOf("SELECT occurred_at AS at FROM loyalty_ledger WHERE payment_id IN (?, ?) AND kind = 'earn'"), [paid, paid, paid, paid]);
+        assert.deepEqual(await timesOf(`SELECT m.tier_since AS at FROM loyalty_members m JOIN loyalty_payments p ON p.program_id = m.program_id AND p.customer_id = m.customer_id
+          WHERE p.payment_id IN (?, ?) AND m.tier IS NOT NULL`), [paid, paid]);
+      });
+    }
+
+    it('a sale stored offline and partly refunded: all 6 orders end with the sale as paid and the refund as made', { timeout: 120_000 }, async () => {
+      const natural = await order.everyOrder(offlineScenario(['pi', 'charge', 'refund 25'], { customer: true }), 3, 8100);
+      assert.deepEqual(natural.transactions.map((t) => [t.kind, t.amount_minor, t.occurred_at]), [['payment', 10000, '2025-10-02T10:00:00.000Z'], ['refund', 2500, '2025-10-05T10:00:00.000Z']]);
+      assert.deepEqual(natural.totals.map((t) => [(t as { first_seen: string }).first_seen, (t as { last_seen: string }).last_seen]), [['2025-10-01T10:00:00.000Z', '2025-10-05T10:00:00.000Z']]);
+    });
+  });
+}
 
 describe('a Square sale ends the same in the ledger, the CRM, segment and loyalty, whatever order its events arrive in', () => {
   const order = harness('square', 'USD');
