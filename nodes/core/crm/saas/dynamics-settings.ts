@@ -2,6 +2,7 @@ import { z } from 'zod/v4';
 import { InputError, issueText } from '../../errors';
 import { webUrlSetting } from '../../http/web-url';
 import { settingErrorByVariable } from './setting-error-by-variable';
+import { textUpTo, wholeUpTo, type FieldLimits } from './field-lengths';
 
 /**
  * Dynamics 365 / Dataverse settings. Entity set names, key columns and navigation properties go into URLs, so
@@ -25,6 +26,24 @@ export const DynamicsAuthSchema = z.object({
   authorityUrl: httpsUrl('https://login.microsoftonline.com, or the national cloud\'s sign-in host').default('https://login.microsoftonline.com'),
 });
 export type DynamicsAuth = z.infer<typeof DynamicsAuthSchema>;
+
+/**
+ * The default maximum lengths of the contact columns the pack writes (Dataverse table reference: contact, each
+ * column's MaxLength; Business Central's "CRM Contact" table mirrors them, FirstName/LastName Text[50]): a longer
+ * value is refused with 400 "…exceeded the maximum allowed length of '50'". A customized length is the org's own.
+ */
+export const DYNAMICS_CONTACT_LIMITS: FieldLimits = {
+  firstname: textUpTo(50),
+  lastname: textUpTo(50),
+  emailaddress1: wholeUpTo(100),
+  mobilephone: wholeUpTo(50),
+  telephone1: wholeUpTo(50),
+  address1_line1: textUpTo(250),
+  address1_city: textUpTo(80),
+  address1_postalcode: wholeUpTo(20),
+  address1_stateorprovince: textUpTo(50),
+  address1_country: textUpTo(80),
+};
 
 /** Pack profile field → contact column. */
 const DEFAULT_CONTACT_FIELDS = {

@@ -6,7 +6,8 @@ import { CrmConfigError, CrmRateLimitError, CrmTransientError } from './crm-erro
 import { objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import { buildBatchBody, newBatchBoundary, parseBatchResponse, type BatchOperation, type BatchPartResponse } from './dynamics-batch';
 import { changedContactsRequest, contactBody, DATAVERSE_PAGE_MAX, fieldUpdateBody, GUID, keyPath, nextLinkCursor, paymentBody, remoteCustomer } from './dynamics-records';
-import { parseDynamicsSettings, type DynamicsSettings, type DynamicsSettingsInput } from './dynamics-settings';
+import { DYNAMICS_CONTACT_LIMITS, parseDynamicsSettings, type DynamicsSettings, type DynamicsSettingsInput } from './dynamics-settings';
+import { RecordFitter } from './field-lengths';
 
 export { dynamicsAxiosTransport, dynamicsTokenUrl } from './dynamics-auth';
 export {
@@ -62,6 +63,8 @@ interface Op {
  */
 export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | DynamicsSettingsInput>): CrmAdapter {
   const s = parseDynamicsSettings(ctx.settings);
+  // The standard contact table's default lengths; another table (the operator's own) has lengths this adapter does not know.
+  const fitter = new RecordFitter('Dynamics', s.contact.entitySet === 'contacts' ? DYNAMICS_CONTACT_LIMITS : {});
   const http = ctx.http;
   const api = `${s.url}/api/data/${s.apiVersion}`;
   const call = (req: HttpRequest): Promise<HttpResponse> => callCrm(CRM, http, { timeoutMs: s.timeoutMs, ...req }, { rateLimit: dynamicsRateLimit });
@@ -138,7 +141,7 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
     async upsertCustomers(batch) {
       const c = s.contact;
       const done = await runAll(
-        batch.map((x) => ({ key: x.externalId, op: upsert(c.entitySet, c.alternateKey, c.idColumn, x.externalId, contactBody(s, x)) })),
+        batch.map((x) => ({ key: x.externalId, op: upsert(c.entitySet, c.alternateKey, c.idColumn, x.externalId, fitter.fit(x.externalId, contactBody(s, x))) })),
         mergeBodies,
       );
       return batch.map((x) => result(x.externalId, done.get(x.externalId), c.idColumn, 'Dynamics could not find the row'));
@@ -168,7 +171,7 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
           });
         } else {
           // If-Match: * makes the PATCH an update only: fields never create a contact (404 instead).
-          items.push({ key: u.customerExternalId, op: upsert(c.entitySet, c.alternateKey, c.idColumn, u.customerExternalId, mapped.body, true) });
+          items.push({ key: u.customerExternalId, op: upsert(c.entitySet, c.alternateKey, c.idColumn, u.customerExternalId, fitter.fit(u.customerExternalId, mapped.body), true) });
         }
       });
       const done = await runAll(items, mergeBodies);
@@ -201,6 +204,8 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
         more: Boolean(body['@odata.nextLink']),
       };
     },
+
+    notes: () => fitter.take(),
   };
 
   /**

@@ -3,6 +3,7 @@ import { z } from 'zod/v4';
 import { InputError, issueText } from '../../errors';
 import { webUrlSetting } from '../../http/web-url';
 import { settingErrorByVariable } from './setting-error-by-variable';
+import { textUpTo, wholeUpTo, type FieldLimits } from './field-lengths';
 
 /**
  * Salesforce settings. Every name that ends up in a URL or a SOQL query is checked against Salesforce's API-name
@@ -39,6 +40,23 @@ export const SalesforceAuthSchema = z.discriminatedUnion('flow', [
   }),
 ]);
 export type SalesforceAuth = z.infer<typeof SalesforceAuthSchema>;
+
+/**
+ * The lengths of the standard Contact fields the pack writes (Salesforce Field Reference: Contact, "Length"; Object
+ * Reference: Contact): a longer value is refused with STRING_TOO_LONG. The payment object is the operator's own.
+ */
+export const SALESFORCE_CONTACT_LIMITS: FieldLimits = {
+  FirstName: textUpTo(40),
+  LastName: textUpTo(80),
+  Email: wholeUpTo(80),
+  Phone: wholeUpTo(40),
+  MobilePhone: wholeUpTo(40),
+  MailingStreet: textUpTo(255),
+  MailingCity: textUpTo(40),
+  MailingState: textUpTo(80),
+  MailingPostalCode: wholeUpTo(20),
+  MailingCountry: textUpTo(80),
+};
 
 /** Pack profile field → Contact field. Absent or null: not written. */
 const DEFAULT_CONTACT_FIELDS = {

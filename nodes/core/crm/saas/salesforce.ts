@@ -29,7 +29,8 @@ import {
   wholeRequestError,
   type SalesforceUpsertResult,
 } from './salesforce-results';
-import { parseSalesforceSettings, type SalesforceSettings, type SalesforceSettingsInput } from './salesforce-settings';
+import { parseSalesforceSettings, SALESFORCE_CONTACT_LIMITS, type SalesforceSettings, type SalesforceSettingsInput } from './salesforce-settings';
+import { RecordFitter } from './field-lengths';
 
 export { salesforceAxiosTransport, salesforceJwtAssertion, salesforceJwtAudience, salesforceJwtAudiences, salesforceTokenUrl } from './salesforce-auth';
 export {
@@ -64,6 +65,8 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
   const root = `/services/data/${s.apiVersion}`;
   const rateLimit = salesforceRateLimit(s);
   const call = (req: HttpRequest): Promise<HttpResponse> => callCrm(CRM, http, { timeoutMs: s.timeoutMs, ...req }, { rateLimit });
+  // The standard Contact's lengths; another object (the operator's own) has lengths this adapter does not know.
+  const fitter = new RecordFitter('Salesforce', s.contact.object.toLowerCase() === 'contact' ? SALESFORCE_CONTACT_LIMITS : {});
 
   async function upsertChunk(object: string, externalIdField: string, records: SObjectRecord[]): Promise<SalesforceUpsertResult[]> {
     const res = await call({
@@ -145,7 +148,7 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
 
     async upsertCustomers(batch) {
       const { object, externalIdField } = s.contact;
-      const done = await upsertAll(object, externalIdField, batch.map((c) => ({ key: c.externalId, record: contactRecord(s, c) })));
+      const done = await upsertAll(object, externalIdField, batch.map((c) => ({ key: c.externalId, record: fitter.fit(c.externalId, contactRecord(s, c)) })));
       // A nameless walk-in is sent without LastName so an existing Contact keeps its name; only the ones Salesforce
       // could not create for lack of it go again, with the placeholder.
       const lastName = s.contact.fields.familyName ?? 'LastName';
@@ -184,7 +187,7 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
             reason: `"${mapped.unmapped}" cannot be a Salesforce field name — map it to a Contact field in the Salesforce settings (customFields)`,
             field: mapped.unmapped,
           });
-        } else items.push({ key: u.customerExternalId, record: mapped.record });
+        } else items.push({ key: u.customerExternalId, record: fitter.fit(u.customerExternalId, mapped.record) });
       });
       const done = await upsertAll(object, externalIdField, items);
       const lastName = s.contact.fields.familyName ?? 'LastName';
@@ -228,5 +231,7 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
       const next = last && records.length >= n ? encodeCursor(String(last.SystemModstamp), String(last.Id)) : null;
       return { customers: records.map((r) => remoteCustomer(s, r)), next, more: next !== null };
     },
+
+    notes: () => fitter.take(),
   };
 }

@@ -18,8 +18,8 @@ export function paymentRecord(p: CrmPayment, contactId: string, settings: ZohoSe
   const refunded = p.refunded.minor > 0 ? `refunded ${formatMoney(p.refunded)}` : '';
   return {
     [settings.paymentKeyField]: p.externalId,
-    // Deal_Name holds at most 120 characters.
-    [f.name]: `Card payment ${formatMoney(p.amount)} — ${p.externalId}`.slice(0, 120),
+    // Deal_Name holds at most 120 characters: the adapter fits it (ZOHO_DEAL_LIMITS).
+    [f.name]: `Card payment ${formatMoney(p.amount)} — ${p.externalId}`,
     [f.amount]: netMajorUnits(p),
     [f.stage]: settings.stages[DEAL_OUTCOME[p.status]],
     [f.closingDate]: closingDay(dealClosedAt(p) ?? p.occurredAt, timeZone),

@@ -4,6 +4,7 @@ import { isIanaTimeZone } from '../../config/time-zone';
 import { InputError, issueText } from '../../errors';
 import { jsonObjectFromEnv, positiveWholeNumberFromEnv } from './env-values';
 import { settingErrorByVariable, variableByTopOrLeaf } from './setting-error-by-variable';
+import { textUpTo, wholeUpTo, type FieldLimits } from './field-lengths';
 
 /**
  * Zoho runs separate data centres; an org lives in one, and both its accounts server (OAuth) and its API domain
@@ -113,6 +114,23 @@ export type ZohoSettings = z.output<typeof ZohoSettingsSchema>;
  * module's scope. The n8n credential asks for them; a refresh token made by hand needs them.
  */
 export const ZOHO_SEARCH_SCOPE = 'ZohoSearch.securesearch.READ';
+/**
+ * The lengths of the standard Contacts fields the pack writes (Zoho CRM API "Fields Metadata" sample for Contacts:
+ * First_Name "length": 40, Last_Name 80; "Custom Fields", Field Types: Data Types and Length Limits: an email field
+ * 1 to 100, a phone field 1 to 30): "Upsert Records" refuses a longer value with INVALID_DATA.
+ */
+export const ZOHO_CONTACT_LIMITS: FieldLimits = {
+  First_Name: textUpTo(40),
+  Last_Name: textUpTo(80),
+  Email: wholeUpTo(100),
+  Phone: wholeUpTo(30),
+};
+
+/** Deals: Deal_Name holds at most 120 characters (Zoho's standard Deals layout). */
+export const ZOHO_DEAL_LIMITS: FieldLimits = {
+  Deal_Name: textUpTo(120),
+};
+
 export const ZOHO_SCOPES = ['ZohoCRM.modules.ALL', 'ZohoCRM.org.READ', ZOHO_SEARCH_SCOPE] as const;
 
 // Worded for every face: the field the error names (ZOHO_CLIENT_ID, the editor's label, settings.timeZone) says where it is set.

@@ -6,7 +6,8 @@ import { recordResult, upsertRecords, ZOHO_BATCH, zohoCaller, zohoReason, type Z
 import { contactIdsOf, contactRecord, emailHolders, listedFields, remoteContact, withLastNameStandIn } from './zoho-contacts';
 import { paymentRecord } from './zoho-deals';
 import { orgZone } from './zoho-org-zone';
-import { parseZohoSettings, type ZohoSettings, type ZohoSettingsInput } from './zoho-settings';
+import { parseZohoSettings, ZOHO_CONTACT_LIMITS, ZOHO_DEAL_LIMITS, type ZohoSettings, type ZohoSettingsInput } from './zoho-settings';
+import { RecordFitter } from './field-lengths';
 import { isRecord } from '../../json/json-values';
 
 export { zohoAxiosTransport } from './zoho-auth';
@@ -40,6 +41,9 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
   const v = settings.apiVersion;
   // A payment's Closing_Date is its day in the org's zone: learnt before the first payment batch unless set.
   const zone = orgZone(call, settings, now, ctx.accountKey);
+  // The standard layouts' lengths: Contacts, and Deals when payments go there (another module is the operator's own).
+  const fitter = new RecordFitter('Zoho', ZOHO_CONTACT_LIMITS);
+  const dealLimits = settings.paymentsModule === 'Deals' ? ZOHO_DEAL_LIMITS : {};
 
   async function upsertPayments(batch: Parameters<CrmAdapter['upsertPayments']>[0]): Promise<CrmItemResult[]> {
     await zone.ready();
@@ -58,7 +62,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
       } else if (ids.length > 1) {
         results.set(p.externalId, { externalId: p.externalId, status: 'ambiguous', reason: `several Zoho contacts carry customer id ${p.customerExternalId}`, candidates: ids });
       } else {
-        rows.push({ externalId: p.externalId, record: paymentRecord(p, ids[0]!, settings, zone.timeZone()) });
+        rows.push({ externalId: p.externalId, record: fitter.fit(p.externalId, paymentRecord(p, ids[0]!, settings, zone.timeZone()), dealLimits) });
       }
     }
     for (const r of await upsertRecords(call, v, settings.paymentsModule, rows, [settings.paymentKeyField])) results.set(r.externalId, r);
@@ -100,7 +104,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
    * once more with the stand-in, which creates them.
    */
   async function upsertContacts(customers: readonly CrmCustomer[], checks: readonly string[]): Promise<CrmItemResult[]> {
-    const rows = customers.map((c) => ({ externalId: c.externalId, record: contactRecord(c, settings) }));
+    const rows = customers.map((c) => ({ externalId: c.externalId, record: fitter.fit(c.externalId, contactRecord(c, settings)) }));
     const nameless = new Set(rows.filter((r) => r.record.Last_Name === undefined).map((r) => r.externalId));
     const toCreate = new Set<string>();
     const first = await upsertRecords(call, v, 'Contacts', rows, checks, (externalId, r) => {
@@ -109,7 +113,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
     });
     if (toCreate.size === 0) return first;
     const results = new Map(first.map((r) => [r.externalId, r]));
-    const again = customers.filter((c) => toCreate.has(c.externalId)).map((c) => ({ externalId: c.externalId, record: withLastNameStandIn(c, contactRecord(c, settings)) }));
+    const again = customers.filter((c) => toCreate.has(c.externalId)).map((c) => ({ externalId: c.externalId, record: fitter.fit(c.externalId, withLastNameStandIn(c, contactRecord(c, settings))) }));
     try {
       for (const r of await upsertRecords(call, v, 'Contacts', again, checks)) results.set(r.externalId, r);
     } catch (e) {
@@ -184,7 +188,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
         'Contacts',
         batch.map((u) => ({
           externalId: u.customerExternalId,
-          record: { [settings.customerIdField]: u.customerExternalId, ...Object.fromEntries(Object.entries(u.fields).map(([k, val]) => [fieldName(k), val])) },
+          record: fitter.fit(u.customerExternalId, { [settings.customerIdField]: u.customerExternalId, ...Object.fromEntries(Object.entries(u.fields).map(([k, val]) => [fieldName(k), val])) }),
         })),
         // Only by the pack's id: a field update must never land on another contact that shares an email.
         [settings.customerIdField],
@@ -193,7 +197,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
     changedCustomers,
     notes: () => {
       const note = zone.note();
-      return note === undefined ? [] : [note];
+      return [...(note === undefined ? [] : [note]), ...fitter.take()];
     },
   };
 }

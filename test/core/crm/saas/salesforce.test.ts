@@ -125,12 +125,12 @@ describe('Salesforce adapter against the contract mock', () => {
 
     it('a record Salesforce refuses is rejected with its message and field; the others are written', async () => {
       const { mock, crm } = setup();
-      const results = await crm.upsertCustomers([customer(1, { email: 'not-an-email' }), customer(2), customer(3, { givenName: 'A'.repeat(41) })]);
+      const results = await crm.upsertCustomers([customer(1, { email: 'not-an-email' }), customer(2), customer(3, { dateOfBirth: 'not-a-date' })]);
       assert.deepEqual(results[0], { externalId: 'cus_1', status: 'rejected', reason: 'INVALID_EMAIL_ADDRESS: Email: invalid email address: not-an-email', field: 'Email' });
       assert.equal(results[1]!.status, 'synced');
       assert.equal(results[2]!.status, 'rejected');
-      assert.equal(results[2]!.status === 'rejected' && results[2]!.field, 'FirstName');
-      assert.match(results[2]!.status === 'rejected' ? results[2]!.reason : '', /^STRING_TOO_LONG: First Name: data value too large: A+ \(max length=40\)$/);
+      assert.equal(results[2]!.status === 'rejected' && results[2]!.field, 'Birthdate');
+      assert.match(results[2]!.status === 'rejected' ? results[2]!.reason : '', /^INVALID_TYPE_ON_FIELD_IN_RECORD: Birthdate: value not of required type: not-a-date$/);
       assert.deepEqual(mock.records('Contact').map((r) => r.Terminal_CRM_Id__c), ['cus_2']);
     });
 
@@ -219,6 +219,26 @@ describe('Salesforce adapter against the contract mock', () => {
     it('a field the org does not have is a setup error naming the field, not a per-record rejection', async () => {
       const { crm } = setup({}, { contact: { fields: { phone: 'Mobile__c' } } });
       await assert.rejects(crm.upsertCustomers([customer(1)]), (e: unknown) => e instanceof CrmConfigError && /INVALID_FIELD: No such column 'Mobile__c' on sobject of type Contact.*check the object and field API names/.test(e.message));
+    });
+  });
+
+  describe('lengths', () => {
+    // A double-barrelled first name, a company name used as the name, an email longer than the Contact's Email takes.
+    const givenName = 'Maria-Fernanda-Guadalupe-Concepcion-Alejandra-Montserrat-Ros'; // 60 characters
+    const familyName = 'Featherstonehaugh-Cholmondeley-'.repeat(3).slice(0, 90);
+    const email = `${'a'.repeat(108)}@example.com`; // 120 characters
+
+    it('writes a customer whose names and email are longer than the Contact takes: names cut, email left out, the drain told', async () => {
+      const { mock, crm } = setup();
+      const results = await crm.upsertCustomers([customer(1, { givenName, familyName, email })]);
+      assert.equal(results[0]!.status, 'synced', JSON.stringify(results[0]));
+      const [one] = mock.find('Contact', 'Terminal_CRM_Id__c', 'cus_1');
+      assert.deepEqual([one!.FirstName, one!.LastName, one!.Email], [givenName.slice(0, 40), familyName.slice(0, 80), undefined]);
+      assert.equal(one!.MobilePhone, '+14155550100', 'the rest of the record goes');
+      const notes = crm.notes!();
+      assert.deepEqual(notes.map((n) => n.split(':')[0] + ' ' + n.split(': ')[1]!.split(' ')[0]), ['cus_1 FirstName', 'cus_1 LastName', 'cus_1 Email']);
+      assert.match(notes[2]!, /Email left out: 120 characters, over the 80 Salesforce takes/);
+      assert.deepEqual(crm.notes!(), [], 'told once');
     });
   });
 

@@ -189,6 +189,32 @@ describe('Zoho adapter: contacts', () => {
   });
 });
 
+describe('Zoho adapter: lengths', () => {
+  const givenName = 'Maria-Fernanda-Guadalupe-Concepcion-Alejandra-Montserrat-Ros'; // 60 characters
+  const familyName = 'Featherstonehaugh-Cholmondeley-'.repeat(3).slice(0, 90);
+  const email = `${'a'.repeat(108)}@example.com`; // 120 characters
+
+  it('writes a customer whose names and email are longer than Contacts take: names cut, email left out, the drain told', { timeout: 10_000 }, async () => {
+    const { mock, adapter } = setup();
+    const c = customer(1, { givenName, familyName, email });
+    const [result] = await adapter.upsertCustomers([c]);
+    synced(result);
+    const [one] = contactsOf(mock, c);
+    assert.deepEqual([one!.First_Name, one!.Last_Name, one!.Email, one!.Phone], [givenName.slice(0, 40), familyName.slice(0, 80), undefined, '+34612345678']);
+    const notes = adapter.notes!().filter((n) => n.startsWith(c.externalId));
+    assert.equal(notes.length, 3);
+    assert.match(notes[2]!, /Email left out: 120 characters, over the 100 Zoho takes/);
+  });
+
+  it('a nameless customer with a too-long email is created under the stand-in cut to Last_Name', { timeout: 10_000 }, async () => {
+    const { mock, adapter } = setup();
+    const c = customer(2, { givenName: undefined, familyName: undefined, email });
+    synced((await adapter.upsertCustomers([c]))[0]);
+    const [one] = contactsOf(mock, c);
+    assert.deepEqual([one!.Last_Name, one!.Email], [email.slice(0, 80), undefined]);
+  });
+});
+
 describe('Zoho adapter: payments as deals', () => {
   it('upserts each payment once as a deal of its contact, found by the pack id, amount in major units', async () => {
     const { mock, adapter } = setup();

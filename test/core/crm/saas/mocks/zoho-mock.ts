@@ -10,7 +10,7 @@ export const nock = (require('nock') as { default: typeof nockApi }).default;
  *   `Authorization: Zoho-oauthtoken …`, else 401 INVALID_TOKEN;
  * - upsert (`POST /crm/v8/{module}/upsert`): at most 100 records, `duplicate_check_fields` in order, unique fields,
  *   mandatory fields on insert, per-record results in request order (SUCCESS with action insert/update,
- *   INVALID_DATA, MANDATORY_NOT_FOUND, DUPLICATE_DATA), 200 / 207 / 400 by how many failed;
+ *   INVALID_DATA (a wrong type, or a value longer than the field's length), MANDATORY_NOT_FOUND, DUPLICATE_DATA), 200 / 207 / 400 by how many failed;
  * - blueprints: a record in one refuses a change of the blueprint's field (a deal's Stage) with RECORD_IN_BLUEPRINT,
  *   as only a transition may make it (Zoho's "Update Blueprint" API; the message is the one integrators report);
  * - GET records with `If-Modified-Since`, `sort_by`/`sort_order`, `page`/`per_page` up to 2,000 records then
@@ -25,6 +25,12 @@ export const nock = (require('nock') as { default: typeof nockApi }).default;
  * - a seeded fault injector (429 / 5xx / an answer delayed past the client's timeout, written first).
  * Bodies follow the v8 reference samples and the codes/messages of Zoho's SDK (core/com/zoho/crm/api/record).
  */
+/** The lengths of the standard layouts' fields this mock checks (Fields metadata API, "length"). */
+const STANDARD_LENGTHS: Record<string, Record<string, number>> = {
+  Contacts: { First_Name: 40, Last_Name: 80, Email: 100, Phone: 30, Mobile: 30 },
+  Deals: { Deal_Name: 120 },
+};
+
 export interface ZohoMockOptions {
   apiDomain?: string;
   accountsUrl?: string;
@@ -327,6 +333,12 @@ export class ZohoMock {
   /** Field types of the standard layouts this mock knows; a wrong type answers INVALID_DATA with the expected type. */
   private invalidField(module: string, rec: Record<string, unknown>, i: number): Record<string, unknown> | undefined {
     const bad = (api_name: string, expected_data_type: string) => recordError('INVALID_DATA', 'invalid data', { expected_data_type, api_name, json_path: `$.data[${i}].${api_name}` });
+    // "Insert Records" / "Upsert Records": INVALID_DATA when a value is longer than the field's length (Fields metadata
+    // API: First_Name 40, Last_Name 80; an email field 100, a phone field 30; Deal_Name 120).
+    for (const [api_name, max] of Object.entries(STANDARD_LENGTHS[module] ?? {})) {
+      const v = rec[api_name];
+      if (typeof v === 'string' && v.length > max) return recordError('INVALID_DATA', 'invalid data', { maximum_length: max, api_name, json_path: `$.data[${i}].${api_name}` });
+    }
     if (rec.Email !== undefined && !(typeof rec.Email === 'string' && /^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(rec.Email))) return bad('Email', 'email');
     for (const f of ['Date_of_Birth', 'Closing_Date']) if (rec[f] !== undefined && !(typeof rec[f] === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(rec[f] as string))) return bad(f, 'date');
     if (rec.Amount !== undefined && typeof rec.Amount !== 'number') return bad('Amount', 'double');
