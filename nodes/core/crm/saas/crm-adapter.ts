@@ -31,7 +31,8 @@ export interface CrmAdapter {
   limitsFrom?(res: HttpResponse): Pick<CrmLimits, 'requestsPerWindow' | 'windowMs'> | undefined;
   /**
    * What the adapter falls back on, as it stands now, that fails no record but an operator should know (Zoho: the
-   * org's time zone not given, so dates are UTC days), each with what to do about it.
+   * org's time zone not given, so dates are UTC days), each with what to do about it; and the fields it fitted to the
+   * CRM's lengths since the last call (field-lengths.ts: a name cut, an email left out), which the call empties.
    */
   notes?(): string[];
 }

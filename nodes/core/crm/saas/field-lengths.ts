@@ -83,9 +83,11 @@ export class RecordFitter {
     for (const note of fitRecord(record, limits, this.crm)) {
       const line = `${externalId}: ${note}`;
       if (this.seen.has(line)) continue;
-      this.seen.add(line);
-      if (this.kept.length < KEPT) this.kept.push(line);
-      else this.over++;
+      // Bounded whoever reads it: a long-lived adapter whose notes nobody takes holds twenty lines and a count.
+      if (this.kept.length < KEPT) {
+        this.seen.add(line);
+        this.kept.push(line);
+      } else this.over++;
     }
     return record;
   }
