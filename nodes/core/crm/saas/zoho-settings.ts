@@ -115,9 +115,9 @@ export type ZohoSettings = z.output<typeof ZohoSettingsSchema>;
  */
 export const ZOHO_SEARCH_SCOPE = 'ZohoSearch.securesearch.READ';
 /**
- * The lengths of the standard Contacts fields the pack writes (Zoho CRM API "Fields Metadata" sample for Contacts:
- * First_Name "length": 40, Last_Name 80; "Custom Fields", Field Types: Data Types and Length Limits: an email field
- * 1 to 100, a phone field 1 to 30): "Upsert Records" refuses a longer value with INVALID_DATA.
+ * The lengths of the standard Contacts fields the pack writes (Zoho CRM API "Fields Metadata", its Contacts sample:
+ * First_Name "length": 40, Last_Name 80, Email 100, Phone 30; "Custom Fields" gives the same email and phone sizes as
+ * the types' limits): "Upsert Records" refuses a longer value with INVALID_DATA.
  */
 export const ZOHO_CONTACT_LIMITS: FieldLimits = {
   First_Name: textUpTo(40),
