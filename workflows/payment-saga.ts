@@ -4,6 +4,7 @@ import type { ReviewResolution } from '../nodes/core/match/review-resolution';
 import type { MatchedMessage, PaymentActivities, RecordedMessage } from './activity-contracts/payment-activities';
 import type { SagaActivities, SagaFailureInput } from './activity-contracts/saga-activities';
 import type { LoyaltyOutcome, SegmentOutcome } from './activity-contracts/segment-loyalty-activities';
+import { PAYMENT_STEP_HEARTBEAT_TIMEOUT } from './heartbeat-timeout';
 import { pendingReviewQuery, resolveReviewSignal, ReviewDesk, type ReviewOutcome } from './review';
 import { paymentArrivedSignal } from './send-to-terminal';
 
@@ -21,13 +22,20 @@ export const paymentEventSignal = defineSignal<[PaymentEvent]>('paymentEvent');
 
 /** Same patience as paymentToCrm: a CRM down over a weekend must not lose the sale. */
 const retry: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: SAGA_NON_RETRYABLE };
-const { tokenize, upsert, reviewWait, segment, loyalty } = proxyActivities<PaymentActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '3 days', retry });
-const steps = proxyActivities<SagaActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '3 days', retry });
+/**
+ * The regular activities heartbeat while they run: an attempt whose worker died, or whose result a restarting server
+ * never recorded, is retried within the heartbeat timeout instead of after the start-to-close timeout. Changing these
+ * options is replay-safe: a replay does not compare an activity's options with the history's (replay.test.ts).
+ */
+const regular = { startToCloseTimeout: '2 minutes', heartbeatTimeout: PAYMENT_STEP_HEARTBEAT_TIMEOUT, scheduleToCloseTimeout: '3 days', retry } as const;
+const { tokenize, upsert, reviewWait, segment, loyalty } = proxyActivities<PaymentActivities>(regular);
+const steps = proxyActivities<SagaActivities>(regular);
 /**
  * The store-only steps as local activities: they run in the worker inside the workflow task, so a payment costs one
  * server round trip instead of one per step, and the history keeps each result as a marker all the same. Each is
  * idempotent by event id (a local activity runs again when its workflow task is lost). Backoff longer than the
- * threshold becomes a durable timer, so a store that is down for days is still waited for.
+ * threshold becomes a durable timer, so a store that is down for days is still waited for. No heartbeat timeout:
+ * a local activity cannot heartbeat; a lost one is run again with its workflow task (workflow task timeout).
  */
 const local = proxyLocalActivities<PaymentActivities & SagaActivities>({ startToCloseTimeout: '2 minutes', scheduleToCloseTimeout: '3 days', localRetryThreshold: '10 seconds', retry });
 

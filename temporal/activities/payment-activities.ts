@@ -6,6 +6,7 @@ import { keyProviderFromSpec, matchStep, openCrm, tokenizeStep, upsertStep } fro
 import { openDatabase } from '../../nodes/core/store/open-database';
 import { pushedSaleOf } from '../../nodes/core/terminal-push/push-metadata';
 import { failFastOnInputError } from './fail-fast';
+import { heartbeatingEach } from './heartbeat-while-running';
 import { rememberedInRun } from './remembered-in-run';
 import { createSegmentLoyaltyActivities } from './segment-loyalty-activities';
 import type { MatchedMessage, PaymentActivities, RecordedMessage } from '../../workflows/activity-contracts/payment-activities';
@@ -31,7 +32,8 @@ export function createPaymentActivities(settings: ActivitySettings): PaymentActi
   const crm = () => openCrm({ storeUrl: settings.storeUrl });
   const store = () => openDatabase(settings.storeUrl);
   const matchConfig: MatchConfig = { ...settings.match, defaultRegion: settings.defaultRegion };
-  return {
+  // Each step heartbeats while it runs, so a payment workflow's heartbeat timeout notices an attempt whose worker died.
+  const steps: Omit<PaymentActivities, 'reviewWait'> = {
     tokenize: (event) => failFastOnInputError(() => tokenizeStep(event, keys)),
     match: (message) =>
       failFastOnInputError(async () => (await matchStep(message, await crm(), matchConfig)) as MatchedMessage),
@@ -44,7 +46,11 @@ export function createPaymentActivities(settings: ActivitySettings): PaymentActi
         const sale = pushedSaleOf(recorded);
         return sale ? { ...recorded, pushedSale: sale } : recorded;
       })),
-    reviewWait: async () => settings.reviewWaitMs ?? DEFAULT_REVIEW_WAIT_MS,
     ...createSegmentLoyaltyActivities(settings),
+  };
+  return {
+    ...heartbeatingEach(steps),
+    // Answers the setting at once: the operator is waited for by the workflow (a durable timer), not by an activity.
+    reviewWait: async () => settings.reviewWaitMs ?? DEFAULT_REVIEW_WAIT_MS,
   };
 }

@@ -19,6 +19,7 @@ import { openDatabase } from '../../nodes/core/store/open-database';
 import { pushedSaleOf } from '../../nodes/core/terminal-push/push-metadata';
 import { sendToTerminalWorkflowId } from '../../workflows/send-to-terminal';
 import { INPUT_ERROR_TYPE } from './fail-fast';
+import { heartbeatingEach } from './heartbeat-while-running';
 import { rememberedInRun } from './remembered-in-run';
 import type { ActivitySettings } from './payment-activities';
 import type { RecordedMessage } from '../../workflows/activity-contracts/payment-activities';
@@ -60,7 +61,8 @@ export function createSagaActivities(settings: SagaSettings): SagaActivities {
   const crmName = (settings.crm ?? settings.env?.TERMINAL_CRM_CRM ?? process.env.TERMINAL_CRM_CRM ?? 'local').trim().toLowerCase();
   const saas: SaasCrmName | null = isSaasCrmName(crmName) ? crmName : null;
   const programId = settings.loyalty?.id ?? null;
-  return {
+  // Each step heartbeats while it runs, so the saga's heartbeat timeout notices an attempt whose worker died.
+  return heartbeatingEach<SagaActivities>({
     sagaMatch: rememberedInRun(db, (message: PaymentMessage) =>
       typedFailures(async () => {
         const event = readTokenizedEvent(message, 'Match Customer');
@@ -104,5 +106,5 @@ export function createSagaActivities(settings: SagaSettings): SagaActivities {
       const sale = pushedSaleOf(message);
       return { pushedSaleWorkflowId: sale ? sendToTerminalWorkflowId(sale.vendor, sale.reference) : null };
     },
-  };
+  });
 }

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -15,6 +16,7 @@ import type { SagaActivities } from '../../workflows/activity-contracts/saga-act
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import { paymentSagaWorkflowId, startPaymentSaga } from '../../temporal/start-payment/start-payment-saga';
 import { PAYMENT_SAGA_FAILED, SAGA_LOCAL_STEPS_PATCH, SAGA_ONE_TASK_PATCH } from '../../workflows/payment-saga';
+import { PAYMENT_STEP_HEARTBEAT_TIMEOUT } from '../../workflows/heartbeat-timeout';
 import { activitiesOf, patchesOf } from './support/history-activities';
 import { seedCustomers } from '../core/match/match-fixtures';
 import { startTimeSkippingServer } from '../temporal/support/dev-server';
@@ -143,6 +145,36 @@ describe('paymentSaga workflow (time-skipping test server)', { timeout: 180_000 
     assert.deepEqual(await typesWith({ crmWaitMs: 1_000 }), [{ type: 'sagaCrmSync', local: false }]);
     assert.deepEqual(await typesWith({ crmWaitMs: 0 }), [{ type: 'sagaCrmSync', local: true }]);
     assert.equal(await count("SELECT COUNT(*) AS n FROM outbox WHERE crm = 'hubspot' AND kind = 'payment'", []), 2, 'both queued the payment for HubSpot');
+  });
+
+  it('a CRM send whose first attempt is lost (its worker gone: no answer, no heartbeat) is retried within the heartbeat timeout, not after the 2-minute start-to-close timeout', { timeout: 60_000 }, async () => {
+    const activities = real({ crm: 'hubspot', env: {}, crmWaitMs: 1_000 });
+    // Each attempt, and how long after the activity was first scheduled the server scheduled it (Temporal time).
+    const attempts: { attempt: number; afterMs: number }[] = [];
+    const lost: Activities = {
+      ...activities,
+      sagaCrmSync: async (message) => {
+        const { attempt, scheduledTimestampMs, currentAttemptScheduledTimestampMs } = Context.current().info;
+        attempts.push({ attempt, afterMs: currentAttemptScheduledTimestampMs - scheduledTimestampMs });
+        // As a dead worker's attempt looks to the server: it never answers nor heartbeats (until this worker stops).
+        if (attempt === 1) await Context.current().cancelled;
+        return activities.sagaCrmSync(message);
+      },
+    };
+    const e = sale({ amount: 2100, email: 'lost@example.com' });
+    // The test server does not skip time while an activity runs: the old code's 2 minutes miss this deadline.
+    const { done, history } = await withWorker(lost, async (taskQueue) => {
+      const handle = await startPaymentSaga(env.client, e, { taskQueue });
+      return { done: await resultWithin(handle, 45_000), history: await handle.fetchHistory() };
+    });
+    assert.equal(done.events[0]!.outcome, 'recorded');
+    assert.deepEqual(attempts.map((a) => a.attempt), [1, 2]);
+    const heartbeatMs = Number.parseInt(PAYMENT_STEP_HEARTBEAT_TIMEOUT, 10) * 1000;
+    const retriedAfterMs = attempts[1]!.afterMs;
+    assert.ok(retriedAfterMs >= heartbeatMs && retriedAfterMs < heartbeatMs + 10_000, `the lost attempt was retried after its heartbeat timeout (${heartbeatMs} ms) and the 1 s backoff, not ${retriedAfterMs} ms`);
+    const scheduled = history.events!.find((x) => x.activityTaskScheduledEventAttributes?.activityType?.name === 'sagaCrmSync')!.activityTaskScheduledEventAttributes!;
+    assert.equal(Number(scheduled.heartbeatTimeout!.seconds) * 1000, heartbeatMs);
+    assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [e.id]), 1);
   });
 
   it('retries a CRM rate limit after the CRM\'s wait, and gives up at once on a record the CRM refuses', async () => {

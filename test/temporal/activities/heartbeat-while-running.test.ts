@@ -42,6 +42,17 @@ describe('heartbeatWhileRunning: a scheduled run tells Temporal it is alive whil
     assert.equal(beats(), atEnd);
   });
 
+  it('in a local activity (whose heartbeats the SDK ignores) only runs the work', async () => {
+    const env = new MockActivityEnvironment({ activityType: 'upsert', isLocal: true });
+    let beats = 0;
+    env.on('heartbeat', () => beats++);
+    assert.equal(await env.run(() => heartbeatWhileRunning(async () => {
+      await sleep(120);
+      return 'recorded';
+    }, 20)), 'recorded');
+    assert.equal(beats, 0);
+  });
+
   it('outside an activity (a test or CLI calling the activity directly) only runs the work', async () => {
     assert.equal(await heartbeatWhileRunning(async () => 42, 10), 42);
     await assert.rejects(heartbeatWhileRunning(async () => {

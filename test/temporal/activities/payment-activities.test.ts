@@ -2,11 +2,13 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApplicationFailure } from '@temporalio/common';
+import { MockActivityEnvironment } from '@temporalio/testing';
 import { normalizeStripeEvent } from '../../../nodes/core/sources/stripe-terminal';
 import { chargeObject, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
 import { STRIPE_METADATA_KEYS } from '../../../nodes/core/terminal-push/push-metadata';
 import { createActivities } from '../../../temporal/activities/worker-activities';
 import { createSagaActivities } from '../../../temporal/activities/saga-activities';
+import { createPaymentActivities } from '../../../temporal/activities/payment-activities';
 import { sendToTerminalWorkflowId } from '../../../workflows/send-to-terminal';
 import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
 
@@ -65,6 +67,50 @@ describe('payment activities', () => {
     const broken = createActivities({ storeUrl: `sqlite:${join(s.url.slice('sqlite:'.length), 'store.db')}`, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
     const tokenized = await broken.tokenize(event());
     await assert.rejects(broken.match(tokenized), (e: unknown) => !(e instanceof ApplicationFailure) && e instanceof Error && /EEXIST|ENOTDIR/.test(e.message));
+  });
+
+  /** Each activity run in an activity environment (regular, or local), and how many heartbeats it sent. */
+  async function beatsOf(isLocal: boolean, run: Record<string, () => Promise<unknown>>): Promise<Record<string, number>> {
+    const beats: Record<string, number> = {};
+    for (const [name, call] of Object.entries(run)) {
+      const env = new MockActivityEnvironment({ activityType: name, isLocal });
+      beats[name] = 0;
+      env.on('heartbeat', () => beats[name]!++);
+      await env.run(call);
+    }
+    return beats;
+  }
+
+  it('each payment and saga step heartbeats while it runs as a regular activity (the workflows\' heartbeat timeout tells a lost attempt), none as a local one; reviewWait only answers a setting', async () => {
+    const saga = createSagaActivities({ storeUrl: s.url, defaultRegion: 'US', crm: 'local' });
+    const e = event();
+    const about = { workflowId: `payment-stripe:${e.paymentId}`, eventId: e.id, source: e.source, paymentId: e.paymentId, reason: 'test' };
+    const tokenized = await activities.tokenize(e);
+    const matched = await saga.sagaMatch(tokenized);
+    const recorded = await activities.upsert(matched);
+    const everyStep = {
+      tokenize: () => activities.tokenize(e),
+      match: () => activities.match(tokenized),
+      upsert: () => activities.upsert(matched),
+      segment: () => activities.segment(recorded),
+      loyalty: () => activities.loyalty(recorded),
+      sagaMatch: () => saga.sagaMatch(tokenized),
+      sagaMerge: () => saga.sagaMerge(matched),
+      sagaUnmerge: () => saga.sagaUnmerge([]),
+      sagaCrmMode: () => saga.sagaCrmMode(),
+      sagaCrmSync: () => saga.sagaCrmSync(recorded),
+      sagaMarkCrmFailed: () => saga.sagaMarkCrmFailed(about),
+      sagaReversePoints: () => saga.sagaReversePoints(about),
+      sagaAlert: () => saga.sagaAlert(about),
+      sagaFollowUps: () => saga.sagaFollowUps(recorded),
+    };
+    const payment = Object.keys(createPaymentActivities({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' })).filter((n) => n !== 'reviewWait');
+    assert.deepEqual(Object.keys(everyStep).sort(), [...payment, ...Object.keys(saga)].sort(), 'every step the payment workflows run as activities');
+    const regular = await beatsOf(false, everyStep);
+    assert.deepEqual(Object.entries(regular).filter(([, n]) => n < 1), [], 'each sent a heartbeat as it started');
+    const local = await beatsOf(true, everyStep);
+    assert.deepEqual(Object.entries(local).filter(([, n]) => n > 0), [], 'a local activity cannot heartbeat: none tried');
+    assert.deepEqual(await beatsOf(false, { reviewWait: () => activities.reviewWait() }), { reviewWait: 0 }, 'the operator is waited for by the workflow, not by this activity');
   });
 
   it('refuses a bad token key setting when the activities are created, naming the variable', () => {
