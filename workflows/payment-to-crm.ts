@@ -5,6 +5,7 @@ import type { ReviewResolution } from '../nodes/core/match/review-resolution';
 import type { UpsertResult } from '../nodes/core/contracts/payment-message';
 import type { PaymentActivities } from './activity-contracts/payment-activities';
 import type { LoyaltyOutcome, SegmentOutcome } from './activity-contracts/segment-loyalty-activities';
+import { PAYMENT_STEP_HEARTBEAT_TIMEOUT } from './heartbeat-timeout';
 import { paymentArrivedSignal, sendToTerminalWorkflowId } from './send-to-terminal';
 import { pendingReviewQuery, resolveReviewSignal, ReviewDesk, type ReviewOutcome } from './review';
 
@@ -12,10 +13,12 @@ import { pendingReviewQuery, resolveReviewSignal, ReviewDesk, type ReviewOutcome
  * A payment is worth retrying for as long as the processor keeps the webhook alive (Stripe: three days): a CRM
  * that is down over a weekend must not lose the sale. Backoff starts at a second so a blip costs nothing, and is
  * capped at ten minutes so a recovered CRM is picked up soon. Input errors never heal, so they are not retried.
- * Segment and Loyalty write to the store as well, so they get the same patience.
+ * Segment and Loyalty write to the store as well, so they get the same patience. Each heartbeats while it runs: an
+ * attempt whose worker died is retried within the heartbeat timeout, not after the start-to-close timeout.
  */
 const { tokenize, match, upsert, reviewWait, segment, loyalty } = proxyActivities<PaymentActivities>({
   startToCloseTimeout: '2 minutes',
+  heartbeatTimeout: PAYMENT_STEP_HEARTBEAT_TIMEOUT,
   scheduleToCloseTimeout: '3 days',
   retry: {
     initialInterval: '1 second',

@@ -81,6 +81,8 @@ describe('paymentToCrm workflow (time-skipping test server)', () => {
     assert.equal(policy.maximumAttempts ?? 0, 0);
     assert.deepEqual(policy.nonRetryableErrorTypes, ['InputError']);
     assert.equal(Number(scheduled[1]!.scheduleToCloseTimeout!.seconds), 3 * 24 * 3600);
+    // The steps heartbeat while they run (payment-activities.test): a lost attempt is retried within this.
+    assert.deepEqual(scheduled.map((a) => Number(a.heartbeatTimeout?.seconds ?? 0)), [30, 30, 30, 30, 30]);
   });
 
   it('fails at once on an InputError, with the field and the fix in the failure and nothing written', async () => {
