@@ -13,8 +13,9 @@
 // is then stopped, which fails it and names the file it was in, instead of hanging the run until CI's own limit.
 //
 // Before that, a deadline of node's own: a test or hook that sets no timeout of its own fails after its lane's
-// default (TERMINAL_CRM_TEST_TIMEOUT_S, else 120 s for the unit lane, whose slowest test (payment-saga.test.ts, a lost attempt retried after its 30 s heartbeat timeout) takes about 35 s, and 300 s
-// for the end-to-end lane, whose slowest takes under 2 minutes). The silence limit stays for what that does not
+// default (TERMINAL_CRM_TEST_TIMEOUT_S, else 120 s for the unit lane, whose slowest test, payment-saga's lost
+// attempt retried after its 30 s heartbeat timeout, takes about 35 s, and 300 s for the end-to-end lane, whose
+// slowest takes under 2 minutes). The silence limit stays for what that does not
 // catch: a test with a long timeout of its own that hangs, or a failed one that left a timer behind. (node's
 // --test-force-exit would end such a file sooner, but it also ends files whose tests are registered after an await
 // before those run: 12 of 50 tests of two files here went unrun, so it is not used.)
