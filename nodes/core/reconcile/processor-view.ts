@@ -27,7 +27,8 @@ export async function readProcessorHistory(
   let pages = 0;
   const notes = new Set<string>();
   for (;;) {
-    const page = await lister.list(credentials, { ...window, cursor }, ctx);
+    // Each payment in the one period it is dated in, as the ledger's side of the comparison selects it.
+    const page = await lister.list(credentials, { ...window, cursor, onePeriod: true }, ctx);
     pages++;
     for (const note of page.notes ?? []) notes.add(note);
     for (const e of page.events) if (!seen.has(e.id) && seen.add(e.id)) events.push(e);

@@ -3,6 +3,7 @@ import type Stripe from 'stripe';
 import { cloverPayment } from '../../../sandbox/simulator/clover-events';
 import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
 import { chargeObject, refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
+import { STRIPE_OFFLINE_GRACE_MS } from '../../../nodes/core/sources/history/stripe-charges';
 import { sumupTransaction } from '../../../sandbox/simulator/sumup-events';
 import { zettlePurchasePayload } from '../../../sandbox/simulator/zettle-events';
 import { MAIN_LOCATION, ONE_LOCATION, serveSquareLocations, type SquareSeller } from '../sources/square-locations-mock';
@@ -48,7 +49,7 @@ type Charge = ReturnType<typeof chargeObject>;
  */
 export function serveStripeCharges(charges: Charge[] = stripeCharges(), times: Record<number, number> = {}, refunds: Record<string, Stripe.Refund[]> = {}, asked: readonly string[] = []) {
   const scope = nock('https://api.stripe.com', { reqheaders: { authorization: `Bearer ${STRIPE_KEY}` } });
-  const base = { limit: '2', 'created[gte]': String(secs(SINCE)), 'created[lt]': String(secs(UNTIL)) };
+  const base = { limit: '2', 'created[gte]': String(secs(SINCE)), 'created[lt]': String(stripeListedUntil(UNTIL)) };
   for (let i = 0, page = 0; i < charges.length; i += 2, page++) {
     const after = i === 0 ? {} : { starting_after: charges[i - 1]!.id };
     scope
@@ -59,6 +60,32 @@ export function serveStripeCharges(charges: Charge[] = stripeCharges(), times: R
     for (const charge of charges.slice(i, i + 2)) serveStripeRefunds(charge, refunds[charge.id], times[page] ?? 1, scope, asked.includes(charge.id));
   }
   return scope;
+}
+
+/** The created[lt] the Stripe lister asks for a window ending at `until`: its end plus the offline grace, in seconds. */
+export const stripeListedUntil = (until: Date) => Math.ceil((until.getTime() + STRIPE_OFFLINE_GRACE_MS) / 1000);
+
+/**
+ * GET /v1/charges over `charges` as Stripe's list API answers any query of it: those with created[gte] <= created <
+ * created[lt], newest first (ties by id, descending), `limit` of them after `starting_after`, and `has_more`. Served
+ * as often as asked; `asked` keeps each query. None of the charges may have anything refunded (no Refunds list here).
+ */
+export function serveStripeList(charges: Charge[], asked: Record<string, string>[] = []) {
+  const sorted = [...charges].sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
+  return nock('https://api.stripe.com', { reqheaders: { authorization: `Bearer ${STRIPE_KEY}` } })
+    .get('/v1/charges')
+    .query(true)
+    .reply((req: Request) => {
+      const q = Object.fromEntries(new URL(req.url).searchParams);
+      asked.push(q);
+      const gte = Number(q['created[gte]'] ?? -Infinity);
+      const lt = Number(q['created[lt]'] ?? Infinity);
+      const inside = sorted.filter((c) => c.created >= gte && c.created < lt);
+      const from = q.starting_after ? inside.findIndex((c) => c.id === q.starting_after) + 1 : 0;
+      const limit = Number(q.limit ?? 10);
+      return [200, { object: 'list', url: '/v1/charges', data: inside.slice(from, from + limit), has_more: from + limit < inside.length }];
+    })
+    .persist();
 }
 
 /** What a charge's refunds are when a test names none: one that succeeded, for all of amount_refunded, an hour on. */

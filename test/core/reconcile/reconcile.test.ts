@@ -4,11 +4,12 @@ import { runBackfill } from '../../../nodes/core/backfill';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
 import { reconcile, type ReconcileOptions } from '../../../nodes/core/reconcile';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
-import { refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
+import { chargeObject, refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
+import { STRIPE_OFFLINE_GRACE_MS } from '../../../nodes/core/sources/history/stripe-charges';
 import { testKeys } from '../../support/temp-store';
 import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
-import { nock, serveStripeCharges, serveSumUpHistory, serveSumUpPage, sumupHistoryItem, SINCE, SQUARE_TOKEN, STRIPE_KEY, stripeCharges, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL } from '../backfill/history-mocks';
+import { nock, serveStripeCharges, serveStripeList, serveSumUpHistory, serveSumUpPage, sumupHistoryItem, SINCE, SQUARE_TOKEN, STRIPE_KEY, stripeCharges, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL } from '../backfill/history-mocks';
 import { AIRPORT_LOCATION, HARBOUR_LOCATION, MAIN_LOCATION, serveSquareLocations } from '../sources/square-locations-mock';
 
 /** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
@@ -109,6 +110,35 @@ for (const store of stores) describe(`reconciliation of processor history with t
     const report = await reconcile(options());
     assert.equal(report.clean, true, JSON.stringify(report));
     assert.equal(report.ledgerPayments, 5);
+  });
+
+  it('a sale a reader stored offline at 23:00 on day 1 and forwarded at 01:00 on day 2: backfilling day 1 then day 2 records it once, reconciling day 1 finds it, day 2 does not report it', async () => {
+    const day = (n: number, hour = 0) => new Date(Date.UTC(2026, 0, n, hour));
+    const secs = (d: Date) => Math.floor(d.getTime() / 1000);
+    const offline = chargeObject({ chargeId: 'ch_3OfflineDay1AAAAAAAAAAAA', paymentIntentId: 'pi_3OfflineDay1AAAAAAAAAAAA', amount: 4200, currency: 'eur', created: secs(day(2, 1)), email: 'offline@example.com', card: { offlineStoredAt: secs(day(1, 23)) } });
+    const online = [1, 2].map((n) => chargeObject({ chargeId: `ch_3OnlineDay${n}AAAAAAAAAAAAA`, paymentIntentId: `pi_3OnlineDay${n}AAAAAAAAAAAAA`, amount: n * 1000, currency: 'eur', created: secs(day(n, 12)), email: `online${n}@example.com` }));
+    const asked: Record<string, string>[] = [];
+    const api = serveStripeList([offline, ...online], asked);
+    const days = { 1: { since: day(1), until: day(2) }, 2: { since: day(2), until: day(3) } };
+    const one = await runBackfill({ ...options(days[1]), keys: testKeys() });
+    const two = await runBackfill({ ...options(days[2]), keys: testKeys() });
+    // Day 1 writes it (with the day's online sale); day 2 lists it too (created then) and finds it a duplicate.
+    assert.deepEqual([one.recorded, two.recorded, two.duplicates], [2, 1, 1], JSON.stringify([one, two]));
+    const key = `stripe:${offline.payment_intent}`;
+    const counted = await s.db.all<{ n: number }>("SELECT SUM(payments) AS n FROM ledger_events WHERE source = 'stripe' AND payment_id = ?", [offline.payment_intent]);
+    assert.equal(Number(counted[0]!.n), 1);
+    assert.equal((await paymentState(s.db, 'stripe', offline.payment_intent))?.occurredAt, day(1, 23).toISOString());
+
+    const first = await reconcile(options({ ...days[1], crm: undefined }));
+    assert.equal(first.clean, true, JSON.stringify(first));
+    assert.deepEqual([first.processorPayments, first.ledgerPayments], [2, 2]);
+    const second = await reconcile(options({ ...days[2], crm: undefined }));
+    assert.equal(second.clean, true, JSON.stringify(second));
+    assert.deepEqual([second.processorPayments, second.ledgerPayments], [1, 1]);
+    assert.ok(!JSON.stringify(second).includes(key), JSON.stringify(second));
+    // Each listing reads its day and the grace past it, no more.
+    assert.ok(asked.every((q) => Number(q['created[lt]']) - Number(q['created[gte]']) === 86400 + STRIPE_OFFLINE_GRACE_MS / 1000), JSON.stringify(asked));
+    api.persist(false);
   });
 
   it('a refund that failed since the backfill: the ledger is reported refunded too much, --repair takes the refund out, and then it is clean', async () => {

@@ -11,6 +11,13 @@ export interface HistoryWindow {
   /** …and before this. */
   until: Date;
   limit: number;
+  /**
+   * Each payment in one window only (reconciliation, which compares a period's payments): a payment the processor
+   * lists inside the window but dates before it (a sale a reader stored offline and forwarded in it) is left to the
+   * window it is dated in. Absent (backfill): it is kept here too, so a window read before the sale was forwarded
+   * never loses it; the ledger finds the second read a duplicate.
+   */
+  onePeriod?: boolean;
 }
 
 export interface HistoryPage {
@@ -51,9 +58,9 @@ export interface HistoryLister {
  * has the payment, else by its own time.
  *
  * `listedAt` gives, by payment id, the time the processor's query selects on where that is not the sale's
- * occurredAt (Square lists by created_at, Stripe its charges by created, and a sale a reader stored offline occurred
- * hours or days before it reached either): the payment
- * is then kept by that time, so it lands in the one window whose query lists it.
+ * occurredAt (Square lists by created_at, and a sale a reader stored offline occurred hours or days before it reached
+ * Square): the payment is then kept by that time, so it lands in the one window whose query lists it. (Stripe's lister
+ * reads past its window instead and passes the time each charge is dated at: stripe-charges.ts.)
  */
 export function eventsInWindow(events: readonly PaymentEvent[], since: Date, until: Date, listedAt?: (paymentId: string) => string | undefined): PaymentEvent[] {
   const inside = (iso: string) => {

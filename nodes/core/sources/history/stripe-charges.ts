@@ -10,8 +10,9 @@ import { obj, safeInt, str, type Obj } from '../../json/json-values';
 
 /**
  * Stripe's history through the Charges list (GET /v1/charges), not the Events API: events are kept 30 days, charges
- * for as long as the account exists. Charges come newest first; `created[gte]`/`created[lt]` bound the window and
- * `starting_after` (the last charge of the page before) with `has_more` pages through it, so the cursor is that id.
+ * for as long as the account exists. Charges come newest first; `created[gte]`/`created[lt]` bound the window (its
+ * end plus STRIPE_OFFLINE_GRACE_MS, for sales stored offline in it and forwarded later) and `starting_after` (the
+ * last charge of the page before) with `has_more` pages through it, so the cursor is that id.
  *
  * Each card-present charge is read as the webhook events it stands for: a sale (`charge.succeeded`) and, once
  * anything was refunded, a refund carrying the cumulative amount (`charge.refunded`), both normalized by the
@@ -46,7 +47,8 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
   const body = await getList(credentials, ctx, CHARGES, {
     limit: Math.min(Math.max(1, Math.trunc(window.limit) || 1), STRIPE_MAX_PAGE),
     'created[gte]': Math.floor(window.since.getTime() / 1000),
-    'created[lt]': Math.ceil(window.until.getTime() / 1000),
+    // The grace past the window: the charges of sales stored offline inside it and forwarded after it ended.
+    'created[lt]': Math.ceil((window.until.getTime() + STRIPE_OFFLINE_GRACE_MS) / 1000),
     starting_after: window.cursor ?? undefined,
   });
   const charges = body.data;
@@ -58,18 +60,45 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
   for (const c of listed) {
     if (c) events.push(...(await eventsOfCharge(c, (charge) => refundsOf(credentials, ctx, charge, counted.has(c.paymentId)))));
   }
-  // Kept by the charge's created, what created[gte]/created[lt] select on, not by occurredAt: a sale the reader stored
-  // offline occurred when it was stored (card_present.offline.stored_at), hours or days before the charge was created
-  // on its forwarding, and by that time it would be dropped here and never listed by the window it falls in.
-  const createdAt = new Map(listed.flatMap((c) => {
+  // Each charge belongs to the window its sale is dated in (datedAt): a sale a reader stored offline to the one it
+  // was stored in (card_present.offline.stored_at), which lists it through the grace above though Stripe created its
+  // charge on the forwarding, after the window. A window also keeps, unless it is reconciliation's (onePeriod), a
+  // charge created inside it whose sale is dated before it: the window before may have been read before the sale was
+  // forwarded (backfill up to now), and the ledger finds a second read a duplicate.
+  const times = new Map(listed.flatMap((c) => {
     const created = safeInt(c?.charge.created);
-    return c && created !== undefined && Math.abs(created) <= 8.64e12 ? [[c.paymentId, new Date(created * 1000).toISOString()] as const] : [];
+    if (!c || created === undefined || Math.abs(created) > 8.64e12) return [];
+    return [[c.paymentId, { created: new Date(created * 1000).toISOString(), dated: datedAt(created * 1000, c.sale) }] as const];
   }));
+  const kept = new Set(eventsInWindow(events, window.since, window.until, (id) => times.get(id)?.dated));
+  if (!window.onePeriod) for (const e of eventsInWindow(events, window.since, window.until, (id) => times.get(id)?.created)) kept.add(e);
   return {
-    events: eventsInWindow(events, window.since, window.until, (id) => createdAt.get(id)),
+    events: events.filter((e) => kept.has(e)),
     cursor: str(charges.at(-1)?.id) ?? window.cursor,
     more: body.hasMore && charges.length > 0,
   };
+}
+
+/**
+ * How long after a reader stored a sale offline its charge may be created (forwarded) and still be listed by the
+ * window the sale is dated in. Stripe documents no maximum for how long a reader or the Terminal SDK holds stored
+ * payments before forwarding them (its "Accept offline payments" and "Collect card payments while offline" pages say
+ * only that stored payments are forwarded automatically once connectivity is restored, and urge restoring it as soon
+ * as possible, the merchant bearing the decline risk), so this is the pack's own setting, not Stripe's: 72 hours, a
+ * weekend's outage. Each window's listing reads this much past its end, a bounded cost (a day's window lists four
+ * days of charges). A sale forwarded later than this belongs to the window it was forwarded in (datedAt).
+ */
+export const STRIPE_OFFLINE_GRACE_MS = 72 * 3600_000;
+
+/**
+ * The time that decides a charge's window: its sale's (stored_at for one a reader stored offline, else the
+ * charge's created), unless the sale was forwarded so late (STRIPE_OFFLINE_GRACE_MS or more after) that the window
+ * it is dated in does not list it: then the charge's created, so some window still lists it.
+ */
+function datedAt(createdMs: number, sale: PaymentEvent | undefined): string {
+  const occurred = sale ? Date.parse(sale.occurredAt) : NaN;
+  const at = Number.isFinite(occurred) && createdMs - occurred < STRIPE_OFFLINE_GRACE_MS ? occurred : createdMs;
+  return new Date(at).toISOString();
 }
 
 /**

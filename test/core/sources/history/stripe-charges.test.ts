@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { axiosTransport } from '../../../../nodes/core/http/axios-transport';
 import type { HistoryContext } from '../../../../nodes/core/sources/history';
-import { STRIPE_HISTORY_API_VERSION, stripeChargeHistory } from '../../../../nodes/core/sources/history/stripe-charges';
+import { STRIPE_HISTORY_API_VERSION, STRIPE_OFFLINE_GRACE_MS, stripeChargeHistory } from '../../../../nodes/core/sources/history/stripe-charges';
 import { StripeUnavailableError } from '../../../../nodes/core/sources/stripe-list';
 import { chargeObject, refundObject } from '../../../../sandbox/simulator/stripe-terminal-events';
-import { nock, SINCE, STRIPE_KEY, stripeCharges, UNTIL } from '../../backfill/history-mocks';
+import { nock, SINCE, STRIPE_KEY, stripeCharges, stripeListedUntil, UNTIL } from '../../backfill/history-mocks';
 import { nockOffline } from '../../../support/nock-offline';
 
 /**
@@ -18,7 +18,7 @@ describe('Stripe charge history: a charge that shows nothing refunded where the 
   const stripe = () => nock('https://api.stripe.com', { reqheaders: { authorization: `Bearer ${STRIPE_KEY}` } });
   const window = { cursor: null, since: SINCE, until: UNTIL, limit: 10 };
   const secs = (d: Date) => Math.floor(d.getTime() / 1000);
-  const chargesQuery = { limit: '10', 'created[gte]': String(secs(SINCE)), 'created[lt]': String(secs(UNTIL)) };
+  const chargesQuery = { limit: '10', 'created[gte]': String(secs(SINCE)), 'created[lt]': String(stripeListedUntil(UNTIL)) };
   // Charge 3 had 5.00 refunded that stands; the others show nothing refunded.
   const charges = stripeCharges();
   const [c5, c4, c3, c2, c1] = charges;
@@ -98,13 +98,35 @@ describe('Stripe charge history: a charge that shows nothing refunded where the 
       .reply(200, { object: 'list', url: '/v1/refunds', data: [released], has_more: false });
   }
 
-  it('keeps a sale the reader stored offline before the window by the window its charge was created in (what Stripe lists it by), dated when it was stored', async () => {
-    // Stored on 31 December, forwarded (and so created) on 1 January: listed for January only.
+  it('keeps a sale the reader stored offline before the window in a backfill of the window its charge was created in (what Stripe lists it by), dated when it was stored; reconciliation leaves it to the window it was stored in', async () => {
+    // Stored on 31 December, forwarded (and so created) on 1 January: Stripe lists it for January.
     const storedAt = secs(SINCE) - 6 * 3600;
     const offline = chargeObject({ chargeId: 'ch_3OfflineAAAAAAAAAAAAAAAA', paymentIntentId: 'pi_3OfflineAAAAAAAAAAAAAAAA', amount: 4200, currency: 'eur', created: secs(SINCE) + 600, card: { offlineStoredAt: storedAt } });
-    stripe().get('/v1/charges').query(chargesQuery).reply(200, { object: 'list', url: '/v1/charges', data: [offline], has_more: false });
+    stripe().get('/v1/charges').query(chargesQuery).times(2).reply(200, { object: 'list', url: '/v1/charges', data: [offline], has_more: false });
     const page = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, window, { http: axiosTransport(), now: () => UNTIL });
     assert.deepEqual(page.events.map((e) => [e.kind, e.paymentId, e.occurredAt, e.storedOffline]), [['payment', offline.payment_intent, new Date(storedAt * 1000).toISOString(), true]]);
+    const reconciled = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, { ...window, onePeriod: true }, { http: axiosTransport(), now: () => UNTIL });
+    assert.deepEqual(reconciled.events, []);
+  });
+
+  it('lists the grace past the window\'s end, and keeps a sale stored offline inside the window and forwarded after it ended, not one made after it', async () => {
+    // Stored on 31 January at 23:00, forwarded on 1 February at 01:00; an online sale on 1 February at 02:00.
+    const storedAt = secs(UNTIL) - 3600;
+    const offline = chargeObject({ chargeId: 'ch_3OfflineBBBBBBBBBBBBBBBB', paymentIntentId: 'pi_3OfflineBBBBBBBBBBBBBBBB', amount: 4200, currency: 'eur', created: secs(UNTIL) + 3600, card: { offlineStoredAt: storedAt } });
+    const after = chargeObject({ chargeId: 'ch_3FebruaryCCCCCCCCCCCCCCC', paymentIntentId: 'pi_3FebruaryCCCCCCCCCCCCCCC', amount: 900, currency: 'eur', created: secs(UNTIL) + 7200 });
+    stripe().get('/v1/charges').query(chargesQuery).times(2).reply(200, { object: 'list', url: '/v1/charges', data: [after, offline], has_more: false });
+    for (const onePeriod of [false, true]) {
+      const page = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, { ...window, onePeriod }, { http: axiosTransport(), now: () => UNTIL });
+      assert.deepEqual(page.events.map((e) => [e.kind, e.paymentId, e.occurredAt]), [['payment', offline.payment_intent, new Date(storedAt * 1000).toISOString()]], `onePeriod ${onePeriod}`);
+    }
+  });
+
+  it('a sale forwarded the grace or more after it was stored belongs to the window it was forwarded in, which lists it, in reconciliation too', async () => {
+    const storedAt = secs(SINCE) - STRIPE_OFFLINE_GRACE_MS / 1000;
+    const late = chargeObject({ chargeId: 'ch_3LateDDDDDDDDDDDDDDDDDDD', paymentIntentId: 'pi_3LateDDDDDDDDDDDDDDDDDDD', amount: 4200, currency: 'eur', created: secs(SINCE), card: { offlineStoredAt: storedAt } });
+    stripe().get('/v1/charges').query(chargesQuery).reply(200, { object: 'list', url: '/v1/charges', data: [late], has_more: false });
+    const page = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, { ...window, onePeriod: true }, { http: axiosTransport(), now: () => UNTIL });
+    assert.deepEqual(page.events.map((e) => [e.kind, e.paymentId, e.occurredAt]), [['payment', late.payment_intent, new Date(storedAt * 1000).toISOString()]]);
   });
 
   it('reads at the version stripe-node is written for, so an account on an older default records a partial capture as a 30.00 sale, not a refund', async () => {
