@@ -4,6 +4,7 @@ import { cloverPayment } from '../../../sandbox/simulator/clover-events';
 import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
 import { chargeObject, refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
 import { STRIPE_OFFLINE_GRACE_MS } from '../../../nodes/core/sources/history/stripe-charges';
+import { SQUARE_OFFLINE_GRACE_MS } from '../../../nodes/core/sources/history/square-payments';
 import { sumupTransaction } from '../../../sandbox/simulator/sumup-events';
 import { zettlePurchasePayload } from '../../../sandbox/simulator/zettle-events';
 import { MAIN_LOCATION, ONE_LOCATION, serveSquareLocations, type SquareSeller } from '../sources/square-locations-mock';
@@ -127,11 +128,41 @@ export const SQUARE_TOKEN = 'EAAAl-backfill-token';
 export function serveSquarePayments(seller: SquareSeller = ONE_LOCATION) {
   const payments = [1, 2, 3].map((n) => squarePaymentObject({ id: `SqBackfill${n}PaymentIdAAAAAAZY`, amount: n * 700, currency: 'USD', createdAt: at(n * 7).toISOString() }));
   const located = (seller.scopes ?? ['MERCHANT_PROFILE_READ']).includes('MERCHANT_PROFILE_READ') ? { location_id: MAIN_LOCATION } : {};
-  const base = { begin_time: SINCE.toISOString(), end_time: UNTIL.toISOString(), sort_order: 'ASC', limit: '2', ...located };
+  const base = { begin_time: SINCE.toISOString(), end_time: squareListedUntil(UNTIL), sort_order: 'ASC', limit: '2', ...located };
   const scope = serveSquareLocations(nock('https://connect.squareup.com', { reqheaders: { authorization: `Bearer ${SQUARE_TOKEN}` } }), seller)
     .get('/v2/payments').query(base).reply(200, { payments: payments.slice(0, 2), cursor: 'sq-cursor-page-2' })
     .get('/v2/payments').query({ ...base, cursor: 'sq-cursor-page-2' }).reply(200, { payments: payments.slice(2) });
   return { scope, payments };
+}
+
+/** The end_time the Square lister asks for a window ending at `until`: its end plus the offline grace. */
+export const squareListedUntil = (until: Date) => new Date(until.getTime() + SQUARE_OFFLINE_GRACE_MS).toISOString();
+
+type SquarePayment = Record<string, unknown> & { id: string; created_at: string };
+/**
+ * ListPayments (GET /v2/payments) over `payments`, with one location (ListLocations answered as often as asked), as
+ * Square's reference says it selects: `begin_time` <= created_at (inclusive) and created_at < `end_time`, sorted by
+ * created_at as `sort_order` says, `limit` of them from the position `cursor` continues, and a `cursor` while more
+ * wait. Served as often as asked; `asked` keeps each query.
+ */
+export function serveSquareList(payments: SquarePayment[], asked: Record<string, string>[] = []) {
+  const scope = serveSquareLocations(nock('https://connect.squareup.com', { reqheaders: { authorization: `Bearer ${SQUARE_TOKEN}` } }).persist(), ONE_LOCATION);
+  return scope
+    .get('/v2/payments')
+    .query(true)
+    .reply((req: Request) => {
+      const q = Object.fromEntries(new URL(req.url).searchParams);
+      asked.push(q);
+      const begin = q.begin_time ? Date.parse(q.begin_time) : -Infinity;
+      const end = q.end_time ? Date.parse(q.end_time) : Infinity;
+      const inside = payments
+        .filter((p) => Date.parse(p.created_at) >= begin && Date.parse(p.created_at) < end)
+        .sort((a, b) => (Date.parse(a.created_at) - Date.parse(b.created_at)) * (q.sort_order === 'ASC' ? 1 : -1));
+      const from = q.cursor ? Number(q.cursor.slice('sq-list-'.length)) : 0;
+      const limit = Number(q.limit ?? 100);
+      const more = from + limit < inside.length;
+      return [200, { payments: inside.slice(from, from + limit), ...(more ? { cursor: `sq-list-${from + limit}` } : {}) }];
+    });
 }
 
 export const ZETTLE_TOKEN = 'zettle-backfill-token';

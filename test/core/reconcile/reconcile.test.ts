@@ -6,10 +6,11 @@ import { reconcile, type ReconcileOptions } from '../../../nodes/core/reconcile'
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { chargeObject, refundObject } from '../../../sandbox/simulator/stripe-terminal-events';
 import { STRIPE_OFFLINE_GRACE_MS } from '../../../nodes/core/sources/history/stripe-charges';
+import { SQUARE_OFFLINE_GRACE_MS } from '../../../nodes/core/sources/history/square-payments';
 import { testKeys } from '../../support/temp-store';
 import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
-import { nock, serveStripeCharges, serveStripeList, serveSumUpHistory, serveSumUpPage, sumupHistoryItem, SINCE, SQUARE_TOKEN, STRIPE_KEY, stripeCharges, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL } from '../backfill/history-mocks';
+import { nock, serveStripeCharges, serveSquareList, serveStripeList, serveSumUpHistory, squareListedUntil, serveSumUpPage, sumupHistoryItem, SINCE, SQUARE_TOKEN, STRIPE_KEY, stripeCharges, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL } from '../backfill/history-mocks';
 import { AIRPORT_LOCATION, HARBOUR_LOCATION, MAIN_LOCATION, serveSquareLocations } from '../sources/square-locations-mock';
 
 /** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
@@ -141,6 +142,35 @@ for (const store of stores) describe(`reconciliation of processor history with t
     api.persist(false);
   });
 
+  it('Square: a payment taken offline at 23:00 on day 1 and uploaded at 01:00 on day 2: backfilling day 1 then day 2 records it once, reconciling day 1 finds it, day 2 does not report it', async () => {
+    const day = (n: number, hour = 0) => new Date(Date.UTC(2026, 0, n, hour));
+    // Square creates it on the upload; offline_payment_details.client_created_at is when the reader took it.
+    const offline = { ...squarePaymentObject({ id: 'SqOfflineDay1PaymentAAAAAZY', amount: 4200, currency: 'USD', createdAt: day(2, 1).toISOString() }), is_offline_payment: true, offline_payment_details: { client_created_at: day(1, 23).toISOString() } };
+    const online = [1, 2].map((n) => squarePaymentObject({ id: `SqOnlineDay${n}PaymentAAAAAAZY`, amount: n * 1000, currency: 'USD', createdAt: day(n, 12).toISOString() }));
+    const asked: Record<string, string>[] = [];
+    const api = serveSquareList([offline, ...online], asked);
+    const square = (o: Partial<ReconcileOptions>) => options({ source: 'square', credentials: { accessToken: SQUARE_TOKEN }, crm: undefined, ...o });
+    const days = { 1: { since: day(1), until: day(2) }, 2: { since: day(2), until: day(3) } };
+    const one = await runBackfill({ ...square(days[1]), keys: testKeys() });
+    const two = await runBackfill({ ...square(days[2]), keys: testKeys() });
+    // Day 1 writes it (with the day's online sale); day 2 lists it too (created then) and finds it a duplicate.
+    assert.deepEqual([one.recorded, two.recorded, two.duplicates], [2, 1, 1], JSON.stringify([one, two]));
+    const counted = await s.db.all<{ n: number }>("SELECT SUM(payments) AS n FROM ledger_events WHERE source = 'square' AND payment_id = ?", [offline.id]);
+    assert.equal(Number(counted[0]!.n), 1);
+    assert.equal((await paymentState(s.db, 'square', offline.id))?.occurredAt, day(1, 23).toISOString());
+
+    const first = await reconcile(square(days[1]));
+    assert.equal(first.clean, true, JSON.stringify(first));
+    assert.deepEqual([first.processorPayments, first.ledgerPayments], [2, 2]);
+    const second = await reconcile(square(days[2]));
+    assert.equal(second.clean, true, JSON.stringify(second));
+    assert.deepEqual([second.processorPayments, second.ledgerPayments], [1, 1]);
+    assert.ok(!JSON.stringify(second).includes(offline.id), JSON.stringify(second));
+    // Each listing reads its day and the grace past it (Square's 24 hours), no more.
+    assert.ok(asked.every((q) => Date.parse(q.end_time!) - Date.parse(q.begin_time!) === 86400_000 + SQUARE_OFFLINE_GRACE_MS), JSON.stringify(asked));
+    api.persist(false);
+  });
+
   it('a refund that failed since the backfill: the ledger is reported refunded too much, --repair takes the refund out, and then it is clean', async () => {
     // Charge 3 (30.00) was backfilled while its two refunds, 10.00 and 20.00, both stood.
     const c3 = stripeCharges()[2]!;
@@ -224,7 +254,7 @@ for (const store of stores) describe(`reconciliation of processor history with t
     const at = (location: string, id: string, day: number) => ({ ...squarePaymentObject({ id, amount: 1500, currency: 'USD', createdAt: new Date(Date.UTC(2026, 0, day, 12)).toISOString() }), location_id: location });
     const main = at(MAIN_LOCATION, 'SqMainStreetSaleAAAAAAAAAAZY', 10);
     const airport = at(AIRPORT_LOCATION, 'SqAirportKioskSaleAAAAAAAAZY', 12);
-    const base = { begin_time: SINCE.toISOString(), end_time: UNTIL.toISOString(), sort_order: 'ASC', limit: '2' };
+    const base = { begin_time: SINCE.toISOString(), end_time: squareListedUntil(UNTIL), sort_order: 'ASC', limit: '2' };
     const square = nock('https://connect.squareup.com', { reqheaders: { authorization: `Bearer ${SQUARE_TOKEN}` } }).persist();
     serveSquareLocations(square)
       .get('/v2/payments').query({ ...base, location_id: AIRPORT_LOCATION }).reply(200, { payments: [airport] })

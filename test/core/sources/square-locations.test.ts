@@ -7,7 +7,7 @@ import { SquarePollCredentialsSchema } from '../../../nodes/core/sources/square-
 import { listSquarePayments } from '../../../nodes/core/sources/square-list';
 import { squareLocationIds } from '../../../nodes/core/sources/square-locations';
 import { squarePaymentObject } from '../../../sandbox/simulator/square-events';
-import { nock, SQUARE_TOKEN } from '../backfill/history-mocks';
+import { nock, SQUARE_TOKEN, squareListedUntil } from '../backfill/history-mocks';
 import { AIRPORT_LOCATION, HARBOUR_LOCATION, MAIN_LOCATION, ONE_LOCATION, serveSquareLocations, serveSquareMainLocation } from './square-locations-mock';
 import { nockOffline } from '../../support/nock-offline';
 
@@ -80,7 +80,7 @@ describe('Square: polling and backfill over several locations', () => {
 
   it('backfills a window from each location in turn; the window is done after the last', async () => {
     const window = { since: new Date('2026-11-20T00:00:00Z'), until: new Date('2026-11-21T00:00:00Z'), limit: 100, cursor: null };
-    const q = (location: string) => ({ begin_time: window.since.toISOString(), end_time: window.until.toISOString(), sort_order: 'ASC', limit: '100', location_id: location });
+    const q = (location: string) => ({ begin_time: window.since.toISOString(), end_time: squareListedUntil(window.until), sort_order: 'ASC', limit: '100', location_id: location });
     const api = square()
       .get('/v2/payments').query(q('LMAIN0000000A')).reply(200, { payments: [main] })
       .get('/v2/payments').query(q('LSECOND00000B')).reply(200, { payments: [second] });
@@ -141,7 +141,7 @@ describe('Square: polling and backfill over several locations', () => {
 
     it('backfills a window from every location, looking them up once for the window', async () => {
       const window = { since: new Date('2026-11-20T00:00:00Z'), until: new Date('2026-11-21T00:00:00Z'), limit: 100, cursor: null };
-      const w = (location: string) => ({ begin_time: window.since.toISOString(), end_time: window.until.toISOString(), sort_order: 'ASC', limit: '100', location_id: location });
+      const w = (location: string) => ({ begin_time: window.since.toISOString(), end_time: squareListedUntil(window.until), sort_order: 'ASC', limit: '100', location_id: location });
       const api = serveSquareLocations(square())
         .get('/v2/payments').query(w(AIRPORT_LOCATION)).reply(200, { payments: [airport], cursor: 'airport-page-2' })
         .get('/v2/payments').query({ ...w(AIRPORT_LOCATION), cursor: 'airport-page-2' }).reply(200, {})

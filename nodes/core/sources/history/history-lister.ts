@@ -52,28 +52,78 @@ export interface HistoryLister {
   list(credentials: unknown, window: HistoryWindow, ctx: HistoryContext): Promise<HistoryPage>;
 }
 
+const inside = (iso: string, since: Date, until: Date) => {
+  const t = Date.parse(iso);
+  return t >= since.getTime() && t < until.getTime();
+};
+
 /**
  * Only the events of payments made inside the window. A listing by change time (Clover's modifiedTime) also brings
  * older payments changed since; a refund event carries the refund's time, so it goes with its payment when the page
  * has the payment, else by its own time.
  *
- * `listedAt` gives, by payment id, the time the processor's query selects on where that is not the sale's
- * occurredAt (Square lists by created_at, and a sale a reader stored offline occurred hours or days before it reached
- * Square): the payment is then kept by that time, so it lands in the one window whose query lists it. (Stripe's lister
- * reads past its window instead and passes the time each charge is dated at: stripe-charges.ts.)
+ * `listedAt` gives, by payment id, the time a payment is to be kept by where that is not the sale's occurredAt
+ * (eventsListedInWindow passes it for a listing that selects on its upload or forwarding time).
  */
 export function eventsInWindow(events: readonly PaymentEvent[], since: Date, until: Date, listedAt?: (paymentId: string) => string | undefined): PaymentEvent[] {
-  const inside = (iso: string) => {
-    const t = Date.parse(iso);
-    return t >= since.getTime() && t < until.getTime();
-  };
-  const paymentTime = new Map<string, string>();
-  for (const e of events) if (e.kind === 'payment' || e.kind === 'failure') paymentTime.set(e.paymentId, e.occurredAt);
-  return events.filter((e) => inside(listedAt?.(e.paymentId) ?? paymentTime.get(e.paymentId) ?? e.occurredAt));
+  const paymentTime = paymentTimes(events);
+  return events.filter((e) => inside(listedAt?.(e.paymentId) ?? paymentTime.get(e.paymentId) ?? e.occurredAt, since, until));
+}
+
+/** Each payment's time, by id: its sale's (or failure's) occurredAt. */
+function paymentTimes(events: readonly PaymentEvent[]): Map<string, string> {
+  const times = new Map<string, string>();
+  for (const e of events) if (e.kind === 'payment' || e.kind === 'failure') times.set(e.paymentId, e.occurredAt);
+  return times;
 }
 
 export function checkWindow(since: Date, until: Date): void {
   if (Number.isNaN(since.getTime())) throw new InputError('since', 'is not a time', 'give a date such as 2026-01-01 or an ISO time');
   if (Number.isNaN(until.getTime())) throw new InputError('until', 'is not a time', 'give a date such as 2026-02-01 or an ISO time, or leave it out for now');
   if (until.getTime() <= since.getTime()) throw new InputError('until', `${until.toISOString()} is not after since (${since.toISOString()})`, 'give an --until later than --since, or leave it out for now');
+}
+
+/**
+ * The events of a listing that selects payments by when they reached the processor (Square's ListPayments by
+ * created_at, Stripe's charges by created), read `graceMs` past the window's end (listedUntil): a sale a reader stored
+ * offline occurred (occurredAt) hours before that, and belongs to the window it occurred in, which lists it through
+ * the grace. `listedAt` gives, by payment id, the time the listing selected it by; a payment it gives none for is kept
+ * by its own time, as eventsInWindow keeps it.
+ *
+ * A payment belongs to the window it is dated in (datedAt). Unless the window is reconciliation's (onePeriod), it
+ * also keeps a payment the listing selected inside it but dated before it: the window before may have been read
+ * before the sale reached the processor (backfill up to now), and the ledger finds a second read a duplicate.
+ */
+export function eventsListedInWindow(events: readonly PaymentEvent[], window: HistoryWindow, graceMs: number, listedAt: (paymentId: string) => string | undefined): PaymentEvent[] {
+  const occurred = paymentTimes(events);
+  const unlisted = new Set(eventsInWindow(events.filter((e) => listedAt(e.paymentId) === undefined), window.since, window.until));
+  return events.filter((e) => {
+    const listed = listedAt(e.paymentId);
+    return listed === undefined ? unlisted.has(e) : listedInWindow(window, graceMs, listed, occurred.get(e.paymentId));
+  });
+}
+
+/**
+ * Whether a payment the listing selected by `listedAt` (its upload or forwarding), made at `occurredAt`, belongs to
+ * the window, as eventsListedInWindow keeps it: for a lister to leave out, before reading more of it, a payment whose
+ * events would not be kept.
+ */
+export function listedInWindow(window: HistoryWindow, graceMs: number, listedAt: string, occurredAt: string | undefined): boolean {
+  return inside(datedAt(listedAt, occurredAt, graceMs), window.since, window.until) || (!window.onePeriod && inside(listedAt, window.since, window.until));
+}
+
+/** The end a listing by upload or forwarding time asks for: the window's, plus the grace (eventsListedInWindow). */
+export function listedUntil(window: HistoryWindow, graceMs: number): Date {
+  return new Date(window.until.getTime() + graceMs);
+}
+
+/**
+ * The time that decides a payment's window: its sale's (occurredAt: when a reader stored it offline, else when it was
+ * made), unless it reached the processor so late (`graceMs` or more after) that the window it is dated in, read only
+ * that far past its end, does not list it: then the time it was listed by, so some window still lists it.
+ */
+export function datedAt(listedAt: string, occurredAt: string | undefined, graceMs: number): string {
+  const listed = Date.parse(listedAt);
+  const occurred = occurredAt === undefined ? NaN : Date.parse(occurredAt);
+  return Number.isFinite(occurred) && Number.isFinite(listed) && listed - occurred < graceMs ? new Date(occurred).toISOString() : listedAt;
 }

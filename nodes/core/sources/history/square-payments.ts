@@ -5,16 +5,17 @@ import { squareErrorText, squareRequest } from '../square-api';
 import { squareLivemode, type SquareCredentials } from '../square-credentials';
 import { eventsOfPayment } from '../square-list';
 import { acrossLocations } from '../square-locations';
-import { isoTime } from '../square-payment';
+import { isoTime, paymentTime } from '../square-payment';
 import { squareSource } from '../square';
 import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
-import { eventsInWindow } from './history-lister';
+import { eventsListedInWindow, listedInWindow, listedUntil } from './history-lister';
 import { obj, trimmedStr } from '../../json/json-values';
 import { CredentialFieldError } from '../credential-error';
 
 /**
- * Square's history through ListPayments by creation time (`begin_time`/`end_time`, oldest first), where polling
- * asks by change time. Square's `cursor` continues "the original query", which stays the same for the whole
+ * Square's history through ListPayments by creation time (`begin_time`/`end_time`, oldest first; to the window's end
+ * plus SQUARE_OFFLINE_GRACE_MS, for payments taken offline in it and uploaded later), where polling asks by change
+ * time. Square's `cursor` continues "the original query", which stays the same for the whole
  * window, so it is the backfill's position as it is. Each payment becomes the events polling makes of it
  * (square-list.ts), under the same ids: a payment that came by polling or backfill first is a duplicate here.
  */
@@ -35,7 +36,8 @@ export function listSquareHistory(credentials: SquareCredentials, window: Histor
 async function listLocationHistory(credentials: SquareCredentials, window: HistoryWindow, ctx: SourceContext): Promise<HistoryPage> {
   const res = await squareRequest(credentials, ctx, '/v2/payments', {
     begin_time: window.since.toISOString(),
-    end_time: window.until.toISOString(),
+    // The grace past the window: payments taken offline inside it and uploaded (created) after it ended.
+    end_time: listedUntil(window, SQUARE_OFFLINE_GRACE_MS).toISOString(),
     sort_order: 'ASC',
     limit: Math.min(Math.max(Math.trunc(window.limit), 1), 100),
     cursor: window.cursor ?? undefined,
@@ -50,15 +52,32 @@ async function listLocationHistory(credentials: SquareCredentials, window: Histo
     throw new CredentialFieldError(['baseUrl', 'apiVersion', 'locationId'], problem, 'check the seller\'s API address, version and location');
   }
   const body = obj(res.body) ?? {};
-  const payments = (Array.isArray(body.payments) ? body.payments : []).map(obj).filter((p): p is Record<string, unknown> => Boolean(p));
+  // Each payment belongs to the window it is dated in (eventsListedInWindow): one taken offline to the window its
+  // reader took it in (offline_payment_details.client_created_at), which lists it through the grace above though
+  // Square created it on the upload, after the window. Those of other windows are left before their refunds and
+  // buyer are read.
+  const createdAt = new Map<string, string>();
+  const payments = (Array.isArray(body.payments) ? body.payments : []).map(obj).filter((p): p is Record<string, unknown> => {
+    if (!p) return false;
+    const id = trimmedStr(p.id);
+    const created = isoTime(p.created_at);
+    if (id && created) createdAt.set(id, created);
+    return !created || listedInWindow(window, SQUARE_OFFLINE_GRACE_MS, created, paymentTime(p));
+  });
   const livemode = squareLivemode(credentials);
   const events: PaymentEvent[] = [];
   const notes: string[] = [];
   for (const payment of payments) events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode, undefined, notes)));
   const next = trimmedStr(body.cursor);
-  // Kept by created_at, what begin_time/end_time select on, not by occurredAt: an offline payment's occurredAt is its
-  // reader's clock (client_created_at), up to days before the upload that created it, and by that time it would be
-  // dropped here and never listed by the window it falls in.
-  const createdAt = new Map(payments.map((p) => [trimmedStr(p.id), isoTime(p.created_at)]));
-  return { events: eventsInWindow(events, window.since, window.until, (id) => createdAt.get(id)), cursor: next ?? null, more: Boolean(next), ...(notes.length ? { notes } : {}) };
+  return { events: eventsListedInWindow(events, window, SQUARE_OFFLINE_GRACE_MS, (id) => createdAt.get(id)), cursor: next ?? null, more: Boolean(next), ...(notes.length ? { notes } : {}) };
 }
+
+/**
+ * How long after a reader took a payment offline Square may create it (on the upload) and the window the payment is
+ * dated in still list it. Square documents the limit: a Square Terminal takes payments offline for up to 24 hours,
+ * and they are declined if it does not reconnect within 24 hours of the first offline payment ("Payment APIs and
+ * SDKs"); through the Point of Sale API, offline payments not processed within 24 hours may be declined ("Offline
+ * mode"). Each window's listing reads this much past its end (a day's window lists two days of payments). A payment
+ * created later than this belongs to the window it was created in (history-lister's datedAt).
+ */
+export const SQUARE_OFFLINE_GRACE_MS = 24 * 3600_000;

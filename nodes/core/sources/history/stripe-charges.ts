@@ -5,7 +5,7 @@ import { STRIPE_MAX_PAGE, stripeGet, StripeUnavailableError } from '../stripe-li
 import type { StripeCredentials } from '../stripe-credentials';
 import { failedRefundEventKey, normalizeStripeEvent, stripeTerminalSource } from '../stripe-terminal';
 import type { HistoryContext, HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
-import { eventsInWindow } from './history-lister';
+import { eventsListedInWindow, listedUntil } from './history-lister';
 import { obj, safeInt, str, type Obj } from '../../json/json-values';
 
 /**
@@ -48,7 +48,7 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
     limit: Math.min(Math.max(1, Math.trunc(window.limit) || 1), STRIPE_MAX_PAGE),
     'created[gte]': Math.floor(window.since.getTime() / 1000),
     // The grace past the window: the charges of sales stored offline inside it and forwarded after it ended.
-    'created[lt]': Math.ceil((window.until.getTime() + STRIPE_OFFLINE_GRACE_MS) / 1000),
+    'created[lt]': Math.ceil(listedUntil(window, STRIPE_OFFLINE_GRACE_MS).getTime() / 1000),
     starting_after: window.cursor ?? undefined,
   });
   const charges = body.data;
@@ -60,20 +60,15 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
   for (const c of listed) {
     if (c) events.push(...(await eventsOfCharge(c, (charge) => refundsOf(credentials, ctx, charge, counted.has(c.paymentId)))));
   }
-  // Each charge belongs to the window its sale is dated in (datedAt): a sale a reader stored offline to the one it
-  // was stored in (card_present.offline.stored_at), which lists it through the grace above though Stripe created its
-  // charge on the forwarding, after the window. A window also keeps, unless it is reconciliation's (onePeriod), a
-  // charge created inside it whose sale is dated before it: the window before may have been read before the sale was
-  // forwarded (backfill up to now), and the ledger finds a second read a duplicate.
-  const times = new Map(listed.flatMap((c) => {
+  // Each charge belongs to the window its sale is dated in (eventsListedInWindow): a sale a reader stored offline to
+  // the one it was stored in (card_present.offline.stored_at), which lists it through the grace above though Stripe
+  // created its charge on the forwarding, after the window.
+  const createdAt = new Map(listed.flatMap((c) => {
     const created = safeInt(c?.charge.created);
-    if (!c || created === undefined || Math.abs(created) > 8.64e12) return [];
-    return [[c.paymentId, { created: new Date(created * 1000).toISOString(), dated: datedAt(created * 1000, c.sale) }] as const];
+    return c && created !== undefined && Math.abs(created) <= 8.64e12 ? [[c.paymentId, new Date(created * 1000).toISOString()] as const] : [];
   }));
-  const kept = new Set(eventsInWindow(events, window.since, window.until, (id) => times.get(id)?.dated));
-  if (!window.onePeriod) for (const e of eventsInWindow(events, window.since, window.until, (id) => times.get(id)?.created)) kept.add(e);
   return {
-    events: events.filter((e) => kept.has(e)),
+    events: eventsListedInWindow(events, window, STRIPE_OFFLINE_GRACE_MS, (id) => createdAt.get(id)),
     cursor: str(charges.at(-1)?.id) ?? window.cursor,
     more: body.hasMore && charges.length > 0,
   };
@@ -86,20 +81,10 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
  * only that stored payments are forwarded automatically once connectivity is restored, and urge restoring it as soon
  * as possible, the merchant bearing the decline risk), so this is the pack's own setting, not Stripe's: 72 hours, a
  * weekend's outage. Each window's listing reads this much past its end, a bounded cost (a day's window lists four
- * days of charges). A sale forwarded later than this belongs to the window it was forwarded in (datedAt).
+ * days of charges). A sale forwarded later than this belongs to the window it was forwarded in (history-lister's
+ * datedAt).
  */
 export const STRIPE_OFFLINE_GRACE_MS = 72 * 3600_000;
-
-/**
- * The time that decides a charge's window: its sale's (stored_at for one a reader stored offline, else the
- * charge's created), unless the sale was forwarded so late (STRIPE_OFFLINE_GRACE_MS or more after) that the window
- * it is dated in does not list it: then the charge's created, so some window still lists it.
- */
-function datedAt(createdMs: number, sale: PaymentEvent | undefined): string {
-  const occurred = sale ? Date.parse(sale.occurredAt) : NaN;
-  const at = Number.isFinite(occurred) && createdMs - occurred < STRIPE_OFFLINE_GRACE_MS ? occurred : createdMs;
-  return new Date(at).toISOString();
-}
 
 /**
  * A charge that succeeded, read as the webhook reads it: its sale as charge.succeeded, when that is one; else, where
