@@ -4,7 +4,7 @@ import { axiosTransport } from '../../../../nodes/core/http/axios-transport';
 import { listSquareHistory, SQUARE_OFFLINE_GRACE_MS } from '../../../../nodes/core/sources/history/square-payments';
 import { SquarePollCredentialsSchema } from '../../../../nodes/core/sources/square-credentials';
 import { squarePaymentObject } from '../../../../sandbox/simulator/square-events';
-import { nock, serveSquareList, SQUARE_TOKEN, squareListedUntil } from '../../backfill/history-mocks';
+import { serveSquareList, SQUARE_TOKEN, squareListedUntil } from '../../backfill/history-mocks';
 import { nockOffline } from '../../../support/nock-offline';
 
 /**
