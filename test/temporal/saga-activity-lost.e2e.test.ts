@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { Client, type WorkflowHandle } from '@temporalio/client';
+import { describe, it } from 'node:test';
+import type { WorkflowHandle } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import { LOCK_NAMESPACE, lockNumber } from '../../nodes/core/store/postgres-locks';
 import { LocalSqlCrm } from '../../nodes/core/crm/local-sql-crm';
-import type { GroupProcess } from '../../sandbox/run/shared/process-group';
 import { waitUntil } from '../../sandbox/run/shared/wait-until';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { startPaymentSaga } from '../../temporal/start-payment/start-payment-saga';
 import { PAYMENT_STEP_HEARTBEAT_TIMEOUT } from '../../workflows/heartbeat-timeout';
 import type { PaymentSagaResult } from '../../workflows/payment-saga';
 import { seedCustomers } from '../core/match/match-fixtures';
-import { startDevServer, type DevServer } from './support/dev-server';
 import { resultWithin } from './support/result-within';
-import { sagaWorkerEnv, spawnSagaWorker, startSagaRig, untilPolling, type SagaRig } from './support/saga-fault-rig';
+import { sagaSuite, untilPolling } from './support/saga-fault-rig';
 
 const HEARTBEAT_MS = Number.parseInt(PAYMENT_STEP_HEARTBEAT_TIMEOUT, 10) * 1000;
 
@@ -33,38 +30,22 @@ async function pendingActivity(handle: WorkflowHandle): Promise<{ type: string; 
  * takes, merge-customers.ts), taken from the test's own PostgreSQL session.
  */
 describe('a saga activity whose worker is SIGKILLed mid-attempt (real Temporal dev server)', { timeout: 200_000 }, () => {
-  let server: DevServer;
-  let rig: SagaRig;
-  let client: Client;
-  const workers: GroupProcess[] = [];
-  const taskQueue = `saga-lost-${randomUUID()}`;
-
-  before(async () => {
-    [server, rig] = await Promise.all([startDevServer(), startSagaRig()]);
-    // The Rust connection: nock (loaded for the relay) hangs Node's http2, which grpc-js rides on.
-    client = new Client({ connection: server.env.nativeConnection });
-  });
-  after(async () => {
-    for (const w of workers) await w.stop();
-    await server?.stop();
-    await rig?.close();
-  });
+  const suite = sagaSuite('saga-lost');
 
   it('lives past its heartbeat timeout while it heartbeats, and once its worker is killed is retried within it', { timeout: 150_000 }, async (t) => {
-    await seedCustomers(new LocalSqlCrm(rig.db), [
+    await seedCustomers(new LocalSqlCrm(suite.rig.db), [
       { id: 'cus_a', givenName: 'Ada', familyName: 'Lovelace', email: 'ada@example.com' },
       { id: 'cus_b', givenName: 'Ada', familyName: 'Lovelace', keys: [{ kind: 'processorCustomerId', value: 'stripe:cus_s1' }] },
     ]);
-    const session = new PgClient({ connectionString: rig.storeUrl });
+    const session = new PgClient({ connectionString: suite.rig.storeUrl });
     await session.connect();
     try {
       for (const id of ['cus_a', 'cus_b']) await session.query('SELECT pg_advisory_lock($1, $2)', [LOCK_NAMESPACE, lockNumber(`customer:${id}`)]);
-      const first = spawnSagaWorker(sagaWorkerEnv({ address: server.env.address, taskQueue, rig }));
-      workers.push(first);
+      const first = suite.spawnWorker();
       await untilPolling(first);
 
       const sale = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 5000, email: 'ada@example.com', name: 'Ada Lovelace', customer: 'cus_s1' })));
-      const handle = (await startPaymentSaga(client, sale, { taskQueue })) as unknown as WorkflowHandle & { result(): Promise<PaymentSagaResult> };
+      const handle = (await startPaymentSaga(suite.client, sale, { taskQueue: suite.taskQueue })) as unknown as WorkflowHandle & { result(): Promise<PaymentSagaResult> };
       await waitUntil('the saga to wait in its merge on the held customers', 30_000, async () => (await pendingActivity(handle))?.type === 'sagaMerge' || undefined, 100);
       const heldAt = performance.now();
       // Held past its heartbeat timeout: an attempt that heartbeats is not given up.
@@ -75,8 +56,7 @@ describe('a saga activity whose worker is SIGKILLed mid-attempt (real Temporal d
       await first.exited;
       const killedAt = performance.now();
       await session.end();
-      const second = spawnSagaWorker(sagaWorkerEnv({ address: server.env.address, taskQueue, rig }));
-      workers.push(second);
+      const second = suite.spawnWorker();
       await untilPolling(second);
 
       // Before: the lost attempt was noticed 2 minutes after it started, about 85 s after the kill.

@@ -1,14 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { Client } from '@temporalio/client';
-import type { GroupProcess } from '../../sandbox/run/shared/process-group';
+import { describe, it } from 'node:test';
 import { waitUntil } from '../../sandbox/run/shared/wait-until';
 import { assertCrmMatchesLedger, unsettledRows } from '../support/fault-scenario';
-import { startDevServer, type DevServer } from './support/dev-server';
 import {
-  assertAllSagasApplied, crashScenario, deliverHeld, holdOutboxWrites, SagaDeliveries, sagaWorkerEnv, spawnSagaWorker, startSagaRig,
-  untilHeldAfterLedger, untilPolling, type SagaRig,
+  assertAllSagasApplied, crashScenario, deliverHeld, holdOutboxWrites, SagaDeliveries, sagaSuite, untilHeldAfterLedger, untilPolling,
 } from './support/saga-fault-rig';
 
 const PAYMENTS = 30;
@@ -23,29 +18,14 @@ const HELD = 3;
  * one contact, the outbox empty, no saga failed or compensated.
  */
 describe('the worker SIGKILLed mid-saga, between the ledger write and the CRM write (real Temporal dev server)', { timeout: 240_000 }, () => {
-  let server: DevServer;
-  let rig: SagaRig;
-  let client: Client;
-  const workers: GroupProcess[] = [];
-  const taskQueue = `saga-kill-${randomUUID()}`;
-
-  before(async () => {
-    [server, rig] = await Promise.all([startDevServer(), startSagaRig()]);
-    // The Rust connection: nock (loaded for the relay) hangs Node's http2, which grpc-js rides on.
-    client = new Client({ connection: server.env.nativeConnection });
-  });
-  after(async () => {
-    for (const w of workers) await w.stop();
-    await server?.stop();
-    await rig?.close();
-  });
+  const suite = sagaSuite('saga-kill');
 
   it('every payment reaches HubSpot once with the ledger’s amounts after the restart', { timeout: 200_000 }, async (t) => {
+    const { rig, client, taskQueue } = suite;
     const started = performance.now();
     const { scenario, before: phases, held } = crashScenario({ payments: PAYMENTS, heldCount: HELD });
     assert.ok(held.some((h) => h.later.some((d) => d.kind === 'refund')), 'a held payment is refunded while its saga is stopped');
-    const first = spawnSagaWorker(sagaWorkerEnv({ address: server.env.address, taskQueue, rig }));
-    workers.push(first);
+    const first = suite.spawnWorker();
     await untilPolling(first);
 
     const deliveries = new SagaDeliveries(client, rig.db, taskQueue);
@@ -62,8 +42,7 @@ describe('the worker SIGKILLed mid-saga, between the ledger write and the CRM wr
     }
     const beforeKillMs = performance.now() - started;
 
-    const second = spawnSagaWorker(sagaWorkerEnv({ address: server.env.address, taskQueue, rig, crmSyncSchedule: '@every 2s' }));
-    workers.push(second);
+    const second = suite.spawnWorker({ crmSyncSchedule: '@every 2s' });
     const restartedAt = performance.now();
     await untilPolling(second);
     const pollingMs = performance.now() - restartedAt;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { after, before } from 'node:test';
+import { Client, type WorkflowHandle } from '@temporalio/client';
 import { Client as PgClient } from 'pg';
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { SqlInbox } from '../../../nodes/core/inbox/inbox';
@@ -18,6 +20,7 @@ import { startNockRelay, type NockRelay } from '../../support/nock-relay-server'
 import { startPostgresServer, type PostgresServer } from '../../support/postgres-server';
 import { stripeRequest } from '../../support/stripe-delivery';
 import { testKeys, TEST_TOKEN_KEYS, TEST_WEBHOOK_SECRET } from '../../support/temp-store';
+import { startDevServer, type DevServer } from './dev-server';
 import { resultWithin } from './result-within';
 
 /**
@@ -75,6 +78,53 @@ export function sagaWorkerEnv(o: { address: string; taskQueue: string; rig: Saga
 
 export function spawnSagaWorker(env: NodeJS.ProcessEnv): GroupProcess {
   return spawnGroup('worker', process.execPath, ['--enable-source-maps', WORKER_JS], { env });
+}
+
+/** What a crash test's suite runs on: its dev server, rig and client, and production workers on its own task queue. */
+export interface SagaSuite {
+  readonly server: DevServer;
+  readonly rig: SagaRig;
+  readonly client: Client;
+  readonly taskQueue: string;
+  /** A production worker on the suite's task queue (sagaWorkerEnv), stopped after the suite if still running. */
+  spawnWorker(o?: { crmSyncSchedule?: string }): GroupProcess;
+}
+
+/**
+ * Starts a dev server and a saga rig before the enclosing suite's tests (`before`), and stops them, with every worker
+ * spawnWorker started, after them (`after`). Call it inside the suite's describe.
+ */
+export function sagaSuite(queuePrefix: string): SagaSuite {
+  let server: DevServer | undefined;
+  let rig: SagaRig | undefined;
+  let client: Client | undefined;
+  const workers: GroupProcess[] = [];
+  const taskQueue = `${queuePrefix}-${randomUUID()}`;
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('the saga suite is not started yet: use it inside a test');
+    return value;
+  };
+  before(async () => {
+    [server, rig] = await Promise.all([startDevServer(), startSagaRig()]);
+    // The Rust connection: nock (loaded for the relay) hangs Node's http2, which grpc-js rides on.
+    client = new Client({ connection: server.env.nativeConnection });
+  });
+  after(async () => {
+    for (const w of workers) await w.stop();
+    await server?.stop();
+    await rig?.close();
+  });
+  return {
+    get server() { return started(server); },
+    get rig() { return started(rig); },
+    get client() { return started(client); },
+    taskQueue,
+    spawnWorker(o = {}) {
+      const worker = spawnSagaWorker(sagaWorkerEnv({ address: started(server).env.address, taskQueue, rig: started(rig), ...o }));
+      workers.push(worker);
+      return worker;
+    },
+  };
 }
 
 export const untilPolling = (p: GroupProcess) =>
