@@ -416,7 +416,8 @@ export class LoyaltyLedger {
 
   /**
    * Refunds take back points in proportion to what has been refunded of the payment (`refunded`, in total); a
-   * refund the processor reversed gives back what it took.
+   * refund the processor reversed gives back what it took (to the hold while the payment's dispute is open, and
+   * forfeited at once when it was lost).
    */
   private async reversePoints(ctx: Ctx, row: PaymentRow, refunded: number): Promise<void> {
     if (row.earned_points <= 0 || row.amount_minor <= 0) return;
@@ -432,12 +433,18 @@ export class LoyaltyLedger {
     const entry: LedgerEntry = { key, kind: 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
     // The same total can come round again (refunded, reversed, refunded anew): the payment's lock keeps a second
     // writer of this event out, so a key taken means an earlier round, and this round's entry is told by its event.
-    if ((await this.append(ctx, entry)) || (await this.append(ctx, { ...entry, key: `${key}:${ctx.f.eventId}` }))) {
-      await ctx.tx.run(
-        `UPDATE loyalty_payments SET reversed_points = reversed_points + ?, held_points = held_points - ? WHERE program_id = ? AND source = ? AND payment_id = ?`,
-        [reverse, held ? reverse : 0, this.id, ctx.f.source, ctx.f.paymentId],
-      );
-    }
+    const landed = (await this.append(ctx, entry)) ? key : (await this.append(ctx, { ...entry, key: `${key}:${ctx.f.eventId}` })) ? `${key}:${ctx.f.eventId}` : null;
+    if (landed === null) return;
+    // Points a refund gives back (its reversal, or less refunded than counted) after the payment's dispute was lost
+    // are forfeited with the rest of its points, as when they came back before the loss (disputeMoved forfeits all
+    // the payment has left); a win gives them back with the rest.
+    const forfeit = reverse < 0 && row.dispute_state === 'lost'
+      && (await this.append(ctx, { key: `forfeit:${landed}`, kind: 'forfeit', points: reverse, heldPoints: 0 })) ? -reverse : 0;
+    await ctx.tx.run(
+      `UPDATE loyalty_payments SET reversed_points = reversed_points + ?, held_points = held_points - ?, forfeited_points = forfeited_points + ?
+       WHERE program_id = ? AND source = ? AND payment_id = ?`,
+      [reverse, held ? reverse : 0, forfeit, this.id, ctx.f.source, ctx.f.paymentId],
+    );
   }
 
   /**

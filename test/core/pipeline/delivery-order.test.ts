@@ -95,6 +95,16 @@ describe('a Stripe Terminal sale ends the same in the ledger, the CRM, segment a
     assert.deepEqual(refundRows(natural), [[2500, '2025-10-05T10:00:00.000Z'], [1500, '2025-10-06T10:00:00.000Z'], [-1500, '2025-10-08T10:00:00.000Z']]);
   });
 
+  it('refunds of 40.00 in all, 15.00 of them failing, and a dispute lost: the sale\'s points all forfeited, the failed refund\'s too, in all 24 orders', async () => {
+    // Found by order-independence.property.test.ts: a refund failing after the dispute was lost gave the points its
+    // refund had taken back to the balance, where before the loss they were forfeited with the rest.
+    const natural = await order.everyOrder(saleScenario(['charge', 'refund 40', 'refund failed', 'dispute lost']), 4, 8000);
+    const p = natural.payment;
+    assert.deepEqual([p.grossMinor, p.refundedMinor, p.chargebackMinor, p.netMinor], [10000, 2500, 7500, 0]);
+    // The earlier sale's 10 points are all the shopper has; the lost sale's 100 are forfeited, whatever refunds did first.
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_held]), [[1000, 2, 10, 0]]);
+  });
+
   it('a dispute opened and won: all 24 orders', async () => {
     const natural = await order.everyOrder(saleScenario(['pi', 'charge', 'dispute', 'dispute won']), 4, 7000);
     assert.deepEqual([natural.payment.grossMinor, natural.payment.chargebackMinor, natural.payment.netMinor], [10000, 0, 10000]);
