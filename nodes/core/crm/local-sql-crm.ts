@@ -198,7 +198,8 @@ export class LocalSqlCrm implements Crm {
  * notifications arrived in. Rows of this batch are adopted before they are written; rows of earlier batches in the
  * store. One query per such sale, and none for a sale heard first (the usual case: its payment has one event). The
  * event that ties such a payment to its customer without making the sale count (RecordedEvent.tiedCustomer: an Adyen
- * authorisation after a failed capture left it void) gives them those transactions too.
+ * authorisation after a failed capture left it void) gives them those transactions too; a sale seen void (its void or
+ * failed capture heard first) is seen all the same, so a refund heard before it is a visit then too.
  */
 async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent[], recorded: readonly RecordedEvent[], plan: Planned[]): Promise<void> {
   // Each payment's events this batch recorded so far: when they are all the ledger has of it, no earlier batch wrote
@@ -213,7 +214,10 @@ async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent
     inBatch.set(key, recordedHere);
     // The sale counting here, or (an Adyen capture failed before its authorisation leaves it void when that comes)
     // this event tying the payment to its customer: either way what its earlier events left with nobody is theirs.
-    const counts = p.totals?.seenAt !== undefined && p.totals.payments === 1;
+    // A sale seen here already void (its void, or its capture failed, heard first) is seen all the same: a refund heard
+    // before it was a visit, as when it came after (a refund of a counted sale is one even once the sale is void).
+    const seenHere = recorded[i]!.outcome === 'recorded' && r.kind === 'payment' && recorded[i]!.payment.counted;
+    const counts = p.totals?.seenAt !== undefined && (p.totals.payments === 1 || seenHere);
     if (!p.answer.customerId || !(counts || recorded[i]!.tiedCustomer) || recorded[i]!.payment.events <= 1) continue;
     const customerId = p.answer.customerId;
     // This batch's rows of the payment (columns as in TRANSACTION_COLUMNS: customer_id 1, source 2, payment_id 3,

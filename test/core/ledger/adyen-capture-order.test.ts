@@ -117,6 +117,19 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance]), [[4000, 2, 40]]);
   });
 
+  it('captured, 20.00 refunded, then the capture failed: the refund was a visit (last seen at it), whether or not the failure came before the authorisation, in all 24 orders', async () => {
+    // Found by order-independence.property.test.ts: when the failure came before the authorisation, the sale was void
+    // when it arrived, and the refund heard before it was no visit (last seen at the sale), where it is one when the
+    // authorisation comes first.
+    const natural = await everyOrder(saleScenario(10000, [
+      { role: 'CAPTURE 100', scenario: 'capture', capture: 'a', amount: 10000, day: 4 },
+      { role: 'REFUND 20', scenario: 'partial_refund', capture: 'r', amount: 2000, day: 5 },
+      { role: 'CAPTURE_FAILED 100', scenario: 'capture_failed', capture: 'a', amount: 10000, day: 7 },
+    ]), 4, 27_000);
+    assert.deepEqual([natural.payment.grossMinor, natural.payment.refundedMinor, natural.payment.status], [10000, 10000, 'failed']);
+    assert.deepEqual(natural.totals.map((t) => ({ ...t })), [{ currency: 'EUR', payments: 1, gross_minor: 11000, refunded_minor: 10000, first_seen: '2025-10-01T10:00:00.000Z', last_seen: '2025-10-05T10:00:00.000Z' }]);
+  });
+
   it('a capture of less than authorised (80.00 of 100.00): Adyen releases the rest, so the sale brought 80.00, in both orders', async () => {
     const natural = await everyOrder(saleScenario(10000, [{ role: 'CAPTURE 80', scenario: 'capture', capture: 'a', amount: 8000, day: 4 }]), 2);
     const p = natural.payment;
