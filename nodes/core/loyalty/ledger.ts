@@ -416,35 +416,35 @@ export class LoyaltyLedger {
 
   /**
    * Refunds take back points in proportion to what has been refunded of the payment (`refunded`, in total); a
-   * refund the processor reversed gives back what it took (to the hold while the payment's dispute is open, and
-   * forfeited at once when it was lost).
+   * refund the processor reversed gives back what it took (to the hold while the payment's dispute is open, and to
+   * what it forfeited once it was lost).
    */
   private async reversePoints(ctx: Ctx, row: PaymentRow, refunded: number): Promise<void> {
     if (row.earned_points <= 0 || row.amount_minor <= 0) return;
     const shouldBeReversed = Math.floor((row.earned_points * refunded) / row.amount_minor);
     const held = row.dispute_state === 'open';
-    const room = held ? row.held_points : remaining(row);
+    // A lost dispute forfeited all the payment had left (disputeMoved): a refund heard after it takes its share from
+    // what was forfeited, and one reversed after it gives its share back there, so the balance ends as when the refund
+    // came before the loss, and a later win gives back what the refunds leave, in either order.
+    const lost = row.dispute_state === 'lost';
+    const room = held ? row.held_points : lost ? row.forfeited_points : remaining(row);
     const owed = shouldBeReversed - row.reversed_points;
     // Taken back up to what the payment has left; given back (owed below 0) as far as refunds took.
     const reverse = owed > 0 ? Math.max(0, Math.min(owed, room)) : owed;
     if (reverse === 0) return;
-    // Points on hold for a dispute come off (or go back to) the hold, not the available balance.
+    // Points on hold for a dispute come off (or go back to) the hold, not the available balance; points a lost dispute
+    // forfeited, off (or back to) what it forfeited.
     const key = `${reverse > 0 ? 'reverse' : 'restore'}:${ctx.f.paymentKey}:${refunded}`;
-    const entry: LedgerEntry = { key, kind: 'reverse', points: held ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
+    const entry: LedgerEntry = { key, kind: 'reverse', points: held || lost ? 0 : -reverse, heldPoints: held ? -reverse : 0 };
     // The same total can come round again (refunded, reversed, refunded anew): the payment's lock keeps a second
     // writer of this event out, so a key taken means an earlier round, and this round's entry is told by its event.
-    const landed = (await this.append(ctx, entry)) ? key : (await this.append(ctx, { ...entry, key: `${key}:${ctx.f.eventId}` })) ? `${key}:${ctx.f.eventId}` : null;
-    if (landed === null) return;
-    // Points a refund gives back (its reversal, or less refunded than counted) after the payment's dispute was lost
-    // are forfeited with the rest of its points, as when they came back before the loss (disputeMoved forfeits all
-    // the payment has left); a win gives them back with the rest.
-    const forfeit = reverse < 0 && row.dispute_state === 'lost'
-      && (await this.append(ctx, { key: `forfeit:${landed}`, kind: 'forfeit', points: reverse, heldPoints: 0 })) ? -reverse : 0;
-    await ctx.tx.run(
-      `UPDATE loyalty_payments SET reversed_points = reversed_points + ?, held_points = held_points - ?, forfeited_points = forfeited_points + ?
-       WHERE program_id = ? AND source = ? AND payment_id = ?`,
-      [reverse, held ? reverse : 0, forfeit, this.id, ctx.f.source, ctx.f.paymentId],
-    );
+    if ((await this.append(ctx, entry)) || (await this.append(ctx, { ...entry, key: `${key}:${ctx.f.eventId}` }))) {
+      await ctx.tx.run(
+        `UPDATE loyalty_payments SET reversed_points = reversed_points + ?, held_points = held_points - ?, forfeited_points = forfeited_points - ?
+         WHERE program_id = ? AND source = ? AND payment_id = ?`,
+        [reverse, held ? reverse : 0, lost ? reverse : 0, this.id, ctx.f.source, ctx.f.paymentId],
+      );
+    }
   }
 
   /**

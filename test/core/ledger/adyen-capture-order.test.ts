@@ -323,6 +323,20 @@ describe('an Adyen sale with manual capture ends the same in the ledger, the CRM
     assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_held]), [[1000, 2, 10, 0]]);
   });
 
+  it('25.00 refunded, the sale charged back and the chargeback reversed: the points the refund took stay taken, in all 24 orders', async () => {
+    // Found by order-independence.property.test.ts: a refund heard after the loss took no points (the loss had forfeited
+    // them all), so the win gave back all the sale's points, the refunded share too: 110 points, where 85 when the
+    // refund came before the loss.
+    const natural = await everyOrder(saleScenario(10000, [
+      { role: 'REFUND 25', scenario: 'partial_refund', capture: 'r', amount: 2500, day: 5 },
+      { role: 'CHARGEBACK', scenario: 'chargeback_lost', capture: 'd', amount: 10000, day: 9 },
+      { role: 'CHARGEBACK_REVERSED', scenario: 'chargeback_won', capture: 'd', amount: 10000, day: 20 },
+    ]), 4, 28_000);
+    const p = natural.payment;
+    assert.deepEqual([p.disputePhase, p.refundedMinor, p.chargebackMinor, p.netMinor], ['won', 2500, 0, 7500]);
+    assert.deepEqual(natural.loyalty.map((m) => [m.lifetime_spend_minor, m.visits, m.points_balance, m.points_held]), [[8500, 2, 85, 0]]);
+  });
+
   it('a dispute won, lost to a second chargeback, then won at pre-arbitration: the whole sale kept, its points back, in all 120 orders', async () => {
     const natural = await everyOrder(saleScenario(10000, [...disputeSteps, { role: 'PREARBITRATION_WON', scenario: 'prearbitration_won', capture: 'd', amount: 10000, day: 70 }]), 5, 23_000);
     const p = natural.payment;
