@@ -196,7 +196,7 @@ export class LocalSqlCrm implements Crm {
  * visit, so the customer was last seen at the later of the sale and that refund, as when the sale came first.
  * Without this, last_seen, and the customer's transactions, would depend on the order the processor's
  * notifications arrived in. Rows of this batch are adopted before they are written; rows of earlier batches in the
- * store. One query per such sale, and none for a sale heard first (the usual case: its payment has one event). The
+ * store. Two queries per such sale, and none for a sale heard first (the usual case: its payment has one event). The
  * event that ties such a payment to its customer without making the sale count (RecordedEvent.tiedCustomer: an Adyen
  * authorisation after a failed capture left it void) gives them those transactions too; a sale seen void (its void or
  * failed capture heard first) is seen all the same, so a refund heard before it is a visit then too.
@@ -246,6 +246,16 @@ async function adoptEarlierEvents(tx: SqlExecutor, records: readonly LedgerEvent
       if (stored?.first) visited(stored.first);
       if (stored?.last) visited(stored.last);
     }
+    // Every refund report of the payment that takes none back is a visit once the sale counts (planOf's `visit`), also
+    // one that added nothing in the processor's order, so its row holds 0: a running total no higher than the refunds
+    // reported before it (Square's polled total at the payment's updated_at, after its refund.updated), a refund heard
+    // after its reversal. The ledger keeps them all (ledger_refund_reports, this batch's written already).
+    const [reported] = await tx.all<{ first: string | null; last: string | null }>(
+      'SELECT MIN(occurred_at) AS first, MAX(occurred_at) AS last FROM ledger_refund_reports WHERE source = ? AND payment_id = ? AND reversed = 0 AND amount_minor > 0',
+      [r.source, r.paymentId],
+    );
+    if (reported?.first) visited(reported.first);
+    if (reported?.last) visited(reported.last);
     p.totals = { ...p.totals!, seenAt: first, seenUntil: last };
   }
 }
