@@ -5,7 +5,7 @@ import { STRIPE_MAX_PAGE, stripeGet, StripeUnavailableError } from '../stripe-li
 import type { StripeCredentials } from '../stripe-credentials';
 import { failedRefundEventKey, normalizeStripeEvent, stripeTerminalSource } from '../stripe-terminal';
 import type { HistoryContext, HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
-import { eventsListedInWindow, listedUntil } from './history-lister';
+import { eventsListedInWindow, listedInWindow, listedUntil } from './history-lister';
 import { obj, safeInt, str, type Obj } from '../../json/json-values';
 
 /**
@@ -52,7 +52,9 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
     starting_after: window.cursor ?? undefined,
   });
   const charges = body.data;
-  const listed = charges.map(listedOf);
+  // Charges of the grace past the window whose sale belongs to a later window are left before their refunds are read
+  // (eventsListedInWindow below would drop their events anyway).
+  const listed = charges.map(listedOf).filter((c) => !c || belongsHere(c, window));
   // One question to the store for the page: of the charges that show nothing refunded, which the ledger counts refunded.
   const unrefunded = listed.filter((c): c is ListedCharge => !!c && showsNoRefund(c.charge)).map((c) => c.paymentId);
   const counted = unrefunded.length > 0 && ctx.ledger ? await ctx.ledger.refunded(unrefunded) : new Set<string>();
@@ -64,8 +66,8 @@ export async function listStripeCharges(credentials: StripeCredentials, window: 
   // the one it was stored in (card_present.offline.stored_at), which lists it through the grace above though Stripe
   // created its charge on the forwarding, after the window.
   const createdAt = new Map(listed.flatMap((c) => {
-    const created = safeInt(c?.charge.created);
-    return c && created !== undefined && Math.abs(created) <= 8.64e12 ? [[c.paymentId, new Date(created * 1000).toISOString()] as const] : [];
+    const created = c && createdOf(c.charge);
+    return c && created ? [[c.paymentId, created] as const] : [];
   }));
   return {
     events: eventsListedInWindow(events, window, STRIPE_OFFLINE_GRACE_MS, (id) => createdAt.get(id)),
@@ -97,6 +99,18 @@ interface ListedCharge {
   id: string;
   paymentId: string;
   sale?: PaymentEvent;
+}
+
+/** The charge's `created` (what `created[gte]`/`created[lt]` select on) as an ISO time, when it is one a Date holds. */
+function createdOf(charge: Obj): string | undefined {
+  const created = safeInt(charge.created);
+  return created !== undefined && Math.abs(created) <= 8.64e12 ? new Date(created * 1000).toISOString() : undefined;
+}
+
+/** Whether a listed charge's payment belongs to the window (listedInWindow), its sale dated as eventsListedInWindow dates it. */
+function belongsHere(c: ListedCharge, window: HistoryWindow): boolean {
+  const created = createdOf(c.charge);
+  return !created || listedInWindow(window, STRIPE_OFFLINE_GRACE_MS, created, c.sale?.occurredAt);
 }
 
 function listedOf(charge: Obj): ListedCharge | null {

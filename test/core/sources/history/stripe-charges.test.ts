@@ -121,6 +121,16 @@ describe('Stripe charge history: a charge that shows nothing refunded where the 
     }
   });
 
+  it('reads no refunds of a charge of the grace past the window that belongs to a later window', async () => {
+    // A sale on 1 February at 02:00, refunded since: January's listing brings it through the grace, and drops it.
+    const after = chargeObject({ chargeId: 'ch_3FebruaryEEEEEEEEEEEEEEE', paymentIntentId: 'pi_3FebruaryEEEEEEEEEEEEEEE', amount: 900, amountRefunded: 900, currency: 'eur', created: secs(UNTIL) + 7200 });
+    // nockOffline refuses any request not mocked here: reading its refunds (GET /v1/refunds) would fail the test.
+    const scope = stripe().get('/v1/charges').query(chargesQuery).reply(200, { object: 'list', url: '/v1/charges', data: [after], has_more: false });
+    const page = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, window, { http: axiosTransport(), now: () => UNTIL });
+    assert.ok(scope.isDone());
+    assert.deepEqual(page.events, []);
+  });
+
   it('a sale forwarded the grace or more after it was stored belongs to the window it was forwarded in, which lists it, in reconciliation too', async () => {
     const storedAt = secs(SINCE) - STRIPE_OFFLINE_GRACE_MS / 1000;
     const late = chargeObject({ chargeId: 'ch_3LateDDDDDDDDDDDDDDDDDDD', paymentIntentId: 'pi_3LateDDDDDDDDDDDDDDDDDDD', amount: 4200, currency: 'eur', created: secs(SINCE), card: { offlineStoredAt: storedAt } });
