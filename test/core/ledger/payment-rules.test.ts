@@ -4,8 +4,10 @@ import type { LedgerEvent } from '../../../nodes/core/ledger/ledger-event';
 import { ledgerPaymentOf } from '../../../nodes/core/ledger/payment-rows';
 import {
   applyEvent, deltaBetween, MemoryEntries, NOT_COUNTED, viewOf,
-  type LedgerDelta, type PaymentRecord, type PaymentView,
+  type LedgerDelta, type PaymentRecord,
 } from '../../../nodes/core/ledger/payment-rules';
+import { permutations } from '../../support/permutations';
+import { counted, summed } from './support/deltas';
 import { again, capturedPart, capturedSale, cumulativeRefund, dispute, failedCapture, failure, ownRefund, payment, reversedRefund, voidedSale } from './support/events';
 
 /**
@@ -22,28 +24,6 @@ function replay(events: readonly LedgerEvent[]): { record: PaymentRecord; deltas
     record = after;
   }
   return { record: record!, deltas };
-}
-
-/** What a consumer that added every delta has counted. */
-function summed(deltas: readonly LedgerDelta[]) {
-  const sum = { payments: 0, grossMinor: 0, refundedMinor: 0, chargebackMinor: 0, disputes: 0, disputedOpenMinor: 0 };
-  for (const d of deltas) for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += d[k];
-  return sum;
-}
-
-const counted = (v: PaymentView) => ({
-  payments: Number(v.counted && !v.voided), grossMinor: v.grossMinor, refundedMinor: v.refundedMinor, chargebackMinor: v.chargebackMinor,
-  disputes: Number(v.disputePhase !== null), disputedOpenMinor: v.disputePhase === 'open' ? v.disputedMinor : 0,
-});
-
-function* permutations<T>(items: readonly T[]): Generator<T[]> {
-  if (items.length <= 1) {
-    yield [...items];
-    return;
-  }
-  for (let i = 0; i < items.length; i++) {
-    for (const rest of permutations([...items.slice(0, i), ...items.slice(i + 1)])) yield [items[i]!, ...rest];
-  }
 }
 
 describe('the money rules (pure)', () => {
