@@ -6,7 +6,8 @@ import { PROFILE_COLUMN_NAMES } from '../crm/customer-columns';
 import { movePayments } from '../ledger/read-payments';
 import { giveBackSegments, moveSegments, type SegmentsMoved } from '../segment/merged-customers';
 import { giveBackLoyalty, moveLoyalty, type LoyaltyMoved } from '../loyalty/merged-members';
-import { addedTotals, ledgerTotalsOfEvents, seenOf, takenTotals, totalsRowsOf, writeTotalsRows, type TotalsRow } from './merged-totals';
+import { addedTotals, ledgerTotalsOfEvents, takenTotals, totalsRowsOf, writeTotalsRows, type TotalsRow } from './merged-totals';
+import { seenOf } from '../crm/local-sql-crm';
 import { forgetKeptApart } from './kept-apart';
 import { queueMergeForCrms } from './merge-to-crms';
 

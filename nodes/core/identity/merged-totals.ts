@@ -1,4 +1,4 @@
-import { readTotalRows, seenOf, writeTotalRows, type TotalRow } from '../crm/local-sql-crm';
+import { readTotalRows, writeTotalRows, type TotalRow } from '../crm/local-sql-crm';
 import type { SqlExecutor } from '../store/sql-database';
 
 /**
@@ -60,8 +60,6 @@ export function takenTotals(a: readonly TotalsRow[], b: readonly TotalsRow[], se
   });
 }
 
-/** First and last seen per currency over a customer's transactions that move money, as recording them set them. */
-export { seenOf };
 
 /**
  * The ledger's deltas of these events added up per currency (a lost dispute counted as money given back, as the
