@@ -90,9 +90,13 @@ export function scrubPan(text: string): string {
   return scrubPart(text, pan);
 }
 
-/** Card numbers first (a PIN's name before one leaves its digits to the card number's redaction), then typed codes. */
+/**
+ * Card numbers first (a PIN's name before one leaves its digits to the card number's redaction), then typed codes.
+ * Without a card number scrubPan has already found a name in the text, so it is not looked for again.
+ */
 function scrubPart(text: string, pan: boolean): string {
-  const runs = pan ? scrubRuns(text) : text;
+  if (!pan) return text.replace(TYPED_SECRET, redactTyped);
+  const runs = scrubRuns(text);
   return HAS_SECRET_NAME.test(runs) ? runs.replace(TYPED_SECRET, redactTyped) : runs;
 }
 
