@@ -28,9 +28,13 @@ export const DynamicsAuthSchema = z.object({
 export type DynamicsAuth = z.infer<typeof DynamicsAuthSchema>;
 
 /**
- * The default maximum lengths of the contact columns the pack writes (Dataverse table reference: contact, each
- * column's MaxLength; Business Central's "CRM Contact" table mirrors them, FirstName/LastName Text[50]): a longer
- * value is refused with 400 "…exceeded the maximum allowed length of '50'". A customized length is the org's own.
+ * The default maximum lengths of the contact columns the pack writes, or an operator maps a profile field to
+ * (Dataverse table reference: contact, learn.microsoft.com/power-apps/developer/data-platform/reference/entities/contact,
+ * each column's MaxLength: firstname, lastname, middlename 50; emailaddress1 100; telephone1 "Business Phone",
+ * telephone2 "Home Phone", mobilephone 50; address1_line1, _line2, _line3 "Street 1–3" 250; address1_city 80;
+ * address1_stateorprovince 50; address1_postalcode 20; address1_country 80. Business Central's "CRM Contact" table
+ * mirrors them). A longer value is refused with 400 "…exceeded the maximum allowed length of '50'". fullname is
+ * computed by Dataverse from the name columns, never written. A customized length is the org's own.
  */
 export const DYNAMICS_CONTACT_LIMITS: FieldLimits = {
   firstname: textUpTo(50),
@@ -38,7 +42,10 @@ export const DYNAMICS_CONTACT_LIMITS: FieldLimits = {
   emailaddress1: wholeUpTo(100),
   mobilephone: wholeUpTo(50),
   telephone1: wholeUpTo(50),
+  telephone2: wholeUpTo(50),
   address1_line1: textUpTo(250),
+  address1_line2: textUpTo(250),
+  address1_line3: textUpTo(250),
   address1_city: textUpTo(80),
   address1_postalcode: wholeUpTo(20),
   address1_stateorprovince: textUpTo(50),

@@ -115,15 +115,24 @@ export type ZohoSettings = z.output<typeof ZohoSettingsSchema>;
  */
 export const ZOHO_SEARCH_SCOPE = 'ZohoSearch.securesearch.READ';
 /**
- * The lengths of the standard Contacts fields the pack writes (Zoho CRM API "Fields Metadata", its Contacts sample:
- * First_Name "length": 40, Last_Name 80, Email 100, Phone 30; "Custom Fields" gives the same email and phone sizes as
- * the types' limits): "Upsert Records" refuses a longer value with INVALID_DATA.
+ * The lengths of the standard Contacts fields the pack writes (Zoho CRM API "Fields Metadata", GET
+ * /settings/fields?module=Leads sample, each field's "length", and its convert_mapping to the Contacts field a lead
+ * becomes: First_Name 40, Last_Name 80, Email 100, Phone 30, Mobile 30, Street → Mailing_Street 250, City →
+ * Mailing_City 100, State → Mailing_State 100, Zip_Code → Mailing_Zip 30, Country → Mailing_Country 100; "Custom
+ * Fields" gives the same email and phone sizes as the types' limits): "Upsert Records" refuses a longer value with
+ * INVALID_DATA.
  */
 export const ZOHO_CONTACT_LIMITS: FieldLimits = {
   First_Name: textUpTo(40),
   Last_Name: textUpTo(80),
   Email: wholeUpTo(100),
   Phone: wholeUpTo(30),
+  Mobile: wholeUpTo(30),
+  Mailing_Street: textUpTo(250),
+  Mailing_City: textUpTo(100),
+  Mailing_State: textUpTo(100),
+  Mailing_Zip: wholeUpTo(30),
+  Mailing_Country: textUpTo(100),
 };
 
 /** Deals: Deal_Name holds at most 120 characters (Zoho's standard Deals layout). */

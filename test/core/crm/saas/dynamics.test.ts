@@ -197,6 +197,23 @@ describe('Dynamics 365 adapter against the contract mock', () => {
       assert.match(notes[0]!, /^cus_1: lastname cut to 50 characters/);
       assert.match(notes[1]!, /^cus_1: emailaddress1 left out: 120 characters, over the 100 Dynamics takes/);
     });
+
+    // Street 2 and 3 (MaxLength 250) and Home Phone (50), as an operator maps the street or the phone there.
+    for (const [street, phone] of [['address1_line2', 'telephone2'], ['address1_line3', 'telephone1']] as const) {
+      it(`fits a street mapped to ${street} to its 250 and leaves out a phone over the 50 ${phone} takes`, async () => {
+        const { mock, crm } = setup({}, { contact: { fields: { street, phone } } });
+        const long = `${'Calle de Nuestra Señora de la Asunción, '.repeat(8)}12`; // 322 characters
+        const results = await crm.upsertCustomers([customer(1, { street: long, phone: `+1${'4'.repeat(55)}` }), customer(2, { street: 'Main St 1' })]);
+        assert.deepEqual(results.map((r) => r.status), ['synced', 'synced'], JSON.stringify(results));
+        const [one] = mock.byKey('contact', 'cus_1');
+        assert.deepEqual([one![street], one![phone], one!.lastname], [long.slice(0, 250).trimEnd(), undefined, 'Diaz']);
+        assert.equal(mock.byKey('contact', 'cus_2')[0]![street], 'Main St 1');
+        assert.deepEqual(crm.notes!(), [
+          `cus_1: ${phone} left out: 57 characters, over the 50 Dynamics takes, and cutting it would make it wrong; correct it in Dynamics by hand`,
+          `cus_1: ${street} cut to 250 characters, the most Dynamics takes (the pack keeps it whole)`,
+        ]);
+      });
+    }
   });
 
   describe('payments', () => {

@@ -213,6 +213,41 @@ describe('Zoho adapter: lengths', () => {
     const [one] = contactsOf(mock, c);
     assert.deepEqual([one!.Last_Name, one!.Email], [email.slice(0, 80), undefined]);
   });
+
+  it('fits the mailing address to the Contacts lengths (Street 250, City, State and Country 100) and leaves out a postal code over 30', { timeout: 10_000 }, async () => {
+    const { mock, adapter } = setup();
+    const street = `${'Calle de Nuestra Señora de la Asunción, '.repeat(8)}12`; // 322 characters
+    const place = 'Santa Cruz de la Sierra '.repeat(5).trim(); // 119 characters
+    const c = customer(3, { street, city: place, region: place, country: place, postalCode: 'X'.repeat(35) });
+    const [result] = await adapter.upsertCustomers([c, customer(4)]);
+    synced(result);
+    const [one] = contactsOf(mock, c);
+    const cut = place.slice(0, 100).trimEnd();
+    assert.deepEqual(
+      [one!.Mailing_Street, one!.Mailing_City, one!.Mailing_State, one!.Mailing_Country, one!.Mailing_Zip, one!.Last_Name],
+      [street.slice(0, 250).trimEnd(), cut, cut, cut, undefined, 'Lopez'],
+    );
+    assert.deepEqual(adapter.notes!(), [
+      `${c.externalId}: Mailing_Street cut to 250 characters, the most Zoho takes (the pack keeps it whole)`,
+      `${c.externalId}: Mailing_City cut to 100 characters, the most Zoho takes (the pack keeps it whole)`,
+      `${c.externalId}: Mailing_Zip left out: 35 characters, over the 30 Zoho takes, and cutting it would make it wrong; correct it in Zoho by hand`,
+      `${c.externalId}: Mailing_State cut to 100 characters, the most Zoho takes (the pack keeps it whole)`,
+      `${c.externalId}: Mailing_Country cut to 100 characters, the most Zoho takes (the pack keeps it whole)`,
+    ]);
+  });
+
+  it('a field update to Mobile over its 30 characters leaves the number out and says so on the written record', { timeout: 10_000 }, async () => {
+    const { mock, adapter } = setup();
+    const c = customer(5);
+    synced((await adapter.upsertCustomers([c]))[0]);
+    const [result] = await adapter.updateFields([{ customerExternalId: c.externalId, fields: { mobile: `+34${'6'.repeat(30)}`, loyalty_tier: 'gold' } }]);
+    synced(result);
+    const [one] = contactsOf(mock, c);
+    assert.deepEqual([one!.Mobile, one!.Loyalty_Tier], [undefined, 'gold']);
+    assert.deepEqual(adapter.notes!(), [
+      `${c.externalId}: Mobile left out: 33 characters, over the 30 Zoho takes, and cutting it would make it wrong; correct it in Zoho by hand`,
+    ]);
+  });
 });
 
 describe('Zoho adapter: payments as deals', () => {

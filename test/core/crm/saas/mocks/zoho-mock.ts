@@ -25,9 +25,9 @@ export const nock = (require('nock') as { default: typeof nockApi }).default;
  * - a seeded fault injector (429 / 5xx / an answer delayed past the client's timeout, written first).
  * Bodies follow the v8 reference samples and the codes/messages of Zoho's SDK (core/com/zoho/crm/api/record).
  */
-/** The lengths of the standard layouts' fields this mock checks (Fields metadata API, "length"). */
+/** The lengths of the standard layouts' fields this mock checks (Fields metadata API, "length"; see ZOHO_CONTACT_LIMITS). */
 const STANDARD_LENGTHS: Record<string, Record<string, number>> = {
-  Contacts: { First_Name: 40, Last_Name: 80, Email: 100, Phone: 30, Mobile: 30 },
+  Contacts: { First_Name: 40, Last_Name: 80, Email: 100, Phone: 30, Mobile: 30, Mailing_Street: 250, Mailing_City: 100, Mailing_State: 100, Mailing_Zip: 30, Mailing_Country: 100 },
   Deals: { Deal_Name: 120 },
 };
 
@@ -334,7 +334,8 @@ export class ZohoMock {
   private invalidField(module: string, rec: Record<string, unknown>, i: number): Record<string, unknown> | undefined {
     const bad = (api_name: string, expected_data_type: string) => recordError('INVALID_DATA', 'invalid data', { expected_data_type, api_name, json_path: `$.data[${i}].${api_name}` });
     // "Insert Records" / "Upsert Records": INVALID_DATA when a value is longer than the field's length (Fields metadata
-    // API: First_Name 40, Last_Name 80; an email field 100, a phone field 30; Deal_Name 120).
+    // API: First_Name 40, Last_Name 80; an email field 100, a phone field 30; Mailing_Street 250, Mailing_City, _State and
+    // _Country 100, Mailing_Zip 30, as the Leads fields they convert from; Deal_Name 120).
     for (const [api_name, max] of Object.entries(STANDARD_LENGTHS[module] ?? {})) {
       const v = rec[api_name];
       if (typeof v === 'string' && v.length > max) return recordError('INVALID_DATA', 'invalid data', { maximum_length: max, api_name, json_path: `$.data[${i}].${api_name}` });
