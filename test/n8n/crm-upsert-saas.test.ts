@@ -1,13 +1,17 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import type { INodeExecutionData } from 'n8n-workflow';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
 import type { CrmSync } from '../../nodes/core/contracts/payment-message';
 import { matchStep, tokenizeStep } from '../../nodes/core/steps/steps';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
+import { TerminalSalesforceApi } from '../../credentials/TerminalSalesforceApi.credentials';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
+import { SalesforceMock, type Nock } from '../core/crm/saas/mocks/salesforce-mock';
 import { tempStore, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
 import { assignCredentials } from './support/assign-credentials';
+import { credentialWithDefaults } from './support/credential-request-test';
 import { outputOf, runWorkflow } from './support/run-workflow';
 import { paymentToCrmTemplate } from './support/template';
 
@@ -69,5 +73,49 @@ describe('n8n: CRM Upsert into HubSpot when the credential does not work', () =>
     assert.equal(crm.sync.status, 'queued');
     assert.match(crm.sync.status === 'queued' ? crm.sync.reason : '', /^hubspot: .*terminalHubSpotApi/);
     assert.ok(await store.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [item.json.id as string]));
+  });
+});
+
+/** CRM Upsert into Salesforce, whose credential the core signs itself (a JWT), so n8n's helper gives it as it is. */
+describe('n8n: CRM Upsert into Salesforce tells each item what was fitted to the Contact', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  let store: Awaited<ReturnType<typeof tempStore>>;
+  let nock: Nock;
+  before(async () => {
+    nock = (await import('nock')).default;
+    nock.disableNetConnect();
+    store = await tempStore();
+  });
+  afterEach(() => nock.cleanAll());
+  after(async () => {
+    nock.enableNetConnect();
+    await store.remove();
+  });
+
+  it("puts the notes on the item's own crm.sync.notes, and none on an item with nothing fitted", async () => {
+    const mock = new SalesforceMock({ publicKey }).install(nock);
+    const wf = assignCredentials(paymentToCrmTemplate(), { terminalCrmStore: { id: '1', name: 'Store' } });
+    wf.nodes = wf.nodes.map((n) => (n.name === 'CRM Upsert' ? { ...n, parameters: { ...n.parameters, crm: 'salesforce', waitSeconds: 5 }, credentials: { ...n.credentials, terminalSalesforceApi: { id: '4', name: 'Salesforce' } } } : n));
+    // A card's holder name is the customer's name, whole: it goes to LastName, which takes 80.
+    const name = 'Maria-Fernanda-Guadalupe-Concepcion-Alejandra de los Santos Featherstonehaugh-Cholmondeley'; // 90 characters
+    const item = async (email: string, holder?: string): Promise<INodeExecutionData> => {
+      const event = JSON.parse(JSON.stringify(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 2200, email, name: holder })))));
+      return { json: JSON.parse(JSON.stringify(await matchStep(tokenizeStep(event, testKeys()), store.crm))) };
+    };
+    const salesforce = await credentialWithDefaults(new TerminalSalesforceApi(), {
+      clientId: '3MVG9consumerKey',
+      username: 'integration@acme.example',
+      privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
+    const run = await runWorkflow(wf, 'CRM Upsert', [await item('n8n-long@example.com', name), await item('n8n-short@example.com', 'Noa Lang')], {
+      terminalCrmStore: { storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' },
+      terminalSalesforceApi: salesforce,
+    });
+    assert.equal(run.status, 'success', run.data.resultData.error?.message);
+    const [long, short] = outputOf(run, 'CRM Upsert').map((o) => o.json.crm as { customerId: string; sync: CrmSync });
+    assert.equal(long!.sync.status, 'synced', JSON.stringify(long!.sync));
+    assert.deepEqual(long!.sync.notes, [`${long!.customerId}: LastName cut to 80 characters, the most Salesforce takes (the pack keeps it whole)`]);
+    assert.equal(mock.find('Contact', 'Terminal_CRM_Id__c', long!.customerId)[0]!.LastName, name.slice(0, 80));
+    assert.deepEqual([short!.sync.status, 'notes' in short!.sync], ['synced', false]);
   });
 });

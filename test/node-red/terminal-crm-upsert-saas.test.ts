@@ -8,6 +8,7 @@ import type { PaymentMessage } from '../../nodes/core/contracts/payment-message'
 import { matchStep, tokenizeStep } from '../../nodes/core/steps/steps';
 import { chargeObject, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { HubSpotMock } from '../core/crm/saas/mocks/hubspot-mock';
+import { ZohoMock } from '../core/crm/saas/mocks/zoho-mock';
 import { tempStore, TEST_TOKEN_KEYS, testKeys } from '../support/temp-store';
 import { fakeRed } from './support/fake-red';
 
@@ -33,8 +34,8 @@ describe('Node-RED: terminal crm upsert with a SaaS CRM (in a stand-in for Node-
     await s.remove();
   });
 
-  const matched = async (email: string) =>
-    JSON.parse(JSON.stringify(await matchStep(tokenizeStep(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 990, email }))), testKeys()), s.crm)));
+  const matched = async (email: string, postalCode?: string) =>
+    JSON.parse(JSON.stringify(await matchStep(tokenizeStep(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 990, email, postalCode }))), testKeys()), s.crm)));
 
   it('sends an array as one batch to HubSpot, says per payment what HubSpot answered, and counts it in the status', async () => {
     const mock = await HubSpotMock.start({ privateAppToken: PAT });
@@ -49,6 +50,20 @@ describe('Node-RED: terminal crm upsert with a SaaS CRM (in a stand-in for Node-
     assert.equal(mock.callsTo('/crm/v3/objects/contacts/batch/upsert').length, 1);
     assert.equal(upsert.lastStatus(), 'hubspot: 2 synced');
     assert.equal(upsert.statuses.at(-1)?.fill, 'green');
+  });
+
+  it("puts what was fitted to the CRM's lengths on the payment's own crm.sync.notes, and none on a payment with nothing fitted", async () => {
+    const zoho = new ZohoMock({ clientId: '1000.C', clientSecret: 's', refreshToken: '1000.r', apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://accounts.zoho.eu' }).start();
+    const upsert = red.create('terminal-crm-upsert', { id: 'uz', store: 'store', crm: 'zoho', account: 'zoho', waitSeconds: '5' });
+    const r = await upsert.receive([await matched('nr-zip@example.com', 'Z'.repeat(35)), await matched('nr-short@example.com')]);
+    assert.equal(r.error, undefined);
+    const [long, short] = (r.sent!.payload as PaymentMessage[]).map((m) => m.crm!);
+    assert.deepEqual([long!.sync!.status, long!.sync!.notes], [
+      'synced',
+      [`${long!.customerId}: Mailing_Zip left out: 35 characters, over the 30 Zoho takes, and cutting it would make it wrong; correct it in Zoho by hand`],
+    ]);
+    assert.equal(zoho.where('Contacts', 'Terminal_CRM_Id', long!.customerId)[0]!.Mailing_Zip, undefined);
+    assert.deepEqual([short!.sync!.status, 'notes' in short!.sync!], ['synced', false]);
   });
 
   it('refuses an account of another CRM than the one chosen, before writing anything', async () => {

@@ -18,7 +18,9 @@ export interface UpsertResult extends TransactionOutcome {
 /**
  * Whether a payment reached the SaaS CRM while CRM Upsert ran (`crm.sync` of its output). `records` says it per
  * record (the customer, the payment's state); the item's own status is the worst of them: a customer the CRM
- * refused holds its payment back, so the item is rejected with the customer's reason.
+ * refused holds its payment back, so the item is rejected with the customer's reason. `notes`, only when there is
+ * something to say: what was fitted to the CRM's field lengths in the records written for this item ("cus_…:
+ * FirstName cut to 40 characters…", an email left out), one line per field, each naming its record.
  */
 export type CrmSync = (
   | { status: 'synced'; crmId: string }
@@ -27,7 +29,7 @@ export type CrmSync = (
   | { status: 'dead'; reason: string }
   /** No payment record goes for this event (its payment was never seen, or is nobody's); `records` may hold its customer. */
   | { status: 'skipped'; reason: string }
-) & { crm: string; records: RecordSync[] };
+) & { crm: string; records: RecordSync[]; notes?: string[] };
 
 /** What became of one record (a customer, a payment's state) on its way to a SaaS CRM. */
 export type RecordSync =

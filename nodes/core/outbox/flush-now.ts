@@ -6,7 +6,8 @@ import { customerExternalIdOf, type OutboxItem, type OutboxKind } from './types'
 
 /** What became of one item within the flush's time. */
 export type FlushOutcome =
-  | { kind: OutboxKind; externalId: string; outboxId: string; status: 'synced'; crmId: string }
+  /** `notes`: what was fitted to the CRM's lengths in the record this flush wrote (CrmItemResult), if anything. */
+  | { kind: OutboxKind; externalId: string; outboxId: string; status: 'synced'; crmId: string; notes?: string[] }
   | { kind: OutboxKind; externalId: string; outboxId: string; status: 'queued'; reason: string; nextAttemptAt: string | null }
   | { kind: OutboxKind; externalId: string; outboxId: string; status: 'rejected'; reason: string }
   | { kind: OutboxKind; externalId: string; outboxId: string; status: 'dead'; reason: string };
@@ -63,11 +64,16 @@ export async function flushQueued(
       ids as SqlValue[],
     )).map((r) => [r.id, r]),
   );
+  // What the adapter fitted in the records this drain wrote: a row synced by another drainer has none here.
+  const notesOf = new Map(result.outcomes.flatMap((o) => (o.status === 'synced' && o.notes?.length ? [[o.id, o.notes] as const] : [])));
   const outcomes = queued.map((q): FlushOutcome => {
     const at = { kind: q.kind, externalId: q.externalId, outboxId: q.id };
     const row = rows.get(q.id);
     if (!row) return { ...at, status: 'queued', reason: 'a newer state of this record was queued meanwhile and goes in its place', nextAttemptAt: null };
-    if (row.state === 'synced') return { ...at, status: 'synced', crmId: row.crm_id ?? '' };
+    if (row.state === 'synced') {
+      const notes = notesOf.get(q.id);
+      return { ...at, status: 'synced', crmId: row.crm_id ?? '', ...(notes ? { notes: [...notes] } : {}) };
+    }
     if (row.state === 'rejected') return { ...at, status: 'rejected', reason: row.last_error ?? 'refused by the CRM' };
     if (row.state === 'dead') return { ...at, status: 'dead', reason: row.last_error ?? 'given up' };
     const reason =

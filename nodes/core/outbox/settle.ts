@@ -29,7 +29,8 @@ interface Base {
  * and goes instead; `lost`: this drainer's lease ran out and another drainer owns the row now.
  */
 export type RowOutcome =
-  | (Base & { status: 'synced'; crmId: string })
+  /** `notes`: what the adapter fitted to the CRM's lengths in the record it wrote (CrmItemResult), if anything. */
+  | (Base & { status: 'synced'; crmId: string; notes?: string[] })
   | (Base & { status: 'rejected'; reason: string })
   | (Base & { status: 'retry'; reason: string; attempts: number; nextAttemptAt: string })
   | (Base & { status: 'dead'; reason: string; attempts: number })
@@ -53,7 +54,7 @@ const HELD = "id = ? AND claimed_by = ? AND state = 'inflight'";
  * The CRM has them: their ids go on the rows and into crm_links, where later payments and fields find them. One
  * statement for the rows and one for the links, however many records the batch had.
  */
-export async function markSyncedAll(tx: SqlExecutor, ctx: SettleContext, synced: readonly { row: ClaimedRow; crmId: string }[]): Promise<RowOutcome[]> {
+export async function markSyncedAll(tx: SqlExecutor, ctx: SettleContext, synced: readonly { row: ClaimedRow; crmId: string; notes?: string[] }[]): Promise<RowOutcome[]> {
   if (synced.length === 0) return [];
   // The CRM's ids are true whoever holds the rows now, so the links are saved even for rows this drainer lost.
   await saveLinks(tx, synced.map(({ row, crmId }) => ({ crm: ctx.crm, kind: linkKindOf(row.kind), externalId: row.externalId, crmId })), new Date(ctx.now));
@@ -69,7 +70,7 @@ export async function markSyncedAll(tx: SqlExecutor, ctx: SettleContext, synced:
     );
     for (const u of updated) held.add(u.id);
   }
-  return synced.map(({ row, crmId }) => (held.has(row.id) ? { ...base(row), status: 'synced', crmId } : { ...base(row), status: 'lost' }));
+  return synced.map(({ row, crmId, notes }) => (held.has(row.id) ? { ...base(row), status: 'synced', crmId, ...(notes?.length ? { notes } : {}) } : { ...base(row), status: 'lost' }));
 }
 
 /** The CRM refused the content: kept with its reason for a person, never sent again as it is. */
@@ -181,11 +182,11 @@ async function backToPending(
  */
 export async function settleBatch(db: SqlDatabase, ctx: SettleContext, rows: readonly ClaimedRow[], results: readonly CrmItemResult[]): Promise<{ outs: RowOutcome[]; alerts: OutboxAlert[] }> {
   const byId = new Map(results.map((r) => [r.externalId, r]));
-  const synced: { row: ClaimedRow; crmId: string }[] = [];
+  const synced: { row: ClaimedRow; crmId: string; notes?: string[] }[] = [];
   const others: ClaimedRow[] = [];
   for (const row of rows) {
     const r = byId.get(row.externalId);
-    if (r?.status === 'synced') synced.push({ row, crmId: r.crmId });
+    if (r?.status === 'synced') synced.push({ row, crmId: r.crmId, notes: r.notes });
     else others.push(row);
   }
   // Synced rows are two statements, each safe on its own (a link saved without its row updated is saved again

@@ -4,9 +4,15 @@ const RANK: Record<RecordSync['status'], number> = { dead: 0, rejected: 1, queue
 
 /**
  * One item's sync from its records' (the payment's record, when there is one, named last). `withoutPayment` is why
- * no payment record goes for this event: the item is then skipped, whatever became of its customer.
+ * no payment record goes for this event: the item is then skipped, whatever became of its customer. `notes`: what was
+ * fitted to the CRM's lengths in those records as they were written, kept on the item whatever its status.
  */
-export function crmSyncOf(crm: string, records: readonly RecordSync[], withoutPayment?: string): CrmSync {
+export function crmSyncOf(crm: string, records: readonly RecordSync[], withoutPayment?: string, notes: readonly string[] = []): CrmSync {
+  const sync = syncOf(crm, records, withoutPayment);
+  return notes.length ? { ...sync, notes: [...notes] } : sync;
+}
+
+function syncOf(crm: string, records: readonly RecordSync[], withoutPayment?: string): CrmSync {
   if (withoutPayment !== undefined || records.length === 0) return { crm, status: 'skipped', reason: withoutPayment ?? 'nothing for the CRM', records: [...records] };
   const worst = [...records].sort((a, b) => RANK[a.status] - RANK[b.status])[0]!;
   const all = [...records];

@@ -113,6 +113,8 @@ async function syncRecorded(db: SqlDatabase, target: SaasCrmTarget, recorded: re
       ? { kind: 'payment', record: payments.get(ref.externalId)! }
       : { kind: 'customer', record: customers.get(ref.externalId) ?? { externalId: ref.externalId, profile: {} } };
   const newest = new Map<string, string>();
+  // What was fitted to the CRM's lengths in each record this step writes, by sync key (none for one it only reports).
+  const fitted = new Map<string, string[]>();
   const standing = duplicates.length ? await recordSyncStates(db, crm, duplicates, newest) : new Map<string, RecordSync>();
   const settled = new Map<string, RecordSync>();
   for (const ref of duplicates) {
@@ -131,12 +133,20 @@ async function syncRecorded(db: SqlDatabase, target: SaasCrmTarget, recorded: re
   }
   // Customers first: their payments wait for them in the outbox anyway, and flushNow answers in this order.
   const queue = [...items.values()].sort((a, b) => Number(a.kind !== 'customer') - Number(b.kind !== 'customer'));
-  if (queue.length) for (const [key, sync] of await flush(db, target, queue, now)) settled.set(key, sync);
+  if (queue.length) for (const [key, sync] of await flush(db, target, queue, now, fitted)) settled.set(key, sync);
 
-  return plans.map((p) => crmSyncOf(crm, p.refs.map((r) => settled.get(syncKey(r.kind, r.externalId))!), p.skipped));
+  return plans.map((p) =>
+    crmSyncOf(
+      crm,
+      p.refs.map((r) => settled.get(syncKey(r.kind, r.externalId))!),
+      p.skipped,
+      p.refs.flatMap((r) => fitted.get(syncKey(r.kind, r.externalId)) ?? []),
+    ),
+  );
 }
 
-async function flush(db: SqlDatabase, target: SaasCrmTarget, items: readonly OutboxItem[], now: () => number): Promise<Map<string, RecordSync>> {
+/** Where each item stands once sent for at most the step's wait; `fitted` gets the notes of the records written. */
+async function flush(db: SqlDatabase, target: SaasCrmTarget, items: readonly OutboxItem[], now: () => number, fitted: Map<string, string[]>): Promise<Map<string, RecordSync>> {
   const keyOf = (item: OutboxItem) => syncKey(item.kind, externalIdOf(item));
   let adapter: CrmAdapter;
   try {
@@ -152,6 +162,7 @@ async function flush(db: SqlDatabase, target: SaasCrmTarget, items: readonly Out
     return new Map(
       outcomes.map((o, i): [string, RecordSync] => {
         const at = { kind: o.kind as RecordRef['kind'], externalId: o.externalId };
+        if (o.status === 'synced' && o.notes?.length) fitted.set(keyOf(items[i]!), o.notes);
         const sync: RecordSync =
           o.status === 'synced' ? { ...at, status: 'synced', crmId: o.crmId } : o.status === 'queued' ? { ...at, status: 'queued', reason: o.reason, nextAttemptAt: o.nextAttemptAt } : { ...at, status: o.status, reason: o.reason };
         return [keyOf(items[i]!), sync];

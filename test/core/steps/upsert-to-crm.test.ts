@@ -266,6 +266,28 @@ describe('CRM Upsert into Zoho CRM, from a CRM account record (as Node-RED build
     assert.equal(zoho.callsTo('POST', '/crm/v8/Contacts/upsert').length, 1, 'both customers in one call');
   });
 
+  it("tells each item what was fitted to Zoho's lengths in its own records, and nothing to an item with nothing to say", async () => {
+    const zoho = mock();
+    // A card's holder name (Stripe's billing_details.name) is the customer's name, whole: it goes to Last_Name, which takes 80.
+    const name = 'Maria-Fernanda-Guadalupe-Concepcion-Alejandra de los Santos Featherstonehaugh-Cholmondeley'; // 90 characters
+    const items = [
+      await matched(s, { amount: 1250, currency: 'eur', email: 'mf@example.com', name, postalCode: 'Z'.repeat(35) }),
+      await matched(s, { amount: 300, currency: 'eur', email: 'noa@example.com', name: 'Noa Lang' }),
+    ];
+    const out = await upsertToCrmStep(items, s.db, { crm: 'zoho', adapter: () => crmAdapterFromRecord('zoho', account), waitMs: 5_000 });
+    const [long, short] = out.map(syncOf);
+    const id = out[0]!.crm!.customerId;
+    assert.equal(long!.status, 'synced', JSON.stringify(long));
+    assert.deepEqual(long!.notes, [
+      `${id}: Last_Name cut to 80 characters, the most Zoho takes (the pack keeps it whole)`,
+      `${id}: Mailing_Zip left out: 35 characters, over the 30 Zoho takes, and cutting it would make it wrong; correct it in Zoho by hand`,
+    ]);
+    const [contact] = zoho.where('Contacts', 'Terminal_CRM_Id', id);
+    assert.deepEqual([contact!.Last_Name, contact!.Mailing_Zip], [name.slice(0, 80), undefined], 'what Zoho holds is what the notes say');
+    assert.equal(short!.status, 'synced');
+    assert.ok(!('notes' in short!), `no notes for the item with nothing fitted: ${JSON.stringify(short)}`);
+  });
+
   it('a refresh token Zoho refuses leaves every item queued with Zoho’s reason, and the payments in the store', async () => {
     mock();
     const items = [await matched(s, { amount: 1250, currency: 'eur', email: 'lou@example.com' })];

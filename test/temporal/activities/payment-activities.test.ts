@@ -11,6 +11,7 @@ import { createSagaActivities } from '../../../temporal/activities/saga-activiti
 import { createPaymentActivities } from '../../../temporal/activities/payment-activities';
 import { sendToTerminalWorkflowId } from '../../../workflows/send-to-terminal';
 import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
+import { nock, ZohoMock } from '../../core/crm/saas/mocks/zoho-mock';
 
 describe('payment activities', () => {
   let s: Awaited<ReturnType<typeof tempStore>>;
@@ -48,6 +49,24 @@ describe('payment activities', () => {
     assert.deepEqual(await saga.sagaFollowUps(again), { pushedSaleWorkflowId: sendToTerminalWorkflowId('stripe', 'deal-42') });
     const unpushed = await activities.upsert(await activities.match(await activities.tokenize(event())));
     assert.equal(unpushed.pushedSale, undefined);
+  });
+
+  it("the saga's CRM sync step returns the item's crm.sync with what was fitted to Zoho's lengths, and no card data", async () => {
+    nock.disableNetConnect();
+    new ZohoMock({ clientId: '1000.C', clientSecret: 's', refreshToken: '1000.r', apiDomain: 'https://www.zohoapis.eu', accountsUrl: 'https://accounts.zoho.eu' }).start();
+    try {
+      const env = { ZOHO_CLIENT_ID: '1000.C', ZOHO_CLIENT_SECRET: 's', ZOHO_REFRESH_TOKEN: '1000.r', ZOHO_DATA_CENTER: 'eu' };
+      const saga = createSagaActivities({ storeUrl: s.url, defaultRegion: 'US', crm: 'zoho', env, crmWaitMs: 5_000 });
+      const e = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 700, email: 'zip@example.com', postalCode: 'Z'.repeat(35), card: { fingerprint: 'fp_saga_notes' } })));
+      const recorded = await activities.upsert(await activities.match(await activities.tokenize(e)));
+      const sync = await saga.sagaCrmSync(recorded);
+      assert.equal(sync?.status, 'synced', JSON.stringify(sync));
+      assert.deepEqual(sync?.notes, [`${recorded.crm.customerId}: Mailing_Zip left out: 35 characters, over the 30 Zoho takes, and cutting it would make it wrong; correct it in Zoho by hand`]);
+      assert.doesNotMatch(JSON.stringify(sync), /fp_saga_notes|Z{30}/, 'what goes into the workflow history names fields and lengths, never values or card data');
+    } finally {
+      nock.cleanAll();
+      nock.enableNetConnect();
+    }
   });
 
   it('turns an InputError into a non-retryable failure that keeps the field and the fix', async () => {

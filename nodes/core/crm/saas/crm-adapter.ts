@@ -32,7 +32,8 @@ export interface CrmAdapter {
   /**
    * What the adapter falls back on, as it stands now, that fails no record but an operator should know (Zoho: the
    * org's time zone not given, so dates are UTC days), each with what to do about it; and the fields it fitted to the
-   * CRM's lengths since the last call (field-lengths.ts: a name cut, an email left out), which the call empties.
+   * CRM's lengths since the last call (field-lengths.ts: a name cut, an email left out), which the call empties. A
+   * written record's result also carries its own (CrmItemResult `notes`), which CRM Upsert puts on its item.
    */
   notes?(): string[];
 }
@@ -95,7 +96,8 @@ export interface CrmFieldUpdate {
 }
 
 export type CrmItemResult =
-  | { externalId: string; status: 'synced'; crmId: string }
+  /** `notes`: what the adapter fitted to the CRM's field lengths in the record it wrote (field-lengths.ts), if anything. */
+  | { externalId: string; status: 'synced'; crmId: string; notes?: string[] }
   | { externalId: string; status: 'rejected'; reason: string; field?: string }
   /** The CRM found several records this one could be (Salesforce 300 Multiple Choices): a person decides. */
   | { externalId: string; status: 'ambiguous'; reason: string; candidates: string[] }

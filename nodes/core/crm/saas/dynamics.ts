@@ -140,11 +140,12 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
 
     async upsertCustomers(batch) {
       const c = s.contact;
+      const fitting = fitter.call();
       const done = await runAll(
-        batch.map((x) => ({ key: x.externalId, op: upsert(c.entitySet, c.alternateKey, c.idColumn, x.externalId, fitter.fit(x.externalId, contactBody(s, x))) })),
+        batch.map((x) => ({ key: x.externalId, op: upsert(c.entitySet, c.alternateKey, c.idColumn, x.externalId, fitting.fit(x.externalId, contactBody(s, x))) })),
         mergeBodies,
       );
-      return batch.map((x) => result(x.externalId, done.get(x.externalId), c.idColumn, 'Dynamics could not find the row'));
+      return fitting.noted(batch.map((x) => result(x.externalId, done.get(x.externalId), c.idColumn, 'Dynamics could not find the row')));
     },
 
     async upsertPayments(batch) {
@@ -158,6 +159,7 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
 
     async updateFields(batch) {
       const c = s.contact;
+      const fitting = fitter.call();
       const items: Op[] = [];
       const refused = new Map<number, CrmItemResult>();
       batch.forEach((u, i) => {
@@ -171,11 +173,11 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
           });
         } else {
           // If-Match: * makes the PATCH an update only: fields never create a contact (404 instead).
-          items.push({ key: u.customerExternalId, op: upsert(c.entitySet, c.alternateKey, c.idColumn, u.customerExternalId, fitter.fit(u.customerExternalId, mapped.body), true) });
+          items.push({ key: u.customerExternalId, op: upsert(c.entitySet, c.alternateKey, c.idColumn, u.customerExternalId, fitting.fit(u.customerExternalId, mapped.body), true) });
         }
       });
       const done = await runAll(items, mergeBodies);
-      return batch.map((u, i) => refused.get(i) ?? result(u.customerExternalId, done.get(u.customerExternalId), c.idColumn, `the contact ${u.customerExternalId} is not in Dynamics yet`));
+      return fitting.noted(batch.map((u, i) => refused.get(i) ?? result(u.customerExternalId, done.get(u.customerExternalId), c.idColumn, `the contact ${u.customerExternalId} is not in Dynamics yet`)));
     },
 
     async changedCustomers(cursor, limit): Promise<CrmChangedCustomers> {

@@ -9,6 +9,8 @@
  * mapped to a column of their own has no known limit and is sent as it is.
  */
 
+import type { CrmItemResult } from './crm-adapter';
+
 /** `whole`: a cut would corrupt the value, so a value over the limit is left out instead. */
 export interface FieldLimit {
   max: number;
@@ -65,8 +67,24 @@ export function fitRecord(record: Record<string, unknown>, limits: FieldLimits, 
 const KEPT = 20;
 
 /**
+ * One adapter call's fitting (RecordFitter.call): fits each record as the fitter does, and remembers what it changed
+ * record by record for that call's results, which are then told it on their own.
+ */
+export interface Fitting {
+  /** The record fitted to the limits (the same object), what was changed noted under `externalId`. */
+  fit<R extends Record<string, unknown>>(externalId: string, record: R, limits?: FieldLimits): R;
+  /**
+   * The call's results, each written one (synced) carrying the notes of what was fitted in the record it wrote
+   * (`notes`, absent when nothing was): CRM Upsert's output tells each item its own. A record refused or to retry
+   * gets none: it is fitted, and noted, again when it goes.
+   */
+  noted<T extends CrmItemResult>(results: readonly T[]): T[];
+}
+
+/**
  * An adapter's fitting: fits each record before it is sent and keeps what it changed, record by record, for the
- * adapter's `notes()` (the drain's notes), since a written record's result has no place for it. `take` empties it.
+ * adapter's `notes()` (the drain's notes). `take` empties it. An adapter call that fits through `call()` also hands
+ * each written record's notes back with its result.
  */
 export class RecordFitter {
   private readonly kept: string[] = [];
@@ -80,7 +98,32 @@ export class RecordFitter {
 
   /** The record fitted to the limits (the same object), what was changed noted under `externalId`. */
   fit<R extends Record<string, unknown>>(externalId: string, record: R, limits: FieldLimits = this.limits): R {
-    for (const note of fitRecord(record, limits, this.crm)) {
+    return this.call().fit(externalId, record, limits);
+  }
+
+  /**
+   * A fitting for one adapter call: its notes go to `notes()` as `fit`'s do, and to the call's own results. Each call
+   * has its own, so calls under way at once (the drain sends several batches together) never mix their records'.
+   */
+  call(): Fitting {
+    const byRecord = new Map<string, string[]>();
+    return {
+      fit: (externalId, record, limits = this.limits) => {
+        const notes = fitRecord(record, limits, this.crm);
+        this.keep(externalId, notes);
+        if (notes.length) byRecord.set(externalId, [...new Set([...(byRecord.get(externalId) ?? []), ...notes])]);
+        return record;
+      },
+      noted: (results) =>
+        results.map((r) => {
+          const notes = r.status === 'synced' ? byRecord.get(r.externalId) : undefined;
+          return notes ? { ...r, notes: notes.map((n) => `${r.externalId}: ${n}`) } : r;
+        }),
+    };
+  }
+
+  private keep(externalId: string, notes: readonly string[]): void {
+    for (const note of notes) {
       const line = `${externalId}: ${note}`;
       if (this.seen.has(line)) continue;
       // Bounded whoever reads it: a long-lived adapter whose notes nobody takes holds twenty lines and a count.
@@ -89,7 +132,6 @@ export class RecordFitter {
         this.kept.push(line);
       } else this.over++;
     }
-    return record;
   }
 
   /** What was fitted since the last call, and how many more notes there were beyond those shown. */

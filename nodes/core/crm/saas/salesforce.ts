@@ -148,7 +148,8 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
 
     async upsertCustomers(batch) {
       const { object, externalIdField } = s.contact;
-      const done = await upsertAll(object, externalIdField, batch.map((c) => ({ key: c.externalId, record: fitter.fit(c.externalId, contactRecord(s, c)) })));
+      const fitting = fitter.call();
+      const done = await upsertAll(object, externalIdField, batch.map((c) => ({ key: c.externalId, record: fitting.fit(c.externalId, contactRecord(s, c)) })));
       // A nameless walk-in is sent without LastName so an existing Contact keeps its name; only the ones Salesforce
       // could not create for lack of it go again, with the placeholder.
       const lastName = s.contact.fields.familyName ?? 'LastName';
@@ -157,7 +158,7 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
         const again = await upsertAll(object, externalIdField, unnamed.map(([key, d]) => ({ key, record: withLastNamePlaceholder(s, d.record) })));
         for (const [key, d] of again) done.set(key, d);
       }
-      return Promise.all(batch.map((c) => finish(object, externalIdField, c.externalId, done.get(c.externalId)!.result)));
+      return fitting.noted(await Promise.all(batch.map((c) => finish(object, externalIdField, c.externalId, done.get(c.externalId)!.result))));
     },
 
     async upsertPayments(batch) {
@@ -176,6 +177,7 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
 
     async updateFields(batch) {
       const { object, externalIdField } = s.contact;
+      const fitting = fitter.call();
       const results = new Map<number, CrmItemResult>();
       const items: Keyed[] = [];
       batch.forEach((u, i) => {
@@ -187,11 +189,11 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
             reason: `"${mapped.unmapped}" cannot be a Salesforce field name — map it to a Contact field in the Salesforce settings (customFields)`,
             field: mapped.unmapped,
           });
-        } else items.push({ key: u.customerExternalId, record: fitter.fit(u.customerExternalId, mapped.record) });
+        } else items.push({ key: u.customerExternalId, record: fitting.fit(u.customerExternalId, mapped.record) });
       });
       const done = await upsertAll(object, externalIdField, items);
       const lastName = s.contact.fields.familyName ?? 'LastName';
-      return Promise.all(
+      const written = await Promise.all(
         batch.map(async (u, i) => {
           const known = results.get(i);
           if (known) return known;
@@ -203,6 +205,7 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
           );
         }),
       );
+      return fitting.noted(written);
     },
 
     async changedCustomers(cursor, limit): Promise<CrmChangedCustomers> {

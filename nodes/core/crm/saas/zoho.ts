@@ -7,7 +7,7 @@ import { contactIdsOf, contactRecord, emailHolders, listedFields, remoteContact,
 import { paymentRecord } from './zoho-deals';
 import { orgZone } from './zoho-org-zone';
 import { parseZohoSettings, ZOHO_CONTACT_LIMITS, ZOHO_DEAL_LIMITS, type ZohoSettings, type ZohoSettingsInput } from './zoho-settings';
-import { RecordFitter } from './field-lengths';
+import { RecordFitter, type Fitting } from './field-lengths';
 import { isRecord } from '../../json/json-values';
 
 export { zohoAxiosTransport } from './zoho-auth';
@@ -47,6 +47,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
 
   async function upsertPayments(batch: Parameters<CrmAdapter['upsertPayments']>[0]): Promise<CrmItemResult[]> {
     await zone.ready();
+    const fitting = fitter.call();
     const missing = batch.filter((p) => !p.customerCrmId).map((p) => p.customerExternalId);
     const found = missing.length ? await contactIdsOf(call, settings, missing) : new Map<string, string[]>();
     const results = new Map<string, CrmItemResult>();
@@ -62,11 +63,11 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
       } else if (ids.length > 1) {
         results.set(p.externalId, { externalId: p.externalId, status: 'ambiguous', reason: `several Zoho contacts carry customer id ${p.customerExternalId}`, candidates: ids });
       } else {
-        rows.push({ externalId: p.externalId, record: fitter.fit(p.externalId, paymentRecord(p, ids[0]!, settings, zone.timeZone()), dealLimits) });
+        rows.push({ externalId: p.externalId, record: fitting.fit(p.externalId, paymentRecord(p, ids[0]!, settings, zone.timeZone()), dealLimits) });
       }
     }
     for (const r of await upsertRecords(call, v, settings.paymentsModule, rows, [settings.paymentKeyField])) results.set(r.externalId, r);
-    return batch.map((p) => results.get(p.externalId)!);
+    return fitting.noted(batch.map((p) => results.get(p.externalId)!));
   }
 
   const fieldName = (packName: string) => settings.fieldMap[packName] ?? titleCase(packName);
@@ -79,6 +80,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
    */
   async function upsertCustomers(batch: readonly CrmCustomer[]): Promise<CrmItemResult[]> {
     const checks = settings.duplicateCheckFields;
+    const fitting = fitter.call();
     const fresh = checks.includes('Email') ? batch.filter((c) => !c.crmId && c.profile.email?.trim()) : [];
     const holders = fresh.length ? await emailHolders(call, settings, fresh.map((c) => c.profile.email!)) : new Map<string, string[]>();
     const ownOnly = new Set(fresh.filter((c) => (holders.get(c.profile.email!.trim().toLowerCase()) ?? []).some((id) => id !== '' && id !== c.externalId)).map((c) => c.externalId));
@@ -90,12 +92,12 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
       if (firstOfEmail.has(email)) ownOnly.add(c.externalId);
       else firstOfEmail.add(email);
     }
-    if (ownOnly.size === 0) return upsertContacts(batch, checks);
+    if (ownOnly.size === 0) return fitting.noted(await upsertContacts(fitting, batch, checks));
     const byId = checks.filter((f) => f !== 'Email');
     const results = new Map<string, CrmItemResult>();
-    for (const r of await upsertContacts(batch.filter((c) => !ownOnly.has(c.externalId)), checks)) results.set(r.externalId, r);
-    for (const r of await upsertContacts(batch.filter((c) => ownOnly.has(c.externalId)), byId.length ? byId : [settings.customerIdField])) results.set(r.externalId, r);
-    return batch.map((c) => results.get(c.externalId)!);
+    for (const r of await upsertContacts(fitting, batch.filter((c) => !ownOnly.has(c.externalId)), checks)) results.set(r.externalId, r);
+    for (const r of await upsertContacts(fitting, batch.filter((c) => ownOnly.has(c.externalId)), byId.length ? byId : [settings.customerIdField])) results.set(r.externalId, r);
+    return fitting.noted(batch.map((c) => results.get(c.externalId)!));
   }
 
   /**
@@ -103,8 +105,8 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
    * updates keeps the name it has; those Zoho could not create for want of one (MANDATORY_NOT_FOUND, Last_Name) go
    * once more with the stand-in, which creates them.
    */
-  async function upsertContacts(customers: readonly CrmCustomer[], checks: readonly string[]): Promise<CrmItemResult[]> {
-    const rows = customers.map((c) => ({ externalId: c.externalId, record: fitter.fit(c.externalId, contactRecord(c, settings)) }));
+  async function upsertContacts(fitting: Fitting, customers: readonly CrmCustomer[], checks: readonly string[]): Promise<CrmItemResult[]> {
+    const rows = customers.map((c) => ({ externalId: c.externalId, record: fitting.fit(c.externalId, contactRecord(c, settings)) }));
     const nameless = new Set(rows.filter((r) => r.record.Last_Name === undefined).map((r) => r.externalId));
     const toCreate = new Set<string>();
     const first = await upsertRecords(call, v, 'Contacts', rows, checks, (externalId, r) => {
@@ -113,7 +115,7 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
     });
     if (toCreate.size === 0) return first;
     const results = new Map(first.map((r) => [r.externalId, r]));
-    const again = customers.filter((c) => toCreate.has(c.externalId)).map((c) => ({ externalId: c.externalId, record: fitter.fit(c.externalId, withLastNameStandIn(c, contactRecord(c, settings))) }));
+    const again = customers.filter((c) => toCreate.has(c.externalId)).map((c) => ({ externalId: c.externalId, record: fitting.fit(c.externalId, withLastNameStandIn(c, contactRecord(c, settings))) }));
     try {
       for (const r of await upsertRecords(call, v, 'Contacts', again, checks)) results.set(r.externalId, r);
     } catch (e) {
@@ -181,19 +183,22 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
     limits: { batchSize: ZOHO_BATCH, requestsPerWindow: Math.max(1, Math.floor(settings.dailyCredits / 10)), windowMs: 24 * 60 * 60 * 1000 },
     upsertCustomers,
     upsertPayments,
-    updateFields: (batch) =>
-      upsertRecords(
+    updateFields: async (batch) => {
+      const fitting = fitter.call();
+      const written = await upsertRecords(
         call,
         v,
         'Contacts',
         batch.map((u) => ({
           externalId: u.customerExternalId,
-          record: fitter.fit(u.customerExternalId, { [settings.customerIdField]: u.customerExternalId, ...Object.fromEntries(Object.entries(u.fields).map(([k, val]) => [fieldName(k), val])) }),
+          record: fitting.fit(u.customerExternalId, { [settings.customerIdField]: u.customerExternalId, ...Object.fromEntries(Object.entries(u.fields).map(([k, val]) => [fieldName(k), val])) }),
         })),
         // Only by the pack's id: a field update must never land on another contact that shares an email.
         [settings.customerIdField],
         fieldResult,
-      ),
+      );
+      return fitting.noted(written);
+    },
     changedCustomers,
     notes: () => {
       const note = zone.note();

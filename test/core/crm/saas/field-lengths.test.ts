@@ -37,4 +37,40 @@ describe('field lengths: fitting a record to a CRM', () => {
     assert.equal(notes.length, 21);
     assert.equal(notes.at(-1), "… and 5 more field(s) fitted to Zoho's lengths");
   });
+
+  it("an adapter call's fitting gives each written record its own notes, never another call's, and still tells notes()", { timeout: 5_000 }, () => {
+    const fitter = new RecordFitter('Zoho', LIMITS);
+    // Two calls under way at once (the drain's concurrent batches), each fitting its own records.
+    const first = fitter.call();
+    const second = fitter.call();
+    first.fit('cus_1', { LastName: 'Featherstonehaugh', Email: 'someone.long@example.com' });
+    first.fit('cus_2', { LastName: 'Ode' });
+    second.fit('cus_3', { LastName: 'Cholmondeley-Smith' });
+    first.fit('cus_4', { LastName: 'Abercrombie-Fitch' });
+    const results = first.noted([
+      { externalId: 'cus_1', status: 'synced', crmId: '1' },
+      { externalId: 'cus_2', status: 'synced', crmId: '2' },
+      { externalId: 'cus_4', status: 'rejected', reason: 'refused' },
+    ]);
+    assert.deepEqual(results, [
+      {
+        externalId: 'cus_1',
+        status: 'synced',
+        crmId: '1',
+        notes: [
+          'cus_1: LastName cut to 10 characters, the most Zoho takes (the pack keeps it whole)',
+          'cus_1: Email left out: 24 characters, over the 12 Zoho takes, and cutting it would make it wrong; correct it in Zoho by hand',
+        ],
+      },
+      { externalId: 'cus_2', status: 'synced', crmId: '2' },
+      { externalId: 'cus_4', status: 'rejected', reason: 'refused' },
+    ], 'nothing to say for cus_2; a record not written is fitted and noted again when it goes');
+    assert.deepEqual(second.noted([{ externalId: 'cus_3', status: 'synced', crmId: '3' }])[0], {
+      externalId: 'cus_3',
+      status: 'synced',
+      crmId: '3',
+      notes: ['cus_3: LastName cut to 10 characters, the most Zoho takes (the pack keeps it whole)'],
+    });
+    assert.equal(fitter.take().length, 4, 'the drain is told of every fitting, by call or not');
+  });
 });

@@ -227,7 +227,7 @@ describe('Zoho adapter: lengths', () => {
       [one!.Mailing_Street, one!.Mailing_City, one!.Mailing_State, one!.Mailing_Country, one!.Mailing_Zip, one!.Last_Name],
       [street.slice(0, 250).trimEnd(), cut, cut, cut, undefined, 'Lopez'],
     );
-    assert.deepEqual(adapter.notes!(), [
+    assert.deepEqual(result!.status === 'synced' && result!.notes, [
       `${c.externalId}: Mailing_Street cut to 250 characters, the most Zoho takes (the pack keeps it whole)`,
       `${c.externalId}: Mailing_City cut to 100 characters, the most Zoho takes (the pack keeps it whole)`,
       `${c.externalId}: Mailing_Zip left out: 35 characters, over the 30 Zoho takes, and cutting it would make it wrong; correct it in Zoho by hand`,
@@ -244,7 +244,7 @@ describe('Zoho adapter: lengths', () => {
     synced(result);
     const [one] = contactsOf(mock, c);
     assert.deepEqual([one!.Mobile, one!.Loyalty_Tier], [undefined, 'gold']);
-    assert.deepEqual(adapter.notes!(), [
+    assert.deepEqual(result!.status === 'synced' && result!.notes, [
       `${c.externalId}: Mobile left out: 33 characters, over the 30 Zoho takes, and cutting it would make it wrong; correct it in Zoho by hand`,
     ]);
   });
