@@ -119,11 +119,14 @@ export function listedUntil(window: HistoryWindow, graceMs: number): Date {
 
 /**
  * The time that decides a payment's window: its sale's (occurredAt: when a reader stored it offline, else when it was
- * made), unless it reached the processor so late (`graceMs` or more after) that the window it is dated in, read only
- * that far past its end, does not list it: then the time it was listed by, so some window still lists it.
+ * made), unless the window it is dated in, read from its start to `graceMs` past its end, does not list it: it reached
+ * the processor so late (`graceMs` or more after), or before it (a reader's clock ahead of the processor's, which
+ * Square's client_created_at keeps). Then the time it was listed by, which the window holding it always lists: so
+ * exactly one window of a period's split keeps it, whatever the delay.
  */
 export function datedAt(listedAt: string, occurredAt: string | undefined, graceMs: number): string {
   const listed = Date.parse(listedAt);
   const occurred = occurredAt === undefined ? NaN : Date.parse(occurredAt);
-  return Number.isFinite(occurred) && Number.isFinite(listed) && listed - occurred < graceMs ? new Date(occurred).toISOString() : listedAt;
+  const late = listed - occurred;
+  return Number.isFinite(late) && late >= 0 && late < graceMs ? new Date(occurred).toISOString() : listedAt;
 }

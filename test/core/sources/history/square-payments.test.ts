@@ -61,4 +61,28 @@ describe('Square payment history: offline payments at a window\'s edge', () => {
     api.persist(false);
     assert.deepEqual([page.events.map((e) => [e.paymentId, e.occurredAt]), before.events], [[[late.id, tapped]], []]);
   });
+
+  it('whatever the delay, a reader\'s clock ahead of Square\'s too, exactly one day\'s reconciliation lists a payment, and backfill keeps it in that day', async () => {
+    // Tapped by the reader's clock at `tapped`; created by Square `delay` later (negative: the clock runs ahead).
+    const tapped = Date.parse('2026-11-21T00:01:00.000Z');
+    const delays = [-5 * 60_000, -1000, 0, 3_600_000, SQUARE_OFFLINE_GRACE_MS - 1000, SQUARE_OFFLINE_GRACE_MS, 3 * SQUARE_OFFLINE_GRACE_MS];
+    const cases = delays.map((delay, i) => offline(`OFFLINE${i}DelayedAAAAAAAAAAAZY`, new Date(tapped).toISOString(), new Date(tapped + delay).toISOString()));
+    const api = serveSquareList(cases);
+    const listedBy = new Map<string, number[]>(cases.map((p) => [p.id, []]));
+    const backfilledBy = new Map<string, number[]>(cases.map((p) => [p.id, []]));
+    for (const d of [18, 19, 20, 21, 22, 23, 24]) {
+      for (const onePeriod of [true, false]) {
+        const page = await listSquareHistory(credentials, { cursor: null, ...day(d), limit: 100, onePeriod }, ctx);
+        for (const e of page.events) (onePeriod ? listedBy : backfilledBy).get(e.paymentId)!.push(d);
+      }
+    }
+    api.persist(false);
+    const created = (p: (typeof cases)[number]) => new Date(p.created_at).getUTCDate();
+    // Created within the grace after the tap: the day it was tapped (21); else the day Square created it (the 20th
+    // for the clock five minutes ahead).
+    const expected = cases.map((p, i) => [p.id, [delays[i]! >= 0 && delays[i]! < SQUARE_OFFLINE_GRACE_MS ? 21 : created(p)]]);
+    assert.deepEqual([...listedBy], expected);
+    // Backfill keeps it there too (and in the day it was created, where that is another).
+    for (const [id, [d]] of expected as [string, number[]][]) assert.ok(backfilledBy.get(id)!.includes(d!), `${id}: ${backfilledBy.get(id)!.join(', ')}`);
+  });
 });
