@@ -18,7 +18,7 @@ export interface ProcessorHistory {
 export async function readProcessorHistory(
   lister: HistoryLister,
   credentials: unknown,
-  window: { since: Date; until: Date; limit: number },
+  window: { since: Date; until: Date; limit: number; offlineGraceMs?: number },
   ctx: HistoryContext,
 ): Promise<ProcessorHistory> {
   const events: PaymentEvent[] = [];
@@ -36,6 +36,30 @@ export async function readProcessorHistory(
     cursor = page.cursor;
   }
   return { events, payments: paymentsOf(events), pages, notes: [...notes] };
+}
+
+/**
+ * The history with the processor's record of these ledger payments (keys `<source>:<paymentId>`) read by id
+ * (HistoryLister.lookUp), for those it knows: payments the ledger dates in the window that the window's listing did
+ * not bring, because the processor lists them in another (a sale stored offline and forwarded after the grace, a
+ * reader's clock ahead of the processor's). `found`: the keys it knew. A lister that cannot look up finds none.
+ */
+export async function withLookedUp(
+  lister: HistoryLister,
+  credentials: unknown,
+  history: ProcessorHistory,
+  keys: readonly string[],
+  ctx: HistoryContext,
+): Promise<ProcessorHistory & { found: string[] }> {
+  const prefix = `${lister.source}:`;
+  const ids = keys.filter((k) => k.startsWith(prefix)).map((k) => k.slice(prefix.length));
+  if (!lister.lookUp || ids.length === 0) return { ...history, found: [] };
+  const read = await lister.lookUp(credentials, ids, ctx);
+  const seen = new Set(history.events.map((e) => e.id));
+  const events = [...history.events, ...read.events.filter((e) => !seen.has(e.id) && seen.add(e.id))];
+  const payments = paymentsOf(events);
+  const found = ids.map((id) => `${prefix}${id}`).filter((k) => payments.get(k)?.counted);
+  return { ...history, events, payments, notes: [...new Set([...history.notes, ...(read.notes ?? [])])], found };
 }
 
 /**

@@ -5,7 +5,7 @@ import { writePage, type LedgerWriter } from '../backfill/write-page';
 import { addressed } from '../sources/credential-error';
 import { checkWindow, historyCredentials, historyLister } from '../sources/history';
 import { compareWithLedger, type Findings } from './compare';
-import { readProcessorHistory } from './processor-view';
+import { readProcessorHistory, withLookedUp } from './processor-view';
 import { requeuePayments } from './requeue';
 
 export interface ReconcileOptions extends Omit<LedgerWriter, 'keys'> {
@@ -19,6 +19,11 @@ export interface ReconcileOptions extends Omit<LedgerWriter, 'keys'> {
   /** Now when absent. */
   until?: Date;
   limit?: number;
+  /**
+   * How far past the period's end the processor's listing reads for sales stored offline in it (Stripe, Square; their
+   * own default when absent): offlineGraceOf reads an operator's setting.
+   */
+  offlineGraceMs?: number;
   http?: HttpTransport;
   now?: () => Date;
   /** Fix what can be fixed: write what the ledger lacks, queue again what the CRM lacks or holds stale. */
@@ -70,14 +75,25 @@ export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
   const until = o.until ?? now();
   checkWindow(o.since, until);
   const window = { since: o.since, until };
-  const history = await readProcessorHistory(lister, credentials, { ...window, limit: o.limit ?? 100 }, { http: o.http, now, ledger: ledgerViewOf(o.store, lister.source) }).catch(
-    (e: unknown) => Promise.reject(addressed(e, lister.credentialsOf, o.credentialPlace)),
-  );
+  const ctx = { http: o.http, now, ledger: ledgerViewOf(o.store, lister.source) };
+  const credentialFault = (e: unknown) => Promise.reject(addressed(e, lister.credentialsOf, o.credentialPlace));
+  let history = await readProcessorHistory(lister, credentials, { ...window, limit: o.limit ?? 100, offlineGraceMs: o.offlineGraceMs }, ctx).catch(credentialFault);
+  // Payments the processor lists for the period: those its listing brought.
+  const processorPayments = [...history.payments.values()].filter((p) => p.counted).length;
   const crm = o.crm?.crm;
-  const findings = await compareWithLedger(o.store, lister.source, window, history.payments, crm);
+  let findings = await compareWithLedger(o.store, lister.source, window, history.payments, crm);
+  // A payment the ledger dates in the period that the listing did not bring (usually none) is asked for by id: one the
+  // processor lists in another period (a sale stored offline, forwarded after the grace) is compared, not unknown.
+  if (findings.unknown.length > 0) {
+    const looked = await withLookedUp(lister, credentials, history, findings.unknown.map((u) => u.key), ctx).catch(credentialFault);
+    if (looked.found.length > 0) {
+      history = { ...looked, notes: [...looked.notes, listedElsewhereNote(lister.label, looked.found)] };
+      findings = await compareWithLedger(o.store, lister.source, window, history.payments, crm);
+    }
+  }
   const report: ReconcileReport = {
     source: lister.source, since: o.since.toISOString(), until: until.toISOString(), ...(crm ? { crm } : {}),
-    processorPayments: [...history.payments.values()].filter((p) => p.counted).length, processorPages: history.pages,
+    processorPayments, processorPages: history.pages,
     ...findings, clean: isClean(findings), ...(history.notes.length ? { notes: history.notes } : {}),
   };
   if (!o.repair || report.clean) return report;
@@ -103,6 +119,12 @@ export async function reconcile(o: ReconcileOptions): Promise<ReconcileReport> {
     after,
   };
   return report;
+}
+
+/** What the report says of payments the processor lists in another period, read by id and compared here. */
+function listedElsewhereNote(label: string, keys: readonly string[]): string {
+  const which = keys.length === 1 ? `${keys[0]} is` : `${keys.length} payments (${keys.join(', ')}) are`;
+  return `${which} in the ledger for this period but listed by ${label} in another (a sale stored offline and forwarded after the offline grace, or a reader's clock ahead of the processor's): read by id and compared here`;
 }
 
 function unfixable(f: Findings): Unfixable[] {

@@ -68,8 +68,9 @@ export const stripeListedUntil = (until: Date) => Math.ceil((until.getTime() + S
 
 /**
  * GET /v1/charges over `charges` as Stripe's list API answers any query of it: those with created[gte] <= created <
- * created[lt], newest first (ties by id, descending), `limit` of them after `starting_after`, and `has_more`. Served
- * as often as asked; `asked` keeps each query. None of the charges may have anything refunded (no Refunds list here).
+ * created[lt] (and, given `payment_intent`, of that PaymentIntent: ChargeListParams.payment_intent), newest first
+ * (ties by id, descending), `limit` of them after `starting_after`, and `has_more`. Served as often as asked; `asked`
+ * keeps each query. None of the charges may have anything refunded (no Refunds list here).
  */
 export function serveStripeList(charges: Charge[], asked: Record<string, string>[] = []) {
   const sorted = [...charges].sort((a, b) => b.created - a.created || (a.id < b.id ? 1 : -1));
@@ -81,7 +82,7 @@ export function serveStripeList(charges: Charge[], asked: Record<string, string>
       asked.push(q);
       const gte = Number(q['created[gte]'] ?? -Infinity);
       const lt = Number(q['created[lt]'] ?? Infinity);
-      const inside = sorted.filter((c) => c.created >= gte && c.created < lt);
+      const inside = sorted.filter((c) => c.created >= gte && c.created < lt && (!q.payment_intent || c.payment_intent === q.payment_intent));
       const from = q.starting_after ? inside.findIndex((c) => c.id === q.starting_after) + 1 : 0;
       const limit = Number(q.limit ?? 10);
       return [200, { object: 'list', url: '/v1/charges', data: inside.slice(from, from + limit), has_more: from + limit < inside.length }];
@@ -143,11 +144,19 @@ type SquarePayment = Record<string, unknown> & { id: string; created_at: string 
  * ListPayments (GET /v2/payments) over `payments`, with one location (ListLocations answered as often as asked), as
  * Square's reference says it selects: `begin_time` <= created_at (inclusive) and created_at < `end_time`, sorted by
  * created_at as `sort_order` says, `limit` of them from the position `cursor` continues, and a `cursor` while more
- * wait. Served as often as asked; `asked` keeps each query.
+ * wait; and GetPayment (GET /v2/payments/{payment_id}) of each, a 404 NOT_FOUND for another id. Served as often as
+ * asked; `asked` keeps each query, `read` each payment id asked for by GetPayment.
  */
-export function serveSquareList(payments: SquarePayment[], asked: Record<string, string>[] = []) {
+export function serveSquareList(payments: SquarePayment[], asked: Record<string, string>[] = [], read: string[] = []) {
   const scope = serveSquareLocations(nock('https://connect.squareup.com', { reqheaders: { authorization: `Bearer ${SQUARE_TOKEN}` } }).persist(), ONE_LOCATION);
   return scope
+    .get(/^\/v2\/payments\/[^/?]+$/)
+    .reply((req: Request) => {
+      const id = decodeURIComponent(new URL(req.url).pathname.slice('/v2/payments/'.length));
+      read.push(id);
+      const payment = payments.find((p) => p.id === id);
+      return payment ? [200, { payment }] : [404, { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'NOT_FOUND', detail: `Could not find payment with id: ${id}` }] }];
+    })
     .get('/v2/payments')
     .query(true)
     .reply((req: Request) => {

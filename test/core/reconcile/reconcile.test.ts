@@ -171,6 +171,69 @@ for (const store of stores) describe(`reconciliation of processor history with t
     api.persist(false);
   });
 
+  it('a sale stored offline on day 1 and forwarded on day 5, after the 72-hour grace: reconciling day 1 reads it by id and compares it, not unknown; day 5 lists it and reports nothing; a payment Stripe does not know stays unknown', async () => {
+    const day = (n: number, hour = 0) => new Date(Date.UTC(2026, 0, n, hour));
+    const secs = (d: Date) => Math.floor(d.getTime() / 1000);
+    const late = chargeObject({ chargeId: 'ch_3LateForwardAAAAAAAAAAAA', paymentIntentId: 'pi_3LateForwardAAAAAAAAAAAA', amount: 4200, currency: 'eur', created: secs(day(5, 12)), email: 'late@example.com', card: { offlineStoredAt: secs(day(1, 12)) } });
+    const online = chargeObject({ chargeId: 'ch_3OnlineDay1LateAAAAAAAAA', paymentIntentId: 'pi_3OnlineDay1LateAAAAAAAAA', amount: 1000, currency: 'eur', created: secs(day(1, 9)), email: 'online@example.com' });
+    // Another account's sale the ledger holds for day 1 (a webhook of it): Stripe lists it nowhere for this key.
+    const other = chargeObject({ chargeId: 'ch_3OtherAccountAAAAAAAAAAA', paymentIntentId: 'pi_3OtherAccountAAAAAAAAAAA', amount: 700, currency: 'eur', created: secs(day(1, 15)), email: 'other@example.com' });
+    const days = { 1: { since: day(1), until: day(2) }, 5: { since: day(5), until: day(6) } };
+    // The ledger dates the late sale when it was stored (day 1), as its webhook did; here day 5's backfill brings it.
+    serveStripeList([late, online, other]);
+    await runBackfill({ ...options(days[1]), keys: testKeys() });
+    await runBackfill({ ...options(days[5]), keys: testKeys() });
+    assert.equal((await paymentState(s.db, 'stripe', late.payment_intent))?.occurredAt, day(1, 12).toISOString());
+    nock.cleanAll();
+
+    const asked: Record<string, string>[] = [];
+    serveStripeList([late, online], asked);
+    const key = `stripe:${late.payment_intent}`;
+    const first = await reconcile(options({ ...days[1], crm: undefined }));
+    assert.deepEqual(first.unknown.map((u) => u.key), [`stripe:${other.payment_intent}`], JSON.stringify(first));
+    assert.deepEqual([first.missing, first.mismatched, first.processorPayments, first.ledgerPayments], [[], [], 1, 3]);
+    assert.deepEqual(first.notes, [`${key} is in the ledger for this period but listed by Stripe (charges) in another (a sale stored offline and forwarded after the offline grace, or a reader's clock ahead of the processor's): read by id and compared here`]);
+    // Only the two payments the listing did not bring were asked for, each by its PaymentIntent.
+    assert.deepEqual(asked.filter((q) => q.payment_intent).map((q) => q.payment_intent).sort(), [late.payment_intent, other.payment_intent]);
+
+    const fifth = await reconcile(options({ ...days[5], crm: undefined }));
+    assert.equal(fifth.clean, true, JSON.stringify(fifth));
+    assert.deepEqual([fifth.processorPayments, fifth.ledgerPayments], [1, 0]);
+
+    // Compared, not just let off: a ledger amount that differs from Stripe's is reported in day 1's reconciliation.
+    await s.db.run("UPDATE ledger_payments SET gross_minor = 4100 WHERE source = 'stripe' AND payment_id = ?", [late.payment_intent]);
+    const again = await reconcile(options({ ...days[1], crm: undefined }));
+    assert.deepEqual(again.mismatched, [{ key, in: 'ledger', differences: [{ field: 'amount', expected: 4200, found: 4100 }] }]);
+  });
+
+  it('Square: a payment taken offline on day 1 and uploaded 25 hours later, and one whose reader\'s clock ran ahead past midnight: each day\'s reconciliation is clean', async () => {
+    const day = (n: number, hour = 0, minute = 0) => new Date(Date.UTC(2026, 0, n, hour, minute));
+    const taken = (id: string, tappedAt: Date, createdAt: Date) => ({
+      ...squarePaymentObject({ id, amount: 4200, currency: 'USD', createdAt: createdAt.toISOString() }),
+      is_offline_payment: true,
+      offline_payment_details: { client_created_at: tappedAt.toISOString() },
+    });
+    // Taken on day 1 at 12:00, uploaded on day 2 at 13:00: past Square's 24 hours, listed for day 2.
+    const late = taken('SqLateUploadPaymentAAAAAAZY', day(1, 12), day(2, 13));
+    // Taken at 00:01 on day 2 by the reader's clock, which ran two minutes ahead: created at 23:59 on day 1.
+    const ahead = taken('SqClockAheadPaymentAAAAAAZY', day(2, 0, 1), day(1, 23, 59));
+    const read: string[] = [];
+    serveSquareList([late, ahead], [], read);
+    const square = (o: Partial<ReconcileOptions>) => options({ source: 'square', credentials: { accessToken: SQUARE_TOKEN }, crm: undefined, ...o });
+    const days = { 1: { since: day(1), until: day(2) }, 2: { since: day(2), until: day(3) } };
+    await runBackfill({ ...square({ since: day(1), until: day(3) }), keys: testKeys() });
+    // The ledger dates each when the reader took it.
+    assert.equal((await paymentState(s.db, 'square', late.id))?.occurredAt, day(1, 12).toISOString());
+    assert.equal((await paymentState(s.db, 'square', ahead.id))?.occurredAt, day(2, 0, 1).toISOString());
+
+    const first = await reconcile(square(days[1]));
+    const second = await reconcile(square(days[2]));
+    assert.deepEqual([first.clean, second.clean], [true, true], JSON.stringify([first, second]));
+    // Day 1 lists the one created then (the clock ahead), and reads the late one by id; day 2 the other way round.
+    assert.deepEqual([first.processorPayments, first.ledgerPayments, second.processorPayments, second.ledgerPayments], [1, 1, 1, 1]);
+    assert.deepEqual(read, [late.id, ahead.id]);
+  });
+
   it('a refund that failed since the backfill: the ledger is reported refunded too much, --repair takes the refund out, and then it is clean', async () => {
     // Charge 3 (30.00) was backfilled while its two refunds, 10.00 and 20.00, both stood.
     const c3 = stripeCharges()[2]!;

@@ -18,6 +18,11 @@ export interface HistoryWindow {
    * never loses it; the ledger finds the second read a duplicate.
    */
   onePeriod?: boolean;
+  /**
+   * How far past the window's end a listing by forwarding or upload time reads for sales a reader stored offline in
+   * it (HistoryLister.offlineGraceMs when absent; offlineGraceOf reads an operator's setting). Other listers ignore it.
+   */
+  offlineGraceMs?: number;
 }
 
 export interface HistoryPage {
@@ -50,6 +55,31 @@ export interface HistoryLister {
   /** The source whose credentials (its polling schema where it has one) the lister takes. */
   readonly credentialsOf: Source<unknown>;
   list(credentials: unknown, window: HistoryWindow, ctx: HistoryContext): Promise<HistoryPage>;
+  /**
+   * A listing that selects payments by when they reached the processor (forwarding, upload) rather than when they
+   * were made: the grace its windows read past their end by default (HistoryWindow.offlineGraceMs). Absent: the
+   * listing selects by the payment's own time, and takes no grace.
+   */
+  readonly offlineGraceMs?: number;
+  /**
+   * The processor's record of these payments (by the ledger's payment ids), read by id whatever window lists them:
+   * for reconciliation, which asks only about payments the ledger dates in its window that the window's listing
+   * did not bring (a sale stored offline and forwarded after the grace, listed in the window it was forwarded in).
+   * Events only for payments the listing reads at all (card-present, of a location it lists); none for one the
+   * processor does not know.
+   */
+  lookUp?(credentials: unknown, paymentIds: readonly string[], ctx: HistoryContext): Promise<LookedUp>;
+}
+
+/** What a lister's lookUp found: the events of the payments it knows, and what the operator must hear of them. */
+export interface LookedUp {
+  events: PaymentEvent[];
+  notes?: string[];
+}
+
+/** The grace a window of `lister` reads past its end: the window's own (an operator's setting), else the lister's. */
+export function offlineGraceMsOf(lister: Pick<HistoryLister, 'offlineGraceMs'>, window: Pick<HistoryWindow, 'offlineGraceMs'>): number {
+  return window.offlineGraceMs ?? lister.offlineGraceMs ?? 0;
 }
 
 const inside = (iso: string, since: Date, until: Date) => {

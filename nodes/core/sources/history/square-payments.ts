@@ -4,17 +4,29 @@ import type { SourceContext } from '../source';
 import { squareErrorText, squareRequest } from '../square-api';
 import { squareLivemode, type SquareCredentials } from '../square-credentials';
 import { eventsOfPayment } from '../square-list';
-import { acrossLocations } from '../square-locations';
+import { acrossLocations, squareLocationIds } from '../square-locations';
 import { isoTime, paymentTime } from '../square-payment';
 import { squareSource } from '../square';
-import type { HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
-import { eventsListedInWindow, listedInWindow, listedUntil } from './history-lister';
+import type { HistoryLister, HistoryPage, HistoryWindow, LookedUp } from './history-lister';
+import { eventsListedInWindow, listedInWindow, listedUntil, offlineGraceMsOf } from './history-lister';
 import { obj, trimmedStr } from '../../json/json-values';
 import { CredentialFieldError } from '../credential-error';
 
 /**
+ * How long after a reader took a payment offline Square may create it (on the upload) and the window the payment is
+ * dated in still list it. Square documents the limit: a Square Terminal takes payments offline for up to 24 hours,
+ * and they are declined if it does not reconnect within 24 hours of the first offline payment ("Payment APIs and
+ * SDKs"); through the Point of Sale API, offline payments not processed within 24 hours may be declined ("Offline
+ * mode"). Each window's listing reads this much past its end (a day's window lists two days of payments), unless an
+ * operator sets another grace (HistoryWindow.offlineGraceMs). A payment created later than this belongs to the window
+ * it was created in (history-lister's datedAt).
+ */
+export const SQUARE_OFFLINE_GRACE_MS = 24 * 3600_000;
+
+/**
  * Square's history through ListPayments by creation time (`begin_time`/`end_time`, oldest first; to the window's end
- * plus SQUARE_OFFLINE_GRACE_MS, for payments taken offline in it and uploaded later), where polling asks by change
+ * plus the offline grace, SQUARE_OFFLINE_GRACE_MS unless the window sets one, for payments taken offline in it and
+ * uploaded later), where polling asks by change
  * time. Square's `cursor` continues "the original query", which stays the same for the whole
  * window, so it is the backfill's position as it is. Each payment becomes the events polling makes of it
  * (square-list.ts), under the same ids: a payment that came by polling or backfill first is a duplicate here.
@@ -24,7 +36,9 @@ export const squarePaymentHistory: HistoryLister = {
   label: 'Square (payments)',
   order: 'oldest-first',
   credentialsOf: squareSource as never,
+  offlineGraceMs: SQUARE_OFFLINE_GRACE_MS,
   list: (credentials, window, ctx) => listSquareHistory(credentials as SquareCredentials, window, ctx),
+  lookUp: (credentials, paymentIds, ctx) => lookUpSquarePayments(credentials as SquareCredentials, paymentIds, ctx),
 };
 
 export function listSquareHistory(credentials: SquareCredentials, window: HistoryWindow, ctx: SourceContext): Promise<HistoryPage> {
@@ -34,10 +48,11 @@ export function listSquareHistory(credentials: SquareCredentials, window: Histor
 }
 
 async function listLocationHistory(credentials: SquareCredentials, window: HistoryWindow, ctx: SourceContext): Promise<HistoryPage> {
+  const grace = offlineGraceMsOf(squarePaymentHistory, window);
   const res = await squareRequest(credentials, ctx, '/v2/payments', {
     begin_time: window.since.toISOString(),
     // The grace past the window: payments taken offline inside it and uploaded (created) after it ended.
-    end_time: listedUntil(window, SQUARE_OFFLINE_GRACE_MS).toISOString(),
+    end_time: listedUntil(window, grace).toISOString(),
     sort_order: 'ASC',
     limit: Math.min(Math.max(Math.trunc(window.limit), 1), 100),
     cursor: window.cursor ?? undefined,
@@ -62,22 +77,36 @@ async function listLocationHistory(credentials: SquareCredentials, window: Histo
     const id = trimmedStr(p.id);
     const created = isoTime(p.created_at);
     if (id && created) createdAt.set(id, created);
-    return !created || listedInWindow(window, SQUARE_OFFLINE_GRACE_MS, created, paymentTime(p));
+    return !created || listedInWindow(window, grace, created, paymentTime(p));
   });
   const livemode = squareLivemode(credentials);
   const events: PaymentEvent[] = [];
   const notes: string[] = [];
   for (const payment of payments) events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode, undefined, notes)));
   const next = trimmedStr(body.cursor);
-  return { events: eventsListedInWindow(events, window, SQUARE_OFFLINE_GRACE_MS, (id) => createdAt.get(id)), cursor: next ?? null, more: Boolean(next), ...(notes.length ? { notes } : {}) };
+  return { events: eventsListedInWindow(events, window, grace, (id) => createdAt.get(id)), cursor: next ?? null, more: Boolean(next), ...(notes.length ? { notes } : {}) };
 }
 
 /**
- * How long after a reader took a payment offline Square may create it (on the upload) and the window the payment is
- * dated in still list it. Square documents the limit: a Square Terminal takes payments offline for up to 24 hours,
- * and they are declined if it does not reconnect within 24 hours of the first offline payment ("Payment APIs and
- * SDKs"); through the Point of Sale API, offline payments not processed within 24 hours may be declined ("Offline
- * mode"). Each window's listing reads this much past its end (a day's window lists two days of payments). A payment
- * created later than this belongs to the window it was created in (history-lister's datedAt).
+ * The payments of these ids as Square has them, whatever window lists them (HistoryLister.lookUp): GetPayment (GET
+ * /v2/payments/{payment_id}) each, read as the listing reads them. One Square does not know (404) has no events, nor
+ * one of a location the listing does not read (Location IDs names others).
  */
-export const SQUARE_OFFLINE_GRACE_MS = 24 * 3600_000;
+export async function lookUpSquarePayments(credentials: SquareCredentials, paymentIds: readonly string[], ctx: SourceContext): Promise<LookedUp> {
+  const locations = squareLocationIds(credentials);
+  const livemode = squareLivemode(credentials);
+  const events: PaymentEvent[] = [];
+  const notes: string[] = [];
+  for (const id of new Set(paymentIds)) {
+    const res = await squareRequest(credentials, ctx, `/v2/payments/${encodeURIComponent(id)}`);
+    if (res.status === 404) continue;
+    if (res.status === 401 || res.status === 403) {
+      throw new CredentialFieldError('accessToken', `Square refused the access token to read payment ${id} (${res.status} ${squareErrorText(res.body)})`, 'use an access token of this seller that may read payments (PAYMENTS_READ)');
+    }
+    const payment = obj(obj(res.body)?.payment);
+    if (res.status !== 200 || !payment) throw new CredentialFieldError(['baseUrl', 'apiVersion'], `Square answered ${res.status} to GetPayment: ${squareErrorText(res.body)}`, 'check the seller\'s API address and version');
+    if (locations.length > 0 && !locations.includes(trimmedStr(payment.location_id) ?? '')) continue;
+    events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode, undefined, notes)));
+  }
+  return { events: events.filter((e) => paymentIds.includes(e.paymentId)), ...(notes.length ? { notes } : {}) };
+}

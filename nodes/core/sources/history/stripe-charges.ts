@@ -4,14 +4,27 @@ import { IgnoredEventError, InputError } from '../../errors';
 import { STRIPE_MAX_PAGE, stripeGet, StripeUnavailableError } from '../stripe-list';
 import type { StripeCredentials } from '../stripe-credentials';
 import { failedRefundEventKey, normalizeStripeEvent, stripeTerminalSource } from '../stripe-terminal';
-import type { HistoryContext, HistoryLister, HistoryPage, HistoryWindow } from './history-lister';
-import { eventsListedInWindow, listedInWindow, listedUntil } from './history-lister';
+import type { HistoryContext, HistoryLister, HistoryPage, HistoryWindow, LookedUp } from './history-lister';
+import { eventsListedInWindow, listedInWindow, listedUntil, offlineGraceMsOf } from './history-lister';
 import { obj, safeInt, str, type Obj } from '../../json/json-values';
+
+/**
+ * How long after a reader stored a sale offline its charge may be created (forwarded) and still be listed by the
+ * window the sale is dated in. Stripe documents no maximum for how long a reader or the Terminal SDK holds stored
+ * payments before forwarding them (its "Accept offline payments" and "Collect card payments while offline" pages say
+ * only that stored payments are forwarded automatically once connectivity is restored, and urge restoring it as soon
+ * as possible, the merchant bearing the decline risk), so this is the pack's own default, not Stripe's: 72 hours, a
+ * weekend's outage; an operator may set another (HistoryWindow.offlineGraceMs). Each window's listing reads this much
+ * past its end, a bounded cost (a day's window lists four days of charges). A sale forwarded later than this belongs
+ * to the window it was forwarded in (history-lister's datedAt).
+ */
+export const STRIPE_OFFLINE_GRACE_MS = 72 * 3600_000;
 
 /**
  * Stripe's history through the Charges list (GET /v1/charges), not the Events API: events are kept 30 days, charges
  * for as long as the account exists. Charges come newest first; `created[gte]`/`created[lt]` bound the window (its
- * end plus STRIPE_OFFLINE_GRACE_MS, for sales stored offline in it and forwarded later) and `starting_after` (the
+ * end plus the offline grace, STRIPE_OFFLINE_GRACE_MS unless the window sets one, for sales stored offline in it and
+ * forwarded later) and `starting_after` (the
  * last charge of the page before) with `has_more` pages through it, so the cursor is that id.
  *
  * Each card-present charge is read as the webhook events it stands for: a sale (`charge.succeeded`) and, once
@@ -37,56 +50,41 @@ export const stripeChargeHistory: HistoryLister = {
   label: 'Stripe (charges)',
   order: 'newest-first',
   credentialsOf: stripeTerminalSource as never,
+  offlineGraceMs: STRIPE_OFFLINE_GRACE_MS,
   list: (credentials, window, ctx) => listStripeCharges(credentials as StripeCredentials, window, ctx),
+  lookUp: (credentials, paymentIds, ctx) => lookUpStripePayments(credentials as StripeCredentials, paymentIds, ctx),
 };
 
 export async function listStripeCharges(credentials: StripeCredentials, window: HistoryWindow, ctx: HistoryContext): Promise<HistoryPage> {
   if (window.cursor !== null && !/^ch_\w+$|^py_\w+$/.test(window.cursor)) {
     throw new InputError('cursor', 'the stored Stripe backfill position is not a charge id', 'start the backfill again with --restart');
   }
+  const grace = offlineGraceMsOf(stripeChargeHistory, window);
   const body = await getList(credentials, ctx, CHARGES, {
     limit: Math.min(Math.max(1, Math.trunc(window.limit) || 1), STRIPE_MAX_PAGE),
     'created[gte]': Math.floor(window.since.getTime() / 1000),
     // The grace past the window: the charges of sales stored offline inside it and forwarded after it ended.
-    'created[lt]': Math.ceil(listedUntil(window, STRIPE_OFFLINE_GRACE_MS).getTime() / 1000),
+    'created[lt]': Math.ceil(listedUntil(window, grace).getTime() / 1000),
     starting_after: window.cursor ?? undefined,
   });
   const charges = body.data;
   // Charges of the grace past the window whose sale belongs to a later window are left before their refunds are read
   // (eventsListedInWindow below would drop their events anyway).
-  const listed = charges.map(listedOf).filter((c) => !c || belongsHere(c, window));
-  // One question to the store for the page: of the charges that show nothing refunded, which the ledger counts refunded.
-  const unrefunded = listed.filter((c): c is ListedCharge => !!c && showsNoRefund(c.charge)).map((c) => c.paymentId);
-  const counted = unrefunded.length > 0 && ctx.ledger ? await ctx.ledger.refunded(unrefunded) : new Set<string>();
-  const events: PaymentEvent[] = [];
-  for (const c of listed) {
-    if (c) events.push(...(await eventsOfCharge(c, (charge) => refundsOf(credentials, ctx, charge, counted.has(c.paymentId)))));
-  }
+  const listed = charges.map(listedOf).filter((c): c is ListedCharge => !!c && belongsHere(c, window, grace));
+  const events = await eventsOfCharges(credentials, ctx, listed);
   // Each charge belongs to the window its sale is dated in (eventsListedInWindow): a sale a reader stored offline to
   // the one it was stored in (card_present.offline.stored_at), which lists it through the grace above though Stripe
   // created its charge on the forwarding, after the window.
   const createdAt = new Map(listed.flatMap((c) => {
-    const created = c && createdOf(c.charge);
-    return c && created ? [[c.paymentId, created] as const] : [];
+    const created = createdOf(c.charge);
+    return created ? [[c.paymentId, created] as const] : [];
   }));
   return {
-    events: eventsListedInWindow(events, window, STRIPE_OFFLINE_GRACE_MS, (id) => createdAt.get(id)),
+    events: eventsListedInWindow(events, window, grace, (id) => createdAt.get(id)),
     cursor: str(charges.at(-1)?.id) ?? window.cursor,
     more: body.hasMore && charges.length > 0,
   };
 }
-
-/**
- * How long after a reader stored a sale offline its charge may be created (forwarded) and still be listed by the
- * window the sale is dated in. Stripe documents no maximum for how long a reader or the Terminal SDK holds stored
- * payments before forwarding them (its "Accept offline payments" and "Collect card payments while offline" pages say
- * only that stored payments are forwarded automatically once connectivity is restored, and urge restoring it as soon
- * as possible, the merchant bearing the decline risk), so this is the pack's own setting, not Stripe's: 72 hours, a
- * weekend's outage. Each window's listing reads this much past its end, a bounded cost (a day's window lists four
- * days of charges). A sale forwarded later than this belongs to the window it was forwarded in (history-lister's
- * datedAt).
- */
-export const STRIPE_OFFLINE_GRACE_MS = 72 * 3600_000;
 
 /**
  * A charge that succeeded, read as the webhook reads it: its sale as charge.succeeded, when that is one; else, where
@@ -108,9 +106,39 @@ function createdOf(charge: Obj): string | undefined {
 }
 
 /** Whether a listed charge's payment belongs to the window (listedInWindow), its sale dated as eventsListedInWindow dates it. */
-function belongsHere(c: ListedCharge, window: HistoryWindow): boolean {
+function belongsHere(c: ListedCharge, window: HistoryWindow, graceMs: number): boolean {
   const created = createdOf(c.charge);
-  return !created || listedInWindow(window, STRIPE_OFFLINE_GRACE_MS, created, c.sale?.occurredAt);
+  return !created || listedInWindow(window, graceMs, created, c.sale?.occurredAt);
+}
+
+/**
+ * The events of these charges, their refunds read as refundsOf says. One question to the store for them all: of the
+ * charges that show nothing refunded, which the ledger counts refunded.
+ */
+async function eventsOfCharges(credentials: StripeCredentials, ctx: HistoryContext, listed: readonly ListedCharge[]): Promise<PaymentEvent[]> {
+  const unrefunded = listed.filter((c) => showsNoRefund(c.charge)).map((c) => c.paymentId);
+  const counted = unrefunded.length > 0 && ctx.ledger ? await ctx.ledger.refunded(unrefunded) : new Set<string>();
+  const events: PaymentEvent[] = [];
+  for (const c of listed) events.push(...(await eventsOfCharge(c, (charge) => refundsOf(credentials, ctx, charge, counted.has(c.paymentId)))));
+  return events;
+}
+
+/**
+ * The payments of these ids as Stripe has them, whatever window lists them (HistoryLister.lookUp): a PaymentIntent's
+ * charges from the Charges list filtered by it (GET /v1/charges?payment_intent=…, stripe-node's
+ * ChargeListParams.payment_intent, "Only return charges that were created by the PaymentIntent specified"), a charge
+ * without one (its own id is the payment's) by GET /v1/charges/{id}; read as the listing reads them. One Stripe does
+ * not know (404, resource_missing: another account's) has no events.
+ */
+export async function lookUpStripePayments(credentials: StripeCredentials, paymentIds: readonly string[], ctx: HistoryContext): Promise<LookedUp> {
+  const charges: Obj[] = [];
+  for (const id of new Set(paymentIds)) {
+    if (/^pi_\w+$/.test(id)) charges.push(...(await getList(credentials, ctx, CHARGES, { payment_intent: id, limit: STRIPE_MAX_PAGE }, true)).data);
+    else if (/^(?:ch|py)_\w+$/.test(id)) charges.push(...(await getCharge(credentials, ctx, id)));
+  }
+  const asked = new Set(paymentIds);
+  const listed = charges.map(listedOf).filter((c): c is ListedCharge => !!c && asked.has(c.paymentId));
+  return { events: await eventsOfCharges(credentials, ctx, listed) };
 }
 
 function listedOf(charge: Obj): ListedCharge | null {
@@ -221,9 +249,8 @@ export const STRIPE_HISTORY_API_VERSION: string = Stripe.API_VERSION;
 const CHARGES: Listed = { path: '/v1/charges', what: 'Charges' };
 const REFUNDS: Listed = { path: '/v1/refunds', what: 'Refunds' };
 
-async function getList(credentials: StripeCredentials, ctx: HistoryContext, list: Listed, qs: Record<string, string | number | undefined>): Promise<{ data: Obj[]; hasMore: boolean }> {
-  const what = list.what.toLowerCase();
-  const { status, body, error, reason } = await stripeGet(credentials, ctx, list.path, qs, {
+const historyGet = (credentials: StripeCredentials, ctx: HistoryContext, path: string, what: string, qs?: Record<string, string | number | undefined>) =>
+  stripeGet(credentials, ctx, path, qs, {
     purpose: 'reading Stripe history',
     doing: `list ${what}`,
     again: 'asked again on the retry',
@@ -233,7 +260,24 @@ async function getList(credentials: StripeCredentials, ctx: HistoryContext, list
     keyFix: 'use a secret key, or a restricted key that may read Charges and Refunds',
     headers: { 'stripe-version': STRIPE_HISTORY_API_VERSION },
   });
+
+/** Stripe does not know the object asked for (another account's, or none): a lookup finds nothing, not an error. */
+const unknownTo = (status: number, error: Obj | undefined) => status === 404 || str(error?.code) === 'resource_missing';
+
+/** GET /v1/charges/{id}: the charge, or none when Stripe does not know it. */
+async function getCharge(credentials: StripeCredentials, ctx: HistoryContext, id: string): Promise<Obj[]> {
+  const path = `${CHARGES.path}/${encodeURIComponent(id)}`;
+  const { status, body, error, reason } = await historyGet(credentials, ctx, path, 'charges');
+  if (status === 200 && body) return [body];
+  if (unknownTo(status, error)) return [];
+  throw new InputError('list', `Stripe answered ${status} to GET ${path}: ${reason}`, 'check the Stripe credential');
+}
+
+/** `lookup`: a listing filtered by an id, which Stripe not knowing that id leaves empty. */
+async function getList(credentials: StripeCredentials, ctx: HistoryContext, list: Listed, qs: Record<string, string | number | undefined>, lookup = false): Promise<{ data: Obj[]; hasMore: boolean }> {
+  const { status, body, error, reason } = await historyGet(credentials, ctx, list.path, list.what.toLowerCase(), qs);
   if (status !== 200 || !body || !Array.isArray(body.data)) {
+    if (lookup && unknownTo(status, error)) return { data: [], hasMore: false };
     if (list === CHARGES && str(error?.param) === 'starting_after') throw new InputError('cursor', `Stripe does not know the charge the backfill stopped at (${reason})`, 'start the backfill again with --restart');
     throw new InputError('list', `Stripe answered ${status} to GET ${list.path}: ${reason}`, 'check the Stripe credential');
   }
