@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { axiosTransport } from '../../../../nodes/core/http/axios-transport';
-import { listSquareHistory, SQUARE_OFFLINE_GRACE_MS } from '../../../../nodes/core/sources/history/square-payments';
+import { listSquareHistory, lookUpSquarePayments, SQUARE_OFFLINE_GRACE_MS } from '../../../../nodes/core/sources/history/square-payments';
 import { SquarePollCredentialsSchema } from '../../../../nodes/core/sources/square-credentials';
 import { squarePaymentObject } from '../../../../sandbox/simulator/square-events';
 import { serveSquareList, SQUARE_TOKEN, squareListedUntil } from '../../backfill/history-mocks';
 import { nockOffline } from '../../../support/nock-offline';
+import { AIRPORT_LOCATION, MAIN_LOCATION } from '../square-locations-mock';
 
 /**
  * The Square history lister on its own, against a ListPayments that selects as Square documents: `begin_time` and
@@ -84,5 +85,18 @@ describe('Square payment history: offline payments at a window\'s edge', () => {
     assert.deepEqual([...listedBy], expected);
     // Backfill keeps it there too (and in the day it was created, where that is another).
     for (const [id, [d]] of expected as [string, number[]][]) assert.ok(backfilledBy.get(id)!.includes(d!), `${id}: ${backfilledBy.get(id)!.join(', ')}`);
+  });
+
+  it('looks payments up by id (GetPayment), whatever window lists them: none for one Square does not know (404), nor for one of a location the listing does not read', async () => {
+    const at = (location: string, id: string) => ({ ...offline(id, '2026-11-19T12:00:00.000Z', '2026-11-20T13:00:00.000Z'), location_id: location });
+    const main = at(MAIN_LOCATION, 'SqLookUpMainStreetAAAAAAAZY');
+    const airport = at(AIRPORT_LOCATION, 'SqLookUpAirportKioskAAAAAZY');
+    const read: string[] = [];
+    const api = serveSquareList([main, airport], [], read);
+    const only = SquarePollCredentialsSchema.parse({ accessToken: SQUARE_TOKEN, locationId: MAIN_LOCATION });
+    const found = await lookUpSquarePayments(only, [main.id, airport.id, 'SqLookUpUnknownPaymentAAAZY'], ctx);
+    api.persist(false);
+    assert.deepEqual(read, [main.id, airport.id, 'SqLookUpUnknownPaymentAAAZY']);
+    assert.deepEqual(found.events.map((e) => [e.kind, e.paymentId, e.occurredAt]), [['payment', main.id, '2026-11-19T12:00:00.000Z']]);
   });
 });

@@ -139,6 +139,23 @@ describe('Stripe charge history: a charge that shows nothing refunded where the 
     assert.deepEqual(page.events.map((e) => [e.kind, e.paymentId, e.occurredAt]), [['payment', late.payment_intent, new Date(storedAt * 1000).toISOString()]]);
   });
 
+  it('looks payments up by id, whatever window lists them: a PaymentIntent\'s charges by the Charges list filtered by it, a charge without one by its id; one Stripe does not know has no events', async () => {
+    const late = chargeObject({ chargeId: 'ch_3LookUpLateAAAAAAAAAAAAA', paymentIntentId: 'pi_3LookUpLateAAAAAAAAAAAAA', amount: 4200, currency: 'eur', created: secs(UNTIL) + 5 * 86400, card: { offlineStoredAt: secs(SINCE) + 3600 } });
+    const legacy = { ...chargeObject({ chargeId: 'ch_3LookUpLegacyAAAAAAAAAAA', amount: 900, currency: 'eur', created: secs(SINCE) + 7200 }), payment_intent: null };
+    const missing = 'pi_3LookUpOtherAccountAAAAA';
+    const api = stripe()
+      .get('/v1/charges').query({ payment_intent: late.payment_intent, limit: '100' }).reply(200, { object: 'list', url: '/v1/charges', data: [late], has_more: false })
+      .get(`/v1/charges/${legacy.id}`).reply(200, legacy)
+      .get('/v1/charges').query({ payment_intent: missing, limit: '100' })
+      .reply(404, { error: { type: 'invalid_request_error', code: 'resource_missing', param: 'payment_intent', message: `No such payment_intent: '${missing}'` } });
+    const found = await stripeChargeHistory.lookUp!({ secretKey: STRIPE_KEY }, [late.payment_intent, legacy.id, missing], { http: axiosTransport(), now: () => UNTIL });
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+    assert.deepEqual(found.events.map((e) => [e.kind, e.paymentId, e.occurredAt, e.amount.minor]), [
+      ['payment', late.payment_intent, new Date((secs(SINCE) + 3600) * 1000).toISOString(), 4200],
+      ['payment', legacy.id, new Date((secs(SINCE) + 7200) * 1000).toISOString(), 900],
+    ]);
+  });
+
   it('reads at the version stripe-node is written for, so an account on an older default records a partial capture as a 30.00 sale, not a refund', async () => {
     const versions: string[] = [];
     serveAtRequestedVersion(versions);
