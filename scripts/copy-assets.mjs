@@ -48,6 +48,8 @@ function standsAlone(fn, file, cases) {
 }
 const unnamedLocationLineSource = standsAlone(unnamedLocationLine, 'messages/settings.ts', [['a=b\n c \n']]);
 const { backfillWindowOf } = require('../dist/nodes/core/backfill/window-fields.js');
+const { offlineGraceHoursOf } = require('../dist/nodes/core/sources/history/offline-grace.js');
+const { OFFLINE_GRACE_SOURCES } = require('../dist/nodes/core/sources/history/index.js');
 const { SAAS_CRM_NAMES } = require('../dist/nodes/core/crm/crm-names.js');
 const { DEFAULT_REGION, REGIONS } = require('../dist/nodes/core/config/settings.js');
 const { TRIGGER_PATH } = require('../dist/nodes/node-red/shared/http-route.js');
@@ -72,6 +74,7 @@ const flagValueOfSource = standsAlone(flagValueOf, 'config/flag.ts',
 const adyenKeyVersionOfSource = standsAlone(adyenKeyVersionOf, 'sources/adyen-terminal.ts',
   [['1'], [' 12 '], [''], ['0'], ['01'], ['0x10'], ['1e1'], ['2147483647'], ['2147483648'], [7], [true], [null]]);
 const backfillWindowOfSource = standsAlone(backfillWindowOf, 'backfill/window-fields.ts', [[' 2026-01-01 ', '2026-01-01', '2.5']]);
+const offlineGraceHoursOfSource = standsAlone(offlineGraceHoursOf, 'sources/history/offline-grace.ts', [[' 48 '], [0], ['0'], [720], [721], ['2.5'], [null]]);
 // The program reads its currency as currencyOf does (trimmed, upper-cased, three letters A-Z), then looks it up:
 // the dialog only looks it up, which holds while every code it takes is such a code.
 const notACode = PROGRAM_CURRENCIES.filter((c) => !/^[A-Z]{3}$/.test(c));
@@ -83,7 +86,8 @@ writeFileSync(
 // MAX_MINOR_UNITS and minorUnitsOf's rounding, loyalty/program.ts PROGRAM_CURRENCIES, PROGRAM_ID_PATTERN and
 // DEFAULT_PROGRAM_ID, messages/quiet-hours.ts QUIET_TIME_PATTERN, messages/settings.ts ALERT_KINDS,
 // ALERT_ADDRESS_SEPARATOR, ALERT_ADDRESS_PATTERN and unnamedLocationLine, format/money-text.ts DEFAULT_LOCALE,
-// match/operator-settings.ts MATCH_DEFAULTS, backfill/window-fields.ts backfillWindowOf, crm/crm-names.ts
+// match/operator-settings.ts MATCH_DEFAULTS, backfill/window-fields.ts backfillWindowOf, sources/history/offline-grace.ts
+// offlineGraceHoursOf and sources/history/index.ts OFFLINE_GRACE_SOURCES, crm/crm-names.ts
 // SAAS_CRM_NAMES, config/settings.ts REGIONS and DEFAULT_REGION, terminal-push/sale-fields.ts SALE_CURRENCY and
 // saleMinorUnits, terminal-push/vendor-amounts.ts PROCESSOR_AMOUNT_RULES, PROCESSOR_NAMES and processorAmount,
 // node-red/shared/http-route.ts TRIGGER_PATH, temporal/connection-config.ts TEMPORAL_ADDRESS, config/port.ts
@@ -102,6 +106,8 @@ writeFileSync(
   var DEFAULT_LOCALE = ${JSON.stringify(DEFAULT_LOCALE)};
   var unnamedLocationLine = ${unnamedLocationLineSource};
   var backfillWindowOf = ${backfillWindowOfSource};
+  var offlineGraceHoursOf = ${offlineGraceHoursOfSource};
+  var OFFLINE_GRACE_SOURCES = ${JSON.stringify(OFFLINE_GRACE_SOURCES)};
   var SAAS_CRM_NAMES = ${JSON.stringify(SAAS_CRM_NAMES)};
   var REGIONS = ${JSON.stringify(REGIONS)};
   var DEFAULT_REGION = ${JSON.stringify(DEFAULT_REGION)};
@@ -186,6 +192,11 @@ writeFileSync(
     },
     /** A backfill's Since, Until and Page size as backfillRequestOf reads them (backfillWindowOf). */
     backfillWindow: backfillWindowOf,
+    /** A backfill's Offline grace as backfillRequestOf reads it (offlineGraceOf): blank, or 1 to 720 hours for a source that takes one. */
+    offlineGrace: function (v, source) {
+      var hours = offlineGraceHoursOf(v);
+      return hours === undefined || (hours !== null && OFFLINE_GRACE_SOURCES.indexOf(source) >= 0);
+    },
     /** A CRM as typed where a SaaS CRM is named (" HubSpot "), trimmed and lower-cased: empty (none) or one the pack has. */
     saasCrm: function (v) {
       var c = typeof v === 'string' ? v.trim().toLowerCase() : '';

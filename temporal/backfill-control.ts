@@ -2,7 +2,7 @@ import type { Client } from '@temporalio/client';
 import { parseSaasCrmName } from '../nodes/core/crm/crm-names';
 import { backfillWindowOf } from '../nodes/core/backfill/window-fields';
 import { InputError } from '../nodes/core/errors';
-import { HISTORY_SOURCES } from '../nodes/core/sources/history';
+import { HISTORY_SOURCES, historyLister, offlineGraceOf } from '../nodes/core/sources/history';
 import type { BackfillInput } from '../workflows/activity-contracts/backfill-activities';
 import { loadTemporal, temporalClientModule } from './optional-temporal';
 import type { BackfillStatus } from '../workflows/backfill';
@@ -30,10 +30,10 @@ export interface BackfillAnswer {
 const text = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
 
 /** The request's fields, as a face passes them in. */
-export type BackfillFields = { operation?: unknown; source?: unknown; since?: unknown; until?: unknown; crm?: unknown; limit?: unknown; restart?: unknown };
+export type BackfillFields = { operation?: unknown; source?: unknown; since?: unknown; until?: unknown; crm?: unknown; limit?: unknown; offlineGrace?: unknown; restart?: unknown };
 
 /** The fields as a form names them (n8n, the CLI's words match); a face whose values come from elsewhere names them itself. */
-const FORM_NAMES = { operation: 'Operation', source: 'Source', since: 'Since', until: 'Until', crm: 'CRM', limit: 'Page Size' } as const;
+const FORM_NAMES = { operation: 'Operation', source: 'Source', since: 'Since', until: 'Until', crm: 'CRM', limit: 'Page Size', offlineGrace: 'Offline Grace (Hours)' } as const;
 
 /**
  * A face's parameters as a backfill request, with the field named when one is wrong. `names` overrides how a
@@ -64,8 +64,14 @@ export function backfillRequestOf(p: BackfillFields, names: Partial<Record<keyof
   // Blank is none; anything else given (an expression's number) is checked, not read as none.
   const givenCrm = typeof p.crm === 'string' ? text(p.crm) : p.crm === undefined || p.crm === null ? undefined : p.crm;
   const crm = givenCrm === undefined ? undefined : parseSaasCrmName(givenCrm, n.crm);
+  // Checked here too: the worker would refuse it only once the workflow ran.
+  const graceMs = offlineGraceOf(historyLister(source), p.offlineGrace, n.offlineGrace);
+  const offlineGraceHours = graceMs === undefined ? undefined : graceMs / 3_600_000;
   const restart = p.restart === true || p.restart === 'true';
-  return { operation, input: { source, since, ...(until ? { until } : {}), ...(crm ? { crm } : {}), ...(limit ? { limit } : {}), ...(restart ? { restart } : {}) } };
+  return {
+    operation,
+    input: { source, since, ...(until ? { until } : {}), ...(crm ? { crm } : {}), ...(limit ? { limit } : {}), ...(offlineGraceHours ? { offlineGraceHours } : {}), ...(restart ? { restart } : {}) },
+  };
 }
 
 /**

@@ -7,7 +7,7 @@ import { parseSaasCrmName, SAAS_CRM_NAMES } from '../../nodes/core/crm/crm-names
 import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
 import { InputError } from '../../nodes/core/errors';
 import { axiosTransport } from '../../nodes/core/http/axios-transport';
-import { HISTORY_SOURCES, historyLister } from '../../nodes/core/sources/history';
+import { HISTORY_SOURCES, historyLister, MAX_OFFLINE_GRACE_HOURS, OFFLINE_GRACE_SOURCES, offlineGraceOf } from '../../nodes/core/sources/history';
 import { keyProviderFromSpec } from '../../nodes/core/steps/steps';
 import { connectClient } from '../../temporal/connect';
 import { temporalConfigFromEnv, TEMPORAL_ENV } from '../../temporal/connection-config';
@@ -22,7 +22,7 @@ import { storeHelp, withStore } from './store-option';
 import { parseDay, parseUntil, positiveInt } from './window-options';
 
 const usage = `Usage: terminal-crm backfill --from SOURCE --since DATE [--until DATE] [--crm NAME]
-                             [--limit N] [--restart] [--store URL] [--json]
+                             [--limit N] [--offline-grace HOURS] [--restart] [--store URL] [--json]
                              [--temporal ADDRESS | --in-process] [--signal pause|resume|cancel]
 
 Brings a processor's payment history into the ledger: page by page through its list API,
@@ -50,6 +50,10 @@ Options:
   --until DATE         payments made before this (default: now, fixed when the backfill starts)
   --crm NAME           also queue what is recorded for ${SAAS_CRM_NAMES.join(', ')}
   --limit N            payments per page asked of the processor (default 100)
+  --offline-grace HOURS
+                       ${OFFLINE_GRACE_SOURCES.join(' and ')}: how long after --until the processor's list is read
+                       for sales a reader stored offline before it (1 to ${MAX_OFFLINE_GRACE_HOURS}; default:
+                       Stripe 72, Square 24)
   --restart            forget the stored position and read the window again
 ${storeHelp(23)}
   --json               print the final progress as one JSON object
@@ -68,7 +72,7 @@ export const backfillCommand: Command = {
       args,
       options: {
         from: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, crm: { type: 'string' }, limit: { type: 'string' },
-        restart: { type: 'boolean' }, store: { type: 'string' }, json: { type: 'boolean' }, temporal: { type: 'string' }, 'in-process': { type: 'boolean' },
+        'offline-grace': { type: 'string' }, restart: { type: 'boolean' }, store: { type: 'string' }, json: { type: 'boolean' }, temporal: { type: 'string' }, 'in-process': { type: 'boolean' },
         signal: { type: 'string' },
       },
       strict: true,
@@ -81,10 +85,11 @@ export const backfillCommand: Command = {
     const until = parseUntil(values.until, since);
     const crm = values.crm === undefined ? undefined : parseSaasCrmName(values.crm, '--crm');
     const limit = positiveInt('--limit', values.limit);
+    const offlineGraceMs = offlineGraceOf(lister, values['offline-grace'], '--offline-grace');
     const address = values.temporal ?? (values['in-process'] ? undefined : process.env[TEMPORAL_ENV.address]?.trim() || undefined);
     const input: BackfillInput = {
       source: lister.source, since: since.toISOString(), ...(until ? { until: until.toISOString() } : {}), ...(crm ? { crm } : {}),
-      ...(limit ? { limit } : {}), ...(values.restart ? { restart: true } : {}),
+      ...(limit ? { limit } : {}), ...(offlineGraceMs ? { offlineGraceHours: offlineGraceMs / 3_600_000 } : {}), ...(values.restart ? { restart: true } : {}),
     };
     if (values.signal !== undefined && !(values.signal in SIGNALS)) throw new InputError('--signal', `"${values.signal}" is not a backfill signal`, 'use pause, resume or cancel');
     if (address) {
@@ -106,7 +111,7 @@ export const backfillCommand: Command = {
       try {
         const result = await runBackfill(
           {
-            source: lister.source, credentials, credentialPlace: environmentPlace(lister), store: db, keys, defaultRegion, since, until, limit, http: axiosTransport(),
+            source: lister.source, credentials, credentialPlace: environmentPlace(lister), store: db, keys, defaultRegion, since, until, limit, offlineGraceMs, http: axiosTransport(),
             ...(crm ? { crm: { crm, adapter: () => crmAdapterFromEnv(crm, env), waitMs: 0 } } : {}),
           },
           { restart: values.restart, onProgress: (p) => bar.update(p), stop: () => stop },

@@ -5,7 +5,7 @@ import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
 import { InputError } from '../../nodes/core/errors';
 import { axiosTransport } from '../../nodes/core/http/axios-transport';
 import { reconcile, type Findings, type PaymentFacts, type ReconcileReport } from '../../nodes/core/reconcile';
-import { HISTORY_SOURCES, historyLister } from '../../nodes/core/sources/history';
+import { HISTORY_SOURCES, historyLister, MAX_OFFLINE_GRACE_HOURS, OFFLINE_GRACE_SOURCES, offlineGraceOf } from '../../nodes/core/sources/history';
 import { keyProviderFromSpec } from '../../nodes/core/steps/steps';
 import type { CliIo, Command } from './command';
 import { environmentPlace, historyCredentialsFromEnv } from './source-env';
@@ -13,7 +13,7 @@ import { storeHelp, withStore } from './store-option';
 import { parseDay, parseUntil, positiveInt } from './window-options';
 
 const usage = `Usage: terminal-crm reconcile --from SOURCE --since DATE [--until DATE] [--crm NAME]
-                              [--repair] [--limit N] [--store URL] [--json]
+                              [--repair] [--limit N] [--offline-grace HOURS] [--store URL] [--json]
 
 Compares the processor's record of a period (the history backfill reads) with the ledger,
 and with --crm the ledger with what was queued and sent to that SaaS CRM (the outbox and
@@ -41,6 +41,11 @@ Options:
   --crm NAME       also compare with ${SAAS_CRM_NAMES.join(', ')}
   --repair         fix what can be fixed
   --limit N        payments per page asked of the processor (default 100)
+  --offline-grace HOURS
+                   ${OFFLINE_GRACE_SOURCES.join(' and ')}: how long after the period's end a sale a reader
+                   stored offline in it may reach the processor and still count in it (1 to
+                   ${MAX_OFFLINE_GRACE_HOURS}; default: Stripe 72, Square 24); one later counts in the period
+                   it arrived in
 ${storeHelp(19)}
   --json           print the report as one JSON object
   -h, --help       show this help
@@ -58,7 +63,7 @@ export const reconcileCommand: Command = {
       args,
       options: {
         from: { type: 'string' }, since: { type: 'string' }, until: { type: 'string' }, crm: { type: 'string' }, repair: { type: 'boolean' },
-        limit: { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' },
+        limit: { type: 'string' }, 'offline-grace': { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' },
       },
       strict: true,
       allowPositionals: false,
@@ -69,6 +74,7 @@ export const reconcileCommand: Command = {
     if (!since) throw new InputError('--since', 'is missing', 'give the first day of the period, such as 2026-01-01');
     const until = parseUntil(values.until, since);
     const crm = values.crm === undefined ? undefined : parseSaasCrmName(values.crm, '--crm');
+    const offlineGraceMs = offlineGraceOf(lister, values['offline-grace'], '--offline-grace');
     const env = process.env;
     // Keys are needed to write (repair) only: a read-only reconcile runs without them.
     const credentials = historyCredentialsFromEnv(lister, env);
@@ -77,7 +83,7 @@ export const reconcileCommand: Command = {
       io.err(`reconcile ${lister.label}${crm ? ` and ${crm}` : ''}: ${location}\n`);
       const r = await reconcile({
         source: lister.source, credentials, credentialPlace: environmentPlace(lister), store: db, ...(keys ? { keys } : {}), defaultRegion: parseRegion(env[ENV.defaultRegion]),
-        since, until, limit: positiveInt('--limit', values.limit), http: axiosTransport(), repair: values.repair,
+        since, until, limit: positiveInt('--limit', values.limit), offlineGraceMs, http: axiosTransport(), repair: values.repair,
         ...(crm ? { crm: { crm, adapter: () => crmAdapterFromEnv(crm, env), waitMs: 0 } } : {}),
       });
       for (const note of r.notes ?? []) io.err(`note: ${note}\n`);

@@ -9,9 +9,9 @@ import { shortText } from './shared/short-text';
 import { handleInput } from './shared/step-node';
 import { TEMPORAL_SERVER_TYPE, type TemporalServerNode } from './shared/temporal-server-node';
 
-const FIELDS = ['operation', 'source', 'since', 'until', 'crm', 'limit', 'restart'] as const;
+const FIELDS = ['operation', 'source', 'since', 'until', 'crm', 'limit', 'offlineGrace', 'restart'] as const;
 /** The node's settings as its dialog labels them. */
-const LABELS = { operation: 'Operation', source: 'Source', since: 'Since', until: 'Until', crm: 'CRM', limit: 'Page size' } as const;
+const LABELS = { operation: 'Operation', source: 'Source', since: 'Since', until: 'Until', crm: 'CRM', limit: 'Page size', offlineGrace: 'Offline grace (h)' } as const;
 
 /**
  * The fields msg.payload overrides. A text is refused rather than passed over: "pause" from a dashboard button would

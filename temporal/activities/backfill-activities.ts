@@ -8,7 +8,7 @@ import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
 import { InputError } from '../../nodes/core/errors';
 import { axiosTransport } from '../../nodes/core/http/axios-transport';
 import type { HttpTransport } from '../../nodes/core/http/http-transport';
-import { historyLister } from '../../nodes/core/sources/history';
+import { historyLister, offlineGraceOf } from '../../nodes/core/sources/history';
 import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-credentials';
 import { openDatabase } from '../../nodes/core/store/open-database';
 import type { SqlDatabase } from '../../nodes/core/store/sql-database';
@@ -60,6 +60,7 @@ export function createBackfillActivities(settings: BackfillSettings): BackfillAc
       since: time(input.since, 'since')!,
       until: time(input.until, 'until'),
       limit: input.limit,
+      offlineGraceMs: offlineGraceOf(lister, input.offlineGraceHours, 'offlineGraceHours'),
       http: settings.http?.() ?? axiosTransport(),
       batchSize: settings.batchSize,
       ...(crm ? { crm: { crm, adapter: () => crmAdapterFromEnv(crm, env), waitMs: 0 } } : {}),

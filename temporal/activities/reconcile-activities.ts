@@ -6,7 +6,7 @@ import { InputError } from '../../nodes/core/errors';
 import { axiosTransport } from '../../nodes/core/http/axios-transport';
 import type { HttpTransport } from '../../nodes/core/http/http-transport';
 import { reconcile, type ReconcileReport } from '../../nodes/core/reconcile';
-import { historyLister } from '../../nodes/core/sources/history';
+import { historyLister, offlineGraceOf } from '../../nodes/core/sources/history';
 import { sourceCredentialsFromEnv } from '../../nodes/core/sources/source-credentials';
 import { keyProviderFromSpec } from '../../nodes/core/steps/steps';
 import { openDatabase } from '../../nodes/core/store/open-database';
@@ -42,7 +42,7 @@ export function createReconcileActivities(settings: Pick<Settings, 'storeUrl' | 
         const report = await reconcile({
           source: lister.source, credentials: sourceCredentialsFromEnv(lister.credentialsOf, env), store: await openDatabase(settings.storeUrl),
           ...(settings.tokenKeys.trim() ? { keys: keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys) } : {}), defaultRegion: settings.defaultRegion,
-          since, until, limit: input.limit, http: settings.http?.() ?? axiosTransport(), repair: input.repair,
+          since, until, limit: input.limit, offlineGraceMs: offlineGraceOf(lister, input.offlineGraceHours, 'offlineGraceHours'), http: settings.http?.() ?? axiosTransport(), repair: input.repair,
           ...(crm ? { crm: { crm, adapter: () => crmAdapterFromEnv(crm, env), waitMs: 0 } } : {}),
         });
         return summaryOf(report);

@@ -5,7 +5,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
-import { nock, serveStripeCharges, serveStripeRefunds, STRIPE_KEY, stripeCharges } from '../core/backfill/history-mocks';
+import { nock, serveStripeCharges, serveStripeList, serveStripeRefunds, STRIPE_KEY, stripeCharges, UNTIL } from '../core/backfill/history-mocks';
 import { tempDir, TEST_TOKEN_KEYS } from '../support/temp-store';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -95,7 +95,26 @@ describe('terminal-crm backfill and reconcile (in process)', { timeout: 30_000 }
     assert.equal(Number(row?.gross_minor), 2000);
   });
 
+  it('--offline-grace HOURS: backfill and reconcile read Stripe that many hours past --until instead of 72, and a sale stored offline that long before its forwarding counts where it was forwarded', async () => {
+    const secs = (d: Date) => Math.floor(d.getTime() / 1000);
+    // Stored 30 hours before Stripe created its charge, just after the window: within 72 hours, not within 24.
+    const offline = stripeCharges()[0]!;
+    const forwarded = { ...offline, created: secs(UNTIL) + 3600, payment_method_details: { ...offline.payment_method_details!, card_present: { ...offline.payment_method_details!.card_present!, offline: { stored_at: secs(UNTIL) + 3600 - 30 * 3600, type: 'deferred' as const } } } };
+    const asked: Record<string, string>[] = [];
+    serveStripeList([forwarded], asked);
+    const backfilled = await cli('backfill', ...WINDOW, '--offline-grace', '24', '--store', store, '--json');
+    assert.equal(backfilled.code, 0, backfilled.err);
+    assert.equal((JSON.parse(backfilled.out) as { listed: number }).listed, 0, 'a 24-hour grace leaves it to the window it was forwarded in');
+    const reconciled = await cli('reconcile', ...WINDOW, '--offline-grace', '24', '--store', store, '--json');
+    assert.equal(reconciled.code, 0, reconciled.err);
+    const withDefault = await cli('reconcile', ...WINDOW, '--store', store, '--json');
+    assert.equal(withDefault.code, 2, 'with Stripe\'s 72 hours it is January\'s, which the ledger lacks');
+    assert.deepEqual(asked.map((q) => Number(q['created[lt]']) - secs(UNTIL)), [24 * 3600, 24 * 3600, 72 * 3600]);
+  });
+
   it('names the missing or wrong option and the fix', async () => {
+    assert.match((await cli('reconcile', ...WINDOW, '--offline-grace', '2.5', '--store', store)).err, /^--offline-grace: "2\.5" is not a whole number of hours from 1 to 720\. Fix: leave it empty for the source's own \(Stripe Terminal 72 h, Square 24 h\), or give one such as 48$/m);
+    assert.match((await cli('backfill', '--from', 'sumup', '--since', '2026-01-01', '--offline-grace', '24', '--store', store)).err, /^--offline-grace: SumUp's history is listed by when each payment was made, and takes no offline grace/m);
     assert.match((await cli('backfill', '--from', 'stripe', '--store', store)).err, /--since: is missing\. Fix: give the first day/);
     assert.match((await cli('backfill', '--from', 'stripe', '--since', 'yesterday', '--store', store)).err, /--since: "yesterday" is not a date/);
     assert.match((await cli('backfill', '--from', 'stripe', '--since', '2026-01-01', '--signal', 'pause', '--store', store)).err, /--signal: only controls a backfill running on Temporal/);

@@ -137,6 +137,7 @@ add('terminalBackfill', 'since', 'Since', ['', 'yesterday', '={{ {} }}'], bf);
 add('terminalBackfill', 'until', 'Until', ['soon', '2025-01-01'], bf);
 add('terminalBackfill', 'crm', 'CRM', ['bogus', '={{ 5 }}'], bf);
 add('terminalBackfill', 'pageSize', 'Page Size', ['abc', -1, 2.5], bf);
+add('terminalBackfill', 'offlineGraceHours', 'Offline Grace (Hours)', ['abc', -1, 2.5, 1000], bf);
 
 // The triggers, through n8n-core's WebhookContext (a delivery) and PollContext (a poll).
 add('terminalTrigger', 'source', 'Source', ['bogus']);

@@ -527,7 +527,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     assert.ok(marked > values.length && marked < values.length ** 2, `${marked} marked`);
   });
 
-  it('terminal backfill: Since, Until, Page size and CRM are marked where backfillRequestOf refuses them (not a date, Until not after Since, 2.5 or 0 as typed, a CRM with no adapter), an empty Since not, as msg.payload.since may give it', () => {
+  it('terminal backfill: Since, Until, Page size, CRM and Offline grace are marked where backfillRequestOf refuses them (not a date, Until not after Since, 2.5 or 0 as typed, a CRM with no adapter, a grace out of range or for a source that takes none), an empty Since not, as msg.payload.since may give it', () => {
     const { def, typedInputs } = editorDefinition('terminal-backfill', nodes['terminal-backfill']!);
     const node: Record<string, unknown> = { ...Object.fromEntries(Object.entries(def.defaults).map(([k, p]) => [k, p.value])), server: 'server-picked' };
     const editorPasses = (n: Record<string, unknown>) => Object.entries(def.defaults).every(([k, p]) => validateProperty(n, k, p, typedInputs) === true);
@@ -536,7 +536,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     const runs = (n: Record<string, unknown>, msgSince?: string) => {
       const given = typeof n.since === 'string' && n.since.trim() ? {} : { since: msgSince };
       try {
-        backfillRequestOf({ operation: n.operation, source: n.source, since: n.since, until: n.until, crm: n.crm, limit: n.limit, restart: n.restart, ...given });
+        backfillRequestOf({ operation: n.operation, source: n.source, since: n.since, until: n.until, crm: n.crm, limit: n.limit, offlineGrace: n.offlineGrace, restart: n.restart, ...given });
         return true;
       } catch {
         return false;
@@ -546,6 +546,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       '2026-13-01', '2026-1-1', '1/2/2026', '2026', '20260101', 'last tuesday', 'x', '0', null, 5];
     const limits: unknown[] = ['', ' ', '0', 0, '1', 1, '100', ' 7 ', '1e3', '0x10', '1e16', '2.5', '-1', 'x', 'Infinity', null, true];
     const crms: unknown[] = ['', ' ', 'hubspot', ' HubSpot ', 'zoho', 'salesforce', 'hubspt', 'local', 'zoho crm', 'HUB SPOT', null];
+    const graces: unknown[] = ['', ' ', '0', 0, '1', 1, ' 48 ', '720', '721', '2.5', '-1', '1e2', '0x10', 'x', null, true];
     let compared = 0;
     let marked = 0;
     const compare = (n: Record<string, unknown>, msgSince?: string) => {
@@ -564,6 +565,7 @@ describe('Node-RED editor: every node is valid with its defaults once its config
       for (const since of ['2026-01-01', '']) {
         for (const limit of limits) compare({ ...node, operation, since, limit }, '2026-01-01');
         for (const crm of crms) compare({ ...node, operation, since, crm }, '2026-01-01');
+        for (const source of ['stripe', 'square', 'zettle', 'clover', 'sumup']) for (const offlineGrace of graces) compare({ ...node, operation, since, source, offlineGrace }, '2026-01-01');
       }
     }
     // The field marked is the one the run names.
@@ -575,6 +577,9 @@ describe('Node-RED editor: every node is valid with its defaults once its config
     assert.deepEqual(marks({ ...on, limit: '2.5' }), ['limit']);
     assert.deepEqual(marks({ ...on, limit: '0' }), ['limit'], '"0" as typed is refused; only the number 0 (n8n) is the default');
     assert.deepEqual(marks({ ...on, crm: 'hubspt' }), ['crm']);
+    assert.deepEqual(marks({ ...on, offlineGrace: '721' }), ['offlineGrace']);
+    assert.deepEqual(marks({ ...on, source: 'zettle', offlineGrace: '24' }), ['offlineGrace'], 'Zettle\'s listing takes no grace');
+    assert.deepEqual(marks({ ...on, source: 'square', offlineGrace: ' 36 ' }), []);
     assert.deepEqual(marks({ ...node, since: '' }), [], 'msg.payload.since may give it');
     assert.throws(() => backfillRequestOf({ source: 'stripe', since: '' }), /Since: is missing/);
     // A year past 9999 is after 2026 (the run compared the ISO texts, where "+010000" sorts first).

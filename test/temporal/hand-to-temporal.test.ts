@@ -102,6 +102,14 @@ describe('Backfill operation: the arguments', () => {
     assert.throws(() => backfillRequestOf({ source: 'stripe', since: '2026-01-01', limit: 2.5 }), inputError('Page Size', /whole number/));
   });
 
+  it('carries an Offline Grace (Hours) for Stripe and Square as offlineGraceHours (0 or empty: the source\'s own, left out), refused by name out of range or for another source', () => {
+    assert.deepEqual(backfillRequestOf({ source: 'stripe', since: '2026-01-01', offlineGrace: 96 }).input, { source: 'stripe', since: '2026-01-01T00:00:00.000Z', offlineGraceHours: 96 });
+    assert.equal(backfillRequestOf({ source: 'square', since: '2026-01-01', offlineGrace: ' 36 ' }).input.offlineGraceHours, 36);
+    assert.ok(!('offlineGraceHours' in backfillRequestOf({ source: 'stripe', since: '2026-01-01', offlineGrace: 0 }).input));
+    assert.throws(() => backfillRequestOf({ source: 'stripe', since: '2026-01-01', offlineGrace: 1000 }), inputError('Offline Grace (Hours)', /1000 is not a whole number of hours from 1 to 720/));
+    assert.throws(() => backfillRequestOf({ source: 'clover', since: '2026-01-01', offlineGrace: 12 }, { offlineGrace: 'msg.payload.offlineGrace' }), inputError('msg.payload.offlineGrace', /takes no offline grace/));
+  });
+
   it('refuses a CRM it has no adapter for before the workflow starts (the worker would fail it), naming CRM; reads its name as the CLI does', () => {
     assert.throws(() => backfillRequestOf({ source: 'stripe', since: '2026-01-01', crm: 'hubspt' }), inputError('CRM', /"hubspt" is not a CRM/));
     assert.throws(() => backfillRequestOf({ source: 'stripe', since: '2026-01-01', crm: 'local' }), inputError('CRM', /"local"/));

@@ -15,6 +15,11 @@ export interface BackfillInput {
   crm?: string;
   /** Payments per page asked of the processor. */
   limit?: number;
+  /**
+   * Stripe, Square: how many hours past the window's end the processor's list is read for sales a reader stored
+   * offline in it (1 to 720; the source's own when absent). Not part of the workflow id.
+   */
+  offlineGraceHours?: number;
   /** Forget a stored position and read the window again (the ledger finds what it has as duplicates). */
   restart?: boolean;
 }

@@ -11,6 +11,8 @@ export interface ReconcileInput {
   crm?: string;
   repair?: boolean;
   limit?: number;
+  /** Stripe, Square: how many hours past the period's end a sale a reader stored offline in it counts in it (1 to 720; the source's own when absent). */
+  offlineGraceHours?: number;
 }
 
 /** Counts and the first keys of each finding: the whole report can be large, and it goes into the workflow's history. */

@@ -22,6 +22,11 @@ export interface BackfillOptions extends LedgerWriter {
   until?: Date;
   /** Payments per page asked of the processor. */
   limit?: number;
+  /**
+   * How far past the window's end the processor's listing reads for sales stored offline in it (Stripe, Square; their
+   * own default when absent): offlineGraceOf reads an operator's setting.
+   */
+  offlineGraceMs?: number;
   http?: HttpTransport;
   now?: () => Date;
 }
@@ -77,7 +82,7 @@ export async function backfillPage(o: BackfillOptions, run: BackfillRun, p: Page
   const ctx: HistoryContext = { http: o.http, now, ledger: ledgerViewOf(o.store, run.lister.source) };
   let page: HistoryPage;
   try {
-    page = await run.lister.list(run.credentials, { cursor: state.cursor, since: new Date(state.since), until: new Date(state.until), limit: o.limit ?? DEFAULT_BACKFILL_PAGE }, ctx);
+    page = await run.lister.list(run.credentials, { cursor: state.cursor, since: new Date(state.since), until: new Date(state.until), limit: o.limit ?? DEFAULT_BACKFILL_PAGE, offlineGraceMs: o.offlineGraceMs }, ctx);
   } catch (e) {
     // The worker and the CLI read the source's credential from environment variables: the fix names them.
     throw addressed(e, run.lister.credentialsOf, o.credentialPlace);

@@ -1,6 +1,6 @@
 import type { INodeProperties, IExecuteFunctions, INodeExecutionData, INodeType, INodeTypeDescription } from 'n8n-workflow';
 import { NodeConnectionTypes } from 'n8n-workflow';
-import { HISTORY_SOURCES, historyLister } from '../../core/sources/history';
+import { HISTORY_SOURCES, historyLister, MAX_OFFLINE_GRACE_HOURS, OFFLINE_GRACE_SOURCES } from '../../core/sources/history';
 import { backfillRequestOf, controlBackfill } from '../../../temporal/backfill-control';
 import { connectTemporalTarget } from '../../../temporal/temporal-target';
 import { choiceOf } from '../shared/choice';
@@ -94,6 +94,15 @@ export class TerminalBackfill implements INodeType {
         displayOptions: { show: { operation: ['start'] } },
       },
       {
+        displayName: 'Offline Grace (Hours)',
+        name: 'offlineGraceHours',
+        type: 'number',
+        typeOptions: { minValue: 0, maxValue: MAX_OFFLINE_GRACE_HOURS, numberPrecision: 0 },
+        default: 0,
+        description: "Stripe and Square: how many hours after Until the processor's list is read for sales a reader stored offline before it and forwarded later; 0 for the source's own (Stripe 72, Square 24)",
+        displayOptions: { show: { operation: ['start'], source: [...OFFLINE_GRACE_SOURCES] } },
+      },
+      {
         displayName: 'Restart',
         name: 'restart',
         type: 'boolean',
@@ -120,6 +129,7 @@ export class TerminalBackfill implements INodeType {
             until: this.getNodeParameter('until', i, ''),
             crm: this.getNodeParameter('crm', i, ''),
             limit: this.getNodeParameter('pageSize', i, 0),
+            offlineGrace: this.getNodeParameter('offlineGraceHours', i, 0),
             restart: this.getNodeParameter('restart', i, false),
           });
           client ??= await connectTemporalTarget(target);

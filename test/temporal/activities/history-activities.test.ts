@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import type { BackfillProgress } from '../../../nodes/core/backfill';
+import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import { createBackfillActivities } from '../../../temporal/activities/backfill-activities';
+import { createReconcileActivities } from '../../../temporal/activities/reconcile-activities';
+import { nock, serveStripeList, SINCE, STRIPE_KEY, stripeCharges, UNTIL } from '../../core/backfill/history-mocks';
+import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
+
+/**
+ * The backfill and reconcile activities take an operator's offline grace from their input (offlineGraceHours), read
+ * by the core's one rule: the processor's list is read that far past the window's end, and a bad one fails the
+ * workflow at once naming the input's field.
+ */
+describe('backfill and reconcile activities: offlineGraceHours', () => {
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  before(async () => { s = await tempStore(); });
+  after(async () => {
+    await s.remove();
+    nock.restore();
+  });
+  beforeEach(() => nock.disableNetConnect());
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+  const settings = () => ({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'GB' as const, env: { STRIPE_SECRET_KEY: STRIPE_KEY }, http: () => axiosTransport() });
+  const window = { source: 'stripe', since: SINCE.toISOString(), until: UNTIL.toISOString() };
+  const listedPast = (asked: Record<string, string>[]) => asked.map((q) => (Number(q['created[lt]']) * 1000 - UNTIL.getTime()) / 3_600_000);
+
+  it('read the list that many hours past the window\'s end, the source\'s own without it', async () => {
+    const asked: Record<string, string>[] = [];
+    // The five January sales, none refunded (the list serves no refunds).
+    serveStripeList(stripeCharges().map((c) => ({ ...c, amount_refunded: 0, refunded: false })), asked);
+    const backfill = createBackfillActivities(settings());
+    const env = new MockActivityEnvironment();
+    const input = { ...window, offlineGraceHours: 36 };
+    const opened = (await env.run(() => backfill.openBackfillActivity(input))) as BackfillProgress;
+    const page = (await env.run(() => backfill.backfillPageActivity(input, opened))) as BackfillProgress;
+    assert.equal(page.recorded, 5);
+    const reconcile = createReconcileActivities(settings());
+    const summary = await reconcile.reconcileActivity({ ...window, offlineGraceHours: 36 });
+    assert.equal(summary.clean, true, JSON.stringify(summary));
+    await reconcile.reconcileActivity(window);
+    assert.deepEqual(listedPast(asked), [36, 36, 72]);
+  });
+
+  it('refuse one out of range, or for a source whose list takes none, naming offlineGraceHours, without retries', async () => {
+    const failure = (pattern: RegExp) => (e: unknown) => e instanceof Error && e.name === 'ApplicationFailure' && (e as { nonRetryable?: boolean }).nonRetryable === true && pattern.test(e.message);
+    await assert.rejects(createReconcileActivities(settings()).reconcileActivity({ ...window, offlineGraceHours: 2.5 }), failure(/^offlineGraceHours: 2\.5 is not a whole number of hours from 1 to 720/));
+    const sumup = { ...settings(), env: { SUMUP_ACCESS_TOKEN: 'sup_sk_test' } };
+    await assert.rejects(new MockActivityEnvironment().run(() => createBackfillActivities(sumup).openBackfillActivity({ ...window, source: 'sumup', offlineGraceHours: 24 })), failure(/^offlineGraceHours: SumUp's history .* takes no offline grace/));
+  });
+});
