@@ -5,7 +5,7 @@ import type { HistoryContext } from '../../../../nodes/core/sources/history';
 import { STRIPE_HISTORY_API_VERSION, STRIPE_OFFLINE_GRACE_MS, stripeChargeHistory } from '../../../../nodes/core/sources/history/stripe-charges';
 import { StripeUnavailableError } from '../../../../nodes/core/sources/stripe-list';
 import { chargeObject, refundObject } from '../../../../sandbox/simulator/stripe-terminal-events';
-import { nock, SINCE, STRIPE_KEY, stripeCharges, stripeListedUntil, UNTIL } from '../../backfill/history-mocks';
+import { nock, serveStripeList, SINCE, STRIPE_KEY, stripeCharges, stripeListedUntil, UNTIL } from '../../backfill/history-mocks';
 import { nockOffline } from '../../../support/nock-offline';
 
 /**
@@ -154,6 +154,29 @@ describe('Stripe charge history: a charge that shows nothing refunded where the 
       ['payment', late.payment_intent, new Date((secs(SINCE) + 3600) * 1000).toISOString(), 4200],
       ['payment', legacy.id, new Date((secs(SINCE) + 7200) * 1000).toISOString(), 900],
     ]);
+  });
+
+  it('whatever the delay between storing and forwarding, exactly one day\'s reconciliation lists a sale, and backfill keeps it in that day', async () => {
+    const day = (d: number) => ({ since: new Date(Date.UTC(2026, 0, d)), until: new Date(Date.UTC(2026, 0, d + 1)) });
+    // Stored at 23:59 on 10 January; Stripe creates the charge `delay` later.
+    const stored = secs(new Date(Date.UTC(2026, 0, 10, 23, 59)));
+    const grace = STRIPE_OFFLINE_GRACE_MS / 1000;
+    const delays = [0, 1, 60, grace - 1, grace, grace + 1, 4 * grace];
+    const charges = delays.map((delay, i) => chargeObject({ chargeId: `ch_3Delay${i}AAAAAAAAAAAAAAAAA`, paymentIntentId: `pi_3Delay${i}AAAAAAAAAAAAAAAAA`, amount: 4200, currency: 'eur', created: stored + delay, card: { offlineStoredAt: stored } }));
+    const api = serveStripeList(charges);
+    const listedBy = new Map<string, number[]>(charges.map((c) => [c.payment_intent, []]));
+    const backfilledBy = new Map<string, number[]>(charges.map((c) => [c.payment_intent, []]));
+    for (let d = 9; d <= 23; d++) {
+      for (const onePeriod of [true, false]) {
+        const page = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, { cursor: null, ...day(d), limit: 100, onePeriod }, { http: axiosTransport(), now: () => UNTIL });
+        for (const e of page.events) (onePeriod ? listedBy : backfilledBy).get(e.paymentId)!.push(d);
+      }
+    }
+    api.persist(false);
+    // Forwarded within the grace: the day it was stored (10); else the day Stripe created the charge.
+    const expected = charges.map((c, i) => [c.payment_intent, [delays[i]! < grace ? 10 : new Date(c.created * 1000).getUTCDate()]]);
+    assert.deepEqual([...listedBy], expected);
+    for (const [id, [d]] of expected as [string, number[]][]) assert.ok(backfilledBy.get(id)!.includes(d!), `${id}: ${backfilledBy.get(id)!.join(', ')}`);
   });
 
   it('reads at the version stripe-node is written for, so an account on an older default records a partial capture as a 30.00 sale, not a refund', async () => {
