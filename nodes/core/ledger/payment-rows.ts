@@ -1,10 +1,13 @@
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import { InListQuery, MultiRowInsert } from '../store/sql-shapes';
 import { paymentKeyOf } from './ledger-event';
-import { chargebackOf, refundedOf, statusOf, type DisputePhase, type PaymentRecord, type PaymentStatus } from './payment-rules';
+import { chargebackOf, refundedOf, statusOf, type DisputePhase, type HeardMoney, type PaymentRecord, type PaymentStatus } from './payment-rules';
 
-/** A payment as the ledger reports it: its facts and what counts of them. */
-export interface LedgerPayment extends PaymentRecord {
+/**
+ * A payment as the ledger reports it: its facts and what counts of them. Not the money heard aside before it counted
+ * in another currency (PaymentRecord.otherMoney), which is the ledger's own bookkeeping and counts for nothing.
+ */
+export interface LedgerPayment extends Omit<PaymentRecord, 'otherMoney'> {
   /** "<source>:<paymentId>" */
   key: string;
   /** The payment itself was seen, so it counts in every total. */
@@ -19,8 +22,9 @@ export interface LedgerPayment extends PaymentRecord {
 export function ledgerPaymentOf(r: PaymentRecord): LedgerPayment {
   const refundedMinor = refundedOf(r);
   const chargebackMinor = chargebackOf(r);
+  const { otherMoney: _aside, ...facts } = r;
   return {
-    ...r,
+    ...facts,
     key: paymentKeyOf(r),
     counted: r.seen,
     refundedMinor,
@@ -33,7 +37,7 @@ export function ledgerPaymentOf(r: PaymentRecord): LedgerPayment {
 export const PAYMENT_COLUMNS =
   'source, payment_id, customer_id, currency, seen, gross_minor, refund_reported_minor, refund_sum_minor, dispute_phase, disputed_minor, failed, ' +
   'occurred_at, first_seen, last_seen, card_brand, card_last4, card_token, entry_mode, wallet, reader_id, location_id, events, voided_at, restored_at, ' +
-  'capture_failed_minor, refund_reversed_minor, sale_minor, captured_minor, unreferenced, dispute_at, authorised_minor, authorised_at, dispute_amount_at, dispute_amount_phase';
+  'capture_failed_minor, refund_reversed_minor, sale_minor, captured_minor, unreferenced, dispute_at, authorised_minor, authorised_at, dispute_amount_at, dispute_amount_phase, other_money';
 
 export interface PaymentRow {
   source: string;
@@ -74,7 +78,12 @@ export interface PaymentRow {
   /** NULL while no report of the dispute stated its amount (schema 33). */
   dispute_amount_at: string | null;
   dispute_amount_phase: string | null;
+  /** PaymentRecord.otherMoney as JSON; NULL when it holds none (and for every payment before schema 35). */
+  other_money: string | null;
 }
+
+const otherMoneyOf = (json: string | null | undefined): readonly HeardMoney[] => (json ? (JSON.parse(json) as HeardMoney[]) : []);
+const otherMoneyColumn = (r: PaymentRecord): string | null => (r.otherMoney.length === 0 ? null : JSON.stringify(r.otherMoney));
 
 export function recordOfRow(r: PaymentRow): PaymentRecord {
   return {
@@ -107,15 +116,16 @@ export function recordOfRow(r: PaymentRow): PaymentRecord {
     card: { brand: r.card_brand, last4: r.card_last4, token: r.card_token, entryMode: r.entry_mode, wallet: r.wallet },
     terminal: { readerId: r.reader_id, locationId: r.location_id },
     events: Number(r.events),
+    otherMoney: otherMoneyOf(r.other_money),
   };
 }
 
-const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 35);
+const INSERT_PAYMENTS = new MultiRowInsert(`INSERT INTO ledger_payments (${PAYMENT_COLUMNS}, updated_at)`, 36);
 // An update leaves the key and the time index alone unless the time moved (a payment seen after its refund).
 const UPDATE_SET = `customer_id = ?, currency = ?, seen = ?, gross_minor = ?, refund_reported_minor = ?, refund_sum_minor = ?,
   dispute_phase = ?, disputed_minor = ?, failed = ?, first_seen = ?, last_seen = ?, card_brand = ?, card_last4 = ?, card_token = ?,
   entry_mode = ?, wallet = ?, reader_id = ?, location_id = ?, events = ?, voided_at = ?, restored_at = ?, capture_failed_minor = ?, refund_reversed_minor = ?, sale_minor = ?, captured_minor = ?, unreferenced = ?, dispute_at = ?,
-  authorised_minor = ?, authorised_at = ?, dispute_amount_at = ?, dispute_amount_phase = ?, updated_at = ?`;
+  authorised_minor = ?, authorised_at = ?, dispute_amount_at = ?, dispute_amount_phase = ?, other_money = ?, updated_at = ?`;
 const UPDATE_PAYMENT = `UPDATE ledger_payments SET ${UPDATE_SET} WHERE source = ? AND payment_id = ?`;
 const UPDATE_PAYMENT_AND_TIME = `UPDATE ledger_payments SET ${UPDATE_SET}, occurred_at = ? WHERE source = ? AND payment_id = ?`;
 
@@ -133,7 +143,7 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
         r.disputePhase, r.disputedMinor, r.failed ? 1 : 0, r.occurredAt, r.firstSeen, r.lastSeen,
         r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet, r.terminal.readerId, r.terminal.locationId, r.events,
         r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor, r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt,
-        r.authorisedMinor, r.authorisedAt, r.disputeAmountAt, r.disputeAmountPhase, now,
+        r.authorisedMinor, r.authorisedAt, r.disputeAmountAt, r.disputeAmountPhase, otherMoneyColumn(r), now,
       ]);
       continue;
     }
@@ -141,7 +151,7 @@ export async function writeRecords(tx: SqlExecutor, records: readonly PaymentRec
       r.customerId, r.currency, r.seen ? 1 : 0, r.grossMinor, r.refundReportedMinor, r.refundSumMinor, r.disputePhase, r.disputedMinor,
       r.failed ? 1 : 0, r.firstSeen, r.lastSeen, r.card.brand, r.card.last4, r.card.token, r.card.entryMode, r.card.wallet,
       r.terminal.readerId, r.terminal.locationId, r.events, r.voidedAt, r.restoredAt, r.captureFailedMinor, r.refundReversedMinor, r.saleMinor,
-      r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt, r.authorisedMinor, r.authorisedAt, r.disputeAmountAt, r.disputeAmountPhase, now,
+      r.capturedMinor, r.unreferenced ? 1 : 0, r.disputeAt, r.authorisedMinor, r.authorisedAt, r.disputeAmountAt, r.disputeAmountPhase, otherMoneyColumn(r), now,
     ];
     if (r.occurredAt === before.occurredAt) await tx.run(UPDATE_PAYMENT, [...set, r.source, r.paymentId]);
     else await tx.run(UPDATE_PAYMENT_AND_TIME, [...set, r.occurredAt, r.source, r.paymentId]);

@@ -156,7 +156,27 @@ export interface PaymentRecord {
   terminal: TerminalDescriptor;
   /** Events recorded for this payment. */
   events: number;
+  /**
+   * Money heard before the payment counts in another currency than the one it was first heard in (so far set against
+   * nothing): each such report's facts and what the caller's entries said it moved (HeardMoney). When the sale (or a
+   * refund naming no sale) arrives in one of those currencies, what was heard in it is set against the payment as if it
+   * had been heard in the payment's currency; once the payment counts, its currency is fixed and this is empty
+   * (ledger_payments.other_money, schema 35).
+   */
+  otherMoney: readonly HeardMoney[];
 }
+
+/** What counts of a payment is read from these facts (the money heard aside, otherMoney, counts for nothing). */
+export type CountedFacts = Omit<PaymentRecord, 'otherMoney'>;
+
+/** One report of money heard before its payment counted, in another currency than the payment's so far. */
+export interface HeardMoney {
+  event: MoneyFacts;
+  changes: EntryChanges;
+}
+
+/** What an event says about money, all that applyEvent's money rules read of it (kept for HeardMoney). */
+export type MoneyFacts = Pick<LedgerEvent, 'kind' | 'amount' | 'refundedTotal' | 'refund' | 'sale' | 'status' | 'disputeAmountStated' | 'storedOffline' | 'occurredAt'>;
 
 /** What a consumer counts of one payment: nothing until it is seen, then its money and dispute. */
 export interface PaymentView {
@@ -266,7 +286,7 @@ export function isVoided(r: Pick<PaymentRecord, 'voidedAt' | 'restoredAt' | 'unr
  * net spend, points and the CRM's refunded amount go back the way refunds take them; a failed part capture gives
  * back what it was to collect the same way.
  */
-export function refundedOf(r: PaymentRecord): number {
+export function refundedOf(r: CountedFacts): number {
   // No sale to cap it at: what the refunds gave back is all there is.
   if (r.unreferenced) return reportedRefundOf(r);
   if (r.seen && isVoided(r)) return r.grossMinor;
@@ -275,7 +295,7 @@ export function refundedOf(r: PaymentRecord): number {
 }
 
 /** A lost dispute takes back the disputed amount, up to what refunds have not already given back. */
-export function chargebackOf(r: PaymentRecord): number {
+export function chargebackOf(r: CountedFacts): number {
   if (r.disputePhase !== 'lost') return 0;
   if (isVoided(r)) return 0;
   return r.seen ? Math.max(0, Math.min(r.disputedMinor, r.grossMinor - refundedOf(r))) : r.disputedMinor;
@@ -289,7 +309,7 @@ export type PaymentStatus = 'succeeded' | 'failed' | 'refunded' | 'partially_ref
  * chargebacks have given all of it back, "partially_refunded" while some of it is back (a failed part capture too,
  * and the rest of an authorisation its captures left uncollected).
  */
-export function statusOf(r: PaymentRecord): PaymentStatus {
+export function statusOf(r: CountedFacts): PaymentStatus {
   if (!r.seen) return r.failed ? 'failed' : 'pending';
   // An unreferenced refund reversed (REFUND_FAILED) gave nothing back.
   if (r.unreferenced) return refundedOf(r) > 0 ? 'refunded' : 'failed';
@@ -300,7 +320,7 @@ export function statusOf(r: PaymentRecord): PaymentStatus {
   return back > 0 ? 'partially_refunded' : 'succeeded';
 }
 
-export function viewOf(r: PaymentRecord | undefined): PaymentView {
+export function viewOf(r: CountedFacts | undefined): PaymentView {
   if (!r?.seen) return NOT_COUNTED;
   return {
     counted: true,
@@ -549,11 +569,12 @@ function newRecord(e: LedgerEvent, at: string): PaymentRecord {
     card: { brand: null, last4: null, token: null, entryMode: null, wallet: null },
     terminal: { readerId: null, locationId: null },
     events: 0,
+    otherMoney: [],
   };
 }
 
 /** The amount an event states: a refund's cumulative total when it reports one, else its own amount. */
-export function moneyOf(e: Pick<LedgerEvent, 'kind' | 'amount' | 'refundedTotal' | 'refund'>) {
+export function moneyOf(e: Pick<LedgerEvent, 'kind' | 'amount' | 'refundedTotal' | 'refund'>): LedgerEvent['amount'] {
   return e.kind === 'refund' && e.refund?.cumulative !== false ? (e.refundedTotal ?? e.amount) : e.amount;
 }
 
@@ -565,14 +586,32 @@ export function utcIso(time: string): string {
 }
 
 /**
- * Forgets the money a payment not yet seen was told of in its first event's currency, when its sale arrives in
- * another: none of it can be set against the sale, as none of it is when heard after the sale (every rule of
- * applyEvent takes money in the payment's currency only). An authorisation adjusted, captures (captured or failed:
- * grossOf would take a larger one for what the sale brought, isVoided a failed one for all of it), refunds, a
- * dispute. A void, which takes back all of the sale whatever its amount, stays; so do the times the processor reported
- * money moving or failing to.
+ * The event that makes a payment count: its sale (a payment event that is no report on it: not a capture, not an
+ * adjustment of its authorisation), or a refund naming no sale (refund.unreferenced), which is its own payment. Its
+ * currency is the payment's.
  */
-function forgetMoneyHeard(r: PaymentRecord): void {
+function makesCount(e: Pick<LedgerEvent, 'kind' | 'sale' | 'refund'>): boolean {
+  return (e.kind === 'payment' && e.sale?.adjusted !== true && captureIdOf(e) === null) || (e.kind === 'refund' && e.refund?.unreferenced === true);
+}
+
+/** An event whose money the rules set against the payment in its currency only (a void or a decline names none). */
+function movesMoney(e: Pick<LedgerEvent, 'kind' | 'sale'>): boolean {
+  return e.kind !== 'failure' || captureIdOf(e) !== null;
+}
+
+/**
+ * The payment not yet seen, as its sale (or a refund naming no sale) arriving in `currency` makes it: the money heard
+ * in another currency than that cannot be set against it, as none is when heard after it (every rule of applyEvent
+ * takes money in the payment's currency only), and what was heard in that currency (otherMoney) is, as it would have
+ * been had it been heard first. Forgotten: an authorisation adjusted, captures (captured or failed: grossOf would take a
+ * larger one for what the sale brought, isVoided a failed one for all of it), refunds, a dispute. A void, which takes
+ * back all of the sale whatever its amount, stays; so do the times the processor reported money moving or failing to.
+ */
+function inCurrencyOfSale(r: PaymentRecord, currency: string): void {
+  const heard = r.otherMoney;
+  r.otherMoney = [];
+  if (currency === r.currency) return;
+  r.currency = currency;
   r.saleMinor = 0;
   r.authorisedMinor = null;
   r.authorisedAt = null;
@@ -586,6 +625,8 @@ function forgetMoneyHeard(r: PaymentRecord): void {
   r.disputeAt = null;
   r.disputeAmountAt = null;
   r.disputeAmountPhase = null;
+  // Each report's own changes, in the order heard: the entries' sums add up the same in any order.
+  for (const h of heard) if (moneyOf(h.event).currency === currency) applyMoney(r, h.event, h.changes);
 }
 
 /**
@@ -616,6 +657,32 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
     wallet: pick(r.card.wallet, c.wallet),
   };
   r.terminal = { readerId: pick(r.terminal.readerId, e.terminal?.readerId), locationId: pick(r.terminal.locationId, e.terminal?.locationId) };
+  if (!r.seen) {
+    const currency = moneyOf(e).currency;
+    // The event that makes the payment count fixes its currency; until then money heard in another currency than the
+    // first event's is kept aside, for a sale in that currency to take.
+    if (makesCount(e)) inCurrencyOfSale(r, currency);
+    else if (currency !== r.currency && movesMoney(e)) r.otherMoney = [...r.otherMoney, { event: moneyFactsOf(e, at), changes }];
+  }
+  applyMoney(r, e, changes);
+  return r;
+}
+
+/** What HeardMoney keeps of an event: its money facts at its time in UTC, nothing about the card or the customer. */
+function moneyFactsOf(e: LedgerEvent, at: string): MoneyFacts {
+  return {
+    kind: e.kind, amount: e.amount, status: e.status, occurredAt: at,
+    ...(e.refundedTotal ? { refundedTotal: e.refundedTotal } : {}),
+    ...(e.refund ? { refund: e.refund } : {}),
+    ...(e.sale ? { sale: e.sale } : {}),
+    ...(e.disputeAmountStated === false ? { disputeAmountStated: false as const } : {}),
+    ...(e.storedOffline ? { storedOffline: true as const } : {}),
+  };
+}
+
+/** The money rules: what one event's money does to the record (its descriptors, times and count are applyEvent's). */
+function applyMoney(r: PaymentRecord, e: MoneyFacts, changes: EntryChanges): void {
+  const at = utcIso(e.occurredAt);
   const money = moneyOf(e);
   // Money in another currency than the payment's cannot be set against it.
   const sameCurrency = money.currency === r.currency;
@@ -641,14 +708,12 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
         if (r.capturedMinor !== null) r.capturedMinor += changes.captured;
       }
       // A capture is never the sale: one reported before it is remembered, and counts when the sale arrives; so is an
-      // adjustment of its authorisation reported before it (the larger amount stands).
+      // adjustment of its authorisation reported before it (the larger amount stands). The sale is in the payment's
+      // currency (applyEvent made it so).
       if (!r.seen && captureIdOf(e) === null) {
         r.seen = true;
-        // What was heard before it in another currency cannot be set against it.
-        if (e.amount.currency !== r.currency) forgetMoneyHeard(r);
         r.saleMinor = Math.max(r.saleMinor, e.amount.minor);
         r.grossMinor = e.amount.minor;
-        r.currency = e.amount.currency;
         r.occurredAt = at;
       } else if (r.seen && e.storedOffline === true && captureIdOf(e) === null && at < r.occurredAt) {
         // A sale stored offline, reported after a report of it dated at its forwarding: it was made when the customer
@@ -709,5 +774,4 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
       } else if (e.sale?.voided === true && (r.voidedAt === null || at > r.voidedAt)) r.voidedAt = at;
       break;
   }
-  return r;
 }

@@ -339,6 +339,24 @@ describe('the money rules (pure)', () => {
     }
   });
 
+  it('money in the sale\'s currency heard before it counts in any order, also after money in another currency was heard first: refund EUR, refund USD, dispute USD, then the USD sale', () => {
+    // The property test's counterexample (order-independence: a dispute report in another currency heard first): the
+    // first event heard fixed the payment's currency until the sale came, so what came next in the sale's currency was
+    // dropped, while heard after the sale it counted.
+    const eur = ownRefund('pi_12c', 're_eur', 3000, '2025-03-02T10:00:00.000Z', { amount: { minor: 3000, currency: 'EUR' }, refundedTotal: { minor: 3000, currency: 'EUR' } });
+    const heard = [eur, ownRefund('pi_12c', 're_usd', 2000), cumulativeRefund('pi_12c', 2500, '2025-03-03T10:00:00.000Z'), dispute('pi_12c', 'refunded', 1500)];
+    const sale = payment('pi_12c', 10_000);
+    let first: PaymentRecord | undefined;
+    for (const events of permutations([...heard, sale])) {
+      const { record, deltas } = replay(events);
+      const order = events.map((e) => `${e.kind} ${e.amount.currency}`).join(', ');
+      const p = ledgerPaymentOf(record);
+      assert.deepEqual([p.currency, p.grossMinor, p.refundedMinor, p.chargebackMinor, p.netMinor], ['USD', 10_000, 2500, 1500, 6000], order);
+      assert.deepEqual(summed(deltas), counted(viewOf(record)), `${order}: the deltas add up to the payment`);
+      assert.deepEqual(record, first ?? (first = record), `${order}: one payment record`);
+    }
+  });
+
   it('the same facts in any order end in the same payment, and a consumer adding the deltas counts exactly that', () => {
     const history = [
       payment('pi_11', 10_000),

@@ -347,3 +347,18 @@ export const LEDGER_CAPTURE_FAILED_FIRST_MIGRATION = {
     UPDATE ledger_payments SET captured_minor = captured_minor + ${failedFirstOfUnseen('COALESCE(SUM(c.amount_minor), 0)')}
     WHERE seen = 0 AND captured_minor IS NOT NULL AND EXISTS ${failedFirstOfUnseen('1')}`,
 } as const;
+
+/**
+ * Store schema version 35: money heard for a payment before it counts, in another currency than the one it was first
+ * heard in (a refund, capture, adjustment or dispute report naming another currency than the sale's), is kept aside
+ * (`other_money`, JSON: each report's money facts and what the ledger's refund and capture entries said it moved:
+ * ledger/payment-rules.ts PaymentRecord.otherMoney), so a sale arriving in that currency sets it against itself as
+ * when it is heard after the sale: money in the sale's currency counts whenever heard, in another never. Until now
+ * it was dropped, so it counted or not by the order the reports came in. Money heard so before this version was not
+ * kept, and stays uncounted.
+ */
+export const LEDGER_OTHER_MONEY_MIGRATION = {
+  version: 35,
+  name: "ledger: money heard before the sale in another currency than the payment's first is kept for a sale in that currency",
+  sql: 'ALTER TABLE ledger_payments ADD COLUMN other_money TEXT',
+} as const;
