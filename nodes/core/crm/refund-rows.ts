@@ -9,12 +9,17 @@ import type { SqlExecutor, SqlValue } from '../store/sql-database';
  * and then 40.00 in all are 25.00 and 15.00 even when the 40.00 came first, and a Clover refund read after its void
  * is +20.00 and the void -20.00. A refund after everything else its payment had is what it added on arrival
  * (RecordedEvent.refundAddedMinor), so only a refund heard behind another of its payment's events
- * (RecordedEvent.refundBehind) reads its payment's reports, and sets this batch's rows (`rows`: TRANSACTION_COLUMNS
+ * (RecordedEvent.refundBehind), or a sale that made its payment count in another currency than the refunds heard
+ * before it were added in (RecordedEvent.currencyWas: each adds what it adds in the sale's currency), reads its
+ * payment's reports, and sets this batch's rows (`rows`: TRANSACTION_COLUMNS
  * without recorded_at; event_id 0, source 2, payment_id 3, kind 4, amount_minor 5) and the stored ones that differ.
  */
 export async function orderRefundRows(tx: SqlExecutor, records: readonly LedgerEvent[], recorded: readonly RecordedEvent[], rows: readonly SqlValue[][]): Promise<void> {
   const payments = new Map<string, { r: LedgerEvent; currency: string }>();
-  for (const [i, r] of records.entries()) if (recorded[i]!.refundBehind) payments.set(paymentKeyOf(r), { r, currency: recorded[i]!.payment.currency });
+  for (const [i, r] of records.entries()) {
+    // A sale that made its payment count in another currency than its refunds heard before it were added in.
+    if (recorded[i]!.refundBehind || recorded[i]!.currencyWas !== undefined) payments.set(paymentKeyOf(r), { r, currency: recorded[i]!.payment.currency });
+  }
   for (const { r, currency } of payments.values()) {
     const amounts = await refundAmountsOf(tx, r.source, r.paymentId, currency);
     const fresh = rows.filter((row) => row[2] === r.source && row[3] === r.paymentId && row[4] === 'refund');

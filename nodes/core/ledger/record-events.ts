@@ -45,6 +45,13 @@ export interface RecordedEvent {
    * consumers that recorded it there move to the payment's time now.
    */
   movedFrom?: string;
+  /**
+   * Set on the event that made its payment count (its sale, a refund naming no sale) in another currency than the one
+   * its earlier events were heard in: that currency. What each of its earlier refund reports adds is what it adds in
+   * the sale's currency (refund-order.ts refundAmountsOf): nothing for one in another, what it gave back for one in the
+   * sale's currency (PaymentRecord.otherMoney), as when heard after the sale.
+   */
+  currencyWas?: string;
   /** The payment after this event (for a duplicate: as it is now). */
   payment: LedgerPayment;
 }
@@ -158,7 +165,8 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
     known.set(e.eventId, recorded);
     const behind = report !== null && before !== undefined && utcIso(e.occurredAt) <= before.lastSeen;
     const movedFrom = before?.seen && before.occurredAt !== after.occurredAt ? before.occurredAt : undefined;
-    out.push(answer(e.eventId, recorded, after, tied ? { claimed: deltaBetween(NOT_COUNTED, viewOf(after), after.currency) } : undefined, behind, movedFrom));
+    const currencyWas = before !== undefined && before.currency !== after.currency ? before.currency : undefined;
+    out.push(answer(e.eventId, recorded, after, tied ? { claimed: deltaBetween(NOT_COUNTED, viewOf(after), after.currency) } : undefined, behind, movedFrom, currencyWas));
   }
   await writeRecords(tx, [...changed.values()], asRead, now);
   await INSERT_EVENTS.run(tx, newEvents);
@@ -167,13 +175,16 @@ async function record(tx: SqlExecutor, events: readonly LedgerEvent[], known: Ma
 }
 
 /** The answer for one event; its payment's state is worked out when asked for (the local CRM asks only of a few). */
-function answer(eventId: string, s: StoredEvent, record: PaymentRecord, tiedCustomer?: RecordedEvent['tiedCustomer'], refundBehind = false, movedFrom?: string): RecordedEvent {
+function answer(
+  eventId: string, s: StoredEvent, record: PaymentRecord, tiedCustomer?: RecordedEvent['tiedCustomer'], refundBehind = false, movedFrom?: string, currencyWas?: string,
+): RecordedEvent {
   let payment: LedgerPayment | undefined;
   return {
     eventId, outcome: s.outcome, delta: s.delta, customerId: s.customerId, refundAddedMinor: s.refundAddedMinor,
     ...(tiedCustomer ? { tiedCustomer } : {}),
     ...(refundBehind ? { refundBehind: true as const } : {}),
     ...(movedFrom !== undefined ? { movedFrom } : {}),
+    ...(currencyWas !== undefined ? { currencyWas } : {}),
     get payment() {
       return (payment ??= ledgerPaymentOf(record));
     },
