@@ -82,8 +82,10 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
   const skipReason =
     isFailedAttempt(facts.ledgerEvent) ? 'a failed payment earns nothing'
       : facts.customerId === null ? 'no customer: the CRM Upsert step did not link this payment to anyone'
-        : facts.currency !== program.currency ? `the payment is in ${facts.currency}; the program "${program.id}" counts ${program.currency} only`
-          : null;
+        : null;
+  // The payment's currency, not the event's: a report naming another currency than its sale's (a refund, a dispute)
+  // would otherwise bring a sale of another currency into the program, or keep one of its own out of it.
+  const otherCurrency = (currency: string) => `the payment is in ${currency}; the program "${program.id}" counts ${program.currency} only`;
   const ledger = new LoyaltyLedger(program);
   const at = deps.now?.() ?? new Date();
   const now = at.toISOString();
@@ -95,6 +97,9 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
       await paymentAfter(tx, facts.ledgerEvent, at);
       return { ...base, outcome: 'skipped', reason: skipReason };
     }
+    // Until its sale arrives, a payment is in the currency it was first heard in; the sale fixes it (ledger payment-rules).
+    const payment = await paymentAfter(tx, facts.ledgerEvent, at);
+    if (payment.currency !== program.currency) return { ...base, outcome: 'skipped', reason: otherCurrency(payment.currency) };
     const claim = await tx.run('INSERT INTO processed_events (scope, event_id, result, processed_at) VALUES (?, ?, ?, ?) ON CONFLICT (scope, event_id) DO NOTHING', [
       scope, facts.eventId, '{}', now,
     ]);
@@ -109,7 +114,6 @@ export async function loyaltyStep(payload: unknown, deps: LoyaltyDeps): Promise<
         ? { ...answered, outcome: 'duplicate', entries: answered.entries ?? [], events: answered.events ?? [] }
         : { ...answered, outcome: 'duplicate', entries: [], events: [] };
     }
-    const payment = await paymentAfter(tx, facts.ledgerEvent, at);
     const { entries, events, customerId, membershipMoved } = await ledger.apply(tx, payment, { eventId: facts.eventId, occurredAt: facts.occurredAt, customerId: facts.customerId! }, now);
     const member = (await ledger.member(tx, customerId)) ?? null;
     const changed = entries.length > 0 || events.length > 0 || membershipMoved;

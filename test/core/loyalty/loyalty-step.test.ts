@@ -174,6 +174,18 @@ for (const store of stores) describe(`Loyalty step on ${store.dialect}`, () => {
     assert.equal(failed.loyalty.outcome, 'skipped');
     assert.equal(await member(s.db, 'skip', 's1'), undefined);
   });
+
+  it('the payment\'s currency decides, not the event\'s: a report naming the program\'s currency brings no sale in another into it', async () => {
+    // The order-independence property test's counterexample: a dispute report in EUR of a USD sale counted the sale in
+    // a EUR program (the skip read the event's currency), so the outcome hung on whether that report came.
+    const program = parseLoyaltyProgram({ id: 'skip-by-payment', currency: 'EUR' });
+    const sale = await run(program, { customerId: 's3', paymentId: 'pi_s3', amountMinor: 4000, at: '2025-02-01T10:00:00Z' });
+    assert.equal(sale.loyalty.outcome, 'skipped');
+    const report = await run(program, { customerId: 's3', paymentId: 'pi_s3', kind: 'dispute', amountMinor: 4000, currency: 'EUR', at: '2025-02-03T10:00:00Z' });
+    assert.equal(report.loyalty.outcome, 'skipped');
+    assert.match(report.loyalty.reason!, /the payment is in USD; the program "skip-by-payment" counts EUR only/);
+    assert.equal(await member(s.db, 'skip-by-payment', 's3'), undefined);
+  });
 });
 
 describe('loyalty program configuration', () => {
