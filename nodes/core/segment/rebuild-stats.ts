@@ -22,8 +22,9 @@ const purchasedFirst = (agg: 'MIN' | 'MAX', column: string) => `COALESCE(${agg}(
 /**
  * A customer's statistics per currency from the payments counted for them, as the Segment step adds them up one
  * event at a time (segment/stats-repository.ts): purchase days are distinct days, the first day's value is its
- * payments' net, and a void sale is neither a payment nor a purchase day (its money is all refunded), nor the
- * customer's first or last visit while a purchase is there to be one. Evaluations (RFM, CLV, flags, segment) stay
+ * purchases' net, and a void sale is neither a payment nor a purchase day (its money is all refunded), nor in the first
+ * day's value, nor the customer's first or last visit while a purchase is there to be one; nor is a refund naming no
+ * sale (voided too: ledger isVoided). Evaluations (RFM, CLV, flags, segment) stay
  * until the next payment or batch run rewrites them.
  */
 export async function rebuildSegmentStats(tx: SqlExecutor, customerId: string, now: string): Promise<void> {
@@ -35,7 +36,7 @@ export async function rebuildSegmentStats(tx: SqlExecutor, customerId: string, n
             SUM(CASE WHEN p.dispute_state = 'open' THEN p.disputed_minor ELSE 0 END) AS disputed_open,
             ${purchasedFirst('MIN', 'p.occurred_at')} AS first_seen, ${purchasedFirst('MAX', 'p.occurred_at')} AS last_seen,
             ${purchasedFirst('MIN', 'p.day')} AS first_day, ${purchasedFirst('MAX', 'p.day')} AS last_day,
-            SUM(CASE WHEN p.day = f.first_day THEN p.amount_minor - p.refunded_minor - p.chargeback_minor ELSE 0 END) AS first_day_value
+            SUM(CASE WHEN p.day = f.first_day AND p.voided = 0 THEN p.amount_minor - p.refunded_minor - p.chargeback_minor ELSE 0 END) AS first_day_value
        FROM segment_payments p
        JOIN (SELECT p.currency, ${purchasedFirst('MIN', 'p.day')} AS first_day FROM segment_payments p WHERE p.customer_id = ? AND p.counted = 1 GROUP BY p.currency) f
          ON f.currency = p.currency

@@ -49,6 +49,12 @@ interface StatsDelta {
   chargeback?: number;
   /** Change of the net value of day `day`, counted in first_day_value when that day is the first. */
   dayValue?: { day: number; minor: number };
+  /**
+   * A payment that is no purchase counted (a sale void by the time it is seen, a refund naming no sale), at `at` on
+   * `day`: a row without a purchase holds the earliest and latest dates of such payments, for want of any, as
+   * rebuildSegmentStats reads them.
+   */
+  noPurchase?: { at: string; day: number };
 }
 
 export interface ApplyOutcome {
@@ -132,7 +138,9 @@ export class SegmentStatsRepository {
         ]);
         if (delta.payments < 0) await tx.run('DELETE FROM segment_counters WHERE customer_id = ? AND hits <= 0', [row.customer_id]);
       } else {
-        await this.addToStats(tx, row.customer_id, row.currency, ctx.now, { ...moneyOf(delta), dayValue: { day: Number(row.day), minor: netOf(delta) } });
+        // A payment that is no purchase (a void sale, a refund naming no sale) is in no day's value.
+        const dayValue = view.voided ? {} : { dayValue: { day: Number(row.day), minor: netOf(delta) } };
+        await this.addToStats(tx, row.customer_id, row.currency, ctx.now, { ...moneyOf(delta), ...dayValue });
         // A sale the ledger raised after it counted (an Adyen overcapture) adds the rest to its preferences' amounts,
         // as if it had counted at its new amount; a void one is in none of them.
         if (delta.grossMinor !== 0 && !view.voided) {
@@ -203,7 +211,7 @@ export class SegmentStatsRepository {
     await this.insertFirstSeen(tx, ctx.customerId, p.currency, p.occurredAt, day, ctx.now);
     // A sale void by the time it is seen is no purchase (delta.payments is 0): not a purchase day, a visit or a preference.
     if (view.voided) {
-      await this.addToStats(tx, ctx.customerId, p.currency, ctx.now, moneyOf(delta));
+      await this.addToStats(tx, ctx.customerId, p.currency, ctx.now, { ...moneyOf(delta), noPurchase: { at: p.occurredAt, day } });
       return true;
     }
     const purchaseDays = (await this.otherPurchaseOnDay(tx, ctx.customerId, day, p.currency, p)) ? 0 : 1;
@@ -272,6 +280,11 @@ export class SegmentStatsRepository {
     } else if (d.dayValue) {
       sets.push('first_day_value_minor = first_day_value_minor + CASE WHEN first_day = ? THEN ? ELSE 0 END');
       params.push(d.dayValue.day, d.dayValue.minor);
+    } else if (d.noPurchase) {
+      // Whichever of them came first: the earliest and the latest, as when they are added up again.
+      const unpurchased = (column: string, fn: string) => `${column} = CASE WHEN payments = 0 THEN ${fn}(${column}, ?) ELSE ${column} END`;
+      sets.push(unpurchased('first_seen', this.least), unpurchased('last_seen', this.greatest), unpurchased('first_day', this.least), unpurchased('last_day', this.greatest));
+      params.push(d.noPurchase.at, d.noPurchase.at, d.noPurchase.day, d.noPurchase.day);
     }
     params.push(customerId, currency);
     await tx.run(`UPDATE segment_stats SET ${sets.join(', ')} WHERE customer_id = ? AND currency = ?`, params);

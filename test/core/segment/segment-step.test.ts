@@ -7,6 +7,7 @@ import { parseSegmentConfig } from '../../../nodes/core/segment/config';
 import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { SegmentStatsRepository } from '../../../nodes/core/segment/stats-repository';
+import { rebuildSegmentStats } from '../../../nodes/core/segment/rebuild-stats';
 import { tempDir } from '../../support/temp-store';
 import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { message } from './support/messages';
@@ -179,6 +180,31 @@ for (const store of stores) describe(`Segment step: flags and CRM fields on ${st
     const far = await segmentStep(message({ customerId: 'a2void', paymentId: 'pi_far', amountMinor: 1_000, at: '2025-06-08T12:00:00Z', locationId: 'tml_far' }), { db: s.db, config: watch });
     assert.ok(far.segment.flags!.reasons.includes('anomaly: first payment at this location'), far.segment.flags!.reasons.join('; '));
     assert.equal(far.segment.stats!.lastSeen, '2025-06-08T12:00:00.000Z');
+  });
+
+  it('a customer with no purchase (a sale void by the time it counts, a refund naming no sale): the earliest and latest of their dates and no first-day value, whichever came first, as added up again', async () => {
+    // The order-independence property test's counterexample: the statistics row kept the dates of the first such
+    // payment to arrive, and a refund naming no sale put what its reversal gave back in the first day's value, while
+    // added up again (a sale going void) they are the earliest and latest of them and in no day's value.
+    const facts = (c: string) => ({
+      unreferenced: message({ customerId: c, paymentId: `ur_${c}`, kind: 'refund', status: 'refunded', refund: { id: `ur_${c}`, cumulative: false, unreferenced: true }, amountMinor: 850, at: '2025-06-01T15:00:00Z' }),
+      reversal: message({ customerId: c, paymentId: `ur_${c}`, kind: 'refund', status: 'succeeded', refund: { id: `ur_${c}`, cumulative: false, reversed: true }, amountMinor: 850, at: '2025-06-01T15:30:00Z' }),
+      void: message({ customerId: c, paymentId: `pi_${c}`, kind: 'failure', sale: { voided: true }, amountMinor: 4000, at: '2025-06-01T16:00:00Z' }),
+      sale: message({ customerId: c, paymentId: `pi_${c}`, amountMinor: 4000, at: '2025-06-01T10:00:00Z' }),
+    });
+    const columns = 'payments, purchase_days, gross_minor, refunded_minor, first_seen, last_seen, first_day, last_day, first_day_value_minor';
+    const read = async (c: string) => ({ ...(await s.db.get<Record<string, unknown>>(`SELECT ${columns} FROM segment_stats WHERE customer_id = ?`, [c])) });
+    const outcomes: Record<string, unknown>[] = [];
+    for (const [c, order] of [['nopurchase1', ['unreferenced', 'void', 'sale', 'reversal']], ['nopurchase2', ['sale', 'void', 'unreferenced', 'reversal']]] as const) {
+      const f = facts(c);
+      for (const k of order) await segmentStep(f[k], { db: s.db });
+      const incremental = await read(c);
+      await s.db.transaction((tx) => rebuildSegmentStats(tx, c, new Date().toISOString()));
+      assert.deepEqual(incremental, await read(c), `${order.join(', ')}: as added up again`);
+      outcomes.push(incremental);
+    }
+    assert.deepEqual(outcomes[0], outcomes[1]);
+    assert.deepEqual([outcomes[0]!.first_seen, outcomes[0]!.last_seen, Number(outcomes[0]!.first_day_value_minor)].map(String), ['2025-06-01T10:00:00.000Z', '2025-06-01T15:00:00.000Z', '0']);
   });
 
   it('fills the anomaly window, among payments made at one time, with those last in the ledger\'s order (by payment id) on every store', async () => {
