@@ -1,5 +1,5 @@
 import type { LedgerPayment } from '../ledger/payment-rows';
-import { deltaBetween, isEmptyDelta, isVoided, viewOf, type DisputePhase, type LedgerDelta, type PaymentView } from '../ledger/payment-rules';
+import { deltaBetween, isEmptyDelta, isVoided, utcIso, viewOf, type DisputePhase, type LedgerDelta, type PaymentView } from '../ledger/payment-rules';
 import type { SqlExecutor } from '../store/sql-database';
 import { hasEnrollmentThresholds, pointsFor, tierFor, type LoyaltyProgram } from './program';
 
@@ -532,11 +532,20 @@ export class LoyaltyLedger {
     return Number(r?.s ?? 0);
   }
 
-  /** Tier from net spend over the trailing window; upgrades and downgrades alike, once (conditional on the old tier). */
-  async reviewTier(ctx: { tx: SqlExecutor; events: MembershipEvent[]; customerId: string; now: string }, asOf: string): Promise<void> {
+  /**
+   * Tier from net spend over the trailing window; upgrades and downgrades alike, once (conditional on the old tier). As
+   * of `asOf`, or of the member's latest payment counted here when that is later: a sale (or a refund naming no sale,
+   * a payment of its own) heard after a later one of theirs does not take the tier back to what it was at its own time,
+   * so the member ends in the same tier whichever the processor sent first.
+   */
+  async reviewTier(ctx: { tx: SqlExecutor; events: MembershipEvent[]; customerId: string; now: string }, at: string): Promise<void> {
     if (this.program.tiers.length === 0) return;
     const m = await this.member(ctx.tx, ctx.customerId);
     if (!m?.enrolled) return;
+    const latest = await ctx.tx.get<{ at: string | null }>(
+      'SELECT MAX(occurred_at) AS at FROM loyalty_payments WHERE program_id = ? AND customer_id = ? AND counted = 1', [this.id, ctx.customerId],
+    );
+    const asOf = latest?.at && latest.at > utcIso(at) ? latest.at : at;
     const since = daysBefore(asOf, this.program.tierWindowDays);
     const spend = await this.netSpendSince(ctx.tx, ctx.customerId, since, asOf);
     const next = tierFor(this.program, spend)?.name ?? null;

@@ -175,6 +175,30 @@ for (const store of stores) describe(`Loyalty step on ${store.dialect}`, () => {
     assert.equal(await member(s.db, 'skip', 's1'), undefined);
   });
 
+  it('tiers: a payment heard after a later one of the member\'s (a sale, a refund naming no sale) leaves them in the tier the two leave, whichever came first', async () => {
+    // The order-independence property test's counterexample: a sale heard after a later refund naming no sale (Adyen's
+    // REFUND_WITH_DATA to the same card) reviewed the tier as of the sale's own time, leaving out the refund.
+    const program = parseLoyaltyProgram({ id: 'tiers-order', currency: 'USD', tierWindowDays: 90, tiers: [{ name: 'Silver', minSpendMinor: 3000 }] });
+    const sale = (c: string, p: string, minor: number, at: string): MessageSpec => ({ customerId: c, paymentId: p, amountMinor: minor, at });
+    const unreferenced = (c: string): MessageSpec => ({
+      customerId: c, paymentId: `ur_${c}`, kind: 'refund', status: 'refunded', refund: { id: `ur_${c}`, cumulative: false, unreferenced: true }, amountMinor: 2850, at: '2025-06-01T10:00:00Z',
+    });
+    const cases: [string, (c: string) => MessageSpec[]][] = [
+      ['a sale of 44.50, then a refund naming no sale of 28.50 an hour later', (c) => [sale(c, `pi_${c}`, 4450, '2025-06-01T09:00:00Z'), unreferenced(c)]],
+      ['sales of 20.00 two hours apart', (c) => [sale(c, `pi_${c}_1`, 2000, '2025-06-01T09:00:00Z'), sale(c, `pi_${c}_2`, 2000, '2025-06-01T11:00:00Z')]],
+    ];
+    for (const [[what, facts], n] of cases.map((c, i) => [c, i] as const)) {
+      const tiers: (string | null)[] = [];
+      for (const [k, reversed] of [[0, false], [1, true]] as const) {
+        const c = `to${n}${k}`;
+        for (const m of reversed ? facts(c).reverse() : facts(c)) await run(program, m);
+        tiers.push((await member(s.db, 'tiers-order', c))!.tier);
+      }
+      assert.deepEqual(tiers, [tiers[0], tiers[0]], `${what}: in either order`);
+      assert.equal(tiers[0], n === 0 ? null : 'Silver', what);
+    }
+  });
+
   it('the payment\'s currency decides, not the event\'s: a report naming the program\'s currency brings no sale in another into it', async () => {
     // The order-independence property test's counterexample: a dispute report in EUR of a USD sale counted the sale in
     // a EUR program (the skip read the event's currency), so the outcome hung on whether that report came.
