@@ -98,7 +98,7 @@ export class DeliveryOrder {
     const transactions = (await s.db.all<{ kind: string; amount_minor: number; currency: string; customer_id: string | null; occurred_at: string }>(
       'SELECT kind, amount_minor, currency, customer_id, occurred_at FROM transactions WHERE source = ? AND payment_id = ?', [source, pay],
     )).map((t) => ({ kind: t.kind, amount_minor: Number(t.amount_minor), currency: t.currency, customer: t.customer_id === shopper ? 'shopper' : t.customer_id, occurred_at: t.occurred_at }))
-      .sort((a, b) => a.occurred_at.localeCompare(b.occurred_at) || a.kind.localeCompare(b.kind) || a.amount_minor - b.amount_minor || String(a.customer).localeCompare(String(b.customer)));
+      .sort((a, b) => a.occurred_at.localeCompare(b.occurred_at) || a.kind.localeCompare(b.kind) || a.amount_minor - b.amount_minor || a.currency.localeCompare(b.currency) || String(a.customer).localeCompare(String(b.customer)));
     const totals = await s.db.all('SELECT currency, payments, gross_minor, refunded_minor, first_seen, last_seen FROM customer_totals WHERE customer_id = ?', [shopper]);
     const segment = await s.db.all(
       `SELECT currency, payments, purchase_days, gross_minor, refunded_minor, chargeback_minor, disputes, first_seen, last_seen, first_day, last_day,

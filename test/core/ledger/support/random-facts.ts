@@ -22,6 +22,19 @@ import { DISPUTE_AMOUNT_UNSTATED, type PaymentEvent } from '../../../../nodes/co
  * - clover / sumup: the sale, a tip adjusted (clover: sale.adjusted, the auth's new total), refunds by id with some
  *   voided (reversed), and the payment read VOIDED / CANCELLED (sale.voided).
  * Every profile may have a declined attempt first (a failure, no sale flag).
+ *
+ * Money in another currency than the sale's (one set in four: a processor or a misconfigured reader naming another
+ * currency for the same payment): a refund (with its running totals and reversals), a capture (with its failure and
+ * re-capture), an adjustment or a dispute report, each in the other currency now and then; what reports on one refund
+ * or one capture shares its currency. The sale is in EUR, or in USD with the other money in EUR.
+ *
+ * Adyen's unreferenced refunds (REFUND_WITH_DATA, the only source that records one: refund.unreferenced, a payment of
+ * its own under its pspReference; Square's unlinked refunds, Stripe's refunds of no charge and the Terminal API's are
+ * acknowledged and not recorded): one set in three of adyen's holds one to the sale's card, sometimes taken back by a
+ * VOID_PENDING_REFUND or a REFUND_FAILED under its own pspReference, or by a REFUND_FAILED naming an originalReference
+ * of no payment we know (recorded there when heard first, until the refund arrives). One naming the shopper's own sale
+ * is left out: heard first it stays recorded on the sale, an event there that changes nothing (README, "Adyen's
+ * unreferenced refunds"), so that sale's row differs by design (adyen-unreferenced-refund-reversal.test.ts holds it).
  */
 export type Profile = 'adyen' | 'stripe' | 'square' | 'clover' | 'sumup';
 
@@ -31,7 +44,9 @@ export interface Fact {
   event: PaymentEvent;
 }
 
-const CURRENCY = 'EUR';
+/** The payment id of an unreferenced refund (its pspReference), and of the payment a reversal of it may name. */
+export const UNREFERENCED = 'ur';
+export const ELSEWHERE = 'elsewhere';
 
 export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'stripe', 'square', 'clover', 'sumup'] as const)): Fact[] {
   const facts: Fact[] = [];
@@ -50,7 +65,12 @@ export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'str
       },
     });
   };
-  const money = (minor: number) => ({ minor, currency: CURRENCY });
+  const mixed = rng.chance(0.25);
+  const [CURRENCY, OTHER] = mixed && rng.chance(0.3) ? ['USD', 'EUR'] : ['EUR', 'USD'];
+  /** The currency of a fact that may name another: the sale's, or now and then the other. */
+  const someCurrency = () => (mixed && rng.chance(0.35) ? OTHER : CURRENCY);
+  const money = (minor: number, currency = CURRENCY) => ({ minor, currency });
+  const tagged = (role: string, currency: string) => (currency === CURRENCY ? role : `${role} ${currency}`);
   const saleCard: PaymentEvent['card'] = { brand: 'visa', last4: '4242', entryMode: 'chip', identity: { kind: 'fingerprint', value: 'fp' } };
   // A refund or capture tapped on the reader reports the card read another way (contactless); the sale's wins.
   const laterCard: PaymentEvent['card'] = { brand: 'visa', last4: '4242', entryMode: 'contactless', identity: { kind: 'fingerprint', value: 'fp' } };
@@ -71,8 +91,10 @@ export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'str
     let authorised = amount;
     const adjustments = rng.int(3);
     for (let i = 0; i < adjustments; i++) {
-      authorised = Math.max(100, Math.round((authorised * (60 + rng.int(80))) / 100));
-      fact(`AUTHORISATION_ADJUSTMENT ${authorised}`, { kind: 'payment', amount: money(authorised), status: 'succeeded', sale: { voided: false, adjusted: true } }, later(), sideCard());
+      const adjusted = Math.max(100, Math.round((authorised * (60 + rng.int(80))) / 100));
+      const currency = someCurrency();
+      if (currency === CURRENCY) authorised = adjusted;
+      fact(tagged(`AUTHORISATION_ADJUSTMENT ${adjusted}`, currency), { kind: 'payment', amount: money(adjusted, currency), status: 'succeeded', sale: { voided: false, adjusted: true } }, later(), sideCard());
     }
     const captures = rng.int(4);
     let left = authorised;
@@ -84,14 +106,16 @@ export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'str
       const id = `cap-${i}`;
       const heardCaptured = rng.chance(0.85);
       const capAt = later();
-      if (heardCaptured) fact(`CAPTURE ${id} ${part}`, { kind: 'payment', amount: money(part), status: 'succeeded', sale: { voided: false, captureId: id } }, capAt, sideCard());
+      const currency = someCurrency();
+      const c = (role: string) => tagged(`${role} ${id} ${part}`, currency);
+      if (heardCaptured) fact(c('CAPTURE'), { kind: 'payment', amount: money(part, currency), status: 'succeeded', sale: { voided: false, captureId: id } }, capAt, sideCard());
       let failed = !heardCaptured || rng.chance(0.3);
-      if (failed) fact(`CAPTURE_FAILED ${id} ${part}`, { kind: 'failure', amount: money(part), status: 'failed', sale: { voided: true, captureId: id }, failure: { code: 'CAPTURE_FAILED' } }, later(), sideCard());
+      if (failed) fact(c('CAPTURE_FAILED'), { kind: 'failure', amount: money(part, currency), status: 'failed', sale: { voided: true, captureId: id }, failure: { code: 'CAPTURE_FAILED' } }, later(), sideCard());
       if (failed && rng.chance(0.4)) {
-        fact(`re-capture ${id} ${part}`, { kind: 'payment', amount: money(part), status: 'succeeded', sale: { voided: false, captureId: id } }, later(), sideCard());
+        fact(c('re-capture'), { kind: 'payment', amount: money(part, currency), status: 'succeeded', sale: { voided: false, captureId: id } }, later(), sideCard());
         failed = false;
       }
-      if (!failed) collected += part;
+      if (!failed && currency === CURRENCY) collected += part;
     }
     const cancelled = rng.chance(0.2);
     if (cancelled) {
@@ -117,18 +141,21 @@ export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'str
     total += part;
     const id = `re-${i}`;
     const at = later();
+    // A refund, its reversal and a running total holding it name one currency.
+    const currency = someCurrency();
+    const m = (minor: number) => money(minor, currency);
     if (profile === 'stripe') {
-      fact(`charge.refunded total ${total}`, { kind: 'refund', amount: money(amount), refundedTotal: money(total), status: total === amount ? 'refunded' : 'partially_refunded' }, at, sideCard());
+      fact(tagged(`charge.refunded total ${total}`, currency), { kind: 'refund', amount: m(amount), refundedTotal: m(total), status: total === amount ? 'refunded' : 'partially_refunded' }, at, sideCard());
       if (rng.chance(0.25)) {
-        fact(`refund failed ${id} ${part}`, { kind: 'refund', amount: money(part), refund: { id, cumulative: false, reversed: true }, status: 'succeeded' }, later(), sideCard());
+        fact(tagged(`refund failed ${id} ${part}`, currency), { kind: 'refund', amount: m(part), refund: { id, cumulative: false, reversed: true }, status: 'succeeded' }, later(), sideCard());
       }
       continue;
     }
-    fact(`refund ${id} ${part}`, { kind: 'refund', amount: money(part), refundedTotal: money(part), refund: { id, cumulative: false }, status: 'partially_refunded' }, at, sideCard());
+    fact(tagged(`refund ${id} ${part}`, currency), { kind: 'refund', amount: m(part), refundedTotal: m(part), refund: { id, cumulative: false }, status: 'partially_refunded' }, at, sideCard());
     // Square's polling: the payment's refunds so far as one total, at the payment's updated_at (square-list.ts).
-    if (cumulative) fact(`listing total ${total}`, { kind: 'refund', amount: money(total), refundedTotal: money(total), status: 'partially_refunded' }, later(), sideCard());
+    if (cumulative) fact(tagged(`listing total ${total}`, currency), { kind: 'refund', amount: m(total), refundedTotal: m(total), status: 'partially_refunded' }, later(), sideCard());
     if (profile !== 'square' && rng.chance(0.25)) {
-      fact(`refund reversed ${id} ${part}`, { kind: 'refund', amount: money(part), refund: { id, cumulative: false, reversed: true }, status: 'succeeded' }, later(), sideCard());
+      fact(tagged(`refund reversed ${id} ${part}`, currency), { kind: 'refund', amount: m(part), refund: { id, cumulative: false, reversed: true }, status: 'succeeded' }, later(), sideCard());
     }
   }
 
@@ -140,14 +167,34 @@ export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'str
     const status = phases[Math.min(i, 2)]!;
     if (profile === 'adyen' && i === 2 && rng.chance(0.5)) disputed = Math.max(1, Math.round(collected * (30 + rng.int(71)) / 100));
     const unstated = profile === 'square' && rng.chance(0.5);
-    fact(`dispute ${status} ${unstated ? `unstated (${amount})` : disputed}`, {
-      kind: 'dispute', amount: money(unstated ? amount : disputed), status, dispute: { id: 'dp-1' },
+    // A report stating none is recorded at the payment's total, read in the payment's currency.
+    const currency = unstated ? CURRENCY : someCurrency();
+    fact(tagged(`dispute ${status} ${unstated ? `unstated (${amount})` : disputed}`, currency), {
+      kind: 'dispute', amount: money(unstated ? amount : disputed, currency), status, dispute: { id: 'dp-1' },
       metadata: unstated ? { [DISPUTE_AMOUNT_UNSTATED.key]: DISPUTE_AMOUNT_UNSTATED.value } : {},
     }, later(), sideCard());
   }
 
   if ((profile === 'clover' || profile === 'sumup') && rng.chance(0.3)) {
     fact('read VOIDED', { kind: 'failure', amount: money(amount), status: 'failed', sale: { voided: true } }, later(), saleCard);
+  }
+
+  // An unreferenced refund to the sale's card (adyen-normalize.ts: REFUND_WITH_DATA, its own payment under its
+  // pspReference), at a time among the sale's, and perhaps its reversal after it.
+  if (profile === 'adyen' && rng.chance(0.35)) {
+    const currency = someCurrency();
+    const part = 100 + rng.int(60) * 50;
+    const at = saleAt + rng.int(clock - saleAt + 1);
+    fact(tagged(`REFUND_WITH_DATA ${part}`, currency), {
+      kind: 'refund', paymentId: UNREFERENCED, amount: money(part, currency), refundedTotal: money(part, currency),
+      refund: { id: UNREFERENCED, cumulative: false, unreferenced: true }, status: 'refunded',
+    }, at, rng.chance(0.5) ? saleCard : laterCard);
+    if (rng.chance(0.5)) {
+      const [code, names] = rng.pick([['VOID_PENDING_REFUND', UNREFERENCED], ['REFUND_FAILED', UNREFERENCED], ['REFUND_FAILED', ELSEWHERE]] as const);
+      fact(tagged(`${code} of the unreferenced refund${names === ELSEWHERE ? ' naming another payment' : ''}`, currency), {
+        kind: 'refund', paymentId: names, amount: money(part, currency), refund: { id: UNREFERENCED, cumulative: false, reversed: true }, status: 'succeeded',
+      }, at + rng.int(4));
+    }
   }
   return facts;
 }
