@@ -102,6 +102,11 @@ describe('HubSpot adapter: requests as HubSpot’s spec requires them', () => {
     const cases: [string, unknown][] = [
       ['/crm/v3/objects/contacts/batch/read', { idProperty: 'terminal_crm_id', properties: ['terminal_crm_id'], inputs: [{ id: 'cus_1' }] }],
       ['/crm/v3/objects/contacts/search', { filterGroups: [], sorts: [], properties: [], limit: 10 }],
+      // Search the CRM: "Only one sorting rule can be applied to any search"; at most 6 filters in a group; no
+      // paging beyond 10,000 results.
+      ['/crm/v3/objects/contacts/search', { filterGroups: [], sorts: [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }, { propertyName: 'hs_object_id', direction: 'ASCENDING' }], properties: [], limit: 10, after: '0' }],
+      ['/crm/v3/objects/contacts/search', { filterGroups: [{ filters: Array.from({ length: 7 }, () => ({ propertyName: 'hs_object_id', operator: 'GT', value: '0' })) }], sorts: [], properties: [], limit: 10, after: '0' }],
+      ['/crm/v3/objects/contacts/search', { filterGroups: [], sorts: [], properties: [], limit: 100, after: '9950' }],
       ['/crm/v3/objects/contacts/batch/upsert', { inputs: [{ idProperty: 'terminal_crm_id', properties: { city: 'Oakland' } }] }],
       ['/crm/v3/objects/deals/batch/create', { inputs: [{ properties: { dealname: 'x' } }] }],
       ['/crm/v3/objects/deals/batch/create', { inputs: [{ properties: { dealname: 'x' }, associations: [{ to: { id: '1' }, types: [{ associationCategory: 'HUBSPOT', associationTypeId: '3' }] }] }] }],

@@ -37,8 +37,11 @@
  *   (each `to` and `types`, each type `associationCategory` of its enum and an integer `associationTypeId`), batch
  *   read `inputs`, `properties` and `propertiesWithHistory`, associations `inputs` of `from` and `to`, search
  *   `after`, `filterGroups`, `limit`, `properties` and `sorts`; a body missing one is refused 400 VALIDATION_ERROR.
- * Where HubSpot documents the shape but not the wording (past 10,000 search results, an association to a missing
- * record), the body uses the documented error shape with a plain message.
+ * - search limits as "Search the CRM" lists them: paging beyond 10,000 results of one query is a 400; at most five
+ *   filterGroups of up to six filters, 18 in all (VALIDATION_ERROR); "Only one sorting rule can be applied to any
+ *   search", so a second sort is refused; filters and the sort compare dates as instants and numbers as numbers.
+ * Where HubSpot documents the shape but not the wording (past 10,000 search results, a second sorting rule, an
+ * association to a missing record), the body uses the documented error shape with a plain message.
  */
 import { randomUUID } from 'node:crypto';
 
@@ -598,6 +601,11 @@ export class HubSpotMock {
     if (limit > 200) return validation400(`limit must be at most 200, was ${limit}`);
     if (offset + limit > 10_000) return validation400('The search endpoints are limited to 10,000 total results for any given query.');
     const groups = b.filterGroups ?? [];
+    const filterCount = groups.reduce((n, g) => n + (g.filters ?? []).length, 0);
+    if (groups.length > 5 || groups.some((g) => (g.filters ?? []).length > 6) || filterCount > 18) {
+      return validation400(`A search takes at most 5 filterGroups of at most 6 filters each, 18 filters in all; it had ${groups.length} groups and ${filterCount} filters`);
+    }
+    if ((b.sorts ?? []).length > 1) return validation400(`Only one sorting rule can be applied to any search; it had ${b.sorts!.length}`);
     let rows = this.records(objectType).filter((r) => groups.length === 0 || groups.some((g) => (g.filters ?? []).every((f) => matches(r, f))));
     const sort = b.sorts?.[0];
     if (sort) {
@@ -700,9 +708,12 @@ function matches(r: HsRecord, f: { propertyName: string; operator: string; value
   }
 }
 
-/** Dates compare as instants whether given as ISO text or epoch milliseconds, as HubSpot's filters accept both. */
+/**
+ * Dates compare as instants whether given as ISO text or epoch milliseconds, as HubSpot's filters accept both, and
+ * numbers (hs_object_id is a number property) as numbers: id 9999 comes before id 10000.
+ */
 function sortKey(v: string | undefined): { ms: number; text: string } {
-  const ms = v === undefined ? NaN : /^\d{10,}$/.test(v) ? Number(v) : /^\d{4}-\d{2}-\d{2}T/.test(v) ? Date.parse(v) : NaN;
+  const ms = v === undefined ? NaN : /^\d+$/.test(v) ? Number(v) : /^\d{4}-\d{2}-\d{2}T/.test(v) ? Date.parse(v) : NaN;
   return { ms, text: v ?? '' };
 }
 
