@@ -166,6 +166,28 @@ for (const store of dialectStores('tcrm-crm-refresh')) {
       assert.equal(await count(db, 'SELECT COUNT(*) AS n FROM customers'), 150);
     });
 
+    it('HubSpot: more than 10,000 contacts changed in one millisecond (a bulk import) and the later ones all reach the store, each once', { timeout: 90_000 }, async () => {
+      const { db } = await store.open();
+      const { mock, adapter } = await hubspot();
+      const at = T0 - 50_000_000;
+      for (let i = 0; i < 10_250; i++) mock.seed('contacts', { terminal_crm_id: `cus_bulk${i}`, email: `bulk.${i}@example.com`, firstname: `B${i}` }, at);
+      for (let i = 0; i < 20; i++) mock.seed('contacts', { terminal_crm_id: `cus_after${i}`, email: `after.${i}@example.com` }, at + 60_000 + i * 1_000);
+
+      // The scheduled runs, each up to its 50 pages, until one says it has caught up.
+      const runs = [];
+      do runs.push(await refreshCustomersFromCrm({ db, adapter, pageLimit: 100 }));
+      while (!runs.at(-1)!.caughtUp && runs.length < 10);
+      assert.equal(runs.at(-1)!.caughtUp, true);
+      assert.ok(mock.calls.every((c) => c.status === 200), 'HubSpot refused no search');
+      assert.equal(await count(db, 'SELECT COUNT(*) AS n FROM customers'), 10_270);
+      assert.equal(await count(db, "SELECT COUNT(*) AS n FROM customers WHERE id LIKE 'cus_bulk%'"), 10_250);
+      assert.equal(await count(db, "SELECT COUNT(*) AS n FROM customers WHERE id LIKE 'cus_after%'"), 20);
+      assert.equal(await count(db, "SELECT COUNT(DISTINCT crm_id) AS n FROM crm_links WHERE crm = 'hubspot'"), 10_270);
+      assert.equal(await count(db, "SELECT COUNT(*) AS n FROM crm_links WHERE crm = 'hubspot'"), 10_270, 'no contact was made into two customers');
+      assert.equal(runs.reduce((n, r) => n + r.created, 0), 10_270);
+      assert.match((await cursorOf(db, 'hubspot'))!, /^hs1:\d+$/);
+    });
+
     it('HubSpot: a payment matches the CRM customer from the store, with no call to HubSpot while matching', { timeout: 30_000 }, async () => {
       const { db, crm } = await store.open();
       const { mock, adapter } = await hubspot();

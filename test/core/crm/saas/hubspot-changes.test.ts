@@ -20,6 +20,14 @@ async function drain(adapter: CrmAdapter, cursor: string | null, limit = 100) {
   return { seen, cursor: last };
 }
 
+interface SearchBody {
+  filterGroups: { filters: { propertyName: string; operator: string; value?: string }[] }[];
+  sorts: { propertyName: string; direction: string }[];
+  after: string;
+}
+
+const filtersOf = (b: SearchBody) => b.filterGroups.flatMap((g) => g.filters.map((f) => [f.propertyName, f.operator, f.value]));
+
 function seedContacts(mock: HubSpotMock, n: number, at: (i: number) => number) {
   for (let i = 0; i < n; i++) mock.seed('contacts', { terminal_crm_id: `cus_${i}`, email: `c${i}@example.com`, firstname: `C${i}`, city: 'Oakland' }, at(i));
 }
@@ -57,14 +65,82 @@ describe('HubSpot adapter: changed customers', () => {
     assert.equal(all.filter((c) => c.externalId === 'cus_3').at(-1)!.profile.city, 'Berkeley');
   });
 
-  it('steps through many contacts changed in the same millisecond (a bulk import)', async () => {
+  it('steps through many contacts changed in the same millisecond (a bulk import) by id, with one sorting rule', async () => {
     const { mock, adapter } = await hubspot();
     seedContacts(mock, 150, () => T0 - 5_000);
     const { seen } = await drain(adapter, null, 100);
     assert.equal(new Set(seen.map((c) => c.externalId)).size, 150);
-    const afters = mock.callsTo('/contacts/search').map((c) => (c.body as { after?: string }).after);
-    // The first page moves the cursor to that millisecond; from there HubSpot's offset steps within it.
-    assert.deepEqual(afters, ['0', '0', '100']);
+    const ids = mock.records('contacts').map((r) => r.id);
+    const asked = mock.callsTo('/contacts/search').map((c) => c.body as SearchBody);
+    const ms = String(T0 - 5_000);
+    // A whole page within one millisecond switches to reading that millisecond by id, then on by time from the next
+    // millisecond. Every query starts at its first result.
+    assert.deepEqual(asked.map(filtersOf), [
+      [['lastmodifieddate', 'GTE', '0']],
+      [['lastmodifieddate', 'GTE', ms], ['lastmodifieddate', 'LTE', ms], ['hs_object_id', 'GT', '0']],
+      [['lastmodifieddate', 'GTE', ms], ['lastmodifieddate', 'LTE', ms], ['hs_object_id', 'GT', ids[99]]],
+      [['lastmodifieddate', 'GTE', String(T0 - 4_999)]],
+    ]);
+    const byTime = [{ propertyName: 'lastmodifieddate', direction: 'ASCENDING' }];
+    const byId = [{ propertyName: 'hs_object_id', direction: 'ASCENDING' }];
+    assert.deepEqual(asked.map((b) => b.sorts), [byTime, byId, byId, byTime]);
+    assert.ok(asked.every((b) => b.after === '0'));
+  });
+
+  for (const searchPaging of ['offset', 'opaque'] as const) {
+    it(`reads every one of more than 10,000 contacts changed in one millisecond, and the later ones (paging: ${searchPaging})`, { timeout: 60_000 }, async () => {
+      const { mock, adapter, clock } = await hubspot({ mock: { searchPaging } });
+      const at = T0 - 50_000_000;
+      seedContacts(mock, 10_250, () => at);
+      for (let i = 0; i < 30; i++) mock.seed('contacts', { terminal_crm_id: `later_${i}`, email: `l${i}@example.com` }, at + 1 + i * 1_000);
+      const started = clock.now();
+      const { seen } = await drain(adapter, null, 100);
+      const ids = new Set(seen.map((c) => c.crmId));
+      assert.equal(ids.size, 10_280, 'every contact of that millisecond and every later one');
+      const searches = mock.callsTo('/contacts/search');
+      assert.ok(searches.every((c) => c.status === 200), 'no search was refused: not past 10,000 results, not over 5 a second, one sort');
+      assert.ok(searches.every((c) => (c.body as SearchBody).after === '0'), 'no query pages, so none nears the cap');
+      assert.ok(clock.now() - started >= (searches.length - 1) * 200, 'the search pacing holds');
+      assert.ok(searches.length <= 10_280 / 100 + 6, `${searches.length} searches: each contact read about once`);
+    });
+  }
+
+  it('a contact edited while its millisecond is read by id leaves it and is read at its new time', async () => {
+    const { mock, adapter, clock } = await hubspot();
+    seedContacts(mock, 250, () => T0 - 60_000);
+    let cursor: string | null = null;
+    const seen: CrmRemoteCustomer[] = [];
+    // Time, then the whole millisecond by id: the third page is the first read by id.
+    for (let i = 0; i < 3; i++) {
+      const page = await adapter.changedCustomers(cursor, 100);
+      seen.push(...page.customers);
+      cursor = page.next;
+    }
+    assert.match(cursor!, /^hs2:\d+:\d+$/);
+    // One contact already read and one not yet are edited now.
+    for (const n of ['cus_5', 'cus_240']) {
+      const r = mock.recordBy('contacts', 'terminal_crm_id', n)[0]!;
+      clock.advance(1_000);
+      r.properties.city = 'Berkeley';
+      r.properties.lastmodifieddate = r.updatedAt = new Date(clock.now()).toISOString();
+    }
+    const rest = await drain(adapter, cursor, 100);
+    const all = [...seen, ...rest.seen];
+    assert.equal(new Set(all.map((c) => c.externalId)).size, 250);
+    for (const n of ['cus_5', 'cus_240']) assert.equal(all.filter((c) => c.externalId === n).at(-1)!.profile.city, 'Berkeley', n);
+  });
+
+  it('a cursor kept by an earlier version (an offset within one millisecond) resumes by id from that millisecond\'s start', async () => {
+    for (const [searchPaging, old] of [['offset', '100'], ['opaque', 'MTAwCg%3D%3D']] as const) {
+      const { mock, adapter } = await hubspot({ mock: { searchPaging } });
+      seedContacts(mock, 150, () => T0 - 5_000);
+      mock.seed('contacts', { terminal_crm_id: 'later', email: 'later@example.com' }, T0 - 1_000);
+      const { seen } = await drain(adapter, `hs1:${T0 - 5_000}:${old}`, 100);
+      assert.equal(new Set(seen.map((c) => c.externalId)).size, 151, searchPaging);
+      assert.deepEqual(filtersOf(mock.callsTo('/contacts/search')[0]!.body as SearchBody), [['lastmodifieddate', 'GTE', String(T0 - 5_000)], ['lastmodifieddate', 'LTE', String(T0 - 5_000)], ['hs_object_id', 'GT', '0']]);
+      assert.ok(mock.calls.every((c) => c.status === 200));
+      mock.stop();
+    }
   });
 
   it('reads past HubSpot’s 10,000-results-per-query cap by restarting at the last timestamp seen', { timeout: 20_000 }, async () => {
