@@ -6,6 +6,7 @@ import { asHubSpotError, CRM, reasonOf } from './hubspot-errors';
 import { PROFILE_FIELDS } from './hubspot-settings';
 import { idText, objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import { isRecord } from '../../json/json-values';
+import { resumeFrom } from './change-overlap';
 
 /**
  * The CRM search API's own limits (Search the CRM → Limits): 5 requests per second per account, separate from
@@ -15,6 +16,12 @@ import { isRecord } from '../../json/json-values';
  */
 export const SEARCH_MIN_INTERVAL_MS = 200;
 export const SEARCH_PAGE_MAX = 100;
+/**
+ * How long a contact's change may take to reach search results after its lastmodifieddate: HubSpot's search index
+ * is eventually consistent ("Search the CRM": newly created or updated objects may take a few moments to appear in
+ * search results). A caught-up listing keeps its cursor this far before HubSpot's answer (change-overlap.ts).
+ */
+export const SEARCH_LAG_MS = 5 * 60_000;
 
 export interface Pacer {
   now: () => number;
@@ -33,6 +40,8 @@ export interface Pacer {
  *   (lastmodifieddate GTE and LTE `since` AND hs_object_id GT `id`, sorted by hs_object_id: one sorting rule, as
  *   HubSpot allows), as many as there are, then on by time from `since` + 1. A contact edited meanwhile leaves that
  *   millisecond for a later one and is read there.
+ * - Caught up, the cursor is `hs1:` the newest change read, but never later than SEARCH_LAG_MS before HubSpot
+ *   answered: the next listing reads that window again, so a contact the index showed late is read then.
  * - `hs1:<since>:<after>`, written by earlier versions (HubSpot's offset within that millisecond), resumes as
  *   `hs2:<since>:0`: that millisecond read again by id, from its first contact.
  */
@@ -73,8 +82,8 @@ interface SearchResult {
 }
 
 /**
- * One page of contacts changed since the cursor, oldest change first. `next` is null when HubSpot has no further
- * page now; the caller keeps the last cursor it was given and resumes from it (at most one page comes again).
+ * One page of contacts changed since the cursor, oldest change first. `more` is false when HubSpot has no further
+ * page now; `next` is then where the next listing starts (the lag window before HubSpot's answer comes again).
  */
 export async function changedContacts(call: HubSpotCall, pace: () => Promise<void>, cursor: string | null, limit: number): Promise<CrmChangedCustomers> {
   const s = call.settings;
@@ -133,7 +142,10 @@ export async function changedContacts(call: HubSpotCall, pace: () => Promise<voi
     if (!/^\d+$/.test(lastId)) throw unreadableAnswer(answer, `with a contact id "${lastId}" that is not a number`);
     return { customers, next: encodeCursor({ since: c.since, afterId: lastId }), more: true };
   }
-  if (!more) return { customers, next: null, more: false };
+  if (!more) {
+    const newest = customers.reduce((at, r) => Math.max(at, Date.parse(r.updatedAt) || 0), c.since);
+    return { customers, next: encodeCursor({ since: Math.max(0, resumeFrom(newest, res, SEARCH_LAG_MS)) }), more: false };
+  }
   const firstSeen = Date.parse(customers[0]!.updatedAt);
   const lastSeen = Date.parse(customers[customers.length - 1]!.updatedAt);
   if (lastSeen > firstSeen) return { customers, next: encodeCursor({ since: lastSeen }), more: true };

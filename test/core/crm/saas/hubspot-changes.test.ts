@@ -7,15 +7,15 @@ import type { HubSpotMock } from './mocks/hubspot-mock';
 
 useNock();
 
-/** Drains changedCustomers as a sync loop would: until `next` is null, keeping the last cursor. */
+/** Drains changedCustomers as a sync loop would: until `more` is false, keeping the last cursor. */
 async function drain(adapter: CrmAdapter, cursor: string | null, limit = 100) {
   const seen: CrmRemoteCustomer[] = [];
   let last = cursor;
   for (let i = 0; i < 500; i++) {
     const page = await adapter.changedCustomers(last, limit);
     seen.push(...page.customers);
-    if (!page.next) break;
-    last = page.next;
+    if (page.next) last = page.next;
+    if (!page.more) break;
   }
   return { seen, cursor: last };
 }
@@ -175,6 +175,11 @@ describe('HubSpot adapter: changed customers', () => {
     mock.seed('contacts', { terminal_crm_id: 'cus_new', email: 'new@example.com' }, clock.now());
     const { seen } = await drain(adapter, cursor, 100);
     assert.ok(seen.some((c) => c.externalId === 'cus_new'));
-    assert.equal(seen.length, 22, 'the last page (21 contacts from the kept cursor on) comes again, plus the new one');
+    assert.equal(cursor, `hs1:${T0 - 5 * 60_000}`, 'caught up, the cursor is kept 5 minutes before HubSpot answered');
+    assert.equal(seen.length, 122, 'every contact changed within the search lag before that answer comes again (the one at the page boundary twice), plus the new one');
+    // Later, past the lag, only what changed since the newest contact read comes.
+    clock.advance(10 * 60_000);
+    const settled = await drain(adapter, (await drain(adapter, cursor, 100)).cursor, 100);
+    assert.deepEqual(settled.seen.map((c) => c.externalId), ['cus_new']);
   });
 });

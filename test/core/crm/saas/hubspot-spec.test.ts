@@ -83,7 +83,7 @@ describe('HubSpot adapter: requests as HubSpot’s spec requires them', () => {
     for (let i = 0; i < 10; i++) {
       const page = await adapter.changedCustomers(cursor, 100);
       for (const c of page.customers) seen.add(c.externalId!);
-      if (!page.next) break;
+      if (!page.more || !page.next) break;
       cursor = page.next;
     }
     assert.equal(seen.size, 150);

@@ -184,7 +184,9 @@ export class HubSpotMock {
     // nock 15 hands a reply function the Fetch API Request and takes [status, body, headers] back.
     const reply = async (request: Request) => {
       const url = new URL(request.url);
-      return mock.handle(request.method, url.pathname, await request.text(), request.headers.get('authorization') ?? undefined);
+      const r = await mock.handle(request.method, url.pathname, await request.text(), request.headers.get('authorization') ?? undefined);
+      // Every HubSpot answer carries its Date (RFC 9110 §6.6.1), by the mock's clock.
+      return [r[0], r[1], { date: new Date(mock.now()).toUTCString(), ...r[2] }] as Reply;
     };
     nock(mock.baseUrl).persist().post(/.*/).reply(reply);
     nock(mock.baseUrl).persist().get(/.*/).reply(reply);
