@@ -17,9 +17,11 @@ import { resumeFrom } from './change-overlap';
 export const SEARCH_MIN_INTERVAL_MS = 200;
 export const SEARCH_PAGE_MAX = 100;
 /**
- * How long a contact's change may take to reach search results after its lastmodifieddate: HubSpot's search index
- * is eventually consistent ("Search the CRM": newly created or updated objects may take a few moments to appear in
- * search results). A caught-up listing keeps its cursor this far before HubSpot's answer (change-overlap.ts).
+ * How long a contact's change may take to reach search results after its lastmodifieddate. The search API reads an
+ * index that catches up with writes after a while: integrators report changes taking "several seconds to propagate
+ * to the search indexing" (Locoia's HubSpot connector notes) and that "the Search API is eventually consistent"
+ * (Sequin, building a sync on HubSpot's API); HubSpot's reference states no bound. A caught-up listing keeps its
+ * cursor this far before HubSpot's answer (change-overlap.ts), well beyond seconds.
  */
 export const SEARCH_LAG_MS = 5 * 60_000;
 
