@@ -91,7 +91,7 @@ export function changedContactsSoql(settings: SalesforceSettings, cursor: { at: 
 }
 
 /** Salesforce's date-times end in +0000, which Date.parse reads only as +00:00. */
-function stampMs(stamp: string): number {
+export function stampMs(stamp: string): number {
   return Date.parse(stamp.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
 }
 
@@ -106,6 +106,18 @@ export function soqlDateTime(stamp: string): string {
   if (Number.isNaN(t)) throw new InputError('cursor', `"${stamp}" is not a Salesforce date-time`, 'pass back the `next` value changedCustomers returned, or null');
   return new Date(Math.floor(t / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 }
+
+/**
+ * How long after its SystemModstamp a record may first be seen by a query. Salesforce stamps a change when its
+ * transaction starts, and a long-running one commits later: getUpdated()'s latestDateCovered (GetUpdatedResult,
+ * SOAP API) is held at the start of a long-running transaction until it completes, so that changes "that started
+ * after this date but did not complete before the endDate" are not missed. SOQL has no latestDateCovered, so a
+ * caught-up cursor stays this far before Salesforce's answer and the next query reads that window again.
+ */
+export const SYSTEM_MODSTAMP_LAG_MS = 10 * 60_000;
+
+/** Sorts before every record Id (Ids are 15 or 18 letters and digits): a cursor at the start of its second. */
+export const FIRST_ID = '000000000000000';
 
 export function encodeCursor(at: string, id: string): string {
   return `${soqlDateTime(at)}|${id}`;

@@ -1,5 +1,6 @@
 import type { HttpRequest, HttpResponse } from '../../http/http-transport';
 import { callCrm } from './call-crm';
+import { resumeFrom } from './change-overlap';
 import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmItemResult } from './crm-adapter';
 import { CrmConfigError, CrmTransientError } from './crm-errors';
 import { objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
@@ -9,11 +10,14 @@ import {
   decodeCursor,
   encodeCursor,
   fieldUpdateRecord,
+  FIRST_ID,
   hasLastName,
   isSoqlStamp,
   paymentRecord,
   remoteCustomer,
   SALESFORCE_ID,
+  stampMs,
+  SYSTEM_MODSTAMP_LAG_MS,
   withLastNamePlaceholder,
   type SObjectRecord,
 } from './salesforce-records';
@@ -213,10 +217,12 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
       const soql = changedContactsSoql(s, decodeCursor(cursor), n);
       const batchSize = Math.max(QUERY_BATCH_MIN, Math.min(QUERY_BATCH_MAX, n));
       const records: Record<string, unknown>[] = [];
+      let answered: HttpResponse | undefined;
       let req: HttpRequest = { method: 'GET', url: `${root}/query`, qs: { q: soql }, headers: { 'sforce-query-options': `batchSize=${batchSize}` } };
       for (;;) {
         const res = await call(req);
         if (res.status !== 200) throw wholeRequestError(res, 'the changed-Contacts query');
+        answered = res;
         const answer: Answer = { crm: CRM, vendor: 'Salesforce', req, res, then: 'the same page is asked for again' };
         const page = objectBody(answer) as { records?: unknown; done?: boolean; nextRecordsUrl?: string };
         const got = recordsAt(answer, page.records, 'a records list');
@@ -230,9 +236,17 @@ export function createSalesforceAdapter(ctx: CrmAdapterContext<SalesforceSetting
         req = { method: 'GET', url: page.nextRecordsUrl, headers: { 'sforce-query-options': `batchSize=${batchSize}` } };
       }
       const last = records[records.length - 1];
-      // A short page means caught up: the caller keeps the cursor it passed and asks again later.
-      const next = last && records.length >= n ? encodeCursor(String(last.SystemModstamp), String(last.Id)) : null;
-      return { customers: records.map((r) => remoteCustomer(s, r)), next, more: next !== null };
+      const position = last ? { at: String(last.SystemModstamp), id: String(last.Id) } : decodeCursor(cursor);
+      const more = !!last && records.length >= n;
+      // A short page means caught up: the next listing starts after the newest record read, but no later than
+      // SYSTEM_MODSTAMP_LAG_MS before Salesforce answered (change-overlap.ts), from the first Id of that second.
+      let next: string | null = position ? encodeCursor(position.at, position.id) : null;
+      if (!more && position && answered) {
+        const at = stampMs(position.at);
+        const from = resumeFrom(at, answered, SYSTEM_MODSTAMP_LAG_MS);
+        if (from < at) next = encodeCursor(new Date(from).toISOString(), FIRST_ID);
+      }
+      return { customers: records.map((r) => remoteCustomer(s, r)), next, more };
     },
 
     notes: () => fitter.take(),

@@ -256,6 +256,8 @@ for (const store of dialectStores('tcrm-crm-refresh')) {
         mock.seed('Contact', { ...(i <= 4 ? { Terminal_CRM_Id__c: `cus_sf${i}` } : {}), FirstName: `S${i}`, LastName: 'Rivera', Email: `s${i}@example.com`, MobilePhone: `(415) 555-01${10 + i}` });
         clock += 1_000;
       }
+      // Read after Salesforce's lag has passed: the kept cursor is the last Contact's, and only later changes come.
+      clock += 11 * 60_000;
 
       const first = await refreshCustomersFromCrm({ db, adapter, pageLimit: 2 });
       assert.deepEqual([first.received, first.created, first.caughtUp], [6, 6, true]);
@@ -278,6 +280,43 @@ for (const store of dialectStores('tcrm-crm-refresh')) {
       assert.equal(byPhone.match?.decision, 'link');
       assert.equal(byPhone.match?.customerId, fiveId);
       assert.deepEqual([mock.calls.length, mock.tokenRequests], [calls, tokens], 'Salesforce received no call while matching');
+    });
+
+    it('Salesforce: a Contact whose transaction commits after a refresh has read past its SystemModstamp reaches the store on the next refresh; nothing new is one query', { timeout: 30_000 }, async () => {
+      const { db } = await store.open();
+      let clock = Date.parse('2026-03-02T10:00:00Z');
+      const now = () => clock;
+      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+      const mock = new SalesforceMock({ publicKey, now }).install(nock);
+      const settings = parseSalesforceSettings({
+        auth: { flow: 'jwt_bearer', clientId: '3MVG9consumerKey', username: 'integration@acme.example', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+      });
+      const adapter = createSalesforceAdapter({ http: salesforceAxiosTransport(settings, { now }), settings });
+      for (const [i, at] of [[1, 0], [2, 30_000], [3, 60_000]] as const) {
+        clock = Date.parse('2026-03-02T10:00:00Z') + at;
+        mock.seed('Contact', { Terminal_CRM_Id__c: `cus_sf${i}`, LastName: `L${i}` });
+      }
+      clock += 2_000;
+      // Two pages: the first ends at the 10:00:30 Contact.
+      const first = await refreshCustomersFromCrm({ db, adapter, pageLimit: 2 });
+      assert.deepEqual([first.pages, first.created, first.caughtUp], [2, 3, true]);
+      // A long transaction that began at 10:00:10 commits now: its Contact carries SystemModstamp 10:00:10.
+      const committed = clock;
+      clock = Date.parse('2026-03-02T10:00:10Z');
+      mock.seed('Contact', { Terminal_CRM_Id__c: 'cus_late', LastName: 'Late' });
+      clock = committed + 30_000;
+      const second = await refreshCustomersFromCrm({ db, adapter, pageLimit: 2 });
+      assert.equal(await count(db, "SELECT COUNT(*) AS n FROM customers WHERE id = 'cus_late'"), 1, 'the late Contact reaches the local copy');
+      assert.deepEqual([second.created, second.caughtUp], [1, true]);
+
+      const rows = await db.all('SELECT id, updated_at FROM customers ORDER BY id');
+      const queries = mock.dataCalls(/query/).length;
+      const third = await refreshCustomersFromCrm({ db, adapter, pageLimit: 10 });
+      assert.deepEqual([third.pages, third.created, third.caughtUp], [1, 0, true]);
+      assert.equal(mock.dataCalls(/query/).length, queries + 1);
+      assert.deepEqual(await db.all('SELECT id, updated_at FROM customers ORDER BY id'), rows, 'what is read again is no change');
+      const small = await refreshCustomersFromCrm({ db, adapter, pageLimit: 1, maxPages: 20 });
+      assert.deepEqual([small.caughtUp, small.pages <= 5], [true, true]);
     });
   });
 }

@@ -461,13 +461,14 @@ describe('Salesforce adapter against the contract mock', () => {
         cursor = page.next;
       } while (cursor);
       assert.deepEqual(seen, ['cus_1', 'cus_2', 'cus_3', 'cus_4', 'cus_5', 'anon@example.com']);
-      assert.equal(nexts[nexts.length - 1], null);
+      // Caught up: the cursor kept is 10 minutes (SYSTEM_MODSTAMP_LAG_MS) before Salesforce answered, from that second's first Id.
+      assert.equal(nexts[nexts.length - 1], '2026-03-02T09:50:05Z|000000000000000');
       assert.match(nexts[0]!, /^2026-03-02T10:00:00Z\|003\w+$/);
       const first = (await crm.changedCustomers(null, 1)).customers[0]!;
       assert.deepEqual(first.profile, { givenName: 'N1', familyName: 'Diaz', email: 'n1@example.com' });
       assert.equal(first.updatedAt, '2026-03-02T10:00:00.000Z');
       const tail = await crm.changedCustomers(nexts[1]!, 10);
-      assert.deepEqual([tail.customers.length, tail.next], [2, null]);
+      assert.deepEqual([tail.customers.length, tail.more], [2, false]);
       assert.deepEqual(tail.customers[1]!.profile, { email: 'anon@example.com' }, 'the LastName placeholder is not a name');
     });
 
@@ -476,7 +477,7 @@ describe('Salesforce adapter against the contract mock', () => {
       for (let i = 0; i < 450; i++) mock.seed('Contact', { Terminal_CRM_Id__c: `cus_${i}`, LastName: 'X' });
       const page = await crm.changedCustomers(null, 1000);
       assert.equal(new Set(page.customers.map((c) => c.crmId)).size, 450);
-      assert.equal(page.next, null);
+      assert.deepEqual([page.more, page.next], [false, '2026-03-02T09:50:00Z|000000000000000']);
       assert.deepEqual(mock.dataCalls(/query/).map((c) => c.path.replace(/\/query\/\w+-/, '/query/<locator>-')), [`${V}/query`, `${V}/query/<locator>-200`, `${V}/query/<locator>-400`]);
     });
 

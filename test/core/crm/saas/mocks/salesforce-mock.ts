@@ -214,12 +214,17 @@ export class SalesforceMock {
       nock(this.instanceUrl)
         .persist()
         .intercept(/^\/services\/data\//, method)
-        .reply(async (req: Request) => this.data(req));
+        // Every answer carries its Date (RFC 9110 §6.6.1), by the mock's clock.
+        .reply(async (req: Request) => this.dated(await this.data(req)));
     }
     return this;
   }
 
   // ---- state for tests -------------------------------------------------------------------------------------
+
+  private dated(r: Reply): Reply {
+    return [r[0], r[1], { date: new Date(this.now()).toUTCString(), ...r[2] }];
+  }
 
   records(object: string): SalesforceRow[] {
     return [...(this.rows.get(object.toLowerCase())?.values() ?? [])].map((r) => ({ ...r }));
