@@ -87,6 +87,20 @@ export function changedContactsUrl(settings: DynamicsSettings, since: string | n
   return `${api}/${settings.contact.entitySet}?${qs.join('&')}`;
 }
 
+/** A date-time cursor (UTC, as changedCustomers writes one when caught up), which goes into `modifiedon gt`. */
+export function isDateTimeCursor(cursor: string): boolean {
+  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z$/.test(cursor);
+}
+
+/**
+ * How long after its modifiedon a contact may first be seen by a query. Dataverse documents no such lag (its own
+ * incremental sync is change tracking's delta links, not modifiedon); but modifiedon is stamped inside the
+ * operation's transaction, which synchronous plug-ins run within, so a change may commit after a later-stamped one
+ * was read. A caught-up cursor stays this far before Dataverse's answer and the next query reads that window
+ * again. A precaution, not a vendor figure.
+ */
+export const MODIFIEDON_LAG_MS = 5 * 60_000;
+
 /** The most rows Dataverse returns a page ("Page results": a larger odata.maxpagesize is ignored). */
 export const DATAVERSE_PAGE_MAX = 5000;
 
@@ -116,7 +130,7 @@ export function changedContactsRequest(settings: DynamicsSettings, cursor: strin
     const pageSize = size ? Number(size[1]) : 0;
     if (pageSize >= 1 && pageSize <= DATAVERSE_PAGE_MAX) return { url: cursor.slice(0, at), pageSize };
   }
-  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,7})?Z$/.test(cursor)) return { url: changedContactsUrl(settings, cursor) };
+  if (isDateTimeCursor(cursor)) return { url: changedContactsUrl(settings, cursor) };
   throw new InputError('cursor', `"${cursor.slice(0, 80)}" is not a Dynamics changes cursor`, 'pass back the `next` value changedCustomers returned, an ISO date-time in UTC, or null');
 }
 

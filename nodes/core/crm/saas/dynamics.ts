@@ -5,7 +5,8 @@ import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmItemResult 
 import { CrmConfigError, CrmRateLimitError, CrmTransientError } from './crm-errors';
 import { objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import { buildBatchBody, newBatchBoundary, parseBatchResponse, type BatchOperation, type BatchPartResponse } from './dynamics-batch';
-import { changedContactsRequest, contactBody, DATAVERSE_PAGE_MAX, fieldUpdateBody, GUID, keyPath, nextLinkCursor, paymentBody, remoteCustomer } from './dynamics-records';
+import { changedContactsRequest, contactBody, DATAVERSE_PAGE_MAX, fieldUpdateBody, GUID, isDateTimeCursor, keyPath, MODIFIEDON_LAG_MS, nextLinkCursor, paymentBody, remoteCustomer } from './dynamics-records';
+import { resumeFrom } from './change-overlap';
 import { DYNAMICS_CONTACT_LIMITS, parseDynamicsSettings, type DynamicsSettings, type DynamicsSettingsInput } from './dynamics-settings';
 import { RecordFitter } from './field-lengths';
 
@@ -199,12 +200,15 @@ export function createDynamicsAdapter(ctx: CrmAdapterContext<DynamicsSettings | 
       if (rows.some((row) => !GUID.test(String(row[idColumn])) || !Number.isFinite(Date.parse(String(row.modifiedon))))) {
         throw unreadableAnswer(answer, `with a contact row without its ${idColumn} or modifiedon`);
       }
-      return {
-        customers: rows.map((row) => remoteCustomer(s, row)),
-        // No nextLink: caught up; the caller keeps the cursor it passed and asks again later.
-        next: body['@odata.nextLink'] ? nextLinkCursor(body['@odata.nextLink'], n) : null,
-        more: Boolean(body['@odata.nextLink']),
-      };
+      const customers = rows.map((row) => remoteCustomer(s, row));
+      if (body['@odata.nextLink']) return { customers, next: nextLinkCursor(body['@odata.nextLink'], n), more: true };
+      // No nextLink: caught up. The next query starts after the newest modifiedon read (after the date-time cursor
+      // when this page is empty), but no later than MODIFIEDON_LAG_MS before Dataverse answered (change-overlap.ts).
+      // An empty last page of a nextLink listing has no time of its own: that window before the answer, then.
+      const newest = customers.reduce((at, c) => Math.max(at, Date.parse(c.updatedAt)), cursor && isDateTimeCursor(cursor) ? Date.parse(cursor) : -Infinity);
+      if (newest === -Infinity && !cursor) return { customers, next: null, more: false };
+      const from = resumeFrom(newest === -Infinity ? Infinity : newest, res, MODIFIEDON_LAG_MS);
+      return { customers, next: new Date(from).toISOString(), more: false };
     },
 
     notes: () => fitter.take(),

@@ -397,12 +397,13 @@ describe('Dynamics 365 adapter against the contract mock', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       let pages = 0;
-      do {
+      for (let more = true; more; ) {
         const page = await crm.changedCustomers(cursor, 2);
         seen.push(...page.customers.map((c) => c.externalId!));
         cursor = page.next;
+        more = page.more;
         pages++;
-      } while (cursor);
+      }
       assert.deepEqual([...seen].sort(), ['cus_1', 'cus_2', 'cus_3', 'cus_4', 'cus_5']);
       assert.equal(pages, 3);
       const first = (await crm.changedCustomers(null, 1)).customers[0]!;
@@ -415,7 +416,41 @@ describe('Dynamics 365 adapter against the contract mock', () => {
       mock.edit('contact', String(edited.contactid), { emailaddress1: 'new@example.com' });
       const later = await crm.changedCustomers('2026-03-02T10:00:30Z', 10);
       assert.deepEqual(later.customers.map((c) => [c.externalId, c.profile.email]), [['cus_3', 'new@example.com']]);
-      assert.equal(later.next, null);
+      // Caught up: from 5 minutes (MODIFIEDON_LAG_MS) before Dataverse answered, the newest change read being later.
+      assert.deepEqual([later.more, later.next], [false, '2026-03-02T09:56:00.000Z']);
+    });
+
+    it('a contact whose change commits after a listing has read past its modifiedon is read by the next listing; nothing new is one request', async () => {
+      const { mock, crm } = setup();
+      const start = clock;
+      mock.seed('contact', { terminalcrm_externalid: 'cus_a', lastname: 'A' });
+      clock = start + 30_000;
+      mock.seed('contact', { terminalcrm_externalid: 'cus_b', lastname: 'B' });
+      clock = start + 32_000;
+      // As the refresh loop does: pages of one, keeping `next` while there is one.
+      const listing = async (from: string | null, size: number) => {
+        const seen: string[] = [];
+        let cursor = from;
+        for (let more = true, pages = 0; more && pages < 20; pages++) {
+          const page = await crm.changedCustomers(cursor, size);
+          seen.push(...page.customers.map((c) => c.externalId!));
+          cursor = page.next ?? cursor;
+          more = page.more;
+        }
+        return { seen, cursor };
+      };
+      const first = await listing(null, 1);
+      assert.deepEqual(first.seen, ['cus_a', 'cus_b']);
+      // Stamped 10 s before A, committed only now.
+      clock = start - 10_000;
+      mock.seed('contact', { terminalcrm_externalid: 'cus_late', lastname: 'Late' });
+      clock = start + 60_000;
+      const second = await listing(first.cursor, 1);
+      assert.ok(second.seen.includes('cus_late'), `the late contact is read: ${second.seen.join()}`);
+      const requests = mock.calls.length;
+      const third = await listing(second.cursor, 10);
+      assert.deepEqual(third.seen, ['cus_late', 'cus_a', 'cus_b'], 'the lag window again, as one page');
+      assert.equal(mock.calls.length, requests + 1);
     });
 
     it('follows a nextLink with the page size its query was asked with, after the page size changed and across a restart', async () => {
@@ -428,10 +463,11 @@ describe('Dynamics 365 adapter against the contract mock', () => {
       const restarted = createDynamicsAdapter({ http: dynamicsAxiosTransport(s, { now }), settings: s });
       const seen = first.customers.map((c) => c.externalId);
       let cursor: string | null = first.next;
-      while (cursor) {
+      for (let more = true; more; ) {
         const page = await restarted.changedCustomers(cursor, 3);
         seen.push(...page.customers.map((c) => c.externalId));
         cursor = page.next;
+        more = page.more;
       }
       assert.deepEqual([...seen].sort(), ['cus_1', 'cus_2', 'cus_3', 'cus_4', 'cus_5'], 'each contact once');
       // Dataverse's "Page results": every request for the following pages uses the odata.maxpagesize of the first.

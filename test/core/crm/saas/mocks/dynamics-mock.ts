@@ -214,12 +214,17 @@ export class DynamicsMock {
       nock(this.orgUrl)
         .persist()
         .intercept(/^\/api\/data\//, method)
-        .reply(async (req: Request) => this.handle(req));
+        // Every answer carries its Date (RFC 9110 §6.6.1), by the mock's clock.
+        .reply(async (req: Request) => this.dated(await this.handle(req)));
     }
     return this;
   }
 
   // ---- state for tests -------------------------------------------------------------------------------------
+
+  private dated(r: Reply): Reply {
+    return [r[0], r[1], { date: new Date(this.now()).toUTCString(), ...r[2] }];
+  }
 
   rows(table: 'contact' | 'terminalcrm_payment'): DataverseRow[] {
     return [...this.data.get(table)!.values()].map((r) => ({ ...r }));
