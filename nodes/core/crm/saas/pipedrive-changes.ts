@@ -1,10 +1,18 @@
 import type { HttpRequest } from '../../http/http-transport';
 import { idText, objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import type { CrmChangedCustomers } from './crm-adapter';
+import { resumeFrom } from './change-overlap';
 import { CrmConfigError } from './crm-errors';
 import { envelopeOf, isOk, pipedriveReason, type PipedriveCall, type PipedrivePerson } from './pipedrive-api';
 import { remoteCustomer } from './pipedrive-persons';
 import type { PipedriveSettings } from './pipedrive-settings';
+
+/**
+ * How long after its update_time a person may first be listed. Pipedrive's API reference documents no such lag for
+ * updated_since; the window is a precaution against a change written with a time before one already listed (a
+ * write committed late, or a replica behind), and costs only re-reading the persons changed in it.
+ */
+export const UPDATE_TIME_LAG_MS = 2 * 60_000;
 
 /** Changed customers plus whether more pages wait right now (the index refresh loops on it). */
 export type PipedriveChangedCustomers = CrmChangedCustomers & { more: boolean };
@@ -45,10 +53,14 @@ export async function listChangedPersons(call: PipedriveCall, settings: Pipedriv
   // updated_since is inclusive and times have one-second grain: once the server's clock (Date header) has left
   // that second nothing more can change in it, so the next listing starts a second later; until then it starts
   // at it, and the newest record comes once more rather than a change in the same second being skipped.
+  // Caught up, the next listing starts no later than UPDATE_TIME_LAG_MS before Pipedrive answered
+  // (change-overlap.ts): that window is read again.
   const served = Date.parse(res.headers.date ?? '');
   const settled = Number.isFinite(served) && served - newest >= 1000;
-  const next = page ? writeCursor({ since: from.since, page }) : newest ? writeCursor({ since: rfc3339Seconds(settled ? newest + 1000 : newest) }) : cursor;
-  return { customers, next, more: Boolean(page) };
+  if (page) return { customers, next: writeCursor({ since: from.since, page }), more: true };
+  const resume = newest ? (settled ? newest + 1000 : newest) : from.since ? Date.parse(from.since) : undefined;
+  const next = resume === undefined ? cursor : writeCursor({ since: rfc3339Seconds(resumeFrom(resume, res, UPDATE_TIME_LAG_MS)) });
+  return { customers, next, more: false };
 }
 
 interface Cursor {

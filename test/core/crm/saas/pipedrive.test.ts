@@ -497,6 +497,25 @@ describe('Pipedrive adapter: fields and changed customers', () => {
     assert.equal(mock.calls.length, before);
   });
 
+  it('a person whose change shows after a listing has read past its update_time is read by the next listing; nothing new is one request', async () => {
+    const { mock, adapter } = setup();
+    const start = clock;
+    mock.seedPerson({ name: 'A Person', email: 'a@example.com', customerId: 'cus_a', at: start });
+    mock.seedPerson({ name: 'B Person', email: 'b@example.com', customerId: 'cus_b', at: start + 30_000 });
+    clock = start + 32_000;
+    const first = await adapter.changedCustomers(null, 10);
+    assert.deepEqual([first.customers.map((c) => c.externalId), first.more], [['cus_a', 'cus_b'], false]);
+    // Updated 10 s after A, listed only now.
+    mock.seedPerson({ name: 'Late Person', email: 'late@example.com', customerId: 'cus_late', at: start + 10_000 });
+    clock = start + 60_000;
+    const second = await adapter.changedCustomers(first.next, 10);
+    assert.ok(second.customers.some((c) => c.externalId === 'cus_late'), 'the late person is read');
+    const requests = mock.callsTo('GET', '/api/v2/persons').length;
+    const third = await adapter.changedCustomers(second.next, 10);
+    assert.deepEqual([third.customers.map((c) => c.externalId), third.more], [['cus_a', 'cus_late', 'cus_b'], false]);
+    assert.equal(mock.callsTo('GET', '/api/v2/persons').length, requests + 1);
+  });
+
   it('changedCustomers pages through persons changed since the cursor, oldest first, then resumes from the newest', async () => {
     const { mock, adapter } = setup();
     for (let i = 1; i <= 5; i++) mock.seedPerson({ name: `P${i} Person`, email: `p${i}@example.com`, customerId: `cus_${i}`, at: clock + i * 1000 });
@@ -518,20 +537,19 @@ describe('Pipedrive adapter: fields and changed customers', () => {
     const p2 = mock.personsWithCustomerId('cus_2')[0]!;
     await adapter.upsertCustomers([{ externalId: 'cus_2', crmId: String(p2.id), profile: { givenName: 'Pia', familyName: 'Two' } }]);
     const later = await adapter.changedCustomers(cursor, 10);
-    assert.deepEqual(later.customers.map((c) => c.externalId), ['cus_2']);
-    assert.equal(later.customers[0]!.profile.name, 'Pia Two');
+    // The first listing kept its cursor 2 minutes (UPDATE_TIME_LAG_MS) before Pipedrive answered: all five come
+    // again, cus_2 last with its change.
+    assert.deepEqual(later.customers.map((c) => c.externalId), ['cus_1', 'cus_3', 'cus_4', 'cus_5', 'cus_2']);
+    assert.equal(later.customers.at(-1)!.profile.name, 'Pia Two');
     assert.equal(later.more, false);
     assert.match(mock.calls.at(-1)!.query.updated_since!, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/, 'whole seconds, as Pipedrive demands');
 
-    // Read while the newest change's second is still running: the next listing starts at that second (inclusive).
-    const p3 = mock.personsWithCustomerId('cus_3')[0]!;
-    await adapter.upsertCustomers([{ externalId: 'cus_3', crmId: String(p3.id), profile: { givenName: 'Cai', familyName: 'Three' } }]);
-    const sameSecond = await adapter.changedCustomers(later.next, 10);
-    assert.deepEqual(sameSecond.customers.map((c) => c.externalId), ['cus_2', 'cus_3'], 'cus_2 again: its second had not ended when it was read');
-    const p4 = mock.personsWithCustomerId('cus_4')[0]!;
-    await adapter.upsertCustomers([{ externalId: 'cus_4', crmId: String(p4.id), profile: { givenName: 'Dee', familyName: 'Four' } }]);
-    const next = await adapter.changedCustomers(sameSecond.next, 10);
-    assert.deepEqual(next.customers.map((c) => c.externalId), ['cus_2', 'cus_3', 'cus_4'], 'a change in the same second is not skipped');
+    // Past the lag: one more listing reads that window, then the cursor is after the newest change's second.
+    clock += 3 * 60_000;
+    const again = await adapter.changedCustomers(later.next, 10);
+    assert.deepEqual(again.customers.map((c) => c.externalId), ['cus_1', 'cus_3', 'cus_4', 'cus_5', 'cus_2']);
+    const quiet = await adapter.changedCustomers(again.next, 10);
+    assert.deepEqual([quiet.customers.length, quiet.more], [0, false]);
   });
 });
 
