@@ -1,4 +1,5 @@
 import type { CrmAdapter, CrmAdapterContext, CrmChangedCustomers, CrmCustomer, CrmItemResult } from './crm-adapter';
+import { resumeFrom } from './change-overlap';
 import type { HttpRequest } from '../../http/http-transport';
 import { idText, objectBody, recordsAt, unreadableAnswer, type Answer } from './answer-shape';
 import { CrmAuthError, CrmConfigError, CrmError, CrmTransientError } from './crm-errors';
@@ -172,7 +173,9 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
       // let that record come once more (the index ignores repeats).
       const served = Date.parse(res.headers.date ?? '');
       const settled = Number.isFinite(served) && served - newest >= 1000;
-      next = newest ? { since: isoSeconds(settled ? newest : newest - 1000) } : { since: from.since };
+      // And no later than MODIFIED_TIME_LAG_MS before Zoho answered (change-overlap.ts): that window is read again.
+      const resume = newest ? (settled ? newest : newest - 1000) : from.since ? Date.parse(from.since) : undefined;
+      next = resume === undefined ? {} : { since: isoSeconds(resumeFrom(resume, res, MODIFIED_TIME_LAG_MS)) };
     }
     return { customers, next: writeCursor(next), more: Boolean(info.more_records) };
   }
@@ -224,6 +227,13 @@ function titleCase(name: string): string {
     .map((w) => w[0]!.toUpperCase() + w.slice(1))
     .join('_');
 }
+
+/**
+ * How long after its Modified_Time a contact may first be listed. Zoho's API reference documents no such lag for
+ * If-Modified-Since; the window is a precaution against a change written with a time before one already listed,
+ * and costs only re-reading the contacts changed in it.
+ */
+export const MODIFIED_TIME_LAG_MS = 2 * 60_000;
 
 interface Cursor {
   /** ISO 8601 with offset, for If-Modified-Since. */

@@ -658,6 +658,25 @@ describe('Zoho adapter: fields and changed customers', () => {
     assert.equal(pages.length, 4, 'the first page once more from its second, then by offset');
   });
 
+  it('a contact whose change shows after a listing has read past its Modified_Time is read by the next listing; nothing new is one request', async () => {
+    const { mock, adapter } = setup();
+    const start = clock;
+    mock.seed('Contacts', { Last_Name: 'A', Email: 'a@example.com', Terminal_CRM_Id: 'cus_a' }, start);
+    mock.seed('Contacts', { Last_Name: 'B', Email: 'b@example.com', Terminal_CRM_Id: 'cus_b' }, start + 30_000);
+    clock = start + 32_000;
+    const first = await adapter.changedCustomers(null, 10);
+    assert.deepEqual([first.customers.map((c) => c.externalId), first.more], [['cus_a', 'cus_b'], false]);
+    // Modified 10 s after A, listed only now.
+    mock.seed('Contacts', { Last_Name: 'Late', Email: 'late@example.com', Terminal_CRM_Id: 'cus_late' }, start + 10_000);
+    clock = start + 60_000;
+    const second = await adapter.changedCustomers(first.next, 10);
+    assert.ok(second.customers.some((c) => c.externalId === 'cus_late'), 'the late contact is read');
+    const requests = mock.callsTo('GET', '/crm/v8/Contacts').length;
+    const third = await adapter.changedCustomers(second.next, 10);
+    assert.deepEqual([third.customers.map((c) => c.externalId), third.more], [['cus_a', 'cus_late', 'cus_b'], false]);
+    assert.equal(mock.callsTo('GET', '/crm/v8/Contacts').length, requests + 1);
+  });
+
   it('changedCustomers pages through contacts by Modified_Time, then resumes with If-Modified-Since', async () => {
     const { mock, adapter } = setup();
     for (let i = 1; i <= 5; i++) mock.seed('Contacts', { Last_Name: `P${i}`, Email: `p${i}@example.com`, Terminal_CRM_Id: `cus_${i}` }, clock + i * 1000);
@@ -681,25 +700,19 @@ describe('Zoho adapter: fields and changed customers', () => {
     const c2 = mock.where('Contacts', 'Terminal_CRM_Id', 'cus_2')[0]!;
     mock.touch('Contacts', c2.id, { First_Name: 'Pia' });
     const later = await adapter.changedCustomers(cursor, 10);
-    assert.deepEqual(later.customers.map((c) => c.externalId), ['cus_2']);
-    assert.equal(later.customers[0]!.profile.givenName, 'Pia');
+    // The listing before kept its cursor 2 minutes (MODIFIED_TIME_LAG_MS) before Zoho answered: all five come again,
+    // cus_2 last with its change.
+    assert.deepEqual(later.customers.map((c) => c.externalId), ['cus_1', 'cus_3', 'cus_4', 'cus_5', 'cus_2']);
+    assert.equal(later.customers.at(-1)!.profile.givenName, 'Pia');
     assert.ok(mock.calls.at(-1)!.headers['if-modified-since'], 'If-Modified-Since carries the cursor');
 
-    // Read while the newest change's second is still running: the next listing starts a second earlier.
-    const c3 = mock.where('Contacts', 'Terminal_CRM_Id', 'cus_3')[0]!;
-    mock.touch('Contacts', c3.id, { First_Name: 'Cai' });
-    const sameSecond = await adapter.changedCustomers(later.next, 10);
-    assert.deepEqual(sameSecond.customers.map((c) => c.externalId), ['cus_2', 'cus_3'], 'cus_2 again: its second had not ended when it was read');
-    const c4 = mock.where('Contacts', 'Terminal_CRM_Id', 'cus_4')[0]!;
-    mock.touch('Contacts', c4.id, { First_Name: 'Dee' });
-    const next = await adapter.changedCustomers(sameSecond.next, 10);
-    assert.deepEqual(next.customers.map((c) => c.externalId), ['cus_2', 'cus_3', 'cus_4'], 'a change in the same second is not skipped');
+    // Past the lag: one more listing reads that window, then nothing has changed since the newest change read.
+    clock += 3 * 60_000;
+    const again = await adapter.changedCustomers(later.next, 10);
+    assert.deepEqual(again.customers.map((c) => c.externalId), ['cus_1', 'cus_3', 'cus_4', 'cus_5', 'cus_2']);
+    const quiet = await adapter.changedCustomers(again.next, 10);
+    assert.deepEqual([quiet.customers.length, quiet.more, mock.calls.at(-1)!.status], [0, false, 304]);
 
-    clock += 60_000;
-    const settled = await adapter.changedCustomers(next.next, 10);
-    assert.deepEqual(settled.customers.map((c) => c.externalId), ['cus_2', 'cus_3', 'cus_4']);
-    const nothing = await adapter.changedCustomers(settled.next, 10);
-    assert.deepEqual([nothing.customers.length, nothing.more, mock.calls.at(-1)!.status], [0, false, 304]);
   });
 });
 
