@@ -115,7 +115,8 @@ export interface CrmRemoteCustomer {
 /**
  * One page of the change feed. What to keep afterwards:
  * - `more` true: another page waits now; call again with `next`.
- * - `more` false, `next` set: caught up; keep `next` and start from it next time.
+ * - `more` false, `next` set: caught up; keep `next` and start from it next time. Adapters set it no later than
+ *   their CRM's lag before the answer (change-overlap.ts), so the next run reads that window again.
  * - `more` false, `next` null: caught up; keep the cursor you passed (the last page may come once more).
  */
 export interface CrmChangedCustomers {

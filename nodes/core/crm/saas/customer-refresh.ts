@@ -57,6 +57,11 @@ export function customerCursorName(crm: string): string {
  * that customer; one without gets a local customer derived from its CRM id, and a crm_links row either way.
  * Details already known are kept (LocalSqlCrm's rule); email and phone become match keys, normalized as the
  * matcher normalizes a payment's, unless another customer holds them already.
+ *
+ * A caught-up adapter returns a cursor no later than its CRM's lag before the CRM answered (change-overlap.ts), so
+ * each run reads that window again and a change the CRM showed late is read; a customer read again with nothing new
+ * is not rewritten (LocalSqlCrm keeps what it knows) and not counted in `created`. The run still ends: the adapter
+ * says `more` false once its listing has caught up, whatever the cursor.
  */
 export async function refreshCustomersFromCrm(o: CustomerRefreshOptions): Promise<CustomerRefreshResult> {
   const pageLimit = o.pageLimit ?? 100;
