@@ -17,23 +17,28 @@ import { paymentToCrmTemplate } from './support/template';
 
 const PAT = 'pat-na1-11111111-2222-3333-4444-555555555555';
 
+/** A temporary store and nock with the network off, for the tests of the describe block that calls it. */
+function storeWithNock(): { store: Awaited<ReturnType<typeof tempStore>>; nock: Nock } {
+  const env = {} as { store: Awaited<ReturnType<typeof tempStore>>; nock: Nock };
+  before(async () => {
+    env.nock = (await import('nock')).default;
+    env.nock.disableNetConnect();
+    env.store = await tempStore();
+  });
+  afterEach(() => env.nock.cleanAll());
+  after(async () => {
+    env.nock.enableNetConnect();
+    await env.store.remove();
+  });
+  return env;
+}
+
 /**
  * CRM Upsert set to a SaaS CRM, run in-process by n8n-core: a credential the CRM refuses, or one n8n cannot give,
  * never costs the payment. (The credentials helper here signs nothing, as a credential with a wrong token would.)
  */
 describe('n8n: CRM Upsert into HubSpot when the credential does not work', () => {
-  let store: Awaited<ReturnType<typeof tempStore>>;
-  let nock: typeof import('nock', { with: { 'resolution-mode': 'import' } }).default;
-  before(async () => {
-    nock = (await import('nock')).default;
-    nock.disableNetConnect();
-    store = await tempStore();
-  });
-  afterEach(() => nock.cleanAll());
-  after(async () => {
-    nock.enableNetConnect();
-    await store.remove();
-  });
+  const env = storeWithNock();
 
   const workflow = () => {
     const wf = assignCredentials(paymentToCrmTemplate(), { terminalCrmStore: { id: '1', name: 'Store' }, terminalHubSpotApi: { id: '3', name: 'HubSpot' } });
@@ -42,9 +47,9 @@ describe('n8n: CRM Upsert into HubSpot when the credential does not work', () =>
   };
   const matchedItem = async (email: string): Promise<INodeExecutionData> => {
     const event = JSON.parse(JSON.stringify(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 2200, email })))));
-    return { json: JSON.parse(JSON.stringify(await matchStep(tokenizeStep(event, testKeys()), store.crm))) };
+    return { json: JSON.parse(JSON.stringify(await matchStep(tokenizeStep(event, testKeys()), env.store.crm))) };
   };
-  const storeCredential = () => ({ storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
+  const storeCredential = () => ({ storeUrl: env.store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' });
 
   it('HubSpot refuses the token: the run succeeds, the payment is in the store, the item says queued with HubSpot’s reason', async () => {
     const mock = await HubSpotMock.start({ privateAppToken: PAT });
@@ -60,8 +65,8 @@ describe('n8n: CRM Upsert into HubSpot when the credential does not work', () =>
     assert.equal(crm.sync.status, 'queued', JSON.stringify(crm.sync));
     assert.match(crm.sync.status === 'queued' ? crm.sync.reason : '', /^hubspot: .*Authentication credentials not found/);
     assert.ok(mock.calls.some((c) => c.status === 401), 'HubSpot was asked and said 401');
-    assert.ok(await store.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [item.json.id as string]));
-    const rows = await store.db.all<{ state: string; attempts: number }>("SELECT state, attempts FROM outbox WHERE crm = 'hubspot' ORDER BY id");
+    assert.ok(await env.store.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [item.json.id as string]));
+    const rows = await env.store.db.all<{ state: string; attempts: number }>("SELECT state, attempts FROM outbox WHERE crm = 'hubspot' ORDER BY id");
     assert.deepEqual(rows.map((r) => [r.state, Number(r.attempts)]), [['pending', 0], ['pending', 0]], 'queued for CRM Sync, no attempt spent');
   });
 
@@ -72,35 +77,24 @@ describe('n8n: CRM Upsert into HubSpot when the credential does not work', () =>
     const crm = outputOf(run, 'CRM Upsert')[0]!.json.crm as { sync: CrmSync };
     assert.equal(crm.sync.status, 'queued');
     assert.match(crm.sync.status === 'queued' ? crm.sync.reason : '', /^hubspot: .*terminalHubSpotApi/);
-    assert.ok(await store.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [item.json.id as string]));
+    assert.ok(await env.store.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [item.json.id as string]));
   });
 });
 
 /** CRM Upsert into Salesforce, whose credential the core signs itself (a JWT), so n8n's helper gives it as it is. */
 describe('n8n: CRM Upsert into Salesforce tells each item what was fitted to the Contact', () => {
   const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  let store: Awaited<ReturnType<typeof tempStore>>;
-  let nock: Nock;
-  before(async () => {
-    nock = (await import('nock')).default;
-    nock.disableNetConnect();
-    store = await tempStore();
-  });
-  afterEach(() => nock.cleanAll());
-  after(async () => {
-    nock.enableNetConnect();
-    await store.remove();
-  });
+  const env = storeWithNock();
 
   it("puts the notes on the item's own crm.sync.notes, and none on an item with nothing fitted", async () => {
-    const mock = new SalesforceMock({ publicKey }).install(nock);
+    const mock = new SalesforceMock({ publicKey }).install(env.nock);
     const wf = assignCredentials(paymentToCrmTemplate(), { terminalCrmStore: { id: '1', name: 'Store' } });
     wf.nodes = wf.nodes.map((n) => (n.name === 'CRM Upsert' ? { ...n, parameters: { ...n.parameters, crm: 'salesforce', waitSeconds: 5 }, credentials: { ...n.credentials, terminalSalesforceApi: { id: '4', name: 'Salesforce' } } } : n));
     // A card's holder name is the customer's name, whole: it goes to LastName, which takes 80.
     const name = 'Maria-Fernanda-Guadalupe-Concepcion-Alejandra de los Santos Featherstonehaugh-Cholmondeley'; // 90 characters
     const item = async (email: string, holder?: string): Promise<INodeExecutionData> => {
       const event = JSON.parse(JSON.stringify(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 2200, email, name: holder })))));
-      return { json: JSON.parse(JSON.stringify(await matchStep(tokenizeStep(event, testKeys()), store.crm))) };
+      return { json: JSON.parse(JSON.stringify(await matchStep(tokenizeStep(event, testKeys()), env.store.crm))) };
     };
     const salesforce = await credentialWithDefaults(new TerminalSalesforceApi(), {
       clientId: '3MVG9consumerKey',
@@ -108,7 +102,7 @@ describe('n8n: CRM Upsert into Salesforce tells each item what was fitted to the
       privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     });
     const run = await runWorkflow(wf, 'CRM Upsert', [await item('n8n-long@example.com', name), await item('n8n-short@example.com', 'Noa Lang')], {
-      terminalCrmStore: { storeUrl: store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' },
+      terminalCrmStore: { storeUrl: env.store.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'US' },
       terminalSalesforceApi: salesforce,
     });
     assert.equal(run.status, 'success', run.data.resultData.error?.message);

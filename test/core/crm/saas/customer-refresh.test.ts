@@ -39,6 +39,16 @@ function payment(hints: { email?: string; phone?: string; name?: string }) {
   return tokenizeStep(normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 1250, ...hints }))), testKeys());
 }
 
+/** A Salesforce mock on nock and an adapter reaching it through axios (JWT bearer), both on the test's clock. */
+function salesforceOn(now: () => number) {
+  const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const mock = new SalesforceMock({ publicKey, now }).install(nock);
+  const settings = parseSalesforceSettings({
+    auth: { flow: 'jwt_bearer', clientId: '3MVG9consumerKey', username: 'integration@acme.example', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
+  });
+  return { mock, adapter: createSalesforceAdapter({ http: salesforceAxiosTransport(settings, { now }), settings }) };
+}
+
 /** Every request nock sees, matched by a mock or not. */
 function requestLog(): { count: () => number; stop: () => void } {
   let n = 0;
@@ -246,12 +256,7 @@ for (const store of dialectStores('tcrm-crm-refresh')) {
       const { db, crm } = await store.open();
       let clock = Date.parse('2026-03-02T10:00:00Z');
       const now = () => clock;
-      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const mock = new SalesforceMock({ publicKey, now }).install(nock);
-      const settings = parseSalesforceSettings({
-        auth: { flow: 'jwt_bearer', clientId: '3MVG9consumerKey', username: 'integration@acme.example', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
-      });
-      const adapter = createSalesforceAdapter({ http: salesforceAxiosTransport(settings, { now }), settings });
+      const { mock, adapter } = salesforceOn(now);
       for (let i = 1; i <= 6; i++) {
         mock.seed('Contact', { ...(i <= 4 ? { Terminal_CRM_Id__c: `cus_sf${i}` } : {}), FirstName: `S${i}`, LastName: 'Rivera', Email: `s${i}@example.com`, MobilePhone: `(415) 555-01${10 + i}` });
         clock += 1_000;
@@ -286,12 +291,7 @@ for (const store of dialectStores('tcrm-crm-refresh')) {
       const { db } = await store.open();
       let clock = Date.parse('2026-03-02T10:00:00Z');
       const now = () => clock;
-      const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
-      const mock = new SalesforceMock({ publicKey, now }).install(nock);
-      const settings = parseSalesforceSettings({
-        auth: { flow: 'jwt_bearer', clientId: '3MVG9consumerKey', username: 'integration@acme.example', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() },
-      });
-      const adapter = createSalesforceAdapter({ http: salesforceAxiosTransport(settings, { now }), settings });
+      const { mock, adapter } = salesforceOn(now);
       for (const [i, at] of [[1, 0], [2, 30_000], [3, 60_000]] as const) {
         clock = Date.parse('2026-03-02T10:00:00Z') + at;
         mock.seed('Contact', { Terminal_CRM_Id__c: `cus_sf${i}`, LastName: `L${i}` });
