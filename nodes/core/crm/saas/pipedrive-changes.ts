@@ -49,16 +49,12 @@ export async function listChangedPersons(call: PipedriveCall, settings: Pipedriv
   const customers = (persons as unknown as PipedrivePerson[]).map((p) => remoteCustomer(p, settings));
   const newest = customers.reduce((at, c) => Math.max(at, Date.parse(c.updatedAt) || 0), 0);
   const page = env.additional_data?.next_cursor ?? undefined;
-  // While paging, keep the filter and follow Pipedrive's cursor; at the end, resume from the newest change seen.
-  // updated_since is inclusive and times have one-second grain: once the server's clock (Date header) has left
-  // that second nothing more can change in it, so the next listing starts a second later; until then it starts
-  // at it, and the newest record comes once more rather than a change in the same second being skipped.
-  // Caught up, the next listing starts no later than UPDATE_TIME_LAG_MS before Pipedrive answered
-  // (change-overlap.ts): that window is read again.
-  const served = Date.parse(res.headers.date ?? '');
-  const settled = Number.isFinite(served) && served - newest >= 1000;
+  // While paging, keep the filter and follow Pipedrive's cursor. Caught up, the next listing starts a second after the
+  // newest change seen (updated_since is inclusive, times have one-second grain), but no later than
+  // UPDATE_TIME_LAG_MS before Pipedrive answered (change-overlap.ts): that window is read again, which also covers a
+  // change made in the newest second after this read.
   if (page) return { customers, next: writeCursor({ since: from.since, page }), more: true };
-  const resume = newest ? (settled ? newest + 1000 : newest) : from.since ? Date.parse(from.since) : undefined;
+  const resume = newest ? newest + 1000 : from.since ? Date.parse(from.since) : undefined;
   const next = resume === undefined ? cursor : writeCursor({ since: rfc3339Seconds(resumeFrom(resume, res, UPDATE_TIME_LAG_MS)) });
   return { customers, next, more: false };
 }

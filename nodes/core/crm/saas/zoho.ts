@@ -168,13 +168,10 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
       if (newest && newest - 1000 > (from.since ? Date.parse(from.since) : 0)) next = { since: isoSeconds(newest - 1000) };
       else next = info.next_page_token || page * perPage > PAGE_NUMBER_REACH ? { since: from.since, pageToken: info.next_page_token ?? undefined } : { since: from.since, page };
     } else {
-      // Resume after the newest change seen. Times have one-second grain: while the server's clock (Date header) is
-      // still in that second, a contact may yet change in it after this read, so start a second earlier then and
-      // let that record come once more (the index ignores repeats).
-      const served = Date.parse(res.headers.date ?? '');
-      const settled = Number.isFinite(served) && served - newest >= 1000;
-      // And no later than MODIFIED_TIME_LAG_MS before Zoho answered (change-overlap.ts): that window is read again.
-      const resume = newest ? (settled ? newest : newest - 1000) : from.since ? Date.parse(from.since) : undefined;
+      // Resume from the newest change seen, but no later than MODIFIED_TIME_LAG_MS before Zoho answered
+      // (change-overlap.ts): that window is read again, which also covers a change made in the newest second (times
+      // have one-second grain) after this read.
+      const resume = newest || (from.since ? Date.parse(from.since) : undefined);
       next = resume === undefined ? {} : { since: isoSeconds(resumeFrom(resume, res, MODIFIED_TIME_LAG_MS)) };
     }
     return { customers, next: writeCursor(next), more: Boolean(info.more_records) };
