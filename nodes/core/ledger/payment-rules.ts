@@ -664,7 +664,7 @@ export function applyEvent(record: PaymentRecord | undefined, e: LedgerEvent, ch
     if (makesCount(e)) inCurrencyOfSale(r, currency);
     else if (currency !== r.currency && movesMoney(e)) r.otherMoney = [...r.otherMoney, { event: moneyFactsOf(e, at), changes }];
   }
-  applyMoney(r, e, changes);
+  applyMoney(r, e, changes, at);
   return r;
 }
 
@@ -680,9 +680,8 @@ function moneyFactsOf(e: LedgerEvent, at: string): MoneyFacts {
   };
 }
 
-/** The money rules: what one event's money does to the record (its descriptors, times and count are applyEvent's). */
-function applyMoney(r: PaymentRecord, e: MoneyFacts, changes: EntryChanges): void {
-  const at = utcIso(e.occurredAt);
+/** The money rules: what one event's money does to the record (its descriptors, times and count are applyEvent's); `at` its time in UTC. */
+function applyMoney(r: PaymentRecord, e: MoneyFacts, changes: EntryChanges, at = utcIso(e.occurredAt)): void {
   const money = moneyOf(e);
   // Money in another currency than the payment's cannot be set against it.
   const sameCurrency = money.currency === r.currency;
