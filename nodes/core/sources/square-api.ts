@@ -12,7 +12,8 @@ import { CredentialFieldError } from './credential-error';
 const LOOKUP_TIMEOUT_MS = 3_000;
 
 /** What a lookup found, or why it found nothing: a missing customer must not cost the payment it paid for. */
-export type Lookup<T> = { ok: true; value: T } | { ok: false; problem: string };
+/** `status`: what Square answered a read it refused (a 4xx, or 200 without the object asked for). */
+export type Lookup<T> = { ok: true; value: T } | { ok: false; problem: string; status: number };
 
 /**
  * Square is down or throttling (5xx, 429): thrown, not swallowed, so the face answers 500 and Square delivers the
@@ -68,9 +69,9 @@ async function getOne(credentials: SquareCredentials, ctx: SourceContext, path: 
 }
 
 /** A read Square answered with a 4xx, as a reason naming the request (`what`) and, for 401 and 403, the token's fault. */
-function refused(what: string, res: HttpResponse): { ok: false; problem: string } {
+function refused(what: string, res: HttpResponse): { ok: false; problem: string; status: number } {
   const hint = res.status === 401 ? ' (the access token is wrong, expired or revoked)' : res.status === 403 ? ' (the access token lacks a permission)' : '';
-  return { ok: false, problem: `${what} answered ${res.status}: ${squareErrorText(res.body)}${hint}` };
+  return { ok: false, problem: `${what} answered ${res.status}: ${squareErrorText(res.body)}${hint}`, status: res.status };
 }
 
 export interface SquareCustomerHints {

@@ -1,7 +1,7 @@
 import type { PaymentEvent } from '../../contracts/payment-event';
 import { InputError } from '../../errors';
 import type { SourceContext } from '../source';
-import { squareErrorText, squareRequest } from '../square-api';
+import { lookUpPayment, squareErrorText, squareRequest } from '../square-api';
 import { squareLivemode, type SquareCredentials } from '../square-credentials';
 import { eventsOfPayment } from '../square-list';
 import { acrossLocations, squareLocationIds } from '../square-locations';
@@ -98,13 +98,13 @@ export async function lookUpSquarePayments(credentials: SquareCredentials, payme
   const events: PaymentEvent[] = [];
   const notes: string[] = [];
   for (const id of new Set(paymentIds)) {
-    const res = await squareRequest(credentials, ctx, `/v2/payments/${encodeURIComponent(id)}`);
-    if (res.status === 404) continue;
-    if (res.status === 401 || res.status === 403) {
-      throw new CredentialFieldError('accessToken', `Square refused the access token to read payment ${id} (${res.status} ${squareErrorText(res.body)})`, 'use an access token of this seller that may read payments (PAYMENTS_READ)');
+    const read = await lookUpPayment(credentials, ctx, id);
+    if (!read.ok && read.status === 404) continue;
+    if (!read.ok && (read.status === 401 || read.status === 403)) {
+      throw new CredentialFieldError('accessToken', `Square refused the access token to read payment ${id} (${read.problem})`, 'use an access token of this seller that may read payments (PAYMENTS_READ)');
     }
-    const payment = obj(obj(res.body)?.payment);
-    if (res.status !== 200 || !payment) throw new CredentialFieldError(['baseUrl', 'apiVersion'], `Square answered ${res.status} to GetPayment: ${squareErrorText(res.body)}`, 'check the seller\'s API address and version');
+    if (!read.ok) throw new CredentialFieldError(['baseUrl', 'apiVersion'], `Square could not give payment ${id}: ${read.problem}`, 'check the seller\'s API address and version');
+    const payment = read.value;
     if (locations.length > 0 && !locations.includes(trimmedStr(payment.location_id) ?? '')) continue;
     events.push(...(await eventsOfPayment(payment, credentials, ctx, livemode, undefined, notes)));
   }

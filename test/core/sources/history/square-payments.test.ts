@@ -4,7 +4,7 @@ import { axiosTransport } from '../../../../nodes/core/http/axios-transport';
 import { listSquareHistory, lookUpSquarePayments, SQUARE_OFFLINE_GRACE_MS } from '../../../../nodes/core/sources/history/square-payments';
 import { SquarePollCredentialsSchema } from '../../../../nodes/core/sources/square-credentials';
 import { squarePaymentObject } from '../../../../sandbox/simulator/square-events';
-import { serveSquareList, SQUARE_TOKEN, squareListedUntil } from '../../backfill/history-mocks';
+import { nock, serveSquareList, SQUARE_TOKEN, squareListedUntil } from '../../backfill/history-mocks';
 import { nockOffline } from '../../../support/nock-offline';
 import { AIRPORT_LOCATION, MAIN_LOCATION } from '../square-locations-mock';
 
@@ -98,5 +98,17 @@ describe('Square payment history: offline payments at a window\'s edge', () => {
     api.persist(false);
     assert.deepEqual(read, [main.id, airport.id, 'SqLookUpUnknownPaymentAAAZY']);
     assert.deepEqual(found.events.map((e) => [e.kind, e.paymentId, e.occurredAt]), [['payment', main.id, '2026-11-19T12:00:00.000Z']]);
+  });
+
+  it('a look-up Square refuses the access token for (401) is the token\'s fault, named by its field', async () => {
+    const revoked = SquarePollCredentialsSchema.parse({ accessToken: 'EAAAlRevokedTokenOfThisSeller' });
+    const api = nock('https://connect.squareup.com')
+      .get('/v2/payments/SqLookUpRevokedTokenAAAAAZY')
+      .reply(401, { errors: [{ category: 'AUTHENTICATION_ERROR', code: 'UNAUTHORIZED', detail: 'This request could not be authorized.' }] });
+    await assert.rejects(lookUpSquarePayments(revoked, ['SqLookUpRevokedTokenAAAAAZY'], ctx), (e: Error & { field?: unknown }) => {
+      assert.deepEqual([e.field, /payment SqLookUpRevokedTokenAAAAAZY.*401.*could not be authorized/.test(e.message), /PAYMENTS_READ/.test(e.message)], ['accessToken', true, true]);
+      return true;
+    });
+    assert.ok(api.isDone());
   });
 });
