@@ -87,6 +87,9 @@ export function createBackfillActivities(settings: BackfillSettings): BackfillAc
 }
 
 function pick(s: BackfillState): BackfillState {
-  const { source, since, until, order, cursor, done, reached, startedAt, updatedAt, activeMs, pages, listed, recorded, enriched, duplicates, queued } = s;
-  return { source, since, until, order, cursor, done, reached, startedAt, updatedAt, activeMs, pages, listed, recorded, enriched, duplicates, queued };
+  const { source, since, until, order, cursor, done, reached, startedAt, updatedAt, activeMs, pages, listed, recorded, enriched, duplicates, queued, notes, offlineGraceMs } = s;
+  return {
+    source, since, until, order, cursor, done, reached, startedAt, updatedAt, activeMs, pages, listed, recorded, enriched, duplicates, queued,
+    ...(notes ? { notes } : {}), ...(offlineGraceMs !== undefined ? { offlineGraceMs } : {}),
+  };
 }

@@ -37,6 +37,12 @@ export interface BackfillState extends BackfillCounts {
   activeMs: number;
   /** What the lister said of its pages though nothing failed (HistoryPage.notes), once each. */
   notes?: string[];
+  /**
+   * The offline grace the listing reads past `until` (null: the source's own), fixed when the backfill starts as
+   * `until` is: a processor's paging position belongs to the query it came from. Absent in a state stored before it
+   * was kept (the grace given to each run is used then).
+   */
+  offlineGraceMs?: number | null;
 }
 
 export const ZERO_COUNTS: BackfillCounts = { pages: 0, listed: 0, recorded: 0, enriched: 0, duplicates: 0, queued: 0 };

@@ -50,16 +50,38 @@ export async function openBackfill(o: BackfillOptions, restart = false): Promise
   const now = o.now ?? (() => new Date());
   const cursorName = backfillCursorName(lister.source, o.since, o.until);
   const stored = restart ? null : await readBackfillState(o.store, cursorName);
-  if (stored) return { cursorName, lister, credentials, state: stored };
+  if (stored) return { cursorName, lister, credentials, state: await withGraceNote(o, cursorName, lister, stored) };
   const until = o.until ?? now();
   checkWindow(o.since, until);
   const at = now().toISOString();
   const state: BackfillState = {
     source: lister.source, since: o.since.toISOString(), until: until.toISOString(), order: lister.order, cursor: null, done: false, reached: null,
-    startedAt: at, updatedAt: at, activeMs: 0, ...ZERO_COUNTS,
+    startedAt: at, updatedAt: at, activeMs: 0, ...ZERO_COUNTS, offlineGraceMs: o.offlineGraceMs ?? null,
   };
   await saveBackfillState(o.store, cursorName, state);
   return { cursorName, lister, credentials, state };
+}
+
+/**
+ * A resumed backfill reads with the grace it began with. Another given now is not used (the paging position belongs
+ * to the first query, and the periods already read were read with the first grace); the state's notes say so, once,
+ * and how to read the window with the new one.
+ */
+async function withGraceNote(o: BackfillOptions, cursorName: string, lister: HistoryLister, stored: BackfillState): Promise<BackfillState> {
+  if (stored.offlineGraceMs === undefined || o.offlineGraceMs === undefined || stored.done) return stored;
+  const began = stored.offlineGraceMs ?? lister.offlineGraceMs;
+  if (began === undefined || o.offlineGraceMs === began) return stored;
+  const hours = (ms: number) => `${ms / 3_600_000} h`;
+  const note = `carried on with the offline grace it began with (${hours(began)}${stored.offlineGraceMs === null ? ', the source\'s own' : ''}), not the ${hours(o.offlineGraceMs)} given: restart the backfill to read the period with ${hours(o.offlineGraceMs)}`;
+  if (stored.notes?.includes(note)) return stored;
+  const noted: BackfillState = { ...stored, notes: [...(stored.notes ?? []), note] };
+  await saveBackfillState(o.store, cursorName, noted);
+  return noted;
+}
+
+/** The grace a page is listed with: the one the backfill began with, or for a state stored before it was kept, the one given. */
+function graceOf(o: BackfillOptions, state: BackfillState): number | undefined {
+  return state.offlineGraceMs === undefined ? o.offlineGraceMs : state.offlineGraceMs ?? undefined;
 }
 
 export interface PageOptions {
@@ -82,7 +104,7 @@ export async function backfillPage(o: BackfillOptions, run: BackfillRun, p: Page
   const ctx: HistoryContext = { http: o.http, now, ledger: ledgerViewOf(o.store, run.lister.source) };
   let page: HistoryPage;
   try {
-    page = await run.lister.list(run.credentials, { cursor: state.cursor, since: new Date(state.since), until: new Date(state.until), limit: o.limit ?? DEFAULT_BACKFILL_PAGE, offlineGraceMs: o.offlineGraceMs }, ctx);
+    page = await run.lister.list(run.credentials, { cursor: state.cursor, since: new Date(state.since), until: new Date(state.until), limit: o.limit ?? DEFAULT_BACKFILL_PAGE, offlineGraceMs: graceOf(o, state) }, ctx);
   } catch (e) {
     // The worker and the CLI read the source's credential from environment variables: the fix names them.
     throw addressed(e, run.lister.credentialsOf, o.credentialPlace);

@@ -10,7 +10,7 @@ import { crashingAtCommit } from '../../support/crashing-store';
 import { testKeys } from '../../support/temp-store';
 import { dialectStores, type DialectStore } from '../match/store-dialects';
 import {
-  refundsOf as refundsOfDefault, stripeCharges, CLOVER_MID, CLOVER_TOKEN, nock, serveCloverPayments, serveSquarePayments, serveStripeCharges, serveStripeRefunds, serveSumUpHistory, serveSumUpPage, serveZettlePurchases, sumupHistoryItem, SINCE, SQUARE_TOKEN, STRIPE_KEY, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL, withListedRefunds, ZETTLE_TOKEN,
+  refundsOf as refundsOfDefault, stripeCharges, CLOVER_MID, serveStripeList, CLOVER_TOKEN, nock, serveCloverPayments, serveSquarePayments, serveStripeCharges, serveStripeRefunds, serveSumUpHistory, serveSumUpPage, serveZettlePurchases, sumupHistoryItem, SINCE, SQUARE_TOKEN, STRIPE_KEY, SUMUP_MERCHANT, SUMUP_TOKEN, UNTIL, withListedRefunds, ZETTLE_TOKEN,
 } from './history-mocks';
 
 /** The same scenarios on the SQLite file and on PostgreSQL, to one outcome. */
@@ -100,6 +100,38 @@ for (const store of stores) describe(`backfill of processor history on ${store.d
     assert.ok(api.isDone());
     assert.deepEqual([restarted.recorded, restarted.duplicates, restarted.listed], [0, 6, 6]);
     assert.deepEqual((await ledger(s.db, 'stripe')).counted, [1, 1, 1, 1, 1]);
+  });
+
+  it('Stripe: a resumed backfill lists with the offline grace it began with; another given on resuming is named in its notes, not used', async () => {
+    const asked: Record<string, string>[] = [];
+    // The five January sales, none refunded (the list serves no refunds), two a page.
+    serveStripeList(stripeCharges().map((c) => ({ ...c, amount_refunded: 0, refunded: false })), asked);
+    const stripe = (grace?: number) => options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY }, ...(grace ? { offlineGraceMs: grace * 3_600_000 } : {}) });
+    const listedPast = () => asked.map((q) => (Number(q['created[lt]']) * 1000 - UNTIL.getTime()) / 3_600_000);
+    const first = await runBackfill(stripe(36), { maxPages: 1 });
+    assert.deepEqual([first.stopped, first.recorded], [true, 2]);
+    // Resumed without the grace (the same command run again without --offline-grace), then with another.
+    const second = await runBackfill(stripe(), { maxPages: 1 });
+    assert.equal(second.notes, undefined, 'no grace given is no change of grace');
+    const third = await runBackfill(stripe(48));
+    assert.deepEqual([third.stopped, third.recorded, third.done], [false, 5, true]);
+    assert.deepEqual(listedPast(), [36, 36, 36], 'every page of the window is listed with the grace the backfill began with');
+    assert.deepEqual(third.notes, ['carried on with the offline grace it began with (36 h), not the 48 h given: restart the backfill to read the period with 48 h']);
+    const stored = await readBackfillState(s.db, backfillCursorName('stripe', SINCE, UNTIL));
+    assert.deepEqual([stored?.offlineGraceMs, stored?.notes?.length], [36 * 3_600_000, 1]);
+    // Restarted, the new grace is the window's.
+    const restarted = await runBackfill(stripe(48), { restart: true });
+    assert.deepEqual([restarted.duplicates, restarted.notes, listedPast().slice(3)], [5, undefined, [48, 48, 48]]);
+  });
+
+  it('Stripe: begun with the source\'s own grace, a resumed one given another says so, and keeps listing with 72 h', async () => {
+    const asked: Record<string, string>[] = [];
+    serveStripeList(stripeCharges().map((c) => ({ ...c, amount_refunded: 0, refunded: false })), asked);
+    const stripe = (grace?: number) => options({ source: 'stripe', credentials: { secretKey: STRIPE_KEY }, ...(grace ? { offlineGraceMs: grace * 3_600_000 } : {}) });
+    await runBackfill(stripe(), { maxPages: 1 });
+    const resumed = await runBackfill(stripe(24));
+    assert.deepEqual(asked.map((q) => (Number(q['created[lt]']) * 1000 - UNTIL.getTime()) / 3_600_000), [72, 72, 72]);
+    assert.deepEqual(resumed.notes, ['carried on with the offline grace it began with (72 h, the source\'s own), not the 24 h given: restart the backfill to read the period with 24 h']);
   });
 
   /** A charge's refunds as Stripe lists them, newest first: [amount, status] oldest first, an hour apart. */

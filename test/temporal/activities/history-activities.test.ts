@@ -46,6 +46,26 @@ describe('backfill and reconcile activities: offlineGraceHours', () => {
     assert.deepEqual(listedPast(asked), [36, 36, 72]);
   });
 
+  it('a backfill resumed with another grace pages on with the one it began with, and every page\'s progress keeps the note saying so', async () => {
+    const asked: Record<string, string>[] = [];
+    serveStripeList(stripeCharges().map((c) => ({ ...c, amount_refunded: 0, refunded: false })), asked);
+    const backfill = createBackfillActivities(settings());
+    const env = new MockActivityEnvironment();
+    const resumable = { ...window, since: '2026-01-02T00:00:00.000Z', limit: 2 };
+    const began = { ...resumable, offlineGraceHours: 36 };
+    const opened = (await env.run(() => backfill.openBackfillActivity(began))) as BackfillProgress;
+    await env.run(() => backfill.backfillPageActivity(began, opened));
+    // The workflow started again (after a cancel) with another grace for the same window.
+    const other = { ...resumable, offlineGraceHours: 48 };
+    const reopened = (await env.run(() => backfill.openBackfillActivity(other))) as BackfillProgress;
+    const note = 'carried on with the offline grace it began with (36 h), not the 48 h given: restart the backfill to read the period with 48 h';
+    assert.deepEqual(reopened.notes, [note]);
+    const second = (await env.run(() => backfill.backfillPageActivity(other, reopened))) as BackfillProgress;
+    const third = (await env.run(() => backfill.backfillPageActivity(other, second))) as BackfillProgress;
+    assert.deepEqual([second.notes, third.notes, third.done, third.listed], [[note], [note], true, 5]);
+    assert.deepEqual(listedPast(asked), [36, 36, 36]);
+  });
+
   it('refuse one out of range, or for a source whose list takes none, naming offlineGraceHours, without retries', async () => {
     const failure = (pattern: RegExp) => (e: unknown) => e instanceof Error && e.name === 'ApplicationFailure' && (e as { nonRetryable?: boolean }).nonRetryable === true && pattern.test(e.message);
     await assert.rejects(createReconcileActivities(settings()).reconcileActivity({ ...window, offlineGraceHours: 2.5 }), failure(/^offlineGraceHours: 2\.5 is not a whole number of hours from 1 to 720/));
