@@ -99,7 +99,7 @@ export class TerminalBackfill implements INodeType {
         type: 'number',
         typeOptions: { minValue: 0, maxValue: MAX_OFFLINE_GRACE_HOURS, numberPrecision: 0 },
         default: 0,
-        description: "Stripe and Square: how many hours after Until the processor's list is read for sales a reader stored offline before it and forwarded later; 0 for the source's own (Stripe 72, Square 24)",
+        description: "Stripe and Square: how many hours after Until the processor's list is read for sales a reader stored offline before it and forwarded later; 0 for the source's own (Stripe 72, Square 24). A window already started keeps the grace it began with; Restart reads it with a new one.",
         displayOptions: { show: { operation: ['start'], source: [...OFFLINE_GRACE_SOURCES] } },
       },
       {
