@@ -1,11 +1,12 @@
-import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
+import type { SqlExecutor } from '../store/sql-database';
 
 /**
  * Where long-running readers keep their place: a source's polling cursor, a CRM's changed-customers cursor, a
- * backfill's page. In the store, so a restart, another instance or another worker carries on from it.
+ * backfill's page, the time a loyalty program's tiers were last reviewed as of. In the store, so a restart, another
+ * instance or another worker carries on from it. Over the store, or inside a transaction (`db` a transaction's executor).
  */
 export class CursorStore {
-  constructor(private readonly db: SqlDatabase) {}
+  constructor(private readonly db: SqlExecutor) {}
 
   async get(name: string): Promise<string | null> {
     const row = await this.db.get<{ cursor: string | null }>('SELECT cursor FROM sync_cursors WHERE name = ?', [name]);

@@ -1,5 +1,6 @@
 import type { LedgerPayment } from '../ledger/payment-rows';
 import { deltaBetween, isEmptyDelta, isVoided, utcIso, viewOf, type DisputePhase, type LedgerDelta, type PaymentView } from '../ledger/payment-rules';
+import { CursorStore } from '../cursors/cursor-store';
 import type { SqlExecutor } from '../store/sql-database';
 import { hasEnrollmentThresholds, pointsFor, tierFor, type LoyaltyProgram } from './program';
 
@@ -64,6 +65,12 @@ interface PaymentRow {
    */
   earn_multiplier: number | null;
 }
+
+/**
+ * Where the program's scheduled review (review.ts) keeps the time it last reviewed the tiers as of (sync_cursors): an
+ * event's review is never as of an earlier time (reviewTier).
+ */
+export const loyaltyReviewCursor = (programId: string): string => `loyalty-review:${programId}`;
 
 const DAY_MS = 86_400_000;
 /** The start of a window of `days` that ends at `at` (the enrolment period, the tier window). */
@@ -170,7 +177,7 @@ export class LoyaltyLedger {
       earn_multiplier: multiplier,
     };
     await this.catchUpTo(ctx, row, p, false);
-    await this.reviewTier(ctx, at);
+    await this.reviewTier(ctx);
   }
 
   /**
@@ -374,7 +381,7 @@ export class LoyaltyLedger {
     }
     // A void decides the membership as if the sale had never counted (see membershipAfterVoid).
     if (delta.payments !== 0 && counted.earn_multiplier !== null) await this.membershipAfterVoid(ctx, counted, view);
-    // A raise can enrol the customer the sale did not (at its time, so their tier is reviewed as of then too).
+    // A raise can enrol the customer the sale did not (at its time; their tier follows, reviewed as any event's is).
     const raised = delta.grossMinor > 0 ? await this.enrollOnRaise(ctx, counted, view) : counted;
     const row = delta.grossMinor > 0 ? await this.earnRest(ctx, raised, view) : counted;
     if (delta.refundedMinor !== 0 || row.earned_points !== counted.earned_points) await this.reversePoints(ctx, row, view.refundedMinor);
@@ -384,8 +391,8 @@ export class LoyaltyLedger {
       await this.addEarned(ctx, view.voided ? -counted.earned_points : counted.earned_points);
     }
     if (delta.dispute) await this.disputeMoved(ctx, (await this.payment(tx, f))!, delta.dispute.from, delta.dispute.to);
-    if (raised !== counted) await this.reviewTier(ctx, counted.occurred_at);
-    if (review && spend !== 0) await this.reviewTier(ctx, f.occurredAt);
+    // A raise that enrolled the customer, or spend that moved: the tier follows (as of their latest payment, not this event).
+    if (raised !== counted || (review && spend !== 0)) await this.reviewTier(ctx);
   }
 
   /**
@@ -533,19 +540,25 @@ export class LoyaltyLedger {
   }
 
   /**
-   * Tier from net spend over the trailing window; upgrades and downgrades alike, once (conditional on the old tier). As
-   * of `asOf`, or of the member's latest payment counted here when that is later: a sale (or a refund naming no sale,
-   * a payment of its own) heard after a later one of theirs does not take the tier back to what it was at its own time,
-   * so the member ends in the same tier whichever the processor sent first.
+   * Tier from net spend over the trailing window; upgrades and downgrades alike, once (conditional on the old tier).
+   * An event's review (no `scheduledAt`) is as of the member's latest payment counted here, or of the program's last
+   * scheduled review (reviewLoyalty, its cursor) when that is later; never of the event's own date. So a refund, a
+   * dispute or a reversal dated after every payment of the member's leaves the tier where its sale put it, a payment
+   * heard after a later one does not take the tier back to its own time, and the member ends in the same tier whatever
+   * order the processor sent them in. Time moves the window on only in the scheduled review (`scheduledAt`: its time,
+   * or the latest payment when that is later), and an event heard after it stays with where it moved the window.
    */
-  async reviewTier(ctx: { tx: SqlExecutor; events: MembershipEvent[]; customerId: string; now: string }, at: string): Promise<void> {
+  async reviewTier(ctx: { tx: SqlExecutor; events: MembershipEvent[]; customerId: string; now: string }, scheduledAt?: string): Promise<void> {
     if (this.program.tiers.length === 0) return;
     const m = await this.member(ctx.tx, ctx.customerId);
     if (!m?.enrolled) return;
     const latest = await ctx.tx.get<{ at: string | null }>(
       'SELECT MAX(occurred_at) AS at FROM loyalty_payments WHERE program_id = ? AND customer_id = ? AND counted = 1', [this.id, ctx.customerId],
     );
-    const asOf = latest?.at && latest.at > utcIso(at) ? latest.at : at;
+    const reviewed = scheduledAt ?? (await new CursorStore(ctx.tx).get(loyaltyReviewCursor(this.id)));
+    const latestAt = latest?.at ?? null;
+    const asOf = reviewed !== null && (latestAt === null || Date.parse(reviewed) > Date.parse(latestAt)) ? utcIso(reviewed) : latestAt;
+    if (asOf === null) return;
     const since = daysBefore(asOf, this.program.tierWindowDays);
     const spend = await this.netSpendSince(ctx.tx, ctx.customerId, since, asOf);
     const next = tierFor(this.program, spend)?.name ?? null;

@@ -1,6 +1,7 @@
+import { CursorStore } from '../cursors/cursor-store';
 import type { FieldsTarget } from '../outbox/field-updates';
 import type { SqlDatabase } from '../store/sql-database';
-import { LoyaltyLedger, type MembershipEvent } from './ledger';
+import { LoyaltyLedger, loyaltyReviewCursor, type MembershipEvent } from './ledger';
 import { writeMembership } from './loyalty-step';
 import type { LoyaltyProgram } from './program';
 
@@ -18,8 +19,10 @@ const PAGE = 5_000;
 
 /**
  * The scheduled part of a program: expire points past their date and re-tier members whose qualifying window
- * has moved on (a downgrade needs no payment to happen). Idempotent: run it twice for the same day and the
- * second run changes nothing.
+ * has moved on (a downgrade needs no payment to happen): the one place time moves a member's tier window on. Each
+ * member as of `asOf`, or of their latest payment when that is later; `asOf` is kept (the program's review cursor) for
+ * the events that follow to review tiers no earlier. Idempotent: run it twice for the same day and the second run
+ * changes nothing.
  */
 export async function reviewLoyalty(
   db: SqlDatabase,
@@ -31,7 +34,12 @@ export async function reviewLoyalty(
   const at = new Date();
   const now = at.toISOString();
   const touched = new Set<string>();
-  const expired = await db.transaction((tx) => ledger.expire(tx, asOf, now));
+  // Where the window now stands, before any member is reviewed: an event's review from here on is not as of an earlier
+  // time (ledger reviewTier), so one heard while or after this runs does not give back a tier the window took away.
+  const expired = await db.transaction(async (tx) => {
+    await new CursorStore(tx).set(loyaltyReviewCursor(program.id), asOf, tx, at);
+    return ledger.expire(tx, asOf, now);
+  });
   for (const e of expired) touched.add(e.customerId);
   const events: MembershipEvent[] = [];
   if (program.tiers.length > 0) {

@@ -199,6 +199,62 @@ for (const store of stores) describe(`Loyalty step on ${store.dialect}`, () => {
     }
   });
 
+  it('tiers: a refund, a lost dispute or a reversal dated months after the sale leaves the member in the tier the sale gave, whichever came first', async () => {
+    // A late event reviewed the tier as of its own date, past the 90-day window, so the member came out with no tier
+    // when it came after the sale and Silver when it came before (the sale's review was as of the sale).
+    const program = parseLoyaltyProgram({ id: 'tiers-late', currency: 'USD', tierWindowDays: 90, tiers: [{ name: 'Silver', minSpendMinor: 3000 }] });
+    const sale = (c: string): MessageSpec => ({ customerId: c, paymentId: `pi_${c}`, amountMinor: 4000, at: '2025-06-01T09:00:00Z' });
+    const refund = (c: string, id: string, at: string, reversed = false): MessageSpec => ({
+      customerId: c, paymentId: `pi_${c}`, kind: 'refund', amountMinor: 500, refund: { id: `${id}_${c}`, cumulative: false, ...(reversed ? { reversed: true as const } : {}) },
+      ...(reversed ? { status: 'succeeded' as const } : {}), at,
+    });
+    const cases: [string, (c: string) => MessageSpec[]][] = [
+      ['a sale of 40.00 and a refund of 5.00 four months later', (c) => [sale(c), refund(c, 're', '2025-10-01T09:00:00Z')]],
+      ['a sale of 40.00 and a lost dispute of 5.00 four months later', (c) => [
+        sale(c), { customerId: c, paymentId: `pi_${c}`, kind: 'dispute', status: 'refunded', amountMinor: 500, at: '2025-10-01T09:00:00Z' },
+      ]],
+      ['a sale of 40.00, a refund of 15.00 the next day, and its reversal four months later', (c) => [
+        sale(c), { ...refund(c, 're', '2025-06-02T09:00:00Z'), amountMinor: 1500 }, { ...refund(c, 're', '2025-10-01T09:00:00Z', true), amountMinor: 1500 },
+      ]],
+    ];
+    for (const [[what, facts], n] of cases.map((c, i) => [c, i] as const)) {
+      const tiers: (string | null)[] = [];
+      for (const [k, reversed] of [[0, false], [1, true]] as const) {
+        const c = `tl${n}${k}`;
+        for (const m of reversed ? facts(c).reverse() : facts(c)) await run(program, m);
+        tiers.push((await member(s.db, 'tiers-late', c))!.tier);
+      }
+      assert.deepEqual(tiers, ['Silver', 'Silver'], `${what}: sale first, then the other way round`);
+    }
+    // Time takes the tier away only through the scheduled review, as of its own time; an event after it stays with that.
+    const review = await reviewLoyalty(s.db, program, { asOf: new Date('2025-10-02T00:00:00Z') });
+    assert.deepEqual(new Set(review.events.map((e) => e.type === 'tier-changed' && `${e.customerId} ${e.from}→${e.to}`)), new Set(
+      ['tl00', 'tl01', 'tl10', 'tl11', 'tl20', 'tl21'].map((c) => `${c} Silver→null`),
+    ));
+    const late = await run(program, refund('tl00', 're_late', '2025-10-05T09:00:00Z'));
+    assert.deepEqual(late.loyalty.events, []);
+    assert.equal((await member(s.db, 'tiers-late', 'tl00'))!.tier, null);
+  });
+
+  it('tiers: an event heard after the scheduled review has moved a member down does not bring the tier back', async () => {
+    // Reviewed as of the member's latest payment alone, a refund and its reversal heard after Review Program took the
+    // tier away (the window moved past the sale) would give the tier back, until the next review took it again.
+    const program = parseLoyaltyProgram({ id: 'tiers-reviewed', currency: 'USD', tierWindowDays: 90, tiers: [{ name: 'Silver', minSpendMinor: 3000 }] });
+    const own = (reversed = false) => ({ id: 're_tr1', cumulative: false, ...(reversed ? { reversed: true as const } : {}) });
+    await run(program, { customerId: 'tr1', paymentId: 'pi_tr1', amountMinor: 4000, at: '2025-06-01T09:00:00Z' });
+    await run(program, { customerId: 'tr1', paymentId: 'pi_tr1', kind: 'refund', amountMinor: 1500, refund: own(), at: '2025-06-02T09:00:00Z' });
+    assert.equal((await member(s.db, 'tiers-reviewed', 'tr1'))!.tier, null);
+    await run(program, { customerId: 'tr1', paymentId: 'pi_tr1', kind: 'refund', status: 'succeeded', amountMinor: 1500, refund: own(true), at: '2025-06-03T09:00:00Z' });
+    assert.equal((await member(s.db, 'tiers-reviewed', 'tr1'))!.tier, 'Silver');
+    await reviewLoyalty(s.db, program, { asOf: new Date('2025-10-02T00:00:00Z') });
+    assert.equal((await member(s.db, 'tiers-reviewed', 'tr1'))!.tier, null);
+    // A second refund and its reversal, heard after the review: 40.00 again, but not within the window as of the review.
+    await run(program, { customerId: 'tr1', paymentId: 'pi_tr1', kind: 'refund', amountMinor: 1000, refund: { id: 're_tr2', cumulative: false }, at: '2025-10-03T09:00:00Z' });
+    const back = await run(program, { customerId: 'tr1', paymentId: 'pi_tr1', kind: 'refund', status: 'succeeded', amountMinor: 1000, refund: { id: 're_tr2', cumulative: false, reversed: true }, at: '2025-10-04T09:00:00Z' });
+    assert.deepEqual(back.loyalty.events, []);
+    assert.equal((await member(s.db, 'tiers-reviewed', 'tr1'))!.tier, null);
+  });
+
   it('the payment\'s currency decides, not the event\'s: a report naming the program\'s currency brings no sale in another into it', async () => {
     // The order-independence property test's counterexample: a dispute report in EUR of a USD sale counted the sale in
     // a EUR program (the skip read the event's currency), so the outcome hung on whether that report came.
