@@ -39,7 +39,10 @@ import { withLedgerStore } from './support/ledger-store';
  * currency brought a sale in another into the program (loyalty-step 'the payment's currency decides, not the event's…');
  * a customer whose sale was void and who had a refund naming no sale kept the dates of whichever came first
  * (segment-step 'a customer with no purchase…'); a sale heard after a later refund naming no sale reviewed the tier as
- * of its own time (loyalty-step 'tiers: a payment heard after a later one of the member's…').
+ * of its own time (loyalty-step 'tiers: a payment heard after a later one of the member's…'); refunds dated months
+ * after their sale, past the tier window, reviewed the tier as of their own date, so the member had no tier when they
+ * came after the sale and Silver when before (loyalty-step 'tiers: a refund, a lost dispute or a reversal dated months
+ * after the sale…'; here set 49 of the steps' test, once random-facts.ts dated them so).
  */
 const SEED = 20251207;
 
@@ -191,8 +194,9 @@ describe('the same facts in any order end in the same payment (random fact sets,
 
   describe('through the steps every face runs (tokenize → match → CRM upsert → segment → loyalty)', () => {
     const program = parseLoyaltyProgram({ id: 'order-property', currency: 'EUR' });
+    // A window of 30 days, which the refunds and disputes months after a sale (random-facts.ts) are dated past.
     const tiered = parseLoyaltyProgram({
-      id: 'order-property-tiers', currency: 'EUR',
+      id: 'order-property-tiers', currency: 'EUR', tierWindowDays: 30,
       tiers: [{ name: 'Silver', minSpendMinor: 3_000, multiplier: 2 }, { name: 'Gold', minSpendMinor: 8_000, multiplier: 3 }],
     });
     const orders = new DeliveryOrder('any', program, tiered);

@@ -21,7 +21,8 @@ import { DISPUTE_AMOUNT_UNSTATED, type PaymentEvent } from '../../../../nodes/co
  *   amount_money may be null (the payment's total, DISPUTE_AMOUNT_UNSTATED);
  * - clover / sumup: the sale, a tip adjusted (clover: sale.adjusted, the auth's new total), refunds by id with some
  *   voided (reversed), and the payment read VOIDED / CANCELLED (sale.voided).
- * Every profile may have a declined attempt first (a failure, no sale flag).
+ * Every profile may have a declined attempt first (a failure, no sale flag). In one set in three, what follows the sale
+ * and its captures (refunds, reversals, dispute reports, a void read later) comes months after it.
  *
  * Money in another currency than the sale's (one set in four: a processor or a misconfigured reader naming another
  * currency for the same payment): a refund (with its running totals and reversals), a capture (with its failure and
@@ -129,6 +130,10 @@ export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'str
     fact(`tip adjusted ${tipped}`, { kind: 'payment', amount: money(tipped), status: 'succeeded', sale: { voided: false, adjusted: true } }, later(), saleCard);
     collected = tipped;
   }
+
+  // One set in three: what follows the sale (refunds, their reversals, disputes, a void read later) comes 31 to 180 days
+  // after it, past a tier window of 30 days, as a refund or a chargeback months after the sale does.
+  if (rng.chance(1 / 3)) clock += 24 * (31 + rng.int(150));
 
   // Refunds, within what the sale brought.
   const refunds = collected > 0 ? rng.int(4) : 0;
