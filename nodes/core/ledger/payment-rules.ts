@@ -18,7 +18,11 @@ import type { LedgerEvent } from './ledger-event';
  *   never more than the payment. Replays and reordering change nothing: the cumulative total only grows, and each
  *   refund counts once by its id until the processor reports it reversed (failed, or its money back with the
  *   merchant), after which it never counts — neither by its id nor inside a cumulative total (Stripe reports a
- *   refund that failed by its id, after charge.refunded counted it in the running total);
+ *   refund that failed by its id, after charge.refunded counted it in the running total). A refund is its id in one
+ *   currency: a reversal naming another currency than the refund's (which Stripe's and Adyen's reports never do: a
+ *   failed refund is the refund itself, in its currency) is no reversal of it, in any order, so one in another
+ *   currency than the sale's takes nothing back, and one in the sale's currency of a refund reported in another is a
+ *   reversal of a refund the sale never counted (it leaves the cumulative total, as one heard before its refund does);
  * - disputes: open → won | lost, the latest report by time deciding (a won dispute lost after all, to a second
  *   chargeback, and won again); a lost dispute is a chargeback of the disputed amount, up to what refunds have not
  *   already given back, so no payment ever nets below zero. The disputed amount is the one the latest report that
@@ -38,7 +42,8 @@ import type { LedgerEvent } from './ledger-event';
  * - a sale captured under capture ids (Adyen's CAPTURE, its originalReference the authorisation) is the sale event
  *   (the authorisation, which carries the card, the terminal and the shopper) and its captures, in any order: a
  *   capture is never the sale, and one reported before it is remembered and counts with it. Each capture counts once,
- *   by its id, with its own amount (a part capture's part), from its first report whatever that says: a capture heard
+ *   by its id (in one currency, as a refund: a failure in another currency than its capture's is no failure of it),
+ *   with its own amount (a part capture's part), from its first report whatever that says: a capture heard
  *   failed before it is heard captured is still a capture of that amount, so what it was to collect is given back
  *   once, as its failure, and never again as what the captures leave of the authorisation. Once a capture is
  *   reported, what the captures were to collect is what the sale brought: the sale's amount is the larger of what
@@ -424,7 +429,10 @@ export function captureIdOf(e: Pick<LedgerEvent, 'sale'>): string | null {
   return e.sale?.captureId ?? null;
 }
 
-/** A capture reported by its own id, as the ledger keeps it (ledger_captures): the latest report of each outcome. */
+/**
+ * A capture reported by its own id, as the ledger keeps it (ledger_captures): the latest report of each outcome. One per
+ * id and currency, as a refund's entry is (RefundEntry).
+ */
 export interface CaptureEntry {
   amountMinor: number;
   /** The latest time the capture was reported failed, if ever. */
@@ -485,7 +493,8 @@ export class MemoryEntries {
   private readonly captures = new Map<string, CaptureEntry>();
 
   changesFor(e: LedgerEvent): EntryChanges {
-    const payment = `${e.source}\u0000${e.paymentId}\u0000`;
+    // By payment, id and currency, as the store keys them (ledger_refunds, ledger_captures: store schema 36).
+    const payment = `${e.source}\u0000${e.paymentId}\u0000${e.amount.currency}\u0000`;
     let refundSum = 0;
     let refundReversed = 0;
     let failedChange = 0;
@@ -508,7 +517,11 @@ export class MemoryEntries {
   }
 }
 
-/** A refund reported by its own id, as the ledger keeps it (ledger_refunds). */
+/**
+ * A refund reported by its own id, as the ledger keeps it (ledger_refunds): one per id and currency, so reports naming
+ * another currency than the refund's (a reversal in another currency) are another entry, and only the entries in the
+ * payment's currency move its money, whatever order the reports came in.
+ */
 export interface RefundEntry {
   amountMinor: number;
   reversed: boolean;
@@ -526,7 +539,7 @@ export const NO_REFUND_CHANGE: RefundChange = Object.freeze({ sumChange: 0, reve
  * What one per-refund event (refundIdOf not null) does to its refund: the entry after it, and how much it moves the
  * sum of refunds and the sum of refunds reversed. A refund counts once, by its id; its reversal takes out what it
  * counted, and a reversal that arrives first keeps the refund from ever counting. Either order ends with the same
- * sums.
+ * sums. The entry is the refund's in one currency (RefundEntry): a reversal in another currency is no reversal of it.
  */
 export function refundEntryAfter(entry: RefundEntry | undefined, e: Pick<LedgerEvent, 'amount' | 'refund'>): { entry: RefundEntry } & RefundChange {
   const reversal = e.refund?.reversed === true;

@@ -268,8 +268,8 @@ function storedOfRow(r: EventRow): StoredEvent {
 }
 
 /**
- * Keeps a per-refund event's refund in ledger_refunds and says what it moves the sums of refunds by, as
- * refundEntryAfter rules. A refund met before (or reversed before it arrived) is one statement that changes nothing.
+ * Keeps a per-refund event's refund in ledger_refunds (by its id in the event's currency: RefundEntry) and says what it
+ * moves the sums of refunds by, as refundEntryAfter rules. A refund met before (or reversed before it arrived) is one statement that changes nothing.
  * An unreferenced refund whose reversal was heard before it, on the payment the reversal named (placedEvents could
  * not know then that the refund is a payment of its own), is recorded as reversed before it arrived: its entry
  * reversed, and the reversal's report beside its own (`claimed`), so the refund counts nothing, as when the reversal
@@ -283,7 +283,7 @@ async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, n
       const reversal = { ...e, eventId: heard.eventId, amount: { minor: heard.minor, currency: heard.currency }, refund: { id: refundId, cumulative: false, reversed: true as const } };
       const first = refundEntryAfter(undefined, reversal);
       const then = refundEntryAfter(first.entry, e);
-      const r = await tx.run(`${INSERT_REFUND} ON CONFLICT (source, payment_id, refund_id) DO NOTHING`, [
+      const r = await tx.run(`${INSERT_REFUND} ${REFUND_KEPT}`, [
         e.source, e.paymentId, refundId, first.entry.amountMinor, heard.currency, heard.eventId, now, now,
       ]);
       if (r.changes !== 1) return NO_REFUND_CHANGE;
@@ -293,18 +293,20 @@ async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, n
         claimed: refundReportRow({ ...reversal, occurredAt: heard.occurredAt })!,
       };
     }
-    const r = await tx.run(`${INSERT_REFUND} ON CONFLICT (source, payment_id, refund_id) DO NOTHING`, [...values, null]);
+    const r = await tx.run(`${INSERT_REFUND} ${REFUND_KEPT}`, [...values, null]);
     return r.changes === 1 ? refundEntryAfter(undefined, e) : NO_REFUND_CHANGE;
   }
   const row = await tx.get<{ amount_minor: number; reversed_at: string | null }>(
-    'SELECT amount_minor, reversed_at FROM ledger_refunds WHERE source = ? AND payment_id = ? AND refund_id = ?',
-    [e.source, e.paymentId, refundId],
+    'SELECT amount_minor, reversed_at FROM ledger_refunds WHERE source = ? AND payment_id = ? AND refund_id = ? AND currency = ?',
+    [e.source, e.paymentId, refundId, e.amount.currency],
   );
   const entry = row && { amountMinor: Number(row.amount_minor), reversed: row.reversed_at !== null };
   const step = refundEntryAfter(entry, e);
   if (!row) await tx.run(INSERT_REFUND, [...values, now]);
   else if (!entry!.reversed) {
-    await tx.run('UPDATE ledger_refunds SET reversed_at = ? WHERE source = ? AND payment_id = ? AND refund_id = ?', [now, e.source, e.paymentId, refundId]);
+    await tx.run('UPDATE ledger_refunds SET reversed_at = ? WHERE source = ? AND payment_id = ? AND refund_id = ? AND currency = ?', [
+      now, e.source, e.paymentId, refundId, e.amount.currency,
+    ]);
   }
   return step;
 }
@@ -314,14 +316,15 @@ type RefundRecorded = RefundChange & { claimed?: SqlValue[] };
 
 /**
  * A reversal of this refund recorded on another payment of its source (the one it named, before the refund was
- * known): its event, amount and time; the earliest, if several were. Read through ledger_refunds_reversed (schema 32).
+ * known), in the refund's currency (one in another is no reversal of it: RefundEntry): its event, amount and time; the
+ * earliest, if several were. Read through ledger_refunds_reversed (schema 32).
  */
 async function reversalHeardElsewhere(tx: SqlExecutor, e: LedgerEvent, refundId: string): Promise<{ eventId: string; minor: number; currency: string; occurredAt: string } | undefined> {
   const row = await tx.get<{ event_id: string; amount_minor: number; currency: string; occurred_at: string }>(
     `SELECT r.event_id, r.amount_minor, r.currency, e.occurred_at FROM ledger_refunds r JOIN ledger_events e ON e.event_id = r.event_id
-     WHERE r.source = ? AND r.refund_id = ? AND r.reversed_at IS NOT NULL AND r.payment_id <> ?
+     WHERE r.source = ? AND r.refund_id = ? AND r.reversed_at IS NOT NULL AND r.payment_id <> ? AND r.currency = ?
      ORDER BY e.occurred_at, r.event_id LIMIT 1`,
-    [e.source, refundId, e.paymentId],
+    [e.source, refundId, e.paymentId, e.amount.currency],
   );
   return row && { eventId: row.event_id, minor: Number(row.amount_minor), currency: row.currency, occurredAt: row.occurred_at };
 }
@@ -329,14 +332,14 @@ async function reversalHeardElsewhere(tx: SqlExecutor, e: LedgerEvent, refundId:
 const NO_CAPTURE_CHANGE = Object.freeze({ failedChange: 0, capturedChange: 0 });
 
 /**
- * Keeps the capture an event reports on in ledger_captures and says what it moves the payment's failed captures and
- * what its captures add up to by, as captureEntryAfter rules. A report no later than the one of its outcome kept
- * already changes nothing.
+ * Keeps the capture an event reports on in ledger_captures (by its id in the event's currency: CaptureEntry) and says
+ * what it moves the payment's failed captures and what its captures add up to by, as captureEntryAfter rules. A report
+ * no later than the one of its outcome kept already changes nothing.
  */
 async function recordCapture(tx: SqlExecutor, e: LedgerEvent, captureId: string, now: string): Promise<{ failedChange: number; capturedChange: number }> {
   const row = await tx.get<{ amount_minor: number; failed_at: string | null; captured_at: string | null; added_up: number }>(
-    'SELECT amount_minor, failed_at, captured_at, added_up FROM ledger_captures WHERE source = ? AND payment_id = ? AND capture_id = ?',
-    [e.source, e.paymentId, captureId],
+    'SELECT amount_minor, failed_at, captured_at, added_up FROM ledger_captures WHERE source = ? AND payment_id = ? AND capture_id = ? AND currency = ?',
+    [e.source, e.paymentId, captureId, e.amount.currency],
   );
   const entry = row && { amountMinor: Number(row.amount_minor), failedAt: row.failed_at, capturedAt: row.captured_at, addedUp: Number(row.added_up) === 1 };
   const step = captureEntryAfter(entry, e);
@@ -348,8 +351,8 @@ async function recordCapture(tx: SqlExecutor, e: LedgerEvent, captureId: string,
       [e.source, e.paymentId, captureId, step.entry.amountMinor, e.amount.currency, step.entry.failedAt, step.entry.capturedAt, addedUp, e.eventId, now],
     );
   } else if (step.entry.failedAt !== entry.failedAt || step.entry.capturedAt !== entry.capturedAt || step.entry.addedUp !== entry.addedUp) {
-    await tx.run('UPDATE ledger_captures SET failed_at = ?, captured_at = ?, added_up = ? WHERE source = ? AND payment_id = ? AND capture_id = ?', [
-      step.entry.failedAt, step.entry.capturedAt, addedUp, e.source, e.paymentId, captureId,
+    await tx.run('UPDATE ledger_captures SET failed_at = ?, captured_at = ?, added_up = ? WHERE source = ? AND payment_id = ? AND capture_id = ? AND currency = ?', [
+      step.entry.failedAt, step.entry.capturedAt, addedUp, e.source, e.paymentId, captureId, e.amount.currency,
     ]);
   }
   return step;
@@ -357,6 +360,8 @@ async function recordCapture(tx: SqlExecutor, e: LedgerEvent, captureId: string,
 
 const INSERT_REFUND = `INSERT INTO ledger_refunds (source, payment_id, refund_id, amount_minor, currency, event_id, recorded_at, reversed_at)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+/** A refund is kept once per id and currency (store schema 36: RefundEntry). */
+const REFUND_KEPT = 'ON CONFLICT (source, payment_id, refund_id, currency) DO NOTHING';
 
 function eventRow(e: LedgerEvent, s: StoredEvent, now: string): SqlValue[] {
   const d = s.delta;

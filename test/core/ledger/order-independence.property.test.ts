@@ -42,7 +42,11 @@ import { withLedgerStore } from './support/ledger-store';
  * of its own time (loyalty-step 'tiers: a payment heard after a later one of the member's…'); refunds dated months
  * after their sale, past the tier window, reviewed the tier as of their own date, so the member had no tier when they
  * came after the sale and Silver when before (loyalty-step 'tiers: a refund, a lost dispute or a reversal dated months
- * after the sale…'; here set 49 of the steps' test, once random-facts.ts dated them so).
+ * after the sale…'; set 49 of the steps' test, once random-facts.ts dated them so); a refund's reversal or a
+ * capture's failure naming another currency than the refund's or capture's, which the generator now sends, took back
+ * the refund or capture when heard first and not when heard after, the ledger keeping one entry per id whatever its
+ * currency (a EUR refund, its reversal in USD, the EUR sale read VOIDED; payment-rules 'a refund's reversal or a
+ * capture's failure in another currency…').
  */
 const SEED = 20251207;
 
@@ -74,7 +78,9 @@ function fold(order: readonly Fact[]): Map<string, PaymentRecord> {
     const elsewhere = reversalElsewhereOf(e);
     if (elsewhere !== null && records.get(elsewhere)?.unreferenced === true) e = { ...e, paymentId: elsewhere };
     else if (elsewhere !== null && !reversedElsewhere.has(elsewhere)) reversedElsewhere.set(elsewhere, e);
-    const heard = e.refund?.unreferenced === true && !records.has(e.paymentId) ? reversedElsewhere.get(e.paymentId) : undefined;
+    const first = e.refund?.unreferenced === true && !records.has(e.paymentId) ? reversedElsewhere.get(e.paymentId) : undefined;
+    // Only one in the refund's currency is a reversal of it (reversalHeardElsewhere).
+    const heard = first?.amount.currency === e.amount.currency ? first : undefined;
     const before = heard ? entries.changesFor({ ...heard, paymentId: e.paymentId }) : undefined;
     const changes = entries.changesFor(e);
     records.set(e.paymentId, applyEvent(records.get(e.paymentId), e, before ? added(before, changes) : changes));

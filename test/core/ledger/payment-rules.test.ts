@@ -357,6 +357,65 @@ describe('the money rules (pure)', () => {
     }
   });
 
+  describe('a refund\'s reversal or a capture\'s failure in another currency than the refund or capture it names (the entries are by id and currency)', () => {
+    const eur = (minor: number): Partial<LedgerEvent> => ({ amount: { minor, currency: 'EUR' }, refundedTotal: { minor, currency: 'EUR' } });
+    const adyen = (eventId: string, over: Partial<LedgerEvent> = {}): Partial<LedgerEvent> => ({ source: 'adyen', eventId, ...over });
+    /** Every order of the events ends in one payment record, reads as `expected`, and its deltas add up to it. */
+    const sameInEveryOrder = (events: LedgerEvent[], expected: unknown[]) => {
+      let first: PaymentRecord | undefined;
+      let orders = 0;
+      for (const order of permutations(events)) {
+        const { record, deltas } = replay(order);
+        const label = order.map((e) => `${e.eventId} ${e.amount.currency}`).join(', ');
+        const p = ledgerPaymentOf(record);
+        assert.deepEqual([p.currency, p.grossMinor, p.refundedMinor, p.netMinor, p.status], expected, label);
+        assert.deepEqual(summed(deltas), counted(viewOf(record)), `${label}: the deltas add up to the payment`);
+        assert.deepEqual(record, first ?? (first = record), `${label}: one payment record`);
+        orders++;
+      }
+      return orders;
+    };
+
+    it('Stripe: a refund in the sale\'s currency and its failure (refund.reversed) reported in another: the refund stands, whether the failure comes before the refund, after it, or before the sale', () => {
+      const events = [payment('pi_rc1', 10_000), ownRefund('pi_rc1', 're_rc1', 3000), reversedRefund('pi_rc1', 're_rc1', 3000, undefined, eur(3000))];
+      assert.equal(sameInEveryOrder(events, ['USD', 10_000, 3000, 7000, 'partially_refunded']), 6);
+    });
+
+    it('Adyen: a REFUND in the sale\'s currency, its REFUND_FAILED in another and its REFUNDED_REVERSED in the sale\'s: the sale\'s own reversal takes it back, the other never, in every order', () => {
+      const events = [
+        payment('PSP_RCSALE', 10_000, undefined, adyen('adyen:PSP_RCSALE:AUTHORISATION:true')),
+        ownRefund('PSP_RCSALE', 'PSP_RCREFUND', 4000, undefined, adyen('adyen:PSP_RCREFUND:REFUND:true')),
+        reversedRefund('PSP_RCSALE', 'PSP_RCREFUND', 4000, '2025-03-03T10:00:00.000Z', adyen('adyen:PSP_RCREFUND:REFUND_FAILED:true', eur(4000))),
+      ];
+      assert.equal(sameInEveryOrder(events, ['USD', 10_000, 4000, 6000, 'partially_refunded']), 6);
+      const reversed = reversedRefund('PSP_RCSALE', 'PSP_RCREFUND', 4000, undefined, adyen('adyen:PSP_RCREFUND:REFUNDED_REVERSED:true'));
+      assert.equal(sameInEveryOrder([...events, reversed], ['USD', 10_000, 0, 10_000, 'succeeded']), 24);
+    });
+
+    it('a refund reported in another currency than the sale\'s and its reversal in the sale\'s: nothing of it counts, and the reversal takes nothing from the refunds that do', () => {
+      // Before: a reversal heard after the refund took the refund's amount off the sale's refunds (re_rcb's 1000 too).
+      const events = [
+        payment('pi_rc2', 10_000), ownRefund('pi_rc2', 're_rcb', 1000), ownRefund('pi_rc2', 're_rca', 3000, undefined, eur(3000)),
+        reversedRefund('pi_rc2', 're_rca', 3000),
+      ];
+      assert.equal(sameInEveryOrder(events, ['USD', 10_000, 1000, 9000, 'partially_refunded']), 24);
+    });
+
+    it('Adyen: a part CAPTURE in the sale\'s currency and its CAPTURE_FAILED reported in another: the capture collected, in every order; the other way round it failed', () => {
+      // Before: the failure heard first kept the capture from ever counting, so the sale read whole (nothing of the
+      // authorisation released); heard after, the capture counted.
+      const sale = payment('PSP_RCAUTH', 10_000, '2025-03-01T10:00:00.000Z', adyen('adyen:PSP_RCAUTH:AUTHORISATION:true'));
+      const captured = capturedPart('PSP_RCAUTH', 'PSP_RCCAPTURE', 6000, '2025-03-02T10:00:00.000Z', adyen('adyen:PSP_RCCAPTURE:CAPTURE:true'));
+      const failedEur = failedCapture('PSP_RCAUTH', 'PSP_RCCAPTURE', 6000, '2025-03-03T10:00:00.000Z', adyen('adyen:PSP_RCCAPTURE:CAPTURE_FAILED:true', eur(6000)));
+      // 60.00 captured, the rest of the authorisation released.
+      assert.equal(sameInEveryOrder([sale, captured, failedEur], ['USD', 10_000, 4000, 6000, 'partially_refunded']), 6);
+      const capturedEur = { ...captured, amount: { minor: 6000, currency: 'EUR' } };
+      const failed = { ...failedEur, amount: { minor: 6000, currency: 'USD' } };
+      // The only capture in the sale's currency failed: nothing collected, the sale is void.
+      assert.equal(sameInEveryOrder([sale, capturedEur, failed], ['USD', 10_000, 10_000, 0, 'failed']), 6);
+    });
+  });
+
   it('the same facts in any order end in the same payment, and a consumer adding the deltas counts exactly that', () => {
     const history = [
       payment('pi_11', 10_000),

@@ -362,3 +362,41 @@ export const LEDGER_OTHER_MONEY_MIGRATION = {
   name: "ledger: money heard before the sale in another currency than the payment's first is kept for a sale in that currency",
   sql: 'ALTER TABLE ledger_payments ADD COLUMN other_money TEXT',
 } as const;
+
+/**
+ * Store schema version 36: a refund or capture reported by its id is kept once per id and currency (primary keys of
+ * `ledger_refunds` and `ledger_captures` with the currency), so a report naming another currency than the refund's or
+ * capture's (a reversal or a failure in another currency) is an entry of its own and never changes the first
+ * (ledger/payment-rules.ts RefundEntry, CaptureEntry): only the entries in the payment's currency move its money, in
+ * any order. Until now one entry per id took whichever currency's report came first, so a refund in the sale's
+ * currency counted or not by whether a reversal of it in another currency came before or after it. The tables are
+ * rebuilt with their rows as they were (SQLite cannot change a primary key); what the payments counted stays.
+ */
+export const LEDGER_ENTRIES_BY_CURRENCY_MIGRATION = {
+  version: 36,
+  name: "ledger: a refund's or capture's entry is its id in one currency, so a report in another currency never changes it",
+  sql: `
+    CREATE TABLE ledger_refunds_by_currency (
+      source TEXT NOT NULL, payment_id TEXT NOT NULL, refund_id TEXT NOT NULL,
+      amount_minor INTEGER NOT NULL, currency TEXT NOT NULL,
+      event_id TEXT NOT NULL, recorded_at TEXT NOT NULL, reversed_at TEXT,
+      PRIMARY KEY (source, payment_id, refund_id, currency)
+    );
+    INSERT INTO ledger_refunds_by_currency (source, payment_id, refund_id, amount_minor, currency, event_id, recorded_at, reversed_at)
+      SELECT source, payment_id, refund_id, amount_minor, currency, event_id, recorded_at, reversed_at FROM ledger_refunds;
+    DROP TABLE ledger_refunds;
+    ALTER TABLE ledger_refunds_by_currency RENAME TO ledger_refunds;
+    CREATE INDEX ledger_refunds_reversed ON ledger_refunds(source, refund_id) WHERE reversed_at IS NOT NULL;
+    CREATE TABLE ledger_captures_by_currency (
+      source TEXT NOT NULL, payment_id TEXT NOT NULL, capture_id TEXT NOT NULL,
+      amount_minor INTEGER NOT NULL, currency TEXT NOT NULL,
+      failed_at TEXT, captured_at TEXT,
+      event_id TEXT NOT NULL, recorded_at TEXT NOT NULL,
+      added_up INTEGER NOT NULL DEFAULT 1,
+      PRIMARY KEY (source, payment_id, capture_id, currency)
+    );
+    INSERT INTO ledger_captures_by_currency (source, payment_id, capture_id, amount_minor, currency, failed_at, captured_at, event_id, recorded_at, added_up)
+      SELECT source, payment_id, capture_id, amount_minor, currency, failed_at, captured_at, event_id, recorded_at, added_up FROM ledger_captures;
+    DROP TABLE ledger_captures;
+    ALTER TABLE ledger_captures_by_currency RENAME TO ledger_captures`,
+} as const;

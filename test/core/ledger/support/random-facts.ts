@@ -26,8 +26,11 @@ import { DISPUTE_AMOUNT_UNSTATED, type PaymentEvent } from '../../../../nodes/co
  *
  * Money in another currency than the sale's (one set in four: a processor or a misconfigured reader naming another
  * currency for the same payment): a refund (with its running totals and reversals), a capture (with its failure and
- * re-capture), an adjustment or a dispute report, each in the other currency now and then; what reports on one refund
- * or one capture shares its currency. The sale is in EUR, or in USD with the other money in EUR.
+ * re-capture), an adjustment or a dispute report, each in the other currency now and then; a running total shares its
+ * refund's currency and a re-capture its capture's, while a refund's reversal or a capture's failure now and then names
+ * the other currency than the refund's or capture's (which no processor's report does, but a reading of one could: the
+ * ledger keeps a refund or capture by its id in one currency, so such a report takes nothing back, in any order). The
+ * sale is in EUR, or in USD with the other money in EUR.
  *
  * Adyen's unreferenced refunds (REFUND_WITH_DATA, the only source that records one: refund.unreferenced, a payment of
  * its own under its pspReference; Square's unlinked refunds, Stripe's refunds of no charge and the Terminal API's are
@@ -70,6 +73,8 @@ export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'str
   const [CURRENCY, OTHER] = mixed && rng.chance(0.3) ? ['USD', 'EUR'] : ['EUR', 'USD'];
   /** The currency of a fact that may name another: the sale's, or now and then the other. */
   const someCurrency = () => (mixed && rng.chance(0.35) ? OTHER : CURRENCY);
+  /** The currency of a report on a refund or capture in `currency`: that, or now and then the other. */
+  const reportCurrency = (currency: string) => (mixed && rng.chance(0.35) ? (currency === CURRENCY ? OTHER : CURRENCY) : currency);
   const money = (minor: number, currency = CURRENCY) => ({ minor, currency });
   const tagged = (role: string, currency: string) => (currency === CURRENCY ? role : `${role} ${currency}`);
   const saleCard: PaymentEvent['card'] = { brand: 'visa', last4: '4242', entryMode: 'chip', identity: { kind: 'fingerprint', value: 'fp' } };
@@ -108,14 +113,16 @@ export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'str
       const heardCaptured = rng.chance(0.85);
       const capAt = later();
       const currency = someCurrency();
-      const c = (role: string) => tagged(`${role} ${id} ${part}`, currency);
+      const c = (role: string, named = currency) => tagged(`${role} ${id} ${part}`, named);
       if (heardCaptured) fact(c('CAPTURE'), { kind: 'payment', amount: money(part, currency), status: 'succeeded', sale: { voided: false, captureId: id } }, capAt, sideCard());
       let failed = !heardCaptured || rng.chance(0.3);
-      if (failed) fact(c('CAPTURE_FAILED'), { kind: 'failure', amount: money(part, currency), status: 'failed', sale: { voided: true, captureId: id }, failure: { code: 'CAPTURE_FAILED' } }, later(), sideCard());
-      if (failed && rng.chance(0.4)) {
-        fact(c('re-capture'), { kind: 'payment', amount: money(part, currency), status: 'succeeded', sale: { voided: false, captureId: id } }, later(), sideCard());
-        failed = false;
-      }
+      const failedIn = failed ? reportCurrency(currency) : currency;
+      if (failed) fact(c('CAPTURE_FAILED', failedIn), { kind: 'failure', amount: money(part, failedIn), status: 'failed', sale: { voided: true, captureId: id }, failure: { code: 'CAPTURE_FAILED' } }, later(), sideCard());
+      const recaptured = failed && rng.chance(0.4);
+      if (recaptured) fact(c('re-capture'), { kind: 'payment', amount: money(part, currency), status: 'succeeded', sale: { voided: false, captureId: id } }, later(), sideCard());
+      // In the sale's currency: a capture heard captured (or re-captured) collected unless a failure in it came after.
+      if (failed && failedIn !== currency) failed = !heardCaptured && !recaptured;
+      else if (recaptured) failed = false;
       if (!failed && currency === CURRENCY) collected += part;
     }
     const cancelled = rng.chance(0.2);
@@ -152,7 +159,8 @@ export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'str
     if (profile === 'stripe') {
       fact(tagged(`charge.refunded total ${total}`, currency), { kind: 'refund', amount: m(amount), refundedTotal: m(total), status: total === amount ? 'refunded' : 'partially_refunded' }, at, sideCard());
       if (rng.chance(0.25)) {
-        fact(tagged(`refund failed ${id} ${part}`, currency), { kind: 'refund', amount: m(part), refund: { id, cumulative: false, reversed: true }, status: 'succeeded' }, later(), sideCard());
+        const reversedIn = reportCurrency(currency);
+        fact(tagged(`refund failed ${id} ${part}`, reversedIn), { kind: 'refund', amount: money(part, reversedIn), refund: { id, cumulative: false, reversed: true }, status: 'succeeded' }, later(), sideCard());
       }
       continue;
     }
@@ -160,7 +168,8 @@ export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'str
     // Square's polling: the payment's refunds so far as one total, at the payment's updated_at (square-list.ts).
     if (cumulative) fact(tagged(`listing total ${total}`, currency), { kind: 'refund', amount: m(total), refundedTotal: m(total), status: 'partially_refunded' }, later(), sideCard());
     if (profile !== 'square' && rng.chance(0.25)) {
-      fact(tagged(`refund reversed ${id} ${part}`, currency), { kind: 'refund', amount: m(part), refund: { id, cumulative: false, reversed: true }, status: 'succeeded' }, later(), sideCard());
+      const reversedIn = reportCurrency(currency);
+      fact(tagged(`refund reversed ${id} ${part}`, reversedIn), { kind: 'refund', amount: money(part, reversedIn), refund: { id, cumulative: false, reversed: true }, status: 'succeeded' }, later(), sideCard());
     }
   }
 
@@ -196,8 +205,9 @@ export function randomFacts(rng: Rng, profile: Profile = rng.pick(['adyen', 'str
     }, at, rng.chance(0.5) ? saleCard : laterCard);
     if (rng.chance(0.5)) {
       const [code, names] = rng.pick([['VOID_PENDING_REFUND', UNREFERENCED], ['REFUND_FAILED', UNREFERENCED], ['REFUND_FAILED', ELSEWHERE]] as const);
-      fact(tagged(`${code} of the unreferenced refund${names === ELSEWHERE ? ' naming another payment' : ''}`, currency), {
-        kind: 'refund', paymentId: names, amount: money(part, currency), refund: { id: UNREFERENCED, cumulative: false, reversed: true }, status: 'succeeded',
+      const reversedIn = reportCurrency(currency);
+      fact(tagged(`${code} of the unreferenced refund${names === ELSEWHERE ? ' naming another payment' : ''}`, reversedIn), {
+        kind: 'refund', paymentId: names, amount: money(part, reversedIn), refund: { id: UNREFERENCED, cumulative: false, reversed: true }, status: 'succeeded',
       }, at + rng.int(4));
     }
   }
