@@ -269,11 +269,11 @@ function storedOfRow(r: EventRow): StoredEvent {
 
 /**
  * Keeps a per-refund event's refund in ledger_refunds (by its id in the event's currency: RefundEntry) and says what it
- * moves the sums of refunds by, as refundEntryAfter rules. A refund met before (or reversed before it arrived) is one statement that changes nothing.
- * An unreferenced refund whose reversal was heard before it, on the payment the reversal named (placedEvents could
- * not know then that the refund is a payment of its own), is recorded as reversed before it arrived: its entry
- * reversed, and the reversal's report beside its own (`claimed`), so the refund counts nothing, as when the reversal
- * names its payment.
+ * moves the sums of refunds by, as refundEntryAfter rules. A refund met before (or reversed before it arrived) is one
+ * statement that changes nothing. An unreferenced refund whose reversal was heard before it, on the payment the
+ * reversal named (placedEvents could not know then that the refund is a payment of its own), is recorded as reversed
+ * before it arrived: its entry reversed, and the reversal's report beside its own (`claimed`), so the refund counts
+ * nothing, as when the reversal names its payment.
  */
 async function recordRefund(tx: SqlExecutor, e: LedgerEvent, refundId: string, now: string): Promise<RefundRecorded> {
   const values = [e.source, e.paymentId, refundId, e.amount.minor, e.amount.currency, e.eventId, now];
