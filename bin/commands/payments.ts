@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { formatMoney } from '../../nodes/core/contracts/money';
-import { SourceNameSchema } from '../../nodes/core/contracts/payment-event';
 import { InputError } from '../../nodes/core/errors';
 import { resolveCustomerId } from '../../nodes/core/identity/resolve-customer-id';
 import type { LedgerPayment } from '../../nodes/core/ledger/payment-rows';
 import type { SqlExecutor } from '../../nodes/core/store/sql-database';
 import { MAX_PAGE, paymentsOf, type PaymentFilter } from '../../nodes/core/ledger/read-payments';
 import type { CliIo, Command } from './command';
+import { parseSourceOption } from './source-option';
 import { storeHelp, withStore } from './store-option';
 
 const usage = `Usage: terminal-crm payments [--source NAME] [--customer ID] [--since TIME] [--until TIME]
@@ -35,13 +35,6 @@ function parseLimit(value: string | undefined): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw new InputError('--limit', `"${value}" is not a page size`, `give a whole number from 1 to ${MAX_PAGE}`);
   return n;
-}
-
-function parseSource(value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
-  const parsed = SourceNameSchema.safeParse(value.trim());
-  if (!parsed.success) throw new InputError('--source', `"${value}" is not a source name`, 'give a source such as stripe, square or adyen, or a generic source\'s name');
-  return parsed.data;
 }
 
 /**
@@ -111,7 +104,7 @@ export const paymentsCommand: Command = {
       strict: true,
       allowPositionals: false,
     });
-    const source = parseSource(values.source);
+    const source = parseSourceOption(values.source);
     const filter: PaymentFilter = {
       limit: parseLimit(values.limit),
       ...(source ? { source } : {}),
