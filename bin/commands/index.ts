@@ -2,6 +2,7 @@ import { backfillCommand } from './backfill';
 import { clvCommand } from './clv';
 import type { Command } from './command';
 import { identityCommand } from './identity';
+import { inboxCommand } from './inbox';
 import { linkCommand } from './link';
 import { mergeCommand } from './merge';
 import { outboxCommand } from './outbox';
@@ -18,4 +19,4 @@ import { unmergeCommand } from './unmerge';
 import { workerCommand } from './worker';
 
 /** Every `terminal-crm` subcommand, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [setupCommand, sandboxCommand, workerCommand, clvCommand, linkCommand, mergeCommand, unmergeCommand, reviewCommand, identityCommand, segmentBatchCommand, paymentsCommand, outboxCommand, syncCommand, redriveCommand, backfillCommand, reconcileCommand, templatesCommand];
+export const COMMANDS: readonly Command[] = [setupCommand, sandboxCommand, workerCommand, clvCommand, linkCommand, mergeCommand, unmergeCommand, reviewCommand, identityCommand, segmentBatchCommand, paymentsCommand, outboxCommand, syncCommand, inboxCommand, redriveCommand, backfillCommand, reconcileCommand, templatesCommand];

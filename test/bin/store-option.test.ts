@@ -42,7 +42,7 @@ describe('the store option every command shares', { timeout: 20_000 }, () => {
     Object.assign(process.env, settings);
     try {
       const typo = join(dir.path, 'sotre.db');
-      for (const args of [['payments'], ['outbox'], ['identity', 'cus_x'], ['sync', '--crm', 'hubspot'], ['redrive'], ['segment-batch'], ['reconcile', '--from', 'stripe', '--since', '2026-01-01']]) {
+      for (const args of [['payments'], ['outbox'], ['inbox'], ['identity', 'cus_x'], ['sync', '--crm', 'hubspot'], ['redrive'], ['segment-batch'], ['reconcile', '--from', 'stripe', '--since', '2026-01-01']]) {
         const { code, err } = await cli(...args, '--store', typo);
         assert.equal(code, 1, args.join(' '));
         assert.match(err, new RegExp(`^--store: there is no store at ${typo.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\. Fix: name the store your flows`, 'm'), args.join(' '));
