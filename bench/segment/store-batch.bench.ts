@@ -48,12 +48,42 @@ async function main(): Promise<void> {
       });
     }
     const setupRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+    // What a scheduler sees: the longest wait for a progress report (a Temporal heartbeat), from the start to the
+    // end, and the longest the event loop was kept from turning (a timer, another activity, the worker's polls).
     const t = process.hrtime.bigint();
-    const result = await runSegmentBatch(db, parseSegmentConfig({ clv: { unit: 'days' } }), { asOf: new Date(AS_OF) });
+    let lastTick = t;
+    let longestStall = 0n;
+    const ticking = setInterval(() => {
+      const now = process.hrtime.bigint();
+      if (now - lastTick > longestStall) longestStall = now - lastTick;
+      lastTick = now;
+    }, 10);
+    let lastReport = t;
+    let longestReportGap = 0n;
+    let firstWriteAt: bigint | undefined;
+    const reported = () => {
+      const now = process.hrtime.bigint();
+      if (now - lastReport > longestReportGap) longestReportGap = now - lastReport;
+      lastReport = now;
+      return now;
+    };
+    const result = await runSegmentBatch(db, parseSegmentConfig({ clv: { unit: 'days' } }), {
+      asOf: new Date(AS_OF),
+      onProgress: (p) => {
+        const now = reported();
+        if (p.written > 0) firstWriteAt ??= now;
+      },
+    });
+    reported();
+    await new Promise((resolve) => setTimeout(resolve, 20)); // the loop's last stall is measured when it turns again
+    clearInterval(ticking);
     const seconds = Number(process.hrtime.bigint() - t) / 1e9;
     const usd = result.currencies[0]!;
     process.stdout.write(`${JSON.stringify({
       customers, seconds: Number(seconds.toFixed(2)), microsecondsPerCustomer: Math.round((seconds * 1e6) / customers),
+      secondsToFirstChunk: firstWriteAt === undefined ? null : Number((Number(firstWriteAt - t) / 1e9).toFixed(2)),
+      longestProgressGapSeconds: Number((Number(longestReportGap) / 1e9).toFixed(2)),
+      longestEventLoopStallMs: Math.round(Number(longestStall) / 1e6),
       fit: usd.model && { customersInFit: usd.model.purchase.customers, bgNbd: usd.model.purchase.params, evaluations: usd.model.purchase.evaluations, gammaGamma: usd.model.spend?.params },
       segmentCounts: usd.segmentCounts,
       setupPeakRssMiB: setupRssMiB,
