@@ -13,10 +13,9 @@ import { runSegmentBatch } from '../../nodes/core/segment/batch';
 import { parseSegmentConfig } from '../../nodes/core/segment/config';
 import { migrate } from '../../nodes/core/store/migrations';
 import { SqliteDatabase } from '../../nodes/core/store/sqlite-database';
-import { simulatePopulation } from '../../test/core/segment/support/simulate-population';
+import { insertSimulatedStats } from '../../test/core/segment/support/simulated-stats';
 
 const AS_OF = Date.parse('2025-07-01T00:00:00Z');
-const DAY = 86_400_000;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { customers: { type: 'string' } }, strict: true });
@@ -25,28 +24,7 @@ async function main(): Promise<void> {
   const db = new SqliteDatabase(join(dir, 'store.db'));
   try {
     await migrate(db);
-    // Histories in days from the models themselves, so the fit has something real to find; made and inserted
-    // in slices so the set-up's memory does not count toward the batch's peak.
-    const now = new Date().toISOString();
-    const asOfDay = Math.floor(AS_OF / DAY);
-    const SLICE = 50_000;
-    for (let from = 0; from < customers; from += SLICE) {
-      const population = simulatePopulation(Math.min(SLICE, customers - from), { r: 0.6, alpha: 40, a: 0.8, b: 2.5 }, { p: 5, q: 4, gamma: 3000 }, { seed: 3 + from, minT: 30, maxT: 730 });
-      await db.transaction(async (tx) => {
-        for (let j = 0; j < population.length; j++) {
-          const c = population[j]!;
-          const firstDay = asOfDay - Math.floor(c.T);
-          const lastDay = firstDay + Math.floor(c.recency);
-          const gross = Math.round(c.values.reduce((sum, v) => sum + v, 0));
-          await tx.run(
-            `INSERT INTO segment_stats (customer_id, currency, payments, purchase_days, gross_minor, first_seen, last_seen, first_day, last_day, first_day_value_minor, updated_at)
-             VALUES (?, 'USD', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-            [`cus_${String(from + j).padStart(8, '0')}`, c.times.length, new Set(c.times.map(Math.floor)).size, gross,
-              new Date(firstDay * DAY).toISOString(), new Date(lastDay * DAY).toISOString(), firstDay, lastDay, Math.round(c.values[0]!), now],
-          );
-        }
-      });
-    }
+    await insertSimulatedStats(db, customers, AS_OF);
     const setupRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
     // What a scheduler sees: the longest wait for a progress report (a Temporal heartbeat), from the start to the
     // end, and the longest the event loop was kept from turning (a timer, another activity, the worker's polls).
