@@ -28,6 +28,7 @@ async function main(): Promise<void> {
     const setupRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
     // What a scheduler sees: the longest wait for a progress report (a Temporal heartbeat), from the start to the
     // end, and the longest the event loop was kept from turning (a timer, another activity, the worker's polls).
+    const cpu = process.cpuUsage();
     const t = process.hrtime.bigint();
     let lastTick = t;
     let longestStall = 0n;
@@ -56,9 +57,12 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 20)); // the loop's last stall is measured when it turns again
     clearInterval(ticking);
     const seconds = Number(process.hrtime.bigint() - t) / 1e9;
+    const cpuUsed = process.cpuUsage(cpu);
     const usd = result.currencies[0]!;
     process.stdout.write(`${JSON.stringify({
       customers, seconds: Number(seconds.toFixed(2)), microsecondsPerCustomer: Math.round((seconds * 1e6) / customers),
+      // Moves much less with the machine's load than the wall clock.
+      cpuSeconds: Number(((cpuUsed.user + cpuUsed.system) / 1e6).toFixed(2)),
       secondsToFirstChunk: firstWriteAt === undefined ? null : Number((Number(firstWriteAt - t) / 1e9).toFixed(2)),
       longestProgressGapSeconds: Number((Number(longestReportGap) / 1e9).toFixed(2)),
       longestEventLoopStallMs: Math.round(Number(longestStall) / 1e6),
