@@ -1,3 +1,5 @@
+import { finish, type Steps } from './steps';
+
 /**
  * RFM scores: each customer's recency, frequency and monetary value placed in quintiles of the population.
  *
@@ -79,14 +81,30 @@ export function scoreAgainst(cuts: readonly number[], value: number): number {
 
 /** Exact rank-based quintile scores over a population given as columns. */
 export function scoreRfmColumns(lastDay: Float64Array, frequency: Float64Array, monetaryMinor: Float64Array): RfmBatch {
+  return finish(scoreRfmColumnsSteps(lastDay, frequency, monetaryMinor));
+}
+
+/** Customers scored between two stops of `scoreRfmColumnsSteps`: some tens of milliseconds. */
+const SCORE_BLOCK = 65_536;
+
+/** `scoreRfmColumns`, stopping after each column is sorted and after each block of customers is scored. */
+export function* scoreRfmColumnsSteps(lastDay: Float64Array, frequency: Float64Array, monetaryMinor: Float64Array): Steps<RfmBatch> {
   const n = lastDay.length;
   const scores = new Uint8Array(n * 3);
-  const sorted = [sortedCopy(lastDay), sortedCopy(frequency), sortedCopy(monetaryMinor)];
   const columns = [lastDay, frequency, monetaryMinor];
+  const sorted: Float64Array[] = [];
+  for (const col of columns) {
+    sorted.push(sortedCopy(col));
+    yield;
+  }
   for (let d = 0; d < 3; d++) {
     const col = columns[d]!;
     const s = sorted[d]!;
-    for (let i = 0; i < n; i++) scores[i * 3 + d] = 1 + Math.floor((QUANTILES * lowerBound(s, col[i]!)) / n);
+    for (let from = 0; from < n; from += SCORE_BLOCK) {
+      const to = Math.min(n, from + SCORE_BLOCK);
+      for (let i = from; i < to; i++) scores[i * 3 + d] = 1 + Math.floor((QUANTILES * lowerBound(s, col[i]!)) / n);
+      yield;
+    }
   }
   const m = sorted[2]!;
   const monetaryPercentiles = n === 0 ? [] : Array.from({ length: 101 }, (_, p) => m[Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1))]!);

@@ -1,4 +1,5 @@
-import { FIT_OPTIONS, minimize } from './optimize';
+import { finish, type Steps } from '../steps';
+import { FIT_OPTIONS, minimizeSteps } from './optimize';
 import { hyp2f1SeriesTail, lgamma, logAddExp } from './special';
 
 /**
@@ -126,8 +127,14 @@ export interface FitOptions {
 
 /** Maximum-likelihood fit, optimising over the logarithms of the parameters so they stay positive. */
 export function fitBgNbd(data: readonly PurchaseSummary[], options: FitOptions = {}): BgNbdFit {
+  return finish(fitBgNbdSteps(data, options));
+}
+
+/** `fitBgNbd`, stopping after the data is prepared and after each step of the optimiser. */
+export function* fitBgNbdSteps(data: readonly PurchaseSummary[], options: FitOptions = {}): Steps<BgNbdFit> {
   if (data.length === 0) throw new Error('BG/NBD needs at least one customer to fit');
   const d = prepare(data);
+  yield;
   const penalizer = options.penalizer ?? 0;
   const meanT = d.T.reduce((s, t) => s + t, 0) / d.n;
   const start = options.start ?? { r: 1, alpha: Math.max(meanT / 10, 1e-3), a: 1, b: 1 };
@@ -138,7 +145,7 @@ export function fitBgNbd(data: readonly PurchaseSummary[], options: FitOptions =
     // Per customer, so the stopping tolerance means the same for 100 customers as for a million.
     return -logLikelihoodPrepared(p, d) / d.n + penalty;
   };
-  const result = minimize(objective, [Math.log(start.r), Math.log(start.alpha), Math.log(start.a), Math.log(start.b)], FIT_OPTIONS);
+  const result = yield* minimizeSteps(objective, [Math.log(start.r), Math.log(start.alpha), Math.log(start.a), Math.log(start.b)], FIT_OPTIONS);
   const params = toParams(result.x);
   return { params, logLikelihood: logLikelihoodPrepared(params, d), customers: d.n, evaluations: result.evaluations, converged: result.converged };
 }

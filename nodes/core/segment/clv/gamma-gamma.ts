@@ -1,4 +1,5 @@
-import { FIT_OPTIONS, minimize } from './optimize';
+import { finish, type Steps } from '../steps';
+import { FIT_OPTIONS, minimizeSteps } from './optimize';
 import { lgamma } from './special';
 
 /**
@@ -54,9 +55,20 @@ export function gammaGammaLogLikelihood(params: GammaGammaParams, data: readonly
   return logLikelihoodOf(params, x, m);
 }
 
-export function fitGammaGamma(data: readonly SpendSummary[], options: { penalizer?: number; start?: GammaGammaParams } = {}): GammaGammaFit {
+export function fitGammaGamma(data: readonly SpendSummary[], options: GammaGammaFitOptions = {}): GammaGammaFit {
+  return finish(fitGammaGammaSteps(data, options));
+}
+
+export interface GammaGammaFitOptions {
+  penalizer?: number;
+  start?: GammaGammaParams;
+}
+
+/** `fitGammaGamma`, stopping after the data is read and after each step of the optimiser. */
+export function* fitGammaGammaSteps(data: readonly SpendSummary[], options: GammaGammaFitOptions = {}): Steps<GammaGammaFit> {
   const { x, m } = columns(data);
   if (x.length < 2) throw new Error('the Gamma–Gamma spend model needs at least two customers with repeat purchases to fit');
+  yield;
   const penalizer = options.penalizer ?? 0;
   const meanM = m.reduce((s, v) => s + v, 0) / m.length;
   const start = options.start ?? { p: 1, q: 2, gamma: Math.max(meanM, 1e-6) };
@@ -65,7 +77,7 @@ export function fitGammaGamma(data: readonly SpendSummary[], options: { penalize
     const p = toParams(v);
     return -logLikelihoodOf(p, x, m) / x.length + penalizer * (p.p * p.p + p.q * p.q + p.gamma * p.gamma);
   };
-  const result = minimize(objective, [Math.log(start.p), Math.log(start.q), Math.log(start.gamma)], FIT_OPTIONS);
+  const result = yield* minimizeSteps(objective, [Math.log(start.p), Math.log(start.q), Math.log(start.gamma)], FIT_OPTIONS);
   const params = toParams(result.x);
   return { params, logLikelihood: logLikelihoodOf(params, x, m), customers: x.length, evaluations: result.evaluations, converged: result.converged };
 }

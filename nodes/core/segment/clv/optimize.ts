@@ -1,3 +1,5 @@
+import { finish, type Steps } from '../steps';
+
 /**
  * Nelder–Mead minimisation, with restarts. The likelihoods fitted here have three or four parameters and no
  * cheap gradient, which is exactly what this method is good at; restarting from the best point with a fresh
@@ -22,6 +24,11 @@ export interface MinimizeResult {
 }
 
 export function minimize(f: (x: readonly number[]) => number, start: readonly number[], options: MinimizeOptions = {}): MinimizeResult {
+  return finish(minimizeSteps(f, start, options));
+}
+
+/** `minimize`, stopping after each simplex move. */
+export function* minimizeSteps(f: (x: readonly number[]) => number, start: readonly number[], options: MinimizeOptions = {}): Steps<MinimizeResult> {
   const tolerance = options.tolerance ?? 1e-10;
   const maxEvaluations = options.maxEvaluations ?? 20_000;
   const restarts = options.restarts ?? 3;
@@ -31,10 +38,10 @@ export function minimize(f: (x: readonly number[]) => number, start: readonly nu
     // A wall, not a clamp: a maximum on the boundary then makes the simplex collapse against it and stop.
     f = (x) => (x.some((v) => Math.abs(v) > bound) ? Number.POSITIVE_INFINITY : inner(x));
   }
-  let best = nelderMead(f, start, options.step ?? 0.5, tolerance, maxEvaluations);
+  let best = yield* nelderMead(f, start, options.step ?? 0.5, tolerance, maxEvaluations);
   let evaluations = best.evaluations;
   for (let i = 0; i < restarts && evaluations < maxEvaluations; i++) {
-    const again = nelderMead(f, best.x, 0.1, tolerance, maxEvaluations - evaluations);
+    const again = yield* nelderMead(f, best.x, 0.1, tolerance, maxEvaluations - evaluations);
     evaluations += again.evaluations;
     const improved = best.value - again.value;
     if (again.value <= best.value) best = again;
@@ -43,7 +50,7 @@ export function minimize(f: (x: readonly number[]) => number, start: readonly nu
   return { ...best, evaluations };
 }
 
-function nelderMead(f: (x: readonly number[]) => number, start: readonly number[], step: number, tolerance: number, maxEvaluations: number): MinimizeResult {
+function* nelderMead(f: (x: readonly number[]) => number, start: readonly number[], step: number, tolerance: number, maxEvaluations: number): Steps<MinimizeResult> {
   const n = start.length;
   // Adaptive coefficients (Gao & Han 2012) keep the method effective as the dimension grows.
   const alpha = 1;
@@ -112,6 +119,7 @@ function nelderMead(f: (x: readonly number[]) => number, start: readonly number[
         }
       }
     }
+    yield;
   }
   order();
   return { x: points[0]!, value: values[0]!, evaluations, converged };
