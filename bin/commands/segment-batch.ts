@@ -90,9 +90,9 @@ export const segmentBatchCommand: Command = {
         ...(crm ? { crm } : {}),
         // Progress for large stores, a line every few seconds.
         onProgress: (p) => {
-          if (Date.now() - lastReport < 3_000 || p.written === 0) return;
+          if (Date.now() - lastReport < 3_000 || (p.phase === 'writing' && p.written === 0)) return;
           lastReport = Date.now();
-          io.err(`  ${p.currency}: ${p.written} of ${p.customers} customers written\n`);
+          io.err(`  ${p.currency}: ${p.phase === 'writing' ? `${p.written} of ${p.customers} customers written` : `${p.phase} ${p.customers} customers`}\n`);
         },
       });
       if (values.json) {

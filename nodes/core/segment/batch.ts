@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { queueFieldUpdates, type FieldsTarget } from '../outbox/field-updates';
 import type { SqlDatabase } from '../store/sql-database';
-import { fitBgNbd, type BgNbdFit, type PurchaseSummary } from './clv/bg-nbd';
-import { fitGammaGamma, usableForSpend, type GammaGammaFit } from './clv/gamma-gamma';
+import { fitBgNbdSteps, type BgNbdFit, type PurchaseSummary } from './clv/bg-nbd';
+import { fitGammaGammaSteps, usableForSpend, type GammaGammaFit } from './clv/gamma-gamma';
 import { dayNumber, unitDays } from './clv/summary';
 import type { SegmentConfig } from './config';
 import { changedFields, localFieldsOf, mapFields, writeLocalCustomerFields, type CustomerFields } from '../crm/customer-fields';
 import { evaluateCustomer, fieldValuesOf, type StatsRow } from './evaluate';
-import { scoreRfmColumns } from './rfm';
+import { scoreRfmColumnsSteps } from './rfm';
 import { saveClvModel, saveRfmRun, type RfmRun, type StoredClvModel } from './runs-repository';
 import { saveEvaluation, statsFromRow } from './stats-repository';
+import type { Steps } from './steps';
 
 /**
  * The scheduled run: exact RFM quintiles over each currency's customers, a fresh BG/NBD + Gamma–Gamma fit on
@@ -32,10 +33,17 @@ export interface BatchOptions {
   /** Customers per write transaction. */
   chunkSize?: number;
   /**
-   * Called as the run moves on (a currency read, each chunk written), so a scheduler can tell a long run from a
-   * stuck one (a Temporal activity heartbeats with it).
+   * Called as the run moves on, so a scheduler can tell a long run from a stuck one (a Temporal activity heartbeats
+   * with it): at least every `pauseEveryMs` of work while it reads, scores and fits a currency, then as it starts
+   * writing and after each chunk it writes.
    */
   onProgress?: (p: BatchProgress) => void;
+  /**
+   * The longest the run works before it lets the event loop turn (timers, heartbeats, other work of the same
+   * process) and, until it writes, reports progress: 200 ms by default. A page of customers read, a step of the
+   * model fit and a chunk written are not split.
+   */
+  pauseEveryMs?: number;
   /**
    * The last checkpoint of an earlier attempt of the same run (same `asOf`; a Temporal activity's heartbeat
    * details): currencies it finished are not redone, and the one it was writing goes on after the last customer
@@ -46,14 +54,17 @@ export interface BatchOptions {
 
 export interface BatchProgress {
   currency: string;
-  /** Customers of this currency written so far, of `customers`. */
+  /** What the run is doing with this currency's customers: every phase reports, not only writing. */
+  phase: 'reading' | 'scoring' | 'fitting' | 'writing';
+  /** Customers of this currency written so far, of `customers` (0 before the writing phase). */
   written: number;
+  /** This currency's customers (while reading: read so far). */
   customers: number;
   /** Where a new attempt of this run would go on from: small, JSON, meant to be a heartbeat's details. */
   checkpoint: BatchCheckpoint;
 }
 
-type Fitted = ReturnType<typeof fitModels>;
+type Fitted = ReturnType<typeof fitModels> extends Steps<infer T> ? T : never;
 
 interface CurrencyTally {
   segmentCounts: Record<string, number>;
@@ -98,13 +109,35 @@ export interface BatchResult {
 
 const PAGE = 20_000;
 
+const PAUSE_EVERY_MS = 200;
+
+/** Lets the event loop turn once `everyMs` of work has passed since it last did; `report` is called first. */
+function pacer(everyMs: number): (report?: () => void) => Promise<void> {
+  let since = performance.now();
+  return async (report) => {
+    if (performance.now() - since < everyMs) return;
+    report?.();
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    since = performance.now();
+  };
+}
+
+/** Runs `steps` to its end, with `pause` between every two. */
+async function stepped<T>(steps: Steps<T>, pause: () => Promise<void>): Promise<T> {
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await pause();
+  }
+}
+
 /** Columns of one currency's statistics, read page by page so a million customers need no million objects at once. */
 interface Population {
   rows: StatsRow[];
   previousSegment: (string | null)[];
 }
 
-async function readPopulation(db: SqlDatabase, currency: string): Promise<Population> {
+async function readPopulation(db: SqlDatabase, currency: string, pause: (read: number) => Promise<void>): Promise<Population> {
   const rows: StatsRow[] = [];
   const previousSegment: (string | null)[] = [];
   let after = '';
@@ -119,13 +152,15 @@ async function readPopulation(db: SqlDatabase, currency: string): Promise<Popula
       rows.push(statsFromRow(r));
       previousSegment.push((r.segment as string | null) ?? null);
     }
+    await pause(rows.length);
     if (page.length < PAGE) break;
     after = String(page[page.length - 1]!.customer_id);
   }
   return { rows, previousSegment };
 }
 
-function fitModels(rows: readonly StatsRow[], asOfDay: number, config: SegmentConfig['clv']): { purchase: BgNbdFit; spend: GammaGammaFit | null; spendSkipped?: string } | string {
+/** The models' fit, stopping between the optimisers' steps (see `Steps`). */
+function* fitModels(rows: readonly StatsRow[], asOfDay: number, config: SegmentConfig['clv']): Steps<{ purchase: BgNbdFit; spend: GammaGammaFit | null; spendSkipped?: string } | string> {
   const eligible = rows.filter((s) => s.firstDay <= asOfDay);
   if (eligible.length < config.minCustomers) {
     return `${eligible.length} customers, fewer than the ${config.minCustomers} needed for a lifetime-value model (clv.minCustomers)`;
@@ -143,10 +178,11 @@ function fitModels(rows: readonly StatsRow[], asOfDay: number, config: SegmentCo
       monetary: frequency > 0 ? (s.netMinor - s.firstDayValueMinor) / frequency : 0,
     } satisfies PurchaseSummary & { monetary: number };
   });
-  const purchase = fitBgNbd(summaries, { penalizer: config.penalizer });
+  yield;
+  const purchase = yield* fitBgNbdSteps(summaries, { penalizer: config.penalizer });
   const repeaters = summaries.filter(usableForSpend).length;
   if (repeaters < 10) return { purchase, spend: null, spendSkipped: `${repeaters} customers with repeat purchases, fewer than 10: no spend model` };
-  return { purchase, spend: fitGammaGamma(summaries, { penalizer: config.penalizer }) };
+  return { purchase, spend: yield* fitGammaGammaSteps(summaries, { penalizer: config.penalizer }) };
 }
 
 export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, options: BatchOptions = {}): Promise<BatchResult> {
@@ -158,16 +194,21 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
     options.currencies ?? (await db.all<{ currency: string }>('SELECT DISTINCT currency FROM segment_stats ORDER BY currency')).map((r) => r.currency);
   const out: BatchCurrencyResult[] = [...(resume?.done ?? [])];
   const finished = new Set(out.map((c) => c.currency));
+  const pace = pacer(options.pauseEveryMs ?? PAUSE_EVERY_MS);
   for (const currency of currencies) {
     if (finished.has(currency)) continue;
-    const { rows, previousSegment } = await readPopulation(db, currency);
-    if (rows.length === 0) continue;
-    const batch = scoreRfmColumns(
-      Float64Array.from(rows, (s) => s.lastDay),
-      Float64Array.from(rows, (s) => s.payments),
-      Float64Array.from(rows, (s) => s.netMinor),
-    );
     const carried = resume?.current?.currency === currency ? resume.current : undefined;
+    // Until this currency's first chunk is written, a new attempt would go on from where this one started.
+    const unfinished = resume?.current && !out.some((c) => c.currency === resume.current!.currency) ? resume.current : undefined;
+    const preparing = (phase: BatchProgress['phase'], customers: number) => () =>
+      options.onProgress?.({ currency, phase, written: 0, customers, checkpoint: { asOf: asOfIso, done: [...out], ...(unfinished ? { current: unfinished } : {}) } });
+    const { rows, previousSegment } = await readPopulation(db, currency, (read) => pace(preparing('reading', read)));
+    if (rows.length === 0) continue;
+    await pace(preparing('scoring', rows.length));
+    const batch = await stepped(
+      scoreRfmColumnsSteps(Float64Array.from(rows, (s) => s.lastDay), Float64Array.from(rows, (s) => s.payments), Float64Array.from(rows, (s) => s.netMinor)),
+      () => pace(preparing('scoring', rows.length)),
+    );
     let run: RfmRun;
     let model: StoredClvModel | null = null;
     let fitted: Fitted;
@@ -176,7 +217,7 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
       ({ run, model, fitted } = carried);
     } else {
       run = { id: `rfm_${randomUUID()}`, currency, asOf: asOfIso, cuts: batch.cuts, monetaryPercentiles: batch.monetaryPercentiles };
-      fitted = fitModels(rows, asOfDay, config.clv);
+      fitted = await stepped(fitModels(rows, asOfDay, config.clv), () => pace(preparing('fitting', rows.length)));
       if (typeof fitted !== 'string') {
         model = {
           id: `clv_${randomUUID()}`, currency, unit: config.clv.unit, asOf: asOfIso,
@@ -200,7 +241,7 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
     const first = carried ? firstAfter(rows, carried.afterCustomerId) : 0;
     const progress = (written: number, afterCustomerId: string) =>
       options.onProgress?.({
-        currency, written, customers: rows.length,
+        currency, phase: 'writing', written, customers: rows.length,
         checkpoint: { asOf: asOfIso, done: [...out], current: { currency, run, model, fitted, afterCustomerId, tally: { ...tally, segmentCounts: { ...tally.segmentCounts } } } },
       });
     progress(first, carried?.afterCustomerId ?? '');
@@ -238,6 +279,7 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
       tally.fieldsQueued += chunkTally.queued;
       const end = Math.min(rows.length, start + chunk);
       progress(end, rows[end - 1]!.customerId);
+      await pace();
     }
     out.push({
       currency,

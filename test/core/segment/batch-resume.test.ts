@@ -76,12 +76,16 @@ for (const store of stores) describe(`the segment batch goes on from its last ch
 
     await new Promise((r) => setTimeout(r, 5)); // the second attempt's writes carry a later time
     const attempt2: BatchProgress[] = [];
-    const resumed = await runSegmentBatch(crashed.db, config, { asOf: AS_OF, chunkSize, resumeFrom: last, onProgress: (p) => attempt2.push(p) });
+    // Every pause reports, so reading and scoring USD again do: a worker dying then leaves the same checkpoint.
+    const resumed = await runSegmentBatch(crashed.db, config, { asOf: AS_OF, chunkSize, resumeFrom: last, pauseEveryMs: 0, onProgress: (p) => attempt2.push(p) });
 
     // From the checkpoint, chunk by chunk, to the last USD customer.
     const steps = [crashAfter];
     while (steps.at(-1)! < usd) steps.push(Math.min(usd, steps.at(-1)! + chunkSize));
-    assert.deepEqual(attempt2.map((p) => [p.currency, p.written]), steps.map((n) => ['USD', n]));
+    const preparing = attempt2.filter((p) => p.phase !== 'writing');
+    assert.deepEqual([...new Set(preparing.map((p) => p.phase))], ['reading', 'scoring'], 'no second fit');
+    assert.ok(preparing.every((p) => JSON.stringify(p.checkpoint) === JSON.stringify(last)), 'before writing, the checkpoint it started from');
+    assert.deepEqual(attempt2.filter((p) => p.phase === 'writing').map((p) => [p.currency, p.written]), steps.map((n) => ['USD', n]));
     assert.deepEqual(await crashed.db.all('SELECT id FROM segment_rfm_runs ORDER BY id'), runsBefore, 'no second set of thresholds');
     assert.deepEqual(await crashed.db.all('SELECT id FROM segment_clv_models ORDER BY id'), modelsBefore, 'no second model fit');
     assert.deepEqual(resumed.currencies.map((c) => c.runId), last!.done.map((c) => c.runId).concat(last!.current!.run.id));

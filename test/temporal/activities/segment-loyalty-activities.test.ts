@@ -53,7 +53,8 @@ describe('Segment, Loyalty and batch activities', () => {
     env.on('heartbeat', (d: unknown) => beats.push(d));
     const summary = (await env.run(activities.runSegmentBatch, '2026-06-01T00:00:00Z')) as SegmentBatchSummary | null;
     const customers = summary!.currencies[0]!.customers;
-    const progress = beats as BatchProgress[];
+    // Reading, scoring and fitting report too once they take longer than the batch's pause (200 ms); on a store this small, rarely.
+    const progress = (beats as BatchProgress[]).filter((b) => b.phase === 'writing');
     assert.deepEqual(progress.map(({ currency, written, customers: n }) => ({ currency, written, customers: n })), [{ currency: 'USD', written: 0, customers }, { currency: 'USD', written: customers, customers }]);
     assert.equal(progress[1]!.checkpoint.current?.run.id, summary!.currencies[0]!.runId, 'each heartbeat carries the checkpoint a retry goes on from');
 
@@ -63,7 +64,7 @@ describe('Segment, Loyalty and batch activities', () => {
     const retryBeats: BatchProgress[] = [];
     retry.on('heartbeat', (d: BatchProgress) => retryBeats.push(d));
     const again = (await retry.run(activities.runSegmentBatch, '2026-06-01T00:00:00Z')) as SegmentBatchSummary | null;
-    assert.deepEqual(retryBeats.map((b) => b.written), [customers]);
+    assert.deepEqual(retryBeats.filter((b) => b.phase === 'writing').map((b) => b.written), [customers]);
     assert.equal(again!.currencies[0]!.runId, summary!.currencies[0]!.runId);
     assert.deepEqual(await s.db.all('SELECT id FROM segment_rfm_runs ORDER BY id'), runs);
     // A year on, the Gold member's qualifying spend has left the window.
