@@ -1,20 +1,20 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { BatchActivities } from './activity-contracts/batch-activities';
 import type { LoyaltyReviewSummary, SegmentBatchSummary } from '../nodes/core/segment/scheduled-run';
+import { SCHEDULED_RUN_HEARTBEAT_TIMEOUT } from './heartbeat-timeout';
 
 /**
- * The batch reads every customer: minutes for a large store. It heartbeats after each chunk it writes, so a
- * worker that dies mid-run is noticed within the heartbeat timeout, and the retry goes on from the last
- * heartbeat's checkpoint on another worker (customers already written are not written again; repeating one is
- * safe anyway: a run only overwrites customers no payment has touched since). A failed run is retried a few
- * times; after that the next scheduled run catches up. Not the scheduled runs' 30 s: before its first chunk an
- * attempt reads every customer, scores them and fits the lifetime-value model with no heartbeat in between (on a
- * SQLite store the event loop does not turn meanwhile, so no timer could beat either), which took 30 s for 200,000
- * customers on a loaded 2-CPU machine (a store set up as bench/segment/store-batch does).
+ * The batch reads every customer: minutes for a large store. It heartbeats as it goes, the checkpoint after each
+ * chunk it writes and, before its first chunk, whenever 200 ms of work have passed while it reads, scores and fits the
+ * lifetime-value model (letting the event loop turn then: on a SQLite store nothing else would), so the scheduled
+ * runs' heartbeat timeout holds for any size of store: a worker that dies mid-run is noticed within it, and the
+ * retry goes on from the last heartbeat's checkpoint on another worker (customers already written are not written
+ * again; repeating one is safe anyway: a run only overwrites customers no payment has touched since). A failed run is
+ * retried a few times; after that the next scheduled run catches up.
  */
 const { runSegmentBatch } = proxyActivities<BatchActivities>({
   startToCloseTimeout: '4 hours',
-  heartbeatTimeout: '5 minutes',
+  heartbeatTimeout: SCHEDULED_RUN_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '15 minutes', maximumAttempts: 5, nonRetryableErrorTypes: ['InputError'] },
 });
 

@@ -70,7 +70,7 @@ describe('segmentBatch workflow (time-skipping test server)', () => {
 
     const scheduled = history.events!.filter((e) => e.activityTaskScheduledEventAttributes).map((e) => e.activityTaskScheduledEventAttributes!);
     const batch = scheduled.find((a) => a.activityType!.name === 'runSegmentBatch')!;
-    assert.equal(Number(batch.heartbeatTimeout!.seconds), 300);
+    assert.equal(Number(batch.heartbeatTimeout!.seconds), 30, "the scheduled runs' heartbeat timeout: the batch heartbeats before its first chunk too");
     assert.equal(Number(batch.startToCloseTimeout!.seconds), 4 * 3600);
     assert.ok(history.events!.some((e) => e.activityTaskStartedEventAttributes?.attempt === 2), 'the history shows the second attempt');
   });
