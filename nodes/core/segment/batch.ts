@@ -10,7 +10,7 @@ import { evaluateCustomer, fieldValuesOf, type StatsRow } from './evaluate';
 import { scoreRfmColumnsSteps } from './rfm';
 import { saveClvModel, saveRfmRun, type RfmRun, type StoredClvModel } from './runs-repository';
 import { saveEvaluation, statsFromRow } from './stats-repository';
-import type { Steps } from './steps';
+import type { Steps } from './clv/steps';
 
 /**
  * The scheduled run: exact RFM quintiles over each currency's customers, a fresh BG/NBD + Gamma–Gamma fit on

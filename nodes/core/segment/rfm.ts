@@ -1,4 +1,4 @@
-import { finish, type Steps } from './steps';
+import { finish, type Steps } from './clv/steps';
 
 /**
  * RFM scores: each customer's recency, frequency and monetary value placed in quintiles of the population.

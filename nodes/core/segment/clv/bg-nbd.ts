@@ -1,4 +1,4 @@
-import { finish, type Steps } from '../steps';
+import { finish, type Steps } from './steps';
 import { FIT_OPTIONS, minimizeSteps } from './optimize';
 import { hyp2f1SeriesTail, lgamma, logAddExp } from './special';
 

@@ -1,4 +1,4 @@
-import { finish, type Steps } from '../steps';
+import { finish, type Steps } from './steps';
 import { FIT_OPTIONS, minimizeSteps } from './optimize';
 import { lgamma } from './special';
 

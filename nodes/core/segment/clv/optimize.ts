@@ -1,4 +1,4 @@
-import { finish, type Steps } from '../steps';
+import { finish, type Steps } from './steps';
 
 /**
  * Nelder–Mead minimisation, with restarts. The likelihoods fitted here have three or four parameters and no
