@@ -12,7 +12,8 @@ Shows what the store's outbox holds for the SaaS CRMs: per CRM, how many records
 are being sent, were refused by the CRM (rejected, with its reason: fix the record and
 queue it again) or were given up on after their retries (dead, with the alert); a CRM
 paused by its daily cap says until when. Then the records themselves, oldest first, each
-with its reason and, for those that wait, when they are tried next.
+with its reason and, for those that wait, when they are tried next, and the latest alerts
+(a record given up on; a payment the worker's payment saga gave up on, whatever the CRM).
 \`terminal-crm sync --crm NAME\` sends what waits.
 
 Options:
@@ -53,10 +54,8 @@ function describeRow(r: OutboxRow): string {
 
 function describe(report: OutboxReport, io: CliIo): void {
   const crms = [...new Set([...report.counts.map((c) => c.crm), ...report.pauses.map((p) => p.crm)])];
-  if (crms.length === 0) {
-    io.out('The outbox is empty.\n');
-    return;
-  }
+  // Alerts are listed even then: a payment the worker's saga gave up on with the local CRM leaves no outbox row.
+  if (crms.length === 0) io.out('The outbox is empty.\n');
   for (const crm of crms) {
     const counts = OUTBOX_STATES.map((s) => [s, report.counts.find((c) => c.crm === crm && c.state === s)?.rows ?? 0] as const).filter(([, n]) => n > 0);
     io.out(`${crm}: ${counts.map(([s, n]) => `${n} ${s}`).join(' · ') || 'nothing queued'}\n`);

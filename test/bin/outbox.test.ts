@@ -5,6 +5,7 @@ import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
 import { enqueue } from '../../nodes/core/outbox/enqueue';
 import type { OutboxReport } from '../../nodes/core/outbox/report';
+import { raiseSagaAlert } from '../../nodes/core/outbox/saga-alert';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
 import { tempDir } from '../support/temp-store';
 
@@ -66,6 +67,17 @@ describe('terminal-crm outbox', () => {
     ]);
     assert.deepEqual(report.counts.map((c) => [c.crm, c.state, c.rows]), [['hubspot', 'dead', 1], ['hubspot', 'pending', 1], ['hubspot', 'rejected', 1]]);
     assert.equal(report.pauses[0]?.crm, 'hubspot');
+  });
+
+  it("lists a payment saga's alert when nothing is queued: with the local CRM the saga leaves no outbox row", async () => {
+    const local = `sqlite:${join(dir.path, 'local.db')}`;
+    const db = await openDatabase(local);
+    await raiseSagaAlert(db, { crm: 'local', runId: 'payment-stripe:pi_7', paymentKey: 'stripe:pi_7', reason: 'tokenKeys: is empty. Fix: set the store token keys', at: new Date(T) });
+    await closeAllDatabases();
+    const { code, out, err } = await cli('--store', local);
+    assert.equal(code, 0, err);
+    assert.match(out, /^The outbox is empty\.$/m);
+    assert.match(out, /^Latest alerts:\n {2}2025-03-01T12:00:00.000Z local payment stripe:pi_7: tokenKeys: is empty. Fix: set the store token keys$/m);
   });
 
   it('refuses a state or CRM it does not know, naming the option and the choices', async () => {
