@@ -189,6 +189,21 @@ for (const dialect of DIALECTS) describe(`CRM Upsert into HubSpot: the store fir
     assert.equal(h.mock.associations.size, 1);
   });
 
+  it('answers dead with the reason when the flush gives a record up: a customer HubSpot has failed for three days', async () => {
+    // HubSpot answers every API call 502. The first payment's records are queued; three days later the customer's
+    // record, still waiting, is past the outbox's retry age, so the next payment's flush gives it up.
+    const h = await hubspotOutbox({ mock: { faults: { serverError: 1 } } });
+    const [first] = await upsertToCrmStep([await matched(s, { amount: 1500, email: 'joe@example.com' })], s.db, hubspotTarget(h));
+    assert.equal(syncOf(first!).status, 'queued', JSON.stringify(syncOf(first!)));
+    h.clock.advance(73 * 3_600_000);
+    const [later] = await upsertToCrmStep([await matched(s, { amount: 2500, email: 'joe@example.com' })], s.db, hubspotTarget(h));
+    assert.equal(later!.crm!.customerId, first!.crm!.customerId, 'the same customer');
+    const sync = syncOf(later!);
+    assert.equal(sync.status, 'dead', JSON.stringify(sync));
+    assert.match(sync.status === 'dead' ? sync.reason : '', new RegExp(`^customer ${later!.crm!.customerId}: gave up after \\d+ h of retries; last: `));
+    assert.ok(await s.db.get('SELECT 1 FROM transactions WHERE event_id = ?', [later!.id]), 'the payment is kept in the store');
+  });
+
   it('a flush whose answer was lost is sent again and changes nothing in HubSpot', async () => {
     // HubSpot writes the contacts, then holds its answer past the client's timeout.
     const h = await hubspotOutbox({ env: { HUBSPOT_TIMEOUT_MS: '200' }, mock: { faults: { delay: 1, delayMs: 800 } } });
