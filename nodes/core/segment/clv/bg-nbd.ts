@@ -162,22 +162,31 @@ export function bgNbdProbabilityAlive(p: BgNbdParams, s: PurchaseSummary): numbe
  * (c/(a−1)) · [1 − (1−z)^(a−1) · ₂F₁(A, a−1; c; z)]: the shape both expectations share, after Euler's
  * transformation has folded the large power of (1−z) into the hypergeometric factor. Near a = 1 the bracket and
  * the factor both vanish; the limit is taken symmetrically.
+ *
+ * With a large a (a fit whose dropout hardly differs between customers reaches a and b in the thousands or far
+ * more) that series' terms grow by about (a−1)·z a step before they fall, past what a double holds, and every
+ * forecast would come out empty. There the same bracket is taken from the untransformed form
+ * 1 − (1−z)^P · ₂F₁(P, Q; c; z) (FHL 2005, eq. 10; P = r + x = c − A, Q = b + x = c − a + 1, passed as such: taken
+ * back from c, of the order of a, they would keep only half their digits), whose terms shrink from the start there.
  */
-function expectationShape(a: number, A: number, c: number, z: number): number {
+function expectationShape(a: number, A: number, c: number, z: number, P: number, Q: number): number {
   if (Math.abs(a - 1) < 1e-7) {
     const h = 1e-5;
-    return (expectationShape(1 + h, A + h, c + h, z) + expectationShape(1 - h, A - h, c - h, z)) / 2;
+    return (expectationShape(1 + h, A + h, c + h, z, P, Q) + expectationShape(1 - h, A - h, c - h, z, P, Q)) / 2;
   }
   const logPower = (a - 1) * Math.log1p(-z);
   const bracket = -Math.expm1(logPower) - Math.exp(logPower) * hyp2f1SeriesTail(A, a - 1, c, z);
-  return (c / (a - 1)) * bracket;
+  if (Number.isFinite(bracket)) return (c / (a - 1)) * bracket;
+  const logPlainPower = P * Math.log1p(-z);
+  const plain = -Math.expm1(logPlainPower) - Math.exp(logPlainPower) * hyp2f1SeriesTail(P, Q, c, z);
+  return (c / (a - 1)) * plain;
 }
 
 /** Expected purchases in (0, t] for a customer just acquired (the population curve). */
 export function bgNbdExpectedPurchases(p: BgNbdParams, t: number): number {
   if (t <= 0) return 0;
   const z = t / (p.alpha + t);
-  return expectationShape(p.a, p.a + p.b - 1 - p.r, p.a + p.b - 1, z);
+  return expectationShape(p.a, p.a + p.b - 1 - p.r, p.a + p.b - 1, z, p.r, p.b);
 }
 
 /** Expected purchases in (T, T + t] for a customer with this history (FHL 2005, eq. 10). */
@@ -185,7 +194,7 @@ export function bgNbdConditionalExpectedPurchases(p: BgNbdParams, t: number, s: 
   if (t <= 0) return 0;
   const { frequency: x, recency: tx, T } = s;
   const z = t / (p.alpha + T + t);
-  const shape = expectationShape(p.a, p.a + p.b - 1 - p.r, p.a + p.b + x - 1, z);
+  const shape = expectationShape(p.a, p.a + p.b - 1 - p.r, p.a + p.b + x - 1, z, p.r + x, p.b + x);
   const dropTerm = x > 0 ? Math.exp(Math.log(p.a) - Math.log(p.b + x - 1) + (p.r + x) * (Math.log(p.alpha + T) - Math.log(p.alpha + tx))) : 0;
   return shape / (1 + dropTerm);
 }

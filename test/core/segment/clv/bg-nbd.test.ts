@@ -35,6 +35,21 @@ describe('BG/NBD predictions', () => {
     assert.ok(Math.abs(got - 2.0283966671056877966) < 1e-8, String(got));
   });
 
+  it('forecasts from a fit whose dropout hardly varies (a and b in the hundreds of millions), as the untransformed formula does', () => {
+    // What `terminal-crm clv` fitted to a file of steady buyers; the expected values were summed term by term in
+    // mpmath at 60 digits from ₂F₁(r+x, b+x; a+b+x−1; z) (whose terms shrink here), checked against CONDITIONAL above.
+    const steady = { r: 2.1664208400356015, alpha: 12.447490632807947, a: 212202047.7568122, b: 485163260.9849788 };
+    const cases: [got: number, expected: number][] = [
+      [bgNbdConditionalExpectedPurchases(steady, 90 / 7, { frequency: 4, recency: 20.2857, T: 46.5714 }), 0.061113727874232808127],
+      [bgNbdConditionalExpectedPurchases(steady, 365 / 7, { frequency: 0, recency: 0, T: 39.7143 }), 1.437736660043002464],
+      [bgNbdExpectedPurchases(steady, 52), 2.73053088873756557],
+      // Between CDNOW's a and that one: a = 10,000 with the same ratio of b to a.
+      [bgNbdConditionalExpectedPurchases({ ...steady, a: 1e4, b: (1e4 * steady.b) / steady.a }, 90 / 7, { frequency: 4, recency: 20.2857, T: 46.5714 }), 0.061123003022091555975],
+      [bgNbdExpectedPurchases({ ...steady, a: 1e4, b: (1e4 * steady.b) / steady.a }, 52), 2.7306324175950013792],
+    ];
+    for (const [i, [got, expected]] of cases.entries()) assert.ok(Math.abs(got - expected) <= 1e-12 * expected, `case ${i}: ${got}, want ${expected}`);
+  });
+
   it('population curve: E[X(t)] is 0 at 0, increasing, and matches mpmath at 39 and 78 weeks', () => {
     const fitted = { r: 0.24259293318643532, alpha: 4.4135324434842875, a: 0.7928859594253941, b: 2.4257528296402695 };
     assert.equal(bgNbdExpectedPurchases(fitted, 0), 0);
