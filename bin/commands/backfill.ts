@@ -3,6 +3,7 @@ import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/c
 import { runBackfill } from '../../nodes/core/backfill';
 import type { BackfillProgress } from '../../nodes/core/backfill/backfill-progress';
 import { ENV, parseRegion } from '../../nodes/core/config/settings';
+import { matchThresholdsFromEnv } from '../../nodes/core/pipeline/settings';
 import { parseSaasCrmName, SAAS_CRM_NAMES } from '../../nodes/core/crm/crm-names';
 import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
 import { InputError } from '../../nodes/core/errors';
@@ -42,7 +43,8 @@ Zettle: purchases; Clover: payments; SumUp: card-present transactions). Credenti
 from the variables polling reads: STRIPE_SECRET_KEY; SQUARE_ACCESS_TOKEN; ZETTLE_API_KEY with
 ZETTLE_CLIENT_ID (or ZETTLE_ACCESS_TOKEN);
 CLOVER_API_TOKEN with CLOVER_MERCHANT_ID; SUMUP_ACCESS_TOKEN (SUMUP_MERCHANT_CODE optional).
-TERMINAL_CRM_TOKEN_KEYS must be set (cards are tokenized).
+TERMINAL_CRM_TOKEN_KEYS must be set (cards are tokenized). Matching reads TERMINAL_CRM_DEFAULT_REGION
+and the match thresholds (TERMINAL_CRM_MATCH_LINK_THRESHOLD, …_REVIEW_THRESHOLD) as the worker does.
 
 Options:
   --from SOURCE        the processor: ${HISTORY_SOURCES.join(', ')}
@@ -101,6 +103,7 @@ export const backfillCommand: Command = {
     const env = process.env;
     const keys = keyProviderFromSpec(env[ENV.tokenKeys] ?? '', ENV.tokenKeys);
     const defaultRegion = parseRegion(env[ENV.defaultRegion]);
+    const match = matchThresholdsFromEnv(env);
     const credentials = historyCredentialsFromEnv(lister, env);
     return withStore(values.store, async ({ db, location }) => {
       io.err(`backfill ${lister.label} ${input.since} → ${input.until ?? 'now'}: ${location}\n`);
@@ -111,7 +114,7 @@ export const backfillCommand: Command = {
       try {
         const result = await runBackfill(
           {
-            source: lister.source, credentials, credentialPlace: environmentPlace(lister), store: db, keys, defaultRegion, since, until, limit, offlineGraceMs, http: axiosTransport(),
+            source: lister.source, credentials, credentialPlace: environmentPlace(lister), store: db, keys, defaultRegion, match, since, until, limit, offlineGraceMs, http: axiosTransport(),
             ...(crm ? { crm: { crm, adapter: () => crmAdapterFromEnv(crm, env), waitMs: 0 } } : {}),
           },
           { restart: values.restart, onProgress: (p) => bar.update(p), stop: () => stop },

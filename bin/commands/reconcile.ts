@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { ENV, parseRegion } from '../../nodes/core/config/settings';
+import { matchThresholdsFromEnv } from '../../nodes/core/pipeline/settings';
 import { parseSaasCrmName, SAAS_CRM_NAMES } from '../../nodes/core/crm/crm-names';
 import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
 import { InputError } from '../../nodes/core/errors';
@@ -32,7 +33,8 @@ says what it cannot fix and why (a duplicate, a first amount the ledger keeps).
 
 Credentials as for \`terminal-crm backfill\`: STRIPE_SECRET_KEY, SQUARE_ACCESS_TOKEN,
 ZETTLE_API_KEY with ZETTLE_CLIENT_ID (or ZETTLE_ACCESS_TOKEN), CLOVER_API_TOKEN (+ CLOVER_MERCHANT_ID), SUMUP_ACCESS_TOKEN (optional
-SUMUP_MERCHANT_CODE); --repair also needs TERMINAL_CRM_TOKEN_KEYS.
+SUMUP_MERCHANT_CODE); --repair also needs TERMINAL_CRM_TOKEN_KEYS, and matches what it writes as the
+worker does (TERMINAL_CRM_DEFAULT_REGION, TERMINAL_CRM_MATCH_LINK_THRESHOLD, …_REVIEW_THRESHOLD).
 
 Options:
   --from SOURCE    the processor: ${HISTORY_SOURCES.join(', ')}
@@ -79,10 +81,11 @@ export const reconcileCommand: Command = {
     // Keys are needed to write (repair) only: a read-only reconcile runs without them.
     const credentials = historyCredentialsFromEnv(lister, env);
     const keys = values.repair || env[ENV.tokenKeys] ? keyProviderFromSpec(env[ENV.tokenKeys] ?? '', ENV.tokenKeys) : undefined;
+    const match = values.repair ? matchThresholdsFromEnv(env) : undefined;
     return withStore(values.store, async ({ db, location }) => {
       io.err(`reconcile ${lister.label}${crm ? ` and ${crm}` : ''}: ${location}\n`);
       const r = await reconcile({
-        source: lister.source, credentials, credentialPlace: environmentPlace(lister), store: db, ...(keys ? { keys } : {}), defaultRegion: parseRegion(env[ENV.defaultRegion]),
+        source: lister.source, credentials, credentialPlace: environmentPlace(lister), store: db, ...(keys ? { keys } : {}), ...(match ? { match } : {}), defaultRegion: parseRegion(env[ENV.defaultRegion]),
         since, until, limit: positiveInt('--limit', values.limit), offlineGraceMs, http: axiosTransport(), repair: values.repair,
         ...(crm ? { crm: { crm, adapter: () => crmAdapterFromEnv(crm, env), waitMs: 0 } } : {}),
       });

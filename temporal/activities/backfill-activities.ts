@@ -23,7 +23,7 @@ export interface PageHeartbeat {
   written: number;
 }
 
-export type BackfillSettings = Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & {
+export type BackfillSettings = Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & Partial<Pick<Settings, 'match'>> & {
   env?: NodeJS.ProcessEnv;
   /** Tests pass a transport of their own; the worker uses axios. */
   http?: () => HttpTransport;
@@ -57,6 +57,8 @@ export function createBackfillActivities(settings: BackfillSettings): BackfillAc
       store: await (settings.openStore?.() ?? openDatabase(settings.storeUrl)),
       keys: keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys),
       defaultRegion: settings.defaultRegion,
+      // The worker's match thresholds: a backfilled payment is matched as the same payment from a webhook would be.
+      ...(settings.match ? { match: settings.match } : {}),
       since: time(input.since, 'since')!,
       until: time(input.until, 'until'),
       limit: input.limit,

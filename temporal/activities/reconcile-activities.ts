@@ -30,7 +30,9 @@ export function summaryOf(r: ReconcileReport): ReconcileSummary {
 }
 
 /** The reconciliation activity: the core's reconcile over the worker's store, with credentials from its environment. */
-export function createReconcileActivities(settings: Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & { env?: NodeJS.ProcessEnv; http?: () => HttpTransport }): ReconcileActivities {
+export function createReconcileActivities(
+  settings: Pick<Settings, 'storeUrl' | 'tokenKeys' | 'defaultRegion'> & Partial<Pick<Settings, 'match'>> & { env?: NodeJS.ProcessEnv; http?: () => HttpTransport },
+): ReconcileActivities {
   return {
     reconcileActivity: (input) =>
       failFastOnInputError(() => heartbeatWhileRunning(async () => {
@@ -42,6 +44,7 @@ export function createReconcileActivities(settings: Pick<Settings, 'storeUrl' | 
         const report = await reconcile({
           source: lister.source, credentials: sourceCredentialsFromEnv(lister.credentialsOf, env), store: await openDatabase(settings.storeUrl),
           ...(settings.tokenKeys.trim() ? { keys: keyProviderFromSpec(settings.tokenKeys, ENV.tokenKeys) } : {}), defaultRegion: settings.defaultRegion,
+          ...(settings.match ? { match: settings.match } : {}),
           since, until, limit: input.limit, offlineGraceMs: offlineGraceOf(lister, input.offlineGraceHours, 'offlineGraceHours'), http: settings.http?.() ?? axiosTransport(), repair: input.repair,
           ...(crm ? { crm: { crm, adapter: () => crmAdapterFromEnv(crm, env), waitMs: 0 } } : {}),
         });

@@ -7,6 +7,9 @@ import { COMMANDS } from '../../bin/commands';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
 import { nock, serveStripeCharges, serveStripeList, serveStripeRefunds, STRIPE_KEY, stripeCharges, UNTIL } from '../core/backfill/history-mocks';
 import { tempDir, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { LocalSqlCrm } from '../../nodes/core/crm/local-sql-crm';
+import { chargeObject } from '../../sandbox/simulator/stripe-terminal-events';
+import { matchAndRecord, payment } from '../core/match/match-fixtures';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -119,6 +122,32 @@ describe('terminal-crm backfill and reconcile (in process)', { timeout: 30_000 }
     assert.match((await cli('backfill', '--from', 'stripe', '--since', 'yesterday', '--store', store)).err, /--since: "yesterday" is not a date/);
     assert.match((await cli('backfill', '--from', 'stripe', '--since', '2026-01-01', '--signal', 'pause', '--store', store)).err, /--signal: only controls a backfill running on Temporal/);
     assert.match((await cli('reconcile', '--from', 'adyen', '--since', '2026-01-01', '--store', store)).err, /--from: "adyen" has no payment history/);
+  });
+
+  it('backfill and reconcile --repair match with TERMINAL_CRM_MATCH_LINK_THRESHOLD and …_REVIEW_THRESHOLD, as the worker does', async () => {
+    // One Ada in the store; a sale naming only "Ada Lovelace" scores about 0.18 against her: a customer of its own at
+    // the default thresholds (0.9, 0.5), Ada's at 0.1 and 0.05.
+    const db = await openDatabase(store);
+    const ada = (await matchAndRecord(new LocalSqlCrm(db), payment({ email: 'ada@example.com', name: 'Ada Lovelace', postalCode: '94612', amount: 4200 }))).upsert.customerId!;
+    const sale = (n: number) => chargeObject({ amount: 2500, currency: 'eur', name: 'Ada Lovelace', email: null, chargeId: `ch_3NameOnly${n}`, paymentIntentId: `pi_3NameOnly${n}`, created: Math.floor(Date.parse(`2026-01-1${n}T12:00:00Z`) / 1000) });
+    const customerOf = async (paymentId: string) => (await (await openDatabase(store)).get<{ customer_id: string }>('SELECT customer_id FROM ledger_payments WHERE payment_id = ?', [paymentId]))?.customer_id;
+    process.env.TERMINAL_CRM_MATCH_LINK_THRESHOLD = '0.1';
+    process.env.TERMINAL_CRM_MATCH_REVIEW_THRESHOLD = '0.05';
+    try {
+      serveStripeList([sale(1)]);
+      const backfilled = await cli('backfill', ...WINDOW, '--store', store, '--json');
+      assert.equal(backfilled.code, 0, backfilled.err);
+      assert.equal(await customerOf('pi_3NameOnly1'), ada);
+
+      nock.cleanAll();
+      serveStripeList([sale(1), sale(2)]);
+      const repaired = await cli('reconcile', ...WINDOW, '--store', store, '--repair', '--json');
+      assert.equal(repaired.code, 0, repaired.err);
+      assert.equal(await customerOf('pi_3NameOnly2'), ada);
+    } finally {
+      delete process.env.TERMINAL_CRM_MATCH_LINK_THRESHOLD;
+      delete process.env.TERMINAL_CRM_MATCH_REVIEW_THRESHOLD;
+    }
   });
 
   it('a source variable missing is named as the variable, with no store made for it', async () => {

@@ -7,6 +7,8 @@ import { createBackfillActivities } from '../../../temporal/activities/backfill-
 import { createReconcileActivities } from '../../../temporal/activities/reconcile-activities';
 import { nock, serveStripeList, SINCE, STRIPE_KEY, stripeCharges, UNTIL } from '../../core/backfill/history-mocks';
 import { tempStore, TEST_TOKEN_KEYS } from '../../support/temp-store';
+import { chargeObject } from '../../../sandbox/simulator/stripe-terminal-events';
+import { matchAndRecord, payment } from '../../core/match/match-fixtures';
 
 /**
  * The backfill and reconcile activities take an operator's offline grace from their input (offlineGraceHours), read
@@ -71,5 +73,66 @@ describe('backfill and reconcile activities: offlineGraceHours', () => {
     await assert.rejects(createReconcileActivities(settings()).reconcileActivity({ ...window, offlineGraceHours: 2.5 }), failure(/^offlineGraceHours: 2\.5 is not a whole number of hours from 1 to 720/));
     const sumup = { ...settings(), env: { SUMUP_ACCESS_TOKEN: 'sup_sk_test' } };
     await assert.rejects(new MockActivityEnvironment().run(() => createBackfillActivities(sumup).openBackfillActivity({ ...window, source: 'sumup', offlineGraceHours: 24 })), failure(/^offlineGraceHours: SumUp's history .* takes no offline grace/));
+  });
+});
+
+/**
+ * The worker reads its match thresholds (TERMINAL_CRM_MATCH_LINK_THRESHOLD, …_REVIEW_THRESHOLD) into its settings;
+ * the payments its backfill and its reconcile --repair write are matched with them, as its webhook payments are.
+ * A card-present sale naming only "Ada Lovelace" scores about 0.18 against the one Ada the store holds: a new
+ * customer at the default thresholds (0.9, 0.5), Ada's at 0.1 and 0.05.
+ */
+describe('backfill and reconcile activities: the worker\'s match thresholds', () => {
+  let s: Awaited<ReturnType<typeof tempStore>>;
+  let ada = '';
+  const match = { linkThreshold: 0.1, reviewThreshold: 0.05 };
+  const window = { source: 'stripe', since: SINCE.toISOString(), until: UNTIL.toISOString() };
+  const settings = (more: object = {}) => ({ storeUrl: s.url, tokenKeys: TEST_TOKEN_KEYS, defaultRegion: 'GB' as const, env: { STRIPE_SECRET_KEY: STRIPE_KEY }, http: () => axiosTransport(), ...more });
+  const nameOnly = () => chargeObject({ amount: 2500, currency: 'eur', name: 'Ada Lovelace', email: null, created: Math.floor(Date.parse('2026-01-10T12:00:00Z') / 1000) });
+  const customerOf = async (paymentId: string) =>
+    (await s.db.get<{ customer_id: string | null }>('SELECT customer_id FROM ledger_payments WHERE payment_id = ?', [paymentId]))?.customer_id;
+
+  // The describe above ends by restoring http from nock.
+  before(() => {
+    if (!nock.isActive()) nock.activate();
+  });
+  after(() => nock.restore());
+  beforeEach(async () => {
+    s = await tempStore();
+    ada = (await matchAndRecord(s.crm, payment({ email: 'ada@example.com', name: 'Ada Lovelace', postalCode: '94612', amount: 4200 }))).upsert.customerId!;
+    nock.disableNetConnect();
+  });
+  afterEach(async () => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+    await s.remove();
+  });
+
+  it('a backfilled payment is matched with them', async () => {
+    const charges = [nameOnly(), { ...nameOnly(), id: 'ch_3Default', payment_intent: 'pi_3Default' }];
+    serveStripeList([charges[0]!]);
+    const env = new MockActivityEnvironment();
+    const withThem = createBackfillActivities(settings({ match }));
+    const opened = (await env.run(() => withThem.openBackfillActivity(window))) as BackfillProgress;
+    assert.equal(((await env.run(() => withThem.backfillPageActivity(window, opened))) as BackfillProgress).recorded, 1);
+    assert.equal(await customerOf(charges[0]!.payment_intent as string), ada);
+
+    // The same sale at the default thresholds makes a customer of its own.
+    nock.cleanAll();
+    serveStripeList([charges[1]!]);
+    const other = { ...window, since: '2026-01-02T00:00:00.000Z' };
+    const defaults = createBackfillActivities(settings());
+    const started = (await env.run(() => defaults.openBackfillActivity(other))) as BackfillProgress;
+    assert.equal(((await env.run(() => defaults.backfillPageActivity(other, started))) as BackfillProgress).recorded, 1);
+    const made = await customerOf('pi_3Default');
+    assert.ok(made && made !== ada, String(made));
+  });
+
+  it('a payment reconcile --repair writes is matched with them', async () => {
+    const charge = nameOnly();
+    serveStripeList([charge]);
+    const summary = await createReconcileActivities(settings({ match })).reconcileActivity({ ...window, repair: true });
+    assert.deepEqual(summary.backfilled, [`stripe:${charge.payment_intent as string}`], JSON.stringify(summary));
+    assert.equal(await customerOf(charge.payment_intent as string), ada);
   });
 });
