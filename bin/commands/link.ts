@@ -37,7 +37,8 @@ Input: CSV with a header row, or JSONL (one object per line).
                          Unmapped fields are found under their usual column names.
                          Fields: ${RECORD_FIELDS.join(', ')}
   --format csv|jsonl     default: from the file name (.jsonl/.ndjson is JSONL)
-  --store URL            the store for --against store (default $TERMINAL_CRM_STORE_URL)
+  --store URL            the store for --against store (default $TERMINAL_CRM_STORE_URL,
+                         else ~/.terminal-crm/store.db)
   --clusters FILE        one file: write record id and cluster id (CSV) per record
   --one-to-one           two files that each hold a person once: link each record
                          to at most one of the other file, best first

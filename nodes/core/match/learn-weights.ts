@@ -185,7 +185,7 @@ const FIX = 'map the name, birth date, address, email, phone or identifier colum
 
 /** Why learnt weights must not be used, or undefined when they may. */
 export function checkLearnt(l: Learnt, smallerSide: number): LearnProblem | undefined {
-  if (l.randomPairs < 100) return { kind: 'too-few', reason: `only ${l.randomPairs} pairs of records exist, too few to measure how often different people agree`, fix: 'give more records, or run with --no-learn' };
+  if (l.randomPairs < 100) return { kind: 'too-few', reason: `only ${l.randomPairs} ${l.randomPairs === 1 ? 'pair' : 'pairs'} of records exist, too few to measure how often different people agree`, fix: 'give more records, or run with --no-learn' };
   if (!l.passes.length) {
     return { kind: 'too-few', reason: `no blocking pass (${PASSES.map((p) => p.name).join(', ')}) found ${MIN_PASS_MATCHES} or more likely matches to estimate m from`, fix: 'give more records, or run with --no-learn' };
   }
