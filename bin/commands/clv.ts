@@ -220,6 +220,11 @@ const cannotWrite = (path: string, e: unknown) =>
 
 /** Checked before the file is read and the models fitted: a mistyped folder would otherwise be found only after the fit. */
 function checkWritable(path: string): void {
+  // A name that asks for another format (forecast.xlsx) would get CSV under it, which the program it names then refuses.
+  const extension = /\.([^./\\]+)$/.exec(path)?.[1];
+  if (extension !== undefined && !/^(csv|jsonl|ndjson|json)$/i.test(extension)) {
+    throw new InputError('--output', `writes CSV or JSON lines, not .${extension}`, 'name the file .csv (a spreadsheet opens it) or .jsonl');
+  }
   try {
     if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });
     accessSync(dirname(resolve(path)), constants.W_OK);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
@@ -124,6 +124,11 @@ describe('terminal-crm clv', () => {
     const folder = await clv(csv, '--output', dir.path);
     assert.equal(folder.code, 1);
     assert.match(folder.err, /--output: cannot write .* \(EISDIR\)/);
+    // Another format's name would get CSV under it.
+    const xlsx = await clv(csv, '--output', join(dir.path, 'forecast.xlsx'));
+    assert.equal(xlsx.code, 1);
+    assert.match(xlsx.err, /--output: writes CSV or JSON lines, not \.xlsx\. Fix: name the file \.csv \(a spreadsheet opens it\) or \.jsonl/);
+    assert.equal(existsSync(join(dir.path, 'forecast.xlsx')), false);
   });
 
   it('a line-item file such as UCI Online Retail: price × quantity per row, returns lower the day, guest rows left out and counted', async () => {
