@@ -67,7 +67,7 @@ export class CrmUpsert implements INodeType {
       },
       {
         displayName:
-          'Items must come from Match Customer. All items of a run are written together. A payment already recorded is not written twice (its result says "duplicate"), so Stripe retries are safe. With a SaaS CRM, each item’s crm.sync says whether it reached the CRM: synced, queued (with the reason and the next attempt), or rejected (with the CRM’s message); crm.sync.notes, when there is one, says what was fitted to the CRM’s field lengths in that item’s records (a name cut, an email left out).',
+          'Items must come from Match Customer. All items of a run are written together. A payment already recorded is not written twice (its result says "duplicate"), so Stripe retries are safe. With a SaaS CRM, each item’s crm.sync says whether it reached the CRM: synced, queued (with the reason and the next attempt), rejected (with the CRM’s message), or dead (given up after its retries, with the reason); crm.sync.notes, when there is one, says what was fitted to the CRM’s field lengths in that item’s records (a name cut, an email left out).',
         name: 'notice',
         type: 'notice',
         default: '',

@@ -46,7 +46,7 @@ export function fieldCrmProperties(waitShow: Record<string, string[]>): INodePro
       typeOptions: { minValue: 0, maxValue: MAX_FLUSH_SECONDS },
       default: 10,
       description:
-        'Send the queued fields at once and wait up to this long for the CRM; each item then says synced, rejected (with the reason) or queued. 0: only queue them for a CRM Sync run.',
+        'Send the queued fields at once and wait up to this long for the CRM; each item then says synced, rejected (with the reason), queued, or dead (given up after its retries). 0: only queue them for a CRM Sync run.',
       displayOptions: { show: { ...waitShow, crm: ['dynamics', 'hubspot', 'pipedrive', 'salesforce', 'zoho'] } },
     },
   ];
