@@ -1,5 +1,6 @@
 import axios, { AxiosError, type AxiosInstance } from 'axios';
 import { HttpNetworkError, type HttpRequest, type HttpResponse, type HttpTransport } from './http-transport';
+import { bearerTransport } from './bearer-transport';
 import type { TokenCache } from './token-cache';
 
 export interface AxiosTransportOptions {
@@ -13,22 +14,22 @@ export interface AxiosTransportOptions {
   baseUrlFromToken?: boolean;
 }
 
-/** HTTP outside n8n (Node-RED, the Temporal worker, the CLI): axios, the client the design names. */
+/**
+ * HTTP outside n8n (Node-RED, the Temporal worker, the CLI): axios, the client the design names. With a TokenCache,
+ * the core's token goes on each request through bearerTransport, the same wrapper the n8n face puts over n8n's helper.
+ */
 export function axiosTransport(options: AxiosTransportOptions = {}): HttpTransport {
-  const client: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0 });
   const auth = options.auth;
+  if (auth && 'tokens' in auth) {
+    const inner = axiosTransport({ baseUrl: options.baseUrl, timeoutMs: options.timeoutMs });
+    return bearerTransport(inner, { tokens: auth.tokens, scheme: auth.scheme, baseUrl: options.baseUrl, baseUrlFromToken: options.baseUrlFromToken });
+  }
+  const client: AxiosInstance = axios.create({ validateStatus: () => true, maxRedirects: 0 });
   return {
     async request(req: HttpRequest): Promise<HttpResponse> {
       const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-      let base = options.baseUrl;
-      if (auth && 'tokens' in auth) {
-        const t = await auth.tokens.get();
-        headers.authorization = `${auth.scheme ?? 'Bearer'} ${t.token}`;
-        if (options.baseUrlFromToken && t.instanceUrl) base = t.instanceUrl;
-      } else if (auth) {
-        headers[auth.header.toLowerCase()] = auth.value;
-      }
-      const url = /^https?:\/\//i.test(req.url) ? req.url : `${(base ?? '').replace(/\/+$/, '')}/${req.url.replace(/^\/+/, '')}`;
+      if (auth) headers[auth.header.toLowerCase()] = auth.value;
+      const url = /^https?:\/\//i.test(req.url) ? req.url : `${(options.baseUrl ?? '').replace(/\/+$/, '')}/${req.url.replace(/^\/+/, '')}`;
       try {
         const res = await client.request({
           method: req.method,
@@ -48,7 +49,6 @@ export function axiosTransport(options: AxiosTransportOptions = {}): HttpTranspo
         throw e;
       }
     },
-    refreshAuth: auth && 'tokens' in auth ? async () => void (await auth.tokens.renew()) : undefined,
   };
 }
 

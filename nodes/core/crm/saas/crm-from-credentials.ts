@@ -23,8 +23,11 @@ const ENGINE_AUTHENTICATES = { type: 'privateApp', accessToken: 'authenticated-b
 /**
  * A CRM adapter from a CRM account (an n8n credential's data, a Node-RED config node's values), for every face.
  * Without `http`, the vendor's axios transport is built from the record's secrets (tokens cached, OAuth refreshed
- * by the core); with it, the engine's transport authenticates and the secrets are not needed. Wrong or missing
- * values are InputErrors naming the account field, by its label in the editor where `labels` (field → label) gives one.
+ * by the core); with it, the engine's transport authenticates and the secrets are not needed. Salesforce and
+ * Dynamics 365 are signed by the core in every face: an engine transport that does not say it authenticates
+ * (`http.authenticates`) only carries their token requests and calls, and the core's token goes on each. Wrong or
+ * missing values are InputErrors naming the account field, by its label in the editor where `labels` (field → label)
+ * gives one.
  */
 export function crmAdapterFromRecord(name: string, record: CrmRecord, http?: HttpTransport, labels?: Readonly<Record<string, string>>): CrmAdapter {
   const crm = parseSaasCrmName(name);
@@ -68,7 +71,7 @@ function build(crm: SaasCrmName, record: CrmRecord, http: HttpTransport | undefi
       return createHubSpotAdapter({ http: paced(http ?? hubspotAxiosTransport(settings)), settings, accountKey: accountKeyOf(record) });
     }
     case 'salesforce': {
-      if (!http) {
+      if (!http?.authenticates) {
         requireRecordFields(record, ['clientId'], "the connected app's Consumer Key");
         if (text(record, 'authFlow') !== 'client_credentials' && (text(record, 'privateKey') || !text(record, 'clientSecret'))) {
           requireRecordFields(record, ['username', 'privateKey'], 'the JWT bearer flow signs in as this user with this key (or choose client credentials and give the Consumer Secret)');
@@ -77,13 +80,13 @@ function build(crm: SaasCrmName, record: CrmRecord, http: HttpTransport | undefi
         }
       }
       const settings = parseSalesforceSettings(input);
-      return createSalesforceAdapter({ http: paced(http ?? salesforceAxiosTransport(settings)), settings });
+      return createSalesforceAdapter({ http: paced(http?.authenticates ? http : salesforceAxiosTransport(settings, { http })), settings });
     }
     case 'dynamics': {
       requireRecordFields(record, ['orgUrl'], 'the Environment URL from the Power Platform admin center, e.g. https://contoso.crm.dynamics.com');
-      if (!http) requireRecordFields(record, ['tenantId', 'clientId', 'clientSecret'], 'the app registration in Entra ID signs in with these');
+      if (!http?.authenticates) requireRecordFields(record, ['tenantId', 'clientId', 'clientSecret'], 'the app registration in Entra ID signs in with these');
       const settings = parseDynamicsSettings(input);
-      return createDynamicsAdapter({ http: paced(http ?? dynamicsAxiosTransport(settings)), settings });
+      return createDynamicsAdapter({ http: paced(http?.authenticates ? http : dynamicsAxiosTransport(settings, { http })), settings });
     }
     case 'pipedrive': {
       const settings = parsePipedriveSettings(input);

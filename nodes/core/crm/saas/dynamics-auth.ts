@@ -1,4 +1,5 @@
 import { axiosTransport } from '../../http/axios-transport';
+import { bearerTransport } from '../../http/bearer-transport';
 import { requestOAuth2Token } from '../../http/oauth2-token';
 import { TokenCache, type AccessToken } from '../../http/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
@@ -14,20 +15,31 @@ export function dynamicsTokenUrl(settings: DynamicsSettings): string {
 }
 
 export interface DynamicsTransportOptions {
+  /**
+   * What carries the token request and every call, unsigned: n8n's httpRequestWithAuthentication inside n8n (the
+   * credential has no `authenticate`, so n8n sends them as they are); default axios.
+   */
+  http?: HttpTransport;
+  /** HTTP for the token request alone (tests record it); default `http`. */
   tokenHttp?: HttpTransport;
   now?: () => number;
 }
 
+/** Entra ID's token endpoint answers within this, whatever the environment's own Timeout. */
+const TOKEN_TIMEOUT_MS = 30_000;
+
 /**
- * Axios with an Entra ID client-credentials token for `<org url>/.default`, kept until a minute before it
- * expires (Entra answers expires_in, about an hour) and fetched once however many calls wait for it. A refused
- * token request is a CrmAuthError with Entra's reason (AADSTS…) and the fix; Entra being down is transient.
+ * An Entra ID client-credentials token for `<org url>/.default` over `options.http` (axios by default), kept until a
+ * minute before it expires (Entra answers expires_in, about an hour) and fetched once however many calls wait for
+ * it. A refused token request is a CrmAuthError with Entra's reason (AADSTS…) and the fix; Entra being down is
+ * transient.
  */
 export function dynamicsAxiosTransport(settings: DynamicsSettings, options: DynamicsTransportOptions = {}): HttpTransport {
   const auth = settings.auth;
   if (!auth) throw new CrmConfigError(CRM, 'no credentials: set auth (tenant id, client id, client secret) or the DYNAMICS_* variables');
   const now = options.now ?? Date.now;
-  const tokenHttp = options.tokenHttp ?? axiosTransport({ timeoutMs: 30_000 });
+  const http = options.http ?? axiosTransport({ timeoutMs: settings.timeoutMs });
+  const tokenHttp: HttpTransport = options.tokenHttp ?? { request: (req) => http.request({ ...req, timeoutMs: req.timeoutMs ?? TOKEN_TIMEOUT_MS }) };
   const tokens = new TokenCache(async (): Promise<AccessToken> => {
     try {
       return await requestOAuth2Token(
@@ -44,5 +56,5 @@ export function dynamicsAxiosTransport(settings: DynamicsSettings, options: Dyna
       );
     }
   }, now);
-  return axiosTransport({ baseUrl: settings.url, auth: { tokens }, timeoutMs: settings.timeoutMs });
+  return bearerTransport(http, { tokens, baseUrl: settings.url });
 }

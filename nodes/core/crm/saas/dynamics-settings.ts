@@ -100,7 +100,7 @@ export const DynamicsSettingsSchema = z.object({
   /** The environment's URL (Power Platform admin center → Environments → Environment URL); also the API base. */
   url: httpsUrl('https://contoso.crm.dynamics.com (Power Platform admin center → Environments → Environment URL)'),
   apiVersion: z.string().trim().regex(/^v9\.\d$/, 'is not a Dataverse Web API version such as v9.2').default('v9.2'),
-  /** Outside n8n; n8n's own Dynamics credential authenticates there. */
+  /** The app registration's sign-in: the core fetches the token with it in every face (inside n8n too, sent through n8n's request helper). */
   auth: DynamicsAuthSchema.optional(),
   contact: z
     .object({

@@ -1,5 +1,6 @@
 import { createSign } from 'node:crypto';
 import { axiosTransport } from '../../http/axios-transport';
+import { bearerTransport } from '../../http/bearer-transport';
 import { OAuth2TokenError, requestOAuth2Token, type OAuth2Grant } from '../../http/oauth2-token';
 import { TokenCache, type AccessToken } from '../../http/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
@@ -54,16 +55,21 @@ export function salesforceTokenUrl(settings: Pick<SalesforceSettings, 'loginUrl'
 }
 
 export interface SalesforceTransportOptions {
-  /** HTTP for the token request (tests inject one); default axios without auth. */
+  /**
+   * What carries the token request and every call, unsigned: n8n's httpRequestWithAuthentication inside n8n (the
+   * credential has no `authenticate`, so n8n sends them as they are); default axios.
+   */
+  http?: HttpTransport;
+  /** HTTP for the token request alone (tests record it); default `http`. */
   tokenHttp?: HttpTransport;
   now?: () => number;
 }
 
 /**
- * Axios with Salesforce's OAuth: one token for every call until a 401 says it is gone (Salesforce tokens carry no
- * expires_in; the session lives while it is used), and calls go to the instance_url the token names unless
- * `baseUrl` pins one. A refused token request is a CrmAuthError naming the fix; a token endpoint that is down is
- * transient, not a credential problem.
+ * Salesforce's OAuth over `options.http` (axios by default): one token for every call until a 401 says it is gone
+ * (Salesforce tokens carry no expires_in; the session lives while it is used), and calls go to the instance_url
+ * the token names unless `baseUrl` pins one. A refused token request is a CrmAuthError naming the fix; a token
+ * endpoint that is down is transient, not a credential problem.
  */
 export function salesforceAxiosTransport(settings: SalesforceSettings, options: SalesforceTransportOptions = {}): HttpTransport {
   const auth = settings.auth;
@@ -71,7 +77,8 @@ export function salesforceAxiosTransport(settings: SalesforceSettings, options: 
     throw new CrmConfigError(CRM, 'no credentials: set auth (jwt_bearer with a private key, or client_credentials) or SALESFORCE_* variables');
   }
   const now = options.now ?? Date.now;
-  const tokenHttp = options.tokenHttp ?? axiosTransport({ timeoutMs: settings.timeoutMs });
+  const http = options.http ?? axiosTransport({ timeoutMs: settings.timeoutMs });
+  const tokenHttp = options.tokenHttp ?? http;
   const audiences = auth.flow === 'jwt_bearer' ? salesforceJwtAudiences(settings.loginUrl) : [];
   // The audience the org took last, tried first from then on.
   let audience = audiences[0] ?? '';
@@ -93,7 +100,7 @@ export function salesforceAxiosTransport(settings: SalesforceSettings, options: 
       }
     }
   }, now);
-  return axiosTransport({ baseUrl: settings.baseUrl, auth: { tokens }, baseUrlFromToken: !settings.baseUrl, timeoutMs: settings.timeoutMs });
+  return bearerTransport(http, { tokens, baseUrl: settings.baseUrl, baseUrlFromToken: !settings.baseUrl });
 }
 
 function authFix(auth: SalesforceAuth): string {

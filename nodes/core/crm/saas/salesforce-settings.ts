@@ -113,7 +113,7 @@ export const SalesforceSettingsSchema = z.object({
     .regex(/^v?\d{2,3}\.0$/, 'is not a Salesforce API version such as v66.0')
     .transform((v) => (v.startsWith('v') ? v : `v${v}`))
     .default(SALESFORCE_DEFAULT_API_VERSION),
-  /** Outside n8n; n8n's own Salesforce credential authenticates there. */
+  /** The connected app's sign-in: the core fetches the token with it in every face (inside n8n too, sent through n8n's request helper). */
   auth: SalesforceAuthSchema.optional(),
   contact: z
     .object({

@@ -22,10 +22,10 @@ before(async () => {
   nock = (await import('nock')).default;
 });
 
-/** A transport that answers every request with `body` and remembers what was asked, as an engine's would. */
+/** A transport that signs with the credential itself, answers every request with `body` and remembers what was asked, as an engine's would. */
 function engineTransport(body: unknown): HttpTransport & { seen: HttpRequest[] } {
   const seen: HttpRequest[] = [];
-  return { seen, request: async (req) => (seen.push(req), { status: 200, headers: { 'content-type': 'application/json' }, body }) };
+  return { seen, authenticates: true, request: async (req) => (seen.push(req), { status: 200, headers: { 'content-type': 'application/json' }, body }) };
 }
 
 const PAT = 'pat-na1-11111111-2222-3333-4444-555555555555';
