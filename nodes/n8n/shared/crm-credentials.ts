@@ -19,9 +19,9 @@ export interface CrmCredential {
   type: string;
   label: string;
   /**
-   * n8n signs the requests (a header or an OAuth2 token it refreshes): they go through httpRequestWithAuthentication.
-   * Salesforce and Dynamics have no `authenticate` (see their credential files): the core fetches and caches the
-   * token and sends with axios.
+   * n8n signs the requests (a header or an OAuth2 token it refreshes). false: Salesforce and Dynamics have no
+   * `authenticate` (see their credential files): the core fetches and caches the token and puts it on each request,
+   * and n8n carries them as they are. Every request goes through httpRequestWithAuthentication either way.
    */
   engineAuthenticates: boolean;
   /** HubSpot's "Authentication" choice this credential belongs to. */
@@ -61,11 +61,13 @@ export async function crmAdapterFromNode(ctx: IExecuteFunctions, credential: Crm
   const data = { ...(await ctx.getCredentials(credential.type)) };
   const labels = crmFieldLabels(credential.type);
   const timeoutMs = crmTimeoutMs(data.timeoutMs, labels.timeoutMs);
-  // The adapters read their timeout from their settings (HubSpot, Salesforce and Dynamics put it on each request,
-  // the axios transports of Salesforce and Dynamics on every call); a credential saved before the field existed
-  // keeps the adapter's own default.
+  // The adapters read their timeout from their settings (HubSpot, Salesforce and Dynamics put it on each request);
+  // a credential saved before the field existed keeps the adapter's own default.
   const record = timeoutMs === undefined || typeof data.settings === 'string' ? data : { ...data, settings: { ...(data.settings as object | undefined), timeoutMs } };
-  const http = credential.engineAuthenticates ? n8nHttpTransport(ctx, credential.type, crmBaseUrlFromRecord(credential.crm, record, labels), timeoutMs === undefined ? {} : { timeoutMs }) : undefined;
+  // The core signs Salesforce's and Dynamics' requests itself, to absolute URLs (the token's instance URL, the
+  // environment URL): n8n needs no base URL for them.
+  const baseUrl = credential.engineAuthenticates ? crmBaseUrlFromRecord(credential.crm, record, labels) : undefined;
+  const http = n8nHttpTransport(ctx, credential.type, baseUrl, { ...(timeoutMs === undefined ? {} : { timeoutMs }), authenticates: credential.engineAuthenticates });
   return crmAdapterFromRecord(credential.crm, record, http, labels);
 }
 

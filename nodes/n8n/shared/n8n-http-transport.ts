@@ -12,15 +12,23 @@ export interface N8nHttpOptions {
    * a vendor that holds its answer does not hold the execution.
    */
   timeoutMs?: number;
+  /**
+   * false: the credential signs nothing (no `authenticate`, no OAuth2: Salesforce, Dynamics 365) and the core puts
+   * its own token on each request (bearerTransport). n8n then sends the request as it is given, and a 401 comes back
+   * to the core at once, which renews its token and retries, instead of n8n sending it again unchanged first.
+   */
+  authenticates?: boolean;
 }
 
 /**
  * The core's HttpTransport inside n8n: every request goes through `httpRequestWithAuthentication` with the
- * node's credential, so n8n adds the auth header and refreshes OAuth2 tokens as its users expect.
+ * node's credential, so n8n adds the auth header and refreshes OAuth2 tokens as its users expect (or, for a
+ * credential that signs nothing, carries the request the core signed).
  */
 export function n8nHttpTransport(ctx: Ctx, credentialType: string, baseUrl?: string, o: N8nHttpOptions = {}): HttpTransport {
+  const authenticates = o.authenticates ?? true;
   return {
-    authenticates: true,
+    authenticates,
     async request(req: HttpRequest): Promise<HttpResponse> {
       const absolute = /^https?:\/\//i.test(req.url);
       const options: IHttpRequestOptions = {
@@ -33,7 +41,8 @@ export function n8nHttpTransport(ctx: Ctx, credentialType: string, baseUrl?: str
         timeout: req.timeoutMs ?? o.timeoutMs ?? DEFAULT_N8N_HTTP_TIMEOUT_MS,
         returnFullResponse: true,
         // n8n refreshes an OAuth2 token only when it sees the 401 as an error; the status comes back from the catch.
-        ignoreHttpStatusErrors: false,
+        // With nothing for n8n to refresh, every status is an answer (n8n would send a 401 again as it was).
+        ignoreHttpStatusErrors: !authenticates,
       };
       try {
         const res = (await ctx.helpers.httpRequestWithAuthentication.call(ctx, credentialType, options)) as {
