@@ -3,8 +3,8 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 /**
  * A Salesforce connected app, JWT bearer or client credentials flow. There is no `authenticate` on purpose: the
  * access token is fetched by the core (nodes/core/crm/saas/salesforce-auth.ts) and kept in its token cache, shared
- * by every call and every face. n8n's declarative `authenticate` cannot sign a JWT or make a token request, and
- * the alternative, `preAuthentication` with an expirable field, writes each new token back into the stored
+ * by every call (in n8n, per account across executions: sharedTokenSlot). n8n's declarative `authenticate` cannot
+ * sign a JWT or make a token request, and the alternative, `preAuthentication` with an expirable field, writes each new token back into the stored
  * credential and logs in again on every expiry it cannot see (Salesforce sessions carry no expires_in), which runs
  * into Salesforce's login rate limit. The token answer also names the instance URL the API calls must go to.
  * The CRM nodes test this credential by fetching a token and reading one changed Contact.

@@ -17,6 +17,7 @@ import { TerminalDynamicsApi } from '../../credentials/TerminalDynamicsApi.crede
 import { TerminalSalesforceApi } from '../../credentials/TerminalSalesforceApi.credentials';
 import type { CrmCustomer } from '../../nodes/core/crm/saas/crm-adapter';
 import { CrmAuthError } from '../../nodes/core/crm/saas/crm-errors';
+import { forgetSharedTokens } from '../../nodes/core/http/token-cache';
 import { crmAdapterFromNode, crmCredentialOf } from '../../nodes/n8n/shared/crm-credentials';
 import { DynamicsMock } from '../core/crm/saas/mocks/dynamics-mock';
 import { SalesforceMock, type Nock } from '../core/crm/saas/mocks/salesforce-mock';
@@ -36,7 +37,11 @@ before(async () => {
   nock = (await import('nock')).default;
   nock.disableNetConnect();
 });
-afterEach(() => nock.cleanAll());
+afterEach(() => {
+  nock.cleanAll();
+  // Each case's mocks issue their own tokens: none is carried from one case to the next.
+  forgetSharedTokens();
+});
 after(() => {
   nock.enableNetConnect();
   nock.restore();
@@ -184,6 +189,34 @@ describe('n8n: Salesforce and Dynamics 365 requests go through httpRequestWithAu
     assert.deepEqual(mock.calls.map((c) => c.status).filter((s) => s === 401), [401], 'Dataverse saw the expired token once');
     assert.equal(renewal[2]!.authorization, `Bearer ${tokenOf(renewal[1])}`);
     assert.notEqual(tokenOf(renewal[1]), tokenOf(token));
+  });
+
+  it('executions share the login: a node builds its adapter for every execution, and the second execution signs with the first one\'s token; another secret logs in anew', async () => {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const salesforce = new SalesforceMock({ publicKey }).install(nock);
+    const sfData = await credentialWithDefaults(new TerminalSalesforceApi(), {
+      clientId: '3MVG9consumerKey', username: 'integration@acme.example', privateKey: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    });
+    const execution = async (type: string, data: ICredentialDataDecryptedObject, crm: 'salesforce' | 'dynamics', n: number) => {
+      const { ctx, sent } = recordingContext(type, data);
+      const [result] = await (await crmAdapterFromNode(ctx, crmCredentialOf(crm, undefined))).upsertCustomers([customer(n)]);
+      assert.equal(result!.status, 'synced', JSON.stringify(result));
+      return sent;
+    };
+    const first = await execution('terminalSalesforceApi', sfData, 'salesforce', 1);
+    const second = await execution('terminalSalesforceApi', sfData, 'salesforce', 2);
+    assert.equal(salesforce.tokenRequests, 1, 'Salesforce was asked to log in once for two executions');
+    assert.ok(second.length > 0 && second.every((c) => c.authorization === `Bearer ${tokenOf(first[0])}`), 'the second execution signed with the first one\'s token');
+
+    const dynamics = new DynamicsMock().install(nock);
+    const creds = { orgUrl: dynamics.orgUrl, tenantId: dynamics.tenantId, clientId: '51f81489-12ee-4a9e-aaae-a2591f45987d', clientSecret: 'secret-value' };
+    const dyData = await credentialWithDefaults(new TerminalDynamicsApi(), creds);
+    await execution('terminalDynamicsApi', dyData, 'dynamics', 3);
+    await execution('terminalDynamicsApi', dyData, 'dynamics', 4);
+    assert.equal(dynamics.tokenRequests, 1, 'Entra ID was asked once for two executions');
+    // A secret changed in the credential is another login, not the token the old one got: Entra ID refuses this one.
+    await assert.rejects(execution('terminalDynamicsApi', await credentialWithDefaults(new TerminalDynamicsApi(), { ...creds, clientSecret: 'mistyped' }), 'dynamics', 5), CrmAuthError);
+    assert.equal(dynamics.tokenRequests, 2, 'a changed secret is another login');
   });
 
   it('Dynamics 365: a secret Entra ID refuses is one token request through n8n, and an auth error with Entra’s reason and the fix', async () => {

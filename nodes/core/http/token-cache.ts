@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+
 /**
  * An access token kept until shortly before it expires, fetched once however many calls wait for it. Never one
  * login per call: n8n's own Salesforce node does that and runs into Salesforce's login rate limit.
@@ -10,28 +12,53 @@ export interface AccessToken {
   instanceUrl?: string;
 }
 
+/** Where a cache keeps its token: its own, or one every cache of the same account shares (sharedTokenSlot). */
+export interface TokenSlot {
+  current?: AccessToken;
+  pending?: Promise<AccessToken>;
+}
+
+const sharedSlots = new Map<string, TokenSlot>();
+
+/**
+ * The one slot of an account in this process, for a face that builds its adapter anew for every run (n8n, each
+ * execution): without it every execution would log in again. `parts` name the account and hold its secret, so a
+ * changed secret is another slot; they are kept hashed, not as given.
+ */
+export function sharedTokenSlot(...parts: readonly string[]): TokenSlot {
+  const key = createHash('sha256').update(parts.join('\u0000')).digest('hex');
+  let slot = sharedSlots.get(key);
+  if (!slot) sharedSlots.set(key, (slot = {}));
+  return slot;
+}
+
+/** Forgets every shared token (tests that start each case with a fresh login). */
+export function forgetSharedTokens(): void {
+  sharedSlots.clear();
+}
+
 export class TokenCache {
-  private current?: AccessToken;
-  private pending?: Promise<AccessToken>;
   constructor(
     private readonly fetchToken: () => Promise<AccessToken>,
     private readonly now: () => number = Date.now,
     /** Renew this long before expiry, so a request never leaves with a token that dies on the way. */
     private readonly marginMs = 60_000,
+    private readonly slot: TokenSlot = {},
   ) {}
 
   async get(): Promise<AccessToken> {
-    const t = this.current;
+    const t = this.slot.current;
     if (t && (t.expiresAt === undefined || t.expiresAt - this.marginMs > this.now())) return t;
-    return this.renew();
+    return this.slot.pending ?? this.renew();
   }
 
   /** Drop the token (after a 401) and fetch another; callers waiting at the same time share one fetch. */
   renew(): Promise<AccessToken> {
-    this.current = undefined;
-    this.pending ??= this.fetchToken()
-      .then((t) => (this.current = t))
-      .finally(() => (this.pending = undefined));
-    return this.pending;
+    const slot = this.slot;
+    slot.current = undefined;
+    slot.pending ??= this.fetchToken()
+      .then((t) => (slot.current = t))
+      .finally(() => (slot.pending = undefined));
+    return slot.pending;
   }
 }

@@ -80,13 +80,15 @@ function build(crm: SaasCrmName, record: CrmRecord, http: HttpTransport | undefi
         }
       }
       const settings = parseSalesforceSettings(input);
-      return createSalesforceAdapter({ http: paced(http?.authenticates ? http : salesforceAxiosTransport(settings, { http })), settings });
+      // An engine's transport that adds no auth is n8n's, whose nodes build their adapter for every execution: the
+      // token is kept per account across them, so an execution does not log in again.
+      return createSalesforceAdapter({ http: paced(http?.authenticates ? http : salesforceAxiosTransport(settings, { http, shareTokens: http !== undefined })), settings });
     }
     case 'dynamics': {
       requireRecordFields(record, ['orgUrl'], 'the Environment URL from the Power Platform admin center, e.g. https://contoso.crm.dynamics.com');
       if (!http?.authenticates) requireRecordFields(record, ['tenantId', 'clientId', 'clientSecret'], 'the app registration in Entra ID signs in with these');
       const settings = parseDynamicsSettings(input);
-      return createDynamicsAdapter({ http: paced(http?.authenticates ? http : dynamicsAxiosTransport(settings, { http })), settings });
+      return createDynamicsAdapter({ http: paced(http?.authenticates ? http : dynamicsAxiosTransport(settings, { http, shareTokens: http !== undefined })), settings });
     }
     case 'pipedrive': {
       const settings = parsePipedriveSettings(input);

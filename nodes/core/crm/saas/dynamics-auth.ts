@@ -1,7 +1,7 @@
 import { axiosTransport } from '../../http/axios-transport';
 import { bearerTransport } from '../../http/bearer-transport';
 import { requestOAuth2Token } from '../../http/oauth2-token';
-import { TokenCache, type AccessToken } from '../../http/token-cache';
+import { sharedTokenSlot, TokenCache, type AccessToken } from '../../http/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
 import { CrmConfigError, tokenFailure } from './crm-errors';
 import type { DynamicsSettings } from './dynamics-settings';
@@ -23,6 +23,11 @@ export interface DynamicsTransportOptions {
   /** HTTP for the token request alone (tests record it); default `http`. */
   tokenHttp?: HttpTransport;
   now?: () => number;
+  /**
+   * Keep the token per account in this process (sharedTokenSlot), not per transport: for a face that builds its
+   * adapter anew for every run (n8n, each execution), which would otherwise log in every time.
+   */
+  shareTokens?: boolean;
 }
 
 /** Entra ID's token endpoint answers within this, whatever the environment's own Timeout. */
@@ -55,6 +60,6 @@ export function dynamicsAxiosTransport(settings: DynamicsSettings, options: Dyna
         "check the tenant id, client id and secret (the secret's Value, not its ID, and not expired), and that the app is an application user in the environment with a security role",
       );
     }
-  }, now);
+  }, now, undefined, options.shareTokens ? sharedTokenSlot(CRM, dynamicsTokenUrl(settings), settings.url, auth.clientId, auth.clientSecret) : undefined);
   return bearerTransport(http, { tokens, baseUrl: settings.url });
 }

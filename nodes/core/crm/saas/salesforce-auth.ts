@@ -2,7 +2,7 @@ import { createSign } from 'node:crypto';
 import { axiosTransport } from '../../http/axios-transport';
 import { bearerTransport } from '../../http/bearer-transport';
 import { OAuth2TokenError, requestOAuth2Token, type OAuth2Grant } from '../../http/oauth2-token';
-import { TokenCache, type AccessToken } from '../../http/token-cache';
+import { sharedTokenSlot, TokenCache, type AccessToken } from '../../http/token-cache';
 import type { HttpTransport } from '../../http/http-transport';
 import { CrmConfigError, tokenFailure } from './crm-errors';
 import type { SalesforceAuth, SalesforceSettings } from './salesforce-settings';
@@ -63,6 +63,11 @@ export interface SalesforceTransportOptions {
   /** HTTP for the token request alone (tests record it); default `http`. */
   tokenHttp?: HttpTransport;
   now?: () => number;
+  /**
+   * Keep the token per account in this process (sharedTokenSlot), not per transport: for a face that builds its
+   * adapter anew for every run (n8n, each execution), which would otherwise log in every time.
+   */
+  shareTokens?: boolean;
 }
 
 /**
@@ -99,8 +104,13 @@ export function salesforceAxiosTransport(settings: SalesforceSettings, options: 
         throw tokenFailure(CRM, wrongAudience ? new OAuth2TokenError(`${e.message} (audiences tried: ${order.join(', ')})`, e.status) : e, authFix(auth));
       }
     }
-  }, now);
+  }, now, undefined, options.shareTokens ? sharedTokenSlot(CRM, salesforceTokenUrl(settings), settings.baseUrl ?? '', ...secretsOf(auth)) : undefined);
   return bearerTransport(http, { tokens, baseUrl: settings.baseUrl, baseUrlFromToken: !settings.baseUrl });
+}
+
+/** What names the login: its flow, app, user and secret. */
+function secretsOf(auth: SalesforceAuth): string[] {
+  return auth.flow === 'jwt_bearer' ? [auth.flow, auth.clientId, auth.username, auth.privateKey] : [auth.flow, auth.clientId, auth.clientSecret];
 }
 
 function authFix(auth: SalesforceAuth): string {
