@@ -4,16 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ExecuteContext } from 'n8n-core';
 import {
-  createEmptyRunExecutionData,
-  Workflow,
   type ICredentialDataDecryptedObject,
   type ICredentialType,
   type IExecuteFunctions,
   type IHttpRequestOptions,
-  type INode,
-  type INodeType,
-  type INodeTypes,
-  type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { TerminalDynamicsApi } from '../../credentials/TerminalDynamicsApi.credentials';
 import { TerminalHubSpotApi } from '../../credentials/TerminalHubSpotApi.credentials';
@@ -24,7 +18,7 @@ import { TerminalZohoOAuth2Api } from '../../credentials/TerminalZohoOAuth2Api.c
 import { CRM_CREDENTIALS, crmAdapterFromNode, crmCredentialOf, crmTimeoutMs } from '../../nodes/n8n/shared/crm-credentials';
 import { DEFAULT_N8N_HTTP_TIMEOUT_MS } from '../../nodes/n8n/shared/n8n-http-transport';
 import type { Nock } from '../core/crm/saas/mocks/salesforce-mock';
-import { additionalData } from './support/additional-data';
+import { credentialExecuteContext } from './support/credential-execute-context';
 import { credentialWithDefaults } from './support/credential-request-test';
 import { StaticCredentialsHelper } from './support/static-credentials-helper';
 
@@ -140,12 +134,5 @@ describe('n8n: every CRM credential has a Timeout (ms) the CRM nodes use', () =>
 
 /** A real n8n execution context of a node with this credential (n8n's own request helper and its timeout). */
 function executeContext(type: string, data: ICredentialDataDecryptedObject): ExecuteContext {
-  const nodeType: INodeType = {
-    description: { displayName: 'CRM', name: 'crm', group: ['transform'], version: 1, description: '', defaults: {}, inputs: [], outputs: [], credentials: [{ name: type, required: true }], properties: [] },
-  };
-  const nodeTypes = { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) } as unknown as INodeTypes;
-  const node: INode = { id: 'crm', name: 'CRM', type: 'crm', typeVersion: 1, position: [0, 0], parameters: {}, credentials: { [type]: { id: '1', name: 'CRM' } } };
-  const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-  const extra = additionalData({}, { credentialsHelper: new StaticCredentialsHelper({ [type]: data }) } as Partial<IWorkflowExecuteAdditionalData>);
-  return new ExecuteContext(workflow, node, extra, 'manual', createEmptyRunExecutionData(), 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
+  return credentialExecuteContext(type, new StaticCredentialsHelper({ [type]: data }));
 }

@@ -3,15 +3,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ExecuteContext } from 'n8n-core';
 import {
-  createEmptyRunExecutionData,
-  Workflow,
   type ICredentialDataDecryptedObject,
   type IExecuteFunctions,
   type IHttpRequestOptions,
-  type INode,
-  type INodeType,
-  type INodeTypes,
-  type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { TerminalDynamicsApi } from '../../credentials/TerminalDynamicsApi.credentials';
 import { TerminalSalesforceApi } from '../../credentials/TerminalSalesforceApi.credentials';
@@ -21,7 +15,7 @@ import { forgetSharedTokens } from '../../nodes/core/http/token-cache';
 import { crmAdapterFromNode, crmCredentialOf } from '../../nodes/n8n/shared/crm-credentials';
 import { DynamicsMock } from '../core/crm/saas/mocks/dynamics-mock';
 import { SalesforceMock, type Nock } from '../core/crm/saas/mocks/salesforce-mock';
-import { additionalData } from './support/additional-data';
+import { credentialExecuteContext } from './support/credential-execute-context';
 import { credentialWithDefaults } from './support/credential-request-test';
 import { StaticCredentialsHelper } from './support/static-credentials-helper';
 
@@ -88,14 +82,7 @@ function recordingContext(type: string, data: ICredentialDataDecryptedObject): {
 }
 
 function executeContext(type: string, data: ICredentialDataDecryptedObject): ExecuteContext {
-  const nodeType: INodeType = {
-    description: { displayName: 'CRM', name: 'crm', group: ['transform'], version: 1, description: '', defaults: {}, inputs: [], outputs: [], credentials: [{ name: type, required: true }], properties: [] },
-  };
-  const nodeTypes = { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) } as unknown as INodeTypes;
-  const node: INode = { id: 'crm', name: 'CRM', type: 'crm', typeVersion: 1, position: [0, 0], parameters: {}, credentials: { [type]: { id: '1', name: 'CRM' } } };
-  const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
-  const extra = additionalData({}, { credentialsHelper: new StaticCredentialsHelper({ [type]: data }) } as Partial<IWorkflowExecuteAdditionalData>);
-  return new ExecuteContext(workflow, node, extra, 'manual', createEmptyRunExecutionData(), 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
+  return credentialExecuteContext(type, new StaticCredentialsHelper({ [type]: data }));
 }
 
 const customer = (n: number): CrmCustomer => ({ externalId: `cus_${n}`, profile: { givenName: `Ana${n}`, familyName: 'Diaz', email: `ana${n}@example.com` } });

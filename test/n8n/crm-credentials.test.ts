@@ -3,16 +3,10 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CredentialTestContext, ExecuteContext } from 'n8n-core';
 import {
-  createEmptyRunExecutionData,
-  Workflow,
   type ICredentialDataDecryptedObject,
   type IExecuteFunctions,
   type IHttpRequestOptions,
-  type INode,
   type INodeCredentialsDetails,
-  type INodeType,
-  type INodeTypes,
-  type IWorkflowExecuteAdditionalData,
 } from 'n8n-workflow';
 import { TerminalDynamicsApi } from '../../credentials/TerminalDynamicsApi.credentials';
 import { TerminalHubSpotApi } from '../../credentials/TerminalHubSpotApi.credentials';
@@ -32,6 +26,7 @@ import { crmAccountTest } from '../../nodes/n8n/shared/crm-account-test';
 import { n8nHttpTransport } from '../../nodes/n8n/shared/n8n-http-transport';
 import { SalesforceMock, type Nock } from '../core/crm/saas/mocks/salesforce-mock';
 import { additionalData } from './support/additional-data';
+import { credentialExecuteContext } from './support/credential-execute-context';
 import { credentialWithDefaults, runCredentialTest } from './support/credential-request-test';
 import { StaticCredentialsHelper } from './support/static-credentials-helper';
 
@@ -270,12 +265,6 @@ describe('n8n: the HTTP transport the core gets inside n8n', () => {
 
 /** An n8n execution context of a node that uses an OAuth2 credential, with the credential's data as stored. */
 function oauthContext(type: string, data: ICredentialDataDecryptedObject): ExecuteContext {
-  const nodeType: INodeType = {
-    description: { displayName: 'CRM', name: 'crm', group: ['transform'], version: 1, description: '', defaults: {}, inputs: [], outputs: [], credentials: [{ name: type, required: true }], properties: [] },
-  };
-  const nodeTypes = { getByName: () => nodeType, getByNameAndVersion: () => nodeType, getKnownTypes: () => ({}) } as unknown as INodeTypes;
-  const node: INode = { id: 'crm', name: 'CRM', type: 'crm', typeVersion: 1, position: [0, 0], parameters: {}, credentials: { [type]: { id: '1', name: 'CRM' } } };
-  const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
   const helper = new (class extends StaticCredentialsHelper {
     override getParentTypes(): string[] {
       return ['oAuth2Api'];
@@ -284,8 +273,7 @@ function oauthContext(type: string, data: ICredentialDataDecryptedObject): Execu
       return data;
     }
   })({});
-  const extra = additionalData({}, { credentialsHelper: helper } as Partial<IWorkflowExecuteAdditionalData>);
-  return new ExecuteContext(workflow, node, extra, 'manual', createEmptyRunExecutionData(), 0, [], { main: [[{ json: {} }]] }, { node, data: {}, source: null }, []);
+  return credentialExecuteContext(type, helper);
 }
 
 describe("n8n: the Pipedrive credential's Person Field Keys (JSON)", () => {
