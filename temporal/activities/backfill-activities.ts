@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import { ENV } from '../../nodes/core/config/settings';
 import type { Settings } from '../../nodes/core/pipeline/settings';
-import { backfillPage, openBackfill, progressOf, type BackfillOptions, type BackfillState } from '../../nodes/core/backfill';
+import { backfillPage, openBackfill, progressOf, stateOf, type BackfillOptions } from '../../nodes/core/backfill';
 import { readBackfillState } from '../../nodes/core/backfill/backfill-state';
 import { parseSaasCrmName } from '../../nodes/core/crm/crm-names';
 import { crmAdapterFromEnv } from '../../nodes/core/crm/saas/crm-factory';
@@ -79,19 +79,11 @@ export function createBackfillActivities(settings: BackfillSettings): BackfillAc
         const stored = await readBackfillState(o.store, run.cursorName);
         if (stored && stored.pages > state.pages) return progressOf(stored);
         // Only the state's own fields: the progress worked out last time is not state.
-        run.state = pick(state);
+        run.state = stateOf(state);
         const last = context.info.heartbeatDetails as PageHeartbeat | undefined;
         const skip = last && last.pages === state.pages && last.cursor === state.cursor ? last.written : 0;
         context.heartbeat({ cursor: state.cursor, pages: state.pages, written: skip } satisfies PageHeartbeat);
         return progressOf(await backfillPage(o, run, { skip, onBatch: (written) => context.heartbeat({ cursor: state.cursor, pages: state.pages, written } satisfies PageHeartbeat) }));
       }),
-  };
-}
-
-function pick(s: BackfillState): BackfillState {
-  const { source, since, until, order, cursor, done, reached, startedAt, updatedAt, activeMs, pages, listed, recorded, enriched, duplicates, queued, notes, offlineGraceMs } = s;
-  return {
-    source, since, until, order, cursor, done, reached, startedAt, updatedAt, activeMs, pages, listed, recorded, enriched, duplicates, queued,
-    ...(notes ? { notes } : {}), ...(offlineGraceMs !== undefined ? { offlineGraceMs } : {}),
   };
 }

@@ -25,6 +25,15 @@ export function progressOf(state: BackfillState): BackfillProgress {
   return { ...state, fraction, ratePerSecond, etaSeconds };
 }
 
+/**
+ * The state a progress was worked out from (progressOf's inverse): what the store keeps, every field of it, the
+ * figures worked out from it dropped. A workflow carries the progress from page to page; the page starts from this.
+ */
+export function stateOf(progress: BackfillState | BackfillProgress): BackfillState {
+  const { fraction, ratePerSecond, etaSeconds, ...state } = progress as BackfillProgress;
+  return state;
+}
+
 /** The furthest payment time of a page, in the direction the lister walks. */
 export function reachedAfter(state: Pick<BackfillState, 'order' | 'reached'>, times: readonly string[]): string | null {
   let out = state.reached ? Date.parse(state.reached) : null;
