@@ -49,7 +49,7 @@ export class TokenCache {
   async get(): Promise<AccessToken> {
     const t = this.slot.current;
     if (t && (t.expiresAt === undefined || t.expiresAt - this.marginMs > this.now())) return t;
-    return this.slot.pending ?? this.renew();
+    return this.renew();
   }
 
   /** Drop the token (after a 401) and fetch another; callers waiting at the same time share one fetch. */
