@@ -3,12 +3,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ExecuteContext } from 'n8n-core';
-import {
-  type ICredentialDataDecryptedObject,
-  type ICredentialType,
-  type IExecuteFunctions,
-  type IHttpRequestOptions,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, ICredentialType, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { TerminalDynamicsApi } from '../../credentials/TerminalDynamicsApi.credentials';
 import { TerminalHubSpotApi } from '../../credentials/TerminalHubSpotApi.credentials';
 import { TerminalHubSpotOAuth2Api } from '../../credentials/TerminalHubSpotOAuth2Api.credentials';

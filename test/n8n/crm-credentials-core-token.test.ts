@@ -2,11 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { ExecuteContext } from 'n8n-core';
-import {
-  type ICredentialDataDecryptedObject,
-  type IExecuteFunctions,
-  type IHttpRequestOptions,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { TerminalDynamicsApi } from '../../credentials/TerminalDynamicsApi.credentials';
 import { TerminalSalesforceApi } from '../../credentials/TerminalSalesforceApi.credentials';
 import type { CrmCustomer } from '../../nodes/core/crm/saas/crm-adapter';

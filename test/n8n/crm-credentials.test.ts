@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { CredentialTestContext, ExecuteContext } from 'n8n-core';
-import {
-  type ICredentialDataDecryptedObject,
-  type IExecuteFunctions,
-  type IHttpRequestOptions,
-  type INodeCredentialsDetails,
-} from 'n8n-workflow';
+import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions, INodeCredentialsDetails } from 'n8n-workflow';
 import { TerminalDynamicsApi } from '../../credentials/TerminalDynamicsApi.credentials';
 import { TerminalHubSpotApi } from '../../credentials/TerminalHubSpotApi.credentials';
 import { TerminalHubSpotOAuth2Api } from '../../credentials/TerminalHubSpotOAuth2Api.credentials';
