@@ -21,4 +21,20 @@ export class CursorStore {
       [name, cursor, at.toISOString()],
     );
   }
+
+  /**
+   * A cursor that is a time, moved forward only: it keeps the later of the time stored and `time`, in one statement, so
+   * a writer with an earlier time (an operator's run as of a past date, a replayed schedule), alone or at once with one
+   * with a later time, never takes it back. Stored as Date.toISOString writes it, a form that orders as text. Returns
+   * the cursor as it now stands (the later of the two), inside the caller's transaction when given one.
+   */
+  async advanceTime(name: string, time: Date, tx: SqlExecutor = this.db, at = new Date()): Promise<string> {
+    await tx.run(
+      `INSERT INTO sync_cursors (name, cursor, updated_at) VALUES (?, ?, ?)
+       ON CONFLICT (name) DO UPDATE SET cursor = excluded.cursor, updated_at = excluded.updated_at
+       WHERE sync_cursors.cursor IS NULL OR sync_cursors.cursor < excluded.cursor`,
+      [name, time.toISOString(), at.toISOString()],
+    );
+    return (await new CursorStore(tx).get(name))!;
+  }
 }

@@ -68,7 +68,8 @@ interface PaymentRow {
 
 /**
  * Where the program's scheduled review (review.ts) keeps the time it last reviewed the tiers as of (sync_cursors): an
- * event's review is never as of an earlier time (reviewTier).
+ * event's review is never as of an earlier time (reviewTier). It only moves forward (CursorStore.advanceTime): a review
+ * asked for as of an earlier time is as of this one.
  */
 export const loyaltyReviewCursor = (programId: string): string => `loyalty-review:${programId}`;
 

@@ -6,6 +6,7 @@ import { writeMembership } from './loyalty-step';
 import type { LoyaltyProgram } from './program';
 
 export interface LoyaltyReview {
+  /** The time the review was as of: the one asked for, or the program's last review's when that is later. */
   asOf: string;
   expiredEntries: number;
   pointsExpired: number;
@@ -21,8 +22,10 @@ const PAGE = 5_000;
  * The scheduled part of a program: expire points past their date and re-tier members whose qualifying window
  * has moved on (a downgrade needs no payment to happen): the one place time moves a member's tier window on. Each
  * member as of `asOf`, or of their latest payment when that is later; `asOf` is kept (the program's review cursor) for
- * the events that follow to review tiers no earlier. Idempotent: run it twice for the same day and the second run
- * changes nothing.
+ * the events that follow to review tiers no earlier. The cursor only moves forward: a review asked for as of an earlier
+ * time than the last one (an operator's `--as-of` in the past, a replayed schedule) is as of the last one's time, so
+ * it neither takes the cursor back nor gives back a tier the later review took away (the events heard after it would
+ * take it again). Idempotent: run it twice for the same day and the second run changes nothing.
  */
 export async function reviewLoyalty(
   db: SqlDatabase,
@@ -30,15 +33,15 @@ export async function reviewLoyalty(
   options: { asOf?: Date; writeFields?: 'local' | 'none'; /** A SaaS CRM: re-tiered members' fields are queued for it too. */ crm?: FieldsTarget } = {},
 ): Promise<LoyaltyReview> {
   const ledger = new LoyaltyLedger(program);
-  const asOf = (options.asOf ?? new Date()).toISOString();
   const at = new Date();
   const now = at.toISOString();
   const touched = new Set<string>();
   // Where the window now stands, before any member is reviewed: an event's review from here on is not as of an earlier
-  // time (ledger reviewTier), so one heard while or after this runs does not give back a tier the window took away.
-  const expired = await db.transaction(async (tx) => {
-    await new CursorStore(tx).set(loyaltyReviewCursor(program.id), asOf, tx, at);
-    return ledger.expire(tx, asOf, now);
+  // time (ledger reviewTier), so one heard while or after this runs does not give back a tier the window took away. The
+  // later of this review's time and the last one's, in one statement (two reviewers at once leave the later).
+  const { asOf, expired } = await db.transaction(async (tx) => {
+    const reviewedAsOf = await new CursorStore(tx).advanceTime(loyaltyReviewCursor(program.id), options.asOf ?? at, tx, at);
+    return { asOf: reviewedAsOf, expired: await ledger.expire(tx, reviewedAsOf, now) };
   });
   for (const e of expired) touched.add(e.customerId);
   const events: MembershipEvent[] = [];

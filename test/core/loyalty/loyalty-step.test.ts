@@ -4,6 +4,7 @@ import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram, pointsFor, type LoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { reviewLoyalty } from '../../../nodes/core/loyalty/review';
 import { readLocalCustomerFields } from '../../../nodes/core/crm/customer-fields';
+import { CursorStore } from '../../../nodes/core/cursors/cursor-store';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
 import { dialectStores, type DialectStore } from '../match/store-dialects';
 import { assertLedgerBalances } from './support/ledger-balances';
@@ -253,6 +254,45 @@ for (const store of stores) describe(`Loyalty step on ${store.dialect}`, () => {
     const back = await run(program, { customerId: 'tr1', paymentId: 'pi_tr1', kind: 'refund', status: 'succeeded', amountMinor: 1000, refund: { id: 're_tr2', cumulative: false, reversed: true }, at: '2025-10-04T09:00:00Z' });
     assert.deepEqual(back.loyalty.events, []);
     assert.equal((await member(s.db, 'tiers-reviewed', 'tr1'))!.tier, null);
+  });
+
+  it('tiers: a review as of an earlier time than the last (an operator\'s --as-of, a replayed schedule) leaves the review cursor and the tiers where the later one put them', async () => {
+    // Reviewed as of its own time, the earlier review set the cursor back to it and gave back the tier the later review
+    // had taken away; a sale heard after it, dated more than a window before the later review, then gave a tier too.
+    const program = parseLoyaltyProgram({ id: 'tiers-cursor', currency: 'USD', tierWindowDays: 90, tiers: [{ name: 'Silver', minSpendMinor: 3000 }] });
+    await run(program, { customerId: 'rc1', paymentId: 'pi_rc1', amountMinor: 4000, at: '2025-06-01T09:00:00Z' });
+    const later = await reviewLoyalty(s.db, program, { asOf: new Date('2025-10-02T00:00:00Z') });
+    assert.deepEqual(later.events.map((e) => e.type === 'tier-changed' && [e.customerId, e.from, e.to]), [['rc1', 'Silver', null]]);
+    const earlier = await reviewLoyalty(s.db, program, { asOf: new Date('2025-06-15T00:00:00Z') });
+    assert.equal(earlier.asOf, '2025-10-02T00:00:00.000Z', 'as of the later review');
+    assert.deepEqual(earlier.events, []);
+    assert.equal(await new CursorStore(s.db).get('loyalty-review:tiers-cursor'), '2025-10-02T00:00:00.000Z');
+    assert.equal((await member(s.db, 'tiers-cursor', 'rc1'))!.tier, null);
+    const late = await run(program, { customerId: 'rc2', paymentId: 'pi_rc2', amountMinor: 4000, at: '2025-06-01T09:00:00Z' });
+    assert.deepEqual(late.loyalty.events.map((e) => e.type), ['enrolled']);
+    assert.equal((await member(s.db, 'tiers-cursor', 'rc2'))!.tier, null);
+  });
+
+  it('tiers: a sale heard after the review, dated more than a window before it, gives no tier, as it would have had it come on time; one inside the window does', async () => {
+    // The tier is the window's as of the later of the member's latest payment and the program's last review, whichever
+    // order they came in: on time, the review would have taken away the tier the June sale gave.
+    const program = parseLoyaltyProgram({ id: 'tiers-backfill', currency: 'USD', tierWindowDays: 90, tiers: [{ name: 'Silver', minSpendMinor: 3000 }] });
+    const sale = (c: string, at: string): MessageSpec => ({ customerId: c, paymentId: `pi_${c}`, amountMinor: 4000, at });
+    const june = '2025-06-01T09:00:00Z';
+    const august = '2025-08-01T09:00:00Z';
+    await run(program, sale('bo1', june));
+    await run(program, sale('bo2', august));
+    await reviewLoyalty(s.db, program, { asOf: new Date('2025-10-02T00:00:00Z') });
+    const old = await run(program, sale('bl1', june));
+    assert.deepEqual(old.loyalty.events.map((e) => e.type), ['enrolled'], 'no tier from a sale the review\'s window has left');
+    const recent = await run(program, sale('bl2', august));
+    assert.deepEqual(recent.loyalty.events.map((e) => e.type === 'tier-changed' ? [e.to, e.at] : e.type), ['enrolled', ['Silver', '2025-10-02T00:00:00.000Z']]);
+    const state = async (c: string) => {
+      const m = (await member(s.db, 'tiers-backfill', c))!;
+      return [m.tier, m.points_balance, m.enrolled_at];
+    };
+    assert.deepEqual([await state('bo1'), await state('bl1')], [[null, 40, '2025-06-01T09:00:00.000Z'], [null, 40, '2025-06-01T09:00:00.000Z']]);
+    assert.deepEqual([await state('bo2'), await state('bl2')], [['Silver', 40, '2025-08-01T09:00:00.000Z'], ['Silver', 40, '2025-08-01T09:00:00.000Z']]);
   });
 
   it('the payment\'s currency decides, not the event\'s: a report naming the program\'s currency brings no sale in another into it', async () => {
