@@ -24,7 +24,8 @@ Settings, from the environment as for the worker:
   TERMINAL_CRM_LOYALTY_PROGRAM  the loyalty program as JSON, or a JSON file (unset: no review)
 
 Options:
-  --as-of TIME   score as of this time instead of now (2025-07-01 or 2025-07-01T03:00:00Z)
+  --as-of TIME   score as of this time instead of now (2025-07-01 or 2025-07-01T03:00:00Z);
+                 the loyalty review is never as of a time earlier than its last run's
   --store URL    the store, instead of TERMINAL_CRM_STORE_URL
   --json         print the summary as one JSON object
   -h, --help     show this help
