@@ -25,7 +25,8 @@ Settings, from the environment as for the worker:
 
 Options:
   --as-of TIME   score as of this time instead of now (2025-07-01 or 2025-07-01T03:00:00Z);
-                 the loyalty review is never as of a time earlier than its last run's
+                 not later than now; the loyalty review is never as of a time earlier than
+                 its last run's
   --store URL    the store, instead of TERMINAL_CRM_STORE_URL
   --json         print the summary as one JSON object
   -h, --help     show this help
@@ -72,6 +73,9 @@ export const segmentBatchCommand: Command = {
     const { values } = parseArgs({ args, options: { 'as-of': { type: 'string' }, store: { type: 'string' }, json: { type: 'boolean' } }, strict: true, allowPositionals: false });
     const asOf = values['as-of'] === undefined ? new Date() : new Date(values['as-of']);
     if (Number.isNaN(asOf.getTime())) throw new InputError('--as-of', `"${values['as-of']}" is not a time`, 'write it as 2025-07-01 or 2025-07-01T03:00:00Z');
+    // The review keeps the later of its time and the last one's (a cursor that only moves forward) and expires points due
+    // by then: a time ahead of the clock would expire them early and hold tiers as of then until the clock caught up.
+    if (asOf.getTime() > Date.now()) throw new InputError('--as-of', `${asOf.toISOString()} is later than now`, 'write a time no later than now, or leave --as-of out to score as of now');
     const segment = segmentConfigFromEnv(process.env);
     const loyalty = loyaltyProgramFromEnv(process.env);
     if (!segment && !loyalty) {

@@ -96,6 +96,10 @@ for (const where of stores) describe(`terminal-crm segment-batch on ${where.dial
     const bad = await cli('--store', storeUrl, '--as-of', 'soon');
     assert.equal(bad.code, 1);
     assert.match(bad.err, /--as-of: "soon" is not a time\. Fix: /);
+    const ahead = new Date(Date.now() + 3_600_000).toISOString();
+    const future = await cli('--store', storeUrl, '--as-of', ahead);
+    assert.equal(future.code, 1);
+    assert.match(future.err, /--as-of: \S+ is later than now\. Fix: write a time no later than now/);
     process.env.TERMINAL_CRM_SEGMENT_CONFIG = 'off';
     delete process.env.TERMINAL_CRM_LOYALTY_PROGRAM;
     const idle = await cli('--store', storeUrl);
