@@ -12,9 +12,10 @@ const usage = `Usage: terminal-crm inbox [--source NAME] [--older-than 5m] [--li
 
 Shows what waits in the store's inbox: events a trigger accepted (answered 2xx to the
 processor) that no flow has finished. Per source, how many wait and since when, how many
-are old enough for a redrive, how many a redrive failed on (with the latest reason) and
-how many a redrive holds right now. Then the events themselves, oldest first, each with
-its attempts and last error. It only reads: \`terminal-crm redrive\` finishes them.
+are old enough for a redrive, how many a redrive failed on (with the latest reason), how
+many a redrive holds right now and how many the worker's redrive handed to a workflow
+that still runs. Then the events themselves, oldest first, each with its attempts, last
+error or workflow. It only reads: \`terminal-crm redrive\` finishes them.
 
 Options:
   --source NAME    one source (stripe, square, adyen, … or a generic source's name)
@@ -41,6 +42,7 @@ function status(e: InboxWaitingEvent, grace: string): string {
     e.due ? 'due for a redrive' : `waited less than ${grace}`,
     e.attempts > 0 ? plural(e.attempts, 'attempt', 'attempts') : undefined,
     e.claimedUntil ? `held by a redrive until ${e.claimedUntil}` : undefined,
+    e.inWorkflow ? `in workflow ${e.inWorkflow.workflowId} (handed over at ${e.inWorkflow.handedOffAt})` : undefined,
   ].filter(Boolean).join('; ');
 }
 
@@ -51,6 +53,7 @@ function describe(report: InboxReport, io: CliIo, grace: string, redrive: string
       `${s.due} due for a redrive`,
       s.failed > 0 ? `${s.failed} failed a redrive` : undefined,
       s.claimed > 0 ? `${s.claimed} held by a redrive now` : undefined,
+      s.inWorkflow > 0 ? `${s.inWorkflow} in a workflow` : undefined,
     ];
     io.out(`${s.source}: ${parts.filter(Boolean).join(' · ')}\n`);
     if (s.lastError) io.out(`  latest failure: ${s.lastError}\n`);
@@ -65,7 +68,13 @@ function describe(report: InboxReport, io: CliIo, grace: string, redrive: string
   if (report.more > 0) io.out(`… and ${report.more} more (--limit)\n`);
   const waiting = report.sources.reduce((n, s) => n + s.waiting, 0);
   const due = report.sources.reduce((n, s) => n + s.due, 0);
+  const inWorkflow = report.sources.reduce((n, s) => n + s.inWorkflow, 0);
   io.out('\n');
+  if (inWorkflow > 0) {
+    io.out(inWorkflow === 1
+      ? "1 is in the workflow the worker's redrive handed it to, which finishes it; look it up by its id in Temporal if it takes long.\n"
+      : `${inWorkflow} are in the workflows the worker's redrive handed them to, which finish them; look one up by its id in Temporal if it takes long.\n`);
+  }
   if (due === 0) io.out(`None has waited ${grace} yet, so a flow may still finish them; after that \`${redrive}\` finishes them.\n`);
   else if (due === waiting) io.out(`\`${redrive}\` finishes them.\n`);
   else io.out(`\`${redrive}\` finishes the ${due} that waited ${grace} or more; a flow may still finish the others.\n`);

@@ -5,7 +5,7 @@ import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
 import type { InboxReport } from '../../nodes/core/inbox/report';
 import { closeAllDatabases, openDatabase } from '../../nodes/core/store/open-database';
-import { fillInbox, REDRIVE_FAILURE } from '../core/inbox/support/waiting-inbox';
+import { fillInbox, REDRIVE_FAILURE, workflowIdOf } from '../core/inbox/support/waiting-inbox';
 import { tempDir } from '../support/temp-store';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -36,20 +36,22 @@ describe('terminal-crm inbox', { timeout: 20_000 }, () => {
     dir.remove();
   });
 
-  it('lists per source and event what waits, the failures with their reason, and ends with the command that finishes them', async () => {
+  it('lists per source and event what waits, the failures with their reason, the workflows, and ends with the command that finishes them', async () => {
     const { code, out, err } = await cli('--store', store);
     assert.equal(code, 0, err);
     assert.match(err, /^inbox: sqlite:.*store\.db$/m);
     assert.match(out, new RegExp(`^adyen: 1 event waits since ${re(iso(now - 10 * MIN))} · 1 due for a redrive$`, 'm'));
-    assert.match(out, new RegExp(`^stripe: 3 events wait since ${re(iso(now - 60 * MIN))} · 2 due for a redrive · 1 failed a redrive · 1 held by a redrive now\n {2}latest failure: ${re(REDRIVE_FAILURE)}$`, 'm'));
+    assert.match(out, new RegExp(`^stripe: 4 events wait since ${re(iso(now - 60 * MIN))} · 3 due for a redrive · 1 failed a redrive · 1 held by a redrive now · 1 in a workflow\n {2}latest failure: ${re(REDRIVE_FAILURE)}$`, 'm'));
     const row = (id: string) => out.split('\n').findIndex((l) => l.includes(id));
-    assert.deepEqual([e.claimed.id, e.failed.id, e.adyen.id, e.recent.id].map(row), [4, 5, 7, 8], out);
+    assert.deepEqual([e.claimed.id, e.handed.id, e.failed.id, e.adyen.id, e.recent.id].map(row), [4, 5, 6, 8, 9], out);
     assert.match(out, new RegExp(`^${re(iso(now - 60 * MIN))} {2}stripe {2}\\S+ +${re(e.claimed.id)} +\\(due for a redrive; 1 attempt; held by a redrive until ${re(iso(now + 3 * MIN))}\\)$`, 'm'));
+    // The worker's workflow has it, its claim run out: neither failed nor held.
+    assert.match(out, new RegExp(`^${re(iso(now - 55 * MIN))} {2}stripe {2}\\S+ +${re(e.handed.id)} +\\(due for a redrive; 1 attempt; in workflow ${re(workflowIdOf(e.handed))} \\(handed over at ${re(iso(now - 20 * MIN))}\\)\\)$`, 'm'));
     assert.match(out, new RegExp(`^${re(iso(now - 50 * MIN))} {2}stripe {2}\\S+ +${re(e.failed.id)} +\\(due for a redrive; 1 attempt\\)\n {4}${re(REDRIVE_FAILURE)}$`, 'm'));
     assert.match(out, new RegExp(`^${re(iso(now - 10 * MIN))} {2}adyen {3}\\S+ +${re(e.adyen.id)} +\\(due for a redrive\\)$`, 'm'));
     assert.match(out, new RegExp(`^${re(iso(now - MIN))} {2}stripe {2}\\S+ +${re(e.recent.id)} +\\(waited less than 5m\\)$`, 'm'));
     assert.ok(!out.includes(e.done.id), 'a recorded event does not wait');
-    assert.match(out, /\n\n`terminal-crm redrive` finishes the 3 that waited 5m or more; a flow may still finish the others\.\n$/);
+    assert.match(out, /\n\n1 is in the workflow the worker's redrive handed it to, which finishes it; look it up by its id in Temporal if it takes long\.\n`terminal-crm redrive` finishes the 4 that waited 5m or more; a flow may still finish the others\.\n$/);
     assert.doesNotMatch(out, /inbox\d@example|LEE\/SAM|8431|fp_|tok_/, 'nothing of the stored event but its id and type');
   });
 
@@ -59,8 +61,14 @@ describe('terminal-crm inbox', { timeout: 20_000 }, () => {
     assert.equal(json.err, '');
     const report = JSON.parse(json.out) as InboxReport & { store: string };
     assert.match(report.store, /^sqlite:.*store\.db$/);
-    assert.deepEqual(report.sources.map((s) => [s.source, s.waiting, s.due, s.failed, s.lastError, s.claimed]), [['adyen', 1, 1, 0, null, 0], ['stripe', 3, 2, 1, REDRIVE_FAILURE, 1]]);
-    assert.deepEqual(report.events.map((r) => [r.eventId, r.attempts, r.lastError, r.due]), [[e.claimed.id, 1, null, true], [e.failed.id, 1, REDRIVE_FAILURE, true], [e.adyen.id, 0, null, true], [e.recent.id, 0, null, false]]);
+    assert.deepEqual(report.sources.map((s) => [s.source, s.waiting, s.due, s.failed, s.lastError, s.claimed, s.inWorkflow]), [['adyen', 1, 1, 0, null, 0, 0], ['stripe', 4, 3, 1, REDRIVE_FAILURE, 1, 1]]);
+    assert.deepEqual(report.events.map((r) => [r.eventId, r.attempts, r.lastError, r.due, r.inWorkflow]), [
+      [e.claimed.id, 1, null, true, null],
+      [e.handed.id, 1, null, true, { workflowId: workflowIdOf(e.handed), handedOffAt: iso(now - 20 * MIN) }],
+      [e.failed.id, 1, REDRIVE_FAILURE, true, null],
+      [e.adyen.id, 0, null, true, null],
+      [e.recent.id, 0, null, false, null],
+    ]);
     assert.doesNotMatch(json.out, /payload|inbox\d@example|LEE\/SAM|fp_/);
 
     const adyen = await cli('--store', store, '--source', ' adyen ', '--json');
@@ -70,7 +78,7 @@ describe('terminal-crm inbox', { timeout: 20_000 }, () => {
     assert.equal(none.out, 'Nothing from square waits in the inbox.\n');
 
     const all = await cli('--store', store, '--older-than', '0');
-    assert.match(all.out, /^stripe: 3 events wait since \S+ · 3 due for a redrive/m);
+    assert.match(all.out, /^stripe: 4 events wait since \S+ · 4 due for a redrive/m);
     assert.match(all.out, /\n`terminal-crm redrive --older-than 0` finishes them\.\n$/);
     const hour = await cli('--store', store, '--older-than', '1h30m', '--source', 'adyen');
     assert.match(hour.out, /^adyen: 1 event waits since \S+ · 0 due for a redrive$/m);
@@ -79,7 +87,7 @@ describe('terminal-crm inbox', { timeout: 20_000 }, () => {
 
     const limited = await cli('--store', store, '--limit', '1');
     assert.ok(limited.out.includes(e.claimed.id) && !limited.out.includes(e.failed.id), limited.out);
-    assert.match(limited.out, /^… and 3 more \(--limit\)$/m);
+    assert.match(limited.out, /^… and 4 more \(--limit\)$/m);
   });
 
   it('says so plainly when nothing waits, and exits 0', async () => {

@@ -45,18 +45,43 @@ export interface RedriveReport<T> {
  * Finishes what a trigger accepted (kept in the inbox, answered 2xx) but no flow finished: the engine crashed
  * between the answer and the CRM write, or a step failed. Each waiting event goes to `handle` once per run, one by
  * one so a bad event costs only itself: through tokenize → match → upsert, whose ledger write marks it done in
- * the same transaction (inbox/mark-done.ts), or into a durable workflow. Claims keep concurrent redrivers (a
- * schedule in each engine, the worker, an operator) off each other's events; upsert is idempotent by event id, so
- * even a flow that finishes late next to a redrive records the payment once.
+ * the same transaction (inbox/mark-done.ts). Claims keep concurrent redrivers (a schedule in each engine, the
+ * worker, an operator) off each other's events; upsert is idempotent by event id, so even a flow that finishes late
+ * next to a redrive records the payment once. A redrive that hands events to durable workflows is
+ * redriveIntoWorkflows.
  */
-export async function redriveInbox<T>(db: SqlDatabase, handle: (event: unknown) => Promise<T>, o: RedriveOptions = {}): Promise<RedriveReport<T>> {
-  const now = (o.now ?? (() => new Date()))();
-  const claimed = await claimWaitingEvents(db, now, o);
+export function redriveInbox<T>(db: SqlDatabase, handle: (event: unknown) => Promise<T>, o: RedriveOptions = {}): Promise<RedriveReport<T>> {
+  return redrive(db, handle, o);
+}
+
+/**
+ * The redrive of a face with a durable workflow engine (the worker): `start` hands each waiting event to its
+ * workflow and returns the workflow's id, and the inbox keeps that id and the time (`workflow_id`,
+ * `handed_off_at`), so the inbox report counts the event as in a workflow while that workflow runs (for hours when
+ * the CRM is down) instead of failed once the claim runs out. Claims, grace and limits are redriveInbox's; any
+ * redrive's next claim of the event clears the hand-off, so one that then fails or dies leaves it failed.
+ */
+export function redriveIntoWorkflows(db: SqlDatabase, start: (event: unknown) => Promise<string>, o: RedriveOptions = {}): Promise<RedriveReport<string>> {
+  return redrive(db, start, o, (workflowId) => workflowId);
+}
+
+/** `workflowOf`: the durable workflow a result says the event was handed to, to keep in the inbox. */
+async function redrive<T>(db: SqlDatabase, handle: (event: unknown) => Promise<T>, o: RedriveOptions, workflowOf?: (result: T) => string): Promise<RedriveReport<T>> {
+  const clock = o.now ?? (() => new Date());
+  const claimed = await claimWaitingEvents(db, clock(), o);
   const report: RedriveReport<T> = { redriven: [], failed: [], waiting: 0 };
   for (const w of claimed) {
     const about = { eventId: w.eventId, receivedAt: w.receivedAt, attempts: w.attempts };
     try {
-      report.redriven.push({ ...about, result: await handle(w.event) });
+      const result = await handle(w.event);
+      // The workflow owns the event now: what an earlier redrive failed with no longer says why it waits.
+      if (workflowOf) {
+        await db.run(
+          "UPDATE inbox_events SET workflow_id = ?, handed_off_at = ?, last_error = NULL WHERE event_id = ? AND state = 'accepted'",
+          [workflowOf(result), clock().toISOString(), w.eventId],
+        );
+      }
+      report.redriven.push({ ...about, result });
     } catch (e) {
       const error = e instanceof Error ? e.message : String(e);
       await db.run('UPDATE inbox_events SET last_error = ? WHERE event_id = ?', [error.slice(0, 2000), w.eventId]);
@@ -75,7 +100,11 @@ interface WaitingRow {
   payload: string;
 }
 
-/** Takes the oldest waiting events for one run (a lease, so a redrive that dies hands them on). */
+/**
+ * Takes the oldest waiting events for one run (a lease, so a redrive that dies hands them on). A hand-off to a
+ * workflow an earlier redrive recorded is cleared: until this run hands the event on again it is this run's, so a
+ * run that dies leaves it failed once the claim runs out.
+ */
 export async function claimWaitingEvents(db: SqlDatabase, now: Date, o: RedriveOptions = {}): Promise<WaitingEvent[]> {
   const olderThanMs = o.olderThanMs ?? DEFAULT_REDRIVE_AFTER_MS;
   const limit = o.limit ?? DEFAULT_REDRIVE_LIMIT;
@@ -92,7 +121,9 @@ export async function claimWaitingEvents(db: SqlDatabase, now: Date, o: RedriveO
         [new Date(now.getTime() - olderThanMs).toISOString(), at, limit],
       );
       const until = new Date(now.getTime() + leaseMs).toISOString();
-      for (const r of picked) await tx.run('UPDATE inbox_events SET claimed_until = ?, attempts = attempts + 1 WHERE event_id = ?', [until, r.event_id]);
+      for (const r of picked) {
+        await tx.run('UPDATE inbox_events SET claimed_until = ?, attempts = attempts + 1, workflow_id = NULL, handed_off_at = NULL WHERE event_id = ?', [until, r.event_id]);
+      }
       return picked;
     },
     // Two redrivers on Postgres queue here instead of racing for the same rows.

@@ -13,13 +13,27 @@ export interface InboxSourceCount {
   due: number;
   /**
    * A redrive took them (attempts > 0) and they still wait: it failed (with its reason), or it died and its claim ran
-   * out. An event a redrive is on for the first time right now is claimed, not failed.
+   * out before it handed them to a workflow. An event a redrive is on for the first time right now is claimed, not
+   * failed; one the latest redrive handed to a workflow is inWorkflow, not failed.
    */
   failed: number;
   /** The reason the latest failed redrive kept, if any kept one. */
   lastError: string | null;
   /** Claimed by a redrive right now (claimed_until in the future): another redrive leaves them alone until then. */
   claimed: number;
+  /**
+   * The latest redrive that took them handed them to a durable workflow (the worker's), which has them: they wait
+   * while it runs (retrying a CRM that is down, say), whether or not that redrive's claim still holds.
+   */
+  inWorkflow: number;
+}
+
+/** The durable workflow the latest redrive of an event handed it to. */
+export interface InboxHandOff {
+  /** Its id in the engine (Temporal's workflow id: payment-<…>). */
+  workflowId: string;
+  /** When that redrive handed it over; the worker hands it again each time its claim runs out. */
+  handedOffAt: string;
 }
 
 /** One waiting event, as an operator needs it: never its payload. */
@@ -35,6 +49,8 @@ export interface InboxWaitingEvent {
   claimedUntil: string | null;
   /** Waiting at least the grace period: a redrive takes it. */
   due: boolean;
+  /** The workflow the latest redrive that took it handed it to; null when none did (no redrive yet, or it failed or died). */
+  inWorkflow: InboxHandOff | null;
 }
 
 export interface InboxReport {
@@ -63,6 +79,7 @@ interface CountRow {
   due: number;
   failed: number;
   claimed: number;
+  in_workflow: number;
 }
 
 interface EventRow {
@@ -73,14 +90,18 @@ interface EventRow {
   attempts: number;
   last_error: string | null;
   claimed_until: string | null;
+  workflow_id: string | null;
+  handed_off_at: string | null;
 }
 
-const FAILED = 'attempts > 0 AND (last_error IS NOT NULL OR claimed_until IS NULL OR claimed_until <= ?)';
+/** Every claim clears the hand-off (redrive.ts), so a kept workflow id is the doing of the latest redrive that took it. */
+const IN_WORKFLOW = 'workflow_id IS NOT NULL';
+const FAILED = `attempts > 0 AND NOT (${IN_WORKFLOW}) AND (last_error IS NOT NULL OR claimed_until IS NULL OR claimed_until <= ?)`;
 
 /**
  * What the inbox holds that no flow finished (state accepted), for an operator: per source how many wait, since
- * when, how many a redrive failed on and why, how many a redrive holds now; then the events, oldest first. It only
- * reads, and never the stored payload.
+ * when, how many a redrive failed on and why, how many a redrive holds now, how many a workflow has; then the
+ * events, oldest first. It only reads, and never the stored payload.
  */
 export async function inboxReport(db: SqlDatabase, q: InboxQuery = {}): Promise<InboxReport> {
   const olderThanMs = q.olderThanMs ?? DEFAULT_REDRIVE_AFTER_MS;
@@ -96,7 +117,8 @@ export async function inboxReport(db: SqlDatabase, q: InboxQuery = {}): Promise<
     `SELECT source, COUNT(*) AS waiting, MIN(received_at) AS oldest,
        SUM(CASE WHEN received_at <= ? THEN 1 ELSE 0 END) AS due,
        SUM(CASE WHEN ${FAILED} THEN 1 ELSE 0 END) AS failed,
-       SUM(CASE WHEN claimed_until > ? THEN 1 ELSE 0 END) AS claimed
+       SUM(CASE WHEN claimed_until > ? THEN 1 ELSE 0 END) AS claimed,
+       SUM(CASE WHEN ${IN_WORKFLOW} THEN 1 ELSE 0 END) AS in_workflow
      FROM inbox_events WHERE state = 'accepted'${bySource} GROUP BY source ORDER BY source`,
     [dueBefore, now, now, ...sourceParam],
   );
@@ -116,11 +138,12 @@ export async function inboxReport(db: SqlDatabase, q: InboxQuery = {}): Promise<
       failed: Number(c.failed),
       lastError: latest?.last_error ?? null,
       claimed: Number(c.claimed),
+      inWorkflow: Number(c.in_workflow),
     });
   }
 
   const rows = await db.all<EventRow>(
-    `SELECT event_id, source, event_type, received_at, attempts, last_error, claimed_until FROM inbox_events
+    `SELECT event_id, source, event_type, received_at, attempts, last_error, claimed_until, workflow_id, handed_off_at FROM inbox_events
      WHERE state = 'accepted'${bySource} ORDER BY received_at, event_id LIMIT ?`,
     [...sourceParam, limit],
   );
@@ -133,6 +156,7 @@ export async function inboxReport(db: SqlDatabase, q: InboxQuery = {}): Promise<
     lastError: r.last_error,
     claimedUntil: r.claimed_until !== null && r.claimed_until > now ? r.claimed_until : null,
     due: r.received_at <= dueBefore,
+    inWorkflow: r.workflow_id === null ? null : { workflowId: r.workflow_id, handedOffAt: r.handed_off_at ?? '' },
   }));
   const waiting = sources.reduce((n, s) => n + s.waiting, 0);
   return { olderThanMs, sources, events, more: Math.max(0, waiting - events.length) };

@@ -14,3 +14,18 @@ export const INBOX_REDRIVE_MIGRATION = {
     UPDATE inbox_events SET state = 'done', done_at = received_at
       WHERE state = 'accepted' AND event_id IN (SELECT event_id FROM ledger_events)`,
 } as const;
+
+/**
+ * Store schema version 37: the durable workflow the latest redrive handed a waiting event to (`workflow_id`, the
+ * worker's payment-<…> id) and when (`handed_off_at`). Such an event waits while its workflow runs (for hours when
+ * the CRM is down), its claim runs out between the worker's passes, and it has no error: without the hand-off kept,
+ * the inbox report counted it failed. Every redrive's claim of an event clears both (inbox/redrive.ts), so one that
+ * then fails or dies leaves it failed.
+ */
+export const INBOX_WORKFLOW_HAND_OFF_MIGRATION = {
+  version: 37,
+  name: 'inbox: the workflow the latest redrive handed an event to, and when',
+  sql: `
+    ALTER TABLE inbox_events ADD COLUMN workflow_id TEXT;
+    ALTER TABLE inbox_events ADD COLUMN handed_off_at TEXT`,
+} as const;
