@@ -1,6 +1,6 @@
 import type { Client } from '@temporalio/client';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
-import { DEFAULT_REDRIVE_AFTER_MS, redriveInbox, type RedriveReport } from '../nodes/core/inbox/redrive';
+import { DEFAULT_REDRIVE_AFTER_MS, redriveIntoWorkflows, type RedriveReport } from '../nodes/core/inbox/redrive';
 import { REDRIVE_AFTER_ENV, redriveAfterMs } from '../nodes/core/inbox/redrive-settings';
 import { openDatabase } from '../nodes/core/store/open-database';
 import type { SqlDatabase } from '../nodes/core/store/sql-database';
@@ -28,13 +28,15 @@ export type RunningRedriveLoop = PeriodicPass<RedriveReport<string>>;
  * becomes its payment workflow. The workflow id is the event's (payment-<event id>), so an event whose workflow is
  * running already joins it instead of starting another; the workflow's upsert marks the event done. Events are
  * claimed for the grace period (at least a minute), so a workflow still running is not started again each pass.
+ * The inbox keeps the workflow each event went to, so `terminal-crm inbox` shows it in that workflow, not failed,
+ * while the run goes on (retrying a CRM that is down, say) after the claim runs out.
  */
 export function startRedriveLoop(o: RedriveLoopOptions): RunningRedriveLoop {
   const log = o.log ?? (() => undefined);
   return startPeriodicPass({
     everyMs: o.everyMs ?? Math.min(60_000, Math.max(1_000, o.olderThanMs)),
     pass: () =>
-      redriveInbox(o.db, (event) => startPaymentWorkflowOfKind(o.client, event as PaymentEvent, o.workflow ?? DEFAULT_PAYMENT_WORKFLOW, { taskQueue: o.taskQueue }), {
+      redriveIntoWorkflows(o.db, (event) => startPaymentWorkflowOfKind(o.client, event as PaymentEvent, o.workflow ?? DEFAULT_PAYMENT_WORKFLOW, { taskQueue: o.taskQueue }), {
         olderThanMs: o.olderThanMs,
         leaseMs: Math.max(60_000, o.olderThanMs),
       }),
