@@ -31,9 +31,10 @@ export interface HttpTransport {
   request(req: HttpRequest): Promise<HttpResponse>;
   /**
    * Called once after a 401: drop the cached token and fetch a new one. Transports whose engine refreshes by
-   * itself (n8n's OAuth2 credentials) may leave it out.
+   * itself (n8n's OAuth2 credentials) may leave it out. `failed` is the request the 401 answered: a token renewed by
+   * another caller since that request left is kept, not dropped again for a login of its own.
    */
-  refreshAuth?(): Promise<void>;
+  refreshAuth?(failed?: HttpRequest): Promise<void>;
   /**
    * The transport signs each request with the credential itself (n8n's httpRequestWithAuthentication, whose
    * credential exchanges and refreshes its own tokens): the caller's Authorization header is replaced, so a caller

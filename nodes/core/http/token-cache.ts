@@ -52,9 +52,14 @@ export class TokenCache {
     return this.renew();
   }
 
-  /** Drop the token (after a 401) and fetch another; callers waiting at the same time share one fetch. */
-  renew(): Promise<AccessToken> {
+  /**
+   * Drop the token (after a 401) and fetch another; callers waiting at the same time share one fetch. `refused`, the
+   * token the 401 answered: when the slot holds another by now (a caller sharing it renewed it meanwhile, as
+   * executions of one account do: sharedTokenSlot), that one is kept and no login is made for a token already gone.
+   */
+  renew(refused?: AccessToken): Promise<AccessToken> {
     const slot = this.slot;
+    if (refused && slot.current && slot.current.token !== refused.token) return Promise.resolve(slot.current);
     slot.current = undefined;
     slot.pending ??= this.fetchToken()
       .then((t) => (slot.current = t))

@@ -24,7 +24,7 @@ export async function callCrm(crm: string, http: HttpTransport, req: HttpRequest
   let res = await send(crm, http, req);
   if ((res.status === 401 || res.status === 403) && options.refused?.(res)) return res;
   if (res.status === 401 && http.refreshAuth) {
-    await http.refreshAuth();
+    await http.refreshAuth(req);
     res = await send(crm, http, req);
   }
   const limited = options.rateLimit?.(res);

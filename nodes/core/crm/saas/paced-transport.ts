@@ -1,6 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CrmAdapter, CrmLimits } from './crm-adapter';
-import type { HttpResponse, HttpTransport } from '../../http/http-transport';
+import type { HttpRequest, HttpResponse, HttpTransport } from '../../http/http-transport';
 import { RateLimiter, realClock, type Clock } from './rate-limiter';
 
 /** How a drain paces an adapter: per HTTP request (exact), or per adapter call when the transport is not paced. */
@@ -40,7 +40,7 @@ export function pacedTransport(http: HttpTransport, limiter: RateLimiter, heard?
         release?.();
       }
     },
-    ...(http.refreshAuth ? { refreshAuth: () => http.refreshAuth!() } : {}),
+    ...(http.refreshAuth ? { refreshAuth: (failed?: HttpRequest) => http.refreshAuth!(failed) } : {}),
   };
 }
 
