@@ -6,7 +6,7 @@ import type { HttpRequest, HttpResponse, HttpTransport } from '../../../../nodes
  */
 export function reshaped(http: HttpTransport, when: (req: HttpRequest) => boolean, reshape: (res: HttpResponse) => Partial<HttpResponse>): HttpTransport {
   return {
-    ...(http.refreshAuth ? { refreshAuth: () => http.refreshAuth!() } : {}),
+    ...(http.refreshAuth ? { refreshAuth: (failed?: HttpRequest) => http.refreshAuth!(failed) } : {}),
     async request(req) {
       const res = await http.request(req);
       return when(req) ? { ...res, ...reshape(res) } : res;
