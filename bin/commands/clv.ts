@@ -47,7 +47,8 @@ counted on stderr.
 
 Output:
   --horizon DAYS         forecast horizon(s) in days, comma-separated (default 90,365)
-  --output FILE          write the per-customer forecast: .csv, or .jsonl/.ndjson
+  --output FILE          write the per-customer forecast: .csv, .jsonl/.ndjson (one
+                         object a line) or .json (one array of them)
   --penalizer X          L2 penalty on the parameters (default 0, plain maximum likelihood)
   --json                 print the fitted parameters as one JSON object:
                          r, alpha, a, b, logLikelihood and, with amounts,
@@ -233,8 +234,13 @@ function checkWritable(path: string): void {
   }
 }
 
+/**
+ * CSV, JSON lines (.jsonl, .ndjson: one object a line) or, for a .json name, one JSON array of those objects: a
+ * program opening a .json file reads one document, and JSON lines of more than one customer are not one.
+ */
 async function writeRows(path: string, rows: readonly ReportRow[]): Promise<void> {
-  const jsonl = /\.(jsonl|ndjson|json)$/i.test(path);
+  const jsonl = /\.(jsonl|ndjson)$/i.test(path);
+  const json = /\.json$/i.test(path);
   const out = createWriteStream(path);
   try {
     await once(out, 'open');
@@ -247,12 +253,16 @@ async function writeRows(path: string, rows: readonly ReportRow[]): Promise<void
     let text: string;
     if (jsonl) {
       text = `${JSON.stringify(flat)}\n`;
+    } else if (json) {
+      text = `${header ? ',\n' : '[\n'}${JSON.stringify(flat)}`;
+      header = true;
     } else {
       text = `${header ? '' : `${Object.keys(flat).join(',')}\n`}${Object.values(flat).map(csvCell).join(',')}\n`;
       header = true;
     }
     if (!out.write(text)) await once(out, 'drain');
   }
+  if (json) out.write(header ? '\n]\n' : '[]\n');
   out.end();
   await once(out, 'finish');
 }

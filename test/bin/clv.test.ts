@@ -131,6 +131,18 @@ describe('terminal-crm clv', () => {
     assert.equal(existsSync(join(dir.path, 'forecast.xlsx')), false);
   });
 
+  it('--output forecast.json is one JSON document (an array of the rows .jsonl writes one a line), as the name asks', async () => {
+    const lines = join(dir.path, 'forecast.jsonl');
+    const json = join(dir.path, 'forecast.json');
+    assert.equal((await clv(csv, '--observation-end', '1997-09-30', '--output', lines)).code, 0);
+    const r = await clv(csv, '--observation-end', '1997-09-30', '--output', json);
+    assert.equal(r.code, 0, r.err);
+    const perLine = readFileSync(lines, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.ok(perLine.length > 1000, `${perLine.length} customers`);
+    // JSON.parse is what a program opening a .json file does: JSON lines of more than one row are not JSON.
+    assert.deepEqual(JSON.parse(readFileSync(json, 'utf8')), perLine);
+  });
+
   it('a line-item file such as UCI Online Retail: price × quantity per row, returns lower the day, guest rows left out and counted', async () => {
     // The first rows of the UCI Online Retail dataset (InvoiceDate as M/D/YYYY H:MM), a guest sale (no CustomerID,
     // a quarter of that dataset's rows) and a cancelled invoice (C…, negative Quantity).
