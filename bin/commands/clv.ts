@@ -224,7 +224,7 @@ function checkWritable(path: string): void {
   // A name that asks for another format (forecast.xlsx) would get CSV under it, which the program it names then refuses.
   const extension = /\.([^./\\]+)$/.exec(path)?.[1];
   if (extension !== undefined && !/^(csv|jsonl|ndjson|json)$/i.test(extension)) {
-    throw new InputError('--output', `writes CSV or JSON lines, not .${extension}`, 'name the file .csv (a spreadsheet opens it) or .jsonl');
+    throw new InputError('--output', `writes CSV, JSON lines or one JSON array, not .${extension}`, 'name the file .csv (a spreadsheet opens it), .jsonl (one object a line) or .json (one array)');
   }
   try {
     if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw Object.assign(new Error('a folder'), { code: 'EISDIR' });

@@ -127,7 +127,7 @@ describe('terminal-crm clv', () => {
     // Another format's name would get CSV under it.
     const xlsx = await clv(csv, '--output', join(dir.path, 'forecast.xlsx'));
     assert.equal(xlsx.code, 1);
-    assert.match(xlsx.err, /--output: writes CSV or JSON lines, not \.xlsx\. Fix: name the file \.csv \(a spreadsheet opens it\) or \.jsonl/);
+    assert.match(xlsx.err, /--output: writes CSV, JSON lines or one JSON array, not \.xlsx\. Fix: name the file \.csv \(a spreadsheet opens it\), \.jsonl \(one object a line\) or \.json \(one array\)/);
     assert.equal(existsSync(join(dir.path, 'forecast.xlsx')), false);
   });
 
