@@ -5,7 +5,7 @@ import { SCHEDULED_RUN_HEARTBEAT_TIMEOUT } from './heartbeat-timeout';
 
 /**
  * The batch reads every customer: minutes for a large store. It heartbeats as it goes, the checkpoint after each
- * chunk it writes and, before its first chunk, whenever 200 ms of work have passed while it reads, scores and fits the
+ * chunk it writes and, before its first chunk, whenever 50 ms of work have passed while it reads, scores and fits the
  * lifetime-value model (letting the event loop turn then: on a SQLite store nothing else would), so the scheduled
  * runs' heartbeat timeout holds for any size of store: a worker that dies mid-run is noticed within it, and the
  * retry goes on from the last heartbeat's checkpoint on another worker (customers already written are not written

@@ -39,7 +39,7 @@ describe('the segment batch activity under a short heartbeat timeout (real Tempo
       connection: server.env.nativeConnection, taskQueue, workflowBundle: bundle, shutdownGraceTime: '500ms',
       activities: createBatchActivities({ storeUrl: s.url, segment: parseSegmentConfig({ clv: { unit: 'days' } }), loyalty: null }),
       // The SDK sends heartbeats at most every 80 % of the timeout (1.6 s here); at most every 0.5 s leaves room on a
-      // loaded machine. The batch's own pauses (200 ms of work) are what this test is about.
+      // loaded machine. The batch's own pauses (50 ms of work) are what this test is about.
       maxHeartbeatThrottleInterval: '500ms',
     });
     const workflowId = `segment-heartbeat-${randomUUID()}`;

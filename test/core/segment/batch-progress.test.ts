@@ -24,7 +24,7 @@ describe('the segment batch reports progress and lets the event loop turn before
     try {
       const result = await runSegmentBatch(s.db, parseSegmentConfig({ clv: { unit: 'days' } }), {
         asOf: new Date(AS_OF),
-        // Every pause point reports: a store this small is read, scored and fitted in well under the default 200 ms.
+        // Every pause point reports, however quickly a store this small is read, scored and fitted.
         pauseEveryMs: 0,
         onProgress: (p: BatchProgress) => seen.push({ phase: p.phase, written: p.written, customers: p.customers, timerFired, hasCurrent: p.checkpoint.current !== undefined }),
       });

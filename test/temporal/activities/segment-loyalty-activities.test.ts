@@ -53,7 +53,7 @@ describe('Segment, Loyalty and batch activities', () => {
     env.on('heartbeat', (d: unknown) => beats.push(d));
     const summary = (await env.run(activities.runSegmentBatch, '2026-06-01T00:00:00Z')) as SegmentBatchSummary | null;
     const customers = summary!.currencies[0]!.customers;
-    // Reading, scoring and fitting report too once they take longer than the batch's pause (200 ms); on a store this small, rarely.
+    // Reading, scoring and fitting report too once they take longer than the batch's pause (50 ms); on a store this small, rarely.
     const progress = (beats as BatchProgress[]).filter((b) => b.phase === 'writing');
     assert.deepEqual(progress.map(({ currency, written, customers: n }) => ({ currency, written, customers: n })), [{ currency: 'USD', written: 0, customers }, { currency: 'USD', written: customers, customers }]);
     assert.equal(progress[1]!.checkpoint.current?.run.id, summary!.currencies[0]!.runId, 'each heartbeat carries the checkpoint a retry goes on from');

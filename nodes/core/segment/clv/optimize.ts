@@ -27,7 +27,7 @@ export function minimize(f: (x: readonly number[]) => number, start: readonly nu
   return finish(minimizeSteps(f, start, options));
 }
 
-/** `minimize`, stopping after each simplex move. */
+/** `minimize`, stopping after each simplex move, and between the evaluations of its first points and of a shrink. */
 export function* minimizeSteps(f: (x: readonly number[]) => number, start: readonly number[], options: MinimizeOptions = {}): Steps<MinimizeResult> {
   const tolerance = options.tolerance ?? 1e-10;
   const maxEvaluations = options.maxEvaluations ?? 20_000;
@@ -69,7 +69,13 @@ function* nelderMead(f: (x: readonly number[]) => number, start: readonly number
     p[i] = p[i]! + (p[i] === 0 ? step : step * Math.max(1, Math.abs(p[i]!)));
     points.push(p);
   }
-  const values = points.map(value);
+  // Every evaluation reads the whole sample (some milliseconds per 10,000 customers): the simplex's first points and a
+  // shrink's are yielded between, so a step never holds more than two of them.
+  const values: number[] = [];
+  for (const p of points) {
+    values.push(value(p));
+    yield;
+  }
   const order = () => {
     const idx = points.map((_, i) => i).sort((i, j) => values[i]! - values[j]!);
     const p = idx.map((i) => points[i]!);
@@ -116,6 +122,7 @@ function* nelderMead(f: (x: readonly number[]) => number, start: readonly number
         for (let i = 1; i <= n; i++) {
           points[i] = along(points[0]!, points[i]!, delta);
           values[i] = value(points[i]!);
+          if (i < n) yield;
         }
       }
     }
