@@ -4,7 +4,6 @@ import { loyaltyProgramFromEnv, segmentConfigFromEnv } from '../../nodes/core/pi
 import { InputError } from '../../nodes/core/errors';
 import { fieldsTargetOf } from '../../nodes/core/outbox/field-updates';
 import { runScheduledBatch, type LoyaltyReviewSummary, type SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
-import type { SqlExecutor } from '../../nodes/core/store/sql-database';
 import type { CliIo, Command } from './command';
 import { withStore } from './store-option';
 
@@ -15,7 +14,9 @@ Runs the segment batch once, now, against the store: what the Temporal worker's 
 catch up by hand. It scores every customer exactly (RFM quintiles, segment, flags), fits a
 fresh lifetime-value model per currency, and reviews the loyalty program: points past their
 expiry date expire, members whose spend left the tier window move down. Payments between
-runs are scored against the last run, so run it at least daily. Prints what changed.
+runs are scored against the last run, so run it at least daily. Prints what changed, and
+the payments in the ledger no customer's statistics hold (linked to no customer, or
+recorded without a Segment step), which no run scores.
 
 Settings, from the environment as for the worker:
   TERMINAL_CRM_STORE_URL        the store (default ~/.terminal-crm/store.db)
@@ -32,23 +33,35 @@ Options:
   -h, --help     show this help
 `;
 
+/** Why a payment of a known customer is in no one's statistics (a flow with no Segment node, a redrive, a backfill). */
+const SEGMENT_STEP_ONLY =
+  'statistics are kept by the Segment step as each payment passes it (n8n: Segment Customer; Node-RED: terminal segment; ' +
+  'the Temporal worker\'s payment workflows), and payments recorded without it are not scored';
+
+const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
+
 /**
- * The batch scores the statistics the Segment step keeps as each payment passes it; payments recorded without it (a
- * flow with no Segment node, a redrive, a backfill) have none. "No payments" would be untrue when the ledger holds them.
+ * The batch scores the statistics the Segment step keeps as each payment passes it: payments it never counted are
+ * said, scored customers or not ("no payments" would be untrue when the ledger holds them).
  */
-async function nothingToScore(db: SqlExecutor): Promise<string> {
-  const row = await db.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM ledger_payments WHERE customer_id IS NOT NULL');
-  const held = Number(row?.n ?? 0);
-  if (held === 0) return 'No customers with payments yet: nothing to score.\n';
-  return (
-    `No customer has segment statistics yet: nothing to score. The ledger holds ${held} ${held === 1 ? 'payment' : 'payments'} of known customers, ` +
-    'but statistics are kept by the Segment step as each payment passes it (n8n: Segment Customer; Node-RED: terminal segment; ' +
-    'the Temporal worker\'s payment workflows), and payments recorded without it are not scored.\n'
-  );
+function describeUnscored(s: SegmentBatchSummary, io: CliIo): void {
+  const u = s.unscored;
+  if (s.currencies.length === 0) {
+    if (!u || u.notCounted === 0) io.out('No customers with payments yet: nothing to score.\n');
+    else io.out(`No customer has segment statistics yet: nothing to score. The ledger holds ${plural(u.notCounted, 'payment', 'payments')} of known customers, but ${SEGMENT_STEP_ONLY}.\n`);
+    if (u && u.noCustomer > 0) io.out(`The ledger's ${plural(u.noCustomer, 'payment', 'payments')} linked to no customer cannot be scored (CRM Upsert linked them to no one).\n`);
+  } else if (u) {
+    io.out(`Not scored: ${plural(u.payments, 'payment', 'payments')} in the ledger\n`);
+    if (u.notCounted > 0) io.out(`  ${u.notCounted} of known customers that no Segment step counted: ${SEGMENT_STEP_ONLY}\n`);
+    if (u.noCustomer > 0) io.out(`  ${u.noCustomer} linked to no customer (CRM Upsert linked them to no one)\n`);
+  }
+  if (u && u.examples.length > 0) {
+    const reason = { 'no-customer': 'no customer', 'not-counted': 'no Segment step' } as const;
+    io.out(`  for example ${u.examples.map((e) => `${e.source} ${e.paymentId} (${e.currency}, ${reason[e.reason]})`).join(', ')}\n`);
+  }
 }
 
-function describeSegment(s: SegmentBatchSummary, io: CliIo, empty: string): void {
-  if (s.currencies.length === 0) io.out(empty);
+function describeSegment(s: SegmentBatchSummary, io: CliIo): void {
   for (const c of s.currencies) {
     io.out(`${c.currency}: ${c.customers} customers scored (run ${c.runId}), ${c.segmentChanges} changed segment\n`);
     const counts = Object.entries(c.segmentCounts).sort((a, b) => b[1] - a[1]);
@@ -56,6 +69,7 @@ function describeSegment(s: SegmentBatchSummary, io: CliIo, empty: string): void
     io.out(c.modelId ? `  lifetime-value model ${c.modelId} fitted${c.modelSkipped ? ` (${c.modelSkipped})` : ''}\n` : `  no lifetime-value model: ${c.modelSkipped}\n`);
     if (c.skippedConcurrent > 0) io.out(`  ${c.skippedConcurrent} customers kept as a payment scored them during the run\n`);
   }
+  describeUnscored(s, io);
 }
 
 function describeLoyalty(l: LoyaltyReviewSummary, io: CliIo): void {
@@ -97,13 +111,13 @@ export const segmentBatchCommand: Command = {
         onProgress: (p) => {
           if (Date.now() - lastReport < 3_000 || (p.phase === 'writing' && p.written === 0)) return;
           lastReport = Date.now();
-          io.err(`  ${p.currency}: ${p.phase === 'writing' ? `${p.written} of ${p.customers} customers written` : `${p.phase} ${p.customers} customers`}\n`);
+          io.err(p.phase === 'unscored' ? `  looking for unscored payments: ${p.customers} payments read\n` : `  ${p.currency}: ${p.phase === 'writing' ? `${p.written} of ${p.customers} customers written` : `${p.phase} ${p.customers} customers`}\n`);
         },
       });
       if (values.json) {
         io.out(`${JSON.stringify({ asOf: asOf.toISOString(), ...result })}\n`);
       } else {
-        if (result.segment) describeSegment(result.segment, io, result.segment.currencies.length === 0 ? await nothingToScore(db) : '');
+        if (result.segment) describeSegment(result.segment, io);
         else io.out(`Segment scoring is off (${ENV.segmentConfig}=off).\n`);
         if (result.loyalty) describeLoyalty(result.loyalty, io);
       }

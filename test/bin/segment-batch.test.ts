@@ -82,6 +82,35 @@ for (const where of stores) describe(`terminal-crm segment-batch on ${where.dial
     assert.match(out, /^Loyalty program "cli-test": \d+ points expired \(\d+ earnings\), 0 members moved up a tier, 0 down$/m);
   });
 
+  it('beside the customers it scored, names the payments in the ledger that no customer\'s statistics hold, in text and JSON', async () => {
+    const db = await openDatabase(storeUrl);
+    const known = (await db.get<{ customer_id: string }>('SELECT customer_id FROM segment_stats ORDER BY customer_id LIMIT 1'))!.customer_id;
+    await db.transaction((tx) => recordEvents(tx, [
+      payment('pi_noseg1', 1200, '2025-06-20T10:00:00.000Z', { customerId: known }),
+      payment('pi_noseg2', 800, '2025-06-21T10:00:00.000Z', { customerId: known }),
+      payment('pi_nobody', 500, '2025-06-22T10:00:00.000Z', { customerId: null }),
+    ]));
+    const text = await cli('--store', storeUrl, '--as-of', '2025-07-01');
+    assert.equal(text.code, 0, text.err);
+    assert.match(text.out, /^USD: 6 customers scored \(run [^)]+\), \d+ changed segment$/m);
+    assert.match(text.out, /^Not scored: 3 payments in the ledger$/m);
+    assert.match(text.out, /^ {2}2 of known customers that no Segment step counted: statistics are kept by the Segment step as each payment passes it/m);
+    assert.match(text.out, /^ {2}1 linked to no customer \(CRM Upsert linked them to no one\)$/m);
+    assert.match(text.out, /^ {2}for example stripe pi_nobody \(USD, no customer\), stripe pi_noseg1 \(USD, no Segment step\), stripe pi_noseg2 \(USD, no Segment step\)$/m);
+    const json = await cli('--store', storeUrl, '--as-of', '2025-07-01', '--json');
+    assert.equal(json.code, 0, json.err);
+    const result = JSON.parse(json.out) as { segment: SegmentBatchSummary };
+    assert.equal(result.segment.currencies[0]!.customers, 6);
+    assert.deepEqual(result.segment.unscored, {
+      payments: 3, noCustomer: 1, notCounted: 2,
+      examples: [
+        { source: 'stripe', paymentId: 'pi_nobody', currency: 'USD', reason: 'no-customer' },
+        { source: 'stripe', paymentId: 'pi_noseg1', currency: 'USD', reason: 'not-counted' },
+        { source: 'stripe', paymentId: 'pi_noseg2', currency: 'USD', reason: 'not-counted' },
+      ],
+    });
+  });
+
   it('with payments in the ledger that no Segment step saw, says so instead of "no customers with payments"', async () => {
     const { db, url: other } = await where.open();
     await db.transaction((tx) => recordEvents(tx, [payment('pi_unscored1', 1200, '2025-05-01T10:00:00.000Z'), payment('pi_unscored2', 800, '2025-05-02T10:00:00.000Z')]));

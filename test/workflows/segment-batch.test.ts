@@ -3,7 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { recordEvents } from '../../nodes/core/ledger/record-events';
 import { parseLoyaltyProgram } from '../../nodes/core/loyalty/program';
+import { payment } from '../core/ledger/support/events';
 import { createActivities, type ActivitySettings, type TerminalCrmActivities } from '../../temporal/activities/worker-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import type { segmentBatch } from '../../workflows/segment-batch';
@@ -75,11 +77,17 @@ describe('segmentBatch workflow (time-skipping test server)', () => {
     assert.ok(history.events!.some((e) => e.activityTaskStartedEventAttributes?.attempt === 2), 'the history shows the second attempt');
   });
 
-  it('running it again for the same moment changes no segment and expires nothing twice', async () => {
+  it('running it again for the same moment changes no segment and expires nothing twice; it names the payments no customer\'s statistics hold', async () => {
+    // A payment of a known customer recorded in the ledger without the Segment step (a backfill, a flow without one).
+    const known = (await s.db.get<{ customer_id: string }>('SELECT customer_id FROM segment_stats ORDER BY customer_id LIMIT 1'))!.customer_id;
+    await s.db.transaction((tx) => recordEvents(tx, [payment('pi_backfilled', 2_000, '2025-05-30T10:00:00.000Z', { customerId: known })]));
     const { result } = await runBatch(real(), '2025-07-01T00:00:00Z');
     const usd = result.segment!.currencies.find((c) => c.currency === 'USD')!;
     assert.equal(usd.segmentChanges, 0);
     assert.equal(result.loyalty!.pointsExpired, 0);
+    assert.deepEqual(result.segment!.unscored, {
+      payments: 1, noCustomer: 0, notCounted: 1, examples: [{ source: 'stripe', paymentId: 'pi_backfilled', currency: 'USD', reason: 'not-counted' }],
+    });
   });
 
   it('with the Segment step off it only reviews the loyalty program', async () => {

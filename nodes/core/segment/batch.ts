@@ -12,6 +12,7 @@ import { saveClvModel, saveRfmRun, type RfmRun, type StoredClvModel } from './ru
 import { saveEvaluation, statsFromRow } from './stats-repository';
 import type { Steps } from './clv/steps';
 import { pacer, PAUSE_EVERY_MS } from '../store/pacer';
+import { findUnscoredPayments, type UnscoredPayments } from './unscored';
 
 /**
  * The scheduled run: exact RFM quintiles over each currency's customers, a fresh BG/NBD + Gamma–Gamma fit on
@@ -55,12 +56,16 @@ export interface BatchOptions {
 }
 
 export interface BatchProgress {
+  /** The currency whose customers it is scoring; '' once it counts the unscored payments. */
   currency: string;
-  /** What the run is doing with this currency's customers: every phase reports, not only writing. */
-  phase: 'reading' | 'scoring' | 'fitting' | 'writing';
+  /**
+   * What the run is doing with this currency's customers: every phase reports, not only writing. Last, after every
+   * currency, `unscored`: it reads the ledger for payments no customer's statistics hold (BatchResult.unscored).
+   */
+  phase: 'reading' | 'scoring' | 'fitting' | 'writing' | 'unscored';
   /** Customers of this currency written so far, of `customers` (0 before the writing phase). */
   written: number;
-  /** This currency's customers (while reading: read so far). */
+  /** This currency's customers (while reading: read so far; while counting unscored payments: the ledger's payments read so far). */
   customers: number;
   /** Where a new attempt of this run would go on from: small, JSON, meant to be a heartbeat's details. */
   checkpoint: BatchCheckpoint;
@@ -107,6 +112,8 @@ export interface BatchCurrencyResult {
 export interface BatchResult {
   asOf: string;
   currencies: BatchCurrencyResult[];
+  /** Payments in the ledger (in the run's currencies when it was given some) that no customer's statistics hold. */
+  unscored: UnscoredPayments;
 }
 
 /**
@@ -284,7 +291,12 @@ export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, op
       ...(typeof fitted === 'string' ? { modelSkipped: fitted } : fitted.spendSkipped ? { modelSkipped: fitted.spendSkipped } : {}),
     });
   }
-  return { asOf: asOfIso, currencies: out };
+  // After every currency, so a retry that finds them all done comes straight here.
+  const unscored = await findUnscoredPayments(db, {
+    ...(options.currencies ? { currencies: options.currencies } : {}),
+    pause: (read) => pace(() => options.onProgress?.({ currency: '', phase: 'unscored', written: 0, customers: read, checkpoint: { asOf: asOfIso, done: [...out] } })),
+  });
+  return { asOf: asOfIso, currencies: out, unscored };
 }
 
 /**

@@ -4,6 +4,7 @@ import { reviewLoyalty, type LoyaltyReview } from '../loyalty/review';
 import type { SqlDatabase } from '../store/sql-database';
 import { runSegmentBatch, type BatchProgress, type BatchResult } from './batch';
 import type { SegmentConfig } from './config';
+import type { UnscoredPayments } from './unscored';
 
 /**
  * The scheduled run as every scheduler reports it (a Temporal workflow's result, the `segment-batch` command's
@@ -26,6 +27,11 @@ export interface SegmentBatchSummary {
     modelId: string | null;
     modelSkipped?: string;
   }[];
+  /**
+   * Payments in the ledger no customer's statistics hold, so no run scores them: how many, why (linked to no
+   * customer; no Segment step counted them) and the first few; left out when there are none.
+   */
+  unscored?: UnscoredPayments;
 }
 
 export interface LoyaltyReviewSummary {
@@ -53,6 +59,7 @@ export function summarizeBatch(r: BatchResult): SegmentBatchSummary {
       modelId: c.model?.id ?? null,
       ...(c.modelSkipped ? { modelSkipped: c.modelSkipped } : {}),
     })),
+    ...(r.unscored.payments > 0 ? { unscored: r.unscored } : {}),
   };
 }
 

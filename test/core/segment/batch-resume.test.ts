@@ -82,7 +82,8 @@ for (const store of stores) describe(`the segment batch goes on from its last ch
     // From the checkpoint, chunk by chunk, to the last USD customer.
     const steps = [crashAfter];
     while (steps.at(-1)! < usd) steps.push(Math.min(usd, steps.at(-1)! + chunkSize));
-    const preparing = attempt2.filter((p) => p.phase !== 'writing');
+    // Before writing (the ledger read for unscored payments comes after every currency, with nothing to go on from but them).
+    const preparing = attempt2.filter((p) => p.phase !== 'writing' && p.phase !== 'unscored');
     assert.deepEqual([...new Set(preparing.map((p) => p.phase))], ['reading', 'scoring'], 'no second fit');
     assert.ok(preparing.every((p) => JSON.stringify(p.checkpoint) === JSON.stringify(last)), 'before writing, the checkpoint it started from');
     assert.deepEqual(attempt2.filter((p) => p.phase === 'writing').map((p) => [p.currency, p.written]), steps.map((n) => ['USD', n]));
