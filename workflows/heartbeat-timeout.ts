@@ -1,7 +1,8 @@
 /**
  * The heartbeat timeout of the scheduled runs' activities (CRM sync, poll, reconcile), which heartbeat while they
- * work (temporal/activities/heartbeat-while-running.ts), and of the segment batch, which heartbeats its progress
- * (nodes/core/segment/batch.ts: after each chunk, and before the first whenever 50 ms of work have passed). The SDK
+ * work (temporal/activities/heartbeat-while-running.ts), and of the segment batch and the loyalty review, which
+ * heartbeat their progress (nodes/core/segment/batch.ts: after each chunk, and before the first whenever 50 ms of work
+ * have passed; nodes/core/loyalty/review.ts: whenever 50 ms of work have passed). The SDK
  * sends heartbeats at most every 80 % of it, so this leaves a loaded worker several seconds of slack; a lost attempt
  * is retried within it.
  */

@@ -18,9 +18,15 @@ const { runSegmentBatch } = proxyActivities<BatchActivities>({
   retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '15 minutes', maximumAttempts: 5, nonRetryableErrorTypes: ['InputError'] },
 });
 
-/** Expiring points and re-tiering members touches only members with something due: no progress to report. */
+/**
+ * The loyalty review reads every member's tier window: minutes for a large program. It heartbeats its progress
+ * (expiring, reviewing, writing; nodes/core/loyalty/review.ts), letting the event loop turn whenever 50 ms of work have
+ * passed, so a worker that dies mid-run is noticed within the scheduled runs' heartbeat timeout; the retry runs it
+ * again from the start, which changes nothing twice (the review is idempotent for one asOf).
+ */
 const { reviewLoyalty } = proxyActivities<BatchActivities>({
   startToCloseTimeout: '1 hour',
+  heartbeatTimeout: SCHEDULED_RUN_HEARTBEAT_TIMEOUT,
   retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '15 minutes', maximumAttempts: 5, nonRetryableErrorTypes: ['InputError'] },
 });
 

@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { LoyaltyProgram } from '../../nodes/core/loyalty/program';
 import { fieldsTargetOf } from '../../nodes/core/outbox/field-updates';
-import { reviewLoyalty as review } from '../../nodes/core/loyalty/review';
+import { reviewLoyalty as review, type LoyaltyReviewProgress } from '../../nodes/core/loyalty/review';
 import { runSegmentBatch as runBatch, type BatchCheckpoint, type BatchProgress } from '../../nodes/core/segment/batch';
 import { parseSegmentConfig, type SegmentConfig } from '../../nodes/core/segment/config';
 import { InputError } from '../../nodes/core/errors';
@@ -49,7 +49,12 @@ export function createBatchActivities(settings: { storeUrl: string; segment?: Se
     },
     reviewLoyalty: async (asOf) => {
       if (!program) return null;
-      return failFastOnInputError(async () => summarizeReview(program.id, await review(await db(), program, { asOf: asOfDate(asOf), ...(crm ? { crm } : {}) })));
+      // Its progress is the heartbeat: the review lets the event loop turn as it goes, so the SDK can send it.
+      const context = activityContext();
+      const onProgress = context ? (p: LoyaltyReviewProgress) => context.heartbeat(p) : undefined;
+      return failFastOnInputError(async () =>
+        summarizeReview(program.id, await review(await db(), program, { asOf: asOfDate(asOf), ...(crm ? { crm } : {}), ...(onProgress ? { onProgress } : {}) })),
+      );
     },
   };
 }

@@ -74,6 +74,8 @@ describe('segmentBatch workflow (time-skipping test server)', () => {
     const batch = scheduled.find((a) => a.activityType!.name === 'runSegmentBatch')!;
     assert.equal(Number(batch.heartbeatTimeout!.seconds), 30, "the scheduled runs' heartbeat timeout: the batch heartbeats before its first chunk too");
     assert.equal(Number(batch.startToCloseTimeout!.seconds), 4 * 3600);
+    const review = scheduled.find((a) => a.activityType!.name === 'reviewLoyalty')!;
+    assert.equal(Number(review.heartbeatTimeout!.seconds), 30, "the scheduled runs' heartbeat timeout: the review heartbeats its progress");
     assert.ok(history.events!.some((e) => e.activityTaskStartedEventAttributes?.attempt === 2), 'the history shows the second attempt');
   });
 

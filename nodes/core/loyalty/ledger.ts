@@ -602,15 +602,23 @@ export class LoyaltyLedger {
    * Points past their expiry date leave the balance (per payment, key "expire:<payment>", then
    * "expire:<payment>:<expired in all>" for points the payment earned after, when the ledger raised its amount). Points on hold for an
    * open dispute wait for its outcome. Returns the entries written, per customer.
+   *
+   * With `page`, at most `page.size` payments, in expiry order from after `page.after` (the `next` of the page before;
+   * none for the first), so a caller can expire a large backlog in several transactions; `next` is undefined after the last.
    */
-  async expire(tx: SqlExecutor, asOf: string, now: string): Promise<{ customerId: string; entry: LedgerEntry }[]> {
-    const due = await tx.all<PaymentRow & { source: string; payment_id: string }>(
+  async expire(
+    tx: SqlExecutor, asOf: string, now: string, page?: { size: number; after?: ExpiryPosition },
+  ): Promise<{ expired: { customerId: string; entry: LedgerEntry }[]; next?: ExpiryPosition }> {
+    const after = page?.after;
+    const due = await tx.all<PaymentRow & { source: string; payment_id: string; expires_at: string }>(
       `SELECT source, payment_id, customer_id, amount_minor, occurred_at, counted, refunded_minor, lost_minor, earned_points, reversed_points,
-         held_points, expired_points, forfeited_points, dispute_state, voided, earn_multiplier
+         held_points, expired_points, forfeited_points, dispute_state, voided, earn_multiplier, expires_at
        FROM loyalty_payments WHERE program_id = ? AND counted = 1 AND expires_at IS NOT NULL AND expires_at <= ?
          AND (dispute_state IS NULL OR dispute_state <> 'open')
-         AND earned_points - reversed_points - expired_points - forfeited_points > 0`,
-      [this.id, asOf],
+         AND earned_points - reversed_points - expired_points - forfeited_points > 0
+         ${after ? 'AND (expires_at, source, payment_id) > (?, ?, ?)' : ''}
+       ${page ? 'ORDER BY expires_at, source, payment_id LIMIT ?' : ''}`,
+      [this.id, asOf, ...(after ? [after.expiresAt, after.source, after.paymentId] : []), ...(page ? [page.size] : [])],
     );
     const out: { customerId: string; entry: LedgerEntry }[] = [];
     for (const p of due) {
@@ -626,8 +634,16 @@ export class LoyaltyLedger {
       const entry: LedgerEntry = { key, kind: 'expire', points: -points, heldPoints: 0 };
       if (await this.append(ctx, entry)) out.push({ customerId: p.customer_id, entry });
     }
-    return out;
+    const last = due[due.length - 1];
+    return { expired: out, ...(page && last && due.length === page.size ? { next: { expiresAt: last.expires_at, source: last.source, paymentId: last.payment_id } } : {}) };
   }
+}
+
+/** Where a paged expiry stands: the last payment it read, in expiry order. */
+export interface ExpiryPosition {
+  expiresAt: string;
+  source: string;
+  paymentId: string;
 }
 
 /** What a ledger entry is written with: the payment it is about, and the event that caused it (none for expiry). */

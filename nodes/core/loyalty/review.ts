@@ -1,7 +1,8 @@
 import { CursorStore } from '../cursors/cursor-store';
 import type { FieldsTarget } from '../outbox/field-updates';
+import { pacer, PAUSE_EVERY_MS } from '../store/pacer';
 import type { SqlDatabase } from '../store/sql-database';
-import { LoyaltyLedger, loyaltyReviewCursor, type MembershipEvent } from './ledger';
+import { LoyaltyLedger, loyaltyReviewCursor, type ExpiryPosition, type MembershipEvent } from './ledger';
 import { writeMembership } from './loyalty-step';
 import type { LoyaltyProgram } from './program';
 
@@ -16,7 +17,34 @@ export interface LoyaltyReview {
   fieldsQueued: number;
 }
 
-const PAGE = 5_000;
+/**
+ * What the review is doing, for a scheduler to tell a long run from a stuck one (a Temporal activity heartbeats
+ * with it): expiring points (`done`: the earnings expired so far), reviewing members' tiers (`done`: members reviewed
+ * so far), writing the fields of the members it re-tiered or whose points expired (`done`: written so far, of `of`).
+ */
+export interface LoyaltyReviewProgress {
+  phase: 'expiring' | 'reviewing' | 'writing';
+  done: number;
+  of?: number;
+}
+
+export interface LoyaltyReviewOptions {
+  asOf?: Date;
+  writeFields?: 'local' | 'none';
+  /** A SaaS CRM: re-tiered members' fields are queued for it too. */
+  crm?: FieldsTarget;
+  /** Called as it starts and whenever it lets the event loop turn (see pauseEveryMs). */
+  onProgress?: (p: LoyaltyReviewProgress) => void;
+  /**
+   * The longest it works before letting the event loop turn (timers, heartbeats, other work of the same process)
+   * and reporting progress: 50 ms by default. A page of earnings expired, of members reviewed and of fields written
+   * (250 each) is not split; each takes some tens of milliseconds.
+   */
+  pauseEveryMs?: number;
+}
+
+/** Earnings expired, members reviewed and members' fields written per transaction. */
+const PAGE = 250;
 
 /**
  * The scheduled part of a program: expire points past their date and re-tier members whose qualifying window
@@ -30,24 +58,35 @@ const PAGE = 5_000;
 export async function reviewLoyalty(
   db: SqlDatabase,
   program: LoyaltyProgram,
-  options: { asOf?: Date; writeFields?: 'local' | 'none'; /** A SaaS CRM: re-tiered members' fields are queued for it too. */ crm?: FieldsTarget } = {},
+  options: LoyaltyReviewOptions = {},
 ): Promise<LoyaltyReview> {
   const ledger = new LoyaltyLedger(program);
   const at = new Date();
   const now = at.toISOString();
   const touched = new Set<string>();
+  const pace = pacer(options.pauseEveryMs ?? PAUSE_EVERY_MS);
+  const progress = (p: LoyaltyReviewProgress) => () => options.onProgress?.(p);
+  progress({ phase: 'expiring', done: 0 })();
   // Where the window now stands, before any member is reviewed: an event's review from here on is not as of an earlier
   // time (ledger reviewTier), so one heard while or after this runs does not give back a tier the window took away. The
   // later of this review's time and the last one's, in one statement (two reviewers at once leave the later).
-  const { asOf, expired } = await db.transaction(async (tx) => {
-    const reviewedAsOf = await new CursorStore(tx).advanceTime(loyaltyReviewCursor(program.id), options.asOf ?? at, tx, at);
-    return { asOf: reviewedAsOf, expired: await ledger.expire(tx, reviewedAsOf, now) };
-  });
+  const asOf = await db.transaction((tx) => new CursorStore(tx).advanceTime(loyaltyReviewCursor(program.id), options.asOf ?? at, tx, at));
+  const expired: Awaited<ReturnType<LoyaltyLedger['expire']>>['expired'] = [];
+  let position: ExpiryPosition | undefined;
+  do {
+    await pace(progress({ phase: 'expiring', done: expired.length }));
+    const after = position;
+    const page = await db.transaction((tx) => ledger.expire(tx, asOf, now, { size: PAGE, ...(after ? { after } : {}) }));
+    expired.push(...page.expired);
+    position = page.next;
+  } while (position);
   for (const e of expired) touched.add(e.customerId);
   const events: MembershipEvent[] = [];
   if (program.tiers.length > 0) {
     let after = '';
+    let reviewed = 0;
     for (;;) {
+      await pace(progress({ phase: 'reviewing', done: reviewed }));
       const page = await db.all<{ customer_id: string }>(
         'SELECT customer_id FROM loyalty_members WHERE program_id = ? AND enrolled_at IS NOT NULL AND customer_id > ? ORDER BY customer_id LIMIT ?',
         [program.id, after, PAGE],
@@ -65,6 +104,7 @@ export async function reviewLoyalty(
       });
       events.push(...pageResult.pageEvents);
       for (const id of pageResult.pageTouched) touched.add(id);
+      reviewed += page.length;
       if (page.length < PAGE) break;
       after = page[page.length - 1]!.customer_id;
     }
@@ -72,14 +112,18 @@ export async function reviewLoyalty(
   const local = (options.writeFields ?? 'local') === 'local';
   let fieldsQueued = 0;
   if ((local || options.crm) && touched.size > 0) {
-    fieldsQueued = await db.transaction(async (tx) => {
-      let queued = 0;
-      for (const id of touched) {
-        const m = await ledger.member(tx, id);
-        if (m?.enrolled && (await writeMembership(tx, program, m, at, { local, crm: options.crm })).crmSync) queued++;
-      }
-      return queued;
-    });
+    const members = [...touched];
+    for (let start = 0; start < members.length; start += PAGE) {
+      await pace(progress({ phase: 'writing', done: start, of: members.length }));
+      fieldsQueued += await db.transaction(async (tx) => {
+        let queued = 0;
+        for (const id of members.slice(start, start + PAGE)) {
+          const m = await ledger.member(tx, id);
+          if (m?.enrolled && (await writeMembership(tx, program, m, at, { local, crm: options.crm })).crmSync) queued++;
+        }
+        return queued;
+      });
+    }
   }
   return { asOf, expiredEntries: expired.length, pointsExpired: expired.reduce((s, e) => s - e.entry.points, 0), events, fieldsQueued };
 }
