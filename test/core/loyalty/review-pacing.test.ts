@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { reviewLoyalty, type LoyaltyReviewProgress } from '../../../nodes/core/loyalty/review';
+import { countingLoopTurns, mostBetweenTurns } from '../../support/loop-turns';
 import { tempStore } from '../../support/temp-store';
 import { message } from '../segment/support/messages';
 import { insertTieredMembers } from './support/members';
@@ -24,34 +25,26 @@ describe('the loyalty review reports its progress and lets the event loop turn e
     let reviewed = 0;
     let written = 0;
     const reports: LoyaltyReviewProgress[] = [];
-    // Where it stood when it started: the first turn is measured from here.
-    const turns: { reviewed: number; written: number }[] = [{ reviewed: 0, written: 0 }];
-    let ticking = true;
-    const tick = () => {
-      turns.push({ reviewed, written });
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    try {
-      const review = await reviewLoyalty(s.db, program, {
-        asOf: new Date('2026-06-01T00:00:00Z'),
-        // Every pause point lets the loop turn: what is counted is where the review pauses, not how long it takes.
-        pauseEveryMs: 0,
-        onProgress: (p) => {
-          reports.push(p);
-          if (p.phase === 'reviewing') reviewed = p.done;
-          if (p.phase === 'writing') written = p.done;
-        },
-      });
-      assert.equal(review.events.filter((e) => e.type === 'tier-changed' && e.direction === 'downgrade').length, MEMBERS, 'every Gold member with no spend in the window moved down');
-    } finally {
-      ticking = false;
-    }
+    const { result: review, turns } = await countingLoopTurns(
+      () => ({ reviewed, written }),
+      () =>
+        reviewLoyalty(s.db, program, {
+          asOf: new Date('2026-06-01T00:00:00Z'),
+          // Every pause point lets the loop turn: what is counted is where the review pauses, not how long it takes.
+          pauseEveryMs: 0,
+          onProgress: (p) => {
+            reports.push(p);
+            if (p.phase === 'reviewing') reviewed = p.done;
+            if (p.phase === 'writing') written = p.done;
+          },
+        }),
+    );
+    assert.equal(review.events.filter((e) => e.type === 'tier-changed' && e.direction === 'downgrade').length, MEMBERS, 'every Gold member with no spend in the window moved down');
     assert.deepEqual([...new Set(reports.map((r) => r.phase))], ['expiring', 'reviewing', 'writing']);
     assert.ok(reports.filter((r) => r.phase === 'writing').every((r) => r.of === MEMBERS), 'writing says of how many');
     // The last page reviewed and the last chunk written are counted once the review is done.
     turns.push({ reviewed: MEMBERS, written: MEMBERS });
-    const most = (of: 'reviewed' | 'written') => Math.max(...turns.slice(1).map((t, i) => t[of] - turns[i]![of]));
+    const most = (of: 'reviewed' | 'written') => mostBetweenTurns(turns, (t) => t[of]);
     assert.ok(most('reviewed') <= BETWEEN_TURNS, `${most('reviewed')} members reviewed between two turns of the event loop`);
     assert.ok(most('written') <= BETWEEN_TURNS, `${most('written')} members' fields written between two turns of the event loop`);
     const fields = await s.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM customer_fields WHERE name = 'loyalty_tier' AND value = 'Silver'");
@@ -67,28 +60,20 @@ describe('the loyalty review reports its progress and lets the event loop turn e
       await loyaltyStep(message({ customerId: `exp_${i % 150}`, paymentId: `pi_exp_${String(i).padStart(4, '0')}`, amountMinor: 1000, at: `2025-03-${day}T10:00:00Z` }), { db: s.db, program: expiring });
     }
     let expired = 0;
-    const turns: number[] = [0];
-    let ticking = true;
-    const tick = () => {
-      turns.push(expired);
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    let review;
-    try {
-      review = await reviewLoyalty(s.db, expiring, {
-        asOf: new Date('2025-06-01T00:00:00Z'),
-        pauseEveryMs: 0,
-        onProgress: (p) => {
-          if (p.phase === 'expiring') expired = p.done;
-        },
-      });
-    } finally {
-      ticking = false;
-    }
+    const { result: review, turns } = await countingLoopTurns(
+      () => expired,
+      () =>
+        reviewLoyalty(s.db, expiring, {
+          asOf: new Date('2025-06-01T00:00:00Z'),
+          pauseEveryMs: 0,
+          onProgress: (p) => {
+            if (p.phase === 'expiring') expired = p.done;
+          },
+        }),
+    );
     assert.deepEqual([review.expiredEntries, review.pointsExpired], [EARNINGS, EARNINGS * 10], 'every earning expired, 10 points each');
     turns.push(review.expiredEntries);
-    const most = Math.max(...turns.slice(1).map((t, i) => t - turns[i]!));
+    const most = mostBetweenTurns(turns, (t) => t);
     assert.ok(most <= BETWEEN_TURNS, `${most} earnings expired between two turns of the event loop`);
     const balances = await s.db.get<{ total: number }>('SELECT SUM(points_balance) AS total FROM loyalty_members WHERE program_id = ?', [expiring.id]);
     assert.equal(Number(balances!.total), 0);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { runSegmentBatch, type BatchProgress } from '../../../nodes/core/segment/batch';
 import { parseSegmentConfig } from '../../../nodes/core/segment/config';
+import { countingLoopTurns, mostBetweenTurns } from '../../support/loop-turns';
 import { tempStore } from '../../support/temp-store';
 import { insertSimulatedStats } from './support/simulated-stats';
 
@@ -24,32 +25,24 @@ describe('the segment batch lets the event loop turn at least every few thousand
     // so the loop turns only where the batch lets it.
     let read = 0;
     let written = 0;
-    // Where it stood when it started: the first turn is measured from here.
-    const turns: { read: number; written: number }[] = [{ read: 0, written: 0 }];
-    let ticking = true;
-    const tick = () => {
-      turns.push({ read, written });
-      if (ticking) setImmediate(tick);
-    };
-    setImmediate(tick);
-    try {
-      const result = await runSegmentBatch(s.db, parseSegmentConfig({ clv: { unit: 'days', minCustomers: CUSTOMERS * 2 } }), {
-        asOf: new Date(AS_OF),
-        // Every pause point lets the loop turn: what is counted is where the batch pauses, not how long its steps take.
-        pauseEveryMs: 0,
-        onProgress: (p: BatchProgress) => {
-          if (p.phase === 'reading') read = p.customers;
-          if (p.phase === 'writing') written = p.written;
-        },
-      });
-      assert.equal(result.currencies[0]!.customers, CUSTOMERS);
-    } finally {
-      ticking = false;
-    }
+    const { result, turns } = await countingLoopTurns(
+      () => ({ read, written }),
+      () =>
+        runSegmentBatch(s.db, parseSegmentConfig({ clv: { unit: 'days', minCustomers: CUSTOMERS * 2 } }), {
+          asOf: new Date(AS_OF),
+          // Every pause point lets the loop turn: what is counted is where the batch pauses, not how long its steps take.
+          pauseEveryMs: 0,
+          onProgress: (p: BatchProgress) => {
+            if (p.phase === 'reading') read = p.customers;
+            if (p.phase === 'writing') written = p.written;
+          },
+        }),
+    );
+    assert.equal(result.currencies[0]!.customers, CUSTOMERS);
     turns.push({ read, written });
     assert.equal(read, CUSTOMERS);
     assert.equal(written, CUSTOMERS);
-    const most = (of: 'read' | 'written') => Math.max(...turns.slice(1).map((t, i) => t[of] - turns[i]![of]));
+    const most = (of: 'read' | 'written') => mostBetweenTurns(turns, (t) => t[of]);
     assert.ok(most('read') <= READ_BETWEEN_TURNS, `${most('read')} customers read between two turns of the event loop`);
     assert.ok(most('written') <= WRITTEN_BETWEEN_TURNS, `${most('written')} customers written between two turns of the event loop`);
     assert.ok(turns.filter((t, i) => i > 0 && t.written > turns[i - 1]!.written).length >= CUSTOMERS / WRITTEN_BETWEEN_TURNS, 'a turn after every chunk');
