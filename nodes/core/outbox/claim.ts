@@ -1,5 +1,5 @@
 import type { SqlDatabase } from '../store/sql-database';
-import { raiseDeadAlert, type ClaimedRow } from './settle';
+import { foldIntoNewer, raiseDeadAlert, type ClaimedRow } from './settle';
 import { givenUpReason, isGivenUp, retryDelayMs } from './retry-policy';
 import type { OutboxAlert, OutboxKind, OutboxPolicy } from './types';
 
@@ -92,12 +92,13 @@ interface ClaimedRecord {
  * Rows whose drainer's lease ran out (it crashed, or was stopped mid-batch) wait again. The CRM may or may not
  * have received them; sending again is safe, every write is keyed by its external id. The lost try counts as an
  * attempt, so a record that brings its drainer down every time ends dead instead of looping. A row whose record
- * was queued again meanwhile is dropped: the newer row carries the latest state.
+ * was queued again meanwhile is dropped: the newer row carries the latest state (a field update's fields are
+ * folded into it, since it carries only those written since).
  */
 export async function reclaimExpired(db: SqlDatabase, crm: string, now: number, policy: OutboxPolicy, random: () => number): Promise<OutboxAlert[]> {
   const at = new Date(now).toISOString();
-  const expired = await db.all<{ id: string; kind: string; external_id: string; attempts: number; created_at: string; claimed_by: string | null; claimed_until: string }>(
-    "SELECT id, kind, external_id, attempts, created_at, claimed_by, claimed_until FROM outbox WHERE crm = ? AND state = 'inflight' AND claimed_until <= ?",
+  const expired = await db.all<{ id: string; kind: string; external_id: string; payload: string; attempts: number; created_at: string; claimed_by: string | null; claimed_until: string }>(
+    "SELECT id, kind, external_id, payload, attempts, created_at, claimed_by, claimed_until FROM outbox WHERE crm = ? AND state = 'inflight' AND claimed_until <= ?",
     [crm, at],
   );
   const alerts: OutboxAlert[] = [];
@@ -105,9 +106,10 @@ export async function reclaimExpired(db: SqlDatabase, crm: string, now: number, 
     const alert = await db.transaction(async (tx) => {
       const row = { id: x.id, kind: x.kind as OutboxKind, externalId: x.external_id };
       const guard = "id = ? AND state = 'inflight' AND claimed_until = ?";
-      const newer = await tx.get("SELECT 1 AS x FROM outbox WHERE crm = ? AND kind = ? AND external_id = ? AND state = 'pending'", [crm, x.kind, x.external_id]);
+      const newer = await tx.get<{ id: string; payload: string }>("SELECT id, payload FROM outbox WHERE crm = ? AND kind = ? AND external_id = ? AND state = 'pending'", [crm, x.kind, x.external_id]);
       if (newer) {
-        await tx.run(`DELETE FROM outbox WHERE ${guard}`, [x.id, x.claimed_until]);
+        const { changes } = await tx.run(`DELETE FROM outbox WHERE ${guard}`, [x.id, x.claimed_until]);
+        if (changes === 1) await foldIntoNewer(tx, { kind: row.kind, payload: JSON.parse(x.payload) as unknown }, newer, now);
         return undefined;
       }
       const attempts = Number(x.attempts) + 1;

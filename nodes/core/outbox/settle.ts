@@ -160,12 +160,7 @@ async function backToPending(
   if (newer) {
     const { changes } = await tx.run(`DELETE FROM outbox WHERE ${HELD}`, [row.id, ctx.owner]);
     if (changes !== 1) return { ...base(row), status: 'lost' };
-    if (row.kind === 'fields') {
-      const older = row.payload as CrmFieldUpdate;
-      const latest = JSON.parse(newer.payload) as CrmFieldUpdate;
-      const merged: CrmFieldUpdate = { ...latest, customerCrmId: latest.customerCrmId ?? older.customerCrmId, fields: { ...older.fields, ...latest.fields } };
-      await tx.run('UPDATE outbox SET payload = ?, updated_at = ? WHERE id = ?', [JSON.stringify(merged), iso(ctx.now), newer.id]);
-    }
+    await foldIntoNewer(tx, row, newer, ctx.now);
     return { ...base(row), status: 'superseded' };
   }
   const { changes } = await tx.run(
@@ -173,6 +168,18 @@ async function backToPending(
     [set.attempts, set.nextAttemptAt, set.lastError, iso(ctx.now), row.id, ctx.owner],
   );
   return changes === 1 ? undefined : { ...base(row), status: 'lost' };
+}
+
+/**
+ * A row dropped for a newer state of its record: a customer or payment row carries the whole latest state, but a
+ * field update only the fields written since, so the dropped row's fields go into the newer row (its own win).
+ */
+export async function foldIntoNewer(tx: SqlExecutor, row: { kind: OutboxKind; payload: unknown }, newer: { id: string; payload: string }, now: number): Promise<void> {
+  if (row.kind !== 'fields') return;
+  const older = row.payload as CrmFieldUpdate;
+  const latest = JSON.parse(newer.payload) as CrmFieldUpdate;
+  const merged: CrmFieldUpdate = { ...latest, customerCrmId: latest.customerCrmId ?? older.customerCrmId, fields: { ...older.fields, ...latest.fields } };
+  await tx.run('UPDATE outbox SET payload = ?, updated_at = ? WHERE id = ?', [JSON.stringify(merged), iso(now), newer.id]);
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { claimBatch } from '../../../nodes/core/outbox/claim';
+import { claimBatch, reclaimExpired } from '../../../nodes/core/outbox/claim';
 import { markFailed } from '../../../nodes/core/outbox/settle';
 import { crmAdapterFromRecord } from '../../../nodes/core/crm/saas/crm-from-credentials';
 import { createHubSpotAdapter, hubspotAxiosTransport, parseHubSpotSettings } from '../../../nodes/core/crm/saas/hubspot';
@@ -323,5 +323,17 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     const rows = await outboxRows(db);
     assert.equal(rows.length, 1);
     assert.deepEqual([rows[0]!.state, JSON.parse(rows[0]!.payload).fields], ['pending', { terminal_crm_segment: 'New', loyalty_tier: 'Gold' }]);
+  });
+
+  it('fields whose drainer crashed while newer fields were queued are folded into the newer row when the lease ends, not dropped', async () => {
+    await queue(db, 'hubspot', [{ kind: 'fields', record: { customerExternalId: 'cus_1', fields: { terminal_crm_segment: 'Champions' } } }], T0);
+    const [held] = await claimBatch(db, { crm: 'hubspot', kind: 'fields', owner: 'crashed-worker', now: T0, leaseMs: 60_000, limit: 10 });
+    assert.ok(held);
+    // Loyalty writes its own field meanwhile: a new row, since the first is in flight; it carries only its field.
+    await queue(db, 'hubspot', [{ kind: 'fields', record: { customerExternalId: 'cus_1', fields: { loyalty_tier: 'Gold' } } }], T0 + 1);
+    await reclaimExpired(db, 'hubspot', T0 + 60_000, DEFAULT_OUTBOX_POLICY, () => 0.5);
+    const rows = await outboxRows(db);
+    assert.equal(rows.length, 1);
+    assert.deepEqual([rows[0]!.state, JSON.parse(rows[0]!.payload).fields], ['pending', { terminal_crm_segment: 'Champions', loyalty_tier: 'Gold' }], 'the segment the crashed drainer may never have sent still goes out');
   });
 });
