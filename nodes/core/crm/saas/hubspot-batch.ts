@@ -73,14 +73,33 @@ export interface BatchTarget {
  */
 export async function writeBatch(call: HubSpotCall, target: BatchTarget, inputs: readonly BatchInput[]): Promise<Map<string, CrmItemResult>> {
   const out = new Map<string, CrmItemResult>();
-  for (let i = 0; i < inputs.length; i += HUBSPOT_BATCH_SIZE) {
+  const chunks = rounds(inputs).flatMap((round) => Array.from({ length: Math.ceil(round.length / HUBSPOT_BATCH_SIZE) }, (_, k) => round.slice(k * HUBSPOT_BATCH_SIZE, (k + 1) * HUBSPOT_BATCH_SIZE)));
+  for (const [i, chunk] of chunks.entries()) {
     try {
-      await writeChunk(call, target, inputs.slice(i, i + HUBSPOT_BATCH_SIZE), out);
+      await writeChunk(call, target, chunk, out);
     } catch (e) {
       const error = retryAfterPartialWrite(e, out.size > 0);
-      for (const x of inputs.slice(i)) if (!out.has(x.externalId)) out.set(x.externalId, { externalId: x.externalId, status: 'retry', error });
+      for (const x of chunks.slice(i).flat()) if (!out.has(x.externalId)) out.set(x.externalId, { externalId: x.externalId, status: 'retry', error });
       break;
     }
+  }
+  return out;
+}
+
+/**
+ * HubSpot refuses a whole batch naming one id twice ("Duplicate IDs found in batch input", VALIDATION_ERROR). Two
+ * records of the pack may write one HubSpot record (two customers with one email, contacts matched by email): each
+ * goes in its own request, in the order given, so the later state is written last; ids are compared as HubSpot
+ * matches emails, whatever their case.
+ */
+function rounds(inputs: readonly BatchInput[]): BatchInput[][] {
+  const out: BatchInput[][] = [];
+  const seen = new Map<string, number>();
+  for (const x of inputs) {
+    const id = x.body.id.toLowerCase();
+    const n = seen.get(id) ?? 0;
+    seen.set(id, n + 1);
+    (out[n] ??= []).push(x);
   }
   return out;
 }

@@ -94,6 +94,20 @@ describe('HubSpot adapter: contacts', () => {
     assert.ok(sentInputs(mock, '/contacts/batch/upsert').every((inputs) => inputs.every((x) => x.idProperty === 'email')));
   });
 
+  it('by email, two customers of one batch with the same email both reach their one contact: no request names it twice, so neither is refused for the batch it was put in', async () => {
+    const { mock, adapter } = await hubspot({ settings: { contactIdProperty: 'email' } });
+    const results = await adapter.upsertCustomers([customer(1), customer(2, { email: 'Ana1@Example.com' }), customer(3)]);
+
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'synced', 'synced'], JSON.stringify(results));
+    assert.equal(mock.records('contacts').length, 2);
+    const one = mock.records('contacts').find((c) => c.properties.email === 'ana1@example.com')!;
+    assert.deepEqual(results.map((r) => (r.status === 'synced' ? r.crmId : r.status)).slice(0, 2), [one.id, one.id]);
+    // The later state is written last: it is the one HubSpot keeps.
+    assert.equal(one.properties.lastname, 'Diaz2');
+    assert.ok(mock.callsTo('/contacts/batch/upsert').every((c) => c.status < 300), 'HubSpot refuses a batch naming one id twice');
+    for (const inputs of sentInputs(mock, '/contacts/batch/upsert')) assert.equal(new Set(inputs.map((x) => String(x.id).toLowerCase())).size, inputs.length);
+  });
+
   it('a mapped property HubSpot does not have stops the drain with the property and the fix', async () => {
     const { mock, adapter } = await hubspot({ mock: { properties: { contacts: ['email', 'firstname', 'lastname', 'phone', 'terminal_crm_id'] } } });
     await assert.rejects(adapter.upsertCustomers([customer(1)]), (e) => e instanceof CrmConfigError && /"city" does not exist/.test(e.message) && /HUBSPOT_CONTACT_FIELDS/.test(e.message));
