@@ -233,7 +233,7 @@ describe('HubSpot adapter: answers of a shape HubSpot does not document', () => 
   });
 
   it('a null among a batch’s results names no record: that record is retried, the others are synced', async () => {
-    const { mock, adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/contacts/batch/upsert'), body((b) => ({ ...b, results: [null, ...(b.results as unknown[]).slice(1)] }))) });
+    const { mock, adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/contacts/batch/upsert'), body((b) => ({ ...b, results: (b.results as Record<string, unknown>[]).map((r) => (r.objectWriteTraceId === 'cus_1' ? null : r)) }))) });
     const results = await adapter.upsertCustomers([customer(1), customer(2)]);
     assert.deepEqual(results.map((r) => r.status), ['retry', 'synced']);
     assert.equal(results[1]!.status === 'synced' && results[1]!.crmId, mock.recordBy('contacts', 'terminal_crm_id', 'cus_2')[0]!.id);
@@ -248,7 +248,7 @@ describe('HubSpot adapter: answers of a shape HubSpot does not document', () => 
   });
 
   it('a result whose id is HTML names no record HubSpot keeps: that record is retried, not synced under it', async () => {
-    const { adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/contacts/batch/upsert'), body((b) => ({ ...b, results: (b.results as Record<string, unknown>[]).map((r, i) => (i === 0 ? { ...r, id: PROXY_HTML } : r)) }))) });
+    const { adapter } = await hubspot({ wrap: (http) => reshaped(http, to('POST', '/contacts/batch/upsert'), body((b) => ({ ...b, results: (b.results as Record<string, unknown>[]).map((r) => (r.objectWriteTraceId === 'cus_1' ? { ...r, id: PROXY_HTML } : r)) }))) });
     const results = await adapter.upsertCustomers([customer(1), customer(2)]);
     assert.deepEqual(results.map((r) => r.status), ['retry', 'synced']);
   });

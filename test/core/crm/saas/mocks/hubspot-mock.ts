@@ -444,7 +444,7 @@ export class HubSpotMock {
     }
     const errors = failed.map((c) => ({ ...c.error!.item, context: { ...(c.error!.item.context ?? {}), ...(c.x.objectWriteTraceId ? { objectWriteTraceId: [c.x.objectWriteTraceId] } : {}) } }));
     const completedAt = new Date(this.now()).toISOString();
-    const out = { status: 'COMPLETE', results, ...(errors.length ? { numErrors: errors.length, errors } : {}), startedAt, completedAt };
+    const out = { status: 'COMPLETE', results: notInInputOrder(results), ...(errors.length ? { numErrors: errors.length, errors } : {}), startedAt, completedAt };
     return [errors.length ? 207 : 200, out];
   }
 
@@ -473,7 +473,7 @@ export class HubSpotMock {
       results.push({ id: record.id, properties: { ...record.properties }, createdAt: record.createdAt, updatedAt: record.updatedAt, archived: false, ...(x.objectWriteTraceId ? { objectWriteTraceId: x.objectWriteTraceId } : {}) });
     }
     const errors = failed.map((c) => ({ ...c.error!.item, context: { ...(c.error!.item.context ?? {}), ...(c.x.objectWriteTraceId ? { objectWriteTraceId: [c.x.objectWriteTraceId] } : {}) } }));
-    const out = { status: 'COMPLETE', results, ...(errors.length ? { numErrors: errors.length, errors } : {}), startedAt, completedAt: new Date(this.now()).toISOString() };
+    const out = { status: 'COMPLETE', results: notInInputOrder(results), ...(errors.length ? { numErrors: errors.length, errors } : {}), startedAt, completedAt: new Date(this.now()).toISOString() };
     return [errors.length ? 207 : 201, out];
   }
 
@@ -759,4 +759,13 @@ export function mulberry32(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/**
+ * HubSpot's batch writes answer their results in no particular order, not the inputs' ("The results array is returned
+ * in a random order", HubSpot/hubspot-api-nodejs#190; HubSpot: "The issue on API side we can't fix"): the mock answers
+ * them last input first, so an adapter that read them by position would name the wrong records.
+ */
+function notInInputOrder<T>(results: readonly T[]): T[] {
+  return [...results].reverse();
 }
