@@ -4,7 +4,7 @@ import type { CrmAdapter, CrmCustomer, CrmFieldUpdate, CrmItemResult, CrmLimits,
 import { CrmAuthError, CrmConfigError, CrmRateLimitError, CrmTransientError, CrmValidationError } from '../crm/saas/crm-errors';
 import type { SqlDatabase } from '../store/sql-database';
 import { claimBatch, reclaimExpired } from './claim';
-import { drainDeadline, pacingFor, PacingDeadlineError } from '../crm/saas/paced-transport';
+import { drainDeadline, drainLease, pacingFor, PacingDeadlineError } from '../crm/saas/paced-transport';
 import { activePause, pauseCrm } from './pauses';
 import type { Release } from '../crm/saas/rate-limiter';
 import { recordsFor } from './records';
@@ -196,6 +196,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
   };
 
   const sendBatch = async (claimed: readonly ClaimedRow[]): Promise<void> => {
+    const claimedAt = now();
     // Payments and fields of a customer the CRM refused are refused with it (its reason): fix the customer first.
     const refused = await refusedCustomersOf(db, crm, claimed);
     const rows = refused.size ? claimed.filter((r) => r.kind === 'customer' || !refused.has(r.customerExternalId)) : claimed;
@@ -223,12 +224,24 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
       }
     }
     result.batches++;
+    const lease = leaseKeeper(db, { owner, now, leaseMs: policy.leaseMs, claimedAt }, rows);
     let results: CrmItemResult[];
     try {
       const records = await recordsFor(db, crm, rows);
-      results = await (deadline === undefined ? send(adapter, rows[0]!.kind, records) : drainDeadline.run(deadline, () => send(adapter, rows[0]!.kind, records)));
+      // The wait for the rate limit may have outlasted the lease: the batch goes only while its rows are still ours
+      // (checked again before each paced request), so an older state never lands after a newer one another drainer sent.
+      await lease.keep();
+      const call = () => drainLease.run(lease.keep, () => send(adapter, rows[0]!.kind, records));
+      results = await (deadline === undefined ? call() : drainDeadline.run(deadline, call));
     } catch (e) {
       slot?.();
+      if (e instanceof LeaseLostError) {
+        record(e.lost.map((row) => ({ id: row.id, kind: row.kind, externalId: row.externalId, status: 'lost' as const })));
+        const held = rows.filter((row) => !e.lost.includes(row));
+        // What went out of the batch before its lease was lost is written again on its turn: every write is keyed.
+        if (held.length > 0) await releaseAll(held, 'not sent: the rate limit held the batch past its lease and another drainer took part of it', now(), true);
+        return;
+      }
       if (e instanceof PacingDeadlineError) {
         // What went out of this batch before the wait is written again next time: every write is keyed.
         await releaseAll(rows, e.message, now(), true);
@@ -294,6 +307,40 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
   if (failures.length > 0) throw failures[0];
   if (!done && limitReached) end(limitReached);
   return finish(db, result, adapter);
+}
+
+/** Rows of a batch another drainer took once this one's lease ran out (claim.ts, reclaimExpired). */
+class LeaseLostError extends Error {
+  constructor(readonly lost: readonly ClaimedRow[]) {
+    super(`${lost.length} row(s) of the batch were taken by another drainer after the lease ran out`);
+    this.name = 'LeaseLostError';
+  }
+}
+
+/**
+ * Keeps a batch's claim while it waits to go out: once half the lease is gone, the lease is renewed for the rows this
+ * drainer still holds (no other drainer took them: they stay its own even past claimed_until); `keep` throws
+ * LeaseLostError naming the rows another drainer took, so none of the batch is sent as it stands.
+ */
+function leaseKeeper(db: SqlDatabase, o: { owner: string; now: () => number; leaseMs: number; claimedAt: number }, rows: readonly ClaimedRow[]): { keep: () => Promise<void> } {
+  let renewAt = o.claimedAt + o.leaseMs / 2;
+  return {
+    keep: async () => {
+      const t = o.now();
+      if (t < renewAt) return;
+      const held = new Set<string>();
+      for (let i = 0; i < rows.length; i += 500) {
+        const chunk = rows.slice(i, i + 500);
+        const sql = `UPDATE outbox SET claimed_until = ? WHERE claimed_by = ? AND state = 'inflight' AND id IN (${chunk.map(() => '?').join(', ')}) RETURNING id`;
+        const params = [new Date(t + o.leaseMs).toISOString(), o.owner, ...chunk.map((r) => r.id)];
+        const renewed = db.dialect === 'sqlite' ? await db.transaction((tx) => tx.all<{ id: string }>(sql, params)) : await db.all<{ id: string }>(sql, params);
+        for (const r of renewed) held.add(r.id);
+      }
+      const lost = rows.filter((r) => !held.has(r.id));
+      if (lost.length > 0) throw new LeaseLostError(lost);
+      renewAt = t + o.leaseMs / 2;
+    },
+  };
 }
 
 /**

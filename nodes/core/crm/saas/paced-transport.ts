@@ -14,6 +14,12 @@ const paced = new WeakMap<CrmAdapter, Pacing>();
 /** The deadline of the drain run an adapter call belongs to (flushNow, --deadline), seen by the paced transport. */
 export const drainDeadline = new AsyncLocalStorage<number>();
 
+/**
+ * The drain's check that the rows of the batch an adapter call belongs to are still its own, run before each paced
+ * request goes out (after any wait for the rate limit): it throws when another drainer has taken them meanwhile.
+ */
+export const drainLease = new AsyncLocalStorage<() => Promise<void>>();
+
 /** The rate limit would hold the request past the drain run's deadline: the batch goes back to wait, unsent. */
 export class PacingDeadlineError extends Error {
   constructor(readonly nextStartAt: number) {
@@ -33,6 +39,8 @@ export function pacedTransport(http: HttpTransport, limiter: RateLimiter, heard?
       const release = await limiter.acquire(deadline === undefined ? {} : { deadline });
       if (!release) throw new PacingDeadlineError(limiter.nextStartAt());
       try {
+        // The wait may have outlasted the drain's lease on the batch: nothing goes out for rows no longer its own.
+        await drainLease.getStore()?.();
         const res = await http.request(req);
         heard?.(res);
         return res;
