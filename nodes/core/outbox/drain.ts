@@ -4,7 +4,7 @@ import type { CrmAdapter, CrmCustomer, CrmFieldUpdate, CrmItemResult, CrmLimits,
 import { CrmAuthError, CrmConfigError, CrmRateLimitError, CrmTransientError, CrmValidationError } from '../crm/saas/crm-errors';
 import type { SqlDatabase } from '../store/sql-database';
 import { claimBatch, reclaimExpired } from './claim';
-import { drainDeadline, drainLease, pacingFor, PacingDeadlineError } from '../crm/saas/paced-transport';
+import { drainDeadline, drainLease, LeaseLostError, pacingFor, PacingDeadlineError } from '../crm/saas/paced-transport';
 import { activePause, pauseCrm } from './pauses';
 import type { Release } from '../crm/saas/rate-limiter';
 import { recordsFor } from './records';
@@ -236,8 +236,9 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
     } catch (e) {
       slot?.();
       if (e instanceof LeaseLostError) {
-        record(e.lost.map((row) => ({ id: row.id, kind: row.kind, externalId: row.externalId, status: 'lost' as const })));
-        const held = rows.filter((row) => !e.lost.includes(row));
+        const lost = rows.filter((row) => e.lostIds.includes(row.id));
+        record(lost.map((row) => ({ id: row.id, kind: row.kind, externalId: row.externalId, status: 'lost' as const })));
+        const held = rows.filter((row) => !lost.includes(row));
         // What went out of the batch before its lease was lost is written again on its turn: every write is keyed.
         if (held.length > 0) await releaseAll(held, 'not sent: the rate limit held the batch past its lease and another drainer took part of it', now(), true);
         return;
@@ -309,14 +310,6 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
   return finish(db, result, adapter);
 }
 
-/** Rows of a batch another drainer took once this one's lease ran out (claim.ts, reclaimExpired). */
-class LeaseLostError extends Error {
-  constructor(readonly lost: readonly ClaimedRow[]) {
-    super(`${lost.length} row(s) of the batch were taken by another drainer after the lease ran out`);
-    this.name = 'LeaseLostError';
-  }
-}
-
 /**
  * Keeps a batch's claim while it waits to go out: once half the lease is gone, the lease is renewed for the rows this
  * drainer still holds (no other drainer took them: they stay its own even past claimed_until); `keep` throws
@@ -337,7 +330,7 @@ function leaseKeeper(db: SqlDatabase, o: { owner: string; now: () => number; lea
         for (const r of renewed) held.add(r.id);
       }
       const lost = rows.filter((r) => !held.has(r.id));
-      if (lost.length > 0) throw new LeaseLostError(lost);
+      if (lost.length > 0) throw new LeaseLostError(lost.map((r) => r.id));
       renewAt = t + o.leaseMs / 2;
     },
   };

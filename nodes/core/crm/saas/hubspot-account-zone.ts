@@ -5,7 +5,7 @@ import { CrmRateLimitError } from './crm-errors';
 import type { HubSpotCall } from './hubspot-batch';
 import { asHubSpotError, CRM, readRateLimit, reasonOf, type DailyReset } from './hubspot-errors';
 import { accountFact, learntByAccount } from './learnt-by-account';
-import { PacingDeadlineError } from './paced-transport';
+import { LeaseLostError, PacingDeadlineError } from './paced-transport';
 
 /**
  * HubSpot's account details: `timeZone` (the account's setting, e.g. "US/Eastern"), `utcOffsetMilliseconds`,
@@ -53,7 +53,7 @@ export function accountZone(call: Omit<HubSpotCall, 'dailyReset'>, accountKey?: 
       if (res.status === 423 || res.status === 477) return { askAgain: `HubSpot answered ${res.status} on GET ${ACCOUNT_INFO_PATH}` };
       return { timeZone: 'UTC', why: `HubSpot did not give the account's time zone (${res.status} on GET ${ACCOUNT_INFO_PATH}: ${refusal(res.body)}); set it (HUBSPOT_ACCOUNT_TIME_ZONE, or accountTimeZone) if the account's is another` };
     },
-    passOn: (e) => e instanceof CrmRateLimitError || e instanceof PacingDeadlineError,
+    passOn: (e) => e instanceof CrmRateLimitError || e instanceof PacingDeadlineError || e instanceof LeaseLostError,
     failedWith: (e) => (e instanceof Error ? e.message : String(e)),
   });
   return { ready: () => zone.ready(), dailyReset: () => zone.known() };

@@ -20,6 +20,14 @@ export const drainDeadline = new AsyncLocalStorage<number>();
  */
 export const drainLease = new AsyncLocalStorage<() => Promise<void>>();
 
+/** Rows of the batch another drainer took once this one's lease ran out: nothing more of the batch goes out. */
+export class LeaseLostError extends Error {
+  constructor(readonly lostIds: readonly string[]) {
+    super(`not sent: ${lostIds.length} outbox row(s) of the batch were taken by another drainer after the lease ran out`);
+    this.name = 'LeaseLostError';
+  }
+}
+
 /** The rate limit would hold the request past the drain run's deadline: the batch goes back to wait, unsent. */
 export class PacingDeadlineError extends Error {
   constructor(readonly nextStartAt: number) {

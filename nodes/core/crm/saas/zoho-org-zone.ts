@@ -3,7 +3,7 @@ import type { HttpResponse } from '../../http/http-transport';
 import { isRecord } from '../../json/json-values';
 import { CrmRateLimitError } from './crm-errors';
 import { accountFact, learntByAccount } from './learnt-by-account';
-import { PacingDeadlineError } from './paced-transport';
+import { LeaseLostError, PacingDeadlineError } from './paced-transport';
 import { zohoReason, zohoScopeMismatch, type ZohoCall } from './zoho-api';
 import { ZOHO_ENV, type ZohoSettings } from './zoho-settings';
 
@@ -54,7 +54,7 @@ export function orgZone(call: ZohoCall, settings: Pick<ZohoSettings, 'apiVersion
       const said = res.status >= 200 && res.status < 300 ? zoneOfOrg(res.body) : { timeZone: 'UTC', why: refusal(path, res) };
       return said ?? { askAgain: `Zoho answered GET ${path} without an org (${res.status})` };
     },
-    passOn: (e) => e instanceof CrmRateLimitError || e instanceof PacingDeadlineError,
+    passOn: (e) => e instanceof CrmRateLimitError || e instanceof PacingDeadlineError || e instanceof LeaseLostError,
     failedWith: (e) => `reading the org's time zone failed (${e instanceof Error ? e.message : String(e)})`,
   });
   return {
