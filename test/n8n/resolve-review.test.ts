@@ -82,6 +82,22 @@ for (const store of stores) describe(`n8n: Resolve Review (after CRM Upsert on t
     assert.deepEqual(out!.map((i) => i.pairedItem), [{ item: 0 }, { item: 1 }]);
   });
 
+  it("keeps the item's files (binary) beside its json, resolved or, with Continue On Fail, failed", async () => {
+    const evidence = { data: Buffer.from('photo of the receipt').toString('base64'), mimeType: 'image/jpeg', fileName: 'receipt.jpg' };
+    const items = [
+      { ...reviewItem('cus_known', 'cus_new2'), binary: { evidence: { ...evidence } } },
+      { json: { id: 'stripe:evt_other', match: { candidateId: 'cus_known' } }, binary: { evidence: { ...evidence } } },
+    ];
+    const wf = resolve({ decision: 'keep-apart' });
+    wf.nodes[0]!.onError = 'continueRegularOutput';
+    const run = await runWorkflow(wf, 'Resolve Review', items, creds());
+    assert.equal(run.status, 'success');
+    const [out] = outputsOf(run, 'Resolve Review');
+    assert.equal((out![0]!.json.review as { action: string }).action, 'keep-apart');
+    assert.match(String(out![1]!.json.error), /^Recorded Customer ID: is empty/);
+    assert.deepEqual(out!.map((i) => i.binary), [{ evidence }, { evidence }]);
+  });
+
   it('takes a Reason an expression gave as a number, as text', async () => {
     const run = await runWorkflow(resolve({ decision: 'link', reason: '={{ 42 }}' }), 'Resolve Review', [reviewItem('cus_known', 'cus_new4')], creds());
     assert.equal(run.data.resultData.error, undefined, run.data.resultData.error?.message);

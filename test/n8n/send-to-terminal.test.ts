@@ -206,6 +206,25 @@ describe('n8n: Send to Terminal under WorkflowExecute', { timeout: 30_000 }, () 
     assert.equal(item!.json.dealId, 'deal-9001');
   });
 
+  it("keeps the item's files (binary) beside its json, on the output and with Continue On Fail", async () => {
+    const offline = () =>
+      nock()(STRIPE)
+        .post('/v1/payment_intents').reply(200, stripePaymentIntent({ amount: 1250, currency: 'usd' }))
+        .post(`/v1/terminal/readers/${READER}/process_payment_intent`).reply(400, STRIPE_ERRORS.offline);
+    const quote = { data: Buffer.from('%PDF-1.4 quote for deal-9001').toString('base64'), mimeType: 'application/pdf', fileName: 'quote.pdf' };
+    const withFile = (): INodeExecutionData => ({ ...deal(), binary: { quote: { ...quote } } });
+
+    offline();
+    const [sent] = output(await run(params('stripe', READER), [withFile()]));
+    assert.equal(pushOf(sent!).outcome, 'offline');
+    assert.deepEqual(sent!.binary, { quote });
+
+    offline();
+    const [failed] = output(await run(params('stripe', READER, { options: { failOnProblem: true } }), [withFile()], { onError: 'continueRegularOutput' }));
+    assert.match(failed!.json.error as string, /offline/);
+    assert.deepEqual(failed!.binary, { quote });
+  });
+
   it('names the credential field to fill in when the Stripe credential has no secret key', async () => {
     const r = await run(params('stripe', READER), [deal()], {}, { ...CREDENTIALS, stripeTerminalApi: { secretKey: '', signingSecret: 'whsec_x' } });
     assert.equal(r.status, 'error');

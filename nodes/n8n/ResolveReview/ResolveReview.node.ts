@@ -79,6 +79,8 @@ export class ResolveReview implements INodeType {
     const out: INodeExecutionData[] = [];
     for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
       const pairedItem = { item: itemIndex };
+      // The item goes on with a field added: its files (what the person deciding attached) go on with it.
+      const binary = items[itemIndex]!.binary ? { binary: items[itemIndex]!.binary } : {};
       try {
         const review = await resolveReview(db, {
           action: parseReviewAction(this.getNodeParameter('decision', itemIndex), 'Decision'),
@@ -88,12 +90,12 @@ export class ResolveReview implements INodeType {
           actor: 'n8n',
           via: `n8n ${this.getNode().name}`,
         });
-        out.push({ json: { ...items[itemIndex]!.json, review: toItemJson(review) }, pairedItem });
+        out.push({ json: { ...items[itemIndex]!.json, review: toItemJson(review) }, ...binary, pairedItem });
       } catch (error) {
         if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);
         // Unlike mapItems, the item is kept: it comes after CRM Upsert (tokenized), and the person deciding needs
         // to see which payment the error belongs to.
-        out.push({ json: { ...items[itemIndex]!.json, error: errorMessage(error) }, pairedItem });
+        out.push({ json: { ...items[itemIndex]!.json, error: errorMessage(error) }, ...binary, pairedItem });
       }
     }
     return [out];

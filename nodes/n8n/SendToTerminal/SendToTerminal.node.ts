@@ -191,6 +191,8 @@ export class SendToTerminal implements INodeType {
     for (let itemIndex = 0; itemIndex < items.length; itemIndex++) {
       const json = items[itemIndex]!.json;
       const pairedItem = { item: itemIndex };
+      // The item goes on with a field added: its files (a quote PDF beside the deal) go on with it.
+      const binary = items[itemIndex]!.binary ? { binary: items[itemIndex]!.binary } : {};
       let outcome: PushOutcome | undefined;
       try {
         const processor = this.getNodeParameter('processor', itemIndex) as string;
@@ -213,13 +215,13 @@ export class SendToTerminal implements INodeType {
         if (options.failOnProblem && FAILING_OUTCOMES.has(outcome.outcome)) {
           throw new NodeOperationError(this.getNode(), outcome.message, { itemIndex, description: `push.outcome is "${outcome.outcome}"` });
         }
-        out.push({ json: { ...json, push: toItemJson(outcome) }, pairedItem });
+        out.push({ json: { ...json, push: toItemJson(outcome) }, ...binary, pairedItem });
       } catch (error) {
         if (!this.continueOnFail()) throw toNodeError(this.getNode(), error, itemIndex);
         // The item is a CRM record, not a payment: it is kept, with the outcome when there was one.
         const failed: IDataObject = { ...json, error: errorMessage(error) };
         if (outcome) failed.push = toItemJson(outcome);
-        out.push({ json: failed, pairedItem });
+        out.push({ json: failed, ...binary, pairedItem });
       }
     }
     return [out];
