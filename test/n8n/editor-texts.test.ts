@@ -10,7 +10,7 @@ import { MAX_RECENT_PAYMENTS, messageSettingsFromForm } from '../../nodes/core/m
 import { loyaltyProgramFromSettings, type LoyaltySettings } from '../../nodes/core/loyalty/operator-settings';
 import { flushDeadlineMs, MAX_FLUSH_SECONDS } from '../../nodes/core/outbox/field-updates';
 import { HIGH_VALUE_TOP_PERCENT } from '../../nodes/core/segment/config';
-import { MIN_REDRIVE_LIMIT } from '../../nodes/core/inbox/redrive';
+import { DEFAULT_REDRIVE_LIMIT, MIN_REDRIVE_LIMIT } from '../../nodes/core/inbox/redrive';
 import { redriveLimit } from '../../nodes/core/inbox/redrive-settings';
 import { segmentConfigFromSettings } from '../../nodes/core/segment/operator-settings';
 import { firstPollSince } from '../../nodes/core/pipeline/poll-source';
@@ -246,5 +246,13 @@ describe('n8n editor texts', () => {
     assert.equal(redriveLimit('Limit', o.minValue), o.minValue);
     assert.throws(() => redriveLimit('Limit', o.minValue! - 1), /^InputError: Limit: "0" is not a whole number of payments from 1 up\. Fix:/);
     assert.throws(() => redriveLimit('Limit', o.minValue! + 0.5), /^InputError: Limit: "1\.5"/);
+  });
+
+  it("Terminal Redrive: Limit starts at the core's DEFAULT_REDRIVE_LIMIT, as Node-RED's At most and the CLI's --limit do", () => {
+    const redrive = descriptions().find(({ d }) => d.name === 'terminalRedrive')!.d;
+    // n8n saves a parameter left at its default as nothing and fills the default in when it runs: this is each run's size.
+    assert.equal(redrive.properties.find((p) => p.name === 'limit')!.default, DEFAULT_REDRIVE_LIMIT);
+    const html = readFileSync(join(REPO, 'nodes/node-red/terminal-redrive.html'), 'utf8');
+    assert.equal(Number(/\blimit: \{\s*value: (\d+),/.exec(html)?.[1]), DEFAULT_REDRIVE_LIMIT);
   });
 });

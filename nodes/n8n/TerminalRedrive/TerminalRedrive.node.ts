@@ -51,7 +51,8 @@ export class TerminalRedrive implements INodeType {
         name: 'limit',
         type: 'number',
         typeOptions: { minValue: MIN_REDRIVE_LIMIT, numberPrecision: 0 },
-        default: 50,
+        // eslint-disable-next-line n8n-nodes-base/node-param-default-wrong-for-limit -- the run's size, not results returned: the core's default, as Node-RED's At most and the CLI's --limit take it
+        default: DEFAULT_REDRIVE_LIMIT,
         // eslint-disable-next-line n8n-nodes-base/node-param-description-wrong-for-limit -- it bounds the waiting payments a run takes, not results returned: the first output holds those recorded, the second those that failed
         description: 'Max number of waiting payments one run takes, oldest first; the rest wait for the next run',
       },
