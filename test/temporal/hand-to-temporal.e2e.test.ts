@@ -15,6 +15,7 @@ import type { paymentSaga } from '../../workflows/payment-saga';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
 import { resultWithin } from './support/result-within';
+import { eventText, eventTypeName } from './support/history-text';
 
 function within<T>(what: string, ms: number, p: Promise<T>): Promise<T> {
   const deadline = new Promise<never>((_, no) => setTimeout(() => no(new Error(`${what}: nothing after ${ms} ms`)), ms).unref());
@@ -92,6 +93,26 @@ describe('Hand to Temporal (the glue both faces use) on a real Temporal dev serv
     assert.deepEqual(rows.map((r) => r.event_id).sort(), [sale.id, refund.id].sort());
     const totals = await s.db.get<{ gross_minor: number; refunded_minor: number }>('SELECT gross_minor, refunded_minor FROM customer_totals WHERE customer_id = ?', [result.events[0]!.customerId]);
     assert.deepEqual({ gross: Number(totals!.gross_minor), refunded: Number(totals!.refunded_minor) }, { gross: 3100, refunded: 600 });
+  });
+
+  it('keeps card numbers, track data, security codes and PINs a flow step added to the item out of the saga\'s history', async () => {
+    const ids = { chargeId: `ch_${randomUUID().slice(0, 8)}`, paymentIntentId: `pi_${randomUUID().slice(0, 8)}` };
+    const sale = normalizeStripeEvent(stripeEvent('charge.succeeded', chargeObject({ amount: 2500, email: 'alan@example.com', name: 'Alan Turing', ...ids })));
+    // What a Set or Code node between the trigger and Hand to Temporal may put into any free-text field it keeps.
+    const item = {
+      ...sale,
+      customerHints: { ...sale.customerHints, name: 'Alan Turing 4000 0566 5566 5556', phone: '4242-4242-4242-4242', postalCode: 'cvv 321' },
+      metadata: { ...sale.metadata, note: 'clerk typed 4242424242424242 exp 12/29 cvv 123', track2: ';4000056655665556=29121011000012345678?', pin: 'PIN 9876' },
+    };
+    const handed = await within('handing the sale', 10_000, handToTemporal(client, taskQueue, { event: item }));
+    const handle = client.workflow.getHandle<typeof paymentSaga>(handed.workflowId, handed.runId);
+    const result = await resultWithin(handle, 30_000);
+    assert.deepEqual(result.events.map((e) => [e.eventId, e.outcome]), [[sale.id, 'recorded']]);
+    const events = (await handle.fetchHistory()).events!;
+    const texts = events.map((ev) => ({ type: eventTypeName(ev), text: eventText(ev) }));
+    assert.ok(texts.some((t) => t.text.includes('[redacted card number]')), 'the note is in the history, redacted');
+    const secrets = /4242[ -]?4242[ -]?4242[ -]?4242|4000[ -]?0566[ -]?5566[ -]?5556|=2912101|cvv 123|cvv 321|PIN 9876/;
+    assert.deepEqual(texts.filter((t) => secrets.test(t.text)).map((t) => t.type), []);
   });
 
   it('a server that is not there fails with the address in the message, within the connect deadline', async () => {
