@@ -1,4 +1,4 @@
-import { ActivityFailure, type RetryPolicy, ApplicationFailure, TimeoutFailure, condition, defineSignal, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ActivityFailure, type RetryPolicy, ApplicationFailure, CancellationScope, TimeoutFailure, condition, isCancellation, defineSignal, getExternalWorkflowHandle, patched, proxyActivities, proxyLocalActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PaymentEvent } from '../nodes/core/contracts/payment-event';
 import type { ReviewResolution } from '../nodes/core/match/review-resolution';
 import type { MatchedMessage, PaymentActivities, RecordedMessage } from './activity-contracts/payment-activities';
@@ -47,6 +47,12 @@ export const SAGA_ONE_TASK_PATCH = 'saga-one-workflow-task';
 
 /** Runs started before the saga waited for an operator's review record a review-band payment at once, as they did. */
 export const SAGA_REVIEW_WAITS_PATCH = 'saga-review-waits-for-operator';
+
+/**
+ * Runs started before a cancelled run compensated replay as they ran: the compensations and the alert asked for in
+ * the cancelled scope, so refused at once.
+ */
+export const SAGA_COMPENSATES_ON_CANCEL_PATCH = 'saga-compensates-on-cancel';
 
 /** Which proxy each step goes through in this run. */
 interface SagaSteps {
@@ -222,11 +228,21 @@ async function applyEvent(event: PaymentEvent, run: SagaSteps, desk: ReviewDesk)
       crmSync: sync?.status ?? null, review, segment: segmented, loyalty: rewarded,
     };
   } catch (e) {
-    if (!gaveUp(e)) throw e;
-    const reason = reasonOf(e);
+    // A cancelled run (an operator's `temporal workflow cancel`) is undone as a failed event is, then ends cancelled.
+    const cancelled = isCancellation(e);
+    if (!gaveUp(e) && !cancelled) throw e;
+    const reason = cancelled ? 'the workflow run was cancelled' : reasonOf(e);
     const input: SagaFailureInput = { ...about, reason };
-    const undone = await compensations.runInReverse(reason);
-    await steps.sagaAlert(input);
+    const compensate = async () => {
+      const ran = await compensations.runInReverse(reason);
+      await steps.sagaAlert(input);
+      return ran;
+    };
+    // Shielded from the cancellation: in the cancelled scope each would be refused before it was even scheduled,
+    // leaving the queued CRM write for CRM Sync to send, the merge made and the points granted. A cancel arriving
+    // while a failure is compensated waits for the compensations likewise.
+    const undone = !cancelled || patched(SAGA_COMPENSATES_ON_CANCEL_PATCH) ? await CancellationScope.nonCancellable(compensate) : await compensate();
+    if (cancelled) throw e;
     return {
       eventId: event.id, kind: event.kind, outcome: 'compensated', customerId: null, merges, crmSync: null, review, segment: null, loyalty: null,
       failure: { reason, compensated: undone.ran, compensationsFailed: undone.failed },

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { after, before, beforeEach, afterEach, describe, it } from 'node:test';
 import { WorkflowFailedError } from '@temporalio/client';
 import { Context } from '@temporalio/activity';
-import { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { CrmRateLimitError, CrmValidationError } from '../../nodes/core/crm/saas/crm-errors';
 import { parseLoyaltyProgram } from '../../nodes/core/loyalty/program';
 import { normalizeStripeEvent } from '../../nodes/core/sources/stripe-terminal';
@@ -15,7 +15,7 @@ import { createSagaActivities, typedFailures, type SagaSettings } from '../../te
 import type { SagaActivities } from '../../workflows/activity-contracts/saga-activities';
 import { createPaymentWorker, WORKFLOWS_PATH } from '../../temporal/payment-worker';
 import { paymentSagaWorkflowId, startPaymentSaga } from '../../temporal/start-payment/start-payment-saga';
-import { PAYMENT_SAGA_FAILED, SAGA_LOCAL_STEPS_PATCH, SAGA_ONE_TASK_PATCH } from '../../workflows/payment-saga';
+import { PAYMENT_SAGA_FAILED, SAGA_COMPENSATES_ON_CANCEL_PATCH, SAGA_LOCAL_STEPS_PATCH, SAGA_ONE_TASK_PATCH } from '../../workflows/payment-saga';
 import { PAYMENT_STEP_HEARTBEAT_TIMEOUT } from '../../workflows/heartbeat-timeout';
 import { activitiesOf, patchesOf } from './support/history-activities';
 import { seedCustomers } from '../core/match/match-fixtures';
@@ -175,6 +175,43 @@ describe('paymentSaga workflow (time-skipping test server)', { timeout: 180_000 
     const scheduled = history.events!.find((x) => x.activityTaskScheduledEventAttributes?.activityType?.name === 'sagaCrmSync')!.activityTaskScheduledEventAttributes!;
     assert.equal(Number(scheduled.heartbeatTimeout!.seconds) * 1000, heartbeatMs);
     assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [e.id]), 1);
+  });
+
+  it('an operator cancelling the run after its CRM write was queued: the write is marked failed and the alert written before the run ends cancelled', { timeout: 60_000 }, async () => {
+    const activities = real({ crm: 'hubspot', env: {}, crmWaitMs: 1_000 });
+    // Queues the write as the real step does, then meets HubSpot's rate limit: the run waits out the CRM's 30 s.
+    const limited: Activities = {
+      ...activities,
+      sagaCrmSync: (message) =>
+        typedFailures(async () => {
+          await activities.sagaCrmSync(message);
+          throw new CrmRateLimitError('hubspot', '429 TEN_SECONDLY_ROLLING', 30_000, 'wait');
+        }),
+    };
+    const e = sale({ amount: 3300, email: 'cancel@example.com' });
+    const paymentKey = `stripe:${e.paymentId}`;
+    const { error, history } = await withWorker(limited, async (taskQueue) => {
+      const handle = await startPaymentSaga(env.client, e, { taskQueue });
+      // Cancelled while the send waits for its next attempt (no attempt running: the test server skips no time).
+      for (let i = 0; ; i++) {
+        const [pending] = (await handle.describe()).raw.pendingActivities ?? [];
+        if (pending?.activityType?.name === 'sagaCrmSync' && (pending.attempt ?? 0) >= 2) break;
+        if (i > 150) throw new Error(`the CRM send was never retried: ${JSON.stringify(pending ?? null)}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await handle.cancel();
+      return { ...(await settledWithin(handle)), history: await handle.fetchHistory() };
+    });
+    assert.ok(error instanceof WorkflowFailedError && error.cause instanceof CancelledFailure, `the run ended cancelled, not ${String(error)}`);
+    const ran = activitiesOf(history).map((a) => a.type);
+    assert.deepEqual(ran.slice(ran.indexOf('sagaCrmSync') + 1), ['sagaMarkCrmFailed', 'sagaAlert'], 'the compensation and the alert ran after the cancel');
+    const outbox = await s.db.all<{ state: string; last_error: string }>("SELECT state, last_error FROM outbox WHERE crm = 'hubspot' AND kind = 'payment' AND external_id = ?", [paymentKey]);
+    assert.deepEqual(outbox.map((o) => o.state), ['rejected'], 'CRM Sync will not send the write of a cancelled run');
+    assert.match(outbox[0]!.last_error, /payment processing failed: the workflow run was cancelled/);
+    assert.equal(await count("SELECT COUNT(*) AS n FROM outbox_alerts WHERE kind = 'saga-failed' AND external_id = ?", [paymentKey]), 1);
+    assert.deepEqual(patchesOf(history), [SAGA_LOCAL_STEPS_PATCH, SAGA_ONE_TASK_PATCH, SAGA_COMPENSATES_ON_CANCEL_PATCH]);
+    // Deterministic: the run replays as it ran (a run cancelled before the patch: histories/paymentSaga.cancelled-before-compensation.json).
+    await Worker.runReplayHistory({ workflowBundle: bundle, replayName: 'cancelled-saga' }, history);
   });
 
   it('retries a CRM rate limit after the CRM\'s wait, and gives up at once on a record the CRM refuses', async () => {
