@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ensureCrmSyncSchedules, crmSyncScheduleId } from '../../temporal/crm-sync-schedule';
+import { ensurePollSchedules, pollScheduleId } from '../../temporal/poll-schedule';
+import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID } from '../../temporal/segment-schedule';
+import { startDevServer, type DevServer } from './support/dev-server';
+
+/**
+ * Every worker brings the pack's schedules in line with its settings at start. What an operator set on a schedule
+ * (paused, with a note saying why) must survive the next worker's start, whether the spec changed or not.
+ */
+describe('the schedules the worker keeps: an operator\'s pause survives a worker restart (real Temporal dev server)', { timeout: 60_000 }, () => {
+  let server: DevServer;
+  before(async () => {
+    server = await startDevServer();
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('segment batch, poll and CRM sync schedules stay paused with their note; the new spec is applied; the schedule is the same one', { timeout: 30_000 }, async () => {
+    const client = server.env.client;
+    const taskQueue = 'schedule-state';
+    const start = async (cron: string) => {
+      await ensureSegmentSchedule(client, { taskQueue, cron });
+      await ensurePollSchedules(client, { taskQueue, sources: ['square'], cron });
+      await ensureCrmSyncSchedules(client, { taskQueue, crms: ['hubspot'], cron });
+    };
+    const ids = [SEGMENT_SCHEDULE_ID, pollScheduleId('square'), crmSyncScheduleId('hubspot')];
+    await start('0 3 * * *');
+    const created = new Map<string, Date>();
+    for (const id of ids) {
+      const handle = client.schedule.getHandle(id);
+      created.set(id, (await handle.describe()).info.createdAt);
+      await handle.pause(`paused by the operator: ${id}`);
+    }
+    for (const cron of ['0 3 * * *', '30 4 * * *']) {
+      await start(cron);
+      for (const id of ids) {
+        const d = await client.schedule.getHandle(id).describe();
+        assert.deepEqual({ id, paused: d.state.paused, note: d.state.note }, { id, paused: true, note: `paused by the operator: ${id}` }, `after a start with ${cron}`);
+        assert.deepEqual(d.info.createdAt, created.get(id), `${id}: the same schedule, not a new one`);
+        const hour = cron === '0 3 * * *' ? 3 : 4;
+        assert.deepEqual(d.spec.calendars?.map((c) => c.hour), [[{ start: hour, end: hour, step: 1 }]], `${id}: the spec of ${cron}`);
+        assert.equal(d.policies.overlap, 'SKIP');
+      }
+    }
+  });
+});
