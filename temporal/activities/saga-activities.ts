@@ -1,3 +1,4 @@
+import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { MatchResult } from '../../nodes/core/contracts/customer';
 import { isSaasCrmName, type SaasCrmName } from '../../nodes/core/crm/crm-names';
@@ -12,6 +13,7 @@ import type { MatchConfig } from '../../nodes/core/match/match-config';
 import { matchCustomer } from '../../nodes/core/match/match-customer';
 import { raiseSagaAlert, rejectQueuedPayment } from '../../nodes/core/outbox/saga-alert';
 import type { PaymentMessage } from '../../nodes/core/contracts/payment-message';
+import type { SqlDatabase } from '../../nodes/core/store/sql-database';
 import { openCrm } from '../../nodes/core/steps/steps';
 import { upsertToCrmStep } from '../../nodes/core/steps/upsert-to-crm';
 import { readTokenizedEvent } from '../../nodes/core/contracts/payment-message';
@@ -23,7 +25,7 @@ import { heartbeatingEach } from './heartbeat-while-running';
 import { rememberedInRun } from './remembered-in-run';
 import type { ActivitySettings } from './payment-activities';
 import type { RecordedMessage } from '../../workflows/activity-contracts/payment-activities';
-import type { SagaActivities } from '../../workflows/activity-contracts/saga-activities';
+import type { SagaActivities, SagaMerge } from '../../workflows/activity-contracts/saga-activities';
 
 export type SagaSettings = Pick<ActivitySettings, 'storeUrl' | 'defaultRegion' | 'match' | 'loyalty'> & {
   /** The CRM payments go to (as TERMINAL_CRM_CRM): "local" or a SaaS CRM reached through the outbox. */
@@ -55,6 +57,39 @@ export async function typedFailures<T>(run: () => T | Promise<T>): Promise<T> {
   }
 }
 
+/** Whose merge it is: the saga run (workflow id and run id) and the event it was applying. */
+interface MergeMadeFor {
+  sagaRun: string;
+  eventId: string;
+}
+
+/** The saga run of the activity running now; null outside an activity (a test calling the step directly). */
+function sagaRunOfActivity(): string | null {
+  try {
+    const { workflowExecution } = Context.current().info;
+    return workflowExecution ? `${workflowExecution.workflowId}/${workflowExecution.runId}` : null;
+  } catch {
+    return null;
+  }
+}
+
+/** The merges, not undone, an earlier attempt of this step made for this run's event (their evidence names it). */
+async function mergesMadeFor(store: SqlDatabase, madeFor: MergeMadeFor): Promise<SagaMerge[]> {
+  // LIKE on the run id (a UUID: no character LIKE or JSON treats specially) narrows the rows; the evidence is then
+  // read exactly.
+  const runId = madeFor.sagaRun.slice(madeFor.sagaRun.lastIndexOf('/') + 1);
+  const rows = await store.all<{ id: string; into_id: string; from_id: string; evidence: string }>(
+    "SELECT id, into_id, from_id, evidence FROM identity_merges WHERE actor = 'auto' AND undone_at IS NULL AND evidence LIKE ? ORDER BY merged_at, id",
+    [`%${runId.replace(/[\\%_"]/g, '_')}%`],
+  );
+  return rows
+    .filter((r) => {
+      const e = JSON.parse(r.evidence) as Partial<MergeMadeFor> | null;
+      return e?.sagaRun === madeFor.sagaRun && e.eventId === madeFor.eventId;
+    })
+    .map((r) => ({ id: r.id, into: r.into_id, from: r.from_id }));
+}
+
 export function createSagaActivities(settings: SagaSettings): SagaActivities {
   const db = () => openDatabase(settings.storeUrl);
   const matchConfig: MatchConfig = { ...settings.match, defaultRegion: settings.defaultRegion };
@@ -69,7 +104,19 @@ export function createSagaActivities(settings: SagaSettings): SagaActivities {
         const match: MatchResult = await matchCustomer(event, { crm: await openCrm({ storeUrl: settings.storeUrl }) }, matchConfig);
         return { ...event, match };
       })),
-    sagaMerge: (message) => typedFailures(async () => (await applyAutoMerges(await db(), message.match)).map((m) => ({ id: m.id, into: m.into, from: m.from }))),
+    // Each merge's evidence names the saga run and event it was made for: an attempt after one that merged but never
+    // answered (its worker gone) finds those customers one already, and reports the earlier attempt's merges instead
+    // of none, so the saga can still undo them should a later step fail for good.
+    sagaMerge: (message) =>
+      typedFailures(async () => {
+        const store = await db();
+        const run = sagaRunOfActivity();
+        const madeFor: MergeMadeFor | null = run ? { sagaRun: run, eventId: message.id } : null;
+        const earlier = madeFor ? await mergesMadeFor(store, madeFor) : [];
+        const match = madeFor && message.match.merges ? { ...message.match, merges: message.match.merges.map((p) => ({ ...p, ...madeFor })) } : message.match;
+        const made = (await applyAutoMerges(store, match)).map((m) => ({ id: m.id, into: m.into, from: m.from }));
+        return [...earlier, ...made];
+      }),
     sagaUnmerge: (merges) =>
       typedFailures(async () => {
         const store = await db();

@@ -133,6 +133,38 @@ describe('paymentSaga workflow (time-skipping test server)', { timeout: 180_000 
     assert.equal(await count('SELECT COUNT(*) AS n FROM transactions WHERE event_id = ?', [e.id]), 1, 'the payment happened: the ledger keeps it');
   });
 
+  it('a merge whose first attempt committed but never answered (its worker gone) is still undone when a later step fails for good', async () => {
+    await seedCustomers(s.crm, [
+      { id: 'cus_m1', givenName: 'Mary', familyName: 'Somerville', email: 'mary@example.com' },
+      { id: 'cus_m2', givenName: 'Mary', familyName: 'Somerville', keys: [{ kind: 'processorCustomerId', value: 'stripe:cus_s2' }] },
+    ]);
+    const activities = real({ crm: 'hubspot', env: {} });
+    let mergeAttempts = 0;
+    const broken: Activities = {
+      ...activities,
+      // The first attempt commits the merge, then its answer is lost (as with a worker killed right after the commit).
+      sagaMerge: async (message) => {
+        const made = await activities.sagaMerge(message);
+        if (++mergeAttempts === 1) throw ApplicationFailure.retryable(`the worker died after merging ${made.length} (simulated)`);
+        return made;
+      },
+      loyalty: async () => {
+        throw ApplicationFailure.nonRetryable('loyalty program "saga-test" rejected the member (simulated)', 'InputError');
+      },
+    };
+    const e = sale({ amount: 4000, email: 'mary@example.com', name: 'Mary Somerville', customer: 'cus_s2' });
+    const { error } = await withWorker(broken, async (taskQueue) => settledWithin(await startPaymentSaga(env.client, e, { taskQueue })));
+    assert.ok(error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure, String(error));
+    assert.equal(mergeAttempts, 2);
+    const [{ events }] = error.cause.details as [{ events: { merges: string[]; failure?: { compensated: string[] } }[] }];
+    const merges = await s.db.all<{ id: string; undone_at: string | null }>('SELECT id, undone_at FROM identity_merges');
+    assert.equal(merges.length, 1, 'the first attempt made the merge');
+    assert.deepEqual(events[0]!.merges, [merges[0]!.id], 'the retried attempt reports the merge the first one made');
+    assert.deepEqual(events[0]!.failure!.compensated, ['points-reversed', 'crm-marked-failed', 'unmerge']);
+    assert.ok(merges[0]!.undone_at, 'and the saga undid it');
+    assert.deepEqual((await s.db.all<{ id: string; merged_into: string | null }>("SELECT id, merged_into FROM customers WHERE id IN ('cus_m1', 'cus_m2') ORDER BY id")).map((c) => c.merged_into), [null, null]);
+  });
+
   it('sends to a SaaS CRM as a regular activity (the only step that leaves the store); only queueing it is a local one', async () => {
     const e = sale({ amount: 1800, email: 'mo@example.com' });
     const typesWith = (more: Partial<SagaSettings>) =>
