@@ -59,6 +59,9 @@ export function sendToTerminalWorkflowId(vendor: string, reference: string): str
  * without an answer fail the workflow: those are for a person.
  */
 export async function sendToTerminal(input: SendToTerminalWorkflowInput): Promise<SendToTerminalResult> {
+  // Before the sale goes to the reader: a wait Temporal cannot read would fail the workflow task after the push, over
+  // and over, leaving the run stuck with the customer's sale on the reader.
+  if (input.waitForPayment !== undefined) checkWaitForPayment(input.waitForPayment);
   let payment: PaymentArrived | null = null;
   // The first well-formed report counts; it may come before the push returns (a tap right away).
   setHandler(paymentArrivedSignal, (p) => {
@@ -75,6 +78,19 @@ export async function sendToTerminal(input: SendToTerminalWorkflowInput): Promis
   }
   if (push.outcome === 'sent' && input.waitForPayment !== undefined) await condition(() => payment !== null, input.waitForPayment);
   return { push, payment };
+}
+
+/**
+ * The duration grammar Temporal reads a timer's length with (its `ms` package's): a number of milliseconds, or text
+ * such as "10 minutes", "90s", "1.5h". Workflow code imports nothing but @temporalio/workflow, hence the copy.
+ */
+const DURATION_TEXT = /^(-?(?:\d+)?\.?\d+) *(milliseconds?|msecs?|ms|seconds?|secs?|s|minutes?|mins?|m|hours?|hrs?|h|days?|d|weeks?|w|years?|yrs?|y)?$/i;
+
+function checkWaitForPayment(wait: unknown): void {
+  if (typeof wait === 'number' ? Number.isFinite(wait) : typeof wait === 'string' && wait.length <= 100 && DURATION_TEXT.test(wait)) return;
+  const field = 'waitForPayment';
+  const fix = 'give milliseconds or a duration such as "10 minutes", or leave it out for no wait';
+  throw ApplicationFailure.create({ type: 'InputError', message: `${field}: ${JSON.stringify(wait)} is not a duration. Fix: ${fix}`, nonRetryable: true, details: [{ field, fix }] });
 }
 
 function outcomeOf(e: unknown): PushOutcome | undefined {

@@ -99,6 +99,16 @@ describe('sendToTerminal workflow (time-skipping test server, Stripe mocked with
     assert.ok(history.events!.some((e) => e.timerFiredEventAttributes), 'a timer ended the wait');
   });
 
+  it('fails at once on a waitForPayment Temporal cannot read, naming it, before anything goes to the reader', async () => {
+    // No Stripe answers set up: the sale must not be pushed at all.
+    // As a caller in another language, or JSON from a form, may send it.
+    const { error, history } = await run(input({ waitForPayment: 'ten minutes' as unknown as SendToTerminalWorkflowInput['waitForPayment'] }));
+    assert.ok(error instanceof WorkflowFailedError && error.cause instanceof ApplicationFailure, `the run failed, not ${String(error)}`);
+    assert.equal(error.cause.type, 'InputError');
+    assert.match(error.cause.message, /^waitForPayment: "ten minutes" is not a duration\. Fix: give milliseconds or a duration such as "10 minutes"/);
+    assert.deepEqual(attempts(history), [], 'nothing was pushed');
+  });
+
   it('returns an offline reader as the outcome after one attempt: the sale is not put on the reader again by itself', async () => {
     nock()(STRIPE)
       .post('/v1/payment_intents').reply(200, stripePaymentIntent({ amount: 1250, currency: 'usd' }))
