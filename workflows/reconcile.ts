@@ -1,4 +1,4 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import { SCHEDULED_RUN_HEARTBEAT_TIMEOUT } from './heartbeat-timeout';
 import type { ReconcileActivities, ReconcileInput, ReconcileSummary } from './activity-contracts/reconcile-activities';
 
@@ -28,6 +28,16 @@ export interface ReconcileWorkflowInput extends Partial<Pick<ReconcileInput, 'si
 export async function reconcilePeriod(input: ReconcileWorkflowInput): Promise<ReconcileSummary> {
   const { lookbackDays, ...rest } = input;
   const until = input.until ?? new Date(Date.now()).toISOString();
-  const since = input.since ?? new Date(Date.parse(until) - (lookbackDays ?? DEFAULT_RECONCILE_LOOKBACK_DAYS) * 86_400_000).toISOString();
+  // Worked out here, so checked here: a time that is not one would throw in the workflow task, which fails the task
+  // and not the run, and the run would stay open for good (a schedule's overlap SKIP then skipping every later run).
+  if (input.since === undefined && Number.isNaN(Date.parse(until))) inputError('until', `"${until}" is not a time`, 'give an ISO time such as 2026-01-31T00:00:00Z, or leave it out for the run\'s start');
+  const days = lookbackDays === undefined ? DEFAULT_RECONCILE_LOOKBACK_DAYS : Number(lookbackDays);
+  if (input.since === undefined && !Number.isFinite(days)) inputError('lookbackDays', `${JSON.stringify(lookbackDays)} is not a number of days`, `give a number such as 7, or leave it out for ${DEFAULT_RECONCILE_LOOKBACK_DAYS}`);
+  const since = input.since ?? new Date(Date.parse(until) - days * 86_400_000).toISOString();
   return reconcileActivity({ ...rest, since, until });
+}
+
+/** The run fails at once, as the activities' InputErrors do: the field, the problem and the fix. */
+function inputError(field: string, problem: string, fix: string): never {
+  throw ApplicationFailure.create({ type: 'InputError', message: `${field}: ${problem}. Fix: ${fix}`, nonRetryable: true, details: [{ field, fix }] });
 }
