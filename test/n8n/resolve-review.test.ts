@@ -64,8 +64,12 @@ for (const store of stores) describe(`n8n: Resolve Review (after CRM Upsert on t
     assert.match(String(run.data.resultData.error?.message), /Recorded Customer ID.*after CRM Upsert/);
   });
 
-  it('names the item that is wrong; with Continue On Fail the others are resolved and the bad one keeps its payment and says why', async () => {
-    const items = [reviewItem('cus_known', 'cus_new3'), { json: { id: 'stripe:evt_other', match: { candidateId: 'cus_known' } } }];
+  it('names the item that is wrong; with Continue On Fail the others are resolved and the bad one keeps its payment and says why, each its files', async () => {
+    const evidence = { data: Buffer.from('photo of the receipt').toString('base64'), mimeType: 'image/jpeg', fileName: 'receipt.jpg' };
+    const items = [
+      { ...reviewItem('cus_known', 'cus_new3'), binary: { evidence: { ...evidence } } },
+      { json: { id: 'stripe:evt_other', match: { candidateId: 'cus_known' } }, binary: { evidence: { ...evidence } } },
+    ];
     const stopped = await runWorkflow(resolve({ decision: 'keep-apart' }), 'Resolve Review', items, creds());
     const error = stopped.data.resultData.error as (Error & { context?: { itemIndex?: number } }) | undefined;
     assert.match(String(error?.message), /^Recorded Customer ID: is empty\. Fix: map it to crm\.customerId/);
@@ -80,22 +84,7 @@ for (const store of stores) describe(`n8n: Resolve Review (after CRM Upsert on t
     assert.equal(out![1]!.json.id, 'stripe:evt_other');
     assert.match(String(out![1]!.json.error), /^Recorded Customer ID: is empty/);
     assert.deepEqual(out!.map((i) => i.pairedItem), [{ item: 0 }, { item: 1 }]);
-  });
-
-  it("keeps the item's files (binary) beside its json, resolved or, with Continue On Fail, failed", async () => {
-    const evidence = { data: Buffer.from('photo of the receipt').toString('base64'), mimeType: 'image/jpeg', fileName: 'receipt.jpg' };
-    const items = [
-      { ...reviewItem('cus_known', 'cus_new2'), binary: { evidence: { ...evidence } } },
-      { json: { id: 'stripe:evt_other', match: { candidateId: 'cus_known' } }, binary: { evidence: { ...evidence } } },
-    ];
-    const wf = resolve({ decision: 'keep-apart' });
-    wf.nodes[0]!.onError = 'continueRegularOutput';
-    const run = await runWorkflow(wf, 'Resolve Review', items, creds());
-    assert.equal(run.status, 'success');
-    const [out] = outputsOf(run, 'Resolve Review');
-    assert.equal((out![0]!.json.review as { action: string }).action, 'keep-apart');
-    assert.match(String(out![1]!.json.error), /^Recorded Customer ID: is empty/);
-    assert.deepEqual(out!.map((i) => i.binary), [{ evidence }, { evidence }]);
+    assert.deepEqual(out!.map((i) => i.binary), [{ evidence }, { evidence }], "the item's files (binary) kept beside its json, resolved or failed");
   });
 
   it('takes a Reason an expression gave as a number, as text', async () => {
