@@ -40,42 +40,71 @@ function perRequest(crm: Crm, who: string, clock: { now: () => number; sleep: (m
   }, clock);
 }
 
+/** The drainers' clock, moved by the test; a drain's sleep (its wait for the rate limit) lasts until the test wakes it. */
+interface HandClock {
+  t: number;
+  now: () => number;
+  sleep: () => Promise<void>;
+  sleeping: () => boolean;
+  wake: () => void;
+}
+
+function handClock(): HandClock {
+  const asleep: (() => void)[] = [];
+  const clock: HandClock = {
+    t: T0,
+    now: () => clock.t,
+    sleep: () => new Promise<void>((wake) => asleep.push(wake)),
+    sleeping: () => asleep.length > 0,
+    wake: () => {
+      for (const wake of asleep.splice(0)) wake();
+    },
+  };
+  return clock;
+}
+
+type MakeAdapter = (crm: Crm, who: string, clock: { now: () => number; sleep: (ms: number) => Promise<void> }) => CrmAdapter;
+
+/**
+ * Drainer A's run with customer 1 queued at T0 and the CRM's wait (a 429 with Retry-After) longer than the lease,
+ * returned once A has claimed the batch and waits for the CRM; it ends when the test wakes the clock.
+ */
+async function drainerHeldByTheCrm(db: SqlDatabase, make: MakeAdapter, crm: Crm, clock: HandClock): Promise<{ run: ReturnType<typeof drain> }> {
+  const adapter = make(crm, 'A', clock);
+  pacingFor(adapter, clock).limiter.pauseFor(2 * LEASE);
+  await queue(db, 'testcrm', [{ kind: 'customer', record: customer(1) }], T0);
+  const run = drain({ db, adapter, owner: 'A', now: clock.now, sleep: clock.sleep, concurrency: 1, random: () => 0.5 });
+  for (const until = Date.now() + 5_000; !clock.sleeping(); await new Promise((r) => setTimeout(r, 5))) {
+    if (Date.now() > until) assert.fail('drainer A never waited for the rate limit');
+  }
+  return { run };
+}
+
 for (const dialect of DIALECTS) describe(`outbox: a batch held by the CRM's rate limit past its lease (${dialect})`, () => {
   let db: SqlDatabase;
   storeForEachTest(openStore, dialect, (opened) => (db = opened));
 
   for (const [how, make] of [
-    ['paced per call', (crm: Crm, who: string, clock: { now: () => number; sleep: (ms: number) => Promise<void> }) => (void clock, perCall(crm, who))],
+    ['paced per call', ((crm, who) => perCall(crm, who)) as MakeAdapter],
     ['paced per request', perRequest],
   ] as const) {
     it(`${how}: the older state is not sent once another drainer has taken the record and written its newer state`, { timeout: 20_000 }, async () => {
-      let t = T0;
-      const now = () => t;
-      const asleep: (() => void)[] = [];
-      const clockA = { now, sleep: () => new Promise<void>((wake) => asleep.push(wake)) };
+      const clock = handClock();
       const crm: Crm = { names: new Map(), writes: [] };
-      const adapterA = make(crm, 'A', clockA);
-      // The CRM said to wait (a 429 with Retry-After) longer than the lease: drainer A's claimed batch waits for it.
-      pacingFor(adapterA, clockA).limiter.pauseFor(2 * LEASE);
-
-      await queue(db, 'testcrm', [{ kind: 'customer', record: customer(1) }], T0);
-      const a = drain({ db, adapter: adapterA, owner: 'A', now, sleep: clockA.sleep, concurrency: 1, random: () => 0.5 });
-      for (const until = Date.now() + 5_000; asleep.length === 0; await new Promise((r) => setTimeout(r, 5))) {
-        if (Date.now() > until) assert.fail('drainer A never waited for the rate limit');
-      }
+      const { run: a } = await drainerHeldByTheCrm(db, make, crm, clock);
       assert.deepEqual((await outboxRows(db)).map((r) => [r.state, r.claimed_by]), [['inflight', 'A']]);
 
       // A's lease runs out; the customer's newer state is queued, and drainer B (another instance) sends it.
-      t = T0 + LEASE + 1_000;
-      await queue(db, 'testcrm', [{ kind: 'customer', record: customer(1, { familyName: 'Newer' }) }], t);
-      const clockB = { now, sleep: async () => undefined };
-      const b = await drain({ db, adapter: make(crm, 'B', clockB), owner: 'B', now, sleep: clockB.sleep, concurrency: 1, random: () => 0.5 });
+      clock.t = T0 + LEASE + 1_000;
+      await queue(db, 'testcrm', [{ kind: 'customer', record: customer(1, { familyName: 'Newer' }) }], clock.t);
+      const clockB = { now: clock.now, sleep: async () => undefined };
+      const b = await drain({ db, adapter: make(crm, 'B', clockB), owner: 'B', now: clock.now, sleep: clockB.sleep, concurrency: 1, random: () => 0.5 });
       assert.equal(b.counts.synced, 1);
       assert.deepEqual(crm.writes, ['B:Newer']);
 
       // The CRM's wait is over: A wakes with the batch it claimed before.
-      t = T0 + 3 * LEASE;
-      for (const wake of asleep.splice(0)) wake();
+      clock.t = T0 + 3 * LEASE;
+      clock.wake();
       const done = await a;
 
       assert.equal(crm.names.get('cus_1'), 'Newer', `the CRM keeps the newer state; writes: ${crm.writes.join(', ')}`);
@@ -85,20 +114,11 @@ for (const dialect of DIALECTS) describe(`outbox: a batch held by the CRM's rate
     });
 
     it(`${how}: a batch whose lease ran out while it waited, which no other drainer took, still goes and is synced`, { timeout: 20_000 }, async () => {
-      let t = T0;
-      const now = () => t;
-      const asleep: (() => void)[] = [];
-      const clock = { now, sleep: () => new Promise<void>((wake) => asleep.push(wake)) };
+      const clock = handClock();
       const crm: Crm = { names: new Map(), writes: [] };
-      const adapter = make(crm, 'A', clock);
-      pacingFor(adapter, clock).limiter.pauseFor(2 * LEASE);
-      await queue(db, 'testcrm', [{ kind: 'customer', record: customer(1) }], T0);
-      const a = drain({ db, adapter, owner: 'A', now, sleep: clock.sleep, concurrency: 1, random: () => 0.5 });
-      for (const until = Date.now() + 5_000; asleep.length === 0; await new Promise((r) => setTimeout(r, 5))) {
-        if (Date.now() > until) assert.fail('the drainer never waited for the rate limit');
-      }
-      t = T0 + 3 * LEASE;
-      for (const wake of asleep.splice(0)) wake();
+      const { run: a } = await drainerHeldByTheCrm(db, make, crm, clock);
+      clock.t = T0 + 3 * LEASE;
+      clock.wake();
       const done = await a;
       assert.deepEqual(crm.writes, ['A:Diaz1']);
       assert.deepEqual(done.outcomes.map((o) => [o.externalId, o.status]), [['cus_1', 'synced']]);
