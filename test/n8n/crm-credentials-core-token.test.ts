@@ -5,7 +5,7 @@ import { ExecuteContext } from 'n8n-core';
 import type { ICredentialDataDecryptedObject, IExecuteFunctions, IHttpRequestOptions } from 'n8n-workflow';
 import { TerminalDynamicsApi } from '../../credentials/TerminalDynamicsApi.credentials';
 import { TerminalSalesforceApi } from '../../credentials/TerminalSalesforceApi.credentials';
-import type { CrmCustomer } from '../../nodes/core/crm/saas/crm-adapter';
+import type { CrmAdapter, CrmCustomer } from '../../nodes/core/crm/saas/crm-adapter';
 import { CrmAuthError } from '../../nodes/core/crm/saas/crm-errors';
 import { forgetSharedTokens } from '../../nodes/core/http/token-cache';
 import { crmAdapterFromNode, crmCredentialOf } from '../../nodes/n8n/shared/crm-credentials';
@@ -85,6 +85,18 @@ const customer = (n: number): CrmCustomer => ({ externalId: `cus_${n}`, profile:
 const form = (body: unknown) => Object.fromEntries(new URLSearchParams(String(body)));
 const tokenOf = (call: Sent | undefined) => (call?.answer as { access_token?: string } | undefined)?.access_token;
 
+/**
+ * One more upsert after the CRM has ended the session: what n8n sent for it, and each request as [method, URL with
+ * `base` taken off, status], for the test to compare with a 401, the token request and the retry.
+ */
+async function upsertAfterTheSessionEnded(adapter: CrmAdapter, sent: readonly Sent[], base: string): Promise<{ renewal: Sent[]; steps: (string | number | undefined)[][] }> {
+  const earlier = sent.length;
+  const [second] = await adapter.upsertCustomers([customer(2)]);
+  assert.equal(second!.status, 'synced', JSON.stringify(second));
+  const renewal = sent.slice(earlier);
+  return { renewal, steps: renewal.map((c) => [c.method, c.url.replace(base, ''), c.status]) };
+}
+
 describe('n8n: Salesforce and Dynamics 365 requests go through httpRequestWithAuthentication, signed with the core’s token', () => {
   it('Salesforce: the JWT token request and every API call go through n8n with the credential; an ended session is renewed once and the call retried', async () => {
     const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -112,13 +124,10 @@ describe('n8n: Salesforce and Dynamics 365 requests go through httpRequestWithAu
     }
 
     mock.expireSessions();
-    const earlier = sent.length;
-    const [second] = await adapter.upsertCustomers([customer(2)]);
-    assert.equal(second!.status, 'synced', JSON.stringify(second));
+    const { renewal, steps } = await upsertAfterTheSessionEnded(adapter, sent, mock.instanceUrl);
     assert.equal(mock.tokenRequests, 2);
-    const renewal = sent.slice(earlier);
     assert.deepEqual(
-      renewal.map((c) => [c.method, c.url.replace(mock.instanceUrl, ''), c.status]),
+      steps,
       [
         ['PATCH', `/services/data/${mock.apiVersion}/composite/sobjects/Contact/Terminal_CRM_Id__c`, 401],
         ['POST', 'https://login.salesforce.com/services/oauth2/token', 200],
@@ -155,13 +164,10 @@ describe('n8n: Salesforce and Dynamics 365 requests go through httpRequestWithAu
     }
 
     ahead = 3600_000;
-    const earlier = sent.length;
-    const [second] = await adapter.upsertCustomers([customer(2)]);
-    assert.equal(second!.status, 'synced', JSON.stringify(second));
+    const { renewal, steps } = await upsertAfterTheSessionEnded(adapter, sent, mock.orgUrl);
     assert.equal(mock.tokenRequests, 2);
-    const renewal = sent.slice(earlier);
     assert.deepEqual(
-      renewal.map((c) => [c.method, c.url.replace(mock.orgUrl, ''), c.status]),
+      steps,
       [
         ['POST', '/api/data/v9.2/$batch', 401],
         ['POST', `https://login.microsoftonline.com/${creds.tenantId}/oauth2/v2.0/token`, 200],
