@@ -21,6 +21,7 @@ import { progressWriter } from './progress-bar';
 import { environmentPlace, historyCredentialsFromEnv } from './source-env';
 import { storeHelp, withStore } from './store-option';
 import { parseDay, parseUntil, positiveInt } from './window-options';
+import { plural } from './plural';
 
 const usage = `Usage: terminal-crm backfill --from SOURCE --since DATE [--until DATE] [--crm NAME]
                              [--limit N] [--offline-grace HOURS] [--restart] [--store URL] [--json]
@@ -136,7 +137,7 @@ function report(p: BackfillProgress, io: CliIo, json: boolean, note?: string): v
     return;
   }
   io.out(
-    `${p.source} ${p.since} → ${p.until}: ${p.done ? 'complete' : 'not complete'} after ${p.pages} ${p.pages === 1 ? 'page' : 'pages'}; ` +
+    `${p.source} ${p.since} → ${p.until}: ${p.done ? 'complete' : 'not complete'} after ${plural(p.pages, 'page', 'pages')}; ` +
       `${p.listed} events read: ${p.recorded} recorded, ${p.enriched} added to payments the ledger had, ${p.duplicates} already recorded` +
       `${p.queued ? `; ${p.queued} CRM records queued` : ''}\n`,
   );

@@ -7,6 +7,7 @@ import type { CliIo, Command } from './command';
 import { parseSourceOption } from './source-option';
 import { storeHelp, withStore } from './store-option';
 import { positiveInt } from './window-options';
+import { plural } from './plural';
 
 const usage = `Usage: terminal-crm inbox [--source NAME] [--older-than 5m] [--limit N] [--store URL] [--json]
 
@@ -34,8 +35,6 @@ function parseOlderThan(value: string | undefined): number {
   if (ms === null) throw new InputError('--older-than', `"${value}" turns redriving off, which leaves nothing due`, FIX);
   return ms;
 }
-
-const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
 
 function status(e: InboxWaitingEvent, grace: string): string {
   return [

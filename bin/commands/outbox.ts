@@ -5,6 +5,7 @@ import { outboxReport, type OutboxReport } from '../../nodes/core/outbox/report'
 import { OUTBOX_STATES, type OutboxRow, type OutboxState } from '../../nodes/core/outbox/types';
 import type { CliIo, Command } from './command';
 import { STORE_HELP, withStore } from './store-option';
+import { plural } from './plural';
 
 const usage = `Usage: terminal-crm outbox [--state STATE] [--crm NAME] [--limit N] [--store URL] [--json]
 
@@ -45,7 +46,7 @@ function parseLimit(value: string | undefined): number {
 
 function describeRow(r: OutboxRow): string {
   const what = `${r.state.padEnd(8)} ${r.crm.padEnd(10)} ${r.kind.padEnd(8)} ${r.externalId}`;
-  const tries = r.attempts === 1 ? '1 attempt' : `${r.attempts} attempts`;
+  const tries = plural(r.attempts, 'attempt', 'attempts');
   if (r.state === 'pending') return `${what}  (${tries}; next ${r.nextAttemptAt})${r.lastError ? `\n    ${r.lastError}` : ''}`;
   if (r.state === 'inflight') return `${what}  (being sent by ${r.claimedBy ?? '?'} until ${r.claimedUntil ?? '?'})`;
   if (r.state === 'synced') return `${what}  (CRM id ${r.crmId ?? '?'})`;

@@ -10,6 +10,7 @@ import type { PaymentMessage } from '../../nodes/core/contracts/payment-message'
 import { keyProviderFromSpec } from '../../nodes/core/tokenize/key-provider';
 import type { CliIo, Command } from './command';
 import { storeHelp, withStore } from './store-option';
+import { plural } from './plural';
 
 const usage = `Usage: terminal-crm redrive [--older-than 5m] [--limit N] [--crm NAME] [--store URL] [--json]
 
@@ -42,7 +43,7 @@ type Redriven = RedriveReport<{ customerId: string | null; outcome: string }>;
 function describe(r: Redriven, io: CliIo): void {
   for (const e of r.redriven) io.out(`redriven ${e.eventId} → ${e.result.outcome}${e.result.customerId ? ` (${e.result.customerId})` : ''}\n`);
   for (const e of r.failed) io.out(`FAILED   ${e.eventId} (attempt ${e.attempts}, accepted ${e.receivedAt}): ${e.error}\n`);
-  io.out(`${r.redriven.length} redriven, ${r.failed.length} failed; ${r.waiting} ${r.waiting === 1 ? 'event waits' : 'events wait'} in the inbox.\n`);
+  io.out(`${r.redriven.length} redriven, ${r.failed.length} failed; ${plural(r.waiting, 'event waits', 'events wait')} in the inbox.\n`);
 }
 
 export const redriveCommand: Command = {

@@ -6,6 +6,7 @@ import { fieldsTargetOf } from '../../nodes/core/outbox/field-updates';
 import { runScheduledBatch, type LoyaltyReviewSummary, type SegmentBatchSummary } from '../../nodes/core/segment/scheduled-run';
 import type { CliIo, Command } from './command';
 import { withStore } from './store-option';
+import { plural } from './plural';
 
 const usage = `Usage: terminal-crm segment-batch [--as-of TIME] [--store URL] [--json]
 
@@ -37,8 +38,6 @@ Options:
 const SEGMENT_STEP_ONLY =
   'statistics are kept by the Segment step as each payment passes it (n8n: Segment Customer; Node-RED: terminal segment; ' +
   'the Temporal worker\'s payment workflows), and payments recorded without it are not scored';
-
-const plural = (n: number, one: string, many: string): string => `${n} ${n === 1 ? one : many}`;
 
 /**
  * The batch scores the statistics the Segment step keeps as each payment passes it: payments it never counted are

@@ -6,6 +6,7 @@ import { drain, type DrainResult } from '../../nodes/core/outbox/drain';
 import type { CliIo, Command } from './command';
 import { storeHelp, withStore } from './store-option';
 import { crmVariablesHelp } from './sync-help';
+import { plural } from './plural';
 
 const usage = `Usage: terminal-crm sync --crm NAME [--max-batches N] [--deadline SECONDS] [--store URL] [--json]
 
@@ -41,7 +42,7 @@ function positive(flag: string, value: string | undefined): number | undefined {
 
 function describe(r: DrainResult, io: CliIo): void {
   const c = r.counts;
-  io.out(`${r.crm}: ${c.synced} synced, ${c.rejected} rejected, ${c.retry} to retry, ${c.dead} dead (${r.batches} ${r.batches === 1 ? 'batch' : 'batches'})\n`);
+  io.out(`${r.crm}: ${c.synced} synced, ${c.rejected} rejected, ${c.retry} to retry, ${c.dead} dead (${plural(r.batches, 'batch', 'batches')})\n`);
   for (const o of r.outcomes) {
     if (o.status === 'rejected') io.out(`  rejected ${o.kind} ${o.externalId}: ${o.reason}\n`);
     else if (o.status === 'retry') io.out(`  retry    ${o.kind} ${o.externalId} at ${o.nextAttemptAt} (attempt ${o.attempts}): ${o.reason}\n`);
@@ -50,7 +51,7 @@ function describe(r: DrainResult, io: CliIo): void {
   for (const note of r.notes ?? []) io.out(`Note: ${note}\n`);
   if (r.stop) io.out(`Stopped (${r.stop.kind}): ${r.stop.message}${r.stop.until ? ` — nothing is sent to ${r.crm} before ${r.stop.until}` : ''}\n`);
   else if (r.ended === 'deadline' || r.ended === 'max-batches') io.out(`Stopped at the ${r.ended === 'deadline' ? '--deadline' : '--max-batches'} you set.\n`);
-  io.out(r.waiting === 0 ? 'Nothing else waits.\n' : `${r.waiting} ${r.waiting === 1 ? 'record waits' : 'records wait'}; the first is due ${r.nextAttemptAt}.\n`);
+  io.out(r.waiting === 0 ? 'Nothing else waits.\n' : `${plural(r.waiting, 'record waits', 'records wait')}; the first is due ${r.nextAttemptAt}.\n`);
 }
 
 export const syncCommand: Command = {
