@@ -4,7 +4,7 @@ import type { CrmAdapter, CrmCustomer, CrmFieldUpdate, CrmItemResult, CrmLimits,
 import { CrmAuthError, CrmConfigError, CrmRateLimitError, CrmTransientError, CrmValidationError } from '../crm/saas/crm-errors';
 import type { SqlDatabase } from '../store/sql-database';
 import { claimBatch, reclaimExpired } from './claim';
-import { drainDeadline, drainLease, LeaseLostError, pacingFor, PacingDeadlineError } from '../crm/saas/paced-transport';
+import { drainCall, LeaseLostError, pacingFor, PacingDeadlineError } from '../crm/saas/paced-transport';
 import { activePause, pauseCrm } from './pauses';
 import type { Release } from '../crm/saas/rate-limiter';
 import { recordsFor } from './records';
@@ -231,8 +231,7 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
       // The wait for the rate limit may have outlasted the lease: the batch goes only while its rows are still ours
       // (checked again before each paced request), so an older state never lands after a newer one another drainer sent.
       await lease.keep();
-      const call = () => drainLease.run(lease.keep, () => send(adapter, rows[0]!.kind, records));
-      results = await (deadline === undefined ? call() : drainDeadline.run(deadline, call));
+      results = await drainCall.run({ keepLease: lease.keep, ...(deadline === undefined ? {} : { deadline }) }, () => send(adapter, rows[0]!.kind, records));
     } catch (e) {
       slot?.();
       if (e instanceof LeaseLostError) {

@@ -11,14 +11,17 @@ export interface Pacing {
 
 const paced = new WeakMap<CrmAdapter, Pacing>();
 
-/** The deadline of the drain run an adapter call belongs to (flushNow, --deadline), seen by the paced transport. */
-export const drainDeadline = new AsyncLocalStorage<number>();
-
 /**
- * The drain's check that the rows of the batch an adapter call belongs to are still its own, run before each paced
- * request goes out (after any wait for the rate limit): it throws when another drainer has taken them meanwhile.
+ * The drain run an adapter call belongs to, seen by the paced transport: its deadline (flushNow, --deadline), if any,
+ * and its check that the batch's rows are still its own, run before each paced request goes out (after any wait for
+ * the rate limit), which throws LeaseLostError when another drainer has taken them meanwhile.
  */
-export const drainLease = new AsyncLocalStorage<() => Promise<void>>();
+export interface DrainCall {
+  deadline?: number;
+  keepLease: () => Promise<void>;
+}
+
+export const drainCall = new AsyncLocalStorage<DrainCall>();
 
 /** Rows of the batch another drainer took once this one's lease ran out: nothing more of the batch goes out. */
 export class LeaseLostError extends Error {
@@ -43,12 +46,13 @@ export class PacingDeadlineError extends Error {
 export function pacedTransport(http: HttpTransport, limiter: RateLimiter, heard?: (res: HttpResponse) => void): HttpTransport {
   return {
     async request(req) {
-      const deadline = drainDeadline.getStore();
+      const run = drainCall.getStore();
+      const deadline = run?.deadline;
       const release = await limiter.acquire(deadline === undefined ? {} : { deadline });
       if (!release) throw new PacingDeadlineError(limiter.nextStartAt());
       try {
         // The wait may have outlasted the drain's lease on the batch: nothing goes out for rows no longer its own.
-        await drainLease.getStore()?.();
+        await run?.keepLease();
         const res = await http.request(req);
         heard?.(res);
         return res;
