@@ -20,9 +20,10 @@ const { runSegmentBatch } = proxyActivities<BatchActivities>({
 
 /**
  * The loyalty review reads every member's tier window: minutes for a large program. It heartbeats its progress
- * (expiring, reviewing, writing; nodes/core/loyalty/review.ts), letting the event loop turn whenever 50 ms of work have
+ * (expiring, reviewing; nodes/core/loyalty/review.ts), letting the event loop turn whenever 50 ms of work have
  * passed, so a worker that dies mid-run is noticed within the scheduled runs' heartbeat timeout; the retry runs it
- * again from the start, which changes nothing twice (the review is idempotent for one asOf).
+ * again from the start, which changes nothing twice (the review is idempotent for one asOf): what the attempt that died
+ * committed was committed with the members' fields, and the retry's result counts the tier changes that attempt made too.
  */
 const { reviewLoyalty } = proxyActivities<BatchActivities>({
   startToCloseTimeout: '1 hour',
