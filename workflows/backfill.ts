@@ -1,4 +1,4 @@
-import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler } from '@temporalio/workflow';
+import { ApplicationFailure, condition, continueAsNew, defineQuery, defineSignal, patched, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { BackfillProgress } from '../nodes/core/backfill/backfill-progress';
 import type { BackfillActivities, BackfillInput } from './activity-contracts/backfill-activities';
 
@@ -21,7 +21,17 @@ export const cancelBackfillSignal = defineSignal('cancel');
 /** Pages per run before the workflow continues as new, keeping its history short. */
 export const DEFAULT_PAGES_PER_RUN = 25;
 
+/**
+ * Runs started before pagesPerRun was read as below replay as they ran (a count they held as text never continued
+ * them as new); from their next page on, they read it too.
+ */
+export const PAGES_PER_RUN_READ_PATCH = 'backfill-pages-per-run-read';
+
 export interface BackfillWorkflowInput extends BackfillInput {
+  /**
+   * Pages per run before continuing as new (DEFAULT_PAGES_PER_RUN when absent). A whole number, or its digits as
+   * text (a start from the Temporal UI or CLI with JSON input); below 1 is 1, a fraction is rounded down.
+   */
   pagesPerRun?: number;
   /** Carried across continue-as-new. */
   state?: BackfillProgress;
@@ -54,6 +64,11 @@ export async function backfill(input: BackfillWorkflowInput): Promise<BackfillSt
   setHandler(cancelBackfillSignal, () => void (cancelled = true));
 
   const { pagesPerRun, state: _carried, paused: _paused, ...work } = input;
+  // Read before the first command, so a count that is not one fails the run at once, with the fix: read as NaN, it
+  // never continued the run as new and the history grew without end.
+  let perRun: number | undefined;
+  const runLength = () => (patched(PAGES_PER_RUN_READ_PATCH) ? (perRun ??= pagesPerRunOf(pagesPerRun)) : Math.max(1, pagesPerRun ?? DEFAULT_PAGES_PER_RUN));
+  runLength();
   state ??= await openBackfillActivity(work);
   // A restart forgets the stored position once, not again after continue-as-new.
   const page = { ...work, restart: false };
@@ -63,9 +78,19 @@ export async function backfill(input: BackfillWorkflowInput): Promise<BackfillSt
     if (cancelled) break;
     state = await backfillPageActivity(page, state);
     pages++;
-    if (!state.done && !cancelled && pages >= Math.max(1, pagesPerRun ?? DEFAULT_PAGES_PER_RUN)) {
-      await continueAsNew<typeof backfill>({ ...page, pagesPerRun, state, paused });
+    if (!state.done && !cancelled && pages >= runLength()) {
+      await continueAsNew<typeof backfill>({ ...page, pagesPerRun: perRun ?? pagesPerRun, state, paused });
     }
   }
   return status();
+}
+
+/** pagesPerRun as a whole number of at least 1; anything but a number (or a number's digits) fails the run. */
+function pagesPerRunOf(value: unknown): number {
+  if (value === undefined || value === null) return DEFAULT_PAGES_PER_RUN;
+  const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (Number.isFinite(n)) return Math.max(1, Math.floor(n));
+  const field = 'pagesPerRun';
+  const fix = `give a whole number such as 10, or leave it out for ${DEFAULT_PAGES_PER_RUN}`;
+  throw ApplicationFailure.create({ type: 'InputError', message: `${field}: ${JSON.stringify(value)} is not a number of pages. Fix: ${fix}`, nonRetryable: true, details: [{ field, fix }] });
 }

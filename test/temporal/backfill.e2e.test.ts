@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { Context } from '@temporalio/activity';
-import { Client } from '@temporalio/client';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
 import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { readBackfillState, backfillCursorName } from '../../nodes/core/backfill';
 import type { BackfillState } from '../../nodes/core/backfill/backfill-state';
@@ -21,7 +22,7 @@ import {
 import { nock, serveStripeCharges, SINCE, STRIPE_KEY, UNTIL } from '../core/backfill/history-mocks';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
 import { startDevServer, type DevServer } from './support/dev-server';
-import { resultWithin } from './support/result-within';
+import { resultWithin, settledWithin } from './support/result-within';
 
 const INPUT: BackfillInput = { source: 'stripe', since: SINCE.toISOString(), until: UNTIL.toISOString(), limit: 2 };
 
@@ -105,6 +106,42 @@ describe('backfill workflow on the Temporal dev server', { timeout: 120_000 }, (
     assert.ok(api.isDone());
     assert.deepEqual([result.done, result.pages, result.listed, result.recorded, result.fraction, result.cancelled], [true, 3, 6, 6, 1, false]);
     assert.deepEqual(await ledgerCounts(), [1, 1, 1, 1, 1]);
+  });
+
+  // Kept as it was (Math.max read the digits too): the reading that refuses what is not a number must not refuse these.
+  it('a pagesPerRun given as text, as JSON typed into the Temporal UI or CLI carries it, continues as new as the number does', async () => {
+    const api = serveStripeCharges();
+    const taskQueue = `backfill-${randomUUID()}`;
+    const w = await worker(taskQueue, createBackfillActivities(settings()));
+    const input = { ...INPUT, pagesPerRun: '1' } as unknown as BackfillWorkflowInput;
+    const result = await w.runUntil(async () => {
+      const handle = await client.workflow.start<typeof backfill>('backfill', { workflowId: `backfill-${randomUUID()}`, taskQueue, args: [input] });
+      const r = await resultWithin(handle, 30_000);
+      const runs = [];
+      for await (const e of client.workflow.list({ query: `WorkflowId = '${handle.workflowId}'` })) runs.push(e.runId);
+      assert.equal(runs.length, 3, 'one run per page: continue-as-new after each');
+      return r;
+    });
+    assert.ok(api.isDone());
+    assert.deepEqual([result.done, result.pages, result.recorded], [true, 3, 6]);
+  });
+
+  it('a pagesPerRun that is not a number fails the run at once, naming it and the fix, before any page is read', async () => {
+    const taskQueue = `backfill-${randomUUID()}`;
+    const opened: BackfillInput[] = [];
+    const real = createBackfillActivities(settings());
+    const w = await worker(taskQueue, { ...real, openBackfillActivity: async (i: BackfillInput) => (opened.push(i), real.openBackfillActivity(i)) });
+    const input = { ...INPUT, pagesPerRun: 'five' } as unknown as BackfillWorkflowInput;
+    const failure = await w.runUntil(async () => {
+      const handle = await client.workflow.start<typeof backfill>('backfill', { workflowId: `backfill-${randomUUID()}`, taskQueue, args: [input] });
+      return (await settledWithin(handle, 15_000)).error;
+    });
+    assert.ok(failure instanceof WorkflowFailedError, String(failure));
+    assert.ok(failure.cause instanceof ApplicationFailure, String(failure.cause));
+    assert.equal(failure.cause.type, 'InputError');
+    assert.equal(failure.cause.nonRetryable, true);
+    assert.match(failure.cause.message, /^pagesPerRun: "five" is not a number of pages\. Fix: give a whole number such as 10, or leave it out for 25$/);
+    assert.deepEqual(opened, [], 'the backfill was opened');
   });
 
   it('pauses between pages, resumes, and a cancelled backfill is carried on by the next one from its stored page', async () => {
