@@ -5,6 +5,7 @@ import { InputError } from '../nodes/core/errors';
 import type { CrmSyncInput } from '../workflows/activity-contracts/crm-sync-activities';
 import { SEGMENT_SCHEDULE_ENV, segmentScheduleFromEnv, type ScheduleChange } from './segment-schedule';
 import type { crmSync } from '../workflows/crm-sync';
+import { keepingOperatorSettings } from './schedule-update';
 
 export const CRM_SYNC_CRMS_ENV = 'TERMINAL_CRM_SYNC_CRMS';
 export const CRM_SYNC_SCHEDULE_ENV = 'TERMINAL_CRM_SYNC_SCHEDULE';
@@ -37,10 +38,11 @@ export function crmSyncScheduleFromEnv(env: NodeJS.ProcessEnv = process.env): st
 }
 
 /**
- * One Temporal Schedule per synced CRM, created or brought in line with this worker's settings (every worker does
- * this at start, so it is idempotent); the schedules of CRMs no longer listed are removed. Overlap SKIP: a sync
- * still running when the next is due makes that one skip (two would only share the CRM's rate limit). Missed runs
- * are not made up: the next run sends everything that waits anyway. A schedule an operator paused stays paused.
+ * One Temporal Schedule per synced CRM, created or brought in line with this worker's settings (every worker does this
+ * at start, so it is idempotent); the schedules of CRMs no longer listed are removed. Overlap SKIP: a sync still
+ * running when the next is due makes that one skip (two would only share the CRM's rate limit). Missed runs are not
+ * made up: the next run sends everything that waits anyway. What an operator set on the schedule stays (paused, its
+ * note, a limit on its actions, pause-on-failure).
  */
 export async function ensureCrmSyncSchedules(client: Client, o: { taskQueue: string; crms: readonly string[]; cron: string | null }): Promise<Record<string, ScheduleChange>> {
   const changes: Record<string, ScheduleChange> = {};
@@ -71,7 +73,7 @@ export async function ensureCrmSyncSchedules(client: Client, o: { taskQueue: str
         changes[crm] = 'created';
       } catch (e) {
         if (!(e instanceof ScheduleAlreadyRunning)) throw e;
-        await handle.update<typeof crmSync>((previous) => ({ spec, action, policies, state: { paused: previous.state.paused, note: previous.state.note } }));
+        await handle.update<typeof crmSync>(keepingOperatorSettings({ spec, action, policies }));
         changes[crm] = 'updated';
       }
     } catch (e) {

@@ -4,6 +4,7 @@ import { pollableSourceNames } from '../nodes/core/pipeline/poll-source';
 import type { PollSourceInput } from '../workflows/activity-contracts/poll-activities';
 import { SEGMENT_SCHEDULE_ENV, segmentScheduleFromEnv, type ScheduleChange } from './segment-schedule';
 import type { pollSource } from '../workflows/poll-source';
+import { keepingOperatorSettings } from './schedule-update';
 
 export const POLL_SOURCES_ENV = 'TERMINAL_CRM_POLL_SOURCES';
 export const POLL_SCHEDULE_ENV = 'TERMINAL_CRM_POLL_SCHEDULE';
@@ -40,10 +41,11 @@ export function pollScheduleFromEnv(env: NodeJS.ProcessEnv = process.env): strin
 }
 
 /**
- * One Temporal Schedule per polled source, created or brought in line with this worker's settings (every worker
- * does this at start, so it is idempotent); the schedules of sources no longer listed are removed. Overlap SKIP: a
- * poll still running when the next is due makes that one skip. Missed runs are not made up one by one: the next
- * run reads everything since the cursor anyway. A schedule an operator paused stays paused.
+ * One Temporal Schedule per polled source, created or brought in line with this worker's settings (every worker does
+ * this at start, so it is idempotent); the schedules of sources no longer listed are removed. Overlap SKIP: a poll
+ * still running when the next is due makes that one skip. Missed runs are not made up one by one: the next run reads
+ * everything since the cursor anyway. What an operator set on the schedule stays (paused, its note, a limit on its
+ * actions, pause-on-failure).
  */
 export async function ensurePollSchedules(client: Client, o: { taskQueue: string; sources: readonly string[]; cron: string | null }): Promise<Record<string, ScheduleChange>> {
   const changes: Record<string, ScheduleChange> = {};
@@ -74,7 +76,7 @@ export async function ensurePollSchedules(client: Client, o: { taskQueue: string
         changes[source] = 'created';
       } catch (e) {
         if (!(e instanceof ScheduleAlreadyRunning)) throw e;
-        await handle.update<typeof pollSource>((previous) => ({ spec, action, policies, state: { paused: previous.state.paused, note: previous.state.note } }));
+        await handle.update<typeof pollSource>(keepingOperatorSettings({ spec, action, policies }));
         changes[source] = 'updated';
       }
     } catch (e) {

@@ -2,6 +2,7 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, ScheduleOverlapPolicy, t
 import { InputError } from '../nodes/core/errors';
 import type { segmentBatch } from '../workflows/segment-batch';
 import { isTimeZone } from '../nodes/core/config/time-zone';
+import { keepingOperatorSettings } from './schedule-update';
 
 export const SEGMENT_SCHEDULE_ID = 'terminal-crm-segment-batch';
 export const SEGMENT_SCHEDULE_ENV = 'TERMINAL_CRM_SEGMENT_SCHEDULE';
@@ -64,10 +65,11 @@ export function segmentScheduleFromEnv(env: NodeJS.ProcessEnv = process.env): st
 export type ScheduleChange = 'created' | 'updated' | 'removed' | 'absent';
 
 /**
- * Creates the Temporal Schedule that starts the segment batch, or brings an existing one in line with this
- * worker's settings; every worker does this at start, so the call must be idempotent. Overlap SKIP: a run still
- * going when the next is due makes that one skip, never two at once. A run missed while the cluster was down is
- * made up within a day. A schedule an operator paused stays paused. `cron` null removes the schedule.
+ * Creates the Temporal Schedule that starts the segment batch, or brings an existing one in line with this worker's
+ * settings; every worker does this at start, so the call must be idempotent. Overlap SKIP: a run still going when the
+ * next is due makes that one skip, never two at once. A run missed while the cluster was down is made up within a day.
+ * What an operator set on the schedule stays (paused, its note, a limit on its actions, pause-on-failure). `cron` null
+ * removes the schedule.
  */
 export async function ensureSegmentSchedule(client: Client, o: { taskQueue: string; cron: string | null }): Promise<ScheduleChange> {
   const handle = client.schedule.getHandle(SEGMENT_SCHEDULE_ID);
@@ -95,7 +97,7 @@ export async function ensureSegmentSchedule(client: Client, o: { taskQueue: stri
       return 'created';
     } catch (e) {
       if (!(e instanceof ScheduleAlreadyRunning)) throw e;
-      await handle.update<typeof segmentBatch>((previous) => ({ spec, action, policies, state: { paused: previous.state.paused, note: previous.state.note } }));
+      await handle.update<typeof segmentBatch>(keepingOperatorSettings({ spec, action, policies }));
       return 'updated';
     }
   } catch (e) {

@@ -7,7 +7,8 @@ import { startDevServer, type DevServer } from './support/dev-server';
 
 /**
  * Every worker brings the pack's schedules in line with its settings at start. What an operator set on a schedule
- * (paused, with a note saying why) must survive the next worker's start, whether the spec changed or not.
+ * (paused, with a note saying why; a limit on the actions left; pause-on-failure) must survive the next worker's
+ * start, whether the spec changed or not.
  */
 describe('the schedules the worker keeps: an operator\'s pause survives a worker restart (real Temporal dev server)', { timeout: 60_000 }, () => {
   let server: DevServer;
@@ -43,6 +44,35 @@ describe('the schedules the worker keeps: an operator\'s pause survives a worker
         const hour = cron === '0 3 * * *' ? 3 : 4;
         assert.deepEqual(d.spec.calendars?.map((c) => c.hour), [[{ start: hour, end: hour, step: 1 }]], `${id}: the spec of ${cron}`);
         assert.equal(d.policies.overlap, 'SKIP');
+      }
+    }
+  });
+
+  it('a limit on the actions left and pause-on-failure survive the start; a schedule without a limit stays unlimited', { timeout: 30_000 }, async () => {
+    const client = server.env.client;
+    const taskQueue = 'schedule-limits';
+    const start = async (cron: string) => {
+      await ensureSegmentSchedule(client, { taskQueue, cron });
+      await ensurePollSchedules(client, { taskQueue, sources: ['stripe'], cron });
+      await ensureCrmSyncSchedules(client, { taskQueue, crms: ['salesforce'], cron });
+    };
+    await start('0 3 * * *');
+    // What an operator sets with `temporal schedule update --remaining-actions …` or the UI; 0 is a limit used up.
+    const set: Record<string, { remainingActions?: number; pauseOnFailure: boolean }> = {
+      [SEGMENT_SCHEDULE_ID]: { remainingActions: 3, pauseOnFailure: true },
+      [pollScheduleId('stripe')]: { remainingActions: 0, pauseOnFailure: false },
+      [crmSyncScheduleId('salesforce')]: { remainingActions: undefined, pauseOnFailure: true },
+    };
+    for (const [id, o] of Object.entries(set)) {
+      await client.schedule.getHandle(id).update((p) => ({ ...p, policies: { ...p.policies, pauseOnFailure: o.pauseOnFailure }, state: { ...p.state, remainingActions: o.remainingActions } }));
+    }
+    for (const cron of ['0 3 * * *', '30 4 * * *']) {
+      await start(cron);
+      for (const [id, o] of Object.entries(set)) {
+        const d = await client.schedule.getHandle(id).describe();
+        assert.deepEqual({ id, remainingActions: d.state.remainingActions, pauseOnFailure: d.policies.pauseOnFailure }, { id, ...o }, `after a start with ${cron}`);
+        const hour = cron === '0 3 * * *' ? 3 : 4;
+        assert.deepEqual(d.spec.calendars?.map((c) => c.hour), [[{ start: hour, end: hour, step: 1 }]], `${id}: the spec of ${cron}`);
       }
     }
   });
