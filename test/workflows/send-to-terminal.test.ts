@@ -8,11 +8,13 @@ import { bundleWorkflowCode, DefaultLogger, Worker, type WorkflowBundleWithSourc
 import type { SaleRequest } from '../../nodes/core/terminal-push/terminal-push';
 import { createPushActivities } from '../../temporal/activities/push-activities';
 import { WORKFLOWS_PATH } from '../../temporal/payment-worker';
+import { startSendToTerminal } from '../../temporal/start-send-to-terminal';
 import { paymentArrivedSignal, sendToTerminalWorkflowId, type sendToTerminal, type SendToTerminalWorkflowInput } from '../../workflows/send-to-terminal';
 import { form, recordInto, useNock, type Seen } from '../core/terminal-push/nock-harness';
 import { STRIPE_ERRORS, stripePaymentIntent, stripeReader } from '../core/terminal-push/vendor-fixtures';
 import { startTimeSkippingServer } from '../temporal/support/dev-server';
 import { settledWithin } from '../temporal/support/result-within';
+import { eventText } from '../temporal/support/history-text';
 
 const STRIPE = 'https://api.stripe.com';
 const READER = 'tmr_FrontDesk';
@@ -45,18 +47,19 @@ describe('sendToTerminal workflow (time-skipping test server, Stripe mocked with
   };
 
   /** Runs the workflow on a worker with the real activity (its Stripe calls answered by nock); `during` runs while it is open. */
-  async function run(args: SendToTerminalWorkflowInput, during?: (handle: WorkflowHandle<typeof sendToTerminal>) => Promise<void>) {
+  async function run(args: SendToTerminalWorkflowInput, during?: (handle: WorkflowHandle<typeof sendToTerminal>) => Promise<void>, via: 'client' | 'startSendToTerminal' = 'client') {
     const taskQueue = `push-${randomUUID()}`;
-    const workflowId = sendToTerminalWorkflowId(args.vendor, args.sale.reference);
     const worker = await Worker.create({
       connection: env.nativeConnection, taskQueue, workflowBundle: bundle,
       activities: createPushActivities({ env: { STRIPE_SECRET_KEY: 'sk_test_terminalcrm' } }),
     });
     return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start<typeof sendToTerminal>('sendToTerminal', { workflowId, taskQueue, args: [args] });
+      const handle = via === 'client'
+        ? await env.client.workflow.start<typeof sendToTerminal>('sendToTerminal', { workflowId: sendToTerminalWorkflowId(args.vendor, args.sale.reference), taskQueue, args: [args] })
+        : await startSendToTerminal(env.client, args, { taskQueue });
       if (during) await during(handle);
       const result: { value?: Awaited<ReturnType<typeof handle.result>>; error?: unknown } = await settledWithin(handle);
-      return { ...result, history: await handle.fetchHistory(), workflowId };
+      return { ...result, history: await handle.fetchHistory(), workflowId: handle.workflowId };
     });
   }
 
@@ -150,5 +153,37 @@ describe('sendToTerminal workflow (time-skipping test server, Stripe mocked with
     assert.ok(error.cause.cause instanceof ApplicationFailure);
     assert.equal(error.cause.cause.type, 'TerminalPushAuth');
     assert.deepEqual(attempts(history), [1]);
+  });
+
+  it('started with startSendToTerminal, a card number, track or PIN typed into any of the sale\'s fields is in neither the history nor the request to Stripe', async () => {
+    // Luhn-valid test numbers (Stripe's test cards), one per field a person or a CRM fills in.
+    const secrets = ['4242424242424242', '4242 4242 4242 4242', '4000056655665556', '5555555555554444', '378282246310005', '6011111111111117', '2912101123456789', 'cvv 123', 'PIN 1234'];
+    const typed = (): SendToTerminalWorkflowInput => {
+      const args = input();
+      args.sale = {
+        ...args.sale,
+        description: 'Card 4242 4242 4242 4242 exp 12/29 cvv 123, PIN 1234; swiped ;4242424242424242=2912101123456789?',
+        reference: `${args.sale.reference}_4000056655665556`,
+        crmRecordId: 'deal 5555555555554444',
+        processorCustomerId: 'cus_378282246310005',
+        customerId: 'cus_6011111111111117',
+      };
+      return args;
+    };
+    const inHistory = (history: History) => secrets.filter((x) => history.events!.some((e) => eventText(e).includes(x)));
+
+    const seen: Seen[] = [];
+    sentOnReader(seen);
+    const args = typed();
+    const { value, history, workflowId } = await run(args, undefined, 'startSendToTerminal');
+    assert.equal(value?.push.outcome, 'sent');
+    assert.equal(workflowId, `send-to-terminal-stripe-${args.sale.reference.replace('4000056655665556', '[redacted card number]')}`);
+    assert.deepEqual(inHistory(history), []);
+    assert.deepEqual(secrets.filter((x) => form(seen[0]!.body).toString().includes(x) || seen[0]!.body.includes(x)), [], 'sent to Stripe');
+    assert.match(form(seen[0]!.body).get('description') ?? '', /^Card \[redacted card number\] exp 12\/29 cvv \[redacted security code\], PIN \[redacted PIN\]; swiped ;\[redacted card number\]$/);
+
+    // The check can fail: the same sale started as it was typed keeps them all.
+    sentOnReader();
+    assert.deepEqual(inHistory((await run(typed())).history), secrets);
   });
 });
