@@ -22,8 +22,9 @@ export const cancelBackfillSignal = defineSignal('cancel');
 export const DEFAULT_PAGES_PER_RUN = 25;
 
 /**
- * Runs started before pagesPerRun was read as below replay as they ran (a count they held as text never continued
- * them as new); from their next page on, they read it too.
+ * Runs started before pagesPerRun was read as below replay as they ran (one that held no number never continued as
+ * new: test/workflows/histories/backfill.pages-per-run-text.json); after their next page they read it too, and one
+ * that holds no number fails then, with the fix (the store has its position: started again, it carries on).
  */
 export const PAGES_PER_RUN_READ_PATCH = 'backfill-pages-per-run-read';
 
