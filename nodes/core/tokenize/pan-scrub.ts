@@ -5,13 +5,21 @@
  */
 const PAN = /(?<!\d)\d(?:[ -]?\d){12,18}(?!\d)/;
 /**
+ * A run of digits grouped by single spaces or dashes, of any length from 13: a card number typed after another number
+ * ("ref 7 4242 4242 4242 4242", "order 12-4242424242424242") is inside one, and fails the Luhn check as a whole.
+ */
+const DIGIT_RUN = /(?<!\d)\d(?:[ -]?\d){12,}(?!\d)/;
+/**
  * What follows a card number in a swiped track, pasted whole: track 2's "=" and track 1's "^NAME^", then expiry,
  * service code and the discretionary data (where the card's CVV1 and PIN verification value are). It goes with the
  * card number, or the track's secrets would stay behind the redaction.
  */
 const TRACK_REST = /=\d{4,40}\??|\^[^^]{0,26}\^\d{4,80}\??/;
-const PAN_CANDIDATE = new RegExp(`(${PAN.source})(${TRACK_REST.source})?`, 'g');
-/** The card number alone, not global: a test without lastIndex state, to skip the replace for the many strings with no candidate. */
+const PAN_CANDIDATE = new RegExp(`(${DIGIT_RUN.source})(${TRACK_REST.source})?`, 'g');
+/**
+ * The card number alone, not global: a test without lastIndex state, to skip the replace for the many strings with no
+ * candidate. A run holding a card number between its groups holds a match of it too (the groups' separators end it).
+ */
 const HAS_PAN_CANDIDATE = PAN;
 export const PAN_REDACTION = '[redacted card number]';
 
@@ -108,10 +116,40 @@ function redactTyped(_match: string, codeName: string | undefined, pinName: stri
 function scrubRuns(text: string): string {
   return text.replace(PAN_CANDIDATE, (_match, run: string, rest: string | undefined) => {
     const digits = run.replace(/[ -]/g, '');
-    if (digits.length >= 13 && digits.length <= 19 && luhnValid(digits)) return PAN_REDACTION;
-    // Not a card number: what looked like its track's rest is scrubbed as any other text (it may hold one).
-    return rest === undefined ? run : run + scrubRuns(rest);
+    if (digits.length <= 19 && luhnValid(digits)) return PAN_REDACTION;
+    const scrubbed = scrubGroups(run);
+    // A track's rest goes with the card number it follows; else it is scrubbed as any other text (it may hold one).
+    if (rest === undefined || scrubbed.endsWith(PAN_REDACTION)) return scrubbed;
+    return scrubbed + scrubRuns(rest);
   });
+}
+
+/**
+ * A run that is no card number as a whole may hold one between its groups: the longest Luhn-valid 13–19 digits made
+ * of whole groups, from the first group on, is redacted. Only whole groups: a number written without a space or a
+ * dash inside a longer one is not told apart from the digits around it, and trying every window of a long number
+ * would redact one in ten order numbers.
+ */
+function scrubGroups(run: string): string {
+  const parts = run.split(/([ -])/);
+  let out = '';
+  let i = 0;
+  while (i < parts.length) {
+    let end = -1;
+    let digits = '';
+    for (let j = i; j < parts.length && digits.length + parts[j]!.length <= 19; j += 2) {
+      digits += parts[j];
+      if (digits.length >= 13 && luhnValid(digits)) end = j;
+    }
+    if (end < 0) {
+      out += parts[i]! + (parts[i + 1] ?? '');
+      i += 2;
+    } else {
+      out += PAN_REDACTION + (parts[end + 1] ?? '');
+      i = end + 2;
+    }
+  }
+  return out;
 }
 
 export function isSecretFieldName(name: string): boolean {

@@ -15,6 +15,23 @@ describe('PAN scrubbing', () => {
     }
   });
 
+  it('redacts a card number typed after another number, set off by a space or a dash, and leaves that number', () => {
+    assert.equal(scrubPan('ref 7 4242424242424242'), `ref 7 ${PAN_REDACTION}`);
+    assert.equal(scrubPan('order 12-4242424242424242 paid'), `order 12-${PAN_REDACTION} paid`);
+    assert.equal(scrubPan('deal-8-4000056655665556'), `deal-8-${PAN_REDACTION}`);
+    assert.equal(scrubPan('till 3 4242 4242 4242 4242 ok'), `till 3 ${PAN_REDACTION} ok`);
+    assert.equal(scrubPan('4242424242424242 7'), `${PAN_REDACTION} 7`);
+    assert.equal(scrubPan('98 76 5555 5555 5555 4444'), `98 76 ${PAN_REDACTION}`);
+    assert.equal(scrubPan('tel 555 0100 4242 4242 4242 4242'), `tel 555 0100 ${PAN_REDACTION}`);
+    assert.equal(scrubPan('ref 7 4000056655665556=25121010000012300000? x'), `ref 7 ${PAN_REDACTION} x`);
+  });
+
+  it('leaves a longer run alone when no whole groups of it make a card number', () => {
+    for (const text of ['ref 12-4242424242424241', 'ref 74242424242424242', '1234 5678 9012 3456 7890 1']) {
+      assert.equal(scrubPan(text), text);
+    }
+  });
+
   it('leaves order numbers, phone numbers and short runs alone', () => {
     for (const text of ['order 4242424242424241', 'call +1 415 555 0100', 'ref 123456789012', '20-digit 42424242424242424242']) {
       assert.equal(scrubPan(text), text);
