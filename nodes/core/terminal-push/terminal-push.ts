@@ -1,6 +1,7 @@
 import { z } from 'zod/v4';
 import { MoneySchema, type Money } from '../contracts/money';
 import { issueText } from '../errors';
+import { scrubStrings } from '../tokenize/pan-scrub';
 
 /**
  * CRM → terminal: a sale started from a CRM record (a deal, an invoice, a booking) is pushed to a card reader with
@@ -132,14 +133,17 @@ export class PushTransientError extends PushError {
 
 /**
  * Our own check of the request before any vendor sees it: a `rejected` outcome naming the field, never a throw,
- * so a flow can route it like the vendor's own refusals.
+ * so a flow can route it like the vendor's own refusals. The sale is scrubbed first, as the sources scrub an event:
+ * a card number, track, security code or PIN typed into its description, reference or CRM record id goes to no
+ * vendor, and the reference is the one the payment's scrubbed metadata will name.
  */
 export function checkSale(vendor: TerminalVendor, sale: SaleRequest): { sale: ParsedSale } | { rejected: PushOutcome } {
-  const r = SaleRequestSchema.safeParse(sale ?? {});
+  const scrubbed = scrubStrings(sale ?? {});
+  const r = SaleRequestSchema.safeParse(scrubbed);
   if (r.success) return { sale: r.data };
   const issue = r.error.issues[0]!;
   const field = issue.path.join('.') || 'sale';
-  const raw = (sale ?? {}) as Partial<Record<string, unknown>>;
+  const raw = scrubbed as Partial<Record<string, unknown>>;
   return {
     rejected: {
       outcome: 'rejected',

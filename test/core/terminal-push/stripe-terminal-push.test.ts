@@ -68,6 +68,22 @@ describe('Stripe Terminal push', { timeout: 20_000 }, () => {
     assert.match(out.message, /12\.50 USD/);
   });
 
+  it('sends no card number, security code or PIN typed into the description, reference or CRM record id', async () => {
+    const seen: Seen[] = [];
+    created(seen, 1250, 'usd');
+    nock()(STRIPE).post(`/v1/terminal/readers/${READER}/process_payment_intent`).reply(recordInto(seen, 200, stripeReader({ paymentIntent: PI, status: 'in_progress' })));
+
+    const typed = sale({ description: 'Cut, card 4242 4242 4242 4242 cvv 123', reference: 'deal 7 4000056655665556', crmRecordId: 'PIN 4321' });
+    const out = expectOutcome(await push().pushSale(typed), 'sent');
+
+    const body = form(seen[0]!.body);
+    assert.equal(body.get('description'), 'Cut, card [redacted card number] cvv [redacted security code]');
+    assert.equal(body.get('metadata[terminal_crm_reference]'), 'deal 7 [redacted card number]');
+    assert.equal(body.get('metadata[terminal_crm_record_id]'), 'PIN [redacted PIN]');
+    for (const s of seen) assert.doesNotMatch(JSON.stringify(s), /4242 ?4242|4000056655665556|4321|123"/);
+    assert.equal(out.reference, 'deal 7 [redacted card number]');
+  });
+
   it("converts each currency to Stripe's units: JPY as is, KWD in thousandths, ISK with two decimals, CAD with Interac", async () => {
     const cases: Array<{ money: { minor: number; currency: string }; amount: string; types: string[] }> = [
       { money: { minor: 1500, currency: 'JPY' }, amount: '1500', types: ['card_present'] },
