@@ -98,7 +98,7 @@ const WORKER_CASES: Record<string, Case> = {
   CLOVER_CURRENCY: { bad: ['dollars', 'US'] },
   SUMUP_ACCESS_TOKEN: { bad: [' '], with: { TERMINAL_CRM_POLL_SOURCES: 'sumup', SUMUP_ACCESS_TOKEN: 'sup_sk_1' } },
   SUMUP_BASE_URL: { bad: ['api.sumup.com', 'ftp://api.sumup.com'] },
-  TERMINAL_CRM_WEBHOOK_SECRET: { bad: ['whsec_!!!', 'plain text'], with: { TERMINAL_CRM_GENERIC_CONFIG: fixturePath('dodo-config.json') } },
+  TERMINAL_CRM_WEBHOOK_SECRET: { bad: ['whsec_!!!', 'plain text', 'whsec_c2V'], with: { TERMINAL_CRM_GENERIC_CONFIG: fixturePath('dodo-config.json') } },
 
   HUBSPOT_ACCESS_TOKEN: crm('hubspot', [' ']),
   HUBSPOT_CLIENT_ID: crm('hubspot', [' '], HUBSPOT_OAUTH),

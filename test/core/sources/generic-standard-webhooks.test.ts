@@ -111,6 +111,10 @@ describe('generic source, Standard Webhooks: signature', () => {
     assert.equal(bad.status, 500);
     assert.match(bad.misconfigured ?? '', /the secret is not a Standard Webhooks secret \("whsec_" followed by base64\)/);
     assert.doesNotMatch(bad.misconfigured ?? '', /not base64!/, 'the secret itself is never quoted');
+    // Cut short (under four base64 characters): Node's base64 reads it, the standardwebhooks package does not.
+    const cut = await receive(chip, {}, { secret: 'whsec_c2V' });
+    assert.equal(cut.status, 500);
+    assert.match(cut.misconfigured ?? '', /^secret: .*the secret is not a Standard Webhooks secret \("whsec_" followed by base64\)/);
   });
 
   it('refuses a genuine delivery whose body is not JSON', async () => {
