@@ -75,7 +75,10 @@ export function normalizeGenericItem(item: unknown, config: GenericConfig): Paym
     status = 'failed';
   }
 
-  const refundedTotal = kind === 'refund' ? (moneyAt('refundedTotal', 'refundedTotalDecimal', m.refundedTotal, m.refundedTotalDecimal) ?? amount) : undefined;
+  // A running total the gateway reports is cumulative; without one, the refund's own amount stands in for it and the
+  // event is one refund of its own (the event id naming it), so a second partial refund adds to the first.
+  const reportedTotal = kind === 'refund' ? moneyAt('refundedTotal', 'refundedTotalDecimal', m.refundedTotal, m.refundedTotalDecimal) : undefined;
+  const refundedTotal = kind === 'refund' ? (reportedTotal ?? amount) : undefined;
   const paymentTotal = kind === 'refund' ? moneyAt('paymentTotal', 'paymentTotalDecimal', m.paymentTotal, m.paymentTotalDecimal) : undefined;
   // The amounts decide over a status word: "REFUNDED" is what some gateways say of any refund, partial or not.
   if (refundedTotal && paymentTotal) status = refundedTotal.minor >= paymentTotal.minor ? 'refunded' : 'partially_refunded';
@@ -89,6 +92,7 @@ export function normalizeGenericItem(item: unknown, config: GenericConfig): Paym
     paymentId,
     amount,
     refundedTotal,
+    refund: kind === 'refund' && !reportedTotal ? { cumulative: false } : undefined,
     status,
     occurredAt: occurredAtOf(read('occurredAt', m.occurredAt) ?? standardTimestamp(config, envelope), envelope, eventType),
     livemode: livemodeOf(read('livemode', m.livemode), config.livemode),

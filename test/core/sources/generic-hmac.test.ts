@@ -91,6 +91,7 @@ describe('generic source, HMAC: a Worldline (ex-Ingenico) gateway', () => {
     assert.equal(e.paymentId, '200001681811', 'the same payment reference as the captured payment');
     assert.deepEqual(e.amount, { minor: 1500, currency: 'EUR' });
     assert.deepEqual(e.refundedTotal, { minor: 2500, currency: 'EUR' });
+    assert.equal(e.refund, undefined, 'a running total the gateway reports is cumulative, as the contract reads no refund field');
     assert.equal(e.status, 'partially_refunded');
     const full = fixture('worldline-refund-refunded-partial.json');
     full.refund.refundOutput.cardRefundMethodSpecificOutput.totalAmountRefunded = 4599;

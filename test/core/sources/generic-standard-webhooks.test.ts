@@ -3,6 +3,9 @@ import { describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { createGenericSource } from '../../../nodes/core/sources/generic';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { tempStore } from '../../support/temp-store';
+import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 import { DODO_TEST_SECRET, MemoryInbox, assertNoPanDigits, fixture, standardWebhooksRequest } from './generic-support';
 
 // Fixtures: Dodo Payments webhook events (Standard Webhooks), shaped per dodopayments-typescript's WebhookPayload,
@@ -175,6 +178,25 @@ describe('generic source, Standard Webhooks: normalize', () => {
     assert.deepEqual(e.refundedTotal, { minor: 1500, currency: 'USD' });
     assert.equal(e.card, undefined);
     assert.equal(e.metadata.refundId, 'ref_5Tg7Yh9Uj1Ik3Ol5Pa7Sd');
+  });
+
+  it('counts two partial refunds of a gateway that reports no running total as both given back, in the ledger', async () => {
+    const sale = await accepted(fixture('dodo-payment-succeeded-chip.json'), { messageId: 'msg_sale' });
+    const first = await accepted(fixture('dodo-refund-succeeded-partial.json'), { messageId: 'msg_refund_1' });
+    const second = fixture('dodo-refund-succeeded-partial.json');
+    second.data.refund_id = 'ref_8Kp2Wq4Er6Ty8Ui0Op2As';
+    const again = await accepted(second, { messageId: 'msg_refund_2' });
+    // Each event is one refund of its own amount (the event id naming it), not a running total of 1500.
+    assert.deepEqual([first.refund, again.refund], [{ cumulative: false }, { cumulative: false }]);
+    const s = await tempStore();
+    try {
+      await recordPaymentEvents(s.db, [sale, first, again]);
+      await recordPaymentEvents(s.db, [first]);
+      const state = (await paymentState(s.db, 'dodo-pos', 'pay_2IjeQm4hqU6RA4Z4kwDee'))!;
+      assert.deepEqual([state.grossMinor, state.refundedMinor, state.netMinor], [4599, 3000, 1599], 'each refund once, the replay of the first not again');
+    } finally {
+      await s.remove();
+    }
   });
 
   it('maps a dispute while open and when lost', async () => {
