@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { IDataObject, INodeProperties, INodeType, IRun } from 'n8n-workflow';
 import { tempStore, TEST_TOKEN_KEYS } from '../support/temp-store';
+import { fixturePath } from '../core/sources/generic-support';
 import { useNock } from '../core/terminal-push/nock-harness';
 import { PACKAGE } from './support/package-node-types';
 import { pollHarness } from './support/poll-contexts';
@@ -142,7 +143,8 @@ add('terminalBackfill', 'offlineGraceHours', 'Offline Grace (Hours)', ['abc', -1
 // The triggers, through n8n-core's WebhookContext (a delivery) and PollContext (a poll).
 add('terminalTrigger', 'source', 'Source', ['bogus']);
 const generic = { source: 'generic' };
-add('terminalTrigger', 'genericConfig', 'Gateway Configuration (JSON)', ['{not json', '', '[1]', '{"name": "Bad Name", "scheme": "standard-webhooks", "mapping": {}}', '{"name": "gw", "scheme": "rot13", "mapping": {}}'], generic);
+// A JSON string or null is no configuration, not a file on the n8n server or its TERMINAL_CRM_GENERIC_CONFIG.
+add('terminalTrigger', 'genericConfig', 'Gateway Configuration (JSON)', ['{not json', '', '[1]', JSON.stringify(fixturePath('dodo-config.json')), 'null', '{"name": "Bad Name", "scheme": "standard-webhooks", "mapping": {}}', '{"name": "gw", "scheme": "rot13", "mapping": {}}'], generic);
 add('terminalTrigger', 'options.publicUrl', 'Public URL', ['not a url', '={{ {} }}'], { source: 'stripe' });
 add('terminalPollTrigger', 'source', 'Source', ['bogus', 'adyen']);
 add('terminalPollTrigger', 'options.cursorName', 'Cursor Name', ['={{ {} }}'], { source: 'stripe' });

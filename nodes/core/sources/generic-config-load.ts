@@ -74,6 +74,20 @@ function readJsonText(text: string, where: string): unknown {
   }
 }
 
+/**
+ * The configuration as a face hands it to the registry, parsed from its box (n8n's Gateway Configuration (JSON),
+ * Node-RED's Gateway (JSON)) or file: never text or null, which createGenericSource reads as a file on the server or
+ * as the server's TERMINAL_CRM_GENERIC_CONFIG. A box holding the JSON string "/etc/passwd" read that file (and quoted
+ * its start in the refusal); one holding null took the server's gateway. No configuration at all (a source asked for
+ * by name) is still the server's, as createGenericSource says.
+ */
+export function configurationObject(value: unknown): unknown {
+  if (typeof value === 'string' || value === null) {
+    throw new InputError('config', `is ${value === null ? 'null' : 'a JSON string'}, not the configuration object`, 'write the gateway\'s configuration itself, as a JSON object: {"name": …, "scheme": …, "mapping": {…}}');
+  }
+  return value;
+}
+
 /** The configuration in TERMINAL_CRM_GENERIC_CONFIG (the sandbox and the Temporal worker). */
 export function genericConfigFromEnv(env: NodeJS.ProcessEnv = process.env): GenericConfig {
   const value = env[GENERIC_CONFIG_ENV]?.trim();

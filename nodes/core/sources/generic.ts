@@ -9,7 +9,7 @@ import type { ExponentRules } from './processor-money';
 import type { Source, WebhookRequest } from './source';
 
 export { GENERIC_SECRET_ENV, type GenericConfig } from './generic-config';
-export { GENERIC_CONFIG_ENV, genericConfigFromEnv, parseGenericConfig } from './generic-config-load';
+export { GENERIC_CONFIG_ENV, configurationObject, genericConfigFromEnv, parseGenericConfig } from './generic-config-load';
 
 /**
  * Amounts in minor units follow ISO 4217 (nodes/core/contracts/money.ts) unless the operator lists a gateway's

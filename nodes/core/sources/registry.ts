@@ -3,7 +3,7 @@ import { InputError } from '../errors';
 import { adyenSource } from './adyen';
 import { adyenTerminalSource } from './adyen-terminal';
 import { cloverSource } from './clover';
-import { createGenericSource } from './generic';
+import { configurationObject, createGenericSource } from './generic';
 import type { Source } from './source';
 import { squareSource } from './square';
 import { stripeTerminalSource } from './stripe-terminal';
@@ -25,7 +25,8 @@ const FACTORIES = new Map<string, SourceFactory>([
   ['zettle', () => zettleSource],
   ['clover', () => cloverSource],
   ['sumup', () => sumupSource],
-  ['generic', (options) => createGenericSource(options)],
+  // What a face parsed from its box, never text or null: those would be read from the server (configurationObject).
+  ['generic', (options) => createGenericSource(configurationObject(options))],
 ]);
 
 /** The sources this build can create, for editors' option lists and error messages. */

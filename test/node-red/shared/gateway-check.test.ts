@@ -7,6 +7,7 @@ import { InputError } from '../../../nodes/core/errors';
 import { GATEWAY_CHECK_PATH, type GatewayVerdict } from '../../../nodes/node-red/shared/gateway-check';
 import type { SourceAccountNode } from '../../../nodes/node-red/shared/config-types';
 import registerSignedWebhook from '../../../nodes/node-red/signed-webhook-account';
+import { fixturePath } from '../../core/sources/generic-support';
 import { fakeRed, serveFakeRed } from '../support/fake-red';
 
 const REPO = resolve(__dirname, '../../../..');
@@ -25,6 +26,9 @@ const BAD = [
   JSON.stringify({ mapping: { eventType: '$.type', kind: 'payment', paymentId: '$.data.id', currency: '$.data.currency' } }),
   JSON.stringify({ scheme: 'hmac', mapping: { eventType: '$.type', kind: 'payment', paymentId: '$.data.id', amount: '$.data.amount', currency: '$.data.currency' } }),
   JSON.stringify({ name: 'Counter Gateway', mapping: JSON.parse(GOOD).mapping }),
+  // JSON, but no configuration: a file on the Node-RED server, the server's TERMINAL_CRM_GENERIC_CONFIG.
+  JSON.stringify(fixturePath('dodo-config.json')),
+  'null',
 ];
 
 describe('Node-RED signed-webhook account: the dialog checks its Gateway (JSON) by the rule a deploy applies', { timeout: 20_000 }, () => {
@@ -63,6 +67,13 @@ describe('Node-RED signed-webhook account: the dialog checks its Gateway (JSON) 
     }
     assert.ok(!deployed(GOOD, 99), 'the good gateway deploys');
     assert.equal(BAD.filter((config, n) => deployed(config, 100 + n)).length, BAD.length, 'every bad one is refused at deploy');
+  });
+
+  it('reads no file of the server: a box holding a JSON string is refused, quoting nothing of the file it names', async () => {
+    const readme = resolve(REPO, 'README.md');
+    const { verdict } = await ask({ config: JSON.stringify(readme) });
+    assert.deepEqual(verdict.ok ? verdict : [verdict.field, verdict.problem], ['Signed webhook → Gateway (JSON) → config', 'is a JSON string, not the configuration object']);
+    assert.doesNotMatch(JSON.stringify(verdict), /# terminal/, 'nothing of the file (its first line, "# terminal-crm …")');
   });
 
   it('names the field inside the JSON where it can, and refuses a body that is not text', async () => {
