@@ -4,7 +4,7 @@ import {
   type EventKind,
   type PaymentEvent,
 } from '../contracts/payment-event';
-import type { Money } from '../contracts/money';
+import { CURRENCY_PATTERN, type Money } from '../contracts/money';
 import { IgnoredEventError, InputError } from '../errors';
 import { exponentRulesOf, handledTypesOf, type FieldSpec, type GenericConfig } from './generic-config';
 import { cardOf } from './generic-card';
@@ -57,7 +57,7 @@ export function normalizeGenericItem(item: unknown, config: GenericConfig): Paym
   const eventId = text('eventId', m.eventId) ?? deliveryEventId(envelope);
   if (!eventId) throw missing('eventId', m.eventId, "the gateway's unique event id", eventType);
   const paymentId = String(required('paymentId', m.paymentId, 'the id of the payment').value);
-  const currency = String(required('currency', m.currency, 'the ISO 4217 currency code').value);
+  const currency = currencyOf(required('currency', m.currency, 'the ISO 4217 currency code'));
   const exponents = exponentRulesOf(config);
   const moneyAt = (minorName: string, decimalName: string, minor?: FieldSpec, decimal?: FieldSpec): Money | undefined => {
     const found = decimal ? read(decimalName, decimal) : read(minorName, minor);
@@ -143,6 +143,17 @@ function deliveryEventId(item: GenericItem): string | undefined {
   const { messageId, index, batch } = item.delivery;
   if (!messageId) return undefined;
   return batch ? `${messageId}:${index}` : messageId;
+}
+
+/** The gateway's currency as ISO 4217 letters; a numeric code (ISO 8583's "978") is the operator's to map. */
+function currencyOf(found: Found): string {
+  const code = String(found.value).trim();
+  if (CURRENCY_PATTERN.test(code)) return code;
+  throw new InputError(
+    'mapping.currency',
+    `${found.where} holds ${JSON.stringify(found.value)}, not a three-letter ISO 4217 code`,
+    'point mapping.currency at the currency\'s letters, or map the gateway\'s codes to them, such as {"path": "$.data.currency", "map": {"978": "EUR", "840": "USD"}}',
+  );
 }
 
 function minorMoney(found: Found, currency: string, exponents: Record<string, number>, name: string): Money {

@@ -278,6 +278,21 @@ describe('generic source, Standard Webhooks: currencies', () => {
     }
   });
 
+  it('refuses a numeric currency code naming mapping.currency and the map that reads it, and takes it mapped', async () => {
+    for (const amounts of [{}, { amount: undefined, amountDecimal: '$.data.total_amount' }]) {
+      const numeric = createGenericSource({ ...config, mapping: { ...config.mapping, ...amounts } });
+      const out = await receiveWebhook(numeric, standardWebhooksRequest(withCurrency('978', 4599)), { credentials });
+      assert.equal(out.status, 400);
+      assert.equal(
+        out.rejected,
+        'mapping.currency: $.data.currency holds "978", not a three-letter ISO 4217 code. Fix: point mapping.currency at the currency\'s letters, or map the gateway\'s codes to them, such as {"path": "$.data.currency", "map": {"978": "EUR", "840": "USD"}}',
+      );
+    }
+    const mapped = createGenericSource({ ...config, mapping: { ...config.mapping, currency: { path: '$.data.currency', map: { 978: 'EUR' } } } });
+    const out = await receiveWebhook(mapped, standardWebhooksRequest(withCurrency('978', 4599)), { credentials });
+    assert.deepEqual(out.events[0]?.amount, { minor: 4599, currency: 'EUR' });
+  });
+
   it("applies the operator's exponent overrides for a gateway that writes ISK with two decimals, and refuses digits below a krona", async () => {
     const isk2 = createGenericSource({ ...config, mapping: { ...config.mapping, exponents: { ISK: 2 } } });
     const ok = await receiveWebhook(isk2, standardWebhooksRequest(withCurrency('ISK', 123400)), { credentials });
