@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { configuredSourcesFromEnv } from '../../nodes/core/sources/sources-from-env';
 import { checkWorkerSettingsFromEnv } from '../../temporal/worker-settings';
@@ -54,7 +55,8 @@ const WORKER_CASES: Record<string, Case> = {
   TEMPORAL_TLS_KEY: { bad: ['/nonexistent/client.key'] },
   TEMPORAL_TLS_CA: { bad: ['/nonexistent/ca.pem'] },
   TERMINAL_CRM_REDRIVE_AFTER: { bad: ['soon', '-5', '90'] },
-  TERMINAL_CRM_GENERIC_CONFIG: { bad: ['{bad', '{"nosuch":1}', '/nonexistent/gateway.json'] },
+  // A gateway named "stripe" would be served at /webhooks/stripe in Stripe's place.
+  TERMINAL_CRM_GENERIC_CONFIG: { bad: ['{bad', '{"nosuch":1}', '/nonexistent/gateway.json', JSON.stringify({ ...JSON.parse(readFileSync(fixturePath('dodo-config.json'), 'utf8')), name: 'stripe' })] },
   TERMINAL_CRM_STEP_RESULTS_KEEP: { bad: ['soon', '-5', '90'] },
   TERMINAL_CRM_CRM: { bad: ['sugarcrm', 'hubspot,zoho'] },
   TERMINAL_CRM_SYNC_CRMS: { bad: ['nosuch', 'hubspot;zoho'] },

@@ -8,7 +8,7 @@ import { GenericConfigSchema, type GenericConfig } from './generic-config';
 export const GENERIC_CONFIG_ENV = 'TERMINAL_CRM_GENERIC_CONFIG';
 
 const FIXES: [RegExp, string][] = [
-  [/^name$/, 'use lower-case letters, digits and dashes, such as "verifone-estate": it prefixes event ids and names the webhook path'],
+  [/^name$/, 'use lower-case letters, digits and dashes, and no built-in source\'s name, such as "verifone-estate": it prefixes event ids and names the webhook path'],
   [/^scheme$/, 'use "standard-webhooks" (webhook-id / webhook-timestamp / webhook-signature headers) or "hmac"'],
   [/^hmac/, "copy the header name, algorithm, encoding and signed string from the gateway's webhook-signature documentation"],
   [/^mapping\.exponents/, 'list only currencies the gateway writes with other decimals than ISO 4217, such as {"ISK": 2}'],

@@ -1,5 +1,5 @@
 import { z } from 'zod/v4';
-import { EventKindSchema, SourceNameSchema, type EventKind } from '../contracts/payment-event';
+import { EventKindSchema, SOURCES, SourceNameSchema, type EventKind } from '../contracts/payment-event';
 import { parseJsonPath, type JsonPath } from './json-path';
 import type { ExponentRules } from './processor-money';
 
@@ -148,7 +148,11 @@ export const HmacSchema = z
 
 export const GenericConfigSchema = z
   .object({
-    name: SourceNameSchema.default('generic'),
+    // A built-in source's name would put this gateway in its place: its webhook path in the worker, its event ids, its
+    // payments in the ledger.
+    name: SourceNameSchema.refine((n) => n === 'generic' || !(SOURCES as readonly string[]).includes(n), {
+      error: (issue) => `"${String(issue.input)}" is the name of the pack's own ${String(issue.input)} source`,
+    }).default('generic'),
     label: z.string().min(1).optional(),
     scheme: z.enum(['standard-webhooks', 'hmac']).default('standard-webhooks'),
     hmac: HmacSchema.optional(),
