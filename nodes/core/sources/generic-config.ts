@@ -167,6 +167,8 @@ export const GenericConfigSchema = z
   .superRefine((c, ctx) => {
     const m = c.mapping;
     if (c.scheme === 'hmac' && !c.hmac) ctx.addIssue({ code: 'custom', path: ['hmac'], message: 'the hmac scheme needs its settings (header, algorithm, encoding, signedString)' });
+    // Left as they were, every delivery of the gateway was refused for want of the webhook-id header.
+    if (c.scheme !== 'hmac' && c.hmac) ctx.addIssue({ code: 'custom', path: ['scheme'], message: `is "${c.scheme}", which reads no "hmac" settings; set "scheme": "hmac" to verify with them, or leave them out` });
     if (c.hmac) {
       for (const [, name] of c.hmac.signedString.matchAll(/\{([^{}]*)\}/g)) {
         if (!(PLACEHOLDERS as readonly string[]).includes(name!)) {
