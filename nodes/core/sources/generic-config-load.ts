@@ -15,6 +15,9 @@ const FIXES: [RegExp, string][] = [
   [/^mapping\..*\.map$/, 'write the value map as {"the gateway\'s value": "the pack\'s value"}, such as {"ICC": "chip"}'],
   [/^mapping\.kindByType/, 'map each gateway event type to "payment", "refund", "failure" or "dispute", such as {"payment.succeeded": "payment"}'],
   [/^mapping/, 'point it at the field in the gateway\'s payload, such as "$.data.object.id" (see the gateway\'s webhook reference)'],
+  [/^livemode$/, 'write true (live payments) or false (test payments), without quotes'],
+  [/^secretEnv$/, 'name the environment variable holding this gateway\'s signing secret, in capitals, such as "VERIFONE_WEBHOOK_SECRET"'],
+  [/^label$/, 'write the name messages call the gateway by, such as "Verifone estate", or leave label out'],
   [/^handledEventTypes/, 'list event types that mapping.kindByType names, or leave handledEventTypes out to process them all'],
 ];
 

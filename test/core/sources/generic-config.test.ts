@@ -65,6 +65,9 @@ describe('generic source configuration', () => {
     ['a name that cannot prefix ids', { ...dodo, name: 'Verifone Estate' }, 'name', /lower-case letters, digits and dashes/, /verifone-estate/],
     // It would take Stripe's place: its path in the worker (/webhooks/stripe), its event ids, its payments in the ledger.
     ['a built-in source\'s name', { ...dodo, name: 'stripe' }, 'name', /^name: "stripe" is the name of the pack's own stripe source\./, /no built-in source's name, such as "verifone-estate"/],
+    ['livemode as text', { ...dodo, livemode: 'yes' }, 'livemode', /expected boolean/, /^write true \(live payments\) or false/],
+    ['a secret variable in lower case', { ...dodo, secretEnv: 'verifone_secret' }, 'secretEnv', /an environment variable name/, /^name the environment variable holding this gateway's signing secret/],
+    ['an empty label', { ...dodo, label: '' }, 'label', /./, /^write the name messages call the gateway by/],
     ['an unknown scheme', { ...dodo, scheme: 'jws' }, 'scheme', /is not one of its choices: standard-webhooks, hmac/, /standard-webhooks/],
     ['a misspelt setting', withMapping({ amout: '$.data.amount' }), 'mapping.amout', /"amout" is not a setting here/, /^use one of: itemsPath, eventId, eventType, kind, kindByType, paymentId, amount, amountDecimal,/],
     ['a misspelt card setting', withMapping({ card: { last_4: '$.data.card_last_four' } }), 'mapping.card.last_4', /"last_4" is not a setting here/, /^use one of: brand, last4, bin, maskedPan,/],
