@@ -80,7 +80,9 @@ function verifyStandardWebhooks(request: WebhookRequest, secrets: readonly strin
   const receivedSecond = new Date(Math.floor(request.receivedAt.getTime() / 1000) * 1000);
   checkTolerance(signedAt, receivedSecond, DEFAULT_TOLERANCE_SECONDS, 'webhook-timestamp');
 
-  const offered = signature!.split(/\s+/).filter((s) => s.startsWith('v1,')).map((s) => Buffer.from(s.slice(3)));
+  // Each entry read as the package reads it: the text between its first and second comma, so a header sent twice (which
+  // Node joins with ", ") leaves no comma on the first signature.
+  const offered = signature!.split(/\s+/).map((s) => s.split(',')).filter(([version]) => version === 'v1').map(([, sig]) => Buffer.from(sig ?? ''));
   if (offered.length === 0) throw new SignatureError('the webhook-signature header holds no "v1," signature');
   // What the `standardwebhooks` package signs: the id, the time in whole seconds and the body, dot-separated.
   const signedPrefix = `${id!}.${Math.floor(signedAt.getTime() / 1000)}.`;

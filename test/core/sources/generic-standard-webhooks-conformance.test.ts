@@ -84,6 +84,25 @@ describe('generic source conformance: Standard Webhooks', () => {
     await assert.rejects(source.verify(wrong, source.credentials.parse(credentials), CTX), /no webhook-signature matches/);
   });
 
+  it('reads the webhook-signature entries as Webhook#verify does: a header sent twice, a v1a entry, other versions', async () => {
+    const payload = { type: 'payment.succeeded', timestamp: '2026-05-04T12:00:00Z', data: { id: 'pay_S1', amount: 1000, currency: 'EUR' } };
+    const other = `v1,${Buffer.alloc(32, 7).toString('base64')}`;
+    for (const spell of [
+      (good: string) => `${good}, ${other}`, // two webhook-signature headers, as Node joins them
+      (good: string) => `${other}, ${good}`,
+      (good: string) => `v1a,${Buffer.alloc(64).toString('base64')} ${good}`,
+      (good: string) => `${other} ${good}`,
+      (good: string) => `v2,${good.slice(3)}`,
+      (good: string) => `V1,${good.slice(3)}`,
+    ]) {
+      const req = delivery(payload);
+      const header = spell(String(req.headers['webhook-signature']));
+      req.headers['webhook-signature'] = header;
+      const out = await receiveWebhook(source, req, { credentials });
+      assert.equal(out.status === 200 ? 'accepted' : 'refused', packageVerdict(req).split(':')[0], `${header}: ${out.rejected ?? 'accepted'}`);
+    }
+  });
+
   it('accepts and refuses at the five-minute edge exactly as Webhook#verify does (its clock in whole seconds)', async () => {
     const signedAt = new Date('2026-05-04T12:00:00Z');
     const payload = { type: 'payment.succeeded', timestamp: '2026-05-04T12:00:00.123456Z', data: { payment_id: 'pay_1', amount: 1000, currency: 'EUR' } };
