@@ -134,6 +134,13 @@ describe('generic source, Standard Webhooks: signature', () => {
     assert.equal(again.status, 200);
     assert.deepEqual(again.events, []);
     assert.deepEqual(again.report.duplicates, ['dodo-pos:msg_2KWPBgLlAfxdpx2AI54pPJ85f4W']);
+    // The gateway's retry an hour later: the same webhook-id, signed again at its own time.
+    const retry = await receive(chip, { signedAt: new Date('2026-03-14T11:21:08Z') }, credentials, inbox);
+    assert.deepEqual([retry.status, retry.events, retry.report.duplicates], [200, [], ['dodo-pos:msg_2KWPBgLlAfxdpx2AI54pPJ85f4W']]);
+  });
+
+  it('takes a secret without its "whsec_" prefix as the same key, as the standardwebhooks package does', async () => {
+    assert.equal((await receive(fixture('dodo-payment-succeeded-chip.json'), {}, { secret: DODO_TEST_SECRET.slice('whsec_'.length) })).status, 200);
   });
 });
 
