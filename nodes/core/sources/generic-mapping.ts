@@ -29,7 +29,7 @@ const STATUS_WORDS: Record<string, Status> = {
 const STATUSES_BY_KIND: Record<EventKind, readonly Status[]> = {
   payment: ['succeeded', 'pending'],
   failure: ['failed'],
-  refund: ['refunded', 'partially_refunded', 'pending'],
+  refund: ['refunded', 'partially_refunded'],
   dispute: ['disputed', 'succeeded', 'refunded', 'pending'],
 };
 
@@ -68,6 +68,13 @@ export function normalizeGenericItem(item: unknown, config: GenericConfig): Paym
   if (!amount) throw missing(m.amountDecimal ? 'amountDecimal' : 'amount', m.amountDecimal ?? m.amount, 'the amount', eventType);
 
   const statusFound = read('status', m.status);
+  // A refund gives money back once the gateway says it did, as Square's refunds are read: one still pending may fail,
+  // one that failed gave nothing back. Recorded, either counted in the ledger as money the customer got back.
+  const refundWord = kind === 'refund' && statusFound ? candidateStatus(statusFound) : undefined;
+  if (refundWord === 'failed' || refundWord === 'pending') {
+    const said = `${statusFound!.where} is ${JSON.stringify(statusFound!.raw)}`;
+    throw new IgnoredEventError(eventType, refundWord === 'failed' ? `the refund failed (${said}): no money went back` : `the refund is pending (${said}): it is recorded when the gateway reports it succeeded`);
+  }
   let status = statusOf(statusFound, kind);
   // A "payment" whose own status says it failed is a decline: the gateway uses one event type for both.
   if (kind === 'payment' && statusFound && candidateStatus(statusFound) === 'failed') {

@@ -3,7 +3,11 @@ import { describe, it } from 'node:test';
 import { Webhook } from 'standardwebhooks';
 import { receiveWebhook } from '../../../nodes/core/pipeline/receive-webhook';
 import { createGenericSource } from '../../../nodes/core/sources/generic';
+import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
+import { paymentState } from '../../../nodes/core/ledger/read-payments';
+import { tempStore } from '../../support/temp-store';
+import { recordPaymentEvents } from '../ledger/support/record-payment-events';
 import { MemoryInbox } from './generic-support';
 
 /**
@@ -133,6 +137,41 @@ describe('generic source conformance: Standard Webhooks', () => {
     assert.deepEqual([dispute.kind, dispute.paymentId, dispute.amount.minor, dispute.status], ['dispute', 'pay_7Qm2', 3099, 'disputed']);
     const again = await receiveWebhook(source, delivery({ type: 'payment.succeeded', timestamp: '2026-05-04T11:59:58Z', data: { id: 'pay_7Qm2', amount: 4599, currency: 'GBP' } }, { id: 'msg_sale' }), { credentials, inbox });
     assert.deepEqual([again.status, again.events.length], [200, 0]);
+  });
+
+  it('records a refund once the gateway says it succeeded: one pending or failed is acknowledged, and no money in the ledger', async () => {
+    const withStatus = createGenericSource({
+      ...config,
+      mapping: { ...config.mapping, status: '$.data.status', kindByType: { ...config.mapping.kindByType, 'refund.updated': 'refund', 'refund.failed': 'refund' } },
+    });
+    const refund = (type: string, status: string, id: string, amount: number) =>
+      delivery({ type, timestamp: '2026-05-04T12:10:00Z', data: { id, payment_id: 'pay_P1', amount, status, currency: 'GBP' } }, { id: `msg_${id}_${status}` });
+    const events: PaymentEvent[] = [];
+    const ignored: string[] = [];
+    for (const req of [
+      delivery({ type: 'payment.succeeded', timestamp: '2026-05-04T11:59:58Z', data: { id: 'pay_P1', amount: 4599, status: 'succeeded', currency: 'GBP' } }, { id: 'msg_sale_p1' }),
+      refund('refund.updated', 'pending', 'ref_1', 1500),
+      refund('refund.succeeded', 'succeeded', 'ref_1', 1500),
+      refund('refund.failed', 'failed', 'ref_2', 1000),
+    ]) {
+      const out = await receiveWebhook(withStatus, req, { credentials });
+      assert.equal(out.status, 200, JSON.stringify(out.answer));
+      events.push(...out.events);
+      ignored.push(...out.report.ignored);
+    }
+    assert.deepEqual(events.map((e) => [e.kind, e.status, e.amount.minor]), [['payment', 'succeeded', 4599], ['refund', 'refunded', 1500]]);
+    assert.deepEqual(ignored, [
+      'Event type "refund.updated" is not processed: the refund is pending ($.data.status is "pending"): it is recorded when the gateway reports it succeeded',
+      'Event type "refund.failed" is not processed: the refund failed ($.data.status is "failed"): no money went back',
+    ]);
+    const s = await tempStore();
+    try {
+      await recordPaymentEvents(s.db, events);
+      const state = (await paymentState(s.db, 'sw-gateway', 'pay_P1'))!;
+      assert.deepEqual([state.grossMinor, state.refundedMinor], [4599, 1500]);
+    } finally {
+      await s.remove();
+    }
   });
 
   it("takes an unmapped event time from the payload's timestamp, so a retry signed later happened when the first try did", async () => {
