@@ -196,7 +196,7 @@ export const GenericConfigSchema = z
       ctx.addIssue({ code: 'custom', path: ['mapping', 'occurredAt'], message: 'map the time the payment happened (nothing else in an HMAC delivery without a timestamp header says it)' });
     }
     for (const [i, type] of (c.handledEventTypes ?? []).entries()) {
-      if (m.kindByType && !m.kind && !(type in m.kindByType)) {
+      if (m.kindByType && !m.kind && !Object.hasOwn(m.kindByType, type)) {
         ctx.addIssue({ code: 'custom', path: ['handledEventTypes', i], message: `"${type}" has no kind; add it to mapping.kindByType` });
       }
     }

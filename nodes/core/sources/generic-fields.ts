@@ -39,7 +39,10 @@ export function readField(root: unknown, spec: FieldSpec | undefined, name: stri
   }
   if (found && spec.map) {
     const key = String(found.value);
-    const mapped = spec.map[key] ?? spec.map[key.toLowerCase()] ?? spec.map[key.toUpperCase()];
+    const map = spec.map;
+    // Own keys only: a value such as "constructor" is not one the operator mapped.
+    const own = (k: string) => (Object.hasOwn(map, k) ? map[k] : undefined);
+    const mapped = own(key) ?? own(key.toLowerCase()) ?? own(key.toUpperCase());
     found = mapped === undefined ? undefined : { ...found, value: mapped };
   }
   if (!found && spec.default !== undefined) found = { value: spec.default, raw: spec.default, where: `mapping.${name}.default` };

@@ -132,7 +132,9 @@ function missing(name: string, spec: FieldSpec | undefined, what: string, eventT
 }
 
 function kindOf(eventType: string, config: GenericConfig, read: FieldReader): EventKind {
-  const byType = config.mapping.kindByType?.[eventType];
+  const byTypes = config.mapping.kindByType;
+  // Own keys only: an event type such as "constructor" is no kind an operator mapped.
+  const byType = byTypes && Object.hasOwn(byTypes, eventType) ? byTypes[eventType] : undefined;
   if (byType) return byType;
   const found = read('kind', config.mapping.kind);
   const parsed = EventKindSchema.safeParse(found ? String(found.value).toLowerCase() : undefined);

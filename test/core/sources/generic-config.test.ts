@@ -78,6 +78,7 @@ describe('generic source configuration', () => {
     ['no kind at all', withMapping({}, ['kindByType']), 'mapping.kindByType', /say which event types are payments/, /"payment", "refund", "failure" or "dispute"/],
     ['a kind that does not exist', withMapping({ kindByType: { 'payment.succeeded': 'sale' } }), 'mapping.kindByType.payment.succeeded', /is not one of its choices: payment, /, /"payment", "refund"/],
     ['a handled type without a kind', { ...dodo, handledEventTypes: ['payment.succeeded', 'payout.paid'] }, 'handledEventTypes.1', /"payout.paid" has no kind/, /kindByType/],
+    ['a handled type named like an object property', { ...dodo, handledEventTypes: ['payment.succeeded', 'constructor'] }, 'handledEventTypes.1', /"constructor" has no kind/, /kindByType/],
     ['hmac settings under the default scheme', { ...fixture('worldline-config.json'), scheme: undefined }, 'scheme', /^scheme: is "standard-webhooks", which reads no "hmac" settings; set "scheme": "hmac"/, /"hmac"/],
     ['hmac without its settings', { ...dodo, scheme: 'hmac', mapping: { ...dodo.mapping, eventId: '$.id' } }, 'hmac', /needs its settings/, /webhook-signature documentation/],
     ['a {timestamp} with no header for it', { ...fixture('cashfree-config.json'), hmac: { header: 'x-webhook-signature', signedString: '{timestamp}.{body}' } }, 'hmac.timestampHeader', /uses \{timestamp\}/, /signature documentation/],

@@ -300,6 +300,16 @@ describe('generic source, Standard Webhooks: currencies', () => {
     assert.deepEqual(out.events[0]?.amount, { minor: 4599, currency: 'EUR' });
   });
 
+  it('reads a value named like an object property ("constructor", "toString") as one its value map does not name', async () => {
+    for (const [field, value, expected] of [['entry_mode', 'constructor', 'unknown'], ['payment_method_type', 'toString', undefined], ['payment_method_type', 'APPLE_PAY', 'apple_pay']] as const) {
+      const chip = fixture('dodo-payment-succeeded-chip.json');
+      if (field === 'entry_mode') chip.data.metadata.entry_mode = value;
+      else chip.data.payment_method_type = value;
+      const e = await accepted(chip);
+      assert.equal(field === 'entry_mode' ? e.card?.entryMode : e.card?.wallet, expected, value);
+    }
+  });
+
   it("applies the operator's exponent overrides for a gateway that writes ISK with two decimals, and refuses digits below a krona", async () => {
     const isk2 = createGenericSource({ ...config, mapping: { ...config.mapping, exponents: { ISK: 2 } } });
     const ok = await receiveWebhook(isk2, standardWebhooksRequest(withCurrency('ISK', 123400)), { credentials });
