@@ -18,7 +18,7 @@ import { startWorkerProcess } from './temporal/worker-process';
 import { credentialEnv, withEndpointFields } from './source-keys';
 import { sandboxSource, SANDBOX_SOURCES, type SourceCredentials } from '../simulator/sandbox-sources';
 import { RecordedEvents } from './store-counts';
-import { GENERIC_CONFIG_ENV } from '../../nodes/core/sources/sources-from-env';
+import { GENERIC_CONFIG_ENV } from '../../nodes/core/sources/generic-config-load';
 import { parseSecrets } from '../../nodes/core/config/settings';
 import { crmWorkerEnv } from './crm/sandbox-crm';
 import { loadMailCatcherModules, startMailCatcher } from './shared/mail-catcher';

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { InputError } from '../errors';
+import { createGenericSource } from './generic';
+import { GENERIC_CONFIG_ENV } from './generic-config-load';
 import { availableSources, createSource } from './registry';
 import type { Source } from './source';
 import { checkSetSourceVariables, sourceCredentialsFromEnv } from './source-credentials';
-
-/** Where a generic gateway's configuration comes from outside an editor: JSON, or the path of a JSON file. */
-export const GENERIC_CONFIG_ENV = 'TERMINAL_CRM_GENERIC_CONFIG';
 
 /**
  * Every source with the credential record its environment variables make (sandbox, Temporal worker). A generic
@@ -16,15 +13,9 @@ export function configuredSourcesFromEnv(env: NodeJS.ProcessEnv): Record<string,
   for (const name of availableSources()) {
     let source: Source<unknown>;
     if (name === 'generic') {
-      const raw = env[GENERIC_CONFIG_ENV]?.trim();
       // A generic gateway exists only once it is described: there is no sensible default mapping.
-      if (!raw) continue;
-      try {
-        source = createSource('generic', JSON.parse(raw.startsWith('{') ? raw : readFileSync(raw, 'utf8')));
-      } catch (e) {
-        if (e instanceof InputError) throw new InputError(`${GENERIC_CONFIG_ENV}.${e.field}`, e.problem, e.fix);
-        throw new InputError(GENERIC_CONFIG_ENV, `cannot read the gateway configuration (${(e as Error).message})`, 'set it to the JSON itself or to the path of a JSON file');
-      }
+      if (!env[GENERIC_CONFIG_ENV]?.trim()) continue;
+      source = createGenericSource(undefined, env);
     } else {
       source = createSource(name);
     }
