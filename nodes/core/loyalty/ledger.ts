@@ -3,6 +3,7 @@ import { deltaBetween, isEmptyDelta, isVoided, utcIso, viewOf, type DisputePhase
 import { CursorStore } from '../cursors/cursor-store';
 import type { SqlExecutor } from '../store/sql-database';
 import { hasEnrollmentThresholds, pointsFor, tierFor, type LoyaltyProgram } from './program';
+import { recordTierChange, redateTierChanges, setTierChanges, tierChangesNotBefore, tierHeldAt } from './tier-history';
 
 /**
  * The points ledger. Every entry has a key derived from the payment and what happened to it ("earn:stripe:pi_1",
@@ -156,9 +157,10 @@ export class LoyaltyLedger {
     const before = (await this.member(tx, ctx.customerId))!;
     const enrolled = before.enrolled || (await this.enroll(ctx, before, at));
     let earned = 0;
-    // Points at the tier the customer had when they paid; an upgrade this payment earns applies from the next one. The
+    // Points at the tier the customer held when they paid (a sale heard late earns at the tier of its time, not at one
+    // the member has moved to since: tier-history.ts); an upgrade this payment earns applies from the next one. The
     // payment keeps that multiplier: when the ledger raises its amount later (an overcapture), the rest earns at it.
-    const multiplier = enrolled ? this.multiplierOf(before) : 0;
+    const multiplier = enrolled ? this.multiplierOf(await tierHeldAt(tx, this.id, ctx.customerId, at, before.tier)) : 0;
     if (enrolled) {
       const points = pointsFor(this.program, p.grossMinor, multiplier);
       if (points > 0 && (await this.append(ctx, { key: `earn:${ctx.f.paymentKey}`, kind: 'earn', points, heldPoints: 0 }))) {
@@ -196,6 +198,7 @@ export class LoyaltyLedger {
       [at, this.expiresAt(at), this.id, f.source, f.paymentId],
     );
     await tx.run('UPDATE loyalty_ledger SET occurred_at = ? WHERE program_id = ? AND entry_key = ? AND occurred_at = ?', [at, this.id, `earn:${f.paymentKey}`, was]);
+    await redateTierChanges(tx, this.id, row.customer_id, was, at);
     const moved = await tx.run(
       `UPDATE loyalty_members SET enrolled_at = CASE WHEN enrolled_at = ? THEN ? ELSE enrolled_at END,
          tier_since = CASE WHEN tier_since = ? THEN ? ELSE tier_since END, version = version + 1, updated_at = ?
@@ -252,9 +255,9 @@ export class LoyaltyLedger {
     return true;
   }
 
-  /** The multiplier a member's payment earns at: their tier's before it counted (none: 1). */
-  private multiplierOf(m: Member): number {
-    return this.program.tiers.find((t) => t.name === m.tier)?.multiplier ?? 1;
+  /** The multiplier a member's payment earns at: that of the tier they held at its time (none: 1). */
+  private multiplierOf(tier: string | null): number {
+    return this.program.tiers.find((t) => t.name === tier)?.multiplier ?? 1;
   }
 
   /**
@@ -267,7 +270,7 @@ export class LoyaltyLedger {
     if (view.voided || row.earn_multiplier === null || Number(row.earn_multiplier) !== 0) return row;
     const m = (await this.member(ctx.tx, ctx.customerId))!;
     if (m.enrolled || !(await this.enroll(ctx, m, row.occurred_at, view.refundedMinor + view.chargebackMinor))) return row;
-    const multiplier = this.multiplierOf(m);
+    const multiplier = this.multiplierOf(await tierHeldAt(ctx.tx, this.id, ctx.customerId, row.occurred_at, m.tier));
     await ctx.tx.run('UPDATE loyalty_payments SET earn_multiplier = ? WHERE program_id = ? AND source = ? AND payment_id = ?', [
       multiplier, this.id, ctx.f.source, ctx.f.paymentId,
     ]);
@@ -312,7 +315,10 @@ export class LoyaltyLedger {
        WHERE program_id = ? AND customer_id = ? AND enrolled_at = ?`,
       [ctx.now, this.id, ctx.customerId, m.enrolledAt],
     );
-    if (r.changes === 1) ctx.membershipMoved = true;
+    if (r.changes !== 1) return;
+    ctx.membershipMoved = true;
+    // No member then, so no tier either: the tiers they held go with the membership.
+    await setTierChanges(ctx.tx, this.id, ctx.customerId, [], ctx.now);
   }
 
   /** The member's enrolment date moved (a tier taken since keeps its date, never before the new one). */
@@ -322,7 +328,9 @@ export class LoyaltyLedger {
        WHERE program_id = ? AND customer_id = ? AND enrolled_at = ?`,
       [to, to, to, ctx.now, this.id, ctx.customerId, from],
     );
-    if (r.changes === 1) ctx.membershipMoved = true;
+    if (r.changes !== 1) return;
+    ctx.membershipMoved = true;
+    await tierChangesNotBefore(ctx.tx, this.id, ctx.customerId, to);
   }
 
   /**
@@ -570,6 +578,7 @@ export class LoyaltyLedger {
       m.tier === null ? [next, asOf, ctx.now, this.id, ctx.customerId] : [next, asOf, ctx.now, this.id, ctx.customerId, m.tier],
     );
     if (r.changes !== 1) return;
+    await recordTierChange(ctx.tx, this.id, ctx.customerId, { at: asOf, from: m.tier, to: next }, ctx.now);
     const rank = (name: string | null) => this.program.tiers.findIndex((t) => t.name === name);
     ctx.events.push({
       type: 'tier-changed', programId: this.id, customerId: ctx.customerId, at: asOf, from: m.tier, to: next,

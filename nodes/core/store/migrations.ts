@@ -18,6 +18,7 @@ import { OUTBOX_MIGRATION } from './schema/outbox';
 import { LOYALTY_EARN_MULTIPLIER_MIGRATION, SEGMENT_LOYALTY_MIGRATION } from './schema/segment-loyalty';
 import { LEDGER_REFUND_REPORTS_MIGRATION } from './schema/refund-reports';
 import { LOYALTY_REVIEW_EVENTS_MIGRATION } from './schema/loyalty-review-events';
+import { LOYALTY_TIER_CHANGES_MIGRATION } from './schema/loyalty-tier-changes';
 import { SEGMENT_SALE_CATEGORIES_MIGRATION } from './schema/segment-sale-categories';
 import { schemaStatementFor } from './dialect';
 import type { SqlDatabase } from './sql-database';
@@ -141,6 +142,7 @@ export const MIGRATIONS: readonly Migration[] = [
   LEDGER_ENTRIES_BY_CURRENCY_MIGRATION,
   INBOX_WORKFLOW_HAND_OFF_MIGRATION,
   LOYALTY_REVIEW_EVENTS_MIGRATION,
+  LOYALTY_TIER_CHANGES_MIGRATION,
 ];
 
 /** Held while migrating, so two instances starting at once do not both apply a version: the second waits, then finds it applied. */

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
+import { parseLoyaltyProgram, type LoyaltyProgram } from '../../../nodes/core/loyalty/program';
+import { reviewLoyalty } from '../../../nodes/core/loyalty/review';
+import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { dialectStores } from '../match/store-dialects';
+import { message } from '../segment/support/messages';
+import { assertLedgerBalances } from './support/ledger-balances';
+
+/** The same runs on a SQLite file and on PostgreSQL, to one outcome. */
+const stores = dialectStores('tcrm-loyalty-tier-history');
+
+/** Gold (×2) from 100.00 over 90 days, Silver (×1.5) below; 1 point per dollar. */
+const program = (id: string, silverFromMinor = 0): LoyaltyProgram => parseLoyaltyProgram({
+  id, currency: 'USD', tierWindowDays: 90,
+  tiers: [{ name: 'Silver', minSpendMinor: silverFromMinor, multiplier: 1.5 }, { name: 'Gold', minSpendMinor: 10_000, multiplier: 2 }],
+});
+
+/** A sale through the Loyalty step, dated `at` whenever it is heard; returns the points it earned. */
+const sale = async (db: SqlDatabase, p: LoyaltyProgram, customerId: string, paymentId: string, amountMinor: number, at: string) => {
+  const r = await loyaltyStep(message({ customerId, paymentId, amountMinor, at }), { db, program: p });
+  return r.loyalty.entries.filter((e) => e.kind === 'earn').reduce((s, e) => s + e.points, 0);
+};
+
+const tierOf = async (db: SqlDatabase, p: LoyaltyProgram, customerId: string) =>
+  (await db.get<{ tier: string | null }>('SELECT tier FROM loyalty_members WHERE program_id = ? AND customer_id = ?', [p.id, customerId]))?.tier ?? null;
+
+const changesOf = async (db: SqlDatabase, p: LoyaltyProgram, customerId: string) =>
+  (await db.all<{ changed_at: string; from_tier: string | null; to_tier: string | null }>(
+    'SELECT changed_at, from_tier, to_tier FROM loyalty_tier_changes WHERE program_id = ? AND customer_id = ? ORDER BY seq', [p.id, customerId],
+  )).map((r) => [r.changed_at, r.from_tier, r.to_tier]);
+
+/** The review of 1 Dec 2025: a window of 90 days back to 2 Sep. */
+const DEC_1 = new Date('2025-12-01T00:00:00Z');
+
+for (const store of stores) describe(`Loyalty: a sale heard late earns at the tier its customer held at its time (${store.dialect})`, { timeout: 60_000 }, () => {
+  it('Gold until the review of 1 Dec moved them down to Silver: a sale of 28 Nov heard on 3 Dec earns at Gold', async () => {
+    const { db } = await store.open();
+    const p = program('late-downgrade');
+    assert.equal(await sale(db, p, 'cus_down', 'pi_sep', 20_000, '2025-09-01T10:00:00Z'), 200, 'the first sale earns at no tier, then makes them Gold');
+    assert.equal(await tierOf(db, p, 'cus_down'), 'Gold');
+    const review = await reviewLoyalty(db, p, { asOf: DEC_1, writeFields: 'none' });
+    assert.deepEqual(review.events.map((e) => e.type === 'tier-changed' && [e.from, e.to, e.at]), [['Gold', 'Silver', '2025-12-01T00:00:00.000Z']]);
+    // The offline sale of 28 Nov (Gold: 200.00 within the 90 days before it) uploaded on 3 Dec.
+    assert.equal(await sale(db, p, 'cus_down', 'pi_nov28', 5_000, '2025-11-28T15:00:00Z'), 100, '50.00 at Gold ×2, not at Silver ×1.5 (75)');
+    // A sale after the review earns at Silver.
+    assert.equal(await sale(db, p, 'cus_down', 'pi_dec2', 2_000, '2025-12-02T10:00:00Z'), 30);
+    await assertLedgerBalances(db);
+  });
+
+  it('Silver when they paid, Gold from a later sale: the earlier sale heard after it earns at Silver', async () => {
+    const { db } = await store.open();
+    const p = program('late-upgrade');
+    assert.equal(await sale(db, p, 'cus_up', 'pi_1', 5_000, '2025-11-01T10:00:00Z'), 50);
+    assert.equal(await sale(db, p, 'cus_up', 'pi_5', 10_000, '2025-11-05T10:00:00Z'), 150, 'at Silver, then Gold');
+    assert.equal(await tierOf(db, p, 'cus_up'), 'Gold');
+    assert.equal(await sale(db, p, 'cus_up', 'pi_3', 2_000, '2025-11-03T10:00:00Z'), 30, '20.00 at Silver ×1.5, not at Gold ×2 (40)');
+    assert.deepEqual(await changesOf(db, p, 'cus_up'), [['2025-11-01T10:00:00.000Z', null, 'Silver'], ['2025-11-05T10:00:00.000Z', 'Silver', 'Gold']]);
+    assert.equal(await sale(db, p, 'cus_up', 'pi_6', 2_000, '2025-11-06T10:00:00Z'), 40, 'a sale after the upgrade earns at Gold');
+    await assertLedgerBalances(db);
+  });
+
+  it('a member from before the tier history (store schema 39): no change kept earns at their tier, as before; a change kept since tells the tier before it', async () => {
+    const { db } = await store.open();
+    const p = program('late-no-history');
+    await sale(db, p, 'cus_old', 'pi_old', 20_000, '2025-09-01T10:00:00Z');
+    await sale(db, p, 'cus_older', 'pi_older', 20_000, '2025-09-01T10:00:00Z');
+    // As a store migrated to schema 39 has them: Gold, with no change kept.
+    await db.run('DELETE FROM loyalty_tier_changes WHERE program_id = ?', [p.id]);
+    assert.equal(await sale(db, p, 'cus_old', 'pi_old_aug', 2_000, '2025-08-01T10:00:00Z'), 40, 'no history: at the tier they hold (Gold), as before');
+    // The review of 1 Dec moves cus_older down (kept), cus_old's late sale having been heard before it.
+    await reviewLoyalty(db, p, { asOf: DEC_1, writeFields: 'none' });
+    assert.equal(await sale(db, p, 'cus_older', 'pi_older_nov', 5_000, '2025-11-28T10:00:00Z'), 100, 'before the first change kept: the tier it moved them from (Gold)');
+    assert.deepEqual(await changesOf(db, p, 'cus_older'), [['2025-12-01T00:00:00.000Z', 'Gold', 'Silver']]);
+    await assertLedgerBalances(db);
+  });
+});
