@@ -1,4 +1,5 @@
 import type { SqlExecutor } from '../store/sql-database';
+import { setTierChanges, tierChangesOf, type TierChange } from './tier-history';
 
 /** A membership's dates and tier: what a merge decides for the survivor, and what undo puts back. */
 interface MembershipDates {
@@ -11,8 +12,14 @@ interface MembershipDates {
 export interface LoyaltyMoved {
   /** The merged customer's counted payments; their ledger entries follow them. */
   payments: { programId: string; source: string; paymentId: string }[];
-  /** Per program: both memberships as they were (null: not a member), and what the merge set on `into`'s. */
-  programs: { programId: string; from: MembershipDates | null; intoBefore: MembershipDates | null; intoAfter: MembershipDates }[];
+  /**
+   * Per program: both memberships as they were (null: not a member), and what the merge set on `into`'s. When `into`
+   * took `from`'s tier, it took its tier changes too (tier-history.ts): `intoTierChanges` are those `into` had (absent in
+   * a merge recorded before store schema 39).
+   */
+  programs: {
+    programId: string; from: MembershipDates | null; intoBefore: MembershipDates | null; intoAfter: MembershipDates; intoTierChanges?: TierChange[];
+  }[];
 }
 
 interface MemberRow {
@@ -38,7 +45,7 @@ const earlier = (a: string | null, b: string | null) => (a === null ? b : b === 
  * `from`'s loyalty goes to `into`, per program: its counted payments and every ledger entry, so a refund or
  * dispute of one of them later moves the survivor's points, and the balance stays the sum of the ledger. The
  * survivor is a member since the earlier of the two enrolments; it keeps its own tier, or takes `from`'s if it
- * had none (tiers are ranked by the program's configuration, which the store does not hold: the survivor's next
+ * had none, with the tier changes `from` had (a sale heard late earns at the tier held at its time: tier-history.ts) (tiers are ranked by the program's configuration, which the store does not hold: the survivor's next
  * payment or the scheduled review re-tiers it on both customers' spend).
  */
 export async function moveLoyalty(tx: SqlExecutor, from: string, into: string, now: string): Promise<LoyaltyMoved> {
@@ -62,7 +69,15 @@ export async function moveLoyalty(tx: SqlExecutor, from: string, into: string, n
     };
     await setMembership(tx, programId, into, intoAfter, now);
     await rebuildMember(tx, programId, into, now);
-    programs.push({ programId, from: theirs, intoBefore: ours, intoAfter });
+    if (keepOurs) {
+      programs.push({ programId, from: theirs, intoBefore: ours, intoAfter });
+      continue;
+    }
+    // The survivor holds `from`'s tier, so it held the tiers `from` did: a late sale earns at those (`from` keeps its own
+    // changes, for an undo).
+    const intoTierChanges = await tierChangesOf(tx, programId, into);
+    await setTierChanges(tx, programId, into, await tierChangesOf(tx, programId, from), now);
+    programs.push({ programId, from: theirs, intoBefore: ours, intoAfter, intoTierChanges });
   }
   await tx.run('DELETE FROM loyalty_members WHERE customer_id = ?', [from]);
   return { payments, programs };
@@ -80,18 +95,24 @@ export async function giveBackLoyalty(tx: SqlExecutor, moved: LoyaltyMoved, from
     await tx.run(`UPDATE loyalty_ledger SET customer_id = ? ${where}`, [from, p.programId, p.source, p.paymentId, into]);
   }
   const current = await membershipsOf(tx, into);
-  for (const { programId, from: theirs, intoBefore, intoAfter } of moved.programs) {
-    if (intoBefore && sameDates(datesOf(current.get(programId)), intoAfter)) await setMembership(tx, programId, into, intoBefore, now);
+  for (const { programId, from: theirs, intoBefore, intoAfter, intoTierChanges } of moved.programs) {
+    // `into`'s tier changes come back with its membership (one the merge made, with the membership going).
+    let putBack = false;
+    if (intoBefore && sameDates(datesOf(current.get(programId)), intoAfter)) {
+      await setMembership(tx, programId, into, intoBefore, now);
+      putBack = true;
+    }
     await rebuildMember(tx, programId, into, now);
     // A membership the merge made for `into` goes with the undo, unless `into` has paid in the program since.
     if (!intoBefore) {
-      await tx.run(
+      putBack = (await tx.run(
         `DELETE FROM loyalty_members WHERE program_id = ? AND customer_id = ?
            AND NOT EXISTS (SELECT 1 FROM loyalty_payments WHERE program_id = ? AND customer_id = ?)
            AND NOT EXISTS (SELECT 1 FROM loyalty_ledger WHERE program_id = ? AND customer_id = ?)`,
         [programId, into, programId, into, programId, into],
-      );
+      )).changes === 1;
     }
+    if (putBack && intoTierChanges) await setTierChanges(tx, programId, into, intoTierChanges, now);
     if (theirs) {
       await setMembership(tx, programId, from, theirs, now);
       await rebuildMember(tx, programId, from, now);

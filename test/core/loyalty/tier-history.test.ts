@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { mergeCustomers, undoMerge } from '../../../nodes/core/identity/merge-customers';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
 import { parseLoyaltyProgram, type LoyaltyProgram } from '../../../nodes/core/loyalty/program';
 import { reviewLoyalty } from '../../../nodes/core/loyalty/review';
 import type { SqlDatabase } from '../../../nodes/core/store/sql-database';
+import { seedCustomers } from '../match/match-fixtures';
 import { dialectStores } from '../match/store-dialects';
 import { message } from '../segment/support/messages';
 import { assertLedgerBalances } from './support/ledger-balances';
@@ -73,6 +75,35 @@ for (const store of stores) describe(`Loyalty: a sale heard late earns at the ti
     await reviewLoyalty(db, p, { asOf: DEC_1, writeFields: 'none' });
     assert.equal(await sale(db, p, 'cus_older', 'pi_older_nov', 5_000, '2025-11-28T10:00:00Z'), 100, 'before the first change kept: the tier it moved them from (Gold)');
     assert.deepEqual(await changesOf(db, p, 'cus_older'), [['2025-12-01T00:00:00.000Z', 'Gold', 'Silver']]);
+    await assertLedgerBalances(db);
+  });
+
+  it('a merge: the survivor that takes the merged customer\'s tier takes the tiers they held, and undo gives each their own back', async () => {
+    const s = await store.open();
+    const { db } = s;
+    // Silver from 50.00, so a member can have no tier.
+    const p = program('late-merge', 5_000);
+    await seedCustomers(s.crm, [{ id: 'cus_keep', givenName: 'Ada', email: 'ada@example.com' }, { id: 'cus_dup', givenName: 'Ada', email: 'ada.l@example.com' }]);
+    await sale(db, p, 'cus_dup', 'pi_dup_sep', 20_000, '2025-09-01T10:00:00Z');
+    await sale(db, p, 'cus_dup', 'pi_dup_nov', 6_000, '2025-11-20T10:00:00Z');
+    await sale(db, p, 'cus_keep', 'pi_keep_nov', 1_000, '2025-11-15T10:00:00Z');
+    await reviewLoyalty(db, p, { asOf: DEC_1, writeFields: 'none' });
+    assert.deepEqual([await tierOf(db, p, 'cus_dup'), await tierOf(db, p, 'cus_keep')], ['Silver', null]);
+    const dupChanges = await changesOf(db, p, 'cus_dup');
+    assert.deepEqual(dupChanges, [['2025-09-01T10:00:00.000Z', null, 'Gold'], ['2025-12-01T00:00:00.000Z', 'Gold', 'Silver']]);
+
+    const merge = await mergeCustomers(db, { into: 'cus_keep', from: 'cus_dup', evidence: 'test' });
+    assert.equal(await tierOf(db, p, 'cus_keep'), 'Silver', 'the survivor had no tier: it takes the merged customer\'s');
+    // A sale of 28 Nov heard now (matched to the survivor) earns at Gold, the tier the merged membership held then.
+    assert.equal(await sale(db, p, 'cus_keep', 'pi_late_nov28', 2_000, '2025-11-28T10:00:00Z'), 40, '20.00 at Gold ×2, not at Silver ×1.5 (30)');
+    assert.equal(await tierOf(db, p, 'cus_keep'), 'Silver', 'still Silver (90.00 over the window)');
+    assert.deepEqual(await changesOf(db, p, 'cus_keep'), dupChanges, 'and the tiers they held');
+    await assertLedgerBalances(db);
+
+    await undoMerge(db, merge.id);
+    assert.deepEqual(await changesOf(db, p, 'cus_keep'), [], 'the survivor\'s own history back (it never had a tier)');
+    assert.deepEqual(await changesOf(db, p, 'cus_dup'), dupChanges);
+    assert.deepEqual([await tierOf(db, p, 'cus_dup'), await tierOf(db, p, 'cus_keep')], ['Silver', null]);
     await assertLedgerBalances(db);
   });
 });
