@@ -160,7 +160,7 @@ export class LoyaltyLedger {
     // Points at the tier the customer held when they paid (a sale heard late earns at the tier of its time, not at one
     // the member has moved to since: tier-history.ts); an upgrade this payment earns applies from the next one. The
     // payment keeps that multiplier: when the ledger raises its amount later (an overcapture), the rest earns at it.
-    const multiplier = enrolled ? this.multiplierOf(await tierHeldAt(tx, this.id, ctx.customerId, at, before.tier)) : 0;
+    const multiplier = enrolled ? this.multiplierOf(await this.tierHeldAt(tx, ctx.customerId, at, before.tier)) : 0;
     if (enrolled) {
       const points = pointsFor(this.program, p.grossMinor, multiplier);
       if (points > 0 && (await this.append(ctx, { key: `earn:${ctx.f.paymentKey}`, kind: 'earn', points, heldPoints: 0 }))) {
@@ -255,6 +255,11 @@ export class LoyaltyLedger {
     return true;
   }
 
+  /** The tier the member held at `at` (tier-history.ts); a program without tiers has none to look up. */
+  private tierHeldAt(tx: SqlExecutor, customerId: string, at: string, current: string | null): Promise<string | null> {
+    return this.program.tiers.length === 0 ? Promise.resolve(current) : tierHeldAt(tx, this.id, customerId, at, current);
+  }
+
   /** The multiplier a member's payment earns at: that of the tier they held at its time (none: 1). */
   private multiplierOf(tier: string | null): number {
     return this.program.tiers.find((t) => t.name === tier)?.multiplier ?? 1;
@@ -270,7 +275,7 @@ export class LoyaltyLedger {
     if (view.voided || row.earn_multiplier === null || Number(row.earn_multiplier) !== 0) return row;
     const m = (await this.member(ctx.tx, ctx.customerId))!;
     if (m.enrolled || !(await this.enroll(ctx, m, row.occurred_at, view.refundedMinor + view.chargebackMinor))) return row;
-    const multiplier = this.multiplierOf(await tierHeldAt(ctx.tx, this.id, ctx.customerId, row.occurred_at, m.tier));
+    const multiplier = this.multiplierOf(await this.tierHeldAt(ctx.tx, ctx.customerId, row.occurred_at, m.tier));
     await ctx.tx.run('UPDATE loyalty_payments SET earn_multiplier = ? WHERE program_id = ? AND source = ? AND payment_id = ?', [
       multiplier, this.id, ctx.f.source, ctx.f.paymentId,
     ]);

@@ -78,6 +78,49 @@ for (const store of stores) describe(`Loyalty: a sale heard late earns at the ti
     await assertLedgerBalances(db);
   });
 
+  it('a sale stored offline, dated earlier once its charge comes, moves the upgrade it made to its time: a sale heard late between the two earns at the new tier', async () => {
+    const { db } = await store.open();
+    const p = program('late-offline');
+    assert.equal(await sale(db, p, 'cus_off', 'pi_first', 5_000, '2025-11-01T10:00:00Z'), 50);
+    // The PaymentIntent event, dated at the forwarding (20 Nov): at Silver, then Gold.
+    assert.equal(await sale(db, p, 'cus_off', 'pi_offline', 10_000, '2025-11-20T10:00:00Z'), 150);
+    // Its charge, stored on the reader on 10 Nov: the sale, and the upgrade it made, are of 10 Nov.
+    await loyaltyStep({ ...message({ customerId: 'cus_off', paymentId: 'pi_offline', amountMinor: 10_000, at: '2025-11-10T10:00:00Z' }), storedOffline: true }, { db, program: p });
+    assert.equal(
+      (await db.get<{ tier_since: string }>('SELECT tier_since FROM loyalty_members WHERE program_id = ? AND customer_id = ?', [p.id, 'cus_off']))!.tier_since,
+      '2025-11-10T10:00:00.000Z',
+    );
+    assert.equal(await sale(db, p, 'cus_off', 'pi_late_nov15', 2_000, '2025-11-15T10:00:00Z'), 40, 'Gold since 10 Nov: ×2, not Silver ×1.5 (30)');
+    assert.deepEqual(await changesOf(db, p, 'cus_off'), [['2025-11-01T10:00:00.000Z', null, 'Silver'], ['2025-11-10T10:00:00.000Z', 'Silver', 'Gold']]);
+    await assertLedgerBalances(db);
+  });
+
+  it('a void that takes the membership back takes the tiers it held with it: a sale heard late from before they enrolled again earns at no tier', async () => {
+    const { db } = await store.open();
+    const p = program('late-void');
+    assert.equal(await sale(db, p, 'cus_void', 'pi_voided', 10_000, '2025-11-01T10:00:00Z'), 100);
+    await loyaltyStep(message({ customerId: 'cus_void', paymentId: 'pi_voided', amountMinor: 10_000, at: '2025-11-02T10:00:00Z', kind: 'failure', sale: { voided: true } }), { db, program: p });
+    assert.equal(await tierOf(db, p, 'cus_void'), null, 'no member, no tier');
+    assert.equal(await sale(db, p, 'cus_void', 'pi_again', 5_000, '2025-11-10T10:00:00Z'), 50, 'enrolled again by this sale, earning at no tier');
+    assert.equal(await tierOf(db, p, 'cus_void'), 'Silver');
+    assert.equal(await sale(db, p, 'cus_void', 'pi_late_nov5', 2_000, '2025-11-05T10:00:00Z'), 20, 'a member with no tier on 5 Nov: ×1, not Gold ×2 (40) as the voided membership held');
+    assert.deepEqual(await changesOf(db, p, 'cus_void'), [['2025-11-10T10:00:00.000Z', null, 'Silver']], 'the tier the void took back is none they held');
+    await assertLedgerBalances(db);
+  });
+
+  it('a void that leaves them a member since a later sale moves the tiers held before it there: a sale heard late from before it earns at no tier', async () => {
+    const { db } = await store.open();
+    const p = program('late-void-later');
+    assert.equal(await sale(db, p, 'cus_moved', 'pi_voided', 10_000, '2025-11-01T10:00:00Z'), 100, 'enrolled, then Gold');
+    assert.equal(await sale(db, p, 'cus_moved', 'pi_stands', 2_000, '2025-11-05T10:00:00Z'), 40, 'at Gold');
+    await loyaltyStep(message({ customerId: 'cus_moved', paymentId: 'pi_voided', amountMinor: 10_000, at: '2025-11-06T10:00:00Z', kind: 'failure', sale: { voided: true } }), { db, program: p });
+    const m = await db.get<{ enrolled_at: string; tier: string }>('SELECT enrolled_at, tier FROM loyalty_members WHERE program_id = ? AND customer_id = ?', [p.id, 'cus_moved']);
+    assert.deepEqual([m!.enrolled_at, m!.tier], ['2025-11-05T10:00:00.000Z', 'Silver'], 'a member since the sale that stands, at its tier');
+    assert.equal(await sale(db, p, 'cus_moved', 'pi_late_nov3', 2_000, '2025-11-03T10:00:00Z'), 20, 'no member yet on 3 Nov: ×1, not Gold ×2 (40) nor Silver ×1.5 (30)');
+    assert.deepEqual(await changesOf(db, p, 'cus_moved'), [['2025-11-05T10:00:00.000Z', null, 'Gold'], ['2025-11-05T10:00:00.000Z', 'Gold', 'Silver']]);
+    await assertLedgerBalances(db);
+  });
+
   it('a merge: the survivor that takes the merged customer\'s tier takes the tiers they held, and undo gives each their own back', async () => {
     const s = await store.open();
     const { db } = s;
