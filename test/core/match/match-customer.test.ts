@@ -67,6 +67,14 @@ for (const store of stores) describe(`matchCustomer on ${store.dialect}: exact k
     assert.equal(john.length, 0);
   });
 
+  it('never joins two payers on a phone number no line has (the 555-555-5555 clerks type)', async () => {
+    const first = await matchAndRecord(s.crm, payment({ name: 'Ava Stone', phone: '555-555-5555' }));
+    assert.equal(first.match.keys.some((k) => k.kind === 'phone'), false);
+    const { match, upsert } = await matchAndRecord(s.crm, payment({ phone: '(555) 555-5555' }));
+    assert.notEqual(match.customerId, first.upsert.customerId, match.explanation);
+    assert.notEqual(upsert.customerId, first.upsert.customerId);
+  });
+
   it('recognises a card seen at another processor by BIN, last 4 and expiry, with a nickname and the name order swapped', async () => {
     await seedCustomers(s.crm, [{
       id: 'cus_will', givenName: 'William', familyName: 'Jones', postalCode: '10001',

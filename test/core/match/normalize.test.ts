@@ -22,6 +22,12 @@ describe('normalizing what people and terminals write', () => {
     assert.equal(normalizePhone('+44 20 7946 0958', 'US'), '+442079460958');
     assert.equal(normalizePhone('030 1234567', 'DE'), '+49301234567');
     assert.equal(normalizePhone('12', 'US'), undefined);
+    // no line has these (libphonenumber: not valid), however the North American shortcut reads them
+    for (const none of ['555-555-5555', '(555) 555-5555', '+1 555 555 5555', '222-222-2222', '(911) 555-0123']) {
+      assert.equal(normalizePhone(none, 'US'), undefined, none);
+    }
+    assert.equal(normalizePhone('+1 555 555 5555', 'GB'), undefined);
+    assert.equal(normalizePhone('(604) 555-0123', 'CA'), '+16045550123');
     assert.equal(normalizePhone('', 'US'), undefined);
   });
 
