@@ -1,3 +1,4 @@
+import { domainToUnicode } from 'node:url';
 import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
 import type { MatchKey } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
@@ -5,24 +6,39 @@ import { DEFAULT_EMAIL_RULES, DOMAIN_ALIASES, type CompiledEmailRules } from './
 import { personalCard } from './personal-card';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
-/** The address as the customer wrote it, trimmed and lowercased: what a CRM record shows. */
+/**
+ * The address as the customer wrote it, trimmed and lowercased: what a CRM record shows. Letters with accents are
+ * in their composed form (NFC): "é" typed on one device and "e" + U+0301 on another are one address.
+ */
 export function normalizeEmail(email: string | undefined): string | undefined {
-  const e = email?.trim().toLowerCase();
+  let e = email?.trim();
+  if (e && NON_ASCII.test(e)) e = e.normalize('NFC');
+  e = e?.toLowerCase();
   return e && EMAIL.test(e) ? e : undefined;
+}
+
+/**
+ * An internationalized domain in one spelling, its Unicode one: "xn--mnchen-3ya.de" (what DNS and many forms
+ * store) and "münchen.de" are one domain. A domain the IDNA rules refuse is kept as written.
+ */
+function domainOf(written: string): string {
+  return NON_ASCII.test(written) || written.includes('xn--') ? domainToUnicode(written) || written : written;
 }
 
 /**
  * The mailbox an address delivers to, as the match key: case and surrounding space dropped, and where the
  * provider ignores them, dots and "+tags" in the local part ("J.Doe+shop@GoogleMail.com" → "jdoe@gmail.com").
- * Other domains keep their local part as written: for them "j.doe" and "jdoe" may be two people.
+ * Other domains keep their local part as written: for them "j.doe" and "jdoe" may be two people. An
+ * internationalized domain is written in Unicode, whichever spelling the address came in (domainOf).
  */
 export function canonicalEmail(email: string | undefined, rules: CompiledEmailRules = DEFAULT_EMAIL_RULES): string | undefined {
   const e = normalizeEmail(email);
   if (!e) return undefined;
   const at = e.lastIndexOf('@');
   let local = e.slice(0, at);
-  const rawDomain = e.slice(at + 1);
+  const rawDomain = domainOf(e.slice(at + 1));
   const domain = DOMAIN_ALIASES[rawDomain] ?? rawDomain;
   if (rules.plus.has(rawDomain) || rules.plus.has(domain)) {
     const plus = local.indexOf('+');

@@ -28,6 +28,14 @@ for (const store of stores) describe(`matchCustomer on ${store.dialect}: exact k
     assert.deepEqual(m.keys.find((k) => k.kind === 'email'), { kind: 'email', value: 'janedoe@gmail.com' });
   });
 
+  it('finds a customer whose address has an accent and an internationalized domain, however the payment spells them', async () => {
+    await seedCustomers(s.crm, [{ id: 'cus_joerg', givenName: 'Jörg', familyName: 'Groß', email: 'j\u00f6rg@m\u00fcnchen.de' }]);
+    const m = await matchCustomer(payment({ email: 'jo\u0308rg@xn--mnchen-3ya.de' }), { crm: s.crm });
+    assert.equal(m.decision, 'link', m.explanation);
+    assert.equal(m.customerId, 'cus_joerg');
+    assert.deepEqual(m.matchedOn, ['email']);
+  });
+
   it('keeps dots and +tags where the provider does not ignore them', async () => {
     await seedCustomers(s.crm, [{ id: 'cus_corp', givenName: 'Ann', familyName: 'Lee', email: 'a.lee@example.com' }]);
     const m = await matchCustomer(payment({ email: 'alee@example.com' }), { crm: s.crm });

@@ -14,6 +14,15 @@ describe('normalizing what people and terminals write', () => {
     assert.equal(canonicalEmail('not an email'), undefined);
   });
 
+  it('takes an accented letter, composed or not, and a domain in Unicode or in its xn-- spelling, as one mailbox', () => {
+    const composed = canonicalEmail('Jos\u00e9@Caf\u00e9.example');
+    assert.equal(composed, 'jos\u00e9@caf\u00e9.example');
+    assert.equal(canonicalEmail('jose\u0301@cafe\u0301.example'), composed, 'e + combining acute (NFD), as macOS keyboards send it');
+    assert.equal(canonicalEmail('jos\u00e9@xn--caf-dma.example'), composed, 'the domain as DNS writes it');
+    assert.equal(canonicalEmail('J\u00f6rg@XN--MNCHEN-3YA.DE'), canonicalEmail('jörg@münchen.de'));
+    assert.equal(canonicalEmail('a.b@xn--invalid--.com'), 'a.b@xn--invalid--.com', 'a domain IDNA refuses is kept as written');
+  });
+
   it('writes phone numbers as E.164 with a configurable default region, and refuses what is not a number', () => {
     for (const written of ['(415) 555-0199', '415.555.0199', '+1 415 555 0199', '1-415-555-0199', '4155550199']) {
       assert.equal(normalizePhone(written, 'US'), '+14155550199', written);
