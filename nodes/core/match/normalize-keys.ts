@@ -28,10 +28,21 @@ function domainOf(written: string): string {
 }
 
 /**
+ * Mailboxes a clerk or a form types where the customer gave no address ("noreply@shop.com", "no.email@gmail.com",
+ * "none@none.com"), written without dots, dashes and underscores: they name nobody, and as a match key one would
+ * join every customer who gave none.
+ */
+const PLACEHOLDER_MAILBOXES = new Set([
+  'noreply', 'donotreply', 'dontreply', 'noemail', 'nomail', 'noaddress', 'noemailaddress', 'none', 'null', 'unknown',
+  'notprovided', 'declined', 'refused',
+]);
+
+/**
  * The mailbox an address delivers to, as the match key: case and surrounding space dropped, and where the
  * provider ignores them, dots and "+tags" in the local part ("J.Doe+shop@GoogleMail.com" → "jdoe@gmail.com").
  * Other domains keep their local part as written: for them "j.doe" and "jdoe" may be two people. An
- * internationalized domain is written in Unicode, whichever spelling the address came in (domainOf).
+ * internationalized domain is written in Unicode, whichever spelling the address came in (domainOf). A placeholder
+ * mailbox (PLACEHOLDER_MAILBOXES) is no key.
  */
 export function canonicalEmail(email: string | undefined, rules: CompiledEmailRules = DEFAULT_EMAIL_RULES): string | undefined {
   const e = normalizeEmail(email);
@@ -45,7 +56,8 @@ export function canonicalEmail(email: string | undefined, rules: CompiledEmailRu
     if (plus > 0) local = local.slice(0, plus);
   }
   if (rules.dots.has(rawDomain) || rules.dots.has(domain)) local = local.replaceAll('.', '');
-  return local ? `${local}@${domain}` : undefined;
+  if (!local || PLACEHOLDER_MAILBOXES.has(local.replace(/[._-]/g, ''))) return undefined;
+  return `${local}@${domain}`;
 }
 
 /** Countries that share the North American numbering plan's national format (area code + 7 digits). */
@@ -120,7 +132,7 @@ export function keysOfEvent(
   if (identity?.kind === 'token') attach.push({ kind: 'cardToken', value: identity.value });
   const lookup = [...attach];
   const plain = normalizeEmail(h.email);
-  if (plain && plain !== email) lookup.push({ kind: 'email', value: plain });
+  if (plain && email && plain !== email) lookup.push({ kind: 'email', value: plain });
   if (identity?.kind === 'token') for (const t of identity.previous ?? []) lookup.push({ kind: 'cardToken', value: t });
   return { attach, lookup };
 }

@@ -83,6 +83,17 @@ for (const store of stores) describe(`matchCustomer on ${store.dialect}: exact k
     assert.notEqual(upsert.customerId, first.upsert.customerId);
   });
 
+  it('never joins two payers on a placeholder address (noreply@…, no.email@gmail.com)', async () => {
+    const first = await matchAndRecord(s.crm, payment({ name: 'Ava Stone', email: 'noreply@till.example' }));
+    assert.equal(first.match.keys.some((k) => k.kind === 'email'), false);
+    for (const email of ['NoReply@till.example', 'no.email@gmail.com']) {
+      await matchAndRecord(s.crm, payment({ name: 'Ben Cole', email: 'no.email@gmail.com' }));
+      const { match } = await matchAndRecord(s.crm, payment({ email }));
+      assert.notEqual(match.customerId, first.upsert.customerId, match.explanation);
+      assert.equal(match.decision === 'link' && match.tier === 'exact', false, match.explanation);
+    }
+  });
+
   it('recognises a card seen at another processor by BIN, last 4 and expiry, with a nickname and the name order swapped', async () => {
     await seedCustomers(s.crm, [{
       id: 'cus_will', givenName: 'William', familyName: 'Jones', postalCode: '10001',

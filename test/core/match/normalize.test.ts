@@ -14,6 +14,14 @@ describe('normalizing what people and terminals write', () => {
     assert.equal(canonicalEmail('not an email'), undefined);
   });
 
+  it('takes no placeholder mailbox for a key: it names nobody, and would join everyone who gave no address', () => {
+    for (const none of ['NoReply@shop.example', 'no-reply@shop.example', 'do_not_reply@shop.example', 'no.email@gmail.com', 'noemail+till2@gmail.com', 'none@none.com', 'unknown@example.com']) {
+      assert.equal(canonicalEmail(none), undefined, none);
+    }
+    assert.equal(canonicalEmail('noreen@example.com'), 'noreen@example.com');
+    assert.equal(canonicalEmail('nonez@example.com'), 'nonez@example.com');
+  });
+
   it('takes an accented letter, composed or not, and a domain in Unicode or in its xn-- spelling, as one mailbox', () => {
     const composed = canonicalEmail('Jos\u00e9@Caf\u00e9.example');
     assert.equal(composed, 'jos\u00e9@caf\u00e9.example');
