@@ -83,6 +83,26 @@ async function ledgerPaymentsOf(tx: SqlExecutor, customerId: string): Promise<{ 
 }
 
 /**
+ * The survivor's events recorded since the merge about the payments the merge moved (a refund, a dispute of the
+ * merged-away customer's sale): they belong with their payment, so an undo gives them back with it.
+ */
+async function laterEventsOfMoved(tx: SqlExecutor, into: string, movedEvents: readonly string[]): Promise<string[]> {
+  if (!movedEvents.length) return [];
+  const moved = new Set(movedEvents);
+  const payments = new Set<string>();
+  for (let i = 0; i < movedEvents.length; i += 400) {
+    const chunk = movedEvents.slice(i, i + 400);
+    const rows = await tx.all<{ source: string; payment_id: string }>(
+      `SELECT source, payment_id FROM transactions WHERE event_id IN (${chunk.map(() => '?').join(', ')})`,
+      chunk,
+    );
+    for (const r of rows) payments.add(`${r.source}\u0000${r.payment_id}`);
+  }
+  const held = await tx.all<{ event_id: string; source: string; payment_id: string }>('SELECT event_id, source, payment_id FROM transactions WHERE customer_id = ?', [into]);
+  return held.filter((r) => !moved.has(r.event_id) && payments.has(`${r.source}\u0000${r.payment_id}`)).map((r) => r.event_id).sort();
+}
+
+/**
  * Merges customer `from` into `into`: keys, cards, transactions, the ledger's payments and the segment statistics'
  * payments move, empty profile fields of `into` are filled from `from`, `from`'s totals are added to `into`'s,
  * `into`'s segment statistics are rebuilt from the payments it now holds, its loyalty points, spend and visits
@@ -148,9 +168,25 @@ export async function mergeCustomers(db: SqlDatabase, request: MergeRequest): Pr
 }
 
 /**
+ * What goes back to `from` on an undo: the totals the merge moved (or, for a merge recorded before merges kept
+ * them, the ledger's deltas of its transactions) and the ledger's deltas of the events recorded since about its
+ * payments, first and last seen read again from `from`'s transactions where those events count.
+ */
+async function givenBackTotals(tx: SqlExecutor, from: string, moved: Moved, since: readonly string[]): Promise<TotalsRow[]> {
+  if (!moved.totals) return ledgerTotalsOfEvents(tx, [...moved.transactions, ...since]);
+  if (!since.length) return moved.totals;
+  const later = await ledgerTotalsOfEvents(tx, since);
+  const seen = await seenOf(tx, from);
+  const touched = new Set(later.map((r) => r.currency));
+  return addedTotals(moved.totals, later).map((r) => (touched.has(r.currency) && seen.has(r.currency) ? { ...r, ...seen.get(r.currency)! } : r));
+}
+
+/**
  * Undoes a merge: what it moved goes back to the customer it came from (its totals as they were moved),
  * filled-in fields that still hold the merged value are emptied again. What happened after the merge stays
- * with the surviving customer: a payment recorded for it since was matched to it on its own evidence.
+ * with the surviving customer: a payment recorded for it since was matched to it on its own evidence. An event
+ * recorded since about a payment the merge moved (a later refund of it) goes back with that payment, its
+ * transaction and what it added to the totals alike.
  */
 export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'operator'): Promise<MergeRecord> {
   const ids = await db.get<{ into_id: string; from_id: string }>('SELECT into_id, from_id FROM identity_merges WHERE id = ?', [mergeId]);
@@ -173,7 +209,8 @@ export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'opera
     for (const k of moved.keys) {
       await tx.run('UPDATE customer_keys SET customer_id = ? WHERE kind = ? AND value = ? AND customer_id = ?', [from, k.kind, k.value, into]);
     }
-    for (const eventId of moved.transactions) {
+    const since = await laterEventsOfMoved(tx, into, moved.transactions);
+    for (const eventId of [...moved.transactions, ...since]) {
       await tx.run('UPDATE transactions SET customer_id = ? WHERE event_id = ? AND customer_id = ?', [from, eventId, into]);
     }
     await movePayments(tx, into, from, moved.payments ?? []);
@@ -191,7 +228,7 @@ export async function undoMerge(db: SqlDatabase, mergeId: string, actor = 'opera
     }
     await tx.run('UPDATE customers SET merged_into = NULL, updated_at = ? WHERE id = ?', [now, from]);
     await tx.run('UPDATE customers SET updated_at = ? WHERE id = ?', [now, into]);
-    const back = moved.totals ?? (await ledgerTotalsOfEvents(tx, moved.transactions));
+    const back = await givenBackTotals(tx, from, moved, since);
     await writeTotalsRows(tx, into, takenTotals(await totalsRowsOf(tx, into), back, await seenOf(tx, into)));
     await writeTotalsRows(tx, from, back);
     if (moved.segments) await giveBackSegments(tx, moved.segments, from, into, now);

@@ -80,6 +80,26 @@ for (const store of dialectStores('tcrm-merge')) describe(`identity graph on ${s
     assert.ok(ids.includes(later.upsert.eventId));
   });
 
+  it('gives a refund recorded since the merge back with the payment it refunds when the merge is undone: transactions and totals follow the ledger', async () => {
+    const before = { a: await history(s, a), b: await history(s, b) };
+    const merge = await mergeCustomers(s.db, { into: a, from: b, evidence: 'test' });
+    // the walk-in's payment is refunded further after the merge (500 of 3,000 before, 1,200 now): it reaches the survivor
+    const more = tokenize(normalizeStripeEvent(stripeEvent('charge.refunded', chargeObject({
+      amount: 3000, amountRefunded: 1200, chargeId: 'ch_b', paymentIntentId: 'pi_b', phone: '+1 212 555 0101', card: { fingerprint: 'fp_b', last4: '4444', iin: '555555' }, created: 1_700_000_500,
+    }))), testKeys());
+    const refunded = await matchAndRecord(s.crm, more);
+    assert.equal(refunded.upsert.customerId, a);
+    const usd = async (id: string) => (await history(s, id)).totals.filter((t) => t.currency === 'USD').map((t) => [t.payments, t.gross_minor, t.refunded_minor]);
+    assert.deepEqual(await usd(a), [[2, 4200, 1200]]);
+
+    await undoMerge(s.db, merge.id);
+    assert.deepEqual(await usd(a), before.a.totals.filter((t) => t.currency === 'USD').map((t) => [t.payments, t.gross_minor, t.refunded_minor]), 'Ada keeps none of the walk-in\'s refund');
+    assert.deepEqual(await usd(b), [[1, 3000, 1200]], 'the walk-in\'s totals count the refund recorded since');
+    const walkIn = (await history(s, b)).transactions.map((t) => t.event_id);
+    assert.ok(walkIn.includes(refunded.upsert.eventId), 'the refund\'s transaction goes back with its payment');
+    assert.deepEqual((await history(s, a)).transactions, before.a.transactions);
+  });
+
   it('keeps a lost dispute in the survivor\'s totals: they are rebuilt by the ledger\'s money rules, and the ledger\'s payments follow', async () => {
     // Ada's USD payment of 1,200 is disputed and lost: 1,200 went back to the cardholder.
     const [adaPayment] = (await paymentsOf(s.db, { customerId: a, limit: 10 })).payments.filter((p) => p.currency === 'USD');
