@@ -113,6 +113,19 @@ for (const where of stores) describe(`terminal-crm payments on ${where.dialect}`
     const since = await cli('--store', store, '--since', 'yesterday');
     assert.equal(since.code, 1);
     assert.match(since.err, /--since: "yesterday" is not a time\. Fix: give an ISO 8601 time/);
+    // Date would read "1" as 2001 and roll a day the month does not have over into the next month
+    for (const [flag, value] of [['--since', '1'], ['--since', '12/03/2025'], ['--until', '2025-03-01T09:00:00+01']]) {
+      const r = await cli('--store', store, flag!, value!);
+      assert.equal(r.code, 1, value);
+      assert.equal(r.out, '', value);
+      assert.match(r.err, new RegExp(`${flag}: "${value!.replace(/[+/]/g, '\\$&')}" is not a time\\. Fix: give an ISO 8601 time`), value);
+    }
+    const noSuchDay = await cli('--store', store, '--until', '2025-02-30');
+    assert.equal(noSuchDay.code, 1);
+    assert.match(noSuchDay.err, /--until: "2025-02-30" names a day the calendar does not have\. Fix: give a day that exists/);
+    const offset = await cli('--store', store, '--since', '2025-03-01 12:00+01:00', '--until', '2025-03-03T09:00:00Z', '--json');
+    assert.equal(offset.code, 0, offset.err);
+    assert.deepEqual(lines(offset.out).map((p) => p.key), ['square:pay_jpy', 'square:pay_kwd'], 'noon at +01:00 is 11:00 UTC');
     // A window whose end is not after its start is two dates swapped, not a question answered "No payments match".
     for (const until of ['2025-03-01', '2025-01-01']) {
       const window = await cli('--store', store, '--since', '2025-03-01', '--until', until);
