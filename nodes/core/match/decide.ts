@@ -162,6 +162,8 @@ export function decide(probe: NormalizedRecord, index: CustomerIndex, cfg: Resol
     if (chosen) break;
   }
   if (chosen) {
+    const rival = rivalOf(chosen, hits, index, cfg);
+    if (rival) return tiedDecision(probe, chosen, rival, index, cfg);
     for (const h of hits) if (h.rec === chosen.rec) contradicted.delete(h.rec);
     return exactDecision(probe, chosen, hits, contradicted, index, cfg);
   }
@@ -226,6 +228,34 @@ export function decide(probe: NormalizedRecord, index: CustomerIndex, cfg: Resol
   return {
     decision: 'create', customerId: null, candidateId: best.rec.id, confidence: best.p, tier: 'probabilistic', matchedOn: [], evidence, merges: [],
     explanation: `New customer: the closest, ${best.rec.id}, is only ${pct(best.p)} likely — ${detail}.${best.capped ? ` Counted as another person because ${best.capped}.` : ''}`,
+  };
+}
+
+/** How much better (log2 odds) the chosen holder of a key must fit the payment than another holder to be told apart. */
+const TIE_BITS = 1;
+
+/**
+ * Another customer the chosen key (a phone or mailbox a household shares) points to as well, whom the payment
+ * fits about as well (within TIE_BITS) and whose record disagrees with the chosen one's: someone else, and nothing
+ * in the payment says which of the two paid. Holders whose records agree are one person (merged as before).
+ */
+function rivalOf(chosen: Hit, hits: readonly Hit[], index: CustomerIndex, cfg: ResolvedMatchConfig): Hit | undefined {
+  for (const h of hits) {
+    if (h.rec === chosen.rec || h.kind !== chosen.kind || h.contradiction || h.weight < chosen.weight - TIE_BITS) continue;
+    const between = compareRecords(h.rec, chosen.rec, cfg.logWeights, cfg.weights.m, index.frequencies, new Int8Array(FIELDS.length));
+    if (!compatible(between.levels)) return h;
+  }
+  return undefined;
+}
+
+/** A key two different people hold, and a payment that fits both: a person decides (the likelier is the candidate). */
+function tiedDecision(probe: NormalizedRecord, chosen: Hit, rival: Hit, index: CustomerIndex, cfg: ResolvedMatchConfig): Decision {
+  const { evidence } = evidenceOf(probe, chosen.rec, index, cfg, chosen);
+  const apart = describeEvidence(evidenceOf(rival.rec, chosen.rec, index, cfg).evidence.filter((e) => e.outcome === 'disagree'));
+  const p = posterior(chosen.weight - rival.weight);
+  return {
+    decision: 'review', customerId: null, candidateId: chosen.rec.id, confidence: p, tier: 'exact', matchedOn: [chosen.kind], evidence, merges: [],
+    explanation: `Probably ${chosen.rec.id} (${pct(p)}), needs a person to confirm: the ${chosen.kind} of this payment is both ${chosen.rec.id}'s and ${rival.rec.id}'s, whose records say they are two people (${apart}), and nothing else in the payment tells them apart.`,
   };
 }
 

@@ -44,6 +44,22 @@ describe('decision rules, each shown working and failing safe', () => {
     assert.match(d.explanation, /date of birth is different/);
   });
 
+  it('sends a payment whose only key is a phone or mailbox two people of a household hold to review, naming both', () => {
+    const index = indexOf([
+      { id: 'john', givenName: 'John', familyName: 'Smith', phone: '+14155550100', email: 'smiths@example.net', keys: [{ kind: 'phone', value: '+14155550100' }, { kind: 'email', value: 'smiths@example.net' }] },
+      { id: 'mary', givenName: 'Mary', familyName: 'Smith', phone: '(415) 555-0100', email: 'smiths@example.net' },
+    ]);
+    for (const probe of [{ id: 'p', phone: '415-555-0100' }, { id: 'p2', name: 'Smith', email: 'Smiths@example.net' }]) {
+      const d = run(index, probe);
+      assert.deepEqual([d.decision, d.customerId, d.candidateId, d.tier], ['review', null, 'john', 'exact'], d.explanation);
+      assert.deepEqual(d.merges, []);
+      assert.ok(d.confidence >= 0.5 && d.confidence < cfg.linkThreshold, String(d.confidence));
+      assert.match(d.explanation, /both john's and mary's, whose records say they are two people \(against: givenName different/);
+    }
+    // what tells them apart decides, as before
+    assert.deepEqual([run(index, { id: 'p3', name: 'Mary Smith', phone: '415-555-0100' }).customerId, run(index, { id: 'p4', name: 'John Smith', phone: '415-555-0100' }).customerId], ['mary', 'john']);
+  });
+
   it('sends a payment that fits two different people equally well to review', () => {
     const card = { bin: '411111', last4: '2222', expMonth: 5, expYear: 2030 };
     const index = indexOf([
