@@ -2,6 +2,7 @@ import { InputError } from '../errors';
 import type { SqlDatabase } from '../store/sql-database';
 import { keepApart } from './kept-apart';
 import { mergeCustomers } from './merge-customers';
+import { resolveCustomerId } from './resolve-customer-id';
 
 export const REVIEW_ACTIONS = ['link', 'keep-apart'] as const;
 export type ReviewAction = (typeof REVIEW_ACTIONS)[number];
@@ -91,7 +92,8 @@ async function existingCustomer(db: SqlDatabase, id: string, c: ReviewField): Pr
  * Acts on a review payment from an editor. The payment was recorded under a new customer (so none is lost);
  * "link" merges that customer into the candidate, recorded with its evidence like `terminal-crm merge`;
  * "keep-apart" leaves both as they are and remembers it, so no later payment merges them without a person.
- * Running it again for the same payment changes nothing.
+ * Running it again for the same payment changes nothing. A customer merged into another since the review (by
+ * Auto-Merge or an operator) is that other customer now: "link" merges the two customers the ids lead to.
  */
 export async function resolveReview(db: SqlDatabase, d: ReviewDecision): Promise<ReviewOutcome> {
   const fields = d.fields ?? FORM_REVIEW_FIELDS;
@@ -104,11 +106,13 @@ export async function resolveReview(db: SqlDatabase, d: ReviewDecision): Promise
     await keepApart(db, candidateId, recordedId, { reason, actor: d.actor, via: d.via });
     return { action: d.action, candidateId, recordedId };
   }
-  const row = await db.get<{ merged_into: string | null }>('SELECT merged_into FROM customers WHERE id = ?', [recordedId]);
-  if (row?.merged_into === candidateId) return { action: d.action, candidateId, recordedId, alreadyLinked: true };
+  // A person may answer days later (a review workflow waits for them): either customer may have been merged into
+  // another since, and the decision is about the people, who live at the ids the merges lead to now.
+  const [into, from] = await Promise.all([resolveCustomerId(db, candidateId), resolveCustomerId(db, recordedId)]);
+  if (into === from) return { action: d.action, candidateId, recordedId, alreadyLinked: true };
   const merge = await mergeCustomers(db, {
-    into: candidateId,
-    from: recordedId,
+    into: into ?? candidateId,
+    from: from ?? recordedId,
     evidence: { kind: 'operator', reason: reason ?? null, via: d.via },
     actor: d.actor,
   });

@@ -45,6 +45,17 @@ for (const store of dialectStores('tcrm-apart')) describe(`Keep Apart on ${store
     assert.deepEqual(await applyAutoMerges(s.db, autoMerge('cus_third', 'cus_ann')), []);
   });
 
+  it('a link answered after the candidate was merged into another customer merges into that one, once', async () => {
+    await mergeCustomers(s.db, { into: 'cus_third', from: 'cus_ann', evidence: { kind: 'operator' }, actor: 'ops' });
+    const link = () => resolveReview(s.db, { action: 'link', candidateId: 'cus_ann', recordedId: 'cus_new', reason: 'same person', actor: 'temporal', via: 'review workflow' });
+    const first = await link();
+    assert.ok(first.mergeId);
+    assert.equal(await resolveCustomerId(s.db, 'cus_new'), 'cus_third');
+    const again = await link();
+    assert.deepEqual([again.alreadyLinked, again.mergeId], [true, undefined]);
+    assert.equal((await s.db.all("SELECT 1 FROM identity_merges WHERE from_id = 'cus_new'")).length, 1);
+  });
+
   it('a person linking the pair later overrides it, and after an undo the two are free to merge again', async () => {
     await resolveReview(s.db, { action: 'keep-apart', candidateId: 'cus_ann', recordedId: 'cus_new', actor: 'n8n', via: 'Resolve Review' });
     const linked = await resolveReview(s.db, { action: 'link', candidateId: 'cus_ann', recordedId: 'cus_new', reason: 'same person after all', actor: 'n8n', via: 'Resolve Review' });
