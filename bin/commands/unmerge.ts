@@ -13,7 +13,8 @@ Undoes a merge (mrg_…), whether Match Customer made it (Auto-Merge) or someone
 ran \`terminal-crm merge\`. The customer that was merged away gets back the
 keys, cards and transactions the merge moved, details filled in from it are
 emptied again, and both customers' totals are rebuilt. Payments recorded for
-the surviving customer after the merge stay with it.
+the surviving customer after the merge stay with it; a refund or dispute
+recorded since of a payment that goes back goes back with it.
 
 \`terminal-crm identity <customerId>\` lists a customer's merges and their ids.
 
