@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { formatMoney } from '../../nodes/core/contracts/money';
 import type { IdentityReport } from '../../nodes/core/identity/identity-report';
 import type { Command } from './command';
 import { exactlyOne, requireCustomer } from './identity-store';
@@ -24,15 +25,8 @@ const PROFILE_LABELS: Record<string, string> = {
   postalCode: 'Postal code', region: 'Region', country: 'Country', dateOfBirth: 'Date of birth',
 };
 
-function money(minor: number, currency: string): string {
-  let digits = 2;
-  try {
-    digits = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-  } catch {
-    // an unusual code: show it with two decimals
-  }
-  return `${(minor / 10 ** digits).toFixed(digits)} ${currency}`;
-}
+/** In the digits the pack counts the currency in (contracts/money.ts), as `terminal-crm payments` shows it. */
+const money = (minor: number, currency: string) => formatMoney({ minor, currency });
 
 const day = (iso: string | null | undefined) => (iso ? iso.slice(0, 10) : '?');
 const table = (rows: string[][]) => {

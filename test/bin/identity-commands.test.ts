@@ -98,6 +98,16 @@ for (const store of stores) describe(`terminal-crm merge, unmerge and identity o
     assert.match(twice.err, new RegExp(`<mergeId>: merge ${mergeId} was already undone at \\S+\\. Fix: nothing to do`));
   });
 
+  it('shows amounts in the digits the pack counts each currency in, as the payments listing does (HUF and IDR have two)', async () => {
+    const crm = new LocalSqlCrm(await db());
+    const huf = await matchAndRecord(crm, payment({ email: 'zsofia@example.hu', name: 'Zsófia Kovács', amount: 1_234_500, currency: 'huf' }));
+    await matchAndRecord(crm, payment({ email: 'zsofia@example.hu', amount: 1_500_000, currency: 'idr' }));
+    const shown = await cli('identity', huf.upsert.customerId!, '--store', url);
+    assert.equal(shown.code, 0, shown.err);
+    assert.match(shown.out, /^ {2}HUF +1 paid +12345\.00 HUF +0\.00 HUF refunded/m);
+    assert.match(shown.out, /^ {2}IDR +1 paid +15000\.00 IDR +0\.00 IDR refunded/m);
+  });
+
   it('reads the store from TERMINAL_CRM_STORE_URL when --store is not given, and prints JSON with --json', async () => {
     const saved = process.env.TERMINAL_CRM_STORE_URL;
     process.env.TERMINAL_CRM_STORE_URL = store.dialect === 'sqlite' ? path : url;
