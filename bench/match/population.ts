@@ -1,3 +1,4 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js';
 import type { CardDescriptor, MatchRecord } from '../../nodes/core/contracts/match-record';
 import { CITY_SYLLABLES, EMAIL_DOMAINS, FAMILY, FAMILY_SYLLABLES, FEMALE, MALE, NATIVE_SPELLINGS, NICKNAMES, STREETS, STREET_SUFFIXES } from './name-lists';
 import { Rng } from './rng';
@@ -156,10 +157,13 @@ export class Population {
     };
   }
 
+  /** A number a line could have: an area code in service, and an exchange libphonenumber holds valid in it. */
   private phoneFor(r: Rng, postalIndex: number): string {
-    const area = 201 + ((postalIndex * 37) % 780);
-    const areaCode = String(area % 100 === 11 ? area + 1 : area);
-    return `${areaCode}${2 + r.int(8)}${r.digits(2)}${r.digits(4)}`;
+    const areaCode = AREA_CODES[(postalIndex * 37) % AREA_CODES.length]!;
+    for (;;) {
+      const exchange = `${areaCode}${2 + r.int(8)}${r.digits(2)}`;
+      if (validExchange(exchange)) return `${exchange}${r.digits(4)}`;
+    }
   }
 
   private emailFor(r: Rng, id: number, given: string, family: string, year: number): string {
@@ -313,3 +317,20 @@ export function payment(pop: Population, seed: number, n: number): PaymentDraw {
     },
   };
 }
+
+const exchangeValid = new Map<string, boolean>();
+/** Whether area code + exchange (six digits) is valid: libphonenumber's North American patterns decide on these alone. */
+function validExchange(sixDigits: string): boolean {
+  let known = exchangeValid.get(sixDigits);
+  if (known === undefined) {
+    known = parsePhoneNumberFromString(`+1${sixDigits}5309`)?.isValid() ?? false;
+    exchangeValid.set(sixDigits, known);
+  }
+  return known;
+}
+
+/**
+ * North American area codes libphonenumber holds in service. Real payers' phones are numbers lines have: the matcher
+ * keys none other (normalize-keys.ts), so a population of unassigned ones would measure placeholders, not people.
+ */
+const AREA_CODES: readonly string[] = Array.from({ length: 789 }, (_, i) => String(201 + i)).filter((a) => validExchange(`${a}234`));
