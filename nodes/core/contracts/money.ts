@@ -31,8 +31,12 @@ export const MoneySchema = z.object({
 });
 export type Money = z.infer<typeof MoneySchema>;
 
-/** "12.34 USD", "1200 JPY", "1.250 KWD" — for messages and CRM text fields, never for arithmetic. */
+/**
+ * "12.34 USD", "1200 JPY", "1.250 KWD" — for messages and CRM text fields, never for arithmetic. A difference (a net
+ * that refunds took below zero) keeps its sign before the digits: "-0.05 USD".
+ */
 export function formatMoney(m: Money): string {
+  if (m.minor < 0) return `-${formatMoney({ ...m, minor: -m.minor })}`;
   const exp = currencyExponent(m.currency);
   if (exp === 0) return `${m.minor} ${m.currency}`;
   const s = String(m.minor).padStart(exp + 1, '0');
