@@ -2,6 +2,7 @@ import type { CountryCode } from 'libphonenumber-js';
 import type { MatchKeyKind, MatchResult } from '../contracts/customer';
 import type { TokenizedPaymentEvent } from '../contracts/payment-event';
 import type { Crm } from '../contracts/crm';
+import type { CompiledEmailRules } from './email-providers';
 import { EXACT_KEY_CONFIDENCE } from './exact-confidence';
 import { keysOfEvent } from './normalize-keys';
 
@@ -10,6 +11,8 @@ const PRECEDENCE = Object.keys(EXACT_KEY_CONFIDENCE) as MatchKeyKind[];
 
 export interface MatchOptions {
   defaultRegion?: CountryCode;
+  /** The operator's email rules (which providers ignore dots and +tags), as the index reads them. */
+  emailRules?: CompiledEmailRules;
 }
 
 /**
@@ -17,7 +20,7 @@ export interface MatchOptions {
  * index. The customer owning the most specific key this event carries wins.
  */
 export async function matchExact(event: TokenizedPaymentEvent, crm: Crm, options: MatchOptions = {}): Promise<MatchResult> {
-  const { attach, lookup } = keysOfEvent(event, options.defaultRegion);
+  const { attach, lookup } = keysOfEvent(event, options.defaultRegion, options.emailRules);
   const hits = await crm.findByKeys(lookup);
   if (hits.length === 0) {
     const carried = [...new Set(attach.map((k) => k.kind))].join(', ');

@@ -165,7 +165,7 @@ export class PaymentsMatcher {
     if (earlier) return linkedByPayment(this.followMerges(earlier), attach, 'another event of this payment, earlier in this batch, is for them');
     if (!this.index) {
       if (!this.deps.crm) throw new Error('matchCustomer needs a CRM, a customer source or an index');
-      return matchExact(event, this.deps.crm, { defaultRegion: this.cfg.normalize.defaultRegion });
+      return matchExact(event, this.deps.crm, { defaultRegion: this.cfg.normalize.defaultRegion, emailRules: this.cfg.emailRules });
     }
     await this.upToDateIndex();
     const { source, index, cfg, config } = this;

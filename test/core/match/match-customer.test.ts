@@ -197,3 +197,26 @@ describe('matchCustomer: the store\'s round trips', () => {
     assert.deepEqual(steps, ['lookup', 'changes', 'lookup answered']);
   });
 });
+
+describe('matchCustomer against a CRM that cannot list its changes (exact keys only)', () => {
+  it("reads the payment's email with the operator's email rules, as the index does", async () => {
+    const store = await stores.find((x) => x.dialect === 'sqlite')!.open();
+    try {
+      await seedCustomers(store.crm, [{ id: 'cus_ann', givenName: 'Ann', familyName: 'Lee', email: 'ann@corp.example' }]);
+      const asked: string[] = [];
+      const crm = {
+        name: 'keys-only',
+        findByKeys: async (keys: Parameters<Crm['findByKeys']>[0]) => {
+          asked.push(...keys.map((k) => `${k.kind}:${k.value}`));
+          return store.crm.findByKeys(keys);
+        },
+      } as unknown as Crm;
+      const m = await matchCustomer(payment({ email: 'Ann+till2@corp.example' }), { crm }, { emailRules: { plusTagDomains: ['corp.example'] } });
+      assert.ok(asked.includes('email:ann@corp.example'), asked.join(', '));
+      assert.equal(m.decision, 'link', m.explanation);
+      assert.equal(m.customerId, 'cus_ann');
+    } finally {
+      await store.remove();
+    }
+  });
+});
