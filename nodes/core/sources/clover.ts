@@ -177,8 +177,13 @@ export const cloverSource: Source<CloverCredentials> = {
           if (!(e instanceof IgnoredEventError)) throw e;
         }
       }
-      positions[merchantId] = advance(at, payments);
-      if (payments.length >= limit) more = true;
+      const next = advance(at, payments);
+      // A short page asked from further back than Clover lists says nothing of what changed after that span, so the
+      // next page is asked at once: from where the span ends when nothing read reaches it, else from the last read.
+      const spanEnd = at.t + CLOVER_LISTED_SPAN_MS;
+      const behind = payments.length < limit && spanEnd < ctx.now().getTime();
+      positions[merchantId] = behind && next.t < spanEnd ? { t: spanEnd, o: 0 } : next;
+      if (payments.length >= limit || behind) more = true;
     }
     return { events, cursor: JSON.stringify(positions), more };
   },
@@ -202,6 +207,15 @@ function apiFor(credentials: CloverCredentials, ctx: SourceContext, merchantId: 
   if (!ctx.http) throw new Error('Clover notifications only name a payment, and this engine gave the source no HTTP transport (SourceContext.http) to fetch it');
   return { http: ctx.http, baseUrl: credentials.baseUrl ?? CLOVER_BASE_URL, token, merchantId };
 }
+
+/**
+ * How far past its `modifiedTime>=` bound one listing is sure to reach. Clover answers a Get all payments query with at
+ * most 90 days of payments ("90-day restrictions on payment data request results", docs.clover.com Get all payments: a
+ * single-date query ">= Date 1" returns Date 1 + 90 days, for the merchants it is rolled out to so far), so a poll whose
+ * position is older than that, after a quiet season or a backfill from further back, would otherwise be answered with
+ * nothing for ever. A day short of 90, so no rounding of Clover's leaves a payment out.
+ */
+export const CLOVER_LISTED_SPAN_MS = 89 * 86_400_000;
 
 /** Per merchant: the modifiedTime reached and how many payments of exactly that time were already read. */
 type Positions = Record<string, { t: number; o: number }>;

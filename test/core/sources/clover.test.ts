@@ -4,11 +4,12 @@ import { after, describe, it } from 'node:test';
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import type { HttpTransport } from '../../../nodes/core/http/http-transport';
 import type { Inbox } from '../../../nodes/core/inbox/inbox';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
 import { pollCredentials } from '../../../nodes/core/pipeline/poll-source';
 import { receiveWebhook, type ReceiveOptions } from '../../../nodes/core/pipeline/receive-webhook';
-import { cloverSource } from '../../../nodes/core/sources/clover';
+import { CLOVER_LISTED_SPAN_MS, cloverSource } from '../../../nodes/core/sources/clover';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import { closeAllDatabases, openDatabase } from '../../../nodes/core/store/open-database';
 import { cloverApiStub, cloverDelivery, cloverVerificationDelivery } from '../../../sandbox/simulator/clover-events';
@@ -491,7 +492,41 @@ describe('Clover source', () => {
       const out = await cloverSource.list!(creds, { cursor: null, limit: 100 }, ctx);
       assert.ok(a.isDone() && b.isDone());
       assert.deepEqual(out.events.map((e) => e.id), ['clover:H1K7T3P9R2Q6W']);
-      assert.deepEqual(JSON.parse(out.cursor!), { [MID]: { t: 1718160001000, o: 1 }, [MID2]: { t: 0, o: 0 } });
+      // MID2 listed nothing from 1970 on: Clover lists at most 90 days from a position, so the next page asks from
+      // where that span ends (CLOVER_LISTED_SPAN_MS), at once.
+      assert.deepEqual(JSON.parse(out.cursor!), { [MID]: { t: 1718160001000, o: 1 }, [MID2]: { t: CLOVER_LISTED_SPAN_MS, o: 0 } });
+      assert.equal(out.more, true);
+    });
+
+    it('reads past a quiet span longer than the 90 days Clover lists from a position, where it asked the empty span again for ever', async () => {
+      // docs.clover.com, Get all payments, "90-day restrictions on payment data request results": a single-date query
+      // (">= Date 1") returns the payments of Date 1 + 90 days. A merchant closed for a season, or a backfill from
+      // further back, leaves the position more than that behind the sale made since.
+      const DAY = 86_400_000;
+      const since = new Date(AT.getTime() - 200 * DAY);
+      const soldAt = AT.getTime() - 10 * DAY;
+      const sale = { ...structuredClone(paymentSwipe), createdTime: soldAt - 1000, clientCreatedTime: soldAt - 1000, modifiedTime: soldAt };
+      const asked: number[] = [];
+      // Clover as its 90-day rule answers: the payments of the 90 days from the filter's time.
+      const http: HttpTransport = {
+        async request(req) {
+          assert.equal(req.url, `${SANDBOX}/v3/merchants/${MID}/payments`);
+          const from = Number(/^modifiedTime>=(\d+)$/.exec(String(req.qs?.filter))?.[1]);
+          asked.push(from);
+          return { status: 200, headers: {}, body: { elements: sale.modifiedTime >= from && sale.modifiedTime <= from + 90 * DAY ? [sale] : [] } };
+        },
+      };
+      const events: string[] = [];
+      let cursor: string | null = null;
+      for (let pages = 0; pages < 5; pages++) {
+        const out = await cloverSource.list!(credentials, { cursor, since, limit: 100 }, { http, now: () => AT });
+        events.push(...out.events.map((e) => e.id));
+        cursor = out.cursor;
+        if (!out.more) break;
+      }
+      assert.deepEqual(events, ['clover:H1K7T3P9R2Q6W']);
+      assert.deepEqual(asked, [since.getTime(), since.getTime() + CLOVER_LISTED_SPAN_MS, since.getTime() + 2 * CLOVER_LISTED_SPAN_MS]);
+      assert.deepEqual(JSON.parse(cursor!), { [MID]: { t: soldAt, o: 1 } });
     });
 
     it('asks for the merchant id when one token has none, and refuses a cursor it did not write', async () => {
