@@ -133,8 +133,11 @@ export const zettleSource: Source<ZettleCredentials> = {
     const api = apiOf(credentials, ctx);
     // ZettlePollCredentialsSchema asks for a key: credentials without one were not parsed for polling.
     if (!api) throw new Error('Zettle polling was given credentials not parsed by zettleSource.listCredentials (no API key or access token)');
+    // `since` starts a listing; a position goes on from itself ("to continue listing purchases from the next record
+    // after the previous query", purchase.adoc). Sent with it too, a poll's since (a day back from each poll) would drop
+    // every purchase between the position and that day after the poller was down longer.
     const { purchases, lastPurchaseHash } = await listZettlePurchases(api, {
-      startDate: page.since,
+      startDate: page.cursor ? undefined : page.since,
       lastPurchaseHash: page.cursor ?? undefined,
       limit: page.limit,
     });

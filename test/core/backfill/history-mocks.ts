@@ -184,7 +184,7 @@ export function serveZettlePurchases() {
   const base = { startDate: SINCE.toISOString(), limit: '2', descending: 'false' };
   const scope = nock('https://purchase.izettle.com', { reqheaders: { authorization: `Bearer ${ZETTLE_TOKEN}` } })
     .get('/purchases/v2').query(base).reply(200, { purchases: purchases.slice(0, 2), firstPurchaseHash: 'h0', lastPurchaseHash: 'hash-2' })
-    .get('/purchases/v2').query({ ...base, lastPurchaseHash: 'hash-2' }).reply(200, { purchases: purchases.slice(2), firstPurchaseHash: 'hash-3', lastPurchaseHash: 'hash-3' });
+    .get('/purchases/v2').query({ limit: base.limit, descending: base.descending, lastPurchaseHash: 'hash-2' }).reply(200, { purchases: purchases.slice(2), firstPurchaseHash: 'hash-3', lastPurchaseHash: 'hash-3' });
   return { scope, purchases };
 }
 

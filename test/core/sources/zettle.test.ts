@@ -4,6 +4,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import type nockApi from 'nock' with { 'resolution-mode': 'import' };
 import type { PaymentEvent } from '../../../nodes/core/contracts/payment-event';
 import { axiosTransport } from '../../../nodes/core/http/axios-transport';
+import type { HttpTransport } from '../../../nodes/core/http/http-transport';
 import { totalsOf } from '../../../nodes/core/crm/local-sql-crm';
 import type { Inbox } from '../../../nodes/core/inbox/inbox';
 import { paymentState } from '../../../nodes/core/ledger/read-payments';
@@ -336,7 +337,7 @@ describe('Zettle source: polling the Purchase API', () => {
       .query({ startDate: since.toISOString(), limit: '2', descending: 'false' })
       .reply(200, page1)
       .get('/purchases/v2')
-      .query({ startDate: since.toISOString(), limit: '2', descending: 'false', lastPurchaseHash: page1.lastPurchaseHash })
+      .query({ limit: '2', descending: 'false', lastPurchaseHash: page1.lastPurchaseHash })
       .reply(200, page2)
       // Refund 1: the other refund the sale lists was made after it, so it is the whole refunded total so far.
       .get(`/purchase/v2/${SALE}`)
@@ -349,7 +350,7 @@ describe('Zettle source: polling the Purchase API', () => {
       .get(`/purchase/v2/${REF1}`)
       .reply(200, refund1Fixture)
       .get('/purchases/v2')
-      .query({ startDate: since.toISOString(), limit: '2', descending: 'false', lastPurchaseHash: page2.lastPurchaseHash })
+      .query({ limit: '2', descending: 'false', lastPurchaseHash: page2.lastPurchaseHash })
       .reply(200, page3);
 
     const first = await zettleSource.list!(credentials, { cursor: null, since, limit: 2 }, ctx);
@@ -371,6 +372,29 @@ describe('Zettle source: polling the Purchase API', () => {
     const third = await zettleSource.list!(credentials, { cursor: second.cursor, since, limit: 2 }, ctx);
     assert.deepEqual(third, { events: [], cursor: page2.lastPurchaseHash, more: false });
     assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+  });
+
+  it('goes on from its position after the poller was down longer than the poll\'s since, where startDate dropped what was sold meanwhile', async () => {
+    // A poll's since is a day before each poll (poll-source.ts); the position is the last page's lastPurchaseHash.
+    // Zettle lists from startDate ("inclusive") and after lastPurchaseHash, so both together leave out the sale made
+    // between the two: here three days before the poll, while the poller was down.
+    const now = new Date('2020-12-18T14:00:00Z');
+    const since = new Date(now.getTime() - 24 * 3_600_000);
+    const asked: Record<string, unknown>[] = [];
+    const http: HttpTransport = {
+      async request(req) {
+        assert.equal(req.url, `${PURCHASE_API}/purchases/v2`);
+        // What the transports send: a parameter left undefined is not sent.
+        asked.push(Object.fromEntries(Object.entries(req.qs ?? {}).filter(([, v]) => v !== undefined)));
+        const from = typeof req.qs?.startDate === 'string' ? Date.parse(req.qs.startDate) : 0;
+        const listed = Date.parse(saleFixture.timestamp.replace('+0000', 'Z')) >= from ? [saleFixture] : [];
+        return { status: 200, headers: {}, body: { purchases: listed, ...(listed.length ? { firstPurchaseHash: '1608043603592WJwt5j7kEeuecKKsB1sX_Q', lastPurchaseHash: '1608043603592WJwt5j7kEeuecKKsB1sX_Q' } : {}), linkUrls: [] } };
+      },
+    };
+    const out = await zettleSource.list!(credentials, { cursor: '1608040000000Odi3BjWLEeuollr2KMFqhA', since, limit: 100 }, { http, now: () => now });
+    assert.deepEqual(out.events.map((e) => e.id), [`zettle:${SALE}`]);
+    assert.equal(out.cursor, '1608043603592WJwt5j7kEeuecKKsB1sX_Q');
+    assert.deepEqual(asked, [{ lastPurchaseHash: '1608040000000Odi3BjWLEeuollr2KMFqhA', limit: 100, descending: false }]);
   });
 
   it('works out a refund\'s cumulative total by the refunds\' own times, whatever order the sale lists them in (Zettle documents none)', async () => {
