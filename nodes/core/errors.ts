@@ -1,3 +1,5 @@
+import { scrubPan } from './tokenize/pan-scrub';
+
 /**
  * Errors a user can act on. Every message names the field that is wrong and what to do about it,
  * because the people reading them are operators in a flow editor, not the authors of this code.
@@ -7,6 +9,9 @@ export class InputError extends Error {
   readonly problem: string;
   readonly fix: string;
   constructor(field: string, problem: string, fix: string) {
+    // Scrubbed here, once for every message: a problem often quotes the delivery's value ("holds \"4242…\", not a
+    // time"), and the message is answered to the processor, logged, put in a report or in a Temporal failure.
+    [field, problem, fix] = [scrubPan(field), scrubPan(problem), scrubPan(fix)];
     super(`${field}: ${problem}. Fix: ${fix}`);
     this.name = 'InputError';
     this.field = field;
@@ -53,6 +58,8 @@ export class SignatureError extends Error {
   readonly httpStatus = 400;
   readonly reason: string;
   constructor(reason: string) {
+    // A header's value quoted back (a timestamp that is not one) is the sender's text: scrubbed as InputError's are.
+    reason = scrubPan(reason);
     super(`Webhook signature rejected: ${reason}`);
     this.name = 'SignatureError';
     this.reason = reason;
@@ -65,6 +72,8 @@ export class IgnoredEventError extends Error {
   /** Why, without the event type (what a lister's note quotes). */
   readonly why: string;
   constructor(eventType: string, why: string) {
+    // The type is the delivery's own text, and the reason may quote its values: scrubbed as InputError's are.
+    [eventType, why] = [scrubPan(eventType), scrubPan(why)];
     super(`Event type "${eventType}" is not processed: ${why}`);
     this.name = 'IgnoredEventError';
     this.eventType = eventType;

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Webhook } from 'standardwebhooks';
 import { crmAdapterFromEnv } from '../../../nodes/core/crm/saas/crm-factory';
 import { SqlInbox } from '../../../nodes/core/inbox/inbox';
 import { loyaltyStep } from '../../../nodes/core/loyalty/loyalty-step';
@@ -13,7 +15,16 @@ import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { matchStep, tokenizeStep } from '../../../nodes/core/steps/steps';
 import { upsertToCrmStep, type SaasCrmTarget } from '../../../nodes/core/steps/upsert-to-crm';
 import { luhnValid, PAN_REDACTION, PIN_REDACTION, SECURITY_CODE_REDACTION } from '../../../nodes/core/tokenize/pan-scrub';
+import { createGenericSource } from '../../../nodes/core/sources/generic';
+import type { WebhookRequest } from '../../../nodes/core/sources/source';
+import { failFastOnInputError } from '../../../temporal/activities/fail-fast';
 import { startFromWebhook } from '../../../temporal/start-from-webhook';
+import { GENERIC_SANDBOX_CONFIG, genericEvent } from '../../../sandbox/simulator/generic-events';
+import { squareEvent, squarePaymentObject } from '../../../sandbox/simulator/square-events';
+import { chargeObject, signedDelivery, stripeEvent } from '../../../sandbox/simulator/stripe-terminal-events';
+import { TEST_WEBHOOK_SECRET } from '../../support/temp-store';
+import { DODO_TEST_SECRET } from '../sources/generic-support';
+import { deliveryOf, KEY as SQUARE_KEY } from '../sources/square-fixtures';
 import { startSmtpCatcher } from '../../support/smtp-catcher';
 import { tempStore, testKeys } from '../../support/temp-store';
 import { fakeClock, useNock } from '../crm/saas/hubspot-kit';
@@ -184,6 +195,100 @@ describe('a card number, security code or PIN typed anywhere in a delivery leave
       for (const redaction of [SECURITY_CODE_REDACTION, PIN_REDACTION]) assert.ok(JSON.stringify(exits.events).includes(redaction), `a planted code was read and redacted: ${redaction}`);
       assert.equal(exits.mail.length, NO_BUYER.includes(name) ? 0 : 2, JSON.stringify(exits.items));
       assert.ok(JSON.stringify(exits.store.transactions).includes(PAYING_CARD.last4), 'the last four are kept');
+    });
+  }
+});
+
+/**
+ * A card number where it makes the delivery refused or ignored: an amount, a currency, a time, an event type, a header
+ * that fails its check. Each of these is quoted back by the message that says what is wrong with it, and that message
+ * is answered to the processor, put in the report, logged, and (from a poll or a saga) kept in a Temporal failure.
+ */
+interface Planted {
+  name: string;
+  arrival: () => Arrival;
+  /** What the delivery is answered: refused (4xx) or acknowledged with the item ignored (200). */
+  status: number;
+}
+
+const PLANTED = CANARY_PANS[0];
+const RECEIVED = new Date(Date.UTC(2025, 9, 3, 10, 0, 2));
+
+/** A generic (Standard Webhooks) delivery of the sandbox gateway's payment, changed by `change`, signed with standardwebhooks. */
+function genericArrival(change: (event: Record<string, unknown>, data: Record<string, unknown>) => void, headers: Record<string, string> = {}): Arrival {
+  const signedAt = new Date(RECEIVED.getTime() - 1000);
+  const event = genericEvent('chip', { now: signedAt }, signedAt);
+  change(event, event.data as Record<string, unknown>);
+  const body = JSON.stringify(event);
+  const request: WebhookRequest = {
+    rawBody: Buffer.from(body), method: 'POST', url: 'https://shop.example/webhooks/generic', receivedAt: RECEIVED,
+    headers: {
+      'content-type': 'application/json', 'webhook-id': 'msg_planted', 'webhook-timestamp': String(Math.floor(signedAt.getTime() / 1000)),
+      'webhook-signature': new Webhook(DODO_TEST_SECRET).sign('msg_planted', signedAt, body), ...headers,
+    },
+  };
+  return { source: createGenericSource(GENERIC_SANDBOX_CONFIG), request, receive: { credentials: { secret: DODO_TEST_SECRET } } };
+}
+
+function stripeArrival(type: string): Arrival {
+  const created = Math.floor(RECEIVED.getTime() / 1000) - 1;
+  const d = signedDelivery(stripeEvent(type, chargeObject({ amount: 2500, created }), { created }), TEST_WEBHOOK_SECRET, created);
+  return { source: 'stripe', request: { rawBody: Buffer.from(d.body), headers: d.headers, method: 'POST', url: 'https://shop.example/webhooks/stripe', receivedAt: RECEIVED }, receive: { credentials: { signingSecret: [TEST_WEBHOOK_SECRET] } } };
+}
+
+function squareArrival(type: string): Arrival {
+  const payment = squarePaymentObject({ amount: 2500, createdAt: new Date(RECEIVED.getTime() - 1000).toISOString() });
+  return { source: 'square', request: deliveryOf(squareEvent(type, payment), { receivedAt: RECEIVED }), receive: { credentials: { signatureKey: SQUARE_KEY } } };
+}
+
+const PLANTED_DELIVERIES: Planted[] = [
+  { name: 'generic: a card number as the currency', status: 400, arrival: () => genericArrival((_e, data) => { data.currency = PLANTED; }) },
+  { name: 'generic: a card number with decimals as the amount', status: 400, arrival: () => genericArrival((_e, data) => { data.total_amount = `${PLANTED}.5`; }) },
+  { name: 'generic: a card number as the time', status: 400, arrival: () => genericArrival((e) => { e.timestamp = `on ${PLANTED}`; }) },
+  { name: 'generic: a card number as the event type', status: 200, arrival: () => genericArrival((e) => { e.type = PLANTED; }) },
+  { name: 'generic: a card number as the webhook-timestamp header', status: 400, arrival: () => genericArrival(() => {}, { 'webhook-timestamp': PLANTED }) },
+  { name: 'stripe: a card number in the event type', status: 200, arrival: () => stripeArrival(`charge.${PLANTED}`) },
+  { name: 'square: a card number in the event type', status: 200, arrival: () => squareArrival(`payment.${PLANTED}`) },
+];
+
+/** The failure a Temporal activity records of what reading `arrival` throws (its message, stack and details). */
+async function activityFailure(arrival: Arrival): Promise<unknown[]> {
+  const source = typeof arrival.source === 'string' ? undefined : arrival.source;
+  if (!source) return [];
+  const ctx = { now: () => RECEIVED };
+  try {
+    await failFastOnInputError(async () => {
+      const verified = await source.verify(arrival.request, arrival.receive.credentials, ctx);
+      for (const item of verified.items) await source.normalize(item, arrival.receive.credentials, ctx);
+    });
+  } catch (e) {
+    if (!(e instanceof ApplicationFailure)) return [String(e), (e as Error).stack];
+    return [e.message, e.stack, e.details];
+  }
+  return [];
+}
+
+describe('a card number where it makes a delivery refused or ignored leaves through no exit', { timeout: 60_000 }, () => {
+  for (const planted of PLANTED_DELIVERIES) {
+    it(`${planted.name}: answered ${planted.status}, quoted redacted in the answer, the report, the store and the console`, async () => {
+      const s = await tempStore();
+      const exits: Exits = { temporal: [], events: [], answers: [], items: [], crm: [], mail: [], output: [], store: {} };
+      try {
+        const a = planted.arrival();
+        const out = await capturingOutput(exits.output, () =>
+          startFromWebhook(recordingClient(exits.temporal), a.source, a.request, { ...a.receive, inbox: new SqlInbox(s.db, testKeys(), 'temporal:webhook-entry') }, { workflow: 'saga' }));
+        exits.answers.push(out.answer, out.report, out.rejected, out.misconfigured);
+        exits.events.push(...out.events);
+        exits.items.push(...(await activityFailure(a)));
+        exits.store = await storeDump(s);
+        assert.equal(out.status, planted.status, out.answer.body);
+        assertNoCardData(planted.name, exits);
+        // Not vacuous: the message quoted the planted value, redacted, where the processor and the logs read it.
+        assert.ok(out.answer.body.includes(PAN_REDACTION), out.answer.body);
+        assert.equal(out.events.length, 0, 'nothing was passed on');
+      } finally {
+        await s.remove();
+      }
     });
   }
 });
