@@ -1,4 +1,5 @@
-import { Worker, type NativeConnection, type WorkflowBundleOption } from '@temporalio/worker';
+import { Worker, type NativeConnection, type WorkerOptions, type WorkflowBundleOption } from '@temporalio/worker';
+import { scrubbedFailures } from './activities/scrubbed-failures';
 import type { TerminalCrmActivities } from './activities/worker-activities';
 
 /**
@@ -19,7 +20,12 @@ export interface PaymentWorkerOptions {
 }
 
 export function createPaymentWorker(o: PaymentWorkerOptions): Promise<Worker> {
-  return Worker.create({
+  return Worker.create(paymentWorkerOptions(o));
+}
+
+/** What the worker is created with. */
+export function paymentWorkerOptions(o: PaymentWorkerOptions): WorkerOptions {
+  return {
     connection: o.connection,
     namespace: o.namespace,
     taskQueue: o.taskQueue,
@@ -27,5 +33,7 @@ export function createPaymentWorker(o: PaymentWorkerOptions): Promise<Worker> {
     ...(o.workflowBundle ? { workflowBundle: o.workflowBundle } : { workflowsPath: o.workflowsPath ?? WORKFLOWS_PATH }),
     // An upsert that has started gets to finish before the process exits; it is seconds at most.
     shutdownGraceTime: '10 seconds',
-  });
+    // No card data in an activity's failure, whatever error it quotes: the failure stays in the workflow's history.
+    interceptors: { activity: [scrubbedFailures] },
+  };
 }
