@@ -1,15 +1,18 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
+import { scrubError } from '../../core/tokenize/scrub-error';
 
 /**
  * The core's messages already say "<field>: <problem>. Fix: <fix>", written for operators; they are shown as they
- * are, with the item they belong to.
+ * are, with the item they belong to. Scrubbed of card data (scrubError) on the way out: n8n keeps a failed
+ * execution's error, and an error the core did not build (a processor's or a CRM's answer) may quote one.
  */
 export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeOperationError {
-  if (error instanceof NodeOperationError) return error;
-  const cause = error instanceof Error ? error : new Error(String(error));
+  if (error instanceof NodeOperationError) return scrubError(error);
+  const cause = scrubError(error instanceof Error ? error : new Error(String(error)));
   return new NodeOperationError(node, cause, itemIndex === undefined ? {} : { itemIndex });
 }
 
+/** An error's message as an item's `error` (continue on fail) or a credential test shows it, scrubbed as toNodeError's. */
 export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return scrubError(error instanceof Error ? error.message : String(error));
 }

@@ -1,5 +1,6 @@
 import type { DoneFn, NodeMessage, NodeStatus, RuntimeNode, SendFn } from './red-api';
 import { shortText } from './short-text';
+import { scrubError } from '../../core/tokenize/scrub-error';
 
 export interface StepOutcome {
   /** msg.payload of the message that leaves on `output`. */
@@ -13,7 +14,8 @@ export interface StepOutcome {
   fill?: NodeStatus['fill'];
 }
 
-const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+/** What a Catch node and the log get: scrubbed of card data (scrubError), whatever error the step failed with. */
+const asError = (e: unknown) => scrubError(e instanceof Error ? e : new Error(String(e)));
 
 /**
  * The life of one message in a step node: msg.payload in, the core step's result out as msg.payload, the other
