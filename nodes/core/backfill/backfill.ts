@@ -3,6 +3,7 @@ import type { HttpTransport } from '../http/http-transport';
 import { checkWindow, historyCredentials, historyLister, type HistoryLister } from '../sources/history';
 import { addressed } from '../sources/credential-error';
 import type { HistoryContext, HistoryPage } from '../sources/history/history-lister';
+import { scrubPan } from '../tokenize/pan-scrub';
 import { ledgerViewOf } from './ledger-view';
 import { progressOf, reachedAfter, type BackfillProgress } from './backfill-progress';
 import { addCounts, backfillCursorName, readBackfillState, saveBackfillState, ZERO_COUNTS, type BackfillState } from './backfill-state';
@@ -126,9 +127,12 @@ export async function backfillPage(o: BackfillOptions, run: BackfillRun, p: Page
   return next;
 }
 
-/** The notes so far with the page's new ones, none when there are none. */
+/**
+ * The notes so far with the page's new ones, none when there are none. A note quotes what the processor listed (an
+ * item's type, its code), and the state is stored and shown: scrubbed of card data, as the events are.
+ */
 function notesAfter(before: readonly string[] | undefined, page: readonly string[] | undefined): { notes?: string[] } {
-  const notes = [...new Set([...(before ?? []), ...(page ?? [])])];
+  const notes = [...new Set([...(before ?? []), ...(page ?? []).map(scrubPan)])];
   return notes.length ? { notes } : {};
 }
 

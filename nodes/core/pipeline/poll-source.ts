@@ -13,6 +13,8 @@ import { parseSourceCredentials, type CredentialPlace } from '../sources/source-
 import type { SqlDatabase } from '../store/sql-database';
 import { transactionView } from '../store/transaction-view';
 import type { KeyProvider } from '../tokenize/key-provider';
+import { scrubPan } from '../tokenize/pan-scrub';
+import { scrubError } from '../tokenize/scrub-error';
 
 /** The first poll (no cursor yet) reaches back a day: payments taken while polling was set up are picked up. */
 export const DEFAULT_POLL_LOOKBACK_HOURS = 24;
@@ -161,7 +163,8 @@ export async function pollSource(o: PollOptions): Promise<PollOutcome> {
     } catch (error) {
       const e = addressed(error, source, o.credentialPlace);
       if (out.pages === 0) throw e;
-      out.failure = e instanceof Error ? e : new Error(String(e));
+      // Logged by the faces as it is: scrubbed of card data an error the core did not build may quote.
+      out.failure = scrubError(e instanceof Error ? e : new Error(String(e)));
       out.more = true;
       return out;
     }
@@ -172,7 +175,8 @@ export async function pollSource(o: PollOptions): Promise<PollOutcome> {
     }
     out.events.push(...kept.fresh);
     out.duplicates.push(...kept.duplicates);
-    for (const note of page.notes ?? []) if (!out.notes?.includes(note)) (out.notes ??= []).push(note);
+    // A note quotes what the processor listed (an item's type, its code): scrubbed of card data, as the events are.
+    for (const note of (page.notes ?? []).map(scrubPan)) if (!out.notes?.includes(note)) (out.notes ??= []).push(note);
     out.pages++;
     // A source that hands back no position (an empty first page) keeps the one it had: never back to the start.
     cursor = page.cursor ?? cursor;

@@ -316,6 +316,17 @@ for (const store of stores) describe(`backfill of processor history on ${store.d
     ]);
   });
 
+  it('SumUp: a note quoting a listed item holds no card number, in the state returned or stored', async () => {
+    const card = '4012888888881881';
+    const gone = sumupTransaction('chip', { amount: '12.50', at: new Date('2026-01-14T12:00:00Z') });
+    serveSumUpPage([{ ...sumupHistoryItem(gone), transaction_code: `card ${card}` }], []);
+    const done = await runBackfill(options({ source: 'sumup', credentials: { accessToken: SUMUP_TOKEN, merchantCode: SUMUP_MERCHANT }, limit: 1 }));
+    const stored = await readBackfillState(s.db, backfillCursorName('sumup', SINCE, UNTIL));
+    assert.deepEqual([done.notes, stored?.notes], [[
+      `SumUp's transaction history lists PAYMENT card [redacted card number] (transaction ${String(gone.id)}), but SumUp has no transaction ${String(gone.id)} to read (404): it is not counted`,
+    ], done.notes]);
+  });
+
   it('queues each recorded payment and its customer in a SaaS CRM\'s outbox, once', async () => {
     serveStripeCharges();
     const crm = { crm: 'hubspot' as const, adapter: () => { throw new Error('not sent during the test'); }, waitMs: 0 };

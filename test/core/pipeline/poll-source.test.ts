@@ -241,3 +241,26 @@ describe('polling Stripe beside its webhook', () => {
     assert.ok(kept.every((r) => !r.payload.includes('fp_secret_') && r.payload.includes('ctok_k1_')), kept.map((r) => r.payload).join('\n'));
   });
 });
+
+describe('what a poll says of a listing holds no card number', { timeout: 30_000 }, () => {
+  const card = '4012888888881881';
+
+  it('the notes of its pages and the failure it stopped at: scrubbed, as the events are', async () => {
+    const s = await tempStore();
+    try {
+      // As SumUp's notes quote a listed item's type and code, and an API error quotes what the processor answered.
+      const { source } = pagedSource({
+        null: { events: [paymentEvent(1)], cursor: 'c1', more: true, notes: [`the history lists PAYMENT card ${card} naming no transaction: it is not counted`] },
+      });
+      const listed = source.list!.bind(source);
+      source.list = async (c, page, ctx) => (page.cursor === 'c1' ? Promise.reject(new Error(`the processor answered 502: card ${card} is not a transaction`)) : listed(c, page, ctx));
+      const out = await pollSource({ source, credentials: {}, store: s.db, keys: testKeys() });
+      assert.deepEqual([ids(out.events), out.pages], [['e1'], 1]);
+      assert.deepEqual(out.notes, ['the history lists PAYMENT card [redacted card number] naming no transaction: it is not counted']);
+      assert.equal(out.failure?.message, 'the processor answered 502: card [redacted card number] is not a transaction');
+      assert.ok(!out.failure?.stack?.includes(card), out.failure?.stack);
+    } finally {
+      await s.remove();
+    }
+  });
+});
