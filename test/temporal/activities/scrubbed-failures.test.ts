@@ -21,9 +21,7 @@ async function failureThroughWorker(failure: unknown): Promise<unknown> {
   const options = paymentWorkerOptions({ connection: {} as NativeConnection, taskQueue: 'scrub', activities: {} as TerminalCrmActivities, workflowsPath: 'unused' });
   const factories = options.interceptors?.activity ?? [];
   const inbound = factories.map((f) => (f({} as Context) as ActivityInterceptors).inbound).filter((i) => i?.execute !== undefined);
-  let run = async (_input: ActivityExecuteInput): Promise<unknown> => {
-    throw failure;
-  };
+  let run: (input: ActivityExecuteInput) => Promise<unknown> = () => Promise.reject(failure);
   for (const i of inbound.reverse()) {
     const next = run;
     run = (input) => i!.execute!(input, next);
