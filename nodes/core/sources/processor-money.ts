@@ -1,5 +1,6 @@
 import { currencyExponent, type Money } from '../contracts/money';
 import { InputError } from '../errors';
+import { scrubPan } from '../tokenize/pan-scrub';
 
 /**
  * How many decimals a processor's API uses for a currency where it differs from ISO 4217. Each source keeps its
@@ -38,6 +39,7 @@ export function moneyFromProcessor(amount: number, currency: string, rules: Expo
     const what = Number.isInteger(amount) ? `more minor units than can be counted exactly (${Number.MAX_SAFE_INTEGER} at most)` : 'not a whole number of minor units';
     throw new InputError(field, `${amount} is ${what}`, 'the processor sent a malformed amount; check the event');
   }
+  notACardNumber(String(amount), field);
   const shift = currencyExponent(code) - processorExponent(code, rules);
   if (shift === 0) return { minor: amount, currency: code };
   if (shift > 0) {
@@ -66,6 +68,7 @@ export function moneyFromDecimal(value: string | number, currency: string, field
   const m = /^(-?)(\d+)(?:\.(\d+))?$/.exec(text);
   if (!m) throw new InputError(field, `"${value}" is not a decimal amount`, 'the processor sent a malformed amount; check the event');
   const [, sign, whole, frac = ''] = m;
+  notACardNumber(whole!, field);
   const kept = frac.replace(/0+$/, '');
   if (kept.length > exp) throw new InputError(field, `${text} ${code} has more decimals than ${code}'s ${exp}`, 'the processor sent an amount that cannot be represented exactly; check the event');
   const minor = Number(`${whole}${kept.padEnd(exp, '0')}`);
@@ -73,6 +76,17 @@ export function moneyFromDecimal(value: string | number, currency: string, field
     throw new InputError(field, `${text} ${code} is more of ${code}'s minor units than can be counted exactly (${Number.MAX_SAFE_INTEGER} at most)`, 'the processor sent a malformed amount; check the event');
   }
   return { minor: sign === '-' ? -minor : minor, currency: code };
+}
+
+/**
+ * An amount whose digits are a card number (13–19 of them passing the Luhn check, as scrubPan finds one: a trillion
+ * minor units or more, no terminal's payment) is a field mixed up (a generic mapping pointing at the card number), not
+ * money: refused, or the card number would be kept in the ledger and sent to the CRMs as an amount.
+ */
+function notACardNumber(digits: string, field: string): void {
+  if (digits.length >= 13 && scrubPan(digits) !== digits) {
+    throw new InputError(field, 'holds a card number, not an amount', 'point it at the payment\'s amount (a generic source\'s mapping); a card number is never read as money');
+  }
 }
 
 /** A JS number's shortest round-trip text, without exponent notation for the sizes money has. */
