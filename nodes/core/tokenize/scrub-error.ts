@@ -1,4 +1,4 @@
-import { scrubPan, scrubStrings } from './pan-scrub';
+import { scrubPan, scrubStrings } from '../pan-scrub';
 
 /** How deep a chain of causes is followed: errors wrapping errors nest a few levels at most. */
 const MAX_CAUSES = 8;
@@ -16,11 +16,29 @@ export function scrubError<T>(error: T): T {
   let e: unknown = error;
   for (let depth = 0; e instanceof Error && depth < MAX_CAUSES; depth++) {
     const scrubbed = scrubPan(e.message);
-    if (scrubbed !== e.message) e.message = scrubbed;
-    if (typeof e.stack === 'string') e.stack = scrubPan(e.stack);
+    if (scrubbed !== e.message) rewrite(e, 'message', scrubbed);
+    const stack = typeof e.stack === 'string' ? scrubPan(e.stack) : e.stack;
+    if (stack !== e.stack) rewrite(e, 'stack', stack);
     const details = (e as { details?: unknown }).details;
-    if (Array.isArray(details)) Object.defineProperty(e, 'details', { value: scrubStrings(details), writable: true, configurable: true, enumerable: true });
+    if (Array.isArray(details)) rewrite(e, 'details', scrubStrings(details));
     e = e.cause;
   }
   return error;
+}
+
+/**
+ * One property of the error, rewritten as an own data property: a class may define it read-only or as a getter (a
+ * library's error), and a failed assignment must not replace the error with a TypeError.
+ */
+function rewrite(e: Error, key: 'message' | 'stack' | 'details', value: unknown): void {
+  try {
+    const own = Object.getOwnPropertyDescriptor(e, key);
+    if (own && !own.configurable) {
+      if (own.writable) (e as unknown as Record<string, unknown>)[key] = value;
+      return;
+    }
+    Object.defineProperty(e, key, { value, writable: true, configurable: true, enumerable: own?.enumerable ?? false });
+  } catch {
+    // A frozen error stays as it is: the error itself still goes on, not a TypeError about it.
+  }
 }
