@@ -4,7 +4,7 @@ import { parsePaymentEvent } from '../nodes/core/contracts/parse-payment-event';
 import { exactPaymentEvent } from '../nodes/core/contracts/payment-event-exact';
 import { InputError } from '../nodes/core/errors';
 import { paymentKeyOf } from '../nodes/core/ledger/ledger-event';
-import { PAN_SCRUB, scrubStrings } from '../nodes/core/tokenize/pan-scrub';
+import { PAN_SCRUB, scrubStrings } from '../nodes/core/pan-scrub';
 import { scrubKeepingIds, type EventDraft } from '../nodes/core/tokenize/scrub-keeping-ids';
 import { loadTemporal } from './optional-temporal';
 

@@ -1,5 +1,5 @@
 import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { scrubStrings } from '../nodes/core/tokenize/pan-scrub';
+import { scrubStrings } from '../nodes/core/pan-scrub';
 import { sendToTerminalWorkflowId, type sendToTerminal, type SendToTerminalWorkflowInput } from '../workflows/send-to-terminal';
 import { DEFAULT_TASK_QUEUE } from './start-payment/task-queue';
 

@@ -1,4 +1,4 @@
-import { scrubPan } from './tokenize/pan-scrub';
+import { scrubPan } from './pan-scrub';
 
 /**
  * Errors a user can act on. Every message names the field that is wrong and what to do about it,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { luhnValid, PAN_REDACTION, PIN_REDACTION, scrubPan, scrubStrings, SECURITY_CODE_REDACTION } from '../../../nodes/core/tokenize/pan-scrub';
+import { luhnValid, PAN_REDACTION, PIN_REDACTION, scrubPan, scrubStrings, SECURITY_CODE_REDACTION } from '../../nodes/core/pan-scrub';
 
 describe('PAN scrubbing', () => {
   it('knows valid and invalid Luhn numbers', () => {

@@ -1,4 +1,4 @@
-import { luhnValid } from '../../nodes/core/tokenize/pan-scrub';
+import { luhnValid } from '../../nodes/core/pan-scrub';
 
 /**
  * A 13-digit run from the clock that passes the Luhn check, for event ids in tests: a millisecond count passes it

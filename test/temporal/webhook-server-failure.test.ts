@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@temporalio/client';
 import { createSource } from '../../nodes/core/sources/registry';
-import { PAN_REDACTION } from '../../nodes/core/tokenize/pan-scrub';
+import { PAN_REDACTION } from '../../nodes/core/pan-scrub';
 import { chargeObject, signedDelivery, stripeEvent } from '../../sandbox/simulator/stripe-terminal-events';
 import { startWebhookServer, type RunningWebhookServer } from '../../temporal/webhook-server';
 import { TEST_WEBHOOK_SECRET } from '../support/temp-store';

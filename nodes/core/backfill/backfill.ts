@@ -3,7 +3,7 @@ import type { HttpTransport } from '../http/http-transport';
 import { checkWindow, historyCredentials, historyLister, type HistoryLister } from '../sources/history';
 import { addressed } from '../sources/credential-error';
 import type { HistoryContext, HistoryPage } from '../sources/history/history-lister';
-import { scrubPan } from '../tokenize/pan-scrub';
+import { scrubPan } from '../pan-scrub';
 import { ledgerViewOf } from './ledger-view';
 import { progressOf, reachedAfter, type BackfillProgress } from './backfill-progress';
 import { addCounts, backfillCursorName, readBackfillState, saveBackfillState, ZERO_COUNTS, type BackfillState } from './backfill-state';

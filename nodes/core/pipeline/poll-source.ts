@@ -13,7 +13,7 @@ import { parseSourceCredentials, type CredentialPlace } from '../sources/source-
 import type { SqlDatabase } from '../store/sql-database';
 import { transactionView } from '../store/transaction-view';
 import type { KeyProvider } from '../tokenize/key-provider';
-import { scrubPan } from '../tokenize/pan-scrub';
+import { scrubPan } from '../pan-scrub';
 import { scrubError } from '../tokenize/scrub-error';
 
 /** The first poll (no cursor yet) reaches back a day: payments taken while polling was set up are picked up. */

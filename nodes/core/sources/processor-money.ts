@@ -1,6 +1,6 @@
 import { currencyExponent, type Money } from '../contracts/money';
 import { InputError } from '../errors';
-import { scrubPan } from '../tokenize/pan-scrub';
+import { scrubPan } from '../pan-scrub';
 
 /**
  * How many decimals a processor's API uses for a currency where it differs from ISO 4217. Each source keeps its

@@ -1,7 +1,7 @@
 import { exactPaymentEvent } from '../contracts/payment-event-exact';
 import { type PaymentEvent } from '../contracts/payment-event';
 import { parsePaymentEvent } from '../contracts/parse-payment-event';
-import { PAN_SCRUB, scrubStrings } from '../tokenize/pan-scrub';
+import { PAN_SCRUB, scrubStrings } from '../pan-scrub';
 import { scrubKeepingIds, type EventDraft } from '../tokenize/scrub-keeping-ids';
 
 /**

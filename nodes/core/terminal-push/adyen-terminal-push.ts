@@ -2,7 +2,7 @@ import { randomInt } from 'node:crypto';
 import { formatMoney, type Money } from '../contracts/money';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
 import { moneyFromDecimal } from '../sources/processor-money';
-import { scrubPan } from '../tokenize/pan-scrub';
+import { scrubPan } from '../pan-scrub';
 import { callVendor, vendorSays } from './push-http';
 import { ADYEN_METADATA_KEYS, ADYEN_METADATA_LIMITS, pushMetadata } from './push-metadata';
 import type { AdyenPushSettings } from './push-settings';

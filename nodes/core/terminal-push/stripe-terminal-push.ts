@@ -1,6 +1,6 @@
 import { formatMoney } from '../contracts/money';
 import type { HttpResponse, HttpTransport } from '../http/http-transport';
-import { scrubPan } from '../tokenize/pan-scrub';
+import { scrubPan } from '../pan-scrub';
 import { callVendor, vendorSays } from './push-http';
 import { pushMetadata, STRIPE_METADATA_KEYS } from './push-metadata';
 import type { StripePushSettings } from './push-settings';

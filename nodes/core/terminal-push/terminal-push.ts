@@ -1,7 +1,7 @@
 import { z } from 'zod/v4';
 import { MoneySchema, type Money } from '../contracts/money';
 import { issueText } from '../errors';
-import { scrubStrings } from '../tokenize/pan-scrub';
+import { scrubStrings } from '../pan-scrub';
 
 /**
  * CRM → terminal: a sale started from a CRM record (a deal, an invoice, a booking) is pushed to a card reader with

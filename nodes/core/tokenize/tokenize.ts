@@ -3,7 +3,7 @@ import type { CardIdentity, PaymentEvent, SourceName, TokenizedPaymentEvent } fr
 import { parsePaymentEvent } from '../contracts/parse-payment-event';
 import { exactPaymentEvent } from '../contracts/payment-event-exact';
 import type { KeyProvider, TokenKey } from './key-provider';
-import { PAN_SCRUB, scrubStrings } from './pan-scrub';
+import { PAN_SCRUB, scrubStrings } from '../pan-scrub';
 import { scrubKeepingIds, type EventDraft } from './scrub-keeping-ids';
 
 export function cardToken(key: TokenKey, source: SourceName, fingerprint: string): string {

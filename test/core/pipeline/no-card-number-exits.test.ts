@@ -14,7 +14,7 @@ import { crmSyncLimits, runCrmSync } from '../../../nodes/core/outbox/sync-run';
 import { segmentStep } from '../../../nodes/core/segment/segment-step';
 import { matchStep, tokenizeStep } from '../../../nodes/core/steps/steps';
 import { upsertToCrmStep, type SaasCrmTarget } from '../../../nodes/core/steps/upsert-to-crm';
-import { luhnValid, PAN_REDACTION, PIN_REDACTION, SECURITY_CODE_REDACTION } from '../../../nodes/core/tokenize/pan-scrub';
+import { luhnValid, PAN_REDACTION, PIN_REDACTION, SECURITY_CODE_REDACTION } from '../../../nodes/core/pan-scrub';
 import { createGenericSource } from '../../../nodes/core/sources/generic';
 import type { WebhookRequest } from '../../../nodes/core/sources/source';
 import { failFastOnInputError } from '../../../temporal/activities/fail-fast';

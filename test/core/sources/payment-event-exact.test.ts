@@ -8,7 +8,7 @@ import { InputError, issueText } from '../../../nodes/core/errors';
 import { scrubbedPaymentEvent } from '../../../nodes/core/sources/scrubbed-event';
 import { scrubKeepingIds } from '../../../nodes/core/tokenize/scrub-keeping-ids';
 import { keyProviderFromSpec } from '../../../nodes/core/tokenize/key-provider';
-import { PAN_REDACTION, PAN_SCRUB, scrubStrings } from '../../../nodes/core/tokenize/pan-scrub';
+import { PAN_REDACTION, PAN_SCRUB, scrubStrings } from '../../../nodes/core/pan-scrub';
 import { tokenize, tokenizeExact } from '../../../nodes/core/tokenize/tokenize';
 
 /**

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NodeOperationError, type INode } from 'n8n-workflow';
 import { SumUpApiError } from '../../../nodes/core/sources/sumup-api';
-import { PAN_REDACTION } from '../../../nodes/core/tokenize/pan-scrub';
+import { PAN_REDACTION } from '../../../nodes/core/pan-scrub';
 import { errorMessage, toNodeError } from '../../../nodes/n8n/shared/node-error';
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CloverApiError } from '../../../nodes/core/sources/clover-api';
-import { PAN_REDACTION } from '../../../nodes/core/tokenize/pan-scrub';
+import { PAN_REDACTION } from '../../../nodes/core/pan-scrub';
 import type { DoneFn, NodeMessage, RuntimeNode, SendFn } from '../../../nodes/node-red/shared/red-api';
 import { handleInput } from '../../../nodes/node-red/shared/step-node';
 

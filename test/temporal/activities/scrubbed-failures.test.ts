@@ -4,7 +4,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityExecuteInput, ActivityInterceptors, NativeConnection } from '@temporalio/worker';
 import type { Context } from '@temporalio/activity';
 import { CloverApiError } from '../../../nodes/core/sources/clover-api';
-import { PAN_REDACTION } from '../../../nodes/core/tokenize/pan-scrub';
+import { PAN_REDACTION } from '../../../nodes/core/pan-scrub';
 import type { TerminalCrmActivities } from '../../../temporal/activities/worker-activities';
 import { paymentWorkerOptions } from '../../../temporal/payment-worker';
 
