@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { CrmFieldUpdate, CrmItemResult } from '../crm/saas/crm-adapter';
 import { CrmRateLimitError } from '../crm/saas/crm-errors';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
+import { scrubPan } from '../pan-scrub';
 import { saveLinks } from './links';
 import { givenUpReason, isGivenUp, retryDelayMs } from './retry-policy';
 import { linkKindOf, type OutboxAlert, type OutboxKind, type OutboxPolicy } from './types';
@@ -73,8 +74,12 @@ export async function markSyncedAll(tx: SqlExecutor, ctx: SettleContext, synced:
   return synced.map(({ row, crmId, notes }) => (held.has(row.id) ? { ...base(row), status: 'synced', crmId, ...(notes?.length ? { notes } : {}) } : { ...base(row), status: 'lost' }));
 }
 
-/** The CRM refused the content: kept with its reason for a person, never sent again as it is. */
-export async function markRejected(tx: SqlExecutor, ctx: SettleContext, row: ClaimedRow, reason: string): Promise<RowOutcome> {
+/**
+ * The CRM refused the content: kept with its reason for a person, never sent again as it is. The reason is the CRM's
+ * text, which may quote what it was sent: kept scrubbed of card data, as every message is (pan-scrub).
+ */
+export async function markRejected(tx: SqlExecutor, ctx: SettleContext, row: ClaimedRow, said: string): Promise<RowOutcome> {
+  const reason = scrubPan(said);
   const { changes } = await tx.run(
     `UPDATE outbox SET state = 'rejected', attempts = attempts + 1, last_error = ?, claimed_by = NULL, claimed_until = NULL, updated_at = ? WHERE ${HELD}`,
     [reason, iso(ctx.now), row.id, ctx.owner],
@@ -86,7 +91,8 @@ export async function markRejected(tx: SqlExecutor, ctx: SettleContext, row: Cla
  * This try failed for a reason that may pass: an attempt is counted and the row waits (backoff), or, past the
  * policy's limits, it is dead and an alert is kept and returned.
  */
-export async function markFailed(tx: SqlExecutor, ctx: SettleContext, row: ClaimedRow, reason: string, atLeastMs = 0): Promise<{ outcome: RowOutcome; alert?: OutboxAlert }> {
+export async function markFailed(tx: SqlExecutor, ctx: SettleContext, row: ClaimedRow, said: string, atLeastMs = 0): Promise<{ outcome: RowOutcome; alert?: OutboxAlert }> {
+  const reason = scrubPan(said);
   const attempts = row.attempts + 1;
   if (isGivenUp(ctx.policy, attempts, row.createdAt, ctx.now)) {
     const why = givenUpReason(ctx.policy, attempts, row.createdAt, ctx.now, reason);

@@ -205,6 +205,16 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     assert.equal(mock.callsTo('/contacts/batch/upsert').length, 1);
   });
 
+  it("keeps a CRM's refusal scrubbed of a card number it quotes", async () => {
+    const { adapter, clock } = await hubspotOutbox();
+    await queue(db, 'hubspot', [{ kind: 'customer', record: customer(2, { email: '4242 4242 4242 4242' }) }], T0);
+    const r = await drainWith(db, adapter, clock);
+    assert.equal(r.counts.rejected, 1);
+    const [bad] = await outboxRows(db, "state = 'rejected'");
+    assert.match(bad!.last_error!, /^Email address \[redacted card number\] is invalid/);
+    assert.doesNotMatch(bad!.last_error!, /4242/);
+  });
+
   it('refuses the payments of a customer HubSpot refused, with its reason, and writes no deal without its contact', async () => {
     const { mock, adapter, clock } = await hubspotOutbox();
     await queue(db, 'hubspot', [...customers(1), { kind: 'customer', record: customer(2, { email: 'not-an-email' }) }], T0);
