@@ -4,7 +4,7 @@ import type { Inbox } from '../nodes/core/inbox/inbox';
 import { DEFAULT_MAX_BODY_BYTES, jsonAnswer, type ReceiveOptions } from '../nodes/core/pipeline/receive-webhook';
 import type { HttpTransport } from '../nodes/core/http/http-transport';
 import type { Source } from '../nodes/core/sources/source';
-import { scrubError } from '../nodes/core/tokenize/scrub-error';
+import { scrubbedError } from '../nodes/core/tokenize/scrub-error';
 import { startFromWebhook } from './start-from-webhook';
 
 /** One source the entry serves at /webhooks/<name>, with the credential record its source parses. */
@@ -90,7 +90,7 @@ export function startWebhookServer(o: WebhookServerOptions): Promise<RunningWebh
     } catch (e) {
       // Temporal unreachable, or a bug: a 5xx makes the processor retry later, which is what we want. Logged and
       // answered scrubbed of card data (scrubError): the error may quote what it was handed.
-      const error = scrubError(e instanceof Error ? e : new Error(String(e)));
+      const error = scrubbedError(e);
       log(`webhook failed: ${error.message}`);
       send(jsonAnswer(503, { error: error.message }));
     }

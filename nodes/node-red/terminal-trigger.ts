@@ -3,7 +3,7 @@ import { SqlInbox } from '../core/inbox/inbox';
 import { axiosTransport } from '../core/http/axios-transport';
 import { receiveWebhook } from '../core/pipeline/receive-webhook';
 import { parseSourceCredentials } from '../core/sources/source-credentials';
-import { scrubError } from '../core/tokenize/scrub-error';
+import { scrubbedError } from '../core/tokenize/scrub-error';
 import { STORE_TYPE, type SourceAccountNode, type StoreNode } from './shared/config-types';
 import { configNode } from './shared/config-node';
 import { shortText } from './shared/short-text';
@@ -89,7 +89,7 @@ export = function register(RED: NodeRedApi): void {
     const handler: HttpHandler = (req, res) => {
       answer(req, res).catch((err: unknown) => {
         // Scrubbed of card data (scrubError): an error the core did not build may quote the delivery or a processor.
-        const error = scrubError(err instanceof Error ? err : new Error(String(err)));
+        const error = scrubbedError(err);
         this.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });
         if (error instanceof BodyTooLargeError) return reply(res, 413, `rejected: ${error.message}`, { connection: 'close' });
         this.error(error.message);

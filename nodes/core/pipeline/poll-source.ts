@@ -14,7 +14,7 @@ import type { SqlDatabase } from '../store/sql-database';
 import { transactionView } from '../store/transaction-view';
 import type { KeyProvider } from '../tokenize/key-provider';
 import { scrubPan } from '../pan-scrub';
-import { scrubError } from '../tokenize/scrub-error';
+import { scrubbedError } from '../tokenize/scrub-error';
 
 /** The first poll (no cursor yet) reaches back a day: payments taken while polling was set up are picked up. */
 export const DEFAULT_POLL_LOOKBACK_HOURS = 24;
@@ -164,7 +164,7 @@ export async function pollSource(o: PollOptions): Promise<PollOutcome> {
       const e = addressed(error, source, o.credentialPlace);
       if (out.pages === 0) throw e;
       // Logged by the faces as it is: scrubbed of card data an error the core did not build may quote.
-      out.failure = scrubError(e instanceof Error ? e : new Error(String(e)));
+      out.failure = scrubbedError(e);
       out.more = true;
       return out;
     }

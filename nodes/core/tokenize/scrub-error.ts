@@ -26,6 +26,11 @@ export function scrubError<T>(error: T): T {
   return error;
 }
 
+/** Whatever was thrown, as an Error scrubbed of card data (scrubError): what the faces log and hand on. */
+export function scrubbedError(thrown: unknown): Error {
+  return scrubError(thrown instanceof Error ? thrown : new Error(String(thrown)));
+}
+
 /**
  * One property of the error, rewritten as an own data property: a class may define it read-only or as a getter (a
  * library's error), and a failed assignment must not replace the error with a TypeError.

@@ -1,5 +1,5 @@
 import { NodeOperationError, type INode } from 'n8n-workflow';
-import { scrubError } from '../../core/tokenize/scrub-error';
+import { scrubError, scrubbedError } from '../../core/tokenize/scrub-error';
 
 /**
  * The core's messages already say "<field>: <problem>. Fix: <fix>", written for operators; they are shown as they
@@ -8,7 +8,7 @@ import { scrubError } from '../../core/tokenize/scrub-error';
  */
 export function toNodeError(node: INode, error: unknown, itemIndex?: number): NodeOperationError {
   if (error instanceof NodeOperationError) return scrubError(error);
-  const cause = scrubError(error instanceof Error ? error : new Error(String(error)));
+  const cause = scrubbedError(error);
   return new NodeOperationError(node, cause, itemIndex === undefined ? {} : { itemIndex });
 }
 

@@ -1,6 +1,6 @@
 import type { DoneFn, NodeMessage, NodeStatus, RuntimeNode, SendFn } from './red-api';
 import { shortText } from './short-text';
-import { scrubError } from '../../core/tokenize/scrub-error';
+import { scrubbedError } from '../../core/tokenize/scrub-error';
 
 export interface StepOutcome {
   /** msg.payload of the message that leaves on `output`. */
@@ -14,9 +14,6 @@ export interface StepOutcome {
   fill?: NodeStatus['fill'];
 }
 
-/** What a Catch node and the log get: scrubbed of card data (scrubError), whatever error the step failed with. */
-const asError = (e: unknown) => scrubError(e instanceof Error ? e : new Error(String(e)));
-
 /**
  * The life of one message in a step node: msg.payload in, the core step's result out as msg.payload, the other
  * msg properties kept. A failure goes to done(err), so a Catch node receives it with the message that failed;
@@ -29,7 +26,7 @@ export function handleInput(node: RuntimeNode, step: (payload: unknown) => Promi
       try {
         outcome = await step(msg.payload);
       } catch (e) {
-        const error = asError(e);
+        const error = scrubbedError(e);
         node.status({ fill: 'red', shape: 'ring', text: shortText(error.message) });
         return done(error);
       }
@@ -47,6 +44,6 @@ export function handleInput(node: RuntimeNode, step: (payload: unknown) => Promi
       }
       done();
     };
-    run().catch((e: unknown) => done(asError(e)));
+    run().catch((e: unknown) => done(scrubbedError(e)));
   });
 }
