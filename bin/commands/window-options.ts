@@ -1,12 +1,13 @@
 import { InputError } from '../../nodes/core/errors';
+import { isoTimeText, NO_SUCH_DAY_FIX } from '../../nodes/core/format/iso-time-text';
 
 /** "2026-01-01" (midnight UTC) or an ISO time; undefined when the flag was not given. */
 export function parseDay(flag: string, value: string | undefined): Date | undefined {
   if (value === undefined) return undefined;
-  const text = value.trim();
-  const d = new Date(/^\d{4}-\d{2}-\d{2}$/.test(text) ? `${text}T00:00:00Z` : text);
-  if (Number.isNaN(d.getTime())) throw new InputError(flag, `"${value}" is not a date`, 'give a day such as 2026-01-01, or an ISO time such as 2026-01-01T00:00:00Z');
-  return d;
+  const read = isoTimeText(value);
+  if (read === 'not ISO 8601') throw new InputError(flag, `"${value}" is not a date`, 'give a day such as 2026-01-01, or an ISO time such as 2026-01-01T00:00:00Z');
+  if (read === 'no such day') throw new InputError(flag, `"${value}" names a day the calendar does not have`, NO_SUCH_DAY_FIX);
+  return read;
 }
 
 /** --until after --since, checked before anything is read or printed: a window the other way round is two dates swapped. */

@@ -120,6 +120,9 @@ describe('terminal-crm backfill and reconcile (in process)', { timeout: 30_000 }
     assert.match((await cli('backfill', '--from', 'sumup', '--since', '2026-01-01', '--offline-grace', '24', '--store', store)).err, /^--offline-grace: SumUp's history is listed by when each payment was made, and takes no offline grace/m);
     assert.match((await cli('backfill', '--from', 'stripe', '--store', store)).err, /--since: is missing\. Fix: give the first day/);
     assert.match((await cli('backfill', '--from', 'stripe', '--since', 'yesterday', '--store', store)).err, /--since: "yesterday" is not a date/);
+    // Date would read these as 2001-01-01 and 2 March: a backfill of another window.
+    assert.match((await cli('backfill', '--from', 'stripe', '--since', '1', '--store', store)).err, /--since: "1" is not a date/);
+    assert.match((await cli('reconcile', '--from', 'stripe', '--since', '2026-02-30', '--store', store)).err, /--since: "2026-02-30" names a day the calendar does not have/);
     assert.match((await cli('backfill', '--from', 'stripe', '--since', '2026-01-01', '--signal', 'pause', '--store', store)).err, /--signal: only controls a backfill running on Temporal/);
     assert.match((await cli('reconcile', '--from', 'adyen', '--since', '2026-01-01', '--store', store)).err, /--from: "adyen" has no payment history/);
   });

@@ -1,5 +1,6 @@
 import type { Money } from '../contracts/money';
 import { InputError } from '../errors';
+import { isoTimeText, NO_SUCH_DAY_FIX } from '../format/iso-time-text';
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import { ledgerPaymentOf, PAYMENT_COLUMNS, readRecords, recordOfRow, type LedgerPayment, type PaymentRow } from './payment-rows';
 
@@ -96,24 +97,12 @@ export async function paymentsOf(db: Reader, filter: PaymentFilter): Promise<Pay
   return { payments: page, next: rows.length > filter.limit && last ? cursorOf(last) : null };
 }
 
-/** A day, or a day and a time of day with or without its offset, as ISO 8601 writes them. */
-const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/**
- * An ISO 8601 time as the ledger writes its times. Only ISO 8601 is read: Date also reads "1" as 2001 and rolls
- * "2025-02-30" over into March, which would answer a slip with payments of another window.
- */
+/** An ISO 8601 time as the ledger writes its times (isoTimeText: ISO 8601 only, a day the calendar has). */
 function isoTime(value: string, field: string): string {
-  const text = value.trim();
-  const iso = ISO_TIME.exec(text);
-  const ms = iso ? Date.parse(text.replace(',', '.')) : NaN;
-  if (Number.isNaN(ms)) throw new InputError(field, `"${value}" is not a time`, 'give an ISO 8601 time such as 2025-03-01T00:00:00Z');
-  const [y, m, d] = [Number(iso![1]), Number(iso![2]), Number(iso![3])];
-  const day = new Date(Date.UTC(y, m - 1, d));
-  if (day.getUTCFullYear() !== y || day.getUTCMonth() !== m - 1 || day.getUTCDate() !== d) {
-    throw new InputError(field, `"${value}" names a day the calendar does not have`, 'give a day that exists, such as 2025-03-01 (a month has 28 to 31 days)');
-  }
-  return new Date(ms).toISOString();
+  const read = isoTimeText(value);
+  if (read === 'not ISO 8601') throw new InputError(field, `"${value}" is not a time`, 'give an ISO 8601 time such as 2025-03-01T00:00:00Z');
+  if (read === 'no such day') throw new InputError(field, `"${value}" names a day the calendar does not have`, NO_SUCH_DAY_FIX);
+  return read.toISOString();
 }
 
 function cursorOf(p: LedgerPayment): string {
