@@ -3,7 +3,15 @@ import { after, before, describe, it } from 'node:test';
 import { ensureCrmSyncSchedules, crmSyncScheduleId } from '../../temporal/crm-sync-schedule';
 import { ensurePollSchedules, pollScheduleId } from '../../temporal/poll-schedule';
 import { ensureSegmentSchedule, SEGMENT_SCHEDULE_ID } from '../../temporal/segment-schedule';
+import type { Client } from '@temporalio/client';
 import { startDevServer, type DevServer } from './support/dev-server';
+
+/** What a worker's start does to the schedules, with a cron: the segment batch's, one source's poll, one CRM's sync. */
+const workerStart = (client: Client, taskQueue: string, source: string, crm: string) => async (cron: string) => {
+  await ensureSegmentSchedule(client, { taskQueue, cron });
+  await ensurePollSchedules(client, { taskQueue, sources: [source], cron });
+  await ensureCrmSyncSchedules(client, { taskQueue, crms: [crm], cron });
+};
 
 /**
  * Every worker brings the pack's schedules in line with its settings at start. What an operator set on a schedule
@@ -21,12 +29,7 @@ describe('the schedules the worker keeps: an operator\'s pause survives a worker
 
   it('segment batch, poll and CRM sync schedules stay paused with their note; the new spec is applied; the schedule is the same one', { timeout: 30_000 }, async () => {
     const client = server.env.client;
-    const taskQueue = 'schedule-state';
-    const start = async (cron: string) => {
-      await ensureSegmentSchedule(client, { taskQueue, cron });
-      await ensurePollSchedules(client, { taskQueue, sources: ['square'], cron });
-      await ensureCrmSyncSchedules(client, { taskQueue, crms: ['hubspot'], cron });
-    };
+    const start = workerStart(client, 'schedule-state', 'square', 'hubspot');
     const ids = [SEGMENT_SCHEDULE_ID, pollScheduleId('square'), crmSyncScheduleId('hubspot')];
     await start('0 3 * * *');
     const created = new Map<string, Date>();
@@ -50,12 +53,7 @@ describe('the schedules the worker keeps: an operator\'s pause survives a worker
 
   it('a limit on the actions left and pause-on-failure survive the start; a schedule without a limit stays unlimited', { timeout: 30_000 }, async () => {
     const client = server.env.client;
-    const taskQueue = 'schedule-limits';
-    const start = async (cron: string) => {
-      await ensureSegmentSchedule(client, { taskQueue, cron });
-      await ensurePollSchedules(client, { taskQueue, sources: ['stripe'], cron });
-      await ensureCrmSyncSchedules(client, { taskQueue, crms: ['salesforce'], cron });
-    };
+    const start = workerStart(client, 'schedule-limits', 'stripe', 'salesforce');
     await start('0 3 * * *');
     // What an operator sets with `temporal schedule update --remaining-actions …` or the UI; 0 is a limit used up.
     const set: Record<string, { remainingActions?: number; pauseOnFailure: boolean }> = {
