@@ -45,8 +45,9 @@ const earlier = (a: string | null, b: string | null) => (a === null ? b : b === 
  * `from`'s loyalty goes to `into`, per program: its counted payments and every ledger entry, so a refund or
  * dispute of one of them later moves the survivor's points, and the balance stays the sum of the ledger. The
  * survivor is a member since the earlier of the two enrolments; it keeps its own tier, or takes `from`'s if it
- * had none, with the tier changes `from` had (a sale heard late earns at the tier held at its time: tier-history.ts) (tiers are ranked by the program's configuration, which the store does not hold: the survivor's next
- * payment or the scheduled review re-tiers it on both customers' spend).
+ * had none (tiers are ranked by the program's configuration, which the store does not hold: the survivor's next
+ * payment or the scheduled review re-tiers it on both customers' spend), and with it the tier changes `from` had (a
+ * sale heard late earns at the tier held at its time: tier-history.ts).
  */
 export async function moveLoyalty(tx: SqlExecutor, from: string, into: string, now: string): Promise<LoyaltyMoved> {
   const fromMembers = await membershipsOf(tx, from);
