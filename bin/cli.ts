@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliIo, Command } from './commands/command';
 import { damerauWithin } from '../nodes/core/match/edit-distance';
+import { scrubbedError } from '../nodes/core/tokenize/scrub-error';
 
 export const stdio: CliIo = {
   out: (text) => void process.stdout.write(text),
@@ -78,9 +79,11 @@ export async function runCli(argv: readonly string[], commands: readonly Command
       io.err(`terminal-crm ${name}: ${message}\n\n${command.usage}`);
       return 2;
     }
-    const message = error instanceof Error ? error.message : String(error);
-    io.err(`\nterminal-crm ${name} failed.\n${message}\n`);
-    if (process.env.TERMINAL_CRM_DEBUG === '1' && error instanceof Error && error.stack) io.err(`${error.stack}\n`);
+    // A library's or a vendor's words (a driver quoting the value it choked on, an API error quoting a request) may
+    // hold a card number; a terminal's scrollback and a cron job's mail keep what is printed here.
+    const failure = scrubbedError(error);
+    io.err(`\nterminal-crm ${name} failed.\n${failure.message}\n`);
+    if (process.env.TERMINAL_CRM_DEBUG === '1' && failure.stack) io.err(`${failure.stack}\n`);
     return 1;
   }
 }

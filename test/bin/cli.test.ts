@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli } from '../../bin/cli';
 import { COMMANDS } from '../../bin/commands';
+import type { Command } from '../../bin/commands/command';
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -31,5 +32,30 @@ describe('terminal-crm (the dispatcher)', () => {
     const known = await cli('help', 'payments');
     assert.equal(known.code, 0);
     assert.match(known.out, /^Usage: terminal-crm payments/);
+  });
+
+  it("a command's failure is printed without the card number a library's or a vendor's message quoted, stack included", async () => {
+    const pan = '4242 4242 4242 4242';
+    const failing: Command = {
+      name: 'boom',
+      summary: 'fails',
+      usage: 'Usage: terminal-crm boom\n',
+      run: async () => {
+        throw new Error(`invalid input syntax for type integer: "${pan}"`, { cause: new Error(`card ${pan}`) });
+      },
+    };
+    const before = process.env.TERMINAL_CRM_DEBUG;
+    process.env.TERMINAL_CRM_DEBUG = '1';
+    try {
+      let err = '';
+      const code = await runCli(['boom'], [failing], { out: () => undefined, err: (t) => void (err += t) });
+      assert.equal(code, 1);
+      assert.match(err, /terminal-crm boom failed\.\ninvalid input syntax for type integer: "/);
+      assert.match(err, /at /, 'the stack is printed under TERMINAL_CRM_DEBUG=1');
+      assert.doesNotMatch(err, /4242 ?4242 ?4242 ?4242/);
+    } finally {
+      if (before === undefined) delete process.env.TERMINAL_CRM_DEBUG;
+      else process.env.TERMINAL_CRM_DEBUG = before;
+    }
   });
 });
