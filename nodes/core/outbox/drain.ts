@@ -6,6 +6,7 @@ import type { SqlDatabase } from '../store/sql-database';
 import { claimBatch, reclaimExpired } from './claim';
 import { drainCall, LeaseLostError, pacingFor, PacingDeadlineError } from '../crm/saas/paced-transport';
 import { activePause, pauseCrm } from './pauses';
+import { scrubPan } from '../pan-scrub';
 import type { Release } from '../crm/saas/rate-limiter';
 import { recordsFor } from './records';
 import { refusedCustomersOf } from './refused-customers';
@@ -148,7 +149,8 @@ export async function drain(options: DrainOptions): Promise<DrainResult> {
     if (done) return;
     done = true;
     result.ended = ended;
-    if (stop) result.stop = stop;
+    // The CRM's own errors are scrubbed when built; an adapter's or a driver's other error may quote a record too.
+    if (stop) result.stop = { ...stop, message: scrubPan(stop.message) };
   };
 
   // A drainer's workers claim one after another: claims are quick alone, and on Postgres concurrent claims

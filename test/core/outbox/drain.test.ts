@@ -291,6 +291,21 @@ for (const dialect of DIALECTS) describe(`outbox drain into HubSpot (contract mo
     assert.deepEqual((await outboxRows(db)).map((x) => [x.state, x.attempts]), [['pending', 0], ['pending', 0]]);
   });
 
+  it("stops without the card number an adapter's unexpected error quoted: the run's stop and the rows' last error are scrubbed", async () => {
+    const { adapter, clock } = await hubspotOutbox();
+    const broken = Object.assign(adapter, {
+      upsertCustomers: async () => {
+        throw new TypeError('Cannot read properties of undefined (reading "id") in {"note":"4242 4242 4242 4242"}');
+      },
+    });
+    await queue(db, 'hubspot', customers(1), T0);
+    const r = await drainWith(db, broken, clock);
+    assert.deepEqual([r.ended, r.stop?.kind], ['stopped', 'error']);
+    assert.match(r.stop!.message, /^unexpected error from the hubspot adapter: Cannot read properties .*"note":"\[redacted card number\]"/);
+    const [row] = await outboxRows(db);
+    assert.doesNotMatch(`${r.stop!.message} ${row!.last_error}`, /4242/);
+  });
+
   it('takes back the rows of a drainer that stopped mid-batch once its lease ends, and sends them again', async () => {
     const { mock, adapter, clock } = await hubspotOutbox();
     await queue(db, 'hubspot', customers(1, 2), T0);

@@ -1,4 +1,5 @@
 import { OAuth2TokenError } from '../../http/oauth2-token';
+import { scrubPan } from '../../pan-scrub';
 
 /**
  * What can go wrong talking to a CRM, typed so the outbox knows what to do: wait and retry, stop and tell
@@ -14,7 +15,9 @@ export abstract class CrmError extends Error {
     readonly crm: string,
     message: string,
   ) {
-    super(`${crm}: ${message}`);
+    // A CRM's refusal quotes what it was sent (a note, a custom field a card number was typed into); the message goes
+    // to the outbox row, the drain's stop, the sync's output, a pause's reason and Temporal history.
+    super(scrubPan(`${crm}: ${message}`));
     this.name = new.target.name;
   }
 }
