@@ -172,10 +172,17 @@ async function eventsOfCharge({ charge, id, sale }: ListedCharge, readRefunds: (
   const refunds = await readRefunds(charge);
   // The running total, with every refund not canceled — a failed one too: whether Stripe's amount_refunded still
   // counts a refund once it failed is not documented, and its reversal below takes it out of the total once.
-  const listed = refunds.reduce((sum, r) => sum + (r.status === 'canceled' ? 0 : (safeInt(r.amount) ?? 0)), 0);
+  const inTotal = refunds.filter((r) => r.status !== 'canceled');
+  const listed = inTotal.reduce((sum, r) => sum + (safeInt(r.amount) ?? 0), 0);
   const refunded = Math.max(safeInt(charge.amount_refunded) ?? 0, listed);
   if (refunded > 0) {
-    out.push(normalizeStripeEvent({ ...base, id: `charge:${id}:refunded:${refunded}`, type: 'charge.refunded', data: { object: { ...charge, amount_refunded: refunded } } }));
+    // Dated when the total reached this figure, its latest refund's creation, as the webhook's charge.refunded is: the
+    // ledger orders a payment's refund reports by time, and a refund in full closes the CRM's deal at it.
+    const reachedAt = inTotal.reduce<number | undefined>((latest, r) => {
+      const created = safeInt(r.created);
+      return created !== undefined && (latest === undefined || created > latest) ? created : latest;
+    }, undefined);
+    out.push(normalizeStripeEvent({ ...base, created: reachedAt ?? charge.created, id: `charge:${id}:refunded:${refunded}`, type: 'charge.refunded', data: { object: { ...charge, amount_refunded: refunded } } }));
   }
   for (const refund of refunds) {
     const refundId = str(refund.id);

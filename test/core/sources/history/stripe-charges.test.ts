@@ -121,6 +121,24 @@ describe('Stripe charge history: a charge that shows nothing refunded where the 
     }
   });
 
+  it('dates a charge\'s running total of refunds when its latest refund was made, as the webhook\'s charge.refunded is, not at the sale', async () => {
+    // Sold on 2 January; 10.00 refunded on the 4th, 20.00 on the 7th; a refund canceled on the 11th gave nothing back.
+    const sold = secs(SINCE) + 86400;
+    const charge = chargeObject({ chargeId: 'ch_3RefundTimeAAAAAAAAAAAAA', paymentIntentId: 'pi_3RefundTimeAAAAAAAAAAAAA', amount: 5000, amountRefunded: 3000, currency: 'eur', created: sold });
+    const refund = (amount: number, days: number, status: 'succeeded' | 'canceled', n: number) =>
+      refundObject({ amount, status, currency: 'eur', refundId: `re_3RefundTime${n}AAAAAAAAAAAA`, chargeId: charge.id, paymentIntentId: charge.payment_intent, created: sold + days * 86400 });
+    const api = stripe()
+      .get('/v1/charges').query(chargesQuery).reply(200, { object: 'list', url: '/v1/charges', data: [charge], has_more: false })
+      .get('/v1/refunds').query({ charge: charge.id, limit: '100' })
+      .reply(200, { object: 'list', url: '/v1/refunds', data: [refund(700, 9, 'canceled', 3), refund(2000, 5, 'succeeded', 2), refund(1000, 2, 'succeeded', 1)], has_more: false });
+    const page = await stripeChargeHistory.list({ secretKey: STRIPE_KEY }, window, { http: axiosTransport(), now: () => UNTIL });
+    assert.ok(api.isDone(), `not requested: ${api.pendingMocks().join(', ')}`);
+    assert.deepEqual(page.events.map((e) => [e.id, e.kind, e.refundedTotal?.minor, e.occurredAt]), [
+      [`stripe:charge:${charge.id}:succeeded`, 'payment', undefined, new Date(sold * 1000).toISOString()],
+      [`stripe:charge:${charge.id}:refunded:3000`, 'refund', 3000, new Date((sold + 5 * 86400) * 1000).toISOString()],
+    ]);
+  });
+
   it('reads no refunds of a charge of the grace past the window that belongs to a later window', async () => {
     // A sale on 1 February at 02:00, refunded since: January's listing brings it through the grace, and drops it.
     const after = chargeObject({ chargeId: 'ch_3FebruaryEEEEEEEEEEEEEEE', paymentIntentId: 'pi_3FebruaryEEEEEEEEEEEEEEE', amount: 900, amountRefunded: 900, currency: 'eur', created: secs(UNTIL) + 7200 });
