@@ -187,11 +187,12 @@ export interface RefundSearchFrom {
 }
 
 /**
- * How long after a refund is created ListPaymentRefunds may still not show it, with room to spare: Square says its
- * results "are eventually consistent, and new refunds or changes to refunds might take several seconds to appear",
- * and the pack's clock (ctx.now) may be a little off Square's.
+ * How long after a refund or a payment is created or changed ListPaymentRefunds or ListPayments may still not show it,
+ * with room to spare: Square says of both that results "are eventually consistent, and new refunds [payments] or
+ * changes to refunds [payments] might take several seconds to appear", and the pack's clock (ctx.now) may be a little
+ * off Square's.
  */
-export const REFUND_LISTING_LAG_MS = 5 * 60_000;
+export const SQUARE_LISTING_LAG_MS = 5 * 60_000;
 
 /** Pages of ListPaymentRefunds read at most for one payment (100 refunds each): a poll must not stall on one sale. */
 export const REFUND_SEARCH_MAX_PAGES = 10;
@@ -256,22 +257,23 @@ export async function searchedRefundTotal(
 }
 
 /**
- * Where the next search of a payment's refunds starts (`begin_time`): at the last refund this listing read, so the
- * pages read are not read again (only that refund, `begin_time` being inclusive: refunds sharing its `created_at`
- * are not skipped) — but never later than REFUND_LISTING_LAG_MS before now. The listing is eventually consistent:
- * a refund created a few seconds before a page was read may not be on it yet, though later ones are, and the
- * listing goes by `created_at`, so one listed late lies before where the reading got. Every refund created earlier
- * than the lag before a page was read was on it; going back the lag from now (at least as far as the pages read
- * recently) reads again only what may have been missed — at a busy location's backlog, long past, the last refund
- * read is the earlier, and the search moves on by whole pages. Never before the payment's creation; when this
- * listing read nothing, where it began.
+ * Where the next listing by time starts (ListPaymentRefunds' `begin_time` for a payment's refunds, ListPayments'
+ * `updated_at_begin_time` for polling): at the last item this listing read, so the pages read are not read again
+ * (only that item, the begin time being inclusive: items sharing its time are not skipped) — but never later than
+ * SQUARE_LISTING_LAG_MS before now. The listing is eventually consistent: an item created or changed a few seconds
+ * before a page was read may not be on it yet, though later ones are, and the listing goes by that time, so one
+ * listed late lies before where the reading got. Every item older than the lag before a page was read was on it;
+ * going back the lag from now (at least as far as the pages read recently) reads again only what may have been
+ * missed — at a busy location's backlog, long past, the last item read is the earlier, and the listing moves on by
+ * whole pages. Never before `floor` (a payment's creation, for its refunds); when this listing read nothing, where
+ * it began.
  */
-function nextBegin(from: string | undefined, lastRead: string | undefined, created: string | undefined, now: Date): string {
-  const settled = now.getTime() - REFUND_LISTING_LAG_MS;
+export function nextBegin(from: string | undefined, lastRead: string | undefined, floor: string | undefined, now: Date): string {
+  const settled = now.getTime() - SQUARE_LISTING_LAG_MS;
   const last = lastRead ?? from;
   const lastMs = last ? Date.parse(last) : NaN;
   let next = last !== undefined && Number.isFinite(lastMs) && lastMs <= settled ? last : new Date(settled).toISOString();
-  const createdMs = created ? Date.parse(created) : NaN;
-  if (created && Number.isFinite(createdMs) && Date.parse(next) < createdMs) next = created;
+  const floorMs = floor ? Date.parse(floor) : NaN;
+  if (floor && Number.isFinite(floorMs) && Date.parse(next) < floorMs) next = floor;
   return next;
 }

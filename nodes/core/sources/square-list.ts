@@ -2,7 +2,7 @@ import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError } from '../errors';
 import type { ListPage, ListResult, SourceContext } from './source';
 import {
-  completedRefundTotal, listsRefundIds, lookUpPayment, saysRefunded, searchedRefundTotal, squareErrorText, squareRequest, REFUND_SEARCH_MAX_PAGES, type RefundSearch,
+  completedRefundTotal, listsRefundIds, lookUpPayment, nextBegin, saysRefunded, searchedRefundTotal, squareErrorText, squareRequest, REFUND_SEARCH_MAX_PAGES, type RefundSearch,
 } from './square-api';
 import { squareMoney } from './square-card';
 import { squareLivemode, type SquareCredentials } from './square-credentials';
@@ -128,8 +128,12 @@ async function listLocationPayments(credentials: SquareCredentials, page: ListPa
   const kept = [...waiting].slice(-WAITING_MAX);
   // A search is kept while its payment waits: one that left (found, given up, or one of the oldest past WAITING_MAX) ends.
   const searching = Object.fromEntries(kept.flatMap((id) => (searches.has(id) ? [[id, searches.get(id)!] as const] : [])));
-  // The next query starts at the last change seen, inclusive: that payment comes again, under the same ids.
-  const cursor: PollState = next ? { since: state.since, page: next, last } : { since: last ?? state.since, page: null, last: null };
+  // The next query starts at the last change seen, inclusive: that payment comes again, under the same ids. ListPayments
+  // is eventually consistent ("changes to payments might take several seconds to appear"): a payment changed just
+  // before the last one seen may not have been listed yet, so the next query starts no later than the lag before now
+  // (nextBegin), and what it lists again comes under the same ids.
+  const resumeAt = last ? nextBegin(state.since ?? undefined, last, undefined, ctx.now()) : state.since;
+  const cursor: PollState = next ? { since: state.since, page: next, last } : { since: resumeAt, page: null, last: null };
   if (kept.length) cursor.waiting = kept;
   if (Object.keys(searching).length) cursor.searches = searching;
   return { events, cursor: JSON.stringify(cursor), more: Boolean(next), ...(notes.length ? { notes } : {}) };

@@ -106,6 +106,35 @@ describe('Square source: polling ListPayments', () => {
     assert.deepEqual([page4.events, page4.more, JSON.parse(page4.cursor!).since], [[], false, '2026-11-21T09:14:31.402Z']);
   });
 
+  it('lists again the last minutes of changes, so a sale ListPayments showed late (eventually consistent) is not skipped', async () => {
+    // Two contactless sales changed 20 and 10 seconds before the first poll; Square's listing shows the earlier one
+    // only after that poll ("changes to payments might take several seconds to appear").
+    const sale = squareApiFixture('list-payments-page-1').payments[0];
+    const late = { ...sale, id: 'LateListedSaleQ2w8XcV4bN6mZY', created_at: '2026-11-21T23:59:39.000Z', updated_at: '2026-11-21T23:59:40.000Z' };
+    const seen = { ...sale, id: 'SeenSaleT7yU3iO9pA1sD5fGhZY', created_at: '2026-11-21T23:59:49.000Z', updated_at: '2026-11-21T23:59:50.000Z' };
+    const unlisted = new Set([late.id]);
+    const asked: string[] = [];
+    square().persist().get('/v2/payments').query(true).reply((request: Request) => {
+      const q = Object.fromEntries(new URL(request.url).searchParams);
+      asked.push(q.updated_at_begin_time!);
+      const payments = [late, seen]
+        .filter((p) => !unlisted.has(p.id) && Date.parse(p.updated_at) >= Date.parse(q.updated_at_begin_time!))
+        .sort((a, b) => Date.parse(a.updated_at) - Date.parse(b.updated_at));
+      return [200, { payments }];
+    });
+    const since = new Date('2026-11-21T23:50:00.000Z');
+    const first = await list(creds(), { cursor: null, since, limit: 100 }, ctx());
+    assert.deepEqual(first.events.map((e) => e.paymentId), [seen.id]);
+
+    unlisted.delete(late.id);
+    const later = { http: axiosTransport(), now: () => new Date('2026-11-22T00:01:00.000Z') };
+    const second = await list(creds(), { cursor: first.cursor, limit: 100 }, later);
+    assert.ok(second.events.some((e) => e.id === `square:payment:${late.id}:COMPLETED` && e.kind === 'payment' && e.amount.minor === 1250), JSON.stringify(asked));
+    // The sale seen before comes again under the same id (the inbox keeps it once); the query starts 5 minutes back.
+    assert.deepEqual(second.events.map((e) => e.id), [`square:payment:${late.id}:COMPLETED`, `square:payment:${seen.id}:COMPLETED`]);
+    assert.deepEqual(asked, [since.toISOString(), '2026-11-21T23:55:00.000Z']);
+  });
+
   it('names a payment it was waiting for that Square no longer finds (404), and stops waiting for it', async () => {
     const cursor = JSON.stringify({ since: '2026-11-21T09:14:31.402Z', page: null, last: null, waiting: [CHIP] });
     const notFound = { errors: [{ category: 'INVALID_REQUEST_ERROR', code: 'NOT_FOUND', detail: `Could not find payment with id: ${CHIP}` }] };
