@@ -116,6 +116,15 @@ describe('terminal-crm clv', () => {
     assert.equal((await clv(csv, '--unit', 'months')).code, 1);
   });
 
+  it('a file in which no customer bought twice fails, saying why, instead of printing a fit that forecasts nothing', async () => {
+    const once = join(dir.path, 'once.csv');
+    writeFileSync(once, `customer_id,date,amount\n${Array.from({ length: 30 }, (_, i) => `c${i},2025-03-${String(1 + i).padStart(2, '0')},${10 + i}.50`).join('\n')}\n`);
+    const r = await clv(once, '--json');
+    assert.equal(r.code, 1);
+    assert.equal(r.out, '');
+    assert.match(r.err, /BG\/NBD cannot be fitted: none of the 30 customers made a repeat purchase/);
+  });
+
   it('an --output it cannot write is named, with the fix, before the file is read', async () => {
     const missingFolder = join(dir.path, 'no-such-folder', 'forecast.csv');
     const r = await clv(join(dir.path, 'not-read-either.csv'), '--output', missingFolder);

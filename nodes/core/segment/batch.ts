@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { queueFieldUpdates, type FieldsTarget } from '../outbox/field-updates';
 import type { SqlDatabase } from '../store/sql-database';
-import { fitBgNbdSteps, type BgNbdFit, type PurchaseSummary } from './clv/bg-nbd';
+import { fitBgNbdSteps, whyBgNbdUnfit, type BgNbdFit, type PurchaseSummary } from './clv/bg-nbd';
 import { fitGammaGammaSteps, usableForSpend, type GammaGammaFit } from './clv/gamma-gamma';
 import { dayNumber, unitDays } from './clv/summary';
 import type { SegmentConfig } from './config';
@@ -179,6 +179,8 @@ function* fitModels(rows: readonly StatsRow[], asOfDay: number, config: SegmentC
       monetary: frequency > 0 ? (s.netMinor - s.firstDayValueMinor) / frequency : 0,
     } satisfies PurchaseSummary & { monetary: number };
   });
+  const unfit = whyBgNbdUnfit(summaries);
+  if (unfit !== null) return `no lifetime-value model (${unfit})`;
   yield;
   const purchase = yield* fitBgNbdSteps(summaries, { penalizer: config.penalizer });
   const repeaters = summaries.filter(usableForSpend).length;

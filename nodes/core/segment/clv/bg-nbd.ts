@@ -130,10 +130,24 @@ export function fitBgNbd(data: readonly PurchaseSummary[], options: FitOptions =
   return finish(fitBgNbdSteps(data, options));
 }
 
+/**
+ * Why BG/NBD cannot be fitted to these customers, or null when it can. With no repeat purchase at all the
+ * likelihood only grows as the purchase rate goes to 0 (r → 0, α → ∞): there is no maximum, and the "fit" the
+ * optimiser stops at, against its bounds, would forecast no purchase for anyone.
+ */
+export function whyBgNbdUnfit(data: readonly Pick<PurchaseSummary, 'frequency'>[]): string | null {
+  if (data.length === 0) return 'BG/NBD needs at least one customer to fit';
+  if (!data.some((s) => s.frequency > 0)) {
+    return `BG/NBD cannot be fitted: none of the ${data.length} customers made a repeat purchase (a purchase on a later day than their first), so how often customers come back cannot be estimated: fit the model on a longer history, one with returning customers`;
+  }
+  return null;
+}
+
 /** `fitBgNbd`, stopping after the data is prepared and after each step of the optimiser. */
 export function* fitBgNbdSteps(data: readonly PurchaseSummary[], options: FitOptions = {}): Steps<BgNbdFit> {
-  if (data.length === 0) throw new Error('BG/NBD needs at least one customer to fit');
   const d = prepare(data);
+  const unfit = whyBgNbdUnfit(data);
+  if (unfit !== null) throw new Error(unfit);
   yield;
   const penalizer = options.penalizer ?? 0;
   const meanT = d.T.reduce((s, t) => s + t, 0) / d.n;

@@ -5,6 +5,7 @@ import {
   bgNbdExpectedPurchases,
   bgNbdLogLikelihood,
   bgNbdProbabilityAlive,
+  fitBgNbd,
 } from '../../../../nodes/core/segment/clv/bg-nbd';
 
 /** The published CDNOW fit (Fader, Hardie & Lee 2005). */
@@ -72,6 +73,14 @@ describe('BG/NBD predictions', () => {
     const byHand = (beta(a, b + x) / beta(a, b)) * gammaTerm / Math.pow(alpha + T, r + x)
       + (beta(a + 1, b + x - 1) / beta(a, b)) * gammaTerm / Math.pow(alpha + tx, r + x);
     assert.ok(Math.abs(bgNbdLogLikelihood(CDNOW, [{ frequency: x, recency: tx, T }]) - Math.log(byHand)) < 1e-12);
+  });
+
+  it('refuses customers none of whom bought again, saying why, instead of a fit against its bounds that forecasts nothing', () => {
+    const once = Array.from({ length: 40 }, (_, i) => ({ frequency: 0, recency: 0, T: 5 + i }));
+    assert.throws(() => fitBgNbd(once), /BG\/NBD cannot be fitted: none of the 40 customers made a repeat purchase.*longer history/);
+    // One returning customer is enough for the likelihood to have a maximum.
+    const fit = fitBgNbd([...once, { frequency: 2, recency: 10, T: 30 }]);
+    assert.ok(fit.params.r > 1e-6 && fit.params.alpha < 1e6, JSON.stringify(fit.params));
   });
 
   it('rejects a summary whose recency exceeds its age, naming the customer', () => {
