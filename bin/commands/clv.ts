@@ -27,7 +27,8 @@ JSONL (one object per line), or columns (blank-separated, as CDNOW_sample.txt: n
                          (default amount; without it only purchases are modelled)
   --quantity-col NAME    a line-item file: each row is worth amount × quantity
                          (Online Retail's UnitPrice and Quantity); a negative
-                         quantity (a return) lowers the day's value
+                         quantity (a return) lowers the day's value, or on a day
+                         without a purchase the latest purchase day's before it
   --format csv|jsonl|columns
                          default: from the file name (.jsonl/.ndjson is JSONL, else CSV)
   --summary              the file is already a summary, one customer a row:

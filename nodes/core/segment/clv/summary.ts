@@ -12,7 +12,10 @@ export interface Purchase {
   customerId: string;
   /** When, as epoch milliseconds. */
   at: number;
-  /** Value in any unit (a float model input). Zero is a purchase (a free item is still a visit); negative values are refunds: they lower that day's value and are never a purchase. */
+  /**
+   * Value in any unit (a float model input). Zero is a purchase (a free item is still a visit); negative values are
+   * refunds: never a purchase, they lower that day's value, or on a day without a purchase the latest purchase day's before it.
+   */
   amount: number;
 }
 
@@ -26,7 +29,7 @@ export interface SummaryOptions {
 
 export interface CustomerSummary extends PurchaseSummary {
   customerId: string;
-  /** Mean value of the repeat purchase days (the first day excluded, as Gamma–Gamma expects); 0 without repeats. */
+  /** Mean value of the repeat purchase days (the first day excluded, as Gamma–Gamma expects), net of their returns; 0 without repeats. */
   monetary: number;
   /** Value of all purchase days in the calibration period, the first included. */
   totalValue: number;
@@ -63,8 +66,17 @@ export function summarizePurchases(purchases: Iterable<Purchase>, options: Summa
     if (calibration.length === 0) continue; // first bought after the observation end: not in this cohort
     const first = calibration[0]!;
     const last = calibration[calibration.length - 1]!;
+    // A return on a day with no purchase (a cancelled invoice dated after its sale) lowers the latest purchase day
+    // before it, the purchase it most likely takes back: otherwise whether it lowered the repeat purchases' value
+    // would depend on whether the customer happened to buy something else that day.
+    const dayValue = new Map<number, number>();
+    for (const [d, v] of c.value) {
+      if (d > endDay) continue;
+      const owner = c.bought.has(d) ? d : latestBefore(calibration, d);
+      if (owner !== undefined) dayValue.set(owner, (dayValue.get(owner) ?? 0) + v);
+    }
     let repeatValue = 0;
-    for (const d of calibration.slice(1)) repeatValue += c.value.get(d) ?? 0;
+    for (const d of calibration.slice(1)) repeatValue += dayValue.get(d) ?? 0;
     let totalValue = 0;
     for (const [d, v] of c.value) if (d <= endDay) totalValue += v;
     const frequency = calibration.length - 1;
@@ -85,4 +97,16 @@ export function summarizePurchases(purchases: Iterable<Purchase>, options: Summa
     out.push(summary);
   }
   return out;
+}
+
+/** The latest of the ascending `days` before `day`, if any. */
+function latestBefore(days: readonly number[], day: number): number | undefined {
+  let lo = 0;
+  let hi = days.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (days[mid]! < day) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo > 0 ? days[lo - 1] : undefined;
 }
