@@ -3,7 +3,8 @@ import { queueFieldUpdates, type FieldsTarget } from '../outbox/field-updates';
 import type { SqlDatabase } from '../store/sql-database';
 import { fitBgNbdSteps, whyBgNbdUnfit, type BgNbdFit, type PurchaseSummary } from './clv/bg-nbd';
 import { fitGammaGammaSteps, usableForSpend, type GammaGammaFit } from './clv/gamma-gamma';
-import { dayNumber, unitDays } from './clv/summary';
+import { unitDays } from './clv/summary';
+import { localTime } from './calendar';
 import type { SegmentConfig } from './config';
 import { changedFields, localFieldsOf, mapFields, writeLocalCustomerFields, type CustomerFields } from '../crm/customer-fields';
 import { evaluateCustomer, fieldValuesOf, type StatsRow } from './evaluate';
@@ -191,7 +192,8 @@ function* fitModels(rows: readonly StatsRow[], asOfDay: number, config: SegmentC
 export async function runSegmentBatch(db: SqlDatabase, config: SegmentConfig, options: BatchOptions = {}): Promise<BatchResult> {
   const asOf = options.asOf ?? new Date();
   const asOfIso = asOf.toISOString();
-  const asOfDay = dayNumber(asOf.getTime());
+  // The shop's day, as the purchase days are counted (calendar.ts).
+  const asOfDay = localTime(asOf.getTime(), config.timeZone).day;
   const resume = options.resumeFrom?.asOf === asOfIso ? options.resumeFrom : undefined;
   const currencies =
     options.currencies ?? (await db.all<{ currency: string }>('SELECT DISTINCT currency FROM segment_stats ORDER BY currency')).map((r) => r.currency);

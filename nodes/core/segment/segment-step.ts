@@ -3,7 +3,6 @@ import { ledgerLockKeys, paymentAfter } from '../ledger/record-events';
 import type { PaymentMessage } from '../contracts/payment-message';
 import type { SqlDatabase } from '../store/sql-database';
 import { localTime } from './calendar';
-import { dayNumber } from './clv/summary';
 import type { ClvPrediction } from './clv/predict';
 import { parseSegmentConfig, type SegmentConfig } from './config';
 import { mapFields, writeLocalCustomerFields, type CustomerFields } from '../crm/customer-fields';
@@ -109,7 +108,7 @@ export async function segmentStep(payload: unknown, deps: SegmentDeps): Promise<
           )
         : undefined;
       const evaluation = evaluateCustomer(stats, {
-        config, run, model, asOfDay: Math.max(dayNumber(facts.atMs), stats.lastDay),
+        config, run, model, asOfDay: Math.max(localTime(facts.atMs, config.timeZone).day, stats.lastDay),
         paymentMinor: applied.newPayment ? payment.grossMinor : undefined, anomaly,
       });
       const preferences = preferencesOf(counters, config.hemisphere);

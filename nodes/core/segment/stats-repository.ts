@@ -3,7 +3,6 @@ import { deltaBetween, isEmptyDelta, isVoided, netOf, NOT_COUNTED, viewOf, type 
 import type { SqlExecutor, SqlValue } from '../store/sql-database';
 import type { CustomerEvaluation, StatsRow } from './evaluate';
 import type { LocalTime } from './calendar';
-import { dayNumber } from './clv/summary';
 import type { HistoryPoint } from './flags';
 import type { LineItem } from '../ledger/payment-facts';
 import { rebuildSegmentStats } from './rebuild-stats';
@@ -71,7 +70,7 @@ export interface ApplyOutcome {
 export interface CountContext {
   /** Whose payment it is, if this is the event that counts it. */
   customerId: string;
-  /** The payment's local time, in the shop's time zone. */
+  /** The payment's local time and day, in the shop's time zone. */
   local: LocalTime;
   /** Any time's, in the shop's time zone: what a sale counted at a time the ledger has moved since was counted at. */
   localAt: (iso: string) => LocalTime;
@@ -164,7 +163,7 @@ export class SegmentStatsRepository {
     // The ledger only ever dates a counted sale earlier (ledger/payment-rules.ts); the same instant written otherwise is no move.
     if (!(Date.parse(p.occurredAt) < Date.parse(row.occurred_at))) return false;
     await tx.run('UPDATE segment_payments SET occurred_at = ?, day = ?, minute_of_day = ? WHERE source = ? AND payment_id = ?', [
-      p.occurredAt, dayNumber(Date.parse(p.occurredAt)), ctx.local.minuteOfDay, p.source, p.paymentId,
+      p.occurredAt, ctx.local.day, ctx.local.minuteOfDay, p.source, p.paymentId,
     ]);
     await rebuildSegmentStats(tx, row.customer_id, ctx.now);
     if (Number(row.voided) !== 1) {
@@ -195,7 +194,7 @@ export class SegmentStatsRepository {
   private async countPayment(tx: SqlExecutor, p: LedgerPayment, ctx: CountContext): Promise<boolean> {
     const view = viewOf(p);
     const delta = deltaBetween(NOT_COUNTED, view, p.currency);
-    const day = dayNumber(Date.parse(p.occurredAt));
+    const day = ctx.local.day;
     const dims = dimensionsOf(p);
     // Kept with the payment, so a void takes back, and a capture after it gives back, what the line items add.
     const categories = categoryItems(ctx.lineItems);

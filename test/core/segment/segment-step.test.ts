@@ -113,6 +113,25 @@ for (const store of stores) describe(`Segment step: incremental statistics on ${
     assert.deepEqual([out.segment.stats!.preferences.dayOfWeek, out.segment.stats!.preferences.hour, out.segment.stats!.preferences.season], ['Tuesday', 8, 'winter']);
   });
 
+  it('purchase days are the shop\'s calendar days: two visits on one day there, either side of midnight UTC, are one', async () => {
+    const sydney = parseSegmentConfig({ timeZone: 'Australia/Sydney' });
+    // 09:30 and 11:30 on Tuesday 1 July in Sydney (30 June 23:30 and 1 July 01:30 UTC), then 09:00 on 3 July there.
+    await segmentStep(message({ customerId: 'c7b', paymentId: 'pi_syd_1', amountMinor: 500, at: '2025-06-30T23:30:00Z' }), { db: s.db, config: sydney });
+    const same = await segmentStep(message({ customerId: 'c7b', paymentId: 'pi_syd_2', amountMinor: 700, at: '2025-07-01T01:30:00Z' }), { db: s.db, config: sydney });
+    assert.equal(same.segment.stats!.purchaseDays, 1);
+    await segmentStep(message({ customerId: 'c7b', paymentId: 'pi_syd_3', amountMinor: 300, at: '2025-07-02T23:00:00Z' }), { db: s.db, config: sydney });
+    const row = await statsOf(s, 'c7b');
+    const july1 = Date.UTC(2025, 6, 1) / 86_400_000;
+    // The first day's value is both of that day's visits; the repeat day is two days later, in Sydney as in the shop's books.
+    assert.deepEqual([row!.payments, row!.purchase_days, row!.first_day, row!.last_day, row!.first_day_value_minor].map(Number), [3, 2, july1, july1 + 2, 1200]);
+    // 16:00 and 18:00 on 1 July in Los Angeles (23:00 and 01:00 UTC): one day there too.
+    const la = parseSegmentConfig({ timeZone: 'America/Los_Angeles' });
+    await segmentStep(message({ customerId: 'c7c', paymentId: 'pi_la_1', amountMinor: 500, at: '2025-07-01T23:00:00Z' }), { db: s.db, config: la });
+    const evening = await segmentStep(message({ customerId: 'c7c', paymentId: 'pi_la_2', amountMinor: 500, at: '2025-07-02T01:00:00Z' }), { db: s.db, config: la });
+    assert.equal(evening.segment.stats!.purchaseDays, 1);
+    assert.equal(Number((await statsOf(s, 'c7c'))!.first_day), july1);
+  });
+
   it('skips failed payments and payments without a customer, saying why', async () => {
     const failed = await segmentStep(message({ customerId: 'c8', paymentId: 'pi_12', kind: 'failure', amountMinor: 100, at: '2025-03-03T10:00:00Z' }), deps());
     assert.equal(failed.segment.outcome, 'skipped');
