@@ -35,26 +35,43 @@ export function parseQuietHours(input: Partial<QuietHours> | null | undefined): 
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
 function localMinutes(at: Date, timeZone: string): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(at);
+  let clock = clocks.get(timeZone);
+  if (!clock) clocks.set(timeZone, (clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  const parts = clock.formatToParts(at);
   const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
   return get('hour') * 60 + get('minute');
 }
 
-/**
- * When a message composed at `at` may go: `at` itself outside quiet hours, else the end of the quiet period. The
- * end is found by adding the local minutes left, so on the night a clock changes it can be an hour off, which a
- * thank-you can bear.
- */
-export function releaseTime(at: Date, quiet: QuietHours | null): Date {
-  if (!quiet) return at;
+/** Whether the shop's clock reads a quiet time at `at` (a period whose end is earlier than its start spans midnight). */
+function isQuiet(at: Date, quiet: QuietHours): boolean {
   const now = localMinutes(at, quiet.timeZone);
   const start = minutesOf(quiet.start);
   const end = minutesOf(quiet.end);
-  const inside = start <= end ? now >= start && now < end : now >= start || now < end;
-  if (!inside || start === end) return at;
-  const wait = (end - now + 1440) % 1440;
-  const release = new Date(at.getTime() + wait * 60_000);
-  release.setUTCSeconds(0, 0);
-  return release;
+  if (start === end) return false;
+  return start <= end ? now >= start && now < end : now >= start || now < end;
+}
+
+/** How far the shop's clock may move in one night (two hours covers every zone's daylight-saving change). */
+const CLOCK_CHANGE_MINUTES = 180;
+
+/**
+ * When a message composed at `at` may go: `at` itself outside quiet hours, else the first whole minute the shop's
+ * clock reads outside them. Adding the local minutes left is right on most nights; on the night the clock goes back
+ * it would land an hour early, inside quiet hours (a mail at 07:00 for a shop quiet until 08:00), and on the night it
+ * goes forward an hour late, or at a time the clock skips: then the minutes around it are read off the clock.
+ */
+export function releaseTime(at: Date, quiet: QuietHours | null): Date {
+  if (!quiet || !isQuiet(at, quiet)) return at;
+  const minute = (t: number) => new Date(t - (t % 60_000));
+  const wait = (minutesOf(quiet.end) - localMinutes(at, quiet.timeZone) + 1440) % 1440;
+  const naive = minute(at.getTime() + wait * 60_000);
+  if (!isQuiet(naive, quiet) && isQuiet(new Date(naive.getTime() - 60_000), quiet)) return naive;
+  const first = minute(Math.max(at.getTime(), naive.getTime() - CLOCK_CHANGE_MINUTES * 60_000));
+  for (let t = first.getTime() + 60_000; t <= naive.getTime() + CLOCK_CHANGE_MINUTES * 60_000; t += 60_000) {
+    if (!isQuiet(new Date(t), quiet)) return new Date(t);
+  }
+  return naive;
 }

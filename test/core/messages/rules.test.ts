@@ -23,6 +23,20 @@ describe('quiet hours', () => {
     assert.equal(releaseTime(new Date('2026-12-02T14:00:00Z'), sameDay).toISOString(), '2026-12-02T14:00:00.000Z');
   });
 
+  it('holds a message until the shop\u2019s clock reads the end of quiet hours on the nights the clock changes', () => {
+    // Paris goes back from 03:00 CEST to 02:00 CET at 01:00Z on 25 October 2026: 23:30 CEST → 08:00 CET = 07:00Z,
+    // not 06:00Z (07:00 on the shop's clock, still quiet).
+    assert.equal(releaseTime(new Date('2026-10-24T21:30:00Z'), paris).toISOString(), '2026-10-25T07:00:00.000Z');
+    // Forward from 02:00 CET to 03:00 CEST at 01:00Z on 29 March 2026: 23:30 CET → 08:00 CEST = 06:00Z, not 09:00.
+    assert.equal(releaseTime(new Date('2026-03-28T22:30:42Z'), paris).toISOString(), '2026-03-29T06:00:00.000Z');
+    // Quiet until 02:30, a time that night skips: the message goes when the clock jumps past it (03:00 CEST = 01:00Z).
+    const early = parseQuietHours({ start: '22:00', end: '02:30', timeZone: 'Europe/Paris' });
+    assert.equal(releaseTime(new Date('2026-03-29T00:00:00Z'), early).toISOString(), '2026-03-29T01:00:00.000Z');
+    // New York goes back at 06:00Z on 1 November 2026: 21:30 EDT → 08:00 EST = 13:00Z.
+    const newYork = parseQuietHours({ start: '21:00', end: '08:00', timeZone: 'America/New_York' });
+    assert.equal(releaseTime(new Date('2026-11-01T01:30:00Z'), newYork).toISOString(), '2026-11-01T13:00:00.000Z');
+  });
+
   it('names the field for a bad time or zone', () => {
     assert.throws(() => parseQuietHours({ start: '9pm', end: '08:00' }), /^InputError: quietHours\.start: "9pm" is not a time of day/);
     assert.throws(() => parseQuietHours({ start: '21:00', end: '08:00', timeZone: 'Mars/Olympus' }), /quietHours\.timeZone: "Mars\/Olympus" is not a time zone/);
