@@ -11,7 +11,7 @@ import { normalizeEmail } from '../match/normalize-keys';
 import type { LoyaltyResult } from '../loyalty/loyalty-step';
 import type { MembershipEvent } from '../loyalty/ledger';
 import type { SegmentResult } from '../segment/segment-step';
-import { linkedCustomerId, readEvent } from '../contracts/payment-message';
+import { linkedCustomerId, readTokenizedEvent } from '../contracts/payment-message';
 import type { SqlDatabase, SqlExecutor } from '../store/sql-database';
 import { failedPaymentsText, highValueAlertText, loyaltyText, refundText, thankYouText, type RecentPayment } from './compose';
 import { declinesExceed, summarizeAttempts } from './decline-rate';
@@ -266,7 +266,10 @@ function readItem(payload: unknown, kind: MessageKind): Item {
     // Loyalty Enroll's review (Schedule) run sends tier changes without a payment.
     return payload as Item;
   }
-  return { ...(payload as object), ...readEvent(payload, 'Message') } as Item;
+  // Tokenized, as every step after Tokenize reads it: the item is kept whole in the store (outgoing_messages) and
+  // handed to the mail and Slack steps, so a processor's card fingerprint would travel with it (the decline alert
+  // needs no CRM Upsert before it, which otherwise refuses such an event first).
+  return { ...(payload as object), ...readTokenizedEvent(payload, 'Terminal Message') } as Item;
 }
 
 /**

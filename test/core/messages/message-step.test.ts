@@ -213,6 +213,19 @@ for (const store of stores) describe(`messageStep: the templates’ messages on 
     ].join('\n'));
   });
 
+  it('refuses a payment attempt that has not been tokenized, keeping nothing of it: the processor\u2019s card fingerprint goes into no message or store', async () => {
+    const event = normalizeStripeEvent(stripeEvent('payment_intent.payment_failed', paymentIntentObject({ amount: 1000, metadata: { reader_id: 'tmr_untokenized' }, failed: { code: 'card_declined', message: 'Your card was declined.' } })));
+    const fingerprint = (event.card?.identity as { value: string }).value;
+    const settings = { kind: 'failed-payments', to: 'ops@cafe.example', declines: { windowMinutes: 10, minDeclines: 1, minRate: 0 } } as const;
+    await assert.rejects(compose(JSON.parse(JSON.stringify(event)), settings), (e: Error) => e.name === 'InputError' && /^card\.identity: Terminal Message received a payment that has not been tokenized\. Fix: put a Tokenize step before Terminal Message/.test(e.message));
+    const kept = await s.db.all<{ item: string }>("SELECT item FROM outgoing_messages WHERE subject_id = 'terminal:tmr_untokenized'", []);
+    const attempts = await s.db.all<{ event_id: string }>("SELECT event_id FROM payment_attempts WHERE scope = 'terminal:tmr_untokenized'", []);
+    assert.deepEqual([kept.length, attempts.length], [0, 0]);
+    const tokenized = await compose(tokenizeStep(JSON.parse(JSON.stringify(event)), testKeys()), settings);
+    assert.equal(tokenized.outcome, 'send');
+    assert.ok(!JSON.stringify(tokenized.items).includes(fingerprint), 'the tokenized alert carries the token, not the fingerprint');
+  });
+
   it("counts a sale once for the decline rate, though Stripe reports it twice (payment_intent.succeeded and charge.succeeded)", async () => {
     const base = Date.parse('2026-12-03T11:00:00Z') / 1000;
     const where = { metadata: { reader_id: 'tmr_patio' } };
