@@ -51,12 +51,33 @@ export function smtpPort(raw: unknown, label: string): number {
   return port;
 }
 
+/** The parts of an address list between commas, a comma in a quoted display name not counted; undefined when a quote is left open. */
+function addressParts(text: string): string[] | undefined {
+  const parts: string[] = [];
+  let part = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted && c === '\\') {
+      part += c + (text[++i] ?? '');
+      continue;
+    }
+    if (c === '"') quoted = !quoted;
+    if (c === ',' && !quoted) {
+      parts.push(part);
+      part = '';
+    } else part += c;
+  }
+  return quoted ? undefined : [...parts, part];
+}
+
 /**
  * One address or several, comma-separated, each bare (a@b.c) or with a display name (Shop <a@b.c>), each address
- * by the rule the pack reads every email by (normalizeEmail).
+ * by the rule the pack reads every email by (normalizeEmail). A comma inside a quoted display name ("Doe, Ana"
+ * <ana@shop.com>, as mail programs write a name that has one) separates nothing, as RFC 5322 and nodemailer read it.
  */
 function isAddressList(text: string): boolean {
-  return text.split(',').every((part) => {
+  return (addressParts(text) ?? ['']).every((part) => {
     const named = /^[^<>]*<([^<>]*)>$/.exec(part.trim());
     return normalizeEmail(named ? named[1] : part) !== undefined;
   });

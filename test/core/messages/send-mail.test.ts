@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sendMessageByMail, smtpPort, type SmtpLabels, type SmtpSettings } from '../../../nodes/core/messages/send-mail';
+import { startSmtpCatcher } from '../../support/smtp-catcher';
 
 /** Labels no face uses, so a field named by the core's own wording would show. */
 const LABELS: SmtpLabels = { host: 'Mail server', port: 'Server port', from: 'Sender', to: 'Recipient' };
@@ -21,5 +22,21 @@ describe('sendMessageByMail and smtpPort name each setting by the label the call
     assert.match(await refused({ ...SMTP, from: 'not an address' }, MESSAGE, undefined), /^Sender: "not an address" is not an email address\. Fix: /);
     assert.match(await refused(SMTP, MESSAGE, 'not an address'), /^Recipient: "not an address" is not an email address\. Fix: /);
     assert.match(await refused(SMTP, { ...MESSAGE, to: '' }, undefined), /^Recipient: the message has no recipient\. Fix: /);
+  });
+
+  it('takes a display name with a comma in quotes ("Doe, Ana" <…>) as one address, sending to each recipient over SMTP', async () => {
+    const catcher = await startSmtpCatcher();
+    try {
+      const smtp = { ...SMTP, host: catcher.host, port: catcher.port, from: '"Café Lumen, Paris" <hello@shop.example>' };
+      const receipt = await sendMessageByMail(smtp, MESSAGE, '"Duarte, Ines" <ines@example.com>, ops@example.com', LABELS);
+      assert.deepEqual(receipt.accepted, ['ines@example.com', 'ops@example.com']);
+      await catcher.waitFor('the mail to both', () => catcher.to('ops@example.com').length === 1);
+      assert.deepEqual(catcher.to('ines@example.com').map((m) => [m.from, m.to, m.subject]), [['hello@shop.example', ['ines@example.com', 'ops@example.com'], 'Thank you']]);
+      // A quote left open is no address list, whatever its commas.
+      const open = await sendMessageByMail(smtp, MESSAGE, '"Duarte, Ines <ines@example.com>', LABELS).then(() => 'sent', (e: Error) => e.message);
+      assert.match(open, /^Recipient: ""Duarte, Ines <ines@example.com>" is not an email address\. Fix: /);
+    } finally {
+      await catcher.close();
+    }
   });
 });
