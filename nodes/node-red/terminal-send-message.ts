@@ -6,7 +6,7 @@ import { formCheckbox } from './shared/form-choice';
 import { shortText } from './shared/short-text';
 
 /** The settings as the dialog labels them (locales/en-US/terminal-send-message.json). */
-const FORM_LABELS: SmtpLabels = { host: 'SMTP host', port: 'Port', from: 'From', to: 'To' };
+const FORM_LABELS: SmtpLabels = { host: 'SMTP host', port: 'Port', secure: 'TLS from the start (port 465)', from: 'From', to: 'To' };
 
 const asError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
 
@@ -30,7 +30,7 @@ export = function register(RED: NodeRedApi): void {
             {
               host: String(def.host ?? ''),
               port: smtpPort(def.port, FORM_LABELS.port),
-              secure: formCheckbox(def.secure, 'TLS from the start (port 465)'),
+              secure: formCheckbox(def.secure, FORM_LABELS.secure),
               user: this.credentials?.user,
               password: this.credentials?.password,
               from: String(def.from ?? ''),

@@ -39,4 +39,12 @@ describe('Node-RED: terminal send message (in a stand-in for Node-RED, to a real
       assert.deepEqual(smtp.to(`wrong-${i}@example.com`), []);
     }
   });
+
+  it('names its TLS switch when it is on for a server that speaks plain SMTP first', async () => {
+    const node = red.create('terminal-send-message', { id: 'tls', host: smtp.host, port: String(smtp.port), secure: true, from: 'hello@corner.example' });
+    const { sent, error } = await send(node, message('tls@example.com'));
+    assert.match(String(error?.message), /^TLS from the start \(port 465\): is on, but the server at .* does not start with TLS .*\. Fix: switch it off for port \d+, or give the port your provider names for TLS from the start, usually 465$/);
+    assert.equal(sent.length, 0);
+  });
 });
+

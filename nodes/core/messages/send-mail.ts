@@ -28,6 +28,8 @@ export interface MailReceipt {
 export interface SmtpLabels {
   host: string;
   port: string;
+  /** The switch for TLS from the first byte (SmtpSettings.secure). */
+  secure: string;
   from: string;
   to: string;
 }
@@ -114,6 +116,14 @@ export async function sendMessageByMail(
     const info = await transport.sendMail({ from: smtp.from, to: recipient, subject: message.subject, text: message.text });
     const list = (v: unknown) => (Array.isArray(v) ? v.map(String) : []);
     return { messageId: String(info.messageId), accepted: list(info.accepted), rejected: list(info.rejected) };
+  } catch (e) {
+    // TLS from the first byte to a port that speaks plain SMTP first (587, 25) fails in OpenSSL's words ("…:wrong
+    // version number:…"), which name neither the switch nor the port.
+    const { code, message: said } = e as { code?: unknown; message?: unknown };
+    if (smtp.secure && code === 'ESOCKET' && typeof said === 'string' && /wrong version number/i.test(said)) {
+      throw new InputError(labels.secure, `is on, but the server at ${smtp.host}:${smtp.port} does not start with TLS (it answered in plain SMTP, as ports 587 and 25 do, which go on with STARTTLS)`, `switch it off for port ${smtp.port}, or give the port your provider names for TLS from the start, usually 465`);
+    }
+    throw e;
   } finally {
     transport.close();
   }

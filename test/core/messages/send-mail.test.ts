@@ -4,7 +4,7 @@ import { sendMessageByMail, smtpPort, type SmtpLabels, type SmtpSettings } from 
 import { startSmtpCatcher } from '../../support/smtp-catcher';
 
 /** Labels no face uses, so a field named by the core's own wording would show. */
-const LABELS: SmtpLabels = { host: 'Mail server', port: 'Server port', from: 'Sender', to: 'Recipient' };
+const LABELS: SmtpLabels = { host: 'Mail server', port: 'Server port', secure: 'Implicit TLS', from: 'Sender', to: 'Recipient' };
 const SMTP: SmtpSettings = { host: 'smtp.example.com', port: 587, secure: false, from: 'hello@shop.example' };
 const MESSAGE = { to: 'ana@example.com', subject: 'Thank you', text: 'See you soon.' };
 
@@ -35,6 +35,18 @@ describe('sendMessageByMail and smtpPort name each setting by the label the call
       // A quote left open is no address list, whatever its commas.
       const open = await sendMessageByMail(smtp, MESSAGE, '"Duarte, Ines <ines@example.com>', LABELS).then(() => 'sent', (e: Error) => e.message);
       assert.match(open, /^Recipient: ""Duarte, Ines <ines@example.com>" is not an email address\. Fix: /);
+    } finally {
+      await catcher.close();
+    }
+  });
+
+  it('says to switch TLS from the start off when the server speaks plain SMTP first, rather than OpenSSL\u2019s "wrong version number"', async () => {
+    const catcher = await startSmtpCatcher();
+    try {
+      const smtp = { ...SMTP, host: catcher.host, port: catcher.port, secure: true };
+      const said = await sendMessageByMail(smtp, MESSAGE, undefined, LABELS).then(() => 'sent', (e: Error) => `${e.name}: ${e.message}`);
+      assert.equal(said, `InputError: Implicit TLS: is on, but the server at ${catcher.host}:${catcher.port} does not start with TLS (it answered in plain SMTP, as ports 587 and 25 do, which go on with STARTTLS). Fix: switch it off for port ${catcher.port}, or give the port your provider names for TLS from the start, usually 465`);
+      assert.deepEqual(catcher.to('ana@example.com'), []);
     } finally {
       await catcher.close();
     }

@@ -123,7 +123,7 @@ async function throughEveryExit(arrivals: readonly Arrival[], catcher: Catcher):
           exits.items.push(loyal, composed);
           if (composed.outcome !== 'send') continue;
           await sendMessageByMail({ host: catcher.host, port: catcher.port, secure: false, from: 'shop@canary.example' }, composed.message!, undefined, {
-            host: 'SMTP host', port: 'Port', from: 'From', to: 'To',
+            host: 'SMTP host', port: 'Port', secure: 'TLS from the start (port 465)', from: 'From', to: 'To',
           });
           mailTo.add(composed.message!.to);
         }
