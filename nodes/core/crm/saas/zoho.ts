@@ -86,8 +86,10 @@ export function createZohoAdapter(ctx: ZohoAdapterContext): ZohoAdapter {
     const holders = fresh.length ? await emailHolders(call, settings, fresh.map((c) => c.profile.email!)) : new Map<string, string[]>();
     const ownOnly = new Set(fresh.filter((c) => (holders.get(c.profile.email!.trim().toLowerCase()) ?? []).some((id) => id !== '' && id !== c.externalId)).map((c) => c.externalId));
     // Two new customers of one email in one batch (a household): Zoho tries the duplicate-check fields in order, so the
-    // second would match the contact the first one just made by its Email; only the first may match by email.
-    const firstOfEmail = new Set<string>();
+    // second would match the contact the first one just made by its Email; only the first may match by email. A
+    // customer Zoho knows already (crmId) who brings that email in this batch writes it onto their own contact, which
+    // Zoho does before it reaches a later record: that email is taken too, whatever Zoho held when it was looked up.
+    const firstOfEmail = new Set(batch.filter((c) => c.crmId && c.profile.email?.trim()).map((c) => c.profile.email!.trim().toLowerCase()));
     for (const c of fresh) {
       const email = c.profile.email!.trim().toLowerCase();
       if (firstOfEmail.has(email)) ownOnly.add(c.externalId);

@@ -128,6 +128,22 @@ describe('Zoho adapter: contacts', () => {
     assert.deepEqual([contactsOf(mock, customer(1)).length, contactsOf(mock, customer(2)).length, mock.records('Contacts').length], [1, 1, 2]);
   });
 
+  it('a known customer taking an email in the batch that also brings a customer new to Zoho with it keeps their contact; the new one gets their own', async () => {
+    const { mock, adapter } = setup();
+    const [known] = await adapter.upsertCustomers([customer(1)]);
+    // Customer 1 (linked) now gives the household's email; customer 2, new to Zoho, has it too. Zoho writes the batch
+    // in order: by the time it reaches customer 2, customer 1's contact holds that email.
+    const results = await adapter.upsertCustomers([
+      { ...customer(1, { email: 'family@example.com' }), crmId: synced(known) },
+      customer(2, { email: 'family@example.com' }),
+    ]);
+    assert.deepEqual(results.map((r) => r.status), ['synced', 'synced']);
+    assert.equal(synced(results[0]), synced(known));
+    assert.notEqual(synced(results[1]), synced(known));
+    assert.equal(mock.where('Contacts', 'id', synced(known))[0]!.Terminal_CRM_Id, customer(1).externalId, 'the known customer keeps their contact');
+    assert.deepEqual([contactsOf(mock, customer(1)).length, contactsOf(mock, customer(2)).length, mock.records('Contacts').length], [1, 1, 2]);
+  });
+
   it('never sends more than 100 records in one call: 250 customers go out as 100, 100 and 50', async () => {
     const { mock, adapter, settings } = setup();
     const batch = Array.from({ length: 250 }, (_, i) => customer(i + 1));
