@@ -21,7 +21,7 @@ export function personBody(c: CrmCustomer, settings: PipedriveSettings, creating
   const p = c.profile;
   const email = trimmedStr(p.email);
   const phone = trimmedStr(p.phone);
-  const name = displayName(p) ?? (creating ? (email ?? `Card customer ${c.externalId}`) : undefined);
+  const name = displayName(p) ?? (creating ? (email ?? nameStandIn(c.externalId)) : undefined);
   return {
     ...(name ? { name } : {}),
     ...(email ? { emails: [{ value: email, primary: true, label: 'work' }] } : {}),
@@ -29,6 +29,8 @@ export function personBody(c: CrmCustomer, settings: PipedriveSettings, creating
     custom_fields: { [settings.customerIdField]: c.externalId },
   };
 }
+
+const nameStandIn = (externalId: string): string => `Card customer ${externalId}`;
 
 type ContactEntry = NonNullable<PipedrivePerson['emails']>[number];
 const sameEmail = (a: string, b: string) => a.trim().toLowerCase() === b.trim().toLowerCase();
@@ -78,9 +80,14 @@ export function remoteCustomer(p: PipedrivePerson, settings: PipedriveSettings):
   const pick = (list: PipedrivePerson['emails']) => (list ?? []).find((e) => e.primary)?.value ?? list?.[0]?.value ?? undefined;
   const externalId = p.custom_fields?.[settings.customerIdField];
   const profile: CustomerProfile = {};
-  if (p.name) profile.name = p.name;
-  if (p.first_name) profile.givenName = p.first_name;
-  if (p.last_name) profile.familyName = p.last_name;
+  // The name a nameless person was created under (personBody: its email, or the pack's id), which Pipedrive also
+  // split into first and last names, is no name to match on.
+  const standIn = !!p.name && ((typeof externalId === 'string' && p.name === nameStandIn(externalId)) || (p.emails ?? []).some((e) => typeof e?.value === 'string' && sameEmail(e.value, p.name!)));
+  if (!standIn) {
+    if (p.name) profile.name = p.name;
+    if (p.first_name) profile.givenName = p.first_name;
+    if (p.last_name) profile.familyName = p.last_name;
+  }
   const email = pick(p.emails);
   const phone = pick(p.phones);
   if (email) profile.email = email;

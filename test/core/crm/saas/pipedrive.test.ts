@@ -516,6 +516,20 @@ describe('Pipedrive adapter: fields and changed customers', () => {
     assert.equal(mock.callsTo('GET', '/api/v2/persons').length, requests + 1);
   });
 
+  it('the name a nameless person was created under (its email, or the pack id) is not read back as a name', async () => {
+    const { adapter } = setup();
+    const anon: CrmCustomer = { externalId: 'cus_walkin0000000000000002', profile: { phone: '+81312345678' } };
+    const mailed: CrmCustomer = { externalId: 'cus_mailonly00000000000002', profile: { email: 'Mail.Only+pos@example.com' } };
+    const named: CrmCustomer = { externalId: 'cus_named000000000000000002', profile: { givenName: 'Card', familyName: 'Holder' } };
+    await adapter.upsertCustomers([anon, mailed, named]);
+    clock += 10_000;
+    const page = await adapter.changedCustomers(null, 10);
+    const profileOf = (id: string) => page.customers.find((c) => c.externalId === id)?.profile;
+    assert.deepEqual(profileOf(anon.externalId), { phone: '+81312345678' });
+    assert.deepEqual(profileOf(mailed.externalId), { email: 'Mail.Only+pos@example.com' });
+    assert.deepEqual(profileOf(named.externalId), { name: 'Card Holder', givenName: 'Card', familyName: 'Holder' }, 'a real name is read');
+  });
+
   it('changedCustomers pages through persons changed since the cursor, oldest first, then resumes from the newest', async () => {
     const { mock, adapter } = setup();
     for (let i = 1; i <= 5; i++) mock.seedPerson({ name: `P${i} Person`, email: `p${i}@example.com`, customerId: `cus_${i}`, at: clock + i * 1000 });
