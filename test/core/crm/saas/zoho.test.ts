@@ -144,6 +144,16 @@ describe('Zoho adapter: contacts', () => {
     assert.deepEqual([contactsOf(mock, customer(1)).length, contactsOf(mock, customer(2)).length, mock.records('Contacts').length], [1, 1, 2]);
   });
 
+  it('a customer linked by the change feed to a contact a salesperson typed in (no pack id) fills in that contact, not a second one', async () => {
+    const { mock, adapter } = setup();
+    const typed = mock.seed('Contacts', { Last_Name: 'Lopez', Email: 'ana1@example.com' });
+    // The change feed made a local customer for the typed contact and linked them: the customer goes out with its crmId.
+    const [r] = await adapter.upsertCustomers([{ ...customer(1), crmId: typed.id }]);
+    assert.equal(synced(r), typed.id);
+    assert.equal(mock.records('Contacts').length, 1);
+    assert.equal(typed.Terminal_CRM_Id, customer(1).externalId);
+  });
+
   it('never sends more than 100 records in one call: 250 customers go out as 100, 100 and 50', async () => {
     const { mock, adapter, settings } = setup();
     const batch = Array.from({ length: 250 }, (_, i) => customer(i + 1));
