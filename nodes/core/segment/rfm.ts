@@ -1,3 +1,4 @@
+import { countBelow } from './clv/count-below';
 import { finish, type Steps } from './clv/steps';
 
 /**
@@ -49,18 +50,6 @@ function sortedCopy(values: Float64Array): Float64Array {
   return Float64Array.from(values).sort();
 }
 
-/** Number of elements strictly below x in an ascending array. */
-function lowerBound(sorted: Float64Array, x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /** The value a customer must exceed to reach score k+1: the largest value still scored ≤ k, for k = 1..4. */
 function thresholds(sorted: Float64Array): number[] {
   const n = sorted.length;
@@ -102,7 +91,7 @@ export function* scoreRfmColumnsSteps(lastDay: Float64Array, frequency: Float64A
     const s = sorted[d]!;
     for (let from = 0; from < n; from += SCORE_BLOCK) {
       const to = Math.min(n, from + SCORE_BLOCK);
-      for (let i = from; i < to; i++) scores[i * 3 + d] = 1 + Math.floor((QUANTILES * lowerBound(s, col[i]!)) / n);
+      for (let i = from; i < to; i++) scores[i * 3 + d] = 1 + Math.floor((QUANTILES * countBelow(s, col[i]!)) / n);
       yield;
     }
   }

@@ -1,4 +1,5 @@
 import type { PurchaseSummary } from './bg-nbd';
+import { countBelow } from './count-below';
 
 /**
  * Transactions → the (frequency, recency, T, mean value) summary the BG/NBD and Gamma–Gamma models read, by the
@@ -101,12 +102,6 @@ export function summarizePurchases(purchases: Iterable<Purchase>, options: Summa
 
 /** The latest of the ascending `days` before `day`, if any. */
 function latestBefore(days: readonly number[], day: number): number | undefined {
-  let lo = 0;
-  let hi = days.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (days[mid]! < day) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo > 0 ? days[lo - 1] : undefined;
+  const below = countBelow(days, day);
+  return below > 0 ? days[below - 1] : undefined;
 }
