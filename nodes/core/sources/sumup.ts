@@ -71,6 +71,9 @@ function sameHex(expected: string, given: string): boolean {
   return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given, 'hex'));
 }
 
+/** How far before a sweep's start, by this machine's clock, the next sweep asks SumUp for changes (clock drift, late history). */
+const SWEEP_MARGIN_MS = 5 * 60_000;
+
 export const sumupSource: Source<SumUpCredentials> = {
   name: 'sumup',
   label: 'SumUp',
@@ -177,8 +180,10 @@ export const sumupSource: Source<SumUpCredentials> = {
       events.push(...read);
     }
     // While pages remain, keep the sweep's filter and follow SumUp's reference; at the end, the next sweep asks for
-    // what changed since this one began (a transaction read twice is one event: the inbox keeps ids once).
-    const cursor = nextRef ? { since, ref: nextRef, sweep } : { since: sweep };
+    // what changed since a margin before this one began: its start is this machine's clock, not SumUp's, and a change
+    // SumUp's history shows a moment late would otherwise lie before it (a transaction read twice is one event: the
+    // inbox keeps ids once).
+    const cursor = nextRef ? { since, ref: nextRef, sweep } : { since: new Date(Date.parse(sweep) - SWEEP_MARGIN_MS).toISOString() };
     return { events, cursor: JSON.stringify(cursor), more: !!nextRef, ...(notes.length ? { notes } : {}) };
   },
 };
