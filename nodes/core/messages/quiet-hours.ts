@@ -1,5 +1,6 @@
 import { z } from 'zod/v4';
 import { InputError } from '../errors';
+import { wallClock } from '../format/zone-clock';
 
 export interface QuietHours {
   /** "22:00": from this local time… */
@@ -35,14 +36,10 @@ export function parseQuietHours(input: Partial<QuietHours> | null | undefined): 
 
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-const clocks = new Map<string, Intl.DateTimeFormat>();
-
+/** The shop's clock at `at`, in minutes since its midnight (format/zone-clock.ts, with its offset cache). */
 function localMinutes(at: Date, timeZone: string): number {
-  let clock = clocks.get(timeZone);
-  if (!clock) clocks.set(timeZone, (clock = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
-  const parts = clock.formatToParts(at);
-  const get = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return get('hour') * 60 + get('minute');
+  const wall = wallClock(at.getTime(), timeZone);
+  return wall.getUTCHours() * 60 + wall.getUTCMinutes();
 }
 
 /** Whether the shop's clock reads a quiet time at `at` (a period whose end is earlier than its start spans midnight). */
