@@ -1,4 +1,5 @@
 import { InputError } from '../errors';
+import { LISTING_LAG_MS } from './listing-lag';
 import type { HttpResponse } from '../http/http-transport';
 import type { SourceContext } from './source';
 import type { SquareCredentials } from './square-credentials';
@@ -186,14 +187,6 @@ export interface RefundSearchFrom {
   ids: readonly string[];
 }
 
-/**
- * How long after a refund or a payment is created or changed ListPaymentRefunds or ListPayments may still not show it,
- * with room to spare: Square says of both that results "are eventually consistent, and new refunds [payments] or
- * changes to refunds [payments] might take several seconds to appear", and the pack's clock (ctx.now) may be a little
- * off Square's.
- */
-export const SQUARE_LISTING_LAG_MS = 5 * 60_000;
-
 /** Pages of ListPaymentRefunds read at most for one payment (100 refunds each): a poll must not stall on one sale. */
 export const REFUND_SEARCH_MAX_PAGES = 10;
 
@@ -260,7 +253,7 @@ export async function searchedRefundTotal(
  * Where the next listing by time starts (ListPaymentRefunds' `begin_time` for a payment's refunds, ListPayments'
  * `updated_at_begin_time` for polling): at the last item this listing read, so the pages read are not read again
  * (only that item, the begin time being inclusive: items sharing its time are not skipped) — but never later than
- * SQUARE_LISTING_LAG_MS before now. The listing is eventually consistent: an item created or changed a few seconds
+ * LISTING_LAG_MS before now. The listing is eventually consistent: an item created or changed a few seconds
  * before a page was read may not be on it yet, though later ones are, and the listing goes by that time, so one
  * listed late lies before where the reading got. Every item older than the lag before a page was read was on it;
  * going back the lag from now (at least as far as the pages read recently) reads again only what may have been
@@ -269,7 +262,7 @@ export async function searchedRefundTotal(
  * it began.
  */
 export function nextBegin(from: string | undefined, lastRead: string | undefined, floor: string | undefined, now: Date): string {
-  const settled = now.getTime() - SQUARE_LISTING_LAG_MS;
+  const settled = now.getTime() - LISTING_LAG_MS;
   const last = lastRead ?? from;
   const lastMs = last ? Date.parse(last) : NaN;
   let next = last !== undefined && Number.isFinite(lastMs) && lastMs <= settled ? last : new Date(settled).toISOString();

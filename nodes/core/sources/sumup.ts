@@ -1,4 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import { LISTING_LAG_MS } from './listing-lag';
 import { z } from 'zod/v4';
 import type { PaymentEvent } from '../contracts/payment-event';
 import { IgnoredEventError, InputError, SignatureError } from '../errors';
@@ -70,9 +71,6 @@ function sameHex(expected: string, given: string): boolean {
   if (!/^[0-9a-f]{64}$/i.test(given)) return false;
   return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(given, 'hex'));
 }
-
-/** How far before a sweep's start, by this machine's clock, the next sweep asks SumUp for changes (clock drift, late history). */
-const SWEEP_MARGIN_MS = 5 * 60_000;
 
 export const sumupSource: Source<SumUpCredentials> = {
   name: 'sumup',
@@ -183,7 +181,7 @@ export const sumupSource: Source<SumUpCredentials> = {
     // what changed since a margin before this one began: its start is this machine's clock, not SumUp's, and a change
     // SumUp's history shows a moment late would otherwise lie before it (a transaction read twice is one event: the
     // inbox keeps ids once).
-    const cursor = nextRef ? { since, ref: nextRef, sweep } : { since: new Date(Date.parse(sweep) - SWEEP_MARGIN_MS).toISOString() };
+    const cursor = nextRef ? { since, ref: nextRef, sweep } : { since: new Date(Date.parse(sweep) - LISTING_LAG_MS).toISOString() };
     return { events, cursor: JSON.stringify(cursor), more: !!nextRef, ...(notes.length ? { notes } : {}) };
   },
 };
